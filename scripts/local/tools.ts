@@ -1,0 +1,109 @@
+/**
+ * Finds the external server binaries the project needs, in the order DESIGN §2 gives:
+ * an explicit environment path, a copy in the user-level cache, a build from a package
+ * registry (Go module proxy, Maven Central) into that cache. When none of these work the
+ * caller falls back to the Temporal SDK's own download (returns undefined).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEST_SERVER_VERSION = '1.31.0';
+
+export function cacheDir(): string {
+  const base = process.env.INSURFLOW_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'insurflow');
+  fs.mkdirSync(base, { recursive: true });
+  return base;
+}
+
+function hasCommand(command: string): boolean {
+  try {
+    execFileSync(command, ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    try {
+      execFileSync(command, ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`[tools] ${message}\n`);
+}
+
+/** Temporal CLI (dev server + web UI). */
+export function resolveTemporalCli(): string | undefined {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const binDir = path.join(cacheDir(), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  const binary = path.join(binDir, 'temporal');
+  if (fs.existsSync(binary)) return binary;
+  if (!hasCommand('go')) {
+    log('no Temporal CLI found and no Go toolchain: falling back to the SDK download');
+    return undefined;
+  }
+  log(`building Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first run only, a few minutes)`);
+  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod' },
+  });
+  return binary;
+}
+
+/** Java time-skipping test server behind an executable wrapper. */
+export function resolveTestServer(): string | undefined {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const home = path.join(cacheDir(), `temporal-test-server-${TEST_SERVER_VERSION}`);
+  const wrapper = path.join(home, 'temporal-test-server');
+  if (fs.existsSync(wrapper)) return wrapper;
+  if (!hasCommand('java') || !hasCommand('mvn')) {
+    log('no test server found and no Java/Maven: falling back to the SDK download');
+    return undefined;
+  }
+  log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (first run only)`);
+  const libDir = path.join(home, 'lib');
+  fs.mkdirSync(home, { recursive: true });
+  const pom = path.join(home, 'pom.xml');
+  fs.writeFileSync(pom, testServerPom());
+  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  // The SDK runs `<wrapper> <port> [extra args]`, exactly as it runs the native test server.
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexec java -XX:+UseSerialGC -Xss512k -cp "${libDir}/*" io.temporal.testserver.TestServer "$@"\n`,
+    { mode: 0o755 },
+  );
+  return wrapper;
+}
+
+function testServerPom(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>insurflow.local</groupId>
+  <artifactId>temporal-test-server-fetch</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>${TEST_SERVER_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}

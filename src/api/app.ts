@@ -1,0 +1,60 @@
+import cors from '@koa/cors';
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
+import helmet from 'koa-helmet';
+import { docsRoutes } from './docs';
+import { unsupportedMediaType } from './errors';
+import { healthRoutes } from './health';
+import { createMetrics } from './metrics';
+import { errorHandler } from './middleware/error-handler';
+import { requestId } from './middleware/request-id';
+import { mountRoutes } from './mount';
+import { buildOpenApi } from './openapi';
+import { API_PREFIX } from './paths';
+import { allRoutes } from './routes';
+import type { ApiServices } from './services';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+export function createApp(services: ApiServices): Koa {
+  const { config, logger } = services;
+  const app = new Koa({ proxy: config.env === 'production' });
+  (app.context as unknown as { services: ApiServices }).services = services;
+  const metrics = createMetrics();
+  const specs = allRoutes(config);
+  const docs = docsRoutes(buildOpenApi(specs, '0.1.0'));
+  const api = mountRoutes(specs, config).prefix(API_PREFIX);
+
+  app.use(requestId());
+  app.use(errorHandler(logger));
+  app.use(metrics.middleware);
+  app.use(async (ctx, next) => {
+    const started = Date.now();
+    await next();
+    logger.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
+  });
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return config.api.corsOrigins.includes(origin) ? origin : '';
+      },
+      exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+    }),
+  );
+  app.use(async (ctx, next) => {
+    if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length && !ctx.is('application/json')) {
+      throw unsupportedMediaType();
+    }
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.api.bodyLimit, strict: true }));
+  app.use(healthRoutes(services, metrics.registry).routes());
+  app.use(docs.router.routes());
+  app.use(docs.assets);
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  return app;
+}

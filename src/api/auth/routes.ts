@@ -1,0 +1,97 @@
+import { Tenant, User } from '../../models';
+import { hashPassword, verifyPassword } from '../../services/passwords';
+import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
+import { ApiError, conflict, notFound, unauthorized } from '../errors';
+import { rateLimit } from '../middleware/rate-limit';
+import { route, RouteInput, RouteSpec } from '../route';
+import type { Config } from '../../config';
+import { userSchema } from '../common-schemas';
+import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
+
+/** Compared against when the e-mail is unknown, so a login takes as long either way. */
+const UNKNOWN_USER_HASH = '$2a$12$CNi5UNrtkv33C3ywgLB84.LXCArOom40Y0UCTMhoDopyYCoPeCPzK';
+
+export function authRoutes(config: Config): RouteSpec[] {
+  const authLimit = rateLimit('auth', config.rateLimit.authPerMinute, 60_000);
+  return [
+    route<RouteInput<object, object, { tenantSlug: string; email: string; password: string; fullName: string }>>({
+      method: 'post',
+      path: '/auth/register',
+      summary: 'Register as a policyholder of a tenant',
+      tag: 'auth',
+      auth: 'public',
+      before: [authLimit],
+      body: registerBody,
+      response: { status: 201, schema: sessionSchema },
+      handler: async (ctx) => {
+        const { tenantSlug, email, password, fullName } = ctx.state.input.body;
+        const tenant = await Tenant.findOne({ where: { slug: tenantSlug, status: 'active' } });
+        if (!tenant) throw notFound('Tenant');
+        if (await User.findOne({ where: { email } })) throw conflict('An account with this e-mail already exists');
+        const user = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash: await hashPassword(password) });
+        ctx.status = 201;
+        ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
+      },
+    }),
+    route<RouteInput<object, object, { email: string; password: string }>>({
+      method: 'post',
+      path: '/auth/login',
+      summary: 'Log in with e-mail and password',
+      tag: 'auth',
+      auth: 'public',
+      before: [authLimit],
+      body: loginBody,
+      response: { status: 200, schema: sessionSchema },
+      handler: async (ctx) => {
+        const { email, password } = ctx.state.input.body;
+        const user = await User.findOne({ where: { email } });
+        const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+        if (!user || !valid || !user.isActive) throw unauthorized('E-mail or password is wrong');
+        await user.update({ lastLoginAt: new Date() });
+        ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
+      },
+    }),
+    route<RouteInput<object, object, { refreshToken: string }>>({
+      method: 'post',
+      path: '/auth/refresh',
+      summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
+      tag: 'auth',
+      auth: 'public',
+      before: [authLimit],
+      body: refreshBody,
+      response: { status: 200, schema: tokenPairSchema },
+      handler: async (ctx) => {
+        try {
+          ctx.body = await rotateRefreshToken(config.jwt, ctx.state.input.body.refreshToken);
+        } catch (err) {
+          if (err instanceof RefreshTokenRejected) throw new ApiError(401, 'invalid_refresh_token', err.message);
+          throw err;
+        }
+      },
+    }),
+    route<RouteInput<object, object, { refreshToken: string }>>({
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Revoke the refresh token and every token rotated from the same login',
+      tag: 'auth',
+      body: refreshBody,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await revokeByRawToken(ctx.state.input.body.refreshToken, ctx.state.user.id);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/auth/me',
+      summary: 'The authenticated user',
+      tag: 'auth',
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        const user = await User.findByPk(ctx.state.user.id);
+        if (!user) throw unauthorized();
+        ctx.body = user;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,25 @@
+import Joi from 'joi';
+import { TENANT_ROLES } from '../shared/roles';
+
+export const uuid = Joi.string().guid({ version: ['uuidv4'] });
+export const idParams = Joi.object({ id: uuid.required() });
+export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
+/** At least 10 characters with a letter and a digit; bcrypt reads at most 72 bytes. */
+export const password = Joi.string().min(10).max(72).pattern(/[A-Za-z]/, 'letter').pattern(/\d/, 'digit');
+export const tenantRole = Joi.string().valid(...TENANT_ROLES);
+/** Money: positive, two decimal places. */
+export const money = Joi.number().positive().precision(2).max(1e10);
+export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });
+
+export const userSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid.allow(null),
+  email: Joi.string(),
+  fullName: Joi.string(),
+  role: Joi.string(),
+  managerId: uuid.allow(null),
+  isActive: Joi.boolean(),
+  lastLoginAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('User');

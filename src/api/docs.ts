@@ -1,0 +1,27 @@
+/** Swagger UI at /api/docs, its assets served from swagger-ui-dist by this app (no CDN). */
+import Router from '@koa/router';
+import mount from 'koa-mount';
+import serve from 'koa-static';
+import swaggerUiDist from 'swagger-ui-dist';
+
+const INITIALIZER = `window.onload = function () {
+  window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
+};
+`;
+
+export function docsRoutes(openApi: object) {
+  const router = new Router();
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  router.get('/api/docs', (ctx) => {
+    if (ctx.path.endsWith('/')) return;
+    ctx.redirect('/api/docs/');
+  });
+  router.get('/api/docs/swagger-initializer.js', (ctx) => {
+    ctx.type = 'application/javascript';
+    ctx.body = INITIALIZER;
+  });
+  return { router, assets: mount('/api/docs', serve(swaggerUiDist.getAbsoluteFSPath())) };
+}

@@ -1,0 +1,30 @@
+/**
+ * API errors with stable machine-readable codes. Handlers throw these; the error middleware
+ * turns them (and the errors of libraries we use) into DESIGN §7's error body.
+ */
+export interface ErrorDetail {
+  field?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details: ErrorDetail[] = []) => new ApiError(400, 'bad_request', message, details);
+export const validationFailed = (details: ErrorDetail[]) => new ApiError(400, 'validation_failed', 'The request is invalid', details);
+export const unauthorized = (message = 'Authentication required') => new ApiError(401, 'unauthorized', message);
+export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'forbidden', message);
+export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError(409, 'conflict', message, details);
+export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, 'unprocessable', message, details);
+export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
+export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');

@@ -1,0 +1,36 @@
+import Router from '@koa/router';
+import type { ApiServices } from './services';
+import type { Registry } from 'prom-client';
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, 'ok' | string]> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 3000))]);
+    return [name, 'ok'];
+  } catch (err) {
+    return [name, (err as Error).message];
+  }
+}
+
+/** /healthz: the process is alive. /readyz: PostgreSQL and Temporal answer. /metrics: Prometheus. */
+export function healthRoutes(services: ApiServices, metrics: Registry) {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const checks = Object.fromEntries(
+      await Promise.all([
+        check('postgres', () => services.sequelize.query('SELECT 1')),
+        check('temporal', () => services.temporal.connection.workflowService.getSystemInfo({})),
+      ]),
+    );
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not_ready', checks };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.contentType;
+    ctx.body = await metrics.metrics();
+  });
+  return router;
+}

@@ -1,0 +1,83 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import Joi from 'joi';
+import type { Middleware } from 'koa';
+import { UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
+import type { Logger } from '../../config/logger';
+import { BusinessErrorType } from '../../shared/business-errors';
+import { ApiError, ErrorDetail } from '../errors';
+
+const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
+  InvalidTransition: [409, 'invalid_transition'],
+  Conflict: [409, 'conflict'],
+  Forbidden: [403, 'forbidden'],
+  NotFound: [404, 'not_found'],
+  Validation: [422, 'unprocessable'],
+};
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+};
+
+/** The ApplicationFailure inside a rejected workflow update, if the update was refused by the workflow. */
+function businessFailureOf(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause;
+  if (err instanceof ApplicationFailure) return err;
+  return undefined;
+}
+
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const failure = businessFailureOf(err);
+  if (failure && failure.type && failure.type in STATUS_BY_BUSINESS_ERROR) {
+    const [status, code] = STATUS_BY_BUSINESS_ERROR[failure.type as BusinessErrorType];
+    const details = (failure.details?.[0] as ErrorDetail[] | undefined) ?? [];
+    return new ApiError(status, code, failure.message, Array.isArray(details) ? details : []);
+  }
+  if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', 'Workflow run not found');
+  if (err instanceof Joi.ValidationError) {
+    return new ApiError(400, 'validation_failed', 'The request is invalid', err.details.map((d) => ({ field: d.path.join('.'), message: d.message })));
+  }
+  if (err instanceof UniqueConstraintError) {
+    return new ApiError(409, 'conflict', 'A resource with these values already exists', err.errors.map((e) => ({ field: e.path ?? undefined, message: e.message })));
+  }
+  if (err instanceof ForeignKeyConstraintError) return new ApiError(422, 'unprocessable', 'A referenced resource does not exist');
+  // Errors from koa itself and its middleware (body parser, koa-jwt) carry an HTTP status.
+  const status = (err as { status?: number; expose?: boolean }).status;
+  if (status && status >= 400 && status < 500) {
+    const message = status === 401 ? 'Authentication required' : (err as Error).message;
+    return new ApiError(status, STATUS_CODES[status] ?? 'bad_request', message);
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, 'not_found', 'No such route');
+    } catch (err) {
+      const apiError = toApiError(err);
+      if (!apiError) logger.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+      const status = apiError?.status ?? 500;
+      ctx.status = status;
+      ctx.body = {
+        error: {
+          code: apiError?.code ?? 'internal_error',
+          message: apiError?.message ?? 'Something went wrong on our side',
+          details: apiError?.details ?? [],
+          requestId: ctx.state.requestId,
+        },
+      };
+    }
+  };
+}

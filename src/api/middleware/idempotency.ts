@@ -1,0 +1,54 @@
+/**
+ * Writes that accept an Idempotency-Key store their response under (caller, key); a repeat
+ * with the same request replays it, a repeat with a different request is refused, and a repeat
+ * while the first is still running answers 409.
+ */
+import crypto from 'node:crypto';
+import type { Middleware } from 'koa';
+import { UniqueConstraintError } from 'sequelize';
+import { IdempotencyRecord } from '../../models';
+import { badRequest, conflict, unprocessable } from '../errors';
+import type { AuthUser } from '../route';
+
+const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
+
+export function idempotency(): Middleware {
+  return async (ctx, next) => {
+    const key = ctx.get('Idempotency-Key');
+    if (!key) return next();
+    if (!KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
+    const user = ctx.state.user as AuthUser | undefined;
+    const scope = user ? `user:${user.id}` : `ip:${ctx.ip}`;
+    const requestHash = crypto
+      .createHash('sha256')
+      .update(JSON.stringify([ctx.method, ctx.path, ctx.request.body ?? null]))
+      .digest('hex');
+
+    let record: IdempotencyRecord;
+    try {
+      record = await IdempotencyRecord.create({ scope, key, method: ctx.method, path: ctx.path, requestHash });
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintError)) throw err;
+      const existing = await IdempotencyRecord.findOne({ where: { scope, key } });
+      if (!existing) throw conflict('The request with this Idempotency-Key is being retried; try again');
+      if (existing.requestHash !== requestHash) throw unprocessable('This Idempotency-Key was used for a different request');
+      if (existing.responseStatus === null) throw conflict('A request with this Idempotency-Key is still in progress');
+      ctx.status = existing.responseStatus;
+      ctx.body = existing.responseBody;
+      ctx.set('Idempotent-Replayed', 'true');
+      return;
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await record.destroy();
+      throw err;
+    }
+    if (ctx.status >= 200 && ctx.status < 300) {
+      await record.update({ responseStatus: ctx.status, responseBody: ctx.body as object });
+    } else {
+      await record.destroy();
+    }
+  };
+}

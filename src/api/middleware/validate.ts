@@ -1,0 +1,33 @@
+import type Joi from 'joi';
+import type { Middleware } from 'koa';
+import { validationFailed, ErrorDetail } from '../errors';
+import type { RouteSpec } from '../route';
+
+const OPTIONS: Joi.ValidationOptions = { abortEarly: false, allowUnknown: false, convert: true, errors: { wrap: { label: false } } };
+
+/** Validates params, query and body against the route's schemas; unknown fields are rejected. */
+export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Middleware {
+  return async (ctx, next) => {
+    const details: ErrorDetail[] = [];
+    const input: Record<string, unknown> = {};
+    const parts = [
+      ['params', spec.params, ctx.params ?? {}],
+      ['query', spec.query, ctx.query],
+      ['body', spec.body, ctx.request.body ?? {}],
+    ] as const;
+    for (const [part, schema, raw] of parts) {
+      if (!schema) {
+        const isEmpty = raw === undefined || raw === null || (typeof raw === 'object' && Object.keys(raw).length === 0);
+        if (part !== 'params' && !isEmpty) details.push({ field: part, message: `${part} is not accepted here` });
+        input[part] = raw;
+        continue;
+      }
+      const { value, error } = schema.validate(raw, OPTIONS);
+      if (error) details.push(...error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message })));
+      input[part] = value;
+    }
+    if (details.length) throw validationFailed(details);
+    ctx.state.input = input;
+    await next();
+  };
+}

@@ -1,0 +1,60 @@
+/** Pagination and ordering shared by every list (DESIGN §7). */
+import Joi from 'joi';
+import type { FindOptions, Model, ModelStatic, Order, WhereOptions } from 'sequelize';
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageQuery {
+  page: number;
+  pageSize: number;
+  ordering?: string;
+}
+
+export const pageQueryKeys = {
+  page: Joi.number().integer().min(1).default(1),
+  pageSize: Joi.number().integer().min(1).max(MAX_PAGE_SIZE).default(20),
+};
+
+/** `ordering=field` or `ordering=-field`, for the listed fields only. */
+export function orderingParam(fields: string[], fallback: string) {
+  return Joi.string()
+    .valid(...fields.flatMap((f) => [f, `-${f}`]))
+    .default(fallback);
+}
+
+export function orderFrom(ordering: string): Order {
+  const descending = ordering.startsWith('-');
+  return [[descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'], ['id', 'ASC']];
+}
+
+export interface Page<T> {
+  items: T[];
+  pagination: { page: number; pageSize: number; total: number; totalPages: number };
+}
+
+export async function paginate<M extends Model>(
+  model: ModelStatic<M>,
+  query: PageQuery,
+  where: WhereOptions,
+  options: Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order'> = {},
+): Promise<Page<M>> {
+  const { rows, count } = await model.findAndCountAll({
+    ...options,
+    where,
+    order: orderFrom(query.ordering ?? 'createdAt'),
+    limit: query.pageSize,
+    offset: (query.page - 1) * query.pageSize,
+    distinct: true,
+  });
+  return {
+    items: rows,
+    pagination: { page: query.page, pageSize: query.pageSize, total: count, totalPages: Math.ceil(count / query.pageSize) },
+  };
+}
+
+export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {
+  return Joi.object({
+    items: Joi.array().items(item),
+    pagination: Joi.object({ page: Joi.number(), pageSize: Joi.number(), total: Joi.number(), totalPages: Joi.number() }),
+  });
+}

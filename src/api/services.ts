@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import type { Logger } from '../config/logger';
+
+/** What route handlers may use, reachable as ctx.services. */
+export interface ApiServices {
+  config: Config;
+  sequelize: Sequelize;
+  temporal: Client;
+  logger: Logger;
+}

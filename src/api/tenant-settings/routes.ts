@@ -1,0 +1,48 @@
+import { TenantSettings } from '../../models';
+import type { TenantSettingsValues } from '../../shared/tenant-settings';
+import { route, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { settingsSchema, updateSettingsBody } from './schemas';
+
+function present(row: TenantSettings) {
+  return { ...row.effective(), complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };
+}
+
+async function settingsRow(tenantId: string): Promise<TenantSettings> {
+  const [row] = await TenantSettings.findOrCreate({ where: { tenantId } });
+  return row;
+}
+
+export function tenantSettingsRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/tenant/settings',
+      summary: "The tenant's durations, limits and webhook (defaults filled in)",
+      tag: 'tenant',
+      roles: ['tenant_admin'],
+      response: { status: 200, schema: settingsSchema },
+      handler: async (ctx) => {
+        ctx.body = present(await settingsRow(tenantOf(ctx.state.user)));
+      },
+    }),
+    route<RouteInput<object, object, Partial<TenantSettingsValues> & { complianceWebhookSecret?: string | null }>>({
+      method: 'put',
+      path: '/tenant/settings',
+      summary: "Change some of the tenant's settings; workflows started afterwards use them",
+      tag: 'tenant',
+      roles: ['tenant_admin'],
+      body: updateSettingsBody,
+      response: { status: 200, schema: settingsSchema },
+      handler: async (ctx) => {
+        const row = await settingsRow(tenantOf(ctx.state.user));
+        const { complianceWebhookSecret, ...values } = ctx.state.input.body;
+        await row.update({
+          values: { ...row.values, ...values },
+          ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),
+        });
+        ctx.body = present(row);
+      },
+    }),
+  ];
+}

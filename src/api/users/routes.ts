@@ -1,0 +1,102 @@
+import { User } from '../../models';
+import type { Role } from '../../shared/roles';
+import { hashPassword } from '../../services/passwords';
+import { idParams, userSchema } from '../common-schemas';
+import { notFound, unprocessable } from '../errors';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
+
+interface UserFields {
+  email: string;
+  fullName: string;
+  role: Role;
+  managerId?: string | null;
+  password: string;
+  isActive?: boolean;
+}
+
+async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
+  if (!managerId) return;
+  if (managerId === userId) throw unprocessable('A user cannot be their own manager', [{ field: 'managerId', message: 'must differ from the user' }]);
+  const manager = await User.findOne({ where: { id: managerId, tenantId } });
+  if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
+}
+
+async function findTenantUser(id: string, tenantId: string): Promise<User> {
+  const user = await User.findOne({ where: { id, tenantId } });
+  if (!user) throw notFound('User');
+  return user;
+}
+
+export function userRoutes(): RouteSpec[] {
+  const admin = ['tenant_admin'] as Role[];
+  return [
+    route<RouteInput<object, PageQuery & { role?: Role; isActive?: boolean }>>({
+      method: 'get',
+      path: '/users',
+      summary: "List the tenant's users",
+      tag: 'users',
+      roles: admin,
+      query: listUsersQuery,
+      response: { status: 200, schema: pageSchema(userSchema) },
+      handler: async (ctx) => {
+        const { role, isActive, ...page } = ctx.state.input.query;
+        const where = { tenantId: tenantOf(ctx.state.user), ...(role && { role }), ...(isActive !== undefined && { isActive }) };
+        ctx.body = await paginate(User, page, where);
+      },
+    }),
+    route<RouteInput<object, object, UserFields>>({
+      method: 'post',
+      path: '/users',
+      summary: 'Create a user in the tenant',
+      tag: 'users',
+      roles: admin,
+      body: createUserBody,
+      idempotent: true,
+      response: { status: 201, schema: userSchema },
+      handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
+        const { password, ...fields } = ctx.state.input.body;
+        await assertManagerInTenant(fields.managerId, tenantId);
+        const user = await User.create({ ...fields, tenantId, passwordHash: await hashPassword(password) });
+        ctx.status = 201;
+        ctx.body = user;
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/users/:id',
+      summary: 'One user of the tenant',
+      tag: 'users',
+      roles: admin,
+      params: idParams,
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        ctx.body = await findTenantUser(ctx.state.input.params.id, tenantOf(ctx.state.user));
+      },
+    }),
+    route<RouteInput<{ id: string }, object, Partial<UserFields>>>({
+      method: 'patch',
+      path: '/users/:id',
+      summary: 'Change a user of the tenant (name, role, manager, active, password)',
+      tag: 'users',
+      roles: admin,
+      params: idParams,
+      body: updateUserBody,
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
+        const user = await findTenantUser(ctx.state.input.params.id, tenantId);
+        const { password, ...fields } = ctx.state.input.body;
+        await assertManagerInTenant(fields.managerId, tenantId, user.id);
+        if (user.id === ctx.state.user.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {
+          throw unprocessable('You cannot deactivate or demote yourself');
+        }
+        await user.update({ ...fields, ...(password && { passwordHash: await hashPassword(password) }) });
+        ctx.body = user;
+      },
+    }),
+  ];
+}

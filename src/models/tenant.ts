@@ -1,0 +1,35 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttributes<Tenant>> {
+  declare id: CreationOptional<string>;
+  declare name: string;
+  declare slug: string;
+  declare status: CreationOptional<'active' | 'suspended'>;
+  declare businessType: CreationOptional<string | null>;
+  declare contactEmail: CreationOptional<string | null>;
+  declare phone: CreationOptional<string | null>;
+  declare address: CreationOptional<string | null>;
+  /** The onboarding registration that provisioned this tenant: makes provisioning idempotent. */
+  declare registrationId: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Tenant.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        name: { type: DataTypes.STRING(200), allowNull: false },
+        slug: { type: DataTypes.STRING(63), allowNull: false, unique: true },
+        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'active' },
+        businessType: { type: DataTypes.STRING(100) },
+        contactEmail: { type: DataTypes.STRING(254) },
+        phone: { type: DataTypes.STRING(40) },
+        address: { type: DataTypes.TEXT },
+        registrationId: { type: DataTypes.UUID, unique: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'tenants', underscored: true },
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { Role, ROLES } from '../shared/roles';
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string | null;
+  declare email: string;
+  declare fullName: string;
+  declare role: Role;
+  declare managerId: CreationOptional<string | null>;
+  declare passwordHash: string;
+  declare isActive: CreationOptional<boolean>;
+  declare lastLoginAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  override toJSON(): object {
+    return {
+      id: this.id,
+      tenantId: this.tenantId,
+      email: this.email,
+      fullName: this.fullName,
+      role: this.role,
+      managerId: this.managerId,
+      isActive: this.isActive,
+      lastLoginAt: this.lastLoginAt,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  static initModel(sequelize: Sequelize): void {
+    User.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID },
+        email: {
+          type: DataTypes.STRING(254),
+          allowNull: false,
+          unique: true,
+          set(value: string) {
+            this.setDataValue('email', value.trim().toLowerCase());
+          },
+        },
+        fullName: { type: DataTypes.STRING(200), allowNull: false },
+        role: { type: DataTypes.STRING(30), allowNull: false, validate: { isIn: [ROLES as unknown as string[]] } },
+        managerId: { type: DataTypes.UUID },
+        passwordHash: { type: DataTypes.STRING(100), allowNull: false },
+        isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        lastLoginAt: { type: DataTypes.DATE },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'users', underscored: true },
+    );
+  }
+}

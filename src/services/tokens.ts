@@ -1,0 +1,86 @@
+/**
+ * Access tokens: short-lived JWTs (HS256 pinned, issuer and audience checked).
+ * Refresh tokens: random opaque strings, stored as SHA-256, rotated on every use; presenting
+ * one that was already rotated means it leaked, so its whole family is revoked.
+ */
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Op } from 'sequelize';
+import type { Config } from '../config';
+import { RefreshToken, User } from '../models';
+import type { Role } from '../shared/roles';
+
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+
+export interface AccessTokenClaims {
+  sub: string;
+  tid: string | null;
+  role: Role;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export class RefreshTokenRejected extends Error {}
+
+const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
+
+export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role'>): string {
+  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role };
+  return jwt.sign(claims, config.secret, {
+    algorithm: ACCESS_TOKEN_ALGORITHM,
+    expiresIn: config.accessTtlSeconds,
+    issuer: config.issuer,
+    audience: config.audience,
+    jwtid: crypto.randomUUID(),
+  });
+}
+
+async function issueRefreshToken(config: Config['jwt'], userId: string, familyId: string): Promise<string> {
+  const raw = crypto.randomBytes(32).toString('base64url');
+  await RefreshToken.create({
+    userId,
+    familyId,
+    tokenHash: sha256(raw),
+    expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000),
+  });
+  return raw;
+}
+
+export async function issueTokenPair(config: Config['jwt'], user: User, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
+  return {
+    accessToken: issueAccessToken(config, user),
+    refreshToken: await issueRefreshToken(config, user.id, familyId),
+    tokenType: 'Bearer',
+    expiresIn: config.accessTtlSeconds,
+  };
+}
+
+export async function rotateRefreshToken(config: Config['jwt'], raw: string): Promise<TokenPair> {
+  const token = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
+  if (!token || token.revokedAt || token.expiresAt < new Date()) throw new RefreshTokenRejected('refresh token is invalid or expired');
+  // Mark it used atomically: only one presenter of a token can win the rotation.
+  const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null } });
+  if (claimed === 0) {
+    await revokeFamily(token.familyId);
+    throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
+  }
+  const user = await User.findByPk(token.userId);
+  if (!user || !user.isActive) throw new RefreshTokenRejected('user is inactive');
+  return issueTokenPair(config, user, token.familyId);
+}
+
+export async function revokeFamily(familyId: string): Promise<void> {
+  await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId, revokedAt: { [Op.is]: null } } });
+}
+
+export async function revokeByRawToken(raw: string, userId: string): Promise<boolean> {
+  const token = await RefreshToken.findOne({ where: { tokenHash: sha256(raw), userId } });
+  if (!token) return false;
+  await revokeFamily(token.familyId);
+  return true;
+}

@@ -1,0 +1,20 @@
+/** Roles of DESIGN §4. Staff is every tenant role but policyholder. */
+export const ROLES = [
+  'platform_admin',
+  'tenant_admin',
+  'claims_agent',
+  'adjuster',
+  'senior_adjuster',
+  'claims_manager',
+  'compliance_officer',
+  'policyholder',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export const TENANT_ROLES: Role[] = ROLES.filter((r) => r !== 'platform_admin');
+export const STAFF_ROLES: Role[] = TENANT_ROLES.filter((r) => r !== 'policyholder');
+
+export function isStaff(role: Role): boolean {
+  return STAFF_ROLES.includes(role);
+}

@@ -1,0 +1,52 @@
+/**
+ * Per-tenant settings (the durations and limits DESIGN §5 marks "(t)"), with their defaults.
+ * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_SCHEMA.
+ */
+import Joi from 'joi';
+
+export interface TenantSettingsValues {
+  subscriptionRenewalReminderDays: number;
+  claimUnassignedEscalationHours: number;
+  claimDocumentsReminderDays: number;
+  claimDocumentsEscalationDays: number;
+  claimDocumentsAutoDenyDays: number;
+  claimWaitingApprovalEscalationHours: number;
+  approvalLimitAdjuster: number;
+  approvalLimitSeniorAdjuster: number;
+  acknowledgementDeadlineDays: number;
+  acknowledgementReminderDaysBefore: number;
+  acknowledgementGraceDays: number;
+  complianceWebhookUrl: string | null;
+}
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
+  subscriptionRenewalReminderDays: 30,
+  claimUnassignedEscalationHours: 24,
+  claimDocumentsReminderDays: 7,
+  claimDocumentsEscalationDays: 14,
+  claimDocumentsAutoDenyDays: 30,
+  claimWaitingApprovalEscalationHours: 48,
+  approvalLimitAdjuster: 5000,
+  approvalLimitSeniorAdjuster: 25000,
+  acknowledgementDeadlineDays: 14,
+  acknowledgementReminderDaysBefore: 3,
+  acknowledgementGraceDays: 3,
+  complianceWebhookUrl: null,
+};
+
+const positiveInt = Joi.number().integer().min(1);
+
+export const TENANT_SETTINGS_SCHEMA = Joi.object({
+  subscriptionRenewalReminderDays: positiveInt.max(180),
+  claimUnassignedEscalationHours: positiveInt.max(24 * 30),
+  claimDocumentsReminderDays: positiveInt.max(365),
+  claimDocumentsEscalationDays: positiveInt.max(365),
+  claimDocumentsAutoDenyDays: positiveInt.max(365),
+  claimWaitingApprovalEscalationHours: positiveInt.max(24 * 30),
+  approvalLimitAdjuster: Joi.number().precision(2).min(0),
+  approvalLimitSeniorAdjuster: Joi.number().precision(2).min(0),
+  acknowledgementDeadlineDays: positiveInt.max(365),
+  acknowledgementReminderDaysBefore: positiveInt.max(60),
+  acknowledgementGraceDays: positiveInt.max(60),
+  complianceWebhookUrl: Joi.string().uri({ scheme: ['http', 'https'] }).allow(null),
+}).label('TenantSettings');

@@ -1,0 +1,84 @@
+/**
+ * The real stack inside one test file: a fresh database, a real SMTP sink, the API app (for
+ * supertest), a Temporal client on the dev server and, when asked, a worker on a task queue of
+ * its own so test files never take each other's tasks.
+ */
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type Koa from 'koa';
+import supertest from 'supertest';
+import type { Config } from '../../src/config';
+import { createLogger } from '../../src/config/logger';
+import { createApp } from '../../src/api/app';
+import { createSmtpMailer } from '../../src/services/mailer';
+import type { ActivityDeps } from '../../src/activities';
+import { createInsurflowWorker } from '../../worker/worker';
+import { testConfig } from './config';
+import { createTestDatabase, TestDatabase } from './database';
+import { requiredEnv } from './env';
+import { SmtpSink, startSmtpSink } from './smtp-sink';
+
+export interface TestStack {
+  config: Config;
+  db: TestDatabase;
+  smtp: SmtpSink;
+  temporal: Client;
+  app: Koa;
+  api: ReturnType<typeof supertest.agent>;
+  deps: ActivityDeps;
+  worker?: Worker;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(options: { worker?: boolean } = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  const smtp = await startSmtpSink();
+  const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
+  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}` });
+  const logger = createLogger('silent', 'test');
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, sequelize: db.sequelize, temporal, logger });
+  const server = app.listen(0, '127.0.0.1');
+  const mailer = createSmtpMailer(config.smtp);
+  const deps: ActivityDeps = { sequelize: db.sequelize, mailer, logger, webhookTimeoutMs: 2000, apiPublicUrl: 'http://127.0.0.1' };
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let workerConnection: NativeConnection | undefined;
+  if (options.worker) {
+    workerConnection = await NativeConnection.connect({ address });
+    worker = await createInsurflowWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
+      deps,
+    });
+    workerRun = worker.run();
+  }
+
+  return {
+    config,
+    db,
+    smtp,
+    temporal,
+    app,
+    api: supertest.agent(server),
+    deps,
+    worker,
+    async close() {
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+        await workerConnection?.close();
+      }
+      await new Promise((resolve) => server.close(resolve));
+      mailer.close();
+      await connection.close();
+      await smtp.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** Entry point of the worker process: workflows and activities for the Insurflow task queue. */
+import { ConfigError, loadConfig } from '../src/config';
+import { createLogger } from '../src/config/logger';
+import { initModels } from '../src/models';
+import { createSequelize } from '../src/models/database';
+import { createSmtpMailer } from '../src/services/mailer';
+import { connectWorkerConnection } from '../src/services/temporal';
+import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: 20 });
+  initModels(sequelize);
+  const mailer = createSmtpMailer(config.smtp);
+  const connection = await connectWorkerConnection(config.temporal);
+  const worker = await createInsurflowWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
+    deps: { sequelize, mailer, logger, webhookTimeoutMs: config.webhookTimeoutMs, apiPublicUrl: config.api.publicUrl },
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  // run() resolves once SIGINT/SIGTERM has let in-flight tasks finish (the SDK's graceful shutdown).
+  await worker.run();
+  mailer.close();
+  await connection.close();
+  await sequelize.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,5 +1,9 @@
 /** Every migration, in order. A new migration is a new file here and a new line below. */
 import { MigrationModule } from './helpers';
 import * as foundation from './0001-foundation';
+import * as catalogSubscriptions from './0002-catalog-subscriptions';
 
-export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [{ name: '0001-foundation', ...foundation }];
+export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
+  { name: '0001-foundation', ...foundation },
+  { name: '0002-catalog-subscriptions', ...catalogSubscriptions },
+];

@@ -1,0 +1,42 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
+export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
+
+/** An insurance plan of the catalog. Money columns are DECIMAL(12,2), read back as strings. Soft-deleted. */
+export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<Plan>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare categoryId: string;
+  declare name: string;
+  declare description: CreationOptional<string | null>;
+  declare coverageLevel: CoverageLevel;
+  declare coverageAmount: string;
+  declare premium: string;
+  declare durationMonths: number;
+  declare isActive: CreationOptional<boolean>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare deletedAt: CreationOptional<Date | null>;
+
+  static initModel(sequelize: Sequelize): void {
+    Plan.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        categoryId: { type: DataTypes.UUID, allowNull: false },
+        name: { type: DataTypes.STRING(200), allowNull: false },
+        description: { type: DataTypes.TEXT },
+        coverageLevel: { type: DataTypes.STRING(20), allowNull: false },
+        coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
+        premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
+        durationMonths: { type: DataTypes.INTEGER, allowNull: false },
+        isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+        deletedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'plans', underscored: true, paranoid: true },
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/**
+ * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the
+ * workflow's activities change status and dates. Coverage and premium are copied from the plan
+ * at subscription time, so later catalog edits do not change a running contract.
+ */
+export class Subscription extends Model<InferAttributes<Subscription>, InferCreationAttributes<Subscription>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare planId: string;
+  declare policyholderId: string;
+  declare status: CreationOptional<SubscriptionStatus>;
+  declare coverageAmount: string;
+  declare premium: string;
+  declare durationMonths: number;
+  /** DATEONLY columns: 'YYYY-MM-DD'. */
+  declare startDate: CreationOptional<string | null>;
+  declare endDate: CreationOptional<string | null>;
+  declare renewalCount: CreationOptional<number>;
+  declare cancelledAt: CreationOptional<Date | null>;
+  declare cancelledById: CreationOptional<string | null>;
+  declare workflowId: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Subscription.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        planId: { type: DataTypes.UUID, allowNull: false },
+        policyholderId: { type: DataTypes.UUID, allowNull: false },
+        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
+        coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
+        premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
+        durationMonths: { type: DataTypes.INTEGER, allowNull: false },
+        startDate: { type: DataTypes.DATEONLY },
+        endDate: { type: DataTypes.DATEONLY },
+        renewalCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        cancelledAt: { type: DataTypes.DATE },
+        cancelledById: { type: DataTypes.UUID },
+        workflowId: { type: DataTypes.STRING(200) },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'subscriptions', underscored: true },
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import { RefreshToken, Tenant, User } from '../../src/models';
+import { bearer, createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('identity: /auth and /users', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await createTenant({ slug: 'acme' });
+    admin = await createUser(tenant, 'tenant_admin', { email: 'admin@acme.test' });
+  });
+  afterAll(() => stack?.close());
+
+  it('registers a policyholder, stores only a bcrypt hash and returns tokens', async () => {
+    const res = await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: 'acme', email: 'Holder@Example.test', password: 'Secret12345', fullName: 'Pat Holder' })
+      .expect(201);
+    expect(res.body.user).toMatchObject({ email: 'holder@example.test', role: 'policyholder', tenantId: tenant.id });
+    expect(res.body.user.passwordHash).toBeUndefined();
+    expect(res.body.tokens.accessToken).toEqual(expect.any(String));
+    const row = await User.findOne({ where: { email: 'holder@example.test' } });
+    expect(row?.passwordHash).toMatch(/^\$2[aby]\$12\$/);
+  });
+
+  it('rejects unknown fields, weak passwords and unknown tenants with 4xx and creates nothing', async () => {
+    const before = await User.count();
+    const extra = await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: 'acme', email: 'x@example.test', password: 'Secret12345', fullName: 'X', role: 'tenant_admin' })
+      .expect(400);
+    expect(extra.body.error).toMatchObject({ code: 'validation_failed', requestId: expect.any(String) });
+    expect(extra.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'body.role' })]));
+    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'acme', email: 'y@example.test', password: 'short', fullName: 'Y' }).expect(400);
+    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'nope', email: 'z@example.test', password: 'Secret12345', fullName: 'Z' }).expect(404);
+    expect(await User.count()).toBe(before);
+  });
+
+  it('answers malformed JSON with 400 and a non-JSON body with 415, never 500', async () => {
+    const bad = await stack.api.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(bad.body.error.code).toBe('bad_request');
+    await stack.api.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('hello').expect(415);
+  });
+
+  it('logs in, rotates the refresh token, and revokes the family when a used token is replayed', async () => {
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@acme.test', password: TEST_PASSWORD }).expect(200);
+    const first = login.body.tokens.refreshToken;
+    const me = await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.tokens.accessToken}`).expect(200);
+    expect(me.body).toMatchObject({ id: admin.id, role: 'tenant_admin' });
+
+    const rotated = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first }).expect(200);
+    const second = rotated.body.refreshToken;
+    expect(second).not.toBe(first);
+
+    const reuse = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first }).expect(401);
+    expect(reuse.body.error.code).toBe('invalid_refresh_token');
+    // The replay revoked the whole family, including the token issued by the rotation.
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second }).expect(401);
+    const family = await RefreshToken.findAll({ where: { userId: admin.id } });
+    expect(family.every((t) => t.revokedAt !== null)).toBe(true);
+  });
+
+  it('refuses a wrong password, a forged token and a token signed with another algorithm', async () => {
+    await stack.api.post('/api/v1/auth/login').send({ email: 'admin@acme.test', password: 'WrongPass123' }).expect(401);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', 'Bearer not.a.token').expect(401);
+    const [header, payload] = bearer(stack.config, admin).slice(7).split('.');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    expect(header).toBeDefined();
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${unsigned}`).expect(401);
+  });
+
+  it('logout revokes the refresh token', async () => {
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@acme.test', password: TEST_PASSWORD }).expect(200);
+    const auth = `Bearer ${login.body.tokens.accessToken}`;
+    await stack.api.post('/api/v1/auth/logout').set('Authorization', auth).send({ refreshToken: login.body.tokens.refreshToken }).expect(204);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: login.body.tokens.refreshToken }).expect(401);
+  });
+
+  it('lets a tenant admin create, list and update users; others get 403', async () => {
+    const auth = bearer(stack.config, admin);
+    const created = await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', auth)
+      .send({ email: 'adj@acme.test', fullName: 'Ada Adjuster', role: 'adjuster', password: 'Secret12345', managerId: admin.id })
+      .expect(201);
+    expect(created.body).toMatchObject({ role: 'adjuster', managerId: admin.id, tenantId: tenant.id });
+
+    const list = await stack.api.get('/api/v1/users?role=adjuster&pageSize=10&ordering=-createdAt').set('Authorization', auth).expect(200);
+    expect(list.body.pagination).toMatchObject({ page: 1, pageSize: 10, total: 1, totalPages: 1 });
+    expect(list.body.items[0].email).toBe('adj@acme.test');
+
+    const patched = await stack.api.patch(`/api/v1/users/${created.body.id}`).set('Authorization', auth).send({ role: 'senior_adjuster' }).expect(200);
+    expect(patched.body.role).toBe('senior_adjuster');
+    expect((await User.findByPk(created.body.id))?.role).toBe('senior_adjuster');
+
+    const adjuster = await User.findByPk(created.body.id);
+    await stack.api.get('/api/v1/users').set('Authorization', bearer(stack.config, adjuster!)).expect(403);
+    await stack.api.get('/api/v1/users?pageSize=500').set('Authorization', auth).expect(400);
+  });
+
+  it("answers 404 for another tenant's user and does not change it", async () => {
+    const other = await createTenant();
+    const stranger = await createUser(other, 'adjuster');
+    await stack.api.get(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).expect(404);
+    await stack.api.patch(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).send({ fullName: 'Hacked' }).expect(404);
+    expect((await User.findByPk(stranger.id))?.fullName).toBe(stranger.fullName);
+  });
+
+  it('replays a write made twice with the same Idempotency-Key and creates one user', async () => {
+    const auth = bearer(stack.config, admin);
+    const body = { email: 'once@acme.test', fullName: 'Once', role: 'claims_agent', password: 'Secret12345' };
+    const first = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(201);
+    const again = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    expect(await User.count({ where: { email: 'once@acme.test' } })).toBe(1);
+    await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send({ ...body, fullName: 'Other' }).expect(422);
+  });
+
+  it('keeps tenant settings per tenant with defaults and a write-only webhook secret', async () => {
+    const auth = bearer(stack.config, admin);
+    const initial = await stack.api.get('/api/v1/tenant/settings').set('Authorization', auth).expect(200);
+    expect(initial.body).toMatchObject({ claimUnassignedEscalationHours: 24, acknowledgementDeadlineDays: 14, complianceWebhookSecretSet: false });
+    const updated = await stack.api
+      .put('/api/v1/tenant/settings')
+      .set('Authorization', auth)
+      .send({ acknowledgementDeadlineDays: 10, complianceWebhookUrl: 'https://hooks.example.test/x', complianceWebhookSecret: 'a-secret-of-16-chars' })
+      .expect(200);
+    expect(updated.body).toMatchObject({ acknowledgementDeadlineDays: 10, complianceWebhookSecretSet: true });
+    expect(updated.body.complianceWebhookSecret).toBeUndefined();
+    await stack.api.put('/api/v1/tenant/settings').set('Authorization', auth).send({ acknowledgementDeadlineDays: -1 }).expect(400);
+  });
+});

@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { HISTORIES_DIR } from './support/histories';
+
+const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
+
+describe('replay of recorded workflow histories', () => {
+  it('keeps a recorded history for every workflow type', () => {
+    const recordedTypes = new Set(
+      fixtures.map((file) => {
+        const history = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
+        return history.events[0].workflowExecutionStartedEventAttributes.workflowType.name as string;
+      }),
+    );
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const workflowTypes = Object.keys(require('../src/workflows'));
+    expect(workflowTypes.filter((type) => !recordedTypes.has(type))).toEqual([]);
+  });
+
+  const replayEach = fixtures.length ? it.each(fixtures) : it.skip.each(['(no histories recorded yet)']);
+  replayEach('replays %s deterministically', async (file) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! } }, history, file);
+  });
+});

@@ -4,7 +4,7 @@ import { createLogger } from '../src/config/logger';
 import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { createSmtpMailer } from '../src/services/mailer';
-import { connectWorkerConnection } from '../src/services/temporal';
+import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
@@ -14,17 +14,27 @@ async function main(): Promise<void> {
   initModels(sequelize);
   const mailer = createSmtpMailer(config.smtp);
   const connection = await connectWorkerConnection(config.temporal);
+  const temporal = await connectTemporalClient(config.temporal);
   const worker = await createInsurflowWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
-    deps: { sequelize, mailer, logger, webhookTimeoutMs: config.webhookTimeoutMs, apiPublicUrl: config.api.publicUrl },
+    deps: {
+      sequelize,
+      mailer,
+      logger,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      webhookTimeoutMs: config.webhookTimeoutMs,
+      apiPublicUrl: config.api.publicUrl,
+    },
   });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   // run() resolves once SIGINT/SIGTERM has let in-flight tasks finish (the SDK's graceful shutdown).
   await worker.run();
   mailer.close();
+  await temporal.connection.close();
   await connection.close();
   await sequelize.close();
   logger.info('worker stopped');

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
 import type { Mailer } from '../services/mailer';
@@ -8,6 +9,10 @@ export interface ActivityDeps {
   mailer: Mailer;
   logger: Logger;
   webhookTimeoutMs: number;
+  /** For activities that start or signal other workflows (e.g. a rollout starting its acknowledgement runs). */
+  temporal: Client;
+  /** Task queue the worker serves, for workflows started from activities. */
+  taskQueue: string;
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
 }

@@ -42,7 +42,15 @@ export async function startTestStack(options: { worker?: boolean } = {}): Promis
   const app = createApp({ config, sequelize: db.sequelize, temporal, logger });
   const server = app.listen(0, '127.0.0.1');
   const mailer = createSmtpMailer(config.smtp);
-  const deps: ActivityDeps = { sequelize: db.sequelize, mailer, logger, webhookTimeoutMs: 2000, apiPublicUrl: 'http://127.0.0.1' };
+  const deps: ActivityDeps = {
+    sequelize: db.sequelize,
+    mailer,
+    logger,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    webhookTimeoutMs: 2000,
+    apiPublicUrl: 'http://127.0.0.1',
+  };
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;

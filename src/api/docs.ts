@@ -15,10 +15,8 @@ export function docsRoutes(openApi: object) {
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openApi;
   });
-  router.get('/api/docs', (ctx) => {
-    if (ctx.path.endsWith('/')) return;
-    ctx.redirect('/api/docs/');
-  });
+  // The UI's assets are relative links, so the page must be served with a trailing slash.
+  router.get('/api/docs', (ctx, next) => (ctx.path.endsWith('/') ? next() : ctx.redirect('/api/docs/')));
   router.get('/api/docs/swagger-initializer.js', (ctx) => {
     ctx.type = 'application/javascript';
     ctx.body = INITIALIZER;

@@ -3,11 +3,14 @@ import type { ApiServices } from './services';
 import type { Registry } from 'prom-client';
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<[string, 'ok' | string]> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 3000))]);
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 3000)))]);
     return [name, 'ok'];
   } catch (err) {
     return [name, (err as Error).message];
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,0 +1,119 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createNotificationActivities } from '../../src/activities/notifications';
+import { Notification, TenantSettings } from '../../src/models';
+import type { Mailer } from '../../src/services/mailer';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
+import { createTenant, createUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('notification activities', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  it('sends one e-mail when the same activity runs twice with one idempotency key', async () => {
+    const { sendEmail } = createNotificationActivities(stack.deps);
+    const input = { idempotencyKey: 'test-wf-1:welcome', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Welcome', text: 'Hello Pat' };
+    const env = new MockActivityEnvironment();
+    const first = await env.run(sendEmail, input);
+    const second = await env.run(sendEmail, input);
+
+    expect(first.status).toBe('sent');
+    expect(second.status).toBe('already_sent');
+    await stack.smtp.waitFor((m) => m.subject === 'Welcome');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stack.smtp.messages.filter((m) => m.subject === 'Welcome')).toHaveLength(1);
+    const row = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, recipients: ['pat@example.test'] });
+  });
+
+  it('records a failed attempt, then the retry sends exactly one message', async () => {
+    let failuresLeft = 1;
+    const flakyMailer: Mailer = {
+      async send(email) {
+        if (failuresLeft-- > 0) throw new Error('SMTP connection reset');
+        await stack.deps.mailer.send(email);
+      },
+      close: () => undefined,
+    };
+    const { sendEmail } = createNotificationActivities({ ...stack.deps, mailer: flakyMailer });
+    const input = { idempotencyKey: 'test-wf-2:reminder', tenantId: null, to: { emails: ['sam@example.test'] }, subject: 'Reminder 2', text: 'x' };
+
+    await expect(new MockActivityEnvironment({ attempt: 1 }).run(sendEmail, input)).rejects.toThrow('SMTP connection reset');
+    const failed = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
+    expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('SMTP connection reset') });
+
+    await new MockActivityEnvironment({ attempt: 2 }).run(sendEmail, input);
+    await new MockActivityEnvironment({ attempt: 3 }).run(sendEmail, input);
+    await stack.smtp.waitFor((m) => m.subject === 'Reminder 2');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stack.smtp.messages.filter((m) => m.subject === 'Reminder 2')).toHaveLength(1);
+    expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('sends concurrent duplicates once (the row lock serialises them)', async () => {
+    const { sendEmail } = createNotificationActivities(stack.deps);
+    const input = { idempotencyKey: 'test-wf-3:race', tenantId: null, to: { emails: ['race@example.test'] }, subject: 'Race', text: 'x' };
+    const results = await Promise.all([1, 2, 3].map(() => new MockActivityEnvironment().run(sendEmail, input)));
+    expect(results.map((r) => r.status).sort()).toEqual(['already_sent', 'already_sent', 'sent']);
+    await stack.smtp.waitFor((m) => m.subject === 'Race');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stack.smtp.messages.filter((m) => m.subject === 'Race')).toHaveLength(1);
+  });
+
+  it('resolves recipients by role inside the tenant only', async () => {
+    const tenant = await createTenant();
+    const manager = await createUser(tenant, 'claims_manager', { email: 'boss@t1.test' });
+    await createUser(await createTenant(), 'claims_manager', { email: 'boss@other.test' });
+    const { sendEmail } = createNotificationActivities(stack.deps);
+    const result = await new MockActivityEnvironment().run(sendEmail, {
+      idempotencyKey: 'test-wf-4:escalation',
+      tenantId: tenant.id,
+      to: { roles: ['claims_manager'] },
+      subject: 'Escalation',
+      text: 'x',
+    });
+    expect(result.recipients).toEqual([manager.email]);
+    const mail = await stack.smtp.waitFor((m) => m.subject === 'Escalation');
+    expect(mail.to).toEqual(['boss@t1.test']);
+  });
+
+  it('posts an HMAC-signed webhook the receiver can verify, once per key', async () => {
+    const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const tenant = await createTenant();
+      const secret = 'webhook-secret-0123456789';
+      await TenantSettings.create({
+        tenantId: tenant.id,
+        values: { complianceWebhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` },
+        complianceWebhookSecret: secret,
+      });
+      const { sendTenantWebhook } = createNotificationActivities(stack.deps);
+      const input = { idempotencyKey: 'ack-1:escalation-2', tenantId: tenant.id, event: 'acknowledgement.escalated', data: { level: 2 } };
+      expect((await new MockActivityEnvironment().run(sendTenantWebhook, input)).status).toBe('sent');
+      expect((await new MockActivityEnvironment().run(sendTenantWebhook, input)).status).toBe('already_sent');
+
+      expect(received).toHaveLength(1);
+      const [{ headers, body }] = received;
+      const signature = String(headers[SIGNATURE_HEADER.toLowerCase()]).replace(/^sha256=/, '');
+      expect(verifyWebhookSignature(secret, String(headers[TIMESTAMP_HEADER.toLowerCase()]), body, signature)).toBe(true);
+      expect(verifyWebhookSignature('wrong-secret', String(headers[TIMESTAMP_HEADER.toLowerCase()]), body, signature)).toBe(false);
+      expect(JSON.parse(body)).toMatchObject({ event: 'acknowledgement.escalated', data: { level: 2 } });
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('platform endpoints', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  it('answers /healthz and /readyz with PostgreSQL and Temporal reachable', async () => {
+    await stack.api.get('/healthz').expect(200, { status: 'ok' });
+    const ready = await stack.api.get('/readyz').expect(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+  });
+
+  it('serves Prometheus metrics including request durations', async () => {
+    await stack.api.get('/healthz');
+    const res = await stack.api.get('/metrics').expect(200);
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('publishes an OpenAPI 3 document generated from the route schemas', async () => {
+    const res = await stack.api.get('/api/openapi.json').expect(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    const login = res.body.paths['/api/v1/auth/login'].post;
+    expect(login.requestBody.content['application/json'].schema.properties).toHaveProperty('email');
+    expect(res.body.paths['/api/v1/users/{id}'].patch.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' })]));
+  });
+
+  it('serves Swagger UI and its assets from the app itself', async () => {
+    await stack.api.get('/api/docs').expect(302).expect('Location', '/api/docs/');
+    const page = await stack.api.get('/api/docs/').expect(200);
+    expect(page.text).toContain('swagger-ui');
+    expect(page.text).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs)/);
+    await stack.api.get('/api/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    const init = await stack.api.get('/api/docs/swagger-initializer.js').expect(200);
+    expect(init.text).toContain('/api/openapi.json');
+  });
+
+  it('sets X-Request-Id and security headers and answers unknown routes with the error body', async () => {
+    const res = await stack.api.get('/api/v1/nothing-here').expect(404);
+    expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'No such route', details: [], requestId: res.headers['x-request-id'] } });
+    const echoed = await stack.api.get('/healthz').set('X-Request-Id', 'client-chosen-id-123').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('client-chosen-id-123');
+  });
+
+  it('requires a token for API routes and rejects a body over the size limit with 413', async () => {
+    const res = await stack.api.get('/api/v1/auth/me').expect(401);
+    expect(res.body.error.code).toBe('unauthorized');
+    const huge = { email: 'a@b.test', password: 'x'.repeat(2 * 1024 * 1024) };
+    await stack.api.post('/api/v1/auth/login').send(huge).expect(413);
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const res = await stack.api.options('/api/v1/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

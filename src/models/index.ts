@@ -5,15 +5,16 @@ import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
 import { Plan } from './plan';
 import { RefreshToken } from './refresh-token';
+import { Registration } from './registration';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
-export { Category, IdempotencyRecord, Notification, Plan, RefreshToken, Subscription, Tenant, TenantSettings, User };
+export { Category, IdempotencyRecord, Notification, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, Category, Plan, Subscription]) {
+  for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, Category, Plan, Subscription, Registration]) {
     model.initModel(sequelize);
   }
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });

@@ -2,8 +2,10 @@
 import { MigrationModule } from './helpers';
 import * as foundation from './0001-foundation';
 import * as catalogSubscriptions from './0002-catalog-subscriptions';
+import * as registrations from './0005-registrations';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
   { name: '0002-catalog-subscriptions', ...catalogSubscriptions },
+  { name: '0005-registrations', ...registrations },
 ];

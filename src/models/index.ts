@@ -1,9 +1,13 @@
 /** All models, initialised on one Sequelize instance, with their associations. */
 import { Sequelize } from 'sequelize';
+import { Acknowledgement } from './acknowledgement';
 import { Category } from './category';
+import { CompliancePolicy } from './compliance-policy';
+import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
 import { Plan } from './plan';
+import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
 import { Subscription } from './subscription';
@@ -11,12 +15,14 @@ import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
+export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { Category, IdempotencyRecord, Notification, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
   for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, Category, Plan, Subscription, Registration]) {
     model.initModel(sequelize);
   }
+  for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
@@ -24,4 +30,9 @@ export function initModels(sequelize: Sequelize): void {
   Plan.belongsTo(Category, { foreignKey: 'categoryId', as: 'category' });
   Subscription.belongsTo(Plan, { foreignKey: 'planId', as: 'plan' });
   Subscription.belongsTo(User, { foreignKey: 'policyholderId', as: 'policyholder' });
+  CompliancePolicy.hasMany(PolicyVersion, { foreignKey: 'policyId', as: 'versions' });
+  PolicyVersion.belongsTo(CompliancePolicy, { foreignKey: 'policyId', as: 'policy' });
+  Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });
+  Acknowledgement.belongsTo(User, { foreignKey: 'employeeId', as: 'employee' });
+  EscalationAlert.belongsTo(Acknowledgement, { foreignKey: 'acknowledgementId', as: 'acknowledgement' });
 }

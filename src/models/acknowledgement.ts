@@ -1,0 +1,47 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+/**
+ * `superseded`: the version was retired by a newer one before this employee acknowledged it;
+ * the run ended and the newer version's own acknowledgement takes over.
+ */
+export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged', 'overdue', 'escalated', 'superseded'] as const;
+export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
+/** Statuses whose `ack-<id>` run is still open. */
+export const OPEN_ACKNOWLEDGEMENT_STATUSES: AcknowledgementStatus[] = ['pending', 'overdue', 'escalated'];
+
+/** One employee's duty to acknowledge one policy version. Owned by its workflow `ack-<id>`. */
+export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, InferCreationAttributes<Acknowledgement>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare versionId: string;
+  declare employeeId: string;
+  declare dueAt: Date;
+  declare status: CreationOptional<AcknowledgementStatus>;
+  declare acknowledgedAt: CreationOptional<Date | null>;
+  declare remindersSent: CreationOptional<number>;
+  /** 0 none, 1 manager alerted, 2 compliance team alerted. */
+  declare escalationLevel: CreationOptional<number>;
+  declare workflowId: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Acknowledgement.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        versionId: { type: DataTypes.UUID, allowNull: false },
+        employeeId: { type: DataTypes.UUID, allowNull: false },
+        dueAt: { type: DataTypes.DATE, allowNull: false },
+        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
+        acknowledgedAt: { type: DataTypes.DATE },
+        remindersSent: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        escalationLevel: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        workflowId: { type: DataTypes.STRING(200) },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'acknowledgements', underscored: true },
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The demo tenant `demo` with one user per role, a platform admin and a small catalog, all
+ * sharing DEMO_PASSWORD (README lists them). Safe to run on every start: existing rows stay.
+ */
+import { Category, Plan, Tenant, TenantSettings, User } from '../../src/models';
+import { Role, TENANT_ROLES } from '../../src/shared/roles';
+import { hashPassword } from '../../src/services/passwords';
+
+export const DEMO_PASSWORD = 'Demo-Password-1';
+export const DEMO_TENANT_SLUG = 'demo';
+export const PLATFORM_ADMIN_EMAIL = 'platform_admin@insurflow.local';
+
+export const demoEmail = (role: Role) => `${role}@demo.insurflow.local`;
+
+/** Who reports to whom, so manager escalations have someone to reach. */
+const DEMO_MANAGERS: Partial<Record<Role, Role>> = {
+  claims_agent: 'claims_manager',
+  adjuster: 'senior_adjuster',
+  senior_adjuster: 'claims_manager',
+  claims_manager: 'tenant_admin',
+  compliance_officer: 'tenant_admin',
+};
+
+export async function seedDemo(): Promise<{ created: boolean }> {
+  if (await Tenant.findOne({ where: { slug: DEMO_TENANT_SLUG } })) return { created: false };
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const tenant = await Tenant.create({ name: 'Demo Insurance Co.', slug: DEMO_TENANT_SLUG, contactEmail: 'contact@demo.insurflow.local' });
+  await TenantSettings.create({ tenantId: tenant.id });
+  await User.findOrCreate({
+    where: { email: PLATFORM_ADMIN_EMAIL },
+    defaults: { email: PLATFORM_ADMIN_EMAIL, tenantId: null, role: 'platform_admin', fullName: 'Platform Admin', passwordHash },
+  });
+  const users = new Map<Role, User>();
+  for (const role of TENANT_ROLES) {
+    const fullName = role.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+    users.set(role, await User.create({ tenantId: tenant.id, email: demoEmail(role), role, fullName: `Demo ${fullName}`, passwordHash }));
+  }
+  for (const [role, managerRole] of Object.entries(DEMO_MANAGERS) as Array<[Role, Role]>) {
+    await users.get(role)!.update({ managerId: users.get(managerRole)!.id });
+  }
+  const home = await Category.create({ tenantId: tenant.id, name: 'Home', description: 'Houses and apartments' });
+  await Plan.bulkCreate([
+    { tenantId: tenant.id, categoryId: home.id, name: 'Home Basic', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 },
+    { tenantId: tenant.id, categoryId: home.id, name: 'Home Premium', coverageLevel: 'premium', coverageAmount: '250000.00', premium: '960.00', durationMonths: 12 },
+  ]);
+  return { created: true };
+}

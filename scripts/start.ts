@@ -1,0 +1,165 @@
+/**
+ * Starts the whole local stack on embedded defaults: PostgreSQL, the Temporal dev server with
+ * its UI, a mail sink with a web mailbox, migrations and the demo seed, then the worker and the
+ * API as child processes. Any of DATABASE_URL, TEMPORAL_ADDRESS or SMTP_HOST set in the
+ * environment replaces the embedded piece. Ctrl-C stops everything it started.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { initModels } from '../src/models';
+import { createSequelize } from '../src/models/database';
+import { migrateUp } from '../src/models/migrator';
+import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
+import { freePort, waitForPort } from './local/ports';
+import { startEmbeddedPostgres } from './local/postgres';
+import { startTemporalDevServer, stopChild } from './local/temporal-dev-server';
+import { resolveTemporalCli } from './local/tools';
+
+const ROOT = path.join(__dirname, '..', '..');
+const DATA_DIR = path.join(ROOT, '.data');
+const stops: Array<() => Promise<void>> = [];
+
+function say(message: string): void {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+/** The preferred port when it is free, otherwise any free one. */
+async function portNear(preferred: number): Promise<number> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = net.createServer().once('error', () => resolve(false));
+    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+  return free ? preferred : freePort();
+}
+
+function persistentSecret(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function startNode(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!shuttingDown) {
+      say(`${name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  stops.unshift(() => stopChild(child));
+  return child;
+}
+
+async function waitForHttp(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping…');
+  for (const stop of stops) {
+    await stop().catch((err) => say(`stop failed: ${err}`));
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+
+  if (!env.DATABASE_URL) {
+    const port = await portNear(Number(env.LOCAL_PG_PORT ?? 5433));
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, persistent: true });
+    stops.unshift(() => pg.stop());
+    await pg.createDatabase('insurflow');
+    env.DATABASE_URL = pg.url('insurflow');
+  }
+
+  let temporalUi = env.TEMPORAL_UI_URL ?? '(external Temporal: its own UI)';
+  if (!env.TEMPORAL_ADDRESS) {
+    const cliPath = resolveTemporalCli();
+    if (!cliPath) throw new Error('no Temporal CLI: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS, or install Go');
+    const port = await portNear(7233);
+    const uiPort = await portNear(8233);
+    say(`starting Temporal dev server on 127.0.0.1:${port} (history in .data/temporal.sqlite)`);
+    const temporal = await startTemporalDevServer({ cliPath, port, uiPort, dbFile: path.join(DATA_DIR, 'temporal.sqlite') });
+    stops.unshift(() => temporal.stop());
+    env.TEMPORAL_ADDRESS = temporal.address;
+    temporalUi = temporal.uiUrl;
+  }
+
+  let mailbox = '(external SMTP server)';
+  if (!env.SMTP_HOST) {
+    const smtpPort = await portNear(1025);
+    const webPort = await portNear(1080);
+    say(`starting MailDev mail sink: SMTP 127.0.0.1:${smtpPort}, mailbox http://127.0.0.1:${webPort}`);
+    const maildev = spawn(
+      process.execPath,
+      [require.resolve('maildev/bin/maildev'), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--smtp', String(smtpPort), '--web', String(webPort), '--mail-directory', path.join(DATA_DIR, 'mail')],
+      { stdio: 'ignore' },
+    );
+    stops.unshift(() => stopChild(maildev));
+    await waitForPort(smtpPort);
+    env.SMTP_HOST = '127.0.0.1';
+    env.SMTP_PORT = String(smtpPort);
+    mailbox = `http://127.0.0.1:${webPort}`;
+  }
+
+  env.JWT_SECRET ??= persistentSecret(path.join(DATA_DIR, 'jwt-secret'));
+  env.API_PORT ??= String(await portNear(3000));
+  env.TEMPORAL_UI_URL ??= temporalUi;
+  env.DOCUMENTS_DIR ??= path.join(DATA_DIR, 'documents');
+  env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
+
+  say('applying migrations and the demo seed');
+  const sequelize = createSequelize(env.DATABASE_URL);
+  initModels(sequelize);
+  await migrateUp(sequelize);
+  const seeded = await seedDemo();
+  await sequelize.close();
+
+  startNode('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env);
+  startNode('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env);
+  const api = `http://127.0.0.1:${env.API_PORT}`;
+  await waitForHttp(`${api}/readyz`);
+
+  process.stdout.write(`
+Insurflow is running${seeded.created ? ' (demo data created)' : ''}.
+
+  API            ${api}/api/v1
+  Swagger UI     ${api}/api/docs
+  OpenAPI        ${api}/api/openapi.json
+  Health         ${api}/readyz   metrics: ${api}/metrics
+  Temporal UI    ${temporalUi}   (search: TenantId="<tenant id>")
+  Mailbox        ${mailbox}
+  PostgreSQL     ${env.DATABASE_URL!.replace(/:[^:@/]+@/, ':***@')}
+
+  Demo users (password ${DEMO_PASSWORD}): ${demoEmail('tenant_admin')}, ${demoEmail('policyholder')}, … one per role,
+  tenant slug "${DEMO_TENANT_SLUG}"; platform admin ${PLATFORM_ADMIN_EMAIL}.
+
+Press Ctrl-C to stop everything.
+`);
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  await shutdown(1);
+});

@@ -1,0 +1,2 @@
+-- Temporal's auto-setup creates its own databases; the application gets one of its own.
+CREATE DATABASE insurflow;

@@ -1,10 +1,12 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities } from './notifications';
+import { createOnboardingActivities } from './onboarding';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
+    ...createOnboardingActivities(deps),
   };
 }
 

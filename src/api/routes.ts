@@ -1,11 +1,13 @@
 /** Every resource's routes. A new resource is a new folder under src/api and a line here. */
 import type { Config } from '../config';
 import { authRoutes } from './auth/routes';
+import { registrationRoutes } from './registrations/routes';
 import type { RouteSpec } from './route';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
+import { tenantRoutes } from './tenants/routes';
 import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...registrationRoutes(config), ...tenantRoutes()];
 }

@@ -1,2 +1,2 @@
 /** Every workflow the worker runs. One file per process; each is re-exported here. */
-export {};
+export { onboarding } from './onboarding';

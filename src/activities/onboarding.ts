@@ -1,0 +1,268 @@
+/**
+ * Activities of the onboarding workflow (DESIGN §5.3): the registration's status, the e-mails
+ * about it, and the provisioning saga's steps with their compensations.
+ *
+ * Every step is keyed by the registration ID, so a retried or repeated step finds its own earlier
+ * work instead of doing it twice, and every compensation removes only what this registration made.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Transaction, UniqueConstraintError } from 'sequelize';
+import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
+import type { CoverageLevel } from '../models/plan';
+import type { RegistrationStatus } from '../models/registration';
+import { BusinessErrorType } from '../shared/business-errors';
+import type { ActivityDeps } from './deps';
+import { createNotificationActivities, NotificationResult } from './notifications';
+
+export interface RegistrationRef {
+  registrationId: string;
+}
+
+export interface RegistrationStatusChange extends RegistrationRef {
+  status: Exclude<RegistrationStatus, 'pending'>;
+  decidedById?: string;
+  reason?: string;
+}
+
+export const ONBOARDING_MESSAGES = [
+  'admins_new_request',
+  'admins_reminder',
+  'admins_provisioning_failed',
+  'applicant_received',
+  'applicant_rejected',
+  'applicant_expired',
+  'applicant_provisioned',
+  'applicant_provisioning_failed',
+] as const;
+export type OnboardingMessage = (typeof ONBOARDING_MESSAGES)[number];
+
+export interface OnboardingEmail extends RegistrationRef {
+  idempotencyKey: string;
+  message: OnboardingMessage;
+}
+
+/** The moves the workflow makes; anything else means the row was changed behind its back. */
+const ALLOWED_FROM: Record<RegistrationStatusChange['status'], RegistrationStatus> = {
+  approved: 'pending',
+  rejected: 'pending',
+  expired: 'pending',
+  provisioned: 'approved',
+  provisioning_failed: 'approved',
+};
+
+interface StarterPlan {
+  name: string;
+  coverageLevel: CoverageLevel;
+  coverageAmount: number;
+  premium: number;
+  durationMonths: number;
+}
+
+/** What a new tenant can sell on day one (the property categories of the catalog brief); the admin edits it later. */
+const STARTER_CATALOG: Array<{ name: string; description: string; plans: StarterPlan[] }> = [
+  {
+    name: 'Apartment',
+    description: 'Apartments and flats',
+    plans: [
+      { name: 'Apartment Basic', coverageLevel: 'basic', coverageAmount: 50_000, premium: 120, durationMonths: 12 },
+      { name: 'Apartment Standard', coverageLevel: 'standard', coverageAmount: 150_000, premium: 300, durationMonths: 12 },
+      { name: 'Apartment Premium', coverageLevel: 'premium', coverageAmount: 400_000, premium: 700, durationMonths: 12 },
+    ],
+  },
+  {
+    name: 'Detached house',
+    description: 'Detached houses, duplexes and bungalows',
+    plans: [
+      { name: 'House Basic', coverageLevel: 'basic', coverageAmount: 100_000, premium: 200, durationMonths: 12 },
+      { name: 'House Standard', coverageLevel: 'standard', coverageAmount: 300_000, premium: 480, durationMonths: 12 },
+      { name: 'House Premium', coverageLevel: 'premium', coverageAmount: 750_000, premium: 1_100, durationMonths: 12 },
+    ],
+  },
+  {
+    name: 'Small commercial',
+    description: 'Small offices, shops and retail spaces',
+    plans: [{ name: 'Small Business Standard', coverageLevel: 'standard', coverageAmount: 200_000, premium: 650, durationMonths: 6 }],
+  },
+];
+
+function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+async function loadRegistration(registrationId: string, transaction?: Transaction): Promise<Registration> {
+  const registration = await Registration.findByPk(registrationId, { transaction });
+  if (!registration) throw businessFailure(BusinessErrorType.NotFound, `Registration ${registrationId} not found`);
+  return registration;
+}
+
+/** The tenant this registration provisioned, if the tenant step has run. */
+function provisionedTenant(registrationId: string, transaction?: Transaction): Promise<Tenant | null> {
+  return Tenant.findOne({ where: { registrationId }, transaction });
+}
+
+async function requireProvisionedTenant(registrationId: string, transaction?: Transaction): Promise<Tenant> {
+  const tenant = await provisionedTenant(registrationId, transaction);
+  if (!tenant) throw businessFailure(BusinessErrorType.Conflict, `Registration ${registrationId} has no tenant yet`);
+  return tenant;
+}
+
+function composeEmail(registration: Registration, message: OnboardingMessage, apiPublicUrl: string): { subject: string; text: string } {
+  const company = `${registration.companyName} (${registration.requestedSlug})`;
+  const review = `Review it: GET ${apiPublicUrl}/api/v1/registrations/${registration.id}`;
+  switch (message) {
+    case 'admins_new_request':
+      return { subject: `New registration: ${company}`, text: `${company} asks to join Insurflow.\n${review}` };
+    case 'admins_reminder':
+      return { subject: `Reminder: registration waiting for a decision: ${company}`, text: `${company} has waited 48 hours for a decision.\n${review}` };
+    case 'admins_provisioning_failed':
+      return { subject: `Provisioning failed: ${company}`, text: `The approved registration of ${company} could not be provisioned and was rolled back: ${registration.reason}` };
+    case 'applicant_received':
+      return { subject: 'We received your registration', text: `Thank you. The registration of ${company} is waiting for review by the Insurflow team.` };
+    case 'applicant_rejected':
+      return { subject: 'Your registration was declined', text: `The registration of ${company} was declined. Reason: ${registration.reason}` };
+    case 'applicant_expired':
+      return { subject: 'Your registration expired', text: `The registration of ${company} was not decided within 7 days and has expired. You are welcome to apply again.` };
+    case 'applicant_provisioned':
+      return {
+        subject: 'Your Insurflow tenant is ready',
+        text: `The registration of ${company} was approved and your tenant is ready. Log in as ${registration.adminEmail} with the password you chose: POST ${apiPublicUrl}/api/v1/auth/login`,
+      };
+    case 'applicant_provisioning_failed':
+      return {
+        subject: 'Your registration was approved, but setting up your tenant failed',
+        text: `The registration of ${company} was approved, but your tenant could not be set up and nothing was kept. Our team has been told and will contact you.`,
+      };
+  }
+}
+
+export function createOnboardingActivities(deps: ActivityDeps) {
+  const { sendEmail } = createNotificationActivities(deps);
+
+  return {
+    /** Moves the registration to its next status; repeating the same move changes nothing. */
+    async recordRegistrationStatus(change: RegistrationStatusChange): Promise<void> {
+      await deps.sequelize.transaction(async (transaction) => {
+        const registration = await Registration.findByPk(change.registrationId, { transaction, lock: transaction.LOCK.UPDATE });
+        if (!registration) throw businessFailure(BusinessErrorType.NotFound, `Registration ${change.registrationId} not found`);
+        if (registration.status === change.status) return;
+        if (registration.status !== ALLOWED_FROM[change.status]) {
+          throw businessFailure(BusinessErrorType.InvalidTransition, `Registration is ${registration.status}, cannot become ${change.status}`);
+        }
+        const tenant = change.status === 'provisioned' ? await requireProvisionedTenant(change.registrationId, transaction) : null;
+        await registration.update(
+          {
+            status: change.status,
+            ...(change.decidedById && { decidedById: change.decidedById, decidedAt: new Date() }),
+            ...(change.reason && { reason: change.reason }),
+            ...(tenant && { tenantId: tenant.id }),
+          },
+          { transaction },
+        );
+      });
+    },
+
+    /** E-mails platform admins or the applicant (contact and admin addresses) about the registration. */
+    async sendOnboardingEmail(input: OnboardingEmail): Promise<NotificationResult> {
+      const registration = await loadRegistration(input.registrationId);
+      const { subject, text } = composeEmail(registration, input.message, deps.apiPublicUrl);
+      const to = input.message.startsWith('admins_')
+        ? { roles: ['platform_admin' as const] }
+        : { emails: [registration.contactEmail, registration.adminEmail] };
+      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: null, to, subject, text });
+    },
+
+    /** Saga step 1: the tenant, found again by its registration ID on a retry. */
+    async provisionTenant({ registrationId }: RegistrationRef): Promise<string> {
+      const existing = await provisionedTenant(registrationId);
+      if (existing) return existing.id;
+      const registration = await loadRegistration(registrationId);
+      try {
+        const tenant = await Tenant.create({
+          registrationId,
+          name: registration.companyName,
+          slug: registration.requestedSlug,
+          businessType: registration.businessType,
+          contactEmail: registration.contactEmail,
+          phone: registration.phone,
+          address: registration.address,
+        });
+        return tenant.id;
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintError)) throw err;
+        // Either a concurrent attempt of this step won (then it is ours) or another tenant has the slug.
+        const raced = await provisionedTenant(registrationId);
+        if (raced) return raced.id;
+        throw businessFailure(BusinessErrorType.Conflict, `The slug ${registration.requestedSlug} is already taken by another tenant`);
+      }
+    },
+
+    async removeTenant({ registrationId }: RegistrationRef): Promise<void> {
+      await Tenant.destroy({ where: { registrationId } });
+    },
+
+    /** Saga step 2: the tenant's admin user, with the password hash submitted at registration. */
+    async provisionTenantAdmin({ registrationId }: RegistrationRef): Promise<string> {
+      const registration = await loadRegistration(registrationId);
+      const tenant = await requireProvisionedTenant(registrationId);
+      const [user] = await User.findOrCreate({
+        where: { email: registration.adminEmail },
+        defaults: {
+          tenantId: tenant.id,
+          email: registration.adminEmail,
+          fullName: registration.adminFullName,
+          role: 'tenant_admin',
+          passwordHash: registration.adminPasswordHash,
+        },
+      });
+      if (user.tenantId !== tenant.id || user.role !== 'tenant_admin') {
+        throw businessFailure(BusinessErrorType.Conflict, `An account with the e-mail ${registration.adminEmail} already exists`);
+      }
+      return user.id;
+    },
+
+    async removeTenantAdmin({ registrationId }: RegistrationRef): Promise<void> {
+      const tenant = await provisionedTenant(registrationId);
+      if (!tenant) return;
+      const registration = await loadRegistration(registrationId);
+      // Only the user this registration made: same e-mail inside this registration's own tenant.
+      await User.destroy({ where: { email: registration.adminEmail, tenantId: tenant.id } });
+    },
+
+    /** Saga step 3: the settings row, holding the defaults until the tenant admin changes them. */
+    async provisionTenantSettings({ registrationId }: RegistrationRef): Promise<void> {
+      const tenant = await requireProvisionedTenant(registrationId);
+      await TenantSettings.findOrCreate({ where: { tenantId: tenant.id } });
+    },
+
+    async removeTenantSettings({ registrationId }: RegistrationRef): Promise<void> {
+      const tenant = await provisionedTenant(registrationId);
+      if (tenant) await TenantSettings.destroy({ where: { tenantId: tenant.id } });
+    },
+
+    /** Saga step 4: the starter catalog, written in one transaction so it exists whole or not at all. */
+    async provisionStarterCatalog({ registrationId }: RegistrationRef): Promise<void> {
+      await deps.sequelize.transaction(async (transaction) => {
+        const tenant = await requireProvisionedTenant(registrationId, transaction);
+        // Serialises concurrent attempts of this step on the tenant row.
+        await tenant.reload({ lock: transaction.LOCK.UPDATE, transaction });
+        if (await Category.count({ where: { tenantId: tenant.id }, paranoid: false, transaction })) return;
+        for (const { plans, ...category } of STARTER_CATALOG) {
+          const created = await Category.create({ ...category, tenantId: tenant.id }, { transaction });
+          await Plan.bulkCreate(
+            plans.map((plan) => ({ ...plan, coverageAmount: plan.coverageAmount.toFixed(2), premium: plan.premium.toFixed(2), tenantId: tenant.id, categoryId: created.id })),
+            { transaction },
+          );
+        }
+      });
+    },
+
+    async removeStarterCatalog({ registrationId }: RegistrationRef): Promise<void> {
+      const tenant = await provisionedTenant(registrationId);
+      if (!tenant) return;
+      await deps.sequelize.transaction(async (transaction) => {
+        await Plan.destroy({ where: { tenantId: tenant.id }, force: true, transaction });
+        await Category.destroy({ where: { tenantId: tenant.id }, force: true, transaction });
+      });
+    },
+  };
+}

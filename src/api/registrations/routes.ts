@@ -1,0 +1,181 @@
+/**
+ * Tenant onboarding (DESIGN §5.3): a public registration starts `onboarding-<id>`; platform
+ * admins list, read and decide registrations. Decisions are updates to that run, so the
+ * workflow's validators have the last word on whether a decision is still possible.
+ */
+import crypto from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { Op } from 'sequelize';
+import type { Config } from '../../config';
+import { Registration, Tenant, User } from '../../models';
+import { OPEN_REGISTRATION_STATUSES, RegistrationStatus } from '../../models/registration';
+import type { Role } from '../../shared/roles';
+import { hashPassword } from '../../services/passwords';
+import type { onboarding } from '../../workflows/onboarding';
+import {
+  approveRegistrationUpdate,
+  EXPIRE_AFTER,
+  onboardingWorkflowId,
+  PLATFORM_TENANT_ID,
+  rejectRegistrationUpdate,
+} from '../../workflows/onboarding-messages';
+import { idParams } from '../common-schemas';
+import { conflict, notFound } from '../errors';
+import { rateLimit } from '../middleware/rate-limit';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { workflowStartOptions } from '../workflow-start';
+import {
+  createRegistrationBody,
+  listRegistrationsQuery,
+  registrationSchema,
+  rejectRegistrationBody,
+  submittedRegistrationSchema,
+} from './schemas';
+
+interface RegistrationFields {
+  companyName: string;
+  businessType: string;
+  phone: string;
+  contactEmail: string;
+  address: string;
+  requestedSlug: string;
+  adminEmail: string;
+  adminFullName: string;
+  adminPassword: string;
+}
+
+/** A slug is free when no tenant has it and no open request holds it; the same goes for the admin e-mail and accounts. */
+async function assertAvailable({ requestedSlug, adminEmail }: RegistrationFields): Promise<void> {
+  const open = { status: { [Op.in]: OPEN_REGISTRATION_STATUSES } };
+  if ((await Tenant.count({ where: { slug: requestedSlug } })) || (await Registration.count({ where: { requestedSlug, ...open } }))) {
+    throw conflict('This slug is already taken or requested', [{ field: 'requestedSlug', message: 'already taken' }]);
+  }
+  if ((await User.count({ where: { email: adminEmail } })) || (await Registration.count({ where: { adminEmail, ...open } }))) {
+    throw conflict('An account or open request with this admin e-mail already exists', [{ field: 'adminEmail', message: 'already in use' }]);
+  }
+}
+
+async function findRegistration(id: string): Promise<Registration> {
+  const registration = await Registration.findByPk(id);
+  if (!registration) throw notFound('Registration');
+  return registration;
+}
+
+/** Sends a decision to the run; answers with the registration as recorded once the workflow accepted it. */
+async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (registration: Registration) => Promise<unknown>): Promise<void> {
+  const registration = await findRegistration(ctx.state.input.params.id);
+  const alreadyDecided = () => conflict(`The registration is ${registration.status} and can no longer be decided`);
+  if (registration.status !== 'pending') throw alreadyDecided();
+  try {
+    await send(registration);
+  } catch (err) {
+    // The run ended between our read and the update (it expired or was just decided).
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    await registration.reload();
+    throw alreadyDecided();
+  }
+  ctx.body = await registration.reload();
+}
+
+export function registrationRoutes(config: Config): RouteSpec[] {
+  const platformAdmin: Role[] = ['platform_admin'];
+  return [
+    route<RouteInput<object, object, RegistrationFields>>({
+      method: 'post',
+      path: '/registrations',
+      summary: 'Apply to join the platform as an insurance company (public)',
+      tag: 'onboarding',
+      auth: 'public',
+      before: [rateLimit('registration', config.rateLimit.registrationPerHour, 3_600_000)],
+      body: createRegistrationBody,
+      idempotent: true,
+      response: { status: 202, schema: submittedRegistrationSchema, description: 'Accepted; platform admins decide within 7 days' },
+      handler: async (ctx) => {
+        const { adminPassword, ...fields } = ctx.state.input.body;
+        await assertAvailable(ctx.state.input.body);
+        const id = crypto.randomUUID();
+        const workflowId = onboardingWorkflowId(id);
+        const registration = await Registration.create({ ...fields, id, workflowId, adminPasswordHash: await hashPassword(adminPassword) });
+        const start = workflowStartOptions(ctx.services, {
+          workflowId,
+          tenantId: PLATFORM_TENANT_ID,
+          status: 'pending',
+          summary: `Onboarding of ${fields.companyName} (${fields.requestedSlug})`,
+          dueAt: new Date(Date.now() + msToNumber(EXPIRE_AFTER)),
+        });
+        let runId: string;
+        try {
+          const handle = await ctx.services.temporal.workflow.start<typeof onboarding>('onboarding', { ...start, args: [{ registrationId: id }] });
+          runId = handle.firstExecutionRunId;
+        } catch (err) {
+          // Without a run nobody would ever decide it, and it would hold the slug for nothing.
+          await registration.destroy();
+          throw err;
+        }
+        await registration.update({ runId });
+        ctx.status = 202;
+        ctx.body = { id, status: registration.status, workflowId, runId };
+      },
+    }),
+    route<RouteInput<object, PageQuery & { status?: RegistrationStatus }>>({
+      method: 'get',
+      path: '/registrations',
+      summary: 'List registrations, newest first',
+      tag: 'onboarding',
+      roles: platformAdmin,
+      query: listRegistrationsQuery,
+      response: { status: 200, schema: pageSchema(registrationSchema) },
+      handler: async (ctx) => {
+        const { status, ...page } = ctx.state.input.query;
+        ctx.body = await paginate(Registration, page, status ? { status } : {});
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/registrations/:id',
+      summary: 'One registration',
+      tag: 'onboarding',
+      roles: platformAdmin,
+      params: idParams,
+      response: { status: 200, schema: registrationSchema },
+      handler: async (ctx) => {
+        ctx.body = await findRegistration(ctx.state.input.params.id);
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/registrations/:id/approve',
+      summary: 'Approve a pending registration; the tenant is then provisioned',
+      tag: 'onboarding',
+      roles: platformAdmin,
+      params: idParams,
+      idempotent: true,
+      response: { status: 200, schema: registrationSchema },
+      handler: (ctx) =>
+        decide(ctx, (registration) =>
+          ctx.services.temporal.workflow
+            .getHandle(registration.workflowId)
+            .executeUpdate(approveRegistrationUpdate, { args: [{ userId: ctx.state.user.id, role: ctx.state.user.role }] }),
+        ),
+    }),
+    route<RouteInput<{ id: string }, object, { reason: string }>>({
+      method: 'post',
+      path: '/registrations/:id/reject',
+      summary: 'Reject a pending registration with a reason the applicant receives',
+      tag: 'onboarding',
+      roles: platformAdmin,
+      params: idParams,
+      body: rejectRegistrationBody,
+      idempotent: true,
+      response: { status: 200, schema: registrationSchema },
+      handler: (ctx) =>
+        decide(ctx, (registration) =>
+          ctx.services.temporal.workflow.getHandle(registration.workflowId).executeUpdate(rejectRegistrationUpdate, {
+            args: [{ userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }],
+          }),
+        ),
+    }),
+  ];
+}

@@ -1,0 +1,23 @@
+import Joi from 'joi';
+import { uuid } from '../common-schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+export const listTenantsQuery = Joi.object({
+  ...pageQueryKeys,
+  status: Joi.string().valid('active', 'suspended'),
+  ordering: orderingParam(['createdAt', 'name', 'slug'], '-createdAt'),
+});
+
+export const tenantSchema = Joi.object({
+  id: uuid,
+  name: Joi.string(),
+  slug: Joi.string(),
+  status: Joi.string(),
+  businessType: Joi.string().allow(null),
+  contactEmail: Joi.string().allow(null),
+  phone: Joi.string().allow(null),
+  address: Joi.string().allow(null),
+  registrationId: uuid.allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Tenant');

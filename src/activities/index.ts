@@ -1,11 +1,13 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
+import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
 import { createOnboardingActivities } from './onboarding';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
+    ...createComplianceActivities(deps),
     ...createOnboardingActivities(deps),
   };
 }

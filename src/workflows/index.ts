@@ -1,2 +1,4 @@
 /** Every workflow the worker runs. One file per process; each is re-exported here. */
+export { acknowledgementWorkflow } from './acknowledgement';
 export { onboarding } from './onboarding';
+export { policyRolloutWorkflow } from './policy-rollout';

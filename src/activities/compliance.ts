@@ -1,0 +1,274 @@
+/**
+ * Activities of the policy rollout and of each acknowledgement run. Every write is idempotent
+ * (unique rows, conditional updates, notification keys `${workflowId}:<purpose>`), so Temporal may
+ * retry any of them.
+ */
+import crypto from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Op } from 'sequelize';
+import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
+import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../models/acknowledgement';
+import type { AlertChannel } from '../models/escalation-alert';
+import { BusinessErrorType } from '../shared/business-errors';
+import { STAFF_ROLES } from '../shared/roles';
+import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
+import type { acknowledgementWorkflow } from '../workflows/acknowledgement';
+import { versionRetiredSignal } from '../workflows/acknowledgement';
+import type { ActivityDeps } from './deps';
+import { createNotificationActivities, NotificationResult } from './notifications';
+
+export interface RolloutBatchInput {
+  tenantId: string;
+  versionId: string;
+  afterEmployeeId: string | null;
+  limit: number;
+}
+
+export interface RolloutBatchResult {
+  acknowledgements: number;
+  runsStarted: number;
+  lastId: string | null;
+  done: boolean;
+}
+
+export interface RetiredRunsBatchInput {
+  versionIds: string[];
+  afterAcknowledgementId: string | null;
+  limit: number;
+}
+
+export interface RetiredRunsBatchResult {
+  signalled: number;
+  lastId: string | null;
+  done: boolean;
+}
+
+export interface AcknowledgementStep {
+  acknowledgementId: string;
+  workflowId: string;
+}
+
+/** Runs started per round trip: enough to keep the server busy without flooding it. */
+const START_CONCURRENCY = 50;
+
+async function inChunks<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
+}
+
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function createComplianceActivities(deps: ActivityDeps) {
+  const notifications = createNotificationActivities(deps);
+
+  async function loadAcknowledgement(id: string) {
+    const ack = await Acknowledgement.findByPk(id, {
+      include: [
+        { model: User, as: 'employee' },
+        { model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] },
+      ],
+    });
+    if (!ack) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `acknowledgement ${id} not found`, nonRetryable: true });
+    const employee = (ack as Acknowledgement & { employee: User }).employee;
+    const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
+    const isClosed = ack.status === 'acknowledged' || ack.status === 'superseded';
+    return { ack, employee, version, policy: version.policy, isClosed, policyName: `"${version.policy.title}" (version ${version.versionNumber})` };
+  }
+
+  /** Records one alert (once per acknowledgement, level and channel) and the outcome of sending it. */
+  async function recordAlert(ack: Acknowledgement, level: number, channel: AlertChannel, send: () => Promise<NotificationResult>): Promise<EscalationAlert> {
+    await EscalationAlert.bulkCreate([{ tenantId: ack.tenantId, acknowledgementId: ack.id, level, channel }], { ignoreDuplicates: true });
+    const alert = await EscalationAlert.findOne({ where: { acknowledgementId: ack.id, level, channel } });
+    if (!alert) throw new Error(`escalation alert of ${ack.id} level ${level} ${channel} vanished`);
+    let result: NotificationResult;
+    try {
+      result = await send();
+    } catch (err) {
+      await alert.update({ deliveryStatus: 'failed', lastError: String(err) });
+      throw err;
+    }
+    return alert.update({
+      recipients: result.recipients,
+      deliveryStatus: result.status === 'no_recipients' ? 'no_recipients' : 'sent',
+      lastError: null,
+      sentAt: alert.sentAt ?? (result.status === 'no_recipients' ? null : new Date()),
+    });
+  }
+
+  return {
+    /**
+     * Creates the acknowledgements of the next `limit` employees of the audience (ordered by id,
+     * after the cursor) and starts their runs. The version row is share-locked meanwhile, so a
+     * newer publication (which retires this version) waits for the batch and is then seen by the
+     * next one: no run is started for a version after it was retired.
+     */
+    async createAcknowledgementBatch(input: RolloutBatchInput): Promise<RolloutBatchResult> {
+      const settings = await TenantSettings.forTenant(input.tenantId);
+      return deps.sequelize.transaction(async (transaction) => {
+        const version = await PolicyVersion.findOne({ where: { id: input.versionId, tenantId: input.tenantId }, lock: transaction.LOCK.SHARE, transaction });
+        if (!version) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `policy version ${input.versionId} not found`, nonRetryable: true });
+        if (version.status !== 'published' || !version.dueAt) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
+        const dueAt = version.dueAt;
+
+        const employees = await User.findAll({
+          where: {
+            tenantId: input.tenantId,
+            isActive: true,
+            role: { [Op.in]: version.audienceRoles ?? STAFF_ROLES },
+            ...(input.afterEmployeeId && { id: { [Op.gt]: input.afterEmployeeId } }),
+          },
+          attributes: ['id'],
+          order: [['id', 'ASC']],
+          limit: input.limit,
+          transaction,
+        });
+        const employeeIds = employees.map((e) => e.id);
+        const rows = employeeIds.map((employeeId) => {
+          const id = crypto.randomUUID();
+          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt, workflowId: `ack-${id}` };
+        });
+        // A retried batch keeps the rows (and ids) of its first attempt.
+        await Acknowledgement.bulkCreate(rows, { ignoreDuplicates: true, transaction });
+        const acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } }, transaction });
+
+        let runsStarted = 0;
+        await inChunks(
+          acknowledgements.filter((a) => a.status === 'pending'),
+          START_CONCURRENCY,
+          async (ack) => {
+            try {
+              await deps.temporal.workflow.start<typeof acknowledgementWorkflow>('acknowledgementWorkflow', {
+                taskQueue: deps.taskQueue,
+                workflowId: ack.workflowId!,
+                args: [
+                  {
+                    tenantId: ack.tenantId,
+                    acknowledgementId: ack.id,
+                    employeeId: ack.employeeId,
+                    dueAt: dueAt.toISOString(),
+                    reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
+                    graceDays: settings.acknowledgementGraceDays,
+                  },
+                ],
+                typedSearchAttributes: [
+                  { key: TenantId, value: ack.tenantId },
+                  { key: BusinessStatus, value: 'pending' },
+                  { key: DueAt, value: dueAt },
+                ],
+                staticSummary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
+                // A retried batch finds the run it started before: running → reused, closed → kept closed.
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              });
+              runsStarted += 1;
+            } catch (err) {
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            }
+          },
+        );
+        return { acknowledgements: acknowledgements.length, runsStarted, lastId: employeeIds.at(-1) ?? input.afterEmployeeId, done: employeeIds.length < input.limit };
+      });
+    },
+
+    /** Signals `versionRetired` to the next `limit` open acknowledgement runs of the retired versions. */
+    async endRetiredAcknowledgementRuns(input: RetiredRunsBatchInput): Promise<RetiredRunsBatchResult> {
+      const open = await Acknowledgement.findAll({
+        where: {
+          versionId: { [Op.in]: input.versionIds },
+          status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES },
+          ...(input.afterAcknowledgementId && { id: { [Op.gt]: input.afterAcknowledgementId } }),
+        },
+        attributes: ['id', 'workflowId'],
+        order: [['id', 'ASC']],
+        limit: input.limit,
+      });
+      let signalled = 0;
+      await inChunks(open, START_CONCURRENCY, async (ack) => {
+        try {
+          await deps.temporal.workflow.getHandle(ack.workflowId!).signal(versionRetiredSignal);
+          signalled += 1;
+        } catch (err) {
+          // The run closed meanwhile (acknowledged just now): nothing left to end.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      });
+      return { signalled, lastId: open.at(-1)?.id ?? input.afterAcknowledgementId, done: open.length < input.limit };
+    },
+
+    async remindEmployee(step: AcknowledgementStep): Promise<void> {
+      const { ack, employee, version, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
+      if (isClosed) return;
+      await notifications.sendEmail({
+        idempotencyKey: `${step.workflowId}:reminder`,
+        tenantId: ack.tenantId,
+        to: { userIds: [employee.id] },
+        subject: `Reminder: please acknowledge ${policyName} by ${day(ack.dueAt)}`,
+        text: `Hello ${employee.fullName},\n\nplease read and acknowledge ${policyName} before ${day(ack.dueAt)}.\n\n${version.content}\n\nAcknowledge: POST ${deps.apiPublicUrl}/api/v1/acknowledgements/${ack.id}/acknowledge\n`,
+      });
+      await Acknowledgement.update({ remindersSent: 1 }, { where: { id: ack.id, remindersSent: 0 } });
+    },
+
+    /**
+     * Level 1: the employee's manager (the compliance officers when there is none) is told the
+     * acknowledgement is overdue. Level 2: every compliance officer is told it is still missing
+     * after the grace period.
+     */
+    async escalateOverdueAcknowledgement(step: AcknowledgementStep & { level: 1 | 2 }): Promise<void> {
+      const { ack, employee, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
+      if (isClosed) return;
+      await Acknowledgement.update(
+        { status: step.level === 1 ? 'overdue' : 'escalated', escalationLevel: step.level },
+        { where: { id: ack.id, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES }, escalationLevel: { [Op.lt]: step.level } } },
+      );
+      const manager = employee.managerId ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } }) : null;
+      const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
+      const subject =
+        step.level === 1
+          ? `Overdue: ${employee.fullName} has not acknowledged ${policyName}`
+          : `Escalation: ${employee.fullName} has still not acknowledged ${policyName}`;
+      await recordAlert(ack, step.level, 'email', () =>
+        notifications.sendEmail({
+          idempotencyKey: `${step.workflowId}:escalation-${step.level}:email`,
+          tenantId: ack.tenantId,
+          to,
+          subject,
+          text: `${employee.fullName} <${employee.email}> was due to acknowledge ${policyName} by ${day(ack.dueAt)} and has not done so.\n\nEscalation level ${step.level}.\n`,
+        }),
+      );
+    },
+
+    /** Level 2 on the tenant's compliance webhook (HMAC-signed by sendTenantWebhook). */
+    async alertComplianceWebhook(step: AcknowledgementStep): Promise<void> {
+      const { ack, employee, version, policy, isClosed } = await loadAcknowledgement(step.acknowledgementId);
+      if (isClosed) return;
+      await recordAlert(ack, 2, 'webhook', () =>
+        notifications.sendTenantWebhook({
+          idempotencyKey: `${step.workflowId}:escalation-2:webhook`,
+          tenantId: ack.tenantId,
+          event: 'acknowledgement.escalated',
+          data: {
+            acknowledgementId: ack.id,
+            escalationLevel: 2,
+            dueAt: ack.dueAt.toISOString(),
+            policy: { id: policy.id, title: policy.title },
+            version: { id: version.id, versionNumber: version.versionNumber },
+            employee: { id: employee.id, email: employee.email, fullName: employee.fullName, managerId: employee.managerId },
+          },
+        }),
+      );
+    },
+
+    async recordAcknowledgement(input: { acknowledgementId: string; acknowledgedAt: string }): Promise<void> {
+      await Acknowledgement.update(
+        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt) },
+        { where: { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } } },
+      );
+    },
+
+    async recordAcknowledgementSuperseded(step: AcknowledgementStep): Promise<void> {
+      await Acknowledgement.update({ status: 'superseded' }, { where: { id: step.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } } });
+    },
+  };
+}

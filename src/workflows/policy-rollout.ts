@@ -1,0 +1,85 @@
+/**
+ * Rollout of a published policy version: `policy-rollout-<versionId>`.
+ *
+ * 1. Ends the open acknowledgement runs of the versions this publication retired.
+ * 2. Creates one acknowledgement row per employee of the audience and starts its `ack-<id>` run.
+ *
+ * Both steps walk their rows in batches, each batch one activity that writes the rows and starts
+ * (or signals) the runs through a Temporal client. The acknowledgement runs are therefore not
+ * children: they outlive the rollout, and the rollout's history grows by a few events per batch,
+ * not per employee. Every `batchesPerRun` batches the rollout continues as new with its cursor,
+ * so even a very large tenant keeps each run's history small.
+ */
+import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { publishStatus } from './support/business-status';
+
+export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
+
+export interface RolloutProgress {
+  phase: RolloutPhase;
+  /** Last row handled by the current phase (employee id or acknowledgement id); null at its start. */
+  cursor: string | null;
+  retiredRunsEnded: number;
+  acknowledgements: number;
+  runsStarted: number;
+  batches: number;
+  runs: number;
+}
+
+export interface PolicyRolloutInput {
+  tenantId: string;
+  versionId: string;
+  /** Versions retired by this publication, whose open acknowledgement runs end now. */
+  retiredVersionIds: string[];
+  batchSize?: number;
+  batchesPerRun?: number;
+  /** Carried across continue-as-new. */
+  progress?: RolloutProgress;
+}
+
+export const rolloutProgressQuery = defineQuery<RolloutProgress>('progress');
+
+const DEFAULT_BATCH_SIZE = 200;
+const DEFAULT_BATCHES_PER_RUN = 20;
+
+const { createAcknowledgementBatch, endRetiredAcknowledgementRuns } = proxyActivities<Activities>({
+  // A batch writes its rows and starts up to batchSize runs; both are idempotent, so a retry is safe.
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<RolloutProgress> {
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchesPerRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
+  const progress: RolloutProgress = input.progress
+    ? { ...input.progress, runs: input.progress.runs + 1 }
+    : { phase: input.retiredVersionIds.length ? 'ending_retired_runs' : 'creating_acknowledgements', cursor: null, retiredRunsEnded: 0, acknowledgements: 0, runsStarted: 0, batches: 0, runs: 1 };
+  setHandler(rolloutProgressQuery, () => progress);
+
+  let batchesThisRun = 0;
+  while (progress.phase !== 'completed') {
+    if (batchesThisRun >= batchesPerRun || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof policyRolloutWorkflow>({ ...input, progress });
+    }
+    if (progress.phase === 'ending_retired_runs') {
+      const batch = await endRetiredAcknowledgementRuns({ versionIds: input.retiredVersionIds, afterAcknowledgementId: progress.cursor, limit: batchSize });
+      progress.retiredRunsEnded += batch.signalled;
+      progress.cursor = batch.lastId;
+      if (batch.done) Object.assign(progress, { phase: 'creating_acknowledgements', cursor: null });
+    } else {
+      const batch = await createAcknowledgementBatch({ tenantId: input.tenantId, versionId: input.versionId, afterEmployeeId: progress.cursor, limit: batchSize });
+      progress.acknowledgements += batch.acknowledgements;
+      progress.runsStarted += batch.runsStarted;
+      progress.cursor = batch.lastId;
+      if (batch.done) progress.phase = 'completed';
+    }
+    progress.batches += 1;
+    batchesThisRun += 1;
+    publishStatus({
+      status: progress.phase === 'completed' ? 'rolled_out' : 'rolling_out',
+      details: `${progress.acknowledgements} acknowledgements, ${progress.runsStarted} runs started, ${progress.retiredRunsEnded} retired runs ended`,
+    });
+  }
+  return progress;
+}

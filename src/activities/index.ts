@@ -1,5 +1,6 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
+import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
 import { createOnboardingActivities } from './onboarding';
@@ -8,6 +9,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
+    ...createClaimActivities(deps),
     ...createOnboardingActivities(deps),
   };
 }

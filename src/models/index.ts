@@ -2,10 +2,15 @@
 import { Sequelize } from 'sequelize';
 import { Acknowledgement } from './acknowledgement';
 import { Category } from './category';
+import { Claim } from './claim';
+import { ClaimDocument } from './claim-document';
+import { ClaimHistory } from './claim-history';
+import { ClaimNote } from './claim-note';
 import { CompliancePolicy } from './compliance-policy';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
+import { Payment } from './payment';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
@@ -16,6 +21,7 @@ import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
+export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
 export { Category, IdempotencyRecord, Notification, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
@@ -23,6 +29,7 @@ export function initModels(sequelize: Sequelize): void {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
+  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimDocument, Payment]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
@@ -30,6 +37,9 @@ export function initModels(sequelize: Sequelize): void {
   Plan.belongsTo(Category, { foreignKey: 'categoryId', as: 'category' });
   Subscription.belongsTo(Plan, { foreignKey: 'planId', as: 'plan' });
   Subscription.belongsTo(User, { foreignKey: 'policyholderId', as: 'policyholder' });
+  Claim.belongsTo(Subscription, { foreignKey: 'subscriptionId', as: 'subscription' });
+  Claim.hasMany(ClaimHistory, { foreignKey: 'claimId', as: 'history' });
+  Claim.hasOne(Payment, { foreignKey: 'claimId', as: 'payment' });
   CompliancePolicy.hasMany(PolicyVersion, { foreignKey: 'policyId', as: 'versions' });
   PolicyVersion.belongsTo(CompliancePolicy, { foreignKey: 'policyId', as: 'policy' });
   Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });

@@ -1,4 +1,5 @@
 /** Every workflow the worker runs. One file per process; each is re-exported here. */
 export { acknowledgementWorkflow } from './acknowledgement';
+export { claimWorkflow } from './claim';
 export { onboarding } from './onboarding';
 export { policyRolloutWorkflow } from './policy-rollout';

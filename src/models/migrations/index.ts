@@ -2,12 +2,14 @@
 import { MigrationModule } from './helpers';
 import * as foundation from './0001-foundation';
 import * as catalogSubscriptions from './0002-catalog-subscriptions';
+import * as claims from './0004-claims';
 import * as registrations from './0005-registrations';
 import * as compliance from './0006-compliance';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
   { name: '0002-catalog-subscriptions', ...catalogSubscriptions },
+  { name: '0004-claims', ...claims },
   { name: '0005-registrations', ...registrations },
   { name: '0006-compliance', ...compliance },
 ];

@@ -1,0 +1,44 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+/**
+ * A document supporting a claim. The bytes live in a file under the configured documents
+ * directory (`storageKey` is its path below it); the row keeps what is needed to serve and
+ * verify it.
+ */
+export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCreationAttributes<ClaimDocument>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare claimId: string;
+  declare uploadedById: string;
+  declare fileName: string;
+  declare contentType: string;
+  declare sizeBytes: number;
+  declare sha256: string;
+  declare storageKey: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  override toJSON(): object {
+    const { storageKey: _internal, ...visible } = this.get();
+    return visible;
+  }
+
+  static initModel(sequelize: Sequelize): void {
+    ClaimDocument.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        claimId: { type: DataTypes.UUID, allowNull: false },
+        uploadedById: { type: DataTypes.UUID, allowNull: false },
+        fileName: { type: DataTypes.STRING(200), allowNull: false },
+        contentType: { type: DataTypes.STRING(100), allowNull: false },
+        sizeBytes: { type: DataTypes.INTEGER, allowNull: false },
+        sha256: { type: DataTypes.STRING(64), allowNull: false },
+        storageKey: { type: DataTypes.STRING(300), allowNull: false },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'claim_documents', underscored: true },
+    );
+  }
+}

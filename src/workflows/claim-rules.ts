@@ -1,0 +1,184 @@
+/**
+ * The claim state machine and the rules a move must pass before anything is recorded: which
+ * stage may follow which, who may ask for it, approval authority by amount, and separation of
+ * duties. Pure and deterministic: the claim workflow's update validators call it, and tests
+ * call it directly.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { BusinessErrorType } from '../shared/business-errors';
+import type { Role } from '../shared/roles';
+import type { TenantSettingsValues } from '../shared/tenant-settings';
+
+export const CLAIM_STAGES = [
+  'reported',
+  'assigned',
+  'under_review',
+  'investigation',
+  'documents_requested',
+  'waiting_approval',
+  'approved',
+  'denied',
+  'payment_processing',
+  'paid',
+  'closed',
+] as const;
+export type ClaimStage = (typeof CLAIM_STAGES)[number];
+
+/**
+ * The moves a claim handler decides (POST /claims/:id/transitions). The other edges of the
+ * lifecycle belong to the workflow or to other actions: reported → assigned is the assignment,
+ * documents_requested → under_review also happens when the claimant uploads a document,
+ * documents_requested → denied when the documents never come, and approved → payment_processing →
+ * paid → closed and denied → closed are the workflow's own.
+ */
+export const DECISION_MOVES: Record<ClaimStage, ClaimStage[]> = {
+  reported: [],
+  assigned: ['under_review'],
+  under_review: ['investigation', 'documents_requested', 'waiting_approval', 'denied'],
+  investigation: ['documents_requested', 'waiting_approval', 'denied'],
+  documents_requested: ['under_review', 'investigation', 'waiting_approval', 'denied'],
+  waiting_approval: ['approved', 'denied', 'under_review'],
+  approved: [],
+  denied: [],
+  payment_processing: [],
+  paid: [],
+  closed: [],
+};
+
+/** Stages in which a person still works on the claim, so it can be (re)assigned. */
+export const OPEN_STAGES: ClaimStage[] = ['reported', 'assigned', 'under_review', 'investigation', 'documents_requested', 'waiting_approval'];
+
+/** Roles that work claims: they may be assigned one and move it. */
+export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
+/** Roles that hand claims out. */
+export const ASSIGNER_ROLES: Role[] = ['senior_adjuster', 'claims_manager'];
+
+/** The per-tenant durations and limits the claim process uses, fixed when the claim is filed. */
+export type ClaimSettings = Pick<
+  TenantSettingsValues,
+  | 'claimUnassignedEscalationHours'
+  | 'claimDocumentsReminderDays'
+  | 'claimDocumentsEscalationDays'
+  | 'claimDocumentsAutoDenyDays'
+  | 'claimWaitingApprovalEscalationHours'
+  | 'approvalLimitAdjuster'
+  | 'approvalLimitSeniorAdjuster'
+>;
+
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+/** What the rules need to know about the claim at the moment of the request. */
+export interface ClaimFacts {
+  stage: ClaimStage;
+  claimantId: string;
+  assigneeId: string | null;
+  amountClaimed: number;
+  settings: ClaimSettings;
+}
+
+export interface TransitionRequest {
+  actor: Actor;
+  to: ClaimStage;
+  note?: string;
+  /** Only when approving; defaults to the amount claimed. */
+  approvedAmount?: number;
+  /** Required when denying. */
+  reason?: string;
+}
+
+export interface AssignmentRequest {
+  actor: Actor;
+  assigneeId: string;
+  /** The assignee's role, looked up by the API in the tenant's users. */
+  assigneeRole: Role;
+  note?: string;
+}
+
+function businessFailure(type: BusinessErrorType, message: string, details: Record<string, unknown> = {}): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ message, ...details }]] });
+}
+
+/** The largest amount a role may approve; undefined for roles without approval authority. */
+export function approvalLimitOf(role: Role, settings: ClaimSettings): number | undefined {
+  if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
+  if (role === 'senior_adjuster') return settings.approvalLimitSeniorAdjuster;
+  if (role === 'adjuster') return settings.approvalLimitAdjuster;
+  return undefined;
+}
+
+function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
+  const amount = request.approvedAmount ?? facts.amountClaimed;
+  if (amount > facts.amountClaimed) {
+    throw businessFailure(BusinessErrorType.Validation, 'The approved amount cannot exceed the amount claimed', {
+      field: 'approvedAmount',
+      amountClaimed: facts.amountClaimed,
+    });
+  }
+  if (request.actor.id === facts.claimantId) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'The claimant cannot approve their own claim', { rule: 'separation_of_duties' });
+  }
+  if (amount > facts.settings.approvalLimitAdjuster && request.actor.id === facts.assigneeId) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'Above the adjuster limit the assigned handler cannot approve: a second person must', {
+      rule: 'separation_of_duties',
+      adjusterLimit: facts.settings.approvalLimitAdjuster,
+    });
+  }
+  const limit = approvalLimitOf(request.actor.role, facts.settings) ?? 0;
+  if (amount > limit) {
+    throw businessFailure(BusinessErrorType.Forbidden, `A ${request.actor.role} may approve up to ${limit}`, {
+      rule: 'approval_authority',
+      limit,
+      amount,
+    });
+  }
+}
+
+/** Throws the business failure that refuses the move, or returns when it is allowed. */
+export function checkTransition(facts: ClaimFacts, request: TransitionRequest): void {
+  const { actor, to } = request;
+  if (!HANDLER_ROLES.includes(actor.role)) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'Only adjusters, senior adjusters and claims managers move claims');
+  }
+  const allowed = DECISION_MOVES[facts.stage];
+  if (!allowed.includes(to)) {
+    throw businessFailure(BusinessErrorType.InvalidTransition, `A claim in ${facts.stage} cannot move to ${to}`, {
+      field: 'to',
+      from: facts.stage,
+      allowed,
+    });
+  }
+  if (actor.role === 'adjuster' && actor.id !== facts.assigneeId) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'An adjuster moves only the claims assigned to them');
+  }
+  if (to === 'denied' && !request.reason) {
+    throw businessFailure(BusinessErrorType.Validation, 'A denial needs a reason', { field: 'reason' });
+  }
+  if (to !== 'approved' && request.approvedAmount !== undefined) {
+    throw businessFailure(BusinessErrorType.Validation, 'An approved amount is given only when approving', { field: 'approvedAmount' });
+  }
+  if (to === 'approved') checkApproval(facts, request);
+}
+
+export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): void {
+  if (!ASSIGNER_ROLES.includes(request.actor.role)) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'Only senior adjusters and claims managers assign claims');
+  }
+  if (!OPEN_STAGES.includes(facts.stage)) {
+    throw businessFailure(BusinessErrorType.InvalidTransition, `A claim in ${facts.stage} can no longer be assigned`, {
+      from: facts.stage,
+      allowed: DECISION_MOVES[facts.stage],
+    });
+  }
+  if (!HANDLER_ROLES.includes(request.assigneeRole)) {
+    throw businessFailure(BusinessErrorType.Validation, 'Claims are assigned to adjusters, senior adjusters or claims managers', { field: 'assigneeId' });
+  }
+  if (request.assigneeId === facts.claimantId) {
+    throw businessFailure(BusinessErrorType.Forbidden, 'The claimant cannot handle their own claim', { rule: 'separation_of_duties' });
+  }
+  if (request.assigneeId === facts.assigneeId) {
+    throw businessFailure(BusinessErrorType.Conflict, 'The claim is already assigned to this user', { field: 'assigneeId' });
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * Claim processing — workflow `claim-<claimNumber>` (DESIGN §5.2).
+ *
+ * The claim waits in each stage for a person's decision (an update, checked by claim-rules
+ * before anything is recorded) while the stage's deadlines run: unassigned → escalation to the
+ * claims managers; documents requested → reminder to the claimant, escalation, then automatic
+ * denial; waiting for approval → escalation. Approval pays the claim and closes it; denial closes
+ * it. Every transition is written to claim_history by an activity, in order.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Role } from '../shared/roles';
+import {
+  AssignmentRequest,
+  checkAssignment,
+  checkTransition,
+  ClaimFacts,
+  ClaimSettings,
+  ClaimStage,
+  TransitionRequest,
+} from './claim-rules';
+import { publishStatus } from './support/business-status';
+
+export interface ClaimWorkflowInput {
+  claimId: string;
+  claimNumber: string;
+  tenantId: string;
+  claimantId: string;
+  amountClaimed: number;
+  filedById: string;
+  /** ISO time of filing: the first history entry, written by the API with the claim. */
+  filedAt: string;
+  settings: ClaimSettings;
+}
+
+export interface ClaimHistoryEntry {
+  sequence: number;
+  from: ClaimStage | null;
+  to: ClaimStage;
+  actorId: string | null;
+  note: string | null;
+  at: string;
+}
+
+export interface ClaimDeadline {
+  at: string;
+  action: 'unassigned_escalation' | 'documents_reminder' | 'documents_escalation' | 'documents_auto_deny' | 'approval_escalation';
+}
+
+export interface ClaimState {
+  claimNumber: string;
+  stage: ClaimStage;
+  assigneeId: string | null;
+  amountClaimed: number;
+  amountApproved: number | null;
+  denialReason: string | null;
+  nextDeadline: ClaimDeadline | null;
+  history: ClaimHistoryEntry[];
+}
+
+export interface DocumentUploaded {
+  documentId: string;
+  fileName: string;
+  uploadedById: string;
+}
+
+export interface ClaimOutcome {
+  claimNumber: string;
+  outcome: 'paid' | 'denied';
+  amountPaid: number | null;
+  paymentReference: string | null;
+}
+
+export const assignClaimUpdate = defineUpdate<ClaimState, [AssignmentRequest]>('assign');
+export const transitionClaimUpdate = defineUpdate<ClaimState, [TransitionRequest]>('transition');
+export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
+export const claimStateQuery = defineQuery<ClaimState>('state');
+
+/** Reason recorded when the claimant never sent the requested documents. */
+export const DOCUMENTS_NOT_RECEIVED = 'documents_not_received';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
+
+const { recordClaimTransition, sendEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Money leaves the company here: retried patiently, and idempotent by claim in the database.
+const { disburseClaimPayment } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** A deadline of a stage: when it falls due (from entering the stage) and what happens then. */
+interface StageDeadline {
+  after: number;
+  action: ClaimDeadline['action'];
+  summary: string;
+  onDue: () => Promise<void>;
+}
+
+export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOutcome> {
+  const { workflowId } = workflowInfo();
+  const { settings } = input;
+
+  // Widened on purpose: handlers change it, which the compiler's narrowing of the loop cannot see.
+  let stage = 'reported' as ClaimStage;
+  let assigneeId: string | null = null;
+  let amountApproved: number | null = null;
+  let denialReason: string | null = null;
+  let paymentReference: string | null = null;
+  let nextDeadline: ClaimDeadline | null = null;
+  const history: ClaimHistoryEntry[] = [
+    { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
+  ];
+  /** The history entry that entered the current stage: its sequence tells one stay from the next. */
+  let stageEntry = history[0];
+  // Transitions are written one after the other, so the claim row always ends at the latest.
+  let recording: Promise<void> = Promise.resolve();
+
+  const facts = (): ClaimFacts => ({ stage, claimantId: input.claimantId, assigneeId, amountClaimed: input.amountClaimed, settings });
+  const state = (): ClaimState => ({
+    claimNumber: input.claimNumber,
+    stage,
+    assigneeId,
+    amountClaimed: input.amountClaimed,
+    amountApproved,
+    denialReason,
+    nextDeadline,
+    history: [...history],
+  });
+
+  function publish(): void {
+    const waiting = nextDeadline ? `; next: ${nextDeadline.action} at ${nextDeadline.at}` : '';
+    publishStatus({
+      status: stage,
+      dueAt: nextDeadline ? new Date(nextDeadline.at) : null,
+      assigneeId,
+      details: `${input.claimNumber}: ${stage}${assigneeId ? `, assigned to ${assigneeId}` : ''}${waiting}`,
+    });
+  }
+
+  /** Moves the claim at once in memory (later validators see the new stage) and records it in order. */
+  function move(to: ClaimStage, actorId: string | null, note: string | null): Promise<ClaimHistoryEntry> {
+    const entry: ClaimHistoryEntry = { sequence: history.length, from: stage, to, actorId, note, at: new Date().toISOString() };
+    history.push(entry);
+    if (to !== stage) {
+      stage = to;
+      stageEntry = entry;
+      nextDeadline = null;
+    }
+    publish();
+    const record = { claimId: input.claimId, tenantId: input.tenantId, ...entry, assigneeId, amountApproved, denialReason };
+    recording = recording.then(() => recordClaimTransition(record));
+    return recording.then(() => entry);
+  }
+
+  /** One e-mail per (transition or stay, purpose), whatever retries happen. */
+  async function email(entry: ClaimHistoryEntry, purpose: string, to: Parameters<Activities['sendEmail']>[0]['to'], subject: string, text: string) {
+    await sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text });
+  }
+  const toClaimant = { userIds: [input.claimantId] };
+  const toManagers = { roles: CLAIMS_MANAGERS };
+
+  setHandler(claimStateQuery, state);
+
+  setHandler(
+    assignClaimUpdate,
+    async (request) => {
+      const firstAssignment = stage === 'reported';
+      assigneeId = request.assigneeId;
+      const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
+      const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
+      await email(entry, 'assigned', { userIds: [request.assigneeId] }, `Claim ${input.claimNumber} is assigned to you`, `Claim ${input.claimNumber} (${stage}) is now yours to handle.`);
+      return state();
+    },
+    { validator: (request) => checkAssignment(facts(), request) },
+  );
+
+  setHandler(
+    transitionClaimUpdate,
+    async (request) => {
+      if (request.to === 'approved') amountApproved = request.approvedAmount ?? input.amountClaimed;
+      if (request.to === 'denied') denialReason = request.reason ?? null;
+      const entry = await move(request.to, request.actor.id, request.note ?? request.reason ?? null);
+      if (request.to === 'documents_requested') {
+        await email(entry, 'documents-requested', toClaimant, `Documents needed for claim ${input.claimNumber}`, request.note ?? 'Please upload the documents your claim handler asked for.');
+      }
+      return state();
+    },
+    { validator: (request) => checkTransition(facts(), request) },
+  );
+
+  setHandler(documentUploadedSignal, async (upload) => {
+    // Only an upload the claim is waiting for moves it; later ones are just kept with the claim.
+    if (stage !== 'documents_requested') return;
+    const entry = await move('under_review', upload.uploadedById, `Documents received: ${upload.fileName}`);
+    if (assigneeId) {
+      await email(entry, 'documents-received', { userIds: [assigneeId] }, `Documents received for claim ${input.claimNumber}`, `${upload.fileName} was uploaded; the claim is back under review.`);
+    }
+  });
+
+  /** Waits for the stage to end, running its deadlines in order while it lasts. */
+  async function stayInStage(deadlines: StageDeadline[]): Promise<void> {
+    const entry = stageEntry;
+    const enteredAt = new Date(entry.at).getTime();
+    const moved = () => stageEntry !== entry;
+    for (const deadline of deadlines) {
+      const dueAt = enteredAt + deadline.after;
+      nextDeadline = { at: new Date(dueAt).toISOString(), action: deadline.action };
+      publish();
+      if (await condition(moved, Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) return;
+      await deadline.onDue();
+      if (moved()) return;
+    }
+    nextDeadline = null;
+    publish();
+    await condition(moved);
+  }
+
+  const escalateToManagers = (purpose: string, subject: string, text: string) => () => email(stageEntry, purpose, toManagers, subject, text);
+
+  function deadlinesOf(current: ClaimStage): StageDeadline[] {
+    if (current === 'reported') {
+      const hours = settings.claimUnassignedEscalationHours;
+      return [
+        {
+          after: hours * HOUR,
+          action: 'unassigned_escalation',
+          summary: `unassigned for ${hours} h: escalate to claims managers`,
+          onDue: escalateToManagers('unassigned-escalation', `Claim ${input.claimNumber} is still unassigned`, `Claim ${input.claimNumber} has waited ${hours} hours for a handler.`),
+        },
+      ];
+    }
+    if (current === 'waiting_approval') {
+      const hours = settings.claimWaitingApprovalEscalationHours;
+      return [
+        {
+          after: hours * HOUR,
+          action: 'approval_escalation',
+          summary: `waiting for approval for ${hours} h: escalate to claims managers`,
+          onDue: escalateToManagers('approval-escalation', `Claim ${input.claimNumber} is waiting for approval`, `Claim ${input.claimNumber} has waited ${hours} hours for an approval decision.`),
+        },
+      ];
+    }
+    if (current === 'documents_requested') {
+      const { claimDocumentsReminderDays: reminder, claimDocumentsEscalationDays: escalation, claimDocumentsAutoDenyDays: autoDeny } = settings;
+      return [
+        {
+          after: reminder * DAY,
+          action: 'documents_reminder',
+          summary: `documents requested ${reminder} d ago: remind the claimant`,
+          onDue: () =>
+            email(stageEntry, 'documents-reminder', toClaimant, `Reminder: documents needed for claim ${input.claimNumber}`, `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`),
+        },
+        {
+          after: escalation * DAY,
+          action: 'documents_escalation',
+          summary: `documents requested ${escalation} d ago: escalate to claims managers`,
+          onDue: escalateToManagers('documents-escalation', `Claim ${input.claimNumber}: documents overdue`, `The documents of claim ${input.claimNumber} were requested ${escalation} days ago and have not arrived.`),
+        },
+        {
+          after: autoDeny * DAY,
+          action: 'documents_auto_deny',
+          summary: `documents requested ${autoDeny} d ago: deny the claim`,
+          onDue: async () => {
+            denialReason = DOCUMENTS_NOT_RECEIVED;
+            await move('denied', null, `Documents not received within ${autoDeny} days`);
+          },
+        },
+      ];
+    }
+    return [];
+  }
+
+  async function payApprovedClaim(): Promise<void> {
+    await move('payment_processing', null, 'Payment started');
+    const payment = await disburseClaimPayment({ claimId: input.claimId, tenantId: input.tenantId, claimNumber: input.claimNumber, amount: amountApproved! });
+    paymentReference = payment.reference;
+    const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
+    await email(paid, 'paid', toClaimant, `Claim ${input.claimNumber} is paid`, `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`);
+    await move('closed', null, 'Claim closed after payment');
+  }
+
+  async function closeDeniedClaim(): Promise<void> {
+    const denied = stageEntry;
+    await email(denied, 'denied', toClaimant, `Claim ${input.claimNumber} is denied`, `Claim ${input.claimNumber} was denied: ${denialReason}.`);
+    await move('closed', null, 'Claim closed after denial');
+  }
+
+  publish();
+  let outcome: ClaimOutcome['outcome'] | undefined;
+  while (stage !== 'closed') {
+    if (stage === 'approved') {
+      await payApprovedClaim();
+      outcome = 'paid';
+    } else if (stage === 'denied') {
+      await closeDeniedClaim();
+      outcome = 'denied';
+    } else {
+      await stayInStage(deadlinesOf(stage));
+    }
+  }
+  await recording;
+  await condition(allHandlersFinished);
+  return { claimNumber: input.claimNumber, outcome: outcome!, amountPaid: outcome === 'paid' ? amountApproved : null, paymentReference };
+}

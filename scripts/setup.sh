@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[setup] installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the lock names every platform's optional binaries (@swc/core-*),
+  # and registries that lack some of them make `npm ci` refuse the whole lock.
+  echo "[setup] installing npm packages"
+  npm install --no-audit --no-fund
 fi
 echo "[setup] compiling TypeScript and bundling workflows"
 npm run --silent build

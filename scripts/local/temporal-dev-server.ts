@@ -15,16 +15,15 @@ export function searchAttributeFlags(): string[] {
   return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`]);
 }
 
-export async function startTemporalDevServer(options: { cliPath: string; port: number; uiPort: number; dbFile: string }): Promise<DevServer> {
+/** Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts. */
+export async function startTemporalDevServer(options: { cliPath: string; port: number; uiPort: number; dbFile?: string }): Promise<DevServer> {
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
-    '--db-filename', options.dbFile,
     // SQLite's default rollback journal with full fsync makes every workflow task wait on disk.
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
+    ...(options.dbFile ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
     '--log-level', 'warn',
     ...searchAttributeFlags(),
   ];

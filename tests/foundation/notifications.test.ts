@@ -1,12 +1,17 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createNotificationActivities } from '../../src/activities/notifications';
+import { createNotificationActivities, SendEmailInput, SendTenantWebhookInput } from '../../src/activities/notifications';
 import { Notification, TenantSettings } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
 import { createTenant, createUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+
+/** Runs an activity as attempt N of a retry sequence would see it. */
+function runAttempt<I, R>(fn: (input: I) => Promise<R>, input: I, attempt = 1): Promise<R> {
+  return new MockActivityEnvironment({ attempt }).run(fn, input) as Promise<R>;
+}
 
 describe('notification activities', () => {
   let stack: TestStack;
@@ -17,10 +22,9 @@ describe('notification activities', () => {
 
   it('sends one e-mail when the same activity runs twice with one idempotency key', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const input = { idempotencyKey: 'test-wf-1:welcome', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Welcome', text: 'Hello Pat' };
-    const env = new MockActivityEnvironment();
-    const first = await env.run(sendEmail, input);
-    const second = await env.run(sendEmail, input);
+    const input: SendEmailInput = { idempotencyKey: 'test-wf-1:welcome', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Welcome', text: 'Hello Pat' };
+    const first = await runAttempt(sendEmail, input);
+    const second = await runAttempt(sendEmail, input);
 
     expect(first.status).toBe('sent');
     expect(second.status).toBe('already_sent');
@@ -41,14 +45,14 @@ describe('notification activities', () => {
       close: () => undefined,
     };
     const { sendEmail } = createNotificationActivities({ ...stack.deps, mailer: flakyMailer });
-    const input = { idempotencyKey: 'test-wf-2:reminder', tenantId: null, to: { emails: ['sam@example.test'] }, subject: 'Reminder 2', text: 'x' };
+    const input: SendEmailInput = { idempotencyKey: 'test-wf-2:reminder', tenantId: null, to: { emails: ['sam@example.test'] }, subject: 'Reminder 2', text: 'x' };
 
-    await expect(new MockActivityEnvironment({ attempt: 1 }).run(sendEmail, input)).rejects.toThrow('SMTP connection reset');
+    await expect(runAttempt(sendEmail, input, 1)).rejects.toThrow('SMTP connection reset');
     const failed = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
     expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('SMTP connection reset') });
 
-    await new MockActivityEnvironment({ attempt: 2 }).run(sendEmail, input);
-    await new MockActivityEnvironment({ attempt: 3 }).run(sendEmail, input);
+    await runAttempt(sendEmail, input, 2);
+    await runAttempt(sendEmail, input, 3);
     await stack.smtp.waitFor((m) => m.subject === 'Reminder 2');
     await new Promise((r) => setTimeout(r, 300));
     expect(stack.smtp.messages.filter((m) => m.subject === 'Reminder 2')).toHaveLength(1);
@@ -57,8 +61,8 @@ describe('notification activities', () => {
 
   it('sends concurrent duplicates once (the row lock serialises them)', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const input = { idempotencyKey: 'test-wf-3:race', tenantId: null, to: { emails: ['race@example.test'] }, subject: 'Race', text: 'x' };
-    const results = await Promise.all([1, 2, 3].map(() => new MockActivityEnvironment().run(sendEmail, input)));
+    const input: SendEmailInput = { idempotencyKey: 'test-wf-3:race', tenantId: null, to: { emails: ['race@example.test'] }, subject: 'Race', text: 'x' };
+    const results = await Promise.all([1, 2, 3].map(() => runAttempt(sendEmail, input)));
     expect(results.map((r) => r.status).sort()).toEqual(['already_sent', 'already_sent', 'sent']);
     await stack.smtp.waitFor((m) => m.subject === 'Race');
     await new Promise((r) => setTimeout(r, 300));
@@ -70,13 +74,8 @@ describe('notification activities', () => {
     const manager = await createUser(tenant, 'claims_manager', { email: 'boss@t1.test' });
     await createUser(await createTenant(), 'claims_manager', { email: 'boss@other.test' });
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const result = await new MockActivityEnvironment().run(sendEmail, {
-      idempotencyKey: 'test-wf-4:escalation',
-      tenantId: tenant.id,
-      to: { roles: ['claims_manager'] },
-      subject: 'Escalation',
-      text: 'x',
-    });
+    const input: SendEmailInput = { idempotencyKey: 'test-wf-4:escalation', tenantId: tenant.id, to: { roles: ['claims_manager'] }, subject: 'Escalation', text: 'x' };
+    const result = await runAttempt(sendEmail, input);
     expect(result.recipients).toEqual([manager.email]);
     const mail = await stack.smtp.waitFor((m) => m.subject === 'Escalation');
     expect(mail.to).toEqual(['boss@t1.test']);
@@ -102,9 +101,9 @@ describe('notification activities', () => {
         complianceWebhookSecret: secret,
       });
       const { sendTenantWebhook } = createNotificationActivities(stack.deps);
-      const input = { idempotencyKey: 'ack-1:escalation-2', tenantId: tenant.id, event: 'acknowledgement.escalated', data: { level: 2 } };
-      expect((await new MockActivityEnvironment().run(sendTenantWebhook, input)).status).toBe('sent');
-      expect((await new MockActivityEnvironment().run(sendTenantWebhook, input)).status).toBe('already_sent');
+      const input: SendTenantWebhookInput = { idempotencyKey: 'ack-1:escalation-2', tenantId: tenant.id, event: 'acknowledgement.escalated', data: { level: 2 } };
+      expect((await runAttempt(sendTenantWebhook, input)).status).toBe('sent');
+      expect((await runAttempt(sendTenantWebhook, input)).status).toBe('already_sent');
 
       expect(received).toHaveLength(1);
       const [{ headers, body }] = received;

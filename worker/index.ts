@@ -19,6 +19,11 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    tuning: {
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
+      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    },
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
     deps: {
       sequelize,

@@ -24,6 +24,7 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
-    ...options.tuning,
+    // Unset knobs must not reach the SDK as `undefined`, which would replace its defaults.
+    ...Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined)),
   });
 }

@@ -18,6 +18,7 @@ export interface Config {
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   rateLimit: { authPerMinute: number; registrationPerHour: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
+  worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
   webhookTimeoutMs: number;
   documentsDir: string;
   logLevel: string;
@@ -53,6 +54,9 @@ const schema = Joi.object({
   SMTP_USER: Joi.string(),
   SMTP_PASSWORD: Joi.string(),
   MAIL_FROM: Joi.string().default('Insurflow <no-reply@insurflow.local>'),
+  WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
@@ -106,6 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       user: value.SMTP_USER,
       password: value.SMTP_PASSWORD,
       from: value.MAIL_FROM,
+    },
+    worker: {
+      maxCachedWorkflows: value.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivities: value.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     documentsDir: value.DOCUMENTS_DIR,

@@ -1,0 +1,191 @@
+/**
+ * One acknowledgement run against the time-skipping server, with real activities: a real
+ * database, a real SMTP sink and a local HTTP receiver for the signed compliance webhook.
+ * Defaults: due in 14 days, reminder 3 days before, level 2 after 3 days of grace.
+ */
+import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createLogger } from '../../src/config/logger';
+import { Acknowledgement, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
+import { createSmtpMailer, Mailer } from '../../src/services/mailer';
+import { acknowledgeUpdate, acknowledgementWorkflow, versionRetiredSignal } from '../../src/workflows/acknowledgement';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { createTenant, createUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
+import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
+import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
+
+const DAY_MS = 86_400_000;
+const WEBHOOK_SECRET = 'compliance-webhook-secret';
+const TASK_QUEUE = 'acknowledgements';
+
+describe('acknowledgement deadlines (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let smtp: SmtpSink;
+  let mailer: Mailer;
+  let webhooks: WebhookReceiver;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let tenant: Tenant;
+  let officers: User[];
+  let manager: User;
+
+  beforeAll(async () => {
+    [env, db, smtp, webhooks] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink(), startWebhookReceiver(WEBHOOK_SECRET)]);
+    mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
+    const deps = {
+      sequelize: db.sequelize,
+      mailer,
+      logger: createLogger('silent', 'test'),
+      temporal: env.client,
+      taskQueue: TASK_QUEUE,
+      webhookTimeoutMs: 2000,
+      apiPublicUrl: 'http://127.0.0.1:3000',
+    };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
+      activities: createActivities(deps),
+    });
+    workerRun = worker.run();
+
+    tenant = await createTenant();
+    await TenantSettings.create({ tenantId: tenant.id, values: { complianceWebhookUrl: webhooks.url }, complianceWebhookSecret: WEBHOOK_SECRET });
+    officers = await Promise.all([createUser(tenant, 'compliance_officer'), createUser(tenant, 'compliance_officer')]);
+    manager = await createUser(tenant, 'claims_manager');
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    mailer?.close();
+    await Promise.all([env?.teardown(), smtp?.stop(), webhooks?.stop(), db?.close()]);
+  });
+
+  /** A fresh employee with an acknowledgement due 14 days from the server's current time, and its run. */
+  async function startAcknowledgement(options: { withManager: boolean }) {
+    const employee = await createUser(tenant, 'adjuster', options.withManager ? { managerId: manager.id } : {});
+    const version = await createPublishedVersion(tenant, officers[0], new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS));
+    const ack = await createAcknowledgementRow(version, employee);
+    const handle = await env.client.workflow.start(acknowledgementWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: ack.workflowId!,
+      args: [{ tenantId: tenant.id, acknowledgementId: ack.id, employeeId: employee.id, dueAt: ack.dueAt.toISOString(), reminderDaysBefore: 3, graceDays: 3 }],
+    });
+    return { employee, ack, handle };
+  }
+
+  async function acknowledge(handle: WorkflowHandle, employee: User) {
+    const outcome = await handle.executeUpdate(acknowledgeUpdate, { args: [{ userId: employee.id }] });
+    expect(outcome.status).toBe('acknowledged');
+    expect(await handle.result()).toEqual(outcome);
+  }
+
+  const mailsTo = (user: User) => smtp.messages.filter((m) => m.to.includes(user.email));
+  const alertsOf = (ack: Acknowledgement) => EscalationAlert.findAll({ where: { acknowledgementId: ack.id }, order: [['level', 'ASC'], ['channel', 'ASC']] });
+
+  it('ends at once when the employee acknowledges before the reminder; nobody else may', async () => {
+    const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
+
+    const intruder = await createUser(tenant, 'adjuster');
+    const refused = await handle.executeUpdate(acknowledgeUpdate, { args: [{ userId: intruder.id }] }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('Forbidden');
+
+    await acknowledge(handle, employee);
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'acknowledged', remindersSent: 0, escalationLevel: 0 });
+    expect(ack.acknowledgedAt).toBeInstanceOf(Date);
+    expect(mailsTo(employee)).toHaveLength(0);
+    expect(await alertsOf(ack)).toHaveLength(0);
+  });
+
+  it('reminds the employee 3 days before the due date, then records a late-but-in-time acknowledgement', async () => {
+    const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
+
+    await env.sleep('11 days');
+    const reminder = await smtp.waitFor((m) => m.to.includes(employee.email));
+    expect(reminder.subject).toMatch(/^Reminder: please acknowledge/);
+    await acknowledge(handle, employee);
+
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'acknowledged', remindersSent: 1, escalationLevel: 0 });
+    expect(mailsTo(manager)).toHaveLength(0);
+    expect(await alertsOf(ack)).toHaveLength(0);
+  });
+
+  it('at the due date marks it overdue and alerts the manager; acknowledging then stops further escalation', async () => {
+    const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
+
+    await env.sleep('14 days');
+    const alert = await smtp.waitFor((m) => m.to.includes(manager.email) && m.subject.includes(employee.fullName));
+    expect(alert.subject).toMatch(/^Overdue:/);
+    await waitForRow(ack, (a) => a.status === 'overdue');
+    expect(ack.escalationLevel).toBe(1);
+    await acknowledge(handle, employee);
+
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'acknowledged', remindersSent: 1, escalationLevel: 1 });
+    const alerts = await alertsOf(ack);
+    expect(alerts.map((a) => [a.level, a.channel, a.deliveryStatus, a.recipients])).toEqual([[1, 'email', 'sent', [manager.email]]]);
+    expect(smtp.messages.filter((m) => m.subject.startsWith('Escalation:') && m.subject.includes(employee.fullName))).toHaveLength(0);
+  });
+
+  it('never acknowledged: level 1 to the compliance officers (no manager), level 2 by e-mail and signed webhook', async () => {
+    const { employee, ack, handle } = await startAcknowledgement({ withManager: false });
+    const officerEmails = officers.map((o) => o.email).sort();
+    const aboutEmployee = (prefix: string) => (m: { subject: string }) => m.subject.startsWith(prefix) && m.subject.includes(employee.fullName);
+
+    await env.sleep('14 days');
+    const level1 = await smtp.waitFor(aboutEmployee('Overdue:'));
+    expect([...level1.to].sort()).toEqual(officerEmails);
+
+    await env.sleep('3 days');
+    const level2 = await smtp.waitFor(aboutEmployee('Escalation:'));
+    expect([...level2.to].sort()).toEqual(officerEmails);
+    const webhook = await webhooks.waitFor((w) => w.body.data.acknowledgementId === ack.id);
+    expect(webhook.signatureValid).toBe(true);
+    expect(webhook.body).toMatchObject({ event: 'acknowledgement.escalated', tenantId: tenant.id, data: { escalationLevel: 2, employee: { id: employee.id } } });
+
+    await waitForRow(ack, (a) => a.status === 'escalated');
+    expect(ack).toMatchObject({ escalationLevel: 2, remindersSent: 1 });
+    let alerts: EscalationAlert[] = [];
+    await waitFor(async () => {
+      alerts = await alertsOf(ack);
+      return alerts.length === 3 && alerts.every((a) => a.deliveryStatus === 'sent');
+    });
+    expect(alerts.map((a) => [a.level, a.channel, a.deliveryStatus])).toEqual([
+      [1, 'email', 'sent'],
+      [2, 'email', 'sent'],
+      [2, 'webhook', 'sent'],
+    ]);
+    expect(alerts[2].recipients).toEqual([webhooks.url]);
+    expect(smtp.messages.filter(aboutEmployee('Escalation:'))).toHaveLength(1);
+
+    // Still open for a late acknowledgement; a newer version of the policy ends it instead.
+    await handle.signal(versionRetiredSignal);
+    expect(await handle.result()).toEqual({ status: 'superseded', acknowledgedAt: null });
+    await ack.reload();
+    expect(ack.status).toBe('superseded');
+    await recordHistory(handle, 'acknowledgementWorkflow');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitForRow(ack: Acknowledgement, predicate: (a: Acknowledgement) => boolean): Promise<void> {
+  await waitFor(async () => predicate(await ack.reload()));
+}

@@ -80,8 +80,8 @@ export async function onboarding({ registrationId }: OnboardingInput): Promise<R
   /** Refuses before anything is recorded: wrong role 403, a second decision or one after expiry 409. */
   const assertDecidable = (by: RegistrationDecider) => {
     if (by.role !== 'platform_admin') throw refuse(BusinessErrorType.Forbidden, 'Only platform admins decide registrations');
-    if (status === 'expired') throw refuse(BusinessErrorType.InvalidTransition, 'The registration has expired');
-    if (decision) throw refuse(BusinessErrorType.InvalidTransition, `The registration was already ${decision.outcome}`);
+    if (status === 'expired') throw refuse(BusinessErrorType.Conflict, 'The registration has expired');
+    if (decision) throw refuse(BusinessErrorType.Conflict, `The registration was already ${decision.outcome}`);
   };
 
   setHandler(onboardingStateQuery, state);

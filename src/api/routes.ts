@@ -1,6 +1,8 @@
 /** Every resource's routes. A new resource is a new folder under src/api and a line here. */
 import type { Config } from '../config';
+import { acknowledgementRoutes } from './acknowledgements/routes';
 import { authRoutes } from './auth/routes';
+import { complianceRoutes } from './compliance/routes';
 import { registrationRoutes } from './registrations/routes';
 import type { RouteSpec } from './route';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
@@ -9,5 +11,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...registrationRoutes(config), ...tenantRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...registrationRoutes(config), ...tenantRoutes()];
 }

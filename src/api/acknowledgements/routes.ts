@@ -1,0 +1,76 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../models';
+import type { AcknowledgementStatus } from '../../models/acknowledgement';
+import { STAFF_ROLES } from '../../shared/roles';
+import { acknowledgeUpdate } from '../../workflows/acknowledgement';
+import { idParams } from '../common-schemas';
+import { conflict, forbidden, notFound } from '../errors';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
+
+const WITH_VERSION = [{ model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] }];
+
+type AcknowledgementWithVersion = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
+
+/** What the employee sees: the duty, its deadline and the text to acknowledge. */
+function present(ack: Acknowledgement) {
+  const { version } = ack as AcknowledgementWithVersion;
+  return {
+    id: ack.id,
+    status: ack.status,
+    dueAt: ack.dueAt,
+    acknowledgedAt: ack.acknowledgedAt,
+    remindersSent: ack.remindersSent,
+    escalationLevel: ack.escalationLevel,
+    workflowId: ack.workflowId,
+    policy: { id: version.policy.id, title: version.policy.title },
+    version: { id: version.id, versionNumber: version.versionNumber, content: version.content },
+  };
+}
+
+export function acknowledgementRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, PageQuery & { status?: AcknowledgementStatus }>>({
+      method: 'get',
+      path: '/acknowledgements',
+      summary: "The caller's own policy acknowledgements",
+      tag: 'acknowledgements',
+      roles: STAFF_ROLES,
+      query: listAcknowledgementsQuery,
+      response: { status: 200, schema: pageSchema(acknowledgementSchema) },
+      handler: async (ctx) => {
+        const { status, ...page } = ctx.state.input.query;
+        const where = { tenantId: tenantOf(ctx.state.user), employeeId: ctx.state.user.id, ...(status && { status }) };
+        const result = await paginate(Acknowledgement, page, where, { include: WITH_VERSION });
+        ctx.body = { items: result.items.map(present), pagination: result.pagination };
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/acknowledgements/:id/acknowledge',
+      summary: 'Acknowledge a policy version (only the employee it is addressed to; once)',
+      tag: 'acknowledgements',
+      roles: STAFF_ROLES,
+      params: idParams,
+      idempotent: true,
+      response: { status: 200, schema: acknowledgementSchema },
+      handler: async (ctx) => {
+        const ack = await Acknowledgement.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) }, include: WITH_VERSION });
+        if (!ack) throw notFound('Acknowledgement');
+        if (ack.employeeId !== ctx.state.user.id) throw forbidden('Only the employee it is addressed to may acknowledge it');
+        // A closed run cannot answer the update; the row says why it closed.
+        if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+        if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+        try {
+          await ctx.services.temporal.workflow.getHandle(ack.workflowId!).executeUpdate(acknowledgeUpdate, { args: [{ userId: ctx.state.user.id }] });
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw conflict('This acknowledgement is no longer open');
+          throw err;
+        }
+        ctx.body = present(await ack.reload());
+      },
+    }),
+  ];
+}

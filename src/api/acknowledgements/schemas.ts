@@ -1,0 +1,22 @@
+import Joi from 'joi';
+import { uuid } from '../common-schemas';
+import { acknowledgementStatus } from '../compliance/schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+export const listAcknowledgementsQuery = Joi.object({
+  ...pageQueryKeys,
+  status: acknowledgementStatus,
+  ordering: orderingParam(['createdAt', 'dueAt', 'status'], '-createdAt'),
+});
+
+export const acknowledgementSchema = Joi.object({
+  id: uuid,
+  status: acknowledgementStatus,
+  dueAt: Joi.date(),
+  acknowledgedAt: Joi.date().allow(null),
+  remindersSent: Joi.number().integer(),
+  escalationLevel: Joi.number().integer(),
+  workflowId: Joi.string(),
+  policy: Joi.object({ id: uuid, title: Joi.string() }),
+  version: Joi.object({ id: uuid, versionNumber: Joi.number().integer(), content: Joi.string() }),
+}).label('Acknowledgement');

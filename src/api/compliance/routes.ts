@@ -1,0 +1,263 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Op } from 'sequelize';
+import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../../models';
+import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../models/acknowledgement';
+import type { PolicyVersionStatus } from '../../models/policy-version';
+import type { Role } from '../../shared/roles';
+import type { policyRolloutWorkflow } from '../../workflows/policy-rollout';
+import { idParams } from '../common-schemas';
+import { conflict, notFound } from '../errors';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { workflowStartOptions } from '../workflow-start';
+import {
+  alertSchema,
+  createPolicyBody,
+  createVersionBody,
+  escalationsQuery,
+  listPoliciesQuery,
+  listVersionsQuery,
+  policySchema,
+  policyWithVersionsSchema,
+  publishResponse,
+  reportQuery,
+  reportSchema,
+  versionSchema,
+} from './schemas';
+
+const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
+
+async function findPolicy(id: string, tenantId: string): Promise<CompliancePolicy> {
+  const policy = await CompliancePolicy.findOne({ where: { id, tenantId } });
+  if (!policy) throw notFound('Compliance policy');
+  return policy;
+}
+
+async function findVersion(id: string, tenantId: string): Promise<PolicyVersion> {
+  const version = await PolicyVersion.findOne({ where: { id, tenantId } });
+  if (!version) throw notFound('Policy version');
+  return version;
+}
+
+function employeeOf(row: { employee?: User }) {
+  const e = row.employee!;
+  return { id: e.id, fullName: e.fullName, email: e.email, role: e.role };
+}
+
+/**
+ * Publishes a draft: in one transaction (the policy row locked, so two publications of one policy
+ * queue up) the draft becomes published with its due date fixed and the version published before
+ * it is retired; then the rollout starts. The status check makes a second publication a 409.
+ */
+async function publishVersion(ctx: RouteContext, versionId: string) {
+  const { sequelize, temporal } = ctx.services;
+  const tenantId = tenantOf(ctx.state.user);
+  const draft = await findVersion(versionId, tenantId);
+  const settings = await TenantSettings.forTenant(tenantId);
+  const publishedAt = new Date();
+  const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
+  const workflowId = `policy-rollout-${draft.id}`;
+
+  return sequelize.transaction(async (transaction) => {
+    const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
+    const version = await PolicyVersion.findByPk(draft.id, { transaction });
+    if (!policy || !version) throw notFound('Policy version');
+    if (version.status !== 'draft') throw conflict(`This version is already ${version.status}`, [{ field: 'status', message: `is ${version.status}` }]);
+    const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
+    if (current.some((v) => v.versionNumber > version.versionNumber)) {
+      throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
+    }
+    const retiredVersionIds = current.map((v) => v.id);
+    // Retire first: at most one version per policy may be published (unique partial index).
+    await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
+    await version.update({ status: 'published', publishedAt, publishedById: ctx.state.user.id, dueAt, workflowId }, { transaction });
+
+    // Started before the commit so a failed start publishes nothing; the rollout's first batch
+    // reads the version under a share lock and so waits for this commit.
+    try {
+      const handle = await temporal.workflow.start<typeof policyRolloutWorkflow>('policyRolloutWorkflow', {
+        ...workflowStartOptions(ctx.services, { workflowId, tenantId, status: 'rolling_out', summary: `Rollout of "${policy.title}" version ${version.versionNumber}` }),
+        // One rollout per version; only a rollout that failed may be run again.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        args: [{ tenantId, versionId: version.id, retiredVersionIds }],
+      });
+      return { version, retiredVersionIds, workflowId, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version was already published');
+      throw err;
+    }
+  });
+}
+
+async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {
+  const rows = (await Acknowledgement.count({ where: { versionId }, group: ['status'] })) as unknown as Array<{ status: AcknowledgementStatus; count: number }>;
+  const counts = Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, 0])) as Record<AcknowledgementStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
+}
+
+export function complianceRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, PageQuery>>({
+      method: 'get',
+      path: '/compliance/policies',
+      summary: "List the tenant's compliance policies",
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      query: listPoliciesQuery,
+      response: { status: 200, schema: pageSchema(policySchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, { tenantId: tenantOf(ctx.state.user) });
+      },
+    }),
+    route<RouteInput<object, object, { title: string; description?: string | null }>>({
+      method: 'post',
+      path: '/compliance/policies',
+      summary: 'Create a compliance policy (its text goes into versions)',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      body: createPolicyBody,
+      idempotent: true,
+      response: { status: 201, schema: policySchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = await CompliancePolicy.create({ ...ctx.state.input.body, tenantId: tenantOf(ctx.state.user), createdById: ctx.state.user.id });
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/compliance/policies/:id',
+      summary: 'One compliance policy with its versions',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 200, schema: policyWithVersionsSchema },
+      handler: async (ctx) => {
+        const policy = await findPolicy(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const versions = await PolicyVersion.findAll({ where: { policyId: policy.id }, order: [['versionNumber', 'DESC']] });
+        ctx.body = { ...policy.toJSON(), versions };
+      },
+    }),
+    route<RouteInput<{ id: string }, PageQuery & { status?: PolicyVersionStatus }>>({
+      method: 'get',
+      path: '/compliance/policies/:id/versions',
+      summary: 'List the versions of a compliance policy',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      query: listVersionsQuery,
+      response: { status: 200, schema: pageSchema(versionSchema) },
+      handler: async (ctx) => {
+        const policy = await findPolicy(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const { status, ...page } = ctx.state.input.query;
+        ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
+      },
+    }),
+    route<RouteInput<{ id: string }, object, { content: string; deadlineDays?: number | null; audienceRoles?: Role[] | null }>>({
+      method: 'post',
+      path: '/compliance/policies/:id/versions',
+      summary: 'Write a new draft version of a compliance policy',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      body: createVersionBody,
+      idempotent: true,
+      response: { status: 201, schema: versionSchema },
+      handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
+        const policy = await findPolicy(ctx.state.input.params.id, tenantId);
+        ctx.status = 201;
+        ctx.body = await ctx.services.sequelize.transaction(async (transaction) => {
+          // Locking the policy row numbers concurrent drafts one after the other.
+          await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
+          const last = (await PolicyVersion.max('versionNumber', { where: { policyId: policy.id }, transaction })) as number | null;
+          return PolicyVersion.create(
+            { ...ctx.state.input.body, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: ctx.state.user.id },
+            { transaction },
+          );
+        });
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/compliance/versions/:id/publish',
+      summary: 'Publish a draft version: retires the published one and rolls the new one out to its audience',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      idempotent: true,
+      response: { status: 202, schema: publishResponse },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await publishVersion(ctx, ctx.state.input.params.id);
+      },
+    }),
+    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus }>>({
+      method: 'get',
+      path: '/compliance/versions/:id/report',
+      summary: 'Acknowledgement report of a version: counts by status and one row per employee',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      query: reportQuery,
+      response: { status: 200, schema: reportSchema },
+      handler: async (ctx) => {
+        const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const { status, ...page } = ctx.state.input.query;
+        const rows = await paginate(Acknowledgement, page, { versionId: version.id, ...(status && { status }) }, {
+          include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
+        });
+        ctx.body = {
+          version,
+          counts: await statusCounts(version.id),
+          items: rows.items.map((a) => ({
+            acknowledgementId: a.id,
+            employee: employeeOf(a as Acknowledgement & { employee: User }),
+            status: a.status,
+            dueAt: a.dueAt,
+            acknowledgedAt: a.acknowledgedAt,
+            remindersSent: a.remindersSent,
+            escalationLevel: a.escalationLevel,
+            workflowId: a.workflowId,
+          })),
+          pagination: rows.pagination,
+        };
+      },
+    }),
+    route<RouteInput<object, PageQuery & { level?: number; channel?: string; versionId?: string }>>({
+      method: 'get',
+      path: '/compliance/escalations',
+      summary: 'Escalation alerts sent for overdue acknowledgements',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      query: escalationsQuery,
+      response: { status: 200, schema: pageSchema(alertSchema) },
+      handler: async (ctx) => {
+        const { level, channel, versionId, ...page } = ctx.state.input.query;
+        const alerts = await paginate(EscalationAlert, page, { tenantId: tenantOf(ctx.state.user), ...(level && { level }), ...(channel && { channel }) }, {
+          include: [
+            {
+              model: Acknowledgement,
+              as: 'acknowledgement',
+              required: true,
+              ...(versionId && { where: { versionId } }),
+              include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
+            },
+          ],
+        });
+        ctx.body = {
+          items: alerts.items.map((alert) => {
+            const ack = (alert as EscalationAlert & { acknowledgement: Acknowledgement & { employee: User } }).acknowledgement;
+            const { id, acknowledgementId, level: alertLevel, channel: alertChannel, recipients, deliveryStatus, lastError, sentAt, createdAt } = alert;
+            return { id, acknowledgementId, level: alertLevel, channel: alertChannel, recipients, deliveryStatus, lastError, sentAt, createdAt, employee: employeeOf(ack), versionId: ack.versionId, dueAt: ack.dueAt };
+          }),
+          pagination: alerts.pagination,
+        };
+      },
+    }),
+  ];
+}

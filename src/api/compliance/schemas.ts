@@ -1,0 +1,116 @@
+import Joi from 'joi';
+import { ACKNOWLEDGEMENT_STATUSES } from '../../models/acknowledgement';
+import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
+import { STAFF_ROLES } from '../../shared/roles';
+import { uuid, workflowRef } from '../common-schemas';
+import { orderingParam, pageQueryKeys, pageSchema } from '../pagination';
+
+export const acknowledgementStatus = Joi.string().valid(...ACKNOWLEDGEMENT_STATUSES);
+
+export const listPoliciesQuery = Joi.object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
+
+export const createPolicyBody = Joi.object({
+  title: Joi.string().trim().min(1).max(200).required(),
+  description: Joi.string().trim().max(5000).allow('', null),
+}).label('CreateCompliancePolicy');
+
+export const listVersionsQuery = Joi.object({
+  ...pageQueryKeys,
+  status: Joi.string().valid(...POLICY_VERSION_STATUSES),
+  ordering: orderingParam(['versionNumber', 'createdAt'], '-versionNumber'),
+});
+
+export const createVersionBody = Joi.object({
+  content: Joi.string().trim().min(1).max(100_000).required(),
+  deadlineDays: Joi.number().integer().min(1).max(365).allow(null).description('Days to acknowledge; null takes the tenant setting'),
+  audienceRoles: Joi.array()
+    .items(Joi.string().valid(...STAFF_ROLES))
+    .min(1)
+    .unique()
+    .allow(null)
+    .description('Roles that must acknowledge; null (the default) means all staff'),
+}).label('CreatePolicyVersion');
+
+export const reportQuery = Joi.object({
+  ...pageQueryKeys,
+  status: acknowledgementStatus,
+  ordering: orderingParam(['createdAt', 'status', 'acknowledgedAt', 'escalationLevel'], 'createdAt'),
+});
+
+export const escalationsQuery = Joi.object({
+  ...pageQueryKeys,
+  level: Joi.number().integer().valid(1, 2),
+  channel: Joi.string().valid('email', 'webhook'),
+  versionId: uuid,
+  ordering: orderingParam(['createdAt', 'level'], '-createdAt'),
+});
+
+export const policySchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  title: Joi.string(),
+  description: Joi.string().allow(null, ''),
+  createdById: uuid,
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('CompliancePolicy');
+
+export const versionSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  policyId: uuid,
+  versionNumber: Joi.number().integer(),
+  content: Joi.string(),
+  status: Joi.string().valid(...POLICY_VERSION_STATUSES),
+  deadlineDays: Joi.number().integer().allow(null),
+  audienceRoles: Joi.array().items(Joi.string()).allow(null),
+  createdById: uuid,
+  publishedAt: Joi.date().allow(null),
+  publishedById: uuid.allow(null),
+  dueAt: Joi.date().allow(null),
+  retiredAt: Joi.date().allow(null),
+  workflowId: Joi.string().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('PolicyVersion');
+
+export const policyWithVersionsSchema = policySchema.keys({ versions: Joi.array().items(versionSchema) }).label('CompliancePolicyWithVersions');
+
+export const publishResponse = Joi.object({ version: versionSchema, retiredVersionIds: Joi.array().items(uuid) })
+  .concat(workflowRef)
+  .label('PublishedVersion');
+
+const employeeSchema = Joi.object({ id: uuid, fullName: Joi.string(), email: Joi.string(), role: Joi.string() }).label('Employee');
+
+export const reportRowSchema = Joi.object({
+  acknowledgementId: uuid,
+  employee: employeeSchema,
+  status: acknowledgementStatus,
+  dueAt: Joi.date(),
+  acknowledgedAt: Joi.date().allow(null),
+  remindersSent: Joi.number().integer(),
+  escalationLevel: Joi.number().integer(),
+  workflowId: Joi.string(),
+}).label('ComplianceReportRow');
+
+export const reportSchema = pageSchema(reportRowSchema)
+  .keys({
+    version: versionSchema,
+    counts: Joi.object({ total: Joi.number(), ...Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, Joi.number()])) }),
+  })
+  .label('ComplianceReport');
+
+export const alertSchema = Joi.object({
+  id: uuid,
+  acknowledgementId: uuid,
+  level: Joi.number().integer(),
+  channel: Joi.string(),
+  recipients: Joi.array().items(Joi.string()),
+  deliveryStatus: Joi.string(),
+  lastError: Joi.string().allow(null),
+  sentAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  employee: employeeSchema,
+  versionId: uuid,
+  dueAt: Joi.date(),
+}).label('EscalationAlert');

@@ -1,0 +1,134 @@
+/**
+ * End to end on the dev server: the API, a real worker, PostgreSQL and Temporal visibility.
+ * Publish → rollout → acknowledge → report, then a newer version retires the first one.
+ */
+import type { Client } from '@temporalio/client';
+import { Acknowledgement, PolicyVersion, Tenant, User } from '../../src/models';
+import type { RolloutProgress } from '../../src/workflows/policy-rollout';
+import { bearer, createTenant, createUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
+import { startTestStack, TestStack } from '../support/stack';
+
+/** Polls Temporal visibility (eventually consistent) until the query counts `expected` runs. */
+async function waitForRunCount(temporal: Client, query: string, expected: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await temporal.workflow.count(query);
+    if (count === expected) return;
+    if (Date.now() > deadline) throw new Error(`visibility counted ${count} runs for ${query}, expected ${expected}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('compliance API end to end', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let officer: User;
+  let employee: User;
+  let colleague: User;
+  let policyholder: User;
+  let outsider: User;
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    tenant = await createTenant();
+    officer = await createUser(tenant, 'compliance_officer');
+    await createUser(tenant, 'tenant_admin');
+    const manager = await createUser(tenant, 'claims_manager');
+    employee = await createUser(tenant, 'adjuster', { managerId: manager.id });
+    colleague = await createUser(tenant, 'claims_agent');
+    policyholder = await createUser(tenant, 'policyholder');
+    outsider = await createUser(await createTenant(), 'compliance_officer');
+  });
+  afterAll(() => stack?.close());
+
+  async function createDraft(policyId: string, body: object = {}): Promise<PolicyVersion> {
+    const res = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'Report every gift over 50 EUR.', ...body });
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+
+  it('rolls a policy out to all staff, records acknowledgements, reports them, and retires it for a newer version', async () => {
+    const created = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Gifts and hospitality' });
+    expect(created.status).toBe(201);
+    const policyId = created.body.id;
+
+    expect((await stack.api.post('/api/v1/compliance/policies').set(as(employee)).send({ title: 'Nope' })).status).toBe(403);
+    expect((await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'X', owner: 'me' })).status).toBe(400);
+    expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
+    const badAudience = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'x', audienceRoles: ['policyholder'] });
+    expect(badAudience.status).toBe(400);
+    expect(badAudience.body.error.details[0].field).toBe('body.audienceRoles.0');
+
+    const v1 = await createDraft(policyId);
+    expect(v1).toMatchObject({ versionNumber: 1, status: 'draft', audienceRoles: null });
+
+    const published = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+    expect(published.status).toBe(202);
+    expect(published.body).toMatchObject({ workflowId: `policy-rollout-${v1.id}`, retiredVersionIds: [], version: { status: 'published' } });
+    const again = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+
+    const progress: RolloutProgress = await stack.temporal.workflow.getHandle(published.body.workflowId).result();
+    // Five staff members; the policyholder is not staff.
+    expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 5, runsStarted: 5 });
+    expect(await Acknowledgement.count({ where: { versionId: v1.id } })).toBe(5);
+
+    const mine = await stack.api.get('/api/v1/acknowledgements').set(as(employee));
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toHaveLength(1);
+    const ack = mine.body.items[0];
+    expect(ack).toMatchObject({ status: 'pending', policy: { title: 'Gifts and hospitality' }, version: { versionNumber: 1 } });
+    expect((await stack.api.get('/api/v1/acknowledgements').set(as(policyholder))).status).toBe(403);
+
+    expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(colleague))).status).toBe(403);
+    expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(outsider))).status).toBe(404);
+    const done = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ id: ack.id, status: 'acknowledged' });
+    expect(done.body.acknowledgedAt).toBeTruthy();
+    const twice = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
+    expect(twice.status).toBe(409);
+
+    const report = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
+    expect(report.status).toBe(200);
+    expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0 });
+    expect(report.body.items).toHaveLength(5);
+    const acknowledgedOnly = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=acknowledged`).set(as(officer));
+    expect(acknowledgedOnly.body.items).toEqual([expect.objectContaining({ acknowledgementId: ack.id, status: 'acknowledged', employee: expect.objectContaining({ fullName: employee.fullName }) })]);
+    expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=late`).set(as(officer))).status).toBe(400);
+    expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(outsider))).status).toBe(404);
+
+    // Operators see every acknowledgement's stage in the Temporal UI.
+    const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer));
+    expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'acknowledged' });
+    await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`, 4);
+
+    const v2 = await createDraft(policyId, { audienceRoles: ['adjuster'], deadlineDays: 7 });
+    const republished = await stack.api.post(`/api/v1/compliance/versions/${v2.id}/publish`).set(as(officer));
+    expect(republished.status).toBe(202);
+    expect(republished.body.retiredVersionIds).toEqual([v1.id]);
+    const handle = stack.temporal.workflow.getHandle(republished.body.workflowId);
+    expect(await handle.result()).toMatchObject({ phase: 'completed', retiredRunsEnded: 4, acknowledgements: 1 });
+    await recordHistory(handle, 'policyRolloutWorkflow');
+
+    expect((await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer))).status).toBe(409);
+    const policy = await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(officer));
+    expect(policy.body.versions.map((v: PolicyVersion) => [v.versionNumber, v.status])).toEqual([
+      [2, 'published'],
+      [1, 'retired'],
+    ]);
+    await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="superseded"`, 4);
+    const oldReport = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
+    expect(oldReport.body.counts).toMatchObject({ total: 5, acknowledged: 1, superseded: 4 });
+    const newReport = await stack.api.get(`/api/v1/compliance/versions/${v2.id}/report`).set(as(officer));
+    expect(newReport.body.counts).toMatchObject({ total: 1, pending: 1 });
+    expect(newReport.body.items[0].employee.id).toBe(employee.id);
+
+    const escalations = await stack.api.get('/api/v1/compliance/escalations?level=1').set(as(officer));
+    expect(escalations.status).toBe(200);
+    expect(escalations.body.items).toEqual([]);
+  });
+});

@@ -179,7 +179,7 @@ describe('onboarding workflow (time-skipping)', () => {
         seenBeforeFailure.push({
           tenantId: tenant?.id,
           users: await User.count({ where: { email: 'admin@delta.test' } }),
-          settings: await TenantSettings.count({ where: { tenantId: tenant?.id ?? null } }),
+          settings: tenant ? await TenantSettings.count({ where: { tenantId: tenant.id } }) : 0,
         });
         throw ApplicationFailure.nonRetryable('catalog store unavailable', 'CatalogUnavailable');
       },

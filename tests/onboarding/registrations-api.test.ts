@@ -1,0 +1,201 @@
+/**
+ * Onboarding through the real API, worker, Temporal dev server, PostgreSQL and SMTP sink:
+ * a company registers, a platform admin approves, and its admin logs in to a working tenant.
+ */
+import crypto from 'node:crypto';
+import supertest from 'supertest';
+import { createApp } from '../../src/api/app';
+import { Category, Registration, Tenant, User } from '../../src/models';
+import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
+import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+const ADMIN_PASSWORD = 'Onboard-Secret-42';
+
+function registrationBody(slug: string) {
+  return {
+    companyName: `${slug} Mutual`,
+    businessType: 'property insurer',
+    phone: '+44 20 7946 0000',
+    contactEmail: `hello@${slug}.test`,
+    address: '10 Lime Street, London',
+    requestedSlug: slug,
+    adminEmail: `admin@${slug}.test`,
+    adminFullName: 'Alex Admin',
+    adminPassword: ADMIN_PASSWORD,
+  };
+}
+
+describe('onboarding API: /registrations and /tenants', () => {
+  let stack: TestStack;
+  let platformAdmin: User;
+  let platformAuth: string;
+  let otherTenantAdmin: User;
+  let otherTenant: Tenant;
+  let policyholder: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    platformAdmin = await createUser(null, 'platform_admin', { email: 'ops@insurflow.test' });
+    platformAuth = bearer(stack.config, platformAdmin);
+    otherTenant = await createTenant({ slug: 'existing' });
+    otherTenantAdmin = await createUser(otherTenant, 'tenant_admin');
+    policyholder = await createUser(otherTenant, 'policyholder');
+  });
+  afterAll(() => stack?.close());
+
+  const register = (body: object, key?: string) => {
+    const request = stack.api.post('/api/v1/registrations');
+    return (key ? request.set('Idempotency-Key', key) : request).send(body);
+  };
+  const approve = (id: string, auth?: string) => {
+    const request = stack.api.post(`/api/v1/registrations/${id}/approve`);
+    return auth ? request.set('Authorization', auth) : request;
+  };
+
+  it('register → approve → the new tenant admin logs in and creates a plan', async () => {
+    const submitted = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
+    const { id } = submitted.body;
+    expect(submitted.body).toEqual({ id, status: 'pending', workflowId: `onboarding-${id}`, runId: expect.any(String) });
+    const stored = await Registration.findByPk(id);
+    expect(stored!.adminPasswordHash).toMatch(/^\$2[aby]\$12\$/);
+    expect(JSON.stringify(stored!.get())).not.toContain(ADMIN_PASSWORD);
+
+    // A retried submission (same key) replays the answer; a second one for the slug is refused: one run only.
+    const replay = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
+    expect(replay.body.id).toBe(id);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    const duplicate = await register({ ...registrationBody('northwind'), adminEmail: 'other@northwind.test' }).expect(409);
+    expect(duplicate.body.error.details).toEqual([expect.objectContaining({ field: 'requestedSlug' })]);
+    expect(await Registration.count({ where: { requestedSlug: 'northwind' } })).toBe(1);
+
+    await stack.smtp.waitFor((m) => m.to.includes('ops@insurflow.test') && m.subject === 'New registration: northwind Mutual (northwind)');
+    await stack.smtp.waitFor((m) => m.to.includes('hello@northwind.test') && m.subject === 'We received your registration');
+
+    // Operators find the run by its search attributes; tenants never see it.
+    const description = await stack.temporal.workflow.getHandle(`onboarding-${id}`).describe();
+    expect(description.typedSearchAttributes.get(TenantId)).toBe('platform');
+    expect(description.typedSearchAttributes.get(BusinessStatus)).toBe('pending');
+    const dueInDays = (description.typedSearchAttributes.get(DueAt)!.getTime() - Date.now()) / 86_400_000;
+    expect(dueInDays).toBeGreaterThan(6.9);
+    await stack.api.get(`/api/v1/workflows/onboarding-${id}`).set('Authorization', bearer(stack.config, otherTenantAdmin)).expect(404);
+
+    await approve(id).expect(401);
+    await approve(id, bearer(stack.config, otherTenantAdmin)).expect(403);
+    await approve(id, bearer(stack.config, policyholder)).expect(403);
+    expect((await Registration.findByPk(id))!.status).toBe('pending');
+
+    const approved = await approve(id, platformAuth).expect(200);
+    expect(approved.body).toMatchObject({ id, decidedById: platformAdmin.id, status: expect.stringMatching(/^(approved|provisioned)$/) });
+    expect(approved.body.adminPasswordHash).toBeUndefined();
+    const again = await approve(id, platformAuth).expect(409);
+    expect(again.body.error.code).toBe('conflict');
+
+    await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === 'Your Insurflow tenant is ready');
+    const provisioned = await stack.api.get(`/api/v1/registrations/${id}`).set('Authorization', platformAuth).expect(200);
+    expect(provisioned.body).toMatchObject({ status: 'provisioned', tenantId: expect.any(String) });
+    expect(provisioned.body.adminPasswordHash).toBeUndefined();
+
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
+    expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: provisioned.body.tenantId, fullName: 'Alex Admin' });
+    const tenantAdminAuth = `Bearer ${login.body.tokens.accessToken}`;
+    const category = await Category.findOne({ where: { tenantId: provisioned.body.tenantId, name: 'Apartment' } });
+    const plan = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', tenantAdminAuth)
+      .send({ categoryId: category!.id, name: 'Loft Cover', coverageLevel: 'standard', coverageAmount: 120000, premium: 250, durationMonths: 12 })
+      .expect(201);
+    expect(plan.body).toMatchObject({ name: 'Loft Cover', tenantId: provisioned.body.tenantId });
+
+    const own = await stack.api.get(`/api/v1/tenants/${provisioned.body.tenantId}`).set('Authorization', tenantAdminAuth).expect(200);
+    expect(own.body).toMatchObject({ slug: 'northwind', name: 'northwind Mutual', registrationId: id, status: 'active' });
+    await stack.api.get(`/api/v1/tenants/${otherTenant.id}`).set('Authorization', tenantAdminAuth).expect(404);
+    const tenants = await stack.api.get('/api/v1/tenants?ordering=slug').set('Authorization', platformAuth).expect(200);
+    expect(tenants.body.items.map((t: Tenant) => t.slug)).toEqual(['existing', 'northwind']);
+    await stack.api.get('/api/v1/tenants').set('Authorization', tenantAdminAuth).expect(403);
+  });
+
+  it('rejection needs a reason, reaches the applicant, and a second decision answers 409', async () => {
+    const { body } = await register(registrationBody('southwind')).expect(202);
+    const reject = (payload: object) => stack.api.post(`/api/v1/registrations/${body.id}/reject`).set('Authorization', platformAuth).send(payload);
+    await reject({}).expect(400);
+    await reject({ reason: '   ' }).expect(400);
+
+    const rejected = await reject({ reason: 'We only onboard licensed insurers' }).expect(200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'We only onboard licensed insurers', decidedById: platformAdmin.id });
+    await approve(body.id, platformAuth).expect(409);
+    await reject({ reason: 'again' }).expect(409);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes('hello@southwind.test') && m.subject === 'Your registration was declined');
+    expect(mail.text).toContain('We only onboard licensed insurers');
+    expect(await Tenant.count({ where: { slug: 'southwind' } })).toBe(0);
+
+    // The slug is free again once the request is closed.
+    const retry = await register(registrationBody('southwind')).expect(202);
+    expect(retry.body.id).not.toBe(body.id);
+  });
+
+  it('refuses bad input with 4xx, creates nothing and never echoes the password', async () => {
+    const before = await Registration.count();
+    const unknownField = await register({ ...registrationBody('valid-slug'), plan: 'gold' }).expect(400);
+    expect(unknownField.body.error.details).toEqual([expect.objectContaining({ field: 'body.plan' })]);
+    const weak = await register({ ...registrationBody('valid-slug'), adminPassword: 'onlyletterspassword' }).expect(400);
+    expect(JSON.stringify(weak.body)).not.toContain('onlyletterspassword');
+    await register({ ...registrationBody('Bad Slug!') }).expect(400);
+    await register({ ...registrationBody('platform') }).expect(400);
+    await register({ ...registrationBody('existing') }).expect(409);
+    const takenEmail = await register({ ...registrationBody('fresh-slug'), adminEmail: otherTenantAdmin.email }).expect(409);
+    expect(takenEmail.body.error.details).toEqual([expect.objectContaining({ field: 'adminEmail' })]);
+    await register({ ...registrationBody('valid-slug'), contactEmail: 'not-an-email' }).expect(400);
+    expect(await Registration.count()).toBe(before);
+
+    await stack.api.get(`/api/v1/registrations/${crypto.randomUUID()}`).set('Authorization', platformAuth).expect(404);
+    await stack.api.get('/api/v1/registrations/not-a-uuid').set('Authorization', platformAuth).expect(400);
+    await approve(crypto.randomUUID(), platformAuth).expect(404);
+  });
+
+  it('a registration that has expired can no longer be decided', async () => {
+    const id = crypto.randomUUID();
+    await Registration.create({
+      ...registrationBody('lapsed'),
+      id,
+      adminPasswordHash: TEST_PASSWORD_HASH,
+      status: 'expired',
+      workflowId: `onboarding-${id}`,
+    });
+    const late = await approve(id, platformAuth).expect(409);
+    expect(late.body.error.message).toContain('expired');
+  });
+
+  it('lists registrations for platform admins only, filtered by status and paginated', async () => {
+    const pending = await stack.api.get('/api/v1/registrations?status=pending&pageSize=1').set('Authorization', platformAuth).expect(200);
+    expect(pending.body.pagination).toMatchObject({ page: 1, pageSize: 1, total: 1, totalPages: 1 });
+    expect(pending.body.items[0]).toMatchObject({ requestedSlug: 'southwind', status: 'pending' });
+    expect(pending.body.items[0].adminPasswordHash).toBeUndefined();
+    const all = await stack.api.get('/api/v1/registrations?ordering=requestedSlug').set('Authorization', platformAuth).expect(200);
+    expect(all.body.items.map((r: Registration) => `${r.requestedSlug}:${r.status}`).sort()).toEqual([
+      'lapsed:expired',
+      'northwind:provisioned',
+      'southwind:pending',
+      'southwind:rejected',
+    ]);
+    await stack.api.get('/api/v1/registrations?status=unknown').set('Authorization', platformAuth).expect(400);
+    await stack.api.get('/api/v1/registrations').set('Authorization', bearer(stack.config, otherTenantAdmin)).expect(403);
+    await stack.api.get('/api/v1/registrations').expect(401);
+  });
+
+  it('rate-limits registrations per client', async () => {
+    const limited = createApp({
+      config: { ...stack.config, rateLimit: { ...stack.config.rateLimit, registrationPerHour: 2 } },
+      sequelize: stack.db.sequelize,
+      temporal: stack.temporal,
+      logger: stack.deps.logger,
+    });
+    const api = supertest(limited.callback());
+    // Invalid bodies count too: the limit applies before validation.
+    await api.post('/api/v1/registrations').send({}).expect(400);
+    await api.post('/api/v1/registrations').send({}).expect(400);
+    const third = await api.post('/api/v1/registrations').send(registrationBody('too-many')).expect(429);
+    expect(third.body.error.code).toBe('rate_limited');
+    expect(await Registration.count({ where: { requestedSlug: 'too-many' } })).toBe(0);
+  });
+});

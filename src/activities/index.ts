@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
+import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
     ...createClaimActivities(deps),
+    ...createSubscriptionActivities(),
     ...createOnboardingActivities(deps),
   };
 }

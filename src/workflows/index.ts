@@ -3,3 +3,4 @@ export { acknowledgementWorkflow } from './acknowledgement';
 export { claimWorkflow } from './claim';
 export { onboarding } from './onboarding';
 export { policyRolloutWorkflow } from './policy-rollout';
+export { subscriptionWorkflow } from './subscription';

@@ -1,0 +1,60 @@
+/**
+ * The contract of `subscription-<id>` runs, shared by the workflow, the API and tests: its input,
+ * the state it reports, and its query and updates.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Role } from '../shared/roles';
+import type { SubscriptionStatus } from '../models/subscription';
+
+export const subscriptionWorkflowId = (subscriptionId: string) => `subscription-${subscriptionId}`;
+
+/** The plan's terms, copied when the policyholder subscribes. Money stays a 2-decimal string. */
+export interface SubscriptionTerms {
+  subscriptionId: string;
+  tenantId: string;
+  planId: string;
+  planName: string;
+  policyholderId: string;
+  coverageAmount: string;
+  premium: string;
+  durationMonths: number;
+}
+
+/** A coverage period, carried into the next run when a renewal continues-as-new. Dates are 'YYYY-MM-DD'. */
+export interface CoveragePeriod {
+  startDate: string;
+  endDate: string;
+  renewalCount: number;
+}
+
+export interface SubscriptionWorkflowInput {
+  terms: SubscriptionTerms;
+  /** Absent on the first run: the workflow records the row and activates it. */
+  period?: CoveragePeriod;
+}
+
+/** Who asks for a change; the validators decide whether they may. */
+export interface SubscriptionActor {
+  userId: string;
+  role: Role;
+}
+
+export interface SubscriptionState {
+  subscriptionId: string;
+  runId: string;
+  status: SubscriptionStatus;
+  startDate: string | null;
+  endDate: string | null;
+  renewalCount: number;
+  /** From this moment the owner may renew; the reminder goes out then. */
+  renewableFrom: string | null;
+  renewalReminderSent: boolean;
+  /** A change accepted and being carried out; other changes wait for it to finish. */
+  changeInProgress: 'cancel' | 'renew' | 'expire' | null;
+}
+
+export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
+/** Answers once the subscription has left `pending` (used by POST /subscriptions with update-with-start). */
+export const confirmActivationUpdate = defineUpdate<SubscriptionState>('confirmActivation');
+export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('cancel');
+export const renewSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('renew');

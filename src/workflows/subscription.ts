@@ -1,0 +1,204 @@
+/**
+ * Subscription lifecycle (DESIGN §5.1), one run per coverage period:
+ *
+ *   pending → active (start today, end = start + plan duration)
+ *           → renewal reminder N days (tenant setting) before the end
+ *           → expired at the start of the end date (UTC)
+ *   `cancel` (owner or tenant admin, while active)  → cancelled
+ *   `renew`  (owner, active, inside the reminder window) → end date + plan duration, then
+ *            continue-as-new so a subscription renewed for years keeps a short history.
+ *
+ * Updates only validate and record the decision; the main loop below is the single place that
+ * persists a transition, so a cancel can never interleave with an expiry or a renewal.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { SubscriptionStatus } from '../models/subscription';
+import { BusinessErrorType } from '../shared/business-errors';
+import { publishStatus } from './support/business-status';
+import {
+  cancelSubscriptionUpdate,
+  confirmActivationUpdate,
+  CoveragePeriod,
+  renewSubscriptionUpdate,
+  SubscriptionActor,
+  SubscriptionState,
+  subscriptionStateQuery,
+  SubscriptionWorkflowInput,
+} from './subscription-messages';
+
+const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, sendEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
+const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
+
+/** Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: string, months: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
+  return isoDate(new Date(Date.UTC(year, month - 1 + months, Math.min(day, lastDay))));
+}
+
+function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ message }]] });
+}
+
+type Decision = { kind: 'cancel' | 'renew'; actor: SubscriptionActor };
+
+export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionState> {
+  const { terms } = input;
+  const workflowId = workflowInfo().workflowId;
+  let status: SubscriptionStatus = input.period ? 'active' : 'pending';
+  let period: CoveragePeriod | undefined = input.period;
+  let renewalReminderSent = false;
+  let reminderDays = 0;
+  let decision: Decision | undefined;
+  let changeInProgress: SubscriptionState['changeInProgress'] = null;
+
+  const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
+  const state = (): SubscriptionState => ({
+    subscriptionId: terms.subscriptionId,
+    runId: workflowInfo().runId,
+    status,
+    startDate: period?.startDate ?? null,
+    endDate: period?.endDate ?? null,
+    renewalCount: period?.renewalCount ?? 0,
+    renewableFrom: period ? new Date(renewableFromMs()).toISOString() : null,
+    renewalReminderSent,
+    changeInProgress,
+  });
+
+  /** Checks shared by both updates: who may ask (403) and whether the move is legal now (409). */
+  function validateChange(actor: SubscriptionActor, kind: Decision['kind']): void {
+    const isOwner = actor.userId === terms.policyholderId;
+    const mayAct = kind === 'cancel' ? isOwner || actor.role === 'tenant_admin' : isOwner;
+    if (!mayAct) {
+      const who = kind === 'cancel' ? 'the policyholder or a tenant admin' : 'the policyholder';
+      throw businessFailure(BusinessErrorType.Forbidden, `Only ${who} may ${kind} this subscription`);
+    }
+    if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
+    if (status !== 'active') throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
+    if (kind === 'renew' && Date.now() < renewableFromMs()) {
+      throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs()))}`);
+    }
+  }
+
+  /** Records the decision for the main loop and answers when it has been persisted. */
+  function accept(kind: Decision['kind']) {
+    return async (actor: SubscriptionActor): Promise<SubscriptionState> => {
+      decision = { kind, actor };
+      changeInProgress = kind;
+      await condition(() => changeInProgress === null);
+      return state();
+    };
+  }
+
+  setHandler(subscriptionStateQuery, state);
+  setHandler(confirmActivationUpdate, async () => {
+    await condition(() => status !== 'pending');
+    return state();
+  });
+  setHandler(cancelSubscriptionUpdate, accept('cancel'), { validator: (actor) => validateChange(actor, 'cancel') });
+  setHandler(renewSubscriptionUpdate, accept('renew'), { validator: (actor) => validateChange(actor, 'renew') });
+
+  async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
+    await sendEmail({ idempotencyKey: `${workflowId}:${purpose}`, tenantId: terms.tenantId, to: { userIds: [terms.policyholderId] }, subject, text });
+  }
+
+  async function moveTo(next: SubscriptionStatus, changes: Parameters<typeof applySubscriptionChange>[0]['changes'] = {}): Promise<void> {
+    await applySubscriptionChange({
+      subscriptionId: terms.subscriptionId,
+      expected: { status, renewalCount: period?.renewalCount ?? 0 },
+      changes: { status: next, ...changes },
+    });
+    status = next;
+  }
+
+  async function activate(): Promise<CoveragePeriod> {
+    await recordPendingSubscription(terms);
+    publishStatus({ status: 'pending', details: `Subscription to ${terms.planName}: pending` });
+    const startDate = isoDate(new Date());
+    const activePeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
+    await moveTo('active', { startDate: activePeriod.startDate, endDate: activePeriod.endDate });
+    return activePeriod;
+  }
+
+  ({ renewalReminderDays: reminderDays } = await loadRenewalPolicy(terms.tenantId));
+  if (!period) {
+    period = await activate();
+    await notifyPolicyholder(
+      'activated',
+      `Your ${terms.planName} subscription is active`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers ${terms.coverageAmount} from ${period.startDate} until ${period.endDate}.`,
+    );
+  }
+  const coverage: CoveragePeriod = period;
+  const expiresAtMs = startOfDay(coverage.endDate);
+  publishStatus({ status: 'active', dueAt: new Date(expiresAtMs), details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})` });
+
+  while (status === 'active') {
+    const reminderDue = !renewalReminderSent && Date.now() < renewableFromMs();
+    const deadlineMs = reminderDue ? renewableFromMs() : expiresAtMs;
+    await condition(() => decision !== undefined, Math.max(deadlineMs - Date.now(), 1), {
+      summary: reminderDue ? `renewal reminder ${reminderDays} days before ${coverage.endDate}` : `expiry on ${coverage.endDate}`,
+    });
+
+    // A decision accepted while the timer fired still wins: its validator saw an active subscription.
+    if (decision?.kind === 'cancel') {
+      const cancelledBy = decision.actor.userId;
+      await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancelledById: cancelledBy });
+      publishStatus({ status: 'cancelled', dueAt: null, details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}` });
+      changeInProgress = null;
+      await notifyPolicyholder(
+        'cancelled',
+        `Your ${terms.planName} subscription is cancelled`,
+        `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverage.endDate}.`,
+      );
+    } else if (decision?.kind === 'renew') {
+      const renewed = { startDate: coverage.startDate, endDate: addMonths(coverage.endDate, terms.durationMonths), renewalCount: coverage.renewalCount + 1 };
+      await moveTo('active', { endDate: renewed.endDate, renewalCount: renewed.renewalCount });
+      period = renewed;
+      changeInProgress = null;
+      await notifyPolicyholder(
+        `renewed:${renewed.renewalCount}`,
+        `Your ${terms.planName} subscription is renewed`,
+        `Your subscription ${terms.subscriptionId} to ${terms.planName} now runs until ${renewed.endDate}.`,
+      );
+      // The renew handler has its answer before this run hands over to the next period.
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof subscriptionWorkflow>({ terms, period: renewed });
+    } else if (reminderDue) {
+      renewalReminderSent = true;
+      await notifyPolicyholder(
+        `renewal-reminder:${coverage.endDate}`,
+        `Your ${terms.planName} subscription ends on ${coverage.endDate}`,
+        `Your subscription ${terms.subscriptionId} to ${terms.planName} ends on ${coverage.endDate}. You can renew it now for another ${terms.durationMonths} months.`,
+      );
+    } else {
+      changeInProgress = 'expire';
+      await moveTo('expired');
+      publishStatus({ status: 'expired', dueAt: null, details: `Expired on ${coverage.endDate}` });
+      changeInProgress = null;
+      await notifyPolicyholder(
+        'expired',
+        `Your ${terms.planName} subscription has expired`,
+        `Your subscription ${terms.subscriptionId} to ${terms.planName} expired on ${coverage.endDate}.`,
+      );
+    }
+  }
+  await condition(allHandlersFinished);
+  return state();
+}

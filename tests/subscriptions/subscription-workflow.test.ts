@@ -1,0 +1,229 @@
+/**
+ * The subscription workflow on the time-skipping server, with its real activities (PostgreSQL
+ * and a real SMTP sink): months of timers run in seconds.
+ */
+import crypto from 'node:crypto';
+import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createLogger } from '../../src/config/logger';
+import { Category, Plan, Subscription, Tenant, User } from '../../src/models';
+import { createSmtpMailer, Mailer } from '../../src/services/mailer';
+import type { subscriptionWorkflow } from '../../src/workflows/subscription';
+import {
+  cancelSubscriptionUpdate,
+  confirmActivationUpdate,
+  renewSubscriptionUpdate,
+  SubscriptionActor,
+  subscriptionStateQuery,
+  subscriptionWorkflowId,
+} from '../../src/workflows/subscription-messages';
+import { testConfig } from '../support/config';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { createTenant, createUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
+import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+
+const TASK_QUEUE = 'subscriptions-time-skipping';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe('subscription workflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let smtp: SmtpSink;
+  let mailer: Mailer;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let tenant: Tenant;
+  let owner: User;
+  let otherPolicyholder: User;
+  let admin: User;
+  let plan: Plan;
+
+  beforeAll(async () => {
+    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
+    mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
+    const deps = {
+      sequelize: db.sequelize,
+      mailer,
+      logger: createLogger('silent', 'test'),
+      temporal: env.client,
+      taskQueue: TASK_QUEUE,
+      webhookTimeoutMs: 2000,
+      apiPublicUrl: 'http://127.0.0.1',
+    };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
+      activities: createActivities(deps),
+    });
+    workerRun = worker.run();
+
+    tenant = await createTenant();
+    [owner, otherPolicyholder, admin] = await Promise.all([
+      createUser(tenant, 'policyholder'),
+      createUser(tenant, 'policyholder'),
+      createUser(tenant, 'tenant_admin'),
+    ]);
+    const category = await Category.create({ tenantId: tenant.id, name: 'Apartments' });
+    plan = await Plan.create({
+      tenantId: tenant.id,
+      categoryId: category.id,
+      name: 'Apartment Standard',
+      coverageLevel: 'standard',
+      coverageAmount: '50000.00',
+      premium: '240.00',
+      durationMonths: 12,
+    });
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    mailer?.close();
+    await env?.teardown();
+    await smtp?.stop();
+    await db?.close();
+  });
+
+  const as = (user: User): SubscriptionActor => ({ userId: user.id, role: user.role });
+
+  /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
+  async function subscribe(): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
+    const subscriptionId = crypto.randomUUID();
+    const handle = await env.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: subscriptionWorkflowId(subscriptionId),
+      args: [
+        {
+          terms: {
+            subscriptionId,
+            tenantId: tenant.id,
+            planId: plan.id,
+            planName: plan.name,
+            policyholderId: owner.id,
+            coverageAmount: plan.coverageAmount,
+            premium: plan.premium,
+            durationMonths: plan.durationMonths,
+          },
+        },
+      ],
+    });
+    await handle.executeUpdate(confirmActivationUpdate);
+    return handle;
+  }
+
+  const subscriptionIdOf = (handle: WorkflowHandle) => handle.workflowId.replace('subscription-', '');
+  const mailFor = (handle: WorkflowHandle, subject: string) =>
+    smtp.waitFor((m) => m.to.includes(owner.email) && m.text.includes(subscriptionIdOf(handle)) && m.subject.includes(subject));
+
+  /** The server clock runs on after a run closes, so the run's own close time says when it expired. */
+  const closingDay = async (handle: WorkflowHandle) => (await handle.describe()).closeTime?.toISOString().slice(0, 10);
+
+  async function rejection(update: Promise<unknown>): Promise<string | undefined> {
+    const err = await update.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return (cause as ApplicationFailure).type ?? undefined;
+  }
+
+  it('activates a 12-month subscription, reminds before the end and expires on the end date', async () => {
+    const startedAt = Date.now();
+    const handle = await subscribe();
+    const active = await handle.query(subscriptionStateQuery);
+    expect(active).toMatchObject({ status: 'active', renewalCount: 0, renewalReminderSent: false });
+    const row = await Subscription.findByPk(subscriptionIdOf(handle));
+    expect(row).toMatchObject({ status: 'active', startDate: active.startDate, endDate: active.endDate, workflowId: handle.workflowId });
+    // Twelve calendar months, whatever the start day.
+    const start = new Date(`${active.startDate}T00:00:00Z`);
+    expect(active.endDate).toBe(new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10));
+    await mailFor(handle, 'is active');
+
+    const result = await handle.result();
+
+    expect(result.status).toBe('expired');
+    expect(await closingDay(handle)).toBe(active.endDate);
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'expired', endDate: active.endDate });
+    await mailFor(handle, 'ends on');
+    await mailFor(handle, 'has expired');
+    await recordHistory(handle, 'subscriptionWorkflow-expiry');
+    process.stdout.write(`[subscriptions] 12-month time-skipping run: ${Date.now() - startedAt} ms of wall time\n`);
+  });
+
+  it('sends the renewal reminder 30 days before the end, not earlier, and only then allows renewal', async () => {
+    const handle = await subscribe();
+    const { renewableFrom, endDate } = await handle.query(subscriptionStateQuery);
+    expect(Date.parse(`${endDate}T00:00:00Z`) - Date.parse(renewableFrom!)).toBe(30 * DAY_MS);
+
+    await env.sleep(Date.parse(renewableFrom!) - Number(await env.currentTimeMs()) - DAY_MS);
+    expect((await handle.query(subscriptionStateQuery)).renewalReminderSent).toBe(false);
+    expect(smtp.messages.some((m) => m.text.includes(subscriptionIdOf(handle)) && m.subject.includes('ends on'))).toBe(false);
+    expect(await rejection(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] }))).toBe('InvalidTransition');
+
+    await env.sleep(2 * DAY_MS);
+    const reminder = await mailFor(handle, `ends on ${endDate}`);
+    expect(reminder.text).toContain('renew');
+    expect((await handle.query(subscriptionStateQuery)).renewalReminderSent).toBe(true);
+    await handle.terminate('test done');
+  });
+
+  it('renews inside the window: the end date moves by the plan duration and the next run expires then', async () => {
+    const handle = await subscribe();
+    const first = await handle.query(subscriptionStateQuery);
+    await env.sleep(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS);
+
+    const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] });
+
+    const start = new Date(`${first.endDate}T00:00:00Z`);
+    const expectedEnd = new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10);
+    expect(renewed).toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1, startDate: first.startDate });
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1 });
+    await mailFor(handle, 'is renewed');
+
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'expired', endDate: expectedEnd });
+    expect(await closingDay(handle)).toBe(expectedEnd);
+    // The renewal continued-as-new: a fresh run owned the next period and re-armed its reminder.
+    expect((await handle.describe()).runId).not.toBe(first.runId);
+    await mailFor(handle, `ends on ${expectedEnd}`);
+  });
+
+  it('cancels before expiry when the owner asks; the row, the run and the mailbox agree', async () => {
+    const handle = await subscribe();
+    await env.sleep(40 * DAY_MS);
+
+    const cancelled = await handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] });
+
+    expect(cancelled.status).toBe('cancelled');
+    const row = await Subscription.findByPk(subscriptionIdOf(handle));
+    expect(row).toMatchObject({ status: 'cancelled', cancelledById: owner.id });
+    expect(row?.cancelledAt).toBeInstanceOf(Date);
+    await expect(handle.result()).resolves.toMatchObject({ status: 'cancelled' });
+    await mailFor(handle, 'is cancelled');
+    await recordHistory(handle, 'subscriptionWorkflow-cancel');
+  });
+
+  it('rejects illegal moves and callers without the right, changing nothing', async () => {
+    const handle = await subscribe();
+    const before = await handle.query(subscriptionStateQuery);
+
+    expect(await rejection(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(otherPolicyholder)] }))).toBe('Forbidden');
+    expect(await rejection(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(admin)] }))).toBe('Forbidden');
+    expect(await rejection(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] }))).toBe('InvalidTransition');
+
+    expect(await handle.query(subscriptionStateQuery)).toEqual(before);
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'active', endDate: before.endDate, renewalCount: 0 });
+
+    // A tenant admin may cancel someone else's subscription.
+    await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(admin)] })).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled', cancelledById: admin.id });
+  });
+});

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { uuid } from '../common-schemas';
-import { acknowledgementStatus } from '../compliance/schemas';
+import { acknowledgementStateKeys, acknowledgementStatus } from '../compliance/schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 
 export const listAcknowledgementsQuery = Joi.object({
@@ -11,12 +11,7 @@ export const listAcknowledgementsQuery = Joi.object({
 
 export const acknowledgementSchema = Joi.object({
   id: uuid,
-  status: acknowledgementStatus,
-  dueAt: Joi.date(),
-  acknowledgedAt: Joi.date().allow(null),
-  remindersSent: Joi.number().integer(),
-  escalationLevel: Joi.number().integer(),
-  workflowId: Joi.string(),
+  ...acknowledgementStateKeys,
   policy: Joi.object({ id: uuid, title: Joi.string() }),
   version: Joi.object({ id: uuid, versionNumber: Joi.number().integer(), content: Joi.string() }),
 }).label('Acknowledgement');

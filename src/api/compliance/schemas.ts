@@ -82,16 +82,17 @@ export const publishResponse = Joi.object({ version: versionSchema, retiredVersi
 
 const employeeSchema = Joi.object({ id: uuid, fullName: Joi.string(), email: Joi.string(), role: Joi.string() }).label('Employee');
 
-export const reportRowSchema = Joi.object({
-  acknowledgementId: uuid,
-  employee: employeeSchema,
+/** Where an acknowledgement stands: shown to compliance officers (report) and to the employee. */
+export const acknowledgementStateKeys = {
   status: acknowledgementStatus,
   dueAt: Joi.date(),
   acknowledgedAt: Joi.date().allow(null),
   remindersSent: Joi.number().integer(),
   escalationLevel: Joi.number().integer(),
   workflowId: Joi.string(),
-}).label('ComplianceReportRow');
+};
+
+export const reportRowSchema = Joi.object({ acknowledgementId: uuid, employee: employeeSchema, ...acknowledgementStateKeys }).label('ComplianceReportRow');
 
 export const reportSchema = pageSchema(reportRowSchema)
   .keys({

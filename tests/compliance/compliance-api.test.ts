@@ -3,7 +3,7 @@
  * Publish → rollout → acknowledge → report, then a newer version retires the first one.
  */
 import type { Client } from '@temporalio/client';
-import { Acknowledgement, PolicyVersion, Tenant, User } from '../../src/models';
+import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '../../src/models';
 import type { RolloutProgress } from '../../src/workflows/policy-rollout';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -127,8 +127,25 @@ describe('compliance API end to end', () => {
     expect(newReport.body.counts).toMatchObject({ total: 1, pending: 1 });
     expect(newReport.body.items[0].employee.id).toBe(employee.id);
 
-    const escalations = await stack.api.get('/api/v1/compliance/escalations?level=1').set(as(officer));
-    expect(escalations.status).toBe(200);
-    expect(escalations.body.items).toEqual([]);
+  });
+
+  it('lists escalation alerts of the tenant with the employee concerned', async () => {
+    const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Conflicts of interest' });
+    const version = await createDraft(policy.body.id, { audienceRoles: ['claims_agent'] });
+    const published = await stack.api.post(`/api/v1/compliance/versions/${version.id}/publish`).set(as(officer));
+    await stack.temporal.workflow.getHandle(published.body.workflowId).result();
+    const ack = await Acknowledgement.findOne({ where: { versionId: version.id, employeeId: colleague.id } });
+    // The alert an acknowledgement run records at its due date (the run itself is tested on the time-skipping server).
+    await EscalationAlert.create({ tenantId: tenant.id, acknowledgementId: ack!.id, level: 1, channel: 'email', recipients: [officer.email], deliveryStatus: 'sent', sentAt: new Date() });
+
+    const level1 = await stack.api.get(`/api/v1/compliance/escalations?level=1&versionId=${version.id}`).set(as(officer));
+    expect(level1.status).toBe(200);
+    expect(level1.body.items).toEqual([
+      expect.objectContaining({ acknowledgementId: ack!.id, level: 1, channel: 'email', recipients: [officer.email], employee: expect.objectContaining({ id: colleague.id, fullName: colleague.fullName }) }),
+    ]);
+    expect((await stack.api.get('/api/v1/compliance/escalations?level=2').set(as(officer))).body.items).toEqual([]);
+    expect((await stack.api.get('/api/v1/compliance/escalations').set(as(outsider))).body.items).toEqual([]);
+    expect((await stack.api.get('/api/v1/compliance/escalations?level=3').set(as(officer))).status).toBe(400);
+    expect((await stack.api.get('/api/v1/compliance/escalations').set(as(employee))).status).toBe(403);
   });
 });

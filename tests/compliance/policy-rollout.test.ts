@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
-import { policyRolloutWorkflow, RolloutProgress } from '../../src/workflows/policy-rollout';
+import { policyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/workflows/policy-rollout';
 import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { createPublishedVersion } from './fixtures';
@@ -73,14 +73,16 @@ describe('policy rollout', () => {
     await createEmployees(tenant, 9);
     const version = await createPublishedVersion(tenant, officer, new Date(Date.now() + 14 * 86_400_000));
 
-    const progress = await stack.temporal.workflow.execute(policyRolloutWorkflow, {
+    const handle = await stack.temporal.workflow.start(policyRolloutWorkflow, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: version.workflowId!,
       typedSearchAttributes: [{ key: TenantId, value: tenant.id }],
       args: [{ tenantId: tenant.id, versionId: version.id, retiredVersionIds: [], batchSize: 3, batchesPerRun: 2 }],
     });
 
+    const progress = await handle.result();
     // 10 staff in batches of 3 → 4 batches, 2 per run → 2 runs.
+    expect(await handle.query(rolloutProgressQuery)).toEqual(progress);
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 10, runsStarted: 10, batches: 4, runs: 2 });
     const rows = await Acknowledgement.findAll({ where: { versionId: version.id } });
     expect(new Set(rows.map((r) => r.employeeId)).size).toBe(10);

@@ -129,6 +129,23 @@ describe('compliance API end to end', () => {
 
   });
 
+  it('describes every compliance route in the OpenAPI document', async () => {
+    const doc = await stack.api.get('/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/compliance/policies',
+        '/api/v1/compliance/policies/{id}',
+        '/api/v1/compliance/policies/{id}/versions',
+        '/api/v1/compliance/versions/{id}/publish',
+        '/api/v1/compliance/versions/{id}/report',
+        '/api/v1/compliance/escalations',
+        '/api/v1/acknowledgements',
+        '/api/v1/acknowledgements/{id}/acknowledge',
+      ]),
+    );
+  });
+
   it('lists escalation alerts of the tenant with the employee concerned', async () => {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Conflicts of interest' });
     const version = await createDraft(policy.body.id, { audienceRoles: ['claims_agent'] });

@@ -2,14 +2,17 @@
 import type { Config } from '../config';
 import { acknowledgementRoutes } from './acknowledgements/routes';
 import { authRoutes } from './auth/routes';
+import { categoryRoutes } from './categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { registrationRoutes } from './registrations/routes';
+import { planRoutes } from './plans/routes';
 import type { RouteSpec } from './route';
+import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './tenants/routes';
 import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...registrationRoutes(config), ...tenantRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes()];
 }

@@ -137,17 +137,19 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   ({ renewalReminderDays: reminderDays } = await loadRenewalPolicy(terms.tenantId));
-  if (!period) {
-    period = await activate();
+  const isFirstPeriod = !period;
+  const coverage: CoveragePeriod = period ?? (await activate());
+  period = coverage;
+  const expiresAtMs = startOfDay(coverage.endDate);
+  // Published before any e-mail, so the run reads `active` in the UI as soon as the API answers.
+  publishStatus({ status: 'active', dueAt: new Date(expiresAtMs), details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})` });
+  if (isFirstPeriod) {
     await notifyPolicyholder(
       'activated',
       `Your ${terms.planName} subscription is active`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers ${terms.coverageAmount} from ${period.startDate} until ${period.endDate}.`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers ${terms.coverageAmount} from ${coverage.startDate} until ${coverage.endDate}.`,
     );
   }
-  const coverage: CoveragePeriod = period;
-  const expiresAtMs = startOfDay(coverage.endDate);
-  publishStatus({ status: 'active', dueAt: new Date(expiresAtMs), details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})` });
 
   while (status === 'active') {
     const reminderDue = !renewalReminderSent && Date.now() < renewableFromMs();

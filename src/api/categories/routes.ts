@@ -1,0 +1,90 @@
+import { Category, Plan } from '../../models';
+import { idParams } from '../common-schemas';
+import { conflict, notFound } from '../errors';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { categorySchema, createCategoryBody, listCategoriesQuery, updateCategoryBody } from './schemas';
+
+interface CategoryFields {
+  name: string;
+  description?: string | null;
+}
+
+/** A live (not soft-deleted) category of the tenant; another tenant's answers 404. */
+export async function findTenantCategory(id: string, tenantId: string): Promise<Category> {
+  const category = await Category.findOne({ where: { id, tenantId } });
+  if (!category) throw notFound('Category');
+  return category;
+}
+
+export function categoryRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, PageQuery>>({
+      method: 'get',
+      path: '/categories',
+      summary: "List the tenant's property categories",
+      tag: 'catalog',
+      query: listCategoriesQuery,
+      response: { status: 200, schema: pageSchema(categorySchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(Category, ctx.state.input.query, { tenantId: tenantOf(ctx.state.user) });
+      },
+    }),
+    route<RouteInput<object, object, CategoryFields>>({
+      method: 'post',
+      path: '/categories',
+      summary: 'Create a property category',
+      tag: 'catalog',
+      roles: ['tenant_admin'],
+      body: createCategoryBody,
+      idempotent: true,
+      response: { status: 201, schema: categorySchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = await Category.create({ ...ctx.state.input.body, tenantId: tenantOf(ctx.state.user) });
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/categories/:id',
+      summary: 'One property category',
+      tag: 'catalog',
+      params: idParams,
+      response: { status: 200, schema: categorySchema },
+      handler: async (ctx) => {
+        ctx.body = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+      },
+    }),
+    route<RouteInput<{ id: string }, object, Partial<CategoryFields>>>({
+      method: 'put',
+      path: '/categories/:id',
+      summary: 'Change the given fields of a property category',
+      tag: 'catalog',
+      roles: ['tenant_admin'],
+      params: idParams,
+      body: updateCategoryBody,
+      response: { status: 200, schema: categorySchema },
+      handler: async (ctx) => {
+        const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        ctx.body = await category.update(ctx.state.input.body);
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'delete',
+      path: '/categories/:id',
+      summary: 'Soft-delete a property category that no live plan uses',
+      tag: 'catalog',
+      roles: ['tenant_admin'],
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const plans = await Plan.count({ where: { categoryId: category.id } });
+        if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
+        await category.destroy();
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,24 @@
+import Joi from 'joi';
+import { uuid } from '../common-schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+const name = Joi.string().trim().min(1).max(120);
+const description = Joi.string().trim().max(2000).allow(null, '');
+
+export const listCategoriesQuery = Joi.object({
+  ...pageQueryKeys,
+  ordering: orderingParam(['name', 'createdAt'], 'name'),
+});
+
+export const createCategoryBody = Joi.object({ name: name.required(), description }).label('CreateCategory');
+
+export const updateCategoryBody = Joi.object({ name, description }).min(1).label('UpdateCategory');
+
+export const categorySchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  name: Joi.string(),
+  description: Joi.string().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Category');

@@ -1,0 +1,52 @@
+import Joi from 'joi';
+import { money, uuid } from '../common-schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+import { COVERAGE_LEVELS } from '../../models/plan';
+
+const coverageLevel = Joi.string().valid(...COVERAGE_LEVELS);
+/** In bodies, 12.345 is refused rather than silently rounded. */
+const exactMoney = money.prefs({ convert: false });
+const durationMonths = Joi.number().integer().min(6).max(120).multiple(6).messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
+
+export const listPlansQuery = Joi.object({
+  ...pageQueryKeys,
+  categoryId: uuid,
+  coverageLevel,
+  minPremium: money,
+  maxPremium: money.min(Joi.ref('minPremium')),
+  /** Tenant admins also see inactive plans when they ask for them. */
+  isActive: Joi.boolean(),
+  ordering: orderingParam(['premium', 'coverageAmount', 'createdAt'], 'premium'),
+});
+
+const planFields = {
+  categoryId: uuid,
+  name: Joi.string().trim().min(1).max(200),
+  description: Joi.string().trim().max(5000).allow(null, ''),
+  coverageLevel,
+  coverageAmount: exactMoney,
+  premium: exactMoney,
+  durationMonths,
+  isActive: Joi.boolean(),
+};
+
+export const createPlanBody = Joi.object(planFields)
+  .fork(['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths'], (field) => field.required())
+  .label('CreatePlan');
+
+export const updatePlanBody = Joi.object(planFields).min(1).label('UpdatePlan');
+
+export const planSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  categoryId: uuid,
+  name: Joi.string(),
+  description: Joi.string().allow(null),
+  coverageLevel,
+  coverageAmount: Joi.string().description('decimal with 2 places'),
+  premium: Joi.string().description('decimal with 2 places'),
+  durationMonths: Joi.number(),
+  isActive: Joi.boolean(),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Plan');

@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Subscription } from '../../models';
+import type { subscriptionWorkflow } from '../../workflows/subscription';
+import {
+  cancelSubscriptionUpdate,
+  confirmActivationUpdate,
+  renewSubscriptionUpdate,
+  SubscriptionActor,
+  SubscriptionState,
+  subscriptionStateQuery,
+  subscriptionWorkflowId,
+} from '../../workflows/subscription-messages';
+import { idParams } from '../common-schemas';
+import { conflict, forbidden, notFound, unprocessable } from '../errors';
+import { findVisiblePlan } from '../plans/routes';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { AuthUser, route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { workflowStartOptions } from '../workflow-start';
+import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
+
+/**
+ * The subscription ID (and so the workflow ID) follows from the caller and their Idempotency-Key,
+ * so a repeat of the same request reaches the same run even when the stored response is gone.
+ * The hash is laid out as a v4 UUID so it passes the same id validation as random ones.
+ */
+function subscriptionIdFor(userId: string, idempotencyKey: string): string {
+  const hex = crypto.createHash('sha256').update(`subscription:${userId}:${idempotencyKey}`).digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Policyholders see their own subscriptions; the tenant's staff see all of them. */
+async function findVisibleSubscription(id: string, user: AuthUser): Promise<Subscription> {
+  const subscription = await Subscription.findOne({ where: { id, tenantId: tenantOf(user) } });
+  if (!subscription) throw notFound('Subscription');
+  if (user.role === 'policyholder' && subscription.policyholderId !== user.id) throw forbidden('This subscription belongs to another policyholder');
+  return subscription;
+}
+
+/** The live state of an open run; a closed run has nothing more to say than its row. */
+async function liveState(ctx: RouteContext, subscription: Subscription): Promise<SubscriptionState | null> {
+  if (subscription.status !== 'pending' && subscription.status !== 'active') return null;
+  try {
+    return await ctx.services.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery);
+  } catch (err) {
+    ctx.services.logger.warn({ err, subscriptionId: subscription.id }, 'subscription state query failed');
+    return null;
+  }
+}
+
+function present(subscription: Subscription, state: SubscriptionState | null) {
+  return { ...subscription.toJSON(), runId: state?.runId ?? null, state };
+}
+
+/** Sends a human decision to the run; its validator answers 403/409 before anything changes. */
+async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, update: UpdateDefinition<SubscriptionState, [SubscriptionActor]>): Promise<void> {
+  const subscription = await findVisibleSubscription(ctx.state.input.params.id, ctx.state.user);
+  const actor: SubscriptionActor = { userId: ctx.state.user.id, role: ctx.state.user.role };
+  let state: SubscriptionState;
+  try {
+    state = await ctx.services.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).executeUpdate(update, { args: [actor] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`The subscription is ${subscription.status}; its run has ended`);
+    throw err;
+  }
+  ctx.body = present(await subscription.reload(), state);
+}
+
+export function subscriptionRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, object, { planId: string }>>({
+      method: 'post',
+      path: '/subscriptions',
+      summary: 'Subscribe to an active plan: starts the run subscription-<id> and answers once it is active',
+      tag: 'subscriptions',
+      roles: ['policyholder'],
+      body: createSubscriptionBody,
+      idempotent: true,
+      response: { status: 201, schema: subscriptionDetailSchema },
+      handler: async (ctx) => {
+        const user = ctx.state.user;
+        const tenantId = tenantOf(user);
+        const plan = await findVisiblePlan(ctx.state.input.body.planId, user).catch(() => {
+          throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
+        });
+        const key = ctx.get('Idempotency-Key');
+        const subscriptionId = key ? subscriptionIdFor(user.id, key) : crypto.randomUUID();
+        const workflowId = subscriptionWorkflowId(subscriptionId);
+        const start = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+          ...workflowStartOptions(ctx.services, { workflowId, tenantId, status: 'pending', summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}` }),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [
+            {
+              terms: {
+                subscriptionId,
+                tenantId,
+                planId: plan.id,
+                planName: plan.name,
+                policyholderId: user.id,
+                coverageAmount: plan.coverageAmount,
+                premium: plan.premium,
+                durationMonths: plan.durationMonths,
+              },
+            },
+          ],
+        });
+        // Update-with-start: one call starts the run (or finds the one this key already started)
+        // and waits until the workflow itself has written the row and activated it.
+        let state: SubscriptionState | null = null;
+        try {
+          state = await ctx.services.temporal.workflow.executeUpdateWithStart(confirmActivationUpdate, { startWorkflowOperation: start });
+        } catch (err) {
+          // The run for this key has already ended (cancelled or expired): answer with what it left.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+        const subscription = await Subscription.findOne({ where: { id: subscriptionId, tenantId } });
+        if (!subscription) throw notFound('Subscription');
+        if (subscription.planId !== plan.id) throw unprocessable('This Idempotency-Key was used for a different request');
+        ctx.status = 201;
+        ctx.body = present(subscription, state);
+      },
+    }),
+    route<RouteInput<object, PageQuery & { status?: string }>>({
+      method: 'get',
+      path: '/subscriptions',
+      summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
+      tag: 'subscriptions',
+      query: listSubscriptionsQuery,
+      response: { status: 200, schema: pageSchema(subscriptionSchema) },
+      handler: async (ctx) => {
+        const user = ctx.state.user;
+        const { status, ...page } = ctx.state.input.query;
+        const where = {
+          tenantId: tenantOf(user),
+          ...(user.role === 'policyholder' && { policyholderId: user.id }),
+          ...(status && { status }),
+        };
+        const result = await paginate(Subscription, page, where);
+        ctx.body = { ...result, items: result.items.map((s) => present(s, null)) };
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/subscriptions/:id',
+      summary: 'One subscription with the live state of its workflow run',
+      tag: 'subscriptions',
+      params: idParams,
+      response: { status: 200, schema: subscriptionDetailSchema },
+      handler: async (ctx) => {
+        const subscription = await findVisibleSubscription(ctx.state.input.params.id, ctx.state.user);
+        ctx.body = present(subscription, await liveState(ctx, subscription));
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'patch',
+      path: '/subscriptions/:id/cancel',
+      summary: 'Cancel an active subscription (its owner or a tenant admin)',
+      tag: 'subscriptions',
+      params: idParams,
+      idempotent: true,
+      response: { status: 200, schema: subscriptionDetailSchema },
+      handler: (ctx) => decide(ctx, cancelSubscriptionUpdate),
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/subscriptions/:id/renew',
+      summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
+      tag: 'subscriptions',
+      params: idParams,
+      idempotent: true,
+      response: { status: 200, schema: subscriptionDetailSchema },
+      handler: (ctx) => decide(ctx, renewSubscriptionUpdate),
+    }),
+  ];
+}

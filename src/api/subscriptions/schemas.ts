@@ -1,0 +1,50 @@
+import Joi from 'joi';
+import { SUBSCRIPTION_STATUSES } from '../../models/subscription';
+import { uuid } from '../common-schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+const status = Joi.string().valid(...SUBSCRIPTION_STATUSES);
+const date = Joi.string().description('YYYY-MM-DD').allow(null);
+
+export const createSubscriptionBody = Joi.object({ planId: uuid.required() }).label('CreateSubscription');
+
+export const listSubscriptionsQuery = Joi.object({
+  ...pageQueryKeys,
+  status,
+  ordering: orderingParam(['createdAt', 'endDate'], '-createdAt'),
+});
+
+export const subscriptionStateSchema = Joi.object({
+  subscriptionId: uuid,
+  runId: Joi.string(),
+  status,
+  startDate: date,
+  endDate: date,
+  renewalCount: Joi.number(),
+  renewableFrom: Joi.date().allow(null),
+  renewalReminderSent: Joi.boolean(),
+  changeInProgress: Joi.string().allow(null),
+}).label('SubscriptionState');
+
+export const subscriptionSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  planId: uuid,
+  policyholderId: uuid,
+  status,
+  coverageAmount: Joi.string().description('decimal with 2 places'),
+  premium: Joi.string().description('decimal with 2 places'),
+  durationMonths: Joi.number(),
+  startDate: date,
+  endDate: date,
+  renewalCount: Joi.number(),
+  cancelledAt: Joi.date().allow(null),
+  cancelledById: uuid.allow(null),
+  workflowId: Joi.string(),
+  runId: Joi.string().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Subscription');
+
+/** One subscription with the live state of its run (null once the run has closed). */
+export const subscriptionDetailSchema = subscriptionSchema.keys({ state: subscriptionStateSchema.allow(null) }).label('SubscriptionDetail');

@@ -1,0 +1,119 @@
+import { Category, Plan, Tenant, User } from '../../src/models';
+import { bearer, createTenant, createUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('catalog: /categories and /plans', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: string;
+  let holder: string;
+  let outsider: string;
+  let houses: Category;
+  let flats: Category;
+
+  const plan = (fields: Record<string, unknown> = {}) => ({
+    categoryId: houses.id,
+    name: 'House Standard',
+    coverageLevel: 'standard',
+    coverageAmount: 100000,
+    premium: 300.5,
+    durationMonths: 12,
+    ...fields,
+  });
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await createTenant();
+    const other = await createTenant();
+    const users: User[] = await Promise.all([createUser(tenant, 'tenant_admin'), createUser(tenant, 'policyholder'), createUser(other, 'tenant_admin')]);
+    [admin, holder, outsider] = users.map((u) => bearer(stack.config, u));
+    houses = await Category.create({ tenantId: tenant.id, name: 'Houses' });
+    flats = await Category.create({ tenantId: tenant.id, name: 'Flats' });
+  });
+  afterAll(() => stack?.close());
+
+  it('lets tenant admins manage categories; names are unique per tenant; others only read', async () => {
+    const created = await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops', description: 'Small retail' }).expect(201);
+    expect(created.body).toMatchObject({ name: 'Shops', tenantId: tenant.id });
+    await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops' }).expect(409);
+    await stack.api.post('/api/v1/categories').set('Authorization', holder).send({ name: 'Offices' }).expect(403);
+
+    const list = await stack.api.get('/api/v1/categories').set('Authorization', holder).expect(200);
+    expect(list.body.items.map((c: Category) => c.name)).toEqual(['Flats', 'Houses', 'Shops']);
+    await stack.api.get(`/api/v1/categories/${created.body.id}`).set('Authorization', outsider).expect(404);
+
+    await stack.api.put(`/api/v1/categories/${created.body.id}`).set('Authorization', admin).send({ name: 'Retail' }).expect(200);
+    await stack.api.delete(`/api/v1/categories/${created.body.id}`).set('Authorization', admin).expect(204);
+    await stack.api.get(`/api/v1/categories/${created.body.id}`).set('Authorization', admin).expect(404);
+    // Soft delete: the row stays for the record.
+    expect(await Category.findByPk(created.body.id, { paranoid: false })).toMatchObject({ name: 'Retail', deletedAt: expect.any(Date) });
+  });
+
+  it('refuses invalid plans with 4xx and creates nothing', async () => {
+    const before = await Plan.count();
+    const invalid: Array<[Record<string, unknown>, string]> = [
+      [plan({ durationMonths: 7 }), 'body.durationMonths'],
+      [plan({ durationMonths: 0 }), 'body.durationMonths'],
+      [plan({ premium: 12.345 }), 'body.premium'],
+      [plan({ premium: -5 }), 'body.premium'],
+      [plan({ coverageAmount: '1e3' }), 'body.coverageAmount'],
+      [plan({ coverageLevel: 'gold' }), 'body.coverageLevel'],
+      [plan({ discount: 10 }), 'body.discount'],
+    ];
+    for (const [body, field] of invalid) {
+      const res = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(400);
+      expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    const otherCategory = await Category.create({ tenantId: (await createTenant()).id, name: 'Elsewhere' });
+    await stack.api.post('/api/v1/plans').set('Authorization', admin).send(plan({ categoryId: otherCategory.id })).expect(422);
+    await stack.api.post('/api/v1/plans').set('Authorization', holder).send(plan()).expect(403);
+    expect(await Plan.count()).toBe(before);
+  });
+
+  it('filters, orders and pages plans; policyholders see only active ones', async () => {
+    const specs = [
+      { categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', coverageAmount: 50000, premium: 120, durationMonths: 6 },
+      { categoryId: houses.id, name: 'House Premium', coverageLevel: 'premium', coverageAmount: 250000, premium: 900.99, durationMonths: 24 },
+      { categoryId: flats.id, name: 'Flat Standard', coverageLevel: 'standard', coverageAmount: 80000, premium: 260, durationMonths: 12 },
+      { categoryId: flats.id, name: 'Flat Withdrawn', coverageLevel: 'standard', coverageAmount: 80000, premium: 200, durationMonths: 12, isActive: false },
+    ];
+    for (const body of specs) await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(201);
+    const names = (res: { body: { items: Plan[] } }) => res.body.items.map((p) => p.name);
+
+    const byPremium = await stack.api.get('/api/v1/plans?ordering=-premium').set('Authorization', holder).expect(200);
+    expect(names(byPremium)).toEqual(['House Premium', 'Flat Standard', 'House Basic']);
+    expect(byPremium.body.items[0]).toMatchObject({ premium: '900.99', coverageAmount: '250000.00' });
+
+    const filtered = await stack.api.get(`/api/v1/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`).set('Authorization', holder).expect(200);
+    expect(names(filtered)).toEqual(['House Basic']);
+    const standard = await stack.api.get('/api/v1/plans?coverageLevel=standard').set('Authorization', admin).expect(200);
+    expect(names(standard)).toEqual(['Flat Withdrawn', 'Flat Standard']);
+
+    const page = await stack.api.get('/api/v1/plans?ordering=coverageAmount&page=2&pageSize=2').set('Authorization', holder).expect(200);
+    expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
+    expect(names(page)).toEqual(['House Premium']);
+
+    await stack.api.get('/api/v1/plans?minPremium=500&maxPremium=100').set('Authorization', holder).expect(400);
+    await stack.api.get('/api/v1/plans?ordering=name').set('Authorization', holder).expect(400);
+    const elsewhere = await stack.api.get('/api/v1/plans').set('Authorization', outsider).expect(200);
+    expect(elsewhere.body.items).toEqual([]);
+  });
+
+  it('soft-deletes plans and keeps categories that live plans use', async () => {
+    const created = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(plan({ categoryId: flats.id, name: 'Flat Temp' })).expect(201);
+    await stack.api.delete(`/api/v1/categories/${flats.id}`).set('Authorization', admin).expect(409);
+    const repriced = await stack.api.put(`/api/v1/plans/${created.body.id}`).set('Authorization', admin).send({ premium: 99.9 }).expect(200);
+    expect(repriced.body.premium).toBe('99.90');
+    await stack.api.get(`/api/v1/plans/${created.body.id}`).set('Authorization', outsider).expect(404);
+
+    await stack.api.delete(`/api/v1/plans/${created.body.id}`).set('Authorization', admin).expect(204);
+    await stack.api.get(`/api/v1/plans/${created.body.id}`).set('Authorization', admin).expect(404);
+    expect(await Plan.findByPk(created.body.id, { paranoid: false })).toMatchObject({ deletedAt: expect.any(Date) });
+  });
+
+  it('indexes plans on premium, category and coverage level', async () => {
+    const [indexes] = await stack.db.sequelize.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'plans'`);
+    const definitions = (indexes as Array<{ indexdef: string }>).map((i) => i.indexdef).join('\n');
+    for (const column of ['premium', 'category_id', 'coverage_level']) expect(definitions).toContain(column);
+  });
+});

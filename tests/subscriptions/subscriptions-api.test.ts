@@ -1,0 +1,133 @@
+/**
+ * End to end on the dev server: the real API, a real worker, PostgreSQL and an SMTP sink.
+ */
+import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
+import { bearer, createTenant, createUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('subscriptions API with the workflow on the dev server', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let owner: User;
+  let auth: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'outsider', string>;
+  let plan: Plan;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    tenant = await createTenant();
+    const other = await createTenant();
+    const [ownerUser, neighbour, agent, admin, outsider] = await Promise.all([
+      createUser(tenant, 'policyholder'),
+      createUser(tenant, 'policyholder'),
+      createUser(tenant, 'claims_agent'),
+      createUser(tenant, 'tenant_admin'),
+      createUser(other, 'policyholder'),
+    ]);
+    owner = ownerUser;
+    auth = {
+      owner: bearer(stack.config, owner),
+      neighbour: bearer(stack.config, neighbour),
+      agent: bearer(stack.config, agent),
+      admin: bearer(stack.config, admin),
+      outsider: bearer(stack.config, outsider),
+    };
+    const category = await stack.api.post('/api/v1/categories').set('Authorization', auth.admin).send({ name: 'Houses' }).expect(201);
+    const created = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', auth.admin)
+      .send({ categoryId: category.body.id, name: 'House Standard', coverageLevel: 'standard', coverageAmount: 100000, premium: 300, durationMonths: 12 })
+      .expect(201);
+    plan = (await Plan.findByPk(created.body.id))!;
+  });
+  afterAll(() => stack?.close());
+
+  const subscribe = (key: string) => stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).set('Idempotency-Key', key).send({ planId: plan.id });
+
+  it('subscribe → active run found by TenantId → cancel: row, run and mailbox agree; other callers are refused', async () => {
+    const created = await subscribe('subscribe-cancel-1').expect(201);
+    const id = created.body.id;
+    expect(created.body).toMatchObject({
+      status: 'active',
+      policyholderId: owner.id,
+      coverageAmount: '100000.00',
+      premium: '300.00',
+      workflowId: `subscription-${id}`,
+      runId: expect.any(String),
+      state: { status: 'active', startDate: created.body.startDate, endDate: created.body.endDate },
+    });
+    await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is active') && m.text.includes(id));
+
+    const run = await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.admin).expect(200);
+    expect(run.body).toMatchObject({ type: 'subscriptionWorkflow', status: 'RUNNING' });
+    expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'active' });
+    expect(new Date(run.body.searchAttributes.DueAt).toISOString().slice(0, 10)).toBe(created.body.endDate);
+
+    await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.outsider).expect(404);
+    await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.outsider).expect(404);
+    await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.neighbour).expect(403);
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.neighbour).expect(403);
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.outsider).expect(404);
+    const agentCancel = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.agent).expect(403);
+    expect(agentCancel.body.error.code).toBe('forbidden');
+    const early = await stack.api.post(`/api/v1/subscriptions/${id}/renew`).set('Authorization', auth.owner).expect(409);
+    expect(early.body.error).toMatchObject({ code: 'invalid_transition', message: expect.stringContaining('Renewal opens on') });
+
+    const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.owner).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledById: owner.id });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancelledById: owner.id });
+    await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is cancelled') && m.text.includes(id));
+    await stack.temporal.workflow.getHandle(`subscription-${id}`).result();
+    const closed = await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.owner).expect(200);
+    expect(closed.body).toMatchObject({ status: 'COMPLETED', searchAttributes: { BusinessStatus: 'cancelled' } });
+
+    const again = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.owner).expect(409);
+    expect(again.body.error.message).toContain('cancelled');
+    const detail = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.admin).expect(200);
+    expect(detail.body).toMatchObject({ status: 'cancelled', state: null });
+  });
+
+  it('one Idempotency-Key never starts two runs, even when the stored response is lost', async () => {
+    const first = await subscribe('subscribe-twice-1').expect(201);
+    const replay = await subscribe('subscribe-twice-1').expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(first.body.id);
+
+    // As if the API had crashed after starting the run but before storing its answer.
+    await IdempotencyRecord.destroy({ where: {} });
+    const retried = await subscribe('subscribe-twice-1').expect(201);
+    expect(retried.body.id).toBe(first.body.id);
+    expect(await Subscription.count({ where: { policyholderId: owner.id, id: first.body.id } })).toBe(1);
+    const runs = stack.temporal.workflow.list({ query: `WorkflowId = 'subscription-${first.body.id}'` });
+    let count = 0;
+    for await (const run of runs) count += run.workflowId === `subscription-${first.body.id}` ? 1 : 0;
+    expect(count).toBe(1);
+  });
+
+  it('lists a policyholder’s own subscriptions, all of them for staff, filtered by status', async () => {
+    const mine = await stack.api.get('/api/v1/subscriptions').set('Authorization', auth.owner).expect(200);
+    expect(mine.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(mine.body.items.every((s: Subscription) => s.policyholderId === owner.id)).toBe(true);
+    const neighbours = await stack.api.get('/api/v1/subscriptions').set('Authorization', auth.neighbour).expect(200);
+    expect(neighbours.body.pagination.total).toBe(0);
+
+    const cancelled = await stack.api.get('/api/v1/subscriptions?status=cancelled').set('Authorization', auth.admin).expect(200);
+    expect(cancelled.body.items.map((s: Subscription) => s.status)).toEqual(['cancelled']);
+    const active = await stack.api.get('/api/v1/subscriptions?status=active&pageSize=1').set('Authorization', auth.agent).expect(200);
+    expect(active.body.pagination).toMatchObject({ pageSize: 1, total: 1 });
+    await stack.api.get('/api/v1/subscriptions?status=lapsed').set('Authorization', auth.admin).expect(400);
+    const outsider = await stack.api.get('/api/v1/subscriptions').set('Authorization', auth.outsider).expect(200);
+    expect(outsider.body.items).toEqual([]);
+  });
+
+  it('refuses subscriptions to inactive or foreign plans and by staff, starting nothing', async () => {
+    const before = await Subscription.count();
+    const withdrawn = await stack.api.post('/api/v1/plans').set('Authorization', auth.admin).send({
+      categoryId: plan.categoryId, name: 'Withdrawn', coverageLevel: 'basic', coverageAmount: 1000, premium: 10, durationMonths: 6, isActive: false,
+    }).expect(201);
+    await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: withdrawn.body.id }).expect(422);
+    await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.outsider).send({ planId: plan.id }).expect(422);
+    await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.admin).send({ planId: plan.id }).expect(403);
+    await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: 'nope' }).expect(400);
+    expect(await Subscription.count()).toBe(before);
+  });
+});

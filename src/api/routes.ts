@@ -4,6 +4,8 @@ import { acknowledgementRoutes } from './acknowledgements/routes';
 import { authRoutes } from './auth/routes';
 import { categoryRoutes } from './categories/routes';
 import { complianceRoutes } from './compliance/routes';
+import { claimRoutes } from './claims/routes';
+import { documentRoutes } from './documents/routes';
 import { registrationRoutes } from './registrations/routes';
 import { planRoutes } from './plans/routes';
 import type { RouteSpec } from './route';
@@ -14,5 +16,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes()];
 }

@@ -22,6 +22,7 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
   declare assigneeId: CreationOptional<string | null>;
   declare denialReason: CreationOptional<string | null>;
   declare workflowId: string;
+  declare runId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -56,6 +57,7 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
         assigneeId: { type: DataTypes.UUID },
         denialReason: { type: DataTypes.STRING(200) },
         workflowId: { type: DataTypes.STRING(200), allowNull: false },
+        runId: { type: DataTypes.STRING(64) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -167,9 +167,12 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     return recording.then(() => entry);
   }
 
+  // E-mails go out in the background: an update answers the API once the transition is
+  // recorded, without waiting for the mail server. The run ends only after all are sent.
+  const outbox: Promise<unknown>[] = [];
   /** One e-mail per (transition or stay, purpose), whatever retries happen. */
-  async function email(entry: ClaimHistoryEntry, purpose: string, to: Parameters<Activities['sendEmail']>[0]['to'], subject: string, text: string) {
-    await sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text });
+  function email(entry: ClaimHistoryEntry, purpose: string, to: Parameters<Activities['sendEmail']>[0]['to'], subject: string, text: string): void {
+    outbox.push(sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text }));
   }
   const toClaimant = { userIds: [input.claimantId] };
   const toManagers = { roles: CLAIMS_MANAGERS };
@@ -183,7 +186,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       assigneeId = request.assigneeId;
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
-      await email(entry, 'assigned', { userIds: [request.assigneeId] }, `Claim ${input.claimNumber} is assigned to you`, `Claim ${input.claimNumber} (${stage}) is now yours to handle.`);
+      email(entry, 'assigned', { userIds: [request.assigneeId] }, `Claim ${input.claimNumber} is assigned to you`, `Claim ${input.claimNumber} (${stage}) is now yours to handle.`);
       return state();
     },
     { validator: (request) => checkAssignment(facts(), request) },
@@ -196,7 +199,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       if (request.to === 'denied') denialReason = request.reason ?? null;
       const entry = await move(request.to, request.actor.id, request.note ?? request.reason ?? null);
       if (request.to === 'documents_requested') {
-        await email(entry, 'documents-requested', toClaimant, `Documents needed for claim ${input.claimNumber}`, request.note ?? 'Please upload the documents your claim handler asked for.');
+        email(entry, 'documents-requested', toClaimant, `Documents needed for claim ${input.claimNumber}`, request.note ?? 'Please upload the documents your claim handler asked for.');
       }
       return state();
     },
@@ -208,7 +211,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     if (stage !== 'documents_requested') return;
     const entry = await move('under_review', upload.uploadedById, `Documents received: ${upload.fileName}`);
     if (assigneeId) {
-      await email(entry, 'documents-received', { userIds: [assigneeId] }, `Documents received for claim ${input.claimNumber}`, `${upload.fileName} was uploaded; the claim is back under review.`);
+      email(entry, 'documents-received', { userIds: [assigneeId] }, `Documents received for claim ${input.claimNumber}`, `${upload.fileName} was uploaded; the claim is back under review.`);
     }
   });
 
@@ -230,7 +233,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     await condition(moved);
   }
 
-  const escalateToManagers = (purpose: string, subject: string, text: string) => () => email(stageEntry, purpose, toManagers, subject, text);
+  const escalateToManagers = (purpose: string, subject: string, text: string) => async () => email(stageEntry, purpose, toManagers, subject, text);
 
   function deadlinesOf(current: ClaimStage): StageDeadline[] {
     if (current === 'reported') {
@@ -262,7 +265,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
           after: reminder * DAY,
           action: 'documents_reminder',
           summary: `documents requested ${reminder} d ago: remind the claimant`,
-          onDue: () =>
+          onDue: async () =>
             email(stageEntry, 'documents-reminder', toClaimant, `Reminder: documents needed for claim ${input.claimNumber}`, `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`),
         },
         {
@@ -290,13 +293,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     const payment = await disburseClaimPayment({ claimId: input.claimId, tenantId: input.tenantId, claimNumber: input.claimNumber, amount: amountApproved! });
     paymentReference = payment.reference;
     const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
-    await email(paid, 'paid', toClaimant, `Claim ${input.claimNumber} is paid`, `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`);
+    email(paid, 'paid', toClaimant, `Claim ${input.claimNumber} is paid`, `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`);
     await move('closed', null, 'Claim closed after payment');
   }
 
   async function closeDeniedClaim(): Promise<void> {
     const denied = stageEntry;
-    await email(denied, 'denied', toClaimant, `Claim ${input.claimNumber} is denied`, `Claim ${input.claimNumber} was denied: ${denialReason}.`);
+    email(denied, 'denied', toClaimant, `Claim ${input.claimNumber} is denied`, `Claim ${input.claimNumber} was denied: ${denialReason}.`);
     await move('closed', null, 'Claim closed after denial');
   }
 
@@ -313,7 +316,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       await stayInStage(deadlinesOf(stage));
     }
   }
-  await recording;
   await condition(allHandlersFinished);
+  await Promise.all([recording, ...outbox]);
   return { claimNumber: input.claimNumber, outcome: outcome!, amountPaid: outcome === 'paid' ? amountApproved : null, paymentReference };
 }

@@ -24,6 +24,7 @@ export const up: MigrationFn = async (qi) => {
     assignee_id: { type: DataTypes.UUID, ...references('users', 'SET NULL') },
     denial_reason: { type: DataTypes.STRING(200) },
     workflow_id: { type: DataTypes.STRING(200), allowNull: false, unique: true },
+    run_id: { type: DataTypes.STRING(64) },
     ...timestamps,
   });
   await qi.addIndex('claims', ['tenant_id', 'claim_number'], { unique: true });

@@ -1,0 +1,278 @@
+import crypto from 'node:crypto';
+import type { WhereOptions } from 'sequelize';
+import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, TenantSettings, User } from '../../models';
+import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
+import { ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
+import { assignClaimUpdate, claimWorkflow, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import { idParams } from '../common-schemas';
+import { notFound, unprocessable } from '../errors';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { workflowStartOptions } from '../workflow-start';
+import { assertClaimOpen, findVisibleClaim } from './access';
+import {
+  assignClaimBody,
+  claimDetailSchema,
+  claimSchema,
+  fileClaimBody,
+  listClaimsQuery,
+  listNotesQuery,
+  noteBody,
+  noteSchema,
+  transitionClaimBody,
+} from './schemas';
+
+interface FileClaimBody {
+  subscriptionId: string;
+  incidentDate: Date;
+  amountClaimed: number;
+  description: string;
+}
+
+interface TransitionBody {
+  to: ClaimStage;
+  note?: string;
+  approvedAmount?: number;
+  reason?: string;
+}
+
+const HOUR = 3_600_000;
+
+function claimView(claim: Claim): object {
+  const { workflowId, runId, ...fields } = claim.get();
+  return { ...fields, workflow: { workflowId, runId } };
+}
+
+async function claimDetail(claim: Claim): Promise<object> {
+  const [history, payment] = await Promise.all([
+    ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
+    Payment.findOne({ where: { claimId: claim.id } }),
+  ]);
+  return {
+    ...claimView(claim),
+    history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({ sequence, actorId, fromStatus, toStatus, note, occurredAt })),
+    payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
+  };
+}
+
+/** Checks the subscription allows this claim: the claimant's, active, incident covered, amount covered. */
+async function coveringSubscription(user: RouteContext['state']['user'], tenantId: string, body: FileClaimBody, incidentDate: string): Promise<Subscription> {
+  const subscription = await Subscription.findOne({ where: { id: body.subscriptionId, tenantId } });
+  // A policyholder files only on their own subscriptions; an agent files for any of the tenant's.
+  if (!subscription || (!isStaff(user.role) && subscription.policyholderId !== user.id)) throw notFound('Subscription');
+  if (subscription.status !== 'active' || !subscription.startDate || !subscription.endDate) {
+    throw unprocessable('Claims are filed against an active subscription', [{ field: 'subscriptionId', message: `the subscription is ${subscription.status}` }]);
+  }
+  if (incidentDate < subscription.startDate || incidentDate > subscription.endDate) {
+    throw unprocessable('The incident date is outside the coverage period', [
+      { field: 'incidentDate', message: `must be between ${subscription.startDate} and ${subscription.endDate}` },
+    ]);
+  }
+  if (body.amountClaimed > Number(subscription.coverageAmount)) {
+    throw unprocessable('The amount claimed exceeds the coverage amount', [
+      { field: 'amountClaimed', message: `must not exceed ${subscription.coverageAmount}` },
+    ]);
+  }
+  return subscription;
+}
+
+async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> {
+  const all = await TenantSettings.forTenant(tenantId);
+  return {
+    claimUnassignedEscalationHours: all.claimUnassignedEscalationHours,
+    claimDocumentsReminderDays: all.claimDocumentsReminderDays,
+    claimDocumentsEscalationDays: all.claimDocumentsEscalationDays,
+    claimDocumentsAutoDenyDays: all.claimDocumentsAutoDenyDays,
+    claimWaitingApprovalEscalationHours: all.claimWaitingApprovalEscalationHours,
+    approvalLimitAdjuster: all.approvalLimitAdjuster,
+    approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,
+  };
+}
+
+export function claimRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, object, FileClaimBody>>({
+      method: 'post',
+      path: '/claims',
+      summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
+      tag: 'claims',
+      roles: ['policyholder', 'claims_agent'],
+      body: fileClaimBody,
+      idempotent: true,
+      response: { status: 201, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        const { user } = ctx.state;
+        const { services } = ctx;
+        const tenantId = tenantOf(user);
+        const body = ctx.state.input.body;
+        const incidentDate = body.incidentDate.toISOString().slice(0, 10);
+        const subscription = await coveringSubscription(user, tenantId, body, incidentDate);
+        const settings = await claimSettingsOf(tenantId);
+        const filedAt = new Date();
+        // Taken outside the transaction so concurrent filings do not queue behind a workflow start;
+        // a failed filing leaves a gap in the numbering, never a duplicate.
+        const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
+        const workflowId = `claim-${claimNumber}`;
+        const claimId = crypto.randomUUID();
+        const claim = await services.sequelize.transaction(async (transaction) => {
+          const created = await Claim.create(
+            {
+              id: claimId,
+              tenantId,
+              claimNumber,
+              subscriptionId: subscription.id,
+              claimantId: subscription.policyholderId,
+              filedById: user.id,
+              incidentDate,
+              description: body.description,
+              amountClaimed: body.amountClaimed.toFixed(2),
+              workflowId,
+            },
+            { transaction },
+          );
+          await ClaimHistory.create(
+            { tenantId, claimId, sequence: 0, actorId: user.id, fromStatus: null, toStatus: 'reported', note: 'Claim filed', occurredAt: filedAt },
+            { transaction },
+          );
+          const input: ClaimWorkflowInput = {
+            claimId,
+            claimNumber,
+            tenantId,
+            claimantId: subscription.policyholderId,
+            amountClaimed: body.amountClaimed,
+            filedById: user.id,
+            filedAt: filedAt.toISOString(),
+            settings,
+          };
+          // Started inside the transaction: if Temporal refuses, no claim row is left without its workflow.
+          const handle = await services.temporal.workflow.start(claimWorkflow, {
+            ...workflowStartOptions(services, {
+              workflowId,
+              tenantId,
+              status: 'reported',
+              summary: `Claim ${claimNumber}: ${body.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
+              dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR),
+            }),
+            args: [input],
+          });
+          return created.update({ runId: handle.firstExecutionRunId }, { transaction });
+        });
+        ctx.status = 201;
+        ctx.body = await claimDetail(claim);
+      },
+    }),
+
+    route<RouteInput<object, PageQuery & { status?: ClaimStage; assigneeId?: string }>>({
+      method: 'get',
+      path: '/claims',
+      summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
+      tag: 'claims',
+      roles: TENANT_ROLES,
+      query: listClaimsQuery,
+      response: { status: 200, schema: pageSchema(claimSchema) },
+      handler: async (ctx) => {
+        const { user } = ctx.state;
+        const { status, assigneeId, ...page } = ctx.state.input.query;
+        const where: WhereOptions<Claim> = {
+          tenantId: tenantOf(user),
+          ...(!isStaff(user.role) && { claimantId: user.id }),
+          ...(status && { status }),
+          ...(assigneeId && { assigneeId }),
+        };
+        const result = await paginate(Claim, page, where);
+        ctx.body = { ...result, items: result.items.map(claimView) };
+      },
+    }),
+
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/claims/:id',
+      summary: 'One claim with its history and payment',
+      tag: 'claims',
+      roles: TENANT_ROLES,
+      params: idParams,
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        ctx.body = await claimDetail(await findVisibleClaim(ctx.state.user, ctx.state.input.params.id));
+      },
+    }),
+
+    route<RouteInput<{ id: string }, object, { assigneeId: string; note?: string }>>({
+      method: 'post',
+      path: '/claims/:id/assign',
+      summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
+      tag: 'claims',
+      roles: ASSIGNER_ROLES,
+      params: idParams,
+      body: assignClaimBody,
+      idempotent: true,
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        const { user } = ctx.state;
+        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+        assertClaimOpen(claim);
+        const { assigneeId, note } = ctx.state.input.body;
+        const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
+        if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+        await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(assignClaimUpdate, {
+          args: [{ actor: { id: user.id, role: user.role }, assigneeId, assigneeRole: assignee.role, note }],
+        });
+        ctx.body = await claimDetail(await claim.reload());
+      },
+    }),
+
+    route<RouteInput<{ id: string }, object, TransitionBody>>({
+      method: 'post',
+      path: '/claims/:id/transitions',
+      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal, 403 without authority)',
+      tag: 'claims',
+      roles: HANDLER_ROLES,
+      params: idParams,
+      body: transitionClaimBody,
+      idempotent: true,
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        const { user } = ctx.state;
+        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+        assertClaimOpen(claim);
+        await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(transitionClaimUpdate, {
+          args: [{ actor: { id: user.id, role: user.role }, ...ctx.state.input.body }],
+        });
+        ctx.body = await claimDetail(await claim.reload());
+      },
+    }),
+
+    route<RouteInput<{ id: string }, PageQuery>>({
+      method: 'get',
+      path: '/claims/:id/notes',
+      summary: "The claim's internal notes (staff only)",
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: idParams,
+      query: listNotesQuery,
+      response: { status: 200, schema: pageSchema(noteSchema) },
+      handler: async (ctx) => {
+        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        ctx.body = await paginate(ClaimNote, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
+      },
+    }),
+
+    route<RouteInput<{ id: string }, object, { body: string }>>({
+      method: 'post',
+      path: '/claims/:id/notes',
+      summary: 'Add an internal note to the claim (staff only)',
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: idParams,
+      body: noteBody,
+      idempotent: true,
+      response: { status: 201, schema: noteSchema },
+      handler: async (ctx) => {
+        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        ctx.status = 201;
+        ctx.body = await ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,85 @@
+import Joi from 'joi';
+import { CLAIM_STAGES } from '../../workflows/claim-rules';
+import { money, uuid, workflowRef } from '../common-schemas';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+const stage = Joi.string().valid(...CLAIM_STAGES);
+const note = Joi.string().trim().min(1).max(2000);
+
+export const fileClaimBody = Joi.object({
+  subscriptionId: uuid.required(),
+  incidentDate: Joi.date().iso().max('now').required().messages({ 'date.max': 'incidentDate must not be in the future' }),
+  amountClaimed: money.required(),
+  description: Joi.string().trim().min(1).max(5000).required(),
+}).label('FileClaim');
+
+export const listClaimsQuery = Joi.object({
+  ...pageQueryKeys,
+  status: stage,
+  assigneeId: uuid,
+  ordering: orderingParam(['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'], '-createdAt'),
+});
+
+export const assignClaimBody = Joi.object({ assigneeId: uuid.required(), note }).label('AssignClaim');
+
+export const transitionClaimBody = Joi.object({
+  to: stage.required(),
+  note,
+  approvedAmount: money,
+  reason: Joi.string().trim().min(1).max(200),
+}).label('ClaimTransition');
+
+export const listNotesQuery = Joi.object(pageQueryKeys);
+
+export const noteBody = Joi.object({ body: Joi.string().trim().min(1).max(10_000).required() }).label('NewClaimNote');
+
+const moneyString = Joi.string().description('decimal amount, two places');
+
+export const claimSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  claimNumber: Joi.string().example('CLM-2026-000123'),
+  subscriptionId: uuid,
+  claimantId: uuid,
+  filedById: uuid,
+  incidentDate: Joi.string(),
+  description: Joi.string(),
+  amountClaimed: moneyString,
+  amountApproved: moneyString.allow(null),
+  status: stage,
+  assigneeId: uuid.allow(null),
+  denialReason: Joi.string().allow(null),
+  workflow: workflowRef,
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Claim');
+
+export const claimHistorySchema = Joi.object({
+  sequence: Joi.number().integer(),
+  actorId: uuid.allow(null),
+  fromStatus: stage.allow(null),
+  toStatus: stage,
+  note: Joi.string().allow(null),
+  occurredAt: Joi.date(),
+}).label('ClaimHistoryEntry');
+
+export const paymentSchema = Joi.object({
+  id: uuid,
+  amount: moneyString,
+  reference: Joi.string(),
+  paidAt: Joi.date(),
+}).label('Payment');
+
+export const claimDetailSchema = claimSchema
+  .keys({ history: Joi.array().items(claimHistorySchema), payment: paymentSchema.allow(null) })
+  .label('ClaimDetail');
+
+export const noteSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  claimId: uuid,
+  authorId: uuid,
+  body: Joi.string(),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('ClaimNote');

@@ -1,0 +1,123 @@
+import crypto from 'node:crypto';
+import Joi from 'joi';
+import { Claim, ClaimDocument } from '../../models';
+import { TENANT_ROLES } from '../../shared/roles';
+import { documentUploadedSignal } from '../../workflows/claim';
+import { assertClaimOpen, canSee, findVisibleClaim } from '../claims/access';
+import { idParams, uuid } from '../common-schemas';
+import { notFound, unprocessable } from '../errors';
+import { route, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, readDocument, removeDocument, sha256Of, writeDocument } from './storage';
+
+interface UploadBody {
+  fileName: string;
+  contentType: string;
+  contentBase64: string;
+}
+
+const uploadBody = Joi.object({
+  fileName: Joi.string().trim().min(1).max(200).pattern(/^[^/\\\0]+$/, 'no path separators').required(),
+  contentType: Joi.string().valid(...DOCUMENT_TYPES).required(),
+  contentBase64: Joi.string().base64().required(),
+}).label('UploadClaimDocument');
+
+const documentSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  claimId: uuid,
+  uploadedById: uuid,
+  fileName: Joi.string(),
+  contentType: Joi.string(),
+  sizeBytes: Joi.number().integer(),
+  sha256: Joi.string().hex().length(64),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('ClaimDocument');
+
+export function documentRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/claims/:id/documents',
+      summary: "The claim's documents (metadata): the tenant's staff and the claimant",
+      tag: 'documents',
+      roles: TENANT_ROLES,
+      params: idParams,
+      response: { status: 200, schema: Joi.object({ items: Joi.array().items(documentSchema) }) },
+      handler: async (ctx) => {
+        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        ctx.body = { items: await ClaimDocument.findAll({ where: { claimId: claim.id }, order: [['createdAt', 'ASC'], ['id', 'ASC']] }) };
+      },
+    }),
+
+    route<RouteInput<{ id: string }, object, UploadBody>>({
+      method: 'post',
+      path: '/claims/:id/documents',
+      summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents`,
+      tag: 'documents',
+      roles: TENANT_ROLES,
+      params: idParams,
+      body: uploadBody,
+      idempotent: true,
+      response: { status: 201, schema: documentSchema },
+      handler: async (ctx) => {
+        const { user } = ctx.state;
+        const { documentsDir } = ctx.services.config;
+        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+        assertClaimOpen(claim);
+        const { fileName, contentType, contentBase64 } = ctx.state.input.body;
+        const bytes = Buffer.from(contentBase64, 'base64');
+        if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
+          throw unprocessable(`A document must hold 1 byte to ${MAX_DOCUMENT_BYTES / 1024} KiB`, [{ field: 'contentBase64', message: `decoded size is ${bytes.length} bytes` }]);
+        }
+        if (!looksLike(contentType, bytes)) {
+          throw unprocessable(`The content is not a ${contentType} file`, [{ field: 'contentBase64', message: 'content does not match contentType' }]);
+        }
+        const documentId = crypto.randomUUID();
+        const storageKey = await writeDocument(documentsDir, claim.tenantId, documentId, bytes);
+        let document: ClaimDocument;
+        try {
+          document = await ClaimDocument.create({
+            id: documentId,
+            tenantId: claim.tenantId,
+            claimId: claim.id,
+            uploadedById: user.id,
+            fileName,
+            contentType,
+            sizeBytes: bytes.length,
+            sha256: sha256Of(bytes),
+            storageKey,
+          });
+        } catch (err) {
+          await removeDocument(documentsDir, storageKey);
+          throw err;
+        }
+        if (claim.status === 'documents_requested') {
+          await ctx.services.temporal.workflow.getHandle(claim.workflowId).signal(documentUploadedSignal, { documentId, fileName, uploadedById: user.id });
+        }
+        ctx.status = 201;
+        ctx.body = document;
+      },
+    }),
+
+    route<RouteInput<{ id: string }>>({
+      method: 'get',
+      path: '/documents/:id/content',
+      summary: "A document's bytes, with its content type and sha256 as ETag: the tenant's staff and the claimant",
+      tag: 'documents',
+      roles: TENANT_ROLES,
+      params: idParams,
+      response: { status: 200, description: 'The document bytes (application/pdf, image/png or image/jpeg)' },
+      handler: async (ctx) => {
+        const document = await ClaimDocument.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) } });
+        const claim = document && (await Claim.findByPk(document.claimId));
+        if (!document || !claim || !canSee(ctx.state.user, claim)) throw notFound('Document');
+        ctx.type = document.contentType;
+        ctx.set('Content-Disposition', `attachment; filename="${document.fileName.replace(/[^\w. -]/g, '_')}"`);
+        ctx.set('ETag', `"${document.sha256}"`);
+        ctx.body = await readDocument(ctx.services.config.documentsDir, document.storageKey);
+      },
+    }),
+  ];
+}

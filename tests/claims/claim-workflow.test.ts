@@ -1,0 +1,299 @@
+/**
+ * The claim workflow on the time-skipping server, with the real activities writing to a real
+ * database and sending real e-mail to an SMTP sink: the happy path, denial, every SLA timer,
+ * approval authority, a payment that fails once, and every illegal move refused.
+ */
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createLogger } from '../../src/config/logger';
+import { Claim, ClaimHistory, Payment, type User } from '../../src/models';
+import { createSmtpMailer, type Mailer } from '../../src/services/mailer';
+import { CLAIM_STAGES, ClaimStage, DECISION_MOVES, OPEN_STAGES, TransitionRequest } from '../../src/workflows/claim-rules';
+import { assignClaimUpdate, claimStateQuery, claimWorkflow, documentUploadedSignal, transitionClaimUpdate } from '../../src/workflows/claim';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { recordHistory } from '../support/histories';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import { ClaimsTeam, createActiveSubscription, createClaimsTeam, insertReportedClaim } from './fixtures';
+
+const TASK_QUEUE = 'claims-time-skipping';
+
+describe('claim workflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let smtp: SmtpSink;
+  let mailer: Mailer;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let team: ClaimsTeam;
+  /** Payment attempts still to fail after the payment is written, as if the worker crashed. */
+  let paymentFailuresLeft = 0;
+
+  beforeAll(async () => {
+    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
+    mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
+    const activities = createActivities({
+      sequelize: db.sequelize,
+      mailer,
+      logger: createLogger('silent', 'test'),
+      temporal: env.client,
+      taskQueue: TASK_QUEUE,
+      webhookTimeoutMs: 2000,
+      apiPublicUrl: 'http://127.0.0.1',
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
+      activities: {
+        ...activities,
+        async disburseClaimPayment(input: Parameters<typeof activities.disburseClaimPayment>[0]) {
+          const payment = await activities.disburseClaimPayment(input);
+          if (paymentFailuresLeft > 0) {
+            paymentFailuresLeft -= 1;
+            throw new Error('connection to the bank lost after the transfer');
+          }
+          return payment;
+        },
+      },
+    });
+    workerRun = worker.run();
+    team = await createClaimsTeam();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    mailer?.close();
+    await Promise.all([smtp?.stop(), db?.close()]);
+    await env?.teardown();
+  });
+
+  const actor = (user: User) => ({ id: user.id, role: user.role });
+
+  async function fileClaim(amount: number, claimant: User = team.claimant): Promise<WorkflowHandle<typeof claimWorkflow>> {
+    const subscription = await createActiveSubscription(team.tenant, claimant);
+    const filedAt = new Date(Number(await env.currentTimeMs()));
+    const input = await insertReportedClaim(subscription, amount, team.agent, filedAt);
+    return env.client.workflow.start(claimWorkflow, { taskQueue: TASK_QUEUE, workflowId: `claim-${input.claimNumber}`, args: [input] });
+  }
+
+  const move = (handle: WorkflowHandle, request: TransitionRequest) => handle.executeUpdate(transitionClaimUpdate, { args: [request] });
+  const assign = (handle: WorkflowHandle, assignee: User, by: User = team.manager) =>
+    handle.executeUpdate(assignClaimUpdate, { args: [{ actor: actor(by), assigneeId: assignee.id, assigneeRole: assignee.role }] });
+
+  /** Files a claim assigned to `assignee` and walks it through the given stages. */
+  async function claimAt(stages: ClaimStage[], amount = 4000, assignee: User = team.adjuster) {
+    const handle = await fileClaim(amount);
+    if (stages.length > 0) await assign(handle, assignee);
+    for (const to of stages.slice(1)) await move(handle, { actor: actor(assignee), to, reason: to === 'denied' ? 'not covered' : undefined });
+    return handle;
+  }
+  const TO_WAITING_APPROVAL: ClaimStage[] = ['assigned', 'under_review', 'waiting_approval'];
+
+  async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return cause as ApplicationFailure;
+  }
+
+  async function historyOf(handle: WorkflowHandle): Promise<Array<[ClaimStage | null, ClaimStage]>> {
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
+    const rows = await ClaimHistory.findAll({ where: { claimId: claim!.id }, order: [['sequence', 'ASC']] });
+    return rows.map((r) => [r.fromStatus, r.toStatus]);
+  }
+
+  const mailTo = (user: User, subjectPart: string) => smtp.waitFor((m) => m.to.includes(user.email) && m.subject.includes(subjectPart));
+
+  it('walks the path from filing to closed, pays once and records every transition', async () => {
+    const handle = await claimAt(TO_WAITING_APPROVAL);
+    await move(handle, { actor: actor(team.adjuster), to: 'approved', note: 'Plumber invoice checked' });
+    const outcome = await handle.result();
+
+    expect(outcome).toMatchObject({ outcome: 'paid', amountPaid: 4000 });
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
+    expect(claim).toMatchObject({ status: 'closed', amountApproved: '4000.00', assigneeId: team.adjuster.id });
+    expect(await historyOf(handle)).toEqual([
+      [null, 'reported'],
+      ['reported', 'assigned'],
+      ['assigned', 'under_review'],
+      ['under_review', 'waiting_approval'],
+      ['waiting_approval', 'approved'],
+      ['approved', 'payment_processing'],
+      ['payment_processing', 'paid'],
+      ['paid', 'closed'],
+    ]);
+    const payments = await Payment.findAll({ where: { claimId: claim!.id } });
+    expect(payments.map((p) => [p.amount, p.reference])).toEqual([['4000.00', `PAY-${claim!.claimNumber}`]]);
+    await mailTo(team.adjuster, 'is assigned to you');
+    await mailTo(team.claimant, 'is paid');
+    await recordHistory(handle, 'claimWorkflow');
+  });
+
+  it('closes a denied claim with its reason and pays nothing', async () => {
+    const handle = await claimAt(['assigned', 'under_review']);
+    await move(handle, { actor: actor(team.adjuster), to: 'denied', reason: 'wear and tear is not covered' });
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', amountPaid: null });
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
+    expect(claim).toMatchObject({ status: 'closed', denialReason: 'wear and tear is not covered' });
+    expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(0);
+    expect((await historyOf(handle)).slice(-2)).toEqual([
+      ['under_review', 'denied'],
+      ['denied', 'closed'],
+    ]);
+    await mailTo(team.claimant, 'is denied');
+  });
+
+  it('escalates a claim unassigned for 24 hours to the claims managers', async () => {
+    const handle = await fileClaim(1200);
+    const state = await handle.query(claimStateQuery);
+    expect(state.nextDeadline?.action).toBe('unassigned_escalation');
+    expect(new Date(state.nextDeadline!.at).getTime() - new Date(state.history[0].at).getTime()).toBe(24 * 3_600_000);
+    await env.sleep('23 hours');
+    expect(smtp.messages.some((m) => m.subject.includes(`${state.claimNumber} is still unassigned`))).toBe(false);
+    await env.sleep('1 hour');
+    const mail = await mailTo(team.manager, `${state.claimNumber} is still unassigned`);
+    expect(mail.to).toEqual([team.manager.email]);
+    await handle.terminate('test done');
+  });
+
+  it('escalates a claim waiting 48 hours for approval to the claims managers', async () => {
+    const handle = await claimAt(TO_WAITING_APPROVAL);
+    const { claimNumber, nextDeadline } = await handle.query(claimStateQuery);
+    expect(nextDeadline?.action).toBe('approval_escalation');
+    await env.sleep('48 hours');
+    await mailTo(team.manager, `${claimNumber} is waiting for approval`);
+    await handle.terminate('test done');
+  });
+
+  it('reminds at 7 days, escalates at 14 and denies at 30 days when documents never come', async () => {
+    const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
+    const { claimNumber } = await handle.query(claimStateQuery);
+    await mailTo(team.claimant, `Documents needed for claim ${claimNumber}`);
+    expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_reminder');
+
+    await env.sleep('7 days');
+    await mailTo(team.claimant, `Reminder: documents needed for claim ${claimNumber}`);
+    expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_escalation');
+
+    await env.sleep('7 days');
+    await mailTo(team.manager, `Claim ${claimNumber}: documents overdue`);
+    expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_auto_deny');
+
+    await env.sleep('16 days');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
+    expect(claim).toMatchObject({ status: 'closed', denialReason: 'documents_not_received' });
+    const denial = await ClaimHistory.findOne({ where: { claimId: claim!.id, toStatus: 'denied' } });
+    expect(denial).toMatchObject({ fromStatus: 'documents_requested', actorId: null });
+    await mailTo(team.claimant, `Claim ${claimNumber} is denied`);
+  });
+
+  it('an upload while documents are requested returns the claim to review and stops its timers', async () => {
+    const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
+    const { claimNumber } = await handle.query(claimStateQuery);
+    await env.sleep('3 days');
+    await handle.signal(documentUploadedSignal, { documentId: 'doc-1', fileName: 'invoice.pdf', uploadedById: team.claimant.id });
+    await mailTo(team.adjuster, `Documents received for claim ${claimNumber}`);
+    const state = await handle.query(claimStateQuery);
+    expect(state).toMatchObject({ stage: 'under_review', nextDeadline: null });
+    expect(state.history.at(-1)).toMatchObject({ from: 'documents_requested', to: 'under_review', actorId: team.claimant.id });
+
+    await env.sleep('30 days');
+    expect((await handle.query(claimStateQuery)).stage).toBe('under_review');
+    expect(smtp.messages.some((m) => m.subject.includes(`Reminder: documents needed for claim ${claimNumber}`))).toBe(false);
+    await handle.terminate('test done');
+  });
+
+  describe('approval authority and separation of duties', () => {
+    it('lets an adjuster approve up to 5,000 on their own claim', async () => {
+      const handle = await claimAt(TO_WAITING_APPROVAL, 5000);
+      await move(handle, { actor: actor(team.adjuster), to: 'approved' });
+      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 5000 });
+    });
+
+    it('refuses the assigned adjuster above 5,000 and a senior adjuster above 25,000; a claims manager has no limit', async () => {
+      const handle = await claimAt(TO_WAITING_APPROVAL, 30_000);
+      const byAssignee = await rejectionOf(move(handle, { actor: actor(team.adjuster), to: 'approved', approvedAmount: 5000.01 }));
+      expect(byAssignee.type).toBe('Forbidden');
+      const bySenior = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved', approvedAmount: 25_000.01 }));
+      expect(bySenior).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'approval_authority', limit: 25_000 })]] });
+      const byOtherAdjuster = await rejectionOf(move(handle, { actor: actor(team.otherAdjuster), to: 'approved', approvedAmount: 100 }));
+      expect(byOtherAdjuster.type).toBe('Forbidden');
+      expect((await handle.query(claimStateQuery)).stage).toBe('waiting_approval');
+
+      await move(handle, { actor: actor(team.manager), to: 'approved' });
+      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 30_000 });
+    });
+
+    it('lets a senior adjuster approve 25,000 when someone else handles the claim', async () => {
+      const handle = await claimAt(TO_WAITING_APPROVAL, 25_000);
+      await move(handle, { actor: actor(team.senior), to: 'approved' });
+      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 25_000 });
+    });
+
+    it('never lets the assigned senior adjuster approve above the adjuster limit, nor the claimant their own claim', async () => {
+      const handle = await claimAt(TO_WAITING_APPROVAL, 10_000, team.senior);
+      const byAssignee = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved' }));
+      expect(byAssignee).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+
+      // A claims manager insured with the company files a claim of their own.
+      const ownClaim = await fileClaim(2000, team.manager);
+      await assign(ownClaim, team.adjuster, team.senior);
+      await move(ownClaim, { actor: actor(team.adjuster), to: 'under_review' });
+      await move(ownClaim, { actor: actor(team.adjuster), to: 'waiting_approval' });
+      const byClaimant = await rejectionOf(move(ownClaim, { actor: actor(team.manager), to: 'approved' }));
+      expect(byClaimant).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+      expect((await ownClaim.query(claimStateQuery)).stage).toBe('waiting_approval');
+      await Promise.all([handle.terminate('test done'), ownClaim.terminate('test done')]);
+    });
+  });
+
+  it('pays exactly once when the payment activity fails after writing the payment', async () => {
+    const handle = await claimAt(TO_WAITING_APPROVAL, 800);
+    paymentFailuresLeft = 1;
+    await move(handle, { actor: actor(team.adjuster), to: 'approved' });
+    expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 800 });
+    expect(paymentFailuresLeft).toBe(0);
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
+    expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(1);
+    expect(await ClaimHistory.count({ where: { claimId: claim!.id, toStatus: 'paid' } })).toBe(1);
+    await mailTo(team.claimant, `Claim ${claim!.claimNumber} is paid`);
+    expect(smtp.messages.filter((m) => m.subject === `Claim ${claim!.claimNumber} is paid`)).toHaveLength(1);
+  });
+
+  const PATH_TO: Record<string, ClaimStage[]> = {
+    reported: [],
+    assigned: ['assigned'],
+    under_review: ['assigned', 'under_review'],
+    investigation: ['assigned', 'under_review', 'investigation'],
+    documents_requested: ['assigned', 'under_review', 'documents_requested'],
+    waiting_approval: TO_WAITING_APPROVAL,
+  };
+
+  it.each(OPEN_STAGES)('refuses every illegal move from %s and changes nothing', async (from) => {
+    const handle = await claimAt(PATH_TO[from]);
+    const before = await handle.query(claimStateQuery);
+    const rowsBefore = await historyOf(handle);
+    expect(before.stage).toBe(from);
+
+    const illegal = CLAIM_STAGES.filter((to) => !DECISION_MOVES[from].includes(to));
+    for (const to of illegal) {
+      const failure = await rejectionOf(move(handle, { actor: actor(team.manager), to, reason: 'any' }));
+      expect(failure).toMatchObject({ type: 'InvalidTransition', details: [[expect.objectContaining({ from, allowed: DECISION_MOVES[from] })]] });
+    }
+    const after = await handle.query(claimStateQuery);
+    expect(after).toEqual(before);
+    expect(await historyOf(handle)).toEqual(rowsBefore);
+    expect((await Claim.findOne({ where: { workflowId: handle.workflowId } }))?.status).toBe(from);
+    await handle.terminate('test done');
+  });
+});

@@ -18,6 +18,7 @@ import { recordHistory } from '../support/histories';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
+import { waitUntil } from './waiting';
 import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
 
 const DAY_MS = 86_400_000;
@@ -127,7 +128,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     await env.sleep('14 days');
     const alert = await smtp.waitFor((m) => m.to.includes(manager.email) && m.subject.includes(employee.fullName));
     expect(alert.subject).toMatch(/^Overdue:/);
-    await waitForRow(ack, (a) => a.status === 'overdue');
+    await waitUntil(async () => (await ack.reload()).status === 'overdue', 'acknowledgement overdue');
     expect(ack.escalationLevel).toBe(1);
     await acknowledge(handle, employee);
 
@@ -154,13 +155,13 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     expect(webhook.signatureValid).toBe(true);
     expect(webhook.body).toMatchObject({ event: 'acknowledgement.escalated', tenantId: tenant.id, data: { escalationLevel: 2, employee: { id: employee.id } } });
 
-    await waitForRow(ack, (a) => a.status === 'escalated');
+    await waitUntil(async () => (await ack.reload()).status === 'escalated', 'acknowledgement escalated');
     expect(ack).toMatchObject({ escalationLevel: 2, remindersSent: 1 });
     let alerts: EscalationAlert[] = [];
-    await waitFor(async () => {
+    await waitUntil(async () => {
       alerts = await alertsOf(ack);
       return alerts.length === 3 && alerts.every((a) => a.deliveryStatus === 'sent');
-    });
+    }, 'three alerts sent');
     expect(alerts.map((a) => [a.level, a.channel, a.deliveryStatus])).toEqual([
       [1, 'email', 'sent'],
       [2, 'email', 'sent'],
@@ -177,15 +178,3 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     await recordHistory(handle, 'acknowledgementWorkflow');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitForRow(ack: Acknowledgement, predicate: (a: Acknowledgement) => boolean): Promise<void> {
-  await waitFor(async () => predicate(await ack.reload()));
-}

@@ -2,23 +2,12 @@
  * End to end on the dev server: the API, a real worker, PostgreSQL and Temporal visibility.
  * Publish → rollout → acknowledge → report, then a newer version retires the first one.
  */
-import type { Client } from '@temporalio/client';
 import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '../../src/models';
 import type { RolloutProgress } from '../../src/workflows/policy-rollout';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
-
-/** Polls Temporal visibility (eventually consistent) until the query counts `expected` runs. */
-async function waitForRunCount(temporal: Client, query: string, expected: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { count } = await temporal.workflow.count(query);
-    if (count === expected) return;
-    if (Date.now() > deadline) throw new Error(`visibility counted ${count} runs for ${query}, expected ${expected}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { waitForRunCount } from './waiting';
 
 describe('compliance API end to end', () => {
   let stack: TestStack;

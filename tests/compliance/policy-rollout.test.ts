@@ -3,7 +3,6 @@
  * small rollout forced through continue-as-new to prove the cursor carries over.
  */
 import crypto from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
@@ -11,6 +10,7 @@ import { policyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '..
 import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { createPublishedVersion } from './fixtures';
+import { waitForRunCount } from './waiting';
 
 const EMPLOYEE_ROLES: Role[] = ['claims_agent', 'adjuster', 'senior_adjuster', 'claims_manager'];
 
@@ -21,16 +21,6 @@ async function createEmployees(tenant: Tenant, count: number): Promise<void> {
       return { tenantId: tenant.id, role: EMPLOYEE_ROLES[i % EMPLOYEE_ROLES.length], email: `employee-${i}-${suffix}@example.test`, fullName: `Employee ${i}`, passwordHash: TEST_PASSWORD_HASH };
     }),
   );
-}
-
-async function waitForRunCount(temporal: Client, query: string, expected: number, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { count } = await temporal.workflow.count(query);
-    if (count === expected) return;
-    if (Date.now() > deadline) throw new Error(`visibility counted ${count} runs for ${query}, expected ${expected}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe('policy rollout', () => {

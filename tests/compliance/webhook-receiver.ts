@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
+import { waitUntil } from './waiting';
 
 export interface ReceivedWebhook {
   body: { event: string; tenantId: string; deliveryId: string; data: Record<string, unknown> };
@@ -34,14 +35,10 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
   return {
     url: `http://127.0.0.1:${port}/compliance-alerts`,
     received,
-    async waitFor(predicate, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = received.find(predicate);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching webhook within ${timeoutMs} ms; received ${received.length}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    async waitFor(predicate, timeoutMs) {
+      let found: ReceivedWebhook | undefined;
+      await waitUntil(async () => (found = received.find(predicate)) !== undefined, `a matching webhook among ${received.length}`, timeoutMs);
+      return found!;
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

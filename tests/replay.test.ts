@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from './support/histories';
 
@@ -19,9 +20,20 @@ describe('replay of recorded workflow histories', () => {
     expect(workflowTypes.filter((type) => !recordedTypes.has(type))).toEqual([]);
   });
 
+  const readHistory = (file: string) =>
+    // Fixtures are the SDK's own History objects serialised as JSON (tests/support/histories.ts).
+    temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+
   const replayEach = fixtures.length ? it.each(fixtures) : it.skip.each(['(no histories recorded yet)']);
   replayEach('replays %s deterministically', async (file) => {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! } }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! } }, readHistory(file), file);
+  });
+
+  it('fails the replay when workflow code changes incompatibly', async () => {
+    const file = fixtures.find((f) => f.startsWith('subscriptionWorkflow'));
+    expect(file).toBeDefined();
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/changed-subscription-workflow') }, readHistory(file!), 'changed'),
+    ).rejects.toThrow(DeterminismViolationError);
   });
 });

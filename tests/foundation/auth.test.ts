@@ -1,4 +1,4 @@
-import { RefreshToken, Tenant, User } from '../../src/models';
+import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
 import { bearer, createTenant, createUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -118,6 +118,22 @@ describe('identity: /auth and /users', () => {
     expect(again.body.id).toBe(first.body.id);
     expect(await User.count({ where: { email: 'once@acme.test' } })).toBe(1);
     await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send({ ...body, fullName: 'Other' }).expect(422);
+  });
+
+  it('answers 409 while a keyed request is in progress, and frees a key whose request died', async () => {
+    const auth = bearer(stack.config, admin);
+    const body = { email: 'late@acme.test', fullName: 'Late', role: 'claims_agent', password: 'Secret12345' };
+    const send = () => stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'crashed-request-1').send(body);
+    const first = await send().expect(201);
+    // Make it look like the process died while handling the request.
+    await IdempotencyRecord.update({ responseStatus: null, responseBody: null }, { where: { key: 'crashed-request-1' } });
+    await User.destroy({ where: { id: first.body.id } });
+    await send().expect(409);
+
+    await stack.db.sequelize.query("UPDATE idempotency_records SET created_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'");
+    const retried = await send().expect(201);
+    expect(await User.count({ where: { email: 'late@acme.test' } })).toBe(1);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('keeps tenant settings per tenant with defaults and a write-only webhook secret', async () => {

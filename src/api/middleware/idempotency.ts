@@ -11,6 +11,8 @@ import { badRequest, conflict, unprocessable } from '../errors';
 import type { AuthUser } from '../route';
 
 const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
+/** A request still "in progress" after this long died with its process; its key may be used again. */
+const ABANDONED_AFTER_MS = 60_000;
 
 export function idempotency(): Middleware {
   return async (ctx, next) => {
@@ -32,11 +34,18 @@ export function idempotency(): Middleware {
       const existing = await IdempotencyRecord.findOne({ where: { scope, key } });
       if (!existing) throw conflict('The request with this Idempotency-Key is being retried; try again');
       if (existing.requestHash !== requestHash) throw unprocessable('This Idempotency-Key was used for a different request');
-      if (existing.responseStatus === null) throw conflict('A request with this Idempotency-Key is still in progress');
-      ctx.status = existing.responseStatus;
-      ctx.body = existing.responseBody;
-      ctx.set('Idempotent-Replayed', 'true');
-      return;
+      if (existing.responseStatus === null) {
+        if (Date.now() - existing.createdAt.getTime() < ABANDONED_AFTER_MS) throw conflict('A request with this Idempotency-Key is still in progress');
+        // Taking over an abandoned key: only one of several racing takers deletes the row and goes on.
+        const taken = await IdempotencyRecord.destroy({ where: { id: existing.id, responseStatus: null } });
+        if (taken === 0) throw conflict('A request with this Idempotency-Key is still in progress');
+        record = await IdempotencyRecord.create({ scope, key, method: ctx.method, path: ctx.path, requestHash });
+      } else {
+        ctx.status = existing.responseStatus;
+        ctx.body = existing.responseBody;
+        ctx.set('Idempotent-Replayed', 'true');
+        return;
+      }
     }
 
     try {

@@ -1,6 +1,5 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
-import type { ApiServices } from './services';
 
 /**
  * Options every API-started workflow shares: the task queue, a business-key workflow ID, the
@@ -8,11 +7,11 @@ import type { ApiServices } from './services';
  * GET /workflows/:id work at once) and a one-line summary for the Temporal UI.
  */
 export function workflowStartOptions(
-  services: ApiServices,
+  taskQueue: string,
   run: { workflowId: string; tenantId: string; status: string; summary: string; dueAt?: Date },
 ): Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> {
   return {
-    taskQueue: services.config.temporal.taskQueue,
+    taskQueue,
     workflowId: run.workflowId,
     typedSearchAttributes: [
       { key: TenantId, value: run.tenantId },

@@ -79,7 +79,7 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     // reads the version under a share lock and so waits for this commit.
     try {
       const handle = await temporal.workflow.start<typeof policyRolloutWorkflow>('policyRolloutWorkflow', {
-        ...workflowStartOptions(ctx.services, { workflowId, tenantId, status: 'rolling_out', summary: `Rollout of "${policy.title}" version ${version.versionNumber}` }),
+        ...workflowStartOptions(ctx.services.config.temporal.taskQueue, { workflowId, tenantId, status: 'rolling_out', summary: `Rollout of "${policy.title}" version ${version.versionNumber}` }),
         // One rollout per version; only a rollout that failed may be run again.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',

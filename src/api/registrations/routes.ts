@@ -98,7 +98,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         const id = crypto.randomUUID();
         const workflowId = onboardingWorkflowId(id);
         const registration = await Registration.create({ ...fields, id, workflowId, adminPasswordHash: await hashPassword(adminPassword) });
-        const start = workflowStartOptions(ctx.services, {
+        const start = workflowStartOptions(ctx.services.config.temporal.taskQueue, {
           workflowId,
           tenantId: PLATFORM_TENANT_ID,
           status: 'pending',

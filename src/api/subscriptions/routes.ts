@@ -90,7 +90,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         const subscriptionId = key ? subscriptionIdFor(user.id, key) : crypto.randomUUID();
         const workflowId = subscriptionWorkflowId(subscriptionId);
         const start = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-          ...workflowStartOptions(ctx.services, { workflowId, tenantId, status: 'pending', summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}` }),
+          ...workflowStartOptions(ctx.services.config.temporal.taskQueue, { workflowId, tenantId, status: 'pending', summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}` }),
           workflowIdConflictPolicy: 'USE_EXISTING',
           args: [
             {

@@ -5,19 +5,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Claim, ClaimHistory, Payment } from '../models';
 import { BusinessErrorType } from '../shared/business-errors';
-import type { ClaimStage } from '../workflows/claim-rules';
+import type { ClaimHistoryEntry } from '../workflows/claim-rules';
 import type { ActivityDeps } from './deps';
 
-export interface RecordClaimTransitionInput {
+export interface RecordClaimTransitionInput extends ClaimHistoryEntry {
   claimId: string;
   tenantId: string;
-  sequence: number;
-  from: ClaimStage | null;
-  to: ClaimStage;
-  actorId: string | null;
-  note: string | null;
-  /** Workflow time of the transition (ISO), so history shows when it happened, not when it was written. */
-  at: string;
   /** The claim's fields after the transition. */
   assigneeId: string | null;
   amountApproved: number | null;

@@ -65,6 +65,18 @@ export type ClaimSettings = Pick<
   | 'approvalLimitSeniorAdjuster'
 >;
 
+/** One transition as the workflow keeps it and claim_history stores it. */
+export interface ClaimHistoryEntry {
+  sequence: number;
+  from: ClaimStage | null;
+  to: ClaimStage;
+  /** Null when the workflow itself moved the claim (a deadline, the payment). */
+  actorId: string | null;
+  note: string | null;
+  /** Workflow time (ISO), so history shows when it happened, not when it was written. */
+  at: string;
+}
+
 export interface Actor {
   id: string;
   role: Role;

@@ -1,5 +1,6 @@
 /**
- * Claim processing — workflow `claim-<claimNumber>` (DESIGN §5.2).
+ * Claim processing — workflow `claim-<tenant slug>-<claimNumber>` (DESIGN §5.2; the slug because
+ * claim numbers repeat across tenants).
  *
  * The claim waits in each stage for a person's decision (an update, checked by claim-rules
  * before anything is recorded) while the stage's deadlines run: unassigned → escalation to the
@@ -24,6 +25,7 @@ import {
   checkAssignment,
   checkTransition,
   ClaimFacts,
+  ClaimHistoryEntry,
   ClaimSettings,
   ClaimStage,
   TransitionRequest,
@@ -40,15 +42,6 @@ export interface ClaimWorkflowInput {
   /** ISO time of filing: the first history entry, written by the API with the claim. */
   filedAt: string;
   settings: ClaimSettings;
-}
-
-export interface ClaimHistoryEntry {
-  sequence: number;
-  from: ClaimStage | null;
-  to: ClaimStage;
-  actorId: string | null;
-  note: string | null;
-  at: string;
 }
 
 export interface ClaimDeadline {

@@ -78,7 +78,8 @@ describe('claim workflow (time-skipping)', () => {
     const subscription = await createActiveSubscription(team.tenant, claimant);
     const filedAt = new Date(Number(await env.currentTimeMs()));
     const input = await insertReportedClaim(subscription, amount, team.agent, filedAt);
-    return env.client.workflow.start(claimWorkflow, { taskQueue: TASK_QUEUE, workflowId: `claim-${input.claimNumber}`, args: [input] });
+    const { workflowId, ...args } = input;
+    return env.client.workflow.start(claimWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: [args] });
   }
 
   const move = (handle: WorkflowHandle, request: TransitionRequest) => handle.executeUpdate(transitionClaimUpdate, { args: [request] });

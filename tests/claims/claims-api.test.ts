@@ -61,7 +61,7 @@ describe('claims API (dev server, end to end)', () => {
     const filed = await fileClaim();
     expect(filed).toMatchObject({ status: 'reported', claimantId: team.claimant.id, amountClaimed: '4000.00' });
     expect(filed.claimNumber).toMatch(/^CLM-\d{4}-\d{6}$/);
-    expect(filed.workflow).toEqual({ workflowId: `claim-${filed.claimNumber}`, runId: expect.any(String) });
+    expect(filed.workflow).toEqual({ workflowId: `claim-${team.tenant.slug}-${filed.claimNumber}`, runId: expect.any(String) });
 
     const queue = await stack.api.get('/api/v1/claims?status=reported').set(as(team.manager)).expect(200);
     expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(filed.id);
@@ -174,6 +174,13 @@ describe('claims API (dev server, end to end)', () => {
     const numbers = filed.map((c) => Number(c.claimNumber.slice(-6))).sort((a, b) => a - b);
     expect(new Set(numbers).size).toBe(5);
     expect(numbers[4] - numbers[0]).toBe(4);
+
+    // Another tenant numbers its claims from 1 too, in a workflow of its own.
+    const other = await createClaimsTeam();
+    const otherSubscription = await createActiveSubscription(other.tenant, other.claimant);
+    const first = await stack.api.post('/api/v1/claims').set(as(other.claimant)).send(fileBody({ subscriptionId: otherSubscription.id })).expect(201);
+    expect(first.body.claimNumber).toMatch(/-000001$/);
+    expect(first.body.workflow.workflowId).toBe(`claim-${other.tenant.slug}-${first.body.claimNumber}`);
   });
 
   it("keeps claims, notes and documents to the tenant's staff and the claimant", async () => {

@@ -1,7 +1,7 @@
 /** Claim test data built through the real models: an insured policyholder and a claims team. */
 import crypto from 'node:crypto';
 import type { Tenant, User } from '../../src/models';
-import { Category, Claim, ClaimHistory, Plan, Subscription } from '../../src/models';
+import { Category, Claim, ClaimHistory, Plan, Subscription, Tenant as TenantModel } from '../../src/models';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import type { ClaimSettings } from '../../src/workflows/claim-rules';
 import type { ClaimWorkflowInput } from '../../src/workflows/claim';
@@ -71,7 +71,12 @@ export async function createActiveSubscription(tenant: Tenant, holder: User, fie
 }
 
 /** The claim row and its first history entry, as POST /claims writes them, and the workflow input. */
-export async function insertReportedClaim(subscription: Subscription, amountClaimed: number, filedBy: User, filedAt = new Date()): Promise<ClaimWorkflowInput> {
+export async function insertReportedClaim(
+  subscription: Subscription,
+  amountClaimed: number,
+  filedBy: User,
+  filedAt = new Date(),
+): Promise<ClaimWorkflowInput & { workflowId: string }> {
   const claimNumber = await Claim.nextClaimNumber(subscription.tenantId, filedAt.getUTCFullYear());
   const claim = await Claim.create({
     tenantId: subscription.tenantId,
@@ -82,10 +87,11 @@ export async function insertReportedClaim(subscription: Subscription, amountClai
     incidentDate: subscription.startDate!,
     description: 'Water damage in the kitchen',
     amountClaimed: amountClaimed.toFixed(2),
-    workflowId: `claim-${claimNumber}`,
+    workflowId: Claim.workflowIdFor((await TenantModel.findByPk(subscription.tenantId, { rejectOnEmpty: true })).slug, claimNumber),
   });
   await ClaimHistory.create({ tenantId: claim.tenantId, claimId: claim.id, sequence: 0, actorId: filedBy.id, fromStatus: null, toStatus: 'reported', occurredAt: filedAt });
   return {
+    workflowId: claim.workflowId,
     claimId: claim.id,
     claimNumber,
     tenantId: claim.tenantId,

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { WhereOptions } from 'sequelize';
-import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, TenantSettings, User } from '../../models';
+import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSettings, User } from '../../models';
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
-import { ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
-import { assignClaimUpdate, claimWorkflow, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import type { UpdateDefinition } from '@temporalio/client';
+import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
+import { assignClaimUpdate, ClaimState, claimWorkflow, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
 import { idParams } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
@@ -54,6 +55,24 @@ async function claimDetail(claim: Claim): Promise<object> {
     history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({ sequence, actorId, fromStatus, toStatus, note, occurredAt })),
     payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
   };
+}
+
+/**
+ * Hands a person's decision to the claim's workflow as an update and answers with the claim as
+ * recorded. The workflow's validator refuses an illegal or unauthorised decision before anything
+ * is written; the error handler turns its failure type into 409/403/422.
+ */
+async function decideOnClaim<Request>(
+  ctx: RouteContext<RouteInput<{ id: string }>>,
+  update: UpdateDefinition<ClaimState, [Request]>,
+  requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
+): Promise<void> {
+  const { user } = ctx.state;
+  const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+  assertClaimOpen(claim);
+  const request = await requestFor(claim, { id: user.id, role: user.role });
+  await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(update, { args: [request] });
+  ctx.body = await claimDetail(await claim.reload());
 }
 
 /** Checks the subscription allows this claim: the claimant's, active, incident covered, amount covered. */
@@ -113,7 +132,8 @@ export function claimRoutes(): RouteSpec[] {
         // Taken outside the transaction so concurrent filings do not queue behind a workflow start;
         // a failed filing leaves a gap in the numbering, never a duplicate.
         const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
-        const workflowId = `claim-${claimNumber}`;
+        const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
+        const workflowId = Claim.workflowIdFor(tenant.slug, claimNumber);
         const claimId = crypto.randomUUID();
         const claim = await services.sequelize.transaction(async (transaction) => {
           const created = await Claim.create(
@@ -147,7 +167,7 @@ export function claimRoutes(): RouteSpec[] {
           };
           // Started inside the transaction: if Temporal refuses, no claim row is left without its workflow.
           const handle = await services.temporal.workflow.start(claimWorkflow, {
-            ...workflowStartOptions(services, {
+            ...workflowStartOptions(services.config.temporal.taskQueue, {
               workflowId,
               tenantId,
               status: 'reported',
@@ -208,18 +228,13 @@ export function claimRoutes(): RouteSpec[] {
       body: assignClaimBody,
       idempotent: true,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { user } = ctx.state;
-        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
-        assertClaimOpen(claim);
-        const { assigneeId, note } = ctx.state.input.body;
-        const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
-        if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
-        await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(assignClaimUpdate, {
-          args: [{ actor: { id: user.id, role: user.role }, assigneeId, assigneeRole: assignee.role, note }],
-        });
-        ctx.body = await claimDetail(await claim.reload());
-      },
+      handler: (ctx) =>
+        decideOnClaim(ctx, assignClaimUpdate, async (claim, actor) => {
+          const { assigneeId, note } = ctx.state.input.body;
+          const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
+          if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+          return { actor, assigneeId, assigneeRole: assignee.role, note };
+        }),
     }),
 
     route<RouteInput<{ id: string }, object, TransitionBody>>({
@@ -232,15 +247,7 @@ export function claimRoutes(): RouteSpec[] {
       body: transitionClaimBody,
       idempotent: true,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { user } = ctx.state;
-        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
-        assertClaimOpen(claim);
-        await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(transitionClaimUpdate, {
-          args: [{ actor: { id: user.id, role: user.role }, ...ctx.state.input.body }],
-        });
-        ctx.body = await claimDetail(await claim.reload());
-      },
+      handler: (ctx) => decideOnClaim(ctx, transitionClaimUpdate, async (_claim, actor) => ({ actor, ...ctx.state.input.body })),
     }),
 
     route<RouteInput<{ id: string }, PageQuery>>({

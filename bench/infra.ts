@@ -1,0 +1,51 @@
+/** The real servers a benchmark run measures against, started fresh and stopped at the end. */
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { initModels } from '../src/models';
+import { createSequelize } from '../src/models/database';
+import { migrateUp } from '../src/models/migrator';
+import { freePort } from '../scripts/local/ports';
+import { LocalPostgres, startEmbeddedPostgres, throwawayDataDir } from '../scripts/local/postgres';
+import { SmtpSink, startSmtpSink } from '../tests/support/smtp-sink';
+import { DevServer, startTemporalDevServer } from '../scripts/local/temporal-dev-server';
+import { resolveTemporalCli } from '../scripts/local/tools';
+
+export interface BenchInfra {
+  databaseUrl: string;
+  sequelize: Sequelize;
+  temporalAddress: string;
+  temporal: Client;
+  smtp: SmtpSink;
+  jwtSecret: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchInfra(): Promise<BenchInfra> {
+  const cliPath = resolveTemporalCli();
+  if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
+  const postgres: LocalPostgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
+  await postgres.createDatabase('bench');
+  const databaseUrl = postgres.url('bench');
+  const sequelize = createSequelize(databaseUrl, { poolMax: 30 });
+  initModels(sequelize);
+  await migrateUp(sequelize);
+  const devServer: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
+  const connection = await Connection.connect({ address: devServer.address });
+  const smtp = await startSmtpSink();
+  return {
+    databaseUrl,
+    sequelize,
+    temporalAddress: devServer.address,
+    temporal: new Client({ connection }),
+    smtp,
+    jwtSecret: crypto.randomBytes(32).toString('hex'),
+    async stop() {
+      await connection.close();
+      await smtp.stop();
+      await sequelize.close();
+      await devServer.stop();
+      await postgres.stop();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: the DESIGN §10 targets, measured side by side in one run on fresh real servers
+ * (embedded PostgreSQL, Temporal dev server, time-skipping test server, in-process SMTP).
+ * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
+ * BENCH_CRASH_SUBSCRIPTIONS. Results are printed and written to reports/bench.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchExpiries } from './expiries';
+import { startBenchInfra } from './infra';
+import { benchStarts } from './starts';
+import { benchWorkerCrash } from './worker-crash';
+import { benchWorkerMemory } from './worker-memory';
+
+const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const infra = await startBenchInfra();
+  const results: Record<string, unknown> = {};
+  const section = async (name: string, run: () => Promise<object>) => {
+    process.stdout.write(`\n== ${name}\n`);
+    const started = Date.now();
+    results[name] = await run();
+    process.stdout.write(`${JSON.stringify(results[name], null, 2)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  };
+  try {
+    await section('starts', () => benchStarts(infra, size('BENCH_STARTS', 500)));
+    await section('expiries', () => benchExpiries(infra, size('BENCH_EXPIRIES', 5000)));
+    await section('workerMemory', () => benchWorkerMemory(infra, size('BENCH_OPEN_WORKFLOWS', 10_000)));
+    await section('workerCrash', () => benchWorkerCrash(infra, size('BENCH_CRASH_SUBSCRIPTIONS', 300)));
+  } finally {
+    await infra.stop();
+  }
+  const out = path.join(__dirname, '..', '..', 'reports', 'bench.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2));
+  process.stdout.write(`\nwritten to ${out}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/**
+ * A worker killed mid-run (SIGKILL) loses nothing and sends no duplicate notification: a second
+ * worker finishes every subscription, and each activation e-mail arrives once.
+ */
+import { Subscription } from '../src/models';
+import type { BenchInfra } from './infra';
+import { createBenchTenant, runConcurrently, termsFor, waitUntil } from './fixtures';
+import { startSubscription } from './start-subscription';
+import { startWorkerProcess } from './worker-process';
+
+export interface WorkerCrashResult {
+  subscriptions: number;
+  activeWhenKilled: number;
+  activeAtEnd: number;
+  lost: number;
+  activationEmails: number;
+  duplicateEmails: number;
+  secondsToRecover: number;
+}
+
+export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number): Promise<WorkerCrashResult> {
+  const taskQueue = 'bench-crash';
+  const bench = await createBenchTenant(subscriptions);
+  const workerEnv = {
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JWT_SECRET: infra.jwtSecret,
+    SMTP_PORT: String(infra.smtp.port),
+  };
+  const activeCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } });
+  const firstWorker = await startWorkerProcess(infra.temporal, workerEnv);
+  await runConcurrently(subscriptions, 32, (i) => startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i])));
+  await waitUntil('a third of the subscriptions active', async () => (await activeCount()) >= subscriptions / 3, 120_000);
+  firstWorker.child.kill('SIGKILL');
+  await new Promise((resolve) => firstWorker.child.once('exit', resolve));
+  const activeWhenKilled = await activeCount();
+
+  const killedAt = Date.now();
+  const secondWorker = await startWorkerProcess(infra.temporal, workerEnv);
+  try {
+    await waitUntil('every subscription active', async () => (await activeCount()) === subscriptions, 5 * 60_000);
+    const secondsToRecover = (Date.now() - killedAt) / 1000;
+    const policyholderEmails = new Set(bench.policyholders.map((u) => u.email));
+    await waitUntil(
+      'every activation e-mail',
+      async () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0])).length >= subscriptions,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const activationEmails = infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0]));
+    return {
+      subscriptions,
+      activeWhenKilled,
+      activeAtEnd: await activeCount(),
+      lost: subscriptions - (await activeCount()),
+      activationEmails: activationEmails.length,
+      duplicateEmails: activationEmails.length - new Set(activationEmails.map((m) => m.messageId)).size,
+      secondsToRecover,
+    };
+  } finally {
+    await secondWorker.stop();
+  }
+}

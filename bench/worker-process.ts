@@ -1,0 +1,49 @@
+/** The production worker (dist/worker/index.js) as a child process, so its memory can be read and it can be killed. */
+import { ChildProcess, spawn } from 'node:child_process';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stopChild } from '../scripts/local/temporal-dev-server';
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'index.js');
+const BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
+
+/** Resolves once a worker polls the task queue, so work started afterwards is picked up at once. */
+async function waitForPoller(client: Client, taskQueue: string, child: ChildProcess): Promise<void> {
+  for (let tries = 0; tries < 240; tries++) {
+    if (child.exitCode !== null) throw new Error(`worker exited at start with ${child.exitCode}`);
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    if (pollers?.length) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('worker never polled its task queue');
+}
+
+export async function startWorkerProcess(client: Client, env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string }): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [WORKER_ENTRY], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // A benchmark that fails half-way must not leave its workers running.
+  process.once('exit', () => child.kill('SIGKILL'));
+  await waitForPoller(client, env.TEMPORAL_TASK_QUEUE, child);
+  return {
+    child,
+    rssBytes() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    stop: () => stopChild(child, 30_000),
+  };
+}

@@ -1,4 +1,4 @@
-/** A real SMTP server in the test process: mail sent by activities arrives here and is parsed. */
+/** A real SMTP server in this process (tests, benchmarks): mail sent by activities arrives here and is parsed. */
 import { AddressInfo } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';

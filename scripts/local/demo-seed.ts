@@ -1,8 +1,9 @@
 /**
- * The demo tenant `demo` with one user per role, a platform admin and a small catalog, all
+ * The demo tenant `demo` with one user per role, a platform admin and the starter catalog, all
  * sharing DEMO_PASSWORD (README lists them). Safe to run on every start: existing rows stay.
  */
-import { Category, Plan, Tenant, TenantSettings, User } from '../../src/models';
+import { Tenant, TenantSettings, User } from '../../src/models';
+import { createStarterCatalog } from '../../src/models/starter-catalog';
 import { Role, TENANT_ROLES } from '../../src/shared/roles';
 import { hashPassword } from '../../src/services/passwords';
 
@@ -38,10 +39,6 @@ export async function seedDemo(): Promise<{ created: boolean }> {
   for (const [role, managerRole] of Object.entries(DEMO_MANAGERS) as Array<[Role, Role]>) {
     await users.get(role)!.update({ managerId: users.get(managerRole)!.id });
   }
-  const home = await Category.create({ tenantId: tenant.id, name: 'Home', description: 'Houses and apartments' });
-  await Plan.bulkCreate([
-    { tenantId: tenant.id, categoryId: home.id, name: 'Home Basic', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 },
-    { tenantId: tenant.id, categoryId: home.id, name: 'Home Premium', coverageLevel: 'premium', coverageAmount: '250000.00', premium: '960.00', durationMonths: 12 },
-  ]);
+  await createStarterCatalog(tenant.id);
   return { created: true };
 }

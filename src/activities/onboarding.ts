@@ -8,8 +8,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Transaction, UniqueConstraintError } from 'sequelize';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
-import type { CoverageLevel } from '../models/plan';
 import type { RegistrationStatus } from '../models/registration';
+import { createStarterCatalog } from '../models/starter-catalog';
 import { BusinessErrorType } from '../shared/business-errors';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
@@ -49,41 +49,6 @@ const ALLOWED_FROM: Record<RegistrationStatusChange['status'], RegistrationStatu
   provisioned: 'approved',
   provisioning_failed: 'approved',
 };
-
-interface StarterPlan {
-  name: string;
-  coverageLevel: CoverageLevel;
-  coverageAmount: number;
-  premium: number;
-  durationMonths: number;
-}
-
-/** What a new tenant can sell on day one (the property categories of the catalog brief); the admin edits it later. */
-const STARTER_CATALOG: Array<{ name: string; description: string; plans: StarterPlan[] }> = [
-  {
-    name: 'Apartment',
-    description: 'Apartments and flats',
-    plans: [
-      { name: 'Apartment Basic', coverageLevel: 'basic', coverageAmount: 50_000, premium: 120, durationMonths: 12 },
-      { name: 'Apartment Standard', coverageLevel: 'standard', coverageAmount: 150_000, premium: 300, durationMonths: 12 },
-      { name: 'Apartment Premium', coverageLevel: 'premium', coverageAmount: 400_000, premium: 700, durationMonths: 12 },
-    ],
-  },
-  {
-    name: 'Detached house',
-    description: 'Detached houses, duplexes and bungalows',
-    plans: [
-      { name: 'House Basic', coverageLevel: 'basic', coverageAmount: 100_000, premium: 200, durationMonths: 12 },
-      { name: 'House Standard', coverageLevel: 'standard', coverageAmount: 300_000, premium: 480, durationMonths: 12 },
-      { name: 'House Premium', coverageLevel: 'premium', coverageAmount: 750_000, premium: 1_100, durationMonths: 12 },
-    ],
-  },
-  {
-    name: 'Small commercial',
-    description: 'Small offices, shops and retail spaces',
-    plans: [{ name: 'Small Business Standard', coverageLevel: 'standard', coverageAmount: 200_000, premium: 650, durationMonths: 6 }],
-  },
-];
 
 function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -246,13 +211,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
         // Serialises concurrent attempts of this step on the tenant row.
         await tenant.reload({ lock: transaction.LOCK.UPDATE, transaction });
         if (await Category.count({ where: { tenantId: tenant.id }, paranoid: false, transaction })) return;
-        for (const { plans, ...category } of STARTER_CATALOG) {
-          const created = await Category.create({ ...category, tenantId: tenant.id }, { transaction });
-          await Plan.bulkCreate(
-            plans.map((plan) => ({ ...plan, coverageAmount: plan.coverageAmount.toFixed(2), premium: plan.premium.toFixed(2), tenantId: tenant.id, categoryId: created.id })),
-            { transaction },
-          );
-        }
+        await createStarterCatalog(tenant.id, transaction);
       });
     },
 

@@ -1,11 +1,12 @@
 /**
  * Persistence of the subscription lifecycle. The workflow `subscription-<id>` is the only writer
- * of a subscription row; every write here is guarded by the state it expects, so a retried
- * activity finds its change already made and changes nothing.
+ * of a subscription row's status and dates (the API may only insert the pending row, with the
+ * same terms); every write here is guarded by the state it expects, so a retried activity finds
+ * its change already made and changes nothing.
  */
 import { Subscription, TenantSettings } from '../models';
 import type { SubscriptionStatus } from '../models/subscription';
-import { subscriptionWorkflowId, SubscriptionTerms } from '../workflows/subscription-messages';
+import type { SubscriptionTerms } from '../workflows/subscription-messages';
 
 export interface SubscriptionChange {
   subscriptionId: string;
@@ -28,24 +29,9 @@ export interface RenewalPolicy {
 
 export function createSubscriptionActivities() {
   return {
-    /** Inserts the pending row once; a repeat (retry, or a second start of the same key) is a no-op. */
+    /** The same idempotent insert POST /subscriptions makes right after starting the run. */
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
-      await Subscription.bulkCreate(
-        [
-          {
-            id: terms.subscriptionId,
-            tenantId: terms.tenantId,
-            planId: terms.planId,
-            policyholderId: terms.policyholderId,
-            status: 'pending',
-            coverageAmount: terms.coverageAmount,
-            premium: terms.premium,
-            durationMonths: terms.durationMonths,
-            workflowId: subscriptionWorkflowId(terms.subscriptionId),
-          },
-        ],
-        { ignoreDuplicates: true },
-      );
+      await Subscription.recordPending(terms);
     },
 
     async applySubscriptionChange(change: SubscriptionChange): Promise<void> {

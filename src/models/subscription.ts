@@ -1,11 +1,13 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { subscriptionWorkflowId, type SubscriptionTerms } from '../workflows/subscription-messages';
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /**
  * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the
- * workflow's activities change status and dates. Coverage and premium are copied from the plan
+ * workflow's activities change status and dates; the pending row is inserted by whichever of
+ * POST /subscriptions and the run's first activity gets there first (`recordPending`). Coverage and premium are copied from the plan
  * at subscription time, so later catalog edits do not change a running contract.
  */
 export class Subscription extends Model<InferAttributes<Subscription>, InferCreationAttributes<Subscription>> {
@@ -26,6 +28,29 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  /**
+   * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
+   * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
+   */
+  static async recordPending(terms: SubscriptionTerms): Promise<void> {
+    await Subscription.bulkCreate(
+      [
+        {
+          id: terms.subscriptionId,
+          tenantId: terms.tenantId,
+          planId: terms.planId,
+          policyholderId: terms.policyholderId,
+          status: 'pending',
+          coverageAmount: terms.coverageAmount,
+          premium: terms.premium,
+          durationMonths: terms.durationMonths,
+          workflowId: subscriptionWorkflowId(terms.subscriptionId),
+        },
+      ],
+      { ignoreDuplicates: true },
+    );
+  }
 
   static initModel(sequelize: Sequelize): void {
     Subscription.init(

@@ -54,7 +54,10 @@ export interface SubscriptionState {
 }
 
 export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
-/** Answers once the subscription has left `pending` (used by POST /subscriptions with update-with-start). */
+/**
+ * Answers once the subscription has left `pending`. Nothing sends it any more; the workflow keeps
+ * the handler so that runs which received it from the former update-with-start POST still replay.
+ */
 export const confirmActivationUpdate = defineUpdate<SubscriptionState>('confirmActivation');
 export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('cancel');
 export const renewSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('renew');

@@ -107,6 +107,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   setHandler(subscriptionStateQuery, state);
+  // No longer sent (POST /subscriptions answers 202 without waiting), but runs started before that
+  // change accepted it in their history, and replaying them without this handler fails. Remove it
+  // once every first-period run started with update-with-start has renewed or closed.
   setHandler(confirmActivationUpdate, async () => {
     await condition(() => status !== 'pending');
     return state();
@@ -141,7 +144,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const coverage: CoveragePeriod = period ?? (await activate());
   period = coverage;
   const expiresAtMs = startOfDay(coverage.endDate);
-  // Published before any e-mail, so the run reads `active` in the UI as soon as the API answers.
+  // Published before any e-mail, so the run reads `active` in the UI by the time the policyholder hears of it.
   publishStatus({ status: 'active', dueAt: new Date(expiresAtMs), details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})` });
   if (isFirstPeriod) {
     await notifyPolicyholder(

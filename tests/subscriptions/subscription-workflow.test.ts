@@ -14,7 +14,6 @@ import { createSmtpMailer, Mailer } from '../../src/services/mailer';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import {
   cancelSubscriptionUpdate,
-  confirmActivationUpdate,
   renewSubscriptionUpdate,
   SubscriptionActor,
   subscriptionStateQuery,
@@ -92,6 +91,15 @@ describe('subscription workflow (time-skipping)', () => {
 
   const as = (user: User): SubscriptionActor => ({ userId: user.id, role: user.role });
 
+  /** Waits until the run has activated the subscription, as an API client polling GET /subscriptions/:id would. */
+  async function untilActive(handle: WorkflowHandle<typeof subscriptionWorkflow>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while ((await handle.query(subscriptionStateQuery)).status !== 'active') {
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} did not become active within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
   async function subscribe(): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
@@ -113,7 +121,7 @@ describe('subscription workflow (time-skipping)', () => {
         },
       ],
     });
-    await handle.executeUpdate(confirmActivationUpdate);
+    await untilActive(handle);
     return handle;
   }
 

@@ -43,24 +43,39 @@ describe('subscriptions API with the workflow on the dev server', () => {
 
   const subscribe = (key: string) => stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).set('Idempotency-Key', key).send({ planId: plan.id });
 
-  it('subscribe → active run found by TenantId → cancel: row, run and mailbox agree; other callers are refused', async () => {
-    const created = await subscribe('subscribe-cancel-1').expect(201);
+  /** POST answers before the run has activated the subscription; a client polls GET until it has. */
+  async function untilActive(id: string) {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const detail = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
+      if (detail.body.status === 'active') return detail.body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`subscription ${id} was not active after 10 s`);
+  }
+
+  it('subscribe → 202 → active run found by TenantId → cancel: row, run and mailbox agree; other callers are refused', async () => {
+    const created = await subscribe('subscribe-cancel-1').expect(202);
     const id = created.body.id;
     expect(created.body).toMatchObject({
-      status: 'active',
+      status: expect.stringMatching(/^(pending|active)$/),
       policyholderId: owner.id,
       coverageAmount: '100000.00',
       premium: '300.00',
       workflowId: `subscription-${id}`,
       runId: expect.any(String),
-      state: { status: 'active', startDate: created.body.startDate, endDate: created.body.endDate },
+      state: null,
     });
+    // The API inserted the row before answering, so it can be read at once.
+    await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
+
+    const active = await untilActive(id);
+    expect(active).toMatchObject({ runId: created.body.runId, state: { status: 'active', startDate: active.startDate, endDate: active.endDate } });
     await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is active') && m.text.includes(id));
 
     const run = await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.admin).expect(200);
-    expect(run.body).toMatchObject({ type: 'subscriptionWorkflow', status: 'RUNNING' });
+    expect(run.body).toMatchObject({ type: 'subscriptionWorkflow', status: 'RUNNING', runId: created.body.runId });
     expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'active' });
-    expect(new Date(run.body.searchAttributes.DueAt).toISOString().slice(0, 10)).toBe(created.body.endDate);
+    expect(new Date(run.body.searchAttributes.DueAt).toISOString().slice(0, 10)).toBe(active.endDate);
 
     await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.outsider).expect(404);
     await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.outsider).expect(404);
@@ -87,20 +102,23 @@ describe('subscriptions API with the workflow on the dev server', () => {
   });
 
   it('one Idempotency-Key never starts two runs, even when the stored response is lost', async () => {
-    const first = await subscribe('subscribe-twice-1').expect(201);
-    const replay = await subscribe('subscribe-twice-1').expect(201);
+    const first = await subscribe('subscribe-twice-1').expect(202);
+    const replay = await subscribe('subscribe-twice-1').expect(202);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body.id).toBe(first.body.id);
 
     // As if the API had crashed after starting the run but before storing its answer.
     await IdempotencyRecord.destroy({ where: {} });
-    const retried = await subscribe('subscribe-twice-1').expect(201);
-    expect(retried.body.id).toBe(first.body.id);
+    const retried = await subscribe('subscribe-twice-1').expect(202);
+    // USE_EXISTING attached the retry to the run the first request started.
+    expect(retried.body).toMatchObject({ id: first.body.id, runId: first.body.runId });
     expect(await Subscription.count({ where: { policyholderId: owner.id, id: first.body.id } })).toBe(1);
     const runs = stack.temporal.workflow.list({ query: `WorkflowId = 'subscription-${first.body.id}'` });
     let count = 0;
     for await (const run of runs) count += run.workflowId === `subscription-${first.body.id}` ? 1 : 0;
     expect(count).toBe(1);
+    // The listing test below counts it among the active ones.
+    await untilActive(first.body.id);
   });
 
   it('lists a policyholder’s own subscriptions, all of them for staff, filtered by status', async () => {

@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription } from '../../models';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import {
   cancelSubscriptionUpdate,
-  confirmActivationUpdate,
   renewSubscriptionUpdate,
   SubscriptionActor,
   SubscriptionState,
   subscriptionStateQuery,
+  SubscriptionTerms,
   subscriptionWorkflowId,
 } from '../../workflows/subscription-messages';
 import { idParams } from '../common-schemas';
@@ -74,12 +74,12 @@ export function subscriptionRoutes(): RouteSpec[] {
     route<RouteInput<object, object, { planId: string }>>({
       method: 'post',
       path: '/subscriptions',
-      summary: 'Subscribe to an active plan: starts the run subscription-<id> and answers once it is active',
+      summary: 'Subscribe to an active plan: starts the run subscription-<id> and answers 202 with the pending row; poll GET /subscriptions/:id until it is active',
       tag: 'subscriptions',
       roles: ['policyholder'],
       body: createSubscriptionBody,
       idempotent: true,
-      response: { status: 201, schema: subscriptionDetailSchema },
+      response: { status: 202, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
         const user = ctx.state.user;
         const tenantId = tenantOf(user);
@@ -88,30 +88,33 @@ export function subscriptionRoutes(): RouteSpec[] {
         });
         const key = ctx.get('Idempotency-Key');
         const subscriptionId = key ? subscriptionIdFor(user.id, key) : crypto.randomUUID();
-        const workflowId = subscriptionWorkflowId(subscriptionId);
-        const start = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-          ...workflowStartOptions(ctx.services.config.temporal.taskQueue, { workflowId, tenantId, status: 'pending', summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}` }),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [
-            {
-              terms: {
-                subscriptionId,
-                tenantId,
-                planId: plan.id,
-                planName: plan.name,
-                policyholderId: user.id,
-                coverageAmount: plan.coverageAmount,
-                premium: plan.premium,
-                durationMonths: plan.durationMonths,
-              },
-            },
-          ],
-        });
-        // Update-with-start: one call starts the run (or finds the one this key already started)
-        // and waits until the workflow itself has written the row and activated it.
-        let state: SubscriptionState | null = null;
+        const terms: SubscriptionTerms = {
+          subscriptionId,
+          tenantId,
+          planId: plan.id,
+          planName: plan.name,
+          policyholderId: user.id,
+          coverageAmount: plan.coverageAmount,
+          premium: plan.premium,
+          durationMonths: plan.durationMonths,
+        };
+        let runId: string | null = null;
         try {
-          state = await ctx.services.temporal.workflow.executeUpdateWithStart(confirmActivationUpdate, { startWorkflowOperation: start });
+          // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
+          const handle = await ctx.services.temporal.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+            ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
+              workflowId: subscriptionWorkflowId(subscriptionId),
+              tenantId,
+              status: 'pending',
+              summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}`,
+            }),
+            args: [{ terms }],
+          });
+          runId = handle.firstExecutionRunId;
+          // Only after the start, so a row never exists without a run. The run's first activity
+          // makes the same idempotent insert, so the row exists whichever of the two comes first,
+          // and the client can read it as soon as it has this answer.
+          await Subscription.recordPending(terms);
         } catch (err) {
           // The run for this key has already ended (cancelled or expired): answer with what it left.
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -119,8 +122,9 @@ export function subscriptionRoutes(): RouteSpec[] {
         const subscription = await Subscription.findOne({ where: { id: subscriptionId, tenantId } });
         if (!subscription) throw notFound('Subscription');
         if (subscription.planId !== plan.id) throw unprocessable('This Idempotency-Key was used for a different request');
-        ctx.status = 201;
-        ctx.body = present(subscription, state);
+        // Accepted, not created: activation is the run's job. The row says how far it has got.
+        ctx.status = 202;
+        ctx.body = { ...subscription.toJSON(), runId, state: null };
       },
     }),
     route<RouteInput<object, PageQuery & { status?: string }>>({

@@ -6,71 +6,42 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createLogger } from '../../src/config/logger';
 import { Claim, ClaimHistory, Payment, type User } from '../../src/models';
-import { createSmtpMailer, type Mailer } from '../../src/services/mailer';
 import { CLAIM_STAGES, ClaimStage, DECISION_MOVES, OPEN_STAGES, TransitionRequest } from '../../src/workflows/claim-rules';
 import { assignClaimUpdate, claimStateQuery, claimWorkflow, documentUploadedSignal, transitionClaimUpdate } from '../../src/workflows/claim';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { recordHistory } from '../support/histories';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
-import { createTimeSkippingEnv } from '../support/time-skipping';
+import type { SmtpSink } from '../support/smtp-sink';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { ClaimsTeam, createActiveSubscription, createClaimsTeam, insertReportedClaim } from './fixtures';
 
 const TASK_QUEUE = 'claims-time-skipping';
 
 describe('claim workflow (time-skipping)', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
   let smtp: SmtpSink;
-  let mailer: Mailer;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let team: ClaimsTeam;
   /** Payment attempts still to fail after the payment is written, as if the worker crashed. */
   let paymentFailuresLeft = 0;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
-    mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
-    const activities = createActivities({
-      sequelize: db.sequelize,
-      mailer,
-      logger: createLogger('silent', 'test'),
-      temporal: env.client,
-      taskQueue: TASK_QUEUE,
-      webhookTimeoutMs: 2000,
-      apiPublicUrl: 'http://127.0.0.1',
-    });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
-      activities: {
-        ...activities,
-        async disburseClaimPayment(input: Parameters<typeof activities.disburseClaimPayment>[0]) {
-          const payment = await activities.disburseClaimPayment(input);
-          if (paymentFailuresLeft > 0) {
-            paymentFailuresLeft -= 1;
-            throw new Error('connection to the bank lost after the transfer');
-          }
-          return payment;
-        },
+    stack = await startTimeSkippingStack();
+    ({ env, smtp } = stack);
+    const { disburseClaimPayment } = stack.activities;
+    await stack.startWorker(TASK_QUEUE, {
+      async disburseClaimPayment(input: Parameters<typeof disburseClaimPayment>[0]) {
+        const payment = await disburseClaimPayment(input);
+        if (paymentFailuresLeft > 0) {
+          paymentFailuresLeft -= 1;
+          throw new Error('connection to the bank lost after the transfer');
+        }
+        return payment;
       },
     });
-    workerRun = worker.run();
     team = await createClaimsTeam();
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    mailer?.close();
-    await Promise.all([smtp?.stop(), db?.close()]);
-    await env?.teardown();
-  });
+  afterAll(() => stack?.close());
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 

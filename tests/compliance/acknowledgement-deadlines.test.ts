@@ -6,17 +6,12 @@
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createLogger } from '../../src/config/logger';
 import { Acknowledgement, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
-import { createSmtpMailer, Mailer } from '../../src/services/mailer';
 import { acknowledgeUpdate, acknowledgementWorkflow, versionRetiredSignal } from '../../src/workflows/acknowledgement';
-import { createTestDatabase, TestDatabase } from '../support/database';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
-import { createTimeSkippingEnv } from '../support/time-skipping';
+import type { SmtpSink } from '../support/smtp-sink';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
 import { waitUntil } from './waiting';
 import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
@@ -26,36 +21,18 @@ const WEBHOOK_SECRET = 'compliance-webhook-secret';
 const TASK_QUEUE = 'acknowledgements';
 
 describe('acknowledgement deadlines (time-skipping)', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
   let smtp: SmtpSink;
-  let mailer: Mailer;
   let webhooks: WebhookReceiver;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let tenant: Tenant;
   let officers: User[];
   let manager: User;
 
   beforeAll(async () => {
-    [env, db, smtp, webhooks] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink(), startWebhookReceiver(WEBHOOK_SECRET)]);
-    mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
-    const deps = {
-      sequelize: db.sequelize,
-      mailer,
-      logger: createLogger('silent', 'test'),
-      temporal: env.client,
-      taskQueue: TASK_QUEUE,
-      webhookTimeoutMs: 2000,
-      apiPublicUrl: 'http://127.0.0.1:3000',
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
-      activities: createActivities(deps),
-    });
-    workerRun = worker.run();
+    [stack, webhooks] = await Promise.all([startTimeSkippingStack(), startWebhookReceiver(WEBHOOK_SECRET)]);
+    ({ env, smtp } = stack);
+    await stack.startWorker(TASK_QUEUE);
 
     tenant = await createTenant();
     await TenantSettings.create({ tenantId: tenant.id, values: { complianceWebhookUrl: webhooks.url }, complianceWebhookSecret: WEBHOOK_SECRET });
@@ -64,10 +41,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    mailer?.close();
-    await Promise.all([env?.teardown(), smtp?.stop(), webhooks?.stop(), db?.close()]);
+    await Promise.all([stack?.close(), webhooks?.stop()]);
   });
 
   /** A fresh employee with an acknowledgement due 14 days from the server's current time, and its run. */

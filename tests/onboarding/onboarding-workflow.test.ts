@@ -6,50 +6,29 @@ import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createActivities, Activities } from '../../src/activities';
-import { createLogger } from '../../src/config/logger';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
-import { createSmtpMailer, Mailer } from '../../src/services/mailer';
 import { verifyPassword } from '../../src/services/passwords';
 import { approveRegistrationUpdate, onboardingWorkflowId, rejectRegistrationUpdate } from '../../src/workflows/onboarding-messages';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
 import { createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
-import { createTimeSkippingEnv } from '../support/time-skipping';
+import type { SmtpSink } from '../support/smtp-sink';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 
 describe('onboarding workflow (time-skipping)', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
   let smtp: SmtpSink;
-  let mailer: Mailer;
   let activities: Activities;
-  let workflowCode: string;
   let platformAdmin: User;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
-    mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
-    activities = createActivities({
-      sequelize: db.sequelize,
-      mailer,
-      logger: createLogger('silent', 'test'),
-      temporal: env.client,
-      taskQueue: 'unused',
-      webhookTimeoutMs: 2000,
-      apiPublicUrl: 'http://127.0.0.1:3000',
-    });
-    ({ code: workflowCode } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows/onboarding'), logger: undefined }));
+    stack = await startTimeSkippingStack();
+    ({ env, smtp, activities } = stack);
     platformAdmin = await createUser(null, 'platform_admin', { email: 'ops@insurflow.test' });
   });
-  afterAll(async () => {
-    mailer?.close();
-    await smtp?.stop();
-    await db?.close();
-    await env?.teardown();
-  });
+  afterAll(() => stack?.close());
 
   /** A registration as POST /registrations stores it, with its onboarding run started. */
   async function submitOn(taskQueue: string, slug: string) {
@@ -84,7 +63,7 @@ describe('onboarding workflow (time-skipping)', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: { code: workflowCode },
+      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
       activities: { ...activities, ...overrides },
     });
     await worker.runUntil(() => body((slug) => submitOn(taskQueue, slug)));

@@ -1,0 +1,65 @@
+/**
+ * What a workflow test on the time-skipping server needs: the server, a fresh database, a real
+ * SMTP sink, the real activities built on them, and a worker on its own task queue.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type Activities, type ActivityDeps } from '../../src/activities';
+import { createLogger } from '../../src/config/logger';
+import { createSmtpMailer } from '../../src/services/mailer';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { createTimeSkippingEnv } from './time-skipping';
+
+export interface TimeSkippingStack {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  smtp: SmtpSink;
+  deps: ActivityDeps;
+  activities: Activities;
+  /** Starts a worker with the prebuilt bundle and the real activities, some of them replaced. */
+  startWorker(taskQueue: string, replaced?: Partial<Activities>): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
+  const [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
+  const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
+  const deps: ActivityDeps = {
+    sequelize: db.sequelize,
+    mailer,
+    logger: createLogger('silent', 'test'),
+    temporal: env.client,
+    taskQueue: 'time-skipping',
+    webhookTimeoutMs: 2000,
+    apiPublicUrl: 'http://127.0.0.1:3000',
+  };
+  const activities = createActivities(deps);
+  const running: Array<{ worker: Worker; run: Promise<void> }> = [];
+  return {
+    env,
+    db,
+    smtp,
+    deps,
+    activities,
+    async startWorker(taskQueue, replaced = {}) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
+        activities: { ...activities, ...replaced },
+      });
+      running.push({ worker, run: worker.run() });
+      return worker;
+    },
+    async close() {
+      for (const { worker, run } of running) {
+        worker.shutdown();
+        await run;
+      }
+      mailer.close();
+      await Promise.all([smtp.stop(), db.close()]);
+      await env.teardown();
+    },
+  };
+}

@@ -6,11 +6,7 @@ import crypto from 'node:crypto';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createLogger } from '../../src/config/logger';
 import { Category, Plan, Subscription, Tenant, User } from '../../src/models';
-import { createSmtpMailer, Mailer } from '../../src/services/mailer';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import {
   cancelSubscriptionUpdate,
@@ -19,23 +15,18 @@ import {
   subscriptionStateQuery,
   subscriptionWorkflowId,
 } from '../../src/workflows/subscription-messages';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
-import { createTimeSkippingEnv } from '../support/time-skipping';
+import type { SmtpSink } from '../support/smtp-sink';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 
 const TASK_QUEUE = 'subscriptions-time-skipping';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('subscription workflow (time-skipping)', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
   let smtp: SmtpSink;
-  let mailer: Mailer;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let tenant: Tenant;
   let owner: User;
   let otherPolicyholder: User;
@@ -43,24 +34,9 @@ describe('subscription workflow (time-skipping)', () => {
   let plan: Plan;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
-    mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
-    const deps = {
-      sequelize: db.sequelize,
-      mailer,
-      logger: createLogger('silent', 'test'),
-      temporal: env.client,
-      taskQueue: TASK_QUEUE,
-      webhookTimeoutMs: 2000,
-      apiPublicUrl: 'http://127.0.0.1',
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! },
-      activities: createActivities(deps),
-    });
-    workerRun = worker.run();
+    stack = await startTimeSkippingStack();
+    ({ env, smtp } = stack);
+    await stack.startWorker(TASK_QUEUE);
 
     tenant = await createTenant();
     [owner, otherPolicyholder, admin] = await Promise.all([
@@ -80,14 +56,7 @@ describe('subscription workflow (time-skipping)', () => {
     });
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    mailer?.close();
-    await env?.teardown();
-    await smtp?.stop();
-    await db?.close();
-  });
+  afterAll(() => stack?.close());
 
   const as = (user: User): SubscriptionActor => ({ userId: user.id, role: user.role });
 

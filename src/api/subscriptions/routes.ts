@@ -22,12 +22,13 @@ import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
 /**
- * The subscription ID (and so the workflow ID) follows from the caller and their Idempotency-Key,
- * so a repeat of the same request reaches the same run even when the stored response is gone.
+ * The subscription ID (and so the workflow ID) follows from the caller, their Idempotency-Key and
+ * the plan, so a repeat of the same request reaches the same run even when the stored response
+ * is gone, and a key reused for another plan can never attach that plan's row to this run.
  * The hash is laid out as a v4 UUID so it passes the same id validation as random ones.
  */
-function subscriptionIdFor(userId: string, idempotencyKey: string): string {
-  const hex = crypto.createHash('sha256').update(`subscription:${userId}:${idempotencyKey}`).digest('hex');
+function subscriptionIdFor(userId: string, idempotencyKey: string, planId: string): string {
+  const hex = crypto.createHash('sha256').update(`subscription:${userId}:${idempotencyKey}:${planId}`).digest('hex');
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -87,7 +88,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
         });
         const key = ctx.get('Idempotency-Key');
-        const subscriptionId = key ? subscriptionIdFor(user.id, key) : crypto.randomUUID();
+        const subscriptionId = key ? subscriptionIdFor(user.id, key, plan.id) : crypto.randomUUID();
         const terms: SubscriptionTerms = {
           subscriptionId,
           tenantId,
@@ -121,7 +122,6 @@ export function subscriptionRoutes(): RouteSpec[] {
         }
         const subscription = await Subscription.findOne({ where: { id: subscriptionId, tenantId } });
         if (!subscription) throw notFound('Subscription');
-        if (subscription.planId !== plan.id) throw unprocessable('This Idempotency-Key was used for a different request');
         // Accepted, not created: activation is the run's job. The row says how far it has got.
         ctx.status = 202;
         ctx.body = { ...subscription.toJSON(), runId, state: null };

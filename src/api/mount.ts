@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { authenticate, requireRoles } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
-import type { RouteContext, RouteSpec } from './route';
+import { acceptsIdempotencyKey, type RouteContext, type RouteSpec } from './route';
 
 /** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
@@ -16,7 +16,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));
-    if (spec.idempotent) pipeline.push(idempotency());
+    if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency());
     pipeline.push(async (ctx) => {
       await spec.handler(ctx as unknown as RouteContext);
       if (ctx.status === 404 && ctx.body === undefined) ctx.status = spec.response.status;

@@ -1,7 +1,7 @@
 /** The OpenAPI 3 document, generated from the same route specs and Joi schemas that validate requests. */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
-import type { RouteSpec } from './route';
+import { acceptsIdempotencyKey, type RouteSpec } from './route';
 import { API_PREFIX } from './paths';
 
 const errorBody = {
@@ -38,7 +38,7 @@ function operationOf(spec: RouteSpec) {
     errors[status] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
   const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')];
-  if (spec.idempotent) {
+  if (acceptsIdempotencyKey(spec)) {
     parameters.push({ name: 'Idempotency-Key', in: 'header' as 'query', required: false, schema: { type: 'string' } });
   }
   return {

@@ -3,7 +3,6 @@
  * handler. The same declaration mounts the route (auth → roles → validation → idempotency →
  * handler) and produces its OpenAPI description (src/api/openapi.ts).
  */
-import type Router from '@koa/router';
 import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Role } from '../shared/roles';
@@ -44,7 +43,10 @@ export interface RouteSpec<I extends RouteInput = RouteInput> {
   body?: Joi.ObjectSchema;
   /** Status of a success and the Joi schema of its body, for the OpenAPI document. */
   response: { status: number; schema?: Joi.Schema; description?: string };
-  /** Accepts an Idempotency-Key header: a repeat replays the stored response. */
+  /**
+   * Accepts an Idempotency-Key header: a repeat replays the stored response. Every write does,
+   * unless it says `false` (auth routes: a replayed answer would hand out the same tokens again).
+   */
   idempotent?: boolean;
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
@@ -56,4 +58,6 @@ export function route<I extends RouteInput>(spec: RouteSpec<I>): RouteSpec<Route
   return spec as unknown as RouteSpec<RouteInput>;
 }
 
-export type Mount = (router: Router, spec: RouteSpec) => void;
+export function acceptsIdempotencyKey(spec: RouteSpec): boolean {
+  return spec.idempotent ?? spec.method !== 'get';
+}

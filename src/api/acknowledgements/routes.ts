@@ -54,7 +54,6 @@ export function acknowledgementRoutes(): RouteSpec[] {
       tag: 'acknowledgements',
       roles: STAFF_ROLES,
       params: idParams,
-      idempotent: true,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
         const ack = await Acknowledgement.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) }, include: WITH_VERSION });

@@ -38,7 +38,6 @@ export function categoryRoutes(): RouteSpec[] {
       tag: 'catalog',
       roles: ['tenant_admin'],
       body: createCategoryBody,
-      idempotent: true,
       response: { status: 201, schema: categorySchema },
       handler: async (ctx) => {
         ctx.status = 201;

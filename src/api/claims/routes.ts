@@ -118,7 +118,6 @@ export function claimRoutes(): RouteSpec[] {
       tag: 'claims',
       roles: ['policyholder', 'claims_agent'],
       body: fileClaimBody,
-      idempotent: true,
       response: { status: 201, schema: claimDetailSchema },
       handler: async (ctx) => {
         const { user } = ctx.state;
@@ -226,7 +225,6 @@ export function claimRoutes(): RouteSpec[] {
       roles: ASSIGNER_ROLES,
       params: idParams,
       body: assignClaimBody,
-      idempotent: true,
       response: { status: 200, schema: claimDetailSchema },
       handler: (ctx) =>
         decideOnClaim(ctx, assignClaimUpdate, async (claim, actor) => {
@@ -245,7 +243,6 @@ export function claimRoutes(): RouteSpec[] {
       roles: HANDLER_ROLES,
       params: idParams,
       body: transitionClaimBody,
-      idempotent: true,
       response: { status: 200, schema: claimDetailSchema },
       handler: (ctx) => decideOnClaim(ctx, transitionClaimUpdate, async (_claim, actor) => ({ actor, ...ctx.state.input.body })),
     }),
@@ -273,7 +270,6 @@ export function claimRoutes(): RouteSpec[] {
       roles: STAFF_ROLES,
       params: idParams,
       body: noteBody,
-      idempotent: true,
       response: { status: 201, schema: noteSchema },
       handler: async (ctx) => {
         const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);

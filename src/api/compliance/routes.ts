@@ -121,7 +121,6 @@ export function complianceRoutes(): RouteSpec[] {
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       body: createPolicyBody,
-      idempotent: true,
       response: { status: 201, schema: policySchema },
       handler: async (ctx) => {
         ctx.status = 201;
@@ -165,7 +164,6 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       body: createVersionBody,
-      idempotent: true,
       response: { status: 201, schema: versionSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
@@ -189,7 +187,6 @@ export function complianceRoutes(): RouteSpec[] {
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
-      idempotent: true,
       response: { status: 202, schema: publishResponse },
       handler: async (ctx) => {
         ctx.status = 202;

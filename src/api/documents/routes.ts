@@ -59,7 +59,6 @@ export function documentRoutes(): RouteSpec[] {
       roles: TENANT_ROLES,
       params: idParams,
       body: uploadBody,
-      idempotent: true,
       response: { status: 201, schema: documentSchema },
       handler: async (ctx) => {
         const { user } = ctx.state;

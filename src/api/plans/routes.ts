@@ -89,7 +89,6 @@ export function planRoutes(): RouteSpec[] {
       tag: 'catalog',
       roles: ['tenant_admin'],
       body: createPlanBody,
-      idempotent: true,
       response: { status: 201, schema: planSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);

@@ -90,7 +90,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       auth: 'public',
       before: [rateLimit('registration', config.rateLimit.registrationPerHour, 3_600_000)],
       body: createRegistrationBody,
-      idempotent: true,
       response: { status: 202, schema: submittedRegistrationSchema, description: 'Accepted; platform admins decide within 7 days' },
       handler: async (ctx) => {
         const { adminPassword, ...fields } = ctx.state.input.body;
@@ -151,7 +150,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       tag: 'onboarding',
       roles: platformAdmin,
       params: idParams,
-      idempotent: true,
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
@@ -168,7 +166,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       roles: platformAdmin,
       params: idParams,
       body: rejectRegistrationBody,
-      idempotent: true,
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>

@@ -79,7 +79,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       tag: 'subscriptions',
       roles: ['policyholder'],
       body: createSubscriptionBody,
-      idempotent: true,
       response: { status: 202, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
         const user = ctx.state.user;
@@ -164,7 +163,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       summary: 'Cancel an active subscription (its owner or a tenant admin)',
       tag: 'subscriptions',
       params: idParams,
-      idempotent: true,
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: (ctx) => decide(ctx, cancelSubscriptionUpdate),
     }),
@@ -174,7 +172,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
       tag: 'subscriptions',
       params: idParams,
-      idempotent: true,
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: (ctx) => decide(ctx, renewSubscriptionUpdate),
     }),

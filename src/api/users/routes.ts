@@ -54,7 +54,6 @@ export function userRoutes(): RouteSpec[] {
       tag: 'users',
       roles: admin,
       body: createUserBody,
-      idempotent: true,
       response: { status: 201, schema: userSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);

@@ -2,7 +2,8 @@
  * `npm run bench`: the DESIGN §10 targets, measured side by side in one run on fresh real servers
  * (embedded PostgreSQL, Temporal dev server, time-skipping test server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
- * BENCH_CRASH_SUBSCRIPTIONS. Results are printed and written to reports/bench.json.
+ * BENCH_CRASH_SUBSCRIPTIONS; BENCH_SECTIONS=starts,expiries runs only those sections.
+ * Results are printed and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const infra = await startBenchInfra();
   const results: Record<string, unknown> = {};
+  const chosen = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim());
   const section = async (name: string, run: () => Promise<object>) => {
+    if (chosen && !chosen.includes(name)) return;
     process.stdout.write(`\n== ${name}\n`);
     const started = Date.now();
     results[name] = await run();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { initModels } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { migrateUp } from '../../src/models/migrator';
@@ -44,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env.INSURFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: undefined });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE = bundlePath;

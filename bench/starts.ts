@@ -3,16 +3,14 @@
  * POST /subscriptions starts the run, inserts the pending row and answers 202 without waiting
  * for activation, so the like-for-like SDK call is a plain `workflow.start` with the same options.
  */
-import { AddressInfo } from 'node:net';
-import { createApp } from '../src/api/app';
 import { loadConfig } from '../src/config';
-import { createLogger } from '../src/config/logger';
 import { Subscription, User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
+import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor, waitUntil } from './fixtures';
 import { startSubscription } from './start-subscription';
-import { startWorkerProcess } from './worker-process';
+import { startApiProcess, startWorkerProcess } from './processes';
 
 const CONCURRENCY = 16;
 const WARM_UP = 40;
@@ -50,7 +48,7 @@ function sum(a: Rate, b: Rate): Rate {
 export async function benchStarts(infra: BenchInfra, starts: number): Promise<StartsResult> {
   const taskQueue = 'bench-starts';
   const env = {
-    NODE_ENV: 'production',
+    API_PORT: String(await freePort()),
     DATABASE_URL: infra.databaseUrl,
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -59,10 +57,8 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig(env);
-  const app = createApp({ config, sequelize: infra.sequelize, temporal: infra.temporal, logger: createLogger('silent', 'bench') });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/subscriptions`;
+  const api = await startApiProcess(env);
+  const url = `${api.url}/api/v1/subscriptions`;
   const bench = await createBenchTenant(100);
   const tokens = bench.policyholders.map((user: User) => issueAccessToken(config.jwt, user));
 
@@ -98,7 +94,7 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
     }
     return { concurrency: CONCURRENCY, apiPost, sdkStart, ratioApiToSdkStart: apiPost.perSecond / sdkStart.perSecond, activated: total };
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await api.stop();
   }
 }
 

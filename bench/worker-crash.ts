@@ -6,7 +6,7 @@ import { Subscription } from '../src/models';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, runConcurrently, termsFor, waitUntil } from './fixtures';
 import { startSubscription } from './start-subscription';
-import { startWorkerProcess } from './worker-process';
+import { startWorkerProcess } from './processes';
 
 export interface WorkerCrashResult {
   subscriptions: number;

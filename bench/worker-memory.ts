@@ -4,7 +4,7 @@ import { Subscription } from '../src/models';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, runConcurrently, termsFor, waitUntil } from './fixtures';
 import { startSubscription } from './start-subscription';
-import { startWorkerProcess } from './worker-process';
+import { startWorkerProcess } from './processes';
 
 export interface WorkerMemoryResult {
   openWorkflows: number;

@@ -1,4 +1,8 @@
-/** The production worker (dist/worker/index.js) as a child process, so its memory can be read and it can be killed. */
+/**
+ * The production entry points as child processes, as they run in production: the worker (so its
+ * memory can be read and it can be killed) and the API (so it has its own event loop, not the
+ * one of the benchmark that loads it).
+ */
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -13,6 +17,7 @@ export interface WorkerProcess {
 }
 
 const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'index.js');
+const API_ENTRY = path.join(__dirname, '..', 'src', 'api', 'server.js');
 const BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
 
 /** Resolves once a worker polls the task queue, so work started afterwards is picked up at once. */
@@ -30,13 +35,18 @@ async function waitForPoller(client: Client, taskQueue: string, child: ChildProc
   throw new Error('worker never polled its task queue');
 }
 
-export async function startWorkerProcess(client: Client, env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [WORKER_ENTRY], {
+function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  // A benchmark that fails half-way must not leave its workers running.
+  // A benchmark that fails half-way must not leave its processes running.
   process.once('exit', () => child.kill('SIGKILL'));
+  return child;
+}
+
+export async function startWorkerProcess(client: Client, env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string }): Promise<WorkerProcess> {
+  const child = spawnNode(WORKER_ENTRY, env);
   await waitForPoller(client, env.TEMPORAL_TASK_QUEUE, child);
   return {
     child,
@@ -46,4 +56,22 @@ export async function startWorkerProcess(client: Client, env: Record<string, str
     },
     stop: () => stopChild(child, 30_000),
   };
+}
+
+export interface ApiProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
+  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' });
+  const url = `http://127.0.0.1:${env.API_PORT}`;
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`API exited at start with ${child.exitCode}`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (tries > 240) throw new Error('API never became ready');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, stop: () => stopChild(child, 30_000) };
 }

@@ -86,6 +86,9 @@ describe('catalog: /categories and /plans', () => {
 
     const filtered = await stack.api.get(`/api/v1/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`).set('Authorization', holder).expect(200);
     expect(names(filtered)).toEqual(['House Basic']);
+    const capped = await stack.api.get('/api/v1/plans?maxPremium=500&ordering=-premium').set('Authorization', holder).expect(200);
+    expect(capped.body.items.every((plan: { premium: string }) => Number(plan.premium) <= 500)).toBe(true);
+    expect(capped.body.items.length).toBeGreaterThan(0);
     const standard = await stack.api.get('/api/v1/plans?coverageLevel=standard').set('Authorization', admin).expect(200);
     expect(names(standard)).toEqual(['Flat Withdrawn', 'Flat Standard']);
 

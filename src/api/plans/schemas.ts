@@ -13,7 +13,8 @@ export const listPlansQuery = Joi.object({
   categoryId: uuid,
   coverageLevel,
   minPremium: money,
-  maxPremium: money.min(Joi.ref('minPremium')),
+  // Compared with minPremium only when both are given: a ref to an absent key fails validation.
+  maxPremium: Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }),
   /** Tenant admins also see inactive plans when they ask for them. */
   isActive: Joi.boolean(),
   ordering: orderingParam(['premium', 'coverageAmount', 'createdAt'], 'premium'),

@@ -15,7 +15,7 @@ import { migrateUp } from '../src/models/migrator';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
 import { freePort, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
-import { startTemporalDevServer, stopChild } from './local/temporal-dev-server';
+import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
 import { resolveTemporalCli } from './local/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -44,6 +44,7 @@ function persistentSecret(file: string): string {
 
 function startNode(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  stopOnExit(child);
   child.once('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping the stack`);
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       [require.resolve('maildev/bin/maildev'), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--smtp', String(smtpPort), '--web', String(webPort), '--mail-directory', path.join(DATA_DIR, 'mail')],
       { stdio: 'ignore' },
     );
+    stopOnExit(maildev);
     stops.unshift(() => stopChild(maildev));
     await waitForPort(smtpPort);
     env.SMTP_HOST = '127.0.0.1';

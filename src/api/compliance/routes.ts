@@ -9,7 +9,7 @@ import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { findInTenant, tenantOf } from '../tenancy';
 import { workflowStartOptions } from '../workflow-start';
 import {
   alertSchema,
@@ -30,17 +30,8 @@ const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 
-async function findPolicy(id: string, tenantId: string): Promise<CompliancePolicy> {
-  const policy = await CompliancePolicy.findOne({ where: { id, tenantId } });
-  if (!policy) throw notFound('Compliance policy');
-  return policy;
-}
-
-async function findVersion(id: string, tenantId: string): Promise<PolicyVersion> {
-  const version = await PolicyVersion.findOne({ where: { id, tenantId } });
-  if (!version) throw notFound('Policy version');
-  return version;
-}
+const findPolicy = (id: string, tenantId: string) => findInTenant(CompliancePolicy, id, tenantId, 'Compliance policy');
+const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
 
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;

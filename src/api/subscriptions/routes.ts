@@ -17,7 +17,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../errors';
 import { findVisiblePlan } from '../plans/routes';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { AuthUser, route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { findInTenant, tenantOf } from '../tenancy';
 import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
@@ -35,8 +35,7 @@ function subscriptionIdFor(userId: string, idempotencyKey: string, planId: strin
 
 /** Policyholders see their own subscriptions; the tenant's staff see all of them. */
 async function findVisibleSubscription(id: string, user: AuthUser): Promise<Subscription> {
-  const subscription = await Subscription.findOne({ where: { id, tenantId: tenantOf(user) } });
-  if (!subscription) throw notFound('Subscription');
+  const subscription = await findInTenant(Subscription, id, tenantOf(user), 'Subscription');
   if (user.role === 'policyholder' && subscription.policyholderId !== user.id) throw forbidden('This subscription belongs to another policyholder');
   return subscription;
 }

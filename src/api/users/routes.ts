@@ -2,10 +2,10 @@ import { User } from '../../models';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
 import { idParams, userSchema } from '../common-schemas';
-import { notFound, unprocessable } from '../errors';
+import { unprocessable } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { findInTenant, tenantOf } from '../tenancy';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
 interface UserFields {
@@ -24,11 +24,7 @@ async function assertManagerInTenant(managerId: string | null | undefined, tenan
   if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
 }
 
-async function findTenantUser(id: string, tenantId: string): Promise<User> {
-  const user = await User.findOne({ where: { id, tenantId } });
-  if (!user) throw notFound('User');
-  return user;
-}
+const findTenantUser = (id: string, tenantId: string) => findInTenant(User, id, tenantId, 'User');
 
 export function userRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];

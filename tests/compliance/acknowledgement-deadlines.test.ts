@@ -13,7 +13,7 @@ import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
-import { waitUntil } from './waiting';
+import { resultOf, waitUntil } from '../support/waiting';
 import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
 
 const DAY_MS = 86_400_000;
@@ -60,7 +60,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   async function acknowledge(handle: WorkflowHandle, employee: User) {
     const outcome = await handle.executeUpdate(acknowledgeUpdate, { args: [{ userId: employee.id }] });
     expect(outcome.status).toBe('acknowledged');
-    expect(await handle.result()).toEqual(outcome);
+    expect(await resultOf(handle)).toEqual(outcome);
   }
 
   const mailsTo = (user: User) => smtp.messages.filter((m) => m.to.includes(user.email));
@@ -85,7 +85,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   it('reminds the employee 3 days before the due date, then records a late-but-in-time acknowledgement', async () => {
     const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
 
-    await env.sleep('11 days');
+    await stack.skip('11 days', handle);
     const reminder = await smtp.waitFor((m) => m.to.includes(employee.email));
     expect(reminder.subject).toMatch(/^Reminder: please acknowledge/);
     await acknowledge(handle, employee);
@@ -99,7 +99,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   it('at the due date marks it overdue and alerts the manager; acknowledging then stops further escalation', async () => {
     const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
 
-    await env.sleep('14 days');
+    await stack.skip('14 days', handle);
     const alert = await smtp.waitFor((m) => m.to.includes(manager.email) && m.subject.includes(employee.fullName));
     expect(alert.subject).toMatch(/^Overdue:/);
     await waitUntil(async () => (await ack.reload()).status === 'overdue', 'acknowledgement overdue');
@@ -118,11 +118,11 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     const officerEmails = officers.map((o) => o.email).sort();
     const aboutEmployee = (prefix: string) => (m: { subject: string }) => m.subject.startsWith(prefix) && m.subject.includes(employee.fullName);
 
-    await env.sleep('14 days');
+    await stack.skip('14 days', handle);
     const level1 = await smtp.waitFor(aboutEmployee('Overdue:'));
     expect([...level1.to].sort()).toEqual(officerEmails);
 
-    await env.sleep('3 days');
+    await stack.skip('3 days', handle);
     const level2 = await smtp.waitFor(aboutEmployee('Escalation:'));
     expect([...level2.to].sort()).toEqual(officerEmails);
     const webhook = await webhooks.waitFor((w) => w.body.data.acknowledgementId === ack.id);
@@ -146,7 +146,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
 
     // Still open for a late acknowledgement; a newer version of the policy ends it instead.
     await handle.signal(versionRetiredSignal);
-    expect(await handle.result()).toEqual({ status: 'superseded', acknowledgedAt: null });
+    expect(await resultOf(handle)).toEqual({ status: 'superseded', acknowledgedAt: null });
     await ack.reload();
     expect(ack.status).toBe('superseded');
     await recordHistory(handle, 'acknowledgementWorkflow');

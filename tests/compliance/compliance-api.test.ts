@@ -7,7 +7,7 @@ import type { RolloutProgress } from '../../src/workflows/policy-rollout';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
-import { waitForRunCount } from './waiting';
+import { resultOf, waitForRunCount } from '../support/waiting';
 
 describe('compliance API end to end', () => {
   let stack: TestStack;
@@ -60,7 +60,7 @@ describe('compliance API end to end', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');
 
-    const progress: RolloutProgress = await stack.temporal.workflow.getHandle(published.body.workflowId).result();
+    const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
     // Five staff members; the policyholder is not staff.
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 5, runsStarted: 5 });
     expect(await Acknowledgement.count({ where: { versionId: v1.id } })).toBe(5);
@@ -100,7 +100,7 @@ describe('compliance API end to end', () => {
     expect(republished.status).toBe(202);
     expect(republished.body.retiredVersionIds).toEqual([v1.id]);
     const handle = stack.temporal.workflow.getHandle(republished.body.workflowId);
-    expect(await handle.result()).toMatchObject({ phase: 'completed', retiredRunsEnded: 4, acknowledgements: 1 });
+    expect(await resultOf(handle)).toMatchObject({ phase: 'completed', retiredRunsEnded: 4, acknowledgements: 1 });
     await recordHistory(handle, 'policyRolloutWorkflow');
 
     expect((await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer))).status).toBe(409);
@@ -139,7 +139,7 @@ describe('compliance API end to end', () => {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Conflicts of interest' });
     const version = await createDraft(policy.body.id, { audienceRoles: ['claims_agent'] });
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.id}/publish`).set(as(officer));
-    await stack.temporal.workflow.getHandle(published.body.workflowId).result();
+    await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
     const ack = await Acknowledgement.findOne({ where: { versionId: version.id, employeeId: colleague.id } });
     // The alert an acknowledgement run records at its due date (the run itself is tested on the time-skipping server).
     await EscalationAlert.create({ tenantId: tenant.id, acknowledgementId: ack!.id, level: 1, channel: 'email', recipients: [officer.email], deliveryStatus: 'sent', sentAt: new Date() });

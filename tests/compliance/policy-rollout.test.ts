@@ -10,7 +10,7 @@ import { policyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '..
 import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { createPublishedVersion } from './fixtures';
-import { waitForRunCount } from './waiting';
+import { resultOf, waitForRunCount } from '../support/waiting';
 
 const EMPLOYEE_ROLES: Role[] = ['claims_agent', 'adjuster', 'senior_adjuster', 'claims_manager'];
 
@@ -43,7 +43,7 @@ describe('policy rollout', () => {
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/publish`).set(auth);
     expect(published.status).toBe(202);
 
-    const progress: RolloutProgress = await stack.temporal.workflow.getHandle(published.body.workflowId).result();
+    const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
     const rolloutMs = Date.now() - startedAt;
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 1000, runsStarted: 1000, batches: 6 });
     expect(await Acknowledgement.count({ where: { versionId: version.body.id, status: 'pending' } })).toBe(1000);
@@ -70,7 +70,7 @@ describe('policy rollout', () => {
       args: [{ tenantId: tenant.id, versionId: version.id, retiredVersionIds: [], batchSize: 3, batchesPerRun: 2 }],
     });
 
-    const progress = await handle.result();
+    const progress = await resultOf(handle);
     // 10 staff in batches of 3 → 4 batches, 2 per run → 2 runs.
     expect(await handle.query(rolloutProgressQuery)).toEqual(progress);
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 10, runsStarted: 10, batches: 4, runs: 2 });

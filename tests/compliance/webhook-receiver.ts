@@ -2,7 +2,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
-import { waitUntil } from './waiting';
+import { waitUntil } from '../support/waiting';
 
 export interface ReceivedWebhook {
   body: { event: string; tenantId: string; deliveryId: string; data: Record<string, unknown> };

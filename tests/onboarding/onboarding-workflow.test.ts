@@ -15,6 +15,7 @@ import { createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factor
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
+import { resultOf } from '../support/waiting';
 
 describe('onboarding workflow (time-skipping)', () => {
   let stack: TimeSkippingStack;
@@ -77,7 +78,7 @@ describe('onboarding workflow (time-skipping)', () => {
 
       const accepted = await handle.executeUpdate(approveRegistrationUpdate, { args: [asAdmin()] });
       expect(accepted.status).toBe('approved');
-      expect(await handle.result()).toBe('provisioned');
+      expect(await resultOf(handle)).toBe('provisioned');
 
       const tenant = await Tenant.findOne({ where: { registrationId: registration.id } });
       expect(tenant).toMatchObject({ slug: 'acme', name: 'acme Insurance', status: 'active', contactEmail: 'contact@acme.test' });
@@ -115,7 +116,7 @@ describe('onboarding workflow (time-skipping)', () => {
       expect(refused.reason).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused.reason as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'Conflict' });
 
-      const final = await handle.result();
+      const final = await resultOf(handle);
       await registration.reload();
       expect(registration.status).toBe(final);
       if (final === 'rejected') {
@@ -134,14 +135,14 @@ describe('onboarding workflow (time-skipping)', () => {
       const { registration, handle } = await submit('gamma');
       await mailTo('ops@insurflow.test', 'New registration: gamma Insurance');
 
-      await env.sleep('47 hours');
+      await stack.skip('47 hours', handle);
       expect(smtp.messages.some((m) => m.subject.startsWith('Reminder: registration waiting for a decision: gamma'))).toBe(false);
-      await env.sleep('2 hours');
+      await stack.skip('2 hours', handle);
       await mailTo('ops@insurflow.test', 'Reminder: registration waiting for a decision: gamma');
       expect((await registration.reload()).status).toBe('pending');
 
       const startedAt = Date.now();
-      expect(await handle.result()).toBe('expired');
+      expect(await resultOf(handle)).toBe('expired');
       expect(Date.now() - startedAt).toBeLessThan(30_000);
       await registration.reload();
       expect(registration).toMatchObject({ status: 'expired', decidedById: null });
@@ -166,7 +167,7 @@ describe('onboarding workflow (time-skipping)', () => {
     await withWorker(async (submit) => {
       const { registration, handle } = await submit('delta');
       await handle.executeUpdate(approveRegistrationUpdate, { args: [asAdmin()] });
-      expect(await handle.result()).toBe('provisioning_failed');
+      expect(await resultOf(handle)).toBe('provisioning_failed');
 
       expect(seenBeforeFailure).toEqual([{ tenantId: expect.any(String), users: 1, settings: 1 }]);
       expect(await Tenant.count({ where: { slug: 'delta' } })).toBe(0);
@@ -185,7 +186,7 @@ describe('onboarding workflow (time-skipping)', () => {
       const { registration, handle } = await submit('epsilon');
       await createUser(null, 'platform_admin', { email: 'admin@epsilon.test' });
       await handle.executeUpdate(approveRegistrationUpdate, { args: [asAdmin()] });
-      expect(await handle.result()).toBe('provisioning_failed');
+      expect(await resultOf(handle)).toBe('provisioning_failed');
 
       expect(await Tenant.count({ where: { slug: 'epsilon' } })).toBe(0);
       expect(await User.findOne({ where: { email: 'admin@epsilon.test' } })).toMatchObject({ role: 'platform_admin' });

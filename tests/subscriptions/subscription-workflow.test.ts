@@ -19,6 +19,7 @@ import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
+import { resultOf, waitUntil } from '../support/waiting';
 
 const TASK_QUEUE = 'subscriptions-time-skipping';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,12 +63,9 @@ describe('subscription workflow (time-skipping)', () => {
 
   /** Waits until the run has activated the subscription, as an API client polling GET /subscriptions/:id would. */
   async function untilActive(handle: WorkflowHandle<typeof subscriptionWorkflow>): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while ((await handle.query(subscriptionStateQuery)).status !== 'active') {
-      if (Date.now() > deadline) throw new Error(`${handle.workflowId} did not become active within 10 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
   }
+
 
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
   async function subscribe(): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
@@ -124,7 +122,7 @@ describe('subscription workflow (time-skipping)', () => {
     expect(active.endDate).toBe(new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10));
     await mailFor(handle, 'is active');
 
-    const result = await handle.result();
+    const result = await resultOf(handle);
 
     expect(result.status).toBe('expired');
     expect(await closingDay(handle)).toBe(active.endDate);
@@ -140,12 +138,12 @@ describe('subscription workflow (time-skipping)', () => {
     const { renewableFrom, endDate } = await handle.query(subscriptionStateQuery);
     expect(Date.parse(`${endDate}T00:00:00Z`) - Date.parse(renewableFrom!)).toBe(30 * DAY_MS);
 
-    await env.sleep(Date.parse(renewableFrom!) - Number(await env.currentTimeMs()) - DAY_MS);
+    await stack.skip(Date.parse(renewableFrom!) - Number(await env.currentTimeMs()) - DAY_MS, handle);
     expect((await handle.query(subscriptionStateQuery)).renewalReminderSent).toBe(false);
     expect(smtp.messages.some((m) => m.text.includes(subscriptionIdOf(handle)) && m.subject.includes('ends on'))).toBe(false);
     expect(await rejection(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] }))).toBe('InvalidTransition');
 
-    await env.sleep(2 * DAY_MS);
+    await stack.skip(2 * DAY_MS, handle);
     const reminder = await mailFor(handle, `ends on ${endDate}`);
     expect(reminder.text).toContain('renew');
     expect((await handle.query(subscriptionStateQuery)).renewalReminderSent).toBe(true);
@@ -155,7 +153,7 @@ describe('subscription workflow (time-skipping)', () => {
   it('renews inside the window: the end date moves by the plan duration and the next run expires then', async () => {
     const handle = await subscribe();
     const first = await handle.query(subscriptionStateQuery);
-    await env.sleep(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS);
+    await stack.skip(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS, handle);
 
     const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] });
 
@@ -165,7 +163,7 @@ describe('subscription workflow (time-skipping)', () => {
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1 });
     await mailFor(handle, 'is renewed');
 
-    const result = await handle.result();
+    const result = await resultOf(handle);
     expect(result).toMatchObject({ status: 'expired', endDate: expectedEnd });
     expect(await closingDay(handle)).toBe(expectedEnd);
     // The renewal continued-as-new: a fresh run owned the next period and re-armed its reminder.
@@ -175,7 +173,7 @@ describe('subscription workflow (time-skipping)', () => {
 
   it('cancels before expiry when the owner asks; the row, the run and the mailbox agree', async () => {
     const handle = await subscribe();
-    await env.sleep(40 * DAY_MS);
+    await stack.skip(40 * DAY_MS, handle);
 
     const cancelled = await handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] });
 
@@ -183,7 +181,7 @@ describe('subscription workflow (time-skipping)', () => {
     const row = await Subscription.findByPk(subscriptionIdOf(handle));
     expect(row).toMatchObject({ status: 'cancelled', cancelledById: owner.id });
     expect(row?.cancelledAt).toBeInstanceOf(Date);
-    await expect(handle.result()).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
     await mailFor(handle, 'is cancelled');
     await recordHistory(handle, 'subscriptionWorkflow-cancel');
   });

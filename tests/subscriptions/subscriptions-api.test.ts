@@ -4,6 +4,7 @@
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { eventually, resultOf } from '../support/waiting';
 
 describe('subscriptions API with the workflow on the dev server', () => {
   let stack: TestStack;
@@ -45,13 +46,14 @@ describe('subscriptions API with the workflow on the dev server', () => {
 
   /** POST answers before the run has activated the subscription; a client polls GET until it has. */
   async function untilActive(id: string) {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const detail = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
-      if (detail.body.status === 'active') return detail.body;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`subscription ${id} was not active after 10 s`);
+    const detail = await eventually(
+      () => stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${id} active`,
+    );
+    return detail.body;
   }
+
 
   it('subscribe → 202 → active run found by TenantId → cancel: row, run and mailbox agree; other callers are refused', async () => {
     const created = await subscribe('subscribe-cancel-1').expect(202);
@@ -91,7 +93,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledById: owner.id });
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancelledById: owner.id });
     await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is cancelled') && m.text.includes(id));
-    await stack.temporal.workflow.getHandle(`subscription-${id}`).result();
+    await resultOf(stack.temporal.workflow.getHandle(`subscription-${id}`));
     const closed = await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.owner).expect(200);
     expect(closed.body).toMatchObject({ status: 'COMPLETED', searchAttributes: { BusinessStatus: 'cancelled' } });
 

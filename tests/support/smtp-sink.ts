@@ -2,6 +2,7 @@
 import { AddressInfo } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitUntil } from './waiting';
 
 export interface ReceivedMail {
   to: string[];
@@ -43,15 +44,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     messages,
     async waitFor(predicate, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find(predicate);
-        if (found) return found;
-        if (Date.now() > deadline) {
-          throw new Error(`no matching e-mail within ${timeoutMs} ms; received: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let found: ReceivedMail | undefined;
+      await waitUntil(
+        () => (found = messages.find(predicate)) !== undefined,
+        () => `a matching e-mail; received: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))}`,
+        timeoutMs,
+      );
+      return found!;
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -2,6 +2,8 @@
  * What a workflow test on the time-skipping server needs: the server, a fresh database, a real
  * SMTP sink, the real activities built on them, and a worker on its own task queue.
  */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../src/activities';
@@ -10,6 +12,7 @@ import { createSmtpMailer } from '../../src/services/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv } from './time-skipping';
+import { describeRun, within } from './waiting';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
@@ -17,6 +20,11 @@ export interface TimeSkippingStack {
   smtp: SmtpSink;
   deps: ActivityDeps;
   activities: Activities;
+  /**
+   * Skips server time, bounded in real time: the server skips only while no task is outstanding,
+   * so a run stuck on a task (described in the failure, when given) would otherwise hang the test.
+   */
+  skip(duration: Duration, run?: WorkflowHandle): Promise<void>;
   /** Starts a worker with the prebuilt bundle and the real activities, some of them replaced. */
   startWorker(taskQueue: string, replaced?: Partial<Activities>): Promise<Worker>;
   close(): Promise<void>;
@@ -42,6 +50,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     smtp,
     deps,
     activities,
+    skip: (duration, run) => within(env.sleep(duration), async () => `time skip of ${String(duration)}${run ? `; ${await describeRun(run)}` : ''}`),
     async startWorker(taskQueue, replaced = {}) {
       const worker = await Worker.create({
         connection: env.nativeConnection,

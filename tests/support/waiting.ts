@@ -1,0 +1,70 @@
+/**
+ * Bounded waits for outcomes that arrive asynchronously (activities, e-mail, Temporal visibility,
+ * time skipping). Every wait ends well before jest's test timeout and its failure says what it
+ * waited for and, for a workflow run, what the run was doing then, instead of a bare timeout.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Workflow, WorkflowResultType } from '@temporalio/common';
+
+/** Below jest's testTimeout (120 s), so a wait that cannot finish fails with its own message. */
+export const WAIT_BOUND_MS = 60_000;
+
+/** `promise`, or a failure after `timeoutMs` that names what was awaited (`what` is built only then). */
+export async function within<T>(promise: Promise<T>, what: () => Promise<string> | string, timeoutMs = WAIT_BOUND_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      Promise.resolve()
+        .then(what)
+        .then(
+          (described) => reject(new Error(`not within ${timeoutMs} ms: ${described}`)),
+          (err: unknown) => reject(new Error(`not within ${timeoutMs} ms (and describing it failed: ${String(err)})`)),
+        );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `check` until it holds; fails after `timeoutMs` naming `what`. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls `read` until `done` accepts its value, which it returns; the failure shows the last value read. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  let last: T | undefined;
+  await waitUntil(
+    async () => done((last = await read())),
+    () => `${what}; last value: ${JSON.stringify(last)}`,
+    timeoutMs,
+  );
+  return last as T;
+}
+
+/** What a run is doing, for a failure message: its status, pending workflow task and activities. */
+export async function describeRun(handle: WorkflowHandle): Promise<string> {
+  const { status, historyLength, raw } = await handle.describe();
+  const activities = (raw.pendingActivities ?? []).map(
+    (a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
+  );
+  const task = raw.pendingWorkflowTask ? `workflow task pending (state ${raw.pendingWorkflowTask.state}, attempt ${raw.pendingWorkflowTask.attempt})` : 'no workflow task pending';
+  return `run ${handle.workflowId} is ${status.name} after ${historyLength} events; ${task}; pending activities: ${activities.join(', ') || 'none'}`;
+}
+
+/** The run's result, bounded: a run that does not finish fails the test with what it was doing. */
+export function resultOf<W extends Workflow>(handle: WorkflowHandle<W>, timeoutMs = WAIT_BOUND_MS): Promise<WorkflowResultType<W>> {
+  return within(handle.result(), async () => `the result of ${await describeRun(handle)}`, timeoutMs);
+}
+
+/** Temporal visibility is eventually consistent: waits until the query counts `expected` runs. */
+export function waitForRunCount(temporal: Client, query: string, expected: number, timeoutMs = WAIT_BOUND_MS): Promise<void> {
+  return waitUntil(async () => (await temporal.workflow.count(query)).count === expected, `${expected} runs for ${query}`, timeoutMs);
+}

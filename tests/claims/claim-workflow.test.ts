@@ -135,7 +135,7 @@ describe('claim workflow (time-skipping)', () => {
     await stack.skip('1 hour', handle);
     const mail = await mailTo(team.manager, `${state.claimNumber} is still unassigned`);
     expect(mail.to).toEqual([team.manager.email]);
-    await handle.terminate('test done');
+    await stack.terminate(handle);
   });
 
   it('escalates a claim waiting 48 hours for approval to the claims managers', async () => {
@@ -144,7 +144,7 @@ describe('claim workflow (time-skipping)', () => {
     expect(nextDeadline?.action).toBe('approval_escalation');
     await stack.skip('48 hours', handle);
     await mailTo(team.manager, `${claimNumber} is waiting for approval`);
-    await handle.terminate('test done');
+    await stack.terminate(handle);
   });
 
   it('reminds at 7 days, escalates at 14 and denies at 30 days when documents never come', async () => {
@@ -183,7 +183,7 @@ describe('claim workflow (time-skipping)', () => {
     await stack.skip('30 days', handle);
     expect((await handle.query(claimStateQuery)).stage).toBe('under_review');
     expect(smtp.messages.some((m) => m.subject.includes(`Reminder: documents needed for claim ${claimNumber}`))).toBe(false);
-    await handle.terminate('test done');
+    await stack.terminate(handle);
   });
 
   describe('approval authority and separation of duties', () => {
@@ -226,7 +226,7 @@ describe('claim workflow (time-skipping)', () => {
       const byClaimant = await rejectionOf(move(ownClaim, { actor: actor(team.manager), to: 'approved' }));
       expect(byClaimant).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
       expect((await ownClaim.query(claimStateQuery)).stage).toBe('waiting_approval');
-      await Promise.all([handle.terminate('test done'), ownClaim.terminate('test done')]);
+      await Promise.all([stack.terminate(handle), stack.terminate(ownClaim)]);
     });
   });
 
@@ -267,6 +267,6 @@ describe('claim workflow (time-skipping)', () => {
     expect(after).toEqual(before);
     expect(await historyOf(handle)).toEqual(rowsBefore);
     expect((await Claim.findOne({ where: { workflowId: handle.workflowId } }))?.status).toBe(from);
-    await handle.terminate('test done');
+    await stack.terminate(handle);
   });
 });

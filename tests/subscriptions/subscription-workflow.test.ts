@@ -147,7 +147,7 @@ describe('subscription workflow (time-skipping)', () => {
     const reminder = await mailFor(handle, `ends on ${endDate}`);
     expect(reminder.text).toContain('renew');
     expect((await handle.query(subscriptionStateQuery)).renewalReminderSent).toBe(true);
-    await handle.terminate('test done');
+    await stack.terminate(handle);
   });
 
   it('renews inside the window: the end date moves by the plan duration and the next run expires then', async () => {

@@ -12,7 +12,7 @@ import { createSmtpMailer } from '../../src/services/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv } from './time-skipping';
-import { describeRun, within } from './waiting';
+import { describeRun, waitUntil, within } from './waiting';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
@@ -25,6 +25,13 @@ export interface TimeSkippingStack {
    * so a run stuck on a task (described in the failure, when given) would otherwise hang the test.
    */
   skip(duration: Duration, run?: WorkflowHandle): Promise<void>;
+  /**
+   * Ends a run the test is done with, once no task of it is in flight. The time-skipping server
+   * locks its clock while an activity or workflow task is outstanding and does not release that
+   * lock when the run is terminated under it: every later skip in the file would then run at
+   * real-time pace (seven days for `skip('7 days')`).
+   */
+  terminate(run: WorkflowHandle): Promise<void>;
   /** Starts a worker with the prebuilt bundle and the real activities, some of them replaced. */
   startWorker(taskQueue: string, replaced?: Partial<Activities>): Promise<Worker>;
   close(): Promise<void>;
@@ -51,6 +58,13 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     deps,
     activities,
     skip: (duration, run) => within(env.sleep(duration), async () => `time skip of ${String(duration)}${run ? `; ${await describeRun(run)}` : ''}`),
+    async terminate(run) {
+      await waitUntil(async () => {
+        const { raw } = await run.describe();
+        return !raw.pendingWorkflowTask && (raw.pendingActivities ?? []).length === 0;
+      }, async () => `no task in flight before terminating; ${await describeRun(run)}`);
+      await run.terminate('test done');
+    },
     async startWorker(taskQueue, replaced = {}) {
       const worker = await Worker.create({
         connection: env.nativeConnection,

@@ -9,17 +9,20 @@ import type { Workflow, WorkflowResultType } from '@temporalio/common';
 /** Below jest's testTimeout (120 s), so a wait that cannot finish fails with its own message. */
 export const WAIT_BOUND_MS = 60_000;
 
-/** `promise`, or a failure after `timeoutMs` that names what was awaited (`what` is built only then). */
-export async function within<T>(promise: Promise<T>, what: () => Promise<string> | string, timeoutMs = WAIT_BOUND_MS): Promise<T> {
+/** Names what a wait is for; a function is called only when the wait fails (it may ask the server). */
+export type WaitingFor = string | (() => Promise<string> | string);
+
+const textOf = async (what: WaitingFor): Promise<string> => (typeof what === 'string' ? what : what());
+
+/** `promise`, or a failure after `timeoutMs` that names what was awaited. */
+export async function within<T>(promise: Promise<T>, what: WaitingFor, timeoutMs = WAIT_BOUND_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      Promise.resolve()
-        .then(what)
-        .then(
-          (described) => reject(new Error(`not within ${timeoutMs} ms: ${described}`)),
-          (err: unknown) => reject(new Error(`not within ${timeoutMs} ms (and describing it failed: ${String(err)})`)),
-        );
+      textOf(what).then(
+        (text) => reject(new Error(`not within ${timeoutMs} ms: ${text}`)),
+        (err: unknown) => reject(new Error(`not within ${timeoutMs} ms (and describing it failed: ${String(err)})`)),
+      );
     }, timeoutMs);
   });
   try {
@@ -30,10 +33,10 @@ export async function within<T>(promise: Promise<T>, what: () => Promise<string>
 }
 
 /** Polls `check` until it holds; fails after `timeoutMs` naming `what`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: WaitingFor, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${await textOf(what)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -10,13 +10,12 @@ import java.util.concurrent.TimeUnit;
  * (`<port> [--enable-time-skipping]`) but with the keepalive policy of a real Temporal frontend.
  *
  * The stock launcher keeps grpc-java's defaults: a client may ping at most once per 5 minutes,
- * and never while it has no call open; the third early ping on a connection the server has not
- * written to is answered with GOAWAY "too_many_pings" and the connection is closed together with
- * the calls open on it. Temporal's SDK clients (grpc-js in @temporalio/client, the Rust core
- * under the worker) ping every 30 s, with or without calls, as the real frontend permits. So any
- * connection quiet for 90 s (a long poll, a slow result, a busy machine) was cut, and a call cut
- * after the server had acted on it was retried by the client: a second `lockTimeSkipping` left
- * time skipping locked, and the next `env.sleep('7 days')` waited seven real days.
+ * and not at all without an open call; the third early ping on a connection the server has not
+ * written to is answered with GOAWAY "too_many_pings", and the connection is closed with the calls
+ * open on it. The SDK's client connection (@temporalio/client, grpc-js) pings every 30 s with or
+ * without calls, as the real frontend permits. So any call that waited 90 s (a result, a time
+ * skip, a long poll on a loaded machine) was cut, and the client's retry then sent it again: a cut
+ * `UnlockTimeSkippingWithSleep` skipped the time a second time.
  */
 public final class KeepaliveTestServer {
   /** What the Temporal frontend permits (frontend.keepAliveMinTime, keepAlivePermitWithoutStream). */

@@ -5,6 +5,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Workflow, WorkflowResultType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 
 /** Below jest's testTimeout (120 s), so a wait that cannot finish fails with its own message. */
 export const WAIT_BOUND_MS = 60_000;
@@ -52,14 +53,27 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
   return last as T;
 }
 
-/** What a run is doing, for a failure message: its status, pending workflow task and activities. */
+const { EventType } = temporal.api.enums.v1;
+const WORKFLOW_TASK_ENDS = new Set([EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT]);
+const WORKFLOW_TASK_EVENTS = new Set([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, ...WORKFLOW_TASK_ENDS]);
+
+/** What a run has in flight. Read from its history for workflow tasks: the time-skipping server's describe omits them. */
+export async function tasksInFlight(handle: WorkflowHandle): Promise<{ workflowTask: boolean; activities: string[] }> {
+  const [{ raw }, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+  const lastTaskEvent = (history.events ?? []).filter((e) => WORKFLOW_TASK_EVENTS.has(e.eventType!)).at(-1);
+  return {
+    workflowTask: lastTaskEvent !== undefined && !WORKFLOW_TASK_ENDS.has(lastTaskEvent.eventType!),
+    activities: (raw.pendingActivities ?? []).map(
+      (a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
+    ),
+  };
+}
+
+/** What a run is doing, for a failure message: its status, open workflow task and pending activities. */
 export async function describeRun(handle: WorkflowHandle): Promise<string> {
-  const { status, historyLength, raw } = await handle.describe();
-  const activities = (raw.pendingActivities ?? []).map(
-    (a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
-  );
-  const task = raw.pendingWorkflowTask ? `workflow task pending (state ${raw.pendingWorkflowTask.state}, attempt ${raw.pendingWorkflowTask.attempt})` : 'no workflow task pending';
-  return `run ${handle.workflowId} is ${status.name} after ${historyLength} events; ${task}; pending activities: ${activities.join(', ') || 'none'}`;
+  const [{ status, historyLength }, inFlight] = await Promise.all([handle.describe(), tasksInFlight(handle)]);
+  const task = inFlight.workflowTask ? 'a workflow task open' : 'no workflow task open';
+  return `run ${handle.workflowId} is ${status.name} after ${historyLength} events; ${task}; pending activities: ${inFlight.activities.join(', ') || 'none'}`;
 }
 
 /** The run's result, bounded: a run that does not finish fails the test with what it was doing. */

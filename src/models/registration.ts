@@ -50,7 +50,7 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
         requestedSlug: { type: DataTypes.STRING(63), allowNull: false },
         adminEmail: { type: DataTypes.STRING(254), allowNull: false },
         adminFullName: { type: DataTypes.STRING(200), allowNull: false },
-        adminPasswordHash: { type: DataTypes.STRING(100), allowNull: false },
+        adminPasswordHash: { type: DataTypes.STRING(255), allowNull: false },
         status: { type: DataTypes.STRING(30), allowNull: false, defaultValue: 'pending' },
         decidedById: { type: DataTypes.UUID },
         decidedAt: { type: DataTypes.DATE },

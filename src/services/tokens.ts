@@ -1,7 +1,8 @@
 /**
  * Access tokens: short-lived JWTs (HS256 pinned, issuer and audience checked).
  * Refresh tokens: random opaque strings, stored as SHA-256, rotated on every use; presenting
- * one that was already rotated means it leaked, so its whole family is revoked.
+ * one that was already rotated means it leaked, so its whole family is revoked. A family lives
+ * at most JWT_REFRESH_TTL_SECONDS from its login: rotation never extends it.
  */
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -9,6 +10,7 @@ import { Op } from 'sequelize';
 import type { Config } from '../config';
 import { RefreshToken, User } from '../models';
 import type { Role } from '../shared/roles';
+import { currentAuthority, forgetAuthority } from './authority';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
@@ -16,6 +18,8 @@ export interface AccessTokenClaims {
   sub: string;
   tid: string | null;
   role: Role;
+  /** The user's session version when the token was issued (absent in tokens issued before it existed). */
+  ver?: number;
 }
 
 export interface TokenPair {
@@ -29,8 +33,8 @@ export class RefreshTokenRejected extends Error {}
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
-export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role'>): string {
-  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role };
+export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>): string {
+  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0 };
   return jwt.sign(claims, config.secret, {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     expiresIn: config.accessTtlSeconds,
@@ -40,21 +44,21 @@ export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 
   });
 }
 
-async function issueRefreshToken(config: Config['jwt'], userId: string, familyId: string): Promise<string> {
+async function issueRefreshToken(userId: string, familyId: string, expiresAt: Date): Promise<string> {
   const raw = crypto.randomBytes(32).toString('base64url');
-  await RefreshToken.create({
-    userId,
-    familyId,
-    tokenHash: sha256(raw),
-    expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000),
-  });
+  await RefreshToken.create({ userId, familyId, tokenHash: sha256(raw), expiresAt });
   return raw;
 }
 
-export async function issueTokenPair(config: Config['jwt'], user: User, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
+/** A new login, or a rotation within the family (which keeps the family's end). */
+export async function issueTokenPair(
+  config: Config['jwt'],
+  user: User,
+  family: { id: string; expiresAt: Date } = { id: crypto.randomUUID(), expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000) },
+): Promise<TokenPair> {
   return {
     accessToken: issueAccessToken(config, user),
-    refreshToken: await issueRefreshToken(config, user.id, familyId),
+    refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt),
     tokenType: 'Bearer',
     expiresIn: config.accessTtlSeconds,
   };
@@ -69,9 +73,21 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
     await revokeFamily(token.familyId);
     throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
   }
+  const authority = await currentAuthority(token.userId);
   const user = await User.findByPk(token.userId);
-  if (!user || !user.isActive) throw new RefreshTokenRejected('user is inactive');
-  return issueTokenPair(config, user, token.familyId);
+  if (!user || !authority?.active) throw new RefreshTokenRejected('user is inactive');
+  return issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt });
+}
+
+/**
+ * Ends every session of the user: all refresh-token families are revoked and access tokens
+ * already issued stop working. Called when the user's role, password or active flag changes,
+ * and by a password reset.
+ */
+export async function revokeAllSessions(userId: string): Promise<void> {
+  await User.increment('sessionVersion', { where: { id: userId } });
+  await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null } } });
+  forgetAuthority(userId);
 }
 
 export async function revokeFamily(familyId: string): Promise<void> {

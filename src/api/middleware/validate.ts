@@ -2,10 +2,14 @@ import type Joi from 'joi';
 import type { Middleware } from 'koa';
 import { validationFailed, ErrorDetail } from '../errors';
 import type { RouteSpec } from '../route';
+import { malformedStrings } from '../well-formed';
 
 const OPTIONS: Joi.ValidationOptions = { abortEarly: false, allowUnknown: false, convert: true, errors: { wrap: { label: false } } };
 
-/** Validates params, query and body against the route's schemas; unknown fields are rejected. */
+/**
+ * Validates params, query and body against the route's schemas; unknown fields are rejected.
+ * Malformed text anywhere in them is refused first, whatever the route's schema says.
+ */
 export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Middleware {
   return async (ctx, next) => {
     const details: ErrorDetail[] = [];
@@ -15,6 +19,8 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
       ['query', spec.query, ctx.query],
       ['body', spec.body, ctx.request.body ?? {}],
     ] as const;
+    for (const [part, , raw] of parts) details.push(...malformedStrings(raw, part));
+    if (details.length) throw validationFailed(details);
     for (const [part, schema, raw] of parts) {
       if (!schema) {
         const isEmpty = raw === undefined || raw === null || (typeof raw === 'object' && Object.keys(raw).length === 0);

@@ -7,7 +7,7 @@ import { Op, Transaction } from 'sequelize';
 import { Notification, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
 import type { Role } from '../shared/roles';
-import { postSignedWebhook } from '../services/webhook';
+import { failureCategory, postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
 
 export interface EmailRecipients {
@@ -66,7 +66,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
         await deliver();
       } catch (err) {
         failure = err;
-        await row.update({ attempts: row.attempts + 1, lastError: String(err) }, { transaction });
+        deps.logger.warn({ err, key: record.idempotencyKey }, 'notification delivery failed');
+        await row.update({ attempts: row.attempts + 1, lastError: failureCategory(err) }, { transaction });
         return null;
       }
       await row.update({ status: 'sent', sentAt: new Date(), attempts: row.attempts + 1, lastError: null }, { transaction });
@@ -106,7 +107,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
       return sendOnce(
         { idempotencyKey: input.idempotencyKey, tenantId: input.tenantId, channel: 'webhook', recipients: [url], subject: input.event, payload: body },
         async () => {
-          await postSignedWebhook({ url, secret, deliveryId: input.idempotencyKey, body }, deps.webhookTimeoutMs);
+          await postSignedWebhook({ url, secret, deliveryId: input.idempotencyKey, body }, deps.webhookTimeoutMs, deps.webhookGuard);
         },
       );
     },

@@ -49,6 +49,8 @@ export async function startTestStack(options: { worker?: boolean } = {}): Promis
     temporal,
     taskQueue: config.temporal.taskQueue,
     webhookTimeoutMs: 2000,
+    // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
+    webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
   };
 

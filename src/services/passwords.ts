@@ -4,7 +4,7 @@
  * Hashes written before argon2id (bcrypt, `$2a$`/`$2b$`/`$2y$`) still verify, natively too, and
  * the login route replaces them with an argon2id hash on the next successful login.
  */
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 
 export interface PasswordHashingCost {
@@ -19,8 +19,9 @@ export const OWASP_ARGON2ID: PasswordHashingCost = { memoryCost: 19_456, timeCos
 
 const LEGACY_BCRYPT = /^\$2[aby]\$\d{2}\$/;
 
+/** argon2id is the library's default algorithm (its `Algorithm` is a const enum the test build cannot read). */
 export function hashPassword(password: string, cost: PasswordHashingCost = OWASP_ARGON2ID): Promise<string> {
-  return hash(password, { algorithm: Algorithm.Argon2id, memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 });
+  return hash(password, { memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 });
 }
 
 /** False for a wrong password and for a hash this module cannot read (never throws on input). */

@@ -7,7 +7,7 @@ import { Op, Transaction } from 'sequelize';
 import { Notification, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
 import type { Role } from '../shared/roles';
-import { failureCategory, postSignedWebhook } from '../services/webhook';
+import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
 
 export interface EmailRecipients {
@@ -66,8 +66,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
         await deliver();
       } catch (err) {
         failure = err;
-        deps.logger.warn({ err, key: record.idempotencyKey }, 'notification delivery failed');
-        await row.update({ attempts: row.attempts + 1, lastError: failureCategory(err) }, { transaction });
+        await row.update({ attempts: row.attempts + 1, lastError: String(err) }, { transaction });
         return null;
       }
       await row.update({ status: 'sent', sentAt: new Date(), attempts: row.attempts + 1, lastError: null }, { transaction });

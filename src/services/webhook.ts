@@ -45,9 +45,15 @@ export interface WebhookGuard {
 
 export type WebhookFailureCategory = 'blocked' | 'unreachable' | 'timeout' | 'http 3xx' | 'http 4xx' | 'http 5xx';
 
+/** Its message is the category alone; the network's own error, for logs, is its `cause`. */
 export class WebhookDeliveryError extends Error {
-  constructor(readonly category: WebhookFailureCategory) {
-    super(`webhook delivery failed: ${category}`);
+  override name = 'WebhookDeliveryError';
+
+  constructor(
+    readonly category: WebhookFailureCategory,
+    cause?: unknown,
+  ) {
+    super(category, { cause });
   }
 }
 
@@ -136,7 +142,7 @@ export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: nu
     });
     request.on('error', (err) => {
       if (err instanceof WebhookDeliveryError) reject(err);
-      else reject(new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable'));
+      else reject(new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable', err));
     });
     request.end(body);
   });

@@ -17,14 +17,13 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-const limitersByDatabase = new WeakMap<Sequelize, Map<string, RateLimiterPostgres>>();
-
-function limiterFor(ctx: Context, rule: RateLimitRule): RateLimiterPostgres {
-  const { sequelize } = (ctx as unknown as { services: ApiServices }).services;
-  let limiters = limitersByDatabase.get(sequelize);
-  if (!limiters) limitersByDatabase.set(sequelize, (limiters = new Map()));
-  let limiter = limiters.get(rule.name);
-  if (!limiter) {
+/** The rule's limiter on the database of the app serving the request, created on first use. */
+function limiterOf(rule: RateLimitRule): (ctx: Context) => RateLimiterPostgres {
+  const byDatabase = new WeakMap<Sequelize, RateLimiterPostgres>();
+  return (ctx) => {
+    const { sequelize } = (ctx as unknown as { services: ApiServices }).services;
+    let limiter = byDatabase.get(sequelize);
+    if (limiter) return limiter;
     limiter = new RateLimiterPostgres({
       storeClient: sequelize,
       storeType: 'sequelize',
@@ -34,9 +33,9 @@ function limiterFor(ctx: Context, rule: RateLimitRule): RateLimiterPostgres {
       points: rule.points,
       duration: rule.durationSeconds,
     });
-    limiters.set(rule.name, limiter);
-  }
-  return limiter;
+    byDatabase.set(sequelize, limiter);
+    return limiter;
+  };
 }
 
 /** 429 with Retry-After for a refusal; a store failure goes on to the error handler as it is. */
@@ -48,9 +47,10 @@ function refusal(ctx: Context, rejection: unknown): unknown {
 
 /** Counts every request of a route under `keyOf(ctx)` (the client address by default). */
 export function rateLimit(rule: RateLimitRule, keyOf: (ctx: Context) => string = (ctx) => ctx.ip): Middleware {
+  const limiterFor = limiterOf(rule);
   return async (ctx, next) => {
     try {
-      await limiterFor(ctx, rule).consume(keyOf(ctx));
+      await limiterFor(ctx).consume(keyOf(ctx));
     } catch (rejection) {
       throw refusal(ctx, rejection);
     }
@@ -64,21 +64,22 @@ export function rateLimit(rule: RateLimitRule, keyOf: (ctx: Context) => string =
  * tell whether an account exists. Accounts are keyed by a hash: the table holds no e-mail.
  */
 export function failureLimit(rule: RateLimitRule) {
+  const limiterFor = limiterOf(rule);
   const keyOf = (account: string) => crypto.createHash('sha256').update(account).digest('hex');
   return {
     async assertAllowed(ctx: Context, account: string): Promise<void> {
-      const counted = await limiterFor(ctx, rule).get(keyOf(account));
+      const counted = await limiterFor(ctx).get(keyOf(account));
       if (counted && counted.consumedPoints >= rule.points) throw refusal(ctx, counted);
     },
     async recordFailure(ctx: Context, account: string): Promise<void> {
-      await limiterFor(ctx, rule)
+      await limiterFor(ctx)
         .consume(keyOf(account))
         .catch((rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
         });
     },
     async reset(ctx: Context, account: string): Promise<void> {
-      await limiterFor(ctx, rule).delete(keyOf(account));
+      await limiterFor(ctx).delete(keyOf(account));
     },
   };
 }

@@ -1,9 +1,13 @@
 /**
  * Password hashing: argon2id through a native library whose work runs on libuv's thread pool,
- * never on the event loop, so a burst of logins does not stall other requests.
+ * never on the event loop, so a burst of logins does not stall other requests. Hashes also run
+ * at most HASHING_CONCURRENCY at a time (one core left free): four pool threads hashing on two
+ * cores starved the event loop of CPU, and each hash holds 19 MiB while it runs. A storm of
+ * logins therefore queues behind itself, not in front of everyone else.
  * Hashes written before argon2id (bcrypt, `$2a$`/`$2b$`/`$2y$`) still verify, natively too, and
  * the login route replaces them with an argon2id hash on the next successful login.
  */
+import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 
@@ -19,15 +23,33 @@ export const OWASP_ARGON2ID: PasswordHashingCost = { memoryCost: 19_456, timeCos
 
 const LEGACY_BCRYPT = /^\$2[aby]\$\d{2}\$/;
 
+const HASHING_CONCURRENCY = Math.max(1, os.availableParallelism() - 1);
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Runs `work` once fewer than HASHING_CONCURRENCY hashes are running, in arrival order. */
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (running < HASHING_CONCURRENCY) running += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    // The slot goes straight to the next in line, so no newcomer can slip in between.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 /** argon2id is the library's default algorithm (its `Algorithm` is a const enum the test build cannot read). */
 export function hashPassword(password: string, cost: PasswordHashingCost = OWASP_ARGON2ID): Promise<string> {
-  return hash(password, { memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 });
+  return inTurn(() => hash(password, { memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 }));
 }
 
 /** False for a wrong password and for a hash this module cannot read (never throws on input). */
 export async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
   try {
-    return LEGACY_BCRYPT.test(passwordHash) ? await verifyBcrypt(password, passwordHash) : await verify(passwordHash, password);
+    return await inTurn(() => (LEGACY_BCRYPT.test(passwordHash) ? verifyBcrypt(password, passwordHash) : verify(passwordHash, password)));
   } catch {
     return false;
   }

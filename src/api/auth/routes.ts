@@ -58,14 +58,14 @@ export function authRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: sessionSchema },
       handler: async (ctx) => {
         const { email, password } = ctx.state.input.body;
-        await loginFailures.assertAllowed(ctx, email);
+        const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
         const user = await User.findOne({ where: { email } });
         const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
         if (!user || !valid || !user.isActive) {
           await loginFailures.recordFailure(ctx, email);
           throw unauthorized('E-mail or password is wrong');
         }
-        await loginFailures.reset(ctx, email);
+        if (hasFailures) await loginFailures.reset(ctx, email);
         const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
         await user.update({ lastLoginAt: new Date(), ...rehashed });
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };

@@ -67,9 +67,11 @@ export function failureLimit(rule: RateLimitRule) {
   const limiterFor = limiterOf(rule);
   const keyOf = (account: string) => crypto.createHash('sha256').update(account).digest('hex');
   return {
-    async assertAllowed(ctx: Context, account: string): Promise<void> {
+    /** Refuses with 429 once the account has used up its failures; answers whether it has any. */
+    async assertAllowed(ctx: Context, account: string): Promise<{ hasFailures: boolean }> {
       const counted = await limiterFor(ctx).get(keyOf(account));
       if (counted && counted.consumedPoints >= rule.points) throw refusal(ctx, counted);
+      return { hasFailures: counted !== null && counted.consumedPoints > 0 };
     },
     async recordFailure(ctx: Context, account: string): Promise<void> {
       await limiterFor(ctx)

@@ -39,10 +39,11 @@ async function loadAuthority(userId: string): Promise<Authority | null> {
   };
 }
 
-export async function currentAuthority(userId: string): Promise<Authority | null> {
+/** `fresh` skips the cache (logins and refreshes, which decide on a new session, read the database). */
+export async function currentAuthority(userId: string, options: { fresh?: boolean } = {}): Promise<Authority | null> {
   const now = Date.now();
   const cached = cache.get(userId);
-  if (cached && cached.expiresAt > now) return cached.authority;
+  if (!options.fresh && cached && cached.expiresAt > now) return cached.authority;
   const authority = await loadAuthority(userId);
   cache.delete(userId);
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);

@@ -73,7 +73,7 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
     await revokeFamily(token.familyId);
     throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
   }
-  const authority = await currentAuthority(token.userId);
+  const authority = await currentAuthority(token.userId, { fresh: true });
   const user = await User.findByPk(token.userId);
   if (!user || !authority?.active) throw new RefreshTokenRejected('user is inactive');
   return issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt });

@@ -1,5 +1,6 @@
 import { Tenant, User } from '../../models';
 import type { Middleware } from 'koa';
+import { currentAuthority } from '../../services/authority';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
@@ -61,7 +62,8 @@ export function authRoutes(config: Config): RouteSpec[] {
         const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
         const user = await User.findOne({ where: { email } });
         const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
-        if (!user || !valid || !user.isActive) {
+        // An inactive user, or a user of a suspended tenant, gets the same answer as a wrong password.
+        if (!user || !valid || !(await currentAuthority(user.id, { fresh: true }))?.active) {
           await loginFailures.recordFailure(ctx, email);
           throw unauthorized('E-mail or password is wrong');
         }

@@ -95,7 +95,7 @@ export function userRoutes(): RouteSpec[] {
         await user.update({ ...fields, ...(password && { passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) }) });
         // Whoever held this user's tokens held them for the old role, password or status.
         if (changesAuthority) await revokeAllSessions(user.id);
-        ctx.body = await user.reload();
+        ctx.body = user;
       },
     }),
   ];

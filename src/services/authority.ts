@@ -22,21 +22,20 @@ const MAX_CACHED = 10_000;
 
 const cache = new Map<string, { authority: Authority | null; expiresAt: number }>();
 
+/** The user's tenant, joined in the same query as the user. */
+export const WITH_TENANT_STATUS = { include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }] };
+
+/** Active and, unless a platform admin, member of an active tenant (the user loaded WITH_TENANT_STATUS). */
+export function isActiveMember(user: User): boolean {
+  const tenant = (user as User & { tenant?: Tenant | null }).tenant;
+  return user.isActive && (user.tenantId === null || tenant?.status === 'active');
+}
+
 /** One primary-key lookup joined to the tenant; null when the user no longer exists. */
 async function loadAuthority(userId: string): Promise<Authority | null> {
-  const user = await User.findByPk(userId, {
-    attributes: ['id', 'tenantId', 'role', 'isActive', 'sessionVersion'],
-    include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }],
-  });
+  const user = await User.findByPk(userId, { attributes: ['id', 'tenantId', 'role', 'isActive', 'sessionVersion'], ...WITH_TENANT_STATUS });
   if (!user) return null;
-  const tenant = (user as User & { tenant: Tenant | null }).tenant;
-  return {
-    userId: user.id,
-    tenantId: user.tenantId,
-    role: user.role,
-    sessionVersion: user.sessionVersion,
-    active: user.isActive && (user.tenantId === null || tenant?.status === 'active'),
-  };
+  return { userId: user.id, tenantId: user.tenantId, role: user.role, sessionVersion: user.sessionVersion, active: isActiveMember(user) };
 }
 
 /** `fresh` skips the cache (logins and refreshes, which decide on a new session, read the database). */

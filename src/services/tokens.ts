@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { RefreshToken, User } from '../models';
 import type { Role } from '../shared/roles';
@@ -44,9 +44,9 @@ export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 
   });
 }
 
-async function issueRefreshToken(userId: string, familyId: string, expiresAt: Date): Promise<string> {
+async function issueRefreshToken(userId: string, familyId: string, expiresAt: Date, transaction?: Transaction): Promise<string> {
   const raw = crypto.randomBytes(32).toString('base64url');
-  await RefreshToken.create({ userId, familyId, tokenHash: sha256(raw), expiresAt });
+  await RefreshToken.create({ userId, familyId, tokenHash: sha256(raw), expiresAt }, { transaction });
   return raw;
 }
 
@@ -55,28 +55,43 @@ export async function issueTokenPair(
   config: Config['jwt'],
   user: User,
   family: { id: string; expiresAt: Date } = { id: crypto.randomUUID(), expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000) },
+  transaction?: Transaction,
 ): Promise<TokenPair> {
   return {
     accessToken: issueAccessToken(config, user),
-    refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt),
+    refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt, transaction),
     tokenType: 'Bearer',
     expiresIn: config.accessTtlSeconds,
   };
 }
 
+type RotationOutcome = { pair: TokenPair } | { reusedFamily: string } | { rejected: string };
+
 export async function rotateRefreshToken(config: Config['jwt'], raw: string): Promise<TokenPair> {
-  const token = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
-  if (!token || token.revokedAt || token.expiresAt < new Date()) throw new RefreshTokenRejected('refresh token is invalid or expired');
-  // Mark it used atomically: only one presenter of a token can win the rotation.
-  const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null } });
-  if (claimed === 0) {
-    await revokeFamily(token.familyId);
+  const found = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
+  if (!found) throw new RefreshTokenRejected('refresh token is invalid or expired');
+  // Read before the transaction, which must not wait for a second pooled connection.
+  const authority = await currentAuthority(found.userId, { fresh: true });
+  const outcome = await RefreshToken.sequelize!.transaction(async (transaction): Promise<RotationOutcome> => {
+    // The user row is held until this rotation commits; revokeAllSessions updates it. So a
+    // revocation either committed first (and the token reads revoked below) or waits for us and
+    // then revokes the token issued here too: no session survives a revocation by racing it.
+    const user = await User.findByPk(found.userId, { lock: transaction.LOCK.SHARE, transaction });
+    const token = await found.reload({ transaction });
+    if (!user || token.revokedAt || token.expiresAt < new Date()) return { rejected: 'refresh token is invalid or expired' };
+    // Mark it used atomically: only one presenter of a token can win the rotation.
+    const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null }, transaction });
+    if (claimed === 0) return { reusedFamily: token.familyId };
+    if (!authority?.active) return { rejected: 'user is inactive' };
+    return { pair: await issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt }, transaction) };
+  });
+  if ('pair' in outcome) return outcome.pair;
+  if ('reusedFamily' in outcome) {
+    // Outside the rotation's transaction, so the revocation stays whatever happens next.
+    await revokeFamily(outcome.reusedFamily);
     throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
   }
-  const authority = await currentAuthority(token.userId, { fresh: true });
-  const user = await User.findByPk(token.userId);
-  if (!user || !authority?.active) throw new RefreshTokenRejected('user is inactive');
-  return issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt });
+  throw new RefreshTokenRejected(outcome.rejected);
 }
 
 /**
@@ -85,8 +100,10 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
  * and by a password reset.
  */
 export async function revokeAllSessions(userId: string): Promise<void> {
-  await User.increment('sessionVersion', { where: { id: userId } });
-  await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null } } });
+  await User.sequelize!.transaction(async (transaction) => {
+    await User.increment('sessionVersion', { where: { id: userId }, transaction });
+    await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null } }, transaction });
+  });
   forgetAuthority(userId);
 }
 

@@ -1,6 +1,6 @@
 import { Tenant, User } from '../../models';
 import type { Middleware } from 'koa';
-import { currentAuthority } from '../../services/authority';
+import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
@@ -60,10 +60,10 @@ export function authRoutes(config: Config): RouteSpec[] {
       handler: async (ctx) => {
         const { email, password } = ctx.state.input.body;
         const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
-        const user = await User.findOne({ where: { email } });
+        const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
         const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
         // An inactive user, or a user of a suspended tenant, gets the same answer as a wrong password.
-        if (!user || !valid || !(await currentAuthority(user.id, { fresh: true }))?.active) {
+        if (!user || !valid || !isActiveMember(user)) {
           await loginFailures.recordFailure(ctx, email);
           throw unauthorized('E-mail or password is wrong');
         }

@@ -109,6 +109,9 @@ describe('security hardening (API)', () => {
         const res = await stack.api.get('/api/v1/auth/me').set(token).expect(401);
         expect(res.body.error.code).toBe('unauthorized');
       }
+      // Nor can they start a new session.
+      await login(deactivated.email).expect(401);
+      await login(suspendedOne.email).expect(401);
     });
 
     it('revokes every session at once when a tenant admin changes a role, a password or the active flag', async () => {

@@ -32,7 +32,8 @@ describe('rate limits (PostgreSQL store)', () => {
     supertest(app.callback()).post('/api/v1/auth/login').set('X-Forwarded-For', forwardedFor).send({ email, password });
 
   it('ignores X-Forwarded-For without trusted proxy hops: a spoofed address is still limited (429 with Retry-After)', async () => {
-    const app = appWith({ trustProxyHops: 0 }, { authPerMinute: 3 });
+    // Production, where the API used to believe X-Forwarded-For from anyone.
+    const app = appWith({ env: 'production', trustProxyHops: 0 }, { authPerMinute: 3 });
     for (let i = 1; i <= 3; i++) expect((await login(app, `198.51.100.${i}`, user.email, 'Wrong-password-1')).status).toBe(401);
     const limited = await login(app, '198.51.100.200', user.email, TEST_PASSWORD);
     expect(limited.status).toBe(429);

@@ -7,7 +7,9 @@ import http from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import supertest from 'supertest';
 import { createActivities } from '../../src/activities';
+import { createApp } from '../../src/api/app';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { EscalationAlert, Notification, TenantSettings, type Tenant, type User } from '../../src/models';
 import { WebhookDeliveryError, type WebhookGuard } from '../../src/services/webhook';
@@ -141,6 +143,18 @@ describe('webhook SSRF guard', () => {
     } finally {
       await Promise.all([target, redirect, missing, broken, silent].map((server) => server.stop()));
     }
+  });
+
+  it('accepts only https webhook URLs of at most 2,048 characters from a production API', async () => {
+    const tenantAdmin = await createUser(tenant, 'tenant_admin');
+    const production = createApp({ config: { ...stack.config, env: 'production' }, sequelize: stack.db.sequelize, temporal: stack.temporal, logger: stack.deps.logger });
+    const put = (complianceWebhookUrl: string) =>
+      supertest(production.callback()).put('/api/v1/tenant/settings').set('Authorization', bearer(stack.config, tenantAdmin)).send({ complianceWebhookUrl });
+    const plain = await put('http://alerts.example.test/hook').expect(422);
+    expect(plain.body.error.details).toEqual([expect.objectContaining({ field: 'complianceWebhookUrl' })]);
+    await put(`https://alerts.example.test/${'a'.repeat(2049)}`).expect(400);
+    await put('https://alerts.example.test/hook').expect(200);
+    await expect(TenantSettings.findByPk(tenant.id)).resolves.toMatchObject({ values: expect.objectContaining({ complianceWebhookUrl: 'https://alerts.example.test/hook' }) });
   });
 
   it('records a refused escalation webhook as `blocked`, and the escalations list shows only that word', async () => {

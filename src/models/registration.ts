@@ -20,7 +20,7 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
   declare requestedSlug: string;
   declare adminEmail: string;
   declare adminFullName: string;
-  /** bcrypt hash made on arrival; the provisioned admin user receives it as is. Never returned. */
+  /** Password hash (argon2id) made on arrival; the provisioned admin user receives it as is. Never returned. */
   declare adminPasswordHash: string;
   declare status: CreationOptional<RegistrationStatus>;
   declare decidedById: CreationOptional<string | null>;

@@ -242,7 +242,12 @@ describe('claim workflow (time-skipping)', () => {
       const approved = await move(handle, { actor: actor(team.manager), to: 'approved' });
       expect(approved).toMatchObject({ amountApproved: 10_000, historyLength: expect.any(Number) });
       expect(approved).not.toHaveProperty('history');
-      await requested.terminate('test done');
+      // A second person may: the senior adjuster neither handled `requested` nor asked for its approval.
+      await move(requested, { actor: actor(team.senior), to: 'approved' });
+      await expect(Promise.all([handle.result(), requested.result()])).resolves.toEqual([
+        expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
+        expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
+      ]);
     });
   });
 

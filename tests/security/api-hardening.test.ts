@@ -70,6 +70,16 @@ describe('security hardening (API)', () => {
       const nul = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'z@example.test', fullName: 'Zed\u0000', role: 'adjuster', password: 'Password123' });
       expect(nul.status).toBe(400);
       expect(nul.body.error.details).toEqual([expect.objectContaining({ field: 'body.fullName', message: expect.stringContaining('NUL') })]);
+      const deep = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .set('Content-Type', 'application/json')
+        .send(`{"email":"d@example.test","fullName":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.details[0].message).toContain('nested');
+      const many = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'm@example.test', fullName: Array(5000).fill('\ud800') });
+      expect(many.status).toBe(400);
+      expect(many.body.error.details).toHaveLength(20);
       const query = await stack.api.get(`/api/v1/users?role=${encodeURIComponent('adjuster\u0000')}`).set(as(admin));
       expect(query.status).toBe(400);
       expect(query.body.error.details[0].field).toBe('query.role');

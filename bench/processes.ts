@@ -8,7 +8,9 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
+import type { BenchInfra } from './infra';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -55,6 +57,19 @@ export async function startWorkerProcess(client: Client, env: Record<string, str
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
     },
     stop: () => stopChild(child, 30_000),
+  };
+}
+
+/** The environment of an API process on the benchmark's servers, on a free port. */
+export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
+  return {
+    API_PORT: String(await freePort()),
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JWT_SECRET: infra.jwtSecret,
+    SMTP_PORT: String(infra.smtp.port),
+    LOG_LEVEL: 'silent',
   };
 }
 

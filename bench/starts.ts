@@ -6,11 +6,10 @@
 import { loadConfig } from '../src/config';
 import { Subscription, User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
-import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor, waitUntil } from './fixtures';
 import { startSubscription } from './start-subscription';
-import { startApiProcess, startWorkerProcess } from './processes';
+import { apiEnvFor, startApiProcess, startWorkerProcess } from './processes';
 
 const CONCURRENCY = 16;
 const WARM_UP = 40;
@@ -47,15 +46,7 @@ function sum(a: Rate, b: Rate): Rate {
 
 export async function benchStarts(infra: BenchInfra, starts: number): Promise<StartsResult> {
   const taskQueue = 'bench-starts';
-  const env = {
-    API_PORT: String(await freePort()),
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JWT_SECRET: infra.jwtSecret,
-    SMTP_PORT: String(infra.smtp.port),
-    LOG_LEVEL: 'silent',
-  };
+  const env = await apiEnvFor(infra, taskQueue);
   const config = loadConfig(env);
   const api = await startApiProcess(env);
   const url = `${api.url}/api/v1/subscriptions`;

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       temporal,
       taskQueue: config.temporal.taskQueue,
       webhookTimeoutMs: config.webhookTimeoutMs,
+      webhookGuard: { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks },
       apiPublicUrl: config.api.publicUrl,
     },
   });

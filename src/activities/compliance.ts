@@ -13,6 +13,7 @@ import type { AlertChannel } from '../models/escalation-alert';
 import { BusinessErrorType } from '../shared/business-errors';
 import { STAFF_ROLES } from '../shared/roles';
 import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
+import { failureCategory } from '../services/webhook';
 import type { acknowledgementWorkflow } from '../workflows/acknowledgement';
 import { versionRetiredSignal } from '../workflows/acknowledgement';
 import type { ActivityDeps } from './deps';
@@ -86,7 +87,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
     try {
       result = await send();
     } catch (err) {
-      await alert.update({ deliveryStatus: 'failed', lastError: String(err) });
+      await alert.update({ deliveryStatus: 'failed', lastError: failureCategory(err) });
       throw err;
     }
     return alert.update({

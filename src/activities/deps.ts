@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
 import type { Mailer } from '../services/mailer';
+import type { WebhookGuard } from '../services/webhook';
 
 /** Everything activities may touch, handed in by the worker (or a test). */
 export interface ActivityDeps {
@@ -9,6 +10,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   logger: Logger;
   webhookTimeoutMs: number;
+  /** Where webhooks may go; without it only public addresses, http or https. */
+  webhookGuard?: WebhookGuard;
   /** For activities that start or signal other workflows (e.g. a rollout starting its acknowledgement runs). */
   temporal: Client;
   /** Task queue the worker serves, for workflows started from activities. */

@@ -106,7 +106,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
       return sendOnce(
         { idempotencyKey: input.idempotencyKey, tenantId: input.tenantId, channel: 'webhook', recipients: [url], subject: input.event, payload: body },
         async () => {
-          await postSignedWebhook({ url, secret, deliveryId: input.idempotencyKey, body }, deps.webhookTimeoutMs);
+          await postSignedWebhook({ url, secret, deliveryId: input.idempotencyKey, body }, deps.webhookTimeoutMs, deps.webhookGuard);
         },
       );
     },

@@ -6,6 +6,7 @@ import { docsRoutes } from './docs';
 import { unsupportedMediaType } from './errors';
 import { healthRoutes } from './health';
 import { createMetrics } from './metrics';
+import { allowedMethods } from './middleware/allowed-methods';
 import { errorHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
 import { mountRoutes } from './mount';
@@ -18,7 +19,8 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 export function createApp(services: ApiServices): Koa {
   const { config, logger } = services;
-  const app = new Koa({ proxy: config.env === 'production' });
+  // X-Forwarded-For is believed only for the proxies we were told about, counted from our side.
+  const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
   (app.context as unknown as { services: ApiServices }).services = services;
   const metrics = createMetrics();
   const specs = allRoutes(config);
@@ -54,7 +56,7 @@ export function createApp(services: ApiServices): Koa {
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());
   app.use(docs.assets);
+  app.use(allowedMethods());
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
   return app;
 }

@@ -1,14 +1,17 @@
 import Router from '@koa/router';
+import type { Logger } from '../config/logger';
 import type { ApiServices } from './services';
 import type { Registry } from 'prom-client';
 
-async function check(name: string, probe: () => Promise<unknown>): Promise<[string, 'ok' | string]> {
+/** `ok` or `down`: why it is down goes to the log, not to whoever asks (the probe is public). */
+async function check(name: string, probe: () => Promise<unknown>, logger: Logger): Promise<[string, 'ok' | 'down']> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 3000)))]);
     return [name, 'ok'];
   } catch (err) {
-    return [name, (err as Error).message];
+    logger.warn({ err, dependency: name }, 'readiness check failed');
+    return [name, 'down'];
   } finally {
     clearTimeout(timer);
   }
@@ -23,8 +26,8 @@ export function healthRoutes(services: ApiServices, metrics: Registry) {
   router.get('/readyz', async (ctx) => {
     const checks = Object.fromEntries(
       await Promise.all([
-        check('postgres', () => services.sequelize.query('SELECT 1')),
-        check('temporal', () => services.temporal.connection.workflowService.getSystemInfo({})),
+        check('postgres', () => services.sequelize.query('SELECT 1'), services.logger),
+        check('temporal', () => services.temporal.connection.workflowService.getSystemInfo({}), services.logger),
       ]),
     );
     const ready = Object.values(checks).every((v) => v === 'ok');

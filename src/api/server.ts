@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
 import { createSequelize } from '../models/database';
+import { installProcessGuards } from '../services/process-guard';
 import { connectTemporalClient } from '../services/temporal';
 import { createApp } from './app';
 
@@ -16,13 +17,18 @@ async function main(): Promise<void> {
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info(`API listening on http://${config.api.host}:${config.api.port}`);
   });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(async () => {
+        await temporal.connection.close();
+        await sequelize.close();
+        resolve();
+      });
+    });
+  installProcessGuards(logger, stop);
   const shutdown = () => {
     logger.info('API shutting down');
-    server.close(async () => {
-      await temporal.connection.close();
-      await sequelize.close();
-      process.exit(0);
-    });
+    void stop().then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -3,6 +3,7 @@
  * A missing or malformed variable stops the process with a message naming it.
  */
 import Joi from 'joi';
+import { OWASP_ARGON2ID, type PasswordHashingCost } from '../services/passwords';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -16,10 +17,15 @@ export interface Config {
   };
   api: { host: string; port: number; corsOrigins: string[]; bodyLimit: string; publicUrl: string };
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
-  rateLimit: { authPerMinute: number; registrationPerHour: number };
+  /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
+  trustProxyHops: number;
+  passwordHashing: PasswordHashingCost;
+  rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
   webhookTimeoutMs: number;
+  /** Lets webhooks reach loopback and private networks (local receivers); refused in production. */
+  webhookAllowPrivateNetworks: boolean;
   documentsDir: string;
   logLevel: string;
 }
@@ -41,13 +47,25 @@ const schema = Joi.object({
   API_PUBLIC_URL: Joi.string().uri(),
   CORS_ORIGINS: Joi.string().allow('').default(''),
   BODY_LIMIT: Joi.string().default('1mb'),
-  JWT_SECRET: Joi.string().min(32).required(),
+  JWT_SECRET: Joi.string()
+    .min(32)
+    .required()
+    .when('NODE_ENV', {
+      is: 'development',
+      otherwise: Joi.string().custom((value: string, helpers) => (looksLikePlaceholder(value) ? helpers.error('secret.placeholder') : value)),
+    })
+    .messages({ 'secret.placeholder': '"JWT_SECRET" is a known placeholder; set a long random value (e.g. openssl rand -base64 48)' }),
   JWT_ISSUER: Joi.string().default('insurflow'),
   JWT_AUDIENCE: Joi.string().default('insurflow-api'),
   JWT_ACCESS_TTL_SECONDS: Joi.number().integer().min(30).default(900),
   JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(60).default(30 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(20),
   RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).default(15 * 60),
+  TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
+  PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
+  PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
   SMTP_SECURE: Joi.boolean().default(false),
@@ -58,9 +76,19 @@ const schema = Joi.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
+    .default(false)
+    .when('NODE_ENV', { is: 'production', then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }) }),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
 }).unknown(true);
+
+/** Values copied from examples and compose files: anyone who read them could sign tokens. */
+const PLACEHOLDER_SECRET = /change[-_ ]?me|placeholder|example|your[-_ ]?(jwt[-_ ]?)?secret|^(.)\2*$/i;
+
+function looksLikePlaceholder(secret: string): boolean {
+  return PLACEHOLDER_SECRET.test(secret);
+}
 
 export class ConfigError extends Error {}
 
@@ -102,7 +130,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessTtlSeconds: value.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: value.JWT_REFRESH_TTL_SECONDS,
     },
-    rateLimit: { authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE, registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR },
+    trustProxyHops: value.TRUST_PROXY_HOPS,
+    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST },
+    rateLimit: {
+      authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE,
+      registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,
+      loginFailuresPerAccount: value.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      loginFailureWindowSeconds: value.RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS,
+    },
     smtp: {
       host: value.SMTP_HOST,
       port: value.SMTP_PORT,
@@ -117,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
+    webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     documentsDir: value.DOCUMENTS_DIR,
     logLevel: value.LOG_LEVEL,
   };

@@ -20,7 +20,7 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
   declare requestedSlug: string;
   declare adminEmail: string;
   declare adminFullName: string;
-  /** bcrypt hash made on arrival; the provisioned admin user receives it as is. Never returned. */
+  /** Password hash (argon2id) made on arrival; the provisioned admin user receives it as is. Never returned. */
   declare adminPasswordHash: string;
   declare status: CreationOptional<RegistrationStatus>;
   declare decidedById: CreationOptional<string | null>;
@@ -50,7 +50,7 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
         requestedSlug: { type: DataTypes.STRING(63), allowNull: false },
         adminEmail: { type: DataTypes.STRING(254), allowNull: false },
         adminFullName: { type: DataTypes.STRING(200), allowNull: false },
-        adminPasswordHash: { type: DataTypes.STRING(100), allowNull: false },
+        adminPasswordHash: { type: DataTypes.STRING(255), allowNull: false },
         status: { type: DataTypes.STRING(30), allowNull: false, defaultValue: 'pending' },
         decidedById: { type: DataTypes.UUID },
         decidedAt: { type: DataTypes.DATE },

@@ -11,6 +11,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare passwordHash: string;
   declare isActive: CreationOptional<boolean>;
   declare lastLoginAt: CreationOptional<Date | null>;
+  /** Raised when every session is revoked: access tokens carrying an older version are refused. */
+  declare sessionVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -45,9 +47,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         fullName: { type: DataTypes.STRING(200), allowNull: false },
         role: { type: DataTypes.STRING(30), allowNull: false, validate: { isIn: [ROLES as unknown as string[]] } },
         managerId: { type: DataTypes.UUID },
-        passwordHash: { type: DataTypes.STRING(100), allowNull: false },
+        passwordHash: { type: DataTypes.STRING(255), allowNull: false },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         lastLoginAt: { type: DataTypes.DATE },
+        sessionVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -1,14 +1,16 @@
 /**
  * Access tokens: short-lived JWTs (HS256 pinned, issuer and audience checked).
  * Refresh tokens: random opaque strings, stored as SHA-256, rotated on every use; presenting
- * one that was already rotated means it leaked, so its whole family is revoked.
+ * one that was already rotated means it leaked, so its whole family is revoked. A family lives
+ * at most JWT_REFRESH_TTL_SECONDS from its login: rotation never extends it.
  */
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { RefreshToken, User } from '../models';
 import type { Role } from '../shared/roles';
+import { currentAuthority, forgetAuthority } from './authority';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
@@ -16,6 +18,8 @@ export interface AccessTokenClaims {
   sub: string;
   tid: string | null;
   role: Role;
+  /** The user's session version when the token was issued (absent in tokens issued before it existed). */
+  ver?: number;
 }
 
 export interface TokenPair {
@@ -29,8 +33,8 @@ export class RefreshTokenRejected extends Error {}
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
-export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role'>): string {
-  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role };
+export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>): string {
+  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0 };
   return jwt.sign(claims, config.secret, {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     expiresIn: config.accessTtlSeconds,
@@ -40,38 +44,67 @@ export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 
   });
 }
 
-async function issueRefreshToken(config: Config['jwt'], userId: string, familyId: string): Promise<string> {
+async function issueRefreshToken(userId: string, familyId: string, expiresAt: Date, transaction?: Transaction): Promise<string> {
   const raw = crypto.randomBytes(32).toString('base64url');
-  await RefreshToken.create({
-    userId,
-    familyId,
-    tokenHash: sha256(raw),
-    expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000),
-  });
+  await RefreshToken.create({ userId, familyId, tokenHash: sha256(raw), expiresAt }, { transaction });
   return raw;
 }
 
-export async function issueTokenPair(config: Config['jwt'], user: User, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
+/** A new login, or a rotation within the family (which keeps the family's end). */
+export async function issueTokenPair(
+  config: Config['jwt'],
+  user: User,
+  family: { id: string; expiresAt: Date } = { id: crypto.randomUUID(), expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000) },
+  transaction?: Transaction,
+): Promise<TokenPair> {
   return {
     accessToken: issueAccessToken(config, user),
-    refreshToken: await issueRefreshToken(config, user.id, familyId),
+    refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt, transaction),
     tokenType: 'Bearer',
     expiresIn: config.accessTtlSeconds,
   };
 }
 
+type RotationOutcome = { pair: TokenPair } | { reusedFamily: string } | { rejected: string };
+
 export async function rotateRefreshToken(config: Config['jwt'], raw: string): Promise<TokenPair> {
-  const token = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
-  if (!token || token.revokedAt || token.expiresAt < new Date()) throw new RefreshTokenRejected('refresh token is invalid or expired');
-  // Mark it used atomically: only one presenter of a token can win the rotation.
-  const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null } });
-  if (claimed === 0) {
-    await revokeFamily(token.familyId);
+  const found = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
+  if (!found) throw new RefreshTokenRejected('refresh token is invalid or expired');
+  // Read before the transaction, which must not wait for a second pooled connection.
+  const authority = await currentAuthority(found.userId, { fresh: true });
+  const outcome = await RefreshToken.sequelize!.transaction(async (transaction): Promise<RotationOutcome> => {
+    // The user row is held until this rotation commits; revokeAllSessions updates it. So a
+    // revocation either committed first (and the token reads revoked below) or waits for us and
+    // then revokes the token issued here too: no session survives a revocation by racing it.
+    const user = await User.findByPk(found.userId, { lock: transaction.LOCK.SHARE, transaction });
+    const token = await found.reload({ transaction });
+    if (!user || token.revokedAt || token.expiresAt < new Date()) return { rejected: 'refresh token is invalid or expired' };
+    // Mark it used atomically: only one presenter of a token can win the rotation.
+    const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null }, transaction });
+    if (claimed === 0) return { reusedFamily: token.familyId };
+    if (!authority?.active) return { rejected: 'user is inactive' };
+    return { pair: await issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt }, transaction) };
+  });
+  if ('pair' in outcome) return outcome.pair;
+  if ('reusedFamily' in outcome) {
+    // Outside the rotation's transaction, so the revocation stays whatever happens next.
+    await revokeFamily(outcome.reusedFamily);
     throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
   }
-  const user = await User.findByPk(token.userId);
-  if (!user || !user.isActive) throw new RefreshTokenRejected('user is inactive');
-  return issueTokenPair(config, user, token.familyId);
+  throw new RefreshTokenRejected(outcome.rejected);
+}
+
+/**
+ * Ends every session of the user: all refresh-token families are revoked and access tokens
+ * already issued stop working. Called when the user's role, password or active flag changes,
+ * and by a password reset.
+ */
+export async function revokeAllSessions(userId: string): Promise<void> {
+  await User.sequelize!.transaction(async (transaction) => {
+    await User.increment('sessionVersion', { where: { id: userId }, transaction });
+    await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null } }, transaction });
+  });
+  forgetAuthority(userId);
 }
 
 export async function revokeFamily(familyId: string): Promise<void> {

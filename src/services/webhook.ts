@@ -1,4 +1,16 @@
+/**
+ * Signed webhooks to addresses a tenant admin chose: the destination is resolved and checked at
+ * connect time (so DNS cannot swap a public name for an internal address between a check and the
+ * connection), only public unicast addresses are reached, redirects are not followed, and a
+ * failure is reported as a category, never as the network's own words (which would make the
+ * webhook setting a port scanner).
+ */
 import crypto from 'node:crypto';
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export const SIGNATURE_HEADER = 'X-Insurflow-Signature';
 export const TIMESTAMP_HEADER = 'X-Insurflow-Timestamp';
@@ -22,20 +34,119 @@ export interface WebhookDelivery {
   body: object;
 }
 
-export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: number): Promise<number> {
+export interface WebhookGuard {
+  /** Only https destinations (production). */
+  httpsOnly?: boolean;
+  /** Lets loopback and private destinations through: local receivers in development and tests only. */
+  allowPrivateNetworks?: boolean;
+  /** Name resolution; tests substitute one to point a name at a private address. */
+  lookup?: LookupFunction;
+}
+
+export type WebhookFailureCategory = 'blocked' | 'unreachable' | 'timeout' | 'http 3xx' | 'http 4xx' | 'http 5xx';
+
+/** Its message is the category alone; the network's own error, for logs, is its `cause`. */
+export class WebhookDeliveryError extends Error {
+  override name = 'WebhookDeliveryError';
+
+  constructor(
+    readonly category: WebhookFailureCategory,
+    cause?: unknown,
+  ) {
+    super(category, { cause });
+  }
+}
+
+/** What may be stored and shown about a failed delivery. */
+export function failureCategory(err: unknown): string {
+  return err instanceof WebhookDeliveryError ? err.category : 'failed';
+}
+
+/**
+ * Refuses every address that is not public unicast: loopback, private, link-local, CGNAT,
+ * multicast, unspecified, reserved, and IPv6 forms of them (IPv4-mapped, NAT64, unique local).
+ */
+function assertReachable(address: string, guard: WebhookGuard): void {
+  if (guard.allowPrivateNetworks) return;
+  let range: string;
+  try {
+    range = ipaddr.process(address).range();
+  } catch {
+    throw new WebhookDeliveryError('blocked');
+  }
+  if (range !== 'unicast') throw new WebhookDeliveryError('blocked');
+}
+
+/** Resolves like `dns.lookup` and refuses the connection when any resolved address is refused. */
+function checkedLookup(guard: WebhookGuard): LookupFunction {
+  const lookup = guard.lookup ?? dns.lookup;
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const resolved = addresses as dns.LookupAddress[];
+      try {
+        resolved.forEach(({ address }) => assertReachable(address, guard));
+      } catch (refusal) {
+        return callback(refusal as NodeJS.ErrnoException, '', 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, all: dns.LookupAddress[]) => void)(null, resolved);
+      return callback(null, resolved[0].address, resolved[0].family);
+    });
+  };
+}
+
+function destinationOf(rawUrl: string, guard: WebhookGuard): URL {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new WebhookDeliveryError('blocked');
+  }
+  const allowedSchemes = guard.httpsOnly ? ['https:'] : ['https:', 'http:'];
+  if (!allowedSchemes.includes(url.protocol) || url.username || url.password) throw new WebhookDeliveryError('blocked');
+  // A literal address is connected to without any lookup: check it here.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (ipaddr.isValid(host)) assertReachable(host, guard);
+  return url;
+}
+
+function categoryOfStatus(status: number): WebhookFailureCategory | undefined {
+  if (status >= 500) return 'http 5xx';
+  if (status >= 400) return 'http 4xx';
+  // Redirects are not followed: the next hop could be anywhere.
+  if (status >= 300) return 'http 3xx';
+  return undefined;
+}
+
+export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: number, guard: WebhookGuard = {}): Promise<number> {
+  const url = destinationOf(delivery.url, guard);
   const body = JSON.stringify(delivery.body);
   const timestamp = new Date().toISOString();
-  const response = await fetch(delivery.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
-      [TIMESTAMP_HEADER]: timestamp,
-      [DELIVERY_HEADER]: delivery.deliveryId,
-    },
-    body,
-    signal: AbortSignal.timeout(timeoutMs),
+  const client = url.protocol === 'https:' ? https : http;
+  const status = await new Promise<number>((resolve, reject) => {
+    const request = client.request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
+        [TIMESTAMP_HEADER]: timestamp,
+        [DELIVERY_HEADER]: delivery.deliveryId,
+      },
+      lookup: checkedLookup(guard),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', (err) => {
+      if (err instanceof WebhookDeliveryError) reject(err);
+      else reject(new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable', err));
+    });
+    request.end(body);
   });
-  if (!response.ok) throw new Error(`webhook ${delivery.url} answered ${response.status}`);
-  return response.status;
+  const failure = categoryOfStatus(status);
+  if (failure) throw new WebhookDeliveryError(failure);
+  return status;
 }

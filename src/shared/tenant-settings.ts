@@ -48,5 +48,5 @@ export const TENANT_SETTINGS_SCHEMA = Joi.object({
   acknowledgementDeadlineDays: positiveInt.max(365),
   acknowledgementReminderDaysBefore: positiveInt.max(60),
   acknowledgementGraceDays: positiveInt.max(60),
-  complianceWebhookUrl: Joi.string().uri({ scheme: ['http', 'https'] }).allow(null),
+  complianceWebhookUrl: Joi.string().max(2048).uri({ scheme: ['http', 'https'] }).allow(null),
 }).label('TenantSettings');

@@ -48,6 +48,13 @@ export const DECISION_MOVES: Record<ClaimStage, ClaimStage[]> = {
 /** Stages in which a person still works on the claim, so it can be (re)assigned. */
 export const OPEN_STAGES: ClaimStage[] = ['reported', 'assigned', 'under_review', 'investigation', 'documents_requested', 'waiting_approval'];
 
+/**
+ * Caps that keep a claim's workflow history bounded whatever people do: assignments (first one
+ * included) and recorded entries of the claim history. Past them a request answers 409.
+ */
+export const MAX_CLAIM_ASSIGNMENTS = 20;
+export const MAX_CLAIM_HISTORY_ENTRIES = 200;
+
 /** Roles that work claims: they may be assigned one and move it. */
 export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
 /** Roles that hand claims out. */
@@ -89,6 +96,12 @@ export interface ClaimFacts {
   assigneeId: string | null;
   amountClaimed: number;
   settings: ClaimSettings;
+  /** Everyone the claim was ever assigned to, the current assignee included. */
+  pastAssigneeIds: string[];
+  /** Everyone who ever moved the claim to waiting_approval. */
+  approvalRequestedBy: string[];
+  assignmentCount: number;
+  historyLength: number;
 }
 
 export interface TransitionRequest {
@@ -132,11 +145,15 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   if (request.actor.id === facts.claimantId) {
     throw businessFailure(BusinessErrorType.Forbidden, 'The claimant cannot approve their own claim', { rule: 'separation_of_duties' });
   }
-  if (amount > facts.settings.approvalLimitAdjuster && request.actor.id === facts.assigneeId) {
-    throw businessFailure(BusinessErrorType.Forbidden, 'Above the adjuster limit the assigned handler cannot approve: a second person must', {
-      rule: 'separation_of_duties',
-      adjusterLimit: facts.settings.approvalLimitAdjuster,
-    });
+  // Four eyes: reassigning the claim away, or handing it to someone else to ask for approval,
+  // does not make its handler a second person.
+  const handledIt = facts.pastAssigneeIds.includes(request.actor.id) || facts.approvalRequestedBy.includes(request.actor.id);
+  if (amount > facts.settings.approvalLimitAdjuster && handledIt) {
+    throw businessFailure(
+      BusinessErrorType.Forbidden,
+      'Above the adjuster limit nobody who handled the claim (ever assigned to it, or asked for its approval) may approve it: a second person must',
+      { rule: 'separation_of_duties', adjusterLimit: facts.settings.approvalLimitAdjuster },
+    );
   }
   const limit = approvalLimitOf(request.actor.role, facts.settings) ?? 0;
   if (amount > limit) {
@@ -148,12 +165,21 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   }
 }
 
+function checkHistoryRoom(facts: ClaimFacts): void {
+  if (facts.historyLength >= MAX_CLAIM_HISTORY_ENTRIES) {
+    throw businessFailure(BusinessErrorType.Conflict, `The claim has reached its limit of ${MAX_CLAIM_HISTORY_ENTRIES} recorded decisions`, {
+      limit: MAX_CLAIM_HISTORY_ENTRIES,
+    });
+  }
+}
+
 /** Throws the business failure that refuses the move, or returns when it is allowed. */
 export function checkTransition(facts: ClaimFacts, request: TransitionRequest): void {
   const { actor, to } = request;
   if (!HANDLER_ROLES.includes(actor.role)) {
     throw businessFailure(BusinessErrorType.Forbidden, 'Only adjusters, senior adjusters and claims managers move claims');
   }
+  checkHistoryRoom(facts);
   const allowed = DECISION_MOVES[facts.stage];
   if (!allowed.includes(to)) {
     throw businessFailure(BusinessErrorType.InvalidTransition, `A claim in ${facts.stage} cannot move to ${to}`, {
@@ -192,5 +218,11 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
   }
   if (request.assigneeId === facts.assigneeId) {
     throw businessFailure(BusinessErrorType.Conflict, 'The claim is already assigned to this user', { field: 'assigneeId' });
+  }
+  checkHistoryRoom(facts);
+  if (facts.assignmentCount >= MAX_CLAIM_ASSIGNMENTS) {
+    throw businessFailure(BusinessErrorType.Conflict, `The claim has been assigned ${MAX_CLAIM_ASSIGNMENTS} times, the most a claim may be`, {
+      limit: MAX_CLAIM_ASSIGNMENTS,
+    });
   }
 }

@@ -60,6 +60,13 @@ export interface ClaimState {
   history: ClaimHistoryEntry[];
 }
 
+/**
+ * What an update answers: the state without the history, whose full copy in every update result
+ * would make the run's event history grow with the square of its decisions (claim_history and
+ * the `state` query have it).
+ */
+export type ClaimUpdateResult = Omit<ClaimState, 'history'> & { historyLength: number };
+
 export interface DocumentUploaded {
   documentId: string;
   fileName: string;
@@ -73,8 +80,8 @@ export interface ClaimOutcome {
   paymentReference: string | null;
 }
 
-export const assignClaimUpdate = defineUpdate<ClaimState, [AssignmentRequest]>('assign');
-export const transitionClaimUpdate = defineUpdate<ClaimState, [TransitionRequest]>('transition');
+export const assignClaimUpdate = defineUpdate<ClaimUpdateResult, [AssignmentRequest]>('assign');
+export const transitionClaimUpdate = defineUpdate<ClaimUpdateResult, [TransitionRequest]>('transition');
 export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
 export const claimStateQuery = defineQuery<ClaimState>('state');
 
@@ -115,6 +122,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   let denialReason: string | null = null;
   let paymentReference: string | null = null;
   let nextDeadline: ClaimDeadline | null = null;
+  const pastAssigneeIds = new Set<string>();
+  let assignmentCount = 0;
   const history: ClaimHistoryEntry[] = [
     { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
   ];
@@ -123,8 +132,18 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   // Transitions are written one after the other, so the claim row always ends at the latest.
   let recording: Promise<void> = Promise.resolve();
 
-  const facts = (): ClaimFacts => ({ stage, claimantId: input.claimantId, assigneeId, amountClaimed: input.amountClaimed, settings });
-  const state = (): ClaimState => ({
+  const facts = (): ClaimFacts => ({
+    stage,
+    claimantId: input.claimantId,
+    assigneeId,
+    amountClaimed: input.amountClaimed,
+    settings,
+    pastAssigneeIds: [...pastAssigneeIds],
+    approvalRequestedBy: history.filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null).map((entry) => entry.actorId!),
+    assignmentCount,
+    historyLength: history.length,
+  });
+  const summary = (): ClaimUpdateResult => ({
     claimNumber: input.claimNumber,
     stage,
     assigneeId,
@@ -132,8 +151,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     amountApproved,
     denialReason,
     nextDeadline,
-    history: [...history],
+    historyLength: history.length,
   });
+  const state = (): ClaimState => ({ ...summary(), history: [...history] });
 
   function publish(): void {
     const waiting = nextDeadline ? `; next: ${nextDeadline.action} at ${nextDeadline.at}` : '';
@@ -177,10 +197,12 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     async (request) => {
       const firstAssignment = stage === 'reported';
       assigneeId = request.assigneeId;
+      pastAssigneeIds.add(request.assigneeId);
+      assignmentCount += 1;
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
       email(entry, 'assigned', { userIds: [request.assigneeId] }, `Claim ${input.claimNumber} is assigned to you`, `Claim ${input.claimNumber} (${stage}) is now yours to handle.`);
-      return state();
+      return summary();
     },
     { validator: (request) => checkAssignment(facts(), request) },
   );
@@ -194,7 +216,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       if (request.to === 'documents_requested') {
         email(entry, 'documents-requested', toClaimant, `Documents needed for claim ${input.claimNumber}`, request.note ?? 'Please upload the documents your claim handler asked for.');
       }
-      return state();
+      return summary();
     },
     { validator: (request) => checkTransition(facts(), request) },
   );

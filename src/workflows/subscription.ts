@@ -16,6 +16,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -41,6 +42,12 @@ const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, s
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Runs that record this marker keep a renewal "in progress" until they hand over to the next
+ * period: a cancel in that window answers 409 instead of waiting for a run that is about to end
+ * (which left it waiting forever, and the run with it).
+ */
+const RENEWAL_HOLDS_UNTIL_HANDOVER = 'renewal-holds-changes-until-handover';
 
 const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
@@ -67,6 +74,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let reminderDays = 0;
   let decision: Decision | undefined;
   let changeInProgress: SubscriptionState['changeInProgress'] = null;
+  /** The renewal is persisted: its caller has an answer while other changes still wait for the next run. */
+  let renewalPersisted = false;
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({
@@ -101,7 +110,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return async (actor: SubscriptionActor): Promise<SubscriptionState> => {
       decision = { kind, actor };
       changeInProgress = kind;
-      await condition(() => changeInProgress === null);
+      await condition(() => changeInProgress === null || (kind === 'renew' && renewalPersisted));
       return state();
     };
   }
@@ -176,7 +185,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       const renewed = { startDate: coverage.startDate, endDate: addMonths(coverage.endDate, terms.durationMonths), renewalCount: coverage.renewalCount + 1 };
       await moveTo('active', { endDate: renewed.endDate, renewalCount: renewed.renewalCount });
       period = renewed;
-      changeInProgress = null;
+      if (patched(RENEWAL_HOLDS_UNTIL_HANDOVER)) renewalPersisted = true;
+      else changeInProgress = null;
       await notifyPolicyholder(
         `renewed:${renewed.renewalCount}`,
         `Your ${terms.planName} subscription is renewed`,

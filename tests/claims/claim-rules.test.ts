@@ -5,7 +5,17 @@ import { approvalLimitOf, CLAIM_STAGES, checkTransition, ClaimFacts, ClaimStage,
 import { CLAIM_SETTINGS } from './fixtures';
 
 const manager = { id: 'manager', role: 'claims_manager' as Role };
-const facts = (stage: ClaimStage, amountClaimed = 1000): ClaimFacts => ({ stage, claimantId: 'claimant', assigneeId: 'adjuster', amountClaimed, settings: CLAIM_SETTINGS });
+const facts = (stage: ClaimStage, amountClaimed = 1000): ClaimFacts => ({
+  stage,
+  claimantId: 'claimant',
+  assigneeId: 'adjuster',
+  amountClaimed,
+  settings: CLAIM_SETTINGS,
+  pastAssigneeIds: ['adjuster'],
+  approvalRequestedBy: [],
+  assignmentCount: 1,
+  historyLength: 3,
+});
 
 function failureOf(fn: () => void): ApplicationFailure | undefined {
   try {

@@ -228,6 +228,28 @@ describe('claim workflow (time-skipping)', () => {
       expect((await ownClaim.query(claimStateQuery)).stage).toBe('waiting_approval');
       await Promise.all([stack.terminate(handle), stack.terminate(ownClaim)]);
     });
+
+    it('does not let a handler approve after reassigning the claim away, nor whoever asked for approval', async () => {
+      const handle = await claimAt(TO_WAITING_APPROVAL, 10_000, team.senior);
+      await assign(handle, team.adjuster, team.senior);
+      const afterReassigning = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved' }));
+      expect(afterReassigning).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+
+      const requested = await claimAt(['assigned', 'under_review'], 10_000, team.adjuster);
+      await move(requested, { actor: actor(team.manager), to: 'waiting_approval' });
+      const byRequester = await rejectionOf(move(requested, { actor: actor(team.manager), to: 'approved' }));
+      expect(byRequester).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+      // Updates answer compact state; the history lives in claim_history and the state query.
+      const approved = await move(handle, { actor: actor(team.manager), to: 'approved' });
+      expect(approved).toMatchObject({ amountApproved: 10_000, historyLength: expect.any(Number) });
+      expect(approved).not.toHaveProperty('history');
+      // A second person may: the senior adjuster neither handled `requested` nor asked for its approval.
+      await move(requested, { actor: actor(team.senior), to: 'approved' });
+      await expect(Promise.all([handle.result(), requested.result()])).resolves.toEqual([
+        expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
+        expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
+      ]);
+    });
   });
 
   it('pays exactly once when the payment activity fails after writing the payment', async () => {

@@ -82,6 +82,7 @@ describe('claims API (dev server, end to end)', () => {
     const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);
     expect(content.headers['content-type']).toBe('application/pdf');
     expect(content.headers.etag).toBe(`"${upload.body.sha256}"`);
+    expect(content.headers['cache-control']).toBe('no-store');
     expect(Buffer.compare(content.body as Buffer, PDF)).toBe(0);
 
     await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);

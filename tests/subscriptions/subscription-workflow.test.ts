@@ -68,10 +68,10 @@ describe('subscription workflow (time-skipping)', () => {
 
 
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
-  async function subscribe(): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
+  async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
     const handle = await env.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: subscriptionWorkflowId(subscriptionId),
       args: [
         {
@@ -169,6 +169,45 @@ describe('subscription workflow (time-skipping)', () => {
     // The renewal continued-as-new: a fresh run owned the next period and re-armed its reminder.
     expect((await handle.describe()).runId).not.toBe(first.runId);
     await mailFor(handle, `ends on ${expectedEnd}`);
+  });
+
+  it('renews and cancels in the same window: the cancel is refused (409), the run hands over to the next period and stays cancellable', async () => {
+    // The renewal e-mail waits until the test lets it go: the window between the persisted
+    // renewal and the continue-as-new, where a cancel used to wait forever and hold the run.
+    let reachRenewalEmail!: () => void;
+    let releaseRenewalEmail!: () => void;
+    const atRenewalEmail = new Promise<void>((resolve) => (reachRenewalEmail = resolve));
+    const renewalEmailReleased = new Promise<void>((resolve) => (releaseRenewalEmail = resolve));
+    const gatedQueue = `${TASK_QUEUE}-gated-renewal`;
+    await stack.startWorker(gatedQueue, {
+      async sendEmail(input) {
+        if (input.idempotencyKey.includes(':renewed:')) {
+          reachRenewalEmail();
+          await renewalEmailReleased;
+        }
+        return stack.activities.sendEmail(input);
+      },
+    });
+    const handle = await subscribe(gatedQueue);
+    const first = await handle.query(subscriptionStateQuery);
+    await env.sleep(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS);
+
+    const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] });
+    expect(renewed).toMatchObject({ status: 'active', renewalCount: 1 });
+    await atRenewalEmail;
+    expect(await rejection(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] }))).toBe('Conflict');
+    releaseRenewalEmail();
+
+    // The next period's run takes over (same workflow ID, new run) and accepts a cancel.
+    const deadline = Date.now() + 15_000;
+    while ((await handle.describe()).runId === first.runId) {
+      if (Date.now() > deadline) throw new Error('the renewed run did not continue-as-new');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await expect(handle.query(subscriptionStateQuery)).resolves.toMatchObject({ status: 'active', renewalCount: 1, changeInProgress: null });
+    await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled', renewalCount: 1 });
+    await recordHistory(env.client.workflow.getHandle(handle.workflowId, first.runId), 'subscriptionWorkflow-renew-cancel-refused');
   });
 
   it('cancels before expiry when the owner asks; the row, the run and the mailbox agree', async () => {

@@ -81,8 +81,10 @@ describe('subscriptions API with the workflow on the dev server', () => {
 
     await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.outsider).expect(404);
     await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.outsider).expect(404);
-    await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.neighbour).expect(403);
-    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.neighbour).expect(403);
+    // Another policyholder's subscription is answered like a missing one: no existence oracle.
+    await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.neighbour).expect(404);
+    await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.neighbour).expect(404);
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.neighbour).expect(404);
     await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.outsider).expect(404);
     const agentCancel = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.agent).expect(403);
     expect(agentCancel.body.error.code).toBe('forbidden');

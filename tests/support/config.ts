@@ -2,7 +2,14 @@ import { Config, loadConfig } from '../../src/config';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
-export function testConfig(overrides: { databaseUrl: string; smtpPort?: number; temporalAddress?: string; taskQueue?: string }): Config {
+export function testConfig(overrides: {
+  databaseUrl: string;
+  smtpPort?: number;
+  temporalAddress?: string;
+  taskQueue?: string;
+  /** Further environment variables, e.g. tighter rate limits for the test that is about them. */
+  env?: Record<string, string>;
+}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: overrides.databaseUrl,
@@ -13,5 +20,9 @@ export function testConfig(overrides: { databaseUrl: string; smtpPort?: number; 
     LOG_LEVEL: 'silent',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000',
     RATE_LIMIT_REGISTRATION_PER_HOUR: '1000',
+    // Cheaper argon2id than production's OWASP cost keeps the suite fast; the algorithm is the same.
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    PASSWORD_HASH_TIME_COST: '1',
+    ...overrides.env,
   });
 }

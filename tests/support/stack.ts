@@ -31,11 +31,11 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const smtp = await startSmtpSink();
   const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
-  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}` });
+  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}`, env: options.env });
   const logger = createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
@@ -49,6 +49,8 @@ export async function startTestStack(options: { worker?: boolean } = {}): Promis
     temporal,
     taskQueue: config.temporal.taskQueue,
     webhookTimeoutMs: 2000,
+    // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
+    webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
   };
 

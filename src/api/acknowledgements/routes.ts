@@ -4,7 +4,7 @@ import type { AcknowledgementStatus } from '../../models/acknowledgement';
 import { STAFF_ROLES } from '../../shared/roles';
 import { acknowledgeUpdate } from '../../workflows/acknowledgement';
 import { idParams } from '../common-schemas';
-import { conflict, forbidden, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
@@ -56,9 +56,10 @@ export function acknowledgementRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
-        const ack = await Acknowledgement.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) }, include: WITH_VERSION });
+        // Someone else's acknowledgement answers 404 exactly like a missing one.
+        const where = { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user), employeeId: ctx.state.user.id };
+        const ack = await Acknowledgement.findOne({ where, include: WITH_VERSION });
         if (!ack) throw notFound('Acknowledgement');
-        if (ack.employeeId !== ctx.state.user.id) throw forbidden('Only the employee it is addressed to may acknowledge it');
         // A closed run cannot answer the update; the row says why it closed.
         if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
         if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);

@@ -1,18 +1,31 @@
 import { Tenant, User } from '../../models';
-import { hashPassword, verifyPassword } from '../../services/passwords';
+import type { Middleware } from 'koa';
+import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
-import { rateLimit } from '../middleware/rate-limit';
+import { failureLimit, rateLimit } from '../middleware/rate-limit';
 import { route, RouteInput, RouteSpec } from '../route';
 import type { Config } from '../../config';
 import { userSchema } from '../common-schemas';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
 
-/** Compared against when the e-mail is unknown, so a login takes as long either way. */
-const UNKNOWN_USER_HASH = '$2a$12$CNi5UNrtkv33C3ywgLB84.LXCArOom40Y0UCTMhoDopyYCoPeCPzK';
+/** Responses that carry tokens must never be kept by a browser or a proxy. */
+const noStore: Middleware = async (ctx, next) => {
+  ctx.set('Cache-Control', 'no-store');
+  await next();
+};
 
 export function authRoutes(config: Config): RouteSpec[] {
-  const authLimit = rateLimit('auth', config.rateLimit.authPerMinute, 60_000);
+  const authLimit = rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+  const loginFailures = failureLimit({
+    name: 'login-failures',
+    points: config.rateLimit.loginFailuresPerAccount,
+    durationSeconds: config.rateLimit.loginFailureWindowSeconds,
+  });
+  // Verified against when the e-mail is unknown, so a login costs the same either way.
+  let unknownUserHash: Promise<string> | undefined;
+  const hashForUnknownUser = () => (unknownUserHash ??= hashPassword('no such user, no such password 0', config.passwordHashing));
   return [
     route<RouteInput<object, object, { tenantSlug: string; email: string; password: string; fullName: string }>>({
       method: 'post',
@@ -21,7 +34,7 @@ export function authRoutes(config: Config): RouteSpec[] {
       tag: 'auth',
       auth: 'public',
       idempotent: false,
-      before: [authLimit],
+      before: [authLimit, noStore],
       body: registerBody,
       response: { status: 201, schema: sessionSchema },
       handler: async (ctx) => {
@@ -29,7 +42,7 @@ export function authRoutes(config: Config): RouteSpec[] {
         const tenant = await Tenant.findOne({ where: { slug: tenantSlug, status: 'active' } });
         if (!tenant) throw notFound('Tenant');
         if (await User.findOne({ where: { email } })) throw conflict('An account with this e-mail already exists');
-        const user = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash: await hashPassword(password) });
+        const user = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash: await hashPassword(password, config.passwordHashing) });
         ctx.status = 201;
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
       },
@@ -41,15 +54,22 @@ export function authRoutes(config: Config): RouteSpec[] {
       tag: 'auth',
       auth: 'public',
       idempotent: false,
-      before: [authLimit],
+      before: [authLimit, noStore],
       body: loginBody,
       response: { status: 200, schema: sessionSchema },
       handler: async (ctx) => {
         const { email, password } = ctx.state.input.body;
-        const user = await User.findOne({ where: { email } });
-        const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-        if (!user || !valid || !user.isActive) throw unauthorized('E-mail or password is wrong');
-        await user.update({ lastLoginAt: new Date() });
+        const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
+        const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
+        const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
+        // An inactive user, or a user of a suspended tenant, gets the same answer as a wrong password.
+        if (!user || !valid || !isActiveMember(user)) {
+          await loginFailures.recordFailure(ctx, email);
+          throw unauthorized('E-mail or password is wrong');
+        }
+        if (hasFailures) await loginFailures.reset(ctx, email);
+        const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
+        await user.update({ lastLoginAt: new Date(), ...rehashed });
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
       },
     }),
@@ -60,7 +80,7 @@ export function authRoutes(config: Config): RouteSpec[] {
       tag: 'auth',
       auth: 'public',
       idempotent: false,
-      before: [authLimit],
+      before: [authLimit, noStore],
       body: refreshBody,
       response: { status: 200, schema: tokenPairSchema },
       handler: async (ctx) => {

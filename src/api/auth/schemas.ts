@@ -10,7 +10,7 @@ export const registerBody = Joi.object({
 
 export const loginBody = Joi.object({
   email: email.required(),
-  password: Joi.string().max(200).required(),
+  password: Joi.string().min(1).max(128).required(),
 }).label('LoginRequest');
 
 export const refreshBody = Joi.object({ refreshToken: Joi.string().max(200).required() }).label('RefreshRequest');

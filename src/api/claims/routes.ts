@@ -4,7 +4,7 @@ import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSe
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import type { UpdateDefinition } from '@temporalio/client';
 import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
-import { assignClaimUpdate, ClaimState, claimWorkflow, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import { assignClaimUpdate, claimWorkflow, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
 import { idParams } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
@@ -64,7 +64,7 @@ async function claimDetail(claim: Claim): Promise<object> {
  */
 async function decideOnClaim<Request>(
   ctx: RouteContext<RouteInput<{ id: string }>>,
-  update: UpdateDefinition<ClaimState, [Request]>,
+  update: UpdateDefinition<ClaimUpdateResult, [Request]>,
   requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
 ): Promise<void> {
   const { user } = ctx.state;

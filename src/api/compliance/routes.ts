@@ -26,7 +26,7 @@ import {
   versionSchema,
 } from './schemas';
 
-const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
+export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 

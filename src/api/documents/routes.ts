@@ -115,6 +115,8 @@ export function documentRoutes(): RouteSpec[] {
         ctx.type = document.contentType;
         ctx.set('Content-Disposition', `attachment; filename="${document.fileName.replace(/[^\w. -]/g, '_')}"`);
         ctx.set('ETag', `"${document.sha256}"`);
+        // Claim evidence: no browser or proxy cache keeps a copy.
+        ctx.set('Cache-Control', 'no-store');
         ctx.body = await readDocument(ctx.services.config.documentsDir, document.storageKey);
       },
     }),

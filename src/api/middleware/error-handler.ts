@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import Joi from 'joi';
 import type { Middleware } from 'koa';
-import { UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
+import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import type { Logger } from '../../config/logger';
 import { BusinessErrorType } from '../../shared/business-errors';
 import { ApiError, ErrorDetail } from '../errors';
@@ -51,6 +51,10 @@ export function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(409, 'conflict', 'A resource with these values already exists', err.errors.map((e) => ({ field: e.path ?? undefined, message: e.message })));
   }
   if (err instanceof ForeignKeyConstraintError) return new ApiError(422, 'unprocessable', 'A referenced resource does not exist');
+  // numeric_value_out_of_range: an amount larger than its DECIMAL column holds.
+  if (err instanceof DatabaseError && (err.parent as { code?: string }).code === '22003') {
+    return new ApiError(422, 'unprocessable', 'A number is larger than can be stored (amounts hold at most 12 digits, 2 after the point)');
+  }
   // Errors from koa itself and its middleware (body parser, koa-jwt) carry an HTTP status.
   const status = (err as { status?: number; expose?: boolean }).status;
   if (status && status >= 400 && status < 500) {

@@ -1,27 +1,87 @@
-import type { Middleware } from 'koa';
-import ratelimit from 'koa-ratelimit';
-import { tooManyRequests } from '../errors';
-
 /**
- * Per-client-IP limit. The memory driver keeps counts per API process; behind a load balancer
- * with several API processes, use koa-ratelimit's redis driver instead.
+ * Rate limits counted in PostgreSQL (rate-limiter-flexible, table `rate_limits`), so every API
+ * process behind a load balancer shares the same counters. Keys are the client address (ctx.ip,
+ * which believes X-Forwarded-For only as far as TRUST_PROXY_HOPS says) or an account.
  */
-export function rateLimit(name: string, max: number, durationMs: number): Middleware {
-  const limiter = ratelimit({
-    driver: 'memory',
-    db: new Map(),
-    duration: durationMs,
-    max,
-    id: (ctx) => `${name}:${ctx.ip}`,
-    throw: true,
-    errorMessage: 'Too many requests',
-  });
+import crypto from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Sequelize } from 'sequelize';
+import { tooManyRequests } from '../errors';
+import type { ApiServices } from '../services';
+
+export interface RateLimitRule {
+  /** Names the counter family; keys of different rules never collide. */
+  name: string;
+  points: number;
+  durationSeconds: number;
+}
+
+/** The rule's limiter on the database of the app serving the request, created on first use. */
+function limiterOf(rule: RateLimitRule): (ctx: Context) => RateLimiterPostgres {
+  const byDatabase = new WeakMap<Sequelize, RateLimiterPostgres>();
+  return (ctx) => {
+    const { sequelize } = (ctx as unknown as { services: ApiServices }).services;
+    let limiter = byDatabase.get(sequelize);
+    if (limiter) return limiter;
+    limiter = new RateLimiterPostgres({
+      storeClient: sequelize,
+      storeType: 'sequelize',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      keyPrefix: rule.name,
+      points: rule.points,
+      duration: rule.durationSeconds,
+    });
+    byDatabase.set(sequelize, limiter);
+    return limiter;
+  };
+}
+
+/** 429 with Retry-After for a refusal; a store failure goes on to the error handler as it is. */
+function refusal(ctx: Context, rejection: unknown): unknown {
+  if (!(rejection instanceof RateLimiterRes)) return rejection;
+  ctx.set('Retry-After', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
+  return tooManyRequests();
+}
+
+/** Counts every request of a route under `keyOf(ctx)` (the client address by default). */
+export function rateLimit(rule: RateLimitRule, keyOf: (ctx: Context) => string = (ctx) => ctx.ip): Middleware {
+  const limiterFor = limiterOf(rule);
   return async (ctx, next) => {
     try {
-      await limiter(ctx, next);
-    } catch (err) {
-      if ((err as { status?: number }).status === 429) throw tooManyRequests();
-      throw err;
+      await limiterFor(ctx).consume(keyOf(ctx));
+    } catch (rejection) {
+      throw refusal(ctx, rejection);
     }
+    await next();
+  };
+}
+
+/**
+ * Counts failures per account (e.g. wrong passwords per e-mail) and refuses further attempts once
+ * they reach the limit. Unknown accounts are counted exactly like real ones, so the answers do not
+ * tell whether an account exists. Accounts are keyed by a hash: the table holds no e-mail.
+ */
+export function failureLimit(rule: RateLimitRule) {
+  const limiterFor = limiterOf(rule);
+  const keyOf = (account: string) => crypto.createHash('sha256').update(account).digest('hex');
+  return {
+    /** Refuses with 429 once the account has used up its failures; answers whether it has any. */
+    async assertAllowed(ctx: Context, account: string): Promise<{ hasFailures: boolean }> {
+      const counted = await limiterFor(ctx).get(keyOf(account));
+      if (counted && counted.consumedPoints >= rule.points) throw refusal(ctx, counted);
+      return { hasFailures: counted !== null && counted.consumedPoints > 0 };
+    },
+    async recordFailure(ctx: Context, account: string): Promise<void> {
+      await limiterFor(ctx)
+        .consume(keyOf(account))
+        .catch((rejection: unknown) => {
+          if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        });
+    },
+    async reset(ctx: Context, account: string): Promise<void> {
+      await limiterFor(ctx).delete(keyOf(account));
+    },
   };
 }

@@ -2,10 +2,15 @@ import type Joi from 'joi';
 import type { Middleware } from 'koa';
 import { validationFailed, ErrorDetail } from '../errors';
 import type { RouteSpec } from '../route';
+import { malformedStrings } from '../well-formed';
 
+const MAX_REPORTED_MALFORMED = 20;
 const OPTIONS: Joi.ValidationOptions = { abortEarly: false, allowUnknown: false, convert: true, errors: { wrap: { label: false } } };
 
-/** Validates params, query and body against the route's schemas; unknown fields are rejected. */
+/**
+ * Validates params, query and body against the route's schemas; unknown fields are rejected.
+ * Malformed text anywhere in them is refused first, whatever the route's schema says.
+ */
 export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Middleware {
   return async (ctx, next) => {
     const details: ErrorDetail[] = [];
@@ -15,6 +20,9 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
       ['query', spec.query, ctx.query],
       ['body', spec.body, ctx.request.body ?? {}],
     ] as const;
+    const malformed = parts.flatMap(([part, , raw]) => malformedStrings(raw, part));
+    // A few names are enough to fix a request; a huge list would only make a huge answer.
+    if (malformed.length) throw validationFailed(malformed.slice(0, MAX_REPORTED_MALFORMED));
     for (const [part, schema, raw] of parts) {
       if (!schema) {
         const isEmpty = raw === undefined || raw === null || (typeof raw === 'object' && Object.keys(raw).length === 0);

@@ -88,7 +88,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       summary: 'Apply to join the platform as an insurance company (public)',
       tag: 'onboarding',
       auth: 'public',
-      before: [rateLimit('registration', config.rateLimit.registrationPerHour, 3_600_000)],
+      before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
       body: createRegistrationBody,
       response: { status: 202, schema: submittedRegistrationSchema, description: 'Accepted; platform admins decide within 7 days' },
       handler: async (ctx) => {
@@ -96,7 +96,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         await assertAvailable(ctx.state.input.body);
         const id = crypto.randomUUID();
         const workflowId = onboardingWorkflowId(id);
-        const registration = await Registration.create({ ...fields, id, workflowId, adminPasswordHash: await hashPassword(adminPassword) });
+        const registration = await Registration.create({ ...fields, id, workflowId, adminPasswordHash: await hashPassword(adminPassword, config.passwordHashing) });
         const start = workflowStartOptions(ctx.services.config.temporal.taskQueue, {
           workflowId,
           tenantId: PLATFORM_TENANT_ID,

@@ -13,11 +13,12 @@ import {
   subscriptionWorkflowId,
 } from '../../workflows/subscription-messages';
 import { idParams } from '../common-schemas';
-import { conflict, forbidden, notFound, unprocessable } from '../errors';
+import { conflict, notFound, unprocessable } from '../errors';
 import { findVisiblePlan } from '../plans/routes';
 import { pageSchema, paginate, PageQuery } from '../pagination';
-import { AuthUser, route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { findInTenant, tenantOf } from '../tenancy';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { findVisibleSubscription } from './access';
 import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
@@ -31,13 +32,6 @@ function subscriptionIdFor(userId: string, idempotencyKey: string, planId: strin
   const hex = crypto.createHash('sha256').update(`subscription:${userId}:${idempotencyKey}:${planId}`).digest('hex');
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Policyholders see their own subscriptions; the tenant's staff see all of them. */
-async function findVisibleSubscription(id: string, user: AuthUser): Promise<Subscription> {
-  const subscription = await findInTenant(Subscription, id, tenantOf(user), 'Subscription');
-  if (user.role === 'policyholder' && subscription.policyholderId !== user.id) throw forbidden('This subscription belongs to another policyholder');
-  return subscription;
 }
 
 /** The live state of an open run; a closed run has nothing more to say than its row. */

@@ -1,4 +1,5 @@
 import { TenantSettings } from '../../models';
+import { unprocessable } from '../errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
@@ -37,6 +38,10 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const row = await settingsRow(tenantOf(ctx.state.user));
         const { complianceWebhookSecret, ...values } = ctx.state.input.body;
+        // Production deliveries go over https only (the worker refuses the rest); say so now.
+        if (ctx.services.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
+          throw unprocessable('The compliance webhook must use https', [{ field: 'complianceWebhookUrl', message: 'must be an https URL' }]);
+        }
         await row.update({
           values: { ...row.values, ...values },
           ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),

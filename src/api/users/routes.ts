@@ -1,6 +1,7 @@
 import { User } from '../../models';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
+import { revokeAllSessions } from '../../services/tokens';
 import { idParams, userSchema } from '../common-schemas';
 import { unprocessable } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
@@ -55,7 +56,7 @@ export function userRoutes(): RouteSpec[] {
         const tenantId = tenantOf(ctx.state.user);
         const { password, ...fields } = ctx.state.input.body;
         await assertManagerInTenant(fields.managerId, tenantId);
-        const user = await User.create({ ...fields, tenantId, passwordHash: await hashPassword(password) });
+        const user = await User.create({ ...fields, tenantId, passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) });
         ctx.status = 201;
         ctx.body = user;
       },
@@ -89,7 +90,11 @@ export function userRoutes(): RouteSpec[] {
         if (user.id === ctx.state.user.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {
           throw unprocessable('You cannot deactivate or demote yourself');
         }
-        await user.update({ ...fields, ...(password && { passwordHash: await hashPassword(password) }) });
+        const changesAuthority =
+          password !== undefined || (fields.role !== undefined && fields.role !== user.role) || (fields.isActive !== undefined && fields.isActive !== user.isActive);
+        await user.update({ ...fields, ...(password && { passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) }) });
+        // Whoever held this user's tokens held them for the old role, password or status.
+        if (changesAuthority) await revokeAllSessions(user.id);
         ctx.body = user;
       },
     }),

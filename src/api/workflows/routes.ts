@@ -1,8 +1,7 @@
 import Joi from 'joi';
-import { TenantId } from '../../shared/search-attributes';
 import { notFound } from '../errors';
 import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { mayViewRun } from './visibility';
 
 const runSchema = Joi.object({
   workflowId: Joi.string(),
@@ -20,15 +19,15 @@ export function workflowRoutes(): RouteSpec[] {
     route<RouteInput<{ workflowId: string }>>({
       method: 'get',
       path: '/workflows/:workflowId',
-      summary: "Describe a workflow run owned by the caller's tenant",
+      summary: 'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration) the caller may see',
       tag: 'workflows',
       params: Joi.object({ workflowId: Joi.string().max(200).pattern(/^[a-z-]+-[A-Za-z0-9-]+$/).required() }),
       response: { status: 200, schema: runSchema },
       handler: async (ctx) => {
-        const tenantId = tenantOf(ctx.state.user);
-        const description = await ctx.services.temporal.workflow.getHandle(ctx.state.input.params.workflowId).describe();
-        // Another tenant's run is answered exactly like a missing one.
-        if (description.typedSearchAttributes.get(TenantId) !== tenantId) throw notFound('Workflow run');
+        const { workflowId } = ctx.state.input.params;
+        // A run the caller may not see is answered exactly like a missing one.
+        if (!(await mayViewRun(ctx.state.user, workflowId))) throw notFound('Workflow run');
+        const description = await ctx.services.temporal.workflow.getHandle(workflowId).describe();
         const searchAttributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
         ctx.body = {
           workflowId: description.workflowId,

@@ -1,0 +1,89 @@
+/**
+ * A burst of logins beside ordinary reads: LOGIN_LOOPS clients log in back to back for PHASE_MS
+ * while one client reads GET /plans, against the same reader alone. Password hashing (argon2id
+ * at the production cost) runs on libuv's thread pool, so the reader should keep its p95 within
+ * twice the idle one.
+ */
+import { loadConfig } from '../src/config';
+import { User } from '../src/models';
+import { hashPassword } from '../src/services/passwords';
+import { issueAccessToken } from '../src/services/tokens';
+import type { BenchInfra } from './infra';
+import { createBenchTenant, percentile } from './fixtures';
+import { apiEnvFor, startApiProcess } from './processes';
+
+const LOGIN_LOOPS = 8;
+const PHASE_MS = 10_000;
+const PASSWORD = 'Storm-password-2026';
+
+interface Latencies {
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface LoginStormResult {
+  loginLoops: number;
+  phaseSeconds: number;
+  readerIdle: Latencies;
+  readerDuringStorm: Latencies;
+  loginsPerSecond: number;
+  loginP50Ms: number;
+  /** The target (≤ 2): the reader's p95 during the storm ÷ its p95 alone. */
+  ratioStormToIdleP95: number;
+}
+
+const summarise = (values: number[]): Latencies => ({
+  requests: values.length,
+  p50Ms: percentile(values, 50),
+  p95Ms: percentile(values, 95),
+  maxMs: Math.max(...values),
+});
+
+/** Calls `request` back to back until `until`; each answer must have `status`. Returns each latency. */
+async function loop(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
+  const latencies: number[] = [];
+  while (Date.now() < until) {
+    const started = performance.now();
+    const response = await request();
+    await response.arrayBuffer();
+    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+export async function benchLoginStorm(infra: BenchInfra): Promise<LoginStormResult> {
+  // Nothing may refuse the storm: the limits are not what is measured here.
+  const env = { ...(await apiEnvFor(infra, 'bench-login-storm')), RATE_LIMIT_AUTH_PER_MINUTE: '1000000' };
+  const config = loadConfig(env);
+  const bench = await createBenchTenant(LOGIN_LOOPS);
+  await User.update({ passwordHash: await hashPassword(PASSWORD) }, { where: { tenantId: bench.tenant.id } });
+  const api = await startApiProcess(env);
+  const token = issueAccessToken(config.jwt, bench.policyholders[0]);
+  const readPlans = () => fetch(`${api.url}/api/v1/plans`, { headers: { authorization: `Bearer ${token}` } });
+  const logIn = (email: string) => () =>
+    fetch(`${api.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  try {
+    await loop(Date.now() + 2000, 200, readPlans);
+    await loop(Date.now() + 1000, 200, logIn(bench.policyholders[0].email));
+    const idle = await loop(Date.now() + PHASE_MS, 200, readPlans);
+    const until = Date.now() + PHASE_MS;
+    const [storm, ...logins] = await Promise.all([loop(until, 200, readPlans), ...bench.policyholders.map((user) => loop(until, 200, logIn(user.email)))]);
+    const readerIdle = summarise(idle);
+    const readerDuringStorm = summarise(storm);
+    const allLogins = logins.flat();
+    return {
+      loginLoops: LOGIN_LOOPS,
+      phaseSeconds: PHASE_MS / 1000,
+      readerIdle,
+      readerDuringStorm,
+      loginsPerSecond: allLogins.length / (PHASE_MS / 1000),
+      loginP50Ms: percentile(allLogins, 50),
+      ratioStormToIdleP95: readerDuringStorm.p95Ms / readerIdle.p95Ms,
+    };
+  } finally {
+    await api.stop();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Every string that enters through the API must be well-formed UTF-16 without NUL: a lone
+ * surrogate crashes or corrupts native libraries and PostgreSQL refuses NUL in text. Checked once,
+ * for every route, before the route's own schema (which never sees such a string). Input nested
+ * deeper than any route accepts is refused too, before anything walks it recursively.
+ */
+import type { ErrorDetail } from './errors';
+
+const NUL = '\u0000';
+/** Far deeper than any request body of the API; a megabyte of `[` would otherwise exhaust the stack. */
+const MAX_DEPTH = 32;
+/** In a `u` regular expression a valid surrogate pair is one code point: only lone halves match. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function problemWith(value: string): string | undefined {
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed text (no lone UTF-16 surrogates)';
+  if (value.includes(NUL)) return 'must not contain NUL characters';
+  return undefined;
+}
+
+/** Details naming each malformed string (or object key) under `path`, e.g. `body.password`. */
+export function malformedStrings(value: unknown, path: string, depth = 0): ErrorDetail[] {
+  if (depth > MAX_DEPTH) return [{ field: path, message: `${path} is nested more than ${MAX_DEPTH} levels deep` }];
+  if (typeof value === 'string') {
+    const message = problemWith(value);
+    return message ? [{ field: path, message: `${path} ${message}` }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => malformedStrings(item, `${path}.${index}`, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => {
+      const keyProblem = problemWith(key);
+      if (keyProblem) return [{ field: path, message: `a field name under ${path} ${keyProblem}` }];
+      return malformedStrings(item, `${path}.${key}`, depth + 1);
+    });
+  }
+  return [];
+}

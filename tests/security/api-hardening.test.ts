@@ -1,0 +1,246 @@
+/**
+ * Security hardening on the real API, worker, PostgreSQL and Temporal dev server: hostile text
+ * never reaches the password hash, tokens lose their power as soon as the user's authority
+ * changes, the four-eyes rule survives reassignment, and odd methods, huge amounts and other
+ * people's resources get clear 4xx answers.
+ */
+import crypto from 'node:crypto';
+import { Category, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
+import { loadConfig } from '../../src/config';
+import { subscriptionWorkflowId } from '../../src/workflows/subscription-messages';
+import { createActiveSubscription, createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
+import { bearer, createTenant, createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+const LONE_SURROGATE = 'abc\ud800';
+
+describe('security hardening (API)', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    tenant = await createTenant();
+    admin = await createUser(tenant, 'tenant_admin');
+  });
+  afterAll(() => stack?.close());
+
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const login = (email: string, password = TEST_PASSWORD) => stack.api.post('/api/v1/auth/login').send({ email, password });
+
+  describe('no input can crash the process', () => {
+    it('refuses a lone surrogate on every route that hashes a password with 400 naming the field; the API stays ready', async () => {
+      const users = await User.count();
+      const registrations = await Registration.count();
+      const holder = await createUser(tenant, 'policyholder');
+      const requests = [
+        [stack.api.post('/api/v1/auth/login').send({ email: 'nobody@example.com', password: LONE_SURROGATE }), 'body.password'],
+        [stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'x@example.test', password: LONE_SURROGATE, fullName: 'X' }), 'body.password'],
+        [
+          stack.api.post('/api/v1/registrations').send({
+            companyName: 'Evil Co',
+            businessType: 'insurance',
+            phone: '+44 20 7946 0000',
+            contactEmail: 'contact@evil.test',
+            address: '1 Road',
+            requestedSlug: 'evil-co',
+            adminEmail: 'admin@evil.test',
+            adminFullName: 'Eve',
+            adminPassword: `Password1${LONE_SURROGATE}`,
+          }),
+          'body.adminPassword',
+        ],
+        [stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'y@example.test', fullName: 'Y', role: 'adjuster', password: LONE_SURROGATE }), 'body.password'],
+        [stack.api.patch(`/api/v1/users/${holder.id}`).set(as(admin)).send({ password: `Password1${LONE_SURROGATE}` }), 'body.password'],
+      ] as const;
+      for (const [request, field] of requests) {
+        const res = await request;
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('validation_failed');
+        expect(res.body.error.details).toEqual([expect.objectContaining({ field })]);
+      }
+      expect(await User.count()).toBe(users + 1);
+      expect(await Registration.count()).toBe(registrations);
+      await expect(User.findByPk(holder.id)).resolves.toMatchObject({ passwordHash: TEST_PASSWORD_HASH });
+      await stack.api.get('/readyz').expect(200, { status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    });
+
+    it('refuses NUL and lone surrogates in any string field, nested or in the query, and bounds passwords to 8–128 characters', async () => {
+      const nul = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'z@example.test', fullName: 'Zed\u0000', role: 'adjuster', password: 'Password123' });
+      expect(nul.status).toBe(400);
+      expect(nul.body.error.details).toEqual([expect.objectContaining({ field: 'body.fullName', message: expect.stringContaining('NUL') })]);
+      const deep = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .set('Content-Type', 'application/json')
+        .send(`{"email":"d@example.test","fullName":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.details[0].message).toContain('nested');
+      const many = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'm@example.test', fullName: Array(5000).fill('\ud800') });
+      expect(many.status).toBe(400);
+      expect(many.body.error.details).toHaveLength(20);
+      const query = await stack.api.get(`/api/v1/users?role=${encodeURIComponent('adjuster\u0000')}`).set(as(admin));
+      expect(query.status).toBe(400);
+      expect(query.body.error.details[0].field).toBe('query.role');
+      const long = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: `Ab1${'x'.repeat(126)}` });
+      expect(long.status).toBe(400);
+      const short = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abc1234' });
+      expect(short.status).toBe(400);
+      await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abcd1234' }).expect(201);
+      expect(await User.count({ where: { email: 'z@example.test' } })).toBe(0);
+    });
+
+    it('hashes with argon2id, and re-hashes a legacy bcrypt hash on the next successful login', async () => {
+      const legacy = await createUser(tenant, 'adjuster');
+      expect(legacy.passwordHash).toMatch(/^\$2a\$12\$/);
+      await login(legacy.email).expect(200);
+      const rehashed = (await User.findByPk(legacy.id))!.passwordHash;
+      expect(rehashed).toMatch(/^\$argon2id\$/);
+      await login(legacy.email).expect(200);
+      await login(legacy.email, 'Wrong-password-1').expect(401);
+      expect((await User.findByPk(legacy.id))!.passwordHash).toBe(rehashed);
+    });
+  });
+
+  describe('authority is always current', () => {
+    it('refuses a token whose user was deactivated, demoted, moved or whose tenant was suspended (401)', async () => {
+      const [deactivated, demoted, moved, suspendedOne] = await Promise.all(['adjuster', 'senior_adjuster', 'adjuster'].map((role) => createUser(tenant, role as User['role'])).concat(createUser(await createTenant(), 'adjuster')));
+      const tokens = [deactivated, demoted, moved, suspendedOne].map((user) => as(user));
+      for (const token of tokens) await stack.api.get('/api/v1/auth/me').set(token).expect(200);
+
+      // Changed behind the API's back (another process, a console): seen once the short cache expires.
+      await deactivated.update({ isActive: false });
+      await demoted.update({ role: 'policyholder' });
+      await moved.update({ tenantId: (await createTenant()).id });
+      await Tenant.update({ status: 'suspended' }, { where: { id: suspendedOne.tenantId! } });
+      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      for (const token of tokens) {
+        const res = await stack.api.get('/api/v1/auth/me').set(token).expect(401);
+        expect(res.body.error.code).toBe('unauthorized');
+      }
+      // Nor can they start a new session.
+      await login(deactivated.email).expect(401);
+      await login(suspendedOne.email).expect(401);
+    });
+
+    it('revokes every session at once when a tenant admin changes a role, a password or the active flag', async () => {
+      for (const change of [{ role: 'claims_manager' }, { password: 'New-password-42' }, { isActive: false }]) {
+        const user = await createUser(tenant, 'adjuster');
+        const first = (await login(user.email).expect(200)).body.tokens;
+        const second = (await login(user.email).expect(200)).body.tokens;
+        await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${first.accessToken}`).expect(200);
+
+        await stack.api.patch(`/api/v1/users/${user.id}`).set(as(admin)).send(change).expect(200);
+
+        // Immediately, in this process: old access tokens and every refresh-token family are dead.
+        await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${first.accessToken}`).expect(401);
+        await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+        await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+        expect(await RefreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+        if ('password' in change) {
+          await login(user.email).expect(401);
+          const fresh = (await login(user.email, change.password).expect(200)).body.tokens;
+          await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${fresh.accessToken}`).expect(200);
+        }
+      }
+      // A name change is not a change of authority: sessions survive it.
+      const user = await createUser(tenant, 'adjuster');
+      const tokens = (await login(user.email).expect(200)).body.tokens;
+      await stack.api.patch(`/api/v1/users/${user.id}`).set(as(admin)).send({ fullName: 'Renamed' }).expect(200);
+      await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${tokens.accessToken}`).expect(200);
+    });
+
+    it('keeps the session lifetime absolute: rotation never moves the end of the login', async () => {
+      const user = await createUser(tenant, 'adjuster');
+      const first = (await login(user.email).expect(200)).body.tokens;
+      const originalEnd = (await RefreshToken.findOne({ where: { userId: user.id } }))!.expiresAt;
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const second = (await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body;
+      await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(200);
+      const rows = await RefreshToken.findAll({ where: { userId: user.id } });
+      expect(rows).toHaveLength(3);
+      for (const row of rows) expect(row.expiresAt.getTime()).toBe(originalEnd.getTime());
+    });
+  });
+
+  describe('business rules', () => {
+    let team: ClaimsTeam;
+    beforeAll(async () => {
+      team = await createClaimsTeam();
+    });
+    const transition = (claimId: string, user: User, body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
+
+    it('refuses the four-eyes bypass: self-assign, ask for approval, reassign away, approve → 403', async () => {
+      const subscription = await createActiveSubscription(team.tenant, team.claimant);
+      const filed = (await stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 20_000, description: 'Roof' }).expect(201)).body;
+      await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.senior.id }).expect(200);
+      await transition(filed.id, team.senior, { to: 'under_review' }).expect(200);
+      await transition(filed.id, team.senior, { to: 'waiting_approval' }).expect(200);
+      await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.adjuster.id }).expect(200);
+
+      const bypass = await transition(filed.id, team.senior, { to: 'approved' }).expect(403);
+      expect(bypass.body.error).toMatchObject({ code: 'forbidden', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
+      await transition(filed.id, team.manager, { to: 'approved' }).expect(200);
+    });
+
+    it('answers 422 for an amount beyond DECIMAL(12,2), not 500, and stores nothing', async () => {
+      const category = await Category.create({ tenantId: tenant.id, name: 'Huge' });
+      const res = await stack.api
+        .post('/api/v1/plans')
+        .set(as(admin))
+        .send({ categoryId: category.id, name: 'Too big', coverageLevel: 'premium', coverageAmount: 10_000_000_000, premium: 100, durationMonths: 12 });
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('unprocessable');
+      expect(await Plan.count({ where: { name: 'Too big' } })).toBe(0);
+    });
+
+    it("answers 404 for another policyholder's subscription and its run", async () => {
+      const [owner, neighbour] = await Promise.all([createUser(tenant, 'policyholder'), createUser(tenant, 'policyholder')]);
+      const subscription = await createActiveSubscription(tenant, owner);
+      const workflowId = subscriptionWorkflowId(subscription.id);
+      await Subscription.update({ workflowId }, { where: { id: subscription.id } });
+      // A run that exists (no worker serves its queue): only who may see the row may describe it.
+      await stack.temporal.workflow.start('subscriptionWorkflow', { taskQueue: `idle-${crypto.randomUUID()}`, workflowId, args: [{}] });
+      await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(owner)).expect(200);
+      await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(admin)).expect(200);
+      await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(neighbour)).expect(404);
+      await stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(neighbour)).expect(404);
+      await stack.api.patch(`/api/v1/subscriptions/${subscription.id}/cancel`).set(as(neighbour)).expect(404);
+      await stack.temporal.workflow.getHandle(workflowId).terminate('test done');
+    });
+  });
+
+  describe('HTTP surface', () => {
+    it('answers TRACE, PROPFIND and other unsupported methods with 405 and Allow, never 500', async () => {
+      const trace = await stack.api.trace('/api/v1/auth/me').set(as(admin));
+      expect(trace.status).toBe(405);
+      expect(trace.headers.allow).toBe('HEAD, GET');
+      const propfind = await stack.api.propfind('/api/v1/plans').set(as(admin));
+      expect(propfind.status).toBe(405);
+      expect(propfind.headers.allow).toBe('HEAD, GET, POST');
+      const del = await stack.api.delete('/api/v1/auth/me').set(as(admin)).expect(405);
+      expect(del.body.error.code).toBe('method_not_allowed');
+    });
+  });
+});
+
+describe('signing secret checks at start-up', () => {
+  const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+  it('refuses a missing, short or placeholder JWT_SECRET outside development, naming the variable', () => {
+    for (const NODE_ENV of ['production', 'test']) {
+      expect(() => loadConfig({ ...base, NODE_ENV })).toThrow(/JWT_SECRET/);
+      expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'too-short' })).toThrow(/JWT_SECRET/);
+      expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'change-me-to-a-long-random-secret-of-32+-chars' })).toThrow(/JWT_SECRET" is a known placeholder/);
+      expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'x'.repeat(40) })).toThrow(/placeholder/);
+    }
+    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') }).jwt.secret).toHaveLength(48);
+  });
+
+  it('refuses private-network webhooks in production', () => {
+    const secret = crypto.randomBytes(36).toString('base64');
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS/);
+    expect(loadConfig({ ...base, NODE_ENV: 'development', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Rate limits on the real app and PostgreSQL store: a client cannot escape the per-address limit
+ * by inventing X-Forwarded-For values unless the proxy hops are configured, and the per-account
+ * login limit holds whatever address a guesser uses, for real and unknown accounts alike.
+ */
+import type Koa from 'koa';
+import supertest from 'supertest';
+import { createApp } from '../../src/api/app';
+import type { Config } from '../../src/config';
+import type { User } from '../../src/models';
+import { createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('rate limits (PostgreSQL store)', () => {
+  let stack: TestStack;
+  let user: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    user = await createUser(await createTenant(), 'tenant_admin');
+  });
+  afterAll(() => stack?.close());
+
+  const appWith = (changes: Partial<Config>, rateLimit: Partial<Config['rateLimit']>): Koa =>
+    createApp({
+      config: { ...stack.config, ...changes, rateLimit: { ...stack.config.rateLimit, ...rateLimit } },
+      sequelize: stack.db.sequelize,
+      temporal: stack.temporal,
+      logger: stack.deps.logger,
+    });
+  const login = (app: Koa, forwardedFor: string, email: string, password: string) =>
+    supertest(app.callback()).post('/api/v1/auth/login').set('X-Forwarded-For', forwardedFor).send({ email, password });
+
+  it('ignores X-Forwarded-For without trusted proxy hops: a spoofed address is still limited (429 with Retry-After)', async () => {
+    // Production, where the API used to believe X-Forwarded-For from anyone.
+    const app = appWith({ env: 'production', trustProxyHops: 0 }, { authPerMinute: 3 });
+    for (let i = 1; i <= 3; i++) expect((await login(app, `198.51.100.${i}`, user.email, 'Wrong-password-1')).status).toBe(401);
+    const limited = await login(app, '198.51.100.200', user.email, TEST_PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('with one trusted hop, counts per forwarded client address', async () => {
+    const app = appWith({ trustProxyHops: 1 }, { authPerMinute: 2 });
+    // The proxy appends the address it saw; anything before it is the client's own claim.
+    expect((await login(app, '10.9.9.9, 203.0.113.10', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '10.9.9.8, 203.0.113.10', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '10.9.9.7, 203.0.113.10', user.email, TEST_PASSWORD)).status).toBe(429);
+    expect((await login(app, '203.0.113.11', user.email, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('limits failed logins per account from any address, the same for unknown accounts, and forgets them after a success', async () => {
+    const app = appWith({ trustProxyHops: 1 }, { authPerMinute: 1000, loginFailuresPerAccount: 3 });
+    const victim = await createUser(await createTenant(), 'adjuster');
+    for (let i = 1; i <= 3; i++) expect((await login(app, `192.0.2.${i}`, victim.email, 'Guess-number-1')).status).toBe(401);
+    const locked = await login(app, '192.0.2.99', victim.email, TEST_PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(60);
+
+    // Nobody can tell from the answers whether an account exists.
+    for (let i = 1; i <= 3; i++) expect((await login(app, `192.0.2.${i}`, 'nobody@example.test', 'Guess-number-1')).status).toBe(401);
+    expect((await login(app, '192.0.2.99', 'nobody@example.test', 'Guess-number-1')).status).toBe(429);
+
+    // Another account is untouched; a success clears that account's failures.
+    const other = await createUser(await createTenant(), 'adjuster');
+    for (let i = 1; i <= 2; i++) expect((await login(app, `192.0.2.${i}`, other.email, 'Guess-number-1')).status).toBe(401);
+    expect((await login(app, '192.0.2.50', other.email, TEST_PASSWORD)).status).toBe(200);
+    for (let i = 1; i <= 2; i++) expect((await login(app, `192.0.2.${i}`, other.email, 'Guess-number-1')).status).toBe(401);
+    expect((await login(app, '192.0.2.51', other.email, TEST_PASSWORD)).status).toBe(200);
+
+    // The counters are rows of the shared store, keyed by a hash: no e-mail is stored.
+    const [rows] = await stack.db.sequelize.query(`SELECT key FROM rate_limits WHERE key LIKE 'login-failures:%'`);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(rows)).not.toContain('@');
+  });
+});

@@ -19,7 +19,7 @@ import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { resultOf, waitUntil } from '../support/waiting';
+import { resultOf, waitUntil, within } from '../support/waiting';
 
 const TASK_QUEUE = 'subscriptions-time-skipping';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -190,20 +190,16 @@ describe('subscription workflow (time-skipping)', () => {
     });
     const handle = await subscribe(gatedQueue);
     const first = await handle.query(subscriptionStateQuery);
-    await env.sleep(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS);
+    await stack.skip(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS, handle);
 
     const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] });
     expect(renewed).toMatchObject({ status: 'active', renewalCount: 1 });
-    await atRenewalEmail;
+    await within(atRenewalEmail, 'the renewal e-mail activity');
     expect(await rejection(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] }))).toBe('Conflict');
     releaseRenewalEmail();
 
     // The next period's run takes over (same workflow ID, new run) and accepts a cancel.
-    const deadline = Date.now() + 15_000;
-    while ((await handle.describe()).runId === first.runId) {
-      if (Date.now() > deadline) throw new Error('the renewed run did not continue-as-new');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(async () => (await handle.describe()).runId !== first.runId, 'the renewed run continuing as new');
     await expect(handle.query(subscriptionStateQuery)).resolves.toMatchObject({ status: 'active', renewalCount: 1, changeInProgress: null });
     await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled', renewalCount: 1 });

@@ -34,6 +34,9 @@ public final class KeepaliveTestServer {
         .permitKeepAliveWithoutCalls(true);
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     Server server = builder.build().start();
+    // Exit with the process that started this server (a test run), however that process ends, so
+    // a start the SDK gave up on or a test process that crashed leaves no server behind.
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.shutdownNow();
       services.close();

@@ -7,6 +7,7 @@ import { idParams } from '../common-schemas';
 import { conflict, forbidden, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
+import { decideByUpdate } from '../temporal-calls';
 import { tenantOf } from '../tenancy';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
@@ -63,7 +64,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
         if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
         if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
         try {
-          await ctx.services.temporal.workflow.getHandle(ack.workflowId!).executeUpdate(acknowledgeUpdate, { args: [{ userId: ctx.state.user.id }] });
+          await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: ctx.state.user.id });
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) throw conflict('This acknowledgement is no longer open');
           throw err;

@@ -25,6 +25,7 @@ import { conflict, notFound } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { workflowStartOptions } from '../workflow-start';
 import {
   createRegistrationBody,
@@ -106,7 +107,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         });
         let runId: string;
         try {
-          const handle = await ctx.services.temporal.workflow.start<typeof onboarding>('onboarding', { ...start, args: [{ registrationId: id }] });
+          const handle = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.start<typeof onboarding>('onboarding', { ...start, args: [{ registrationId: id }] }));
           runId = handle.firstExecutionRunId;
         } catch (err) {
           // Without a run nobody would ever decide it, and it would hold the slug for nothing.
@@ -153,9 +154,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
-          ctx.services.temporal.workflow
-            .getHandle(registration.workflowId)
-            .executeUpdate(approveRegistrationUpdate, { args: [{ userId: ctx.state.user.id, role: ctx.state.user.role }] }),
+          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), approveRegistrationUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
         ),
     }),
     route<RouteInput<{ id: string }, object, { reason: string }>>({
@@ -169,8 +168,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
-          ctx.services.temporal.workflow.getHandle(registration.workflowId).executeUpdate(rejectRegistrationUpdate, {
-            args: [{ userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }],
+          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), rejectRegistrationUpdate, {
+            userId: ctx.state.user.id,
+            role: ctx.state.user.role,
+            reason: ctx.state.input.body.reason,
           }),
         ),
     }),

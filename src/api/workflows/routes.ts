@@ -2,6 +2,7 @@ import Joi from 'joi';
 import { TenantId } from '../../shared/search-attributes';
 import { notFound } from '../errors';
 import { route, RouteInput, RouteSpec } from '../route';
+import { temporalCall } from '../temporal-calls';
 import { tenantOf } from '../tenancy';
 
 const runSchema = Joi.object({
@@ -26,7 +27,7 @@ export function workflowRoutes(): RouteSpec[] {
       response: { status: 200, schema: runSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
-        const description = await ctx.services.temporal.workflow.getHandle(ctx.state.input.params.workflowId).describe();
+        const description = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.getHandle(ctx.state.input.params.workflowId).describe());
         // Another tenant's run is answered exactly like a missing one.
         if (description.typedSearchAttributes.get(TenantId) !== tenantId) throw notFound('Workflow run');
         const searchAttributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));

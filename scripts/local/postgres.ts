@@ -11,6 +11,8 @@ import { Client } from 'pg';
 export interface LocalPostgres {
   url(database: string): string;
   createDatabase(name: string, template?: string): Promise<void>;
+  /** PID of the postmaster (fault tests pause it with its backends). */
+  pid(): number;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
         await client.end();
       }
     },
+    pid: () => Number(fs.readFileSync(path.join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => pg.stop(),
   };
 }

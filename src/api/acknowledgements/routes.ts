@@ -60,14 +60,16 @@ export function acknowledgementRoutes(): RouteSpec[] {
         const ack = await Acknowledgement.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) }, include: WITH_VERSION });
         if (!ack) throw notFound('Acknowledgement');
         if (ack.employeeId !== ctx.state.user.id) throw forbidden('Only the employee it is addressed to may acknowledge it');
-        // A closed run cannot answer the update; the row says why it closed.
-        if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
-        if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
         try {
+          // Asked of the run even when the row says it is closed: a repeat of the request that
+          // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
           await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: ctx.state.user.id });
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw conflict('This acknowledgement is no longer open');
-          throw err;
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // A closed run cannot answer; the row says why it closed.
+          if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+          if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+          throw conflict('This acknowledgement is no longer open');
         }
         ctx.body = present(await ack.reload());
       },

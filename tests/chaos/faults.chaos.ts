@@ -172,9 +172,9 @@ describe('chaos: pausing and killing real processes under load', () => {
     const id = intent.path.split('/')[2];
     if (intent.kind === 'subscribe') {
       const subscriptionId = idFromRequest('subscription', users.holder!.id, intent.key, plan.id);
-      await eventually(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active');
-      const active = await Subscription.count({ where: { id: subscriptionId, status: 'active' } });
-      return active && (await Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated` } }));
+      const activationSent = () => Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
+      await eventually(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0);
+      return (await Subscription.count({ where: { id: subscriptionId, status: 'active' } })) && activationSent();
     }
     if (intent.kind === 'cancel') {
       const runClosed = async () => (await infra.temporal.workflow.getHandle(`subscription-${id}`).describe()).status.name === 'COMPLETED';
@@ -226,7 +226,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     return () => resumeAll(paused);
   };
 
-  it('worker paused: reads degrade, updates answer 504 worker, every repeat completes once', async () => {
+  it('worker paused: updates answer 504 naming the worker, every repeat completes once', async () => {
     const { answers, intents } = await underFault('worker', pauseProcess(() => worker.child.pid!));
     const workerAnswers = answers.filter((a, i) => isOutage(a) && intents[i].kind !== 'subscribe');
     expect(workerAnswers.every((a) => a.body?.error?.details?.[0]?.dependency === 'worker')).toBe(true);
@@ -272,14 +272,18 @@ describe('chaos: pausing and killing real processes under load', () => {
 
     const rowsPerId = (await Subscription.count({ where: { policyholderId: holder.id } })) - new Set(ids).size;
     const activationMails = () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && m.to.includes(holder.email));
-    await waitFor('every activation e-mail', async () => activationMails().length >= BURST, 60_000);
+    const messageIdsBySubscription = () => {
+      const byId = new Map<string, Set<string>>();
+      for (const mail of activationMails()) {
+        const subscriptionId = /subscription ([0-9a-f-]{36})/.exec(mail.text)?.[1] ?? 'unreadable';
+        byId.set(subscriptionId, (byId.get(subscriptionId) ?? new Set()).add(mail.messageId));
+      }
+      return byId;
+    };
+    await waitFor('an activation e-mail for every subscription', async () => messageIdsBySubscription().size >= BURST, 60_000);
     const mails = activationMails();
-    const idsByMessage = new Map<string, Set<string>>();
-    for (const mail of mails) {
-      const subscriptionId = ids.find((id) => mail.text.includes(id)) ?? 'unknown';
-      idsByMessage.set(subscriptionId, (idsByMessage.get(subscriptionId) ?? new Set()).add(mail.messageId));
-    }
-    const duplicateMails = mails.length - idsByMessage.size;
+    const messageIds = messageIdsBySubscription();
+    const duplicateMails = mails.length - messageIds.size;
     rows.push({
       fault: `worker SIGKILL in ${BURST} subscriptions (${duplicateMails} duplicate e-mails, same Message-ID)`,
       requests: answers.length,
@@ -290,7 +294,8 @@ describe('chaos: pausing and killing real processes under load', () => {
     });
     expect(await activeCount()).toBe(BURST);
     expect(rowsPerId).toBe(0);
-    expect(idsByMessage.size).toBe(BURST);
-    expect([...idsByMessage.values()].every((messageIds) => messageIds.size === 1)).toBe(true);
+    expect([...messageIds.keys()].sort()).toEqual([...ids].sort());
+    // A worker killed between the SMTP server's acceptance and its own commit sends again; the copy carries the same Message-ID.
+    expect([...messageIds.values()].every((sent) => sent.size === 1)).toBe(true);
   }, 300_000);
 });

@@ -112,8 +112,9 @@ async function main(): Promise<void> {
 
   if (!env.DATABASE_URL) {
     const port = await portNear(Number(env.LOCAL_PG_PORT ?? 5433));
-    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
     const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, persistent: true });
+    say(`PostgreSQL data in ${path.relative(process.cwd(), pg.dataDir) || pg.dataDir}`);
     stops.unshift(() => pg.stop());
     await pg.createDatabase('insurflow');
     env.DATABASE_URL = pg.url('insurflow');

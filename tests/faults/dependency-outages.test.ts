@@ -135,6 +135,16 @@ describe('dependency outages answer fast and lose nothing', () => {
     expect(response.body).toEqual({ error: { code, message: expect.any(String), details: [expect.objectContaining({ dependency })], requestId: expect.any(String) } });
   }
 
+  /** A claim filed through the API (run started) on a new active subscription of the claimant. */
+  async function fileClaim(amountClaimed: number, description: string) {
+    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    return api
+      .post('/api/v1/claims')
+      .set('Authorization', as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description })
+      .expect(201);
+  }
+
   async function activePlanFor(holder: User) {
     const subscription = await createActiveSubscription(team.tenant, holder);
     return subscription.planId;
@@ -214,12 +224,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   });
 
   it('Temporal paused: a document upload answers 201 and its signal, kept in the outbox, moves the claim once Temporal is back', async () => {
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
-    const filed = await api
-      .post('/api/v1/claims')
-      .set('Authorization', as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 900, description: 'Broken window' })
-      .expect(201);
+    const filed = await fileClaim(900, 'Broken window');
     const id = filed.body.id;
     await api.post(`/api/v1/claims/${id}/assign`).set('Authorization', as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     await api.post(`/api/v1/claims/${id}/transitions`).set('Authorization', as(team.adjuster)).send({ to: 'under_review' }).expect(200);
@@ -269,12 +274,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   });
 
   it('a late retry of an earlier claim transition does not roll the claim row back', async () => {
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
-    const filed = await api
-      .post('/api/v1/claims')
-      .set('Authorization', as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 300, description: 'Scratched door' })
-      .expect(201);
+    const filed = await fileClaim(300, 'Scratched door');
     const { recordClaimTransition } = createClaimActivities({ ...stack.deps, sequelize: services.sequelize });
     const base = { claimId: filed.body.id, tenantId: team.tenant.id, amountApproved: null, denialReason: null, note: null };
     const assigned = { ...base, sequence: 1, from: 'reported' as const, to: 'assigned' as const, actorId: team.manager.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };

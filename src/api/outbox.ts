@@ -70,17 +70,19 @@ async function send(services: ApiServices, message: OutboxMessage): Promise<stri
 
 /**
  * One delivery attempt. Answers the first run ID of a delivered start (null for a signal or a
- * start delivered before), or undefined when it was not delivered now.
+ * start delivered before), or undefined when it was not delivered now. Never throws: the
+ * message is committed, so a failure here only leaves it to the relay.
  */
 export async function deliver(services: ApiServices, message: OutboxMessage): Promise<string | null | undefined> {
-  if (!(await lease(services, message.id))) return undefined;
   try {
+    if (!(await lease(services, message.id))) return undefined;
     const runId = await send(services, message);
     await OutboxMessage.update({ deliveredAt: new Date(), runId, nextAttemptAt: null, lastError: null }, { where: { id: message.id } });
     return runId;
   } catch (err) {
     const attempts = message.attempts + 1;
     const backoffMs = Math.min(1000 * 2 ** Math.min(attempts, 5), MAX_BACKOFF_MS);
+    // Best effort: without it the lease simply expires and the relay tries again a little later.
     await OutboxMessage.update(
       { nextAttemptAt: new Date(Date.now() + backoffMs), lastError: String((err as Error).message).slice(0, 2000) },
       { where: { id: message.id } },

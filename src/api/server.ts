@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
 import { createSequelize, databaseDeadlines } from '../models/database';
-import { connectTemporalClient } from '../services/temporal';
+import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
 import { startOutboxRelay } from './outbox';
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'api');
   const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
   initModels(sequelize);
-  const temporal = await connectTemporalClient(config.temporal);
+  const temporal = lazyTemporalClient(config.temporal);
   const services = { config, sequelize, temporal, logger };
   const app = createApp(services);
   const relay = startOutboxRelay(services);

@@ -54,7 +54,9 @@ export function idempotency(requestDeadlineMs: number): Middleware {
     try {
       await next();
     } catch (err) {
-      await record.destroy();
+      // The request's own error is the answer; if the key cannot be freed now (the database is
+      // down too), it frees itself when the request's deadline has passed.
+      await record.destroy().catch(() => undefined);
       throw err;
     }
     if (ctx.status >= 200 && ctx.status < 300) {

@@ -18,9 +18,11 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'index.js');
-const API_ENTRY = path.join(__dirname, '..', 'src', 'api', 'server.js');
-const BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
+/** The compiled output: this file runs from dist/bench (benchmarks) or from source under ts-jest (chaos suite). */
+const DIST = path.basename(path.join(__dirname, '..')) === 'dist' ? path.join(__dirname, '..') : path.join(__dirname, '..', 'dist');
+const WORKER_ENTRY = path.join(DIST, 'worker', 'index.js');
+const API_ENTRY = path.join(DIST, 'src', 'api', 'server.js');
+const BUNDLE = path.join(DIST, 'workflow-bundle.js');
 
 /** Resolves once a worker polls the task queue, so work started afterwards is picked up at once. */
 async function waitForPoller(client: Client, taskQueue: string, child: ChildProcess): Promise<void> {
@@ -75,6 +77,7 @@ export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
 
 export interface ApiProcess {
   url: string;
+  child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -88,5 +91,5 @@ export async function startApiProcess(env: Record<string, string> & { API_PORT: 
     if (tries > 240) throw new Error('API never became ready');
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, stop: () => stopChild(child, 30_000) };
+  return { url, child, stop: () => stopChild(child, 30_000) };
 }

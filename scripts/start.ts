@@ -2,7 +2,8 @@
  * Starts the whole local stack on embedded defaults: PostgreSQL, the Temporal dev server with
  * its UI, a mail sink with a web mailbox, migrations and the demo seed, then the worker and the
  * API as child processes. Any of DATABASE_URL, TEMPORAL_ADDRESS or SMTP_HOST set in the
- * environment replaces the embedded piece. Ctrl-C stops everything it started.
+ * environment replaces the embedded piece. The worker and the API are restarted when they crash;
+ * Ctrl-C stops everything it started.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -42,17 +43,41 @@ function persistentSecret(file: string): string {
   return secret;
 }
 
-function startNode(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  stopOnExit(child);
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown) {
-      say(`${name} exited (${signal ?? code}); stopping the stack`);
-      void shutdown(1);
-    }
+const FIRST_RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 30_000;
+/** A process that ran this long before crashing is restarted after the first delay again. */
+const STABLE_AFTER_MS = 60_000;
+
+/**
+ * Runs a node process and restarts it when it exits unexpectedly (a crash, a non-zero exit, a
+ * kill), waiting 1 s, then 2, 4 … up to 30 s between attempts. Exit code 0 is a deliberate stop
+ * (both processes exit 0 after SIGINT/SIGTERM, which is also what Ctrl-C sends them).
+ */
+function supervise(name: string, script: string, env: NodeJS.ProcessEnv): void {
+  let child: ChildProcess;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let delayMs = FIRST_RESTART_DELAY_MS;
+  const launch = () => {
+    const startedAt = Date.now();
+    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    stopOnExit(child);
+    child.once('exit', (code, signal) => {
+      if (shuttingDown) return;
+      if (code === 0) {
+        say(`${name} stopped (exit 0); not restarting it`);
+        return;
+      }
+      if (Date.now() - startedAt > STABLE_AFTER_MS) delayMs = FIRST_RESTART_DELAY_MS;
+      say(`${name} exited unexpectedly (${signal ?? `exit code ${code}`}); restarting it in ${delayMs / 1000} s`);
+      restartTimer = setTimeout(launch, delayMs);
+      delayMs = Math.min(delayMs * 2, MAX_RESTART_DELAY_MS);
+    });
+  };
+  launch();
+  stops.unshift(async () => {
+    clearTimeout(restartTimer);
+    await stopChild(child);
   });
-  stops.unshift(() => stopChild(child));
-  return child;
 }
 
 async function waitForHttp(url: string, timeoutMs = 120_000): Promise<void> {
@@ -87,8 +112,9 @@ async function main(): Promise<void> {
 
   if (!env.DATABASE_URL) {
     const port = await portNear(Number(env.LOCAL_PG_PORT ?? 5433));
-    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
     const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, persistent: true });
+    say(`PostgreSQL data in ${path.relative(process.cwd(), pg.dataDir) || pg.dataDir}`);
     stops.unshift(() => pg.stop());
     await pg.createDatabase('insurflow');
     env.DATABASE_URL = pg.url('insurflow');
@@ -138,8 +164,8 @@ async function main(): Promise<void> {
   const seeded = await seedDemo();
   await sequelize.close();
 
-  startNode('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env);
-  startNode('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env);
+  supervise('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env);
+  supervise('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env);
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(`${api}/readyz`);
 

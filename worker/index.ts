@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { initModels } from '../src/models';
-import { createSequelize } from '../src/models/database';
+import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { createSmtpMailer } from '../src/services/mailer';
 import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
@@ -10,7 +10,7 @@ import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  const sequelize = createSequelize(config.databaseUrl, { poolMax: 20 });
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);
   const mailer = createSmtpMailer(config.smtp);
   const connection = await connectWorkerConnection(config.temporal);

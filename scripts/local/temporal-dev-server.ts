@@ -6,6 +6,7 @@ import { waitForPort } from './ports';
 export interface DevServer {
   address: string;
   uiUrl: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -38,6 +39,7 @@ export async function startTemporalDevServer(options: { cliPath: string; port: n
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    pid: child.pid!,
     stop: () => stopChild(child),
   };
 }

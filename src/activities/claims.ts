@@ -1,8 +1,10 @@
 /**
  * Activities of the claim workflow. Each is idempotent by the business key: a transition by
- * (claim, sequence), a payment by claim, so Temporal may retry any of them safely.
+ * (claim, sequence), a payment by claim, so Temporal may retry any of them safely; and a late
+ * retry of an earlier transition never rolls the claim row back over a later one.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { literal, Op } from 'sequelize';
 import { Claim, ClaimHistory, Payment } from '../models';
 import { BusinessErrorType } from '../shared/business-errors';
 import type { ClaimHistoryEntry } from '../workflows/claim-rules';
@@ -32,8 +34,13 @@ export interface DisbursedPayment {
 
 export function createClaimActivities(deps: ActivityDeps) {
   return {
-    /** Appends the history row (once per sequence) and brings the claim row up to date, atomically. */
+    /**
+     * Appends the history row (once per sequence) and brings the claim row up to date,
+     * atomically — unless a later transition is already recorded: then this is a stale retry
+     * (its first attempt's result was lost, the workflow moved on) and the row stays as it is.
+     */
     async recordClaimTransition(input: RecordClaimTransitionInput): Promise<void> {
+      if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
       await deps.sequelize.transaction(async (transaction) => {
         await ClaimHistory.bulkCreate(
           [
@@ -57,9 +64,16 @@ export function createClaimActivities(deps: ActivityDeps) {
             amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
             denialReason: input.denialReason,
           },
-          { where: { id: input.claimId, tenantId: input.tenantId }, transaction },
+          {
+            where: {
+              id: input.claimId,
+              tenantId: input.tenantId,
+              [Op.and]: literal(`NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`),
+            },
+            transaction,
+          },
         );
-        if (updated === 0) {
+        if (updated === 0 && !(await Claim.count({ where: { id: input.claimId, tenantId: input.tenantId }, transaction }))) {
           throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `claim ${input.claimId} not found`, nonRetryable: true });
         }
       });

@@ -64,6 +64,19 @@ function day(date: Date): string {
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
 
+  /** Tells an acknowledgement run its version is retired; false when there is no open run to tell. */
+  async function signalRetired(workflowId: string): Promise<boolean> {
+    try {
+      await deps.temporal.workflow.getHandle(workflowId).signal(versionRetiredSignal);
+      return true;
+    } catch (err) {
+      // The run closed meanwhile (acknowledged just now), or its start is still to come (and
+      // re-checks the version after starting): nothing to end now.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return false;
+    }
+  }
+
   async function loadAcknowledgement(id: string) {
     const ack = await Acknowledgement.findByPk(id, {
       include: [
@@ -101,17 +114,17 @@ export function createComplianceActivities(deps: ActivityDeps) {
   return {
     /**
      * Creates the acknowledgements of the next `limit` employees of the audience (ordered by id,
-     * after the cursor) and starts their runs. The version row is share-locked meanwhile, so a
-     * newer publication (which retires this version) waits for the batch and is then seen by the
-     * next one: no run is started for a version after it was retired.
+     * after the cursor), commits them, then starts their runs — never inside the transaction, so
+     * no run exists for a row that was rolled back. A newer publication may retire the version
+     * between the commit and the starts; its rollout then signals the rows it finds, and a run
+     * started after that signal is ended here by the re-check that follows the starts.
      */
     async createAcknowledgementBatch(input: RolloutBatchInput): Promise<RolloutBatchResult> {
       const settings = await TenantSettings.forTenant(input.tenantId);
-      return deps.sequelize.transaction(async (transaction) => {
-        const version = await PolicyVersion.findOne({ where: { id: input.versionId, tenantId: input.tenantId }, lock: transaction.LOCK.SHARE, transaction });
+      const batch = await deps.sequelize.transaction(async (transaction) => {
+        const version = await PolicyVersion.findOne({ where: { id: input.versionId, tenantId: input.tenantId }, transaction });
         if (!version) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `policy version ${input.versionId} not found`, nonRetryable: true });
-        if (version.status !== 'published' || !version.dueAt) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
-        const dueAt = version.dueAt;
+        if (version.status !== 'published' || !version.dueAt) return null;
 
         const employees = await User.findAll({
           where: {
@@ -128,49 +141,54 @@ export function createComplianceActivities(deps: ActivityDeps) {
         const employeeIds = employees.map((e) => e.id);
         const rows = employeeIds.map((employeeId) => {
           const id = crypto.randomUUID();
-          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt, workflowId: `ack-${id}` };
+          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt: version.dueAt!, workflowId: `ack-${id}` };
         });
         // A retried batch keeps the rows (and ids) of its first attempt.
         await Acknowledgement.bulkCreate(rows, { ignoreDuplicates: true, transaction });
         const acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } }, transaction });
-
-        let runsStarted = 0;
-        await inChunks(
-          acknowledgements.filter((a) => a.status === 'pending'),
-          START_CONCURRENCY,
-          async (ack) => {
-            try {
-              await deps.temporal.workflow.start<typeof acknowledgementWorkflow>('acknowledgementWorkflow', {
-                taskQueue: deps.taskQueue,
-                workflowId: ack.workflowId!,
-                args: [
-                  {
-                    tenantId: ack.tenantId,
-                    acknowledgementId: ack.id,
-                    employeeId: ack.employeeId,
-                    dueAt: dueAt.toISOString(),
-                    reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
-                    graceDays: settings.acknowledgementGraceDays,
-                  },
-                ],
-                typedSearchAttributes: [
-                  { key: TenantId, value: ack.tenantId },
-                  { key: BusinessStatus, value: 'pending' },
-                  { key: DueAt, value: dueAt },
-                ],
-                staticSummary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
-                // A retried batch finds the run it started before: running → reused, closed → kept closed.
-                workflowIdConflictPolicy: 'USE_EXISTING',
-                workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              });
-              runsStarted += 1;
-            } catch (err) {
-              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            }
-          },
-        );
-        return { acknowledgements: acknowledgements.length, runsStarted, lastId: employeeIds.at(-1) ?? input.afterEmployeeId, done: employeeIds.length < input.limit };
+        return { version, dueAt: version.dueAt, employeeIds, acknowledgements };
       });
+      if (!batch) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
+      const { version, dueAt, employeeIds, acknowledgements } = batch;
+
+      const pending = acknowledgements.filter((a) => a.status === 'pending');
+      let runsStarted = 0;
+      await inChunks(pending, START_CONCURRENCY, async (ack) => {
+        try {
+          await deps.temporal.workflow.start<typeof acknowledgementWorkflow>('acknowledgementWorkflow', {
+            taskQueue: deps.taskQueue,
+            workflowId: ack.workflowId!,
+            args: [
+              {
+                tenantId: ack.tenantId,
+                acknowledgementId: ack.id,
+                employeeId: ack.employeeId,
+                dueAt: dueAt.toISOString(),
+                reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
+                graceDays: settings.acknowledgementGraceDays,
+              },
+            ],
+            typedSearchAttributes: [
+              { key: TenantId, value: ack.tenantId },
+              { key: BusinessStatus, value: 'pending' },
+              { key: DueAt, value: dueAt },
+            ],
+            staticSummary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
+            // A retried batch finds the run it started before: running → reused, closed → kept closed.
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
+          runsStarted += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      });
+      if ((await PolicyVersion.count({ where: { id: version.id, status: 'published' } })) === 0) {
+        await inChunks(pending, START_CONCURRENCY, async (ack) => {
+          await signalRetired(ack.workflowId!);
+        });
+      }
+      return { acknowledgements: acknowledgements.length, runsStarted, lastId: employeeIds.at(-1) ?? input.afterEmployeeId, done: employeeIds.length < input.limit };
     },
 
     /** Signals `versionRetired` to the next `limit` open acknowledgement runs of the retired versions. */
@@ -187,13 +205,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       });
       let signalled = 0;
       await inChunks(open, START_CONCURRENCY, async (ack) => {
-        try {
-          await deps.temporal.workflow.getHandle(ack.workflowId!).signal(versionRetiredSignal);
-          signalled += 1;
-        } catch (err) {
-          // The run closed meanwhile (acknowledged just now): nothing left to end.
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
+        if (await signalRetired(ack.workflowId!)) signalled += 1;
       });
       return { signalled, lastId: open.at(-1)?.id ?? input.afterAcknowledgementId, done: open.length < input.limit };
     },

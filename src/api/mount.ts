@@ -16,7 +16,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));
-    if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency());
+    if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency(config.deadlines.requestMs));
     pipeline.push(async (ctx) => {
       await spec.handler(ctx as unknown as RouteContext);
       if (ctx.status === 404 && ctx.body === undefined) ctx.status = spec.response.status;

@@ -2,24 +2,28 @@
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
-import { createSequelize } from '../models/database';
+import { createSequelize, databaseDeadlines } from '../models/database';
 import { installProcessGuards } from '../services/process-guard';
-import { connectTemporalClient } from '../services/temporal';
+import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
+import { startOutboxRelay } from './outbox';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
-  const sequelize = createSequelize(config.databaseUrl);
+  const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
   initModels(sequelize);
-  const temporal = await connectTemporalClient(config.temporal);
-  const app = createApp({ config, sequelize, temporal, logger });
+  const temporal = lazyTemporalClient(config.temporal);
+  const services = { config, sequelize, temporal, logger };
+  const app = createApp(services);
+  const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info(`API listening on http://${config.api.host}:${config.api.port}`);
   });
   const stop = () =>
     new Promise<void>((resolve) => {
       server.close(async () => {
+        await relay.stop();
         await temporal.connection.close();
         await sequelize.close();
         resolve();

@@ -28,6 +28,20 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   documentsDir: string;
   logLevel: string;
+  deadlines: Deadlines;
+}
+
+/** How long the API waits on each dependency before answering 503 (milliseconds unless named). */
+export interface Deadlines {
+  temporalRpcMs: number;
+  temporalUpdateMs: number;
+  temporalQueryMs: number;
+  dbAcquireMs: number;
+  dbStatementMs: number;
+  dbConnectMs: number;
+  /** The longest a request may hold its Idempotency-Key before a repeat may take it over. */
+  requestMs: number;
+  retryAfterSeconds: number;
 }
 
 const schema = Joi.object({
@@ -81,6 +95,14 @@ const schema = Joi.object({
     .when('NODE_ENV', { is: 'production', then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }) }),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  TEMPORAL_RPC_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  TEMPORAL_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).default(2000),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
+  DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  REQUEST_DEADLINE_MS: Joi.number().integer().min(1000).default(30_000),
+  RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
 }).unknown(true);
 
 /** Values copied from examples and compose files: anyone who read them could sign tokens. */
@@ -155,5 +177,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     documentsDir: value.DOCUMENTS_DIR,
     logLevel: value.LOG_LEVEL,
+    deadlines: {
+      temporalRpcMs: value.TEMPORAL_RPC_TIMEOUT_MS,
+      temporalUpdateMs: value.TEMPORAL_UPDATE_TIMEOUT_MS,
+      temporalQueryMs: value.TEMPORAL_QUERY_TIMEOUT_MS,
+      dbAcquireMs: value.DB_POOL_ACQUIRE_TIMEOUT_MS,
+      dbStatementMs: value.DB_STATEMENT_TIMEOUT_MS,
+      dbConnectMs: value.DB_CONNECT_TIMEOUT_MS,
+      requestMs: value.REQUEST_DEADLINE_MS,
+      retryAfterSeconds: value.RETRY_AFTER_SECONDS,
+    },
   };
 }

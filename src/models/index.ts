@@ -10,6 +10,7 @@ import { CompliancePolicy } from './compliance-policy';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
+import { OutboxMessage } from './outbox-message';
 import { Payment } from './payment';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
@@ -22,10 +23,10 @@ import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
-export { Category, IdempotencyRecord, Notification, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
+export { Category, IdempotencyRecord, Notification, OutboxMessage, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, Category, Plan, Subscription, Registration]) {
+  for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);

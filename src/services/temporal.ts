@@ -19,6 +19,14 @@ export async function connectTemporalClient(config: Config['temporal']): Promise
   return new Client({ connection, namespace: config.namespace });
 }
 
+/**
+ * A client that connects on its first call (the API): the API starts, and answers 503 for what
+ * needs Temporal, while Temporal is still down.
+ */
+export function lazyTemporalClient(config: Config['temporal']): Client {
+  return new Client({ connection: Connection.lazy({ address: config.address, tls: temporalTls(config) }), namespace: config.namespace });
+}
+
 export function connectWorkerConnection(config: Config['temporal']): Promise<NativeConnection> {
   return NativeConnection.connect({ address: config.address, tls: temporalTls(config) });
 }

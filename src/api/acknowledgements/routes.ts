@@ -7,6 +7,7 @@ import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
+import { decideByUpdate } from '../temporal-calls';
 import { tenantOf } from '../tenancy';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
@@ -60,14 +61,16 @@ export function acknowledgementRoutes(): RouteSpec[] {
         const where = { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user), employeeId: ctx.state.user.id };
         const ack = await Acknowledgement.findOne({ where, include: WITH_VERSION });
         if (!ack) throw notFound('Acknowledgement');
-        // A closed run cannot answer the update; the row says why it closed.
-        if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
-        if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
         try {
-          await ctx.services.temporal.workflow.getHandle(ack.workflowId!).executeUpdate(acknowledgeUpdate, { args: [{ userId: ctx.state.user.id }] });
+          // Asked of the run even when the row says it is closed: a repeat of the request that
+          // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
+          await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: ctx.state.user.id });
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw conflict('This acknowledgement is no longer open');
-          throw err;
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // A closed run cannot answer; the row says why it closed.
+          if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+          if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+          throw conflict('This acknowledgement is no longer open');
         }
         ctx.body = present(await ack.reload());
       },

@@ -2,15 +2,18 @@ import crypto from 'node:crypto';
 import type { WhereOptions } from 'sequelize';
 import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSettings, User } from '../../models';
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
-import type { UpdateDefinition } from '@temporalio/client';
+import { UpdateDefinition, WorkflowNotFoundError } from '@temporalio/client';
 import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
-import { assignClaimUpdate, claimWorkflow, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import { assignClaimUpdate, ClaimState, claimStateQuery, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
 import { idParams } from '../common-schemas';
-import { notFound, unprocessable } from '../errors';
+import { idFromRequest } from '../deterministic-id';
+import { dependencyUnavailable, notFound, unprocessable } from '../errors';
+import { LiveState, queryLiveState } from '../live-state';
+import { deliver, enqueueStart } from '../outbox';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
-import { workflowStartOptions } from '../workflow-start';
+import { decideByUpdate } from '../temporal-calls';
 import { assertClaimOpen, findVisibleClaim } from './access';
 import {
   assignClaimBody,
@@ -45,6 +48,15 @@ function claimView(claim: Claim): object {
   return { ...fields, workflow: { workflowId, runId } };
 }
 
+/** The open claim's stage and next deadline as its run sees them now. */
+async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveState<Omit<ClaimState, 'history'>>> {
+  if (claim.status === 'closed') return { state: null, stale: false };
+  return queryLiveState(ctx, claim.id, async (temporal) => {
+    const { history: _history, ...state } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
+    return state;
+  });
+}
+
 async function claimDetail(claim: Claim): Promise<object> {
   const [history, payment] = await Promise.all([
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
@@ -71,7 +83,13 @@ async function decideOnClaim<Request>(
   const claim = await findVisibleClaim(user, ctx.state.input.params.id);
   assertClaimOpen(claim);
   const request = await requestFor(claim, { id: user.id, role: user.role });
-  await ctx.services.temporal.workflow.getHandle(claim.workflowId).executeUpdate(update, { args: [request] });
+  try {
+    await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
+  } catch (err) {
+    // An open claim without a run: its start still waits in the outbox for Temporal.
+    if (err instanceof WorkflowNotFoundError) throw dependencyUnavailable('temporal');
+    throw err;
+  }
   ctx.body = await claimDetail(await claim.reload());
 }
 
@@ -124,17 +142,37 @@ export function claimRoutes(): RouteSpec[] {
         const { services } = ctx;
         const tenantId = tenantOf(user);
         const body = ctx.state.input.body;
+        const key = ctx.get('Idempotency-Key');
+        const claimId = key ? idFromRequest('claim', user.id, key, body.subscriptionId) : crypto.randomUUID();
+        // A repeat of a filing whose answer was lost finds the claim it made.
+        const filed = key ? await Claim.findOne({ where: { id: claimId, tenantId } }) : null;
+        if (filed) {
+          ctx.status = 201;
+          ctx.body = await claimDetail(filed);
+          return;
+        }
         const incidentDate = body.incidentDate.toISOString().slice(0, 10);
         const subscription = await coveringSubscription(user, tenantId, body, incidentDate);
         const settings = await claimSettingsOf(tenantId);
         const filedAt = new Date();
-        // Taken outside the transaction so concurrent filings do not queue behind a workflow start;
+        // Taken outside the transaction so concurrent filings do not queue behind each other;
         // a failed filing leaves a gap in the numbering, never a duplicate.
         const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
         const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
         const workflowId = Claim.workflowIdFor(tenant.slug, claimNumber);
-        const claimId = crypto.randomUUID();
-        const claim = await services.sequelize.transaction(async (transaction) => {
+        const input: ClaimWorkflowInput = {
+          claimId,
+          claimNumber,
+          tenantId,
+          claimantId: subscription.policyholderId,
+          amountClaimed: body.amountClaimed,
+          filedById: user.id,
+          filedAt: filedAt.toISOString(),
+          settings,
+        };
+        // The claim, its first history entry and the start of its run commit together (outbox):
+        // no run without a claim, no claim that never gets its run.
+        const [claim, start] = await services.sequelize.transaction(async (transaction) => {
           const created = await Claim.create(
             {
               id: claimId,
@@ -154,29 +192,23 @@ export function claimRoutes(): RouteSpec[] {
             { tenantId, claimId, sequence: 0, actorId: user.id, fromStatus: null, toStatus: 'reported', note: 'Claim filed', occurredAt: filedAt },
             { transaction },
           );
-          const input: ClaimWorkflowInput = {
-            claimId,
-            claimNumber,
-            tenantId,
-            claimantId: subscription.policyholderId,
-            amountClaimed: body.amountClaimed,
-            filedById: user.id,
-            filedAt: filedAt.toISOString(),
-            settings,
-          };
-          // Started inside the transaction: if Temporal refuses, no claim row is left without its workflow.
-          const handle = await services.temporal.workflow.start(claimWorkflow, {
-            ...workflowStartOptions(services.config.temporal.taskQueue, {
-              workflowId,
+          const message = await enqueueStart(
+            workflowId,
+            {
+              workflowType: 'claimWorkflow',
+              args: [input],
               tenantId,
               status: 'reported',
               summary: `Claim ${claimNumber}: ${body.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
-              dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR),
-            }),
-            args: [input],
-          });
-          return created.update({ runId: handle.firstExecutionRunId }, { transaction });
+              dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR).toISOString(),
+            },
+            transaction,
+          );
+          return [created, message] as const;
         });
+        // Filed either way: if Temporal does not take the start now, the outbox relay delivers it.
+        const runId = await deliver(services, start);
+        if (runId) await claim.update({ runId });
         ctx.status = 201;
         ctx.body = await claimDetail(claim);
       },
@@ -213,7 +245,9 @@ export function claimRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
-        ctx.body = await claimDetail(await findVisibleClaim(ctx.state.user, ctx.state.input.params.id));
+        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx, claim)]);
+        ctx.body = { ...detail, ...live };
       },
     }),
 

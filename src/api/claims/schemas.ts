@@ -70,8 +70,24 @@ export const paymentSchema = Joi.object({
   paidAt: Joi.date(),
 }).label('Payment');
 
+/** The open claim as its run sees it now (GET /claims/:id). */
+export const liveClaimStateSchema = Joi.object({
+  claimNumber: Joi.string(),
+  stage,
+  assigneeId: uuid.allow(null),
+  amountClaimed: Joi.number(),
+  amountApproved: Joi.number().allow(null),
+  denialReason: Joi.string().allow(null),
+  nextDeadline: Joi.object({ at: Joi.date(), action: Joi.string() }).allow(null),
+}).label('LiveClaimState');
+
 export const claimDetailSchema = claimSchema
-  .keys({ history: Joi.array().items(claimHistorySchema), payment: paymentSchema.allow(null) })
+  .keys({
+    history: Joi.array().items(claimHistorySchema),
+    payment: paymentSchema.allow(null),
+    state: liveClaimStateSchema.allow(null).description('GET only: null once closed, or when the run did not answer within the query deadline'),
+    stale: Joi.boolean().description('GET only: true when the run did not answer within the query deadline'),
+  })
   .label('ClaimDetail');
 
 export const noteSchema = Joi.object({

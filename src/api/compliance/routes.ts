@@ -1,16 +1,15 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Op } from 'sequelize';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../../models';
 import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../models/acknowledgement';
 import type { PolicyVersionStatus } from '../../models/policy-version';
 import type { Role } from '../../shared/roles';
-import type { policyRolloutWorkflow } from '../../workflows/policy-rollout';
+import type { PolicyRolloutInput } from '../../workflows/policy-rollout';
 import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { findInTenant, tenantOf } from '../tenancy';
-import { workflowStartOptions } from '../workflow-start';
+import { deliver, enqueueStart } from '../outbox';
 import {
   alertSchema,
   createPolicyBody,
@@ -40,11 +39,13 @@ function employeeOf(row: { employee?: User }) {
 
 /**
  * Publishes a draft: in one transaction (the policy row locked, so two publications of one policy
- * queue up) the draft becomes published with its due date fixed and the version published before
- * it is retired; then the rollout starts. The status check makes a second publication a 409.
+ * queue up) the draft becomes published with its due date fixed, the version published before
+ * it is retired and the start of the rollout is written to the outbox; after the commit the
+ * rollout is started at once, or by the outbox relay if Temporal does not answer now. The status
+ * check makes a second publication a 409.
  */
 async function publishVersion(ctx: RouteContext, versionId: string) {
-  const { sequelize, temporal } = ctx.services;
+  const { sequelize } = ctx.services;
   const tenantId = tenantOf(ctx.state.user);
   const draft = await findVersion(versionId, tenantId);
   const settings = await TenantSettings.forTenant(tenantId);
@@ -52,7 +53,7 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
   const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
   const workflowId = `policy-rollout-${draft.id}`;
 
-  return sequelize.transaction(async (transaction) => {
+  const published = await sequelize.transaction(async (transaction) => {
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
     const version = await PolicyVersion.findByPk(draft.id, { transaction });
     if (!policy || !version) throw notFound('Policy version');
@@ -65,23 +66,21 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     // Retire first: at most one version per policy may be published (unique partial index).
     await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
     await version.update({ status: 'published', publishedAt, publishedById: ctx.state.user.id, dueAt, workflowId }, { transaction });
-
-    // Started before the commit so a failed start publishes nothing; the rollout's first batch
-    // reads the version under a share lock and so waits for this commit.
-    try {
-      const handle = await temporal.workflow.start<typeof policyRolloutWorkflow>('policyRolloutWorkflow', {
-        ...workflowStartOptions(ctx.services.config.temporal.taskQueue, { workflowId, tenantId, status: 'rolling_out', summary: `Rollout of "${policy.title}" version ${version.versionNumber}` }),
-        // One rollout per version; only a rollout that failed may be run again.
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        args: [{ tenantId, versionId: version.id, retiredVersionIds }],
-      });
-      return { version, retiredVersionIds, workflowId, runId: handle.firstExecutionRunId };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version was already published');
-      throw err;
-    }
+    const start = await enqueueStart(
+      workflowId,
+      {
+        workflowType: 'policyRolloutWorkflow',
+        args: [{ tenantId, versionId: version.id, retiredVersionIds } satisfies PolicyRolloutInput],
+        tenantId,
+        status: 'rolling_out',
+        summary: `Rollout of "${policy.title}" version ${version.versionNumber}`,
+      },
+      transaction,
+    );
+    return { version, retiredVersionIds, start };
   });
+  const runId = await deliver(ctx.services, published.start);
+  return { version: published.version, retiredVersionIds: published.retiredVersionIds, workflowId, runId: runId ?? null };
 }
 
 async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {

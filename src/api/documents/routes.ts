@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import Joi from 'joi';
-import { Claim, ClaimDocument } from '../../models';
+import { Claim, ClaimDocument, OutboxMessage } from '../../models';
 import { TENANT_ROLES } from '../../shared/roles';
-import { documentUploadedSignal } from '../../workflows/claim';
+import { DocumentUploaded, documentUploadedSignal } from '../../workflows/claim';
 import { assertClaimOpen, canSee, findVisibleClaim } from '../claims/access';
 import { idParams, uuid } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';
+import { deliver, enqueueSignal } from '../outbox';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, readDocument, removeDocument, sha256Of, writeDocument } from './storage';
@@ -75,26 +76,25 @@ export function documentRoutes(): RouteSpec[] {
         }
         const documentId = crypto.randomUUID();
         const storageKey = await writeDocument(documentsDir, claim.tenantId, documentId, bytes);
+        const uploaded: DocumentUploaded = { documentId, fileName, uploadedById: user.id };
         let document: ClaimDocument;
+        let signal: OutboxMessage;
         try {
-          document = await ClaimDocument.create({
-            id: documentId,
-            tenantId: claim.tenantId,
-            claimId: claim.id,
-            uploadedById: user.id,
-            fileName,
-            contentType,
-            sizeBytes: bytes.length,
-            sha256: sha256Of(bytes),
-            storageKey,
-          });
+          // The document and the signal that wakes a claim waiting for it commit together; the
+          // workflow, not this (possibly stale) row, decides whether the claim was waiting.
+          [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => [
+            await ClaimDocument.create(
+              { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256: sha256Of(bytes), storageKey },
+              { transaction },
+            ),
+            await enqueueSignal(claim.workflowId, { signalName: documentUploadedSignal.name, args: [uploaded] }, transaction),
+          ]);
         } catch (err) {
           await removeDocument(documentsDir, storageKey);
           throw err;
         }
-        if (claim.status === 'documents_requested') {
-          await ctx.services.temporal.workflow.getHandle(claim.workflowId).signal(documentUploadedSignal, { documentId, fileName, uploadedById: user.id });
-        }
+        // Kept either way: if Temporal does not take the signal now, the outbox relay delivers it.
+        await deliver(ctx.services, signal);
         ctx.status = 201;
         ctx.body = document;
       },

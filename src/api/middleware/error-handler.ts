@@ -5,7 +5,9 @@ import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import type { Logger } from '../../config/logger';
 import { BusinessErrorType } from '../../shared/business-errors';
+import { dependencyErrorOf } from '../dependency-errors';
 import { ApiError, ErrorDetail } from '../errors';
+import type { ApiServices } from '../services';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],
@@ -37,6 +39,8 @@ function businessFailureOf(err: unknown): ApplicationFailure | undefined {
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  const outage = dependencyErrorOf(err);
+  if (outage) return outage;
   const failure = businessFailureOf(err);
   if (failure && failure.type && failure.type in STATUS_BY_BUSINESS_ERROR) {
     const [status, code] = STATUS_BY_BUSINESS_ERROR[failure.type as BusinessErrorType];
@@ -74,6 +78,7 @@ export function errorHandler(logger: Logger): Middleware {
       if (!apiError) logger.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
       const status = apiError?.status ?? 500;
       ctx.status = status;
+      if (status === 503 || status === 504) ctx.set('Retry-After', String((ctx as unknown as { services: ApiServices }).services.config.deadlines.retryAfterSeconds));
       ctx.body = {
         error: {
           code: apiError?.code ?? 'internal_error',

@@ -1,7 +1,11 @@
 /**
  * Writes that accept an Idempotency-Key store their response under (caller, key); a repeat
  * with the same request replays it, a repeat with a different request is refused, and a repeat
- * while the first is still running answers 409.
+ * while the first is still running answers 409 — until the first request's deadline
+ * (REQUEST_DEADLINE_MS) has passed: then its process is taken to be gone and the repeat takes
+ * the key over. That is safe because every write reaches the same resource and run again (IDs
+ * derived from the key, business workflow IDs, update IDs derived from the key). A request that
+ * fails (4xx, 5xx, 503) stores nothing, so its repeat runs again.
  */
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
@@ -11,10 +15,9 @@ import { badRequest, conflict, unprocessable } from '../errors';
 import type { AuthUser } from '../route';
 
 const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
-/** A request still "in progress" after this long died with its process; its key may be used again. */
-const ABANDONED_AFTER_MS = 60_000;
 
-export function idempotency(): Middleware {
+/** `requestDeadlineMs`: a request still "in progress" after this long died with its process; its key may be used again. */
+export function idempotency(requestDeadlineMs: number): Middleware {
   return async (ctx, next) => {
     const key = ctx.get('Idempotency-Key');
     if (!key) return next();
@@ -35,7 +38,7 @@ export function idempotency(): Middleware {
       if (!existing) throw conflict('The request with this Idempotency-Key is being retried; try again');
       if (existing.requestHash !== requestHash) throw unprocessable('This Idempotency-Key was used for a different request');
       if (existing.responseStatus === null) {
-        if (Date.now() - existing.createdAt.getTime() < ABANDONED_AFTER_MS) throw conflict('A request with this Idempotency-Key is still in progress');
+        if (Date.now() - existing.createdAt.getTime() < requestDeadlineMs) throw conflict('A request with this Idempotency-Key is still in progress');
         // Taking over an abandoned key: only one of several racing takers deletes the row and goes on.
         const taken = await IdempotencyRecord.destroy({ where: { id: existing.id, responseStatus: null } });
         if (taken === 0) throw conflict('A request with this Idempotency-Key is still in progress');
@@ -51,7 +54,9 @@ export function idempotency(): Middleware {
     try {
       await next();
     } catch (err) {
-      await record.destroy();
+      // The request's own error is the answer; if the key cannot be freed now (the database is
+      // down too), it frees itself when the request's deadline has passed.
+      await record.destroy().catch(() => undefined);
       throw err;
     }
     if (ctx.status >= 200 && ctx.status < 300) {

@@ -12,7 +12,6 @@ import { Registration, Tenant, User } from '../../models';
 import { OPEN_REGISTRATION_STATUSES, RegistrationStatus } from '../../models/registration';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
-import type { onboarding } from '../../workflows/onboarding';
 import {
   approveRegistrationUpdate,
   EXPIRE_AFTER,
@@ -25,7 +24,8 @@ import { conflict, notFound } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { workflowStartOptions } from '../workflow-start';
+import { deliver, enqueueStart } from '../outbox';
+import { decideByUpdate } from '../temporal-calls';
 import {
   createRegistrationBody,
   listRegistrationsQuery,
@@ -96,24 +96,27 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         await assertAvailable(ctx.state.input.body);
         const id = crypto.randomUUID();
         const workflowId = onboardingWorkflowId(id);
-        const registration = await Registration.create({ ...fields, id, workflowId, adminPasswordHash: await hashPassword(adminPassword, config.passwordHashing) });
-        const start = workflowStartOptions(ctx.services.config.temporal.taskQueue, {
-          workflowId,
-          tenantId: PLATFORM_TENANT_ID,
-          status: 'pending',
-          summary: `Onboarding of ${fields.companyName} (${fields.requestedSlug})`,
-          dueAt: new Date(Date.now() + msToNumber(EXPIRE_AFTER)),
+        const adminPasswordHash = await hashPassword(adminPassword, config.passwordHashing);
+        // The registration and the start of its run commit together (outbox): no run without its
+        // registration, and no registration nobody will ever decide.
+        const [registration, start] = await ctx.services.sequelize.transaction(async (transaction) => {
+          const created = await Registration.create({ ...fields, id, workflowId, adminPasswordHash }, { transaction });
+          const message = await enqueueStart(
+            workflowId,
+            {
+              workflowType: 'onboarding',
+              args: [{ registrationId: id }],
+              tenantId: PLATFORM_TENANT_ID,
+              status: 'pending',
+              summary: `Onboarding of ${fields.companyName} (${fields.requestedSlug})`,
+              dueAt: new Date(Date.now() + msToNumber(EXPIRE_AFTER)).toISOString(),
+            },
+            transaction,
+          );
+          return [created, message] as const;
         });
-        let runId: string;
-        try {
-          const handle = await ctx.services.temporal.workflow.start<typeof onboarding>('onboarding', { ...start, args: [{ registrationId: id }] });
-          runId = handle.firstExecutionRunId;
-        } catch (err) {
-          // Without a run nobody would ever decide it, and it would hold the slug for nothing.
-          await registration.destroy();
-          throw err;
-        }
-        await registration.update({ runId });
+        const runId = (await deliver(ctx.services, start)) ?? null;
+        if (runId) await registration.update({ runId });
         ctx.status = 202;
         ctx.body = { id, status: registration.status, workflowId, runId };
       },
@@ -153,9 +156,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
-          ctx.services.temporal.workflow
-            .getHandle(registration.workflowId)
-            .executeUpdate(approveRegistrationUpdate, { args: [{ userId: ctx.state.user.id, role: ctx.state.user.role }] }),
+          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), approveRegistrationUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
         ),
     }),
     route<RouteInput<{ id: string }, object, { reason: string }>>({
@@ -169,8 +170,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
-          ctx.services.temporal.workflow.getHandle(registration.workflowId).executeUpdate(rejectRegistrationUpdate, {
-            args: [{ userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }],
+          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), rejectRegistrationUpdate, {
+            userId: ctx.state.user.id,
+            role: ctx.state.user.role,
+            reason: ctx.state.input.body.reason,
           }),
         ),
     }),

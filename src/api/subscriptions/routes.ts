@@ -13,41 +13,33 @@ import {
   subscriptionWorkflowId,
 } from '../../workflows/subscription-messages';
 import { idParams } from '../common-schemas';
+import { idFromRequest } from '../deterministic-id';
 import { conflict, notFound, unprocessable } from '../errors';
 import { findVisiblePlan } from '../plans/routes';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { findVisibleSubscription } from './access';
+import { LiveState, queryLiveState } from '../live-state';
+import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
 /**
- * The subscription ID (and so the workflow ID) follows from the caller, their Idempotency-Key and
- * the plan, so a repeat of the same request reaches the same run even when the stored response
- * is gone, and a key reused for another plan can never attach that plan's row to this run.
- * The hash is laid out as a v4 UUID so it passes the same id validation as random ones.
+ * The live state of an open run, or null with `stale: true` when the run does not answer within
+ * the query deadline (the row is still the truth as last recorded). A closed run has nothing
+ * more to say than its row.
  */
-function subscriptionIdFor(userId: string, idempotencyKey: string, planId: string): string {
-  const hex = crypto.createHash('sha256').update(`subscription:${userId}:${idempotencyKey}:${planId}`).digest('hex');
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+async function liveState(ctx: RouteContext, subscription: Subscription): Promise<LiveState<SubscriptionState>> {
+  if (subscription.status !== 'pending' && subscription.status !== 'active') return { state: null, stale: false };
+  return queryLiveState(ctx, subscription.id, (temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery));
 }
 
-/** The live state of an open run; a closed run has nothing more to say than its row. */
-async function liveState(ctx: RouteContext, subscription: Subscription): Promise<SubscriptionState | null> {
-  if (subscription.status !== 'pending' && subscription.status !== 'active') return null;
-  try {
-    return await ctx.services.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery);
-  } catch (err) {
-    ctx.services.logger.warn({ err, subscriptionId: subscription.id }, 'subscription state query failed');
-    return null;
-  }
+function present(subscription: Subscription, { state, stale }: LiveState<SubscriptionState>) {
+  return { ...subscription.toJSON(), runId: state?.runId ?? null, state, stale };
 }
 
-function present(subscription: Subscription, state: SubscriptionState | null) {
-  return { ...subscription.toJSON(), runId: state?.runId ?? null, state };
-}
+const RECORDED_ONLY: LiveState<SubscriptionState> = { state: null, stale: false };
 
 /** Sends a human decision to the run; its validator answers 403/409 before anything changes. */
 async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, update: UpdateDefinition<SubscriptionState, [SubscriptionActor]>): Promise<void> {
@@ -55,12 +47,12 @@ async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, update: Upd
   const actor: SubscriptionActor = { userId: ctx.state.user.id, role: ctx.state.user.role };
   let state: SubscriptionState;
   try {
-    state = await ctx.services.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).executeUpdate(update, { args: [actor] });
+    state = await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)), update, actor);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw conflict(`The subscription is ${subscription.status}; its run has ended`);
     throw err;
   }
-  ctx.body = present(await subscription.reload(), state);
+  ctx.body = present(await subscription.reload(), { state, stale: false });
 }
 
 export function subscriptionRoutes(): RouteSpec[] {
@@ -80,7 +72,8 @@ export function subscriptionRoutes(): RouteSpec[] {
           throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
         });
         const key = ctx.get('Idempotency-Key');
-        const subscriptionId = key ? subscriptionIdFor(user.id, key, plan.id) : crypto.randomUUID();
+        // A key reused for another plan gives another ID, so it can never attach that plan's row to this run.
+        const subscriptionId = key ? idFromRequest('subscription', user.id, key, plan.id) : crypto.randomUUID();
         const terms: SubscriptionTerms = {
           subscriptionId,
           tenantId,
@@ -94,15 +87,17 @@ export function subscriptionRoutes(): RouteSpec[] {
         let runId: string | null = null;
         try {
           // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
-          const handle = await ctx.services.temporal.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-            ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
-              workflowId: subscriptionWorkflowId(subscriptionId),
-              tenantId,
-              status: 'pending',
-              summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}`,
+          const handle = await temporalCall(ctx.services, 'rpc', (temporal) =>
+            temporal.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+              ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
+                workflowId: subscriptionWorkflowId(subscriptionId),
+                tenantId,
+                status: 'pending',
+                summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${user.id}`,
+              }),
+              args: [{ terms }],
             }),
-            args: [{ terms }],
-          });
+          );
           runId = handle.firstExecutionRunId;
           // Only after the start, so a row never exists without a run. The run's first activity
           // makes the same idempotent insert, so the row exists whichever of the two comes first,
@@ -116,7 +111,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         if (!subscription) throw notFound('Subscription');
         // Accepted, not created: activation is the run's job. The row says how far it has got.
         ctx.status = 202;
-        ctx.body = { ...subscription.toJSON(), runId, state: null };
+        ctx.body = { ...subscription.toJSON(), runId, state: null, stale: false };
       },
     }),
     route<RouteInput<object, PageQuery & { status?: string }>>({
@@ -135,7 +130,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           ...(status && { status }),
         };
         const result = await paginate(Subscription, page, where);
-        ctx.body = { ...result, items: result.items.map((s) => present(s, null)) };
+        ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),
     route<RouteInput<{ id: string }>>({

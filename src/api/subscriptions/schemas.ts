@@ -46,5 +46,10 @@ export const subscriptionSchema = Joi.object({
   updatedAt: Joi.date(),
 }).label('Subscription');
 
-/** One subscription with the live state of its run (null once the run has closed). */
-export const subscriptionDetailSchema = subscriptionSchema.keys({ state: subscriptionStateSchema.allow(null) }).label('SubscriptionDetail');
+/** One subscription with the live state of its run (null once the run has closed, or when it did not answer in time). */
+export const subscriptionDetailSchema = subscriptionSchema
+  .keys({
+    state: subscriptionStateSchema.allow(null),
+    stale: Joi.boolean().description('true when the run did not answer within the query deadline: the row is shown as last recorded'),
+  })
+  .label('SubscriptionDetail');

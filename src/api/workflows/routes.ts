@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { notFound } from '../errors';
 import { route, RouteInput, RouteSpec } from '../route';
+import { temporalCall } from '../temporal-calls';
 import { mayViewRun } from './visibility';
 
 const runSchema = Joi.object({
@@ -27,7 +28,7 @@ export function workflowRoutes(): RouteSpec[] {
         const { workflowId } = ctx.state.input.params;
         // A run the caller may not see is answered exactly like a missing one.
         if (!(await mayViewRun(ctx.state.user, workflowId))) throw notFound('Workflow run');
-        const description = await ctx.services.temporal.workflow.getHandle(workflowId).describe();
+        const description = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.getHandle(workflowId).describe());
         const searchAttributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
         ctx.body = {
           workflowId: description.workflowId,

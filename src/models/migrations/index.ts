@@ -6,6 +6,7 @@ import * as claims from './0004-claims';
 import * as registrations from './0005-registrations';
 import * as compliance from './0006-compliance';
 import * as security from './0007-security';
+import * as outbox from './0008-outbox';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -14,4 +15,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0005-registrations', ...registrations },
   { name: '0006-compliance', ...compliance },
   { name: '0007-security', ...security },
+  { name: '0008-outbox', ...outbox },
 ];

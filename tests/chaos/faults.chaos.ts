@@ -1,0 +1,301 @@
+/**
+ * Chaos suite (npm run chaos): its own PostgreSQL, Temporal dev server, worker and API as real
+ * processes on free loopback ports. For each of the worker, PostgreSQL and Temporal: a steady
+ * load of mixed writes (subscribe, cancel, claim assignment, acknowledgement), the component
+ * SIGSTOPped in the middle of it and SIGCONTed after; every answer meanwhile is a success or a
+ * standard 503/504 within 10 s, every failed request is repeated with its Idempotency-Key, and
+ * then every intended change has happened exactly once and every run is where it should be.
+ * Last, a burst of subscriptions with the worker SIGKILLed half-way. Prints the table of it all.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Op } from 'sequelize';
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
+import { freePort } from '../../scripts/local/ports';
+import { idFromRequest } from '../../src/api/deterministic-id';
+import { Acknowledgement, Category, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
+import { createSequelize } from '../../src/models/database';
+import type { Role } from '../../src/shared/roles';
+import { issueAccessToken } from '../../src/services/tokens';
+import { TEST_PASSWORD_HASH } from '../support/factories';
+import { requiredEnv } from '../support/env';
+import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
+import { pauseTree, resumeAll } from './process-control';
+
+const PER_KIND = Number(process.env.CHAOS_REQUESTS_PER_KIND ?? 10);
+const BURST = Number(process.env.CHAOS_BURST ?? 500);
+const INTERVAL_MS = 200;
+const PAUSE_AFTER_MS = 1500;
+const PAUSE_MS = 6000;
+const TASK_QUEUE = 'chaos';
+/** Deadlines short enough that every outage answers well inside the 10 s contract. */
+const DEADLINES = {
+  TEMPORAL_RPC_TIMEOUT_MS: '3000',
+  TEMPORAL_UPDATE_TIMEOUT_MS: '3000',
+  TEMPORAL_QUERY_TIMEOUT_MS: '1000',
+  DB_POOL_ACQUIRE_TIMEOUT_MS: '2000',
+  DB_STATEMENT_TIMEOUT_MS: '3000',
+  DB_CONNECT_TIMEOUT_MS: '2000',
+  REQUEST_DEADLINE_MS: '8000',
+  RETRY_AFTER_SECONDS: '1',
+};
+
+/** Whether `check` comes true within the time; errors are not swallowed. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  if (!(await eventually(check, timeoutMs))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** What the suite runs against: its servers (from the global setup), its SMTP sink and its own clients. */
+interface ChaosInfra {
+  sequelize: Sequelize;
+  temporal: Client;
+  smtp: SmtpSink;
+  jwtSecret: string;
+  env: Record<string, string>;
+}
+
+async function connectInfra(): Promise<ChaosInfra> {
+  const sequelize = createSequelize(requiredEnv('CHAOS_DATABASE_URL'));
+  initModels(sequelize);
+  const address = requiredEnv('CHAOS_TEMPORAL_ADDRESS');
+  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  const smtp = await startSmtpSink();
+  const jwtSecret = crypto.randomBytes(32).toString('hex');
+  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, SMTP_PORT: String(smtp.port) } };
+}
+
+describe('chaos: pausing and killing real processes under load', () => {
+  let infra: ChaosInfra;
+  let env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string; API_PORT: string };
+  let worker: WorkerProcess;
+  let api: ApiProcess;
+  let tenant: Tenant;
+  let plan: Plan;
+  const rows: FaultRow[] = [];
+  const users: Partial<Record<'holder' | 'burstHolder' | 'manager' | 'adjuster' | 'officer', User>> = {};
+  let agents: User[];
+  const token = (user: User) => issueAccessToken({ secret: infra.jwtSecret, issuer: 'insurflow', audience: 'insurflow-api', accessTtlSeconds: 3600, refreshTtlSeconds: 60 }, user);
+  /** Prepared targets, taken by each fault in turn: active subscriptions, claims, acknowledgements. */
+  const targets = { subscriptions: [] as string[], claims: [] as string[], acknowledgements: [] as Acknowledgement[] };
+
+  async function createUsers(role: Role, count: number): Promise<User[]> {
+    return User.bulkCreate(
+      Array.from({ length: count }, (_, i) => ({ tenantId: tenant.id, role, email: `${role}-${i}@chaos.test`, fullName: `${role} ${i}`, passwordHash: TEST_PASSWORD_HASH })),
+    );
+  }
+
+  const post = (path: string, user: User, body?: object, key = `prep-${crypto.randomUUID()}`) =>
+    send(api.url, { kind: 'prep', method: 'POST', path, token: token(user), key, body }).then((answer) => {
+      if (answer.status >= 300) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body as Record<string, unknown> & { id: string };
+    });
+
+  beforeAll(async () => {
+    infra = await connectInfra();
+    env = { ...infra.env, TEMPORAL_TASK_QUEUE: TASK_QUEUE, API_PORT: String(await freePort()), ...DEADLINES };
+    worker = await startWorkerProcess(infra.temporal, env);
+    api = await startApiProcess(env);
+
+    tenant = await Tenant.create({ name: 'Chaos Mutual', slug: 'chaos' });
+    const category = await Category.create({ tenantId: tenant.id, name: 'Homes' });
+    plan = await Plan.create({ tenantId: tenant.id, categoryId: category.id, name: 'Home', coverageLevel: 'standard', coverageAmount: '100000.00', premium: '300.00', durationMonths: 12 });
+    [users.holder] = await createUsers('policyholder', 2);
+    users.burstHolder = (await User.findOne({ where: { tenantId: tenant.id, role: 'policyholder', id: { [Op.ne]: users.holder!.id } } }))!;
+    [users.manager] = await createUsers('claims_manager', 1);
+    [users.adjuster] = await createUsers('adjuster', 1);
+    [users.officer] = await createUsers('compliance_officer', 1);
+    agents = await createUsers('claims_agent', 3 * PER_KIND);
+
+    // Subscriptions to cancel, each active through its run.
+    for (let i = 0; i < 3 * PER_KIND; i += 1) targets.subscriptions.push((await post('/subscriptions', users.holder!, { planId: plan.id })).id);
+    // Claims to assign, on active subscriptions written directly (their runs are not under test here).
+    const today = new Date().toISOString().slice(0, 10);
+    for (let i = 0; i < 3 * PER_KIND; i += 1) {
+      const covering = await Subscription.create({
+        tenantId: tenant.id, planId: plan.id, policyholderId: users.holder!.id, status: 'active', coverageAmount: plan.coverageAmount, premium: plan.premium,
+        durationMonths: 12, startDate: today, endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+      });
+      targets.claims.push((await post('/claims', users.holder!, { subscriptionId: covering.id, incidentDate: today, amountClaimed: 1000, description: `Chaos claim ${i}` })).id);
+    }
+    // Acknowledgements: one policy version rolled out to the claims agents.
+    const policy = await post('/compliance/policies', users.officer!, { title: 'Chaos policy' });
+    const version = await post(`/compliance/policies/${policy.id}/versions`, users.officer!, { content: 'Keep calm.', audienceRoles: ['claims_agent'] });
+    await post(`/compliance/versions/${version.id}/publish`, users.officer!);
+    await infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`).result();
+    targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
+    await waitFor('the subscriptions to cancel active', async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length);
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await worker?.stop();
+    await infra?.temporal.connection.close();
+    await infra?.smtp.stop();
+    await infra?.sequelize.close();
+    if (rows.length) {
+      const printed = table(rows);
+      fs.mkdirSync('reports', { recursive: true });
+      fs.writeFileSync(path.join('reports', 'chaos.md'), `${printed}\n`);
+      process.stderr.write(`\n[chaos]\n${printed}\n`);
+    }
+  }, 120_000);
+
+  /** The intents of one fault: PER_KIND of each kind, on targets no other fault touches. */
+  function intentsFor(fault: string): Intent[] {
+    const holder = users.holder!;
+    const take = <T>(list: T[]) => list.splice(0, PER_KIND);
+    const subscribe = Array.from({ length: PER_KIND }, (_, i): Intent => ({ kind: 'subscribe', method: 'POST', path: '/subscriptions', token: token(holder), key: `${fault}-subscribe-${i}`, body: { planId: plan.id } }));
+    const cancel = take(targets.subscriptions).map((id): Intent => ({ kind: 'cancel', method: 'PATCH', path: `/subscriptions/${id}/cancel`, token: token(holder), key: `${fault}-cancel-${id}` }));
+    const assign = take(targets.claims).map((id): Intent => ({ kind: 'assign', method: 'POST', path: `/claims/${id}/assign`, token: token(users.manager!), key: `${fault}-assign-${id}`, body: { assigneeId: users.adjuster!.id } }));
+    const acknowledge = take(targets.acknowledgements).map((ack): Intent => {
+      const employee = agents.find((a) => a.id === ack.employeeId)!;
+      return { kind: 'acknowledge', method: 'POST', path: `/acknowledgements/${ack.id}/acknowledge`, token: token(employee), key: `${fault}-ack-${ack.id}` };
+    });
+    return interleave(subscribe, cancel, assign, acknowledge);
+  }
+
+  /** How many times each intent's change happened (0 = lost, > 1 = duplicated), once the runs have settled. */
+  async function timesApplied(intent: Intent): Promise<number> {
+    const id = intent.path.split('/')[2];
+    if (intent.kind === 'subscribe') {
+      const subscriptionId = idFromRequest('subscription', users.holder!.id, intent.key, plan.id);
+      const activationSent = () => Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
+      await eventually(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0);
+      return (await Subscription.count({ where: { id: subscriptionId, status: 'active' } })) && activationSent();
+    }
+    if (intent.kind === 'cancel') {
+      const runClosed = async () => (await infra.temporal.workflow.getHandle(`subscription-${id}`).describe()).status.name === 'COMPLETED';
+      await eventually(async () => (await Subscription.findByPk(id))?.status === 'cancelled' && (await runClosed()));
+      return (await runClosed()) ? Notification.count({ where: { idempotencyKey: `subscription-${id}:cancelled`, status: 'sent' } }) : 0;
+    }
+    if (intent.kind === 'assign') {
+      await eventually(async () => (await Claim.findByPk(id))?.status === 'assigned');
+      return ClaimHistory.count({ where: { claimId: id, toStatus: 'assigned' } });
+    }
+    const ack = (await Acknowledgement.findByPk(id))!;
+    const runClosed = async () => (await infra.temporal.workflow.getHandle(ack.workflowId!).describe()).status.name === 'COMPLETED';
+    await eventually(async () => (await ack.reload()).status === 'acknowledged' && (await runClosed()));
+    return ack.status === 'acknowledged' && (await runClosed()) ? 1 : 0;
+  }
+
+  async function underFault(fault: string, pause: () => () => void): Promise<{ answers: Answer[]; intents: Intent[] }> {
+    const intents = intentsFor(fault);
+    const fired = fireSteadily(api.url, intents, INTERVAL_MS);
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_AFTER_MS));
+    const resume = pause();
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    resume();
+    const answers = await fired;
+
+    const breaches = answers.map((answer, i) => [intents[i].kind, contractBreach(answer)]).filter(([, breach]) => breach);
+    expect(breaches).toEqual([]);
+    expect(answers.filter(isOutage).length).toBeGreaterThan(0);
+    // Every change the fault refused is asked for again with the same key, as a client would.
+    await Promise.all(intents.map((intent, i) => (answers[i].status < 300 ? undefined : retryUntilDone(api.url, intent))));
+    // One after the other: the suite's small pool must not time out while the stack catches up.
+    const applied: number[] = [];
+    for (const intent of intents) applied.push(await timesApplied(intent));
+    rows.push({
+      fault: `${fault} paused ${PAUSE_MS / 1000} s`,
+      requests: answers.length,
+      outages: answers.filter(isOutage).length,
+      maxLatencyMs: Math.max(...answers.map((a) => a.ms)),
+      lost: applied.filter((n) => n === 0).length,
+      duplicated: applied.filter((n) => n > 1).length,
+    });
+    const notOnce = intents.flatMap((intent, i) => (applied[i] === 1 ? [] : [`${intent.kind} ${intent.path} applied ${applied[i]}× (first answer ${answers[i].status})`]));
+    expect(notOnce).toEqual([]);
+    return { answers, intents };
+  }
+
+  const pauseProcess = (pid: () => number) => () => {
+    const paused = pauseTree(pid());
+    return () => resumeAll(paused);
+  };
+
+  it('worker paused: updates answer 504 naming the worker, every repeat completes once', async () => {
+    const { answers, intents } = await underFault('worker', pauseProcess(() => worker.child.pid!));
+    const workerAnswers = answers.filter((a, i) => isOutage(a) && intents[i].kind !== 'subscribe');
+    expect(workerAnswers.every((a) => a.body?.error?.details?.[0]?.dependency === 'worker')).toBe(true);
+  }, 180_000);
+
+  it('PostgreSQL paused: 503 postgres, every repeat completes once', async () => {
+    const { answers } = await underFault('postgres', pauseProcess(() => Number(requiredEnv('CHAOS_POSTGRES_PID'))));
+    expect(answers.filter(isOutage).some((a) => a.body?.error?.details?.[0]?.dependency === 'postgres')).toBe(true);
+  }, 180_000);
+
+  it('Temporal paused: 503/504 temporal, every repeat completes once', async () => {
+    const { answers } = await underFault('temporal', pauseProcess(() => Number(requiredEnv('CHAOS_TEMPORAL_PID'))));
+    // A query or update whose deadline ends just after the resume finds the server answering
+    // again, and so names the worker; none names PostgreSQL.
+    const dependencies = answers.filter(isOutage).map((a) => a.body?.error?.details?.[0]?.dependency);
+    expect(dependencies).toContain('temporal');
+    expect(dependencies).not.toContain('postgres');
+  }, 180_000);
+
+  it(`worker SIGKILLed during a burst of ${BURST} subscriptions: none lost, no duplicate row, duplicate e-mails share their Message-ID`, async () => {
+    const holder = users.burstHolder!;
+    const intents = Array.from({ length: BURST }, (_, i): Intent => ({ kind: 'subscribe', method: 'POST', path: '/subscriptions', token: token(holder), key: `burst-subscribe-${i}`, body: { planId: plan.id } }));
+    const ids = intents.map((intent) => idFromRequest('subscription', holder.id, intent.key, plan.id));
+    const activeCount = () => Subscription.count({ where: { id: ids, status: 'active' } });
+
+    const answers: Answer[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < intents.length) {
+        const intent = intents[next++];
+        const answer = await send(api.url, intent);
+        answers.push(answer);
+        if (answer.status >= 300) answers.push(await retryUntilDone(api.url, intent));
+      }
+    };
+    const burst = Promise.all(Array.from({ length: 16 }, lane));
+    await waitFor('a third of the burst active', async () => (await activeCount()) >= BURST / 3, 120_000);
+    worker.child.kill('SIGKILL');
+    await new Promise((resolve) => worker.child.once('exit', resolve));
+    worker = await startWorkerProcess(infra.temporal, env);
+    await burst;
+    await waitFor('every burst subscription active', async () => (await activeCount()) === BURST, 180_000);
+
+    const rowsPerId = (await Subscription.count({ where: { policyholderId: holder.id } })) - new Set(ids).size;
+    const activationMails = () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && m.to.includes(holder.email));
+    const messageIdsBySubscription = () => {
+      const byId = new Map<string, Set<string>>();
+      for (const mail of activationMails()) {
+        const subscriptionId = /subscription ([0-9a-f-]{36})/.exec(mail.text)?.[1] ?? 'unreadable';
+        byId.set(subscriptionId, (byId.get(subscriptionId) ?? new Set()).add(mail.messageId));
+      }
+      return byId;
+    };
+    await waitFor('an activation e-mail for every subscription', async () => messageIdsBySubscription().size >= BURST, 60_000);
+    const mails = activationMails();
+    const messageIds = messageIdsBySubscription();
+    const duplicateMails = mails.length - messageIds.size;
+    rows.push({
+      fault: `worker SIGKILL in ${BURST} subscriptions (${duplicateMails} duplicate e-mails, same Message-ID)`,
+      requests: answers.length,
+      outages: answers.filter(isOutage).length,
+      maxLatencyMs: Math.max(...answers.map((a) => a.ms)),
+      lost: BURST - (await activeCount()),
+      duplicated: rowsPerId,
+    });
+    expect(await activeCount()).toBe(BURST);
+    expect(rowsPerId).toBe(0);
+    expect([...messageIds.keys()].sort()).toEqual([...ids].sort());
+    // A worker killed between the SMTP server's acceptance and its own commit sends again; the copy carries the same Message-ID.
+    expect([...messageIds.values()].every((sent) => sent.size === 1)).toBe(true);
+  }, 300_000);
+});

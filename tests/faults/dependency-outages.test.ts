@@ -1,0 +1,289 @@
+/**
+ * Outages of PostgreSQL, Temporal and the worker, made by pausing a proxy in front of the real
+ * server (what a SIGSTOPped server looks like to its clients): every request answers within its
+ * deadline with 503/504 and the standard body, writes owed to Temporal wait in the outbox, and
+ * after the resume each change happens exactly once. The chaos suite (npm run chaos) does the
+ * same with real processes.
+ */
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type Koa from 'koa';
+import supertest from 'supertest';
+import { createClaimActivities } from '../../src/activities/claims';
+import { createApp } from '../../src/api/app';
+import { relayOnce } from '../../src/api/outbox';
+import type { ApiServices } from '../../src/api/services';
+import type { Config } from '../../src/config';
+import { createLogger } from '../../src/config/logger';
+import { Claim, ClaimHistory, initModels, OutboxMessage, Subscription, User } from '../../src/models';
+import { createSequelize } from '../../src/models/database';
+import { createSmtpMailer } from '../../src/services/mailer';
+import { createInsurflowWorker } from '../../worker/worker';
+import { createActiveSubscription, createClaimsTeam, ClaimsTeam } from '../claims/fixtures';
+import { bearer } from '../support/factories';
+import { requiredEnv } from '../support/env';
+import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
+import { startTestStack, TestStack } from '../support/stack';
+
+const DEADLINES: Config['deadlines'] = {
+  temporalRpcMs: 1500,
+  temporalUpdateMs: 1500,
+  temporalQueryMs: 500,
+  dbAcquireMs: 1000,
+  dbStatementMs: 1500,
+  dbConnectMs: 1000,
+  requestMs: 6000,
+  retryAfterSeconds: 3,
+};
+/** The slowest an outage may take to answer: the longest deadline, the probe and the client-side slack. */
+const ANSWER_WITHIN_MS = 4500;
+const PDF = Buffer.from('%PDF-1.4 invoice').toString('base64');
+
+function hostAndPort(address: string): { host: string; port: number } {
+  const [host, port] = address.split(':');
+  return { host, port: Number(port) };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('dependency outages answer fast and lose nothing', () => {
+  let stack: TestStack;
+  let postgres: PausableProxy;
+  let temporalProxy: PausableProxy;
+  let services: ApiServices;
+  let api: ReturnType<typeof supertest.agent>;
+  /** The same API on a task queue no worker polls: Temporal answers, the worker never does. */
+  let idleApi: ReturnType<typeof supertest.agent>;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let workerConnection: NativeConnection;
+  let team: ClaimsTeam;
+  const servers: Array<ReturnType<Koa['listen']>> = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const pgUrl = new URL(stack.db.url);
+    postgres = await startPausableProxy({ host: pgUrl.hostname, port: Number(pgUrl.port) });
+    temporalProxy = await startPausableProxy(hostAndPort(requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS')));
+    pgUrl.port = String(postgres.port);
+    // Every model (API and activities alike) now reaches PostgreSQL through the proxy.
+    const sequelize = createSequelize(pgUrl.toString(), { acquireMs: DEADLINES.dbAcquireMs, statementMs: DEADLINES.dbStatementMs, connectMs: DEADLINES.dbConnectMs });
+    initModels(sequelize);
+    const temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), namespace: stack.config.temporal.namespace });
+    const config: Config = { ...stack.config, deadlines: DEADLINES };
+    const logger = createLogger('silent', 'test');
+    services = { config, sequelize, temporal, logger };
+    const listen = (app: Koa) => {
+      const server = app.listen(0, '127.0.0.1');
+      servers.push(server);
+      return supertest.agent(server);
+    };
+    api = listen(createApp(services));
+    idleApi = listen(createApp({ ...services, config: { ...config, temporal: { ...config.temporal, taskQueue: `idle-${crypto.randomUUID()}` } } }));
+
+    workerConnection = await NativeConnection.connect({ address: `127.0.0.1:${temporalProxy.port}` });
+    worker = await createInsurflowWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
+      deps: { ...stack.deps, sequelize, mailer: createSmtpMailer(config.smtp), temporal },
+    });
+    workerRun = worker.run();
+    team = await createClaimsTeam();
+  });
+
+  afterAll(async () => {
+    postgres?.resume();
+    temporalProxy?.resume();
+    worker?.shutdown();
+    await workerRun;
+    await workerConnection?.close();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await services?.temporal.connection.close();
+    await services?.sequelize.close();
+    await temporalProxy?.close();
+    await postgres?.close();
+    await stack?.close();
+  });
+
+  afterEach(() => {
+    postgres.resume();
+    temporalProxy.resume();
+  });
+
+  const as = (user: User) => bearer(stack.config, user);
+
+  async function timed<T>(request: PromiseLike<T>): Promise<{ response: T; ms: number }> {
+    const started = Date.now();
+    const response = await request;
+    return { response, ms: Date.now() - started };
+  }
+
+  function expectOutage(response: supertest.Response, status: number, code: string, dependency: string) {
+    expect(response.status).toBe(status);
+    expect(response.headers['retry-after']).toBe(String(DEADLINES.retryAfterSeconds));
+    expect(response.body).toEqual({ error: { code, message: expect.any(String), details: [expect.objectContaining({ dependency })], requestId: expect.any(String) } });
+  }
+
+  /** A claim filed through the API (run started) on a new active subscription of the claimant. */
+  async function fileClaim(amountClaimed: number, description: string) {
+    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    return api
+      .post('/api/v1/claims')
+      .set('Authorization', as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description })
+      .expect(201);
+  }
+
+  async function activePlanFor(holder: User) {
+    const subscription = await createActiveSubscription(team.tenant, holder);
+    return subscription.planId;
+  }
+
+  it('PostgreSQL paused: reads and writes answer 503 postgres within the deadline; after the resume the same key answers 409 until the first request has had its deadline, then subscribes once', async () => {
+    const planId = await activePlanFor(team.claimant);
+    postgres.pause();
+    const list = await timed(api.get('/api/v1/plans').set('Authorization', as(team.claimant)));
+    expectOutage(list.response, 503, 'dependency_unavailable', 'postgres');
+    expect(list.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    const subscribe = () => api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'pg-paused-subscribe-1').send({ planId });
+    const write = await timed(subscribe());
+    expectOutage(write.response, 503, 'dependency_unavailable', 'postgres');
+    expect(write.ms).toBeLessThan(ANSWER_WITHIN_MS);
+
+    postgres.resume();
+    // The paused request's key reached the database late and holds it until that request's deadline.
+    const statuses: number[] = [];
+    const created = await until('the key taken over', async () => {
+      const response = await subscribe();
+      statuses.push(response.status);
+      return response.status === 202 && response;
+    });
+    expect(new Set(statuses.slice(0, -1))).toEqual(new Set(statuses.length > 1 ? [409] : []));
+    await subscribe().expect(202);
+    expect(await Subscription.count({ where: { id: created.body.id } })).toBe(1);
+    await until('activation', async () => (await Subscription.findByPk(created.body.id))?.status === 'active');
+  });
+
+  it('Temporal paused: a subscription answers 503 temporal and starts no run; the repeat with the same key subscribes once', async () => {
+    const planId = await activePlanFor(team.claimant);
+    const subscribe = () => api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'temporal-paused-subscribe-1').send({ planId });
+    temporalProxy.pause();
+    const refused = await timed(subscribe());
+    expectOutage(refused.response, 503, 'dependency_unavailable', 'temporal');
+    expect(refused.ms).toBeLessThan(ANSWER_WITHIN_MS);
+
+    temporalProxy.resume();
+    const created = await subscribe().expect(202);
+    expect(await Subscription.count({ where: { policyholderId: team.claimant.id, id: created.body.id } })).toBe(1);
+    const runs = await stack.temporal.workflow.list({ query: `WorkflowId = "subscription-${created.body.id}"` });
+    let count = 0;
+    for await (const _run of runs) count += 1;
+    expect(count).toBe(1);
+  });
+
+  it('Temporal paused: a claim is filed (201) with its start in the outbox; the relay starts its run after the resume', async () => {
+    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    temporalProxy.pause();
+    const filed = await timed(
+      api
+        .post('/api/v1/claims')
+        .set('Authorization', as(team.claimant))
+        .set('Idempotency-Key', 'temporal-paused-claim-1')
+        .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 1200, description: 'Storm damage to the roof' }),
+    );
+    expect(filed.response.status).toBe(201);
+    expect(filed.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(filed.response.body).toMatchObject({ status: 'reported', workflow: { workflowId: expect.stringMatching(/^claim-/), runId: null } });
+    const pending = await OutboxMessage.findOne({ where: { workflowId: filed.response.body.workflow.workflowId } });
+    expect(pending).toMatchObject({ kind: 'start', deliveredAt: null, attempts: 1 });
+
+    const degraded = await timed(api.get(`/api/v1/claims/${filed.response.body.id}`).set('Authorization', as(team.claimant)));
+    expect(degraded.response.status).toBe(200);
+    expect(degraded.response.body).toMatchObject({ status: 'reported', state: null, stale: true });
+    expect(degraded.ms).toBeLessThan(ANSWER_WITHIN_MS);
+
+    temporalProxy.resume();
+    await OutboxMessage.update({ nextAttemptAt: null }, { where: { id: pending!.id } });
+    expect(await relayOnce(services)).toBeGreaterThanOrEqual(1);
+    expect((await pending!.reload()).deliveredAt).not.toBeNull();
+    const description = await stack.temporal.workflow.getHandle(filed.response.body.workflow.workflowId).describe();
+    expect(description.status.name).toBe('RUNNING');
+    const live = await api.get(`/api/v1/claims/${filed.response.body.id}`).set('Authorization', as(team.claimant)).expect(200);
+    expect(live.body).toMatchObject({ stale: false, state: { stage: 'reported', nextDeadline: { action: 'unassigned_escalation' } } });
+  });
+
+  it('Temporal paused: a document upload answers 201 and its signal, kept in the outbox, moves the claim once Temporal is back', async () => {
+    const filed = await fileClaim(900, 'Broken window');
+    const id = filed.body.id;
+    await api.post(`/api/v1/claims/${id}/assign`).set('Authorization', as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    await api.post(`/api/v1/claims/${id}/transitions`).set('Authorization', as(team.adjuster)).send({ to: 'under_review' }).expect(200);
+    await api.post(`/api/v1/claims/${id}/transitions`).set('Authorization', as(team.adjuster)).send({ to: 'documents_requested', note: 'The glazier invoice' }).expect(200);
+
+    temporalProxy.pause();
+    const upload = await timed(
+      api.post(`/api/v1/claims/${id}/documents`).set('Authorization', as(team.claimant)).send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF }),
+    );
+    expect(upload.response.status).toBe(201);
+    expect(upload.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect((await Claim.findByPk(id))!.status).toBe('documents_requested');
+
+    temporalProxy.resume();
+    await OutboxMessage.update({ nextAttemptAt: null }, { where: { workflowId: filed.body.workflow.workflowId, deliveredAt: null } });
+    await relayOnce(services);
+    await until('the claim back under review', async () => (await Claim.findByPk(id))!.status === 'under_review');
+    const received = await ClaimHistory.findAll({ where: { claimId: id, toStatus: 'under_review' } });
+    expect(received.map((h) => h.note)).toContain('Documents received: invoice.pdf');
+  });
+
+  it('worker not answering: the live read degrades to the row, an update answers 504 outcome_unknown naming the worker', async () => {
+    const planId = await activePlanFor(team.claimant);
+    const created = await idleApi.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'idle-worker-subscribe-1').send({ planId }).expect(202);
+    const read = await timed(idleApi.get(`/api/v1/subscriptions/${created.body.id}`).set('Authorization', as(team.claimant)));
+    expect(read.response.status).toBe(200);
+    expect(read.response.body).toMatchObject({ id: created.body.id, status: 'pending', state: null, stale: true });
+    expect(read.ms).toBeLessThan(ANSWER_WITHIN_MS);
+
+    const cancel = await timed(idleApi.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'idle-worker-cancel-1'));
+    expectOutage(cancel.response, 504, 'outcome_unknown', 'worker');
+    expect(cancel.ms).toBeLessThan(ANSWER_WITHIN_MS);
+  });
+
+  it('a decision repeated with its Idempotency-Key after its answer was lost gets the same result, not a 409', async () => {
+    const planId = await activePlanFor(team.claimant);
+    const created = await api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-subscribe-1').send({ planId }).expect(202);
+    await until('activation', async () => (await Subscription.findByPk(created.body.id))?.status === 'active');
+    const cancel = () => api.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-cancel-1');
+    const first = await cancel().expect(200);
+    // The stored answer is gone (as if the API died before storing it): the repeat reaches the same update.
+    await services.sequelize.query("DELETE FROM idempotency_records WHERE key = 'lost-answer-cancel-1'");
+    const repeat = await cancel().expect(200);
+    expect(repeat.body).toMatchObject({ status: 'cancelled', cancelledAt: first.body.cancelledAt, state: { status: 'cancelled' } });
+    const other = await api.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-cancel-2');
+    expect(other.status).toBe(409);
+  });
+
+  it('a late retry of an earlier claim transition does not roll the claim row back', async () => {
+    const filed = await fileClaim(300, 'Scratched door');
+    const { recordClaimTransition } = createClaimActivities({ ...stack.deps, sequelize: services.sequelize });
+    const base = { claimId: filed.body.id, tenantId: team.tenant.id, amountApproved: null, denialReason: null, note: null };
+    const assigned = { ...base, sequence: 1, from: 'reported' as const, to: 'assigned' as const, actorId: team.manager.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
+    const reviewed = { ...base, sequence: 2, from: 'assigned' as const, to: 'under_review' as const, actorId: team.adjuster.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
+    await recordClaimTransition(assigned);
+    await recordClaimTransition(reviewed);
+    // The first attempt of sequence 1 timed out after writing; Temporal retries it after sequence 2.
+    await recordClaimTransition(assigned);
+    expect((await Claim.findByPk(filed.body.id))!.status).toBe('under_review');
+    expect(await ClaimHistory.count({ where: { claimId: filed.body.id } })).toBe(3);
+  });
+});

@@ -8,6 +8,7 @@ bash scripts/setup.sh || exit 1
 npx eslint . || exit 1
 mkdir -p reports
 rm -f reports/jest.json reports/chaos.json
+rm -f reports/jest.json reports/chaos.json
 npx jest --ci --json --outputFile=reports/jest.json "$@"
 status=$?
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json

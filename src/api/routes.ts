@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { acknowledgementRoutes } from './acknowledgements/routes';
 import { authRoutes } from './auth/routes';
+import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
@@ -16,5 +17,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config)];
 }

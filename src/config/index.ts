@@ -16,7 +16,7 @@ export interface Config {
   };
   api: { host: string; port: number; corsOrigins: string[]; bodyLimit: string; publicUrl: string };
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
-  rateLimit: { authPerMinute: number; registrationPerHour: number };
+  rateLimit: { authPerMinute: number; registrationPerHour: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
   webhookTimeoutMs: number;
@@ -48,6 +48,7 @@ const schema = Joi.object({
   JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(60).default(30 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(20),
   RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
   SMTP_SECURE: Joi.boolean().default(false),
@@ -102,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessTtlSeconds: value.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: value.JWT_REFRESH_TTL_SECONDS,
     },
-    rateLimit: { authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE, registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR },
+    rateLimit: { authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE, registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR, catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE },
     smtp: {
       host: value.SMTP_HOST,
       port: value.SMTP_PORT,

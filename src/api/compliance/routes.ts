@@ -10,6 +10,7 @@ import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { findInTenant, tenantOf } from '../tenancy';
+import { sendReportCsv, wantsCsv } from './report-csv';
 import { workflowStartOptions } from '../workflow-start';
 import {
   alertSchema,
@@ -184,18 +185,19 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await publishVersion(ctx, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus }>>({
+    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus; format?: 'json' | 'csv' }>>({
       method: 'get',
       path: '/compliance/versions/:id/report',
-      summary: 'Acknowledgement report of a version: counts by status and one row per employee',
+      summary: 'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
       query: reportQuery,
-      response: { status: 200, schema: reportSchema },
+      response: { status: 200, schema: reportSchema, alsoCsv: true },
       handler: async (ctx) => {
         const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
-        const { status, ...page } = ctx.state.input.query;
+        const { status, format, ...page } = ctx.state.input.query;
+        if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, ordering: page.ordering ?? 'createdAt' });
         const rows = await paginate(Acknowledgement, page, { versionId: version.id, ...(status && { status }) }, {
           include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
         });

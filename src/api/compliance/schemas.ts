@@ -34,6 +34,7 @@ export const createVersionBody = Joi.object({
 export const reportQuery = Joi.object({
   ...pageQueryKeys,
   status: acknowledgementStatus,
+  format: Joi.string().valid('json', 'csv').description('csv: the whole report as a download (same as Accept: text/csv)'),
   ordering: orderingParam(['createdAt', 'status', 'acknowledgedAt', 'escalationLevel'], 'createdAt'),
 });
 

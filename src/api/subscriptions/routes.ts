@@ -17,6 +17,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../errors';
 import { findVisiblePlan } from '../plans/routes';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { AuthUser, route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { searchWhere } from '../search';
 import { findInTenant, tenantOf } from '../tenancy';
 import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
@@ -125,7 +126,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...subscription.toJSON(), runId, state: null };
       },
     }),
-    route<RouteInput<object, PageQuery & { status?: string }>>({
+    route<RouteInput<object, PageQuery & { status?: string; q?: string }>>({
       method: 'get',
       path: '/subscriptions',
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
@@ -134,11 +135,13 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(subscriptionSchema) },
       handler: async (ctx) => {
         const user = ctx.state.user;
-        const { status, ...page } = ctx.state.input.query;
+        const { status, q, ...page } = ctx.state.input.query;
+        const tenantId = tenantOf(user);
         const where = {
-          tenantId: tenantOf(user),
+          tenantId,
           ...(user.role === 'policyholder' && { policyholderId: user.id }),
           ...(status && { status }),
+          ...(q && searchWhere(ctx.services.sequelize, 'subscriptions', tenantId, q, 'policyholder_id')),
         };
         const result = await paginate(Subscription, page, where);
         ctx.body = { ...result, items: result.items.map((s) => present(s, null)) };

@@ -5,6 +5,7 @@ import * as catalogSubscriptions from './0002-catalog-subscriptions';
 import * as claims from './0004-claims';
 import * as registrations from './0005-registrations';
 import * as compliance from './0006-compliance';
+import * as search from './0009-search';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -12,4 +13,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0004-claims', ...claims },
   { name: '0005-registrations', ...registrations },
   { name: '0006-compliance', ...compliance },
+  { name: '0009-search', ...search },
 ];

@@ -27,12 +27,12 @@ import {
   versionSchema,
 } from './schemas';
 
-const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
+export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 
 const findPolicy = (id: string, tenantId: string) => findInTenant(CompliancePolicy, id, tenantId, 'Compliance policy');
-const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
+export const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
 
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
@@ -40,9 +40,10 @@ function employeeOf(row: { employee?: User }) {
 }
 
 /**
- * Publishes a draft: in one transaction (the policy row locked, so two publications of one policy
- * queue up) the draft becomes published with its due date fixed and the version published before
- * it is retired; then the rollout starts. The status check makes a second publication a 409.
+ * Publishes an approved version: in one transaction (the policy row locked, so two publications
+ * of one policy queue up) it becomes published with its due date fixed and the version published
+ * before it is retired; then the rollout starts. The status check makes a second publication, or
+ * one without an approved review, a 409.
  */
 async function publishVersion(ctx: RouteContext, versionId: string) {
   const { sequelize, temporal } = ctx.services;
@@ -57,7 +58,7 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
     const version = await PolicyVersion.findByPk(draft.id, { transaction });
     if (!policy || !version) throw notFound('Policy version');
-    if (version.status !== 'draft') throw conflict(`This version is already ${version.status}`, [{ field: 'status', message: `is ${version.status}` }]);
+    if (version.status !== 'approved') throw conflict(`This version is ${version.status}; only an approved version can be published`, [{ field: 'status', message: `is ${version.status}` }]);
     const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
     if (current.some((v) => v.versionNumber > version.versionNumber)) {
       throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
@@ -175,7 +176,7 @@ export function complianceRoutes(): RouteSpec[] {
     route<RouteInput<{ id: string }>>({
       method: 'post',
       path: '/compliance/versions/:id/publish',
-      summary: 'Publish a draft version: retires the published one and rolls the new one out to its audience',
+      summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,

@@ -6,6 +6,7 @@ import * as claims from './0004-claims';
 import * as registrations from './0005-registrations';
 import * as compliance from './0006-compliance';
 import * as search from './0009-search';
+import * as policyReview from './0010-policy-review';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -14,4 +15,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0005-registrations', ...registrations },
   { name: '0006-compliance', ...compliance },
   { name: '0009-search', ...search },
+  { name: '0010-policy-review', ...policyReview },
 ];

@@ -3,7 +3,7 @@
  * subscription each, and claims spread over them, written by set-based SQL so 100,000 rows take
  * seconds. Used by the search benchmark and by the test that checks the query plan.
  */
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { searchWhere } from '../src/api/search';
 import { Category, Claim, Plan, Tenant } from '../src/models';
 
@@ -45,16 +45,17 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
 }
 
 /** The plan of the first page of `GET /claims?q=` as a staff member runs it (with ANALYZE: timed for real). */
-export async function explainClaimSearch(sequelize: Sequelize, tenantId: string, q: string, analyze = false): Promise<string[]> {
+export async function explainClaimSearch(sequelize: Sequelize, tenantId: string, q: string, options: { analyze?: boolean; transaction?: Transaction } = {}): Promise<string[]> {
   let sql = '';
   await Claim.findAll({
-    where: { tenantId, ...searchWhere(sequelize, 'claims', tenantId, q, 'claimant_id') },
+    where: { tenantId, ...searchWhere(sequelize, tenantId, q, 'claimant_id') },
     order: [['createdAt', 'DESC']],
     limit: 20,
+    transaction: options.transaction,
     logging: (text) => {
       sql = text.replace(/^Executing \([^)]*\): /, '');
     },
   });
-  const [rows] = await sequelize.query(`EXPLAIN ${analyze ? 'ANALYZE ' : ''}${sql}`);
+  const [rows] = await sequelize.query(`EXPLAIN ${options.analyze ? 'ANALYZE ' : ''}${sql}`, { transaction: options.transaction });
   return (rows as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']);
 }

@@ -5,7 +5,7 @@
 import Joi from 'joi';
 import { literal, Op, WhereOptions } from 'sequelize';
 import type { Sequelize } from 'sequelize';
-import { SEARCH_DOCUMENTS, SEARCH_FUNCTION, SearchableTable } from '../models/search';
+import { SEARCH_COLUMN, SEARCH_FUNCTION } from '../models/search';
 
 export const SEARCH_MIN_LENGTH = 3;
 export const SEARCH_MAX_LENGTH = 100;
@@ -26,9 +26,9 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** SQL: the table's search document contains `text`. */
-function documentContains(sequelize: Sequelize, table: SearchableTable, text: string): string {
-  return `${SEARCH_DOCUMENTS[table]} LIKE ${SEARCH_FUNCTION}(${sequelize.escape(containsPattern(text))})`;
+/** SQL: the search document of the row in scope contains `text`. */
+function documentContains(sequelize: Sequelize, text: string): string {
+  return `${SEARCH_COLUMN} LIKE ${SEARCH_FUNCTION}(${sequelize.escape(containsPattern(text))})`;
 }
 
 /**
@@ -36,9 +36,9 @@ function documentContains(sequelize: Sequelize, table: SearchableTable, text: st
  * the user that column points to. The matching users are collected first (ARRAY(...) runs once),
  * so PostgreSQL can OR two index scans: the trigram index and the index on the holder column.
  */
-export function searchWhere(sequelize: Sequelize, table: SearchableTable, tenantId: string, text: string, holder?: 'claimant_id' | 'policyholder_id'): WhereOptions {
-  const own = documentContains(sequelize, table, text);
+export function searchWhere(sequelize: Sequelize, tenantId: string, text: string, holder?: 'claimant_id' | 'policyholder_id'): WhereOptions {
+  const own = documentContains(sequelize, text);
   if (!holder) return { [Op.and]: [literal(own)] };
-  const holders = `SELECT id FROM users WHERE tenant_id = ${sequelize.escape(tenantId)} AND ${documentContains(sequelize, 'users', text)}`;
+  const holders = `SELECT id FROM users WHERE tenant_id = ${sequelize.escape(tenantId)} AND ${documentContains(sequelize, text)}`;
   return { [Op.and]: [literal(`(${own} OR ${holder} = ANY (ARRAY(${holders})))`)] };
 }

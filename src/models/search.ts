@@ -1,24 +1,17 @@
 /**
- * Trigram search: each searchable table has one "search document" expression, indexed with a
- * pg_trgm GIN index (migration 0009). A query matches when its text appears anywhere in the
- * document, ignoring case and accents. The query must use the very expression the index was
- * built on, so both read it from here; changing one means a new migration rebuilding the index.
+ * Trigram search: each searchable table has a stored, generated `search_document` column (its
+ * searchable text, lower-cased and without accents) with a pg_trgm GIN index (migration 0009).
+ * A query matches when its text, normalised the same way, appears anywhere in the document.
+ * Stored rather than computed in the index expression: every match is re-checked against the
+ * row, and reading a column is far cheaper than running unaccent() again on thousands of rows.
  */
 
 /**
  * `search_text(text)` = lower(unaccent(text)). unaccent() itself is only STABLE (its dictionary
- * could change), which PostgreSQL refuses in an index; the wrapper pins the dictionary and is
- * declared IMMUTABLE.
+ * could change), which PostgreSQL refuses in generated columns and indexes; the wrapper pins
+ * the dictionary and is declared IMMUTABLE.
  */
 export const SEARCH_FUNCTION = 'search_text';
+export const SEARCH_COLUMN = 'search_document';
 
-export const SEARCH_DOCUMENTS = {
-  claims: `${SEARCH_FUNCTION}(claim_number || ' ' || description)`,
-  subscriptions: `${SEARCH_FUNCTION}(id::text)`,
-  users: `${SEARCH_FUNCTION}(full_name || ' ' || email)`,
-} as const;
-
-export type SearchableTable = keyof typeof SEARCH_DOCUMENTS;
-
-/** The index of each table's document. */
-export const searchIndexName = (table: SearchableTable) => `${table}_search_trgm`;
+export type SearchableTable = 'claims' | 'subscriptions' | 'users';

@@ -200,7 +200,7 @@ export function claimRoutes(): RouteSpec[] {
           ...(!isStaff(user.role) && { claimantId: user.id }),
           ...(status && { status }),
           ...(assigneeId && { assigneeId }),
-          ...(q && searchWhere(ctx.services.sequelize, 'claims', tenantId, q, 'claimant_id')),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
         };
         const result = await paginate(Claim, page, where);
         ctx.body = { ...result, items: result.items.map(claimView) };

@@ -141,7 +141,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           tenantId,
           ...(user.role === 'policyholder' && { policyholderId: user.id }),
           ...(status && { status }),
-          ...(q && searchWhere(ctx.services.sequelize, 'subscriptions', tenantId, q, 'policyholder_id')),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
         const result = await paginate(Subscription, page, where);
         ctx.body = { ...result, items: result.items.map((s) => present(s, null)) };

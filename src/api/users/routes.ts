@@ -45,7 +45,7 @@ export function userRoutes(): RouteSpec[] {
           tenantId,
           ...(role && { role }),
           ...(isActive !== undefined && { isActive }),
-          ...(q && searchWhere(ctx.services.sequelize, 'users', tenantId, q)),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
         };
         ctx.body = await paginate(User, page, where);
       },

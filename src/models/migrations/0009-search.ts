@@ -3,10 +3,16 @@
  * unaccent ship with PostgreSQL (contrib) and are trusted extensions: a database owner may
  * create them without superuser rights.
  */
-import { SEARCH_DOCUMENTS, SEARCH_FUNCTION, SearchableTable, searchIndexName } from '../search';
+import { SEARCH_COLUMN, SEARCH_FUNCTION, SearchableTable } from '../search';
 import { MigrationFn } from './helpers';
 
-const TABLES = Object.keys(SEARCH_DOCUMENTS) as SearchableTable[];
+/** What each table's search document is made of. */
+const SOURCES: Record<SearchableTable, string> = {
+  claims: `claim_number || ' ' || description`,
+  subscriptions: 'id::text',
+  users: `full_name || ' ' || email`,
+};
+const TABLES = Object.keys(SOURCES) as SearchableTable[];
 
 export const up: MigrationFn = async (qi) => {
   const sql = (text: string) => qi.sequelize.query(text);
@@ -17,11 +23,12 @@ export const up: MigrationFn = async (qi) => {
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, value)) $$`);
   for (const table of TABLES) {
-    await sql(`CREATE INDEX ${searchIndexName(table)} ON ${table} USING gin ((${SEARCH_DOCUMENTS[table]}) gin_trgm_ops)`);
+    await sql(`ALTER TABLE ${table} ADD COLUMN ${SEARCH_COLUMN} text GENERATED ALWAYS AS (${SEARCH_FUNCTION}(${SOURCES[table]})) STORED`);
+    await sql(`CREATE INDEX ${table}_search_trgm ON ${table} USING gin (${SEARCH_COLUMN} gin_trgm_ops)`);
   }
 };
 
 export const down: MigrationFn = async (qi) => {
-  for (const table of TABLES) await qi.sequelize.query(`DROP INDEX IF EXISTS ${searchIndexName(table)}`);
+  for (const table of TABLES) await qi.removeColumn(table, SEARCH_COLUMN);
   await qi.sequelize.query(`DROP FUNCTION IF EXISTS ${SEARCH_FUNCTION}(text)`);
 };

@@ -2,7 +2,7 @@
  * The compliance report as a CSV download: one row per employee, read from PostgreSQL in
  * batches and streamed, so a tenant with thousands of employees never holds the report in memory.
  */
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { Acknowledgement, User } from '../../models';
 import type { AcknowledgementStatus } from '../../models/acknowledgement';
@@ -72,12 +72,13 @@ export function sendReportCsv(ctx: RouteContext, version: PolicyVersion, filter:
     columns: COLUMNS,
     cast: { string: neutraliseFormula, date: (value) => value.toISOString() },
   });
-  const rows = Readable.from(reportRows(version.id, filter));
-  rows.on('error', (err) => csv.destroy(err));
+  // pipeline: a failed read ends the download, and a client that goes away stops the reads. The
+  // error itself reaches Koa through the body stream, so the callback has nothing left to do.
+  const body = pipeline(Readable.from(reportRows(version.id, filter)), csv, () => undefined);
   ctx.status = 200;
   ctx.type = 'text/csv; charset=utf-8';
   ctx.attachment(`compliance-report-v${version.versionNumber}-${version.id}.csv`);
   // Names and e-mail addresses of employees: not for shared caches.
   ctx.set('Cache-Control', 'private, no-store');
-  ctx.body = rows.pipe(csv);
+  ctx.body = body;
 }

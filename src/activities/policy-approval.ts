@@ -16,6 +16,11 @@ export interface ReviewRound {
   submittedAt: string;
 }
 
+export interface ReviewSubmission extends ReviewRound {
+  submittedById: string;
+  reviewDueAt: string;
+}
+
 export interface ReviewOutcome extends ReviewRound {
   outcome: 'approved' | 'rejected' | 'lapsed';
   reviewerId?: string;
@@ -66,6 +71,17 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
   }
 
   return {
+    /** The draft goes in review for this round; true when it is (now, or already by an earlier attempt). */
+    async recordPolicyReviewSubmitted(input: ReviewSubmission): Promise<boolean> {
+      const submittedAt = new Date(input.submittedAt);
+      await PolicyVersion.update(
+        { status: 'in_review', submittedAt, submittedById: input.submittedById, reviewDueAt: new Date(input.reviewDueAt), reviewedAt: null, reviewedById: null, reviewNote: null },
+        { where: { id: input.versionId, status: 'draft' } },
+      );
+      const version = await PolicyVersion.findByPk(input.versionId);
+      return version?.status === 'in_review' && version.submittedAt?.getTime() === submittedAt.getTime();
+    },
+
     /** Approved: publishable. Rejected or lapsed: a draft again, with the reason kept. */
     async recordPolicyReviewOutcome(input: ReviewOutcome): Promise<void> {
       await PolicyVersion.update(

@@ -17,11 +17,14 @@ export interface PolicyApprovalInput {
   submittedById: string;
   /** ISO timestamp of the submission; the reminder and the lapse are counted from it. */
   submittedAt: string;
+  /** ISO timestamp at which the review lapses back to draft. */
+  reviewDueAt: string;
   reminderAfterDays: number;
   lapseAfterDays: number;
 }
 
-export type PolicyReviewStatus = 'in_review' | 'approved' | 'rejected' | 'lapsed';
+/** `not_draft`: the version was no longer a draft when the run came to record the submission. */
+export type PolicyReviewStatus = 'in_review' | 'approved' | 'rejected' | 'lapsed' | 'not_draft';
 
 export interface PolicyReviewer {
   userId: string;
@@ -41,6 +44,8 @@ export interface PolicyApprovalState {
 export type PolicyReviewMessage = 'submitted' | 'reminder' | 'approved' | 'rejected' | 'lapsed';
 
 export const policyApprovalStateQuery = defineQuery<PolicyApprovalState>('state');
+/** Answers once the run has recorded the version as in review (or refuses: it is not a draft). */
+export const submissionRecordedUpdate = defineUpdate<PolicyApprovalState>('submissionRecorded');
 /** Both answer once the decision is recorded in PostgreSQL, so a read right after sees it. */
 export const approvePolicyVersionUpdate = defineUpdate<PolicyApprovalState, [PolicyReviewer]>('approve');
 export const rejectPolicyVersionUpdate = defineUpdate<PolicyApprovalState, [RejectPolicyVersionInput]>('reject');

@@ -1,6 +1,9 @@
 /**
  * Policy version approval — `policy-approval-<versionId>` (four eyes before publishing).
  *
+ * submitted: the run records the draft as in_review (its first step, so a run and its row never
+ * disagree, whatever crashes when), then
+ *
  * in_review ── approve ──> approved   (the version may now be published)
  *     ├─────── reject ───> rejected   (back to draft, with the reviewer's reason)
  *     └── N days ────────> lapsed     (back to draft)     reviewers reminded after M days
@@ -20,6 +23,7 @@ import {
   PolicyReviewStatus,
   POLICY_REVIEWER_ROLES,
   rejectPolicyVersionUpdate,
+  submissionRecordedUpdate,
 } from './policy-approval-messages';
 import { publishStatus } from './support/business-status';
 import { refuse } from './support/refuse';
@@ -27,7 +31,7 @@ import { refuse } from './support/refuse';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
-const { recordPolicyReviewOutcome, notifyPolicyReview } = proxyActivities<Activities>({
+const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome, notifyPolicyReview } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -37,6 +41,7 @@ type Decision = { outcome: 'approved'; by: PolicyReviewer } | { outcome: 'reject
 export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promise<PolicyReviewStatus> {
   const round = { versionId: input.versionId, submittedAt: input.submittedAt };
   let status: PolicyReviewStatus = 'in_review';
+  let submissionRecorded: boolean | undefined = undefined;
   let decision: Decision | undefined;
   let decisionRecorded = false;
 
@@ -50,10 +55,15 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
     if (by.userId === input.authorId || by.userId === input.submittedById) {
       throw refuse(BusinessErrorType.Forbidden, 'The author or submitter of a version may not review it: a second person must');
     }
-    if (decision || status !== 'in_review') throw refuse(BusinessErrorType.Conflict, `The version is no longer in review (${decision?.outcome ?? status})`);
+    if (!submissionRecorded || decision || status !== 'in_review') throw refuse(BusinessErrorType.Conflict, `The version is not in review (${decision?.outcome ?? status})`);
   };
 
   setHandler(policyApprovalStateQuery, state);
+  setHandler(submissionRecordedUpdate, async () => {
+    await condition(() => submissionRecorded !== undefined);
+    if (!submissionRecorded) throw refuse(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', 'status');
+    return state();
+  });
   setHandler(
     approvePolicyVersionUpdate,
     async (by) => {
@@ -78,9 +88,16 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
     },
   );
 
-  const submittedAt = new Date(input.submittedAt).getTime();
-  const remindAt = submittedAt + input.reminderAfterDays * DAY_MS;
-  const lapseAt = new Date(submittedAt + input.lapseAfterDays * DAY_MS);
+  submissionRecorded = await recordPolicyReviewSubmitted({ ...round, submittedById: input.submittedById, reviewDueAt: input.reviewDueAt });
+  if (!submissionRecorded) {
+    status = 'not_draft';
+    publishStatus({ status, dueAt: null, details: 'The version was not a draft; nothing to review' });
+    await condition(allHandlersFinished);
+    return status;
+  }
+
+  const remindAt = new Date(input.submittedAt).getTime() + input.reminderAfterDays * DAY_MS;
+  const lapseAt = new Date(input.reviewDueAt);
   publishStatus({ status, dueAt: lapseAt, details: `Waiting for a second reviewer until ${lapseAt.toISOString()}` });
   await notify('submitted');
 

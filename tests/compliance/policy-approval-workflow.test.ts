@@ -13,11 +13,14 @@ import {
   policyApprovalStateQuery,
   policyApprovalWorkflowId,
   rejectPolicyVersionUpdate,
+  submissionRecordedUpdate,
 } from '../../src/workflows/policy-approval-messages';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('policy approval workflow (time-skipping)', () => {
   let stack: TimeSkippingStack;
@@ -42,18 +45,16 @@ describe('policy approval workflow (time-skipping)', () => {
   afterAll(() => stack?.close());
 
   let versionNumber = 0;
-  /** A version as POST /submit leaves it (in review), with its run started on `taskQueue`. */
-  async function submitOn(taskQueue: string) {
+  /** A draft submitted as POST /submit does it: the run starts, records it in review, and says so. */
+  async function submitOn(taskQueue: string, status: 'draft' | 'approved' = 'draft') {
     const submittedAt = new Date(await env.currentTimeMs());
     const version = await PolicyVersion.create({
       tenantId: tenant.id,
       policyId: policy.id,
       versionNumber: ++versionNumber,
       content: 'Never accept cash.',
-      status: 'in_review',
+      status,
       createdById: author.id,
-      submittedAt,
-      submittedById: author.id,
     });
     const input: PolicyApprovalInput = {
       tenantId: tenant.id,
@@ -61,17 +62,19 @@ describe('policy approval workflow (time-skipping)', () => {
       authorId: author.id,
       submittedById: author.id,
       submittedAt: submittedAt.toISOString(),
+      reviewDueAt: new Date(submittedAt.getTime() + 14 * DAY_MS).toISOString(),
       reminderAfterDays: 2,
       lapseAfterDays: 14,
     };
     const handle = await env.client.workflow.start('policyApprovalWorkflow', { taskQueue, workflowId: policyApprovalWorkflowId(version.id), args: [input] });
-    return { version, handle, name: `"Anti-bribery" version ${version.versionNumber}` };
+    const recorded = handle.executeUpdate(submissionRecordedUpdate);
+    return { version, handle, recorded, name: `"Anti-bribery" version ${version.versionNumber}` };
   }
 
-  async function withWorker(body: (submit: () => ReturnType<typeof submitOn>) => Promise<void>): Promise<void> {
+  async function withWorker(body: (submit: (status?: 'draft' | 'approved') => ReturnType<typeof submitOn>) => Promise<void>): Promise<void> {
     const taskQueue = `policy-approval-${crypto.randomUUID()}`;
     await stack.startWorker(taskQueue);
-    await body(() => submitOn(taskQueue));
+    await body((status) => submitOn(taskQueue, status));
   }
 
   const as = (user: User) => ({ userId: user.id, role: user.role });
@@ -80,7 +83,9 @@ describe('policy approval workflow (time-skipping)', () => {
 
   it('approval by a second reviewer: the author is refused (403), the version becomes approved, everyone is told', async () => {
     await withWorker(async (submit) => {
-      const { version, handle, name } = await submit();
+      const { version, handle, recorded, name } = await submit();
+      expect(await recorded).toEqual({ status: 'in_review', reviewerId: null });
+      expect(await version.reload()).toMatchObject({ status: 'in_review', submittedById: author.id });
       const requested = await mailTo(reviewer, `Review requested: ${name}`);
       expect(requested.to).toEqual(expect.arrayContaining([reviewer.email, admin.email]));
       expect(requested.to).not.toContain(author.email);
@@ -103,7 +108,8 @@ describe('policy approval workflow (time-skipping)', () => {
 
   it('rejection needs a reason, sends the version back to draft with it, and refuses a second decision (409)', async () => {
     await withWorker(async (submit) => {
-      const { version, handle, name } = await submit();
+      const { version, handle, recorded, name } = await submit();
+      await recorded;
       expect(await failureOf(handle.executeUpdate(rejectPolicyVersionUpdate, { args: [{ ...as(admin), reason: '  ' }] }))).toMatchObject({ type: 'Validation' });
 
       const [reject, approve] = await Promise.allSettled([
@@ -128,7 +134,8 @@ describe('policy approval workflow (time-skipping)', () => {
 
   it('reminds the reviewers after 2 days and lapses back to draft after 14', async () => {
     await withWorker(async (submit) => {
-      const { version, handle, name } = await submit();
+      const { version, handle, recorded, name } = await submit();
+      await recorded;
       await mailTo(reviewer, `Review requested: ${name}`);
       await env.sleep('47 hours');
       expect(smtp.messages.some((m) => m.subject === `Reminder: review waiting: ${name}`)).toBe(false);
@@ -148,9 +155,19 @@ describe('policy approval workflow (time-skipping)', () => {
     });
   });
 
+  it('refuses to review a version that is not a draft: the submission fails (409) and the row is untouched', async () => {
+    await withWorker(async (submit) => {
+      const { version, handle, recorded } = await submit('approved');
+      expect(await failureOf(recorded)).toMatchObject({ type: 'Conflict' });
+      expect(await handle.result()).toBe('not_draft');
+      expect(await version.reload()).toMatchObject({ status: 'approved', submittedAt: null });
+    });
+  });
+
   it('an outcome recorded late for an older review round leaves the current round alone', async () => {
     await withWorker(async (submit) => {
-      const { version } = await submit();
+      const { version, recorded } = await submit();
+      await recorded;
       await stack.activities.recordPolicyReviewOutcome({ versionId: version.id, submittedAt: new Date(0).toISOString(), outcome: 'approved', reviewerId: reviewer.id, note: null });
       expect((await version.reload()).status).toBe('in_review');
     });

@@ -5,12 +5,14 @@
  * in review (409). Only an approved version may be published.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { PolicyVersion, TenantSettings } from '../../models';
+import type { PolicyVersion } from '../../models';
+import { TenantSettings } from '../../models';
 import {
   approvePolicyVersionUpdate,
   policyApprovalWorkflowId,
   POLICY_REVIEWER_ROLES,
   rejectPolicyVersionUpdate,
+  submissionRecordedUpdate,
 } from '../../workflows/policy-approval-messages';
 import type { policyApprovalWorkflow } from '../../workflows/policy-approval';
 import { idParams } from '../common-schemas';
@@ -28,26 +30,21 @@ const notInReview = (version: PolicyVersion) =>
   conflict(`The version is ${version.status}, not in review`, [{ field: 'status', message: `is ${version.status}` }]);
 
 /**
- * Marks the draft in review, then starts its run; a failed start puts it back to draft, so no
- * version waits in review without a run to decide it.
+ * Starts the review run, whose first step records the draft as in review, and answers once it
+ * has: the run is the only writer, so whatever crashes when, the row and the run agree.
  */
 async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
   const { user } = ctx.state;
   const tenantId = tenantOf(user);
   const draft = await findVersion(ctx.state.input.params.id, tenantId);
+  if (draft.status !== 'draft') throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
   const settings = await TenantSettings.forTenant(tenantId);
   const submittedAt = new Date();
   const reviewDueAt = new Date(submittedAt.getTime() + settings.policyReviewLapseDays * DAY_MS);
-  const round = { id: draft.id, status: 'in_review' as const, submittedAt };
-  const [marked] = await PolicyVersion.update(
-    { status: 'in_review', submittedAt, submittedById: user.id, reviewDueAt, reviewedAt: null, reviewedById: null, reviewNote: null },
-    { where: { id: draft.id, status: 'draft' } },
-  );
-  if (!marked) throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
-
   const workflowId = policyApprovalWorkflowId(draft.id);
+  let handle;
   try {
-    const handle = await ctx.services.temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
+    handle = await ctx.services.temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
       ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
         workflowId,
         tenantId,
@@ -65,18 +62,19 @@ async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
           authorId: draft.createdById,
           submittedById: user.id,
           submittedAt: submittedAt.toISOString(),
+          reviewDueAt: reviewDueAt.toISOString(),
           reminderAfterDays: settings.policyReviewReminderDays,
           lapseAfterDays: settings.policyReviewLapseDays,
         },
       ],
     });
-    return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
-    await PolicyVersion.update({ status: 'draft', submittedAt: null, submittedById: null, reviewDueAt: null }, { where: round });
-    // The run of the previous round is still finishing (it just recorded its outcome).
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('The previous review of this version is still closing; submit again in a moment');
+    // A review of this version is open, or its run is still closing after a decision.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
     throw err;
   }
+  await handle.executeUpdate(submissionRecordedUpdate);
+  return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
 }
 
 /** Sends a decision to the version's run; answers with the version as recorded once the run accepted it. */

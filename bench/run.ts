@@ -2,14 +2,15 @@
  * `npm run bench`: the DESIGN §10 targets, measured side by side in one run on fresh real servers
  * (embedded PostgreSQL, Temporal dev server, time-skipping test server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
- * BENCH_CRASH_SUBSCRIPTIONS; BENCH_SECTIONS=starts,expiries runs only those sections (others:
- * workerMemory, workerCrash, loginStorm).
+ * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS; BENCH_SECTIONS=starts,expiries
+ * runs only those sections (others: workerMemory, workerCrash, loginStorm, search).
  * Results are printed and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
+import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
 import { benchLoginStorm } from './login-storm';
 import { benchStarts } from './starts';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     await section('workerMemory', () => benchWorkerMemory(infra, size('BENCH_OPEN_WORKFLOWS', 10_000)));
     await section('workerCrash', () => benchWorkerCrash(infra, size('BENCH_CRASH_SUBSCRIPTIONS', 300)));
     await section('loginStorm', () => benchLoginStorm(infra));
+    await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
   } finally {
     await infra.stop();
   }

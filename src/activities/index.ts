@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
+import { createPolicyApprovalActivities } from './policy-approval';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(),
     ...createOnboardingActivities(deps),
+    ...createPolicyApprovalActivities(deps),
   };
 }
 

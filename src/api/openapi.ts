@@ -51,7 +51,9 @@ function operationOf(spec: RouteSpec) {
     responses: {
       [String(spec.response.status)]: {
         description: spec.response.description ?? 'Success',
-        content: spec.response.schema ? { 'application/json': { schema: j2s(spec.response.schema).swagger } } : undefined,
+        content: spec.response.schema
+          ? { 'application/json': { schema: j2s(spec.response.schema).swagger }, ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }) }
+          : undefined,
       },
       ...errors,
     },

@@ -44,7 +44,8 @@ export async function paginate<M extends Model>(
     order: orderFrom(query.ordering ?? 'createdAt'),
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
-    distinct: true,
+    // Joined rows would count a parent once per child; without joins a plain count is cheaper.
+    distinct: Boolean(options.include),
   });
   return {
     items: rows,

@@ -41,8 +41,8 @@ export interface RouteSpec<I extends RouteInput = RouteInput> {
   params?: Joi.ObjectSchema;
   query?: Joi.ObjectSchema;
   body?: Joi.ObjectSchema;
-  /** Status of a success and the Joi schema of its body, for the OpenAPI document. */
-  response: { status: number; schema?: Joi.Schema; description?: string };
+  /** Status of a success and the Joi schema of its body, for the OpenAPI document; `alsoCsv` when it can answer text/csv too. */
+  response: { status: number; schema?: Joi.Schema; description?: string; alsoCsv?: boolean };
   /**
    * Accepts an Idempotency-Key header: a repeat replays the stored response. Every write does,
    * unless it says `false` (auth routes: a replayed answer would hand out the same tokens again).

@@ -2,12 +2,14 @@
 import type { Config } from '../config';
 import { acknowledgementRoutes } from './acknowledgements/routes';
 import { authRoutes } from './auth/routes';
+import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { documentRoutes } from './documents/routes';
 import { registrationRoutes } from './registrations/routes';
 import { planRoutes } from './plans/routes';
+import { policyReviewRoutes } from './policy-reviews/routes';
 import type { RouteSpec } from './route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
@@ -16,5 +18,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes()];
+  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config)];
 }

@@ -20,7 +20,7 @@ export interface Config {
   /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
   trustProxyHops: number;
   passwordHashing: PasswordHashingCost;
-  rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number };
+  rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
   webhookTimeoutMs: number;
@@ -80,6 +80,7 @@ const schema = Joi.object({
   TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
   PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
+  RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
   SMTP_SECURE: Joi.boolean().default(false),
@@ -159,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,
       loginFailuresPerAccount: value.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
       loginFailureWindowSeconds: value.RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS,
+      catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
     },
     smtp: {
       host: value.SMTP_HOST,

@@ -1,12 +1,13 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Role } from '../shared/roles';
 
-export const POLICY_VERSION_STATUSES = ['draft', 'published', 'retired'] as const;
+export const POLICY_VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
 export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
 
 /**
- * One text of a compliance policy. A draft is edited by compliance officers; publishing it (once)
- * starts the rollout `policy-rollout-<id>` and retires the version published before it.
+ * One text of a compliance policy. A draft is submitted for review (`policy-approval-<id>`), and
+ * once a second compliance officer or tenant admin approved it, publishing it (once) starts the
+ * rollout `policy-rollout-<id>` and retires the version published before it.
  */
 export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCreationAttributes<PolicyVersion>> {
   declare id: CreationOptional<string>;
@@ -26,6 +27,14 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** Due date of every acknowledgement of this version, fixed when it is published. */
   declare dueAt: CreationOptional<Date | null>;
   declare retiredAt: CreationOptional<Date | null>;
+  /** The last review round: who submitted it and when, when it lapses, who decided and why. */
+  declare submittedAt: CreationOptional<Date | null>;
+  declare submittedById: CreationOptional<string | null>;
+  declare reviewDueAt: CreationOptional<Date | null>;
+  declare reviewedAt: CreationOptional<Date | null>;
+  declare reviewedById: CreationOptional<string | null>;
+  /** Why the version went back to draft: the reviewer's reason, or that the review lapsed. */
+  declare reviewNote: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -46,6 +55,12 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
         publishedById: { type: DataTypes.UUID },
         dueAt: { type: DataTypes.DATE },
         retiredAt: { type: DataTypes.DATE },
+        submittedAt: { type: DataTypes.DATE },
+        submittedById: { type: DataTypes.UUID },
+        reviewDueAt: { type: DataTypes.DATE },
+        reviewedAt: { type: DataTypes.DATE },
+        reviewedById: { type: DataTypes.UUID },
+        reviewNote: { type: DataTypes.STRING(1000) },
         workflowId: { type: DataTypes.STRING(200) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

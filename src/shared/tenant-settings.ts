@@ -16,6 +16,8 @@ export interface TenantSettingsValues {
   acknowledgementDeadlineDays: number;
   acknowledgementReminderDaysBefore: number;
   acknowledgementGraceDays: number;
+  policyReviewReminderDays: number;
+  policyReviewLapseDays: number;
   complianceWebhookUrl: string | null;
 }
 
@@ -31,6 +33,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   acknowledgementDeadlineDays: 14,
   acknowledgementReminderDaysBefore: 3,
   acknowledgementGraceDays: 3,
+  policyReviewReminderDays: 2,
+  policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
 };
 
@@ -48,5 +52,7 @@ export const TENANT_SETTINGS_SCHEMA = Joi.object({
   acknowledgementDeadlineDays: positiveInt.max(365),
   acknowledgementReminderDaysBefore: positiveInt.max(60),
   acknowledgementGraceDays: positiveInt.max(60),
+  policyReviewReminderDays: positiveInt.max(60),
+  policyReviewLapseDays: positiveInt.max(365),
   complianceWebhookUrl: Joi.string().max(2048).uri({ scheme: ['http', 'https'] }).allow(null),
 }).label('TenantSettings');

@@ -2,5 +2,6 @@
 export { acknowledgementWorkflow } from './acknowledgement';
 export { claimWorkflow } from './claim';
 export { onboarding } from './onboarding';
+export { policyApprovalWorkflow } from './policy-approval';
 export { policyRolloutWorkflow } from './policy-rollout';
 export { subscriptionWorkflow } from './subscription';

@@ -11,7 +11,6 @@
 import {
   ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   proxyActivities,
   setHandler,
@@ -32,6 +31,7 @@ import {
   REMIND_ADMINS_AFTER,
 } from './onboarding-messages';
 import { publishStatus } from './support/business-status';
+import { refuse } from './support/refuse';
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
 const { recordRegistrationStatus, sendOnboardingEmail } = proxyActivities<Activities>({
@@ -60,10 +60,6 @@ const PROVISIONING_STEPS: Array<{ name: string; run: (ref: RegistrationRef) => P
 ];
 
 type Decision = { outcome: 'approved'; by: RegistrationDecider } | { outcome: 'rejected'; by: RegistrationDecider; reason: string };
-
-function refuse(type: BusinessErrorType, message: string, field?: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ ...(field && { field }), message }]] });
-}
 
 export async function onboarding({ registrationId }: OnboardingInput): Promise<RegistrationStatus> {
   const ref = { registrationId };

@@ -25,6 +25,7 @@ import { requiredEnv } from '../support/env';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
 import { pauseTree, resumeAll } from './process-control';
+import { resultOf } from '../support/waiting';
 
 const PER_KIND = Number(process.env.CHAOS_REQUESTS_PER_KIND ?? 10);
 const BURST = Number(process.env.CHAOS_BURST ?? 500);
@@ -134,7 +135,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     const policy = await post('/compliance/policies', users.officer!, { title: 'Chaos policy' });
     const version = await post(`/compliance/policies/${policy.id}/versions`, users.officer!, { content: 'Keep calm.', audienceRoles: ['claims_agent'] });
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
-    await infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`).result();
+    await resultOf(infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
     await waitFor('the subscriptions to cancel active', async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length);
   }, 180_000);

@@ -245,7 +245,7 @@ describe('claim workflow (time-skipping)', () => {
       expect(approved).not.toHaveProperty('history');
       // A second person may: the senior adjuster neither handled `requested` nor asked for its approval.
       await move(requested, { actor: actor(team.senior), to: 'approved' });
-      await expect(Promise.all([handle.result(), requested.result()])).resolves.toEqual([
+      await expect(Promise.all([resultOf(handle), resultOf(requested)])).resolves.toEqual([
         expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
         expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
       ]);

@@ -8,6 +8,7 @@ import { bearer, createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf, waitForRunCount } from '../support/waiting';
+import { approveThroughReview } from './review';
 
 describe('compliance API end to end', () => {
   let stack: TestStack;
@@ -17,13 +18,14 @@ describe('compliance API end to end', () => {
   let colleague: User;
   let policyholder: User;
   let outsider: User;
+  let reviewer: User;
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
     tenant = await createTenant();
     officer = await createUser(tenant, 'compliance_officer');
-    await createUser(tenant, 'tenant_admin');
+    reviewer = await createUser(tenant, 'tenant_admin');
     const manager = await createUser(tenant, 'claims_manager');
     employee = await createUser(tenant, 'adjuster', { managerId: manager.id });
     colleague = await createUser(tenant, 'claims_agent');
@@ -53,6 +55,9 @@ describe('compliance API end to end', () => {
     const v1 = await createDraft(policyId);
     expect(v1).toMatchObject({ versionNumber: 1, status: 'draft', audienceRoles: null });
 
+    const unreviewed = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+    expect(unreviewed.status).toBe(409);
+    await approveThroughReview(stack, v1.id, officer, reviewer);
     const published = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
     expect(published.status).toBe(202);
     expect(published.body).toMatchObject({ workflowId: `policy-rollout-${v1.id}`, retiredVersionIds: [], version: { status: 'published' } });
@@ -96,6 +101,7 @@ describe('compliance API end to end', () => {
     await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`, 4);
 
     const v2 = await createDraft(policyId, { audienceRoles: ['adjuster'], deadlineDays: 7 });
+    await approveThroughReview(stack, v2.id, officer, reviewer);
     const republished = await stack.api.post(`/api/v1/compliance/versions/${v2.id}/publish`).set(as(officer));
     expect(republished.status).toBe(202);
     expect(republished.body.retiredVersionIds).toEqual([v1.id]);
@@ -138,6 +144,7 @@ describe('compliance API end to end', () => {
   it('lists escalation alerts of the tenant with the employee concerned', async () => {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Conflicts of interest' });
     const version = await createDraft(policy.body.id, { audienceRoles: ['claims_agent'] });
+    await approveThroughReview(stack, version.id, officer, reviewer);
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.id}/publish`).set(as(officer));
     await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
     const ack = await Acknowledgement.findOne({ where: { versionId: version.id, employeeId: colleague.id } });

@@ -11,6 +11,7 @@ import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support
 import { startTestStack, TestStack } from '../support/stack';
 import { createPublishedVersion } from './fixtures';
 import { resultOf, waitForRunCount } from '../support/waiting';
+import { approveThroughReview } from './review';
 
 const EMPLOYEE_ROLES: Role[] = ['claims_agent', 'adjuster', 'senior_adjuster', 'claims_manager'];
 
@@ -33,12 +34,14 @@ describe('policy rollout', () => {
   it('rolls a version out to 1,000 employees: 1,000 rows, 1,000 running acknowledgement runs, a matching report', async () => {
     const tenant = await createTenant();
     const officer = await createUser(tenant, 'compliance_officer');
-    await createEmployees(tenant, 999);
+    const reviewer = await createUser(tenant, 'tenant_admin');
+    await createEmployees(tenant, 998);
     await createUser(tenant, 'policyholder');
     const auth = { Authorization: bearer(stack.config, officer) };
 
     const policy = await stack.api.post('/api/v1/compliance/policies').set(auth).send({ title: 'Data protection' });
     const version = await stack.api.post(`/api/v1/compliance/policies/${policy.body.id}/versions`).set(auth).send({ content: 'Lock your screen.' });
+    await approveThroughReview(stack, version.body.id, officer, reviewer);
     const startedAt = Date.now();
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/publish`).set(auth);
     expect(published.status).toBe(202);

@@ -12,6 +12,7 @@ import { LiveState, queryLiveState } from '../live-state';
 import { deliver, enqueueStart } from '../outbox';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { searchWhere } from '../search';
 import { tenantOf } from '../tenancy';
 import { decideByUpdate } from '../temporal-calls';
 import { assertClaimOpen, findVisibleClaim } from './access';
@@ -214,7 +215,7 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route<RouteInput<object, PageQuery & { status?: ClaimStage; assigneeId?: string }>>({
+    route<RouteInput<object, PageQuery & { status?: ClaimStage; assigneeId?: string; q?: string }>>({
       method: 'get',
       path: '/claims',
       summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
@@ -224,12 +225,14 @@ export function claimRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(claimSchema) },
       handler: async (ctx) => {
         const { user } = ctx.state;
-        const { status, assigneeId, ...page } = ctx.state.input.query;
+        const { status, assigneeId, q, ...page } = ctx.state.input.query;
+        const tenantId = tenantOf(user);
         const where: WhereOptions<Claim> = {
-          tenantId: tenantOf(user),
+          tenantId,
           ...(!isStaff(user.role) && { claimantId: user.id }),
           ...(status && { status }),
           ...(assigneeId && { assigneeId }),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
         };
         const result = await paginate(Claim, page, where);
         ctx.body = { ...result, items: result.items.map(claimView) };

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import { CLAIM_STAGES } from '../../workflows/claim-rules';
 import { money, uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { searchParam } from '../search';
 
 const stage = Joi.string().valid(...CLAIM_STAGES);
 const note = Joi.string().trim().min(1).max(2000);
@@ -17,6 +18,7 @@ export const listClaimsQuery = Joi.object({
   ...pageQueryKeys,
   status: stage,
   assigneeId: uuid,
+  q: searchParam.description('Matches claim number, description and the policyholder\'s name and e-mail: partial, case- and accent-insensitive'),
   ordering: orderingParam(['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'], '-createdAt'),
 });
 

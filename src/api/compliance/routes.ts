@@ -10,6 +10,7 @@ import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { findInTenant, tenantOf } from '../tenancy';
 import { deliver, enqueueStart } from '../outbox';
+import { sendReportCsv, wantsCsv } from './report-csv';
 import {
   alertSchema,
   createPolicyBody,
@@ -30,7 +31,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 
 const findPolicy = (id: string, tenantId: string) => findInTenant(CompliancePolicy, id, tenantId, 'Compliance policy');
-const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
+export const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
 
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
@@ -38,11 +39,11 @@ function employeeOf(row: { employee?: User }) {
 }
 
 /**
- * Publishes a draft: in one transaction (the policy row locked, so two publications of one policy
- * queue up) the draft becomes published with its due date fixed, the version published before
- * it is retired and the start of the rollout is written to the outbox; after the commit the
+ * Publishes an approved version: in one transaction (the policy row locked, so two publications
+ * of one policy queue up) it becomes published with its due date fixed, the version published
+ * before it is retired and the start of the rollout is written to the outbox; after the commit the
  * rollout is started at once, or by the outbox relay if Temporal does not answer now. The status
- * check makes a second publication a 409.
+ * check makes a second publication, or one without an approved review, a 409.
  */
 async function publishVersion(ctx: RouteContext, versionId: string) {
   const { sequelize } = ctx.services;
@@ -57,7 +58,7 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
     const version = await PolicyVersion.findByPk(draft.id, { transaction });
     if (!policy || !version) throw notFound('Policy version');
-    if (version.status !== 'draft') throw conflict(`This version is already ${version.status}`, [{ field: 'status', message: `is ${version.status}` }]);
+    if (version.status !== 'approved') throw conflict(`This version is ${version.status}; only an approved version can be published`, [{ field: 'status', message: `is ${version.status}` }]);
     const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
     if (current.some((v) => v.versionNumber > version.versionNumber)) {
       throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
@@ -173,7 +174,7 @@ export function complianceRoutes(): RouteSpec[] {
     route<RouteInput<{ id: string }>>({
       method: 'post',
       path: '/compliance/versions/:id/publish',
-      summary: 'Publish a draft version: retires the published one and rolls the new one out to its audience',
+      summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
@@ -183,18 +184,19 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await publishVersion(ctx, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus }>>({
+    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus; format?: 'json' | 'csv' }>>({
       method: 'get',
       path: '/compliance/versions/:id/report',
-      summary: 'Acknowledgement report of a version: counts by status and one row per employee',
+      summary: 'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
       query: reportQuery,
-      response: { status: 200, schema: reportSchema },
+      response: { status: 200, schema: reportSchema, alsoCsv: true },
       handler: async (ctx) => {
         const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
-        const { status, ...page } = ctx.state.input.query;
+        const { status, format, ...page } = ctx.state.input.query;
+        if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, ordering: page.ordering ?? 'createdAt' });
         const rows = await paginate(Acknowledgement, page, { versionId: version.id, ...(status && { status }) }, {
           include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
         });

@@ -34,6 +34,7 @@ export const createVersionBody = Joi.object({
 export const reportQuery = Joi.object({
   ...pageQueryKeys,
   status: acknowledgementStatus,
+  format: Joi.string().valid('json', 'csv').description('csv: the whole report as a download (same as Accept: text/csv)'),
   ordering: orderingParam(['createdAt', 'status', 'acknowledgedAt', 'escalationLevel'], 'createdAt'),
 });
 
@@ -69,6 +70,12 @@ export const versionSchema = Joi.object({
   publishedById: uuid.allow(null),
   dueAt: Joi.date().allow(null),
   retiredAt: Joi.date().allow(null),
+  submittedAt: Joi.date().allow(null),
+  submittedById: uuid.allow(null),
+  reviewDueAt: Joi.date().allow(null).description('When the review lapses back to draft'),
+  reviewedAt: Joi.date().allow(null),
+  reviewedById: uuid.allow(null),
+  reviewNote: Joi.string().allow(null).description('Why it went back to draft: the rejection reason, or the lapse'),
   workflowId: Joi.string().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),

@@ -5,7 +5,7 @@ import type { AuthUser } from '../route';
 import { findTenantCategory } from '../categories/routes';
 import { idParams } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
+import { Page, pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
@@ -21,12 +21,29 @@ interface PlanFields {
   isActive?: boolean;
 }
 
-interface PlanFilters extends PageQuery {
+export interface PlanFilters extends PageQuery {
   categoryId?: string;
   coverageLevel?: CoverageLevel;
   minPremium?: number;
   maxPremium?: number;
   isActive?: boolean;
+}
+
+/** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
+export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Plan>> {
+  const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
+  const premium = {
+    ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
+    ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
+  };
+  const where = {
+    ...(isActive !== undefined && { isActive }),
+    ...scope,
+    ...(categoryId && { categoryId }),
+    ...(coverageLevel && { coverageLevel }),
+    ...(Reflect.ownKeys(premium).length > 0 && { premium }),
+  };
+  return paginate(Plan, page, where);
 }
 
 /** Policyholders and staff browse the active catalog; only tenant admins see withdrawn plans. */
@@ -67,19 +84,7 @@ export function planRoutes(): RouteSpec[] {
       query: listPlansQuery,
       response: { status: 200, schema: pageSchema(planSchema) },
       handler: async (ctx) => {
-        const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = ctx.state.input.query;
-        const premium = {
-          ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
-          ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
-        };
-        const where = {
-          ...(isActive !== undefined && { isActive }),
-          ...visiblePlans(ctx.state.user),
-          ...(categoryId && { categoryId }),
-          ...(coverageLevel && { coverageLevel }),
-          ...(Reflect.ownKeys(premium).length > 0 && { premium }),
-        };
-        ctx.body = await paginate(Plan, page, where);
+        ctx.body = await listPlans(ctx.state.input.query, visiblePlans(ctx.state.user));
       },
     }),
     route<RouteInput<object, object, PlanFields>>({

@@ -7,7 +7,7 @@ import { orderingParam, pageQueryKeys } from '../pagination';
 const RESERVED_SLUGS = ['admin', 'api', 'platform', 'www', 'insurflow'];
 
 /** A DNS label: lowercase letters, digits and inner hyphens, 3 to 63 characters. */
-const slug = Joi.string()
+export const slug = Joi.string()
   .trim()
   .lowercase()
   .min(3)

@@ -22,6 +22,7 @@ import { tenantOf } from '../tenancy';
 import { findVisibleSubscription } from './access';
 import { LiveState, queryLiveState } from '../live-state';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
+import { searchWhere } from '../search';
 import { workflowStartOptions } from '../workflow-start';
 import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
@@ -114,7 +115,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...subscription.toJSON(), runId, state: null, stale: false };
       },
     }),
-    route<RouteInput<object, PageQuery & { status?: string }>>({
+    route<RouteInput<object, PageQuery & { status?: string; q?: string }>>({
       method: 'get',
       path: '/subscriptions',
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
@@ -123,11 +124,13 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(subscriptionSchema) },
       handler: async (ctx) => {
         const user = ctx.state.user;
-        const { status, ...page } = ctx.state.input.query;
+        const { status, q, ...page } = ctx.state.input.query;
+        const tenantId = tenantOf(user);
         const where = {
-          tenantId: tenantOf(user),
+          tenantId,
           ...(user.role === 'policyholder' && { policyholderId: user.id }),
           ...(status && { status }),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
         const result = await paginate(Subscription, page, where);
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../models/subscription';
 import { uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { searchParam } from '../search';
 
 const status = Joi.string().valid(...SUBSCRIPTION_STATUSES);
 const date = Joi.string().description('YYYY-MM-DD').allow(null);
@@ -11,6 +12,7 @@ export const createSubscriptionBody = Joi.object({ planId: uuid.required() }).la
 export const listSubscriptionsQuery = Joi.object({
   ...pageQueryKeys,
   status,
+  q: searchParam.description('Matches the subscription id and the policyholder\'s name and e-mail: partial, case- and accent-insensitive'),
   ordering: orderingParam(['createdAt', 'endDate'], '-createdAt'),
 });
 

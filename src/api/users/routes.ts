@@ -6,6 +6,7 @@ import { idParams, userSchema } from '../common-schemas';
 import { unprocessable } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
+import { searchWhere } from '../search';
 import { findInTenant, tenantOf } from '../tenancy';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
@@ -30,7 +31,7 @@ const findTenantUser = (id: string, tenantId: string) => findInTenant(User, id, 
 export function userRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   return [
-    route<RouteInput<object, PageQuery & { role?: Role; isActive?: boolean }>>({
+    route<RouteInput<object, PageQuery & { role?: Role; isActive?: boolean; q?: string }>>({
       method: 'get',
       path: '/users',
       summary: "List the tenant's users",
@@ -39,8 +40,14 @@ export function userRoutes(): RouteSpec[] {
       query: listUsersQuery,
       response: { status: 200, schema: pageSchema(userSchema) },
       handler: async (ctx) => {
-        const { role, isActive, ...page } = ctx.state.input.query;
-        const where = { tenantId: tenantOf(ctx.state.user), ...(role && { role }), ...(isActive !== undefined && { isActive }) };
+        const { role, isActive, q, ...page } = ctx.state.input.query;
+        const tenantId = tenantOf(ctx.state.user);
+        const where = {
+          tenantId,
+          ...(role && { role }),
+          ...(isActive !== undefined && { isActive }),
+          ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
+        };
         ctx.body = await paginate(User, page, where);
       },
     }),

@@ -1,11 +1,13 @@
 import Joi from 'joi';
 import { email, password, tenantRole, uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { searchParam } from '../search';
 
 export const listUsersQuery = Joi.object({
   ...pageQueryKeys,
   role: tenantRole,
   isActive: Joi.boolean(),
+  q: searchParam.description('Matches name and e-mail: partial, case- and accent-insensitive'),
   ordering: orderingParam(['createdAt', 'email', 'fullName', 'role'], 'createdAt'),
 });
 

@@ -7,6 +7,8 @@ import * as registrations from './0005-registrations';
 import * as compliance from './0006-compliance';
 import * as security from './0007-security';
 import * as outbox from './0008-outbox';
+import * as search from './0009-search';
+import * as policyReview from './0010-policy-review';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -16,4 +18,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0006-compliance', ...compliance },
   { name: '0007-security', ...security },
   { name: '0008-outbox', ...outbox },
+  { name: '0009-search', ...search },
+  { name: '0010-policy-review', ...policyReview },
 ];

@@ -1,0 +1,108 @@
+/**
+ * Activities of `policy-approval-<versionId>` runs. A review round is named by the version and
+ * its submission time: a write only touches the version while that very round is in review, so
+ * a late retry can neither undo a decision nor reach into a later round.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Op } from 'sequelize';
+import { CompliancePolicy, PolicyVersion, User } from '../models';
+import { BusinessErrorType } from '../shared/business-errors';
+import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../workflows/policy-approval-messages';
+import type { ActivityDeps } from './deps';
+import { createNotificationActivities, NotificationResult } from './notifications';
+
+export interface ReviewRound {
+  versionId: string;
+  submittedAt: string;
+}
+
+export interface ReviewSubmission extends ReviewRound {
+  submittedById: string;
+  reviewDueAt: string;
+}
+
+export interface ReviewOutcome extends ReviewRound {
+  outcome: 'approved' | 'rejected' | 'lapsed';
+  reviewerId?: string;
+  note: string | null;
+}
+
+export interface ReviewNotification extends ReviewRound {
+  message: PolicyReviewMessage;
+  idempotencyKey: string;
+  reason?: string;
+}
+
+function composeEmail(message: PolicyReviewMessage, name: string, reason: string | undefined, link: string): { subject: string; text: string } {
+  switch (message) {
+    case 'submitted':
+      return { subject: `Review requested: ${name}`, text: `${name} was submitted for review. Read it and approve or reject it: ${link}\n` };
+    case 'reminder':
+      return { subject: `Reminder: review waiting: ${name}`, text: `${name} is still waiting for a reviewer: ${link}\n` };
+    case 'approved':
+      return { subject: `Approved: ${name}`, text: `${name} was approved and may now be published: ${link}\n` };
+    case 'rejected':
+      return { subject: `Changes requested: ${name}`, text: `${name} was rejected and is a draft again.\n\nReason: ${reason}\n\n${link}\n` };
+    case 'lapsed':
+      return { subject: `Review lapsed: ${name}`, text: `Nobody reviewed ${name} in time; it is a draft again and may be submitted anew: ${link}\n` };
+  }
+}
+
+export function createPolicyApprovalActivities(deps: ActivityDeps) {
+  const { sendEmail } = createNotificationActivities(deps);
+
+  async function loadVersion(versionId: string) {
+    const version = await PolicyVersion.findByPk(versionId, { include: [{ model: CompliancePolicy, as: 'policy' }] });
+    if (!version) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `policy version ${versionId} not found`, nonRetryable: true });
+    const { policy } = version as PolicyVersion & { policy: CompliancePolicy };
+    return { version, name: `"${policy.title}" version ${version.versionNumber}` };
+  }
+
+  const ownerIds = (version: PolicyVersion) => [version.createdById, version.submittedById].filter((id): id is string => Boolean(id));
+
+  /** The people who may review: compliance officers and tenant admins, but not the author or submitter. */
+  async function reviewerIds(version: PolicyVersion): Promise<string[]> {
+    const excluded = ownerIds(version);
+    const reviewers = await User.findAll({
+      where: { tenantId: version.tenantId, isActive: true, role: { [Op.in]: POLICY_REVIEWER_ROLES }, id: { [Op.notIn]: excluded } },
+      attributes: ['id'],
+    });
+    return reviewers.map((u) => u.id);
+  }
+
+  return {
+    /** The draft goes in review for this round; true when it is (now, or already by an earlier attempt). */
+    async recordPolicyReviewSubmitted(input: ReviewSubmission): Promise<boolean> {
+      const submittedAt = new Date(input.submittedAt);
+      await PolicyVersion.update(
+        { status: 'in_review', submittedAt, submittedById: input.submittedById, reviewDueAt: new Date(input.reviewDueAt), reviewedAt: null, reviewedById: null, reviewNote: null },
+        { where: { id: input.versionId, status: 'draft' } },
+      );
+      const version = await PolicyVersion.findByPk(input.versionId);
+      return version?.status === 'in_review' && version.submittedAt?.getTime() === submittedAt.getTime();
+    },
+
+    /** Approved: publishable. Rejected or lapsed: a draft again, with the reason kept. */
+    async recordPolicyReviewOutcome(input: ReviewOutcome): Promise<void> {
+      await PolicyVersion.update(
+        {
+          status: input.outcome === 'approved' ? 'approved' : 'draft',
+          reviewedAt: new Date(),
+          reviewedById: input.reviewerId ?? null,
+          reviewNote: input.note,
+        },
+        { where: { id: input.versionId, status: 'in_review', submittedAt: new Date(input.submittedAt) } },
+      );
+    },
+
+    /** Reviewers hear of a submission, its reminder and a lapse; the author and submitter of every outcome. */
+    async notifyPolicyReview(input: ReviewNotification): Promise<NotificationResult> {
+      const { version, name } = await loadVersion(input.versionId);
+      const { subject, text } = composeEmail(input.message, name, input.reason, `${deps.apiPublicUrl}/api/v1/compliance/policies/${version.policyId}`);
+      const owners = ownerIds(version);
+      const toReviewers = input.message === 'submitted' || input.message === 'reminder';
+      const userIds = toReviewers ? await reviewerIds(version) : input.message === 'lapsed' ? [...owners, ...(await reviewerIds(version))] : owners;
+      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: version.tenantId, to: { userIds }, subject, text });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The public catalog: a visitor browses a company's categories and active plans without an
+ * account. Answers are the same for everyone, so they carry an ETag and may be cached briefly.
+ */
+import etag from 'etag';
+import { Category, Tenant } from '../../models';
+import type { Config } from '../../config';
+import { categorySchema, listCategoriesQuery } from '../categories/schemas';
+import { notFound } from '../errors';
+import { rateLimit } from '../middleware/rate-limit';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { listPlans, PlanFilters } from '../plans/routes';
+import { planSchema } from '../plans/schemas';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { catalogParams, publicPlansQuery } from './schemas';
+
+/** Long enough to absorb a burst of visitors, short enough that a price change shows soon. */
+const CACHE_CONTROL = 'public, max-age=60';
+
+type CatalogInput<Q> = RouteInput<{ tenantSlug: string }, Q>;
+
+/** Only an active tenant has a public catalog; a suspended or unknown one answers 404 alike. */
+async function findActiveTenant(slug: string): Promise<Tenant> {
+  const tenant = await Tenant.findOne({ where: { slug, status: 'active' } });
+  if (!tenant) throw notFound('Catalog');
+  return tenant;
+}
+
+/** Sends `body` with an ETag of its JSON, or 304 with no body when the client already has it. */
+function sendCacheable(ctx: RouteContext, body: unknown): void {
+  const json = JSON.stringify(body);
+  ctx.status = 200;
+  ctx.set('Cache-Control', CACHE_CONTROL);
+  ctx.etag = etag(json, { weak: true });
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = 'application/json';
+  ctx.body = json;
+}
+
+export function catalogRoutes(config: Config): RouteSpec[] {
+  const catalogLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
+  return [
+    route<CatalogInput<PageQuery>>({
+      method: 'get',
+      path: '/catalog/:tenantSlug/categories',
+      summary: "Public: a company's property categories (no token; ETag, 304 on If-None-Match)",
+      tag: 'public catalog',
+      auth: 'public',
+      before: [catalogLimit],
+      params: catalogParams,
+      query: listCategoriesQuery,
+      response: { status: 200, schema: pageSchema(categorySchema) },
+      handler: async (ctx) => {
+        const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
+        sendCacheable(ctx, await paginate(Category, ctx.state.input.query, { tenantId: tenant.id }));
+      },
+    }),
+    route<CatalogInput<PlanFilters>>({
+      method: 'get',
+      path: '/catalog/:tenantSlug/plans',
+      summary: "Public: a company's active plans with the filters, ordering and paging of /plans (no token; ETag, 304 on If-None-Match)",
+      tag: 'public catalog',
+      auth: 'public',
+      before: [catalogLimit],
+      params: catalogParams,
+      query: publicPlansQuery,
+      response: { status: 200, schema: pageSchema(planSchema) },
+      handler: async (ctx) => {
+        const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
+        sendCacheable(ctx, await listPlans(ctx.state.input.query, { tenantId: tenant.id, isActive: true }));
+      },
+    }),
+  ];
+}

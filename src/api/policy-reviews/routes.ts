@@ -1,0 +1,139 @@
+/**
+ * Four eyes on compliance policy versions: a draft is submitted for review, which starts the run
+ * `policy-approval-<versionId>`; a second compliance officer or tenant admin approves or rejects
+ * it through the run's Updates, whose validators refuse the author (403) and a version no longer
+ * in review (409). Only an approved version may be published.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { PolicyVersion } from '../../models';
+import { TenantSettings } from '../../models';
+import {
+  approvePolicyVersionUpdate,
+  policyApprovalWorkflowId,
+  POLICY_REVIEWER_ROLES,
+  rejectPolicyVersionUpdate,
+  submissionRecordedUpdate,
+} from '../../workflows/policy-approval-messages';
+import type { policyApprovalWorkflow } from '../../workflows/policy-approval';
+import { idParams } from '../common-schemas';
+import { COMPLIANCE_ROLES, findVersion } from '../compliance/routes';
+import { versionSchema } from '../compliance/schemas';
+import { conflict } from '../errors';
+import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { tenantOf } from '../tenancy';
+import { workflowStartOptions } from '../workflow-start';
+import { rejectVersionBody, submittedVersionSchema } from './schemas';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const notInReview = (version: PolicyVersion) =>
+  conflict(`The version is ${version.status}, not in review`, [{ field: 'status', message: `is ${version.status}` }]);
+
+/**
+ * Starts the review run, whose first step records the draft as in review, and answers once it
+ * has: the run is the only writer, so whatever crashes when, the row and the run agree.
+ */
+async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
+  const { user } = ctx.state;
+  const tenantId = tenantOf(user);
+  const draft = await findVersion(ctx.state.input.params.id, tenantId);
+  if (draft.status !== 'draft') throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
+  const settings = await TenantSettings.forTenant(tenantId);
+  const submittedAt = new Date();
+  const reviewDueAt = new Date(submittedAt.getTime() + settings.policyReviewLapseDays * DAY_MS);
+  const workflowId = policyApprovalWorkflowId(draft.id);
+  let handle;
+  try {
+    handle = await ctx.services.temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
+      ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
+        workflowId,
+        tenantId,
+        status: 'in_review',
+        summary: `Review of policy version ${draft.versionNumber} (policy ${draft.policyId})`,
+        dueAt: reviewDueAt,
+      }),
+      // One review at a time; a version back in draft may be reviewed again by a new run.
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      args: [
+        {
+          tenantId,
+          versionId: draft.id,
+          authorId: draft.createdById,
+          submittedById: user.id,
+          submittedAt: submittedAt.toISOString(),
+          reviewDueAt: reviewDueAt.toISOString(),
+          reminderAfterDays: settings.policyReviewReminderDays,
+          lapseAfterDays: settings.policyReviewLapseDays,
+        },
+      ],
+    });
+  } catch (err) {
+    // A review of this version is open, or its run is still closing after a decision.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
+    throw err;
+  }
+  await handle.executeUpdate(submissionRecordedUpdate);
+  return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
+}
+
+/** Sends a decision to the version's run; answers with the version as recorded once the run accepted it. */
+async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (workflowId: string) => Promise<unknown>): Promise<void> {
+  const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
+  if (version.status !== 'in_review') throw notInReview(version);
+  try {
+    await send(policyApprovalWorkflowId(version.id));
+  } catch (err) {
+    // The run ended between our read and the update (the review lapsed or was just decided).
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    throw notInReview(await version.reload());
+  }
+  ctx.body = await version.reload();
+}
+
+export function policyReviewRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/compliance/versions/:id/submit',
+      summary: 'Submit a draft version for review by a second compliance officer or tenant admin (starts policy-approval-<id>)',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 202, schema: submittedVersionSchema, description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await submitForReview(ctx);
+      },
+    }),
+    route<RouteInput<{ id: string }>>({
+      method: 'post',
+      path: '/compliance/versions/:id/approve',
+      summary: 'Approve a version in review (not its author or submitter): it may then be published',
+      tag: 'compliance',
+      roles: POLICY_REVIEWER_ROLES,
+      params: idParams,
+      response: { status: 200, schema: versionSchema },
+      handler: (ctx) =>
+        decide(ctx, (workflowId) =>
+          ctx.services.temporal.workflow.getHandle(workflowId).executeUpdate(approvePolicyVersionUpdate, { args: [{ userId: ctx.state.user.id, role: ctx.state.user.role }] }),
+        ),
+    }),
+    route<RouteInput<{ id: string }, object, { reason: string }>>({
+      method: 'post',
+      path: '/compliance/versions/:id/reject',
+      summary: 'Reject a version in review with a reason (not its author or submitter): it goes back to draft',
+      tag: 'compliance',
+      roles: POLICY_REVIEWER_ROLES,
+      params: idParams,
+      body: rejectVersionBody,
+      response: { status: 200, schema: versionSchema },
+      handler: (ctx) =>
+        decide(ctx, (workflowId) =>
+          ctx.services.temporal.workflow.getHandle(workflowId).executeUpdate(rejectPolicyVersionUpdate, {
+            args: [{ userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }],
+          }),
+        ),
+    }),
+  ];
+}

@@ -38,6 +38,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         .catch(callback);
     },
   });
+  // A sender killed mid-session (the chaos suite SIGKILLs the worker) resets its connection; that
+  // is the sender's failure, and without a listener the reset would be thrown in the test process.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') process.stderr.write(`[smtp sink] ${err.stack ?? err}\n`);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

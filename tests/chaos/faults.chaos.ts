@@ -86,7 +86,7 @@ describe('chaos: pausing and killing real processes under load', () => {
   let tenant: Tenant;
   let plan: Plan;
   const rows: FaultRow[] = [];
-  const users: Partial<Record<'holder' | 'burstHolder' | 'manager' | 'adjuster' | 'officer', User>> = {};
+  const users: Partial<Record<'holder' | 'burstHolder' | 'manager' | 'adjuster' | 'officer' | 'reviewer', User>> = {};
   let agents: User[];
   const token = (user: User) => issueAccessToken({ secret: infra.jwtSecret, issuer: 'insurflow', audience: 'insurflow-api', accessTtlSeconds: 3600, refreshTtlSeconds: 60 }, user);
   /** Prepared targets, taken by each fault in turn: active subscriptions, claims, acknowledgements. */
@@ -117,7 +117,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     users.burstHolder = (await User.findOne({ where: { tenantId: tenant.id, role: 'policyholder', id: { [Op.ne]: users.holder!.id } } }))!;
     [users.manager] = await createUsers('claims_manager', 1);
     [users.adjuster] = await createUsers('adjuster', 1);
-    [users.officer] = await createUsers('compliance_officer', 1);
+    [users.officer, users.reviewer] = await createUsers('compliance_officer', 2);
     agents = await createUsers('claims_agent', 3 * PER_KIND);
 
     // Subscriptions to cancel, each active through its run.
@@ -134,6 +134,9 @@ describe('chaos: pausing and killing real processes under load', () => {
     // Acknowledgements: one policy version rolled out to the claims agents.
     const policy = await post('/compliance/policies', users.officer!, { title: 'Chaos policy' });
     const version = await post(`/compliance/policies/${policy.id}/versions`, users.officer!, { content: 'Keep calm.', audienceRoles: ['claims_agent'] });
+    // Four eyes before publishing: the author submits, a second officer approves.
+    await post(`/compliance/versions/${version.id}/submit`, users.officer!);
+    await post(`/compliance/versions/${version.id}/approve`, users.reviewer!);
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
     await resultOf(infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });

@@ -4,7 +4,7 @@
  * it through the run's Updates, whose validators refuse the author (403) and a version no longer
  * in review (409). Only an approved version may be published.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { UpdateDefinition, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { PolicyVersion } from '../../models';
 import { TenantSettings } from '../../models';
 import {
@@ -20,6 +20,7 @@ import { COMPLIANCE_ROLES, findVersion } from '../compliance/routes';
 import { versionSchema } from '../compliance/schemas';
 import { conflict } from '../errors';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { tenantOf } from '../tenancy';
 import { workflowStartOptions } from '../workflow-start';
 import { rejectVersionBody, submittedVersionSchema } from './schemas';
@@ -44,7 +45,7 @@ async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
   const workflowId = policyApprovalWorkflowId(draft.id);
   let handle;
   try {
-    handle = await ctx.services.temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
+    handle = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
       ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
         workflowId,
         tenantId,
@@ -67,22 +68,22 @@ async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
           lapseAfterDays: settings.policyReviewLapseDays,
         },
       ],
-    });
+    }));
   } catch (err) {
     // A review of this version is open, or its run is still closing after a decision.
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
     throw err;
   }
-  await handle.executeUpdate(submissionRecordedUpdate);
+  await temporalCall(ctx.services, 'update', () => handle.executeUpdate(submissionRecordedUpdate));
   return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
 }
 
 /** Sends a decision to the version's run; answers with the version as recorded once the run accepted it. */
-async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (workflowId: string) => Promise<unknown>): Promise<void> {
+async function decide<Request>(ctx: RouteContext<RouteInput<{ id: string }>>, update: UpdateDefinition<unknown, [Request]>, request: Request): Promise<void> {
   const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
   if (version.status !== 'in_review') throw notInReview(version);
   try {
-    await send(policyApprovalWorkflowId(version.id));
+    await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(policyApprovalWorkflowId(version.id)), update, request);
   } catch (err) {
     // The run ended between our read and the update (the review lapsed or was just decided).
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -114,10 +115,7 @@ export function policyReviewRoutes(): RouteSpec[] {
       roles: POLICY_REVIEWER_ROLES,
       params: idParams,
       response: { status: 200, schema: versionSchema },
-      handler: (ctx) =>
-        decide(ctx, (workflowId) =>
-          ctx.services.temporal.workflow.getHandle(workflowId).executeUpdate(approvePolicyVersionUpdate, { args: [{ userId: ctx.state.user.id, role: ctx.state.user.role }] }),
-        ),
+      handler: (ctx) => decide(ctx, approvePolicyVersionUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
     }),
     route<RouteInput<{ id: string }, object, { reason: string }>>({
       method: 'post',
@@ -128,12 +126,7 @@ export function policyReviewRoutes(): RouteSpec[] {
       params: idParams,
       body: rejectVersionBody,
       response: { status: 200, schema: versionSchema },
-      handler: (ctx) =>
-        decide(ctx, (workflowId) =>
-          ctx.services.temporal.workflow.getHandle(workflowId).executeUpdate(rejectPolicyVersionUpdate, {
-            args: [{ userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }],
-          }),
-        ),
+      handler: (ctx) => decide(ctx, rejectPolicyVersionUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role, reason: ctx.state.input.body.reason }),
     }),
   ];
 }

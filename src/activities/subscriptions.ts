@@ -20,6 +20,7 @@ export interface SubscriptionChange {
     /** ISO timestamp from the workflow clock, so a retry writes the same value. */
     cancelledAt: string;
     cancelledById: string;
+    cancellationReason: string;
   }>;
 }
 

@@ -25,6 +25,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare renewalCount: CreationOptional<number>;
   declare cancelledAt: CreationOptional<Date | null>;
   declare cancelledById: CreationOptional<string | null>;
+  declare cancellationReason: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -68,6 +69,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         renewalCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         cancelledAt: { type: DataTypes.DATE },
         cancelledById: { type: DataTypes.UUID },
+        cancellationReason: { type: DataTypes.STRING(500) },
         workflowId: { type: DataTypes.STRING(200) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -152,4 +152,23 @@ describe('subscriptions API with the workflow on the dev server', () => {
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: 'nope' }).expect(400);
     expect(await Subscription.count()).toBe(before);
   });
+
+  it('a cancellation reason is bounded, stored on the row, shown in the subscription and told in the e-mail', async () => {
+    const created = await subscribe('subscribe-reason-1').expect(202);
+    const id = created.body.id as string;
+    await untilActive(id);
+    const tooLong = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'x'.repeat(501) }).expect(400);
+    expect(tooLong.body.error.details).toEqual([expect.objectContaining({ field: 'body.reason' })]);
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'ok\ud800' }).expect(400);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'active', cancellationReason: null });
+
+    const reason = 'Sold the house; the new owner insures it — merci';
+    const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: `  ${reason} ` }).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellationReason: reason });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancellationReason: reason });
+    const shown = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
+    expect(shown.body.cancellationReason).toBe(reason);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is cancelled') && m.text.includes(id));
+    expect(mail.text).toContain(`Reason given: ${reason}`);
+  });
 });

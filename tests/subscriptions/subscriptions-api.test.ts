@@ -3,6 +3,7 @@
  */
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, createTenant, createUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -170,5 +171,8 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(shown.body.cancellationReason).toBe(reason);
     const mail = await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is cancelled') && m.text.includes(id));
     expect(mail.text).toContain(`Reason given: ${reason}`);
+    const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
+    await recordHistory(handle, 'subscriptionWorkflow-cancel-with-reason');
   });
 });

@@ -18,6 +18,8 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare requestId: string | null;
   declare workflowId: string | null;
   declare runId: string | null;
+  /** Set by activities: the change it names is recorded once, however often the activity runs. */
+  declare dedupeKey: CreationOptional<string | null>;
 
   override toJSON(): object {
     return {
@@ -50,6 +52,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         requestId: { type: DataTypes.STRING(200) },
         workflowId: { type: DataTypes.STRING(255) },
         runId: { type: DataTypes.STRING(64) },
+        dedupeKey: { type: DataTypes.STRING(300) },
       },
       { sequelize, tableName: 'audit_events', underscored: true, timestamps: false },
     );

@@ -28,6 +28,8 @@ export interface AuditedChange {
   entityId: string;
   before?: object | null;
   after?: object | null;
+  /** For changes made by activities: the event is written once per key, whatever retries happen. */
+  dedupeKey?: string;
 }
 
 const SECRET_FIELD = /password|secret|token|hash/i;
@@ -57,20 +59,23 @@ export function changedFields(before: object | null | undefined, after: object |
   return changes;
 }
 
-export async function recordAudit(source: AuditSource, change: AuditedChange, transaction: Transaction): Promise<AuditEvent> {
-  return AuditEvent.create(
-    {
-      tenantId: change.tenantId,
-      actorType: source.actor.type,
-      actorId: source.actor.id,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      changes: changedFields(change.before, change.after),
-      requestId: source.requestId ?? null,
-      workflowId: source.workflowId ?? null,
-      runId: source.runId ?? null,
-    },
-    { transaction },
+export async function recordAudit(source: AuditSource, change: AuditedChange, transaction: Transaction): Promise<void> {
+  await AuditEvent.bulkCreate(
+    [
+      {
+        tenantId: change.tenantId,
+        actorType: source.actor.type,
+        actorId: source.actor.id,
+        action: change.action,
+        entityType: change.entityType,
+        entityId: change.entityId,
+        changes: changedFields(change.before, change.after),
+        requestId: source.requestId ?? null,
+        workflowId: source.workflowId ?? null,
+        runId: source.runId ?? null,
+        dedupeKey: change.dedupeKey ?? null,
+      },
+    ],
+    { transaction, ignoreDuplicates: true },
   );
 }

@@ -20,6 +20,9 @@ export const up: MigrationFn = async (qi) => {
     request_id: { type: DataTypes.STRING(200) },
     workflow_id: { type: DataTypes.STRING(255) },
     run_id: { type: DataTypes.STRING(64) },
+    // Names the change an activity records (e.g. a claim's transition number): a retried
+    // activity finds its event already written and writes no second one.
+    dedupe_key: { type: DataTypes.STRING(300), unique: true },
   });
   await qi.sequelize.query(`ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_type CHECK (actor_type IN ('user', 'workflow', 'system'))`);
   await qi.addIndex('audit_events', ['tenant_id', 'occurred_at', 'id']);

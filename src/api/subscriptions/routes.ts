@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription } from '../../models';
+import { subscriptionCreatedEvent } from '../../models/subscription';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import {
   CancelRequest,
@@ -13,6 +14,7 @@ import {
   SubscriptionTerms,
   subscriptionWorkflowId,
 } from '../../workflows/subscription-messages';
+import { audited } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { conflict, notFound, unprocessable } from '../errors';
@@ -108,7 +110,11 @@ export function subscriptionRoutes(): RouteSpec[] {
           // Only after the start, so a row never exists without a run. The run's first activity
           // makes the same idempotent insert, so the row exists whichever of the two comes first,
           // and the client can read it as soon as it has this answer.
-          await Subscription.recordPending(terms);
+          await audited(
+            ctx,
+            (transaction) => Subscription.recordPending(terms, transaction),
+            () => subscriptionCreatedEvent(terms),
+          );
         } catch (err) {
           // The run for this key has already ended (cancelled or expired): answer with what it left.
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -10,7 +10,7 @@ export const listAuditEventsQuery = Joi.object({
   actorId: Joi.string().max(255).description('A user id, or the workflow id of a run'),
   action: name(60).description('e.g. claim.transition, plan.update, user.role_change'),
   from: Joi.date().iso().description('Events at or after this instant'),
-  to: Joi.date().iso().min(Joi.ref('from')).description('Events before this instant'),
+  to: Joi.date().iso().when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) }).description('Events before this instant'),
   ordering: orderingParam(['occurredAt'], 'occurredAt'),
 });
 

@@ -123,6 +123,13 @@ describe('audit trail: GET /audit-events', () => {
     expect(stored).not.toMatch(/Secret-pass-1|Other-pass-2|whsec-very-secret|argon2|passwordHash/);
   });
 
+  it('is described in the OpenAPI document with its filters', async () => {
+    const doc = await stack.api.get('/api/openapi.json').expect(200);
+    const names = doc.body.paths['/api/v1/audit-events'].get.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['entityType', 'entityId', 'actorId', 'action', 'from', 'to', 'page', 'pageSize']));
+    expect(doc.body.paths['/api/v1/audit-events'].delete).toBeUndefined();
+  });
+
   it('is append-only: no route changes it and the database refuses UPDATE and DELETE', async () => {
     await stack.api.delete('/api/v1/audit-events').set(as(admin)).expect(405);
     await stack.api.post('/api/v1/audit-events').set(as(admin)).send({ action: 'claim.file' }).expect(405);

@@ -107,6 +107,16 @@ describe('passwords: change, reset by e-mail', () => {
     expect(await User.count({ where: { email: 'nobody@nowhere.test' } })).toBe(0);
   });
 
+  it('describes the three routes in the OpenAPI document from their schemas', async () => {
+    const doc = await stack.api.get('/api/openapi.json').expect(200);
+    const { paths } = doc.body;
+    expect(Object.keys(paths['/api/v1/auth/password-reset'].post.responses)).toContain('202');
+    expect(Object.keys(paths['/api/v1/auth/password-reset/confirm'].post.responses)).toContain('204');
+    expect(paths['/api/v1/auth/password'].post.security).not.toEqual([]);
+    const schemas = doc.body.components?.schemas ?? {};
+    expect(JSON.stringify(schemas.PasswordResetConfirmRequest ?? paths['/api/v1/auth/password-reset/confirm'].post.requestBody)).toMatch(/"maxLength":128/);
+  });
+
   it('rate-limits reset requests per account with 429 and Retry-After', async () => {
     const user = await createUser(tenant, 'adjuster');
     for (let i = 0; i < 5; i += 1) await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);

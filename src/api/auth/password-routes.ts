@@ -16,6 +16,7 @@ import { requestAuditSource } from '../audit-source';
 import { ApiError, unauthorized } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
 import { route, RouteInput, RouteSpec } from '../route';
+import { authAddressLimit, noStore } from './middleware';
 import { acceptedSchema, accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
 
 /** Reset e-mails per address and hour: enough for a lost e-mail, too few to flood a mailbox. */
@@ -29,7 +30,7 @@ function accountOf(ctx: Context): string {
 }
 
 export function passwordRoutes(config: Config): RouteSpec[] {
-  const authLimit = rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+  const authLimit = authAddressLimit(config);
   const resetsPerAccount = rateLimit({ name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 }, accountOf);
   const mailer = createSmtpMailer(config.smtp);
   return [
@@ -39,7 +40,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       summary: 'Change your password: every other session ends; this one continues with the access token returned',
       tag: 'auth',
       idempotent: false,
-      before: [authLimit],
+      before: [authLimit, noStore],
       body: changePasswordBody,
       response: { status: 200, schema: accessTokenSchema },
       handler: async (ctx) => {
@@ -57,7 +58,6 @@ export function passwordRoutes(config: Config): RouteSpec[] {
           await recordAudit(requestAuditSource(ctx), { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id }, transaction);
         });
         await user.reload();
-        ctx.set('Cache-Control', 'no-store');
         ctx.body = { accessToken: issueAccessToken(config.jwt, user, keepFamilyId), tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
       },
     }),

@@ -1,23 +1,17 @@
 import { Tenant, User } from '../../models';
-import type { Middleware } from 'koa';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
-import { failureLimit, rateLimit } from '../middleware/rate-limit';
+import { failureLimit } from '../middleware/rate-limit';
 import { route, RouteInput, RouteSpec } from '../route';
 import type { Config } from '../../config';
 import { userSchema } from '../common-schemas';
+import { authAddressLimit, noStore } from './middleware';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
 
-/** Responses that carry tokens must never be kept by a browser or a proxy. */
-const noStore: Middleware = async (ctx, next) => {
-  ctx.set('Cache-Control', 'no-store');
-  await next();
-};
-
 export function authRoutes(config: Config): RouteSpec[] {
-  const authLimit = rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+  const authLimit = authAddressLimit(config);
   const loginFailures = failureLimit({
     name: 'login-failures',
     points: config.rateLimit.loginFailuresPerAccount,

@@ -11,6 +11,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let owner: User;
+  let admin: User;
   let auth: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'outsider', string>;
   let plan: Plan;
 
@@ -18,7 +19,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
     stack = await startTestStack({ worker: true });
     tenant = await createTenant();
     const other = await createTenant();
-    const [ownerUser, neighbour, agent, admin, outsider] = await Promise.all([
+    const [ownerUser, neighbour, agent, adminUser, outsider] = await Promise.all([
       createUser(tenant, 'policyholder'),
       createUser(tenant, 'policyholder'),
       createUser(tenant, 'claims_agent'),
@@ -26,6 +27,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
       createUser(other, 'policyholder'),
     ]);
     owner = ownerUser;
+    admin = adminUser;
     auth = {
       owner: bearer(stack.config, owner),
       neighbour: bearer(stack.config, neighbour),
@@ -174,5 +176,17 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
     await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
     await recordHistory(handle, 'subscriptionWorkflow-cancel-with-reason');
+
+    // The audit trail: created by the policyholder's request, activated by the run, cancelled by the admin with the reason.
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`).set('Authorization', auth.admin).expect(200);
+    const workflowId = `subscription-${id}`;
+    // The pending row is inserted by the API or by the run, whichever comes first: one event either way.
+    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
+      ['subscription.create', { type: 'user', id: owner.id }],
+      ['subscription.activate', { type: 'workflow', id: workflowId }],
+      ['subscription.cancel', { type: 'user', id: admin.id }],
+    ]);
+    expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId]);
+    expect(trail.body.items[2].changes).toMatchObject({ status: { before: 'active', after: 'cancelled' }, cancellationReason: { before: null, after: reason } });
   });
 });

@@ -45,6 +45,7 @@ describe('audit trail: GET /audit-events', () => {
       .expect(201);
     const claimId = filed.body.id as string;
     await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    await stack.api.post(`/api/v1/claims/${claimId}/notes`).set(as(team.adjuster)).send({ body: 'Called the plumber' }).expect(201);
     for (const to of ['under_review', 'waiting_approval']) await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to }).expect(200);
     await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
     await eventually(() => Claim.findByPk(claimId), (c) => c?.status === 'closed', 'claim closed');
@@ -55,6 +56,7 @@ describe('audit trail: GET /audit-events', () => {
     expect(story.items.map((e) => [e.action, e.actor, e.changes.status?.after ?? null])).toEqual([
       ['claim.file', { type: 'user', id: team.claimant.id }, 'reported'],
       ['claim.assign', { type: 'user', id: team.manager.id }, 'assigned'],
+      ['claim.note_add', { type: 'user', id: team.adjuster.id }, null],
       ['claim.transition', { type: 'user', id: team.adjuster.id }, 'under_review'],
       ['claim.transition', { type: 'user', id: team.adjuster.id }, 'waiting_approval'],
       ['claim.transition', { type: 'user', id: team.adjuster.id }, 'approved'],
@@ -65,11 +67,11 @@ describe('audit trail: GET /audit-events', () => {
     ]);
     expect(story.items[0]).toMatchObject({ requestId: expect.any(String), workflowId: null });
     expect(story.items[1]).toMatchObject({ workflowId, runId: filed.body.workflow.runId, changes: { assigneeId: { before: null, after: team.adjuster.id } } });
-    expect(story.items[4].changes).toMatchObject({ amountApproved: { before: null, after: '3500.00' }, note: { before: null, after: 'Invoice minus excess' } });
-    expect(story.items[6].changes.payment.after).toMatchObject({ amount: '3500.00', reference: `PAY-${filed.body.claimNumber}` });
+    expect(story.items[5].changes).toMatchObject({ amountApproved: { before: null, after: '3500.00' }, note: { before: null, after: 'Invoice minus excess' } });
+    expect(story.items[7].changes.payment.after).toMatchObject({ amount: '3500.00', reference: `PAY-${filed.body.claimNumber}` });
 
     // The tenant admin reads the same; other roles may not; another tenant sees nothing of it.
-    expect((await events(admin, `entityId=${claimId}`)).pagination.total).toBe(9);
+    expect((await events(admin, `entityId=${claimId}`)).pagination.total).toBe(10);
     await stack.api.get(`/api/v1/audit-events?entityId=${claimId}`).set(as(team.manager)).expect(403);
     const stranger = await createUser(await createTenant(), 'tenant_admin');
     expect((await events(stranger, `entityId=${claimId}`)).items).toEqual([]);
@@ -79,7 +81,7 @@ describe('audit trail: GET /audit-events', () => {
     expect(byAdjuster.items.map((e) => e.changes.status.after)).toEqual(['approved', 'waiting_approval']);
     const future = new Date(Date.now() + 60_000).toISOString();
     expect((await events(officer, `entityId=${claimId}&from=${future}`)).pagination.total).toBe(0);
-    expect((await events(officer, `entityId=${claimId}&to=${future}`)).pagination.total).toBe(9);
+    expect((await events(officer, `entityId=${claimId}&to=${future}`)).pagination.total).toBe(10);
   });
 
   it('records catalog, user and settings changes by the admin who made them, never a secret or a hash', async () => {
@@ -98,6 +100,12 @@ describe('audit trail: GET /audit-events', () => {
     await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ role: 'adjuster' }).expect(200);
     await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ isActive: false }).expect(200);
     await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ password: 'Other-pass-2' }).expect(200);
+    const registered = await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: team.tenant.slug, email: 'self@example.test', password: 'Self-pass-1', fullName: 'Sam Self' })
+      .expect(201);
+    const selfEvents = await events(admin, `entityId=${registered.body.user.id}`);
+    expect(selfEvents.items).toEqual([expect.objectContaining({ action: 'user.register', actor: { type: 'user', id: registered.body.user.id } })]);
     await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ claimUnassignedEscalationHours: 12, complianceWebhookSecret: 'whsec-very-secret-value-1234' }).expect(200);
 
     const mine = await events(admin, `actorId=${admin.id}&pageSize=100`);
@@ -120,7 +128,7 @@ describe('audit trail: GET /audit-events', () => {
     expect(byAction['user.password_set'].changes).toEqual({});
     expect(byAction['tenant_settings.update'].changes).toEqual({ claimUnassignedEscalationHours: { before: 24, after: 12 } });
     const stored = JSON.stringify(await AuditEvent.findAll({ where: { tenantId: team.tenant.id } }));
-    expect(stored).not.toMatch(/Secret-pass-1|Other-pass-2|whsec-very-secret|argon2|passwordHash/);
+    expect(stored).not.toMatch(/Secret-pass-1|Other-pass-2|Self-pass-1|whsec-very-secret|argon2|passwordHash/);
   });
 
   it('is described in the OpenAPI document with its filters', async () => {

@@ -125,6 +125,8 @@ describe('policy version approval API', () => {
       ['policy_version.approve', admin.id],
       ['policy_version.publish', author.id],
     ]);
+    const policyEvents = await stack.api.get('/api/v1/audit-events?action=compliance_policy.create&pageSize=100').set(as(admin)).expect(200);
+    expect(policyEvents.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ actor: { type: 'user', id: author.id }, changes: expect.objectContaining({ title: { before: null, after: 'Travel' } }) })]));
     expect(trail.body.items[2]).toMatchObject({ workflowId: `policy-approval-${id}`, changes: { status: { before: 'in_review', after: 'draft' }, reviewNote: { after: 'Add the approval limits' } } });
   });
 

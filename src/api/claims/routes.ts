@@ -6,7 +6,7 @@ import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { UpdateDefinition, WorkflowNotFoundError } from '@temporalio/client';
 import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
 import { assignClaimUpdate, ClaimState, claimStateQuery, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
-import { requestAuditSource } from '../audit-source';
+import { audited, requestAuditSource } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { dependencyUnavailable, notFound, unprocessable } from '../errors';
@@ -314,7 +314,11 @@ export function claimRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
         ctx.status = 201;
-        ctx.body = await ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body });
+        ctx.body = await audited(
+          ctx,
+          (transaction) => ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body }, { transaction }),
+          (note) => ({ tenantId: claim.tenantId, action: 'claim.note_add', entityType: 'claim', entityId: claim.id, after: { noteId: note.id, body: note.body } }),
+        );
       },
     }),
   ];

@@ -12,7 +12,7 @@ import { findInTenant, tenantOf } from '../tenancy';
 import { deliver, enqueueStart } from '../outbox';
 import { sendReportCsv, wantsCsv } from './report-csv';
 import { recordAudit } from '../../services/audit';
-import { requestAuditSource } from '../audit-source';
+import { audited, requestAuditSource } from '../audit-source';
 import {
   alertSchema,
   createPolicyBody,
@@ -119,8 +119,13 @@ export function complianceRoutes(): RouteSpec[] {
       body: createPolicyBody,
       response: { status: 201, schema: policySchema },
       handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
         ctx.status = 201;
-        ctx.body = await CompliancePolicy.create({ ...ctx.state.input.body, tenantId: tenantOf(ctx.state.user), createdById: ctx.state.user.id });
+        ctx.body = await audited(
+          ctx,
+          (transaction) => CompliancePolicy.create({ ...ctx.state.input.body, tenantId, createdById: ctx.state.user.id }, { transaction }),
+          (policy) => ({ tenantId, action: 'compliance_policy.create', entityType: 'compliance_policy', entityId: policy.id, after: policy }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({

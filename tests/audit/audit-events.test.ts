@@ -131,6 +131,22 @@ describe('audit trail: GET /audit-events', () => {
     expect(stored).not.toMatch(/Secret-pass-1|Other-pass-2|Self-pass-1|whsec-very-secret|argon2|passwordHash/);
   });
 
+  it('never lets a change commit without its event: a failing event write rolls the change back', async () => {
+    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: 'Gardens' }).expect(201);
+    // The database refuses this one action's event, as if the write of the event failed.
+    await stack.db.sequelize.query("ALTER TABLE audit_events ADD CONSTRAINT refuse_for_test CHECK (action <> 'category.update')");
+    try {
+      const res = await stack.api.put(`/api/v1/categories/${category.body.id}`).set(as(admin)).send({ name: 'Gardens and sheds' });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.body.error.message).not.toMatch(/refuse_for_test|audit_events/);
+    } finally {
+      await stack.db.sequelize.query('ALTER TABLE audit_events DROP CONSTRAINT refuse_for_test');
+    }
+    const shown = await stack.api.get(`/api/v1/categories/${category.body.id}`).set(as(admin)).expect(200);
+    expect(shown.body.name).toBe('Gardens');
+    expect(await AuditEvent.count({ where: { entityId: category.body.id, action: 'category.update' } })).toBe(0);
+  });
+
   it('is described in the OpenAPI document with its filters', async () => {
     const doc = await stack.api.get('/api/openapi.json').expect(200);
     const names = doc.body.paths['/api/v1/audit-events'].get.parameters.map((p: { name: string }) => p.name);

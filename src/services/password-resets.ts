@@ -47,7 +47,8 @@ export async function resetPassword(token: string, newPassword: string, cost: Pa
     if (found.expiresAt <= new Date()) throw new ResetTokenRejected('reset_token_expired');
     const user = await User.findByPk(found.userId, { transaction });
     if (!user) throw new ResetTokenRejected('reset_token_invalid');
-    await found.update({ usedAt: new Date() }, { transaction });
+    // This token and every other one still open for the user: one reset ends them all.
+    await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
     await user.update({ passwordHash }, { transaction });
     await revokeAllSessions(user.id, { transaction });
     const source: AuditSource = { actor: { type: 'user', id: user.id }, requestId };

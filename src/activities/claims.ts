@@ -8,6 +8,8 @@ import { literal, Op } from 'sequelize';
 import { Claim, ClaimHistory, Payment } from '../models';
 import { BusinessErrorType } from '../shared/business-errors';
 import type { ClaimHistoryEntry } from '../workflows/claim-rules';
+import { recordAudit } from '../services/audit';
+import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
 export interface RecordClaimTransitionInput extends ClaimHistoryEntry {
@@ -42,6 +44,8 @@ export function createClaimActivities(deps: ActivityDeps) {
     async recordClaimTransition(input: RecordClaimTransitionInput): Promise<void> {
       if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
       await deps.sequelize.transaction(async (transaction) => {
+        const before = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, lock: transaction.LOCK.UPDATE, transaction });
+        if (!before) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `claim ${input.claimId} not found`, nonRetryable: true });
         await ClaimHistory.bulkCreate(
           [
             {
@@ -57,25 +61,36 @@ export function createClaimActivities(deps: ActivityDeps) {
           ],
           { ignoreDuplicates: true, transaction },
         );
-        const [updated] = await Claim.update(
-          {
-            status: input.to,
-            assigneeId: input.assigneeId,
-            amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
-            denialReason: input.denialReason,
-          },
-          {
+        const after = {
+          status: input.to,
+          assigneeId: input.assigneeId,
+          amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
+          denialReason: input.denialReason,
+        };
+        const [updated] = await Claim.update(after, {
             where: {
               id: input.claimId,
               tenantId: input.tenantId,
               [Op.and]: literal(`NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`),
-            },
-            transaction,
           },
+          transaction,
+        });
+        // A stale retry changes no row: its event was written with the attempt that did.
+        if (updated === 0) return;
+        const { status, assigneeId, amountApproved, denialReason } = before;
+        await recordAudit(
+          workflowAuditSource(input.actorId),
+          {
+            tenantId: input.tenantId,
+            action: input.from === input.to || input.to === 'assigned' ? 'claim.assign' : 'claim.transition',
+            entityType: 'claim',
+            entityId: input.claimId,
+            before: { status, assigneeId, amountApproved, denialReason, note: null },
+            after: { ...after, note: input.note },
+            dedupeKey: `${input.claimId}:transition:${input.sequence}`,
+          },
+          transaction,
         );
-        if (updated === 0 && !(await Claim.count({ where: { id: input.claimId, tenantId: input.tenantId }, transaction }))) {
-          throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `claim ${input.claimId} not found`, nonRetryable: true });
-        }
       });
     },
 
@@ -85,12 +100,21 @@ export function createClaimActivities(deps: ActivityDeps) {
      * paying twice.
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
-      await Payment.bulkCreate(
-        [{ tenantId: input.tenantId, claimId: input.claimId, amount: input.amount.toFixed(2), reference: `PAY-${input.claimNumber}`, paidAt: new Date() }],
-        { ignoreDuplicates: true },
-      );
-      const payment = await Payment.findOne({ where: { claimId: input.claimId } });
-      if (!payment) throw new Error(`payment of claim ${input.claimId} vanished`);
+      const payment = await deps.sequelize.transaction(async (transaction) => {
+        await Payment.bulkCreate(
+          [{ tenantId: input.tenantId, claimId: input.claimId, amount: input.amount.toFixed(2), reference: `PAY-${input.claimNumber}`, paidAt: new Date() }],
+          { ignoreDuplicates: true, transaction },
+        );
+        const paid = await Payment.findOne({ where: { claimId: input.claimId }, transaction });
+        if (!paid) throw new Error(`payment of claim ${input.claimId} vanished`);
+        const recorded = { reference: paid.reference, amount: paid.amount, paidAt: paid.paidAt };
+        await recordAudit(
+          workflowAuditSource(),
+          { tenantId: input.tenantId, action: 'claim.payment', entityType: 'claim', entityId: input.claimId, before: { payment: null }, after: { payment: recorded }, dedupeKey: `${input.claimId}:payment` },
+          transaction,
+        );
+        return paid;
+      });
       deps.logger.info({ claimId: input.claimId, reference: payment.reference }, 'claim payment disbursed');
       return { paymentId: payment.id, reference: payment.reference, amount: Number(payment.amount) };
     },

@@ -18,6 +18,7 @@ import type { acknowledgementWorkflow } from '../workflows/acknowledgement';
 import { versionRetiredSignal } from '../workflows/acknowledgement';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
+import { changeGuarded } from './guarded-change';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -231,9 +232,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
     async escalateOverdueAcknowledgement(step: AcknowledgementStep & { level: 1 | 2 }): Promise<void> {
       const { ack, employee, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
       if (isClosed) return;
-      await Acknowledgement.update(
+      await changeGuarded(
+        deps.sequelize,
+        Acknowledgement,
+        { id: ack.id, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES }, escalationLevel: { [Op.lt]: step.level } },
         { status: step.level === 1 ? 'overdue' : 'escalated', escalationLevel: step.level },
-        { where: { id: ack.id, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES }, escalationLevel: { [Op.lt]: step.level } } },
+        { action: 'acknowledgement.escalate', entityType: 'acknowledgement', actorId: null, dedupeKey: `${ack.id}:escalation-${step.level}` },
       );
       const manager = employee.managerId ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } }) : null;
       const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
@@ -274,14 +278,25 @@ export function createComplianceActivities(deps: ActivityDeps) {
     },
 
     async recordAcknowledgement(input: { acknowledgementId: string; acknowledgedAt: string }): Promise<void> {
-      await Acknowledgement.update(
+      // Only the employee may acknowledge (the run's validator says so): they are the actor.
+      const ack = await Acknowledgement.findByPk(input.acknowledgementId, { attributes: ['employeeId'] });
+      await changeGuarded(
+        deps.sequelize,
+        Acknowledgement,
+        { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
         { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt) },
-        { where: { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } } },
+        { action: 'acknowledgement.acknowledge', entityType: 'acknowledgement', actorId: ack?.employeeId ?? null, dedupeKey: `${input.acknowledgementId}:acknowledged` },
       );
     },
 
     async recordAcknowledgementSuperseded(step: AcknowledgementStep): Promise<void> {
-      await Acknowledgement.update({ status: 'superseded' }, { where: { id: step.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } } });
+      await changeGuarded(
+        deps.sequelize,
+        Acknowledgement,
+        { id: step.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
+        { status: 'superseded' },
+        { action: 'acknowledgement.supersede', entityType: 'acknowledgement', actorId: null, dedupeKey: `${step.acknowledgementId}:superseded` },
+      );
     },
   };
 }

@@ -12,7 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
     ...createClaimActivities(deps),
-    ...createSubscriptionActivities(),
+    ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
   };

@@ -13,6 +13,8 @@ import { createStarterCatalog } from '../models/starter-catalog';
 import { BusinessErrorType } from '../shared/business-errors';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
+import { recordAudit } from '../services/audit';
+import { workflowAuditSource } from './audit-source';
 
 export interface RegistrationRef {
   registrationId: string;
@@ -114,6 +116,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           throw businessFailure(BusinessErrorType.InvalidTransition, `Registration is ${registration.status}, cannot become ${change.status}`);
         }
         const tenant = change.status === 'provisioned' ? await requireProvisionedTenant(change.registrationId, transaction) : null;
+        const before = registration.toJSON();
         await registration.update(
           {
             status: change.status,
@@ -122,6 +125,12 @@ export function createOnboardingActivities(deps: ActivityDeps) {
             ...(tenant && { tenantId: tenant.id }),
           },
           { transaction },
+        );
+        // A platform event: the registration belongs to no tenant yet.
+        await recordAudit(
+          workflowAuditSource(change.decidedById ?? null),
+          { tenantId: null, action: `registration.${change.status}`, entityType: 'registration', entityId: registration.id, before, after: registration, dedupeKey: `${registration.id}:${change.status}` },
+          transaction,
         );
       });
     },

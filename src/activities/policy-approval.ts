@@ -9,6 +9,7 @@ import { CompliancePolicy, PolicyVersion, User } from '../models';
 import { BusinessErrorType } from '../shared/business-errors';
 import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../workflows/policy-approval-messages';
 import type { ActivityDeps } from './deps';
+import { changeGuarded } from './guarded-change';
 import { createNotificationActivities, NotificationResult } from './notifications';
 
 export interface ReviewRound {
@@ -32,6 +33,12 @@ export interface ReviewNotification extends ReviewRound {
   idempotencyKey: string;
   reason?: string;
 }
+
+const REVIEW_ACTIONS: Record<ReviewOutcome['outcome'], string> = {
+  approved: 'policy_version.approve',
+  rejected: 'policy_version.reject',
+  lapsed: 'policy_version.lapse',
+};
 
 function composeEmail(message: PolicyReviewMessage, name: string, reason: string | undefined, link: string): { subject: string; text: string } {
   switch (message) {
@@ -74,9 +81,12 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
     /** The draft goes in review for this round; true when it is (now, or already by an earlier attempt). */
     async recordPolicyReviewSubmitted(input: ReviewSubmission): Promise<boolean> {
       const submittedAt = new Date(input.submittedAt);
-      await PolicyVersion.update(
+      await changeGuarded(
+        deps.sequelize,
+        PolicyVersion,
+        { id: input.versionId, status: 'draft' },
         { status: 'in_review', submittedAt, submittedById: input.submittedById, reviewDueAt: new Date(input.reviewDueAt), reviewedAt: null, reviewedById: null, reviewNote: null },
-        { where: { id: input.versionId, status: 'draft' } },
+        { action: 'policy_version.submit', entityType: 'policy_version', actorId: input.submittedById, dedupeKey: `${input.versionId}:submit:${input.submittedAt}` },
       );
       const version = await PolicyVersion.findByPk(input.versionId);
       return version?.status === 'in_review' && version.submittedAt?.getTime() === submittedAt.getTime();
@@ -84,14 +94,12 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
 
     /** Approved: publishable. Rejected or lapsed: a draft again, with the reason kept. */
     async recordPolicyReviewOutcome(input: ReviewOutcome): Promise<void> {
-      await PolicyVersion.update(
-        {
-          status: input.outcome === 'approved' ? 'approved' : 'draft',
-          reviewedAt: new Date(),
-          reviewedById: input.reviewerId ?? null,
-          reviewNote: input.note,
-        },
-        { where: { id: input.versionId, status: 'in_review', submittedAt: new Date(input.submittedAt) } },
+      await changeGuarded(
+        deps.sequelize,
+        PolicyVersion,
+        { id: input.versionId, status: 'in_review', submittedAt: new Date(input.submittedAt) },
+        { status: input.outcome === 'approved' ? 'approved' : 'draft', reviewedAt: new Date(), reviewedById: input.reviewerId ?? null, reviewNote: input.note },
+        { action: REVIEW_ACTIONS[input.outcome], entityType: 'policy_version', actorId: input.reviewerId ?? null, dedupeKey: `${input.versionId}:outcome:${input.submittedAt}` },
       );
     },
 

@@ -5,8 +5,12 @@
  * its change already made and changes nothing.
  */
 import { Subscription, TenantSettings } from '../models';
-import type { SubscriptionStatus } from '../models/subscription';
+import { subscriptionCreatedEvent, type SubscriptionStatus } from '../models/subscription';
+import { recordAudit } from '../services/audit';
 import type { SubscriptionTerms } from '../workflows/subscription-messages';
+import { workflowAuditSource } from './audit-source';
+import type { ActivityDeps } from './deps';
+import { changeGuarded } from './guarded-change';
 
 export interface SubscriptionChange {
   subscriptionId: string;
@@ -20,6 +24,7 @@ export interface SubscriptionChange {
     /** ISO timestamp from the workflow clock, so a retry writes the same value. */
     cancelledAt: string;
     cancelledById: string;
+    cancellationReason: string;
   }>;
 }
 
@@ -27,18 +32,35 @@ export interface RenewalPolicy {
   renewalReminderDays: number;
 }
 
-export function createSubscriptionActivities() {
+const ACTION_BY_STATUS: Record<SubscriptionStatus, string> = {
+  pending: 'subscription.create',
+  active: 'subscription.activate',
+  cancelled: 'subscription.cancel',
+  expired: 'subscription.expire',
+};
+
+export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
   return {
     /** The same idempotent insert POST /subscriptions makes right after starting the run. */
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
-      await Subscription.recordPending(terms);
+      await deps.sequelize.transaction(async (transaction) => {
+        await Subscription.recordPending(terms, transaction);
+        await recordAudit(workflowAuditSource(terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
+      });
     },
 
     async applySubscriptionChange(change: SubscriptionChange): Promise<void> {
       const { cancelledAt, ...changes } = change.changes;
-      await Subscription.update({ ...changes, ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }) }, {
-        where: { id: change.subscriptionId, status: change.expected.status, renewalCount: change.expected.renewalCount },
-      });
+      const { expected } = change;
+      const next = changes.status ?? expected.status;
+      const action = next === expected.status ? 'subscription.renew' : ACTION_BY_STATUS[next];
+      await changeGuarded(
+        deps.sequelize,
+        Subscription,
+        { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
+        { ...changes, ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }) },
+        { action, entityType: 'subscription', actorId: changes.cancelledById ?? null, dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}` },
+      );
     },
 
     /** Read at the start of every run, so a renewal picks up the tenant's current settings. */

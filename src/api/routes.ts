@@ -1,6 +1,8 @@
 /** Every resource's routes. A new resource is a new folder under src/api and a line here. */
 import type { Config } from '../config';
 import { acknowledgementRoutes } from './acknowledgements/routes';
+import { auditEventRoutes } from './audit-events/routes';
+import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './categories/routes';
@@ -18,5 +20,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config)];
+  return [...authRoutes(config), ...passwordRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config), ...auditEventRoutes()];
 }

@@ -1,6 +1,7 @@
 /** All models, initialised on one Sequelize instance, with their associations. */
 import { Sequelize } from 'sequelize';
 import { Acknowledgement } from './acknowledgement';
+import { AuditEvent } from './audit-event';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -11,6 +12,7 @@ import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
+import { PasswordResetToken } from './password-reset-token';
 import { Payment } from './payment';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
@@ -23,10 +25,10 @@ import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
-export { Category, IdempotencyRecord, Notification, OutboxMessage, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
+export { AuditEvent, Category, IdempotencyRecord, Notification, OutboxMessage, PasswordResetToken, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Tenant, TenantSettings, User, RefreshToken, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
+  for (const model of [Tenant, TenantSettings, User, RefreshToken, PasswordResetToken, AuditEvent, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);

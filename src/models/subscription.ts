@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize, Transaction } from 'sequelize';
+import type { AuditedChange } from '../services/audit';
 import { subscriptionWorkflowId, type SubscriptionTerms } from '../workflows/subscription-messages';
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
@@ -25,6 +26,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare renewalCount: CreationOptional<number>;
   declare cancelledAt: CreationOptional<Date | null>;
   declare cancelledById: CreationOptional<string | null>;
+  declare cancellationReason: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -33,7 +35,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
    */
-  static async recordPending(terms: SubscriptionTerms): Promise<void> {
+  static async recordPending(terms: SubscriptionTerms, transaction?: Transaction): Promise<void> {
     await Subscription.bulkCreate(
       [
         {
@@ -48,7 +50,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
           workflowId: subscriptionWorkflowId(terms.subscriptionId),
         },
       ],
-      { ignoreDuplicates: true },
+      { ignoreDuplicates: true, transaction },
     );
   }
 
@@ -68,6 +70,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         renewalCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         cancelledAt: { type: DataTypes.DATE },
         cancelledById: { type: DataTypes.UUID },
+        cancellationReason: { type: DataTypes.STRING(500) },
         workflowId: { type: DataTypes.STRING(200) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
@@ -75,4 +78,16 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
       { sequelize, tableName: 'subscriptions', underscored: true },
     );
   }
+}
+
+/** The audit event of a subscription's pending row, whoever inserts it first (the API or the run): written once. */
+export function subscriptionCreatedEvent(terms: SubscriptionTerms): AuditedChange {
+  return {
+    tenantId: terms.tenantId,
+    action: 'subscription.create',
+    entityType: 'subscription',
+    entityId: terms.subscriptionId,
+    after: { status: 'pending', planId: terms.planId, policyholderId: terms.policyholderId, premium: terms.premium, coverageAmount: terms.coverageAmount },
+    dedupeKey: `${terms.subscriptionId}:create`,
+  };
 }

@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
   role: Role;
   /** The user's session version when the token was issued (absent in tokens issued before it existed). */
   ver?: number;
+  /** The refresh-token family of the login that issued it, so a password change can keep this session. */
+  fid?: string;
 }
 
 export interface TokenPair {
@@ -33,8 +35,8 @@ export class RefreshTokenRejected extends Error {}
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
-export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>): string {
-  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0 };
+export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>, familyId?: string): string {
+  const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0, fid: familyId };
   return jwt.sign(claims, config.secret, {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     expiresIn: config.accessTtlSeconds,
@@ -58,7 +60,7 @@ export async function issueTokenPair(
   transaction?: Transaction,
 ): Promise<TokenPair> {
   return {
-    accessToken: issueAccessToken(config, user),
+    accessToken: issueAccessToken(config, user, family.id),
     refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt, transaction),
     tokenType: 'Bearer',
     expiresIn: config.accessTtlSeconds,
@@ -97,14 +99,23 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
 /**
  * Ends every session of the user: all refresh-token families are revoked and access tokens
  * already issued stop working. Called when the user's role, password or active flag changes,
- * and by a password reset.
+ * and by a password reset. A password change keeps the caller's own family (`keepFamilyId`);
+ * its access token is still refused, so the caller gets a new one. Within `transaction` when
+ * the revocation must commit with the change that causes it.
  */
-export async function revokeAllSessions(userId: string): Promise<void> {
-  await User.sequelize!.transaction(async (transaction) => {
+export async function revokeAllSessions(userId: string, options: { keepFamilyId?: string; transaction?: Transaction } = {}): Promise<void> {
+  const revoke = async (transaction: Transaction) => {
     await User.increment('sessionVersion', { where: { id: userId }, transaction });
-    await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null } }, transaction });
-  });
-  forgetAuthority(userId);
+    const families = options.keepFamilyId ? { familyId: { [Op.ne]: options.keepFamilyId } } : {};
+    await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null }, ...families }, transaction });
+  };
+  if (!options.transaction) {
+    await User.sequelize!.transaction(revoke);
+    forgetAuthority(userId);
+    return;
+  }
+  await revoke(options.transaction);
+  options.transaction.afterCommit(() => forgetAuthority(userId));
 }
 
 export async function revokeFamily(familyId: string): Promise<void> {

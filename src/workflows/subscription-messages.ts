@@ -39,6 +39,11 @@ export interface SubscriptionActor {
   role: Role;
 }
 
+/** A cancellation, with the reason its author may give (stored on the row and told in the e-mail). */
+export interface CancelRequest extends SubscriptionActor {
+  reason?: string;
+}
+
 export interface SubscriptionState {
   subscriptionId: string;
   runId: string;
@@ -59,5 +64,5 @@ export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
  * the handler so that runs which received it from the former update-with-start POST still replay.
  */
 export const confirmActivationUpdate = defineUpdate<SubscriptionState>('confirmActivation');
-export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('cancel');
+export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [CancelRequest]>('cancel');
 export const renewSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('renew');

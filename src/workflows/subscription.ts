@@ -26,6 +26,7 @@ import type { SubscriptionStatus } from '../models/subscription';
 import { BusinessErrorType } from '../shared/business-errors';
 import { publishStatus } from './support/business-status';
 import {
+  CancelRequest,
   cancelSubscriptionUpdate,
   confirmActivationUpdate,
   CoveragePeriod,
@@ -63,7 +64,9 @@ function businessFailure(type: BusinessErrorType, message: string): ApplicationF
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ message }]] });
 }
 
-type Decision = { kind: 'cancel' | 'renew'; actor: SubscriptionActor };
+const MAX_CANCELLATION_REASON = 500;
+
+type Decision = { kind: 'cancel' | 'renew'; actor: SubscriptionActor; reason?: string };
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionState> {
   const { terms } = input;
@@ -107,8 +110,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   /** Records the decision for the main loop and answers when it has been persisted. */
   function accept(kind: Decision['kind']) {
-    return async (actor: SubscriptionActor): Promise<SubscriptionState> => {
-      decision = { kind, actor };
+    return async ({ reason, ...actor }: CancelRequest): Promise<SubscriptionState> => {
+      decision = { kind, actor, reason };
       changeInProgress = kind;
       await condition(() => changeInProgress === null || (kind === 'renew' && renewalPersisted));
       return state();
@@ -123,7 +126,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await condition(() => status !== 'pending');
     return state();
   });
-  setHandler(cancelSubscriptionUpdate, accept('cancel'), { validator: (actor) => validateChange(actor, 'cancel') });
+  setHandler(cancelSubscriptionUpdate, accept('cancel'), {
+    validator: (request) => {
+      // The API bounds it too; a client of the run itself must not be able to make the activity fail forever.
+      if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_CANCELLATION_REASON)) {
+        throw businessFailure(BusinessErrorType.Validation, `A cancellation reason is a text of at most ${MAX_CANCELLATION_REASON} characters`);
+      }
+      validateChange(request, 'cancel');
+    },
+  });
   setHandler(renewSubscriptionUpdate, accept('renew'), { validator: (actor) => validateChange(actor, 'renew') });
 
   async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
@@ -173,13 +184,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     // A decision accepted while the timer fired still wins: its validator saw an active subscription.
     if (decision?.kind === 'cancel') {
       const cancelledBy = decision.actor.userId;
-      await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancelledById: cancelledBy });
+      const { reason } = decision;
+      // Only with a reason: runs cancelled before reasons existed replay with the same activity input.
+      await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancelledById: cancelledBy, ...(reason && { cancellationReason: reason }) });
       publishStatus({ status: 'cancelled', dueAt: null, details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}` });
       changeInProgress = null;
       await notifyPolicyholder(
         'cancelled',
         `Your ${terms.planName} subscription is cancelled`,
-        `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverage.endDate}.`,
+        `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverage.endDate}.` +
+          (reason ? `\nReason given: ${reason}` : ''),
       );
     } else if (decision?.kind === 'renew') {
       const renewed = { startDate: coverage.startDate, endDate: addMonths(coverage.endDate, terms.durationMonths), renewalCount: coverage.renewalCount + 1 };

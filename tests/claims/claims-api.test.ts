@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
+import { AuditEvent, Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -77,6 +77,8 @@ describe('claims API (dev server, end to end)', () => {
       .expect(201);
     expect(upload.body).toMatchObject({ fileName: 'invoice.pdf', sizeBytes: PDF.length, sha256: crypto.createHash('sha256').update(PDF).digest('hex') });
     expect(upload.body.storageKey).toBeUndefined();
+    const uploadEvent = await AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.document_upload' } });
+    expect(uploadEvent).toMatchObject({ actorId: team.claimant.id, changes: { documentId: { before: null, after: upload.body.id }, fileName: { after: 'invoice.pdf' } } });
     // The upload signalled the waiting workflow, which put the claim back under review.
     await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review', 'claim back under review');
     const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);

@@ -6,7 +6,7 @@
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Acknowledgement, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
+import { Acknowledgement, AuditEvent, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
 import { acknowledgeUpdate, acknowledgementWorkflow, versionRetiredSignal } from '../../src/workflows/acknowledgement';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -149,6 +149,13 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     expect(await resultOf(handle)).toEqual({ status: 'superseded', acknowledgedAt: null });
     await ack.reload();
     expect(ack.status).toBe('superseded');
+    // Each step once in the audit trail, by the run, in order.
+    const trail = await AuditEvent.findAll({ where: { entityId: ack.id }, order: [['id', 'ASC']] });
+    expect(trail.map((e) => [e.action, e.actorType, e.changes.status?.after])).toEqual([
+      ['acknowledgement.escalate', 'workflow', 'overdue'],
+      ['acknowledgement.escalate', 'workflow', 'escalated'],
+      ['acknowledgement.supersede', 'workflow', 'superseded'],
+    ]);
     await recordHistory(handle, 'acknowledgementWorkflow');
   });
 });

@@ -122,6 +122,13 @@ describe('compliance API end to end', () => {
     expect(newReport.body.counts).toMatchObject({ total: 1, pending: 1 });
     expect(newReport.body.items[0].employee.id).toBe(employee.id);
 
+    // In the audit trail: the acknowledgement by the employee, the four retirements by their runs.
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=acknowledgement&entityId=${ack.id}`).set(as(officer));
+    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([['acknowledgement.acknowledge', { type: 'user', id: employee.id }]]);
+    const superseded = await stack.api.get('/api/v1/audit-events?action=acknowledgement.supersede&pageSize=100').set(as(officer));
+    expect(superseded.body.items).toHaveLength(4);
+    expect(superseded.body.items.every((e: { actor: { type: string } }) => e.actor.type === 'workflow')).toBe(true);
+
   });
 
   it('describes every compliance route in the OpenAPI document', async () => {

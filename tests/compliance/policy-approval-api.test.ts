@@ -112,6 +112,22 @@ describe('policy version approval API', () => {
     expect(resubmitted.status).toBe(202);
     expect(resubmitted.body.version).toMatchObject({ status: 'in_review', submittedById: author.id, reviewNote: null, reviewedById: null });
     expect((await post(`${id}/approve`, admin)).body.status).toBe('approved');
+    const published = await post(`${id}/publish`, author);
+    expect(published.status).toBe(202);
+
+    // Every step in the audit trail, each by the person who took it, the review steps with the run that recorded them.
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=policy_version&entityId=${id}&pageSize=100`).set(as(reviewer)).expect(200);
+    expect(trail.body.items.map((e: { action: string; actor: { id: string } }) => [e.action, e.actor.id])).toEqual([
+      ['policy_version.create', author.id],
+      ['policy_version.submit', admin.id],
+      ['policy_version.reject', reviewer.id],
+      ['policy_version.submit', author.id],
+      ['policy_version.approve', admin.id],
+      ['policy_version.publish', author.id],
+    ]);
+    const policyEvents = await stack.api.get('/api/v1/audit-events?action=compliance_policy.create&pageSize=100').set(as(admin)).expect(200);
+    expect(policyEvents.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ actor: { type: 'user', id: author.id }, changes: expect.objectContaining({ title: { before: null, after: 'Travel' } }) })]));
+    expect(trail.body.items[2]).toMatchObject({ workflowId: `policy-approval-${id}`, changes: { status: { before: 'in_review', after: 'draft' }, reviewNote: { after: 'Add the approval limits' } } });
   });
 
   it("takes the lapse from the tenant's settings", async () => {

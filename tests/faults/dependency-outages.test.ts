@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type Koa from 'koa';
 import supertest from 'supertest';
@@ -16,7 +17,7 @@ import { relayOnce } from '../../src/api/outbox';
 import type { ApiServices } from '../../src/api/services';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/config/logger';
-import { Claim, ClaimHistory, initModels, OutboxMessage, Subscription, User } from '../../src/models';
+import { AuditEvent, Claim, ClaimHistory, initModels, OutboxMessage, Subscription, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { createInsurflowWorker } from '../../worker/worker';
@@ -275,7 +276,8 @@ describe('dependency outages answer fast and lose nothing', () => {
 
   it('a late retry of an earlier claim transition does not roll the claim row back', async () => {
     const filed = await fileClaim(300, 'Scratched door');
-    const { recordClaimTransition } = createClaimActivities({ ...stack.deps, sequelize: services.sequelize });
+    const activities = createClaimActivities({ ...stack.deps, sequelize: services.sequelize });
+    const recordClaimTransition = (input: Parameters<typeof activities.recordClaimTransition>[0]) => new MockActivityEnvironment().run(activities.recordClaimTransition, input);
     const base = { claimId: filed.body.id, tenantId: team.tenant.id, amountApproved: null, denialReason: null, note: null };
     const assigned = { ...base, sequence: 1, from: 'reported' as const, to: 'assigned' as const, actorId: team.manager.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
     const reviewed = { ...base, sequence: 2, from: 'assigned' as const, to: 'under_review' as const, actorId: team.adjuster.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
@@ -285,5 +287,12 @@ describe('dependency outages answer fast and lose nothing', () => {
     await recordClaimTransition(assigned);
     expect((await Claim.findByPk(filed.body.id))!.status).toBe('under_review');
     expect(await ClaimHistory.count({ where: { claimId: filed.body.id } })).toBe(3);
+    // One audit event per transition: the retry wrote none.
+    const events = await AuditEvent.findAll({ where: { entityId: filed.body.id }, order: [['id', 'ASC']] });
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([
+      ['claim.file', team.claimant.id],
+      ['claim.assign', team.manager.id],
+      ['claim.transition', team.adjuster.id],
+    ]);
   });
 });

@@ -95,6 +95,13 @@ describe('onboarding API: /registrations and /tenants', () => {
     const provisioned = await stack.api.get(`/api/v1/registrations/${id}`).set('Authorization', platformAuth).expect(200);
     expect(provisioned.body).toMatchObject({ status: 'provisioned', tenantId: expect.any(String) });
     expect(provisioned.body.adminPasswordHash).toBeUndefined();
+    // Platform events: the decision by the platform admin, the provisioning by the run; no hash recorded.
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=registration&entityId=${id}`).set('Authorization', platformAuth).expect(200);
+    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
+      ['registration.approved', { type: 'user', id: platformAdmin.id }],
+      ['registration.provisioned', { type: 'workflow', id: `onboarding-${id}` }],
+    ]);
+    expect(JSON.stringify(trail.body)).not.toMatch(/argon2|\$2[aby]\$|PasswordHash/);
 
     const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
     expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: provisioned.body.tenantId, fullName: 'Alex Admin' });

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Category, Plan, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, Category, Plan, Subscription, Tenant, User } from '../../src/models';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import {
   cancelSubscriptionUpdate,
@@ -129,6 +129,14 @@ describe('subscription workflow (time-skipping)', () => {
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'expired', endDate: active.endDate });
     await mailFor(handle, 'ends on');
     await mailFor(handle, 'has expired');
+    // Each step recorded by the run with its change, in order; the expiry by the workflow itself.
+    const trail = await AuditEvent.findAll({ where: { entityId: subscriptionIdOf(handle) }, order: [['id', 'ASC']] });
+    expect(trail.map((e) => [e.action, e.actorType, e.workflowId])).toEqual([
+      ['subscription.create', 'user', handle.workflowId],
+      ['subscription.activate', 'workflow', handle.workflowId],
+      ['subscription.expire', 'workflow', handle.workflowId],
+    ]);
+    expect(trail[2].changes).toEqual({ status: { before: 'active', after: 'expired' } });
     await recordHistory(handle, 'subscriptionWorkflow-expiry');
     process.stdout.write(`[subscriptions] 12-month time-skipping run: ${Date.now() - startedAt} ms of wall time\n`);
   });

@@ -3,6 +3,7 @@
  */
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, createTenant, createUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -10,6 +11,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let owner: User;
+  let admin: User;
   let auth: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'outsider', string>;
   let plan: Plan;
 
@@ -17,7 +19,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
     stack = await startTestStack({ worker: true });
     tenant = await createTenant();
     const other = await createTenant();
-    const [ownerUser, neighbour, agent, admin, outsider] = await Promise.all([
+    const [ownerUser, neighbour, agent, adminUser, outsider] = await Promise.all([
       createUser(tenant, 'policyholder'),
       createUser(tenant, 'policyholder'),
       createUser(tenant, 'claims_agent'),
@@ -25,6 +27,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
       createUser(other, 'policyholder'),
     ]);
     owner = ownerUser;
+    admin = adminUser;
     auth = {
       owner: bearer(stack.config, owner),
       neighbour: bearer(stack.config, neighbour),
@@ -151,5 +154,39 @@ describe('subscriptions API with the workflow on the dev server', () => {
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.admin).send({ planId: plan.id }).expect(403);
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: 'nope' }).expect(400);
     expect(await Subscription.count()).toBe(before);
+  });
+
+  it('a cancellation reason is bounded, stored on the row, shown in the subscription and told in the e-mail', async () => {
+    const created = await subscribe('subscribe-reason-1').expect(202);
+    const id = created.body.id as string;
+    await untilActive(id);
+    const tooLong = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'x'.repeat(501) }).expect(400);
+    expect(tooLong.body.error.details).toEqual([expect.objectContaining({ field: 'body.reason' })]);
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'ok\ud800' }).expect(400);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'active', cancellationReason: null });
+
+    const reason = 'Sold the house; the new owner insures it — merci';
+    const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: `  ${reason} ` }).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellationReason: reason });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancellationReason: reason });
+    const shown = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
+    expect(shown.body.cancellationReason).toBe(reason);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is cancelled') && m.text.includes(id));
+    expect(mail.text).toContain(`Reason given: ${reason}`);
+    const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
+    await recordHistory(handle, 'subscriptionWorkflow-cancel-with-reason');
+
+    // The audit trail: created by the policyholder's request, activated by the run, cancelled by the admin with the reason.
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`).set('Authorization', auth.admin).expect(200);
+    const workflowId = `subscription-${id}`;
+    // The pending row is inserted by the API or by the run, whichever comes first: one event either way.
+    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
+      ['subscription.create', { type: 'user', id: owner.id }],
+      ['subscription.activate', { type: 'workflow', id: workflowId }],
+      ['subscription.cancel', { type: 'user', id: admin.id }],
+    ]);
+    expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId]);
+    expect(trail.body.items[2].changes).toMatchObject({ status: { before: 'active', after: 'cancelled' }, cancellationReason: { before: null, after: reason } });
   });
 });

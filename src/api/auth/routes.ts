@@ -1,23 +1,18 @@
 import { Tenant, User } from '../../models';
-import type { Middleware } from 'koa';
+import { recordAudit } from '../../services/audit';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
-import { failureLimit, rateLimit } from '../middleware/rate-limit';
+import { failureLimit } from '../middleware/rate-limit';
 import { route, RouteInput, RouteSpec } from '../route';
 import type { Config } from '../../config';
 import { userSchema } from '../common-schemas';
+import { authAddressLimit, noStore } from './middleware';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
 
-/** Responses that carry tokens must never be kept by a browser or a proxy. */
-const noStore: Middleware = async (ctx, next) => {
-  ctx.set('Cache-Control', 'no-store');
-  await next();
-};
-
 export function authRoutes(config: Config): RouteSpec[] {
-  const authLimit = rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+  const authLimit = authAddressLimit(config);
   const loginFailures = failureLimit({
     name: 'login-failures',
     points: config.rateLimit.loginFailuresPerAccount,
@@ -42,7 +37,13 @@ export function authRoutes(config: Config): RouteSpec[] {
         const tenant = await Tenant.findOne({ where: { slug: tenantSlug, status: 'active' } });
         if (!tenant) throw notFound('Tenant');
         if (await User.findOne({ where: { email } })) throw conflict('An account with this e-mail already exists');
-        const user = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash: await hashPassword(password, config.passwordHashing) });
+        const passwordHash = await hashPassword(password, config.passwordHashing);
+        const user = await ctx.services.sequelize.transaction(async (transaction) => {
+          const created = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash }, { transaction });
+          const source = { actor: { type: 'user', id: created.id } as const, requestId: ctx.state.requestId };
+          await recordAudit(source, { tenantId: tenant.id, action: 'user.register', entityType: 'user', entityId: created.id, after: created }, transaction);
+          return created;
+        });
         ctx.status = 201;
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
       },

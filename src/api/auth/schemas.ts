@@ -23,3 +23,23 @@ export const tokenPairSchema = Joi.object({
 }).label('TokenPair');
 
 export const sessionSchema = Joi.object({ user: userSchema, tokens: tokenPairSchema }).label('Session');
+
+export const changePasswordBody = Joi.object({
+  currentPassword: Joi.string().min(1).max(128).required(),
+  newPassword: password.required(),
+}).label('ChangePasswordRequest');
+
+export const passwordResetBody = Joi.object({ email: email.required() }).label('PasswordResetRequest');
+
+export const passwordResetConfirmBody = Joi.object({
+  token: Joi.string().max(200).required(),
+  newPassword: password.required(),
+}).label('PasswordResetConfirmRequest');
+
+export const accessTokenSchema = Joi.object({
+  accessToken: Joi.string(),
+  tokenType: Joi.string().valid('Bearer'),
+  expiresIn: Joi.number(),
+}).label('AccessToken');
+
+export const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');

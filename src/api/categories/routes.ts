@@ -5,6 +5,7 @@ import { pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
 import { findInTenant, tenantOf } from '../tenancy';
 import { categorySchema, createCategoryBody, listCategoriesQuery, updateCategoryBody } from './schemas';
+import { audited } from '../audit-source';
 
 interface CategoryFields {
   name: string;
@@ -38,8 +39,13 @@ export function categoryRoutes(): RouteSpec[] {
       body: createCategoryBody,
       response: { status: 201, schema: categorySchema },
       handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
         ctx.status = 201;
-        ctx.body = await Category.create({ ...ctx.state.input.body, tenantId: tenantOf(ctx.state.user) });
+        ctx.body = await audited(
+          ctx,
+          (transaction) => Category.create({ ...ctx.state.input.body, tenantId }, { transaction }),
+          (category) => ({ tenantId, action: 'category.create', entityType: 'category', entityId: category.id, after: category }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({
@@ -64,7 +70,12 @@ export function categoryRoutes(): RouteSpec[] {
       response: { status: 200, schema: categorySchema },
       handler: async (ctx) => {
         const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
-        ctx.body = await category.update(ctx.state.input.body);
+        const before = category.toJSON();
+        ctx.body = await audited(
+          ctx,
+          (transaction) => category.update(ctx.state.input.body, { transaction }),
+          (after) => ({ tenantId: category.tenantId, action: 'category.update', entityType: 'category', entityId: category.id, before, after }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({
@@ -79,7 +90,11 @@ export function categoryRoutes(): RouteSpec[] {
         const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
         const plans = await Plan.count({ where: { categoryId: category.id } });
         if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
-        await category.destroy();
+        await audited(
+          ctx,
+          (transaction) => category.destroy({ transaction }),
+          () => ({ tenantId: category.tenantId, action: 'category.delete', entityType: 'category', entityId: category.id, before: { deletedAt: null }, after: { deletedAt: category.deletedAt } }),
+        );
         ctx.status = 204;
       },
     }),

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import type { WhereOptions } from 'sequelize';
 import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSettings, User } from '../../models';
+import { recordAudit } from '../../services/audit';
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { UpdateDefinition, WorkflowNotFoundError } from '@temporalio/client';
 import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
 import { assignClaimUpdate, ClaimState, claimStateQuery, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import { audited, requestAuditSource } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { dependencyUnavailable, notFound, unprocessable } from '../errors';
@@ -193,6 +195,7 @@ export function claimRoutes(): RouteSpec[] {
             { tenantId, claimId, sequence: 0, actorId: user.id, fromStatus: null, toStatus: 'reported', note: 'Claim filed', occurredAt: filedAt },
             { transaction },
           );
+          await recordAudit(requestAuditSource(ctx), { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created }, transaction);
           const message = await enqueueStart(
             workflowId,
             {
@@ -311,7 +314,11 @@ export function claimRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
         ctx.status = 201;
-        ctx.body = await ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body });
+        ctx.body = await audited(
+          ctx,
+          (transaction) => ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body }, { transaction }),
+          (note) => ({ tenantId: claim.tenantId, action: 'claim.note_add', entityType: 'claim', entityId: claim.id, after: { noteId: note.id, body: note.body } }),
+        );
       },
     }),
   ];

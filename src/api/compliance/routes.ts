@@ -11,6 +11,8 @@ import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { findInTenant, tenantOf } from '../tenancy';
 import { deliver, enqueueStart } from '../outbox';
 import { sendReportCsv, wantsCsv } from './report-csv';
+import { recordAudit } from '../../services/audit';
+import { audited, requestAuditSource } from '../audit-source';
 import {
   alertSchema,
   createPolicyBody,
@@ -66,7 +68,10 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     const retiredVersionIds = current.map((v) => v.id);
     // Retire first: at most one version per policy may be published (unique partial index).
     await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
+    const before = version.toJSON();
     await version.update({ status: 'published', publishedAt, publishedById: ctx.state.user.id, dueAt, workflowId }, { transaction });
+    const change = { tenantId, action: 'policy_version.publish', entityType: 'policy_version', entityId: version.id, before, after: version };
+    await recordAudit(requestAuditSource(ctx), change, transaction);
     const start = await enqueueStart(
       workflowId,
       {
@@ -114,8 +119,13 @@ export function complianceRoutes(): RouteSpec[] {
       body: createPolicyBody,
       response: { status: 201, schema: policySchema },
       handler: async (ctx) => {
+        const tenantId = tenantOf(ctx.state.user);
         ctx.status = 201;
-        ctx.body = await CompliancePolicy.create({ ...ctx.state.input.body, tenantId: tenantOf(ctx.state.user), createdById: ctx.state.user.id });
+        ctx.body = await audited(
+          ctx,
+          (transaction) => CompliancePolicy.create({ ...ctx.state.input.body, tenantId, createdById: ctx.state.user.id }, { transaction }),
+          (policy) => ({ tenantId, action: 'compliance_policy.create', entityType: 'compliance_policy', entityId: policy.id, after: policy }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({
@@ -164,10 +174,12 @@ export function complianceRoutes(): RouteSpec[] {
           // Locking the policy row numbers concurrent drafts one after the other.
           await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
           const last = (await PolicyVersion.max('versionNumber', { where: { policyId: policy.id }, transaction })) as number | null;
-          return PolicyVersion.create(
+          const version = await PolicyVersion.create(
             { ...ctx.state.input.body, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: ctx.state.user.id },
             { transaction },
           );
+          await recordAudit(requestAuditSource(ctx), { tenantId, action: 'policy_version.create', entityType: 'policy_version', entityId: version.id, after: version }, transaction);
+          return version;
         });
       },
     }),

@@ -10,6 +10,8 @@ import { deliver, enqueueSignal } from '../outbox';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, readDocument, removeDocument, sha256Of, writeDocument } from './storage';
+import { requestAuditSource } from '../audit-source';
+import { recordAudit } from '../../services/audit';
 
 interface UploadBody {
   fileName: string;
@@ -82,13 +84,16 @@ export function documentRoutes(): RouteSpec[] {
         try {
           // The document and the signal that wakes a claim waiting for it commit together; the
           // workflow, not this (possibly stale) row, decides whether the claim was waiting.
-          [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => [
-            await ClaimDocument.create(
+          [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => {
+            const created = await ClaimDocument.create(
               { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256: sha256Of(bytes), storageKey },
               { transaction },
-            ),
-            await enqueueSignal(claim.workflowId, { signalName: documentUploadedSignal.name, args: [uploaded] }, transaction),
-          ]);
+            );
+            const message = await enqueueSignal(claim.workflowId, { signalName: documentUploadedSignal.name, args: [uploaded] }, transaction);
+            const after = { documentId, fileName, contentType, sizeBytes: bytes.length };
+            await recordAudit(requestAuditSource(ctx), { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after }, transaction);
+            return [created, message] as const;
+          });
         } catch (err) {
           await removeDocument(documentsDir, storageKey);
           throw err;

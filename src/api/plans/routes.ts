@@ -9,6 +9,7 @@ import { Page, pageSchema, paginate, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
+import { audited } from '../audit-source';
 
 interface PlanFields {
   categoryId: string;
@@ -98,8 +99,13 @@ export function planRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
         await assertCategoryInTenant(ctx.state.input.body.categoryId, tenantId);
+        const fields = { ...toColumns(ctx.state.input.body), tenantId } as PlanFields & { tenantId: string } & ReturnType<typeof toColumns>;
         ctx.status = 201;
-        ctx.body = await Plan.create({ ...toColumns(ctx.state.input.body), tenantId } as PlanFields & { tenantId: string } & ReturnType<typeof toColumns>);
+        ctx.body = await audited(
+          ctx,
+          (transaction) => Plan.create(fields, { transaction }),
+          (plan) => ({ tenantId, action: 'plan.create', entityType: 'plan', entityId: plan.id, after: plan }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({
@@ -125,7 +131,12 @@ export function planRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const plan = await findVisiblePlan(ctx.state.input.params.id, ctx.state.user);
         await assertCategoryInTenant(ctx.state.input.body.categoryId, plan.tenantId);
-        ctx.body = await plan.update(toColumns(ctx.state.input.body));
+        const before = plan.toJSON();
+        ctx.body = await audited(
+          ctx,
+          (transaction) => plan.update(toColumns(ctx.state.input.body), { transaction }),
+          (after) => ({ tenantId: plan.tenantId, action: 'plan.update', entityType: 'plan', entityId: plan.id, before, after }),
+        );
       },
     }),
     route<RouteInput<{ id: string }>>({
@@ -138,7 +149,11 @@ export function planRoutes(): RouteSpec[] {
       response: { status: 204 },
       handler: async (ctx) => {
         const plan = await findVisiblePlan(ctx.state.input.params.id, ctx.state.user);
-        await plan.destroy();
+        await audited(
+          ctx,
+          (transaction) => plan.destroy({ transaction }),
+          () => ({ tenantId: plan.tenantId, action: 'plan.delete', entityType: 'plan', entityId: plan.id, before: { deletedAt: null }, after: { deletedAt: plan.deletedAt } }),
+        );
         ctx.status = 204;
       },
     }),

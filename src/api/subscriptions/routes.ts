@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription } from '../../models';
+import { subscriptionCreatedEvent } from '../../models/subscription';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import {
+  CancelRequest,
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
   SubscriptionActor,
@@ -12,6 +14,7 @@ import {
   SubscriptionTerms,
   subscriptionWorkflowId,
 } from '../../workflows/subscription-messages';
+import { audited } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { conflict, notFound, unprocessable } from '../errors';
@@ -24,7 +27,7 @@ import { LiveState, queryLiveState } from '../live-state';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { searchWhere } from '../search';
 import { workflowStartOptions } from '../workflow-start';
-import { createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
+import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
 
 /**
  * The live state of an open run, or null with `stale: true` when the run does not answer within
@@ -43,9 +46,13 @@ function present(subscription: Subscription, { state, stale }: LiveState<Subscri
 const RECORDED_ONLY: LiveState<SubscriptionState> = { state: null, stale: false };
 
 /** Sends a human decision to the run; its validator answers 403/409 before anything changes. */
-async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, update: UpdateDefinition<SubscriptionState, [SubscriptionActor]>): Promise<void> {
+async function decide<Request extends SubscriptionActor>(
+  ctx: RouteContext<RouteInput<{ id: string }>>,
+  update: UpdateDefinition<SubscriptionState, [Request]>,
+  details: Omit<Request, keyof SubscriptionActor>,
+): Promise<void> {
   const subscription = await findVisibleSubscription(ctx.state.input.params.id, ctx.state.user);
-  const actor: SubscriptionActor = { userId: ctx.state.user.id, role: ctx.state.user.role };
+  const actor = { ...details, userId: ctx.state.user.id, role: ctx.state.user.role } as Request;
   let state: SubscriptionState;
   try {
     state = await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)), update, actor);
@@ -103,7 +110,11 @@ export function subscriptionRoutes(): RouteSpec[] {
           // Only after the start, so a row never exists without a run. The run's first activity
           // makes the same idempotent insert, so the row exists whichever of the two comes first,
           // and the client can read it as soon as it has this answer.
-          await Subscription.recordPending(terms);
+          await audited(
+            ctx,
+            (transaction) => Subscription.recordPending(terms, transaction),
+            () => subscriptionCreatedEvent(terms),
+          );
         } catch (err) {
           // The run for this key has already ended (cancelled or expired): answer with what it left.
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -148,14 +159,15 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = present(subscription, await liveState(ctx, subscription));
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route<RouteInput<{ id: string }, object, { reason?: string }>>({
       method: 'patch',
       path: '/subscriptions/:id/cancel',
-      summary: 'Cancel an active subscription (its owner or a tenant admin)',
+      summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
       tag: 'subscriptions',
       params: idParams,
+      body: cancelSubscriptionBody,
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: (ctx) => decide(ctx, cancelSubscriptionUpdate),
+      handler: (ctx) => decide<CancelRequest>(ctx, cancelSubscriptionUpdate, { ...(ctx.state.input.body.reason && { reason: ctx.state.input.body.reason }) }),
     }),
     route<RouteInput<{ id: string }>>({
       method: 'post',
@@ -164,7 +176,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       tag: 'subscriptions',
       params: idParams,
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: (ctx) => decide(ctx, renewSubscriptionUpdate),
+      handler: (ctx) => decide(ctx, renewSubscriptionUpdate, {}),
     }),
   ];
 }

@@ -9,6 +9,10 @@ const date = Joi.string().description('YYYY-MM-DD').allow(null);
 
 export const createSubscriptionBody = Joi.object({ planId: uuid.required() }).label('CreateSubscription');
 
+export const cancelSubscriptionBody = Joi.object({
+  reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
+}).label('CancelSubscription');
+
 export const listSubscriptionsQuery = Joi.object({
   ...pageQueryKeys,
   status,
@@ -42,6 +46,7 @@ export const subscriptionSchema = Joi.object({
   renewalCount: Joi.number(),
   cancelledAt: Joi.date().allow(null),
   cancelledById: uuid.allow(null),
+  cancellationReason: Joi.string().allow(null),
   workflowId: Joi.string(),
   runId: Joi.string().allow(null),
   createdAt: Joi.date(),

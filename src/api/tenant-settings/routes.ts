@@ -4,6 +4,7 @@ import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { settingsSchema, updateSettingsBody } from './schemas';
+import { audited } from '../audit-source';
 
 function present(row: TenantSettings) {
   return { ...row.effective(), complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };
@@ -42,10 +43,19 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         if (ctx.services.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
           throw unprocessable('The compliance webhook must use https', [{ field: 'complianceWebhookUrl', message: 'must be an https URL' }]);
         }
-        await row.update({
-          values: { ...row.values, ...values },
-          ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),
-        });
+        const before = present(row);
+        await audited(
+          ctx,
+          (transaction) =>
+            row.update(
+              {
+                values: { ...row.values, ...values },
+                ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),
+              },
+              { transaction },
+            ),
+          () => ({ tenantId: row.tenantId, action: 'tenant_settings.update', entityType: 'tenant_settings', entityId: row.tenantId, before, after: present(row) }),
+        );
         ctx.body = present(row);
       },
     }),

@@ -9,6 +9,7 @@ import { route, RouteInput, RouteSpec } from '../route';
 import { searchWhere } from '../search';
 import { findInTenant, tenantOf } from '../tenancy';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
+import { audited } from '../audit-source';
 
 interface UserFields {
   email: string;
@@ -27,6 +28,14 @@ async function assertManagerInTenant(managerId: string | null | undefined, tenan
 }
 
 const findTenantUser = (id: string, tenantId: string) => findInTenant(User, id, tenantId, 'User');
+
+/** Names the change an admin made to a user, the weightiest first, for the audit trail. */
+function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, passwordSet: boolean): string {
+  if (before.role !== after.role) return 'user.role_change';
+  if (before.isActive !== after.isActive) return after.isActive ? 'user.activate' : 'user.deactivate';
+  if (passwordSet) return 'user.password_set';
+  return 'user.update';
+}
 
 export function userRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
@@ -63,7 +72,12 @@ export function userRoutes(): RouteSpec[] {
         const tenantId = tenantOf(ctx.state.user);
         const { password, ...fields } = ctx.state.input.body;
         await assertManagerInTenant(fields.managerId, tenantId);
-        const user = await User.create({ ...fields, tenantId, passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) });
+        const passwordHash = await hashPassword(password, ctx.services.config.passwordHashing);
+        const user = await audited(
+          ctx,
+          (transaction) => User.create({ ...fields, tenantId, passwordHash }, { transaction }),
+          (created) => ({ tenantId, action: 'user.create', entityType: 'user', entityId: created.id, after: created }),
+        );
         ctx.status = 201;
         ctx.body = user;
       },
@@ -99,9 +113,17 @@ export function userRoutes(): RouteSpec[] {
         }
         const changesAuthority =
           password !== undefined || (fields.role !== undefined && fields.role !== user.role) || (fields.isActive !== undefined && fields.isActive !== user.isActive);
-        await user.update({ ...fields, ...(password && { passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) }) });
-        // Whoever held this user's tokens held them for the old role, password or status.
-        if (changesAuthority) await revokeAllSessions(user.id);
+        const newHash = password && { passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) };
+        const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
+        await audited(
+          ctx,
+          async (transaction) => {
+            await user.update({ ...fields, ...newHash }, { transaction });
+            // Whoever held this user's tokens held them for the old role, password or status.
+            if (changesAuthority) await revokeAllSessions(user.id, { transaction });
+          },
+          () => ({ tenantId, action: userChangeAction(before, user, password !== undefined), entityType: 'user', entityId: user.id, before, after: user }),
+        );
         ctx.body = user;
       },
     }),

@@ -9,6 +9,8 @@ import * as security from './0007-security';
 import * as outbox from './0008-outbox';
 import * as search from './0009-search';
 import * as policyReview from './0010-policy-review';
+import * as auditEvents from './0011-audit-events';
+import * as passwordResets from './0012-password-resets-cancellation-reasons';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -20,4 +22,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0008-outbox', ...outbox },
   { name: '0009-search', ...search },
   { name: '0010-policy-review', ...policyReview },
+  { name: '0011-audit-events', ...auditEvents },
+  { name: '0012-password-resets-cancellation-reasons', ...passwordResets },
 ];

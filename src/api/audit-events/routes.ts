@@ -1,0 +1,45 @@
+/**
+ * The audit trail, read-only: no route changes or deletes an event (the table refuses it too).
+ * Tenant admins and compliance officers see their tenant's events; platform admins see the
+ * platform's own (tenant_id null: registrations, tenants, platform users).
+ */
+import { Op, type WhereOptions } from 'sequelize';
+import { AuditEvent } from '../../models';
+import { pageSchema, paginate, PageQuery } from '../pagination';
+import { route, RouteInput, RouteSpec } from '../route';
+import { auditEventSchema, listAuditEventsQuery } from './schemas';
+
+interface AuditEventFilters {
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export function auditEventRoutes(): RouteSpec[] {
+  return [
+    route<RouteInput<object, PageQuery & AuditEventFilters>>({
+      method: 'get',
+      path: '/audit-events',
+      summary: 'Who changed what, in order: filter by entity, actor, action and time',
+      tag: 'audit',
+      roles: ['tenant_admin', 'compliance_officer', 'platform_admin'],
+      query: listAuditEventsQuery,
+      response: { status: 200, schema: pageSchema(auditEventSchema) },
+      handler: async (ctx) => {
+        const { entityType, entityId, actorId, action, from, to, ...page } = ctx.state.input.query;
+        const where: WhereOptions<AuditEvent> = {
+          tenantId: ctx.state.user.tenantId,
+          ...(entityType && { entityType }),
+          ...(entityId && { entityId }),
+          ...(actorId && { actorId }),
+          ...(action && { action }),
+          ...((from || to) && { occurredAt: { ...(from && { [Op.gte]: from }), ...(to && { [Op.lt]: to }) } }),
+        };
+        ctx.body = await paginate(AuditEvent, page, where);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,29 @@
+import Joi from 'joi';
+import { orderingParam, pageQueryKeys } from '../pagination';
+
+const name = (max: number) => Joi.string().max(max).pattern(/^[a-z][a-z_]*(\.[a-z][a-z_]*)?$/, 'lower-case name');
+
+export const listAuditEventsQuery = Joi.object({
+  ...pageQueryKeys,
+  entityType: name(40).description('e.g. claim, plan, user, subscription, policy_version, tenant_settings'),
+  entityId: Joi.string().max(255),
+  actorId: Joi.string().max(255).description('A user id, or the workflow id of a run'),
+  action: name(60).description('e.g. claim.transition, plan.update, user.role_change'),
+  from: Joi.date().iso().description('Events at or after this instant'),
+  to: Joi.date().iso().when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) }).description('Events before this instant'),
+  ordering: orderingParam(['occurredAt'], 'occurredAt'),
+});
+
+export const auditEventSchema = Joi.object({
+  id: Joi.string(),
+  tenantId: Joi.string().allow(null),
+  occurredAt: Joi.date(),
+  actor: Joi.object({ type: Joi.string().valid('user', 'workflow', 'system'), id: Joi.string().allow(null) }),
+  action: Joi.string(),
+  entityType: Joi.string(),
+  entityId: Joi.string(),
+  changes: Joi.object().pattern(Joi.string(), Joi.object({ before: Joi.any(), after: Joi.any() })).description('Changed fields; secrets and hashes are never recorded'),
+  requestId: Joi.string().allow(null),
+  workflowId: Joi.string().allow(null),
+  runId: Joi.string().allow(null),
+}).label('AuditEvent');

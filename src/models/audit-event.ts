@@ -1,0 +1,60 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+
+export type AuditActorType = 'user' | 'workflow' | 'system';
+/** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */
+export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
+
+/** One recorded change. Append-only: the database refuses UPDATE and DELETE on the table. */
+export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string | null;
+  declare occurredAt: CreationOptional<Date>;
+  declare actorType: AuditActorType;
+  declare actorId: string | null;
+  declare action: string;
+  declare entityType: string;
+  declare entityId: string;
+  declare changes: AuditChanges;
+  declare requestId: string | null;
+  declare workflowId: string | null;
+  declare runId: string | null;
+  /** Set by activities: the change it names is recorded once, however often the activity runs. */
+  declare dedupeKey: CreationOptional<string | null>;
+
+  override toJSON(): object {
+    return {
+      id: this.id,
+      tenantId: this.tenantId,
+      occurredAt: this.occurredAt,
+      actor: { type: this.actorType, id: this.actorId },
+      action: this.action,
+      entityType: this.entityType,
+      entityId: this.entityId,
+      changes: this.changes,
+      requestId: this.requestId,
+      workflowId: this.workflowId,
+      runId: this.runId,
+    };
+  }
+
+  static initModel(sequelize: Sequelize): void {
+    AuditEvent.init(
+      {
+        id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+        tenantId: { type: DataTypes.UUID },
+        occurredAt: { type: DataTypes.DATE, allowNull: false, defaultValue: sequelize.fn('clock_timestamp') },
+        actorType: { type: DataTypes.STRING(20), allowNull: false },
+        actorId: { type: DataTypes.STRING(255) },
+        action: { type: DataTypes.STRING(60), allowNull: false },
+        entityType: { type: DataTypes.STRING(40), allowNull: false },
+        entityId: { type: DataTypes.STRING(255), allowNull: false },
+        changes: { type: DataTypes.JSONB, allowNull: false },
+        requestId: { type: DataTypes.STRING(200) },
+        workflowId: { type: DataTypes.STRING(255) },
+        runId: { type: DataTypes.STRING(64) },
+        dedupeKey: { type: DataTypes.STRING(300) },
+      },
+      { sequelize, tableName: 'audit_events', underscored: true, timestamps: false },
+    );
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The one way to write the audit trail. An event is written with the transaction of the change
+ * it records, so no change commits without its event. Its `changes` come from `changedFields`,
+ * which never lets a secret through: any field whose name says password, secret, token or hash
+ * is left out, at any depth, whatever the caller passes.
+ */
+import type { Transaction } from 'sequelize';
+import { AuditEvent } from '../models';
+import type { AuditActorType, AuditChanges } from '../models/audit-event';
+
+export interface AuditActor {
+  type: AuditActorType;
+  id: string | null;
+}
+
+/** Who made the change and through what: a request (its ID) or a workflow run. */
+export interface AuditSource {
+  actor: AuditActor;
+  requestId?: string | null;
+  workflowId?: string | null;
+  runId?: string | null;
+}
+
+export interface AuditedChange {
+  tenantId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: object | null;
+  after?: object | null;
+  /** For changes made by activities: the event is written once per key, whatever retries happen. */
+  dedupeKey?: string;
+}
+
+const SECRET_FIELD = /password|secret|token|hash/i;
+
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value instanceof Date || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !SECRET_FIELD.test(key)).map(([key, inner]) => [key, withoutSecrets(inner)]));
+}
+
+/** Plain JSON values: model instances and dates compare and store the way the API shows them. */
+function plain(value: object | null | undefined): Record<string, unknown> {
+  if (!value) return {};
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
+/** The fields whose value differs between `before` and `after` (absent counts as null), secrets left out. */
+export function changedFields(before: object | null | undefined, after: object | null | undefined): AuditChanges {
+  const was = plain(before);
+  const is = plain(after);
+  const changes: AuditChanges = {};
+  for (const field of new Set([...Object.keys(was), ...Object.keys(is)])) {
+    if (SECRET_FIELD.test(field) || field === 'updatedAt') continue;
+    const [from, to] = [was[field] ?? null, is[field] ?? null];
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { before: withoutSecrets(from), after: withoutSecrets(to) };
+  }
+  return changes;
+}
+
+export async function recordAudit(source: AuditSource, change: AuditedChange, transaction: Transaction): Promise<void> {
+  await AuditEvent.bulkCreate(
+    [
+      {
+        tenantId: change.tenantId,
+        actorType: source.actor.type,
+        actorId: source.actor.id,
+        action: change.action,
+        entityType: change.entityType,
+        entityId: change.entityId,
+        changes: changedFields(change.before, change.after),
+        requestId: source.requestId ?? null,
+        workflowId: source.workflowId ?? null,
+        runId: source.runId ?? null,
+        dedupeKey: change.dedupeKey ?? null,
+      },
+    ],
+    { transaction, ignoreDuplicates: true },
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Password reset tokens: 32 random bytes handed out once (by e-mail), stored only as SHA-256,
+ * valid RESET_TOKEN_TTL_MS and usable once. Confirming one sets the password and ends every
+ * session of the user, in one transaction with its audit event.
+ */
+import crypto from 'node:crypto';
+import { PasswordResetToken, User } from '../models';
+import { recordAudit, type AuditSource } from './audit';
+import { isActiveMember, WITH_TENANT_STATUS } from './authority';
+import { hashPassword, type PasswordHashingCost } from './passwords';
+import { revokeAllSessions } from './tokens';
+
+export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
+
+export type ResetTokenProblem = 'reset_token_invalid' | 'reset_token_used' | 'reset_token_expired';
+
+export class ResetTokenRejected extends Error {
+  constructor(readonly code: ResetTokenProblem) {
+    super(
+      {
+        reset_token_invalid: 'This password reset token is not valid',
+        reset_token_used: 'This password reset token has already been used; ask for a new one',
+        reset_token_expired: 'This password reset token has expired; ask for a new one',
+      }[code],
+    );
+  }
+}
+
+const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
+
+/** A new token for the active account with this e-mail, or null when there is none. */
+export async function issueResetToken(email: string): Promise<{ user: User; token: string } | null> {
+  const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
+  if (!user || !isActiveMember(user)) return null;
+  const token = crypto.randomBytes(32).toString('base64url');
+  await PasswordResetToken.create({ userId: user.id, tokenHash: sha256(token), expiresAt: new Date(Date.now() + RESET_TOKEN_TTL_MS) });
+  return { user, token };
+}
+
+/** Sets the new password once per token; throws ResetTokenRejected for an unknown, used or expired token. */
+export async function resetPassword(token: string, newPassword: string, cost: PasswordHashingCost, requestId: string): Promise<void> {
+  const passwordHash = await hashPassword(newPassword, cost);
+  await PasswordResetToken.sequelize!.transaction(async (transaction) => {
+    const found = await PasswordResetToken.findOne({ where: { tokenHash: sha256(token) }, lock: transaction.LOCK.UPDATE, transaction });
+    if (!found) throw new ResetTokenRejected('reset_token_invalid');
+    if (found.usedAt) throw new ResetTokenRejected('reset_token_used');
+    if (found.expiresAt <= new Date()) throw new ResetTokenRejected('reset_token_expired');
+    const user = await User.findByPk(found.userId, { transaction });
+    if (!user) throw new ResetTokenRejected('reset_token_invalid');
+    // This token and every other one still open for the user: one reset ends them all.
+    await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
+    await user.update({ passwordHash }, { transaction });
+    await revokeAllSessions(user.id, { transaction });
+    const source: AuditSource = { actor: { type: 'user', id: user.id }, requestId };
+    await recordAudit(source, { tenantId: user.tenantId, action: 'user.password_reset', entityType: 'user', entityId: user.id }, transaction);
+  });
+}

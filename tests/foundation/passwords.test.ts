@@ -1,0 +1,133 @@
+import { AuditEvent, PasswordResetToken, RefreshToken, Tenant, User } from '../../src/models';
+import { createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('passwords: change, reset by e-mail', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await createTenant();
+  });
+  afterAll(() => stack?.close());
+
+  const login = async (email: string, password = TEST_PASSWORD) =>
+    (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens as { accessToken: string; refreshToken: string };
+
+  it('changes the password: the other sessions end, this one goes on with the new access token', async () => {
+    const user = await createUser(tenant, 'claims_agent');
+    const mine = await login(user.email);
+    const other = await login(user.email);
+
+    const wrong = await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: 'Nope12345', newPassword: 'Brand-new-1' }).expect(400);
+    expect(wrong.body.error.code).toBe('wrong_current_password');
+    await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: TEST_PASSWORD, newPassword: 'short' }).expect(400);
+
+    const changed = await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: TEST_PASSWORD, newPassword: 'Brand-new-1' }).expect(200);
+    expect(changed.headers['cache-control']).toBe('no-store');
+
+    // The old access tokens of both sessions are refused; the returned one works.
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${mine.accessToken}`).expect(401);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${other.accessToken}`).expect(401);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${changed.body.accessToken}`).expect(200);
+    // This login's refresh token still rotates; the other login's is revoked.
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: mine.refreshToken }).expect(200);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: other.refreshToken }).expect(401);
+
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await login(user.email, 'Brand-new-1');
+    const events = await AuditEvent.findAll({ where: { entityId: user.id } });
+    expect(events.map((e) => e.toJSON())).toEqual([
+      expect.objectContaining({ action: 'user.password_change', actor: { type: 'user', id: user.id }, changes: {}, requestId: expect.any(String) }),
+    ]);
+  });
+
+  it('e-mails a single-use reset token, stored hashed, that sets the password and ends every session', async () => {
+    const user = await createUser(tenant, 'policyholder', { email: 'forgetful@example.test' });
+    const session = await login(user.email);
+
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: 'forgetful@example.test' }).expect(202);
+    const earlierMail = await stack.smtp.waitFor((m) => m.to.includes('forgetful@example.test'));
+    const earlier = /^([A-Za-z0-9_-]{43})$/m.exec(earlierMail.text)![1];
+    const asked = await stack.api.post('/api/v1/auth/password-reset').send({ email: 'Forgetful@Example.test' }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes('forgetful@example.test') && m !== earlierMail);
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)?.[1];
+    expect(token).toBeDefined();
+    const stored = await PasswordResetToken.findOne({ where: { userId: user.id }, order: [['createdAt', 'DESC']] });
+    expect(stored?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored?.tokenHash).not.toContain(token!);
+    expect(Math.abs(stored!.expiresAt.getTime() - stored!.createdAt.getTime() - 30 * 60 * 1000)).toBeLessThan(1000);
+
+    const weak = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'weak' }).expect(400);
+    expect(weak.body.error.code).toBe('validation_failed');
+    await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Reset-pass-2' }).expect(204);
+    const again = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Other-pass-3' }).expect(400);
+    expect(again.body.error.code).toBe('reset_token_used');
+    // The reset also used up the token asked for before it.
+    const older = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token: earlier, newPassword: 'Other-pass-3' }).expect(400);
+    expect(older.body.error.code).toBe('reset_token_used');
+
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
+    expect(await RefreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    await login(user.email, 'Reset-pass-2');
+    expect(asked.body).toEqual({ message: expect.any(String) });
+
+    const events = (await AuditEvent.findAll({ where: { entityId: user.id } })).map((e) => e.toJSON());
+    expect(events).toEqual([expect.objectContaining({ action: 'user.password_reset', changes: {} })]);
+    expect(JSON.stringify(events)).not.toMatch(/argon2|\$2a\$/);
+  });
+
+  it('refuses an expired or unknown token with its own code and changes nothing', async () => {
+    const user = await createUser(tenant, 'adjuster');
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email));
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)![1];
+    await PasswordResetToken.update({ expiresAt: new Date(Date.now() - 1000) }, { where: { userId: user.id } });
+    const expired = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Late-pass-1' }).expect(400);
+    expect(expired.body.error.code).toBe('reset_token_expired');
+    const unknown = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token: 'x'.repeat(43), newPassword: 'Late-pass-1' }).expect(400);
+    expect(unknown.body.error.code).toBe('reset_token_invalid');
+    await login(user.email);
+    expect(await AuditEvent.count({ where: { entityId: user.id } })).toBe(0);
+  });
+
+  it('answers an unknown e-mail exactly like a known one, sends nothing and stores nothing', async () => {
+    const known = await createUser(tenant, 'adjuster');
+    const sentBefore = stack.smtp.messages.length;
+    const tokensBefore = await PasswordResetToken.count();
+    const timed = async (email: string) => {
+      const started = process.hrtime.bigint();
+      const res = await stack.api.post('/api/v1/auth/password-reset').send({ email }).expect(202);
+      return { body: res.body, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    const unknown = await timed('nobody@nowhere.test');
+    const real = await timed(known.email);
+    expect(unknown.body).toEqual(real.body);
+    // Same work on the request path either way (the e-mail leaves after the answer).
+    expect(Math.abs(unknown.ms - real.ms)).toBeLessThan(250);
+    await stack.smtp.waitFor((m) => m.to.includes(known.email));
+    expect(stack.smtp.messages.slice(sentBefore).map((m) => m.to)).toEqual([[known.email]]);
+    expect(await PasswordResetToken.count()).toBe(tokensBefore + 1);
+    expect(await User.count({ where: { email: 'nobody@nowhere.test' } })).toBe(0);
+  });
+
+  it('describes the three routes in the OpenAPI document from their schemas', async () => {
+    const doc = await stack.api.get('/api/openapi.json').expect(200);
+    const { paths } = doc.body;
+    expect(Object.keys(paths['/api/v1/auth/password-reset'].post.responses)).toContain('202');
+    expect(Object.keys(paths['/api/v1/auth/password-reset/confirm'].post.responses)).toContain('204');
+    expect(paths['/api/v1/auth/password'].post.security).not.toEqual([]);
+    const schemas = doc.body.components?.schemas ?? {};
+    expect(JSON.stringify(schemas.PasswordResetConfirmRequest ?? paths['/api/v1/auth/password-reset/confirm'].post.requestBody)).toMatch(/"maxLength":128/);
+  });
+
+  it('rate-limits reset requests per account with 429 and Retry-After', async () => {
+    const user = await createUser(tenant, 'adjuster');
+    for (let i = 0; i < 5; i += 1) await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const refused = await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(429);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(await PasswordResetToken.count({ where: { userId: user.id } })).toBe(5);
+  });
+});

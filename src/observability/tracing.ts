@@ -12,8 +12,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-
-export const TRACER_NAME = 'insurflow';
+import { TRACER_NAME } from './tracing-names';
 
 export interface Tracing {
   tracer: Tracer;

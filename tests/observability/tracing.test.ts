@@ -12,6 +12,7 @@ import { Subscription, User } from '../../src/models';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { postSignedWebhook } from '../../src/services/webhook';
 import { bearer } from '../support/factories';
+import { capturedLogger } from '../support/log-capture';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { ClaimsTeam, createActiveSubscription, createClaimsTeam } from '../claims/fixtures';
@@ -20,6 +21,7 @@ const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${CALLER_TRACE_ID}-00f067aa0ba902b7-01`;
 
 describe('tracing (dev server, in-memory exporter)', () => {
+  const log = capturedLogger('api');
   let exporter: InMemorySpanExporter;
   let tracing: Tracing;
   let stack: TestStack;
@@ -29,7 +31,7 @@ describe('tracing (dev server, in-memory exporter)', () => {
   beforeAll(async () => {
     exporter = new InMemorySpanExporter();
     tracing = startTracing('insurflow-test', exporter);
-    stack = await startTestStack({ worker: true, tracing });
+    stack = await startTestStack({ worker: true, tracing, logger: log.logger });
     team = await createClaimsTeam();
     subscription = await createActiveSubscription(team.tenant, team.claimant);
   });
@@ -75,6 +77,8 @@ describe('tracing (dev server, in-memory exporter)', () => {
     expect(byName('ValidateUpdate:assign').parentSpanId).toBe(byName('StartWorkflowUpdate:assign').spanContext().spanId);
     expect(byName('RunActivity:recordClaimTransition').instrumentationLibrary.name).toBe('@temporalio/interceptor-activity');
     expect(byName('StartWorkflow:claimWorkflow').parentSpanId).toBe(byName('POST /api/v1/claims').spanContext().spanId);
+    // The request log line names the trace, so a log search leads to the trace and back.
+    expect(log.lines().find((line) => line.requestId === requestId && line.msg === 'request')).toMatchObject({ traceId: CALLER_TRACE_ID, status: 201 });
     const fileSpan = spans.find((span) => span.name === 'POST /api/v1/claims')!;
     expect(fileSpan.parentSpanId).toBe('00f067aa0ba902b7');
     expect(fileSpan.attributes).toMatchObject({

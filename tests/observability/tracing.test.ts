@@ -12,6 +12,7 @@ import { Subscription, User } from '../../src/models';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { postSignedWebhook } from '../../src/services/webhook';
 import { bearer } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { capturedLogger } from '../support/log-capture';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -77,6 +78,8 @@ describe('tracing (dev server, in-memory exporter)', () => {
     expect(byName('ValidateUpdate:assign').parentSpanId).toBe(byName('StartWorkflowUpdate:assign').spanContext().spanId);
     expect(byName('RunActivity:recordClaimTransition').instrumentationLibrary.name).toBe('@temporalio/interceptor-activity');
     expect(byName('StartWorkflow:claimWorkflow').parentSpanId).toBe(byName('POST /api/v1/claims').spanContext().spanId);
+    // A traced run's history (trace context in its headers) must replay with tracing on or off.
+    await recordHistory(stack.temporal.workflow.getHandle(filed.body.workflow.workflowId), 'claimWorkflow-traced');
     // The request log line names the trace, so a log search leads to the trace and back.
     expect(log.lines().find((line) => line.requestId === requestId && line.msg === 'request')).toMatchObject({ traceId: CALLER_TRACE_ID, status: 201 });
     const fileSpan = spans.find((span) => span.name === 'POST /api/v1/claims')!;

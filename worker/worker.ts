@@ -37,11 +37,11 @@ function workflowCode(options: InsurflowWorkerOptions): Pick<WorkerOptions, 'wor
   return { workflowsPath: require.resolve(WORKFLOWS_PATH) };
 }
 
-function tracingOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+function tracingOptions(tracing: Tracing, code: Pick<WorkerOptions, 'workflowBundle'>): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      // Used when bundling from source; a prebuilt traced bundle already holds them.
-      workflowModules: [TRACING_WORKFLOW_INTERCEPTORS],
+      // A prebuilt traced bundle holds them already; from source they are bundled now.
+      workflowModules: code.workflowBundle ? [] : [TRACING_WORKFLOW_INTERCEPTORS],
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
     },
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
@@ -56,7 +56,7 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...code,
-    ...(options.tracing ? tracingOptions(options.tracing) : {}),
+    ...(options.tracing ? tracingOptions(options.tracing, code) : {}),
     // Unset knobs must not reach the SDK as `undefined`, which would replace its defaults.
     ...Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined)),
   });

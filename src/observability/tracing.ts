@@ -34,9 +34,11 @@ export function startTracing(serviceName: string, exporter: SpanExporter): Traci
   const spanProcessor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
+  // Incoming requests are left alone entirely: "ignoring" them would suppress every span the
+  // request makes, the API's own server span included.
   const unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: () => true }), new PgInstrumentation({ requireParentSpan: true })],
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), new PgInstrumentation({ requireParentSpan: true })],
   });
   return {
     tracer: trace.getTracer(TRACER_NAME),

@@ -40,6 +40,7 @@ describe('worker metrics endpoint', () => {
       (body) => /^temporal_worker_task_slots_available\{/m.test(body),
       'the runtime to report the worker task slots',
     );
+    expect(text).toMatch(/^temporal_worker_task_slots_available\{[^}]*worker_type="ActivityWorker"/m);
     expect(text).toMatch(/^temporal_\w+\{[^}]*task_queue="test-/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);

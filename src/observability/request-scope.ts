@@ -21,6 +21,12 @@ function touched(workflowId: string): void {
   scopes.getStore()?.workflowIds.add(workflowId);
 }
 
+/** Any call on an existing run: record it and go on. */
+function onExistingRun<Input extends { workflowExecution: { workflowId: string } }, Output>(input: Input, next: (input: Input) => Output): Output {
+  touched(input.workflowExecution.workflowId);
+  return next(input);
+}
+
 /** Records touched runs and counts starts per workflow type. */
 export const workflowCallRecorder: WorkflowClientInterceptor = {
   async start(input, next) {
@@ -29,20 +35,8 @@ export const workflowCallRecorder: WorkflowClientInterceptor = {
     workflowsStarted.inc({ workflow_type: input.workflowType });
     return runId;
   },
-  signal(input, next) {
-    touched(input.workflowExecution.workflowId);
-    return next(input);
-  },
-  query(input, next) {
-    touched(input.workflowExecution.workflowId);
-    return next(input);
-  },
-  startUpdate(input, next) {
-    touched(input.workflowExecution.workflowId);
-    return next(input);
-  },
-  describe(input, next) {
-    touched(input.workflowExecution.workflowId);
-    return next(input);
-  },
+  signal: onExistingRun,
+  query: onExistingRun,
+  startUpdate: onExistingRun,
+  describe: onExistingRun,
 };

@@ -42,6 +42,8 @@ describe('tracing (dev server, in-memory exporter)', () => {
   });
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user), traceparent: TRACEPARENT });
+  const fileClaim = (amountClaimed: number, description: string) =>
+    stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description }).expect(201);
 
   /** The spans of the caller's trace exported so far (the processor batches: flush first). */
   async function callerSpans(): Promise<ReadableSpan[]> {
@@ -50,11 +52,7 @@ describe('tracing (dev server, in-memory exporter)', () => {
   }
 
   it('continues the caller traceparent through filing a claim and assigning it, into the workflow task and activities', async () => {
-    const filed = await stack.api
-      .post('/api/v1/claims')
-      .set(as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 4000, description: 'Burst pipe flooded the kitchen' })
-      .expect(201);
+    const filed = await fileClaim(4000, 'Burst pipe flooded the kitchen');
     const requestId = filed.headers['x-request-id'];
     await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     // The assignment e-mail is the last activity of the stage.
@@ -116,11 +114,7 @@ describe('tracing (dev server, in-memory exporter)', () => {
   });
 
   it('counts workflows started per type and updates refused per reason on the API /metrics', async () => {
-    const filed = await stack.api
-      .post('/api/v1/claims')
-      .set(as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 1000, description: 'Broken window' })
-      .expect(201);
+    const filed = await fileClaim(1000, 'Broken window');
     await stack.api.post(`/api/v1/claims/${filed.body.id}/transitions`).set(as(team.manager)).send({ to: 'approved' }).expect(409);
     const metrics = await stack.api.get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^insurflow_workflows_started_total\{workflow_type="claimWorkflow"\} 2$/m);

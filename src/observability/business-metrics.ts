@@ -1,7 +1,7 @@
 /**
  * Business counters. The API counts what it asks of Temporal; the worker counts what only it
  * sees (notifications it sends, escalations its activities record), so those are served on the
- * worker's metrics port, not the API's /metrics.
+ * worker's metrics port, not the API's /metrics. Both count the runs they start.
  */
 import client from 'prom-client';
 
@@ -11,9 +11,10 @@ export const workerBusinessRegistry = new client.Registry();
 
 export const workflowsStarted = new client.Counter({
   name: 'insurflow_workflows_started_total',
-  help: 'Workflow runs started by the API, per workflow type',
+  help: 'Workflow runs started by this process, per workflow type',
   labelNames: ['workflow_type'],
-  registers: [apiBusinessRegistry],
+  // The worker starts runs too (a rollout's acknowledgements): each process serves its own count.
+  registers: [apiBusinessRegistry, workerBusinessRegistry],
 });
 
 export const updatesRejected = new client.Counter({

@@ -4,10 +4,13 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createComplianceActivities } from '../../src/activities/compliance';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { startWorkerMetrics, WorkerMetricsServer } from '../../src/observability/worker-metrics';
 import type { Mailer } from '../../src/services/mailer';
+import { createTenant, createUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { createAcknowledgementRow, createPublishedVersion } from '../compliance/fixtures';
 import { eventually } from '../support/waiting';
 
 const TOKEN = 'worker-metrics-token-for-tests';
@@ -59,5 +62,20 @@ describe('worker metrics endpoint', () => {
     expect(text).toMatch(/^insurflow_notifications_sent_total\{channel="email"\} 1$/m);
     expect(text).toMatch(/^insurflow_notifications_failed_total\{channel="email"\} 1$/m);
     await stack.smtp.waitFor((m) => m.subject === 'Hello');
+  });
+
+  it('counts an escalation once per level, however often its activity runs', async () => {
+    const tenant = await createTenant();
+    const [officer, employee] = await Promise.all([createUser(tenant, 'compliance_officer'), createUser(tenant, 'adjuster')]);
+    const ack = await createAcknowledgementRow(await createPublishedVersion(tenant, officer, new Date(Date.now() - 86_400_000)), employee);
+    const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);
+    const step = { acknowledgementId: ack.id, workflowId: `ack-${ack.id}`, level: 1 as const };
+    await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, step);
+    await new MockActivityEnvironment({ attempt: 2 }).run(escalateOverdueAcknowledgement, step);
+
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'overdue', escalationLevel: 1 });
+    const text = await (await scrape(`Bearer ${TOKEN}`)).text();
+    expect(text).toMatch(/^insurflow_escalations_total\{level="1"\} 1$/m);
   });
 });

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
 
   env.JWT_SECRET ??= persistentSecret(path.join(DATA_DIR, 'jwt-secret'));
   env.API_PORT ??= String(await portNear(3000));
+  env.WORKER_METRICS_PORT ??= String(await portNear(9464));
   env.TEMPORAL_UI_URL ??= temporalUi;
   env.DOCUMENTS_DIR ??= path.join(DATA_DIR, 'documents');
   env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
@@ -176,6 +177,8 @@ Insurflow is running${seeded.created ? ' (demo data created)' : ''}.
   Swagger UI     ${api}/api/docs
   OpenAPI        ${api}/api/openapi.json
   Health         ${api}/readyz   metrics: ${api}/metrics
+  Worker metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics   (Temporal SDK, Node process, notifications, escalations)
+  Tracing        ${env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}
   Temporal UI    ${temporalUi}   (search: TenantId="<tenant id>")
   Mailbox        ${mailbox}
   PostgreSQL     ${env.DATABASE_URL!.replace(/:[^:@/]+@/, ':***@')}

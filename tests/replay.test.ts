@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Worker } from '@temporalio/worker';
+import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../worker/worker';
 import { HISTORIES_DIR } from './support/histories';
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
@@ -27,6 +31,26 @@ describe('replay of recorded workflow histories', () => {
   const replayEach = fixtures.length ? it.each(fixtures) : it.skip.each(['(no histories recorded yet)']);
   replayEach('replays %s deterministically', async (file) => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! } }, readHistory(file), file);
+  });
+
+  it('replays every history deterministically with the tracing interceptors in the sandbox', async () => {
+    const histories = fixtures.map((file) => ({ workflowId: file, history: readHistory(file) }));
+    const results = Worker.runReplayHistories(
+      {
+        workflowsPath: require.resolve(WORKFLOWS_PATH),
+        interceptors: { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] },
+        sinks: { exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({ 'service.name': 'replay' })) },
+      },
+      histories,
+    );
+    const replayed: string[] = [];
+    const failures: string[] = [];
+    for await (const result of results) {
+      replayed.push(result.workflowId);
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed.sort()).toEqual([...fixtures].sort());
   });
 
   it('fails the replay when workflow code changes incompatibly', async () => {

@@ -1,8 +1,10 @@
 /** Entry point of the worker process: workflows and activities for the Insurflow task queue. */
+import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
+import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
@@ -13,8 +15,12 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);
   const mailer = createSmtpMailer(config.smtp);
+  // Before the first connection: it installs the Temporal runtime with its metrics exporter.
+  const metrics =
+    config.metrics.workerPort === undefined ? undefined : await startWorkerMetrics({ host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token });
+  if (metrics) logger.info({ url: metrics.url }, 'worker metrics');
   const connection = await connectWorkerConnection(config.temporal);
-  const temporal = await connectTemporalClient(config.temporal);
+  const temporal = await connectTemporalClient(config.temporal, tracing !== undefined);
   const worker = await createInsurflowWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -25,6 +31,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     },
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
+    tracing,
     deps: {
       sequelize,
       mailer,
@@ -43,6 +50,8 @@ async function main(): Promise<void> {
   await temporal.connection.close();
   await connection.close();
   await sequelize.close();
+  await metrics?.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }
 

@@ -10,6 +10,7 @@ import { Op } from 'sequelize';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../models/acknowledgement';
 import type { AlertChannel } from '../models/escalation-alert';
+import { escalations } from '../observability/business-metrics';
 import { BusinessErrorType } from '../shared/business-errors';
 import { STAFF_ROLES } from '../shared/roles';
 import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
@@ -232,13 +233,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
     async escalateOverdueAcknowledgement(step: AcknowledgementStep & { level: 1 | 2 }): Promise<void> {
       const { ack, employee, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
       if (isClosed) return;
-      await changeGuarded(
+      const escalated = await changeGuarded(
         deps.sequelize,
         Acknowledgement,
         { id: ack.id, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES }, escalationLevel: { [Op.lt]: step.level } },
         { status: step.level === 1 ? 'overdue' : 'escalated', escalationLevel: step.level },
         { action: 'acknowledgement.escalate', entityType: 'acknowledgement', actorId: null, dedupeKey: `${ack.id}:escalation-${step.level}` },
       );
+      // Counted by the attempt that changed the row, so a retried activity does not count twice.
+      if (escalated) escalations.inc({ level: String(step.level) });
       const manager = employee.managerId ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } }) : null;
       const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
       const subject =

@@ -6,6 +6,8 @@
 import { Op, Transaction } from 'sequelize';
 import { Notification, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
+import { notificationsFailed, notificationsSent } from '../observability/business-metrics';
+import { inClientSpan } from '../observability/spans';
 import type { Role } from '../shared/roles';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
@@ -63,8 +65,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
       if (!row) throw new Error(`notification ${record.idempotencyKey} vanished`);
       if (row.status === 'sent') return { notificationId: row.id, status: 'already_sent' as const, recipients: row.recipients };
       try {
-        await deliver();
+        await inClientSpan(`${record.channel} send`, { 'insurflow.notification.key': record.idempotencyKey }, deliver);
+        notificationsSent.inc({ channel: record.channel });
       } catch (err) {
+        notificationsFailed.inc({ channel: record.channel });
         failure = err;
         await row.update({ attempts: row.attempts + 1, lastError: String(err) }, { transaction });
         return null;

@@ -2,6 +2,7 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import helmet from 'koa-helmet';
+import { httpSpan } from '../observability/http-span';
 import { docsRoutes } from './docs';
 import { unsupportedMediaType } from './errors';
 import { healthRoutes } from './health';
@@ -9,6 +10,7 @@ import { createMetrics } from './metrics';
 import { allowedMethods } from './middleware/allowed-methods';
 import { errorHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
+import { requestLog } from './middleware/request-log';
 import { mountRoutes } from './mount';
 import { buildOpenApi } from './openapi';
 import { API_PREFIX } from './paths';
@@ -27,14 +29,11 @@ export function createApp(services: ApiServices): Koa {
   const docs = docsRoutes(buildOpenApi(specs, '0.1.0'));
   const api = mountRoutes(specs, config).prefix(API_PREFIX);
 
+  if (services.tracer) app.use(httpSpan(services.tracer));
   app.use(requestId());
-  app.use(errorHandler(logger));
+  app.use(requestLog(logger));
+  app.use(errorHandler());
   app.use(metrics.middleware);
-  app.use(async (ctx, next) => {
-    const started = Date.now();
-    await next();
-    logger.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
-  });
   app.use(helmet());
   app.use(
     cors({

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import type { Logger } from '../config/logger';
+import { metricsAccessAllowed } from '../observability/metrics-access';
+import { ApiError } from './errors';
 import type { ApiServices } from './services';
 import type { Registry } from 'prom-client';
 
@@ -35,6 +37,7 @@ export function healthRoutes(services: ApiServices, metrics: Registry) {
     ctx.body = { status: ready ? 'ready' : 'not_ready', checks };
   });
   router.get('/metrics', async (ctx) => {
+    if (!metricsAccessAllowed(services.config.metrics.token, ctx.get('Authorization') || undefined)) throw new ApiError(401, 'unauthorized', 'The metrics token is required');
     ctx.type = metrics.contentType;
     ctx.body = await metrics.metrics();
   });

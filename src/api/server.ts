@@ -1,4 +1,5 @@
 /** Entry point of the API process. */
+import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
@@ -13,8 +14,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'api');
   const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
   initModels(sequelize);
-  const temporal = lazyTemporalClient(config.temporal);
-  const services = { config, sequelize, temporal, logger };
+  const temporal = lazyTemporalClient(config.temporal, tracing !== undefined);
+  const services = { config, sequelize, temporal, logger, tracer: tracing?.tracer };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
         await relay.stop();
         await temporal.connection.close();
         await sequelize.close();
+        await tracing?.shutdown();
         resolve();
       });
     });

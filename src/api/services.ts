@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
@@ -9,4 +10,6 @@ export interface ApiServices {
   sequelize: Sequelize;
   temporal: Client;
   logger: Logger;
+  /** Present when tracing is on: every request then gets a server span. */
+  tracer?: Tracer;
 }

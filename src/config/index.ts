@@ -23,6 +23,8 @@ export interface Config {
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
+  /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
+  metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
   /** Lets webhooks reach loopback and private networks (local receivers); refused in production. */
   webhookAllowPrivateNetworks: boolean;
@@ -90,6 +92,9 @@ const schema = Joi.object({
   WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
+  WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: Joi.number().port(),
+  METRICS_TOKEN: Joi.string().min(16).max(200).pattern(/^[\x21-\x7e]+$/),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
     .default(false)
@@ -175,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentActivities: value.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
+    metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     documentsDir: value.DOCUMENTS_DIR,

@@ -10,6 +10,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { context, propagation } from '@opentelemetry/api';
 import ipaddr from 'ipaddr.js';
 
 export const SIGNATURE_HEADER = 'X-Insurflow-Signature';
@@ -123,16 +124,19 @@ export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: nu
   const body = JSON.stringify(delivery.body);
   const timestamp = new Date().toISOString();
   const client = url.protocol === 'https:' ? https : http;
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
+    [TIMESTAMP_HEADER]: timestamp,
+    [DELIVERY_HEADER]: delivery.deliveryId,
+  };
+  // traceparent/tracestate of the current span, so the receiver can join the trace (nothing without tracing).
+  propagation.inject(context.active(), headers);
   const status = await new Promise<number>((resolve, reject) => {
     const request = client.request(url, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
-        [TIMESTAMP_HEADER]: timestamp,
-        [DELIVERY_HEADER]: delivery.deliveryId,
-      },
+      headers,
       lookup: checkedLookup(guard),
       signal: AbortSignal.timeout(timeoutMs),
     });

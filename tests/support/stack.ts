@@ -9,9 +9,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type Koa from 'koa';
 import supertest from 'supertest';
 import type { Config } from '../../src/config';
-import { createLogger } from '../../src/config/logger';
+import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
+import type { Tracing } from '../../src/observability/tracing';
 import { createSmtpMailer } from '../../src/services/mailer';
+import { clientInterceptors } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
 import { createInsurflowWorker } from '../../worker/worker';
 import { testConfig } from './config';
@@ -31,15 +33,15 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(options: { worker?: boolean; env?: Record<string, string>; tracing?: Tracing; logger?: Logger } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const smtp = await startSmtpSink();
   const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
   const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}`, env: options.env });
-  const logger = createLogger('silent', 'test');
+  const logger = options.logger ?? createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, sequelize: db.sequelize, temporal, logger });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors(options.tracing !== undefined) });
+  const app = createApp({ config, sequelize: db.sequelize, temporal, logger, tracer: options.tracing?.tracer });
   const server = app.listen(0, '127.0.0.1');
   const mailer = createSmtpMailer(config.smtp);
   const deps: ActivityDeps = {
@@ -65,6 +67,7 @@ export async function startTestStack(options: { worker?: boolean; env?: Record<s
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
       deps,
+      tracing: options.tracing,
     });
     workerRun = worker.run();
   }

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import Joi from 'joi';
 import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
-import type { Logger } from '../../config/logger';
+import { updatesRejected } from '../../observability/business-metrics';
 import { BusinessErrorType } from '../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
 import { ApiError, ErrorDetail } from '../errors';
@@ -68,14 +68,16 @@ export function toApiError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
-export function errorHandler(logger: Logger): Middleware {
+/** Turns every error into the JSON error body; an unexpected one is kept for the request log (with its stack). */
+export function errorHandler(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, 'not_found', 'No such route');
     } catch (err) {
       const apiError = toApiError(err);
-      if (!apiError) logger.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+      if (!apiError) ctx.state.unhandledError = err;
+      if (err instanceof WorkflowUpdateFailedError) updatesRejected.inc({ reason: businessFailureOf(err)?.type ?? 'other' });
       const status = apiError?.status ?? 500;
       ctx.status = status;
       if (status === 503 || status === 504) ctx.set('Retry-After', String((ctx as unknown as { services: ApiServices }).services.config.deadlines.retryAfterSeconds));

@@ -1,0 +1,46 @@
+/**
+ * Business counters. The API counts what it asks of Temporal; the worker counts what only it
+ * sees (notifications it sends, escalations its activities record), so those are served on the
+ * worker's metrics port, not the API's /metrics. Both count the runs they start.
+ */
+import client from 'prom-client';
+
+/** What the API process serves next to its own metrics, and what the worker process serves. */
+export const apiBusinessRegistry = new client.Registry();
+export const workerBusinessRegistry = new client.Registry();
+
+export const workflowsStarted = new client.Counter({
+  name: 'insurflow_workflows_started_total',
+  help: 'Workflow runs started by this process, per workflow type',
+  labelNames: ['workflow_type'],
+  // The worker starts runs too (a rollout's acknowledgements): each process serves its own count.
+  registers: [apiBusinessRegistry, workerBusinessRegistry],
+});
+
+export const updatesRejected = new client.Counter({
+  name: 'insurflow_updates_rejected_total',
+  help: 'Workflow updates a run refused, per reason (the business error type)',
+  labelNames: ['reason'],
+  registers: [apiBusinessRegistry],
+});
+
+export const notificationsSent = new client.Counter({
+  name: 'insurflow_notifications_sent_total',
+  help: 'Notifications delivered by the worker, per channel',
+  labelNames: ['channel'],
+  registers: [workerBusinessRegistry],
+});
+
+export const notificationsFailed = new client.Counter({
+  name: 'insurflow_notifications_failed_total',
+  help: 'Notification attempts that failed, per channel (a retried attempt counts again)',
+  labelNames: ['channel'],
+  registers: [workerBusinessRegistry],
+});
+
+export const escalations = new client.Counter({
+  name: 'insurflow_escalations_total',
+  help: 'Overdue acknowledgements escalated, per level',
+  labelNames: ['level'],
+  registers: [workerBusinessRegistry],
+});

@@ -1,0 +1,2 @@
+/** The instrumentation scope of Insurflow's own spans. */
+export const TRACER_NAME = 'insurflow';

@@ -1,0 +1,106 @@
+/**
+ * The request log: one line for every request, refused or failed ones included, with what an
+ * operator searches by, and never a token or a body.
+ */
+import { Plan, type User } from '../../src/models';
+import { bearer, createTenant, createUser } from '../support/factories';
+import { capturedLogger } from '../support/log-capture';
+import { startTestStack, TestStack } from '../support/stack';
+import { createActiveSubscription, createClaimsTeam } from '../claims/fixtures';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  requestId?: string;
+  route?: string;
+  status?: number;
+  ms?: number;
+  tenantId?: string;
+  userId?: string;
+  errorCode?: string;
+  workflowIds?: string[];
+  err?: { message: string; stack: string };
+}
+
+describe('request log', () => {
+  const log = capturedLogger('api');
+  let stack: TestStack;
+  let admin: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ logger: log.logger, env: { METRICS_TOKEN: 'api-metrics-token-for-tests' } });
+    admin = await createUser(await createTenant(), 'tenant_admin');
+  });
+  afterAll(() => stack?.close());
+
+  const lineOf = (requestId: string): LogLine => {
+    const lines = (log.lines() as unknown as LogLine[]).filter((line) => line.requestId === requestId && line.msg.startsWith('request'));
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+
+  it('logs a successful request with its route template, caller and duration', async () => {
+    const res = await stack.api.get('/api/v1/plans?ordering=-premium').set('Authorization', bearer(stack.config, admin)).set('X-Request-Id', 'req-success-1').expect(200);
+    expect(res.headers['x-request-id']).toBe('req-success-1');
+    const line = lineOf('req-success-1');
+    expect(line).toMatchObject({ msg: 'request', route: '/api/v1/plans', status: 200, tenantId: admin.tenantId, userId: admin.id });
+    expect(line.ms).toEqual(expect.any(Number));
+    expect(line.errorCode).toBeUndefined();
+    expect(JSON.stringify(line)).not.toContain('ordering');
+  });
+
+  it('logs a refused request (4xx) with its error code, without the token or the body', async () => {
+    const token = bearer(stack.config, admin);
+    await stack.api
+      .post('/api/v1/categories')
+      .set('Authorization', token)
+      .set('X-Request-Id', 'req-refused-1')
+      .send({ name: '', password: 'hunter2-never-logged' })
+      .expect(400);
+    expect(lineOf('req-refused-1')).toMatchObject({ msg: 'request', route: '/api/v1/categories', status: 400, errorCode: 'validation_failed', userId: admin.id });
+    await stack.api.get('/api/v1/claims').set('X-Request-Id', 'req-refused-2').expect(401);
+    expect(lineOf('req-refused-2')).toMatchObject({ status: 401, errorCode: 'unauthorized', route: '/api/v1/claims' });
+    const all = log.raw();
+    expect(all).not.toContain(token.slice('Bearer '.length));
+    expect(all).not.toContain('hunter2-never-logged');
+  });
+
+  it('logs a request no route matched', async () => {
+    await stack.api.get('/api/v1/no-such-thing').set('X-Request-Id', 'req-unmatched-1').expect(404);
+    expect(lineOf('req-unmatched-1')).toMatchObject({ status: 404, route: 'unmatched', errorCode: 'not_found' });
+  });
+
+  it('logs a failed request (5xx) at error level with the error stack', async () => {
+    // A real failure the error handler does not know: the table is gone.
+    await Plan.sequelize!.query('ALTER TABLE plans RENAME TO plans_gone');
+    try {
+      const res = await stack.api.get('/api/v1/plans').set('Authorization', bearer(stack.config, admin)).set('X-Request-Id', 'req-failed-1').expect(500);
+      expect(res.body.error).toEqual({ code: 'internal_error', message: 'Something went wrong on our side', details: [], requestId: 'req-failed-1' });
+    } finally {
+      await Plan.sequelize!.query('ALTER TABLE plans_gone RENAME TO plans');
+    }
+    const line = lineOf('req-failed-1');
+    expect(line).toMatchObject({ level: 50, msg: 'request failed', status: 500, errorCode: 'internal_error', route: '/api/v1/plans' });
+    expect(line.err?.stack).toMatch(/plans/);
+    expect(line.err?.stack).toMatch(/\n\s+at /);
+  });
+
+  it('names the run a request started', async () => {
+    const team = await createClaimsTeam();
+    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set('Authorization', bearer(stack.config, team.claimant))
+      .set('X-Request-Id', 'req-run-1')
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 800, description: 'Cracked window' })
+      .expect(201);
+    expect(lineOf('req-run-1')).toMatchObject({ status: 201, route: '/api/v1/claims', tenantId: team.tenant.id, workflowIds: [filed.body.workflow.workflowId] });
+  });
+
+  it('asks for the metrics token when one is configured', async () => {
+    await stack.api.get('/metrics').expect(401);
+    await stack.api.get('/metrics').set('Authorization', 'Bearer wrong-token-of-some-length').expect(401);
+    const res = await stack.api.get('/metrics').set('Authorization', 'Bearer api-metrics-token-for-tests').expect(200);
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
+  });
+});

@@ -12,7 +12,7 @@ import { createSmtpMailer } from '../../src/services/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv } from './time-skipping';
-import { describeRun, tasksInFlight, waitUntil, within } from './waiting';
+import { describeRun, tasksInFlight, WAIT_BOUND_MS, waitUntil, within } from './waiting';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
@@ -66,7 +66,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
       await waitUntil(async () => {
         const inFlight = await tasksInFlight(run);
         return !inFlight.workflowTask && inFlight.activities.length === 0;
-      }, async () => `no task in flight before terminating; ${await describeRun(run)}`);
+      }, async () => `no task in flight before terminating; ${await describeRun(run)}`, WAIT_BOUND_MS);
       await run.terminate('test done');
     },
     async startWorker(taskQueue, replaced = {}) {

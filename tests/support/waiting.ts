@@ -54,15 +54,24 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 }
 
 const { EventType } = temporal.api.enums.v1;
-const WORKFLOW_TASK_ENDS = new Set([EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT]);
-const WORKFLOW_TASK_EVENTS = new Set([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, ...WORKFLOW_TASK_ENDS]);
+const WORKFLOW_TASK_EVENTS = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
 
-/** What a run has in flight. Read from its history for workflow tasks: the time-skipping server's describe omits them. */
+/**
+ * What a run has in flight. Workflow tasks are read from the history, since the time-skipping
+ * server's describe omits them: only a completed task ends the run's work, because after a failed
+ * or timed-out one the server schedules a retry whose events reach the history only when it ends.
+ */
 export async function tasksInFlight(handle: WorkflowHandle): Promise<{ workflowTask: boolean; activities: string[] }> {
   const [{ raw }, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
   const lastTaskEvent = (history.events ?? []).filter((e) => WORKFLOW_TASK_EVENTS.has(e.eventType!)).at(-1);
   return {
-    workflowTask: lastTaskEvent !== undefined && !WORKFLOW_TASK_ENDS.has(lastTaskEvent.eventType!),
+    workflowTask: lastTaskEvent !== undefined && lastTaskEvent.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
     activities: (raw.pendingActivities ?? []).map(
       (a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
     ),

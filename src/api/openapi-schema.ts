@@ -1,0 +1,80 @@
+/**
+ * The JSON Schema of a Joi schema for the OpenAPI document. joi-to-swagger draws the shape; the
+ * rules it leaves out or states wrongly are added here, so that a request the document calls
+ * valid is one the API accepts: non-empty strings, every pattern (not only the first), the uuid
+ * version, a positive number above 0 (not 1), decimal places, multiples, the safe-number range
+ * and minProperties on objects.
+ */
+import type Joi from 'joi';
+import j2s from 'joi-to-swagger';
+
+type JsonSchema = Record<string, unknown>;
+
+interface Rule {
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+/** The parts of a Joi schema object this module reads (Joi keeps them on every schema). */
+interface JoiInternals {
+  type: string;
+  _rules: Rule[];
+  _flags: Record<string, unknown>;
+  _valids: { has(value: unknown): boolean } | null;
+  _preferences: { convert?: boolean } | null;
+  $_terms: { keys?: Array<{ key: string; schema: Joi.Schema }> | null; items?: Joi.Schema[] };
+}
+
+const UUID_V4 = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+
+function rulesNamed(schema: JoiInternals, name: string): Rule[] {
+  return schema._rules.filter((rule) => rule.name === name);
+}
+
+function tightenString(schema: JoiInternals, node: JsonSchema): void {
+  const patterns = rulesNamed(schema, 'pattern')
+    .filter((rule) => !(rule.args?.options as { invert?: boolean } | undefined)?.invert)
+    .map((rule) => (rule.args?.regex as RegExp).source);
+  const [version] = ([] as unknown[]).concat((rulesNamed(schema, 'guid')[0]?.args?.options as { version?: unknown } | undefined)?.version ?? []);
+  if (version === 'uuidv4') patterns.unshift(UUID_V4);
+  if (patterns.length) node.pattern = patterns[0];
+  if (patterns.length > 1) node.allOf = patterns.slice(1).map((pattern) => ({ pattern }));
+  const empty = schema._valids?.has('') ?? false;
+  if (!empty && node.minLength === undefined && node.enum === undefined) node.minLength = 1;
+}
+
+function tightenNumber(schema: JoiInternals, node: JsonSchema): void {
+  const sign = rulesNamed(schema, 'sign')[0]?.args?.sign;
+  const hasMin = rulesNamed(schema, 'min').length > 0;
+  const hasMax = rulesNamed(schema, 'max').length > 0;
+  if (sign === 'positive' && !hasMin) Object.assign(node, { minimum: 0, exclusiveMinimum: true });
+  if (sign === 'negative' && !hasMax) Object.assign(node, { maximum: 0, exclusiveMaximum: true });
+  node.minimum ??= Number.MIN_SAFE_INTEGER;
+  node.maximum ??= Number.MAX_SAFE_INTEGER;
+  const multiple = rulesNamed(schema, 'multiple')[0]?.args?.base;
+  if (typeof multiple === 'number') node.multipleOf = multiple;
+  // With conversion on, Joi rounds extra decimals instead of refusing them.
+  const places = rulesNamed(schema, 'precision')[0]?.args?.limit;
+  if (typeof places === 'number' && schema._preferences?.convert === false) node.multipleOf = 10 ** -places;
+}
+
+function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
+  if (!joiSchema || !node || typeof node !== 'object') return;
+  const schema = joiSchema as unknown as JoiInternals;
+  const json = node as JsonSchema;
+  if (schema.type === 'string') tightenString(schema, json);
+  if (schema.type === 'number') tightenNumber(schema, json);
+  if (schema.type === 'object') {
+    const min = rulesNamed(schema, 'min')[0]?.args?.limit;
+    if (typeof min === 'number') json.minProperties = min;
+    const properties = (json.properties ?? {}) as Record<string, unknown>;
+    for (const { key, schema: child } of schema.$_terms.keys ?? []) tighten(child, properties[key]);
+  }
+  if (schema.type === 'array') tighten(schema.$_terms.items?.[0], json.items);
+}
+
+export function jsonSchemaOf(schema: Joi.Schema): JsonSchema {
+  const { swagger } = j2s(schema);
+  tighten(schema, swagger);
+  return swagger as JsonSchema;
+}

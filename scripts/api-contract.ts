@@ -26,9 +26,10 @@ import type { Role } from '../src/shared/roles';
 
 const ROOT = path.join(__dirname, '..', '..');
 const REPORTS_DIR = path.join(ROOT, 'reports');
-const ROLES: Role[] = ['tenant_admin', 'policyholder'];
+// The policyholder first: the tenant admin's run may deactivate users or change their roles.
+const ROLES: Role[] = ['policyholder', 'tenant_admin'];
 /** Test cases per operation and phase: enough to reach every constraint, small enough for 2 cores. */
-const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 20);
+const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 10);
 /** A fixed seed, so a failure seen in CI is reproduced by the same command. */
 const SEED = process.env.SCHEMATHESIS_SEED ?? '1';
 
@@ -59,12 +60,16 @@ async function accessTokenOf(api: string, role: Role): Promise<string> {
 
 function runSchemathesis(executable: string, api: string, role: Role, token: string): Promise<number> {
   const args = [
+    '--config-file', path.join(ROOT, 'scripts', 'schemathesis.toml'),
     'run', `${api}/api/openapi.json`,
     '--url', api,
     '--checks', 'all',
     '--max-examples', String(MAX_EXAMPLES),
     '--seed', SEED,
     '--workers', '2',
+    // Limits of the data generator, not findings about the API: a long URL or password that
+    // Hypothesis finds slow to build must not fail the run.
+    '--suppress-health-check', 'data_too_large,filter_too_much,too_slow',
     '--header', `Authorization: Bearer ${token}`,
     '--report', 'junit',
     '--report-junit-path', path.join(REPORTS_DIR, `schemathesis-${role}.xml`),

@@ -1,9 +1,10 @@
 /**
- * The JSON Schema of a Joi schema for the OpenAPI document. joi-to-swagger draws the shape; the
- * rules it leaves out or states wrongly are added here, so that a request the document calls
- * valid is one the API accepts: non-empty strings, every pattern (not only the first), the uuid
- * version, a positive number above 0 (not 1), decimal places, multiples, the safe-number range
- * and minProperties on objects.
+ * The JSON Schema of a request's Joi schema for the OpenAPI document. joi-to-swagger draws the
+ * shape; the rules it leaves out or states wrongly are added here, so that a request the document
+ * calls valid is one the API accepts: non-empty strings without NUL (refused everywhere, see
+ * well-formed.ts), every pattern (not only the first), the uuid version, base64, URL schemes, a
+ * positive number above 0 (not 1), decimal places, multiples, the safe-number range and
+ * minProperties on objects.
  */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
@@ -26,6 +27,11 @@ interface JoiInternals {
 }
 
 const UUID_V4 = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+/** Joi's base64 with padding required: whole groups of four. */
+const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
+/** After the scheme: a host name of DNS labels, an optional port, then only characters RFC 3986 allows unescaped. */
+const URL_REST = "[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&'()*+,;=-]*)?$";
+const WITHOUT_NUL = '^[^\\u0000]*$';
 
 function rulesNamed(schema: JoiInternals, name: string): Rule[] {
   return schema._rules.filter((rule) => rule.name === name);
@@ -37,7 +43,14 @@ function tightenString(schema: JoiInternals, node: JsonSchema): void {
     .map((rule) => (rule.args?.regex as RegExp).source);
   const [version] = ([] as unknown[]).concat((rulesNamed(schema, 'guid')[0]?.args?.options as { version?: unknown } | undefined)?.version ?? []);
   if (version === 'uuidv4') patterns.unshift(UUID_V4);
-  if (patterns.length) node.pattern = patterns[0];
+  if (rulesNamed(schema, 'base64').length) {
+    node.format = 'byte';
+    patterns.unshift(BASE64);
+  }
+  const schemes = ([] as unknown[]).concat((rulesNamed(schema, 'uri')[0]?.args?.options as { scheme?: unknown } | undefined)?.scheme ?? []);
+  if (schemes.length) patterns.push(`^(?:${schemes.join('|')})://${URL_REST}`);
+  if (!version && !schemes.length) patterns.push(WITHOUT_NUL);
+  node.pattern = patterns[0];
   if (patterns.length > 1) node.allOf = patterns.slice(1).map((pattern) => ({ pattern }));
   const empty = schema._valids?.has('') ?? false;
   if (!empty && node.minLength === undefined && node.enum === undefined) node.minLength = 1;
@@ -47,15 +60,17 @@ function tightenNumber(schema: JoiInternals, node: JsonSchema): void {
   const sign = rulesNamed(schema, 'sign')[0]?.args?.sign;
   const hasMin = rulesNamed(schema, 'min').length > 0;
   const hasMax = rulesNamed(schema, 'max').length > 0;
-  if (sign === 'positive' && !hasMin) Object.assign(node, { minimum: 0, exclusiveMinimum: true });
+  const places = rulesNamed(schema, 'precision')[0]?.args?.limit;
+  // With conversion on, Joi rounds extra decimals (half up) before its other rules, instead of
+  // refusing them: a positive amount is then one that does not round to 0.
+  const rounds = typeof places === 'number' && schema._preferences?.convert !== false;
+  if (sign === 'positive' && !hasMin) Object.assign(node, rounds ? { minimum: 0.5 * 10 ** -places } : { minimum: 0, exclusiveMinimum: true });
   if (sign === 'negative' && !hasMax) Object.assign(node, { maximum: 0, exclusiveMaximum: true });
   node.minimum ??= Number.MIN_SAFE_INTEGER;
   node.maximum ??= Number.MAX_SAFE_INTEGER;
   const multiple = rulesNamed(schema, 'multiple')[0]?.args?.base;
   if (typeof multiple === 'number') node.multipleOf = multiple;
-  // With conversion on, Joi rounds extra decimals instead of refusing them.
-  const places = rulesNamed(schema, 'precision')[0]?.args?.limit;
-  if (typeof places === 'number' && schema._preferences?.convert === false) node.multipleOf = 10 ** -places;
+  if (typeof places === 'number' && !rounds) node.multipleOf = 10 ** -places;
 }
 
 function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
@@ -73,7 +88,7 @@ function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
   if (schema.type === 'array') tighten(schema.$_terms.items?.[0], json.items);
 }
 
-export function jsonSchemaOf(schema: Joi.Schema): JsonSchema {
+export function requestSchemaOf(schema: Joi.Schema): JsonSchema {
   const { swagger } = j2s(schema);
   tighten(schema, swagger);
   return swagger as JsonSchema;

@@ -1,7 +1,8 @@
 /** The OpenAPI 3 document, generated from the same route specs and Joi schemas that validate requests. */
 import type Joi from 'joi';
+import j2s from 'joi-to-swagger';
 import { IDEMPOTENCY_KEY_FORMAT } from './middleware/idempotency';
-import { jsonSchemaOf } from './openapi-schema';
+import { requestSchemaOf } from './openapi-schema';
 import { acceptsIdempotencyKey, type RouteSpec } from './route';
 import { API_PREFIX } from './paths';
 
@@ -24,7 +25,7 @@ const errorBody = {
 
 const ERROR_DESCRIPTIONS: Record<string, string> = {
   '400': 'Invalid input (details name each field)',
-  '401': 'Missing, invalid or expired access token',
+  '401': 'Missing, invalid or expired access token (or, on the auth routes, wrong credentials)',
   '403': 'The role may not act, or a business rule refuses it',
   '404': 'Not found, or not visible to the caller',
   '405': 'Method not served on this path',
@@ -39,18 +40,13 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
 
 /** The error statuses an operation can answer: every one goes through the same error handler. */
 function errorStatusesOf(spec: RouteSpec): string[] {
-  return [
-    '400',
-    ...(spec.auth === 'public' ? [] : ['401']),
-    '403', '404', '405', '409',
-    ...(spec.body ? ['413', '415'] : []),
-    '422', '429', '503', '504',
-  ];
+  const bodyErrors = spec.body ? ['413', '415'] : [];
+  return ['400', '401', '403', '404', '405', '409', ...bodyErrors, '422', '429', '503', '504'];
 }
 
 function parametersOf(schema: Joi.ObjectSchema | undefined, location: 'path' | 'query') {
   if (!schema) return [];
-  const swagger = jsonSchemaOf(schema);
+  const swagger = requestSchemaOf(schema);
   const properties = (swagger.properties ?? {}) as Record<string, object>;
   const required = (swagger.required ?? []) as string[];
   return Object.entries(properties).map(([name, property]) => ({
@@ -76,12 +72,12 @@ function operationOf(spec: RouteSpec) {
     description: spec.roles ? `Roles: ${spec.roles.join(', ')}` : undefined,
     security: spec.auth === 'public' ? [] : [{ bearerAuth: [] }],
     parameters,
-    requestBody: spec.body ? { required: true, content: { 'application/json': { schema: jsonSchemaOf(spec.body) } } } : undefined,
+    requestBody: spec.body ? { required: true, content: { 'application/json': { schema: requestSchemaOf(spec.body) } } } : undefined,
     responses: {
       [String(spec.response.status)]: {
         description: spec.response.description ?? 'Success',
         content: spec.response.schema
-          ? { 'application/json': { schema: jsonSchemaOf(spec.response.schema) }, ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }) }
+          ? { 'application/json': { schema: j2s(spec.response.schema).swagger }, ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }) }
           : undefined,
       },
       ...errors,

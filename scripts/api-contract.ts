@@ -63,7 +63,8 @@ function runSchemathesis(executable: string, api: string, role: Role, token: str
     '--config-file', path.join(ROOT, 'scripts', 'schemathesis.toml'),
     'run', `${api}/api/openapi.json`,
     '--url', api,
-    '--checks', 'all',
+    // Every check runs (Schemathesis's default); naming them here would override the
+    // per-operation exceptions of the config file.
     '--max-examples', String(MAX_EXAMPLES),
     '--seed', SEED,
     '--workers', '2',

@@ -23,7 +23,11 @@ interface JoiInternals {
   _flags: Record<string, unknown>;
   _valids: { has(value: unknown): boolean } | null;
   _preferences: { convert?: boolean } | null;
-  $_terms: { keys?: Array<{ key: string; schema: Joi.Schema }> | null; items?: Joi.Schema[] };
+  $_terms: {
+    keys?: Array<{ key: string; schema: Joi.Schema }> | null;
+    items?: Joi.Schema[];
+    whens?: Array<{ then?: Joi.Schema; otherwise?: Joi.Schema }> | null;
+  };
 }
 
 const UUID_V4 = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
@@ -58,7 +62,8 @@ function tightenString(schema: JoiInternals, node: JsonSchema): void {
 
 function tightenNumber(schema: JoiInternals, node: JsonSchema): void {
   const sign = rulesNamed(schema, 'sign')[0]?.args?.sign;
-  const hasMin = rulesNamed(schema, 'min').length > 0;
+  // A limit that refers to another field (Joi.ref) cannot be stated; the sign still applies.
+  const hasMin = rulesNamed(schema, 'min').some((rule) => typeof rule.args?.limit === 'number');
   const hasMax = rulesNamed(schema, 'max').length > 0;
   const places = rulesNamed(schema, 'precision')[0]?.args?.limit;
   // With conversion on, Joi rounds extra decimals (half up) before its other rules, instead of
@@ -86,6 +91,20 @@ function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
     for (const { key, schema: child } of schema.$_terms.keys ?? []) tighten(child, properties[key]);
   }
   if (schema.type === 'array') tighten(schema.$_terms.items?.[0], json.items);
+  if (schema.$_terms.whens?.length) tightenBranches(schema.$_terms.whens, json);
+}
+
+/**
+ * joi-to-swagger states `when` as oneOf its branches, in order; a value both branches accept is
+ * valid for Joi, so the document says anyOf.
+ */
+function tightenBranches(whens: NonNullable<JoiInternals['$_terms']['whens']>, json: JsonSchema): void {
+  const branches = (json.oneOf ?? json.anyOf) as unknown[] | undefined;
+  if (!branches) return;
+  const alternatives = whens.flatMap((w) => [w.then, w.otherwise].filter((branch): branch is Joi.Schema => branch !== undefined));
+  alternatives.forEach((alternative, i) => tighten(alternative, branches[i]));
+  delete json.oneOf;
+  json.anyOf = branches;
 }
 
 export function requestSchemaOf(schema: Joi.Schema): JsonSchema {

@@ -1,7 +1,7 @@
 /**
  * The JSON Schema of a request's Joi schema for the OpenAPI document. joi-to-swagger draws the
  * shape; the rules it leaves out or states wrongly are added here, so that a request the document
- * calls valid is one the API accepts: non-empty strings without NUL (refused everywhere, see
+ * calls valid is one the API accepts: non-empty (and, when trimmed, non-blank) strings without NUL (refused everywhere, see
  * well-formed.ts), every pattern (not only the first), the uuid version, base64, URL schemes, a
  * positive number above 0 (not 1), decimal places, multiples, the safe-number range and
  * minProperties on objects.
@@ -36,6 +36,8 @@ const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** After the scheme: a host name of DNS labels, an optional port, then only characters RFC 3986 allows unescaped. */
 const URL_REST = "[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&'()*+,;=-]*)?$";
 const WITHOUT_NUL = '^[^\\u0000]*$';
+/** One character that String.prototype.trim (Joi's trim) keeps: a trimmed string is not blank. */
+const NOT_BLANK = '[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
 
 function rulesNamed(schema: JoiInternals, name: string): Rule[] {
   return schema._rules.filter((rule) => rule.name === name);
@@ -54,9 +56,10 @@ function tightenString(schema: JoiInternals, node: JsonSchema): void {
   const schemes = ([] as unknown[]).concat((rulesNamed(schema, 'uri')[0]?.args?.options as { scheme?: unknown } | undefined)?.scheme ?? []);
   if (schemes.length) patterns.push(`^(?:${schemes.join('|')})://${URL_REST}`);
   if (!version && !schemes.length) patterns.push(WITHOUT_NUL);
+  const empty = schema._valids?.has('') ?? false;
+  if (!empty && rulesNamed(schema, 'trim').length) patterns.push(NOT_BLANK);
   node.pattern = patterns[0];
   if (patterns.length > 1) node.allOf = patterns.slice(1).map((pattern) => ({ pattern }));
-  const empty = schema._valids?.has('') ?? false;
   if (!empty && node.minLength === undefined && node.enum === undefined) node.minLength = 1;
 }
 

@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', 'eslint.config.js', 'jest.config.js', 'jest.chaos.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', 'jest.config.js', 'jest.chaos.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

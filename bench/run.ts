@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the DESIGN §10 targets, measured side by side in one run on fresh real servers
+ * `npm run bench`: the targets of docs/architecture.md, measured side by side in one run on fresh real servers
  * (embedded PostgreSQL, Temporal dev server, time-skipping test server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS; BENCH_SECTIONS=starts,expiries

@@ -1,5 +1,5 @@
 /**
- * One activity family, two channels (DESIGN §6). Each send is recorded under a unique
+ * One activity family, two channels (docs/architecture.md, Notifications). Each send is recorded under a unique
  * idempotency key (workflow ID + purpose) and the row is locked while sending, so a retried or
  * duplicated activity never sends the same message twice.
  */

@@ -1,5 +1,5 @@
 /**
- * Activities of the onboarding workflow (DESIGN §5.3): the registration's status, the e-mails
+ * Activities of the onboarding workflow (docs/onboarding.md): the registration's status, the e-mails
  * about it, and the provisioning saga's steps with their compensations.
  *
  * Every step is keyed by the registration ID, so a retried or repeated step finds its own earlier

@@ -1,6 +1,6 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
+import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { httpSpan } from '../observability/http-span';
 import { docsRoutes } from './docs';
@@ -51,7 +51,7 @@ export function createApp(services: ApiServices): Koa {
     }
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.api.bodyLimit, strict: true }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.api.bodyLimit, jsonStrict: true, parsedMethods: [...WRITE_METHODS] }));
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());
   app.use(docs.assets);

@@ -1,6 +1,6 @@
 /**
  * API errors with stable machine-readable codes. Handlers throw these; the error middleware
- * turns them (and the errors of libraries we use) into DESIGN §7's error body.
+ * turns them (and the errors of libraries we use) into the one error body of docs/architecture.md.
  */
 export interface ErrorDetail {
   field?: string;

@@ -1,4 +1,4 @@
-/** Pagination and ordering shared by every list (DESIGN §7). */
+/** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
 import Joi from 'joi';
 import type { FindOptions, Model, ModelStatic, Order, WhereOptions } from 'sequelize';
 

@@ -18,7 +18,9 @@ export const searchParam = Joi.string()
   .trim()
   .min(SEARCH_MIN_LENGTH)
   .max(SEARCH_MAX_LENGTH)
-  .pattern(/^\P{Cc}*$/u, 'printable text')
+  // Printable characters of the Basic Multilingual Plane: the same class in every regex dialect
+  // (the OpenAPI document shows it to clients), and a length counted the same way by all of them.
+  .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'printable text')
   .description(`Partial, case- and accent-insensitive text search (${SEARCH_MIN_LENGTH} to ${SEARCH_MAX_LENGTH} characters)`);
 
 /** A LIKE pattern matching `text` anywhere, its own % _ and \ taken literally. */

@@ -7,7 +7,7 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 export const OPEN_REGISTRATION_STATUSES: RegistrationStatus[] = ['pending', 'approved'];
 
 /**
- * A company's request to join the platform (DESIGN §5.3). The row belongs to the
+ * A company's request to join the platform (docs/onboarding.md). The row belongs to the
  * `onboarding-<id>` workflow: only its activities change the status after submission.
  */
 export class Registration extends Model<InferAttributes<Registration>, InferCreationAttributes<Registration>> {

@@ -1,4 +1,4 @@
-/** Roles of DESIGN §4. Staff is every tenant role but policyholder. */
+/** Roles (docs/architecture.md, Tenancy and roles). Staff is every tenant role but policyholder. */
 export const ROLES = [
   'platform_admin',
   'tenant_admin',

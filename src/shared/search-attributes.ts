@@ -1,5 +1,5 @@
 /**
- * Typed search attributes every workflow upserts (DESIGN §5). Imported by workflows, the API
+ * Typed search attributes every workflow upserts (docs/architecture.md). Imported by workflows, the API
  * client and the dev-server start-up, so the names are defined exactly once.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';

@@ -1,5 +1,5 @@
 /**
- * Per-tenant settings (the durations and limits DESIGN §5 marks "(t)"), with their defaults.
+ * Per-tenant settings (the durations and limits a tenant may change, docs/architecture.md), with their defaults.
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_SCHEMA.
  */
 import Joi from 'joi';

@@ -1,5 +1,5 @@
 /**
- * Claim processing — workflow `claim-<tenant slug>-<claimNumber>` (DESIGN §5.2; the slug because
+ * Claim processing — workflow `claim-<tenant slug>-<claimNumber>` (docs/claims.md; the slug because
  * claim numbers repeat across tenants).
  *
  * The claim waits in each stage for a person's decision (an update, checked by claim-rules

@@ -1,5 +1,5 @@
 /**
- * Tenant onboarding approval — `onboarding-<registrationId>` (DESIGN §5.3).
+ * Tenant onboarding approval — `onboarding-<registrationId>` (docs/onboarding.md).
  *
  * pending ── approve ──> approved ── provisioning saga ──> provisioned | provisioning_failed
  *    ├──── reject ───> rejected

@@ -1,5 +1,5 @@
 /**
- * Subscription lifecycle (DESIGN §5.1), one run per coverage period:
+ * Subscription lifecycle (docs/subscriptions.md), one run per coverage period:
  *
  *   pending → active (start today, end = start + plan duration)
  *           → renewal reminder N days (tenant setting) before the end

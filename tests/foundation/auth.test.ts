@@ -120,6 +120,13 @@ describe('identity: /auth and /users', () => {
     await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send({ ...body, fullName: 'Other' }).expect(422);
   });
 
+  it('refuses an empty Idempotency-Key as malformed and creates nothing', async () => {
+    const body = { email: 'empty-key@acme.test', fullName: 'Empty Key', role: 'claims_agent', password: 'Secret12345' };
+    const res = await stack.api.post('/api/v1/users').set('Authorization', bearer(stack.config, admin)).set('Idempotency-Key', '').send(body).expect(400);
+    expect(res.body.error.message).toMatch(/Idempotency-Key/);
+    expect(await User.count({ where: { email: 'empty-key@acme.test' } })).toBe(0);
+  });
+
   it('answers 409 while a keyed request is in progress, and frees a key whose request died', async () => {
     const auth = bearer(stack.config, admin);
     const body = { email: 'late@acme.test', fullName: 'Late', role: 'claims_agent', password: 'Secret12345' };

@@ -28,6 +28,31 @@ describe('platform endpoints', () => {
     expect(res.body.paths['/api/v1/users/{id}'].patch.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' })]));
   });
 
+  it('states in the OpenAPI document the rules validation enforces, and what responses carry', async () => {
+    const { body: doc } = await stack.api.get('/api/openapi.json').expect(200);
+    const updateUser = doc.paths['/api/v1/users/{id}'].patch;
+    const id = updateUser.parameters.find((p: { name: string }) => p.name === 'id');
+    const idPattern = new RegExp(id.schema.pattern);
+    expect(idPattern.test('3f2a9c1e-8b7d-4c6e-9a5f-1e2d3c4b5a69')).toBe(true);
+    expect(idPattern.test('5e5f1e3c-14a7-1b05-b6bf-525d2ba15723')).toBe(false); // version 1: Joi refuses it
+    const key = updateUser.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+    expect(key).toMatchObject({ in: 'header', required: false, schema: { pattern: '^[A-Za-z0-9._:-]{8,200}$' } });
+    const updateBody = updateUser.requestBody.content['application/json'].schema;
+    expect(updateBody.minProperties).toBe(1);
+    expect(new RegExp(updateBody.properties.password.pattern).test('lettersonly')).toBe(false);
+    expect(new RegExp(updateBody.properties.password.pattern).test('letters4and')).toBe(true);
+    const createPlan = doc.paths['/api/v1/plans'].post.requestBody.content['application/json'].schema.properties;
+    expect(createPlan.premium).toMatchObject({ minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
+    expect(createPlan.durationMonths).toMatchObject({ minimum: 6, maximum: 120, multipleOf: 6 });
+    expect(createPlan.name.minLength).toBe(1);
+    expect(doc.paths['/api/v1/categories/{id}'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('deletedAt');
+    expect(Object.keys(doc.paths['/api/v1/claims'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503', '504']),
+    );
+    expect(doc.paths['/api/v1/claims'].post.responses['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
   it('serves Swagger UI and its assets from the app itself', async () => {
     await stack.api.get('/api/docs').expect(302).expect('Location', '/api/docs/');
     const page = await stack.api.get('/api/docs/').expect(200);

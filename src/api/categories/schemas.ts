@@ -21,4 +21,5 @@ export const categorySchema = Joi.object({
   description: Joi.string().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
+  deletedAt: Joi.date().allow(null).description('soft deletion: always null on rows the API returns'),
 }).label('Category');

@@ -9,7 +9,7 @@ const note = Joi.string().trim().min(1).max(2000);
 
 export const fileClaimBody = Joi.object({
   subscriptionId: uuid.required(),
-  incidentDate: Joi.date().iso().max('now').required().messages({ 'date.max': 'incidentDate must not be in the future' }),
+  incidentDate: Joi.date().iso().max('now').description('not in the future').required().messages({ 'date.max': 'incidentDate must not be in the future' }),
   amountClaimed: money.required(),
   description: Joi.string().trim().min(1).max(5000).required(),
 }).label('FileClaim');

@@ -20,7 +20,7 @@ interface UploadBody {
 }
 
 const uploadBody = Joi.object({
-  fileName: Joi.string().trim().min(1).max(200).pattern(/^[^/\\\0]+$/, 'no path separators').required(),
+  fileName: Joi.string().trim().min(1).max(200).pattern(/^[^/\\]+$/, 'no path separators').required(),
   contentType: Joi.string().valid(...DOCUMENT_TYPES).required(),
   contentBase64: Joi.string().base64().required(),
 }).label('UploadClaimDocument');

@@ -14,14 +14,15 @@ import { IdempotencyRecord } from '../../models';
 import { badRequest, conflict, unprocessable } from '../errors';
 import type { AuthUser } from '../route';
 
-const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
+export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
 
 /** `requestDeadlineMs`: a request still "in progress" after this long died with its process; its key may be used again. */
 export function idempotency(requestDeadlineMs: number): Middleware {
   return async (ctx, next) => {
+    // An empty header is a malformed key, not an absent one.
     const key = ctx.get('Idempotency-Key');
-    if (!key) return next();
-    if (!KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
+    if (ctx.headers['idempotency-key'] === undefined) return next();
+    if (!IDEMPOTENCY_KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
     const user = ctx.state.user as AuthUser | undefined;
     const scope = user ? `user:${user.id}` : `ip:${ctx.ip}`;
     const requestHash = crypto

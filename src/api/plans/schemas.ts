@@ -14,7 +14,7 @@ export const listPlansQuery = Joi.object({
   coverageLevel,
   minPremium: money,
   // Compared with minPremium only when both are given: a ref to an absent key fails validation.
-  maxPremium: Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }),
+  maxPremium: Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }).description('at least minPremium when both are given'),
   /** Tenant admins also see inactive plans when they ask for them. */
   isActive: Joi.boolean(),
   ordering: orderingParam(['premium', 'coverageAmount', 'createdAt'], 'premium'),
@@ -50,4 +50,5 @@ export const planSchema = Joi.object({
   isActive: Joi.boolean(),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
+  deletedAt: Joi.date().allow(null).description('soft deletion: always null on rows the API returns'),
 }).label('Plan');

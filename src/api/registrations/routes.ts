@@ -1,5 +1,5 @@
 /**
- * Tenant onboarding (DESIGN §5.3): a public registration starts `onboarding-<id>`; platform
+ * Tenant onboarding (docs/onboarding.md): a public registration starts `onboarding-<id>`; platform
  * admins list, read and decide registrations. Decisions are updates to that run, so the
  * workflow's validators have the last word on whether a decision is still possible.
  */

@@ -23,7 +23,7 @@ export const createRegistrationBody = Joi.object({
   businessType: text(100).required(),
   phone: Joi.string()
     .trim()
-    .pattern(/^\+?[0-9][0-9 ().-]{5,38}$/, 'phone number')
+    .pattern(/^\+?[0-9][0-9 ().-]{4,37}[0-9)]$/, 'phone number')
     .required(),
   contactEmail: email.required(),
   address: text(500).required(),

@@ -27,7 +27,7 @@ import { LiveState, queryLiveState } from '../live-state';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { searchWhere } from '../search';
 import { workflowStartOptions } from '../workflow-start';
-import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema, subscriptionSchema } from './schemas';
+import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
 /**
  * The live state of an open run, or null with `stale: true` when the run does not answer within
@@ -132,7 +132,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
       tag: 'subscriptions',
       query: listSubscriptionsQuery,
-      response: { status: 200, schema: pageSchema(subscriptionSchema) },
+      response: { status: 200, schema: pageSchema(subscriptionDetailSchema) },
       handler: async (ctx) => {
         const user = ctx.state.user;
         const { status, q, ...page } = ctx.state.input.query;

@@ -10,9 +10,21 @@ export interface PageQuery {
   ordering?: string;
 }
 
+/** A page beyond this is refused rather than turned into a huge OFFSET. */
+export const MAX_PAGE = 100_000;
+
+/**
+ * A whole number written as digits only: Joi would also convert `2.0` or `1e3`, which the
+ * document's `integer` does not allow.
+ */
+const wholeNumber = () =>
+  Joi.number()
+    .integer()
+    .custom((value: number, helpers) => (/^\d+$/.test(String(helpers.original)) ? value : helpers.error('number.integer')));
+
 export const pageQueryKeys = {
-  page: Joi.number().integer().min(1).default(1),
-  pageSize: Joi.number().integer().min(1).max(MAX_PAGE_SIZE).default(20),
+  page: wholeNumber().min(1).max(MAX_PAGE).default(1),
+  pageSize: wholeNumber().min(1).max(MAX_PAGE_SIZE).default(20),
 };
 
 /** `ordering=field` or `ordering=-field`, for the listed fields only. */

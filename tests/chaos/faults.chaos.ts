@@ -25,7 +25,7 @@ import { requiredEnv } from '../support/env';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
 import { pauseTree, resumeAll } from './process-control';
-import { resultOf } from '../support/waiting';
+import { holdsWithin, resultOf, waitUntil } from '../support/waiting';
 
 const PER_KIND = Number(process.env.CHAOS_REQUESTS_PER_KIND ?? 10);
 const BURST = Number(process.env.CHAOS_BURST ?? 500);
@@ -44,20 +44,6 @@ const DEADLINES = {
   REQUEST_DEADLINE_MS: '8000',
   RETRY_AFTER_SECONDS: '1',
 };
-
-/** Whether `check` comes true within the time; errors are not swallowed. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return true;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  if (!(await eventually(check, timeoutMs))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** What the suite runs against: its servers (from the global setup), its SMTP sink and its own clients. */
 interface ChaosInfra {
@@ -140,7 +126,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
     await resultOf(infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
-    await waitFor('the subscriptions to cancel active', async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length);
+    await waitUntil(async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length, 'the subscriptions to cancel active', 60_000);
   }, 180_000);
 
   afterAll(async () => {
@@ -177,21 +163,21 @@ describe('chaos: pausing and killing real processes under load', () => {
     if (intent.kind === 'subscribe') {
       const subscriptionId = idFromRequest('subscription', users.holder!.id, intent.key, plan.id);
       const activationSent = () => Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
-      await eventually(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0);
+      await holdsWithin(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0, 30_000);
       return (await Subscription.count({ where: { id: subscriptionId, status: 'active' } })) && activationSent();
     }
     if (intent.kind === 'cancel') {
       const runClosed = async () => (await infra.temporal.workflow.getHandle(`subscription-${id}`).describe()).status.name === 'COMPLETED';
-      await eventually(async () => (await Subscription.findByPk(id))?.status === 'cancelled' && (await runClosed()));
+      await holdsWithin(async () => (await Subscription.findByPk(id))?.status === 'cancelled' && (await runClosed()), 30_000);
       return (await runClosed()) ? Notification.count({ where: { idempotencyKey: `subscription-${id}:cancelled`, status: 'sent' } }) : 0;
     }
     if (intent.kind === 'assign') {
-      await eventually(async () => (await Claim.findByPk(id))?.status === 'assigned');
+      await holdsWithin(async () => (await Claim.findByPk(id))?.status === 'assigned', 30_000);
       return ClaimHistory.count({ where: { claimId: id, toStatus: 'assigned' } });
     }
     const ack = (await Acknowledgement.findByPk(id))!;
     const runClosed = async () => (await infra.temporal.workflow.getHandle(ack.workflowId!).describe()).status.name === 'COMPLETED';
-    await eventually(async () => (await ack.reload()).status === 'acknowledged' && (await runClosed()));
+    await holdsWithin(async () => (await ack.reload()).status === 'acknowledged' && (await runClosed()), 30_000);
     return ack.status === 'acknowledged' && (await runClosed()) ? 1 : 0;
   }
 
@@ -267,12 +253,12 @@ describe('chaos: pausing and killing real processes under load', () => {
       }
     };
     const burst = Promise.all(Array.from({ length: 16 }, lane));
-    await waitFor('a third of the burst active', async () => (await activeCount()) >= BURST / 3, 120_000);
+    await waitUntil(async () => (await activeCount()) >= BURST / 3, 'a third of the burst active', 120_000);
     worker.child.kill('SIGKILL');
     await new Promise((resolve) => worker.child.once('exit', resolve));
     worker = await startWorkerProcess(infra.temporal, env);
     await burst;
-    await waitFor('every burst subscription active', async () => (await activeCount()) === BURST, 180_000);
+    await waitUntil(async () => (await activeCount()) === BURST, 'every burst subscription active', 180_000);
 
     const rowsPerId = (await Subscription.count({ where: { policyholderId: holder.id } })) - new Set(ids).size;
     const activationMails = () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && m.to.includes(holder.email));
@@ -284,7 +270,7 @@ describe('chaos: pausing and killing real processes under load', () => {
       }
       return byId;
     };
-    await waitFor('an activation e-mail for every subscription', async () => messageIdsBySubscription().size >= BURST, 60_000);
+    await waitUntil(async () => messageIdsBySubscription().size >= BURST, 'an activation e-mail for every subscription', 60_000);
     const mails = activationMails();
     const messageIds = messageIdsBySubscription();
     const duplicateMails = mails.length - messageIds.size;

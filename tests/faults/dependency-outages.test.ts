@@ -26,6 +26,7 @@ import { bearer } from '../support/factories';
 import { requiredEnv } from '../support/env';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
+import { eventually, waitUntil } from '../support/waiting';
 
 const DEADLINES: Config['deadlines'] = {
   temporalRpcMs: 1500,
@@ -44,16 +45,6 @@ const PDF = Buffer.from('%PDF-1.4 invoice').toString('base64');
 function hostAndPort(address: string): { host: string; port: number } {
   const [host, port] = address.split(':');
   return { host, port: Number(port) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('dependency outages answer fast and lose nothing', () => {
@@ -165,15 +156,20 @@ describe('dependency outages answer fast and lose nothing', () => {
     postgres.resume();
     // The paused request's key reached the database late and holds it until that request's deadline.
     const statuses: number[] = [];
-    const created = await until('the key taken over', async () => {
-      const response = await subscribe();
-      statuses.push(response.status);
-      return response.status === 202 && response;
-    });
+    const created = await eventually(
+      async () => {
+        const response = await subscribe();
+        statuses.push(response.status);
+        return response;
+      },
+      (response) => response.status === 202,
+      'the key taken over',
+      20_000,
+    );
     expect(new Set(statuses.slice(0, -1))).toEqual(new Set(statuses.length > 1 ? [409] : []));
     await subscribe().expect(202);
     expect(await Subscription.count({ where: { id: created.body.id } })).toBe(1);
-    await until('activation', async () => (await Subscription.findByPk(created.body.id))?.status === 'active');
+    await waitUntil(async () => (await Subscription.findByPk(created.body.id))?.status === 'active', 'activation', 20_000);
   });
 
   it('Temporal paused: a subscription answers 503 temporal and starts no run; the repeat with the same key subscribes once', async () => {
@@ -242,7 +238,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     temporalProxy.resume();
     await OutboxMessage.update({ nextAttemptAt: null }, { where: { workflowId: filed.body.workflow.workflowId, deliveredAt: null } });
     await relayOnce(services);
-    await until('the claim back under review', async () => (await Claim.findByPk(id))!.status === 'under_review');
+    await waitUntil(async () => (await Claim.findByPk(id))!.status === 'under_review', 'the claim back under review', 20_000);
     const received = await ClaimHistory.findAll({ where: { claimId: id, toStatus: 'under_review' } });
     expect(received.map((h) => h.note)).toContain('Documents received: invoice.pdf');
   });
@@ -263,7 +259,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   it('a decision repeated with its Idempotency-Key after its answer was lost gets the same result, not a 409', async () => {
     const planId = await activePlanFor(team.claimant);
     const created = await api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-subscribe-1').send({ planId }).expect(202);
-    await until('activation', async () => (await Subscription.findByPk(created.body.id))?.status === 'active');
+    await waitUntil(async () => (await Subscription.findByPk(created.body.id))?.status === 'active', 'activation', 20_000);
     const cancel = () => api.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-cancel-1');
     const first = await cancel().expect(200);
     // The stored answer is gone (as if the API died before storing it): the repeat reaches the same update.

@@ -33,13 +33,19 @@ export async function within<T>(promise: Promise<T>, what: WaitingFor, timeoutMs
   }
 }
 
-/** Polls `check` until it holds; fails after `timeoutMs` naming `what`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: WaitingFor, timeoutMs = 15_000): Promise<void> {
+/** Polls `check` until it holds or `timeoutMs` passes, and says which (for counting what never happened). */
+export async function holdsWithin(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${await textOf(what)}`);
+    if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
+  return true;
+}
+
+/** Polls `check` until it holds; fails after `timeoutMs` naming `what`. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: WaitingFor, timeoutMs = 15_000): Promise<void> {
+  if (!(await holdsWithin(check, timeoutMs))) throw new Error(`not within ${timeoutMs} ms: ${await textOf(what)}`);
 }
 
 /** Polls `read` until `done` accepts its value, which it returns; the failure shows the last value read. */

@@ -49,6 +49,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * (which left it waiting forever, and the run with it).
  */
 const RENEWAL_HOLDS_UNTIL_HANDOVER = 'renewal-holds-changes-until-handover';
+/**
+ * Runs that record this marker accept a cancel while the activation is being written: the row can
+ * read `active` a moment before the run does, and a client acting on that row got a 409 `pending`.
+ * The cancel is carried out as soon as the subscription is active.
+ */
+const CANCEL_WAITS_FOR_ACTIVATION = 'cancel-waits-for-activation';
 
 const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
@@ -79,6 +85,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let changeInProgress: SubscriptionState['changeInProgress'] = null;
   /** The renewal is persisted: its caller has an answer while other changes still wait for the next run. */
   let renewalPersisted = false;
+  const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({
@@ -102,7 +109,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       throw businessFailure(BusinessErrorType.Forbidden, `Only ${who} may ${kind} this subscription`);
     }
     if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
-    if (status !== 'active') throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
+    const activating = status === 'pending' && kind === 'cancel' && cancelWaitsForActivation;
+    if (status !== 'active' && !activating) throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
     if (kind === 'renew' && Date.now() < renewableFromMs()) {
       throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs()))}`);
     }

@@ -156,6 +156,19 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(await Subscription.count()).toBe(before);
   });
 
+  it('a cancel sent as soon as the subscription is created is carried out once the run has activated it', async () => {
+    const created = await subscribe('subscribe-cancel-at-once-1').expect(202);
+    const id = created.body.id as string;
+    const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.owner).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', startDate: expect.any(String), state: { status: 'cancelled', changeInProgress: null } });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancelledById: owner.id });
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`).set('Authorization', auth.admin).expect(200);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['subscription.create', 'subscription.activate', 'subscription.cancel']);
+    const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
+    await recordHistory(handle, 'subscriptionWorkflow-cancel-while-activating');
+  });
+
   it('a cancellation reason is bounded, stored on the row, shown in the subscription and told in the e-mail', async () => {
     const created = await subscribe('subscribe-reason-1').expect(202);
     const id = created.body.id as string;

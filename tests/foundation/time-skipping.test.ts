@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv } from '../support/time-skipping';
+import { resultOf, within } from '../support/waiting';
 
 describe('time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
@@ -25,5 +26,22 @@ describe('time-skipping test server', () => {
     expect(result).toBe('woke up');
     expect(serverDays).toBeGreaterThanOrEqual(30);
     expect(Date.now() - startedAt).toBeLessThan(30_000);
+  });
+
+  it('two results awaited at once leave the clock lock balanced: a later skip still skips', async () => {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'timer-pair',
+      workflowsPath: require.resolve('../fixtures/timer-workflow'),
+    });
+    await worker.runUntil(async () => {
+      const runs = await Promise.all(['timer-pair-1', 'timer-pair-2'].map((workflowId) => env.client.workflow.start('waitThirtyDays', { taskQueue: 'timer-pair', workflowId })));
+      await expect(Promise.all(runs.map((run) => resultOf(run)))).resolves.toEqual(['woke up', 'woke up']);
+    });
+    // Had each wait released the lock on its own, the server would now hold one lock too many and
+    // this skip would wait a real day.
+    const serverTimeBefore = Number(await env.currentTimeMs());
+    await within(env.sleep('1 day'), 'a one-day skip after two results awaited at once', 20_000);
+    expect(Number(await env.currentTimeMs()) - serverTimeBefore).toBeGreaterThanOrEqual(86_400_000);
   });
 });

@@ -8,6 +8,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await startTimeSkippingServer();
+  releaseTheClockOnce(env);
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
@@ -30,4 +31,48 @@ async function startTimeSkippingServer(attempts = 3): Promise<TestWorkflowEnviro
       process.stderr.write(`[tests] time-skipping server start ${attempt} of ${attempts} timed out; starting another\n`);
     }
   }
+}
+
+/** The three calls of the server's test service that move its clock lock. */
+interface ClockLock {
+  unlockTimeSkipping(request: object): Promise<object>;
+  lockTimeSkipping(request: object): Promise<object>;
+  unlockTimeSkippingWithSleep(request: object): Promise<object>;
+}
+
+/**
+ * The SDK's time-skipping client releases the server's clock lock before it waits for a result
+ * and takes it again after, once per waiting call. The server keeps a single counter for the
+ * client and for every task in flight, so two results awaited at once (`Promise.all`) released a
+ * lock that belonged to a running task. That task's own release then failed inside the server,
+ * which left the run's state locked for good: its next activity or timer hung the test. Here the
+ * client holds at most one release, however many results it waits for, and the calls reach the
+ * server in the order they were made. A skip while a result is awaited would release it twice.
+ */
+function releaseTheClockOnce(env: TestWorkflowEnvironment): void {
+  const service = env.connection.testService as unknown as ClockLock;
+  const { unlockTimeSkipping, lockTimeSkipping, unlockTimeSkippingWithSleep } = {
+    unlockTimeSkipping: service.unlockTimeSkipping.bind(service),
+    lockTimeSkipping: service.lockTimeSkipping.bind(service),
+    unlockTimeSkippingWithSleep: service.unlockTimeSkippingWithSleep.bind(service),
+  };
+  let waiting = 0;
+  let calls: Promise<unknown> = Promise.resolve();
+  const inOrder = (call: () => Promise<object>): Promise<object> => {
+    const next = calls.then(call, call);
+    calls = next.catch(() => undefined);
+    return next;
+  };
+  service.unlockTimeSkipping = (request) => {
+    waiting += 1;
+    return waiting === 1 ? inOrder(() => unlockTimeSkipping(request)) : Promise.resolve({});
+  };
+  service.lockTimeSkipping = (request) => {
+    waiting -= 1;
+    return waiting === 0 ? inOrder(() => lockTimeSkipping(request)) : Promise.resolve({});
+  };
+  service.unlockTimeSkippingWithSleep = (request) => {
+    if (waiting > 0) return Promise.reject(new Error(`a time skip while ${waiting} result(s) are awaited would release the clock lock twice`));
+    return inOrder(() => unlockTimeSkippingWithSleep(request));
+  };
 }

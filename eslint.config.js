@@ -49,6 +49,9 @@ module.exports = tseslint.config(
     [['src/*/*/*.ts'], '../..'],
     [['worker/*.ts', 'bench/*.ts', 'scripts/*.ts'], '../src'],
     [['scripts/*/*.ts'], '../../src'],
+    // Tests call the claim rules directly: pure functions, not a workflow body.
+    [['tests/*.ts'], '../src', ['claim-rules']],
+    [['tests/*/*.ts'], '../../src', ['claim-rules']],
   ]),
   {
     // A start by name without the contract's workflow signature would take any input.
@@ -68,17 +71,29 @@ module.exports = tseslint.config(
 
 /**
  * Outside src/workflows nothing imports a workflow body (not even its types): what the API,
- * models, activities, worker and bench need of a process is in its contract, src/contracts.
+ * models, activities, worker, bench and tests need of a process is in its contract, src/contracts.
  */
 function workflowBodiesOnlyInWorkflows(groups) {
-  return groups.map(([files, up]) => ({
+  return groups.map(([files, up, allowed = []]) => workflowImportsRefused(files, up.replaceAll('.', '\\.'), allowed.length ? `(?!(${allowed.join('|')})$)` : ''));
+}
+
+/** `up` leads from `files` to src (escaped for a regular expression); `except` names the modules still allowed. */
+function workflowImportsRefused(files, up, except) {
+  return {
     files,
     ignores: ['src/workflows/**', 'src/contracts/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: [`${up}/workflows`, `${up}/workflows/*`], message: 'Import the process contract (src/contracts/<process>) instead of workflow code.' }] },
+        {
+          patterns: [
+            {
+              regex: `^${up}/workflows(/${except}.*)?$`,
+              message: 'Import the process contract (src/contracts/<process>) instead of workflow code.',
+            },
+          ],
+        },
       ],
     },
-  }));
+  };
 }

@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', 'jest.config.js', 'jest.chaos.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', '.dependency-cruiser.cjs', 'jest.config.js', 'jest.chaos.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,4 +26,74 @@ module.exports = tseslint.config(
       ],
     },
   },
+  {
+    // Contracts are imported by workflow code as well as by everything else: shared modules and the Temporal SDK only.
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'crypto', 'sequelize', 'nodemailer', '../models*', '../services*', '../api*', '../activities*', '../workflows*', '../config*'],
+              message: 'A contract holds types, message definitions and constants that workflow code can load: import only src/shared and @temporalio/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...workflowBodiesOnlyInWorkflows([
+    // Each group of files, with the relative paths that lead from it to src/workflows.
+    [['src/*/*.ts'], '..'],
+    [['src/*/*/*.ts'], '../..'],
+    [['worker/*.ts', 'bench/*.ts', 'scripts/*.ts'], '../src'],
+    [['scripts/*/*.ts'], '../../src'],
+    // Tests call the claim rules directly: pure functions, not a workflow body.
+    [['tests/*.ts'], '../src', ['claim-rules']],
+    [['tests/*/*.ts'], '../../src', ['claim-rules']],
+  ]),
+  {
+    // A start by name without the contract's workflow signature would take any input.
+    files: ['src/**/*.ts', 'worker/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/workflows/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
+          message: "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
+        },
+      ],
+    },
+  },
 );
+
+/**
+ * Outside src/workflows nothing imports a workflow body (not even its types): what the API,
+ * models, activities, worker, bench and tests need of a process is in its contract, src/contracts.
+ */
+function workflowBodiesOnlyInWorkflows(groups) {
+  return groups.map(([files, up, allowed = []]) => workflowImportsRefused(files, up.replaceAll('.', '\\.'), allowed.length ? `(?!(${allowed.join('|')})$)` : ''));
+}
+
+/** `up` leads from `files` to src (escaped for a regular expression); `except` names the modules still allowed. */
+function workflowImportsRefused(files, up, except) {
+  return {
+    files,
+    ignores: ['src/workflows/**', 'src/contracts/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^${up}/workflows(/${except}.*)?$`,
+              message: 'Import the process contract (src/contracts/<process>) instead of workflow code.',
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

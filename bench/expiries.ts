@@ -14,7 +14,7 @@ import { resolveTestServer } from '../scripts/local/tools';
 import { createTimeSkippingEnv } from '../tests/support/time-skipping';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor, waitUntil } from './fixtures';
-import { subscriptionWorkflowId } from '../src/workflows/subscription-messages';
+import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
 
 export interface ExpiryResult {
   expiries: number;
@@ -46,7 +46,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
       const started = Date.now();
       await runConcurrently(expiries, 32, (i) => {
         const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
-        return env.client.workflow.start('subscriptionWorkflow', { taskQueue, workflowId: subscriptionWorkflowId(terms.subscriptionId), args: [{ terms }] });
+        return env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, { taskQueue, workflowId: subscriptionWorkflowId(terms.subscriptionId), args: [{ terms }] });
       });
       await waitUntil('all subscriptions active', async () => (await count('active')) === expiries, 20 * 60_000);
       const secondsToActivateAll = (Date.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Category, Plan, Tenant, User } from '../src/models';
-import type { SubscriptionTerms } from '../src/workflows/subscription-messages';
+import type { SubscriptionTerms } from '../src/contracts/subscription';
 
 /** bcrypt of an unused password: bench users never log in, they get tokens directly. */
 const UNUSED_HASH = '$2a$12$CNi5UNrtkv33C3ywgLB84.LXCArOom40Y0UCTMhoDopyYCoPeCPzK';

@@ -1,11 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { workflowStartOptions } from '../src/api/workflow-start';
-import type { SubscriptionTerms } from '../src/workflows/subscription-messages';
-import { subscriptionWorkflowId } from '../src/workflows/subscription-messages';
+import { workflowStartOptions } from '../src/services/workflow-start';
+import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionTerms, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
 
 /** A raw SDK start of a subscription run, with the same options the API uses. */
 export function startSubscription(client: Client, taskQueue: string, terms: SubscriptionTerms) {
-  return client.workflow.start('subscriptionWorkflow', {
+  return client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
     args: [{ terms }],
     ...workflowStartOptions(taskQueue, {
       workflowId: subscriptionWorkflowId(terms.subscriptionId),

@@ -6,8 +6,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { literal, Op } from 'sequelize';
 import { Claim, ClaimHistory, Payment } from '../models';
-import { BusinessErrorType } from '../shared/business-errors';
-import type { ClaimHistoryEntry } from '../workflows/claim-rules';
+import type { ClaimHistoryEntry } from '../contracts/claim';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -45,7 +45,7 @@ export function createClaimActivities(deps: ActivityDeps) {
       if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
       await deps.sequelize.transaction(async (transaction) => {
         const before = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, lock: transaction.LOCK.UPDATE, transaction });
-        if (!before) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `claim ${input.claimId} not found`, nonRetryable: true });
+        if (!before) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
         await ClaimHistory.bulkCreate(
           [
             {

@@ -5,18 +5,21 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { Op } from 'sequelize';
+import {
+  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgementWorkflowId,
+  AcknowledgementWorkflow,
+  OPEN_ACKNOWLEDGEMENT_STATUSES,
+  versionRetiredSignal,
+} from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
-import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../models/acknowledgement';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
-import { BusinessErrorType } from '../shared/business-errors';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { STAFF_ROLES } from '../shared/roles';
-import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
 import { failureCategory } from '../services/webhook';
-import type { acknowledgementWorkflow } from '../workflows/acknowledgement';
-import { versionRetiredSignal } from '../workflows/acknowledgement';
+import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
@@ -86,7 +89,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
         { model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] },
       ],
     });
-    if (!ack) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `acknowledgement ${id} not found`, nonRetryable: true });
+    if (!ack) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${id} not found`);
     const employee = (ack as Acknowledgement & { employee: User }).employee;
     const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
     const isClosed = ack.status === 'acknowledged' || ack.status === 'superseded';
@@ -125,7 +128,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       const settings = await TenantSettings.forTenant(input.tenantId);
       const batch = await deps.sequelize.transaction(async (transaction) => {
         const version = await PolicyVersion.findOne({ where: { id: input.versionId, tenantId: input.tenantId }, transaction });
-        if (!version) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `policy version ${input.versionId} not found`, nonRetryable: true });
+        if (!version) throw businessFailure(BusinessErrorType.NotFound, `policy version ${input.versionId} not found`);
         if (version.status !== 'published' || !version.dueAt) return null;
 
         const employees = await User.findAll({
@@ -143,7 +146,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
         const employeeIds = employees.map((e) => e.id);
         const rows = employeeIds.map((employeeId) => {
           const id = crypto.randomUUID();
-          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt: version.dueAt!, workflowId: `ack-${id}` };
+          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt: version.dueAt!, workflowId: acknowledgementWorkflowId(id) };
         });
         // A retried batch keeps the rows (and ids) of its first attempt.
         await Acknowledgement.bulkCreate(rows, { ignoreDuplicates: true, transaction });
@@ -157,9 +160,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
       let runsStarted = 0;
       await inChunks(pending, START_CONCURRENCY, async (ack) => {
         try {
-          await deps.temporal.workflow.start<typeof acknowledgementWorkflow>('acknowledgementWorkflow', {
-            taskQueue: deps.taskQueue,
-            workflowId: ack.workflowId!,
+          // A retried batch finds the run it started before: running → reused, closed → kept closed.
+          await deps.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+            ...workflowStartOptions(deps.taskQueue, {
+              workflowId: ack.workflowId!,
+              tenantId: ack.tenantId,
+              status: 'pending',
+              summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
+              dueAt,
+            }),
             args: [
               {
                 tenantId: ack.tenantId,
@@ -170,15 +179,6 @@ export function createComplianceActivities(deps: ActivityDeps) {
                 graceDays: settings.acknowledgementGraceDays,
               },
             ],
-            typedSearchAttributes: [
-              { key: TenantId, value: ack.tenantId },
-              { key: BusinessStatus, value: 'pending' },
-              { key: DueAt, value: dueAt },
-            ],
-            staticSummary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
-            // A retried batch finds the run it started before: running → reused, closed → kept closed.
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
           });
           runsStarted += 1;
         } catch (err) {

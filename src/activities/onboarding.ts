@@ -5,12 +5,11 @@
  * Every step is keyed by the registration ID, so a retried or repeated step finds its own earlier
  * work instead of doing it twice, and every compensation removes only what this registration made.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { Transaction, UniqueConstraintError } from 'sequelize';
+import { EXPIRE_AFTER, RegistrationStatus, REMIND_ADMINS_AFTER } from '../contracts/onboarding';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
-import type { RegistrationStatus } from '../models/registration';
 import { createStarterCatalog } from '../models/starter-catalog';
-import { BusinessErrorType } from '../shared/business-errors';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { recordAudit } from '../services/audit';
@@ -52,10 +51,6 @@ const ALLOWED_FROM: Record<RegistrationStatusChange['status'], RegistrationStatu
   provisioning_failed: 'approved',
 };
 
-function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
 async function loadRegistration(registrationId: string, transaction?: Transaction): Promise<Registration> {
   const registration = await Registration.findByPk(registrationId, { transaction });
   if (!registration) throw businessFailure(BusinessErrorType.NotFound, `Registration ${registrationId} not found`);
@@ -80,7 +75,7 @@ function composeEmail(registration: Registration, message: OnboardingMessage, ap
     case 'admins_new_request':
       return { subject: `New registration: ${company}`, text: `${company} asks to join Insurflow.\n${review}` };
     case 'admins_reminder':
-      return { subject: `Reminder: registration waiting for a decision: ${company}`, text: `${company} has waited 48 hours for a decision.\n${review}` };
+      return { subject: `Reminder: registration waiting for a decision: ${company}`, text: `${company} has waited ${REMIND_ADMINS_AFTER} for a decision.\n${review}` };
     case 'admins_provisioning_failed':
       return { subject: `Provisioning failed: ${company}`, text: `The approved registration of ${company} could not be provisioned and was rolled back: ${registration.reason}` };
     case 'applicant_received':
@@ -88,7 +83,7 @@ function composeEmail(registration: Registration, message: OnboardingMessage, ap
     case 'applicant_rejected':
       return { subject: 'Your registration was declined', text: `The registration of ${company} was declined. Reason: ${registration.reason}` };
     case 'applicant_expired':
-      return { subject: 'Your registration expired', text: `The registration of ${company} was not decided within 7 days and has expired. You are welcome to apply again.` };
+      return { subject: 'Your registration expired', text: `The registration of ${company} was not decided within ${EXPIRE_AFTER} and has expired. You are welcome to apply again.` };
     case 'applicant_provisioned':
       return {
         subject: 'Your Insurflow tenant is ready',

@@ -3,11 +3,10 @@
  * its submission time: a write only touches the version while that very round is in review, so
  * a late retry can neither undo a decision nor reach into a later round.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { Op } from 'sequelize';
+import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../contracts/policy-approval';
 import { CompliancePolicy, PolicyVersion, User } from '../models';
-import { BusinessErrorType } from '../shared/business-errors';
-import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../workflows/policy-approval-messages';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';
 import { createNotificationActivities, NotificationResult } from './notifications';
@@ -60,7 +59,7 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
 
   async function loadVersion(versionId: string) {
     const version = await PolicyVersion.findByPk(versionId, { include: [{ model: CompliancePolicy, as: 'policy' }] });
-    if (!version) throw ApplicationFailure.create({ type: BusinessErrorType.NotFound, message: `policy version ${versionId} not found`, nonRetryable: true });
+    if (!version) throw businessFailure(BusinessErrorType.NotFound, `policy version ${versionId} not found`);
     const { policy } = version as PolicyVersion & { policy: CompliancePolicy };
     return { version, name: `"${policy.title}" version ${version.versionNumber}` };
   }

@@ -5,9 +5,9 @@
  * its change already made and changes nothing.
  */
 import { Subscription, TenantSettings } from '../models';
-import { subscriptionCreatedEvent, type SubscriptionStatus } from '../models/subscription';
+import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
-import type { SubscriptionTerms } from '../workflows/subscription-messages';
+import type { SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { recordAudit, type AuditedChange, type AuditSource } from '../services/audit';
+import type { AuditedChange } from '../models/audit-event';
+import { recordAudit, type AuditSource } from '../services/audit';
 import type { RouteContext } from './route';
 
 /** The audit source of an API write: the authenticated caller and the request ID. */

@@ -8,17 +8,22 @@
  * signal as the no-op it is.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { Op, QueryTypes, Transaction } from 'sequelize';
 import { OutboxMessage } from '../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
 import type { ApiServices } from './services';
 import { temporalCall } from './temporal-calls';
-import { workflowStartOptions } from './workflow-start';
+import { workflowStartOptions } from '../services/workflow-start';
 
 const MAX_BACKOFF_MS = 30_000;
 const RELAY_BATCH = 20;
 
-export function enqueueStart(workflowId: string, payload: StartWorkflowPayload, transaction: Transaction): Promise<OutboxMessage> {
+/**
+ * `W` is the contract's workflow signature (`enqueueStart<ClaimWorkflow>(…)`). It has no default
+ * a start could fall back on: without it `args` accepts nothing, so every start checks its input.
+ */
+export function enqueueStart<W extends Workflow = never>(workflowId: string, payload: StartWorkflowPayload<W>, transaction: Transaction): Promise<OutboxMessage> {
   return OutboxMessage.create({ kind: 'start', workflowId, payload }, { transaction });
 }
 
@@ -55,7 +60,8 @@ async function send(services: ApiServices, message: OutboxMessage): Promise<stri
   const { workflowType, args, tenantId, status, summary, dueAt } = message.payload as StartWorkflowPayload;
   try {
     const handle = await temporalCall(services, 'rpc', (temporal) =>
-      temporal.workflow.start(workflowType, {
+      // Any workflow: its args were checked against the contract's signature by enqueueStart.
+      temporal.workflow.start<Workflow>(workflowType, {
         ...workflowStartOptions(services.config.temporal.taskQueue, { workflowId: message.workflowId, tenantId, status, summary, dueAt: dueAt ? new Date(dueAt) : undefined }),
         args,
       }),

@@ -1,13 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-
-/**
- * `superseded`: the version was retired by a newer one before this employee acknowledged it;
- * the run ended and the newer version's own acknowledgement takes over.
- */
-export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged', 'overdue', 'escalated', 'superseded'] as const;
-export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
-/** Statuses whose `ack-<id>` run is still open. */
-export const OPEN_ACKNOWLEDGEMENT_STATUSES: AcknowledgementStatus[] = ['pending', 'overdue', 'escalated'];
+import type { AcknowledgementStatus } from '../contracts/acknowledgement';
 
 /** One employee's duty to acknowledge one policy version. Owned by its workflow `ack-<id>`. */
 export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, InferCreationAttributes<Acknowledgement>> {

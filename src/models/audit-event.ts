@@ -4,6 +4,18 @@ export type AuditActorType = 'user' | 'workflow' | 'system';
 /** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
+/** A change to record, as its author describes it; src/services/audit.ts turns it into an event. */
+export interface AuditedChange {
+  tenantId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: object | null;
+  after?: object | null;
+  /** For changes made by activities: the event is written once per key, whatever retries happen. */
+  dedupeKey?: string;
+}
+
 /** One recorded change. Append-only: the database refuses UPDATE and DELETE on the table. */
 export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
   declare id: CreationOptional<string>;

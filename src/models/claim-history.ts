@@ -1,5 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import type { ClaimStage } from '../workflows/claim-rules';
+import type { ClaimStage } from '../contracts/claim';
 
 /**
  * One transition of a claim: who moved it, from where, to where, why and when. A reassignment is

@@ -1,9 +1,10 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, QueryTypes, Sequelize, Transaction } from 'sequelize';
-import type { ClaimStage } from '../workflows/claim-rules';
+import type { ClaimStage } from '../contracts/claim';
 
 /**
  * A claim filed against a subscription. The API creates it in `reported`; from then on only the
- * activities of its workflow (see workflowIdFor) change status, assignee and approved amount.
+ * activities of its workflow (`claimWorkflowId` in src/contracts/claim.ts) change status, assignee
+ * and approved amount.
  * Money columns are DECIMAL(12,2), read back as strings.
  */
 export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes<Claim>> {
@@ -38,14 +39,6 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
       { replacements: { tenantId, year }, type: QueryTypes.SELECT, transaction },
     );
     return `CLM-${year}-${String(row.last_value).padStart(6, '0')}`;
-  }
-
-  /**
-   * `claim-<tenant slug>-<claim number>`: claim numbers repeat across tenants, so the tenant's
-   * slug keeps the workflow ID unique while an operator can still find the run by number.
-   */
-  static workflowIdFor(tenantSlug: string, claimNumber: string): string {
-    return `claim-${tenantSlug}-${claimNumber}`;
   }
 
   static initModel(sequelize: Sequelize): void {

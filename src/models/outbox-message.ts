@@ -1,9 +1,13 @@
+import type { Workflow } from '@temporalio/common';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
-/** Everything needed to start a run the way the API starts it (see src/api/workflow-start.ts). */
-export interface StartWorkflowPayload {
+/**
+ * Everything needed to start a run the way the API starts it (see src/services/workflow-start.ts).
+ * `W` is the workflow's signature from its contract, which types `args` when the start is written.
+ */
+export interface StartWorkflowPayload<W extends Workflow = Workflow> {
   workflowType: string;
-  args: unknown[];
+  args: Parameters<W>;
   tenantId: string;
   status: string;
   summary: string;

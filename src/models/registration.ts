@@ -1,10 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-
-export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'provisioned', 'provisioning_failed'] as const;
-export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
-
-/** Requests that still hold their slug: waiting for a decision, or approved and being provisioned. */
-export const OPEN_REGISTRATION_STATUSES: RegistrationStatus[] = ['pending', 'approved'];
+import type { RegistrationStatus } from '../contracts/onboarding';
 
 /**
  * A company's request to join the platform (docs/onboarding.md). The row belongs to the

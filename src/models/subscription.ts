@@ -1,9 +1,6 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize, Transaction } from 'sequelize';
-import type { AuditedChange } from '../services/audit';
-import { subscriptionWorkflowId, type SubscriptionTerms } from '../workflows/subscription-messages';
-
-export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+import { subscriptionWorkflowId, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
+import type { AuditedChange } from './audit-event';
 
 /**
  * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the

@@ -6,7 +6,7 @@
  */
 import type { Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
-import type { AuditActorType, AuditChanges } from '../models/audit-event';
+import type { AuditActorType, AuditChanges, AuditedChange } from '../models/audit-event';
 
 export interface AuditActor {
   type: AuditActorType;
@@ -19,17 +19,6 @@ export interface AuditSource {
   requestId?: string | null;
   workflowId?: string | null;
   runId?: string | null;
-}
-
-export interface AuditedChange {
-  tenantId: string | null;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before?: object | null;
-  after?: object | null;
-  /** For changes made by activities: the event is written once per key, whatever retries happen. */
-  dedupeKey?: string;
 }
 
 const SECRET_FIELD = /password|secret|token|hash/i;

@@ -1,8 +1,12 @@
 /**
- * Stable types of non-retryable ApplicationFailures raised by workflows and activities.
- * The API maps each to an HTTP status (src/api/errors.ts), so a rejected update reaches the
- * client as a 4xx with the same code.
+ * Business refusals: non-retryable ApplicationFailures with a stable type, raised by workflows
+ * (Update validators), claim rules and activities. The API maps each type to an HTTP status
+ * (src/api/middleware/error-handler.ts) and answers the failure's details as the error body's
+ * `details`, so a refused update reaches the client as a 4xx saying which field or rule refused it.
+ * Only @temporalio/common here: workflow code imports this module.
  */
+import { ApplicationFailure } from '@temporalio/common';
+
 export const BusinessErrorType = {
   InvalidTransition: 'InvalidTransition', // 409
   Conflict: 'Conflict', // 409
@@ -12,3 +16,21 @@ export const BusinessErrorType = {
 } as const;
 
 export type BusinessErrorType = (typeof BusinessErrorType)[keyof typeof BusinessErrorType];
+
+/** One entry of the error body's `details`: the refused field or rule and what the client may need (limits, allowed moves). */
+export interface BusinessFailureDetail {
+  field?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** The one way to refuse: the failure carries a single detail, the message plus what `details` adds. */
+export function businessFailure(type: BusinessErrorType, message: string, details: Omit<BusinessFailureDetail, 'message'> = {}): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ ...details, message }]] });
+}
+
+/** The details a business failure carries, or none when it carries something else. */
+export function businessFailureDetails(failure: ApplicationFailure): BusinessFailureDetail[] {
+  const details = failure.details?.[0];
+  return Array.isArray(details) ? (details as BusinessFailureDetail[]) : [];
+}

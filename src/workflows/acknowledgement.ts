@@ -7,44 +7,12 @@
  * The `acknowledge` update (the employee only) ends the run at any stage; so does the
  * `versionRetired` signal sent when a newer version of the policy is published.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  defineSignal,
-  defineUpdate,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { BusinessErrorType } from '../shared/business-errors';
+import { AcknowledgementInput, AcknowledgementOutcome, AcknowledgeRequest, acknowledgeUpdate, versionRetiredSignal } from '../contracts/acknowledgement';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
-
-export interface AcknowledgementInput {
-  tenantId: string;
-  acknowledgementId: string;
-  employeeId: string;
-  /** ISO timestamp; every timer is derived from it. */
-  dueAt: string;
-  reminderDaysBefore: number;
-  graceDays: number;
-}
-
-export interface AcknowledgeRequest {
-  userId: string;
-}
-
-export interface AcknowledgementOutcome {
-  status: 'acknowledged' | 'superseded';
-  acknowledgedAt: string | null;
-}
-
-export const acknowledgeUpdate = defineUpdate<AcknowledgementOutcome, [AcknowledgeRequest]>('acknowledge');
-export const versionRetiredSignal = defineSignal('versionRetired');
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const { remindEmployee, escalateOverdueAcknowledgement, recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -57,10 +25,6 @@ const { alertComplianceWebhook } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
-
-function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ field: 'acknowledgement', message }]] });
-}
 
 export async function acknowledgementWorkflow(input: AcknowledgementInput): Promise<AcknowledgementOutcome> {
   const { workflowId } = workflowInfo();
@@ -80,10 +44,12 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
       return { status: 'acknowledged', acknowledgedAt: at.toISOString() };
     },
     {
+      // A refusal names the acknowledgement as the field: it is about the request as a whole.
       validator: ({ userId }: AcknowledgeRequest) => {
-        if (userId !== input.employeeId) throw businessFailure(BusinessErrorType.Forbidden, 'Only the employee it is addressed to may acknowledge it');
-        if (acknowledgedAt) throw businessFailure(BusinessErrorType.Conflict, 'This acknowledgement was already given');
-        if (retired) throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one');
+        const onAcknowledgement = { field: 'acknowledgement' };
+        if (userId !== input.employeeId) throw businessFailure(BusinessErrorType.Forbidden, 'Only the employee it is addressed to may acknowledge it', onAcknowledgement);
+        if (acknowledgedAt) throw businessFailure(BusinessErrorType.Conflict, 'This acknowledgement was already given', onAcknowledgement);
+        if (retired) throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one', onAcknowledgement);
       },
     },
   );

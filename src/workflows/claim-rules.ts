@@ -4,25 +4,9 @@
  * duties. Pure and deterministic: the claim workflow's update validators call it, and tests
  * call it directly.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { BusinessErrorType } from '../shared/business-errors';
+import { ASSIGNER_ROLES, AssignmentRequest, ClaimSettings, ClaimStage, HANDLER_ROLES, OPEN_STAGES, TransitionRequest } from '../contracts/claim';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { Role } from '../shared/roles';
-import type { TenantSettingsValues } from '../shared/tenant-settings';
-
-export const CLAIM_STAGES = [
-  'reported',
-  'assigned',
-  'under_review',
-  'investigation',
-  'documents_requested',
-  'waiting_approval',
-  'approved',
-  'denied',
-  'payment_processing',
-  'paid',
-  'closed',
-] as const;
-export type ClaimStage = (typeof CLAIM_STAGES)[number];
 
 /**
  * The moves a claim handler decides (POST /claims/:id/transitions). The other edges of the
@@ -45,49 +29,12 @@ export const DECISION_MOVES: Record<ClaimStage, ClaimStage[]> = {
   closed: [],
 };
 
-/** Stages in which a person still works on the claim, so it can be (re)assigned. */
-export const OPEN_STAGES: ClaimStage[] = ['reported', 'assigned', 'under_review', 'investigation', 'documents_requested', 'waiting_approval'];
-
 /**
  * Caps that keep a claim's workflow history bounded whatever people do: assignments (first one
  * included) and recorded entries of the claim history. Past them a request answers 409.
  */
 export const MAX_CLAIM_ASSIGNMENTS = 20;
 export const MAX_CLAIM_HISTORY_ENTRIES = 200;
-
-/** Roles that work claims: they may be assigned one and move it. */
-export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
-/** Roles that hand claims out. */
-export const ASSIGNER_ROLES: Role[] = ['senior_adjuster', 'claims_manager'];
-
-/** The per-tenant durations and limits the claim process uses, fixed when the claim is filed. */
-export type ClaimSettings = Pick<
-  TenantSettingsValues,
-  | 'claimUnassignedEscalationHours'
-  | 'claimDocumentsReminderDays'
-  | 'claimDocumentsEscalationDays'
-  | 'claimDocumentsAutoDenyDays'
-  | 'claimWaitingApprovalEscalationHours'
-  | 'approvalLimitAdjuster'
-  | 'approvalLimitSeniorAdjuster'
->;
-
-/** One transition as the workflow keeps it and claim_history stores it. */
-export interface ClaimHistoryEntry {
-  sequence: number;
-  from: ClaimStage | null;
-  to: ClaimStage;
-  /** Null when the workflow itself moved the claim (a deadline, the payment). */
-  actorId: string | null;
-  note: string | null;
-  /** Workflow time (ISO), so history shows when it happened, not when it was written. */
-  at: string;
-}
-
-export interface Actor {
-  id: string;
-  role: Role;
-}
 
 /** What the rules need to know about the claim at the moment of the request. */
 export interface ClaimFacts {
@@ -102,28 +49,6 @@ export interface ClaimFacts {
   approvalRequestedBy: string[];
   assignmentCount: number;
   historyLength: number;
-}
-
-export interface TransitionRequest {
-  actor: Actor;
-  to: ClaimStage;
-  note?: string;
-  /** Only when approving; defaults to the amount claimed. */
-  approvedAmount?: number;
-  /** Required when denying. */
-  reason?: string;
-}
-
-export interface AssignmentRequest {
-  actor: Actor;
-  assigneeId: string;
-  /** The assignee's role, looked up by the API in the tenant's users. */
-  assigneeRole: Role;
-  note?: string;
-}
-
-function businessFailure(type: BusinessErrorType, message: string, details: Record<string, unknown> = {}): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ message, ...details }]] });
 }
 
 /** The largest amount a role may approve; undefined for roles without approval authority. */

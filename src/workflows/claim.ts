@@ -8,88 +8,27 @@
  * denial; waiting for approval → escalation. Approval pays the claim and closes it; denial closes
  * it. Every transition is written to claim_history by an activity, in order.
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Role } from '../shared/roles';
 import {
-  AssignmentRequest,
-  checkAssignment,
-  checkTransition,
-  ClaimFacts,
+  assignClaimUpdate,
+  ClaimDeadline,
   ClaimHistoryEntry,
-  ClaimSettings,
+  ClaimOutcome,
   ClaimStage,
-  TransitionRequest,
-} from './claim-rules';
+  ClaimState,
+  claimStateQuery,
+  ClaimUpdateResult,
+  ClaimWorkflowInput,
+  DOCUMENTS_NOT_RECEIVED,
+  documentUploadedSignal,
+  transitionClaimUpdate,
+} from '../contracts/claim';
+import type { Role } from '../shared/roles';
+import { DAY_MS, HOUR_MS } from '../shared/time';
+import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
 
-export interface ClaimWorkflowInput {
-  claimId: string;
-  claimNumber: string;
-  tenantId: string;
-  claimantId: string;
-  amountClaimed: number;
-  filedById: string;
-  /** ISO time of filing: the first history entry, written by the API with the claim. */
-  filedAt: string;
-  settings: ClaimSettings;
-}
-
-export interface ClaimDeadline {
-  at: string;
-  action: 'unassigned_escalation' | 'documents_reminder' | 'documents_escalation' | 'documents_auto_deny' | 'approval_escalation';
-}
-
-export interface ClaimState {
-  claimNumber: string;
-  stage: ClaimStage;
-  assigneeId: string | null;
-  amountClaimed: number;
-  amountApproved: number | null;
-  denialReason: string | null;
-  nextDeadline: ClaimDeadline | null;
-  history: ClaimHistoryEntry[];
-}
-
-/**
- * What an update answers: the state without the history, whose full copy in every update result
- * would make the run's event history grow with the square of its decisions (claim_history and
- * the `state` query have it).
- */
-export type ClaimUpdateResult = Omit<ClaimState, 'history'> & { historyLength: number };
-
-export interface DocumentUploaded {
-  documentId: string;
-  fileName: string;
-  uploadedById: string;
-}
-
-export interface ClaimOutcome {
-  claimNumber: string;
-  outcome: 'paid' | 'denied';
-  amountPaid: number | null;
-  paymentReference: string | null;
-}
-
-export const assignClaimUpdate = defineUpdate<ClaimUpdateResult, [AssignmentRequest]>('assign');
-export const transitionClaimUpdate = defineUpdate<ClaimUpdateResult, [TransitionRequest]>('transition');
-export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
-export const claimStateQuery = defineQuery<ClaimState>('state');
-
-/** Reason recorded when the claimant never sent the requested documents. */
-export const DOCUMENTS_NOT_RECEIVED = 'documents_not_received';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
 
 const { recordClaimTransition, sendEmail } = proxyActivities<Activities>({
@@ -255,7 +194,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const hours = settings.claimUnassignedEscalationHours;
       return [
         {
-          after: hours * HOUR,
+          after: hours * HOUR_MS,
           action: 'unassigned_escalation',
           summary: `unassigned for ${hours} h: escalate to claims managers`,
           onDue: escalateToManagers('unassigned-escalation', `Claim ${input.claimNumber} is still unassigned`, `Claim ${input.claimNumber} has waited ${hours} hours for a handler.`),
@@ -266,7 +205,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const hours = settings.claimWaitingApprovalEscalationHours;
       return [
         {
-          after: hours * HOUR,
+          after: hours * HOUR_MS,
           action: 'approval_escalation',
           summary: `waiting for approval for ${hours} h: escalate to claims managers`,
           onDue: escalateToManagers('approval-escalation', `Claim ${input.claimNumber} is waiting for approval`, `Claim ${input.claimNumber} has waited ${hours} hours for an approval decision.`),
@@ -277,20 +216,20 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const { claimDocumentsReminderDays: reminder, claimDocumentsEscalationDays: escalation, claimDocumentsAutoDenyDays: autoDeny } = settings;
       return [
         {
-          after: reminder * DAY,
+          after: reminder * DAY_MS,
           action: 'documents_reminder',
           summary: `documents requested ${reminder} d ago: remind the claimant`,
           onDue: async () =>
             email(stageEntry, 'documents-reminder', toClaimant, `Reminder: documents needed for claim ${input.claimNumber}`, `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`),
         },
         {
-          after: escalation * DAY,
+          after: escalation * DAY_MS,
           action: 'documents_escalation',
           summary: `documents requested ${escalation} d ago: escalate to claims managers`,
           onDue: escalateToManagers('documents-escalation', `Claim ${input.claimNumber}: documents overdue`, `The documents of claim ${input.claimNumber} were requested ${escalation} days ago and have not arrived.`),
         },
         {
-          after: autoDeny * DAY,
+          after: autoDeny * DAY_MS,
           action: 'documents_auto_deny',
           summary: `documents requested ${autoDeny} d ago: deny the claim`,
           onDue: async () => {

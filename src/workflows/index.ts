@@ -1,7 +1,24 @@
-/** Every workflow the worker runs. One file per process; each is re-exported here. */
-export { acknowledgementWorkflow } from './acknowledgement';
-export { claimWorkflow } from './claim';
-export { onboarding } from './onboarding';
-export { policyApprovalWorkflow } from './policy-approval';
-export { policyRolloutWorkflow } from './policy-rollout';
-export { subscriptionWorkflow } from './subscription';
+/**
+ * Every workflow the worker runs, one file per process. Each is exported under the workflow type
+ * its contract names (src/contracts) and with the signature the contract declares, which is what
+ * starts by name are checked against: a body that drifts from its contract fails to compile here.
+ */
+import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
+import type { ClaimWorkflow } from '../contracts/claim';
+import type { OnboardingWorkflow } from '../contracts/onboarding';
+import type { PolicyApprovalWorkflow } from '../contracts/policy-approval';
+import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
+import type { SubscriptionWorkflow } from '../contracts/subscription';
+import * as acknowledgement from './acknowledgement';
+import * as claim from './claim';
+import * as onboardingProcess from './onboarding';
+import * as policyApproval from './policy-approval';
+import * as policyRollout from './policy-rollout';
+import * as subscription from './subscription';
+
+export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
+export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
+export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;
+export const policyApprovalWorkflow: PolicyApprovalWorkflow = policyApproval.policyApprovalWorkflow;
+export const policyRolloutWorkflow: PolicyRolloutWorkflow = policyRollout.policyRolloutWorkflow;
+export const subscriptionWorkflow: SubscriptionWorkflow = subscription.subscriptionWorkflow;

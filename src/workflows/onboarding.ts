@@ -19,19 +19,18 @@ import {
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import type { OnboardingMessage, RegistrationRef } from '../activities/onboarding';
-import type { RegistrationStatus } from '../models/registration';
-import { BusinessErrorType } from '../shared/business-errors';
 import {
   approveRegistrationUpdate,
   EXPIRE_AFTER,
   OnboardingInput,
   onboardingStateQuery,
   RegistrationDecider,
+  RegistrationStatus,
   rejectRegistrationUpdate,
   REMIND_ADMINS_AFTER,
-} from './onboarding-messages';
+} from '../contracts/onboarding';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { publishStatus } from './support/business-status';
-import { refuse } from './support/refuse';
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
 const { recordRegistrationStatus, sendOnboardingEmail } = proxyActivities<Activities>({
@@ -75,9 +74,9 @@ export async function onboarding({ registrationId }: OnboardingInput): Promise<R
 
   /** Refuses before anything is recorded: wrong role 403, a second decision or one after expiry 409. */
   const assertDecidable = (by: RegistrationDecider) => {
-    if (by.role !== 'platform_admin') throw refuse(BusinessErrorType.Forbidden, 'Only platform admins decide registrations');
-    if (status === 'expired') throw refuse(BusinessErrorType.Conflict, 'The registration has expired');
-    if (decision) throw refuse(BusinessErrorType.Conflict, `The registration was already ${decision.outcome}`);
+    if (by.role !== 'platform_admin') throw businessFailure(BusinessErrorType.Forbidden, 'Only platform admins decide registrations');
+    if (status === 'expired') throw businessFailure(BusinessErrorType.Conflict, 'The registration has expired');
+    if (decision) throw businessFailure(BusinessErrorType.Conflict, `The registration was already ${decision.outcome}`);
   };
 
   setHandler(onboardingStateQuery, state);
@@ -100,7 +99,7 @@ export async function onboarding({ registrationId }: OnboardingInput): Promise<R
     {
       validator: ({ reason, ...by }) => {
         assertDecidable(by);
-        if (!reason?.trim()) throw refuse(BusinessErrorType.Validation, 'A rejection needs a reason', 'reason');
+        if (!reason?.trim()) throw businessFailure(BusinessErrorType.Validation, 'A rejection needs a reason', { field: 'reason' });
       },
     },
   );

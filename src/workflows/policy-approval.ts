@@ -13,7 +13,6 @@
  */
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { BusinessErrorType } from '../shared/business-errors';
 import {
   approvePolicyVersionUpdate,
   PolicyApprovalInput,
@@ -24,11 +23,10 @@ import {
   POLICY_REVIEWER_ROLES,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
-} from './policy-approval-messages';
+} from '../contracts/policy-approval';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
-import { refuse } from './support/refuse';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
 const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome, notifyPolicyReview } = proxyActivities<Activities>({
@@ -51,17 +49,17 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
   const state = () => ({ status, reviewerId: decision?.by.userId ?? null });
 
   const assertCanDecide = (by: PolicyReviewer) => {
-    if (!POLICY_REVIEWER_ROLES.includes(by.role)) throw refuse(BusinessErrorType.Forbidden, 'Only compliance officers and tenant admins review policy versions');
+    if (!POLICY_REVIEWER_ROLES.includes(by.role)) throw businessFailure(BusinessErrorType.Forbidden, 'Only compliance officers and tenant admins review policy versions');
     if (by.userId === input.authorId || by.userId === input.submittedById) {
-      throw refuse(BusinessErrorType.Forbidden, 'The author or submitter of a version may not review it: a second person must');
+      throw businessFailure(BusinessErrorType.Forbidden, 'The author or submitter of a version may not review it: a second person must');
     }
-    if (!submissionRecorded || decision || status !== 'in_review') throw refuse(BusinessErrorType.Conflict, `The version is not in review (${decision?.outcome ?? status})`);
+    if (!submissionRecorded || decision || status !== 'in_review') throw businessFailure(BusinessErrorType.Conflict, `The version is not in review (${decision?.outcome ?? status})`);
   };
 
   setHandler(policyApprovalStateQuery, state);
   setHandler(submissionRecordedUpdate, async () => {
     await condition(() => submissionRecorded !== undefined);
-    if (!submissionRecorded) throw refuse(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', 'status');
+    if (!submissionRecorded) throw businessFailure(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', { field: 'status' });
     return state();
   });
   setHandler(
@@ -83,7 +81,7 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
     {
       validator: ({ reason, ...by }) => {
         assertCanDecide(by);
-        if (!reason?.trim()) throw refuse(BusinessErrorType.Validation, 'A rejection needs a reason', 'reason');
+        if (!reason?.trim()) throw businessFailure(BusinessErrorType.Validation, 'A rejection needs a reason', { field: 'reason' });
       },
     },
   );

@@ -10,35 +10,10 @@
  * not per employee. Every `batchesPerRun` batches the rollout continues as new with its cursor,
  * so even a very large tenant keeps each run's history small.
  */
-import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { PolicyRolloutInput, RolloutProgress, rolloutProgressQuery } from '../contracts/policy-rollout';
 import { publishStatus } from './support/business-status';
-
-export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
-
-export interface RolloutProgress {
-  phase: RolloutPhase;
-  /** Last row handled by the current phase (employee id or acknowledgement id); null at its start. */
-  cursor: string | null;
-  retiredRunsEnded: number;
-  acknowledgements: number;
-  runsStarted: number;
-  batches: number;
-  runs: number;
-}
-
-export interface PolicyRolloutInput {
-  tenantId: string;
-  versionId: string;
-  /** Versions retired by this publication, whose open acknowledgement runs end now. */
-  retiredVersionIds: string[];
-  batchSize?: number;
-  batchesPerRun?: number;
-  /** Carried across continue-as-new. */
-  progress?: RolloutProgress;
-}
-
-export const rolloutProgressQuery = defineQuery<RolloutProgress>('progress');
 
 const DEFAULT_BATCH_SIZE = 200;
 const DEFAULT_BATCHES_PER_RUN = 20;

@@ -13,7 +13,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   patched,
@@ -22,9 +21,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SubscriptionStatus } from '../models/subscription';
-import { BusinessErrorType } from '../shared/business-errors';
-import { publishStatus } from './support/business-status';
 import {
   CancelRequest,
   cancelSubscriptionUpdate,
@@ -34,15 +30,18 @@ import {
   SubscriptionActor,
   SubscriptionState,
   subscriptionStateQuery,
+  SubscriptionStatus,
   SubscriptionWorkflowInput,
-} from './subscription-messages';
+} from '../contracts/subscription';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { DAY_MS } from '../shared/time';
+import { publishStatus } from './support/business-status';
 
 const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, sendEmail } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Runs that record this marker keep a renewal "in progress" until they hand over to the next
  * period: a cancel in that window answers 409 instead of waiting for a run that is about to end
@@ -64,10 +63,6 @@ export function addMonths(date: string, months: number): string {
   const [year, month, day] = date.split('-').map(Number);
   const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
   return isoDate(new Date(Date.UTC(year, month - 1 + months, Math.min(day, lastDay))));
-}
-
-function businessFailure(type: BusinessErrorType, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ message }]] });
 }
 
 const MAX_CANCELLATION_REASON = 500;

@@ -16,6 +16,7 @@ import type { Sequelize } from 'sequelize';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/api/deterministic-id';
+import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, Category, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import type { Role } from '../../src/shared/roles';
@@ -124,7 +125,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     await post(`/compliance/versions/${version.id}/submit`, users.officer!);
     await post(`/compliance/versions/${version.id}/approve`, users.reviewer!);
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
-    await resultOf(infra.temporal.workflow.getHandle(`policy-rollout-${version.id}`));
+    await resultOf(infra.temporal.workflow.getHandle(policyRolloutWorkflowId(version.id)));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
     await waitUntil(async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length, 'the subscriptions to cancel active', 60_000);
   }, 180_000);

@@ -1,7 +1,8 @@
 /** The claim state machine and approval rules as a pure function, over every (from, to) pair. */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../src/shared/roles';
-import { approvalLimitOf, CLAIM_STAGES, checkTransition, ClaimFacts, ClaimStage, DECISION_MOVES } from '../../src/workflows/claim-rules';
+import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
+import { approvalLimitOf, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
 import { CLAIM_SETTINGS } from './fixtures';
 
 const manager = { id: 'manager', role: 'claims_manager' as Role };

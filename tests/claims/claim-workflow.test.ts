@@ -7,8 +7,19 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Claim, ClaimHistory, Payment, type User } from '../../src/models';
-import { CLAIM_STAGES, ClaimStage, DECISION_MOVES, OPEN_STAGES, TransitionRequest } from '../../src/workflows/claim-rules';
-import { assignClaimUpdate, claimStateQuery, claimWorkflow, documentUploadedSignal, transitionClaimUpdate } from '../../src/workflows/claim';
+import {
+  assignClaimUpdate,
+  CLAIM_STAGES,
+  CLAIM_WORKFLOW_TYPE,
+  ClaimStage,
+  claimStateQuery,
+  ClaimWorkflow,
+  documentUploadedSignal,
+  OPEN_STAGES,
+  transitionClaimUpdate,
+  TransitionRequest,
+} from '../../src/contracts/claim';
+import { DECISION_MOVES } from '../../src/workflows/claim-rules';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -46,12 +57,12 @@ describe('claim workflow (time-skipping)', () => {
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
-  async function fileClaim(amount: number, claimant: User = team.claimant): Promise<WorkflowHandle<typeof claimWorkflow>> {
+  async function fileClaim(amount: number, claimant: User = team.claimant): Promise<WorkflowHandle<ClaimWorkflow>> {
     const subscription = await createActiveSubscription(team.tenant, claimant);
     const filedAt = new Date(Number(await env.currentTimeMs()));
     const input = await insertReportedClaim(subscription, amount, team.agent, filedAt);
     const { workflowId, ...args } = input;
-    return env.client.workflow.start(claimWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: [args] });
+    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId, args: [args] });
   }
 
   const move = (handle: WorkflowHandle, request: TransitionRequest) => handle.executeUpdate(transitionClaimUpdate, { args: [request] });

@@ -3,8 +3,7 @@ import crypto from 'node:crypto';
 import type { Tenant, User } from '../../src/models';
 import { Category, Claim, ClaimHistory, Plan, Subscription, Tenant as TenantModel } from '../../src/models';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
-import type { ClaimSettings } from '../../src/workflows/claim-rules';
-import type { ClaimWorkflowInput } from '../../src/workflows/claim';
+import { ClaimSettings, claimWorkflowId, ClaimWorkflowInput } from '../../src/contracts/claim';
 import { createTenant, createUser } from '../support/factories';
 
 export const COVERAGE = 100_000;
@@ -87,7 +86,7 @@ export async function insertReportedClaim(
     incidentDate: subscription.startDate!,
     description: 'Water damage in the kitchen',
     amountClaimed: amountClaimed.toFixed(2),
-    workflowId: Claim.workflowIdFor((await TenantModel.findByPk(subscription.tenantId, { rejectOnEmpty: true })).slug, claimNumber),
+    workflowId: claimWorkflowId((await TenantModel.findByPk(subscription.tenantId, { rejectOnEmpty: true })).slug, claimNumber),
   });
   await ClaimHistory.create({ tenantId: claim.tenantId, claimId: claim.id, sequence: 0, actorId: filedBy.id, fromStatus: null, toStatus: 'reported', occurredAt: filedAt });
   return {

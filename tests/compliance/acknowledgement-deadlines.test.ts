@@ -7,7 +7,13 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Acknowledgement, AuditEvent, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
-import { acknowledgeUpdate, acknowledgementWorkflow, versionRetiredSignal } from '../../src/workflows/acknowledgement';
+import {
+  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgeUpdate,
+  AcknowledgementWorkflow,
+  versionRetiredSignal,
+} from '../../src/contracts/acknowledgement';
+import { DAY_MS } from '../../src/shared/time';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -16,7 +22,6 @@ import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
 import { resultOf, waitUntil } from '../support/waiting';
 import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
 
-const DAY_MS = 86_400_000;
 const WEBHOOK_SECRET = 'compliance-webhook-secret';
 const TASK_QUEUE = 'acknowledgements';
 
@@ -49,7 +54,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     const employee = await createUser(tenant, 'adjuster', options.withManager ? { managerId: manager.id } : {});
     const version = await createPublishedVersion(tenant, officers[0], new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS));
     const ack = await createAcknowledgementRow(version, employee);
-    const handle = await env.client.workflow.start(acknowledgementWorkflow, {
+    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
       workflowId: ack.workflowId!,
       args: [{ tenantId: tenant.id, acknowledgementId: ack.id, employeeId: employee.id, dueAt: ack.dueAt.toISOString(), reminderDaysBefore: 3, graceDays: 3 }],

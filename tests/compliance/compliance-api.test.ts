@@ -3,7 +3,7 @@
  * Publish → rollout → acknowledge → report, then a newer version retires the first one.
  */
 import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '../../src/models';
-import type { RolloutProgress } from '../../src/workflows/policy-rollout';
+import type { RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';

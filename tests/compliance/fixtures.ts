@@ -1,5 +1,7 @@
 /** Compliance rows built through the real models, for tests that drive the workflows directly. */
 import crypto from 'node:crypto';
+import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
+import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, CompliancePolicy, PolicyVersion, Tenant, User } from '../../src/models';
 
 export async function createPublishedVersion(tenant: Tenant, officer: User, dueAt: Date): Promise<PolicyVersion> {
@@ -16,11 +18,11 @@ export async function createPublishedVersion(tenant: Tenant, officer: User, dueA
     publishedAt: new Date(),
     publishedById: officer.id,
     dueAt,
-    workflowId: `policy-rollout-${id}`,
+    workflowId: policyRolloutWorkflowId(id),
   });
 }
 
 export async function createAcknowledgementRow(version: PolicyVersion, employee: User): Promise<Acknowledgement> {
   const id = crypto.randomUUID();
-  return Acknowledgement.create({ id, tenantId: version.tenantId, versionId: version.id, employeeId: employee.id, dueAt: version.dueAt!, workflowId: `ack-${id}` });
+  return Acknowledgement.create({ id, tenantId: version.tenantId, versionId: version.id, employeeId: employee.id, dueAt: version.dueAt!, workflowId: acknowledgementWorkflowId(id) });
 }

@@ -9,19 +9,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CompliancePolicy, PolicyVersion, Tenant, User } from '../../src/models';
 import {
   approvePolicyVersionUpdate,
+  POLICY_APPROVAL_WORKFLOW_TYPE,
   PolicyApprovalInput,
+  PolicyApprovalWorkflow,
   policyApprovalStateQuery,
   policyApprovalWorkflowId,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
-} from '../../src/workflows/policy-approval-messages';
+} from '../../src/contracts/policy-approval';
+import { DAY_MS } from '../../src/shared/time';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf } from '../support/waiting';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('policy approval workflow (time-skipping)', () => {
   let stack: TimeSkippingStack;
@@ -67,7 +69,7 @@ describe('policy approval workflow (time-skipping)', () => {
       reminderAfterDays: 2,
       lapseAfterDays: 14,
     };
-    const handle = await env.client.workflow.start('policyApprovalWorkflow', { taskQueue, workflowId: policyApprovalWorkflowId(version.id), args: [input] });
+    const handle = await env.client.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, { taskQueue, workflowId: policyApprovalWorkflowId(version.id), args: [input] });
     const recorded = handle.executeUpdate(submissionRecordedUpdate);
     return { version, handle, recorded, name: `"Anti-bribery" version ${version.versionNumber}` };
   }

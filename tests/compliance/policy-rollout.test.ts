@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
-import { policyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/workflows/policy-rollout';
+import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { createPublishedVersion } from './fixtures';
@@ -66,7 +66,7 @@ describe('policy rollout', () => {
     await createEmployees(tenant, 9);
     const version = await createPublishedVersion(tenant, officer, new Date(Date.now() + 14 * 86_400_000));
 
-    const handle = await stack.temporal.workflow.start(policyRolloutWorkflow, {
+    const handle = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: version.workflowId!,
       typedSearchAttributes: [{ key: TenantId, value: tenant.id }],

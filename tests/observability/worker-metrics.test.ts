@@ -5,6 +5,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createComplianceActivities } from '../../src/activities/compliance';
+import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { startWorkerMetrics, WorkerMetricsServer } from '../../src/observability/worker-metrics';
 import type { Mailer } from '../../src/services/mailer';
@@ -69,7 +70,7 @@ describe('worker metrics endpoint', () => {
     const [officer, employee] = await Promise.all([createUser(tenant, 'compliance_officer'), createUser(tenant, 'adjuster')]);
     const ack = await createAcknowledgementRow(await createPublishedVersion(tenant, officer, new Date(Date.now() - 86_400_000)), employee);
     const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);
-    const step = { acknowledgementId: ack.id, workflowId: `ack-${ack.id}`, level: 1 as const };
+    const step = { acknowledgementId: ack.id, workflowId: acknowledgementWorkflowId(ack.id), level: 1 as const };
     await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, step);
     await new MockActivityEnvironment({ attempt: 2 }).run(escalateOverdueAcknowledgement, step);
 

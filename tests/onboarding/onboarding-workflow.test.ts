@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
-import { approveRegistrationUpdate, onboardingWorkflowId, rejectRegistrationUpdate } from '../../src/workflows/onboarding-messages';
+import { approveRegistrationUpdate, ONBOARDING_WORKFLOW_TYPE, OnboardingWorkflow, onboardingWorkflowId, rejectRegistrationUpdate } from '../../src/contracts/onboarding';
 import { createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -47,7 +47,7 @@ describe('onboarding workflow (time-skipping)', () => {
       adminPasswordHash: TEST_PASSWORD_HASH,
       workflowId: onboardingWorkflowId(id),
     });
-    const handle = await env.client.workflow.start('onboarding', {
+    const handle = await env.client.workflow.start<OnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: registration.workflowId,
       args: [{ registrationId: id }],

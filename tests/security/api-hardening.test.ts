@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { Category, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
 import { loadConfig } from '../../src/config';
-import { subscriptionWorkflowId } from '../../src/workflows/subscription-messages';
+import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createActiveSubscription, createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, createTenant, createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';

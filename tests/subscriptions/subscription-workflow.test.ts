@@ -7,14 +7,16 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AuditEvent, Category, Plan, Subscription, Tenant, User } from '../../src/models';
-import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import {
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
   SubscriptionActor,
   subscriptionStateQuery,
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  SubscriptionWorkflow,
   subscriptionWorkflowId,
-} from '../../src/workflows/subscription-messages';
+} from '../../src/contracts/subscription';
+import { DAY_MS } from '../../src/shared/time';
 import { createTenant, createUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -22,7 +24,6 @@ import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-
 import { resultOf, waitUntil, within } from '../support/waiting';
 
 const TASK_QUEUE = 'subscriptions-time-skipping';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('subscription workflow (time-skipping)', () => {
   let stack: TimeSkippingStack;
@@ -62,15 +63,15 @@ describe('subscription workflow (time-skipping)', () => {
   const as = (user: User): SubscriptionActor => ({ userId: user.id, role: user.role });
 
   /** Waits until the run has activated the subscription, as an API client polling GET /subscriptions/:id would. */
-  async function untilActive(handle: WorkflowHandle<typeof subscriptionWorkflow>): Promise<void> {
+  async function untilActive(handle: WorkflowHandle<SubscriptionWorkflow>): Promise<void> {
     await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
   }
 
 
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
-  async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<typeof subscriptionWorkflow>> {
+  async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<SubscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
-    const handle = await env.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: subscriptionWorkflowId(subscriptionId),
       args: [

@@ -1,8 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../models';
-import type { AcknowledgementStatus } from '../../models/acknowledgement';
 import { STAFF_ROLES } from '../../shared/roles';
-import { acknowledgeUpdate } from '../../workflows/acknowledgement';
+import { acknowledgeUpdate, AcknowledgementStatus } from '../../contracts/acknowledgement';
 import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';

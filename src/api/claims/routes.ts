@@ -4,8 +4,23 @@ import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSe
 import { recordAudit } from '../../services/audit';
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { UpdateDefinition, WorkflowNotFoundError } from '@temporalio/client';
-import { Actor, ASSIGNER_ROLES, ClaimSettings, ClaimStage, HANDLER_ROLES } from '../../workflows/claim-rules';
-import { assignClaimUpdate, ClaimState, claimStateQuery, ClaimUpdateResult, ClaimWorkflowInput, transitionClaimUpdate } from '../../workflows/claim';
+import {
+  Actor,
+  ASSIGNER_ROLES,
+  assignClaimUpdate,
+  CLAIM_WORKFLOW_TYPE,
+  ClaimSettings,
+  ClaimStage,
+  ClaimState,
+  claimStateQuery,
+  ClaimUpdateResult,
+  ClaimWorkflow,
+  claimWorkflowId,
+  ClaimWorkflowInput,
+  HANDLER_ROLES,
+  transitionClaimUpdate,
+} from '../../contracts/claim';
+import { HOUR_MS } from '../../shared/time';
 import { audited, requestAuditSource } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
@@ -43,8 +58,6 @@ interface TransitionBody {
   approvedAmount?: number;
   reason?: string;
 }
-
-const HOUR = 3_600_000;
 
 function claimView(claim: Claim): object {
   const { workflowId, runId, ...fields } = claim.get();
@@ -162,7 +175,7 @@ export function claimRoutes(): RouteSpec[] {
         // a failed filing leaves a gap in the numbering, never a duplicate.
         const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
         const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
-        const workflowId = Claim.workflowIdFor(tenant.slug, claimNumber);
+        const workflowId = claimWorkflowId(tenant.slug, claimNumber);
         const input: ClaimWorkflowInput = {
           claimId,
           claimNumber,
@@ -196,15 +209,15 @@ export function claimRoutes(): RouteSpec[] {
             { transaction },
           );
           await recordAudit(requestAuditSource(ctx), { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created }, transaction);
-          const message = await enqueueStart(
+          const message = await enqueueStart<ClaimWorkflow>(
             workflowId,
             {
-              workflowType: 'claimWorkflow',
+              workflowType: CLAIM_WORKFLOW_TYPE,
               args: [input],
               tenantId,
               status: 'reported',
               summary: `Claim ${claimNumber}: ${body.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
-              dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR).toISOString(),
+              dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR_MS).toISOString(),
             },
             transaction,
           );

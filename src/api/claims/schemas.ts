@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { CLAIM_STAGES } from '../../workflows/claim-rules';
+import { CLAIM_STAGES } from '../../contracts/claim';
 import { money, uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { searchParam } from '../search';

@@ -5,7 +5,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { Acknowledgement, User } from '../../models';
-import type { AcknowledgementStatus } from '../../models/acknowledgement';
+import type { AcknowledgementStatus } from '../../contracts/acknowledgement';
 import type { PolicyVersion } from '../../models/policy-version';
 import { orderFrom } from '../pagination';
 import type { RouteContext } from '../route';

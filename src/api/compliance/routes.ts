@@ -1,9 +1,10 @@
 import { Op } from 'sequelize';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../../models';
-import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../models/acknowledgement';
+import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
+import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
 import type { PolicyVersionStatus } from '../../models/policy-version';
 import type { Role } from '../../shared/roles';
-import type { PolicyRolloutInput } from '../../workflows/policy-rollout';
+import { DAY_MS } from '../../shared/time';
 import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { pageSchema, paginate, PageQuery } from '../pagination';
@@ -29,7 +30,6 @@ import {
 } from './schemas';
 
 export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
-const DAY_MS = 24 * 60 * 60 * 1000;
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 
 const findPolicy = (id: string, tenantId: string) => findInTenant(CompliancePolicy, id, tenantId, 'Compliance policy');
@@ -54,7 +54,7 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
   const settings = await TenantSettings.forTenant(tenantId);
   const publishedAt = new Date();
   const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
-  const workflowId = `policy-rollout-${draft.id}`;
+  const workflowId = policyRolloutWorkflowId(draft.id);
 
   const published = await sequelize.transaction(async (transaction) => {
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
@@ -72,11 +72,11 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
     await version.update({ status: 'published', publishedAt, publishedById: ctx.state.user.id, dueAt, workflowId }, { transaction });
     const change = { tenantId, action: 'policy_version.publish', entityType: 'policy_version', entityId: version.id, before, after: version };
     await recordAudit(requestAuditSource(ctx), change, transaction);
-    const start = await enqueueStart(
+    const start = await enqueueStart<PolicyRolloutWorkflow>(
       workflowId,
       {
-        workflowType: 'policyRolloutWorkflow',
-        args: [{ tenantId, versionId: version.id, retiredVersionIds } satisfies PolicyRolloutInput],
+        workflowType: POLICY_ROLLOUT_WORKFLOW_TYPE,
+        args: [{ tenantId, versionId: version.id, retiredVersionIds }],
         tenantId,
         status: 'rolling_out',
         summary: `Rollout of "${policy.title}" version ${version.versionNumber}`,

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { ACKNOWLEDGEMENT_STATUSES } from '../../models/acknowledgement';
+import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
 import { STAFF_ROLES } from '../../shared/roles';
 import { uuid, workflowRef } from '../common-schemas';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import Joi from 'joi';
 import { Claim, ClaimDocument, OutboxMessage } from '../../models';
 import { TENANT_ROLES } from '../../shared/roles';
-import { DocumentUploaded, documentUploadedSignal } from '../../workflows/claim';
+import { DocumentUploaded, documentUploadedSignal } from '../../contracts/claim';
 import { assertClaimOpen, canSee, findVisibleClaim } from '../claims/access';
 import { idParams, uuid } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';

@@ -4,9 +4,9 @@ import Joi from 'joi';
 import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import { updatesRejected } from '../../observability/business-metrics';
-import { BusinessErrorType } from '../../shared/business-errors';
+import { businessFailureDetails, BusinessErrorType } from '../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
-import { ApiError, ErrorDetail } from '../errors';
+import { ApiError } from '../errors';
 import type { ApiServices } from '../services';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
@@ -44,8 +44,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   const failure = businessFailureOf(err);
   if (failure && failure.type && failure.type in STATUS_BY_BUSINESS_ERROR) {
     const [status, code] = STATUS_BY_BUSINESS_ERROR[failure.type as BusinessErrorType];
-    const details = (failure.details?.[0] as ErrorDetail[] | undefined) ?? [];
-    return new ApiError(status, code, failure.message, Array.isArray(details) ? details : []);
+    return new ApiError(status, code, failure.message, businessFailureDetails(failure));
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', 'Workflow run not found');
   if (err instanceof Joi.ValidationError) {

@@ -9,12 +9,13 @@ import type { PolicyVersion } from '../../models';
 import { TenantSettings } from '../../models';
 import {
   approvePolicyVersionUpdate,
+  POLICY_APPROVAL_WORKFLOW_TYPE,
+  PolicyApprovalWorkflow,
   policyApprovalWorkflowId,
   POLICY_REVIEWER_ROLES,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
-} from '../../workflows/policy-approval-messages';
-import type { policyApprovalWorkflow } from '../../workflows/policy-approval';
+} from '../../contracts/policy-approval';
 import { idParams } from '../common-schemas';
 import { COMPLIANCE_ROLES, findVersion } from '../compliance/routes';
 import { versionSchema } from '../compliance/schemas';
@@ -22,10 +23,9 @@ import { conflict } from '../errors';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { tenantOf } from '../tenancy';
-import { workflowStartOptions } from '../workflow-start';
+import { workflowStartOptions } from '../../services/workflow-start';
 import { rejectVersionBody, submittedVersionSchema } from './schemas';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from '../../shared/time';
 
 const notInReview = (version: PolicyVersion) =>
   conflict(`The version is ${version.status}, not in review`, [{ field: 'status', message: `is ${version.status}` }]);
@@ -45,7 +45,7 @@ async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
   const workflowId = policyApprovalWorkflowId(draft.id);
   let handle;
   try {
-    handle = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.start<typeof policyApprovalWorkflow>('policyApprovalWorkflow', {
+    handle = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, {
       ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
         workflowId,
         tenantId,

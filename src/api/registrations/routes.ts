@@ -9,16 +9,19 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { Op } from 'sequelize';
 import type { Config } from '../../config';
 import { Registration, Tenant, User } from '../../models';
-import { OPEN_REGISTRATION_STATUSES, RegistrationStatus } from '../../models/registration';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
 import {
   approveRegistrationUpdate,
   EXPIRE_AFTER,
+  ONBOARDING_WORKFLOW_TYPE,
+  OnboardingWorkflow,
   onboardingWorkflowId,
+  OPEN_REGISTRATION_STATUSES,
   PLATFORM_TENANT_ID,
+  RegistrationStatus,
   rejectRegistrationUpdate,
-} from '../../workflows/onboarding-messages';
+} from '../../contracts/onboarding';
 import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
@@ -90,7 +93,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       auth: 'public',
       before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
       body: createRegistrationBody,
-      response: { status: 202, schema: submittedRegistrationSchema, description: 'Accepted; platform admins decide within 7 days' },
+      response: { status: 202, schema: submittedRegistrationSchema, description: `Accepted; platform admins decide within ${EXPIRE_AFTER}` },
       handler: async (ctx) => {
         const { adminPassword, ...fields } = ctx.state.input.body;
         await assertAvailable(ctx.state.input.body);
@@ -101,10 +104,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         // registration, and no registration nobody will ever decide.
         const [registration, start] = await ctx.services.sequelize.transaction(async (transaction) => {
           const created = await Registration.create({ ...fields, id, workflowId, adminPasswordHash }, { transaction });
-          const message = await enqueueStart(
+          const message = await enqueueStart<OnboardingWorkflow>(
             workflowId,
             {
-              workflowType: 'onboarding',
+              workflowType: ONBOARDING_WORKFLOW_TYPE,
               args: [{ registrationId: id }],
               tenantId: PLATFORM_TENANT_ID,
               status: 'pending',

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { REGISTRATION_STATUSES } from '../../models/registration';
+import { REGISTRATION_STATUSES } from '../../contracts/onboarding';
 import { email, password, uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 

@@ -3,7 +3,6 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
-import type { subscriptionWorkflow } from '../../workflows/subscription';
 import {
   CancelRequest,
   cancelSubscriptionUpdate,
@@ -12,8 +11,10 @@ import {
   SubscriptionState,
   subscriptionStateQuery,
   SubscriptionTerms,
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  SubscriptionWorkflow,
   subscriptionWorkflowId,
-} from '../../workflows/subscription-messages';
+} from '../../contracts/subscription';
 import { audited } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
@@ -26,7 +27,7 @@ import { findVisibleSubscription } from './access';
 import { LiveState, queryLiveState } from '../live-state';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { searchWhere } from '../search';
-import { workflowStartOptions } from '../workflow-start';
+import { workflowStartOptions } from '../../services/workflow-start';
 import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
 /**
@@ -96,7 +97,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         try {
           // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
           const handle = await temporalCall(ctx.services, 'rpc', (temporal) =>
-            temporal.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+            temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
               ...workflowStartOptions(ctx.services.config.temporal.taskQueue, {
                 workflowId: subscriptionWorkflowId(subscriptionId),
                 tenantId,

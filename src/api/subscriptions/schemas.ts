@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { SUBSCRIPTION_STATUSES } from '../../models/subscription';
+import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
 import { uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { searchParam } from '../search';

@@ -6,7 +6,7 @@
  */
 import Joi from 'joi';
 import { Acknowledgement, Claim, PolicyVersion, Registration, Subscription } from '../../models';
-import { policyApprovalWorkflowId } from '../../workflows/policy-approval-messages';
+import { policyApprovalWorkflowId } from '../../contracts/policy-approval';
 import { canSee as canSeeClaim } from '../claims/access';
 import { COMPLIANCE_ROLES } from '../compliance/routes';
 import type { AuthUser } from '../route';

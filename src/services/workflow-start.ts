@@ -2,9 +2,10 @@ import type { WorkflowStartOptions } from '@temporalio/client';
 import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
 
 /**
- * Options every API-started workflow shares: the task queue, a business-key workflow ID, the
- * TenantId/BusinessStatus search attributes from the first moment (so tenant checks on
- * GET /workflows/:id work at once) and a one-line summary for the Temporal UI.
+ * Options every workflow start shares, whoever starts it (API routes, the outbox relay, the
+ * rollout's activities): the task queue, a business-key workflow ID, the TenantId/BusinessStatus
+ * search attributes from the first moment (so tenant checks on GET /workflows/:id work at once)
+ * and a one-line summary for the Temporal UI.
  */
 export function workflowStartOptions(
   taskQueue: string,

@@ -1,12 +1,18 @@
 /**
- * The contract of `onboarding-<registrationId>` runs, shared by the workflow, the API and tests:
- * its input, its decision updates and how its runs are labelled for operators.
+ * The contract of `onboarding-<registrationId>` runs, shared by the workflow, its activities, the
+ * model, the API and tests: the registration's statuses, the run's input, durations and decision
+ * updates, and how its runs are started and labelled for operators.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { RegistrationStatus } from '../models/registration';
 import type { Role } from '../shared/roles';
 
+export const ONBOARDING_WORKFLOW_TYPE = 'onboarding';
 export const onboardingWorkflowId = (registrationId: string) => `onboarding-${registrationId}`;
+
+export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'provisioned', 'provisioning_failed'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+/** Requests that still hold their slug: waiting for a decision, or approved and being provisioned. */
+export const OPEN_REGISTRATION_STATUSES: RegistrationStatus[] = ['pending', 'approved'];
 
 /**
  * The TenantId search attribute of onboarding runs. They belong to no tenant (the tenant is what
@@ -15,12 +21,16 @@ export const onboardingWorkflowId = (registrationId: string) => `onboarding-${re
  */
 export const PLATFORM_TENANT_ID = 'platform';
 
+/** Written the way people read them: the workflow's timers and the e-mails both use these texts. */
 export const REMIND_ADMINS_AFTER = '48 hours';
 export const EXPIRE_AFTER = '7 days';
 
 export interface OnboardingInput {
   registrationId: string;
 }
+
+/** The run answers the registration's final status. Starts by name use it as their type argument. */
+export type OnboardingWorkflow = (input: OnboardingInput) => Promise<RegistrationStatus>;
 
 /** Who decides; the validators check the role again, behind the API's own check. */
 export interface RegistrationDecider {

@@ -1,10 +1,11 @@
 /**
  * The contract of `policy-approval-<versionId>` runs, shared by the workflow, its activities, the
- * API and tests: input, decision updates, state query, outcomes.
+ * API and tests: input, decision updates, state query, outcomes, and how it is started.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
+export const POLICY_APPROVAL_WORKFLOW_TYPE = 'policyApprovalWorkflow';
 export const policyApprovalWorkflowId = (versionId: string) => `policy-approval-${versionId}`;
 
 /** Who may review a version: never its author nor whoever submitted it (four eyes). */
@@ -25,6 +26,9 @@ export interface PolicyApprovalInput {
 
 /** `not_draft`: the version was no longer a draft when the run came to record the submission. */
 export type PolicyReviewStatus = 'in_review' | 'approved' | 'rejected' | 'lapsed' | 'not_draft';
+
+/** The run answers how the review ended. Starts by name use it as their type argument. */
+export type PolicyApprovalWorkflow = (input: PolicyApprovalInput) => Promise<PolicyReviewStatus>;
 
 export interface PolicyReviewer {
   userId: string;

@@ -1,12 +1,16 @@
 /**
- * The contract of `subscription-<id>` runs, shared by the workflow, the API and tests: its input,
- * the state it reports, and its query and updates.
+ * The contract of `subscription-<id>` runs, shared by the workflow, its activities, the model, the
+ * API and tests: its statuses, input, the state it reports, its query and updates, and how it is
+ * started (docs/architecture.md, Process contracts).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
-import type { SubscriptionStatus } from '../models/subscription';
 
+export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
 export const subscriptionWorkflowId = (subscriptionId: string) => `subscription-${subscriptionId}`;
+
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** The plan's terms, copied when the policyholder subscribes. Money stays a 2-decimal string. */
 export interface SubscriptionTerms {
@@ -32,6 +36,9 @@ export interface SubscriptionWorkflowInput {
   /** Absent on the first run: the workflow records the row and activates it. */
   period?: CoveragePeriod;
 }
+
+/** One run per coverage period; it answers its final state. Starts by name use it as their type argument. */
+export type SubscriptionWorkflow = (input: SubscriptionWorkflowInput) => Promise<SubscriptionState>;
 
 /** Who asks for a change; the validators decide whether they may. */
 export interface SubscriptionActor {

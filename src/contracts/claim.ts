@@ -1,0 +1,145 @@
+/**
+ * The contract of `claim-<tenant slug>-<claimNumber>` runs, shared by the workflow, its rules and
+ * activities, the models, the API and tests: the claim's stages, who works claims, the run's
+ * input, state and outcome, its updates, signal and query, and how it is started. The rules a
+ * move must pass live with the workflow (src/workflows/claim-rules.ts).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Role } from '../shared/roles';
+import type { TenantSettingsValues } from '../shared/tenant-settings';
+
+export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
+/**
+ * `claim-<tenant slug>-<claim number>`: claim numbers repeat across tenants, so the tenant's
+ * slug keeps the workflow ID unique while an operator can still find the run by number.
+ */
+export const claimWorkflowId = (tenantSlug: string, claimNumber: string) => `claim-${tenantSlug}-${claimNumber}`;
+
+export const CLAIM_STAGES = [
+  'reported',
+  'assigned',
+  'under_review',
+  'investigation',
+  'documents_requested',
+  'waiting_approval',
+  'approved',
+  'denied',
+  'payment_processing',
+  'paid',
+  'closed',
+] as const;
+export type ClaimStage = (typeof CLAIM_STAGES)[number];
+
+/** Stages in which a person still works on the claim, so it can be (re)assigned. */
+export const OPEN_STAGES: ClaimStage[] = ['reported', 'assigned', 'under_review', 'investigation', 'documents_requested', 'waiting_approval'];
+
+/** Roles that work claims: they may be assigned one and move it. */
+export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
+/** Roles that hand claims out. */
+export const ASSIGNER_ROLES: Role[] = ['senior_adjuster', 'claims_manager'];
+
+/** The per-tenant durations and limits the claim process uses, fixed when the claim is filed. */
+export type ClaimSettings = Pick<
+  TenantSettingsValues,
+  | 'claimUnassignedEscalationHours'
+  | 'claimDocumentsReminderDays'
+  | 'claimDocumentsEscalationDays'
+  | 'claimDocumentsAutoDenyDays'
+  | 'claimWaitingApprovalEscalationHours'
+  | 'approvalLimitAdjuster'
+  | 'approvalLimitSeniorAdjuster'
+>;
+
+/** One transition as the workflow keeps it and claim_history stores it. */
+export interface ClaimHistoryEntry {
+  sequence: number;
+  from: ClaimStage | null;
+  to: ClaimStage;
+  /** Null when the workflow itself moved the claim (a deadline, the payment). */
+  actorId: string | null;
+  note: string | null;
+  /** Workflow time (ISO), so history shows when it happened, not when it was written. */
+  at: string;
+}
+
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+export interface TransitionRequest {
+  actor: Actor;
+  to: ClaimStage;
+  note?: string;
+  /** Only when approving; defaults to the amount claimed. */
+  approvedAmount?: number;
+  /** Required when denying. */
+  reason?: string;
+}
+
+export interface AssignmentRequest {
+  actor: Actor;
+  assigneeId: string;
+  /** The assignee's role, looked up by the API in the tenant's users. */
+  assigneeRole: Role;
+  note?: string;
+}
+
+export interface ClaimWorkflowInput {
+  claimId: string;
+  claimNumber: string;
+  tenantId: string;
+  claimantId: string;
+  amountClaimed: number;
+  filedById: string;
+  /** ISO time of filing: the first history entry, written by the API with the claim. */
+  filedAt: string;
+  settings: ClaimSettings;
+}
+
+export interface ClaimDeadline {
+  at: string;
+  action: 'unassigned_escalation' | 'documents_reminder' | 'documents_escalation' | 'documents_auto_deny' | 'approval_escalation';
+}
+
+export interface ClaimState {
+  claimNumber: string;
+  stage: ClaimStage;
+  assigneeId: string | null;
+  amountClaimed: number;
+  amountApproved: number | null;
+  denialReason: string | null;
+  nextDeadline: ClaimDeadline | null;
+  history: ClaimHistoryEntry[];
+}
+
+/**
+ * What an update answers: the state without the history, whose full copy in every update result
+ * would make the run's event history grow with the square of its decisions (claim_history and
+ * the `state` query have it).
+ */
+export type ClaimUpdateResult = Omit<ClaimState, 'history'> & { historyLength: number };
+
+export interface DocumentUploaded {
+  documentId: string;
+  fileName: string;
+  uploadedById: string;
+}
+
+export interface ClaimOutcome {
+  claimNumber: string;
+  outcome: 'paid' | 'denied';
+  amountPaid: number | null;
+  paymentReference: string | null;
+}
+
+/** Starts by name use it as their type argument. */
+export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimOutcome>;
+
+export const assignClaimUpdate = defineUpdate<ClaimUpdateResult, [AssignmentRequest]>('assign');
+export const transitionClaimUpdate = defineUpdate<ClaimUpdateResult, [TransitionRequest]>('transition');
+export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
+export const claimStateQuery = defineQuery<ClaimState>('state');
+
+/** Reason recorded when the claimant never sent the requested documents. */
+export const DOCUMENTS_NOT_RECEIVED = 'documents_not_received';

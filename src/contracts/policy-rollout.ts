@@ -1,0 +1,37 @@
+/**
+ * The contract of `policy-rollout-<versionId>` runs, shared by the workflow, the API and tests:
+ * input, progress and its query, and how it is started.
+ */
+import { defineQuery } from '@temporalio/workflow';
+
+export const POLICY_ROLLOUT_WORKFLOW_TYPE = 'policyRolloutWorkflow';
+export const policyRolloutWorkflowId = (versionId: string) => `policy-rollout-${versionId}`;
+
+export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
+
+export interface RolloutProgress {
+  phase: RolloutPhase;
+  /** Last row handled by the current phase (employee id or acknowledgement id); null at its start. */
+  cursor: string | null;
+  retiredRunsEnded: number;
+  acknowledgements: number;
+  runsStarted: number;
+  batches: number;
+  runs: number;
+}
+
+export interface PolicyRolloutInput {
+  tenantId: string;
+  versionId: string;
+  /** Versions retired by this publication, whose open acknowledgement runs end now. */
+  retiredVersionIds: string[];
+  batchSize?: number;
+  batchesPerRun?: number;
+  /** Carried across continue-as-new. */
+  progress?: RolloutProgress;
+}
+
+/** The run answers its final progress. Starts by name use it as their type argument. */
+export type PolicyRolloutWorkflow = (input: PolicyRolloutInput) => Promise<RolloutProgress>;
+
+export const rolloutProgressQuery = defineQuery<RolloutProgress>('progress');

@@ -1,5 +1,5 @@
 import { Category, Plan, Tenant } from '../../src/models';
-import { createTenant } from '../support/factories';
+import { buildTenant } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
@@ -20,7 +20,7 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant({ name: 'Acme Mutual' });
+    tenant = await buildTenant({ name: 'Acme Mutual' });
     houses = await Category.create({ tenantId: tenant.id, name: 'Houses' });
     const flats = await Category.create({ tenantId: tenant.id, name: 'Flats' });
     await Plan.bulkCreate([
@@ -29,7 +29,7 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
       planRow({ name: 'Flat Standard', categoryId: flats.id, premium: '260.00' }),
       planRow({ name: 'Flat Withdrawn', categoryId: flats.id, premium: '200.00', isActive: false }),
     ]);
-    const other = await createTenant();
+    const other = await buildTenant();
     const elsewhere = await Category.create({ tenantId: other.id, name: 'Elsewhere' });
     await Plan.create({ ...planRow({ name: 'Other tenant plan' }), tenantId: other.id, categoryId: elsewhere.id });
   });
@@ -63,7 +63,7 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     const missing = await stack.api.get('/api/v1/catalog/no-such-company/plans').expect(404);
     expect(missing.body.error.code).toBe('not_found');
     await stack.api.get('/api/v1/catalog/no-such-company/categories').expect(404);
-    const suspended = await createTenant();
+    const suspended = await buildTenant();
     await suspended.update({ status: 'suspended' });
     await stack.api.get(`/api/v1/catalog/${suspended.slug}/plans`).expect(404);
   });

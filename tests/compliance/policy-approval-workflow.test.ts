@@ -15,7 +15,7 @@ import {
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
 } from '../../src/workflows/policy-approval-messages';
-import { createTenant, createUser } from '../support/factories';
+import { buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -36,11 +36,11 @@ describe('policy approval workflow (time-skipping)', () => {
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp } = stack);
-    tenant = await createTenant();
-    author = await createUser(tenant, 'compliance_officer');
-    reviewer = await createUser(tenant, 'compliance_officer');
-    admin = await createUser(tenant, 'tenant_admin');
-    await createUser(tenant, 'adjuster');
+    tenant = await buildTenant();
+    author = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     policy = await CompliancePolicy.create({ tenantId: tenant.id, title: 'Anti-bribery', createdById: author.id });
   });
   afterAll(() => stack?.close());
@@ -92,7 +92,7 @@ describe('policy approval workflow (time-skipping)', () => {
       expect(requested.to).not.toContain(author.email);
 
       expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(author)] }))).toMatchObject({ type: 'Forbidden' });
-      const adjuster = await createUser(tenant, 'adjuster');
+      const adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
       expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(adjuster)] }))).toMatchObject({ type: 'Forbidden' });
       expect((await version.reload()).status).toBe('in_review');
 

@@ -15,7 +15,7 @@ import {
   subscriptionStateQuery,
   subscriptionWorkflowId,
 } from '../../src/workflows/subscription-messages';
-import { createTenant, createUser } from '../support/factories';
+import { buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -39,11 +39,11 @@ describe('subscription workflow (time-skipping)', () => {
     ({ env, smtp } = stack);
     await stack.startWorker(TASK_QUEUE);
 
-    tenant = await createTenant();
+    tenant = await buildTenant();
     [owner, otherPolicyholder, admin] = await Promise.all([
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'tenant_admin'),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
     ]);
     const category = await Category.create({ tenantId: tenant.id, name: 'Apartments' });
     plan = await Plan.create({

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CompliancePolicy, PolicyVersion, Tenant, User } from '../../src/models';
+import type { CompliancePolicy, Tenant, User } from '../../src/models';
 import {
   approvePolicyVersionUpdate,
   PolicyApprovalInput,
@@ -15,7 +15,7 @@ import {
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
 } from '../../src/workflows/policy-approval-messages';
-import { buildTenant, buildUser } from '../support/factories';
+import { buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -41,22 +41,14 @@ describe('policy approval workflow (time-skipping)', () => {
     reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-    policy = await CompliancePolicy.create({ tenantId: tenant.id, title: 'Anti-bribery', createdById: author.id });
+    policy = await buildCompliancePolicy({ createdById: author.id, title: 'Anti-bribery' });
   });
   afterAll(() => stack?.close());
 
-  let versionNumber = 0;
   /** A draft submitted as POST /submit does it: the run starts, records it in review, and says so. */
   async function submitOn(taskQueue: string, status: 'draft' | 'approved' = 'draft') {
     const submittedAt = new Date(await env.currentTimeMs());
-    const version = await PolicyVersion.create({
-      tenantId: tenant.id,
-      policyId: policy.id,
-      versionNumber: ++versionNumber,
-      content: 'Never accept cash.',
-      status,
-      createdById: author.id,
-    });
+    const version = await buildPolicyVersion({ policyId: policy.id, content: 'Never accept cash.', status });
     const input: PolicyApprovalInput = {
       tenantId: tenant.id,
       versionId: version.id,

@@ -5,11 +5,11 @@
  * people's resources get clear 4xx answers.
  */
 import crypto from 'node:crypto';
-import { Category, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
+import { Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
 import { loadConfig } from '../../src/config';
 import { subscriptionWorkflowId } from '../../src/workflows/subscription-messages';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildSubscription, buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import { bearer, buildCategory, buildSubscription, buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const LONE_SURROGATE = 'abc\ud800';
@@ -185,7 +185,7 @@ describe('security hardening (API)', () => {
     });
 
     it('answers 422 for an amount beyond DECIMAL(12,2), not 500, and stores nothing', async () => {
-      const category = await Category.create({ tenantId: tenant.id, name: 'Huge' });
+      const category = await buildCategory({ tenantId: tenant.id, name: 'Huge' });
       const res = await stack.api
         .post('/api/v1/plans')
         .set(as(admin))

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AuditEvent, Category, Plan, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, type Plan, Subscription, Tenant, User } from '../../src/models';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import {
   cancelSubscriptionUpdate,
@@ -15,7 +15,7 @@ import {
   subscriptionStateQuery,
   subscriptionWorkflowId,
 } from '../../src/workflows/subscription-messages';
-import { buildTenant, buildUser } from '../support/factories';
+import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -45,16 +45,8 @@ describe('subscription workflow (time-skipping)', () => {
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
     ]);
-    const category = await Category.create({ tenantId: tenant.id, name: 'Apartments' });
-    plan = await Plan.create({
-      tenantId: tenant.id,
-      categoryId: category.id,
-      name: 'Apartment Standard',
-      coverageLevel: 'standard',
-      coverageAmount: '50000.00',
-      premium: '240.00',
-      durationMonths: 12,
-    });
+    const category = await buildCategory({ tenantId: tenant.id, name: 'Apartments' });
+    plan = await buildPlan({ categoryId: category.id, name: 'Apartment Standard', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
   });
 
   afterAll(() => stack?.close());

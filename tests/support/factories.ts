@@ -8,7 +8,7 @@
  * shows which row is which. Numbers restart with each test file, which has a database of its own.
  */
 import crypto from 'node:crypto';
-import type { CreationAttributes } from 'sequelize';
+import type { CreationAttributes, Model } from 'sequelize';
 import {
   Acknowledgement,
   Category,
@@ -45,7 +45,7 @@ function nextNumber(kind: string): number {
  */
 const SLUG_TAG = Date.now().toString(36);
 
-type Overrides<M extends Tenant | User | Category | Plan | Subscription | Claim | CompliancePolicy | PolicyVersion | Acknowledgement> = Partial<CreationAttributes<M>>;
+type Overrides<M extends Model> = Partial<CreationAttributes<M>>;
 
 export async function buildTenant(overrides: Overrides<Tenant> = {}): Promise<Tenant> {
   const n = nextNumber('tenant');

@@ -6,6 +6,7 @@
  *
  * Defaults are numbered (Tenant 3, adjuster-7@example.test) rather than random, so a failing test
  * shows which row is which. Numbers restart with each test file, which has a database of its own.
+ * The build compiles this file for the benchmark, so it uses no jest globals.
  */
 import crypto from 'node:crypto';
 import type { CreationAttributes, Model } from 'sequelize';

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { Acknowledgement, Tenant, User } from '../../src/models';
+import type { Tenant, User } from '../../src/models';
 import { neutraliseFormula } from '../../src/api/compliance/report-csv';
-import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
+import { bearer, buildAcknowledgement, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('compliance report as CSV', () => {
@@ -97,7 +97,7 @@ describe('compliance report as CSV', () => {
   it('streams every row of a large report across read batches, each employee once', async () => {
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt });
     const staff = await buildUsers(1234, tenant.id, () => ({ role: 'adjuster' }));
-    await Acknowledgement.bulkCreate(staff.map((employee) => ({ tenantId: tenant.id, versionId: version.id, employeeId: employee.id, dueAt })));
+    await buildAcknowledgements(version, staff);
     const res = await stack.api.get(`/api/v1/compliance/versions/${version.id}/report?format=csv`).set(asOfficer()).expect(200);
     const emails = parseCsv(res.text).slice(1).map((r) => r[1]);
     expect(emails).toHaveLength(1234);

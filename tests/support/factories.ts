@@ -194,14 +194,23 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
   });
 }
 
+function acknowledgementFields(version: PolicyVersion, employeeId: string, overrides: Overrides<Acknowledgement> = {}): CreationAttributes<Acknowledgement> {
+  const id = overrides.id ?? crypto.randomUUID();
+  return { dueAt: version.dueAt!, workflowId: `ack-${id}`, ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId };
+}
+
 /** One employee's acknowledgement of a published version (a new one unless given), due when the version is. */
 export async function buildAcknowledgement(overrides: Overrides<Acknowledgement> = {}): Promise<Acknowledgement> {
   const version = overrides.versionId
     ? await PolicyVersion.findByPk(overrides.versionId, { rejectOnEmpty: true })
     : await buildPolicyVersion({ tenantId: overrides.tenantId, status: 'published' });
   const employeeId = overrides.employeeId ?? (await buildUser({ tenantId: version.tenantId, role: 'claims_agent' })).id;
-  const id = overrides.id ?? crypto.randomUUID();
-  return Acknowledgement.create({ dueAt: version.dueAt!, workflowId: `ack-${id}`, ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId });
+  return Acknowledgement.create(acknowledgementFields(version, employeeId, overrides));
+}
+
+/** The acknowledgements of a version by each of `employees`, in one insert (large reports). */
+export function buildAcknowledgements(version: PolicyVersion, employees: User[]): Promise<Acknowledgement[]> {
+  return Acknowledgement.bulkCreate(employees.map((employee) => acknowledgementFields(version, employee.id)));
 }
 
 export function bearer(config: Config, user: User): string {

@@ -8,6 +8,8 @@ COPY src ./src
 COPY worker ./worker
 COPY scripts ./scripts
 COPY bench ./bench
+# The benchmark builds on the tests' support code (SMTP sink, factories, waits); dist/tests is removed below.
+COPY tests/support ./tests/support
 # Development dependencies (test servers, mail sinks, embedded PostgreSQL) are pruned, and with them
 # the compiled local tooling that needs them: the image runs only the API, the worker and migrations.
 RUN npm run build && npm prune --omit=dev && rm -rf dist/bench dist/tests dist/scripts/local dist/scripts/start.js* dist/scripts/api-contract.js* dist/scripts/install-tools.js*

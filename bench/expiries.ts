@@ -13,7 +13,8 @@ import { createInsurflowWorker } from '../worker/worker';
 import { resolveTestServer } from '../scripts/local/tools';
 import { createTimeSkippingEnv } from '../tests/support/time-skipping';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile, runConcurrently, termsFor, waitUntil } from './fixtures';
+import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
+import { waitUntil } from '../tests/support/waiting';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
 
 export interface ExpiryResult {
@@ -48,13 +49,13 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
         const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
         return env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, { taskQueue, workflowId: subscriptionWorkflowId(terms.subscriptionId), args: [{ terms }] });
       });
-      await waitUntil('all subscriptions active', async () => (await count('active')) === expiries, 20 * 60_000);
+      await waitUntil(async () => (await count('active')) === expiries, 'all subscriptions active', 20 * 60_000);
       const secondsToActivateAll = (Date.now() - started) / 1000;
 
       // Skip exactly to the shared expiry moment: a sleep past the last timer would wait in real time.
       const [{ endDate }] = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['endDate'], limit: 1 });
       await env.sleep(Date.parse(`${endDate}T00:00:01Z`) - (await env.currentTimeMs()));
-      await waitUntil('all expiries persisted', async () => (await count('expired')) === expiries, 30 * 60_000);
+      await waitUntil(async () => (await count('expired')) === expiries, 'all expiries persisted', 30 * 60_000);
       const rows = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['status', 'endDate', 'updatedAt'] });
       const firstExpiry = Math.min(...rows.map((r) => r.updatedAt.getTime()));
       const lags = rows.map((r) => r.updatedAt.getTime() - firstExpiry);

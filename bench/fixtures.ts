@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
-import { Category, Plan, Tenant, User } from '../src/models';
+import type { Plan, Tenant, User } from '../src/models';
 import type { SubscriptionTerms } from '../src/contracts/subscription';
-
-/** bcrypt of an unused password: bench users never log in, they get tokens directly. */
-const UNUSED_HASH = '$2a$12$CNi5UNrtkv33C3ywgLB84.LXCArOom40Y0UCTMhoDopyYCoPeCPzK';
+import { buildCategory, buildPlan, buildTenant, buildUsers } from '../tests/support/factories';
 
 export interface BenchTenant {
   tenant: Tenant;
@@ -12,19 +10,10 @@ export interface BenchTenant {
 }
 
 export async function createBenchTenant(policyholderCount: number): Promise<BenchTenant> {
-  const suffix = crypto.randomBytes(4).toString('hex');
-  const tenant = await Tenant.create({ name: `Bench ${suffix}`, slug: `bench-${suffix}` });
-  const category = await Category.create({ tenantId: tenant.id, name: 'Home' });
-  const plan = await Plan.create({ tenantId: tenant.id, categoryId: category.id, name: 'Home Basic', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
-  const policyholders = await User.bulkCreate(
-    Array.from({ length: policyholderCount }, (_, i) => ({
-      tenantId: tenant.id,
-      role: 'policyholder' as const,
-      email: `holder-${i}-${suffix}@bench.test`,
-      fullName: `Holder ${i}`,
-      passwordHash: UNUSED_HASH,
-    })),
-  );
+  const tenant = await buildTenant();
+  const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
+  const plan = await buildPlan({ categoryId: category.id, name: 'Home Basic', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
+  const policyholders = await buildUsers(policyholderCount, tenant.id);
   return { tenant, plan, policyholders };
 }
 
@@ -61,12 +50,4 @@ export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
+import { waitUntil } from '../tests/support/waiting';
 import type { BenchInfra } from './infra';
 
 export interface WorkerProcess {
@@ -24,19 +25,24 @@ const WORKER_ENTRY = path.join(DIST, 'worker', 'index.js');
 const API_ENTRY = path.join(DIST, 'src', 'api', 'server.js');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
 
+/** How long a worker or API process may take to start on a loaded machine. */
+const START_TIMEOUT_MS = 60_000;
+
 /** Resolves once a worker polls the task queue, so work started afterwards is picked up at once. */
 async function waitForPoller(client: Client, taskQueue: string, child: ChildProcess): Promise<void> {
-  for (let tries = 0; tries < 240; tries++) {
-    if (child.exitCode !== null) throw new Error(`worker exited at start with ${child.exitCode}`);
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace: client.options.namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    });
-    if (pollers?.length) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('worker never polled its task queue');
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`worker exited at start with ${child.exitCode}`);
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      });
+      return Boolean(pollers?.length);
+    },
+    `a worker polling ${taskQueue}`,
+    START_TIMEOUT_MS,
+  );
 }
 
 function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
@@ -84,12 +90,13 @@ export interface ApiProcess {
 export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
   const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' });
   const url = `http://127.0.0.1:${env.API_PORT}`;
-  for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`API exited at start with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (tries > 240) throw new Error('API never became ready');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`API exited at start with ${child.exitCode}`);
+      return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    },
+    `the API ready at ${url}`,
+    START_TIMEOUT_MS,
+  );
   return { url, child, stop: () => stopChild(child, 30_000) };
 }

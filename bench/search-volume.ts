@@ -5,7 +5,8 @@
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { searchWhere } from '../src/api/search';
-import { Category, Claim, Plan, Tenant } from '../src/models';
+import { Claim, type Tenant } from '../src/models';
+import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
 
 const FIRST_NAMES = ['Zoë', 'José', 'François', 'Jürgen', 'Ana', 'Søren', 'Chloé', 'Mehmet', 'Ingrid', 'Łukasz', 'Noémie', 'Oliver'];
 const LAST_NAMES = ['Müller', 'García', 'Dupont', 'Østergaard', 'Nowak', 'Smith', 'Rossi', 'Yılmaz', 'Lefèvre', 'Johansson', 'Kowalski', 'Brown', 'Martínez', 'Novák'];
@@ -20,9 +21,10 @@ export interface ClaimVolume {
 }
 
 export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: number; claims: number }): Promise<ClaimVolume> {
-  const tenant = await Tenant.create({ name: 'Search volume', slug: `volume-${Date.now().toString(36)}` });
-  const category = await Category.create({ tenantId: tenant.id, name: 'Home' });
-  const plan = await Plan.create({ tenantId: tenant.id, categoryId: category.id, name: 'Home', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
+  const tenant = await buildTenant({ name: 'Search volume' });
+  const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
+  // The subscriptions below are written by SQL with this plan's coverage, premium and duration.
+  const plan = await buildPlan({ categoryId: category.id, name: 'Home', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
   const replacements = { tenantId: tenant.id, planId: plan.id, slug: tenant.slug, holders: counts.holders, claims: counts.claims };
   await sequelize.transaction(async (transaction) => {
     const run = (sql: string) => sequelize.query(sql, { replacements, transaction });

@@ -5,13 +5,13 @@
  * words of the description; the plan of one of them is reported to show the indexes at work.
  */
 import { loadConfig } from '../src/config';
-import { User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { percentile, runConcurrently } from './fixtures';
 import { startApiProcess } from './processes';
 import { explainClaimSearch, seedClaimVolume } from './search-volume';
+import { buildUser } from '../tests/support/factories';
 
 const QUERIES = ['muller', 'Østergaard 12', 'jose garcia', 'holder-4711@', 'CLM-2026-0421', 'conservatory', 'ref 9ab', 'lefevre 88', 'kitchen fire', 'Łukasz Nowak'];
 const WARM_UP = 20;
@@ -32,7 +32,7 @@ export interface SearchResult {
 export async function benchSearch(infra: BenchInfra, claims: number, requests: number): Promise<SearchResult> {
   const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(claims / 10)), claims });
   const env = { API_PORT: String(await freePort()), DATABASE_URL: infra.databaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, JWT_SECRET: infra.jwtSecret, LOG_LEVEL: 'silent' };
-  const adjuster = await User.create({ tenantId: volume.tenant.id, role: 'adjuster', email: `adjuster@${volume.tenant.slug}.example`, fullName: 'Bench Adjuster', passwordHash: 'not-a-password' });
+  const adjuster = await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' });
   const token = issueAccessToken(loadConfig(env).jwt, adjuster);
   const api = await startApiProcess(env);
   const byQuery = new Map<string, { latencies: number[]; total: number }>(QUERIES.map((q) => [q, { latencies: [], total: 0 }]));

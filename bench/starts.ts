@@ -7,7 +7,8 @@ import { loadConfig } from '../src/config';
 import { Subscription, User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile, runConcurrently, termsFor, waitUntil } from './fixtures';
+import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
+import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
 import { apiEnvFor, startApiProcess, startWorkerProcess } from './processes';
 
@@ -79,7 +80,7 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
     const worker = await startWorkerProcess(infra.temporal, env);
     const total = 2 * WARM_UP + 4 * half;
     try {
-      await waitUntil('all started runs activated', async () => (await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } })) === total, 600_000);
+      await waitUntil(async () => (await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } })) === total, 'all started runs activated', 600_000);
     } finally {
       await worker.stop();
     }

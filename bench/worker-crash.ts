@@ -4,7 +4,8 @@
  */
 import { Subscription } from '../src/models';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, runConcurrently, termsFor, waitUntil } from './fixtures';
+import { createBenchTenant, runConcurrently, termsFor } from './fixtures';
+import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
 import { startWorkerProcess } from './processes';
 
@@ -31,7 +32,7 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
   const activeCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } });
   const firstWorker = await startWorkerProcess(infra.temporal, workerEnv);
   await runConcurrently(subscriptions, 32, (i) => startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i])));
-  await waitUntil('a third of the subscriptions active', async () => (await activeCount()) >= subscriptions / 3, 120_000);
+  await waitUntil(async () => (await activeCount()) >= subscriptions / 3, 'a third of the subscriptions active', 120_000);
   firstWorker.child.kill('SIGKILL');
   await new Promise((resolve) => firstWorker.child.once('exit', resolve));
   const activeWhenKilled = await activeCount();
@@ -39,12 +40,12 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
   const killedAt = Date.now();
   const secondWorker = await startWorkerProcess(infra.temporal, workerEnv);
   try {
-    await waitUntil('every subscription active', async () => (await activeCount()) === subscriptions, 5 * 60_000);
+    await waitUntil(async () => (await activeCount()) === subscriptions, 'every subscription active', 5 * 60_000);
     const secondsToRecover = (Date.now() - killedAt) / 1000;
     const policyholderEmails = new Set(bench.policyholders.map((u) => u.email));
     await waitUntil(
-      'every activation e-mail',
       async () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0])).length >= subscriptions,
+      'every activation e-mail',
       60_000,
     );
     await new Promise((r) => setTimeout(r, 2000));

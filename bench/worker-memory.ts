@@ -2,7 +2,8 @@
 import { Op } from 'sequelize';
 import { Subscription } from '../src/models';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, runConcurrently, termsFor, waitUntil } from './fixtures';
+import { createBenchTenant, runConcurrently, termsFor } from './fixtures';
+import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
 import { startWorkerProcess } from './processes';
 
@@ -34,13 +35,13 @@ export async function benchWorkerMemory(infra: BenchInfra, openWorkflows: number
 
     // Warm-up: the bundle is loaded and the workflow context created before the baseline.
     await runConcurrently(50, 10, startOne);
-    await waitUntil('warm-up subscriptions active', async () => (await activeCount()) === 50, 120_000);
+    await waitUntil(async () => (await activeCount()) === 50, 'warm-up subscriptions active', 120_000);
     await new Promise((r) => setTimeout(r, 2000));
     const before = worker.rssBytes();
 
     const started = Date.now();
     await runConcurrently(openWorkflows, 32, (i) => startOne(i + 50));
-    await waitUntil(`${openWorkflows} subscriptions active`, async () => (await activeCount()) === openWorkflows + 50, 30 * 60_000);
+    await waitUntil(async () => (await activeCount()) === openWorkflows + 50, `${openWorkflows} subscriptions active`, 30 * 60_000);
     const secondsToOpenAll = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
     const after = worker.rssBytes();

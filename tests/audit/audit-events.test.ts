@@ -4,10 +4,10 @@
  * settings changes, who may read it, and that nobody can change it.
  */
 import { AuditEvent, Claim, type User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
-import { ClaimsTeam, createActiveSubscription, createClaimsTeam } from '../claims/fixtures';
+import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 interface EventBody {
   actor: { type: string; id: string | null };
@@ -29,7 +29,7 @@ describe('audit trail: GET /audit-events', () => {
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
-    [admin, officer] = await Promise.all([createUser(team.tenant, 'tenant_admin'), createUser(team.tenant, 'compliance_officer')]);
+    [admin, officer] = await Promise.all([buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' }), buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' })]);
   });
   afterAll(() => stack?.close());
 
@@ -37,7 +37,7 @@ describe('audit trail: GET /audit-events', () => {
   const events = async (user: User, query: string) => (await stack.api.get(`/api/v1/audit-events?${query}`).set(as(user)).expect(200)).body as { items: EventBody[]; pagination: { total: number } };
 
   it("tells a claim's story in order: filed, assigned, each transition by its user, paid by the workflow", async () => {
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     const filed = await stack.api
       .post('/api/v1/claims')
       .set(as(team.claimant))
@@ -73,7 +73,7 @@ describe('audit trail: GET /audit-events', () => {
     // The tenant admin reads the same; other roles may not; another tenant sees nothing of it.
     expect((await events(admin, `entityId=${claimId}`)).pagination.total).toBe(10);
     await stack.api.get(`/api/v1/audit-events?entityId=${claimId}`).set(as(team.manager)).expect(403);
-    const stranger = await createUser(await createTenant(), 'tenant_admin');
+    const stranger = await buildUser({ role: 'tenant_admin' });
     expect((await events(stranger, `entityId=${claimId}`)).items).toEqual([]);
 
     const byAdjuster = await events(officer, `actorId=${team.adjuster.id}&action=claim.transition&ordering=-occurredAt&pageSize=2`);
@@ -170,7 +170,7 @@ describe('audit trail: GET /audit-events', () => {
       const res = await stack.api.get(`/api/v1/audit-events?${query}`).set(as(admin)).expect(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const platformAdmin = await createUser(null, 'platform_admin');
+    const platformAdmin = await buildUser({ role: 'platform_admin' });
     const login = await stack.api.post('/api/v1/auth/login').send({ email: platformAdmin.email, password: 'Password123' }).expect(200);
     await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${login.body.tokens.accessToken}`).send({ currentPassword: 'Password123', newPassword: 'Platform-pass-9' }).expect(200);
     await platformAdmin.reload();

@@ -1,5 +1,5 @@
 import { Category, Plan, Tenant } from '../../src/models';
-import { createTenant } from '../support/factories';
+import { buildCategory, buildPlan, buildTenant } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
@@ -7,31 +7,16 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
   let tenant: Tenant;
   let houses: Category;
 
-  const planRow = (fields: Partial<Plan['_creationAttributes']>) => ({
-    tenantId: tenant.id,
-    categoryId: houses.id,
-    coverageLevel: 'standard' as const,
-    coverageAmount: '100000.00',
-    premium: '300.00',
-    durationMonths: 12,
-    name: 'Plan',
-    ...fields,
-  });
-
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant({ name: 'Acme Mutual' });
-    houses = await Category.create({ tenantId: tenant.id, name: 'Houses' });
-    const flats = await Category.create({ tenantId: tenant.id, name: 'Flats' });
-    await Plan.bulkCreate([
-      planRow({ name: 'House Basic', coverageLevel: 'basic', premium: '120.00' }),
-      planRow({ name: 'House Premium', coverageLevel: 'premium', premium: '900.99', coverageAmount: '250000.00' }),
-      planRow({ name: 'Flat Standard', categoryId: flats.id, premium: '260.00' }),
-      planRow({ name: 'Flat Withdrawn', categoryId: flats.id, premium: '200.00', isActive: false }),
-    ]);
-    const other = await createTenant();
-    const elsewhere = await Category.create({ tenantId: other.id, name: 'Elsewhere' });
-    await Plan.create({ ...planRow({ name: 'Other tenant plan' }), tenantId: other.id, categoryId: elsewhere.id });
+    tenant = await buildTenant({ name: 'Acme Mutual' });
+    houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
+    const flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
+    await buildPlan({ categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', premium: '120.00' });
+    await buildPlan({ categoryId: houses.id, name: 'House Premium', coverageLevel: 'premium', premium: '900.99', coverageAmount: '250000.00' });
+    await buildPlan({ categoryId: flats.id, name: 'Flat Standard', premium: '260.00' });
+    await buildPlan({ categoryId: flats.id, name: 'Flat Withdrawn', premium: '200.00', isActive: false });
+    await buildPlan({ name: 'Other tenant plan' });
   });
   afterAll(() => stack?.close());
 
@@ -63,7 +48,7 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     const missing = await stack.api.get('/api/v1/catalog/no-such-company/plans').expect(404);
     expect(missing.body.error.code).toBe('not_found');
     await stack.api.get('/api/v1/catalog/no-such-company/categories').expect(404);
-    const suspended = await createTenant();
+    const suspended = await buildTenant();
     await suspended.update({ status: 'suspended' });
     await stack.api.get(`/api/v1/catalog/${suspended.slug}/plans`).expect(404);
   });

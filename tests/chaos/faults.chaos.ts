@@ -17,11 +17,11 @@ import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/api/deterministic-id';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
-import { Acknowledgement, Category, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
+import { Acknowledgement, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import type { Role } from '../../src/shared/roles';
 import { issueAccessToken } from '../../src/services/tokens';
-import { TEST_PASSWORD_HASH } from '../support/factories';
+import { buildPlan, buildSubscription, buildTenant, buildUsers } from '../support/factories';
 import { requiredEnv } from '../support/env';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
@@ -79,11 +79,7 @@ describe('chaos: pausing and killing real processes under load', () => {
   /** Prepared targets, taken by each fault in turn: active subscriptions, claims, acknowledgements. */
   const targets = { subscriptions: [] as string[], claims: [] as string[], acknowledgements: [] as Acknowledgement[] };
 
-  async function createUsers(role: Role, count: number): Promise<User[]> {
-    return User.bulkCreate(
-      Array.from({ length: count }, (_, i) => ({ tenantId: tenant.id, role, email: `${role}-${i}@chaos.test`, fullName: `${role} ${i}`, passwordHash: TEST_PASSWORD_HASH })),
-    );
-  }
+  const createUsers = (role: Role, count: number) => buildUsers(count, tenant.id, () => ({ role }));
 
   const post = (path: string, user: User, body?: object, key = `prep-${crypto.randomUUID()}`) =>
     send(api.url, { kind: 'prep', method: 'POST', path, token: token(user), key, body }).then((answer) => {
@@ -97,9 +93,8 @@ describe('chaos: pausing and killing real processes under load', () => {
     worker = await startWorkerProcess(infra.temporal, env);
     api = await startApiProcess(env);
 
-    tenant = await Tenant.create({ name: 'Chaos Mutual', slug: 'chaos' });
-    const category = await Category.create({ tenantId: tenant.id, name: 'Homes' });
-    plan = await Plan.create({ tenantId: tenant.id, categoryId: category.id, name: 'Home', coverageLevel: 'standard', coverageAmount: '100000.00', premium: '300.00', durationMonths: 12 });
+    tenant = await buildTenant({ name: 'Chaos Mutual', slug: 'chaos' });
+    plan = await buildPlan({ tenantId: tenant.id, name: 'Home', premium: '300.00' });
     [users.holder] = await createUsers('policyholder', 2);
     users.burstHolder = (await User.findOne({ where: { tenantId: tenant.id, role: 'policyholder', id: { [Op.ne]: users.holder!.id } } }))!;
     [users.manager] = await createUsers('claims_manager', 1);
@@ -112,10 +107,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     // Claims to assign, on active subscriptions written directly (their runs are not under test here).
     const today = new Date().toISOString().slice(0, 10);
     for (let i = 0; i < 3 * PER_KIND; i += 1) {
-      const covering = await Subscription.create({
-        tenantId: tenant.id, planId: plan.id, policyholderId: users.holder!.id, status: 'active', coverageAmount: plan.coverageAmount, premium: plan.premium,
-        durationMonths: 12, startDate: today, endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
-      });
+      const covering = await buildSubscription({ planId: plan.id, policyholderId: users.holder!.id, startDate: today, endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}` });
       targets.claims.push((await post('/claims', users.holder!, { subscriptionId: covering.id, incidentDate: today, amountClaimed: 1000, description: `Chaos claim ${i}` })).id);
     }
     // Acknowledgements: one policy version rolled out to the claims agents.

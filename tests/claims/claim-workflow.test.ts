@@ -23,7 +23,8 @@ import { DECISION_MOVES } from '../../src/workflows/claim-rules';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { ClaimsTeam, createActiveSubscription, createClaimsTeam, insertReportedClaim } from './fixtures';
+import { buildClaim, buildSubscription } from '../support/factories';
+import { claimWorkflowInput, ClaimsTeam, createClaimsTeam } from './fixtures';
 import { resultOf } from '../support/waiting';
 
 const TASK_QUEUE = 'claims-time-skipping';
@@ -58,11 +59,10 @@ describe('claim workflow (time-skipping)', () => {
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
   async function fileClaim(amount: number, claimant: User = team.claimant): Promise<WorkflowHandle<ClaimWorkflow>> {
-    const subscription = await createActiveSubscription(team.tenant, claimant);
+    const subscription = await buildSubscription({ policyholderId: claimant.id });
     const filedAt = new Date(Number(await env.currentTimeMs()));
-    const input = await insertReportedClaim(subscription, amount, team.agent, filedAt);
-    const { workflowId, ...args } = input;
-    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId, args: [args] });
+    const claim = await buildClaim({ subscriptionId: subscription.id, amountClaimed: amount.toFixed(2), filedById: team.agent.id, filedAt });
+    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: claim.workflowId, args: [claimWorkflowInput(claim, filedAt)] });
   }
 
   const move = (handle: WorkflowHandle, request: TransitionRequest) => handle.executeUpdate(transitionClaimUpdate, { args: [request] });

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { AuditEvent, Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
-import { ClaimsTeam, COVERAGE, createActiveSubscription, createClaimsTeam } from './fixtures';
+import { ClaimsTeam, createClaimsTeam } from './fixtures';
 
 const PDF = Buffer.from('%PDF-1.4\n% invoice of the plumber\n', 'latin1');
 
@@ -24,7 +24,7 @@ describe('claims API (dev server, end to end)', () => {
     stack = await startTestStack({ worker: true });
     stack.config.documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-documents-'));
     team = await createClaimsTeam();
-    subscription = await createActiveSubscription(team.tenant, team.claimant);
+    subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
   afterAll(async () => {
     await stack?.close();
@@ -146,7 +146,7 @@ describe('claims API (dev server, end to end)', () => {
 
   it('refuses claims the subscription does not cover with 4xx and files nothing', async () => {
     const before = await Claim.count();
-    const tooMuch = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ amountClaimed: COVERAGE + 1 })).expect(422);
+    const tooMuch = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ amountClaimed: Number(subscription.coverageAmount) + 1 })).expect(422);
     expect(tooMuch.body.error.details[0].field).toBe('amountClaimed');
     const beforeCover = new Date(Date.parse(subscription.startDate!) - 86_400_000).toISOString().slice(0, 10);
     const outside = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate: beforeCover })).expect(422);
@@ -154,11 +154,11 @@ describe('claims API (dev server, end to end)', () => {
     await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate: '2999-01-01' })).expect(400);
     await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ status: 'approved' })).expect(400);
 
-    const cancelled = await createActiveSubscription(team.tenant, team.claimant, { status: 'cancelled' });
+    const cancelled = await buildSubscription({ policyholderId: team.claimant.id, status: 'cancelled' });
     const inactive = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ subscriptionId: cancelled.id })).expect(422);
     expect(inactive.body.error.details[0].field).toBe('subscriptionId');
 
-    const neighbour = await createUser(team.tenant, 'policyholder');
+    const neighbour = await buildUser({ tenantId: team.tenant.id, role: 'policyholder' });
     await stack.api.post('/api/v1/claims').set(as(neighbour)).send(fileBody()).expect(404);
     await stack.api.post('/api/v1/claims').set(as(team.adjuster)).send(fileBody()).expect(403);
     expect(await Claim.count()).toBe(before);
@@ -172,7 +172,7 @@ describe('claims API (dev server, end to end)', () => {
 
     // Another tenant numbers its claims from 1 too, in a workflow of its own.
     const other = await createClaimsTeam();
-    const otherSubscription = await createActiveSubscription(other.tenant, other.claimant);
+    const otherSubscription = await buildSubscription({ policyholderId: other.claimant.id });
     const first = await stack.api.post('/api/v1/claims').set(as(other.claimant)).send(fileBody({ subscriptionId: otherSubscription.id })).expect(201);
     expect(first.body.claimNumber).toMatch(/-000001$/);
     expect(first.body.workflow.workflowId).toBe(`claim-${other.tenant.slug}-${first.body.claimNumber}`);
@@ -180,8 +180,8 @@ describe('claims API (dev server, end to end)', () => {
 
   it("keeps claims, notes and documents to the tenant's staff and the claimant", async () => {
     const filed = await fileClaim();
-    const neighbour = await createUser(team.tenant, 'policyholder');
-    const stranger = await createUser(await createTenant(), 'claims_manager');
+    const neighbour = await buildUser({ tenantId: team.tenant.id, role: 'policyholder' });
+    const stranger = await buildUser({ role: 'claims_manager' });
 
     await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(neighbour)).expect(404);
     await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(stranger)).expect(404);

@@ -7,18 +7,12 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Acknowledgement, AuditEvent, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
-import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-  acknowledgeUpdate,
-  AcknowledgementWorkflow,
-  versionRetiredSignal,
-} from '../../src/contracts/acknowledgement';
+import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgeUpdate, AcknowledgementWorkflow, versionRetiredSignal } from '../../src/contracts/acknowledgement';
 import { DAY_MS } from '../../src/shared/time';
-import { createTenant, createUser } from '../support/factories';
+import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
 import { resultOf, waitUntil } from '../support/waiting';
 import { startWebhookReceiver, WebhookReceiver } from './webhook-receiver';
 
@@ -39,10 +33,10 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     ({ env, smtp } = stack);
     await stack.startWorker(TASK_QUEUE);
 
-    tenant = await createTenant();
+    tenant = await buildTenant();
     await TenantSettings.create({ tenantId: tenant.id, values: { complianceWebhookUrl: webhooks.url }, complianceWebhookSecret: WEBHOOK_SECRET });
-    officers = await Promise.all([createUser(tenant, 'compliance_officer'), createUser(tenant, 'compliance_officer')]);
-    manager = await createUser(tenant, 'claims_manager');
+    officers = await Promise.all([buildUser({ tenantId: tenant.id, role: 'compliance_officer' }), buildUser({ tenantId: tenant.id, role: 'compliance_officer' })]);
+    manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
   });
 
   afterAll(async () => {
@@ -51,9 +45,9 @@ describe('acknowledgement deadlines (time-skipping)', () => {
 
   /** A fresh employee with an acknowledgement due 14 days from the server's current time, and its run. */
   async function startAcknowledgement(options: { withManager: boolean }) {
-    const employee = await createUser(tenant, 'adjuster', options.withManager ? { managerId: manager.id } : {});
-    const version = await createPublishedVersion(tenant, officers[0], new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS));
-    const ack = await createAcknowledgementRow(version, employee);
+    const employee = await buildUser({ tenantId: tenant.id, role: 'adjuster', ...(options.withManager && { managerId: manager.id }) });
+    const version = await buildPolicyVersion({ createdById: officers[0].id, status: 'published', dueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS) });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
       workflowId: ack.workflowId!,
@@ -74,7 +68,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   it('ends at once when the employee acknowledges before the reminder; nobody else may', async () => {
     const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
 
-    const intruder = await createUser(tenant, 'adjuster');
+    const intruder = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     const refused = await handle.executeUpdate(acknowledgeUpdate, { args: [{ userId: intruder.id }] }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('Forbidden');

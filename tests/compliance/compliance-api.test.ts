@@ -4,7 +4,7 @@
  */
 import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '../../src/models';
 import type { RolloutProgress } from '../../src/contracts/policy-rollout';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf, waitForRunCount } from '../support/waiting';
@@ -23,14 +23,14 @@ describe('compliance API end to end', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    tenant = await createTenant();
-    officer = await createUser(tenant, 'compliance_officer');
-    reviewer = await createUser(tenant, 'tenant_admin');
-    const manager = await createUser(tenant, 'claims_manager');
-    employee = await createUser(tenant, 'adjuster', { managerId: manager.id });
-    colleague = await createUser(tenant, 'claims_agent');
-    policyholder = await createUser(tenant, 'policyholder');
-    outsider = await createUser(await createTenant(), 'compliance_officer');
+    tenant = await buildTenant();
+    officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    reviewer = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+    employee = await buildUser({ tenantId: tenant.id, role: 'adjuster', managerId: manager.id });
+    colleague = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    policyholder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    outsider = await buildUser({ role: 'compliance_officer' });
   });
   afterAll(() => stack?.close());
 

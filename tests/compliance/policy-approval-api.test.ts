@@ -4,7 +4,7 @@
  */
 import { PolicyVersion, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt } from '../../src/shared/search-attributes';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
 
@@ -23,12 +23,12 @@ describe('policy version approval API', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    tenant = await createTenant();
-    author = await createUser(tenant, 'compliance_officer');
-    reviewer = await createUser(tenant, 'compliance_officer');
-    admin = await createUser(tenant, 'tenant_admin');
-    adjuster = await createUser(tenant, 'adjuster');
-    outsider = await createUser(await createTenant(), 'compliance_officer');
+    tenant = await buildTenant();
+    author = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    outsider = await buildUser({ role: 'compliance_officer' });
   });
   afterAll(() => stack?.close());
 

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CompliancePolicy, PolicyVersion, Tenant, User } from '../../src/models';
+import type { CompliancePolicy, Tenant, User } from '../../src/models';
 import {
   approvePolicyVersionUpdate,
   POLICY_APPROVAL_WORKFLOW_TYPE,
@@ -18,7 +18,7 @@ import {
   submissionRecordedUpdate,
 } from '../../src/contracts/policy-approval';
 import { DAY_MS } from '../../src/shared/time';
-import { createTenant, createUser } from '../support/factories';
+import { buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -38,27 +38,19 @@ describe('policy approval workflow (time-skipping)', () => {
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp } = stack);
-    tenant = await createTenant();
-    author = await createUser(tenant, 'compliance_officer');
-    reviewer = await createUser(tenant, 'compliance_officer');
-    admin = await createUser(tenant, 'tenant_admin');
-    await createUser(tenant, 'adjuster');
-    policy = await CompliancePolicy.create({ tenantId: tenant.id, title: 'Anti-bribery', createdById: author.id });
+    tenant = await buildTenant();
+    author = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    policy = await buildCompliancePolicy({ createdById: author.id, title: 'Anti-bribery' });
   });
   afterAll(() => stack?.close());
 
-  let versionNumber = 0;
   /** A draft submitted as POST /submit does it: the run starts, records it in review, and says so. */
   async function submitOn(taskQueue: string, status: 'draft' | 'approved' = 'draft') {
     const submittedAt = new Date(await env.currentTimeMs());
-    const version = await PolicyVersion.create({
-      tenantId: tenant.id,
-      policyId: policy.id,
-      versionNumber: ++versionNumber,
-      content: 'Never accept cash.',
-      status,
-      createdById: author.id,
-    });
+    const version = await buildPolicyVersion({ policyId: policy.id, content: 'Never accept cash.', status });
     const input: PolicyApprovalInput = {
       tenantId: tenant.id,
       versionId: version.id,
@@ -94,7 +86,7 @@ describe('policy approval workflow (time-skipping)', () => {
       expect(requested.to).not.toContain(author.email);
 
       expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(author)] }))).toMatchObject({ type: 'Forbidden' });
-      const adjuster = await createUser(tenant, 'adjuster');
+      const adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
       expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(adjuster)] }))).toMatchObject({ type: 'Forbidden' });
       expect((await version.reload()).status).toBe('in_review');
 

@@ -2,26 +2,19 @@
  * Rollouts on the dev server with a real worker: 1,000 employees through the API (timed), and a
  * small rollout forced through continue-as-new to prove the cursor carries over.
  */
-import crypto from 'node:crypto';
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/contracts/policy-rollout';
-import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { bearer, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
-import { createPublishedVersion } from './fixtures';
 import { resultOf, waitForRunCount } from '../support/waiting';
 import { approveThroughReview } from './review';
 
 const EMPLOYEE_ROLES: Role[] = ['claims_agent', 'adjuster', 'senior_adjuster', 'claims_manager'];
 
-async function createEmployees(tenant: Tenant, count: number): Promise<void> {
-  await User.bulkCreate(
-    Array.from({ length: count }, (_, i) => {
-      const suffix = crypto.randomBytes(4).toString('hex');
-      return { tenantId: tenant.id, role: EMPLOYEE_ROLES[i % EMPLOYEE_ROLES.length], email: `employee-${i}-${suffix}@example.test`, fullName: `Employee ${i}`, passwordHash: TEST_PASSWORD_HASH };
-    }),
-  );
+function createEmployees(tenant: Tenant, count: number): Promise<User[]> {
+  return buildUsers(count, tenant.id, (i) => ({ role: EMPLOYEE_ROLES[i % EMPLOYEE_ROLES.length] }));
 }
 
 describe('policy rollout', () => {
@@ -32,11 +25,11 @@ describe('policy rollout', () => {
   afterAll(() => stack?.close());
 
   it('rolls a version out to 1,000 employees: 1,000 rows, 1,000 running acknowledgement runs, a matching report', async () => {
-    const tenant = await createTenant();
-    const officer = await createUser(tenant, 'compliance_officer');
-    const reviewer = await createUser(tenant, 'tenant_admin');
+    const tenant = await buildTenant();
+    const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    const reviewer = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     await createEmployees(tenant, 998);
-    await createUser(tenant, 'policyholder');
+    await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const auth = { Authorization: bearer(stack.config, officer) };
 
     const policy = await stack.api.post('/api/v1/compliance/policies').set(auth).send({ title: 'Data protection' });
@@ -61,10 +54,10 @@ describe('policy rollout', () => {
   });
 
   it('continues as new between batches and carries its cursor: every employee gets exactly one acknowledgement', async () => {
-    const tenant = await createTenant();
-    const officer = await createUser(tenant, 'compliance_officer');
+    const tenant = await buildTenant();
+    const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     await createEmployees(tenant, 9);
-    const version = await createPublishedVersion(tenant, officer, new Date(Date.now() + 14 * 86_400_000));
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published' });
 
     const handle = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,

@@ -1,9 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import { Acknowledgement, Tenant, User } from '../../src/models';
+import type { Tenant, User } from '../../src/models';
 import { neutraliseFormula } from '../../src/api/compliance/report-csv';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildAcknowledgement, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
-import { createAcknowledgementRow, createPublishedVersion } from './fixtures';
 
 describe('compliance report as CSV', () => {
   let stack: TestStack;
@@ -17,20 +16,20 @@ describe('compliance report as CSV', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant();
-    officer = await createUser(tenant, 'compliance_officer', { fullName: 'Olivia Officer' });
-    manager = await createUser(tenant, 'claims_manager', { fullName: 'Mona "The Boss" Manager' });
-    const version = await createPublishedVersion(tenant, officer, dueAt);
+    tenant = await buildTenant();
+    officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer', fullName: 'Olivia Officer' });
+    manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', fullName: 'Mona "The Boss" Manager' });
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt });
     versionId = version.id;
     versionNumber = version.versionNumber;
     const employees = [
-      await createUser(tenant, 'adjuster', { fullName: 'Zoë Dupont, Jr.', managerId: manager.id }),
-      await createUser(tenant, 'claims_agent', { fullName: '=HYPERLINK("http://evil.example","click")', managerId: manager.id }),
-      await createUser(tenant, 'adjuster', { fullName: '@SUM(A1:A9)', email: `-lead-${Date.now()}@example.test` }),
-      await createUser(tenant, 'senior_adjuster', { fullName: 'Line\nBreak' }),
+      await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Zoë Dupont, Jr.', managerId: manager.id }),
+      await buildUser({ tenantId: tenant.id, role: 'claims_agent', fullName: '=HYPERLINK("http://evil.example","click")', managerId: manager.id }),
+      await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: '@SUM(A1:A9)', email: `-lead-${Date.now()}@example.test` }),
+      await buildUser({ tenantId: tenant.id, role: 'senior_adjuster', fullName: 'Line\nBreak' }),
     ];
     const rows = [];
-    for (const employee of employees) rows.push(await createAcknowledgementRow(version, employee));
+    for (const employee of employees) rows.push(await buildAcknowledgement({ versionId: version.id, employeeId: employee.id }));
     await rows[0].update({ status: 'acknowledged', acknowledgedAt });
     await rows[1].update({ status: 'escalated', escalationLevel: 2, remindersSent: 1 });
   });
@@ -88,19 +87,17 @@ describe('compliance report as CSV', () => {
 
   it('refuses bad formats, other roles and other tenants exactly like the JSON report', async () => {
     await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=xlsx`).set(asOfficer()).expect(400);
-    const adjuster = await createUser(tenant, 'adjuster');
+    const adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=csv`).set('Authorization', bearer(stack.config, adjuster)).expect(403);
-    const outsider = await createUser(await createTenant(), 'compliance_officer');
+    const outsider = await buildUser({ role: 'compliance_officer' });
     const res = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=csv`).set('Authorization', bearer(stack.config, outsider)).expect(404);
     expect(res.body.error.code).toBe('not_found');
   });
 
   it('streams every row of a large report across read batches, each employee once', async () => {
-    const version = await createPublishedVersion(tenant, officer, dueAt);
-    const staff = await User.bulkCreate(
-      Array.from({ length: 1234 }, (_, i) => ({ tenantId: tenant.id, role: 'adjuster' as const, email: `bulk-${versionId.slice(0, 8)}-${i}@example.test`, fullName: `Employee ${i}`, passwordHash: 'x' })),
-    );
-    await Acknowledgement.bulkCreate(staff.map((employee) => ({ tenantId: tenant.id, versionId: version.id, employeeId: employee.id, dueAt })));
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt });
+    const staff = await buildUsers(1234, tenant.id, () => ({ role: 'adjuster' }));
+    await buildAcknowledgements(version, staff);
     const res = await stack.api.get(`/api/v1/compliance/versions/${version.id}/report?format=csv`).set(asOfficer()).expect(200);
     const emails = parseCsv(res.text).slice(1).map((r) => r[1]);
     expect(emails).toHaveLength(1234);

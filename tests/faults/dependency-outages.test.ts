@@ -21,8 +21,8 @@ import { AuditEvent, Claim, ClaimHistory, initModels, OutboxMessage, Subscriptio
 import { createSequelize } from '../../src/models/database';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { createInsurflowWorker } from '../../worker/worker';
-import { createActiveSubscription, createClaimsTeam, ClaimsTeam } from '../claims/fixtures';
-import { bearer } from '../support/factories';
+import { createClaimsTeam, ClaimsTeam } from '../claims/fixtures';
+import { bearer, buildSubscription } from '../support/factories';
 import { requiredEnv } from '../support/env';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
@@ -129,7 +129,7 @@ describe('dependency outages answer fast and lose nothing', () => {
 
   /** A claim filed through the API (run started) on a new active subscription of the claimant. */
   async function fileClaim(amountClaimed: number, description: string) {
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     return api
       .post('/api/v1/claims')
       .set('Authorization', as(team.claimant))
@@ -138,7 +138,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   }
 
   async function activePlanFor(holder: User) {
-    const subscription = await createActiveSubscription(team.tenant, holder);
+    const subscription = await buildSubscription({ policyholderId: holder.id });
     return subscription.planId;
   }
 
@@ -190,7 +190,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   });
 
   it('Temporal paused: a claim is filed (201) with its start in the outbox; the relay starts its run after the resume', async () => {
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     temporalProxy.pause();
     const filed = await timed(
       api

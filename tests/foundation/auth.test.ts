@@ -1,5 +1,5 @@
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
-import { bearer, createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('identity: /auth and /users', () => {
@@ -9,8 +9,8 @@ describe('identity: /auth and /users', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant({ slug: 'acme' });
-    admin = await createUser(tenant, 'tenant_admin', { email: 'admin@acme.test' });
+    tenant = await buildTenant({ slug: 'acme' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: 'admin@acme.test' });
   });
   afterAll(() => stack?.close());
 
@@ -102,8 +102,8 @@ describe('identity: /auth and /users', () => {
   });
 
   it("answers 404 for another tenant's user and does not change it", async () => {
-    const other = await createTenant();
-    const stranger = await createUser(other, 'adjuster');
+    const other = await buildTenant();
+    const stranger = await buildUser({ tenantId: other.id, role: 'adjuster' });
     await stack.api.get(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).expect(404);
     await stack.api.patch(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).send({ fullName: 'Hacked' }).expect(404);
     expect((await User.findByPk(stranger.id))?.fullName).toBe(stranger.fullName);

@@ -5,7 +5,7 @@ import { createNotificationActivities, SendEmailInput, SendTenantWebhookInput } 
 import { Notification, TenantSettings } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
-import { createTenant, createUser } from '../support/factories';
+import { buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 /** Runs an activity as attempt N of a retry sequence would see it. */
@@ -70,9 +70,9 @@ describe('notification activities', () => {
   });
 
   it('resolves recipients by role inside the tenant only', async () => {
-    const tenant = await createTenant();
-    const manager = await createUser(tenant, 'claims_manager', { email: 'boss@t1.test' });
-    await createUser(await createTenant(), 'claims_manager', { email: 'boss@other.test' });
+    const tenant = await buildTenant();
+    const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', email: 'boss@t1.test' });
+    await buildUser({ role: 'claims_manager', email: 'boss@other.test' });
     const { sendEmail } = createNotificationActivities(stack.deps);
     const input: SendEmailInput = { idempotencyKey: 'test-wf-4:escalation', tenantId: tenant.id, to: { roles: ['claims_manager'] }, subject: 'Escalation', text: 'x' };
     const result = await runAttempt(sendEmail, input);
@@ -93,7 +93,7 @@ describe('notification activities', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {
-      const tenant = await createTenant();
+      const tenant = await buildTenant();
       const secret = 'webhook-secret-0123456789';
       await TenantSettings.create({
         tenantId: tenant.id,

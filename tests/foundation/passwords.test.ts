@@ -1,5 +1,5 @@
 import { AuditEvent, PasswordResetToken, RefreshToken, Tenant, User } from '../../src/models';
-import { createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('passwords: change, reset by e-mail', () => {
@@ -8,7 +8,7 @@ describe('passwords: change, reset by e-mail', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant();
+    tenant = await buildTenant();
   });
   afterAll(() => stack?.close());
 
@@ -16,7 +16,7 @@ describe('passwords: change, reset by e-mail', () => {
     (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens as { accessToken: string; refreshToken: string };
 
   it('changes the password: the other sessions end, this one goes on with the new access token', async () => {
-    const user = await createUser(tenant, 'claims_agent');
+    const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     const mine = await login(user.email);
     const other = await login(user.email);
 
@@ -44,7 +44,7 @@ describe('passwords: change, reset by e-mail', () => {
   });
 
   it('e-mails a single-use reset token, stored hashed, that sets the password and ends every session', async () => {
-    const user = await createUser(tenant, 'policyholder', { email: 'forgetful@example.test' });
+    const user = await buildUser({ tenantId: tenant.id, role: 'policyholder', email: 'forgetful@example.test' });
     const session = await login(user.email);
 
     await stack.api.post('/api/v1/auth/password-reset').send({ email: 'forgetful@example.test' }).expect(202);
@@ -80,7 +80,7 @@ describe('passwords: change, reset by e-mail', () => {
   });
 
   it('refuses an expired or unknown token with its own code and changes nothing', async () => {
-    const user = await createUser(tenant, 'adjuster');
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
     const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email));
     const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)![1];
@@ -94,7 +94,7 @@ describe('passwords: change, reset by e-mail', () => {
   });
 
   it('answers an unknown e-mail exactly like a known one, sends nothing and stores nothing', async () => {
-    const known = await createUser(tenant, 'adjuster');
+    const known = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     const sentBefore = stack.smtp.messages.length;
     const tokensBefore = await PasswordResetToken.count();
     const timed = async (email: string) => {
@@ -124,7 +124,7 @@ describe('passwords: change, reset by e-mail', () => {
   });
 
   it('rate-limits reset requests per account with 429 and Retry-After', async () => {
-    const user = await createUser(tenant, 'adjuster');
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     for (let i = 0; i < 5; i += 1) await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
     const refused = await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(429);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);

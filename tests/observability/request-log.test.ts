@@ -3,10 +3,10 @@
  * operator searches by, and never a token or a body.
  */
 import { Plan, type User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { capturedLogger } from '../support/log-capture';
 import { startTestStack, TestStack } from '../support/stack';
-import { createActiveSubscription, createClaimsTeam } from '../claims/fixtures';
+import { createClaimsTeam } from '../claims/fixtures';
 
 interface LogLine {
   level: number;
@@ -29,7 +29,7 @@ describe('request log', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ logger: log.logger, env: { METRICS_TOKEN: 'api-metrics-token-for-tests' } });
-    admin = await createUser(await createTenant(), 'tenant_admin');
+    admin = await buildUser({ role: 'tenant_admin' });
   });
   afterAll(() => stack?.close());
 
@@ -87,7 +87,7 @@ describe('request log', () => {
 
   it('names the run a request started', async () => {
     const team = await createClaimsTeam();
-    const subscription = await createActiveSubscription(team.tenant, team.claimant);
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     const filed = await stack.api
       .post('/api/v1/claims')
       .set('Authorization', bearer(stack.config, team.claimant))

@@ -11,12 +11,12 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { Subscription, User } from '../../src/models';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { postSignedWebhook } from '../../src/services/webhook';
-import { bearer } from '../support/factories';
+import { bearer, buildSubscription } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { capturedLogger } from '../support/log-capture';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
-import { ClaimsTeam, createActiveSubscription, createClaimsTeam } from '../claims/fixtures';
+import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${CALLER_TRACE_ID}-00f067aa0ba902b7-01`;
@@ -34,7 +34,7 @@ describe('tracing (dev server, in-memory exporter)', () => {
     tracing = startTracing('insurflow-test', exporter);
     stack = await startTestStack({ worker: true, tracing, logger: log.logger });
     team = await createClaimsTeam();
-    subscription = await createActiveSubscription(team.tenant, team.claimant);
+    subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
   afterAll(async () => {
     await stack?.close();

@@ -9,9 +9,8 @@ import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { startWorkerMetrics, WorkerMetricsServer } from '../../src/observability/worker-metrics';
 import type { Mailer } from '../../src/services/mailer';
-import { createTenant, createUser } from '../support/factories';
+import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
-import { createAcknowledgementRow, createPublishedVersion } from '../compliance/fixtures';
 import { eventually } from '../support/waiting';
 
 const TOKEN = 'worker-metrics-token-for-tests';
@@ -66,9 +65,10 @@ describe('worker metrics endpoint', () => {
   });
 
   it('counts an escalation once per level, however often its activity runs', async () => {
-    const tenant = await createTenant();
-    const [officer, employee] = await Promise.all([createUser(tenant, 'compliance_officer'), createUser(tenant, 'adjuster')]);
-    const ack = await createAcknowledgementRow(await createPublishedVersion(tenant, officer, new Date(Date.now() - 86_400_000)), employee);
+    const tenant = await buildTenant();
+    const [officer, employee] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'compliance_officer' }), buildUser({ tenantId: tenant.id, role: 'adjuster' })]);
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt: new Date(Date.now() - 86_400_000) });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);
     const step = { acknowledgementId: ack.id, workflowId: acknowledgementWorkflowId(ack.id), level: 1 as const };
     await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, step);

@@ -11,7 +11,7 @@ import type { Activities } from '../../src/activities';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
 import { approveRegistrationUpdate, ONBOARDING_WORKFLOW_TYPE, OnboardingWorkflow, onboardingWorkflowId, rejectRegistrationUpdate } from '../../src/contracts/onboarding';
-import { createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import { buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -27,7 +27,7 @@ describe('onboarding workflow (time-skipping)', () => {
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp, activities } = stack);
-    platformAdmin = await createUser(null, 'platform_admin', { email: 'ops@insurflow.test' });
+    platformAdmin = await buildUser({ role: 'platform_admin', email: 'ops@insurflow.test' });
   });
   afterAll(() => stack?.close());
 
@@ -184,7 +184,7 @@ describe('onboarding workflow (time-skipping)', () => {
   it('an admin e-mail taken after submission fails the admin step and removes the tenant made before it', async () => {
     await withWorker(async (submit) => {
       const { registration, handle } = await submit('epsilon');
-      await createUser(null, 'platform_admin', { email: 'admin@epsilon.test' });
+      await buildUser({ role: 'platform_admin', email: 'admin@epsilon.test' });
       await handle.executeUpdate(approveRegistrationUpdate, { args: [asAdmin()] });
       expect(await resultOf(handle)).toBe('provisioning_failed');
 

@@ -7,7 +7,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import { Category, Registration, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
-import { bearer, createTenant, createUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const ADMIN_PASSWORD = 'Onboard-Secret-42';
@@ -36,11 +36,11 @@ describe('onboarding API: /registrations and /tenants', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    platformAdmin = await createUser(null, 'platform_admin', { email: 'ops@insurflow.test' });
+    platformAdmin = await buildUser({ role: 'platform_admin', email: 'ops@insurflow.test' });
     platformAuth = bearer(stack.config, platformAdmin);
-    otherTenant = await createTenant({ slug: 'existing' });
-    otherTenantAdmin = await createUser(otherTenant, 'tenant_admin');
-    policyholder = await createUser(otherTenant, 'policyholder');
+    otherTenant = await buildTenant({ slug: 'existing' });
+    otherTenantAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
+    policyholder = await buildUser({ tenantId: otherTenant.id, role: 'policyholder' });
   });
   afterAll(() => stack?.close());
 

@@ -1,7 +1,6 @@
 import { Claim, Subscription, Tenant, User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
-import { createActiveSubscription, insertReportedClaim } from '../claims/fixtures';
 import { explainClaimSearch, seedClaimVolume } from '../../bench/search-volume';
 import { createSequelize } from '../../src/models/database';
 
@@ -19,28 +18,24 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
-  async function fileClaim(subscription: Subscription, filedBy: User, description: string): Promise<Claim> {
-    const input = await insertReportedClaim(subscription, 1000, filedBy);
-    const claim = await Claim.findByPk(input.claimId, { rejectOnEmpty: true });
-    return claim.update({ description });
-  }
+  const fileClaim = (subscription: Subscription, description: string) => buildClaim({ subscriptionId: subscription.id, description });
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant();
-    zoe = await createUser(tenant, 'policyholder', { fullName: 'Zoë Müller', email: `zoe.mueller-${tenant.slug}@example.test` });
-    jean = await createUser(tenant, 'policyholder', { fullName: 'Jean Dupont', email: `jean-${tenant.slug}@example.test` });
-    admin = await createUser(tenant, 'tenant_admin', { fullName: 'Ada Admin' });
-    adjuster = await createUser(tenant, 'adjuster', { fullName: 'Édouard Adjuster' });
-    zoeSub = await createActiveSubscription(tenant, zoe);
-    jeanSub = await createActiveSubscription(tenant, jean);
-    kitchenClaim = await fileClaim(zoeSub, zoe, 'Burst pipe flooded the kitchen');
-    roofClaim = await fileClaim(jeanSub, jean, 'Storm took 100% of the roof tiles');
+    tenant = await buildTenant();
+    zoe = await buildUser({ tenantId: tenant.id, role: 'policyholder', fullName: 'Zoë Müller', email: `zoe.mueller-${tenant.slug}@example.test` });
+    jean = await buildUser({ tenantId: tenant.id, role: 'policyholder', fullName: 'Jean Dupont', email: `jean-${tenant.slug}@example.test` });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Ada Admin' });
+    adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Édouard Adjuster' });
+    zoeSub = await buildSubscription({ policyholderId: zoe.id });
+    jeanSub = await buildSubscription({ policyholderId: jean.id });
+    kitchenClaim = await fileClaim(zoeSub, 'Burst pipe flooded the kitchen');
+    roofClaim = await fileClaim(jeanSub, 'Storm took 100% of the roof tiles');
 
     // Another tenant with a namesake: never found from this tenant.
-    const other = await createTenant();
-    const namesake = await createUser(other, 'policyholder', { fullName: 'Zoë Müller' });
-    await fileClaim(await createActiveSubscription(other, namesake), namesake, 'Burst pipe flooded the kitchen');
+    const other = await buildTenant();
+    const namesake = await buildUser({ tenantId: other.id, role: 'policyholder', fullName: 'Zoë Müller' });
+    await fileClaim(await buildSubscription({ policyholderId: namesake.id }), 'Burst pipe flooded the kitchen');
   });
   afterAll(() => stack?.close());
 
@@ -107,7 +102,7 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
       expect(plan).toContain('Bitmap Index Scan on claims_claimant_id');
       expect(plan).not.toMatch(/Seq Scan on claims/);
     }
-    const found = await stack.api.get('/api/v1/claims').query({ q: 'østergaard 17' }).set(as(await createUser(volume.tenant, 'adjuster'))).expect(200);
+    const found = await stack.api.get('/api/v1/claims').query({ q: 'østergaard 17' }).set(as(await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' }))).expect(200);
     expect(found.body.items.length).toBeGreaterThan(0);
     expect(found.body.items.every((c: { claimantId: string }) => typeof c.claimantId === 'string')).toBe(true);
   });

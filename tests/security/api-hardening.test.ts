@@ -5,11 +5,11 @@
  * people's resources get clear 4xx answers.
  */
 import crypto from 'node:crypto';
-import { Category, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
+import { Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
 import { loadConfig } from '../../src/config';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
-import { createActiveSubscription, createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, createTenant, createUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
+import { bearer, buildCategory, buildSubscription, buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const LONE_SURROGATE = 'abc\ud800';
@@ -21,8 +21,8 @@ describe('security hardening (API)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    tenant = await createTenant();
-    admin = await createUser(tenant, 'tenant_admin');
+    tenant = await buildTenant();
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
   afterAll(() => stack?.close());
 
@@ -33,7 +33,7 @@ describe('security hardening (API)', () => {
     it('refuses a lone surrogate on every route that hashes a password with 400 naming the field; the API stays ready', async () => {
       const users = await User.count();
       const registrations = await Registration.count();
-      const holder = await createUser(tenant, 'policyholder');
+      const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
       const requests = [
         [stack.api.post('/api/v1/auth/login').send({ email: 'nobody@example.com', password: LONE_SURROGATE }), 'body.password'],
         [stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'x@example.test', password: LONE_SURROGATE, fullName: 'X' }), 'body.password'],
@@ -92,7 +92,7 @@ describe('security hardening (API)', () => {
     });
 
     it('hashes with argon2id, and re-hashes a legacy bcrypt hash on the next successful login', async () => {
-      const legacy = await createUser(tenant, 'adjuster');
+      const legacy = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
       expect(legacy.passwordHash).toMatch(/^\$2a\$12\$/);
       await login(legacy.email).expect(200);
       const rehashed = (await User.findByPk(legacy.id))!.passwordHash;
@@ -105,14 +105,14 @@ describe('security hardening (API)', () => {
 
   describe('authority is always current', () => {
     it('refuses a token whose user was deactivated, demoted, moved or whose tenant was suspended (401)', async () => {
-      const [deactivated, demoted, moved, suspendedOne] = await Promise.all(['adjuster', 'senior_adjuster', 'adjuster'].map((role) => createUser(tenant, role as User['role'])).concat(createUser(await createTenant(), 'adjuster')));
+      const [deactivated, demoted, moved, suspendedOne] = await Promise.all((['adjuster', 'senior_adjuster', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })).concat(buildUser({ role: 'adjuster' })));
       const tokens = [deactivated, demoted, moved, suspendedOne].map((user) => as(user));
       for (const token of tokens) await stack.api.get('/api/v1/auth/me').set(token).expect(200);
 
       // Changed behind the API's back (another process, a console): seen once the short cache expires.
       await deactivated.update({ isActive: false });
       await demoted.update({ role: 'policyholder' });
-      await moved.update({ tenantId: (await createTenant()).id });
+      await moved.update({ tenantId: (await buildTenant()).id });
       await Tenant.update({ status: 'suspended' }, { where: { id: suspendedOne.tenantId! } });
       await new Promise((resolve) => setTimeout(resolve, 10_500));
       for (const token of tokens) {
@@ -126,7 +126,7 @@ describe('security hardening (API)', () => {
 
     it('revokes every session at once when a tenant admin changes a role, a password or the active flag', async () => {
       for (const change of [{ role: 'claims_manager' }, { password: 'New-password-42' }, { isActive: false }]) {
-        const user = await createUser(tenant, 'adjuster');
+        const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
         const first = (await login(user.email).expect(200)).body.tokens;
         const second = (await login(user.email).expect(200)).body.tokens;
         await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${first.accessToken}`).expect(200);
@@ -145,14 +145,14 @@ describe('security hardening (API)', () => {
         }
       }
       // A name change is not a change of authority: sessions survive it.
-      const user = await createUser(tenant, 'adjuster');
+      const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
       const tokens = (await login(user.email).expect(200)).body.tokens;
       await stack.api.patch(`/api/v1/users/${user.id}`).set(as(admin)).send({ fullName: 'Renamed' }).expect(200);
       await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${tokens.accessToken}`).expect(200);
     });
 
     it('keeps the session lifetime absolute: rotation never moves the end of the login', async () => {
-      const user = await createUser(tenant, 'adjuster');
+      const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
       const first = (await login(user.email).expect(200)).body.tokens;
       const originalEnd = (await RefreshToken.findOne({ where: { userId: user.id } }))!.expiresAt;
       await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -172,7 +172,7 @@ describe('security hardening (API)', () => {
     const transition = (claimId: string, user: User, body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
     it('refuses the four-eyes bypass: self-assign, ask for approval, reassign away, approve → 403', async () => {
-      const subscription = await createActiveSubscription(team.tenant, team.claimant);
+      const subscription = await buildSubscription({ policyholderId: team.claimant.id });
       const filed = (await stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 20_000, description: 'Roof' }).expect(201)).body;
       await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.senior.id }).expect(200);
       await transition(filed.id, team.senior, { to: 'under_review' }).expect(200);
@@ -185,7 +185,7 @@ describe('security hardening (API)', () => {
     });
 
     it('answers 422 for an amount beyond DECIMAL(12,2), not 500, and stores nothing', async () => {
-      const category = await Category.create({ tenantId: tenant.id, name: 'Huge' });
+      const category = await buildCategory({ tenantId: tenant.id, name: 'Huge' });
       const res = await stack.api
         .post('/api/v1/plans')
         .set(as(admin))
@@ -196,8 +196,8 @@ describe('security hardening (API)', () => {
     });
 
     it("answers 404 for another policyholder's subscription and its run", async () => {
-      const [owner, neighbour] = await Promise.all([createUser(tenant, 'policyholder'), createUser(tenant, 'policyholder')]);
-      const subscription = await createActiveSubscription(tenant, owner);
+      const [owner, neighbour] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'policyholder' }), buildUser({ tenantId: tenant.id, role: 'policyholder' })]);
+      const subscription = await buildSubscription({ policyholderId: owner.id });
       const workflowId = subscriptionWorkflowId(subscription.id);
       await Subscription.update({ workflowId }, { where: { id: subscription.id } });
       // A run that exists (no worker serves its queue): only who may see the row may describe it.

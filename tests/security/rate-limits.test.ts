@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import type { User } from '../../src/models';
-import { createTenant, createUser, TEST_PASSWORD } from '../support/factories';
+import { buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('rate limits (PostgreSQL store)', () => {
@@ -17,7 +17,7 @@ describe('rate limits (PostgreSQL store)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    user = await createUser(await createTenant(), 'tenant_admin');
+    user = await buildUser({ role: 'tenant_admin' });
   });
   afterAll(() => stack?.close());
 
@@ -52,7 +52,7 @@ describe('rate limits (PostgreSQL store)', () => {
 
   it('limits failed logins per account from any address, the same for unknown accounts, and forgets them after a success', async () => {
     const app = appWith({ trustProxyHops: 1 }, { authPerMinute: 1000, loginFailuresPerAccount: 3 });
-    const victim = await createUser(await createTenant(), 'adjuster');
+    const victim = await buildUser({ role: 'adjuster' });
     for (let i = 1; i <= 3; i++) expect((await login(app, `192.0.2.${i}`, victim.email, 'Guess-number-1')).status).toBe(401);
     const locked = await login(app, '192.0.2.99', victim.email, TEST_PASSWORD);
     expect(locked.status).toBe(429);
@@ -63,7 +63,7 @@ describe('rate limits (PostgreSQL store)', () => {
     expect((await login(app, '192.0.2.99', 'nobody@example.test', 'Guess-number-1')).status).toBe(429);
 
     // Another account is untouched; a success clears that account's failures.
-    const other = await createUser(await createTenant(), 'adjuster');
+    const other = await buildUser({ role: 'adjuster' });
     for (let i = 1; i <= 2; i++) expect((await login(app, `192.0.2.${i}`, other.email, 'Guess-number-1')).status).toBe(401);
     expect((await login(app, '192.0.2.50', other.email, TEST_PASSWORD)).status).toBe(200);
     for (let i = 1; i <= 2; i++) expect((await login(app, `192.0.2.${i}`, other.email, 'Guess-number-1')).status).toBe(401);

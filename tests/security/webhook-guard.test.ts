@@ -13,9 +13,8 @@ import { createApp } from '../../src/api/app';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { EscalationAlert, Notification, TenantSettings, type Tenant, type User } from '../../src/models';
 import { WebhookDeliveryError, type WebhookGuard } from '../../src/services/webhook';
-import { createAcknowledgementRow, createPublishedVersion } from '../compliance/fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../compliance/webhook-receiver';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const SECRET = 'webhook-secret-of-the-tenant-0001';
@@ -59,7 +58,7 @@ describe('webhook SSRF guard', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant();
+    tenant = await buildTenant();
     receiver = await startWebhookReceiver(SECRET);
   });
   afterAll(async () => {
@@ -146,7 +145,7 @@ describe('webhook SSRF guard', () => {
   });
 
   it('accepts only https webhook URLs of at most 2,048 characters from a production API', async () => {
-    const tenantAdmin = await createUser(tenant, 'tenant_admin');
+    const tenantAdmin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     const production = createApp({ config: { ...stack.config, env: 'production' }, sequelize: stack.db.sequelize, temporal: stack.temporal, logger: stack.deps.logger });
     const put = (complianceWebhookUrl: string) =>
       supertest(production.callback()).put('/api/v1/tenant/settings').set('Authorization', bearer(stack.config, tenantAdmin)).send({ complianceWebhookUrl });
@@ -158,10 +157,10 @@ describe('webhook SSRF guard', () => {
   });
 
   it('records a refused escalation webhook as `blocked`, and the escalations list shows only that word', async () => {
-    const officer = await createUser(tenant, 'compliance_officer');
-    const employee: User = await createUser(tenant, 'adjuster');
-    const version = await createPublishedVersion(tenant, officer, new Date(Date.now() - 86_400_000));
-    const ack = await createAcknowledgementRow(version, employee);
+    const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    const employee: User = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt: new Date(Date.now() - 86_400_000) });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     await pointWebhookAt('http://169.254.169.254/latest/meta-data/iam/');
     const { alertComplianceWebhook } = createActivities({ ...stack.deps, webhookGuard: {} });
 

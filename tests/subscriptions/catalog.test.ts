@@ -1,5 +1,5 @@
 import { Category, Plan, Tenant, User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildCategory, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('catalog: /categories and /plans', () => {
@@ -23,12 +23,12 @@ describe('catalog: /categories and /plans', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    tenant = await createTenant();
-    const other = await createTenant();
-    const users: User[] = await Promise.all([createUser(tenant, 'tenant_admin'), createUser(tenant, 'policyholder'), createUser(other, 'tenant_admin')]);
+    tenant = await buildTenant();
+    const other = await buildTenant();
+    const users: User[] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'tenant_admin' }), buildUser({ tenantId: tenant.id, role: 'policyholder' }), buildUser({ tenantId: other.id, role: 'tenant_admin' })]);
     [admin, holder, outsider] = users.map((u) => bearer(stack.config, u));
-    houses = await Category.create({ tenantId: tenant.id, name: 'Houses' });
-    flats = await Category.create({ tenantId: tenant.id, name: 'Flats' });
+    houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
+    flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
   });
   afterAll(() => stack?.close());
 
@@ -64,7 +64,7 @@ describe('catalog: /categories and /plans', () => {
       const res = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(400);
       expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     }
-    const otherCategory = await Category.create({ tenantId: (await createTenant()).id, name: 'Elsewhere' });
+    const otherCategory = await buildCategory({ name: 'Elsewhere' });
     await stack.api.post('/api/v1/plans').set('Authorization', admin).send(plan({ categoryId: otherCategory.id })).expect(422);
     await stack.api.post('/api/v1/plans').set('Authorization', holder).send(plan()).expect(403);
     expect(await Plan.count()).toBe(before);

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AuditEvent, Category, Plan, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, type Plan, Subscription, Tenant, User } from '../../src/models';
 import {
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
@@ -17,7 +17,7 @@ import {
   subscriptionWorkflowId,
 } from '../../src/contracts/subscription';
 import { DAY_MS } from '../../src/shared/time';
-import { createTenant, createUser } from '../support/factories';
+import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -40,22 +40,14 @@ describe('subscription workflow (time-skipping)', () => {
     ({ env, smtp } = stack);
     await stack.startWorker(TASK_QUEUE);
 
-    tenant = await createTenant();
+    tenant = await buildTenant();
     [owner, otherPolicyholder, admin] = await Promise.all([
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'tenant_admin'),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
     ]);
-    const category = await Category.create({ tenantId: tenant.id, name: 'Apartments' });
-    plan = await Plan.create({
-      tenantId: tenant.id,
-      categoryId: category.id,
-      name: 'Apartment Standard',
-      coverageLevel: 'standard',
-      coverageAmount: '50000.00',
-      premium: '240.00',
-      durationMonths: 12,
-    });
+    const category = await buildCategory({ tenantId: tenant.id, name: 'Apartments' });
+    plan = await buildPlan({ categoryId: category.id, name: 'Apartment Standard', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
   });
 
   afterAll(() => stack?.close());

@@ -2,7 +2,7 @@
  * End to end on the dev server: the real API, a real worker, PostgreSQL and an SMTP sink.
  */
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
-import { bearer, createTenant, createUser } from '../support/factories';
+import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
@@ -17,14 +17,14 @@ describe('subscriptions API with the workflow on the dev server', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    tenant = await createTenant();
-    const other = await createTenant();
+    tenant = await buildTenant();
+    const other = await buildTenant();
     const [ownerUser, neighbour, agent, adminUser, outsider] = await Promise.all([
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'policyholder'),
-      createUser(tenant, 'claims_agent'),
-      createUser(tenant, 'tenant_admin'),
-      createUser(other, 'policyholder'),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: other.id, role: 'policyholder' }),
     ]);
     owner = ownerUser;
     admin = adminUser;

@@ -1,29 +1,216 @@
-/** Test data built through the real models. */
+/**
+ * Test data built through the real models, for the tests and the benchmark. Every factory takes
+ * optional overrides (the model's own attributes) and creates the parents it is not given, in one
+ * tenant: a plan without a category gets one, a claim without a subscription gets a policyholder,
+ * a plan and an active subscription. This is the one place that knows each model's required fields.
+ *
+ * Defaults are numbered (Tenant 3, adjuster-7@example.test) rather than random, so a failing test
+ * shows which row is which. Numbers restart with each test file, which has a database of its own.
+ * The build compiles this file for the benchmark, so it uses no jest globals.
+ */
 import crypto from 'node:crypto';
-import { Tenant, User } from '../../src/models';
-import type { Role } from '../../src/shared/roles';
-import { issueAccessToken } from '../../src/services/tokens';
+import type { CreationAttributes, Model } from 'sequelize';
+import {
+  Acknowledgement,
+  Category,
+  Claim,
+  ClaimHistory,
+  CompliancePolicy,
+  Plan,
+  PolicyVersion,
+  Subscription,
+  Tenant,
+  User,
+} from '../../src/models';
 import type { Config } from '../../src/config';
+import { issueAccessToken } from '../../src/services/tokens';
+import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 
 export const TEST_PASSWORD = 'Password123';
 /** bcrypt (cost 12) of TEST_PASSWORD, computed once so factories stay fast. */
 export const TEST_PASSWORD_HASH = '$2a$12$aokGsl77sBgn39Cm0oLRc.YB1ktS7AqMmN82oTVZ9VW77UEV9uZim';
 
-export async function createTenant(fields: Partial<{ name: string; slug: string }> = {}): Promise<Tenant> {
-  const suffix = crypto.randomBytes(4).toString('hex');
-  return Tenant.create({ name: fields.name ?? `Tenant ${suffix}`, slug: fields.slug ?? `tenant-${suffix}` });
+const DAY_MS = 86_400_000;
+
+const counters = new Map<string, number>();
+function nextNumber(kind: string): number {
+  const n = (counters.get(kind) ?? 0) + 1;
+  counters.set(kind, n);
+  return n;
 }
 
-export async function createUser(tenant: Tenant | null, role: Role, fields: Partial<{ email: string; fullName: string; managerId: string }> = {}): Promise<User> {
-  const suffix = crypto.randomBytes(4).toString('hex');
-  return User.create({
-    tenantId: tenant?.id ?? null,
-    role,
-    email: fields.email ?? `${role}-${suffix}@example.test`,
-    fullName: fields.fullName ?? `${role} ${suffix}`,
-    managerId: fields.managerId ?? null,
-    passwordHash: TEST_PASSWORD_HASH,
+/**
+ * Claim workflow IDs carry the tenant slug, and every test file starts its runs on the one
+ * Temporal server of the test run: slugs name when their file began, so numbers that restart per
+ * file never name the same run twice.
+ */
+const SLUG_TAG = Date.now().toString(36);
+
+type Overrides<M extends Model> = Partial<CreationAttributes<M>>;
+
+export async function buildTenant(overrides: Overrides<Tenant> = {}): Promise<Tenant> {
+  const n = nextNumber('tenant');
+  return Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
+}
+
+/** The tenant of a new user: the one given, none for a platform admin, otherwise a new tenant. */
+async function tenantOfNewUser(overrides: Overrides<User>): Promise<string | null> {
+  if (overrides.tenantId !== undefined) return overrides.tenantId;
+  return overrides.role === 'platform_admin' ? null : (await buildTenant()).id;
+}
+
+function userFields(overrides: Overrides<User> & { tenantId: string | null }): CreationAttributes<User> {
+  const role = overrides.role ?? 'policyholder';
+  const n = nextNumber('user');
+  return { email: `${role}-${n}@example.test`, fullName: `${role} ${n}`, passwordHash: TEST_PASSWORD_HASH, ...overrides, role };
+}
+
+/** A user, by default a policyholder of a new tenant, who logs in with TEST_PASSWORD. */
+export async function buildUser(overrides: Overrides<User> = {}): Promise<User> {
+  return User.create(userFields({ ...overrides, tenantId: await tenantOfNewUser(overrides) }));
+}
+
+/** `count` users of a tenant in one insert (large audiences); `each(i)` gives the i-th one's overrides. */
+export async function buildUsers(count: number, tenantId: string, each: (i: number) => Overrides<User> = () => ({})): Promise<User[]> {
+  return User.bulkCreate(Array.from({ length: count }, (_, i) => userFields({ ...each(i), tenantId })));
+}
+
+/** The tenant of a given user, so that what is built for them lands in it. */
+async function tenantOfUser(userId: string | undefined): Promise<string | undefined> {
+  return userId ? ((await User.findByPk(userId, { rejectOnEmpty: true })).tenantId ?? undefined) : undefined;
+}
+
+export async function buildCategory(overrides: Overrides<Category> = {}): Promise<Category> {
+  const tenantId = overrides.tenantId ?? (await buildTenant()).id;
+  return Category.create({ name: `Category ${nextNumber('category')}`, ...overrides, tenantId });
+}
+
+/** An active one-year standard plan covering 100,000.00 for 450.00, in its category's tenant. */
+export async function buildPlan(overrides: Overrides<Plan> = {}): Promise<Plan> {
+  const category = overrides.categoryId ? await Category.findByPk(overrides.categoryId, { rejectOnEmpty: true }) : await buildCategory({ tenantId: overrides.tenantId });
+  return Plan.create({
+    name: `Plan ${nextNumber('plan')}`,
+    coverageLevel: 'standard',
+    coverageAmount: '100000.00',
+    premium: '450.00',
+    durationMonths: 12,
+    ...overrides,
+    tenantId: category.tenantId,
+    categoryId: category.id,
   });
+}
+
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * A subscription written directly, as its run would leave it (the subscription workflow is not
+ * under test): active by default, covering since the first of last month for the plan's duration,
+ * with the plan's coverage and premium. A pending one has no dates yet.
+ */
+export async function buildSubscription(overrides: Overrides<Subscription> = {}): Promise<Subscription> {
+  const plan = overrides.planId
+    ? await Plan.findByPk(overrides.planId, { rejectOnEmpty: true })
+    : await buildPlan({ tenantId: overrides.tenantId ?? (await tenantOfUser(overrides.policyholderId)) });
+  const policyholderId = overrides.policyholderId ?? (await buildUser({ tenantId: plan.tenantId, role: 'policyholder' })).id;
+  const status = overrides.status ?? 'active';
+  const today = new Date();
+  const start = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + plan.durationMonths, 1));
+  return Subscription.create({
+    coverageAmount: plan.coverageAmount,
+    premium: plan.premium,
+    durationMonths: plan.durationMonths,
+    ...(status !== 'pending' && { startDate: isoDate(start), endDate: isoDate(end) }),
+    ...overrides,
+    tenantId: plan.tenantId,
+    planId: plan.id,
+    policyholderId,
+    status,
+  });
+}
+
+/**
+ * A reported claim and its first history entry, as POST /claims writes them (the claim workflow is
+ * not started): on an active subscription of a new policyholder unless given one, filed by its
+ * policyholder at `filedAt` (now), for an incident on the first day of cover.
+ */
+export async function buildClaim(overrides: Overrides<Claim> & { filedAt?: Date } = {}): Promise<Claim> {
+  const { filedAt = new Date(), ...fields } = overrides;
+  const subscription = fields.subscriptionId
+    ? await Subscription.findByPk(fields.subscriptionId, { rejectOnEmpty: true })
+    : await buildSubscription({ tenantId: fields.tenantId });
+  const tenant = await Tenant.findByPk(subscription.tenantId, { rejectOnEmpty: true });
+  const claimNumber = fields.claimNumber ?? (await Claim.nextClaimNumber(tenant.id, filedAt.getUTCFullYear()));
+  const claim = await Claim.create({
+    claimantId: subscription.policyholderId,
+    filedById: subscription.policyholderId,
+    incidentDate: subscription.startDate!,
+    description: 'Water damage in the kitchen',
+    amountClaimed: '1000.00',
+    workflowId: Claim.workflowIdFor(tenant.slug, claimNumber),
+    ...fields,
+    tenantId: tenant.id,
+    subscriptionId: subscription.id,
+    claimNumber,
+  });
+  await ClaimHistory.create({ tenantId: tenant.id, claimId: claim.id, sequence: 0, actorId: claim.filedById, fromStatus: null, toStatus: 'reported', occurredAt: filedAt });
+  return claim;
+}
+
+/** A compliance policy written by a compliance officer of its tenant. */
+export async function buildCompliancePolicy(overrides: Overrides<CompliancePolicy> = {}): Promise<CompliancePolicy> {
+  const tenantId = overrides.tenantId ?? (await tenantOfUser(overrides.createdById)) ?? (await buildTenant()).id;
+  const createdById = overrides.createdById ?? (await buildUser({ tenantId, role: 'compliance_officer' })).id;
+  return CompliancePolicy.create({ title: `Policy ${nextNumber('policy')}`, ...overrides, tenantId, createdById });
+}
+
+/**
+ * The next version of a policy (a new policy unless given one), a draft by default. A published
+ * version is published by its author now, due in the tenant's default deadline unless `dueAt`
+ * says otherwise, with the ID of its rollout run.
+ */
+export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {}): Promise<PolicyVersion> {
+  const policy = overrides.policyId
+    ? await CompliancePolicy.findByPk(overrides.policyId, { rejectOnEmpty: true })
+    : await buildCompliancePolicy({ tenantId: overrides.tenantId, createdById: overrides.createdById });
+  const versionNumber = overrides.versionNumber ?? ((await PolicyVersion.max<number | null, PolicyVersion>('versionNumber', { where: { policyId: policy.id } })) ?? 0) + 1;
+  const id = overrides.id ?? crypto.randomUUID();
+  const createdById = overrides.createdById ?? policy.createdById;
+  const published = overrides.status === 'published' && {
+    publishedAt: new Date(),
+    publishedById: createdById,
+    dueAt: new Date(Date.now() + DEFAULT_TENANT_SETTINGS.acknowledgementDeadlineDays * DAY_MS),
+    workflowId: `policy-rollout-${id}`,
+  };
+  return PolicyVersion.create({
+    content: `Text of version ${versionNumber}.`,
+    ...published,
+    ...overrides,
+    id,
+    tenantId: policy.tenantId,
+    policyId: policy.id,
+    versionNumber,
+    createdById,
+  });
+}
+
+function acknowledgementFields(version: PolicyVersion, employeeId: string, overrides: Overrides<Acknowledgement> = {}): CreationAttributes<Acknowledgement> {
+  const id = overrides.id ?? crypto.randomUUID();
+  return { dueAt: version.dueAt!, workflowId: `ack-${id}`, ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId };
+}
+
+/** One employee's acknowledgement of a published version (a new one unless given), due when the version is. */
+export async function buildAcknowledgement(overrides: Overrides<Acknowledgement> = {}): Promise<Acknowledgement> {
+  const version = overrides.versionId
+    ? await PolicyVersion.findByPk(overrides.versionId, { rejectOnEmpty: true })
+    : await buildPolicyVersion({ tenantId: overrides.tenantId, status: 'published' });
+  const employeeId = overrides.employeeId ?? (await buildUser({ tenantId: version.tenantId, role: 'claims_agent' })).id;
+  return Acknowledgement.create(acknowledgementFields(version, employeeId, overrides));
+}
+
+/** The acknowledgements of a version by each of `employees`, in one insert (large reports). */
+export function buildAcknowledgements(version: PolicyVersion, employees: User[]): Promise<Acknowledgement[]> {
+  return Acknowledgement.bulkCreate(employees.map((employee) => acknowledgementFields(version, employee.id)));
 }
 
 export function bearer(config: Config, user: User): string {

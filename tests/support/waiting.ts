@@ -2,6 +2,7 @@
  * Bounded waits for outcomes that arrive asynchronously (activities, e-mail, Temporal visibility,
  * time skipping). Every wait ends well before jest's test timeout and its failure says what it
  * waited for and, for a workflow run, what the run was doing then, instead of a bare timeout.
+ * The benchmark waits through `waitUntil` too: the build compiles this file, so it uses no jest globals.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Workflow, WorkflowResultType } from '@temporalio/common';

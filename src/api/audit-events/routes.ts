@@ -5,22 +5,13 @@
  */
 import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { auditEventSchema, listAuditEventsQuery } from './schemas';
-
-interface AuditEventFilters {
-  entityType?: string;
-  entityId?: string;
-  actorId?: string;
-  action?: string;
-  from?: Date;
-  to?: Date;
-}
 
 export function auditEventRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery & AuditEventFilters>>({
+    route({
       method: 'get',
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by entity, actor, action and time',

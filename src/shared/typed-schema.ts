@@ -18,7 +18,18 @@ type Present<S> = S & { readonly [ALWAYS_PRESENT]: true };
 /** The type of the value a schema validates into (Joi keeps it in the Standard Schema slot). */
 export type Output<S> = S extends { readonly '~standard': { readonly types?: { readonly output: infer T } } } ? T : never;
 
-type KeySchemas = Record<string, Joi.Schema>;
+/**
+ * Any Joi schema, described without its value type. As the parameter type of the builders it
+ * leaves nothing to infer from for a schema written inline (`required(Joi.string())`), so Joi's
+ * own default holds (a string); with `Joi.Schema` there, TypeScript would infer `any`.
+ */
+interface SchemaOfAnyValue {
+  required(): unknown;
+  allow(...values: unknown[]): unknown;
+  default(value?: unknown): unknown;
+}
+
+type KeySchemas = Record<string, SchemaOfAnyValue>;
 type PresentKeys<K extends KeySchemas> = { [P in keyof K]: K[P] extends { readonly [ALWAYS_PRESENT]: true } ? P : never }[keyof K];
 
 /** What `object(keys)` validates into: present keys as they are, the others optional. */
@@ -35,11 +46,11 @@ export function object<K extends KeySchemas>(keys: K): Joi.ObjectSchema<Flat<Obj
   return Joi.object(keys);
 }
 
-export function required<S extends Joi.Schema>(schema: S): Present<S> {
+export function required<S extends SchemaOfAnyValue>(schema: S): Present<S> {
   return schema.required() as Present<S>;
 }
 
-export function withDefault<S extends Joi.Schema>(schema: S, value: Output<S>): Present<S> {
+export function withDefault<S extends SchemaOfAnyValue>(schema: S, value: Output<S>): Present<S> {
   return schema.default(value) as Present<S>;
 }
 
@@ -49,8 +60,8 @@ export function oneOf<T extends string>(values: readonly T[]): Joi.StringSchema<
 }
 
 /** The schema, also accepting null (and typed so); apply it last, as it keeps only the common schema methods. */
-export function nullable<S extends Joi.Schema>(schema: S): Joi.AnySchema<Output<S> | null> {
-  return schema.allow(null);
+export function nullable<S extends SchemaOfAnyValue>(schema: S): Joi.AnySchema<Output<S> | null> {
+  return schema.allow(null) as Joi.AnySchema<Output<S> | null>;
 }
 
 /** The keys with those named made required (the others unchanged), for a create body built from an update's keys. */

@@ -26,4 +26,21 @@ module.exports = tseslint.config(
       ],
     },
   },
+  {
+    // Handler input types come from the schemas (src/shared/typed-schema.ts), not from a double cast.
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "TSAsExpression > TSAsExpression.expression[typeAnnotation.type='TSUnknownKeyword']", message: 'No `as unknown as` in the API: type the schema or the context instead.' },
+      ],
+    },
+  },
+  {
+    // A route file asks the access policy (src/policies), the domain and query modules, never another route file.
+    files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/routes', '../*/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
+    },
+  },
 );

@@ -6,7 +6,8 @@
  *
  * - each leaf carries its value type (Joi's own: `Joi.string()` is a string, `Joi.date()` a Date);
  *   `oneOf` narrows a string to its allowed values and `nullable` adds null;
- * - `object` makes a key optional unless it is `required` or `withDefault`, as Joi does.
+ * - `object` makes a key optional unless it is `required` or `withDefault`, as Joi does, and
+ *   refuses a key whose type would be `any`.
  */
 import Joi from 'joi';
 
@@ -42,7 +43,13 @@ export type ObjectOutput<K extends KeySchemas> = {
 /** Flattens an intersection into one object type, so editors and messages show plain fields. */
 type Flat<T> = { [P in keyof T]: T[P] };
 
-export function object<K extends KeySchemas>(keys: K): Joi.ObjectSchema<Flat<ObjectOutput<K>>> {
+/**
+ * The keys, with any whose value type is `any` turned into `never`, so it does not compile: a
+ * schema Joi cannot type (`Joi.when`, `Joi.any()`) is annotated, e.g. `Joi.AlternativesSchema<number>`.
+ */
+type TypedKeys<K extends KeySchemas> = { [P in keyof K]: 0 extends 1 & Output<K[P]> ? never : K[P] };
+
+export function object<K extends KeySchemas>(keys: K & TypedKeys<K>): Joi.ObjectSchema<Flat<ObjectOutput<K>>> {
   return Joi.object(keys);
 }
 

@@ -66,7 +66,8 @@ describe('typed route input', () => {
 import { fileClaimBody, listClaimsQuery } from './claims/schemas';
 import { createVersionBody } from './compliance/schemas';
 import { listPlansQuery } from './plans/schemas';
-import type { Output } from '../shared/typed-schema';
+import Joi from 'joi';
+import { object, type Output } from '../shared/typed-schema';
 const filing: Output<typeof fileClaimBody> = { subscriptionId: 'x', incidentDate: new Date(), amountClaimed: 1, description: 'd' };
 const list: Output<typeof listClaimsQuery> = { page: 1, pageSize: 20, ordering: '-createdAt', status: 'assigned' };
 const version: Output<typeof createVersionBody> = { content: 'c', deadlineDays: null, audienceRoles: ['adjuster'] };
@@ -76,7 +77,9 @@ const badStage: Output<typeof listClaimsQuery> = { page: 1, pageSize: 20, orderi
 const badAudience: Output<typeof createVersionBody> = { content: 'c', audienceRoles: ['janitor'] };
 // @ts-expect-error a key written inline (Joi.boolean()) keeps its type rather than becoming any
 const badFilter: Output<typeof listPlansQuery> = { page: 1, pageSize: 20, ordering: 'premium', isActive: 'yes' };
-export { filing, list, version, badStage, badAudience, badFilter };
+// @ts-expect-error a key Joi cannot type must say its type instead of passing as any
+const untyped = object({ anything: Joi.any() });
+export { filing, list, version, badStage, badAudience, badFilter, untyped };
 `;
     expect(typeErrorsOf(source)).toEqual([]);
   });

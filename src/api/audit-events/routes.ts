@@ -5,6 +5,7 @@
  */
 import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models';
+import { auditEventPolicy } from '../../policies/audit';
 import { pageSchema, paginate } from '../pagination';
 import { route, RouteSpec } from '../route';
 import { auditEventSchema, listAuditEventsQuery } from './schemas';
@@ -22,7 +23,7 @@ export function auditEventRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { entityType, entityId, actorId, action, from, to, ...page } = ctx.state.input.query;
         const where: WhereOptions<AuditEvent> = {
-          tenantId: ctx.state.user.tenantId,
+          ...auditEventPolicy.scope(ctx.state.user),
           ...(entityType && { entityType }),
           ...(entityId && { entityId }),
           ...(actorId && { actorId }),

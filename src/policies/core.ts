@@ -6,7 +6,7 @@
  * may act on nothing of the kind is refused earlier with 403 (a route's `roles`, or a workflow's
  * Update validator).
  */
-import type { FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
+import { Op, type FindOptions, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { forbidden, notFound } from '../api/errors';
 import type { AuthUser } from '../api/route';
 import { type Role, TENANT_ROLES } from '../shared/roles';
@@ -44,8 +44,9 @@ export async function findVisible<M extends Model, Action extends string>(
   options: { action?: Action } & Pick<FindOptions, 'include'> = {},
 ): Promise<M> {
   const { action, ...find } = options;
-  // Every model with a policy has an `id`; a generic model type cannot say so.
-  const where: WhereOptions = { ...policy.scope(caller), id };
+  // Every model with a policy has an `id`; a generic model type cannot say so. Both conditions
+  // hold: a scope that itself names an id (a tenant admin's own tenant) is not overwritten.
+  const where: WhereOptions = { [Op.and]: [policy.scope(caller), { id }] };
   const row = await policy.model.findOne({ ...find, where });
   return authorize(caller, policy, row, action);
 }

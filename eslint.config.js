@@ -2,6 +2,12 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/** A start by name without the contract's workflow signature would take any input. */
+const UNTYPED_START = {
+  selector: "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
+  message: "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
+};
+
 module.exports = tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', '.dependency-cruiser.cjs', 'jest.config.js', 'jest.chaos.config.js'] },
   js.configs.recommended,
@@ -54,17 +60,29 @@ module.exports = tseslint.config(
     [['tests/*/*.ts'], '../../src', ['claim-rules']],
   ]),
   {
-    // A start by name without the contract's workflow signature would take any input.
     files: ['src/**/*.ts', 'worker/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/workflows/**'],
     rules: {
+      'no-restricted-syntax': ['error', UNTYPED_START],
+    },
+  },
+  {
+    // Handler input types come from the schemas (src/shared/typed-schema.ts), not from a double cast.
+    files: ['src/api/**/*.ts'],
+    rules: {
+      // One rule name per file: this block also carries the start check of the block above.
       'no-restricted-syntax': [
         'error',
-        {
-          selector: "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
-          message: "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
-        },
+        UNTYPED_START,
+        { selector: "TSAsExpression > TSAsExpression.expression[typeAnnotation.type='TSUnknownKeyword']", message: 'No `as unknown as` in the API: type the schema or the context instead.' },
       ],
+    },
+  },
+  {
+    // A route file asks the access policy (src/policies), the domain and query modules, never another route file.
+    files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/routes', '../*/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
     },
   },
 );

@@ -23,7 +23,7 @@ export function createApp(services: ApiServices): Koa {
   const { config, logger } = services;
   // X-Forwarded-For is believed only for the proxies we were told about, counted from our side.
   const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
-  (app.context as unknown as { services: ApiServices }).services = services;
+  app.context.services = services;
   const metrics = createMetrics();
   const specs = allRoutes(config);
   const docs = docsRoutes(buildOpenApi(specs, '0.1.0'));

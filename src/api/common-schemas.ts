@@ -1,8 +1,9 @@
 import Joi from 'joi';
 import { TENANT_ROLES } from '../shared/roles';
+import { object, oneOf, required } from '../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
-export const idParams = Joi.object({ id: uuid.required() });
+export const idParams = object({ id: required(uuid) });
 export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /** 8 to 128 characters with a letter and a digit: bounded, so hashing one costs a known amount. */
 export const password = Joi.string()
@@ -11,7 +12,7 @@ export const password = Joi.string()
   // One pattern (not one per rule) in a form every regex dialect reads alike, so the OpenAPI
   // document states the whole rule.
   .pattern(/^(?:[\s\S]*[A-Za-z][\s\S]*[0-9]|[\s\S]*[0-9][\s\S]*[A-Za-z])[\s\S]*$/, 'letter and digit');
-export const tenantRole = Joi.string().valid(...TENANT_ROLES);
+export const tenantRole = oneOf(TENANT_ROLES);
 /** Money: positive, two decimal places. */
 export const money = Joi.number().positive().precision(2).max(1e10);
 export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });

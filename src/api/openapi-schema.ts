@@ -16,7 +16,7 @@ interface Rule {
   args?: Record<string, unknown>;
 }
 
-/** The parts of a Joi schema object this module reads (Joi keeps them on every schema). */
+/** The parts of a Joi schema object this module reads (Joi keeps them on every schema; its types declare only some). */
 interface JoiInternals {
   type: string;
   _rules: Rule[];
@@ -83,7 +83,7 @@ function tightenNumber(schema: JoiInternals, node: JsonSchema): void {
 
 function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
   if (!joiSchema || !node || typeof node !== 'object') return;
-  const schema = joiSchema as unknown as JoiInternals;
+  const schema = joiSchema as Joi.Schema & JoiInternals;
   const json = node as JsonSchema;
   if (schema.type === 'string') tightenString(schema, json);
   if (schema.type === 'number') tightenNumber(schema, json);

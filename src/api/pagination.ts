@@ -1,6 +1,7 @@
 /** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
 import Joi from 'joi';
 import type { FindOptions, Model, ModelStatic, Order, WhereOptions } from 'sequelize';
+import { oneOf, withDefault } from '../shared/typed-schema';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -23,15 +24,13 @@ const wholeNumber = () =>
     .custom((value: number, helpers) => (/^\d+$/.test(String(helpers.original)) ? value : helpers.error('number.integer')));
 
 export const pageQueryKeys = {
-  page: wholeNumber().min(1).max(MAX_PAGE).default(1),
-  pageSize: wholeNumber().min(1).max(MAX_PAGE_SIZE).default(20),
+  page: withDefault(wholeNumber().min(1).max(MAX_PAGE), 1),
+  pageSize: withDefault(wholeNumber().min(1).max(MAX_PAGE_SIZE), 20),
 };
 
 /** `ordering=field` or `ordering=-field`, for the listed fields only. */
-export function orderingParam(fields: string[], fallback: string) {
-  return Joi.string()
-    .valid(...fields.flatMap((f) => [f, `-${f}`]))
-    .default(fallback);
+export function orderingParam<F extends string>(fields: readonly F[], fallback: F | `-${F}`) {
+  return withDefault(oneOf(fields.flatMap((f) => [f, `-${f}` as const])), fallback);
 }
 
 export function orderFrom(ordering: string): Order {

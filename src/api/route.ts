@@ -5,6 +5,7 @@
  */
 import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';
+import type { AccessTokenClaims } from '../services/tokens';
 import type { Role } from '../shared/roles';
 import type { ApiServices } from './services';
 
@@ -14,21 +15,31 @@ export interface AuthUser {
   role: Role;
 }
 
+/** What validation made of the request: each part as its schema produced it (empty without a schema). */
 export interface RouteInput<P = object, Q = object, B = object> {
   params: P;
   query: Q;
   body: B;
 }
 
-export interface RouteState<I extends RouteInput = RouteInput> {
+/** A part of the request the route declares no schema for: validation refuses anything in it. */
+export type NoInput = Record<string, never>;
+
+export interface RouteState<I = unknown> {
   requestId: string;
   user: AuthUser;
+  /** The verified access token of an authenticated route. */
+  jwt: AccessTokenClaims;
   input: I;
 }
 
-export type RouteContext<I extends RouteInput = RouteInput> = ParameterizedContext<RouteState<I>> & { services: ApiServices };
+export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { services: ApiServices };
 
-export interface RouteSpec<I extends RouteInput = RouteInput> {
+/**
+ * A route as declared: its schemas fix the types of the handler's input (`src/shared/typed-schema.ts`), so a
+ * schema change that breaks the handler fails to compile.
+ */
+export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Koa-style path below /api/v1, e.g. `/plans/:id`. */
   path: string;
@@ -38,9 +49,9 @@ export interface RouteSpec<I extends RouteInput = RouteInput> {
   auth?: 'public';
   /** Roles allowed to call the route; omitted means any authenticated user. */
   roles?: Role[];
-  params?: Joi.ObjectSchema;
-  query?: Joi.ObjectSchema;
-  body?: Joi.ObjectSchema;
+  params?: Joi.ObjectSchema<P>;
+  query?: Joi.ObjectSchema<Q>;
+  body?: Joi.ObjectSchema<B>;
   /** Status of a success and the Joi schema of its body, for the OpenAPI document; `alsoCsv` when it can answer text/csv too. */
   response: { status: number; schema?: Joi.Schema; description?: string; alsoCsv?: boolean };
   /**
@@ -50,12 +61,19 @@ export interface RouteSpec<I extends RouteInput = RouteInput> {
   idempotent?: boolean;
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
-  handler: (ctx: RouteContext<I>) => Promise<void>;
+  handler: (ctx: RouteContext<RouteInput<P, Q, B>>) => Promise<void>;
 }
 
-/** Identity helper that keeps the handler's input type tied to its spec. */
-export function route<I extends RouteInput>(spec: RouteSpec<I>): RouteSpec<RouteInput> {
-  return spec as unknown as RouteSpec<RouteInput>;
+/** A declared route as the router and the OpenAPI document take it, whatever its input types. */
+export type RouteSpec = RouteDeclaration<object, object, object>;
+
+/**
+ * Declares a route. The validation middleware puts on `ctx.state.input` exactly what this
+ * route's schemas produced, so here, and only here, the input is read as their types.
+ */
+export function route<P extends object = NoInput, Q extends object = NoInput, B extends object = NoInput>(spec: RouteDeclaration<P, Q, B>): RouteSpec {
+  const { handler, ...declaration } = spec;
+  return { ...declaration, handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>) };
 }
 
 export function acceptsIdempotencyKey(spec: RouteSpec): boolean {

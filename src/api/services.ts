@@ -13,3 +13,10 @@ export interface ApiServices {
   /** Present when tracing is on: every request then gets a server span. */
   tracer?: Tracer;
 }
+
+declare module 'koa' {
+  interface DefaultContext {
+    /** Set once on the app's context (app.ts), so every request's context carries it. */
+    services: ApiServices;
+  }
+}

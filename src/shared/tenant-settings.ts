@@ -1,8 +1,9 @@
 /**
  * Per-tenant settings (the durations and limits a tenant may change, docs/architecture.md), with their defaults.
- * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_SCHEMA.
+ * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
+import { nullable } from './typed-schema';
 
 export interface TenantSettingsValues {
   subscriptionRenewalReminderDays: number;
@@ -40,7 +41,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
 
 const positiveInt = Joi.number().integer().min(1);
 
-export const TENANT_SETTINGS_SCHEMA = Joi.object({
+/** Each setting's rule; every one is optional in a change. */
+export const TENANT_SETTINGS_KEYS = {
   subscriptionRenewalReminderDays: positiveInt.max(180),
   claimUnassignedEscalationHours: positiveInt.max(24 * 30),
   claimDocumentsReminderDays: positiveInt.max(365),
@@ -54,5 +56,5 @@ export const TENANT_SETTINGS_SCHEMA = Joi.object({
   acknowledgementGraceDays: positiveInt.max(60),
   policyReviewReminderDays: positiveInt.max(60),
   policyReviewLapseDays: positiveInt.max(365),
-  complianceWebhookUrl: Joi.string().max(2048).uri({ scheme: ['http', 'https'] }).allow(null),
-}).label('TenantSettings');
+  complianceWebhookUrl: nullable(Joi.string().max(2048).uri({ scheme: ['http', 'https'] })),
+};

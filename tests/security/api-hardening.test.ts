@@ -5,7 +5,7 @@
  * people's resources get clear 4xx answers.
  */
 import crypto from 'node:crypto';
-import { Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
+import { Claim, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
 import { loadConfig } from '../../src/config';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
@@ -208,6 +208,28 @@ describe('security hardening (API)', () => {
       await stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(neighbour)).expect(404);
       await stack.api.patch(`/api/v1/subscriptions/${subscription.id}/cancel`).set(as(neighbour)).expect(404);
       await stack.temporal.workflow.getHandle(workflowId).terminate('test done');
+    });
+
+    it("answers 404, never 403, for another policyholder's claim, its documents and its run, and to a platform admin for the run", async () => {
+      const [owner, neighbour, platformAdmin] = await Promise.all([
+        buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+        buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+        buildUser({ role: 'platform_admin' }),
+      ]);
+      const subscription = await buildSubscription({ policyholderId: owner.id });
+      const filing = { subscriptionId: subscription.id, incidentDate: new Date().toISOString().slice(0, 10), amountClaimed: 100, description: 'Broken window' };
+      const filed = await stack.api.post('/api/v1/claims').set(as(owner)).send(filing).expect(201);
+      const { workflowId } = filed.body.workflow;
+      await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(owner)).expect(200);
+      for (const path of [`/api/v1/claims/${filed.body.id}`, `/api/v1/claims/${filed.body.id}/documents`, `/api/v1/workflows/${workflowId}`]) {
+        const refused = await stack.api.get(path).set(as(neighbour)).expect(404);
+        expect(refused.body.error.code).toBe('not_found');
+      }
+      await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(platformAdmin)).expect(404);
+      // Filing on someone else's subscription finds no such subscription, and files nothing.
+      const foreign = await stack.api.post('/api/v1/claims').set(as(neighbour)).send(filing).expect(404);
+      expect(foreign.body.error.message).toBe('Subscription not found');
+      expect(await Claim.count({ where: { claimantId: neighbour.id } })).toBe(0);
     });
   });
 

@@ -23,14 +23,17 @@ import {
   User,
 } from '../../src/models';
 import type { Config } from '../../src/config';
+import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
+import { claimWorkflowId } from '../../src/contracts/claim';
+import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { issueAccessToken } from '../../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
+import { DAY_MS } from '../../src/shared/time';
 
 export const TEST_PASSWORD = 'Password123';
 /** bcrypt (cost 12) of TEST_PASSWORD, computed once so factories stay fast. */
 export const TEST_PASSWORD_HASH = '$2a$12$aokGsl77sBgn39Cm0oLRc.YB1ktS7AqMmN82oTVZ9VW77UEV9uZim';
 
-const DAY_MS = 86_400_000;
 
 const counters = new Map<string, number>();
 function nextNumber(kind: string): number {
@@ -147,7 +150,7 @@ export async function buildClaim(overrides: Overrides<Claim> & { filedAt?: Date 
     incidentDate: subscription.startDate!,
     description: 'Water damage in the kitchen',
     amountClaimed: '1000.00',
-    workflowId: Claim.workflowIdFor(tenant.slug, claimNumber),
+    workflowId: claimWorkflowId(tenant.slug, claimNumber),
     ...fields,
     tenantId: tenant.id,
     subscriptionId: subscription.id,
@@ -180,7 +183,7 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
     publishedAt: new Date(),
     publishedById: createdById,
     dueAt: new Date(Date.now() + DEFAULT_TENANT_SETTINGS.acknowledgementDeadlineDays * DAY_MS),
-    workflowId: `policy-rollout-${id}`,
+    workflowId: policyRolloutWorkflowId(id),
   };
   return PolicyVersion.create({
     content: `Text of version ${versionNumber}.`,
@@ -196,7 +199,7 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
 
 function acknowledgementFields(version: PolicyVersion, employeeId: string, overrides: Overrides<Acknowledgement> = {}): CreationAttributes<Acknowledgement> {
   const id = overrides.id ?? crypto.randomUUID();
-  return { dueAt: version.dueAt!, workflowId: `ack-${id}`, ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId };
+  return { dueAt: version.dueAt!, workflowId: acknowledgementWorkflowId(id), ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId };
 }
 
 /** One employee's acknowledgement of a published version (a new one unless given), due when the version is. */

@@ -1,13 +1,14 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../models';
+import { acknowledgementPolicy } from '../../policies/compliance';
+import { findVisible, tenantOf } from '../../policies/core';
 import { STAFF_ROLES } from '../../shared/roles';
-import { acknowledgeUpdate, AcknowledgementStatus } from '../../contracts/acknowledgement';
+import { acknowledgeUpdate } from '../../contracts/acknowledgement';
 import { idParams } from '../common-schemas';
-import { conflict, notFound } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
+import { conflict } from '../errors';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { decideByUpdate } from '../temporal-calls';
-import { tenantOf } from '../tenancy';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
 const WITH_VERSION = [{ model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] }];
@@ -32,7 +33,7 @@ function present(ack: Acknowledgement) {
 
 export function acknowledgementRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery & { status?: AcknowledgementStatus }>>({
+    route({
       method: 'get',
       path: '/acknowledgements',
       summary: "The caller's own policy acknowledgements",
@@ -47,7 +48,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map(present), pagination: result.pagination };
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/acknowledgements/:id/acknowledge',
       summary: 'Acknowledge a policy version (only the employee it is addressed to; once)',
@@ -56,10 +57,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
-        // Someone else's acknowledgement answers 404 exactly like a missing one.
-        const where = { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user), employeeId: ctx.state.user.id };
-        const ack = await Acknowledgement.findOne({ where, include: WITH_VERSION });
-        if (!ack) throw notFound('Acknowledgement');
+        const ack = await findVisible(ctx.state.user, acknowledgementPolicy, ctx.state.input.params.id, { action: 'acknowledge', include: WITH_VERSION });
         try {
           // Asked of the run even when the row says it is closed: a repeat of the request that
           // closed it (same Idempotency-Key) gets that request's answer instead of a 409.

@@ -2,8 +2,9 @@ import Joi from 'joi';
 import { uuid } from '../common-schemas';
 import { acknowledgementStateKeys, acknowledgementStatus } from '../compliance/schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { object } from '../../shared/typed-schema';
 
-export const listAcknowledgementsQuery = Joi.object({
+export const listAcknowledgementsQuery = object({
   ...pageQueryKeys,
   status: acknowledgementStatus,
   ordering: orderingParam(['createdAt', 'dueAt', 'status'], '-createdAt'),

@@ -5,22 +5,14 @@
  */
 import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
+import { auditEventPolicy } from '../../policies/audit';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { auditEventSchema, listAuditEventsQuery } from './schemas';
-
-interface AuditEventFilters {
-  entityType?: string;
-  entityId?: string;
-  actorId?: string;
-  action?: string;
-  from?: Date;
-  to?: Date;
-}
 
 export function auditEventRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery & AuditEventFilters>>({
+    route({
       method: 'get',
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by entity, actor, action and time',
@@ -31,7 +23,7 @@ export function auditEventRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { entityType, entityId, actorId, action, from, to, ...page } = ctx.state.input.query;
         const where: WhereOptions<AuditEvent> = {
-          tenantId: ctx.state.user.tenantId,
+          ...auditEventPolicy.scope(ctx.state.user),
           ...(entityType && { entityType }),
           ...(entityId && { entityId }),
           ...(actorId && { actorId }),

@@ -1,9 +1,10 @@
 import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { object } from '../../shared/typed-schema';
 
 const name = (max: number) => Joi.string().max(max).pattern(/^[a-z][a-z_]*(\.[a-z][a-z_]*)?$/, 'lower-case name');
 
-export const listAuditEventsQuery = Joi.object({
+export const listAuditEventsQuery = object({
   ...pageQueryKeys,
   entityType: name(40).description('e.g. claim, plan, user, subscription, policy_version, tenant_settings'),
   entityId: Joi.string().max(255),

@@ -11,11 +11,11 @@ import { recordAudit } from '../../services/audit';
 import { createSmtpMailer } from '../../services/mailer';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
 import { hashPassword, verifyPassword } from '../../services/passwords';
-import { AccessTokenClaims, issueAccessToken, revokeAllSessions } from '../../services/tokens';
+import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
 import { requestAuditSource } from '../audit-source';
 import { ApiError, unauthorized } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
-import { route, RouteInput, RouteSpec } from '../route';
+import { route, RouteSpec } from '../route';
 import { authAddressLimit, noStore } from './middleware';
 import { acceptedSchema, accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
 
@@ -34,7 +34,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
   const resetsPerAccount = rateLimit({ name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 }, accountOf);
   const mailer = createSmtpMailer(config.smtp);
   return [
-    route<RouteInput<object, object, { currentPassword: string; newPassword: string }>>({
+    route({
       method: 'post',
       path: '/auth/password',
       summary: 'Change your password: every other session ends; this one continues with the access token returned',
@@ -51,7 +51,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
           throw new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
         }
         const passwordHash = await hashPassword(newPassword, config.passwordHashing);
-        const keepFamilyId = (ctx.state as unknown as { jwt: AccessTokenClaims }).jwt.fid;
+        const keepFamilyId = ctx.state.jwt.fid;
         await ctx.services.sequelize.transaction(async (transaction) => {
           await user.update({ passwordHash }, { transaction });
           await revokeAllSessions(user.id, { keepFamilyId, transaction });
@@ -61,7 +61,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         ctx.body = { accessToken: issueAccessToken(config.jwt, user, keepFamilyId), tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
       },
     }),
-    route<RouteInput<object, object, { email: string }>>({
+    route({
       method: 'post',
       path: '/auth/password-reset',
       summary: 'Ask for a password reset e-mail (always 202, whether or not the account exists)',
@@ -98,7 +98,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };
       },
     }),
-    route<RouteInput<object, object, { token: string; newPassword: string }>>({
+    route({
       method: 'post',
       path: '/auth/password-reset/confirm',
       summary: 'Set a new password with an e-mailed reset token (single use, 30 minutes); every session ends',

@@ -5,7 +5,7 @@ import { hashPassword, needsRehash, verifyPassword } from '../../services/passwo
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
 import { failureLimit } from '../middleware/rate-limit';
-import { route, RouteInput, RouteSpec } from '../route';
+import { route, RouteSpec } from '../route';
 import type { Config } from '../../config';
 import { userSchema } from '../common-schemas';
 import { authAddressLimit, noStore } from './middleware';
@@ -22,7 +22,7 @@ export function authRoutes(config: Config): RouteSpec[] {
   let unknownUserHash: Promise<string> | undefined;
   const hashForUnknownUser = () => (unknownUserHash ??= hashPassword('no such user, no such password 0', config.passwordHashing));
   return [
-    route<RouteInput<object, object, { tenantSlug: string; email: string; password: string; fullName: string }>>({
+    route({
       method: 'post',
       path: '/auth/register',
       summary: 'Register as a policyholder of a tenant',
@@ -48,7 +48,7 @@ export function authRoutes(config: Config): RouteSpec[] {
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
       },
     }),
-    route<RouteInput<object, object, { email: string; password: string }>>({
+    route({
       method: 'post',
       path: '/auth/login',
       summary: 'Log in with e-mail and password',
@@ -74,7 +74,7 @@ export function authRoutes(config: Config): RouteSpec[] {
         ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
       },
     }),
-    route<RouteInput<object, object, { refreshToken: string }>>({
+    route({
       method: 'post',
       path: '/auth/refresh',
       summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
@@ -93,7 +93,7 @@ export function authRoutes(config: Config): RouteSpec[] {
         }
       },
     }),
-    route<RouteInput<object, object, { refreshToken: string }>>({
+    route({
       method: 'post',
       path: '/auth/logout',
       idempotent: false,

@@ -1,19 +1,20 @@
 import Joi from 'joi';
 import { email, password, userSchema } from '../common-schemas';
+import { object, required } from '../../shared/typed-schema';
 
-export const registerBody = Joi.object({
-  tenantSlug: Joi.string().trim().lowercase().max(63).required(),
-  email: email.required(),
-  password: password.required(),
-  fullName: Joi.string().trim().min(1).max(200).required(),
+export const registerBody = object({
+  tenantSlug: required(Joi.string().trim().lowercase().max(63)),
+  email: required(email),
+  password: required(password),
+  fullName: required(Joi.string().trim().min(1).max(200)),
 }).label('RegisterRequest');
 
-export const loginBody = Joi.object({
-  email: email.required(),
-  password: Joi.string().min(1).max(128).required(),
+export const loginBody = object({
+  email: required(email),
+  password: required(Joi.string().min(1).max(128)),
 }).label('LoginRequest');
 
-export const refreshBody = Joi.object({ refreshToken: Joi.string().max(200).required() }).label('RefreshRequest');
+export const refreshBody = object({ refreshToken: required(Joi.string().max(200)) }).label('RefreshRequest');
 
 export const tokenPairSchema = Joi.object({
   accessToken: Joi.string(),
@@ -24,16 +25,16 @@ export const tokenPairSchema = Joi.object({
 
 export const sessionSchema = Joi.object({ user: userSchema, tokens: tokenPairSchema }).label('Session');
 
-export const changePasswordBody = Joi.object({
-  currentPassword: Joi.string().min(1).max(128).required(),
-  newPassword: password.required(),
+export const changePasswordBody = object({
+  currentPassword: required(Joi.string().min(1).max(128)),
+  newPassword: required(password),
 }).label('ChangePasswordRequest');
 
-export const passwordResetBody = Joi.object({ email: email.required() }).label('PasswordResetRequest');
+export const passwordResetBody = object({ email: required(email) }).label('PasswordResetRequest');
 
-export const passwordResetConfirmBody = Joi.object({
-  token: Joi.string().max(200).required(),
-  newPassword: password.required(),
+export const passwordResetConfirmBody = object({
+  token: required(Joi.string().max(200)),
+  newPassword: required(password),
 }).label('PasswordResetConfirmRequest');
 
 export const accessTokenSchema = Joi.object({

@@ -8,16 +8,14 @@ import type { Config } from '../../config';
 import { categorySchema, listCategoriesQuery } from '../categories/schemas';
 import { notFound } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { listPlans, PlanFilters } from '../plans/routes';
+import { pageSchema, paginate } from '../pagination';
+import { listPlans } from '../plans/query';
 import { planSchema } from '../plans/schemas';
-import { route, RouteContext, RouteInput, RouteSpec } from '../route';
+import { route, RouteContext, RouteSpec } from '../route';
 import { catalogParams, publicPlansQuery } from './schemas';
 
 /** Long enough to absorb a burst of visitors, short enough that a price change shows soon. */
 const CACHE_CONTROL = 'public, max-age=60';
-
-type CatalogInput<Q> = RouteInput<{ tenantSlug: string }, Q>;
 
 /** Only an active tenant has a public catalog; a suspended or unknown one answers 404 alike. */
 async function findActiveTenant(slug: string): Promise<Tenant> {
@@ -43,7 +41,7 @@ function sendCacheable(ctx: RouteContext, body: unknown): void {
 export function catalogRoutes(config: Config): RouteSpec[] {
   const catalogLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
   return [
-    route<CatalogInput<PageQuery>>({
+    route({
       method: 'get',
       path: '/catalog/:tenantSlug/categories',
       summary: "Public: a company's property categories (no token; ETag, 304 on If-None-Match)",
@@ -58,7 +56,7 @@ export function catalogRoutes(config: Config): RouteSpec[] {
         sendCacheable(ctx, await paginate(Category, ctx.state.input.query, { tenantId: tenant.id }));
       },
     }),
-    route<CatalogInput<PlanFilters>>({
+    route({
       method: 'get',
       path: '/catalog/:tenantSlug/plans',
       summary: "Public: a company's active plans with the filters, ordering and paging of /plans (no token; ETag, 304 on If-None-Match)",

@@ -1,25 +1,16 @@
 import { Category, Plan } from '../../models';
+import { categoryPolicy } from '../../policies/catalog';
+import { findVisible, tenantOf } from '../../policies/core';
 import { idParams } from '../common-schemas';
 import { conflict } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
-import { findInTenant, tenantOf } from '../tenancy';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { categorySchema, createCategoryBody, listCategoriesQuery, updateCategoryBody } from './schemas';
 import { audited } from '../audit-source';
 
-interface CategoryFields {
-  name: string;
-  description?: string | null;
-}
-
-/** A live (not soft-deleted) category of the tenant; another tenant's answers 404. */
-export function findTenantCategory(id: string, tenantId: string): Promise<Category> {
-  return findInTenant(Category, id, tenantId, 'Category');
-}
-
 export function categoryRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery>>({
+    route({
       method: 'get',
       path: '/categories',
       summary: "List the tenant's property categories",
@@ -27,10 +18,10 @@ export function categoryRoutes(): RouteSpec[] {
       query: listCategoriesQuery,
       response: { status: 200, schema: pageSchema(categorySchema) },
       handler: async (ctx) => {
-        ctx.body = await paginate(Category, ctx.state.input.query, { tenantId: tenantOf(ctx.state.user) });
+        ctx.body = await paginate(Category, ctx.state.input.query, categoryPolicy.scope(ctx.state.user));
       },
     }),
-    route<RouteInput<object, object, CategoryFields>>({
+    route({
       method: 'post',
       path: '/categories',
       summary: 'Create a property category',
@@ -48,7 +39,7 @@ export function categoryRoutes(): RouteSpec[] {
         );
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/categories/:id',
       summary: 'One property category',
@@ -56,10 +47,10 @@ export function categoryRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: categorySchema },
       handler: async (ctx) => {
-        ctx.body = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        ctx.body = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, object, Partial<CategoryFields>>>({
+    route({
       method: 'put',
       path: '/categories/:id',
       summary: 'Change the given fields of a property category',
@@ -69,7 +60,7 @@ export function categoryRoutes(): RouteSpec[] {
       body: updateCategoryBody,
       response: { status: 200, schema: categorySchema },
       handler: async (ctx) => {
-        const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const category = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
         const before = category.toJSON();
         ctx.body = await audited(
           ctx,
@@ -78,7 +69,7 @@ export function categoryRoutes(): RouteSpec[] {
         );
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'delete',
       path: '/categories/:id',
       summary: 'Soft-delete a property category that no live plan uses',
@@ -87,7 +78,7 @@ export function categoryRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 204 },
       handler: async (ctx) => {
-        const category = await findTenantCategory(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const category = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
         const plans = await Plan.count({ where: { categoryId: category.id } });
         if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
         await audited(

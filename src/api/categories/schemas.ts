@@ -1,18 +1,19 @@
 import Joi from 'joi';
 import { uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { nullable, object, required } from '../../shared/typed-schema';
 
 const name = Joi.string().trim().min(1).max(120);
-const description = Joi.string().trim().max(2000).allow(null, '');
+const description = nullable(Joi.string().trim().max(2000).allow(''));
 
-export const listCategoriesQuery = Joi.object({
+export const listCategoriesQuery = object({
   ...pageQueryKeys,
   ordering: orderingParam(['name', 'createdAt'], 'name'),
 });
 
-export const createCategoryBody = Joi.object({ name: name.required(), description }).label('CreateCategory');
+export const createCategoryBody = object({ name: required(name), description }).label('CreateCategory');
 
-export const updateCategoryBody = Joi.object({ name, description }).min(1).label('UpdateCategory');
+export const updateCategoryBody = object({ name, description }).min(1).label('UpdateCategory');
 
 export const categorySchema = Joi.object({
   id: uuid,

@@ -1,21 +1,22 @@
 import crypto from 'node:crypto';
 import type { WhereOptions } from 'sequelize';
-import { Claim, ClaimHistory, ClaimNote, Payment, Subscription, Tenant, TenantSettings, User } from '../../models';
+import { Claim, ClaimHistory, ClaimNote, Payment, User } from '../../models';
+import { claimSettingsOf, coverageRefusal, numberClaim } from '../../domain/claims';
+import { claimPolicy } from '../../policies/claims';
+import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
 import { recordAudit } from '../../services/audit';
-import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
+import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { UpdateDefinition, WorkflowNotFoundError } from '@temporalio/client';
 import {
   Actor,
   ASSIGNER_ROLES,
   assignClaimUpdate,
   CLAIM_WORKFLOW_TYPE,
-  ClaimSettings,
-  ClaimStage,
   ClaimState,
   claimStateQuery,
   ClaimUpdateResult,
   ClaimWorkflow,
-  claimWorkflowId,
   ClaimWorkflowInput,
   HANDLER_ROLES,
   transitionClaimUpdate,
@@ -24,15 +25,14 @@ import { HOUR_MS } from '../../shared/time';
 import { audited, requestAuditSource } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
-import { dependencyUnavailable, notFound, unprocessable } from '../errors';
+import { dependencyUnavailable, unprocessable } from '../errors';
 import { LiveState, queryLiveState } from '../live-state';
 import { deliver, enqueueStart } from '../outbox';
-import { pageSchema, paginate, PageQuery } from '../pagination';
+import { pageSchema, paginate } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { searchWhere } from '../search';
-import { tenantOf } from '../tenancy';
 import { decideByUpdate } from '../temporal-calls';
-import { assertClaimOpen, findVisibleClaim } from './access';
+import { assertClaimOpen } from './refusals';
 import {
   assignClaimBody,
   claimDetailSchema,
@@ -45,19 +45,6 @@ import {
   transitionClaimBody,
 } from './schemas';
 
-interface FileClaimBody {
-  subscriptionId: string;
-  incidentDate: Date;
-  amountClaimed: number;
-  description: string;
-}
-
-interface TransitionBody {
-  to: ClaimStage;
-  note?: string;
-  approvedAmount?: number;
-  reason?: string;
-}
 
 function claimView(claim: Claim): object {
   const { workflowId, runId, ...fields } = claim.get();
@@ -96,7 +83,7 @@ async function decideOnClaim<Request>(
   requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
 ): Promise<void> {
   const { user } = ctx.state;
-  const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+  const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
   assertClaimOpen(claim);
   const request = await requestFor(claim, { id: user.id, role: user.role });
   try {
@@ -109,43 +96,9 @@ async function decideOnClaim<Request>(
   ctx.body = await claimDetail(await claim.reload());
 }
 
-/** Checks the subscription allows this claim: the claimant's, active, incident covered, amount covered. */
-async function coveringSubscription(user: RouteContext['state']['user'], tenantId: string, body: FileClaimBody, incidentDate: string): Promise<Subscription> {
-  const subscription = await Subscription.findOne({ where: { id: body.subscriptionId, tenantId } });
-  // A policyholder files only on their own subscriptions; an agent files for any of the tenant's.
-  if (!subscription || (!isStaff(user.role) && subscription.policyholderId !== user.id)) throw notFound('Subscription');
-  if (subscription.status !== 'active' || !subscription.startDate || !subscription.endDate) {
-    throw unprocessable('Claims are filed against an active subscription', [{ field: 'subscriptionId', message: `the subscription is ${subscription.status}` }]);
-  }
-  if (incidentDate < subscription.startDate || incidentDate > subscription.endDate) {
-    throw unprocessable('The incident date is outside the coverage period', [
-      { field: 'incidentDate', message: `must be between ${subscription.startDate} and ${subscription.endDate}` },
-    ]);
-  }
-  if (body.amountClaimed > Number(subscription.coverageAmount)) {
-    throw unprocessable('The amount claimed exceeds the coverage amount', [
-      { field: 'amountClaimed', message: `must not exceed ${subscription.coverageAmount}` },
-    ]);
-  }
-  return subscription;
-}
-
-async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> {
-  const all = await TenantSettings.forTenant(tenantId);
-  return {
-    claimUnassignedEscalationHours: all.claimUnassignedEscalationHours,
-    claimDocumentsReminderDays: all.claimDocumentsReminderDays,
-    claimDocumentsEscalationDays: all.claimDocumentsEscalationDays,
-    claimDocumentsAutoDenyDays: all.claimDocumentsAutoDenyDays,
-    claimWaitingApprovalEscalationHours: all.claimWaitingApprovalEscalationHours,
-    approvalLimitAdjuster: all.approvalLimitAdjuster,
-    approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,
-  };
-}
-
 export function claimRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, object, FileClaimBody>>({
+    route({
       method: 'post',
       path: '/claims',
       summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
@@ -168,14 +121,13 @@ export function claimRoutes(): RouteSpec[] {
           return;
         }
         const incidentDate = body.incidentDate.toISOString().slice(0, 10);
-        const subscription = await coveringSubscription(user, tenantId, body, incidentDate);
+        // A policyholder files only on their own subscriptions; an agent files for any of the tenant's.
+        const subscription = await findVisible(user, subscriptionPolicy, body.subscriptionId);
+        const refusal = coverageRefusal(subscription, incidentDate, body.amountClaimed);
+        if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
         const settings = await claimSettingsOf(tenantId);
         const filedAt = new Date();
-        // Taken outside the transaction so concurrent filings do not queue behind each other;
-        // a failed filing leaves a gap in the numbering, never a duplicate.
-        const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
-        const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
-        const workflowId = claimWorkflowId(tenant.slug, claimNumber);
+        const { claimNumber, workflowId } = await numberClaim(tenantId, filedAt);
         const input: ClaimWorkflowInput = {
           claimId,
           claimNumber,
@@ -231,7 +183,7 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route<RouteInput<object, PageQuery & { status?: ClaimStage; assigneeId?: string; q?: string }>>({
+    route({
       method: 'get',
       path: '/claims',
       summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
@@ -244,8 +196,7 @@ export function claimRoutes(): RouteSpec[] {
         const { status, assigneeId, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
         const where: WhereOptions<Claim> = {
-          tenantId,
-          ...(!isStaff(user.role) && { claimantId: user.id }),
+          ...claimPolicy.scope(user),
           ...(status && { status }),
           ...(assigneeId && { assigneeId }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
@@ -255,7 +206,7 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/claims/:id',
       summary: 'One claim with its history and payment',
@@ -264,13 +215,13 @@ export function claimRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
-        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
         const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx, claim)]);
         ctx.body = { ...detail, ...live };
       },
     }),
 
-    route<RouteInput<{ id: string }, object, { assigneeId: string; note?: string }>>({
+    route({
       method: 'post',
       path: '/claims/:id/assign',
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
@@ -288,7 +239,7 @@ export function claimRoutes(): RouteSpec[] {
         }),
     }),
 
-    route<RouteInput<{ id: string }, object, TransitionBody>>({
+    route({
       method: 'post',
       path: '/claims/:id/transitions',
       summary: 'Move the claim to its next stage (409 with the allowed stages if illegal, 403 without authority)',
@@ -300,7 +251,7 @@ export function claimRoutes(): RouteSpec[] {
       handler: (ctx) => decideOnClaim(ctx, transitionClaimUpdate, async (_claim, actor) => ({ actor, ...ctx.state.input.body })),
     }),
 
-    route<RouteInput<{ id: string }, PageQuery>>({
+    route({
       method: 'get',
       path: '/claims/:id/notes',
       summary: "The claim's internal notes (staff only)",
@@ -310,12 +261,12 @@ export function claimRoutes(): RouteSpec[] {
       query: listNotesQuery,
       response: { status: 200, schema: pageSchema(noteSchema) },
       handler: async (ctx) => {
-        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
         ctx.body = await paginate(ClaimNote, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
       },
     }),
 
-    route<RouteInput<{ id: string }, object, { body: string }>>({
+    route({
       method: 'post',
       path: '/claims/:id/notes',
       summary: 'Add an internal note to the claim (staff only)',
@@ -325,7 +276,7 @@ export function claimRoutes(): RouteSpec[] {
       body: noteBody,
       response: { status: 201, schema: noteSchema },
       handler: async (ctx) => {
-        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
         ctx.status = 201;
         ctx.body = await audited(
           ctx,

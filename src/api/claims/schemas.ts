@@ -3,18 +3,19 @@ import { CLAIM_STAGES } from '../../contracts/claim';
 import { money, uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { searchParam } from '../search';
+import { object, oneOf, required } from '../../shared/typed-schema';
 
-const stage = Joi.string().valid(...CLAIM_STAGES);
+const stage = oneOf(CLAIM_STAGES);
 const note = Joi.string().trim().min(1).max(2000);
 
-export const fileClaimBody = Joi.object({
-  subscriptionId: uuid.required(),
-  incidentDate: Joi.date().iso().max('now').description('not in the future').required().messages({ 'date.max': 'incidentDate must not be in the future' }),
-  amountClaimed: money.required(),
-  description: Joi.string().trim().min(1).max(5000).required(),
+export const fileClaimBody = object({
+  subscriptionId: required(uuid),
+  incidentDate: required(Joi.date().iso().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' })),
+  amountClaimed: required(money),
+  description: required(Joi.string().trim().min(1).max(5000)),
 }).label('FileClaim');
 
-export const listClaimsQuery = Joi.object({
+export const listClaimsQuery = object({
   ...pageQueryKeys,
   status: stage,
   assigneeId: uuid,
@@ -22,18 +23,18 @@ export const listClaimsQuery = Joi.object({
   ordering: orderingParam(['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'], '-createdAt'),
 });
 
-export const assignClaimBody = Joi.object({ assigneeId: uuid.required(), note }).label('AssignClaim');
+export const assignClaimBody = object({ assigneeId: required(uuid), note }).label('AssignClaim');
 
-export const transitionClaimBody = Joi.object({
-  to: stage.required(),
+export const transitionClaimBody = object({
+  to: required(stage),
   note,
   approvedAmount: money,
   reason: Joi.string().trim().min(1).max(200),
 }).label('ClaimTransition');
 
-export const listNotesQuery = Joi.object(pageQueryKeys);
+export const listNotesQuery = object(pageQueryKeys);
 
-export const noteBody = Joi.object({ body: Joi.string().trim().min(1).max(10_000).required() }).label('NewClaimNote');
+export const noteBody = object({ body: required(Joi.string().trim().min(1).max(10_000)) }).label('NewClaimNote');
 
 const moneyString = Joi.string().description('decimal amount, two places');
 

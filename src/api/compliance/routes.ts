@@ -2,14 +2,13 @@ import { Op } from 'sequelize';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../../models';
 import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
-import type { PolicyVersionStatus } from '../../models/policy-version';
-import type { Role } from '../../shared/roles';
+import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
+import { findVisible, tenantOf } from '../../policies/core';
 import { DAY_MS } from '../../shared/time';
 import { idParams } from '../common-schemas';
 import { conflict, notFound } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { findInTenant, tenantOf } from '../tenancy';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteContext, RouteSpec } from '../route';
 import { deliver, enqueueStart } from '../outbox';
 import { sendReportCsv, wantsCsv } from './report-csv';
 import { recordAudit } from '../../services/audit';
@@ -29,11 +28,7 @@ import {
   versionSchema,
 } from './schemas';
 
-export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
 const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
-
-const findPolicy = (id: string, tenantId: string) => findInTenant(CompliancePolicy, id, tenantId, 'Compliance policy');
-export const findVersion = (id: string, tenantId: string) => findInTenant(PolicyVersion, id, tenantId, 'Policy version');
 
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
@@ -50,7 +45,7 @@ function employeeOf(row: { employee?: User }) {
 async function publishVersion(ctx: RouteContext, versionId: string) {
   const { sequelize } = ctx.services;
   const tenantId = tenantOf(ctx.state.user);
-  const draft = await findVersion(versionId, tenantId);
+  const draft = await findVisible(ctx.state.user, policyVersionPolicy, versionId);
   const settings = await TenantSettings.forTenant(tenantId);
   const publishedAt = new Date();
   const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
@@ -90,15 +85,15 @@ async function publishVersion(ctx: RouteContext, versionId: string) {
 }
 
 async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {
-  const rows = (await Acknowledgement.count({ where: { versionId }, group: ['status'] })) as unknown as Array<{ status: AcknowledgementStatus; count: number }>;
+  const rows = await Acknowledgement.count({ where: { versionId }, group: ['status'] });
   const counts = Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, 0])) as Record<AcknowledgementStatus, number>;
-  for (const row of rows) counts[row.status] = Number(row.count);
+  for (const row of rows) counts[row.status as AcknowledgementStatus] = Number(row.count);
   return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
 }
 
 export function complianceRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery>>({
+    route({
       method: 'get',
       path: '/compliance/policies',
       summary: "List the tenant's compliance policies",
@@ -107,10 +102,10 @@ export function complianceRoutes(): RouteSpec[] {
       query: listPoliciesQuery,
       response: { status: 200, schema: pageSchema(policySchema) },
       handler: async (ctx) => {
-        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, { tenantId: tenantOf(ctx.state.user) });
+        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, compliancePolicyPolicy.scope(ctx.state.user));
       },
     }),
-    route<RouteInput<object, object, { title: string; description?: string | null }>>({
+    route({
       method: 'post',
       path: '/compliance/policies',
       summary: 'Create a compliance policy (its text goes into versions)',
@@ -128,7 +123,7 @@ export function complianceRoutes(): RouteSpec[] {
         );
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/compliance/policies/:id',
       summary: 'One compliance policy with its versions',
@@ -137,12 +132,12 @@ export function complianceRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: policyWithVersionsSchema },
       handler: async (ctx) => {
-        const policy = await findPolicy(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
         const versions = await PolicyVersion.findAll({ where: { policyId: policy.id }, order: [['versionNumber', 'DESC']] });
         ctx.body = { ...policy.toJSON(), versions };
       },
     }),
-    route<RouteInput<{ id: string }, PageQuery & { status?: PolicyVersionStatus }>>({
+    route({
       method: 'get',
       path: '/compliance/policies/:id/versions',
       summary: 'List the versions of a compliance policy',
@@ -152,12 +147,12 @@ export function complianceRoutes(): RouteSpec[] {
       query: listVersionsQuery,
       response: { status: 200, schema: pageSchema(versionSchema) },
       handler: async (ctx) => {
-        const policy = await findPolicy(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
         const { status, ...page } = ctx.state.input.query;
         ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
       },
     }),
-    route<RouteInput<{ id: string }, object, { content: string; deadlineDays?: number | null; audienceRoles?: Role[] | null }>>({
+    route({
       method: 'post',
       path: '/compliance/policies/:id/versions',
       summary: 'Write a new draft version of a compliance policy',
@@ -168,7 +163,7 @@ export function complianceRoutes(): RouteSpec[] {
       response: { status: 201, schema: versionSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
-        const policy = await findPolicy(ctx.state.input.params.id, tenantId);
+        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
         ctx.status = 201;
         ctx.body = await ctx.services.sequelize.transaction(async (transaction) => {
           // Locking the policy row numbers concurrent drafts one after the other.
@@ -183,7 +178,7 @@ export function complianceRoutes(): RouteSpec[] {
         });
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
@@ -196,7 +191,7 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await publishVersion(ctx, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, PageQuery & { status?: AcknowledgementStatus; format?: 'json' | 'csv' }>>({
+    route({
       method: 'get',
       path: '/compliance/versions/:id/report',
       summary: 'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
@@ -206,7 +201,7 @@ export function complianceRoutes(): RouteSpec[] {
       query: reportQuery,
       response: { status: 200, schema: reportSchema, alsoCsv: true },
       handler: async (ctx) => {
-        const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        const version = await findVisible(ctx.state.user, policyVersionPolicy, ctx.state.input.params.id);
         const { status, format, ...page } = ctx.state.input.query;
         if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, ordering: page.ordering ?? 'createdAt' });
         const rows = await paginate(Acknowledgement, page, { versionId: version.id, ...(status && { status }) }, {
@@ -229,7 +224,7 @@ export function complianceRoutes(): RouteSpec[] {
         };
       },
     }),
-    route<RouteInput<object, PageQuery & { level?: number; channel?: string; versionId?: string }>>({
+    route({
       method: 'get',
       path: '/compliance/escalations',
       summary: 'Escalation alerts sent for overdue acknowledgements',

@@ -1,47 +1,49 @@
 import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
-import { STAFF_ROLES } from '../../shared/roles';
+import { type Role, STAFF_ROLES } from '../../shared/roles';
 import { uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../pagination';
+import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
-export const acknowledgementStatus = Joi.string().valid(...ACKNOWLEDGEMENT_STATUSES);
+export const acknowledgementStatus = oneOf(ACKNOWLEDGEMENT_STATUSES);
 
-export const listPoliciesQuery = Joi.object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
+export const listPoliciesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
 
-export const createPolicyBody = Joi.object({
-  title: Joi.string().trim().min(1).max(200).required(),
-  description: Joi.string().trim().max(5000).allow('', null),
+export const createPolicyBody = object({
+  title: required(Joi.string().trim().min(1).max(200)),
+  description: nullable(Joi.string().trim().max(5000).allow('')),
 }).label('CreateCompliancePolicy');
 
-export const listVersionsQuery = Joi.object({
+export const listVersionsQuery = object({
   ...pageQueryKeys,
-  status: Joi.string().valid(...POLICY_VERSION_STATUSES),
+  status: oneOf(POLICY_VERSION_STATUSES),
   ordering: orderingParam(['versionNumber', 'createdAt'], '-versionNumber'),
 });
 
-export const createVersionBody = Joi.object({
-  content: Joi.string().trim().min(1).max(100_000).required(),
-  deadlineDays: Joi.number().integer().min(1).max(365).allow(null).description('Days to acknowledge; null takes the tenant setting'),
-  audienceRoles: Joi.array()
-    .items(Joi.string().valid(...STAFF_ROLES))
-    .min(1)
-    .unique()
-    .allow(null)
-    .description('Roles that must acknowledge; null (the default) means all staff'),
+export const createVersionBody = object({
+  content: required(Joi.string().trim().min(1).max(100_000)),
+  deadlineDays: nullable(Joi.number().integer().min(1).max(365).description('Days to acknowledge; null takes the tenant setting')),
+  audienceRoles: nullable(
+    Joi.array<Role[]>()
+      .items(oneOf(STAFF_ROLES))
+      .min(1)
+      .unique()
+      .description('Roles that must acknowledge; null (the default) means all staff'),
+  ),
 }).label('CreatePolicyVersion');
 
-export const reportQuery = Joi.object({
+export const reportQuery = object({
   ...pageQueryKeys,
   status: acknowledgementStatus,
-  format: Joi.string().valid('json', 'csv').description('csv: the whole report as a download (same as Accept: text/csv)'),
+  format: oneOf(['json', 'csv'] as const).description('csv: the whole report as a download (same as Accept: text/csv)'),
   ordering: orderingParam(['createdAt', 'status', 'acknowledgedAt', 'escalationLevel'], 'createdAt'),
 });
 
-export const escalationsQuery = Joi.object({
+export const escalationsQuery = object({
   ...pageQueryKeys,
   level: Joi.number().integer().valid(1, 2),
-  channel: Joi.string().valid('email', 'webhook'),
+  channel: oneOf(['email', 'webhook'] as const),
   versionId: uuid,
   ordering: orderingParam(['createdAt', 'level'], '-createdAt'),
 });

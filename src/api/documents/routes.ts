@@ -1,28 +1,24 @@
 import crypto from 'node:crypto';
 import Joi from 'joi';
-import { Claim, ClaimDocument, OutboxMessage } from '../../models';
+import { ClaimDocument, OutboxMessage } from '../../models';
+import { claimPolicy, findVisibleDocument } from '../../policies/claims';
+import { findVisible } from '../../policies/core';
 import { TENANT_ROLES } from '../../shared/roles';
 import { DocumentUploaded, documentUploadedSignal } from '../../contracts/claim';
-import { assertClaimOpen, canSee, findVisibleClaim } from '../claims/access';
+import { assertClaimOpen } from '../claims/refusals';
 import { idParams, uuid } from '../common-schemas';
-import { notFound, unprocessable } from '../errors';
+import { unprocessable } from '../errors';
 import { deliver, enqueueSignal } from '../outbox';
-import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { route, RouteSpec } from '../route';
+import { object, oneOf, required } from '../../shared/typed-schema';
 import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, readDocument, removeDocument, sha256Of, writeDocument } from './storage';
 import { requestAuditSource } from '../audit-source';
 import { recordAudit } from '../../services/audit';
 
-interface UploadBody {
-  fileName: string;
-  contentType: string;
-  contentBase64: string;
-}
-
-const uploadBody = Joi.object({
-  fileName: Joi.string().trim().min(1).max(200).pattern(/^[^/\\]+$/, 'no path separators').required(),
-  contentType: Joi.string().valid(...DOCUMENT_TYPES).required(),
-  contentBase64: Joi.string().base64().required(),
+const uploadBody = object({
+  fileName: required(Joi.string().trim().min(1).max(200).pattern(/^[^/\\]+$/, 'no path separators')),
+  contentType: required(oneOf(DOCUMENT_TYPES)),
+  contentBase64: required(Joi.string().base64()),
 }).label('UploadClaimDocument');
 
 const documentSchema = Joi.object({
@@ -40,7 +36,7 @@ const documentSchema = Joi.object({
 
 export function documentRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/claims/:id/documents',
       summary: "The claim's documents (metadata): the tenant's staff and the claimant",
@@ -49,12 +45,12 @@ export function documentRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: Joi.object({ items: Joi.array().items(documentSchema) }) },
       handler: async (ctx) => {
-        const claim = await findVisibleClaim(ctx.state.user, ctx.state.input.params.id);
+        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
         ctx.body = { items: await ClaimDocument.findAll({ where: { claimId: claim.id }, order: [['createdAt', 'ASC'], ['id', 'ASC']] }) };
       },
     }),
 
-    route<RouteInput<{ id: string }, object, UploadBody>>({
+    route({
       method: 'post',
       path: '/claims/:id/documents',
       summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents`,
@@ -66,7 +62,7 @@ export function documentRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { user } = ctx.state;
         const { documentsDir } = ctx.services.config;
-        const claim = await findVisibleClaim(user, ctx.state.input.params.id);
+        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
         assertClaimOpen(claim);
         const { fileName, contentType, contentBase64 } = ctx.state.input.body;
         const bytes = Buffer.from(contentBase64, 'base64');
@@ -105,7 +101,7 @@ export function documentRoutes(): RouteSpec[] {
       },
     }),
 
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/documents/:id/content',
       summary: "A document's bytes, with its content type and sha256 as ETag: the tenant's staff and the claimant",
@@ -114,9 +110,7 @@ export function documentRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, description: 'The document bytes (application/pdf, image/png or image/jpeg)' },
       handler: async (ctx) => {
-        const document = await ClaimDocument.findOne({ where: { id: ctx.state.input.params.id, tenantId: tenantOf(ctx.state.user) } });
-        const claim = document && (await Claim.findByPk(document.claimId));
-        if (!document || !claim || !canSee(ctx.state.user, claim)) throw notFound('Document');
+        const document = await findVisibleDocument(ctx.state.user, ctx.state.input.params.id);
         ctx.type = document.contentType;
         ctx.set('Content-Disposition', `attachment; filename="${document.fileName.replace(/[^\w. -]/g, '_')}"`);
         ctx.set('ETag', `"${document.sha256}"`);

@@ -1,9 +1,6 @@
-import type { Middleware } from 'koa';
+import type { RouterContext } from '@koa/router';
+import type { Context, Middleware } from 'koa';
 import { ApiError } from '../errors';
-
-interface MatchedLayer {
-  methods: string[];
-}
 
 /**
  * A path the API serves, asked with a method it does not serve (TRACE, PROPFIND, DELETE on a
@@ -12,7 +9,8 @@ interface MatchedLayer {
 export function allowedMethods(): Middleware {
   return async (ctx, next) => {
     await next();
-    const matched = (ctx as unknown as { matched?: MatchedLayer[] }).matched ?? [];
+    // The router, further down the chain, records the layers that matched the path.
+    const { matched = [] } = ctx as Context & Pick<RouterContext, 'matched'>;
     if (ctx.status !== 404 || ctx.body !== undefined || matched.length === 0) return;
     const allowed = [...new Set(matched.flatMap((layer) => layer.methods))];
     if (allowed.length === 0 || allowed.includes(ctx.method)) return;

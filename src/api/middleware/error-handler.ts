@@ -7,7 +7,6 @@ import { updatesRejected } from '../../observability/business-metrics';
 import { businessFailureDetails, BusinessErrorType } from '../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
 import { ApiError } from '../errors';
-import type { ApiServices } from '../services';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],
@@ -79,7 +78,7 @@ export function errorHandler(): Middleware {
       if (err instanceof WorkflowUpdateFailedError) updatesRejected.inc({ reason: businessFailureOf(err)?.type ?? 'other' });
       const status = apiError?.status ?? 500;
       ctx.status = status;
-      if (status === 503 || status === 504) ctx.set('Retry-After', String((ctx as unknown as { services: ApiServices }).services.config.deadlines.retryAfterSeconds));
+      if (status === 503 || status === 504) ctx.set('Retry-After', String(ctx.services.config.deadlines.retryAfterSeconds));
       ctx.body = {
         error: {
           code: apiError?.code ?? 'internal_error',

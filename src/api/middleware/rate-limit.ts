@@ -8,7 +8,6 @@ import type { Context, Middleware } from 'koa';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
 import { tooManyRequests } from '../errors';
-import type { ApiServices } from '../services';
 
 export interface RateLimitRule {
   /** Names the counter family; keys of different rules never collide. */
@@ -21,7 +20,7 @@ export interface RateLimitRule {
 function limiterOf(rule: RateLimitRule): (ctx: Context) => RateLimiterPostgres {
   const byDatabase = new WeakMap<Sequelize, RateLimiterPostgres>();
   return (ctx) => {
-    const { sequelize } = (ctx as unknown as { services: ApiServices }).services;
+    const { sequelize } = ctx.services;
     let limiter = byDatabase.get(sequelize);
     if (limiter) return limiter;
     limiter = new RateLimiterPostgres({

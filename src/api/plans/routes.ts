@@ -1,83 +1,39 @@
-import { Op, WhereOptions } from 'sequelize';
 import { Plan } from '../../models';
-import type { CoverageLevel } from '../../models/plan';
+import { categoryPolicy, planPolicy } from '../../policies/catalog';
+import { findVisible, tenantOf } from '../../policies/core';
 import type { AuthUser } from '../route';
-import { findTenantCategory } from '../categories/routes';
 import { idParams } from '../common-schemas';
-import { notFound, unprocessable } from '../errors';
-import { Page, pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { unprocessable } from '../errors';
+import { pageSchema } from '../pagination';
+import { route, RouteSpec } from '../route';
+import { listPlans } from './query';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
 import { audited } from '../audit-source';
 
-interface PlanFields {
-  categoryId: string;
-  name: string;
-  description?: string | null;
-  coverageLevel: CoverageLevel;
-  coverageAmount: number;
-  premium: number;
-  durationMonths: number;
-  isActive?: boolean;
-}
-
-export interface PlanFilters extends PageQuery {
-  categoryId?: string;
-  coverageLevel?: CoverageLevel;
-  minPremium?: number;
-  maxPremium?: number;
-  isActive?: boolean;
-}
-
-/** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
-export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Plan>> {
-  const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
-  const premium = {
-    ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
-    ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
-  };
-  const where = {
-    ...(isActive !== undefined && { isActive }),
-    ...scope,
-    ...(categoryId && { categoryId }),
-    ...(coverageLevel && { coverageLevel }),
-    ...(Reflect.ownKeys(premium).length > 0 && { premium }),
-  };
-  return paginate(Plan, page, where);
-}
-
-/** Policyholders and staff browse the active catalog; only tenant admins see withdrawn plans. */
-function visiblePlans(user: AuthUser): WhereOptions {
-  return user.role === 'tenant_admin' ? { tenantId: tenantOf(user) } : { tenantId: tenantOf(user), isActive: true };
-}
-
-export async function findVisiblePlan(id: string, user: AuthUser): Promise<Plan> {
-  const plan = await Plan.findOne({ where: { ...visiblePlans(user), id } });
-  if (!plan) throw notFound('Plan');
-  return plan;
-}
+type MoneyField = 'coverageAmount' | 'premium';
+/** The fields as columns: each amount given becomes a string. */
+type Columns<F> = Omit<F, MoneyField> & { [K in keyof F as K extends MoneyField ? K : never]: string };
 
 /** Money goes to DECIMAL columns as a 2-decimal string, never through binary floating point. */
-function toColumns(fields: Partial<PlanFields>) {
+function toColumns<F extends Partial<Record<MoneyField, number>>>(fields: F): Columns<F> {
   const { coverageAmount, premium, ...rest } = fields;
   return {
     ...rest,
     ...(coverageAmount !== undefined && { coverageAmount: coverageAmount.toFixed(2) }),
     ...(premium !== undefined && { premium: premium.toFixed(2) }),
-  };
+  } as Columns<F>;
 }
 
-async function assertCategoryInTenant(categoryId: string | undefined, tenantId: string): Promise<void> {
+async function assertCategoryVisible(categoryId: string | undefined, user: AuthUser): Promise<void> {
   if (!categoryId) return;
-  await findTenantCategory(categoryId, tenantId).catch(() => {
+  await findVisible(user, categoryPolicy, categoryId).catch(() => {
     throw unprocessable('Category not found in this tenant', [{ field: 'categoryId', message: 'unknown category' }]);
   });
 }
 
 export function planRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PlanFilters>>({
+    route({
       method: 'get',
       path: '/plans',
       summary: 'Browse insurance plans: filter by category, coverage level and premium range; order and page',
@@ -85,10 +41,10 @@ export function planRoutes(): RouteSpec[] {
       query: listPlansQuery,
       response: { status: 200, schema: pageSchema(planSchema) },
       handler: async (ctx) => {
-        ctx.body = await listPlans(ctx.state.input.query, visiblePlans(ctx.state.user));
+        ctx.body = await listPlans(ctx.state.input.query, planPolicy.scope(ctx.state.user));
       },
     }),
-    route<RouteInput<object, object, PlanFields>>({
+    route({
       method: 'post',
       path: '/plans',
       summary: 'Create an insurance plan',
@@ -98,8 +54,8 @@ export function planRoutes(): RouteSpec[] {
       response: { status: 201, schema: planSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
-        await assertCategoryInTenant(ctx.state.input.body.categoryId, tenantId);
-        const fields = { ...toColumns(ctx.state.input.body), tenantId } as PlanFields & { tenantId: string } & ReturnType<typeof toColumns>;
+        await assertCategoryVisible(ctx.state.input.body.categoryId, ctx.state.user);
+        const fields = { ...toColumns(ctx.state.input.body), tenantId };
         ctx.status = 201;
         ctx.body = await audited(
           ctx,
@@ -108,7 +64,7 @@ export function planRoutes(): RouteSpec[] {
         );
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/plans/:id',
       summary: 'One insurance plan',
@@ -116,10 +72,10 @@ export function planRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: planSchema },
       handler: async (ctx) => {
-        ctx.body = await findVisiblePlan(ctx.state.input.params.id, ctx.state.user);
+        ctx.body = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, object, Partial<PlanFields>>>({
+    route({
       method: 'put',
       path: '/plans/:id',
       summary: 'Change the given fields of a plan; running subscriptions keep the terms they were sold',
@@ -129,8 +85,8 @@ export function planRoutes(): RouteSpec[] {
       body: updatePlanBody,
       response: { status: 200, schema: planSchema },
       handler: async (ctx) => {
-        const plan = await findVisiblePlan(ctx.state.input.params.id, ctx.state.user);
-        await assertCategoryInTenant(ctx.state.input.body.categoryId, plan.tenantId);
+        const plan = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
+        await assertCategoryVisible(ctx.state.input.body.categoryId, ctx.state.user);
         const before = plan.toJSON();
         ctx.body = await audited(
           ctx,
@@ -139,7 +95,7 @@ export function planRoutes(): RouteSpec[] {
         );
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'delete',
       path: '/plans/:id',
       summary: 'Soft-delete a plan: no new subscriptions; running ones continue',
@@ -148,7 +104,7 @@ export function planRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 204 },
       handler: async (ctx) => {
-        const plan = await findVisiblePlan(ctx.state.input.params.id, ctx.state.user);
+        const plan = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
         await audited(
           ctx,
           (transaction) => plan.destroy({ transaction }),

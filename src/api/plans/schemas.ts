@@ -2,19 +2,24 @@ import Joi from 'joi';
 import { money, uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { COVERAGE_LEVELS } from '../../models/plan';
+import { nullable, object, oneOf, requiring } from '../../shared/typed-schema';
 
-const coverageLevel = Joi.string().valid(...COVERAGE_LEVELS);
+const coverageLevel = oneOf(COVERAGE_LEVELS);
 /** In bodies, 12.345 is refused rather than silently rounded. */
 const exactMoney = money.prefs({ convert: false });
 const durationMonths = Joi.number().integer().min(6).max(120).multiple(6).messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
 
-export const listPlansQuery = Joi.object({
+// Compared with minPremium only when both are given: a ref to an absent key fails validation.
+const premiumCap: Joi.AlternativesSchema<number> = Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }).description(
+  'at least minPremium when both are given',
+);
+
+export const listPlansQuery = object({
   ...pageQueryKeys,
   categoryId: uuid,
   coverageLevel,
   minPremium: money,
-  // Compared with minPremium only when both are given: a ref to an absent key fails validation.
-  maxPremium: Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }).description('at least minPremium when both are given'),
+  maxPremium: premiumCap,
   /** Tenant admins also see inactive plans when they ask for them. */
   isActive: Joi.boolean(),
   ordering: orderingParam(['premium', 'coverageAmount', 'createdAt'], 'premium'),
@@ -23,7 +28,7 @@ export const listPlansQuery = Joi.object({
 const planFields = {
   categoryId: uuid,
   name: Joi.string().trim().min(1).max(200),
-  description: Joi.string().trim().max(5000).allow(null, ''),
+  description: nullable(Joi.string().trim().max(5000).allow('')),
   coverageLevel,
   coverageAmount: exactMoney,
   premium: exactMoney,
@@ -31,11 +36,9 @@ const planFields = {
   isActive: Joi.boolean(),
 };
 
-export const createPlanBody = Joi.object(planFields)
-  .fork(['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths'], (field) => field.required())
-  .label('CreatePlan');
+export const createPlanBody = object(requiring(planFields, ['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths'])).label('CreatePlan');
 
-export const updatePlanBody = Joi.object(planFields).min(1).label('UpdatePlan');
+export const updatePlanBody = object(planFields).min(1).label('UpdatePlan');
 
 export const planSchema = Joi.object({
   id: uuid,

@@ -7,6 +7,8 @@
 import { UpdateDefinition, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { PolicyVersion } from '../../models';
 import { TenantSettings } from '../../models';
+import { COMPLIANCE_ROLES, policyVersionPolicy } from '../../policies/compliance';
+import { findVisible, tenantOf } from '../../policies/core';
 import {
   approvePolicyVersionUpdate,
   POLICY_APPROVAL_WORKFLOW_TYPE,
@@ -17,12 +19,10 @@ import {
   submissionRecordedUpdate,
 } from '../../contracts/policy-approval';
 import { idParams } from '../common-schemas';
-import { COMPLIANCE_ROLES, findVersion } from '../compliance/routes';
 import { versionSchema } from '../compliance/schemas';
 import { conflict } from '../errors';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
-import { tenantOf } from '../tenancy';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { rejectVersionBody, submittedVersionSchema } from './schemas';
 import { DAY_MS } from '../../shared/time';
@@ -37,7 +37,7 @@ const notInReview = (version: PolicyVersion) =>
 async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
   const { user } = ctx.state;
   const tenantId = tenantOf(user);
-  const draft = await findVersion(ctx.state.input.params.id, tenantId);
+  const draft = await findVisible(user, policyVersionPolicy, ctx.state.input.params.id);
   if (draft.status !== 'draft') throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
   const settings = await TenantSettings.forTenant(tenantId);
   const submittedAt = new Date();
@@ -78,14 +78,16 @@ async function submitForReview(ctx: RouteContext<RouteInput<{ id: string }>>) {
   return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
 }
 
-/** Sends a decision to the version's run; answers with the version as recorded once the run accepted it. */
+/**
+ * Sends a decision to the version's run; answers with the version as recorded once the run
+ * accepted it. The run's validator refuses a version no longer in review (409).
+ */
 async function decide<Request>(ctx: RouteContext<RouteInput<{ id: string }>>, update: UpdateDefinition<unknown, [Request]>, request: Request): Promise<void> {
-  const version = await findVersion(ctx.state.input.params.id, tenantOf(ctx.state.user));
-  if (version.status !== 'in_review') throw notInReview(version);
+  const version = await findVisible(ctx.state.user, policyVersionPolicy, ctx.state.input.params.id);
   try {
     await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(policyApprovalWorkflowId(version.id)), update, request);
   } catch (err) {
-    // The run ended between our read and the update (the review lapsed or was just decided).
+    // No review is open: never submitted, or its run has ended (lapsed or decided).
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     throw notInReview(await version.reload());
   }
@@ -94,7 +96,7 @@ async function decide<Request>(ctx: RouteContext<RouteInput<{ id: string }>>, up
 
 export function policyReviewRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/compliance/versions/:id/submit',
       summary: 'Submit a draft version for review by a second compliance officer or tenant admin (starts policy-approval-<id>)',
@@ -107,7 +109,7 @@ export function policyReviewRoutes(): RouteSpec[] {
         ctx.body = await submitForReview(ctx);
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/compliance/versions/:id/approve',
       summary: 'Approve a version in review (not its author or submitter): it may then be published',
@@ -117,7 +119,7 @@ export function policyReviewRoutes(): RouteSpec[] {
       response: { status: 200, schema: versionSchema },
       handler: (ctx) => decide(ctx, approvePolicyVersionUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
     }),
-    route<RouteInput<{ id: string }, object, { reason: string }>>({
+    route({
       method: 'post',
       path: '/compliance/versions/:id/reject',
       summary: 'Reject a version in review with a reason (not its author or submitter): it goes back to draft',

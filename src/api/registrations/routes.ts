@@ -9,6 +9,8 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { Op } from 'sequelize';
 import type { Config } from '../../config';
 import { Registration, Tenant, User } from '../../models';
+import { findVisible } from '../../policies/core';
+import { registrationPolicy } from '../../policies/platform';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
 import {
@@ -19,13 +21,12 @@ import {
   onboardingWorkflowId,
   OPEN_REGISTRATION_STATUSES,
   PLATFORM_TENANT_ID,
-  RegistrationStatus,
   rejectRegistrationUpdate,
 } from '../../contracts/onboarding';
 import { idParams } from '../common-schemas';
-import { conflict, notFound } from '../errors';
+import { conflict } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
-import { pageSchema, paginate, PageQuery } from '../pagination';
+import { pageSchema, paginate } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { deliver, enqueueStart } from '../outbox';
 import { decideByUpdate } from '../temporal-calls';
@@ -37,20 +38,8 @@ import {
   submittedRegistrationSchema,
 } from './schemas';
 
-interface RegistrationFields {
-  companyName: string;
-  businessType: string;
-  phone: string;
-  contactEmail: string;
-  address: string;
-  requestedSlug: string;
-  adminEmail: string;
-  adminFullName: string;
-  adminPassword: string;
-}
-
 /** A slug is free when no tenant has it and no open request holds it; the same goes for the admin e-mail and accounts. */
-async function assertAvailable({ requestedSlug, adminEmail }: RegistrationFields): Promise<void> {
+async function assertAvailable({ requestedSlug, adminEmail }: { requestedSlug: string; adminEmail: string }): Promise<void> {
   const open = { status: { [Op.in]: OPEN_REGISTRATION_STATUSES } };
   if ((await Tenant.count({ where: { slug: requestedSlug } })) || (await Registration.count({ where: { requestedSlug, ...open } }))) {
     throw conflict('This slug is already taken or requested', [{ field: 'requestedSlug', message: 'already taken' }]);
@@ -60,21 +49,17 @@ async function assertAvailable({ requestedSlug, adminEmail }: RegistrationFields
   }
 }
 
-async function findRegistration(id: string): Promise<Registration> {
-  const registration = await Registration.findByPk(id);
-  if (!registration) throw notFound('Registration');
-  return registration;
-}
-
-/** Sends a decision to the run; answers with the registration as recorded once the workflow accepted it. */
+/**
+ * Sends a decision to the run; answers with the registration as recorded once the workflow
+ * accepted it. The run's validator refuses a registration already decided or expired (409).
+ */
 async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (registration: Registration) => Promise<unknown>): Promise<void> {
-  const registration = await findRegistration(ctx.state.input.params.id);
+  const registration = await findVisible(ctx.state.user, registrationPolicy, ctx.state.input.params.id);
   const alreadyDecided = () => conflict(`The registration is ${registration.status} and can no longer be decided`);
-  if (registration.status !== 'pending') throw alreadyDecided();
   try {
     await send(registration);
   } catch (err) {
-    // The run ended between our read and the update (it expired or was just decided).
+    // The run has ended (it expired, or was decided and has finished provisioning).
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     await registration.reload();
     throw alreadyDecided();
@@ -85,7 +70,7 @@ async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (regi
 export function registrationRoutes(config: Config): RouteSpec[] {
   const platformAdmin: Role[] = ['platform_admin'];
   return [
-    route<RouteInput<object, object, RegistrationFields>>({
+    route({
       method: 'post',
       path: '/registrations',
       summary: 'Apply to join the platform as an insurance company (public)',
@@ -124,7 +109,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         ctx.body = { id, status: registration.status, workflowId, runId };
       },
     }),
-    route<RouteInput<object, PageQuery & { status?: RegistrationStatus }>>({
+    route({
       method: 'get',
       path: '/registrations',
       summary: 'List registrations, newest first',
@@ -134,10 +119,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: pageSchema(registrationSchema) },
       handler: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Registration, page, status ? { status } : {});
+        ctx.body = await paginate(Registration, page, { ...registrationPolicy.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/registrations/:id',
       summary: 'One registration',
@@ -146,10 +131,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: registrationSchema },
       handler: async (ctx) => {
-        ctx.body = await findRegistration(ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, registrationPolicy, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/registrations/:id/approve',
       summary: 'Approve a pending registration; the tenant is then provisioned',
@@ -162,7 +147,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
           decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), approveRegistrationUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
         ),
     }),
-    route<RouteInput<{ id: string }, object, { reason: string }>>({
+    route({
       method: 'post',
       path: '/registrations/:id/reject',
       summary: 'Reject a pending registration with a reason the applicant receives',

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import { REGISTRATION_STATUSES } from '../../contracts/onboarding';
 import { email, password, uuid, workflowRef } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { object, oneOf, required } from '../../shared/typed-schema';
 
 /** Names a tenant may not take: they would read as parts of the platform itself. */
 const RESERVED_SLUGS = ['admin', 'api', 'platform', 'www', 'insurflow'];
@@ -18,27 +19,28 @@ export const slug = Joi.string()
 
 const text = (max: number) => Joi.string().trim().min(1).max(max);
 
-export const createRegistrationBody = Joi.object({
-  companyName: text(200).required(),
-  businessType: text(100).required(),
-  phone: Joi.string()
-    .trim()
-    .pattern(/^\+?[0-9][0-9 ().-]{4,37}[0-9)]$/, 'phone number')
-    .required(),
-  contactEmail: email.required(),
-  address: text(500).required(),
-  requestedSlug: slug.required(),
-  adminEmail: email.required(),
-  adminFullName: text(200).required(),
+export const createRegistrationBody = object({
+  companyName: required(text(200)),
+  businessType: required(text(100)),
+  phone: required(
+    Joi.string()
+      .trim()
+      .pattern(/^\+?[0-9][0-9 ().-]{4,37}[0-9)]$/, 'phone number'),
+  ),
+  contactEmail: required(email),
+  address: required(text(500)),
+  requestedSlug: required(slug),
+  adminEmail: required(email),
+  adminFullName: required(text(200)),
   // The default pattern message quotes the value; a password must never be echoed back.
-  adminPassword: password.required().messages({ 'string.pattern.name': '{{#label}} needs at least one {{#name}}' }),
+  adminPassword: required(password.messages({ 'string.pattern.name': '{{#label}} needs at least one {{#name}}' })),
 }).label('RegistrationRequest');
 
-export const rejectRegistrationBody = Joi.object({ reason: text(1000).required() }).label('RejectRegistration');
+export const rejectRegistrationBody = object({ reason: required(text(1000)) }).label('RejectRegistration');
 
-export const listRegistrationsQuery = Joi.object({
+export const listRegistrationsQuery = object({
   ...pageQueryKeys,
-  status: Joi.string().valid(...REGISTRATION_STATUSES),
+  status: oneOf(REGISTRATION_STATUSES),
   ordering: orderingParam(['createdAt', 'companyName', 'requestedSlug', 'status'], '-createdAt'),
 });
 

@@ -3,6 +3,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
+import { planPolicy } from '../../policies/catalog';
+import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
 import {
   CancelRequest,
   cancelSubscriptionUpdate,
@@ -19,11 +22,8 @@ import { audited } from '../audit-source';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { conflict, notFound, unprocessable } from '../errors';
-import { findVisiblePlan } from '../plans/routes';
-import { pageSchema, paginate, PageQuery } from '../pagination';
+import { pageSchema, paginate } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
-import { findVisibleSubscription } from './access';
 import { LiveState, queryLiveState } from '../live-state';
 import { decideByUpdate, temporalCall } from '../temporal-calls';
 import { searchWhere } from '../search';
@@ -52,7 +52,7 @@ async function decide<Request extends SubscriptionActor>(
   update: UpdateDefinition<SubscriptionState, [Request]>,
   details: Omit<Request, keyof SubscriptionActor>,
 ): Promise<void> {
-  const subscription = await findVisibleSubscription(ctx.state.input.params.id, ctx.state.user);
+  const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
   const actor = { ...details, userId: ctx.state.user.id, role: ctx.state.user.role } as Request;
   let state: SubscriptionState;
   try {
@@ -66,7 +66,7 @@ async function decide<Request extends SubscriptionActor>(
 
 export function subscriptionRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, object, { planId: string }>>({
+    route({
       method: 'post',
       path: '/subscriptions',
       summary: 'Subscribe to an active plan: starts the run subscription-<id> and answers 202 with the pending row; poll GET /subscriptions/:id until it is active',
@@ -77,7 +77,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const user = ctx.state.user;
         const tenantId = tenantOf(user);
-        const plan = await findVisiblePlan(ctx.state.input.body.planId, user).catch(() => {
+        const plan = await findVisible(user, planPolicy, ctx.state.input.body.planId).catch(() => {
           throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
         });
         const key = ctx.get('Idempotency-Key');
@@ -127,7 +127,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...subscription.toJSON(), runId, state: null, stale: false };
       },
     }),
-    route<RouteInput<object, PageQuery & { status?: string; q?: string }>>({
+    route({
       method: 'get',
       path: '/subscriptions',
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
@@ -139,8 +139,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         const { status, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
         const where = {
-          tenantId,
-          ...(user.role === 'policyholder' && { policyholderId: user.id }),
+          ...subscriptionPolicy.scope(user),
           ...(status && { status }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
@@ -148,7 +147,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/subscriptions/:id',
       summary: 'One subscription with the live state of its workflow run',
@@ -156,11 +155,11 @@ export function subscriptionRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
-        const subscription = await findVisibleSubscription(ctx.state.input.params.id, ctx.state.user);
+        const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
         ctx.body = present(subscription, await liveState(ctx, subscription));
       },
     }),
-    route<RouteInput<{ id: string }, object, { reason?: string }>>({
+    route({
       method: 'patch',
       path: '/subscriptions/:id/cancel',
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
@@ -170,7 +169,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: (ctx) => decide<CancelRequest>(ctx, cancelSubscriptionUpdate, { ...(ctx.state.input.body.reason && { reason: ctx.state.input.body.reason }) }),
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'post',
       path: '/subscriptions/:id/renew',
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',

@@ -3,17 +3,18 @@ import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
 import { uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { searchParam } from '../search';
+import { object, oneOf, required } from '../../shared/typed-schema';
 
-const status = Joi.string().valid(...SUBSCRIPTION_STATUSES);
+const status = oneOf(SUBSCRIPTION_STATUSES);
 const date = Joi.string().description('YYYY-MM-DD').allow(null);
 
-export const createSubscriptionBody = Joi.object({ planId: uuid.required() }).label('CreateSubscription');
+export const createSubscriptionBody = object({ planId: required(uuid) }).label('CreateSubscription');
 
-export const cancelSubscriptionBody = Joi.object({
+export const cancelSubscriptionBody = object({
   reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
 }).label('CancelSubscription');
 
-export const listSubscriptionsQuery = Joi.object({
+export const listSubscriptionsQuery = object({
   ...pageQueryKeys,
   status,
   q: searchParam.description('Matches the subscription id and the policyholder\'s name and e-mail: partial, case- and accent-insensitive'),

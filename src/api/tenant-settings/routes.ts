@@ -1,8 +1,7 @@
 import { TenantSettings } from '../../models';
 import { unprocessable } from '../errors';
-import type { TenantSettingsValues } from '../../shared/tenant-settings';
-import { route, RouteInput, RouteSpec } from '../route';
-import { tenantOf } from '../tenancy';
+import { tenantOf } from '../../policies/core';
+import { route, RouteSpec } from '../route';
 import { settingsSchema, updateSettingsBody } from './schemas';
 import { audited } from '../audit-source';
 
@@ -28,7 +27,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         ctx.body = present(await settingsRow(tenantOf(ctx.state.user)));
       },
     }),
-    route<RouteInput<object, object, Partial<TenantSettingsValues> & { complianceWebhookSecret?: string | null }>>({
+    route({
       method: 'put',
       path: '/tenant/settings',
       summary: "Change some of the tenant's settings; workflows started afterwards use them",

@@ -1,14 +1,15 @@
 /** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
 import { Tenant } from '../../models';
+import { findVisible } from '../../policies/core';
+import { tenantRecordPolicy } from '../../policies/platform';
 import { idParams } from '../common-schemas';
-import { notFound } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { listTenantsQuery, tenantSchema } from './schemas';
 
 export function tenantRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<object, PageQuery & { status?: 'active' | 'suspended' }>>({
+    route({
       method: 'get',
       path: '/tenants',
       summary: 'List tenants, newest first',
@@ -18,10 +19,10 @@ export function tenantRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(tenantSchema) },
       handler: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Tenant, page, status ? { status } : {});
+        ctx.body = await paginate(Tenant, page, { ...tenantRecordPolicy.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/tenants/:id',
       summary: 'One tenant (a tenant admin: their own)',
@@ -30,12 +31,7 @@ export function tenantRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: tenantSchema },
       handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        const { user } = ctx.state;
-        // Another tenant is answered exactly like a missing one.
-        const tenant = user.role === 'platform_admin' || user.tenantId === id ? await Tenant.findByPk(id) : null;
-        if (!tenant) throw notFound('Tenant');
-        ctx.body = tenant;
+        ctx.body = await findVisible(ctx.state.user, tenantRecordPolicy, ctx.state.input.params.id);
       },
     }),
   ];

@@ -1,10 +1,11 @@
 import Joi from 'joi';
 import { uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
+import { object, oneOf } from '../../shared/typed-schema';
 
-export const listTenantsQuery = Joi.object({
+export const listTenantsQuery = object({
   ...pageQueryKeys,
-  status: Joi.string().valid('active', 'suspended'),
+  status: oneOf(['active', 'suspended'] as const),
   ordering: orderingParam(['createdAt', 'name', 'slug'], '-createdAt'),
 });
 

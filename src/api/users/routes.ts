@@ -1,24 +1,16 @@
 import { User } from '../../models';
+import { findVisible, tenantOf } from '../../policies/core';
+import { userPolicy } from '../../policies/users';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
 import { revokeAllSessions } from '../../services/tokens';
 import { idParams, userSchema } from '../common-schemas';
 import { unprocessable } from '../errors';
-import { pageSchema, paginate, PageQuery } from '../pagination';
-import { route, RouteInput, RouteSpec } from '../route';
+import { pageSchema, paginate } from '../pagination';
+import { route, RouteSpec } from '../route';
 import { searchWhere } from '../search';
-import { findInTenant, tenantOf } from '../tenancy';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 import { audited } from '../audit-source';
-
-interface UserFields {
-  email: string;
-  fullName: string;
-  role: Role;
-  managerId?: string | null;
-  password: string;
-  isActive?: boolean;
-}
 
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;
@@ -26,8 +18,6 @@ async function assertManagerInTenant(managerId: string | null | undefined, tenan
   const manager = await User.findOne({ where: { id: managerId, tenantId } });
   if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
 }
-
-const findTenantUser = (id: string, tenantId: string) => findInTenant(User, id, tenantId, 'User');
 
 /** Names the change an admin made to a user, the weightiest first, for the audit trail. */
 function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, passwordSet: boolean): string {
@@ -40,7 +30,7 @@ function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, 
 export function userRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   return [
-    route<RouteInput<object, PageQuery & { role?: Role; isActive?: boolean; q?: string }>>({
+    route({
       method: 'get',
       path: '/users',
       summary: "List the tenant's users",
@@ -52,7 +42,7 @@ export function userRoutes(): RouteSpec[] {
         const { role, isActive, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(ctx.state.user);
         const where = {
-          tenantId,
+          ...userPolicy.scope(ctx.state.user),
           ...(role && { role }),
           ...(isActive !== undefined && { isActive }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
@@ -60,7 +50,7 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = await paginate(User, page, where);
       },
     }),
-    route<RouteInput<object, object, UserFields>>({
+    route({
       method: 'post',
       path: '/users',
       summary: 'Create a user in the tenant',
@@ -82,7 +72,7 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = user;
       },
     }),
-    route<RouteInput<{ id: string }>>({
+    route({
       method: 'get',
       path: '/users/:id',
       summary: 'One user of the tenant',
@@ -91,10 +81,10 @@ export function userRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: userSchema },
       handler: async (ctx) => {
-        ctx.body = await findTenantUser(ctx.state.input.params.id, tenantOf(ctx.state.user));
+        ctx.body = await findVisible(ctx.state.user, userPolicy, ctx.state.input.params.id);
       },
     }),
-    route<RouteInput<{ id: string }, object, Partial<UserFields>>>({
+    route({
       method: 'patch',
       path: '/users/:id',
       summary: 'Change a user of the tenant (name, role, manager, active, password)',
@@ -105,7 +95,7 @@ export function userRoutes(): RouteSpec[] {
       response: { status: 200, schema: userSchema },
       handler: async (ctx) => {
         const tenantId = tenantOf(ctx.state.user);
-        const user = await findTenantUser(ctx.state.input.params.id, tenantId);
+        const user = await findVisible(ctx.state.user, userPolicy, ctx.state.input.params.id);
         const { password, ...fields } = ctx.state.input.body;
         await assertManagerInTenant(fields.managerId, tenantId, user.id);
         if (user.id === ctx.state.user.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {

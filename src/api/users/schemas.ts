@@ -2,8 +2,9 @@ import Joi from 'joi';
 import { email, password, tenantRole, uuid } from '../common-schemas';
 import { orderingParam, pageQueryKeys } from '../pagination';
 import { searchParam } from '../search';
+import { nullable, object, required } from '../../shared/typed-schema';
 
-export const listUsersQuery = Joi.object({
+export const listUsersQuery = object({
   ...pageQueryKeys,
   role: tenantRole,
   isActive: Joi.boolean(),
@@ -11,18 +12,18 @@ export const listUsersQuery = Joi.object({
   ordering: orderingParam(['createdAt', 'email', 'fullName', 'role'], 'createdAt'),
 });
 
-export const createUserBody = Joi.object({
-  email: email.required(),
-  fullName: Joi.string().trim().min(1).max(200).required(),
-  role: tenantRole.required(),
-  managerId: uuid.allow(null),
-  password: password.required(),
+export const createUserBody = object({
+  email: required(email),
+  fullName: required(Joi.string().trim().min(1).max(200)),
+  role: required(tenantRole),
+  managerId: nullable(uuid),
+  password: required(password),
 }).label('CreateUser');
 
-export const updateUserBody = Joi.object({
+export const updateUserBody = object({
   fullName: Joi.string().trim().min(1).max(200),
   role: tenantRole,
-  managerId: uuid.allow(null),
+  managerId: nullable(uuid),
   isActive: Joi.boolean(),
   password,
 })

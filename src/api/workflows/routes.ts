@@ -1,8 +1,9 @@
 import Joi from 'joi';
+import { mayViewRun } from '../../policies/workflow-runs';
 import { notFound } from '../errors';
-import { route, RouteInput, RouteSpec } from '../route';
+import { route, RouteSpec } from '../route';
 import { temporalCall } from '../temporal-calls';
-import { mayViewRun } from './visibility';
+import { object, required } from '../../shared/typed-schema';
 
 const runSchema = Joi.object({
   workflowId: Joi.string(),
@@ -17,12 +18,12 @@ const runSchema = Joi.object({
 
 export function workflowRoutes(): RouteSpec[] {
   return [
-    route<RouteInput<{ workflowId: string }>>({
+    route({
       method: 'get',
       path: '/workflows/:workflowId',
       summary: 'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration) the caller may see',
       tag: 'workflows',
-      params: Joi.object({ workflowId: Joi.string().max(200).pattern(/^[a-z-]+-[A-Za-z0-9-]+$/).required() }),
+      params: object({ workflowId: required(Joi.string().max(200).pattern(/^[a-z-]+-[A-Za-z0-9-]+$/)) }),
       response: { status: 200, schema: runSchema },
       handler: async (ctx) => {
         const { workflowId } = ctx.state.input.params;

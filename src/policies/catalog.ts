@@ -1,0 +1,15 @@
+/**
+ * The tenant's catalog: every role of the tenant sees its categories and its active plans; only
+ * tenant admins also see withdrawn plans.
+ */
+import { Category, Plan } from '../models';
+import { Policy, tenantOf, tenantPolicy } from './core';
+
+export const categoryPolicy = tenantPolicy('Category', Category);
+
+export const planPolicy: Policy<Plan> = {
+  resource: 'Plan',
+  model: Plan,
+  scope: (caller) => (caller.role === 'tenant_admin' ? { tenantId: tenantOf(caller) } : { tenantId: tenantOf(caller), isActive: true }),
+  canSee: (caller, plan) => plan.tenantId === caller.tenantId && (plan.isActive || caller.role === 'tenant_admin'),
+};

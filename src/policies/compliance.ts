@@ -1,0 +1,22 @@
+/**
+ * Compliance: the tenant's compliance roles see its policies, their versions and everyone's
+ * acknowledgements; an employee sees their own acknowledgements and only they may give them.
+ */
+import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../models';
+import type { Role } from '../shared/roles';
+import { Policy, tenantOf, tenantPolicy } from './core';
+
+export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
+
+export const compliancePolicyPolicy = tenantPolicy('Compliance policy', CompliancePolicy, COMPLIANCE_ROLES);
+export const policyVersionPolicy = tenantPolicy('Policy version', PolicyVersion, COMPLIANCE_ROLES);
+
+const isComplianceRole = (role: Role) => COMPLIANCE_ROLES.includes(role);
+
+export const acknowledgementPolicy: Policy<Acknowledgement, 'acknowledge'> = {
+  resource: 'Acknowledgement',
+  model: Acknowledgement,
+  scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isComplianceRole(caller.role) && { employeeId: caller.id }) }),
+  canSee: (caller, ack) => ack.tenantId === caller.tenantId && (ack.employeeId === caller.id || isComplianceRole(caller.role)),
+  canAct: (caller, ack) => ack.employeeId === caller.id,
+};

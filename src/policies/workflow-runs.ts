@@ -1,0 +1,53 @@
+/**
+ * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
+ * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
+ * their own acknowledgement runs, compliance roles the policy reviews and rollouts and every
+ * acknowledgement run, platform admins the onboarding runs.
+ */
+import Joi from 'joi';
+import type { Model, WhereOptions } from 'sequelize';
+import { PolicyVersion } from '../models';
+import { policyApprovalWorkflowId } from '../contracts/policy-approval';
+import type { AuthUser } from '../api/route';
+import { claimPolicy } from './claims';
+import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
+import type { Policy } from './core';
+import { registrationPolicy } from './platform';
+import { subscriptionPolicy } from './subscriptions';
+
+const POLICY_APPROVAL_PREFIX = policyApprovalWorkflowId('');
+const UUID = Joi.string().uuid();
+
+/** The row that owns the run, looked up through the policy's own model and rule. */
+type OwnerLookup = (caller: AuthUser, workflowId: string) => Promise<boolean>;
+
+function ownerByWorkflowId<M extends Model>(policy: Policy<M, string>): OwnerLookup {
+  return async (caller, workflowId) => {
+    // Every model that owns runs stores their workflow ID; a generic model type cannot say so.
+    const where: WhereOptions = { workflowId };
+    const row = await policy.model.findOne({ where });
+    return row !== null && policy.canSee(caller, row);
+  };
+}
+
+const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
+  ['subscription-', ownerByWorkflowId(subscriptionPolicy)],
+  ['claim-', ownerByWorkflowId(claimPolicy)],
+  ['ack-', ownerByWorkflowId(acknowledgementPolicy)],
+  ['policy-rollout-', ownerByWorkflowId(policyVersionPolicy)],
+  ['onboarding-', ownerByWorkflowId(registrationPolicy)],
+  [
+    POLICY_APPROVAL_PREFIX,
+    async (caller, workflowId) => {
+      // The version row does not store this run's ID: the ID is built from the version's.
+      const versionId = workflowId.slice(POLICY_APPROVAL_PREFIX.length);
+      const version = UUID.validate(versionId).error ? null : await PolicyVersion.findByPk(versionId);
+      return version !== null && policyVersionPolicy.canSee(caller, version);
+    },
+  ],
+];
+
+export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {
+  const owner = RUN_OWNERS.find(([prefix]) => workflowId.startsWith(prefix));
+  return owner !== undefined && owner[1](caller, workflowId);
+}

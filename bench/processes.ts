@@ -23,6 +23,7 @@ const DIST = path.basename(path.join(__dirname, '..')) === 'dist' ? path.join(__
 const WORKER_ENTRY = path.join(DIST, 'worker', 'index.js');
 const API_ENTRY = path.join(DIST, 'src', 'api', 'server.js');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
+const BARE_LIST_ENTRY = path.join(DIST, 'bench', 'bare-list-server.js');
 
 /** Resolves once a worker polls the task queue, so work started afterwards is picked up at once. */
 async function waitForPoller(client: Client, taskQueue: string, child: ChildProcess): Promise<void> {
@@ -39,8 +40,8 @@ async function waitForPoller(client: Client, taskQueue: string, child: ChildProc
   throw new Error('worker never polled its task queue');
 }
 
-function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], {
+function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, entry], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -81,15 +82,33 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
-  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' });
-  const url = `http://127.0.0.1:${env.API_PORT}`;
+async function waitForHttp(child: ChildProcess, url: string, what: string): Promise<void> {
   for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`API exited at start with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (tries > 240) throw new Error('API never became ready');
+    if (child.exitCode !== null) throw new Error(`${what} exited at start with ${child.exitCode}`);
+    const ready = await fetch(url).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (tries > 240) throw new Error(`${what} never became ready`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * With BENCH_CPU_PROFILE_DIR set, the API writes a V8 CPU profile there when it stops (open it
+ * in Chrome DevTools or read its self times): how the list figures were explained.
+ */
+export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const url = `http://127.0.0.1:${env.API_PORT}`;
+  await waitForHttp(child, `${url}/readyz`, 'API');
+  return { url, child, stop: () => stopChild(child, 30_000) };
+}
+
+/** bench/bare-list-server.ts on a free port, reading the lists of `tenantId`. */
+export async function startBareListServer(databaseUrl: string, tenantId: string): Promise<ApiProcess> {
+  const port = String(await freePort());
+  const child = spawnNode(BARE_LIST_ENTRY, { DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(child, `${url}/plans?coverageLevel=basic&maxPremium=1`, 'bare list server');
   return { url, child, stop: () => stopChild(child, 30_000) };
 }

@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
+import { benchLists } from './lists';
 import { benchLoginStorm } from './login-storm';
 import { benchStarts } from './starts';
 import { benchWorkerCrash } from './worker-crash';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     await section('workerMemory', () => benchWorkerMemory(infra, size('BENCH_OPEN_WORKFLOWS', 10_000)));
     await section('workerCrash', () => benchWorkerCrash(infra, size('BENCH_CRASH_SUBSCRIPTIONS', 300)));
     await section('loginStorm', () => benchLoginStorm(infra));
+    await section('lists', () => benchLists(infra, size('BENCH_LIST_SECONDS', 10)));
     await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
   } finally {
     await infra.stop();

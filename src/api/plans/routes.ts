@@ -1,11 +1,11 @@
-import { Op, WhereOptions } from 'sequelize';
+import { Attributes, Op, WhereOptions } from 'sequelize';
 import { Plan } from '../../models';
 import type { CoverageLevel } from '../../models/plan';
 import type { AuthUser } from '../route';
 import { findTenantCategory } from '../categories/routes';
 import { idParams } from '../common-schemas';
 import { notFound, unprocessable } from '../errors';
-import { Page, pageSchema, paginate, PageQuery } from '../pagination';
+import { Page, pageSchema, paginatePlain, PageQuery } from '../pagination';
 import { route, RouteInput, RouteSpec } from '../route';
 import { tenantOf } from '../tenancy';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
@@ -31,7 +31,7 @@ export interface PlanFilters extends PageQuery {
 }
 
 /** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
-export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Plan>> {
+export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
   const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
   const premium = {
     ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
@@ -44,7 +44,7 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
     ...(coverageLevel && { coverageLevel }),
     ...(Reflect.ownKeys(premium).length > 0 && { premium }),
   };
-  return paginate(Plan, page, where);
+  return paginatePlain(Plan, page, where);
 }
 
 /** Policyholders and staff browse the active catalog; only tenant admins see withdrawn plans. */

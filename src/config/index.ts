@@ -47,11 +47,12 @@ export interface Deadlines {
 }
 
 /**
- * Workflow runs a worker keeps in memory (its sticky cache). A cached subscription run takes about
- * 250 KiB, so 2,000 keep the worker near 750 MiB of RSS however many runs are open; an evicted
- * run is replayed from its history when its next timer or message arrives (bench: workerMemory).
+ * Workflow runs a worker keeps in memory (its sticky cache). A cached subscription run takes 250
+ * to 320 KiB of RSS, so 1,000 keep the worker near 600 MiB however many runs are open (2,000 gave
+ * 917 MiB, too close to 1 GB); an evicted run is replayed from its history when its next timer or
+ * message arrives, about 20 ms (bench: workerMemory, docs/performance.md).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),

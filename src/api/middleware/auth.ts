@@ -21,7 +21,7 @@ function tokenStillValid(claims: AccessTokenClaims, authority: Authority | null)
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 function bearerToken(header: string): string | undefined {
-  const [scheme, token, ...rest] = header.split(' ');
+  const [scheme, token, ...rest] = header.trim().split(' ');
   return scheme?.toLowerCase() === 'bearer' && token && rest.length === 0 ? token : undefined;
 }
 

@@ -46,7 +46,9 @@ function spawnNode(entry: string, env: Record<string, string>, nodeOptions: stri
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // A benchmark that fails half-way must not leave its processes running.
-  process.once('exit', () => child.kill('SIGKILL'));
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   return child;
 }
 

@@ -43,6 +43,8 @@ export function authenticate(config: Config['jwt']): Middleware {
     } catch {
       throw unauthorized('Authentication required');
     }
+    // The claims themselves, for a route that needs more than the user (a password change keeps its login's refresh family).
+    ctx.state.jwt = claims;
     const authority = await currentAuthority(claims.sub);
     if (!tokenStillValid(claims, authority)) throw unauthorized('This session is no longer valid; log in again');
     const user: AuthUser = { id: authority.userId, tenantId: authority.tenantId, role: authority.role };

@@ -1,76 +1,159 @@
 /**
- * 5,000 subscriptions expiring at the same instant. On the time-skipping server every run is
- * started and activated on one day, then a year is skipped: all expiry timers fire together and
- * the worker persists each expiry. Lag is wall-clock time from the first persisted expiry to
- * each one's (the burst's queueing delay); all must end up persisted.
+ * Expiries on the real dev server. N subscriptions whose coverage has ended are started with a
+ * start delay that makes all N runs begin within the same second, about a minute ahead (the
+ * bench-only path: each run is given its coverage period, as a renewal hands it on, so it expires
+ * as soon as it runs). Beside it, N one-activity workflows doing the same I/O (the row change and
+ * the e-mail, bench/workflows/one-activity.ts) are started the same way, on the same server with
+ * the same worker settings. Drained = every row `expired` and every e-mail received; lag is the
+ * time from the shared due moment to each row's expiry.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { Subscription } from '../src/models';
+import { createActivities } from '../src/activities';
 import { createLogger } from '../src/config/logger';
 import { createSmtpMailer } from '../src/services/mailer';
-import { createInsurflowWorker } from '../worker/worker';
-import { resolveTestServer } from '../scripts/local/tools';
-import { createTimeSkippingEnv } from '../tests/support/time-skipping';
-import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
-import { waitUntil } from '../tests/support/waiting';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
+import { createInsurflowWorker } from '../worker/worker';
+import type { BenchInfra } from './infra';
+import { createBenchTenant, percentile, runConcurrently, termsFor, type BenchTenant } from './fixtures';
+import { waitUntil } from '../tests/support/waiting';
+import { expireDirectlyActivity } from './expiry-activity';
+import type { oneActivityExpiry } from './workflows/one-activity';
 
-export interface ExpiryResult {
+/** Same for both sides: the SDK's defaults would differ between the two workers' machines only by accident. */
+const TUNING = { maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 40, maxCachedWorkflows: 2000 };
+
+interface Drain {
   expiries: number;
-  persisted: number;
-  distinctEndDates: number;
+  expired: number;
+  emails: number;
+  secondsToDrain: number;
+  perSecond: number;
   lagP50Ms: number;
   lagP95Ms: number;
   lagMaxMs: number;
-  secondsToActivateAll: number;
+}
+
+export interface ExpiryResult {
+  subscriptionRuns: Drain;
+  oneActivityRuns: Drain;
+  /** Target ≥ 0.7: subscription expiries drained per second ÷ one-activity runs per second. */
+  ratio: number;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** N active subscriptions whose coverage ended today, as a worker would have left them. */
+async function seedEndedSubscriptions(bench: BenchTenant, count: number): Promise<Subscription[]> {
+  return Subscription.bulkCreate(
+    Array.from({ length: count }, (_, i) => {
+      const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
+      return {
+        id: terms.subscriptionId,
+        tenantId: terms.tenantId,
+        planId: terms.planId,
+        policyholderId: terms.policyholderId,
+        status: 'active' as const,
+        coverageAmount: terms.coverageAmount,
+        premium: terms.premium,
+        durationMonths: terms.durationMonths,
+        startDate: today(),
+        endDate: today(),
+        workflowId: subscriptionWorkflowId(terms.subscriptionId),
+      };
+    }),
+  );
+}
+
+/** Starts `count` runs whose first task waits until one shared moment, and returns that moment. */
+async function startAllDueTogether(count: number, start: (i: number, delayMs: number) => Promise<unknown>): Promise<number> {
+  // Starting takes a few ms per run on a busy machine; the due moment leaves room for all of them.
+  const dueAt = Date.now() + 20_000 + count * 10;
+  await runConcurrently(count, 32, (i) => start(i, dueAt - Date.now()));
+  if (Date.now() >= dueAt) throw new Error('starting the runs took longer than the lead before their due moment');
+  return dueAt;
+}
+
+/** Each side has its own tenant, so its rows are found by tenant (an index) rather than by a list of thousands of IDs. */
+async function drain(infra: BenchInfra, bench: BenchTenant, count: number, dueAt: number): Promise<Drain> {
+  const recipients = new Set(bench.policyholders.map((u) => u.email));
+  const expiredCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } });
+  const emails = () => infra.smtp.messages.filter((m) => m.subject.endsWith('has expired') && recipients.has(m.to[0])).length;
+  await waitUntil(async () => (await expiredCount()) === count && emails() >= count, 'every expiry persisted and mailed', 30 * 60_000);
+  const drainedAt = Date.now();
+  const expired = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['updatedAt'] });
+  const lags = expired.map((r) => r.updatedAt.getTime() - dueAt);
+  const secondsToDrain = (drainedAt - dueAt) / 1000;
+  return {
+    expiries: count,
+    expired: await expiredCount(),
+    emails: emails(),
+    secondsToDrain,
+    perSecond: count / secondsToDrain,
+    lagP50Ms: percentile(lags, 50),
+    lagP95Ms: percentile(lags, 95),
+    lagMaxMs: Math.max(...lags),
+  };
 }
 
 export async function benchExpiries(infra: BenchInfra, expiries: number): Promise<ExpiryResult> {
-  process.env.TEMPORAL_TEST_SERVER_PATH ??= resolveTestServer();
-  const env = await createTimeSkippingEnv();
+  const connection = await NativeConnection.connect({ address: infra.temporalAddress });
   const mailer = createSmtpMailer({ host: '127.0.0.1', port: infra.smtp.port, secure: false, from: 'bench@insurflow.local' });
-  const taskQueue = 'bench-expiries';
-  const worker = await createInsurflowWorker({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundlePath: path.join(__dirname, '..', 'workflow-bundle.js'),
-    deps: { sequelize: infra.sequelize, mailer, logger: createLogger('warn', 'bench'), temporal: env.client, taskQueue, webhookTimeoutMs: 5000, apiPublicUrl: 'http://127.0.0.1' },
-    tuning: { maxCachedWorkflows: expiries + 100, maxConcurrentActivityTaskExecutions: 100 },
-  });
-  const bench = await createBenchTenant(100);
-  const count = (status: string) => Subscription.count({ where: { tenantId: bench.tenant.id, status } });
+  const taskQueue = `bench-expiries-${crypto.randomBytes(3).toString('hex')}`;
+  const deps = { sequelize: infra.sequelize, mailer, logger: createLogger('warn', 'bench'), temporal: infra.temporal, taskQueue, webhookTimeoutMs: 5000, apiPublicUrl: 'http://127.0.0.1' };
   try {
-    return await worker.runUntil(async () => {
-      const started = Date.now();
-      await runConcurrently(expiries, 32, (i) => {
-        const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
-        return env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, { taskQueue, workflowId: subscriptionWorkflowId(terms.subscriptionId), args: [{ terms }] });
-      });
-      await waitUntil(async () => (await count('active')) === expiries, 'all subscriptions active', 20 * 60_000);
-      const secondsToActivateAll = (Date.now() - started) / 1000;
-
-      // Skip exactly to the shared expiry moment: a sleep past the last timer would wait in real time.
-      const [{ endDate }] = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['endDate'], limit: 1 });
-      await env.sleep(Date.parse(`${endDate}T00:00:01Z`) - (await env.currentTimeMs()));
-      await waitUntil(async () => (await count('expired')) === expiries, 'all expiries persisted', 30 * 60_000);
-      const rows = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['status', 'endDate', 'updatedAt'] });
-      const firstExpiry = Math.min(...rows.map((r) => r.updatedAt.getTime()));
-      const lags = rows.map((r) => r.updatedAt.getTime() - firstExpiry);
-      return {
-        expiries,
-        persisted: rows.filter((r) => r.status === 'expired').length,
-        distinctEndDates: new Set(rows.map((r) => r.endDate)).size,
-        lagP50Ms: percentile(lags, 50),
-        lagP95Ms: percentile(lags, 95),
-        lagMaxMs: Math.max(...lags),
-        secondsToActivateAll,
-      };
+    const ours = await createBenchTenant(100);
+    const oursRows = await seedEndedSubscriptions(ours, expiries);
+    const subscriptionWorker = await createInsurflowWorker({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundlePath: path.join(__dirname, '..', 'workflow-bundle.js'),
+      deps,
+      tuning: TUNING,
     });
+    const subscriptionRuns = await subscriptionWorker.runUntil(async () => {
+      const dueAt = await startAllDueTogether(expiries, (i, delayMs) => {
+        const row = oursRows[i];
+        const terms = { ...termsFor(ours, ours.policyholders[i % ours.policyholders.length]), subscriptionId: row.id, policyholderId: row.policyholderId };
+        return infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: row.workflowId!,
+          args: [{ terms, period: { startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 } }],
+          startDelay: delayMs,
+        });
+      });
+      return drain(infra, ours, expiries, dueAt);
+    });
+
+    const raw = await createBenchTenant(100);
+    const rawRows = await seedEndedSubscriptions(raw, expiries);
+    const rawQueue = `${taskQueue}-raw`;
+    const rawWorker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: rawQueue,
+      workflowsPath: require.resolve('./workflows/one-activity'),
+      activities: { expireDirectly: expireDirectlyActivity(createActivities({ ...deps, taskQueue: rawQueue })) },
+      ...TUNING,
+    });
+    const oneActivityRuns = await rawWorker.runUntil(async () => {
+      const dueAt = await startAllDueTogether(expiries, (i, delayMs) => {
+        const row = rawRows[i];
+        return infra.temporal.workflow.start<typeof oneActivityExpiry>('oneActivityExpiry', {
+          taskQueue: rawQueue,
+          workflowId: `bench-expiry-${row.id}`,
+          args: [{ subscriptionId: row.id, tenantId: row.tenantId, policyholderId: row.policyholderId }],
+          startDelay: delayMs,
+        });
+      });
+      return drain(infra, raw, expiries, dueAt);
+    });
+    return { subscriptionRuns, oneActivityRuns, ratio: subscriptionRuns.perSecond / oneActivityRuns.perSecond };
   } finally {
     mailer.close();
-    await env.teardown();
+    await connection.close();
   }
 }

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
-import { waitUntil } from '../tests/support/waiting';
 import type { BenchInfra } from './infra';
+import { waitUntil } from '../tests/support/waiting';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -24,6 +24,7 @@ const DIST = path.basename(path.join(__dirname, '..')) === 'dist' ? path.join(__
 const WORKER_ENTRY = path.join(DIST, 'worker', 'index.js');
 const API_ENTRY = path.join(DIST, 'src', 'api', 'server.js');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
+const BARE_LIST_ENTRY = path.join(DIST, 'bench', 'bare-list-server.js');
 
 /** How long a worker or API process may take to start on a loaded machine. */
 const START_TIMEOUT_MS = 60_000;
@@ -45,13 +46,15 @@ async function waitForPoller(client: Client, taskQueue: string, child: ChildProc
   );
 }
 
-function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], {
+function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, entry], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // A benchmark that fails half-way must not leave its processes running.
-  process.once('exit', () => child.kill('SIGKILL'));
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   return child;
 }
 
@@ -87,16 +90,34 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
-  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' });
-  const url = `http://127.0.0.1:${env.API_PORT}`;
+async function waitForHttp(child: ChildProcess, url: string, what: string): Promise<void> {
   await waitUntil(
     async () => {
-      if (child.exitCode !== null) throw new Error(`API exited at start with ${child.exitCode}`);
-      return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      if (child.exitCode !== null) throw new Error(`${what} exited at start with ${child.exitCode}`);
+      return fetch(url).then((r) => r.ok, () => false);
     },
-    `the API ready at ${url}`,
+    `${what} ready at ${url}`,
     START_TIMEOUT_MS,
   );
+}
+
+/**
+ * With BENCH_CPU_PROFILE_DIR set, the API writes a V8 CPU profile there when it stops (open it
+ * in Chrome DevTools or read its self times): how the list figures were explained.
+ */
+export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const url = `http://127.0.0.1:${env.API_PORT}`;
+  await waitForHttp(child, `${url}/readyz`, 'API');
+  return { url, child, stop: () => stopChild(child, 30_000) };
+}
+
+/** bench/bare-list-server.ts on a free port, reading the lists of `tenantId`. */
+export async function startBareListServer(databaseUrl: string, tenantId: string): Promise<ApiProcess> {
+  const port = String(await freePort());
+  const child = spawnNode(BARE_LIST_ENTRY, { DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(child, `${url}/plans?coverageLevel=basic&maxPremium=1`, 'bare list server');
   return { url, child, stop: () => stopChild(child, 30_000) };
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the targets of docs/architecture.md, measured side by side in one run on fresh real servers
- * (embedded PostgreSQL, Temporal dev server, time-skipping test server, in-process SMTP).
+ * (embedded PostgreSQL, Temporal dev server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
- * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS; BENCH_SECTIONS=starts,expiries
- * runs only those sections (others: workerMemory, workerCrash, loginStorm, search).
- * Results are printed and written to reports/bench.json.
+ * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_LIST_SECONDS (each load run of
+ * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
+ * workerCrash, loginStorm, lists, search). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
+import { benchLists } from './lists';
+import { describeMachine, formatSummary, summaryRows, type BenchResults } from './summary';
 import { benchLoginStorm } from './login-storm';
 import { benchStarts } from './starts';
 import { benchWorkerCrash } from './worker-crash';
@@ -21,8 +24,10 @@ const size = (name: string, fallback: number) => Number(process.env[name] ?? fal
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Taken before our own servers start, so it says how busy the machine was with other work.
+  const machine = describeMachine();
   const infra = await startBenchInfra();
-  const results: Record<string, unknown> = {};
+  const results: Record<string, object> = {};
   const chosen = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim());
   const section = async (name: string, run: () => Promise<object>) => {
     if (chosen && !chosen.includes(name)) return;
@@ -37,14 +42,15 @@ async function main(): Promise<void> {
     await section('workerMemory', () => benchWorkerMemory(infra, size('BENCH_OPEN_WORKFLOWS', 10_000)));
     await section('workerCrash', () => benchWorkerCrash(infra, size('BENCH_CRASH_SUBSCRIPTIONS', 300)));
     await section('loginStorm', () => benchLoginStorm(infra));
+    await section('lists', () => benchLists(infra, size('BENCH_LIST_SECONDS', 10)));
     await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
   } finally {
     await infra.stop();
   }
   const out = path.join(__dirname, '..', '..', 'reports', 'bench.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2));
-  process.stdout.write(`\nwritten to ${out}\n`);
+  fs.writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, results }, null, 2));
+  process.stdout.write(`\n${formatSummary(summaryRows(results as BenchResults), machine)}\n\nwritten to ${out}\n`);
 }
 
 main().catch((err) => {

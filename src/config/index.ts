@@ -22,7 +22,7 @@ export interface Config {
   passwordHashing: PasswordHashingCost;
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
-  worker: { maxCachedWorkflows?: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
+  worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
@@ -45,6 +45,14 @@ export interface Deadlines {
   requestMs: number;
   retryAfterSeconds: number;
 }
+
+/**
+ * Workflow runs a worker keeps in memory (its sticky cache). A cached subscription run takes 250
+ * to 320 KiB of RSS, so 1,000 keep the worker near 600 MiB however many runs are open (2,000 gave
+ * 917 MiB, too close to 1 GB); an evicted run is replayed from its history when its next timer or
+ * message arrives, about 20 ms (bench: workerMemory, docs/performance.md).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
@@ -89,7 +97,7 @@ const schema = Joi.object({
   SMTP_USER: Joi.string(),
   SMTP_PASSWORD: Joi.string(),
   MAIL_FROM: Joi.string().default('Insurflow <no-reply@insurflow.local>'),
-  WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0),
+  WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),

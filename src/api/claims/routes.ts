@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { WhereOptions } from 'sequelize';
+import type { Attributes, WhereOptions } from 'sequelize';
 import { Claim, ClaimHistory, ClaimNote, Payment, User } from '../../models';
 import { claimSettingsOf, coverageRefusal, numberClaim } from '../../domain/claims';
 import { claimPolicy } from '../../policies/claims';
@@ -28,7 +28,7 @@ import { idFromRequest } from '../deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../errors';
 import { LiveState, queryLiveState } from '../live-state';
 import { deliver, enqueueStart } from '../outbox';
-import { pageSchema, paginate } from '../pagination';
+import { pageSchema, paginate, paginatePlain } from '../pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../route';
 import { searchWhere } from '../search';
 import { decideByUpdate } from '../temporal-calls';
@@ -46,8 +46,8 @@ import {
 } from './schemas';
 
 
-function claimView(claim: Claim): object {
-  const { workflowId, runId, ...fields } = claim.get();
+function claimView(claim: Attributes<Claim>): object {
+  const { workflowId, runId, ...fields } = claim;
   return { ...fields, workflow: { workflowId, runId } };
 }
 
@@ -66,7 +66,7 @@ async function claimDetail(claim: Claim): Promise<object> {
     Payment.findOne({ where: { claimId: claim.id } }),
   ]);
   return {
-    ...claimView(claim),
+    ...claimView(claim.get()),
     history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({ sequence, actorId, fromStatus, toStatus, note, occurredAt })),
     payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
   };
@@ -201,7 +201,7 @@ export function claimRoutes(): RouteSpec[] {
           ...(assigneeId && { assigneeId }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
         };
-        const result = await paginate(Claim, page, where);
+        const result = await paginatePlain(Claim, page, where);
         ctx.body = { ...result, items: result.items.map(claimView) };
       },
     }),

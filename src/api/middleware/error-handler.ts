@@ -57,7 +57,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof DatabaseError && (err.parent as { code?: string }).code === '22003') {
     return new ApiError(422, 'unprocessable', 'A number is larger than can be stored (amounts hold at most 12 digits, 2 after the point)');
   }
-  // Errors from koa itself and its middleware (body parser, koa-jwt) carry an HTTP status.
+  // Errors from koa itself and its middleware (body parser) carry an HTTP status.
   const status = (err as { status?: number; expose?: boolean }).status;
   if (status && status >= 400 && status < 500) {
     const message = status === 401 ? 'Authentication required' : (err as Error).message;

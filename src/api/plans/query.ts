@@ -1,14 +1,14 @@
 /** The plan list with its filters, shared by /plans and the public catalog. */
-import { Op, WhereOptions } from 'sequelize';
+import { Attributes, Op, WhereOptions } from 'sequelize';
 import { Plan } from '../../models';
-import { Page, paginate } from '../pagination';
+import { Page, paginatePlain } from '../pagination';
 import type { Output } from '../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
 
 export type PlanFilters = Output<typeof listPlansQuery>;
 
 /** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
-export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Plan>> {
+export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
   const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
   const premium = {
     ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
@@ -21,5 +21,5 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
     ...(coverageLevel && { coverageLevel }),
     ...(Reflect.ownKeys(premium).length > 0 && { premium }),
   };
-  return paginate(Plan, page, where);
+  return paginatePlain(Plan, page, where);
 }

@@ -11,6 +11,7 @@ import * as search from './0009-search';
 import * as policyReview from './0010-policy-review';
 import * as auditEvents from './0011-audit-events';
 import * as passwordResets from './0012-password-resets-cancellation-reasons';
+import * as claimListOrder from './0013-claim-list-order';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -24,4 +25,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0010-policy-review', ...policyReview },
   { name: '0011-audit-events', ...auditEvents },
   { name: '0012-password-resets-cancellation-reasons', ...passwordResets },
+  { name: '0013-claim-list-order', ...claimListOrder },
 ];

@@ -1,0 +1,118 @@
+/**
+ * The list endpoints against their limit: `GET /plans` (2,000 plans in 8 categories, filtered
+ * and ordered) and `GET /claims` (10,000 claims) at 100 connections, the API in its own process,
+ * beside bench/bare-list-server.ts running the same count and page queries with no framework.
+ * Each side runs twice, in the order bare, API, API, bare, so drift on a shared machine hits
+ * both alike. Targets: API throughput ≥ 0.7 × bare, API p99 ≤ 2 × bare p99.
+ */
+import autocannon from 'autocannon';
+import type { Sequelize } from 'sequelize';
+import { loadConfig } from '../src/config';
+import { User } from '../src/models';
+import { issueAccessToken } from '../src/services/tokens';
+import { buildUser } from '../tests/support/factories';
+import type { BenchInfra } from './infra';
+import { apiEnvFor, startApiProcess, startBareListServer } from './processes';
+import { seedClaimVolume } from './search-volume';
+
+const CONNECTIONS = 100;
+const PLANS = 2000;
+const CATEGORIES = 8;
+const CLAIMS = 10_000;
+const PLANS_PATH = '/plans?coverageLevel=basic&maxPremium=500&ordering=premium&page=1&pageSize=20';
+const CLAIMS_PATH = '/claims';
+
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  requests: number;
+}
+
+interface Comparison {
+  request: string;
+  api: Load;
+  bare: Load;
+  /** Target ≥ 0.7. */
+  throughputRatio: number;
+  /** Target ≤ 2. */
+  p99Ratio: number;
+}
+
+export interface ListsResult {
+  connections: number;
+  secondsPerRun: number;
+  plans: Comparison;
+  claims: Comparison;
+}
+
+/** 2,000 plans over 8 categories, levels and premiums spread so the benchmark's filter keeps a few hundred. */
+async function seedPlans(sequelize: Sequelize, tenantId: string): Promise<void> {
+  await sequelize.query(
+    `WITH categories AS (
+       INSERT INTO categories (id, tenant_id, name, created_at, updated_at)
+       SELECT gen_random_uuid(), :tenantId, 'Category ' || g, now(), now() FROM generate_series(1, :categories) g RETURNING id)
+     INSERT INTO plans (id, tenant_id, category_id, name, coverage_level, coverage_amount, premium, duration_months, is_active, created_at, updated_at)
+     SELECT gen_random_uuid(), :tenantId, (SELECT array_agg(id) FROM categories)[1 + g % :categories], 'Plan ' || g,
+            (ARRAY['basic', 'standard', 'premium'])[1 + g % 3], 10000 + 100 * g, 100 + (g * 37) % 900, 12, g % 10 <> 0, now(), now()
+     FROM generate_series(1, :plans) g`,
+    { replacements: { tenantId, categories: CATEGORIES, plans: PLANS } },
+  );
+  await sequelize.query('ANALYZE categories; ANALYZE plans');
+}
+
+async function load(url: string, token: string | undefined, seconds: number): Promise<Load> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (result.non2xx || result.errors || result.timeouts) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, requests: result.requests.total };
+}
+
+/** Two runs' figures as one: throughput and percentiles averaged (each run has the same length). */
+function mean(a: Load, b: Load): Load {
+  const avg = (key: keyof Load) => (a[key] + b[key]) / 2;
+  return { requestsPerSecond: avg('requestsPerSecond'), p50Ms: avg('p50Ms'), p90Ms: avg('p90Ms'), p99Ms: avg('p99Ms'), requests: a.requests + b.requests };
+}
+
+async function compare(path: string, apiUrl: string, bareUrl: string, token: string, seconds: number): Promise<Comparison> {
+  const api = `${apiUrl}/api/v1${path}`;
+  const bare = `${bareUrl}${path}`;
+  await load(bare, undefined, 2);
+  await load(api, token, 2);
+  const bare1 = await load(bare, undefined, seconds);
+  const api1 = await load(api, token, seconds);
+  const api2 = await load(api, token, seconds);
+  const bare2 = await load(bare, undefined, seconds);
+  const apiLoad = mean(api1, api2);
+  const bareLoad = mean(bare1, bare2);
+  return {
+    request: `GET /api/v1${path}`,
+    api: apiLoad,
+    bare: bareLoad,
+    throughputRatio: apiLoad.requestsPerSecond / bareLoad.requestsPerSecond,
+    p99Ratio: apiLoad.p99Ms / bareLoad.p99Ms,
+  };
+}
+
+export async function benchLists(infra: BenchInfra, seconds: number): Promise<ListsResult> {
+  const volume = await seedClaimVolume(infra.sequelize, { holders: CLAIMS / 10, claims: CLAIMS });
+  await seedPlans(infra.sequelize, volume.tenant.id);
+  const env = await apiEnvFor(infra, 'bench-lists');
+  const jwt = loadConfig(env).jwt;
+  const policyholder = await User.findOne({ where: { tenantId: volume.tenant.id, role: 'policyholder' } });
+  const adjuster = await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' });
+  const api = await startApiProcess(env);
+  const bare = await startBareListServer(infra.databaseUrl, volume.tenant.id);
+  try {
+    return {
+      connections: CONNECTIONS,
+      secondsPerRun: seconds,
+      plans: await compare(PLANS_PATH, api.url, bare.url, issueAccessToken(jwt, policyholder!), seconds),
+      claims: await compare(CLAIMS_PATH, api.url, bare.url, issueAccessToken(jwt, adjuster), seconds),
+    };
+  } finally {
+    await Promise.all([api.stop(), bare.stop()]);
+  }
+}

@@ -1,0 +1,99 @@
+/** The table printed at the end of `npm run bench`: every figure beside its target, and the machine it ran on. */
+import os from 'node:os';
+import type { ExpiryResult } from './expiries';
+import type { ListsResult } from './lists';
+import type { LoginStormResult } from './login-storm';
+import type { SearchResult } from './search';
+import type { StartsResult } from './starts';
+import type { WorkerCrashResult } from './worker-crash';
+import type { WorkerMemoryResult } from './worker-memory';
+
+export interface BenchResults {
+  starts?: StartsResult;
+  expiries?: ExpiryResult;
+  workerMemory?: WorkerMemoryResult;
+  workerCrash?: WorkerCrashResult;
+  loginStorm?: LoginStormResult;
+  lists?: ListsResult;
+  search?: SearchResult;
+}
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  loadAverageAtStart: number[];
+  node: string;
+}
+
+export function describeMachine(): Machine {
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    node: process.version,
+  };
+}
+
+type Row = [figure: string, measured: string, target: string, met: boolean | undefined];
+
+const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (value: number) => `${n(value, 2)} ×`;
+
+function listRows(name: string, c: ListsResult['plans']): Row[] {
+  return [
+    [`${name}: throughput vs bare pg`, `${ratio(c.throughputRatio)} (${n(c.api.requestsPerSecond)} vs ${n(c.bare.requestsPerSecond)} req/s)`, '≥ 0.7 ×', c.throughputRatio >= 0.7],
+    [`${name}: p99 vs bare pg`, `${ratio(c.p99Ratio)} (${n(c.api.p99Ms)} vs ${n(c.bare.p99Ms)} ms)`, '≤ 2 ×', c.p99Ratio <= 2],
+  ];
+}
+
+export function summaryRows(r: BenchResults): Row[] {
+  const rows: Row[] = [];
+  if (r.lists) rows.push(...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans), ...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims));
+  if (r.starts) {
+    const s = r.starts;
+    rows.push([`starts: POST /subscriptions vs SDK (×${s.concurrency})`, `${ratio(s.ratioApiToSdkStart)} (${n(s.apiPost.perSecond)} vs ${n(s.sdkStart.perSecond)}/s)`, '≥ 0.8 ×', s.ratioApiToSdkStart >= 0.8]);
+  }
+  if (r.workerMemory) {
+    const m = r.workerMemory;
+    rows.push(
+      [`worker RSS, ${n(m.openWorkflows)} open runs, cache ${n(m.bounded.maxCachedWorkflows)}`, `${n(m.bounded.rssAfterMiB)} MiB (all cached: ${n(m.allCached.rssAfterMiB)} MiB, ${n(m.kibPerCachedWorkflow)} KiB/run)`, '< 1,024 MiB', m.bounded.rssAfterMiB < 1024],
+      ['evicted run: extra latency (replay)', `${n(m.replayExtraMs, 1)} ms (${n(m.queryOnEvictedRunP50Ms, 1)} vs ${n(m.queryOnCachedRunP50Ms, 1)} ms p50)`, 'reported', undefined],
+    );
+  }
+  if (r.expiries) {
+    const e = r.expiries;
+    const s = e.subscriptionRuns;
+    rows.push(
+      [`expiries: ${n(s.expiries)} due in one second, drain rate`, `${ratio(e.ratio)} (${n(s.perSecond, 1)} vs ${n(e.oneActivityRuns.perSecond, 1)}/s one-activity)`, '≥ 0.7 ×', e.ratio >= 0.7],
+      ['expiries: drained, lag from due time', `${n(s.expired)}/${n(s.expiries)} rows, ${n(s.emails)} e-mails in ${n(s.secondsToDrain, 1)} s; lag p50 ${n(s.lagP50Ms / 1000, 1)} s, p95 ${n(s.lagP95Ms / 1000, 1)} s, max ${n(s.lagMaxMs / 1000, 1)} s`, 'all', s.expired === s.expiries && s.emails >= s.expiries],
+    );
+  }
+  if (r.workerCrash) {
+    const w = r.workerCrash;
+    rows.push(['worker killed mid-run', `${w.lost} lost, ${w.duplicateEmails} duplicate e-mails (of ${w.subscriptions}), recovered in ${n(w.secondsToRecover, 1)} s`, '0 lost, 0 duplicates', w.lost === 0 && w.duplicateEmails === 0]);
+  }
+  if (r.loginStorm) {
+    const l = r.loginStorm;
+    rows.push(
+      ['login storm: reader p95 vs idle', `${ratio(l.ratioStormToIdleP95)} (${n(l.readerDuringStorm.p95Ms, 1)} vs ${n(l.readerIdle.p95Ms, 1)} ms)`, '≤ 2 ×', l.ratioStormToIdleP95 <= 2],
+      ['login storm: logins/s, argon2id per hash', `${n(l.loginsPerSecond, 1)}/s, ${n(l.argon2idMsPerHash, 1)} ms per hash, login p50 ${n(l.loginP50Ms)} ms`, 'reported', undefined],
+    );
+  }
+  if (r.search) {
+    const s = r.search;
+    rows.push([`search ?q=, ${n(s.claims)} claims`, `p95 ${n(s.p95Ms, 1)} ms (p50 ${n(s.p50Ms, 1)} ms)`, 'p95 < 50 ms', s.targetMet]);
+  }
+  return rows;
+}
+
+/** A plain-text table, columns padded to their widest cell. */
+export function formatSummary(rows: Row[], machine: Machine): string {
+  const cells = [['Figure', 'Measured', 'Target', 'Met'], ...rows.map(([figure, measured, target, met]) => [figure, measured, target, met === undefined ? '–' : met ? 'yes' : 'NO'])];
+  const widths = cells[0].map((_, col) => Math.max(...cells.map((row) => row[col].length)));
+  const line = (row: string[]) => `| ${row.map((cell, col) => cell.padEnd(widths[col])).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const header = `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load average at start ${machine.loadAverageAtStart.join(' / ')}, Node ${machine.node}`;
+  return [header, '', line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+}

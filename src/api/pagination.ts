@@ -1,7 +1,8 @@
 /** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
 import Joi from 'joi';
-import type { Attributes, FindOptions, Model, ModelStatic, Order, WhereOptions } from 'sequelize';
+import type { Attributes, FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../shared/typed-schema';
+import { pageWithTotal } from './page-statement';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -33,7 +34,7 @@ export function orderingParam<F extends string>(fields: readonly F[], fallback: 
   return withDefault(oneOf(fields.flatMap((f) => [f, `-${f}` as const])), fallback);
 }
 
-export function orderFrom(ordering: string): Order {
+export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
   const descending = ordering.startsWith('-');
   return [[descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'], ['id', 'ASC']];
 }
@@ -45,6 +46,13 @@ export interface Page<T> {
 
 type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'>;
 
+const pageOf = <Row>(query: PageQuery, items: Row[], total: number): Page<Row> => ({
+  items,
+  pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) },
+});
+
+const pageRequest = (query: PageQuery) => ({ order: orderFrom(query.ordering ?? 'createdAt'), limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+
 /**
  * The total and the page, asked in parallel on two pooled connections: a request waits for one
  * round trip instead of two. (A single query with `count(*) OVER ()` would make PostgreSQL read
@@ -54,16 +62,9 @@ async function countAndPage<Row>(model: ModelStatic<Model>, query: PageQuery, wh
   const [count, rows] = await Promise.all([
     // Joined rows would count a parent once per child; without joins a plain count is cheaper.
     model.count({ where, include: options.include, distinct: Boolean(options.include) }),
-    model.findAll({
-      ...options,
-      where,
-      order: orderFrom(query.ordering ?? 'createdAt'),
-      limit: query.pageSize,
-      offset: (query.page - 1) * query.pageSize,
-      raw,
-    }),
+    model.findAll({ ...options, where, ...pageRequest(query), raw }),
   ]);
-  return { items: rows as Row[], pagination: { page: query.page, pageSize: query.pageSize, total: count, totalPages: Math.ceil(count / query.pageSize) } };
+  return pageOf(query, rows as Row[], count);
 }
 
 export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: ListOptions = {}): Promise<Page<M>> {
@@ -73,9 +74,12 @@ export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuer
 /**
  * The same page as plain column values, with no model instance built per row: for hot lists whose
  * rows go to the client as they are (a model's getters and toJSON are not applied, so only for
- * models that have none).
+ * models that have none). Simple filters go as one parameterised statement (src/api/page-statement.ts);
+ * anything else through Sequelize.
  */
-export function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions): Promise<Page<Attributes<M>>> {
+export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions): Promise<Page<Attributes<M>>> {
+  const direct = await pageWithTotal(model, where, pageRequest(query));
+  if (direct) return pageOf(query, direct.rows, direct.total);
   return countAndPage<Attributes<M>>(model, query, where, {}, true);
 }
 

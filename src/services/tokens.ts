@@ -35,9 +35,25 @@ export class RefreshTokenRejected extends Error {}
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
+const secretKeys = new WeakMap<Config['jwt'], crypto.KeyObject>();
+
+/**
+ * The HS256 secret as a key object, made once per configuration: given a string, jsonwebtoken
+ * first tries to parse it as a PEM/DER key on every sign and verify, and the exception that fails
+ * costs more than the HMAC itself.
+ */
+export function jwtSecretKey(config: Config['jwt']): crypto.KeyObject {
+  let key = secretKeys.get(config);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(config.secret));
+    secretKeys.set(config, key);
+  }
+  return key;
+}
+
 export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>, familyId?: string): string {
   const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0, fid: familyId };
-  return jwt.sign(claims, config.secret, {
+  return jwt.sign(claims, jwtSecretKey(config), {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     expiresIn: config.accessTtlSeconds,
     issuer: config.issuer,

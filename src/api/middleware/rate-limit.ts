@@ -31,6 +31,10 @@ function limiterOf(rule: RateLimitRule): (ctx: Context) => RateLimiterPostgres {
       keyPrefix: rule.name,
       points: rule.points,
       duration: rule.durationSeconds,
+      // A key that has used up its points is refused from memory until its window ends, the
+      // same answer the table would give: a flood from one address or at one account costs no
+      // database write per request once it is over the limit.
+      inMemoryBlockOnConsumed: rule.points,
     });
     byDatabase.set(sequelize, limiter);
     return limiter;

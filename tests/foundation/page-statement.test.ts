@@ -1,0 +1,90 @@
+import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { pageWithTotal } from '../../src/api/page-statement';
+import { orderFrom, paginatePlain, type PageQuery } from '../../src/api/pagination';
+import { searchWhere } from '../../src/api/search';
+import { Claim, Plan, Tenant } from '../../src/models';
+import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+/** The page as Sequelize reads it (count and plain rows): what the direct statement must equal. */
+async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions) {
+  const [total, items] = await Promise.all([
+    model.count({ where }),
+    model.findAll({ where, order: orderFrom(query.ordering ?? 'createdAt'), limit: query.pageSize, offset: (query.page - 1) * query.pageSize, raw: true }),
+  ]);
+  return { items, pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) } };
+}
+
+describe('a plain page as one statement: the same page as Sequelize gives', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    const houses = await buildCategory({ tenantId: tenant.id });
+    const flats = await buildCategory({ tenantId: tenant.id });
+    for (let i = 0; i < 12; i++) {
+      await buildPlan({
+        categoryId: i % 2 ? houses.id : flats.id,
+        coverageLevel: (['basic', 'standard', 'premium'] as const)[i % 3],
+        // Equal premiums in pairs: the id decides their order.
+        premium: `${100 + 50 * Math.floor(i / 2)}.00`,
+        description: i % 4 ? `Plan number ${i}` : null,
+        isActive: i % 5 !== 0,
+      });
+    }
+    const withdrawn = await buildPlan({ categoryId: houses.id, coverageLevel: 'basic', premium: '120.00' });
+    await withdrawn.destroy();
+    await buildPlan({ coverageLevel: 'basic', premium: '120.00' });
+    const subscription = await buildSubscription({ tenantId: tenant.id });
+    for (let i = 0; i < 7; i++) {
+      await buildClaim({ subscriptionId: subscription.id, amountClaimed: `${1000 + (i % 3) * 10}.00`, filedAt: new Date(Date.UTC(2026, 0, 1 + (i % 4))) });
+    }
+    await buildClaim();
+  });
+  afterAll(() => stack?.close());
+
+  const planLists: [string, PageQuery, () => WhereOptions][] = [
+    ['a policyholder\'s default list', { page: 1, pageSize: 20, ordering: 'premium' }, () => ({ tenantId: tenant.id, isActive: true })],
+    ['filters and a premium range, second page', { page: 2, pageSize: 3, ordering: '-premium' }, () => ({ tenantId: tenant.id, isActive: true, coverageLevel: 'basic', premium: { [Op.gte]: '100.00', [Op.lte]: '400.00' } })],
+    ['an admin\'s withdrawn plans by coverage', { page: 1, pageSize: 5, ordering: 'coverageAmount' }, () => ({ isActive: false, tenantId: tenant.id })],
+    ['a page past the end', { page: 9, pageSize: 5, ordering: 'createdAt' }, () => ({ tenantId: tenant.id })],
+    ['no match', { page: 1, pageSize: 5, ordering: 'premium' }, () => ({ tenantId: tenant.id, coverageLevel: 'gold' })],
+  ];
+
+  it.each(planLists)('plans: %s', async (_name, query, where) => {
+    const direct = await paginatePlain(Plan, query, where());
+    expect(JSON.stringify(direct)).toBe(JSON.stringify(await sequelizePage(Plan, query, where())));
+  });
+
+  it('plans: a soft-deleted plan and another tenant\'s plans are never in the page or the total', async () => {
+    const page = await paginatePlain(Plan, { page: 1, pageSize: 100 }, { tenantId: tenant.id, coverageLevel: 'basic' });
+    expect(page.pagination.total).toBe(4);
+    expect(page.items.every((plan) => plan.tenantId === tenant.id && plan.deletedAt === null)).toBe(true);
+  });
+
+  it.each([
+    ['newest first', { page: 1, pageSize: 20, ordering: '-createdAt' }],
+    ['by amount, second page', { page: 2, pageSize: 3, ordering: 'amountClaimed' }],
+  ] as [string, PageQuery][])('claims: %s', async (_name, query) => {
+    const where = { tenantId: tenant.id };
+    const direct = await paginatePlain(Claim, query, where);
+    expect(JSON.stringify(direct)).toBe(JSON.stringify(await sequelizePage(Claim, query, where)));
+  });
+
+  it('binds filter values as parameters: SQL in a value matches nothing', async () => {
+    const page = await paginatePlain(Plan, { page: 1, pageSize: 20 }, { tenantId: tenant.id, coverageLevel: "basic' OR '1'='1" });
+    expect(page.pagination.total).toBe(0);
+    expect(page.items).toEqual([]);
+  });
+
+  it('leaves anything beyond simple filters to Sequelize', async () => {
+    const request = { order: orderFrom('-createdAt'), limit: 20, offset: 0 };
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, ...searchWhere(stack.db.sequelize, tenant.id, 'water') }, request)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, assigneeId: null }, request)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: { [Op.gte]: new Date() } }, request)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: new Date() }, request)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, amountClaimed: { [Op.gt]: '10.00' } }, request)).toBeNull();
+  });
+});

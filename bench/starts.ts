@@ -42,8 +42,8 @@ const API_WORK_PER_POST = [
   'Joi validation of the body',
   'SELECT of the plan (visible to the caller, active)',
   'workflow.start (the same call as the SDK side, same options)',
-  'one transaction: INSERT the pending row + INSERT its audit event (BEGIN, 2 INSERTs, COMMIT)',
-  'SELECT of the row for the 202 answer',
+  'one statement: INSERT the pending row + INSERT its audit event, returning the row for the 202 answer (a CTE, atomic without BEGIN/COMMIT)',
+  'a SELECT of the row only when the run\'s own insert of it committed while that statement ran',
 ];
 
 /** Transactions committed in the benchmark's database so far (the statistics of finished transactions). */

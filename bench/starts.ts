@@ -13,7 +13,6 @@ import { startSubscription } from './start-subscription';
 import { apiEnvFor, startApiProcess, startWorkerProcess } from './processes';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 
-const CONCURRENCY = 16;
 const WARM_UP = 40;
 
 interface Rate {
@@ -69,10 +68,10 @@ async function committedTransactions(infra: BenchInfra): Promise<number> {
   return Number((rows as Array<{ xact_commit: string }>)[0].xact_commit);
 }
 
-async function measure(count: number, task: (i: number) => Promise<unknown>, processes: CpuProcesses): Promise<Half> {
+async function measure(count: number, concurrency: number, task: (i: number) => Promise<unknown>, processes: CpuProcesses): Promise<Half> {
   const cpuBefore = cpuSnapshot(processes);
   const started = performance.now();
-  const latencies = await runConcurrently(count, CONCURRENCY, task);
+  const latencies = await runConcurrently(count, concurrency, task);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuUsed(cpuBefore, cpuSnapshot(processes));
   return { rate: { count, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) }, cpu };
@@ -89,7 +88,8 @@ function cpuPerStart(a: Half, b: Half): CpuPerStart {
   return cpuMsPer(addCpu(a.cpu, b.cpu), a.rate.count + b.rate.count);
 }
 
-export async function benchStarts(infra: BenchInfra, starts: number): Promise<StartsResult> {
+/** `concurrency` 16 is the target's; 1 shows the latency of one request alone, beside the SDK's. */
+export async function benchStarts(infra: BenchInfra, starts: number, concurrency: number): Promise<StartsResult> {
   const taskQueue = 'bench-starts';
   const env = await apiEnvFor(infra, taskQueue);
   const config = loadConfig(env);
@@ -111,16 +111,16 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
   try {
     // Starts only: no worker runs meanwhile, so its activations do not take CPU from either side.
     // Warm-up, then alternate halves so that drift on a shared machine hits both sides alike.
-    await measure(WARM_UP, viaApi, processes);
-    await measure(WARM_UP, viaSdk, processes);
+    await measure(WARM_UP, concurrency, viaApi, processes);
+    await measure(WARM_UP, concurrency, viaSdk, processes);
     const half = Math.floor(starts / 2);
-    const sdk1 = await measure(half, viaSdk, processes);
+    const sdk1 = await measure(half, concurrency, viaSdk, processes);
     const transactionsBefore = await committedTransactions(infra);
-    const api1 = await measure(half, viaApi, processes);
-    const api2 = await measure(half, viaApi, processes);
+    const api1 = await measure(half, concurrency, viaApi, processes);
+    const api2 = await measure(half, concurrency, viaApi, processes);
     // Less the two reads of this function itself.
     const databaseTransactionsPerPost = ((await committedTransactions(infra)) - transactionsBefore - 2) / (2 * half);
-    const sdk2 = await measure(half, viaSdk, processes);
+    const sdk2 = await measure(half, concurrency, viaSdk, processes);
     const apiPost = sum(api1, api2);
     const sdkStart = sum(sdk1, sdk2);
     const cpuMsPerStart = { apiPost: cpuPerStart(api1, api2), sdkStart: cpuPerStart(sdk1, sdk2) };
@@ -134,7 +134,7 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
       await worker.stop();
     }
     return {
-      concurrency: CONCURRENCY,
+      concurrency,
       apiPost,
       sdkStart,
       ratioApiToSdkStart: apiPost.perSecond / sdkStart.perSecond,

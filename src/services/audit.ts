@@ -1,6 +1,7 @@
 /**
- * The one way to write the audit trail. An event is written with the transaction of the change
- * it records, so no change commits without its event. Its `changes` come from `changedFields`,
+ * The one way to build an audit event. It is written with the transaction of the change it
+ * records (`recordAudit`), or where one round trip matters, in the same statement as the change
+ * (`auditEventValues` bound into it), so no change commits without its event. Its `changes` come from `changedFields`,
  * which never lets a secret through: any field whose name says password, secret, token or hash
  * is left out, at any depth, whatever the caller passes.
  */

@@ -18,6 +18,8 @@ export interface BenchInfra {
   temporal: Client;
   smtp: SmtpSink;
   jwtSecret: string;
+  /** PIDs of the Temporal dev server and the postmaster, to read their CPU time. */
+  pids: { temporal: number; postgres: number };
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startBenchInfra(): Promise<BenchInfra> {
     temporal: new Client({ connection }),
     smtp,
     jwtSecret: crypto.randomBytes(32).toString('hex'),
+    pids: { temporal: devServer.pid, postgres: postgres.pid() },
     async stop() {
       await connection.close();
       await smtp.stop();

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the targets of docs/architecture.md, measured side by side in one run on fresh real servers
  * (embedded PostgreSQL, Temporal dev server, in-process SMTP).
- * Sizes can be lowered for a quick look: BENCH_STARTS, BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
+ * Sizes can be lowered for a quick look: BENCH_STARTS (and BENCH_STARTS_CONCURRENCY, 16), BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
  * workerCrash, loginStorm, lists, search). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(results[name], null, 2)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   };
   try {
-    await section('starts', () => benchStarts(infra, size('BENCH_STARTS', 500)));
+    await section('starts', () => benchStarts(infra, size('BENCH_STARTS', 500), size('BENCH_STARTS_CONCURRENCY', 16)));
     await section('expiries', () => benchExpiries(infra, size('BENCH_EXPIRIES', 5000)));
     await section('workerMemory', () => benchWorkerMemory(infra, size('BENCH_OPEN_WORKFLOWS', 10_000)));
     await section('workerCrash', () => benchWorkerCrash(infra, size('BENCH_CRASH_SUBSCRIPTIONS', 300)));

@@ -11,8 +11,8 @@ import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixt
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
 import { apiEnvFor, startApiProcess, startWorkerProcess } from './processes';
+import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 
-const CONCURRENCY = 16;
 const WARM_UP = 40;
 
 interface Rate {
@@ -34,6 +34,19 @@ export interface StartsResult {
   apiWorkPerPost: string[];
   /** PostgreSQL transactions the API committed per POST, counted by the server over the measured POSTs. */
   databaseTransactionsPerPost: number;
+  /**
+   * CPU milliseconds per start of each process on either side (the bench process is the load
+   * generator): with every server on the same cores, the rates follow these totals.
+   */
+  cpuMsPerStart: { apiPost: CpuPerStart; sdkStart: CpuPerStart };
+}
+
+type CpuPerStart = ReturnType<typeof cpuMsPer>;
+
+/** A measured half: its rate, and the CPU seconds its processes used meanwhile. */
+interface Half {
+  rate: Rate;
+  cpu: CpuSnapshot;
 }
 
 const API_WORK_PER_POST = [
@@ -42,8 +55,8 @@ const API_WORK_PER_POST = [
   'Joi validation of the body',
   'SELECT of the plan (visible to the caller, active)',
   'workflow.start (the same call as the SDK side, same options)',
-  'one transaction: INSERT the pending row + INSERT its audit event (BEGIN, 2 INSERTs, COMMIT)',
-  'SELECT of the row for the 202 answer',
+  'one statement: INSERT the pending row + INSERT its audit event, returning the row for the 202 answer (a CTE, atomic without BEGIN/COMMIT)',
+  'a SELECT of the row only when the run\'s own insert of it committed while that statement ran',
 ];
 
 /** Transactions committed in the benchmark's database so far (the statistics of finished transactions). */
@@ -55,24 +68,33 @@ async function committedTransactions(infra: BenchInfra): Promise<number> {
   return Number((rows as Array<{ xact_commit: string }>)[0].xact_commit);
 }
 
-async function measure(count: number, task: (i: number) => Promise<unknown>): Promise<Rate> {
+async function measure(count: number, concurrency: number, task: (i: number) => Promise<unknown>, processes: CpuProcesses): Promise<Half> {
+  const cpuBefore = cpuSnapshot(processes);
   const started = performance.now();
-  const latencies = await runConcurrently(count, CONCURRENCY, task);
+  const latencies = await runConcurrently(count, concurrency, task);
   const seconds = (performance.now() - started) / 1000;
-  return { count, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) };
+  const cpu = cpuUsed(cpuBefore, cpuSnapshot(processes));
+  return { rate: { count, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) }, cpu };
 }
 
-function sum(a: Rate, b: Rate): Rate {
+function sum({ rate: a }: Half, { rate: b }: Half): Rate {
   const count = a.count + b.count;
   const seconds = a.count / a.perSecond + b.count / b.perSecond;
   return { count, perSecond: count / seconds, p50Ms: (a.p50Ms + b.p50Ms) / 2, p95Ms: Math.max(a.p95Ms, b.p95Ms) };
 }
 
-export async function benchStarts(infra: BenchInfra, starts: number): Promise<StartsResult> {
+/** CPU per start over two halves, whatever ran between them left out. */
+function cpuPerStart(a: Half, b: Half): CpuPerStart {
+  return cpuMsPer(addCpu(a.cpu, b.cpu), a.rate.count + b.rate.count);
+}
+
+/** `concurrency` 16 is the target's; 1 shows the latency of one request alone, beside the SDK's. */
+export async function benchStarts(infra: BenchInfra, starts: number, concurrency: number): Promise<StartsResult> {
   const taskQueue = 'bench-starts';
   const env = await apiEnvFor(infra, taskQueue);
   const config = loadConfig(env);
   const api = await startApiProcess(env);
+  const processes: CpuProcesses = { api: api.child.pid!, ...infra.pids };
   const url = `${api.url}/api/v1/subscriptions`;
   const bench = await createBenchTenant(100);
   const tokens = bench.policyholders.map((user: User) => issueAccessToken(config.jwt, user));
@@ -89,18 +111,19 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
   try {
     // Starts only: no worker runs meanwhile, so its activations do not take CPU from either side.
     // Warm-up, then alternate halves so that drift on a shared machine hits both sides alike.
-    await measure(WARM_UP, viaApi);
-    await measure(WARM_UP, viaSdk);
+    await measure(WARM_UP, concurrency, viaApi, processes);
+    await measure(WARM_UP, concurrency, viaSdk, processes);
     const half = Math.floor(starts / 2);
-    const sdk1 = await measure(half, viaSdk);
+    const sdk1 = await measure(half, concurrency, viaSdk, processes);
     const transactionsBefore = await committedTransactions(infra);
-    const api1 = await measure(half, viaApi);
-    const api2 = await measure(half, viaApi);
+    const api1 = await measure(half, concurrency, viaApi, processes);
+    const api2 = await measure(half, concurrency, viaApi, processes);
     // Less the two reads of this function itself.
     const databaseTransactionsPerPost = ((await committedTransactions(infra)) - transactionsBefore - 2) / (2 * half);
-    const sdk2 = await measure(half, viaSdk);
+    const sdk2 = await measure(half, concurrency, viaSdk, processes);
     const apiPost = sum(api1, api2);
     const sdkStart = sum(sdk1, sdk2);
+    const cpuMsPerStart = { apiPost: cpuPerStart(api1, api2), sdkStart: cpuPerStart(sdk1, sdk2) };
 
     // Then a worker proves every run, however started, is a working subscription.
     const worker = await startWorkerProcess(infra.temporal, env);
@@ -111,13 +134,14 @@ export async function benchStarts(infra: BenchInfra, starts: number): Promise<St
       await worker.stop();
     }
     return {
-      concurrency: CONCURRENCY,
+      concurrency,
       apiPost,
       sdkStart,
       ratioApiToSdkStart: apiPost.perSecond / sdkStart.perSecond,
       activated: total,
       apiWorkPerPost: API_WORK_PER_POST,
       databaseTransactionsPerPost,
+      cpuMsPerStart,
     };
   } finally {
     await api.stop();

@@ -1,6 +1,6 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize, Transaction } from 'sequelize';
+import { CreationAttributes, CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, QueryTypes, Sequelize, Transaction } from 'sequelize';
 import { subscriptionWorkflowId, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
-import type { AuditedChange } from './audit-event';
+import type { AuditedChange, AuditEvent } from './audit-event';
 
 /**
  * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the
@@ -49,6 +49,63 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
       ],
       { ignoreDuplicates: true, transaction },
     );
+  }
+
+  /**
+   * The API's insert of the pending row together with its audit event, as one statement: one
+   * round trip, and atomic without an explicit transaction (both inserts of the statement commit
+   * or neither does). Duplicates are ignored as in `recordPending` and `recordAudit`. Answers the
+   * row as it now stands: the one inserted, or the one already there (the run's first activity or
+   * an earlier request with the same key got there first). Null only when that other insert
+   * committed while this statement ran, after its snapshot was taken: then read the row afresh.
+   */
+  static async recordPendingWithEvent(terms: SubscriptionTerms, event: CreationAttributes<AuditEvent>): Promise<Subscription | null> {
+    // Every attribute under its own name, so the answer is the row exactly as a find builds it.
+    const row = Object.entries(Subscription.getAttributes())
+      .map(([name, attribute]) => `"${attribute.field}" AS "${name}"`)
+      .join(', ');
+    // A CTE's insert is invisible to the rest of its statement: the last SELECT finds only a row that was there before.
+    const rows = await Subscription.sequelize!.query(
+      `WITH inserted AS (
+         INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, workflow_id, created_at, updated_at)
+         VALUES ($id, $tenantId, $planId, $policyholderId, 'pending', $coverageAmount, $premium, $durationMonths, $workflowId, now(), now())
+         ON CONFLICT DO NOTHING
+         RETURNING ${row}
+       ), event AS (
+         INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key)
+         VALUES ($eventTenantId, $actorType, $actorId, $action, $entityType, $entityId, $changes::jsonb, $requestId, $eventWorkflowId, $runId, $dedupeKey)
+         ON CONFLICT DO NOTHING
+       )
+       SELECT * FROM inserted
+       UNION ALL
+       SELECT ${row} FROM subscriptions WHERE id = $id AND tenant_id = $tenantId`,
+      {
+        type: QueryTypes.SELECT,
+        model: Subscription,
+        bind: {
+          id: terms.subscriptionId,
+          tenantId: terms.tenantId,
+          planId: terms.planId,
+          policyholderId: terms.policyholderId,
+          coverageAmount: terms.coverageAmount,
+          premium: terms.premium,
+          durationMonths: terms.durationMonths,
+          workflowId: subscriptionWorkflowId(terms.subscriptionId),
+          eventTenantId: event.tenantId ?? null,
+          actorType: event.actorType,
+          actorId: event.actorId ?? null,
+          action: event.action,
+          entityType: event.entityType,
+          entityId: event.entityId,
+          changes: JSON.stringify(event.changes),
+          requestId: event.requestId ?? null,
+          eventWorkflowId: event.workflowId ?? null,
+          runId: event.runId ?? null,
+          dedupeKey: event.dedupeKey ?? null,
+        },
+      },
+    );
+    return rows[0] ?? null;
   }
 
   static initModel(sequelize: Sequelize): void {

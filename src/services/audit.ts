@@ -1,10 +1,11 @@
 /**
- * The one way to write the audit trail. An event is written with the transaction of the change
- * it records, so no change commits without its event. Its `changes` come from `changedFields`,
+ * The one way to build an audit event. It is written with the transaction of the change it
+ * records (`recordAudit`), or where one round trip matters, in the same statement as the change
+ * (`auditEventValues` bound into it), so no change commits without its event. Its `changes` come from `changedFields`,
  * which never lets a secret through: any field whose name says password, secret, token or hash
  * is left out, at any depth, whatever the caller passes.
  */
-import type { Transaction } from 'sequelize';
+import type { CreationAttributes, Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
 import type { AuditActorType, AuditChanges, AuditedChange } from '../models/audit-event';
 
@@ -48,23 +49,23 @@ export function changedFields(before: object | null | undefined, after: object |
   return changes;
 }
 
+/** The stored form of an event: what `recordAudit` inserts, and what a single-statement insert of a change with its event binds. */
+export function auditEventValues(source: AuditSource, change: AuditedChange): CreationAttributes<AuditEvent> {
+  return {
+    tenantId: change.tenantId,
+    actorType: source.actor.type,
+    actorId: source.actor.id,
+    action: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    changes: changedFields(change.before, change.after),
+    requestId: source.requestId ?? null,
+    workflowId: source.workflowId ?? null,
+    runId: source.runId ?? null,
+    dedupeKey: change.dedupeKey ?? null,
+  };
+}
+
 export async function recordAudit(source: AuditSource, change: AuditedChange, transaction: Transaction): Promise<void> {
-  await AuditEvent.bulkCreate(
-    [
-      {
-        tenantId: change.tenantId,
-        actorType: source.actor.type,
-        actorId: source.actor.id,
-        action: change.action,
-        entityType: change.entityType,
-        entityId: change.entityId,
-        changes: changedFields(change.before, change.after),
-        requestId: source.requestId ?? null,
-        workflowId: source.workflowId ?? null,
-        runId: source.runId ?? null,
-        dedupeKey: change.dedupeKey ?? null,
-      },
-    ],
-    { transaction, ignoreDuplicates: true },
-  );
+  await AuditEvent.bulkCreate([auditEventValues(source, change)], { transaction, ignoreDuplicates: true });
 }

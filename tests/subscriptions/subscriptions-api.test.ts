@@ -202,4 +202,36 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId]);
     expect(trail.body.items[2].changes).toMatchObject({ status: { before: 'active', after: 'cancelled' }, cancellationReason: { before: null, after: reason } });
   });
+
+  it('answers 202 with the row as stored, written once with one audit event, whether the API or the run inserted it first', async () => {
+    const created = await subscribe('subscribe-answer-row-1').expect(202);
+    const id = created.body.id as string;
+    const stored = (await Subscription.findByPk(id))!.toJSON();
+    expect(Object.keys(created.body).sort()).toEqual([...Object.keys(stored), 'runId', 'stale', 'state'].sort());
+    expect(created.body).toMatchObject({
+      id,
+      tenantId: tenant.id,
+      planId: plan.id,
+      policyholderId: owner.id,
+      coverageAmount: '100000.00',
+      premium: '300.00',
+      durationMonths: 12,
+      renewalCount: 0,
+      cancelledAt: null,
+      cancellationReason: null,
+      workflowId: `subscription-${id}`,
+      createdAt: stored.createdAt.toISOString(),
+      stale: false,
+      state: null,
+    });
+
+    // A repeat whose stored answer was lost finds the row already there and answers it as it now stands.
+    await IdempotencyRecord.destroy({ where: {} });
+    const active = await untilActive(id);
+    const repeated = await subscribe('subscribe-answer-row-1').expect(202);
+    expect(repeated.body).toMatchObject({ id, status: 'active', startDate: active.startDate, createdAt: created.body.createdAt });
+    expect(await Subscription.count({ where: { id } })).toBe(1);
+    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}&action=subscription.create`).set('Authorization', auth.admin).expect(200);
+    expect(trail.body.items).toEqual([expect.objectContaining({ action: 'subscription.create', actor: { type: 'user', id: owner.id } })]);
+  });
 });

@@ -18,7 +18,8 @@ import {
   SubscriptionWorkflow,
   subscriptionWorkflowId,
 } from '../../contracts/subscription';
-import { audited } from '../audit-source';
+import { requestAuditSource } from '../audit-source';
+import { auditEventValues } from '../../services/audit';
 import { idParams } from '../common-schemas';
 import { idFromRequest } from '../deterministic-id';
 import { conflict, notFound, unprocessable } from '../errors';
@@ -94,6 +95,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           durationMonths: plan.durationMonths,
         };
         let runId: string | null = null;
+        let recorded: Subscription | null = null;
         try {
           // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
           const handle = await temporalCall(ctx.services, 'rpc', (temporal) =>
@@ -111,16 +113,12 @@ export function subscriptionRoutes(): RouteSpec[] {
           // Only after the start, so a row never exists without a run. The run's first activity
           // makes the same idempotent insert, so the row exists whichever of the two comes first,
           // and the client can read it as soon as it has this answer.
-          await audited(
-            ctx,
-            (transaction) => Subscription.recordPending(terms, transaction),
-            () => subscriptionCreatedEvent(terms),
-          );
+          recorded = await Subscription.recordPendingWithEvent(terms, auditEventValues(requestAuditSource(ctx), subscriptionCreatedEvent(terms)));
         } catch (err) {
           // The run for this key has already ended (cancelled or expired): answer with what it left.
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
-        const subscription = await Subscription.findOne({ where: { id: subscriptionId, tenantId } });
+        const subscription = recorded ?? (await Subscription.findOne({ where: { id: subscriptionId, tenantId } }));
         if (!subscription) throw notFound('Subscription');
         // Accepted, not created: activation is the run's job. The row says how far it has got.
         ctx.status = 202;

@@ -2,8 +2,11 @@
  * Password hashing: argon2id through a native library whose work runs on libuv's thread pool,
  * never on the event loop, so a burst of logins does not stall other requests. Hashes also run
  * at most HASHING_CONCURRENCY at a time (one core left free): four pool threads hashing on two
- * cores starved the event loop of CPU, and each hash holds 19 MiB while it runs. A storm of
- * logins therefore queues behind itself, not in front of everyone else.
+ * cores starved the event loop of CPU, and each hash holds 19 MiB while it runs. After each hash
+ * its slot rests as long as the hash took, so hashing uses at most half of the cores it may use:
+ * with one hashing thread busy all the time, other requests' p95 still doubled during a storm of
+ * logins (bench `loginStorm`). A storm therefore queues behind itself, not in front of everyone
+ * else, and logins per second are capped at about half of what the cores could hash.
  * Hashes written before argon2id (bcrypt, `$2a$`/`$2b$`/`$2y$`) still verify, natively too, and
  * the login route replaces them with an argon2id hash on the next successful login.
  */
@@ -27,17 +30,25 @@ const HASHING_CONCURRENCY = Math.max(1, os.availableParallelism() - 1);
 let running = 0;
 const waiting: Array<() => void> = [];
 
-/** Runs `work` once fewer than HASHING_CONCURRENCY hashes are running, in arrival order. */
+/** The slot goes straight to the next in line, so no newcomer can slip in between. */
+function handOver(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running -= 1;
+}
+
+/**
+ * Runs `work` once fewer than HASHING_CONCURRENCY hashes are running, in arrival order; its slot
+ * is handed over after a rest as long as the work took (the caller has its answer at once).
+ */
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   if (running < HASHING_CONCURRENCY) running += 1;
   else await new Promise<void>((resolve) => waiting.push(resolve));
+  const startedAt = performance.now();
   try {
     return await work();
   } finally {
-    // The slot goes straight to the next in line, so no newcomer can slip in between.
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
+    setTimeout(handOver, performance.now() - startedAt).unref();
   }
 }
 

@@ -3,10 +3,12 @@
  * never on the event loop, so a burst of logins does not stall other requests. Hashes also run
  * at most HASHING_CONCURRENCY at a time (one core left free): four pool threads hashing on two
  * cores starved the event loop of CPU, and each hash holds 19 MiB while it runs. After each hash
- * its slot rests as long as the hash took, so hashing uses at most half of the cores it may use:
- * with one hashing thread busy all the time, other requests' p95 still doubled during a storm of
- * logins (bench `loginStorm`). A storm therefore queues behind itself, not in front of everyone
- * else, and logins per second are capped at about half of what the cores could hash.
+ * its slot rests three times as long as the hash took, so hashing uses at most a quarter of the
+ * cores it may use: with one hashing thread busy all the time other requests' p95 still rose to
+ * 2.3-4.4 × idle during a storm of logins, resting as long as the hash 2.75 ×, three times as
+ * long 1.35-1.64 × (bench `loginStorm`, docs/performance.md). A storm therefore queues behind
+ * itself, not in front of everyone else, at about a quarter of the logins per second the cores
+ * could hash.
  * Hashes written before argon2id (bcrypt, `$2a$`/`$2b$`/`$2y$`) still verify, natively too, and
  * the login route replaces them with an argon2id hash on the next successful login.
  */
@@ -37,9 +39,12 @@ function handOver(): void {
   else running -= 1;
 }
 
+/** How long a hashing slot rests after a hash, in multiples of the time the hash took. */
+const REST_PER_HASH = 3;
+
 /**
  * Runs `work` once fewer than HASHING_CONCURRENCY hashes are running, in arrival order; its slot
- * is handed over after a rest as long as the work took (the caller has its answer at once).
+ * is handed over after its rest (the caller has its answer at once).
  */
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   if (running < HASHING_CONCURRENCY) running += 1;
@@ -48,7 +53,7 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
-    setTimeout(handOver, performance.now() - startedAt).unref();
+    setTimeout(handOver, REST_PER_HASH * (performance.now() - startedAt)).unref();
   }
 }
 

@@ -33,22 +33,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
    */
   static async recordPending(terms: SubscriptionTerms, transaction?: Transaction): Promise<void> {
-    await Subscription.bulkCreate(
-      [
-        {
-          id: terms.subscriptionId,
-          tenantId: terms.tenantId,
-          planId: terms.planId,
-          policyholderId: terms.policyholderId,
-          status: 'pending',
-          coverageAmount: terms.coverageAmount,
-          premium: terms.premium,
-          durationMonths: terms.durationMonths,
-          workflowId: subscriptionWorkflowId(terms.subscriptionId),
-        },
-      ],
-      { ignoreDuplicates: true, transaction },
-    );
+    await Subscription.bulkCreate([pendingRowOf(terms)], { ignoreDuplicates: true, transaction });
   }
 
   /**
@@ -60,15 +45,12 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
    * committed while this statement ran, after its snapshot was taken: then read the row afresh.
    */
   static async recordPendingWithEvent(terms: SubscriptionTerms, event: CreationAttributes<AuditEvent>): Promise<Subscription | null> {
-    // Every attribute under its own name, so the answer is the row exactly as a find builds it.
-    const row = Object.entries(Subscription.getAttributes())
-      .map(([name, attribute]) => `"${attribute.field}" AS "${name}"`)
-      .join(', ');
+    const row = selectedAttributes();
     // A CTE's insert is invisible to the rest of its statement: the last SELECT finds only a row that was there before.
     const rows = await Subscription.sequelize!.query(
       `WITH inserted AS (
          INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, workflow_id, created_at, updated_at)
-         VALUES ($id, $tenantId, $planId, $policyholderId, 'pending', $coverageAmount, $premium, $durationMonths, $workflowId, now(), now())
+         VALUES ($id, $tenantId, $planId, $policyholderId, $status, $coverageAmount, $premium, $durationMonths, $workflowId, now(), now())
          ON CONFLICT DO NOTHING
          RETURNING ${row}
        ), event AS (
@@ -83,14 +65,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         type: QueryTypes.SELECT,
         model: Subscription,
         bind: {
-          id: terms.subscriptionId,
-          tenantId: terms.tenantId,
-          planId: terms.planId,
-          policyholderId: terms.policyholderId,
-          coverageAmount: terms.coverageAmount,
-          premium: terms.premium,
-          durationMonths: terms.durationMonths,
-          workflowId: subscriptionWorkflowId(terms.subscriptionId),
+          ...pendingRowOf(terms),
           eventTenantId: event.tenantId ?? null,
           actorType: event.actorType,
           actorId: event.actorId ?? null,
@@ -132,6 +107,30 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
       { sequelize, tableName: 'subscriptions', underscored: true },
     );
   }
+}
+
+/** The pending row for the terms a run was started with: the same whether the API or the run inserts it. */
+function pendingRowOf(terms: SubscriptionTerms) {
+  return {
+    id: terms.subscriptionId,
+    tenantId: terms.tenantId,
+    planId: terms.planId,
+    policyholderId: terms.policyholderId,
+    status: 'pending' as const,
+    coverageAmount: terms.coverageAmount,
+    premium: terms.premium,
+    durationMonths: terms.durationMonths,
+    workflowId: subscriptionWorkflowId(terms.subscriptionId),
+  };
+}
+
+let selectList: string | undefined;
+/** Every attribute under its own name, so a raw statement answers the row exactly as a find builds it (built once, after init). */
+function selectedAttributes(): string {
+  selectList ??= Object.entries(Subscription.getAttributes())
+    .map(([name, attribute]) => `"${attribute.field}" AS "${name}"`)
+    .join(', ');
+  return selectList;
 }
 
 /** The audit event of a subscription's pending row, whoever inserts it first (the API or the run): written once. */

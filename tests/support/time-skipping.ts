@@ -51,11 +51,9 @@ interface ClockLock {
  */
 function releaseTheClockOnce(env: TestWorkflowEnvironment): void {
   const service = env.connection.testService as unknown as ClockLock;
-  const { unlockTimeSkipping, lockTimeSkipping, unlockTimeSkippingWithSleep } = {
-    unlockTimeSkipping: service.unlockTimeSkipping.bind(service),
-    lockTimeSkipping: service.lockTimeSkipping.bind(service),
-    unlockTimeSkippingWithSleep: service.unlockTimeSkippingWithSleep.bind(service),
-  };
+  const unlockTimeSkipping = service.unlockTimeSkipping.bind(service);
+  const lockTimeSkipping = service.lockTimeSkipping.bind(service);
+  const unlockTimeSkippingWithSleep = service.unlockTimeSkippingWithSleep.bind(service);
   let waiting = 0;
   let calls: Promise<unknown> = Promise.resolve();
   const inOrder = (call: () => Promise<object>): Promise<object> => {

@@ -17,6 +17,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -37,10 +38,21 @@ import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
-const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, sendEmail } = proxyActivities<Activities>({
+const STEP_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
+const localSteps = proxyLocalActivities<Activities>(STEP_OPTIONS);
+
+/**
+ * Runs that record this marker write their rows through local activities and do not arm a timer
+ * for a deadline that has already passed. Each of those steps is one guarded statement, so running
+ * it inside the workflow task is safe and short, and an expiry takes two workflow tasks instead of
+ * five (docs/performance.md, Expiries). E-mails stay ordinary activities: a slow SMTP server would
+ * otherwise hold the workflow task, and every update and query of the run with it.
+ */
+const ROWS_WRITTEN_IN_THE_WORKFLOW_TASK = 'rows-written-in-the-workflow-task';
 
 /**
  * Runs that record this marker keep a renewal "in progress" until they hand over to the next
@@ -81,6 +93,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   /** The renewal is persisted: its caller has an answer while other changes still wait for the next run. */
   let renewalPersisted = false;
   const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
+  const rowsInTheTask = patched(ROWS_WRITTEN_IN_THE_WORKFLOW_TASK);
+  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy } = rowsInTheTask ? localSteps : remoteSteps;
+  const { sendEmail } = remoteSteps;
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({
@@ -144,7 +159,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await sendEmail({ idempotencyKey: `${workflowId}:${purpose}`, tenantId: terms.tenantId, to: { userIds: [terms.policyholderId] }, subject, text });
   }
 
-  async function moveTo(next: SubscriptionStatus, changes: Parameters<typeof applySubscriptionChange>[0]['changes'] = {}): Promise<void> {
+  async function moveTo(next: SubscriptionStatus, changes: Parameters<Activities['applySubscriptionChange']>[0]['changes'] = {}): Promise<void> {
     await applySubscriptionChange({
       subscriptionId: terms.subscriptionId,
       expected: { status, renewalCount: period?.renewalCount ?? 0 },
@@ -180,9 +195,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   while (status === 'active') {
     const reminderDue = !renewalReminderSent && Date.now() < renewableFromMs();
     const deadlineMs = reminderDue ? renewableFromMs() : expiresAtMs;
-    await condition(() => decision !== undefined, Math.max(deadlineMs - Date.now(), 1), {
-      summary: reminderDue ? `renewal reminder ${reminderDays} days before ${coverage.endDate}` : `expiry on ${coverage.endDate}`,
-    });
+    const alreadyDue = rowsInTheTask && deadlineMs <= Date.now();
+    if (!alreadyDue) {
+      await condition(() => decision !== undefined, Math.max(deadlineMs - Date.now(), 1), {
+        summary: reminderDue ? `renewal reminder ${reminderDays} days before ${coverage.endDate}` : `expiry on ${coverage.endDate}`,
+      });
+    }
 
     // A decision accepted while the timer fired still wins: its validator saw an active subscription.
     if (decision?.kind === 'cancel') {

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AuditEvent, type Plan, Subscription, Tenant, User } from '../../src/models';
 import {
@@ -17,7 +18,7 @@ import {
   subscriptionWorkflowId,
 } from '../../src/contracts/subscription';
 import { DAY_MS } from '../../src/shared/time';
-import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -130,7 +131,7 @@ describe('subscription workflow (time-skipping)', () => {
       ['subscription.expire', 'workflow', handle.workflowId],
     ]);
     expect(trail[2].changes).toEqual({ status: { before: 'active', after: 'expired' } });
-    await recordHistory(handle, 'subscriptionWorkflow-expiry');
+    await recordHistory(handle, 'subscriptionWorkflow-rows-in-task-expiry');
     process.stdout.write(`[subscriptions] 12-month time-skipping run: ${Date.now() - startedAt} ms of wall time\n`);
   });
 
@@ -204,7 +205,29 @@ describe('subscription workflow (time-skipping)', () => {
     await expect(handle.query(subscriptionStateQuery)).resolves.toMatchObject({ status: 'active', renewalCount: 1, changeInProgress: null });
     await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled', renewalCount: 1 });
-    await recordHistory(env.client.workflow.getHandle(handle.workflowId, first.runId), 'subscriptionWorkflow-renew-cancel-refused');
+    await recordHistory(env.client.workflow.getHandle(handle.workflowId, first.runId), 'subscriptionWorkflow-rows-in-task-renew-cancel-refused');
+  });
+
+  it('a run handed a period that has already ended expires in its first task, without a timer, and writes its rows in the workflow task', async () => {
+    const endDate = new Date(Number(await env.currentTimeMs())).toISOString().slice(0, 10);
+    const row = await buildSubscription({ planId: plan.id, policyholderId: owner.id, startDate: endDate, endDate });
+    const terms = { subscriptionId: row.id, tenantId: tenant.id, planId: plan.id, planName: plan.name, policyholderId: owner.id, coverageAmount: plan.coverageAmount, premium: plan.premium, durationMonths: plan.durationMonths };
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: subscriptionWorkflowId(row.id),
+      args: [{ terms, period: { startDate: endDate, endDate, renewalCount: 0 } }],
+    });
+
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'expired', endDate });
+    await expect(Subscription.findByPk(row.id)).resolves.toMatchObject({ status: 'expired' });
+    await mailFor(handle, 'has expired');
+    const { events } = await handle.fetchHistory();
+    const types = (events ?? []).map((e) => e.eventType);
+    expect(types.filter((t) => t === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED)).toHaveLength(0);
+    // The policy read and the row change are local activities (markers); only the e-mail is scheduled.
+    expect(types.filter((t) => t === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toHaveLength(1);
+    expect(types.filter((t) => t === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toHaveLength(2);
+    await recordHistory(handle, 'subscriptionWorkflow-rows-in-task-due-expiry');
   });
 
   it('cancels before expiry when the owner asks; the row, the run and the mailbox agree', async () => {
@@ -219,7 +242,7 @@ describe('subscription workflow (time-skipping)', () => {
     expect(row?.cancelledAt).toBeInstanceOf(Date);
     await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
     await mailFor(handle, 'is cancelled');
-    await recordHistory(handle, 'subscriptionWorkflow-cancel');
+    await recordHistory(handle, 'subscriptionWorkflow-rows-in-task-cancel');
   });
 
   it('rejects illegal moves and callers without the right, changing nothing', async () => {

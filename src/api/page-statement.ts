@@ -5,7 +5,9 @@
  * Only simple filters are expressed here: equality on a value and `Op.gte`/`Op.lte` ranges; for
  * anything else (`?q=` search, `Op.and`, null) the caller goes through Sequelize.
  */
-import { Op, QueryTypes, type Attributes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import crypto from 'node:crypto';
+import type { Client } from 'pg';
+import { DatabaseError, Op, type Attributes, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
 
 const COMPARISONS = new Map<symbol, string>([
   [Op.gte, '>='],
@@ -63,6 +65,25 @@ function conditionsOf(model: ModelStatic<Model>, where: WhereOptions): Statement
   return { sql: conditions.length ? conditions.join(' AND ') : 'true', bind };
 }
 
+/**
+ * Runs a statement as a named prepared statement on a connection of Sequelize's pool: PostgreSQL
+ * parses and plans it once per connection, and no Sequelize query is built per request. The pool's
+ * acquire deadline and the connection's statement and read timeouts apply as to any query, and a
+ * failure leaves as Sequelize's DatabaseError, so an outage is recognised as everywhere else.
+ */
+async function runPrepared<Row>(sequelize: Sequelize, sql: string, values: Scalar[]): Promise<Row[]> {
+  const name = `page_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+  const connection = (await sequelize.connectionManager.getConnection({ type: 'read' })) as Client;
+  try {
+    const result = await connection.query<Row & object>({ name, text: sql, values });
+    return result.rows;
+  } catch (err) {
+    throw new DatabaseError(Object.assign(err as Error, { sql }));
+  } finally {
+    sequelize.connectionManager.releaseConnection(connection);
+  }
+}
+
 export interface PageRequest {
   /** `[attribute, direction]` pairs, as `orderFrom` gives them. */
   order: [string, 'ASC' | 'DESC'][];
@@ -89,12 +110,13 @@ export async function pageWithTotal<M extends Model>(
   const order = page.order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
   const count = `SELECT count(*) FROM ${table} WHERE ${conditions.sql}`;
   const limit = conditions.bind.length + 1;
-  const rows = await sequelize.query<Attributes<M> & { [TOTAL]: string }>(
+  const rows = await runPrepared<Attributes<M> & { [TOTAL]: string }>(
+    sequelize,
     `SELECT ${columns.join(', ')}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`,
-    { type: QueryTypes.SELECT, bind: [...conditions.bind, page.limit, page.offset] },
+    [...conditions.bind, page.limit, page.offset],
   );
   if (rows.length === 0) {
-    const [counted] = await sequelize.query<{ count: string }>(count, { type: QueryTypes.SELECT, bind: conditions.bind });
+    const [counted] = await runPrepared<{ count: string }>(sequelize, count, conditions.bind);
     return { rows: [], total: Number(counted.count) };
   }
   const total = Number(rows[0][TOTAL]);

@@ -22,4 +22,4 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/api/server.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/src/api/server.js"]

@@ -12,7 +12,8 @@ import { User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import type { BenchInfra } from './infra';
-import { apiEnvFor, startApiProcess, startBareListServer } from './processes';
+import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
+import { apiEnvFor, startApiProcess, startBareListServer, type ApiProcess } from './processes';
 import { seedClaimVolume } from './search-volume';
 
 const CONNECTIONS = 100;
@@ -28,6 +29,14 @@ interface Load {
   p90Ms: number;
   p99Ms: number;
   requests: number;
+  /** CPU seconds each process used during the run (`api` is the server under load, API or bare). */
+  cpu: CpuSnapshot;
+}
+
+/** The server under load, and the processes it shares the cores with. */
+interface Side {
+  url: string;
+  processes: CpuProcesses;
 }
 
 interface Comparison {
@@ -38,6 +47,8 @@ interface Comparison {
   throughputRatio: number;
   /** Target ≤ 2. */
   p99Ratio: number;
+  /** Milliseconds of CPU per request: the load generator (bench), the server (api), PostgreSQL. */
+  cpuMsPerRequest: { api: ReturnType<typeof cpuMsPer>; bare: ReturnType<typeof cpuMsPer> };
 }
 
 export interface ListsResult {
@@ -62,37 +73,40 @@ async function seedPlans(sequelize: Sequelize, tenantId: string): Promise<void> 
   await sequelize.query('ANALYZE categories; ANALYZE plans');
 }
 
-async function load(url: string, token: string | undefined, seconds: number): Promise<Load> {
+async function load(side: Side, path: string, token: string | undefined, seconds: number): Promise<Load> {
+  const url = `${side.url}${path}`;
+  const cpuBefore = cpuSnapshot(side.processes);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const cpu = cpuUsed(cpuBefore, cpuSnapshot(side.processes));
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, requests: result.requests.total };
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, requests: result.requests.total, cpu };
 }
 
 /** Two runs' figures as one: throughput and percentiles averaged (each run has the same length). */
 function mean(a: Load, b: Load): Load {
-  const avg = (key: keyof Load) => (a[key] + b[key]) / 2;
-  return { requestsPerSecond: avg('requestsPerSecond'), p50Ms: avg('p50Ms'), p90Ms: avg('p90Ms'), p99Ms: avg('p99Ms'), requests: a.requests + b.requests };
+  const avg = (key: 'requestsPerSecond' | 'p50Ms' | 'p90Ms' | 'p99Ms') => (a[key] + b[key]) / 2;
+  return { requestsPerSecond: avg('requestsPerSecond'), p50Ms: avg('p50Ms'), p90Ms: avg('p90Ms'), p99Ms: avg('p99Ms'), requests: a.requests + b.requests, cpu: addCpu(a.cpu, b.cpu) };
 }
 
-async function compare(path: string, apiUrl: string, bareUrl: string, token: string, seconds: number): Promise<Comparison> {
-  const api = `${apiUrl}/api/v1${path}`;
-  const bare = `${bareUrl}${path}`;
-  await load(bare, undefined, 2);
-  await load(api, token, 2);
-  const bare1 = await load(bare, undefined, seconds);
-  const api1 = await load(api, token, seconds);
-  const api2 = await load(api, token, seconds);
-  const bare2 = await load(bare, undefined, seconds);
+async function compare(path: string, api: Side, bare: Side, token: string, seconds: number): Promise<Comparison> {
+  const apiPath = `/api/v1${path}`;
+  await load(bare, path, undefined, 2);
+  await load(api, apiPath, token, 2);
+  const bare1 = await load(bare, path, undefined, seconds);
+  const api1 = await load(api, apiPath, token, seconds);
+  const api2 = await load(api, apiPath, token, seconds);
+  const bare2 = await load(bare, path, undefined, seconds);
   const apiLoad = mean(api1, api2);
   const bareLoad = mean(bare1, bare2);
   return {
-    request: `GET /api/v1${path}`,
+    request: `GET ${apiPath}`,
     api: apiLoad,
     bare: bareLoad,
     throughputRatio: apiLoad.requestsPerSecond / bareLoad.requestsPerSecond,
     p99Ratio: apiLoad.p99Ms / bareLoad.p99Ms,
+    cpuMsPerRequest: { api: cpuMsPer(apiLoad.cpu, apiLoad.requests), bare: cpuMsPer(bareLoad.cpu, bareLoad.requests) },
   };
 }
 
@@ -105,12 +119,13 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
   const adjuster = await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' });
   const api = await startApiProcess(env);
   const bare = await startBareListServer(infra.databaseUrl, volume.tenant.id);
+  const sideOf = (server: ApiProcess): Side => ({ url: server.url, processes: { ...infra.pids, api: server.child.pid! } });
   try {
     return {
       connections: CONNECTIONS,
       secondsPerRun: seconds,
-      plans: await compare(PLANS_PATH, api.url, bare.url, issueAccessToken(jwt, policyholder!), seconds),
-      claims: await compare(CLAIMS_PATH, api.url, bare.url, issueAccessToken(jwt, adjuster), seconds),
+      plans: await compare(PLANS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, policyholder!), seconds),
+      claims: await compare(CLAIMS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, adjuster), seconds),
     };
   } finally {
     await Promise.all([api.stop(), bare.stop()]);

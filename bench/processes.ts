@@ -12,6 +12,7 @@ import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
 import type { BenchInfra } from './infra';
 import { waitUntil } from '../tests/support/waiting';
+import { API_NODE_FLAGS } from '../src/api/node-flags';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -107,7 +108,7 @@ async function waitForHttp(child: ChildProcess, url: string, what: string): Prom
  */
 export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, [...API_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(child, `${url}/readyz`, 'API');
   return { url, child, stop: () => stopChild(child, 30_000) };

@@ -45,6 +45,12 @@ function listRows(name: string, c: ListsResult['plans']): Row[] {
   return [
     [`${name}: throughput vs bare pg`, `${ratio(c.throughputRatio)} (${n(c.api.requestsPerSecond)} vs ${n(c.bare.requestsPerSecond)} req/s)`, '≥ 0.7 ×', c.throughputRatio >= 0.7],
     [`${name}: p99 vs bare pg`, `${ratio(c.p99Ratio)} (${n(c.api.p99Ms)} vs ${n(c.bare.p99Ms)} ms)`, '≤ 2 ×', c.p99Ratio <= 2],
+    [
+      `${name}: CPU ms per request, API vs bare`,
+      `server ${n(c.cpuMsPerRequest.api.api, 2)} vs ${n(c.cpuMsPerRequest.bare.api, 2)}, PostgreSQL ${n(c.cpuMsPerRequest.api.postgres, 2)} vs ${n(c.cpuMsPerRequest.bare.postgres, 2)}, all ${n(c.cpuMsPerRequest.api.total, 2)} vs ${n(c.cpuMsPerRequest.bare.total, 2)}`,
+      'reported',
+      undefined,
+    ],
   ];
 }
 

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { API_NODE_FLAGS } from '../src/api/node-flags';
 import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
@@ -53,13 +54,13 @@ const STABLE_AFTER_MS = 60_000;
  * kill), waiting 1 s, then 2, 4 … up to 30 s between attempts. Exit code 0 is a deliberate stop
  * (both processes exit 0 after SIGINT/SIGTERM, which is also what Ctrl-C sends them).
  */
-function supervise(name: string, script: string, env: NodeJS.ProcessEnv): void {
+function supervise(name: string, script: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): void {
   let child: ChildProcess;
   let restartTimer: NodeJS.Timeout | undefined;
   let delayMs = FIRST_RESTART_DELAY_MS;
   const launch = () => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child = spawn(process.execPath, [...nodeFlags, script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     stopOnExit(child);
     child.once('exit', (code, signal) => {
       if (shuttingDown) return;
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   await sequelize.close();
 
   supervise('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env);
-  supervise('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env);
+  supervise('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env, API_NODE_FLAGS);
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(`${api}/readyz`);
 

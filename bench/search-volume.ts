@@ -5,6 +5,7 @@
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { searchWhere } from '../src/api/search';
+import { matchesFirst, orderFrom } from '../src/api/pagination';
 import { Claim, type Tenant } from '../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
 
@@ -51,7 +52,7 @@ export async function explainClaimSearch(sequelize: Sequelize, tenantId: string,
   let sql = '';
   await Claim.findAll({
     where: { tenantId, ...searchWhere(sequelize, tenantId, q, 'claimant_id') },
-    order: [['createdAt', 'DESC']],
+    order: matchesFirst(Claim, orderFrom('-createdAt')),
     limit: 20,
     transaction: options.transaction,
     logging: (text) => {

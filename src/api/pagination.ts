@@ -1,6 +1,6 @@
 /** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
 import Joi from 'joi';
-import type { Attributes, FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
+import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../shared/typed-schema';
 import { pageWithTotal } from './page-statement';
 
@@ -44,7 +44,24 @@ export interface Page<T> {
   pagination: { page: number; pageSize: number; total: number; totalPages: number };
 }
 
-type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'>;
+type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'> & {
+  /** The list is a `?q=` search: see `matchesFirst`. */
+  search?: boolean;
+};
+
+/**
+ * The order of a search: by expressions no index provides, so PostgreSQL collects the matches
+ * through the search indexes and sorts only them. Ordered by the columns themselves, it may walk
+ * the tenant's ordered index instead and filter row after row until a page is full, the plan it
+ * picks whenever it overestimates the matches; for a rare term that reads every row of the
+ * tenant. `COALESCE(x, x)` sorts exactly as `x`.
+ */
+export function matchesFirst(model: ModelStatic<Model>, order: [string, 'ASC' | 'DESC'][]): Order {
+  return order.map(([attribute, direction]) => {
+    const column = col(`${model.name}.${model.getAttributes()[attribute].field ?? attribute}`);
+    return [fn('COALESCE', column, column), direction];
+  });
+}
 
 const pageOf = <Row>(query: PageQuery, items: Row[], total: number): Page<Row> => ({
   items,
@@ -59,10 +76,12 @@ const pageRequest = (query: PageQuery) => ({ order: orderFrom(query.ordering ?? 
  * and sort every matching row instead of stopping at the page.)
  */
 async function countAndPage<Row>(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions, options: ListOptions, raw: boolean): Promise<Page<Row>> {
+  const { search, ...findOptions } = options;
+  const { order, ...window } = pageRequest(query);
   const [count, rows] = await Promise.all([
     // Joined rows would count a parent once per child; without joins a plain count is cheaper.
     model.count({ where, include: options.include, distinct: Boolean(options.include) }),
-    model.findAll({ ...options, where, ...pageRequest(query), raw }),
+    model.findAll({ ...findOptions, where, ...window, order: search ? matchesFirst(model, order) : order, raw }),
   ]);
   return pageOf(query, rows as Row[], count);
 }
@@ -77,10 +96,10 @@ export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuer
  * models that have none). Simple filters go as one parameterised statement (src/api/page-statement.ts);
  * anything else through Sequelize.
  */
-export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions): Promise<Page<Attributes<M>>> {
-  const direct = await pageWithTotal(model, where, pageRequest(query));
+export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: { search?: boolean } = {}): Promise<Page<Attributes<M>>> {
+  const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query));
   if (direct) return pageOf(query, direct.rows, direct.total);
-  return countAndPage<Attributes<M>>(model, query, where, {}, true);
+  return countAndPage<Attributes<M>>(model, query, where, options, true);
 }
 
 export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {

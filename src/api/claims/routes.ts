@@ -201,7 +201,7 @@ export function claimRoutes(): RouteSpec[] {
           ...(assigneeId && { assigneeId }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
         };
-        const result = await paginatePlain(Claim, page, where);
+        const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
         ctx.body = { ...result, items: result.items.map(claimView) };
       },
     }),

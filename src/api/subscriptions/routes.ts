@@ -141,7 +141,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           ...(status && { status }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
-        const result = await paginate(Subscription, page, where);
+        const result = await paginate(Subscription, page, where, { search: Boolean(q) });
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),

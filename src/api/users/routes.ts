@@ -47,7 +47,7 @@ export function userRoutes(): RouteSpec[] {
           ...(isActive !== undefined && { isActive }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
         };
-        ctx.body = await paginate(User, page, where);
+        ctx.body = await paginate(User, page, where, { search: Boolean(q) });
       },
     }),
     route({

@@ -4,6 +4,7 @@
  * Kept a few seconds per process (a cache hit costs nothing); a change made through this process
  * forgets the entry at once, a change made elsewhere is seen within AUTHORITY_TTL_MS.
  */
+import { LRUCache } from 'lru-cache';
 import { Tenant, User } from '../models';
 import type { Role } from '../shared/roles';
 
@@ -17,10 +18,11 @@ export interface Authority {
 }
 
 export const AUTHORITY_TTL_MS = 10_000;
-/** Bounds the memory a flood of distinct valid tokens can take; the oldest entries go first. */
+/** Bounds the memory a flood of distinct valid tokens can take. */
 const MAX_CACHED = 10_000;
 
-const cache = new Map<string, { authority: Authority | null; expiresAt: number }>();
+/** Least recently used entries go first; a user who no longer exists is kept too (as null). */
+const cache = new LRUCache<string, { authority: Authority | null }>({ max: MAX_CACHED, ttl: AUTHORITY_TTL_MS });
 
 /** The user's tenant, joined in the same query as the user. */
 export const WITH_TENANT_STATUS = { include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }] };
@@ -40,13 +42,10 @@ async function loadAuthority(userId: string): Promise<Authority | null> {
 
 /** `fresh` skips the cache (logins and refreshes, which decide on a new session, read the database). */
 export async function currentAuthority(userId: string, options: { fresh?: boolean } = {}): Promise<Authority | null> {
-  const now = Date.now();
-  const cached = cache.get(userId);
-  if (!options.fresh && cached && cached.expiresAt > now) return cached.authority;
+  const cached = options.fresh ? undefined : cache.get(userId);
+  if (cached) return cached.authority;
   const authority = await loadAuthority(userId);
-  cache.delete(userId);
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-  cache.set(userId, { authority, expiresAt: now + AUTHORITY_TTL_MS });
+  cache.set(userId, { authority });
   return authority;
 }
 

@@ -1,4 +1,5 @@
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
+import { issueAccessToken } from '../../src/services/tokens';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -70,6 +71,14 @@ describe('identity: /auth and /users', () => {
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     expect(header).toBeDefined();
     await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${unsigned}`).expect(401);
+  });
+
+  it('refuses a token once it has expired, although it was accepted (and remembered as verified) before', async () => {
+    const token = issueAccessToken({ ...stack.config.jwt, accessTtlSeconds: 2 }, admin);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
   it('logout revokes the refresh token', async () => {

@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import type { Role } from '../../shared/roles';
@@ -24,6 +25,9 @@ function bearerToken(header: string): string | undefined {
   return scheme?.toLowerCase() === 'bearer' && token && rest.length === 0 ? token : undefined;
 }
 
+/** Bounds the memory a flood of distinct valid tokens can take. */
+const MAX_VERIFIED_TOKENS = 10_000;
+
 /**
  * Verifies the bearer token (pinned algorithm, issuer, audience), checks it against the user's
  * current authority, and exposes the caller as ctx.state.user with the role the database holds.
@@ -33,12 +37,25 @@ function bearerToken(header: string): string | undefined {
 export function authenticate(config: Config['jwt']): Middleware {
   const key = jwtSecretKey(config);
   const options: jwt.VerifyOptions = { algorithms: [ACCESS_TOKEN_ALGORITHM], issuer: config.issuer, audience: config.audience };
+  // Tokens already verified, each until it expires: every request of a session repeats its token,
+  // and the signature check was the largest part of the authentication of a list request. The key
+  // is the whole token, signature included, so only a byte-identical token is taken from here.
+  const verified = new LRUCache<string, AccessTokenClaims>({ max: MAX_VERIFIED_TOKENS });
+  const verify = (token: string): AccessTokenClaims => {
+    const known = verified.get(token);
+    if (known) return known;
+    // Access tokens are always issued with an expiry; the signature check above has enforced it.
+    const claims = Object.freeze(jwt.verify(token, key, options) as AccessTokenClaims & { exp: number });
+    const lifetimeMs = claims.exp * 1000 - Date.now();
+    if (lifetimeMs > 0) verified.set(token, claims, { ttl: lifetimeMs });
+    return claims;
+  };
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('Authorization'));
     if (!token) throw unauthorized('Authentication required');
     let claims: AccessTokenClaims;
     try {
-      claims = jwt.verify(token, key, options) as AccessTokenClaims;
+      claims = verify(token);
     } catch {
       throw unauthorized('Authentication required');
     }

@@ -78,7 +78,12 @@ export function summaryRows(r: BenchResults): Row[] {
   }
   if (r.workerCrash) {
     const w = r.workerCrash;
-    rows.push(['worker killed mid-run', `${w.lost} lost, ${w.duplicateEmails} duplicate e-mails (of ${w.subscriptions}), recovered in ${n(w.secondsToRecover, 1)} s`, '0 lost, 0 duplicates', w.lost === 0 && w.duplicateEmails === 0]);
+    rows.push([
+      'worker killed mid-run',
+      `${w.lost} lost, ${n(w.distinctMessages)} messages for ${n(w.subscriptions)} subscriptions, ${w.resentCopies} resent with the same Message-ID, recovered in ${n(w.secondsToRecover, 1)} s`,
+      '0 lost, one message each',
+      w.lost === 0 && w.distinctMessages === w.subscriptions,
+    ]);
   }
   if (r.loginStorm) {
     const l = r.loginStorm;

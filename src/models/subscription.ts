@@ -1,6 +1,7 @@
 import { CreationAttributes, CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, QueryTypes, Sequelize, Transaction } from 'sequelize';
 import { subscriptionWorkflowId, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
 import type { AuditedChange, AuditEvent } from './audit-event';
+import { selectListOf } from './select-list';
 
 /**
  * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the
@@ -45,7 +46,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
    * committed while this statement ran, after its snapshot was taken: then read the row afresh.
    */
   static async recordPendingWithEvent(terms: SubscriptionTerms, event: CreationAttributes<AuditEvent>): Promise<Subscription | null> {
-    const row = selectedAttributes();
+    const row = selectListOf(Subscription);
     // A CTE's insert is invisible to the rest of its statement: the last SELECT finds only a row that was there before.
     const rows = await Subscription.sequelize!.query(
       `WITH inserted AS (
@@ -122,15 +123,6 @@ function pendingRowOf(terms: SubscriptionTerms) {
     durationMonths: terms.durationMonths,
     workflowId: subscriptionWorkflowId(terms.subscriptionId),
   };
-}
-
-let selectList: string | undefined;
-/** Every attribute under its own name, so a raw statement answers the row exactly as a find builds it (built once, after init). */
-function selectedAttributes(): string {
-  selectList ??= Object.entries(Subscription.getAttributes())
-    .map(([name, attribute]) => `"${attribute.field}" AS "${name}"`)
-    .join(', ');
-  return selectList;
 }
 
 /** The audit event of a subscription's pending row, whoever inserts it first (the API or the run): written once. */

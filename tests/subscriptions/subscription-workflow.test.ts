@@ -13,6 +13,7 @@ import {
   renewSubscriptionUpdate,
   SubscriptionActor,
   subscriptionStateQuery,
+  SubscriptionTerms,
   SUBSCRIPTION_WORKFLOW_TYPE,
   SubscriptionWorkflow,
   subscriptionWorkflowId,
@@ -61,26 +62,25 @@ describe('subscription workflow (time-skipping)', () => {
   }
 
 
+  /** The terms of the owner's subscription to the plan, as the API starts its run with them. */
+  const ownersTerms = (subscriptionId: string): SubscriptionTerms => ({
+    subscriptionId,
+    tenantId: tenant.id,
+    planId: plan.id,
+    planName: plan.name,
+    policyholderId: owner.id,
+    coverageAmount: plan.coverageAmount,
+    premium: plan.premium,
+    durationMonths: plan.durationMonths,
+  });
+
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
   async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<SubscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
     const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: subscriptionWorkflowId(subscriptionId),
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: tenant.id,
-            planId: plan.id,
-            planName: plan.name,
-            policyholderId: owner.id,
-            coverageAmount: plan.coverageAmount,
-            premium: plan.premium,
-            durationMonths: plan.durationMonths,
-          },
-        },
-      ],
+      args: [{ terms: ownersTerms(subscriptionId) }],
     });
     await untilActive(handle);
     return handle;
@@ -211,11 +211,10 @@ describe('subscription workflow (time-skipping)', () => {
   it('a run handed a period that has already ended expires in its first task, without a timer, and writes its rows in the workflow task', async () => {
     const endDate = new Date(Number(await env.currentTimeMs())).toISOString().slice(0, 10);
     const row = await buildSubscription({ planId: plan.id, policyholderId: owner.id, startDate: endDate, endDate });
-    const terms = { subscriptionId: row.id, tenantId: tenant.id, planId: plan.id, planName: plan.name, policyholderId: owner.id, coverageAmount: plan.coverageAmount, premium: plan.premium, durationMonths: plan.durationMonths };
     const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
       workflowId: subscriptionWorkflowId(row.id),
-      args: [{ terms, period: { startDate: endDate, endDate, renewalCount: 0 } }],
+      args: [{ terms: ownersTerms(row.id), period: { startDate: endDate, endDate, renewalCount: 0 } }],
     });
 
     await expect(resultOf(handle)).resolves.toMatchObject({ status: 'expired', endDate });

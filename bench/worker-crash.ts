@@ -56,14 +56,15 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
     );
     await new Promise((r) => setTimeout(r, 2000));
     const activationEmails = infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0]));
+    const distinctMessages = new Set(activationEmails.map((m) => m.messageId)).size;
     return {
       subscriptions,
       activeWhenKilled,
       activeAtEnd: await activeCount(),
       lost: subscriptions - (await activeCount()),
       activationEmails: activationEmails.length,
-      distinctMessages: new Set(activationEmails.map((m) => m.messageId)).size,
-      resentCopies: activationEmails.length - new Set(activationEmails.map((m) => m.messageId)).size,
+      distinctMessages,
+      resentCopies: activationEmails.length - distinctMessages,
       secondsToRecover,
     };
   } finally {

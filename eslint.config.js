@@ -1,6 +1,7 @@
 // @ts-check
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const regexp = require('eslint-plugin-regexp');
 
 /** A start by name without the contract's workflow signature would take any input. */
 const UNTYPED_START = {
@@ -16,6 +17,15 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'error',
+    },
+  },
+  {
+    // A pattern that can backtrack super-linearly lets one request hold the event loop (ReDoS);
+    // tests/security/redos.test.ts also times every route pattern on adversarial input.
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -4,6 +4,7 @@
  */
 import Joi from 'joi';
 import { OWASP_ARGON2ID, type PasswordHashingCost } from '../services/passwords';
+import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -15,7 +16,8 @@ export interface Config {
     tls?: { serverName?: string; clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string };
     uiUrl?: string;
   };
-  api: { host: string; port: number; corsOrigins: string[]; bodyLimit: string; publicUrl: string };
+  /** `drainSeconds`: after SIGTERM, how long readiness reports `draining` before the server stops accepting. */
+  api: { host: string; port: number; corsOrigins: string[]; bodyLimit: string; publicUrl: string; drainSeconds: number };
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
   trustProxyHops: number;
@@ -68,6 +70,7 @@ const schema = Joi.object({
   TEMPORAL_UI_URL: Joi.string().uri(),
   API_HOST: Joi.string().default('127.0.0.1'),
   API_PORT: Joi.number().port().default(3000),
+  API_DRAIN_SECONDS: Joi.number().integer().min(0).max(120).default(5),
   API_PUBLIC_URL: Joi.string().uri(),
   CORS_ORIGINS: Joi.string().allow('').default(''),
   BODY_LIMIT: Joi.string().default('1mb'),
@@ -129,7 +132,7 @@ function looksLikePlaceholder(secret: string): boolean {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const { value, error } = schema.validate(env, { abortEarly: false, convert: true });
+  const { value, error } = schema.validate(env, { abortEarly: false, convert: true, messages: MESSAGES_WITHOUT_VALUES });
   if (error) {
     const lines = error.details.map((d) => `  - ${d.message}`).join('\n');
     throw new ConfigError(`Invalid configuration (environment variables):\n${lines}`);
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim()).filter(Boolean),
       bodyLimit: value.BODY_LIMIT,
       publicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${apiPort}`,
+      drainSeconds: value.API_DRAIN_SECONDS,
     },
     jwt: {
       secret: value.JWT_SECRET,

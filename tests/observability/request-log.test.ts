@@ -82,7 +82,7 @@ describe('request log', () => {
     const line = lineOf('req-failed-1');
     expect(line).toMatchObject({ level: 50, msg: 'request failed', status: 500, errorCode: 'internal_error', route: '/api/v1/plans' });
     expect(line.err?.stack).toMatch(/plans/);
-    expect(line.err?.stack).toMatch(/\n\s+at /);
+    expect(line.err?.stack).toMatch(/\n {2,}at /);
   });
 
   it('names the run a request started', async () => {

@@ -3,9 +3,16 @@ import type { Middleware } from 'koa';
 import { validationFailed, ErrorDetail } from '../errors';
 import type { RouteSpec } from '../route';
 import { malformedStrings } from '../well-formed';
+import { MESSAGES_WITHOUT_VALUES } from '../../shared/validation-messages';
 
 const MAX_REPORTED_MALFORMED = 20;
-const OPTIONS: Joi.ValidationOptions = { abortEarly: false, allowUnknown: false, convert: true, errors: { wrap: { label: false } } };
+const OPTIONS: Joi.ValidationOptions = {
+  abortEarly: false,
+  allowUnknown: false,
+  convert: true,
+  errors: { wrap: { label: false } },
+  messages: MESSAGES_WITHOUT_VALUES,
+};
 
 /**
  * Validates params, query and body against the route's schemas; unknown fields are rejected.

@@ -158,6 +158,8 @@ async function main(): Promise<void> {
   env.TEMPORAL_UI_URL ??= temporalUi;
   env.DOCUMENTS_DIR ??= path.join(DATA_DIR, 'documents');
   env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
+  // No load balancer to drain for on one machine: Ctrl-C stops the API at once.
+  env.API_DRAIN_SECONDS ??= '0';
 
   say('applying migrations and the demo seed');
   const sequelize = createSequelize(env.DATABASE_URL);

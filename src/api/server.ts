@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
   initModels(sequelize);
   const temporal = lazyTemporalClient(config.temporal, tracing !== undefined);
-  const services = { config, sequelize, temporal, logger, tracer: tracing?.tracer };
+  const drain = { draining: false };
+  const services = { config, sequelize, temporal, logger, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {
@@ -32,12 +33,17 @@ async function main(): Promise<void> {
       });
     });
   installProcessGuards(logger, stop);
+  // Readiness goes off first and stays off for the drain, so a load balancer stops sending here;
+  // then the server stops accepting, finishes the requests in flight and closes its connections.
+  // A second signal stops at once.
   const shutdown = () => {
-    logger.info('API shutting down');
-    void stop().then(() => process.exit(0));
+    if (drain.draining) process.exit(1);
+    drain.draining = true;
+    logger.info({ drainSeconds: config.api.drainSeconds }, 'API draining: not ready, then finishing requests');
+    setTimeout(() => void stop().then(() => process.exit(0)), config.api.drainSeconds * 1000);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

@@ -12,6 +12,8 @@ export interface ApiServices {
   logger: Logger;
   /** Present when tracing is on: every request then gets a server span. */
   tracer?: Tracer;
+  /** The API process's stop in progress (server.ts): readiness turns off first. Absent in tests that never stop. */
+  drain?: { draining: boolean };
 }
 
 declare module 'koa' {

@@ -4,10 +4,12 @@
  * schema files beside them (the admin-tools image keeps them under /etc/temporal/schema).
  * `TEMPORAL_SERVER_HOME` points at an existing copy with the same layout.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freeLowPort, freePort, waitForPort } from './ports';
+import { stopChild, stopOnExit } from './temporal-dev-server';
 import { cacheDir } from './tools';
 
 /** The server version of docker-compose.yml's `temporalio/server` and `temporalio/admin-tools` images. */
@@ -53,4 +55,106 @@ export function resolveTemporalServer(): TemporalServerTools {
     fs.rmSync(source, { recursive: true, force: true });
   }
   return tools;
+}
+
+export interface TemporalServer {
+  address: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface TemporalServerOptions {
+  tools: TemporalServerTools;
+  /** Where the databases made by docker/temporal-setup-schema.sh are. */
+  postgres: { host: string; port: number; user: string; password: string };
+  /** Holds the generated configuration and the server's log. */
+  workDir: string;
+}
+
+/**
+ * Starts the server (all four services in one process, as the `temporalio/server` image does) on
+ * free loopback ports with PostgreSQL persistence, and resolves once its frontend accepts
+ * connections. The schema must already be there (docker/temporal-setup-schema.sh).
+ */
+export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
+  const ports = { frontend: await freePort(), frontendHttp: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() };
+  // Membership ports go into a smallint column: they must stay below 32768.
+  const membership = { frontend: await freeLowPort(), history: await freeLowPort(), matching: await freeLowPort(), worker: await freeLowPort() };
+  const configDir = path.join(options.workDir, 'config');
+  fs.mkdirSync(path.join(configDir, 'dynamicconfig'), { recursive: true });
+  fs.writeFileSync(path.join(configDir, 'production.yaml'), serverConfig(options, ports, membership, path.join(configDir, 'dynamicconfig', 'production.yaml')));
+  // What the API relies on beyond the defaults: update-with-start (multi-operation) and a longer ID limit.
+  fs.writeFileSync(
+    path.join(configDir, 'dynamicconfig', 'production.yaml'),
+    'frontend.enableExecuteMultiOperation:\n  - value: true\nlimit.maxIDLength:\n  - value: 255\n',
+  );
+  const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');
+  const child = spawn(options.tools.server, ['--root', options.workDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
+  stopOnExit(child);
+  await Promise.race([
+    waitForPort(ports.frontend, '127.0.0.1', 120_000),
+    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal server exited with ${code}; see ${options.workDir}/temporal-server.log`)))),
+  ]);
+  return { address: `127.0.0.1:${ports.frontend}`, pid: child.pid!, stop: () => stopChild(child, 20_000) };
+}
+
+function serverConfig(
+  options: TemporalServerOptions,
+  ports: Record<'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker', number>,
+  membership: Record<'frontend' | 'history' | 'matching' | 'worker', number>,
+  dynamicConfig: string,
+): string {
+  const datastore = (database: string, maxConns: number) => `      sql:
+        pluginName: postgres12
+        databaseName: ${database}
+        connectAddr: "${options.postgres.host}:${options.postgres.port}"
+        connectProtocol: tcp
+        user: ${JSON.stringify(options.postgres.user)}
+        password: ${JSON.stringify(options.postgres.password)}
+        maxConns: ${maxConns}
+        maxIdleConns: ${maxConns}
+        maxConnLifetime: 1h`;
+  const service = (name: keyof typeof membership, extra = '') => `  ${name}:
+    rpc:
+      grpcPort: ${ports[name]}
+      membershipPort: ${membership[name]}
+      bindOnIP: 127.0.0.1${extra}`;
+  return `log:
+  stdout: true
+  level: warn
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: 4
+  datastores:
+    default:
+${datastore('temporal', 20)}
+    visibility:
+${datastore('temporal_visibility', 10)}
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: 127.0.0.1
+services:
+${service('frontend', `\n      httpPort: ${ports.frontendHttp}`)}
+${service('history')}
+${service('matching')}
+${service('worker')}
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: active
+  currentClusterName: active
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: frontend
+      rpcAddress: 127.0.0.1:${ports.frontend}
+dcRedirectionPolicy:
+  policy: noop
+dynamicConfigClient:
+  filepath: ${JSON.stringify(dynamicConfig)}
+  pollInterval: 10s
+`;
 }

@@ -1,0 +1,11 @@
+/** The production-topology suite: the shipped build on a real Temporal server, apart from the main suite's servers. */
+const base = require('./jest.config');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testMatch: ['<rootDir>/tests/topology/**/*.topology.ts'],
+  globalSetup: '<rootDir>/tests/topology/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/topology/global-teardown.ts',
+  testTimeout: 600_000,
+};

@@ -1,0 +1,71 @@
+/**
+ * The servers of the production topology, as docker-compose.yml runs them, without Docker:
+ * PostgreSQL; Temporal's schema made by the compose job's own script with Temporal's SQL tool;
+ * the real Temporal server (not the dev server) on that PostgreSQL; the namespace and search
+ * attributes made by the compose job's script; the application's migrations run by the shipped
+ * operator command. The suite reads where everything is from the environment.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../scripts/local/ports';
+import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
+import { resolveTemporalServer, startTemporalServer } from '../../scripts/local/temporal-server';
+import { resolveTemporalCli } from '../../scripts/local/tools';
+import { productionBuild } from './production-build';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs a script of docker/ as its compose job does, its output in `log`. */
+function runScript(script: string, env: Record<string, string>, log: string): void {
+  const out = fs.openSync(log, 'a');
+  execFileSync('sh', [path.join(ROOT, 'docker', script)], { env: { PATH: process.env.PATH, HOME: os.homedir(), ...env }, stdio: ['ignore', out, out], timeout: 180_000 });
+  fs.closeSync(out);
+}
+
+export default async function topologyGlobalSetup(): Promise<void> {
+  const started = Date.now();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-topology-'));
+  const app = productionBuild(workDir);
+  const cli = resolveTemporalCli();
+  if (!cli) throw new Error('the topology suite needs the Temporal CLI (run bash scripts/setup.sh)');
+  const tools = resolveTemporalServer();
+
+  const postgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
+  const owner = new URL(postgres.url('postgres'));
+  runScript('temporal-setup-schema.sh', {
+    SQL_HOST: owner.hostname,
+    SQL_PORT: owner.port,
+    SQL_USER: decodeURIComponent(owner.username),
+    SQL_PASSWORD: decodeURIComponent(owner.password),
+    TEMPORAL_SQL_TOOL: tools.sqlTool,
+    TEMPORAL_SCHEMA_DIR: path.join(tools.schemaDir, 'postgresql', 'v12'),
+  }, path.join(workDir, 'temporal-setup.log'));
+  const temporal = await startTemporalServer({
+    tools,
+    postgres: { host: owner.hostname, port: Number(owner.port), user: decodeURIComponent(owner.username), password: decodeURIComponent(owner.password) },
+    workDir,
+  });
+  runScript('temporal-setup-namespace.sh', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_CLI: cli }, path.join(workDir, 'temporal-setup.log'));
+
+  await postgres.createDatabase('insurflow');
+  const databaseUrl = postgres.url('insurflow');
+  const jwtSecret = crypto.randomBytes(48).toString('base64');
+  execFileSync(process.execPath, [path.join(app, 'dist', 'scripts', 'admin.js'), 'migrate', 'up'], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+  Object.assign(process.env, {
+    TOPOLOGY_APP_DIR: app,
+    TOPOLOGY_WORK_DIR: workDir,
+    TOPOLOGY_DATABASE_URL: databaseUrl,
+    TOPOLOGY_TEMPORAL_ADDRESS: temporal.address,
+    TOPOLOGY_TEMPORAL_CLI: cli,
+    TOPOLOGY_JWT_SECRET: jwtSecret,
+  });
+  Object.assign(globalThis, { __topology: { postgres, temporal } });
+  process.stderr.write(`[topology] servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s (work directory ${workDir})\n`);
+}

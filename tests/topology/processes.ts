@@ -1,0 +1,102 @@
+/**
+ * The application's processes as the production build runs them (NODE_ENV=production, the shipped
+ * entry points), and a small load balancer in front of the API processes: it polls each one's
+ * /readyz and sends requests only to the ready ones, as a real one would.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../scripts/local/ports';
+import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { API_NODE_FLAGS } from '../../src/api/node-flags';
+import { waitUntil } from '../support/waiting';
+
+const START_TIMEOUT_MS = 60_000;
+
+export interface AppProcess {
+  name: string;
+  child: ChildProcess;
+  /** The API's base URL; undefined for a worker. */
+  url?: string;
+  /** SIGTERM, then wait for the exit (the process drains first); SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function spawnApp(appDir: string, name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  const log = fs.openSync(path.join(appDir, '..', `${name}.log`), 'a');
+  const child = spawn(process.execPath, [...nodeFlags, path.join(appDir, entry)], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', log, log],
+  });
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
+  return child;
+}
+
+export async function startApi(appDir: string, name: string, env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawnApp(appDir, name, 'dist/src/api/server.js', { ...env, API_PORT: String(port) }, API_NODE_FLAGS);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited at start with ${child.exitCode}`);
+      return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    },
+    `${name} ready`,
+    START_TIMEOUT_MS,
+  );
+  return { name, child, url, stop: (graceMs = 30_000) => stopChild(child, graceMs) };
+}
+
+/** A worker; `ready` says when it polls (the caller knows how to ask Temporal). */
+export async function startWorker(appDir: string, name: string, env: Record<string, string>, ready: () => Promise<boolean>): Promise<AppProcess> {
+  const child = spawnApp(appDir, name, 'dist/worker/index.js', env);
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited at start with ${child.exitCode}`);
+      return ready();
+    },
+    `${name} polling`,
+    START_TIMEOUT_MS,
+  );
+  return { name, child, stop: (graceMs = 60_000) => stopChild(child, graceMs) };
+}
+
+/** Round-robin over the API processes whose /readyz last answered 200. */
+export class LoadBalancer {
+  private readonly ready = new Map<string, boolean>();
+  private next = 0;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly apis: () => AppProcess[], private readonly pollMs = 200) {}
+
+  start(): void {
+    const poll = async () => {
+      await Promise.all(
+        this.apis().map(async (api) => {
+          const ok = await fetch(`${api.url}/readyz`, { signal: AbortSignal.timeout(this.pollMs * 5) }).then((r) => r.ok, () => false);
+          this.ready.set(api.url!, ok);
+        }),
+      );
+      if (!this.stopped) this.timer = setTimeout(() => void poll(), this.pollMs);
+    };
+    void poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** A ready API's URL; waits while none is ready. */
+  async pick(): Promise<string> {
+    for (;;) {
+      const ready = this.apis().filter((api) => this.ready.get(api.url!));
+      if (ready.length) return ready[this.next++ % ready.length].url!;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

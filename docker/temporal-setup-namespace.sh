@@ -38,8 +38,9 @@ else
   "$TEMPORAL_CLI" operator namespace create --namespace "$NAMESPACE"
 fi
 
-# Retried: a namespace created a moment ago may not be known to every server component yet.
-retry "$TEMPORAL_CLI" operator search-attribute create --namespace "$NAMESPACE" \
+# A namespace created a moment ago takes a few seconds to be known to every server component.
+retry "$TEMPORAL_CLI" operator search-attribute list --namespace "$NAMESPACE" >/dev/null
+"$TEMPORAL_CLI" operator search-attribute create --namespace "$NAMESPACE" \
   --name TenantId --type Keyword \
   --name BusinessStatus --type Keyword \
   --name AssigneeId --type Keyword \

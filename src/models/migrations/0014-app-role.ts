@@ -14,11 +14,14 @@ export const up: MigrationFn = async (qi) => {
   const sql = (statement: string) => qi.sequelize.query(statement);
   const name = qi.quoteIdentifier(role.name);
   const password = qi.sequelize.escape(role.password);
-  // The role may exist already (a database restored next to a running cluster): its password is set either way.
+  // A new role has PostgreSQL's defaults: no superuser, no CREATEDB, no CREATEROLE. One that exists
+  // already (a database restored next to a running cluster) keeps its attributes and gets the password.
   await sql(`DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${qi.sequelize.escape(role.name)}) THEN CREATE ROLE ${name}; END IF;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = ${qi.sequelize.escape(role.name)})
+    THEN ALTER ROLE ${name} WITH LOGIN PASSWORD ${password};
+    ELSE CREATE ROLE ${name} WITH LOGIN PASSWORD ${password};
+    END IF;
   END $$`);
-  await sql(`ALTER ROLE ${name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`);
   const [[{ database }]] = (await qi.sequelize.query('SELECT current_database() AS database')) as [Array<{ database: string }>, unknown];
   await sql(`GRANT CONNECT ON DATABASE ${qi.quoteIdentifier(database)} TO ${name}`);
   await sql(`GRANT USAGE ON SCHEMA public TO ${name}`);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs once, when the postgres image initialises an empty data volume (docker-entrypoint-initdb.d),
-# as the superuser. No service connects as the superuser afterwards:
+# as the superuser (executable, so the image runs it in a shell of its own rather than sourcing
+# it). No service connects as the superuser afterwards:
 #   temporal   creates and owns Temporal's two databases (docker/temporal-setup-schema.sh)
 #   insurflow  owns the application's database and runs its migrations; migration 0014 creates the
 #              role the API and workers use, hence CREATEROLE

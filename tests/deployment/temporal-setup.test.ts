@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { freePort } from '../../scripts/local/ports';
 import { DevServer, startTemporalDevServer } from '../../scripts/local/temporal-dev-server';
@@ -64,7 +65,7 @@ describe('docker/temporal-setup-namespace.sh', () => {
   });
 
   it('fails when a search attribute exists with another type', async () => {
-    await connection.workflowService.registerNamespace({ namespace: 'insurflow-conflict', workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace: 'insurflow-conflict', workflowExecutionRetentionPeriod: msToTs('1 day') });
     await connection.operatorService.addSearchAttributes({
       namespace: 'insurflow-conflict',
       searchAttributes: { TenantId: IndexedValueType.INDEXED_VALUE_TYPE_TEXT },

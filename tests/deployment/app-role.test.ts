@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { Client } from 'pg';
+import { ConfigError, loadAppRole } from '../../src/config';
 import { createSequelize } from '../../src/models/database';
 import { migrateUp } from '../../src/models/migrator';
 import * as appRoleMigration from '../../src/models/migrations/0014-app-role';
@@ -111,5 +112,12 @@ describe('the application role of migration 0014', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('refuses a malformed role name, and a name without a password, naming the variable', () => {
+    expect(() => loadAppRole({ DB_APP_ROLE: 'app"; DROP TABLE tenants; --', DB_APP_ROLE_PASSWORD: 'x' })).toThrow(ConfigError);
+    expect(() => loadAppRole({ DB_APP_ROLE: 'Insurflow_App', DB_APP_ROLE_PASSWORD: 'x' })).toThrow(/"DB_APP_ROLE" must be a lower-case PostgreSQL role name/);
+    expect(() => loadAppRole({ DB_APP_ROLE: 'insurflow_app' })).toThrow(/DB_APP_ROLE_PASSWORD/);
+    expect(loadAppRole({})).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 # One image for the API, the worker and one-shot migrations (choose with the command).
-FROM node:20-bookworm-slim AS build
+# Node 24 is the active LTS line (Node 20 reached its end of life in April 2026).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,15 +12,22 @@ COPY bench ./bench
 # The benchmark builds on the tests' support code (SMTP sink, factories, waits); dist/tests is removed below.
 COPY tests/support ./tests/support
 # Development dependencies (test servers, mail sinks, embedded PostgreSQL) are pruned, and with them
-# the compiled local tooling that needs them: the image runs only the API, the worker and migrations.
+# the compiled local tooling that needs them: the image runs only the API, the worker, migrations
+# and the health check.
 RUN npm run build && npm prune --omit=dev && rm -rf dist/bench dist/tests dist/scripts/local dist/scripts/start.js* dist/scripts/api-contract.js* dist/scripts/install-tools.js*
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# Claim documents (DOCUMENTS_DIR in docker-compose.yml). Created here for the `node` user: Docker
+# gives a new named volume the ownership of the directory it is mounted on, so uploads can write to it.
+RUN mkdir -p /data/documents && chown node:node /data/documents
 USER node
 EXPOSE 3000
+# The API's liveness (no curl in slim images: Node's fetch). docker-compose.yml gives the API a
+# readiness check (/readyz) instead and the worker one of its own.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/scripts/healthcheck.js", "http://127.0.0.1:3000/healthz"]
 CMD ["node", "--max-semi-space-size=32", "dist/src/api/server.js"]

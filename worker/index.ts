@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+      shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000,
     },
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
     tracing,
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     },
   });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
-  // run() resolves once SIGINT/SIGTERM has let in-flight tasks finish (the SDK's graceful shutdown).
+  // run() resolves once SIGINT/SIGTERM has let in-flight tasks finish (the SDK's graceful shutdown);
+  // activities still running after WORKER_SHUTDOWN_GRACE_SECONDS are cancelled and retried elsewhere.
   await worker.run();
   mailer.close();
   await temporal.connection.close();

@@ -24,7 +24,7 @@ export interface Config {
   passwordHashing: PasswordHashingCost;
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
-  worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
+  worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
@@ -55,6 +55,13 @@ export interface Deadlines {
  * message arrives, about 20 ms (bench: workerMemory, docs/performance.md).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
+
+/**
+ * How long a stopping worker lets its running activities finish before cancelling them. The
+ * container platform must wait longer before it kills the process (docker-compose.yml's
+ * stop_grace_period for the worker, kept above this by tests/deployment/compose.test.ts).
+ */
+export const DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS = 30;
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
@@ -103,6 +110,7 @@ const schema = Joi.object({
   WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
+  WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number().integer().min(0).default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: Joi.number().port(),
   METRICS_TOKEN: Joi.string().min(16).max(200).pattern(/^[\x21-\x7e]+$/),
@@ -131,12 +139,14 @@ function looksLikePlaceholder(secret: string): boolean {
 
 export class ConfigError extends Error {}
 
+function configError(error: Joi.ValidationError): ConfigError {
+  const lines = error.details.map((d) => `  - ${d.message}`).join('\n');
+  return new ConfigError(`Invalid configuration (environment variables):\n${lines}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { value, error } = schema.validate(env, { abortEarly: false, convert: true, messages: MESSAGES_WITHOUT_VALUES });
-  if (error) {
-    const lines = error.details.map((d) => `  - ${d.message}`).join('\n');
-    throw new ConfigError(`Invalid configuration (environment variables):\n${lines}`);
-  }
+  if (error) throw configError(error);
   const apiPort = value.API_PORT as number;
   return {
     env: value.NODE_ENV,
@@ -191,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCachedWorkflows: value.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivities: value.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
@@ -208,4 +219,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryAfterSeconds: value.RETRY_AFTER_SECONDS,
     },
   };
+}
+
+/** The PostgreSQL role the API and workers connect as when they must not change the schema (docker-compose.yml). */
+export interface AppRole {
+  name: string;
+  password: string;
+}
+
+const appRoleSchema = Joi.object({
+  DB_APP_ROLE: Joi.string()
+    .pattern(/^[a-z_][a-z0-9_]{0,62}$/)
+    .messages({ 'string.pattern.base': '"DB_APP_ROLE" must be a lower-case PostgreSQL role name (a-z, 0-9, _; at most 63 characters)' }),
+  DB_APP_ROLE_PASSWORD: Joi.string(),
+})
+  .and('DB_APP_ROLE', 'DB_APP_ROLE_PASSWORD')
+  .unknown(true);
+
+/**
+ * Read by the migrations (migration 0014 creates the role), which run without the rest of the
+ * configuration; undefined when DB_APP_ROLE is unset.
+ */
+export function loadAppRole(env: NodeJS.ProcessEnv = process.env): AppRole | undefined {
+  const { value, error } = appRoleSchema.validate(env, { abortEarly: false, messages: MESSAGES_WITHOUT_VALUES });
+  if (error) throw configError(error);
+  return value.DB_APP_ROLE ? { name: value.DB_APP_ROLE, password: value.DB_APP_ROLE_PASSWORD } : undefined;
 }

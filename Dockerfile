@@ -22,7 +22,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# Claim documents (DOCUMENTS_DIR in docker-compose.yml). Created here for the `node` user: Docker
+# Claim documents with DOCUMENTS_STORAGE=local (docker-compose.yml keeps them in MinIO). Created for the `node` user: Docker
 # gives a new named volume the ownership of the directory it is mounted on, so uploads can write to it.
 RUN mkdir -p /data/documents && chown node:node /data/documents
 USER node

@@ -10,7 +10,7 @@ const UNTYPED_START = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', '.dependency-cruiser.cjs', 'jest.config.js', 'jest.chaos.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', '.dependency-cruiser.cjs', 'jest.config.js', 'jest.chaos.config.js', 'jest.topology.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,10 +1,12 @@
 /**
- * Recognises the errors of an unavailable dependency (PostgreSQL or Temporal) wherever they come
- * from, so an outage answers 503 instead of 500 even on a path that does not go through
- * temporalCall (which tells the worker apart from the server and unknown outcomes, see there).
+ * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal or the S3 document
+ * store) wherever they come from, so an outage answers 503 instead of 500 even on a path that
+ * does not go through temporalCall (which tells the worker apart from the server and unknown
+ * outcomes, see there).
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ConnectionError, DatabaseError } from 'sequelize';
+import { DocumentStoreUnavailable } from '../services/documents';
 import { ApiError, dependencyUnavailable } from './errors';
 
 /** gRPC status codes of an unreachable or too slow server. */
@@ -29,5 +31,6 @@ export function isDatabaseOutage(err: unknown): boolean {
 export function dependencyErrorOf(err: unknown): ApiError | undefined {
   if (isDatabaseOutage(err)) return dependencyUnavailable('postgres');
   if (isTemporalOutage(err)) return dependencyUnavailable('temporal');
+  if (err instanceof DocumentStoreUnavailable) return dependencyUnavailable('s3');
   return undefined;
 }

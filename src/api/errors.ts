@@ -29,7 +29,7 @@ export const unprocessable = (message: string, details: ErrorDetail[] = []) => n
 export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
 export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
 
-export type Dependency = 'temporal' | 'worker' | 'postgres';
+export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3';
 /** An outage, not a fault of the request: answered with Retry-After so the client comes back. */
 export const dependencyUnavailable = (dependency: Dependency) =>
   new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [{ dependency, message: 'unavailable or too slow' }]);

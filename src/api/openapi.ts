@@ -34,7 +34,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '415': 'Body is not JSON',
   '422': 'Well-formed but refused (e.g. Idempotency-Key reused with another request, amount out of range)',
   '429': 'Rate limited (Retry-After)',
-  '503': 'A dependency (PostgreSQL, Temporal) is unavailable (Retry-After)',
+  '503': 'A dependency (PostgreSQL, Temporal, the S3 document store) is unavailable (Retry-After)',
   '504': 'The outcome is unknown: repeat with the same Idempotency-Key (Retry-After)',
 };
 

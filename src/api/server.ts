@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
 import { createSequelize, databaseDeadlines } from '../models/database';
+import { openDocumentStore } from '../services/documents';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
@@ -15,8 +16,10 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
   initModels(sequelize);
   const temporal = lazyTemporalClient(config.temporal, tracing !== undefined);
+  // A bucket that cannot be reached or created stops the start here, with the store's own error.
+  const documents = await openDocumentStore(config.documents);
   const drain = { draining: false };
-  const services = { config, sequelize, temporal, logger, tracer: tracing?.tracer, drain };
+  const services = { config, sequelize, temporal, logger, documents, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
         await relay.stop();
         await temporal.connection.close();
         await sequelize.close();
+        documents.close();
         await tracing?.shutdown();
         resolve();
       });

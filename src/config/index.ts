@@ -30,9 +30,28 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Lets webhooks reach loopback and private networks (local receivers); refused in production. */
   webhookAllowPrivateNetworks: boolean;
-  documentsDir: string;
+  documents: DocumentStorage;
   logLevel: string;
   deadlines: Deadlines;
+}
+
+/**
+ * Where claim documents are kept: a directory of this host (one API host only), or an
+ * S3-compatible bucket every API host shares.
+ */
+export type DocumentStorage = { kind: 'local'; dir: string } | ({ kind: 's3' } & S3Settings);
+
+export interface S3Settings {
+  /** Unset for AWS itself; the URL of MinIO or another S3-compatible server otherwise. */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  /** Unset: the AWS SDK's default credential chain (AWS_* variables, instance or task role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Bucket in the path rather than the host name, as MinIO and most self-hosted servers need. */
+  forcePathStyle: boolean;
+  /** How long a request to the store may take before the API answers 503. */
+  timeoutMs: number;
 }
 
 /** How long the API waits on each dependency before answering 503 (milliseconds unless named). */
@@ -118,7 +137,18 @@ const schema = Joi.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
     .default(false)
     .when('NODE_ENV', { is: 'production', then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }) }),
+  DOCUMENTS_STORAGE: Joi.string().valid('local', 's3').default('local'),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
+  S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
+  S3_REGION: Joi.string().default('us-east-1'),
+  // S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens.
+  S3_BUCKET: Joi.string()
+    .pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3 bucket name')
+    .when('DOCUMENTS_STORAGE', { is: 's3', then: Joi.required() }),
+  S3_ACCESS_KEY_ID: Joi.string(),
+  S3_SECRET_ACCESS_KEY: Joi.string(),
+  S3_FORCE_PATH_STYLE: Joi.boolean().default(false),
+  S3_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TEMPORAL_RPC_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
@@ -128,7 +158,9 @@ const schema = Joi.object({
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   REQUEST_DEADLINE_MS: Joi.number().integer().min(1000).default(30_000),
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
-}).unknown(true);
+})
+  .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
+  .unknown(true);
 
 /** Values copied from examples and compose files: anyone who read them could sign tokens. */
 const PLACEHOLDER_SECRET = /change[-_ ]?me|placeholder|example|your[-_ ]?(jwt[-_ ]?)?secret|^(.)\2*$/i;
@@ -206,7 +238,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-    documentsDir: value.DOCUMENTS_DIR,
+    documents:
+      value.DOCUMENTS_STORAGE === 'local'
+        ? { kind: 'local', dir: value.DOCUMENTS_DIR }
+        : {
+            kind: 's3',
+            endpoint: value.S3_ENDPOINT,
+            region: value.S3_REGION,
+            bucket: value.S3_BUCKET,
+            credentials: value.S3_ACCESS_KEY_ID ? { accessKeyId: value.S3_ACCESS_KEY_ID, secretAccessKey: value.S3_SECRET_ACCESS_KEY } : undefined,
+            forcePathStyle: value.S3_FORCE_PATH_STYLE,
+            timeoutMs: value.S3_TIMEOUT_MS,
+          },
     logLevel: value.LOG_LEVEL,
     deadlines: {
       temporalRpcMs: value.TEMPORAL_RPC_TIMEOUT_MS,

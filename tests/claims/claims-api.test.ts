@@ -19,16 +19,16 @@ describe('claims API (dev server, end to end)', () => {
   let stack: TestStack;
   let team: ClaimsTeam;
   let subscription: Subscription;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-documents-'));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-    stack.config.documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-documents-'));
+    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
   afterAll(async () => {
     await stack?.close();
-    if (stack) fs.rmSync(stack.config.documentsDir, { recursive: true, force: true });
+    fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
@@ -212,7 +212,7 @@ describe('claims API (dev server, end to end)', () => {
 
   it('refuses documents of the wrong type, with lying content or too large, and stores nothing', async () => {
     const filed = await fileClaim();
-    const tenantDir = path.join(stack.config.documentsDir, team.tenant.id);
+    const tenantDir = path.join(documentsDir, team.tenant.id);
     const storedFiles = () => (fs.existsSync(tenantDir) ? fs.readdirSync(tenantDir).length : 0);
     const filesBefore = storedFiles();
     const upload = (body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${filed.id}/documents`).set(as(team.claimant)).send(body);

@@ -21,6 +21,7 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 const DOCUMENTED_VARIABLES = {
   JWT_SECRET: crypto.randomBytes(48).toString('base64'),
   METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),
+  MINIO_ROOT_PASSWORD: crypto.randomBytes(24).toString('hex'),
 };
 
 interface ComposeService {
@@ -57,7 +58,7 @@ async function runCompose(args: string[], variables: Record<string, string>): Pr
 function seconds(duration: string | undefined): number {
   expect(duration).toMatch(/^(\d+(h|m|s|ms))+$/);
   const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  return [...duration!.matchAll(/(\d+)(h|ms|m|s)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
+  return [...duration!.matchAll(/(\d+)(h|ms|m|s)/gy)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
 }
 
 describe('docker-compose.yml, loaded by Docker Compose v2', () => {
@@ -144,13 +145,20 @@ describe('the deployment docker-compose.yml describes', () => {
     expect(seconds(services.api.stop_grace_period)).toBeGreaterThan(drainSeconds + appConfig('api').deadlines.requestMs / 1000);
   });
 
-  it('mounts the documents volume where the API and the worker keep documents, a directory the image makes writable for its user', () => {
+  it('keeps documents in the MinIO bucket every API host shares, with the keys MinIO is started with', () => {
     for (const app of ['api', 'worker']) {
-      expect(services[app].volumes).toEqual([expect.objectContaining({ type: 'volume', source: 'documents', target: appConfig(app).documentsDir })]);
+      expect(appConfig(app).documents).toMatchObject({ kind: 's3', endpoint: 'http://minio:9000', forcePathStyle: true });
+      expect(services[app].volumes ?? []).toEqual([]);
     }
+    expect(services.api.depends_on?.minio).toEqual({ condition: 'service_healthy', required: true });
+    expect(services.minio.healthcheck?.test).toEqual(['CMD', 'curl', '-fsS', 'http://127.0.0.1:9000/minio/health/ready']);
+    expect(services.api.environment?.S3_SECRET_ACCESS_KEY).toBe(services.minio.environment?.MINIO_ROOT_PASSWORD);
+    expect(services.api.environment?.S3_ACCESS_KEY_ID).toBe(services.minio.environment?.MINIO_ROOT_USER);
+  });
+
+  it('creates the local documents directory for the image user, for DOCUMENTS_STORAGE=local', () => {
     const finalStage = read('Dockerfile').split(/^FROM /m).pop()!;
-    const directory = appConfig('api').documentsDir;
-    const created = finalStage.indexOf(`RUN mkdir -p ${directory} && chown node:node ${directory}`);
+    const created = finalStage.indexOf('RUN mkdir -p /data/documents && chown node:node /data/documents');
     expect(created).toBeGreaterThan(0);
     expect(created).toBeLessThan(finalStage.indexOf('USER node'));
   });

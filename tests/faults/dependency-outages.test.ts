@@ -73,7 +73,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     const temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), namespace: stack.config.temporal.namespace });
     const config: Config = { ...stack.config, deadlines: DEADLINES };
     const logger = createLogger('silent', 'test');
-    services = { config, sequelize, temporal, logger };
+    services = { config, sequelize, temporal, logger, documents: stack.services.documents };
     const listen = (app: Koa) => {
       const server = app.listen(0, '127.0.0.1');
       servers.push(server);

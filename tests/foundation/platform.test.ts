@@ -2,7 +2,6 @@ import { Client, Connection } from '@temporalio/client';
 import supertest from 'supertest';
 import { freePort } from '../../scripts/local/ports';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/config/logger';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('platform endpoints', () => {
@@ -22,14 +21,14 @@ describe('platform endpoints', () => {
     const unreachable = await freePort();
     // No retry interceptor: its backoff would outlive the test and the connection it closes.
     const temporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${unreachable}`, interceptors: [] }) });
-    const app = createApp({ config: stack.config, sequelize: stack.db.sequelize, temporal, logger: createLogger('silent', 'test') });
+    const app = createApp({ ...stack.services, temporal });
     const ready = await supertest(app.callback()).get('/readyz').expect(200);
     expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'down' } });
     await temporal.connection.close();
   });
 
   it('is not ready while draining, so a load balancer moves traffic away before the server closes', async () => {
-    const app = createApp({ config: stack.config, sequelize: stack.db.sequelize, temporal: stack.temporal, logger: createLogger('silent', 'test'), drain: { draining: true } });
+    const app = createApp({ ...stack.services, drain: { draining: true } });
     const res = await supertest(app.callback()).get('/readyz').expect(503);
     expect(res.body).toEqual({ status: 'draining', checks: { postgres: 'ok', temporal: 'ok' } });
     await supertest(app.callback()).get('/healthz').expect(200, { status: 'ok' });

@@ -192,11 +192,9 @@ describe('onboarding API: /registrations and /tenants', () => {
 
   it('rate-limits registrations per client', async () => {
     const limited = createApp({
+      ...stack.services,
       // Counters live in PostgreSQL and are shared with the file's other tests: this client has an address of its own.
       config: { ...stack.config, trustProxyHops: 1, rateLimit: { ...stack.config.rateLimit, registrationPerHour: 2 } },
-      sequelize: stack.db.sequelize,
-      temporal: stack.temporal,
-      logger: stack.deps.logger,
     });
     const api = supertest(limited.callback());
     const register = () => api.post('/api/v1/registrations').set('X-Forwarded-For', '203.0.113.77');

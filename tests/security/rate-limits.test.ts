@@ -22,12 +22,7 @@ describe('rate limits (PostgreSQL store)', () => {
   afterAll(() => stack?.close());
 
   const appWith = (changes: Partial<Config>, rateLimit: Partial<Config['rateLimit']>): Koa =>
-    createApp({
-      config: { ...stack.config, ...changes, rateLimit: { ...stack.config.rateLimit, ...rateLimit } },
-      sequelize: stack.db.sequelize,
-      temporal: stack.temporal,
-      logger: stack.deps.logger,
-    });
+    createApp({ ...stack.services, config: { ...stack.config, ...changes, rateLimit: { ...stack.config.rateLimit, ...rateLimit } } });
   const login = (app: Koa, forwardedFor: string, email: string, password: string) =>
     supertest(app.callback()).post('/api/v1/auth/login').set('X-Forwarded-For', forwardedFor).send({ email, password });
 

@@ -146,7 +146,7 @@ describe('webhook SSRF guard', () => {
 
   it('accepts only https webhook URLs of at most 2,048 characters from a production API', async () => {
     const tenantAdmin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-    const production = createApp({ config: { ...stack.config, env: 'production' }, sequelize: stack.db.sequelize, temporal: stack.temporal, logger: stack.deps.logger });
+    const production = createApp({ ...stack.services, config: { ...stack.config, env: 'production' } });
     const put = (complianceWebhookUrl: string) =>
       supertest(production.callback()).put('/api/v1/tenant/settings').set('Authorization', bearer(stack.config, tenantAdmin)).send({ complianceWebhookUrl });
     const plain = await put('http://alerts.example.test/hook').expect(422);

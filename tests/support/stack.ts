@@ -11,7 +11,9 @@ import supertest from 'supertest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
+import type { ApiServices } from '../../src/api/services';
 import type { Tracing } from '../../src/observability/tracing';
+import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { clientInterceptors } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
@@ -26,6 +28,8 @@ export interface TestStack {
   db: TestDatabase;
   smtp: SmtpSink;
   temporal: Client;
+  /** What the app was made with, for a test that makes another app on the same servers. */
+  services: ApiServices;
   app: Koa;
   api: ReturnType<typeof supertest.agent>;
   deps: ActivityDeps;
@@ -41,7 +45,9 @@ export async function startTestStack(options: { worker?: boolean; env?: Record<s
   const logger = options.logger ?? createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors(options.tracing !== undefined) });
-  const app = createApp({ config, sequelize: db.sequelize, temporal, logger, tracer: options.tracing?.tracer });
+  const documents = await openDocumentStore(config.documents);
+  const services: ApiServices = { config, sequelize: db.sequelize, temporal, logger, documents, tracer: options.tracing?.tracer };
+  const app = createApp(services);
   const server = app.listen(0, '127.0.0.1');
   const mailer = createSmtpMailer(config.smtp);
   const deps: ActivityDeps = {
@@ -77,6 +83,7 @@ export async function startTestStack(options: { worker?: boolean; env?: Record<s
     db,
     smtp,
     temporal,
+    services,
     app,
     api: supertest.agent(server),
     deps,
@@ -89,6 +96,7 @@ export async function startTestStack(options: { worker?: boolean; env?: Record<s
       }
       await new Promise((resolve) => server.close(resolve));
       mailer.close();
+      documents.close();
       await connection.close();
       await smtp.stop();
       await db.close();

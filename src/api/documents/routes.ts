@@ -11,7 +11,8 @@ import { unprocessable } from '../errors';
 import { deliver, enqueueSignal } from '../outbox';
 import { route, RouteSpec } from '../route';
 import { object, oneOf, required } from '../../shared/typed-schema';
-import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, readDocument, removeDocument, sha256Of, writeDocument } from './storage';
+import { documentKey } from '../../services/documents';
+import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './content';
 import { requestAuditSource } from '../audit-source';
 import { recordAudit } from '../../services/audit';
 
@@ -61,7 +62,7 @@ export function documentRoutes(): RouteSpec[] {
       response: { status: 201, schema: documentSchema },
       handler: async (ctx) => {
         const { user } = ctx.state;
-        const { documentsDir } = ctx.services.config;
+        const { documents, logger } = ctx.services;
         const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
         assertClaimOpen(claim);
         const { fileName, contentType, contentBase64 } = ctx.state.input.body;
@@ -73,7 +74,10 @@ export function documentRoutes(): RouteSpec[] {
           throw unprocessable(`The content is not a ${contentType} file`, [{ field: 'contentBase64', message: 'content does not match contentType' }]);
         }
         const documentId = crypto.randomUUID();
-        const storageKey = await writeDocument(documentsDir, claim.tenantId, documentId, bytes);
+        const storageKey = documentKey(claim.tenantId, documentId);
+        const sha256 = sha256Of(bytes);
+        // Stored before the row exists: a row never points at bytes that are not there.
+        await documents.write(storageKey, { bytes, contentType, sha256 });
         const uploaded: DocumentUploaded = { documentId, fileName, uploadedById: user.id };
         let document: ClaimDocument;
         let signal: OutboxMessage;
@@ -82,7 +86,7 @@ export function documentRoutes(): RouteSpec[] {
           // workflow, not this (possibly stale) row, decides whether the claim was waiting.
           [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => {
             const created = await ClaimDocument.create(
-              { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256: sha256Of(bytes), storageKey },
+              { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256, storageKey },
               { transaction },
             );
             const message = await enqueueSignal(claim.workflowId, { signalName: documentUploadedSignal.name, args: [uploaded] }, transaction);
@@ -91,7 +95,8 @@ export function documentRoutes(): RouteSpec[] {
             return [created, message] as const;
           });
         } catch (err) {
-          await removeDocument(documentsDir, storageKey);
+          // The row's failure is the answer; bytes left behind by a failed removal are never served.
+          await documents.remove(storageKey).catch((removeErr: unknown) => logger.warn({ err: removeErr, storageKey }, 'could not remove the bytes of a document that was not recorded'));
           throw err;
         }
         // Kept either way: if Temporal does not take the signal now, the outbox relay delivers it.
@@ -111,12 +116,16 @@ export function documentRoutes(): RouteSpec[] {
       response: { status: 200, description: 'The document bytes (application/pdf, image/png or image/jpeg)' },
       handler: async (ctx) => {
         const document = await findVisibleDocument(ctx.state.user, ctx.state.input.params.id);
+        // Opened before any header is set, so a store that fails answers with the JSON error body.
+        const content = await ctx.services.documents.read(document.storageKey);
         ctx.type = document.contentType;
         ctx.set('Content-Disposition', `attachment; filename="${document.fileName.replace(/[^\w. -]/g, '_')}"`);
         ctx.set('ETag', `"${document.sha256}"`);
         // Claim evidence: no browser or proxy cache keeps a copy.
         ctx.set('Cache-Control', 'no-store');
-        ctx.body = await readDocument(ctx.services.config.documentsDir, document.storageKey);
+        // Streamed from the store to the client, never held whole in memory.
+        ctx.body = content;
+        ctx.length = document.sizeBytes;
       },
     }),
   ];

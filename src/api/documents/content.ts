@@ -1,10 +1,9 @@
 /**
- * Claim documents on disk, under the configured documents directory: one file per document at
- * `<tenantId>/<documentId>`, named by the server, never by the client's file name.
+ * What an uploaded claim document must be: its size, its type and the signature that type's
+ * first bytes carry. Where the bytes are kept is the document store's business
+ * (src/services/documents).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 
 /** Uploads travel base64-encoded inside the JSON body, whose default limit is 1 MB. */
 export const MAX_DOCUMENT_BYTES = 512 * 1024;
@@ -25,19 +24,4 @@ export function looksLike(contentType: string, bytes: Buffer): boolean {
 
 export function sha256Of(bytes: Buffer): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function writeDocument(documentsDir: string, tenantId: string, documentId: string, bytes: Buffer): Promise<string> {
-  const storageKey = `${tenantId}/${documentId}`;
-  await fs.mkdir(path.join(documentsDir, tenantId), { recursive: true });
-  await fs.writeFile(path.join(documentsDir, storageKey), bytes, { flag: 'wx' });
-  return storageKey;
-}
-
-export function readDocument(documentsDir: string, storageKey: string): Promise<Buffer> {
-  return fs.readFile(path.join(documentsDir, storageKey));
-}
-
-export function removeDocument(documentsDir: string, storageKey: string): Promise<void> {
-  return fs.rm(path.join(documentsDir, storageKey), { force: true });
 }

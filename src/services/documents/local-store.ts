@@ -1,0 +1,24 @@
+/** Documents as files under one directory of this host: the embedded default, for a single API host. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { DocumentStore } from './document-store';
+
+export function localDocumentStore(dir: string): DocumentStore {
+  return {
+    async write(key, { bytes }) {
+      const file = path.join(dir, key);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, bytes, { flag: 'wx' });
+    },
+    async read(key): Promise<Readable> {
+      // Opened here rather than lazily by the stream, so a missing file is an error of this call.
+      const handle = await fs.open(path.join(dir, key));
+      return handle.createReadStream();
+    },
+    remove(key) {
+      return fs.rm(path.join(dir, key), { force: true });
+    },
+    close() {},
+  };
+}

@@ -33,7 +33,7 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: infra.jwtSecret,
-    SMTP_PORT: String(infra.smtp.port),
+    ...infra.smtp.env,
   };
   const activeCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } });
   const firstWorker = await startWorkerProcess(infra.temporal, workerEnv);

@@ -62,7 +62,7 @@ async function connectInfra(): Promise<ChaosInfra> {
   const temporal = new Client({ connection: await Connection.connect({ address }) });
   const smtp = await startSmtpSink();
   const jwtSecret = crypto.randomBytes(32).toString('hex');
-  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, SMTP_PORT: String(smtp.port) } };
+  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, ...smtp.env } };
 }
 
 describe('chaos: pausing and killing real processes under load', () => {

@@ -43,6 +43,7 @@ export interface SmtpSettings {
   from: string;
   /** The relay is a local sink that speaks plain SMTP: mail (and any password) goes unencrypted. */
   insecureLocalRelay: boolean;
+  /** Setting the session up, from connecting to the end of STARTTLS. */
   connectionTimeoutMs: number;
   greetingTimeoutMs: number;
   /** Longest silence of the server once the session has begun. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Subscription } from '../src/models';
 import { createActivities } from '../src/activities';
+import { loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { createSmtpMailer } from '../src/services/mailer';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
@@ -100,7 +101,7 @@ async function drain(infra: BenchInfra, bench: BenchTenant, count: number, dueAt
 
 export async function benchExpiries(infra: BenchInfra, expiries: number): Promise<ExpiryResult> {
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
-  const mailer = createSmtpMailer({ host: '127.0.0.1', port: infra.smtp.port, secure: false, from: 'bench@insurflow.local' });
+  const mailer = createSmtpMailer(loadConfig({ DATABASE_URL: infra.databaseUrl, JWT_SECRET: infra.jwtSecret, ...infra.smtp.env }).smtp);
   const taskQueue = `bench-expiries-${crypto.randomBytes(3).toString('hex')}`;
   const deps = { sequelize: infra.sequelize, mailer, logger: createLogger('warn', 'bench'), temporal: infra.temporal, taskQueue, webhookTimeoutMs: 5000, apiPublicUrl: 'http://127.0.0.1' };
   try {

@@ -80,7 +80,7 @@ export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: infra.jwtSecret,
-    SMTP_PORT: String(infra.smtp.port),
+    ...infra.smtp.env,
     LOG_LEVEL: 'silent',
   };
 }

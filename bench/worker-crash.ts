@@ -6,6 +6,7 @@
  * copies are counted apart, as `resentCopies`.
  */
 import { Subscription } from '../src/models';
+import { NOTIFICATION_LEASE_MS } from '../src/shared/notification-timing';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
@@ -33,7 +34,7 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: infra.jwtSecret,
-    SMTP_PORT: String(infra.smtp.port),
+    ...infra.smtp.env,
   };
   const activeCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } });
   const firstWorker = await startWorkerProcess(infra.temporal, workerEnv);
@@ -52,7 +53,8 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
     await waitUntil(
       async () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0])).length >= subscriptions,
       'every activation e-mail',
-      60_000,
+      // An e-mail the killed worker had claimed waits for its claim's lease to run out.
+      NOTIFICATION_LEASE_MS + 60_000,
     );
     await new Promise((r) => setTimeout(r, 2000));
     const activationEmails = infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0]));

@@ -47,7 +47,7 @@ async function withOpenRuns<T>(infra: BenchInfra, open: number, maxCached: numbe
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: infra.jwtSecret,
-    SMTP_PORT: String(infra.smtp.port),
+    ...infra.smtp.env,
     WORKER_MAX_CACHED_WORKFLOWS: String(maxCached),
   });
   try {

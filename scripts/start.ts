@@ -149,6 +149,8 @@ async function main(): Promise<void> {
     await waitForPort(smtpPort);
     env.SMTP_HOST = '127.0.0.1';
     env.SMTP_PORT = String(smtpPort);
+    // MailDev speaks plain SMTP on loopback; any other relay gets mail only over TLS.
+    env.SMTP_INSECURE_LOCAL_RELAY = 'true';
     mailbox = `http://127.0.0.1:${webPort}`;
   }
 

@@ -1,16 +1,21 @@
 /**
  * One activity family, two channels (docs/architecture.md, Notifications). Each send is recorded under a unique
- * idempotency key (workflow ID + purpose) and the row is locked while sending, so a retried or
- * duplicated activity never sends the same message twice.
+ * idempotency key (workflow ID + purpose) and claimed for one attempt at a time under a lease, so a
+ * retried or duplicated activity does not send the same message twice.
  */
-import { Op, Transaction } from 'sequelize';
+import { ApplicationFailure } from '@temporalio/common';
+import { fn, literal, Op } from 'sequelize';
 import { Notification, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
 import { notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
+import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
+
+/** The failure type of an attempt that found another attempt sending the same notification. */
+export const NOTIFICATION_LEASE_HELD = 'NotificationLeaseHeld';
 
 export interface EmailRecipients {
   emails?: string[];
@@ -53,32 +58,63 @@ export function createNotificationActivities(deps: ActivityDeps) {
     return [...emails].sort();
   }
 
-  /** Records the intent (once), then sends under a row lock unless an earlier attempt already did. */
+  /**
+   * Claims the row for this attempt (status `sending` until the lease ends) in one statement: a
+   * row never claimed, one whose last attempt failed, or one whose lease ran out (its attempt
+   * died) is taken; a sent one, or one another attempt holds, is not.
+   */
+  async function claim(idempotencyKey: string): Promise<Notification | undefined> {
+    const [, claimed] = await Notification.update(
+      {
+        status: 'sending',
+        leaseUntil: literal(`now() + interval '${NOTIFICATION_LEASE_MS} milliseconds'`),
+        attempts: literal('attempts + 1'),
+      },
+      {
+        where: {
+          idempotencyKey,
+          [Op.or]: [{ status: { [Op.in]: ['pending', 'failed'] } }, { status: 'sending', leaseUntil: { [Op.lt]: fn('now') } }],
+        },
+        returning: true,
+      },
+    );
+    return claimed[0];
+  }
+
+  /**
+   * Records the intent (once), claims it, delivers with no transaction open (a mail server that
+   * never answers holds no database connection), then records the outcome. A delivery whose
+   * outcome is not recorded (the worker dies in between) is made again once the lease has run
+   * out, with the same Message-ID or delivery ID: at least once, and as good as once to a
+   * receiver that drops duplicates.
+   */
   async function sendOnce(
     record: { idempotencyKey: string; tenantId: string | null; channel: NotificationChannel; recipients: string[]; subject: string; body?: string; payload?: object },
     deliver: () => Promise<void>,
   ): Promise<NotificationResult> {
     await Notification.bulkCreate([record], { ignoreDuplicates: true });
-    let failure: unknown;
-    const result = await deps.sequelize.transaction(async (transaction: Transaction) => {
-      const row = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey }, lock: transaction.LOCK.UPDATE, transaction });
-      if (!row) throw new Error(`notification ${record.idempotencyKey} vanished`);
-      if (row.status === 'sent') return { notificationId: row.id, status: 'already_sent' as const, recipients: row.recipients };
-      try {
-        await inClientSpan(`${record.channel} send`, { 'insurflow.notification.key': record.idempotencyKey }, deliver);
-        notificationsSent.inc({ channel: record.channel });
-      } catch (err) {
-        notificationsFailed.inc({ channel: record.channel });
-        failure = err;
-        await row.update({ attempts: row.attempts + 1, lastError: String(err) }, { transaction });
-        return null;
-      }
-      await row.update({ status: 'sent', sentAt: new Date(), attempts: row.attempts + 1, lastError: null }, { transaction });
-      return { notificationId: row.id, status: 'sent' as const, recipients: row.recipients };
-    });
-    // Thrown after the commit so the failed attempt stays recorded; Temporal retries the activity.
-    if (!result) throw failure;
-    return result;
+    const row = await claim(record.idempotencyKey);
+    if (!row) {
+      const current = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey } });
+      if (!current) throw new Error(`notification ${record.idempotencyKey} vanished`);
+      if (current.status === 'sent') return { notificationId: current.id, status: 'already_sent', recipients: current.recipients };
+      // Retryable: by the next attempt the holder has sent it, or failed, or its lease has run out.
+      throw ApplicationFailure.retryable(`notification ${record.idempotencyKey} is being sent by another attempt`, NOTIFICATION_LEASE_HELD);
+    }
+    try {
+      await inClientSpan(`${record.channel} send`, { 'insurflow.notification.key': record.idempotencyKey }, deliver);
+    } catch (err) {
+      notificationsFailed.inc({ channel: record.channel });
+      // Only while this attempt still holds the row: one that took it over must not be released.
+      await Notification.update(
+        { status: 'failed', leaseUntil: null, lastError: String(err) },
+        { where: { id: row.id, status: 'sending', attempts: row.attempts } },
+      );
+      throw err;
+    }
+    notificationsSent.inc({ channel: record.channel });
+    await Notification.update({ status: 'sent', sentAt: new Date(), leaseUntil: null, lastError: null }, { where: { id: row.id, status: { [Op.ne]: 'sent' } } });
+    return { notificationId: row.id, status: 'sent', recipients: row.recipients };
   }
 
   return {

@@ -5,6 +5,7 @@
 import Joi from 'joi';
 import { OWASP_ARGON2ID, type PasswordHashingCost } from '../services/passwords';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
+import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -23,7 +24,7 @@ export interface Config {
   trustProxyHops: number;
   passwordHashing: PasswordHashingCost;
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
-  smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
+  smtp: SmtpSettings;
   worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
@@ -52,6 +53,22 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** How long a request to the store may take before the API answers 503. */
   timeoutMs: number;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+  /** The relay is a local sink that speaks plain SMTP: mail (and any password) goes unencrypted. */
+  insecureLocalRelay: boolean;
+  /** Setting the session up, from connecting to the end of STARTTLS. */
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  /** Longest silence of the server once the session has begun. */
+  socketTimeoutMs: number;
 }
 
 /** How long the API waits on each dependency before answering 503 (milliseconds unless named). */
@@ -126,6 +143,10 @@ const schema = Joi.object({
   SMTP_USER: Joi.string(),
   SMTP_PASSWORD: Joi.string(),
   MAIL_FROM: Joi.string().default('Insurflow <no-reply@insurflow.local>'),
+  SMTP_INSECURE_LOCAL_RELAY: Joi.boolean().default(false),
+  SMTP_CONNECTION_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: Joi.number().integer().min(100).default(30_000),
   WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
@@ -133,7 +154,7 @@ const schema = Joi.object({
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: Joi.number().port(),
   METRICS_TOKEN: Joi.string().min(16).max(200).pattern(/^[\x21-\x7e]+$/),
-  WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(NOTIFICATION_DELIVERY_BUDGET_MS).default(5000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
     .default(false)
     .when('NODE_ENV', { is: 'production', then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }) }),
@@ -160,6 +181,14 @@ const schema = Joi.object({
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
+  .custom((value: Record<string, number>, helpers) => {
+    const smtpDeadline = value.SMTP_CONNECTION_TIMEOUT_MS + value.SMTP_GREETING_TIMEOUT_MS + value.SMTP_SOCKET_TIMEOUT_MS;
+    return smtpDeadline > NOTIFICATION_DELIVERY_BUDGET_MS ? helpers.error('smtp.deadline', { smtpDeadline }) : value;
+  })
+  .messages({
+    // The activity that sends must outlast its delivery (src/shared/notification-timing.ts).
+    'smtp.deadline': `SMTP_CONNECTION_TIMEOUT_MS + SMTP_GREETING_TIMEOUT_MS + SMTP_SOCKET_TIMEOUT_MS is {{#smtpDeadline}} ms; at most ${NOTIFICATION_DELIVERY_BUDGET_MS} ms`,
+  })
   .unknown(true);
 
 /** Values copied from examples and compose files: anyone who read them could sign tokens. */
@@ -228,6 +257,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       user: value.SMTP_USER,
       password: value.SMTP_PASSWORD,
       from: value.MAIL_FROM,
+      insecureLocalRelay: value.SMTP_INSECURE_LOCAL_RELAY,
+      connectionTimeoutMs: value.SMTP_CONNECTION_TIMEOUT_MS,
+      greetingTimeoutMs: value.SMTP_GREETING_TIMEOUT_MS,
+      socketTimeoutMs: value.SMTP_SOCKET_TIMEOUT_MS,
     },
     worker: {
       maxCachedWorkflows: value.WORKER_MAX_CACHED_WORKFLOWS,

@@ -1,7 +1,8 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
 export type NotificationChannel = 'email' | 'webhook';
-export type NotificationStatus = 'pending' | 'sent' | 'failed';
+/** `sending`: an attempt has claimed the row until `leaseUntil`; `failed`: the last attempt failed, a retry may send. */
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /**
  * One row per message the system means to send. The unique idempotency key (workflow ID +
@@ -20,6 +21,7 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare attempts: CreationOptional<number>;
   declare lastError: CreationOptional<string | null>;
   declare sentAt: CreationOptional<Date | null>;
+  declare leaseUntil: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -38,6 +40,7 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
         attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         lastError: { type: DataTypes.TEXT },
         sentAt: { type: DataTypes.DATE },
+        leaseUntil: { type: DataTypes.DATE },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

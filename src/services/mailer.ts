@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
-import type { Config } from '../config';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type { SmtpSettings } from '../config';
 
 export interface OutgoingEmail {
   to: string[];
@@ -14,19 +15,44 @@ export interface Mailer {
   close(): void;
 }
 
-export function createSmtpMailer(smtp: Config['smtp']): Mailer {
-  const transport = nodemailer.createTransport({
+/**
+ * The longest one send may take: a server that stalls anywhere in the session ends it within one
+ * of these timeouts, and one that answers just slowly enough to dodge them is cut off here too
+ * (src/shared/notification-timing.ts says what this bounds).
+ */
+export function smtpSendDeadlineMs(smtp: SmtpSettings): number {
+  return smtp.connectionTimeoutMs + smtp.greetingTimeoutMs + smtp.socketTimeoutMs;
+}
+
+export function smtpTransportOptions(smtp: SmtpSettings): SMTPTransport.Options {
+  return {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
     auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
-    // Local sinks speak plain SMTP; real relays negotiate STARTTLS when offered.
-    ignoreTLS: !smtp.secure && !smtp.user,
-    connectionTimeout: 10_000,
-  });
+    // Without implicit TLS the session must be upgraded with STARTTLS, and a server that does not
+    // offer it gets nothing in clear; only a relay the configuration names as local speaks plain SMTP.
+    requireTLS: !smtp.secure && !smtp.insecureLocalRelay,
+    ignoreTLS: smtp.insecureLocalRelay,
+    connectionTimeout: smtp.connectionTimeoutMs,
+    greetingTimeout: smtp.greetingTimeoutMs,
+    socketTimeout: smtp.socketTimeoutMs,
+  };
+}
+
+export function createSmtpMailer(smtp: SmtpSettings): Mailer {
+  const transport = nodemailer.createTransport(smtpTransportOptions(smtp));
+  const deadlineMs = smtpSendDeadlineMs(smtp);
   return {
     async send(email) {
-      await transport.sendMail({ from: smtp.from, to: email.to, subject: email.subject, text: email.text, messageId: email.messageId });
+      await transport.sendMail({
+        from: smtp.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        messageId: email.messageId,
+        signal: AbortSignal.timeout(deadlineMs),
+      });
     },
     close: () => transport.close(),
   };

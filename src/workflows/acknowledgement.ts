@@ -11,18 +11,19 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler, workf
 import type { Activities } from '../activities';
 import { AcknowledgementInput, AcknowledgementOutcome, AcknowledgeRequest, acknowledgeUpdate, versionRetiredSignal } from '../contracts/acknowledgement';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
-const { remindEmployee, escalateOverdueAcknowledgement, recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+const STEP_RETRY = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' } as const;
+const { recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+// Both send: longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
 // The webhook goes to a system the tenant runs; after a few failures the alert stays recorded as
 // failed instead of blocking the run (the compliance officers already have the e-mail).
 const { alertComplianceWebhook } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS,
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 

@@ -24,6 +24,7 @@ import {
   documentUploadedSignal,
   transitionClaimUpdate,
 } from '../contracts/claim';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { DAY_MS, HOUR_MS } from '../shared/time';
 import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
@@ -31,10 +32,10 @@ import { publishStatus } from './support/business-status';
 
 const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
 
-const { recordClaimTransition, sendEmail } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { recordClaimTransition } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
+// Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
 // Money leaves the company here: retried patiently, and idempotent by claim in the database.
 const { disburseClaimPayment } = proxyActivities<Activities>({

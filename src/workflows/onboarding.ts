@@ -30,13 +30,14 @@ import {
   REMIND_ADMINS_AFTER,
 } from '../contracts/onboarding';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { publishStatus } from './support/business-status';
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
-const { recordRegistrationStatus, sendOnboardingEmail } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
+const { recordRegistrationStatus } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: UNTIL_DONE });
+// Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { sendOnboardingEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: UNTIL_DONE });
 
 /** Provisioning steps: a few attempts, then the saga gives up and compensates rather than hang half-made. */
 const provisioning = proxyActivities<Activities>({

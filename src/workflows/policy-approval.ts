@@ -25,14 +25,15 @@ import {
   submissionRecordedUpdate,
 } from '../contracts/policy-approval';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
-const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome, notifyPolicyReview } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
+const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: UNTIL_DONE });
+// Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { notifyPolicyReview } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: UNTIL_DONE });
 
 type Decision = { outcome: 'approved'; by: PolicyReviewer } | { outcome: 'rejected'; by: PolicyReviewer; reason: string };
 

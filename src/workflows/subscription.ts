@@ -35,6 +35,7 @@ import {
   SubscriptionWorkflowInput,
 } from '../contracts/subscription';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
@@ -43,6 +44,8 @@ const STEP_OPTIONS = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
+// Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { sendEmail } = proxyActivities<Activities>({ ...STEP_OPTIONS, startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS });
 const localSteps = proxyLocalActivities<Activities>(STEP_OPTIONS);
 
 /**
@@ -95,7 +98,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
   const rowsInTheTask = patched(ROWS_WRITTEN_IN_THE_WORKFLOW_TASK);
   const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy } = rowsInTheTask ? localSteps : remoteSteps;
-  const { sendEmail } = remoteSteps;
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({

@@ -19,6 +19,7 @@ import { idFromRequest } from '../../src/api/deterministic-id';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
+import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import type { Role } from '../../src/shared/roles';
 import { issueAccessToken } from '../../src/services/tokens';
 import { buildPlan, buildSubscription, buildTenant, buildUsers } from '../support/factories';
@@ -62,7 +63,7 @@ async function connectInfra(): Promise<ChaosInfra> {
   const temporal = new Client({ connection: await Connection.connect({ address }) });
   const smtp = await startSmtpSink();
   const jwtSecret = crypto.randomBytes(32).toString('hex');
-  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, SMTP_PORT: String(smtp.port) } };
+  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, ...smtp.env } };
 }
 
 describe('chaos: pausing and killing real processes under load', () => {
@@ -263,7 +264,8 @@ describe('chaos: pausing and killing real processes under load', () => {
       }
       return byId;
     };
-    await waitUntil(async () => messageIdsBySubscription().size >= BURST, 'an activation e-mail for every subscription', 60_000);
+    // An e-mail the killed worker had claimed goes out once its claim's lease has run out.
+    await waitUntil(async () => messageIdsBySubscription().size >= BURST, 'an activation e-mail for every subscription', NOTIFICATION_LEASE_MS + 60_000);
     const mails = activationMails();
     const messageIds = messageIdsBySubscription();
     const duplicateMails = mails.length - messageIds.size;

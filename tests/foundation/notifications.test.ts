@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createNotificationActivities, SendEmailInput, SendTenantWebhookInput } from '../../src/activities/notifications';
+import { createNotificationActivities, NOTIFICATION_LEASE_HELD, SendEmailInput, SendTenantWebhookInput } from '../../src/activities/notifications';
 import { Notification, TenantSettings } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
@@ -49,7 +49,7 @@ describe('notification activities', () => {
 
     await expect(runAttempt(sendEmail, input, 1)).rejects.toThrow('SMTP connection reset');
     const failed = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
-    expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('SMTP connection reset') });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, leaseUntil: null, lastError: expect.stringContaining('SMTP connection reset') });
 
     await runAttempt(sendEmail, input, 2);
     await runAttempt(sendEmail, input, 3);
@@ -59,14 +59,69 @@ describe('notification activities', () => {
     expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('sends concurrent duplicates once (the row lock serialises them)', async () => {
-    const { sendEmail } = createNotificationActivities(stack.deps);
+  /** Sessions of the test database inside a transaction that is waiting for its client. */
+  async function idleInTransaction(): Promise<number> {
+    const [rows] = await stack.db.sequelize.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
+    );
+    return (rows as Array<{ n: number }>)[0].n;
+  }
+
+  it('sends once when two attempts run at the same time: the second finds the row claimed and fails retryably', async () => {
+    let releaseDelivery!: () => void;
+    const deliveryHeld = new Promise<void>((resolve) => (releaseDelivery = resolve));
+    let deliveryStarted!: () => void;
+    const delivering = new Promise<void>((resolve) => (deliveryStarted = resolve));
+    // The real mailer, held at the start of the delivery until the second attempt has been answered.
+    const heldMailer: Mailer = {
+      async send(email) {
+        deliveryStarted();
+        await deliveryHeld;
+        await stack.deps.mailer.send(email);
+      },
+      close: () => undefined,
+    };
+    const { sendEmail } = createNotificationActivities({ ...stack.deps, mailer: heldMailer });
     const input: SendEmailInput = { idempotencyKey: 'test-wf-3:race', tenantId: null, to: { emails: ['race@example.test'] }, subject: 'Race', text: 'x' };
-    const results = await Promise.all([1, 2, 3].map(() => runAttempt(sendEmail, input)));
-    expect(results.map((r) => r.status).sort()).toEqual(['already_sent', 'already_sent', 'sent']);
+
+    const first = runAttempt(sendEmail, input);
+    await delivering;
+    const claimed = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
+    expect(claimed).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(claimed!.leaseUntil!.getTime()).toBeGreaterThan(Date.now());
+    // The delivery in progress holds no transaction (and no pooled connection) open.
+    expect(await idleInTransaction()).toBe(0);
+
+    await expect(runAttempt(sendEmail, input, 2)).rejects.toMatchObject({ type: NOTIFICATION_LEASE_HELD, nonRetryable: false });
+    releaseDelivery();
+    expect(await first).toMatchObject({ status: 'sent' });
+    expect(await runAttempt(sendEmail, input, 3)).toMatchObject({ status: 'already_sent' });
+
     await stack.smtp.waitFor((m) => m.subject === 'Race');
     await new Promise((r) => setTimeout(r, 300));
     expect(stack.smtp.messages.filter((m) => m.subject === 'Race')).toHaveLength(1);
+    expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 1, leaseUntil: null });
+  });
+
+  it('takes over a row whose attempt died mid-send once its lease has run out, and sends it with the same Message-ID', async () => {
+    const { sendEmail } = createNotificationActivities(stack.deps);
+    const live: SendEmailInput = { idempotencyKey: 'test-wf-5:held', tenantId: null, to: { emails: ['held@example.test'] }, subject: 'Held', text: 'x' };
+    const expired: SendEmailInput = { idempotencyKey: 'test-wf-5:expired', tenantId: null, to: { emails: ['expired@example.test'] }, subject: 'Expired', text: 'x' };
+    // Rows as an attempt leaves them when its worker dies between claiming and recording.
+    const claimedBy = (input: SendEmailInput, leaseUntil: Date) =>
+      Notification.create({ idempotencyKey: input.idempotencyKey, tenantId: null, channel: 'email', recipients: input.to.emails!, subject: input.subject, body: input.text, status: 'sending', attempts: 1, leaseUntil });
+    await claimedBy(live, new Date(Date.now() + 60_000));
+    await claimedBy(expired, new Date(Date.now() - 1000));
+
+    await expect(runAttempt(sendEmail, live, 2)).rejects.toMatchObject({ type: NOTIFICATION_LEASE_HELD, nonRetryable: false });
+    expect(await runAttempt(sendEmail, expired, 2)).toMatchObject({ status: 'sent', recipients: ['expired@example.test'] });
+
+    const mail = await stack.smtp.waitFor((m) => m.subject === 'Expired');
+    expect(mail.messageId).toBe(`<${encodeURIComponent(expired.idempotencyKey)}@insurflow>`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stack.smtp.messages.filter((m) => m.subject === 'Held')).toHaveLength(0);
+    expect(await Notification.findOne({ where: { idempotencyKey: live.idempotencyKey } })).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await Notification.findOne({ where: { idempotencyKey: expired.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2, leaseUntil: null });
   });
 
   it('resolves recipients by role inside the tenant only', async () => {

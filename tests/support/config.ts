@@ -15,6 +15,8 @@ export function testConfig(overrides: {
     DATABASE_URL: overrides.databaseUrl,
     JWT_SECRET: TEST_JWT_SECRET,
     SMTP_PORT: String(overrides.smtpPort ?? 2525),
+    // The in-process sink speaks plain SMTP; without this the mailer would insist on STARTTLS.
+    SMTP_INSECURE_LOCAL_RELAY: 'true',
     TEMPORAL_ADDRESS: overrides.temporalAddress ?? '127.0.0.1:7233',
     TEMPORAL_TASK_QUEUE: overrides.taskQueue ?? 'insurflow-test',
     LOG_LEVEL: 'silent',

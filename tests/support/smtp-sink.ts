@@ -13,6 +13,8 @@ export interface ReceivedMail {
 
 export interface SmtpSink {
   port: number;
+  /** Points a process's configuration at this sink, which speaks plain SMTP (no STARTTLS). */
+  env: { SMTP_HOST: string; SMTP_PORT: string; SMTP_INSECURE_LOCAL_RELAY: 'true' };
   messages: ReceivedMail[];
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
+    env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_INSECURE_LOCAL_RELAY: 'true' },
     messages,
     async waitFor(predicate, timeoutMs = 15_000) {
       let found: ReceivedMail | undefined;

@@ -37,8 +37,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { worker?: boolean; env?: Record<string, string>; tracing?: Tracing; logger?: Logger } = {}): Promise<TestStack> {
-  const db = await createTestDatabase();
+export async function startTestStack(
+  options: { worker?: boolean; env?: Record<string, string>; tracing?: Tracing; logger?: Logger; /** Connections the API and the worker share. */ dbPoolMax?: number } = {},
+): Promise<TestStack> {
+  const db = await createTestDatabase({ poolMax: options.dbPoolMax });
   const smtp = await startSmtpSink();
   const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
   const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}`, env: options.env });

@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
 import { createSmtpMailer } from '../../src/services/mailer';
+import { testConfig } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv } from './time-skipping';
@@ -41,7 +42,7 @@ export interface TimeSkippingStack {
 
 export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
   const [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
-  const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Insurflow <no-reply@insurflow.test>' });
+  const mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,
     mailer,

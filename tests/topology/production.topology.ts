@@ -9,6 +9,7 @@
  * nothing happens twice, no 5xx but 503/504 with Retry-After, and no e-mail is sent twice.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
@@ -33,6 +34,8 @@ interface Answer {
   retryAfter: string | null;
   /** The network failed (no HTTP answer at all). */
   failed: boolean;
+  /** When the request was sent (epoch ms). */
+  at: number;
 }
 
 async function call(baseUrl: string, method: string, route: string, options: { token?: string; body?: object; key?: string } = {}): Promise<Answer> {
@@ -49,9 +52,9 @@ async function call(baseUrl: string, method: string, route: string, options: { t
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    return { status: response.status, ms: Date.now() - started, body: text ? JSON.parse(text) : {}, retryAfter: response.headers.get('retry-after'), failed: false };
+    return { status: response.status, ms: Date.now() - started, body: text ? JSON.parse(text) : {}, retryAfter: response.headers.get('retry-after'), failed: false, at: started };
   } catch {
-    return { status: 0, ms: Date.now() - started, body: {}, retryAfter: null, failed: true };
+    return { status: 0, ms: Date.now() - started, body: {}, retryAfter: null, failed: true, at: started };
   }
 }
 
@@ -275,6 +278,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       restartSeconds,
     };
     process.stderr.write(`[topology] rolling restart under load: ${JSON.stringify(figures)}\n`);
+    fs.writeFileSync(path.join(requiredEnv('TOPOLOGY_WORK_DIR'), 'answers.json'), JSON.stringify(firstAnswers.map((a) => ({ what: a.what, status: a.status, code: a.body.error?.code, detail: a.body.error?.details?.[0], ms: a.ms, at: a.at - loadStarted }))));
     expect(wrong.map((a) => `${a.what}: ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
     expect(unfinished.map((a) => `${a.what}: ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
     expect(figures.perSecond).toBeGreaterThanOrEqual(20);

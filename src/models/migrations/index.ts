@@ -13,6 +13,7 @@ import * as auditEvents from './0011-audit-events';
 import * as passwordResets from './0012-password-resets-cancellation-reasons';
 import * as claimListOrder from './0013-claim-list-order';
 import * as appRole from './0014-app-role';
+import * as notificationLease from './0015-notification-lease';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -28,4 +29,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0012-password-resets-cancellation-reasons', ...passwordResets },
   { name: '0013-claim-list-order', ...claimListOrder },
   { name: '0014-app-role', ...appRole },
+  { name: '0015-notification-lease', ...notificationLease },
 ];

@@ -29,6 +29,8 @@ export const unprocessable = (message: string, details: ErrorDetail[] = []) => n
 /** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
 export const idempotencyKeyReused = () =>
   new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');
+/** The API itself is saturated (its password hashing queue is full): answered at once with Retry-After. */
+export const overloaded = (message: string) => new ApiError(503, 'overloaded', message);
 export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
 export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
 

@@ -3,7 +3,7 @@
  * A missing or malformed variable stops the process with a message naming it.
  */
 import Joi from 'joi';
-import { OWASP_ARGON2ID, type PasswordHashingCost } from '../services/passwords';
+import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -19,7 +19,7 @@ export interface Config {
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
   trustProxyHops: number;
-  passwordHashing: PasswordHashingCost;
+  passwordHashing: Required<PasswordHashing>;
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number };
@@ -90,6 +90,7 @@ const schema = Joi.object({
   TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
   PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
+  PASSWORD_HASH_QUEUE_LIMIT: Joi.number().integer().min(0).default(50),
   RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
@@ -167,7 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlSeconds: value.JWT_REFRESH_TTL_SECONDS,
     },
     trustProxyHops: value.TRUST_PROXY_HOPS,
-    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST },
+    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST, queueLimit: value.PASSWORD_HASH_QUEUE_LIMIT },
     rateLimit: {
       authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE,
       registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,

@@ -41,6 +41,8 @@ export interface Deadlines {
   dbAcquireMs: number;
   dbStatementMs: number;
   dbConnectMs: number;
+  /** The API's reads (SELECTs outside a transaction): statement, answer and new connection alike. */
+  dbReadMs: number;
   /** The longest a request may hold its Idempotency-Key before a repeat may take it over. */
   requestMs: number;
   retryAfterSeconds: number;
@@ -116,6 +118,7 @@ const schema = Joi.object({
   DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  DB_READ_TIMEOUT_MS: Joi.number().integer().min(100).default(2500),
   REQUEST_DEADLINE_MS: Joi.number().integer().min(1000).default(30_000),
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
 }).unknown(true);
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dbAcquireMs: value.DB_POOL_ACQUIRE_TIMEOUT_MS,
       dbStatementMs: value.DB_STATEMENT_TIMEOUT_MS,
       dbConnectMs: value.DB_CONNECT_TIMEOUT_MS,
+      dbReadMs: value.DB_READ_TIMEOUT_MS,
       requestMs: value.REQUEST_DEADLINE_MS,
       retryAfterSeconds: value.RETRY_AFTER_SECONDS,
     },

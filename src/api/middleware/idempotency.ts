@@ -52,8 +52,9 @@ export function idempotency(requestDeadlineMs: number): Middleware {
         ctx.set('Idempotent-Replayed', 'true');
         return;
       }
-      // The same request again after it failed, or after its process died with it (its deadline
-      // has passed): the repeat takes the key over, and of several racing repeats only one does.
+      // The same request again after it failed, or after its process died with it (its deadline,
+      // counted from the row's updated_at, when the attempt began, has passed): the repeat takes
+      // the key over, and of several racing repeats only one does (the update sets updated_at).
       const [taken] = await IdempotencyRecord.update(
         { failedAt: null },
         {

@@ -26,6 +26,11 @@ export const forbidden = (message = 'You are not allowed to do this') => new Api
 export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError(409, 'conflict', message, details);
 export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, 'unprocessable', message, details);
+/** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
+export const idempotencyKeyReused = () =>
+  new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');
+/** The API itself is saturated (its password hashing queue is full): answered at once with Retry-After. */
+export const overloaded = (message: string) => new ApiError(503, 'overloaded', message);
 export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
 export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
 

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
 import { DatabaseError, Op, type Attributes, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
+import { READ_POOL } from '../models/database';
 import { selectListOf } from '../models/select-list';
 
 const COMPARISONS = new Map<symbol, string>([
@@ -66,6 +67,9 @@ function conditionsOf(model: ModelStatic<Model>, where: WhereOptions): Statement
   return { sql: conditions.length ? conditions.join(' AND ') : 'true', bind };
 }
 
+/** node-postgres's error when no answer came within the connection's query_timeout. */
+const CLIENT_READ_TIMEOUT = 'Query read timeout';
+
 /** Statement texts differ only by the filters and ordering a list schema allows: few, so each name is kept. */
 const statementNames = new Map<string, string>();
 
@@ -86,14 +90,18 @@ function statementNameOf(sql: string): string {
  */
 async function runPrepared<Row>(sequelize: Sequelize, sql: string, values: Scalar[]): Promise<Row[]> {
   const name = statementNameOf(sql);
-  const connection = (await sequelize.connectionManager.getConnection({ type: 'read' })) as Client;
+  const connection = (await sequelize.connectionManager.getConnection(READ_POOL)) as Client;
+  let abandoned = false;
   try {
     const result = await connection.query<Row & object>({ name, text: sql, values });
     return result.rows;
   } catch (err) {
+    // A connection whose statement outlived the client's timeout may still get its answer later: not reused.
+    if ((err as Error).message === CLIENT_READ_TIMEOUT) abandoned = true;
     throw new DatabaseError(Object.assign(err as Error, { sql }));
   } finally {
-    sequelize.connectionManager.releaseConnection(connection);
+    if (abandoned) await sequelize.connectionManager.destroyConnection(connection);
+    else sequelize.connectionManager.releaseConnection(connection);
   }
 }
 

@@ -3,7 +3,7 @@ import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
-import { createSequelize, databaseDeadlines } from '../models/database';
+import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { openDocumentStore } from '../services/documents';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
@@ -13,7 +13,7 @@ import { startOutboxRelay } from './outbox';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
-  const sequelize = createSequelize(config.databaseUrl, databaseDeadlines(config.deadlines));
+  const sequelize = createSequelize(config.databaseUrl, apiDatabaseDeadlines(config.deadlines));
   initModels(sequelize);
   const temporal = lazyTemporalClient(config.temporal, tracing !== undefined);
   // A bucket that cannot be reached or created stops the start here, with the store's own error.

@@ -3,7 +3,7 @@
  * A missing or malformed variable stops the process with a message naming it.
  */
 import Joi from 'joi';
-import { OWASP_ARGON2ID, type PasswordHashingCost } from '../services/passwords';
+import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 
@@ -22,7 +22,7 @@ export interface Config {
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
   trustProxyHops: number;
-  passwordHashing: PasswordHashingCost;
+  passwordHashing: Required<PasswordHashing>;
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: SmtpSettings;
   worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
@@ -79,6 +79,8 @@ export interface Deadlines {
   dbAcquireMs: number;
   dbStatementMs: number;
   dbConnectMs: number;
+  /** The API's reads (SELECTs outside a transaction): statement, answer and new connection alike. */
+  dbReadMs: number;
   /** The longest a request may hold its Idempotency-Key before a repeat may take it over. */
   requestMs: number;
   retryAfterSeconds: number;
@@ -136,6 +138,7 @@ const schema = Joi.object({
   TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
   PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
+  PASSWORD_HASH_QUEUE_LIMIT: Joi.number().integer().min(0).default(50),
   RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
@@ -177,6 +180,7 @@ const schema = Joi.object({
   DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  DB_READ_TIMEOUT_MS: Joi.number().integer().min(100).default(2500),
   REQUEST_DEADLINE_MS: Joi.number().integer().min(1000).default(30_000),
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
 })
@@ -242,7 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlSeconds: value.JWT_REFRESH_TTL_SECONDS,
     },
     trustProxyHops: value.TRUST_PROXY_HOPS,
-    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST },
+    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST, queueLimit: value.PASSWORD_HASH_QUEUE_LIMIT },
     rateLimit: {
       authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE,
       registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dbAcquireMs: value.DB_POOL_ACQUIRE_TIMEOUT_MS,
       dbStatementMs: value.DB_STATEMENT_TIMEOUT_MS,
       dbConnectMs: value.DB_CONNECT_TIMEOUT_MS,
+      dbReadMs: value.DB_READ_TIMEOUT_MS,
       requestMs: value.REQUEST_DEADLINE_MS,
       retryAfterSeconds: value.RETRY_AFTER_SECONDS,
     },

@@ -9,6 +9,10 @@ export class IdempotencyRecord extends Model<InferAttributes<IdempotencyRecord>,
   declare method: string;
   declare path: string;
   declare requestHash: string;
+  /** How requestHash was taken: 1 over the body as it arrived (rows before migration 0016), 2 over its canonical JSON. */
+  declare requestHashVersion: CreationOptional<number>;
+  /** Set when the request failed: the key stays bound to it, and only the same request may run again. */
+  declare failedAt: CreationOptional<Date | null>;
   declare responseStatus: CreationOptional<number | null>;
   declare responseBody: CreationOptional<object | null>;
   declare createdAt: CreationOptional<Date>;
@@ -23,6 +27,8 @@ export class IdempotencyRecord extends Model<InferAttributes<IdempotencyRecord>,
         method: { type: DataTypes.STRING(10), allowNull: false },
         path: { type: DataTypes.STRING(500), allowNull: false },
         requestHash: { type: DataTypes.STRING(64), allowNull: false },
+        requestHashVersion: { type: DataTypes.SMALLINT, allowNull: false, defaultValue: 1 },
+        failedAt: { type: DataTypes.DATE },
         responseStatus: { type: DataTypes.INTEGER },
         responseBody: { type: DataTypes.JSONB },
         createdAt: DataTypes.DATE,

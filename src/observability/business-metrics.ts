@@ -1,7 +1,8 @@
 /**
  * Business counters. The API counts what it asks of Temporal; the worker counts what only it
  * sees (notifications it sends, escalations its activities record), so those are served on the
- * worker's metrics port, not the API's /metrics. Both count the runs they start.
+ * worker's metrics port, not the API's /metrics. Both count the runs they start. The API also counts
+ * its password hashes, the CPU a flood of logins would take.
  */
 import client from 'prom-client';
 
@@ -43,4 +44,18 @@ export const escalations = new client.Counter({
   help: 'Overdue acknowledgements escalated, per level',
   labelNames: ['level'],
   registers: [workerBusinessRegistry],
+});
+
+export const passwordHashes = new client.Counter({
+  name: 'insurflow_password_hashes_total',
+  help: 'argon2id/bcrypt computations started (a new hash, or a password checked against one), per operation',
+  labelNames: ['operation'],
+  registers: [apiBusinessRegistry],
+});
+
+export const passwordChecksRefused = new client.Counter({
+  name: 'insurflow_password_hashes_refused_total',
+  help: 'Password hashes refused at once (503) because the hashing queue was full, per operation',
+  labelNames: ['operation'],
+  registers: [apiBusinessRegistry],
 });

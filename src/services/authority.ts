@@ -21,9 +21,6 @@ export const AUTHORITY_TTL_MS = 10_000;
 /** Bounds the memory a flood of distinct valid tokens can take. */
 const MAX_CACHED = 10_000;
 
-/** Least recently used entries go first; a user who no longer exists is kept too (as null). */
-const cache = new LRUCache<string, { authority: Authority | null }>({ max: MAX_CACHED, ttl: AUTHORITY_TTL_MS });
-
 /** The user's tenant, joined in the same query as the user. */
 export const WITH_TENANT_STATUS = { include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }] };
 
@@ -34,21 +31,48 @@ export function isActiveMember(user: User): boolean {
 }
 
 /** One primary-key lookup joined to the tenant; null when the user no longer exists. */
-async function loadAuthority(userId: string): Promise<Authority | null> {
+export async function loadAuthority(userId: string): Promise<Authority | null> {
   const user = await User.findByPk(userId, { attributes: ['id', 'tenantId', 'role', 'isActive', 'sessionVersion'], ...WITH_TENANT_STATUS });
   if (!user) return null;
   return { userId: user.id, tenantId: user.tenantId, role: user.role, sessionVersion: user.sessionVersion, active: isActiveMember(user) };
 }
 
-/** `fresh` skips the cache (logins and refreshes, which decide on a new session, read the database). */
-export async function currentAuthority(userId: string, options: { fresh?: boolean } = {}): Promise<Authority | null> {
-  const cached = options.fresh ? undefined : cache.get(userId);
-  if (cached) return cached.authority;
-  const authority = await loadAuthority(userId);
-  cache.set(userId, { authority });
-  return authority;
+export interface AuthorityCache {
+  /** `fresh` skips the cache (logins and refreshes, which decide on a new session, read the database). */
+  currentAuthority(userId: string, options?: { fresh?: boolean }): Promise<Authority | null>;
+  /** Called once a change to the user's authority has committed: the next request reads it anew. */
+  forgetAuthority(userId: string): void;
 }
 
-export function forgetAuthority(userId: string): void {
-  cache.delete(userId);
+/**
+ * A cache of `load` in front of the database. A load that was still running when an entry was
+ * forgotten read the authority from before the change, so it must not store it: every load and
+ * every invalidation takes the next tick of one counter, a load stores its result only if no
+ * invalidation came after it began and no later-begun load has stored one already (a demotion
+ * is never written back by a slow read, and a slow read never replaces a newer one).
+ */
+export function createAuthorityCache(load: (userId: string) => Promise<Authority | null> = loadAuthority): AuthorityCache {
+  /** Least recently used entries go first; a user who no longer exists is kept too (as null). */
+  const cache = new LRUCache<string, { authority: Authority | null; loadBegan: number }>({ max: MAX_CACHED, ttl: AUTHORITY_TTL_MS });
+  let tick = 0;
+  // One for all users: an invalidation only keeps loads running at that moment from being stored.
+  let lastInvalidation = 0;
+  return {
+    async currentAuthority(userId, options = {}) {
+      const cached = options.fresh ? undefined : cache.get(userId);
+      if (cached) return cached.authority;
+      const loadBegan = ++tick;
+      const authority = await load(userId);
+      const stored = cache.peek(userId);
+      if (lastInvalidation < loadBegan && (!stored || stored.loadBegan < loadBegan)) cache.set(userId, { authority, loadBegan });
+      return authority;
+    },
+    forgetAuthority(userId) {
+      lastInvalidation = ++tick;
+      cache.delete(userId);
+    },
+  };
 }
+
+/** The process's cache, used by the API's authentication and by every change of authority. */
+export const { currentAuthority, forgetAuthority } = createAuthorityCache();

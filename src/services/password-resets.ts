@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { PasswordResetToken, User } from '../models';
 import { recordAudit, type AuditSource } from './audit';
 import { isActiveMember, WITH_TENANT_STATUS } from './authority';
-import { hashPassword, type PasswordHashingCost } from './passwords';
+import { hashPassword, type PasswordHashing } from './passwords';
 import { revokeAllSessions } from './tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
@@ -37,15 +37,29 @@ export async function issueResetToken(email: string): Promise<{ user: User; toke
   return { user, token };
 }
 
-/** Sets the new password once per token; throws ResetTokenRejected for an unknown, used or expired token. */
-export async function resetPassword(token: string, newPassword: string, cost: PasswordHashingCost, requestId: string): Promise<void> {
-  const passwordHash = await hashPassword(newPassword, cost);
+/** Why the token cannot set a password now, or null while it can; `found` is its row, if any. */
+function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
+  if (!found) return 'reset_token_invalid';
+  if (found.usedAt) return 'reset_token_used';
+  if (found.expiresAt <= new Date()) return 'reset_token_expired';
+  return null;
+}
+
+/**
+ * Sets the new password once per token; throws ResetTokenRejected for an unknown, used or expired
+ * token. The token is looked up before the new password is hashed, so a stream of made-up tokens
+ * costs one indexed read each and never a hash; it is checked again, locked, when the password is set.
+ */
+export async function resetPassword(token: string, newPassword: string, hashing: PasswordHashing, requestId: string): Promise<void> {
+  const tokenHash = sha256(token);
+  const problem = problemOf(await PasswordResetToken.findOne({ where: { tokenHash } }));
+  if (problem) throw new ResetTokenRejected(problem);
+  const passwordHash = await hashPassword(newPassword, hashing);
   await PasswordResetToken.sequelize!.transaction(async (transaction) => {
-    const found = await PasswordResetToken.findOne({ where: { tokenHash: sha256(token) }, lock: transaction.LOCK.UPDATE, transaction });
-    if (!found) throw new ResetTokenRejected('reset_token_invalid');
-    if (found.usedAt) throw new ResetTokenRejected('reset_token_used');
-    if (found.expiresAt <= new Date()) throw new ResetTokenRejected('reset_token_expired');
-    const user = await User.findByPk(found.userId, { transaction });
+    const found = await PasswordResetToken.findOne({ where: { tokenHash }, lock: transaction.LOCK.UPDATE, transaction });
+    const problemNow = problemOf(found);
+    if (problemNow) throw new ResetTokenRejected(problemNow);
+    const user = await User.findByPk(found!.userId, { transaction });
     if (!user) throw new ResetTokenRejected('reset_token_invalid');
     // This token and every other one still open for the user: one reset ends them all.
     await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });

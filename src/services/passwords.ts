@@ -8,19 +8,34 @@
  * 2.3-4.4 × idle during a storm of logins, resting as long as the hash 2.75 ×, three times as
  * long 1.35-1.64 × (bench `loginStorm`, docs/performance.md). A storm therefore queues behind
  * itself, not in front of everyone else, at about a quarter of the logins per second the cores
- * could hash.
+ * could hash. The queue is bounded (PASSWORD_HASH_QUEUE_LIMIT): past it a login is refused at once
+ * (PasswordHashingBusy, answered 503 with Retry-After) instead of queueing behind a flood, so the
+ * logins already waiting still get their turn within a bounded time.
  * Hashes written before argon2id (bcrypt, `$2a$`/`$2b$`/`$2y$`) still verify, natively too, and
  * the login route replaces them with an argon2id hash on the next successful login.
  */
 import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
+import { passwordChecksRefused, passwordHashes } from '../observability/business-metrics';
 
 export interface PasswordHashingCost {
   /** KiB of memory per hash. */
   memoryCost: number;
   /** Passes over that memory. */
   timeCost: number;
+}
+
+/** The cost, and how many hashes may wait for a slot (unbounded when not given: scripts and tests). */
+export interface PasswordHashing extends PasswordHashingCost {
+  queueLimit?: number;
+}
+
+/** The hashing queue is full: the caller should answer "busy, retry later" rather than wait. */
+export class PasswordHashingBusy extends Error {
+  constructor() {
+    super('too many password hashes are waiting');
+  }
 }
 
 /** OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 lane. */
@@ -42,13 +57,20 @@ function handOver(): void {
 /** How long a hashing slot rests after a hash, in multiples of the time the hash took. */
 const REST_PER_HASH = 3;
 
+type Operation = 'hash' | 'verify';
+
 /**
  * Runs `work` once fewer than HASHING_CONCURRENCY hashes are running, in arrival order; its slot
- * is handed over after its rest (the caller has its answer at once).
+ * is handed over after its rest (the caller has its answer at once). Throws PasswordHashingBusy
+ * when `queueLimit` hashes are already waiting.
  */
-async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+async function inTurn<T>(operation: Operation, queueLimit: number, work: () => Promise<T>): Promise<T> {
   if (running < HASHING_CONCURRENCY) running += 1;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
+  else if (waiting.length >= queueLimit) {
+    passwordChecksRefused.inc({ operation });
+    throw new PasswordHashingBusy();
+  } else await new Promise<void>((resolve) => waiting.push(resolve));
+  passwordHashes.inc({ operation });
   const startedAt = performance.now();
   try {
     return await work();
@@ -58,17 +80,22 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** argon2id is the library's default algorithm (its `Algorithm` is a const enum the test build cannot read). */
-export function hashPassword(password: string, cost: PasswordHashingCost = OWASP_ARGON2ID): Promise<string> {
-  return inTurn(() => hash(password, { memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 }));
+export function hashPassword(password: string, hashing: PasswordHashing = OWASP_ARGON2ID): Promise<string> {
+  return inTurn('hash', hashing.queueLimit ?? Infinity, () => hash(password, { memoryCost: hashing.memoryCost, timeCost: hashing.timeCost, parallelism: 1 }));
 }
 
-/** False for a wrong password and for a hash this module cannot read (never throws on input). */
-export async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
-  try {
-    return await inTurn(() => (LEGACY_BCRYPT.test(passwordHash) ? verifyBcrypt(password, passwordHash) : verify(passwordHash, password)));
-  } catch {
-    return false;
-  }
+/**
+ * False for a wrong password and for a hash this module cannot read (never throws on input);
+ * throws PasswordHashingBusy when `queueLimit` hashes are already waiting.
+ */
+export function verifyPassword(password: string, passwordHash: string, limits: { queueLimit?: number } = {}): Promise<boolean> {
+  return inTurn('verify', limits.queueLimit ?? Infinity, async () => {
+    try {
+      return await (LEGACY_BCRYPT.test(passwordHash) ? verifyBcrypt(password, passwordHash) : verify(passwordHash, password));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A hash from before argon2id: replace it once its password has been verified. */

@@ -35,6 +35,7 @@ const DEADLINES: Config['deadlines'] = {
   dbAcquireMs: 1000,
   dbStatementMs: 1500,
   dbConnectMs: 1000,
+  dbReadMs: 1500,
   requestMs: 6000,
   retryAfterSeconds: 3,
 };

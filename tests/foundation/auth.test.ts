@@ -146,7 +146,8 @@ describe('identity: /auth and /users', () => {
     await User.destroy({ where: { id: first.body.id } });
     await send().expect(409);
 
-    await stack.db.sequelize.query("UPDATE idempotency_records SET created_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'");
+    // The attempt began (updated_at: created, or taken over after a failure) two minutes ago.
+    await stack.db.sequelize.query("UPDATE idempotency_records SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'");
     const retried = await send().expect(201);
     expect(await User.count({ where: { email: 'late@acme.test' } })).toBe(1);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();

@@ -1,7 +1,8 @@
 /**
  * Rate limits on the real app and PostgreSQL store: a client cannot escape the per-address limit
  * by inventing X-Forwarded-For values unless the proxy hops are configured, and the per-account
- * login limit holds whatever address a guesser uses, for real and unknown accounts alike.
+ * login limit holds whatever address a guesser uses, for real and unknown accounts alike. An IPv6
+ * client is counted by its /64.
  */
 import type Koa from 'koa';
 import supertest from 'supertest';
@@ -43,6 +44,20 @@ describe('rate limits (PostgreSQL store)', () => {
     expect((await login(app, '10.9.9.8, 203.0.113.10', user.email, 'Wrong-password-1')).status).toBe(401);
     expect((await login(app, '10.9.9.7, 203.0.113.10', user.email, TEST_PASSWORD)).status).toBe(429);
     expect((await login(app, '203.0.113.11', user.email, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped address as its IPv4 address', async () => {
+    const app = appWith({ trustProxyHops: 1 }, { authPerMinute: 2 });
+    // Two addresses of one /64 (one subscriber, who could pick from 2^64 of them) share one budget.
+    expect((await login(app, '2001:db8:a:1::1', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '2001:db8:a:1:ffff:ffff:ffff:fffe', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '2001:db8:a:1:1234::5', user.email, TEST_PASSWORD)).status).toBe(429);
+    // The next /64 is another client.
+    expect((await login(app, '2001:db8:a:2::1', user.email, TEST_PASSWORD)).status).toBe(200);
+
+    expect((await login(app, '::ffff:198.51.100.77', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '198.51.100.77', user.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await login(app, '::ffff:c633:644d', user.email, TEST_PASSWORD)).status).toBe(429);
   });
 
   it('limits failed logins per account from any address, the same for unknown accounts, and forgets them after a success', async () => {

@@ -47,7 +47,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         const { currentPassword, newPassword } = ctx.state.input.body;
         const user = await User.findByPk(ctx.state.user.id);
         if (!user) throw unauthorized();
-        if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+        if (!(await verifyPassword(currentPassword, user.passwordHash, config.passwordHashing))) {
           throw new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
         }
         const passwordHash = await hashPassword(newPassword, config.passwordHashing);

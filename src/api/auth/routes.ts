@@ -62,7 +62,7 @@ export function authRoutes(config: Config): RouteSpec[] {
         const { email, password } = ctx.state.input.body;
         const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
         const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
-        const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
+        const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()), config.passwordHashing);
         // An inactive user, or a user of a suspended tenant, gets the same answer as a wrong password.
         if (!user || !valid || !isActiveMember(user)) {
           await loginFailures.recordFailure(ctx, email);

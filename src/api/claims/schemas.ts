@@ -82,6 +82,7 @@ export const liveClaimStateSchema = Joi.object({
   amountApproved: Joi.number().allow(null),
   denialReason: Joi.string().allow(null),
   nextDeadline: Joi.object({ at: Joi.date(), action: Joi.string() }).allow(null),
+  historyLength: Joi.number().integer().description('entries in the claim history; the entries themselves are `history`'),
 }).label('LiveClaimState');
 
 export const claimDetailSchema = claimSchema

@@ -4,9 +4,10 @@ import Joi from 'joi';
 import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import { updatesRejected } from '../../observability/business-metrics';
+import { PasswordHashingBusy } from '../../services/passwords';
 import { businessFailureDetails, BusinessErrorType } from '../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
-import { ApiError } from '../errors';
+import { ApiError, overloaded } from '../errors';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],
@@ -40,6 +41,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   const outage = dependencyErrorOf(err);
   if (outage) return outage;
+  if (err instanceof PasswordHashingBusy) return overloaded('Too many password checks are waiting; retry later');
   const failure = businessFailureOf(err);
   if (failure && failure.type && failure.type in STATUS_BY_BUSINESS_ERROR) {
     const [status, code] = STATUS_BY_BUSINESS_ERROR[failure.type as BusinessErrorType];

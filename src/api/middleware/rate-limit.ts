@@ -2,8 +2,12 @@
  * Rate limits counted in PostgreSQL (rate-limiter-flexible, table `rate_limits`), so every API
  * process behind a load balancer shares the same counters. Keys are the client address (ctx.ip,
  * which believes X-Forwarded-For only as far as TRUST_PROXY_HOPS says) or an account.
+ * An IPv6 client is counted by its /64: one subscriber or host is routinely given a whole /64,
+ * so counting each address apart would give it 2^64 budgets. An IPv4-mapped IPv6 address
+ * (`::ffff:192.0.2.1`, what a dual-stack socket reports) is counted as the IPv4 address it is.
  */
 import crypto from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import type { Context, Middleware } from 'koa';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
@@ -48,8 +52,20 @@ function refusal(ctx: Context, rejection: unknown): unknown {
   return tooManyRequests();
 }
 
-/** Counts every request of a route under `keyOf(ctx)` (the client address by default). */
-export function rateLimit(rule: RateLimitRule, keyOf: (ctx: Context) => string = (ctx) => ctx.ip): Middleware {
+/** IPv6 bits that name the network one subscriber or host is given. */
+const IPV6_CLIENT_PREFIX = 64;
+
+/** The client a rate limit counts: an IPv4 address, or the /64 of an IPv6 address. */
+function clientKeyOf(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const network = ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/${IPV6_CLIENT_PREFIX}`);
+  return `${network.toString()}/${IPV6_CLIENT_PREFIX}`;
+}
+
+/** Counts every request of a route under `keyOf(ctx)` (the client by default, see clientKeyOf). */
+export function rateLimit(rule: RateLimitRule, keyOf: (ctx: Context) => string = (ctx) => clientKeyOf(ctx.ip)): Middleware {
   const limiterFor = limiterOf(rule);
   return async (ctx, next) => {
     try {

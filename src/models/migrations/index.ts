@@ -14,6 +14,7 @@ import * as passwordResets from './0012-password-resets-cancellation-reasons';
 import * as claimListOrder from './0013-claim-list-order';
 import * as appRole from './0014-app-role';
 import * as notificationLease from './0015-notification-lease';
+import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -30,4 +31,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0013-claim-list-order', ...claimListOrder },
   { name: '0014-app-role', ...appRole },
   { name: '0015-notification-lease', ...notificationLease },
+  { name: '0016-idempotency-request-hash', ...idempotencyRequestHash },
 ];

@@ -1,0 +1,102 @@
+/**
+ * PostgreSQL stalled (a paused proxy in front of this file's own database server: what clients see
+ * of a SIGSTOPped postmaster), with the API's production deadlines: reads answer 503 postgres
+ * within 3 s (DB_READ_TIMEOUT_MS), a write within the 10 s statement deadline, and once PostgreSQL
+ * answers again everything works.
+ */
+import type Koa from 'koa';
+import supertest from 'supertest';
+import { createApp } from '../../src/api/app';
+import type { ApiServices } from '../../src/api/services';
+import { initModels, type Subscription, type User } from '../../src/models';
+import { apiDatabaseDeadlines, createSequelize } from '../../src/models/database';
+import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
+import { bearer, buildSubscription, buildUser } from '../support/factories';
+import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
+import { startTestStack, TestStack } from '../support/stack';
+
+const READ_ANSWER_WITHIN_MS = 3000;
+const WRITE_ANSWER_WITHIN_MS = 10_000;
+
+describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
+  let stack: TestStack;
+  let postgres: PausableProxy;
+  let services: ApiServices;
+  let server: ReturnType<Koa['listen']>;
+  let api: ReturnType<typeof supertest.agent>;
+  let team: ClaimsTeam;
+  let admin: User;
+  let subscription: Subscription;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const pgUrl = new URL(stack.db.url);
+    postgres = await startPausableProxy({ host: pgUrl.hostname, port: Number(pgUrl.port) });
+    pgUrl.port = String(postgres.port);
+    // The API's database options and deadlines as the API process takes them from the configuration's defaults.
+    const sequelize = createSequelize(pgUrl.toString(), apiDatabaseDeadlines(stack.config.deadlines));
+    initModels(sequelize);
+    services = { ...stack.services, sequelize };
+    server = createApp(services).listen(0, '127.0.0.1');
+    api = supertest.agent(server);
+    team = await createClaimsTeam();
+    admin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+    subscription = await buildSubscription({ policyholderId: team.claimant.id });
+  });
+
+  afterAll(async () => {
+    postgres?.resume();
+    await new Promise((resolve) => server?.close(resolve));
+    await services?.sequelize.close();
+    await postgres?.close();
+    await stack?.close();
+  });
+
+  afterEach(() => postgres.resume());
+
+  const as = (user: User) => bearer(stack.config, user);
+  const fileClaim = (description: string) =>
+    api.post('/api/v1/claims').set('Authorization', as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 700, description });
+
+  async function timed(request: PromiseLike<supertest.Response>): Promise<{ response: supertest.Response; ms: number }> {
+    const started = performance.now();
+    const response = await request;
+    return { response, ms: performance.now() - started };
+  }
+
+  function expectPostgresOutage(response: supertest.Response) {
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe(String(stack.config.deadlines.retryAfterSeconds));
+    expect(response.body.error).toMatchObject({ code: 'dependency_unavailable', details: [expect.objectContaining({ dependency: 'postgres' })] });
+  }
+
+  it('GET /plans and GET /claims/:id answer 503 postgres within 3 s, a write within 10 s; after the resume all of them work', async () => {
+    expect(stack.config.deadlines.dbStatementMs).toBe(10_000);
+    const filed = await fileClaim('Fallen tree on the garage').expect(201);
+    const claimPath = `/api/v1/claims/${filed.body.id}`;
+    await api.get('/api/v1/plans').set('Authorization', as(team.claimant)).expect(200);
+    await api.get(claimPath).set('Authorization', as(team.claimant)).expect(200);
+
+    postgres.pause();
+    const plans = await timed(api.get('/api/v1/plans').set('Authorization', as(team.claimant)));
+    expectPostgresOutage(plans.response);
+    expect(plans.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
+    const claim = await timed(api.get(claimPath).set('Authorization', as(team.claimant)));
+    expectPostgresOutage(claim.response);
+    expect(claim.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
+    // A user whose authority this process has not cached yet: the authentication's own read gives up in time too.
+    const uncached = await timed(api.get('/api/v1/plans').set('Authorization', as(team.agent)));
+    expectPostgresOutage(uncached.response);
+    expect(uncached.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
+    const write = await timed(api.put(`/api/v1/plans/${subscription.planId}`).set('Authorization', as(admin)).send({ description: 'Written while PostgreSQL is stalled' }));
+    expectPostgresOutage(write.response);
+    expect(write.ms).toBeLessThan(WRITE_ANSWER_WITHIN_MS);
+
+    postgres.resume();
+    await api.get('/api/v1/plans').set('Authorization', as(team.agent)).expect(200);
+    await api.get(claimPath).set('Authorization', as(team.claimant)).expect(200);
+    await fileClaim('Flooded basement after the storm').expect(201);
+    const changed = await api.put(`/api/v1/plans/${subscription.planId}`).set('Authorization', as(admin)).send({ description: 'Written after the resume' }).expect(200);
+    expect(changed.body.description).toBe('Written after the resume');
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The per-process authority cache against the real database, with the one interleaving that made
+ * it stale: a load reads the user's authority, the user is demoted (or deactivated) and the entry
+ * forgotten, and only then does the load come back. The load is the real database read, held after
+ * it has read until the test releases it.
+ */
+import { createAuthorityCache, loadAuthority, type Authority, type AuthorityCache } from '../../src/services/authority';
+import { User } from '../../src/models';
+import { buildUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+/** A load of the real authority that, once it has read the database, waits until released. */
+function heldLoad() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let markRead!: () => void;
+  const read = new Promise<void>((resolve) => (markRead = resolve));
+  const load = async (userId: string): Promise<Authority | null> => {
+    const authority = await loadAuthority(userId);
+    markRead();
+    await released;
+    return authority;
+  };
+  return { load, read, release };
+}
+
+describe('authority cache', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  /** A cache whose first load is held, the rest going straight to the database. */
+  function cacheWithFirstLoadHeld(): { cache: AuthorityCache; held: ReturnType<typeof heldLoad> } {
+    const held = heldLoad();
+    let loads = 0;
+    const cache = createAuthorityCache((userId) => (++loads === 1 ? held.load(userId) : loadAuthority(userId)));
+    return { cache, held };
+  }
+
+  it('a load that read before a demotion does not store the old role after the change forgot the entry', async () => {
+    const user = await buildUser({ role: 'claims_manager' });
+    const { cache, held } = cacheWithFirstLoadHeld();
+    const slow = cache.currentAuthority(user.id);
+    await held.read;
+
+    await user.update({ role: 'adjuster' });
+    cache.forgetAuthority(user.id);
+    held.release();
+    // The request that began before the demotion still sees the role it read; nobody after it does.
+    expect((await slow)?.role).toBe('claims_manager');
+    expect((await cache.currentAuthority(user.id))?.role).toBe('adjuster');
+  });
+
+  it('a load that read before a deactivation does not overwrite the newer entry a later load stored', async () => {
+    const user = await buildUser({ role: 'adjuster' });
+    const { cache, held } = cacheWithFirstLoadHeld();
+    const slow = cache.currentAuthority(user.id);
+    await held.read;
+
+    // Deactivated by another API process: this one learns it from a later load, not an invalidation.
+    await User.update({ isActive: false }, { where: { id: user.id } });
+    expect((await cache.currentAuthority(user.id))?.active).toBe(false);
+    held.release();
+    expect((await slow)?.active).toBe(true);
+    expect((await cache.currentAuthority(user.id))?.active).toBe(false);
+  });
+});

@@ -12,6 +12,7 @@ import * as policyReview from './0010-policy-review';
 import * as auditEvents from './0011-audit-events';
 import * as passwordResets from './0012-password-resets-cancellation-reasons';
 import * as claimListOrder from './0013-claim-list-order';
+import * as retentionIndexes from './0014-retention-indexes';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -26,4 +27,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0011-audit-events', ...auditEvents },
   { name: '0012-password-resets-cancellation-reasons', ...passwordResets },
   { name: '0013-claim-list-order', ...claimListOrder },
+  { name: '0014-retention-indexes', ...retentionIndexes },
 ];

@@ -5,7 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { RETENTION_WORKFLOW_TYPE, RetentionInput, RetentionWorkflow } from '../../src/contracts/retention';
-import { IdempotencyRecord, OutboxMessage, PasswordResetToken, RefreshToken, User } from '../../src/models';
+import { QueryTypes } from 'sequelize';
+import { RefreshToken, User } from '../../src/models';
 import { buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -98,10 +99,10 @@ describe('retention run', () => {
     expect(await resultOf(handle)).toEqual({ idempotencyRecords: 7, outboxMessages: 5, refreshTokens: 6, passwordResetTokens: 4 });
     await recordHistory(handle, 'retentionWorkflow');
 
-    const ids = async (model: { findAll(options: object): Promise<Array<{ id: string }>> }) => (await model.findAll({ attributes: ['id'] })).map((row) => row.id).sort();
-    expect(await ids(IdempotencyRecord)).toEqual([...liveRecords].sort());
-    expect(await ids(OutboxMessage)).toEqual([...keptMessages].sort());
-    expect(await ids(PasswordResetToken)).toEqual([...liveResetTokens].sort());
+    const ids = async (table: string) => (await stack.db.sequelize.query<{ id: string }>(`SELECT id FROM ${table}`, { type: QueryTypes.SELECT })).map((row) => row.id).sort();
+    expect(await ids('idempotency_records')).toEqual([...liveRecords].sort());
+    expect(await ids('outbox_messages')).toEqual([...keptMessages].sort());
+    expect(await ids('password_reset_tokens')).toEqual([...liveResetTokens].sort());
     const families = (await RefreshToken.findAll({ attributes: ['familyId'] })).map((token) => token.familyId);
     expect(families.sort()).toEqual([...Array(4).fill(live.familyId), ...Array(2).fill(halfRevoked.familyId)].sort());
 

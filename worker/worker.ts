@@ -26,7 +26,7 @@ export interface InsurflowWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (production); without one the workflows are bundled from source. */
   workflowBundlePath?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
   /** With tracing on, workflow tasks and activities continue the trace their run was started in. */
   tracing?: Tracing;
 }

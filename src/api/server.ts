@@ -32,12 +32,6 @@ async function main(): Promise<void> {
       });
     });
   installProcessGuards(logger, stop);
-  const shutdown = () => {
-    logger.info('API shutting down');
-    void stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

@@ -7,7 +7,9 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Config } from '../config';
+import { PLATFORM_TENANT_ID } from '../contracts/onboarding';
 import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../contracts/retention';
+import { BusinessStatus, TenantId } from '../shared/search-attributes';
 
 function scheduleDefinition(taskQueue: string, retention: Config['retention']): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<RetentionWorkflow>>, 'spec' | 'action' | 'policies'> {
   const scheduleId = retentionScheduleId(taskQueue);
@@ -20,6 +22,11 @@ function scheduleDefinition(taskQueue: string, retention: Config['retention']): 
       workflowId: scheduleId,
       taskQueue,
       args: [{ idempotencyRecordHours: retention.idempotencyRecordHours, outboxDeliveredHours: retention.outboxDeliveredHours, batchSize: retention.batchSize }],
+      // Like every run, searchable by tenant: it belongs to none, so to the platform, as onboarding runs do.
+      typedSearchAttributes: [
+        { key: TenantId, value: PLATFORM_TENANT_ID },
+        { key: BusinessStatus, value: 'purging' },
+      ],
       staticSummary: 'Deletes expired idempotency records, delivered outbox messages, dead refresh token families and expired reset tokens',
     },
     policies: {

@@ -8,7 +8,9 @@ import crypto from 'node:crypto';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startWorkerProcess, WorkerProcess } from '../../bench/processes';
+import { PLATFORM_TENANT_ID } from '../../src/contracts/onboarding';
 import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../../src/contracts/retention';
+import { TenantId } from '../../src/shared/search-attributes';
 import { TEST_JWT_SECRET } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { requiredEnv } from '../support/env';
@@ -81,9 +83,9 @@ describe('retention schedule made by the worker at start-up', () => {
   it('a later start with another configuration updates the schedule, whose runs purge the database', async () => {
     const later = await startWorkerProcess(client, workerEnv({ RETENTION_SCHEDULE_INTERVAL: '2h', RETENTION_OUTBOX_DELIVERED_HOURS: '12' }));
     workers.push(later);
-    await polling([later]);
     const handle = client.schedule.getHandle(scheduleId);
-    expect((await handle.describe()).spec.intervals).toMatchObject([{ every: 2 * HOUR_MS }]);
+    await eventually(() => handle.describe(), (d) => d.spec.intervals[0]?.every === 2 * HOUR_MS, 'the schedule every 2 hours', 60_000);
+    expect(later.child.exitCode).toBeNull();
 
     const deliveredAt = new Date(Date.now() - 13 * HOUR_MS);
     await db.sequelize.getQueryInterface().bulkInsert(
@@ -95,5 +97,6 @@ describe('retention schedule made by the worker at start-up', () => {
     const run = client.workflow.getHandle<RetentionWorkflow>(description.info.recentActions[0].action.workflow.workflowId);
     expect(run.workflowId.startsWith(`${scheduleId}-`)).toBe(true);
     expect(await resultOf(run)).toEqual({ idempotencyRecords: 0, outboxMessages: 3, refreshTokens: 0, passwordResetTokens: 0 });
+    expect((await run.describe()).typedSearchAttributes.get(TenantId)).toBe(PLATFORM_TENANT_ID);
   });
 });

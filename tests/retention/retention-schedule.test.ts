@@ -84,7 +84,7 @@ describe('retention schedule made by the worker at start-up', () => {
     const later = await startWorkerProcess(client, workerEnv({ RETENTION_SCHEDULE_INTERVAL: '2h', RETENTION_OUTBOX_DELIVERED_HOURS: '12' }));
     workers.push(later);
     const handle = client.schedule.getHandle(scheduleId);
-    await eventually(() => handle.describe(), (d) => d.spec.intervals[0]?.every === 2 * HOUR_MS, 'the schedule every 2 hours', 60_000);
+    await eventually(() => handle.describe(), (d) => d.spec.intervals?.[0]?.every === 2 * HOUR_MS, 'the schedule every 2 hours', 60_000);
     expect(later.child.exitCode).toBeNull();
 
     const deliveredAt = new Date(Date.now() - 13 * HOUR_MS);

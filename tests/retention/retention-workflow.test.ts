@@ -1,12 +1,15 @@
 /**
  * The retention run on the dev server with a real worker and PostgreSQL: rows on both sides of
  * every window are seeded, the run deletes exactly the expired ones, in batches smaller than the
- * rows, and a refresh token family still within its lifetime keeps detecting reuse.
+ * rows, and a refresh token family still within its lifetime keeps detecting reuse. Then what
+ * the configuration accepts.
  */
 import crypto from 'node:crypto';
+import { loadConfig } from '../../src/config';
 import { RETENTION_WORKFLOW_TYPE, RetentionInput, RetentionWorkflow } from '../../src/contracts/retention';
 import { QueryTypes } from 'sequelize';
 import { RefreshToken, User } from '../../src/models';
+import { TEST_JWT_SECRET } from '../support/config';
 import { buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -123,5 +126,22 @@ describe('retention run', () => {
     expect(await resultOf(handle)).toEqual({ idempotencyRecords: 0, outboxMessages: 0, refreshTokens: before.length - kept.length, passwordResetTokens: 0 });
     expect(before.length - kept.length).toBe(4);
     expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(kept.map((token) => token.id).sort());
+  });
+});
+
+describe('retention configuration', () => {
+  const base = { DATABASE_URL: 'postgres://127.0.0.1/insurflow', JWT_SECRET: TEST_JWT_SECRET };
+
+  it('reads the interval and the windows, with an hourly run keeping a day by default', () => {
+    expect(loadConfig(base).retention).toEqual({ intervalMs: HOUR_MS, idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 1000 });
+    expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '30m' }).retention.intervalMs).toBe(HOUR_MS / 2);
+    expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '2d' }).retention.intervalMs).toBe(48 * HOUR_MS);
+  });
+
+  it('refuses an interval it cannot read and a key window no longer than a request may run', () => {
+    expect(() => loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: 'hourly' })).toThrow(/RETENTION_SCHEDULE_INTERVAL/);
+    expect(() => loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '0h' })).toThrow(/RETENTION_SCHEDULE_INTERVAL/);
+    expect(() => loadConfig({ ...base, RETENTION_IDEMPOTENCY_HOURS: '1', REQUEST_DEADLINE_MS: String(HOUR_MS) })).toThrow(/RETENTION_IDEMPOTENCY_HOURS/);
+    expect(() => loadConfig({ ...base, RETENTION_BATCH_SIZE: '0' })).toThrow(/RETENTION_BATCH_SIZE/);
   });
 });

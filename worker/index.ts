@@ -2,13 +2,13 @@
 import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
+import { retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
-import { retentionScheduleId } from '../src/contracts/retention';
 import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
 

@@ -2,10 +2,13 @@
 import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
+import { retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
+import { installProcessGuards } from '../src/services/process-guard';
+import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
 
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+      // On SIGTERM running activities get this long to finish before they are cancelled.
       shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000,
     },
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
@@ -44,16 +48,27 @@ async function main(): Promise<void> {
       apiPublicUrl: config.api.publicUrl,
     },
   });
+  // Housekeeping must not keep the worker from its real work: without the schedule it still runs workflows.
+  await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
+    (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),
+    (err: unknown) => logger.error({ err }, 'retention schedule could not be created or updated; the next worker start tries again'),
+  );
+  // run() resolves once the worker has drained: in-flight tasks finished or, after the grace time, cancelled.
+  const running = worker.run().finally(async () => {
+    mailer.close();
+    await temporal.connection.close();
+    await connection.close();
+    await sequelize.close();
+    await metrics?.close();
+    await tracing?.shutdown();
+  });
+  installProcessGuards(logger, async () => {
+    // The SDK also reacts to the signal; whichever comes first starts the shutdown.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
-  // run() resolves once SIGINT/SIGTERM has let in-flight tasks finish (the SDK's graceful shutdown);
-  // activities still running after WORKER_SHUTDOWN_GRACE_SECONDS are cancelled and retried elsewhere.
-  await worker.run();
-  mailer.close();
-  await temporal.connection.close();
-  await connection.close();
-  await sequelize.close();
-  await metrics?.close();
-  await tracing?.shutdown();
+  await running;
   logger.info('worker stopped');
 }
 

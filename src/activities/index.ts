@@ -4,6 +4,7 @@ import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -25,29 +25,20 @@ async function main(): Promise<void> {
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info(`API listening on http://${config.api.host}:${config.api.port}`);
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.close(async () => {
-        await relay.stop();
-        await temporal.connection.close();
-        await sequelize.close();
-        documents.close();
-        await tracing?.shutdown();
-        resolve();
-      });
-    });
-  installProcessGuards(logger, stop);
   // Readiness goes off first and stays off for the drain, so a load balancer stops sending here;
   // then the server stops accepting, finishes the requests in flight and closes its connections.
-  // A second signal stops at once.
-  const shutdown = () => {
-    if (drain.draining) process.exit(1);
+  const stop = async () => {
     drain.draining = true;
     logger.info({ drainSeconds: config.api.drainSeconds }, 'API draining: not ready, then finishing requests');
-    setTimeout(() => void stop().then(() => process.exit(0)), config.api.drainSeconds * 1000);
+    await new Promise((resolve) => setTimeout(resolve, config.api.drainSeconds * 1000));
+    await new Promise((resolve) => server.close(resolve));
+    await relay.stop();
+    await temporal.connection.close();
+    await sequelize.close();
+    documents.close();
+    await tracing?.shutdown();
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  installProcessGuards(logger, stop);
 }
 
 main().catch((err) => {

@@ -26,6 +26,8 @@ export interface Config {
   rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
   smtp: SmtpSettings;
   worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
+  /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
+  retention: { intervalMs: number; idempotencyRecordHours: number; outboxDeliveredHours: number; batchSize: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
@@ -154,6 +156,13 @@ const schema = Joi.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
   WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number().integer().min(0).default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
+  RETENTION_SCHEDULE_INTERVAL: Joi.string()
+    .pattern(/^[1-9][0-9]*[mhd]$/)
+    .default('1h')
+    .messages({ 'string.pattern.base': '"RETENTION_SCHEDULE_INTERVAL" must be a whole number of minutes, hours or days, e.g. 30m, 1h, 1d' }),
+  RETENTION_IDEMPOTENCY_HOURS: Joi.number().integer().min(1).default(24),
+  RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().integer().min(1).default(24),
+  RETENTION_BATCH_SIZE: Joi.number().integer().min(1).max(10_000).default(1000),
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: Joi.number().port(),
   METRICS_TOKEN: Joi.string().min(16).max(200).pattern(/^[\x21-\x7e]+$/),
@@ -195,6 +204,8 @@ const schema = Joi.object({
   })
   .unknown(true);
 
+const INTERVAL_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 /** Values copied from examples and compose files: anyone who read them could sign tokens. */
 const PLACEHOLDER_SECRET = /change[-_ ]?me|placeholder|example|your[-_ ]?(jwt[-_ ]?)?secret|^(.)\2*$/i;
 
@@ -213,6 +224,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { value, error } = schema.validate(env, { abortEarly: false, convert: true, messages: MESSAGES_WITHOUT_VALUES });
   if (error) throw configError(error);
   const apiPort = value.API_PORT as number;
+  // A record younger than its request's deadline may belong to a request still running: deleting
+  // it would let a repeat run the same request a second time alongside it.
+  if (value.RETENTION_IDEMPOTENCY_HOURS * 3_600_000 <= value.REQUEST_DEADLINE_MS) {
+    throw new ConfigError('Invalid configuration (environment variables):\n  - "RETENTION_IDEMPOTENCY_HOURS" must be longer than "REQUEST_DEADLINE_MS"');
+  }
   return {
     env: value.NODE_ENV,
     databaseUrl: value.DATABASE_URL,
@@ -271,6 +287,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentActivities: value.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
+    },
+    retention: {
+      intervalMs: Number(value.RETENTION_SCHEDULE_INTERVAL.slice(0, -1)) * INTERVAL_UNIT_MS[value.RETENTION_SCHEDULE_INTERVAL.slice(-1) as 'm' | 'h' | 'd'],
+      idempotencyRecordHours: value.RETENTION_IDEMPOTENCY_HOURS,
+      outboxDeliveredHours: value.RETENTION_OUTBOX_DELIVERED_HOURS,
+      batchSize: value.RETENTION_BATCH_SIZE,
     },
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,

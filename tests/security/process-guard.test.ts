@@ -1,5 +1,6 @@
 /**
- * The process-level guards of the API, as a unit: what escapes every request is logged, a stray
+ * The process-level guards of the API and the worker, as a unit (the worker's, signals included,
+ * run as a real process in worker-process-guard.test.ts): what escapes every request is logged, a stray
  * promise rejection leaves the process running, an uncaught exception stops it cleanly with exit
  * code 1 for its supervisor. `process.exit` is replaced so the test runner survives.
  */
@@ -14,7 +15,12 @@ describe('process guards', () => {
   } as unknown as Logger;
   let exit: jest.SpyInstance;
   let stopped = 0;
-  const listenersBefore = { rejection: process.listeners('unhandledRejection'), exception: process.listeners('uncaughtException') };
+  const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const listenersBefore = {
+    rejection: process.listeners('unhandledRejection'),
+    exception: process.listeners('uncaughtException'),
+    signals: new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)])),
+  };
 
   beforeAll(() => {
     jest.useFakeTimers();
@@ -26,6 +32,9 @@ describe('process guards', () => {
   afterAll(() => {
     for (const listener of process.listeners('unhandledRejection')) if (!listenersBefore.rejection.includes(listener)) process.off('unhandledRejection', listener);
     for (const listener of process.listeners('uncaughtException')) if (!listenersBefore.exception.includes(listener)) process.off('uncaughtException', listener);
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) if (!listenersBefore.signals.get(signal)!.includes(listener)) process.off(signal, listener);
+    }
     exit.mockRestore();
     jest.useRealTimers();
   });

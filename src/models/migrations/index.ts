@@ -15,6 +15,7 @@ import * as claimListOrder from './0013-claim-list-order';
 import * as appRole from './0014-app-role';
 import * as notificationLease from './0015-notification-lease';
 import * as idempotencyRequestHash from './0016-idempotency-request-hash';
+import * as retentionIndexes from './0017-retention-indexes';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -32,4 +33,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0014-app-role', ...appRole },
   { name: '0015-notification-lease', ...notificationLease },
   { name: '0016-idempotency-request-hash', ...idempotencyRequestHash },
+  { name: '0017-retention-indexes', ...retentionIndexes },
 ];

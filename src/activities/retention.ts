@@ -1,0 +1,71 @@
+/**
+ * Activities of the retention runs: each deletes, from one table, the rows nobody needs any more.
+ *
+ * A table is emptied in batches, each one short DELETE of at most `batchSize` rows committing on
+ * its own, until a batch finds fewer: no long transaction, no long lock, and other writers wait
+ * at most one batch. Rows another transaction holds are skipped (they are picked up by a later
+ * run). Deleting what is already gone is a no-op, so a retried activity just goes on; its count
+ * so far travels in the heartbeat, so the run reports every row once. Between batches an activity
+ * stops when it is cancelled (the worker's shutdown grace time has run out): every batch before
+ * has committed.
+ */
+import { Context } from '@temporalio/activity';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { RetentionInput } from '../contracts/retention';
+import type { ActivityDeps } from './deps';
+
+/** Which rows of a table have expired: a condition on its alias `t`, with named replacements. */
+interface Expiry {
+  table: string;
+  condition: string;
+  replacements?: Record<string, number>;
+}
+
+async function deleteInBatches(sequelize: Sequelize, expiry: Expiry, batchSize: number): Promise<number> {
+  const context = Context.current();
+  let deleted: number = context.info.heartbeatDetails ?? 0;
+  for (;;) {
+    const count = await sequelize.query(
+      `DELETE FROM ${expiry.table} WHERE id IN (SELECT t.id FROM ${expiry.table} t WHERE ${expiry.condition} LIMIT :batchSize FOR UPDATE SKIP LOCKED)`,
+      { type: QueryTypes.BULKDELETE, replacements: { ...expiry.replacements, batchSize } },
+    );
+    deleted += count;
+    context.heartbeat(deleted);
+    if (count < batchSize) return deleted;
+    context.cancellationSignal.throwIfAborted();
+  }
+}
+
+/**
+ * A refresh token family may go only when none of its tokens can still be presented: every one
+ * has expired or been revoked. A family with a used but live token is kept whole, because
+ * presenting that used token again is how reuse is detected (src/services/tokens.ts). All tokens
+ * of a family share its end, so a family goes at once, at the latest when its session would end.
+ */
+const DEAD_REFRESH_TOKEN_FAMILY = `(t.expires_at <= now() OR t.revoked_at IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM refresh_tokens live WHERE live.family_id = t.family_id AND live.expires_at > now() AND live.revoked_at IS NULL)`;
+
+export function createRetentionActivities({ sequelize }: ActivityDeps) {
+  return {
+    /** Records of requests that began more than the window ago: completed or abandoned, their key may be used afresh. */
+    purgeIdempotencyRecords(input: RetentionInput): Promise<number> {
+      const expiry = { table: 'idempotency_records', condition: 't.created_at < now() - make_interval(hours => :hours)', replacements: { hours: input.idempotencyRecordHours } };
+      return deleteInBatches(sequelize, expiry, input.batchSize);
+    },
+
+    /** Messages delivered more than the window ago; undelivered ones stay whatever their age. */
+    purgeDeliveredOutboxMessages(input: RetentionInput): Promise<number> {
+      const expiry = { table: 'outbox_messages', condition: 't.delivered_at < now() - make_interval(hours => :hours)', replacements: { hours: input.outboxDeliveredHours } };
+      return deleteInBatches(sequelize, expiry, input.batchSize);
+    },
+
+    purgeDeadRefreshTokenFamilies(input: RetentionInput): Promise<number> {
+      return deleteInBatches(sequelize, { table: 'refresh_tokens', condition: DEAD_REFRESH_TOKEN_FAMILY }, input.batchSize);
+    },
+
+    /** Reset tokens past their expiry, used or not: either way they only answer "expired" or "used" any more. */
+    purgeExpiredPasswordResetTokens(input: RetentionInput): Promise<number> {
+      return deleteInBatches(sequelize, { table: 'password_reset_tokens', condition: 't.expires_at <= now()' }, input.batchSize);
+    },
+  };
+}

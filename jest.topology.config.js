@@ -8,4 +8,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/topology/global-setup.ts',
   globalTeardown: '<rootDir>/tests/topology/global-teardown.ts',
   testTimeout: 600_000,
+  // fetch's shared connection pool keeps sockets to the API processes the suite stopped and replaced;
+  // the suite has closed everything it started, so the run ends without waiting for them.
+  forceExit: true,
 };

@@ -1,6 +1,25 @@
-/** Makes sure the Temporal CLI and the time-skipping test server are in the user-level cache. */
+/**
+ * Makes sure the servers the tests run are in the user-level cache, building whatever is missing
+ * from the package registries: `node dist/scripts/install-tools.js [tool …]` (all without names).
+ * scripts/setup.sh starts one process per tool so their first builds run side by side.
+ */
+import { resolveComposeCli } from './local/compose-cli';
+import { resolveMinio } from './local/minio';
+import { resolveTemporalServer } from './local/temporal-server';
 import { resolveTemporalCli, resolveTestServer } from './local/tools';
 
-const cli = resolveTemporalCli();
-const testServer = resolveTestServer();
-process.stdout.write(`Temporal CLI: ${cli ?? 'SDK download'}\nTest server: ${testServer ?? 'SDK download'}\n`);
+const TOOLS: Record<string, () => string | undefined> = {
+  'temporal-cli': () => resolveTemporalCli() ?? 'SDK download',
+  'test-server': () => resolveTestServer() ?? 'SDK download',
+  'temporal-server': () => resolveTemporalServer().server,
+  'docker-compose': resolveComposeCli,
+  minio: resolveMinio,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in TOOLS));
+if (unknown.length) {
+  process.stderr.write(`unknown tool ${unknown.join(', ')}; known: ${Object.keys(TOOLS).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(TOOLS)) process.stdout.write(`${name}: ${TOOLS[name]()}\n`);

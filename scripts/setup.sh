@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine: npm packages (when missing or stale),
-# the compiled code and workflow bundle, the Temporal CLI and the time-skipping test server
-# (built from the Go module proxy / Maven Central into ~/.cache/insurflow, reused afterwards).
+# the compiled code and workflow bundle, and the servers the tests run, built from the Go module
+# proxy / Maven Central into ~/.cache/insurflow and reused afterwards: the Temporal CLI (dev
+# server), the time-skipping test server, the Temporal server and its SQL tool, the Docker
+# Compose CLI (checks docker-compose.yml) and MinIO. Their first builds run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,5 +15,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 echo "[setup] compiling TypeScript and bundling workflows"
 npm run --silent build
-echo "[setup] locating Temporal CLI and test server"
-node dist/scripts/install-tools.js
+echo "[setup] locating the servers the tests run (first run only: building them, 15-30 minutes on 2 cores)"
+pids=()
+for tool in temporal-cli test-server temporal-server docker-compose minio; do
+  node dist/scripts/install-tools.js "$tool" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || exit 1; done

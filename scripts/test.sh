@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # Sets up, checks that no module imports itself through others (npm run cycles), then runs every
 # test suite against real servers (embedded PostgreSQL, Temporal dev server, time-skipping test
-# server, in-process SMTP), then the chaos suite (its own servers and processes, paused and killed
-# under load), then the API contract check (Schemathesis against the OpenAPI document, one JUnit
-# report per role). Ends with the line "N passed, N failed" for all four: one test for the cycle
-# check, one per jest test and one per API operation and role.
+# server, in-process SMTP, MinIO), then the chaos suite (its own servers and processes, paused and
+# killed under load), then the production-topology suite (the shipped build, two APIs and two
+# workers on the real Temporal server, restarted one by one under load), then the API contract
+# check (Schemathesis against the OpenAPI document, one JUnit report per role). Ends with the line
+# "N passed, N failed" for all five: one test for the cycle check, one per jest test and one per
+# API operation and role.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 npx eslint . || exit 1
 mkdir -p reports
-rm -f reports/jest.json reports/chaos.json reports/schemathesis-*.xml
+rm -f reports/jest.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml
 npm run --silent cycles
 cycles=$?
 npx jest --ci --json --outputFile=reports/jest.json "$@"
 status=$?
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json
 chaos=$?
+npx jest --ci --config jest.topology.config.js --json --outputFile=reports/topology.json
+topology=$?
 bash scripts/api-contract.sh
 contract=$?
 # A run that wrote no report (its set-up failed) counts as one failed test.
 CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   const fs = require("fs");
-  const reports = ["reports/jest.json", "reports/chaos.json"].map((file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null));
+  const reports = ["reports/jest.json", "reports/chaos.json", "reports/topology.json"].map((file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null));
   const sum = (pick) => reports.reduce((total, r) => total + (r ? pick(r) : 0), 0);
   const missing = reports.filter((r) => !r).length;
   const skipped = sum((r) => r.numPendingTests + r.numTodoTests);
@@ -37,6 +41,5 @@ CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   console.log(`${sum((r) => r.numPassedTests) + cases.length - failing + cyclesPassed} passed, ${sum((r) => r.numFailedTests + r.numRuntimeErrorTestSuites) + missing + contractFailed + 1 - cyclesPassed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || { echo "0 passed, 1 failed"; exit 1; }
 [ $cycles -eq 0 ] || exit $cycles
-[ $status -eq 0 ] && [ $chaos -eq 0 ] && exit $contract
-[ $status -eq 0 ] && exit $chaos
-exit $status
+for code in $status $chaos $topology $contract; do [ "$code" -eq 0 ] || exit "$code"; done
+exit 0

@@ -16,6 +16,7 @@ import { temporal as proto } from '@temporalio/proto';
 import type { Sequelize } from 'sequelize';
 import { Claim, ClaimHistory, initModels, Subscription } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
+import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { requiredEnv } from '../support/env';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
@@ -67,6 +68,7 @@ function expectStatus(answer: Answer, status: number, what: string) {
 describe('production topology: two APIs and two workers on a real Temporal server', () => {
   const appDir = requiredEnv('TOPOLOGY_APP_DIR');
   let smtp: SmtpSink;
+  let s3: S3Server;
   let sequelize: Sequelize;
   let temporal: Client;
   let env: Record<string, string>;
@@ -84,6 +86,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
+    s3 = await startS3Server();
     sequelize = createSequelize(requiredEnv('TOPOLOGY_DATABASE_URL'));
     initModels(sequelize);
     temporal = new Client({ connection: await Connection.connect({ address: requiredEnv('TOPOLOGY_TEMPORAL_ADDRESS') }) });
@@ -92,9 +95,9 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       TEMPORAL_ADDRESS: requiredEnv('TOPOLOGY_TEMPORAL_ADDRESS'),
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET'),
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      DOCUMENTS_DIR: path.join(requiredEnv('TOPOLOGY_WORK_DIR'), 'documents'),
+      ...smtp.env,
+      // Documents in the S3-compatible store both API processes share, as compose keeps them in MinIO.
+      ...s3.env('insurflow-documents'),
       WORKFLOW_BUNDLE_PATH: path.join(appDir, 'dist', 'workflow-bundle.js'),
       API_DRAIN_SECONDS: '2',
       RETRY_AFTER_SECONDS: '1',
@@ -111,6 +114,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     await temporal?.connection.close();
     await sequelize?.close();
     await smtp?.stop();
+    await s3?.stop();
   });
 
   /** Runs the shipped operator command, `stdin` on its standard input. */
@@ -288,8 +292,11 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const subscribeKeys = writes.filter((w) => w.kind === 'subscribe').length;
     await waitUntil(async () => (await Subscription.count({ where: { status: 'active' } })) === subscribeKeys + 1, 'every subscription active', 120_000);
     expect(await Subscription.count()).toBe(subscribeKeys + 1);
-    const activations = smtp.messages.filter((m) => m.subject.endsWith('is active'));
-    expect(activations).toHaveLength(subscribeKeys + 1);
+    // A run writes its row, then sends its e-mail: wait for the last ones, then count exactly.
+    const activations = () => smtp.messages.filter((m) => m.subject.endsWith('is active'));
+    await waitUntil(async () => activations().length >= subscribeKeys + 1, 'every activation e-mail', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(activations()).toHaveLength(subscribeKeys + 1);
     expect(new Set(smtp.messages.map((m) => m.messageId)).size).toBe(smtp.messages.length);
     const assigned = writes.filter((w) => w.kind === 'assign').map((w) => w.route.split('/')[2]);
     const reviewed = writes.filter((w) => w.kind === 'review').map((w) => w.route.split('/')[2]);

@@ -96,6 +96,14 @@ describe('hostile input that once held the event loop (real API)', () => {
     expect(res.text).not.toContain(secret);
   });
 
+  it('counts a password in characters, as the OpenAPI document does: 7 characters in 14 UTF-16 units are too short', async () => {
+    const tenant = await buildTenant();
+    const res = await stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'astral@example.test', password: '\u{1F600}'.repeat(5) + 'a1', fullName: 'Astral' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'body.password', message: expect.stringContaining('at least 8') })]);
+    expect(await User.count({ where: { email: 'astral@example.test' } })).toBe(0);
+  });
+
   // 15,000 dashes: the longest such path under Node's 16 KiB header limit (longer ones never reach the app).
   it('GET /workflows/:id with 15,000 dashes: 400 within a second', async () => {
     const tenant = await buildTenant();

@@ -138,7 +138,11 @@ describe('a mail server that never greets', () => {
     } finally {
       await sessions.stop();
     }
-    const peakConnections = Math.max(...sessions.samples.map((s) => s.connections));
+    // A backend whose connection the pool has just closed (idle for 10 s) is listed until it has
+    // exited, beside the one opened in its place: that overlap lasts less than a sample. A pool that
+    // really holds more connections holds them for longer, so the peak counts what two samples in
+    // a row saw.
+    const peakConnections = Math.max(...sessions.samples.slice(1).map((s, i) => Math.min(s.connections, sessions.samples[i].connections)));
     const longestIdleInTransactionS = Math.max(...sessions.samples.map((s) => s.longestIdleInTransactionS));
     process.stdout.write(
       `[silent mail server] slowest activation ${slowestActivationMs} ms; ${sessions.samples.length} samples, peak connections ${peakConnections}, longest idle in transaction ${longestIdleInTransactionS.toFixed(3)} s\n`,

@@ -3,7 +3,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `install` with the lock, not `ci`: the lock lacks other platforms' optional binaries (@swc/core-*,
+# @node-rs/*), and `npm ci` refuses such a lock outright (checked: "Missing: … from lock file").
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY worker ./worker

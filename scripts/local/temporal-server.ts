@@ -90,6 +90,8 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   );
   const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');
   const child = spawn(options.tools.server, ['--root', options.workDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
+  // The child has its own copy of the descriptor.
+  fs.closeSync(log);
   stopOnExit(child);
   await Promise.race([
     waitForPort(ports.frontend, '127.0.0.1', 120_000),

@@ -29,6 +29,8 @@ function spawnApp(appDir: string, name: string, entry: string, env: Record<strin
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', log, log],
   });
+  // The child has its own copy of the descriptor.
+  fs.closeSync(log);
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
   child.once('exit', () => process.off('exit', killChild));

@@ -73,7 +73,17 @@ describe('identity: /auth and /users', () => {
     await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${unsigned}`).expect(401);
   });
 
-  it('refuses a token once it has expired, although it was accepted (and remembered as verified) before', async () => {
+  it('refuses a well-signed token for another issuer or audience, and a malformed Authorization header, with the same 401 body', async () => {
+    const foreignIssuer = issueAccessToken({ ...stack.config.jwt, issuer: 'someone-else' }, admin);
+    const foreignAudience = issueAccessToken({ ...stack.config.jwt, audience: 'another-api' }, admin);
+    for (const authorization of [`Bearer ${foreignIssuer}`, `Bearer ${foreignAudience}`, `Basic ${foreignIssuer}`, 'Bearer a b']) {
+      const res = await stack.api.get('/api/v1/auth/me').set('Authorization', authorization).expect(401);
+      expect(res.body.error).toMatchObject({ code: 'unauthorized', message: 'Authentication required' });
+    }
+    await stack.api.get('/api/v1/auth/me').set('Authorization', bearer(stack.config, admin)).expect(200);
+  });
+
+  it('refuses a token once it has expired, although it was accepted before', async () => {
     const token = issueAccessToken({ ...stack.config.jwt, accessTtlSeconds: 2 }, admin);
     await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
     await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);

@@ -1,6 +1,7 @@
-import jwt from 'jsonwebtoken';
-import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
+import compose from 'koa-compose';
+import koaJwt from 'koa-jwt';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config';
 import type { Role } from '../../shared/roles';
 import { currentAuthority, type Authority } from '../../services/authority';
@@ -19,7 +20,7 @@ function tokenStillValid(claims: AccessTokenClaims, authority: Authority | null)
   );
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+/** The token of an `Authorization: Bearer <token>` header, or undefined (koa-jwt judges the header itself). */
 function bearerToken(header: string): string | undefined {
   const [scheme, token, ...rest] = header.trim().split(' ');
   return scheme?.toLowerCase() === 'bearer' && token && rest.length === 0 ? token : undefined;
@@ -29,44 +30,54 @@ function bearerToken(header: string): string | undefined {
 const MAX_VERIFIED_TOKENS = 10_000;
 
 /**
- * Verifies the bearer token (pinned algorithm, issuer, audience), checks it against the user's
- * current authority, and exposes the caller as ctx.state.user with the role the database holds.
- * The secret is a key object made once (`jwtSecretKey`): as a string it took a fifth of a list
- * request's CPU.
+ * koa-jwt verifies the bearer token (the HS256 key object, algorithm, issuer and audience pinned)
+ * and leaves its claims in ctx.state.jwt; the principal check after it holds the token against
+ * the user's current authority and exposes the caller as ctx.state.user with the role the
+ * database holds.
+ *
+ * A token koa-jwt has verified is remembered until it expires, and a byte-identical token (the
+ * signature included) is not verified again: every request of a session repeats its token, and
+ * the verification costs more than the rest of authentication (docs/performance.md).
  */
 export function authenticate(config: Config['jwt']): Middleware {
-  const key = jwtSecretKey(config);
-  const options: jwt.VerifyOptions = { algorithms: [ACCESS_TOKEN_ALGORITHM], issuer: config.issuer, audience: config.audience };
-  // Tokens already verified, each until it expires: every request of a session repeats its token,
-  // and the signature check was the largest part of the authentication of a list request. The key
-  // is the whole token, signature included, so only a byte-identical token is taken from here.
   const verified = new LRUCache<string, AccessTokenClaims>({ max: MAX_VERIFIED_TOKENS });
-  const verify = (token: string): AccessTokenClaims => {
-    const known = verified.get(token);
-    if (known) return known;
-    // Access tokens are always issued with an expiry; the signature check above has enforced it.
-    const claims = Object.freeze(jwt.verify(token, key, options) as AccessTokenClaims & { exp: number });
-    const lifetimeMs = claims.exp * 1000 - Date.now();
-    if (lifetimeMs > 0) verified.set(token, claims, { ttl: lifetimeMs });
-    return claims;
-  };
-  return async (ctx, next) => {
-    const token = bearerToken(ctx.get('Authorization'));
-    if (!token) throw unauthorized('Authentication required');
-    let claims: AccessTokenClaims;
-    try {
-      claims = verify(token);
-    } catch {
-      throw unauthorized('Authentication required');
+  const verifyToken = koaJwt({
+    // eslint-disable-next-line no-restricted-syntax -- koa-jwt's types predate key objects; it hands the secret to jsonwebtoken unchanged, which takes one.
+    secret: jwtSecretKey(config) as unknown as Buffer,
+    key: 'jwt',
+    tokenKey: 'bearerToken',
+    algorithms: [ACCESS_TOKEN_ALGORITHM],
+    issuer: config.issuer,
+    audience: config.audience,
+  });
+
+  const verifyUnlessRemembered: Middleware = async (ctx, next) => {
+    const remembered = verified.get(bearerToken(ctx.get('Authorization')) ?? '');
+    if (remembered) {
+      ctx.state.jwt = remembered;
+      return next();
     }
-    // The claims themselves, for a route that needs more than the user (a password change keeps its login's refresh family).
-    ctx.state.jwt = claims;
+    return verifyToken(ctx, async () => {
+      // Access tokens are always issued with an expiry, and koa-jwt has just enforced it.
+      const claims = Object.freeze(ctx.state.jwt as AccessTokenClaims & { exp: number });
+      ctx.state.jwt = claims;
+      const lifetimeMs = claims.exp * 1000 - Date.now();
+      if (lifetimeMs > 0) verified.set(ctx.state.bearerToken as string, claims, { ttl: lifetimeMs });
+      await next();
+    });
+  };
+
+  const checkPrincipal: Middleware = async (ctx, next) => {
+    // ctx.state.jwt stays for a route that needs more than the user (a password change keeps its login's refresh family).
+    const claims = ctx.state.jwt as AccessTokenClaims;
     const authority = await currentAuthority(claims.sub);
     if (!tokenStillValid(claims, authority)) throw unauthorized('This session is no longer valid; log in again');
     const user: AuthUser = { id: authority.userId, tenantId: authority.tenantId, role: authority.role };
     ctx.state.user = user;
     await next();
   };
+
+  return compose([verifyUnlessRemembered, checkPrincipal]);
 }
 
 export function requireRoles(roles: Role[]): Middleware {

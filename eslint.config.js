@@ -20,6 +20,15 @@ module.exports = tseslint.config(
     },
   },
   {
+    // A forgotten await on an activity, an Update or a query is a silent bug; these rules need types.
+    files: ['src/**/*.ts', 'worker/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // A pattern that can backtrack super-linearly lets one request hold the event loop (ReDoS);
     // tests/security/redos.test.ts also times every route pattern on adversarial input.
     plugins: { regexp },

@@ -59,7 +59,7 @@ export async function startS3Server(): Promise<S3Server> {
     await waitUntilReady(endpoint, exited);
   } catch (err) {
     await stop();
-    throw new Error(`MinIO did not start on ${endpoint}: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`MinIO did not start on ${endpoint}: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

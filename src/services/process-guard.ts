@@ -25,7 +25,7 @@ export function installProcessGuards(logger: Logger, stop: () => Promise<void>):
   process.once('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception: stopping so the supervisor restarts the process');
     setTimeout(() => process.exit(1), FATAL_EXIT_AFTER_MS).unref();
-    stop().finally(() => process.exit(1));
+    void stop().finally(() => process.exit(1));
   });
   let stopping = false;
   for (const signal of SHUTDOWN_SIGNALS) {

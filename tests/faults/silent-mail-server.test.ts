@@ -96,7 +96,7 @@ describe('a mail server that never greets', () => {
 
   it('keeps the worker activating and the pool free, then delivers each e-mail once', async () => {
     const sessions = await watchSessions(stack.db.name);
-    let slowestActivationMs = 0;
+    let slowestActivationMs: number | undefined;
     try {
       const firstWave = await Promise.all(policyholders.slice(0, FIRST_WAVE).map(subscribe));
       const firstIds = firstWave.map((s) => s.id);

@@ -89,10 +89,11 @@ export interface Deadlines {
 }
 
 /**
- * Workflow runs a worker keeps in memory (its sticky cache). A cached subscription run takes 250
- * to 320 KiB of RSS, so 1,000 keep the worker near 600 MiB however many runs are open (2,000 gave
- * 917 MiB, too close to 1 GB); an evicted run is replayed from its history when its next timer or
- * message arrives, about 20 ms (bench: workerMemory, docs/performance.md).
+ * Workflow runs a worker keeps in memory (its sticky cache). Each cached subscription run takes a
+ * few hundred KiB of RSS, so this bound keeps the worker well under 1 GB however many runs are
+ * open (twice as many came too close); an evicted run is replayed from its history when its next
+ * timer or message arrives, at a cost of milliseconds (bench `workerMemory`; the figures are in
+ * docs/performance.md, "Worker memory").
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 

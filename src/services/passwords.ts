@@ -2,12 +2,12 @@
  * Password hashing: argon2id through a native library whose work runs on libuv's thread pool,
  * never on the event loop, so a burst of logins does not stall other requests. Hashes also run
  * at most HASHING_CONCURRENCY at a time (one core left free): four pool threads hashing on two
- * cores starved the event loop of CPU, and each hash holds 19 MiB while it runs. After each hash
- * its slot rests three times as long as the hash took, so hashing uses at most a quarter of the
- * cores it may use: with one hashing thread busy all the time other requests' p95 still rose to
- * 2.3-4.4 × idle during a storm of logins, resting as long as the hash 2.75 ×, three times as
- * long 1.35-1.64 × (bench `loginStorm`, docs/performance.md). A storm therefore queues behind
- * itself, not in front of everyone else, at about a quarter of the logins per second the cores
+ * cores starved the event loop of CPU, and each hash holds its memory cost while it runs. After
+ * each hash its slot rests three times as long as the hash took, so hashing uses at most a quarter
+ * of the cores it may use: with a slot busy all the time, or resting only as long as the hash,
+ * other requests' p95 during a storm of logins stayed well above the target (bench `loginStorm`;
+ * the figures of each variant are in docs/performance.md, "Login storm"). A storm therefore queues
+ * behind itself, not in front of everyone else, at about a quarter of the logins per second the cores
  * could hash. The queue is bounded (PASSWORD_HASH_QUEUE_LIMIT): past it a login is refused at once
  * (PasswordHashingBusy, answered 503 with Retry-After) instead of queueing behind a flood, so the
  * logins already waiting still get their turn within a bounded time.

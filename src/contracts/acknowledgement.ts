@@ -6,7 +6,9 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const ACKNOWLEDGEMENT_WORKFLOW_TYPE = 'acknowledgementWorkflow';
-export const acknowledgementWorkflowId = (acknowledgementId: string) => `ack-${acknowledgementId}`;
+/** What every acknowledgement run's workflow ID starts with (the access policy finds a run's owner by it). */
+export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
+export const acknowledgementWorkflowId = (acknowledgementId: string) => `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}`;
 
 /**
  * `superseded`: the version was retired by a newer one before this employee acknowledged it;

@@ -13,7 +13,9 @@ export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
  * `claim-<tenant slug>-<claim number>`: claim numbers repeat across tenants, so the tenant's
  * slug keeps the workflow ID unique while an operator can still find the run by number.
  */
-export const claimWorkflowId = (tenantSlug: string, claimNumber: string) => `claim-${tenantSlug}-${claimNumber}`;
+/** What every claim run's workflow ID starts with (the access policy finds a run's owner by it). */
+export const CLAIM_WORKFLOW_ID_PREFIX = 'claim-';
+export const claimWorkflowId = (tenantSlug: string, claimNumber: string) => `${CLAIM_WORKFLOW_ID_PREFIX}${tenantSlug}-${claimNumber}`;
 
 export const CLAIM_STAGES = [
   'reported',

@@ -6,7 +6,9 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
 export const POLICY_APPROVAL_WORKFLOW_TYPE = 'policyApprovalWorkflow';
-export const policyApprovalWorkflowId = (versionId: string) => `policy-approval-${versionId}`;
+/** What every policy approval run's workflow ID starts with (the access policy finds a run's owner by it). */
+export const POLICY_APPROVAL_WORKFLOW_ID_PREFIX = 'policy-approval-';
+export const policyApprovalWorkflowId = (versionId: string) => `${POLICY_APPROVAL_WORKFLOW_ID_PREFIX}${versionId}`;
 
 /** Who may review a version: never its author nor whoever submitted it (four eyes). */
 export const POLICY_REVIEWER_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];

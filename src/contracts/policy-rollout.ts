@@ -5,7 +5,9 @@
 import { defineQuery } from '@temporalio/workflow';
 
 export const POLICY_ROLLOUT_WORKFLOW_TYPE = 'policyRolloutWorkflow';
-export const policyRolloutWorkflowId = (versionId: string) => `policy-rollout-${versionId}`;
+/** What every policy rollout run's workflow ID starts with (the access policy finds a run's owner by it). */
+export const POLICY_ROLLOUT_WORKFLOW_ID_PREFIX = 'policy-rollout-';
+export const policyRolloutWorkflowId = (versionId: string) => `${POLICY_ROLLOUT_WORKFLOW_ID_PREFIX}${versionId}`;
 
 export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
 

@@ -7,7 +7,9 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
 export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
-export const subscriptionWorkflowId = (subscriptionId: string) => `subscription-${subscriptionId}`;
+/** What every subscription run's workflow ID starts with (the access policy finds a run's owner by it). */
+export const SUBSCRIPTION_WORKFLOW_ID_PREFIX = 'subscription-';
+export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTION_WORKFLOW_ID_PREFIX}${subscriptionId}`;
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

@@ -7,7 +7,12 @@
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { PolicyVersion } from '../models';
-import { policyApprovalWorkflowId } from '../contracts/policy-approval';
+import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
+import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
+import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
+import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
+import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
+import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../api/route';
 import { claimPolicy } from './claims';
 import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
@@ -15,7 +20,6 @@ import type { Policy } from './core';
 import { registrationPolicy } from './platform';
 import { subscriptionPolicy } from './subscriptions';
 
-const POLICY_APPROVAL_PREFIX = policyApprovalWorkflowId('');
 const UUID = Joi.string().uuid();
 
 /** The row that owns the run, looked up through the policy's own model and rule. */
@@ -31,16 +35,16 @@ function ownerByWorkflowId<M extends Model>(policy: Policy<M, string>): OwnerLoo
 }
 
 const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
-  ['subscription-', ownerByWorkflowId(subscriptionPolicy)],
-  ['claim-', ownerByWorkflowId(claimPolicy)],
-  ['ack-', ownerByWorkflowId(acknowledgementPolicy)],
-  ['policy-rollout-', ownerByWorkflowId(policyVersionPolicy)],
-  ['onboarding-', ownerByWorkflowId(registrationPolicy)],
+  [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionPolicy)],
+  [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimPolicy)],
+  [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementPolicy)],
+  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(policyVersionPolicy)],
+  [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
   [
-    POLICY_APPROVAL_PREFIX,
+    POLICY_APPROVAL_WORKFLOW_ID_PREFIX,
     async (caller, workflowId) => {
       // The version row does not store this run's ID: the ID is built from the version's.
-      const versionId = workflowId.slice(POLICY_APPROVAL_PREFIX.length);
+      const versionId = workflowId.slice(POLICY_APPROVAL_WORKFLOW_ID_PREFIX.length);
       const version = UUID.validate(versionId).error ? null : await PolicyVersion.findByPk(versionId);
       return version !== null && policyVersionPolicy.canSee(caller, version);
     },

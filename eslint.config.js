@@ -2,6 +2,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const regexp = require('eslint-plugin-regexp');
+const prettier = require('eslint-config-prettier');
 
 /** A start by name without the contract's workflow signature would take any input. */
 const UNTYPED_START = {
@@ -104,6 +105,8 @@ module.exports = tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['../*/routes', '../*/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
     },
   },
+  // Layout is Prettier's job (.prettierrc.json, checked in CI): no lint rule may disagree with it.
+  prettier,
 );
 
 /**

@@ -2,6 +2,8 @@
  * The request log: one line for every request, refused or failed ones included, with what an
  * operator searches by, and never a token or a body.
  */
+import supertest from 'supertest';
+import { createApp } from '../../src/api/app';
 import { Plan, type User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { capturedLogger } from '../support/log-capture';
@@ -83,6 +85,12 @@ describe('request log', () => {
     expect(line).toMatchObject({ level: 50, msg: 'request failed', status: 500, errorCode: 'internal_error', route: '/api/v1/plans' });
     expect(line.err?.stack).toMatch(/plans/);
     expect(line.err?.stack).toMatch(/\n {2,}at /);
+  });
+
+  it('logs a deliberate 503 (a draining process answering readiness) at warning level, not as a failure', async () => {
+    const draining = supertest(createApp({ ...stack.services, drain: { draining: true } }).callback());
+    await draining.get('/readyz').set('X-Request-Id', 'req-draining-1').expect(503);
+    expect(lineOf('req-draining-1')).toMatchObject({ level: 40, msg: 'request unavailable', status: 503, route: '/readyz' });
   });
 
   it('names the run a request started', async () => {

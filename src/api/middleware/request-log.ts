@@ -8,8 +8,8 @@ import type { AuthUser } from '../route';
 /**
  * One line per request, whatever its outcome: it sits outside the error handler, so a refused
  * or failed request is logged with the status and error code it answered. Never the query
- * string, headers or body (they can hold tokens, passwords and personal data); a 5xx carries
- * the error and its stack.
+ * string, headers or body (they can hold tokens, passwords and personal data); an unexpected
+ * failure carries the error and its stack.
  */
 export function requestLog(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -32,7 +32,10 @@ export function requestLog(logger: Logger): Middleware {
         workflowIds: scope.workflowIds.size ? [...scope.workflowIds] : undefined,
         traceId: spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined,
       };
-      if (ctx.status >= 500) logger.error({ ...line, err: ctx.state.unhandledError }, 'request failed');
+      // A deliberate 503 (a dependency down, a draining process, a full queue) is the answer the
+      // system means to give: worth a warning, not the error-level line an unexpected failure gets.
+      if (ctx.state.unhandledError !== undefined || ctx.status === 500) logger.error({ ...line, err: ctx.state.unhandledError }, 'request failed');
+      else if (ctx.status >= 500) logger.warn(line, 'request unavailable');
       else logger.info(line, 'request');
     }
   };

@@ -40,95 +40,116 @@ describe('compliance API end to end', () => {
     return res.body;
   }
 
-  it('rolls a policy out to all staff, records acknowledgements, reports them, and retires it for a newer version', async () => {
-    const created = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Gifts and hospitality' });
-    expect(created.status).toBe(201);
-    const policyId = created.body.id;
+  // One policy from its first version to its retirement, step by step: each step starts where
+  // the one before it left off.
+  describe('a policy rolled out, acknowledged, reported and retired for a newer version', () => {
+    let policyId: string;
+    let v1: PolicyVersion;
+    let rolloutWorkflowId: string;
+    let ack: { id: string; workflowId: string };
 
-    expect((await stack.api.post('/api/v1/compliance/policies').set(as(employee)).send({ title: 'Nope' })).status).toBe(403);
-    expect((await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'X', owner: 'me' })).status).toBe(400);
-    expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
-    const badAudience = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'x', audienceRoles: ['policyholder'] });
-    expect(badAudience.status).toBe(400);
-    expect(badAudience.body.error.details[0].field).toBe('body.audienceRoles.0');
+    it('refuses a policy from an employee, an unknown field, another tenant and a policyholder audience', async () => {
+      const created = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Gifts and hospitality' });
+      expect(created.status).toBe(201);
+      policyId = created.body.id;
 
-    const v1 = await createDraft(policyId);
-    expect(v1).toMatchObject({ versionNumber: 1, status: 'draft', audienceRoles: null });
+      expect((await stack.api.post('/api/v1/compliance/policies').set(as(employee)).send({ title: 'Nope' })).status).toBe(403);
+      expect((await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'X', owner: 'me' })).status).toBe(400);
+      expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
+      const badAudience = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'x', audienceRoles: ['policyholder'] });
+      expect(badAudience.status).toBe(400);
+      expect(badAudience.body.error.details[0].field).toBe('body.audienceRoles.0');
+    });
 
-    const unreviewed = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
-    expect(unreviewed.status).toBe(409);
-    await approveThroughReview(stack, v1.id, officer, reviewer);
-    const published = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
-    expect(published.status).toBe(202);
-    expect(published.body).toMatchObject({ workflowId: `policy-rollout-${v1.id}`, retiredVersionIds: [], version: { status: 'published' } });
-    const again = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('conflict');
+    it('publishes a version only after its review, and only once', async () => {
+      v1 = await createDraft(policyId);
+      expect(v1).toMatchObject({ versionNumber: 1, status: 'draft', audienceRoles: null });
 
-    const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
-    // Five staff members; the policyholder is not staff.
-    expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 5, runsStarted: 5 });
-    expect(await Acknowledgement.count({ where: { versionId: v1.id } })).toBe(5);
+      const unreviewed = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+      expect(unreviewed.status).toBe(409);
+      await approveThroughReview(stack, v1.id, officer, reviewer);
+      const published = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+      expect(published.status).toBe(202);
+      expect(published.body).toMatchObject({ workflowId: `policy-rollout-${v1.id}`, retiredVersionIds: [], version: { status: 'published' } });
+      rolloutWorkflowId = published.body.workflowId;
+      const again = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('conflict');
+    });
 
-    const mine = await stack.api.get('/api/v1/acknowledgements').set(as(employee));
-    expect(mine.status).toBe(200);
-    expect(mine.body.items).toHaveLength(1);
-    const ack = mine.body.items[0];
-    expect(ack).toMatchObject({ status: 'pending', policy: { title: 'Gifts and hospitality' }, version: { versionNumber: 1 } });
-    expect((await stack.api.get('/api/v1/acknowledgements').set(as(policyholder))).status).toBe(403);
+    it('starts one acknowledgement per staff member, none for the policyholder', async () => {
+      const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(rolloutWorkflowId));
+      // Five staff members; the policyholder is not staff.
+      expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 5, runsStarted: 5 });
+      expect(await Acknowledgement.count({ where: { versionId: v1.id } })).toBe(5);
 
-    expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(colleague))).status).toBe(404);
-    expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(outsider))).status).toBe(404);
-    const done = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
-    expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ id: ack.id, status: 'acknowledged' });
-    expect(done.body.acknowledgedAt).toBeTruthy();
-    const twice = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
-    expect(twice.status).toBe(409);
+      const mine = await stack.api.get('/api/v1/acknowledgements').set(as(employee));
+      expect(mine.status).toBe(200);
+      expect(mine.body.items).toHaveLength(1);
+      ack = mine.body.items[0];
+      expect(ack).toMatchObject({ status: 'pending', policy: { title: 'Gifts and hospitality' }, version: { versionNumber: 1 } });
+      expect((await stack.api.get('/api/v1/acknowledgements').set(as(policyholder))).status).toBe(403);
+    });
 
-    const report = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
-    expect(report.status).toBe(200);
-    expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0 });
-    expect(report.body.items).toHaveLength(5);
-    const acknowledgedOnly = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=acknowledged`).set(as(officer));
-    expect(acknowledgedOnly.body.items).toEqual([expect.objectContaining({ acknowledgementId: ack.id, status: 'acknowledged', employee: expect.objectContaining({ fullName: employee.fullName }) })]);
-    expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=late`).set(as(officer))).status).toBe(400);
-    expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(outsider))).status).toBe(404);
+    it("lets only the employee acknowledge their own, once (a colleague's or another tenant's attempt is a 404)", async () => {
+      expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(colleague))).status).toBe(404);
+      expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(outsider))).status).toBe(404);
+      const done = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ id: ack.id, status: 'acknowledged' });
+      expect(done.body.acknowledgedAt).toBeTruthy();
+      const twice = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
+      expect(twice.status).toBe(409);
+    });
 
-    // Operators see every acknowledgement's stage in the Temporal UI.
-    const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer));
-    expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'acknowledged' });
-    await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`, 4);
+    it('reports the version by status to its own tenant only', async () => {
+      const report = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
+      expect(report.status).toBe(200);
+      expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0 });
+      expect(report.body.items).toHaveLength(5);
+      const acknowledgedOnly = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=acknowledged`).set(as(officer));
+      expect(acknowledgedOnly.body.items).toEqual([expect.objectContaining({ acknowledgementId: ack.id, status: 'acknowledged', employee: expect.objectContaining({ fullName: employee.fullName }) })]);
+      expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=late`).set(as(officer))).status).toBe(400);
+      expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(outsider))).status).toBe(404);
+    });
 
-    const v2 = await createDraft(policyId, { audienceRoles: ['adjuster'], deadlineDays: 7 });
-    await approveThroughReview(stack, v2.id, officer, reviewer);
-    const republished = await stack.api.post(`/api/v1/compliance/versions/${v2.id}/publish`).set(as(officer));
-    expect(republished.status).toBe(202);
-    expect(republished.body.retiredVersionIds).toEqual([v1.id]);
-    const handle = stack.temporal.workflow.getHandle(republished.body.workflowId);
-    expect(await resultOf(handle)).toMatchObject({ phase: 'completed', retiredRunsEnded: 4, acknowledgements: 1 });
-    await recordHistory(handle, 'policyRolloutWorkflow');
+    it("shows each acknowledgement's stage to operators as search attributes", async () => {
+      const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer));
+      expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'acknowledged' });
+      await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`, 4);
+    });
 
-    expect((await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer))).status).toBe(409);
-    const policy = await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(officer));
-    expect(policy.body.versions.map((v: PolicyVersion) => [v.versionNumber, v.status])).toEqual([
-      [2, 'published'],
-      [1, 'retired'],
-    ]);
-    await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="superseded"`, 4);
-    const oldReport = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
-    expect(oldReport.body.counts).toMatchObject({ total: 5, acknowledged: 1, superseded: 4 });
-    const newReport = await stack.api.get(`/api/v1/compliance/versions/${v2.id}/report`).set(as(officer));
-    expect(newReport.body.counts).toMatchObject({ total: 1, pending: 1 });
-    expect(newReport.body.items[0].employee.id).toBe(employee.id);
+    it('retires the first version and its pending acknowledgements when a newer version is published', async () => {
+      const v2 = await createDraft(policyId, { audienceRoles: ['adjuster'], deadlineDays: 7 });
+      await approveThroughReview(stack, v2.id, officer, reviewer);
+      const republished = await stack.api.post(`/api/v1/compliance/versions/${v2.id}/publish`).set(as(officer));
+      expect(republished.status).toBe(202);
+      expect(republished.body.retiredVersionIds).toEqual([v1.id]);
+      const handle = stack.temporal.workflow.getHandle(republished.body.workflowId);
+      expect(await resultOf(handle)).toMatchObject({ phase: 'completed', retiredRunsEnded: 4, acknowledgements: 1 });
+      await recordHistory(handle, 'policyRolloutWorkflow');
 
-    // In the audit trail: the acknowledgement by the employee, the four retirements by their runs.
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=acknowledgement&entityId=${ack.id}`).set(as(officer));
-    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([['acknowledgement.acknowledge', { type: 'user', id: employee.id }]]);
-    const superseded = await stack.api.get('/api/v1/audit-events?action=acknowledgement.supersede&pageSize=100').set(as(officer));
-    expect(superseded.body.items).toHaveLength(4);
-    expect(superseded.body.items.every((e: { actor: { type: string } }) => e.actor.type === 'workflow')).toBe(true);
+      expect((await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer))).status).toBe(409);
+      const policy = await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(officer));
+      expect(policy.body.versions.map((v: PolicyVersion) => [v.versionNumber, v.status])).toEqual([
+        [2, 'published'],
+        [1, 'retired'],
+      ]);
+      await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="superseded"`, 4);
+      const oldReport = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
+      expect(oldReport.body.counts).toMatchObject({ total: 5, acknowledged: 1, superseded: 4 });
+      const newReport = await stack.api.get(`/api/v1/compliance/versions/${v2.id}/report`).set(as(officer));
+      expect(newReport.body.counts).toMatchObject({ total: 1, pending: 1 });
+      expect(newReport.body.items[0].employee.id).toBe(employee.id);
+    });
 
+    it('keeps the acknowledgement (by the employee) and the four retirements (by their runs) in the audit trail', async () => {
+      const trail = await stack.api.get(`/api/v1/audit-events?entityType=acknowledgement&entityId=${ack.id}`).set(as(officer));
+      expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([['acknowledgement.acknowledge', { type: 'user', id: employee.id }]]);
+      const superseded = await stack.api.get('/api/v1/audit-events?action=acknowledgement.supersede&pageSize=100').set(as(officer));
+      expect(superseded.body.items).toHaveLength(4);
+      expect(superseded.body.items.every((e: { actor: { type: string } }) => e.actor.type === 'workflow')).toBe(true);
+    });
   });
 
   it('describes every compliance route in the OpenAPI document', async () => {

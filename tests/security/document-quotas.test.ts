@@ -13,6 +13,7 @@ import { ClaimDocument, IdempotencyRecord, OutboxMessage, type Claim, type User 
 import { claimStateQuery, documentUploadedSignal } from '../../src/contracts/claim';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildClaim, buildSubscription } from '../support/factories';
+import { testConfig } from '../support/config';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -119,6 +120,14 @@ describe('document quotas and repeated uploads', () => {
     const second = await list('?pageSize=2&page=2').expect(200);
     expect(second.body.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(2));
     expect((await list('?pageSize=101').expect(400)).body.error.code).toBe('validation_failed');
+  });
+
+  it("refuses a per-claim quota above what a claim's run takes, and a quota that is not a positive whole number, naming the variable", () => {
+    const configWith = (env: Record<string, string>) => () => testConfig({ databaseUrl: 'postgres://127.0.0.1/insurflow', env });
+    expect(configWith({ DOCUMENTS_MAX_PER_CLAIM: '1001' })).toThrow('"DOCUMENTS_MAX_PER_CLAIM" must be less than or equal to 1000');
+    expect(configWith({ DOCUMENTS_MAX_PER_CLAIM: '0' })).toThrow('DOCUMENTS_MAX_PER_CLAIM');
+    expect(configWith({ DOCUMENTS_MAX_BYTES_PER_TENANT: '1.5' })).toThrow('DOCUMENTS_MAX_BYTES_PER_TENANT');
+    expect(testConfig({ databaseUrl: 'postgres://127.0.0.1/insurflow' }).documentQuota).toEqual({ maxPerClaim: 100, maxBytesPerTenant: 10 * 1024 ** 3 });
   });
 
   describe('with the claim running', () => {

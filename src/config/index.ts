@@ -5,6 +5,7 @@
 import Joi from 'joi';
 import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
+import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   /** Lets webhooks reach loopback and private networks (local receivers); refused in production. */
   webhookAllowPrivateNetworks: boolean;
   documents: DocumentStorage;
+  /** How much a tenant may upload: documents per claim and bytes over all its claims. */
+  documentQuota: DocumentQuota;
   logLevel: string;
   deadlines: Deadlines;
 }
@@ -43,6 +46,11 @@ export interface Config {
  * S3-compatible bucket every API host shares.
  */
 export type DocumentStorage = { kind: 'local'; dir: string } | ({ kind: 's3' } & S3Settings);
+
+export interface DocumentQuota {
+  maxPerClaim: number;
+  maxBytesPerTenant: number;
+}
 
 export interface S3Settings {
   /** Unset for AWS itself; the URL of MinIO or another S3-compatible server otherwise. */
@@ -183,6 +191,13 @@ const schema = Joi.object({
   S3_SECRET_ACCESS_KEY: Joi.string(),
   S3_FORCE_PATH_STYLE: Joi.boolean().default(false),
   S3_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  // Above the bound the claim's run takes no more documents (src/shared/document-budget.ts).
+  DOCUMENTS_MAX_PER_CLAIM: Joi.number().integer().min(1).max(MAX_DOCUMENTS_PER_CLAIM).default(100),
+  DOCUMENTS_MAX_BYTES_PER_TENANT: Joi.number()
+    .integer()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(10 * 1024 ** 3),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TEMPORAL_RPC_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
@@ -310,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             forcePathStyle: value.S3_FORCE_PATH_STYLE,
             timeoutMs: value.S3_TIMEOUT_MS,
           },
+    documentQuota: { maxPerClaim: value.DOCUMENTS_MAX_PER_CLAIM, maxBytesPerTenant: value.DOCUMENTS_MAX_BYTES_PER_TENANT },
     logLevel: value.LOG_LEVEL,
     deadlines: {
       temporalRpcMs: value.TEMPORAL_RPC_TIMEOUT_MS,

@@ -113,14 +113,16 @@ export interface ClaimState {
   denialReason: string | null;
   nextDeadline: ClaimDeadline | null;
   history: ClaimHistoryEntry[];
+  /** The documents the run has been told of, each once, in order of arrival (at most MAX_DOCUMENTS_PER_CLAIM). */
+  documentIds: string[];
 }
 
 /**
- * What an update answers: the state without the history, whose full copy in every update result
- * would make the run's event history grow with the square of its decisions (claim_history and
- * the `state` query have it).
+ * What an update answers: the state without the history and the documents, whose full copy in
+ * every update result would make the run's event history grow with the square of its decisions
+ * (claim_history, claim_documents and the `state` query have them).
  */
-export type ClaimUpdateResult = Omit<ClaimState, 'history'> & { historyLength: number };
+export type ClaimUpdateResult = Omit<ClaimState, 'history' | 'documentIds'> & { historyLength: number };
 
 export interface DocumentUploaded {
   documentId: string;

@@ -8,7 +8,7 @@
  * denial; waiting for approval → escalation. Approval pays the claim and closes it; denial closes
  * it. Every transition is written to claim_history by an activity, in order.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   assignClaimUpdate,
@@ -24,6 +24,7 @@ import {
   documentUploadedSignal,
   transitionClaimUpdate,
 } from '../contracts/claim';
+import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { DAY_MS, HOUR_MS } from '../shared/time';
@@ -31,6 +32,14 @@ import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
 
 const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
+
+/**
+ * Runs that record this marker take each document once, by its ID: the outbox delivers a signal
+ * again when recording its delivery failed, and such a repeat arriving after documents were
+ * requested anew passed for the document asked for. A document past MAX_DOCUMENTS_PER_CLAIM,
+ * which the API's quota never lets through, is ignored too.
+ */
+const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const { recordClaimTransition } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
@@ -63,6 +72,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   let paymentReference: string | null = null;
   let nextDeadline: ClaimDeadline | null = null;
   const pastAssigneeIds = new Set<string>();
+  const documentIds = new Set<string>();
   let assignmentCount = 0;
   const history: ClaimHistoryEntry[] = [
     { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
@@ -93,7 +103,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     nextDeadline,
     historyLength: history.length,
   });
-  const state = (): ClaimState => ({ ...summary(), history: [...history] });
+  const state = (): ClaimState => ({ ...summary(), history: [...history], documentIds: [...documentIds] });
 
   function publish(): void {
     const waiting = nextDeadline ? `; next: ${nextDeadline.action} at ${nextDeadline.at}` : '';
@@ -162,6 +172,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   );
 
   setHandler(documentUploadedSignal, async (upload) => {
+    const known = documentIds.has(upload.documentId);
+    const full = documentIds.size >= MAX_DOCUMENTS_PER_CLAIM;
+    if ((known || full) && patched(DOCUMENTS_TAKEN_ONCE)) return;
+    if (!full) documentIds.add(upload.documentId);
     // Only an upload the claim is waiting for moves it; later ones are just kept with the claim.
     if (stage !== 'documents_requested') return;
     const entry = await move('under_review', upload.uploadedById, `Documents received: ${upload.fileName}`);

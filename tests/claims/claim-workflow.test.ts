@@ -197,6 +197,24 @@ describe('claim workflow (time-skipping)', () => {
     await stack.terminate(handle);
   });
 
+  it('takes a document signal delivered twice once, even after documents are requested again', async () => {
+    const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
+    const { claimNumber } = await handle.query(claimStateQuery);
+    const upload = { documentId: 'doc-1', fileName: 'invoice.pdf', uploadedById: team.claimant.id };
+    await handle.signal(documentUploadedSignal, upload);
+    await handle.signal(documentUploadedSignal, upload);
+    await mailTo(team.adjuster, `Documents received for claim ${claimNumber}`);
+    await move(handle, { actor: actor(team.adjuster), to: 'documents_requested', note: 'The invoice is unreadable' });
+    // The outbox delivering the first upload once more must not pass for the document asked for now.
+    await handle.signal(documentUploadedSignal, upload);
+    const state = await handle.query(claimStateQuery);
+    await recordHistory(handle, 'claimWorkflow-repeated-document');
+    expect(state.stage).toBe('documents_requested');
+    expect(state.documentIds).toEqual(['doc-1']);
+    expect(state.history.filter((entry) => entry.to === 'under_review' && entry.from === 'documents_requested')).toHaveLength(1);
+    await stack.terminate(handle);
+  });
+
   describe('approval authority and separation of duties', () => {
     it('lets an adjuster approve up to 5,000 on their own claim', async () => {
       const handle = await claimAt(TO_WAITING_APPROVAL, 5000);

@@ -4,6 +4,9 @@
  * validated against them with Joi, live workflow state included, so a field the API answers and
  * the document does not declare (or declares otherwise) fails here and not at a client.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type Joi from 'joi';
 import { allRoutes } from '../../src/api/routes';
 import type { RouteSpec } from '../../src/api/route';
@@ -17,13 +20,17 @@ describe('real answers match their declared response schemas', () => {
   let stack: TestStack;
   let specs: RouteSpec[];
   let team: ClaimsTeam;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-schema-documents-'));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
+    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
     specs = allRoutes(stack.config);
     team = await createClaimsTeam();
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    fs.rmSync(documentsDir, { recursive: true, force: true });
+  });
 
   function declaredSchema(path: string): Joi.Schema {
     const spec = specs.find((s) => s.method === 'get' && s.path === path);
@@ -39,7 +46,7 @@ describe('real answers match their declared response schemas', () => {
     return response.body as Record<string, unknown>;
   }
 
-  it('GET /claims/:id with the live state of its run, /claims, /subscriptions/:id, /subscriptions, /plans/:id, /plans and /auth/me', async () => {
+  it('GET /claims/:id with the live state of its run, /claims, /claims/:id/documents, /subscriptions/:id, /subscriptions, /plans/:id, /plans and /auth/me', async () => {
     const plan = await buildPlan({ tenantId: team.tenant.id });
     const subscribed = await stack.api.post('/api/v1/subscriptions').set('Authorization', bearer(stack.config, team.claimant)).send({ planId: plan.id }).expect(202);
     await waitUntil(async () => (await Subscription.findByPk(subscribed.body.id))?.status === 'active', 'the subscription activated by its run', 20_000);
@@ -57,6 +64,13 @@ describe('real answers match their declared response schemas', () => {
       20_000,
     );
     await expectDeclared('/claims', '/claims', team.manager);
+    await stack.api
+      .post(`/api/v1/claims/${filed.body.id}/documents`)
+      .set('Authorization', bearer(stack.config, team.claimant))
+      .send({ fileName: 'windscreen.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4\n').toString('base64') })
+      .expect(201);
+    const documents = await expectDeclared('/claims/:id/documents', `/claims/${filed.body.id}/documents`, team.claimant);
+    expect(documents.pagination).toEqual({ page: 1, pageSize: 20, total: 1, totalPages: 1 });
     await expectDeclared('/subscriptions/:id', `/subscriptions/${subscription.id}`, team.claimant);
     await expectDeclared('/subscriptions', '/subscriptions', team.claimant);
     await expectDeclared('/plans/:id', `/plans/${subscription.planId}`, team.claimant);

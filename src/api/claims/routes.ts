@@ -52,10 +52,11 @@ function claimView(claim: Attributes<Claim>): object {
 }
 
 /** The open claim's stage and next deadline as its run sees them now. */
-async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveState<Omit<ClaimState, 'history'>>> {
+async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveState<Omit<ClaimState, 'history' | 'documentIds'>>> {
   if (claim.status === 'closed') return { state: null, stale: false };
   return queryLiveState(ctx, claim.id, async (temporal) => {
-    const { history: _history, ...state } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
+    // The history and the documents are served from their tables (GET /claims/:id, GET /claims/:id/documents).
+    const { history: _history, documentIds: _documentIds, ...state } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
     return state;
   });
 }

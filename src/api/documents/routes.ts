@@ -7,12 +7,15 @@ import { TENANT_ROLES } from '../../shared/roles';
 import { DocumentUploaded, documentUploadedSignal } from '../../contracts/claim';
 import { assertClaimOpen } from '../claims/refusals';
 import { idParams, uuid } from '../common-schemas';
+import { idFromRequest } from '../deterministic-id';
 import { unprocessable } from '../errors';
 import { deliver, enqueueSignal } from '../outbox';
+import { pageQueryKeys, pageSchema, paginate } from '../pagination';
 import { route, RouteSpec } from '../route';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { documentKey } from '../../services/documents';
 import { DOCUMENT_TYPES, looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './content';
+import { assertRoomForDocument } from './quota';
 import { requestAuditSource } from '../audit-source';
 import { recordAudit } from '../../services/audit';
 
@@ -21,6 +24,8 @@ const uploadBody = object({
   contentType: required(oneOf(DOCUMENT_TYPES)),
   contentBase64: required(Joi.string().base64()),
 }).label('UploadClaimDocument');
+
+const listDocumentsQuery = object(pageQueryKeys);
 
 const documentSchema = Joi.object({
   id: uuid,
@@ -44,17 +49,18 @@ export function documentRoutes(): RouteSpec[] {
       tag: 'documents',
       roles: TENANT_ROLES,
       params: idParams,
-      response: { status: 200, schema: Joi.object({ items: Joi.array().items(documentSchema) }) },
+      query: listDocumentsQuery,
+      response: { status: 200, schema: pageSchema(documentSchema) },
       handler: async (ctx) => {
         const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
-        ctx.body = { items: await ClaimDocument.findAll({ where: { claimId: claim.id }, order: [['createdAt', 'ASC'], ['id', 'ASC']] }) };
+        ctx.body = await paginate(ClaimDocument, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
       },
     }),
 
     route({
       method: 'post',
       path: '/claims/:id/documents',
-      summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents`,
+      summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents; 422 quota_exceeded past the documents per claim or the tenant's bytes`,
       tag: 'documents',
       roles: TENANT_ROLES,
       params: idParams,
@@ -73,7 +79,17 @@ export function documentRoutes(): RouteSpec[] {
         if (!looksLike(contentType, bytes)) {
           throw unprocessable(`The content is not a ${contentType} file`, [{ field: 'contentBase64', message: 'content does not match contentType' }]);
         }
-        const documentId = crypto.randomUUID();
+        const key = ctx.get('Idempotency-Key');
+        const documentId = key ? idFromRequest('claim-document', user.id, key, claim.id) : crypto.randomUUID();
+        const recordedDocument = () => ClaimDocument.findOne({ where: { id: documentId, claimId: claim.id } });
+        // A repeat of an upload whose answer was lost finds the document it stored, signalled once.
+        const stored = key ? await recordedDocument() : null;
+        if (stored) {
+          ctx.status = 201;
+          ctx.body = stored;
+          return;
+        }
+        await assertRoomForDocument(ctx.services.config.documentQuota, claim, bytes.length);
         const storageKey = documentKey(claim.tenantId, documentId);
         const sha256 = sha256Of(bytes);
         // Stored before the row exists: a row never points at bytes that are not there.
@@ -85,6 +101,7 @@ export function documentRoutes(): RouteSpec[] {
           // The document and the signal that wakes a claim waiting for it commit together; the
           // workflow, not this (possibly stale) row, decides whether the claim was waiting.
           [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => {
+            await assertRoomForDocument(ctx.services.config.documentQuota, claim, bytes.length, transaction);
             const created = await ClaimDocument.create(
               { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256, storageKey },
               { transaction },
@@ -95,6 +112,16 @@ export function documentRoutes(): RouteSpec[] {
             return [created, message] as const;
           });
         } catch (err) {
+          if (key) {
+            // A repeat that raced the request it repeats (same key, so the same bytes under the same
+            // storage key): if that one recorded the document, it is the answer and its bytes stay.
+            const recorded = await recordedDocument();
+            if (recorded) {
+              ctx.status = 201;
+              ctx.body = recorded;
+              return;
+            }
+          }
           // The row's failure is the answer; bytes left behind by a failed removal are never served.
           await documents.remove(storageKey).catch((removeErr: unknown) => logger.warn({ err: removeErr, storageKey }, 'could not remove the bytes of a document that was not recorded'));
           throw err;

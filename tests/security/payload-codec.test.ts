@@ -5,7 +5,10 @@
  * codec routes let a platform admin (the Temporal UI, the CLI) read them back; nobody else.
  * Real API, worker, PostgreSQL, SMTP sink and Temporal dev server.
  */
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -20,6 +23,7 @@ import { TEST_JWT_SECRET } from '../support/config';
 import { requiredEnv } from '../support/env';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
+import { resolveTemporalCli } from '../../scripts/local/tools';
 import { eventually, resultOf } from '../support/waiting';
 
 const newKey = () => crypto.randomBytes(32).toString('base64');
@@ -46,6 +50,8 @@ describe('payload encryption between the application and Temporal', () => {
   let team: ClaimsTeam;
   /** A client on the same server without the codec: what anyone with Temporal UI or CLI access reads. */
   let rawClient: Client;
+  /** The subscription run of the first test, which the CLI test reads back. */
+  let subscriptionRun: string;
   const codecA = new AesGcmPayloadCodec({ keys: keys({ a: KEY_A }), activeKeyId: 'a' });
 
   beforeAll(async () => {
@@ -83,7 +89,8 @@ describe('payload encryption between the application and Temporal', () => {
     expect(outcome.status).toBe('cancelled');
     expect((await Subscription.findByPk(id))?.status).toBe('cancelled');
 
-    const stored = await storedHistory(`subscription-${id}`);
+    subscriptionRun = `subscription-${id}`;
+    const stored = await storedHistory(subscriptionRun);
     for (const secret of [team.claimant.email, team.claimant.fullName]) expect(stored.bytes.includes(secret)).toBe(false);
     // Without the codec the same history carried both: the e-mail activity answers its recipients,
     // the cancel update carries the reason.
@@ -175,6 +182,36 @@ describe('payload encryption between the application and Temporal', () => {
       expect(elsewhere.body.error.details).toEqual([{ field: 'X-Namespace', message: 'another namespace' }]);
       const tooMany = await post('decode', { payloads: Array.from({ length: 101 }, () => asJson(encrypted)) }, admin).expect(400);
       expect(tooMany.body.error.code).toBe('validation_failed');
+    });
+
+    it("lets the Temporal CLI show a run's payloads to a platform admin through the codec routes", async () => {
+      const cli = resolveTemporalCli();
+      expect(cli).toBeDefined();
+      const server = stack.app.listen(0, '127.0.0.1');
+      try {
+        await new Promise((resolve) => server.once('listening', resolve));
+        const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/codec`;
+        const admin = await buildUser({ role: 'platform_admin' });
+        const show = async (...codec: string[]) =>
+          (
+            await promisify(execFile)(cli!, ['workflow', 'show', '--workflow-id', subscriptionRun, '--address', requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'), '--namespace', stack.config.temporal.namespace, '--output', 'json', ...codec], {
+              maxBuffer: 16 * 1024 * 1024,
+            })
+          ).stdout;
+        // The CLI prints the history as protobuf JSON: each payload's metadata and data in base64.
+        const shown = async (...codec: string[]) => {
+          const payloads = payloadsIn(JSON.parse(await show(...codec))) as unknown as Array<{ metadata: Record<string, string>; data?: string }>;
+          return { encodings: new Set(payloads.map((p) => Buffer.from(p.metadata.encoding, 'base64').toString())), texts: payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString()) };
+        };
+        const plain = await shown();
+        expect(plain.encodings).toContain(ENCRYPTED_ENCODING);
+        expect(plain.texts.some((text) => text.includes(team.claimant.email))).toBe(false);
+        const decoded = await shown('--codec-endpoint', endpoint, '--codec-auth', bearer(stack.config, admin));
+        expect(decoded.encodings).not.toContain(ENCRYPTED_ENCODING);
+        expect(decoded.texts.some((text) => text.includes(team.claimant.email))).toBe(true);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("allows the Temporal UI's origin, with credentials and the Authorization header, and no other origin", async () => {

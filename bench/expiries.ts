@@ -15,6 +15,7 @@ import { createActivities } from '../src/activities';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { createSmtpMailer } from '../src/services/mailer';
+import { temporalDataConverter } from '../src/services/temporal';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
 import { createInsurflowWorker } from '../worker/worker';
 import type { BenchInfra } from './infra';
@@ -101,7 +102,8 @@ async function drain(infra: BenchInfra, bench: BenchTenant, count: number, dueAt
 
 export async function benchExpiries(infra: BenchInfra, expiries: number): Promise<ExpiryResult> {
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
-  const mailer = createSmtpMailer(loadConfig({ DATABASE_URL: infra.databaseUrl, JWT_SECRET: infra.jwtSecret, ...infra.smtp.env }).smtp);
+  const config = loadConfig({ DATABASE_URL: infra.databaseUrl, JWT_SECRET: infra.jwtSecret, ...infra.smtp.env });
+  const mailer = createSmtpMailer(config.smtp);
   const taskQueue = `bench-expiries-${crypto.randomBytes(3).toString('hex')}`;
   const deps = { sequelize: infra.sequelize, mailer, logger: createLogger('warn', 'bench'), temporal: infra.temporal, taskQueue, webhookTimeoutMs: 5000, apiPublicUrl: 'http://127.0.0.1' };
   try {
@@ -111,6 +113,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
       connection,
       namespace: 'default',
       taskQueue,
+      dataConverter: temporalDataConverter(config.temporal),
       workflowBundlePath: path.join(__dirname, '..', 'workflow-bundle.js'),
       deps,
       tuning: TUNING,

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -7,6 +8,9 @@ import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Worker } from '@temporalio/worker';
 import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../worker/worker';
+import { loadConfig } from '../src/config';
+import { temporalDataConverter } from '../src/services/temporal';
+import { TEST_JWT_SECRET } from './support/config';
 import { HISTORIES_DIR } from './support/histories';
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
@@ -51,6 +55,28 @@ describe('replay of recorded workflow histories', () => {
     }
     expect(failures).toEqual([]);
     expect(replayed.sort()).toEqual([...fixtures].sort());
+  });
+
+  it('replays every history written in clear with the payload codec switched on (runs in flight when it is enabled)', async () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+      JWT_SECRET: TEST_JWT_SECRET,
+      PAYLOAD_CODEC_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+      PAYLOAD_CODEC_ACTIVE_KEY: 'k1',
+    });
+    const histories = fixtures.map((file) => ({ workflowId: file, history: readHistory(file) }));
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { codePath: process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE! }, dataConverter: temporalDataConverter(config.temporal) },
+      histories,
+    );
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of results) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(fixtures.length);
   });
 
   it('fails the replay when workflow code changes incompatibly', async () => {

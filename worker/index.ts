@@ -9,7 +9,7 @@ import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
-import { connectTemporalClient, connectWorkerConnection } from '../src/services/temporal';
+import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter: temporalDataConverter(config.temporal),
     tuning: {
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

@@ -5,7 +5,7 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../src/activities';
 import type { Tracing } from '../src/observability/tracing';
 
@@ -24,6 +24,8 @@ export interface InsurflowWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** `temporalDataConverter` of src/services/temporal.ts: the clients' codec, or the worker cannot read what they write. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (production); without one the workflows are bundled from source. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
@@ -54,6 +56,7 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
     activities: createActivities(options.deps),
     ...code,
     ...(options.tracing ? tracingOptions(options.tracing, code) : {}),

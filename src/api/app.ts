@@ -13,7 +13,7 @@ import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { mountRoutes } from './mount';
 import { buildOpenApi } from './openapi';
-import { API_PREFIX } from './paths';
+import { API_PREFIX, CODEC_PATH } from './paths';
 import { allRoutes } from './routes';
 import type { ApiServices } from './services';
 
@@ -35,16 +35,25 @@ export function createApp(services: ApiServices): Koa {
   app.use(errorHandler());
   app.use(metrics.middleware);
   app.use(helmet());
-  app.use(
-    cors({
-      origin: (ctx) => {
-        const origin = ctx.get('Origin');
-        return config.api.corsOrigins.includes(origin) ? origin : '';
-      },
-      exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-    }),
-  );
+  const apiCors = cors({
+    origin: (ctx) => {
+      const origin = ctx.get('Origin');
+      return config.api.corsOrigins.includes(origin) ? origin : '';
+    },
+    exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+  });
+  // The codec routes answer the Temporal UI's origin alone, which sends the operator's token
+  // (pass-access-token) and, with include-credentials, its cookies.
+  const codecCors = cors({
+    origin: (ctx) => (config.temporal.uiOrigin !== undefined && ctx.get('Origin') === config.temporal.uiOrigin ? config.temporal.uiOrigin : ''),
+    credentials: true,
+    allowMethods: ['POST'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
+    exposeHeaders: ['X-Request-Id'],
+  });
+  const codecPrefix = `${API_PREFIX}${CODEC_PATH}/`;
+  app.use((ctx, next) => (ctx.path.startsWith(codecPrefix) ? codecCors(ctx, next) : apiCors(ctx, next)));
   app.use(async (ctx, next) => {
     if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length && !ctx.is('application/json')) {
       throw unsupportedMediaType();

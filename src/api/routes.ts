@@ -8,6 +8,7 @@ import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
+import { codecRoutes } from './codec/routes';
 import { documentRoutes } from './documents/routes';
 import { registrationRoutes } from './registrations/routes';
 import { planRoutes } from './plans/routes';
@@ -20,5 +21,5 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...passwordRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config), ...auditEventRoutes()];
+  return [...authRoutes(config), ...passwordRoutes(config), ...userRoutes(), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config), ...auditEventRoutes(), ...codecRoutes(config)];
 }

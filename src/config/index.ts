@@ -4,6 +4,7 @@
  */
 import Joi from 'joi';
 import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
+import { KEY_BYTES, type PayloadCodecKeys } from '../services/payload-codec';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
@@ -17,6 +18,10 @@ export interface Config {
     taskQueue: string;
     tls?: { serverName?: string; clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string };
     uiUrl?: string;
+    /** The origin of the Temporal UI, the only one allowed to call the codec routes from a browser. */
+    uiOrigin?: string;
+    /** Unset: payloads go to Temporal in clear (local development and tests unless they set keys). */
+    payloadCodec?: PayloadCodecKeys;
   };
   /** `drainSeconds`: after SIGTERM, how long readiness reports `draining` before the server stops accepting. */
   api: { host: string; port: number; corsOrigins: string[]; bodyLimit: string; publicUrl: string; drainSeconds: number };
@@ -124,6 +129,19 @@ const schema = Joi.object({
   TEMPORAL_TLS_KEY_PATH: Joi.string(),
   TEMPORAL_TLS_CA_PATH: Joi.string(),
   TEMPORAL_UI_URL: Joi.string().uri(),
+  TEMPORAL_UI_ORIGIN: Joi.string()
+    .max(200)
+    .uri({ scheme: ['http', 'https'] })
+    .pattern(/^https?:\/\/[^/?#]+$/, 'origin')
+    .messages({ 'string.pattern.name': '"TEMPORAL_UI_ORIGIN" must be an origin: scheme, host and port only, e.g. http://127.0.0.1:8080' }),
+  PAYLOAD_CODEC_KEYS: Joi.string()
+    .max(4000)
+    .custom((value: string, helpers) => (parsePayloadKeys(value) ? value : helpers.error('codec.keys')))
+    .messages({ 'codec.keys': `"PAYLOAD_CODEC_KEYS" must be id:key pairs separated by commas, ids unique (letters, digits, _ and -), each key ${KEY_BYTES} bytes in base64 (openssl rand -base64 ${KEY_BYTES})` }),
+  PAYLOAD_CODEC_ACTIVE_KEY: Joi.string()
+    .max(64)
+    .when('PAYLOAD_CODEC_KEYS', { is: Joi.exist(), then: Joi.required(), otherwise: Joi.forbidden() })
+    .messages({ 'any.unknown': '"PAYLOAD_CODEC_ACTIVE_KEY" needs PAYLOAD_CODEC_KEYS' }),
   API_HOST: Joi.string().default('127.0.0.1'),
   API_PORT: Joi.number().port().default(3000),
   API_DRAIN_SECONDS: Joi.number().integer().min(0).max(120).default(5),
@@ -210,15 +228,35 @@ const schema = Joi.object({
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
+  .custom((value: Record<string, string>, helpers) =>
+    value.PAYLOAD_CODEC_KEYS && !parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)?.has(value.PAYLOAD_CODEC_ACTIVE_KEY) ? helpers.error('codec.active') : value,
+  )
   .custom((value: Record<string, number>, helpers) => {
     const smtpDeadline = value.SMTP_CONNECTION_TIMEOUT_MS + value.SMTP_GREETING_TIMEOUT_MS + value.SMTP_SOCKET_TIMEOUT_MS;
     return smtpDeadline > NOTIFICATION_DELIVERY_BUDGET_MS ? helpers.error('smtp.deadline', { smtpDeadline }) : value;
   })
   .messages({
     // The activity that sends must outlast its delivery (src/shared/notification-timing.ts).
+    'codec.active': '"PAYLOAD_CODEC_ACTIVE_KEY" must be one of the ids in PAYLOAD_CODEC_KEYS',
     'smtp.deadline': `SMTP_CONNECTION_TIMEOUT_MS + SMTP_GREETING_TIMEOUT_MS + SMTP_SOCKET_TIMEOUT_MS is {{#smtpDeadline}} ms; at most ${NOTIFICATION_DELIVERY_BUDGET_MS} ms`,
   })
   .unknown(true);
+
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `id1:base64,id2:base64` as keys by id; undefined if any pair is malformed, a key is not 32 bytes or an id repeats. */
+function parsePayloadKeys(list: string): Map<string, Buffer> | undefined {
+  const keys = new Map<string, Buffer>();
+  for (const pair of list.split(',')) {
+    const [id, encoded, ...rest] = pair.trim().split(':');
+    if (rest.length > 0 || !id || !encoded || !PAYLOAD_KEY_ID.test(id) || keys.has(id)) return undefined;
+    const key = Buffer.from(encoded, 'base64');
+    // Node's base64 decoder skips what it does not understand: only a key that encodes back to itself is well-formed.
+    if (key.length !== KEY_BYTES || key.toString('base64') !== encoded) return undefined;
+    keys.set(id, key);
+  }
+  return keys;
+}
 
 const INTERVAL_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -261,6 +299,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
       uiUrl: value.TEMPORAL_UI_URL,
+      uiOrigin: value.TEMPORAL_UI_ORIGIN,
+      payloadCodec: value.PAYLOAD_CODEC_KEYS ? { keys: parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)!, activeKeyId: value.PAYLOAD_CODEC_ACTIVE_KEY } : undefined,
     },
     api: {
       host: value.API_HOST,

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import { Client, Connection, TLSConfig, type WorkflowClientInterceptor } from '@temporalio/client';
+import { Client, Connection, TLSConfig, type DataConverter, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { workflowCallRecorder } from '../observability/request-scope';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
+import { AesGcmPayloadCodec } from './payload-codec';
 
 /** TLS settings from the environment (mTLS for Temporal Cloud or a secured cluster). */
 export function temporalTls(config: Config['temporal']): TLSConfig | undefined {
@@ -21,9 +23,26 @@ export function clientInterceptors(tracing: boolean): { workflow: WorkflowClient
   return { workflow: [workflowCallRecorder, ...(tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : [])] };
 }
 
+/** The codecs every client, worker and the codec routes apply: none, or the AES-GCM codec when keys are configured. */
+export function payloadCodecs(config: Config['temporal']): PayloadCodec[] {
+  return config.payloadCodec ? [new AesGcmPayloadCodec(config.payloadCodec)] : [];
+}
+
+/**
+ * The one data converter of every Temporal client and worker: a client without the worker's codec
+ * could neither read what the worker wrote nor write what it can read.
+ */
+export function temporalDataConverter(config: Config['temporal']): DataConverter {
+  return { payloadCodecs: payloadCodecs(config) };
+}
+
+/** A client on an existing connection, as every process and test makes it. */
+export function temporalClient(connection: Connection, config: Config['temporal'], tracing = false): Client {
+  return new Client({ connection, namespace: config.namespace, interceptors: clientInterceptors(tracing), dataConverter: temporalDataConverter(config) });
+}
+
 export async function connectTemporalClient(config: Config['temporal'], tracing = false): Promise<Client> {
-  const connection = await Connection.connect({ address: config.address, tls: temporalTls(config) });
-  return new Client({ connection, namespace: config.namespace, interceptors: clientInterceptors(tracing) });
+  return temporalClient(await Connection.connect({ address: config.address, tls: temporalTls(config) }), config, tracing);
 }
 
 /**
@@ -31,8 +50,7 @@ export async function connectTemporalClient(config: Config['temporal'], tracing 
  * needs Temporal, while Temporal is still down.
  */
 export function lazyTemporalClient(config: Config['temporal'], tracing = false): Client {
-  const connection = Connection.lazy({ address: config.address, tls: temporalTls(config) });
-  return new Client({ connection, namespace: config.namespace, interceptors: clientInterceptors(tracing) });
+  return temporalClient(Connection.lazy({ address: config.address, tls: temporalTls(config) }), config, tracing);
 }
 
 export function connectWorkerConnection(config: Config['temporal']): Promise<NativeConnection> {

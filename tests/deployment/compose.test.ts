@@ -22,6 +22,7 @@ const DOCUMENTED_VARIABLES = {
   JWT_SECRET: crypto.randomBytes(48).toString('base64'),
   METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),
   MINIO_ROOT_PASSWORD: crypto.randomBytes(24).toString('hex'),
+  PAYLOAD_CODEC_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
 };
 
 interface ComposeService {
@@ -170,6 +171,17 @@ describe('the deployment docker-compose.yml describes', () => {
     expect(services.migrate.environment?.DB_APP_ROLE_PASSWORD).toBeTruthy();
     expect(user(services.migrate.environment?.DATABASE_URL)).toBe('insurflow');
     for (const app of ['api', 'worker']) expect(user(appConfig(app).databaseUrl)).toBe(appRole);
+  });
+
+  it("encrypts payloads in the API and the workers with the same keys, and points the Temporal UI at the API's codec routes from its own origin", () => {
+    const api = appConfig('api');
+    expect(api.temporal.payloadCodec).toEqual({ keys: new Map([['k1', Buffer.from(DOCUMENTED_VARIABLES.PAYLOAD_CODEC_KEYS.slice(3), 'base64')]]), activeKeyId: 'k1' });
+    expect(appConfig('worker').temporal.payloadCodec).toEqual(api.temporal.payloadCodec);
+    const ui = services['temporal-ui'].environment!;
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`${services.api.environment?.API_PUBLIC_URL}/api/v1/codec`);
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    // The UI is published on 127.0.0.1:8080: that is the origin its pages run in.
+    expect(api.temporal.uiOrigin).toBe('http://127.0.0.1:8080');
   });
 
   it('tells the API and the workers where users reach the API', () => {

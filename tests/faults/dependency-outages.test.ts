@@ -6,7 +6,7 @@
  * same with real processes.
  */
 import crypto from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type Koa from 'koa';
@@ -20,6 +20,7 @@ import { createLogger } from '../../src/config/logger';
 import { AuditEvent, Claim, ClaimHistory, initModels, OutboxMessage, Subscription, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { createSmtpMailer } from '../../src/services/mailer';
+import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import { createInsurflowWorker } from '../../worker/worker';
 import { createClaimsTeam, ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildSubscription } from '../support/factories';
@@ -71,7 +72,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     // Every model (API and activities alike) now reaches PostgreSQL through the proxy.
     const sequelize = createSequelize(pgUrl.toString(), { acquireMs: DEADLINES.dbAcquireMs, statementMs: DEADLINES.dbStatementMs, connectMs: DEADLINES.dbConnectMs });
     initModels(sequelize);
-    const temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), namespace: stack.config.temporal.namespace });
+    const temporal = temporalClient(await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), stack.config.temporal);
     const config: Config = { ...stack.config, deadlines: DEADLINES };
     const logger = createLogger('silent', 'test');
     services = { config, sequelize, temporal, logger, documents: stack.services.documents };
@@ -88,6 +89,7 @@ describe('dependency outages answer fast and lose nothing', () => {
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      dataConverter: temporalDataConverter(config.temporal),
       workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
       deps: { ...stack.deps, sequelize, mailer: createSmtpMailer(config.smtp), temporal },
     });

@@ -15,7 +15,7 @@ import type { ApiServices } from '../../src/api/services';
 import type { Tracing } from '../../src/observability/tracing';
 import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
-import { clientInterceptors } from '../../src/services/temporal';
+import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
 import { createInsurflowWorker } from '../../worker/worker';
 import { testConfig } from './config';
@@ -46,7 +46,7 @@ export async function startTestStack(
   const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}`, env: options.env });
   const logger = options.logger ?? createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: clientInterceptors(options.tracing !== undefined) });
+  const temporal = temporalClient(connection, config.temporal, options.tracing !== undefined);
   const documents = await openDocumentStore(config.documents);
   const services: ApiServices = { config, sequelize: db.sequelize, temporal, logger, documents, tracer: options.tracing?.tracer };
   const app = createApp(services);
@@ -73,6 +73,7 @@ export async function startTestStack(
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      dataConverter: temporalDataConverter(config.temporal),
       workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
       deps,
       tracing: options.tracing,

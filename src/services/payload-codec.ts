@@ -1,0 +1,80 @@
+/**
+ * Encryption of workflow payloads (inputs, results, update arguments, queries' answers, summaries)
+ * before they reach Temporal, so its history, UI and CLI hold no personal data in clear. Runs in
+ * the client and in the worker outside the workflow sandbox, so Node's crypto is available.
+ *
+ * Each payload becomes AES-256-GCM over its whole protobuf encoding (data and original metadata),
+ * with a random 12-byte IV, the key id as additional authenticated data and the 16-byte tag:
+ * data = IV ‖ ciphertext ‖ tag, metadata `encoding: binary/encrypted`, `encryption-key-id: <id>`.
+ * Payloads without that encoding (histories written before the codec, runs still in flight) pass
+ * through decoding unchanged.
+ */
+import crypto from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const CIPHER = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+export const KEY_BYTES = 32;
+
+/** The keys a process may decrypt with, by id, and the one it encrypts with. Rotation adds a key and makes it active. */
+export interface PayloadCodecKeys {
+  keys: ReadonlyMap<string, Buffer>;
+  activeKeyId: string;
+}
+
+/** A payload this process cannot decrypt: its key is not configured, or its bytes were altered. */
+export class PayloadDecryptionError extends Error {}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
+
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly activeKey: Buffer;
+
+  constructor(private readonly settings: PayloadCodecKeys) {
+    const active = settings.keys.get(settings.activeKeyId);
+    if (!active) throw new Error(`The active payload key "${settings.activeKeyId}" is not among the configured keys`);
+    this.activeKey = active;
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.encrypt(payload));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => (text(payload.metadata?.encoding) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload));
+  }
+
+  private encrypt(payload: Payload): Payload {
+    const keyId = this.settings.activeKeyId;
+    const iv = crypto.randomBytes(IV_BYTES);
+    const cipher = crypto.createCipheriv(CIPHER, this.activeKey, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(keyId, 'utf8'));
+    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(keyId) }, data };
+  }
+
+  private decrypt(payload: Payload): Payload {
+    const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
+    if (keyId === undefined) throw new PayloadDecryptionError(`An encrypted payload carries no "${KEY_ID_METADATA}"`);
+    const key = this.settings.keys.get(keyId);
+    if (!key) throw new PayloadDecryptionError(`A payload is encrypted with key "${keyId}", which is not among PAYLOAD_CODEC_KEYS`);
+    const data = Buffer.from(payload.data ?? []);
+    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`An encrypted payload (key "${keyId}") is too short to hold its IV and tag`);
+    const decipher = crypto.createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(keyId, 'utf8'));
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    let plain: Buffer;
+    try {
+      plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new PayloadDecryptionError(`A payload encrypted with key "${keyId}" fails authentication: it was altered, or the key under that id changed`);
+    }
+    return temporal.api.common.v1.Payload.decode(plain);
+  }
+}

@@ -3,7 +3,7 @@
  * A missing or malformed variable stops the process with a message naming it.
  */
 import Joi from 'joi';
-import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
+import { OWASP_ARGON2ID, type PasswordHashing } from './password-hashing';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 

@@ -2,7 +2,7 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
-import { httpSpan } from '../observability/http-span';
+import { httpSpan } from './middleware/http-span';
 import { docsRoutes } from './docs';
 import { unsupportedMediaType } from './errors';
 import { healthRoutes } from './health';

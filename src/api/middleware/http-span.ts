@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Middleware } from 'koa';
-import type { AuthUser } from '../api/route';
-import { routeTemplate } from '../api/route-template';
+import type { AuthUser } from '../route';
+import { routeTemplate } from '../route-template';
 
 /**
  * The server span of an API request, continuing the caller's W3C `traceparent` when one is sent.

@@ -8,7 +8,7 @@ import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { PolicyVersion } from '../models';
 import { policyApprovalWorkflowId } from '../contracts/policy-approval';
-import type { AuthUser } from '../api/route';
+import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
 import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
 import type { Policy } from './core';

@@ -4,10 +4,11 @@ import Joi from 'joi';
 import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import { updatesRejected } from '../../observability/business-metrics';
+import { NotPermitted, NotVisible } from '../../policies/refusals';
 import { PasswordHashingBusy } from '../../services/passwords';
 import { businessFailureDetails, BusinessErrorType } from '../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
-import { ApiError, overloaded } from '../errors';
+import { ApiError, forbidden, notFound, overloaded } from '../errors';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],
@@ -41,6 +42,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   const outage = dependencyErrorOf(err);
   if (outage) return outage;
+  if (err instanceof NotVisible) return notFound(err.resource);
+  if (err instanceof NotPermitted) return forbidden(err.reason);
   if (err instanceof PasswordHashingBusy) return overloaded('Too many password checks are waiting; retry later');
   const failure = businessFailureOf(err);
   if (failure && failure.type && failure.type in STATUS_BY_BUSINESS_ERROR) {

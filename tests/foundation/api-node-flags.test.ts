@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_NODE_FLAGS } from '../../src/api/node-flags';
+import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');

@@ -6,7 +6,7 @@
  */
 import type Joi from 'joi';
 import { allRoutes } from '../../src/api/routes';
-import type { RouteSpec } from '../../src/api/route';
+import type { RouteSpec } from '../../src/api/http/route';
 import { Subscription, type User } from '../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildPlan } from '../support/factories';

@@ -1,4 +1,4 @@
-/** Every resource's routes. A new resource is a new folder under src/api and a line here. */
+/** Every resource's routes. A new resource is a new folder (under src/api, or under its process's folder there) and a line here. */
 import type { Config } from '../config';
 import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';

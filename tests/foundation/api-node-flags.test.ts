@@ -1,5 +1,5 @@
 /**
- * The API's V8 flags are listed once (src/api/node-flags.ts) for the processes our own code starts,
+ * The API's V8 flags are listed once (src/api/runtime/node-flags.ts) for the processes our own code starts,
  * and spelled out where a text file starts the API: each of those must run it with the same flags.
  */
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document's response schemas are the routes' own `response.schema` (src/api/route.ts):
+ * The OpenAPI document's response schemas are the routes' own `response.schema` (src/api/http/route.ts):
  * here real answers of the main GET routes, on the real API, worker, PostgreSQL and Temporal, are
  * validated against them with Joi, live workflow state included, so a field the API answers and
  * the document does not declare (or declares otherwise) fails here and not at a client.

@@ -1,7 +1,7 @@
 /**
  * A route is declared once, as data: method, path, who may call it, its Joi schemas and its
  * handler. The same declaration mounts the route (auth → roles → validation → idempotency →
- * handler) and produces its OpenAPI description (src/api/openapi.ts).
+ * handler) and produces its OpenAPI description (src/api/openapi/document.ts).
  */
 import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';

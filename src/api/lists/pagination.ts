@@ -93,7 +93,7 @@ export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuer
 /**
  * The same page as plain column values, with no model instance built per row: for hot lists whose
  * rows go to the client as they are (a model's getters and toJSON are not applied, so only for
- * models that have none). Simple filters go as one parameterised statement (src/api/page-statement.ts);
+ * models that have none). Simple filters go as one parameterised statement (src/api/lists/page-statement.ts);
  * anything else through Sequelize.
  */
 export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: { search?: boolean } = {}): Promise<Page<Attributes<M>>> {

@@ -73,6 +73,7 @@ module.exports = tseslint.config(
     // Each group of files, with the relative paths that lead from it to src/workflows.
     [['src/*/*.ts'], '..'],
     [['src/*/*/*.ts'], '../..'],
+    [['src/*/*/*/*.ts'], '../../..'],
     [['worker/*.ts', 'bench/*.ts', 'scripts/*.ts'], '../src'],
     [['scripts/*/*.ts'], '../../src'],
     // Tests call the claim rules directly: pure functions, not a workflow body.
@@ -99,10 +100,12 @@ module.exports = tseslint.config(
     },
   },
   {
-    // A route file asks the access policy (src/policies), the domain and query modules, never another route file.
-    files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts'],
+    // A route file asks the access policy (src/policies), the domain and query modules, never another
+    // route file: not a sibling resource's, nor its process folder's (src/api/<process>/routes.ts), nor a
+    // sub-resource's (src/api/<process>/<resource>/routes.ts).
+    files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts', 'src/api/*/*/routes.ts', 'src/api/*/*/*-routes.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/routes', '../*/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/routes', '**/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
     },
   },
   // Layout is Prettier's job (.prettierrc.json, checked in CI): no lint rule may disagree with it.

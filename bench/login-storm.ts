@@ -9,7 +9,8 @@
 import { hash } from '@node-rs/argon2';
 import { loadConfig } from '../src/config';
 import { User } from '../src/models';
-import { hashPassword, OWASP_ARGON2ID } from '../src/services/passwords';
+import { OWASP_ARGON2ID } from '../src/config/password-hashing';
+import { hashPassword } from '../src/services/passwords';
 import { issueAccessToken } from '../src/services/tokens';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile } from './fixtures';

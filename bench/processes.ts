@@ -12,7 +12,7 @@ import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
 import type { BenchInfra } from './infra';
 import { waitUntil } from '../tests/support/waiting';
-import { API_NODE_FLAGS } from '../src/api/node-flags';
+import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
 
 export interface WorkerProcess {
   child: ChildProcess;

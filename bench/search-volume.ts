@@ -4,8 +4,8 @@
  * seconds. Used by the search benchmark and by the test that checks the query plan.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { searchWhere } from '../src/api/search';
-import { matchesFirst, orderFrom } from '../src/api/pagination';
+import { searchWhere } from '../src/api/lists/search';
+import { matchesFirst, orderFrom } from '../src/api/lists/pagination';
 import { Claim, type Tenant } from '../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
 

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { email as emailRule, password as passwordRule } from '../src/api/common-schemas';
+import { email as emailRule, password as passwordRule } from '../src/api/http/common-schemas';
 import { ConfigError, loadConfig } from '../src/config';
 import { initModels, User } from '../src/models';
 import { createSequelize } from '../src/models/database';

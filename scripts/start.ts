@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { API_NODE_FLAGS } from '../src/api/node-flags';
+import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
 import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';

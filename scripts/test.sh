@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Sets up, checks that no module imports itself through others (npm run cycles), then runs every
+# Sets up, checks the imports (npm run cycles: no module imports itself through others, each layer
+# imports only what docs/architecture.md's layer table allows), then runs every
 # test suite against real servers (embedded PostgreSQL, Temporal dev server, time-skipping test
 # server, in-process SMTP, MinIO), then the chaos suite (its own servers and processes, paused and
 # killed under load), then the production-topology suite (the shipped build, two APIs and two
 # workers on the real Temporal server, restarted one by one under load), then the API contract
 # check (Schemathesis against the OpenAPI document, one JUnit report per role). Ends with the line
-# "N passed, N failed" for all five: one test for the cycle check, one per jest test and one per
+# "N passed, N failed" for all five: one test for the import check, one per jest test and one per
 # API operation and role.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   const cases = contract.flatMap((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("<testcase").slice(1) : []));
   const failing = cases.filter((c) => /^[^>]*[^/]>\s*<(failure|error)/.test(c)).length;
   const contractFailed = Math.max(failing, process.env.CONTRACT_STATUS === "0" ? 0 : 1) + contract.filter((file) => !fs.existsSync(file)).length;
-  // The import cycle check: one test.
+  // The import check (cycles and layers): one test.
   const cyclesPassed = process.env.CYCLES_STATUS === "0" ? 1 : 0;
   console.log(`${sum((r) => r.numPassedTests) + cases.length - failing + cyclesPassed} passed, ${sum((r) => r.numFailedTests + r.numRuntimeErrorTestSuites) + missing + contractFailed + 1 - cyclesPassed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || { echo "0 passed, 1 failed"; exit 1; }

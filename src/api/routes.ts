@@ -1,22 +1,22 @@
-/** Every resource's routes. A new resource is a new folder under src/api and a line here. */
+/** Every resource's routes. A new resource is a new folder (under src/api, or under its process's folder there) and a line here. */
 import type { Config } from '../config';
-import { acknowledgementRoutes } from './acknowledgements/routes';
+import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
-import { categoryRoutes } from './categories/routes';
+import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { codecRoutes } from './codec/routes';
-import { documentRoutes } from './documents/routes';
-import { registrationRoutes } from './registrations/routes';
-import { planRoutes } from './plans/routes';
-import { policyReviewRoutes } from './policy-reviews/routes';
-import type { RouteSpec } from './route';
+import { documentRoutes } from './claims/documents/routes';
+import { registrationRoutes } from './onboarding/registrations/routes';
+import { planRoutes } from './catalog/plans/routes';
+import { policyReviewRoutes } from './compliance/policy-reviews/routes';
+import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
-import { tenantRoutes } from './tenants/routes';
+import { tenantRoutes } from './onboarding/tenants/routes';
 import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 

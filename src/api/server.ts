@@ -1,5 +1,5 @@
 /** Entry point of the API process. */
-import { tracing } from './tracing';
+import { tracing } from './runtime/tracing';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
@@ -8,7 +8,7 @@ import { openDocumentStore } from '../services/documents';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
-import { startOutboxRelay } from './outbox';
+import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -3,8 +3,8 @@
  * A missing or malformed variable stops the process with a message naming it.
  */
 import Joi from 'joi';
-import { OWASP_ARGON2ID, type PasswordHashing } from '../services/passwords';
-import { KEY_BYTES, type PayloadCodecKeys } from '../services/payload-codec';
+import { OWASP_ARGON2ID, type PasswordHashing } from './password-hashing';
+import { KEY_BYTES, type PayloadCodecKeys } from './payload-codec-keys';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';

@@ -1,9 +1,9 @@
 /** The tenant's staff see every claim of the tenant and its documents; a policyholder their own. */
 import { Claim, ClaimDocument } from '../models';
 import { isStaff } from '../shared/roles';
-import { notFound } from '../api/errors';
-import type { AuthUser } from '../api/route';
+import type { AuthUser } from '../shared/caller';
 import { Policy, tenantOf } from './core';
+import { NotVisible } from './refusals';
 
 export const claimPolicy: Policy<Claim> = {
   resource: 'Claim',
@@ -16,6 +16,6 @@ export const claimPolicy: Policy<Claim> = {
 export async function findVisibleDocument(caller: AuthUser, id: string): Promise<ClaimDocument> {
   const document = await ClaimDocument.findOne({ where: { id, tenantId: tenantOf(caller) } });
   const claim = document && (await Claim.findByPk(document.claimId));
-  if (!document || !claim || !claimPolicy.canSee(caller, claim)) throw notFound('Document');
+  if (!document || !claim || !claimPolicy.canSee(caller, claim)) throw new NotVisible('Document');
   return document;
 }

@@ -7,13 +7,13 @@
  * Update validator).
  */
 import { Op, type FindOptions, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { forbidden, notFound } from '../api/errors';
-import type { AuthUser } from '../api/route';
+import type { AuthUser } from '../shared/caller';
 import { type Role, TENANT_ROLES } from '../shared/roles';
+import { NotPermitted, NotVisible } from './refusals';
 
 /** The caller's tenant; platform admins have none, so a tenant's resources are not theirs to use (403). */
 export function tenantOf(caller: AuthUser): string {
-  if (!caller.tenantId) throw forbidden('This route belongs to a tenant; platform admins have none');
+  if (!caller.tenantId) throw new NotPermitted('This route belongs to a tenant; platform admins have none');
   return caller.tenantId;
 }
 
@@ -32,7 +32,7 @@ export interface Policy<M extends Model, Action extends string = never> {
 /** The row, if the caller may see it (and do `action` with it); 404 otherwise, like a missing row. */
 export function authorize<M extends Model, Action extends string>(caller: AuthUser, policy: Policy<M, Action>, row: M | null, action?: Action): M {
   const allowed = row !== null && policy.canSee(caller, row) && (action === undefined || policy.canAct?.(caller, row, action) === true);
-  if (!allowed) throw notFound(policy.resource);
+  if (!allowed) throw new NotVisible(policy.resource);
   return row;
 }
 

@@ -1,7 +1,7 @@
 /** The platform's own rows: platform admins see every tenant and registration; a tenant admin their own tenant. */
 import { Registration, Tenant } from '../models';
-import { forbidden } from '../api/errors';
 import type { Policy } from './core';
+import { NotPermitted } from './refusals';
 
 export const tenantRecordPolicy: Policy<Tenant> = {
   resource: 'Tenant',
@@ -14,7 +14,7 @@ export const registrationPolicy: Policy<Registration> = {
   resource: 'Registration',
   model: Registration,
   scope: (caller) => {
-    if (caller.role !== 'platform_admin') throw forbidden();
+    if (caller.role !== 'platform_admin') throw new NotPermitted();
     return {};
   },
   canSee: (caller) => caller.role === 'platform_admin',

@@ -13,7 +13,7 @@ import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
-import type { AuthUser } from '../api/route';
+import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
 import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
 import type { Policy } from './core';

@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import { PasswordResetToken, User } from '../models';
 import { recordAudit, type AuditSource } from './audit';
 import { isActiveMember, WITH_TENANT_STATUS } from './authority';
-import { hashPassword, type PasswordHashing } from './passwords';
+import type { PasswordHashing } from '../config/password-hashing';
+import { hashPassword } from './passwords';
 import { revokeAllSessions } from './tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;

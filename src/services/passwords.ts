@@ -17,19 +17,8 @@
 import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
+import { OWASP_ARGON2ID, type PasswordHashing } from '../config/password-hashing';
 import { passwordChecksRefused, passwordHashes } from '../observability/business-metrics';
-
-export interface PasswordHashingCost {
-  /** KiB of memory per hash. */
-  memoryCost: number;
-  /** Passes over that memory. */
-  timeCost: number;
-}
-
-/** The cost, and how many hashes may wait for a slot (unbounded when not given: scripts and tests). */
-export interface PasswordHashing extends PasswordHashingCost {
-  queueLimit?: number;
-}
 
 /** The hashing queue is full: the caller should answer "busy, retry later" rather than wait. */
 export class PasswordHashingBusy extends Error {
@@ -37,9 +26,6 @@ export class PasswordHashingBusy extends Error {
     super('too many password hashes are waiting');
   }
 }
-
-/** OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 lane. */
-export const OWASP_ARGON2ID: PasswordHashingCost = { memoryCost: 19_456, timeCost: 2 };
 
 const LEGACY_BCRYPT = /^\$2[aby]\$\d{2}\$/;
 

@@ -12,19 +12,13 @@
 import crypto from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { PayloadCodecKeys } from '../config/payload-codec-keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-export const KEY_BYTES = 32;
-
-/** The keys a process may decrypt with, by id, and the one it encrypts with. Rotation adds a key and makes it active. */
-export interface PayloadCodecKeys {
-  keys: ReadonlyMap<string, Buffer>;
-  activeKeyId: string;
-}
 
 /** A payload this process cannot decrypt: its key is not configured, or its bytes were altered. */
 export class PayloadDecryptionError extends Error {}

@@ -1,7 +1,7 @@
 /**
  * Business refusals: non-retryable ApplicationFailures with a stable type, raised by workflows
  * (Update validators), claim rules and activities. The API maps each type to an HTTP status
- * (src/api/middleware/error-handler.ts) and answers the failure's details as the error body's
+ * (src/api/http/middleware/error-handler.ts) and answers the failure's details as the error body's
  * `details`, so a refused update reaches the client as a 4xx saying which field or rule refused it.
  * Only @temporalio/common here: workflow code imports this module.
  */

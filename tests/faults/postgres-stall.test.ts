@@ -7,7 +7,7 @@
 import type Koa from 'koa';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
-import type { ApiServices } from '../../src/api/services';
+import type { ApiServices } from '../../src/api/runtime/services';
 import { initModels, type Subscription, type User } from '../../src/models';
 import { apiDatabaseDeadlines, createSequelize } from '../../src/models/database';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';

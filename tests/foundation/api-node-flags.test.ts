@@ -1,10 +1,10 @@
 /**
- * The API's V8 flags are listed once (src/api/node-flags.ts) for the processes our own code starts,
+ * The API's V8 flags are listed once (src/api/runtime/node-flags.ts) for the processes our own code starts,
  * and spelled out where a text file starts the API: each of those must run it with the same flags.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_NODE_FLAGS } from '../../src/api/node-flags';
+import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');

@@ -1,7 +1,7 @@
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { pageWithTotal } from '../../src/api/page-statement';
-import { orderFrom, paginatePlain, type PageQuery } from '../../src/api/pagination';
-import { searchWhere } from '../../src/api/search';
+import { pageWithTotal } from '../../src/api/lists/page-statement';
+import { orderFrom, paginatePlain, type PageQuery } from '../../src/api/lists/pagination';
+import { searchWhere } from '../../src/api/lists/search';
 import { Claim, Plan, Tenant } from '../../src/models';
 import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document's response schemas are the routes' own `response.schema` (src/api/route.ts):
+ * The OpenAPI document's response schemas are the routes' own `response.schema` (src/api/http/route.ts):
  * here real answers of the main GET routes, on the real API, worker, PostgreSQL and Temporal, are
  * validated against them with Joi, live workflow state included, so a field the API answers and
  * the document does not declare (or declares otherwise) fails here and not at a client.
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Joi from 'joi';
 import { allRoutes } from '../../src/api/routes';
-import type { RouteSpec } from '../../src/api/route';
+import type { RouteSpec } from '../../src/api/http/route';
 import { Subscription, type User } from '../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildPlan } from '../support/factories';

@@ -8,8 +8,8 @@ import ts from 'typescript';
 import { nullable, object, oneOf, required, requiring, withDefault } from '../../src/shared/typed-schema';
 
 const ROOT = path.resolve(__dirname, '../..');
-/** Compiled as if it sat beside the route files, so it imports what they import. */
-const PROBE = path.join(ROOT, 'src/api/typed-route-probe.ts');
+/** Compiled as if it sat in a resource folder, beside the route files, so it imports what they import. */
+const PROBE = path.join(ROOT, 'src/api/typed-route-probe/routes.ts');
 
 function compilerOptions(): ts.CompilerOptions {
   const configPath = path.join(ROOT, 'tsconfig.json');
@@ -36,8 +36,8 @@ function typeErrorsOf(source: string): string[] {
 /** A route whose body schema is `amountSchema` and whose handler uses the amount as a number. */
 const routeWithAmount = (amountSchema: string) => `
 import Joi from 'joi';
-import { route } from './route';
-import { object, required } from '../shared/typed-schema';
+import { route } from '../http/route';
+import { object, required } from '../../shared/typed-schema';
 export const probe = route({
   method: 'post',
   path: '/probe',
@@ -63,11 +63,11 @@ describe('typed route input', () => {
 
   it('types the real request schemas as their handlers use them', () => {
     const source = `
-import { fileClaimBody, listClaimsQuery } from './claims/schemas';
-import { createVersionBody } from './compliance/schemas';
-import { listPlansQuery } from './plans/schemas';
+import { fileClaimBody, listClaimsQuery } from '../claims/schemas';
+import { createVersionBody } from '../compliance/schemas';
+import { listPlansQuery } from '../catalog/plans/schemas';
 import Joi from 'joi';
-import { object, type Output } from '../shared/typed-schema';
+import { object, type Output } from '../../shared/typed-schema';
 const filing: Output<typeof fileClaimBody> = { subscriptionId: 'x', incidentDate: new Date(), amountClaimed: 1, description: 'd' };
 const list: Output<typeof listClaimsQuery> = { page: 1, pageSize: 20, ordering: '-createdAt', status: 'assigned' };
 const version: Output<typeof createVersionBody> = { content: 'c', deadlineDays: null, audienceRoles: ['adjuster'] };

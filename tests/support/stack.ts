@@ -11,7 +11,7 @@ import supertest from 'supertest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
-import type { ApiServices } from '../../src/api/services';
+import type { ApiServices } from '../../src/api/runtime/services';
 import type { Tracing } from '../../src/observability/tracing';
 import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../scripts/local/ports';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
-import { API_NODE_FLAGS } from '../../src/api/node-flags';
+import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
 import { waitUntil } from '../support/waiting';
 
 const START_TIMEOUT_MS = 60_000;

@@ -6,8 +6,8 @@
 import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models';
 import { auditEventPolicy } from '../../policies/audit';
-import { pageSchema, paginate } from '../pagination';
-import { route, RouteSpec } from '../route';
+import { pageSchema, paginate } from '../lists/pagination';
+import { route, RouteSpec } from '../http/route';
 import { auditEventSchema, listAuditEventsQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {

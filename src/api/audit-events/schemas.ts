@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { orderingParam, pageQueryKeys } from '../pagination';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { object } from '../../shared/typed-schema';
 
 const name = (max: number) => Joi.string().max(max).pattern(/^[a-z][a-z_]*(\.[a-z][a-z_]*)?$/, 'lower-case name');

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
-import { rateLimit } from '../middleware/rate-limit';
+import { rateLimit } from '../http/middleware/rate-limit';
 
 /** Responses that carry tokens must never be kept by a browser or a proxy. */
 export const noStore: Middleware = async (ctx, next) => {

@@ -12,10 +12,10 @@ import { createSmtpMailer } from '../../services/mailer';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
-import { requestAuditSource } from '../audit-source';
-import { ApiError, unauthorized } from '../errors';
-import { rateLimit } from '../middleware/rate-limit';
-import { route, RouteSpec } from '../route';
+import { requestAuditSource } from '../http/audit-source';
+import { ApiError, unauthorized } from '../http/errors';
+import { rateLimit } from '../http/middleware/rate-limit';
+import { route, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import { acceptedSchema, accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
 

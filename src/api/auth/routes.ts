@@ -3,11 +3,11 @@ import { recordAudit } from '../../services/audit';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
-import { ApiError, conflict, notFound, unauthorized } from '../errors';
-import { failureLimit } from '../middleware/rate-limit';
-import { route, RouteSpec } from '../route';
+import { ApiError, conflict, notFound, unauthorized } from '../http/errors';
+import { failureLimit } from '../http/middleware/rate-limit';
+import { route, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
-import { userSchema } from '../common-schemas';
+import { userSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore } from './middleware';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
 

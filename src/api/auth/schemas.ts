@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { email, password, userSchema } from '../common-schemas';
+import { email, password, userSchema } from '../http/common-schemas';
 import { object, required } from '../../shared/typed-schema';
 
 export const registerBody = object({

@@ -5,13 +5,13 @@
 import etag from 'etag';
 import { Category, Tenant } from '../../models';
 import type { Config } from '../../config';
-import { categorySchema, listCategoriesQuery } from '../categories/schemas';
-import { notFound } from '../errors';
-import { rateLimit } from '../middleware/rate-limit';
-import { pageSchema, paginate } from '../pagination';
-import { listPlans } from '../plans/query';
-import { planSchema } from '../plans/schemas';
-import { route, RouteContext, RouteSpec } from '../route';
+import { categorySchema, listCategoriesQuery } from './categories/schemas';
+import { notFound } from '../http/errors';
+import { rateLimit } from '../http/middleware/rate-limit';
+import { pageSchema, paginate } from '../lists/pagination';
+import { listPlans } from './plans/query';
+import { planSchema } from './plans/schemas';
+import { route, RouteContext, RouteSpec } from '../http/route';
 import { catalogParams, publicPlansQuery } from './schemas';
 
 /** Long enough to absorb a burst of visitors, short enough that a price change shows soon. */

@@ -1,5 +1,5 @@
-import { listPlansQuery } from '../plans/schemas';
-import { slug } from '../registrations/schemas';
+import { listPlansQuery } from './plans/schemas';
+import { slug } from '../onboarding/registrations/schemas';
 import { object, required } from '../../shared/typed-schema';
 
 export const catalogParams = object({ tenantSlug: required(slug) });

@@ -1,6 +1,6 @@
 /** Refusals shared by the routes that change a claim or add to it. */
 import type { Claim } from '../../models';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 
 /** A closed claim's workflow has ended: nothing moves it any more. */
 export function assertClaimOpen(claim: Claim): void {

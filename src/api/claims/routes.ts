@@ -22,16 +22,16 @@ import {
   transitionClaimUpdate,
 } from '../../contracts/claim';
 import { HOUR_MS } from '../../shared/time';
-import { audited, requestAuditSource } from '../audit-source';
-import { idParams } from '../common-schemas';
-import { idFromRequest } from '../deterministic-id';
-import { dependencyUnavailable, unprocessable } from '../errors';
-import { LiveState, queryLiveState } from '../live-state';
-import { deliver, enqueueStart } from '../outbox';
-import { pageSchema, paginate, paginatePlain } from '../pagination';
-import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { searchWhere } from '../search';
-import { decideByUpdate } from '../temporal-calls';
+import { audited, requestAuditSource } from '../http/audit-source';
+import { idParams } from '../http/common-schemas';
+import { idFromRequest } from '../http/deterministic-id';
+import { dependencyUnavailable, unprocessable } from '../http/errors';
+import { LiveState, queryLiveState } from '../temporal/live-state';
+import { deliver, enqueueStart } from '../temporal/outbox';
+import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
+import { route, RouteContext, RouteInput, RouteSpec } from '../http/route';
+import { searchWhere } from '../lists/search';
+import { decideByUpdate } from '../temporal/calls';
 import { assertClaimOpen } from './refusals';
 import {
   assignClaimBody,

@@ -1,8 +1,8 @@
 import Joi from 'joi';
 import { CLAIM_STAGES } from '../../contracts/claim';
-import { money, uuid, workflowRef } from '../common-schemas';
-import { orderingParam, pageQueryKeys } from '../pagination';
-import { searchParam } from '../search';
+import { money, uuid, workflowRef } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
+import { searchParam } from '../lists/search';
 import { object, oneOf, required } from '../../shared/typed-schema';
 
 const stage = oneOf(CLAIM_STAGES);

@@ -9,9 +9,9 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../config';
 import { PayloadDecryptionError } from '../../services/payload-codec';
 import { payloadCodecs } from '../../services/temporal';
-import { badRequest, unprocessable } from '../errors';
-import { CODEC_PATH } from '../paths';
-import { route, RouteContext, RouteSpec } from '../route';
+import { badRequest, unprocessable } from '../http/errors';
+import { CODEC_PATH } from '../http/paths';
+import { route, RouteContext, RouteSpec } from '../http/route';
 import { codecBody, codecResponse, type CodecPayloadJson } from './schemas';
 
 function fromJson(payload: CodecPayloadJson): Payload {

@@ -7,8 +7,8 @@ import { stringify } from 'csv-stringify';
 import { Acknowledgement, User } from '../../models';
 import type { AcknowledgementStatus } from '../../contracts/acknowledgement';
 import type { PolicyVersion } from '../../models/policy-version';
-import { orderFrom } from '../pagination';
-import type { RouteContext } from '../route';
+import { orderFrom } from '../lists/pagination';
+import type { RouteContext } from '../http/route';
 
 const BATCH_SIZE = 500;
 

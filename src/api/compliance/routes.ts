@@ -5,14 +5,14 @@ import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkf
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
 import { DAY_MS } from '../../shared/time';
-import { idParams } from '../common-schemas';
-import { conflict, notFound } from '../errors';
-import { pageSchema, paginate } from '../pagination';
-import { route, RouteContext, RouteSpec } from '../route';
-import { deliver, enqueueStart } from '../outbox';
+import { idParams } from '../http/common-schemas';
+import { conflict, notFound } from '../http/errors';
+import { pageSchema, paginate } from '../lists/pagination';
+import { route, RouteContext, RouteSpec } from '../http/route';
+import { deliver, enqueueStart } from '../temporal/outbox';
 import { sendReportCsv, wantsCsv } from './report-csv';
 import { recordAudit } from '../../services/audit';
-import { audited, requestAuditSource } from '../audit-source';
+import { audited, requestAuditSource } from '../http/audit-source';
 import {
   alertSchema,
   createPolicyBody,

@@ -2,8 +2,8 @@ import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
 import { type Role, STAFF_ROLES } from '../../shared/roles';
-import { uuid, workflowRef } from '../common-schemas';
-import { orderingParam, pageQueryKeys, pageSchema } from '../pagination';
+import { uuid, workflowRef } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 export const acknowledgementStatus = oneOf(ACKNOWLEDGEMENT_STATUSES);

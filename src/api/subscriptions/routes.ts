@@ -18,16 +18,16 @@ import {
   SubscriptionWorkflow,
   subscriptionWorkflowId,
 } from '../../contracts/subscription';
-import { requestAuditSource } from '../audit-source';
+import { requestAuditSource } from '../http/audit-source';
 import { auditEventValues } from '../../services/audit';
-import { idParams } from '../common-schemas';
-import { idFromRequest } from '../deterministic-id';
-import { conflict, notFound, unprocessable } from '../errors';
-import { pageSchema, paginate } from '../pagination';
-import { route, RouteContext, RouteInput, RouteSpec } from '../route';
-import { LiveState, queryLiveState } from '../live-state';
-import { decideByUpdate, temporalCall } from '../temporal-calls';
-import { searchWhere } from '../search';
+import { idParams } from '../http/common-schemas';
+import { idFromRequest } from '../http/deterministic-id';
+import { conflict, notFound, unprocessable } from '../http/errors';
+import { pageSchema, paginate } from '../lists/pagination';
+import { route, RouteContext, RouteInput, RouteSpec } from '../http/route';
+import { LiveState, queryLiveState } from '../temporal/live-state';
+import { decideByUpdate, temporalCall } from '../temporal/calls';
+import { searchWhere } from '../lists/search';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 

@@ -1,8 +1,8 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { uuid } from '../common-schemas';
-import { orderingParam, pageQueryKeys } from '../pagination';
-import { searchParam } from '../search';
+import { uuid } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
+import { searchParam } from '../lists/search';
 import { object, oneOf, required } from '../../shared/typed-schema';
 
 const status = oneOf(SUBSCRIPTION_STATUSES);

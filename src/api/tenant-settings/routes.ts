@@ -1,9 +1,9 @@
 import { TenantSettings } from '../../models';
-import { unprocessable } from '../errors';
+import { unprocessable } from '../http/errors';
 import { tenantOf } from '../../policies/core';
-import { route, RouteSpec } from '../route';
+import { route, RouteSpec } from '../http/route';
 import { settingsSchema, updateSettingsBody } from './schemas';
-import { audited } from '../audit-source';
+import { audited } from '../http/audit-source';
 
 function present(row: TenantSettings) {
   return { ...row.effective(), complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };

@@ -4,13 +4,13 @@ import { userPolicy } from '../../policies/users';
 import type { Role } from '../../shared/roles';
 import { hashPassword } from '../../services/passwords';
 import { revokeAllSessions } from '../../services/tokens';
-import { idParams, userSchema } from '../common-schemas';
-import { unprocessable } from '../errors';
-import { pageSchema, paginate } from '../pagination';
-import { route, RouteSpec } from '../route';
-import { searchWhere } from '../search';
+import { idParams, userSchema } from '../http/common-schemas';
+import { unprocessable } from '../http/errors';
+import { pageSchema, paginate } from '../lists/pagination';
+import { route, RouteSpec } from '../http/route';
+import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
-import { audited } from '../audit-source';
+import { audited } from '../http/audit-source';
 
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;

@@ -1,7 +1,7 @@
 import Joi from 'joi';
-import { email, password, tenantRole, uuid } from '../common-schemas';
-import { orderingParam, pageQueryKeys } from '../pagination';
-import { searchParam } from '../search';
+import { email, password, tenantRole, uuid } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
+import { searchParam } from '../lists/search';
 import { nullable, object, required } from '../../shared/typed-schema';
 
 export const listUsersQuery = object({

@@ -1,8 +1,8 @@
 import Joi from 'joi';
 import { mayViewRun } from '../../policies/workflow-runs';
-import { notFound } from '../errors';
-import { route, RouteSpec } from '../route';
-import { temporalCall } from '../temporal-calls';
+import { notFound } from '../http/errors';
+import { route, RouteSpec } from '../http/route';
+import { temporalCall } from '../temporal/calls';
 import { object, required } from '../../shared/typed-schema';
 
 const runSchema = Joi.object({

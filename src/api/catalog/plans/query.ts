@@ -1,0 +1,25 @@
+/** The plan list with its filters, shared by /plans and the public catalog. */
+import { Attributes, Op, WhereOptions } from 'sequelize';
+import { Plan } from '../../../models';
+import { Page, paginatePlain } from '../../lists/pagination';
+import type { Output } from '../../../shared/typed-schema';
+import type { listPlansQuery } from './schemas';
+
+export type PlanFilters = Output<typeof listPlansQuery>;
+
+/** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
+export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
+  const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
+  const premium = {
+    ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
+    ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
+  };
+  const where = {
+    ...(isActive !== undefined && { isActive }),
+    ...scope,
+    ...(categoryId && { categoryId }),
+    ...(coverageLevel && { coverageLevel }),
+    ...(Reflect.ownKeys(premium).length > 0 && { premium }),
+  };
+  return paginatePlain(Plan, page, where);
+}

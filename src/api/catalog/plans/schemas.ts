@@ -1,0 +1,57 @@
+import Joi from 'joi';
+import { money, uuid } from '../../http/common-schemas';
+import { orderingParam, pageQueryKeys } from '../../lists/pagination';
+import { COVERAGE_LEVELS } from '../../../models/plan';
+import { nullable, object, oneOf, requiring } from '../../../shared/typed-schema';
+
+const coverageLevel = oneOf(COVERAGE_LEVELS);
+/** In bodies, 12.345 is refused rather than silently rounded. */
+const exactMoney = money.prefs({ convert: false });
+const durationMonths = Joi.number().integer().min(6).max(120).multiple(6).messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
+
+// Compared with minPremium only when both are given: a ref to an absent key fails validation.
+const premiumCap: Joi.AlternativesSchema<number> = Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }).description(
+  'at least minPremium when both are given',
+);
+
+export const listPlansQuery = object({
+  ...pageQueryKeys,
+  categoryId: uuid,
+  coverageLevel,
+  minPremium: money,
+  maxPremium: premiumCap,
+  /** Tenant admins also see inactive plans when they ask for them. */
+  isActive: Joi.boolean(),
+  ordering: orderingParam(['premium', 'coverageAmount', 'createdAt'], 'premium'),
+});
+
+const planFields = {
+  categoryId: uuid,
+  name: Joi.string().trim().min(1).max(200),
+  description: nullable(Joi.string().trim().max(5000).allow('')),
+  coverageLevel,
+  coverageAmount: exactMoney,
+  premium: exactMoney,
+  durationMonths,
+  isActive: Joi.boolean(),
+};
+
+export const createPlanBody = object(requiring(planFields, ['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths'])).label('CreatePlan');
+
+export const updatePlanBody = object(planFields).min(1).label('UpdatePlan');
+
+export const planSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  categoryId: uuid,
+  name: Joi.string(),
+  description: Joi.string().allow(null),
+  coverageLevel,
+  coverageAmount: Joi.string().description('decimal with 2 places'),
+  premium: Joi.string().description('decimal with 2 places'),
+  durationMonths: Joi.number(),
+  isActive: Joi.boolean(),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+  deletedAt: Joi.date().allow(null).description('soft deletion: always null on rows the API returns'),
+}).label('Plan');

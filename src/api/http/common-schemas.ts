@@ -1,0 +1,37 @@
+import Joi from 'joi';
+import { TENANT_ROLES } from '../../shared/roles';
+import { object, oneOf, required } from '../../shared/typed-schema';
+
+export const uuid = Joi.string().guid({ version: ['uuidv4'] });
+export const idParams = object({ id: required(uuid) });
+export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
+/**
+ * 8 to 128 characters with a letter and a digit: bounded, so hashing one costs a known amount.
+ * Each lookahead scans a class and its complement, which can meet in one way only, so the check
+ * is linear in the input's length whatever it holds (Joi runs it even when `max` has failed).
+ * One pattern keeps the whole rule in the OpenAPI document.
+ */
+export const password = Joi.string()
+  .min(8)
+  .max(128)
+  // Joi counts UTF-16 units, the OpenAPI document (JSON Schema) characters: an astral character is
+  // two of the first and one of the second. Fewer than 16 units may be fewer than 8 characters.
+  .custom((value: string, helpers) => (value.length >= 8 && value.length < 16 && [...value].length < 8 ? helpers.error('string.min', { limit: 8 }) : value))
+  .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
+export const tenantRole = oneOf(TENANT_ROLES);
+/** Money: positive, two decimal places. */
+export const money = Joi.number().positive().precision(2).max(1e10);
+export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });
+
+export const userSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid.allow(null),
+  email: Joi.string(),
+  fullName: Joi.string(),
+  role: Joi.string(),
+  managerId: uuid.allow(null),
+  isActive: Joi.boolean(),
+  lastLoginAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('User');

@@ -1,0 +1,36 @@
+/**
+ * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal or the S3 document
+ * store) wherever they come from, so an outage answers 503 instead of 500 even on a path that
+ * does not go through temporalCall (which tells the worker apart from the server and unknown
+ * outcomes, see there).
+ */
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { ConnectionError, DatabaseError } from 'sequelize';
+import { DocumentStoreUnavailable } from '../../services/documents';
+import { ApiError, dependencyUnavailable } from './errors';
+
+/** gRPC status codes of an unreachable or too slow server. */
+const GRPC_OUTAGE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+/** PostgreSQL SQLSTATEs of a server that cannot serve now: statement timeout, shutdown, too many connections, deadlock. */
+const POSTGRES_OUTAGE_CODES = /^(57014|57P0\d|53300|40P01)$/;
+/** node-postgres errors without a SQLSTATE: its client-side read timeout and a dropped connection. */
+const POSTGRES_CLIENT_OUTAGE = /Query read timeout|Connection terminated/;
+
+export function isTemporalOutage(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && GRPC_OUTAGE_CODES.has(grpc.code);
+}
+
+export function isDatabaseOutage(err: unknown): boolean {
+  if (err instanceof ConnectionError) return true;
+  if (!(err instanceof DatabaseError)) return false;
+  const code = (err.parent as { code?: string }).code;
+  return (code !== undefined && POSTGRES_OUTAGE_CODES.test(code)) || POSTGRES_CLIENT_OUTAGE.test(err.message);
+}
+
+export function dependencyErrorOf(err: unknown): ApiError | undefined {
+  if (isDatabaseOutage(err)) return dependencyUnavailable('postgres');
+  if (isTemporalOutage(err)) return dependencyUnavailable('temporal');
+  if (err instanceof DocumentStoreUnavailable) return dependencyUnavailable('s3');
+  return undefined;
+}

@@ -1,0 +1,48 @@
+import type Joi from 'joi';
+import type { Middleware } from 'koa';
+import { validationFailed, ErrorDetail } from '../errors';
+import type { RouteSpec } from '../route';
+import { malformedStrings } from '../well-formed';
+import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
+
+const MAX_REPORTED_MALFORMED = 20;
+const OPTIONS: Joi.ValidationOptions = {
+  abortEarly: false,
+  allowUnknown: false,
+  convert: true,
+  errors: { wrap: { label: false } },
+  messages: MESSAGES_WITHOUT_VALUES,
+};
+
+/**
+ * Validates params, query and body against the route's schemas; unknown fields are rejected.
+ * Malformed text anywhere in them is refused first, whatever the route's schema says.
+ */
+export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Middleware {
+  return async (ctx, next) => {
+    const details: ErrorDetail[] = [];
+    const input: Record<string, unknown> = {};
+    const parts = [
+      ['params', spec.params, ctx.params ?? {}],
+      ['query', spec.query, ctx.query],
+      ['body', spec.body, ctx.request.body ?? {}],
+    ] as const;
+    const malformed = parts.flatMap(([part, , raw]) => malformedStrings(raw, part));
+    // A few names are enough to fix a request; a huge list would only make a huge answer.
+    if (malformed.length) throw validationFailed(malformed.slice(0, MAX_REPORTED_MALFORMED));
+    for (const [part, schema, raw] of parts) {
+      if (!schema) {
+        const isEmpty = raw === undefined || raw === null || (typeof raw === 'object' && Object.keys(raw).length === 0);
+        if (part !== 'params' && !isEmpty) details.push({ field: part, message: `${part} is not accepted here` });
+        input[part] = raw;
+        continue;
+      }
+      const { value, error } = schema.validate(raw, OPTIONS);
+      if (error) details.push(...error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message })));
+      input[part] = value;
+    }
+    if (details.length) throw validationFailed(details);
+    ctx.state.input = input;
+    await next();
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * A route is declared once, as data: method, path, who may call it, its Joi schemas and its
+ * handler. The same declaration mounts the route (auth → roles → validation → idempotency →
+ * handler) and produces its OpenAPI description (src/api/openapi/document.ts).
+ */
+import type Joi from 'joi';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { AccessTokenClaims } from '../../services/tokens';
+import type { AuthUser } from '../../shared/caller';
+import type { Role } from '../../shared/roles';
+import type { ApiServices } from '../runtime/services';
+
+export type { AuthUser };
+
+/** What validation made of the request: each part as its schema produced it (empty without a schema). */
+export interface RouteInput<P = object, Q = object, B = object> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** A part of the request the route declares no schema for: validation refuses anything in it. */
+export type NoInput = Record<string, never>;
+
+export interface RouteState<I = unknown> {
+  requestId: string;
+  user: AuthUser;
+  /** The verified access token of an authenticated route. */
+  jwt: AccessTokenClaims;
+  input: I;
+}
+
+export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { services: ApiServices };
+
+/**
+ * A route as declared: its schemas fix the types of the handler's input (`src/shared/typed-schema.ts`), so a
+ * schema change that breaks the handler fails to compile.
+ */
+export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Koa-style path below /api/v1, e.g. `/plans/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** `public` routes need no token; every other route needs a valid access token. */
+  auth?: 'public';
+  /** Roles allowed to call the route; omitted means any authenticated user. */
+  roles?: Role[];
+  params?: Joi.ObjectSchema<P>;
+  query?: Joi.ObjectSchema<Q>;
+  body?: Joi.ObjectSchema<B>;
+  /** Status of a success and the Joi schema of its body, for the OpenAPI document; `alsoCsv` when it can answer text/csv too. */
+  response: { status: number; schema?: Joi.Schema; description?: string; alsoCsv?: boolean };
+  /**
+   * Accepts an Idempotency-Key header: a repeat replays the stored response. Every write does,
+   * unless it says `false` (auth routes: a replayed answer would hand out the same tokens again).
+   */
+  idempotent?: boolean;
+  /** Extra middleware run before validation (rate limits). */
+  before?: Middleware[];
+  handler: (ctx: RouteContext<RouteInput<P, Q, B>>) => Promise<void>;
+}
+
+/** A declared route as the router and the OpenAPI document take it, whatever its input types. */
+export type RouteSpec = RouteDeclaration<object, object, object>;
+
+/**
+ * Declares a route. The validation middleware puts on `ctx.state.input` exactly what this
+ * route's schemas produced, so here, and only here, the input is read as their types.
+ */
+export function route<P extends object = NoInput, Q extends object = NoInput, B extends object = NoInput>(spec: RouteDeclaration<P, Q, B>): RouteSpec {
+  const { handler, ...declaration } = spec;
+  return { ...declaration, handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>) };
+}
+
+export function acceptsIdempotencyKey(spec: RouteSpec): boolean {
+  return spec.idempotent ?? spec.method !== 'get';
+}

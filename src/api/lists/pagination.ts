@@ -1,0 +1,110 @@
+/** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
+import Joi from 'joi';
+import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
+import { oneOf, withDefault } from '../../shared/typed-schema';
+import { pageWithTotal } from './page-statement';
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageQuery {
+  page: number;
+  pageSize: number;
+  ordering?: string;
+}
+
+/** A page beyond this is refused rather than turned into a huge OFFSET. */
+export const MAX_PAGE = 100_000;
+
+/**
+ * A whole number written as digits only: Joi would also convert `2.0` or `1e3`, which the
+ * document's `integer` does not allow.
+ */
+const wholeNumber = () =>
+  Joi.number()
+    .integer()
+    .custom((value: number, helpers) => (/^\d+$/.test(String(helpers.original)) ? value : helpers.error('number.integer')));
+
+export const pageQueryKeys = {
+  page: withDefault(wholeNumber().min(1).max(MAX_PAGE), 1),
+  pageSize: withDefault(wholeNumber().min(1).max(MAX_PAGE_SIZE), 20),
+};
+
+/** `ordering=field` or `ordering=-field`, for the listed fields only. */
+export function orderingParam<F extends string>(fields: readonly F[], fallback: F | `-${F}`) {
+  return withDefault(oneOf(fields.flatMap((f) => [f, `-${f}` as const])), fallback);
+}
+
+export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
+  const descending = ordering.startsWith('-');
+  return [[descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'], ['id', 'ASC']];
+}
+
+export interface Page<T> {
+  items: T[];
+  pagination: { page: number; pageSize: number; total: number; totalPages: number };
+}
+
+type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'> & {
+  /** The list is a `?q=` search: see `matchesFirst`. */
+  search?: boolean;
+};
+
+/**
+ * The order of a search: by expressions no index provides, so PostgreSQL collects the matches
+ * through the search indexes and sorts only them. Ordered by the columns themselves, it may walk
+ * the tenant's ordered index instead and filter row after row until a page is full, the plan it
+ * picks whenever it overestimates the matches; for a rare term that reads every row of the
+ * tenant. `COALESCE(x, x)` sorts exactly as `x`.
+ */
+export function matchesFirst(model: ModelStatic<Model>, order: [string, 'ASC' | 'DESC'][]): Order {
+  return order.map(([attribute, direction]) => {
+    const column = col(`${model.name}.${model.getAttributes()[attribute].field ?? attribute}`);
+    return [fn('COALESCE', column, column), direction];
+  });
+}
+
+const pageOf = <Row>(query: PageQuery, items: Row[], total: number): Page<Row> => ({
+  items,
+  pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) },
+});
+
+const pageRequest = (query: PageQuery) => ({ order: orderFrom(query.ordering ?? 'createdAt'), limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+
+/**
+ * The total and the page, asked in parallel on two pooled connections: a request waits for one
+ * round trip instead of two. (A single query with `count(*) OVER ()` would make PostgreSQL read
+ * and sort every matching row instead of stopping at the page.)
+ */
+async function countAndPage<Row>(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions, options: ListOptions, raw: boolean): Promise<Page<Row>> {
+  const { search, ...findOptions } = options;
+  const { order, ...window } = pageRequest(query);
+  const [count, rows] = await Promise.all([
+    // Joined rows would count a parent once per child; without joins a plain count is cheaper.
+    model.count({ where, include: options.include, distinct: Boolean(options.include) }),
+    model.findAll({ ...findOptions, where, ...window, order: search ? matchesFirst(model, order) : order, raw }),
+  ]);
+  return pageOf(query, rows as Row[], count);
+}
+
+export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: ListOptions = {}): Promise<Page<M>> {
+  return countAndPage<M>(model, query, where, options, false);
+}
+
+/**
+ * The same page as plain column values, with no model instance built per row: for hot lists whose
+ * rows go to the client as they are (a model's getters and toJSON are not applied, so only for
+ * models that have none). Simple filters go as one parameterised statement (src/api/lists/page-statement.ts);
+ * anything else through Sequelize.
+ */
+export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: { search?: boolean } = {}): Promise<Page<Attributes<M>>> {
+  const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query));
+  if (direct) return pageOf(query, direct.rows, direct.total);
+  return countAndPage<Attributes<M>>(model, query, where, options, true);
+}
+
+export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {
+  return Joi.object({
+    items: Joi.array().items(item),
+    pagination: Joi.object({ page: Joi.number(), pageSize: Joi.number(), total: Joi.number(), totalPages: Joi.number() }),
+  });
+}

@@ -1,0 +1,38 @@
+/** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
+import { Tenant } from '../../../models';
+import { findVisible } from '../../../policies/core';
+import { tenantRecordPolicy } from '../../../policies/platform';
+import { idParams } from '../../http/common-schemas';
+import { pageSchema, paginate } from '../../lists/pagination';
+import { route, RouteSpec } from '../../http/route';
+import { listTenantsQuery, tenantSchema } from './schemas';
+
+export function tenantRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/tenants',
+      summary: 'List tenants, newest first',
+      tag: 'onboarding',
+      roles: ['platform_admin'],
+      query: listTenantsQuery,
+      response: { status: 200, schema: pageSchema(tenantSchema) },
+      handler: async (ctx) => {
+        const { status, ...page } = ctx.state.input.query;
+        ctx.body = await paginate(Tenant, page, { ...tenantRecordPolicy.scope(ctx.state.user), ...(status && { status }) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tenants/:id',
+      summary: 'One tenant (a tenant admin: their own)',
+      tag: 'onboarding',
+      roles: ['platform_admin', 'tenant_admin'],
+      params: idParams,
+      response: { status: 200, schema: tenantSchema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, tenantRecordPolicy, ctx.state.input.params.id);
+      },
+    }),
+  ];
+}

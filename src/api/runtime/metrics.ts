@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+import client from 'prom-client';
+import { apiBusinessRegistry } from '../../observability/business-metrics';
+import { routeTemplate } from '../http/route-template';
+
+/** Prometheus metrics for one API process: Node defaults, request duration by route and status, business counters. */
+export function createMetrics() {
+  const own = new client.Registry();
+  client.collectDefaultMetrics({ register: own });
+  const duration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'API request duration in seconds',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [own],
+  });
+  const middleware: Middleware = async (ctx, next) => {
+    const stop = duration.startTimer();
+    try {
+      await next();
+    } finally {
+      stop({ method: ctx.method, route: routeTemplate(ctx), status: String(ctx.status) });
+    }
+  };
+  return { registry: client.Registry.merge([own, apiBusinessRegistry]), middleware };
+}

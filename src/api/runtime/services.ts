@@ -1,0 +1,27 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../../config';
+import type { Logger } from '../../config/logger';
+import type { DocumentStore } from '../../services/documents';
+
+/** What route handlers may use, reachable as ctx.services. */
+export interface ApiServices {
+  config: Config;
+  sequelize: Sequelize;
+  temporal: Client;
+  logger: Logger;
+  /** Where claim documents' bytes are kept, chosen once at start-up from the configuration. */
+  documents: DocumentStore;
+  /** Present when tracing is on: every request then gets a server span. */
+  tracer?: Tracer;
+  /** The API process's stop in progress (server.ts): readiness turns off first. Absent in tests that never stop. */
+  drain?: { draining: boolean };
+}
+
+declare module 'koa' {
+  interface DefaultContext {
+    /** Set once on the app's context (app.ts), so every request's context carries it. */
+    services: ApiServices;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Every call the API makes to Temporal goes through temporalCall: it runs under the deadline the
+ * configuration sets for its kind, and an outage or a missed deadline becomes a 503 naming the
+ * dependency that failed ("temporal" when the server does not answer, "worker" when the server
+ * answers but no worker handled the query or update in time), or a 504 when an update was sent
+ * and its outcome is unknown.
+ */
+import crypto from 'node:crypto';
+import { Client, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Deadlines } from '../../config';
+import { isTemporalOutage } from '../http/dependency-errors';
+import { Dependency, dependencyUnavailable, outcomeUnknown } from '../http/errors';
+import type { RouteContext } from '../http/route';
+import type { ApiServices } from '../runtime/services';
+
+/** `rpc`: start, signal, describe (the server alone); `query` and `update` also need a worker. */
+export type TemporalCallKind = 'rpc' | 'query' | 'update';
+
+/** How long the server may take to answer the probe that tells a silent worker from a silent server. */
+const PROBE_MS = 1000;
+
+function deadlineOf(deadlines: Deadlines, kind: TemporalCallKind): number {
+  if (kind === 'query') return deadlines.temporalQueryMs;
+  if (kind === 'update') return deadlines.temporalUpdateMs;
+  return deadlines.temporalRpcMs;
+}
+
+async function serverAnswers(temporal: Client): Promise<boolean> {
+  try {
+    await temporal.connection.withDeadline(Date.now() + PROBE_MS, () => temporal.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function temporalCall<T>(services: ApiServices, kind: TemporalCallKind, call: (temporal: Client) => Promise<T>): Promise<T> {
+  const { temporal } = services;
+  try {
+    return await temporal.connection.withDeadline(Date.now() + deadlineOf(services.config.deadlines, kind), () => call(temporal));
+  } catch (err) {
+    const unknownOutcome = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+    if (!unknownOutcome && !isTemporalOutage(err)) throw err;
+    const dependency: Dependency = kind !== 'rpc' && (await serverAnswers(temporal)) ? 'worker' : 'temporal';
+    throw unknownOutcome ? outcomeUnknown(dependency) : dependencyUnavailable(dependency);
+  }
+}
+
+/**
+ * The update ID of a request: derived from the caller and their Idempotency-Key, so a repeat
+ * after a 504 reaches the same update (Temporal applies an update ID once per run) instead of
+ * deciding twice. Without a key every request is a new decision.
+ */
+function updateIdOf(ctx: RouteContext): string | undefined {
+  const key = ctx.get('Idempotency-Key');
+  if (!key) return undefined;
+  return crypto.createHash('sha256').update(`update:${ctx.state.user.id}:${key}`).digest('hex');
+}
+
+/**
+ * Sends a person's decision to a run as an update and waits for its result. If the run has
+ * closed, a repeat of a decision that closed it answers with that decision's result.
+ */
+export async function decideByUpdate<Result, Request>(
+  ctx: RouteContext,
+  handle: (temporal: Client) => WorkflowHandle,
+  update: UpdateDefinition<Result, [Request]>,
+  request: Request,
+): Promise<Result> {
+  const updateId = updateIdOf(ctx);
+  try {
+    return await temporalCall(ctx.services, 'update', (temporal) => handle(temporal).executeUpdate(update, { args: [request], updateId }));
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError) || !updateId) throw err;
+    const earlier = await temporalCall(ctx.services, 'rpc', (temporal) => handle(temporal).getUpdateHandle<Result>(updateId).result()).catch(() => undefined);
+    if (earlier === undefined) throw err;
+    return earlier;
+  }
+}

@@ -3,7 +3,7 @@
  * - no module may reach itself through its imports. Type-only imports count too: a cycle through
  *   types still ties two layers together;
  * - each layer of docs/architecture.md (Processes and layers) imports only the layers its row
- *   names. LAYERS below is that table; tests/foundation/layer-rules.test.ts makes each mistake once
+ *   names. LAYERS below is that table; tests/structure/layer-rules.test.ts makes each mistake once
  *   and checks that its rule catches it.
  */
 

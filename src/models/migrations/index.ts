@@ -16,6 +16,7 @@ import * as appRole from './0014-app-role';
 import * as notificationLease from './0015-notification-lease';
 import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 import * as retentionIndexes from './0017-retention-indexes';
+import * as emailVerification from './0019-email-verification';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -34,4 +35,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0015-notification-lease', ...notificationLease },
   { name: '0016-idempotency-request-hash', ...idempotencyRequestHash },
   { name: '0017-retention-indexes', ...retentionIndexes },
+  { name: '0019-email-verification', ...emailVerification },
 ];

@@ -87,6 +87,23 @@ export function registrationAddressInUseMail(config: Config, to: string, company
   };
 }
 
+export function passwordResetMail(config: Config, user: { email: string; fullName: string }, token: string, ttlMs: number): AccountMail {
+  return {
+    to: user.email,
+    subject: 'Reset your Insurflow password',
+    lines: [
+      `Hello ${user.fullName},`,
+      '',
+      `Someone asked to reset the password of this account. This token works once, for ${ttlMs / 60_000} minutes:`,
+      '',
+      token,
+      '',
+      `Send it with your new password to POST ${config.api.publicUrl}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}.`,
+      'If you did not ask for this, ignore this e-mail: your password stays as it is.',
+    ],
+  };
+}
+
 export function failedSignInsMail(to: string, windowSeconds: number): AccountMail {
   return {
     to,

@@ -12,7 +12,7 @@ import { createSmtpMailer } from '../../services/mailer';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
-import { afterAnswer, sendAccountMail } from '../account-mails';
+import { afterAnswer, passwordResetMail, sendAccountMail } from '../account-mails';
 import { requestAuditSource } from '../audit-source';
 import { ApiError, unauthorized } from '../errors';
 import { rateLimit } from '../middleware/rate-limit';
@@ -78,22 +78,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         if (issued) {
           const { user, token } = issued;
           // Sent after answering, so the answer takes as long whether or not the account exists.
-          afterAnswer(ctx, 'password reset e-mail', () =>
-            sendAccountMail(mailer, {
-            to: user.email,
-            subject: 'Reset your Insurflow password',
-            lines: [
-              `Hello ${user.fullName},`,
-              '',
-              `Someone asked to reset the password of this account. This token works once, for ${RESET_TOKEN_TTL_MS / 60_000} minutes:`,
-              '',
-              token,
-              '',
-              `Send it with your new password to POST ${config.api.publicUrl}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}.`,
-              'If you did not ask for this, ignore this e-mail: your password stays as it is.',
-            ],
-            }),
-          );
+          afterAnswer(ctx, 'password reset e-mail', () => sendAccountMail(mailer, passwordResetMail(config, user, token, RESET_TOKEN_TTL_MS)));
         }
         ctx.status = 202;
         ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };

@@ -1,53 +1,23 @@
 /**
  * Sign-up, sign-in and sessions. Sign-up answers the same 202 whether or not the address has an
  * account; the mail says which (docs/security.md, account enumeration). Wrong passwords slow down
- * the client that sends them, never the account for everyone (see `loginThrottle`).
+ * the client that sends them, never the account for everyone (./login-throttle.ts).
  */
-import type { Context } from 'koa';
 import { Tenant, User } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
-import { createSmtpMailer, type Mailer } from '../../services/mailer';
+import { createSmtpMailer } from '../../services/mailer';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
-import { afterAnswer, alreadyRegisteredMail, failedSignInsMail, sendAccountMail, verifyAccountMail } from '../account-mails';
+import { afterAnswer, alreadyRegisteredMail, sendAccountMail, verifyAccountMail } from '../account-mails';
 import { acceptedSchema, userSchema } from '../common-schemas';
 import { ApiError, notFound, unauthorized } from '../errors';
-import { clientKeyOf, growingDelay, oncePerWindow } from '../middleware/rate-limit';
 import { route, RouteSpec } from '../route';
 import type { Config } from '../../config';
+import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema, verifyEmailBody } from './schemas';
-
-/**
- * Wrong passwords delay, with a delay doubling at each one past the free ones, the client at that
- * account and, for guessing across accounts, the client altogether. The owner signing in from
- * anywhere else is not delayed; the owner is told by mail, once per window, when a client is.
- */
-function loginThrottle(config: Config, mailer: Mailer) {
-  const { loginFailuresPerAccountSource, loginFailuresPerSource, loginFailureWindowSeconds, loginFirstDelaySeconds } = config.rateLimit;
-  const delays = { windowSeconds: loginFailureWindowSeconds, firstDelaySeconds: loginFirstDelaySeconds };
-  const perAccountSource = growingDelay({ name: 'login-account-source', freeFailures: loginFailuresPerAccountSource, ...delays });
-  const perSource = growingDelay({ name: 'login-source', freeFailures: loginFailuresPerSource, ...delays });
-  const firstWarning = oncePerWindow({ name: 'login-warning', durationSeconds: loginFailureWindowSeconds });
-  const keysOf = (ctx: Context, email: string) => ({ source: clientKeyOf(ctx.ip), pair: `${email}\n${clientKeyOf(ctx.ip)}` });
-  return {
-    async assertAllowed(ctx: Context, email: string): Promise<{ hasFailures: boolean }> {
-      const { source, pair } = keysOf(ctx, email);
-      const [, account] = await Promise.all([perSource.assertAllowed(ctx, source), perAccountSource.assertAllowed(ctx, pair)]);
-      return account;
-    },
-    async recordFailure(ctx: Context, email: string, owner: User | null): Promise<void> {
-      const { source, pair } = keysOf(ctx, email);
-      const [, { delayed }] = await Promise.all([perSource.recordFailure(ctx, source), perAccountSource.recordFailure(ctx, pair)]);
-      if (delayed && owner && isActiveMember(owner) && (await firstWarning(ctx, owner.id))) {
-        afterAnswer(ctx, 'failed sign-ins e-mail', () => sendAccountMail(mailer, failedSignInsMail(owner.email, loginFailureWindowSeconds)));
-      }
-    },
-    reset: (ctx: Context, email: string) => perAccountSource.reset(ctx, keysOf(ctx, email).pair),
-  };
-}
 
 export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);

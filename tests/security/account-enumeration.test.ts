@@ -110,7 +110,7 @@ describe('account enumeration and squatting', () => {
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const fresh: number[] = [];
     const taken: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 11; i++) {
       fresh.push(await time(`timing-${i}@example.test`));
       taken.push(await time('known@example.test'));
     }

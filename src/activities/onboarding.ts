@@ -173,6 +173,8 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     async provisionTenantAdmin({ registrationId }: RegistrationRef): Promise<string> {
       const registration = await loadRegistration(registrationId);
       const tenant = await requireProvisionedTenant(registrationId);
+      // An account still waiting for its link does not own the address: the registration proved it.
+      await User.destroy({ where: { email: registration.adminEmail, emailVerifiedAt: null } });
       const [user] = await User.findOrCreate({
         where: { email: registration.adminEmail },
         defaults: {

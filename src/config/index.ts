@@ -29,7 +29,20 @@ export interface Config {
   /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 trusts none. */
   trustProxyHops: number;
   passwordHashing: Required<PasswordHashing>;
-  rateLimit: { authPerMinute: number; registrationPerHour: number; loginFailuresPerAccount: number; loginFailureWindowSeconds: number; catalogPerMinute: number };
+  rateLimit: {
+    authPerMinute: number;
+    registrationPerHour: number;
+    /** Wrong passwords one client may try at one account before each further one is delayed. */
+    loginFailuresPerAccountSource: number;
+    /** Wrong passwords one client may try across all accounts before each further one is delayed. */
+    loginFailuresPerSource: number;
+    loginFailureWindowSeconds: number;
+    /** The first delay, doubled at each further failure (at most the window). */
+    loginFirstDelaySeconds: number;
+    catalogPerMinute: number;
+  };
+  /** How long a mailed verification link works. */
+  emailVerificationTtlMs: number;
   smtp: SmtpSettings;
   worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
@@ -162,8 +175,15 @@ const schema = Joi.object({
   JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(60).default(30 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(20),
   RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number().integer().min(1).default(10),
-  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: Joi.number().integer().min(1).default(5),
+  RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: Joi.number().integer().min(1).default(20),
   RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).default(15 * 60),
+  RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: Joi.number().integer().min(1).default(2),
+  EMAIL_VERIFICATION_TTL_MINUTES: Joi.number()
+    .integer()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(24 * 60),
   TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
   PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
@@ -322,10 +342,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: {
       authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE,
       registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,
-      loginFailuresPerAccount: value.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      loginFailuresPerAccountSource: value.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE,
+      loginFailuresPerSource: value.RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE,
       loginFailureWindowSeconds: value.RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS,
+      loginFirstDelaySeconds: value.RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS,
       catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
     },
+    emailVerificationTtlMs: value.EMAIL_VERIFICATION_TTL_MINUTES * 60_000,
     smtp: {
       host: value.SMTP_HOST,
       port: value.SMTP_PORT,

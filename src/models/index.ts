@@ -8,6 +8,7 @@ import { ClaimDocument } from './claim-document';
 import { ClaimHistory } from './claim-history';
 import { ClaimNote } from './claim-note';
 import { CompliancePolicy } from './compliance-policy';
+import { EmailVerificationToken, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
@@ -24,11 +25,12 @@ import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
+export type { UnverifiedRegistration };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
-export { AuditEvent, Category, IdempotencyRecord, Notification, OutboxMessage, PasswordResetToken, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
+export { AuditEvent, Category, EmailVerificationToken, IdempotencyRecord, Notification, OutboxMessage, PasswordResetToken, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
 
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Tenant, TenantSettings, User, RefreshToken, PasswordResetToken, AuditEvent, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
+  for (const model of [Tenant, TenantSettings, User, RefreshToken, PasswordResetToken, EmailVerificationToken, AuditEvent, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);

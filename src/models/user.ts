@@ -11,6 +11,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare passwordHash: string;
   declare isActive: CreationOptional<boolean>;
   declare lastLoginAt: CreationOptional<Date | null>;
+  /** Null while a self-registered account waits for its link to be followed: it cannot log in. */
+  declare emailVerifiedAt: CreationOptional<Date | null>;
   /** Raised when every session is revoked: access tokens carrying an older version are refused. */
   declare sessionVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
@@ -26,6 +28,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
       managerId: this.managerId,
       isActive: this.isActive,
       lastLoginAt: this.lastLoginAt,
+      emailVerifiedAt: this.emailVerifiedAt,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
     };
@@ -50,6 +53,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         passwordHash: { type: DataTypes.STRING(255), allowNull: false },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         lastLoginAt: { type: DataTypes.DATE },
+        // Accounts made by an admin, the onboarding or the CLI are verified as they are made.
+        emailVerifiedAt: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },
         sessionVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

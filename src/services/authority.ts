@@ -24,15 +24,15 @@ const MAX_CACHED = 10_000;
 /** The user's tenant, joined in the same query as the user. */
 export const WITH_TENANT_STATUS = { include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }] };
 
-/** Active and, unless a platform admin, member of an active tenant (the user loaded WITH_TENANT_STATUS). */
+/** Active, with a verified e-mail and, unless a platform admin, member of an active tenant (the user loaded WITH_TENANT_STATUS). */
 export function isActiveMember(user: User): boolean {
   const tenant = (user as User & { tenant?: Tenant | null }).tenant;
-  return user.isActive && (user.tenantId === null || tenant?.status === 'active');
+  return user.isActive && user.emailVerifiedAt !== null && (user.tenantId === null || tenant?.status === 'active');
 }
 
 /** One primary-key lookup joined to the tenant; null when the user no longer exists. */
 export async function loadAuthority(userId: string): Promise<Authority | null> {
-  const user = await User.findByPk(userId, { attributes: ['id', 'tenantId', 'role', 'isActive', 'sessionVersion'], ...WITH_TENANT_STATUS });
+  const user = await User.findByPk(userId, { attributes: ['id', 'tenantId', 'role', 'isActive', 'emailVerifiedAt', 'sessionVersion'], ...WITH_TENANT_STATUS });
   if (!user) return null;
   return { userId: user.id, tenantId: user.tenantId, role: user.role, sessionVersion: user.sessionVersion, active: isActiveMember(user) };
 }

@@ -3,12 +3,12 @@
  * valid RESET_TOKEN_TTL_MS and usable once. Confirming one sets the password and ends every
  * session of the user, in one transaction with its audit event.
  */
-import crypto from 'node:crypto';
 import { PasswordResetToken, User } from '../models';
 import { recordAudit, type AuditSource } from './audit';
 import { isActiveMember, WITH_TENANT_STATUS } from './authority';
 import type { PasswordHashing } from '../config/password-hashing';
 import { hashPassword } from './passwords';
+import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
 import { revokeAllSessions } from './tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
@@ -27,23 +27,19 @@ export class ResetTokenRejected extends Error {
   }
 }
 
-const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
-
 /** A new token for the active account with this e-mail, or null when there is none. */
 export async function issueResetToken(email: string): Promise<{ user: User; token: string } | null> {
   const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
   if (!user || !isActiveMember(user)) return null;
-  const token = crypto.randomBytes(32).toString('base64url');
-  await PasswordResetToken.create({ userId: user.id, tokenHash: sha256(token), expiresAt: new Date(Date.now() + RESET_TOKEN_TTL_MS) });
+  const { token, tokenHash } = mintToken();
+  await PasswordResetToken.create({ userId: user.id, tokenHash, expiresAt: new Date(Date.now() + RESET_TOKEN_TTL_MS) });
   return { user, token };
 }
 
 /** Why the token cannot set a password now, or null while it can; `found` is its row, if any. */
 function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
-  if (!found) return 'reset_token_invalid';
-  if (found.usedAt) return 'reset_token_used';
-  if (found.expiresAt <= new Date()) return 'reset_token_expired';
-  return null;
+  const problem = tokenProblem(found);
+  return problem && `reset_token_${problem}`;
 }
 
 /**
@@ -52,7 +48,7 @@ function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
  * costs one indexed read each and never a hash; it is checked again, locked, when the password is set.
  */
 export async function resetPassword(token: string, newPassword: string, hashing: PasswordHashing, requestId: string): Promise<void> {
-  const tokenHash = sha256(token);
+  const tokenHash = hashToken(token);
   const problem = problemOf(await PasswordResetToken.findOne({ where: { tokenHash } }));
   if (problem) throw new ResetTokenRejected(problem);
   const passwordHash = await hashPassword(newPassword, hashing);

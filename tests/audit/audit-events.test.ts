@@ -3,8 +3,9 @@
  * API, assigned and moved by the users who asked, paid by the workflow), catalog, user and
  * settings changes, who may read it, and that nobody can change it.
  */
-import { AuditEvent, Claim, type User } from '../../src/models';
+import { AuditEvent, Claim, User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
+import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
@@ -96,16 +97,20 @@ describe('audit trail: GET /audit-events', () => {
     await stack.api.put(`/api/v1/categories/${category.body.id}`).set(as(admin)).send({ name: 'Boats and yachts' }).expect(200);
     await stack.api.delete(`/api/v1/categories/${category.body.id}`).set(as(admin)).expect(204);
 
-    const user = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'new.agent@example.test', fullName: 'New Agent', role: 'claims_agent', password: 'Secret-pass-1' }).expect(201);
-    await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ role: 'adjuster' }).expect(200);
-    await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ isActive: false }).expect(200);
-    await stack.api.patch(`/api/v1/users/${user.body.id}`).set(as(admin)).send({ password: 'Other-pass-2' }).expect(200);
-    const registered = await stack.api
-      .post('/api/v1/auth/register')
-      .send({ tenantSlug: team.tenant.slug, email: 'self@example.test', password: 'Self-pass-1', fullName: 'Sam Self' })
-      .expect(201);
-    const selfEvents = await events(admin, `entityId=${registered.body.user.id}`);
-    expect(selfEvents.items).toEqual([expect.objectContaining({ action: 'user.register', actor: { type: 'user', id: registered.body.user.id } })]);
+    await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'new.agent@example.test', fullName: 'New Agent', role: 'claims_agent', password: 'Secret-pass-1' }).expect(202);
+    await mailedToken(stack.smtp, 'new.agent@example.test', VERIFY_ACCOUNT_SUBJECT);
+    const agent = (await User.findOne({ where: { email: 'new.agent@example.test' } }))!;
+    await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ role: 'adjuster' }).expect(200);
+    await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ isActive: false }).expect(200);
+    await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ password: 'Other-pass-2' }).expect(200);
+    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: team.tenant.slug, email: 'self@example.test', password: 'Self-pass-1', fullName: 'Sam Self' }).expect(202);
+    await stack.api.post('/api/v1/auth/verify-email').send({ token: await mailedToken(stack.smtp, 'self@example.test', VERIFY_ACCOUNT_SUBJECT) }).expect(204);
+    const registered = (await User.findOne({ where: { email: 'self@example.test' } }))!;
+    const selfEvents = await events(admin, `entityId=${registered.id}&ordering=occurredAt`);
+    expect(selfEvents.items).toEqual([
+      expect.objectContaining({ action: 'user.register', actor: { type: 'user', id: registered.id } }),
+      expect.objectContaining({ action: 'user.verify_email', actor: { type: 'user', id: registered.id } }),
+    ]);
     await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ claimUnassignedEscalationHours: 12, complianceWebhookSecret: 'whsec-very-secret-value-1234' }).expect(200);
 
     const mine = await events(admin, `actorId=${admin.id}&pageSize=100`);

@@ -1,6 +1,7 @@
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
 import { issueAccessToken } from '../../src/services/tokens';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('identity: /auth and /users', () => {
@@ -15,16 +16,22 @@ describe('identity: /auth and /users', () => {
   });
   afterAll(() => stack?.close());
 
-  it('registers a policyholder, stores only an argon2id hash and returns tokens', async () => {
+  it('registers a policyholder, stores only an argon2id hash, and lets them in once the mailed link is followed', async () => {
     const res = await stack.api
       .post('/api/v1/auth/register')
       .send({ tenantSlug: 'acme', email: 'Holder@Example.test', password: 'Secret12345', fullName: 'Pat Holder' })
-      .expect(201);
-    expect(res.body.user).toMatchObject({ email: 'holder@example.test', role: 'policyholder', tenantId: tenant.id });
-    expect(res.body.user.passwordHash).toBeUndefined();
-    expect(res.body.tokens.accessToken).toEqual(expect.any(String));
+      .expect(202);
+    expect(res.body).toEqual({ message: expect.any(String) });
+    const token = await mailedToken(stack.smtp, 'holder@example.test', VERIFY_ACCOUNT_SUBJECT);
     const row = await User.findOne({ where: { email: 'holder@example.test' } });
+    expect(row).toMatchObject({ role: 'policyholder', tenantId: tenant.id, emailVerifiedAt: null });
     expect(row?.passwordHash).toMatch(/^\$argon2id\$/);
+    await stack.api.post('/api/v1/auth/login').send({ email: 'holder@example.test', password: 'Secret12345' }).expect(401);
+    await stack.api.post('/api/v1/auth/verify-email').send({ token }).expect(204);
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: 'holder@example.test', password: 'Secret12345' }).expect(200);
+    expect(login.body.user).toMatchObject({ email: 'holder@example.test', role: 'policyholder', tenantId: tenant.id });
+    expect(login.body.user.passwordHash).toBeUndefined();
+    expect(login.body.tokens.accessToken).toEqual(expect.any(String));
   });
 
   it('rejects unknown fields, weak passwords and unknown tenants with 4xx and creates nothing', async () => {
@@ -100,22 +107,25 @@ describe('identity: /auth and /users', () => {
 
   it('lets a tenant admin create, list and update users; others get 403', async () => {
     const auth = bearer(stack.config, admin);
-    const created = await stack.api
+    await stack.api
       .post('/api/v1/users')
       .set('Authorization', auth)
       .send({ email: 'adj@acme.test', fullName: 'Ada Adjuster', role: 'adjuster', password: 'Secret12345', managerId: admin.id })
-      .expect(201);
-    expect(created.body).toMatchObject({ role: 'adjuster', managerId: admin.id, tenantId: tenant.id });
+      .expect(202);
+    const link = await mailedToken(stack.smtp, 'adj@acme.test', VERIFY_ACCOUNT_SUBJECT);
+    const created = (await User.findOne({ where: { email: 'adj@acme.test' } }))!;
+    expect(created).toMatchObject({ role: 'adjuster', managerId: admin.id, tenantId: tenant.id });
 
     const list = await stack.api.get('/api/v1/users?role=adjuster&pageSize=10&ordering=-createdAt').set('Authorization', auth).expect(200);
     expect(list.body.pagination).toMatchObject({ page: 1, pageSize: 10, total: 1, totalPages: 1 });
     expect(list.body.items[0].email).toBe('adj@acme.test');
 
-    const patched = await stack.api.patch(`/api/v1/users/${created.body.id}`).set('Authorization', auth).send({ role: 'senior_adjuster' }).expect(200);
+    const patched = await stack.api.patch(`/api/v1/users/${created.id}`).set('Authorization', auth).send({ role: 'senior_adjuster' }).expect(200);
     expect(patched.body.role).toBe('senior_adjuster');
-    expect((await User.findByPk(created.body.id))?.role).toBe('senior_adjuster');
+    expect((await User.findByPk(created.id))?.role).toBe('senior_adjuster');
 
-    const adjuster = await User.findByPk(created.body.id);
+    await stack.api.post('/api/v1/auth/verify-email').send({ token: link }).expect(204);
+    const adjuster = await User.findByPk(created.id);
     await stack.api.get('/api/v1/users').set('Authorization', bearer(stack.config, adjuster!)).expect(403);
     await stack.api.get('/api/v1/users?pageSize=500').set('Authorization', auth).expect(400);
   });
@@ -131,11 +141,13 @@ describe('identity: /auth and /users', () => {
   it('replays a write made twice with the same Idempotency-Key and creates one user', async () => {
     const auth = bearer(stack.config, admin);
     const body = { email: 'once@acme.test', fullName: 'Once', role: 'claims_agent', password: 'Secret12345' };
-    const first = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(201);
-    const again = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(201);
+    const first = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(202);
+    const again = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body.id).toBe(first.body.id);
+    expect(again.body).toEqual(first.body);
+    await mailedToken(stack.smtp, 'once@acme.test', VERIFY_ACCOUNT_SUBJECT);
     expect(await User.count({ where: { email: 'once@acme.test' } })).toBe(1);
+    expect(stack.smtp.messages.filter((m) => m.to.includes('once@acme.test'))).toHaveLength(1);
     await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send({ ...body, fullName: 'Other' }).expect(422);
   });
 
@@ -150,15 +162,18 @@ describe('identity: /auth and /users', () => {
     const auth = bearer(stack.config, admin);
     const body = { email: 'late@acme.test', fullName: 'Late', role: 'claims_agent', password: 'Secret12345' };
     const send = () => stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'crashed-request-1').send(body);
-    const first = await send().expect(201);
+    await send().expect(202);
+    const firstMail = await mailedToken(stack.smtp, 'late@acme.test', VERIFY_ACCOUNT_SUBJECT);
     // Make it look like the process died while handling the request.
     await IdempotencyRecord.update({ responseStatus: null, responseBody: null }, { where: { key: 'crashed-request-1' } });
-    await User.destroy({ where: { id: first.body.id } });
+    await User.destroy({ where: { email: 'late@acme.test' } });
     await send().expect(409);
 
     // The attempt began (updated_at: created, or taken over after a failure) two minutes ago.
     await stack.db.sequelize.query("UPDATE idempotency_records SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'");
-    const retried = await send().expect(201);
+    const retried = await send().expect(202);
+    const seen = stack.smtp.messages.filter((m) => m.to.includes('late@acme.test'));
+    expect(await mailedToken(stack.smtp, 'late@acme.test', VERIFY_ACCOUNT_SUBJECT, seen)).not.toBe(firstMail);
     expect(await User.count({ where: { email: 'late@acme.test' } })).toBe(1);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });

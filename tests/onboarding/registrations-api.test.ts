@@ -1,6 +1,7 @@
 /**
  * Onboarding through the real API, worker, Temporal dev server, PostgreSQL and SMTP sink:
- * a company registers, a platform admin approves, and its admin logs in to a working tenant.
+ * a company registers, confirms its admin e-mail with the mailed link, a platform admin approves,
+ * and its admin logs in to a working tenant.
  */
 import crypto from 'node:crypto';
 import supertest from 'supertest';
@@ -8,6 +9,7 @@ import { createApp } from '../../src/api/app';
 import { Category, Registration, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { mailedToken, REGISTRATION_ADDRESS_IN_USE_SUBJECT, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 
 const ADMIN_PASSWORD = 'Onboard-Secret-42';
@@ -48,23 +50,31 @@ describe('onboarding API: /registrations and /tenants', () => {
     const request = stack.api.post('/api/v1/registrations');
     return (key ? request.set('Idempotency-Key', key) : request).send(body);
   };
+  /** Registers and follows the link mailed to the admin e-mail: the answer of the verification. */
+  const submit = async (body: { adminEmail: string }, key?: string) => {
+    const seen = [...stack.smtp.messages];
+    await register(body, key).expect(202);
+    const token = await mailedToken(stack.smtp, body.adminEmail, VERIFY_REGISTRATION_SUBJECT, seen);
+    return stack.api.post('/api/v1/registrations/verify').send({ token }).expect(202);
+  };
   const approve = (id: string, auth?: string) => {
     const request = stack.api.post(`/api/v1/registrations/${id}/approve`);
     return auth ? request.set('Authorization', auth) : request;
   };
 
   it('register → approve → the new tenant admin logs in and creates a plan', async () => {
-    const submitted = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
+    const submitted = await submit(registrationBody('northwind'), 'northwind-application-1');
     const { id } = submitted.body;
     expect(submitted.body).toEqual({ id, status: 'pending', workflowId: `onboarding-${id}`, runId: expect.any(String) });
     const stored = await Registration.findByPk(id);
     expect(stored!.adminPasswordHash).toMatch(/^\$argon2id\$/);
     expect(JSON.stringify(stored!.get())).not.toContain(ADMIN_PASSWORD);
 
-    // A retried submission (same key) replays the answer; a second one for the slug is refused: one run only.
+    // A retried submission (same key) replays the answer and mails nothing more; the link works
+    // once; a second request for the slug is refused: one run only.
     const replay = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
-    expect(replay.body.id).toBe(id);
     expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(stack.smtp.messages.filter((m) => m.subject === VERIFY_REGISTRATION_SUBJECT && m.to.includes('admin@northwind.test'))).toHaveLength(1);
     const duplicate = await register({ ...registrationBody('northwind'), adminEmail: 'other@northwind.test' }).expect(409);
     expect(duplicate.body.error.details).toEqual([expect.objectContaining({ field: 'requestedSlug' })]);
     expect(await Registration.count({ where: { requestedSlug: 'northwind' } })).toBe(1);
@@ -79,6 +89,11 @@ describe('onboarding API: /registrations and /tenants', () => {
     const dueInDays = (description.typedSearchAttributes.get(DueAt)!.getTime() - Date.now()) / 86_400_000;
     expect(dueInDays).toBeGreaterThan(6.9);
     await stack.api.get(`/api/v1/workflows/onboarding-${id}`).set('Authorization', bearer(stack.config, otherTenantAdmin)).expect(404);
+
+    // Someone signs up with the admin's address before the approval: an account never verified
+    // does not own the address, so it cannot stop the tenant's provisioning.
+    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'existing', email: 'admin@northwind.test', password: 'Squatter-pass-1', fullName: 'Squatter' }).expect(202);
+    await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === VERIFY_ACCOUNT_SUBJECT);
 
     await approve(id).expect(401);
     await approve(id, bearer(stack.config, otherTenantAdmin)).expect(403);
@@ -105,6 +120,8 @@ describe('onboarding API: /registrations and /tenants', () => {
 
     const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
     expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: provisioned.body.tenantId, fullName: 'Alex Admin' });
+    expect(await User.count({ where: { email: 'admin@northwind.test' } })).toBe(1);
+    await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: 'Squatter-pass-1' }).expect(401);
     const tenantAdminAuth = `Bearer ${login.body.tokens.accessToken}`;
     const category = await Category.findOne({ where: { tenantId: provisioned.body.tenantId, name: 'Apartment' } });
     const plan = await stack.api
@@ -123,7 +140,7 @@ describe('onboarding API: /registrations and /tenants', () => {
   });
 
   it('rejection needs a reason, reaches the applicant, and a second decision answers 409', async () => {
-    const { body } = await register(registrationBody('southwind')).expect(202);
+    const { body } = await submit(registrationBody('southwind'));
     const reject = (payload: object) => stack.api.post(`/api/v1/registrations/${body.id}/reject`).set('Authorization', platformAuth).send(payload);
     await reject({}).expect(400);
     await reject({ reason: '   ' }).expect(400);
@@ -137,7 +154,7 @@ describe('onboarding API: /registrations and /tenants', () => {
     expect(await Tenant.count({ where: { slug: 'southwind' } })).toBe(0);
 
     // The slug is free again once the request is closed.
-    const retry = await register(registrationBody('southwind')).expect(202);
+    const retry = await submit(registrationBody('southwind'));
     expect(retry.body.id).not.toBe(body.id);
   });
 
@@ -150,8 +167,9 @@ describe('onboarding API: /registrations and /tenants', () => {
     await register({ ...registrationBody('Bad Slug!') }).expect(400);
     await register({ ...registrationBody('platform') }).expect(400);
     await register({ ...registrationBody('existing') }).expect(409);
-    const takenEmail = await register({ ...registrationBody('fresh-slug'), adminEmail: otherTenantAdmin.email }).expect(409);
-    expect(takenEmail.body.error.details).toEqual([expect.objectContaining({ field: 'adminEmail' })]);
+    // An admin e-mail that has an account gets the answer a new one gets; the mailbox is told why nothing follows.
+    await register({ ...registrationBody('fresh-slug'), adminEmail: otherTenantAdmin.email }).expect(202);
+    await stack.smtp.waitFor((m) => m.to.includes(otherTenantAdmin.email) && m.subject === REGISTRATION_ADDRESS_IN_USE_SUBJECT);
     await register({ ...registrationBody('valid-slug'), contactEmail: 'not-an-email' }).expect(400);
     expect(await Registration.count()).toBe(before);
 

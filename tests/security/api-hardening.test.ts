@@ -87,7 +87,9 @@ describe('security hardening (API)', () => {
       expect(long.status).toBe(400);
       const short = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abc1234' });
       expect(short.status).toBe(400);
-      await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abcd1234' }).expect(201);
+      await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abcd1234' }).expect(202);
+      await stack.smtp.waitFor((m) => m.to.includes('w@example.test'));
+      expect(await User.count({ where: { email: 'w@example.test' } })).toBe(1);
       expect(await User.count({ where: { email: 'z@example.test' } })).toBe(0);
     });
 

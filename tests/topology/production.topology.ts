@@ -18,6 +18,7 @@ import { Claim, ClaimHistory, initModels, Subscription } from '../../src/models'
 import { createSequelize } from '../../src/models/database';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { requiredEnv } from '../support/env';
+import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
 import { AppProcess, LoadBalancer, startApi, startWorker } from './processes';
@@ -127,6 +128,12 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     });
   }
 
+  /** Follows the link mailed to `email` (`subject` names which) by sending its token to `route`; answers the reply's body. */
+  async function followMailedLink(api: string, route: string, email: string, subject: string, status: number) {
+    const token = await mailedToken(smtp, email, subject);
+    return expectStatus(await call(api, 'POST', route, { body: { token } }), status, `${route} for ${email}`);
+  }
+
   async function login(api: string, email: string): Promise<string> {
     return expectStatus(await call(api, 'POST', '/auth/login', { body: { email, password: PASSWORD } }), 200, `login ${email}`).tokens.accessToken;
   }
@@ -139,7 +146,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const platformAdmin = await login(api1, 'ops@topology.test');
 
     // 2. A company registers (public) and the platform admin approves it: the tenant is provisioned.
-    const registration = expectStatus(
+    expectStatus(
       await call(api2, 'POST', '/registrations', {
         body: {
           companyName: 'Harbour Mutual',
@@ -156,6 +163,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       202,
       'registration',
     );
+    const registration = await followMailedLink(api1, '/registrations/verify', 'admin@harbour.test', VERIFY_REGISTRATION_SUBJECT, 202);
     expectStatus(await call(api1, 'POST', `/registrations/${registration.id}/approve`, { token: platformAdmin, key: `approve-${registration.id}` }), 200, 'approval');
     await waitUntil(async () => (await call(api1, 'GET', `/registrations/${registration.id}`, { token: platformAdmin })).body.status === 'provisioned', 'tenant provisioned', 60_000);
     const tenantAdmin = await login(api2, 'admin@harbour.test');
@@ -164,12 +172,15 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const staff: Record<string, { id: string; token: string }> = {};
     for (const role of ['claims_manager', 'adjuster']) {
       const email = `${role}@harbour.test`;
-      const user = expectStatus(await call(api1, 'POST', '/users', { token: tenantAdmin, key: `user-${role}`, body: { email, fullName: role, role, password: PASSWORD } }), 201, `create ${role}`);
+      expectStatus(await call(api1, 'POST', '/users', { token: tenantAdmin, key: `user-${role}`, body: { email, fullName: role, role, password: PASSWORD } }), 202, `create ${role}`);
+      await followMailedLink(api2, '/auth/verify-email', email, VERIFY_ACCOUNT_SUBJECT, 204);
+      const [user] = expectStatus(await call(api1, 'GET', `/users?q=${encodeURIComponent(email)}`, { token: tenantAdmin }), 200, `find ${role}`).items;
       staff[role] = { id: user.id, token: await login(api1, email) };
     }
 
     // 3. A policyholder registers and subscribes through API 1.
-    expectStatus(await call(api1, 'POST', '/auth/register', { body: { tenantSlug: 'harbour', email: 'holder@harbour.test', password: PASSWORD, fullName: 'Paul Holder' } }), 201, 'policyholder registration');
+    expectStatus(await call(api1, 'POST', '/auth/register', { body: { tenantSlug: 'harbour', email: 'holder@harbour.test', password: PASSWORD, fullName: 'Paul Holder' } }), 202, 'policyholder registration');
+    await followMailedLink(api2, '/auth/verify-email', 'holder@harbour.test', VERIFY_ACCOUNT_SUBJECT, 204);
     const holder = await login(api1, 'holder@harbour.test');
     const plans = expectStatus(await call(api1, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{ id: string }>;
     expect(plans.length).toBeGreaterThan(0);

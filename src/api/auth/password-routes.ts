@@ -12,12 +12,14 @@ import { createSmtpMailer } from '../../services/mailer';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
+import { afterAnswer, passwordResetMail, sendAccountMail } from './account-mails';
 import { requestAuditSource } from '../http/audit-source';
 import { ApiError, unauthorized } from '../http/errors';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { route, RouteSpec } from '../http/route';
+import { acceptedSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore } from './middleware';
-import { acceptedSchema, accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
+import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
 
 /** Reset e-mails per address and hour: enough for a lost e-mail, too few to flood a mailbox. */
 const RESETS_PER_ACCOUNT_PER_HOUR = 5;
@@ -76,23 +78,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         if (issued) {
           const { user, token } = issued;
           // Sent after answering, so the answer takes as long whether or not the account exists.
-          void mailer
-            .send({
-              to: [user.email],
-              subject: 'Reset your Insurflow password',
-              text: [
-                `Hello ${user.fullName},`,
-                '',
-                `Someone asked to reset the password of this account. This token works once, for ${RESET_TOKEN_TTL_MS / 60_000} minutes:`,
-                '',
-                token,
-                '',
-                `Send it with your new password to POST ${config.api.publicUrl}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}.`,
-                'If you did not ask for this, ignore this e-mail: your password stays as it is.',
-              ].join('\n'),
-              messageId: `<password-reset-${crypto.randomUUID()}@insurflow>`,
-            })
-            .catch((err: unknown) => ctx.services.logger.warn({ err, userId: user.id }, 'password reset e-mail not sent'));
+          afterAnswer(ctx, 'password reset e-mail', () => sendAccountMail(mailer, passwordResetMail(config, user, token, RESET_TOKEN_TTL_MS)));
         }
         ctx.status = 202;
         ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };

@@ -1,23 +1,28 @@
+/**
+ * Sign-up, sign-in and sessions. Sign-up answers the same 202 whether or not the address has an
+ * account; the mail says which (docs/security.md, account enumeration). Wrong passwords slow down
+ * the client that sends them, never the account for everyone (./login-throttle.ts).
+ */
 import { Tenant, User } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
+import { createSmtpMailer } from '../../services/mailer';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
-import { ApiError, conflict, notFound, unauthorized } from '../http/errors';
-import { failureLimit } from '../http/middleware/rate-limit';
+import { afterAnswer, alreadyRegisteredMail, sendAccountMail, verifyAccountMail } from './account-mails';
+import { acceptedSchema, userSchema } from '../http/common-schemas';
+import { ApiError, notFound, unauthorized } from '../http/errors';
 import { route, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
-import { userSchema } from '../http/common-schemas';
+import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
-import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema } from './schemas';
+import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema, verifyEmailBody } from './schemas';
 
 export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  const loginFailures = failureLimit({
-    name: 'login-failures',
-    points: config.rateLimit.loginFailuresPerAccount,
-    durationSeconds: config.rateLimit.loginFailureWindowSeconds,
-  });
+  const mailer = createSmtpMailer(config.smtp);
+  const loginFailures = loginThrottle(config, mailer);
   // Verified against when the e-mail is unknown, so a login costs the same either way.
   let unknownUserHash: Promise<string> | undefined;
   const hashForUnknownUser = () => (unknownUserHash ??= hashPassword('no such user, no such password 0', config.passwordHashing));
@@ -25,27 +30,57 @@ export function authRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/auth/register',
-      summary: 'Register as a policyholder of a tenant',
+      summary: 'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
       tag: 'auth',
       auth: 'public',
       idempotent: false,
       before: [authLimit, noStore],
       body: registerBody,
-      response: { status: 201, schema: sessionSchema },
+      response: { status: 202, schema: acceptedSchema },
       handler: async (ctx) => {
         const { tenantSlug, email, password, fullName } = ctx.state.input.body;
         const tenant = await Tenant.findOne({ where: { slug: tenantSlug, status: 'active' } });
         if (!tenant) throw notFound('Tenant');
-        if (await User.findOne({ where: { email } })) throw conflict('An account with this e-mail already exists');
+        // Hashed whether or not the address is free, so both answers take as long.
         const passwordHash = await hashPassword(password, config.passwordHashing);
-        const user = await ctx.services.sequelize.transaction(async (transaction) => {
-          const created = await User.create({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash }, { transaction });
-          const source = { actor: { type: 'user', id: created.id } as const, requestId: ctx.state.requestId };
-          await recordAudit(source, { tenantId: tenant.id, action: 'user.register', entityType: 'user', entityId: created.id, after: created }, transaction);
-          return created;
+        afterAnswer(ctx, 'registration', async () => {
+          const request = await ctx.services.sequelize.transaction(async (transaction) => {
+            const requested = await requestAccount({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash }, config.emailVerificationTtlMs, transaction);
+            if (requested.kind === 'verify') {
+              const { user } = requested;
+              const source = { actor: { type: 'user', id: user.id } as const, requestId: ctx.state.requestId };
+              await recordAudit(source, { tenantId: tenant.id, action: 'user.register', entityType: 'user', entityId: user.id, after: user }, transaction);
+            }
+            return requested;
+          });
+          await sendAccountMail(mailer, request.kind === 'verify' ? verifyAccountMail(config, email, request.token) : alreadyRegisteredMail(config, email));
         });
-        ctx.status = 201;
-        ctx.body = { user, tokens: await issueTokenPair(config.jwt, user) };
+        ctx.status = 202;
+        ctx.body = { message: 'Check your mailbox: the next step is in the e-mail sent to this address' };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/verify-email',
+      summary: 'Activate an account with the token mailed to its address (single use)',
+      tag: 'auth',
+      auth: 'public',
+      idempotent: false,
+      before: [authLimit],
+      body: verifyEmailBody,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        try {
+          await ctx.services.sequelize.transaction(async (transaction) => {
+            const user = await verifyAccount(ctx.state.input.body.token, transaction);
+            const source = { actor: { type: 'user', id: user.id } as const, requestId: ctx.state.requestId };
+            await recordAudit(source, { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id }, transaction);
+          });
+        } catch (err) {
+          if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);
+          throw err;
+        }
+        ctx.status = 204;
       },
     }),
     route({
@@ -63,9 +98,9 @@ export function authRoutes(config: Config): RouteSpec[] {
         const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
         const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
         const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()), config.passwordHashing);
-        // An inactive user, or a user of a suspended tenant, gets the same answer as a wrong password.
+        // An inactive or unverified user, or a user of a suspended tenant, gets the same answer as a wrong password.
         if (!user || !valid || !isActiveMember(user)) {
-          await loginFailures.recordFailure(ctx, email);
+          await loginFailures.recordFailure(ctx, email, user);
           throw unauthorized('E-mail or password is wrong');
         }
         if (hasFailures) await loginFailures.reset(ctx, email);

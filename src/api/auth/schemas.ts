@@ -14,6 +14,8 @@ export const loginBody = object({
   password: required(Joi.string().min(1).max(128)),
 }).label('LoginRequest');
 
+export const verifyEmailBody = object({ token: required(Joi.string().max(200)) }).label('VerifyEmailRequest');
+
 export const refreshBody = object({ refreshToken: required(Joi.string().max(200)) }).label('RefreshRequest');
 
 export const tokenPairSchema = Joi.object({
@@ -43,4 +45,3 @@ export const accessTokenSchema = Joi.object({
   expiresIn: Joi.number(),
 }).label('AccessToken');
 
-export const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');

@@ -32,6 +32,10 @@ export const userSchema = Joi.object({
   managerId: uuid.allow(null),
   isActive: Joi.boolean(),
   lastLoginAt: Joi.date().allow(null),
+  emailVerifiedAt: Joi.date().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('User');
+
+/** A request taken in; what follows comes by e-mail. */
+export const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');

@@ -2,15 +2,20 @@ import { User } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { userPolicy } from '../../policies/users';
 import type { Role } from '../../shared/roles';
+import type { Config } from '../../config';
+import { recordAudit } from '../../services/audit';
+import { requestAccount } from '../../services/email-verifications';
+import { createSmtpMailer } from '../../services/mailer';
 import { hashPassword } from '../../services/passwords';
 import { revokeAllSessions } from '../../services/tokens';
-import { idParams, userSchema } from '../http/common-schemas';
+import { afterAnswer, alreadyRegisteredMail, sendAccountMail, verifyAccountMail } from '../auth/account-mails';
+import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { unprocessable } from '../http/errors';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
-import { audited } from '../http/audit-source';
+import { audited, requestAuditSource } from '../http/audit-source';
 
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;
@@ -27,8 +32,9 @@ function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, 
   return 'user.update';
 }
 
-export function userRoutes(): RouteSpec[] {
+export function userRoutes(config: Config): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
+  const mailer = createSmtpMailer(config.smtp);
   return [
     route({
       method: 'get',
@@ -53,23 +59,31 @@ export function userRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/users',
-      summary: 'Create a user in the tenant',
+      summary: 'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
       tag: 'users',
       roles: admin,
       body: createUserBody,
-      response: { status: 201, schema: userSchema },
+      response: { status: 202, schema: acceptedSchema },
       handler: async (ctx) => {
+        const { config } = ctx.services;
         const tenantId = tenantOf(ctx.state.user);
         const { password, ...fields } = ctx.state.input.body;
         await assertManagerInTenant(fields.managerId, tenantId);
-        const passwordHash = await hashPassword(password, ctx.services.config.passwordHashing);
-        const user = await audited(
-          ctx,
-          (transaction) => User.create({ ...fields, tenantId, passwordHash }, { transaction }),
-          (created) => ({ tenantId, action: 'user.create', entityType: 'user', entityId: created.id, after: created }),
-        );
-        ctx.status = 201;
-        ctx.body = user;
+        // Hashed whether or not the address is free, so both answers take as long.
+        const passwordHash = await hashPassword(password, config.passwordHashing);
+        afterAnswer(ctx, 'user creation', async () => {
+          const request = await ctx.services.sequelize.transaction(async (transaction) => {
+            const requested = await requestAccount({ ...fields, tenantId, passwordHash }, config.emailVerificationTtlMs, transaction);
+            if (requested.kind === 'verify') {
+              const { user } = requested;
+              await recordAudit(requestAuditSource(ctx), { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user }, transaction);
+            }
+            return requested;
+          });
+          await sendAccountMail(mailer, request.kind === 'verify' ? verifyAccountMail(config, fields.email, request.token) : alreadyRegisteredMail(config, fields.email));
+        });
+        ctx.status = 202;
+        ctx.body = { message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' };
       },
     }),
     route({

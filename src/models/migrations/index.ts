@@ -17,6 +17,7 @@ import * as notificationLease from './0015-notification-lease';
 import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
+import * as emailVerification from './0019-email-verification';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -36,4 +37,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0016-idempotency-request-hash', ...idempotencyRequestHash },
   { name: '0017-retention-indexes', ...retentionIndexes },
   { name: '0018-document-quotas', ...documentQuotas },
+  { name: '0019-email-verification', ...emailVerification },
 ];

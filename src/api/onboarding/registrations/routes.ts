@@ -1,17 +1,21 @@
 /**
- * Tenant onboarding (docs/onboarding.md): a public registration starts `onboarding-<id>`; platform
- * admins list, read and decide registrations. Decisions are updates to that run, so the
+ * Tenant onboarding (docs/onboarding.md): a public registration, once its admin e-mail is proven
+ * by the mailed link, starts `onboarding-<id>`; platform admins list, read and decide registrations.
+ * The request itself answers the same 202 whether or not the admin e-mail has an account
+ * (docs/security.md, account enumeration). Decisions are updates to that run, so the
  * workflow's validators have the last word on whether a decision is still possible.
  */
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../../../config';
 import { Registration, Tenant, User } from '../../../models';
 import { findVisible } from '../../../policies/core';
 import { registrationPolicy } from '../../../policies/platform';
 import type { Role } from '../../../shared/roles';
+import { requestRegistration, VerificationTokenRejected, verifyRegistration } from '../../../services/email-verifications';
+import { createSmtpMailer } from '../../../services/mailer';
 import { hashPassword } from '../../../services/passwords';
 import {
   approveRegistrationUpdate,
@@ -23,8 +27,10 @@ import {
   PLATFORM_TENANT_ID,
   rejectRegistrationUpdate,
 } from '../../../contracts/onboarding';
-import { idParams } from '../../http/common-schemas';
-import { conflict } from '../../http/errors';
+import { afterAnswer, registrationAddressInUseMail, sendAccountMail, verifyRegistrationMail } from '../../auth/account-mails';
+import { authAddressLimit } from '../../auth/middleware';
+import { acceptedSchema, idParams } from '../../http/common-schemas';
+import { ApiError, conflict } from '../../http/errors';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteContext, RouteInput, RouteSpec } from '../../http/route';
@@ -36,17 +42,22 @@ import {
   registrationSchema,
   rejectRegistrationBody,
   submittedRegistrationSchema,
+  verifyRegistrationBody,
 } from './schemas';
 
-/** A slug is free when no tenant has it and no open request holds it; the same goes for the admin e-mail and accounts. */
-async function assertAvailable({ requestedSlug, adminEmail }: { requestedSlug: string; adminEmail: string }): Promise<void> {
-  const open = { status: { [Op.in]: OPEN_REGISTRATION_STATUSES } };
-  if ((await Tenant.count({ where: { slug: requestedSlug } })) || (await Registration.count({ where: { requestedSlug, ...open } }))) {
+const OPEN = { status: { [Op.in]: OPEN_REGISTRATION_STATUSES } };
+
+/** A slug is free when no tenant has it and no open request holds it. Slugs are public, so a taken one is said so. */
+async function assertSlugAvailable(requestedSlug: string): Promise<void> {
+  if ((await Tenant.count({ where: { slug: requestedSlug } })) || (await Registration.count({ where: { requestedSlug, ...OPEN } }))) {
     throw conflict('This slug is already taken or requested', [{ field: 'requestedSlug', message: 'already taken' }]);
   }
-  if ((await User.count({ where: { email: adminEmail } })) || (await Registration.count({ where: { adminEmail, ...open } }))) {
-    throw conflict('An account or open request with this admin e-mail already exists', [{ field: 'adminEmail', message: 'already in use' }]);
-  }
+}
+
+/** An admin e-mail is in use when a verified account or an open request has it; an account still waiting for its link does not count. */
+async function adminEmailInUse(adminEmail: string, transaction?: Transaction): Promise<boolean> {
+  const account = await User.count({ where: { email: adminEmail, emailVerifiedAt: { [Op.ne]: null } }, transaction });
+  return account > 0 || (await Registration.count({ where: { adminEmail, ...OPEN }, transaction })) > 0;
 }
 
 /**
@@ -67,28 +78,65 @@ async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (regi
   ctx.body = await registration.reload();
 }
 
+/** The registration the mailed token carries; an unusable token is a 400 naming why. */
+async function verifiedRegistration(token: string, transaction: Transaction) {
+  try {
+    return await verifyRegistration(token, transaction);
+  } catch (err) {
+    if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);
+    throw err;
+  }
+}
+
 export function registrationRoutes(config: Config): RouteSpec[] {
   const platformAdmin: Role[] = ['platform_admin'];
+  const mailer = createSmtpMailer(config.smtp);
   return [
     route({
       method: 'post',
       path: '/registrations',
-      summary: 'Apply to join the platform as an insurance company (public)',
+      summary: 'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
       tag: 'onboarding',
       auth: 'public',
       before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
       body: createRegistrationBody,
-      response: { status: 202, schema: submittedRegistrationSchema, description: `Accepted; platform admins decide within ${EXPIRE_AFTER}` },
+      response: { status: 202, schema: acceptedSchema, description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows' },
       handler: async (ctx) => {
         const { adminPassword, ...fields } = ctx.state.input.body;
-        await assertAvailable(ctx.state.input.body);
+        await assertSlugAvailable(fields.requestedSlug);
+        // Hashed whether or not the address is in use, so both answers take as long.
+        const adminPasswordHash = await hashPassword(adminPassword, config.passwordHashing);
+        afterAnswer(ctx, 'registration request', async () => {
+          const mail = (await adminEmailInUse(fields.adminEmail))
+            ? registrationAddressInUseMail(config, fields.adminEmail, fields.companyName)
+            : verifyRegistrationMail(config, fields.adminEmail, fields.companyName, await requestRegistration({ ...fields, adminPasswordHash }, config.emailVerificationTtlMs));
+          await sendAccountMail(mailer, mail);
+        });
+        ctx.status = 202;
+        ctx.body = { message: 'Check the administrator mailbox: the registration is submitted once the address is confirmed' };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/registrations/verify',
+      summary: 'Submit a registration with the token mailed to its admin e-mail (single use); its onboarding run starts',
+      tag: 'onboarding',
+      auth: 'public',
+      before: [authAddressLimit(config)],
+      body: verifyRegistrationBody,
+      response: { status: 202, schema: submittedRegistrationSchema, description: `Submitted; platform admins decide within ${EXPIRE_AFTER}` },
+      handler: async (ctx) => {
         const id = crypto.randomUUID();
         const workflowId = onboardingWorkflowId(id);
-        const adminPasswordHash = await hashPassword(adminPassword, config.passwordHashing);
-        // The registration and the start of its run commit together (outbox): no run without its
-        // registration, and no registration nobody will ever decide.
+        // The token is used up, the registration created and the start of its run enqueued in one
+        // transaction (outbox): no run without its registration, no registration nobody will decide.
         const [registration, start] = await ctx.services.sequelize.transaction(async (transaction) => {
-          const created = await Registration.create({ ...fields, id, workflowId, adminPasswordHash }, { transaction });
+          const fields = await verifiedRegistration(ctx.state.input.body.token, transaction);
+          await assertSlugAvailable(fields.requestedSlug);
+          if (await adminEmailInUse(fields.adminEmail, transaction)) {
+            throw conflict('An account or open request with this admin e-mail already exists', [{ field: 'adminEmail', message: 'already in use' }]);
+          }
+          const created = await Registration.create({ ...fields, id, workflowId }, { transaction });
           const message = await enqueueStart<OnboardingWorkflow>(
             workflowId,
             {

@@ -36,6 +36,8 @@ export const createRegistrationBody = object({
   adminPassword: required(password.messages({ 'string.pattern.name': '{{#label}} needs at least one {{#name}}' })),
 }).label('RegistrationRequest');
 
+export const verifyRegistrationBody = object({ token: required(Joi.string().max(200)) }).label('VerifyRegistration');
+
 export const rejectRegistrationBody = object({ reason: required(text(1000)) }).label('RejectRegistration');
 
 export const listRegistrationsQuery = object({

@@ -1,0 +1,42 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import type { Registration } from './registration';
+
+export type EmailVerificationPurpose = 'account' | 'registration';
+
+/** A company registration as submitted, waiting for its admin e-mail to be proven. */
+export type UnverifiedRegistration = Pick<
+  InferCreationAttributes<Registration>,
+  'companyName' | 'businessType' | 'phone' | 'contactEmail' | 'address' | 'requestedSlug' | 'adminEmail' | 'adminFullName' | 'adminPasswordHash'
+>;
+
+/**
+ * A link mailed to prove an address, stored only as its SHA-256; usable once, until it expires.
+ * It activates a self-registered account (`userId`), or carries a company registration
+ * (`registration`: the validated request, its password already hashed) until it is submitted.
+ */
+export class EmailVerificationToken extends Model<InferAttributes<EmailVerificationToken>, InferCreationAttributes<EmailVerificationToken>> {
+  declare id: CreationOptional<string>;
+  declare purpose: EmailVerificationPurpose;
+  declare userId: CreationOptional<string | null>;
+  declare registration: CreationOptional<UnverifiedRegistration | null>;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare usedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    EmailVerificationToken.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        purpose: { type: DataTypes.STRING(20), allowNull: false },
+        userId: { type: DataTypes.UUID },
+        registration: { type: DataTypes.JSONB },
+        tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+        expiresAt: { type: DataTypes.DATE, allowNull: false },
+        usedAt: { type: DataTypes.DATE },
+        createdAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'email_verification_tokens', underscored: true, updatedAt: false },
+    );
+  }
+}

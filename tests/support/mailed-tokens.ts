@@ -1,0 +1,19 @@
+/** Single-use tokens the API mails (address verification, password resets), read from the SMTP sink. */
+import type { ReceivedMail, SmtpSink } from './smtp-sink';
+
+export const VERIFY_ACCOUNT_SUBJECT = 'Activate your Insurflow account';
+export const ALREADY_REGISTERED_SUBJECT = 'You already have an Insurflow account';
+export const VERIFY_REGISTRATION_SUBJECT = 'Confirm your company registration';
+export const REGISTRATION_ADDRESS_IN_USE_SUBJECT = 'This address already has an Insurflow account';
+
+/** The token a mail carries on a line of its own. */
+export function tokenIn(mail: ReceivedMail): string {
+  const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no token in the e-mail "${mail.subject}" to ${mail.to.join(', ')}`);
+  return token;
+}
+
+/** Waits for the newest-arriving mail with this subject to this address that is not in `seen`, and returns its token. */
+export async function mailedToken(smtp: SmtpSink, to: string, subject: string, seen: ReceivedMail[] = []): Promise<string> {
+  return tokenIn(await smtp.waitFor((m) => m.to.includes(to.toLowerCase()) && m.subject === subject && !seen.includes(m)));
+}

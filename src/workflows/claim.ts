@@ -6,7 +6,8 @@
  * before anything is recorded) while the stage's deadlines run: unassigned → escalation to the
  * claims managers; documents requested → reminder to the claimant, escalation, then automatic
  * denial; waiting for approval → escalation. Approval pays the claim and closes it; denial closes
- * it. Every transition is written to claim_history by an activity, in order.
+ * it. Every transition is written to claim_history by an activity, in order; an approval is
+ * written (and checked against the subscription's coverage) before the run moves.
  */
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -203,7 +204,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   setHandler(
     transitionClaimUpdate,
     async (request) => {
-      // Runs begun before the coverage check record an approval as any other move.
+      // Histories that approved before the coverage check replay the approval as any other move.
       if (request.to === 'approved' && patched('approval-checks-coverage')) {
         await approve(request);
         return summary();

@@ -246,7 +246,7 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/claims/:id/transitions',
-      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal, 403 without authority)',
+      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
       tag: 'claims',
       roles: HANDLER_ROLES,
       params: idParams,

@@ -43,6 +43,13 @@ const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
  */
 const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
 
+/**
+ * Runs that record this marker write an approval, checked against the subscription's coverage,
+ * before the run moves (`approve`); histories that approved before it replay the approval as any
+ * other move.
+ */
+const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
+
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
@@ -204,8 +211,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   setHandler(
     transitionClaimUpdate,
     async (request) => {
-      // Histories that approved before the coverage check replay the approval as any other move.
-      if (request.to === 'approved' && patched('approval-checks-coverage')) {
+      if (request.to === 'approved' && patched(APPROVAL_CHECKS_COVERAGE)) {
         await approve(request);
         return summary();
       }

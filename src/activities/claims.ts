@@ -4,8 +4,8 @@
  * retry of an earlier transition never rolls the claim row back over a later one.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { literal, Op } from 'sequelize';
-import { Claim, ClaimHistory, Payment } from '../models';
+import { literal, Op, type Transaction } from 'sequelize';
+import { Claim, ClaimHistory, Payment, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
@@ -34,63 +34,97 @@ export interface DisbursedPayment {
   amount: number;
 }
 
+/** Money compared in whole cents: amounts are DECIMAL(12,2), sums of floats are not exact. */
+const toCents = (amount: number) => Math.round(amount * 100);
+
+/**
+ * Appends the history row (once per sequence) and brings the claim row up to date, in the
+ * caller's transaction — unless a later transition is already recorded: then this is a stale
+ * retry (its first attempt's result was lost, the workflow moved on) and the row stays as it is.
+ */
+async function writeTransition(input: RecordClaimTransitionInput, transaction: Transaction): Promise<void> {
+  if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
+  const before = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, lock: transaction.LOCK.UPDATE, transaction });
+  if (!before) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
+  await ClaimHistory.bulkCreate(
+    [
+      {
+        tenantId: input.tenantId,
+        claimId: input.claimId,
+        sequence: input.sequence,
+        actorId: input.actorId,
+        fromStatus: input.from,
+        toStatus: input.to,
+        note: input.note,
+        occurredAt: new Date(input.at),
+      },
+    ],
+    { ignoreDuplicates: true, transaction },
+  );
+  const after = {
+    status: input.to,
+    assigneeId: input.assigneeId,
+    amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
+    denialReason: input.denialReason,
+  };
+  const [updated] = await Claim.update(after, {
+    where: {
+      id: input.claimId,
+      tenantId: input.tenantId,
+      [Op.and]: literal(`NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`),
+    },
+    transaction,
+  });
+  // A stale retry changes no row: its event was written with the attempt that did.
+  if (updated === 0) return;
+  const { status, assigneeId, amountApproved, denialReason } = before;
+  await recordAudit(
+    workflowAuditSource(input.actorId),
+    {
+      tenantId: input.tenantId,
+      action: input.from === input.to || input.to === 'assigned' ? 'claim.assign' : 'claim.transition',
+      entityType: 'claim',
+      entityId: input.claimId,
+      before: { status, assigneeId, amountApproved, denialReason, note: null },
+      after: { ...after, note: input.note },
+      dedupeKey: `${input.claimId}:transition:${input.sequence}`,
+    },
+    transaction,
+  );
+}
+
 export function createClaimActivities(deps: ActivityDeps) {
   return {
-    /**
-     * Appends the history row (once per sequence) and brings the claim row up to date,
-     * atomically — unless a later transition is already recorded: then this is a stale retry
-     * (its first attempt's result was lost, the workflow moved on) and the row stays as it is.
-     */
+    /** Records a transition in a transaction of its own; approvals go through recordClaimApproval, except in runs begun before it. */
     async recordClaimTransition(input: RecordClaimTransitionInput): Promise<void> {
-      if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
+      await deps.sequelize.transaction((transaction) => writeTransition(input, transaction));
+    },
+
+    /**
+     * Records an approval only if the approvals on the claim's subscription, this one included,
+     * stay within its coverage; otherwise refuses with CoverageExceeded and writes nothing. Every
+     * approval locks the subscription row first, so of two approvals that would together pass the
+     * coverage the second reads the first's amount and is refused. A retry after a commit finds
+     * its own amount excluded from the sum and its history row already there.
+     */
+    async recordClaimApproval(input: RecordClaimTransitionInput): Promise<void> {
+      if (input.amountApproved === null) throw ApplicationFailure.create({ message: 'an approval needs an amount', nonRetryable: true });
+      const amount = input.amountApproved;
       await deps.sequelize.transaction(async (transaction) => {
-        const before = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, lock: transaction.LOCK.UPDATE, transaction });
-        if (!before) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
-        await ClaimHistory.bulkCreate(
-          [
-            {
-              tenantId: input.tenantId,
-              claimId: input.claimId,
-              sequence: input.sequence,
-              actorId: input.actorId,
-              fromStatus: input.from,
-              toStatus: input.to,
-              note: input.note,
-              occurredAt: new Date(input.at),
-            },
-          ],
-          { ignoreDuplicates: true, transaction },
-        );
-        const after = {
-          status: input.to,
-          assigneeId: input.assigneeId,
-          amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
-          denialReason: input.denialReason,
-        };
-        const [updated] = await Claim.update(after, {
-            where: {
-              id: input.claimId,
-              tenantId: input.tenantId,
-              [Op.and]: literal(`NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`),
-          },
-          transaction,
-        });
-        // A stale retry changes no row: its event was written with the attempt that did.
-        if (updated === 0) return;
-        const { status, assigneeId, amountApproved, denialReason } = before;
-        await recordAudit(
-          workflowAuditSource(input.actorId),
-          {
-            tenantId: input.tenantId,
-            action: input.from === input.to || input.to === 'assigned' ? 'claim.assign' : 'claim.transition',
-            entityType: 'claim',
-            entityId: input.claimId,
-            before: { status, assigneeId, amountApproved, denialReason, note: null },
-            after: { ...after, note: input.note },
-            dedupeKey: `${input.claimId}:transition:${input.sequence}`,
-          },
-          transaction,
-        );
+        const claim = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, transaction });
+        if (!claim) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
+        const subscription = await Subscription.findOne({ where: { id: claim.subscriptionId }, lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+        const approvedOthers = await Claim.sum('amountApproved', { where: { subscriptionId: subscription.id, id: { [Op.ne]: claim.id } }, transaction });
+        const coverage = Number(subscription.coverageAmount);
+        const available = toCents(coverage) - toCents(Number(approvedOthers ?? 0));
+        if (toCents(amount) > available) {
+          throw businessFailure(BusinessErrorType.CoverageExceeded, `Approving ${amount.toFixed(2)} would take the approvals on this subscription above its coverage of ${coverage.toFixed(2)}`, {
+            field: 'approvedAmount',
+            coverage,
+            available: Math.max(available, 0) / 100,
+          });
+        }
+        await writeTransition(input, transaction);
       });
     },
 

@@ -1,9 +1,10 @@
 /**
- * Claim rules that are not about HTTP: whether a subscription covers a claim, how a claim is
- * numbered and named, and the tenant settings its run starts with.
+ * Claim rules that are not about HTTP: whether a subscription covers a claim, who counts as its
+ * claimant, how a claim is numbered and named, and the tenant settings its run starts with.
  */
+import { Op } from 'sequelize';
 import { ClaimSettings, claimWorkflowId } from '../contracts/claim';
-import { Claim, Subscription, Tenant, TenantSettings } from '../models';
+import { Claim, Subscription, Tenant, TenantSettings, User } from '../models';
 
 export interface CoverageRefusal {
   field: 'subscriptionId' | 'incidentDate' | 'amountClaimed';
@@ -48,4 +49,29 @@ export async function numberClaim(tenantId: string, filedAt: Date): Promise<{ cl
   const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
   const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
   return { claimNumber, workflowId: claimWorkflowId(tenant.slug, claimNumber) };
+}
+
+/**
+ * The mailbox an address delivers to: the address without its sub-address (`name+tag@host`
+ * reaches `name@host`, RFC 5233), lower-cased. E-mail addresses are unique, so a staff member who
+ * also holds a policyholder account does so under another address, and a sub-address of their own
+ * mailbox is the one way to get a second address without a second mailbox.
+ */
+export function mailboxOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).split('+')[0];
+  return `${local}${email.slice(at)}`.toLowerCase();
+}
+
+/**
+ * Which of these users is the claim's claimant: the policyholder's own account, or another account
+ * of the tenant on the same mailbox (the same person). Null when none is.
+ */
+export async function claimantAmong(claim: Claim, userIds: string[]): Promise<string | null> {
+  if (userIds.includes(claim.claimantId)) return claim.claimantId;
+  const users = await User.findAll({ where: { tenantId: claim.tenantId, id: { [Op.in]: [claim.claimantId, ...userIds] } }, attributes: ['id', 'email'] });
+  const claimant = users.find((user) => user.id === claim.claimantId);
+  if (!claimant) return null;
+  const mailbox = mailboxOf(claimant.email);
+  return users.find((user) => user.id !== claimant.id && mailboxOf(user.email) === mailbox)?.id ?? null;
 }

@@ -13,6 +13,12 @@ export const BusinessErrorType = {
   Forbidden: 'Forbidden', // 403
   NotFound: 'NotFound', // 404
   Validation: 'Validation', // 422
+  /** The claimant (or another account of the same person) acting on their own claim. */
+  OwnClaim: 'OwnClaim', // 403
+  /** Whoever assigned the claim to themselves waits for a second person to approve it. */
+  SecondApproverRequired: 'SecondApproverRequired', // 409
+  /** The approvals on one subscription would sum above its coverage. */
+  CoverageExceeded: 'CoverageExceeded', // 422
 } as const;
 
 export type BusinessErrorType = (typeof BusinessErrorType)[keyof typeof BusinessErrorType];

@@ -47,6 +47,10 @@ export interface ClaimFacts {
   pastAssigneeIds: string[];
   /** Everyone who ever moved the claim to waiting_approval. */
   approvalRequestedBy: string[];
+  /** Everyone who ever assigned the claim to themselves. */
+  selfAssignedBy: string[];
+  /** An approval is being recorded: until it is, no other decision may start. */
+  decisionPending: boolean;
   assignmentCount: number;
   historyLength: number;
 }
@@ -67,8 +71,12 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
       amountClaimed: facts.amountClaimed,
     });
   }
-  if (request.actor.id === facts.claimantId) {
-    throw businessFailure(BusinessErrorType.Forbidden, 'The claimant cannot approve their own claim', { rule: 'separation_of_duties' });
+  // Choosing oneself as handler and then deciding alone is one person doing both halves of the
+  // four-eyes rule, whatever the amount.
+  if (facts.selfAssignedBy.includes(request.actor.id)) {
+    throw businessFailure(BusinessErrorType.SecondApproverRequired, 'You assigned this claim to yourself: a second staff member with authority for the amount must approve it', {
+      rule: 'separation_of_duties',
+    });
   }
   // Four eyes: reassigning the claim away, or handing it to someone else to ask for approval,
   // does not make its handler a second person.
@@ -90,6 +98,16 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   }
 }
 
+/** The claimant never works their own claim; the API also refuses their other accounts (src/domain/claims.ts). */
+function checkNotClaimant(facts: ClaimFacts, userId: string, message: string): void {
+  if (userId === facts.claimantId) throw businessFailure(BusinessErrorType.OwnClaim, message, { rule: 'separation_of_duties' });
+}
+
+/** An approval is recorded (and its coverage checked) before it changes the claim: nothing else starts meanwhile. */
+function checkNoDecisionPending(facts: ClaimFacts): void {
+  if (facts.decisionPending) throw businessFailure(BusinessErrorType.Conflict, 'An approval of this claim is being recorded; retry in a moment', { rule: 'decision_pending' });
+}
+
 function checkHistoryRoom(facts: ClaimFacts): void {
   if (facts.historyLength >= MAX_CLAIM_HISTORY_ENTRIES) {
     throw businessFailure(BusinessErrorType.Conflict, `The claim has reached its limit of ${MAX_CLAIM_HISTORY_ENTRIES} recorded decisions`, {
@@ -104,6 +122,8 @@ export function checkTransition(facts: ClaimFacts, request: TransitionRequest): 
   if (!HANDLER_ROLES.includes(actor.role)) {
     throw businessFailure(BusinessErrorType.Forbidden, 'Only adjusters, senior adjusters and claims managers move claims');
   }
+  checkNotClaimant(facts, actor.id, 'The claimant cannot review or decide their own claim');
+  checkNoDecisionPending(facts);
   checkHistoryRoom(facts);
   const allowed = DECISION_MOVES[facts.stage];
   if (!allowed.includes(to)) {
@@ -129,6 +149,8 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
   if (!ASSIGNER_ROLES.includes(request.actor.role)) {
     throw businessFailure(BusinessErrorType.Forbidden, 'Only senior adjusters and claims managers assign claims');
   }
+  checkNotClaimant(facts, request.actor.id, 'The claimant cannot assign their own claim');
+  checkNoDecisionPending(facts);
   if (!OPEN_STAGES.includes(facts.stage)) {
     throw businessFailure(BusinessErrorType.InvalidTransition, `A claim in ${facts.stage} can no longer be assigned`, {
       from: facts.stage,
@@ -138,9 +160,7 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
   if (!HANDLER_ROLES.includes(request.assigneeRole)) {
     throw businessFailure(BusinessErrorType.Validation, 'Claims are assigned to adjusters, senior adjusters or claims managers', { field: 'assigneeId' });
   }
-  if (request.assigneeId === facts.claimantId) {
-    throw businessFailure(BusinessErrorType.Forbidden, 'The claimant cannot handle their own claim', { rule: 'separation_of_duties' });
-  }
+  checkNotClaimant(facts, request.assigneeId, 'The claimant cannot handle their own claim');
   if (request.assigneeId === facts.assigneeId) {
     throw businessFailure(BusinessErrorType.Conflict, 'The claim is already assigned to this user', { field: 'assigneeId' });
   }

@@ -6,9 +6,10 @@
  * before anything is recorded) while the stage's deadlines run: unassigned → escalation to the
  * claims managers; documents requested → reminder to the claimant, escalation, then automatic
  * denial; waiting for approval → escalation. Approval pays the claim and closes it; denial closes
- * it. Every transition is written to claim_history by an activity, in order.
+ * it. Every transition is written to claim_history by an activity, in order; an approval is
+ * written (and checked against the subscription's coverage) before the run moves.
  */
-import { allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   assignClaimUpdate,
@@ -23,6 +24,7 @@ import {
   DOCUMENTS_NOT_RECEIVED,
   documentUploadedSignal,
   transitionClaimUpdate,
+  TransitionRequest,
 } from '../contracts/claim';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
@@ -41,8 +43,15 @@ const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
  */
 const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
 
+/**
+ * Runs that record this marker write an approval, checked against the subscription's coverage,
+ * before the run moves (`approve`); histories that approved before it replay the approval as any
+ * other move.
+ */
+const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
+
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { recordClaimTransition } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
+const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
@@ -73,6 +82,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   let nextDeadline: ClaimDeadline | null = null;
   const pastAssigneeIds = new Set<string>();
   const documentIds = new Set<string>();
+  const selfAssignedBy = new Set<string>();
+  /** Set while an approval is being recorded: validators refuse every other decision meanwhile. */
+  let approving = false;
   let assignmentCount = 0;
   const history: ClaimHistoryEntry[] = [
     { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
@@ -90,6 +102,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     settings,
     pastAssigneeIds: [...pastAssigneeIds],
     approvalRequestedBy: history.filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null).map((entry) => entry.actorId!),
+    selfAssignedBy: [...selfAssignedBy],
+    decisionPending: approving,
     assignmentCount,
     historyLength: history.length,
   });
@@ -115,19 +129,55 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     });
   }
 
-  /** Moves the claim at once in memory (later validators see the new stage) and records it in order. */
-  function move(to: ClaimStage, actorId: string | null, note: string | null): Promise<ClaimHistoryEntry> {
-    const entry: ClaimHistoryEntry = { sequence: history.length, from: stage, to, actorId, note, at: new Date().toISOString() };
+  const nextEntry = (to: ClaimStage, actorId: string | null, note: string | null): ClaimHistoryEntry => ({
+    sequence: history.length,
+    from: stage,
+    to,
+    actorId,
+    note,
+    at: new Date().toISOString(),
+  });
+
+  function enter(entry: ClaimHistoryEntry): void {
     history.push(entry);
-    if (to !== stage) {
-      stage = to;
+    if (entry.to !== stage) {
+      stage = entry.to;
       stageEntry = entry;
       nextDeadline = null;
     }
     publish();
+  }
+
+  /** Moves the claim at once in memory (later validators see the new stage) and records it in order. */
+  function move(to: ClaimStage, actorId: string | null, note: string | null): Promise<ClaimHistoryEntry> {
+    const entry = nextEntry(to, actorId, note);
+    enter(entry);
     const record = { claimId: input.claimId, tenantId: input.tenantId, ...entry, assigneeId, amountApproved, denialReason };
     recording = recording.then(() => recordClaimTransition(record));
     return recording.then(() => entry);
+  }
+
+  /**
+   * Approves the claim only once the database has accepted it: the activity checks the approvals
+   * on the subscription against its coverage in the transaction that records this one, and a
+   * refusal leaves the run exactly as it was (the update fails with the activity's reason).
+   */
+  async function approve(request: TransitionRequest): Promise<void> {
+    approving = true;
+    try {
+      const approved = request.approvedAmount ?? input.amountClaimed;
+      const entry = nextEntry('approved', request.actor.id, request.note ?? null);
+      await recording;
+      try {
+        await recordClaimApproval({ claimId: input.claimId, tenantId: input.tenantId, ...entry, assigneeId, amountApproved: approved, denialReason });
+      } catch (err) {
+        throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+      }
+      amountApproved = approved;
+      enter(entry);
+    } finally {
+      approving = false;
+    }
   }
 
   // E-mails go out in the background: an update answers the API once the transition is
@@ -148,6 +198,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const firstAssignment = stage === 'reported';
       assigneeId = request.assigneeId;
       pastAssigneeIds.add(request.assigneeId);
+      if (request.assigneeId === request.actor.id) selfAssignedBy.add(request.actor.id);
       assignmentCount += 1;
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
@@ -160,6 +211,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   setHandler(
     transitionClaimUpdate,
     async (request) => {
+      if (request.to === 'approved' && patched(APPROVAL_CHECKS_COVERAGE)) {
+        await approve(request);
+        return summary();
+      }
       if (request.to === 'approved') amountApproved = request.approvedAmount ?? input.amountClaimed;
       if (request.to === 'denied') denialReason = request.reason ?? null;
       const entry = await move(request.to, request.actor.id, request.note ?? request.reason ?? null);

@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
-import { approvalLimitOf, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
+import { approvalLimitOf, checkAssignment, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
 import { CLAIM_SETTINGS } from './fixtures';
 
 const manager = { id: 'manager', role: 'claims_manager' as Role };
@@ -14,6 +14,8 @@ const facts = (stage: ClaimStage, amountClaimed = 1000): ClaimFacts => ({
   settings: CLAIM_SETTINGS,
   pastAssigneeIds: ['adjuster'],
   approvalRequestedBy: [],
+  selfAssignedBy: [],
+  decisionPending: false,
   assignmentCount: 1,
   historyLength: 3,
 });
@@ -61,5 +63,31 @@ describe('claim rules', () => {
     const claim = { ...facts('waiting_approval', 2000), settings };
     expect(failureOf(() => checkTransition(claim, { actor: senior, to: 'approved', approvedAmount: 1000 }))).toBeUndefined();
     expect(failureOf(() => checkTransition(claim, { actor: senior, to: 'approved' }))).toMatchObject({ type: 'Forbidden' });
+  });
+
+  describe('separation of duties', () => {
+    const senior = { id: 'senior', role: 'senior_adjuster' as Role };
+    const selfAssigned = { ...facts('waiting_approval', 1000), assigneeId: 'senior', pastAssigneeIds: ['senior'], selfAssignedBy: ['senior'] };
+
+    it('never lets the claimant assign, move or be assigned their own claim', () => {
+      const claimantStaff = { ...facts('under_review'), claimantId: 'senior' };
+      const own = { type: 'OwnClaim', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] };
+      expect(failureOf(() => checkTransition(claimantStaff, { actor: senior, to: 'investigation' }))).toMatchObject(own);
+      expect(failureOf(() => checkAssignment(claimantStaff, { actor: senior, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' }))).toMatchObject(own);
+      expect(failureOf(() => checkAssignment(facts('under_review'), { actor: manager, assigneeId: 'claimant', assigneeRole: 'senior_adjuster' }))).toMatchObject(own);
+    });
+
+    it('asks for a second approver when the approver assigned the claim to themselves, even well below their limit', () => {
+      expect(failureOf(() => checkTransition(selfAssigned, { actor: senior, to: 'approved', approvedAmount: 1 }))).toMatchObject({ type: 'SecondApproverRequired' });
+      expect(failureOf(() => checkTransition(selfAssigned, { actor: manager, to: 'approved' }))).toBeUndefined();
+      // Moving the claim along stays theirs to do; only the approval needs another person.
+      expect(failureOf(() => checkTransition(selfAssigned, { actor: senior, to: 'under_review' }))).toBeUndefined();
+    });
+
+    it('refuses any decision while an approval is being recorded', () => {
+      const pending = { ...facts('waiting_approval'), decisionPending: true };
+      expect(failureOf(() => checkTransition(pending, { actor: manager, to: 'denied', reason: 'r' }))).toMatchObject({ type: 'Conflict' });
+      expect(failureOf(() => checkAssignment(pending, { actor: manager, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' }))).toMatchObject({ type: 'Conflict' });
+    });
   });
 });

@@ -58,8 +58,8 @@ describe('claim workflow (time-skipping)', () => {
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
-  async function fileClaim(amount: number, claimant: User = team.claimant): Promise<WorkflowHandle<ClaimWorkflow>> {
-    const subscription = await buildSubscription({ policyholderId: claimant.id });
+  async function fileClaim(amount: number, claimant: User = team.claimant, subscriptionId?: string): Promise<WorkflowHandle<ClaimWorkflow>> {
+    const subscription = subscriptionId ? { id: subscriptionId } : await buildSubscription({ policyholderId: claimant.id });
     const filedAt = new Date(Number(await env.currentTimeMs()));
     const claim = await buildClaim({ subscriptionId: subscription.id, amountClaimed: amount.toFixed(2), filedById: team.agent.id, filedAt });
     return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: claim.workflowId, args: [claimWorkflowInput(claim, filedAt)] });
@@ -253,7 +253,7 @@ describe('claim workflow (time-skipping)', () => {
       await move(ownClaim, { actor: actor(team.adjuster), to: 'under_review' });
       await move(ownClaim, { actor: actor(team.adjuster), to: 'waiting_approval' });
       const byClaimant = await rejectionOf(move(ownClaim, { actor: actor(team.manager), to: 'approved' }));
-      expect(byClaimant).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+      expect(byClaimant).toMatchObject({ type: 'OwnClaim', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
       expect((await ownClaim.query(claimStateQuery)).stage).toBe('waiting_approval');
       await Promise.all([stack.terminate(handle), stack.terminate(ownClaim)]);
     });
@@ -278,6 +278,49 @@ describe('claim workflow (time-skipping)', () => {
         expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
         expect.objectContaining({ outcome: 'paid', amountPaid: 10_000 }),
       ]);
+    });
+
+    it('asks a second person to approve a claim its approver assigned to themselves, and waits for them', async () => {
+      const handle = await fileClaim(1000);
+      await assign(handle, team.senior, team.senior);
+      await move(handle, { actor: actor(team.senior), to: 'under_review' });
+      await move(handle, { actor: actor(team.senior), to: 'waiting_approval' });
+      const alone = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved', approvedAmount: 10 }));
+      expect(alone).toMatchObject({ type: 'SecondApproverRequired', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
+      expect(await handle.query(claimStateQuery)).toMatchObject({ stage: 'waiting_approval', amountApproved: null, nextDeadline: { action: 'approval_escalation' } });
+
+      await move(handle, { actor: actor(team.manager), to: 'approved' });
+      expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 1000 });
+      expect((await historyOf(handle)).filter(([, to]) => to === 'approved')).toHaveLength(1);
+      await recordHistory(handle, 'claimWorkflow-second-approver');
+    });
+
+    it('refuses an approval that would take the subscription past its coverage and leaves run and row as they were', async () => {
+      const subscription = await buildSubscription({ policyholderId: team.claimant.id, coverageAmount: '6000.00' });
+      const first = await fileClaim(4000, team.claimant, subscription.id);
+      const second = await fileClaim(3000, team.claimant, subscription.id);
+      for (const handle of [first, second]) {
+        await assign(handle, team.adjuster);
+        await move(handle, { actor: actor(team.adjuster), to: 'under_review' });
+        await move(handle, { actor: actor(team.adjuster), to: 'waiting_approval' });
+      }
+      await move(first, { actor: actor(team.adjuster), to: 'approved' });
+      const before = await second.query(claimStateQuery);
+      const rowsBefore = await historyOf(second);
+
+      const over = await rejectionOf(move(second, { actor: actor(team.adjuster), to: 'approved' }));
+      expect(over).toMatchObject({ type: 'CoverageExceeded', details: [[expect.objectContaining({ field: 'approvedAmount', coverage: 6000, available: 2000 })]] });
+      expect(await second.query(claimStateQuery)).toEqual(before);
+      expect(await historyOf(second)).toEqual(rowsBefore);
+      expect(await Claim.findOne({ where: { workflowId: second.workflowId } })).toMatchObject({ status: 'waiting_approval', amountApproved: null });
+
+      // What is left of the coverage may still be approved.
+      await move(second, { actor: actor(team.adjuster), to: 'approved', approvedAmount: 2000 });
+      await expect(Promise.all([resultOf(first), resultOf(second)])).resolves.toEqual([
+        expect.objectContaining({ outcome: 'paid', amountPaid: 4000 }),
+        expect.objectContaining({ outcome: 'paid', amountPaid: 2000 }),
+      ]);
+      await recordHistory(second, 'claimWorkflow-coverage-exceeded');
     });
   });
 

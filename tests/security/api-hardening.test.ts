@@ -173,7 +173,7 @@ describe('security hardening (API)', () => {
     });
     const transition = (claimId: string, user: User, body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
-    it('refuses the four-eyes bypass: self-assign, ask for approval, reassign away, approve → 403', async () => {
+    it('refuses the four-eyes bypass: self-assign, ask for approval, reassign away, approve → 409 second_approver_required', async () => {
       const subscription = await buildSubscription({ policyholderId: team.claimant.id });
       const filed = (await stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 20_000, description: 'Roof' }).expect(201)).body;
       await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.senior.id }).expect(200);
@@ -181,8 +181,8 @@ describe('security hardening (API)', () => {
       await transition(filed.id, team.senior, { to: 'waiting_approval' }).expect(200);
       await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.adjuster.id }).expect(200);
 
-      const bypass = await transition(filed.id, team.senior, { to: 'approved' }).expect(403);
-      expect(bypass.body.error).toMatchObject({ code: 'forbidden', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
+      const bypass = await transition(filed.id, team.senior, { to: 'approved' }).expect(409);
+      expect(bypass.body.error).toMatchObject({ code: 'second_approver_required', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
       await transition(filed.id, team.manager, { to: 'approved' }).expect(200);
     });
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Attributes, WhereOptions } from 'sequelize';
 import { Claim, ClaimHistory, ClaimNote, Payment, User } from '../../models';
-import { claimSettingsOf, coverageRefusal, numberClaim } from '../../domain/claims';
+import { claimantAmong, claimSettingsOf, coverageRefusal, numberClaim } from '../../domain/claims';
 import { claimPolicy } from '../../policies/claims';
 import { findVisible, tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
@@ -25,7 +25,7 @@ import { HOUR_MS } from '../../shared/time';
 import { audited, requestAuditSource } from '../http/audit-source';
 import { idParams } from '../http/common-schemas';
 import { idFromRequest } from '../http/deterministic-id';
-import { dependencyUnavailable, unprocessable } from '../http/errors';
+import { dependencyUnavailable, ownClaim, unprocessable } from '../http/errors';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { deliver, enqueueStart } from '../temporal/outbox';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
@@ -86,6 +86,8 @@ async function decideOnClaim<Request>(
   const { user } = ctx.state;
   const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
   assertClaimOpen(claim);
+  // The workflow knows the claimant's id only; another account of the same person is found here.
+  if (await claimantAmong(claim, [user.id])) throw ownClaim('You are the claimant of this claim: you cannot assign, review or decide it');
   const request = await requestFor(claim, { id: user.id, role: user.role });
   try {
     await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
@@ -236,6 +238,7 @@ export function claimRoutes(): RouteSpec[] {
           const { assigneeId, note } = ctx.state.input.body;
           const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
           if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+          if (await claimantAmong(claim, [assigneeId])) throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
           return { actor, assigneeId, assigneeRole: assignee.role, note };
         }),
     }),
@@ -243,7 +246,7 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/claims/:id/transitions',
-      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal, 403 without authority)',
+      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
       tag: 'claims',
       roles: HANDLER_ROLES,
       params: idParams,

@@ -28,6 +28,8 @@ export const conflict = (message: string, details: ErrorDetail[] = []) => new Ap
 export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, 'unprocessable', message, details);
 /** A limit of what a tenant may store (documents per claim, bytes per tenant): `details` names the quota, its limit and what is used. */
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
+/** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
+export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
 /** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
 export const idempotencyKeyReused = () =>
   new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');

@@ -16,6 +16,9 @@ const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   Forbidden: [403, 'forbidden'],
   NotFound: [404, 'not_found'],
   Validation: [422, 'unprocessable'],
+  OwnClaim: [403, 'own_claim'],
+  SecondApproverRequired: [409, 'second_approver_required'],
+  CoverageExceeded: [422, 'coverage_exceeded'],
 };
 
 const STATUS_CODES: Record<number, string> = {

@@ -6,14 +6,11 @@
 import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { AccessTokenClaims } from '../services/tokens';
+import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
 import type { ApiServices } from './services';
 
-export interface AuthUser {
-  id: string;
-  tenantId: string | null;
-  role: Role;
-}
+export type { AuthUser };
 
 /** What validation made of the request: each part as its schema produced it (empty without a schema). */
 export interface RouteInput<P = object, Q = object, B = object> {

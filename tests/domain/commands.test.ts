@@ -7,10 +7,11 @@
 import crypto from 'node:crypto';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createCategory, createPlan, deletePlan, updatePlan } from '../../src/domain/catalog/commands';
+import { approveVersion, createCompliancePolicy, createPolicyVersion, publishVersion, submitVersionForReview } from '../../src/domain/compliance/commands';
 import { cancelSubscription, subscribe } from '../../src/domain/subscriptions/commands';
 import { commandDepsOf } from '../../src/api/command-deps';
 import { toApiError } from '../../src/api/middleware/error-handler';
-import { AuditEvent, Plan, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, OutboxMessage, Plan, PolicyVersion, Subscription, Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
 import { buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -30,7 +31,7 @@ async function refusal(promise: Promise<unknown>) {
 describe('commands called directly, without HTTP', () => {
   let stack: TestStack;
   let tenant: Tenant;
-  let callers: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'foreignAdmin', AuthUser>;
+  let callers: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'foreignAdmin' | 'author' | 'reviewer', AuthUser>;
 
   const asCaller = (user: User): AuthUser => ({ id: user.id, tenantId: user.tenantId, role: user.role });
   /** A fresh request as any transport would describe it. */
@@ -43,14 +44,17 @@ describe('commands called directly, without HTTP', () => {
     stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const other = await buildTenant();
-    const [owner, neighbour, agent, admin, foreignAdmin] = await Promise.all([
+    const [owner, neighbour, agent, admin, foreignAdmin, author, reviewer] = await Promise.all([
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
       buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
       buildUser({ tenantId: other.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
     ]);
-    callers = { owner: asCaller(owner), neighbour: asCaller(neighbour), agent: asCaller(agent), admin: asCaller(admin), foreignAdmin: asCaller(foreignAdmin) };
+    const all = { owner, neighbour, agent, admin, foreignAdmin, author, reviewer };
+    callers = Object.fromEntries(Object.entries(all).map(([name, user]) => [name, asCaller(user)])) as typeof callers;
   });
   afterAll(() => stack?.close());
 
@@ -112,5 +116,24 @@ describe('commands called directly, without HTTP', () => {
     await expect(refusal(deletePlan(callers.foreignAdmin, { id: plan.id }, deps(callers.foreignAdmin).deps))).resolves.toMatchObject({ status: 404, code: 'not_found' });
     await expect(Plan.findByPk(plan.id)).resolves.toMatchObject({ premium: '320.50' });
     expect(await AuditEvent.count({ where: { entityId: plan.id } })).toBe(2);
+  });
+
+  it('compliance commands: draft, submit, the author refused, approved by a second officer, published through the outbox', async () => {
+    const policy = await createCompliancePolicy(callers.author, { title: 'Clean desk' }, deps(callers.author).deps);
+    const draft = await createPolicyVersion(callers.author, { policyId: policy.id, fields: { content: 'Lock your screen.' } }, deps(callers.author).deps);
+    expect(draft).toMatchObject({ versionNumber: 1, status: 'draft', createdById: callers.author.id });
+
+    const submitted = await submitVersionForReview(callers.author, { id: draft.id }, deps(callers.author).deps);
+    expect(submitted).toMatchObject({ workflowId: `policy-approval-${draft.id}`, runId: expect.any(String), version: { status: 'in_review' } });
+    // The run's validator refuses the author (403) before anything is recorded.
+    await expect(refusal(approveVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(PolicyVersion.findByPk(draft.id)).resolves.toMatchObject({ status: 'in_review' });
+
+    await expect(approveVersion(callers.reviewer, { id: draft.id }, deps(callers.reviewer).deps)).resolves.toMatchObject({ status: 'approved', reviewedById: callers.reviewer.id });
+    const published = await publishVersion(callers.author, { id: draft.id }, deps(callers.author).deps);
+    expect(published).toMatchObject({ workflowId: `policy-rollout-${draft.id}`, runId: expect.any(String), retiredVersionIds: [], version: { status: 'published' } });
+    // Delivered at once by the command, so the relay has nothing left to do.
+    await expect(OutboxMessage.findOne({ where: { workflowId: published.workflowId } })).resolves.toMatchObject({ deliveredAt: expect.any(Date), runId: published.runId });
+    await expect(refusal(publishVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({ status: 409, code: 'conflict' });
   });
 });

@@ -15,7 +15,7 @@ const LAYERS = {
   observability: ['config', 'shared'],
   models: ['config', 'contracts', 'shared'],
   services: ['config', 'contracts', 'models', 'observability', 'shared'],
-  domain: ['contracts', 'models', 'shared'],
+  domain: ['config', 'contracts', 'models', 'policies', 'services', 'shared'],
   policies: ['contracts', 'models', 'shared'],
   activities: ['config', 'contracts', 'models', 'observability', 'services', 'shared'],
   api: ['config', 'contracts', 'domain', 'models', 'observability', 'policies', 'services', 'shared'],

@@ -1,18 +1,13 @@
-import { Op } from 'sequelize';
-import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../../models';
+import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, User } from '../../models';
 import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
+import { createCompliancePolicy, createPolicyVersion, publishVersion } from '../../domain/compliance/commands';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
-import { DAY_MS } from '../../shared/time';
+import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
-import { conflict, notFound } from '../http/errors';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteContext, RouteSpec } from '../http/route';
-import { deliver, enqueueStart } from '../temporal/outbox';
+import { route, RouteSpec } from '../http/route';
 import { sendReportCsv, wantsCsv } from './report-csv';
-import { recordAudit } from '../../services/audit';
-import { audited, requestAuditSource } from '../http/audit-source';
 import {
   alertSchema,
   createPolicyBody,
@@ -33,55 +28,6 @@ const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
   return { id: e.id, fullName: e.fullName, email: e.email, role: e.role };
-}
-
-/**
- * Publishes an approved version: in one transaction (the policy row locked, so two publications
- * of one policy queue up) it becomes published with its due date fixed, the version published
- * before it is retired and the start of the rollout is written to the outbox; after the commit the
- * rollout is started at once, or by the outbox relay if Temporal does not answer now. The status
- * check makes a second publication, or one without an approved review, a 409.
- */
-async function publishVersion(ctx: RouteContext, versionId: string) {
-  const { sequelize } = ctx.services;
-  const tenantId = tenantOf(ctx.state.user);
-  const draft = await findVisible(ctx.state.user, policyVersionPolicy, versionId);
-  const settings = await TenantSettings.forTenant(tenantId);
-  const publishedAt = new Date();
-  const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
-  const workflowId = policyRolloutWorkflowId(draft.id);
-
-  const published = await sequelize.transaction(async (transaction) => {
-    const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
-    const version = await PolicyVersion.findByPk(draft.id, { transaction });
-    if (!policy || !version) throw notFound('Policy version');
-    if (version.status !== 'approved') throw conflict(`This version is ${version.status}; only an approved version can be published`, [{ field: 'status', message: `is ${version.status}` }]);
-    const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
-    if (current.some((v) => v.versionNumber > version.versionNumber)) {
-      throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
-    }
-    const retiredVersionIds = current.map((v) => v.id);
-    // Retire first: at most one version per policy may be published (unique partial index).
-    await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
-    const before = version.toJSON();
-    await version.update({ status: 'published', publishedAt, publishedById: ctx.state.user.id, dueAt, workflowId }, { transaction });
-    const change = { tenantId, action: 'policy_version.publish', entityType: 'policy_version', entityId: version.id, before, after: version };
-    await recordAudit(requestAuditSource(ctx), change, transaction);
-    const start = await enqueueStart<PolicyRolloutWorkflow>(
-      workflowId,
-      {
-        workflowType: POLICY_ROLLOUT_WORKFLOW_TYPE,
-        args: [{ tenantId, versionId: version.id, retiredVersionIds }],
-        tenantId,
-        status: 'rolling_out',
-        summary: `Rollout of "${policy.title}" version ${version.versionNumber}`,
-      },
-      transaction,
-    );
-    return { version, retiredVersionIds, start };
-  });
-  const runId = await deliver(ctx.services, published.start);
-  return { version: published.version, retiredVersionIds: published.retiredVersionIds, workflowId, runId: runId ?? null };
 }
 
 async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {
@@ -114,13 +60,8 @@ export function complianceRoutes(): RouteSpec[] {
       body: createPolicyBody,
       response: { status: 201, schema: policySchema },
       handler: async (ctx) => {
-        const tenantId = tenantOf(ctx.state.user);
         ctx.status = 201;
-        ctx.body = await audited(
-          ctx,
-          (transaction) => CompliancePolicy.create({ ...ctx.state.input.body, tenantId, createdById: ctx.state.user.id }, { transaction }),
-          (policy) => ({ tenantId, action: 'compliance_policy.create', entityType: 'compliance_policy', entityId: policy.id, after: policy }),
-        );
+        ctx.body = await createCompliancePolicy(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
     route({
@@ -162,20 +103,8 @@ export function complianceRoutes(): RouteSpec[] {
       body: createVersionBody,
       response: { status: 201, schema: versionSchema },
       handler: async (ctx) => {
-        const tenantId = tenantOf(ctx.state.user);
-        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
         ctx.status = 201;
-        ctx.body = await ctx.services.sequelize.transaction(async (transaction) => {
-          // Locking the policy row numbers concurrent drafts one after the other.
-          await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
-          const last = (await PolicyVersion.max('versionNumber', { where: { policyId: policy.id }, transaction })) as number | null;
-          const version = await PolicyVersion.create(
-            { ...ctx.state.input.body, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: ctx.state.user.id },
-            { transaction },
-          );
-          await recordAudit(requestAuditSource(ctx), { tenantId, action: 'policy_version.create', entityType: 'policy_version', entityId: version.id, after: version }, transaction);
-          return version;
-        });
+        ctx.body = await createPolicyVersion(ctx.state.user, { policyId: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
       },
     }),
     route({
@@ -188,7 +117,7 @@ export function complianceRoutes(): RouteSpec[] {
       response: { status: 202, schema: publishResponse },
       handler: async (ctx) => {
         ctx.status = 202;
-        ctx.body = await publishVersion(ctx, ctx.state.input.params.id);
+        ctx.body = await publishVersion(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       },
     }),
     route({

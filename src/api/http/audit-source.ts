@@ -1,11 +1,18 @@
 import type { Transaction } from 'sequelize';
+import { audited as auditedChange } from '../../domain/audited';
 import type { AuditedChange } from '../../models/audit-event';
-import { recordAudit, type AuditSource } from '../../services/audit';
+import type { AuditSource } from '../../services/audit';
+import { commandDeps } from './command-deps';
 import type { RouteContext } from './route';
+
+/*
+ * For the routes whose writes are not commands yet (claims, documents, users, auth): the same
+ * audit source and audited write as a command's deps give.
+ */
 
 /** The audit source of an API write: the authenticated caller and the request ID. */
 export function requestAuditSource(ctx: RouteContext): AuditSource {
-  return { actor: { type: 'user', id: ctx.state.user.id }, requestId: ctx.state.requestId };
+  return commandDeps(ctx).auditSource;
 }
 
 /**
@@ -13,9 +20,5 @@ export function requestAuditSource(ctx: RouteContext): AuditSource {
  * without its event. `describe` sees the result of the change (e.g. the created row).
  */
 export function audited<T>(ctx: RouteContext, change: (transaction: Transaction) => Promise<T>, describe: (result: T) => AuditedChange): Promise<T> {
-  return ctx.services.sequelize.transaction(async (transaction) => {
-    const result = await change(transaction);
-    await recordAudit(requestAuditSource(ctx), describe(result), transaction);
-    return result;
-  });
+  return auditedChange(commandDeps(ctx), change, describe);
 }

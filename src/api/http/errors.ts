@@ -1,49 +1,5 @@
 /**
- * API errors with stable machine-readable codes. Handlers throw these; the error middleware
- * turns them (and the errors of libraries we use) into the one error body of docs/architecture.md.
+ * The API's modules take the one error factory from here. It lives in src/shared so that the
+ * commands of src/domain, which the routes call, throw the same errors without importing the API.
  */
-export interface ErrorDetail {
-  field?: string;
-  message: string;
-  [key: string]: unknown;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (message: string, details: ErrorDetail[] = []) => new ApiError(400, 'bad_request', message, details);
-export const validationFailed = (details: ErrorDetail[]) => new ApiError(400, 'validation_failed', 'The request is invalid', details);
-export const unauthorized = (message = 'Authentication required') => new ApiError(401, 'unauthorized', message);
-export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'forbidden', message);
-export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError(409, 'conflict', message, details);
-export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, 'unprocessable', message, details);
-/** A limit of what a tenant may store (documents per claim, bytes per tenant): `details` names the quota, its limit and what is used. */
-export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
-/** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
-export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
-/** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
-export const idempotencyKeyReused = () =>
-  new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');
-/** The API itself is saturated (its password hashing queue is full): answered at once with Retry-After. */
-export const overloaded = (message: string) => new ApiError(503, 'overloaded', message);
-export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
-export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
-
-export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3';
-/** An outage, not a fault of the request: answered with Retry-After so the client comes back. */
-export const dependencyUnavailable = (dependency: Dependency) =>
-  new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [{ dependency, message: 'unavailable or too slow' }]);
-/** The change may or may not have been made: the client repeats it with the same Idempotency-Key. */
-export const outcomeUnknown = (dependency: Dependency) =>
-  new ApiError(504, 'outcome_unknown', 'The change was sent but its outcome is not known yet; repeat the request with the same Idempotency-Key', [
-    { dependency, message: 'no answer before the deadline' },
-  ]);
+export * from '../../shared/errors';

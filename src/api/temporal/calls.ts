@@ -9,13 +9,11 @@ import crypto from 'node:crypto';
 import { Client, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Deadlines } from '../../config';
+import type { TemporalAccess, TemporalCallKind } from '../../domain/command';
 import { isTemporalOutage } from '../http/dependency-errors';
 import { Dependency, dependencyUnavailable, outcomeUnknown } from '../http/errors';
 import type { RouteContext } from '../http/route';
 import type { ApiServices } from '../runtime/services';
-
-/** `rpc`: start, signal, describe (the server alone); `query` and `update` also need a worker. */
-export type TemporalCallKind = 'rpc' | 'query' | 'update';
 
 /** How long the server may take to answer the probe that tells a silent worker from a silent server. */
 const PROBE_MS = 1000;
@@ -52,29 +50,36 @@ export async function temporalCall<T>(services: ApiServices, kind: TemporalCallK
  * after a 504 reaches the same update (Temporal applies an update ID once per run) instead of
  * deciding twice. Without a key every request is a new decision.
  */
-function updateIdOf(ctx: RouteContext): string | undefined {
-  const key = ctx.get('Idempotency-Key');
-  if (!key) return undefined;
-  return crypto.createHash('sha256').update(`update:${ctx.state.user.id}:${key}`).digest('hex');
+function updateIdOf(callerId: string, idempotencyKey: string | undefined): string | undefined {
+  if (!idempotencyKey) return undefined;
+  return crypto.createHash('sha256').update(`update:${callerId}:${idempotencyKey}`).digest('hex');
 }
 
-/**
- * Sends a person's decision to a run as an update and waits for its result. If the run has
- * closed, a repeat of a decision that closed it answers with that decision's result.
- */
-export async function decideByUpdate<Result, Request>(
+/** Temporal as the commands of one caller's request reach it (src/domain/command.ts). */
+export function temporalAccess(services: ApiServices, callerId: string, idempotencyKey: string | undefined): TemporalAccess {
+  const updateId = updateIdOf(callerId, idempotencyKey);
+  return {
+    call: (kind, call) => temporalCall(services, kind, call),
+    // If the run has closed, a repeat of a decision that closed it answers with that decision's result.
+    async decide<Result, Request>(handle: (temporal: Client) => WorkflowHandle, update: UpdateDefinition<Result, [Request]>, request: Request): Promise<Result> {
+      try {
+        return await temporalCall(services, 'update', (temporal) => handle(temporal).executeUpdate(update, { args: [request], updateId }));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || !updateId) throw err;
+        const earlier = await temporalCall(services, 'rpc', (temporal) => handle(temporal).getUpdateHandle<Result>(updateId).result()).catch(() => undefined);
+        if (earlier === undefined) throw err;
+        return earlier;
+      }
+    },
+  };
+}
+
+/** `TemporalAccess.decide` for the routes whose writes are not commands yet (claims, registrations). */
+export function decideByUpdate<Result, Request>(
   ctx: RouteContext,
   handle: (temporal: Client) => WorkflowHandle,
   update: UpdateDefinition<Result, [Request]>,
   request: Request,
 ): Promise<Result> {
-  const updateId = updateIdOf(ctx);
-  try {
-    return await temporalCall(ctx.services, 'update', (temporal) => handle(temporal).executeUpdate(update, { args: [request], updateId }));
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError) || !updateId) throw err;
-    const earlier = await temporalCall(ctx.services, 'rpc', (temporal) => handle(temporal).getUpdateHandle<Result>(updateId).result()).catch(() => undefined);
-    if (earlier === undefined) throw err;
-    return earlier;
-  }
+  return temporalAccess(ctx.services, ctx.state.user.id, ctx.get('Idempotency-Key')).decide(handle, update, request);
 }

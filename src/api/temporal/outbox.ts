@@ -10,6 +10,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { Op, QueryTypes, Transaction } from 'sequelize';
+import type { Outbox } from '../../domain/command';
 import { OutboxMessage } from '../../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../../models/outbox-message';
 import type { ApiServices } from '../runtime/services';
@@ -96,6 +97,11 @@ export async function deliver(services: ApiServices, message: OutboxMessage): Pr
     services.logger.warn({ err, outboxMessageId: message.id, workflowId: message.workflowId }, 'outbox delivery failed; the relay will retry');
     return undefined;
   }
+}
+
+/** The outbox as a command reaches it (src/domain/command.ts): deliveries use these services. */
+export function outboxOf(services: ApiServices): Outbox {
+  return { enqueueStart, deliver: (message) => deliver(services, message) };
 }
 
 /** Delivers, oldest first, the messages whose delivery is due. */

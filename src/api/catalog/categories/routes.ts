@@ -1,12 +1,12 @@
-import { Category, Plan } from '../../../models';
+import { Category } from '../../../models';
+import { createCategory, deleteCategory, updateCategory } from '../../../domain/catalog/commands';
 import { categoryPolicy } from '../../../policies/catalog';
-import { findVisible, tenantOf } from '../../../policies/core';
+import { findVisible } from '../../../policies/core';
+import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { conflict } from '../../http/errors';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
 import { categorySchema, createCategoryBody, listCategoriesQuery, updateCategoryBody } from './schemas';
-import { audited } from '../../http/audit-source';
 
 export function categoryRoutes(): RouteSpec[] {
   return [
@@ -30,13 +30,8 @@ export function categoryRoutes(): RouteSpec[] {
       body: createCategoryBody,
       response: { status: 201, schema: categorySchema },
       handler: async (ctx) => {
-        const tenantId = tenantOf(ctx.state.user);
         ctx.status = 201;
-        ctx.body = await audited(
-          ctx,
-          (transaction) => Category.create({ ...ctx.state.input.body, tenantId }, { transaction }),
-          (category) => ({ tenantId, action: 'category.create', entityType: 'category', entityId: category.id, after: category }),
-        );
+        ctx.body = await createCategory(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
     route({
@@ -60,13 +55,7 @@ export function categoryRoutes(): RouteSpec[] {
       body: updateCategoryBody,
       response: { status: 200, schema: categorySchema },
       handler: async (ctx) => {
-        const category = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
-        const before = category.toJSON();
-        ctx.body = await audited(
-          ctx,
-          (transaction) => category.update(ctx.state.input.body, { transaction }),
-          (after) => ({ tenantId: category.tenantId, action: 'category.update', entityType: 'category', entityId: category.id, before, after }),
-        );
+        ctx.body = await updateCategory(ctx.state.user, { id: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
       },
     }),
     route({
@@ -78,14 +67,7 @@ export function categoryRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 204 },
       handler: async (ctx) => {
-        const category = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
-        const plans = await Plan.count({ where: { categoryId: category.id } });
-        if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
-        await audited(
-          ctx,
-          (transaction) => category.destroy({ transaction }),
-          () => ({ tenantId: category.tenantId, action: 'category.delete', entityType: 'category', entityId: category.id, before: { deletedAt: null }, after: { deletedAt: category.deletedAt } }),
-        );
+        await deleteCategory(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
         ctx.status = 204;
       },
     }),

@@ -1,35 +1,12 @@
-import { Plan } from '../../../models';
-import { categoryPolicy, planPolicy } from '../../../policies/catalog';
-import { findVisible, tenantOf } from '../../../policies/core';
-import type { AuthUser } from '../../http/route';
+import { createPlan, deletePlan, updatePlan } from '../../../domain/catalog/commands';
+import { planPolicy } from '../../../policies/catalog';
+import { findVisible } from '../../../policies/core';
+import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { unprocessable } from '../../http/errors';
 import { pageSchema } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
 import { listPlans } from './query';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
-import { audited } from '../../http/audit-source';
-
-type MoneyField = 'coverageAmount' | 'premium';
-/** The fields as columns: each amount given becomes a string. */
-type Columns<F> = Omit<F, MoneyField> & { [K in keyof F as K extends MoneyField ? K : never]: string };
-
-/** Money goes to DECIMAL columns as a 2-decimal string, never through binary floating point. */
-function toColumns<F extends Partial<Record<MoneyField, number>>>(fields: F): Columns<F> {
-  const { coverageAmount, premium, ...rest } = fields;
-  return {
-    ...rest,
-    ...(coverageAmount !== undefined && { coverageAmount: coverageAmount.toFixed(2) }),
-    ...(premium !== undefined && { premium: premium.toFixed(2) }),
-  } as Columns<F>;
-}
-
-async function assertCategoryVisible(categoryId: string | undefined, user: AuthUser): Promise<void> {
-  if (!categoryId) return;
-  await findVisible(user, categoryPolicy, categoryId).catch(() => {
-    throw unprocessable('Category not found in this tenant', [{ field: 'categoryId', message: 'unknown category' }]);
-  });
-}
 
 export function planRoutes(): RouteSpec[] {
   return [
@@ -53,15 +30,8 @@ export function planRoutes(): RouteSpec[] {
       body: createPlanBody,
       response: { status: 201, schema: planSchema },
       handler: async (ctx) => {
-        const tenantId = tenantOf(ctx.state.user);
-        await assertCategoryVisible(ctx.state.input.body.categoryId, ctx.state.user);
-        const fields = { ...toColumns(ctx.state.input.body), tenantId };
         ctx.status = 201;
-        ctx.body = await audited(
-          ctx,
-          (transaction) => Plan.create(fields, { transaction }),
-          (plan) => ({ tenantId, action: 'plan.create', entityType: 'plan', entityId: plan.id, after: plan }),
-        );
+        ctx.body = await createPlan(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
     route({
@@ -85,14 +55,7 @@ export function planRoutes(): RouteSpec[] {
       body: updatePlanBody,
       response: { status: 200, schema: planSchema },
       handler: async (ctx) => {
-        const plan = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
-        await assertCategoryVisible(ctx.state.input.body.categoryId, ctx.state.user);
-        const before = plan.toJSON();
-        ctx.body = await audited(
-          ctx,
-          (transaction) => plan.update(toColumns(ctx.state.input.body), { transaction }),
-          (after) => ({ tenantId: plan.tenantId, action: 'plan.update', entityType: 'plan', entityId: plan.id, before, after }),
-        );
+        ctx.body = await updatePlan(ctx.state.user, { id: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
       },
     }),
     route({
@@ -104,12 +67,7 @@ export function planRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 204 },
       handler: async (ctx) => {
-        const plan = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
-        await audited(
-          ctx,
-          (transaction) => plan.destroy({ transaction }),
-          () => ({ tenantId: plan.tenantId, action: 'plan.delete', entityType: 'plan', entityId: plan.id, before: { deletedAt: null }, after: { deletedAt: plan.deletedAt } }),
-        );
+        await deletePlan(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
         ctx.status = 204;
       },
     }),

@@ -1,17 +1,12 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { acknowledge, WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
-import { acknowledgementPolicy } from '../../../policies/compliance';
-import { findVisible, tenantOf } from '../../../policies/core';
+import { tenantOf } from '../../../policies/core';
 import { STAFF_ROLES } from '../../../shared/roles';
-import { acknowledgeUpdate } from '../../../contracts/acknowledgement';
+import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { conflict } from '../../http/errors';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { decideByUpdate } from '../../temporal/calls';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
-
-const WITH_VERSION = [{ model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] }];
 
 type AcknowledgementWithVersion = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
 
@@ -57,19 +52,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
-        const ack = await findVisible(ctx.state.user, acknowledgementPolicy, ctx.state.input.params.id, { action: 'acknowledge', include: WITH_VERSION });
-        try {
-          // Asked of the run even when the row says it is closed: a repeat of the request that
-          // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
-          await decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: ctx.state.user.id });
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-          // A closed run cannot answer; the row says why it closed.
-          if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
-          if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
-          throw conflict('This acknowledgement is no longer open');
-        }
-        ctx.body = present(await ack.reload());
+        ctx.body = present(await acknowledge(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
       },
     }),
   ];

@@ -1,0 +1,50 @@
+/**
+ * Audited writes: a change and its audit event commit in one transaction, so the change never
+ * commits without its event. The row helpers record a tenant row's creation, change and soft
+ * deletion as `<entityType>.create|update|delete`.
+ */
+import type { Attributes, Model, Transaction } from 'sequelize';
+import type { AuditedChange } from '../models/audit-event';
+import { recordAudit } from '../services/audit';
+import type { CommandDeps } from './command';
+
+type AuditDeps = Pick<CommandDeps, 'sequelize' | 'auditSource'>;
+
+/** Makes the change and records its event in one transaction; `describe` sees the change's result (e.g. the created row). */
+export function audited<T>(deps: AuditDeps, change: (transaction: Transaction) => Promise<T>, describe: (result: T) => AuditedChange): Promise<T> {
+  return deps.sequelize.transaction(async (transaction) => {
+    const result = await change(transaction);
+    await recordAudit(deps.auditSource, describe(result), transaction);
+    return result;
+  });
+}
+
+interface TenantRow extends Model {
+  id: string;
+  tenantId: string;
+  deletedAt?: Date | null;
+}
+
+/** Creates a row of the tenant and records it whole as `<entityType>.create`. */
+export function createAudited<M extends TenantRow>(deps: AuditDeps, entityType: string, tenantId: string, create: (transaction: Transaction) => Promise<M>): Promise<M> {
+  return audited(deps, create, (row) => ({ tenantId, action: `${entityType}.create`, entityType, entityId: row.id, after: row }));
+}
+
+/** Changes the given fields of a row and records them as they were and became, as `<entityType>.update`. */
+export function updateAudited<M extends TenantRow>(deps: AuditDeps, entityType: string, row: M, fields: Partial<Attributes<M>>): Promise<M> {
+  const before = row.toJSON();
+  return audited(
+    deps,
+    (transaction) => row.update(fields, { transaction }),
+    (after) => ({ tenantId: row.tenantId, action: `${entityType}.update`, entityType, entityId: row.id, before, after }),
+  );
+}
+
+/** Soft-deletes a row and records its deletion time as `<entityType>.delete`. */
+export async function destroyAudited(deps: AuditDeps, entityType: string, row: TenantRow): Promise<void> {
+  await audited(
+    deps,
+    (transaction) => row.destroy({ transaction }),
+    () => ({ tenantId: row.tenantId, action: `${entityType}.delete`, entityType, entityId: row.id, before: { deletedAt: null }, after: { deletedAt: row.deletedAt } }),
+  );
+}

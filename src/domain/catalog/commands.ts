@@ -1,0 +1,78 @@
+/**
+ * The writes of the tenant's catalog (tenant admins): categories and plans, each change recorded
+ * with its audit event. Running subscriptions keep the terms they were sold, so a plan may change
+ * or go at any time; a category goes only once no live plan uses it.
+ */
+import type { CreationAttributes } from 'sequelize';
+import { Category, Plan } from '../../models';
+import { categoryPolicy, planPolicy } from '../../policies/catalog';
+import { findVisible, tenantOf } from '../../policies/core';
+import type { AuthUser } from '../../shared/caller';
+import { conflict, unprocessable } from '../../shared/errors';
+import { createAudited, destroyAudited, updateAudited } from '../audited';
+import type { Command } from '../command';
+
+type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>;
+
+type MoneyField = 'coverageAmount' | 'premium';
+/** A plan as the caller gives it: amounts as numbers, checked to have at most 2 decimals. */
+type PlanFields = Omit<Pick<CreationAttributes<Plan>, 'categoryId' | 'name' | 'description' | 'coverageLevel' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'>, MoneyField> &
+  Record<MoneyField, number>;
+
+/** The fields as columns: each amount given becomes a string. */
+type Columns<F> = Omit<F, MoneyField> & { [K in keyof F as K extends MoneyField ? K : never]: string };
+
+/** Money goes to DECIMAL columns as a 2-decimal string, never through binary floating point. */
+function toColumns<F extends Partial<Record<MoneyField, number>>>(fields: F): Columns<F> {
+  const { coverageAmount, premium, ...rest } = fields;
+  return {
+    ...rest,
+    ...(coverageAmount !== undefined && { coverageAmount: coverageAmount.toFixed(2) }),
+    ...(premium !== undefined && { premium: premium.toFixed(2) }),
+  } as Columns<F>;
+}
+
+/** A plan names a category of the caller's tenant: any other is bad input (422), not a missing resource. */
+async function assertCategoryVisible(caller: AuthUser, categoryId: string | undefined): Promise<void> {
+  if (!categoryId) return;
+  await findVisible(caller, categoryPolicy, categoryId).catch(() => {
+    throw unprocessable('Category not found in this tenant', [{ field: 'categoryId', message: 'unknown category' }]);
+  });
+}
+
+export const createCategory: Command<CategoryFields, Category> = (caller, fields, deps) => {
+  const tenantId = tenantOf(caller);
+  return createAudited(deps, 'category', tenantId, (transaction) => Category.create({ ...fields, tenantId }, { transaction }));
+};
+
+export const updateCategory: Command<{ id: string; fields: Partial<CategoryFields> }, Category> = async (caller, { id, fields }, deps) => {
+  const category = await findVisible(caller, categoryPolicy, id);
+  return updateAudited(deps, 'category', category, fields);
+};
+
+/** Soft-deletes a category that no live plan uses (409 while one does). */
+export const deleteCategory: Command<{ id: string }, void> = async (caller, { id }, deps) => {
+  const category = await findVisible(caller, categoryPolicy, id);
+  const plans = await Plan.count({ where: { categoryId: category.id } });
+  if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
+  await destroyAudited(deps, 'category', category);
+};
+
+export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps) => {
+  const tenantId = tenantOf(caller);
+  await assertCategoryVisible(caller, fields.categoryId);
+  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), tenantId }, { transaction }));
+};
+
+/** Changes the given fields; running subscriptions keep the terms they were sold. */
+export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
+  const plan = await findVisible(caller, planPolicy, id);
+  await assertCategoryVisible(caller, fields.categoryId);
+  return updateAudited(deps, 'plan', plan, toColumns(fields));
+};
+
+/** Soft-deletes a plan: no new subscriptions; running ones continue. */
+export const deletePlan: Command<{ id: string }, void> = async (caller, { id }, deps) => {
+  const plan = await findVisible(caller, planPolicy, id);
+  await destroyAudited(deps, 'plan', plan);
+};

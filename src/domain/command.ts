@@ -1,0 +1,59 @@
+/**
+ * A command is one write the API performs, written once for every transport (the REST routes
+ * today, GraphQL next): `(caller, input, deps) → result`. It knows no HTTP: the caller is the
+ * authenticated principal, the input the validated request, and `deps` everything it reaches
+ * outside itself. A refusal is thrown with the one error factory (src/shared/errors.ts) or comes
+ * from the access policy or a workflow's Update validator; each transport turns it into its own
+ * answer (the API's error handler into 403/404/409/422). The transport renders the result.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Config } from '../config';
+import type { OutboxMessage } from '../models';
+import type { StartWorkflowPayload } from '../models/outbox-message';
+import type { AuditSource } from '../services/audit';
+import type { AuthUser } from '../shared/caller';
+
+/** `rpc`: start, signal, describe (the server alone); `query` and `update` also need a worker. */
+export type TemporalCallKind = 'rpc' | 'query' | 'update';
+
+/** Temporal as a command reaches it: every call under the deadline of its kind. */
+export interface TemporalAccess {
+  /**
+   * Runs one call under the deadline the configuration sets for its kind; an outage or a missed
+   * deadline becomes `dependencyUnavailable` (503), an update of unknown outcome `outcomeUnknown` (504).
+   */
+  call<T>(kind: TemporalCallKind, call: (temporal: Client) => Promise<T>): Promise<T>;
+  /**
+   * Sends the caller's decision to a run as an Update and waits for its result. Its update ID
+   * follows from the caller and the idempotency key, so a repeat reaches the same decision, and
+   * answers with it even after the decision has closed the run.
+   */
+  decide<Result, Request>(handle: (temporal: Client) => WorkflowHandle, update: UpdateDefinition<Result, [Request]>, request: Request): Promise<Result>;
+}
+
+/** The transactional outbox (src/api/outbox.ts): a start written with the change, delivered after the commit. */
+export interface Outbox {
+  /** `W` is the contract's workflow signature, which types the start's input. */
+  enqueueStart<W extends Workflow = never>(workflowId: string, payload: StartWorkflowPayload<W>, transaction: Transaction): Promise<OutboxMessage>;
+  /** One delivery attempt after the commit: the first run ID of a start delivered now, null if delivered before, undefined if left to the relay. */
+  deliver(message: OutboxMessage): Promise<string | null | undefined>;
+}
+
+/** What a command may use besides its caller and input; each transport builds it per request. */
+export interface CommandDeps {
+  config: Config;
+  sequelize: Sequelize;
+  temporal: TemporalAccess;
+  outbox: Outbox;
+  /** Who makes the change and through which request: written into each audit event. */
+  auditSource: AuditSource;
+  /**
+   * The request's idempotency key, if it has one. IDs derived from it (new resources, update
+   * IDs) make a repeat reach the same resource, run and decision.
+   */
+  idempotencyKey?: string;
+}
+
+export type Command<Input, Result> = (caller: AuthUser, input: Input, deps: CommandDeps) => Promise<Result>;

@@ -1,0 +1,201 @@
+/**
+ * The writes of the compliance process: policies and their draft versions; four eyes on a version
+ * (submitted for review, which starts policy-approval-<versionId>, then approved or rejected by a
+ * second compliance officer or tenant admin through the run's Updates, whose validators refuse
+ * the author (403) and a version no longer in review (409)); publishing an approved version,
+ * which rolls it out; and an employee's acknowledgement.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Op, type CreationAttributes } from 'sequelize';
+import { acknowledgeUpdate } from '../../contracts/acknowledgement';
+import {
+  approvePolicyVersionUpdate,
+  POLICY_APPROVAL_WORKFLOW_TYPE,
+  PolicyApprovalWorkflow,
+  policyApprovalWorkflowId,
+  rejectPolicyVersionUpdate,
+  submissionRecordedUpdate,
+} from '../../contracts/policy-approval';
+import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
+import { type Acknowledgement, CompliancePolicy, PolicyVersion, TenantSettings } from '../../models';
+import { recordAudit } from '../../services/audit';
+import { workflowStartOptions } from '../../services/workflow-start';
+import { acknowledgementPolicy, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
+import { findVisible, tenantOf } from '../../policies/core';
+import type { AuthUser } from '../../shared/caller';
+import { conflict, notFound } from '../../shared/errors';
+import { DAY_MS } from '../../shared/time';
+import { createAudited } from '../audited';
+import type { Command, CommandDeps } from '../command';
+
+type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description'>;
+type VersionFields = Pick<CreationAttributes<PolicyVersion>, 'content' | 'deadlineDays' | 'audienceRoles'>;
+
+/** A version and the run that now carries it. */
+export interface VersionRun {
+  version: PolicyVersion;
+  workflowId: string;
+  runId: string | null;
+}
+
+export const createCompliancePolicy: Command<PolicyFields, CompliancePolicy> = (caller, fields, deps) => {
+  const tenantId = tenantOf(caller);
+  return createAudited(deps, 'compliance_policy', tenantId, (transaction) => CompliancePolicy.create({ ...fields, tenantId, createdById: caller.id }, { transaction }));
+};
+
+/** Writes the policy's next draft version. */
+export const createPolicyVersion: Command<{ policyId: string; fields: VersionFields }, PolicyVersion> = async (caller, { policyId, fields }, deps) => {
+  const tenantId = tenantOf(caller);
+  const policy = await findVisible(caller, compliancePolicyPolicy, policyId);
+  return deps.sequelize.transaction(async (transaction) => {
+    // Locking the policy row numbers concurrent drafts one after the other.
+    await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
+    const last = (await PolicyVersion.max('versionNumber', { where: { policyId: policy.id }, transaction })) as number | null;
+    const version = await PolicyVersion.create({ ...fields, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: caller.id }, { transaction });
+    await recordAudit(deps.auditSource, { tenantId, action: 'policy_version.create', entityType: 'policy_version', entityId: version.id, after: version }, transaction);
+    return version;
+  });
+};
+
+/**
+ * Publishes an approved version: in one transaction (the policy row locked, so two publications
+ * of one policy queue up) it becomes published with its due date fixed, the version published
+ * before it is retired and the start of the rollout is written to the outbox; after the commit the
+ * rollout is started at once, or by the outbox relay if Temporal does not answer now. The status
+ * check makes a second publication, or one without an approved review, a 409.
+ */
+export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersionIds: string[] }> = async (caller, { id }, deps) => {
+  const tenantId = tenantOf(caller);
+  const draft = await findVisible(caller, policyVersionPolicy, id);
+  const settings = await TenantSettings.forTenant(tenantId);
+  const publishedAt = new Date();
+  const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
+  const workflowId = policyRolloutWorkflowId(draft.id);
+
+  const published = await deps.sequelize.transaction(async (transaction) => {
+    const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
+    const version = await PolicyVersion.findByPk(draft.id, { transaction });
+    if (!policy || !version) throw notFound('Policy version');
+    if (version.status !== 'approved') throw conflict(`This version is ${version.status}; only an approved version can be published`, [{ field: 'status', message: `is ${version.status}` }]);
+    const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
+    if (current.some((v) => v.versionNumber > version.versionNumber)) {
+      throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
+    }
+    const retiredVersionIds = current.map((v) => v.id);
+    // Retire first: at most one version per policy may be published (unique partial index).
+    await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
+    const before = version.toJSON();
+    await version.update({ status: 'published', publishedAt, publishedById: caller.id, dueAt, workflowId }, { transaction });
+    const change = { tenantId, action: 'policy_version.publish', entityType: 'policy_version', entityId: version.id, before, after: version };
+    await recordAudit(deps.auditSource, change, transaction);
+    const start = await deps.outbox.enqueueStart<PolicyRolloutWorkflow>(
+      workflowId,
+      {
+        workflowType: POLICY_ROLLOUT_WORKFLOW_TYPE,
+        args: [{ tenantId, versionId: version.id, retiredVersionIds }],
+        tenantId,
+        status: 'rolling_out',
+        summary: `Rollout of "${policy.title}" version ${version.versionNumber}`,
+      },
+      transaction,
+    );
+    return { version, retiredVersionIds, start };
+  });
+  const runId = await deps.outbox.deliver(published.start);
+  return { version: published.version, retiredVersionIds: published.retiredVersionIds, workflowId, runId: runId ?? null };
+};
+
+/**
+ * Starts the review run, whose first step records the draft as in review, and answers once it
+ * has: the run is the only writer, so whatever crashes when, the row and the run agree.
+ */
+export const submitVersionForReview: Command<{ id: string }, VersionRun> = async (caller, { id }, deps) => {
+  const tenantId = tenantOf(caller);
+  const draft = await findVisible(caller, policyVersionPolicy, id);
+  if (draft.status !== 'draft') throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
+  const settings = await TenantSettings.forTenant(tenantId);
+  const submittedAt = new Date();
+  const reviewDueAt = new Date(submittedAt.getTime() + settings.policyReviewLapseDays * DAY_MS);
+  const workflowId = policyApprovalWorkflowId(draft.id);
+  let handle;
+  try {
+    handle = await deps.temporal.call('rpc', (temporal) =>
+      temporal.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, {
+        ...workflowStartOptions(deps.config.temporal.taskQueue, {
+          workflowId,
+          tenantId,
+          status: 'in_review',
+          summary: `Review of policy version ${draft.versionNumber} (policy ${draft.policyId})`,
+          dueAt: reviewDueAt,
+        }),
+        // One review at a time; a version back in draft may be reviewed again by a new run.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        args: [
+          {
+            tenantId,
+            versionId: draft.id,
+            authorId: draft.createdById,
+            submittedById: caller.id,
+            submittedAt: submittedAt.toISOString(),
+            reviewDueAt: reviewDueAt.toISOString(),
+            reminderAfterDays: settings.policyReviewReminderDays,
+            lapseAfterDays: settings.policyReviewLapseDays,
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    // A review of this version is open, or its run is still closing after a decision.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
+    throw err;
+  }
+  await deps.temporal.call('update', () => handle.executeUpdate(submissionRecordedUpdate));
+  return { version: await draft.reload(), workflowId, runId: handle.firstExecutionRunId };
+};
+
+/**
+ * Sends a reviewer's decision to the version's run; answers with the version as recorded once the
+ * run accepted it. The run's validator refuses a version no longer in review (409).
+ */
+async function decideReview<Request>(caller: AuthUser, id: string, deps: CommandDeps, update: UpdateDefinition<unknown, [Request]>, request: Request): Promise<PolicyVersion> {
+  const version = await findVisible(caller, policyVersionPolicy, id);
+  try {
+    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(policyApprovalWorkflowId(version.id)), update, request);
+  } catch (err) {
+    // No review is open: never submitted, or its run has ended (lapsed or decided).
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const now = await version.reload();
+    throw conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]);
+  }
+  return version.reload();
+}
+
+/** Approves a version in review (not its author or submitter): it may then be published. */
+export const approveVersion: Command<{ id: string }, PolicyVersion> = (caller, { id }, deps) =>
+  decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
+
+/** Rejects a version in review with a reason (not its author or submitter): it goes back to draft. */
+export const rejectVersion: Command<{ id: string; reason: string }, PolicyVersion> = (caller, { id, reason }, deps) =>
+  decideReview(caller, id, deps, rejectPolicyVersionUpdate, { userId: caller.id, role: caller.role, reason });
+
+/** An acknowledgement as its employee is shown it: with the version and the policy it concerns. */
+export const WITH_VERSION = [{ model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] }];
+
+/** The employee acknowledges the version addressed to them, once; answers the row with its version and policy. */
+export const acknowledge: Command<{ id: string }, Acknowledgement> = async (caller, { id }, deps) => {
+  const ack = await findVisible(caller, acknowledgementPolicy, id, { action: 'acknowledge', include: WITH_VERSION });
+  try {
+    // Asked of the run even when the row says it is closed: a repeat of the request that
+    // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
+    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: caller.id });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // A closed run cannot answer; the row says why it closed.
+    if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+    if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+    throw conflict('This acknowledgement is no longer open');
+  }
+  return ack.reload();
+};

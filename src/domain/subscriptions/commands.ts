@@ -1,0 +1,120 @@
+/**
+ * The writes of the subscription process: subscribe starts the run subscription-<id>; cancel and
+ * renew are decisions the run's Update validators accept or refuse (403/409) before anything
+ * changes.
+ */
+import crypto from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import {
+  CancelRequest,
+  cancelSubscriptionUpdate,
+  renewSubscriptionUpdate,
+  SubscriptionActor,
+  SubscriptionState,
+  SubscriptionTerms,
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  SubscriptionWorkflow,
+  subscriptionWorkflowId,
+} from '../../contracts/subscription';
+import { Subscription } from '../../models';
+import { subscriptionCreatedEvent } from '../../models/subscription';
+import { planPolicy } from '../../policies/catalog';
+import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
+import { auditEventValues } from '../../services/audit';
+import { workflowStartOptions } from '../../services/workflow-start';
+import type { AuthUser } from '../../shared/caller';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { conflict, notFound, unprocessable } from '../../shared/errors';
+import type { Command, CommandDeps } from '../command';
+
+/** The row as recorded, and the first run ID when this request started the run (null when it attached to one that had ended). */
+export interface Subscribed {
+  subscription: Subscription;
+  runId: string | null;
+}
+
+/** The row once the run accepted the decision, and the run's state as it answered. */
+export interface Decided {
+  subscription: Subscription;
+  state: SubscriptionState;
+}
+
+/**
+ * Subscribes the caller to an active plan: starts the run, then records the pending row (never a
+ * row without a run). Activation is the run's job.
+ */
+export const subscribe: Command<{ planId: string }, Subscribed> = async (caller, { planId }, deps) => {
+  const tenantId = tenantOf(caller);
+  const plan = await findVisible(caller, planPolicy, planId).catch(() => {
+    throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
+  });
+  const key = deps.idempotencyKey;
+  // A key reused for another plan gives another ID, so it can never attach that plan's row to this run.
+  const subscriptionId = key ? idFromRequest('subscription', caller.id, key, plan.id) : crypto.randomUUID();
+  const terms: SubscriptionTerms = {
+    subscriptionId,
+    tenantId,
+    planId: plan.id,
+    planName: plan.name,
+    policyholderId: caller.id,
+    coverageAmount: plan.coverageAmount,
+    premium: plan.premium,
+    durationMonths: plan.durationMonths,
+  };
+  let runId: string | null = null;
+  let recorded: Subscription | null = null;
+  try {
+    // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
+    const handle = await deps.temporal.call('rpc', (temporal) =>
+      temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+        ...workflowStartOptions(deps.config.temporal.taskQueue, {
+          workflowId: subscriptionWorkflowId(subscriptionId),
+          tenantId,
+          status: 'pending',
+          summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${caller.id}`,
+        }),
+        args: [{ terms }],
+      }),
+    );
+    runId = handle.firstExecutionRunId;
+    // Only after the start, so a row never exists without a run. The run's first activity
+    // makes the same idempotent insert, so the row exists whichever of the two comes first,
+    // and the client can read it as soon as it has this answer.
+    recorded = await Subscription.recordPendingWithEvent(terms, auditEventValues(deps.auditSource, subscriptionCreatedEvent(terms)));
+  } catch (err) {
+    // The run for this key has already ended (cancelled or expired): answer with what it left.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const subscription = recorded ?? (await Subscription.findOne({ where: { id: subscriptionId, tenantId } }));
+  if (!subscription) throw notFound('Subscription');
+  return { subscription, runId };
+};
+
+/** Sends the caller's decision to the subscription's run; its validator answers 403/409 before anything changes. */
+async function decide<Request extends SubscriptionActor>(
+  caller: AuthUser,
+  id: string,
+  deps: CommandDeps,
+  update: UpdateDefinition<SubscriptionState, [Request]>,
+  details: Omit<Request, keyof SubscriptionActor>,
+): Promise<Decided> {
+  const subscription = await findVisible(caller, subscriptionPolicy, id);
+  const actor = { ...details, userId: caller.id, role: caller.role } as Request;
+  let state: SubscriptionState;
+  try {
+    state = await deps.temporal.decide((temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)), update, actor);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`The subscription is ${subscription.status}; its run has ended`);
+    throw err;
+  }
+  return { subscription: await subscription.reload(), state };
+}
+
+/** Cancels an active subscription (its owner or a tenant admin), optionally saying why. */
+export const cancelSubscription: Command<{ id: string; reason?: string }, Decided> = (caller, { id, reason }, deps) =>
+  decide<CancelRequest>(caller, id, deps, cancelSubscriptionUpdate, { ...(reason && { reason }) });
+
+/** Renews an active subscription inside its reminder window (its owner). */
+export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id }, deps) => decide(caller, id, deps, renewSubscriptionUpdate, {});

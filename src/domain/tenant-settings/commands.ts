@@ -1,0 +1,45 @@
+/**
+ * The tenant's durations, limits and compliance webhook (src/shared/tenant-settings.ts): a tenant
+ * admin changes some of them; workflows started afterwards use them.
+ */
+import { TenantSettings } from '../../models';
+import { tenantOf } from '../../policies/core';
+import { unprocessable } from '../../shared/errors';
+import type { TenantSettingsValues } from '../../shared/tenant-settings';
+import { audited } from '../audited';
+import type { Command } from '../command';
+
+/** The settings as anyone may see them, defaults filled in: the webhook secret only as set or not. */
+export function settingsView(row: TenantSettings) {
+  return { ...row.effective(), complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };
+}
+
+/** The tenant's settings row, created empty (all defaults) the first time it is asked for. */
+export async function settingsRow(tenantId: string): Promise<TenantSettings> {
+  const [row] = await TenantSettings.findOrCreate({ where: { tenantId } });
+  return row;
+}
+
+export type SettingsChange = Partial<TenantSettingsValues> & { complianceWebhookSecret?: string | null };
+
+export const updateTenantSettings: Command<SettingsChange, TenantSettings> = async (caller, change, deps) => {
+  const row = await settingsRow(tenantOf(caller));
+  const { complianceWebhookSecret, ...values } = change;
+  // Production deliveries go over https only (the worker refuses the rest); say so now.
+  if (deps.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
+    throw unprocessable('The compliance webhook must use https', [{ field: 'complianceWebhookUrl', message: 'must be an https URL' }]);
+  }
+  const before = settingsView(row);
+  return audited(
+    deps,
+    (transaction) =>
+      row.update(
+        {
+          values: { ...row.values, ...values },
+          ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),
+        },
+        { transaction },
+      ),
+    () => ({ tenantId: row.tenantId, action: 'tenant_settings.update', entityType: 'tenant_settings', entityId: row.tenantId, before, after: settingsView(row) }),
+  );
+};

@@ -49,71 +49,86 @@ describe('claims API (dev server, end to end)', () => {
   const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
     stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
-  it('drives a claim from filing to paid over HTTP, with history rows, documents, search attributes and e-mails', async () => {
-    const filed = await fileClaim();
-    expect(filed).toMatchObject({ status: 'reported', claimantId: team.claimant.id, amountClaimed: '4000.00' });
-    expect(filed.claimNumber).toMatch(/^CLM-\d{4}-\d{6}$/);
-    expect(filed.workflow).toEqual({ workflowId: `claim-${team.tenant.slug}-${filed.claimNumber}`, runId: expect.any(String) });
+  // One claim from filing to paid, step by step: each step starts where the one before left off.
+  describe('a claim driven from filing to paid over HTTP', () => {
+    let filed: Awaited<ReturnType<typeof fileClaim>>;
 
-    const queue = await stack.api.get('/api/v1/claims?status=reported').set(as(team.manager)).expect(200);
-    expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(filed.id);
+    it('files the claim with its number and run, and shows it in the queue of reported claims', async () => {
+      filed = await fileClaim();
+      expect(filed).toMatchObject({ status: 'reported', claimantId: team.claimant.id, amountClaimed: '4000.00' });
+      expect(filed.claimNumber).toMatch(/^CLM-\d{4}-\d{6}$/);
+      expect(filed.workflow).toEqual({ workflowId: `claim-${team.tenant.slug}-${filed.claimNumber}`, runId: expect.any(String) });
 
-    const assigned = await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
-    expect(assigned.body).toMatchObject({ status: 'assigned', assigneeId: team.adjuster.id });
-    const run = await stack.api.get(`/api/v1/workflows/${filed.workflow.workflowId}`).set(as(team.manager)).expect(200);
-    expect(run.body.searchAttributes).toMatchObject({ TenantId: team.tenant.id, BusinessStatus: 'assigned', AssigneeId: team.adjuster.id });
-    const mine = await stack.api.get(`/api/v1/claims?assigneeId=${team.adjuster.id}`).set(as(team.adjuster)).expect(200);
-    expect(mine.body.items.map((c: { id: string }) => c.id)).toEqual([filed.id]);
+      const queue = await stack.api.get('/api/v1/claims?status=reported').set(as(team.manager)).expect(200);
+      expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(filed.id);
+    });
 
-    await transition(filed.id, team.adjuster, { to: 'under_review' }).expect(200);
-    const requested = await transition(filed.id, team.adjuster, { to: 'documents_requested', note: 'Please send the plumber invoice' }).expect(200);
-    expect(requested.body.status).toBe('documents_requested');
-    await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Documents needed for claim ${filed.claimNumber}`);
+    it("assigns it to an adjuster: the run's search attributes and the adjuster's list follow", async () => {
+      const assigned = await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+      expect(assigned.body).toMatchObject({ status: 'assigned', assigneeId: team.adjuster.id });
+      const run = await stack.api.get(`/api/v1/workflows/${filed.workflow.workflowId}`).set(as(team.manager)).expect(200);
+      expect(run.body.searchAttributes).toMatchObject({ TenantId: team.tenant.id, BusinessStatus: 'assigned', AssigneeId: team.adjuster.id });
+      const mine = await stack.api.get(`/api/v1/claims?assigneeId=${team.adjuster.id}`).set(as(team.adjuster)).expect(200);
+      expect(mine.body.items.map((c: { id: string }) => c.id)).toEqual([filed.id]);
+    });
 
-    const upload = await stack.api
-      .post(`/api/v1/claims/${filed.id}/documents`)
-      .set(as(team.claimant))
-      .send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') })
-      .expect(201);
-    expect(upload.body).toMatchObject({ fileName: 'invoice.pdf', sizeBytes: PDF.length, sha256: crypto.createHash('sha256').update(PDF).digest('hex') });
-    expect(upload.body.storageKey).toBeUndefined();
-    const uploadEvent = await AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.document_upload' } });
-    expect(uploadEvent).toMatchObject({ actorId: team.claimant.id, changes: { documentId: { before: null, after: upload.body.id }, fileName: { after: 'invoice.pdf' } } });
-    // The upload signalled the waiting workflow, which put the claim back under review.
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review', 'claim back under review');
-    const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);
-    expect(content.headers['content-type']).toBe('application/pdf');
-    expect(content.headers.etag).toBe(`"${upload.body.sha256}"`);
-    expect(content.headers['cache-control']).toBe('no-store');
-    expect(Buffer.compare(content.body as Buffer, PDF)).toBe(0);
+    it('requests documents: the claimant is e-mailed', async () => {
+      await transition(filed.id, team.adjuster, { to: 'under_review' }).expect(200);
+      const requested = await transition(filed.id, team.adjuster, { to: 'documents_requested', note: 'Please send the plumber invoice' }).expect(200);
+      expect(requested.body.status).toBe('documents_requested');
+      await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Documents needed for claim ${filed.claimNumber}`);
+    });
 
-    await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);
-    await transition(filed.id, team.adjuster, { to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
+    it("takes the claimant's upload (audited, content served back byte for byte), which puts the claim back under review", async () => {
+      const upload = await stack.api
+        .post(`/api/v1/claims/${filed.id}/documents`)
+        .set(as(team.claimant))
+        .send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') })
+        .expect(201);
+      expect(upload.body).toMatchObject({ fileName: 'invoice.pdf', sizeBytes: PDF.length, sha256: crypto.createHash('sha256').update(PDF).digest('hex') });
+      expect(upload.body.storageKey).toBeUndefined();
+      const uploadEvent = await AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.document_upload' } });
+      expect(uploadEvent).toMatchObject({ actorId: team.claimant.id, changes: { documentId: { before: null, after: upload.body.id }, fileName: { after: 'invoice.pdf' } } });
+      // The upload signalled the waiting workflow, which put the claim back under review.
+      await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review', 'claim back under review');
+      const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);
+      expect(content.headers['content-type']).toBe('application/pdf');
+      expect(content.headers.etag).toBe(`"${upload.body.sha256}"`);
+      expect(content.headers['cache-control']).toBe('no-store');
+      expect(Buffer.compare(content.body as Buffer, PDF)).toBe(0);
+    });
 
-    const detail = await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(team.claimant)).expect(200);
-    expect(detail.body).toMatchObject({ status: 'closed', amountApproved: '3500.00', payment: { amount: '3500.00', reference: `PAY-${filed.claimNumber}` } });
-    const rows = await ClaimHistory.findAll({ where: { claimId: filed.id }, order: [['sequence', 'ASC']] });
-    expect(rows.map((r) => [r.sequence, r.fromStatus, r.toStatus, r.actorId])).toEqual([
-      [0, null, 'reported', team.claimant.id],
-      [1, 'reported', 'assigned', team.manager.id],
-      [2, 'assigned', 'under_review', team.adjuster.id],
-      [3, 'under_review', 'documents_requested', team.adjuster.id],
-      [4, 'documents_requested', 'under_review', team.claimant.id],
-      [5, 'under_review', 'waiting_approval', team.adjuster.id],
-      [6, 'waiting_approval', 'approved', team.adjuster.id],
-      [7, 'approved', 'payment_processing', null],
-      [8, 'payment_processing', 'paid', null],
-      [9, 'paid', 'closed', null],
-    ]);
-    expect(rows[3].note).toBe('Please send the plumber invoice');
-    expect(detail.body.history).toHaveLength(10);
-    expect(await Payment.count({ where: { claimId: filed.id } })).toBe(1);
-    await stack.smtp.waitFor((m) => m.to.includes(team.adjuster.email) && m.subject === `Claim ${filed.claimNumber} is assigned to you`);
-    await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Claim ${filed.claimNumber} is paid`);
+    it('approves it; the run pays and closes it, with one payment, every move in the history and the e-mails sent', async () => {
+      await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);
+      await transition(filed.id, team.adjuster, { to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
+      await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
 
-    const closedMove = await transition(filed.id, team.manager, { to: 'under_review' }).expect(409);
-    expect(closedMove.body.error).toMatchObject({ code: 'invalid_transition', details: [expect.objectContaining({ allowed: [] })] });
+      const detail = await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(team.claimant)).expect(200);
+      expect(detail.body).toMatchObject({ status: 'closed', amountApproved: '3500.00', payment: { amount: '3500.00', reference: `PAY-${filed.claimNumber}` } });
+      const rows = await ClaimHistory.findAll({ where: { claimId: filed.id }, order: [['sequence', 'ASC']] });
+      expect(rows.map((r) => [r.sequence, r.fromStatus, r.toStatus, r.actorId])).toEqual([
+        [0, null, 'reported', team.claimant.id],
+        [1, 'reported', 'assigned', team.manager.id],
+        [2, 'assigned', 'under_review', team.adjuster.id],
+        [3, 'under_review', 'documents_requested', team.adjuster.id],
+        [4, 'documents_requested', 'under_review', team.claimant.id],
+        [5, 'under_review', 'waiting_approval', team.adjuster.id],
+        [6, 'waiting_approval', 'approved', team.adjuster.id],
+        [7, 'approved', 'payment_processing', null],
+        [8, 'payment_processing', 'paid', null],
+        [9, 'paid', 'closed', null],
+      ]);
+      expect(rows[3].note).toBe('Please send the plumber invoice');
+      expect(detail.body.history).toHaveLength(10);
+      expect(await Payment.count({ where: { claimId: filed.id } })).toBe(1);
+      await stack.smtp.waitFor((m) => m.to.includes(team.adjuster.email) && m.subject === `Claim ${filed.claimNumber} is assigned to you`);
+      await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Claim ${filed.claimNumber} is paid`);
+    });
+
+    it('refuses any move of the closed claim with 409 and no allowed stages', async () => {
+      const closedMove = await transition(filed.id, team.manager, { to: 'under_review' }).expect(409);
+      expect(closedMove.body.error).toMatchObject({ code: 'invalid_transition', details: [expect.objectContaining({ allowed: [] })] });
+    });
   });
 
   it('answers an illegal move with 409 and the allowed stages, missing authority with 403, and records nothing', async () => {

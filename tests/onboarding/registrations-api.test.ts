@@ -62,81 +62,99 @@ describe('onboarding API: /registrations and /tenants', () => {
     return auth ? request.set('Authorization', auth) : request;
   };
 
-  it('register → approve → the new tenant admin logs in and creates a plan', async () => {
-    const submitted = await submit(registrationBody('northwind'), 'northwind-application-1');
-    const { id } = submitted.body;
-    expect(submitted.body).toEqual({ id, status: 'pending', workflowId: `onboarding-${id}`, runId: expect.any(String) });
-    const stored = await Registration.findByPk(id);
-    expect(stored!.adminPasswordHash).toMatch(/^\$argon2id\$/);
-    expect(JSON.stringify(stored!.get())).not.toContain(ADMIN_PASSWORD);
+  // One company from its registration to a working tenant, step by step: each step starts where
+  // the one before left off.
+  describe('register → approve → the new tenant admin logs in and creates a plan', () => {
+    let id: string;
+    let tenantId: string;
 
-    // A retried submission (same key) replays the answer and mails nothing more; the link works
-    // once; a second request for the slug is refused: one run only.
-    const replay = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
-    expect(replay.headers['idempotent-replayed']).toBe('true');
-    expect(stack.smtp.messages.filter((m) => m.subject === VERIFY_REGISTRATION_SUBJECT && m.to.includes('admin@northwind.test'))).toHaveLength(1);
-    const duplicate = await register({ ...registrationBody('northwind'), adminEmail: 'other@northwind.test' }).expect(409);
-    expect(duplicate.body.error.details).toEqual([expect.objectContaining({ field: 'requestedSlug' })]);
-    expect(await Registration.count({ where: { requestedSlug: 'northwind' } })).toBe(1);
+    it("submits the registration once its admin confirms the mailed link, keeping only the password's hash", async () => {
+      const submitted = await submit(registrationBody('northwind'), 'northwind-application-1');
+      id = submitted.body.id;
+      expect(submitted.body).toEqual({ id, status: 'pending', workflowId: `onboarding-${id}`, runId: expect.any(String) });
+      const stored = await Registration.findByPk(id);
+      expect(stored!.adminPasswordHash).toMatch(/^\$argon2id\$/);
+      expect(JSON.stringify(stored!.get())).not.toContain(ADMIN_PASSWORD);
+    });
 
-    await stack.smtp.waitFor((m) => m.to.includes('ops@insurflow.test') && m.subject === 'New registration: northwind Mutual (northwind)');
-    await stack.smtp.waitFor((m) => m.to.includes('hello@northwind.test') && m.subject === 'We received your registration');
+    it('replays a retried submission, mails the link once and refuses a second request for the slug', async () => {
+      // A retried submission (same key) replays the answer and mails nothing more; the link works
+      // once; a second request for the slug is refused: one run only.
+      const replay = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(stack.smtp.messages.filter((m) => m.subject === VERIFY_REGISTRATION_SUBJECT && m.to.includes('admin@northwind.test'))).toHaveLength(1);
+      const duplicate = await register({ ...registrationBody('northwind'), adminEmail: 'other@northwind.test' }).expect(409);
+      expect(duplicate.body.error.details).toEqual([expect.objectContaining({ field: 'requestedSlug' })]);
+      expect(await Registration.count({ where: { requestedSlug: 'northwind' } })).toBe(1);
+    });
 
-    // Operators find the run by its search attributes; tenants never see it.
-    const description = await stack.temporal.workflow.getHandle(`onboarding-${id}`).describe();
-    expect(description.typedSearchAttributes.get(TenantId)).toBe('platform');
-    expect(description.typedSearchAttributes.get(BusinessStatus)).toBe('pending');
-    const dueInDays = (description.typedSearchAttributes.get(DueAt)!.getTime() - Date.now()) / 86_400_000;
-    expect(dueInDays).toBeGreaterThan(6.9);
-    await stack.api.get(`/api/v1/workflows/onboarding-${id}`).set('Authorization', bearer(stack.config, otherTenantAdmin)).expect(404);
+    it('tells the platform admins and the applicant, and shows the run to operators only', async () => {
+      await stack.smtp.waitFor((m) => m.to.includes('ops@insurflow.test') && m.subject === 'New registration: northwind Mutual (northwind)');
+      await stack.smtp.waitFor((m) => m.to.includes('hello@northwind.test') && m.subject === 'We received your registration');
 
-    // Someone signs up with the admin's address before the approval: an account never verified
-    // does not own the address, so it cannot stop the tenant's provisioning.
-    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'existing', email: 'admin@northwind.test', password: 'Squatter-pass-1', fullName: 'Squatter' }).expect(202);
-    await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === VERIFY_ACCOUNT_SUBJECT);
+      // Operators find the run by its search attributes; tenants never see it.
+      const description = await stack.temporal.workflow.getHandle(`onboarding-${id}`).describe();
+      expect(description.typedSearchAttributes.get(TenantId)).toBe('platform');
+      expect(description.typedSearchAttributes.get(BusinessStatus)).toBe('pending');
+      const dueInDays = (description.typedSearchAttributes.get(DueAt)!.getTime() - Date.now()) / 86_400_000;
+      expect(dueInDays).toBeGreaterThan(6.9);
+      await stack.api.get(`/api/v1/workflows/onboarding-${id}`).set('Authorization', bearer(stack.config, otherTenantAdmin)).expect(404);
+    });
 
-    await approve(id).expect(401);
-    await approve(id, bearer(stack.config, otherTenantAdmin)).expect(403);
-    await approve(id, bearer(stack.config, policyholder)).expect(403);
-    expect((await Registration.findByPk(id))!.status).toBe('pending');
+    it("is approved by a platform admin only, once, even after someone signed up with the admin's address", async () => {
+      // Someone signs up with the admin's address before the approval: an account never verified
+      // does not own the address, so it cannot stop the tenant's provisioning.
+      await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'existing', email: 'admin@northwind.test', password: 'Squatter-pass-1', fullName: 'Squatter' }).expect(202);
+      await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === VERIFY_ACCOUNT_SUBJECT);
 
-    const approved = await approve(id, platformAuth).expect(200);
-    expect(approved.body).toMatchObject({ id, decidedById: platformAdmin.id, status: expect.stringMatching(/^(approved|provisioned)$/) });
-    expect(approved.body.adminPasswordHash).toBeUndefined();
-    const again = await approve(id, platformAuth).expect(409);
-    expect(again.body.error.code).toBe('conflict');
+      await approve(id).expect(401);
+      await approve(id, bearer(stack.config, otherTenantAdmin)).expect(403);
+      await approve(id, bearer(stack.config, policyholder)).expect(403);
+      expect((await Registration.findByPk(id))!.status).toBe('pending');
 
-    await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === 'Your Insurflow tenant is ready');
-    const provisioned = await stack.api.get(`/api/v1/registrations/${id}`).set('Authorization', platformAuth).expect(200);
-    expect(provisioned.body).toMatchObject({ status: 'provisioned', tenantId: expect.any(String) });
-    expect(provisioned.body.adminPasswordHash).toBeUndefined();
-    // Platform events: the decision by the platform admin, the provisioning by the run; no hash recorded.
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=registration&entityId=${id}`).set('Authorization', platformAuth).expect(200);
-    expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
-      ['registration.approved', { type: 'user', id: platformAdmin.id }],
-      ['registration.provisioned', { type: 'workflow', id: `onboarding-${id}` }],
-    ]);
-    expect(JSON.stringify(trail.body)).not.toMatch(/argon2|\$2[aby]\$|PasswordHash/);
+      const approved = await approve(id, platformAuth).expect(200);
+      expect(approved.body).toMatchObject({ id, decidedById: platformAdmin.id, status: expect.stringMatching(/^(approved|provisioned)$/) });
+      expect(approved.body.adminPasswordHash).toBeUndefined();
+      const again = await approve(id, platformAuth).expect(409);
+      expect(again.body.error.code).toBe('conflict');
+    });
 
-    const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
-    expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: provisioned.body.tenantId, fullName: 'Alex Admin' });
-    expect(await User.count({ where: { email: 'admin@northwind.test' } })).toBe(1);
-    await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: 'Squatter-pass-1' }).expect(401);
-    const tenantAdminAuth = `Bearer ${login.body.tokens.accessToken}`;
-    const category = await Category.findOne({ where: { tenantId: provisioned.body.tenantId, name: 'Apartment' } });
-    const plan = await stack.api
-      .post('/api/v1/plans')
-      .set('Authorization', tenantAdminAuth)
-      .send({ categoryId: category!.id, name: 'Loft Cover', coverageLevel: 'standard', coverageAmount: 120000, premium: 250, durationMonths: 12 })
-      .expect(201);
-    expect(plan.body).toMatchObject({ name: 'Loft Cover', tenantId: provisioned.body.tenantId });
+    it('provisions the tenant and records the decision and the provisioning in the audit trail, without the hash', async () => {
+      await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === 'Your Insurflow tenant is ready');
+      const provisioned = await stack.api.get(`/api/v1/registrations/${id}`).set('Authorization', platformAuth).expect(200);
+      tenantId = provisioned.body.tenantId;
+      expect(provisioned.body).toMatchObject({ status: 'provisioned', tenantId: expect.any(String) });
+      expect(provisioned.body.adminPasswordHash).toBeUndefined();
+      // Platform events: the decision by the platform admin, the provisioning by the run; no hash recorded.
+      const trail = await stack.api.get(`/api/v1/audit-events?entityType=registration&entityId=${id}`).set('Authorization', platformAuth).expect(200);
+      expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
+        ['registration.approved', { type: 'user', id: platformAdmin.id }],
+        ['registration.provisioned', { type: 'workflow', id: `onboarding-${id}` }],
+      ]);
+      expect(JSON.stringify(trail.body)).not.toMatch(/argon2|\$2[aby]\$|PasswordHash/);
+    });
 
-    const own = await stack.api.get(`/api/v1/tenants/${provisioned.body.tenantId}`).set('Authorization', tenantAdminAuth).expect(200);
-    expect(own.body).toMatchObject({ slug: 'northwind', name: 'northwind Mutual', registrationId: id, status: 'active' });
-    await stack.api.get(`/api/v1/tenants/${otherTenant.id}`).set('Authorization', tenantAdminAuth).expect(404);
-    const tenants = await stack.api.get('/api/v1/tenants?ordering=slug').set('Authorization', platformAuth).expect(200);
-    expect(tenants.body.items.map((t: Tenant) => t.slug)).toEqual(['existing', 'northwind']);
-    await stack.api.get('/api/v1/tenants').set('Authorization', tenantAdminAuth).expect(403);
+    it('lets the new tenant admin (not the squatter) log in, create a plan and see their own tenant only', async () => {
+      const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
+      expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: tenantId, fullName: 'Alex Admin' });
+      expect(await User.count({ where: { email: 'admin@northwind.test' } })).toBe(1);
+      await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: 'Squatter-pass-1' }).expect(401);
+      const tenantAdminAuth = `Bearer ${login.body.tokens.accessToken}`;
+      const category = await Category.findOne({ where: { tenantId: tenantId, name: 'Apartment' } });
+      const plan = await stack.api
+        .post('/api/v1/plans')
+        .set('Authorization', tenantAdminAuth)
+        .send({ categoryId: category!.id, name: 'Loft Cover', coverageLevel: 'standard', coverageAmount: 120000, premium: 250, durationMonths: 12 })
+        .expect(201);
+      expect(plan.body).toMatchObject({ name: 'Loft Cover', tenantId: tenantId });
+
+      const own = await stack.api.get(`/api/v1/tenants/${tenantId}`).set('Authorization', tenantAdminAuth).expect(200);
+      expect(own.body).toMatchObject({ slug: 'northwind', name: 'northwind Mutual', registrationId: id, status: 'active' });
+      await stack.api.get(`/api/v1/tenants/${otherTenant.id}`).set('Authorization', tenantAdminAuth).expect(404);
+      const tenants = await stack.api.get('/api/v1/tenants?ordering=slug').set('Authorization', platformAuth).expect(200);
+      expect(tenants.body.items.map((t: Tenant) => t.slug)).toEqual(['existing', 'northwind']);
+      await stack.api.get('/api/v1/tenants').set('Authorization', tenantAdminAuth).expect(403);
+    });
   });
 
   it('rejection needs a reason, reaches the applicant, and a second decision answers 409', async () => {

@@ -179,9 +179,9 @@ describe('the deployment docker-compose.yml describes', () => {
     expect(appConfig('worker').temporal.payloadCodec).toEqual(api.temporal.payloadCodec);
     const ui = services['temporal-ui'].environment!;
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`${services.api.environment?.API_PUBLIC_URL}/api/v1/codec`);
-    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
-    // The UI is published on 127.0.0.1:8080: that is the origin its pages run in.
-    expect(api.temporal.uiOrigin).toBe('http://127.0.0.1:8080');
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    // The UI's pages run on localhost:8080, the API's site, so the codec session cookie reaches the API.
+    expect(api.temporal.uiOrigin).toBe('http://localhost:8080');
   });
 
   it('tells the API and the workers where users reach the API', () => {

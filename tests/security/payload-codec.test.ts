@@ -16,7 +16,7 @@ import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import type { ClaimWorkflow } from '../../src/contracts/claim';
 import type { SubscriptionWorkflow } from '../../src/contracts/subscription';
-import { Claim, Subscription, type User } from '../../src/models';
+import { Claim, Subscription, User } from '../../src/models';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/services/payload-codec';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { TEST_JWT_SECRET } from '../support/config';
@@ -211,6 +211,38 @@ describe('payload encryption between the application and Temporal', () => {
         expect(decoded.texts.some((text) => text.includes(team.claimant.email))).toBe(true);
       } finally {
         await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('signs a browser in for the Temporal UI: an HttpOnly cookie for the codec routes alone, from a platform admin only, refused once the session ends', async () => {
+      const admin = await buildUser({ role: 'platform_admin' });
+      const tenantAdmin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+      await stack.api.post('/api/v1/codec/session').expect(401);
+      await stack.api.post('/api/v1/codec/session').set(as(tenantAdmin)).expect(403);
+      const signedIn = await stack.api.post('/api/v1/codec/session').set(as(admin)).expect(204);
+      const [cookie] = signedIn.headers['set-cookie'] as unknown as string[];
+      expect(cookie).toMatch(/^insurflow_codec_session=[^;]+; path=\/api\/v1\/codec; expires=[^;]+; samesite=strict; httponly$/);
+      const maxAgeSeconds = (Date.parse(/expires=([^;]+)/.exec(cookie)![1]) - Date.now()) / 1000;
+      expect(maxAgeSeconds).toBeGreaterThan(0);
+      expect(maxAgeSeconds).toBeLessThanOrEqual(stack.config.jwt.accessTtlSeconds + 1);
+
+      // What the UI sends with include-credentials: the cookie and its origin, no Authorization header.
+      const [encrypted] = await codecA.encode([jsonPayload({ email: team.claimant.email })]);
+      const sessionCookie = cookie.split(';')[0];
+      const decoded = await post('decode', decode([encrypted])).set('Cookie', sessionCookie).set('Origin', UI_ORIGIN).expect(200);
+      expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8'))).toEqual({ email: team.claimant.email });
+      expect(decoded.headers['access-control-allow-credentials']).toBe('true');
+
+      // The cookie is the admin's session: once the admin is deactivated, it opens nothing.
+      await User.update({ isActive: false }, { where: { id: admin.id } });
+      try {
+        await eventually(
+          () => post('decode', decode([encrypted])).set('Cookie', sessionCookie),
+          (res) => res.status === 401,
+          'codec session refused after deactivation',
+        );
+      } finally {
+        await User.update({ isActive: true }, { where: { id: admin.id } });
       }
     });
 

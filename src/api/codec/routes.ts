@@ -3,14 +3,16 @@
  * base64 bytes, the namespace in X-Namespace), so the Temporal UI and CLI show an operator the
  * payloads the API and workers encrypt (src/services/payload-codec.ts). Platform admins only: the
  * keys open every tenant's payloads, so no tenant role may use them. The UI's origin reaches it
- * through the CORS rule of src/api/app.ts.
+ * through the CORS rule of src/api/app.ts; the UI cannot send the API's tokens, so a platform admin
+ * signs the browser in once (`POST /codec/session`, e.g. from Swagger UI) and the UI sends the
+ * cookie that sets (TEMPORAL_CODEC_INCLUDE_CREDENTIALS).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../config';
 import { PayloadDecryptionError } from '../../services/payload-codec';
 import { payloadCodecs } from '../../services/temporal';
 import { badRequest, unprocessable } from '../http/errors';
-import { CODEC_PATH } from '../http/paths';
+import { API_PREFIX, CODEC_PATH, CODEC_SESSION_COOKIE } from '../http/paths';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { codecBody, codecResponse, type CodecPayloadJson } from './schemas';
 
@@ -56,5 +58,29 @@ export function codecRoutes(config: Config): RouteSpec[] {
         }
       },
     });
-  return [apply('encode', encode), apply('decode', decode)];
+  const session = route({
+    method: 'post',
+    path: `${CODEC_PATH}/session`,
+    summary:
+      "Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, sent to the codec routes alone, holds this access token until it expires",
+    tag: 'workflows',
+    roles: ['platform_admin'],
+    response: { status: 204 },
+    idempotent: false,
+    handler: async (ctx) => {
+      const { exp } = ctx.state.jwt;
+      // SameSite=Strict still reaches the API from the UI: a UI and an API on one site (other
+      // ports or subdomains) are same-site. Secure whenever the request itself came over HTTPS.
+      ctx.cookies.set(CODEC_SESSION_COOKIE, ctx.state.bearerToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: ctx.secure,
+        path: `${API_PREFIX}${CODEC_PATH}`,
+        maxAge: exp * 1000 - Date.now(),
+        overwrite: true,
+      });
+      ctx.status = 204;
+    },
+  });
+  return [apply('encode', encode), apply('decode', decode), session];
 }

@@ -1,3 +1,8 @@
 export const API_PREFIX = '/api/v1';
 /** Temporal's codec-server endpoint below API_PREFIX: the UI calls `<endpoint>/decode` and `/encode`. */
 export const CODEC_PATH = '/codec';
+/**
+ * The cookie that carries a platform admin's access token to the codec routes alone (its Path),
+ * for the Temporal UI, which can send the API's cookies (include-credentials) but not its tokens.
+ */
+export const CODEC_SESSION_COOKIE = 'insurflow_codec_session';

@@ -25,8 +25,10 @@ export type NoInput = Record<string, never>;
 export interface RouteState<I = unknown> {
   requestId: string;
   user: AuthUser;
-  /** The verified access token of an authenticated route. */
-  jwt: AccessTokenClaims;
+  /** The verified access token of an authenticated route (access tokens always carry an expiry). */
+  jwt: AccessTokenClaims & { exp: number };
+  /** That token as the client sent it. */
+  bearerToken: string;
   input: I;
 }
 

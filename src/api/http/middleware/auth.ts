@@ -7,6 +7,7 @@ import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';
 import { forbidden, unauthorized } from '../errors';
+import { CODEC_SESSION_COOKIE } from '../paths';
 import type { AuthUser } from '../route';
 
 /** The token still speaks for the user: same role and tenant, active, and not issued before a revocation. */
@@ -46,15 +47,19 @@ export function authenticate(config: Config['jwt']): Middleware {
     secret: jwtSecretKey(config) as unknown as Buffer,
     key: 'jwt',
     tokenKey: 'bearerToken',
+    // Only the codec routes ever receive this cookie (its Path); everywhere else the token is the header's.
+    cookie: CODEC_SESSION_COOKIE,
     algorithms: [ACCESS_TOKEN_ALGORITHM],
     issuer: config.issuer,
     audience: config.audience,
   });
 
   const verifyUnlessRemembered: Middleware = async (ctx, next) => {
-    const remembered = verified.get(bearerToken(ctx.get('Authorization')) ?? '');
+    const token = bearerToken(ctx.get('Authorization'));
+    const remembered = verified.get(token ?? '');
     if (remembered) {
       ctx.state.jwt = remembered;
+      ctx.state.bearerToken = token;
       return next();
     }
     return verifyToken(ctx, async () => {

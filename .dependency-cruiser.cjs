@@ -75,7 +75,8 @@ module.exports = {
     {
       name: 'worker-without-password-hashing',
       severity: 'error',
-      comment: 'The worker never hashes a password: loading the native argon2 and bcrypt bindings there (through the configuration, say) only costs memory and start-up time.',
+      comment:
+        'The worker never hashes a password: loading the native argon2 and bcrypt bindings there (through the configuration, say) only costs memory and start-up time.',
       from: { path: '^worker/' },
       to: { path: '@node-rs/(argon2|bcrypt)', reachable: true },
     },

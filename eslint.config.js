@@ -6,12 +6,28 @@ const prettier = require('eslint-config-prettier');
 
 /** A start by name without the contract's workflow signature would take any input. */
 const UNTYPED_START = {
-  selector: "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
-  message: "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
+  selector:
+    "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
+  message:
+    "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.data/', '.tools/', 'eslint.config.js', '.dependency-cruiser.cjs', 'jest.config.js', 'jest.chaos.config.js', 'jest.topology.config.js'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'reports/',
+      '.data/',
+      '.tools/',
+      'eslint.config.js',
+      '.dependency-cruiser.cjs',
+      'jest.config.js',
+      'jest.chaos.config.js',
+      'jest.topology.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -44,11 +60,21 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'crypto', 'sequelize', 'nodemailer', '../models*', '../services*', '../api*'], allowTypeImports: true }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'crypto', 'sequelize', 'nodemailer', '../models*', '../services*', '../api*'],
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use uuid4() or activities: workflows must be deterministic.' },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Use uuid4() or activities: workflows must be deterministic.',
+        },
       ],
     },
   },
@@ -61,8 +87,21 @@ module.exports = tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', 'fs', 'crypto', 'sequelize', 'nodemailer', '../models*', '../services*', '../api*', '../activities*', '../workflows*', '../config*'],
-              message: 'A contract holds types, message definitions and constants that workflow code can load: import only src/shared and @temporalio/*.',
+              group: [
+                'node:*',
+                'fs',
+                'crypto',
+                'sequelize',
+                'nodemailer',
+                '../models*',
+                '../services*',
+                '../api*',
+                '../activities*',
+                '../workflows*',
+                '../config*',
+              ],
+              message:
+                'A contract holds types, message definitions and constants that workflow code can load: import only src/shared and @temporalio/*.',
             },
           ],
         },
@@ -95,7 +134,10 @@ module.exports = tseslint.config(
       'no-restricted-syntax': [
         'error',
         UNTYPED_START,
-        { selector: "TSAsExpression > TSAsExpression.expression[typeAnnotation.type='TSUnknownKeyword']", message: 'No `as unknown as` in the API: type the schema or the context instead.' },
+        {
+          selector: "TSAsExpression > TSAsExpression.expression[typeAnnotation.type='TSUnknownKeyword']",
+          message: 'No `as unknown as` in the API: type the schema or the context instead.',
+        },
       ],
     },
   },
@@ -105,7 +147,14 @@ module.exports = tseslint.config(
     // sub-resource's (src/api/<process>/<resource>/routes.ts).
     files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts', 'src/api/*/*/routes.ts', 'src/api/*/*/*-routes.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/routes', '**/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/routes', '**/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' },
+          ],
+        },
+      ],
     },
   },
   // Layout is Prettier's job (.prettierrc.json, checked in CI): no lint rule may disagree with it.
@@ -117,7 +166,9 @@ module.exports = tseslint.config(
  * models, activities, worker, bench and tests need of a process is in its contract, src/contracts.
  */
 function workflowBodiesOnlyInWorkflows(groups) {
-  return groups.map(([files, up, allowed = []]) => workflowImportsRefused(files, up.replaceAll('.', '\\.'), allowed.length ? `(?!(${allowed.join('|')})$)` : ''));
+  return groups.map(([files, up, allowed = []]) =>
+    workflowImportsRefused(files, up.replaceAll('.', '\\.'), allowed.length ? `(?!(${allowed.join('|')})$)` : ''),
+  );
 }
 
 /** `up` leads from `files` to src (escaped for a regular expression); `except` names the modules still allowed. */

@@ -10,8 +10,40 @@ import { Pool } from 'pg';
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const tenantId = process.env.TENANT_ID!;
 
-const PLAN_COLUMNS = ['id', 'tenantId', 'categoryId', 'name', 'description', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths', 'isActive', 'createdAt', 'updatedAt', 'deletedAt'];
-const CLAIM_COLUMNS = ['id', 'tenantId', 'claimNumber', 'subscriptionId', 'claimantId', 'filedById', 'incidentDate', 'description', 'amountClaimed', 'amountApproved', 'status', 'assigneeId', 'denialReason', 'workflowId', 'runId', 'createdAt', 'updatedAt'];
+const PLAN_COLUMNS = [
+  'id',
+  'tenantId',
+  'categoryId',
+  'name',
+  'description',
+  'coverageLevel',
+  'coverageAmount',
+  'premium',
+  'durationMonths',
+  'isActive',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+];
+const CLAIM_COLUMNS = [
+  'id',
+  'tenantId',
+  'claimNumber',
+  'subscriptionId',
+  'claimantId',
+  'filedById',
+  'incidentDate',
+  'description',
+  'amountClaimed',
+  'amountApproved',
+  'status',
+  'assigneeId',
+  'denialReason',
+  'workflowId',
+  'runId',
+  'createdAt',
+  'updatedAt',
+];
 
 const selectList = (columns: string[]) => columns.map((c) => `${c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)} AS "${c}"`).join(', ');
 
@@ -34,7 +66,10 @@ const CLAIMS: ListQuery = { table: 'claims', columns: CLAIM_COLUMNS, where: 'ten
 async function page(list: ListQuery, values: unknown[], pageNumber: number, pageSize: number) {
   const [count, rows] = await Promise.all([
     pool.query<{ count: string }>(`SELECT count(*) AS count FROM ${list.table} WHERE ${list.where}`, values),
-    pool.query(`SELECT ${selectList(list.columns)} FROM ${list.table} WHERE ${list.where} ORDER BY ${list.order} LIMIT ${pageSize} OFFSET ${(pageNumber - 1) * pageSize}`, values),
+    pool.query(
+      `SELECT ${selectList(list.columns)} FROM ${list.table} WHERE ${list.where} ORDER BY ${list.order} LIMIT ${pageSize} OFFSET ${(pageNumber - 1) * pageSize}`,
+      values,
+    ),
   ]);
   const total = Number(count.rows[0].count);
   return { items: rows.rows, pagination: { page: pageNumber, pageSize, total, totalPages: Math.ceil(total / pageSize) } };

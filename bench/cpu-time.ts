@@ -81,5 +81,8 @@ export function addCpu(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
 /** Milliseconds of CPU per unit of work, per process group and in all. */
 export function cpuMsPer(used: CpuSnapshot, count: number): CpuSnapshot & { total: number } {
   const ms = (seconds: number) => Math.round((seconds * 1e5) / count) / 100;
-  return { ...(Object.fromEntries(GROUPS.map((group) => [group, ms(used[group])])) as unknown as CpuSnapshot), total: ms(GROUPS.reduce((all, group) => all + used[group], 0)) };
+  return {
+    ...(Object.fromEntries(GROUPS.map((group) => [group, ms(used[group])])) as unknown as CpuSnapshot),
+    total: ms(GROUPS.reduce((all, group) => all + used[group], 0)),
+  };
 }

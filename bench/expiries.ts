@@ -105,7 +105,15 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
   const config = loadConfig({ DATABASE_URL: infra.databaseUrl, JWT_SECRET: infra.jwtSecret, ...infra.smtp.env });
   const mailer = createSmtpMailer(config.smtp);
   const taskQueue = `bench-expiries-${crypto.randomBytes(3).toString('hex')}`;
-  const deps = { sequelize: infra.sequelize, mailer, logger: createLogger('warn', 'bench'), temporal: infra.temporal, taskQueue, webhookTimeoutMs: 5000, apiPublicUrl: 'http://127.0.0.1' };
+  const deps = {
+    sequelize: infra.sequelize,
+    mailer,
+    logger: createLogger('warn', 'bench'),
+    temporal: infra.temporal,
+    taskQueue,
+    webhookTimeoutMs: 5000,
+    apiPublicUrl: 'http://127.0.0.1',
+  };
   try {
     const ours = await createBenchTenant(100);
     const oursRows = await seedEndedSubscriptions(ours, expiries);
@@ -121,7 +129,11 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     const subscriptionRuns = await subscriptionWorker.runUntil(async () => {
       const dueAt = await startAllDueTogether(expiries, (i, delayMs) => {
         const row = oursRows[i];
-        const terms = { ...termsFor(ours, ours.policyholders[i % ours.policyholders.length]), subscriptionId: row.id, policyholderId: row.policyholderId };
+        const terms = {
+          ...termsFor(ours, ours.policyholders[i % ours.policyholders.length]),
+          subscriptionId: row.id,
+          policyholderId: row.policyholderId,
+        };
         return infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: row.workflowId!,

@@ -12,7 +12,14 @@ export interface BenchTenant {
 export async function createBenchTenant(policyholderCount: number): Promise<BenchTenant> {
   const tenant = await buildTenant();
   const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
-  const plan = await buildPlan({ categoryId: category.id, name: 'Home Basic', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
+  const plan = await buildPlan({
+    categoryId: category.id,
+    name: 'Home Basic',
+    coverageLevel: 'basic',
+    coverageAmount: '50000.00',
+    premium: '240.00',
+    durationMonths: 12,
+  });
   const policyholders = await buildUsers(policyholderCount, tenant.id);
   return { tenant, plan, policyholders };
 }

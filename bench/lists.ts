@@ -76,18 +76,37 @@ async function seedPlans(sequelize: Sequelize, tenantId: string): Promise<void> 
 async function load(side: Side, path: string, token: string | undefined, seconds: number): Promise<Load> {
   const url = `${side.url}${path}`;
   const cpuBefore = cpuSnapshot(side.processes);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   const cpu = cpuUsed(cpuBefore, cpuSnapshot(side.processes));
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, requests: result.requests.total, cpu };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    cpu,
+  };
 }
 
 /** Two runs' figures as one: throughput and percentiles averaged (each run has the same length). */
 function mean(a: Load, b: Load): Load {
   const avg = (key: 'requestsPerSecond' | 'p50Ms' | 'p90Ms' | 'p99Ms') => (a[key] + b[key]) / 2;
-  return { requestsPerSecond: avg('requestsPerSecond'), p50Ms: avg('p50Ms'), p90Ms: avg('p90Ms'), p99Ms: avg('p99Ms'), requests: a.requests + b.requests, cpu: addCpu(a.cpu, b.cpu) };
+  return {
+    requestsPerSecond: avg('requestsPerSecond'),
+    p50Ms: avg('p50Ms'),
+    p90Ms: avg('p90Ms'),
+    p99Ms: avg('p99Ms'),
+    requests: a.requests + b.requests,
+    cpu: addCpu(a.cpu, b.cpu),
+  };
 }
 
 async function compare(path: string, api: Side, bare: Side, token: string, seconds: number): Promise<Comparison> {

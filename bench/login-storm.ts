@@ -90,7 +90,10 @@ export async function benchLoginStorm(infra: BenchInfra): Promise<LoginStormResu
     await loop(Date.now() + 1000, 200, logIn(bench.policyholders[0].email, 0));
     const idle = await loop(Date.now() + PHASE_MS, 200, readPlans);
     const until = Date.now() + PHASE_MS;
-    const [storm, ...logins] = await Promise.all([loop(until, 200, readPlans), ...bench.policyholders.map((user, client) => loop(until, 200, logIn(user.email, client)))]);
+    const [storm, ...logins] = await Promise.all([
+      loop(until, 200, readPlans),
+      ...bench.policyholders.map((user, client) => loop(until, 200, logIn(user.email, client))),
+    ]);
     const readerIdle = summarise(idle);
     const readerDuringStorm = summarise(storm);
     const allLogins = logins.flat();

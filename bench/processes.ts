@@ -59,7 +59,10 @@ function spawnNode(entry: string, env: Record<string, string>, nodeOptions: stri
   return child;
 }
 
-export async function startWorkerProcess(client: Client, env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  client: Client,
+  env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string },
+): Promise<WorkerProcess> {
   const child = spawnNode(WORKER_ENTRY, env);
   await waitForPoller(client, env.TEMPORAL_TASK_QUEUE, child);
   return {
@@ -95,7 +98,10 @@ async function waitForHttp(child: ChildProcess, url: string, what: string): Prom
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`${what} exited at start with ${child.exitCode}`);
-      return fetch(url).then((r) => r.ok, () => false);
+      return fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     `${what} ready at ${url}`,
     START_TIMEOUT_MS,
@@ -108,7 +114,10 @@ async function waitForHttp(child: ChildProcess, url: string, what: string): Prom
  */
 export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, [...API_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
+  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, [
+    ...API_NODE_FLAGS,
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ]);
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(child, `${url}/readyz`, 'API');
   return { url, child, stop: () => stopChild(child, 30_000) };

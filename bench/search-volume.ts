@@ -10,8 +10,32 @@ import { Claim, type Tenant } from '../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
 
 const FIRST_NAMES = ['Zoë', 'José', 'François', 'Jürgen', 'Ana', 'Søren', 'Chloé', 'Mehmet', 'Ingrid', 'Łukasz', 'Noémie', 'Oliver'];
-const LAST_NAMES = ['Müller', 'García', 'Dupont', 'Østergaard', 'Nowak', 'Smith', 'Rossi', 'Yılmaz', 'Lefèvre', 'Johansson', 'Kowalski', 'Brown', 'Martínez', 'Novák'];
-const INCIDENTS = ['Burst pipe flooded the kitchen', 'Storm damage to the roof', 'Break-in, television stolen', 'Kitchen fire behind the oven', 'Hail dented the conservatory', 'Tree fell on the garage', 'Water leak from the upstairs bathroom', 'Lightning strike damaged the boiler'];
+const LAST_NAMES = [
+  'Müller',
+  'García',
+  'Dupont',
+  'Østergaard',
+  'Nowak',
+  'Smith',
+  'Rossi',
+  'Yılmaz',
+  'Lefèvre',
+  'Johansson',
+  'Kowalski',
+  'Brown',
+  'Martínez',
+  'Novák',
+];
+const INCIDENTS = [
+  'Burst pipe flooded the kitchen',
+  'Storm damage to the roof',
+  'Break-in, television stolen',
+  'Kitchen fire behind the oven',
+  'Hail dented the conservatory',
+  'Tree fell on the garage',
+  'Water leak from the upstairs bathroom',
+  'Lightning strike damaged the boiler',
+];
 
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 
@@ -25,7 +49,14 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
   const tenant = await buildTenant({ name: 'Search volume' });
   const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
   // The subscriptions below are written by SQL with this plan's coverage, premium and duration.
-  const plan = await buildPlan({ categoryId: category.id, name: 'Home', coverageLevel: 'basic', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
+  const plan = await buildPlan({
+    categoryId: category.id,
+    name: 'Home',
+    coverageLevel: 'basic',
+    coverageAmount: '50000.00',
+    premium: '240.00',
+    durationMonths: 12,
+  });
   const replacements = { tenantId: tenant.id, planId: plan.id, slug: tenant.slug, holders: counts.holders, claims: counts.claims };
   await sequelize.transaction(async (transaction) => {
     const run = (sql: string) => sequelize.query(sql, { replacements, transaction });
@@ -48,7 +79,12 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
 }
 
 /** The plan of the first page of `GET /claims?q=` as a staff member runs it (with ANALYZE: timed for real). */
-export async function explainClaimSearch(sequelize: Sequelize, tenantId: string, q: string, options: { analyze?: boolean; transaction?: Transaction } = {}): Promise<string[]> {
+export async function explainClaimSearch(
+  sequelize: Sequelize,
+  tenantId: string,
+  q: string,
+  options: { analyze?: boolean; transaction?: Transaction } = {},
+): Promise<string[]> {
   let sql = '';
   await Claim.findAll({
     where: { tenantId, ...searchWhere(sequelize, tenantId, q, 'claimant_id') },

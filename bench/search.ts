@@ -13,7 +13,18 @@ import { startApiProcess } from './processes';
 import { explainClaimSearch, seedClaimVolume } from './search-volume';
 import { buildUser } from '../tests/support/factories';
 
-const QUERIES = ['muller', 'Østergaard 12', 'jose garcia', 'holder-4711@', 'CLM-2026-0421', 'conservatory', 'ref 9ab', 'lefevre 88', 'kitchen fire', 'Łukasz Nowak'];
+const QUERIES = [
+  'muller',
+  'Østergaard 12',
+  'jose garcia',
+  'holder-4711@',
+  'CLM-2026-0421',
+  'conservatory',
+  'ref 9ab',
+  'lefevre 88',
+  'kitchen fire',
+  'Łukasz Nowak',
+];
 const WARM_UP = 20;
 
 export interface SearchResult {
@@ -31,7 +42,13 @@ export interface SearchResult {
 
 export async function benchSearch(infra: BenchInfra, claims: number, requests: number): Promise<SearchResult> {
   const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(claims / 10)), claims });
-  const env = { API_PORT: String(await freePort()), DATABASE_URL: infra.databaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, JWT_SECRET: infra.jwtSecret, LOG_LEVEL: 'silent' };
+  const env = {
+    API_PORT: String(await freePort()),
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    JWT_SECRET: infra.jwtSecret,
+    LOG_LEVEL: 'silent',
+  };
   const adjuster = await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' });
   const token = issueAccessToken(loadConfig(env).jwt, adjuster);
   const api = await startApiProcess(env);

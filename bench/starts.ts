@@ -51,12 +51,12 @@ interface Half {
 
 const API_WORK_PER_POST = [
   'HTTP parsing, security headers, request ID, request log line, metrics',
-  'JWT check (HS256) and the caller\'s authority (cached 10 s per user)',
+  "JWT check (HS256) and the caller's authority (cached 10 s per user)",
   'Joi validation of the body',
   'SELECT of the plan (visible to the caller, active)',
   'workflow.start (the same call as the SDK side, same options)',
   'one statement: INSERT the pending row + INSERT its audit event, returning the row for the 202 answer (a CTE, atomic without BEGIN/COMMIT)',
-  'a SELECT of the row only when the run\'s own insert of it committed while that statement ran',
+  "a SELECT of the row only when the run's own insert of it committed while that statement ran",
 ];
 
 /** Transactions committed in the benchmark's database so far (the statistics of finished transactions). */
@@ -107,7 +107,8 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     });
     if (response.status !== 202) throw new Error(`POST /subscriptions answered ${response.status}: ${await response.text()}`);
   };
-  const viaSdk = (i: number) => startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
+  const viaSdk = (i: number) =>
+    startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
   try {
     // Starts only: no worker runs meanwhile, so its activations do not take CPU from either side.
     // Warm-up, then alternate halves so that drift on a shared machine hits both sides alike.
@@ -129,7 +130,11 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     const worker = await startWorkerProcess(infra.temporal, env);
     const total = 2 * WARM_UP + 4 * half;
     try {
-      await waitUntil(async () => (await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } })) === total, 'all started runs activated', 600_000);
+      await waitUntil(
+        async () => (await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } })) === total,
+        'all started runs activated',
+        600_000,
+      );
     } finally {
       await worker.stop();
     }
@@ -147,4 +152,3 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     await api.stop();
   }
 }
-

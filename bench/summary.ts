@@ -43,7 +43,12 @@ const ratio = (value: number) => `${n(value, 2)} ×`;
 
 function listRows(name: string, c: ListsResult['plans']): Row[] {
   return [
-    [`${name}: throughput vs bare pg`, `${ratio(c.throughputRatio)} (${n(c.api.requestsPerSecond)} vs ${n(c.bare.requestsPerSecond)} req/s)`, '≥ 0.7 ×', c.throughputRatio >= 0.7],
+    [
+      `${name}: throughput vs bare pg`,
+      `${ratio(c.throughputRatio)} (${n(c.api.requestsPerSecond)} vs ${n(c.bare.requestsPerSecond)} req/s)`,
+      '≥ 0.7 ×',
+      c.throughputRatio >= 0.7,
+    ],
     [`${name}: p99 vs bare pg`, `${ratio(c.p99Ratio)} (${n(c.api.p99Ms)} vs ${n(c.bare.p99Ms)} ms)`, '≤ 2 ×', c.p99Ratio <= 2],
     [
       `${name}: CPU ms per request, API vs bare`,
@@ -56,24 +61,53 @@ function listRows(name: string, c: ListsResult['plans']): Row[] {
 
 export function summaryRows(r: BenchResults): Row[] {
   const rows: Row[] = [];
-  if (r.lists) rows.push(...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans), ...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims));
+  if (r.lists)
+    rows.push(
+      ...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans),
+      ...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims),
+    );
   if (r.starts) {
     const s = r.starts;
-    rows.push([`starts: POST /subscriptions vs SDK (×${s.concurrency})`, `${ratio(s.ratioApiToSdkStart)} (${n(s.apiPost.perSecond)} vs ${n(s.sdkStart.perSecond)}/s)`, '≥ 0.8 ×', s.ratioApiToSdkStart >= 0.8]);
+    rows.push([
+      `starts: POST /subscriptions vs SDK (×${s.concurrency})`,
+      `${ratio(s.ratioApiToSdkStart)} (${n(s.apiPost.perSecond)} vs ${n(s.sdkStart.perSecond)}/s)`,
+      '≥ 0.8 ×',
+      s.ratioApiToSdkStart >= 0.8,
+    ]);
   }
   if (r.workerMemory) {
     const m = r.workerMemory;
     rows.push(
-      [`worker RSS, ${n(m.openWorkflows)} open runs, cache ${n(m.bounded.maxCachedWorkflows)}`, `${n(m.bounded.rssAfterMiB)} MiB (all cached: ${n(m.allCached.rssAfterMiB)} MiB, ${n(m.kibPerCachedWorkflow)} KiB/run)`, '< 1,024 MiB', m.bounded.rssAfterMiB < 1024],
-      ['evicted run: extra latency (replay)', `${n(m.replayExtraMs, 1)} ms (${n(m.queryOnEvictedRunP50Ms, 1)} vs ${n(m.queryOnCachedRunP50Ms, 1)} ms p50)`, 'reported', undefined],
+      [
+        `worker RSS, ${n(m.openWorkflows)} open runs, cache ${n(m.bounded.maxCachedWorkflows)}`,
+        `${n(m.bounded.rssAfterMiB)} MiB (all cached: ${n(m.allCached.rssAfterMiB)} MiB, ${n(m.kibPerCachedWorkflow)} KiB/run)`,
+        '< 1,024 MiB',
+        m.bounded.rssAfterMiB < 1024,
+      ],
+      [
+        'evicted run: extra latency (replay)',
+        `${n(m.replayExtraMs, 1)} ms (${n(m.queryOnEvictedRunP50Ms, 1)} vs ${n(m.queryOnCachedRunP50Ms, 1)} ms p50)`,
+        'reported',
+        undefined,
+      ],
     );
   }
   if (r.expiries) {
     const e = r.expiries;
     const s = e.subscriptionRuns;
     rows.push(
-      [`expiries: ${n(s.expiries)} due in one second, drain rate`, `${ratio(e.ratio)} (${n(s.perSecond, 1)} vs ${n(e.oneActivityRuns.perSecond, 1)}/s one-activity)`, '≥ 0.7 ×', e.ratio >= 0.7],
-      ['expiries: drained, lag from due time', `${n(s.expired)}/${n(s.expiries)} rows, ${n(s.emails)} e-mails in ${n(s.secondsToDrain, 1)} s; lag p50 ${n(s.lagP50Ms / 1000, 1)} s, p95 ${n(s.lagP95Ms / 1000, 1)} s, max ${n(s.lagMaxMs / 1000, 1)} s`, 'all', s.expired === s.expiries && s.emails >= s.expiries],
+      [
+        `expiries: ${n(s.expiries)} due in one second, drain rate`,
+        `${ratio(e.ratio)} (${n(s.perSecond, 1)} vs ${n(e.oneActivityRuns.perSecond, 1)}/s one-activity)`,
+        '≥ 0.7 ×',
+        e.ratio >= 0.7,
+      ],
+      [
+        'expiries: drained, lag from due time',
+        `${n(s.expired)}/${n(s.expiries)} rows, ${n(s.emails)} e-mails in ${n(s.secondsToDrain, 1)} s; lag p50 ${n(s.lagP50Ms / 1000, 1)} s, p95 ${n(s.lagP95Ms / 1000, 1)} s, max ${n(s.lagMaxMs / 1000, 1)} s`,
+        'all',
+        s.expired === s.expiries && s.emails >= s.expiries,
+      ],
     );
   }
   if (r.workerCrash) {
@@ -88,8 +122,18 @@ export function summaryRows(r: BenchResults): Row[] {
   if (r.loginStorm) {
     const l = r.loginStorm;
     rows.push(
-      ['login storm: reader p95 vs idle', `${ratio(l.ratioStormToIdleP95)} (${n(l.readerDuringStorm.p95Ms, 1)} vs ${n(l.readerIdle.p95Ms, 1)} ms)`, '≤ 2 ×', l.ratioStormToIdleP95 <= 2],
-      ['login storm: logins/s, argon2id per hash', `${n(l.loginsPerSecond, 1)}/s, ${n(l.argon2idMsPerHash, 1)} ms per hash, login p50 ${n(l.loginP50Ms)} ms`, 'reported', undefined],
+      [
+        'login storm: reader p95 vs idle',
+        `${ratio(l.ratioStormToIdleP95)} (${n(l.readerDuringStorm.p95Ms, 1)} vs ${n(l.readerIdle.p95Ms, 1)} ms)`,
+        '≤ 2 ×',
+        l.ratioStormToIdleP95 <= 2,
+      ],
+      [
+        'login storm: logins/s, argon2id per hash',
+        `${n(l.loginsPerSecond, 1)}/s, ${n(l.argon2idMsPerHash, 1)} ms per hash, login p50 ${n(l.loginP50Ms)} ms`,
+        'reported',
+        undefined,
+      ],
     );
   }
   if (r.search) {
@@ -101,7 +145,10 @@ export function summaryRows(r: BenchResults): Row[] {
 
 /** A plain-text table, columns padded to their widest cell. */
 export function formatSummary(rows: Row[], machine: Machine): string {
-  const cells = [['Figure', 'Measured', 'Target', 'Met'], ...rows.map(([figure, measured, target, met]) => [figure, measured, target, met === undefined ? '–' : met ? 'yes' : 'NO'])];
+  const cells = [
+    ['Figure', 'Measured', 'Target', 'Met'],
+    ...rows.map(([figure, measured, target, met]) => [figure, measured, target, met === undefined ? '–' : met ? 'yes' : 'NO']),
+  ];
   const widths = cells[0].map((_, col) => Math.max(...cells.map((row) => row[col].length)));
   const line = (row: string[]) => `| ${row.map((cell, col) => cell.padEnd(widths[col])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;

@@ -51,7 +51,8 @@ export async function benchWorkerCrash(infra: BenchInfra, subscriptions: number)
     const secondsToRecover = (Date.now() - killedAt) / 1000;
     const policyholderEmails = new Set(bench.policyholders.map((u) => u.email));
     await waitUntil(
-      async () => infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0])).length >= subscriptions,
+      async () =>
+        infra.smtp.messages.filter((m) => m.subject.endsWith('is active') && policyholderEmails.has(m.to[0])).length >= subscriptions,
       'every activation e-mail',
       // An e-mail the killed worker had claimed waits for its claim's lease to run out.
       NOTIFICATION_LEASE_MS + 60_000,

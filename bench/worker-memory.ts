@@ -39,7 +39,12 @@ export interface WorkerMemoryResult {
 }
 
 /** One worker process with `maxCached` runs in its cache, `open` runs opened on it; `inspect` sees them while it still runs. */
-async function withOpenRuns<T>(infra: BenchInfra, open: number, maxCached: number, inspect: (memory: Memory, opened: SubscriptionTerms[]) => Promise<T>): Promise<T> {
+async function withOpenRuns<T>(
+  infra: BenchInfra,
+  open: number,
+  maxCached: number,
+  inspect: (memory: Memory, opened: SubscriptionTerms[]) => Promise<T>,
+): Promise<T> {
   const taskQueue = `bench-memory-${maxCached}`;
   const bench = await createBenchTenant(100);
   const worker = await startWorkerProcess(infra.temporal, {
@@ -71,19 +76,27 @@ async function withOpenRuns<T>(infra: BenchInfra, open: number, maxCached: numbe
 }
 
 async function queryP50(infra: BenchInfra, runs: SubscriptionTerms[]): Promise<number> {
-  const latencies = await runConcurrently(runs.length, 1, (i) => infra.temporal.workflow.getHandle(subscriptionWorkflowId(runs[i].subscriptionId)).query(subscriptionStateQuery));
+  const latencies = await runConcurrently(runs.length, 1, (i) =>
+    infra.temporal.workflow.getHandle(subscriptionWorkflowId(runs[i].subscriptionId)).query(subscriptionStateQuery),
+  );
   return percentile(latencies, 50);
 }
 
 export async function benchWorkerMemory(infra: BenchInfra, openWorkflows: number): Promise<WorkerMemoryResult> {
   const allCached = await withOpenRuns(infra, openWorkflows, openWorkflows + 1000, async (memory) => memory);
   const bound = DEFAULT_MAX_CACHED_WORKFLOWS;
-  const [bounded, cachedP50, evictedP50] = await withOpenRuns(infra, openWorkflows, bound, async (memory, opened) => [
-    memory,
-    await queryP50(infra, opened.slice(-SAMPLED_QUERIES)),
-    // The first runs opened are the least recently used: evicted once the cache filled.
-    await queryP50(infra, opened.slice(0, SAMPLED_QUERIES)),
-  ] as const);
+  const [bounded, cachedP50, evictedP50] = await withOpenRuns(
+    infra,
+    openWorkflows,
+    bound,
+    async (memory, opened) =>
+      [
+        memory,
+        await queryP50(infra, opened.slice(-SAMPLED_QUERIES)),
+        // The first runs opened are the least recently used: evicted once the cache filled.
+        await queryP50(infra, opened.slice(0, SAMPLED_QUERIES)),
+      ] as const,
+  );
   return {
     openWorkflows,
     allCached,

@@ -33,8 +33,17 @@ function readPassword(file: string | undefined): string {
 }
 
 async function createPlatformAdmin(args: string[]): Promise<string> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, 'full-name': { type: 'string' }, 'password-file': { type: 'string' }, password: { type: 'string' } } });
-  if (values.password !== undefined) throw new UsageError('a password is never taken from the command line: use --password-file or standard input');
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      'full-name': { type: 'string' },
+      'password-file': { type: 'string' },
+      password: { type: 'string' },
+    },
+  });
+  if (values.password !== undefined)
+    throw new UsageError('a password is never taken from the command line: use --password-file or standard input');
   const email = emailRule.required().validate(values.email);
   if (email.error) throw new UsageError(`--email: ${email.error.message}`);
   const config = loadConfig();
@@ -44,13 +53,22 @@ async function createPlatformAdmin(args: string[]): Promise<string> {
     const existing = await User.findOne({ where: { email: email.value } });
     if (existing?.role === 'platform_admin') return `platform admin ${email.value} already exists: nothing changed`;
     if (existing) throw new UsageError(`${email.value} is already a ${existing.role} account`);
-    const password = passwordRule.required().validate(readPassword(values['password-file']), { messages: { 'string.pattern.name': 'the password needs a letter and a digit' } });
+    const password = passwordRule
+      .required()
+      .validate(readPassword(values['password-file']), { messages: { 'string.pattern.name': 'the password needs a letter and a digit' } });
     if (password.error) throw new UsageError(`password: ${password.error.message}`);
     const passwordHash = await hashPassword(password.value, config.passwordHashing);
     const fullName = values['full-name'] ?? 'Platform Admin';
     await sequelize.transaction(async (transaction) => {
-      const admin = await User.create({ email: email.value, tenantId: null, role: 'platform_admin', fullName, passwordHash }, { transaction });
-      await recordAudit({ actor: { type: 'system', id: null } }, { tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin }, transaction);
+      const admin = await User.create(
+        { email: email.value, tenantId: null, role: 'platform_admin', fullName, passwordHash },
+        { transaction },
+      );
+      await recordAudit(
+        { actor: { type: 'system', id: null } },
+        { tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin },
+        transaction,
+      );
     });
     return `platform admin ${email.value} created`;
   } finally {

@@ -40,7 +40,10 @@ function say(message: string): void {
 async function waitForReady(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -60,22 +63,32 @@ async function accessTokenOf(api: string, role: Role): Promise<string> {
 
 function runSchemathesis(executable: string, api: string, role: Role, token: string): Promise<number> {
   const args = [
-    '--config-file', path.join(ROOT, 'scripts', 'schemathesis.toml'),
-    'run', `${api}/api/openapi.json`,
-    '--url', api,
+    '--config-file',
+    path.join(ROOT, 'scripts', 'schemathesis.toml'),
+    'run',
+    `${api}/api/openapi.json`,
+    '--url',
+    api,
     // Every check runs (Schemathesis's default); naming them here would override the
     // per-operation exceptions of the config file.
-    '--max-examples', String(MAX_EXAMPLES),
-    '--seed', SEED,
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--seed',
+    SEED,
     // One worker: Python 3.11's parser is not thread-safe, and Hypothesis parses lambdas' source
     // while it draws ("AST constructor recursion depth mismatch" with two workers).
-    '--workers', '1',
+    '--workers',
+    '1',
     // Limits of the data generator, not findings about the API: a long URL or password that
     // Hypothesis finds slow to build must not fail the run.
-    '--suppress-health-check', 'data_too_large,filter_too_much,too_slow',
-    '--header', `Authorization: Bearer ${token}`,
-    '--report', 'junit',
-    '--report-junit-path', path.join(REPORTS_DIR, `schemathesis-${role}.xml`),
+    '--suppress-health-check',
+    'data_too_large,filter_too_much,too_slow',
+    '--header',
+    `Authorization: Bearer ${token}`,
+    '--report',
+    'junit',
+    '--report-junit-path',
+    path.join(REPORTS_DIR, `schemathesis-${role}.xml`),
   ];
   const child = spawn(executable, args, { stdio: 'inherit' });
   stopOnExit(child);

@@ -8,7 +8,10 @@
 
 export const HEALTHCHECK_TIMEOUT_MS = 3000;
 
-export async function checkHealth(url: string, options: { token?: string; timeoutMs?: number } = {}): Promise<{ healthy: boolean; detail: string }> {
+export async function checkHealth(
+  url: string,
+  options: { token?: string; timeoutMs?: number } = {},
+): Promise<{ healthy: boolean; detail: string }> {
   try {
     const response = await fetch(url, {
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},

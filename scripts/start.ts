@@ -141,7 +141,19 @@ async function main(): Promise<void> {
     say(`starting MailDev mail sink: SMTP 127.0.0.1:${smtpPort}, mailbox http://127.0.0.1:${webPort}`);
     const maildev = spawn(
       process.execPath,
-      [require.resolve('maildev/bin/maildev'), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--smtp', String(smtpPort), '--web', String(webPort), '--mail-directory', path.join(DATA_DIR, 'mail')],
+      [
+        require.resolve('maildev/bin/maildev'),
+        '--ip',
+        '127.0.0.1',
+        '--web-ip',
+        '127.0.0.1',
+        '--smtp',
+        String(smtpPort),
+        '--web',
+        String(webPort),
+        '--mail-directory',
+        path.join(DATA_DIR, 'mail'),
+      ],
       { stdio: 'ignore' },
     );
     stopOnExit(maildev);

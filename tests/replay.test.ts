@@ -43,7 +43,9 @@ describe('replay of recorded workflow histories', () => {
       {
         workflowsPath: require.resolve(WORKFLOWS_PATH),
         interceptors: { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] },
-        sinks: { exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({ 'service.name': 'replay' })) },
+        sinks: {
+          exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({ 'service.name': 'replay' })),
+        },
       },
       histories,
     );
@@ -83,7 +85,11 @@ describe('replay of recorded workflow histories', () => {
     const file = fixtures.find((f) => f.startsWith('subscriptionWorkflow'));
     expect(file).toBeDefined();
     await expect(
-      Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/changed-subscription-workflow') }, readHistory(file!), 'changed'),
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('./fixtures/changed-subscription-workflow') },
+        readHistory(file!),
+        'changed',
+      ),
     ).rejects.toThrow(DeterminismViolationError);
   });
 });

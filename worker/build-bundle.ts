@@ -7,7 +7,11 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { DEFAULT_BUNDLE_PATH, tracedBundlePath, TRACING_WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from './worker';
 
 async function writeBundle(bundlePath: string, workflowInterceptorModules: string[]): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_PATH), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(WORKFLOWS_PATH),
+    workflowInterceptorModules,
+    logger: new DefaultLogger('WARN'),
+  });
   fs.writeFileSync(bundlePath, code);
   process.stdout.write(`workflow bundle written to ${bundlePath} (${Math.round(code.length / 1024)} KiB)\n`);
 }

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(config.smtp);
   // Before the first connection: it installs the Temporal runtime with its metrics exporter.
   const metrics =
-    config.metrics.workerPort === undefined ? undefined : await startWorkerMetrics({ host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token });
+    config.metrics.workerPort === undefined
+      ? undefined
+      : await startWorkerMetrics({ host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token });
   if (metrics) logger.info({ url: metrics.url }, 'worker metrics');
   const connection = await connectWorkerConnection(config.temporal);
   const temporal = await connectTemporalClient(config.temporal, tracing !== undefined);

@@ -28,13 +28,17 @@ export interface InsurflowWorkerOptions {
   dataConverter: DataConverter;
   /** A prebuilt bundle (production); without one the workflows are bundled from source. */
   workflowBundlePath?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'
+  >;
   /** With tracing on, workflow tasks and activities continue the trace their run was started in. */
   tracing?: Tracing;
 }
 
 function workflowCode(options: InsurflowWorkerOptions): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  const bundlePath = options.workflowBundlePath && (options.tracing ? tracedBundlePath(options.workflowBundlePath) : options.workflowBundlePath);
+  const bundlePath =
+    options.workflowBundlePath && (options.tracing ? tracedBundlePath(options.workflowBundlePath) : options.workflowBundlePath);
   if (bundlePath && fs.existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
   return { workflowsPath: require.resolve(WORKFLOWS_PATH) };
 }
@@ -44,7 +48,12 @@ function tracingOptions(tracing: Tracing, code: Pick<WorkerOptions, 'workflowBun
     interceptors: {
       // A prebuilt traced bundle holds them already; from source they are bundled now.
       workflowModules: code.workflowBundle ? [] : [TRACING_WORKFLOW_INTERCEPTORS],
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
     },
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
   };

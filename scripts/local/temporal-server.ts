@@ -24,7 +24,11 @@ export interface TemporalServerTools {
 }
 
 function toolsIn(home: string): TemporalServerTools {
-  return { server: path.join(home, 'temporal-server'), sqlTool: path.join(home, 'temporal-sql-tool'), schemaDir: path.join(home, 'schema') };
+  return {
+    server: path.join(home, 'temporal-server'),
+    sqlTool: path.join(home, 'temporal-sql-tool'),
+    schemaDir: path.join(home, 'schema'),
+  };
 }
 
 export function resolveTemporalServer(): TemporalServerTools {
@@ -33,9 +37,13 @@ export function resolveTemporalServer(): TemporalServerTools {
   const home = path.join(cacheDir(), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
   const tools = toolsIn(home);
   if (fs.existsSync(tools.server) && fs.existsSync(tools.sqlTool) && fs.existsSync(tools.schemaDir)) return tools;
-  process.stderr.write(`[tools] building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool from the Go module proxy (first run only, several minutes)\n`);
+  process.stderr.write(
+    `[tools] building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool from the Go module proxy (first run only, several minutes)\n`,
+  );
   const env = { ...process.env, GOFLAGS: '-mod=mod' };
-  const download = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`], { env, encoding: 'utf8' })) as { Dir: string };
+  const download = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`], { env, encoding: 'utf8' }),
+  ) as { Dir: string };
   // Built as the main module from its own source, so its go.mod (and any replace in it) applies.
   const source = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-server-src-'));
   try {
@@ -44,7 +52,8 @@ export function resolveTemporalServer(): TemporalServerTools {
     const staging = `${home}.partial`;
     fs.rmSync(staging, { recursive: true, force: true });
     const staged = toolsIn(staging);
-    const build = (output: string, pkg: string) => execFileSync('go', ['build', '-o', output, pkg], { cwd: source, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const build = (output: string, pkg: string) =>
+      execFileSync('go', ['build', '-o', output, pkg], { cwd: source, env, stdio: ['ignore', 'inherit', 'inherit'] });
     build(staged.server, './cmd/server');
     build(staged.sqlTool, './cmd/tools/sql');
     fs.cpSync(path.join(source, 'schema', 'postgresql'), path.join(staged.schemaDir, 'postgresql'), { recursive: true });
@@ -77,25 +86,45 @@ export interface TemporalServerOptions {
  * connections. The schema must already be there (docker/temporal-setup-schema.sh).
  */
 export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
-  const ports = { frontend: await freePort(), frontendHttp: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() };
+  const ports = {
+    frontend: await freePort(),
+    frontendHttp: await freePort(),
+    history: await freePort(),
+    matching: await freePort(),
+    worker: await freePort(),
+  };
   // Membership ports go into a smallint column: they must stay below 32768.
-  const membership = { frontend: await freeLowPort(), history: await freeLowPort(), matching: await freeLowPort(), worker: await freeLowPort() };
+  const membership = {
+    frontend: await freeLowPort(),
+    history: await freeLowPort(),
+    matching: await freeLowPort(),
+    worker: await freeLowPort(),
+  };
   const configDir = path.join(options.workDir, 'config');
   fs.mkdirSync(path.join(configDir, 'dynamicconfig'), { recursive: true });
-  fs.writeFileSync(path.join(configDir, 'production.yaml'), serverConfig(options, ports, membership, path.join(configDir, 'dynamicconfig', 'production.yaml')));
+  fs.writeFileSync(
+    path.join(configDir, 'production.yaml'),
+    serverConfig(options, ports, membership, path.join(configDir, 'dynamicconfig', 'production.yaml')),
+  );
   // What the API relies on beyond the defaults: update-with-start (multi-operation) and a longer ID limit.
   fs.writeFileSync(
     path.join(configDir, 'dynamicconfig', 'production.yaml'),
     'frontend.enableExecuteMultiOperation:\n  - value: true\nlimit.maxIDLength:\n  - value: 255\n',
   );
   const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');
-  const child = spawn(options.tools.server, ['--root', options.workDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
+  const child = spawn(
+    options.tools.server,
+    ['--root', options.workDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'],
+    { stdio: ['ignore', log, log] },
+  );
   // The child has its own copy of the descriptor.
   fs.closeSync(log);
   stopOnExit(child);
   await Promise.race([
     waitForPort(ports.frontend, '127.0.0.1', 120_000),
-    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal server exited with ${code}; see ${options.workDir}/temporal-server.log`)))),
+    new Promise((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`temporal server exited with ${code}; see ${options.workDir}/temporal-server.log`))),
+    ),
   ]);
   return { address: `127.0.0.1:${ports.frontend}`, pid: child.pid!, stop: () => stopChild(child, 20_000) };
 }

@@ -89,11 +89,9 @@ export function resolveTestServer(): string | undefined {
   }
   execFileSync('javac', ['-d', launcher, '-cp', `${libDir}/*`, LAUNCHER_SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
   // The SDK runs `<wrapper> <port> [extra args]`, exactly as it runs the native test server.
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh\nexec java -XX:+UseSerialGC -Xss512k -cp "${launcher}:${libDir}/*" KeepaliveTestServer "$@"\n`,
-    { mode: 0o755 },
-  );
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec java -XX:+UseSerialGC -Xss512k -cp "${launcher}:${libDir}/*" KeepaliveTestServer "$@"\n`, {
+    mode: 0o755,
+  });
   return wrapper;
 }
 

@@ -44,7 +44,11 @@ const toCents = (amount: number) => Math.round(amount * 100);
  */
 async function writeTransition(input: RecordClaimTransitionInput, transaction: Transaction): Promise<void> {
   if (!Number.isInteger(input.sequence)) throw ApplicationFailure.create({ message: `bad sequence ${input.sequence}`, nonRetryable: true });
-  const before = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, lock: transaction.LOCK.UPDATE, transaction });
+  const before = await Claim.findOne({
+    where: { id: input.claimId, tenantId: input.tenantId },
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
   if (!before) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
   await ClaimHistory.bulkCreate(
     [
@@ -71,7 +75,9 @@ async function writeTransition(input: RecordClaimTransitionInput, transaction: T
     where: {
       id: input.claimId,
       tenantId: input.tenantId,
-      [Op.and]: literal(`NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`),
+      [Op.and]: literal(
+        `NOT EXISTS (SELECT 1 FROM claim_history later WHERE later.claim_id = "claims"."id" AND later.sequence > ${input.sequence})`,
+      ),
     },
     transaction,
   });
@@ -113,16 +119,28 @@ export function createClaimActivities(deps: ActivityDeps) {
       await deps.sequelize.transaction(async (transaction) => {
         const claim = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, transaction });
         if (!claim) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
-        const subscription = await Subscription.findOne({ where: { id: claim.subscriptionId }, lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
-        const approvedOthers = await Claim.sum('amountApproved', { where: { subscriptionId: subscription.id, id: { [Op.ne]: claim.id } }, transaction });
+        const subscription = await Subscription.findOne({
+          where: { id: claim.subscriptionId },
+          lock: transaction.LOCK.UPDATE,
+          transaction,
+          rejectOnEmpty: true,
+        });
+        const approvedOthers = await Claim.sum('amountApproved', {
+          where: { subscriptionId: subscription.id, id: { [Op.ne]: claim.id } },
+          transaction,
+        });
         const coverage = Number(subscription.coverageAmount);
         const available = toCents(coverage) - toCents(Number(approvedOthers ?? 0));
         if (toCents(amount) > available) {
-          throw businessFailure(BusinessErrorType.CoverageExceeded, `Approving ${amount.toFixed(2)} would take the approvals on this subscription above its coverage of ${coverage.toFixed(2)}`, {
-            field: 'approvedAmount',
-            coverage,
-            available: Math.max(available, 0) / 100,
-          });
+          throw businessFailure(
+            BusinessErrorType.CoverageExceeded,
+            `Approving ${amount.toFixed(2)} would take the approvals on this subscription above its coverage of ${coverage.toFixed(2)}`,
+            {
+              field: 'approvedAmount',
+              coverage,
+              available: Math.max(available, 0) / 100,
+            },
+          );
         }
         await writeTransition(input, transaction);
       });
@@ -136,7 +154,15 @@ export function createClaimActivities(deps: ActivityDeps) {
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
       const payment = await deps.sequelize.transaction(async (transaction) => {
         await Payment.bulkCreate(
-          [{ tenantId: input.tenantId, claimId: input.claimId, amount: input.amount.toFixed(2), reference: `PAY-${input.claimNumber}`, paidAt: new Date() }],
+          [
+            {
+              tenantId: input.tenantId,
+              claimId: input.claimId,
+              amount: input.amount.toFixed(2),
+              reference: `PAY-${input.claimNumber}`,
+              paidAt: new Date(),
+            },
+          ],
           { ignoreDuplicates: true, transaction },
         );
         const paid = await Payment.findOne({ where: { claimId: input.claimId }, transaction });
@@ -144,7 +170,15 @@ export function createClaimActivities(deps: ActivityDeps) {
         const recorded = { reference: paid.reference, amount: paid.amount, paidAt: paid.paidAt };
         await recordAudit(
           workflowAuditSource(),
-          { tenantId: input.tenantId, action: 'claim.payment', entityType: 'claim', entityId: input.claimId, before: { payment: null }, after: { payment: recorded }, dedupeKey: `${input.claimId}:payment` },
+          {
+            tenantId: input.tenantId,
+            action: 'claim.payment',
+            entityType: 'claim',
+            entityId: input.claimId,
+            before: { payment: null },
+            after: { payment: recorded },
+            dedupeKey: `${input.claimId}:payment`,
+          },
           transaction,
         );
         return paid;

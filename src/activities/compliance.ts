@@ -93,11 +93,23 @@ export function createComplianceActivities(deps: ActivityDeps) {
     const employee = (ack as Acknowledgement & { employee: User }).employee;
     const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
     const isClosed = ack.status === 'acknowledged' || ack.status === 'superseded';
-    return { ack, employee, version, policy: version.policy, isClosed, policyName: `"${version.policy.title}" (version ${version.versionNumber})` };
+    return {
+      ack,
+      employee,
+      version,
+      policy: version.policy,
+      isClosed,
+      policyName: `"${version.policy.title}" (version ${version.versionNumber})`,
+    };
   }
 
   /** Records one alert (once per acknowledgement, level and channel) and the outcome of sending it. */
-  async function recordAlert(ack: Acknowledgement, level: number, channel: AlertChannel, send: () => Promise<NotificationResult>): Promise<EscalationAlert> {
+  async function recordAlert(
+    ack: Acknowledgement,
+    level: number,
+    channel: AlertChannel,
+    send: () => Promise<NotificationResult>,
+  ): Promise<EscalationAlert> {
     await EscalationAlert.bulkCreate([{ tenantId: ack.tenantId, acknowledgementId: ack.id, level, channel }], { ignoreDuplicates: true });
     const alert = await EscalationAlert.findOne({ where: { acknowledgementId: ack.id, level, channel } });
     if (!alert) throw new Error(`escalation alert of ${ack.id} level ${level} ${channel} vanished`);
@@ -146,11 +158,21 @@ export function createComplianceActivities(deps: ActivityDeps) {
         const employeeIds = employees.map((e) => e.id);
         const rows = employeeIds.map((employeeId) => {
           const id = crypto.randomUUID();
-          return { id, tenantId: input.tenantId, versionId: version.id, employeeId, dueAt: version.dueAt!, workflowId: acknowledgementWorkflowId(id) };
+          return {
+            id,
+            tenantId: input.tenantId,
+            versionId: version.id,
+            employeeId,
+            dueAt: version.dueAt!,
+            workflowId: acknowledgementWorkflowId(id),
+          };
         });
         // A retried batch keeps the rows (and ids) of its first attempt.
         await Acknowledgement.bulkCreate(rows, { ignoreDuplicates: true, transaction });
-        const acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } }, transaction });
+        const acknowledgements = await Acknowledgement.findAll({
+          where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } },
+          transaction,
+        });
         return { version, dueAt: version.dueAt, employeeIds, acknowledgements };
       });
       if (!batch) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
@@ -190,7 +212,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
           await signalRetired(ack.workflowId!);
         });
       }
-      return { acknowledgements: acknowledgements.length, runsStarted, lastId: employeeIds.at(-1) ?? input.afterEmployeeId, done: employeeIds.length < input.limit };
+      return {
+        acknowledgements: acknowledgements.length,
+        runsStarted,
+        lastId: employeeIds.at(-1) ?? input.afterEmployeeId,
+        done: employeeIds.length < input.limit,
+      };
     },
 
     /** Signals `versionRetired` to the next `limit` open acknowledgement runs of the retired versions. */
@@ -238,11 +265,18 @@ export function createComplianceActivities(deps: ActivityDeps) {
         Acknowledgement,
         { id: ack.id, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES }, escalationLevel: { [Op.lt]: step.level } },
         { status: step.level === 1 ? 'overdue' : 'escalated', escalationLevel: step.level },
-        { action: 'acknowledgement.escalate', entityType: 'acknowledgement', actorId: null, dedupeKey: `${ack.id}:escalation-${step.level}` },
+        {
+          action: 'acknowledgement.escalate',
+          entityType: 'acknowledgement',
+          actorId: null,
+          dedupeKey: `${ack.id}:escalation-${step.level}`,
+        },
       );
       // Counted by the attempt that changed the row, so a retried activity does not count twice.
       if (escalated) escalations.inc({ level: String(step.level) });
-      const manager = employee.managerId ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } }) : null;
+      const manager = employee.managerId
+        ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } })
+        : null;
       const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
       const subject =
         step.level === 1
@@ -288,7 +322,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
         Acknowledgement,
         { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
         { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt) },
-        { action: 'acknowledgement.acknowledge', entityType: 'acknowledgement', actorId: ack?.employeeId ?? null, dedupeKey: `${input.acknowledgementId}:acknowledged` },
+        {
+          action: 'acknowledgement.acknowledge',
+          entityType: 'acknowledgement',
+          actorId: ack?.employeeId ?? null,
+          dedupeKey: `${input.acknowledgementId}:acknowledged`,
+        },
       );
     },
 
@@ -298,7 +337,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
         Acknowledgement,
         { id: step.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
         { status: 'superseded' },
-        { action: 'acknowledgement.supersede', entityType: 'acknowledgement', actorId: null, dedupeKey: `${step.acknowledgementId}:superseded` },
+        {
+          action: 'acknowledgement.supersede',
+          entityType: 'acknowledgement',
+          actorId: null,
+          dedupeKey: `${step.acknowledgementId}:superseded`,
+        },
       );
     },
   };

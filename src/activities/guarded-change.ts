@@ -30,7 +30,15 @@ export async function changeGuarded<M extends Model & { id: string; tenantId: st
     await row.update(values, { transaction });
     await recordAudit(
       workflowAuditSource(event.actorId),
-      { tenantId: row.tenantId, action: event.action, entityType: event.entityType, entityId: row.id, before, after: row, dedupeKey: event.dedupeKey },
+      {
+        tenantId: row.tenantId,
+        action: event.action,
+        entityType: event.entityType,
+        entityId: row.id,
+        before,
+        after: row,
+        dedupeKey: event.dedupeKey,
+      },
       transaction,
     );
     return true;

@@ -89,7 +89,15 @@ export function createNotificationActivities(deps: ActivityDeps) {
    * receiver that drops duplicates.
    */
   async function sendOnce(
-    record: { idempotencyKey: string; tenantId: string | null; channel: NotificationChannel; recipients: string[]; subject: string; body?: string; payload?: object },
+    record: {
+      idempotencyKey: string;
+      tenantId: string | null;
+      channel: NotificationChannel;
+      recipients: string[];
+      subject: string;
+      body?: string;
+      payload?: object;
+    },
     deliver: () => Promise<void>,
   ): Promise<NotificationResult> {
     await Notification.bulkCreate([record], { ignoreDuplicates: true });
@@ -113,7 +121,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
       throw err;
     }
     notificationsSent.inc({ channel: record.channel });
-    await Notification.update({ status: 'sent', sentAt: new Date(), leaseUntil: null, lastError: null }, { where: { id: row.id, status: { [Op.ne]: 'sent' } } });
+    await Notification.update(
+      { status: 'sent', sentAt: new Date(), leaseUntil: null, lastError: null },
+      { where: { id: row.id, status: { [Op.ne]: 'sent' } } },
+    );
     return { notificationId: row.id, status: 'sent', recipients: row.recipients };
   }
 
@@ -125,7 +136,14 @@ export function createNotificationActivities(deps: ActivityDeps) {
         return { notificationId: null, status: 'no_recipients', recipients };
       }
       return sendOnce(
-        { idempotencyKey: input.idempotencyKey, tenantId: input.tenantId, channel: 'email', recipients, subject: input.subject, body: input.text },
+        {
+          idempotencyKey: input.idempotencyKey,
+          tenantId: input.tenantId,
+          channel: 'email',
+          recipients,
+          subject: input.subject,
+          body: input.text,
+        },
         () =>
           deps.mailer.send({
             to: recipients,
@@ -144,7 +162,14 @@ export function createNotificationActivities(deps: ActivityDeps) {
       if (!url || !secret) return { notificationId: null, status: 'no_recipients', recipients: [] };
       const body = { event: input.event, tenantId: input.tenantId, deliveryId: input.idempotencyKey, data: input.data };
       return sendOnce(
-        { idempotencyKey: input.idempotencyKey, tenantId: input.tenantId, channel: 'webhook', recipients: [url], subject: input.event, payload: body },
+        {
+          idempotencyKey: input.idempotencyKey,
+          tenantId: input.tenantId,
+          channel: 'webhook',
+          recipients: [url],
+          subject: input.event,
+          payload: body,
+        },
         async () => {
           await postSignedWebhook({ url, secret, deliveryId: input.idempotencyKey, body }, deps.webhookTimeoutMs, deps.webhookGuard);
         },
@@ -152,4 +177,3 @@ export function createNotificationActivities(deps: ActivityDeps) {
     },
   };
 }
-

@@ -75,15 +75,30 @@ function composeEmail(registration: Registration, message: OnboardingMessage, ap
     case 'admins_new_request':
       return { subject: `New registration: ${company}`, text: `${company} asks to join Insurflow.\n${review}` };
     case 'admins_reminder':
-      return { subject: `Reminder: registration waiting for a decision: ${company}`, text: `${company} has waited ${REMIND_ADMINS_AFTER} for a decision.\n${review}` };
+      return {
+        subject: `Reminder: registration waiting for a decision: ${company}`,
+        text: `${company} has waited ${REMIND_ADMINS_AFTER} for a decision.\n${review}`,
+      };
     case 'admins_provisioning_failed':
-      return { subject: `Provisioning failed: ${company}`, text: `The approved registration of ${company} could not be provisioned and was rolled back: ${registration.reason}` };
+      return {
+        subject: `Provisioning failed: ${company}`,
+        text: `The approved registration of ${company} could not be provisioned and was rolled back: ${registration.reason}`,
+      };
     case 'applicant_received':
-      return { subject: 'We received your registration', text: `Thank you. The registration of ${company} is waiting for review by the Insurflow team.` };
+      return {
+        subject: 'We received your registration',
+        text: `Thank you. The registration of ${company} is waiting for review by the Insurflow team.`,
+      };
     case 'applicant_rejected':
-      return { subject: 'Your registration was declined', text: `The registration of ${company} was declined. Reason: ${registration.reason}` };
+      return {
+        subject: 'Your registration was declined',
+        text: `The registration of ${company} was declined. Reason: ${registration.reason}`,
+      };
     case 'applicant_expired':
-      return { subject: 'Your registration expired', text: `The registration of ${company} was not decided within ${EXPIRE_AFTER} and has expired. You are welcome to apply again.` };
+      return {
+        subject: 'Your registration expired',
+        text: `The registration of ${company} was not decided within ${EXPIRE_AFTER} and has expired. You are welcome to apply again.`,
+      };
     case 'applicant_provisioned':
       return {
         subject: 'Your Insurflow tenant is ready',
@@ -108,7 +123,10 @@ export function createOnboardingActivities(deps: ActivityDeps) {
         if (!registration) throw businessFailure(BusinessErrorType.NotFound, `Registration ${change.registrationId} not found`);
         if (registration.status === change.status) return;
         if (registration.status !== ALLOWED_FROM[change.status]) {
-          throw businessFailure(BusinessErrorType.InvalidTransition, `Registration is ${registration.status}, cannot become ${change.status}`);
+          throw businessFailure(
+            BusinessErrorType.InvalidTransition,
+            `Registration is ${registration.status}, cannot become ${change.status}`,
+          );
         }
         const tenant = change.status === 'provisioned' ? await requireProvisionedTenant(change.registrationId, transaction) : null;
         const before = registration.toJSON();
@@ -124,7 +142,15 @@ export function createOnboardingActivities(deps: ActivityDeps) {
         // A platform event: the registration belongs to no tenant yet.
         await recordAudit(
           workflowAuditSource(change.decidedById ?? null),
-          { tenantId: null, action: `registration.${change.status}`, entityType: 'registration', entityId: registration.id, before, after: registration, dedupeKey: `${registration.id}:${change.status}` },
+          {
+            tenantId: null,
+            action: `registration.${change.status}`,
+            entityType: 'registration',
+            entityId: registration.id,
+            before,
+            after: registration,
+            dedupeKey: `${registration.id}:${change.status}`,
+          },
           transaction,
         );
       });

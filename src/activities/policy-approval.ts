@@ -39,18 +39,32 @@ const REVIEW_ACTIONS: Record<ReviewOutcome['outcome'], string> = {
   lapsed: 'policy_version.lapse',
 };
 
-function composeEmail(message: PolicyReviewMessage, name: string, reason: string | undefined, link: string): { subject: string; text: string } {
+function composeEmail(
+  message: PolicyReviewMessage,
+  name: string,
+  reason: string | undefined,
+  link: string,
+): { subject: string; text: string } {
   switch (message) {
     case 'submitted':
-      return { subject: `Review requested: ${name}`, text: `${name} was submitted for review. Read it and approve or reject it: ${link}\n` };
+      return {
+        subject: `Review requested: ${name}`,
+        text: `${name} was submitted for review. Read it and approve or reject it: ${link}\n`,
+      };
     case 'reminder':
       return { subject: `Reminder: review waiting: ${name}`, text: `${name} is still waiting for a reviewer: ${link}\n` };
     case 'approved':
       return { subject: `Approved: ${name}`, text: `${name} was approved and may now be published: ${link}\n` };
     case 'rejected':
-      return { subject: `Changes requested: ${name}`, text: `${name} was rejected and is a draft again.\n\nReason: ${reason}\n\n${link}\n` };
+      return {
+        subject: `Changes requested: ${name}`,
+        text: `${name} was rejected and is a draft again.\n\nReason: ${reason}\n\n${link}\n`,
+      };
     case 'lapsed':
-      return { subject: `Review lapsed: ${name}`, text: `Nobody reviewed ${name} in time; it is a draft again and may be submitted anew: ${link}\n` };
+      return {
+        subject: `Review lapsed: ${name}`,
+        text: `Nobody reviewed ${name} in time; it is a draft again and may be submitted anew: ${link}\n`,
+      };
   }
 }
 
@@ -84,8 +98,21 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
         deps.sequelize,
         PolicyVersion,
         { id: input.versionId, status: 'draft' },
-        { status: 'in_review', submittedAt, submittedById: input.submittedById, reviewDueAt: new Date(input.reviewDueAt), reviewedAt: null, reviewedById: null, reviewNote: null },
-        { action: 'policy_version.submit', entityType: 'policy_version', actorId: input.submittedById, dedupeKey: `${input.versionId}:submit:${input.submittedAt}` },
+        {
+          status: 'in_review',
+          submittedAt,
+          submittedById: input.submittedById,
+          reviewDueAt: new Date(input.reviewDueAt),
+          reviewedAt: null,
+          reviewedById: null,
+          reviewNote: null,
+        },
+        {
+          action: 'policy_version.submit',
+          entityType: 'policy_version',
+          actorId: input.submittedById,
+          dedupeKey: `${input.versionId}:submit:${input.submittedAt}`,
+        },
       );
       const version = await PolicyVersion.findByPk(input.versionId);
       return version?.status === 'in_review' && version.submittedAt?.getTime() === submittedAt.getTime();
@@ -97,18 +124,37 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
         deps.sequelize,
         PolicyVersion,
         { id: input.versionId, status: 'in_review', submittedAt: new Date(input.submittedAt) },
-        { status: input.outcome === 'approved' ? 'approved' : 'draft', reviewedAt: new Date(), reviewedById: input.reviewerId ?? null, reviewNote: input.note },
-        { action: REVIEW_ACTIONS[input.outcome], entityType: 'policy_version', actorId: input.reviewerId ?? null, dedupeKey: `${input.versionId}:outcome:${input.submittedAt}` },
+        {
+          status: input.outcome === 'approved' ? 'approved' : 'draft',
+          reviewedAt: new Date(),
+          reviewedById: input.reviewerId ?? null,
+          reviewNote: input.note,
+        },
+        {
+          action: REVIEW_ACTIONS[input.outcome],
+          entityType: 'policy_version',
+          actorId: input.reviewerId ?? null,
+          dedupeKey: `${input.versionId}:outcome:${input.submittedAt}`,
+        },
       );
     },
 
     /** Reviewers hear of a submission, its reminder and a lapse; the author and submitter of every outcome. */
     async notifyPolicyReview(input: ReviewNotification): Promise<NotificationResult> {
       const { version, name } = await loadVersion(input.versionId);
-      const { subject, text } = composeEmail(input.message, name, input.reason, `${deps.apiPublicUrl}/api/v1/compliance/policies/${version.policyId}`);
+      const { subject, text } = composeEmail(
+        input.message,
+        name,
+        input.reason,
+        `${deps.apiPublicUrl}/api/v1/compliance/policies/${version.policyId}`,
+      );
       const owners = ownerIds(version);
       const toReviewers = input.message === 'submitted' || input.message === 'reminder';
-      const userIds = toReviewers ? await reviewerIds(version) : input.message === 'lapsed' ? [...owners, ...(await reviewerIds(version))] : owners;
+      const userIds = toReviewers
+        ? await reviewerIds(version)
+        : input.message === 'lapsed'
+          ? [...owners, ...(await reviewerIds(version))]
+          : owners;
       return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: version.tenantId, to: { userIds }, subject, text });
     },
   };

@@ -49,13 +49,21 @@ export function createRetentionActivities({ sequelize }: ActivityDeps) {
   return {
     /** Records of requests that began more than the window ago: completed or abandoned, their key may be used afresh. */
     purgeIdempotencyRecords(input: RetentionInput): Promise<number> {
-      const expiry = { table: 'idempotency_records', condition: 't.created_at < now() - make_interval(hours => :hours)', replacements: { hours: input.idempotencyRecordHours } };
+      const expiry = {
+        table: 'idempotency_records',
+        condition: 't.created_at < now() - make_interval(hours => :hours)',
+        replacements: { hours: input.idempotencyRecordHours },
+      };
       return deleteInBatches(sequelize, expiry, input.batchSize);
     },
 
     /** Messages delivered more than the window ago; undelivered ones stay whatever their age. */
     purgeDeliveredOutboxMessages(input: RetentionInput): Promise<number> {
-      const expiry = { table: 'outbox_messages', condition: 't.delivered_at < now() - make_interval(hours => :hours)', replacements: { hours: input.outboxDeliveredHours } };
+      const expiry = {
+        table: 'outbox_messages',
+        condition: 't.delivered_at < now() - make_interval(hours => :hours)',
+        replacements: { hours: input.outboxDeliveredHours },
+      };
       return deleteInBatches(sequelize, expiry, input.batchSize);
     },
 

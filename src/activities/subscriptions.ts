@@ -59,7 +59,12 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         Subscription,
         { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
         { ...changes, ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }) },
-        { action, entityType: 'subscription', actorId: changes.cancelledById ?? null, dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}` },
+        {
+          action,
+          entityType: 'subscription',
+          actorId: changes.cancelledById ?? null,
+          dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
+        },
       );
     },
 

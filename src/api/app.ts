@@ -46,7 +46,8 @@ export function createApp(services: ApiServices): Koa {
   // The codec routes answer the Temporal UI's origin alone, which sends the operator's token
   // (pass-access-token) and, with include-credentials, its cookies.
   const codecCors = cors({
-    origin: (ctx) => (config.temporal.uiOrigin !== undefined && ctx.get('Origin') === config.temporal.uiOrigin ? config.temporal.uiOrigin : ''),
+    origin: (ctx) =>
+      config.temporal.uiOrigin !== undefined && ctx.get('Origin') === config.temporal.uiOrigin ? config.temporal.uiOrigin : '',
     credentials: true,
     allowMethods: ['POST'],
     allowHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],

@@ -21,5 +21,24 @@ import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
-  return [...authRoutes(config), ...passwordRoutes(config), ...userRoutes(config), ...tenantSettingsRoutes(), ...workflowRoutes(), ...complianceRoutes(), ...policyReviewRoutes(), ...acknowledgementRoutes(), ...claimRoutes(), ...documentRoutes(), ...registrationRoutes(config), ...tenantRoutes(), ...categoryRoutes(), ...planRoutes(), ...subscriptionRoutes(), ...catalogRoutes(config), ...auditEventRoutes(), ...codecRoutes(config)];
+  return [
+    ...authRoutes(config),
+    ...passwordRoutes(config),
+    ...userRoutes(config),
+    ...tenantSettingsRoutes(),
+    ...workflowRoutes(),
+    ...complianceRoutes(),
+    ...policyReviewRoutes(),
+    ...acknowledgementRoutes(),
+    ...claimRoutes(),
+    ...documentRoutes(),
+    ...registrationRoutes(config),
+    ...tenantRoutes(),
+    ...categoryRoutes(),
+    ...planRoutes(),
+    ...subscriptionRoutes(),
+    ...catalogRoutes(config),
+    ...auditEventRoutes(),
+    ...codecRoutes(config),
+  ];
 }

@@ -44,7 +44,12 @@ export interface Config {
   /** How long a mailed verification link works. */
   emailVerificationTtlMs: number;
   smtp: SmtpSettings;
-  worker: { maxCachedWorkflows: number; maxConcurrentActivities?: number; maxConcurrentWorkflowTasks?: number; shutdownGraceSeconds: number };
+  worker: {
+    maxCachedWorkflows: number;
+    maxConcurrentActivities?: number;
+    maxConcurrentWorkflowTasks?: number;
+    shutdownGraceSeconds: number;
+  };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
   retention: { intervalMs: number; idempotencyRecordHours: number; outboxDeliveredHours: number; batchSize: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
@@ -132,7 +137,9 @@ export const DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS = 30;
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
-  DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).required(),
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .required(),
   TEMPORAL_ADDRESS: Joi.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: Joi.string().default('default'),
   TEMPORAL_TASK_QUEUE: Joi.string().default('insurflow'),
@@ -150,7 +157,9 @@ const schema = Joi.object({
   PAYLOAD_CODEC_KEYS: Joi.string()
     .max(4000)
     .custom((value: string, helpers) => (parsePayloadKeys(value) ? value : helpers.error('codec.keys')))
-    .messages({ 'codec.keys': `"PAYLOAD_CODEC_KEYS" must be id:key pairs separated by commas, ids unique (letters, digits, _ and -), each key ${KEY_BYTES} bytes in base64 (openssl rand -base64 ${KEY_BYTES})` }),
+    .messages({
+      'codec.keys': `"PAYLOAD_CODEC_KEYS" must be id:key pairs separated by commas, ids unique (letters, digits, _ and -), each key ${KEY_BYTES} bytes in base64 (openssl rand -base64 ${KEY_BYTES})`,
+    }),
   PAYLOAD_CODEC_ACTIVE_KEY: Joi.string()
     .max(64)
     .when('PAYLOAD_CODEC_KEYS', { is: Joi.exist(), then: Joi.required(), otherwise: Joi.forbidden() })
@@ -166,18 +175,26 @@ const schema = Joi.object({
     .required()
     .when('NODE_ENV', {
       is: 'development',
-      otherwise: Joi.string().custom((value: string, helpers) => (looksLikePlaceholder(value) ? helpers.error('secret.placeholder') : value)),
+      otherwise: Joi.string().custom((value: string, helpers) =>
+        looksLikePlaceholder(value) ? helpers.error('secret.placeholder') : value,
+      ),
     })
     .messages({ 'secret.placeholder': '"JWT_SECRET" is a known placeholder; set a long random value (e.g. openssl rand -base64 48)' }),
   JWT_ISSUER: Joi.string().default('insurflow'),
   JWT_AUDIENCE: Joi.string().default('insurflow-api'),
   JWT_ACCESS_TTL_SECONDS: Joi.number().integer().min(30).default(900),
-  JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(60).default(30 * 24 * 3600),
+  JWT_REFRESH_TTL_SECONDS: Joi.number()
+    .integer()
+    .min(60)
+    .default(30 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(20),
   RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number().integer().min(1).default(10),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: Joi.number().integer().min(1).default(5),
   RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: Joi.number().integer().min(1).default(20),
-  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).default(15 * 60),
+  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: Joi.number()
+    .integer()
+    .min(1)
+    .default(15 * 60),
   RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: Joi.number().integer().min(1).default(2),
   EMAIL_VERIFICATION_TTL_MINUTES: Joi.number()
     .integer()
@@ -206,17 +223,25 @@ const schema = Joi.object({
   RETENTION_SCHEDULE_INTERVAL: Joi.string()
     .pattern(/^[1-9][0-9]*[mhd]$/)
     .default('1h')
-    .messages({ 'string.pattern.base': '"RETENTION_SCHEDULE_INTERVAL" must be a whole number of minutes, hours or days, e.g. 30m, 1h, 1d' }),
+    .messages({
+      'string.pattern.base': '"RETENTION_SCHEDULE_INTERVAL" must be a whole number of minutes, hours or days, e.g. 30m, 1h, 1d',
+    }),
   RETENTION_IDEMPOTENCY_HOURS: Joi.number().integer().min(1).default(24),
   RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().integer().min(1).default(24),
   RETENTION_BATCH_SIZE: Joi.number().integer().min(1).max(10_000).default(1000),
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: Joi.number().port(),
-  METRICS_TOKEN: Joi.string().min(16).max(200).pattern(/^[\x21-\x7e]+$/),
+  METRICS_TOKEN: Joi.string()
+    .min(16)
+    .max(200)
+    .pattern(/^[\x21-\x7e]+$/),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(NOTIFICATION_DELIVERY_BUDGET_MS).default(5000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
     .default(false)
-    .when('NODE_ENV', { is: 'production', then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }) }),
+    .when('NODE_ENV', {
+      is: 'production',
+      then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }),
+    }),
   DOCUMENTS_STORAGE: Joi.string().valid('local', 's3').default('local'),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
   S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
@@ -249,7 +274,9 @@ const schema = Joi.object({
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
   .custom((value: Record<string, string>, helpers) =>
-    value.PAYLOAD_CODEC_KEYS && !parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)?.has(value.PAYLOAD_CODEC_ACTIVE_KEY) ? helpers.error('codec.active') : value,
+    value.PAYLOAD_CODEC_KEYS && !parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)?.has(value.PAYLOAD_CODEC_ACTIVE_KEY)
+      ? helpers.error('codec.active')
+      : value,
   )
   .custom((value: Record<string, number>, helpers) => {
     const smtpDeadline = value.SMTP_CONNECTION_TIMEOUT_MS + value.SMTP_GREETING_TIMEOUT_MS + value.SMTP_SOCKET_TIMEOUT_MS;
@@ -301,7 +328,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // A record younger than its request's deadline may belong to a request still running: deleting
   // it would let a repeat run the same request a second time alongside it.
   if (value.RETENTION_IDEMPOTENCY_HOURS * 3_600_000 <= value.REQUEST_DEADLINE_MS) {
-    throw new ConfigError('Invalid configuration (environment variables):\n  - "RETENTION_IDEMPOTENCY_HOURS" must be longer than "REQUEST_DEADLINE_MS"');
+    throw new ConfigError(
+      'Invalid configuration (environment variables):\n  - "RETENTION_IDEMPOTENCY_HOURS" must be longer than "REQUEST_DEADLINE_MS"',
+    );
   }
   return {
     env: value.NODE_ENV,
@@ -320,12 +349,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
       uiUrl: value.TEMPORAL_UI_URL,
       uiOrigin: value.TEMPORAL_UI_ORIGIN,
-      payloadCodec: value.PAYLOAD_CODEC_KEYS ? { keys: parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)!, activeKeyId: value.PAYLOAD_CODEC_ACTIVE_KEY } : undefined,
+      payloadCodec: value.PAYLOAD_CODEC_KEYS
+        ? { keys: parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)!, activeKeyId: value.PAYLOAD_CODEC_ACTIVE_KEY }
+        : undefined,
     },
     api: {
       host: value.API_HOST,
       port: apiPort,
-      corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: (value.CORS_ORIGINS as string)
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       bodyLimit: value.BODY_LIMIT,
       publicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${apiPort}`,
       drainSeconds: value.API_DRAIN_SECONDS,
@@ -338,7 +372,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlSeconds: value.JWT_REFRESH_TTL_SECONDS,
     },
     trustProxyHops: value.TRUST_PROXY_HOPS,
-    passwordHashing: { memoryCost: value.PASSWORD_HASH_MEMORY_KIB, timeCost: value.PASSWORD_HASH_TIME_COST, queueLimit: value.PASSWORD_HASH_QUEUE_LIMIT },
+    passwordHashing: {
+      memoryCost: value.PASSWORD_HASH_MEMORY_KIB,
+      timeCost: value.PASSWORD_HASH_TIME_COST,
+      queueLimit: value.PASSWORD_HASH_QUEUE_LIMIT,
+    },
     rateLimit: {
       authPerMinute: value.RATE_LIMIT_AUTH_PER_MINUTE,
       registrationPerHour: value.RATE_LIMIT_REGISTRATION_PER_HOUR,
@@ -368,7 +406,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     retention: {
-      intervalMs: Number(value.RETENTION_SCHEDULE_INTERVAL.slice(0, -1)) * INTERVAL_UNIT_MS[value.RETENTION_SCHEDULE_INTERVAL.slice(-1) as 'm' | 'h' | 'd'],
+      intervalMs:
+        Number(value.RETENTION_SCHEDULE_INTERVAL.slice(0, -1)) *
+        INTERVAL_UNIT_MS[value.RETENTION_SCHEDULE_INTERVAL.slice(-1) as 'm' | 'h' | 'd'],
       idempotencyRecordHours: value.RETENTION_IDEMPOTENCY_HOURS,
       outboxDeliveredHours: value.RETENTION_OUTBOX_DELIVERED_HOURS,
       batchSize: value.RETENTION_BATCH_SIZE,
@@ -384,7 +424,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             endpoint: value.S3_ENDPOINT,
             region: value.S3_REGION,
             bucket: value.S3_BUCKET,
-            credentials: value.S3_ACCESS_KEY_ID ? { accessKeyId: value.S3_ACCESS_KEY_ID, secretAccessKey: value.S3_SECRET_ACCESS_KEY } : undefined,
+            credentials: value.S3_ACCESS_KEY_ID
+              ? { accessKeyId: value.S3_ACCESS_KEY_ID, secretAccessKey: value.S3_SECRET_ACCESS_KEY }
+              : undefined,
             forcePathStyle: value.S3_FORCE_PATH_STYLE,
             timeoutMs: value.S3_TIMEOUT_MS,
           },

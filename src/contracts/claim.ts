@@ -33,7 +33,14 @@ export const CLAIM_STAGES = [
 export type ClaimStage = (typeof CLAIM_STAGES)[number];
 
 /** Stages in which a person still works on the claim, so it can be (re)assigned. */
-export const OPEN_STAGES: ClaimStage[] = ['reported', 'assigned', 'under_review', 'investigation', 'documents_requested', 'waiting_approval'];
+export const OPEN_STAGES: ClaimStage[] = [
+  'reported',
+  'assigned',
+  'under_review',
+  'investigation',
+  'documents_requested',
+  'waiting_approval',
+];
 
 /** Roles that work claims: they may be assigned one and move it. */
 export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];

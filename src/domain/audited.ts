@@ -11,7 +11,11 @@ import type { CommandDeps } from './command';
 type AuditDeps = Pick<CommandDeps, 'sequelize' | 'auditSource'>;
 
 /** Makes the change and records its event in one transaction; `describe` sees the change's result (e.g. the created row). */
-export function audited<T>(deps: AuditDeps, change: (transaction: Transaction) => Promise<T>, describe: (result: T) => AuditedChange): Promise<T> {
+export function audited<T>(
+  deps: AuditDeps,
+  change: (transaction: Transaction) => Promise<T>,
+  describe: (result: T) => AuditedChange,
+): Promise<T> {
   return deps.sequelize.transaction(async (transaction) => {
     const result = await change(transaction);
     await recordAudit(deps.auditSource, describe(result), transaction);
@@ -26,12 +30,22 @@ interface TenantRow extends Model {
 }
 
 /** Creates a row of the tenant and records it whole as `<entityType>.create`. */
-export function createAudited<M extends TenantRow>(deps: AuditDeps, entityType: string, tenantId: string, create: (transaction: Transaction) => Promise<M>): Promise<M> {
+export function createAudited<M extends TenantRow>(
+  deps: AuditDeps,
+  entityType: string,
+  tenantId: string,
+  create: (transaction: Transaction) => Promise<M>,
+): Promise<M> {
   return audited(deps, create, (row) => ({ tenantId, action: `${entityType}.create`, entityType, entityId: row.id, after: row }));
 }
 
 /** Changes the given fields of a row and records them as they were and became, as `<entityType>.update`. */
-export function updateAudited<M extends TenantRow>(deps: AuditDeps, entityType: string, row: M, fields: Partial<Attributes<M>>): Promise<M> {
+export function updateAudited<M extends TenantRow>(
+  deps: AuditDeps,
+  entityType: string,
+  row: M,
+  fields: Partial<Attributes<M>>,
+): Promise<M> {
   const before = row.toJSON();
   return audited(
     deps,
@@ -45,6 +59,13 @@ export async function destroyAudited(deps: AuditDeps, entityType: string, row: T
   await audited(
     deps,
     (transaction) => row.destroy({ transaction }),
-    () => ({ tenantId: row.tenantId, action: `${entityType}.delete`, entityType, entityId: row.id, before: { deletedAt: null }, after: { deletedAt: row.deletedAt } }),
+    () => ({
+      tenantId: row.tenantId,
+      action: `${entityType}.delete`,
+      entityType,
+      entityId: row.id,
+      before: { deletedAt: null },
+      after: { deletedAt: row.deletedAt },
+    }),
   );
 }

@@ -15,13 +15,25 @@ export interface CoverageRefusal {
 /** Why the subscription does not cover a claim for this incident and amount; null when it does. */
 export function coverageRefusal(subscription: Subscription, incidentDate: string, amountClaimed: number): CoverageRefusal | null {
   if (subscription.status !== 'active' || !subscription.startDate || !subscription.endDate) {
-    return { field: 'subscriptionId', summary: 'Claims are filed against an active subscription', message: `the subscription is ${subscription.status}` };
+    return {
+      field: 'subscriptionId',
+      summary: 'Claims are filed against an active subscription',
+      message: `the subscription is ${subscription.status}`,
+    };
   }
   if (incidentDate < subscription.startDate || incidentDate > subscription.endDate) {
-    return { field: 'incidentDate', summary: 'The incident date is outside the coverage period', message: `must be between ${subscription.startDate} and ${subscription.endDate}` };
+    return {
+      field: 'incidentDate',
+      summary: 'The incident date is outside the coverage period',
+      message: `must be between ${subscription.startDate} and ${subscription.endDate}`,
+    };
   }
   if (amountClaimed > Number(subscription.coverageAmount)) {
-    return { field: 'amountClaimed', summary: 'The amount claimed exceeds the coverage amount', message: `must not exceed ${subscription.coverageAmount}` };
+    return {
+      field: 'amountClaimed',
+      summary: 'The amount claimed exceeds the coverage amount',
+      message: `must not exceed ${subscription.coverageAmount}`,
+    };
   }
   return null;
 }
@@ -69,7 +81,10 @@ export function mailboxOf(email: string): string {
  */
 export async function claimantAmong(claim: Claim, userIds: string[]): Promise<string | null> {
   if (userIds.includes(claim.claimantId)) return claim.claimantId;
-  const users = await User.findAll({ where: { tenantId: claim.tenantId, id: { [Op.in]: [claim.claimantId, ...userIds] } }, attributes: ['id', 'email'] });
+  const users = await User.findAll({
+    where: { tenantId: claim.tenantId, id: { [Op.in]: [claim.claimantId, ...userIds] } },
+    attributes: ['id', 'email'],
+  });
   const claimant = users.find((user) => user.id === claim.claimantId);
   if (!claimant) return null;
   const mailbox = mailboxOf(claimant.email);

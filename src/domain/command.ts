@@ -30,13 +30,21 @@ export interface TemporalAccess {
    * follows from the caller and the idempotency key, so a repeat reaches the same decision, and
    * answers with it even after the decision has closed the run.
    */
-  decide<Result, Request>(handle: (temporal: Client) => WorkflowHandle, update: UpdateDefinition<Result, [Request]>, request: Request): Promise<Result>;
+  decide<Result, Request>(
+    handle: (temporal: Client) => WorkflowHandle,
+    update: UpdateDefinition<Result, [Request]>,
+    request: Request,
+  ): Promise<Result>;
 }
 
 /** The transactional outbox (src/api/outbox.ts): a start written with the change, delivered after the commit. */
 export interface Outbox {
   /** `W` is the contract's workflow signature, which types the start's input. */
-  enqueueStart<W extends Workflow = never>(workflowId: string, payload: StartWorkflowPayload<W>, transaction: Transaction): Promise<OutboxMessage>;
+  enqueueStart<W extends Workflow = never>(
+    workflowId: string,
+    payload: StartWorkflowPayload<W>,
+    transaction: Transaction,
+  ): Promise<OutboxMessage>;
   /** One delivery attempt after the commit: the first run ID of a start delivered now, null if delivered before, undefined if left to the relay. */
   deliver(message: OutboxMessage): Promise<string | null | undefined>;
 }

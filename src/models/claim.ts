@@ -1,4 +1,13 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, QueryTypes, Sequelize, Transaction } from 'sequelize';
+import {
+  CreationOptional,
+  DataTypes,
+  InferAttributes,
+  InferCreationAttributes,
+  Model,
+  QueryTypes,
+  Sequelize,
+  Transaction,
+} from 'sequelize';
 import type { ClaimStage } from '../contracts/claim';
 
 /**

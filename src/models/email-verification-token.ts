@@ -6,7 +6,15 @@ export type EmailVerificationPurpose = 'account' | 'registration';
 /** A company registration as submitted, waiting for its admin e-mail to be proven. */
 export type UnverifiedRegistration = Pick<
   InferCreationAttributes<Registration>,
-  'companyName' | 'businessType' | 'phone' | 'contactEmail' | 'address' | 'requestedSlug' | 'adminEmail' | 'adminFullName' | 'adminPasswordHash'
+  | 'companyName'
+  | 'businessType'
+  | 'phone'
+  | 'contactEmail'
+  | 'address'
+  | 'requestedSlug'
+  | 'adminEmail'
+  | 'adminFullName'
+  | 'adminPasswordHash'
 >;
 
 /**
@@ -14,7 +22,10 @@ export type UnverifiedRegistration = Pick<
  * It activates a self-registered account (`userId`), or carries a company registration
  * (`registration`: the validated request, its password already hashed) until it is submitted.
  */
-export class EmailVerificationToken extends Model<InferAttributes<EmailVerificationToken>, InferCreationAttributes<EmailVerificationToken>> {
+export class EmailVerificationToken extends Model<
+  InferAttributes<EmailVerificationToken>,
+  InferCreationAttributes<EmailVerificationToken>
+> {
   declare id: CreationOptional<string>;
   declare purpose: EmailVerificationPurpose;
   declare userId: CreationOptional<string | null>;

@@ -27,10 +27,40 @@ import { User } from './user';
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export type { UnverifiedRegistration };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
-export { AuditEvent, Category, EmailVerificationToken, IdempotencyRecord, Notification, OutboxMessage, PasswordResetToken, Plan, RefreshToken, Registration, Subscription, Tenant, TenantSettings, User };
+export {
+  AuditEvent,
+  Category,
+  EmailVerificationToken,
+  IdempotencyRecord,
+  Notification,
+  OutboxMessage,
+  PasswordResetToken,
+  Plan,
+  RefreshToken,
+  Registration,
+  Subscription,
+  Tenant,
+  TenantSettings,
+  User,
+};
 
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Tenant, TenantSettings, User, RefreshToken, PasswordResetToken, EmailVerificationToken, AuditEvent, Notification, IdempotencyRecord, OutboxMessage, Category, Plan, Subscription, Registration]) {
+  for (const model of [
+    Tenant,
+    TenantSettings,
+    User,
+    RefreshToken,
+    PasswordResetToken,
+    EmailVerificationToken,
+    AuditEvent,
+    Notification,
+    IdempotencyRecord,
+    OutboxMessage,
+    Category,
+    Plan,
+    Subscription,
+    Registration,
+  ]) {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);

@@ -42,7 +42,13 @@ export async function createStarterCatalog(tenantId: string, transaction?: Trans
   for (const { plans, ...category } of STARTER_CATALOG) {
     const created = await Category.create({ ...category, tenantId }, { transaction });
     await Plan.bulkCreate(
-      plans.map((plan) => ({ ...plan, coverageAmount: plan.coverageAmount.toFixed(2), premium: plan.premium.toFixed(2), tenantId, categoryId: created.id })),
+      plans.map((plan) => ({
+        ...plan,
+        coverageAmount: plan.coverageAmount.toFixed(2),
+        premium: plan.premium.toFixed(2),
+        tenantId,
+        categoryId: created.id,
+      })),
       { transaction },
     );
   }

@@ -1,4 +1,14 @@
-import { CreationAttributes, CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, QueryTypes, Sequelize, Transaction } from 'sequelize';
+import {
+  CreationAttributes,
+  CreationOptional,
+  DataTypes,
+  InferAttributes,
+  InferCreationAttributes,
+  Model,
+  QueryTypes,
+  Sequelize,
+  Transaction,
+} from 'sequelize';
 import { subscriptionWorkflowId, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
 import type { AuditedChange, AuditEvent } from './audit-event';
 import { selectListOf } from './select-list';
@@ -132,7 +142,13 @@ export function subscriptionCreatedEvent(terms: SubscriptionTerms): AuditedChang
     action: 'subscription.create',
     entityType: 'subscription',
     entityId: terms.subscriptionId,
-    after: { status: 'pending', planId: terms.planId, policyholderId: terms.policyholderId, premium: terms.premium, coverageAmount: terms.coverageAmount },
+    after: {
+      status: 'pending',
+      planId: terms.planId,
+      policyholderId: terms.policyholderId,
+      premium: terms.premium,
+      coverageAmount: terms.coverageAmount,
+    },
     dedupeKey: `${terms.subscriptionId}:create`,
   };
 }

@@ -22,7 +22,10 @@ function touched(workflowId: string): void {
 }
 
 /** Any call on an existing run: record it and go on. */
-function onExistingRun<Input extends { workflowExecution: { workflowId: string } }, Output>(input: Input, next: (input: Input) => Output): Output {
+function onExistingRun<Input extends { workflowExecution: { workflowId: string } }, Output>(
+  input: Input,
+  next: (input: Input) => Output,
+): Output {
   touched(input.workflowExecution.workflowId);
   return next(input);
 }

@@ -30,7 +30,9 @@ export interface Tracing {
  */
 export function startTracing(serviceName: string, exporter: SpanExporter): Tracing {
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set, win over the process's own name.
-  const resource = Resource.default().merge(new Resource({ 'service.name': serviceName })).merge(envDetectorSync.detect());
+  const resource = Resource.default()
+    .merge(new Resource({ 'service.name': serviceName }))
+    .merge(envDetectorSync.detect());
   const spanProcessor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
@@ -38,7 +40,10 @@ export function startTracing(serviceName: string, exporter: SpanExporter): Traci
   // request makes, the API's own server span included.
   const unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), new PgInstrumentation({ requireParentSpan: true })],
+    instrumentations: [
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
   });
   return {
     tracer: trace.getTracer(TRACER_NAME),

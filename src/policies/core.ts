@@ -30,7 +30,12 @@ export interface Policy<M extends Model, Action extends string = never> {
 }
 
 /** The row, if the caller may see it (and do `action` with it); 404 otherwise, like a missing row. */
-export function authorize<M extends Model, Action extends string>(caller: AuthUser, policy: Policy<M, Action>, row: M | null, action?: Action): M {
+export function authorize<M extends Model, Action extends string>(
+  caller: AuthUser,
+  policy: Policy<M, Action>,
+  row: M | null,
+  action?: Action,
+): M {
   const allowed = row !== null && policy.canSee(caller, row) && (action === undefined || policy.canAct?.(caller, row, action) === true);
   if (!allowed) throw new NotVisible(policy.resource);
   return row;
@@ -56,7 +61,11 @@ interface TenantRow extends Model {
 }
 
 /** The policy of rows any of `roles` (by default every role) of the row's tenant may see. */
-export function tenantPolicy<M extends TenantRow>(resource: string, model: ModelStatic<M>, roles: readonly Role[] = TENANT_ROLES): Policy<M> {
+export function tenantPolicy<M extends TenantRow>(
+  resource: string,
+  model: ModelStatic<M>,
+  roles: readonly Role[] = TENANT_ROLES,
+): Policy<M> {
   return {
     resource,
     model,

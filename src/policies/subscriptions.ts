@@ -7,5 +7,6 @@ export const subscriptionPolicy: Policy<Subscription> = {
   resource: 'Subscription',
   model: Subscription,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isStaff(caller.role) && { policyholderId: caller.id }) }),
-  canSee: (caller, subscription) => subscription.tenantId === caller.tenantId && (isStaff(caller.role) || subscription.policyholderId === caller.id),
+  canSee: (caller, subscription) =>
+    subscription.tenantId === caller.tenantId && (isStaff(caller.role) || subscription.policyholderId === caller.id),
 };

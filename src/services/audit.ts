@@ -27,7 +27,11 @@ const SECRET_FIELD = /password|secret|token|hash/i;
 function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value instanceof Date || value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !SECRET_FIELD.test(key)).map(([key, inner]) => [key, withoutSecrets(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !SECRET_FIELD.test(key))
+      .map(([key, inner]) => [key, withoutSecrets(inner)]),
+  );
 }
 
 /** Plain JSON values: model instances and dates compare and store the way the API shows them. */

@@ -32,7 +32,10 @@ export function isActiveMember(user: User): boolean {
 
 /** One primary-key lookup joined to the tenant; null when the user no longer exists. */
 export async function loadAuthority(userId: string): Promise<Authority | null> {
-  const user = await User.findByPk(userId, { attributes: ['id', 'tenantId', 'role', 'isActive', 'emailVerifiedAt', 'sessionVersion'], ...WITH_TENANT_STATUS });
+  const user = await User.findByPk(userId, {
+    attributes: ['id', 'tenantId', 'role', 'isActive', 'emailVerifiedAt', 'sessionVersion'],
+    ...WITH_TENANT_STATUS,
+  });
   if (!user) return null;
   return { userId: user.id, tenantId: user.tenantId, role: user.role, sessionVersion: user.sessionVersion, active: isActiveMember(user) };
 }

@@ -40,7 +40,10 @@ export async function requestAccount(account: NewAccount, ttlMs: number, transac
   const user = existing ? await existing.update(fields, { transaction }) : await User.create(fields, { transaction });
   if (existing) await EmailVerificationToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
   const { token, tokenHash } = mintToken();
-  await EmailVerificationToken.create({ purpose: 'account', userId: user.id, tokenHash, expiresAt: new Date(Date.now() + ttlMs) }, { transaction });
+  await EmailVerificationToken.create(
+    { purpose: 'account', userId: user.id, tokenHash, expiresAt: new Date(Date.now() + ttlMs) },
+    { transaction },
+  );
   return { kind: 'verify', user, token };
 }
 
@@ -53,7 +56,11 @@ export async function requestRegistration(registration: UnverifiedRegistration, 
 
 /** Uses the token up (locked, in the caller's transaction); throws VerificationTokenRejected when it cannot be used. */
 async function consume(token: string, purpose: EmailVerificationPurpose, transaction: Transaction): Promise<EmailVerificationToken> {
-  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose }, lock: transaction.LOCK.UPDATE, transaction });
+  const found = await EmailVerificationToken.findOne({
+    where: { tokenHash: hashToken(token), purpose },
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
   const problem = tokenProblem(found);
   if (problem) throw new VerificationTokenRejected(`verification_token_${problem}`);
   await found!.update({ usedAt: new Date() }, { transaction });

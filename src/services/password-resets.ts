@@ -63,6 +63,10 @@ export async function resetPassword(token: string, newPassword: string, hashing:
     await user.update({ passwordHash }, { transaction });
     await revokeAllSessions(user.id, { transaction });
     const source: AuditSource = { actor: { type: 'user', id: user.id }, requestId };
-    await recordAudit(source, { tenantId: user.tenantId, action: 'user.password_reset', entityType: 'user', entityId: user.id }, transaction);
+    await recordAudit(
+      source,
+      { tenantId: user.tenantId, action: 'user.password_reset', entityType: 'user', entityId: user.id },
+      transaction,
+    );
   });
 }

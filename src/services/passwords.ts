@@ -67,7 +67,9 @@ async function inTurn<T>(operation: Operation, queueLimit: number, work: () => P
 
 /** argon2id is the library's default algorithm (its `Algorithm` is a const enum the test build cannot read). */
 export function hashPassword(password: string, hashing: PasswordHashing = OWASP_ARGON2ID): Promise<string> {
-  return inTurn('hash', hashing.queueLimit ?? Infinity, () => hash(password, { memoryCost: hashing.memoryCost, timeCost: hashing.timeCost, parallelism: 1 }));
+  return inTurn('hash', hashing.queueLimit ?? Infinity, () =>
+    hash(password, { memoryCost: hashing.memoryCost, timeCost: hashing.timeCost, parallelism: 1 }),
+  );
 }
 
 /**

@@ -59,7 +59,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.settings.keys.get(keyId);
     if (!key) throw new PayloadDecryptionError(`A payload is encrypted with key "${keyId}", which is not among PAYLOAD_CODEC_KEYS`);
     const data = Buffer.from(payload.data ?? []);
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`An encrypted payload (key "${keyId}") is too short to hold its IV and tag`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`An encrypted payload (key "${keyId}") is too short to hold its IV and tag`);
     const decipher = crypto.createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(keyId, 'utf8'));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -67,7 +68,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`A payload encrypted with key "${keyId}" fails authentication: it was altered, or the key under that id changed`);
+      throw new PayloadDecryptionError(
+        `A payload encrypted with key "${keyId}" fails authentication: it was altered, or the key under that id changed`,
+      );
     }
     return temporal.api.common.v1.Payload.decode(plain);
   }

@@ -5,13 +5,22 @@
  * by an operator, its note) as it is. Two workers starting together are fine: one creates it, the
  * other finds it there (ScheduleAlreadyRunning) and updates it to the same values.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
 import type { Config } from '../config';
 import { PLATFORM_TENANT_ID } from '../contracts/onboarding';
 import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../contracts/retention';
 import { BusinessStatus, TenantId } from '../shared/search-attributes';
 
-function scheduleDefinition(taskQueue: string, retention: Config['retention']): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<RetentionWorkflow>>, 'spec' | 'action' | 'policies'> {
+function scheduleDefinition(
+  taskQueue: string,
+  retention: Config['retention'],
+): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<RetentionWorkflow>>, 'spec' | 'action' | 'policies'> {
   const scheduleId = retentionScheduleId(taskQueue);
   return {
     spec: { intervals: [{ every: retention.intervalMs }] },
@@ -21,7 +30,13 @@ function scheduleDefinition(taskQueue: string, retention: Config['retention']): 
       // The server appends the scheduled time, so every run has an ID of its own.
       workflowId: scheduleId,
       taskQueue,
-      args: [{ idempotencyRecordHours: retention.idempotencyRecordHours, outboxDeliveredHours: retention.outboxDeliveredHours, batchSize: retention.batchSize }],
+      args: [
+        {
+          idempotencyRecordHours: retention.idempotencyRecordHours,
+          outboxDeliveredHours: retention.outboxDeliveredHours,
+          batchSize: retention.batchSize,
+        },
+      ],
       // Like every run, searchable by tenant: it belongs to none, so to the platform, as onboarding runs do.
       typedSearchAttributes: [
         { key: TenantId, value: PLATFORM_TENANT_ID },
@@ -39,7 +54,11 @@ function scheduleDefinition(taskQueue: string, retention: Config['retention']): 
 }
 
 /** Creates or updates the schedule; answers which it did. */
-export async function ensureRetentionSchedule(client: Client, taskQueue: string, retention: Config['retention']): Promise<'created' | 'updated'> {
+export async function ensureRetentionSchedule(
+  client: Client,
+  taskQueue: string,
+  retention: Config['retention'],
+): Promise<'created' | 'updated'> {
   const scheduleId = retentionScheduleId(taskQueue);
   const definition = scheduleDefinition(taskQueue, retention);
   try {

@@ -14,7 +14,8 @@ export function temporalTls(config: Config['temporal']): TLSConfig | undefined {
   return {
     serverNameOverride: serverName,
     serverRootCACertificate: serverRootCaPath ? fs.readFileSync(serverRootCaPath) : undefined,
-    clientCertPair: clientCertPath && clientKeyPath ? { crt: fs.readFileSync(clientCertPath), key: fs.readFileSync(clientKeyPath) } : undefined,
+    clientCertPair:
+      clientCertPath && clientKeyPath ? { crt: fs.readFileSync(clientCertPath), key: fs.readFileSync(clientKeyPath) } : undefined,
   };
 }
 
@@ -38,7 +39,12 @@ export function temporalDataConverter(config: Config['temporal']): DataConverter
 
 /** A client on an existing connection, as every process and test makes it. */
 export function temporalClient(connection: Connection, config: Config['temporal'], tracing = false): Client {
-  return new Client({ connection, namespace: config.namespace, interceptors: clientInterceptors(tracing), dataConverter: temporalDataConverter(config) });
+  return new Client({
+    connection,
+    namespace: config.namespace,
+    interceptors: clientInterceptors(tracing),
+    dataConverter: temporalDataConverter(config),
+  });
 }
 
 export async function connectTemporalClient(config: Config['temporal'], tracing = false): Promise<Client> {

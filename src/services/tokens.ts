@@ -51,7 +51,11 @@ export function jwtSecretKey(config: Config['jwt']): crypto.KeyObject {
   return key;
 }
 
-export function issueAccessToken(config: Config['jwt'], user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>, familyId?: string): string {
+export function issueAccessToken(
+  config: Config['jwt'],
+  user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>,
+  familyId?: string,
+): string {
   const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0, fid: familyId };
   return jwt.sign(claims, jwtSecretKey(config), {
     algorithm: ACCESS_TOKEN_ALGORITHM,

@@ -31,7 +31,11 @@ export interface BusinessFailureDetail {
 }
 
 /** The one way to refuse: the failure carries a single detail, the message plus what `details` adds. */
-export function businessFailure(type: BusinessErrorType, message: string, details: Omit<BusinessFailureDetail, 'message'> = {}): ApplicationFailure {
+export function businessFailure(
+  type: BusinessErrorType,
+  message: string,
+  details: Omit<BusinessFailureDetail, 'message'> = {},
+): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [[{ ...details, message }]] });
 }
 

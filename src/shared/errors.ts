@@ -42,9 +42,14 @@ export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_t
 export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3';
 /** An outage, not a fault of the request: answered with Retry-After so the client comes back. */
 export const dependencyUnavailable = (dependency: Dependency) =>
-  new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [{ dependency, message: 'unavailable or too slow' }]);
+  new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [
+    { dependency, message: 'unavailable or too slow' },
+  ]);
 /** The change may or may not have been made: the client repeats it with the same Idempotency-Key. */
 export const outcomeUnknown = (dependency: Dependency) =>
-  new ApiError(504, 'outcome_unknown', 'The change was sent but its outcome is not known yet; repeat the request with the same Idempotency-Key', [
-    { dependency, message: 'no answer before the deadline' },
-  ]);
+  new ApiError(
+    504,
+    'outcome_unknown',
+    'The change was sent but its outcome is not known yet; repeat the request with the same Idempotency-Key',
+    [{ dependency, message: 'no answer before the deadline' }],
+  );

@@ -56,5 +56,9 @@ export const TENANT_SETTINGS_KEYS = {
   acknowledgementGraceDays: positiveInt.max(60),
   policyReviewReminderDays: positiveInt.max(60),
   policyReviewLapseDays: positiveInt.max(365),
-  complianceWebhookUrl: nullable(Joi.string().max(2048).uri({ scheme: ['http', 'https'] })),
+  complianceWebhookUrl: nullable(
+    Joi.string()
+      .max(2048)
+      .uri({ scheme: ['http', 'https'] }),
+  ),
 };

@@ -72,7 +72,10 @@ export function nullable<S extends SchemaOfAnyValue>(schema: S): Joi.AnySchema<O
 }
 
 /** The keys with those named made required (the others unchanged), for a create body built from an update's keys. */
-export function requiring<K extends KeySchemas, R extends keyof K & string>(keys: K, names: readonly R[]): Omit<K, R> & { [P in R]: Present<K[P]> } {
+export function requiring<K extends KeySchemas, R extends keyof K & string>(
+  keys: K,
+  names: readonly R[],
+): Omit<K, R> & { [P in R]: Present<K[P]> } {
   const entries = Object.entries(keys).map(([key, schema]) => [key, names.includes(key as R) ? schema.required() : schema]);
   return Object.fromEntries(entries) as Omit<K, R> & { [P in R]: Present<K[P]> };
 }

@@ -9,16 +9,28 @@
  */
 import { allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { AcknowledgementInput, AcknowledgementOutcome, AcknowledgeRequest, acknowledgeUpdate, versionRetiredSignal } from '../contracts/acknowledgement';
+import {
+  AcknowledgementInput,
+  AcknowledgementOutcome,
+  AcknowledgeRequest,
+  acknowledgeUpdate,
+  versionRetiredSignal,
+} from '../contracts/acknowledgement';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
 const STEP_RETRY = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' } as const;
-const { recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+const { recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: STEP_RETRY,
+});
 // Both send: longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
-const { remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
+const { remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({
+  startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS,
+  retry: STEP_RETRY,
+});
 
 // The webhook goes to a system the tenant runs; after a few failures the alert stays recorded as
 // failed instead of blocking the run (the compliance officers already have the e-mail).
@@ -48,9 +60,11 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
       // A refusal names the acknowledgement as the field: it is about the request as a whole.
       validator: ({ userId }: AcknowledgeRequest) => {
         const onAcknowledgement = { field: 'acknowledgement' };
-        if (userId !== input.employeeId) throw businessFailure(BusinessErrorType.Forbidden, 'Only the employee it is addressed to may acknowledge it', onAcknowledgement);
+        if (userId !== input.employeeId)
+          throw businessFailure(BusinessErrorType.Forbidden, 'Only the employee it is addressed to may acknowledge it', onAcknowledgement);
         if (acknowledgedAt) throw businessFailure(BusinessErrorType.Conflict, 'This acknowledgement was already given', onAcknowledgement);
-        if (retired) throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one', onAcknowledgement);
+        if (retired)
+          throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one', onAcknowledgement);
       },
     },
   );

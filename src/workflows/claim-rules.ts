@@ -4,7 +4,15 @@
  * duties. Pure and deterministic: the claim workflow's update validators call it, and tests
  * call it directly.
  */
-import { ASSIGNER_ROLES, AssignmentRequest, ClaimSettings, ClaimStage, HANDLER_ROLES, OPEN_STAGES, TransitionRequest } from '../contracts/claim';
+import {
+  ASSIGNER_ROLES,
+  AssignmentRequest,
+  ClaimSettings,
+  ClaimStage,
+  HANDLER_ROLES,
+  OPEN_STAGES,
+  TransitionRequest,
+} from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { Role } from '../shared/roles';
 
@@ -74,9 +82,13 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   // Choosing oneself as handler and then deciding alone is one person doing both halves of the
   // four-eyes rule, whatever the amount.
   if (facts.selfAssignedBy.includes(request.actor.id)) {
-    throw businessFailure(BusinessErrorType.SecondApproverRequired, 'You assigned this claim to yourself: a second staff member with authority for the amount must approve it', {
-      rule: 'separation_of_duties',
-    });
+    throw businessFailure(
+      BusinessErrorType.SecondApproverRequired,
+      'You assigned this claim to yourself: a second staff member with authority for the amount must approve it',
+      {
+        rule: 'separation_of_duties',
+      },
+    );
   }
   // Four eyes: reassigning the claim away, or handing it to someone else to ask for approval,
   // does not make its handler a second person.
@@ -105,14 +117,21 @@ function checkNotClaimant(facts: ClaimFacts, userId: string, message: string): v
 
 /** An approval is recorded (and its coverage checked) before it changes the claim: nothing else starts meanwhile. */
 function checkNoDecisionPending(facts: ClaimFacts): void {
-  if (facts.decisionPending) throw businessFailure(BusinessErrorType.Conflict, 'An approval of this claim is being recorded; retry in a moment', { rule: 'decision_pending' });
+  if (facts.decisionPending)
+    throw businessFailure(BusinessErrorType.Conflict, 'An approval of this claim is being recorded; retry in a moment', {
+      rule: 'decision_pending',
+    });
 }
 
 function checkHistoryRoom(facts: ClaimFacts): void {
   if (facts.historyLength >= MAX_CLAIM_HISTORY_ENTRIES) {
-    throw businessFailure(BusinessErrorType.Conflict, `The claim has reached its limit of ${MAX_CLAIM_HISTORY_ENTRIES} recorded decisions`, {
-      limit: MAX_CLAIM_HISTORY_ENTRIES,
-    });
+    throw businessFailure(
+      BusinessErrorType.Conflict,
+      `The claim has reached its limit of ${MAX_CLAIM_HISTORY_ENTRIES} recorded decisions`,
+      {
+        limit: MAX_CLAIM_HISTORY_ENTRIES,
+      },
+    );
   }
 }
 
@@ -158,7 +177,9 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
     });
   }
   if (!HANDLER_ROLES.includes(request.assigneeRole)) {
-    throw businessFailure(BusinessErrorType.Validation, 'Claims are assigned to adjusters, senior adjusters or claims managers', { field: 'assigneeId' });
+    throw businessFailure(BusinessErrorType.Validation, 'Claims are assigned to adjusters, senior adjusters or claims managers', {
+      field: 'assigneeId',
+    });
   }
   checkNotClaimant(facts, request.assigneeId, 'The claimant cannot handle their own claim');
   if (request.assigneeId === facts.assigneeId) {
@@ -166,8 +187,12 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
   }
   checkHistoryRoom(facts);
   if (facts.assignmentCount >= MAX_CLAIM_ASSIGNMENTS) {
-    throw businessFailure(BusinessErrorType.Conflict, `The claim has been assigned ${MAX_CLAIM_ASSIGNMENTS} times, the most a claim may be`, {
-      limit: MAX_CLAIM_ASSIGNMENTS,
-    });
+    throw businessFailure(
+      BusinessErrorType.Conflict,
+      `The claim has been assigned ${MAX_CLAIM_ASSIGNMENTS} times, the most a claim may be`,
+      {
+        limit: MAX_CLAIM_ASSIGNMENTS,
+      },
+    );
   }
 }

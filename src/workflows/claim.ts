@@ -9,7 +9,16 @@
  * it. Every transition is written to claim_history by an activity, in order; an approval is
  * written (and checked against the subscription's coverage) before the run moves.
  */
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   assignClaimUpdate,
@@ -51,7 +60,10 @@ const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
 const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
+const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: STEP_RETRY,
+});
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
@@ -101,7 +113,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     amountClaimed: input.amountClaimed,
     settings,
     pastAssigneeIds: [...pastAssigneeIds],
-    approvalRequestedBy: history.filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null).map((entry) => entry.actorId!),
+    approvalRequestedBy: history
+      .filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null)
+      .map((entry) => entry.actorId!),
     selfAssignedBy: [...selfAssignedBy],
     decisionPending: approving,
     assignmentCount,
@@ -169,7 +183,14 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const entry = nextEntry('approved', request.actor.id, request.note ?? null);
       await recording;
       try {
-        await recordClaimApproval({ claimId: input.claimId, tenantId: input.tenantId, ...entry, assigneeId, amountApproved: approved, denialReason });
+        await recordClaimApproval({
+          claimId: input.claimId,
+          tenantId: input.tenantId,
+          ...entry,
+          assigneeId,
+          amountApproved: approved,
+          denialReason,
+        });
       } catch (err) {
         throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
       }
@@ -184,7 +205,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   // recorded, without waiting for the mail server. The run ends only after all are sent.
   const outbox: Promise<unknown>[] = [];
   /** One e-mail per (transition or stay, purpose), whatever retries happen. */
-  function email(entry: ClaimHistoryEntry, purpose: string, to: Parameters<Activities['sendEmail']>[0]['to'], subject: string, text: string): void {
+  function email(
+    entry: ClaimHistoryEntry,
+    purpose: string,
+    to: Parameters<Activities['sendEmail']>[0]['to'],
+    subject: string,
+    text: string,
+  ): void {
     outbox.push(sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text }));
   }
   const toClaimant = { userIds: [input.claimantId] };
@@ -202,7 +229,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       assignmentCount += 1;
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
-      email(entry, 'assigned', { userIds: [request.assigneeId] }, `Claim ${input.claimNumber} is assigned to you`, `Claim ${input.claimNumber} (${stage}) is now yours to handle.`);
+      email(
+        entry,
+        'assigned',
+        { userIds: [request.assigneeId] },
+        `Claim ${input.claimNumber} is assigned to you`,
+        `Claim ${input.claimNumber} (${stage}) is now yours to handle.`,
+      );
       return summary();
     },
     { validator: (request) => checkAssignment(facts(), request) },
@@ -219,7 +252,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       if (request.to === 'denied') denialReason = request.reason ?? null;
       const entry = await move(request.to, request.actor.id, request.note ?? request.reason ?? null);
       if (request.to === 'documents_requested') {
-        email(entry, 'documents-requested', toClaimant, `Documents needed for claim ${input.claimNumber}`, request.note ?? 'Please upload the documents your claim handler asked for.');
+        email(
+          entry,
+          'documents-requested',
+          toClaimant,
+          `Documents needed for claim ${input.claimNumber}`,
+          request.note ?? 'Please upload the documents your claim handler asked for.',
+        );
       }
       return summary();
     },
@@ -235,7 +274,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     if (stage !== 'documents_requested') return;
     const entry = await move('under_review', upload.uploadedById, `Documents received: ${upload.fileName}`);
     if (assigneeId) {
-      email(entry, 'documents-received', { userIds: [assigneeId] }, `Documents received for claim ${input.claimNumber}`, `${upload.fileName} was uploaded; the claim is back under review.`);
+      email(
+        entry,
+        'documents-received',
+        { userIds: [assigneeId] },
+        `Documents received for claim ${input.claimNumber}`,
+        `${upload.fileName} was uploaded; the claim is back under review.`,
+      );
     }
   });
 
@@ -257,7 +302,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     await condition(moved);
   }
 
-  const escalateToManagers = (purpose: string, subject: string, text: string) => async () => email(stageEntry, purpose, toManagers, subject, text);
+  const escalateToManagers = (purpose: string, subject: string, text: string) => async () =>
+    email(stageEntry, purpose, toManagers, subject, text);
 
   function deadlinesOf(current: ClaimStage): StageDeadline[] {
     if (current === 'reported') {
@@ -267,7 +313,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
           after: hours * HOUR_MS,
           action: 'unassigned_escalation',
           summary: `unassigned for ${hours} h: escalate to claims managers`,
-          onDue: escalateToManagers('unassigned-escalation', `Claim ${input.claimNumber} is still unassigned`, `Claim ${input.claimNumber} has waited ${hours} hours for a handler.`),
+          onDue: escalateToManagers(
+            'unassigned-escalation',
+            `Claim ${input.claimNumber} is still unassigned`,
+            `Claim ${input.claimNumber} has waited ${hours} hours for a handler.`,
+          ),
         },
       ];
     }
@@ -278,25 +328,43 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
           after: hours * HOUR_MS,
           action: 'approval_escalation',
           summary: `waiting for approval for ${hours} h: escalate to claims managers`,
-          onDue: escalateToManagers('approval-escalation', `Claim ${input.claimNumber} is waiting for approval`, `Claim ${input.claimNumber} has waited ${hours} hours for an approval decision.`),
+          onDue: escalateToManagers(
+            'approval-escalation',
+            `Claim ${input.claimNumber} is waiting for approval`,
+            `Claim ${input.claimNumber} has waited ${hours} hours for an approval decision.`,
+          ),
         },
       ];
     }
     if (current === 'documents_requested') {
-      const { claimDocumentsReminderDays: reminder, claimDocumentsEscalationDays: escalation, claimDocumentsAutoDenyDays: autoDeny } = settings;
+      const {
+        claimDocumentsReminderDays: reminder,
+        claimDocumentsEscalationDays: escalation,
+        claimDocumentsAutoDenyDays: autoDeny,
+      } = settings;
       return [
         {
           after: reminder * DAY_MS,
           action: 'documents_reminder',
           summary: `documents requested ${reminder} d ago: remind the claimant`,
           onDue: async () =>
-            email(stageEntry, 'documents-reminder', toClaimant, `Reminder: documents needed for claim ${input.claimNumber}`, `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`),
+            email(
+              stageEntry,
+              'documents-reminder',
+              toClaimant,
+              `Reminder: documents needed for claim ${input.claimNumber}`,
+              `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`,
+            ),
         },
         {
           after: escalation * DAY_MS,
           action: 'documents_escalation',
           summary: `documents requested ${escalation} d ago: escalate to claims managers`,
-          onDue: escalateToManagers('documents-escalation', `Claim ${input.claimNumber}: documents overdue`, `The documents of claim ${input.claimNumber} were requested ${escalation} days ago and have not arrived.`),
+          onDue: escalateToManagers(
+            'documents-escalation',
+            `Claim ${input.claimNumber}: documents overdue`,
+            `The documents of claim ${input.claimNumber} were requested ${escalation} days ago and have not arrived.`,
+          ),
         },
         {
           after: autoDeny * DAY_MS,
@@ -314,10 +382,21 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
 
   async function payApprovedClaim(): Promise<void> {
     await move('payment_processing', null, 'Payment started');
-    const payment = await disburseClaimPayment({ claimId: input.claimId, tenantId: input.tenantId, claimNumber: input.claimNumber, amount: amountApproved! });
+    const payment = await disburseClaimPayment({
+      claimId: input.claimId,
+      tenantId: input.tenantId,
+      claimNumber: input.claimNumber,
+      amount: amountApproved!,
+    });
     paymentReference = payment.reference;
     const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
-    email(paid, 'paid', toClaimant, `Claim ${input.claimNumber} is paid`, `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`);
+    email(
+      paid,
+      'paid',
+      toClaimant,
+      `Claim ${input.claimNumber} is paid`,
+      `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`,
+    );
     await move('closed', null, 'Claim closed after payment');
   }
 

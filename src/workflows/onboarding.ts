@@ -8,14 +8,7 @@
  * The registration row in PostgreSQL holds the company's details; the workflow carries only its
  * ID and tells activities what to record and whom to e-mail.
  */
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import type { OnboardingMessage, RegistrationRef } from '../activities/onboarding';
@@ -52,7 +45,11 @@ const compensation = proxyActivities<Activities>({
 });
 
 /** The saga, in order; each compensation undoes its step and is a no-op when the step never ran. */
-const PROVISIONING_STEPS: Array<{ name: string; run: (ref: RegistrationRef) => Promise<unknown>; undo: (ref: RegistrationRef) => Promise<void> }> = [
+const PROVISIONING_STEPS: Array<{
+  name: string;
+  run: (ref: RegistrationRef) => Promise<unknown>;
+  undo: (ref: RegistrationRef) => Promise<void>;
+}> = [
   { name: 'tenant', run: provisioning.provisionTenant, undo: compensation.removeTenant },
   { name: 'tenant admin', run: provisioning.provisionTenantAdmin, undo: compensation.removeTenantAdmin },
   { name: 'default settings', run: provisioning.provisionTenantSettings, undo: compensation.removeTenantSettings },

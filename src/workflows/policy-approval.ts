@@ -31,7 +31,10 @@ import { publishStatus } from './support/business-status';
 
 /** Records and e-mails: retried until they succeed (the database or mail server coming back). */
 const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
-const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: UNTIL_DONE });
+const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: UNTIL_DONE,
+});
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { notifyPolicyReview } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: UNTIL_DONE });
 
@@ -50,17 +53,20 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
   const state = () => ({ status, reviewerId: decision?.by.userId ?? null });
 
   const assertCanDecide = (by: PolicyReviewer) => {
-    if (!POLICY_REVIEWER_ROLES.includes(by.role)) throw businessFailure(BusinessErrorType.Forbidden, 'Only compliance officers and tenant admins review policy versions');
+    if (!POLICY_REVIEWER_ROLES.includes(by.role))
+      throw businessFailure(BusinessErrorType.Forbidden, 'Only compliance officers and tenant admins review policy versions');
     if (by.userId === input.authorId || by.userId === input.submittedById) {
       throw businessFailure(BusinessErrorType.Forbidden, 'The author or submitter of a version may not review it: a second person must');
     }
-    if (!submissionRecorded || decision || status !== 'in_review') throw businessFailure(BusinessErrorType.Conflict, `The version is not in review (${decision?.outcome ?? status})`);
+    if (!submissionRecorded || decision || status !== 'in_review')
+      throw businessFailure(BusinessErrorType.Conflict, `The version is not in review (${decision?.outcome ?? status})`);
   };
 
   setHandler(policyApprovalStateQuery, state);
   setHandler(submissionRecordedUpdate, async () => {
     await condition(() => submissionRecorded !== undefined);
-    if (!submissionRecorded) throw businessFailure(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', { field: 'status' });
+    if (!submissionRecorded)
+      throw businessFailure(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', { field: 'status' });
     return state();
   });
   setHandler(
@@ -101,7 +107,10 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
   await notify('submitted');
 
   const decided = () => decision !== undefined;
-  if (remindAt < lapseAt.getTime() && !(await condition(decided, Math.max(remindAt - Date.now(), 1), { summary: 'remind the reviewers' }))) {
+  if (
+    remindAt < lapseAt.getTime() &&
+    !(await condition(decided, Math.max(remindAt - Date.now(), 1), { summary: 'remind the reviewers' }))
+  ) {
     await notify('reminder');
   }
   if (!decided()) await condition(decided, Math.max(lapseAt.getTime() - Date.now(), 1), { summary: 'lapse back to draft' });

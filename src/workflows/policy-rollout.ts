@@ -29,7 +29,15 @@ export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<
   const batchesPerRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
   const progress: RolloutProgress = input.progress
     ? { ...input.progress, runs: input.progress.runs + 1 }
-    : { phase: input.retiredVersionIds.length ? 'ending_retired_runs' : 'creating_acknowledgements', cursor: null, retiredRunsEnded: 0, acknowledgements: 0, runsStarted: 0, batches: 0, runs: 1 };
+    : {
+        phase: input.retiredVersionIds.length ? 'ending_retired_runs' : 'creating_acknowledgements',
+        cursor: null,
+        retiredRunsEnded: 0,
+        acknowledgements: 0,
+        runsStarted: 0,
+        batches: 0,
+        runs: 1,
+      };
   setHandler(rolloutProgressQuery, () => progress);
 
   let batchesThisRun = 0;
@@ -38,12 +46,21 @@ export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<
       await continueAsNew<typeof policyRolloutWorkflow>({ ...input, progress });
     }
     if (progress.phase === 'ending_retired_runs') {
-      const batch = await endRetiredAcknowledgementRuns({ versionIds: input.retiredVersionIds, afterAcknowledgementId: progress.cursor, limit: batchSize });
+      const batch = await endRetiredAcknowledgementRuns({
+        versionIds: input.retiredVersionIds,
+        afterAcknowledgementId: progress.cursor,
+        limit: batchSize,
+      });
       progress.retiredRunsEnded += batch.signalled;
       progress.cursor = batch.lastId;
       if (batch.done) Object.assign(progress, { phase: 'creating_acknowledgements', cursor: null });
     } else {
-      const batch = await createAcknowledgementBatch({ tenantId: input.tenantId, versionId: input.versionId, afterEmployeeId: progress.cursor, limit: batchSize });
+      const batch = await createAcknowledgementBatch({
+        tenantId: input.tenantId,
+        versionId: input.versionId,
+        afterEmployeeId: progress.cursor,
+        limit: batchSize,
+      });
       progress.acknowledgements += batch.acknowledgements;
       progress.runsStarted += batch.runsStarted;
       progress.cursor = batch.lastId;

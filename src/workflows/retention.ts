@@ -12,14 +12,15 @@ import type { Activities } from '../activities';
 import type { RetentionCounts, RetentionInput } from '../contracts/retention';
 import { publishStatus } from './support/business-status';
 
-const { purgeIdempotencyRecords, purgeDeliveredOutboxMessages, purgeDeadRefreshTokenFamilies, purgeExpiredPasswordResetTokens } = proxyActivities<Activities>({
-  // A backlog (the first run on a large database) may take many batches; a heartbeat after each
-  // batch shows the activity is alive, and a batch waits at most the statement timeout.
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
-  // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const { purgeIdempotencyRecords, purgeDeliveredOutboxMessages, purgeDeadRefreshTokenFamilies, purgeExpiredPasswordResetTokens } =
+  proxyActivities<Activities>({
+    // A backlog (the first run on a large database) may take many batches; a heartbeat after each
+    // batch shows the activity is alive, and a batch waits at most the statement timeout.
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '2 minutes',
+    // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
 
 export async function retentionWorkflow(input: RetentionInput): Promise<RetentionCounts> {
   publishStatus({ status: 'purging' });

@@ -122,7 +122,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
     if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
     const activating = status === 'pending' && kind === 'cancel' && cancelWaitsForActivation;
-    if (status !== 'active' && !activating) throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
+    if (status !== 'active' && !activating)
+      throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
     if (kind === 'renew' && Date.now() < renewableFromMs()) {
       throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs()))}`);
     }
@@ -150,7 +151,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     validator: (request) => {
       // The API bounds it too; a client of the run itself must not be able to make the activity fail forever.
       if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_CANCELLATION_REASON)) {
-        throw businessFailure(BusinessErrorType.Validation, `A cancellation reason is a text of at most ${MAX_CANCELLATION_REASON} characters`);
+        throw businessFailure(
+          BusinessErrorType.Validation,
+          `A cancellation reason is a text of at most ${MAX_CANCELLATION_REASON} characters`,
+        );
       }
       validateChange(request, 'cancel');
     },
@@ -158,10 +162,19 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(renewSubscriptionUpdate, accept('renew'), { validator: (actor) => validateChange(actor, 'renew') });
 
   async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
-    await sendEmail({ idempotencyKey: `${workflowId}:${purpose}`, tenantId: terms.tenantId, to: { userIds: [terms.policyholderId] }, subject, text });
+    await sendEmail({
+      idempotencyKey: `${workflowId}:${purpose}`,
+      tenantId: terms.tenantId,
+      to: { userIds: [terms.policyholderId] },
+      subject,
+      text,
+    });
   }
 
-  async function moveTo(next: SubscriptionStatus, changes: Parameters<Activities['applySubscriptionChange']>[0]['changes'] = {}): Promise<void> {
+  async function moveTo(
+    next: SubscriptionStatus,
+    changes: Parameters<Activities['applySubscriptionChange']>[0]['changes'] = {},
+  ): Promise<void> {
     await applySubscriptionChange({
       subscriptionId: terms.subscriptionId,
       expected: { status, renewalCount: period?.renewalCount ?? 0 },
@@ -185,7 +198,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   period = coverage;
   const expiresAtMs = startOfDay(coverage.endDate);
   // Published before any e-mail, so the run reads `active` in the UI by the time the policyholder hears of it.
-  publishStatus({ status: 'active', dueAt: new Date(expiresAtMs), details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})` });
+  publishStatus({
+    status: 'active',
+    dueAt: new Date(expiresAtMs),
+    details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})`,
+  });
   if (isFirstPeriod) {
     await notifyPolicyholder(
       'activated',
@@ -209,8 +226,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       const cancelledBy = decision.actor.userId;
       const { reason } = decision;
       // Only with a reason: runs cancelled before reasons existed replay with the same activity input.
-      await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancelledById: cancelledBy, ...(reason && { cancellationReason: reason }) });
-      publishStatus({ status: 'cancelled', dueAt: null, details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}` });
+      await moveTo('cancelled', {
+        cancelledAt: new Date().toISOString(),
+        cancelledById: cancelledBy,
+        ...(reason && { cancellationReason: reason }),
+      });
+      publishStatus({
+        status: 'cancelled',
+        dueAt: null,
+        details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}`,
+      });
       changeInProgress = null;
       await notifyPolicyholder(
         'cancelled',
@@ -219,7 +244,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
           (reason ? `\nReason given: ${reason}` : ''),
       );
     } else if (decision?.kind === 'renew') {
-      const renewed = { startDate: coverage.startDate, endDate: addMonths(coverage.endDate, terms.durationMonths), renewalCount: coverage.renewalCount + 1 };
+      const renewed = {
+        startDate: coverage.startDate,
+        endDate: addMonths(coverage.endDate, terms.durationMonths),
+        renewalCount: coverage.renewalCount + 1,
+      };
       await moveTo('active', { endDate: renewed.endDate, renewalCount: renewed.renewalCount });
       period = renewed;
       if (patched(RENEWAL_HOLDS_UNTIL_HANDOVER)) renewalPersisted = true;

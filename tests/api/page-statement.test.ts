@@ -10,7 +10,13 @@ import { startTestStack, TestStack } from '../support/stack';
 async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions) {
   const [total, items] = await Promise.all([
     model.count({ where }),
-    model.findAll({ where, order: orderFrom(query.ordering ?? 'createdAt'), limit: query.pageSize, offset: (query.page - 1) * query.pageSize, raw: true }),
+    model.findAll({
+      where,
+      order: orderFrom(query.ordering ?? 'createdAt'),
+      limit: query.pageSize,
+      offset: (query.page - 1) * query.pageSize,
+      raw: true,
+    }),
   ]);
   return { items, pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) } };
 }
@@ -39,16 +45,28 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
     await buildPlan({ coverageLevel: 'basic', premium: '120.00' });
     const subscription = await buildSubscription({ tenantId: tenant.id });
     for (let i = 0; i < 7; i++) {
-      await buildClaim({ subscriptionId: subscription.id, amountClaimed: `${1000 + (i % 3) * 10}.00`, filedAt: new Date(Date.UTC(2026, 0, 1 + (i % 4))) });
+      await buildClaim({
+        subscriptionId: subscription.id,
+        amountClaimed: `${1000 + (i % 3) * 10}.00`,
+        filedAt: new Date(Date.UTC(2026, 0, 1 + (i % 4))),
+      });
     }
     await buildClaim();
   });
   afterAll(() => stack?.close());
 
   const planLists: [string, PageQuery, () => WhereOptions][] = [
-    ['a policyholder\'s default list', { page: 1, pageSize: 20, ordering: 'premium' }, () => ({ tenantId: tenant.id, isActive: true })],
-    ['filters and a premium range, second page', { page: 2, pageSize: 3, ordering: '-premium' }, () => ({ tenantId: tenant.id, isActive: true, coverageLevel: 'basic', premium: { [Op.gte]: '100.00', [Op.lte]: '400.00' } })],
-    ['an admin\'s withdrawn plans by coverage', { page: 1, pageSize: 5, ordering: 'coverageAmount' }, () => ({ isActive: false, tenantId: tenant.id })],
+    ["a policyholder's default list", { page: 1, pageSize: 20, ordering: 'premium' }, () => ({ tenantId: tenant.id, isActive: true })],
+    [
+      'filters and a premium range, second page',
+      { page: 2, pageSize: 3, ordering: '-premium' },
+      () => ({ tenantId: tenant.id, isActive: true, coverageLevel: 'basic', premium: { [Op.gte]: '100.00', [Op.lte]: '400.00' } }),
+    ],
+    [
+      "an admin's withdrawn plans by coverage",
+      { page: 1, pageSize: 5, ordering: 'coverageAmount' },
+      () => ({ isActive: false, tenantId: tenant.id }),
+    ],
     ['a page past the end', { page: 9, pageSize: 5, ordering: 'createdAt' }, () => ({ tenantId: tenant.id })],
     ['no match', { page: 1, pageSize: 5, ordering: 'premium' }, () => ({ tenantId: tenant.id, coverageLevel: 'gold' })],
   ];
@@ -58,7 +76,7 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
     expect(JSON.stringify(direct)).toBe(JSON.stringify(await sequelizePage(Plan, query, where())));
   });
 
-  it('plans: a soft-deleted plan and another tenant\'s plans are never in the page or the total', async () => {
+  it("plans: a soft-deleted plan and another tenant's plans are never in the page or the total", async () => {
     const page = await paginatePlain(Plan, { page: 1, pageSize: 100 }, { tenantId: tenant.id, coverageLevel: 'basic' });
     expect(page.pagination.total).toBe(4);
     expect(page.items.every((plan) => plan.tenantId === tenant.id && plan.deletedAt === null)).toBe(true);

@@ -48,13 +48,26 @@ describe('real answers match their declared response schemas', () => {
 
   it('GET /claims/:id with the live state of its run, /claims, /claims/:id/documents, /subscriptions/:id, /subscriptions, /plans/:id, /plans and /auth/me', async () => {
     const plan = await buildPlan({ tenantId: team.tenant.id });
-    const subscribed = await stack.api.post('/api/v1/subscriptions').set('Authorization', bearer(stack.config, team.claimant)).send({ planId: plan.id }).expect(202);
-    await waitUntil(async () => (await Subscription.findByPk(subscribed.body.id))?.status === 'active', 'the subscription activated by its run', 20_000);
+    const subscribed = await stack.api
+      .post('/api/v1/subscriptions')
+      .set('Authorization', bearer(stack.config, team.claimant))
+      .send({ planId: plan.id })
+      .expect(202);
+    await waitUntil(
+      async () => (await Subscription.findByPk(subscribed.body.id))?.status === 'active',
+      'the subscription activated by its run',
+      20_000,
+    );
     const subscription = await Subscription.findByPk(subscribed.body.id, { rejectOnEmpty: true });
     const filed = await stack.api
       .post('/api/v1/claims')
       .set('Authorization', bearer(stack.config, team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 640, description: 'Cracked windscreen' })
+      .send({
+        subscriptionId: subscription.id,
+        incidentDate: subscription.startDate,
+        amountClaimed: 640,
+        description: 'Cracked windscreen',
+      })
       .expect(201);
     // The live state (with its next deadline) once the run answers its query.
     await eventually(

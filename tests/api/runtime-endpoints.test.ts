@@ -46,7 +46,9 @@ describe('platform endpoints', () => {
     expect(res.body.openapi).toMatch(/^3\./);
     const login = res.body.paths['/api/v1/auth/login'].post;
     expect(login.requestBody.content['application/json'].schema.properties).toHaveProperty('email');
-    expect(res.body.paths['/api/v1/users/{id}'].patch.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' })]));
+    expect(res.body.paths['/api/v1/users/{id}'].patch.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' })]),
+    );
   });
 
   it('states in the OpenAPI document the rules validation enforces, and what responses carry', async () => {
@@ -66,11 +68,15 @@ describe('platform endpoints', () => {
     expect(createPlan.premium).toMatchObject({ minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
     expect(createPlan.durationMonths).toMatchObject({ minimum: 6, maximum: 120, multipleOf: 6 });
     expect(createPlan.name.minLength).toBe(1);
-    expect(doc.paths['/api/v1/categories/{id}'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('deletedAt');
+    expect(doc.paths['/api/v1/categories/{id}'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty(
+      'deletedAt',
+    );
     expect(Object.keys(doc.paths['/api/v1/claims'].post.responses)).toEqual(
       expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503', '504']),
     );
-    expect(doc.paths['/api/v1/claims'].post.responses['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(doc.paths['/api/v1/claims'].post.responses['503'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 
@@ -79,7 +85,10 @@ describe('platform endpoints', () => {
     const page = await stack.api.get('/api/docs/').expect(200);
     expect(page.text).toContain('swagger-ui');
     expect(page.text).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs)/);
-    await stack.api.get('/api/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    await stack.api
+      .get('/api/docs/swagger-ui-bundle.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     const init = await stack.api.get('/api/docs/swagger-initializer.js').expect(200);
     expect(init.text).toContain('/api/openapi.json');
   });
@@ -88,7 +97,9 @@ describe('platform endpoints', () => {
     const res = await stack.api.get('/api/v1/nothing-here').expect(404);
     expect(res.headers['x-request-id']).toEqual(expect.any(String));
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.body).toEqual({ error: { code: 'not_found', message: 'No such route', details: [], requestId: res.headers['x-request-id'] } });
+    expect(res.body).toEqual({
+      error: { code: 'not_found', message: 'No such route', details: [], requestId: res.headers['x-request-id'] },
+    });
     const echoed = await stack.api.get('/healthz').set('X-Request-Id', 'client-chosen-id-123').expect(200);
     expect(echoed.headers['x-request-id']).toBe('client-chosen-id-123');
   });
@@ -101,7 +112,10 @@ describe('platform endpoints', () => {
   });
 
   it('allows CORS only for configured origins', async () => {
-    const res = await stack.api.options('/api/v1/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const res = await stack.api
+      .options('/api/v1/auth/login')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -57,7 +57,9 @@ describe('typed route input', () => {
   });
 
   it('refuses to compile the handler once the schema changes under it', () => {
-    expect(typeErrorsOf(routeWithAmount('required(Joi.string())'))).toEqual([expect.stringContaining("Property 'toFixed' does not exist on type 'string'")]);
+    expect(typeErrorsOf(routeWithAmount('required(Joi.string())'))).toEqual([
+      expect.stringContaining("Property 'toFixed' does not exist on type 'string'"),
+    ]);
     expect(typeErrorsOf(routeWithAmount('Joi.number()'))).toEqual([expect.stringMatching(/possibly 'undefined'/)]);
   });
 

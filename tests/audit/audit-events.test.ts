@@ -30,26 +30,47 @@ describe('audit trail: GET /audit-events', () => {
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
-    [admin, officer] = await Promise.all([buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' }), buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' })]);
+    [admin, officer] = await Promise.all([
+      buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' }),
+    ]);
   });
   afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
-  const events = async (user: User, query: string) => (await stack.api.get(`/api/v1/audit-events?${query}`).set(as(user)).expect(200)).body as { items: EventBody[]; pagination: { total: number } };
+  const events = async (user: User, query: string) =>
+    (await stack.api.get(`/api/v1/audit-events?${query}`).set(as(user)).expect(200)).body as {
+      items: EventBody[];
+      pagination: { total: number };
+    };
 
   it("tells a claim's story in order: filed, assigned, each transition by its user, paid by the workflow", async () => {
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     const filed = await stack.api
       .post('/api/v1/claims')
       .set(as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 4000, description: 'Burst pipe flooded the kitchen' })
+      .send({
+        subscriptionId: subscription.id,
+        incidentDate: subscription.startDate,
+        amountClaimed: 4000,
+        description: 'Burst pipe flooded the kitchen',
+      })
       .expect(201);
     const claimId = filed.body.id as string;
     await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     await stack.api.post(`/api/v1/claims/${claimId}/notes`).set(as(team.adjuster)).send({ body: 'Called the plumber' }).expect(201);
-    for (const to of ['under_review', 'waiting_approval']) await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to }).expect(200);
-    await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
-    await eventually(() => Claim.findByPk(claimId), (c) => c?.status === 'closed', 'claim closed');
+    for (const to of ['under_review', 'waiting_approval'])
+      await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to }).expect(200);
+    await stack.api
+      .post(`/api/v1/claims/${claimId}/transitions`)
+      .set(as(team.adjuster))
+      .send({ to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' })
+      .expect(200);
+    await eventually(
+      () => Claim.findByPk(claimId),
+      (c) => c?.status === 'closed',
+      'claim closed',
+    );
 
     const story = await events(officer, `entityType=claim&entityId=${claimId}`);
     const workflowId = filed.body.workflow.workflowId as string;
@@ -67,8 +88,15 @@ describe('audit trail: GET /audit-events', () => {
       ['claim.transition', workflowActor, 'closed'],
     ]);
     expect(story.items[0]).toMatchObject({ requestId: expect.any(String), workflowId: null });
-    expect(story.items[1]).toMatchObject({ workflowId, runId: filed.body.workflow.runId, changes: { assigneeId: { before: null, after: team.adjuster.id } } });
-    expect(story.items[5].changes).toMatchObject({ amountApproved: { before: null, after: '3500.00' }, note: { before: null, after: 'Invoice minus excess' } });
+    expect(story.items[1]).toMatchObject({
+      workflowId,
+      runId: filed.body.workflow.runId,
+      changes: { assigneeId: { before: null, after: team.adjuster.id } },
+    });
+    expect(story.items[5].changes).toMatchObject({
+      amountApproved: { before: null, after: '3500.00' },
+      note: { before: null, after: 'Invoice minus excess' },
+    });
     expect(story.items[7].changes.payment.after).toMatchObject({ amount: '3500.00', reference: `PAY-${filed.body.claimNumber}` });
 
     // The tenant admin reads the same; other roles may not; another tenant sees nothing of it.
@@ -90,28 +118,49 @@ describe('audit trail: GET /audit-events', () => {
     const plan = await stack.api
       .post('/api/v1/plans')
       .set(as(admin))
-      .send({ categoryId: category.body.id, name: 'Boat basic', coverageLevel: 'basic', coverageAmount: 20000, premium: 120, durationMonths: 6 })
+      .send({
+        categoryId: category.body.id,
+        name: 'Boat basic',
+        coverageLevel: 'basic',
+        coverageAmount: 20000,
+        premium: 120,
+        durationMonths: 6,
+      })
       .expect(201);
     await stack.api.put(`/api/v1/plans/${plan.body.id}`).set(as(admin)).send({ premium: 130 }).expect(200);
     await stack.api.delete(`/api/v1/plans/${plan.body.id}`).set(as(admin)).expect(204);
     await stack.api.put(`/api/v1/categories/${category.body.id}`).set(as(admin)).send({ name: 'Boats and yachts' }).expect(200);
     await stack.api.delete(`/api/v1/categories/${category.body.id}`).set(as(admin)).expect(204);
 
-    await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'new.agent@example.test', fullName: 'New Agent', role: 'claims_agent', password: 'Secret-pass-1' }).expect(202);
+    await stack.api
+      .post('/api/v1/users')
+      .set(as(admin))
+      .send({ email: 'new.agent@example.test', fullName: 'New Agent', role: 'claims_agent', password: 'Secret-pass-1' })
+      .expect(202);
     await mailedToken(stack.smtp, 'new.agent@example.test', VERIFY_ACCOUNT_SUBJECT);
     const agent = (await User.findOne({ where: { email: 'new.agent@example.test' } }))!;
     await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ role: 'adjuster' }).expect(200);
     await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ isActive: false }).expect(200);
     await stack.api.patch(`/api/v1/users/${agent.id}`).set(as(admin)).send({ password: 'Other-pass-2' }).expect(200);
-    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: team.tenant.slug, email: 'self@example.test', password: 'Self-pass-1', fullName: 'Sam Self' }).expect(202);
-    await stack.api.post('/api/v1/auth/verify-email').send({ token: await mailedToken(stack.smtp, 'self@example.test', VERIFY_ACCOUNT_SUBJECT) }).expect(204);
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: team.tenant.slug, email: 'self@example.test', password: 'Self-pass-1', fullName: 'Sam Self' })
+      .expect(202);
+    await stack.api
+      .post('/api/v1/auth/verify-email')
+      .send({ token: await mailedToken(stack.smtp, 'self@example.test', VERIFY_ACCOUNT_SUBJECT) })
+      .expect(204);
     const registered = (await User.findOne({ where: { email: 'self@example.test' } }))!;
     const selfEvents = await events(admin, `entityId=${registered.id}&ordering=occurredAt`);
     expect(selfEvents.items).toEqual([
       expect.objectContaining({ action: 'user.register', actor: { type: 'user', id: registered.id } }),
       expect.objectContaining({ action: 'user.verify_email', actor: { type: 'user', id: registered.id } }),
     ]);
-    await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ claimUnassignedEscalationHours: 12, complianceWebhookSecret: 'whsec-very-secret-value-1234' }).expect(200);
+    await stack.api
+      .put('/api/v1/tenant/settings')
+      .set(as(admin))
+      .send({ claimUnassignedEscalationHours: 12, complianceWebhookSecret: 'whsec-very-secret-value-1234' })
+      .expect(200);
 
     const mine = await events(admin, `actorId=${admin.id}&pageSize=100`);
     expect(mine.items.map((e) => e.action)).toEqual([
@@ -171,17 +220,30 @@ describe('audit trail: GET /audit-events', () => {
   });
 
   it('refuses malformed filters with 400 and shows platform admins only platform events', async () => {
-    for (const query of ['from=yesterday', 'pageSize=101', 'action=DROP%20TABLE', 'entityId=' + 'x'.repeat(256), 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'tenantId=x']) {
+    for (const query of [
+      'from=yesterday',
+      'pageSize=101',
+      'action=DROP%20TABLE',
+      'entityId=' + 'x'.repeat(256),
+      'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      'tenantId=x',
+    ]) {
       const res = await stack.api.get(`/api/v1/audit-events?${query}`).set(as(admin)).expect(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
     const platformAdmin = await buildUser({ role: 'platform_admin' });
     const login = await stack.api.post('/api/v1/auth/login').send({ email: platformAdmin.email, password: 'Password123' }).expect(200);
-    await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${login.body.tokens.accessToken}`).send({ currentPassword: 'Password123', newPassword: 'Platform-pass-9' }).expect(200);
+    await stack.api
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${login.body.tokens.accessToken}`)
+      .send({ currentPassword: 'Password123', newPassword: 'Platform-pass-9' })
+      .expect(200);
     await platformAdmin.reload();
     const platform = await events(platformAdmin, 'pageSize=100');
     expect(platform.items.length).toBeGreaterThan(0);
     expect(platform.items.every((e) => e.action === 'user.password_change')).toBe(true);
-    expect(platform.items).toEqual(expect.arrayContaining([expect.objectContaining({ entityId: platformAdmin.id, actor: { type: 'user', id: platformAdmin.id } })]));
+    expect(platform.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ entityId: platformAdmin.id, actor: { type: 'user', id: platformAdmin.id } })]),
+    );
   });
 });

@@ -13,7 +13,13 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
     const flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
     await buildPlan({ categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', premium: '120.00' });
-    await buildPlan({ categoryId: houses.id, name: 'House Premium', coverageLevel: 'premium', premium: '900.99', coverageAmount: '250000.00' });
+    await buildPlan({
+      categoryId: houses.id,
+      name: 'House Premium',
+      coverageLevel: 'premium',
+      premium: '900.99',
+      coverageAmount: '250000.00',
+    });
     await buildPlan({ categoryId: flats.id, name: 'Flat Standard', premium: '260.00' });
     await buildPlan({ categoryId: flats.id, name: 'Flat Withdrawn', premium: '200.00', isActive: false });
     await buildPlan({ name: 'Other tenant plan' });
@@ -27,7 +33,9 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     expect(names(all)).toEqual(['House Premium', 'Flat Standard', 'House Basic']);
     expect(all.body.items[0]).toMatchObject({ premium: '900.99', coverageAmount: '250000.00', tenantId: tenant.id });
 
-    const filtered = await stack.api.get(`/api/v1/catalog/${tenant.slug}/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`).expect(200);
+    const filtered = await stack.api
+      .get(`/api/v1/catalog/${tenant.slug}/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`)
+      .expect(200);
     expect(names(filtered)).toEqual(['House Basic']);
     const page = await stack.api.get(`/api/v1/catalog/${tenant.slug}/plans?ordering=coverageAmount&page=2&pageSize=2`).expect(200);
     expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
@@ -74,7 +82,9 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     const doc = await stack.api.get('/api/openapi.json').expect(200);
     const operation = doc.body.paths['/api/v1/catalog/{tenantSlug}/plans'].get;
     expect(operation.security).toEqual([]);
-    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['tenantSlug', 'categoryId', 'minPremium', 'ordering']));
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['tenantSlug', 'categoryId', 'minPremium', 'ordering']),
+    );
   });
 
   // Last: it uses up this client's allowance.

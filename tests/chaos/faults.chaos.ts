@@ -63,7 +63,13 @@ async function connectInfra(): Promise<ChaosInfra> {
   const temporal = new Client({ connection: await Connection.connect({ address }) });
   const smtp = await startSmtpSink();
   const jwtSecret = crypto.randomBytes(32).toString('hex');
-  return { sequelize, temporal, smtp, jwtSecret, env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, ...smtp.env } };
+  return {
+    sequelize,
+    temporal,
+    smtp,
+    jwtSecret,
+    env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, ...smtp.env },
+  };
 }
 
 describe('chaos: pausing and killing real processes under load', () => {
@@ -76,7 +82,11 @@ describe('chaos: pausing and killing real processes under load', () => {
   const rows: FaultRow[] = [];
   const users: Partial<Record<'holder' | 'burstHolder' | 'manager' | 'adjuster' | 'officer' | 'reviewer', User>> = {};
   let agents: User[];
-  const token = (user: User) => issueAccessToken({ secret: infra.jwtSecret, issuer: 'insurflow', audience: 'insurflow-api', accessTtlSeconds: 3600, refreshTtlSeconds: 60 }, user);
+  const token = (user: User) =>
+    issueAccessToken(
+      { secret: infra.jwtSecret, issuer: 'insurflow', audience: 'insurflow-api', accessTtlSeconds: 3600, refreshTtlSeconds: 60 },
+      user,
+    );
   /** Prepared targets, taken by each fault in turn: active subscriptions, claims, acknowledgements. */
   const targets = { subscriptions: [] as string[], claims: [] as string[], acknowledgements: [] as Acknowledgement[] };
 
@@ -104,23 +114,45 @@ describe('chaos: pausing and killing real processes under load', () => {
     agents = await createUsers('claims_agent', 3 * PER_KIND);
 
     // Subscriptions to cancel, each active through its run.
-    for (let i = 0; i < 3 * PER_KIND; i += 1) targets.subscriptions.push((await post('/subscriptions', users.holder!, { planId: plan.id })).id);
+    for (let i = 0; i < 3 * PER_KIND; i += 1)
+      targets.subscriptions.push((await post('/subscriptions', users.holder!, { planId: plan.id })).id);
     // Claims to assign, on active subscriptions written directly (their runs are not under test here).
     const today = new Date().toISOString().slice(0, 10);
     for (let i = 0; i < 3 * PER_KIND; i += 1) {
-      const covering = await buildSubscription({ planId: plan.id, policyholderId: users.holder!.id, startDate: today, endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}` });
-      targets.claims.push((await post('/claims', users.holder!, { subscriptionId: covering.id, incidentDate: today, amountClaimed: 1000, description: `Chaos claim ${i}` })).id);
+      const covering = await buildSubscription({
+        planId: plan.id,
+        policyholderId: users.holder!.id,
+        startDate: today,
+        endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+      });
+      targets.claims.push(
+        (
+          await post('/claims', users.holder!, {
+            subscriptionId: covering.id,
+            incidentDate: today,
+            amountClaimed: 1000,
+            description: `Chaos claim ${i}`,
+          })
+        ).id,
+      );
     }
     // Acknowledgements: one policy version rolled out to the claims agents.
     const policy = await post('/compliance/policies', users.officer!, { title: 'Chaos policy' });
-    const version = await post(`/compliance/policies/${policy.id}/versions`, users.officer!, { content: 'Keep calm.', audienceRoles: ['claims_agent'] });
+    const version = await post(`/compliance/policies/${policy.id}/versions`, users.officer!, {
+      content: 'Keep calm.',
+      audienceRoles: ['claims_agent'],
+    });
     // Four eyes before publishing: the author submits, a second officer approves.
     await post(`/compliance/versions/${version.id}/submit`, users.officer!);
     await post(`/compliance/versions/${version.id}/approve`, users.reviewer!);
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
     await resultOf(infra.temporal.workflow.getHandle(policyRolloutWorkflowId(version.id)));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
-    await waitUntil(async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length, 'the subscriptions to cancel active', 60_000);
+    await waitUntil(
+      async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length,
+      'the subscriptions to cancel active',
+      60_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -141,12 +173,38 @@ describe('chaos: pausing and killing real processes under load', () => {
   function intentsFor(fault: string): Intent[] {
     const holder = users.holder!;
     const take = <T>(list: T[]) => list.splice(0, PER_KIND);
-    const subscribe = Array.from({ length: PER_KIND }, (_, i): Intent => ({ kind: 'subscribe', method: 'POST', path: '/subscriptions', token: token(holder), key: `${fault}-subscribe-${i}`, body: { planId: plan.id } }));
-    const cancel = take(targets.subscriptions).map((id): Intent => ({ kind: 'cancel', method: 'PATCH', path: `/subscriptions/${id}/cancel`, token: token(holder), key: `${fault}-cancel-${id}` }));
-    const assign = take(targets.claims).map((id): Intent => ({ kind: 'assign', method: 'POST', path: `/claims/${id}/assign`, token: token(users.manager!), key: `${fault}-assign-${id}`, body: { assigneeId: users.adjuster!.id } }));
+    const subscribe = Array.from({ length: PER_KIND }, (_, i): Intent => ({
+      kind: 'subscribe',
+      method: 'POST',
+      path: '/subscriptions',
+      token: token(holder),
+      key: `${fault}-subscribe-${i}`,
+      body: { planId: plan.id },
+    }));
+    const cancel = take(targets.subscriptions).map((id): Intent => ({
+      kind: 'cancel',
+      method: 'PATCH',
+      path: `/subscriptions/${id}/cancel`,
+      token: token(holder),
+      key: `${fault}-cancel-${id}`,
+    }));
+    const assign = take(targets.claims).map((id): Intent => ({
+      kind: 'assign',
+      method: 'POST',
+      path: `/claims/${id}/assign`,
+      token: token(users.manager!),
+      key: `${fault}-assign-${id}`,
+      body: { assigneeId: users.adjuster!.id },
+    }));
     const acknowledge = take(targets.acknowledgements).map((ack): Intent => {
       const employee = agents.find((a) => a.id === ack.employeeId)!;
-      return { kind: 'acknowledge', method: 'POST', path: `/acknowledgements/${ack.id}/acknowledge`, token: token(employee), key: `${fault}-ack-${ack.id}` };
+      return {
+        kind: 'acknowledge',
+        method: 'POST',
+        path: `/acknowledgements/${ack.id}/acknowledge`,
+        token: token(employee),
+        key: `${fault}-ack-${ack.id}`,
+      };
     });
     return interleave(subscribe, cancel, assign, acknowledge);
   }
@@ -156,8 +214,12 @@ describe('chaos: pausing and killing real processes under load', () => {
     const id = intent.path.split('/')[2];
     if (intent.kind === 'subscribe') {
       const subscriptionId = idFromRequest('subscription', users.holder!.id, intent.key, plan.id);
-      const activationSent = () => Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
-      await holdsWithin(async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0, 30_000);
+      const activationSent = () =>
+        Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
+      await holdsWithin(
+        async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0,
+        30_000,
+      );
       return (await Subscription.count({ where: { id: subscriptionId, status: 'active' } })) && activationSent();
     }
     if (intent.kind === 'cancel') {
@@ -200,7 +262,9 @@ describe('chaos: pausing and killing real processes under load', () => {
       lost: applied.filter((n) => n === 0).length,
       duplicated: applied.filter((n) => n > 1).length,
     });
-    const notOnce = intents.flatMap((intent, i) => (applied[i] === 1 ? [] : [`${intent.kind} ${intent.path} applied ${applied[i]}× (first answer ${answers[i].status})`]));
+    const notOnce = intents.flatMap((intent, i) =>
+      applied[i] === 1 ? [] : [`${intent.kind} ${intent.path} applied ${applied[i]}× (first answer ${answers[i].status})`],
+    );
     expect(notOnce).toEqual([]);
     return { answers, intents };
   }
@@ -211,18 +275,29 @@ describe('chaos: pausing and killing real processes under load', () => {
   };
 
   it('worker paused: updates answer 504 naming the worker, every repeat completes once', async () => {
-    const { answers, intents } = await underFault('worker', pauseProcess(() => worker.child.pid!));
-    const named = answers.flatMap((a, i) => (isOutage(a) && intents[i].kind !== 'subscribe' ? [`${intents[i].kind}: ${a.body?.error?.details?.[0]?.dependency}`] : []));
+    const { answers, intents } = await underFault(
+      'worker',
+      pauseProcess(() => worker.child.pid!),
+    );
+    const named = answers.flatMap((a, i) =>
+      isOutage(a) && intents[i].kind !== 'subscribe' ? [`${intents[i].kind}: ${a.body?.error?.details?.[0]?.dependency}`] : [],
+    );
     expect(named).toEqual(named.map((answer) => `${answer.split(':')[0]}: worker`));
   }, 180_000);
 
   it('PostgreSQL paused: 503 postgres, every repeat completes once', async () => {
-    const { answers } = await underFault('postgres', pauseProcess(() => Number(requiredEnv('CHAOS_POSTGRES_PID'))));
+    const { answers } = await underFault(
+      'postgres',
+      pauseProcess(() => Number(requiredEnv('CHAOS_POSTGRES_PID'))),
+    );
     expect(answers.filter(isOutage).some((a) => a.body?.error?.details?.[0]?.dependency === 'postgres')).toBe(true);
   }, 180_000);
 
   it('Temporal paused: 503/504 temporal, every repeat completes once', async () => {
-    const { answers } = await underFault('temporal', pauseProcess(() => Number(requiredEnv('CHAOS_TEMPORAL_PID'))));
+    const { answers } = await underFault(
+      'temporal',
+      pauseProcess(() => Number(requiredEnv('CHAOS_TEMPORAL_PID'))),
+    );
     // A query or update whose deadline ends just after the resume finds the server answering
     // again, and so names the worker; none names PostgreSQL.
     const dependencies = answers.filter(isOutage).map((a) => a.body?.error?.details?.[0]?.dependency);
@@ -232,7 +307,14 @@ describe('chaos: pausing and killing real processes under load', () => {
 
   it(`worker SIGKILLed during a burst of ${BURST} subscriptions: none lost, no duplicate row, duplicate e-mails share their Message-ID`, async () => {
     const holder = users.burstHolder!;
-    const intents = Array.from({ length: BURST }, (_, i): Intent => ({ kind: 'subscribe', method: 'POST', path: '/subscriptions', token: token(holder), key: `burst-subscribe-${i}`, body: { planId: plan.id } }));
+    const intents = Array.from({ length: BURST }, (_, i): Intent => ({
+      kind: 'subscribe',
+      method: 'POST',
+      path: '/subscriptions',
+      token: token(holder),
+      key: `burst-subscribe-${i}`,
+      body: { planId: plan.id },
+    }));
     const ids = intents.map((intent) => idFromRequest('subscription', holder.id, intent.key, plan.id));
     const activeCount = () => Subscription.count({ where: { id: ids, status: 'active' } });
 
@@ -265,7 +347,11 @@ describe('chaos: pausing and killing real processes under load', () => {
       return byId;
     };
     // An e-mail the killed worker had claimed goes out once its claim's lease has run out.
-    await waitUntil(async () => messageIdsBySubscription().size >= BURST, 'an activation e-mail for every subscription', NOTIFICATION_LEASE_MS + 60_000);
+    await waitUntil(
+      async () => messageIdsBySubscription().size >= BURST,
+      'an activation e-mail for every subscription',
+      NOTIFICATION_LEASE_MS + 60_000,
+    );
     const mails = activationMails();
     const messageIds = messageIdsBySubscription();
     const duplicateMails = mails.length - messageIds.size;

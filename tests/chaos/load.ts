@@ -30,12 +30,21 @@ export async function send(baseUrl: string, intent: Intent): Promise<Answer> {
   try {
     const response = await fetch(`${baseUrl}/api/v1${intent.path}`, {
       method: intent.method,
-      headers: { authorization: `Bearer ${intent.token}`, 'idempotency-key': intent.key, ...(intent.body && { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${intent.token}`,
+        'idempotency-key': intent.key,
+        ...(intent.body && { 'content-type': 'application/json' }),
+      },
       body: intent.body && JSON.stringify(intent.body),
       signal: AbortSignal.timeout(HANG_AFTER_MS),
     });
     const text = await response.text();
-    return { status: response.status, ms: Date.now() - started, body: text ? JSON.parse(text) : undefined, retryAfter: response.headers.get('retry-after') };
+    return {
+      status: response.status,
+      ms: Date.now() - started,
+      body: text ? JSON.parse(text) : undefined,
+      retryAfter: response.headers.get('retry-after'),
+    };
   } catch {
     return { status: 0, ms: Date.now() - started, body: undefined, retryAfter: null };
   }
@@ -51,7 +60,8 @@ export function contractBreach(answer: Answer): string | null {
   if (!isOutage(answer)) return `status ${answer.status} ${JSON.stringify(answer.body)}`;
   const code = answer.body?.error?.code;
   const dependency = answer.body?.error?.details?.[0]?.dependency;
-  if (!['dependency_unavailable', 'outcome_unknown'].includes(code ?? '') || !['temporal', 'worker', 'postgres'].includes(dependency ?? '')) return `non-standard body ${JSON.stringify(answer.body)}`;
+  if (!['dependency_unavailable', 'outcome_unknown'].includes(code ?? '') || !['temporal', 'worker', 'postgres'].includes(dependency ?? ''))
+    return `non-standard body ${JSON.stringify(answer.body)}`;
   if (!answer.retryAfter) return 'no Retry-After';
   return null;
 }
@@ -76,7 +86,8 @@ export async function retryUntilDone(baseUrl: string, intent: Intent, timeoutMs 
     const answer = await send(baseUrl, intent);
     if (isSuccess(answer)) return answer;
     const retryable = isOutage(answer) || answer.status === 409 || answer.status === 0;
-    if (!retryable || Date.now() > deadline) throw new Error(`${intent.kind} ${intent.path} never completed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (!retryable || Date.now() > deadline)
+      throw new Error(`${intent.kind} ${intent.path} never completed: ${answer.status} ${JSON.stringify(answer.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -100,7 +111,9 @@ export function table(rows: FaultRow[]): string {
   const lines = [
     '| fault | requests | 503/504 | max latency | lost | duplicated |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.fault} | ${r.requests} | ${r.outages} | ${(r.maxLatencyMs / 1000).toFixed(1)} s | ${r.lost} | ${r.duplicated} |`),
+    ...rows.map(
+      (r) => `| ${r.fault} | ${r.requests} | ${r.outages} | ${(r.maxLatencyMs / 1000).toFixed(1)} s | ${r.lost} | ${r.duplicated} |`,
+    ),
   ];
   return lines.join('\n');
 }

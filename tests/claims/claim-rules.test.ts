@@ -36,7 +36,11 @@ describe('claim rules', () => {
 
   it.each(illegal)('refuses %s → %s with the allowed next stages', (from, to) => {
     const failure = failureOf(() => checkTransition(facts(from), { actor: manager, to, reason: 'r' }));
-    expect(failure).toMatchObject({ type: 'InvalidTransition', nonRetryable: true, details: [[expect.objectContaining({ from, allowed: DECISION_MOVES[from] })]] });
+    expect(failure).toMatchObject({
+      type: 'InvalidTransition',
+      nonRetryable: true,
+      details: [[expect.objectContaining({ from, allowed: DECISION_MOVES[from] })]],
+    });
   });
 
   it.each(legal)('lets a claims manager move %s → %s', (from, to) => {
@@ -67,18 +71,31 @@ describe('claim rules', () => {
 
   describe('separation of duties', () => {
     const senior = { id: 'senior', role: 'senior_adjuster' as Role };
-    const selfAssigned = { ...facts('waiting_approval', 1000), assigneeId: 'senior', pastAssigneeIds: ['senior'], selfAssignedBy: ['senior'] };
+    const selfAssigned = {
+      ...facts('waiting_approval', 1000),
+      assigneeId: 'senior',
+      pastAssigneeIds: ['senior'],
+      selfAssignedBy: ['senior'],
+    };
 
     it('never lets the claimant assign, move or be assigned their own claim', () => {
       const claimantStaff = { ...facts('under_review'), claimantId: 'senior' };
       const own = { type: 'OwnClaim', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] };
       expect(failureOf(() => checkTransition(claimantStaff, { actor: senior, to: 'investigation' }))).toMatchObject(own);
-      expect(failureOf(() => checkAssignment(claimantStaff, { actor: senior, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' }))).toMatchObject(own);
-      expect(failureOf(() => checkAssignment(facts('under_review'), { actor: manager, assigneeId: 'claimant', assigneeRole: 'senior_adjuster' }))).toMatchObject(own);
+      expect(
+        failureOf(() => checkAssignment(claimantStaff, { actor: senior, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' })),
+      ).toMatchObject(own);
+      expect(
+        failureOf(() =>
+          checkAssignment(facts('under_review'), { actor: manager, assigneeId: 'claimant', assigneeRole: 'senior_adjuster' }),
+        ),
+      ).toMatchObject(own);
     });
 
     it('asks for a second approver when the approver assigned the claim to themselves, even well below their limit', () => {
-      expect(failureOf(() => checkTransition(selfAssigned, { actor: senior, to: 'approved', approvedAmount: 1 }))).toMatchObject({ type: 'SecondApproverRequired' });
+      expect(failureOf(() => checkTransition(selfAssigned, { actor: senior, to: 'approved', approvedAmount: 1 }))).toMatchObject({
+        type: 'SecondApproverRequired',
+      });
       expect(failureOf(() => checkTransition(selfAssigned, { actor: manager, to: 'approved' }))).toBeUndefined();
       // Moving the claim along stays theirs to do; only the approval needs another person.
       expect(failureOf(() => checkTransition(selfAssigned, { actor: senior, to: 'under_review' }))).toBeUndefined();
@@ -87,7 +104,9 @@ describe('claim rules', () => {
     it('refuses any decision while an approval is being recorded', () => {
       const pending = { ...facts('waiting_approval'), decisionPending: true };
       expect(failureOf(() => checkTransition(pending, { actor: manager, to: 'denied', reason: 'r' }))).toMatchObject({ type: 'Conflict' });
-      expect(failureOf(() => checkAssignment(pending, { actor: manager, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' }))).toMatchObject({ type: 'Conflict' });
+      expect(
+        failureOf(() => checkAssignment(pending, { actor: manager, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' })),
+      ).toMatchObject({ type: 'Conflict' });
     });
   });
 });

@@ -58,11 +58,24 @@ describe('claim workflow (time-skipping)', () => {
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
-  async function fileClaim(amount: number, claimant: User = team.claimant, subscriptionId?: string): Promise<WorkflowHandle<ClaimWorkflow>> {
+  async function fileClaim(
+    amount: number,
+    claimant: User = team.claimant,
+    subscriptionId?: string,
+  ): Promise<WorkflowHandle<ClaimWorkflow>> {
     const subscription = subscriptionId ? { id: subscriptionId } : await buildSubscription({ policyholderId: claimant.id });
     const filedAt = new Date(Number(await env.currentTimeMs()));
-    const claim = await buildClaim({ subscriptionId: subscription.id, amountClaimed: amount.toFixed(2), filedById: team.agent.id, filedAt });
-    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: claim.workflowId, args: [claimWorkflowInput(claim, filedAt)] });
+    const claim = await buildClaim({
+      subscriptionId: subscription.id,
+      amountClaimed: amount.toFixed(2),
+      filedById: team.agent.id,
+      filedAt,
+    });
+    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: claim.workflowId,
+      args: [claimWorkflowInput(claim, filedAt)],
+    });
   }
 
   const move = (handle: WorkflowHandle, request: TransitionRequest) => handle.executeUpdate(transitionClaimUpdate, { args: [request] });
@@ -73,7 +86,8 @@ describe('claim workflow (time-skipping)', () => {
   async function claimAt(stages: ClaimStage[], amount = 4000, assignee: User = team.adjuster) {
     const handle = await fileClaim(amount);
     if (stages.length > 0) await assign(handle, assignee);
-    for (const to of stages.slice(1)) await move(handle, { actor: actor(assignee), to, reason: to === 'denied' ? 'not covered' : undefined });
+    for (const to of stages.slice(1))
+      await move(handle, { actor: actor(assignee), to, reason: to === 'denied' ? 'not covered' : undefined });
     return handle;
   }
   const TO_WAITING_APPROVAL: ClaimStage[] = ['assigned', 'under_review', 'waiting_approval'];
@@ -227,7 +241,10 @@ describe('claim workflow (time-skipping)', () => {
       const byAssignee = await rejectionOf(move(handle, { actor: actor(team.adjuster), to: 'approved', approvedAmount: 5000.01 }));
       expect(byAssignee.type).toBe('Forbidden');
       const bySenior = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved', approvedAmount: 25_000.01 }));
-      expect(bySenior).toMatchObject({ type: 'Forbidden', details: [[expect.objectContaining({ rule: 'approval_authority', limit: 25_000 })]] });
+      expect(bySenior).toMatchObject({
+        type: 'Forbidden',
+        details: [[expect.objectContaining({ rule: 'approval_authority', limit: 25_000 })]],
+      });
       const byOtherAdjuster = await rejectionOf(move(handle, { actor: actor(team.otherAdjuster), to: 'approved', approvedAmount: 100 }));
       expect(byOtherAdjuster.type).toBe('Forbidden');
       expect((await handle.query(claimStateQuery)).stage).toBe('waiting_approval');
@@ -286,8 +303,15 @@ describe('claim workflow (time-skipping)', () => {
       await move(handle, { actor: actor(team.senior), to: 'under_review' });
       await move(handle, { actor: actor(team.senior), to: 'waiting_approval' });
       const alone = await rejectionOf(move(handle, { actor: actor(team.senior), to: 'approved', approvedAmount: 10 }));
-      expect(alone).toMatchObject({ type: 'SecondApproverRequired', details: [[expect.objectContaining({ rule: 'separation_of_duties' })]] });
-      expect(await handle.query(claimStateQuery)).toMatchObject({ stage: 'waiting_approval', amountApproved: null, nextDeadline: { action: 'approval_escalation' } });
+      expect(alone).toMatchObject({
+        type: 'SecondApproverRequired',
+        details: [[expect.objectContaining({ rule: 'separation_of_duties' })]],
+      });
+      expect(await handle.query(claimStateQuery)).toMatchObject({
+        stage: 'waiting_approval',
+        amountApproved: null,
+        nextDeadline: { action: 'approval_escalation' },
+      });
 
       await move(handle, { actor: actor(team.manager), to: 'approved' });
       expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 1000 });
@@ -309,10 +333,16 @@ describe('claim workflow (time-skipping)', () => {
       const rowsBefore = await historyOf(second);
 
       const over = await rejectionOf(move(second, { actor: actor(team.adjuster), to: 'approved' }));
-      expect(over).toMatchObject({ type: 'CoverageExceeded', details: [[expect.objectContaining({ field: 'approvedAmount', coverage: 6000, available: 2000 })]] });
+      expect(over).toMatchObject({
+        type: 'CoverageExceeded',
+        details: [[expect.objectContaining({ field: 'approvedAmount', coverage: 6000, available: 2000 })]],
+      });
       expect(await second.query(claimStateQuery)).toEqual(before);
       expect(await historyOf(second)).toEqual(rowsBefore);
-      expect(await Claim.findOne({ where: { workflowId: second.workflowId } })).toMatchObject({ status: 'waiting_approval', amountApproved: null });
+      expect(await Claim.findOne({ where: { workflowId: second.workflowId } })).toMatchObject({
+        status: 'waiting_approval',
+        amountApproved: null,
+      });
 
       // What is left of the coverage may still be approved.
       await move(second, { actor: actor(team.adjuster), to: 'approved', approvedAmount: 2000 });
@@ -355,7 +385,10 @@ describe('claim workflow (time-skipping)', () => {
     const illegal = CLAIM_STAGES.filter((to) => !DECISION_MOVES[from].includes(to));
     for (const to of illegal) {
       const failure = await rejectionOf(move(handle, { actor: actor(team.manager), to, reason: 'any' }));
-      expect(failure).toMatchObject({ type: 'InvalidTransition', details: [[expect.objectContaining({ from, allowed: DECISION_MOVES[from] })]] });
+      expect(failure).toMatchObject({
+        type: 'InvalidTransition',
+        details: [[expect.objectContaining({ from, allowed: DECISION_MOVES[from] })]],
+      });
     }
     const after = await handle.query(claimStateQuery);
     expect(after).toEqual(before);

@@ -45,7 +45,6 @@ describe('claims API (dev server, end to end)', () => {
     return res.body as { id: string; claimNumber: string; workflow: { workflowId: string; runId: string } };
   }
 
-
   const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
     stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
@@ -64,19 +63,32 @@ describe('claims API (dev server, end to end)', () => {
     });
 
     it("assigns it to an adjuster: the run's search attributes and the adjuster's list follow", async () => {
-      const assigned = await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+      const assigned = await stack.api
+        .post(`/api/v1/claims/${filed.id}/assign`)
+        .set(as(team.manager))
+        .send({ assigneeId: team.adjuster.id })
+        .expect(200);
       expect(assigned.body).toMatchObject({ status: 'assigned', assigneeId: team.adjuster.id });
       const run = await stack.api.get(`/api/v1/workflows/${filed.workflow.workflowId}`).set(as(team.manager)).expect(200);
-      expect(run.body.searchAttributes).toMatchObject({ TenantId: team.tenant.id, BusinessStatus: 'assigned', AssigneeId: team.adjuster.id });
+      expect(run.body.searchAttributes).toMatchObject({
+        TenantId: team.tenant.id,
+        BusinessStatus: 'assigned',
+        AssigneeId: team.adjuster.id,
+      });
       const mine = await stack.api.get(`/api/v1/claims?assigneeId=${team.adjuster.id}`).set(as(team.adjuster)).expect(200);
       expect(mine.body.items.map((c: { id: string }) => c.id)).toEqual([filed.id]);
     });
 
     it('requests documents: the claimant is e-mailed', async () => {
       await transition(filed.id, team.adjuster, { to: 'under_review' }).expect(200);
-      const requested = await transition(filed.id, team.adjuster, { to: 'documents_requested', note: 'Please send the plumber invoice' }).expect(200);
+      const requested = await transition(filed.id, team.adjuster, {
+        to: 'documents_requested',
+        note: 'Please send the plumber invoice',
+      }).expect(200);
       expect(requested.body.status).toBe('documents_requested');
-      await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Documents needed for claim ${filed.claimNumber}`);
+      await stack.smtp.waitFor(
+        (m) => m.to.includes(team.claimant.email) && m.subject === `Documents needed for claim ${filed.claimNumber}`,
+      );
     });
 
     it("takes the claimant's upload (audited, content served back byte for byte), which puts the claim back under review", async () => {
@@ -85,12 +97,23 @@ describe('claims API (dev server, end to end)', () => {
         .set(as(team.claimant))
         .send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') })
         .expect(201);
-      expect(upload.body).toMatchObject({ fileName: 'invoice.pdf', sizeBytes: PDF.length, sha256: crypto.createHash('sha256').update(PDF).digest('hex') });
+      expect(upload.body).toMatchObject({
+        fileName: 'invoice.pdf',
+        sizeBytes: PDF.length,
+        sha256: crypto.createHash('sha256').update(PDF).digest('hex'),
+      });
       expect(upload.body.storageKey).toBeUndefined();
       const uploadEvent = await AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.document_upload' } });
-      expect(uploadEvent).toMatchObject({ actorId: team.claimant.id, changes: { documentId: { before: null, after: upload.body.id }, fileName: { after: 'invoice.pdf' } } });
+      expect(uploadEvent).toMatchObject({
+        actorId: team.claimant.id,
+        changes: { documentId: { before: null, after: upload.body.id }, fileName: { after: 'invoice.pdf' } },
+      });
       // The upload signalled the waiting workflow, which put the claim back under review.
-      await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'under_review', 'claim back under review');
+      await eventually(
+        () => Claim.findByPk(filed.id),
+        (c) => c?.status === 'under_review',
+        'claim back under review',
+      );
       const content = await stack.api.get(`/api/v1/documents/${upload.body.id}/content`).set(as(team.adjuster)).buffer(true).expect(200);
       expect(content.headers['content-type']).toBe('application/pdf');
       expect(content.headers.etag).toBe(`"${upload.body.sha256}"`);
@@ -101,10 +124,18 @@ describe('claims API (dev server, end to end)', () => {
     it('approves it; the run pays and closes it, with one payment, every move in the history and the e-mails sent', async () => {
       await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);
       await transition(filed.id, team.adjuster, { to: 'approved', approvedAmount: 3500, note: 'Invoice minus excess' }).expect(200);
-      await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
+      await eventually(
+        () => Claim.findByPk(filed.id),
+        (c) => c?.status === 'closed',
+        'claim closed',
+      );
 
       const detail = await stack.api.get(`/api/v1/claims/${filed.id}`).set(as(team.claimant)).expect(200);
-      expect(detail.body).toMatchObject({ status: 'closed', amountApproved: '3500.00', payment: { amount: '3500.00', reference: `PAY-${filed.claimNumber}` } });
+      expect(detail.body).toMatchObject({
+        status: 'closed',
+        amountApproved: '3500.00',
+        payment: { amount: '3500.00', reference: `PAY-${filed.claimNumber}` },
+      });
       const rows = await ClaimHistory.findAll({ where: { claimId: filed.id }, order: [['sequence', 'ASC']] });
       expect(rows.map((r) => [r.sequence, r.fromStatus, r.toStatus, r.actorId])).toEqual([
         [0, null, 'reported', team.claimant.id],
@@ -134,7 +165,10 @@ describe('claims API (dev server, end to end)', () => {
   it('answers an illegal move with 409 and the allowed stages, missing authority with 403, and records nothing', async () => {
     const filed = await fileClaim(team.agent, { amountClaimed: 9000 });
     const early = await transition(filed.id, team.manager, { to: 'approved' }).expect(409);
-    expect(early.body.error).toMatchObject({ code: 'invalid_transition', details: [expect.objectContaining({ field: 'to', from: 'reported', allowed: [] })] });
+    expect(early.body.error).toMatchObject({
+      code: 'invalid_transition',
+      details: [expect.objectContaining({ field: 'to', from: 'reported', allowed: [] })],
+    });
 
     await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     const skip = await transition(filed.id, team.adjuster, { to: 'paid' }).expect(409);
@@ -156,21 +190,45 @@ describe('claims API (dev server, end to end)', () => {
     expect(await ClaimHistory.count({ where: { claimId: filed.id } })).toBe(4);
 
     await transition(filed.id, team.senior, { to: 'approved' }).expect(200);
-    await eventually(() => Claim.findByPk(filed.id), (c) => c?.status === 'closed', 'claim closed');
+    await eventually(
+      () => Claim.findByPk(filed.id),
+      (c) => c?.status === 'closed',
+      'claim closed',
+    );
   });
 
   it('refuses claims the subscription does not cover with 4xx and files nothing', async () => {
     const before = await Claim.count();
-    const tooMuch = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ amountClaimed: Number(subscription.coverageAmount) + 1 })).expect(422);
+    const tooMuch = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ amountClaimed: Number(subscription.coverageAmount) + 1 }))
+      .expect(422);
     expect(tooMuch.body.error.details[0].field).toBe('amountClaimed');
     const beforeCover = new Date(Date.parse(subscription.startDate!) - 86_400_000).toISOString().slice(0, 10);
-    const outside = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate: beforeCover })).expect(422);
+    const outside = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ incidentDate: beforeCover }))
+      .expect(422);
     expect(outside.body.error.details[0].field).toBe('incidentDate');
-    await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate: '2999-01-01' })).expect(400);
-    await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ status: 'approved' })).expect(400);
+    await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ incidentDate: '2999-01-01' }))
+      .expect(400);
+    await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ status: 'approved' }))
+      .expect(400);
 
     const cancelled = await buildSubscription({ policyholderId: team.claimant.id, status: 'cancelled' });
-    const inactive = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ subscriptionId: cancelled.id })).expect(422);
+    const inactive = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ subscriptionId: cancelled.id }))
+      .expect(422);
     expect(inactive.body.error.details[0].field).toBe('subscriptionId');
 
     const neighbour = await buildUser({ tenantId: team.tenant.id, role: 'policyholder' });
@@ -188,7 +246,11 @@ describe('claims API (dev server, end to end)', () => {
     // Another tenant numbers its claims from 1 too, in a workflow of its own.
     const other = await createClaimsTeam();
     const otherSubscription = await buildSubscription({ policyholderId: other.claimant.id });
-    const first = await stack.api.post('/api/v1/claims').set(as(other.claimant)).send(fileBody({ subscriptionId: otherSubscription.id })).expect(201);
+    const first = await stack.api
+      .post('/api/v1/claims')
+      .set(as(other.claimant))
+      .send(fileBody({ subscriptionId: otherSubscription.id }))
+      .expect(201);
     expect(first.body.claimNumber).toMatch(/-000001$/);
     expect(first.body.workflow.workflowId).toBe(`claim-${other.tenant.slug}-${first.body.claimNumber}`);
   });
@@ -205,7 +267,11 @@ describe('claims API (dev server, end to end)', () => {
     const own = await stack.api.get('/api/v1/claims').set(as(team.claimant)).expect(200);
     expect(own.body.items.every((c: { claimantId: string }) => c.claimantId === team.claimant.id)).toBe(true);
 
-    const note = await stack.api.post(`/api/v1/claims/${filed.id}/notes`).set(as(team.agent)).send({ body: 'Customer called, prefers e-mail' }).expect(201);
+    const note = await stack.api
+      .post(`/api/v1/claims/${filed.id}/notes`)
+      .set(as(team.agent))
+      .send({ body: 'Customer called, prefers e-mail' })
+      .expect(201);
     expect(note.body).toMatchObject({ authorId: team.agent.id, body: 'Customer called, prefers e-mail' });
     const notes = await stack.api.get(`/api/v1/claims/${filed.id}/notes`).set(as(team.adjuster)).expect(200);
     expect(notes.body.items.map((n: { id: string }) => n.id)).toEqual([note.body.id]);
@@ -230,8 +296,13 @@ describe('claims API (dev server, end to end)', () => {
     const tenantDir = path.join(documentsDir, team.tenant.id);
     const storedFiles = () => (fs.existsSync(tenantDir) ? fs.readdirSync(tenantDir).length : 0);
     const filesBefore = storedFiles();
-    const upload = (body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${filed.id}/documents`).set(as(team.claimant)).send(body);
-    await upload({ fileName: 'run.sh', contentType: 'application/x-sh', contentBase64: Buffer.from('#!/bin/sh').toString('base64') }).expect(400);
+    const upload = (body: Record<string, unknown>) =>
+      stack.api.post(`/api/v1/claims/${filed.id}/documents`).set(as(team.claimant)).send(body);
+    await upload({
+      fileName: 'run.sh',
+      contentType: 'application/x-sh',
+      contentBase64: Buffer.from('#!/bin/sh').toString('base64'),
+    }).expect(400);
     const lying = await upload({ fileName: 'x.png', contentType: 'image/png', contentBase64: PDF.toString('base64') }).expect(422);
     expect(lying.body.error.details[0].field).toBe('contentBase64');
     const big = Buffer.concat([PDF, Buffer.alloc(512 * 1024)]);

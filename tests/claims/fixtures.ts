@@ -27,7 +27,9 @@ export interface ClaimsTeam {
 export async function createClaimsTeam(): Promise<ClaimsTeam> {
   const tenant = await buildTenant();
   const [claimant, agent, adjuster, otherAdjuster, senior, manager] = await Promise.all(
-    (['policyholder', 'claims_agent', 'adjuster', 'adjuster', 'senior_adjuster', 'claims_manager'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
+    (['policyholder', 'claims_agent', 'adjuster', 'adjuster', 'senior_adjuster', 'claims_manager'] as const).map((role) =>
+      buildUser({ tenantId: tenant.id, role }),
+    ),
   );
   return { tenant, claimant, agent, adjuster, otherAdjuster, senior, manager };
 }

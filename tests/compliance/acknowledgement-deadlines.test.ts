@@ -7,7 +7,12 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Acknowledgement, AuditEvent, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgeUpdate, AcknowledgementWorkflow, versionRetiredSignal } from '../../src/contracts/acknowledgement';
+import {
+  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgeUpdate,
+  AcknowledgementWorkflow,
+  versionRetiredSignal,
+} from '../../src/contracts/acknowledgement';
 import { DAY_MS } from '../../src/shared/time';
 import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -34,8 +39,15 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     await stack.startWorker(TASK_QUEUE);
 
     tenant = await buildTenant();
-    await TenantSettings.create({ tenantId: tenant.id, values: { complianceWebhookUrl: webhooks.url }, complianceWebhookSecret: WEBHOOK_SECRET });
-    officers = await Promise.all([buildUser({ tenantId: tenant.id, role: 'compliance_officer' }), buildUser({ tenantId: tenant.id, role: 'compliance_officer' })]);
+    await TenantSettings.create({
+      tenantId: tenant.id,
+      values: { complianceWebhookUrl: webhooks.url },
+      complianceWebhookSecret: WEBHOOK_SECRET,
+    });
+    officers = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
+    ]);
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
   });
 
@@ -46,12 +58,25 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   /** A fresh employee with an acknowledgement due 14 days from the server's current time, and its run. */
   async function startAcknowledgement(options: { withManager: boolean }) {
     const employee = await buildUser({ tenantId: tenant.id, role: 'adjuster', ...(options.withManager && { managerId: manager.id }) });
-    const version = await buildPolicyVersion({ createdById: officers[0].id, status: 'published', dueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS) });
+    const version = await buildPolicyVersion({
+      createdById: officers[0].id,
+      status: 'published',
+      dueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS),
+    });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
       workflowId: ack.workflowId!,
-      args: [{ tenantId: tenant.id, acknowledgementId: ack.id, employeeId: employee.id, dueAt: ack.dueAt.toISOString(), reminderDaysBefore: 3, graceDays: 3 }],
+      args: [
+        {
+          tenantId: tenant.id,
+          acknowledgementId: ack.id,
+          employeeId: employee.id,
+          dueAt: ack.dueAt.toISOString(),
+          reminderDaysBefore: 3,
+          graceDays: 3,
+        },
+      ],
     });
     return { employee, ack, handle };
   }
@@ -63,7 +88,14 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   }
 
   const mailsTo = (user: User) => smtp.messages.filter((m) => m.to.includes(user.email));
-  const alertsOf = (ack: Acknowledgement) => EscalationAlert.findAll({ where: { acknowledgementId: ack.id }, order: [['level', 'ASC'], ['channel', 'ASC']] });
+  const alertsOf = (ack: Acknowledgement) =>
+    EscalationAlert.findAll({
+      where: { acknowledgementId: ack.id },
+      order: [
+        ['level', 'ASC'],
+        ['channel', 'ASC'],
+      ],
+    });
 
   it('ends at once when the employee acknowledges before the reminder; nobody else may', async () => {
     const { employee, ack, handle } = await startAcknowledgement({ withManager: true });
@@ -115,7 +147,8 @@ describe('acknowledgement deadlines (time-skipping)', () => {
   it('never acknowledged: level 1 to the compliance officers (no manager), level 2 by e-mail and signed webhook', async () => {
     const { employee, ack, handle } = await startAcknowledgement({ withManager: false });
     const officerEmails = officers.map((o) => o.email).sort();
-    const aboutEmployee = (prefix: string) => (m: { subject: string }) => m.subject.startsWith(prefix) && m.subject.includes(employee.fullName);
+    const aboutEmployee = (prefix: string) => (m: { subject: string }) =>
+      m.subject.startsWith(prefix) && m.subject.includes(employee.fullName);
 
     await stack.skip('14 days', handle);
     const level1 = await smtp.waitFor(aboutEmployee('Overdue:'));
@@ -126,7 +159,11 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     expect([...level2.to].sort()).toEqual(officerEmails);
     const webhook = await webhooks.waitFor((w) => w.body.data.acknowledgementId === ack.id);
     expect(webhook.signatureValid).toBe(true);
-    expect(webhook.body).toMatchObject({ event: 'acknowledgement.escalated', tenantId: tenant.id, data: { escalationLevel: 2, employee: { id: employee.id } } });
+    expect(webhook.body).toMatchObject({
+      event: 'acknowledgement.escalated',
+      tenantId: tenant.id,
+      data: { escalationLevel: 2, employee: { id: employee.id } },
+    });
 
     await waitUntil(async () => (await ack.reload()).status === 'escalated', 'acknowledgement escalated');
     expect(ack).toMatchObject({ escalationLevel: 2, remindersSent: 1 });

@@ -35,7 +35,10 @@ describe('compliance API end to end', () => {
   afterAll(() => stack?.close());
 
   async function createDraft(policyId: string, body: object = {}): Promise<PolicyVersion> {
-    const res = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'Report every gift over 50 EUR.', ...body });
+    const res = await stack.api
+      .post(`/api/v1/compliance/policies/${policyId}/versions`)
+      .set(as(officer))
+      .send({ content: 'Report every gift over 50 EUR.', ...body });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -56,7 +59,10 @@ describe('compliance API end to end', () => {
       expect((await stack.api.post('/api/v1/compliance/policies').set(as(employee)).send({ title: 'Nope' })).status).toBe(403);
       expect((await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'X', owner: 'me' })).status).toBe(400);
       expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
-      const badAudience = await stack.api.post(`/api/v1/compliance/policies/${policyId}/versions`).set(as(officer)).send({ content: 'x', audienceRoles: ['policyholder'] });
+      const badAudience = await stack.api
+        .post(`/api/v1/compliance/policies/${policyId}/versions`)
+        .set(as(officer))
+        .send({ content: 'x', audienceRoles: ['policyholder'] });
       expect(badAudience.status).toBe(400);
       expect(badAudience.body.error.details[0].field).toBe('body.audienceRoles.0');
     });
@@ -70,7 +76,11 @@ describe('compliance API end to end', () => {
       await approveThroughReview(stack, v1.id, officer, reviewer);
       const published = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
       expect(published.status).toBe(202);
-      expect(published.body).toMatchObject({ workflowId: `policy-rollout-${v1.id}`, retiredVersionIds: [], version: { status: 'published' } });
+      expect(published.body).toMatchObject({
+        workflowId: `policy-rollout-${v1.id}`,
+        retiredVersionIds: [],
+        version: { status: 'published' },
+      });
       rolloutWorkflowId = published.body.workflowId;
       const again = await stack.api.post(`/api/v1/compliance/versions/${v1.id}/publish`).set(as(officer));
       expect(again.status).toBe(409);
@@ -108,7 +118,13 @@ describe('compliance API end to end', () => {
       expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0 });
       expect(report.body.items).toHaveLength(5);
       const acknowledgedOnly = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=acknowledged`).set(as(officer));
-      expect(acknowledgedOnly.body.items).toEqual([expect.objectContaining({ acknowledgementId: ack.id, status: 'acknowledged', employee: expect.objectContaining({ fullName: employee.fullName }) })]);
+      expect(acknowledgedOnly.body.items).toEqual([
+        expect.objectContaining({
+          acknowledgementId: ack.id,
+          status: 'acknowledged',
+          employee: expect.objectContaining({ fullName: employee.fullName }),
+        }),
+      ]);
       expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=late`).set(as(officer))).status).toBe(400);
       expect((await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(outsider))).status).toBe(404);
     });
@@ -116,7 +132,11 @@ describe('compliance API end to end', () => {
     it("shows each acknowledgement's stage to operators as search attributes", async () => {
       const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer));
       expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'acknowledged' });
-      await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`, 4);
+      await waitForRunCount(
+        stack.temporal,
+        `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="pending" AND DueAt > "${new Date().toISOString()}"`,
+        4,
+      );
     });
 
     it('retires the first version and its pending acknowledgements when a newer version is published', async () => {
@@ -135,7 +155,11 @@ describe('compliance API end to end', () => {
         [2, 'published'],
         [1, 'retired'],
       ]);
-      await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="superseded"`, 4);
+      await waitForRunCount(
+        stack.temporal,
+        `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND BusinessStatus="superseded"`,
+        4,
+      );
       const oldReport = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
       expect(oldReport.body.counts).toMatchObject({ total: 5, acknowledged: 1, superseded: 4 });
       const newReport = await stack.api.get(`/api/v1/compliance/versions/${v2.id}/report`).set(as(officer));
@@ -145,7 +169,9 @@ describe('compliance API end to end', () => {
 
     it('keeps the acknowledgement (by the employee) and the four retirements (by their runs) in the audit trail', async () => {
       const trail = await stack.api.get(`/api/v1/audit-events?entityType=acknowledgement&entityId=${ack.id}`).set(as(officer));
-      expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([['acknowledgement.acknowledge', { type: 'user', id: employee.id }]]);
+      expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
+        ['acknowledgement.acknowledge', { type: 'user', id: employee.id }],
+      ]);
       const superseded = await stack.api.get('/api/v1/audit-events?action=acknowledgement.supersede&pageSize=100').set(as(officer));
       expect(superseded.body.items).toHaveLength(4);
       expect(superseded.body.items.every((e: { actor: { type: string } }) => e.actor.type === 'workflow')).toBe(true);
@@ -177,12 +203,26 @@ describe('compliance API end to end', () => {
     await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
     const ack = await Acknowledgement.findOne({ where: { versionId: version.id, employeeId: colleague.id } });
     // The alert an acknowledgement run records at its due date (the run itself is tested on the time-skipping server).
-    await EscalationAlert.create({ tenantId: tenant.id, acknowledgementId: ack!.id, level: 1, channel: 'email', recipients: [officer.email], deliveryStatus: 'sent', sentAt: new Date() });
+    await EscalationAlert.create({
+      tenantId: tenant.id,
+      acknowledgementId: ack!.id,
+      level: 1,
+      channel: 'email',
+      recipients: [officer.email],
+      deliveryStatus: 'sent',
+      sentAt: new Date(),
+    });
 
     const level1 = await stack.api.get(`/api/v1/compliance/escalations?level=1&versionId=${version.id}`).set(as(officer));
     expect(level1.status).toBe(200);
     expect(level1.body.items).toEqual([
-      expect.objectContaining({ acknowledgementId: ack!.id, level: 1, channel: 'email', recipients: [officer.email], employee: expect.objectContaining({ id: colleague.id, fullName: colleague.fullName }) }),
+      expect.objectContaining({
+        acknowledgementId: ack!.id,
+        level: 1,
+        channel: 'email',
+        recipients: [officer.email],
+        employee: expect.objectContaining({ id: colleague.id, fullName: colleague.fullName }),
+      }),
     ]);
     expect((await stack.api.get('/api/v1/compliance/escalations?level=2').set(as(officer))).body.items).toEqual([]);
     expect((await stack.api.get('/api/v1/compliance/escalations').set(as(outsider))).body.items).toEqual([]);

@@ -34,7 +34,10 @@ describe('policy version approval API', () => {
 
   async function draft(title: string): Promise<string> {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(author)).send({ title });
-    const version = await stack.api.post(`/api/v1/compliance/policies/${policy.body.id}/versions`).set(as(author)).send({ content: 'Declare every gift.' });
+    const version = await stack.api
+      .post(`/api/v1/compliance/policies/${policy.body.id}/versions`)
+      .set(as(author))
+      .send({ content: 'Declare every gift.' });
     expect(version.status).toBe(201);
     return version.body.id;
   }
@@ -50,14 +53,22 @@ describe('policy version approval API', () => {
 
     const submitted = await post(`${id}/submit`, author);
     expect(submitted.status).toBe(202);
-    expect(submitted.body).toMatchObject({ workflowId: `policy-approval-${id}`, version: { status: 'in_review', submittedById: author.id } });
+    expect(submitted.body).toMatchObject({
+      workflowId: `policy-approval-${id}`,
+      version: { status: 'in_review', submittedById: author.id },
+    });
     const { submittedAt, reviewDueAt } = submitted.body.version;
     expect(new Date(reviewDueAt).getTime() - new Date(submittedAt).getTime()).toBe(14 * DAY_MS);
-    await stack.smtp.waitFor((m) => m.subject === `Review requested: "Gifts" version 1` && m.to.includes(reviewer.email) && m.to.includes(admin.email));
+    await stack.smtp.waitFor(
+      (m) => m.subject === `Review requested: "Gifts" version 1` && m.to.includes(reviewer.email) && m.to.includes(admin.email),
+    );
 
     // The run is visible like its version: to the tenant's compliance roles, to nobody else.
     const runPath = `/api/v1/workflows/policy-approval-${id}`;
-    expect((await stack.api.get(runPath).set(as(reviewer))).body).toMatchObject({ workflowId: `policy-approval-${id}`, searchAttributes: { BusinessStatus: 'in_review' } });
+    expect((await stack.api.get(runPath).set(as(reviewer))).body).toMatchObject({
+      workflowId: `policy-approval-${id}`,
+      searchAttributes: { BusinessStatus: 'in_review' },
+    });
     expect((await stack.api.get(runPath).set(as(adjuster))).status).toBe(404);
     expect((await stack.api.get(runPath).set(as(outsider))).status).toBe(404);
 
@@ -116,7 +127,10 @@ describe('policy version approval API', () => {
     expect(published.status).toBe(202);
 
     // Every step in the audit trail, each by the person who took it, the review steps with the run that recorded them.
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=policy_version&entityId=${id}&pageSize=100`).set(as(reviewer)).expect(200);
+    const trail = await stack.api
+      .get(`/api/v1/audit-events?entityType=policy_version&entityId=${id}&pageSize=100`)
+      .set(as(reviewer))
+      .expect(200);
     expect(trail.body.items.map((e: { action: string; actor: { id: string } }) => [e.action, e.actor.id])).toEqual([
       ['policy_version.create', author.id],
       ['policy_version.submit', admin.id],
@@ -125,13 +139,30 @@ describe('policy version approval API', () => {
       ['policy_version.approve', admin.id],
       ['policy_version.publish', author.id],
     ]);
-    const policyEvents = await stack.api.get('/api/v1/audit-events?action=compliance_policy.create&pageSize=100').set(as(admin)).expect(200);
-    expect(policyEvents.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ actor: { type: 'user', id: author.id }, changes: expect.objectContaining({ title: { before: null, after: 'Travel' } }) })]));
-    expect(trail.body.items[2]).toMatchObject({ workflowId: `policy-approval-${id}`, changes: { status: { before: 'in_review', after: 'draft' }, reviewNote: { after: 'Add the approval limits' } } });
+    const policyEvents = await stack.api
+      .get('/api/v1/audit-events?action=compliance_policy.create&pageSize=100')
+      .set(as(admin))
+      .expect(200);
+    expect(policyEvents.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: { type: 'user', id: author.id },
+          changes: expect.objectContaining({ title: { before: null, after: 'Travel' } }),
+        }),
+      ]),
+    );
+    expect(trail.body.items[2]).toMatchObject({
+      workflowId: `policy-approval-${id}`,
+      changes: { status: { before: 'in_review', after: 'draft' }, reviewNote: { after: 'Add the approval limits' } },
+    });
   });
 
   it("takes the lapse from the tenant's settings", async () => {
-    await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ policyReviewLapseDays: 30, policyReviewReminderDays: 5 }).expect(200);
+    await stack.api
+      .put('/api/v1/tenant/settings')
+      .set(as(admin))
+      .send({ policyReviewLapseDays: 30, policyReviewReminderDays: 5 })
+      .expect(200);
     const id = await draft('Data retention');
     const submitted = await post(`${id}/submit`, author);
     const { submittedAt, reviewDueAt } = submitted.body.version;
@@ -141,7 +172,10 @@ describe('policy version approval API', () => {
 
   it('describes the review routes in the OpenAPI document', async () => {
     const doc = await stack.api.get('/api/openapi.json').expect(200);
-    for (const action of ['submit', 'approve', 'reject']) expect(doc.body.paths[`/api/v1/compliance/versions/{id}/${action}`].post).toBeDefined();
-    expect(doc.body.paths['/api/v1/compliance/versions/{id}/reject'].post.requestBody.content['application/json'].schema.required).toEqual(['reason']);
+    for (const action of ['submit', 'approve', 'reject'])
+      expect(doc.body.paths[`/api/v1/compliance/versions/{id}/${action}`].post).toBeDefined();
+    expect(doc.body.paths['/api/v1/compliance/versions/{id}/reject'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'reason',
+    ]);
   });
 });

@@ -24,7 +24,6 @@ import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf } from '../support/waiting';
 
-
 describe('policy approval workflow (time-skipping)', () => {
   let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
@@ -61,12 +60,18 @@ describe('policy approval workflow (time-skipping)', () => {
       reminderAfterDays: 2,
       lapseAfterDays: 14,
     };
-    const handle = await env.client.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, { taskQueue, workflowId: policyApprovalWorkflowId(version.id), args: [input] });
+    const handle = await env.client.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: policyApprovalWorkflowId(version.id),
+      args: [input],
+    });
     const recorded = handle.executeUpdate(submissionRecordedUpdate);
     return { version, handle, recorded, name: `"Anti-bribery" version ${version.versionNumber}` };
   }
 
-  async function withWorker(body: (submit: (status?: 'draft' | 'approved') => ReturnType<typeof submitOn>) => Promise<void>): Promise<void> {
+  async function withWorker(
+    body: (submit: (status?: 'draft' | 'approved') => ReturnType<typeof submitOn>) => Promise<void>,
+  ): Promise<void> {
     const taskQueue = `policy-approval-${crypto.randomUUID()}`;
     await stack.startWorker(taskQueue);
     await body((status) => submitOn(taskQueue, status));
@@ -74,7 +79,11 @@ describe('policy approval workflow (time-skipping)', () => {
 
   const as = (user: User) => ({ userId: user.id, role: user.role });
   const mailTo = (user: User, subject: string) => smtp.waitFor((m) => m.to.includes(user.email) && m.subject === subject);
-  const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (err) => (err instanceof WorkflowUpdateFailedError ? err.cause : err));
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (err) => (err instanceof WorkflowUpdateFailedError ? err.cause : err),
+    );
 
   it('approval by a second reviewer: the author is refused (403), the version becomes approved, everyone is told', async () => {
     await withWorker(async (submit) => {
@@ -85,9 +94,13 @@ describe('policy approval workflow (time-skipping)', () => {
       expect(requested.to).toEqual(expect.arrayContaining([reviewer.email, admin.email]));
       expect(requested.to).not.toContain(author.email);
 
-      expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(author)] }))).toMatchObject({ type: 'Forbidden' });
+      expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(author)] }))).toMatchObject({
+        type: 'Forbidden',
+      });
       const adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-      expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(adjuster)] }))).toMatchObject({ type: 'Forbidden' });
+      expect(await failureOf(handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(adjuster)] }))).toMatchObject({
+        type: 'Forbidden',
+      });
       expect((await version.reload()).status).toBe('in_review');
 
       const accepted = await handle.executeUpdate(approvePolicyVersionUpdate, { args: [as(reviewer)] });
@@ -105,7 +118,9 @@ describe('policy approval workflow (time-skipping)', () => {
     await withWorker(async (submit) => {
       const { version, handle, recorded, name } = await submit();
       await recorded;
-      expect(await failureOf(handle.executeUpdate(rejectPolicyVersionUpdate, { args: [{ ...as(admin), reason: '  ' }] }))).toMatchObject({ type: 'Validation' });
+      expect(await failureOf(handle.executeUpdate(rejectPolicyVersionUpdate, { args: [{ ...as(admin), reason: '  ' }] }))).toMatchObject({
+        type: 'Validation',
+      });
 
       const [reject, approve] = await Promise.allSettled([
         handle.executeUpdate(rejectPolicyVersionUpdate, { args: [{ ...as(admin), reason: 'Name the gift register' }] }),
@@ -163,7 +178,13 @@ describe('policy approval workflow (time-skipping)', () => {
     await withWorker(async (submit) => {
       const { version, recorded } = await submit();
       await recorded;
-      await stack.activities.recordPolicyReviewOutcome({ versionId: version.id, submittedAt: new Date(0).toISOString(), outcome: 'approved', reviewerId: reviewer.id, note: null });
+      await stack.activities.recordPolicyReviewOutcome({
+        versionId: version.id,
+        submittedAt: new Date(0).toISOString(),
+        outcome: 'approved',
+        reviewerId: reviewer.id,
+        note: null,
+      });
       expect((await version.reload()).status).toBe('in_review');
     });
   });

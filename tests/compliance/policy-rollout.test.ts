@@ -5,7 +5,12 @@
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/contracts/policy-rollout';
+import {
+  POLICY_ROLLOUT_WORKFLOW_TYPE,
+  PolicyRolloutWorkflow,
+  rolloutProgressQuery,
+  RolloutProgress,
+} from '../../src/contracts/policy-rollout';
 import { bearer, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf, waitForRunCount } from '../support/waiting';
@@ -33,7 +38,10 @@ describe('policy rollout', () => {
     const auth = { Authorization: bearer(stack.config, officer) };
 
     const policy = await stack.api.post('/api/v1/compliance/policies').set(auth).send({ title: 'Data protection' });
-    const version = await stack.api.post(`/api/v1/compliance/policies/${policy.body.id}/versions`).set(auth).send({ content: 'Lock your screen.' });
+    const version = await stack.api
+      .post(`/api/v1/compliance/policies/${policy.body.id}/versions`)
+      .set(auth)
+      .send({ content: 'Lock your screen.' });
     await approveThroughReview(stack, version.body.id, officer, reviewer);
     const startedAt = Date.now();
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/publish`).set(auth);
@@ -44,9 +52,15 @@ describe('policy rollout', () => {
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 1000, runsStarted: 1000, batches: 6 });
     expect(await Acknowledgement.count({ where: { versionId: version.body.id, status: 'pending' } })).toBe(1000);
 
-    await waitForRunCount(stack.temporal, `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND ExecutionStatus="Running" AND BusinessStatus="pending"`, 1000);
+    await waitForRunCount(
+      stack.temporal,
+      `WorkflowType="acknowledgementWorkflow" AND TenantId="${tenant.id}" AND ExecutionStatus="Running" AND BusinessStatus="pending"`,
+      1000,
+    );
     const allRunningMs = Date.now() - startedAt;
-    process.stderr.write(`\n[rollout] 1,000 employees: rollout workflow done in ${rolloutMs} ms; all 1,000 runs visible as pending in ${allRunningMs} ms\n`);
+    process.stderr.write(
+      `\n[rollout] 1,000 employees: rollout workflow done in ${rolloutMs} ms; all 1,000 runs visible as pending in ${allRunningMs} ms\n`,
+    );
 
     const report = await stack.api.get(`/api/v1/compliance/versions/${version.body.id}/report?pageSize=100`).set(auth);
     expect(report.body.counts).toEqual({ total: 1000, pending: 1000, acknowledged: 0, overdue: 0, escalated: 0, superseded: 0 });

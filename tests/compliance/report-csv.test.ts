@@ -1,7 +1,15 @@
 import { parse } from 'csv-parse/sync';
 import type { Tenant, User } from '../../src/models';
 import { neutraliseFormula } from '../../src/api/compliance/report-csv';
-import { bearer, buildAcknowledgement, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
+import {
+  bearer,
+  buildAcknowledgement,
+  buildAcknowledgements,
+  buildPolicyVersion,
+  buildTenant,
+  buildUser,
+  buildUsers,
+} from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('compliance report as CSV', () => {
@@ -24,7 +32,12 @@ describe('compliance report as CSV', () => {
     versionNumber = version.versionNumber;
     const employees = [
       await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Zoë Dupont, Jr.', managerId: manager.id }),
-      await buildUser({ tenantId: tenant.id, role: 'claims_agent', fullName: '=HYPERLINK("http://evil.example","click")', managerId: manager.id }),
+      await buildUser({
+        tenantId: tenant.id,
+        role: 'claims_agent',
+        fullName: '=HYPERLINK("http://evil.example","click")',
+        managerId: manager.id,
+      }),
       await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: '@SUM(A1:A9)', email: `-lead-${Date.now()}@example.test` }),
       await buildUser({ tenantId: tenant.id, role: 'senior_adjuster', fullName: 'Line\nBreak' }),
     ];
@@ -39,7 +52,11 @@ describe('compliance report as CSV', () => {
   const parseCsv = (text: string): string[][] => parse(text, { bom: true });
 
   it('streams one row per employee with the listed columns, quoted correctly and with a filename', async () => {
-    const res = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report`).set(asOfficer()).set('Accept', 'text/csv').expect(200);
+    const res = await stack.api
+      .get(`/api/v1/compliance/versions/${versionId}/report`)
+      .set(asOfficer())
+      .set('Accept', 'text/csv')
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="compliance-report-v${versionNumber}-${versionId}.csv"`);
     expect(res.headers['cache-control']).toBe('private, no-store');
@@ -69,11 +86,22 @@ describe('compliance report as CSV', () => {
     expect(names).toEqual(expect.arrayContaining([`'=HYPERLINK("http://evil.example","click")`, `'@SUM(A1:A9)`]));
     expect(rows.find((r) => r[0] === `'@SUM(A1:A9)`)![1]).toMatch(/^'-lead-/);
     for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@]/);
-    expect(['=1+1', '+1', '-1', '@a', '\tx', '\r=1', 'safe'].map(neutraliseFormula)).toEqual(["'=1+1", "'+1", "'-1", "'@a", "'\tx", "'\r=1", 'safe']);
+    expect(['=1+1', '+1', '-1', '@a', '\tx', '\r=1', 'safe'].map(neutraliseFormula)).toEqual([
+      "'=1+1",
+      "'+1",
+      "'-1",
+      "'@a",
+      "'\tx",
+      "'\r=1",
+      'safe',
+    ]);
   });
 
   it('filters by status like the JSON report, and still answers JSON by default', async () => {
-    const escalated = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=csv&status=escalated`).set(asOfficer()).expect(200);
+    const escalated = await stack.api
+      .get(`/api/v1/compliance/versions/${versionId}/report?format=csv&status=escalated`)
+      .set(asOfficer())
+      .expect(200);
     const rows = parseCsv(escalated.text).slice(1);
     expect(rows).toHaveLength(1);
     expect(rows[0].slice(4)).toEqual(['escalated', dueAt.toISOString(), '', '1', '2']);
@@ -81,16 +109,26 @@ describe('compliance report as CSV', () => {
     const json = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report`).set(asOfficer()).expect(200);
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(json.body.counts).toMatchObject({ total: 4, acknowledged: 1, escalated: 1, pending: 2 });
-    const explicit = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=json`).set(asOfficer()).set('Accept', 'text/csv').expect(200);
+    const explicit = await stack.api
+      .get(`/api/v1/compliance/versions/${versionId}/report?format=json`)
+      .set(asOfficer())
+      .set('Accept', 'text/csv')
+      .expect(200);
     expect(explicit.body.items).toHaveLength(4);
   });
 
   it('refuses bad formats, other roles and other tenants exactly like the JSON report', async () => {
     await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=xlsx`).set(asOfficer()).expect(400);
     const adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-    await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=csv`).set('Authorization', bearer(stack.config, adjuster)).expect(403);
+    await stack.api
+      .get(`/api/v1/compliance/versions/${versionId}/report?format=csv`)
+      .set('Authorization', bearer(stack.config, adjuster))
+      .expect(403);
     const outsider = await buildUser({ role: 'compliance_officer' });
-    const res = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?format=csv`).set('Authorization', bearer(stack.config, outsider)).expect(404);
+    const res = await stack.api
+      .get(`/api/v1/compliance/versions/${versionId}/report?format=csv`)
+      .set('Authorization', bearer(stack.config, outsider))
+      .expect(404);
     expect(res.body.error.code).toBe('not_found');
   });
 
@@ -99,7 +137,9 @@ describe('compliance report as CSV', () => {
     const staff = await buildUsers(1234, tenant.id, () => ({ role: 'adjuster' }));
     await buildAcknowledgements(version, staff);
     const res = await stack.api.get(`/api/v1/compliance/versions/${version.id}/report?format=csv`).set(asOfficer()).expect(200);
-    const emails = parseCsv(res.text).slice(1).map((r) => r[1]);
+    const emails = parseCsv(res.text)
+      .slice(1)
+      .map((r) => r[1]);
     expect(emails).toHaveLength(1234);
     expect(new Set(emails).size).toBe(1234);
   });

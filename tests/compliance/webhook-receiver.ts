@@ -37,7 +37,11 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     received,
     async waitFor(predicate, timeoutMs) {
       let found: ReceivedWebhook | undefined;
-      await waitUntil(async () => (found = received.find(predicate)) !== undefined, `a matching webhook among ${received.length}`, timeoutMs);
+      await waitUntil(
+        async () => (found = received.find(predicate)) !== undefined,
+        `a matching webhook among ${received.length}`,
+        timeoutMs,
+      );
       return found!;
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),

@@ -25,7 +25,14 @@ describe('admin command', () => {
   /** Runs `node dist/scripts/admin.js …` with the API's environment and `stdin` on standard input. */
   function admin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const env = { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: stack.db.url, JWT_SECRET: TEST_JWT_SECRET.repeat(2), PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_TIME_COST: '1' };
+      const env = {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        DATABASE_URL: stack.db.url,
+        JWT_SECRET: TEST_JWT_SECRET.repeat(2),
+        PASSWORD_HASH_MEMORY_KIB: '1024',
+        PASSWORD_HASH_TIME_COST: '1',
+      };
       const child = execFile(process.execPath, [ADMIN_JS, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
       });
@@ -43,7 +50,9 @@ describe('admin command', () => {
     expect(user).toMatchObject({ role: 'platform_admin', tenantId: null, fullName: 'Ops Lead', isActive: true });
     const res = await login(email, 'Sturdy-Password-9').expect(200);
     expect(res.body.user).toMatchObject({ email, role: 'platform_admin' });
-    expect(await AuditEvent.findAll({ where: { entityId: user!.id } })).toEqual([expect.objectContaining({ action: 'user.create', actorType: 'system', tenantId: null })]);
+    expect(await AuditEvent.findAll({ where: { entityId: user!.id } })).toEqual([
+      expect.objectContaining({ action: 'user.create', actorType: 'system', tenantId: null }),
+    ]);
 
     const again = await admin(['create-platform-admin', '--email', email], 'Another-Password-8\n');
     expect(again).toMatchObject({ code: 0, stdout: `platform admin ${email} already exists: nothing changed\n` });

@@ -67,7 +67,9 @@ describe('the application role of migration 0014', () => {
   });
 
   it('is an ordinary login role: no superuser, no database or role creation', async () => {
-    const { rows } = await owner.query('SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = $1', [APP.name]);
+    const { rows } = await owner.query('SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = $1', [
+      APP.name,
+    ]);
     expect(rows).toEqual([{ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolcanlogin: true }]);
   });
 
@@ -116,7 +118,9 @@ describe('the application role of migration 0014', () => {
 
   it('refuses a malformed role name, and a name without a password, naming the variable', () => {
     expect(() => loadAppRole({ DB_APP_ROLE: 'app"; DROP TABLE tenants; --', DB_APP_ROLE_PASSWORD: 'x' })).toThrow(ConfigError);
-    expect(() => loadAppRole({ DB_APP_ROLE: 'Insurflow_App', DB_APP_ROLE_PASSWORD: 'x' })).toThrow(/"DB_APP_ROLE" must be a lower-case PostgreSQL role name/);
+    expect(() => loadAppRole({ DB_APP_ROLE: 'Insurflow_App', DB_APP_ROLE_PASSWORD: 'x' })).toThrow(
+      /"DB_APP_ROLE" must be a lower-case PostgreSQL role name/,
+    );
     expect(() => loadAppRole({ DB_APP_ROLE: 'insurflow_app' })).toThrow(/DB_APP_ROLE_PASSWORD/);
     expect(loadAppRole({})).toBeUndefined();
   });

@@ -112,9 +112,13 @@ describe('the deployment docker-compose.yml describes', () => {
   });
 
   it("sets up Temporal's schemas before the server, the namespace once it is healthy, and the application after both", () => {
-    expect(services.temporal.depends_on).toEqual({ 'temporal-setup-schema': expect.objectContaining({ condition: 'service_completed_successfully' }) });
+    expect(services.temporal.depends_on).toEqual({
+      'temporal-setup-schema': expect.objectContaining({ condition: 'service_completed_successfully' }),
+    });
     expect(services['temporal-setup-schema'].depends_on).toEqual({ postgresql: expect.objectContaining({ condition: 'service_healthy' }) });
-    expect(services['temporal-setup-namespace'].depends_on).toEqual({ temporal: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(services['temporal-setup-namespace'].depends_on).toEqual({
+      temporal: expect.objectContaining({ condition: 'service_healthy' }),
+    });
     const afterSetUp = {
       migrate: expect.objectContaining({ condition: 'service_completed_successfully' }),
       'temporal-setup-namespace': expect.objectContaining({ condition: 'service_completed_successfully' }),
@@ -131,10 +135,22 @@ describe('the deployment docker-compose.yml describes', () => {
   it('checks the API on /readyz and the worker on its metrics endpoint, at the ports they are configured with', () => {
     const api = appConfig('api');
     const worker = appConfig('worker');
-    expect(services.api.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', `http://127.0.0.1:${api.api.port}/readyz`]);
-    expect(services.worker.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', `http://127.0.0.1:${worker.metrics.workerPort}/metrics`]);
+    expect(services.api.healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'dist/scripts/healthcheck.js',
+      `http://127.0.0.1:${api.api.port}/readyz`,
+    ]);
+    expect(services.worker.healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'dist/scripts/healthcheck.js',
+      `http://127.0.0.1:${worker.metrics.workerPort}/metrics`,
+    ]);
     expect(services.migrate.healthcheck).toEqual({ disable: true });
-    expect(read('Dockerfile')).toMatch(/^HEALTHCHECK .* CMD \["node", "dist\/scripts\/healthcheck\.js", "http:\/\/127\.0\.0\.1:3000\/healthz"\]$/m);
+    expect(read('Dockerfile')).toMatch(
+      /^HEALTHCHECK .* CMD \["node", "dist\/scripts\/healthcheck\.js", "http:\/\/127\.0\.0\.1:3000\/healthz"\]$/m,
+    );
   });
 
   it('gives the worker longer to stop than its activities get to finish', () => {
@@ -158,7 +174,9 @@ describe('the deployment docker-compose.yml describes', () => {
   });
 
   it('creates the local documents directory for the image user, for DOCUMENTS_STORAGE=local', () => {
-    const finalStage = read('Dockerfile').split(/^FROM /m).pop()!;
+    const finalStage = read('Dockerfile')
+      .split(/^FROM /m)
+      .pop()!;
     const created = finalStage.indexOf('RUN mkdir -p /data/documents && chown node:node /data/documents');
     expect(created).toBeGreaterThan(0);
     expect(created).toBeLessThan(finalStage.indexOf('USER node'));
@@ -175,7 +193,10 @@ describe('the deployment docker-compose.yml describes', () => {
 
   it("encrypts payloads in the API and the workers with the same keys, and points the Temporal UI at the API's codec routes from its own origin", () => {
     const api = appConfig('api');
-    expect(api.temporal.payloadCodec).toEqual({ keys: new Map([['k1', Buffer.from(DOCUMENTED_VARIABLES.PAYLOAD_CODEC_KEYS.slice(3), 'base64')]]), activeKeyId: 'k1' });
+    expect(api.temporal.payloadCodec).toEqual({
+      keys: new Map([['k1', Buffer.from(DOCUMENTED_VARIABLES.PAYLOAD_CODEC_KEYS.slice(3), 'base64')]]),
+      activeKeyId: 'k1',
+    });
     expect(appConfig('worker').temporal.payloadCodec).toEqual(api.temporal.payloadCodec);
     const ui = services['temporal-ui'].environment!;
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`${services.api.environment?.API_PUBLIC_URL}/api/v1/codec`);

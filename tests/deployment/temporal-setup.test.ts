@@ -19,7 +19,10 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'docker', 'temporal-setup-namespace.sh');
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
-const TYPES: Record<string, number> = { KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
+const TYPES: Record<string, number> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
 
 describe('docker/temporal-setup-namespace.sh', () => {
   let cli: string;
@@ -41,7 +44,14 @@ describe('docker/temporal-setup-namespace.sh', () => {
     try {
       const { stdout, stderr } = await promisify(execFile)('sh', [SCRIPT], {
         // HOME: the CLI looks for its config there; an empty one keeps a user's profiles out.
-        env: { PATH: process.env.PATH, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-cli-home-')), TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_CLI: cli, TEMPORAL_WAIT_SECONDS: '10' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-cli-home-')),
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: namespace,
+          TEMPORAL_CLI: cli,
+          TEMPORAL_WAIT_SECONDS: '10',
+        },
       });
       return { code: 0, output: stdout + stderr };
     } catch (err) {
@@ -65,7 +75,10 @@ describe('docker/temporal-setup-namespace.sh', () => {
   });
 
   it('fails when a search attribute exists with another type', async () => {
-    await connection.workflowService.registerNamespace({ namespace: 'insurflow-conflict', workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await connection.workflowService.registerNamespace({
+      namespace: 'insurflow-conflict',
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
     await connection.operatorService.addSearchAttributes({
       namespace: 'insurflow-conflict',
       searchAttributes: { TenantId: IndexedValueType.INDEXED_VALUE_TYPE_TEXT },

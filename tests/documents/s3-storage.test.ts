@@ -57,7 +57,9 @@ describe('document storage configuration', () => {
   });
 
   it('builds the MinIO of the Docker image at the version the tests run', () => {
-    expect(fs.readFileSync(path.join(__dirname, '../../docker/minio.Dockerfile'), 'utf8')).toContain(`ARG MINIO_VERSION=${MINIO_VERSION}\n`);
+    expect(fs.readFileSync(path.join(__dirname, '../../docker/minio.Dockerfile'), 'utf8')).toContain(
+      `ARG MINIO_VERSION=${MINIO_VERSION}\n`,
+    );
   });
 });
 
@@ -143,12 +145,16 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
   it('has the bucket refuse bytes that do not match the sha256 the row would record', async () => {
     const key = `${claim.tenantId}/${crypto.randomUUID()}`;
     const digestOfOther = sha256(Buffer.from('%PDF-1.4 another file'));
-    await expect(stack.services.documents.write(key, { bytes: PDF, contentType: 'application/pdf', sha256: digestOfOther })).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    await expect(
+      stack.services.documents.write(key, { bytes: PDF, contentType: 'application/pdf', sha256: digestOfOther }),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
     expect((await objectsOfTenant()).map(([stored]) => stored)).not.toContain(key);
   });
 
   it('answers 503 within the deadline while the store hangs (SIGSTOP), records nothing, and works again after SIGCONT', async () => {
-    const stored = await upload({ fileName: 'before.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(201);
+    const stored = await upload({ fileName: 'before.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(
+      201,
+    );
     const rowsOf = async () => ({
       documents: await ClaimDocument.count({ where: { claimId: claim.id } }),
       signals: await OutboxMessage.count({ where: { workflowId: claim.workflowId } }),
@@ -158,7 +164,9 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
 
     s3.pause();
     try {
-      expectStoreOutage(await timed(upload({ fileName: 'during.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') })));
+      expectStoreOutage(
+        await timed(upload({ fileName: 'during.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') })),
+      );
       expectStoreOutage(await timed(download(stored.body.id)));
       // A host starting now gives up within the deadline instead of waiting for the store.
       const started = Date.now();
@@ -169,7 +177,9 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
     }
     expect(await rowsOf()).toEqual(before);
 
-    const after = await upload({ fileName: 'after.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(201);
+    const after = await upload({ fileName: 'after.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(
+      201,
+    );
     expect(Buffer.compare((await download(after.body.id).expect(200)).body as Buffer, PDF)).toBe(0);
     expect(Buffer.compare((await download(stored.body.id).expect(200)).body as Buffer, PDF)).toBe(0);
   });
@@ -177,7 +187,11 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
   it('refuses documents of the wrong type, with lying content or too large, and nothing reaches the bucket', async () => {
     const rowsBefore = await ClaimDocument.count({ where: { claimId: claim.id } });
     const objectsBefore = await objectsOfTenant();
-    await upload({ fileName: 'run.sh', contentType: 'application/x-sh', contentBase64: Buffer.from('#!/bin/sh').toString('base64') }).expect(400);
+    await upload({
+      fileName: 'run.sh',
+      contentType: 'application/x-sh',
+      contentBase64: Buffer.from('#!/bin/sh').toString('base64'),
+    }).expect(400);
     const lying = await upload({ fileName: 'x.png', contentType: 'image/png', contentBase64: PDF.toString('base64') }).expect(422);
     expect(lying.body.error.details[0].field).toBe('contentBase64');
     await upload({ fileName: 'big.png', contentType: 'image/png', contentBase64: png(512 * 1024 + 1).toString('base64') }).expect(422);

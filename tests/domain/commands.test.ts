@@ -7,7 +7,13 @@
 import crypto from 'node:crypto';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createCategory, createPlan, deletePlan, updatePlan } from '../../src/domain/catalog/commands';
-import { approveVersion, createCompliancePolicy, createPolicyVersion, publishVersion, submitVersionForReview } from '../../src/domain/compliance/commands';
+import {
+  approveVersion,
+  createCompliancePolicy,
+  createPolicyVersion,
+  publishVersion,
+  submitVersionForReview,
+} from '../../src/domain/compliance/commands';
 import { cancelSubscription, subscribe } from '../../src/domain/subscriptions/commands';
 import { commandDepsOf } from '../../src/api/http/command-deps';
 import { toApiError } from '../../src/api/http/middleware/error-handler';
@@ -62,7 +68,14 @@ describe('commands called directly, without HTTP', () => {
     const category = await createCategory(callers.admin, { name: `Houses ${crypto.randomUUID().slice(0, 8)}` }, deps(callers.admin).deps);
     return createPlan(
       callers.admin,
-      { categoryId: category.id, name: 'House Standard', coverageLevel: 'standard', coverageAmount: 100000, premium: 300, durationMonths: 12 },
+      {
+        categoryId: category.id,
+        name: 'House Standard',
+        coverageLevel: 'standard',
+        coverageAmount: 100000,
+        premium: 300,
+        durationMonths: 12,
+      },
       deps(callers.admin).deps,
     );
   }
@@ -71,7 +84,12 @@ describe('commands called directly, without HTTP', () => {
     const plan = await activePlan();
     const request = deps(callers.owner, 'command-subscribe-1');
     const { subscription, runId } = await subscribe(callers.owner, { planId: plan.id }, request.deps);
-    expect(subscription).toMatchObject({ policyholderId: callers.owner.id, planId: plan.id, coverageAmount: '100000.00', workflowId: subscriptionWorkflowId(subscription.id) });
+    expect(subscription).toMatchObject({
+      policyholderId: callers.owner.id,
+      planId: plan.id,
+      coverageAmount: '100000.00',
+      workflowId: subscriptionWorkflowId(subscription.id),
+    });
     expect(runId).toEqual(expect.any(String));
     // The audit event names the caller and the request the transport described.
     await expect(AuditEvent.findOne({ where: { entityId: subscription.id, action: 'subscription.create' } })).resolves.toMatchObject({
@@ -82,22 +100,45 @@ describe('commands called directly, without HTTP', () => {
     // The same key reaches the same subscription and run: the ID follows from it.
     const repeated = await subscribe(callers.owner, { planId: plan.id }, deps(callers.owner, 'command-subscribe-1').deps);
     expect(repeated.subscription.id).toBe(subscription.id);
-    await eventually(() => Subscription.findByPk(subscription.id), (row) => row?.status === 'active', 'subscription active');
+    await eventually(
+      () => Subscription.findByPk(subscription.id),
+      (row) => row?.status === 'active',
+      'subscription active',
+    );
 
     // Another policyholder's subscription is a missing one (404), a claims agent may not cancel (403, the run's validator).
-    await expect(refusal(cancelSubscription(callers.neighbour, { id: subscription.id }, deps(callers.neighbour).deps))).resolves.toMatchObject({ status: 404, code: 'not_found' });
-    await expect(refusal(cancelSubscription(callers.agent, { id: subscription.id }, deps(callers.agent).deps))).resolves.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(
+      refusal(cancelSubscription(callers.neighbour, { id: subscription.id }, deps(callers.neighbour).deps)),
+    ).resolves.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(refusal(cancelSubscription(callers.agent, { id: subscription.id }, deps(callers.agent).deps))).resolves.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
     await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ status: 'active', cancelledAt: null });
 
-    const cancelled = await cancelSubscription(callers.owner, { id: subscription.id, reason: 'Moved abroad' }, deps(callers.owner, 'command-cancel-1').deps);
-    expect(cancelled.subscription).toMatchObject({ status: 'cancelled', cancelledById: callers.owner.id, cancellationReason: 'Moved abroad' });
+    const cancelled = await cancelSubscription(
+      callers.owner,
+      { id: subscription.id, reason: 'Moved abroad' },
+      deps(callers.owner, 'command-cancel-1').deps,
+    );
+    expect(cancelled.subscription).toMatchObject({
+      status: 'cancelled',
+      cancelledById: callers.owner.id,
+      cancellationReason: 'Moved abroad',
+    });
     expect(cancelled.state).toMatchObject({ subscriptionId: subscription.id, status: 'cancelled' });
     await resultOf(stack.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)));
 
     // After the run has closed: the same key answers the decision it made, a new key a 409.
-    const replayed = await cancelSubscription(callers.owner, { id: subscription.id, reason: 'Moved abroad' }, deps(callers.owner, 'command-cancel-1').deps);
+    const replayed = await cancelSubscription(
+      callers.owner,
+      { id: subscription.id, reason: 'Moved abroad' },
+      deps(callers.owner, 'command-cancel-1').deps,
+    );
     expect(replayed.state).toMatchObject({ status: 'cancelled' });
-    await expect(refusal(cancelSubscription(callers.owner, { id: subscription.id }, deps(callers.owner, 'command-cancel-2').deps))).resolves.toMatchObject({
+    await expect(
+      refusal(cancelSubscription(callers.owner, { id: subscription.id }, deps(callers.owner, 'command-cancel-2').deps)),
+    ).resolves.toMatchObject({
       status: 409,
       code: 'conflict',
       message: expect.stringContaining('cancelled'),
@@ -111,29 +152,61 @@ describe('commands called directly, without HTTP', () => {
     expect(changed.premium).toBe('320.50');
     const events = await AuditEvent.findAll({ where: { entityId: plan.id }, order: [['id', 'ASC']] });
     expect(events.map((e) => e.action)).toEqual(['plan.create', 'plan.update']);
-    expect(events[1]).toMatchObject({ actorId: callers.admin.id, requestId: request.requestId, changes: { premium: { before: '300.00', after: '320.50' } } });
+    expect(events[1]).toMatchObject({
+      actorId: callers.admin.id,
+      requestId: request.requestId,
+      changes: { premium: { before: '300.00', after: '320.50' } },
+    });
 
-    await expect(refusal(deletePlan(callers.foreignAdmin, { id: plan.id }, deps(callers.foreignAdmin).deps))).resolves.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(refusal(deletePlan(callers.foreignAdmin, { id: plan.id }, deps(callers.foreignAdmin).deps))).resolves.toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
     await expect(Plan.findByPk(plan.id)).resolves.toMatchObject({ premium: '320.50' });
     expect(await AuditEvent.count({ where: { entityId: plan.id } })).toBe(2);
   });
 
   it('compliance commands: draft, submit, the author refused, approved by a second officer, published through the outbox', async () => {
     const policy = await createCompliancePolicy(callers.author, { title: 'Clean desk' }, deps(callers.author).deps);
-    const draft = await createPolicyVersion(callers.author, { policyId: policy.id, fields: { content: 'Lock your screen.' } }, deps(callers.author).deps);
+    const draft = await createPolicyVersion(
+      callers.author,
+      { policyId: policy.id, fields: { content: 'Lock your screen.' } },
+      deps(callers.author).deps,
+    );
     expect(draft).toMatchObject({ versionNumber: 1, status: 'draft', createdById: callers.author.id });
 
     const submitted = await submitVersionForReview(callers.author, { id: draft.id }, deps(callers.author).deps);
-    expect(submitted).toMatchObject({ workflowId: `policy-approval-${draft.id}`, runId: expect.any(String), version: { status: 'in_review' } });
+    expect(submitted).toMatchObject({
+      workflowId: `policy-approval-${draft.id}`,
+      runId: expect.any(String),
+      version: { status: 'in_review' },
+    });
     // The run's validator refuses the author (403) before anything is recorded.
-    await expect(refusal(approveVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(refusal(approveVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
     await expect(PolicyVersion.findByPk(draft.id)).resolves.toMatchObject({ status: 'in_review' });
 
-    await expect(approveVersion(callers.reviewer, { id: draft.id }, deps(callers.reviewer).deps)).resolves.toMatchObject({ status: 'approved', reviewedById: callers.reviewer.id });
+    await expect(approveVersion(callers.reviewer, { id: draft.id }, deps(callers.reviewer).deps)).resolves.toMatchObject({
+      status: 'approved',
+      reviewedById: callers.reviewer.id,
+    });
     const published = await publishVersion(callers.author, { id: draft.id }, deps(callers.author).deps);
-    expect(published).toMatchObject({ workflowId: `policy-rollout-${draft.id}`, runId: expect.any(String), retiredVersionIds: [], version: { status: 'published' } });
+    expect(published).toMatchObject({
+      workflowId: `policy-rollout-${draft.id}`,
+      runId: expect.any(String),
+      retiredVersionIds: [],
+      version: { status: 'published' },
+    });
     // Delivered at once by the command, so the relay has nothing left to do.
-    await expect(OutboxMessage.findOne({ where: { workflowId: published.workflowId } })).resolves.toMatchObject({ deliveredAt: expect.any(Date), runId: published.runId });
-    await expect(refusal(publishVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({ status: 409, code: 'conflict' });
+    await expect(OutboxMessage.findOne({ where: { workflowId: published.workflowId } })).resolves.toMatchObject({
+      deliveredAt: expect.any(Date),
+      runId: published.runId,
+    });
+    await expect(refusal(publishVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({
+      status: 409,
+      code: 'conflict',
+    });
   });
 });

@@ -70,7 +70,11 @@ describe('dependency outages answer fast and lose nothing', () => {
     temporalProxy = await startPausableProxy(hostAndPort(requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS')));
     pgUrl.port = String(postgres.port);
     // Every model (API and activities alike) now reaches PostgreSQL through the proxy.
-    const sequelize = createSequelize(pgUrl.toString(), { acquireMs: DEADLINES.dbAcquireMs, statementMs: DEADLINES.dbStatementMs, connectMs: DEADLINES.dbConnectMs });
+    const sequelize = createSequelize(pgUrl.toString(), {
+      acquireMs: DEADLINES.dbAcquireMs,
+      statementMs: DEADLINES.dbStatementMs,
+      connectMs: DEADLINES.dbConnectMs,
+    });
     initModels(sequelize);
     const temporal = temporalClient(await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), stack.config.temporal);
     const config: Config = { ...stack.config, deadlines: DEADLINES };
@@ -82,7 +86,9 @@ describe('dependency outages answer fast and lose nothing', () => {
       return supertest.agent(server);
     };
     api = listen(createApp(services));
-    idleApi = listen(createApp({ ...services, config: { ...config, temporal: { ...config.temporal, taskQueue: `idle-${crypto.randomUUID()}` } } }));
+    idleApi = listen(
+      createApp({ ...services, config: { ...config, temporal: { ...config.temporal, taskQueue: `idle-${crypto.randomUUID()}` } } }),
+    );
 
     workerConnection = await NativeConnection.connect({ address: `127.0.0.1:${temporalProxy.port}` });
     worker = await createInsurflowWorker({
@@ -127,7 +133,9 @@ describe('dependency outages answer fast and lose nothing', () => {
   function expectOutage(response: supertest.Response, status: number, code: string, dependency: string) {
     expect(response.status).toBe(status);
     expect(response.headers['retry-after']).toBe(String(DEADLINES.retryAfterSeconds));
-    expect(response.body).toEqual({ error: { code, message: expect.any(String), details: [expect.objectContaining({ dependency })], requestId: expect.any(String) } });
+    expect(response.body).toEqual({
+      error: { code, message: expect.any(String), details: [expect.objectContaining({ dependency })], requestId: expect.any(String) },
+    });
   }
 
   /** A claim filed through the API (run started) on a new active subscription of the claimant. */
@@ -151,7 +159,12 @@ describe('dependency outages answer fast and lose nothing', () => {
     const list = await timed(api.get('/api/v1/plans').set('Authorization', as(team.claimant)));
     expectOutage(list.response, 503, 'dependency_unavailable', 'postgres');
     expect(list.ms).toBeLessThan(ANSWER_WITHIN_MS);
-    const subscribe = () => api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'pg-paused-subscribe-1').send({ planId });
+    const subscribe = () =>
+      api
+        .post('/api/v1/subscriptions')
+        .set('Authorization', as(team.claimant))
+        .set('Idempotency-Key', 'pg-paused-subscribe-1')
+        .send({ planId });
     const write = await timed(subscribe());
     expectOutage(write.response, 503, 'dependency_unavailable', 'postgres');
     expect(write.ms).toBeLessThan(ANSWER_WITHIN_MS);
@@ -177,7 +190,12 @@ describe('dependency outages answer fast and lose nothing', () => {
 
   it('Temporal paused: a subscription answers 503 temporal and starts no run; the repeat with the same key subscribes once', async () => {
     const planId = await activePlanFor(team.claimant);
-    const subscribe = () => api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'temporal-paused-subscribe-1').send({ planId });
+    const subscribe = () =>
+      api
+        .post('/api/v1/subscriptions')
+        .set('Authorization', as(team.claimant))
+        .set('Idempotency-Key', 'temporal-paused-subscribe-1')
+        .send({ planId });
     temporalProxy.pause();
     const refused = await timed(subscribe());
     expectOutage(refused.response, 503, 'dependency_unavailable', 'temporal');
@@ -196,15 +214,19 @@ describe('dependency outages answer fast and lose nothing', () => {
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     temporalProxy.pause();
     const filed = await timed(
-      api
-        .post('/api/v1/claims')
-        .set('Authorization', as(team.claimant))
-        .set('Idempotency-Key', 'temporal-paused-claim-1')
-        .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 1200, description: 'Storm damage to the roof' }),
+      api.post('/api/v1/claims').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'temporal-paused-claim-1').send({
+        subscriptionId: subscription.id,
+        incidentDate: subscription.startDate,
+        amountClaimed: 1200,
+        description: 'Storm damage to the roof',
+      }),
     );
     expect(filed.response.status).toBe(201);
     expect(filed.ms).toBeLessThan(ANSWER_WITHIN_MS);
-    expect(filed.response.body).toMatchObject({ status: 'reported', workflow: { workflowId: expect.stringMatching(/^claim-/), runId: null } });
+    expect(filed.response.body).toMatchObject({
+      status: 'reported',
+      workflow: { workflowId: expect.stringMatching(/^claim-/), runId: null },
+    });
     const pending = await OutboxMessage.findOne({ where: { workflowId: filed.response.body.workflow.workflowId } });
     expect(pending).toMatchObject({ kind: 'start', deliveredAt: null, attempts: 1 });
 
@@ -228,11 +250,18 @@ describe('dependency outages answer fast and lose nothing', () => {
     const id = filed.body.id;
     await api.post(`/api/v1/claims/${id}/assign`).set('Authorization', as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     await api.post(`/api/v1/claims/${id}/transitions`).set('Authorization', as(team.adjuster)).send({ to: 'under_review' }).expect(200);
-    await api.post(`/api/v1/claims/${id}/transitions`).set('Authorization', as(team.adjuster)).send({ to: 'documents_requested', note: 'The glazier invoice' }).expect(200);
+    await api
+      .post(`/api/v1/claims/${id}/transitions`)
+      .set('Authorization', as(team.adjuster))
+      .send({ to: 'documents_requested', note: 'The glazier invoice' })
+      .expect(200);
 
     temporalProxy.pause();
     const upload = await timed(
-      api.post(`/api/v1/claims/${id}/documents`).set('Authorization', as(team.claimant)).send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF }),
+      api
+        .post(`/api/v1/claims/${id}/documents`)
+        .set('Authorization', as(team.claimant))
+        .send({ fileName: 'invoice.pdf', contentType: 'application/pdf', contentBase64: PDF }),
     );
     expect(upload.response.status).toBe(201);
     expect(upload.ms).toBeLessThan(ANSWER_WITHIN_MS);
@@ -248,38 +277,77 @@ describe('dependency outages answer fast and lose nothing', () => {
 
   it('worker not answering: the live read degrades to the row, an update answers 504 outcome_unknown naming the worker', async () => {
     const planId = await activePlanFor(team.claimant);
-    const created = await idleApi.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'idle-worker-subscribe-1').send({ planId }).expect(202);
+    const created = await idleApi
+      .post('/api/v1/subscriptions')
+      .set('Authorization', as(team.claimant))
+      .set('Idempotency-Key', 'idle-worker-subscribe-1')
+      .send({ planId })
+      .expect(202);
     const read = await timed(idleApi.get(`/api/v1/subscriptions/${created.body.id}`).set('Authorization', as(team.claimant)));
     expect(read.response.status).toBe(200);
     expect(read.response.body).toMatchObject({ id: created.body.id, status: 'pending', state: null, stale: true });
     expect(read.ms).toBeLessThan(ANSWER_WITHIN_MS);
 
-    const cancel = await timed(idleApi.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'idle-worker-cancel-1'));
+    const cancel = await timed(
+      idleApi
+        .patch(`/api/v1/subscriptions/${created.body.id}/cancel`)
+        .set('Authorization', as(team.claimant))
+        .set('Idempotency-Key', 'idle-worker-cancel-1'),
+    );
     expectOutage(cancel.response, 504, 'outcome_unknown', 'worker');
     expect(cancel.ms).toBeLessThan(ANSWER_WITHIN_MS);
   });
 
   it('a decision repeated with its Idempotency-Key after its answer was lost gets the same result, not a 409', async () => {
     const planId = await activePlanFor(team.claimant);
-    const created = await api.post('/api/v1/subscriptions').set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-subscribe-1').send({ planId }).expect(202);
+    const created = await api
+      .post('/api/v1/subscriptions')
+      .set('Authorization', as(team.claimant))
+      .set('Idempotency-Key', 'lost-answer-subscribe-1')
+      .send({ planId })
+      .expect(202);
     await waitUntil(async () => (await Subscription.findByPk(created.body.id))?.status === 'active', 'activation', 20_000);
-    const cancel = () => api.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-cancel-1');
+    const cancel = () =>
+      api
+        .patch(`/api/v1/subscriptions/${created.body.id}/cancel`)
+        .set('Authorization', as(team.claimant))
+        .set('Idempotency-Key', 'lost-answer-cancel-1');
     const first = await cancel().expect(200);
     // The stored answer is gone (as if the API died before storing it): the repeat reaches the same update.
     await services.sequelize.query("DELETE FROM idempotency_records WHERE key = 'lost-answer-cancel-1'");
     const repeat = await cancel().expect(200);
     expect(repeat.body).toMatchObject({ status: 'cancelled', cancelledAt: first.body.cancelledAt, state: { status: 'cancelled' } });
-    const other = await api.patch(`/api/v1/subscriptions/${created.body.id}/cancel`).set('Authorization', as(team.claimant)).set('Idempotency-Key', 'lost-answer-cancel-2');
+    const other = await api
+      .patch(`/api/v1/subscriptions/${created.body.id}/cancel`)
+      .set('Authorization', as(team.claimant))
+      .set('Idempotency-Key', 'lost-answer-cancel-2');
     expect(other.status).toBe(409);
   });
 
   it('a late retry of an earlier claim transition does not roll the claim row back', async () => {
     const filed = await fileClaim(300, 'Scratched door');
     const activities = createClaimActivities({ ...stack.deps, sequelize: services.sequelize });
-    const recordClaimTransition = (input: Parameters<typeof activities.recordClaimTransition>[0]) => new MockActivityEnvironment().run(activities.recordClaimTransition, input);
+    const recordClaimTransition = (input: Parameters<typeof activities.recordClaimTransition>[0]) =>
+      new MockActivityEnvironment().run(activities.recordClaimTransition, input);
     const base = { claimId: filed.body.id, tenantId: team.tenant.id, amountApproved: null, denialReason: null, note: null };
-    const assigned = { ...base, sequence: 1, from: 'reported' as const, to: 'assigned' as const, actorId: team.manager.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
-    const reviewed = { ...base, sequence: 2, from: 'assigned' as const, to: 'under_review' as const, actorId: team.adjuster.id, assigneeId: team.adjuster.id, at: new Date().toISOString() };
+    const assigned = {
+      ...base,
+      sequence: 1,
+      from: 'reported' as const,
+      to: 'assigned' as const,
+      actorId: team.manager.id,
+      assigneeId: team.adjuster.id,
+      at: new Date().toISOString(),
+    };
+    const reviewed = {
+      ...base,
+      sequence: 2,
+      from: 'assigned' as const,
+      to: 'under_review' as const,
+      actorId: team.adjuster.id,
+      assigneeId: team.adjuster.id,
+      at: new Date().toISOString(),
+    };
     await recordClaimTransition(assigned);
     await recordClaimTransition(reviewed);
     // The first attempt of sequence 1 timed out after writing; Temporal retries it after sequence 2.

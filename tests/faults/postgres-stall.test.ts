@@ -56,7 +56,10 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
 
   const as = (user: User) => bearer(stack.config, user);
   const fileClaim = (description: string) =>
-    api.post('/api/v1/claims').set('Authorization', as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 700, description });
+    api
+      .post('/api/v1/claims')
+      .set('Authorization', as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 700, description });
 
   async function timed(request: PromiseLike<supertest.Response>): Promise<{ response: supertest.Response; ms: number }> {
     const started = performance.now();
@@ -67,7 +70,10 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
   function expectPostgresOutage(response: supertest.Response) {
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe(String(stack.config.deadlines.retryAfterSeconds));
-    expect(response.body.error).toMatchObject({ code: 'dependency_unavailable', details: [expect.objectContaining({ dependency: 'postgres' })] });
+    expect(response.body.error).toMatchObject({
+      code: 'dependency_unavailable',
+      details: [expect.objectContaining({ dependency: 'postgres' })],
+    });
   }
 
   it('GET /plans and GET /claims/:id answer 503 postgres within 3 s, a write within 10 s; after the resume all of them work', async () => {
@@ -88,7 +94,12 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
     const uncached = await timed(api.get('/api/v1/plans').set('Authorization', as(team.agent)));
     expectPostgresOutage(uncached.response);
     expect(uncached.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
-    const write = await timed(api.put(`/api/v1/plans/${subscription.planId}`).set('Authorization', as(admin)).send({ description: 'Written while PostgreSQL is stalled' }));
+    const write = await timed(
+      api
+        .put(`/api/v1/plans/${subscription.planId}`)
+        .set('Authorization', as(admin))
+        .send({ description: 'Written while PostgreSQL is stalled' }),
+    );
     expectPostgresOutage(write.response);
     expect(write.ms).toBeLessThan(WRITE_ANSWER_WITHIN_MS);
 
@@ -96,7 +107,11 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
     await api.get('/api/v1/plans').set('Authorization', as(team.agent)).expect(200);
     await api.get(claimPath).set('Authorization', as(team.claimant)).expect(200);
     await fileClaim('Flooded basement after the storm').expect(201);
-    const changed = await api.put(`/api/v1/plans/${subscription.planId}`).set('Authorization', as(admin)).send({ description: 'Written after the resume' }).expect(200);
+    const changed = await api
+      .put(`/api/v1/plans/${subscription.planId}`)
+      .set('Authorization', as(admin))
+      .send({ description: 'Written after the resume' })
+      .expect(200);
     expect(changed.body.description).toBe('Written after the resume');
   });
 });

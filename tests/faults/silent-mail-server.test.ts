@@ -70,7 +70,12 @@ describe('a mail server that never greets', () => {
     stack = await startTestStack({
       worker: true,
       dbPoolMax: POOL_SIZE,
-      env: { SMTP_PORT: String(silentServer.port), SMTP_CONNECTION_TIMEOUT_MS: '3000', SMTP_GREETING_TIMEOUT_MS: '3000', SMTP_SOCKET_TIMEOUT_MS: '2000' },
+      env: {
+        SMTP_PORT: String(silentServer.port),
+        SMTP_CONNECTION_TIMEOUT_MS: '3000',
+        SMTP_GREETING_TIMEOUT_MS: '3000',
+        SMTP_SOCKET_TIMEOUT_MS: '2000',
+      },
     });
     const tenant = await buildTenant();
     plan = await buildPlan({ tenantId: tenant.id });
@@ -92,7 +97,8 @@ describe('a mail server that never greets', () => {
     return { id: res.body.id as string, acceptedAt: Date.now() };
   }
 
-  const activationEmailsTo = (policyholder: User) => sink.messages.filter((m) => m.subject.endsWith('is active') && m.to.includes(policyholder.email));
+  const activationEmailsTo = (policyholder: User) =>
+    sink.messages.filter((m) => m.subject.endsWith('is active') && m.to.includes(policyholder.email));
 
   it('keeps the worker activating and the pool free, then delivers each e-mail once', async () => {
     const sessions = await watchSessions(stack.db.name);
@@ -112,7 +118,8 @@ describe('a mail server that never greets', () => {
       await waitUntil(
         async () => {
           const active = await Subscription.findAll({ where: { id: secondWave.map((s) => s.id), status: 'active' }, attributes: ['id'] });
-          for (const { id } of active) if (!activatedAfterMs.has(id)) activatedAfterMs.set(id, Date.now() - secondWave.find((s) => s.id === id)!.acceptedAt);
+          for (const { id } of active)
+            if (!activatedAfterMs.has(id)) activatedAfterMs.set(id, Date.now() - secondWave.find((s) => s.id === id)!.acceptedAt);
           return activatedAfterMs.size === SECOND_WAVE;
         },
         () => `the second wave active; ${activatedAfterMs.size} of ${SECOND_WAVE} are`,
@@ -127,7 +134,8 @@ describe('a mail server that never greets', () => {
       silentServer.resume();
       await waitUntil(
         () => policyholders.every((p) => activationEmailsTo(p).length > 0),
-        () => `every activation e-mail; ${policyholders.filter((p) => activationEmailsTo(p).length > 0).length} of ${policyholders.length} arrived`,
+        () =>
+          `every activation e-mail; ${policyholders.filter((p) => activationEmailsTo(p).length > 0).length} of ${policyholders.length} arrived`,
         WAIT_BOUND_MS,
       );
       // Late copies of a resent message would arrive now.

@@ -56,7 +56,10 @@ describe('test factories', () => {
     expect(await Category.findByPk(plan.categoryId, { rejectOnEmpty: true })).toMatchObject({ tenantId: holder.tenantId });
     const pending = await buildSubscription({ planId: plan.id, status: 'pending' });
     expect(pending).toMatchObject({ tenantId: holder.tenantId, premium: '12.50', durationMonths: 6, startDate: null, endDate: null });
-    expect(await User.findByPk(pending.policyholderId, { rejectOnEmpty: true })).toMatchObject({ tenantId: holder.tenantId, role: 'policyholder' });
+    expect(await User.findByPk(pending.policyholderId, { rejectOnEmpty: true })).toMatchObject({
+      tenantId: holder.tenantId,
+      role: 'policyholder',
+    });
   });
 
   it('numbers its defaults, gives platform admins no tenant, and users log in with TEST_PASSWORD', async () => {
@@ -86,7 +89,12 @@ describe('test factories', () => {
     const author = await User.findByPk(version.createdById, { rejectOnEmpty: true });
     expect(author).toMatchObject({ tenantId: version.tenantId, role: 'compliance_officer' });
     expect(policy).toMatchObject({ tenantId: version.tenantId, createdById: author.id });
-    expect(version).toMatchObject({ versionNumber: 1, status: 'published', publishedById: author.id, workflowId: `policy-rollout-${version.id}` });
+    expect(version).toMatchObject({
+      versionNumber: 1,
+      status: 'published',
+      publishedById: author.id,
+      workflowId: `policy-rollout-${version.id}`,
+    });
     expect(Math.abs(version.dueAt!.getTime() - (Date.now() + 14 * DAY_MS))).toBeLessThan(60_000);
 
     const draft = await buildPolicyVersion({ policyId: policy.id });

@@ -35,7 +35,11 @@ describe('time-skipping test server', () => {
       workflowsPath: require.resolve('../fixtures/timer-workflow'),
     });
     await worker.runUntil(async () => {
-      const runs = await Promise.all(['timer-pair-1', 'timer-pair-2'].map((workflowId) => env.client.workflow.start('waitThirtyDays', { taskQueue: 'timer-pair', workflowId })));
+      const runs = await Promise.all(
+        ['timer-pair-1', 'timer-pair-2'].map((workflowId) =>
+          env.client.workflow.start('waitThirtyDays', { taskQueue: 'timer-pair', workflowId }),
+        ),
+      );
       await expect(Promise.all(runs.map((run) => resultOf(run)))).resolves.toEqual(['woke up', 'woke up']);
     });
     // Had each wait released the lock on its own, the server would now hold one lock too many and

@@ -42,8 +42,14 @@ describe('identity: /auth and /users', () => {
       .expect(400);
     expect(extra.body.error).toMatchObject({ code: 'validation_failed', requestId: expect.any(String) });
     expect(extra.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'body.role' })]));
-    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'acme', email: 'y@example.test', password: 'short', fullName: 'Y' }).expect(400);
-    await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'nope', email: 'z@example.test', password: 'Secret12345', fullName: 'Z' }).expect(404);
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: 'acme', email: 'y@example.test', password: 'short', fullName: 'Y' })
+      .expect(400);
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: 'nope', email: 'z@example.test', password: 'Secret12345', fullName: 'Z' })
+      .expect(404);
     expect(await User.count()).toBe(before);
   });
 
@@ -101,7 +107,11 @@ describe('identity: /auth and /users', () => {
   it('logout revokes the refresh token', async () => {
     const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@acme.test', password: TEST_PASSWORD }).expect(200);
     const auth = `Bearer ${login.body.tokens.accessToken}`;
-    await stack.api.post('/api/v1/auth/logout').set('Authorization', auth).send({ refreshToken: login.body.tokens.refreshToken }).expect(204);
+    await stack.api
+      .post('/api/v1/auth/logout')
+      .set('Authorization', auth)
+      .send({ refreshToken: login.body.tokens.refreshToken })
+      .expect(204);
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: login.body.tokens.refreshToken }).expect(401);
   });
 
@@ -120,7 +130,11 @@ describe('identity: /auth and /users', () => {
     expect(list.body.pagination).toMatchObject({ page: 1, pageSize: 10, total: 1, totalPages: 1 });
     expect(list.body.items[0].email).toBe('adj@acme.test');
 
-    const patched = await stack.api.patch(`/api/v1/users/${created.id}`).set('Authorization', auth).send({ role: 'senior_adjuster' }).expect(200);
+    const patched = await stack.api
+      .patch(`/api/v1/users/${created.id}`)
+      .set('Authorization', auth)
+      .send({ role: 'senior_adjuster' })
+      .expect(200);
     expect(patched.body.role).toBe('senior_adjuster');
     expect((await User.findByPk(created.id))?.role).toBe('senior_adjuster');
 
@@ -134,26 +148,50 @@ describe('identity: /auth and /users', () => {
     const other = await buildTenant();
     const stranger = await buildUser({ tenantId: other.id, role: 'adjuster' });
     await stack.api.get(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).expect(404);
-    await stack.api.patch(`/api/v1/users/${stranger.id}`).set('Authorization', bearer(stack.config, admin)).send({ fullName: 'Hacked' }).expect(404);
+    await stack.api
+      .patch(`/api/v1/users/${stranger.id}`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ fullName: 'Hacked' })
+      .expect(404);
     expect((await User.findByPk(stranger.id))?.fullName).toBe(stranger.fullName);
   });
 
   it('replays a write made twice with the same Idempotency-Key and creates one user', async () => {
     const auth = bearer(stack.config, admin);
     const body = { email: 'once@acme.test', fullName: 'Once', role: 'claims_agent', password: 'Secret12345' };
-    const first = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(202);
-    const again = await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send(body).expect(202);
+    const first = await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'create-once-1')
+      .send(body)
+      .expect(202);
+    const again = await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'create-once-1')
+      .send(body)
+      .expect(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     await mailedToken(stack.smtp, 'once@acme.test', VERIFY_ACCOUNT_SUBJECT);
     expect(await User.count({ where: { email: 'once@acme.test' } })).toBe(1);
     expect(stack.smtp.messages.filter((m) => m.to.includes('once@acme.test'))).toHaveLength(1);
-    await stack.api.post('/api/v1/users').set('Authorization', auth).set('Idempotency-Key', 'create-once-1').send({ ...body, fullName: 'Other' }).expect(422);
+    await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'create-once-1')
+      .send({ ...body, fullName: 'Other' })
+      .expect(422);
   });
 
   it('refuses an empty Idempotency-Key as malformed and creates nothing', async () => {
     const body = { email: 'empty-key@acme.test', fullName: 'Empty Key', role: 'claims_agent', password: 'Secret12345' };
-    const res = await stack.api.post('/api/v1/users').set('Authorization', bearer(stack.config, admin)).set('Idempotency-Key', '').send(body).expect(400);
+    const res = await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', bearer(stack.config, admin))
+      .set('Idempotency-Key', '')
+      .send(body)
+      .expect(400);
     expect(res.body.error.message).toMatch(/Idempotency-Key/);
     expect(await User.count({ where: { email: 'empty-key@acme.test' } })).toBe(0);
   });
@@ -170,7 +208,9 @@ describe('identity: /auth and /users', () => {
     await send().expect(409);
 
     // The attempt began (updated_at: created, or taken over after a failure) two minutes ago.
-    await stack.db.sequelize.query("UPDATE idempotency_records SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'");
+    await stack.db.sequelize.query(
+      "UPDATE idempotency_records SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE key = 'crashed-request-1'",
+    );
     const retried = await send().expect(202);
     const seen = stack.smtp.messages.filter((m) => m.to.includes('late@acme.test'));
     expect(await mailedToken(stack.smtp, 'late@acme.test', VERIFY_ACCOUNT_SUBJECT, seen)).not.toBe(firstMail);
@@ -181,11 +221,19 @@ describe('identity: /auth and /users', () => {
   it('keeps tenant settings per tenant with defaults and a write-only webhook secret', async () => {
     const auth = bearer(stack.config, admin);
     const initial = await stack.api.get('/api/v1/tenant/settings').set('Authorization', auth).expect(200);
-    expect(initial.body).toMatchObject({ claimUnassignedEscalationHours: 24, acknowledgementDeadlineDays: 14, complianceWebhookSecretSet: false });
+    expect(initial.body).toMatchObject({
+      claimUnassignedEscalationHours: 24,
+      acknowledgementDeadlineDays: 14,
+      complianceWebhookSecretSet: false,
+    });
     const updated = await stack.api
       .put('/api/v1/tenant/settings')
       .set('Authorization', auth)
-      .send({ acknowledgementDeadlineDays: 10, complianceWebhookUrl: 'https://hooks.example.test/x', complianceWebhookSecret: 'a-secret-of-16-chars' })
+      .send({
+        acknowledgementDeadlineDays: 10,
+        complianceWebhookUrl: 'https://hooks.example.test/x',
+        complianceWebhookSecret: 'a-secret-of-16-chars',
+      })
       .expect(200);
     expect(updated.body).toMatchObject({ acknowledgementDeadlineDays: 10, complianceWebhookSecretSet: true });
     expect(updated.body.complianceWebhookSecret).toBeUndefined();

@@ -13,18 +13,33 @@ describe('passwords: change, reset by e-mail', () => {
   afterAll(() => stack?.close());
 
   const login = async (email: string, password = TEST_PASSWORD) =>
-    (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens as { accessToken: string; refreshToken: string };
+    (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens as {
+      accessToken: string;
+      refreshToken: string;
+    };
 
   it('changes the password: the other sessions end, this one goes on with the new access token', async () => {
     const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     const mine = await login(user.email);
     const other = await login(user.email);
 
-    const wrong = await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: 'Nope12345', newPassword: 'Brand-new-1' }).expect(400);
+    const wrong = await stack.api
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${mine.accessToken}`)
+      .send({ currentPassword: 'Nope12345', newPassword: 'Brand-new-1' })
+      .expect(400);
     expect(wrong.body.error.code).toBe('wrong_current_password');
-    await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: TEST_PASSWORD, newPassword: 'short' }).expect(400);
+    await stack.api
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${mine.accessToken}`)
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'short' })
+      .expect(400);
 
-    const changed = await stack.api.post('/api/v1/auth/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: TEST_PASSWORD, newPassword: 'Brand-new-1' }).expect(200);
+    const changed = await stack.api
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${mine.accessToken}`)
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'Brand-new-1' })
+      .expect(200);
     expect(changed.headers['cache-control']).toBe('no-store');
 
     // The old access tokens of both sessions are refused; the returned one works.
@@ -39,7 +54,12 @@ describe('passwords: change, reset by e-mail', () => {
     await login(user.email, 'Brand-new-1');
     const events = await AuditEvent.findAll({ where: { entityId: user.id } });
     expect(events.map((e) => e.toJSON())).toEqual([
-      expect.objectContaining({ action: 'user.password_change', actor: { type: 'user', id: user.id }, changes: {}, requestId: expect.any(String) }),
+      expect.objectContaining({
+        action: 'user.password_change',
+        actor: { type: 'user', id: user.id },
+        changes: {},
+        requestId: expect.any(String),
+      }),
     ]);
   });
 
@@ -65,7 +85,10 @@ describe('passwords: change, reset by e-mail', () => {
     const again = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Other-pass-3' }).expect(400);
     expect(again.body.error.code).toBe('reset_token_used');
     // The reset also used up the token asked for before it.
-    const older = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token: earlier, newPassword: 'Other-pass-3' }).expect(400);
+    const older = await stack.api
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token: earlier, newPassword: 'Other-pass-3' })
+      .expect(400);
     expect(older.body.error.code).toBe('reset_token_used');
 
     await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(401);
@@ -87,7 +110,10 @@ describe('passwords: change, reset by e-mail', () => {
     await PasswordResetToken.update({ expiresAt: new Date(Date.now() - 1000) }, { where: { userId: user.id } });
     const expired = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Late-pass-1' }).expect(400);
     expect(expired.body.error.code).toBe('reset_token_expired');
-    const unknown = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token: 'x'.repeat(43), newPassword: 'Late-pass-1' }).expect(400);
+    const unknown = await stack.api
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token: 'x'.repeat(43), newPassword: 'Late-pass-1' })
+      .expect(400);
     expect(unknown.body.error.code).toBe('reset_token_invalid');
     await login(user.email);
     expect(await AuditEvent.count({ where: { entityId: user.id } })).toBe(0);
@@ -120,7 +146,9 @@ describe('passwords: change, reset by e-mail', () => {
     expect(Object.keys(paths['/api/v1/auth/password-reset/confirm'].post.responses)).toContain('204');
     expect(paths['/api/v1/auth/password'].post.security).not.toEqual([]);
     const schemas = doc.body.components?.schemas ?? {};
-    expect(JSON.stringify(schemas.PasswordResetConfirmRequest ?? paths['/api/v1/auth/password-reset/confirm'].post.requestBody)).toMatch(/"maxLength":128/);
+    expect(JSON.stringify(schemas.PasswordResetConfirmRequest ?? paths['/api/v1/auth/password-reset/confirm'].post.requestBody)).toMatch(
+      /"maxLength":128/,
+    );
   });
 
   it('rate-limits reset requests per account with 429 and Retry-After', async () => {

@@ -1,7 +1,12 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createNotificationActivities, NOTIFICATION_LEASE_HELD, SendEmailInput, SendTenantWebhookInput } from '../../src/activities/notifications';
+import {
+  createNotificationActivities,
+  NOTIFICATION_LEASE_HELD,
+  SendEmailInput,
+  SendTenantWebhookInput,
+} from '../../src/activities/notifications';
 import { Notification, TenantSettings } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
@@ -22,7 +27,13 @@ describe('notification activities', () => {
 
   it('sends one e-mail when the same activity runs twice with one idempotency key', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const input: SendEmailInput = { idempotencyKey: 'test-wf-1:welcome', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Welcome', text: 'Hello Pat' };
+    const input: SendEmailInput = {
+      idempotencyKey: 'test-wf-1:welcome',
+      tenantId: null,
+      to: { emails: ['pat@example.test'] },
+      subject: 'Welcome',
+      text: 'Hello Pat',
+    };
     const first = await runAttempt(sendEmail, input);
     const second = await runAttempt(sendEmail, input);
 
@@ -45,11 +56,22 @@ describe('notification activities', () => {
       close: () => undefined,
     };
     const { sendEmail } = createNotificationActivities({ ...stack.deps, mailer: flakyMailer });
-    const input: SendEmailInput = { idempotencyKey: 'test-wf-2:reminder', tenantId: null, to: { emails: ['sam@example.test'] }, subject: 'Reminder 2', text: 'x' };
+    const input: SendEmailInput = {
+      idempotencyKey: 'test-wf-2:reminder',
+      tenantId: null,
+      to: { emails: ['sam@example.test'] },
+      subject: 'Reminder 2',
+      text: 'x',
+    };
 
     await expect(runAttempt(sendEmail, input, 1)).rejects.toThrow('SMTP connection reset');
     const failed = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } });
-    expect(failed).toMatchObject({ status: 'failed', attempts: 1, leaseUntil: null, lastError: expect.stringContaining('SMTP connection reset') });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      leaseUntil: null,
+      lastError: expect.stringContaining('SMTP connection reset'),
+    });
 
     await runAttempt(sendEmail, input, 2);
     await runAttempt(sendEmail, input, 3);
@@ -82,7 +104,13 @@ describe('notification activities', () => {
       close: () => undefined,
     };
     const { sendEmail } = createNotificationActivities({ ...stack.deps, mailer: heldMailer });
-    const input: SendEmailInput = { idempotencyKey: 'test-wf-3:race', tenantId: null, to: { emails: ['race@example.test'] }, subject: 'Race', text: 'x' };
+    const input: SendEmailInput = {
+      idempotencyKey: 'test-wf-3:race',
+      tenantId: null,
+      to: { emails: ['race@example.test'] },
+      subject: 'Race',
+      text: 'x',
+    };
 
     const first = runAttempt(sendEmail, input);
     await delivering;
@@ -100,16 +128,42 @@ describe('notification activities', () => {
     await stack.smtp.waitFor((m) => m.subject === 'Race');
     await new Promise((r) => setTimeout(r, 300));
     expect(stack.smtp.messages.filter((m) => m.subject === 'Race')).toHaveLength(1);
-    expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 1, leaseUntil: null });
+    expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      leaseUntil: null,
+    });
   });
 
   it('takes over a row whose attempt died mid-send once its lease has run out, and sends it with the same Message-ID', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const live: SendEmailInput = { idempotencyKey: 'test-wf-5:held', tenantId: null, to: { emails: ['held@example.test'] }, subject: 'Held', text: 'x' };
-    const expired: SendEmailInput = { idempotencyKey: 'test-wf-5:expired', tenantId: null, to: { emails: ['expired@example.test'] }, subject: 'Expired', text: 'x' };
+    const live: SendEmailInput = {
+      idempotencyKey: 'test-wf-5:held',
+      tenantId: null,
+      to: { emails: ['held@example.test'] },
+      subject: 'Held',
+      text: 'x',
+    };
+    const expired: SendEmailInput = {
+      idempotencyKey: 'test-wf-5:expired',
+      tenantId: null,
+      to: { emails: ['expired@example.test'] },
+      subject: 'Expired',
+      text: 'x',
+    };
     // Rows as an attempt leaves them when its worker dies between claiming and recording.
     const claimedBy = (input: SendEmailInput, leaseUntil: Date) =>
-      Notification.create({ idempotencyKey: input.idempotencyKey, tenantId: null, channel: 'email', recipients: input.to.emails!, subject: input.subject, body: input.text, status: 'sending', attempts: 1, leaseUntil });
+      Notification.create({
+        idempotencyKey: input.idempotencyKey,
+        tenantId: null,
+        channel: 'email',
+        recipients: input.to.emails!,
+        subject: input.subject,
+        body: input.text,
+        status: 'sending',
+        attempts: 1,
+        leaseUntil,
+      });
     await claimedBy(live, new Date(Date.now() + 60_000));
     await claimedBy(expired, new Date(Date.now() - 1000));
 
@@ -120,8 +174,15 @@ describe('notification activities', () => {
     expect(mail.messageId).toBe(`<${encodeURIComponent(expired.idempotencyKey)}@insurflow>`);
     await new Promise((r) => setTimeout(r, 300));
     expect(stack.smtp.messages.filter((m) => m.subject === 'Held')).toHaveLength(0);
-    expect(await Notification.findOne({ where: { idempotencyKey: live.idempotencyKey } })).toMatchObject({ status: 'sending', attempts: 1 });
-    expect(await Notification.findOne({ where: { idempotencyKey: expired.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2, leaseUntil: null });
+    expect(await Notification.findOne({ where: { idempotencyKey: live.idempotencyKey } })).toMatchObject({
+      status: 'sending',
+      attempts: 1,
+    });
+    expect(await Notification.findOne({ where: { idempotencyKey: expired.idempotencyKey } })).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      leaseUntil: null,
+    });
   });
 
   it('resolves recipients by role inside the tenant only', async () => {
@@ -129,7 +190,13 @@ describe('notification activities', () => {
     const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', email: 'boss@t1.test' });
     await buildUser({ role: 'claims_manager', email: 'boss@other.test' });
     const { sendEmail } = createNotificationActivities(stack.deps);
-    const input: SendEmailInput = { idempotencyKey: 'test-wf-4:escalation', tenantId: tenant.id, to: { roles: ['claims_manager'] }, subject: 'Escalation', text: 'x' };
+    const input: SendEmailInput = {
+      idempotencyKey: 'test-wf-4:escalation',
+      tenantId: tenant.id,
+      to: { roles: ['claims_manager'] },
+      subject: 'Escalation',
+      text: 'x',
+    };
     const result = await runAttempt(sendEmail, input);
     expect(result.recipients).toEqual([manager.email]);
     const mail = await stack.smtp.waitFor((m) => m.subject === 'Escalation');
@@ -156,7 +223,12 @@ describe('notification activities', () => {
         complianceWebhookSecret: secret,
       });
       const { sendTenantWebhook } = createNotificationActivities(stack.deps);
-      const input: SendTenantWebhookInput = { idempotencyKey: 'ack-1:escalation-2', tenantId: tenant.id, event: 'acknowledgement.escalated', data: { level: 2 } };
+      const input: SendTenantWebhookInput = {
+        idempotencyKey: 'ack-1:escalation-2',
+        tenantId: tenant.id,
+        event: 'acknowledgement.escalated',
+        data: { level: 2 },
+      };
       expect((await runAttempt(sendTenantWebhook, input)).status).toBe('sent');
       expect((await runAttempt(sendTenantWebhook, input)).status).toBe('already_sent');
 

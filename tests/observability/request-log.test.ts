@@ -42,7 +42,11 @@ describe('request log', () => {
   };
 
   it('logs a successful request with its route template, caller and duration', async () => {
-    const res = await stack.api.get('/api/v1/plans?ordering=-premium').set('Authorization', bearer(stack.config, admin)).set('X-Request-Id', 'req-success-1').expect(200);
+    const res = await stack.api
+      .get('/api/v1/plans?ordering=-premium')
+      .set('Authorization', bearer(stack.config, admin))
+      .set('X-Request-Id', 'req-success-1')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('req-success-1');
     const line = lineOf('req-success-1');
     expect(line).toMatchObject({ msg: 'request', route: '/api/v1/plans', status: 200, tenantId: admin.tenantId, userId: admin.id });
@@ -59,7 +63,13 @@ describe('request log', () => {
       .set('X-Request-Id', 'req-refused-1')
       .send({ name: '', password: 'hunter2-never-logged' })
       .expect(400);
-    expect(lineOf('req-refused-1')).toMatchObject({ msg: 'request', route: '/api/v1/categories', status: 400, errorCode: 'validation_failed', userId: admin.id });
+    expect(lineOf('req-refused-1')).toMatchObject({
+      msg: 'request',
+      route: '/api/v1/categories',
+      status: 400,
+      errorCode: 'validation_failed',
+      userId: admin.id,
+    });
     await stack.api.get('/api/v1/claims').set('X-Request-Id', 'req-refused-2').expect(401);
     expect(lineOf('req-refused-2')).toMatchObject({ status: 401, errorCode: 'unauthorized', route: '/api/v1/claims' });
     const all = log.raw();
@@ -76,8 +86,17 @@ describe('request log', () => {
     // A real failure the error handler does not know: the table is gone.
     await Plan.sequelize!.query('ALTER TABLE plans RENAME TO plans_gone');
     try {
-      const res = await stack.api.get('/api/v1/plans').set('Authorization', bearer(stack.config, admin)).set('X-Request-Id', 'req-failed-1').expect(500);
-      expect(res.body.error).toEqual({ code: 'internal_error', message: 'Something went wrong on our side', details: [], requestId: 'req-failed-1' });
+      const res = await stack.api
+        .get('/api/v1/plans')
+        .set('Authorization', bearer(stack.config, admin))
+        .set('X-Request-Id', 'req-failed-1')
+        .expect(500);
+      expect(res.body.error).toEqual({
+        code: 'internal_error',
+        message: 'Something went wrong on our side',
+        details: [],
+        requestId: 'req-failed-1',
+      });
     } finally {
       await Plan.sequelize!.query('ALTER TABLE plans_gone RENAME TO plans');
     }
@@ -102,7 +121,12 @@ describe('request log', () => {
       .set('X-Request-Id', 'req-run-1')
       .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 800, description: 'Cracked window' })
       .expect(201);
-    expect(lineOf('req-run-1')).toMatchObject({ status: 201, route: '/api/v1/claims', tenantId: team.tenant.id, workflowIds: [filed.body.workflow.workflowId] });
+    expect(lineOf('req-run-1')).toMatchObject({
+      status: 201,
+      route: '/api/v1/claims',
+      tenantId: team.tenant.id,
+      workflowIds: [filed.body.workflow.workflowId],
+    });
   });
 
   it('asks for the metrics token when one is configured', async () => {

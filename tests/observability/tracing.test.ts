@@ -43,7 +43,11 @@ describe('tracing (dev server, in-memory exporter)', () => {
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user), traceparent: TRACEPARENT });
   const fileClaim = (amountClaimed: number, description: string) =>
-    stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description }).expect(201);
+    stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description })
+      .expect(201);
 
   /** The spans of the caller's trace exported so far (the processor batches: flush first). */
   async function callerSpans(): Promise<ReadableSpan[]> {
@@ -59,8 +63,21 @@ describe('tracing (dev server, in-memory exporter)', () => {
     await stack.smtp.waitFor((m) => m.to.includes(team.adjuster.email));
 
     // Workflow-side spans leave the sandbox after the workflow task that ends them completes.
-    const chain = ['email send', 'RunActivity:sendEmail', 'StartActivity:sendEmail', 'HandleUpdate:assign', 'StartWorkflowUpdate:assign', 'POST /api/v1/claims/:id/assign'];
-    const expected = [...chain, 'ValidateUpdate:assign', 'RunActivity:recordClaimTransition', 'StartWorkflow:claimWorkflow', 'POST /api/v1/claims'];
+    const chain = [
+      'email send',
+      'RunActivity:sendEmail',
+      'StartActivity:sendEmail',
+      'HandleUpdate:assign',
+      'StartWorkflowUpdate:assign',
+      'POST /api/v1/claims/:id/assign',
+    ];
+    const expected = [
+      ...chain,
+      'ValidateUpdate:assign',
+      'RunActivity:recordClaimTransition',
+      'StartWorkflow:claimWorkflow',
+      'POST /api/v1/claims',
+    ];
     const spans = await eventually(
       callerSpans,
       (found) => expected.every((name) => found.some((span) => span.name === name)),
@@ -73,7 +90,9 @@ describe('tracing (dev server, in-memory exporter)', () => {
     };
     // Parent by parent, from the e-mail sent by the activity back to the caller's own span: the
     // workflow-side spans (update handler, activity scheduling) are made inside the workflow task.
-    chain.slice(0, -1).forEach((name, index) => expect([name, byName(name).parentSpanId]).toEqual([name, byName(chain[index + 1]).spanContext().spanId]));
+    chain
+      .slice(0, -1)
+      .forEach((name, index) => expect([name, byName(name).parentSpanId]).toEqual([name, byName(chain[index + 1]).spanContext().spanId]));
     expect(byName('POST /api/v1/claims/:id/assign').parentSpanId).toBe('00f067aa0ba902b7');
     expect(byName('ValidateUpdate:assign').parentSpanId).toBe(byName('StartWorkflowUpdate:assign').spanContext().spanId);
     expect(byName('RunActivity:recordClaimTransition').instrumentationLibrary.name).toBe('@temporalio/interceptor-activity');
@@ -81,7 +100,10 @@ describe('tracing (dev server, in-memory exporter)', () => {
     // A traced run's history (trace context in its headers) must replay with tracing on or off.
     await recordHistory(stack.temporal.workflow.getHandle(filed.body.workflow.workflowId), 'claimWorkflow-traced');
     // The request log line names the trace, so a log search leads to the trace and back.
-    expect(log.lines().find((line) => line.requestId === requestId && line.msg === 'request')).toMatchObject({ traceId: CALLER_TRACE_ID, status: 201 });
+    expect(log.lines().find((line) => line.requestId === requestId && line.msg === 'request')).toMatchObject({
+      traceId: CALLER_TRACE_ID,
+      status: 201,
+    });
     const fileSpan = spans.find((span) => span.name === 'POST /api/v1/claims')!;
     expect(fileSpan.parentSpanId).toBe('00f067aa0ba902b7');
     expect(fileSpan.attributes).toMatchObject({
@@ -104,7 +126,9 @@ describe('tracing (dev server, in-memory exporter)', () => {
     try {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
       const traceId = await trace.getTracer('test').startActiveSpan('deliver', async (span) => {
-        await postSignedWebhook({ url, secret: 'webhook-secret', deliveryId: 'delivery-1', body: { ok: true } }, 2000, { allowPrivateNetworks: true });
+        await postSignedWebhook({ url, secret: 'webhook-secret', deliveryId: 'delivery-1', body: { ok: true } }, 2000, {
+          allowPrivateNetworks: true,
+        });
         span.end();
         return span.spanContext().traceId;
       });

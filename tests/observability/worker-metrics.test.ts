@@ -51,11 +51,23 @@ describe('worker metrics endpoint', () => {
 
   it('counts notifications sent and failed per channel', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);
-    await new MockActivityEnvironment().run(sendEmail, { idempotencyKey: 'metrics-wf:hello', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Hello', text: 'Hi' });
+    await new MockActivityEnvironment().run(sendEmail, {
+      idempotencyKey: 'metrics-wf:hello',
+      tenantId: null,
+      to: { emails: ['pat@example.test'] },
+      subject: 'Hello',
+      text: 'Hi',
+    });
     const downMailer: Mailer = { send: () => Promise.reject(new Error('relay refused')), close: () => undefined };
     const failing = createNotificationActivities({ ...stack.deps, mailer: downMailer });
     await expect(
-      new MockActivityEnvironment().run(failing.sendEmail, { idempotencyKey: 'metrics-wf:bounce', tenantId: null, to: { emails: ['pat@example.test'] }, subject: 'Bounce', text: 'Hi' }),
+      new MockActivityEnvironment().run(failing.sendEmail, {
+        idempotencyKey: 'metrics-wf:bounce',
+        tenantId: null,
+        to: { emails: ['pat@example.test'] },
+        subject: 'Bounce',
+        text: 'Hi',
+      }),
     ).rejects.toThrow('relay refused');
 
     const text = await (await scrape(`Bearer ${TOKEN}`)).text();
@@ -66,7 +78,10 @@ describe('worker metrics endpoint', () => {
 
   it('counts an escalation once per level, however often its activity runs', async () => {
     const tenant = await buildTenant();
-    const [officer, employee] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'compliance_officer' }), buildUser({ tenantId: tenant.id, role: 'adjuster' })]);
+    const [officer, employee] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
+      buildUser({ tenantId: tenant.id, role: 'adjuster' }),
+    ]);
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt: new Date(Date.now() - 86_400_000) });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);

@@ -10,7 +10,13 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
-import { approveRegistrationUpdate, ONBOARDING_WORKFLOW_TYPE, OnboardingWorkflow, onboardingWorkflowId, rejectRegistrationUpdate } from '../../src/contracts/onboarding';
+import {
+  approveRegistrationUpdate,
+  ONBOARDING_WORKFLOW_TYPE,
+  OnboardingWorkflow,
+  onboardingWorkflowId,
+  rejectRegistrationUpdate,
+} from '../../src/contracts/onboarding';
 import { buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -59,7 +65,10 @@ describe('onboarding workflow (time-skipping)', () => {
   const mailTo = (address: string, subject: string) => smtp.waitFor((m) => m.to.includes(address) && m.subject.startsWith(subject));
 
   /** Runs the test body against a worker on a task queue of its own; `submit` starts runs on that queue. */
-  async function withWorker(body: (submit: (slug: string) => ReturnType<typeof submitOn>) => Promise<void>, overrides: Partial<Activities> = {}): Promise<void> {
+  async function withWorker(
+    body: (submit: (slug: string) => ReturnType<typeof submitOn>) => Promise<void>,
+    overrides: Partial<Activities> = {},
+  ): Promise<void> {
     const taskQueue = `onboarding-${crypto.randomUUID()}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -101,7 +110,9 @@ describe('onboarding workflow (time-skipping)', () => {
   it('rejection records the reason and tells the applicant; a second decision and a non-admin are refused', async () => {
     await withWorker(async (submit) => {
       const { registration, handle } = await submit('beta');
-      const notAdmin = handle.executeUpdate(rejectRegistrationUpdate, { args: [{ userId: crypto.randomUUID(), role: 'tenant_admin', reason: 'no' }] });
+      const notAdmin = handle.executeUpdate(rejectRegistrationUpdate, {
+        args: [{ userId: crypto.randomUUID(), role: 'tenant_admin', reason: 'no' }],
+      });
       await expect(notAdmin).rejects.toThrow(WorkflowUpdateFailedError);
       await expect(notAdmin.catch((err) => (err as WorkflowUpdateFailedError).cause)).resolves.toMatchObject({ type: 'Forbidden' });
 
@@ -120,7 +131,11 @@ describe('onboarding workflow (time-skipping)', () => {
       await registration.reload();
       expect(registration.status).toBe(final);
       if (final === 'rejected') {
-        expect(registration).toMatchObject({ reason: 'Licence number could not be verified', decidedById: platformAdmin.id, tenantId: null });
+        expect(registration).toMatchObject({
+          reason: 'Licence number could not be verified',
+          decidedById: platformAdmin.id,
+          tenantId: null,
+        });
         const declined = await mailTo('contact@beta.test', 'Your registration was declined');
         expect(declined.text).toContain('Licence number could not be verified');
         expect(await Tenant.count({ where: { slug: 'beta' } })).toBe(0);

@@ -9,7 +9,12 @@ import { createApp } from '../../src/api/app';
 import { Category, Registration, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
-import { mailedToken, REGISTRATION_ADDRESS_IN_USE_SUBJECT, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
+import {
+  mailedToken,
+  REGISTRATION_ADDRESS_IN_USE_SUBJECT,
+  VERIFY_ACCOUNT_SUBJECT,
+  VERIFY_REGISTRATION_SUBJECT,
+} from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 
 const ADMIN_PASSWORD = 'Onboard-Secret-42';
@@ -82,14 +87,18 @@ describe('onboarding API: /registrations and /tenants', () => {
       // once; a second request for the slug is refused: one run only.
       const replay = await register(registrationBody('northwind'), 'northwind-application-1').expect(202);
       expect(replay.headers['idempotent-replayed']).toBe('true');
-      expect(stack.smtp.messages.filter((m) => m.subject === VERIFY_REGISTRATION_SUBJECT && m.to.includes('admin@northwind.test'))).toHaveLength(1);
+      expect(
+        stack.smtp.messages.filter((m) => m.subject === VERIFY_REGISTRATION_SUBJECT && m.to.includes('admin@northwind.test')),
+      ).toHaveLength(1);
       const duplicate = await register({ ...registrationBody('northwind'), adminEmail: 'other@northwind.test' }).expect(409);
       expect(duplicate.body.error.details).toEqual([expect.objectContaining({ field: 'requestedSlug' })]);
       expect(await Registration.count({ where: { requestedSlug: 'northwind' } })).toBe(1);
     });
 
     it('tells the platform admins and the applicant, and shows the run to operators only', async () => {
-      await stack.smtp.waitFor((m) => m.to.includes('ops@insurflow.test') && m.subject === 'New registration: northwind Mutual (northwind)');
+      await stack.smtp.waitFor(
+        (m) => m.to.includes('ops@insurflow.test') && m.subject === 'New registration: northwind Mutual (northwind)',
+      );
       await stack.smtp.waitFor((m) => m.to.includes('hello@northwind.test') && m.subject === 'We received your registration');
 
       // Operators find the run by its search attributes; tenants never see it.
@@ -104,7 +113,10 @@ describe('onboarding API: /registrations and /tenants', () => {
     it("is approved by a platform admin only, once, even after someone signed up with the admin's address", async () => {
       // Someone signs up with the admin's address before the approval: an account never verified
       // does not own the address, so it cannot stop the tenant's provisioning.
-      await stack.api.post('/api/v1/auth/register').send({ tenantSlug: 'existing', email: 'admin@northwind.test', password: 'Squatter-pass-1', fullName: 'Squatter' }).expect(202);
+      await stack.api
+        .post('/api/v1/auth/register')
+        .send({ tenantSlug: 'existing', email: 'admin@northwind.test', password: 'Squatter-pass-1', fullName: 'Squatter' })
+        .expect(202);
       await stack.smtp.waitFor((m) => m.to.includes('admin@northwind.test') && m.subject === VERIFY_ACCOUNT_SUBJECT);
 
       await approve(id).expect(401);
@@ -126,7 +138,10 @@ describe('onboarding API: /registrations and /tenants', () => {
       expect(provisioned.body).toMatchObject({ status: 'provisioned', tenantId: expect.any(String) });
       expect(provisioned.body.adminPasswordHash).toBeUndefined();
       // Platform events: the decision by the platform admin, the provisioning by the run; no hash recorded.
-      const trail = await stack.api.get(`/api/v1/audit-events?entityType=registration&entityId=${id}`).set('Authorization', platformAuth).expect(200);
+      const trail = await stack.api
+        .get(`/api/v1/audit-events?entityType=registration&entityId=${id}`)
+        .set('Authorization', platformAuth)
+        .expect(200);
       expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
         ['registration.approved', { type: 'user', id: platformAdmin.id }],
         ['registration.provisioned', { type: 'workflow', id: `onboarding-${id}` }],
@@ -135,7 +150,10 @@ describe('onboarding API: /registrations and /tenants', () => {
     });
 
     it('lets the new tenant admin (not the squatter) log in, create a plan and see their own tenant only', async () => {
-      const login = await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD }).expect(200);
+      const login = await stack.api
+        .post('/api/v1/auth/login')
+        .send({ email: 'admin@northwind.test', password: ADMIN_PASSWORD })
+        .expect(200);
       expect(login.body.user).toMatchObject({ role: 'tenant_admin', tenantId: tenantId, fullName: 'Alex Admin' });
       expect(await User.count({ where: { email: 'admin@northwind.test' } })).toBe(1);
       await stack.api.post('/api/v1/auth/login').send({ email: 'admin@northwind.test', password: 'Squatter-pass-1' }).expect(401);
@@ -144,7 +162,14 @@ describe('onboarding API: /registrations and /tenants', () => {
       const plan = await stack.api
         .post('/api/v1/plans')
         .set('Authorization', tenantAdminAuth)
-        .send({ categoryId: category!.id, name: 'Loft Cover', coverageLevel: 'standard', coverageAmount: 120000, premium: 250, durationMonths: 12 })
+        .send({
+          categoryId: category!.id,
+          name: 'Loft Cover',
+          coverageLevel: 'standard',
+          coverageAmount: 120000,
+          premium: 250,
+          durationMonths: 12,
+        })
         .expect(201);
       expect(plan.body).toMatchObject({ name: 'Loft Cover', tenantId: tenantId });
 
@@ -159,7 +184,8 @@ describe('onboarding API: /registrations and /tenants', () => {
 
   it('rejection needs a reason, reaches the applicant, and a second decision answers 409', async () => {
     const { body } = await submit(registrationBody('southwind'));
-    const reject = (payload: object) => stack.api.post(`/api/v1/registrations/${body.id}/reject`).set('Authorization', platformAuth).send(payload);
+    const reject = (payload: object) =>
+      stack.api.post(`/api/v1/registrations/${body.id}/reject`).set('Authorization', platformAuth).send(payload);
     await reject({}).expect(400);
     await reject({ reason: '   ' }).expect(400);
 

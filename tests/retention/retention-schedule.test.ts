@@ -42,7 +42,10 @@ describe('retention schedule made by the worker at start-up', () => {
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
-    await client?.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+    await client?.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => undefined);
     await connection?.close();
     await db?.close();
   });
@@ -72,7 +75,12 @@ describe('retention schedule made by the worker at start-up', () => {
 
     const schedule = await client.schedule.getHandle(scheduleId).describe();
     expect(schedule.spec.intervals).toMatchObject([{ every: HOUR_MS }]);
-    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: RETENTION_WORKFLOW_TYPE, taskQueue, args: [{ idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 2 }] });
+    expect(schedule.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: RETENTION_WORKFLOW_TYPE,
+      taskQueue,
+      args: [{ idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 2 }],
+    });
     expect(schedule.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(schedule.state.paused).toBe(false);
     const listed: string[] = [];
@@ -81,19 +89,39 @@ describe('retention schedule made by the worker at start-up', () => {
   });
 
   it('a later start with another configuration updates the schedule, whose runs purge the database', async () => {
-    const later = await startWorkerProcess(client, workerEnv({ RETENTION_SCHEDULE_INTERVAL: '2h', RETENTION_OUTBOX_DELIVERED_HOURS: '12' }));
+    const later = await startWorkerProcess(
+      client,
+      workerEnv({ RETENTION_SCHEDULE_INTERVAL: '2h', RETENTION_OUTBOX_DELIVERED_HOURS: '12' }),
+    );
     workers.push(later);
     const handle = client.schedule.getHandle(scheduleId);
-    await eventually(() => handle.describe(), (d) => d.spec.intervals?.[0]?.every === 2 * HOUR_MS, 'the schedule every 2 hours', 60_000);
+    await eventually(
+      () => handle.describe(),
+      (d) => d.spec.intervals?.[0]?.every === 2 * HOUR_MS,
+      'the schedule every 2 hours',
+      60_000,
+    );
     expect(later.child.exitCode).toBeNull();
 
     const deliveredAt = new Date(Date.now() - 13 * HOUR_MS);
     await db.sequelize.getQueryInterface().bulkInsert(
       'outbox_messages',
-      Array.from({ length: 3 }, () => ({ id: crypto.randomUUID(), kind: 'signal', workflow_id: 'claim-x', payload: JSON.stringify({ signalName: 'x', args: [] }), delivered_at: deliveredAt, created_at: deliveredAt, updated_at: deliveredAt })),
+      Array.from({ length: 3 }, () => ({
+        id: crypto.randomUUID(),
+        kind: 'signal',
+        workflow_id: 'claim-x',
+        payload: JSON.stringify({ signalName: 'x', args: [] }),
+        delivered_at: deliveredAt,
+        created_at: deliveredAt,
+        updated_at: deliveredAt,
+      })),
     );
     await handle.trigger();
-    const description = await eventually(() => handle.describe(), (d) => d.info.recentActions.length > 0, 'a run started by the schedule');
+    const description = await eventually(
+      () => handle.describe(),
+      (d) => d.info.recentActions.length > 0,
+      'a run started by the schedule',
+    );
     const run = client.workflow.getHandle<RetentionWorkflow>(description.info.recentActions[0].action.workflow.workflowId);
     expect(run.workflowId.startsWith(`${scheduleId}-`)).toBe(true);
     expect(await resultOf(run)).toEqual({ idempotencyRecords: 0, outboxMessages: 3, refreshTokens: 0, passwordResetTokens: 0 });

@@ -73,13 +73,25 @@ describe('retention run', () => {
     }));
     return { familyId, raws, rows };
   }
-  const resetToken = (expiresAt: Date, usedAt: Date | null) => ({ user_id: user.id, token_hash: sha256(crypto.randomUUID()), expires_at: expiresAt, used_at: usedAt, created_at: hoursAgo(1) });
+  const resetToken = (expiresAt: Date, usedAt: Date | null) => ({
+    user_id: user.id,
+    token_hash: sha256(crypto.randomUUID()),
+    expires_at: expiresAt,
+    used_at: usedAt,
+    created_at: hoursAgo(1),
+  });
 
   it('deletes exactly the rows past their window, table by table, and reports how many', async () => {
-    await insert('idempotency_records', [...Array.from({ length: 6 }, () => idempotencyRecord(hoursAgo(25), 201)), idempotencyRecord(hoursAgo(30), null)]);
+    await insert('idempotency_records', [
+      ...Array.from({ length: 6 }, () => idempotencyRecord(hoursAgo(25), 201)),
+      idempotencyRecord(hoursAgo(30), null),
+    ]);
     const liveRecords = await insert('idempotency_records', [idempotencyRecord(hoursAgo(23), 201), idempotencyRecord(new Date(), null)]);
 
-    await insert('outbox_messages', Array.from({ length: 5 }, () => outboxMessage(hoursAgo(26), hoursAgo(25))));
+    await insert(
+      'outbox_messages',
+      Array.from({ length: 5 }, () => outboxMessage(hoursAgo(26), hoursAgo(25))),
+    );
     const keptMessages = await insert('outbox_messages', [outboxMessage(hoursAgo(48), null), outboxMessage(hoursAgo(2), hoursAgo(1))]);
 
     const inTenDays = new Date(Date.now() + 240 * HOUR_MS);
@@ -91,8 +103,16 @@ describe('retention run', () => {
     halfRevoked.rows[0].revoked_at = hoursAgo(1);
     await insert('refresh_tokens', [...expired.rows, ...loggedOut.rows, ...live.rows, ...halfRevoked.rows]);
 
-    await insert('password_reset_tokens', [resetToken(hoursAgo(2), null), resetToken(hoursAgo(3), null), resetToken(hoursAgo(1), hoursAgo(1.5)), resetToken(hoursAgo(4), hoursAgo(4.2))]);
-    const liveResetTokens = await insert('password_reset_tokens', [resetToken(new Date(Date.now() + 0.4 * HOUR_MS), hoursAgo(0.05)), resetToken(new Date(Date.now() + 0.5 * HOUR_MS), null)]);
+    await insert('password_reset_tokens', [
+      resetToken(hoursAgo(2), null),
+      resetToken(hoursAgo(3), null),
+      resetToken(hoursAgo(1), hoursAgo(1.5)),
+      resetToken(hoursAgo(4), hoursAgo(4.2)),
+    ]);
+    const liveResetTokens = await insert('password_reset_tokens', [
+      resetToken(new Date(Date.now() + 0.4 * HOUR_MS), hoursAgo(0.05)),
+      resetToken(new Date(Date.now() + 0.5 * HOUR_MS), null),
+    ]);
 
     const handle = await stack.temporal.workflow.start<RetentionWorkflow>(RETENTION_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,
@@ -102,7 +122,8 @@ describe('retention run', () => {
     expect(await resultOf(handle)).toEqual({ idempotencyRecords: 7, outboxMessages: 5, refreshTokens: 6, passwordResetTokens: 4 });
     await recordHistory(handle, 'retentionWorkflow');
 
-    const ids = async (table: string) => (await stack.db.sequelize.query<{ id: string }>(`SELECT id FROM ${table}`, { type: QueryTypes.SELECT })).map((row) => row.id).sort();
+    const ids = async (table: string) =>
+      (await stack.db.sequelize.query<{ id: string }>(`SELECT id FROM ${table}`, { type: QueryTypes.SELECT })).map((row) => row.id).sort();
     expect(await ids('idempotency_records')).toEqual([...liveRecords].sort());
     expect(await ids('outbox_messages')).toEqual([...keptMessages].sort());
     expect(await ids('password_reset_tokens')).toEqual([...liveResetTokens].sort());
@@ -123,9 +144,16 @@ describe('retention run', () => {
       workflowId: `retention-test-${crypto.randomUUID()}`,
       args: [INPUT],
     });
-    expect(await resultOf(handle)).toEqual({ idempotencyRecords: 0, outboxMessages: 0, refreshTokens: before.length - kept.length, passwordResetTokens: 0 });
+    expect(await resultOf(handle)).toEqual({
+      idempotencyRecords: 0,
+      outboxMessages: 0,
+      refreshTokens: before.length - kept.length,
+      passwordResetTokens: 0,
+    });
     expect(before.length - kept.length).toBe(4);
-    expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(kept.map((token) => token.id).sort());
+    expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(
+      kept.map((token) => token.id).sort(),
+    );
   });
 });
 
@@ -133,7 +161,12 @@ describe('retention configuration', () => {
   const base = { DATABASE_URL: 'postgres://127.0.0.1/insurflow', JWT_SECRET: TEST_JWT_SECRET };
 
   it('reads the interval and the windows, with an hourly run keeping a day by default', () => {
-    expect(loadConfig(base).retention).toEqual({ intervalMs: HOUR_MS, idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 1000 });
+    expect(loadConfig(base).retention).toEqual({
+      intervalMs: HOUR_MS,
+      idempotencyRecordHours: 24,
+      outboxDeliveredHours: 24,
+      batchSize: 1000,
+    });
     expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '30m' }).retention.intervalMs).toBe(HOUR_MS / 2);
     expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '2d' }).retention.intervalMs).toBe(48 * HOUR_MS);
   });
@@ -141,7 +174,9 @@ describe('retention configuration', () => {
   it('refuses an interval it cannot read and a key window no longer than a request may run', () => {
     expect(() => loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: 'hourly' })).toThrow(/RETENTION_SCHEDULE_INTERVAL/);
     expect(() => loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '0h' })).toThrow(/RETENTION_SCHEDULE_INTERVAL/);
-    expect(() => loadConfig({ ...base, RETENTION_IDEMPOTENCY_HOURS: '1', REQUEST_DEADLINE_MS: String(HOUR_MS) })).toThrow(/RETENTION_IDEMPOTENCY_HOURS/);
+    expect(() => loadConfig({ ...base, RETENTION_IDEMPOTENCY_HOURS: '1', REQUEST_DEADLINE_MS: String(HOUR_MS) })).toThrow(
+      /RETENTION_IDEMPOTENCY_HOURS/,
+    );
     expect(() => loadConfig({ ...base, RETENTION_BATCH_SIZE: '0' })).toThrow(/RETENTION_BATCH_SIZE/);
   });
 });

@@ -23,8 +23,18 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     tenant = await buildTenant();
-    zoe = await buildUser({ tenantId: tenant.id, role: 'policyholder', fullName: 'Zoë Müller', email: `zoe.mueller-${tenant.slug}@example.test` });
-    jean = await buildUser({ tenantId: tenant.id, role: 'policyholder', fullName: 'Jean Dupont', email: `jean-${tenant.slug}@example.test` });
+    zoe = await buildUser({
+      tenantId: tenant.id,
+      role: 'policyholder',
+      fullName: 'Zoë Müller',
+      email: `zoe.mueller-${tenant.slug}@example.test`,
+    });
+    jean = await buildUser({
+      tenantId: tenant.id,
+      role: 'policyholder',
+      fullName: 'Jean Dupont',
+      email: `jean-${tenant.slug}@example.test`,
+    });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Ada Admin' });
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Édouard Adjuster' });
     zoeSub = await buildSubscription({ policyholderId: zoe.id });
@@ -102,7 +112,11 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
       expect(plan).toContain('Bitmap Index Scan on claims_claimant_id');
       expect(plan).not.toMatch(/Seq Scan on claims/);
     }
-    const found = await stack.api.get('/api/v1/claims').query({ q: 'østergaard 17' }).set(as(await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' }))).expect(200);
+    const found = await stack.api
+      .get('/api/v1/claims')
+      .query({ q: 'østergaard 17' })
+      .set(as(await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' })))
+      .expect(200);
     expect(found.body.items.length).toBeGreaterThan(0);
     expect(found.body.items.every((c: { claimantId: string }) => typeof c.claimantId === 'string')).toBe(true);
   });

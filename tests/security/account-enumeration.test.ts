@@ -61,7 +61,12 @@ describe('account enumeration and squatting', () => {
 
     await verify(token).expect(204);
     const session = await login('newcomer@example.test').expect(200);
-    expect(session.body.user).toMatchObject({ email: 'newcomer@example.test', role: 'policyholder', tenantId: tenant.id, emailVerifiedAt: expect.any(String) });
+    expect(session.body.user).toMatchObject({
+      email: 'newcomer@example.test',
+      role: 'policyholder',
+      tenantId: tenant.id,
+      emailVerifiedAt: expect.any(String),
+    });
 
     const reused = await verify(token).expect(400);
     expect(reused.body.error.code).toBe('verification_token_used');
@@ -144,7 +149,12 @@ describe('account enumeration and squatting', () => {
     expect(await Registration.count()).toBe(0);
 
     const submitted = await stack.api.post('/api/v1/registrations/verify').send({ token }).expect(202);
-    expect(submitted.body).toEqual({ id: expect.any(String), status: 'pending', workflowId: `onboarding-${submitted.body.id}`, runId: expect.any(String) });
+    expect(submitted.body).toEqual({
+      id: expect.any(String),
+      status: 'pending',
+      workflowId: `onboarding-${submitted.body.id}`,
+      runId: expect.any(String),
+    });
     const stored = await Registration.findByPk(submitted.body.id);
     expect(stored).toMatchObject({ requestedSlug: 'brightline', adminEmail: 'founder@brightline.test', status: 'pending' });
     expect(stored!.adminPasswordHash).toMatch(/^\$argon2id\$/);
@@ -153,7 +163,9 @@ describe('account enumeration and squatting', () => {
     // An account link does not submit a registration.
     await register('crossover@example.test').expect(202);
     const accountLink = await mailedToken(stack.smtp, 'crossover@example.test', VERIFY_ACCOUNT_SUBJECT);
-    expect((await stack.api.post('/api/v1/registrations/verify').send({ token: accountLink }).expect(400)).body.error.code).toBe('verification_token_invalid');
+    expect((await stack.api.post('/api/v1/registrations/verify').send({ token: accountLink }).expect(400)).body.error.code).toBe(
+      'verification_token_invalid',
+    );
     expect(await Registration.count()).toBe(1);
   });
 
@@ -161,7 +173,11 @@ describe('account enumeration and squatting', () => {
     const auth = bearer(stack.config, admin);
     const colleague = await buildUser({ tenantId: tenant.id, role: 'adjuster', email: 'colleague@example.test' });
     const outsider = await buildUser({ tenantId: otherTenant.id, role: 'claims_agent', email: 'outsider@example.test' });
-    const add = (email: string) => stack.api.post('/api/v1/users').set('Authorization', auth).send({ email, fullName: 'New Staff', role: 'claims_agent', password: PASSWORD });
+    const add = (email: string) =>
+      stack.api
+        .post('/api/v1/users')
+        .set('Authorization', auth)
+        .send({ email, fullName: 'New Staff', role: 'claims_agent', password: PASSWORD });
 
     const fresh = await add('staff@example.test');
     const sameTenant = await add(colleague.email);
@@ -181,7 +197,9 @@ describe('account enumeration and squatting', () => {
 
     // The new staff member appears in the tenant's list, and signs in once the address is confirmed.
     const listed = await stack.api.get('/api/v1/users').query({ q: 'staff@example.test' }).set('Authorization', auth).expect(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ email: 'staff@example.test', role: 'claims_agent', emailVerifiedAt: null })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ email: 'staff@example.test', role: 'claims_agent', emailVerifiedAt: null }),
+    ]);
     await login('staff@example.test').expect(401);
     await verify(await mailedToken(stack.smtp, 'staff@example.test', VERIFY_ACCOUNT_SUBJECT)).expect(204);
     await login('staff@example.test').expect(200);

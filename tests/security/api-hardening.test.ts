@@ -36,7 +36,12 @@ describe('security hardening (API)', () => {
       const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
       const requests = [
         [stack.api.post('/api/v1/auth/login').send({ email: 'nobody@example.com', password: LONE_SURROGATE }), 'body.password'],
-        [stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'x@example.test', password: LONE_SURROGATE, fullName: 'X' }), 'body.password'],
+        [
+          stack.api
+            .post('/api/v1/auth/register')
+            .send({ tenantSlug: tenant.slug, email: 'x@example.test', password: LONE_SURROGATE, fullName: 'X' }),
+          'body.password',
+        ],
         [
           stack.api.post('/api/v1/registrations').send({
             companyName: 'Evil Co',
@@ -51,8 +56,20 @@ describe('security hardening (API)', () => {
           }),
           'body.adminPassword',
         ],
-        [stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'y@example.test', fullName: 'Y', role: 'adjuster', password: LONE_SURROGATE }), 'body.password'],
-        [stack.api.patch(`/api/v1/users/${holder.id}`).set(as(admin)).send({ password: `Password1${LONE_SURROGATE}` }), 'body.password'],
+        [
+          stack.api
+            .post('/api/v1/users')
+            .set(as(admin))
+            .send({ email: 'y@example.test', fullName: 'Y', role: 'adjuster', password: LONE_SURROGATE }),
+          'body.password',
+        ],
+        [
+          stack.api
+            .patch(`/api/v1/users/${holder.id}`)
+            .set(as(admin))
+            .send({ password: `Password1${LONE_SURROGATE}` }),
+          'body.password',
+        ],
       ] as const;
       for (const [request, field] of requests) {
         const res = await request;
@@ -67,9 +84,14 @@ describe('security hardening (API)', () => {
     });
 
     it('refuses NUL and lone surrogates in any string field, nested or in the query, and bounds passwords to 8–128 characters', async () => {
-      const nul = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'z@example.test', fullName: 'Zed\u0000', role: 'adjuster', password: 'Password123' });
+      const nul = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .send({ email: 'z@example.test', fullName: 'Zed\u0000', role: 'adjuster', password: 'Password123' });
       expect(nul.status).toBe(400);
-      expect(nul.body.error.details).toEqual([expect.objectContaining({ field: 'body.fullName', message: expect.stringContaining('NUL') })]);
+      expect(nul.body.error.details).toEqual([
+        expect.objectContaining({ field: 'body.fullName', message: expect.stringContaining('NUL') }),
+      ]);
       const deep = await stack.api
         .post('/api/v1/users')
         .set(as(admin))
@@ -77,17 +99,30 @@ describe('security hardening (API)', () => {
         .send(`{"email":"d@example.test","fullName":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
       expect(deep.status).toBe(400);
       expect(deep.body.error.details[0].message).toContain('nested');
-      const many = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'm@example.test', fullName: Array(5000).fill('\ud800') });
+      const many = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .send({ email: 'm@example.test', fullName: Array(5000).fill('\ud800') });
       expect(many.status).toBe(400);
       expect(many.body.error.details).toHaveLength(20);
       const query = await stack.api.get(`/api/v1/users?role=${encodeURIComponent('adjuster\u0000')}`).set(as(admin));
       expect(query.status).toBe(400);
       expect(query.body.error.details[0].field).toBe('query.role');
-      const long = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: `Ab1${'x'.repeat(126)}` });
+      const long = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: `Ab1${'x'.repeat(126)}` });
       expect(long.status).toBe(400);
-      const short = await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abc1234' });
+      const short = await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abc1234' });
       expect(short.status).toBe(400);
-      await stack.api.post('/api/v1/users').set(as(admin)).send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abcd1234' }).expect(202);
+      await stack.api
+        .post('/api/v1/users')
+        .set(as(admin))
+        .send({ email: 'w@example.test', fullName: 'W', role: 'adjuster', password: 'Abcd1234' })
+        .expect(202);
       await stack.smtp.waitFor((m) => m.to.includes('w@example.test'));
       expect(await User.count({ where: { email: 'w@example.test' } })).toBe(1);
       expect(await User.count({ where: { email: 'z@example.test' } })).toBe(0);
@@ -107,7 +142,11 @@ describe('security hardening (API)', () => {
 
   describe('authority is always current', () => {
     it('refuses a token whose user was deactivated, demoted, moved or whose tenant was suspended (401)', async () => {
-      const [deactivated, demoted, moved, suspendedOne] = await Promise.all((['adjuster', 'senior_adjuster', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })).concat(buildUser({ role: 'adjuster' })));
+      const [deactivated, demoted, moved, suspendedOne] = await Promise.all(
+        (['adjuster', 'senior_adjuster', 'adjuster'] as const)
+          .map((role) => buildUser({ tenantId: tenant.id, role }))
+          .concat(buildUser({ role: 'adjuster' })),
+      );
       const tokens = [deactivated, demoted, moved, suspendedOne].map((user) => as(user));
       for (const token of tokens) await stack.api.get('/api/v1/auth/me').set(token).expect(200);
 
@@ -171,34 +210,51 @@ describe('security hardening (API)', () => {
     beforeAll(async () => {
       team = await createClaimsTeam();
     });
-    const transition = (claimId: string, user: User, body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
+    const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
+      stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
     it('refuses the four-eyes bypass: self-assign, ask for approval, reassign away, approve → 409 second_approver_required', async () => {
       const subscription = await buildSubscription({ policyholderId: team.claimant.id });
-      const filed = (await stack.api.post('/api/v1/claims').set(as(team.claimant)).send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 20_000, description: 'Roof' }).expect(201)).body;
+      const filed = (
+        await stack.api
+          .post('/api/v1/claims')
+          .set(as(team.claimant))
+          .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 20_000, description: 'Roof' })
+          .expect(201)
+      ).body;
       await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.senior.id }).expect(200);
       await transition(filed.id, team.senior, { to: 'under_review' }).expect(200);
       await transition(filed.id, team.senior, { to: 'waiting_approval' }).expect(200);
       await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.senior)).send({ assigneeId: team.adjuster.id }).expect(200);
 
       const bypass = await transition(filed.id, team.senior, { to: 'approved' }).expect(409);
-      expect(bypass.body.error).toMatchObject({ code: 'second_approver_required', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
+      expect(bypass.body.error).toMatchObject({
+        code: 'second_approver_required',
+        details: [expect.objectContaining({ rule: 'separation_of_duties' })],
+      });
       await transition(filed.id, team.manager, { to: 'approved' }).expect(200);
     });
 
     it('answers 422 for an amount beyond DECIMAL(12,2), not 500, and stores nothing', async () => {
       const category = await buildCategory({ tenantId: tenant.id, name: 'Huge' });
-      const res = await stack.api
-        .post('/api/v1/plans')
-        .set(as(admin))
-        .send({ categoryId: category.id, name: 'Too big', coverageLevel: 'premium', coverageAmount: 10_000_000_000, premium: 100, durationMonths: 12 });
+      const res = await stack.api.post('/api/v1/plans').set(as(admin)).send({
+        categoryId: category.id,
+        name: 'Too big',
+        coverageLevel: 'premium',
+        coverageAmount: 10_000_000_000,
+        premium: 100,
+        durationMonths: 12,
+      });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('unprocessable');
       expect(await Plan.count({ where: { name: 'Too big' } })).toBe(0);
     });
 
     it("answers 404 for another policyholder's subscription and its run", async () => {
-      const [owner, neighbour] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'policyholder' }), buildUser({ tenantId: tenant.id, role: 'policyholder' })]);
+      const [owner, neighbour] = await Promise.all([
+        buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+        buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      ]);
       const subscription = await buildSubscription({ policyholderId: owner.id });
       const workflowId = subscriptionWorkflowId(subscription.id);
       await Subscription.update({ workflowId }, { where: { id: subscription.id } });
@@ -219,11 +275,20 @@ describe('security hardening (API)', () => {
         buildUser({ role: 'platform_admin' }),
       ]);
       const subscription = await buildSubscription({ policyholderId: owner.id });
-      const filing = { subscriptionId: subscription.id, incidentDate: new Date().toISOString().slice(0, 10), amountClaimed: 100, description: 'Broken window' };
+      const filing = {
+        subscriptionId: subscription.id,
+        incidentDate: new Date().toISOString().slice(0, 10),
+        amountClaimed: 100,
+        description: 'Broken window',
+      };
       const filed = await stack.api.post('/api/v1/claims').set(as(owner)).send(filing).expect(201);
       const { workflowId } = filed.body.workflow;
       await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(owner)).expect(200);
-      for (const path of [`/api/v1/claims/${filed.body.id}`, `/api/v1/claims/${filed.body.id}/documents`, `/api/v1/workflows/${workflowId}`]) {
+      for (const path of [
+        `/api/v1/claims/${filed.body.id}`,
+        `/api/v1/claims/${filed.body.id}/documents`,
+        `/api/v1/workflows/${workflowId}`,
+      ]) {
         const refused = await stack.api.get(path).set(as(neighbour)).expect(404);
         expect(refused.body.error.code).toBe('not_found');
       }
@@ -256,15 +321,24 @@ describe('signing secret checks at start-up', () => {
     for (const NODE_ENV of ['production', 'test']) {
       expect(() => loadConfig({ ...base, NODE_ENV })).toThrow(/JWT_SECRET/);
       expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'too-short' })).toThrow(/JWT_SECRET/);
-      expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'change-me-to-a-long-random-secret-of-32+-chars' })).toThrow(/JWT_SECRET" is a known placeholder/);
+      expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'change-me-to-a-long-random-secret-of-32+-chars' })).toThrow(
+        /JWT_SECRET" is a known placeholder/,
+      );
       expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'x'.repeat(40) })).toThrow(/placeholder/);
     }
-    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') }).jwt.secret).toHaveLength(48);
+    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') }).jwt.secret).toHaveLength(
+      48,
+    );
   });
 
   it('refuses private-network webhooks in production', () => {
     const secret = crypto.randomBytes(36).toString('base64');
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS/);
-    expect(loadConfig({ ...base, NODE_ENV: 'development', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE_NETWORKS/,
+    );
+    expect(
+      loadConfig({ ...base, NODE_ENV: 'development', JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })
+        .webhookAllowPrivateNetworks,
+    ).toBe(true);
   });
 });

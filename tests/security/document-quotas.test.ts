@@ -33,7 +33,11 @@ describe('document quotas and repeated uploads', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       worker: true,
-      env: { DOCUMENTS_DIR: documentsDir, DOCUMENTS_MAX_PER_CLAIM: String(MAX_PER_CLAIM), DOCUMENTS_MAX_BYTES_PER_TENANT: String(MAX_BYTES_PER_TENANT) },
+      env: {
+        DOCUMENTS_DIR: documentsDir,
+        DOCUMENTS_MAX_PER_CLAIM: String(MAX_PER_CLAIM),
+        DOCUMENTS_MAX_BYTES_PER_TENANT: String(MAX_BYTES_PER_TENANT),
+      },
     });
   });
   afterAll(async () => {
@@ -46,9 +50,13 @@ describe('document quotas and repeated uploads', () => {
     if (key) request.set('Idempotency-Key', key);
     return request.send({ fileName: 'evidence.pdf', contentType: 'application/pdf', contentBase64: content.toString('base64') });
   };
-  const filesOf = (tenantId: string) => (fs.existsSync(path.join(documentsDir, tenantId)) ? fs.readdirSync(path.join(documentsDir, tenantId)).length : 0);
+  const filesOf = (tenantId: string) =>
+    fs.existsSync(path.join(documentsDir, tenantId)) ? fs.readdirSync(path.join(documentsDir, tenantId)).length : 0;
   const tenantBytes = async (tenantId: string) => {
-    const [row] = await stack.db.sequelize.query<{ bytes: string }>('SELECT document_bytes AS bytes FROM tenants WHERE id = :tenantId', { replacements: { tenantId }, type: QueryTypes.SELECT });
+    const [row] = await stack.db.sequelize.query<{ bytes: string }>('SELECT document_bytes AS bytes FROM tenants WHERE id = :tenantId', {
+      replacements: { tenantId },
+      type: QueryTypes.SELECT,
+    });
     return Number(row.bytes);
   };
   const signalsTo = (workflowId: string) => OutboxMessage.count({ where: { kind: 'signal', workflowId } });
@@ -67,7 +75,10 @@ describe('document quotas and repeated uploads', () => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([...Array(MAX_PER_CLAIM).fill(201), ...Array(12 - MAX_PER_CLAIM).fill(422)]);
     for (const refused of answers.filter((a) => a.status === 422)) {
-      expect(refused.body.error).toMatchObject({ code: 'quota_exceeded', details: [{ quota: 'documents_per_claim', limit: MAX_PER_CLAIM, used: MAX_PER_CLAIM }] });
+      expect(refused.body.error).toMatchObject({
+        code: 'quota_exceeded',
+        details: [{ quota: 'documents_per_claim', limit: MAX_PER_CLAIM, used: MAX_PER_CLAIM }],
+      });
     }
     expect(await ClaimDocument.count({ where: { claimId: claim.id } })).toBe(MAX_PER_CLAIM);
     expect(await signalsTo(claim.workflowId)).toBe(MAX_PER_CLAIM);
@@ -80,7 +91,10 @@ describe('document quotas and repeated uploads', () => {
     const team = await createClaimsTeam();
     const claims = await Promise.all([claimOf(team), claimOf(team), claimOf(team)]);
     // Two of these fit in 8,192 bytes (6,000), a third would not (9,000).
-    const burst = claims.flatMap((claim, i) => [upload(claim.id, team.agent, pdf(`big ${i}a`, 3000)), upload(claim.id, team.agent, pdf(`big ${i}b`, 3000))]);
+    const burst = claims.flatMap((claim, i) => [
+      upload(claim.id, team.agent, pdf(`big ${i}a`, 3000)),
+      upload(claim.id, team.agent, pdf(`big ${i}b`, 3000)),
+    ]);
 
     const answers = await Promise.all(burst);
 
@@ -111,7 +125,8 @@ describe('document quotas and repeated uploads', () => {
     const claim = await claimOf(team);
     const ids: string[] = [];
     for (const label of ['first', 'second', 'third']) ids.push((await upload(claim.id, team.claimant, pdf(label)).expect(201)).body.id);
-    const list = (query: string) => stack.api.get(`/api/v1/claims/${claim.id}/documents${query}`).set('Authorization', bearer(stack.config, team.adjuster));
+    const list = (query: string) =>
+      stack.api.get(`/api/v1/claims/${claim.id}/documents${query}`).set('Authorization', bearer(stack.config, team.adjuster));
 
     const first = await list('?pageSize=2').expect(200);
     expect(first.body.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(0, 2));
@@ -127,7 +142,10 @@ describe('document quotas and repeated uploads', () => {
     expect(configWith({ DOCUMENTS_MAX_PER_CLAIM: '1001' })).toThrow('"DOCUMENTS_MAX_PER_CLAIM" must be less than or equal to 1000');
     expect(configWith({ DOCUMENTS_MAX_PER_CLAIM: '0' })).toThrow('DOCUMENTS_MAX_PER_CLAIM');
     expect(configWith({ DOCUMENTS_MAX_BYTES_PER_TENANT: '1.5' })).toThrow('DOCUMENTS_MAX_BYTES_PER_TENANT');
-    expect(testConfig({ databaseUrl: 'postgres://127.0.0.1/insurflow' }).documentQuota).toEqual({ maxPerClaim: 100, maxBytesPerTenant: 10 * 1024 ** 3 });
+    expect(testConfig({ databaseUrl: 'postgres://127.0.0.1/insurflow' }).documentQuota).toEqual({
+      maxPerClaim: 100,
+      maxBytesPerTenant: 10 * 1024 ** 3,
+    });
   });
 
   describe('with the claim running', () => {
@@ -140,7 +158,12 @@ describe('document quotas and repeated uploads', () => {
       const filed = await stack.api
         .post('/api/v1/claims')
         .set('Authorization', bearer(stack.config, team.claimant))
-        .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 800, description: 'Storm tore the fence down' })
+        .send({
+          subscriptionId: subscription.id,
+          incidentDate: subscription.startDate,
+          amountClaimed: 800,
+          description: 'Storm tore the fence down',
+        })
         .expect(201);
       claim = filed.body;
     });
@@ -160,13 +183,18 @@ describe('document quotas and repeated uploads', () => {
       expect(replayed.body.id).toBe(first.body.id);
 
       // The answer lost (the process died after the commit): the repeat runs again and finds the document it stored.
-      await IdempotencyRecord.update({ responseStatus: null, responseBody: null, failedAt: new Date() }, { where: { key: 'upload-once-1' } });
+      await IdempotencyRecord.update(
+        { responseStatus: null, responseBody: null, failedAt: new Date() },
+        { where: { key: 'upload-once-1' } },
+      );
       const rerun = await upload(claim.id, team.claimant, content, 'upload-once-1').expect(201);
       expect(rerun.headers['idempotent-replayed']).toBeUndefined();
       expect(rerun.body.id).toBe(first.body.id);
 
       // The key stays bound to its request.
-      expect((await upload(claim.id, team.claimant, pdf('another file'), 'upload-once-1').expect(422)).body.error.code).toBe('idempotency_key_reused');
+      expect((await upload(claim.id, team.claimant, pdf('another file'), 'upload-once-1').expect(422)).body.error.code).toBe(
+        'idempotency_key_reused',
+      );
 
       expect(await ClaimDocument.count({ where: { claimId: claim.id } })).toBe(1);
       expect(await signalsTo(claim.workflow.workflowId)).toBe(1);

@@ -23,8 +23,16 @@ describe('Idempotency-Key bound to its request', () => {
 
   const fileClaim = (key: string, body: object) =>
     stack.api.post('/api/v1/claims').set('Authorization', bearer(stack.config, team.claimant)).set('Idempotency-Key', key).send(body);
-  const claimBody = (description: string) => ({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 450, description });
-  const claimsAndStarts = async () => ({ claims: await Claim.count({ where: { tenantId: team.tenant.id } }), starts: await OutboxMessage.count() });
+  const claimBody = (description: string) => ({
+    subscriptionId: subscription.id,
+    incidentDate: subscription.startDate,
+    amountClaimed: 450,
+    description,
+  });
+  const claimsAndStarts = async () => ({
+    claims: await Claim.count({ where: { tenantId: team.tenant.id } }),
+    starts: await OutboxMessage.count(),
+  });
 
   it('replays the same request, its keys in another order, and refuses another body with 422 without filing anything', async () => {
     const body = claimBody('Hail dented the car bonnet');

@@ -27,7 +27,8 @@ describe('login throttle: per (account, source) and per source, growing delay, n
   });
   afterAll(() => stack?.close());
 
-  const login = (from: string, email: string, password: string) => stack.api.post('/api/v1/auth/login').set('X-Forwarded-For', from).send({ email, password });
+  const login = (from: string, email: string, password: string) =>
+    stack.api.post('/api/v1/auth/login').set('X-Forwarded-For', from).send({ email, password });
   const retryAfter = (res: { headers: Record<string, string> }) => Number(res.headers['retry-after']);
 
   it("20 wrong passwords from one address do not stop the owner signing in from another; the attacker's delay doubles; the owner gets one mail", async () => {

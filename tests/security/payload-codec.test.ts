@@ -33,7 +33,10 @@ const UI_ORIGIN = 'http://127.0.0.1:8233';
 const CODEC_ENV = { PAYLOAD_CODEC_KEYS: `a:${KEY_A}`, PAYLOAD_CODEC_ACTIVE_KEY: 'a', TEMPORAL_UI_ORIGIN: UI_ORIGIN };
 
 const keys = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([id, key]) => [id, Buffer.from(key, 'base64')]));
-const jsonPayload = (value: unknown): Payload => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
+const jsonPayload = (value: unknown): Payload => ({
+  metadata: { encoding: Buffer.from('json/plain') },
+  data: Buffer.from(JSON.stringify(value)),
+});
 const metadataText = (payload: Payload, key: string) => Buffer.from(payload.metadata?.[key] ?? []).toString('utf8');
 
 /** Every payload anywhere in a history, as the SDK returns it (objects with metadata and data). */
@@ -115,7 +118,11 @@ describe('payload encryption between the application and Temporal', () => {
       .expect(201);
     await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
     const note = `Called ${team.claimant.fullName} on their mobile`;
-    await stack.api.post(`/api/v1/claims/${filed.body.id}/transitions`).set(as(team.adjuster)).send({ to: 'under_review', note }).expect(200);
+    await stack.api
+      .post(`/api/v1/claims/${filed.body.id}/transitions`)
+      .set(as(team.adjuster))
+      .send({ to: 'under_review', note })
+      .expect(200);
     const live = await stack.api.get(`/api/v1/claims/${filed.body.id}`).set(as(team.claimant)).expect(200);
     expect(live.body).toMatchObject({ description, state: { stage: 'under_review', assigneeId: team.adjuster.id } });
     const reason = `${team.claimant.fullName} reported the leak two years late`;
@@ -135,7 +142,9 @@ describe('payload encryption between the application and Temporal', () => {
   describe('the codec server routes', () => {
     const decode = (payloads: Payload[]) => ({ payloads: payloads.map(asJson) });
     function asJson(payload: Payload) {
-      const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]));
+      const metadata = Object.fromEntries(
+        Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+      );
       return { metadata, data: Buffer.from(payload.data ?? []).toString('base64') };
     }
     const post = (step: 'decode' | 'encode', body: object, user?: User) => {
@@ -162,7 +171,12 @@ describe('payload encryption between the application and Temporal', () => {
       // Encoding (the UI starting a run or sending a signal) gives what the worker decrypts.
       const encoded = await post('encode', decode([jsonPayload(secret)]), admin).expect(200);
       expect(Buffer.from(encoded.body.payloads[0].metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
-      const [roundTrip] = await codecA.decode([{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from('a') }, data: Buffer.from(encoded.body.payloads[0].data, 'base64') }]);
+      const [roundTrip] = await codecA.decode([
+        {
+          metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from('a') },
+          data: Buffer.from(encoded.body.payloads[0].data, 'base64'),
+        },
+      ]);
       expect(JSON.parse(Buffer.from(roundTrip.data!).toString())).toEqual(secret);
     });
 
@@ -178,7 +192,12 @@ describe('payload encryption between the application and Temporal', () => {
       expect(unknown.body.error.message).toMatch(/key "z", which is not among PAYLOAD_CODEC_KEYS/);
       const notBase64 = await post('decode', { payloads: [{ metadata: { encoding: 'not base64!' }, data: '' }] }, admin).expect(400);
       expect(notBase64.body.error.code).toBe('validation_failed');
-      const elsewhere = await stack.api.post('/api/v1/codec/decode').set(as(admin)).set('X-Namespace', 'someone-else').send(decode([encrypted])).expect(400);
+      const elsewhere = await stack.api
+        .post('/api/v1/codec/decode')
+        .set(as(admin))
+        .set('X-Namespace', 'someone-else')
+        .send(decode([encrypted]))
+        .expect(400);
       expect(elsewhere.body.error.details).toEqual([{ field: 'X-Namespace', message: 'another namespace' }]);
       const tooMany = await post('decode', { payloads: Array.from({ length: 101 }, () => asJson(encrypted)) }, admin).expect(400);
       expect(tooMany.body.error.code).toBe('validation_failed');
@@ -194,14 +213,36 @@ describe('payload encryption between the application and Temporal', () => {
         const admin = await buildUser({ role: 'platform_admin' });
         const show = async (...codec: string[]) =>
           (
-            await promisify(execFile)(cli!, ['workflow', 'show', '--workflow-id', subscriptionRun, '--address', requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'), '--namespace', stack.config.temporal.namespace, '--output', 'json', ...codec], {
-              maxBuffer: 16 * 1024 * 1024,
-            })
+            await promisify(execFile)(
+              cli!,
+              [
+                'workflow',
+                'show',
+                '--workflow-id',
+                subscriptionRun,
+                '--address',
+                requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'),
+                '--namespace',
+                stack.config.temporal.namespace,
+                '--output',
+                'json',
+                ...codec,
+              ],
+              {
+                maxBuffer: 16 * 1024 * 1024,
+              },
+            )
           ).stdout;
         // The CLI prints the history as protobuf JSON: each payload's metadata and data in base64.
         const shown = async (...codec: string[]) => {
-          const payloads = payloadsIn(JSON.parse(await show(...codec))) as unknown as Array<{ metadata: Record<string, string>; data?: string }>;
-          return { encodings: new Set(payloads.map((p) => Buffer.from(p.metadata.encoding, 'base64').toString())), texts: payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString()) };
+          const payloads = payloadsIn(JSON.parse(await show(...codec))) as unknown as Array<{
+            metadata: Record<string, string>;
+            data?: string;
+          }>;
+          return {
+            encodings: new Set(payloads.map((p) => Buffer.from(p.metadata.encoding, 'base64').toString())),
+            texts: payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString()),
+          };
         };
         const plain = await shown();
         expect(plain.encodings).toContain(ENCRYPTED_ENCODING);
@@ -229,7 +270,10 @@ describe('payload encryption between the application and Temporal', () => {
       // What the UI sends with include-credentials: the cookie and its origin, no Authorization header.
       const [encrypted] = await codecA.encode([jsonPayload({ email: team.claimant.email })]);
       const sessionCookie = cookie.split(';')[0];
-      const decoded = await post('decode', decode([encrypted])).set('Cookie', sessionCookie).set('Origin', UI_ORIGIN).expect(200);
+      const decoded = await post('decode', decode([encrypted]))
+        .set('Cookie', sessionCookie)
+        .set('Origin', UI_ORIGIN)
+        .expect(200);
       expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8'))).toEqual({ email: team.claimant.email });
       expect(decoded.headers['access-control-allow-credentials']).toBe('true');
 
@@ -254,8 +298,14 @@ describe('payload encryption between the application and Temporal', () => {
           .set('Access-Control-Request-Method', 'POST')
           .set('Access-Control-Request-Headers', 'authorization,content-type,x-namespace');
       const allowed = await preflight(UI_ORIGIN).expect(204);
-      expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': UI_ORIGIN, 'access-control-allow-credentials': 'true', 'access-control-allow-methods': 'POST' });
-      expect(allowed.headers['access-control-allow-headers'].split(',')).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', 'X-Namespace']));
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': UI_ORIGIN,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'POST',
+      });
+      expect(allowed.headers['access-control-allow-headers'].split(',')).toEqual(
+        expect.arrayContaining(['Authorization', 'Content-Type', 'X-Namespace']),
+      );
 
       const refused = await preflight('https://evil.example');
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
@@ -266,7 +316,9 @@ describe('payload encryption between the application and Temporal', () => {
 
       const admin = await buildUser({ role: 'platform_admin' });
       const [encrypted] = await codecA.encode([jsonPayload('from the UI')]);
-      const answered = await post('decode', decode([encrypted]), admin).set('Origin', UI_ORIGIN).expect(200);
+      const answered = await post('decode', decode([encrypted]), admin)
+        .set('Origin', UI_ORIGIN)
+        .expect(200);
       expect(answered.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
     });
   });
@@ -276,15 +328,24 @@ describe('payload codec keys and their rotation', () => {
   const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', JWT_SECRET: TEST_JWT_SECRET };
 
   it('adds a key and makes it active: old payloads still decode, new ones carry the new key, a process without it fails clearly', async () => {
-    const before = new AesGcmPayloadCodec(loadConfig({ ...base, PAYLOAD_CODEC_KEYS: `a:${KEY_A}`, PAYLOAD_CODEC_ACTIVE_KEY: 'a' }).temporal.payloadCodec!);
-    const after = new AesGcmPayloadCodec(loadConfig({ ...base, PAYLOAD_CODEC_KEYS: `a:${KEY_A},b:${KEY_B}`, PAYLOAD_CODEC_ACTIVE_KEY: 'b' }).temporal.payloadCodec!);
+    const before = new AesGcmPayloadCodec(
+      loadConfig({ ...base, PAYLOAD_CODEC_KEYS: `a:${KEY_A}`, PAYLOAD_CODEC_ACTIVE_KEY: 'a' }).temporal.payloadCodec!,
+    );
+    const after = new AesGcmPayloadCodec(
+      loadConfig({ ...base, PAYLOAD_CODEC_KEYS: `a:${KEY_A},b:${KEY_B}`, PAYLOAD_CODEC_ACTIVE_KEY: 'b' }).temporal.payloadCodec!,
+    );
     const [old] = await before.encode([jsonPayload({ email: 'jane@example.test' })]);
     const [fresh] = await after.encode([jsonPayload({ email: 'john@example.test' })]);
     expect([metadataText(old, KEY_ID_METADATA), metadataText(fresh, KEY_ID_METADATA)]).toEqual(['a', 'b']);
     const decoded = await after.decode([old, fresh]);
-    expect(decoded.map((p) => JSON.parse(Buffer.from(p.data!).toString()))).toEqual([{ email: 'jane@example.test' }, { email: 'john@example.test' }]);
+    expect(decoded.map((p) => JSON.parse(Buffer.from(p.data!).toString()))).toEqual([
+      { email: 'jane@example.test' },
+      { email: 'john@example.test' },
+    ]);
     expect(metadataText(decoded[0], 'encoding')).toBe('json/plain');
-    await expect(before.decode([fresh])).rejects.toThrow(new PayloadDecryptionError('A payload is encrypted with key "b", which is not among PAYLOAD_CODEC_KEYS'));
+    await expect(before.decode([fresh])).rejects.toThrow(
+      new PayloadDecryptionError('A payload is encrypted with key "b", which is not among PAYLOAD_CODEC_KEYS'),
+    );
     // The same plaintext twice gives two ciphertexts (a fresh IV each time).
     const [again] = await after.encode([jsonPayload({ email: 'john@example.test' })]);
     expect(Buffer.from(again.data!).equals(Buffer.from(fresh.data!))).toBe(false);

@@ -30,10 +30,13 @@ describe('process guards', () => {
     });
   });
   afterAll(() => {
-    for (const listener of process.listeners('unhandledRejection')) if (!listenersBefore.rejection.includes(listener)) process.off('unhandledRejection', listener);
-    for (const listener of process.listeners('uncaughtException')) if (!listenersBefore.exception.includes(listener)) process.off('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection'))
+      if (!listenersBefore.rejection.includes(listener)) process.off('unhandledRejection', listener);
+    for (const listener of process.listeners('uncaughtException'))
+      if (!listenersBefore.exception.includes(listener)) process.off('uncaughtException', listener);
     for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) if (!listenersBefore.signals.get(signal)!.includes(listener)) process.off(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!listenersBefore.signals.get(signal)!.includes(listener)) process.off(signal, listener);
     }
     exit.mockRestore();
     jest.useRealTimers();

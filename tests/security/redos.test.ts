@@ -90,17 +90,25 @@ describe('hostile input that once held the event loop (real API)', () => {
   it('a bad password is named in the answer but never echoed', async () => {
     const tenant = await buildTenant();
     const secret = 'OnlyLettersSecretValue';
-    const res = await stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'echo@example.test', password: secret, fullName: 'Echo' });
+    const res = await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: 'echo@example.test', password: secret, fullName: 'Echo' });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'body.password', message: expect.stringContaining('letter and digit') })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'body.password', message: expect.stringContaining('letter and digit') })]),
+    );
     expect(res.text).not.toContain(secret);
   });
 
   it('counts a password in characters, as the OpenAPI document does: 7 characters in 14 UTF-16 units are too short', async () => {
     const tenant = await buildTenant();
-    const res = await stack.api.post('/api/v1/auth/register').send({ tenantSlug: tenant.slug, email: 'astral@example.test', password: '\u{1F600}'.repeat(5) + 'a1', fullName: 'Astral' });
+    const res = await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: 'astral@example.test', password: '\u{1F600}'.repeat(5) + 'a1', fullName: 'Astral' });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'body.password', message: expect.stringContaining('at least 8') })]);
+    expect(res.body.error.details).toEqual([
+      expect.objectContaining({ field: 'body.password', message: expect.stringContaining('at least 8') }),
+    ]);
     expect(await User.count({ where: { email: 'astral@example.test' } })).toBe(0);
   });
 
@@ -108,7 +116,9 @@ describe('hostile input that once held the event loop (real API)', () => {
   it('GET /workflows/:id with 15,000 dashes: 400 within a second', async () => {
     const tenant = await buildTenant();
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-    const res = await timed(() => stack.api.get(`/api/v1/workflows/${'-'.repeat(15_000)}!`).set({ Authorization: bearer(stack.config, admin) }));
+    const res = await timed(() =>
+      stack.api.get(`/api/v1/workflows/${'-'.repeat(15_000)}!`).set({ Authorization: bearer(stack.config, admin) }),
+    );
     expect(res.status).toBe(400);
     expect(res.ms).toBeLessThan(1_000);
   });

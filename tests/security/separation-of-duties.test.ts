@@ -24,12 +24,16 @@ describe('separation of duties (API)', () => {
   afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
-  const assign = (claimId: string, by: User, assignee: User) => stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(by)).send({ assigneeId: assignee.id });
-  const transition = (claimId: string, user: User, body: Record<string, unknown>) => stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
+  const assign = (claimId: string, by: User, assignee: User) =>
+    stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(by)).send({ assigneeId: assignee.id });
+  const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
+    stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
 
   /** Files a claim over HTTP on `subscription`, or on a new one of `holder` covering `coverageAmount`. */
   async function fileClaim(holder: User, amountClaimed: number, coverage: { coverageAmount?: string; subscription?: Subscription } = {}) {
-    const subscription = coverage.subscription ?? (await buildSubscription({ policyholderId: holder.id, coverageAmount: coverage.coverageAmount ?? '100000.00' }));
+    const subscription =
+      coverage.subscription ??
+      (await buildSubscription({ policyholderId: holder.id, coverageAmount: coverage.coverageAmount ?? '100000.00' }));
     const res = await stack.api
       .post('/api/v1/claims')
       .set(as(holder))
@@ -54,7 +58,10 @@ describe('separation of duties (API)', () => {
 
     const seniorsClaim = await fileClaim(seniorAtHome, 1500);
     const selfAssign = await assign(seniorsClaim.id, senior, senior).expect(403);
-    expect(selfAssign.body.error).toMatchObject({ code: 'own_claim', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
+    expect(selfAssign.body.error).toMatchObject({
+      code: 'own_claim',
+      details: [expect.objectContaining({ rule: 'separation_of_duties' })],
+    });
     const handOut = await assign(seniorsClaim.id, senior, team.adjuster).expect(403);
     expect(handOut.body.error.code).toBe('own_claim');
 
@@ -85,7 +92,10 @@ describe('separation of duties (API)', () => {
     await transition(claim.id, team.senior, { to: 'waiting_approval' }).expect(200);
 
     const alone = await transition(claim.id, team.senior, { to: 'approved' }).expect(409);
-    expect(alone.body.error).toMatchObject({ code: 'second_approver_required', details: [expect.objectContaining({ rule: 'separation_of_duties' })] });
+    expect(alone.body.error).toMatchObject({
+      code: 'second_approver_required',
+      details: [expect.objectContaining({ rule: 'separation_of_duties' })],
+    });
     expect(await Claim.findByPk(claim.id)).toMatchObject({ status: 'waiting_approval', amountApproved: null });
     expect(await stageOf(claim.workflowId)).toMatchObject({ stage: 'waiting_approval', amountApproved: null });
 
@@ -122,7 +132,10 @@ describe('separation of duties (API)', () => {
     const { recordClaimApproval } = createClaimActivities(stack.deps);
     const approve = (input: Parameters<typeof recordClaimApproval>[0]) => new MockActivityEnvironment().run(recordClaimApproval, input);
     const subscription = await buildSubscription({ policyholderId: team.claimant.id, coverageAmount: '1000.00' });
-    const [whole, extra] = await Promise.all([buildClaim({ subscriptionId: subscription.id, amountClaimed: '1000.00' }), buildClaim({ subscriptionId: subscription.id, amountClaimed: '0.01' })]);
+    const [whole, extra] = await Promise.all([
+      buildClaim({ subscriptionId: subscription.id, amountClaimed: '1000.00' }),
+      buildClaim({ subscriptionId: subscription.id, amountClaimed: '0.01' }),
+    ]);
     const approval = (claim: Claim, amount: number) => ({
       claimId: claim.id,
       tenantId: claim.tenantId,
@@ -146,7 +159,11 @@ describe('separation of duties (API)', () => {
 
     const refusal = await approve(approval(extra, 0.01)).catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(ApplicationFailure);
-    expect(refusal).toMatchObject({ type: 'CoverageExceeded', nonRetryable: true, details: [[expect.objectContaining({ coverage: 1000, available: 0 })]] });
+    expect(refusal).toMatchObject({
+      type: 'CoverageExceeded',
+      nonRetryable: true,
+      details: [[expect.objectContaining({ coverage: 1000, available: 0 })]],
+    });
     expect(await Claim.findByPk(extra.id)).toMatchObject({ status: 'reported', amountApproved: null });
     expect(await ClaimHistory.count({ where: { claimId: extra.id } })).toBe(1);
     expect(await AuditEvent.count({ where: { entityId: extra.id } })).toBe(0);

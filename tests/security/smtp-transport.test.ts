@@ -83,7 +83,13 @@ describe('SMTP transport', () => {
     await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
     const port = (slowServer.server.address() as AddressInfo).port;
     const { smtp } = loadConfig(
-      productionEnv({ SMTP_PORT: String(port), SMTP_INSECURE_LOCAL_RELAY: 'true', SMTP_CONNECTION_TIMEOUT_MS: '1000', SMTP_GREETING_TIMEOUT_MS: '1000', SMTP_SOCKET_TIMEOUT_MS: '1000' }),
+      productionEnv({
+        SMTP_PORT: String(port),
+        SMTP_INSECURE_LOCAL_RELAY: 'true',
+        SMTP_CONNECTION_TIMEOUT_MS: '1000',
+        SMTP_GREETING_TIMEOUT_MS: '1000',
+        SMTP_SOCKET_TIMEOUT_MS: '1000',
+      }),
     );
     const mailer = createSmtpMailer(smtp);
     const started = Date.now();
@@ -103,7 +109,9 @@ describe('SMTP transport', () => {
 
   it('refuses SMTP timeouts longer than a notifying activity can wait for, and a webhook timeout likewise', () => {
     expect(() => loadConfig(productionEnv({ SMTP_SOCKET_TIMEOUT_MS: '55000' }))).toThrow(ConfigError);
-    expect(() => loadConfig(productionEnv({ SMTP_SOCKET_TIMEOUT_MS: '55000' }))).toThrow(/SMTP_SOCKET_TIMEOUT_MS is 75000 ms; at most 60000 ms/);
+    expect(() => loadConfig(productionEnv({ SMTP_SOCKET_TIMEOUT_MS: '55000' }))).toThrow(
+      /SMTP_SOCKET_TIMEOUT_MS is 75000 ms; at most 60000 ms/,
+    );
     expect(() => loadConfig(productionEnv({ WEBHOOK_TIMEOUT_MS: '120000' }))).toThrow(/WEBHOOK_TIMEOUT_MS/);
     expect(() => loadConfig(productionEnv({ SMTP_INSECURE_LOCAL_RELAY: 'maybe' }))).toThrow(/SMTP_INSECURE_LOCAL_RELAY/);
   });

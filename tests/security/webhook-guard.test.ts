@@ -22,17 +22,25 @@ const SECRET = 'webhook-secret-of-the-tenant-0001';
 const activityEnvironment = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
 
 /** Resolves the test's own names; everything else as the system does. */
-const NAMES: Record<string, string> = { 'internal.example.test': '10.1.2.3', 'metadata.example.test': '169.254.169.254', 'mapped.example.test': '::ffff:127.0.0.1' };
+const NAMES: Record<string, string> = {
+  'internal.example.test': '10.1.2.3',
+  'metadata.example.test': '169.254.169.254',
+  'mapped.example.test': '::ffff:127.0.0.1',
+};
 const testLookup: LookupFunction = (hostname, options, callback) => {
   const address = NAMES[hostname];
   if (!address) return void (callback as (err: Error) => void)(new Error(`unknown test name ${hostname}`));
   const family = address.includes(':') ? 6 : 4;
-  if (options.all) return void (callback as unknown as (e: null, all: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+  if (options.all)
+    return void (callback as unknown as (e: null, all: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
   callback(null, address, family);
 };
 
 /** A local server answering every request with `status` (or never, for `null`). */
-async function startServer(status: number | null, headers: Record<string, string> = {}): Promise<{ url: string; hits: () => number; stop: () => Promise<void> }> {
+async function startServer(
+  status: number | null,
+  headers: Record<string, string> = {},
+): Promise<{ url: string; hits: () => number; stop: () => Promise<void> }> {
   let hits = 0;
   const server = http.createServer((_req, res) => {
     hits += 1;
@@ -75,10 +83,12 @@ describe('webhook SSRF guard', () => {
     await pointWebhookAt(url);
     const { sendTenantWebhook } = createNotificationActivities({ ...stack.deps, webhookGuard: guard, webhookTimeoutMs: timeoutMs });
     const idempotencyKey = `guard-test-${(sequence += 1)}`;
-    const outcome = await activityEnvironment().run(sendTenantWebhook, { idempotencyKey, tenantId: tenant.id, event: 'test', data: {} }).then(
-      (result) => (result as { status: string }).status,
-      (err: unknown) => (err instanceof WebhookDeliveryError ? err.category : `unexpected: ${String(err)}`),
-    );
+    const outcome = await activityEnvironment()
+      .run(sendTenantWebhook, { idempotencyKey, tenantId: tenant.id, event: 'test', data: {} })
+      .then(
+        (result) => (result as { status: string }).status,
+        (err: unknown) => (err instanceof WebhookDeliveryError ? err.category : `unexpected: ${String(err)}`),
+      );
     const row = await Notification.findOne({ where: { idempotencyKey } });
     return { outcome, lastError: row?.lastError ?? null };
   }
@@ -148,12 +158,17 @@ describe('webhook SSRF guard', () => {
     const tenantAdmin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     const production = createApp({ ...stack.services, config: { ...stack.config, env: 'production' } });
     const put = (complianceWebhookUrl: string) =>
-      supertest(production.callback()).put('/api/v1/tenant/settings').set('Authorization', bearer(stack.config, tenantAdmin)).send({ complianceWebhookUrl });
+      supertest(production.callback())
+        .put('/api/v1/tenant/settings')
+        .set('Authorization', bearer(stack.config, tenantAdmin))
+        .send({ complianceWebhookUrl });
     const plain = await put('http://alerts.example.test/hook').expect(422);
     expect(plain.body.error.details).toEqual([expect.objectContaining({ field: 'complianceWebhookUrl' })]);
     await put(`https://alerts.example.test/${'a'.repeat(2049)}`).expect(400);
     await put('https://alerts.example.test/hook').expect(200);
-    await expect(TenantSettings.findByPk(tenant.id)).resolves.toMatchObject({ values: expect.objectContaining({ complianceWebhookUrl: 'https://alerts.example.test/hook' }) });
+    await expect(TenantSettings.findByPk(tenant.id)).resolves.toMatchObject({
+      values: expect.objectContaining({ complianceWebhookUrl: 'https://alerts.example.test/hook' }),
+    });
   });
 
   it('records a refused escalation webhook as `blocked`, and the escalations list shows only that word', async () => {
@@ -164,10 +179,18 @@ describe('webhook SSRF guard', () => {
     await pointWebhookAt('http://169.254.169.254/latest/meta-data/iam/');
     const { alertComplianceWebhook } = createActivities({ ...stack.deps, webhookGuard: {} });
 
-    await expect(activityEnvironment().run(alertComplianceWebhook, { acknowledgementId: ack.id, workflowId: ack.workflowId! })).rejects.toThrow('blocked');
+    await expect(
+      activityEnvironment().run(alertComplianceWebhook, { acknowledgementId: ack.id, workflowId: ack.workflowId! }),
+    ).rejects.toThrow('blocked');
 
-    await expect(EscalationAlert.findOne({ where: { acknowledgementId: ack.id } })).resolves.toMatchObject({ channel: 'webhook', deliveryStatus: 'failed', lastError: 'blocked' });
+    await expect(EscalationAlert.findOne({ where: { acknowledgementId: ack.id } })).resolves.toMatchObject({
+      channel: 'webhook',
+      deliveryStatus: 'failed',
+      lastError: 'blocked',
+    });
     const listed = await stack.api.get('/api/v1/compliance/escalations').set('Authorization', bearer(stack.config, officer)).expect(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ acknowledgementId: ack.id, deliveryStatus: 'failed', lastError: 'blocked' })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ acknowledgementId: ack.id, deliveryStatus: 'failed', lastError: 'blocked' }),
+    ]);
   });
 });

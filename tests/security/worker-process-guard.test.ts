@@ -36,7 +36,14 @@ describe('worker process guards', () => {
   });
   afterAll(async () => {
     await Promise.all(running.map((worker) => worker.stop()));
-    await Promise.all(taskQueues.map((taskQueue) => client.schedule.getHandle(retentionScheduleId(taskQueue)).delete().catch(() => undefined)));
+    await Promise.all(
+      taskQueues.map((taskQueue) =>
+        client.schedule
+          .getHandle(retentionScheduleId(taskQueue))
+          .delete()
+          .catch(() => undefined),
+      ),
+    );
     await connection?.close();
     await db?.close();
   });
@@ -61,7 +68,9 @@ describe('worker process guards', () => {
 
   async function purgeStarted(handle: WorkflowHandle): Promise<boolean> {
     const { raw } = await handle.describe();
-    return (raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'purgeIdempotencyRecords' && activity.state === PENDING_ACTIVITY_STATE_STARTED);
+    return (raw.pendingActivities ?? []).some(
+      (activity) => activity.activityType?.name === 'purgeIdempotencyRecords' && activity.state === PENDING_ACTIVITY_STATE_STARTED,
+    );
   }
 
   /**

@@ -17,10 +17,9 @@ const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 const TREE: Record<string, string> = {
   // One module per folder for the others to import.
   ...Object.fromEntries(
-    ['shared', 'contracts', 'config', 'observability', 'models', 'services', 'domain', 'policies', 'activities', 'workflows', 'api'].map((layer) => [
-      `src/${layer}/target.ts`,
-      'export const value = 1;\nexport interface Shape { value: number }\n',
-    ]),
+    ['shared', 'contracts', 'config', 'observability', 'models', 'services', 'domain', 'policies', 'activities', 'workflows', 'api'].map(
+      (layer) => [`src/${layer}/target.ts`, 'export const value = 1;\nexport interface Shape { value: number }\n'],
+    ),
   ),
   // Mistakes: each imports a layer its row of the table does not name.
   'src/shared/bad-models.ts': "export { value } from '../models/target';\n",
@@ -42,9 +41,11 @@ const TREE: Record<string, string> = {
   'src/shared/bad-cycle-a.ts': "import { b } from './bad-cycle-b';\nexport const a = () => b;\n",
   'src/shared/bad-cycle-b.ts': "import { a } from './bad-cycle-a';\nexport const b = () => a;\n",
   // Allowed: what each row of the table names.
-  'src/api/ok.ts': "export { value } from '../policies/target';\nexport { value as model } from '../models/target';\nexport { value as domain } from '../domain/target';\n",
+  'src/api/ok.ts':
+    "export { value } from '../policies/target';\nexport { value as model } from '../models/target';\nexport { value as domain } from '../domain/target';\n",
   'src/policies/ok.ts': "export { value } from '../models/target';\nexport { value as contract } from '../contracts/target';\n",
-  'src/workflows/ok.ts': "import type { Shape } from '../activities/target';\nexport { value } from '../contracts/target';\nexport const shape: Shape = { value: 1 };\n",
+  'src/workflows/ok.ts':
+    "import type { Shape } from '../activities/target';\nexport { value } from '../contracts/target';\nexport const shape: Shape = { value: 1 };\n",
   'src/activities/ok.ts': "export { value } from '../services/target';\nexport { value as observed } from '../observability/target';\n",
   'src/config/ok.ts': "export { value } from '../shared/target';\n",
   'worker/ok.ts': "export { value } from '../src/activities/target';\n",
@@ -83,7 +84,12 @@ function shortened(to: string): string {
 describe('the import rules of npm run cycles', () => {
   let dir: string;
   let result: ReturnType<typeof spawnSync>;
-  const depcruise = (...args: string[]) => spawnSync(path.join(ROOT, 'node_modules', '.bin', 'depcruise'), ['--config', CONFIG, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const depcruise = (...args: string[]) =>
+    spawnSync(path.join(ROOT, 'node_modules', '.bin', 'depcruise'), ['--config', CONFIG, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-rules-'));
@@ -91,7 +97,10 @@ describe('the import rules of npm run cycles', () => {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.writeFileSync(path.join(dir, file), source);
     }
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true }, include: ['src', 'worker'] }));
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true }, include: ['src', 'worker'] }),
+    );
     // The hashing mistake needs the real package to resolve.
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     result = depcruise('--output-type', 'json', 'src', 'worker');

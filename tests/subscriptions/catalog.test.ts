@@ -25,7 +25,11 @@ describe('catalog: /categories and /plans', () => {
     stack = await startTestStack();
     tenant = await buildTenant();
     const other = await buildTenant();
-    const users: User[] = await Promise.all([buildUser({ tenantId: tenant.id, role: 'tenant_admin' }), buildUser({ tenantId: tenant.id, role: 'policyholder' }), buildUser({ tenantId: other.id, role: 'tenant_admin' })]);
+    const users: User[] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: other.id, role: 'tenant_admin' }),
+    ]);
     [admin, holder, outsider] = users.map((u) => bearer(stack.config, u));
     houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
     flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
@@ -33,7 +37,11 @@ describe('catalog: /categories and /plans', () => {
   afterAll(() => stack?.close());
 
   it('lets tenant admins manage categories; names are unique per tenant; others only read', async () => {
-    const created = await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops', description: 'Small retail' }).expect(201);
+    const created = await stack.api
+      .post('/api/v1/categories')
+      .set('Authorization', admin)
+      .send({ name: 'Shops', description: 'Small retail' })
+      .expect(201);
     expect(created.body).toMatchObject({ name: 'Shops', tenantId: tenant.id });
     await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops' }).expect(409);
     await stack.api.post('/api/v1/categories').set('Authorization', holder).send({ name: 'Offices' }).expect(403);
@@ -65,7 +73,11 @@ describe('catalog: /categories and /plans', () => {
       expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     }
     const otherCategory = await buildCategory({ name: 'Elsewhere' });
-    await stack.api.post('/api/v1/plans').set('Authorization', admin).send(plan({ categoryId: otherCategory.id })).expect(422);
+    await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ categoryId: otherCategory.id }))
+      .expect(422);
     await stack.api.post('/api/v1/plans').set('Authorization', holder).send(plan()).expect(403);
     expect(await Plan.count()).toBe(before);
   });
@@ -73,9 +85,24 @@ describe('catalog: /categories and /plans', () => {
   it('filters, orders and pages plans; policyholders see only active ones', async () => {
     const specs = [
       { categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', coverageAmount: 50000, premium: 120, durationMonths: 6 },
-      { categoryId: houses.id, name: 'House Premium', coverageLevel: 'premium', coverageAmount: 250000, premium: 900.99, durationMonths: 24 },
+      {
+        categoryId: houses.id,
+        name: 'House Premium',
+        coverageLevel: 'premium',
+        coverageAmount: 250000,
+        premium: 900.99,
+        durationMonths: 24,
+      },
       { categoryId: flats.id, name: 'Flat Standard', coverageLevel: 'standard', coverageAmount: 80000, premium: 260, durationMonths: 12 },
-      { categoryId: flats.id, name: 'Flat Withdrawn', coverageLevel: 'standard', coverageAmount: 80000, premium: 200, durationMonths: 12, isActive: false },
+      {
+        categoryId: flats.id,
+        name: 'Flat Withdrawn',
+        coverageLevel: 'standard',
+        coverageAmount: 80000,
+        premium: 200,
+        durationMonths: 12,
+        isActive: false,
+      },
     ];
     for (const body of specs) await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(201);
     const names = (res: { body: { items: Plan[] } }) => res.body.items.map((p) => p.name);
@@ -84,7 +111,10 @@ describe('catalog: /categories and /plans', () => {
     expect(names(byPremium)).toEqual(['House Premium', 'Flat Standard', 'House Basic']);
     expect(byPremium.body.items[0]).toMatchObject({ premium: '900.99', coverageAmount: '250000.00' });
 
-    const filtered = await stack.api.get(`/api/v1/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`).set('Authorization', holder).expect(200);
+    const filtered = await stack.api
+      .get(`/api/v1/plans?categoryId=${houses.id}&minPremium=100&maxPremium=500`)
+      .set('Authorization', holder)
+      .expect(200);
     expect(names(filtered)).toEqual(['House Basic']);
     const capped = await stack.api.get('/api/v1/plans?maxPremium=500&ordering=-premium').set('Authorization', holder).expect(200);
     expect(capped.body.items.every((plan: { premium: string }) => Number(plan.premium) <= 500)).toBe(true);
@@ -103,9 +133,17 @@ describe('catalog: /categories and /plans', () => {
   });
 
   it('soft-deletes plans and keeps categories that live plans use', async () => {
-    const created = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(plan({ categoryId: flats.id, name: 'Flat Temp' })).expect(201);
+    const created = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ categoryId: flats.id, name: 'Flat Temp' }))
+      .expect(201);
     await stack.api.delete(`/api/v1/categories/${flats.id}`).set('Authorization', admin).expect(409);
-    const repriced = await stack.api.put(`/api/v1/plans/${created.body.id}`).set('Authorization', admin).send({ premium: 99.9 }).expect(200);
+    const repriced = await stack.api
+      .put(`/api/v1/plans/${created.body.id}`)
+      .set('Authorization', admin)
+      .send({ premium: 99.9 })
+      .expect(200);
     expect(repriced.body.premium).toBe('99.90');
     await stack.api.get(`/api/v1/plans/${created.body.id}`).set('Authorization', outsider).expect(404);
 

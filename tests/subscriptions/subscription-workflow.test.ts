@@ -49,7 +49,13 @@ describe('subscription workflow (time-skipping)', () => {
       buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
     ]);
     const category = await buildCategory({ tenantId: tenant.id, name: 'Apartments' });
-    plan = await buildPlan({ categoryId: category.id, name: 'Apartment Standard', coverageAmount: '50000.00', premium: '240.00', durationMonths: 12 });
+    plan = await buildPlan({
+      categoryId: category.id,
+      name: 'Apartment Standard',
+      coverageAmount: '50000.00',
+      premium: '240.00',
+      durationMonths: 12,
+    });
   });
 
   afterAll(() => stack?.close());
@@ -60,7 +66,6 @@ describe('subscription workflow (time-skipping)', () => {
   async function untilActive(handle: WorkflowHandle<SubscriptionWorkflow>): Promise<void> {
     await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
   }
-
 
   /** The terms of the owner's subscription to the plan, as the API starts its run with them. */
   const ownersTerms = (subscriptionId: string): SubscriptionTerms => ({
@@ -113,7 +118,9 @@ describe('subscription workflow (time-skipping)', () => {
     expect(row).toMatchObject({ status: 'active', startDate: active.startDate, endDate: active.endDate, workflowId: handle.workflowId });
     // Twelve calendar months, whatever the start day.
     const start = new Date(`${active.startDate}T00:00:00Z`);
-    expect(active.endDate).toBe(new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10));
+    expect(active.endDate).toBe(
+      new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10),
+    );
     await mailFor(handle, 'is active');
 
     const result = await resultOf(handle);
@@ -162,7 +169,11 @@ describe('subscription workflow (time-skipping)', () => {
     const start = new Date(`${first.endDate}T00:00:00Z`);
     const expectedEnd = new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10);
     expect(renewed).toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1, startDate: first.startDate });
-    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1 });
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({
+      status: 'active',
+      endDate: expectedEnd,
+      renewalCount: 1,
+    });
     await mailFor(handle, 'is renewed');
 
     const result = await resultOf(handle);
@@ -202,10 +213,17 @@ describe('subscription workflow (time-skipping)', () => {
 
     // The next period's run takes over (same workflow ID, new run) and accepts a cancel.
     await waitUntil(async () => (await handle.describe()).runId !== first.runId, 'the renewed run continuing as new');
-    await expect(handle.query(subscriptionStateQuery)).resolves.toMatchObject({ status: 'active', renewalCount: 1, changeInProgress: null });
+    await expect(handle.query(subscriptionStateQuery)).resolves.toMatchObject({
+      status: 'active',
+      renewalCount: 1,
+      changeInProgress: null,
+    });
     await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled', renewalCount: 1 });
-    await recordHistory(env.client.workflow.getHandle(handle.workflowId, first.runId), 'subscriptionWorkflow-rows-in-task-renew-cancel-refused');
+    await recordHistory(
+      env.client.workflow.getHandle(handle.workflowId, first.runId),
+      'subscriptionWorkflow-rows-in-task-renew-cancel-refused',
+    );
   });
 
   it('a run handed a period that has already ended expires in its first task, without a timer, and writes its rows in the workflow task', async () => {
@@ -253,7 +271,11 @@ describe('subscription workflow (time-skipping)', () => {
     expect(await rejection(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] }))).toBe('InvalidTransition');
 
     expect(await handle.query(subscriptionStateQuery)).toEqual(before);
-    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'active', endDate: before.endDate, renewalCount: 0 });
+    await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({
+      status: 'active',
+      endDate: before.endDate,
+      renewalCount: 0,
+    });
 
     // A tenant admin may cancel someone else's subscription.
     await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(admin)] })).resolves.toMatchObject({ status: 'cancelled' });

@@ -39,13 +39,21 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const created = await stack.api
       .post('/api/v1/plans')
       .set('Authorization', auth.admin)
-      .send({ categoryId: category.body.id, name: 'House Standard', coverageLevel: 'standard', coverageAmount: 100000, premium: 300, durationMonths: 12 })
+      .send({
+        categoryId: category.body.id,
+        name: 'House Standard',
+        coverageLevel: 'standard',
+        coverageAmount: 100000,
+        premium: 300,
+        durationMonths: 12,
+      })
       .expect(201);
     plan = (await Plan.findByPk(created.body.id))!;
   });
   afterAll(() => stack?.close());
 
-  const subscribe = (key: string) => stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).set('Idempotency-Key', key).send({ planId: plan.id });
+  const subscribe = (key: string) =>
+    stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).set('Idempotency-Key', key).send({ planId: plan.id });
 
   /** POST answers before the run has activated the subscription; a client polls GET until it has. */
   async function untilActive(id: string) {
@@ -56,7 +64,6 @@ describe('subscriptions API with the workflow on the dev server', () => {
     );
     return detail.body;
   }
-
 
   it('subscribe → 202 → active run found by TenantId → cancel: row, run and mailbox agree; other callers are refused', async () => {
     const created = await subscribe('subscribe-cancel-1').expect(202);
@@ -74,7 +81,10 @@ describe('subscriptions API with the workflow on the dev server', () => {
     await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
 
     const active = await untilActive(id);
-    expect(active).toMatchObject({ runId: created.body.runId, state: { status: 'active', startDate: active.startDate, endDate: active.endDate } });
+    expect(active).toMatchObject({
+      runId: created.body.runId,
+      state: { status: 'active', startDate: active.startDate, endDate: active.endDate },
+    });
     await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is active') && m.text.includes(id));
 
     const run = await stack.api.get(`/api/v1/workflows/subscription-${id}`).set('Authorization', auth.admin).expect(200);
@@ -146,9 +156,19 @@ describe('subscriptions API with the workflow on the dev server', () => {
 
   it('refuses subscriptions to inactive or foreign plans and by staff, starting nothing', async () => {
     const before = await Subscription.count();
-    const withdrawn = await stack.api.post('/api/v1/plans').set('Authorization', auth.admin).send({
-      categoryId: plan.categoryId, name: 'Withdrawn', coverageLevel: 'basic', coverageAmount: 1000, premium: 10, durationMonths: 6, isActive: false,
-    }).expect(201);
+    const withdrawn = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', auth.admin)
+      .send({
+        categoryId: plan.categoryId,
+        name: 'Withdrawn',
+        coverageLevel: 'basic',
+        coverageAmount: 1000,
+        premium: 10,
+        durationMonths: 6,
+        isActive: false,
+      })
+      .expect(201);
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: withdrawn.body.id }).expect(422);
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.outsider).send({ planId: plan.id }).expect(422);
     await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.admin).send({ planId: plan.id }).expect(403);
@@ -160,10 +180,21 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const created = await subscribe('subscribe-cancel-at-once-1').expect(202);
     const id = created.body.id as string;
     const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.owner).expect(200);
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', startDate: expect.any(String), state: { status: 'cancelled', changeInProgress: null } });
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      startDate: expect.any(String),
+      state: { status: 'cancelled', changeInProgress: null },
+    });
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancelledById: owner.id });
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`).set('Authorization', auth.admin).expect(200);
-    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['subscription.create', 'subscription.activate', 'subscription.cancel']);
+    const trail = await stack.api
+      .get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`)
+      .set('Authorization', auth.admin)
+      .expect(200);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'subscription.create',
+      'subscription.activate',
+      'subscription.cancel',
+    ]);
     const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
     await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
     await recordHistory(handle, 'subscriptionWorkflow-cancel-while-activating');
@@ -173,13 +204,21 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const created = await subscribe('subscribe-reason-1').expect(202);
     const id = created.body.id as string;
     await untilActive(id);
-    const tooLong = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'x'.repeat(501) }).expect(400);
+    const tooLong = await stack.api
+      .patch(`/api/v1/subscriptions/${id}/cancel`)
+      .set('Authorization', auth.admin)
+      .send({ reason: 'x'.repeat(501) })
+      .expect(400);
     expect(tooLong.body.error.details).toEqual([expect.objectContaining({ field: 'body.reason' })]);
     await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'ok\ud800' }).expect(400);
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'active', cancellationReason: null });
 
     const reason = 'Sold the house; the new owner insures it — merci';
-    const cancelled = await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: `  ${reason} ` }).expect(200);
+    const cancelled = await stack.api
+      .patch(`/api/v1/subscriptions/${id}/cancel`)
+      .set('Authorization', auth.admin)
+      .send({ reason: `  ${reason} ` })
+      .expect(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellationReason: reason });
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancellationReason: reason });
     const shown = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.owner).expect(200);
@@ -191,7 +230,10 @@ describe('subscriptions API with the workflow on the dev server', () => {
     await recordHistory(handle, 'subscriptionWorkflow-cancel-with-reason');
 
     // The audit trail: created by the policyholder's request, activated by the run, cancelled by the admin with the reason.
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`).set('Authorization', auth.admin).expect(200);
+    const trail = await stack.api
+      .get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`)
+      .set('Authorization', auth.admin)
+      .expect(200);
     const workflowId = `subscription-${id}`;
     // The pending row is inserted by the API or by the run, whichever comes first: one event either way.
     expect(trail.body.items.map((e: { action: string; actor: object }) => [e.action, e.actor])).toEqual([
@@ -200,7 +242,10 @@ describe('subscriptions API with the workflow on the dev server', () => {
       ['subscription.cancel', { type: 'user', id: admin.id }],
     ]);
     expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId]);
-    expect(trail.body.items[2].changes).toMatchObject({ status: { before: 'active', after: 'cancelled' }, cancellationReason: { before: null, after: reason } });
+    expect(trail.body.items[2].changes).toMatchObject({
+      status: { before: 'active', after: 'cancelled' },
+      cancellationReason: { before: null, after: reason },
+    });
   });
 
   it('answers 202 with the row as stored, written once with one audit event, whether the API or the run inserted it first', async () => {
@@ -231,7 +276,10 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const repeated = await subscribe('subscribe-answer-row-1').expect(202);
     expect(repeated.body).toMatchObject({ id, status: 'active', startDate: active.startDate, createdAt: created.body.createdAt });
     expect(await Subscription.count({ where: { id } })).toBe(1);
-    const trail = await stack.api.get(`/api/v1/audit-events?entityType=subscription&entityId=${id}&action=subscription.create`).set('Authorization', auth.admin).expect(200);
+    const trail = await stack.api
+      .get(`/api/v1/audit-events?entityType=subscription&entityId=${id}&action=subscription.create`)
+      .set('Authorization', auth.admin)
+      .expect(200);
     expect(trail.body.items).toEqual([expect.objectContaining({ action: 'subscription.create', actor: { type: 'user', id: owner.id } })]);
   });
 });

@@ -34,7 +34,6 @@ export const TEST_PASSWORD = 'Password123';
 /** bcrypt (cost 12) of TEST_PASSWORD, computed once so factories stay fast. */
 export const TEST_PASSWORD_HASH = '$2a$12$aokGsl77sBgn39Cm0oLRc.YB1ktS7AqMmN82oTVZ9VW77UEV9uZim';
 
-
 const counters = new Map<string, number>();
 function nextNumber(kind: string): number {
   const n = (counters.get(kind) ?? 0) + 1;
@@ -90,7 +89,9 @@ export async function buildCategory(overrides: Overrides<Category> = {}): Promis
 
 /** An active one-year standard plan covering 100,000.00 for 450.00, in its category's tenant. */
 export async function buildPlan(overrides: Overrides<Plan> = {}): Promise<Plan> {
-  const category = overrides.categoryId ? await Category.findByPk(overrides.categoryId, { rejectOnEmpty: true }) : await buildCategory({ tenantId: overrides.tenantId });
+  const category = overrides.categoryId
+    ? await Category.findByPk(overrides.categoryId, { rejectOnEmpty: true })
+    : await buildCategory({ tenantId: overrides.tenantId });
   return Plan.create({
     name: `Plan ${nextNumber('plan')}`,
     coverageLevel: 'standard',
@@ -156,7 +157,15 @@ export async function buildClaim(overrides: Overrides<Claim> & { filedAt?: Date 
     subscriptionId: subscription.id,
     claimNumber,
   });
-  await ClaimHistory.create({ tenantId: tenant.id, claimId: claim.id, sequence: 0, actorId: claim.filedById, fromStatus: null, toStatus: 'reported', occurredAt: filedAt });
+  await ClaimHistory.create({
+    tenantId: tenant.id,
+    claimId: claim.id,
+    sequence: 0,
+    actorId: claim.filedById,
+    fromStatus: null,
+    toStatus: 'reported',
+    occurredAt: filedAt,
+  });
   return claim;
 }
 
@@ -176,7 +185,9 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
   const policy = overrides.policyId
     ? await CompliancePolicy.findByPk(overrides.policyId, { rejectOnEmpty: true })
     : await buildCompliancePolicy({ tenantId: overrides.tenantId, createdById: overrides.createdById });
-  const versionNumber = overrides.versionNumber ?? ((await PolicyVersion.max<number | null, PolicyVersion>('versionNumber', { where: { policyId: policy.id } })) ?? 0) + 1;
+  const versionNumber =
+    overrides.versionNumber ??
+    ((await PolicyVersion.max<number | null, PolicyVersion>('versionNumber', { where: { policyId: policy.id } })) ?? 0) + 1;
   const id = overrides.id ?? crypto.randomUUID();
   const createdById = overrides.createdById ?? policy.createdById;
   const published = overrides.status === 'published' && {
@@ -197,9 +208,21 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
   });
 }
 
-function acknowledgementFields(version: PolicyVersion, employeeId: string, overrides: Overrides<Acknowledgement> = {}): CreationAttributes<Acknowledgement> {
+function acknowledgementFields(
+  version: PolicyVersion,
+  employeeId: string,
+  overrides: Overrides<Acknowledgement> = {},
+): CreationAttributes<Acknowledgement> {
   const id = overrides.id ?? crypto.randomUUID();
-  return { dueAt: version.dueAt!, workflowId: acknowledgementWorkflowId(id), ...overrides, id, tenantId: version.tenantId, versionId: version.id, employeeId };
+  return {
+    dueAt: version.dueAt!,
+    workflowId: acknowledgementWorkflowId(id),
+    ...overrides,
+    id,
+    tenantId: version.tenantId,
+    versionId: version.id,
+    employeeId,
+  };
 }
 
 /** One employee's acknowledgement of a published version (a new one unless given), due when the version is. */

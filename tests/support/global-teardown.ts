@@ -3,7 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalPostgres } from '../../scripts/local/postgres';
 
 export default async function globalTeardown(): Promise<void> {
-  const state = (globalThis as { __insurflow?: { postgres: LocalPostgres; temporal: TestWorkflowEnvironment; dataDir: string; runDir: string } }).__insurflow;
+  const state = (
+    globalThis as { __insurflow?: { postgres: LocalPostgres; temporal: TestWorkflowEnvironment; dataDir: string; runDir: string } }
+  ).__insurflow;
   if (!state) return;
   await state.temporal.teardown();
   await state.postgres.stop();

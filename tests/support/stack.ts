@@ -38,12 +38,24 @@ export interface TestStack {
 }
 
 export async function startTestStack(
-  options: { worker?: boolean; env?: Record<string, string>; tracing?: Tracing; logger?: Logger; /** Connections the API and the worker share. */ dbPoolMax?: number } = {},
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    tracing?: Tracing;
+    logger?: Logger;
+    /** Connections the API and the worker share. */ dbPoolMax?: number;
+  } = {},
 ): Promise<TestStack> {
   const db = await createTestDatabase({ poolMax: options.dbPoolMax });
   const smtp = await startSmtpSink();
   const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
-  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port, temporalAddress: address, taskQueue: `test-${crypto.randomUUID()}`, env: options.env });
+  const config = testConfig({
+    databaseUrl: db.url,
+    smtpPort: smtp.port,
+    temporalAddress: address,
+    taskQueue: `test-${crypto.randomUUID()}`,
+    env: options.env,
+  });
   const logger = options.logger ?? createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
   const temporal = temporalClient(connection, config.temporal, options.tracing !== undefined);

@@ -62,12 +62,17 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     smtp,
     deps,
     activities,
-    skip: (duration, run) => within(env.sleep(duration), async () => `time skip of ${String(duration)}${run ? `; ${await describeRun(run)}` : ''}`),
+    skip: (duration, run) =>
+      within(env.sleep(duration), async () => `time skip of ${String(duration)}${run ? `; ${await describeRun(run)}` : ''}`),
     async terminate(run) {
-      await waitUntil(async () => {
-        const inFlight = await tasksInFlight(run);
-        return !inFlight.workflowTask && inFlight.activities.length === 0;
-      }, async () => `no task in flight before terminating; ${await describeRun(run)}`, WAIT_BOUND_MS);
+      await waitUntil(
+        async () => {
+          const inFlight = await tasksInFlight(run);
+          return !inFlight.workflowTask && inFlight.activities.length === 0;
+        },
+        async () => `no task in flight before terminating; ${await describeRun(run)}`,
+        WAIT_BOUND_MS,
+      );
       await run.terminate('test done');
     },
     async startWorker(taskQueue, replaced = {}) {

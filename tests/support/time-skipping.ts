@@ -70,7 +70,8 @@ function releaseTheClockOnce(env: TestWorkflowEnvironment): void {
     return waiting === 0 ? inOrder(() => lockTimeSkipping(request)) : Promise.resolve({});
   };
   service.unlockTimeSkippingWithSleep = (request) => {
-    if (waiting > 0) return Promise.reject(new Error(`a time skip while ${waiting} result(s) are awaited would release the clock lock twice`));
+    if (waiting > 0)
+      return Promise.reject(new Error(`a time skip while ${waiting} result(s) are awaited would release the clock lock twice`));
     return inOrder(() => unlockTimeSkippingWithSleep(request));
   };
 }

@@ -80,7 +80,8 @@ export async function tasksInFlight(handle: WorkflowHandle): Promise<{ workflowT
   return {
     workflowTask: lastTaskEvent !== undefined && lastTaskEvent.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
     activities: (raw.pendingActivities ?? []).map(
-      (a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
+      (a) =>
+        `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`,
     ),
   };
 }

@@ -21,7 +21,11 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Runs a script of docker/ as its compose job does, its output in `log`. */
 function runScript(script: string, env: Record<string, string>, log: string): void {
   const out = fs.openSync(log, 'a');
-  execFileSync('sh', [path.join(ROOT, 'docker', script)], { env: { PATH: process.env.PATH, HOME: os.homedir(), ...env }, stdio: ['ignore', out, out], timeout: 180_000 });
+  execFileSync('sh', [path.join(ROOT, 'docker', script)], {
+    env: { PATH: process.env.PATH, HOME: os.homedir(), ...env },
+    stdio: ['ignore', out, out],
+    timeout: 180_000,
+  });
   fs.closeSync(out);
 }
 
@@ -35,20 +39,33 @@ export default async function topologyGlobalSetup(): Promise<void> {
 
   const postgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
   const owner = new URL(postgres.url('postgres'));
-  runScript('temporal-setup-schema.sh', {
-    SQL_HOST: owner.hostname,
-    SQL_PORT: owner.port,
-    SQL_USER: decodeURIComponent(owner.username),
-    SQL_PASSWORD: decodeURIComponent(owner.password),
-    TEMPORAL_SQL_TOOL: tools.sqlTool,
-    TEMPORAL_SCHEMA_DIR: path.join(tools.schemaDir, 'postgresql', 'v12'),
-  }, path.join(workDir, 'temporal-setup.log'));
+  runScript(
+    'temporal-setup-schema.sh',
+    {
+      SQL_HOST: owner.hostname,
+      SQL_PORT: owner.port,
+      SQL_USER: decodeURIComponent(owner.username),
+      SQL_PASSWORD: decodeURIComponent(owner.password),
+      TEMPORAL_SQL_TOOL: tools.sqlTool,
+      TEMPORAL_SCHEMA_DIR: path.join(tools.schemaDir, 'postgresql', 'v12'),
+    },
+    path.join(workDir, 'temporal-setup.log'),
+  );
   const temporal = await startTemporalServer({
     tools,
-    postgres: { host: owner.hostname, port: Number(owner.port), user: decodeURIComponent(owner.username), password: decodeURIComponent(owner.password) },
+    postgres: {
+      host: owner.hostname,
+      port: Number(owner.port),
+      user: decodeURIComponent(owner.username),
+      password: decodeURIComponent(owner.password),
+    },
     workDir,
   });
-  runScript('temporal-setup-namespace.sh', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_CLI: cli }, path.join(workDir, 'temporal-setup.log'));
+  runScript(
+    'temporal-setup-namespace.sh',
+    { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_CLI: cli },
+    path.join(workDir, 'temporal-setup.log'),
+  );
 
   await postgres.createDatabase('insurflow');
   const databaseUrl = postgres.url('insurflow');

@@ -44,7 +44,10 @@ export async function startApi(appDir: string, name: string, env: Record<string,
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited at start with ${child.exitCode}`);
-      return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      return fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     `${name} ready`,
     START_TIMEOUT_MS,
@@ -53,7 +56,12 @@ export async function startApi(appDir: string, name: string, env: Record<string,
 }
 
 /** A worker; `ready` says when it polls (the caller knows how to ask Temporal). */
-export async function startWorker(appDir: string, name: string, env: Record<string, string>, ready: () => Promise<boolean>): Promise<AppProcess> {
+export async function startWorker(
+  appDir: string,
+  name: string,
+  env: Record<string, string>,
+  ready: () => Promise<boolean>,
+): Promise<AppProcess> {
   const child = spawnApp(appDir, name, 'dist/worker/index.js', env);
   await waitUntil(
     async () => {
@@ -73,13 +81,19 @@ export class LoadBalancer {
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly apis: () => AppProcess[], private readonly pollMs = 200) {}
+  constructor(
+    private readonly apis: () => AppProcess[],
+    private readonly pollMs = 200,
+  ) {}
 
   start(): void {
     const poll = async () => {
       await Promise.all(
         this.apis().map(async (api) => {
-          const ok = await fetch(`${api.url}/readyz`, { signal: AbortSignal.timeout(this.pollMs * 5) }).then((r) => r.ok, () => false);
+          const ok = await fetch(`${api.url}/readyz`, { signal: AbortSignal.timeout(this.pollMs * 5) }).then(
+            (r) => r.ok,
+            () => false,
+          );
           this.ready.set(api.url!, ok);
         }),
       );

@@ -16,7 +16,12 @@ const SHIPPED = ['dist/src', 'dist/worker', 'dist/workflow-bundle.js', 'dist/scr
 
 function productionDependencies(): string {
   const lock = fs.readFileSync(path.join(ROOT, 'package-lock.json'));
-  const digest = crypto.createHash('sha256').update(lock).update(fs.readFileSync(path.join(ROOT, 'package.json'))).digest('hex').slice(0, 16);
+  const digest = crypto
+    .createHash('sha256')
+    .update(lock)
+    .update(fs.readFileSync(path.join(ROOT, 'package.json')))
+    .digest('hex')
+    .slice(0, 16);
   const dir = path.join(cacheDir(), `production-node-modules-${digest}`);
   if (fs.existsSync(path.join(dir, 'node_modules'))) return dir;
   const staging = `${dir}.partial`;

@@ -40,7 +40,12 @@ interface Answer {
   at: number;
 }
 
-async function call(baseUrl: string, method: string, route: string, options: { token?: string; body?: object; key?: string } = {}): Promise<Answer> {
+async function call(
+  baseUrl: string,
+  method: string,
+  route: string,
+  options: { token?: string; body?: object; key?: string } = {},
+): Promise<Answer> {
   const started = Date.now();
   try {
     const response = await fetch(`${baseUrl}/api/v1${route}`, {
@@ -54,7 +59,14 @@ async function call(baseUrl: string, method: string, route: string, options: { t
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    return { status: response.status, ms: Date.now() - started, body: text ? JSON.parse(text) : {}, retryAfter: response.headers.get('retry-after'), failed: false, at: started };
+    return {
+      status: response.status,
+      ms: Date.now() - started,
+      body: text ? JSON.parse(text) : {},
+      retryAfter: response.headers.get('retry-after'),
+      failed: false,
+      at: started,
+    };
   } catch {
     return { status: 0, ms: Date.now() - started, body: {}, retryAfter: null, failed: true, at: started };
   }
@@ -121,8 +133,11 @@ describe('production topology: two APIs and two workers on a real Temporal serve
   /** Runs the shipped operator command, `stdin` on its standard input. */
   function adminCommand(args: string[], stdin: string): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-      const child = execFile(process.execPath, [path.join(appDir, 'dist', 'scripts', 'admin.js'), ...args], { env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env } }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }),
+      const child = execFile(
+        process.execPath,
+        [path.join(appDir, 'dist', 'scripts', 'admin.js'), ...args],
+        { env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }),
       );
       child.stdin!.end(stdin);
     });
@@ -135,7 +150,8 @@ describe('production topology: two APIs and two workers on a real Temporal serve
   }
 
   async function login(api: string, email: string): Promise<string> {
-    return expectStatus(await call(api, 'POST', '/auth/login', { body: { email, password: PASSWORD } }), 200, `login ${email}`).tokens.accessToken;
+    return expectStatus(await call(api, 'POST', '/auth/login', { body: { email, password: PASSWORD } }), 200, `login ${email}`).tokens
+      .accessToken;
   }
 
   it('goes from nothing to an approved company, a policy, a claim with a document served by the other API, then survives a rolling restart under load', async () => {
@@ -164,39 +180,83 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       'registration',
     );
     const registration = await followMailedLink(api1, '/registrations/verify', 'admin@harbour.test', VERIFY_REGISTRATION_SUBJECT, 202);
-    expectStatus(await call(api1, 'POST', `/registrations/${registration.id}/approve`, { token: platformAdmin, key: `approve-${registration.id}` }), 200, 'approval');
-    await waitUntil(async () => (await call(api1, 'GET', `/registrations/${registration.id}`, { token: platformAdmin })).body.status === 'provisioned', 'tenant provisioned', 60_000);
+    expectStatus(
+      await call(api1, 'POST', `/registrations/${registration.id}/approve`, { token: platformAdmin, key: `approve-${registration.id}` }),
+      200,
+      'approval',
+    );
+    await waitUntil(
+      async () => (await call(api1, 'GET', `/registrations/${registration.id}`, { token: platformAdmin })).body.status === 'provisioned',
+      'tenant provisioned',
+      60_000,
+    );
     const tenantAdmin = await login(api2, 'admin@harbour.test');
 
     // Staff for the claims: a claims manager who assigns, an adjuster who reviews.
     const staff: Record<string, { id: string; token: string }> = {};
     for (const role of ['claims_manager', 'adjuster']) {
       const email = `${role}@harbour.test`;
-      expectStatus(await call(api1, 'POST', '/users', { token: tenantAdmin, key: `user-${role}`, body: { email, fullName: role, role, password: PASSWORD } }), 202, `create ${role}`);
+      expectStatus(
+        await call(api1, 'POST', '/users', {
+          token: tenantAdmin,
+          key: `user-${role}`,
+          body: { email, fullName: role, role, password: PASSWORD },
+        }),
+        202,
+        `create ${role}`,
+      );
       await followMailedLink(api2, '/auth/verify-email', email, VERIFY_ACCOUNT_SUBJECT, 204);
-      const [user] = expectStatus(await call(api1, 'GET', `/users?q=${encodeURIComponent(email)}`, { token: tenantAdmin }), 200, `find ${role}`).items;
+      const [user] = expectStatus(
+        await call(api1, 'GET', `/users?q=${encodeURIComponent(email)}`, { token: tenantAdmin }),
+        200,
+        `find ${role}`,
+      ).items;
       staff[role] = { id: user.id, token: await login(api1, email) };
     }
 
     // 3. A policyholder registers and subscribes through API 1.
-    expectStatus(await call(api1, 'POST', '/auth/register', { body: { tenantSlug: 'harbour', email: 'holder@harbour.test', password: PASSWORD, fullName: 'Paul Holder' } }), 202, 'policyholder registration');
+    expectStatus(
+      await call(api1, 'POST', '/auth/register', {
+        body: { tenantSlug: 'harbour', email: 'holder@harbour.test', password: PASSWORD, fullName: 'Paul Holder' },
+      }),
+      202,
+      'policyholder registration',
+    );
     await followMailedLink(api2, '/auth/verify-email', 'holder@harbour.test', VERIFY_ACCOUNT_SUBJECT, 204);
     const holder = await login(api1, 'holder@harbour.test');
-    const plans = expectStatus(await call(api1, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{ id: string }>;
+    const plans = expectStatus(await call(api1, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{
+      id: string;
+    }>;
     expect(plans.length).toBeGreaterThan(0);
     const planId = plans[0].id;
-    const subscribed = expectStatus(await call(api1, 'POST', '/subscriptions', { token: holder, key: 'first-policy', body: { planId } }), 202, 'subscribe');
-    await waitUntil(async () => (await call(api1, 'GET', `/subscriptions/${subscribed.id}`, { token: holder })).body.status === 'active', 'subscription active', 60_000);
+    const subscribed = expectStatus(
+      await call(api1, 'POST', '/subscriptions', { token: holder, key: 'first-policy', body: { planId } }),
+      202,
+      'subscribe',
+    );
+    await waitUntil(
+      async () => (await call(api1, 'GET', `/subscriptions/${subscribed.id}`, { token: holder })).body.status === 'active',
+      'subscription active',
+      60_000,
+    );
 
     // 4. A claim with a document through API 2, served by API 1.
     const today = new Date().toISOString().slice(0, 10);
     const claim = expectStatus(
-      await call(api2, 'POST', '/claims', { token: holder, key: 'first-claim', body: { subscriptionId: subscribed.id, incidentDate: today, amountClaimed: 1200, description: 'Storm took part of the roof' } }),
+      await call(api2, 'POST', '/claims', {
+        token: holder,
+        key: 'first-claim',
+        body: { subscriptionId: subscribed.id, incidentDate: today, amountClaimed: 1200, description: 'Storm took part of the roof' },
+      }),
       201,
       'file claim',
     );
     const document = expectStatus(
-      await call(api2, 'POST', `/claims/${claim.id}/documents`, { token: holder, key: 'first-document', body: { fileName: 'estimate.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') } }),
+      await call(api2, 'POST', `/claims/${claim.id}/documents`, {
+        token: holder,
+        key: 'first-document',
+        body: { fileName: 'estimate.pdf', contentType: 'application/pdf', contentBase64: PDF.toString('base64') },
+      }),
       201,
       'upload',
     );
@@ -206,11 +266,27 @@ describe('production topology: two APIs and two workers on a real Temporal serve
 
     // 5. Targets for the load: claims to assign, and claims already assigned to move into review.
     const fileClaim = async (n: number) =>
-      expectStatus(await call(api1, 'POST', '/claims', { token: holder, key: `load-claim-${n}`, body: { subscriptionId: subscribed.id, incidentDate: today, amountClaimed: 100 + n, description: `Load claim ${n}` } }), 201, 'load claim').id as string;
+      expectStatus(
+        await call(api1, 'POST', '/claims', {
+          token: holder,
+          key: `load-claim-${n}`,
+          body: { subscriptionId: subscribed.id, incidentDate: today, amountClaimed: 100 + n, description: `Load claim ${n}` },
+        }),
+        201,
+        'load claim',
+      ).id as string;
     const toAssign = await Promise.all(Array.from({ length: 30 }, (_, n) => fileClaim(n)));
     const toReview = await Promise.all(Array.from({ length: 30 }, (_, n) => fileClaim(100 + n)));
     for (const id of toReview) {
-      expectStatus(await call(api1, 'POST', `/claims/${id}/assign`, { token: staff.claims_manager.token, key: `pre-assign-${id}`, body: { assigneeId: staff.adjuster.id } }), 200, 'pre-assign');
+      expectStatus(
+        await call(api1, 'POST', `/claims/${id}/assign`, {
+          token: staff.claims_manager.token,
+          key: `pre-assign-${id}`,
+          body: { assigneeId: staff.adjuster.id },
+        }),
+        200,
+        'pre-assign',
+      );
     }
 
     // 6. Steady load through the load balancer while every process is restarted in turn.
@@ -224,9 +300,16 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     /** Sends the intent; a 503/504 (or 409 while its key is held) is retried with the same key, as the README tells clients. */
     const complete = async (intent: Intent): Promise<Answer & { what: string }> => {
       for (let attempt = 0; ; attempt++) {
-        const answer = { ...(await call(await balancer.pick(), intent.method, intent.route, intent)), what: `${intent.method} ${intent.route}` };
+        const answer = {
+          ...(await call(await balancer.pick(), intent.method, intent.route, intent)),
+          what: `${intent.method} ${intent.route}`,
+        };
         if (attempt === 0) firstAnswers.push(answer);
-        const retry = answer.status === 503 || answer.status === 504 || (answer.status === 409 && /Idempotency-Key/.test(answer.body.error?.message ?? '')) || answer.failed;
+        const retry =
+          answer.status === 503 ||
+          answer.status === 504 ||
+          (answer.status === 409 && /Idempotency-Key/.test(answer.body.error?.message ?? '')) ||
+          answer.failed;
         if (!retry || attempt > 60) return answer;
         await new Promise((resolve) => setTimeout(resolve, 1000 * Number(answer.retryAfter ?? 1)));
       }
@@ -234,14 +317,35 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const intentAt = (n: number): Intent => {
       switch (n % 6) {
         case 0:
-          return { kind: 'subscribe', method: 'POST', route: '/subscriptions', token: holder, key: `load-subscribe-${n}`, body: { planId } };
+          return {
+            kind: 'subscribe',
+            method: 'POST',
+            route: '/subscriptions',
+            token: holder,
+            key: `load-subscribe-${n}`,
+            body: { planId },
+          };
         case 1:
           return toAssign.length
-            ? { kind: 'assign', method: 'POST', route: `/claims/${toAssign.pop()}/assign`, token: staff.claims_manager.token, key: `load-assign-${n}`, body: { assigneeId: staff.adjuster.id } }
+            ? {
+                kind: 'assign',
+                method: 'POST',
+                route: `/claims/${toAssign.pop()}/assign`,
+                token: staff.claims_manager.token,
+                key: `load-assign-${n}`,
+                body: { assigneeId: staff.adjuster.id },
+              }
             : { kind: 'read', method: 'GET', route: '/claims?pageSize=20', token: staff.adjuster.token };
         case 2:
           return toReview.length
-            ? { kind: 'review', method: 'POST', route: `/claims/${toReview.pop()}/transitions`, token: staff.adjuster.token, key: `load-review-${n}`, body: { to: 'under_review' } }
+            ? {
+                kind: 'review',
+                method: 'POST',
+                route: `/claims/${toReview.pop()}/transitions`,
+                token: staff.adjuster.token,
+                key: `load-review-${n}`,
+                body: { to: 'under_review' },
+              }
             : { kind: 'read', method: 'GET', route: `/claims/${claim.id}`, token: staff.adjuster.token };
         case 3:
           return { kind: 'read', method: 'GET', route: '/plans?pageSize=20&ordering=premium', token: holder };
@@ -254,7 +358,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     // Fired on a clock, not after each other: a slow answer never lowers the rate.
     const loadStarted = Date.now();
     const load = (async () => {
-      for (let n = 0; !stopLoad; ) {
+      for (let n = 0; !stopLoad;) {
         for (const due = Math.floor((Date.now() - loadStarted) / INTERVAL_MS); n < due; n++) {
           const intent = intentAt(n);
           if (intent.key) writes.push(intent);
@@ -269,7 +373,8 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       await list[index].stop();
       list[index] = await start();
     };
-    for (const [index, name] of ['worker-1', 'worker-2'].entries()) await replace(workers, index, () => startWorker(appDir, `${name}b`, env, workerPolls));
+    for (const [index, name] of ['worker-1', 'worker-2'].entries())
+      await replace(workers, index, () => startWorker(appDir, `${name}b`, env, workerPolls));
     for (const [index, name] of ['api-1', 'api-2'].entries()) await replace(apis, index, () => startApi(appDir, `${name}b`, env));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     stopLoad = true;
@@ -293,7 +398,19 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       restartSeconds,
     };
     process.stderr.write(`[topology] rolling restart under load: ${JSON.stringify(figures)}\n`);
-    fs.writeFileSync(path.join(requiredEnv('TOPOLOGY_WORK_DIR'), 'answers.json'), JSON.stringify(firstAnswers.map((a) => ({ what: a.what, status: a.status, code: a.body.error?.code, detail: a.body.error?.details?.[0], ms: a.ms, at: a.at - loadStarted }))));
+    fs.writeFileSync(
+      path.join(requiredEnv('TOPOLOGY_WORK_DIR'), 'answers.json'),
+      JSON.stringify(
+        firstAnswers.map((a) => ({
+          what: a.what,
+          status: a.status,
+          code: a.body.error?.code,
+          detail: a.body.error?.details?.[0],
+          ms: a.ms,
+          at: a.at - loadStarted,
+        })),
+      ),
+    );
     expect(wrong.map((a) => `${a.what}: ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
     expect(unfinished.map((a) => `${a.what}: ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
     expect(figures.perSecond).toBeGreaterThanOrEqual(20);
@@ -301,7 +418,11 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     // Nothing lost, nothing twice: each subscribe made one row, now active with one activation e-mail;
     // each assignment and review happened once.
     const subscribeKeys = writes.filter((w) => w.kind === 'subscribe').length;
-    await waitUntil(async () => (await Subscription.count({ where: { status: 'active' } })) === subscribeKeys + 1, 'every subscription active', 120_000);
+    await waitUntil(
+      async () => (await Subscription.count({ where: { status: 'active' } })) === subscribeKeys + 1,
+      'every subscription active',
+      120_000,
+    );
     expect(await Subscription.count()).toBe(subscribeKeys + 1);
     // A run writes its row, then sends its e-mail: wait for the last ones, then count exactly.
     const activations = () => smtp.messages.filter((m) => m.subject.endsWith('is active'));
@@ -313,7 +434,9 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const reviewed = writes.filter((w) => w.kind === 'review').map((w) => w.route.split('/')[2]);
     expect(assigned.length + reviewed.length).toBeGreaterThan(20);
     const claims = await Claim.findAll({ where: { id: [...assigned, ...reviewed] } });
-    expect(Object.fromEntries(claims.map((c) => [c.id, c.status]))).toEqual(Object.fromEntries([...assigned.map((id) => [id, 'assigned']), ...reviewed.map((id) => [id, 'under_review'])]));
+    expect(Object.fromEntries(claims.map((c) => [c.id, c.status]))).toEqual(
+      Object.fromEntries([...assigned.map((id) => [id, 'assigned']), ...reviewed.map((id) => [id, 'under_review'])]),
+    );
     const entries = await ClaimHistory.findAll({ where: { claimId: [...assigned, ...reviewed] } });
     const moves = (id: string, to: string) => entries.filter((e) => e.claimId === id && e.toStatus === to).length;
     expect(assigned.map((id) => moves(id, 'assigned'))).toEqual(assigned.map(() => 1));
@@ -323,4 +446,3 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     expect(new Set(runs)).toEqual(new Set(['RUNNING']));
   });
 });
-

@@ -2,7 +2,10 @@ import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { object } from '../../shared/typed-schema';
 
-const name = (max: number) => Joi.string().max(max).pattern(/^[a-z][a-z_]*(\.[a-z][a-z_]*)?$/, 'lower-case name');
+const name = (max: number) =>
+  Joi.string()
+    .max(max)
+    .pattern(/^[a-z][a-z_]*(\.[a-z][a-z_]*)?$/, 'lower-case name');
 
 export const listAuditEventsQuery = object({
   ...pageQueryKeys,
@@ -11,7 +14,10 @@ export const listAuditEventsQuery = object({
   actorId: Joi.string().max(255).description('A user id, or the workflow id of a run'),
   action: name(60).description('e.g. claim.transition, plan.update, user.role_change'),
   from: Joi.date().iso().description('Events at or after this instant'),
-  to: Joi.date().iso().when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) }).description('Events before this instant'),
+  to: Joi.date()
+    .iso()
+    .when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) })
+    .description('Events before this instant'),
   ordering: orderingParam(['occurredAt'], 'occurredAt'),
 });
 
@@ -23,7 +29,9 @@ export const auditEventSchema = Joi.object({
   action: Joi.string(),
   entityType: Joi.string(),
   entityId: Joi.string(),
-  changes: Joi.object().pattern(Joi.string(), Joi.object({ before: Joi.any(), after: Joi.any() })).description('Changed fields; secrets and hashes are never recorded'),
+  changes: Joi.object()
+    .pattern(Joi.string(), Joi.object({ before: Joi.any(), after: Joi.any() }))
+    .description('Changed fields; secrets and hashes are never recorded'),
   requestId: Joi.string().allow(null),
   workflowId: Joi.string().allow(null),
   runId: Joi.string().allow(null),

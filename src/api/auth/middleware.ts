@@ -9,4 +9,5 @@ export const noStore: Middleware = async (ctx, next) => {
 };
 
 /** Requests per client address on every auth route, counted together. */
-export const authAddressLimit = (config: Config) => rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+export const authAddressLimit = (config: Config) =>
+  rateLimit({ name: 'auth-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });

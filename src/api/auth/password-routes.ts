@@ -33,7 +33,10 @@ function accountOf(ctx: Context): string {
 
 export function passwordRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  const resetsPerAccount = rateLimit({ name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 }, accountOf);
+  const resetsPerAccount = rateLimit(
+    { name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 },
+    accountOf,
+  );
   const mailer = createSmtpMailer(config.smtp);
   return [
     route({
@@ -50,17 +53,27 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         const user = await User.findByPk(ctx.state.user.id);
         if (!user) throw unauthorized();
         if (!(await verifyPassword(currentPassword, user.passwordHash, config.passwordHashing))) {
-          throw new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
+          throw new ApiError(400, 'wrong_current_password', 'The current password is wrong', [
+            { field: 'currentPassword', message: 'does not match' },
+          ]);
         }
         const passwordHash = await hashPassword(newPassword, config.passwordHashing);
         const keepFamilyId = ctx.state.jwt.fid;
         await ctx.services.sequelize.transaction(async (transaction) => {
           await user.update({ passwordHash }, { transaction });
           await revokeAllSessions(user.id, { keepFamilyId, transaction });
-          await recordAudit(requestAuditSource(ctx), { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id }, transaction);
+          await recordAudit(
+            requestAuditSource(ctx),
+            { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id },
+            transaction,
+          );
         });
         await user.reload();
-        ctx.body = { accessToken: issueAccessToken(config.jwt, user, keepFamilyId), tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
+        ctx.body = {
+          accessToken: issueAccessToken(config.jwt, user, keepFamilyId),
+          tokenType: 'Bearer',
+          expiresIn: config.jwt.accessTtlSeconds,
+        };
       },
     }),
     route({
@@ -78,7 +91,9 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         if (issued) {
           const { user, token } = issued;
           // Sent after answering, so the answer takes as long whether or not the account exists.
-          afterAnswer(ctx, 'password reset e-mail', () => sendAccountMail(mailer, passwordResetMail(config, user, token, RESET_TOKEN_TTL_MS)));
+          afterAnswer(ctx, 'password reset e-mail', () =>
+            sendAccountMail(mailer, passwordResetMail(config, user, token, RESET_TOKEN_TTL_MS)),
+          );
         }
         ctx.status = 202;
         ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };

@@ -30,7 +30,8 @@ export function authRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/auth/register',
-      summary: 'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
+      summary:
+        'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
       tag: 'auth',
       auth: 'public',
       idempotent: false,
@@ -45,15 +46,26 @@ export function authRoutes(config: Config): RouteSpec[] {
         const passwordHash = await hashPassword(password, config.passwordHashing);
         afterAnswer(ctx, 'registration', async () => {
           const request = await ctx.services.sequelize.transaction(async (transaction) => {
-            const requested = await requestAccount({ tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash }, config.emailVerificationTtlMs, transaction);
+            const requested = await requestAccount(
+              { tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash },
+              config.emailVerificationTtlMs,
+              transaction,
+            );
             if (requested.kind === 'verify') {
               const { user } = requested;
               const source = { actor: { type: 'user', id: user.id } as const, requestId: ctx.state.requestId };
-              await recordAudit(source, { tenantId: tenant.id, action: 'user.register', entityType: 'user', entityId: user.id, after: user }, transaction);
+              await recordAudit(
+                source,
+                { tenantId: tenant.id, action: 'user.register', entityType: 'user', entityId: user.id, after: user },
+                transaction,
+              );
             }
             return requested;
           });
-          await sendAccountMail(mailer, request.kind === 'verify' ? verifyAccountMail(config, email, request.token) : alreadyRegisteredMail(config, email));
+          await sendAccountMail(
+            mailer,
+            request.kind === 'verify' ? verifyAccountMail(config, email, request.token) : alreadyRegisteredMail(config, email),
+          );
         });
         ctx.status = 202;
         ctx.body = { message: 'Check your mailbox: the next step is in the e-mail sent to this address' };
@@ -74,7 +86,11 @@ export function authRoutes(config: Config): RouteSpec[] {
           await ctx.services.sequelize.transaction(async (transaction) => {
             const user = await verifyAccount(ctx.state.input.body.token, transaction);
             const source = { actor: { type: 'user', id: user.id } as const, requestId: ctx.state.requestId };
-            await recordAudit(source, { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id }, transaction);
+            await recordAudit(
+              source,
+              { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
+              transaction,
+            );
           });
         } catch (err) {
           if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);

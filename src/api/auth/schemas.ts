@@ -44,4 +44,3 @@ export const accessTokenSchema = Joi.object({
   tokenType: Joi.string().valid('Bearer'),
   expiresIn: Joi.number(),
 }).label('AccessToken');
-

@@ -45,7 +45,6 @@ import {
   transitionClaimBody,
 } from './schemas';
 
-
 function claimView(claim: Attributes<Claim>): object {
   const { workflowId, runId, ...fields } = claim;
   return { ...fields, workflow: { workflowId, runId } };
@@ -56,7 +55,11 @@ async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveStat
   if (claim.status === 'closed') return { state: null, stale: false };
   return queryLiveState(ctx, claim.id, async (temporal) => {
     // The history and the documents are served from their tables (GET /claims/:id, GET /claims/:id/documents).
-    const { history: _history, documentIds: _documentIds, ...state } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
+    const {
+      history: _history,
+      documentIds: _documentIds,
+      ...state
+    } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
     return state;
   });
 }
@@ -68,7 +71,14 @@ async function claimDetail(claim: Claim): Promise<object> {
   ]);
   return {
     ...claimView(claim.get()),
-    history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({ sequence, actorId, fromStatus, toStatus, note, occurredAt })),
+    history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({
+      sequence,
+      actorId,
+      fromStatus,
+      toStatus,
+      note,
+      occurredAt,
+    })),
     payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
   };
 }
@@ -160,10 +170,23 @@ export function claimRoutes(): RouteSpec[] {
             { transaction },
           );
           await ClaimHistory.create(
-            { tenantId, claimId, sequence: 0, actorId: user.id, fromStatus: null, toStatus: 'reported', note: 'Claim filed', occurredAt: filedAt },
+            {
+              tenantId,
+              claimId,
+              sequence: 0,
+              actorId: user.id,
+              fromStatus: null,
+              toStatus: 'reported',
+              note: 'Claim filed',
+              occurredAt: filedAt,
+            },
             { transaction },
           );
-          await recordAudit(requestAuditSource(ctx), { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created }, transaction);
+          await recordAudit(
+            requestAuditSource(ctx),
+            { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created },
+            transaction,
+          );
           const message = await enqueueStart<ClaimWorkflow>(
             workflowId,
             {
@@ -237,8 +260,10 @@ export function claimRoutes(): RouteSpec[] {
         decideOnClaim(ctx, assignClaimUpdate, async (claim, actor) => {
           const { assigneeId, note } = ctx.state.input.body;
           const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
-          if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
-          if (await claimantAmong(claim, [assigneeId])) throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
+          if (!assignee)
+            throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+          if (await claimantAmong(claim, [assigneeId]))
+            throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
           return { actor, assigneeId, assigneeRole: assignee.role, note };
         }),
     }),
@@ -246,7 +271,8 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/claims/:id/transitions',
-      summary: 'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
+      summary:
+        'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
       tag: 'claims',
       roles: HANDLER_ROLES,
       params: idParams,
@@ -284,8 +310,18 @@ export function claimRoutes(): RouteSpec[] {
         ctx.status = 201;
         ctx.body = await audited(
           ctx,
-          (transaction) => ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body }, { transaction }),
-          (note) => ({ tenantId: claim.tenantId, action: 'claim.note_add', entityType: 'claim', entityId: claim.id, after: { noteId: note.id, body: note.body } }),
+          (transaction) =>
+            ClaimNote.create(
+              { tenantId: claim.tenantId, claimId: claim.id, authorId: ctx.state.user.id, body: ctx.state.input.body.body },
+              { transaction },
+            ),
+          (note) => ({
+            tenantId: claim.tenantId,
+            action: 'claim.note_add',
+            entityType: 'claim',
+            entityId: claim.id,
+            after: { noteId: note.id, body: note.body },
+          }),
         );
       },
     }),

@@ -10,7 +10,9 @@ const note = Joi.string().trim().min(1).max(2000);
 
 export const fileClaimBody = object({
   subscriptionId: required(uuid),
-  incidentDate: required(Joi.date().iso().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' })),
+  incidentDate: required(
+    Joi.date().iso().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' }),
+  ),
   amountClaimed: required(money),
   description: required(Joi.string().trim().min(1).max(5000)),
 }).label('FileClaim');
@@ -19,7 +21,9 @@ export const listClaimsQuery = object({
   ...pageQueryKeys,
   status: stage,
   assigneeId: uuid,
-  q: searchParam.description('Matches claim number, description and the policyholder\'s name and e-mail: partial, case- and accent-insensitive'),
+  q: searchParam.description(
+    "Matches claim number, description and the policyholder's name and e-mail: partial, case- and accent-insensitive",
+  ),
   ordering: orderingParam(['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'], '-createdAt'),
 });
 
@@ -89,7 +93,9 @@ export const claimDetailSchema = claimSchema
   .keys({
     history: Joi.array().items(claimHistorySchema),
     payment: paymentSchema.allow(null),
-    state: liveClaimStateSchema.allow(null).description('GET only: null once closed, or when the run did not answer within the query deadline'),
+    state: liveClaimStateSchema
+      .allow(null)
+      .description('GET only: null once closed, or when the run did not answer within the query deadline'),
     stale: Joi.boolean().description('GET only: true when the run did not answer within the query deadline'),
   })
   .label('ClaimDetail');

@@ -22,21 +22,26 @@ function fromJson(payload: CodecPayloadJson): Payload {
 }
 
 function toJson(payload: Payload): CodecPayloadJson {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? []).toString('base64') };
 }
 
 /** The keys are this deployment's: a UI showing another namespace must not take its payloads for ours. */
 function checkNamespace(ctx: RouteContext, namespace: string): void {
   const asked = ctx.get('X-Namespace');
-  if (asked && asked !== namespace) throw badRequest(`This codec serves the namespace "${namespace}" only`, [{ field: 'X-Namespace', message: 'another namespace' }]);
+  if (asked && asked !== namespace)
+    throw badRequest(`This codec serves the namespace "${namespace}" only`, [{ field: 'X-Namespace', message: 'another namespace' }]);
 }
 
 export function codecRoutes(config: Config): RouteSpec[] {
   const codecs = payloadCodecs(config.temporal);
   // Decoding undoes the codecs in the reverse order of encoding, as the SDK's data converter does.
-  const encode = (payloads: Payload[]) => codecs.reduce<Promise<Payload[]>>(async (done, codec) => codec.encode(await done), Promise.resolve(payloads));
-  const decode = (payloads: Payload[]) => codecs.reduceRight<Promise<Payload[]>>(async (done, codec) => codec.decode(await done), Promise.resolve(payloads));
+  const encode = (payloads: Payload[]) =>
+    codecs.reduce<Promise<Payload[]>>(async (done, codec) => codec.encode(await done), Promise.resolve(payloads));
+  const decode = (payloads: Payload[]) =>
+    codecs.reduceRight<Promise<Payload[]>>(async (done, codec) => codec.decode(await done), Promise.resolve(payloads));
   const apply = (step: 'encode' | 'decode', transform: PayloadCodec['encode']) =>
     route({
       method: 'post',
@@ -62,7 +67,7 @@ export function codecRoutes(config: Config): RouteSpec[] {
     method: 'post',
     path: `${CODEC_PATH}/session`,
     summary:
-      "Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, sent to the codec routes alone, holds this access token until it expires",
+      'Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, sent to the codec routes alone, holds this access token until it expires',
     tag: 'workflows',
     roles: ['platform_admin'],
     response: { status: 204 },

@@ -38,7 +38,14 @@ async function* reportRows(versionId: string, filter: { status?: Acknowledgement
   for (let offset = 0; ; offset += BATCH_SIZE) {
     const batch = (await Acknowledgement.findAll({
       where: { versionId, ...(filter.status && { status: filter.status }) },
-      include: [{ model: User, as: 'employee', attributes: ['fullName', 'email', 'role'], include: [{ model: User, as: 'manager', attributes: ['fullName'] }] }],
+      include: [
+        {
+          model: User,
+          as: 'employee',
+          attributes: ['fullName', 'email', 'role'],
+          include: [{ model: User, as: 'manager', attributes: ['fullName'] }],
+        },
+      ],
       order: orderFrom(filter.ordering),
       limit: BATCH_SIZE,
       offset,
@@ -66,7 +73,11 @@ export function wantsCsv(ctx: RouteContext, format: 'json' | 'csv' | undefined):
   return ctx.accepts('application/json', 'text/csv') === 'text/csv';
 }
 
-export function sendReportCsv(ctx: RouteContext, version: PolicyVersion, filter: { status?: AcknowledgementStatus; ordering: string }): void {
+export function sendReportCsv(
+  ctx: RouteContext,
+  version: PolicyVersion,
+  filter: { status?: AcknowledgementStatus; ordering: string },
+): void {
   const csv = stringify({
     header: true,
     columns: COLUMNS,

@@ -104,7 +104,11 @@ export function complianceRoutes(): RouteSpec[] {
       response: { status: 201, schema: versionSchema },
       handler: async (ctx) => {
         ctx.status = 201;
-        ctx.body = await createPolicyVersion(ctx.state.user, { policyId: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
+        ctx.body = await createPolicyVersion(
+          ctx.state.user,
+          { policyId: ctx.state.input.params.id, fields: ctx.state.input.body },
+          commandDeps(ctx),
+        );
       },
     }),
     route({
@@ -123,7 +127,8 @@ export function complianceRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/compliance/versions/:id/report',
-      summary: 'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
+      summary:
+        'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
@@ -133,9 +138,14 @@ export function complianceRoutes(): RouteSpec[] {
         const version = await findVisible(ctx.state.user, policyVersionPolicy, ctx.state.input.params.id);
         const { status, format, ...page } = ctx.state.input.query;
         if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, ordering: page.ordering ?? 'createdAt' });
-        const rows = await paginate(Acknowledgement, page, { versionId: version.id, ...(status && { status }) }, {
-          include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
-        });
+        const rows = await paginate(
+          Acknowledgement,
+          page,
+          { versionId: version.id, ...(status && { status }) },
+          {
+            include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
+          },
+        );
         ctx.body = {
           version,
           counts: await statusCounts(version.id),
@@ -163,22 +173,50 @@ export function complianceRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(alertSchema) },
       handler: async (ctx) => {
         const { level, channel, versionId, ...page } = ctx.state.input.query;
-        const alerts = await paginate(EscalationAlert, page, { tenantId: tenantOf(ctx.state.user), ...(level && { level }), ...(channel && { channel }) }, {
-          include: [
-            {
-              model: Acknowledgement,
-              as: 'acknowledgement',
-              required: true,
-              ...(versionId && { where: { versionId } }),
-              include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
-            },
-          ],
-        });
+        const alerts = await paginate(
+          EscalationAlert,
+          page,
+          { tenantId: tenantOf(ctx.state.user), ...(level && { level }), ...(channel && { channel }) },
+          {
+            include: [
+              {
+                model: Acknowledgement,
+                as: 'acknowledgement',
+                required: true,
+                ...(versionId && { where: { versionId } }),
+                include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
+              },
+            ],
+          },
+        );
         ctx.body = {
           items: alerts.items.map((alert) => {
             const ack = (alert as EscalationAlert & { acknowledgement: Acknowledgement & { employee: User } }).acknowledgement;
-            const { id, acknowledgementId, level: alertLevel, channel: alertChannel, recipients, deliveryStatus, lastError, sentAt, createdAt } = alert;
-            return { id, acknowledgementId, level: alertLevel, channel: alertChannel, recipients, deliveryStatus, lastError, sentAt, createdAt, employee: employeeOf(ack), versionId: ack.versionId, dueAt: ack.dueAt };
+            const {
+              id,
+              acknowledgementId,
+              level: alertLevel,
+              channel: alertChannel,
+              recipients,
+              deliveryStatus,
+              lastError,
+              sentAt,
+              createdAt,
+            } = alert;
+            return {
+              id,
+              acknowledgementId,
+              level: alertLevel,
+              channel: alertChannel,
+              recipients,
+              deliveryStatus,
+              lastError,
+              sentAt,
+              createdAt,
+              employee: employeeOf(ack),
+              versionId: ack.versionId,
+              dueAt: ack.dueAt,
+            };
           }),
           pagination: alerts.pagination,
         };

@@ -83,7 +83,9 @@ export const versionSchema = Joi.object({
   updatedAt: Joi.date(),
 }).label('PolicyVersion');
 
-export const policyWithVersionsSchema = policySchema.keys({ versions: Joi.array().items(versionSchema) }).label('CompliancePolicyWithVersions');
+export const policyWithVersionsSchema = policySchema
+  .keys({ versions: Joi.array().items(versionSchema) })
+  .label('CompliancePolicyWithVersions');
 
 export const publishResponse = Joi.object({ version: versionSchema, retiredVersionIds: Joi.array().items(uuid) })
   .concat(workflowRef)
@@ -101,7 +103,9 @@ export const acknowledgementStateKeys = {
   workflowId: Joi.string(),
 };
 
-export const reportRowSchema = Joi.object({ acknowledgementId: uuid, employee: employeeSchema, ...acknowledgementStateKeys }).label('ComplianceReportRow');
+export const reportRowSchema = Joi.object({ acknowledgementId: uuid, employee: employeeSchema, ...acknowledgementStateKeys }).label(
+  'ComplianceReportRow',
+);
 
 export const reportSchema = pageSchema(reportRowSchema)
   .keys({

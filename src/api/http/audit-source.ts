@@ -19,6 +19,10 @@ export function requestAuditSource(ctx: RouteContext): AuditSource {
  * Makes an API write and records its audit event in one transaction: the change never commits
  * without its event. `describe` sees the result of the change (e.g. the created row).
  */
-export function audited<T>(ctx: RouteContext, change: (transaction: Transaction) => Promise<T>, describe: (result: T) => AuditedChange): Promise<T> {
+export function audited<T>(
+  ctx: RouteContext,
+  change: (transaction: Transaction) => Promise<T>,
+  describe: (result: T) => AuditedChange,
+): Promise<T> {
   return auditedChange(commandDeps(ctx), change, describe);
 }

@@ -30,5 +30,9 @@ export function commandDepsOf(services: ApiServices, { caller, requestId, idempo
 
 /** The deps of an authenticated route's command; the Idempotency-Key header was checked by the idempotency middleware. */
 export function commandDeps(ctx: RouteContext): CommandDeps {
-  return commandDepsOf(ctx.services, { caller: ctx.state.user, requestId: ctx.state.requestId, idempotencyKey: ctx.get('Idempotency-Key') || undefined });
+  return commandDepsOf(ctx.services, {
+    caller: ctx.state.user,
+    requestId: ctx.state.requestId,
+    idempotencyKey: ctx.get('Idempotency-Key') || undefined,
+  });
 }

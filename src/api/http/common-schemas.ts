@@ -16,7 +16,9 @@ export const password = Joi.string()
   .max(128)
   // Joi counts UTF-16 units, the OpenAPI document (JSON Schema) characters: an astral character is
   // two of the first and one of the second. Fewer than 16 units may be fewer than 8 characters.
-  .custom((value: string, helpers) => (value.length >= 8 && value.length < 16 && [...value].length < 8 ? helpers.error('string.min', { limit: 8 }) : value))
+  .custom((value: string, helpers) =>
+    value.length >= 8 && value.length < 16 && [...value].length < 8 ? helpers.error('string.min', { limit: 8 }) : value,
+  )
   .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
 export const tenantRole = oneOf(TENANT_ROLES);
 /** Money: positive, two decimal places. */

@@ -70,7 +70,9 @@ export type RouteSpec = RouteDeclaration<object, object, object>;
  * Declares a route. The validation middleware puts on `ctx.state.input` exactly what this
  * route's schemas produced, so here, and only here, the input is read as their types.
  */
-export function route<P extends object = NoInput, Q extends object = NoInput, B extends object = NoInput>(spec: RouteDeclaration<P, Q, B>): RouteSpec {
+export function route<P extends object = NoInput, Q extends object = NoInput, B extends object = NoInput>(
+  spec: RouteDeclaration<P, Q, B>,
+): RouteSpec {
   const { handler, ...declaration } = spec;
   return { ...declaration, handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>) };
 }

@@ -36,7 +36,10 @@ export function orderingParam<F extends string>(fields: readonly F[], fallback: 
 
 export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
   const descending = ordering.startsWith('-');
-  return [[descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'], ['id', 'ASC']];
+  return [
+    [descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'],
+    ['id', 'ASC'],
+  ];
 }
 
 export interface Page<T> {
@@ -68,14 +71,24 @@ const pageOf = <Row>(query: PageQuery, items: Row[], total: number): Page<Row> =
   pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) },
 });
 
-const pageRequest = (query: PageQuery) => ({ order: orderFrom(query.ordering ?? 'createdAt'), limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+const pageRequest = (query: PageQuery) => ({
+  order: orderFrom(query.ordering ?? 'createdAt'),
+  limit: query.pageSize,
+  offset: (query.page - 1) * query.pageSize,
+});
 
 /**
  * The total and the page, asked in parallel on two pooled connections: a request waits for one
  * round trip instead of two. (A single query with `count(*) OVER ()` would make PostgreSQL read
  * and sort every matching row instead of stopping at the page.)
  */
-async function countAndPage<Row>(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions, options: ListOptions, raw: boolean): Promise<Page<Row>> {
+async function countAndPage<Row>(
+  model: ModelStatic<Model>,
+  query: PageQuery,
+  where: WhereOptions,
+  options: ListOptions,
+  raw: boolean,
+): Promise<Page<Row>> {
   const { search, ...findOptions } = options;
   const { order, ...window } = pageRequest(query);
   const [count, rows] = await Promise.all([
@@ -86,7 +99,12 @@ async function countAndPage<Row>(model: ModelStatic<Model>, query: PageQuery, wh
   return pageOf(query, rows as Row[], count);
 }
 
-export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: ListOptions = {}): Promise<Page<M>> {
+export function paginate<M extends Model>(
+  model: ModelStatic<M>,
+  query: PageQuery,
+  where: WhereOptions,
+  options: ListOptions = {},
+): Promise<Page<M>> {
   return countAndPage<M>(model, query, where, options, false);
 }
 
@@ -96,7 +114,12 @@ export function paginate<M extends Model>(model: ModelStatic<M>, query: PageQuer
  * models that have none). Simple filters go as one parameterised statement (src/api/lists/page-statement.ts);
  * anything else through Sequelize.
  */
-export async function paginatePlain<M extends Model>(model: ModelStatic<M>, query: PageQuery, where: WhereOptions, options: { search?: boolean } = {}): Promise<Page<Attributes<M>>> {
+export async function paginatePlain<M extends Model>(
+  model: ModelStatic<M>,
+  query: PageQuery,
+  where: WhereOptions,
+  options: { search?: boolean } = {},
+): Promise<Page<Attributes<M>>> {
   const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query));
   if (direct) return pageOf(query, direct.rows, direct.total);
   return countAndPage<Attributes<M>>(model, query, where, options, true);

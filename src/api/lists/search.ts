@@ -38,7 +38,12 @@ function documentContains(sequelize: Sequelize, text: string): string {
  * the user that column points to. The matching users are collected first (ARRAY(...) runs once),
  * so PostgreSQL can OR two index scans: the trigram index and the index on the holder column.
  */
-export function searchWhere(sequelize: Sequelize, tenantId: string, text: string, holder?: 'claimant_id' | 'policyholder_id'): WhereOptions {
+export function searchWhere(
+  sequelize: Sequelize,
+  tenantId: string,
+  text: string,
+  holder?: 'claimant_id' | 'policyholder_id',
+): WhereOptions {
   const own = documentContains(sequelize, text);
   if (!holder) return { [Op.and]: [literal(own)] };
   const holders = `SELECT id FROM users WHERE tenant_id = ${sequelize.escape(tenantId)} AND ${documentContains(sequelize, text)}`;

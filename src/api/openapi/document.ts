@@ -60,11 +60,19 @@ function parametersOf(schema: Joi.ObjectSchema | undefined, location: 'path' | '
 function operationOf(spec: RouteSpec) {
   const errors: Record<string, object> = {};
   for (const status of errorStatusesOf(spec)) {
-    errors[status] = { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    errors[status] = {
+      description: ERROR_DESCRIPTIONS[status],
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   }
   const parameters: object[] = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')];
   if (acceptsIdempotencyKey(spec)) {
-    parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: IDEMPOTENCY_KEY_FORMAT.source } });
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY_FORMAT.source },
+    });
   }
   return {
     tags: [spec.tag],
@@ -77,7 +85,10 @@ function operationOf(spec: RouteSpec) {
       [String(spec.response.status)]: {
         description: spec.response.description ?? 'Success',
         content: spec.response.schema
-          ? { 'application/json': { schema: j2s(spec.response.schema).swagger }, ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }) }
+          ? {
+              'application/json': { schema: j2s(spec.response.schema).swagger },
+              ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }),
+            }
           : undefined,
       },
       ...errors,
@@ -96,7 +107,8 @@ export function buildOpenApi(specs: RouteSpec[], version: string) {
     info: {
       title: 'Insurflow API',
       version,
-      description: 'Insurance and compliance processes driven by Temporal workflows. Errors share one body: { error: { code, message, details, requestId } }.',
+      description:
+        'Insurance and compliance processes driven by Temporal workflows. Errors share one body: { error: { code, message, details, requestId } }.',
     },
     servers: [{ url: '/' }],
     components: {

@@ -47,7 +47,9 @@ function tightenString(schema: JoiInternals, node: JsonSchema): void {
   const patterns = rulesNamed(schema, 'pattern')
     .filter((rule) => !(rule.args?.options as { invert?: boolean } | undefined)?.invert)
     .map((rule) => (rule.args?.regex as RegExp).source);
-  const [version] = ([] as unknown[]).concat((rulesNamed(schema, 'guid')[0]?.args?.options as { version?: unknown } | undefined)?.version ?? []);
+  const [version] = ([] as unknown[]).concat(
+    (rulesNamed(schema, 'guid')[0]?.args?.options as { version?: unknown } | undefined)?.version ?? [],
+  );
   if (version === 'uuidv4') patterns.unshift(UUID_V4);
   if (rulesNamed(schema, 'base64').length) {
     node.format = 'byte';
@@ -72,7 +74,8 @@ function tightenNumber(schema: JoiInternals, node: JsonSchema): void {
   // With conversion on, Joi rounds extra decimals (half up) before its other rules, instead of
   // refusing them: a positive amount is then one that does not round to 0.
   const rounds = typeof places === 'number' && schema._preferences?.convert !== false;
-  if (sign === 'positive' && !hasMin) Object.assign(node, rounds ? { minimum: 0.5 * 10 ** -places } : { minimum: 0, exclusiveMinimum: true });
+  if (sign === 'positive' && !hasMin)
+    Object.assign(node, rounds ? { minimum: 0.5 * 10 ** -places } : { minimum: 0, exclusiveMinimum: true });
   if (sign === 'negative' && !hasMax) Object.assign(node, { maximum: 0, exclusiveMaximum: true });
   node.minimum ??= Number.MIN_SAFE_INTEGER;
   node.maximum ??= Number.MAX_SAFE_INTEGER;

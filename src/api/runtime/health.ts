@@ -39,7 +39,14 @@ export function healthRoutes(services: ApiServices, metrics: Registry) {
       await Promise.all([
         check('postgres', () => services.sequelize.query('SELECT 1'), services.logger),
         // The deadline ends the client's own retries too, so a down Temporal leaves no calls behind.
-        check('temporal', () => services.temporal.connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () => services.temporal.connection.workflowService.getSystemInfo({})), services.logger),
+        check(
+          'temporal',
+          () =>
+            services.temporal.connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+              services.temporal.connection.workflowService.getSystemInfo({}),
+            ),
+          services.logger,
+        ),
       ]),
     );
     const draining = services.drain?.draining ?? false;
@@ -48,7 +55,8 @@ export function healthRoutes(services: ApiServices, metrics: Registry) {
     ctx.body = { status: draining ? 'draining' : ready ? 'ready' : 'not_ready', checks };
   });
   router.get('/metrics', async (ctx) => {
-    if (!metricsAccessAllowed(services.config.metrics.token, ctx.get('Authorization') || undefined)) throw new ApiError(401, 'unauthorized', 'The metrics token is required');
+    if (!metricsAccessAllowed(services.config.metrics.token, ctx.get('Authorization') || undefined))
+      throw new ApiError(401, 'unauthorized', 'The metrics token is required');
     ctx.type = metrics.contentType;
     ctx.body = await metrics.metrics();
   });

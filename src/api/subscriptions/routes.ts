@@ -18,7 +18,9 @@ import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery,
  */
 async function liveState(ctx: RouteContext, subscription: Subscription): Promise<LiveState<SubscriptionState>> {
   if (subscription.status !== 'pending' && subscription.status !== 'active') return { state: null, stale: false };
-  return queryLiveState(ctx, subscription.id, (temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery));
+  return queryLiveState(ctx, subscription.id, (temporal) =>
+    temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery),
+  );
 }
 
 function present(subscription: Subscription, { state, stale }: LiveState<SubscriptionState>) {
@@ -35,7 +37,8 @@ export function subscriptionRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/subscriptions',
-      summary: 'Subscribe to an active plan: starts the run subscription-<id> and answers 202 with the pending row; poll GET /subscriptions/:id until it is active',
+      summary:
+        'Subscribe to an active plan: starts the run subscription-<id> and answers 202 with the pending row; poll GET /subscriptions/:id until it is active',
       tag: 'subscriptions',
       roles: ['policyholder'],
       body: createSubscriptionBody,
@@ -88,7 +91,9 @@ export function subscriptionRoutes(): RouteSpec[] {
       body: cancelSubscriptionBody,
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
-        ctx.body = presentDecided(await cancelSubscription(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx)));
+        ctx.body = presentDecided(
+          await cancelSubscription(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx)),
+        );
       },
     }),
     route({

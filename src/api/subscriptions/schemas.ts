@@ -17,7 +17,7 @@ export const cancelSubscriptionBody = object({
 export const listSubscriptionsQuery = object({
   ...pageQueryKeys,
   status,
-  q: searchParam.description('Matches the subscription id and the policyholder\'s name and e-mail: partial, case- and accent-insensitive'),
+  q: searchParam.description("Matches the subscription id and the policyholder's name and e-mail: partial, case- and accent-insensitive"),
   ordering: orderingParam(['createdAt', 'endDate'], '-createdAt'),
 });
 

@@ -61,12 +61,18 @@ export function temporalAccess(services: ApiServices, callerId: string, idempote
   return {
     call: (kind, call) => temporalCall(services, kind, call),
     // If the run has closed, a repeat of a decision that closed it answers with that decision's result.
-    async decide<Result, Request>(handle: (temporal: Client) => WorkflowHandle, update: UpdateDefinition<Result, [Request]>, request: Request): Promise<Result> {
+    async decide<Result, Request>(
+      handle: (temporal: Client) => WorkflowHandle,
+      update: UpdateDefinition<Result, [Request]>,
+      request: Request,
+    ): Promise<Result> {
       try {
         return await temporalCall(services, 'update', (temporal) => handle(temporal).executeUpdate(update, { args: [request], updateId }));
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError) || !updateId) throw err;
-        const earlier = await temporalCall(services, 'rpc', (temporal) => handle(temporal).getUpdateHandle<Result>(updateId).result()).catch(() => undefined);
+        const earlier = await temporalCall(services, 'rpc', (temporal) =>
+          handle(temporal).getUpdateHandle<Result>(updateId).result(),
+        ).catch(() => undefined);
         if (earlier === undefined) throw err;
         return earlier;
       }

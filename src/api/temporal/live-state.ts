@@ -12,7 +12,11 @@ export interface LiveState<State> {
  * Asks a run for its live state within the query deadline. A worker or server that does not
  * answer degrades the read to the recorded row instead of failing it.
  */
-export async function queryLiveState<State>(ctx: RouteContext, resourceId: string, query: (temporal: Client) => Promise<State>): Promise<LiveState<State>> {
+export async function queryLiveState<State>(
+  ctx: RouteContext,
+  resourceId: string,
+  query: (temporal: Client) => Promise<State>,
+): Promise<LiveState<State>> {
   try {
     return { state: await temporalCall(ctx.services, 'query', query), stale: false };
   } catch (err) {

@@ -24,7 +24,11 @@ const RELAY_BATCH = 20;
  * `W` is the contract's workflow signature (`enqueueStart<ClaimWorkflow>(…)`). It has no default
  * a start could fall back on: without it `args` accepts nothing, so every start checks its input.
  */
-export function enqueueStart<W extends Workflow = never>(workflowId: string, payload: StartWorkflowPayload<W>, transaction: Transaction): Promise<OutboxMessage> {
+export function enqueueStart<W extends Workflow = never>(
+  workflowId: string,
+  payload: StartWorkflowPayload<W>,
+  transaction: Transaction,
+): Promise<OutboxMessage> {
   return OutboxMessage.create({ kind: 'start', workflowId, payload }, { transaction });
 }
 
@@ -63,7 +67,13 @@ async function send(services: ApiServices, message: OutboxMessage): Promise<stri
     const handle = await temporalCall(services, 'rpc', (temporal) =>
       // Any workflow: its args were checked against the contract's signature by enqueueStart.
       temporal.workflow.start<Workflow>(workflowType, {
-        ...workflowStartOptions(services.config.temporal.taskQueue, { workflowId: message.workflowId, tenantId, status, summary, dueAt: dueAt ? new Date(dueAt) : undefined }),
+        ...workflowStartOptions(services.config.temporal.taskQueue, {
+          workflowId: message.workflowId,
+          tenantId,
+          status,
+          summary,
+          dueAt: dueAt ? new Date(dueAt) : undefined,
+        }),
         args,
       }),
     );
@@ -94,7 +104,10 @@ export async function deliver(services: ApiServices, message: OutboxMessage): Pr
       { nextAttemptAt: new Date(Date.now() + backoffMs), lastError: String((err as Error).message).slice(0, 2000) },
       { where: { id: message.id } },
     ).catch(() => undefined);
-    services.logger.warn({ err, outboxMessageId: message.id, workflowId: message.workflowId }, 'outbox delivery failed; the relay will retry');
+    services.logger.warn(
+      { err, outboxMessageId: message.id, workflowId: message.workflowId },
+      'outbox delivery failed; the relay will retry',
+    );
     return undefined;
   }
 }

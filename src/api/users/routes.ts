@@ -19,7 +19,8 @@ import { audited, requestAuditSource } from '../http/audit-source';
 
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;
-  if (managerId === userId) throw unprocessable('A user cannot be their own manager', [{ field: 'managerId', message: 'must differ from the user' }]);
+  if (managerId === userId)
+    throw unprocessable('A user cannot be their own manager', [{ field: 'managerId', message: 'must differ from the user' }]);
   const manager = await User.findOne({ where: { id: managerId, tenantId } });
   if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
 }
@@ -59,7 +60,8 @@ export function userRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/users',
-      summary: 'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
+      summary:
+        'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
       tag: 'users',
       roles: admin,
       body: createUserBody,
@@ -76,11 +78,20 @@ export function userRoutes(config: Config): RouteSpec[] {
             const requested = await requestAccount({ ...fields, tenantId, passwordHash }, config.emailVerificationTtlMs, transaction);
             if (requested.kind === 'verify') {
               const { user } = requested;
-              await recordAudit(requestAuditSource(ctx), { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user }, transaction);
+              await recordAudit(
+                requestAuditSource(ctx),
+                { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user },
+                transaction,
+              );
             }
             return requested;
           });
-          await sendAccountMail(mailer, request.kind === 'verify' ? verifyAccountMail(config, fields.email, request.token) : alreadyRegisteredMail(config, fields.email));
+          await sendAccountMail(
+            mailer,
+            request.kind === 'verify'
+              ? verifyAccountMail(config, fields.email, request.token)
+              : alreadyRegisteredMail(config, fields.email),
+          );
         });
         ctx.status = 202;
         ctx.body = { message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' };
@@ -116,7 +127,9 @@ export function userRoutes(config: Config): RouteSpec[] {
           throw unprocessable('You cannot deactivate or demote yourself');
         }
         const changesAuthority =
-          password !== undefined || (fields.role !== undefined && fields.role !== user.role) || (fields.isActive !== undefined && fields.isActive !== user.isActive);
+          password !== undefined ||
+          (fields.role !== undefined && fields.role !== user.role) ||
+          (fields.isActive !== undefined && fields.isActive !== user.isActive);
         const newHash = password && { passwordHash: await hashPassword(password, ctx.services.config.passwordHashing) };
         const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
         await audited(
@@ -126,7 +139,14 @@ export function userRoutes(config: Config): RouteSpec[] {
             // Whoever held this user's tokens held them for the old role, password or status.
             if (changesAuthority) await revokeAllSessions(user.id, { transaction });
           },
-          () => ({ tenantId, action: userChangeAction(before, user, password !== undefined), entityType: 'user', entityId: user.id, before, after: user }),
+          () => ({
+            tenantId,
+            action: userChangeAction(before, user, password !== undefined),
+            entityType: 'user',
+            entityId: user.id,
+            before,
+            after: user,
+          }),
         );
         ctx.body = user;
       },

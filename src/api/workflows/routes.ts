@@ -24,7 +24,13 @@ export function workflowRoutes(): RouteSpec[] {
       summary: 'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration) the caller may see',
       tag: 'workflows',
       // A lower-case prefix ends at the first dash, so the pattern can split an ID one way only (linear).
-      params: object({ workflowId: required(Joi.string().max(200).pattern(/^[a-z]+-[A-Za-z0-9-]+$/)) }),
+      params: object({
+        workflowId: required(
+          Joi.string()
+            .max(200)
+            .pattern(/^[a-z]+-[A-Za-z0-9-]+$/),
+        ),
+      }),
       response: { status: 200, schema: runSchema },
       handler: async (ctx) => {
         const { workflowId } = ctx.state.input.params;

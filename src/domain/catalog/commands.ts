@@ -16,7 +16,13 @@ type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>
 
 type MoneyField = 'coverageAmount' | 'premium';
 /** A plan as the caller gives it: amounts as numbers, checked to have at most 2 decimals. */
-type PlanFields = Omit<Pick<CreationAttributes<Plan>, 'categoryId' | 'name' | 'description' | 'coverageLevel' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'>, MoneyField> &
+type PlanFields = Omit<
+  Pick<
+    CreationAttributes<Plan>,
+    'categoryId' | 'name' | 'description' | 'coverageLevel' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'
+  >,
+  MoneyField
+> &
   Record<MoneyField, number>;
 
 /** The fields as columns: each amount given becomes a string. */
@@ -54,7 +60,8 @@ export const updateCategory: Command<{ id: string; fields: Partial<CategoryField
 export const deleteCategory: Command<{ id: string }, void> = async (caller, { id }, deps) => {
   const category = await findVisible(caller, categoryPolicy, id);
   const plans = await Plan.count({ where: { categoryId: category.id } });
-  if (plans > 0) throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
+  if (plans > 0)
+    throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
   await destroyAudited(deps, 'category', category);
 };
 

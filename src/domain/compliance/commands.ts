@@ -41,19 +41,32 @@ export interface VersionRun {
 
 export const createCompliancePolicy: Command<PolicyFields, CompliancePolicy> = (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
-  return createAudited(deps, 'compliance_policy', tenantId, (transaction) => CompliancePolicy.create({ ...fields, tenantId, createdById: caller.id }, { transaction }));
+  return createAudited(deps, 'compliance_policy', tenantId, (transaction) =>
+    CompliancePolicy.create({ ...fields, tenantId, createdById: caller.id }, { transaction }),
+  );
 };
 
 /** Writes the policy's next draft version. */
-export const createPolicyVersion: Command<{ policyId: string; fields: VersionFields }, PolicyVersion> = async (caller, { policyId, fields }, deps) => {
+export const createPolicyVersion: Command<{ policyId: string; fields: VersionFields }, PolicyVersion> = async (
+  caller,
+  { policyId, fields },
+  deps,
+) => {
   const tenantId = tenantOf(caller);
   const policy = await findVisible(caller, compliancePolicyPolicy, policyId);
   return deps.sequelize.transaction(async (transaction) => {
     // Locking the policy row numbers concurrent drafts one after the other.
     await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
     const last = (await PolicyVersion.max('versionNumber', { where: { policyId: policy.id }, transaction })) as number | null;
-    const version = await PolicyVersion.create({ ...fields, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: caller.id }, { transaction });
-    await recordAudit(deps.auditSource, { tenantId, action: 'policy_version.create', entityType: 'policy_version', entityId: version.id, after: version }, transaction);
+    const version = await PolicyVersion.create(
+      { ...fields, tenantId, policyId: policy.id, versionNumber: (last ?? 0) + 1, createdById: caller.id },
+      { transaction },
+    );
+    await recordAudit(
+      deps.auditSource,
+      { tenantId, action: 'policy_version.create', entityType: 'policy_version', entityId: version.id, after: version },
+      transaction,
+    );
     return version;
   });
 };
@@ -77,17 +90,32 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
     const version = await PolicyVersion.findByPk(draft.id, { transaction });
     if (!policy || !version) throw notFound('Policy version');
-    if (version.status !== 'approved') throw conflict(`This version is ${version.status}; only an approved version can be published`, [{ field: 'status', message: `is ${version.status}` }]);
+    if (version.status !== 'approved')
+      throw conflict(`This version is ${version.status}; only an approved version can be published`, [
+        { field: 'status', message: `is ${version.status}` },
+      ]);
     const current = await PolicyVersion.findAll({ where: { policyId: policy.id, status: 'published' }, transaction });
     if (current.some((v) => v.versionNumber > version.versionNumber)) {
-      throw conflict('A newer version of this policy is already published', [{ field: 'versionNumber', message: 'is older than the published version' }]);
+      throw conflict('A newer version of this policy is already published', [
+        { field: 'versionNumber', message: 'is older than the published version' },
+      ]);
     }
     const retiredVersionIds = current.map((v) => v.id);
     // Retire first: at most one version per policy may be published (unique partial index).
-    await PolicyVersion.update({ status: 'retired', retiredAt: publishedAt }, { where: { id: { [Op.in]: retiredVersionIds } }, transaction });
+    await PolicyVersion.update(
+      { status: 'retired', retiredAt: publishedAt },
+      { where: { id: { [Op.in]: retiredVersionIds } }, transaction },
+    );
     const before = version.toJSON();
     await version.update({ status: 'published', publishedAt, publishedById: caller.id, dueAt, workflowId }, { transaction });
-    const change = { tenantId, action: 'policy_version.publish', entityType: 'policy_version', entityId: version.id, before, after: version };
+    const change = {
+      tenantId,
+      action: 'policy_version.publish',
+      entityType: 'policy_version',
+      entityId: version.id,
+      before,
+      after: version,
+    };
     await recordAudit(deps.auditSource, change, transaction);
     const start = await deps.outbox.enqueueStart<PolicyRolloutWorkflow>(
       workflowId,
@@ -113,7 +141,10 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
 export const submitVersionForReview: Command<{ id: string }, VersionRun> = async (caller, { id }, deps) => {
   const tenantId = tenantOf(caller);
   const draft = await findVisible(caller, policyVersionPolicy, id);
-  if (draft.status !== 'draft') throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [{ field: 'status', message: `is ${draft.status}` }]);
+  if (draft.status !== 'draft')
+    throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [
+      { field: 'status', message: `is ${draft.status}` },
+    ]);
   const settings = await TenantSettings.forTenant(tenantId);
   const submittedAt = new Date();
   const reviewDueAt = new Date(submittedAt.getTime() + settings.policyReviewLapseDays * DAY_MS);
@@ -148,7 +179,8 @@ export const submitVersionForReview: Command<{ id: string }, VersionRun> = async
     );
   } catch (err) {
     // A review of this version is open, or its run is still closing after a decision.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw conflict('This version is already in review, or its last review is still closing; try again in a moment');
     throw err;
   }
   await deps.temporal.call('update', () => handle.executeUpdate(submissionRecordedUpdate));
@@ -159,7 +191,13 @@ export const submitVersionForReview: Command<{ id: string }, VersionRun> = async
  * Sends a reviewer's decision to the version's run; answers with the version as recorded once the
  * run accepted it. The run's validator refuses a version no longer in review (409).
  */
-async function decideReview<Request>(caller: AuthUser, id: string, deps: CommandDeps, update: UpdateDefinition<unknown, [Request]>, request: Request): Promise<PolicyVersion> {
+async function decideReview<Request>(
+  caller: AuthUser,
+  id: string,
+  deps: CommandDeps,
+  update: UpdateDefinition<unknown, [Request]>,
+  request: Request,
+): Promise<PolicyVersion> {
   const version = await findVisible(caller, policyVersionPolicy, id);
   try {
     await deps.temporal.decide((temporal) => temporal.workflow.getHandle(policyApprovalWorkflowId(version.id)), update, request);
@@ -193,8 +231,10 @@ export const acknowledge: Command<{ id: string }, Acknowledgement> = async (call
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // A closed run cannot answer; the row says why it closed.
-    if (ack.status === 'acknowledged') throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
-    if (ack.status === 'superseded') throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+    if (ack.status === 'acknowledged')
+      throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+    if (ack.status === 'superseded')
+      throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
     throw conflict('This acknowledgement is no longer open');
   }
   return ack.reload();

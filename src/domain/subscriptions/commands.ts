@@ -117,4 +117,5 @@ export const cancelSubscription: Command<{ id: string; reason?: string }, Decide
   decide<CancelRequest>(caller, id, deps, cancelSubscriptionUpdate, { ...(reason && { reason }) });
 
 /** Renews an active subscription inside its reminder window (its owner). */
-export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id }, deps) => decide(caller, id, deps, renewSubscriptionUpdate, {});
+export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id }, deps) =>
+  decide(caller, id, deps, renewSubscriptionUpdate, {});

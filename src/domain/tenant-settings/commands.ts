@@ -40,6 +40,13 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
         },
         { transaction },
       ),
-    () => ({ tenantId: row.tenantId, action: 'tenant_settings.update', entityType: 'tenant_settings', entityId: row.tenantId, before, after: settingsView(row) }),
+    () => ({
+      tenantId: row.tenantId,
+      action: 'tenant_settings.update',
+      entityType: 'tenant_settings',
+      entityId: row.tenantId,
+      before,
+      after: settingsView(row),
+    }),
   );
 };

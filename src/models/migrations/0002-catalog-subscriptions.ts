@@ -10,7 +10,11 @@ export const up: MigrationFn = async (qi) => {
     ...timestamps,
     deleted_at: { type: DataTypes.DATE },
   });
-  await qi.addIndex('categories', ['tenant_id', 'name'], { unique: true, where: { deleted_at: null }, name: 'categories_tenant_name_live' });
+  await qi.addIndex('categories', ['tenant_id', 'name'], {
+    unique: true,
+    where: { deleted_at: null },
+    name: 'categories_tenant_name_live',
+  });
 
   await qi.createTable('plans', {
     id: uuidPrimaryKey,

@@ -90,5 +90,6 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  for (const table of ['payments', 'claim_documents', 'claim_notes', 'claim_history', 'claims', 'claim_number_counters']) await qi.dropTable(table);
+  for (const table of ['payments', 'claim_documents', 'claim_notes', 'claim_history', 'claims', 'claim_number_counters'])
+    await qi.dropTable(table);
 };

@@ -33,7 +33,11 @@ export const up: MigrationFn = async (qi) => {
   });
   await qi.addIndex('policy_versions', ['policy_id', 'version_number'], { unique: true });
   // At most one published version per policy: the database refuses a second one even under a race.
-  await qi.addIndex('policy_versions', ['policy_id'], { unique: true, where: { status: 'published' }, name: 'policy_versions_one_published' });
+  await qi.addIndex('policy_versions', ['policy_id'], {
+    unique: true,
+    where: { status: 'published' },
+    name: 'policy_versions_one_published',
+  });
   await qi.sequelize.query(
     `ALTER TABLE policy_versions ADD CONSTRAINT policy_versions_status CHECK (status IN ('draft', 'published', 'retired')),
      ADD CONSTRAINT policy_versions_deadline_positive CHECK (deadline_days IS NULL OR deadline_days > 0)`,

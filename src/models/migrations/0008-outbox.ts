@@ -16,7 +16,10 @@ export const up: MigrationFn = async (qi) => {
     ...timestamps,
   });
   // The relay reads only what is still to be delivered, oldest first.
-  await qi.addIndex('outbox_messages', ['next_attempt_at', 'created_at'], { name: 'outbox_messages_pending', where: { delivered_at: null } });
+  await qi.addIndex('outbox_messages', ['next_attempt_at', 'created_at'], {
+    name: 'outbox_messages_pending',
+    where: { delivered_at: null },
+  });
 };
 
 export const down: MigrationFn = async (qi) => {

@@ -24,7 +24,9 @@ export const up: MigrationFn = async (qi) => {
     // activity finds its event already written and writes no second one.
     dedupe_key: { type: DataTypes.STRING(300), unique: true },
   });
-  await qi.sequelize.query(`ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_type CHECK (actor_type IN ('user', 'workflow', 'system'))`);
+  await qi.sequelize.query(
+    `ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_type CHECK (actor_type IN ('user', 'workflow', 'system'))`,
+  );
   await qi.addIndex('audit_events', ['tenant_id', 'occurred_at', 'id']);
   await qi.addIndex('audit_events', ['tenant_id', 'entity_type', 'entity_id', 'occurred_at', 'id']);
   await qi.addIndex('audit_events', ['tenant_id', 'actor_id', 'occurred_at', 'id']);

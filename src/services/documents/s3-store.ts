@@ -4,7 +4,17 @@
  * answer of 503, never a hang.
  */
 import { Readable } from 'node:stream';
-import { BucketAlreadyOwnedByYou, type BucketLocationConstraint, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  BucketAlreadyOwnedByYou,
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { S3Settings } from '../../config';
 import { DocumentStoreUnavailable, type DocumentStore } from './document-store';
@@ -47,7 +57,9 @@ async function ensureBucket(client: S3Client, { bucket, region, timeoutMs }: S3S
   try {
     // us-east-1 is the default location and refuses to be named; other servers have regions of their own names.
     const location = region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint };
-    await withDeadline(timeoutMs, (abortSignal) => client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }), { abortSignal }));
+    await withDeadline(timeoutMs, (abortSignal) =>
+      client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }), { abortSignal }),
+    );
   } catch (err) {
     if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
   }
@@ -74,11 +86,23 @@ export async function openS3DocumentStore(settings: S3Settings): Promise<Documen
       // The store checks the bytes it received against the digest recorded in the row.
       const checksum = Buffer.from(sha256, 'hex').toString('base64');
       await withDeadline(timeoutMs, (abortSignal) =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentLength: bytes.length, ContentType: contentType, ChecksumSHA256: checksum }), { abortSignal }),
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: bytes,
+            ContentLength: bytes.length,
+            ContentType: contentType,
+            ChecksumSHA256: checksum,
+          }),
+          { abortSignal },
+        ),
       );
     },
     async read(key) {
-      const { Body } = await withDeadline(timeoutMs, (abortSignal) => client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
+      const { Body } = await withDeadline(timeoutMs, (abortSignal) =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
+      );
       if (!(Body instanceof Readable)) throw new Error(`object ${key} has no readable body`);
       return Body;
     },

@@ -7,12 +7,19 @@ import { nullable, object, oneOf, requiring } from '../../../shared/typed-schema
 const coverageLevel = oneOf(COVERAGE_LEVELS);
 /** In bodies, 12.345 is refused rather than silently rounded. */
 const exactMoney = money.prefs({ convert: false });
-const durationMonths = Joi.number().integer().min(6).max(120).multiple(6).messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
+const durationMonths = Joi.number()
+  .integer()
+  .min(6)
+  .max(120)
+  .multiple(6)
+  .messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
 
 // Compared with minPremium only when both are given: a ref to an absent key fails validation.
-const premiumCap: Joi.AlternativesSchema<number> = Joi.when('minPremium', { is: Joi.exist(), then: money.min(Joi.ref('minPremium')), otherwise: money }).description(
-  'at least minPremium when both are given',
-);
+const premiumCap: Joi.AlternativesSchema<number> = Joi.when('minPremium', {
+  is: Joi.exist(),
+  then: money.min(Joi.ref('minPremium')),
+  otherwise: money,
+}).description('at least minPremium when both are given');
 
 export const listPlansQuery = object({
   ...pageQueryKeys,
@@ -36,7 +43,9 @@ const planFields = {
   isActive: Joi.boolean(),
 };
 
-export const createPlanBody = object(requiring(planFields, ['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths'])).label('CreatePlan');
+export const createPlanBody = object(
+  requiring(planFields, ['categoryId', 'name', 'coverageLevel', 'coverageAmount', 'premium', 'durationMonths']),
+).label('CreatePlan');
 
 export const updatePlanBody = object(planFields).min(1).label('UpdatePlan');
 

@@ -31,7 +31,12 @@ async function usageOf(claim: Claim, transaction?: Transaction): Promise<Usage> 
 }
 
 /** Throws 422 `quota_exceeded` unless one more document of `sizeBytes` fits the claim and its tenant. */
-export async function assertRoomForDocument(quota: DocumentQuota, claim: Claim, sizeBytes: number, transaction?: Transaction): Promise<void> {
+export async function assertRoomForDocument(
+  quota: DocumentQuota,
+  claim: Claim,
+  sizeBytes: number,
+  transaction?: Transaction,
+): Promise<void> {
   const usage = await usageOf(claim, transaction);
   if (usage.documents >= quota.maxPerClaim) {
     throw quotaExceeded(`Claim ${claim.claimNumber} already holds ${usage.documents} documents, the most a claim may hold`, [
@@ -40,7 +45,14 @@ export async function assertRoomForDocument(quota: DocumentQuota, claim: Claim, 
   }
   if (usage.tenantBytes + sizeBytes > quota.maxBytesPerTenant) {
     throw quotaExceeded(`This document does not fit the tenant's document storage (${quota.maxBytesPerTenant} bytes)`, [
-      { field: 'contentBase64', message: 'bytes per tenant', quota: 'document_bytes_per_tenant', limit: quota.maxBytesPerTenant, used: usage.tenantBytes, requested: sizeBytes },
+      {
+        field: 'contentBase64',
+        message: 'bytes per tenant',
+        quota: 'document_bytes_per_tenant',
+        limit: quota.maxBytesPerTenant,
+        used: usage.tenantBytes,
+        requested: sizeBytes,
+      },
     ]);
   }
 }

@@ -20,7 +20,13 @@ import { requestAuditSource } from '../../http/audit-source';
 import { recordAudit } from '../../../services/audit';
 
 const uploadBody = object({
-  fileName: required(Joi.string().trim().min(1).max(200).pattern(/^[^/\\]+$/, 'no path separators')),
+  fileName: required(
+    Joi.string()
+      .trim()
+      .min(1)
+      .max(200)
+      .pattern(/^[^/\\]+$/, 'no path separators'),
+  ),
   contentType: required(oneOf(DOCUMENT_TYPES)),
   contentBase64: required(Joi.string().base64()),
 }).label('UploadClaimDocument');
@@ -74,10 +80,14 @@ export function documentRoutes(): RouteSpec[] {
         const { fileName, contentType, contentBase64 } = ctx.state.input.body;
         const bytes = Buffer.from(contentBase64, 'base64');
         if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
-          throw unprocessable(`A document must hold 1 byte to ${MAX_DOCUMENT_BYTES / 1024} KiB`, [{ field: 'contentBase64', message: `decoded size is ${bytes.length} bytes` }]);
+          throw unprocessable(`A document must hold 1 byte to ${MAX_DOCUMENT_BYTES / 1024} KiB`, [
+            { field: 'contentBase64', message: `decoded size is ${bytes.length} bytes` },
+          ]);
         }
         if (!looksLike(contentType, bytes)) {
-          throw unprocessable(`The content is not a ${contentType} file`, [{ field: 'contentBase64', message: 'content does not match contentType' }]);
+          throw unprocessable(`The content is not a ${contentType} file`, [
+            { field: 'contentBase64', message: 'content does not match contentType' },
+          ]);
         }
         const key = ctx.get('Idempotency-Key');
         const documentId = key ? idFromRequest('claim-document', user.id, key, claim.id) : crypto.randomUUID();
@@ -103,12 +113,30 @@ export function documentRoutes(): RouteSpec[] {
           [document, signal] = await ctx.services.sequelize.transaction(async (transaction) => {
             await assertRoomForDocument(ctx.services.config.documentQuota, claim, bytes.length, transaction);
             const created = await ClaimDocument.create(
-              { id: documentId, tenantId: claim.tenantId, claimId: claim.id, uploadedById: user.id, fileName, contentType, sizeBytes: bytes.length, sha256, storageKey },
+              {
+                id: documentId,
+                tenantId: claim.tenantId,
+                claimId: claim.id,
+                uploadedById: user.id,
+                fileName,
+                contentType,
+                sizeBytes: bytes.length,
+                sha256,
+                storageKey,
+              },
               { transaction },
             );
-            const message = await enqueueSignal(claim.workflowId, { signalName: documentUploadedSignal.name, args: [uploaded] }, transaction);
+            const message = await enqueueSignal(
+              claim.workflowId,
+              { signalName: documentUploadedSignal.name, args: [uploaded] },
+              transaction,
+            );
             const after = { documentId, fileName, contentType, sizeBytes: bytes.length };
-            await recordAudit(requestAuditSource(ctx), { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after }, transaction);
+            await recordAudit(
+              requestAuditSource(ctx),
+              { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after },
+              transaction,
+            );
             return [created, message] as const;
           });
         } catch (err) {
@@ -123,7 +151,11 @@ export function documentRoutes(): RouteSpec[] {
             }
           }
           // The row's failure is the answer; bytes left behind by a failed removal are never served.
-          await documents.remove(storageKey).catch((removeErr: unknown) => logger.warn({ err: removeErr, storageKey }, 'could not remove the bytes of a document that was not recorded'));
+          await documents
+            .remove(storageKey)
+            .catch((removeErr: unknown) =>
+              logger.warn({ err: removeErr, storageKey }, 'could not remove the bytes of a document that was not recorded'),
+            );
           throw err;
         }
         // Kept either way: if Temporal does not take the signal now, the outbox relay delivers it.

@@ -22,7 +22,11 @@ export function policyReviewRoutes(): RouteSpec[] {
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
       params: idParams,
-      response: { status: 202, schema: submittedVersionSchema, description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)' },
+      response: {
+        status: 202,
+        schema: submittedVersionSchema,
+        description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)',
+      },
       handler: async (ctx) => {
         ctx.status = 202;
         ctx.body = await submitVersionForReview(ctx.state.user, ctx.state.input.params, commandDeps(ctx));

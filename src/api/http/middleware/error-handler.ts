@@ -55,10 +55,20 @@ export function toApiError(err: unknown): ApiError | undefined {
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', 'Workflow run not found');
   if (err instanceof Joi.ValidationError) {
-    return new ApiError(400, 'validation_failed', 'The request is invalid', err.details.map((d) => ({ field: d.path.join('.'), message: d.message })));
+    return new ApiError(
+      400,
+      'validation_failed',
+      'The request is invalid',
+      err.details.map((d) => ({ field: d.path.join('.'), message: d.message })),
+    );
   }
   if (err instanceof UniqueConstraintError) {
-    return new ApiError(409, 'conflict', 'A resource with these values already exists', err.errors.map((e) => ({ field: e.path ?? undefined, message: e.message })));
+    return new ApiError(
+      409,
+      'conflict',
+      'A resource with these values already exists',
+      err.errors.map((e) => ({ field: e.path ?? undefined, message: e.message })),
+    );
   }
   if (err instanceof ForeignKeyConstraintError) return new ApiError(422, 'unprocessable', 'A referenced resource does not exist');
   // numeric_value_out_of_range: an amount larger than its DECIMAL column holds.

@@ -36,11 +36,19 @@ export function idempotency(requestDeadlineMs: number): Middleware {
     const request = [ctx.method, ctx.path, ctx.request.body ?? null];
     const requestHash = sha256(stringify(request) ?? '');
     // Rows stored before migration 0016 hashed the body as it arrived.
-    const isSameRequest = (stored: IdempotencyRecord) => stored.requestHash === (stored.requestHashVersion === CANONICAL_HASH ? requestHash : sha256(JSON.stringify(request)));
+    const isSameRequest = (stored: IdempotencyRecord) =>
+      stored.requestHash === (stored.requestHashVersion === CANONICAL_HASH ? requestHash : sha256(JSON.stringify(request)));
 
     let record: IdempotencyRecord;
     try {
-      record = await IdempotencyRecord.create({ scope, key, method: ctx.method, path: ctx.path, requestHash, requestHashVersion: CANONICAL_HASH });
+      record = await IdempotencyRecord.create({
+        scope,
+        key,
+        method: ctx.method,
+        path: ctx.path,
+        requestHash,
+        requestHashVersion: CANONICAL_HASH,
+      });
     } catch (err) {
       if (!(err instanceof UniqueConstraintError)) throw err;
       const existing = await IdempotencyRecord.findOne({ where: { scope, key } });

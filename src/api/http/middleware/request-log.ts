@@ -34,7 +34,8 @@ export function requestLog(logger: Logger): Middleware {
       };
       // A deliberate 503 (a dependency down, a draining process, a full queue) is the answer the
       // system means to give: worth a warning, not the error-level line an unexpected failure gets.
-      if (ctx.state.unhandledError !== undefined || ctx.status === 500) logger.error({ ...line, err: ctx.state.unhandledError }, 'request failed');
+      if (ctx.state.unhandledError !== undefined || ctx.status === 500)
+        logger.error({ ...line, err: ctx.state.unhandledError }, 'request failed');
       else if (ctx.status >= 500) logger.warn(line, 'request unavailable');
       else logger.info(line, 'request');
     }

@@ -64,7 +64,10 @@ async function adminEmailInUse(adminEmail: string, transaction?: Transaction): P
  * Sends a decision to the run; answers with the registration as recorded once the workflow
  * accepted it. The run's validator refuses a registration already decided or expired (409).
  */
-async function decide(ctx: RouteContext<RouteInput<{ id: string }>>, send: (registration: Registration) => Promise<unknown>): Promise<void> {
+async function decide(
+  ctx: RouteContext<RouteInput<{ id: string }>>,
+  send: (registration: Registration) => Promise<unknown>,
+): Promise<void> {
   const registration = await findVisible(ctx.state.user, registrationPolicy, ctx.state.input.params.id);
   const alreadyDecided = () => conflict(`The registration is ${registration.status} and can no longer be decided`);
   try {
@@ -95,12 +98,17 @@ export function registrationRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/registrations',
-      summary: 'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
+      summary:
+        'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
       tag: 'onboarding',
       auth: 'public',
       before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
       body: createRegistrationBody,
-      response: { status: 202, schema: acceptedSchema, description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows' },
+      response: {
+        status: 202,
+        schema: acceptedSchema,
+        description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows',
+      },
       handler: async (ctx) => {
         const { adminPassword, ...fields } = ctx.state.input.body;
         await assertSlugAvailable(fields.requestedSlug);
@@ -109,7 +117,12 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         afterAnswer(ctx, 'registration request', async () => {
           const mail = (await adminEmailInUse(fields.adminEmail))
             ? registrationAddressInUseMail(config, fields.adminEmail, fields.companyName)
-            : verifyRegistrationMail(config, fields.adminEmail, fields.companyName, await requestRegistration({ ...fields, adminPasswordHash }, config.emailVerificationTtlMs));
+            : verifyRegistrationMail(
+                config,
+                fields.adminEmail,
+                fields.companyName,
+                await requestRegistration({ ...fields, adminPasswordHash }, config.emailVerificationTtlMs),
+              );
           await sendAccountMail(mailer, mail);
         });
         ctx.status = 202;
@@ -124,7 +137,11 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       auth: 'public',
       before: [authAddressLimit(config)],
       body: verifyRegistrationBody,
-      response: { status: 202, schema: submittedRegistrationSchema, description: `Submitted; platform admins decide within ${EXPIRE_AFTER}` },
+      response: {
+        status: 202,
+        schema: submittedRegistrationSchema,
+        description: `Submitted; platform admins decide within ${EXPIRE_AFTER}`,
+      },
       handler: async (ctx) => {
         const id = crypto.randomUUID();
         const workflowId = onboardingWorkflowId(id);
@@ -134,7 +151,9 @@ export function registrationRoutes(config: Config): RouteSpec[] {
           const fields = await verifiedRegistration(ctx.state.input.body.token, transaction);
           await assertSlugAvailable(fields.requestedSlug);
           if (await adminEmailInUse(fields.adminEmail, transaction)) {
-            throw conflict('An account or open request with this admin e-mail already exists', [{ field: 'adminEmail', message: 'already in use' }]);
+            throw conflict('An account or open request with this admin e-mail already exists', [
+              { field: 'adminEmail', message: 'already in use' },
+            ]);
           }
           const created = await Registration.create({ ...fields, id, workflowId }, { transaction });
           const message = await enqueueStart<OnboardingWorkflow>(
@@ -192,7 +211,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       handler: (ctx) =>
         decide(ctx, (registration) =>
-          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), approveRegistrationUpdate, { userId: ctx.state.user.id, role: ctx.state.user.role }),
+          decideByUpdate(ctx, (temporal) => temporal.workflow.getHandle(registration.workflowId), approveRegistrationUpdate, {
+            userId: ctx.state.user.id,
+            role: ctx.state.user.role,
+          }),
         ),
     }),
     route({

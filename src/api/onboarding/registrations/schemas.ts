@@ -15,7 +15,10 @@ export const slug = Joi.string()
   .max(63)
   .pattern(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'slug')
   .invalid(...RESERVED_SLUGS)
-  .messages({ 'string.pattern.name': '{{#label}} may hold lowercase letters, digits and inner hyphens only', 'any.invalid': '{{#label}} is reserved' });
+  .messages({
+    'string.pattern.name': '{{#label}} may hold lowercase letters, digits and inner hyphens only',
+    'any.invalid': '{{#label}} is reserved',
+  });
 
 const text = (max: number) => Joi.string().trim().min(1).max(max);
 
@@ -67,4 +70,6 @@ export const registrationSchema = Joi.object({
   updatedAt: Joi.date(),
 }).label('Registration');
 
-export const submittedRegistrationSchema = workflowRef.keys({ id: uuid, status: Joi.string().valid('pending') }).label('SubmittedRegistration');
+export const submittedRegistrationSchema = workflowRef
+  .keys({ id: uuid, status: Joi.string().valid('pending') })
+  .label('SubmittedRegistration');

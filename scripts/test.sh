@@ -12,6 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 npx eslint . || exit 1
+npx prettier --check . || exit 1
 mkdir -p reports
 rm -f reports/jest.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml
 npm run --silent cycles

@@ -285,6 +285,11 @@ describe('payload encryption between the application and Temporal', () => {
           (res) => res.status === 401,
           'codec session refused after deactivation',
         );
+        // A request with an Authorization header is judged by it: a stale cookie does not shadow it.
+        const otherAdmin = await buildUser({ role: 'platform_admin' });
+        await post('decode', decode([encrypted]), otherAdmin)
+          .set('Cookie', sessionCookie)
+          .expect(200);
       } finally {
         await User.update({ isActive: true }, { where: { id: admin.id } });
       }

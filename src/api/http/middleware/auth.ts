@@ -47,7 +47,9 @@ export function authenticate(config: Config['jwt']): Middleware {
     secret: jwtSecretKey(config) as unknown as Buffer,
     key: 'jwt',
     tokenKey: 'bearerToken',
-    // Only the codec routes ever receive this cookie (its Path); everywhere else the token is the header's.
+    // The Authorization header first; only without one the codec session cookie, which only the
+    // codec routes ever receive (its Path).
+    getToken: (ctx) => bearerToken(ctx.get('Authorization')) ?? null,
     cookie: CODEC_SESSION_COOKIE,
     algorithms: [ACCESS_TOKEN_ALGORITHM],
     issuer: config.issuer,

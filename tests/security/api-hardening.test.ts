@@ -310,6 +310,11 @@ describe('security hardening (API)', () => {
       expect(propfind.headers.allow).toBe('HEAD, GET, POST');
       const del = await stack.api.delete('/api/v1/auth/me').set(as(admin)).expect(405);
       expect(del.body.error.code).toBe('method_not_allowed');
+      // A path of its own is not also the parameter route beside it (GET /registrations/:id).
+      const verify = await stack.api.options('/api/v1/registrations/verify').expect(204);
+      expect(verify.headers.allow).toBe('POST');
+      const registration = await stack.api.options(`/api/v1/registrations/${crypto.randomUUID()}`).expect(204);
+      expect(registration.headers.allow).toBe('HEAD, GET');
     });
   });
 });

@@ -12,7 +12,10 @@ export function allowedMethods(): Middleware {
     // The router, further down the chain, records the layers that matched the path.
     const { matched = [] } = ctx as Context & Pick<RouterContext, 'matched'>;
     if (ctx.status !== 404 || ctx.body !== undefined || matched.length === 0) return;
-    const allowed = [...new Set(matched.flatMap((layer) => layer.methods))];
+    // A path of its own outranks a parameter that happens to match it: /registrations/verify is
+    // that route's alone, not also GET /registrations/:id with the id "verify".
+    const literal = matched.filter((layer) => layer.paramNames.length === 0);
+    const allowed = [...new Set((literal.length ? literal : matched).flatMap((layer) => layer.methods))];
     if (allowed.length === 0 || allowed.includes(ctx.method)) return;
     ctx.set('Allow', allowed.join(', '));
     if (ctx.method === 'OPTIONS') {

@@ -67,8 +67,9 @@ export function documentRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { contentBase64, ...document } = ctx.state.input.body;
         const bytes = Buffer.from(contentBase64, 'base64');
+        const uploaded = await uploadClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...document, bytes }, commandDeps(ctx));
         ctx.status = 201;
-        ctx.body = await uploadClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...document, bytes }, commandDeps(ctx));
+        ctx.body = uploaded;
       },
     }),
 

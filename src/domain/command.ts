@@ -10,9 +10,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition, Workflow } from '@temporalio/common';
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Config } from '../config';
+import type { Logger } from '../config/logger';
 import type { OutboxMessage } from '../models';
-import type { StartWorkflowPayload } from '../models/outbox-message';
+import type { SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
 import type { AuditSource } from '../services/audit';
+import type { DocumentStore } from '../services/documents';
 import type { AuthUser } from '../shared/caller';
 
 /** `rpc`: start, signal, describe (the server alone); `query` and `update` also need a worker. */
@@ -37,7 +39,7 @@ export interface TemporalAccess {
   ): Promise<Result>;
 }
 
-/** The transactional outbox (src/api/outbox.ts): a start written with the change, delivered after the commit. */
+/** The transactional outbox (src/api/temporal/outbox.ts): a start or signal written with the change, delivered after the commit. */
 export interface Outbox {
   /** `W` is the contract's workflow signature, which types the start's input. */
   enqueueStart<W extends Workflow = never>(
@@ -45,6 +47,7 @@ export interface Outbox {
     payload: StartWorkflowPayload<W>,
     transaction: Transaction,
   ): Promise<OutboxMessage>;
+  enqueueSignal(workflowId: string, payload: SignalWorkflowPayload, transaction: Transaction): Promise<OutboxMessage>;
   /** One delivery attempt after the commit: the first run ID of a start delivered now, null if delivered before, undefined if left to the relay. */
   deliver(message: OutboxMessage): Promise<string | null | undefined>;
 }
@@ -55,6 +58,9 @@ export interface CommandDeps {
   sequelize: Sequelize;
   temporal: TemporalAccess;
   outbox: Outbox;
+  /** Where claim documents' bytes are kept. */
+  documents: DocumentStore;
+  logger: Logger;
   /** Who makes the change and through which request: written into each audit event. */
   auditSource: AuditSource;
   /**

@@ -110,7 +110,7 @@ function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   }
 }
 
-/** The claimant never works their own claim; the API also refuses their other accounts (src/domain/claims.ts). */
+/** The claimant never works their own claim; the API also refuses their other accounts (src/domain/claims/rules.ts). */
 function checkNotClaimant(facts: ClaimFacts, userId: string, message: string): void {
   if (userId === facts.claimantId) throw businessFailure(BusinessErrorType.OwnClaim, message, { rule: 'separation_of_duties' });
 }

@@ -6,7 +6,7 @@ import { commandDeps } from './command-deps';
 import type { RouteContext } from './route';
 
 /*
- * For the routes whose writes are not commands yet (claims, documents, users, auth): the same
+ * For the routes whose writes are not commands yet (users, auth): the same
  * audit source and audited write as a command's deps give.
  */
 

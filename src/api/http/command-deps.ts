@@ -23,6 +23,8 @@ export function commandDepsOf(services: ApiServices, { caller, requestId, idempo
     sequelize: services.sequelize,
     temporal: temporalAccess(services, caller.id, idempotencyKey),
     outbox: outboxOf(services),
+    documents: services.documents,
+    logger: services.logger,
     auditSource: { actor: { type: 'user', id: caller.id }, requestId },
     idempotencyKey,
   };

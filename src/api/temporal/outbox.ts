@@ -114,7 +114,7 @@ export async function deliver(services: ApiServices, message: OutboxMessage): Pr
 
 /** The outbox as a command reaches it (src/domain/command.ts): deliveries use these services. */
 export function outboxOf(services: ApiServices): Outbox {
-  return { enqueueStart, deliver: (message) => deliver(services, message) };
+  return { enqueueStart, enqueueSignal, deliver: (message) => deliver(services, message) };
 }
 
 /** Delivers, oldest first, the messages whose delivery is due. */

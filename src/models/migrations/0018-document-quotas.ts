@@ -1,6 +1,6 @@
 /**
  * What each tenant's claim documents weigh, kept on the tenant's row (`tenants.document_bytes`) for
- * the upload quota (src/api/documents/quota.ts), which reads it under the row's lock instead of
+ * the upload quota (src/domain/claims/document-quota.ts), which reads it under the row's lock instead of
  * summing every document of the tenant on each upload. A trigger keeps it in step with
  * claim_documents, so every insert and delete counts, a cascade or a process still running the
  * previous code included. Documents are never changed once stored, so updates need no trigger.

@@ -1,10 +1,26 @@
 /**
- * Claim rules that are not about HTTP: whether a subscription covers a claim, who counts as its
- * claimant, how a claim is numbered and named, and the tenant settings its run starts with.
+ * Claim rules that are not about HTTP: whether a subscription covers a claim, whether a claim is
+ * still open, who counts as its claimant, how a claim is numbered and named, and the tenant
+ * settings its run starts with.
  */
 import { Op } from 'sequelize';
-import { ClaimSettings, claimWorkflowId } from '../contracts/claim';
-import { Claim, Subscription, Tenant, TenantSettings, User } from '../models';
+import { ClaimSettings, claimWorkflowId } from '../../contracts/claim';
+import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
+import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
+
+/**
+ * A closed claim's run has ended, so no validator is left to refuse a move: the refusal is the one
+ * the claim rules give an illegal move (409 `invalid_transition`, no allowed stages).
+ */
+export function assertClaimOpen(claim: Claim): void {
+  if (claim.status === 'closed') {
+    throw businessFailure(BusinessErrorType.InvalidTransition, `Claim ${claim.claimNumber} is closed`, {
+      field: 'to',
+      from: 'closed',
+      allowed: [],
+    });
+  }
+}
 
 export interface CoverageRefusal {
   field: 'subscriptionId' | 'incidentDate' | 'amountClaimed';

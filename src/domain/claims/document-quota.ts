@@ -6,9 +6,9 @@
  * holds when uploads race.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { DocumentQuota } from '../../../config';
-import { ClaimDocument, type Claim } from '../../../models';
-import { quotaExceeded } from '../../http/errors';
+import type { DocumentQuota } from '../../config';
+import { ClaimDocument, type Claim } from '../../models';
+import { quotaExceeded } from '../../shared/errors';
 
 interface Usage {
   documents: number;

@@ -1,0 +1,280 @@
+/**
+ * The writes of the claim process: filing a claim starts its run through the outbox; assigning and
+ * moving it are decisions the run's Update validators accept or refuse (403/409/422) before
+ * anything changes; notes and documents are added beside the run, a document waking a claim that
+ * waits for it.
+ */
+import crypto from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import {
+  Actor,
+  AssignmentRequest,
+  assignClaimUpdate,
+  CLAIM_WORKFLOW_TYPE,
+  ClaimUpdateResult,
+  ClaimWorkflow,
+  ClaimWorkflowInput,
+  DocumentUploaded,
+  documentUploadedSignal,
+  TransitionRequest,
+  transitionClaimUpdate,
+} from '../../contracts/claim';
+import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage, User } from '../../models';
+import { claimPolicy } from '../../policies/claims';
+import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
+import { recordAudit } from '../../services/audit';
+import { documentKey } from '../../services/documents';
+import type { AuthUser } from '../../shared/caller';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { dependencyUnavailable, ownClaim, unprocessable } from '../../shared/errors';
+import { HOUR_MS } from '../../shared/time';
+import { audited } from '../audited';
+import type { Command, CommandDeps } from '../command';
+import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
+import { assertRoomForDocument } from './document-quota';
+import { assertClaimOpen, claimantAmong, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
+
+export interface FileClaimInput {
+  subscriptionId: string;
+  incidentDate: Date;
+  description: string;
+  amountClaimed: number;
+}
+
+/**
+ * Files a claim on a subscription the caller may see (a policyholder their own, an agent any of
+ * the tenant's). The claim, its first history entry, its audit event and the start of its run
+ * commit together (outbox): no run without a claim, no claim that never gets its run.
+ */
+export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, deps) => {
+  const tenantId = tenantOf(caller);
+  const key = deps.idempotencyKey;
+  const claimId = key ? idFromRequest('claim', caller.id, key, input.subscriptionId) : crypto.randomUUID();
+  // A repeat of a filing whose answer was lost finds the claim it made.
+  const filed = key ? await Claim.findOne({ where: { id: claimId, tenantId } }) : null;
+  if (filed) return filed;
+  const incidentDate = input.incidentDate.toISOString().slice(0, 10);
+  const subscription = await findVisible(caller, subscriptionPolicy, input.subscriptionId);
+  const refusal = coverageRefusal(subscription, incidentDate, input.amountClaimed);
+  if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
+  const settings = await claimSettingsOf(tenantId);
+  const filedAt = new Date();
+  const { claimNumber, workflowId } = await numberClaim(tenantId, filedAt);
+  const runInput: ClaimWorkflowInput = {
+    claimId,
+    claimNumber,
+    tenantId,
+    claimantId: subscription.policyholderId,
+    amountClaimed: input.amountClaimed,
+    filedById: caller.id,
+    filedAt: filedAt.toISOString(),
+    settings,
+  };
+  const [claim, start] = await deps.sequelize.transaction(async (transaction) => {
+    const created = await Claim.create(
+      {
+        id: claimId,
+        tenantId,
+        claimNumber,
+        subscriptionId: subscription.id,
+        claimantId: subscription.policyholderId,
+        filedById: caller.id,
+        incidentDate,
+        description: input.description,
+        amountClaimed: input.amountClaimed.toFixed(2),
+        workflowId,
+      },
+      { transaction },
+    );
+    await ClaimHistory.create(
+      {
+        tenantId,
+        claimId,
+        sequence: 0,
+        actorId: caller.id,
+        fromStatus: null,
+        toStatus: 'reported',
+        note: 'Claim filed',
+        occurredAt: filedAt,
+      },
+      { transaction },
+    );
+    await recordAudit(
+      deps.auditSource,
+      { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created },
+      transaction,
+    );
+    const message = await deps.outbox.enqueueStart<ClaimWorkflow>(
+      workflowId,
+      {
+        workflowType: CLAIM_WORKFLOW_TYPE,
+        args: [runInput],
+        tenantId,
+        status: 'reported',
+        summary: `Claim ${claimNumber}: ${input.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
+        dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR_MS).toISOString(),
+      },
+      transaction,
+    );
+    return [created, message] as const;
+  });
+  // Filed either way: if Temporal does not take the start now, the outbox relay delivers it.
+  const runId = await deps.outbox.deliver(start);
+  if (runId) await claim.update({ runId });
+  return claim;
+};
+
+/**
+ * Hands a person's decision to the claim's run as an Update and answers with the claim as
+ * recorded. The run's validator refuses an illegal or unauthorised decision before anything is
+ * written; the claimant's other accounts, which the run does not know, are refused here.
+ */
+async function decideOnClaim<Request>(
+  caller: AuthUser,
+  id: string,
+  deps: CommandDeps,
+  update: UpdateDefinition<ClaimUpdateResult, [Request]>,
+  requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
+): Promise<Claim> {
+  const claim = await findVisible(caller, claimPolicy, id);
+  assertClaimOpen(claim);
+  if (await claimantAmong(claim, [caller.id])) throw ownClaim('You are the claimant of this claim: you cannot assign, review or decide it');
+  const request = await requestFor(claim, { id: caller.id, role: caller.role });
+  try {
+    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
+  } catch (err) {
+    // An open claim without a run: its start still waits in the outbox for Temporal.
+    if (err instanceof WorkflowNotFoundError) throw dependencyUnavailable('temporal');
+    throw err;
+  }
+  return claim.reload();
+}
+
+/** Assigns or reassigns the claim to an active handler of its tenant (never the claimant). */
+export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'actor' | 'assigneeRole'>, Claim> = (
+  caller,
+  { id, assigneeId, note },
+  deps,
+) =>
+  decideOnClaim(caller, id, deps, assignClaimUpdate, async (claim, actor) => {
+    const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
+    if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+    if (await claimantAmong(claim, [assigneeId]))
+      throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
+    return { actor, assigneeId, assigneeRole: assignee.role, note };
+  });
+
+/** Moves the claim to its next stage, as the run's rules allow the caller. */
+export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
+  decideOnClaim(caller, id, deps, transitionClaimUpdate, async (_claim, actor) => ({ actor, ...move }));
+
+/** Adds an internal note to a claim the caller may see. */
+export const addClaimNote: Command<{ id: string; body: string }, ClaimNote> = async (caller, { id, body }, deps) => {
+  const claim = await findVisible(caller, claimPolicy, id);
+  return audited(
+    deps,
+    (transaction) => ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: caller.id, body }, { transaction }),
+    (note) => ({
+      tenantId: claim.tenantId,
+      action: 'claim.note_add',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: { noteId: note.id, body: note.body },
+    }),
+  );
+};
+
+export interface UploadDocumentInput {
+  id: string;
+  fileName: string;
+  contentType: string;
+  /** The document's bytes, decoded from the transport's encoding. */
+  bytes: Buffer;
+}
+
+/**
+ * Stores a document of an open claim within the quotas, then records it with the signal that
+ * wakes a claim waiting for documents. With an idempotency key a repeat answers with the document
+ * the first request recorded, signalled once.
+ */
+export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = async (caller, input, deps) => {
+  const { fileName, contentType, bytes } = input;
+  const claim = await findVisible(caller, claimPolicy, input.id);
+  assertClaimOpen(claim);
+  if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
+    throw unprocessable(`A document must hold 1 byte to ${MAX_DOCUMENT_BYTES / 1024} KiB`, [
+      { field: 'contentBase64', message: `decoded size is ${bytes.length} bytes` },
+    ]);
+  }
+  if (!looksLike(contentType, bytes)) {
+    throw unprocessable(`The content is not a ${contentType} file`, [
+      { field: 'contentBase64', message: 'content does not match contentType' },
+    ]);
+  }
+  const key = deps.idempotencyKey;
+  const documentId = key ? idFromRequest('claim-document', caller.id, key, claim.id) : crypto.randomUUID();
+  const recordedDocument = () => ClaimDocument.findOne({ where: { id: documentId, claimId: claim.id } });
+  // A repeat of an upload whose answer was lost finds the document it stored, signalled once.
+  const stored = key ? await recordedDocument() : null;
+  if (stored) return stored;
+  await assertRoomForDocument(deps.config.documentQuota, claim, bytes.length);
+  const storageKey = documentKey(claim.tenantId, documentId);
+  const sha256 = sha256Of(bytes);
+  // Stored before the row exists: a row never points at bytes that are not there.
+  await deps.documents.write(storageKey, { bytes, contentType, sha256 });
+  const uploaded: DocumentUploaded = { documentId, fileName, uploadedById: caller.id };
+  let document: ClaimDocument;
+  let signal: OutboxMessage;
+  try {
+    // The document and the signal that wakes a claim waiting for it commit together; the
+    // workflow, not this (possibly stale) row, decides whether the claim was waiting.
+    [document, signal] = await deps.sequelize.transaction(async (transaction) => {
+      await assertRoomForDocument(deps.config.documentQuota, claim, bytes.length, transaction);
+      const created = await ClaimDocument.create(
+        {
+          id: documentId,
+          tenantId: claim.tenantId,
+          claimId: claim.id,
+          uploadedById: caller.id,
+          fileName,
+          contentType,
+          sizeBytes: bytes.length,
+          sha256,
+          storageKey,
+        },
+        { transaction },
+      );
+      const message = await deps.outbox.enqueueSignal(
+        claim.workflowId,
+        { signalName: documentUploadedSignal.name, args: [uploaded] },
+        transaction,
+      );
+      const after = { documentId, fileName, contentType, sizeBytes: bytes.length };
+      await recordAudit(
+        deps.auditSource,
+        { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after },
+        transaction,
+      );
+      return [created, message] as const;
+    });
+  } catch (err) {
+    if (key) {
+      // A repeat that raced the request it repeats (same key, so the same bytes under the same
+      // storage key): if that one recorded the document, it is the answer and its bytes stay.
+      const recorded = await recordedDocument();
+      if (recorded) return recorded;
+    }
+    // The row's failure is the answer; bytes left behind by a failed removal are never served.
+    await deps.documents
+      .remove(storageKey)
+      .catch((removeErr: unknown) =>
+        deps.logger.warn({ err: removeErr, storageKey }, 'could not remove the bytes of a document that was not recorded'),
+      );
+    throw err;
+  }
+  // Kept either way: if Temporal does not take the signal now, the outbox relay delivers it.
+  await deps.outbox.deliver(signal);
+  return document;
+};

@@ -313,6 +313,8 @@ describe('security hardening (API)', () => {
       // A path of its own is not also the parameter route beside it (GET /registrations/:id).
       const verify = await stack.api.options('/api/v1/registrations/verify').expect(204);
       expect(verify.headers.allow).toBe('POST');
+      const getVerify = await stack.api.get('/api/v1/registrations/verify').set(as(admin)).expect(405);
+      expect(getVerify.headers.allow).toBe('POST');
       const registration = await stack.api.options(`/api/v1/registrations/${crypto.randomUUID()}`).expect(204);
       expect(registration.headers.allow).toBe('HEAD, GET');
     });

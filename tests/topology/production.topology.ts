@@ -21,6 +21,7 @@ import { requiredEnv } from '../support/env';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
+import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import { AppProcess, LoadBalancer, startApi, startWorker } from './processes';
 
 const TASK_QUEUE = 'insurflow';
@@ -426,7 +427,9 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     expect(await Subscription.count()).toBe(subscribeKeys + 1);
     // A run writes its row, then sends its e-mail: wait for the last ones, then count exactly.
     const activations = () => smtp.messages.filter((m) => m.subject.endsWith('is active'));
-    await waitUntil(async () => activations().length >= subscribeKeys + 1, 'every activation e-mail', 60_000);
+    // A worker stopped mid-send leaves its notification leased; the retry takes it over once the
+    // lease runs out, so the last e-mail may come a lease after the restart.
+    await waitUntil(async () => activations().length >= subscribeKeys + 1, 'every activation e-mail', NOTIFICATION_LEASE_MS + 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(activations()).toHaveLength(subscribeKeys + 1);
     expect(new Set(smtp.messages.map((m) => m.messageId)).size).toBe(smtp.messages.length);

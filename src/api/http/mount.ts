@@ -1,10 +1,20 @@
-import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import Router, { type RouterContext } from '@koa/router';
+import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
 import { authenticate, requireRoles } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
 import { acceptsIdempotencyKey, type RouteInput, type RouteSpec, type RouteState } from './route';
+
+/**
+ * A parameter route leaves alone a path another route has as its own (GET /registrations/:id and
+ * POST /registrations/verify): allowedMethods then answers 405 with that path's methods.
+ */
+const yieldToLiteralRoute: Middleware = async (ctx, next) => {
+  const { matched = [] } = ctx as Context & Pick<RouterContext, 'matched'>;
+  if (matched.some((layer) => layer.paramNames.length === 0)) return;
+  await next();
+};
 
 /** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
@@ -12,6 +22,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
   const auth = authenticate(config.jwt);
   for (const spec of specs) {
     const pipeline: Middleware[] = [];
+    if (spec.path.includes(':')) pipeline.push(yieldToLiteralRoute);
     if (spec.auth !== 'public') pipeline.push(auth);
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));

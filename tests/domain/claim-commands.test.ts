@@ -6,24 +6,13 @@
  */
 import crypto from 'node:crypto';
 import { commandDepsOf } from '../../src/api/http/command-deps';
-import { toApiError } from '../../src/api/http/middleware/error-handler';
+import { refusal } from '../support/refusals';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../src/domain/claims/commands';
 import { AuditEvent, Claim, ClaimHistory, type Subscription, type User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
 import { buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
-
-/** What a transport would answer for the refusal `promise` ends with: its status, code and message. */
-async function refusal(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  const answer = toApiError(err);
-  if (!answer) throw new Error(`expected a refusal the API answers, got ${String(err)}`);
-  return { status: answer.status, code: answer.code, message: answer.message };
-}
 
 describe('claim commands called directly, without HTTP', () => {
   let stack: TestStack;

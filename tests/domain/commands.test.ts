@@ -16,23 +16,12 @@ import {
 } from '../../src/domain/compliance/commands';
 import { cancelSubscription, subscribe } from '../../src/domain/subscriptions/commands';
 import { commandDepsOf } from '../../src/api/http/command-deps';
-import { toApiError } from '../../src/api/http/middleware/error-handler';
+import { refusal } from '../support/refusals';
 import { AuditEvent, OutboxMessage, Plan, PolicyVersion, Subscription, Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
 import { buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
-
-/** What a transport would answer for the refusal `promise` ends with: its status, code and message. */
-async function refusal(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  const answer = toApiError(err);
-  if (!answer) throw new Error(`expected a refusal the API answers, got ${String(err)}`);
-  return { status: answer.status, code: answer.code, message: answer.message };
-}
 
 describe('commands called directly, without HTTP', () => {
   let stack: TestStack;

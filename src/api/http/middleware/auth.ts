@@ -47,9 +47,9 @@ export function authenticate(config: Config['jwt']): Middleware {
     secret: jwtSecretKey(config) as unknown as Buffer,
     key: 'jwt',
     tokenKey: 'bearerToken',
-    // The Authorization header first; only without one the codec session cookie, which only the
-    // codec routes ever receive (its Path).
-    getToken: (ctx) => bearerToken(ctx.get('Authorization')) ?? null,
+    // The Authorization header first (read once, below); only without one the codec session
+    // cookie, which only the codec routes ever receive (its Path).
+    getToken: (ctx) => (ctx.state.bearerToken as string | undefined) ?? null,
     cookie: CODEC_SESSION_COOKIE,
     algorithms: [ACCESS_TOKEN_ALGORITHM],
     issuer: config.issuer,
@@ -58,10 +58,10 @@ export function authenticate(config: Config['jwt']): Middleware {
 
   const verifyUnlessRemembered: Middleware = async (ctx, next) => {
     const token = bearerToken(ctx.get('Authorization'));
+    ctx.state.bearerToken = token;
     const remembered = verified.get(token ?? '');
     if (remembered) {
       ctx.state.jwt = remembered;
-      ctx.state.bearerToken = token;
       return next();
     }
     return verifyToken(ctx, async () => {

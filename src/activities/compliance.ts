@@ -120,11 +120,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
       await alert.update({ deliveryStatus: 'failed', lastError: failureCategory(err) });
       throw err;
     }
+    const deliveryStatus = result.status === 'already_sent' ? 'sent' : result.status;
     return alert.update({
       recipients: result.recipients,
-      deliveryStatus: result.status === 'no_recipients' ? 'no_recipients' : 'sent',
+      deliveryStatus,
       lastError: null,
-      sentAt: alert.sentAt ?? (result.status === 'no_recipients' ? null : new Date()),
+      sentAt: alert.sentAt ?? (deliveryStatus === 'sent' ? new Date() : null),
     });
   }
 

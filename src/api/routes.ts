@@ -17,6 +17,8 @@ import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
+import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
+import { platformAdminRoutes } from './platform/routes';
 import { userRoutes } from './users/routes';
 import { workflowRoutes } from './workflows/routes';
 
@@ -34,6 +36,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...documentRoutes(),
     ...registrationRoutes(config),
     ...tenantRoutes(),
+    ...tenantSuspensionRoutes(config),
+    ...platformAdminRoutes(config),
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),

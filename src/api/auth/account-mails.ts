@@ -5,27 +5,18 @@
  * (`afterAnswer`), so neither the answer nor its timing tells them apart; work that fails there is
  * logged, and the requester, who got no mail, simply asks again.
  */
-import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import type { Config } from '../../config';
-import type { Mailer } from '../../services/mailer';
+import type { AccountMail } from '../../services/account-mail';
 
-export interface AccountMail {
-  to: string;
-  subject: string;
-  lines: string[];
-}
+// The routes that send account mail themselves take the sender from here with the texts.
+export { sendAccountMail } from '../../services/account-mail';
 
 /** Runs `work` once the handler has answered, without holding the answer; a failure is logged as `what` failed. */
 export function afterAnswer(ctx: Context, what: string, work: () => Promise<unknown>): void {
   void Promise.resolve()
     .then(work)
     .catch((err: unknown) => ctx.services.logger.warn({ err, requestId: ctx.state.requestId }, `${what} failed after answering`));
-}
-
-export function sendAccountMail(mailer: Mailer, { to, subject, lines }: AccountMail): Promise<void> {
-  const kind = subject.toLowerCase().replace(/[^a-z]+/g, '-');
-  return mailer.send({ to: [to], subject, text: lines.join('\n'), messageId: `<${kind}-${crypto.randomUUID()}@insurflow>` });
 }
 
 const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;

@@ -5,14 +5,14 @@
  */
 import { Tenant, User } from '../../models';
 import { recordAudit } from '../../services/audit';
-import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
 import { createSmtpMailer } from '../../services/mailer';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import { issueTokenPair, RefreshTokenRejected, revokeByRawToken, rotateRefreshToken } from '../../services/tokens';
 import { afterAnswer, alreadyRegisteredMail, sendAccountMail, verifyAccountMail } from './account-mails';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
-import { ApiError, notFound, unauthorized } from '../http/errors';
+import { ApiError, notFound, tenantSuspended, unauthorized } from '../http/errors';
 import { route, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
@@ -114,7 +114,9 @@ export function authRoutes(config: Config): RouteSpec[] {
         const { hasFailures } = await loginFailures.assertAllowed(ctx, email);
         const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
         const valid = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()), config.passwordHashing);
-        // An inactive or unverified user, or a user of a suspended tenant, gets the same answer as a wrong password.
+        // Told only to whoever knows the password; the session would be refused on every request anyway.
+        if (user && valid && isSuspendedMember(user)) throw tenantSuspended();
+        // An inactive or unverified user gets the same answer as a wrong password.
         if (!user || !valid || !isActiveMember(user)) {
           await loginFailures.recordFailure(ctx, email, user);
           throw unauthorized('E-mail or password is wrong');

@@ -4,6 +4,7 @@ import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
+import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
@@ -20,13 +21,16 @@ import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
 import { platformAdminRoutes } from './platform/routes';
 import { userRoutes } from './users/routes';
+import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
   return [
     ...authRoutes(config),
     ...passwordRoutes(config),
+    ...emailChangeRoutes(config),
     ...userRoutes(config),
+    ...staffEmailRoutes(config),
     ...tenantSettingsRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),

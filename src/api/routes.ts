@@ -13,6 +13,8 @@ import { documentRoutes } from './claims/documents/routes';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
+import { remindRoutes } from './compliance/reminds/routes';
+import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
@@ -30,6 +32,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...complianceRoutes(),
     ...policyReviewRoutes(),
     ...acknowledgementRoutes(),
+    ...requirementRoutes(),
+    ...remindRoutes(),
     ...claimRoutes(),
     ...documentRoutes(),
     ...registrationRoutes(config),

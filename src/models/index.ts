@@ -8,6 +8,8 @@ import { ClaimDocument } from './claim-document';
 import { ClaimHistory } from './claim-history';
 import { ClaimNote } from './claim-note';
 import { CompliancePolicy } from './compliance-policy';
+import { ComplianceRemind, ComplianceRemindRecipient } from './compliance-remind';
+import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance-requirement';
 import { EmailVerificationToken, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
@@ -25,6 +27,7 @@ import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
+export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
 export {
@@ -64,6 +67,8 @@ export function initModels(sequelize: Sequelize): void {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
+  for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
+    model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimDocument, Payment]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
@@ -80,4 +85,6 @@ export function initModels(sequelize: Sequelize): void {
   Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });
   Acknowledgement.belongsTo(User, { foreignKey: 'employeeId', as: 'employee' });
   EscalationAlert.belongsTo(Acknowledgement, { foreignKey: 'acknowledgementId', as: 'acknowledgement' });
+  ComplianceRequirement.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
+  ComplianceRequirement.hasMany(ComplianceRequirementPolicy, { foreignKey: 'requirementId', as: 'policyLinks' });
 }

@@ -7,7 +7,15 @@ import crypto from 'node:crypto';
 import { createComplianceRemindActivities } from '../../src/activities/compliance-remind';
 import { Acknowledgement, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, Tenant, User } from '../../src/models';
 import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
+import {
+  COMPLIANCE_REMIND_WORKFLOW_TYPE,
+  ComplianceRemindWorkflow,
+  complianceRemindWorkflowId,
+  remindProgressQuery,
+} from '../../src/contracts/compliance-remind';
+import { TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, holdsWithin, resultOf } from '../support/waiting';
 
@@ -38,6 +46,21 @@ describe('remind now', () => {
     return { version, employees };
   }
 
+  /** A remind as the API records it (the row and one recipient per acknowledgement), its run not started. */
+  async function recordRemind(version: PolicyVersion) {
+    const id = crypto.randomUUID();
+    const remind = await ComplianceRemind.create({
+      id,
+      tenantId: tenant.id,
+      versionId: version.id,
+      requestedById: officer.id,
+      workflowId: complianceRemindWorkflowId(id),
+    });
+    const acks = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['id', 'ASC']] });
+    await ComplianceRemindRecipient.bulkCreate(acks.map((a) => ({ remindId: remind.id, acknowledgementId: a.id })));
+    return { remind, acks };
+  }
+
   const readRemind = async (id: string) => (await stack.api.get(`/api/v1/compliance/reminds/${id}`).set(as(officer))).body;
 
   it('reminds every open acknowledgement once; the same Idempotency-Key again sends nothing more', async () => {
@@ -58,8 +81,9 @@ describe('remind now', () => {
       'the remind to complete',
     );
     expect(done).toMatchObject({ total: 4, done: 4, sent: 4, skipped: 0 });
-    const progress = await resultOf(stack.temporal.workflow.getHandle(started.body.workflowId));
-    expect(progress).toMatchObject({ sent: 4, skipped: 0, runs: 1 });
+    const handle = stack.temporal.workflow.getHandle(started.body.workflowId);
+    expect(await resultOf(handle)).toMatchObject({ sent: 4, skipped: 0, runs: 1 });
+    await recordHistory(handle, 'complianceRemindWorkflow');
 
     // One reminder each to the four people still open, none to who acknowledged or was superseded.
     const mails = remindersTo(employees);
@@ -95,16 +119,8 @@ describe('remind now', () => {
 
   it('skips whoever was closed before their turn, and a retried batch sends nothing twice', async () => {
     const { version, employees } = await versionWith(['pending', 'pending', 'pending']);
-    // A remind as the API records it, its batches run here by hand so each step is seen.
-    const remind = await ComplianceRemind.create({
-      id: crypto.randomUUID(),
-      tenantId: tenant.id,
-      versionId: version.id,
-      requestedById: officer.id,
-      workflowId: 'compliance-remind-by-hand',
-    });
-    const acks = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['id', 'ASC']] });
-    await ComplianceRemindRecipient.bulkCreate(acks.map((a) => ({ remindId: remind.id, acknowledgementId: a.id })));
+    // Its batches run here by hand, so each step is seen.
+    const { remind, acks } = await recordRemind(version);
     await acks[0].update({ status: 'acknowledged', acknowledgedAt: new Date() });
     const { remindBatch } = createComplianceRemindActivities(stack.deps);
 
@@ -129,6 +145,28 @@ describe('remind now', () => {
     expect(await holdsWithin(() => remindersTo(employees).length > 2, 1500)).toBe(false);
   });
 
+  it('continues as new between batches: everyone reminded exactly once', async () => {
+    const { version, employees } = await versionWith(['pending', 'pending', 'pending', 'pending', 'overdue']);
+    const { remind } = await recordRemind(version);
+    const handle = await stack.temporal.workflow.start<ComplianceRemindWorkflow>(COMPLIANCE_REMIND_WORKFLOW_TYPE, {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId: remind.workflowId,
+      typedSearchAttributes: [{ key: TenantId, value: tenant.id }],
+      args: [{ tenantId: tenant.id, remindId: remind.id, batchSize: 2, batchesPerRun: 2 }],
+    });
+    // 5 people in batches of 2 → 3 batches, 2 per run → 2 runs.
+    const progress = await resultOf(handle);
+    expect(progress).toEqual({ sent: 5, skipped: 0, batches: 3, runs: 2 });
+    expect(await handle.query(remindProgressQuery)).toEqual(progress);
+    await eventually(
+      async () => remindersTo(employees).length,
+      (n) => n === 5,
+      'five reminders',
+    );
+    expect(new Set(remindersTo(employees).map((m) => m.to[0])).size).toBe(5);
+    expect(await readRemind(remind.id)).toMatchObject({ status: 'completed', total: 5, done: 5 });
+  });
+
   it('refuses a version that is not published (409), another tenant (404) and other roles (403)', async () => {
     const draft = await buildPolicyVersion({ tenantId: tenant.id, createdById: officer.id });
     const refused = await stack.api.post(`/api/v1/compliance/versions/${draft.id}/remind`).set(as(officer));
@@ -145,7 +183,7 @@ describe('remind now', () => {
     expect((await stack.api.get(`/api/v1/workflows/${mine.body.workflowId}`).set(as(outsider))).status).toBe(404);
   });
 
-  it('reminds 1,000 people (timed), in batches across continue-as-new', async () => {
+  it('reminds 1,000 people (timed), in batches of 200', async () => {
     const { version, employees } = await versionWith(Array<AcknowledgementStatus>(1000).fill('pending'));
     const startedAt = Date.now();
     const started = await stack.api

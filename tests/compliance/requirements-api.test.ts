@@ -239,4 +239,17 @@ describe('compliance requirements', () => {
     const outsiderTenant = platform.body.items.find((t: { tenant: { id: string } }) => t.tenant.id === outsider.tenantId);
     expect(outsiderTenant).toMatchObject({ summary: { requirements: 0 }, requirements: [] });
   });
+
+  it('describes the requirement, platform and remind routes in the OpenAPI document', async () => {
+    const { body: doc } = await stack.api.get('/api/openapi.json').expect(200);
+    const methods = (path: string) => Object.keys(doc.paths[`/api/v1${path}`] ?? {}).sort();
+    expect(methods('/compliance/requirements')).toEqual(['get', 'post']);
+    expect(methods('/compliance/requirements/{id}')).toEqual(['delete', 'get', 'put']);
+    expect(methods('/compliance/requirements/{id}/progress')).toEqual(['get']);
+    expect(methods('/platform/compliance')).toEqual(['get']);
+    expect(methods('/compliance/versions/{id}/remind')).toEqual(['post']);
+    expect(methods('/compliance/reminds/{id}')).toEqual(['get']);
+    const progress = doc.paths['/api/v1/compliance/requirements/{id}/progress'].get.responses['200'].content['application/json'].schema;
+    expect(JSON.stringify(progress)).toContain('ComplianceRequirementProgress');
+  });
 });

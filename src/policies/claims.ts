@@ -1,8 +1,8 @@
 /**
  * The tenant's staff see every claim of the tenant and its documents; a policyholder their own.
  * Notes are the staff's alone. A withdrawn note or document is hidden from everyone but the
- * tenant's admins, who keep the record; only its author (or, to withdraw it, a claims manager)
- * may change it.
+ * tenant's admins, who keep the record. Its author corrects or withdraws it; a claims manager may
+ * also withdraw it, and any of the staff may set a document's kind.
  */
 import { Claim, ClaimDocument, ClaimNote } from '../models';
 import { isStaff } from '../shared/roles';
@@ -18,7 +18,7 @@ export const claimPolicy: Policy<Claim> = {
 };
 
 /** Who keeps seeing what was withdrawn from a claim. */
-export const seesWithdrawn = (caller: AuthUser): boolean => caller.role === 'tenant_admin';
+const seesWithdrawn = (caller: AuthUser): boolean => caller.role === 'tenant_admin';
 
 /**
  * What a list of a claim's notes or documents shows: none withdrawn, unless a tenant admin asks

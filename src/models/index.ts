@@ -7,6 +7,7 @@ import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
 import { ClaimHistory } from './claim-history';
 import { ClaimNote } from './claim-note';
+import { ClaimNoteRevision } from './claim-note-revision';
 import { CompliancePolicy } from './compliance-policy';
 import { ComplianceRemind, ComplianceRemindRecipient } from './compliance-remind';
 import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance-requirement';
@@ -29,7 +30,7 @@ import { User } from './user';
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
-export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
+export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export {
   AuditEvent,
   Category,
@@ -69,7 +70,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
   for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
     model.initModel(sequelize);
-  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimDocument, Payment]) model.initModel(sequelize);
+  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

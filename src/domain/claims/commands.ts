@@ -2,7 +2,7 @@
  * The writes of the claim process: filing a claim starts its run through the outbox; assigning and
  * moving it are decisions the run's Update validators accept or refuse (403/409/422) before
  * anything changes; notes and documents are added beside the run, a document waking a claim that
- * waits for it.
+ * waits for it (their later upkeep is in notes.ts and documents.ts).
  */
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -15,6 +15,7 @@ import {
   ClaimUpdateResult,
   ClaimWorkflow,
   ClaimWorkflowInput,
+  DocumentKind,
   DocumentUploaded,
   documentUploadedSignal,
   TransitionRequest,
@@ -190,6 +191,8 @@ export interface UploadDocumentInput {
   id: string;
   fileName: string;
   contentType: string;
+  /** What the document shows; `other` unless the uploader says. */
+  kind?: DocumentKind;
   /** The document's bytes, decoded from the transport's encoding. */
   bytes: Buffer;
 }
@@ -200,7 +203,7 @@ export interface UploadDocumentInput {
  * the first request recorded, signalled once.
  */
 export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = async (caller, input, deps) => {
-  const { fileName, contentType, bytes } = input;
+  const { fileName, contentType, kind, bytes } = input;
   const claim = await findVisible(caller, claimPolicy, input.id);
   assertClaimOpen(claim);
   if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
@@ -243,6 +246,7 @@ export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = 
           sizeBytes: bytes.length,
           sha256,
           storageKey,
+          kind,
         },
         { transaction },
       );
@@ -251,7 +255,7 @@ export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = 
         { signalName: documentUploadedSignal.name, args: [uploaded] },
         transaction,
       );
-      const after = { documentId, fileName, contentType, sizeBytes: bytes.length };
+      const after = { documentId, fileName, contentType, sizeBytes: bytes.length, kind: created.kind };
       await recordAudit(
         deps.auditSource,
         { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after },

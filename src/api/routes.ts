@@ -24,7 +24,7 @@ export function allRoutes(config: Config): RouteSpec[] {
   return [
     ...authRoutes(config),
     ...passwordRoutes(config),
-    ...userRoutes(config),
+    ...userRoutes(),
     ...tenantSettingsRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),

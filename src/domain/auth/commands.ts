@@ -93,22 +93,28 @@ export const registerPolicyholder: PublicCommand<{ tenantSlug: string; email: st
   );
 };
 
-/** Activates the account the mailed token was issued for (single use); an unusable token is a 400 naming why. */
-export const verifyEmail: PublicCommand<{ token: string }, void> = async ({ token }, deps) => {
+/** Runs `use` of a mailed single-use token (an address's link, a password reset); a token it cannot use is a 400 naming why. */
+export async function withMailedToken<T>(use: () => Promise<T>): Promise<T> {
   try {
-    await deps.sequelize.transaction(async (transaction) => {
+    return await use();
+  } catch (err) {
+    if (err instanceof VerificationTokenRejected || err instanceof ResetTokenRejected) throw new ApiError(400, err.code, err.message);
+    throw err;
+  }
+}
+
+/** Activates the account the mailed token was issued for (single use). */
+export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, deps) =>
+  withMailedToken(() =>
+    deps.sequelize.transaction(async (transaction) => {
       const user = await verifyAccount(token, transaction);
       await recordAudit(
         ownerSource(deps, user),
         { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
         transaction,
       );
-    });
-  } catch (err) {
-    if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);
-    throw err;
-  }
-};
+    }),
+  );
 
 /**
  * The transport's count of one client's wrong passwords at one address (src/api/auth/login-throttle.ts):
@@ -227,12 +233,6 @@ export const requestPasswordReset: PublicCommand<{ email: string }, void> = asyn
   );
 };
 
-/** Sets a new password with a mailed reset token (single use); every session ends. An unusable token is a 400 naming why. */
-export const confirmPasswordReset: PublicCommand<{ token: string; newPassword: string }, void> = async ({ token, newPassword }, deps) => {
-  try {
-    await resetPassword(token, newPassword, deps.config.passwordHashing, deps.auditSource.requestId);
-  } catch (err) {
-    if (err instanceof ResetTokenRejected) throw new ApiError(400, err.code, err.message);
-    throw err;
-  }
-};
+/** Sets a new password with a mailed reset token (single use); every session ends. */
+export const confirmPasswordReset: PublicCommand<{ token: string; newPassword: string }, void> = ({ token, newPassword }, deps) =>
+  withMailedToken(() => resetPassword(token, newPassword, deps.config.passwordHashing, deps.auditSource.requestId));

@@ -23,11 +23,12 @@ import { Registration, Tenant, User } from '../../models';
 import type { UnverifiedRegistration } from '../../models';
 import { findVisible } from '../../policies/core';
 import { registrationPolicy } from '../../policies/platform';
-import { requestRegistration, VerificationTokenRejected, verifyRegistration } from '../../services/email-verifications';
+import { requestRegistration, verifyRegistration } from '../../services/email-verifications';
 import { hashPassword } from '../../services/passwords';
 import type { AuthUser } from '../../shared/caller';
-import { ApiError, conflict } from '../../shared/errors';
+import { conflict } from '../../shared/errors';
 import { afterAnswer, registrationAddressInUseMail, sendAccountMail, verifyRegistrationMail } from '../auth/account-mails';
+import { withMailedToken } from '../auth/commands';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { createWithRun, decideOnRun } from '../runs';
 
@@ -71,16 +72,6 @@ export const requestCompanyRegistration: PublicCommand<RegistrationRequest, void
   });
 };
 
-/** The registration the mailed token carries; an unusable token is a 400 naming why. */
-async function verifiedRegistration(token: string, transaction: Transaction): Promise<UnverifiedRegistration> {
-  try {
-    return await verifyRegistration(token, transaction);
-  } catch (err) {
-    if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);
-    throw err;
-  }
-}
-
 /**
  * Submits the registration the mailed token carries (single use) and starts its onboarding run.
  * The token is used up, the registration created and the start of its run enqueued in one
@@ -91,7 +82,7 @@ export const submitRegistration: PublicCommand<{ token: string }, Registration> 
   const id = crypto.randomUUID();
   const workflowId = onboardingWorkflowId(id);
   return createWithRun<OnboardingWorkflow, Registration>(deps, async (transaction) => {
-    const fields = await verifiedRegistration(input.token, transaction);
+    const fields = await withMailedToken(() => verifyRegistration(input.token, transaction));
     await assertSlugAvailable(fields.requestedSlug);
     if (await adminEmailInUse(fields.adminEmail, transaction)) {
       throw conflict('An account or open request with this admin e-mail already exists', [

@@ -26,7 +26,7 @@ export function allRoutes(config: Config): RouteSpec[] {
   return [
     ...authRoutes(config),
     ...passwordRoutes(config),
-    ...userRoutes(config),
+    ...userRoutes(),
     ...tenantSettingsRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),

@@ -33,6 +33,7 @@ import { dependencyUnavailable, ownClaim, unprocessable } from '../../shared/err
 import { HOUR_MS } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { assertClaimOpen, claimantAmong, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
@@ -73,8 +74,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     filedAt: filedAt.toISOString(),
     settings,
   };
-  const [claim, start] = await deps.sequelize.transaction(async (transaction) => {
-    const created = await Claim.create(
+  return createWithRun<ClaimWorkflow, Claim>(deps, async (transaction) => {
+    const claim = await Claim.create(
       {
         id: claimId,
         tenantId,
@@ -104,12 +105,12 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     );
     await recordAudit(
       deps.auditSource,
-      { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created },
+      { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: claim },
       transaction,
     );
-    const message = await deps.outbox.enqueueStart<ClaimWorkflow>(
-      workflowId,
-      {
+    return {
+      row: claim,
+      start: {
         workflowType: CLAIM_WORKFLOW_TYPE,
         args: [runInput],
         tenantId,
@@ -117,14 +118,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
         summary: `Claim ${claimNumber}: ${input.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
         dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR_MS).toISOString(),
       },
-      transaction,
-    );
-    return [created, message] as const;
+    };
   });
-  // Filed either way: if Temporal does not take the start now, the outbox relay delivers it.
-  const runId = await deps.outbox.deliver(start);
-  if (runId) await claim.update({ runId });
-  return claim;
 };
 
 /**

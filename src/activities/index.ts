@@ -2,6 +2,7 @@
 import type { ActivityDeps } from './deps';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
+import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createRetentionActivities } from './retention';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
+    ...createComplianceRemindActivities(deps),
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

@@ -14,6 +14,8 @@ import { documentRoutes } from './claims/documents/routes';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
+import { remindRoutes } from './compliance/reminds/routes';
+import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
@@ -29,19 +31,21 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...authRoutes(config),
     ...passwordRoutes(config),
     ...emailChangeRoutes(config),
-    ...userRoutes(config),
-    ...staffEmailRoutes(config),
+    ...userRoutes(),
+    ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),
     ...policyReviewRoutes(),
     ...acknowledgementRoutes(),
+    ...requirementRoutes(),
+    ...remindRoutes(),
     ...claimRoutes(),
     ...documentRoutes(),
     ...registrationRoutes(config),
     ...tenantRoutes(),
-    ...tenantSuspensionRoutes(config),
-    ...platformAdminRoutes(config),
+    ...tenantSuspensionRoutes(),
+    ...platformAdminRoutes(),
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),

@@ -58,7 +58,12 @@ function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
  * token. The token is looked up before the new password is hashed, so a stream of made-up tokens
  * costs one indexed read each and never a hash; it is checked again, locked, when the password is set.
  */
-export async function resetPassword(token: string, newPassword: string, hashing: PasswordHashing, requestId: string): Promise<void> {
+export async function resetPassword(
+  token: string,
+  newPassword: string,
+  hashing: PasswordHashing,
+  requestId: AuditSource['requestId'],
+): Promise<void> {
   const tokenHash = hashToken(token);
   const problem = problemOf(await PasswordResetToken.findOne({ where: { tokenHash } }));
   if (problem) throw new ResetTokenRejected(problem);

@@ -34,7 +34,7 @@ export const ownClaim = (message: string) => new ApiError(403, 'own_claim', mess
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");
-/** A change that asks for the caller's password (e-mail change) was sent a wrong one. */
+/** A change that asks for the caller's password (password or e-mail change) was sent a wrong one. */
 export const wrongCurrentPassword = () =>
   new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
 /** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */

@@ -1,7 +1,6 @@
 /** A signed-in user changes their e-mail address (docs/security.md, Changing an e-mail address). */
 import type { Config } from '../../config';
-import { emailChangeCommands, EMAIL_CHANGE_TTL_MS } from '../../domain/auth/email-change';
-import { createSmtpMailer } from '../../services/mailer';
+import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/auth/email-change';
 import { acceptedSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
@@ -11,7 +10,6 @@ import { authAddressLimit, noStore } from './middleware';
 export function emailChangeRoutes(config: Config): RouteSpec[] {
   // Counted with the other auth routes per client address: a stolen session cannot guess the password fast.
   const authLimit = authAddressLimit(config);
-  const { requestEmailChange, confirmEmailChange } = emailChangeCommands(createSmtpMailer(config.smtp));
   return [
     route({
       method: 'post',

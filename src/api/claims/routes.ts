@@ -1,8 +1,9 @@
 import type { Attributes, WhereOptions } from 'sequelize';
 import { ASSIGNER_ROLES, ClaimState, claimStateQuery, HANDLER_ROLES } from '../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../domain/claims/commands';
+import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
-import { claimPolicy } from '../../policies/claims';
+import { claimPolicy, withdrawnFilter } from '../../policies/claims';
 import { findVisible, tenantOf } from '../../policies/core';
 import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
@@ -15,12 +16,15 @@ import {
   assignClaimBody,
   claimDetailSchema,
   claimSchema,
+  editNoteBody,
   fileClaimBody,
+  listClaimItemsQuery,
   listClaimsQuery,
-  listNotesQuery,
   noteBody,
+  noteParams,
   noteSchema,
   transitionClaimBody,
+  withdrawalBody,
 } from './schemas';
 
 function claimView(claim: Attributes<Claim>): object {
@@ -150,15 +154,18 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/claims/:id/notes',
-      summary: "The claim's internal notes (staff only)",
+      summary: "The claim's internal notes (staff only); withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'claims',
       roles: STAFF_ROLES,
       params: idParams,
-      query: listNotesQuery,
+      query: listClaimItemsQuery,
       response: { status: 200, schema: pageSchema(noteSchema) },
       handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
-        ctx.body = await paginate(ClaimNote, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
+        const { user } = ctx.state;
+        const { includeWithdrawn, ...page } = ctx.state.input.query;
+        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
+        const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
+        ctx.body = await paginate(ClaimNote, { ...page, ordering: 'createdAt' }, where);
       },
     }),
 
@@ -174,6 +181,35 @@ export function claimRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         ctx.status = 201;
         ctx.body = await addClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+
+    route({
+      method: 'patch',
+      path: '/claims/:id/notes/:noteId',
+      summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: noteParams,
+      body: editNoteBody,
+      response: { status: 200, schema: noteSchema },
+      handler: async (ctx) => {
+        ctx.body = await editClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+
+    route({
+      method: 'post',
+      path: '/claims/:id/notes/:noteId/withdraw',
+      summary:
+        'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: noteParams,
+      body: withdrawalBody,
+      response: { status: 200, schema: noteSchema },
+      handler: async (ctx) => {
+        ctx.body = await withdrawClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
       },
     }),
   ];

@@ -1,17 +1,14 @@
 /** Platform admins, as other platform admins add and list them (docs/onboarding.md, Platform admins). */
-import type { Config } from '../../config';
-import { platformCommands } from '../../domain/platform/commands';
+import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminPolicy } from '../../policies/platform';
-import { createSmtpMailer } from '../../services/mailer';
 import { userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
 
-export function platformAdminRoutes(config: Config): RouteSpec[] {
-  const { createPlatformAdmin } = platformCommands(createSmtpMailer(config.smtp));
+export function platformAdminRoutes(): RouteSpec[] {
   return [
     route({
       method: 'get',

@@ -1,14 +1,11 @@
 /** A tenant admin sets a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
-import type { Config } from '../../config';
-import { emailChangeCommands } from '../../domain/auth/email-change';
-import { createSmtpMailer } from '../../services/mailer';
+import { changeStaffEmail } from '../../domain/auth/email-change';
 import { idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { staffEmailBody } from './email-schemas';
 
-export function staffEmailRoutes(config: Config): RouteSpec[] {
-  const { changeStaffEmail } = emailChangeCommands(createSmtpMailer(config.smtp));
+export function staffEmailRoutes(): RouteSpec[] {
   return [
     route({
       method: 'put',

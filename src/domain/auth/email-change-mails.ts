@@ -1,6 +1,6 @@
 /** The e-mails of an address change: the link to the new address, and notices to the old one (and, for a change an admin made, the new). */
 import type { Config } from '../../config';
-import type { AccountMail } from '../../services/account-mail';
+import type { AccountMail } from './account-mails';
 
 export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number, token: string): AccountMail {
   return {

@@ -10,20 +10,20 @@ import { User } from '../../models';
 import { findVisible } from '../../policies/core';
 import { NotPermitted } from '../../policies/refusals';
 import { userPolicy } from '../../policies/users';
-import { sendAfterCommit } from '../../services/account-mail';
 import {
   consumeEmailChange,
   requestEmailChange as mintEmailChangeLink,
   VerificationTokenRejected,
   voidAccountLinks,
 } from '../../services/email-verifications';
-import type { Mailer } from '../../services/mailer';
 import { verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
-import { ApiError, conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
+import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
 import { audited } from '../audited';
 import type { AuditedChange } from '../../models/audit-event';
 import type { Command } from '../command';
+import { mailAfterAnswer } from './account-mails';
+import { withMailedToken } from './commands';
 import { confirmEmailChangeMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
@@ -90,71 +90,64 @@ async function toFreeAddress<T>(change: () => Promise<T>): Promise<T> {
   }
 }
 
-export function emailChangeCommands(mailer: Mailer) {
-  /** Mails the link to the new address and a notice to the old one; nothing changes yet. */
-  const requestEmailChange: Command<EmailChangeRequest, void> = async (caller, { newEmail, currentPassword }, deps) => {
-    const user = await User.findByPk(caller.id);
-    if (!user) throw unauthorized();
-    if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
-    assertNewAddress(user, newEmail);
-    await assertAddressFree(newEmail);
-    const token = await audited(
-      deps,
-      (transaction) => mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction),
-      () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
-    );
-    sendAfterCommit(mailer, deps.logger, [
-      confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token),
-      emailChangeRequestedMail(deps.config, user.email, newEmail),
-    ]);
-  };
+/** Mails the link to the new address and a notice to the old one; nothing changes yet. */
+export const requestEmailChange: Command<EmailChangeRequest, void> = async (caller, { newEmail, currentPassword }, deps) => {
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
+  assertNewAddress(user, newEmail);
+  await assertAddressFree(newEmail);
+  const token = await audited(
+    deps,
+    (transaction) => mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction),
+    () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
+  );
+  mailAfterAnswer(deps, [
+    confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token),
+    emailChangeRequestedMail(deps.config, user.email, newEmail),
+  ]);
+};
 
-  /** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */
-  const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> = async (caller, { token, keepFamilyId }, deps) => {
-    const user = await User.findByPk(caller.id);
-    if (!user) throw unauthorized();
-    const oldEmail = user.email;
-    try {
-      await toFreeAddress(() =>
-        audited(
-          deps,
-          async (transaction) => {
-            const link = await consumeEmailChange(token, transaction);
-            // Another account's link is refused like an unknown one, and stays unused.
-            if (link.userId !== user.id) throw new VerificationTokenRejected('verification_token_invalid');
-            await moveAccount(user, link.newEmail, transaction, keepFamilyId);
-          },
-          () => emailChangeEvent(user, oldEmail, user.email),
-        ),
-      );
-    } catch (err) {
-      if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);
-      throw err;
-    }
-    await user.reload();
-    sendAfterCommit(mailer, deps.logger, [emailChangedMail(oldEmail, user.email, false)]);
-    return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
-  };
-
-  /** A tenant admin sets a staff member's address: at once, every session of theirs ends, both addresses are told. */
-  const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
-    const user = await findVisible(caller, userPolicy, userId);
-    // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
-    if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
-    if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');
-    assertNewAddress(user, email);
-    await assertAddressFree(email);
-    const oldEmail = user.email;
-    await toFreeAddress(() =>
+/** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */
+export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> = async (caller, { token, keepFamilyId }, deps) => {
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  const oldEmail = user.email;
+  await withMailedToken(() =>
+    toFreeAddress(() =>
       audited(
         deps,
-        (transaction) => moveAccount(user, email, transaction),
-        () => emailChangeEvent(user, oldEmail, email),
+        async (transaction) => {
+          const link = await consumeEmailChange(token, transaction);
+          // Another account's link is refused like an unknown one, and stays unused.
+          if (link.userId !== user.id) throw new VerificationTokenRejected('verification_token_invalid');
+          await moveAccount(user, link.newEmail, transaction, keepFamilyId);
+        },
+        () => emailChangeEvent(user, oldEmail, user.email),
       ),
-    );
-    sendAfterCommit(mailer, deps.logger, [emailChangedMail(oldEmail, email, true), emailChangedMail(email, email, true)]);
-    return user;
-  };
+    ),
+  );
+  await user.reload();
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, user.email, false)]);
+  return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
+};
 
-  return { requestEmailChange, confirmEmailChange, changeStaffEmail };
-}
+/** A tenant admin sets a staff member's address: at once, every session of theirs ends, both addresses are told. */
+export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
+  const user = await findVisible(caller, userPolicy, userId);
+  // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
+  if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
+  if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');
+  assertNewAddress(user, email);
+  await assertAddressFree(email);
+  const oldEmail = user.email;
+  await toFreeAddress(() =>
+    audited(
+      deps,
+      (transaction) => moveAccount(user, email, transaction),
+      () => emailChangeEvent(user, oldEmail, email),
+    ),
+  );
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), emailChangedMail(email, email, true)]);
+  return user;
+};

@@ -1,6 +1,6 @@
 /** The e-mails of platform administration: a new platform admin's first password, a tenant's suspension and reactivation. */
 import type { Config } from '../../config';
-import type { AccountMail } from '../../services/account-mail';
+import type { AccountMail } from '../auth/account-mails';
 
 export function setPasswordMail(config: Config, admin: { email: string; fullName: string }, token: string, ttlMs: number): AccountMail {
   return {

@@ -19,6 +19,8 @@ import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
 import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
+import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
+import * as complianceRequirements from './0024-compliance-requirements';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -40,4 +42,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0018-document-quotas', ...documentQuotas },
   { name: '0019-email-verification', ...emailVerification },
   { name: '0021-tenant-suspension-email-change', ...tenantSuspensionEmailChange },
+  { name: '0022-claim-notes-documents-upkeep', ...claimNotesDocumentsUpkeep },
+  { name: '0024-compliance-requirements', ...complianceRequirements },
 ];

@@ -6,7 +6,7 @@ import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';
-import { forbidden, tenantSuspended, unauthorized } from '../errors';
+import { forbidden, tenantSuspended, unauthorized } from '../../../shared/errors';
 import { CODEC_SESSION_COOKIE } from '../paths';
 import type { AuthUser } from '../route';
 

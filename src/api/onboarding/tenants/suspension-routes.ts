@@ -1,14 +1,11 @@
 /** A platform admin suspends a tenant and reactivates it (docs/onboarding.md, Suspending a tenant). */
-import type { Config } from '../../../config';
-import { platformCommands } from '../../../domain/platform/commands';
-import { createSmtpMailer } from '../../../services/mailer';
+import { reactivateTenant, suspendTenant } from '../../../domain/platform/commands';
 import { idParams } from '../../http/common-schemas';
 import { commandDeps } from '../../http/command-deps';
 import { route, RouteSpec } from '../../http/route';
 import { suspendTenantBody, tenantSchema } from './schemas';
 
-export function tenantSuspensionRoutes(config: Config): RouteSpec[] {
-  const { suspendTenant, reactivateTenant } = platformCommands(createSmtpMailer(config.smtp));
+export function tenantSuspensionRoutes(): RouteSpec[] {
   return [
     route({
       method: 'post',

@@ -23,9 +23,9 @@ import {
   submitRegistration,
 } from '../../src/domain/onboarding/commands';
 import { createUser, updateUser } from '../../src/domain/users/commands';
-import { AuditEvent, OutboxMessage, Registration, type Tenant, User } from '../../src/models';
+import { AuditEvent, OutboxMessage, RefreshToken, Registration, type Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
-import { buildTenant, buildUser } from '../support/factories';
+import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { refusal } from '../support/refusals';
 import { startTestStack, TestStack } from '../support/stack';
@@ -158,6 +158,23 @@ describe('account, user and onboarding commands called directly, without HTTP', 
     await expect(
       logIn({ email, password: 'Third-Secret-44', attempts: countedAttempts().attempts }, request(null).deps),
     ).resolves.toMatchObject({ user: { id: user!.id } });
+  });
+
+  it("auth: a suspended tenant's member is told tenant_suspended (403) only with the right password, and gets no session", async () => {
+    const member = await buildUser({ tenantId: (await buildTenant({ status: 'suspended' })).id, role: 'claims_agent' });
+    const wrong = countedAttempts();
+    await expect(
+      refusal(logIn({ email: member.email, password: 'not the password', attempts: wrong.attempts }, request(null).deps)),
+    ).resolves.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(wrong.asked).toEqual(['recordFailure']);
+    const right = countedAttempts();
+    await expect(
+      refusal(logIn({ email: member.email, password: TEST_PASSWORD, attempts: right.attempts }, request(null).deps)),
+    ).resolves.toMatchObject({ status: 403, code: 'tenant_suspended' });
+    // Not a wrong password: nothing counted against the client; no session, no sign-in recorded.
+    expect(right.asked).toEqual([]);
+    await expect(RefreshToken.count({ where: { userId: member.id } })).resolves.toBe(0);
+    await expect(User.findByPk(member.id)).resolves.toMatchObject({ lastLoginAt: null });
   });
 
   it("users: an admin adds and changes the tenant's users, not another tenant's, and cannot demote themselves", async () => {

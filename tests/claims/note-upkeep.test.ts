@@ -37,12 +37,12 @@ describe('claim note upkeep (real API and PostgreSQL)', () => {
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const notesUrl = (claimId = claim.id) => `/api/v1/claims/${claimId}/notes`;
-  const edit = (user: User, noteId: string, body: unknown, claimId = claim.id) =>
+  const edit = (user: User, noteId: string, body: string | object, claimId = claim.id) =>
     stack.api
       .patch(`${notesUrl(claimId)}/${noteId}`)
       .set(as(user))
       .send(body);
-  const withdraw = (user: User, noteId: string, body: unknown) =>
+  const withdraw = (user: User, noteId: string, body: string | object) =>
     stack.api.post(`${notesUrl()}/${noteId}/withdraw`).set(as(user)).send(body);
 
   async function writeNote(author: User, body = 'Customer called about the leak'): Promise<NoteAnswer> {

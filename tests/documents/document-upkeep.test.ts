@@ -53,7 +53,8 @@ describe('claim document upkeep (real API, worker, PostgreSQL and store)', () =>
   }
   const documentsUrl = () => `/api/v1/claims/${claimId}/documents`;
   const classify = (user: User, id: string, body: string | object) => stack.api.patch(`/api/v1/documents/${id}`).set(as(user)).send(body);
-  const withdraw = (user: User, id: string, body: string | object) => stack.api.post(`/api/v1/documents/${id}/withdraw`).set(as(user)).send(body);
+  const withdraw = (user: User, id: string, body: string | object) =>
+    stack.api.post(`/api/v1/documents/${id}/withdraw`).set(as(user)).send(body);
 
   async function upload(user: User, fields: Record<string, unknown> = {}): Promise<DocumentAnswer> {
     const res = await stack.api

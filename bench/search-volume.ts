@@ -40,6 +40,13 @@ const INCIDENTS = [
 
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 
+/**
+ * The policy number of the n-th row a bulk insert writes, given rather than left to the trigger:
+ * each number the trigger takes updates the tenant's counter row, and thousands of updates of one
+ * row in one transaction leave a version chain every later lookup walks (docs/subscriptions.md).
+ */
+const POLICY_NUMBER_OF_ROW = `'POL-' || extract(year FROM now())::int || '-' || lpad((row_number() OVER ())::text, 6, '0')`;
+
 export interface ClaimVolume {
   tenant: Tenant;
   holders: number;
@@ -74,8 +81,8 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
   await sequelize.transaction(async (transaction) => {
     const run = (sql: string) => sequelize.query(sql, { replacements, transaction });
     await run(INSERT_HOLDERS);
-    await run(`INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, start_date, end_date)
-      SELECT gen_random_uuid(), :tenantId, :planId, id, 'active', 50000, 240, 12, current_date, current_date + 365
+    await run(`INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, policy_number, status, coverage_amount, premium, duration_months, start_date, end_date)
+      SELECT gen_random_uuid(), :tenantId, :planId, id, ${POLICY_NUMBER_OF_ROW}, 'active', 50000, 240, 12, current_date, current_date + 365
       FROM users WHERE tenant_id = :tenantId`);
     await run(`WITH subs AS (SELECT array_agg(id) AS ids, array_agg(policyholder_id) AS holders FROM subscriptions WHERE tenant_id = :tenantId)
       INSERT INTO claims (id, tenant_id, claim_number, subscription_id, claimant_id, filed_by_id, incident_date, description, amount_claimed, workflow_id)
@@ -95,8 +102,7 @@ export interface PolicyVolume {
 
 /**
  * A tenant with `policies` subscriptions spread over `holders` policyholders: policy n is
- * POL-<this year>-<n, 6 digits> (given, so the trigger takes no counter) with the phone
- * +49170<n, 7 digits>.
+ * POL-<this year>-<n, 6 digits> with the phone +49170<n, 7 digits>.
  */
 export async function seedPolicyVolume(sequelize: Sequelize, counts: { holders: number; policies: number }): Promise<PolicyVolume> {
   const { tenant, planId } = await volumeTenant('Policy search volume');
@@ -108,7 +114,7 @@ export async function seedPolicyVolume(sequelize: Sequelize, counts: { holders: 
       INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, policy_number, policy_type, holder_phone, status,
                                  coverage_amount, premium, duration_months, start_date, end_date)
       SELECT gen_random_uuid(), :tenantId, :planId, holders.ids[1 + g % :holders],
-             'POL-' || extract(year FROM now())::int || '-' || lpad(g::text, 6, '0'), 'home', '+49170' || lpad(g::text, 7, '0'),
+             ${POLICY_NUMBER_OF_ROW}, 'home', '+49170' || lpad(g::text, 7, '0'),
              'active', 50000, 240, 12, current_date, current_date + 365
       FROM generate_series(1, :policies) g, holders`);
   });

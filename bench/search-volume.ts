@@ -41,9 +41,8 @@ const INCIDENTS = [
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 
 /**
- * The policy number of the n-th row a bulk insert writes, given rather than left to the trigger:
- * each number the trigger takes updates the tenant's counter row, and thousands of updates of one
- * row in one transaction leave a version chain every later lookup walks (docs/subscriptions.md).
+ * The policy number of the n-th row a bulk insert writes, given rather than left to the trigger,
+ * which would lock and update the tenant's counter row once per row.
  */
 const POLICY_NUMBER_OF_ROW = `'POL-' || extract(year FROM now())::int || '-' || lpad((row_number() OVER ())::text, 6, '0')`;
 

@@ -7,12 +7,13 @@
  * names and e-mail fragments. The plan of one claim query is reported to show the indexes at work.
  */
 import { loadConfig } from '../src/config';
+import { createSequelize } from '../src/models/database';
 import { issueAccessToken } from '../src/services/tokens';
 import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { percentile, runConcurrently } from './fixtures';
 import { startApiProcess } from './processes';
-import { explainClaimSearch, seedClaimVolume, seedPolicyVolume } from './search-volume';
+import { explainClaimSearch, seedClaimVolume, seedPolicyVolume, type ClaimVolume, type PolicyVolume } from './search-volume';
 import { buildUser } from '../tests/support/factories';
 import type { Tenant } from '../src/models';
 
@@ -95,8 +96,17 @@ async function timeSearches(
 }
 
 export async function benchSearch(infra: BenchInfra, rows: number, requests: number): Promise<SearchResult> {
-  const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(rows / 10)), claims: rows });
-  const policies = await seedPolicyVolume(infra.sequelize, { holders: Math.max(1, Math.round(rows / 5)), policies: rows });
+  // 100,000 rows and their trigram index entries are written by single statements that can take
+  // longer than the 10 s statement deadline on a busy machine: they get a connection of their own (as in tests/search).
+  const bulk = createSequelize(infra.databaseUrl, { statementMs: 600_000 });
+  let volume: ClaimVolume;
+  let policies: PolicyVolume;
+  try {
+    volume = await seedClaimVolume(bulk, { holders: Math.max(1, Math.round(rows / 10)), claims: rows });
+    policies = await seedPolicyVolume(bulk, { holders: Math.max(1, Math.round(rows / 5)), policies: rows });
+  } finally {
+    await bulk.close();
+  }
   const env = {
     API_PORT: String(await freePort()),
     DATABASE_URL: infra.databaseUrl,

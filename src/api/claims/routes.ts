@@ -5,6 +5,8 @@ import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../dom
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
 import { claimPolicy, withdrawnFilter } from '../../policies/claims';
 import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
+import type { Output } from '../../shared/typed-schema';
 import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
@@ -44,6 +46,21 @@ async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveStat
     } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
     return state;
   });
+}
+
+/** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
+async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
+  const { user } = ctx.state;
+  const { status, assigneeId, subscriptionId, q, ...page } = query;
+  const where: WhereOptions<Claim> = {
+    ...claimPolicy.scope(user),
+    ...(status && { status }),
+    ...(assigneeId && { assigneeId }),
+    ...(subscriptionId && { subscriptionId }),
+    ...(q && searchWhere(ctx.services.sequelize, tenantOf(user), q, 'claimant_id')),
+  };
+  const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
+  return { ...result, items: result.items.map(claimView) };
 }
 
 async function claimDetail(claim: Claim): Promise<object> {
@@ -91,17 +108,23 @@ export function claimRoutes(): RouteSpec[] {
       query: listClaimsQuery,
       response: { status: 200, schema: pageSchema(claimSchema) },
       handler: async (ctx) => {
-        const { user } = ctx.state;
-        const { status, assigneeId, q, ...page } = ctx.state.input.query;
-        const tenantId = tenantOf(user);
-        const where: WhereOptions<Claim> = {
-          ...claimPolicy.scope(user),
-          ...(status && { status }),
-          ...(assigneeId && { assigneeId }),
-          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
-        };
-        const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
-        ctx.body = { ...result, items: result.items.map(claimView) };
+        ctx.body = await listClaims(ctx, ctx.state.input.query);
+      },
+    }),
+
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/claims',
+      summary: 'List the claims of one policy (a policyholder their own policy only), with the filters of GET /claims',
+      tag: 'claims',
+      roles: TENANT_ROLES,
+      params: idParams,
+      query: listClaimsQuery,
+      response: { status: 200, schema: pageSchema(claimSchema) },
+      handler: async (ctx) => {
+        // Another tenant's or another policyholder's policy is 404, like a missing one.
+        const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
+        ctx.body = await listClaims(ctx, { ...ctx.state.input.query, subscriptionId: subscription.id });
       },
     }),
 

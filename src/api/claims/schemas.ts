@@ -21,6 +21,7 @@ export const listClaimsQuery = object({
   ...pageQueryKeys,
   status: stage,
   assigneeId: uuid,
+  subscriptionId: uuid.description('The claims of one policy'),
   q: searchParam.description(
     "Matches claim number, description and the policyholder's name and e-mail: partial, case- and accent-insensitive",
   ),

@@ -188,7 +188,11 @@ describe('compliance requirements', () => {
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.details[0].field).toBe('body.frameworkRef');
     expect((await post({ dueAt: 'next week' })).status).toBe(400);
-    expect((await post({ dueAt: '0000-01-01T00:00:00Z' })).status).toBe(400);
+    for (const dueAt of ['0000-01-01T00:00:00Z', '3000-01-01T00:00:00Z']) {
+      const outOfRange = await post({ dueAt });
+      expect(outOfRange.status).toBe(422);
+      expect(outOfRange.body.error.details[0].field).toBe('dueAt');
+    }
     expect((await post({ policyIds: [giftsPolicy.id, giftsPolicy.id] })).status).toBe(400);
     expect((await post({ status: 'on_track' })).status).toBe(400);
 

@@ -174,7 +174,18 @@ const withPolicies = (requirement: ComplianceRequirement, policyIds: string[]): 
 const auditForm = (requirement: ComplianceRequirement, policyIds: string[]) => ({ ...requirement.toJSON(), policyIds });
 
 /** The owner must be an active staff member of the tenant, the policies the tenant's own (422 otherwise). */
+// Dates PostgreSQL stores as given (it has no year 0) and a compliance plan could mean. A business
+// bound, not a format one: a well-formed date outside it is 422, like an unknown owner.
+const EARLIEST_DUE = Date.UTC(2000, 0, 1);
+const LATEST_DUE = Date.UTC(3000, 0, 1);
+
 async function checkReferences(tenantId: string, fields: Partial<RequirementFields>): Promise<void> {
+  const due = fields.dueAt?.getTime();
+  if (due !== undefined && !(due >= EARLIEST_DUE && due < LATEST_DUE)) {
+    throw unprocessable('The due date must be in the years 2000 to 2999', [
+      { field: 'dueAt', message: 'must be in the years 2000 to 2999' },
+    ]);
+  }
   if (fields.ownerId !== undefined) {
     const owner = await User.count({ where: { id: fields.ownerId, tenantId, isActive: true, role: { [Op.in]: STAFF_ROLES } } });
     if (owner === 0)

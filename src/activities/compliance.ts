@@ -8,16 +8,17 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { Op } from 'sequelize';
 import {
   ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  type AcknowledgementEvidence,
   acknowledgementWorkflowId,
   AcknowledgementWorkflow,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
+import { audienceWhere } from '../models/audience';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import { STAFF_ROLES } from '../shared/roles';
 import { failureCategory } from '../services/webhook';
 import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
@@ -92,7 +93,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
     if (!ack) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${id} not found`);
     const employee = (ack as Acknowledgement & { employee: User }).employee;
     const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
-    const isClosed = ack.status === 'acknowledged' || ack.status === 'superseded';
+    const isClosed = !OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status);
     return {
       ack,
       employee,
@@ -145,9 +146,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
 
         const employees = await User.findAll({
           where: {
-            tenantId: input.tenantId,
-            isActive: true,
-            role: { [Op.in]: version.audienceRoles ?? STAFF_ROLES },
+            ...audienceWhere(version),
             ...(input.afterEmployeeId && { id: { [Op.gt]: input.afterEmployeeId } }),
           },
           attributes: ['id'],
@@ -173,10 +172,10 @@ export function createComplianceActivities(deps: ActivityDeps) {
           where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } },
           transaction,
         });
-        return { version, dueAt: version.dueAt, employeeIds, acknowledgements };
+        return { version, employeeIds, acknowledgements };
       });
       if (!batch) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
-      const { version, dueAt, employeeIds, acknowledgements } = batch;
+      const { version, employeeIds, acknowledgements } = batch;
 
       const pending = acknowledgements.filter((a) => a.status === 'pending');
       let runsStarted = 0;
@@ -189,14 +188,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
               tenantId: ack.tenantId,
               status: 'pending',
               summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
-              dueAt,
+              // The row's own: one who joined the audience meanwhile got a deadline from that moment.
+              dueAt: ack.dueAt,
             }),
             args: [
               {
                 tenantId: ack.tenantId,
                 acknowledgementId: ack.id,
                 employeeId: ack.employeeId,
-                dueAt: dueAt.toISOString(),
+                dueAt: ack.dueAt.toISOString(),
                 reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
                 graceDays: settings.acknowledgementGraceDays,
               },
@@ -314,14 +314,18 @@ export function createComplianceActivities(deps: ActivityDeps) {
       );
     },
 
-    async recordAcknowledgement(input: { acknowledgementId: string; acknowledgedAt: string }): Promise<void> {
+    async recordAcknowledgement(input: {
+      acknowledgementId: string;
+      acknowledgedAt: string;
+      evidence?: AcknowledgementEvidence;
+    }): Promise<void> {
       // Only the employee may acknowledge (the run's validator says so): they are the actor.
       const ack = await Acknowledgement.findByPk(input.acknowledgementId, { attributes: ['employeeId'] });
       await changeGuarded(
         deps.sequelize,
         Acknowledgement,
         { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
-        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt) },
+        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt), ...input.evidence },
         {
           action: 'acknowledgement.acknowledge',
           entityType: 'acknowledgement',

@@ -1,5 +1,6 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
+import { createAudienceActivities } from './audience';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createNotificationActivities } from './notifications';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
+    ...createAudienceActivities(deps),
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

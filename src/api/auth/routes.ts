@@ -3,6 +3,7 @@
  * account; the mail says which (docs/security.md, account enumeration). Wrong passwords slow down
  * the client that sends them, never the account for everyone (./login-throttle.ts).
  */
+import { syncAudience } from '../../domain/compliance/audience';
 import { Tenant, User } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
@@ -14,6 +15,7 @@ import { afterAnswer, alreadyRegisteredMail, sendAccountMail, verifyAccountMail 
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { ApiError, notFound, unauthorized } from '../http/errors';
 import { route, RouteSpec } from '../http/route';
+import { outboxOf } from '../temporal/outbox';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
@@ -91,6 +93,7 @@ export function authRoutes(config: Config): RouteSpec[] {
               { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
               transaction,
             );
+            await syncAudience(user.id, transaction, { outbox: outboxOf(ctx.services), auditSource: source });
           });
         } catch (err) {
           if (err instanceof VerificationTokenRejected) throw new ApiError(400, err.code, err.message);

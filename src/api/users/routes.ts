@@ -16,6 +16,8 @@ import { route, RouteSpec } from '../http/route';
 import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 import { audited, requestAuditSource } from '../http/audit-source';
+import { commandDeps } from '../http/command-deps';
+import { syncAudience } from '../../domain/compliance/audience';
 
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;
@@ -138,6 +140,7 @@ export function userRoutes(config: Config): RouteSpec[] {
             await user.update({ ...fields, ...newHash }, { transaction });
             // Whoever held this user's tokens held them for the old role, password or status.
             if (changesAuthority) await revokeAllSessions(user.id, { transaction });
+            await syncAudience(user.id, transaction, commandDeps(ctx));
           },
           () => ({
             tenantId,

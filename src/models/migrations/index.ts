@@ -18,6 +18,7 @@ import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
+import * as complianceAudience from './0023-compliance-audience';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -38,4 +39,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0017-retention-indexes', ...retentionIndexes },
   { name: '0018-document-quotas', ...documentQuotas },
   { name: '0019-email-verification', ...emailVerification },
+  { name: '0023-compliance-audience', ...complianceAudience },
 ];

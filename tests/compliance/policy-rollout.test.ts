@@ -63,7 +63,7 @@ describe('policy rollout', () => {
     );
 
     const report = await stack.api.get(`/api/v1/compliance/versions/${version.body.id}/report?pageSize=100`).set(auth);
-    expect(report.body.counts).toEqual({ total: 1000, pending: 1000, acknowledged: 0, overdue: 0, escalated: 0, superseded: 0 });
+    expect(report.body.counts).toEqual({ total: 1000, pending: 1000, acknowledged: 0, overdue: 0, escalated: 0, superseded: 0, exempt: 0 });
     expect(report.body.pagination).toEqual({ page: 1, pageSize: 100, total: 1000, totalPages: 10 });
   });
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Role } from '../shared/roles';
 
@@ -40,6 +41,11 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
+  static hashContent(content: string): string {
+    return crypto.createHash('sha256').update(content, 'utf8').digest('hex');
+  }
 
   static initModel(sequelize: Sequelize): void {
     PolicyVersion.init(

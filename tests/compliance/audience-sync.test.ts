@@ -127,6 +127,12 @@ describe('audience in sync', () => {
     expect(exempt.exemptedAt).toBeInstanceOf(Date);
     expect(await resultOf(stack.temporal.workflow.getHandle(joined.workflowId!))).toEqual({ status: 'exempt', acknowledgedAt: null });
 
+    await mover.reload();
+    const late = await stack.api
+      .post(`/api/v1/acknowledgements/${joined.id}/acknowledge`)
+      .set('Authorization', bearer(stack.config, mover));
+    expect([late.status, late.body.error.details]).toEqual([409, [{ field: 'status', message: 'is exempt' }]]);
+
     const report = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?status=exempt`).set(asOfficer());
     expect(report.status).toBe(200);
     expect(report.body.counts.exempt).toBe(1);

@@ -1,24 +1,24 @@
 /**
- * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): as it starts,
- * the run checks that its employee is still in the version's audience and e-mails them the notice
- * of the new policy; on `audienceChanged` it checks again, and ends as exempt when they left.
+ * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): a run started
+ * for someone who joined the audience checks, as it starts, that they are still in it and e-mails
+ * them the notice of the new policy; on `audienceChanged` any run checks, and ends as exempt when
+ * its employee left.
  * The check locks the user's row first, as the sync of a user's change does
  * (src/domain/compliance/audience.ts), so a change and a check never cross: whichever comes second
  * sees the other's result.
  */
-import { type AcknowledgementOpening, acknowledgementWorkflowId, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
+import { type AcknowledgementOpening, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, PolicyVersion, User } from '../models';
 import { isInAudience } from '../models/audience';
-import { policyNotices } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
 import { workflowAuditSource } from './audit-source';
 import type { AcknowledgementStep } from './compliance';
 import type { ActivityDeps } from './deps';
-import { createNotificationActivities } from './notifications';
+import { createPolicyNotices } from './policy-notice';
 
 export function createAudienceActivities(deps: ActivityDeps) {
-  const notifications = createNotificationActivities(deps);
+  const notices = createPolicyNotices(deps);
 
   /** Records the acknowledgement as exempt when its employee left the audience; answers whether it is exempt. */
   async function exemptIfOutOfAudience(step: AcknowledgementStep): Promise<boolean> {
@@ -52,30 +52,11 @@ export function createAudienceActivities(deps: ActivityDeps) {
     });
   }
 
-  /** "New policy to acknowledge", once per person and version: the key is the acknowledgement's, not the run's. */
-  async function sendPolicyNotice(ack: Acknowledgement, version: PolicyVersion & { policy: CompliancePolicy }): Promise<void> {
-    const employee = (await User.findByPk(ack.employeeId))!;
-    const policyName = `"${version.policy.title}" (version ${version.versionNumber})`;
-    const due = ack.dueAt.toISOString().slice(0, 10);
-    const result = await notifications.sendEmail({
-      idempotencyKey: `${acknowledgementWorkflowId(ack.id)}:notice`,
-      tenantId: ack.tenantId,
-      to: { userIds: [employee.id] },
-      subject: `New policy to acknowledge: ${policyName}, due ${due}`,
-      text:
-        `Hello ${employee.fullName},\n\n${policyName} applies to you: please read it and acknowledge it by ${due}.\n\n` +
-        `Read it: ${deps.apiPublicUrl}/api/v1/acknowledgements?status=pending\n` +
-        `Acknowledge: POST ${deps.apiPublicUrl}/api/v1/acknowledgements/${ack.id}/acknowledge\n`,
-    });
-    // Counted by the attempt that sent it, so a retried activity does not count twice.
-    if (result.status === 'sent') policyNotices.inc();
-  }
-
   return {
     /**
-     * The run's first step: `retired` when the version was retired before the run started,
-     * `exempt` when the employee left the audience before it started, else `open` once the
-     * notice is sent.
+     * The first step of a run started for a joiner: `retired` when the version was retired before
+     * the run started, `exempt` when the employee left the audience before it started (a signal
+     * sent before the start reached no run), else `open` once the notice is sent.
      */
     async openAcknowledgement(step: AcknowledgementStep): Promise<AcknowledgementOpening> {
       const ack = await Acknowledgement.findByPk(step.acknowledgementId, {
@@ -85,7 +66,8 @@ export function createAudienceActivities(deps: ActivityDeps) {
       const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
       if (version.status !== 'published') return 'retired';
       if (await exemptIfOutOfAudience(step)) return 'exempt';
-      await sendPolicyNotice(ack, version);
+      const employee = (await User.findByPk(ack.employeeId))!;
+      await notices.sendPolicyNotice(ack, employee, { title: version.policy.title, versionNumber: version.versionNumber });
       return 'open';
     },
 

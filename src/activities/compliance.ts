@@ -5,17 +5,19 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { Op } from 'sequelize';
 import {
   ACKNOWLEDGEMENT_WORKFLOW_TYPE,
   type AcknowledgementEvidence,
   acknowledgementWorkflowId,
   AcknowledgementWorkflow,
+  audienceChangedSignal,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
-import { audienceWhere } from '../models/audience';
+import { audienceWhere, isInAudience } from '../models/audience';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -24,6 +26,7 @@ import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
+import { createPolicyNotices } from './policy-notice';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -69,15 +72,20 @@ function day(date: Date): string {
 
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
+  const notices = createPolicyNotices(deps);
 
   /** Tells an acknowledgement run its version is retired; false when there is no open run to tell. */
-  async function signalRetired(workflowId: string): Promise<boolean> {
+  function signalRetired(workflowId: string): Promise<boolean> {
+    return signalOpenRun(workflowId, versionRetiredSignal);
+  }
+
+  async function signalOpenRun(workflowId: string, signal: SignalDefinition): Promise<boolean> {
     try {
-      await deps.temporal.workflow.getHandle(workflowId).signal(versionRetiredSignal);
+      await deps.temporal.workflow.getHandle(workflowId).signal(signal);
       return true;
     } catch (err) {
       // The run closed meanwhile (acknowledged just now), or its start is still to come (and
-      // re-checks the version after starting): nothing to end now.
+      // whoever starts it checks again after starting): nothing to end now.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       return false;
     }
@@ -102,6 +110,23 @@ export function createComplianceActivities(deps: ActivityDeps) {
       isClosed,
       policyName: `"${version.policy.title}" (version ${version.versionNumber})`,
     };
+  }
+
+  /**
+   * After a batch's runs started: each employee still in the audience gets the notice; one who
+   * left meanwhile (whose audience change may have signalled before the run existed) gets
+   * `audienceChanged` now, and their run ends as exempt.
+   */
+  async function noticeOrRelease(version: PolicyVersion, acks: Acknowledgement[]): Promise<void> {
+    const policy = (await CompliancePolicy.findByPk(version.policyId))!;
+    const employees = await User.findAll({ where: { id: { [Op.in]: acks.map((a) => a.employeeId) } } });
+    const byId = new Map(employees.map((e) => [e.id, e]));
+    await inChunks(acks, START_CONCURRENCY, async (ack) => {
+      const employee = byId.get(ack.employeeId);
+      if (employee && isInAudience(employee, version))
+        await notices.sendPolicyNotice(ack, employee, { title: policy.title, versionNumber: version.versionNumber });
+      else await signalOpenRun(ack.workflowId!, audienceChangedSignal);
+    });
   }
 
   /** Records one alert (once per acknowledgement, level and channel) and the outcome of sending it. */
@@ -211,6 +236,8 @@ export function createComplianceActivities(deps: ActivityDeps) {
         await inChunks(pending, START_CONCURRENCY, async (ack) => {
           await signalRetired(ack.workflowId!);
         });
+      } else {
+        await noticeOrRelease(version, pending);
       }
       return {
         acknowledgements: acknowledgements.length,

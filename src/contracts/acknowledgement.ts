@@ -34,6 +34,11 @@ export interface AcknowledgementInput {
   dueAt: string;
   reminderDaysBefore: number;
   graceDays: number;
+  /**
+   * Started by the audience sync for someone who joined after publication: the run checks the
+   * audience and sends the notice itself as it starts (a rollout's batch does both for its runs).
+   */
+  joined?: boolean;
 }
 
 /** What the acknowledgement records besides its time: which text was read, from where, by whom. */
@@ -57,7 +62,7 @@ export interface AcknowledgementOutcome {
   acknowledgedAt: string | null;
 }
 
-/** How a run finds its acknowledgement as it starts (the `openAcknowledgement` activity). */
+/** How a joiner's run finds its acknowledgement as it starts (the `openAcknowledgement` activity). */
 export type AcknowledgementOpening = 'open' | 'exempt' | 'retired';
 
 /** Starts by name use it as their type argument. */

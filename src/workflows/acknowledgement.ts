@@ -1,7 +1,7 @@
 /**
  * One employee's acknowledgement of one published policy version: `ack-<acknowledgementId>`.
  *
- *   (start: still in the audience? notice e-mailed) pending ──(reminder N days before due)──>
+ *   (a joiner's run: still in the audience? notice e-mailed) pending ──(reminder N days before due)──>
  *   due date ──> overdue + level 1 to the manager
  *           ──(grace period)──> escalated + level 2 to the compliance team (e-mail + webhook)
  *
@@ -123,8 +123,8 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
   }
 
   publishStatus({ status: 'pending', dueAt, details: `Awaiting acknowledgement, due ${input.dueAt}` });
-  // Runs started before the audience was kept in sync neither check it nor send the notice.
-  if (patched('acknowledgement-opening')) {
+  // A joiner's run checks the audience and sends the notice (a rollout's batch does both for its runs).
+  if (input.joined && patched('acknowledgement-opening')) {
     const opening = await openAcknowledgement(step);
     if (opening === 'exempt') exempted = true;
     if (opening === 'retired') retired = true;

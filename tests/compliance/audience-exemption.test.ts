@@ -1,5 +1,5 @@
 /**
- * An acknowledgement run and its audience, against the time-skipping server with the real
+ * A joiner's acknowledgement run and its audience, against the time-skipping server with the real
  * activities, database and SMTP sink: the notice as it starts, `audienceChanged` ending it as
  * exempt when the employee left (never reminded, overdue or escalated after that), and nothing
  * changed when they did not. The user's row is changed here as the API's user change does
@@ -58,6 +58,8 @@ describe('acknowledgement runs and their audience (time-skipping)', () => {
             dueAt: ack.dueAt.toISOString(),
             reminderDaysBefore: 3,
             graceDays: 3,
+            // As the audience sync starts it for someone who joined after publication.
+            joined: true,
           },
         ],
       });

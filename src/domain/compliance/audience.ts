@@ -14,8 +14,8 @@
  * Every decision is taken under the user's lock from the committed state, so concurrent changes
  * queue up and the last one decides; the outbox delivers each message after the commit, at once
  * or by its relay, to a run ID fixed by the row: a retried start reaches the same run. A signal
- * that reaches no run yet (its start still on the way) is not needed: every run checks the
- * audience as it starts.
+ * that reaches no run yet (its start still on the way) is not needed: a joiner's run checks the
+ * audience as it starts, and a rollout's batch checks its runs' employees after starting them.
  */
 import crypto from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
@@ -145,6 +145,7 @@ function enqueueRun(
           dueAt: ack.dueAt.toISOString(),
           reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
           graceDays: settings.acknowledgementGraceDays,
+          joined: true,
         },
       ],
       tenantId: ack.tenantId,

@@ -1,7 +1,8 @@
 /**
- * A tenant with many claims for the trigram search: policyholders with accented names, one
- * subscription each, and claims spread over them, written by set-based SQL so 100,000 rows take
- * seconds. Used by the search benchmark and by the test that checks the query plan.
+ * Tenants with many rows for the trigram search, written by set-based SQL so 100,000 rows take
+ * seconds: claims (policyholders with accented names, one subscription each, claims spread over
+ * them), and policies (subscriptions with holder phones, several per policyholder). Used by the
+ * search benchmark and by the test that checks the query plan.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { searchWhere } from '../src/api/lists/search';
@@ -39,16 +40,29 @@ const INCIDENTS = [
 
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 
+/**
+ * The policy number of the n-th row a bulk insert writes, given rather than left to the trigger,
+ * which would lock and update the tenant's counter row once per row.
+ */
+const POLICY_NUMBER_OF_ROW = `'POL-' || extract(year FROM now())::int || '-' || lpad((row_number() OVER ())::text, 6, '0')`;
+
 export interface ClaimVolume {
   tenant: Tenant;
   holders: number;
   claims: number;
 }
 
-export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: number; claims: number }): Promise<ClaimVolume> {
-  const tenant = await buildTenant({ name: 'Search volume' });
+/** Policyholders 1…:holders of :tenantId: holder-<n>@<:slug>.example, an accented name ending in n. */
+const INSERT_HOLDERS = `INSERT INTO users (id, tenant_id, role, email, full_name, password_hash)
+  SELECT gen_random_uuid(), :tenantId, 'policyholder', 'holder-' || g || '@' || :slug || '.example',
+         (${sqlArray(FIRST_NAMES)})[1 + g % ${FIRST_NAMES.length}] || ' ' || (${sqlArray(LAST_NAMES)})[1 + (g / ${FIRST_NAMES.length}) % ${LAST_NAMES.length}] || ' ' || g,
+         'not-a-password'
+  FROM generate_series(1, :holders) g`;
+
+/** A tenant with one plan, whose coverage, premium and duration the SQL-written subscriptions copy. */
+async function volumeTenant(name: string): Promise<{ tenant: Tenant; planId: string }> {
+  const tenant = await buildTenant({ name });
   const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
-  // The subscriptions below are written by SQL with this plan's coverage, premium and duration.
   const plan = await buildPlan({
     categoryId: category.id,
     name: 'Home',
@@ -57,16 +71,17 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
     premium: '240.00',
     durationMonths: 12,
   });
-  const replacements = { tenantId: tenant.id, planId: plan.id, slug: tenant.slug, holders: counts.holders, claims: counts.claims };
+  return { tenant, planId: plan.id };
+}
+
+export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: number; claims: number }): Promise<ClaimVolume> {
+  const { tenant, planId } = await volumeTenant('Search volume');
+  const replacements = { tenantId: tenant.id, planId, slug: tenant.slug, holders: counts.holders, claims: counts.claims };
   await sequelize.transaction(async (transaction) => {
     const run = (sql: string) => sequelize.query(sql, { replacements, transaction });
-    await run(`INSERT INTO users (id, tenant_id, role, email, full_name, password_hash)
-      SELECT gen_random_uuid(), :tenantId, 'policyholder', 'holder-' || g || '@' || :slug || '.example',
-             (${sqlArray(FIRST_NAMES)})[1 + g % ${FIRST_NAMES.length}] || ' ' || (${sqlArray(LAST_NAMES)})[1 + (g / ${FIRST_NAMES.length}) % ${LAST_NAMES.length}] || ' ' || g,
-             'not-a-password'
-      FROM generate_series(1, :holders) g`);
-    await run(`INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, start_date, end_date)
-      SELECT gen_random_uuid(), :tenantId, :planId, id, 'active', 50000, 240, 12, current_date, current_date + 365
+    await run(INSERT_HOLDERS);
+    await run(`INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, policy_number, status, coverage_amount, premium, duration_months, start_date, end_date)
+      SELECT gen_random_uuid(), :tenantId, :planId, id, ${POLICY_NUMBER_OF_ROW}, 'active', 50000, 240, 12, current_date, current_date + 365
       FROM users WHERE tenant_id = :tenantId`);
     await run(`WITH subs AS (SELECT array_agg(id) AS ids, array_agg(policyholder_id) AS holders FROM subscriptions WHERE tenant_id = :tenantId)
       INSERT INTO claims (id, tenant_id, claim_number, subscription_id, claimant_id, filed_by_id, incident_date, description, amount_claimed, workflow_id)
@@ -75,6 +90,34 @@ export async function seedClaimVolume(sequelize: Sequelize, counts: { holders: n
       FROM generate_series(1, :claims) g, subs`);
   });
   await sequelize.query('ANALYZE users; ANALYZE subscriptions; ANALYZE claims');
+  return { tenant, ...counts };
+}
+
+export interface PolicyVolume {
+  tenant: Tenant;
+  holders: number;
+  policies: number;
+}
+
+/**
+ * A tenant with `policies` subscriptions spread over `holders` policyholders: policy n is
+ * POL-<this year>-<n, 6 digits> with the phone +49170<n, 7 digits>.
+ */
+export async function seedPolicyVolume(sequelize: Sequelize, counts: { holders: number; policies: number }): Promise<PolicyVolume> {
+  const { tenant, planId } = await volumeTenant('Policy search volume');
+  const replacements = { tenantId: tenant.id, planId, slug: tenant.slug, holders: counts.holders, policies: counts.policies };
+  await sequelize.transaction(async (transaction) => {
+    const run = (sql: string) => sequelize.query(sql, { replacements, transaction });
+    await run(INSERT_HOLDERS);
+    await run(`WITH holders AS (SELECT array_agg(id) AS ids FROM users WHERE tenant_id = :tenantId)
+      INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, policy_number, policy_type, holder_phone, status,
+                                 coverage_amount, premium, duration_months, start_date, end_date)
+      SELECT gen_random_uuid(), :tenantId, :planId, holders.ids[1 + g % :holders],
+             ${POLICY_NUMBER_OF_ROW}, 'home', '+49170' || lpad(g::text, 7, '0'),
+             'active', 50000, 240, 12, current_date, current_date + 365
+      FROM generate_series(1, :policies) g, holders`);
+  });
+  await sequelize.query('ANALYZE users; ANALYZE subscriptions');
   return { tenant, ...counts };
 }
 

@@ -139,6 +139,8 @@ export function summaryRows(r: BenchResults): Row[] {
   if (r.search) {
     const s = r.search;
     rows.push([`search ?q=, ${n(s.claims)} claims`, `p95 ${n(s.p95Ms, 1)} ms (p50 ${n(s.p50Ms, 1)} ms)`, 'p95 < 50 ms', s.targetMet]);
+    const p = s.policies;
+    rows.push([`search ?q=, ${n(p.count)} policies`, `p95 ${n(p.p95Ms, 1)} ms (p50 ${n(p.p50Ms, 1)} ms)`, 'p95 < 50 ms', p.targetMet]);
   }
   return rows;
 }

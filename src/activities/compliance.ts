@@ -26,6 +26,8 @@ import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
+import { day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
+import { inChunks } from './in-chunks';
 import { createPolicyNotices } from './policy-notice';
 
 export interface RolloutBatchInput {
@@ -61,14 +63,6 @@ export interface AcknowledgementStep {
 
 /** Runs started per round trip: enough to keep the server busy without flooding it. */
 const START_CONCURRENCY = 50;
-
-async function inChunks<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
-}
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
@@ -108,7 +102,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       version,
       policy: version.policy,
       isClosed,
-      policyName: `"${version.policy.title}" (version ${version.versionNumber})`,
+      policyName: policyNameOf(version.policy.title, version.versionNumber),
     };
   }
 
@@ -146,11 +140,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
       await alert.update({ deliveryStatus: 'failed', lastError: failureCategory(err) });
       throw err;
     }
+    const deliveryStatus = result.status === 'already_sent' ? 'sent' : result.status;
     return alert.update({
       recipients: result.recipients,
-      deliveryStatus: result.status === 'no_recipients' ? 'no_recipients' : 'sent',
+      deliveryStatus,
       lastError: null,
-      sentAt: alert.sentAt ?? (result.status === 'no_recipients' ? null : new Date()),
+      sentAt: alert.sentAt ?? (deliveryStatus === 'sent' ? new Date() : null),
     });
   }
 
@@ -273,8 +268,14 @@ export function createComplianceActivities(deps: ActivityDeps) {
         idempotencyKey: `${step.workflowId}:reminder`,
         tenantId: ack.tenantId,
         to: { userIds: [employee.id] },
-        subject: `Reminder: please acknowledge ${policyName} by ${day(ack.dueAt)}`,
-        text: `Hello ${employee.fullName},\n\nplease read and acknowledge ${policyName} before ${day(ack.dueAt)}.\n\n${version.content}\n\nAcknowledge: POST ${deps.apiPublicUrl}/api/v1/acknowledgements/${ack.id}/acknowledge\n`,
+        ...reminderEmail({
+          employeeName: employee.fullName,
+          policyName,
+          dueAt: ack.dueAt,
+          content: version.content,
+          acknowledgementId: ack.id,
+          apiPublicUrl: deps.apiPublicUrl,
+        }),
       });
       await Acknowledgement.update({ remindersSent: 1 }, { where: { id: ack.id, remindersSent: 0 } });
     },

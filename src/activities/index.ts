@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
+import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createRetentionActivities } from './retention';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
     ...createAudienceActivities(deps),
+    ...createComplianceRemindActivities(deps),
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

@@ -4,8 +4,8 @@
  * retried or duplicated activity does not send the same message twice.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { fn, literal, Op } from 'sequelize';
-import { Notification, TenantSettings, User } from '../models';
+import { fn, literal, Op, type CreationAttributes } from 'sequelize';
+import { Notification, Tenant, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
 import { notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
@@ -41,7 +41,8 @@ export interface SendTenantWebhookInput {
 
 export interface NotificationResult {
   notificationId: string | null;
-  status: 'sent' | 'already_sent' | 'no_recipients';
+  /** `suppressed`: its tenant is suspended, so it was recorded and not sent. */
+  status: 'sent' | 'already_sent' | 'no_recipients' | 'suppressed';
   recipients: string[];
 }
 
@@ -106,6 +107,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
       const current = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey } });
       if (!current) throw new Error(`notification ${record.idempotencyKey} vanished`);
       if (current.status === 'sent') return { notificationId: current.id, status: 'already_sent', recipients: current.recipients };
+      // Suppressed while its tenant was suspended: never sent later, even once the tenant is back.
+      if (current.status === 'suppressed') return { notificationId: current.id, status: 'suppressed', recipients: current.recipients };
       // Retryable: by the next attempt the holder has sent it, or failed, or its lease has run out.
       throw ApplicationFailure.retryable(`notification ${record.idempotencyKey} is being sent by another attempt`, NOTIFICATION_LEASE_HELD);
     }
@@ -128,6 +131,26 @@ export function createNotificationActivities(deps: ActivityDeps) {
     return { notificationId: row.id, status: 'sent', recipients: row.recipients };
   }
 
+  /**
+   * Records an e-mail of a suspended tenant as `suppressed` instead of sending it (docs/onboarding.md,
+   * Suspending a tenant): dropped, not deferred, since a reminder sent after the fact would mislead.
+   * A row already sent stays as it is; one that failed earlier is suppressed too.
+   */
+  async function suppress(record: CreationAttributes<Notification>): Promise<NotificationResult> {
+    await Notification.bulkCreate([{ ...record, status: 'suppressed' }], { ignoreDuplicates: true });
+    await Notification.update(
+      { status: 'suppressed', leaseUntil: null },
+      { where: { idempotencyKey: record.idempotencyKey, status: { [Op.in]: ['pending', 'failed'] } } },
+    );
+    const row = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey } });
+    if (!row) throw new Error(`notification ${record.idempotencyKey} vanished`);
+    const status = row.status === 'sent' ? 'already_sent' : 'suppressed';
+    return { notificationId: row.id, status, recipients: row.recipients };
+  }
+
+  const tenantSuspended = async (tenantId: string | null) =>
+    tenantId !== null && (await Tenant.count({ where: { id: tenantId, status: 'suspended' } })) > 0;
+
   return {
     async sendEmail(input: SendEmailInput): Promise<NotificationResult> {
       const recipients = await resolveEmails(input.tenantId, input.to);
@@ -135,22 +158,22 @@ export function createNotificationActivities(deps: ActivityDeps) {
         deps.logger.warn({ key: input.idempotencyKey }, 'email has no recipients');
         return { notificationId: null, status: 'no_recipients', recipients };
       }
-      return sendOnce(
-        {
-          idempotencyKey: input.idempotencyKey,
-          tenantId: input.tenantId,
-          channel: 'email',
-          recipients,
+      const record = {
+        idempotencyKey: input.idempotencyKey,
+        tenantId: input.tenantId,
+        channel: 'email' as const,
+        recipients,
+        subject: input.subject,
+        body: input.text,
+      };
+      if (await tenantSuspended(input.tenantId)) return suppress(record);
+      return sendOnce(record, () =>
+        deps.mailer.send({
+          to: recipients,
           subject: input.subject,
-          body: input.text,
-        },
-        () =>
-          deps.mailer.send({
-            to: recipients,
-            subject: input.subject,
-            text: input.text,
-            messageId: `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`,
-          }),
+          text: input.text,
+          messageId: `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`,
+        }),
       );
     },
 

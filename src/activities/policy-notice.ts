@@ -6,6 +6,7 @@
 import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
 import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
+import { day, policyNameOf } from './acknowledgement-reminder';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities } from './notifications';
 
@@ -18,8 +19,8 @@ export function createPolicyNotices(deps: ActivityDeps) {
       employee: Pick<User, 'id' | 'fullName'>,
       policy: { title: string; versionNumber: number },
     ): Promise<void> {
-      const policyName = `"${policy.title}" (version ${policy.versionNumber})`;
-      const due = ack.dueAt.toISOString().slice(0, 10);
+      const policyName = policyNameOf(policy.title, policy.versionNumber);
+      const due = day(ack.dueAt);
       const result = await notifications.sendEmail({
         idempotencyKey: `${acknowledgementWorkflowId(ack.id)}:notice`,
         tenantId: ack.tenantId,

@@ -45,7 +45,8 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
       await deps.sequelize.transaction(async (transaction) => {
         await Subscription.recordPending(terms, transaction);
-        await recordAudit(workflowAuditSource(terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
+        // The staff member who issued the policy, else the holder: the same actor as the API's event.
+        await recordAudit(workflowAuditSource(terms.issuedById ?? terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
       });
     },
 

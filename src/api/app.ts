@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { httpSpan } from './http/middleware/http-span';
 import { docsRoutes } from './openapi/swagger-ui';
-import { unsupportedMediaType } from './http/errors';
+import { unsupportedMediaType } from '../shared/errors';
 import { healthRoutes } from './runtime/health';
 import { createMetrics } from './runtime/metrics';
 import { allowedMethods } from './http/middleware/allowed-methods';

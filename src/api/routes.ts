@@ -4,6 +4,7 @@ import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
+import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
@@ -13,27 +14,38 @@ import { documentRoutes } from './claims/documents/routes';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
+import { remindRoutes } from './compliance/reminds/routes';
+import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
+import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
+import { platformAdminRoutes } from './platform/routes';
 import { userRoutes } from './users/routes';
+import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
 
 export function allRoutes(config: Config): RouteSpec[] {
   return [
     ...authRoutes(config),
     ...passwordRoutes(config),
-    ...userRoutes(config),
+    ...emailChangeRoutes(config),
+    ...userRoutes(),
+    ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),
     ...policyReviewRoutes(),
     ...acknowledgementRoutes(),
+    ...requirementRoutes(),
+    ...remindRoutes(),
     ...claimRoutes(),
     ...documentRoutes(),
     ...registrationRoutes(config),
     ...tenantRoutes(),
+    ...tenantSuspensionRoutes(),
+    ...platformAdminRoutes(),
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),

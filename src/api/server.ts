@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { openDocumentStore } from '../services/documents';
+import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
   // A bucket that cannot be reached or created stops the start here, with the store's own error.
   const documents = await openDocumentStore(config.documents);
   const drain = { draining: false };
-  const services = { config, sequelize, temporal, logger, documents, tracer: tracing?.tracer, drain };
+  const mailer = createSmtpMailer(config.smtp);
+  const services = { config, sequelize, temporal, logger, documents, mailer, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {

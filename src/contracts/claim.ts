@@ -32,6 +32,11 @@ export const CLAIM_STAGES = [
 ] as const;
 export type ClaimStage = (typeof CLAIM_STAGES)[number];
 
+/** What a claim document shows (seed 002): set on upload, corrected later by `PATCH /documents/:id`. */
+export const DOCUMENT_KINDS = ['photo', 'estimate', 'invoice', 'police_report', 'medical_report', 'other'] as const;
+
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
 /** Stages in which a person still works on the claim, so it can be (re)assigned. */
 export const OPEN_STAGES: ClaimStage[] = [
   'reported',

@@ -24,6 +24,21 @@ export interface SubscriptionTerms {
   coverageAmount: string;
   premium: string;
   durationMonths: number;
+  /** The holder's phone (E.164) and the insured property's address, as given at issue; stored on the row only. */
+  holderPhone?: string;
+  propertyAddress?: PropertyAddress;
+  /** The staff member who issued the policy for the holder; absent when the holder subscribed. */
+  issuedById?: string;
+}
+
+/** The postal address of the insured property; country is ISO 3166-1 alpha-2. */
+export interface PropertyAddress {
+  line1: string;
+  line2?: string;
+  postalCode: string;
+  city: string;
+  region?: string;
+  country: string;
 }
 
 /** A coverage period, carried into the next run when a renewal continues-as-new. Dates are 'YYYY-MM-DD'. */

@@ -15,6 +15,7 @@ import type { OutboxMessage } from '../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
 import type { AuditSource } from '../services/audit';
 import type { DocumentStore } from '../services/documents';
+import type { Mailer } from '../services/mailer';
 import type { AuthUser } from '../shared/caller';
 
 /** `rpc`: start, signal, describe (the server alone); `query` and `update` also need a worker. */
@@ -60,8 +61,13 @@ export interface CommandDeps {
   outbox: Outbox;
   /** Where claim documents' bytes are kept. */
   documents: DocumentStore;
+  /** Sends the account e-mails a command answers with (verification links, password resets). */
+  mailer: Mailer;
   logger: Logger;
-  /** Who makes the change and through which request: written into each audit event. */
+  /**
+   * Who makes the change and through which request: written into each audit event. A public
+   * command's source names nobody (`actor.id` null) until the command knows who acts.
+   */
   auditSource: AuditSource;
   /**
    * The request's idempotency key, if it has one. IDs derived from it (new resources, update
@@ -71,3 +77,6 @@ export interface CommandDeps {
 }
 
 export type Command<Input, Result> = (caller: AuthUser, input: Input, deps: CommandDeps) => Promise<Result>;
+
+/** A write anyone may ask for, before any sign-in (sign-up, sign-in, a company's registration): it has no caller. */
+export type PublicCommand<Input, Result> = (input: Input, deps: CommandDeps) => Promise<Result>;

@@ -1,9 +1,10 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import type { DocumentKind } from '../contracts/claim';
 
 /**
  * A document supporting a claim. The bytes live in a file under the configured documents
  * directory (`storageKey` is its path below it); the row keeps what is needed to serve and
- * verify it.
+ * verify it. A document is withdrawn, never deleted: its row and its bytes stay.
  */
 export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCreationAttributes<ClaimDocument>> {
   declare id: CreationOptional<string>;
@@ -15,6 +16,10 @@ export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCr
   declare sizeBytes: number;
   declare sha256: string;
   declare storageKey: string;
+  declare kind: CreationOptional<DocumentKind>;
+  declare withdrawnAt: CreationOptional<Date | null>;
+  declare withdrawnById: CreationOptional<string | null>;
+  declare withdrawalReason: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -35,6 +40,10 @@ export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCr
         sizeBytes: { type: DataTypes.INTEGER, allowNull: false },
         sha256: { type: DataTypes.STRING(64), allowNull: false },
         storageKey: { type: DataTypes.STRING(300), allowNull: false },
+        kind: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'other' },
+        withdrawnAt: { type: DataTypes.DATE },
+        withdrawnById: { type: DataTypes.UUID },
+        withdrawalReason: { type: DataTypes.STRING(500) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

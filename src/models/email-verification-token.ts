@@ -1,7 +1,7 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Registration } from './registration';
 
-export type EmailVerificationPurpose = 'account' | 'registration';
+export type EmailVerificationPurpose = 'account' | 'registration' | 'email_change';
 
 /** A company registration as submitted, waiting for its admin e-mail to be proven. */
 export type UnverifiedRegistration = Pick<
@@ -20,7 +20,8 @@ export type UnverifiedRegistration = Pick<
 /**
  * A link mailed to prove an address, stored only as its SHA-256; usable once, until it expires.
  * It activates a self-registered account (`userId`), or carries a company registration
- * (`registration`: the validated request, its password already hashed) until it is submitted.
+ * (`registration`: the validated request, its password already hashed) until it is submitted,
+ * or moves an account to the address it was mailed to (`newEmail`, purpose `email_change`).
  */
 export class EmailVerificationToken extends Model<
   InferAttributes<EmailVerificationToken>,
@@ -30,6 +31,7 @@ export class EmailVerificationToken extends Model<
   declare purpose: EmailVerificationPurpose;
   declare userId: CreationOptional<string | null>;
   declare registration: CreationOptional<UnverifiedRegistration | null>;
+  declare newEmail: CreationOptional<string | null>;
   declare tokenHash: string;
   declare expiresAt: Date;
   declare usedAt: CreationOptional<Date | null>;
@@ -42,6 +44,7 @@ export class EmailVerificationToken extends Model<
         purpose: { type: DataTypes.STRING(20), allowNull: false },
         userId: { type: DataTypes.UUID },
         registration: { type: DataTypes.JSONB },
+        newEmail: { type: DataTypes.STRING(254) },
         tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
         expiresAt: { type: DataTypes.DATE, allowNull: false },
         usedAt: { type: DataTypes.DATE },

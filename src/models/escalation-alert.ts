@@ -2,7 +2,7 @@ import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, 
 
 export type AlertChannel = 'email' | 'webhook';
 /** `no_recipients`: nobody to tell (no officer, no webhook configured); kept so the gap is visible. */
-export type AlertDeliveryStatus = 'pending' | 'sent' | 'failed' | 'no_recipients';
+export type AlertDeliveryStatus = 'pending' | 'sent' | 'failed' | 'no_recipients' | 'suppressed';
 
 /** Every escalation of an overdue acknowledgement, one row per level and channel. */
 export class EscalationAlert extends Model<InferAttributes<EscalationAlert>, InferCreationAttributes<EscalationAlert>> {

@@ -7,7 +7,10 @@ import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
 import { ClaimHistory } from './claim-history';
 import { ClaimNote } from './claim-note';
+import { ClaimNoteRevision } from './claim-note-revision';
 import { CompliancePolicy } from './compliance-policy';
+import { ComplianceRemind, ComplianceRemindRecipient } from './compliance-remind';
+import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance-requirement';
 import { EmailVerificationToken, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
@@ -25,8 +28,9 @@ import { TenantSettings } from './tenant-settings';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
+export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
-export { Claim, ClaimDocument, ClaimHistory, ClaimNote, Payment };
+export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export {
   AuditEvent,
   Category,
@@ -64,7 +68,9 @@ export function initModels(sequelize: Sequelize): void {
     model.initModel(sequelize);
   }
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
-  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimDocument, Payment]) model.initModel(sequelize);
+  for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
+    model.initModel(sequelize);
+  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
@@ -80,4 +86,6 @@ export function initModels(sequelize: Sequelize): void {
   Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });
   Acknowledgement.belongsTo(User, { foreignKey: 'employeeId', as: 'employee' });
   EscalationAlert.belongsTo(Acknowledgement, { foreignKey: 'acknowledgementId', as: 'acknowledgement' });
+  ComplianceRequirement.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
+  ComplianceRequirement.hasMany(ComplianceRequirementPolicy, { foreignKey: 'requirementId', as: 'policyLinks' });
 }

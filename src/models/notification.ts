@@ -1,8 +1,11 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
 export type NotificationChannel = 'email' | 'webhook';
-/** `sending`: an attempt has claimed the row until `leaseUntil`; `failed`: the last attempt failed, a retry may send. */
-export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed';
+/**
+ * `sending`: an attempt has claimed the row until `leaseUntil`; `failed`: the last attempt failed, a retry may send;
+ * `suppressed`: its tenant was suspended when it was due, so it was never sent, nor will be.
+ */
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
 /**
  * One row per message the system means to send. The unique idempotency key (workflow ID +

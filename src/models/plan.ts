@@ -3,6 +3,10 @@ import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, 
 export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
 export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
 
+/** The kinds of insurance a plan sells (seed 002); a subscription carries its plan's. */
+export const POLICY_TYPES = ['auto', 'home', 'life', 'health', 'business', 'travel'] as const;
+export type PolicyType = (typeof POLICY_TYPES)[number];
+
 /** An insurance plan of the catalog. Money columns are DECIMAL(12,2), read back as strings. Soft-deleted. */
 export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<Plan>> {
   declare id: CreationOptional<string>;
@@ -11,6 +15,8 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
   declare name: string;
   declare description: CreationOptional<string | null>;
   declare coverageLevel: CoverageLevel;
+  /** 'home' unless given: the catalog started as property insurance. */
+  declare policyType: CreationOptional<PolicyType>;
   declare coverageAmount: string;
   declare premium: string;
   declare durationMonths: number;
@@ -28,6 +34,7 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
         name: { type: DataTypes.STRING(200), allowNull: false },
         description: { type: DataTypes.TEXT },
         coverageLevel: { type: DataTypes.STRING(20), allowNull: false },
+        policyType: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'home' },
         coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         durationMonths: { type: DataTypes.INTEGER, allowNull: false },

@@ -1,7 +1,7 @@
 /** The catalog a tenant starts with: provisioned for every approved tenant, and seeded for the demo tenant. */
 import type { Transaction } from 'sequelize';
 import { Category } from './category';
-import { CoverageLevel, Plan } from './plan';
+import { CoverageLevel, Plan, PolicyType } from './plan';
 
 interface StarterPlan {
   name: string;
@@ -12,10 +12,11 @@ interface StarterPlan {
 }
 
 /** What a new tenant can sell on day one (the property categories of the catalog brief); the admin edits it later. */
-const STARTER_CATALOG: Array<{ name: string; description: string; plans: StarterPlan[] }> = [
+const STARTER_CATALOG: Array<{ name: string; description: string; policyType: PolicyType; plans: StarterPlan[] }> = [
   {
     name: 'Apartment',
     description: 'Apartments and flats',
+    policyType: 'home',
     plans: [
       { name: 'Apartment Basic', coverageLevel: 'basic', coverageAmount: 50_000, premium: 120, durationMonths: 12 },
       { name: 'Apartment Standard', coverageLevel: 'standard', coverageAmount: 150_000, premium: 300, durationMonths: 12 },
@@ -25,6 +26,7 @@ const STARTER_CATALOG: Array<{ name: string; description: string; plans: Starter
   {
     name: 'Detached house',
     description: 'Detached houses, duplexes and bungalows',
+    policyType: 'home',
     plans: [
       { name: 'House Basic', coverageLevel: 'basic', coverageAmount: 100_000, premium: 200, durationMonths: 12 },
       { name: 'House Standard', coverageLevel: 'standard', coverageAmount: 300_000, premium: 480, durationMonths: 12 },
@@ -34,16 +36,18 @@ const STARTER_CATALOG: Array<{ name: string; description: string; plans: Starter
   {
     name: 'Small commercial',
     description: 'Small offices, shops and retail spaces',
+    policyType: 'business',
     plans: [{ name: 'Small Business Standard', coverageLevel: 'standard', coverageAmount: 200_000, premium: 650, durationMonths: 6 }],
   },
 ];
 
 export async function createStarterCatalog(tenantId: string, transaction?: Transaction): Promise<void> {
-  for (const { plans, ...category } of STARTER_CATALOG) {
+  for (const { plans, policyType, ...category } of STARTER_CATALOG) {
     const created = await Category.create({ ...category, tenantId }, { transaction });
     await Plan.bulkCreate(
       plans.map((plan) => ({
         ...plan,
+        policyType,
         coverageAmount: plan.coverageAmount.toFixed(2),
         premium: plan.premium.toFixed(2),
         tenantId,

@@ -9,12 +9,16 @@ import {
   Sequelize,
   Transaction,
 } from 'sequelize';
-import { subscriptionWorkflowId, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
+import { subscriptionWorkflowId, type PropertyAddress, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
+import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
 import { selectListOf } from './select-list';
 
 /**
- * A policyholder's subscription to a plan. Owned by its workflow `subscription-<id>`: only the
+ * A policyholder's subscription to a plan: the issued policy. Its policy number
+ * (`POL-<year>-<6 digits>`, unique in the tenant) and its plan's policy type are filled in by the
+ * insert itself (trigger `subscriptions_issue`, migration 0020), so whichever insert creates the
+ * row numbers it, once. Owned by its workflow `subscription-<id>`: only the
  * workflow's activities change status and dates; the pending row is inserted by whichever of
  * POST /subscriptions and the run's first activity gets there first (`recordPending`). Coverage and premium are copied from the plan
  * at subscription time, so later catalog edits do not change a running contract.
@@ -24,6 +28,10 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare tenantId: string;
   declare planId: string;
   declare policyholderId: string;
+  declare policyNumber: CreationOptional<string>;
+  declare policyType: CreationOptional<PolicyType>;
+  declare holderPhone: CreationOptional<string | null>;
+  declare propertyAddress: CreationOptional<PropertyAddress | null>;
   declare status: CreationOptional<SubscriptionStatus>;
   declare coverageAmount: string;
   declare premium: string;
@@ -60,8 +68,10 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
     // A CTE's insert is invisible to the rest of its statement: the last SELECT finds only a row that was there before.
     const rows = await Subscription.sequelize!.query(
       `WITH inserted AS (
-         INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, workflow_id, created_at, updated_at)
-         VALUES ($id, $tenantId, $planId, $policyholderId, $status, $coverageAmount, $premium, $durationMonths, $workflowId, now(), now())
+         INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months,
+                                    holder_phone, property_address, workflow_id, created_at, updated_at)
+         VALUES ($id, $tenantId, $planId, $policyholderId, $status, $coverageAmount, $premium, $durationMonths,
+                 $holderPhone, $propertyAddress::jsonb, $workflowId, now(), now())
          ON CONFLICT DO NOTHING
          RETURNING ${row}
        ), event AS (
@@ -77,6 +87,7 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         model: Subscription,
         bind: {
           ...pendingRowOf(terms),
+          propertyAddress: terms.propertyAddress ? JSON.stringify(terms.propertyAddress) : null,
           eventTenantId: event.tenantId ?? null,
           actorType: event.actorType,
           actorId: event.actorId ?? null,
@@ -101,6 +112,11 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         tenantId: { type: DataTypes.UUID, allowNull: false },
         planId: { type: DataTypes.UUID, allowNull: false },
         policyholderId: { type: DataTypes.UUID, allowNull: false },
+        // Filled in by the trigger on insert when not given.
+        policyNumber: { type: DataTypes.STRING(20) },
+        policyType: { type: DataTypes.STRING(20) },
+        holderPhone: { type: DataTypes.STRING(16) },
+        propertyAddress: { type: DataTypes.JSONB },
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
         coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
@@ -131,6 +147,8 @@ function pendingRowOf(terms: SubscriptionTerms) {
     coverageAmount: terms.coverageAmount,
     premium: terms.premium,
     durationMonths: terms.durationMonths,
+    holderPhone: terms.holderPhone ?? null,
+    propertyAddress: terms.propertyAddress ?? null,
     workflowId: subscriptionWorkflowId(terms.subscriptionId),
   };
 }
@@ -148,6 +166,7 @@ export function subscriptionCreatedEvent(terms: SubscriptionTerms): AuditedChang
       policyholderId: terms.policyholderId,
       premium: terms.premium,
       coverageAmount: terms.coverageAmount,
+      ...(terms.issuedById && { issuedById: terms.issuedById }),
     },
     dedupeKey: `${terms.subscriptionId}:create`,
   };

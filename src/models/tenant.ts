@@ -11,6 +11,9 @@ export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttribut
   declare address: CreationOptional<string | null>;
   /** The onboarding registration that provisioned this tenant: makes provisioning idempotent. */
   declare registrationId: CreationOptional<string | null>;
+  /** Set while suspended (docs/onboarding.md, Suspending a tenant): since when and the platform admin's reason. */
+  declare suspendedAt: CreationOptional<Date | null>;
+  declare suspensionReason: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -26,6 +29,8 @@ export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttribut
         phone: { type: DataTypes.STRING(40) },
         address: { type: DataTypes.TEXT },
         registrationId: { type: DataTypes.UUID, unique: true },
+        suspendedAt: { type: DataTypes.DATE },
+        suspensionReason: { type: DataTypes.STRING(500) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -1,9 +1,14 @@
-/** The tenant's staff see every claim of the tenant and its documents; a policyholder their own. */
-import { Claim, ClaimDocument } from '../models';
+/**
+ * The tenant's staff see every claim of the tenant and its documents; a policyholder their own.
+ * Notes are the staff's alone. A withdrawn note or document is hidden from everyone but the
+ * tenant's admins, who keep the record. Its author corrects or withdraws it; a claims manager may
+ * also withdraw it, and any of the staff may set a document's kind.
+ */
+import { Claim, ClaimDocument, ClaimNote } from '../models';
 import { isStaff } from '../shared/roles';
 import type { AuthUser } from '../shared/caller';
-import { Policy, tenantOf } from './core';
-import { NotVisible } from './refusals';
+import { authorize, Policy, tenantOf } from './core';
+import { NotPermitted, NotVisible } from './refusals';
 
 export const claimPolicy: Policy<Claim> = {
   resource: 'Claim',
@@ -12,10 +17,58 @@ export const claimPolicy: Policy<Claim> = {
   canSee: (caller, claim) => claim.tenantId === caller.tenantId && (isStaff(caller.role) || claim.claimantId === caller.id),
 };
 
-/** A document is visible with its claim; otherwise 404 like a missing document. */
-export async function findVisibleDocument(caller: AuthUser, id: string): Promise<ClaimDocument> {
+/** Who keeps seeing what was withdrawn from a claim. */
+const seesWithdrawn = (caller: AuthUser): boolean => caller.role === 'tenant_admin';
+
+/**
+ * What a list of a claim's notes or documents shows: none withdrawn, unless a tenant admin asks
+ * for them too (`includeWithdrawn`); anyone else asking is refused (403).
+ */
+export function withdrawnFilter(caller: AuthUser, includeWithdrawn: boolean): { withdrawnAt?: null } {
+  if (!includeWithdrawn) return { withdrawnAt: null };
+  if (!seesWithdrawn(caller)) throw new NotPermitted('Only tenant admins see withdrawn notes and documents');
+  return {};
+}
+
+/** `edit` a note's text; `withdraw` a note or a document; `classify` a document (its kind). */
+export type ClaimItemAction = 'edit' | 'withdraw' | 'classify';
+
+/** The author acts on their own note or document; a claims manager may also withdraw anyone's, and any of the staff classify a document. */
+function mayAct(caller: AuthUser, authorId: string, action: ClaimItemAction): boolean {
+  return (
+    authorId === caller.id || (action === 'withdraw' && caller.role === 'claims_manager') || (action === 'classify' && isStaff(caller.role))
+  );
+}
+
+export const claimNotePolicy: Policy<ClaimNote, Exclude<ClaimItemAction, 'classify'>> = {
+  resource: 'Note',
+  model: ClaimNote,
+  scope: (caller) => ({ tenantId: tenantOf(caller), ...(!seesWithdrawn(caller) && { withdrawnAt: null }) }),
+  canSee: (caller, note) =>
+    note.tenantId === caller.tenantId && isStaff(caller.role) && (note.withdrawnAt === null || seesWithdrawn(caller)),
+  canAct: (caller, note, action) => mayAct(caller, note.authorId, action),
+};
+
+/** The note of this claim the caller may see (and do `action` with); 404 otherwise, like a missing note. */
+export async function findVisibleNote(
+  caller: AuthUser,
+  claimId: string,
+  noteId: string,
+  action?: Exclude<ClaimItemAction, 'classify'>,
+): Promise<ClaimNote> {
+  const note = await ClaimNote.findOne({ where: { ...claimNotePolicy.scope(caller), id: noteId, claimId } });
+  return authorize(caller, claimNotePolicy, note, action);
+}
+
+/**
+ * A document is visible with its claim, unless withdrawn; otherwise (and when the caller may not
+ * do `action` with it) 404 like a missing document.
+ */
+export async function findVisibleDocument(caller: AuthUser, id: string, action?: Exclude<ClaimItemAction, 'edit'>): Promise<ClaimDocument> {
   const document = await ClaimDocument.findOne({ where: { id, tenantId: tenantOf(caller) } });
   const claim = document && (await Claim.findByPk(document.claimId));
   if (!document || !claim || !claimPolicy.canSee(caller, claim)) throw new NotVisible('Document');
+  if (document.withdrawnAt !== null && !seesWithdrawn(caller)) throw new NotVisible('Document');
+  if (action && !mayAct(caller, document.uploadedById, action)) throw new NotVisible('Document');
   return document;
 }

@@ -9,6 +9,7 @@ import type { Model, WhereOptions } from 'sequelize';
 import { PolicyVersion } from '../models';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
+import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
@@ -16,6 +17,7 @@ import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
 import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
+import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
 import { registrationPolicy } from './platform';
 import { subscriptionPolicy } from './subscriptions';
@@ -39,6 +41,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimPolicy)],
   [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementPolicy)],
   [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(policyVersionPolicy)],
+  [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindPolicy)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
   [
     POLICY_APPROVAL_WORKFLOW_ID_PREFIX,

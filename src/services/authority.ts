@@ -15,6 +15,8 @@ export interface Authority {
   sessionVersion: number;
   /** The user is active and so is their tenant (platform admins have none). */
   active: boolean;
+  /** The user would be active but their tenant is suspended: answered 403 `tenant_suspended`, not 401. */
+  tenantSuspended: boolean;
 }
 
 export const AUTHORITY_TTL_MS = 10_000;
@@ -30,6 +32,12 @@ export function isActiveMember(user: User): boolean {
   return user.isActive && user.emailVerifiedAt !== null && (user.tenantId === null || tenant?.status === 'active');
 }
 
+/** Active and verified, but member of a suspended tenant (the user loaded WITH_TENANT_STATUS). */
+export function isSuspendedMember(user: User): boolean {
+  const tenant = (user as User & { tenant?: Tenant | null }).tenant;
+  return user.isActive && user.emailVerifiedAt !== null && tenant?.status === 'suspended';
+}
+
 /** One primary-key lookup joined to the tenant; null when the user no longer exists. */
 export async function loadAuthority(userId: string): Promise<Authority | null> {
   const user = await User.findByPk(userId, {
@@ -37,7 +45,14 @@ export async function loadAuthority(userId: string): Promise<Authority | null> {
     ...WITH_TENANT_STATUS,
   });
   if (!user) return null;
-  return { userId: user.id, tenantId: user.tenantId, role: user.role, sessionVersion: user.sessionVersion, active: isActiveMember(user) };
+  return {
+    userId: user.id,
+    tenantId: user.tenantId,
+    role: user.role,
+    sessionVersion: user.sessionVersion,
+    active: isActiveMember(user),
+    tenantSuspended: isSuspendedMember(user),
+  };
 }
 
 export interface AuthorityCache {
@@ -45,6 +60,8 @@ export interface AuthorityCache {
   currentAuthority(userId: string, options?: { fresh?: boolean }): Promise<Authority | null>;
   /** Called once a change to the user's authority has committed: the next request reads it anew. */
   forgetAuthority(userId: string): void;
+  /** Called once a change to a whole tenant (its suspension) has committed: every member's next request reads anew. */
+  forgetTenantAuthority(tenantId: string): void;
 }
 
 /**
@@ -74,8 +91,14 @@ export function createAuthorityCache(load: (userId: string) => Promise<Authority
       lastInvalidation = ++tick;
       cache.delete(userId);
     },
+    forgetTenantAuthority(tenantId) {
+      lastInvalidation = ++tick;
+      // At most MAX_CACHED entries, and a suspension is rare: a scan costs less than an index kept per tenant.
+      const members = [...cache.entries()].filter(([, entry]) => entry.authority?.tenantId === tenantId);
+      for (const [userId] of members) cache.delete(userId);
+    },
   };
 }
 
 /** The process's cache, used by the API's authentication and by every change of authority. */
-export const { currentAuthority, forgetAuthority } = createAuthorityCache();
+export const { currentAuthority, forgetAuthority, forgetTenantAuthority } = createAuthorityCache();

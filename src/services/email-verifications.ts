@@ -6,7 +6,7 @@
  * replaces the waiting account, so no one can hold an address they cannot read.
  */
 import type { Transaction } from 'sequelize';
-import { EmailVerificationToken, User, type UnverifiedRegistration } from '../models';
+import { EmailVerificationToken, PasswordResetToken, User, type UnverifiedRegistration } from '../models';
 import type { EmailVerificationPurpose } from '../models/email-verification-token';
 import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
 
@@ -79,4 +79,34 @@ export async function verifyAccount(token: string, transaction: Transaction): Pr
 export async function verifyRegistration(token: string, transaction: Transaction): Promise<UnverifiedRegistration> {
   const { registration } = await consume(token, 'registration', transaction);
   return registration!;
+}
+
+/**
+ * Mints the link that moves the account to `newEmail` once followed, voiding any earlier one: one
+ * change waits at a time.
+ */
+export async function requestEmailChange(userId: string, newEmail: string, ttlMs: number, transaction: Transaction): Promise<string> {
+  await EmailVerificationToken.update({ usedAt: new Date() }, { where: { userId, purpose: 'email_change', usedAt: null }, transaction });
+  const { token, tokenHash } = mintToken();
+  await EmailVerificationToken.create(
+    { purpose: 'email_change', userId, newEmail, tokenHash, expiresAt: new Date(Date.now() + ttlMs) },
+    { transaction },
+  );
+  return token;
+}
+
+/** The account and address an e-mail change link was mailed for, the link now used. */
+export async function consumeEmailChange(token: string, transaction: Transaction): Promise<{ userId: string; newEmail: string }> {
+  const { userId, newEmail } = await consume(token, 'email_change', transaction);
+  return { userId: userId!, newEmail: newEmail! };
+}
+
+/**
+ * Voids every link still open for the account (password resets, e-mail changes): once its address
+ * has changed, a link mailed to the old one, or for another change, must not work.
+ */
+export async function voidAccountLinks(userId: string, transaction: Transaction): Promise<void> {
+  const used = { usedAt: new Date() };
+  await EmailVerificationToken.update(used, { where: { userId, purpose: 'email_change', usedAt: null }, transaction });
+  await PasswordResetToken.update(used, { where: { userId, usedAt: null }, transaction });
 }

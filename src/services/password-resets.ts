@@ -3,6 +3,7 @@
  * valid RESET_TOKEN_TTL_MS and usable once. Confirming one sets the password and ends every
  * session of the user, in one transaction with its audit event.
  */
+import type { Transaction } from 'sequelize';
 import { PasswordResetToken, User } from '../models';
 import { recordAudit, type AuditSource } from './audit';
 import { isActiveMember, WITH_TENANT_STATUS } from './authority';
@@ -12,6 +13,8 @@ import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
 import { revokeAllSessions } from './tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
+/** The set-your-password link of an account made for someone else: long enough to find it after a weekend. */
+export const SET_PASSWORD_TTL_MS = 72 * 60 * 60 * 1000;
 
 export type ResetTokenProblem = 'reset_token_invalid' | 'reset_token_used' | 'reset_token_expired';
 
@@ -31,9 +34,17 @@ export class ResetTokenRejected extends Error {
 export async function issueResetToken(email: string): Promise<{ user: User; token: string } | null> {
   const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
   if (!user || !isActiveMember(user)) return null;
+  return { user, token: await mintResetToken(user.id, RESET_TOKEN_TTL_MS) };
+}
+
+/**
+ * A reset token for this user, valid `ttlMs`: also the set-your-password link of an account made
+ * for someone else (a platform admin adding another), within the transaction that makes it.
+ */
+export async function mintResetToken(userId: string, ttlMs: number, transaction?: Transaction): Promise<string> {
   const { token, tokenHash } = mintToken();
-  await PasswordResetToken.create({ userId: user.id, tokenHash, expiresAt: new Date(Date.now() + RESET_TOKEN_TTL_MS) });
-  return { user, token };
+  await PasswordResetToken.create({ userId, tokenHash, expiresAt: new Date(Date.now() + ttlMs) }, { transaction });
+  return token;
 }
 
 /** Why the token cannot set a password now, or null while it can; `found` is its row, if any. */
@@ -47,7 +58,12 @@ function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
  * token. The token is looked up before the new password is hashed, so a stream of made-up tokens
  * costs one indexed read each and never a hash; it is checked again, locked, when the password is set.
  */
-export async function resetPassword(token: string, newPassword: string, hashing: PasswordHashing, requestId: string): Promise<void> {
+export async function resetPassword(
+  token: string,
+  newPassword: string,
+  hashing: PasswordHashing,
+  requestId: AuditSource['requestId'],
+): Promise<void> {
   const tokenHash = hashToken(token);
   const problem = problemOf(await PasswordResetToken.findOne({ where: { tokenHash } }));
   if (problem) throw new ResetTokenRejected(problem);

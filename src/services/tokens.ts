@@ -9,6 +9,7 @@ import jwt from 'jsonwebtoken';
 import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { RefreshToken, User } from '../models';
+import { tenantSuspended } from '../shared/errors';
 import type { Role } from '../shared/roles';
 import { currentAuthority, forgetAuthority } from './authority';
 
@@ -94,6 +95,8 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
   if (!found) throw new RefreshTokenRejected('refresh token is invalid or expired');
   // Read before the transaction, which must not wait for a second pooled connection.
   const authority = await currentAuthority(found.userId, { fresh: true });
+  // Left unused, so the session goes on once the tenant is reactivated.
+  if (authority?.tenantSuspended) throw tenantSuspended();
   const outcome = await RefreshToken.sequelize!.transaction(async (transaction): Promise<RotationOutcome> => {
     // The user row is held until this rotation commits; revokeAllSessions updates it. So a
     // revocation either committed first (and the token reads revoked below) or waits for us and

@@ -31,6 +31,12 @@ export const unprocessable = (message: string, details: ErrorDetail[] = []) => n
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
 export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
+/** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
+export const tenantSuspended = () =>
+  new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");
+/** A change that asks for the caller's password (password or e-mail change) was sent a wrong one. */
+export const wrongCurrentPassword = () =>
+  new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
 /** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
 export const idempotencyKeyReused = () =>
   new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');

@@ -5,6 +5,7 @@
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
 import type { ClaimWorkflow } from '../contracts/claim';
+import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
 import type { OnboardingWorkflow } from '../contracts/onboarding';
 import type { PolicyApprovalWorkflow } from '../contracts/policy-approval';
 import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
@@ -12,6 +13,7 @@ import type { RetentionWorkflow } from '../contracts/retention';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import * as acknowledgement from './acknowledgement';
 import * as claim from './claim';
+import * as complianceRemind from './compliance-remind';
 import * as onboardingProcess from './onboarding';
 import * as policyApproval from './policy-approval';
 import * as policyRollout from './policy-rollout';
@@ -20,6 +22,7 @@ import * as subscription from './subscription';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
+export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;
 export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;
 export const policyApprovalWorkflow: PolicyApprovalWorkflow = policyApproval.policyApprovalWorkflow;
 export const policyRolloutWorkflow: PolicyRolloutWorkflow = policyRollout.policyRolloutWorkflow;

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { freePort } from '../../scripts/local/ports';
-import { idFromRequest } from '../../src/api/http/deterministic-id';
+import { idFromRequest } from '../../src/shared/deterministic-id';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { createSequelize } from '../../src/models/database';

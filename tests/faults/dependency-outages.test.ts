@@ -79,7 +79,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     const temporal = temporalClient(await Connection.connect({ address: `127.0.0.1:${temporalProxy.port}` }), stack.config.temporal);
     const config: Config = { ...stack.config, deadlines: DEADLINES };
     const logger = createLogger('silent', 'test');
-    services = { config, sequelize, temporal, logger, documents: stack.services.documents };
+    services = { config, sequelize, temporal, logger, documents: stack.services.documents, mailer: stack.services.mailer };
     const listen = (app: Koa) => {
       const server = app.listen(0, '127.0.0.1');
       servers.push(server);

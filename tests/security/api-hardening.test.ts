@@ -141,7 +141,7 @@ describe('security hardening (API)', () => {
   });
 
   describe('authority is always current', () => {
-    it('refuses a token whose user was deactivated, demoted, moved or whose tenant was suspended (401)', async () => {
+    it('refuses a token whose user was deactivated, demoted or moved (401), or whose tenant was suspended (403 tenant_suspended)', async () => {
       const [deactivated, demoted, moved, suspendedOne] = await Promise.all(
         (['adjuster', 'senior_adjuster', 'adjuster'] as const)
           .map((role) => buildUser({ tenantId: tenant.id, role }))
@@ -156,13 +156,15 @@ describe('security hardening (API)', () => {
       await moved.update({ tenantId: (await buildTenant()).id });
       await Tenant.update({ status: 'suspended' }, { where: { id: suspendedOne.tenantId! } });
       await new Promise((resolve) => setTimeout(resolve, 10_500));
-      for (const token of tokens) {
+      for (const token of tokens.slice(0, 3)) {
         const res = await stack.api.get('/api/v1/auth/me').set(token).expect(401);
         expect(res.body.error.code).toBe('unauthorized');
       }
+      const suspended = await stack.api.get('/api/v1/auth/me').set(tokens[3]).expect(403);
+      expect(suspended.body.error.code).toBe('tenant_suspended');
       // Nor can they start a new session.
       await login(deactivated.email).expect(401);
-      await login(suspendedOne.email).expect(401);
+      await login(suspendedOne.email).expect(403);
     });
 
     it('revokes every session at once when a tenant admin changes a role, a password or the active flag', async () => {

@@ -60,10 +60,10 @@ export async function startTestStack(
   const connection = await Connection.connect({ address });
   const temporal = temporalClient(connection, config.temporal, options.tracing !== undefined);
   const documents = await openDocumentStore(config.documents);
-  const services: ApiServices = { config, sequelize: db.sequelize, temporal, logger, documents, tracer: options.tracing?.tracer };
+  const mailer = createSmtpMailer(config.smtp);
+  const services: ApiServices = { config, sequelize: db.sequelize, temporal, logger, documents, mailer, tracer: options.tracing?.tracer };
   const app = createApp(services);
   const server = app.listen(0, '127.0.0.1');
-  const mailer = createSmtpMailer(config.smtp);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,
     mailer,

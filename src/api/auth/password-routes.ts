@@ -6,15 +6,8 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import type { Config } from '../../config';
-import { User } from '../../models';
-import { recordAudit } from '../../services/audit';
-import { createSmtpMailer } from '../../services/mailer';
-import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
-import { hashPassword, verifyPassword } from '../../services/passwords';
-import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
-import { afterAnswer, passwordResetMail, sendAccountMail } from './account-mails';
-import { requestAuditSource } from '../http/audit-source';
-import { ApiError, unauthorized } from '../http/errors';
+import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/auth/commands';
+import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { route, RouteSpec } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
@@ -37,7 +30,6 @@ export function passwordRoutes(config: Config): RouteSpec[] {
     { name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 },
     accountOf,
   );
-  const mailer = createSmtpMailer(config.smtp);
   return [
     route({
       method: 'post',
@@ -49,31 +41,12 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       body: changePasswordBody,
       response: { status: 200, schema: accessTokenSchema },
       handler: async (ctx) => {
-        const { currentPassword, newPassword } = ctx.state.input.body;
-        const user = await User.findByPk(ctx.state.user.id);
-        if (!user) throw unauthorized();
-        if (!(await verifyPassword(currentPassword, user.passwordHash, config.passwordHashing))) {
-          throw new ApiError(400, 'wrong_current_password', 'The current password is wrong', [
-            { field: 'currentPassword', message: 'does not match' },
-          ]);
-        }
-        const passwordHash = await hashPassword(newPassword, config.passwordHashing);
-        const keepFamilyId = ctx.state.jwt.fid;
-        await ctx.services.sequelize.transaction(async (transaction) => {
-          await user.update({ passwordHash }, { transaction });
-          await revokeAllSessions(user.id, { keepFamilyId, transaction });
-          await recordAudit(
-            requestAuditSource(ctx),
-            { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id },
-            transaction,
-          );
-        });
-        await user.reload();
-        ctx.body = {
-          accessToken: issueAccessToken(config.jwt, user, keepFamilyId),
-          tokenType: 'Bearer',
-          expiresIn: config.jwt.accessTtlSeconds,
-        };
+        const { accessToken } = await changePassword(
+          ctx.state.user,
+          { ...ctx.state.input.body, sessionFamilyId: ctx.state.jwt.fid },
+          commandDeps(ctx),
+        );
+        ctx.body = { accessToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
       },
     }),
     route({
@@ -87,14 +60,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       body: passwordResetBody,
       response: { status: 202, schema: acceptedSchema },
       handler: async (ctx) => {
-        const issued = await issueResetToken(ctx.state.input.body.email);
-        if (issued) {
-          const { user, token } = issued;
-          // Sent after answering, so the answer takes as long whether or not the account exists.
-          afterAnswer(ctx, 'password reset e-mail', () =>
-            sendAccountMail(mailer, passwordResetMail(config, user, token, RESET_TOKEN_TTL_MS)),
-          );
-        }
+        await requestPasswordReset(ctx.state.input.body, publicCommandDeps(ctx));
         ctx.status = 202;
         ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };
       },
@@ -110,13 +76,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       body: passwordResetConfirmBody,
       response: { status: 204 },
       handler: async (ctx) => {
-        const { token, newPassword } = ctx.state.input.body;
-        try {
-          await resetPassword(token, newPassword, config.passwordHashing, ctx.state.requestId);
-        } catch (err) {
-          if (err instanceof ResetTokenRejected) throw new ApiError(400, err.code, err.message);
-          throw err;
-        }
+        await confirmPasswordReset(ctx.state.input.body, publicCommandDeps(ctx));
         ctx.status = 204;
       },
     }),

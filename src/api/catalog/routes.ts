@@ -6,7 +6,7 @@ import etag from 'etag';
 import { Category, Tenant } from '../../models';
 import type { Config } from '../../config';
 import { categorySchema, listCategoriesQuery } from './categories/schemas';
-import { notFound } from '../http/errors';
+import { notFound } from '../../shared/errors';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { listPlans } from './plans/query';

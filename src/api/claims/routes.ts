@@ -1,9 +1,12 @@
 import type { Attributes, WhereOptions } from 'sequelize';
 import { ASSIGNER_ROLES, ClaimState, claimStateQuery, HANDLER_ROLES } from '../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../domain/claims/commands';
+import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
-import { claimPolicy } from '../../policies/claims';
+import { claimPolicy, withdrawnFilter } from '../../policies/claims';
 import { findVisible, tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
+import type { Output } from '../../shared/typed-schema';
 import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
@@ -15,12 +18,15 @@ import {
   assignClaimBody,
   claimDetailSchema,
   claimSchema,
+  editNoteBody,
   fileClaimBody,
+  listClaimItemsQuery,
   listClaimsQuery,
-  listNotesQuery,
   noteBody,
+  noteParams,
   noteSchema,
   transitionClaimBody,
+  withdrawalBody,
 } from './schemas';
 
 function claimView(claim: Attributes<Claim>): object {
@@ -40,6 +46,21 @@ async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveStat
     } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
     return state;
   });
+}
+
+/** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
+async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
+  const { user } = ctx.state;
+  const { status, assigneeId, subscriptionId, q, ...page } = query;
+  const where: WhereOptions<Claim> = {
+    ...claimPolicy.scope(user),
+    ...(status && { status }),
+    ...(assigneeId && { assigneeId }),
+    ...(subscriptionId && { subscriptionId }),
+    ...(q && searchWhere(ctx.services.sequelize, tenantOf(user), q, 'claimant_id')),
+  };
+  const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
+  return { ...result, items: result.items.map(claimView) };
 }
 
 async function claimDetail(claim: Claim): Promise<object> {
@@ -87,17 +108,23 @@ export function claimRoutes(): RouteSpec[] {
       query: listClaimsQuery,
       response: { status: 200, schema: pageSchema(claimSchema) },
       handler: async (ctx) => {
-        const { user } = ctx.state;
-        const { status, assigneeId, q, ...page } = ctx.state.input.query;
-        const tenantId = tenantOf(user);
-        const where: WhereOptions<Claim> = {
-          ...claimPolicy.scope(user),
-          ...(status && { status }),
-          ...(assigneeId && { assigneeId }),
-          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'claimant_id')),
-        };
-        const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
-        ctx.body = { ...result, items: result.items.map(claimView) };
+        ctx.body = await listClaims(ctx, ctx.state.input.query);
+      },
+    }),
+
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/claims',
+      summary: 'List the claims of one policy (a policyholder their own policy only), with the filters of GET /claims',
+      tag: 'claims',
+      roles: TENANT_ROLES,
+      params: idParams,
+      query: listClaimsQuery,
+      response: { status: 200, schema: pageSchema(claimSchema) },
+      handler: async (ctx) => {
+        // Another tenant's or another policyholder's policy is 404, like a missing one.
+        const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
+        ctx.body = await listClaims(ctx, { ...ctx.state.input.query, subscriptionId: subscription.id });
       },
     }),
 
@@ -150,15 +177,18 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/claims/:id/notes',
-      summary: "The claim's internal notes (staff only)",
+      summary: "The claim's internal notes (staff only); withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'claims',
       roles: STAFF_ROLES,
       params: idParams,
-      query: listNotesQuery,
+      query: listClaimItemsQuery,
       response: { status: 200, schema: pageSchema(noteSchema) },
       handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
-        ctx.body = await paginate(ClaimNote, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
+        const { user } = ctx.state;
+        const { includeWithdrawn, ...page } = ctx.state.input.query;
+        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
+        const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
+        ctx.body = await paginate(ClaimNote, { ...page, ordering: 'createdAt' }, where);
       },
     }),
 
@@ -174,6 +204,35 @@ export function claimRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         ctx.status = 201;
         ctx.body = await addClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+
+    route({
+      method: 'patch',
+      path: '/claims/:id/notes/:noteId',
+      summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: noteParams,
+      body: editNoteBody,
+      response: { status: 200, schema: noteSchema },
+      handler: async (ctx) => {
+        ctx.body = await editClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+
+    route({
+      method: 'post',
+      path: '/claims/:id/notes/:noteId/withdraw',
+      summary:
+        'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
+      tag: 'claims',
+      roles: STAFF_ROLES,
+      params: noteParams,
+      body: withdrawalBody,
+      response: { status: 200, schema: noteSchema },
+      handler: async (ctx) => {
+        ctx.body = await withdrawClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
       },
     }),
   ];

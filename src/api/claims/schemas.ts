@@ -3,7 +3,7 @@ import { CLAIM_STAGES } from '../../contracts/claim';
 import { money, uuid, workflowRef } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
-import { object, oneOf, required } from '../../shared/typed-schema';
+import { object, oneOf, required, withDefault } from '../../shared/typed-schema';
 
 const stage = oneOf(CLAIM_STAGES);
 const note = Joi.string().trim().min(1).max(2000);
@@ -21,6 +21,7 @@ export const listClaimsQuery = object({
   ...pageQueryKeys,
   status: stage,
   assigneeId: uuid,
+  subscriptionId: uuid.description('The claims of one policy'),
   q: searchParam.description(
     "Matches claim number, description and the policyholder's name and e-mail: partial, case- and accent-insensitive",
   ),
@@ -36,9 +37,29 @@ export const transitionClaimBody = object({
   reason: Joi.string().trim().min(1).max(200),
 }).label('ClaimTransition');
 
-export const listNotesQuery = object(pageQueryKeys);
+/** `?includeWithdrawn=true` on a claim's notes or documents: tenant admins only (403 for anyone else). */
+export const listClaimItemsQuery = object({
+  ...pageQueryKeys,
+  includeWithdrawn: withDefault(Joi.boolean(), false).description('also list the withdrawn ones (tenant admins only)'),
+});
 
-export const noteBody = object({ body: required(Joi.string().trim().min(1).max(10_000)) }).label('NewClaimNote');
+const noteText = Joi.string().trim().min(1).max(10_000);
+
+export const noteBody = object({ body: required(noteText) }).label('NewClaimNote');
+
+export const noteParams = object({ id: required(uuid), noteId: required(uuid) });
+
+export const editNoteBody = object({ body: required(noteText) }).label('EditClaimNote');
+
+/** Why a note or document is withdrawn: required, kept on its row and in the audit trail. */
+export const withdrawalBody = object({ reason: required(Joi.string().trim().min(1).max(500)) }).label('Withdrawal');
+
+/** Who withdrew a note or document, when and why; all null while it is not withdrawn. */
+export const withdrawalFields = {
+  withdrawnAt: Joi.date().allow(null),
+  withdrawnById: uuid.allow(null),
+  withdrawalReason: Joi.string().allow(null),
+};
 
 const moneyString = Joi.string().description('decimal amount, two places');
 
@@ -106,6 +127,8 @@ export const noteSchema = Joi.object({
   claimId: uuid,
   authorId: uuid,
   body: Joi.string(),
+  editedAt: Joi.date().allow(null).description('when its author last corrected it; null if never'),
+  ...withdrawalFields,
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('ClaimNote');

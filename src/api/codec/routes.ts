@@ -11,7 +11,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../config';
 import { PayloadDecryptionError } from '../../services/payload-codec';
 import { payloadCodecs } from '../../services/temporal';
-import { badRequest, unprocessable } from '../http/errors';
+import { badRequest, unprocessable } from '../../shared/errors';
 import { API_PREFIX, CODEC_PATH, CODEC_SESSION_COOKIE } from '../http/paths';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { codecBody, codecResponse, type CodecPayloadJson } from './schemas';

@@ -1,7 +1,8 @@
 /**
  * What a command (src/domain/command.ts) reaches outside itself, built by the transport for one
- * request: `commandDepsOf` from the caller, the request ID and the idempotency key, whichever
- * transport received them; `commandDeps(ctx)` from a route's context.
+ * request: `commandDepsOf` from the caller (null on a public route), the request ID and the
+ * idempotency key, whichever transport received them; `commandDeps(ctx)` from an authenticated
+ * route's context, `publicCommandDeps(ctx)` from a public one's.
  */
 import type { CommandDeps } from '../../domain/command';
 import type { AuthUser } from '../../shared/caller';
@@ -11,7 +12,8 @@ import type { ApiServices } from '../runtime/services';
 import { temporalAccess } from '../temporal/calls';
 
 export interface CommandRequest {
-  caller: AuthUser;
+  /** Null for a public command: nobody has signed in. */
+  caller: AuthUser | null;
   requestId: string;
   /** Absent when the request names none. */
   idempotencyKey?: string;
@@ -21,20 +23,25 @@ export function commandDepsOf(services: ApiServices, { caller, requestId, idempo
   return {
     config: services.config,
     sequelize: services.sequelize,
-    temporal: temporalAccess(services, caller.id, idempotencyKey),
+    temporal: temporalAccess(services, caller?.id ?? null, idempotencyKey),
     outbox: outboxOf(services),
     documents: services.documents,
+    mailer: services.mailer,
     logger: services.logger,
-    auditSource: { actor: { type: 'user', id: caller.id }, requestId },
+    auditSource: { actor: { type: 'user', id: caller?.id ?? null }, requestId },
     idempotencyKey,
   };
 }
 
-/** The deps of an authenticated route's command; the Idempotency-Key header was checked by the idempotency middleware. */
+/** The Idempotency-Key header, checked by the idempotency middleware. */
+const idempotencyKeyOf = (ctx: RouteContext) => ctx.get('Idempotency-Key') || undefined;
+
+/** The deps of an authenticated route's command. */
 export function commandDeps(ctx: RouteContext): CommandDeps {
-  return commandDepsOf(ctx.services, {
-    caller: ctx.state.user,
-    requestId: ctx.state.requestId,
-    idempotencyKey: ctx.get('Idempotency-Key') || undefined,
-  });
+  return commandDepsOf(ctx.services, { caller: ctx.state.user, requestId: ctx.state.requestId, idempotencyKey: idempotencyKeyOf(ctx) });
+}
+
+/** The deps of a public route's command: no caller. */
+export function publicCommandDeps(ctx: RouteContext): CommandDeps {
+  return commandDepsOf(ctx.services, { caller: null, requestId: ctx.state.requestId, idempotencyKey: idempotencyKeyOf(ctx) });
 }

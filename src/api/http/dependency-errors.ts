@@ -7,7 +7,7 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ConnectionError, DatabaseError } from 'sequelize';
 import { DocumentStoreUnavailable } from '../../services/documents';
-import { ApiError, dependencyUnavailable } from './errors';
+import { ApiError, dependencyUnavailable } from '../../shared/errors';
 
 /** gRPC status codes of an unreachable or too slow server. */
 const GRPC_OUTAGE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);

@@ -4,7 +4,7 @@
  * for every route, before the route's own schema (which never sees such a string). Input nested
  * deeper than any route accepts is refused too, before anything walks it recursively.
  */
-import type { ErrorDetail } from './errors';
+import type { ErrorDetail } from '../../shared/errors';
 
 const NUL = '\u0000';
 /** Far deeper than any request body of the API; a megabyte of `[` would otherwise exhaust the stack. */

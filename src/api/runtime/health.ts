@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Logger } from '../../config/logger';
 import { metricsAccessAllowed } from '../../observability/metrics-access';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../../shared/errors';
 import type { ApiServices } from './services';
 import type { Registry } from 'prom-client';
 

@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config';
 import type { Logger } from '../../config/logger';
 import type { DocumentStore } from '../../services/documents';
+import type { Mailer } from '../../services/mailer';
 
 /** What route handlers may use, reachable as ctx.services. */
 export interface ApiServices {
@@ -13,6 +14,8 @@ export interface ApiServices {
   logger: Logger;
   /** Where claim documents' bytes are kept, chosen once at start-up from the configuration. */
   documents: DocumentStore;
+  /** The account e-mails' sender (verification links, password resets, failed sign-ins). */
+  mailer: Mailer;
   /** Present when tracing is on: every request then gets a server span. */
   tracer?: Tracer;
   /** The API process's stop in progress (server.ts): readiness turns off first. Absent in tests that never stop. */

@@ -38,9 +38,9 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'post',
       path: '/subscriptions',
       summary:
-        'Subscribe to an active plan: starts the run subscription-<id> and answers 202 with the pending row; poll GET /subscriptions/:id until it is active',
+        'Issue a policy on an active plan (a policyholder for themselves; a claims agent or tenant admin for policyholderId or a newPolicyholder): starts the run subscription-<id> and answers 202 with the pending, numbered row; poll GET /subscriptions/:id until it is active',
       tag: 'subscriptions',
-      roles: ['policyholder'],
+      roles: ['policyholder', 'claims_agent', 'tenant_admin'],
       body: createSubscriptionBody,
       response: { status: 202, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
@@ -59,11 +59,12 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(subscriptionDetailSchema) },
       handler: async (ctx) => {
         const user = ctx.state.user;
-        const { status, q, ...page } = ctx.state.input.query;
+        const { status, policyType, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
         const where = {
           ...subscriptionPolicy.scope(user),
           ...(status && { status }),
+          ...(policyType && { policyType }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
         const result = await paginate(Subscription, page, where, { search: Boolean(q) });

@@ -1,14 +1,63 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { uuid } from '../http/common-schemas';
+import { email, uuid } from '../http/common-schemas';
+import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { object, oneOf, required } from '../../shared/typed-schema';
 
 const status = oneOf(SUBSCRIPTION_STATUSES);
+const policyType = oneOf(POLICY_TYPES);
 const date = Joi.string().description('YYYY-MM-DD').allow(null);
 
-export const createSubscriptionBody = object({ planId: required(uuid) }).label('CreateSubscription');
+/**
+ * One line of an address or a name: printable characters of the Basic Multilingual Plane (as for
+ * `q`, src/api/lists/search.ts), so no line breaks or control characters reach a mail or a label.
+ */
+const textLine = (max: number) =>
+  Joi.string()
+    .trim()
+    .min(1)
+    .max(max)
+    .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text');
+
+const propertyAddress = object({
+  line1: required(textLine(200)),
+  line2: textLine(200),
+  postalCode: required(textLine(20)),
+  city: required(textLine(100)),
+  region: textLine(100),
+  country: required(
+    Joi.string()
+      .trim()
+      .uppercase()
+      .pattern(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2')
+      .description('ISO 3166-1 alpha-2 country code, e.g. DE'),
+  ),
+})
+  .description('The postal address of the insured property')
+  .label('PropertyAddress');
+
+/** E.164: a plus, the country code and the number, 8 to 16 characters in all, no spaces. */
+const holderPhone = Joi.string()
+  .trim()
+  .pattern(/^\+[1-9][0-9]{6,14}$/, 'E.164')
+  .description("The holder's phone in E.164 form, e.g. +4930123456");
+
+export const createSubscriptionBody = object({
+  planId: required(uuid),
+  policyholderId: uuid.description('Staff only: the policyholder of your tenant the policy is issued to'),
+  newPolicyholder: object({
+    fullName: required(textLine(200)),
+    email: required(email),
+  })
+    .description('Staff only: a new policyholder; the account is created and mailed a link to set its password (72 hours)')
+    .label('NewPolicyholder'),
+  holderPhone,
+  propertyAddress,
+})
+  .oxor('policyholderId', 'newPolicyholder')
+  .label('CreateSubscription');
 
 export const cancelSubscriptionBody = object({
   reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
@@ -17,7 +66,10 @@ export const cancelSubscriptionBody = object({
 export const listSubscriptionsQuery = object({
   ...pageQueryKeys,
   status,
-  q: searchParam.description("Matches the subscription id and the policyholder's name and e-mail: partial, case- and accent-insensitive"),
+  policyType,
+  q: searchParam.description(
+    "Matches the policy number, the subscription id, the holder's phone and the policyholder's name and e-mail: partial, case- and accent-insensitive",
+  ),
   ordering: orderingParam(['createdAt', 'endDate'], '-createdAt'),
 });
 
@@ -38,6 +90,19 @@ export const subscriptionSchema = Joi.object({
   tenantId: uuid,
   planId: uuid,
   policyholderId: uuid,
+  policyNumber: Joi.string().description('POL-<year>-<6 digits>, unique in the tenant'),
+  policyType,
+  holderPhone: Joi.string().allow(null).description('E.164'),
+  propertyAddress: Joi.object({
+    line1: Joi.string(),
+    line2: Joi.string(),
+    postalCode: Joi.string(),
+    city: Joi.string(),
+    region: Joi.string(),
+    country: Joi.string(),
+  })
+    .allow(null)
+    .label('PropertyAddressRecorded'),
   status,
   coverageAmount: Joi.string().description('decimal with 2 places'),
   premium: Joi.string().description('decimal with 2 places'),

@@ -11,8 +11,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Deadlines } from '../../config';
 import type { TemporalAccess, TemporalCallKind } from '../../domain/command';
 import { isTemporalOutage } from '../http/dependency-errors';
-import { Dependency, dependencyUnavailable, outcomeUnknown } from '../http/errors';
-import type { RouteContext } from '../http/route';
+import { Dependency, dependencyUnavailable, outcomeUnknown } from '../../shared/errors';
 import type { ApiServices } from '../runtime/services';
 
 /** How long the server may take to answer the probe that tells a silent worker from a silent server. */
@@ -48,15 +47,15 @@ export async function temporalCall<T>(services: ApiServices, kind: TemporalCallK
 /**
  * The update ID of a request: derived from the caller and their Idempotency-Key, so a repeat
  * after a 504 reaches the same update (Temporal applies an update ID once per run) instead of
- * deciding twice. Without a key every request is a new decision.
+ * deciding twice. Without a key (or a caller) every request is a new decision.
  */
-function updateIdOf(callerId: string, idempotencyKey: string | undefined): string | undefined {
-  if (!idempotencyKey) return undefined;
+function updateIdOf(callerId: string | null, idempotencyKey: string | undefined): string | undefined {
+  if (!callerId || !idempotencyKey) return undefined;
   return crypto.createHash('sha256').update(`update:${callerId}:${idempotencyKey}`).digest('hex');
 }
 
 /** Temporal as the commands of one caller's request reach it (src/domain/command.ts). */
-export function temporalAccess(services: ApiServices, callerId: string, idempotencyKey: string | undefined): TemporalAccess {
+export function temporalAccess(services: ApiServices, callerId: string | null, idempotencyKey: string | undefined): TemporalAccess {
   const updateId = updateIdOf(callerId, idempotencyKey);
   return {
     call: (kind, call) => temporalCall(services, kind, call),
@@ -78,14 +77,4 @@ export function temporalAccess(services: ApiServices, callerId: string, idempote
       }
     },
   };
-}
-
-/** `TemporalAccess.decide` for the routes whose writes are not commands yet (claims, registrations). */
-export function decideByUpdate<Result, Request>(
-  ctx: RouteContext,
-  handle: (temporal: Client) => WorkflowHandle,
-  update: UpdateDefinition<Result, [Request]>,
-  request: Request,
-): Promise<Result> {
-  return temporalAccess(ctx.services, ctx.state.user.id, ctx.get('Idempotency-Key')).decide(handle, update, request);
 }

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { mayViewRun } from '../../policies/workflow-runs';
-import { notFound } from '../http/errors';
+import { notFound } from '../../shared/errors';
 import { route, RouteSpec } from '../http/route';
 import { temporalCall } from '../temporal/calls';
 import { object, required } from '../../shared/typed-schema';

@@ -19,7 +19,7 @@ type MoneyField = 'coverageAmount' | 'premium';
 type PlanFields = Omit<
   Pick<
     CreationAttributes<Plan>,
-    'categoryId' | 'name' | 'description' | 'coverageLevel' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'
+    'categoryId' | 'name' | 'description' | 'coverageLevel' | 'policyType' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'
   >,
   MoneyField
 > &

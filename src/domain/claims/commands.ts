@@ -2,7 +2,7 @@
  * The writes of the claim process: filing a claim starts its run through the outbox; assigning and
  * moving it are decisions the run's Update validators accept or refuse (403/409/422) before
  * anything changes; notes and documents are added beside the run, a document waking a claim that
- * waits for it.
+ * waits for it (their later upkeep is in notes.ts and documents.ts).
  */
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -15,6 +15,7 @@ import {
   ClaimUpdateResult,
   ClaimWorkflow,
   ClaimWorkflowInput,
+  DocumentKind,
   DocumentUploaded,
   documentUploadedSignal,
   TransitionRequest,
@@ -32,6 +33,7 @@ import { dependencyUnavailable, ownClaim, unprocessable } from '../../shared/err
 import { HOUR_MS } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { assertClaimOpen, claimantAmong, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
@@ -72,8 +74,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     filedAt: filedAt.toISOString(),
     settings,
   };
-  const [claim, start] = await deps.sequelize.transaction(async (transaction) => {
-    const created = await Claim.create(
+  return createWithRun<ClaimWorkflow, Claim>(deps, async (transaction) => {
+    const claim = await Claim.create(
       {
         id: claimId,
         tenantId,
@@ -103,12 +105,12 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     );
     await recordAudit(
       deps.auditSource,
-      { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: created },
+      { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: claim },
       transaction,
     );
-    const message = await deps.outbox.enqueueStart<ClaimWorkflow>(
-      workflowId,
-      {
+    return {
+      row: claim,
+      start: {
         workflowType: CLAIM_WORKFLOW_TYPE,
         args: [runInput],
         tenantId,
@@ -116,14 +118,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
         summary: `Claim ${claimNumber}: ${input.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
         dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR_MS).toISOString(),
       },
-      transaction,
-    );
-    return [created, message] as const;
+    };
   });
-  // Filed either way: if Temporal does not take the start now, the outbox relay delivers it.
-  const runId = await deps.outbox.deliver(start);
-  if (runId) await claim.update({ runId });
-  return claim;
 };
 
 /**
@@ -190,6 +186,8 @@ export interface UploadDocumentInput {
   id: string;
   fileName: string;
   contentType: string;
+  /** What the document shows; `other` unless the uploader says. */
+  kind?: DocumentKind;
   /** The document's bytes, decoded from the transport's encoding. */
   bytes: Buffer;
 }
@@ -200,7 +198,7 @@ export interface UploadDocumentInput {
  * the first request recorded, signalled once.
  */
 export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = async (caller, input, deps) => {
-  const { fileName, contentType, bytes } = input;
+  const { fileName, contentType, kind, bytes } = input;
   const claim = await findVisible(caller, claimPolicy, input.id);
   assertClaimOpen(claim);
   if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
@@ -243,6 +241,7 @@ export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = 
           sizeBytes: bytes.length,
           sha256,
           storageKey,
+          kind,
         },
         { transaction },
       );
@@ -251,7 +250,7 @@ export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = 
         { signalName: documentUploadedSignal.name, args: [uploaded] },
         transaction,
       );
-      const after = { documentId, fileName, contentType, sizeBytes: bytes.length };
+      const after = { documentId, fileName, contentType, sizeBytes: bytes.length, kind: created.kind };
       await recordAudit(
         deps.auditSource,
         { tenantId: claim.tenantId, action: 'claim.document_upload', entityType: 'claim', entityId: claim.id, after },

@@ -28,6 +28,7 @@ import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { decideOnRun } from '../runs';
 
 type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description'>;
 type VersionFields = Pick<CreationAttributes<PolicyVersion>, 'content' | 'deadlineDays' | 'audienceRoles'>;
@@ -225,8 +226,9 @@ export const submitVersionForReview: Command<{ id: string }, VersionRun> = async
 };
 
 /**
- * Sends a reviewer's decision to the version's run; answers with the version as recorded once the
- * run accepted it. The run's validator refuses a version no longer in review (409).
+ * Sends a reviewer's decision to the version's run. The run's validator refuses a version no
+ * longer in review (409); with no review open (never submitted, or its run lapsed or was decided)
+ * the version's status is the refusal.
  */
 async function decideReview<Request>(
   caller: AuthUser,
@@ -236,15 +238,9 @@ async function decideReview<Request>(
   request: Request,
 ): Promise<PolicyVersion> {
   const version = await findVisible(caller, policyVersionPolicy, id);
-  try {
-    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(policyApprovalWorkflowId(version.id)), update, request);
-  } catch (err) {
-    // No review is open: never submitted, or its run has ended (lapsed or decided).
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    const now = await version.reload();
-    throw conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]);
-  }
-  return version.reload();
+  return decideOnRun(deps, version, policyApprovalWorkflowId(version.id), update, request, (now) =>
+    conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]),
+  );
 }
 
 /** Approves a version in review (not its author or submitter): it may then be published. */

@@ -1,5 +1,6 @@
 /**
- * The writes of the subscription process: subscribe starts the run subscription-<id>; cancel and
+ * The writes of the subscription process: subscribe (a policyholder for themselves, or staff
+ * issuing a policy for a policyholder, issue.ts) starts the run subscription-<id>; cancel and
  * renew are decisions the run's Update validators accept or refuse (403/409) before anything
  * changes.
  */
@@ -9,6 +10,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import {
   CancelRequest,
   cancelSubscriptionUpdate,
+  PropertyAddress,
   renewSubscriptionUpdate,
   SubscriptionActor,
   SubscriptionState,
@@ -28,6 +30,14 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
+import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
+
+/** What a subscribe names: the plan, for staff the holder, and the holder's contact for the policy. */
+export interface SubscribeInput extends HolderChoice {
+  planId: string;
+  holderPhone?: string;
+  propertyAddress?: PropertyAddress;
+}
 
 /** The row as recorded, and the first run ID when this request started the run (null when it attached to one that had ended). */
 export interface Subscribed {
@@ -42,26 +52,33 @@ export interface Decided {
 }
 
 /**
- * Subscribes the caller to an active plan: starts the run, then records the pending row (never a
- * row without a run). Activation is the run's job.
+ * Issues a policy on an active plan: to the caller when a policyholder subscribes, to the holder
+ * staff name (or create) otherwise. Starts the run, then records the pending row (never a row
+ * without a run), which the insert numbers. Activation is the run's job. A holder created here is
+ * mailed a set-your-password link once the policy is recorded.
  */
-export const subscribe: Command<{ planId: string }, Subscribed> = async (caller, { planId }, deps) => {
+export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
-  const plan = await findVisible(caller, planPolicy, planId).catch(() => {
+  const plan = await findVisible(caller, planPolicy, input.planId).catch(() => {
     throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
+  const holder = await holderOf(caller, input, deps);
+  const issuedFor = holder.id === caller.id ? [] : [holder.id];
   const key = deps.idempotencyKey;
-  // A key reused for another plan gives another ID, so it can never attach that plan's row to this run.
-  const subscriptionId = key ? idFromRequest('subscription', caller.id, key, plan.id) : crypto.randomUUID();
+  // A key reused for another plan (or holder) gives another ID, so it can never attach that row to this run.
+  const subscriptionId = key ? idFromRequest('subscription', caller.id, key, plan.id, ...issuedFor) : crypto.randomUUID();
   const terms: SubscriptionTerms = {
     subscriptionId,
     tenantId,
     planId: plan.id,
     planName: plan.name,
-    policyholderId: caller.id,
+    policyholderId: holder.id,
     coverageAmount: plan.coverageAmount,
     premium: plan.premium,
     durationMonths: plan.durationMonths,
+    ...(input.holderPhone && { holderPhone: input.holderPhone }),
+    ...(input.propertyAddress && { propertyAddress: input.propertyAddress }),
+    ...(issuedFor.length > 0 && { issuedById: caller.id }),
   };
   let runId: string | null = null;
   let recorded: Subscription | null = null;
@@ -73,7 +90,7 @@ export const subscribe: Command<{ planId: string }, Subscribed> = async (caller,
           workflowId: subscriptionWorkflowId(subscriptionId),
           tenantId,
           status: 'pending',
-          summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${caller.id}`,
+          summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${holder.id}`,
         }),
         args: [{ terms }],
       }),
@@ -89,6 +106,12 @@ export const subscribe: Command<{ planId: string }, Subscribed> = async (caller,
   }
   const subscription = recorded ?? (await Subscription.findOne({ where: { id: subscriptionId, tenantId } }));
   if (!subscription) throw notFound('Subscription');
+  if (holder.created) {
+    const created = holder.created;
+    void mailSetPasswordLink(created, subscription.policyNumber, deps).catch((err: unknown) =>
+      deps.logger.warn({ err, userId: created.id }, 'set-password e-mail to a new policyholder failed'),
+    );
+  }
   return { subscription, runId };
 };
 

@@ -18,7 +18,11 @@ import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
+import * as issuedPolicies from './0020-issued-policies';
+import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
+import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
 import * as complianceAudience from './0023-compliance-audience';
+import * as complianceRequirements from './0024-compliance-requirements';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -39,5 +43,9 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0017-retention-indexes', ...retentionIndexes },
   { name: '0018-document-quotas', ...documentQuotas },
   { name: '0019-email-verification', ...emailVerification },
+  { name: '0020-issued-policies', ...issuedPolicies },
+  { name: '0021-tenant-suspension-email-change', ...tenantSuspensionEmailChange },
+  { name: '0022-claim-notes-documents-upkeep', ...claimNotesDocumentsUpkeep },
   { name: '0023-compliance-audience', ...complianceAudience },
+  { name: '0024-compliance-requirements', ...complianceRequirements },
 ];

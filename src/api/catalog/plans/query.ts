@@ -9,7 +9,7 @@ export type PlanFilters = Output<typeof listPlansQuery>;
 
 /** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
 export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
-  const { categoryId, coverageLevel, minPremium, maxPremium, isActive, ...page } = filters;
+  const { categoryId, coverageLevel, policyType, minPremium, maxPremium, isActive, ...page } = filters;
   const premium = {
     ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
     ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
@@ -19,6 +19,7 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
     ...scope,
     ...(categoryId && { categoryId }),
     ...(coverageLevel && { coverageLevel }),
+    ...(policyType && { policyType }),
     ...(Reflect.ownKeys(premium).length > 0 && { premium }),
   };
   return paginatePlain(Plan, page, where);

@@ -1,10 +1,11 @@
 import Joi from 'joi';
 import { money, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
-import { COVERAGE_LEVELS } from '../../../models/plan';
+import { COVERAGE_LEVELS, POLICY_TYPES } from '../../../models/plan';
 import { nullable, object, oneOf, requiring } from '../../../shared/typed-schema';
 
 const coverageLevel = oneOf(COVERAGE_LEVELS);
+const policyType = oneOf(POLICY_TYPES).description("The kind of insurance; a subscription carries its plan's (home unless given)");
 /** In bodies, 12.345 is refused rather than silently rounded. */
 const exactMoney = money.prefs({ convert: false });
 const durationMonths = Joi.number()
@@ -25,6 +26,7 @@ export const listPlansQuery = object({
   ...pageQueryKeys,
   categoryId: uuid,
   coverageLevel,
+  policyType,
   minPremium: money,
   maxPremium: premiumCap,
   /** Tenant admins also see inactive plans when they ask for them. */
@@ -37,6 +39,7 @@ const planFields = {
   name: Joi.string().trim().min(1).max(200),
   description: nullable(Joi.string().trim().max(5000).allow('')),
   coverageLevel,
+  policyType,
   coverageAmount: exactMoney,
   premium: exactMoney,
   durationMonths,
@@ -56,6 +59,7 @@ export const planSchema = Joi.object({
   name: Joi.string(),
   description: Joi.string().allow(null),
   coverageLevel,
+  policyType,
   coverageAmount: Joi.string().description('decimal with 2 places'),
   premium: Joi.string().description('decimal with 2 places'),
   durationMonths: Joi.number(),

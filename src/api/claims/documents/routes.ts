@@ -1,15 +1,20 @@
 import Joi from 'joi';
+import { DOCUMENT_KINDS } from '../../../contracts/claim';
 import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../../../domain/claims/document-content';
 import { uploadClaimDocument } from '../../../domain/claims/commands';
+import { classifyClaimDocument, withdrawClaimDocument } from '../../../domain/claims/documents';
 import { ClaimDocument } from '../../../models';
-import { claimPolicy, findVisibleDocument } from '../../../policies/claims';
+import { claimPolicy, findVisibleDocument, withdrawnFilter } from '../../../policies/claims';
 import { findVisible } from '../../../policies/core';
 import { TENANT_ROLES } from '../../../shared/roles';
-import { object, oneOf, required } from '../../../shared/typed-schema';
+import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { commandDeps } from '../../http/command-deps';
 import { idParams, uuid } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
-import { pageQueryKeys, pageSchema, paginate } from '../../lists/pagination';
+import { pageSchema, paginate } from '../../lists/pagination';
+import { listClaimItemsQuery, withdrawalBody, withdrawalFields } from '../schemas';
+
+const kind = oneOf(DOCUMENT_KINDS);
 
 const uploadBody = object({
   fileName: required(
@@ -21,9 +26,10 @@ const uploadBody = object({
   ),
   contentType: required(oneOf(DOCUMENT_TYPES)),
   contentBase64: required(Joi.string().base64()),
+  kind: withDefault(kind, 'other'),
 }).label('UploadClaimDocument');
 
-const listDocumentsQuery = object(pageQueryKeys);
+const classifyBody = object({ kind: required(kind) }).label('ClassifyClaimDocument');
 
 const documentSchema = Joi.object({
   id: uuid,
@@ -34,6 +40,8 @@ const documentSchema = Joi.object({
   contentType: Joi.string(),
   sizeBytes: Joi.number().integer(),
   sha256: Joi.string().hex().length(64),
+  kind,
+  ...withdrawalFields,
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('ClaimDocument');
@@ -43,15 +51,19 @@ export function documentRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/claims/:id/documents',
-      summary: "The claim's documents (metadata): the tenant's staff and the claimant",
+      summary:
+        "The claim's documents (metadata): the tenant's staff and the claimant; withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'documents',
       roles: TENANT_ROLES,
       params: idParams,
-      query: listDocumentsQuery,
+      query: listClaimItemsQuery,
       response: { status: 200, schema: pageSchema(documentSchema) },
       handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
-        ctx.body = await paginate(ClaimDocument, { ...ctx.state.input.query, ordering: 'createdAt' }, { claimId: claim.id });
+        const { user } = ctx.state;
+        const { includeWithdrawn, ...page } = ctx.state.input.query;
+        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
+        const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
+        ctx.body = await paginate(ClaimDocument, { ...page, ordering: 'createdAt' }, where);
       },
     }),
 
@@ -93,6 +105,35 @@ export function documentRoutes(): RouteSpec[] {
         // Streamed from the store to the client, never held whole in memory.
         ctx.body = content;
         ctx.length = document.sizeBytes;
+      },
+    }),
+
+    route({
+      method: 'patch',
+      path: '/documents/:id',
+      summary: "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
+      tag: 'documents',
+      roles: TENANT_ROLES,
+      params: idParams,
+      body: classifyBody,
+      response: { status: 200, schema: documentSchema },
+      handler: async (ctx) => {
+        ctx.body = await classifyClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+
+    route({
+      method: 'post',
+      path: '/documents/:id/withdraw',
+      summary:
+        'Withdraw a document (its uploader or a claims manager; reason required): hidden from the list and from download, its bytes kept; tenant admins still see it',
+      tag: 'documents',
+      roles: TENANT_ROLES,
+      params: idParams,
+      body: withdrawalBody,
+      response: { status: 200, schema: documentSchema },
+      handler: async (ctx) => {
+        ctx.body = await withdrawClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
       },
     }),
   ];

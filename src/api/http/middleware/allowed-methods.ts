@@ -1,6 +1,6 @@
 import type { RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { ApiError } from '../errors';
+import { ApiError } from '../../../shared/errors';
 
 /**
  * A path the API serves, asked with a method it does not serve (TRACE, PROPFIND, DELETE on a

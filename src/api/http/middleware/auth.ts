@@ -6,15 +6,14 @@ import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden, tenantSuspended, unauthorized } from '../../../shared/errors';
 import { CODEC_SESSION_COOKIE } from '../paths';
 import type { AuthUser } from '../route';
 
-/** The token still speaks for the user: same role and tenant, active, and not issued before a revocation. */
+/** The token still speaks for the user: same role and tenant, and not issued before a revocation. */
 function tokenStillValid(claims: AccessTokenClaims, authority: Authority | null): authority is Authority {
   return (
     authority !== null &&
-    authority.active &&
     authority.role === claims.role &&
     authority.tenantId === (claims.tid ?? null) &&
     authority.sessionVersion === (claims.ver ?? 0)
@@ -79,6 +78,9 @@ export function authenticate(config: Config['jwt']): Middleware {
     const claims = ctx.state.jwt as AccessTokenClaims;
     const authority = await currentAuthority(claims.sub);
     if (!tokenStillValid(claims, authority)) throw unauthorized('This session is no longer valid; log in again');
+    // The session stays: it works again once the tenant is reactivated.
+    if (authority.tenantSuspended) throw tenantSuspended();
+    if (!authority.active) throw unauthorized('This session is no longer valid; log in again');
     const user: AuthUser = { id: authority.userId, tenantId: authority.tenantId, role: authority.role };
     ctx.state.user = user;
     await next();

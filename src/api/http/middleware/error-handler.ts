@@ -8,7 +8,7 @@ import { NotPermitted, NotVisible } from '../../../policies/refusals';
 import { PasswordHashingBusy } from '../../../services/passwords';
 import { businessFailureDetails, BusinessErrorType } from '../../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';
-import { ApiError, forbidden, notFound, overloaded } from '../errors';
+import { ApiError, forbidden, notFound, overloaded } from '../../../shared/errors';
 
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],

@@ -14,7 +14,7 @@ import type { Middleware } from 'koa';
 import { stringify } from 'safe-stable-stringify';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { IdempotencyRecord } from '../../../models';
-import { badRequest, conflict, idempotencyKeyReused } from '../errors';
+import { badRequest, conflict, idempotencyKeyReused } from '../../../shared/errors';
 import type { AuthUser } from '../route';
 
 export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;

@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
 import type { Context, Middleware } from 'koa';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
-import { tooManyRequests } from '../errors';
+import { tooManyRequests } from '../../../shared/errors';
 
 export interface RateLimitRule {
   /** Names the counter family; keys of different rules never collide. */

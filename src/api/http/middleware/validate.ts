@@ -1,6 +1,6 @@
 import type Joi from 'joi';
 import type { Middleware } from 'koa';
-import { validationFailed, ErrorDetail } from '../errors';
+import { validationFailed, ErrorDetail } from '../../../shared/errors';
 import type { RouteSpec } from '../route';
 import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
-import { object, oneOf } from '../../../shared/typed-schema';
+import { object, oneOf, required } from '../../../shared/typed-schema';
 
 export const listTenantsQuery = object({
   ...pageQueryKeys,
@@ -19,6 +19,12 @@ export const tenantSchema = Joi.object({
   phone: Joi.string().allow(null),
   address: Joi.string().allow(null),
   registrationId: uuid.allow(null),
+  suspendedAt: Joi.date().allow(null),
+  suspensionReason: Joi.string().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('Tenant');
+
+export const suspendTenantBody = object({
+  reason: required(Joi.string().trim().min(1).max(500)),
+}).label('SuspendTenant');

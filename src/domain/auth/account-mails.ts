@@ -1,14 +1,14 @@
 /**
  * The e-mails that answer account requests in place of the HTTP answer, which is the same whether
  * or not an address has an account (docs/security.md, account enumeration). What differs between
- * a known and a new address (the rows written, which mail) happens after the handler has answered
+ * a known and a new address (the rows written, which mail) happens after the command has answered
  * (`afterAnswer`), so neither the answer nor its timing tells them apart; work that fails there is
  * logged, and the requester, who got no mail, simply asks again.
  */
 import crypto from 'node:crypto';
-import type { Context } from 'koa';
 import type { Config } from '../../config';
 import type { Mailer } from '../../services/mailer';
+import type { CommandDeps } from '../command';
 
 export interface AccountMail {
   to: string;
@@ -16,16 +16,24 @@ export interface AccountMail {
   lines: string[];
 }
 
-/** Runs `work` once the handler has answered, without holding the answer; a failure is logged as `what` failed. */
-export function afterAnswer(ctx: Context, what: string, work: () => Promise<unknown>): void {
+/** Runs `work` without holding the command's answer; a failure is logged, with the request ID, as `what` failed. */
+export function afterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource'>, what: string, work: () => Promise<unknown>): void {
   void Promise.resolve()
     .then(work)
-    .catch((err: unknown) => ctx.services.logger.warn({ err, requestId: ctx.state.requestId }, `${what} failed after answering`));
+    .catch((err: unknown) => deps.logger.warn({ err, requestId: deps.auditSource.requestId }, `${what} failed after answering`));
 }
 
 export function sendAccountMail(mailer: Mailer, { to, subject, lines }: AccountMail): Promise<void> {
   const kind = subject.toLowerCase().replace(/[^a-z]+/g, '-');
   return mailer.send({ to: [to], subject, text: lines.join('\n'), messageId: `<${kind}-${crypto.randomUUID()}@insurflow>` });
+}
+
+/**
+ * Sends the mails of a change that has committed, each on its own, without holding the answer: a
+ * mail server that is slow or down does not undo the change, and a failure is logged.
+ */
+export function mailAfterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource' | 'mailer'>, mails: AccountMail[]): void {
+  for (const mail of mails) afterAnswer(deps, `e-mail "${mail.subject}"`, () => sendAccountMail(deps.mailer, mail));
 }
 
 const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;

@@ -1,0 +1,49 @@
+/** A signed-in user changes their e-mail address (docs/security.md, Changing an e-mail address). */
+import type { Config } from '../../config';
+import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/auth/email-change';
+import { acceptedSchema } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { emailChangeBody, emailChangeConfirmBody, emailChangedSchema } from './email-schemas';
+import { authAddressLimit, noStore } from './middleware';
+
+export function emailChangeRoutes(config: Config): RouteSpec[] {
+  // Counted with the other auth routes per client address: a stolen session cannot guess the password fast.
+  const authLimit = authAddressLimit(config);
+  return [
+    route({
+      method: 'post',
+      path: '/auth/email',
+      summary: `Ask to change your e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; nothing changes yet (409 if the address is not available)`,
+      tag: 'auth',
+      idempotent: false,
+      before: [authLimit],
+      body: emailChangeBody,
+      response: { status: 202, schema: acceptedSchema },
+      handler: async (ctx) => {
+        await requestEmailChange(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.status = 202;
+        ctx.body = { message: 'Follow the link mailed to the new address, signed in, to change it' };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/email/confirm',
+      summary:
+        'Change your e-mail address with the token mailed to it: every other session ends; this one continues with the access token returned',
+      tag: 'auth',
+      idempotent: false,
+      before: [authLimit, noStore],
+      body: emailChangeConfirmBody,
+      response: { status: 200, schema: emailChangedSchema },
+      handler: async (ctx) => {
+        const changed = await confirmEmailChange(
+          ctx.state.user,
+          { token: ctx.state.input.body.token, keepFamilyId: ctx.state.jwt.fid },
+          commandDeps(ctx),
+        );
+        ctx.body = { ...changed, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,182 @@
+/**
+ * Compliance requirements per customer (docs/compliance.md, Requirements): the tenant's compliance
+ * roles write them and follow their progress; platform admins see every tenant's at
+ * `/platform/compliance`, the customer compliance view.
+ */
+import { ComplianceRequirement, Tenant } from '../../../models';
+import {
+  createRequirement,
+  deleteRequirement,
+  linkedPolicyIds,
+  progressOf,
+  REQUIREMENT_STATUSES,
+  type RequirementProgress,
+  updateRequirement,
+} from '../../../domain/compliance/requirements';
+import { COMPLIANCE_ROLES } from '../../../policies/compliance';
+import { complianceRequirementPolicy } from '../../../policies/compliance-requirements';
+import { findVisible } from '../../../policies/core';
+import { tenantRecordPolicy } from '../../../policies/platform';
+import { commandDeps } from '../../http/command-deps';
+import { idParams } from '../../http/common-schemas';
+import { pageSchema, paginate } from '../../lists/pagination';
+import { route, RouteSpec } from '../../http/route';
+import {
+  createRequirementBody,
+  listRequirementsQuery,
+  platformComplianceQuery,
+  platformComplianceSchema,
+  progressSchema,
+  requirementListItemSchema,
+  requirementSchema,
+  updateRequirementBody,
+} from './schemas';
+
+function requirementView(requirement: ComplianceRequirement, policyIds: string[]) {
+  const { deletedAt: _deleted, ...row } = requirement.toJSON();
+  return { ...row, policyIds };
+}
+
+async function withPolicyIds(requirement: ComplianceRequirement) {
+  return requirementView(requirement, (await linkedPolicyIds([requirement.id])).get(requirement.id)!);
+}
+
+export function requirementRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/compliance/requirements',
+      summary: "List the tenant's compliance requirements, each with its status and share acknowledged",
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      query: listRequirementsQuery,
+      response: { status: 200, schema: pageSchema(requirementListItemSchema) },
+      handler: async (ctx) => {
+        const { ownerId, ...page } = ctx.state.input.query;
+        const where = { ...complianceRequirementPolicy.scope(ctx.state.user), ...(ownerId && { ownerId }) };
+        const requirements = await paginate(ComplianceRequirement, page, where);
+        const ids = requirements.items.map((r) => r.id);
+        const [policyIds, progress] = await Promise.all([linkedPolicyIds(ids), progressOf(ctx.services.sequelize, requirements.items)]);
+        ctx.body = {
+          items: requirements.items.map((r) => {
+            const { status, overall } = progress.get(r.id)!;
+            return { ...requirementView(r, policyIds.get(r.id)!), status, percent: overall.percent };
+          }),
+          pagination: requirements.pagination,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/compliance/requirements',
+      summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      body: createRequirementBody,
+      response: { status: 201, schema: requirementSchema },
+      handler: async (ctx) => {
+        const requirement = await createRequirement(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.status = 201;
+        ctx.body = requirementView(requirement, requirement.policyIds);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/compliance/requirements/:id',
+      summary: 'One compliance requirement with the policies that satisfy it',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 200, schema: requirementSchema },
+      handler: async (ctx) => {
+        ctx.body = await withPolicyIds(await findVisible(ctx.state.user, complianceRequirementPolicy, ctx.state.input.params.id));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/compliance/requirements/:id',
+      summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      body: updateRequirementBody,
+      response: { status: 200, schema: requirementSchema },
+      handler: async (ctx) => {
+        const input = { id: ctx.state.input.params.id, fields: ctx.state.input.body };
+        const requirement = await updateRequirement(ctx.state.user, input, commandDeps(ctx));
+        ctx.body = requirementView(requirement, requirement.policyIds);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/compliance/requirements/:id',
+      summary: 'Delete a compliance requirement (kept in the audit trail)',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await deleteRequirement(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/compliance/requirements/:id/progress',
+      summary:
+        'Progress of a requirement: per linked policy (its published version) and overall, audience, acknowledged, pending, overdue, exempt and %, with its status',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 200, schema: progressSchema },
+      handler: async (ctx) => {
+        const requirement = await findVisible(ctx.state.user, complianceRequirementPolicy, ctx.state.input.params.id);
+        const asOf = new Date();
+        const progress = (await progressOf(ctx.services.sequelize, [requirement], asOf)).get(requirement.id)!;
+        const { status, complete, overall, policies } = progress;
+        ctx.body = { requirement: await withPolicyIds(requirement), asOf, status, complete, overall, policies };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/platform/compliance',
+      summary: "Customer compliance: every tenant's requirements with their status (platform admins)",
+      tag: 'compliance',
+      roles: ['platform_admin'],
+      query: platformComplianceQuery,
+      response: { status: 200, schema: platformComplianceSchema },
+      handler: async (ctx) => {
+        const tenants = await paginate(Tenant, ctx.state.input.query, tenantRecordPolicy.scope(ctx.state.user));
+        const requirements = await ComplianceRequirement.findAll({
+          where: { tenantId: tenants.items.map((t) => t.id) },
+          order: [
+            ['dueAt', 'ASC'],
+            ['id', 'ASC'],
+          ],
+        });
+        const progress = await progressOf(ctx.services.sequelize, requirements);
+        ctx.body = {
+          items: tenants.items.map((tenant) => {
+            const own = requirements.filter((r) => r.tenantId === tenant.id).map((r) => [r, progress.get(r.id)!] as const);
+            const count = (status: RequirementProgress['status']) => own.filter(([, p]) => p.status === status).length;
+            return {
+              tenant: { id: tenant.id, name: tenant.name, slug: tenant.slug, status: tenant.status },
+              summary: { requirements: own.length, ...Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, count(s)])) },
+              requirements: own.map(([r, p]) => ({
+                id: r.id,
+                title: r.title,
+                frameworkRef: r.frameworkRef,
+                ownerId: r.ownerId,
+                dueAt: r.dueAt,
+                status: p.status,
+                complete: p.complete,
+                overall: p.overall,
+              })),
+            };
+          }),
+          pagination: tenants.pagination,
+        };
+      },
+    }),
+  ];
+}

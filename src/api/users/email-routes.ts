@@ -1,0 +1,26 @@
+/** A tenant admin sets a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
+import { changeStaffEmail } from '../../domain/auth/email-change';
+import { idParams, userSchema } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { staffEmailBody } from './email-schemas';
+
+export function staffEmailRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'put',
+      path: '/users/:id/email',
+      summary:
+        "Set a staff member's e-mail address: at once, every session of theirs ends and both addresses are told (409 if the address is not available)",
+      tag: 'users',
+      roles: ['tenant_admin'],
+      params: idParams,
+      body: staffEmailBody,
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await changeStaffEmail(ctx.state.user, { userId: params.id, email: body.email }, commandDeps(ctx));
+      },
+    }),
+  ];
+}

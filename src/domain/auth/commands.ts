@@ -1,0 +1,240 @@
+/**
+ * The writes of accounts and sessions: signing up (answered the same whether or not the address
+ * has an account; the mail says which, docs/security.md, account enumeration), proving the
+ * address, signing in and out, rotating a session, changing and resetting a password.
+ */
+import { Tenant, User } from '../../models';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
+import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
+import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
+import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
+import {
+  issueAccessToken,
+  issueTokenPair,
+  RefreshTokenRejected,
+  revokeAllSessions,
+  revokeByRawToken,
+  rotateRefreshToken,
+  type TokenPair,
+} from '../../services/tokens';
+import { ApiError, notFound, tenantSuspended, unauthorized, wrongCurrentPassword } from '../../shared/errors';
+import type { Role } from '../../shared/roles';
+import type { Command, CommandDeps, PublicCommand } from '../command';
+import { syncAudience } from '../compliance/audience';
+import {
+  afterAnswer,
+  alreadyRegisteredMail,
+  failedSignInsMail,
+  passwordResetMail,
+  sendAccountMail,
+  verifyAccountMail,
+} from './account-mails';
+
+/** An account as it is asked for, its password already hashed. */
+export interface NewAccount {
+  tenantId: string;
+  email: string;
+  fullName: string;
+  role: Role;
+  managerId?: string | null;
+  passwordHash: string;
+}
+
+/**
+ * Asks for an account without holding the answer: creates it unverified and mails its link, or,
+ * when the address already has an account, mails its owner that it does. A new account's audit
+ * event (`action`, by whoever `sourceOf` names) commits with it. The caller hashes the password
+ * first, whatever the address, so every answer takes as long.
+ */
+export function requestAccountByMail(
+  deps: CommandDeps,
+  what: string,
+  account: NewAccount,
+  audit: { action: string; sourceOf: (user: User) => AuditSource },
+): void {
+  const { config } = deps;
+  afterAnswer(deps, what, async () => {
+    const request = await deps.sequelize.transaction(async (transaction) => {
+      const requested = await requestAccount(account, config.emailVerificationTtlMs, transaction);
+      if (requested.kind === 'verify') {
+        const { user } = requested;
+        const change = { tenantId: account.tenantId, action: audit.action, entityType: 'user', entityId: user.id, after: user };
+        await recordAudit(audit.sourceOf(user), change, transaction);
+      }
+      return requested;
+    });
+    await sendAccountMail(
+      deps.mailer,
+      request.kind === 'verify' ? verifyAccountMail(config, account.email, request.token) : alreadyRegisteredMail(config, account.email),
+    );
+  });
+}
+
+/** The audit source of a change the account's owner makes before signing in: the owner, through this request. */
+const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSource => ({
+  actor: { type: 'user', id: user.id },
+  requestId: deps.auditSource.requestId,
+});
+
+/** Signs up as a policyholder of an active tenant (an unknown tenant is 404); the account works once its address is proven. */
+export const registerPolicyholder: PublicCommand<{ tenantSlug: string; email: string; password: string; fullName: string }, void> = async (
+  { tenantSlug, email, password, fullName },
+  deps,
+) => {
+  const tenant = await Tenant.findOne({ where: { slug: tenantSlug, status: 'active' } });
+  if (!tenant) throw notFound('Tenant');
+  // Hashed whether or not the address is free, so both answers take as long.
+  const passwordHash = await hashPassword(password, deps.config.passwordHashing);
+  requestAccountByMail(
+    deps,
+    'registration',
+    { tenantId: tenant.id, email, fullName, role: 'policyholder', passwordHash },
+    { action: 'user.register', sourceOf: (user) => ownerSource(deps, user) },
+  );
+};
+
+/** Runs `use` of a mailed single-use token (an address's link, a password reset); a token it cannot use is a 400 naming why. */
+export async function withMailedToken<T>(use: () => Promise<T>): Promise<T> {
+  try {
+    return await use();
+  } catch (err) {
+    if (err instanceof VerificationTokenRejected || err instanceof ResetTokenRejected) throw new ApiError(400, err.code, err.message);
+    throw err;
+  }
+}
+
+/** Activates the account the mailed token was issued for (single use). */
+export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, deps) =>
+  withMailedToken(() =>
+    deps.sequelize.transaction(async (transaction) => {
+      const user = await verifyAccount(token, transaction);
+      const auditSource = ownerSource(deps, user);
+      await recordAudit(
+        auditSource,
+        { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
+        transaction,
+      );
+      // A staff member whose account starts working joins the audiences of the published versions.
+      await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource });
+    }),
+  );
+
+/**
+ * The transport's count of one client's wrong passwords at one address (src/api/auth/login-throttle.ts):
+ * it slows that client down, and only the transport knows who the client is.
+ */
+export interface LoginAttempts {
+  /** Refuses a client that must wait first (429); says whether it has failures a success forgets. */
+  assertAllowed(): Promise<{ hasFailures: boolean }>;
+  /** Counts a wrong password; `delayed` once the client is being slowed down. */
+  recordFailure(): Promise<{ delayed: boolean }>;
+  /** True once per window for the account's owner: whether to tell them by mail now. */
+  firstWarning(ownerId: string): Promise<boolean>;
+  reset(): Promise<void>;
+}
+
+/** Verified against when the e-mail is unknown, so a login costs the same either way; one per hashing setting. */
+const unknownUserHashes = new WeakMap<CommandDeps['config']['passwordHashing'], Promise<string>>();
+
+function hashForUnknownUser(hashing: CommandDeps['config']['passwordHashing']): Promise<string> {
+  let hash = unknownUserHashes.get(hashing);
+  if (!hash) {
+    hash = hashPassword('no such user, no such password 0', hashing);
+    unknownUserHashes.set(hashing, hash);
+  }
+  return hash;
+}
+
+/**
+ * Signs in with e-mail and password. Wrong passwords slow down the client that sends them, never
+ * the account for everyone; once they do, the owner is told by mail, once per window.
+ */
+export const logIn: PublicCommand<{ email: string; password: string; attempts: LoginAttempts }, { user: User; tokens: TokenPair }> = async (
+  { email, password, attempts },
+  deps,
+) => {
+  const { config } = deps;
+  const { hasFailures } = await attempts.assertAllowed();
+  const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
+  const valid = await verifyPassword(
+    password,
+    user?.passwordHash ?? (await hashForUnknownUser(config.passwordHashing)),
+    config.passwordHashing,
+  );
+  // Told only to whoever knows the password; the session would be refused on every request anyway.
+  if (user && valid && isSuspendedMember(user)) throw tenantSuspended();
+  // An inactive or unverified user gets the same answer as a wrong password.
+  if (!user || !valid || !isActiveMember(user)) {
+    const { delayed } = await attempts.recordFailure();
+    // Decided after answering, so an attempt at a real account takes as long as one at an unknown address.
+    if (delayed && user && isActiveMember(user)) {
+      afterAnswer(deps, 'failed sign-ins e-mail', async () => {
+        if (await attempts.firstWarning(user.id)) {
+          await sendAccountMail(deps.mailer, failedSignInsMail(user.email, config.rateLimit.loginFailureWindowSeconds));
+        }
+      });
+    }
+    throw unauthorized('E-mail or password is wrong');
+  }
+  if (hasFailures) await attempts.reset();
+  const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
+  await user.update({ lastLoginAt: new Date(), ...rehashed });
+  return { user, tokens: await issueTokenPair(config.jwt, user) };
+};
+
+/** Exchanges a refresh token for a new pair; the old one is used up (401 for one that is not usable). */
+export const refreshSession: PublicCommand<{ refreshToken: string }, TokenPair> = async ({ refreshToken }, deps) => {
+  try {
+    return await rotateRefreshToken(deps.config.jwt, refreshToken);
+  } catch (err) {
+    if (err instanceof RefreshTokenRejected) throw new ApiError(401, 'invalid_refresh_token', err.message);
+    throw err;
+  }
+};
+
+/** Revokes the caller's refresh token and every token rotated from the same login. */
+export const logOut: Command<{ refreshToken: string }, void> = async (caller, { refreshToken }) => {
+  await revokeByRawToken(refreshToken, caller.id);
+};
+
+/**
+ * Changes the caller's password after checking the current one (400 if wrong): every other
+ * session ends, the one of `sessionFamilyId` continues with the access token answered.
+ */
+export const changePassword: Command<
+  { currentPassword: string; newPassword: string; sessionFamilyId: string | undefined },
+  { accessToken: string }
+> = async (caller, { currentPassword, newPassword, sessionFamilyId }, deps) => {
+  const { config } = deps;
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  if (!(await verifyPassword(currentPassword, user.passwordHash, config.passwordHashing))) throw wrongCurrentPassword();
+  const passwordHash = await hashPassword(newPassword, config.passwordHashing);
+  await deps.sequelize.transaction(async (transaction) => {
+    await user.update({ passwordHash }, { transaction });
+    await revokeAllSessions(user.id, { keepFamilyId: sessionFamilyId, transaction });
+    await recordAudit(
+      deps.auditSource,
+      { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id },
+      transaction,
+    );
+  });
+  await user.reload();
+  return { accessToken: issueAccessToken(config.jwt, user, sessionFamilyId) };
+};
+
+/** Mails a reset token to the active account with this e-mail, if there is one; the answer is the same either way. */
+export const requestPasswordReset: PublicCommand<{ email: string }, void> = async ({ email }, deps) => {
+  const issued = await issueResetToken(email);
+  if (!issued) return;
+  const { user, token } = issued;
+  // Sent after answering, so the answer takes as long whether or not the account exists.
+  afterAnswer(deps, 'password reset e-mail', () =>
+    sendAccountMail(deps.mailer, passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS)),
+  );
+};
+
+/** Sets a new password with a mailed reset token (single use); every session ends. */
+export const confirmPasswordReset: PublicCommand<{ token: string; newPassword: string }, void> = ({ token, newPassword }, deps) =>
+  withMailedToken(() => resetPassword(token, newPassword, deps.config.passwordHashing, deps.auditSource.requestId));

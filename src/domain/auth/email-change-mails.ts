@@ -1,0 +1,41 @@
+/** The e-mails of an address change: the link to the new address, and notices to the old one (and, for a change an admin made, the new). */
+import type { Config } from '../../config';
+import type { AccountMail } from './account-mails';
+
+export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number, token: string): AccountMail {
+  return {
+    to,
+    subject: 'Confirm your new Insurflow e-mail address',
+    lines: [
+      'Someone signed in to Insurflow asked to use this address for their account from now on. It changes only once you confirm it.',
+      `This token works once, for ${Math.round(ttlMs / 60_000)} minutes:`,
+      '',
+      token,
+      '',
+      `Signed in to that account, send it to POST ${config.api.publicUrl}/api/v1/auth/email/confirm as {"token": "…"}.`,
+      'If you did not ask for this, ignore this e-mail: nothing changes without the token.',
+    ],
+  };
+}
+
+export function emailChangeRequestedMail(config: Config, to: string, newEmail: string): AccountMail {
+  return {
+    to,
+    subject: 'Your Insurflow e-mail address is about to change',
+    lines: [
+      `Someone signed in to your Insurflow account, with your password, asked to change its address to ${newEmail}. It changes only once the link mailed there is followed.`,
+      `If it was not you, change your password now (POST ${config.api.publicUrl}/api/v1/auth/password, or a reset at POST ${config.api.publicUrl}/api/v1/auth/password-reset): that ends every other session, and the link works only for someone signed in to your account.`,
+    ],
+  };
+}
+
+export function emailChangedMail(to: string, newEmail: string, byAdmin: boolean): AccountMail {
+  return {
+    to,
+    subject: 'Your Insurflow e-mail address has changed',
+    lines: [
+      `The address of your Insurflow account is now ${newEmail}${byAdmin ? ', as your company administrator set it' : ''}. Sign in with it from now on; every other session has ended.`,
+      byAdmin ? 'If this is wrong, ask your company administrator.' : 'If it was not you, contact your company administrator at once.',
+    ],
+  };
+}

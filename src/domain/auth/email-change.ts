@@ -1,0 +1,153 @@
+/**
+ * Changing an account's e-mail address (docs/security.md, Changing an e-mail address). The owner
+ * asks with their password; the change happens only when they follow, signed in, the link mailed
+ * to the new address, and every other session of theirs ends. A tenant admin changes a staff
+ * member's address directly. Either way the address must be free (409, saying nobody's name),
+ * checked when asked and decided by the unique index when changed, and both addresses are told.
+ */
+import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { User } from '../../models';
+import { findVisible } from '../../policies/core';
+import { NotPermitted } from '../../policies/refusals';
+import { userPolicy } from '../../policies/users';
+import {
+  consumeEmailChange,
+  requestEmailChange as mintEmailChangeLink,
+  VerificationTokenRejected,
+  voidAccountLinks,
+} from '../../services/email-verifications';
+import { verifyPassword } from '../../services/passwords';
+import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
+import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
+import { audited } from '../audited';
+import type { AuditedChange } from '../../models/audit-event';
+import type { Command } from '../command';
+import { mailAfterAnswer } from './account-mails';
+import { withMailedToken } from './commands';
+import { confirmEmailChangeMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
+
+/** How long the link mailed to the new address works. */
+export const EMAIL_CHANGE_TTL_MS = 30 * 60 * 1000;
+
+export interface EmailChangeRequest {
+  newEmail: string;
+  currentPassword: string;
+}
+
+export interface EmailChangeConfirmation {
+  token: string;
+  /** The refresh-token family of the caller's login: the one session that goes on. */
+  keepFamilyId?: string;
+}
+
+export interface StaffEmailChange {
+  userId: string;
+  email: string;
+}
+
+export interface EmailChanged {
+  user: User;
+  /** Replaces the caller's access token, which the change has revoked with every other. */
+  accessToken: string;
+}
+
+const addressTaken = () => conflict('This e-mail address is not available', [{ field: 'email', message: 'is not available' }]);
+
+async function assertAddressFree(email: string): Promise<void> {
+  if ((await User.count({ where: { email } })) > 0) throw addressTaken();
+}
+
+function assertNewAddress(user: User, email: string): void {
+  if (user.email === email)
+    throw unprocessable('This is the address the account has already', [{ field: 'email', message: 'is unchanged' }]);
+}
+
+/** Moves the account to `email`, voids the links still open for it and ends its sessions (but `keepFamilyId`'s). */
+async function moveAccount(user: User, email: string, transaction: Transaction, keepFamilyId?: string): Promise<void> {
+  await user.update({ email }, { transaction });
+  await voidAccountLinks(user.id, transaction);
+  await revokeAllSessions(user.id, { keepFamilyId, transaction });
+}
+
+function emailChangeEvent(user: User, oldEmail: string, email: string): AuditedChange {
+  return {
+    tenantId: user.tenantId,
+    action: 'user.email_change',
+    entityType: 'user',
+    entityId: user.id,
+    before: { email: oldEmail },
+    after: { email },
+  };
+}
+
+/** Runs the change; an address taken meanwhile is refused by the unique index, and answered like one taken before (409). */
+async function toFreeAddress<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) throw addressTaken();
+    throw err;
+  }
+}
+
+/** Mails the link to the new address and a notice to the old one; nothing changes yet. */
+export const requestEmailChange: Command<EmailChangeRequest, void> = async (caller, { newEmail, currentPassword }, deps) => {
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
+  assertNewAddress(user, newEmail);
+  await assertAddressFree(newEmail);
+  const token = await audited(
+    deps,
+    (transaction) => mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction),
+    () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
+  );
+  mailAfterAnswer(deps, [
+    confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token),
+    emailChangeRequestedMail(deps.config, user.email, newEmail),
+  ]);
+};
+
+/** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */
+export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> = async (caller, { token, keepFamilyId }, deps) => {
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  const oldEmail = user.email;
+  await withMailedToken(() =>
+    toFreeAddress(() =>
+      audited(
+        deps,
+        async (transaction) => {
+          const link = await consumeEmailChange(token, transaction);
+          // Another account's link is refused like an unknown one, and stays unused.
+          if (link.userId !== user.id) throw new VerificationTokenRejected('verification_token_invalid');
+          await moveAccount(user, link.newEmail, transaction, keepFamilyId);
+        },
+        () => emailChangeEvent(user, oldEmail, user.email),
+      ),
+    ),
+  );
+  await user.reload();
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, user.email, false)]);
+  return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
+};
+
+/** A tenant admin sets a staff member's address: at once, every session of theirs ends, both addresses are told. */
+export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
+  const user = await findVisible(caller, userPolicy, userId);
+  // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
+  if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
+  if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');
+  assertNewAddress(user, email);
+  await assertAddressFree(email);
+  const oldEmail = user.email;
+  await toFreeAddress(() =>
+    audited(
+      deps,
+      (transaction) => moveAccount(user, email, transaction),
+      () => emailChangeEvent(user, oldEmail, email),
+    ),
+  );
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), emailChangedMail(email, email, true)]);
+  return user;
+};

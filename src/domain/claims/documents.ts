@@ -1,0 +1,40 @@
+/**
+ * Upkeep of a claim's documents: correcting a document's kind, and withdrawing a document. Neither
+ * touches the bytes in the store or tells the claim's run (it took the upload already; a
+ * withdrawal does not undo what the upload woke). Uploading is `uploadClaimDocument` (commands.ts).
+ */
+import type { DocumentKind } from '../../contracts/claim';
+import { ClaimDocument } from '../../models';
+import { findVisibleDocument } from '../../policies/claims';
+import { recordAudit } from '../../services/audit';
+import type { Command } from '../command';
+import { assertNotWithdrawn, withdrawClaimItem } from './withdrawal';
+
+/** Sets the document's kind (its uploader or any of the staff), audited with the kind it had; the same kind again changes nothing. */
+export const classifyClaimDocument: Command<{ id: string; kind: DocumentKind }, ClaimDocument> = async (caller, { id, kind }, deps) => {
+  const document = await findVisibleDocument(caller, id, 'classify');
+  return deps.sequelize.transaction(async (transaction) => {
+    await document.reload({ lock: transaction.LOCK.UPDATE, transaction });
+    assertNotWithdrawn(document, 'document');
+    if (document.kind === kind) return document;
+    const before = { id, kind: document.kind };
+    await document.update({ kind }, { transaction });
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId: document.tenantId,
+        action: 'claim.document_classify',
+        entityType: 'claim',
+        entityId: document.claimId,
+        before: { document: before },
+        after: { document: { id, kind } },
+      },
+      transaction,
+    );
+    return document;
+  });
+};
+
+/** Withdraws the document (its uploader or a claims manager): hidden from the list and from download, its row and bytes kept. */
+export const withdrawClaimDocument: Command<{ id: string; reason: string }, ClaimDocument> = async (caller, { id, reason }, deps) =>
+  withdrawClaimItem(caller, await findVisibleDocument(caller, id, 'withdraw'), 'document', reason, deps);

@@ -1,0 +1,258 @@
+/**
+ * Compliance requirements per customer (docs/compliance.md, Requirements): the writes (create,
+ * change, delete, each audited with the policies it links) and its progress, counted by SQL from
+ * the acknowledgement rows of each linked policy's published version.
+ */
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { CompliancePolicy, ComplianceRequirement, ComplianceRequirementPolicy, User } from '../../models';
+import { complianceRequirementPolicy } from '../../policies/compliance-requirements';
+import { findVisible, tenantOf } from '../../policies/core';
+import { STAFF_ROLES } from '../../shared/roles';
+import { unprocessable } from '../../shared/errors';
+import { DAY_MS } from '../../shared/time';
+import { audited, destroyAudited } from '../audited';
+import type { Command } from '../command';
+
+export interface RequirementFields {
+  title: string;
+  frameworkRef: string;
+  description?: string | null;
+  ownerId: string;
+  dueAt: Date;
+  policyIds: string[];
+}
+
+/** A requirement with the policies that satisfy it. */
+export type RequirementWithPolicies = ComplianceRequirement & { policyIds: string[] };
+
+export const REQUIREMENT_STATUSES = ['on_track', 'at_risk', 'breached'] as const;
+export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];
+
+/** Below this share acknowledged, a requirement due within AT_RISK_WINDOW_MS is at risk. */
+export const AT_RISK_PERCENT = 80;
+export const AT_RISK_WINDOW_MS = 7 * DAY_MS;
+
+export interface ProgressCounts {
+  /** People who must acknowledge: acknowledged + pending + overdue (exempt people do not). */
+  audience: number;
+  acknowledged: number;
+  pending: number;
+  /** Past their due date: overdue and escalated. */
+  overdue: number;
+  exempt: number;
+  /** acknowledged / audience, rounded down to one decimal; 100 when nobody must acknowledge. */
+  percent: number;
+}
+
+export interface PolicyProgress extends ProgressCounts {
+  policyId: string;
+  title: string;
+  /** The policy's published version; null when none is, and then nothing satisfies it yet. */
+  versionId: string | null;
+  versionNumber: number | null;
+}
+
+export interface RequirementProgress {
+  requirementId: string;
+  dueAt: Date;
+  status: RequirementStatus;
+  /** Every linked policy has a published version and everyone of its audience acknowledged it. */
+  complete: boolean;
+  overall: ProgressCounts;
+  policies: PolicyProgress[];
+}
+
+const percentOf = (acknowledged: number, audience: number) => (audience === 0 ? 100 : Math.floor((acknowledged * 1000) / audience) / 10);
+
+function withPercent(counts: Omit<ProgressCounts, 'percent'>): ProgressCounts {
+  return { ...counts, percent: percentOf(counts.acknowledged, counts.audience) };
+}
+
+/**
+ * breached: past due and not complete; at_risk: someone is overdue, or it is due within 7 days
+ * and less than 80 % is acknowledged (or a policy has nothing published); on_track otherwise.
+ */
+export function requirementStatus(
+  progress: Pick<RequirementProgress, 'dueAt' | 'complete' | 'overall'> & { unpublished: boolean },
+  now: Date,
+): RequirementStatus {
+  const left = progress.dueAt.getTime() - now.getTime();
+  if (left < 0) return progress.complete ? 'on_track' : 'breached';
+  if (progress.overall.overdue > 0) return 'at_risk';
+  if (left <= AT_RISK_WINDOW_MS && (progress.overall.percent < AT_RISK_PERCENT || progress.unpublished)) return 'at_risk';
+  return 'on_track';
+}
+
+interface CountRow {
+  requirement_id: string;
+  policy_id: string;
+  title: string;
+  version_id: string | null;
+  version_number: number | null;
+  acknowledged: number;
+  pending: number;
+  overdue: number;
+  exempt: number;
+}
+
+/**
+ * The progress of each requirement, in one statement: per linked policy, its published version's
+ * acknowledgement rows counted by status (superseded rows belong to retired versions and are never
+ * counted); the overall figures are their sums.
+ */
+export async function progressOf(
+  sequelize: Sequelize,
+  requirements: Array<Pick<ComplianceRequirement, 'id' | 'dueAt'>>,
+  now = new Date(),
+): Promise<Map<string, RequirementProgress>> {
+  const rows = requirements.length
+    ? await sequelize.query<CountRow>(
+        `SELECT rp.requirement_id, p.id AS policy_id, p.title, v.id AS version_id, v.version_number,
+                (count(a.id) FILTER (WHERE a.status = 'acknowledged'))::int AS acknowledged,
+                (count(a.id) FILTER (WHERE a.status = 'pending'))::int AS pending,
+                (count(a.id) FILTER (WHERE a.status IN ('overdue', 'escalated')))::int AS overdue,
+                (count(a.id) FILTER (WHERE a.status = 'exempt'))::int AS exempt
+           FROM compliance_requirement_policies rp
+           JOIN compliance_policies p ON p.id = rp.policy_id
+           LEFT JOIN policy_versions v ON v.policy_id = p.id AND v.status = 'published'
+           LEFT JOIN acknowledgements a ON a.version_id = v.id
+          WHERE rp.requirement_id IN (:ids)
+          GROUP BY rp.requirement_id, p.id, v.id
+          ORDER BY p.title, p.id`,
+        { replacements: { ids: requirements.map((r) => r.id) }, type: QueryTypes.SELECT },
+      )
+    : [];
+  const progress = new Map<string, RequirementProgress>();
+  for (const requirement of requirements) {
+    const policies = rows
+      .filter((row) => row.requirement_id === requirement.id)
+      .map((row): PolicyProgress => ({
+        policyId: row.policy_id,
+        title: row.title,
+        versionId: row.version_id,
+        versionNumber: row.version_number,
+        ...withPercent({
+          audience: row.acknowledged + row.pending + row.overdue,
+          acknowledged: row.acknowledged,
+          pending: row.pending,
+          overdue: row.overdue,
+          exempt: row.exempt,
+        }),
+      }));
+    const sum = (key: 'acknowledged' | 'pending' | 'overdue' | 'exempt' | 'audience') => policies.reduce((total, p) => total + p[key], 0);
+    const overall = withPercent({
+      audience: sum('audience'),
+      acknowledged: sum('acknowledged'),
+      pending: sum('pending'),
+      overdue: sum('overdue'),
+      exempt: sum('exempt'),
+    });
+    const unpublished = policies.length === 0 || policies.some((p) => p.versionId === null);
+    const complete = !unpublished && overall.acknowledged === overall.audience;
+    const status = requirementStatus({ dueAt: requirement.dueAt, complete, overall, unpublished }, now);
+    progress.set(requirement.id, { requirementId: requirement.id, dueAt: requirement.dueAt, status, complete, overall, policies });
+  }
+  return progress;
+}
+
+/** The ids of the policies linked to each requirement. */
+export async function linkedPolicyIds(requirementIds: string[], transaction?: Transaction): Promise<Map<string, string[]>> {
+  const links = await ComplianceRequirementPolicy.findAll({
+    where: { requirementId: { [Op.in]: requirementIds } },
+    order: [['policyId', 'ASC']],
+    transaction,
+  });
+  const byRequirement = new Map(requirementIds.map((id) => [id, [] as string[]]));
+  for (const link of links) byRequirement.get(link.requirementId)?.push(link.policyId);
+  return byRequirement;
+}
+
+const withPolicies = (requirement: ComplianceRequirement, policyIds: string[]): RequirementWithPolicies =>
+  Object.assign(requirement, { policyIds });
+
+/** The plain form an audit event keeps: the row and the policies it links. */
+const auditForm = (requirement: ComplianceRequirement, policyIds: string[]) => ({ ...requirement.toJSON(), policyIds });
+
+/** The owner must be an active staff member of the tenant, the policies the tenant's own (422 otherwise). */
+async function checkReferences(tenantId: string, fields: Partial<RequirementFields>): Promise<void> {
+  if (fields.ownerId !== undefined) {
+    const owner = await User.count({ where: { id: fields.ownerId, tenantId, isActive: true, role: { [Op.in]: STAFF_ROLES } } });
+    if (owner === 0)
+      throw unprocessable('The owner must be an active staff member of your tenant', [
+        { field: 'ownerId', message: 'is not an active staff member of this tenant' },
+      ]);
+  }
+  if (fields.policyIds?.length) {
+    const found = await CompliancePolicy.findAll({ where: { id: { [Op.in]: fields.policyIds }, tenantId }, attributes: ['id'] });
+    const known = new Set(found.map((p) => p.id));
+    const unknown = fields.policyIds.filter((id) => !known.has(id));
+    if (unknown.length)
+      throw unprocessable('Every policy must be a compliance policy of your tenant', [
+        { field: 'policyIds', message: `unknown policies: ${unknown.join(', ')}` },
+      ]);
+  }
+}
+
+async function linkPolicies(requirement: ComplianceRequirement, policyIds: string[], transaction: Transaction): Promise<void> {
+  await ComplianceRequirementPolicy.destroy({ where: { requirementId: requirement.id }, transaction });
+  await ComplianceRequirementPolicy.bulkCreate(
+    policyIds.map((policyId) => ({ requirementId: requirement.id, policyId, tenantId: requirement.tenantId })),
+    { transaction },
+  );
+}
+
+export const createRequirement: Command<RequirementFields, RequirementWithPolicies> = async (caller, fields, deps) => {
+  const tenantId = tenantOf(caller);
+  await checkReferences(tenantId, fields);
+  const { policyIds, ...row } = fields;
+  const requirement = await audited(
+    deps,
+    async (transaction) => {
+      const created = await ComplianceRequirement.create({ ...row, tenantId, createdById: caller.id }, { transaction });
+      await linkPolicies(created, policyIds, transaction);
+      return created;
+    },
+    (created) => ({
+      tenantId,
+      action: 'compliance_requirement.create',
+      entityType: 'compliance_requirement',
+      entityId: created.id,
+      after: auditForm(created, policyIds),
+    }),
+  );
+  return withPolicies(requirement, policyIds);
+};
+
+/** Changes the given fields; `policyIds`, when given, replaces the linked policies. */
+export const updateRequirement: Command<{ id: string; fields: Partial<RequirementFields> }, RequirementWithPolicies> = async (
+  caller,
+  { id, fields },
+  deps,
+) => {
+  const requirement = await findVisible(caller, complianceRequirementPolicy, id);
+  await checkReferences(requirement.tenantId, fields);
+  const { policyIds, ...row } = fields;
+  const before = auditForm(requirement, (await linkedPolicyIds([requirement.id])).get(requirement.id)!);
+  const updated = await audited(
+    deps,
+    async (transaction) => {
+      await requirement.update(row, { transaction });
+      if (policyIds) await linkPolicies(requirement, policyIds, transaction);
+      return withPolicies(requirement, (await linkedPolicyIds([requirement.id], transaction)).get(requirement.id)!);
+    },
+    (after) => ({
+      tenantId: requirement.tenantId,
+      action: 'compliance_requirement.update',
+      entityType: 'compliance_requirement',
+      entityId: requirement.id,
+      before,
+      after: auditForm(after, after.policyIds),
+    }),
+  );
+  return updated;
+};
+
+/** Soft-deletes a requirement; its links stay with the row, for the audit trail. */
+export const deleteRequirement: Command<{ id: string }, void> = async (caller, { id }, deps) => {
+  await destroyAudited(deps, 'compliance_requirement', await findVisible(caller, complianceRequirementPolicy, id));
+};

@@ -1,0 +1,110 @@
+/**
+ * Platform administration (docs/onboarding.md, Platform admins and Suspending a tenant): platform
+ * admins add other platform admins, and suspend or reactivate a tenant. The commands send their
+ * e-mails themselves, with the deps' mailer, once the change has committed.
+ */
+import crypto from 'node:crypto';
+import { Op, UniqueConstraintError } from 'sequelize';
+import { Tenant, User } from '../../models';
+import { findVisible } from '../../policies/core';
+import { assertPlatformAdmin, tenantRecordPolicy } from '../../policies/platform';
+import { forgetTenantAuthority } from '../../services/authority';
+import { mintResetToken, SET_PASSWORD_TTL_MS } from '../../services/password-resets';
+import { hashPassword } from '../../services/passwords';
+import { conflict } from '../../shared/errors';
+import { mailAfterAnswer } from '../auth/account-mails';
+import { audited } from '../audited';
+import type { Command, CommandDeps } from '../command';
+import { setPasswordMail, tenantReactivatedMail, tenantSuspendedMail } from './mails';
+
+export interface NewPlatformAdmin {
+  email: string;
+  fullName: string;
+}
+
+export interface Suspension {
+  tenantId: string;
+  reason: string;
+}
+
+type TenantStatus = Tenant['status'];
+
+/** The tenant's admins who can read mail: active, with a proven address. */
+async function tenantAdminAddresses(tenantId: string): Promise<string[]> {
+  const admins = await User.findAll({
+    where: { tenantId, role: 'tenant_admin', isActive: true, emailVerifiedAt: { [Op.ne]: null } },
+    attributes: ['email'],
+  });
+  return admins.map((admin) => admin.email);
+}
+
+/**
+ * Moves the tenant from one status to the other. The update names the status it expects, so of
+ * two requests at once one changes it and the other is refused like a repeat: 409, nothing changed.
+ */
+async function moveTenant(
+  deps: CommandDeps,
+  tenant: Tenant,
+  change: { from: TenantStatus; to: TenantStatus; action: string; reason: string | null },
+): Promise<Tenant> {
+  const changed = await audited(
+    deps,
+    async (transaction) => {
+      const fields = { status: change.to, suspendedAt: change.reason === null ? null : new Date(), suspensionReason: change.reason };
+      const [count, rows] = await Tenant.update(fields, { where: { id: tenant.id, status: change.from }, returning: true, transaction });
+      if (count === 0) {
+        throw conflict(`The tenant is ${change.to} already`, [{ field: 'status', message: `must be ${change.from}` }]);
+      }
+      return rows[0];
+    },
+    (after) => ({ tenantId: tenant.id, action: change.action, entityType: 'tenant', entityId: tenant.id, before: tenant, after }),
+  );
+  // This process answers the change at once; every other one within the cache's few seconds.
+  forgetTenantAuthority(tenant.id);
+  return changed;
+}
+
+export const createPlatformAdmin: Command<NewPlatformAdmin, User> = async (caller, { email, fullName }, deps) => {
+  assertPlatformAdmin(caller);
+  // A password nobody knows: the new admin chooses theirs with the mailed link.
+  const passwordHash = await hashPassword(crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
+  try {
+    const { admin, token } = await audited(
+      deps,
+      async (transaction) => {
+        const admin = await User.create({ tenantId: null, email, fullName, role: 'platform_admin', passwordHash }, { transaction });
+        return { admin, token: await mintResetToken(admin.id, SET_PASSWORD_TTL_MS, transaction) };
+      },
+      ({ admin }) => ({ tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin }),
+    );
+    mailAfterAnswer(deps, [setPasswordMail(deps.config, admin, token, SET_PASSWORD_TTL_MS)]);
+    return admin;
+  } catch (err) {
+    // The unique index decides, so two requests for one address cannot both make an account.
+    if (err instanceof UniqueConstraintError)
+      throw conflict('This e-mail address already has an account', [{ field: 'email', message: 'is taken' }]);
+    throw err;
+  }
+};
+
+export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenantId, reason }, deps) => {
+  const tenant = await findVisible(caller, tenantRecordPolicy, tenantId, { action: 'administer' });
+  const suspended = await moveTenant(deps, tenant, { from: 'active', to: 'suspended', action: 'tenant.suspend', reason });
+  const addresses = await tenantAdminAddresses(tenant.id);
+  mailAfterAnswer(
+    deps,
+    addresses.map((to) => tenantSuspendedMail(to, tenant.name, reason)),
+  );
+  return suspended;
+};
+
+export const reactivateTenant: Command<{ tenantId: string }, Tenant> = async (caller, { tenantId }, deps) => {
+  const tenant = await findVisible(caller, tenantRecordPolicy, tenantId, { action: 'administer' });
+  const reactivated = await moveTenant(deps, tenant, { from: 'suspended', to: 'active', action: 'tenant.reactivate', reason: null });
+  const addresses = await tenantAdminAddresses(tenant.id);
+  mailAfterAnswer(
+    deps,
+    addresses.map((to) => tenantReactivatedMail(to, tenant.name)),
+  );
+  return reactivated;
+};

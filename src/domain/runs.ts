@@ -1,0 +1,59 @@
+/**
+ * How a command reaches the run that carries its rows: starting it with the rows that need it,
+ * and sending it a person's decision.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import type { Model, Transaction } from 'sequelize';
+import type { StartWorkflowPayload } from '../models/outbox-message';
+import type { ApiError } from '../shared/errors';
+import type { CommandDeps } from './command';
+
+/** A row whose run is started by the outbox: it names the run's workflow ID and records its first run ID. */
+interface RunRow extends Model {
+  workflowId: string;
+  runId: string | null;
+}
+
+/**
+ * Writes the rows and the start of their run in one transaction (outbox): no run without its
+ * rows, no rows that never get their run. `create` writes the rows and answers the one that names
+ * the run with the start's payload, typed by the contract's workflow signature `W`. After the
+ * commit the start is delivered at once and the row records the run ID; if Temporal does not take
+ * it now, the outbox relay delivers it.
+ */
+export async function createWithRun<W extends Workflow = never, R extends RunRow = never>(
+  deps: Pick<CommandDeps, 'sequelize' | 'outbox'>,
+  create: (transaction: Transaction) => Promise<{ row: R; start: StartWorkflowPayload<W> }>,
+): Promise<R> {
+  const [row, message] = await deps.sequelize.transaction(async (transaction) => {
+    const { row: created, start } = await create(transaction);
+    return [created, await deps.outbox.enqueueStart<W>(created.workflowId, start, transaction)] as const;
+  });
+  const runId = await deps.outbox.deliver(message);
+  if (runId) await row.update({ runId });
+  return row;
+}
+
+/**
+ * Sends a person's decision on `row` to its run as an Update and answers with the row as recorded
+ * once the run accepted it; the run's validator refuses a decision it no longer allows. A run that
+ * has ended (it expired, lapsed or was decided) cannot answer: the row, reloaded, says why, in the
+ * refusal `closed` builds from it (409).
+ */
+export async function decideOnRun<R extends Model, Request>(
+  deps: Pick<CommandDeps, 'temporal'>,
+  row: R,
+  workflowId: string,
+  update: UpdateDefinition<unknown, [Request]>,
+  request: Request,
+  closed: (row: R) => ApiError,
+): Promise<R> {
+  try {
+    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(workflowId), update, request);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    throw closed(await row.reload());
+  }
+  return row.reload();
+}

@@ -1,0 +1,101 @@
+/**
+ * A tenant admin's writes on the tenant's users: adding one (answered the same whether or not the
+ * address has an account; the mail says which, docs/security.md, account enumeration) and
+ * changing one's name, role, manager, status or password.
+ */
+import { User } from '../../models';
+import { findVisible, tenantOf } from '../../policies/core';
+import { userPolicy } from '../../policies/users';
+import { hashPassword } from '../../services/passwords';
+import { revokeAllSessions } from '../../services/tokens';
+import { unprocessable } from '../../shared/errors';
+import type { Role } from '../../shared/roles';
+import { audited } from '../audited';
+import { requestAccountByMail } from '../auth/commands';
+import type { Command } from '../command';
+import { syncAudience } from '../compliance/audience';
+
+/** A manager must be another user of the same tenant (422 otherwise). */
+async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
+  if (!managerId) return;
+  if (managerId === userId)
+    throw unprocessable('A user cannot be their own manager', [{ field: 'managerId', message: 'must differ from the user' }]);
+  const manager = await User.findOne({ where: { id: managerId, tenantId } });
+  if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
+}
+
+/** Names the change an admin made to a user, the weightiest first, for the audit trail. */
+function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, passwordSet: boolean): string {
+  if (before.role !== after.role) return 'user.role_change';
+  if (before.isActive !== after.isActive) return after.isActive ? 'user.activate' : 'user.deactivate';
+  if (passwordSet) return 'user.password_set';
+  return 'user.update';
+}
+
+export interface CreateUserInput {
+  email: string;
+  fullName: string;
+  role: Role;
+  managerId?: string | null;
+  password: string;
+}
+
+/** Adds a user to the caller's tenant; the account works once the link mailed to its address is followed. */
+export const createUser: Command<CreateUserInput, void> = async (caller, { password, ...fields }, deps) => {
+  const tenantId = tenantOf(caller);
+  await assertManagerInTenant(fields.managerId, tenantId);
+  // Hashed whether or not the address is free, so both answers take as long.
+  const passwordHash = await hashPassword(password, deps.config.passwordHashing);
+  requestAccountByMail(
+    deps,
+    'user creation',
+    { ...fields, tenantId, passwordHash },
+    { action: 'user.create', sourceOf: () => deps.auditSource },
+  );
+};
+
+export interface UpdateUserInput {
+  id: string;
+  fullName?: string;
+  role?: Role;
+  managerId?: string | null;
+  isActive?: boolean;
+  password?: string;
+}
+
+/**
+ * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422);
+ * a change of role, status or password ends every session the user had.
+ */
+export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, password, ...fields }, deps) => {
+  const tenantId = tenantOf(caller);
+  const user = await findVisible(caller, userPolicy, id);
+  await assertManagerInTenant(fields.managerId, tenantId, user.id);
+  if (user.id === caller.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {
+    throw unprocessable('You cannot deactivate or demote yourself');
+  }
+  const changesAuthority =
+    password !== undefined ||
+    (fields.role !== undefined && fields.role !== user.role) ||
+    (fields.isActive !== undefined && fields.isActive !== user.isActive);
+  const newHash = password && { passwordHash: await hashPassword(password, deps.config.passwordHashing) };
+  const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
+  await audited(
+    deps,
+    async (transaction) => {
+      await user.update({ ...fields, ...newHash }, { transaction });
+      // Whoever held this user's tokens held them for the old role, password or status.
+      if (changesAuthority) await revokeAllSessions(user.id, { transaction });
+      await syncAudience(user.id, transaction, deps);
+    },
+    () => ({
+      tenantId,
+      action: userChangeAction(before, user, password !== undefined),
+      entityType: 'user',
+      entityId: user.id,
+      before,
+      after: user,
+    }),
+  );
+  return user;
+};

@@ -1,0 +1,182 @@
+/**
+ * Changing an e-mail address through the real API, PostgreSQL and SMTP sink: the owner asks with
+ * their password, follows the link mailed to the new address signed in, and every other session
+ * ends; a tenant admin sets a staff member's address directly.
+ */
+import { AuditEvent, EmailVerificationToken, PasswordResetToken, Tenant, User } from '../../src/models';
+import { hashToken } from '../../src/services/single-use-tokens';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { mailedToken } from '../support/mailed-tokens';
+import { startTestStack, TestStack } from '../support/stack';
+
+const CONFIRM_SUBJECT = 'Confirm your new Insurflow e-mail address';
+const REQUESTED_SUBJECT = 'Your Insurflow e-mail address is about to change';
+const CHANGED_SUBJECT = 'Your Insurflow e-mail address has changed';
+
+describe('e-mail change: /auth/email and /users/:id/email', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+  });
+  afterAll(() => stack?.close());
+
+  const login = async (email: string, password = TEST_PASSWORD) =>
+    (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens;
+  const ask = (accessToken: string, body: object) =>
+    stack.api.post('/api/v1/auth/email').set('Authorization', `Bearer ${accessToken}`).send(body);
+  const confirm = (accessToken: string, token: string) =>
+    stack.api.post('/api/v1/auth/email/confirm').set('Authorization', `Bearer ${accessToken}`).send({ token });
+
+  it('changes the address only once the mailed link is followed, and ends every session but the caller’s', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const mine = await login(user.email);
+    const other = await login(user.email);
+
+    await ask(mine.accessToken, { newEmail: 'New.Address@Example.test', currentPassword: TEST_PASSWORD }).expect(202);
+    const token = await mailedToken(stack.smtp, 'new.address@example.test', CONFIRM_SUBJECT);
+    const notice = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === REQUESTED_SUBJECT);
+    expect(notice.text).toContain('new.address@example.test');
+    // Stored hashed, for 30 minutes; nothing has changed yet.
+    const link = (await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token) } }))!;
+    expect(link).toMatchObject({ purpose: 'email_change', userId: user.id, newEmail: 'new.address@example.test', usedAt: null });
+    expect(link.expiresAt.getTime() - link.createdAt.getTime()).toBeGreaterThan(30 * 60 * 1000 - 1000);
+    expect(link.expiresAt.getTime() - link.createdAt.getTime()).toBeLessThanOrEqual(30 * 60 * 1000);
+    expect((await User.findByPk(user.id))!.email).toBe(user.email);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${other.accessToken}`).expect(200);
+
+    const changed = await confirm(mine.accessToken, token).expect(200);
+    expect(changed.body.user).toMatchObject({ id: user.id, email: 'new.address@example.test' });
+    // The caller goes on with the new access token and their refresh token; the other session is over.
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${changed.body.accessToken}`).expect(200);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${mine.accessToken}`).expect(401);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${other.accessToken}`).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: other.refreshToken }).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: mine.refreshToken }).expect(200);
+
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await login('new.address@example.test');
+    await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === CHANGED_SUBJECT);
+    // Single use.
+    const again = await confirm(changed.body.accessToken, token).expect(400);
+    expect(again.body.error.code).toBe('verification_token_used');
+
+    const events = await AuditEvent.findAll({ where: { entityId: user.id }, order: [['occurredAt', 'ASC']] });
+    expect(events.map((e) => e.toJSON())).toEqual([
+      expect.objectContaining({ action: 'user.email_change_request', actor: { type: 'user', id: user.id } }),
+      expect.objectContaining({
+        action: 'user.email_change',
+        changes: { email: { before: user.email, after: 'new.address@example.test' } },
+      }),
+    ]);
+  });
+
+  it('refuses a wrong password (400 wrong_current_password), a taken or unchanged address and bad input, sending and storing nothing', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const someone = await buildUser({ role: 'policyholder' });
+    const { accessToken } = await login(user.email);
+    const sentBefore = stack.smtp.messages.length;
+
+    const wrong = await ask(accessToken, { newEmail: 'free@example.test', currentPassword: 'Wrong-password-1' }).expect(400);
+    expect(wrong.body.error.code).toBe('wrong_current_password');
+    // Taken by an account of another tenant: 409, and the answer does not say whose.
+    const taken = await ask(accessToken, { newEmail: someone.email.toUpperCase(), currentPassword: TEST_PASSWORD }).expect(409);
+    expect(taken.body.error).toMatchObject({ code: 'conflict', message: 'This e-mail address is not available' });
+    expect(JSON.stringify(taken.body)).not.toContain(someone.id);
+    await ask(accessToken, { newEmail: user.email, currentPassword: TEST_PASSWORD }).expect(422);
+    for (const body of [
+      {},
+      { newEmail: 'not-an-address', currentPassword: TEST_PASSWORD },
+      { newEmail: 'a@b.test' },
+      { newEmail: 'a@b.test', currentPassword: TEST_PASSWORD, role: 'x' },
+    ]) {
+      await ask(accessToken, body).expect(400);
+    }
+    await stack.api.post('/api/v1/auth/email').send({ newEmail: 'a@b.test', currentPassword: TEST_PASSWORD }).expect(401);
+    await confirm(accessToken, 'x'.repeat(43)).expect(400);
+
+    expect(await EmailVerificationToken.count({ where: { userId: user.id } })).toBe(0);
+    expect(await AuditEvent.count({ where: { entityId: user.id } })).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stack.smtp.messages.length).toBe(sentBefore);
+  });
+
+  it('refuses at confirmation an address taken meanwhile (409) and another account’s link (400), changing nothing', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const other = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const { accessToken } = await login(user.email);
+    await ask(accessToken, { newEmail: 'contested@example.test', currentPassword: TEST_PASSWORD }).expect(202);
+    const token = await mailedToken(stack.smtp, 'contested@example.test', CONFIRM_SUBJECT);
+
+    // Another account's session cannot use the link.
+    const foreign = await confirm((await login(other.email)).accessToken, token).expect(400);
+    expect(foreign.body.error.code).toBe('verification_token_invalid');
+    // The address is taken between the request and its confirmation: the unique index decides.
+    await buildUser({ role: 'policyholder', email: 'contested@example.test' });
+    const taken = await confirm(accessToken, token).expect(409);
+    expect(taken.body.error.message).toBe('This e-mail address is not available');
+    expect((await User.findByPk(user.id))!.email).toBe(user.email);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${accessToken}`).expect(200);
+    expect(await AuditEvent.count({ where: { entityId: user.id, action: 'user.email_change' } })).toBe(0);
+  });
+
+  it('keeps only the latest link: an earlier one stops working', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const { accessToken } = await login(user.email);
+    await ask(accessToken, { newEmail: 'first@example.test', currentPassword: TEST_PASSWORD }).expect(202);
+    const first = await mailedToken(stack.smtp, 'first@example.test', CONFIRM_SUBJECT);
+    await ask(accessToken, { newEmail: 'second@example.test', currentPassword: TEST_PASSWORD }).expect(202);
+    await mailedToken(stack.smtp, 'second@example.test', CONFIRM_SUBJECT);
+    expect((await confirm(accessToken, first).expect(400)).body.error.code).toBe('verification_token_used');
+  });
+
+  it("lets a tenant admin set a staff member's address at once: sessions end, links are void, both addresses are told", async () => {
+    const staff = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+    const session = await login(staff.email);
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: staff.email }).expect(202);
+    await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === 'Reset your Insurflow password');
+
+    const res = await stack.api
+      .put(`/api/v1/users/${staff.id}/email`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ email: 'Claims.Lead@Example.test' })
+      .expect(200);
+    expect(res.body).toMatchObject({ id: staff.id, email: 'claims.lead@example.test' });
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
+    // A reset link mailed to the old address no longer works.
+    expect(await PasswordResetToken.count({ where: { userId: staff.id, usedAt: null } })).toBe(0);
+    await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === CHANGED_SUBJECT);
+    await stack.smtp.waitFor((m) => m.to.includes('claims.lead@example.test') && m.subject === CHANGED_SUBJECT);
+    await login('claims.lead@example.test');
+
+    const [event] = await AuditEvent.findAll({ where: { entityId: staff.id, action: 'user.email_change' } });
+    expect(event.toJSON()).toMatchObject({
+      actor: { type: 'user', id: admin.id },
+      tenantId: tenant.id,
+      changes: { email: { before: staff.email, after: 'claims.lead@example.test' } },
+    });
+  });
+
+  it("refuses another tenant's user (404), a policyholder or oneself (403), a taken address (409), other roles (403) and bad input (400)", async () => {
+    const stranger = await buildUser({ role: 'adjuster' });
+    const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const put = (id: string, body: object, auth = bearer(stack.config, admin)) =>
+      stack.api.put(`/api/v1/users/${id}/email`).set('Authorization', auth).send(body);
+    await put(stranger.id, { email: 'mine@example.test' }).expect(404);
+    await put(holder.id, { email: 'mine@example.test' }).expect(403);
+    await put(admin.id, { email: 'mine@example.test' }).expect(403);
+    const taken = await put(staff.id, { email: stranger.email }).expect(409);
+    expect(taken.body.error.message).toBe('This e-mail address is not available');
+    await put(staff.id, { email: 'mine@example.test' }, bearer(stack.config, staff)).expect(403);
+    for (const body of [{}, { email: 'nope' }, { email: 'a@b.test', role: 'tenant_admin' }]) await put(staff.id, body).expect(400);
+    await put('not-a-uuid', { email: 'a@b.test' }).expect(400);
+    for (const user of [stranger, holder, staff]) expect((await User.findByPk(user.id))!.email).toBe(user.email);
+    expect(await AuditEvent.count({ where: { action: 'user.email_change', entityId: [stranger.id, holder.id, staff.id] } })).toBe(0);
+  });
+});

@@ -5,19 +5,22 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { Op } from 'sequelize';
 import {
   ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  type AcknowledgementEvidence,
   acknowledgementWorkflowId,
   AcknowledgementWorkflow,
+  audienceChangedSignal,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
+import { audienceWhere, isInAudience } from '../models/audience';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import { STAFF_ROLES } from '../shared/roles';
 import { failureCategory } from '../services/webhook';
 import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
@@ -25,6 +28,7 @@ import { createNotificationActivities, NotificationResult } from './notification
 import { changeGuarded } from './guarded-change';
 import { day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { inChunks } from './in-chunks';
+import { createPolicyNotices } from './policy-notice';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -62,15 +66,20 @@ const START_CONCURRENCY = 50;
 
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
+  const notices = createPolicyNotices(deps);
 
   /** Tells an acknowledgement run its version is retired; false when there is no open run to tell. */
-  async function signalRetired(workflowId: string): Promise<boolean> {
+  function signalRetired(workflowId: string): Promise<boolean> {
+    return signalOpenRun(workflowId, versionRetiredSignal);
+  }
+
+  async function signalOpenRun(workflowId: string, signal: SignalDefinition): Promise<boolean> {
     try {
-      await deps.temporal.workflow.getHandle(workflowId).signal(versionRetiredSignal);
+      await deps.temporal.workflow.getHandle(workflowId).signal(signal);
       return true;
     } catch (err) {
       // The run closed meanwhile (acknowledged just now), or its start is still to come (and
-      // re-checks the version after starting): nothing to end now.
+      // whoever starts it checks again after starting): nothing to end now.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       return false;
     }
@@ -86,7 +95,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
     if (!ack) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${id} not found`);
     const employee = (ack as Acknowledgement & { employee: User }).employee;
     const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
-    const isClosed = ack.status === 'acknowledged' || ack.status === 'superseded';
+    const isClosed = !OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status);
     return {
       ack,
       employee,
@@ -95,6 +104,23 @@ export function createComplianceActivities(deps: ActivityDeps) {
       isClosed,
       policyName: policyNameOf(version.policy.title, version.versionNumber),
     };
+  }
+
+  /**
+   * After a batch's runs started: each employee still in the audience gets the notice; one who
+   * left meanwhile (whose audience change may have signalled before the run existed) gets
+   * `audienceChanged` now, and their run ends as exempt.
+   */
+  async function noticeOrRelease(version: PolicyVersion, acks: Acknowledgement[]): Promise<void> {
+    const policy = (await CompliancePolicy.findByPk(version.policyId))!;
+    const employees = await User.findAll({ where: { id: { [Op.in]: acks.map((a) => a.employeeId) } } });
+    const byId = new Map(employees.map((e) => [e.id, e]));
+    await inChunks(acks, START_CONCURRENCY, async (ack) => {
+      const employee = byId.get(ack.employeeId);
+      if (employee && isInAudience(employee, version))
+        await notices.sendPolicyNotice(ack, employee, { title: policy.title, versionNumber: version.versionNumber });
+      else await signalOpenRun(ack.workflowId!, audienceChangedSignal);
+    });
   }
 
   /** Records one alert (once per acknowledgement, level and channel) and the outcome of sending it. */
@@ -140,9 +166,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
 
         const employees = await User.findAll({
           where: {
-            tenantId: input.tenantId,
-            isActive: true,
-            role: { [Op.in]: version.audienceRoles ?? STAFF_ROLES },
+            ...audienceWhere(version),
             ...(input.afterEmployeeId && { id: { [Op.gt]: input.afterEmployeeId } }),
           },
           attributes: ['id'],
@@ -168,10 +192,10 @@ export function createComplianceActivities(deps: ActivityDeps) {
           where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } },
           transaction,
         });
-        return { version, dueAt: version.dueAt, employeeIds, acknowledgements };
+        return { version, employeeIds, acknowledgements };
       });
       if (!batch) return { acknowledgements: 0, runsStarted: 0, lastId: input.afterEmployeeId, done: true };
-      const { version, dueAt, employeeIds, acknowledgements } = batch;
+      const { version, employeeIds, acknowledgements } = batch;
 
       const pending = acknowledgements.filter((a) => a.status === 'pending');
       let runsStarted = 0;
@@ -184,14 +208,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
               tenantId: ack.tenantId,
               status: 'pending',
               summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
-              dueAt,
+              // The row's own: one who joined the audience meanwhile got a deadline from that moment.
+              dueAt: ack.dueAt,
             }),
             args: [
               {
                 tenantId: ack.tenantId,
                 acknowledgementId: ack.id,
                 employeeId: ack.employeeId,
-                dueAt: dueAt.toISOString(),
+                dueAt: ack.dueAt.toISOString(),
                 reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
                 graceDays: settings.acknowledgementGraceDays,
               },
@@ -206,6 +231,8 @@ export function createComplianceActivities(deps: ActivityDeps) {
         await inChunks(pending, START_CONCURRENCY, async (ack) => {
           await signalRetired(ack.workflowId!);
         });
+      } else {
+        await noticeOrRelease(version, pending);
       }
       return {
         acknowledgements: acknowledgements.length,
@@ -315,14 +342,18 @@ export function createComplianceActivities(deps: ActivityDeps) {
       );
     },
 
-    async recordAcknowledgement(input: { acknowledgementId: string; acknowledgedAt: string }): Promise<void> {
+    async recordAcknowledgement(input: {
+      acknowledgementId: string;
+      acknowledgedAt: string;
+      evidence?: AcknowledgementEvidence;
+    }): Promise<void> {
       // Only the employee may acknowledge (the run's validator says so): they are the actor.
       const ack = await Acknowledgement.findByPk(input.acknowledgementId, { attributes: ['employeeId'] });
       await changeGuarded(
         deps.sequelize,
         Acknowledgement,
         { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
-        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt) },
+        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt), ...input.evidence },
         {
           action: 'acknowledgement.acknowledge',
           entityType: 'acknowledgement',

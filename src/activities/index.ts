@@ -1,5 +1,6 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
+import { createAudienceActivities } from './audience';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRemindActivities } from './compliance-remind';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
+    ...createAudienceActivities(deps),
     ...createComplianceRemindActivities(deps),
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(deps),

@@ -8,13 +8,20 @@ import { defineSignal, defineUpdate } from '@temporalio/workflow';
 export const ACKNOWLEDGEMENT_WORKFLOW_TYPE = 'acknowledgementWorkflow';
 /** What every acknowledgement run's workflow ID starts with (the access policy finds a run's owner by it). */
 export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
-export const acknowledgementWorkflowId = (acknowledgementId: string) => `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}`;
+/**
+ * `run` counts the acknowledgement's runs: the first is `ack-<id>`; a person exempted on leaving
+ * the audience who joins it again gets a fresh run, `ack-<id>-<run>`, so no start can reach a closed one.
+ */
+export const acknowledgementWorkflowId = (acknowledgementId: string, run = 1) =>
+  `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}${run > 1 ? `-${run}` : ''}`;
 
 /**
  * `superseded`: the version was retired by a newer one before this employee acknowledged it;
  * the run ended and the newer version's own acknowledgement takes over.
+ * `exempt`: the employee left the version's audience (role change, deactivation) before
+ * acknowledging it; the run ended, never to be overdue or escalated.
  */
-export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged', 'overdue', 'escalated', 'superseded'] as const;
+export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged', 'overdue', 'escalated', 'superseded', 'exempt'] as const;
 export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
 /** Statuses whose `ack-<id>` run is still open. */
 export const OPEN_ACKNOWLEDGEMENT_STATUSES: AcknowledgementStatus[] = ['pending', 'overdue', 'escalated'];
@@ -27,16 +34,36 @@ export interface AcknowledgementInput {
   dueAt: string;
   reminderDaysBefore: number;
   graceDays: number;
+  /**
+   * Started by the audience sync for someone who joined after publication: the run checks the
+   * audience and sends the notice itself as it starts (a rollout's batch does both for its runs).
+   */
+  joined?: boolean;
+}
+
+/** What the acknowledgement records besides its time: which text was read, from where, by whom. */
+export interface AcknowledgementEvidence {
+  /** SHA-256 (hex) of the version content the employee was shown. */
+  contentSha256: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+  /** The full name the employee typed, when they typed one. */
+  typedName: string | null;
 }
 
 export interface AcknowledgeRequest {
   userId: string;
+  /** Absent in requests made before evidence was recorded. */
+  evidence?: AcknowledgementEvidence;
 }
 
 export interface AcknowledgementOutcome {
-  status: 'acknowledged' | 'superseded';
+  status: 'acknowledged' | 'superseded' | 'exempt';
   acknowledgedAt: string | null;
 }
+
+/** How a joiner's run finds its acknowledgement as it starts (the `openAcknowledgement` activity). */
+export type AcknowledgementOpening = 'open' | 'exempt' | 'retired';
 
 /** Starts by name use it as their type argument. */
 export type AcknowledgementWorkflow = (input: AcknowledgementInput) => Promise<AcknowledgementOutcome>;
@@ -44,3 +71,8 @@ export type AcknowledgementWorkflow = (input: AcknowledgementInput) => Promise<A
 export const acknowledgeUpdate = defineUpdate<AcknowledgementOutcome, [AcknowledgeRequest]>('acknowledge');
 /** Sent when a newer version of the policy is published: the run ends as superseded. */
 export const versionRetiredSignal = defineSignal('versionRetired');
+/**
+ * Sent when the employee's role or status changed: the run asks the database whether they are
+ * still in the version's audience, and ends as exempt if not.
+ */
+export const audienceChangedSignal = defineSignal('audienceChanged');

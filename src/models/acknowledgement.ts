@@ -14,6 +14,14 @@ export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, Inf
   /** 0 none, 1 manager alerted, 2 compliance team alerted. */
   declare escalationLevel: CreationOptional<number>;
   declare workflowId: CreationOptional<string | null>;
+  /** Counts the runs: a person exempted who joins the audience again gets run 2, `ack-<id>-2`. */
+  declare runNumber: CreationOptional<number>;
+  declare exemptedAt: CreationOptional<Date | null>;
+  /** Evidence of the acknowledgement: the SHA-256 of the text shown, where from, the name typed. */
+  declare contentSha256: CreationOptional<string | null>;
+  declare clientAddress: CreationOptional<string | null>;
+  declare userAgent: CreationOptional<string | null>;
+  declare typedName: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -30,6 +38,12 @@ export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, Inf
         remindersSent: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         escalationLevel: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         workflowId: { type: DataTypes.STRING(200) },
+        runNumber: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+        exemptedAt: { type: DataTypes.DATE },
+        contentSha256: { type: DataTypes.STRING(64) },
+        clientAddress: { type: DataTypes.STRING(64) },
+        userAgent: { type: DataTypes.STRING(500) },
+        typedName: { type: DataTypes.STRING(200) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Role } from '../shared/roles';
 
@@ -16,6 +17,8 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** 1, 2, 3… within the policy. */
   declare versionNumber: number;
   declare content: string;
+  /** SHA-256 (hex) of the content, fixed when it is published (the content cannot change after that). */
+  declare contentSha256: CreationOptional<string | null>;
   declare status: CreationOptional<PolicyVersionStatus>;
   /** Days employees have to acknowledge; null takes the tenant's acknowledgementDeadlineDays. */
   declare deadlineDays: CreationOptional<number | null>;
@@ -39,6 +42,11 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
+  /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
+  static hashContent(content: string): string {
+    return crypto.createHash('sha256').update(content, 'utf8').digest('hex');
+  }
+
   static initModel(sequelize: Sequelize): void {
     PolicyVersion.init(
       {
@@ -47,6 +55,7 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
         policyId: { type: DataTypes.UUID, allowNull: false },
         versionNumber: { type: DataTypes.INTEGER, allowNull: false },
         content: { type: DataTypes.TEXT, allowNull: false },
+        contentSha256: { type: DataTypes.STRING(64) },
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'draft' },
         deadlineDays: { type: DataTypes.INTEGER },
         audienceRoles: { type: DataTypes.JSONB },

@@ -46,6 +46,12 @@ export const escalations = new client.Counter({
   registers: [workerBusinessRegistry],
 });
 
+export const policyNotices = new client.Counter({
+  name: 'insurflow_policy_notices_total',
+  help: '"New policy to acknowledge" e-mails sent, once per employee and policy version',
+  registers: [workerBusinessRegistry],
+});
+
 export const passwordHashes = new client.Counter({
   name: 'insurflow_password_hashes_total',
   help: 'argon2id/bcrypt computations started (a new hash, or a password checked against one), per operation',

@@ -1,19 +1,22 @@
 /**
  * One employee's acknowledgement of one published policy version: `ack-<acknowledgementId>`.
  *
- *   pending ──(reminder N days before due)──> due date ──> overdue + level 1 to the manager
+ *   (a joiner's run: still in the audience? notice e-mailed) pending ──(reminder N days before due)──>
+ *   due date ──> overdue + level 1 to the manager
  *           ──(grace period)──> escalated + level 2 to the compliance team (e-mail + webhook)
  *
  * The `acknowledge` update (the employee only) ends the run at any stage; so does the
- * `versionRetired` signal sent when a newer version of the policy is published.
+ * `versionRetired` signal sent when a newer version of the policy is published, and the
+ * `audienceChanged` signal when the employee turns out to have left the version's audience (exempt).
  */
-import { allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   AcknowledgementInput,
   AcknowledgementOutcome,
   AcknowledgeRequest,
   acknowledgeUpdate,
+  audienceChangedSignal,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -22,12 +25,12 @@ import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
 const STEP_RETRY = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' } as const;
-const { recordAcknowledgement, recordAcknowledgementSuperseded } = proxyActivities<Activities>({
+const { recordAcknowledgement, recordAcknowledgementSuperseded, exemptIfOutOfAudience } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: STEP_RETRY,
 });
-// Both send: longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
-const { remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({
+// These send: longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
+const { openAcknowledgement, remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({
   startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS,
   retry: STEP_RETRY,
 });
@@ -45,31 +48,55 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
   const dueAt = new Date(input.dueAt);
   let acknowledgedAt: Date | null = null;
   let retired = false;
-  const ended = () => acknowledgedAt !== null || retired;
+  let exempted = false;
+  /** True while an activity checks whether the employee is still in the audience. */
+  let checkingAudience = false;
+  const ended = () => acknowledgedAt !== null || retired || exempted;
+
+  // A refusal names the acknowledgement as the field: it is about the request as a whole.
+  const onAcknowledgement = { field: 'acknowledgement' };
+  function refuseUnlessOpen(): void {
+    if (acknowledgedAt) throw businessFailure(BusinessErrorType.Conflict, 'This acknowledgement was already given', onAcknowledgement);
+    if (retired) throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one', onAcknowledgement);
+    if (exempted)
+      throw businessFailure(BusinessErrorType.Conflict, 'You are no longer in the audience of this policy version', onAcknowledgement);
+  }
 
   setHandler(
     acknowledgeUpdate,
-    async (): Promise<AcknowledgementOutcome> => {
+    async ({ evidence }: AcknowledgeRequest): Promise<AcknowledgementOutcome> => {
+      // An audience check under way decides first: the employee may just have left the audience.
+      if (checkingAudience) {
+        await condition(() => !checkingAudience);
+        refuseUnlessOpen();
+      }
       // Set before the activity so a concurrent second request is refused by the validator.
       const at = new Date();
       acknowledgedAt = at;
-      await recordAcknowledgement({ acknowledgementId: input.acknowledgementId, acknowledgedAt: at.toISOString() });
+      await recordAcknowledgement({ acknowledgementId: input.acknowledgementId, acknowledgedAt: at.toISOString(), evidence });
       return { status: 'acknowledged', acknowledgedAt: at.toISOString() };
     },
     {
-      // A refusal names the acknowledgement as the field: it is about the request as a whole.
       validator: ({ userId }: AcknowledgeRequest) => {
-        const onAcknowledgement = { field: 'acknowledgement' };
         if (userId !== input.employeeId)
           throw businessFailure(BusinessErrorType.Forbidden, 'Only the employee it is addressed to may acknowledge it', onAcknowledgement);
-        if (acknowledgedAt) throw businessFailure(BusinessErrorType.Conflict, 'This acknowledgement was already given', onAcknowledgement);
-        if (retired)
-          throw businessFailure(BusinessErrorType.Conflict, 'This policy version was superseded by a newer one', onAcknowledgement);
+        refuseUnlessOpen();
       },
     },
   );
   setHandler(versionRetiredSignal, () => {
     retired = true;
+  });
+  setHandler(audienceChangedSignal, async () => {
+    // One check at a time, each reading what was committed before it.
+    await condition(() => !checkingAudience);
+    if (ended()) return;
+    checkingAudience = true;
+    try {
+      if (await exemptIfOutOfAudience(step)) exempted = true;
+    } finally {
+      checkingAudience = false;
+    }
   });
 
   /** Waits until the deadline unless the run ends first; true when it ended. */
@@ -85,12 +112,23 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
       publishStatus({ status: 'acknowledged', dueAt: null, details: `Acknowledged at ${acknowledgedAt.toISOString()}` });
       return { status: 'acknowledged', acknowledgedAt: acknowledgedAt.toISOString() };
     }
+    if (exempted) {
+      // Recorded by the check that found the employee out of the audience.
+      publishStatus({ status: 'exempt', dueAt: null, details: 'The employee left the audience of this version' });
+      return { status: 'exempt', acknowledgedAt: null };
+    }
     await recordAcknowledgementSuperseded(step);
     publishStatus({ status: 'superseded', dueAt: null, details: 'A newer version of the policy was published' });
     return { status: 'superseded', acknowledgedAt: null };
   }
 
   publishStatus({ status: 'pending', dueAt, details: `Awaiting acknowledgement, due ${input.dueAt}` });
+  // A joiner's run checks the audience and sends the notice (a rollout's batch does both for its runs).
+  if (input.joined && patched('acknowledgement-opening')) {
+    const opening = await openAcknowledgement(step);
+    if (opening === 'exempt') exempted = true;
+    if (opening === 'retired') retired = true;
+  }
 
   if (await endedBefore(new Date(dueAt.getTime() - input.reminderDaysBefore * DAY_MS), 'Reminder before the due date')) return finish();
   await remindEmployee(step);

@@ -115,7 +115,7 @@ describe('compliance API end to end', () => {
     it('reports the version by status to its own tenant only', async () => {
       const report = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report`).set(as(officer));
       expect(report.status).toBe(200);
-      expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0 });
+      expect(report.body.counts).toEqual({ total: 5, pending: 4, acknowledged: 1, overdue: 0, escalated: 0, superseded: 0, exempt: 0 });
       expect(report.body.items).toHaveLength(5);
       const acknowledgedOnly = await stack.api.get(`/api/v1/compliance/versions/${v1.id}/report?status=acknowledged`).set(as(officer));
       expect(acknowledgedOnly.body.items).toEqual([

@@ -1,5 +1,6 @@
 /**
- * Rollouts on the dev server with a real worker: 1,000 employees through the API (timed), and a
+ * Rollouts on the dev server with a real worker: 1,000 employees through the API (timed, their
+ * 1,000 notices counted in the SMTP sink), and a
  * small rollout forced through continue-as-new to prove the cursor carries over.
  */
 import { Acknowledgement, Tenant, User } from '../../src/models';
@@ -47,10 +48,14 @@ describe('policy rollout', () => {
     const published = await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/publish`).set(auth);
     expect(published.status).toBe(202);
 
-    const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId));
+    // Each batch e-mails its 200 notices after starting their runs: the rollout ends once all 1,000 went out.
+    const progress: RolloutProgress = await resultOf(stack.temporal.workflow.getHandle(published.body.workflowId), 240_000);
     const rolloutMs = Date.now() - startedAt;
     expect(progress).toMatchObject({ phase: 'completed', acknowledgements: 1000, runsStarted: 1000, batches: 6 });
     expect(await Acknowledgement.count({ where: { versionId: version.body.id, status: 'pending' } })).toBe(1000);
+    const notices = stack.smtp.messages.filter((m) => m.subject.startsWith('New policy to acknowledge: "Data protection" (version 1)'));
+    expect(notices).toHaveLength(1000);
+    expect(new Set(notices.flatMap((m) => m.to)).size).toBe(1000);
 
     await waitForRunCount(
       stack.temporal,
@@ -59,11 +64,11 @@ describe('policy rollout', () => {
     );
     const allRunningMs = Date.now() - startedAt;
     process.stderr.write(
-      `\n[rollout] 1,000 employees: rollout workflow done in ${rolloutMs} ms; all 1,000 runs visible as pending in ${allRunningMs} ms\n`,
+      `\n[rollout] 1,000 employees: rollout workflow (with 1,000 notices) done in ${rolloutMs} ms; all 1,000 runs visible as pending in ${allRunningMs} ms\n`,
     );
 
     const report = await stack.api.get(`/api/v1/compliance/versions/${version.body.id}/report?pageSize=100`).set(auth);
-    expect(report.body.counts).toEqual({ total: 1000, pending: 1000, acknowledged: 0, overdue: 0, escalated: 0, superseded: 0 });
+    expect(report.body.counts).toEqual({ total: 1000, pending: 1000, acknowledged: 0, overdue: 0, escalated: 0, superseded: 0, exempt: 0 });
     expect(report.body.pagination).toEqual({ page: 1, pageSize: 100, total: 1000, totalPages: 10 });
   });
 

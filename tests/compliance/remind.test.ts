@@ -64,7 +64,15 @@ describe('remind now', () => {
   const readRemind = async (id: string) => (await stack.api.get(`/api/v1/compliance/reminds/${id}`).set(as(officer))).body;
 
   it('reminds every open acknowledgement once; the same Idempotency-Key again sends nothing more', async () => {
-    const { version, employees } = await versionWith(['pending', 'pending', 'overdue', 'escalated', 'acknowledged', 'superseded']);
+    const { version, employees } = await versionWith([
+      'pending',
+      'pending',
+      'overdue',
+      'escalated',
+      'acknowledged',
+      'superseded',
+      'exempt',
+    ]);
     const started = await stack.api
       .post(`/api/v1/compliance/versions/${version.id}/remind`)
       .set(as(officer))
@@ -85,7 +93,7 @@ describe('remind now', () => {
     expect(await resultOf(handle)).toMatchObject({ sent: 4, skipped: 0, runs: 1 });
     await recordHistory(handle, 'complianceRemindWorkflow');
 
-    // One reminder each to the four people still open, none to who acknowledged or was superseded.
+    // One reminder each to the four people still open, none to who acknowledged, was superseded or left the audience (exempt).
     const mails = remindersTo(employees);
     expect(mails.map((m) => m.to[0]).sort()).toEqual(
       employees

@@ -62,7 +62,22 @@ describe('compliance report as CSV', () => {
     expect(res.headers['cache-control']).toBe('private, no-store');
 
     const [header, ...rows] = parseCsv(res.text);
-    expect(header).toEqual(['name', 'e-mail', 'role', 'manager', 'status', 'due', 'acknowledged at', 'reminders', 'escalation level']);
+    expect(header).toEqual([
+      'name',
+      'e-mail',
+      'role',
+      'manager',
+      'status',
+      'due',
+      'acknowledged at',
+      'reminders',
+      'escalation level',
+      'exempt since',
+      'text sha-256',
+      'client address',
+      'user agent',
+      'name typed',
+    ]);
     expect(rows).toHaveLength(4);
     const byName = new Map(rows.map((r) => [r[0], r]));
     expect(byName.get('Zoë Dupont, Jr.')).toEqual([
@@ -75,6 +90,12 @@ describe('compliance report as CSV', () => {
       acknowledgedAt.toISOString(),
       '0',
       '0',
+      // Acknowledged by the factory, not through the API: no evidence recorded.
+      '',
+      '',
+      '',
+      '',
+      '',
     ]);
     expect(byName.get('Line\nBreak')).toEqual(expect.arrayContaining(['senior_adjuster', 'pending', '']));
   });
@@ -104,7 +125,7 @@ describe('compliance report as CSV', () => {
       .expect(200);
     const rows = parseCsv(escalated.text).slice(1);
     expect(rows).toHaveLength(1);
-    expect(rows[0].slice(4)).toEqual(['escalated', dueAt.toISOString(), '', '1', '2']);
+    expect(rows[0].slice(4, 9)).toEqual(['escalated', dueAt.toISOString(), '', '1', '2']);
 
     const json = await stack.api.get(`/api/v1/compliance/versions/${versionId}/report`).set(asOfficer()).expect(200);
     expect(json.headers['content-type']).toMatch(/^application\/json/);

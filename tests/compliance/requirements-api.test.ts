@@ -51,13 +51,15 @@ describe('compliance requirements', () => {
     // Version 1 was retired: its superseded rows must not count.
     const retired = await publishWithStatuses(giftsPolicy, ['superseded', 'superseded', 'acknowledged']);
     await retired.update({ status: 'retired', retiredAt: new Date() });
-    // Version 2, published: 10 people, 6 acknowledged, 2 pending, 1 overdue, 1 escalated.
+    // Version 2, published: 10 people, 6 acknowledged, 2 pending, 1 overdue, 1 escalated; and one
+    // who left its audience (exempt), counted apart and not among those who must acknowledge.
     await publishWithStatuses(giftsPolicy, [
       ...Array<AcknowledgementStatus>(6).fill('acknowledged'),
       'pending',
       'pending',
       'overdue',
       'escalated',
+      'exempt',
     ]);
     privacyPolicy = await buildCompliancePolicy({ tenantId: tenant.id, createdById: officer.id, title: 'Privacy' });
     await publishWithStatuses(privacyPolicy, ['acknowledged', 'acknowledged', 'acknowledged', 'acknowledged']);
@@ -95,7 +97,7 @@ describe('compliance requirements', () => {
         acknowledged: 6,
         pending: 2,
         overdue: 2,
-        exempt: 0,
+        exempt: 1,
         percent: 60,
       }),
       expect.objectContaining({
@@ -109,7 +111,7 @@ describe('compliance requirements', () => {
       }),
     ]);
     // 10 of 14 acknowledged: 71.42… % rounded down to one decimal.
-    expect(progress.overall).toEqual({ audience: 14, acknowledged: 10, pending: 2, overdue: 2, exempt: 0, percent: 71.4 });
+    expect(progress.overall).toEqual({ audience: 14, acknowledged: 10, pending: 2, overdue: 2, exempt: 1, percent: 71.4 });
     // Two people are overdue: at risk although the due date is a month away.
     expect(progress).toMatchObject({ status: 'at_risk', complete: false, requirement: { frameworkRef: 'ISO 27001 A.5.1' } });
   });

@@ -4,6 +4,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createAudienceActivities } from '../../src/activities/audience';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { createNotificationActivities } from '../../src/activities/notifications';
@@ -93,5 +94,27 @@ describe('worker metrics endpoint', () => {
     expect(ack).toMatchObject({ status: 'overdue', escalationLevel: 1 });
     const text = await (await scrape(`Bearer ${TOKEN}`)).text();
     expect(text).toMatch(/^insurflow_escalations_total\{level="1"\} 1$/m);
+  });
+
+  it('counts a new-policy notice once per person and version, however often the run opens', async () => {
+    const tenant = await buildTenant();
+    const [officer, employee] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer' }),
+      buildUser({ tenantId: tenant.id, role: 'adjuster' }),
+    ]);
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published' });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
+    const { openAcknowledgement } = createAudienceActivities(stack.deps);
+    const step = { acknowledgementId: ack.id, workflowId: acknowledgementWorkflowId(ack.id) };
+    expect(await new MockActivityEnvironment().run(openAcknowledgement, step)).toBe('open');
+    // A retry, and a later run of the same acknowledgement (reopened after an exemption): no second notice.
+    expect(await new MockActivityEnvironment({ attempt: 2 }).run(openAcknowledgement, step)).toBe('open');
+    await ack.update({ runNumber: 2, workflowId: acknowledgementWorkflowId(ack.id, 2) });
+    await new MockActivityEnvironment().run(openAcknowledgement, { ...step, workflowId: ack.workflowId! });
+
+    await stack.smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('New policy to acknowledge'));
+    expect(stack.smtp.messages.filter((m) => m.to.includes(employee.email))).toHaveLength(1);
+    const text = await (await scrape(`Bearer ${TOKEN}`)).text();
+    expect(text).toMatch(/^insurflow_policy_notices_total 1$/m);
   });
 });

@@ -22,6 +22,11 @@ const COLUMNS = [
   { key: 'acknowledgedAt', header: 'acknowledged at' },
   { key: 'remindersSent', header: 'reminders' },
   { key: 'escalationLevel', header: 'escalation level' },
+  { key: 'exemptedAt', header: 'exempt since' },
+  { key: 'contentSha256', header: 'text sha-256' },
+  { key: 'clientAddress', header: 'client address' },
+  { key: 'userAgent', header: 'user agent' },
+  { key: 'typedName', header: 'name typed' },
 ];
 
 /**
@@ -61,6 +66,11 @@ async function* reportRows(versionId: string, filter: { status?: Acknowledgement
         acknowledgedAt: row.acknowledgedAt,
         remindersSent: row.remindersSent,
         escalationLevel: row.escalationLevel,
+        exemptedAt: row.exemptedAt,
+        contentSha256: row.contentSha256,
+        clientAddress: row.clientAddress,
+        userAgent: row.userAgent,
+        typedName: row.typedName,
       };
     }
     if (batch.length < BATCH_SIZE) return;

@@ -1,6 +1,6 @@
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, User } from '../../models';
 import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
-import { createCompliancePolicy, createPolicyVersion, publishVersion } from '../../domain/compliance/commands';
+import { createCompliancePolicy, createPolicyVersion, publishVersion, updateDraftVersion } from '../../domain/compliance/commands';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
 import { commandDeps } from '../http/command-deps';
@@ -20,6 +20,7 @@ import {
   publishResponse,
   reportQuery,
   reportSchema,
+  updateVersionBody,
   versionSchema,
 } from './schemas';
 
@@ -112,6 +113,20 @@ export function complianceRoutes(): RouteSpec[] {
       },
     }),
     route({
+      method: 'patch',
+      path: '/compliance/versions/:id',
+      summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      body: updateVersionBody,
+      response: { status: 200, schema: versionSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await updateDraftVersion(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
+      },
+    }),
+    route({
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
@@ -158,6 +173,8 @@ export function complianceRoutes(): RouteSpec[] {
             remindersSent: a.remindersSent,
             escalationLevel: a.escalationLevel,
             workflowId: a.workflowId,
+            exemptedAt: a.exemptedAt,
+            evidence: { contentSha256: a.contentSha256, clientAddress: a.clientAddress, userAgent: a.userAgent, typedName: a.typedName },
           })),
           pagination: rows.pagination,
         };

@@ -7,6 +7,7 @@ import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 export const acknowledgementStatus = oneOf(ACKNOWLEDGEMENT_STATUSES);
+export const sha256 = Joi.string().lowercase().hex().length(64);
 
 export const listPoliciesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
 
@@ -21,8 +22,8 @@ export const listVersionsQuery = object({
   ordering: orderingParam(['versionNumber', 'createdAt'], '-versionNumber'),
 });
 
-export const createVersionBody = object({
-  content: required(Joi.string().trim().min(1).max(100_000)),
+const versionContent = Joi.string().trim().min(1).max(100_000);
+const versionFields = {
   deadlineDays: nullable(Joi.number().integer().min(1).max(365).description('Days to acknowledge; null takes the tenant setting')),
   audienceRoles: nullable(
     Joi.array<Role[]>()
@@ -31,7 +32,13 @@ export const createVersionBody = object({
       .unique()
       .description('Roles that must acknowledge; null (the default) means all staff'),
   ),
-}).label('CreatePolicyVersion');
+};
+
+export const createVersionBody = object({ content: required(versionContent), ...versionFields }).label('CreatePolicyVersion');
+
+export const updateVersionBody = object({ content: versionContent, ...versionFields })
+  .min(1)
+  .label('UpdatePolicyVersion');
 
 export const reportQuery = object({
   ...pageQueryKeys,
@@ -64,6 +71,7 @@ export const versionSchema = Joi.object({
   policyId: uuid,
   versionNumber: Joi.number().integer(),
   content: Joi.string(),
+  contentSha256: sha256.allow(null).description('SHA-256 (hex) of the content, fixed at publication'),
   status: Joi.string().valid(...POLICY_VERSION_STATUSES),
   deadlineDays: Joi.number().integer().allow(null),
   audienceRoles: Joi.array().items(Joi.string()).allow(null),
@@ -101,11 +109,20 @@ export const acknowledgementStateKeys = {
   remindersSent: Joi.number().integer(),
   escalationLevel: Joi.number().integer(),
   workflowId: Joi.string(),
+  exemptedAt: Joi.date().allow(null).description('When the employee left the audience (status exempt)'),
 };
 
-export const reportRowSchema = Joi.object({ acknowledgementId: uuid, employee: employeeSchema, ...acknowledgementStateKeys }).label(
-  'ComplianceReportRow',
-);
+export const reportRowSchema = Joi.object({
+  acknowledgementId: uuid,
+  employee: employeeSchema,
+  ...acknowledgementStateKeys,
+  evidence: Joi.object({
+    contentSha256: sha256.allow(null).description('SHA-256 (hex) of the text the employee was shown'),
+    clientAddress: Joi.string().allow(null),
+    userAgent: Joi.string().allow(null),
+    typedName: Joi.string().allow(null).description('The full name the employee typed'),
+  }).description('What the acknowledgement recorded; null fields until acknowledged'),
+}).label('ComplianceReportRow');
 
 export const reportSchema = pageSchema(reportRowSchema)
   .keys({

@@ -21,6 +21,7 @@ import {
 import { ApiError, notFound, tenantSuspended, unauthorized, wrongCurrentPassword } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
+import { syncAudience } from '../compliance/audience';
 import {
   afterAnswer,
   alreadyRegisteredMail,
@@ -108,11 +109,14 @@ export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, d
   withMailedToken(() =>
     deps.sequelize.transaction(async (transaction) => {
       const user = await verifyAccount(token, transaction);
+      const auditSource = ownerSource(deps, user);
       await recordAudit(
-        ownerSource(deps, user),
+        auditSource,
         { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
         transaction,
       );
+      // A staff member whose account starts working joins the audiences of the published versions.
+      await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource });
     }),
   );
 

@@ -73,6 +73,42 @@ export const createPolicyVersion: Command<{ policyId: string; fields: VersionFie
 };
 
 /**
+ * Changes a draft. Any other version is a 409: its text was reviewed (in review, approved) or
+ * is the text people acknowledge (published, retired), which never changes.
+ */
+export const updateDraftVersion: Command<{ id: string; fields: Partial<VersionFields> }, PolicyVersion> = async (
+  caller,
+  { id, fields },
+  deps,
+) => {
+  const found = await findVisible(caller, policyVersionPolicy, id);
+  return deps.sequelize.transaction(async (transaction) => {
+    // Locked: a submission or publication of this version waits for the change, or the change for it.
+    const version = await PolicyVersion.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction });
+    if (!version) throw notFound('Policy version');
+    if (version.status !== 'draft')
+      throw conflict(`This version is ${version.status}; only a draft can change (write a new version instead)`, [
+        { field: 'status', message: `is ${version.status}` },
+      ]);
+    const before = version.toJSON();
+    await version.update(fields, { transaction });
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId: version.tenantId,
+        action: 'policy_version.update',
+        entityType: 'policy_version',
+        entityId: version.id,
+        before,
+        after: version,
+      },
+      transaction,
+    );
+    return version;
+  });
+};
+
+/**
  * Publishes an approved version: in one transaction (the policy row locked, so two publications
  * of one policy queue up) it becomes published with its due date fixed, the version published
  * before it is retired and the start of the rollout is written to the outbox; after the commit the
@@ -108,7 +144,8 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
       { where: { id: { [Op.in]: retiredVersionIds } }, transaction },
     );
     const before = version.toJSON();
-    await version.update({ status: 'published', publishedAt, publishedById: caller.id, dueAt, workflowId }, { transaction });
+    const contentSha256 = PolicyVersion.hashContent(version.content);
+    await version.update({ status: 'published', publishedAt, publishedById: caller.id, dueAt, workflowId, contentSha256 }, { transaction });
     const change = {
       tenantId,
       action: 'policy_version.publish',
@@ -217,13 +254,38 @@ export const rejectVersion: Command<{ id: string; reason: string }, PolicyVersio
 /** An acknowledgement as its employee is shown it: with the version and the policy it concerns. */
 export const WITH_VERSION = [{ model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] }];
 
-/** The employee acknowledges the version addressed to them, once; answers the row with its version and policy. */
-export const acknowledge: Command<{ id: string }, Acknowledgement> = async (caller, { id }, deps) => {
-  const ack = await findVisible(caller, acknowledgementPolicy, id, { action: 'acknowledge', include: WITH_VERSION });
+/** What the employee sends with an acknowledgement, and where the request came from. */
+export interface AcknowledgeInput {
+  id: string;
+  /** The SHA-256 of the text the client showed; when given it must be the version's. */
+  contentSha256?: string;
+  /** The full name the employee typed to sign, if they did. */
+  fullName?: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * The employee acknowledges the version addressed to them, once, with its evidence (the hash of the
+ * text, the client, the name typed); answers the row with its version and policy.
+ */
+export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (caller, input, deps) => {
+  const ack = await findVisible(caller, acknowledgementPolicy, input.id, { action: 'acknowledge', include: WITH_VERSION });
+  const { version } = ack as Acknowledgement & { version: PolicyVersion };
+  // The text shown is the version's, which never changes once published: its hash is the evidence.
+  const contentSha256 = PolicyVersion.hashContent(version.content);
+  if (input.contentSha256 && input.contentSha256 !== contentSha256)
+    throw conflict('The text you were shown is not the text of this policy version', [
+      { field: 'contentSha256', message: 'differs from the version content' },
+    ]);
+  const evidence = { contentSha256, clientAddress: input.clientAddress, userAgent: input.userAgent, typedName: input.fullName ?? null };
   try {
     // Asked of the run even when the row says it is closed: a repeat of the request that
     // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
-    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, { userId: caller.id });
+    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, {
+      userId: caller.id,
+      evidence,
+    });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // A closed run cannot answer; the row says why it closed.
@@ -231,6 +293,8 @@ export const acknowledge: Command<{ id: string }, Acknowledgement> = async (call
       throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
     if (ack.status === 'superseded')
       throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+    if (ack.status === 'exempt')
+      throw conflict('You are no longer in the audience of this policy version', [{ field: 'status', message: 'is exempt' }]);
     throw conflict('This acknowledgement is no longer open');
   }
   return ack.reload();

@@ -13,6 +13,7 @@ import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail } from '../auth/commands';
 import type { Command } from '../command';
+import { syncAudience } from '../compliance/audience';
 
 /** A manager must be another user of the same tenant (422 otherwise). */
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
@@ -85,6 +86,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
       await user.update({ ...fields, ...newHash }, { transaction });
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });
+      await syncAudience(user.id, transaction, deps);
     },
     () => ({
       tenantId,

@@ -21,6 +21,7 @@ import * as emailVerification from './0019-email-verification';
 import * as issuedPolicies from './0020-issued-policies';
 import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
 import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
+import * as complianceAudience from './0023-compliance-audience';
 import * as complianceRequirements from './0024-compliance-requirements';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
@@ -45,5 +46,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0020-issued-policies', ...issuedPolicies },
   { name: '0021-tenant-suspension-email-change', ...tenantSuspensionEmailChange },
   { name: '0022-claim-notes-documents-upkeep', ...claimNotesDocumentsUpkeep },
+  { name: '0023-compliance-audience', ...complianceAudience },
   { name: '0024-compliance-requirements', ...complianceRequirements },
 ];

@@ -6,7 +6,10 @@ import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
+import { acknowledgeBody, acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
+
+/** The column's size: a longer User-Agent header is kept cut, not refused (the client does not choose it). */
+const USER_AGENT_MAX = 500;
 
 type AcknowledgementWithVersion = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
 
@@ -21,8 +24,14 @@ function present(ack: Acknowledgement) {
     remindersSent: ack.remindersSent,
     escalationLevel: ack.escalationLevel,
     workflowId: ack.workflowId,
+    exemptedAt: ack.exemptedAt,
     policy: { id: version.policy.id, title: version.policy.title },
-    version: { id: version.id, versionNumber: version.versionNumber, content: version.content },
+    version: {
+      id: version.id,
+      versionNumber: version.versionNumber,
+      content: version.content,
+      contentSha256: PolicyVersion.hashContent(version.content),
+    },
   };
 }
 
@@ -46,13 +55,21 @@ export function acknowledgementRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/acknowledgements/:id/acknowledge',
-      summary: 'Acknowledge a policy version (only the employee it is addressed to; once)',
+      summary:
+        'Acknowledge a policy version (only the employee it is addressed to; once), recording the hash of its text, the client address and user agent, and the full name typed',
       tag: 'acknowledgements',
       roles: STAFF_ROLES,
       params: idParams,
+      body: acknowledgeBody,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
-        ctx.body = present(await acknowledge(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
+        const input = {
+          ...ctx.state.input.params,
+          ...ctx.state.input.body,
+          clientAddress: ctx.ip || null,
+          userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX) || null,
+        };
+        ctx.body = present(await acknowledge(ctx.state.user, input, commandDeps(ctx)));
       },
     }),
   ];

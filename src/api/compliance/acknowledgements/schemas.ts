@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { uuid } from '../../http/common-schemas';
-import { acknowledgementStateKeys, acknowledgementStatus } from '../schemas';
+import { acknowledgementStateKeys, acknowledgementStatus, sha256 } from '../schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { object } from '../../../shared/typed-schema';
 
@@ -10,9 +10,14 @@ export const listAcknowledgementsQuery = object({
   ordering: orderingParam(['createdAt', 'dueAt', 'status'], '-createdAt'),
 });
 
+export const acknowledgeBody = object({
+  contentSha256: sha256.description("SHA-256 (hex) of the version text the client showed; refused (409) unless it is the version's"),
+  fullName: Joi.string().trim().min(1).max(200).description('The full name the employee typed to sign'),
+}).label('AcknowledgeRequest');
+
 export const acknowledgementSchema = Joi.object({
   id: uuid,
   ...acknowledgementStateKeys,
   policy: Joi.object({ id: uuid, title: Joi.string() }),
-  version: Joi.object({ id: uuid, versionNumber: Joi.number().integer(), content: Joi.string() }),
+  version: Joi.object({ id: uuid, versionNumber: Joi.number().integer(), content: Joi.string(), contentSha256: sha256 }),
 }).label('Acknowledgement');

@@ -1,0 +1,38 @@
+/**
+ * "New policy to acknowledge" (docs/compliance.md, Notice at publication): one e-mail per person
+ * and version, with the title, the deadline and the links. Sent by a rollout's batch for the runs
+ * it starts, and by a run started for someone who joined the audience later.
+ */
+import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
+import type { Acknowledgement, User } from '../models';
+import { policyNotices } from '../observability/business-metrics';
+import { day, policyNameOf } from './acknowledgement-reminder';
+import type { ActivityDeps } from './deps';
+import { createNotificationActivities } from './notifications';
+
+export function createPolicyNotices(deps: ActivityDeps) {
+  const notifications = createNotificationActivities(deps);
+  return {
+    /** The key is the acknowledgement's, not its run's: a retry, or a reopened acknowledgement's later run, sends nothing more. */
+    async sendPolicyNotice(
+      ack: Acknowledgement,
+      employee: Pick<User, 'id' | 'fullName'>,
+      policy: { title: string; versionNumber: number },
+    ): Promise<void> {
+      const policyName = policyNameOf(policy.title, policy.versionNumber);
+      const due = day(ack.dueAt);
+      const result = await notifications.sendEmail({
+        idempotencyKey: `${acknowledgementWorkflowId(ack.id)}:notice`,
+        tenantId: ack.tenantId,
+        to: { userIds: [employee.id] },
+        subject: `New policy to acknowledge: ${policyName}, due ${due}`,
+        text:
+          `Hello ${employee.fullName},\n\n${policyName} applies to you: please read it and acknowledge it by ${due}.\n\n` +
+          `Read it: ${deps.apiPublicUrl}/api/v1/acknowledgements?status=pending\n` +
+          `Acknowledge: POST ${deps.apiPublicUrl}/api/v1/acknowledgements/${ack.id}/acknowledge\n`,
+      });
+      // Counted by the attempt that sent it, so a retried activity does not count twice.
+      if (result.status === 'sent') policyNotices.inc();
+    },
+  };
+}

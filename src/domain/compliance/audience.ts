@@ -1,0 +1,158 @@
+/**
+ * The audience kept in sync (docs/compliance.md, Audience): after any change that can move a
+ * user into or out of the audience of a published version (their account starts working, they
+ * are activated or deactivated, their role changes), `syncAudience` runs in the transaction of
+ * that change, with the user's row locked, and decides per published version of the tenant:
+ *
+ * - in the audience, no acknowledgement yet: one is created, due the version's deadline from now,
+ *   and the start of its run `ack-<id>` is written to the outbox;
+ * - in the audience again after being exempted: the acknowledgement reopens with a full deadline
+ *   under a fresh run, `ack-<id>-<run>`;
+ * - out of the audience with an open acknowledgement: `audienceChanged` is written to the outbox
+ *   for its run, which checks (the user locked again) and ends as exempt if they are still out.
+ *
+ * Every decision is taken under the user's lock from the committed state, so concurrent changes
+ * queue up and the last one decides; the outbox delivers each message after the commit, at once
+ * or by its relay, to a run ID fixed by the row: a retried start reaches the same run. A signal
+ * that reaches no run yet (its start still on the way) is not needed: a joiner's run checks the
+ * audience as it starts, and a rollout's batch checks its runs' employees after starting them.
+ */
+import crypto from 'node:crypto';
+import { Op, type Transaction } from 'sequelize';
+import {
+  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  type AcknowledgementWorkflow,
+  acknowledgementWorkflowId,
+  audienceChangedSignal,
+  OPEN_ACKNOWLEDGEMENT_STATUSES,
+} from '../../contracts/acknowledgement';
+import { Acknowledgement, type OutboxMessage, PolicyVersion, TenantSettings, User } from '../../models';
+import { isInAudience } from '../../models/audience';
+import { recordAudit } from '../../services/audit';
+import type { TenantSettingsValues } from '../../shared/tenant-settings';
+import { DAY_MS } from '../../shared/time';
+import type { CommandDeps } from '../command';
+
+type SyncDeps = Pick<CommandDeps, 'outbox' | 'auditSource'>;
+
+/** Brings the user's acknowledgements in line with the audiences they now belong to; delivers after the commit. */
+export async function syncAudience(userId: string, transaction: Transaction, deps: SyncDeps): Promise<void> {
+  const user = await User.findByPk(userId, { lock: transaction.LOCK.UPDATE, transaction });
+  if (!user?.tenantId) return;
+  // Shared: a publication that retires one of them waits for this change, or this change for it.
+  const versions = await PolicyVersion.findAll({
+    where: { tenantId: user.tenantId, status: 'published' },
+    lock: transaction.LOCK.SHARE,
+    transaction,
+  });
+  if (versions.length === 0) return;
+  const settings = await TenantSettings.forTenant(user.tenantId);
+  const acknowledgements = await Acknowledgement.findAll({
+    where: { employeeId: user.id, versionId: { [Op.in]: versions.map((v) => v.id) } },
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+
+  const messages: OutboxMessage[] = [];
+  for (const version of versions) {
+    const ack = acknowledgements.find((a) => a.versionId === version.id);
+    if (isInAudience(user, version)) {
+      const joined = await admit(user, version, ack, settings, transaction, deps);
+      if (joined) messages.push(await enqueueRun(joined, version, settings, transaction, deps));
+    } else if (ack && OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) {
+      messages.push(await deps.outbox.enqueueSignal(ack.workflowId!, { signalName: audienceChangedSignal.name, args: [] }, transaction));
+    }
+  }
+  transaction.afterCommit(async () => {
+    // Never throws: what is not delivered now, the relay delivers.
+    for (const message of messages) await deps.outbox.deliver(message);
+  });
+}
+
+/**
+ * Creates the acknowledgement of a member who has none, or reopens an exempted one; answers it
+ * when it needs a run now (null when it is open already, or closed for good).
+ */
+async function admit(
+  user: User,
+  version: PolicyVersion,
+  ack: Acknowledgement | undefined,
+  settings: TenantSettingsValues,
+  transaction: Transaction,
+  deps: SyncDeps,
+): Promise<Acknowledgement | null> {
+  const dueAt = new Date(Date.now() + (version.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
+  if (!ack) {
+    const id = crypto.randomUUID();
+    const fields = {
+      id,
+      tenantId: version.tenantId,
+      versionId: version.id,
+      employeeId: user.id,
+      dueAt,
+      workflowId: acknowledgementWorkflowId(id),
+    };
+    // The version's rollout may be creating this row right now: its row wins, and its batch starts the run.
+    await Acknowledgement.bulkCreate([fields], { ignoreDuplicates: true, transaction });
+    const created = await Acknowledgement.findOne({ where: { id }, transaction });
+    if (!created) return null;
+    await audit(deps, created, 'acknowledgement.create', null, transaction);
+    return created;
+  }
+  if (ack.status !== 'exempt') return null;
+  const before = ack.toJSON();
+  const runNumber = ack.runNumber + 1;
+  await ack.update(
+    {
+      status: 'pending',
+      runNumber,
+      workflowId: acknowledgementWorkflowId(ack.id, runNumber),
+      dueAt,
+      exemptedAt: null,
+      remindersSent: 0,
+      escalationLevel: 0,
+    },
+    { transaction },
+  );
+  await audit(deps, ack, 'acknowledgement.reopen', before, transaction);
+  return ack;
+}
+
+function audit(deps: SyncDeps, ack: Acknowledgement, action: string, before: object | null, transaction: Transaction) {
+  return recordAudit(
+    deps.auditSource,
+    { tenantId: ack.tenantId, action, entityType: 'acknowledgement', entityId: ack.id, before, after: ack },
+    transaction,
+  );
+}
+
+function enqueueRun(
+  ack: Acknowledgement,
+  version: PolicyVersion,
+  settings: TenantSettingsValues,
+  transaction: Transaction,
+  deps: SyncDeps,
+): Promise<OutboxMessage> {
+  return deps.outbox.enqueueStart<AcknowledgementWorkflow>(
+    ack.workflowId!,
+    {
+      workflowType: ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+      args: [
+        {
+          tenantId: ack.tenantId,
+          acknowledgementId: ack.id,
+          employeeId: ack.employeeId,
+          dueAt: ack.dueAt.toISOString(),
+          reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
+          graceDays: settings.acknowledgementGraceDays,
+          joined: true,
+        },
+      ],
+      tenantId: ack.tenantId,
+      status: 'pending',
+      summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId} (joined its audience)`,
+      dueAt: ack.dueAt.toISOString(),
+    },
+    transaction,
+  );
+}

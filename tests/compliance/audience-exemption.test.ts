@@ -1,0 +1,130 @@
+/**
+ * A joiner's acknowledgement run and its audience, against the time-skipping server with the real
+ * activities, database and SMTP sink: the notice as it starts, `audienceChanged` ending it as
+ * exempt when the employee left (never reminded, overdue or escalated after that), and nothing
+ * changed when they did not. The user's row is changed here as the API's user change does
+ * (tests/compliance/audience-sync.test.ts drives the same through the API).
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, AcknowledgementWorkflow, audienceChangedSignal } from '../../src/contracts/acknowledgement';
+import { AuditEvent, EscalationAlert, Tenant, User } from '../../src/models';
+import { DAY_MS } from '../../src/shared/time';
+import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
+import type { SmtpSink } from '../support/smtp-sink';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
+import { resultOf, waitUntil } from '../support/waiting';
+
+const TASK_QUEUE = 'audience';
+
+describe('acknowledgement runs and their audience (time-skipping)', () => {
+  let stack: TimeSkippingStack;
+  let env: TestWorkflowEnvironment;
+  let smtp: SmtpSink;
+  let tenant: Tenant;
+  let officer: User;
+  let manager: User;
+
+  beforeAll(async () => {
+    stack = await startTimeSkippingStack();
+    ({ env, smtp } = stack);
+    await stack.startWorker(TASK_QUEUE);
+    tenant = await buildTenant();
+    officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+  });
+
+  afterAll(() => stack?.close());
+
+  /** An adjuster (with a manager) and their acknowledgement of a version for adjusters, due in 14 days; the run started unless told not to. */
+  async function acknowledgementOfAdjuster() {
+    const employee = await buildUser({ tenantId: tenant.id, role: 'adjuster', managerId: manager.id });
+    const version = await buildPolicyVersion({
+      createdById: officer.id,
+      status: 'published',
+      audienceRoles: ['adjuster'],
+      dueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS),
+    });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
+    const start = () =>
+      env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: ack.workflowId!,
+        args: [
+          {
+            tenantId: tenant.id,
+            acknowledgementId: ack.id,
+            employeeId: employee.id,
+            dueAt: ack.dueAt.toISOString(),
+            reminderDaysBefore: 3,
+            graceDays: 3,
+            // As the audience sync starts it for someone who joined after publication.
+            joined: true,
+          },
+        ],
+      });
+    return { employee, ack, start };
+  }
+
+  const mailsTo = (user: User) => smtp.messages.filter((m) => m.to.includes(user.email));
+  const mailsAbout = (user: User) => smtp.messages.filter((m) => m.subject.includes(user.fullName));
+
+  it('notices the employee as it starts; an employee who left the audience ends as exempt and is never reminded or escalated', async () => {
+    const { employee, ack, start } = await acknowledgementOfAdjuster();
+    const handle = await start();
+    const notice = await smtp.waitFor((m) => m.to.includes(employee.email));
+    expect(notice.subject).toMatch(/^New policy to acknowledge: ".+" \(version 1\), due \d{4}-\d\d-\d\d$/);
+
+    await employee.update({ role: 'claims_agent' });
+    await handle.signal(audienceChangedSignal);
+    expect(await resultOf(handle)).toEqual({ status: 'exempt', acknowledgedAt: null });
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'exempt', remindersSent: 0, escalationLevel: 0 });
+    expect(ack.exemptedAt).toBeInstanceOf(Date);
+
+    // Past the reminder, the due date and the grace period: nobody hears of it again.
+    await stack.skip('20 days');
+    expect(mailsTo(employee)).toEqual([notice]);
+    expect(mailsAbout(employee)).toHaveLength(0);
+    expect(await EscalationAlert.count({ where: { acknowledgementId: ack.id } })).toBe(0);
+    const trail = await AuditEvent.findAll({ where: { entityId: ack.id } });
+    expect(trail.map((e) => [e.action, e.actorType, e.changes.status?.after])).toEqual([['acknowledgement.exempt', 'workflow', 'exempt']]);
+    await recordHistory(handle, 'acknowledgementWorkflow-exempt');
+  });
+
+  it('an overdue employee who is deactivated ends as exempt: the manager had level 1, nobody gets level 2', async () => {
+    const { employee, ack, start } = await acknowledgementOfAdjuster();
+    const handle = await start();
+    await stack.skip('14 days', handle);
+    await smtp.waitFor((m) => m.to.includes(manager.email) && m.subject.startsWith('Overdue:') && m.subject.includes(employee.fullName));
+    await waitUntil(async () => (await ack.reload()).status === 'overdue', 'acknowledgement overdue');
+
+    await employee.update({ isActive: false });
+    await handle.signal(audienceChangedSignal);
+    expect(await resultOf(handle)).toEqual({ status: 'exempt', acknowledgedAt: null });
+    await stack.skip('5 days');
+    expect(mailsAbout(employee).map((m) => m.subject.split(':')[0])).toEqual(['Overdue']);
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'exempt', escalationLevel: 1 });
+  });
+
+  it('a change that leaves the employee in the audience changes nothing: the run reminds on time', async () => {
+    const { employee, ack, start } = await acknowledgementOfAdjuster();
+    const handle = await start();
+    await employee.update({ fullName: `${employee.fullName} Renamed` });
+    await handle.signal(audienceChangedSignal);
+    await stack.skip('11 days', handle);
+    await smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('Reminder:'));
+    await ack.reload();
+    expect(ack).toMatchObject({ status: 'pending', remindersSent: 1 });
+    await stack.terminate(handle);
+  });
+
+  it('an employee who left before the run started: exempt at once, and no notice', async () => {
+    const { employee, ack, start } = await acknowledgementOfAdjuster();
+    await employee.update({ isActive: false });
+    expect(await resultOf(await start())).toEqual({ status: 'exempt', acknowledgedAt: null });
+    expect((await ack.reload()).status).toBe('exempt');
+    expect(mailsTo(employee)).toHaveLength(0);
+  });
+});

@@ -2,7 +2,7 @@
  * What one GraphQL request may ask for, checked with the document's validation, before anything
  * executes: a depth limit and a cost limit. A field costs 1; a field that takes `first` (a page)
  * multiplies the cost of what it selects by the page size asked for (or the default page), so the
- * cost bounds the rows a request can make the database return. The error carries the computed cost.
+ * cost bounds the rows a request can make the database return (`last` counts like `first`). The error carries the computed cost.
  */
 import {
   GraphQLError,
@@ -26,9 +26,12 @@ interface Measure {
   cost: number;
 }
 
-/** The page size a field asks for: its `first` argument when given as a literal, the default page otherwise. */
+/**
+ * The rows a field asks for: its `first` (a page) or `last` (a claim's history) argument, capped;
+ * the default page when given otherwise; undefined for a field without either.
+ */
 function pageSizeOf(field: FieldNode, variables: Record<string, unknown>): number | undefined {
-  const first = field.arguments?.find((argument) => argument.name.value === 'first');
+  const first = field.arguments?.find((argument) => argument.name.value === 'first' || argument.name.value === 'last');
   if (!first) return undefined;
   const value = first.value;
   if (value.kind === Kind.INT) return Math.min(Number(value.value), MAX_PAGE_SIZE);
@@ -73,8 +76,16 @@ function measure(
   return { depth, cost };
 }
 
+export interface Limits {
+  depth: number;
+  cost: number;
+}
+
 /** The validation rule of both limits, for one request's variables (a page size given by a variable counts as given). */
-export function boundsRule(variables: Record<string, unknown> = {}): (context: ValidationContext) => ASTVisitor {
+export function boundsRule(
+  variables: Record<string, unknown> = {},
+  limits: Limits = { depth: MAX_DEPTH, cost: MAX_COST },
+): (context: ValidationContext) => ASTVisitor {
   return (context) => ({
     OperationDefinition(operation) {
       const fragments = new Map(
@@ -84,19 +95,19 @@ export function boundsRule(variables: Record<string, unknown> = {}): (context: V
           .map((d) => [d.name.value, d]),
       );
       const { depth, cost } = measure(operation.selectionSet, fragments, variables, new Set());
-      if (depth > MAX_DEPTH) {
+      if (depth > limits.depth) {
         context.reportError(
-          new GraphQLError(`The query is ${depth} levels deep; at most ${MAX_DEPTH} are allowed`, {
+          new GraphQLError(`The query is ${depth} levels deep; at most ${limits.depth} are allowed`, {
             nodes: operation,
-            extensions: { code: 'DEPTH_LIMIT_EXCEEDED', depth, limit: MAX_DEPTH },
+            extensions: { code: 'DEPTH_LIMIT_EXCEEDED', depth, limit: limits.depth },
           }),
         );
       }
-      if (cost > MAX_COST) {
+      if (cost > limits.cost) {
         context.reportError(
-          new GraphQLError(`The query costs ${cost}; at most ${MAX_COST} is allowed (ask for smaller pages or fewer fields)`, {
+          new GraphQLError(`The query costs ${cost}; at most ${limits.cost} is allowed (ask for smaller pages or fewer fields)`, {
             nodes: operation,
-            extensions: { code: 'COST_LIMIT_EXCEEDED', cost, limit: MAX_COST },
+            extensions: { code: 'COST_LIMIT_EXCEEDED', cost, limit: limits.cost },
           }),
         );
       }

@@ -5,7 +5,9 @@ import type { GraphQLContext } from './context';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: { DateTime: { Input: Date; Output: Date } };
-}>({});
+  // A field is non-null unless it says otherwise: a row the caller may not see is null only where the schema says so.
+  DefaultFieldNullability: false;
+}>({ defaultFieldNullability: false });
 
 /** The builder's types, for helpers that take its refs. */
 export type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;

@@ -236,6 +236,26 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
     });
   });
 
+  describe('idempotencyKey, with the Idempotency-Key rules of REST', () => {
+    const addNote =
+      'mutation($id: ID!, $body: String!, $key: String) { addClaimNote(id: $id, body: $body, idempotencyKey: $key) { id body } }';
+
+    it('writes once for a repeated key, refuses the key with other input, and a malformed key', async () => {
+      const key = `note-${crypto.randomUUID()}`;
+      const first = await graphql(addNote, { id: claims[2].id, body: 'Asked for the invoice', key }, team.adjuster);
+      const again = await graphql(addNote, { id: claims[2].id, body: 'Asked for the invoice', key }, team.adjuster);
+      expect(again.body.data).toEqual(first.body.data);
+      expect(await ClaimNote.count({ where: { claimId: claims[2].id } })).toBe(1);
+      expect(await AuditEvent.count({ where: { action: 'claim.note_add', entityId: claims[2].id } })).toBe(1);
+
+      const otherInput = await graphql(addNote, { id: claims[2].id, body: 'Something else', key }, team.adjuster);
+      expect(otherInput.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'idempotency_key_reused' });
+      const malformed = await graphql(addNote, { id: claims[2].id, body: 'x', key: 'short' }, team.adjuster);
+      expect(malformed.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(await ClaimNote.count({ where: { claimId: claims[2].id } })).toBe(1);
+    });
+  });
+
   describe('bounds, before anything executes', () => {
     it('refuses a query over the cost limit with the computed cost, running no statement', async () => {
       const costly = await statementsOf(() =>

@@ -3,11 +3,12 @@
  * the API's services, the request ID and the request's own DataLoaders.
  */
 import type { AuthUser } from '../../shared/caller';
-import { badRequest, forbidden, unauthorized } from '../../shared/errors';
+import { forbidden, notFound, unauthorized } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import type { CommandDeps } from '../../domain/command';
 import { commandDepsOf } from '../http/command-deps';
-import { IDEMPOTENCY_KEY_FORMAT } from '../http/middleware/idempotency';
+import { runOnce } from '../http/middleware/idempotency';
+import { GRAPHQL_PATH } from '../http/paths';
 import type { ApiServices } from '../runtime/services';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -32,16 +33,37 @@ export function callerOf(context: GraphQLContext, roles?: readonly Role[]): Auth
   return context.caller;
 }
 
-/** A mutation's command deps: the same as a route's, the `idempotencyKey` argument standing for the Idempotency-Key header. */
-export function commandDepsFor(context: GraphQLContext, idempotencyKey: string | null | undefined): CommandDeps {
-  if (typeof idempotencyKey === 'string' && !IDEMPOTENCY_KEY_FORMAT.test(idempotencyKey)) {
-    throw badRequest('idempotencyKey must be 8 to 200 characters of letters, digits, . _ : -', [
-      { field: 'idempotencyKey', message: 'invalid' },
-    ]);
-  }
-  return commandDepsOf(context.services, {
-    caller: callerOf(context),
-    requestId: context.requestId,
-    idempotencyKey: idempotencyKey ?? undefined,
+/**
+ * Runs a mutation's command as its REST route does: the same deps, and under an `idempotencyKey`
+ * the Idempotency-Key rules of REST (the same store, keyed by the caller; the key bound to the
+ * mutation and its input; a repeat while the first runs is CONFLICT, with other input
+ * BAD_USER_INPUT). A repeat after success answers the row the first attempt wrote, as it is now
+ * (`reload`, through the access policy), where REST replays the stored body.
+ */
+export async function runCommand<Row extends { id: string }>(
+  context: GraphQLContext,
+  mutation: { field: string; input: object; idempotencyKey: string | null | undefined },
+  command: (deps: CommandDeps) => Promise<Row>,
+  reload: (id: string) => Promise<Row | null>,
+): Promise<Row> {
+  const caller = callerOf(context);
+  const idempotencyKey = mutation.idempotencyKey ?? undefined;
+  const deps = commandDepsOf(context.services, { caller, requestId: context.requestId, idempotencyKey });
+  if (idempotencyKey === undefined) return command(deps);
+  let row: Row | undefined;
+  const keyed = {
+    scope: `user:${caller.id}`,
+    key: idempotencyKey,
+    method: 'POST',
+    path: `${GRAPHQL_PATH}#${mutation.field}`,
+    body: mutation.input,
+  };
+  const outcome = await runOnce(keyed, context.services.config.deadlines.requestMs, async () => {
+    row = await command(deps);
+    return { status: 200, body: { id: row.id } };
   });
+  if (row) return row;
+  const replayed = await reload((outcome.body as { id: string }).id);
+  if (!replayed) throw notFound();
+  return replayed;
 }

@@ -10,13 +10,12 @@ import { createHandler } from 'graphql-http';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import { authenticate } from '../http/middleware/auth';
+import { GRAPHQL_PATH } from '../http/paths';
 import type { AuthUser } from '../../shared/caller';
 import { boundsRule, MAX_TOKENS } from './bounds';
 import { graphQLContext, type GraphQLContext } from './context';
 import { toGraphQLError } from './errors';
 import { schema } from './schema';
-
-export const GRAPHQL_PATH = '/api/graphql';
 
 const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
   schema,

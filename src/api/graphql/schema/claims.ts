@@ -7,13 +7,13 @@ import type { WhereOptions } from 'sequelize';
 import { ASSIGNER_ROLES, CLAIM_STAGES, HANDLER_ROLES } from '../../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../../domain/claims/commands';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
-import { claimPolicy } from '../../../policies/claims';
+import { claimNotePolicy, claimPolicy } from '../../../policies/claims';
 import { NotPermitted } from '../../../policies/refusals';
 import { isStaff, STAFF_ROLES } from '../../../shared/roles';
 import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from '../../claims/schemas';
 import { idParams } from '../../http/common-schemas';
 import { builder } from '../builder';
-import { callerOf, commandDepsFor } from '../context';
+import { callerOf, runCommand, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { validInput } from '../input';
 import { Person } from './people';
@@ -137,6 +137,9 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** A claim a repeated mutation wrote, as the caller sees it now. */
+const reloadClaim = (context: GraphQLContext) => (id: string) => context.loaders.claim.load(id);
+
 const FileClaimInput = builder.inputType('FileClaimInput', {
   fields: (t) => ({
     subscriptionId: t.id({ required: true }),
@@ -153,7 +156,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: FileClaimInput, required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { input, idempotencyKey }, context) => {
       const caller = callerOf(context, ['policyholder', 'claims_agent']);
-      return fileClaim(caller, validInput(fileClaimBody, { ...input }), commandDepsFor(context, idempotencyKey));
+      const valid = validInput(fileClaimBody, { ...input });
+      return runCommand(
+        context,
+        { field: 'fileClaim', input: valid, idempotencyKey },
+        (deps) => fileClaim(caller, valid, deps),
+        reloadClaim(context),
+      );
     },
   }),
   assignClaim: t.field({
@@ -167,11 +176,12 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { id, assigneeId, note, idempotencyKey }, context) => {
       const caller = callerOf(context, ASSIGNER_ROLES);
-      const claim = validInput(idParams, { id });
-      return assignClaim(
-        caller,
-        { ...claim, ...validInput(assignClaimBody, { assigneeId, note }) },
-        commandDepsFor(context, idempotencyKey),
+      const input = { ...validInput(idParams, { id }), ...validInput(assignClaimBody, { assigneeId, note }) };
+      return runCommand(
+        context,
+        { field: 'assignClaim', input, idempotencyKey },
+        (deps) => assignClaim(caller, input, deps),
+        reloadClaim(context),
       );
     },
   }),
@@ -188,8 +198,13 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { id, idempotencyKey, ...move }, context) => {
       const caller = callerOf(context, HANDLER_ROLES);
-      const claim = validInput(idParams, { id });
-      return transitionClaim(caller, { ...claim, ...validInput(transitionClaimBody, move) }, commandDepsFor(context, idempotencyKey));
+      const input = { ...validInput(idParams, { id }), ...validInput(transitionClaimBody, move) };
+      return runCommand(
+        context,
+        { field: 'transitionClaim', input, idempotencyKey },
+        (deps) => transitionClaim(caller, input, deps),
+        reloadClaim(context),
+      );
     },
   }),
   addClaimNote: t.field({
@@ -198,8 +213,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, { id, body, idempotencyKey }, context) => {
       const caller = callerOf(context, STAFF_ROLES);
-      const claim = validInput(idParams, { id });
-      return addClaimNote(caller, { ...claim, ...validInput(noteBody, { body }) }, commandDepsFor(context, idempotencyKey));
+      const input = { ...validInput(idParams, { id }), ...validInput(noteBody, { body }) };
+      return runCommand(
+        context,
+        { field: 'addClaimNote', input, idempotencyKey },
+        (deps) => addClaimNote(caller, input, deps),
+        (noteId) => ClaimNote.findOne({ where: { ...claimNotePolicy.scope(caller), id: noteId } }),
+      );
     },
   }),
 }));

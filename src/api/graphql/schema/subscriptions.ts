@@ -6,7 +6,7 @@ import { Plan as PlanModel, Subscription as SubscriptionModel } from '../../../m
 import { subscriptionPolicy } from '../../../policies/subscriptions';
 import { cancelSubscriptionBody, createSubscriptionBody } from '../../subscriptions/schemas';
 import { builder } from '../builder';
-import { callerOf, commandDepsFor } from '../context';
+import { callerOf, runCommand } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { idParams } from '../../http/common-schemas';
 import { validInput } from '../input';
@@ -68,7 +68,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { planId, idempotencyKey }, context) => {
       const caller = callerOf(context, ['policyholder']);
       const input = validInput(createSubscriptionBody, { planId });
-      return (await subscribe(caller, input, commandDepsFor(context, idempotencyKey))).subscription;
+      return runCommand(
+        context,
+        { field: 'subscribe', input, idempotencyKey },
+        async (deps) => (await subscribe(caller, input, deps)).subscription,
+        (id) => context.loaders.subscription.load(id),
+      );
     },
   }),
   cancelSubscription: t.field({
@@ -77,9 +82,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), reason: t.arg.string(), idempotencyKey: t.arg.string() },
     resolve: async (_root, { id, reason, idempotencyKey }, context) => {
       const caller = callerOf(context);
-      const { id: subscriptionId } = validInput(idParams, { id });
-      const input = validInput(cancelSubscriptionBody, { reason });
-      return (await cancelSubscription(caller, { id: subscriptionId, ...input }, commandDepsFor(context, idempotencyKey))).subscription;
+      const input = { ...validInput(idParams, { id }), ...validInput(cancelSubscriptionBody, { reason }) };
+      return runCommand(
+        context,
+        { field: 'cancelSubscription', input, idempotencyKey },
+        async (deps) => (await cancelSubscription(caller, input, deps)).subscription,
+        (subscriptionId) => context.loaders.subscription.load(subscriptionId),
+      );
     },
   }),
 }));

@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import { parse, validate } from 'graphql';
 import { boundsRule, MAX_COST } from '../../src/api/graphql/bounds';
 import { schema } from '../../src/api/graphql/schema';
-import { AuditEvent, ClaimDocument, ClaimHistory, ClaimNote, type Claim, type User } from '../../src/models';
-import { bearer, buildClaim, buildSubscription } from '../support/factories';
+import { AuditEvent, ClaimDocument, ClaimHistory, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
+import { bearer, buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -209,6 +209,35 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
       });
       const claimsAnonymously = await graphql('{ claims { totalCount } }');
       expect(claimsAnonymously.body.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+    });
+  });
+
+  describe('acknowledgements', () => {
+    it("lists the caller's own with their version and policy; another employee's is NOT_FOUND to acknowledge; a reviewer role is needed to approve", async () => {
+      const version = await buildPolicyVersion({ tenantId: team.tenant.id, status: 'published' });
+      const [mine, theirs] = await Promise.all([
+        buildAcknowledgement({ versionId: version.id, employeeId: team.adjuster.id }),
+        buildAcknowledgement({ versionId: version.id, employeeId: team.senior.id }),
+      ]);
+      const list = await graphql(
+        '{ acknowledgements { totalCount nodes { id status version { versionNumber policy { title } } } } }',
+        {},
+        team.adjuster,
+      );
+      const policy = await CompliancePolicy.findByPk(version.policyId, { rejectOnEmpty: true });
+      expect(list.body.data).toEqual({
+        acknowledgements: {
+          totalCount: 1,
+          nodes: [{ id: mine.id, status: 'pending', version: { versionNumber: version.versionNumber, policy: { title: policy.title } } }],
+        },
+      });
+
+      const foreign = await graphql('mutation($id: ID!) { acknowledge(id: $id) { id } }', { id: theirs.id }, team.adjuster);
+      expect(foreign.body.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+      expect((await theirs.reload()).status).toBe('pending');
+
+      const approve = await graphql('mutation($id: ID!) { approveVersion(id: $id) { id } }', { id: version.id }, team.adjuster);
+      expect(approve.body.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
     });
   });
 

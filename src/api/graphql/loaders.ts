@@ -5,7 +5,19 @@
  */
 import DataLoader from 'dataloader';
 import { Op, QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { Claim, ClaimDocument, ClaimHistory, ClaimNote, Plan, Subscription, User } from '../../models';
+import {
+  Acknowledgement,
+  Claim,
+  ClaimDocument,
+  ClaimHistory,
+  ClaimNote,
+  CompliancePolicy,
+  Plan,
+  PolicyVersion,
+  Subscription,
+  User,
+} from '../../models';
+import { acknowledgementPolicy } from '../../policies/compliance';
 import { planPolicy } from '../../policies/catalog';
 import { claimPolicy, claimNotePolicy } from '../../policies/claims';
 import { tenantOf } from '../../policies/core';
@@ -23,6 +35,10 @@ export interface Loaders {
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
   notes: DataLoader<string, ClaimNote[]>;
+  acknowledgement: DataLoader<string, Acknowledgement | null>;
+  /** A version and its policy as an acknowledgement shows them: whoever sees the acknowledgement reads what it is for. */
+  acknowledgedVersion: DataLoader<string, PolicyVersion | null>;
+  acknowledgedPolicy: DataLoader<string, CompliancePolicy | null>;
 }
 
 /** Rows by id among those `where` allows, in the order of `ids` (null where absent). */
@@ -99,5 +115,8 @@ export function createLoaders(caller: AuthUser | null): Loaders {
         }),
       ),
     ),
+    acknowledgement: byId(Acknowledgement, () => acknowledgementPolicy.scope(who())),
+    acknowledgedVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),
+    acknowledgedPolicy: byId(CompliancePolicy, () => ({ tenantId: tenantOf(who()) })),
   };
 }

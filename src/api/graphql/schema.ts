@@ -3,5 +3,6 @@ import { builder } from './builder';
 import './schema/people';
 import './schema/subscriptions';
 import './schema/claims';
+import './schema/compliance';
 
 export const schema = builder.toSchema();

@@ -312,5 +312,15 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
       const signedIn = await graphql('{ viewr { id } }', {}, team.manager);
       expect(signedIn.body.errors?.[0].message).toMatch(/Did you mean "viewer"/);
     });
+
+    it('answers one operation per request: a batch is refused', async () => {
+      const res = await stack.api
+        .post('/api/graphql')
+        .set('Authorization', bearer(stack.config, team.manager))
+        .set('Accept', 'application/graphql-response+json')
+        .send([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text)).not.toHaveProperty('data');
+    });
   });
 });

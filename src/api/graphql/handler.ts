@@ -28,9 +28,19 @@ const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
       return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed')];
     }
     const rules = [...specifiedRules, boundsRule(params.variables ?? {})];
-    const errors = validate(schema, document, rules, { hideSuggestions: context.caller === null });
+    // Suggestions name fields and enum values: none for a caller without a token, at validation
+    // or when variables are coerced.
+    const hideSuggestions = context.caller === null;
+    const errors = validate(schema, document, rules, { hideSuggestions });
     if (errors.length) return errors;
-    return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue: context };
+    return {
+      schema,
+      document,
+      operationName: params.operationName,
+      variableValues: params.variables,
+      contextValue: context,
+      hideSuggestions,
+    };
   },
   onOperation: (req, _args, result) => {
     if (!('errors' in result) || !result.errors) return;

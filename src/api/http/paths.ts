@@ -6,3 +6,5 @@ export const CODEC_PATH = '/codec';
  * for the Temporal UI, which can send the API's cookies (include-credentials) but not its tokens.
  */
 export const CODEC_SESSION_COOKIE = 'insurflow_codec_session';
+/** The GraphQL endpoint, beside the REST prefix (docs/graphql.md). */
+export const GRAPHQL_PATH = '/api/graphql';

@@ -6,10 +6,10 @@ import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
+import { clientEvidenceOf } from '../../http/client-evidence';
 import { acknowledgeBody, acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
 /** The column's size: a longer User-Agent header is kept cut, not refused (the client does not choose it). */
-const USER_AGENT_MAX = 500;
 
 type AcknowledgementWithVersion = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
 
@@ -63,12 +63,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
       body: acknowledgeBody,
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx) => {
-        const input = {
-          ...ctx.state.input.params,
-          ...ctx.state.input.body,
-          clientAddress: ctx.ip || null,
-          userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX) || null,
-        };
+        const input = { ...ctx.state.input.params, ...ctx.state.input.body, ...clientEvidenceOf(ctx) };
         ctx.body = present(await acknowledge(ctx.state.user, input, commandDeps(ctx)));
       },
     }),

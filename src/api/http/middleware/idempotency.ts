@@ -24,71 +24,104 @@ const CANONICAL_HASH = 2;
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
-/** `requestDeadlineMs`: a request still "in progress" after this long died with its process; its key may be used again. */
+/** One request under an Idempotency-Key: whose key (`scope`), the key, and what the request is (hashed). */
+export interface KeyedRequest {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** What a keyed request answered: its own answer, or the first attempt's, replayed. */
+export interface KeyedOutcome {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/**
+ * Runs `attempt` once per (scope, key), with the rules above; any transport that accepts a key
+ * (the REST middleware below, the GraphQL mutations) goes through here. `requestDeadlineMs`: a
+ * request still "in progress" after this long died with its process; its key may be used again.
+ */
+export async function runOnce(
+  request: KeyedRequest,
+  requestDeadlineMs: number,
+  attempt: () => Promise<{ status: number; body: unknown }>,
+): Promise<KeyedOutcome> {
+  const { scope, key, method, path } = request;
+  if (!IDEMPOTENCY_KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
+  const hashed = [method, path, request.body ?? null];
+  const requestHash = sha256(stringify(hashed) ?? '');
+  // Rows stored before migration 0016 hashed the body as it arrived.
+  const isSameRequest = (stored: IdempotencyRecord) =>
+    stored.requestHash === (stored.requestHashVersion === CANONICAL_HASH ? requestHash : sha256(JSON.stringify(hashed)));
+
+  let record: IdempotencyRecord;
+  try {
+    record = await IdempotencyRecord.create({ scope, key, method, path, requestHash, requestHashVersion: CANONICAL_HASH });
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintError)) throw err;
+    const existing = await IdempotencyRecord.findOne({ where: { scope, key } });
+    if (!existing) throw conflict('The request with this Idempotency-Key is being retried; try again');
+    if (!isSameRequest(existing)) throw idempotencyKeyReused();
+    if (existing.responseStatus !== null) return { status: existing.responseStatus, body: existing.responseBody, replayed: true };
+    // The same request again after it failed, or after its process died with it (its deadline,
+    // counted from the row's updated_at, when the attempt began, has passed): the repeat takes
+    // the key over, and of several racing repeats only one does (the update sets updated_at).
+    const [taken] = await IdempotencyRecord.update(
+      { failedAt: null },
+      {
+        where: {
+          id: existing.id,
+          responseStatus: null,
+          [Op.or]: [{ failedAt: { [Op.ne]: null } }, { updatedAt: { [Op.lte]: new Date(Date.now() - requestDeadlineMs) } }],
+        },
+      },
+    );
+    if (taken === 0) throw conflict('A request with this Idempotency-Key is still in progress');
+    record = existing;
+  }
+
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await attempt();
+  } catch (err) {
+    // The request's own error is the answer; if the failure cannot be recorded now (the
+    // database is down too), the key frees itself for the same request when its deadline has passed.
+    await record.update({ failedAt: new Date() }).catch(() => undefined);
+    throw err;
+  }
+  if (answer.status >= 200 && answer.status < 300) {
+    await record.update({ responseStatus: answer.status, responseBody: answer.body as object });
+  } else {
+    await record.update({ failedAt: new Date() });
+  }
+  return { ...answer, replayed: false };
+}
+
+/** The Idempotency-Key header of a REST write. */
 export function idempotency(requestDeadlineMs: number): Middleware {
   return async (ctx, next) => {
     // An empty header is a malformed key, not an absent one.
-    const key = ctx.get('Idempotency-Key');
     if (ctx.headers['idempotency-key'] === undefined) return next();
-    if (!IDEMPOTENCY_KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
     const user = ctx.state.user as AuthUser | undefined;
-    const scope = user ? `user:${user.id}` : `ip:${ctx.ip}`;
-    const request = [ctx.method, ctx.path, ctx.request.body ?? null];
-    const requestHash = sha256(stringify(request) ?? '');
-    // Rows stored before migration 0016 hashed the body as it arrived.
-    const isSameRequest = (stored: IdempotencyRecord) =>
-      stored.requestHash === (stored.requestHashVersion === CANONICAL_HASH ? requestHash : sha256(JSON.stringify(request)));
-
-    let record: IdempotencyRecord;
-    try {
-      record = await IdempotencyRecord.create({
-        scope,
-        key,
-        method: ctx.method,
-        path: ctx.path,
-        requestHash,
-        requestHashVersion: CANONICAL_HASH,
-      });
-    } catch (err) {
-      if (!(err instanceof UniqueConstraintError)) throw err;
-      const existing = await IdempotencyRecord.findOne({ where: { scope, key } });
-      if (!existing) throw conflict('The request with this Idempotency-Key is being retried; try again');
-      if (!isSameRequest(existing)) throw idempotencyKeyReused();
-      if (existing.responseStatus !== null) {
-        ctx.status = existing.responseStatus;
-        ctx.body = existing.responseBody;
-        ctx.set('Idempotent-Replayed', 'true');
-        return;
-      }
-      // The same request again after it failed, or after its process died with it (its deadline,
-      // counted from the row's updated_at, when the attempt began, has passed): the repeat takes
-      // the key over, and of several racing repeats only one does (the update sets updated_at).
-      const [taken] = await IdempotencyRecord.update(
-        { failedAt: null },
-        {
-          where: {
-            id: existing.id,
-            responseStatus: null,
-            [Op.or]: [{ failedAt: { [Op.ne]: null } }, { updatedAt: { [Op.lte]: new Date(Date.now() - requestDeadlineMs) } }],
-          },
-        },
-      );
-      if (taken === 0) throw conflict('A request with this Idempotency-Key is still in progress');
-      record = existing;
-    }
-
-    try {
+    const request: KeyedRequest = {
+      scope: user ? `user:${user.id}` : `ip:${ctx.ip}`,
+      key: ctx.get('Idempotency-Key'),
+      method: ctx.method,
+      path: ctx.path,
+      body: ctx.request.body,
+    };
+    const outcome = await runOnce(request, requestDeadlineMs, async () => {
       await next();
-    } catch (err) {
-      // The request's own error is the answer; if the failure cannot be recorded now (the
-      // database is down too), the key frees itself for the same request when its deadline has passed.
-      await record.update({ failedAt: new Date() }).catch(() => undefined);
-      throw err;
-    }
-    if (ctx.status >= 200 && ctx.status < 300) {
-      await record.update({ responseStatus: ctx.status, responseBody: ctx.body as object });
-    } else {
-      await record.update({ failedAt: new Date() });
+      return { status: ctx.status, body: ctx.body };
+    });
+    if (outcome.replayed) {
+      ctx.status = outcome.status;
+      ctx.body = outcome.body;
+      ctx.set('Idempotent-Replayed', 'true');
     }
   };
 }

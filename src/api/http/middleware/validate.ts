@@ -6,7 +6,8 @@ import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
 
 const MAX_REPORTED_MALFORMED = 20;
-const OPTIONS: Joi.ValidationOptions = {
+/** How every request schema is applied (the GraphQL resolvers apply them the same way). */
+export const VALIDATION_OPTIONS: Joi.ValidationOptions = {
   abortEarly: false,
   allowUnknown: false,
   convert: true,
@@ -37,7 +38,7 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
         input[part] = raw;
         continue;
       }
-      const { value, error } = schema.validate(raw, OPTIONS);
+      const { value, error } = schema.validate(raw, VALIDATION_OPTIONS);
       if (error) details.push(...error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message })));
       input[part] = value;
     }

@@ -1,0 +1,72 @@
+/**
+ * What every resolver of one GraphQL request receives: the caller (null without a bearer token),
+ * the API's services, the request ID and the request's own DataLoaders.
+ */
+import type { AuthUser } from '../../shared/caller';
+import { forbidden, notFound, unauthorized } from '../../shared/errors';
+import type { Role } from '../../shared/roles';
+import type { CommandDeps } from '../../domain/command';
+import type { ClientEvidence } from '../http/client-evidence';
+import { commandDepsOf } from '../http/command-deps';
+import { runOnce } from '../http/middleware/idempotency';
+import { GRAPHQL_PATH } from '../http/paths';
+import type { ApiServices } from '../runtime/services';
+import { createLoaders, type Loaders } from './loaders';
+
+export type GraphQLContext = {
+  caller: AuthUser | null;
+  services: ApiServices;
+  requestId: string;
+  loaders: Loaders;
+  /** The request's client address and user agent, the evidence an acknowledgement keeps. */
+  client: ClientEvidence;
+};
+
+export function graphQLContext(services: ApiServices, caller: AuthUser | null, requestId: string, client: ClientEvidence): GraphQLContext {
+  return { caller, services, requestId, loaders: createLoaders(caller), client };
+}
+
+/**
+ * The caller of a field that needs one: without a token only `viewer` (null) and introspection
+ * answer. A mutation names the roles of its REST route (`roles`), refused alike (FORBIDDEN).
+ */
+export function callerOf(context: GraphQLContext, roles?: readonly Role[]): AuthUser {
+  if (!context.caller) throw unauthorized();
+  if (roles && !roles.includes(context.caller.role)) throw forbidden();
+  return context.caller;
+}
+
+/**
+ * Runs a mutation's command as its REST route does: the same deps, and under an `idempotencyKey`
+ * the Idempotency-Key rules of REST (the same store, keyed by the caller; the key bound to the
+ * mutation and its input; a repeat while the first runs is CONFLICT, with other input
+ * BAD_USER_INPUT). A repeat after success answers the row the first attempt wrote, as it is now
+ * (`reload`, through the access policy), where REST replays the stored body.
+ */
+export async function runCommand<Row extends { id: string }>(
+  context: GraphQLContext,
+  mutation: { field: string; input: object; idempotencyKey: string | null | undefined },
+  command: (deps: CommandDeps) => Promise<Row>,
+  reload: (id: string) => Promise<Row | null>,
+): Promise<Row> {
+  const caller = callerOf(context);
+  const idempotencyKey = mutation.idempotencyKey ?? undefined;
+  const deps = commandDepsOf(context.services, { caller, requestId: context.requestId, idempotencyKey });
+  if (idempotencyKey === undefined) return command(deps);
+  let row: Row | undefined;
+  const keyed = {
+    scope: `user:${caller.id}`,
+    key: idempotencyKey,
+    method: 'POST',
+    path: `${GRAPHQL_PATH}#${mutation.field}`,
+    body: mutation.input,
+  };
+  const outcome = await runOnce(keyed, context.services.config.deadlines.requestMs, async () => {
+    row = await command(deps);
+    return { status: 200, body: { id: row.id } };
+  });
+  if (row) return row;
+  const replayed = await reload((outcome.body as { id: string }).id);
+  if (!replayed) throw notFound();
+  return replayed;
+}

@@ -1,0 +1,75 @@
+/**
+ * `/api/graphql` over the GraphQL-over-HTTP specification: graphql-http's generic handler adapted
+ * to Koa. POST, and GET for queries; one operation per request (graphql-http refuses a batch);
+ * the query parsed under a token limit and validated with the depth and cost limits, and without
+ * field suggestions for a caller with no token, before anything executes. The same bearer token
+ * and authority check as REST; without one only `viewer` (null) and introspection answer.
+ */
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
+import { clientEvidenceOf } from '../http/client-evidence';
+import { createHandler } from 'graphql-http';
+import type { Middleware } from 'koa';
+import type { Config } from '../../config';
+import { authenticate } from '../http/middleware/auth';
+import { GRAPHQL_PATH } from '../http/paths';
+import type { AuthUser } from '../../shared/caller';
+import { boundsRule, MAX_TOKENS } from './bounds';
+import { graphQLContext, type GraphQLContext } from './context';
+import { toGraphQLError } from './errors';
+import { schema } from './schema';
+
+const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
+  schema,
+  onSubscribe: (req, params): (ExecutionArgs & { contextValue: GraphQLContext }) | readonly GraphQLError[] => {
+    const context = req.context;
+    let document;
+    try {
+      document = parse(params.query, { maxTokens: MAX_TOKENS });
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed')];
+    }
+    const rules = [...specifiedRules, boundsRule(params.variables ?? {})];
+    // Suggestions name fields and enum values: none for a caller without a token, at validation
+    // or when variables are coerced.
+    const hideSuggestions = context.caller === null;
+    const errors = validate(schema, document, rules, { hideSuggestions });
+    if (errors.length) return errors;
+    return {
+      schema,
+      document,
+      operationName: params.operationName,
+      variableValues: params.variables,
+      contextValue: context,
+      hideSuggestions,
+    };
+  },
+  onOperation: (req, _args, result) => {
+    if (!('errors' in result) || !result.errors) return;
+    const { services, requestId } = req.context;
+    return { ...result, errors: result.errors.map((error) => toGraphQLError(error, services.logger, requestId)) };
+  },
+});
+
+export function graphqlEndpoint(config: Config): Middleware {
+  const checkToken = authenticate(config.jwt);
+  return async (ctx, next) => {
+    if (ctx.path !== GRAPHQL_PATH) return next();
+    // A token that is present must be valid (401 otherwise, as on REST); none means an anonymous caller.
+    if (ctx.get('Authorization')) await checkToken(ctx, async () => undefined);
+    const caller = (ctx.state.user as AuthUser | undefined) ?? null;
+    const parsed: unknown = ctx.request.body;
+    const [responseBody, init] = await handle({
+      url: ctx.url,
+      method: ctx.method,
+      headers: ctx.headers,
+      // The app's JSON body parser has read a JSON body, under the API's body limit; graphql-http
+      // refuses any other content type before it asks for the body.
+      body: typeof parsed === 'object' && parsed !== null ? Object.fromEntries(Object.entries(parsed)) : '',
+      raw: ctx.req,
+      context: graphQLContext(ctx.services, caller, ctx.state.requestId as string, clientEvidenceOf(ctx)),
+    });
+    ctx.status = init.status;
+    for (const [name, value] of Object.entries(init.headers ?? {})) ctx.set(name, value);
+    ctx.body = responseBody ?? '';
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * One DataLoader per relation, made for each request and for its caller: every relation of a list
+ * is fetched in one statement, and every statement goes through the access policy's `scope`, so a
+ * row the caller may not see is simply absent (null, or not in the list).
+ */
+import DataLoader from 'dataloader';
+import { Op, QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import {
+  Acknowledgement,
+  Claim,
+  ClaimDocument,
+  ClaimHistory,
+  ClaimNote,
+  CompliancePolicy,
+  Plan,
+  PolicyVersion,
+  Subscription,
+  User,
+} from '../../models';
+import { acknowledgementPolicy } from '../../policies/compliance';
+import { planPolicy } from '../../policies/catalog';
+import { claimPolicy, claimNotePolicy } from '../../policies/claims';
+import { tenantOf } from '../../policies/core';
+import { subscriptionPolicy } from '../../policies/subscriptions';
+import type { AuthUser } from '../../shared/caller';
+import { isStaff } from '../../shared/roles';
+
+export interface Loaders {
+  subscription: DataLoader<string, Subscription | null>;
+  plan: DataLoader<string, Plan | null>;
+  person: DataLoader<string, User | null>;
+  claim: DataLoader<string, Claim | null>;
+  /** The last `n` history entries of a claim, newest first: one loader per `n` asked for. */
+  lastHistory(n: number): DataLoader<string, ClaimHistory[]>;
+  documents: DataLoader<string, ClaimDocument[]>;
+  documentCount: DataLoader<string, number>;
+  notes: DataLoader<string, ClaimNote[]>;
+  acknowledgement: DataLoader<string, Acknowledgement | null>;
+  /** A version and its policy as an acknowledgement shows them: whoever sees the acknowledgement reads what it is for. */
+  acknowledgedVersion: DataLoader<string, PolicyVersion | null>;
+  acknowledgedPolicy: DataLoader<string, CompliancePolicy | null>;
+}
+
+/** Rows by id among those `where` allows, in the order of `ids` (null where absent). */
+function byId<M extends Model & { id: string }>(model: ModelStatic<M>, where: () => WhereOptions): DataLoader<string, M | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await model.findAll({ where: { [Op.and]: [where(), { id: [...ids] }] } });
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** Rows grouped by their claim, in the order of `claimIds`. */
+function groupByClaim<R extends { claimId: string }>(claimIds: readonly string[], rows: R[]): R[][] {
+  const groups = new Map<string, R[]>(claimIds.map((id) => [id, []]));
+  for (const row of rows) groups.get(row.claimId)?.push(row);
+  return claimIds.map((id) => groups.get(id)!);
+}
+
+/**
+ * The people a caller sees beside a claim or a subscription: the staff see their tenant's users
+ * (who filed, who handles); anyone else only themselves.
+ */
+function peopleScope(caller: AuthUser): WhereOptions {
+  return isStaff(caller.role) ? { tenantId: tenantOf(caller) } : { id: caller.id };
+}
+
+export function createLoaders(caller: AuthUser | null): Loaders {
+  // Resolvers that reach a loader have checked the caller (callerOf); a loader never runs without one.
+  const who = (): AuthUser => caller!;
+  const histories = new Map<number, DataLoader<string, ClaimHistory[]>>();
+  const documentWhere = (claimIds: readonly string[]) => ({ tenantId: tenantOf(who()), claimId: [...claimIds], withdrawnAt: null });
+
+  return {
+    subscription: byId(Subscription, () => subscriptionPolicy.scope(who())),
+    plan: byId(Plan, () => planPolicy.scope(who())),
+    person: byId(User, () => peopleScope(who())),
+    claim: byId(Claim, () => claimPolicy.scope(who())),
+    lastHistory(n) {
+      let loader = histories.get(n);
+      if (!loader) {
+        // The claims are already visible to the caller (the loader is reached from a claim).
+        loader = new DataLoader(async (claimIds) => {
+          const rows = await ClaimHistory.sequelize!.query<ClaimHistory>(
+            `SELECT * FROM (SELECT h.*, row_number() OVER (PARTITION BY h.claim_id ORDER BY h.sequence DESC) AS rank
+               FROM claim_history h WHERE h.tenant_id = :tenantId AND h.claim_id IN (:claimIds)) ranked
+             WHERE rank <= :n ORDER BY claim_id, sequence DESC`,
+            {
+              type: QueryTypes.SELECT,
+              model: ClaimHistory,
+              mapToModel: true,
+              replacements: { tenantId: tenantOf(who()), claimIds: [...claimIds], n },
+            },
+          );
+          return groupByClaim(claimIds, rows);
+        });
+        histories.set(n, loader);
+      }
+      return loader;
+    },
+    documents: new DataLoader(async (claimIds) =>
+      groupByClaim(claimIds, await ClaimDocument.findAll({ where: documentWhere(claimIds), order: [['createdAt', 'ASC']] })),
+    ),
+    documentCount: new DataLoader(async (claimIds) => {
+      const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
+      const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));
+      return claimIds.map((id) => byClaim.get(id) ?? 0);
+    }),
+    notes: new DataLoader(async (claimIds) =>
+      groupByClaim(
+        claimIds,
+        await ClaimNote.findAll({
+          where: { [Op.and]: [claimNotePolicy.scope(who()), { claimId: [...claimIds] }] },
+          order: [['createdAt', 'ASC']],
+        }),
+      ),
+    ),
+    acknowledgement: byId(Acknowledgement, () => acknowledgementPolicy.scope(who())),
+    acknowledgedVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),
+    acknowledgedPolicy: byId(CompliancePolicy, () => ({ tenantId: tenantOf(who()) })),
+  };
+}

@@ -1,0 +1,8 @@
+/** The GraphQL schema: every resource's module adds its types and fields to the builder. */
+import { builder } from './builder';
+import './schema/people';
+import './schema/subscriptions';
+import './schema/claims';
+import './schema/compliance';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,225 @@
+/**
+ * Claims with their policy, policyholder, assignee, history, notes and documents' metadata, every
+ * relation through the request's loaders; file, assign, move and annotate through the REST routes'
+ * commands, with their roles.
+ */
+import type { WhereOptions } from 'sequelize';
+import { ASSIGNER_ROLES, CLAIM_STAGES, HANDLER_ROLES } from '../../../contracts/claim';
+import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../../domain/claims/commands';
+import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
+import { claimNotePolicy, claimPolicy } from '../../../policies/claims';
+import { NotPermitted } from '../../../policies/refusals';
+import { isStaff, STAFF_ROLES } from '../../../shared/roles';
+import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from '../../claims/schemas';
+import { idParams } from '../../http/common-schemas';
+import { builder } from '../builder';
+import { callerOf, runCommand, type GraphQLContext } from '../context';
+import { connectionOf, connectionType } from '../connection';
+import { validInput } from '../input';
+import { Person } from './people';
+import { Subscription } from './subscriptions';
+
+export const ClaimStageEnum = builder.enumType('ClaimStage', { values: CLAIM_STAGES });
+
+/** The longest history a claim's `history(last:)` returns. */
+const MAX_HISTORY = 50;
+
+const HistoryEntry = builder.objectRef<ClaimHistory>('ClaimHistoryEntry').implement({
+  fields: (t) => ({
+    sequence: t.exposeInt('sequence'),
+    fromStatus: t.expose('fromStatus', { type: ClaimStageEnum, nullable: true }),
+    toStatus: t.expose('toStatus', { type: ClaimStageEnum }),
+    note: t.exposeString('note', { nullable: true }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    actor: t.field({
+      type: Person,
+      nullable: true,
+      resolve: (row, _args, { loaders }) => (row.actorId ? loaders.person.load(row.actorId) : null),
+    }),
+  }),
+});
+
+const Note = builder.objectRef<ClaimNote>('ClaimNote').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    body: t.exposeString('body'),
+    editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    author: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.authorId) }),
+  }),
+});
+
+const Document = builder.objectRef<ClaimDocument>('ClaimDocument').implement({
+  description: "A document's metadata; its bytes are served by GET /api/v1/documents/:id/content",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    fileName: t.exposeString('fileName'),
+    contentType: t.exposeString('contentType'),
+    sizeBytes: t.exposeInt('sizeBytes'),
+    sha256: t.exposeString('sha256'),
+    kind: t.exposeString('kind'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    claimNumber: t.exposeString('claimNumber'),
+    status: t.expose('status', { type: ClaimStageEnum }),
+    incidentDate: t.exposeString('incidentDate'),
+    description: t.exposeString('description'),
+    amountClaimed: t.exposeString('amountClaimed', { description: 'A decimal amount, as REST writes it' }),
+    amountApproved: t.exposeString('amountApproved', { nullable: true }),
+    denialReason: t.exposeString('denialReason', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    policy: t.field({
+      type: Subscription,
+      nullable: true,
+      description: 'The subscription the claim is filed against',
+      resolve: (claim, _args, { loaders }) => loaders.subscription.load(claim.subscriptionId),
+    }),
+    policyholder: t.field({ type: Person, nullable: true, resolve: (claim, _args, { loaders }) => loaders.person.load(claim.claimantId) }),
+    assignee: t.field({
+      type: Person,
+      nullable: true,
+      resolve: (claim, _args, { loaders }) => (claim.assigneeId ? loaders.person.load(claim.assigneeId) : null),
+    }),
+    history: t.field({
+      type: [HistoryEntry],
+      description: `The last entries, newest first (at most ${MAX_HISTORY})`,
+      args: { last: t.arg.int({ defaultValue: MAX_HISTORY }) },
+      resolve: (claim, { last }, { loaders }) =>
+        loaders.lastHistory(Math.max(1, Math.min(last ?? MAX_HISTORY, MAX_HISTORY))).load(claim.id),
+    }),
+    documents: t.field({ type: [Document], resolve: (claim, _args, { loaders }) => loaders.documents.load(claim.id) }),
+    documentCount: t.int({ resolve: (claim, _args, { loaders }) => loaders.documentCount.load(claim.id) }),
+    notes: t.field({
+      type: [Note],
+      nullable: true,
+      description: 'Internal notes: the staff only (FORBIDDEN for a policyholder, as on REST)',
+      resolve: (claim, _args, context) => {
+        if (!isStaff(callerOf(context).role)) throw new NotPermitted('Notes are for the staff');
+        return context.loaders.notes.load(claim.id);
+      },
+    }),
+  }),
+});
+
+const ClaimConnection = connectionType('Claim', Claim);
+
+builder.queryFields((t) => ({
+  claims: t.field({
+    type: ClaimConnection,
+    description: "The tenant's claims for staff, their own for a policyholder; newest first",
+    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() },
+    resolve: (_root, { first, after, status, assigneeId }, context) => {
+      const caller = callerOf(context);
+      const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
+      const where: WhereOptions<ClaimModel> = {
+        ...claimPolicy.scope(caller),
+        ...(status && { status }),
+        ...(assignee && { assigneeId: assignee }),
+      };
+      return connectionOf(ClaimModel, where, { first, after });
+    },
+  }),
+  claim: t.field({
+    type: Claim,
+    nullable: true,
+    description: 'One claim; null when it does not exist or is not yours to see',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context);
+      return context.loaders.claim.load(validInput(idParams, { id }).id);
+    },
+  }),
+}));
+
+/** A claim a repeated mutation wrote, as the caller sees it now. */
+const reloadClaim = (context: GraphQLContext) => (id: string) => context.loaders.claim.load(id);
+
+const FileClaimInput = builder.inputType('FileClaimInput', {
+  fields: (t) => ({
+    subscriptionId: t.id({ required: true }),
+    incidentDate: t.string({ required: true, description: 'YYYY-MM-DD, not in the future' }),
+    amountClaimed: t.float({ required: true }),
+    description: t.string({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  fileClaim: t.field({
+    type: Claim,
+    description: 'File a claim (policyholder, or a claims agent on their behalf); the command of POST /claims',
+    args: { input: t.arg({ type: FileClaimInput, required: true }), idempotencyKey: t.arg.string() },
+    resolve: (_root, { input, idempotencyKey }, context) => {
+      const caller = callerOf(context, ['policyholder', 'claims_agent']);
+      const valid = validInput(fileClaimBody, { ...input });
+      return runCommand(
+        context,
+        { field: 'fileClaim', input: valid, idempotencyKey },
+        (deps) => fileClaim(caller, valid, deps),
+        reloadClaim(context),
+      );
+    },
+  }),
+  assignClaim: t.field({
+    type: Claim,
+    description: 'Assign the claim to a handler; the command of POST /claims/:id/assign',
+    args: {
+      id: t.arg.id({ required: true }),
+      assigneeId: t.arg.id({ required: true }),
+      note: t.arg.string(),
+      idempotencyKey: t.arg.string(),
+    },
+    resolve: (_root, { id, assigneeId, note, idempotencyKey }, context) => {
+      const caller = callerOf(context, ASSIGNER_ROLES);
+      const input = { ...validInput(idParams, { id }), ...validInput(assignClaimBody, { assigneeId, note }) };
+      return runCommand(
+        context,
+        { field: 'assignClaim', input, idempotencyKey },
+        (deps) => assignClaim(caller, input, deps),
+        reloadClaim(context),
+      );
+    },
+  }),
+  transitionClaim: t.field({
+    type: Claim,
+    description: 'Move the claim to its next stage; the command of POST /claims/:id/transitions',
+    args: {
+      id: t.arg.id({ required: true }),
+      to: t.arg({ type: ClaimStageEnum, required: true }),
+      note: t.arg.string(),
+      approvedAmount: t.arg.float(),
+      reason: t.arg.string(),
+      idempotencyKey: t.arg.string(),
+    },
+    resolve: (_root, { id, idempotencyKey, ...move }, context) => {
+      const caller = callerOf(context, HANDLER_ROLES);
+      const input = { ...validInput(idParams, { id }), ...validInput(transitionClaimBody, move) };
+      return runCommand(
+        context,
+        { field: 'transitionClaim', input, idempotencyKey },
+        (deps) => transitionClaim(caller, input, deps),
+        reloadClaim(context),
+      );
+    },
+  }),
+  addClaimNote: t.field({
+    type: Note,
+    description: 'Add an internal note (staff); the command of POST /claims/:id/notes',
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
+    resolve: (_root, { id, body, idempotencyKey }, context) => {
+      const caller = callerOf(context, STAFF_ROLES);
+      const input = { ...validInput(idParams, { id }), ...validInput(noteBody, { body }) };
+      return runCommand(
+        context,
+        { field: 'addClaimNote', input, idempotencyKey },
+        (deps) => addClaimNote(caller, input, deps),
+        (noteId) => ClaimNote.findOne({ where: { ...claimNotePolicy.scope(caller), id: noteId } }),
+      );
+    },
+  }),
+}));

@@ -19,6 +19,7 @@ import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
 import * as complianceRequirements from './0024-compliance-requirements';
+import * as reportIndexes from './0025-report-indexes';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -40,4 +41,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0018-document-quotas', ...documentQuotas },
   { name: '0019-email-verification', ...emailVerification },
   { name: '0024-compliance-requirements', ...complianceRequirements },
+  { name: '0025-report-indexes', ...reportIndexes },
 ];

@@ -18,6 +18,7 @@ import {
   EscalationAlert,
   Payment,
   Plan,
+  Registration,
   Subscription,
   Tenant,
   TenantSettings,
@@ -49,6 +50,7 @@ describe('business reports', () => {
   let adjuster: User;
   let senior: User;
   let agent: User;
+  let platformAdmin: User;
   let breached: Claim;
   let homePlan: Plan;
   let carPlan: Plan;
@@ -121,6 +123,7 @@ describe('business reports', () => {
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Ada Adjuster' });
     senior = await buildUser({ tenantId: tenant.id, role: 'senior_adjuster', fullName: 'Sam Senior' });
     agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    platformAdmin = await buildUser({ role: 'platform_admin' });
     // The one policy every claim of the tenant is filed on, written long before the period.
     const cover = await buildSubscription({ tenantId: tenant.id });
     await Subscription.sequelize!.query('UPDATE subscriptions SET created_at = :createdAt WHERE id = :id', {
@@ -389,7 +392,6 @@ describe('business reports', () => {
       expect((await stack.api.get('/api/v1/reports/claims').set(as(user))).status).toBe(403);
     }
     expect((await stack.api.get('/api/v1/reports/policies').set(as(manager))).status).toBe(403);
-    const platformAdmin = await buildUser({ role: 'platform_admin' });
     expect((await stack.api.get('/api/v1/reports/claims').set(as(platformAdmin))).status).toBe(403);
     expect((await stack.api.get('/api/v1/reports/claims')).status).toBe(401);
 
@@ -505,12 +507,77 @@ describe('business reports', () => {
     expect((await stack.api.get('/api/v1/reports/compliance').set(as(manager))).status).toBe(403);
   });
 
+  it('reports every tenant to platform admins: users, policies, open claims, SLA breaches, requirements; pending registrations', async () => {
+    const fresh = await buildTenant({ name: '=SUM(A1)' });
+    const holder = await buildUser({ tenantId: fresh.id, role: 'policyholder' });
+    await buildUser({ tenantId: fresh.id, role: 'tenant_admin' });
+    await buildUser({ tenantId: fresh.id, role: 'adjuster', isActive: false });
+    const policy = await buildSubscription({ tenantId: fresh.id, policyholderId: holder.id });
+    // Open and past the 24 h deadline; and a closed one.
+    await claimWith(fresh.id, ago(3 * DAY_MS), '100.00', [], { subscriptionId: policy.id });
+    await claimWith(fresh.id, ago(3 * DAY_MS), '100.00', [['closed', ago(2 * DAY_MS), null]], { subscriptionId: policy.id });
+    const registration = await Registration.create({
+      companyName: 'Waiting Mutual',
+      businessType: 'mutual',
+      phone: '+44 20 7946 0000',
+      contactEmail: 'contact@waiting.example',
+      address: '1 Queue Street',
+      requestedSlug: 'waiting-mutual',
+      adminEmail: 'admin@waiting.example',
+      adminFullName: 'Wanda Waiting',
+      adminPasswordHash: 'not-a-real-hash',
+      workflowId: 'onboarding-waiting',
+    });
+    await Registration.sequelize!.query('UPDATE registrations SET created_at = :at WHERE id = :id', {
+      replacements: { at: ago(5 * HOUR_MS), id: registration.id },
+    });
+
+    const res = await stack.api.get('/api/v1/reports/platform?ordering=-createdAt').set(as(platformAdmin)).expect(200);
+    expect(res.body.items[0]).toEqual({
+      tenant: { id: fresh.id, name: '=SUM(A1)', slug: fresh.slug, status: fresh.status },
+      users: 2,
+      activePolicies: 1,
+      openClaims: 1,
+      slaBreaches: 1,
+      requirements: { total: 0, on_track: 0, at_risk: 0, breached: 0 },
+    });
+    // The first tenant of this suite: its one breach, its one requirement (at risk).
+    expect(res.body.items.find((item: { tenant: { id: string } }) => item.tenant.id === tenant.id)).toMatchObject({
+      slaBreaches: 1,
+      requirements: { total: 1, at_risk: 1 },
+    });
+    const waiting = res.body.registrations.items.find((item: { id: string }) => item.id === registration.id);
+    expect(waiting).toMatchObject({ companyName: 'Waiting Mutual' });
+    expect(waiting.ageHours).toBeGreaterThanOrEqual(5);
+    expect(waiting.ageHours).toBeLessThan(5.5);
+    expect(res.body.registrations.count).toBeGreaterThanOrEqual(1);
+
+    const csv = await stack.api.get('/api/v1/reports/platform?format=csv').set(as(platformAdmin)).expect(200);
+    const [header, ...rows] = parseCsv(csv.text);
+    expect(header).toEqual([
+      'tenant',
+      'slug',
+      'users',
+      'activePolicies',
+      'openClaims',
+      'slaBreaches',
+      'total',
+      'on_track',
+      'at_risk',
+      'breached',
+    ]);
+    expect(rows).toContainEqual(["'=SUM(A1)", fresh.slug, '2', '1', '1', '1', '0', '0', '0', '0']);
+
+    expect((await stack.api.get('/api/v1/reports/platform').set(as(admin))).status).toBe(403);
+  });
+
   it('answers exactly what the declared response schemas say, for every grouping', async () => {
     const schemaOf = (path: string) => allRoutes(stack.config).find((spec) => spec.path === path)!.response.schema!;
     for (const [path, user, groupings] of [
       ['/reports/claims', manager, ['stage', 'assignee', 'month']],
       ['/reports/policies', admin, ['month', 'plan']],
       ['/reports/compliance', admin, ['']],
+      ['/reports/platform', platformAdmin, ['']],
     ] as const) {
       for (const groupBy of groupings) {
         const res = await stack.api
@@ -523,9 +590,9 @@ describe('business reports', () => {
     }
   });
 
-  it('describes the three reports in the OpenAPI document, JSON and CSV', async () => {
+  it('describes the four reports in the OpenAPI document, JSON and CSV', async () => {
     const { body } = await stack.api.get('/api/openapi.json').expect(200);
-    for (const path of ['/api/v1/reports/claims', '/api/v1/reports/policies', '/api/v1/reports/compliance']) {
+    for (const path of ['/api/v1/reports/claims', '/api/v1/reports/policies', '/api/v1/reports/compliance', '/api/v1/reports/platform']) {
       expect(Object.keys(body.paths[path].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
     }
   });

@@ -4,18 +4,24 @@
  */
 import { COMPLIANCE_ROLES } from '../../policies/compliance';
 import { tenantOf } from '../../policies/core';
+import { tenantRecordPolicy } from '../../policies/platform';
+import { Tenant } from '../../models';
+import { orderFrom, paginate } from '../lists/pagination';
 import type { Role } from '../../shared/roles';
 import { CsvColumn, sendCsv, wantsCsv } from '../http/csv';
 import { route, RouteSpec } from '../http/route';
 import { approvalsByAuthority, claimGroups, claimsByCurrentStage, slaBreachCounts, slaBreaches, stageTimes } from './claims-queries';
 import { complianceReport } from './compliance-queries';
 import { Period, periodOf, periodView } from './period';
+import { pendingRegistrations, tenantFigures } from './platform-queries';
 import { cancellationsByReason, expiringCounts, expiringPolicies, policiesByStatus, policyGroups } from './policies-queries';
 import {
   claimsReportQuery,
   claimsReportSchema,
   complianceReportQuery,
   complianceReportSchema,
+  platformReportQuery,
+  platformReportSchema,
   policiesReportQuery,
   policiesReportSchema,
 } from './schemas';
@@ -163,6 +169,41 @@ export function reportRoutes(): RouteSpec[] {
           return sendCsv(ctx, rows, columns('requirement', 'frameworkRef', 'dueAt', 'status', 'policy', 'versionNumber', ...figures), name);
         }
         ctx.body = { asOf, requirements };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/reports/platform',
+      summary:
+        'Platform report (platform admins): per tenant its active users, active policies, open claims, SLA breaches and requirements by status; the registrations waiting for a decision and their age; as CSV (every tenant) with Accept: text/csv or ?format=csv',
+      tag: 'reports',
+      roles: ['platform_admin'],
+      query: platformReportQuery,
+      response: { status: 200, schema: platformReportSchema, alsoCsv: true },
+      handler: async (ctx) => {
+        const { format, ...page } = ctx.state.input.query;
+        const { sequelize } = ctx.services;
+        if (wantsCsv(ctx, format)) {
+          const order = orderFrom(page.ordering ?? 'name');
+          const rows = inBatches(async (limit, offset) => {
+            const tenants = await Tenant.findAll({ where: tenantRecordPolicy.scope(ctx.state.user), order, limit, offset });
+            const figures = await tenantFigures(sequelize, tenants);
+            return figures.map(({ tenant, requirements, ...counts }) => ({
+              tenant: tenant.name,
+              slug: tenant.slug,
+              ...counts,
+              ...requirements,
+            }));
+          });
+          const figures = ['users', 'activePolicies', 'openClaims', 'slaBreaches', 'total', 'on_track', 'at_risk', 'breached'];
+          return sendCsv(ctx, rows, columns('tenant', 'slug', ...figures), `platform-report-${new Date().toISOString().slice(0, 10)}.csv`);
+        }
+        const tenants = await paginate(Tenant, page, tenantRecordPolicy.scope(ctx.state.user));
+        const [items, registrations] = await Promise.all([
+          tenantFigures(sequelize, tenants.items),
+          pendingRegistrations(sequelize, LISTED_ROWS),
+        ]);
+        ctx.body = { items, pagination: tenants.pagination, registrations };
       },
     }),
   ];

@@ -3,7 +3,9 @@ import { CLAIM_STAGES } from '../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
 import { oneOf, object, withDefault } from '../../shared/typed-schema';
 import { countsSchema, policyProgressSchema, requirementStatus } from '../compliance/requirements/schemas';
+import { REQUIREMENT_STATUSES } from '../../domain/compliance/requirements';
 import { uuid } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { CLAIM_GROUPINGS } from './claims-queries';
 import { MAX_PERIOD_DAYS } from './period';
 import { POLICY_GROUPINGS } from './policies-queries';
@@ -139,3 +141,33 @@ export const complianceReportSchema = Joi.object({
     }).label('ComplianceReportRequirement'),
   ),
 }).label('ComplianceReport');
+
+export const platformReportQuery = object({
+  ...pageQueryKeys,
+  ordering: orderingParam(['name', 'createdAt'], 'name'),
+  format: periodKeys.format.description('csv: one row per tenant, every tenant (no paging)'),
+});
+
+const platformTenantSchema = Joi.object({
+  tenant: Joi.object({ id: uuid, name: Joi.string(), slug: Joi.string(), status: Joi.string() }),
+  users: Joi.number().integer().description('Active users'),
+  activePolicies: Joi.number().integer(),
+  openClaims: Joi.number().integer(),
+  slaBreaches: Joi.number().integer(),
+  requirements: Joi.object({
+    total: Joi.number().integer(),
+    ...Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, Joi.number().integer()])),
+  }),
+}).label('PlatformReportTenant');
+
+export const platformReportSchema = pageSchema(platformTenantSchema)
+  .keys({
+    registrations: Joi.object({
+      count: Joi.number().integer().description('Registrations waiting for a decision'),
+      items: Joi.array().items(
+        Joi.object({ id: uuid, companyName: Joi.string(), submittedAt: Joi.date(), ageHours: Joi.number() }).label('PendingRegistration'),
+      ),
+      truncated: Joi.boolean(),
+    }),
+  })
+  .label('PlatformReport');

@@ -2,15 +2,17 @@
  * `npm run bench`: the targets of docs/architecture.md, measured side by side in one run on fresh real servers
  * (embedded PostgreSQL, Temporal dev server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS (and BENCH_STARTS_CONCURRENCY, 16), BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
- * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_LIST_SECONDS (each load run of
+ * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
+ * (per report), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * workerCrash, loginStorm, lists, search, reports). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
+import { benchReports } from './reports';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
 import { benchLists } from './lists';
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     await section('loginStorm', () => benchLoginStorm(infra));
     await section('lists', () => benchLists(infra, size('BENCH_LIST_SECONDS', 10)));
     await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
+    await section('reports', () => benchReports(infra, size('BENCH_REPORT_ROWS', 100_000), size('BENCH_REPORT_REQUESTS', 40)));
   } finally {
     await infra.stop();
   }

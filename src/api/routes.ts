@@ -15,6 +15,7 @@ import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
 import { remindRoutes } from './compliance/reminds/routes';
+import { reportRoutes } from './reports/routes';
 import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
@@ -51,6 +52,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...subscriptionRoutes(),
     ...catalogRoutes(config),
     ...auditEventRoutes(),
+    ...reportRoutes(),
     ...codecRoutes(config),
   ];
 }

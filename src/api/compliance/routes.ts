@@ -7,7 +7,8 @@ import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { sendReportCsv, wantsCsv } from './report-csv';
+import { wantsCsv } from '../http/csv';
+import { sendReportCsv } from './report-csv';
 import {
   alertSchema,
   createPolicyBody,

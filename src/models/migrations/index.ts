@@ -23,6 +23,7 @@ import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-cha
 import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
 import * as complianceAudience from './0023-compliance-audience';
 import * as complianceRequirements from './0024-compliance-requirements';
+import * as reportIndexes from './0025-report-indexes';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -48,4 +49,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0022-claim-notes-documents-upkeep', ...claimNotesDocumentsUpkeep },
   { name: '0023-compliance-audience', ...complianceAudience },
   { name: '0024-compliance-requirements', ...complianceRequirements },
+  { name: '0025-report-indexes', ...reportIndexes },
 ];

@@ -28,11 +28,11 @@ export const listRequirementsQuery = object({
 
 export const platformComplianceQuery = object({ ...pageQueryKeys, ordering: orderingParam(['name', 'createdAt'], 'name') });
 
-const requirementStatus = oneOf(REQUIREMENT_STATUSES).description(
+export const requirementStatus = oneOf(REQUIREMENT_STATUSES).description(
   'on_track; at_risk: someone is overdue, or due within 7 days with less than 80 % acknowledged; breached: past due and not complete',
 );
 
-const countsSchema = Joi.object({
+export const countsSchema = Joi.object({
   audience: Joi.number().integer().description('People who must acknowledge: acknowledged + pending + overdue'),
   acknowledged: Joi.number().integer(),
   pending: Joi.number().integer(),
@@ -61,7 +61,7 @@ export const requirementListItemSchema = Joi.object({ ...requirementKeys, status
   'ComplianceRequirementWithStatus',
 );
 
-const policyProgressSchema = countsSchema
+export const policyProgressSchema = countsSchema
   .keys({
     policyId: uuid,
     title: Joi.string(),

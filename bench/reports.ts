@@ -1,0 +1,109 @@
+/**
+ * The business reports (docs/reports.md) in a tenant with 100,000 claims and 100,000 policies
+ * (issue 25's target: each report's p95 < 300 ms), through the API in its own process, one
+ * request at a time. The claims get a history (reported, then assigned for two in three, approved
+ * or denied for one in three) and filing dates over the last 180 days; the policies creation and
+ * end dates over a year, so every period query has rows to count.
+ */
+import type { Sequelize } from 'sequelize';
+import { loadConfig } from '../src/config';
+import { issueAccessToken } from '../src/services/tokens';
+import { freePort } from '../scripts/local/ports';
+import type { BenchInfra } from './infra';
+import { percentile, runConcurrently } from './fixtures';
+import { startApiProcess } from './processes';
+import { seedClaimVolume } from './search-volume';
+import { buildUser } from '../tests/support/factories';
+
+const WARM_UP = 5;
+/** Each report as the benchmark asks for it: the default 30 days and a 90-day period, each grouping. */
+const REPORTS = [
+  '/reports/claims',
+  '/reports/claims?groupBy=assignee',
+  '/reports/claims?groupBy=month&from=DAYS_AGO_90',
+  '/reports/policies',
+  '/reports/policies?groupBy=plan&from=DAYS_AGO_90',
+];
+
+export interface ReportsResult {
+  claims: number;
+  policies: number;
+  requests: number;
+  byReport: Record<string, { p50Ms: number; p95Ms: number }>;
+  /** The slowest report's p95. Target: < 300 ms. */
+  p95Ms: number;
+  targetMet: boolean;
+}
+
+/** Spreads the volume's rows over time and gives each claim the history its run would have written. */
+async function ageVolume(sequelize: Sequelize, tenantId: string, morePoliciesEach: number): Promise<void> {
+  await sequelize.transaction(async (transaction) => {
+    const run = (sql: string) => sequelize.query(sql, { replacements: { tenantId, morePoliciesEach }, transaction });
+    await run(`INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, start_date, end_date)
+      SELECT gen_random_uuid(), tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months, start_date, end_date
+        FROM subscriptions, generate_series(1, :morePoliciesEach) WHERE tenant_id = :tenantId`);
+    await run(
+      `UPDATE claims SET created_at = now() - (hashtext(id::text) % 180 + 180) % 180 * interval '1 day' WHERE tenant_id = :tenantId`,
+    );
+    await run(`INSERT INTO claim_history (id, tenant_id, claim_id, sequence, from_status, to_status, occurred_at, created_at)
+      SELECT gen_random_uuid(), tenant_id, id, 0, NULL, 'reported', created_at, created_at FROM claims WHERE tenant_id = :tenantId`);
+    await run(`INSERT INTO claim_history (id, tenant_id, claim_id, sequence, from_status, to_status, occurred_at, created_at)
+      SELECT gen_random_uuid(), tenant_id, id, 1, 'reported', 'assigned', created_at + interval '20 hours', created_at
+        FROM claims WHERE tenant_id = :tenantId AND abs(hashtext(id::text)) % 3 <> 0`);
+    await run(`INSERT INTO claim_history (id, tenant_id, claim_id, sequence, from_status, to_status, occurred_at, created_at)
+      SELECT gen_random_uuid(), tenant_id, id, 2, 'assigned', CASE WHEN abs(hashtext(id::text)) % 2 = 0 THEN 'approved' ELSE 'denied' END,
+             created_at + interval '3 days', created_at
+        FROM claims WHERE tenant_id = :tenantId AND abs(hashtext(id::text)) % 3 = 1`);
+    await run(`UPDATE claims c SET status = h.to_status, amount_approved = CASE WHEN h.to_status = 'approved' THEN 800 END
+        FROM (SELECT DISTINCT ON (claim_id) claim_id, to_status FROM claim_history WHERE tenant_id = :tenantId ORDER BY claim_id, sequence DESC) h
+       WHERE c.id = h.claim_id`);
+    await run(`UPDATE subscriptions SET created_at = now() - abs(hashtext(id::text)) % 365 * interval '1 day',
+                                        end_date = current_date + abs(hashtext(id::text || 'end')) % 365
+                WHERE tenant_id = :tenantId`);
+  });
+  await sequelize.query('ANALYZE claims; ANALYZE claim_history; ANALYZE subscriptions');
+}
+
+export async function benchReports(infra: BenchInfra, rows: number, requestsPerReport: number): Promise<ReportsResult> {
+  // One policyholder for ten claims, as the search benchmark seeds them; then ten policies each.
+  const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(rows / 10)), claims: rows });
+  const policiesEach = Math.round(rows / volume.holders);
+  await ageVolume(infra.sequelize, volume.tenant.id, policiesEach - 1);
+  const env = {
+    API_PORT: String(await freePort()),
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    JWT_SECRET: infra.jwtSecret,
+    LOG_LEVEL: 'silent',
+  };
+  const admin = await buildUser({ tenantId: volume.tenant.id, role: 'tenant_admin' });
+  const token = issueAccessToken(loadConfig(env).jwt, admin);
+  const api = await startApiProcess(env);
+  const daysAgo90 = new Date(Date.now() - 89 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const ask = async (report: string) => {
+    const response = await fetch(`${api.url}/api/v1${report.replace('DAYS_AGO_90', daysAgo90)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (response.status !== 200) throw new Error(`GET ${report} answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+  try {
+    const byReport: ReportsResult['byReport'] = {};
+    for (const report of REPORTS) {
+      await runConcurrently(WARM_UP, 1, () => ask(report));
+      const latencies = await runConcurrently(requestsPerReport, 1, () => ask(report));
+      byReport[report] = { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) };
+    }
+    const p95Ms = Math.max(...Object.values(byReport).map((r) => r.p95Ms));
+    return {
+      claims: rows,
+      policies: volume.holders * policiesEach,
+      requests: requestsPerReport * REPORTS.length,
+      byReport,
+      p95Ms,
+      targetMet: p95Ms < 300,
+    };
+  } finally {
+    await api.stop();
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The claims report's figures, each one SQL aggregate over the tenant's rows (docs/reports.md):
+ * nothing is counted in the API. Period events come from `claims.created_at` (filed) and the
+ * stage changes of `claim_history` (approved, denied, paid); a reassignment (a history row whose
+ * from and to are the same stage) is not a stage change and counts nowhere.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
+import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
+import type { Period } from './period';
+
+export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month'] as const;
+export type ClaimGrouping = (typeof CLAIM_GROUPINGS)[number];
+
+/** What a group is keyed and labelled by: the claim's current stage or assignee, or the month of the event. */
+const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string }> = {
+  stage: { key: 'c.status', label: 'c.status' },
+  assignee: { key: "coalesce(c.assignee_id::text, 'unassigned')", label: "coalesce(u.full_name, 'Unassigned')" },
+  month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
+};
+
+interface GroupRow {
+  key: string | null;
+  label: string | null;
+  total: number;
+  filed: string;
+  approved: string;
+  denied: string;
+  paid: string;
+  amount_claimed: string;
+  amount_approved: string;
+  amount_paid: string;
+}
+
+export interface ClaimFigures {
+  filed: number;
+  approved: number;
+  denied: number;
+  paid: number;
+  /** Denied out of decided (approved + denied) in the period, 0..1; null when nothing was decided. */
+  denialRate: number | null;
+  amountClaimed: string;
+  amountApproved: string;
+  amountPaid: string;
+}
+
+function figuresOf(row: GroupRow): ClaimFigures {
+  const [filed, approved, denied, paid] = [row.filed, row.approved, row.denied, row.paid].map(Number);
+  const decided = approved + denied;
+  return {
+    filed,
+    approved,
+    denied,
+    paid,
+    denialRate: decided === 0 ? null : Math.round((denied / decided) * 10_000) / 10_000,
+    amountClaimed: row.amount_claimed,
+    amountApproved: row.amount_approved,
+    amountPaid: row.amount_paid,
+  };
+}
+
+/**
+ * The period's events and amounts, per group and in total (one statement, GROUPING SETS): filed by
+ * filing date with the amount claimed, approved with the amount approved, paid with the payment.
+ */
+export async function claimGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: ClaimGrouping) {
+  const { key, label } = GROUP_KEYS[groupBy];
+  const rows = await sequelize.query<GroupRow>(
+    `WITH events AS (
+       SELECT c.id AS claim_id, 'filed' AS kind, c.created_at AS at
+         FROM claims c
+        WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until
+       UNION ALL
+       SELECT h.claim_id, h.to_status, h.occurred_at
+         FROM claim_history h
+        WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied', 'paid')
+          AND h.from_status IS DISTINCT FROM h.to_status
+          AND h.occurred_at >= :from AND h.occurred_at < :until
+     ), keyed AS (
+       SELECT e.kind, ${key} AS key, ${label} AS label, c.amount_claimed, c.amount_approved, p.amount AS amount_paid
+         FROM events e
+         JOIN claims c ON c.id = e.claim_id AND c.tenant_id = :tenantId
+         LEFT JOIN payments p ON e.kind = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId
+         LEFT JOIN users u ON u.id = c.assignee_id
+     )
+     SELECT key, label, GROUPING(key, label) AS total,
+            count(*) FILTER (WHERE kind = 'filed') AS filed,
+            count(*) FILTER (WHERE kind = 'approved') AS approved,
+            count(*) FILTER (WHERE kind = 'denied') AS denied,
+            count(*) FILTER (WHERE kind = 'paid') AS paid,
+            coalesce(sum(amount_claimed) FILTER (WHERE kind = 'filed'), 0)::numeric(14, 2)::text AS amount_claimed,
+            coalesce(sum(amount_approved) FILTER (WHERE kind = 'approved'), 0)::numeric(14, 2)::text AS amount_approved,
+            coalesce(sum(amount_paid) FILTER (WHERE kind = 'paid'), 0)::numeric(14, 2)::text AS amount_paid
+       FROM keyed
+      GROUP BY GROUPING SETS ((key, label), ())
+      ORDER BY total, key`,
+    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+  );
+  const totalRow = rows.find((row) => Number(row.total) !== 0);
+  const empty: GroupRow = {
+    key: null,
+    label: null,
+    total: 1,
+    filed: '0',
+    approved: '0',
+    denied: '0',
+    paid: '0',
+    amount_claimed: '0.00',
+    amount_approved: '0.00',
+    amount_paid: '0.00',
+  };
+  return {
+    totals: figuresOf(totalRow ?? empty),
+    groups: rows.filter((row) => Number(row.total) === 0).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) })),
+  };
+}
+
+/** How many of the tenant's claims sit in each stage now, whatever the period (every stage listed). */
+export async function claimsByCurrentStage(sequelize: Sequelize, tenantId: string): Promise<Record<ClaimStage, number>> {
+  const rows = await sequelize.query<{ status: ClaimStage; count: string }>(
+    'SELECT status, count(*) AS count FROM claims WHERE tenant_id = :tenantId GROUP BY status',
+    { replacements: { tenantId }, type: QueryTypes.SELECT },
+  );
+  const counts = Object.fromEntries(CLAIM_STAGES.map((stage) => [stage, 0])) as Record<ClaimStage, number>;
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/**
+ * Time spent in each stage by the stays that ended in the period: a stay runs from the history
+ * row that entered the stage to the next stage change of the same claim (percentile_cont, hours).
+ * A stay still running has no end yet and is not counted.
+ */
+export async function stageTimes(sequelize: Sequelize, tenantId: string, period: Period) {
+  const rows = await sequelize.query<{ stage: ClaimStage; stays: string; mean: number; p50: number; p90: number }>(
+    `WITH stays AS (
+       SELECT h.to_status AS stage, h.occurred_at AS entered_at,
+              lead(h.occurred_at) OVER (PARTITION BY h.claim_id ORDER BY h.sequence) AS left_at
+         FROM claim_history h
+        WHERE h.tenant_id = :tenantId AND h.from_status IS DISTINCT FROM h.to_status
+          AND h.claim_id IN (SELECT claim_id FROM claim_history
+                              WHERE tenant_id = :tenantId AND occurred_at >= :from AND occurred_at < :until)
+     ), hours AS (
+       SELECT stage, extract(epoch FROM left_at - entered_at) / 3600 AS hours
+         FROM stays WHERE left_at >= :from AND left_at < :until
+     )
+     SELECT stage, count(*) AS stays,
+            round(avg(hours)::numeric, 2)::float AS mean,
+            round(percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)::numeric, 2)::float AS p50,
+            round(percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)::numeric, 2)::float AS p90
+       FROM hours GROUP BY stage`,
+    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+  );
+  const order = (stage: ClaimStage) => CLAIM_STAGES.indexOf(stage);
+  return rows
+    .sort((a, b) => order(a.stage) - order(b.stage))
+    .map((row) => ({ stage: row.stage, stays: Number(row.stays), meanHours: row.mean, p50Hours: row.p50, p90Hours: row.p90 }));
+}
+
+/** Who approved the claims approved in the period, by the approver's role: adjuster, senior adjuster, claims manager. */
+export async function approvalsByAuthority(sequelize: Sequelize, tenantId: string, period: Period) {
+  const rows = await sequelize.query<{ role: string | null; count: string }>(
+    `SELECT u.role, count(*) AS count
+       FROM claim_history h LEFT JOIN users u ON u.id = h.actor_id
+      WHERE h.tenant_id = :tenantId AND h.to_status = 'approved' AND h.from_status IS DISTINCT FROM h.to_status
+        AND h.occurred_at >= :from AND h.occurred_at < :until
+      GROUP BY u.role`,
+    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+  );
+  const count = (role: string) => Number(rows.find((row) => row.role === role)?.count ?? 0);
+  const known = ['adjuster', 'senior_adjuster', 'claims_manager'];
+  const other = rows.filter((row) => !known.includes(row.role ?? '')).reduce((sum, row) => sum + Number(row.count), 0);
+  return { adjuster: count('adjuster'), senior: count('senior_adjuster'), manager: count('claims_manager'), other };
+}
+
+/**
+ * The open claims past their current stage's deadline (docs/claims.md, Deadlines: reported,
+ * documents_requested, waiting_approval), measured from entering the stage, with each tenant's
+ * settings as they are now (`tenant_settings` stores only what differs from the defaults). One
+ * CTE shared by the counts and the list.
+ */
+function breachesSql(tenantIds: string[]) {
+  return {
+    sql: `WITH deadlines AS (
+            SELECT t.id AS tenant_id, d.stage, d.hours
+              FROM tenants t
+              LEFT JOIN tenant_settings s ON s.tenant_id = t.id
+             CROSS JOIN LATERAL (VALUES
+               ('reported', coalesce((s."values" ->> 'claimUnassignedEscalationHours')::numeric, :reportedHours)),
+               ('documents_requested', 24 * coalesce((s."values" ->> 'claimDocumentsEscalationDays')::numeric, :documentsDays)),
+               ('waiting_approval', coalesce((s."values" ->> 'claimWaitingApprovalEscalationHours')::numeric, :approvalHours))
+             ) AS d(stage, hours)
+             WHERE t.id IN (:tenantIds)
+          ), breaches AS (
+            SELECT c.id, c.tenant_id, c.claim_number, c.status AS stage, entered.at + d.hours * interval '1 hour' AS due_at
+              FROM claims c
+              JOIN deadlines d ON d.tenant_id = c.tenant_id AND d.stage = c.status
+             CROSS JOIN LATERAL (
+               SELECT max(h.occurred_at) AS at FROM claim_history h
+                WHERE h.claim_id = c.id AND h.to_status = c.status AND h.from_status IS DISTINCT FROM h.to_status
+             ) entered
+             WHERE c.tenant_id IN (:tenantIds) AND entered.at + d.hours * interval '1 hour' < now()
+          )`,
+    replacements: {
+      tenantIds,
+      reportedHours: DEFAULT_TENANT_SETTINGS.claimUnassignedEscalationHours,
+      documentsDays: DEFAULT_TENANT_SETTINGS.claimDocumentsEscalationDays,
+      approvalHours: DEFAULT_TENANT_SETTINGS.claimWaitingApprovalEscalationHours,
+    },
+  };
+}
+
+/** How many open claims of each tenant are past their deadline (tenants without any are absent). */
+export async function slaBreachCounts(sequelize: Sequelize, tenantIds: string[]): Promise<Map<string, number>> {
+  if (tenantIds.length === 0) return new Map();
+  const { sql, replacements } = breachesSql(tenantIds);
+  const rows = await sequelize.query<{ tenant_id: string; count: string }>(
+    `${sql} SELECT tenant_id, count(*) AS count FROM breaches GROUP BY tenant_id`,
+    { replacements, type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map((row) => [row.tenant_id, Number(row.count)]));
+}
+
+export interface SlaBreach {
+  claimNumber: string;
+  stage: ClaimStage;
+  dueAt: Date;
+  overdueHours: number;
+}
+
+/** One page of a tenant's breaches, most overdue first. */
+export async function slaBreaches(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<SlaBreach[]> {
+  const { sql, replacements } = breachesSql([tenantId]);
+  const rows = await sequelize.query<{ claim_number: string; stage: ClaimStage; due_at: Date; overdue_hours: number }>(
+    `${sql} SELECT claim_number, stage, due_at, round((extract(epoch FROM now() - due_at) / 3600)::numeric, 2)::float AS overdue_hours
+              FROM breaches ORDER BY due_at, id LIMIT :limit OFFSET :offset`,
+    { replacements: { ...replacements, limit, offset }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => ({
+    claimNumber: row.claim_number,
+    stage: row.stage,
+    dueAt: new Date(row.due_at),
+    overdueHours: row.overdue_hours,
+  }));
+}

@@ -1,0 +1,40 @@
+/**
+ * The period a business report covers: whole UTC days from `from` to `to`, both included, so the
+ * queries take [from 00:00, the day after `to` 00:00). Bounded, so no request scans years of rows.
+ */
+import { badRequest } from '../../shared/errors';
+import { DAY_MS } from '../../shared/time';
+
+/** The longest period a report covers: a little over a year, enough for year-on-month figures. */
+export const MAX_PERIOD_DAYS = 366;
+/** Without `from` and `to`, the last 30 days up to today. */
+const DEFAULT_PERIOD_DAYS = 30;
+
+export interface Period {
+  /** First instant of the period. */
+  from: Date;
+  /** First instant after it. */
+  until: Date;
+}
+
+const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+
+export function periodOf(query: { from?: Date; to?: Date }, now = new Date()): Period {
+  const to = startOfUtcDay(query.to ?? now);
+  const from = startOfUtcDay(query.from ?? new Date(to.getTime() - (DEFAULT_PERIOD_DAYS - 1) * DAY_MS));
+  // Joi refuses to < from already; this also covers a default `to` before an explicit `from`.
+  if (from > to) throw badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
+  const until = new Date(to.getTime() + DAY_MS);
+  if (until.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
+    throw badRequest(`A report covers at most ${MAX_PERIOD_DAYS} days`, [
+      { field: 'to', message: `at most ${MAX_PERIOD_DAYS} days after from` },
+    ]);
+  }
+  return { from, until };
+}
+
+/** The period as the report echoes it: the days asked for, `to` included. */
+export const periodView = (period: Period) => ({
+  from: period.from.toISOString().slice(0, 10),
+  to: new Date(period.until.getTime() - DAY_MS).toISOString().slice(0, 10),
+});

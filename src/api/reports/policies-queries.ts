@@ -1,0 +1,148 @@
+/**
+ * The policies report's figures (a policy is a subscription to a plan), each one SQL aggregate over
+ * the tenant's rows (docs/reports.md). Written and cancelled come from the subscription's own
+ * columns; activated, renewed and expired from the audit events the subscription's run records
+ * for each change (`subscription.activate`, `.renew`, `.expire`), which carry when it happened.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
+import type { Period } from './period';
+
+export const POLICY_GROUPINGS = ['month', 'plan'] as const;
+export type PolicyGrouping = (typeof POLICY_GROUPINGS)[number];
+
+const GROUP_KEYS: Record<PolicyGrouping, { key: string; label: string }> = {
+  month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
+  plan: { key: 's.plan_id::text', label: 'p.name' },
+};
+
+/** The windows of the expiring counts, in days from today. */
+export const EXPIRY_WINDOWS = [30, 60, 90] as const;
+
+interface GroupRow {
+  key: string | null;
+  label: string | null;
+  total: number;
+  written: string;
+  activated: string;
+  cancelled: string;
+  expired: string;
+  renewed: string;
+  written_premium: string;
+  renewed_premium: string;
+}
+
+const figuresOf = (row: GroupRow) => ({
+  written: Number(row.written),
+  activated: Number(row.activated),
+  cancelled: Number(row.cancelled),
+  expired: Number(row.expired),
+  renewed: Number(row.renewed),
+  writtenPremium: row.written_premium,
+  renewedPremium: row.renewed_premium,
+});
+
+/** The period's events per group and in total (one statement, GROUPING SETS). */
+export async function policyGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: PolicyGrouping) {
+  const { key, label } = GROUP_KEYS[groupBy];
+  const rows = await sequelize.query<GroupRow>(
+    `WITH events AS (
+       SELECT id AS subscription_id, 'written' AS kind, created_at AS at
+         FROM subscriptions WHERE tenant_id = :tenantId AND created_at >= :from AND created_at < :until
+       UNION ALL
+       SELECT id, 'cancelled', cancelled_at
+         FROM subscriptions WHERE tenant_id = :tenantId AND cancelled_at >= :from AND cancelled_at < :until
+       UNION ALL
+       SELECT entity_id::uuid, CASE action WHEN 'subscription.activate' THEN 'activated'
+                                           WHEN 'subscription.renew' THEN 'renewed' ELSE 'expired' END, occurred_at
+         FROM audit_events
+        WHERE tenant_id = :tenantId AND action IN ('subscription.activate', 'subscription.renew', 'subscription.expire')
+          AND occurred_at >= :from AND occurred_at < :until
+     ), keyed AS (
+       SELECT e.kind, ${key} AS key, ${label} AS label, s.premium
+         FROM events e
+         JOIN subscriptions s ON s.id = e.subscription_id AND s.tenant_id = :tenantId
+         JOIN plans p ON p.id = s.plan_id
+     )
+     SELECT key, label, GROUPING(key, label) AS total,
+            count(*) FILTER (WHERE kind = 'written') AS written,
+            count(*) FILTER (WHERE kind = 'activated') AS activated,
+            count(*) FILTER (WHERE kind = 'cancelled') AS cancelled,
+            count(*) FILTER (WHERE kind = 'expired') AS expired,
+            count(*) FILTER (WHERE kind = 'renewed') AS renewed,
+            coalesce(sum(premium) FILTER (WHERE kind = 'written'), 0)::numeric(14, 2)::text AS written_premium,
+            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium
+       FROM keyed
+      GROUP BY GROUPING SETS ((key, label), ())
+      ORDER BY total, key`,
+    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+  );
+  const totalRow = rows.find((row) => Number(row.total) !== 0);
+  return {
+    totals: totalRow
+      ? figuresOf(totalRow)
+      : { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, writtenPremium: '0.00', renewedPremium: '0.00' },
+    groups: rows.filter((row) => Number(row.total) === 0).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) })),
+  };
+}
+
+/** How many of the tenant's policies are in each status now, whatever the period (every status listed). */
+export async function policiesByStatus(sequelize: Sequelize, tenantId: string): Promise<Record<SubscriptionStatus, number>> {
+  const rows = await sequelize.query<{ status: SubscriptionStatus; count: string }>(
+    'SELECT status, count(*) AS count FROM subscriptions WHERE tenant_id = :tenantId GROUP BY status',
+    { replacements: { tenantId }, type: QueryTypes.SELECT },
+  );
+  const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((status) => [status, 0])) as Record<SubscriptionStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/** The policies cancelled in the period, per reason given (none given counts as null). */
+export async function cancellationsByReason(sequelize: Sequelize, tenantId: string, period: Period) {
+  const rows = await sequelize.query<{ reason: string | null; count: string }>(
+    `SELECT cancellation_reason AS reason, count(*) AS count FROM subscriptions
+      WHERE tenant_id = :tenantId AND cancelled_at >= :from AND cancelled_at < :until
+      GROUP BY cancellation_reason ORDER BY count(*) DESC, cancellation_reason`,
+    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => ({ reason: row.reason, count: Number(row.count) }));
+}
+
+/** Active policies whose cover ends within 30, 60 and 90 days of today (UTC), each window including the shorter ones. */
+export async function expiringCounts(
+  sequelize: Sequelize,
+  tenantId: string,
+): Promise<Record<`within${(typeof EXPIRY_WINDOWS)[number]}Days`, number>> {
+  const [row] = await sequelize.query<{ d30: string; d60: string; d90: string }>(
+    `SELECT count(*) FILTER (WHERE end_date < current_date + 30) AS d30,
+            count(*) FILTER (WHERE end_date < current_date + 60) AS d60,
+            count(*) AS d90
+       FROM subscriptions
+      WHERE tenant_id = :tenantId AND status = 'active' AND end_date >= current_date AND end_date < current_date + 90`,
+    { replacements: { tenantId }, type: QueryTypes.SELECT },
+  );
+  return { within30Days: Number(row.d30), within60Days: Number(row.d60), within90Days: Number(row.d90) };
+}
+
+export interface ExpiringPolicy {
+  subscriptionId: string;
+  policyholder: string;
+  email: string;
+  plan: string;
+  endDate: string;
+  premium: string;
+}
+
+/** One page of the active policies ending within 90 days, soonest first. */
+export async function expiringPolicies(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<ExpiringPolicy[]> {
+  return sequelize.query<ExpiringPolicy>(
+    `SELECT s.id AS "subscriptionId", u.full_name AS policyholder, u.email, p.name AS plan,
+            to_char(s.end_date, 'YYYY-MM-DD') AS "endDate", s.premium::text AS premium
+       FROM subscriptions s
+       JOIN users u ON u.id = s.policyholder_id
+       JOIN plans p ON p.id = s.plan_id
+      WHERE s.tenant_id = :tenantId AND s.status = 'active' AND s.end_date >= current_date AND s.end_date < current_date + 90
+      ORDER BY s.end_date, s.id LIMIT :limit OFFSET :offset`,
+    { replacements: { tenantId, limit, offset }, type: QueryTypes.SELECT },
+  );
+}

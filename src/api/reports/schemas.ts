@@ -1,0 +1,173 @@
+import Joi from 'joi';
+import { CLAIM_STAGES } from '../../contracts/claim';
+import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
+import { oneOf, object, withDefault } from '../../shared/typed-schema';
+import { countsSchema, policyProgressSchema, requirementStatus } from '../compliance/requirements/schemas';
+import { REQUIREMENT_STATUSES } from '../../domain/compliance/requirements';
+import { uuid } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
+import { CLAIM_GROUPINGS } from './claims-queries';
+import { MAX_PERIOD_DAYS } from './period';
+import { POLICY_GROUPINGS } from './policies-queries';
+
+const day = Joi.date().iso().min('2000-01-01T00:00:00Z').max('2999-12-31T00:00:00Z');
+
+/** The period (whole UTC days) and the output format every report takes. */
+const periodKeys = {
+  from: day.description(`First day of the period (UTC), default 29 days before to; at most ${MAX_PERIOD_DAYS} days before to`),
+  to: Joi.date()
+    .iso()
+    .min('2000-01-01T00:00:00Z')
+    .max('2999-12-31T00:00:00Z')
+    .when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) })
+    .description('Last day of the period (UTC), included; default today'),
+  format: oneOf(['json', 'csv'] as const).description('csv: a download (same as Accept: text/csv), of the section named by `section`'),
+};
+
+export const claimsReportQuery = object({
+  ...periodKeys,
+  groupBy: withDefault(oneOf(CLAIM_GROUPINGS).description('stage and assignee: the claim’s current ones; month: of the event'), 'stage'),
+  section: withDefault(oneOf(['groups', 'slaBreaches', 'stageTimes'] as const).description('Which table the CSV holds'), 'groups'),
+});
+
+export const policiesReportQuery = object({
+  ...periodKeys,
+  groupBy: withDefault(oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan'), 'month'),
+  section: withDefault(oneOf(['groups', 'expiring', 'cancellations'] as const).description('Which table the CSV holds'), 'groups'),
+});
+
+const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label('ReportPeriod');
+const money = Joi.string().description('Decimal with 2 places');
+const countsOf = (keys: readonly string[]) => Joi.object(Object.fromEntries(keys.map((key) => [key, Joi.number().integer()])));
+
+const claimFigures = {
+  filed: Joi.number().integer(),
+  approved: Joi.number().integer(),
+  denied: Joi.number().integer(),
+  paid: Joi.number().integer(),
+  denialRate: Joi.number().allow(null).description('denied / (approved + denied), 0..1'),
+  amountClaimed: money,
+  amountApproved: money,
+  amountPaid: money,
+};
+
+export const claimsReportSchema = Joi.object({
+  period: periodSchema,
+  groupBy: Joi.string(),
+  totals: Joi.object(claimFigures).label('ClaimFigures'),
+  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...claimFigures }).label('ClaimReportGroup')),
+  currentStages: countsOf(CLAIM_STAGES).description('Every claim of the tenant by its stage now'),
+  stageTimes: Joi.array().items(
+    Joi.object({
+      stage: Joi.string(),
+      stays: Joi.number().integer(),
+      meanHours: Joi.number(),
+      p50Hours: Joi.number(),
+      p90Hours: Joi.number(),
+    }).label('ClaimStageTime'),
+  ),
+  approvalsByAuthority: Joi.object({
+    adjuster: Joi.number().integer(),
+    senior: Joi.number().integer(),
+    manager: Joi.number().integer(),
+    other: Joi.number().integer(),
+  }),
+  slaBreaches: Joi.object({
+    count: Joi.number().integer(),
+    items: Joi.array().items(
+      Joi.object({ claimNumber: Joi.string(), stage: Joi.string(), dueAt: Joi.date(), overdueHours: Joi.number() }).label('SlaBreach'),
+    ),
+    truncated: Joi.boolean().description('More breaches than listed: the CSV (section=slaBreaches) has them all'),
+  }),
+}).label('ClaimsReport');
+
+const policyFigures = {
+  written: Joi.number().integer(),
+  activated: Joi.number().integer(),
+  cancelled: Joi.number().integer(),
+  expired: Joi.number().integer(),
+  renewed: Joi.number().integer(),
+  writtenPremium: money,
+  renewedPremium: money,
+};
+
+export const policiesReportSchema = Joi.object({
+  period: periodSchema,
+  groupBy: Joi.string(),
+  totals: Joi.object(policyFigures).label('PolicyFigures'),
+  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...policyFigures }).label('PolicyReportGroup')),
+  currentStatuses: countsOf(SUBSCRIPTION_STATUSES).description('Every policy of the tenant by its status now'),
+  cancellationsByReason: Joi.array().items(Joi.object({ reason: Joi.string().allow(null), count: Joi.number().integer() })),
+  expiring: Joi.object({
+    within30Days: Joi.number().integer(),
+    within60Days: Joi.number().integer(),
+    within90Days: Joi.number().integer(),
+    items: Joi.array().items(
+      Joi.object({
+        subscriptionId: uuid,
+        policyholder: Joi.string(),
+        email: Joi.string(),
+        plan: Joi.string(),
+        endDate: Joi.string(),
+        premium: money,
+      }).label('ExpiringPolicy'),
+    ),
+    truncated: Joi.boolean().description('More than listed: the CSV (section=expiring) has them all'),
+  }),
+}).label('PoliciesReport');
+
+export const complianceReportQuery = object({ format: periodKeys.format });
+
+export const complianceReportSchema = Joi.object({
+  asOf: Joi.date(),
+  requirements: Joi.array().items(
+    Joi.object({
+      requirementId: uuid,
+      title: Joi.string(),
+      frameworkRef: Joi.string(),
+      dueAt: Joi.date(),
+      status: requirementStatus,
+      complete: Joi.boolean(),
+      overall: countsSchema,
+      policies: Joi.array().items(
+        policyProgressSchema
+          .keys({
+            escalations: Joi.object({ level1: Joi.number().integer(), level2: Joi.number().integer() }).description(
+              'Acknowledgements of the version escalated at each level',
+            ),
+          })
+          .label('ComplianceReportPolicy'),
+      ),
+    }).label('ComplianceReportRequirement'),
+  ),
+}).label('ComplianceReport');
+
+export const platformReportQuery = object({
+  ...pageQueryKeys,
+  ordering: orderingParam(['name', 'createdAt'], 'name'),
+  format: periodKeys.format.description('csv: one row per tenant, every tenant (no paging)'),
+});
+
+const platformTenantSchema = Joi.object({
+  tenant: Joi.object({ id: uuid, name: Joi.string(), slug: Joi.string(), status: Joi.string() }),
+  users: Joi.number().integer().description('Active users'),
+  activePolicies: Joi.number().integer(),
+  openClaims: Joi.number().integer(),
+  slaBreaches: Joi.number().integer(),
+  requirements: Joi.object({
+    total: Joi.number().integer(),
+    ...Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, Joi.number().integer()])),
+  }),
+}).label('PlatformReportTenant');
+
+export const platformReportSchema = pageSchema(platformTenantSchema)
+  .keys({
+    registrations: Joi.object({
+      count: Joi.number().integer().description('Registrations waiting for a decision'),
+      items: Joi.array().items(
+        Joi.object({ id: uuid, companyName: Joi.string(), submittedAt: Joi.date(), ageHours: Joi.number() }).label('PendingRegistration'),
+      ),
+      truncated: Joi.boolean(),
+    }),
+  })
+  .label('PlatformReport');

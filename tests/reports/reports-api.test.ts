@@ -1,0 +1,599 @@
+/**
+ * The business reports on real PostgreSQL: claims and policies seeded with known dates, stages and
+ * amounts (as their runs would have recorded them: claim history rows, payments, the
+ * subscription's audit events), so every figure the API answers is checked against what was
+ * seeded, for the tenant asking only, in JSON and as CSV.
+ */
+import { parse } from 'csv-parse/sync';
+import { allRoutes } from '../../src/api/routes';
+import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
+import type { ClaimStage } from '../../src/contracts/claim';
+import {
+  Acknowledgement,
+  AuditEvent,
+  Claim,
+  ClaimHistory,
+  ComplianceRequirement,
+  ComplianceRequirementPolicy,
+  EscalationAlert,
+  Payment,
+  Plan,
+  Registration,
+  Subscription,
+  Tenant,
+  TenantSettings,
+  User,
+} from '../../src/models';
+import { DAY_MS, HOUR_MS } from '../../src/shared/time';
+import {
+  bearer,
+  buildAcknowledgements,
+  buildClaim,
+  buildCompliancePolicy,
+  buildPlan,
+  buildPolicyVersion,
+  buildSubscription,
+  buildTenant,
+  buildUser,
+  buildUsers,
+} from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+const ago = (ms: number) => new Date(Date.now() - ms);
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+describe('business reports', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let manager: User;
+  let admin: User;
+  let adjuster: User;
+  let senior: User;
+  let agent: User;
+  let platformAdmin: User;
+  let breached: Claim;
+  let homePlan: Plan;
+  let carPlan: Plan;
+  let expiringSoon: Subscription;
+  let expiringLater: Subscription;
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const parseCsv = (text: string): string[][] => parse(text, { bom: true });
+
+  /** A claim filed at `filedAt` that then went through `moves` (stage, when, by whom), as its run records them. */
+  async function claimWith(
+    tenantId: string,
+    filedAt: Date,
+    amountClaimed: string,
+    moves: Array<[ClaimStage, Date, User | null]>,
+    fields: Partial<{ amountApproved: string; assigneeId: string; subscriptionId: string }> = {},
+  ): Promise<Claim> {
+    const claim = await buildClaim({ tenantId, filedAt, amountClaimed, ...fields });
+    await Claim.sequelize!.query('UPDATE claims SET created_at = :filedAt WHERE id = :id', { replacements: { filedAt, id: claim.id } });
+    let from: ClaimStage = 'reported';
+    for (const [sequence, [to, occurredAt, actor]] of moves.entries()) {
+      await ClaimHistory.create({
+        tenantId,
+        claimId: claim.id,
+        sequence: sequence + 1,
+        actorId: actor?.id ?? null,
+        fromStatus: from,
+        toStatus: to,
+        occurredAt,
+      });
+      from = to;
+    }
+    await claim.update({ status: from });
+    return claim;
+  }
+
+  /** A subscription written at `createdAt`, and the audit events its run would have recorded. */
+  async function policyWith(
+    plan: Plan,
+    createdAt: Date,
+    fields: Partial<Pick<Subscription, 'status' | 'endDate' | 'cancelledAt' | 'cancellationReason' | 'renewalCount'>>,
+    events: Array<[action: string, occurredAt: Date]> = [],
+  ): Promise<Subscription> {
+    const subscription = await buildSubscription({ tenantId: plan.tenantId, planId: plan.id, ...fields });
+    await Subscription.sequelize!.query('UPDATE subscriptions SET created_at = :createdAt WHERE id = :id', {
+      replacements: { createdAt, id: subscription.id },
+    });
+    for (const [action, occurredAt] of events) {
+      await AuditEvent.create({
+        tenantId: plan.tenantId,
+        occurredAt,
+        actorType: 'workflow',
+        actorId: null,
+        action,
+        entityType: 'subscription',
+        entityId: subscription.id,
+        changes: {},
+        requestId: null,
+        workflowId: subscription.workflowId,
+        runId: null,
+      });
+    }
+    return subscription;
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Ada Adjuster' });
+    senior = await buildUser({ tenantId: tenant.id, role: 'senior_adjuster', fullName: 'Sam Senior' });
+    agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    platformAdmin = await buildUser({ role: 'platform_admin' });
+    // The one policy every claim of the tenant is filed on, written long before the period.
+    const cover = await buildSubscription({ tenantId: tenant.id });
+    await Subscription.sequelize!.query('UPDATE subscriptions SET created_at = :createdAt WHERE id = :id', {
+      replacements: { createdAt: ago(400 * DAY_MS), id: cover.id },
+    });
+    const on = { subscriptionId: cover.id };
+
+    // Paid: 24 h reported, 24 h assigned (a reassignment in between is no stage change), 24 h in
+    // review, approved by the adjuster for 900, paid the next day.
+    const paid = await claimWith(
+      tenant.id,
+      ago(10 * DAY_MS),
+      '1000.00',
+      [
+        ['assigned', ago(9 * DAY_MS), manager],
+        ['assigned', ago(8.5 * DAY_MS), manager],
+        ['under_review', ago(8 * DAY_MS), adjuster],
+        ['approved', ago(7 * DAY_MS), adjuster],
+        ['payment_processing', ago(7 * DAY_MS - HOUR_MS), null],
+        ['paid', ago(6 * DAY_MS), null],
+      ],
+      { ...on, amountApproved: '900.00', assigneeId: adjuster.id },
+    );
+    await Payment.create({
+      tenantId: tenant.id,
+      claimId: paid.id,
+      amount: '900.00',
+      reference: `PAY-${paid.claimNumber}`,
+      paidAt: ago(6 * DAY_MS),
+    });
+    // Denied by the senior adjuster after 48 h in review.
+    await claimWith(
+      tenant.id,
+      ago(5 * DAY_MS),
+      '2000.00',
+      [
+        ['assigned', ago(4 * DAY_MS), manager],
+        ['under_review', ago(3 * DAY_MS), senior],
+        ['denied', ago(1 * DAY_MS), senior],
+      ],
+      { ...on, assigneeId: senior.id },
+    );
+    // Above every limit: approved by the claims manager after 48 h waiting.
+    await claimWith(
+      tenant.id,
+      ago(4 * DAY_MS),
+      '30000.00',
+      [
+        ['waiting_approval', ago(3 * DAY_MS), senior],
+        ['approved', ago(1 * DAY_MS), manager],
+      ],
+      { ...on, amountApproved: '30000.00' },
+    );
+    // Reported three days ago and never assigned: past the 24 h deadline by 48 h.
+    breached = await claimWith(tenant.id, ago(3 * DAY_MS), '500.00', [], on);
+    // Reported an hour ago: within its deadline.
+    await claimWith(tenant.id, ago(HOUR_MS), '300.00', [], on);
+    // Filed and closed two months ago: outside the period, but a claim of the tenant.
+    await claimWith(tenant.id, ago(60 * DAY_MS), '700.00', [['closed', ago(59 * DAY_MS), manager]], on);
+
+    // Another tenant's claims: a breach, an approval, a filing in the period; never counted.
+    const other = await buildTenant();
+    const otherManager = await buildUser({ tenantId: other.id, role: 'claims_manager' });
+    await claimWith(other.id, ago(3 * DAY_MS), '4000.00', [['approved', ago(2 * DAY_MS), otherManager]], { amountApproved: '4000.00' });
+    await claimWith(other.id, ago(3 * DAY_MS), '100.00', []);
+
+    // Policies. The home plan's name would run as a formula in a spreadsheet.
+    homePlan = await buildPlan({ tenantId: tenant.id, name: '=HYPERLINK("http://evil")', premium: '100.00' });
+    carPlan = await buildPlan({ tenantId: tenant.id, name: 'Car Plus', premium: '250.00' });
+    const inDays = (days: number) => isoDay(new Date(Date.now() + days * DAY_MS));
+    expiringSoon = await policyWith(homePlan, ago(20 * DAY_MS), { endDate: inDays(20) }, [['subscription.activate', ago(20 * DAY_MS)]]);
+    expiringLater = await policyWith(carPlan, ago(10 * DAY_MS), { endDate: inDays(45) }, [['subscription.activate', ago(10 * DAY_MS)]]);
+    // Written last year, renewed six days ago.
+    await policyWith(homePlan, ago(100 * DAY_MS), { endDate: inDays(200), renewalCount: 1 }, [['subscription.renew', ago(6 * DAY_MS)]]);
+    const cancelled = { status: 'cancelled' as const };
+    await policyWith(carPlan, ago(15 * DAY_MS), {
+      ...cancelled,
+      cancelledAt: ago(5 * DAY_MS),
+      cancellationReason: 'Found a cheaper offer',
+    });
+    await policyWith(homePlan, ago(200 * DAY_MS), { ...cancelled, cancelledAt: ago(3 * DAY_MS), cancellationReason: 'Moved abroad' });
+    await policyWith(homePlan, ago(300 * DAY_MS), {
+      ...cancelled,
+      cancelledAt: ago(2 * DAY_MS),
+      cancellationReason: 'Found a cheaper offer',
+    });
+    await policyWith(homePlan, ago(DAY_MS), { status: 'pending' });
+    await policyWith(carPlan, ago(400 * DAY_MS), { status: 'expired', endDate: inDays(-4) }, [['subscription.expire', ago(4 * DAY_MS)]]);
+    // Another tenant's: written, cancelled and expiring in the period; never counted.
+    const otherPlan = await buildPlan({ tenantId: other.id, premium: '999.00' });
+    await policyWith(otherPlan, ago(DAY_MS), { endDate: inDays(10) }, [['subscription.renew', ago(DAY_MS)]]);
+    await policyWith(otherPlan, ago(DAY_MS), { ...cancelled, cancelledAt: ago(DAY_MS), cancellationReason: 'Found a cheaper offer' });
+  });
+  afterAll(() => stack?.close());
+
+  const claimsReport = async (query = '', user = manager) => {
+    const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(user));
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  const policiesReport = async (query = '') => {
+    const res = await stack.api.get(`/api/v1/reports/policies${query}`).set(as(admin));
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  it('counts the period’s claims, decisions and amounts, by current stage, for the tenant only', async () => {
+    const report = await claimsReport();
+    expect(report.period).toEqual({ from: isoDay(ago(29 * DAY_MS)), to: isoDay(new Date()) });
+    // Filed: 5 in the period (not the one of two months ago); decided: 2 approved, 1 denied.
+    expect(report.totals).toEqual({
+      filed: 5,
+      approved: 2,
+      denied: 1,
+      paid: 1,
+      denialRate: 0.3333,
+      amountClaimed: '33800.00',
+      amountApproved: '30900.00',
+      amountPaid: '900.00',
+    });
+    expect(report.groups).toEqual([
+      expect.objectContaining({ key: 'approved', filed: 1, approved: 1, denied: 0, amountApproved: '30000.00' }),
+      expect.objectContaining({ key: 'denied', filed: 1, denied: 1, denialRate: 1, amountClaimed: '2000.00' }),
+      expect.objectContaining({ key: 'paid', filed: 1, approved: 1, paid: 1, amountPaid: '900.00' }),
+      expect.objectContaining({ key: 'reported', filed: 2, approved: 0, denialRate: null, amountClaimed: '800.00' }),
+    ]);
+    expect(report.currentStages).toMatchObject({ reported: 2, approved: 1, denied: 1, paid: 1, closed: 1, assigned: 0, under_review: 0 });
+    expect(report.approvalsByAuthority).toEqual({ adjuster: 1, senior: 0, manager: 1, other: 0 });
+  });
+
+  it('measures the time in each stage from the history, with percentiles', async () => {
+    const { stageTimes } = await claimsReport();
+    const byStage = Object.fromEntries(stageTimes.map((row: { stage: string }) => [row.stage, row]));
+    // Three claims left `reported` after 24 h each; the one closed two months ago is outside the period.
+    expect(byStage.reported).toEqual({ stage: 'reported', stays: 3, meanHours: 24, p50Hours: 24, p90Hours: 24 });
+    // The reassignment does not split the 24 h in `assigned`.
+    expect(byStage.assigned).toEqual({ stage: 'assigned', stays: 2, meanHours: 24, p50Hours: 24, p90Hours: 24 });
+    // 24 h and 48 h in review: mean 36, median 36, p90 interpolated 24 + 0.9 × 24.
+    expect(byStage.under_review).toEqual({ stage: 'under_review', stays: 2, meanHours: 36, p50Hours: 36, p90Hours: 45.6 });
+    expect(byStage.waiting_approval).toMatchObject({ stays: 1, meanHours: 48 });
+    expect(byStage.approved).toMatchObject({ stays: 1, meanHours: 1 });
+    // Stays still running (the reported claims, the final stages) have no end and are not listed.
+    expect(byStage.paid).toBeUndefined();
+  });
+
+  it('lists the SLA breaches: the claim number, stage, due time and how late', async () => {
+    const { slaBreaches } = await claimsReport();
+    expect(slaBreaches.count).toBe(1);
+    expect(slaBreaches.truncated).toBe(false);
+    expect(slaBreaches.items).toEqual([
+      { claimNumber: breached.claimNumber, stage: 'reported', dueAt: expect.any(String), overdueHours: expect.any(Number) },
+    ]);
+    expect(Date.parse(slaBreaches.items[0].dueAt)).toBeCloseTo(ago(2 * DAY_MS).getTime(), -5);
+    expect(slaBreaches.items[0].overdueHours).toBeGreaterThanOrEqual(47.9);
+    expect(slaBreaches.items[0].overdueHours).toBeLessThan(48.5);
+
+    // The deadline is the tenant's setting: with 100 hours to assign, the 72-hour-old claim is on time.
+    const settings = await TenantSettings.create({ tenantId: tenant.id, values: { claimUnassignedEscalationHours: 100 } });
+    try {
+      expect((await claimsReport()).slaBreaches).toEqual({ count: 0, items: [], truncated: false });
+    } finally {
+      await settings.destroy();
+    }
+  });
+
+  it('groups by assignee and by month', async () => {
+    const byAssignee = await claimsReport('?groupBy=assignee');
+    expect(byAssignee.groups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: adjuster.id, label: 'Ada Adjuster', filed: 1, approved: 1, paid: 1 }),
+        expect.objectContaining({ key: senior.id, label: 'Sam Senior', filed: 1, denied: 1 }),
+        expect.objectContaining({ key: 'unassigned', label: 'Unassigned', filed: 3, approved: 1 }),
+      ]),
+    );
+    expect(byAssignee.groups).toHaveLength(3);
+    const byMonth = await claimsReport('?groupBy=month');
+    const filed = byMonth.groups.reduce((sum: number, group: { filed: number }) => sum + group.filed, 0);
+    expect(filed).toBe(5);
+    for (const group of byMonth.groups) expect(group.key).toMatch(/^\d{4}-\d{2}$/);
+  });
+
+  it('counts only the period asked for', async () => {
+    // The last two days: the claim reported an hour ago, and two decisions a day ago.
+    const report = await claimsReport(`?from=${isoDay(ago(DAY_MS))}&to=${isoDay(new Date())}`);
+    expect(report.totals).toMatchObject({ filed: 1, approved: 1, denied: 1, amountClaimed: '300.00' });
+    // Two months ago: only the closed claim.
+    const old = await claimsReport(`?from=${isoDay(ago(61 * DAY_MS))}&to=${isoDay(ago(58 * DAY_MS))}`);
+    expect(old.totals).toMatchObject({ filed: 1, amountClaimed: '700.00' });
+    expect(old.stageTimes).toEqual([{ stage: 'reported', stays: 1, meanHours: 24, p50Hours: 24, p90Hours: 24 }]);
+  });
+
+  it('answers the claims tables as CSV downloads', async () => {
+    const groups = await stack.api.get('/api/v1/reports/claims').set(as(admin)).set('Accept', 'text/csv').expect(200);
+    expect(groups.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(groups.headers['content-disposition']).toMatch(
+      /^attachment; filename="claims-report-groups-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    const [header, ...rows] = parseCsv(groups.text);
+    expect(header).toEqual([
+      'key',
+      'label',
+      'filed',
+      'approved',
+      'denied',
+      'paid',
+      'denialRate',
+      'amountClaimed',
+      'amountApproved',
+      'amountPaid',
+    ]);
+    expect(rows).toContainEqual(['reported', 'reported', '2', '0', '0', '0', '', '800.00', '0.00', '0.00']);
+    expect(rows).toHaveLength(4);
+
+    const breaches = await stack.api.get('/api/v1/reports/claims?format=csv&section=slaBreaches').set(as(manager)).expect(200);
+    const [breachHeader, ...breachRows] = parseCsv(breaches.text);
+    expect(breachHeader).toEqual(['claimNumber', 'stage', 'dueAt', 'overdueHours']);
+    expect(breachRows.map((row) => row.slice(0, 2))).toEqual([[breached.claimNumber, 'reported']]);
+  });
+
+  it('counts the period’s policies, premiums, cancellations by reason, renewals and expiries', async () => {
+    const report = await policiesReport();
+    expect(report.totals).toEqual({
+      written: 4,
+      activated: 2,
+      cancelled: 3,
+      expired: 1,
+      renewed: 1,
+      writtenPremium: '700.00',
+      renewedPremium: '100.00',
+    });
+    // Active: the two expiring, the renewed one and the one the claims are filed on.
+    expect(report.currentStatuses).toEqual({ pending: 1, active: 4, cancelled: 3, expired: 1 });
+    expect(report.cancellationsByReason).toEqual([
+      { reason: 'Found a cheaper offer', count: 2 },
+      { reason: 'Moved abroad', count: 1 },
+    ]);
+    expect(report.expiring).toMatchObject({ within30Days: 1, within60Days: 2, within90Days: 2, truncated: false });
+    expect(report.expiring.items.map((item: { subscriptionId: string }) => item.subscriptionId)).toEqual([
+      expiringSoon.id,
+      expiringLater.id,
+    ]);
+    expect(report.expiring.items[1]).toMatchObject({ plan: 'Car Plus', premium: '250.00', endDate: expiringLater.endDate });
+
+    const byPlan = await policiesReport('?groupBy=plan');
+    expect(byPlan.groups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: homePlan.id, written: 2, writtenPremium: '200.00', cancelled: 2, renewed: 1 }),
+        expect.objectContaining({ key: carPlan.id, label: 'Car Plus', written: 2, writtenPremium: '500.00', cancelled: 1, expired: 1 }),
+      ]),
+    );
+    expect(byPlan.groups).toHaveLength(2);
+  });
+
+  it('answers the policies tables as CSV, a plan name that would run as a formula neutralised', async () => {
+    const res = await stack.api.get('/api/v1/reports/policies?groupBy=plan&format=csv').set(as(admin)).expect(200);
+    const rows = parseCsv(res.text).slice(1);
+    expect(rows).toContainEqual([homePlan.id, `'=HYPERLINK("http://evil")`, '2', '1', '2', '0', '1', '200.00', '100.00']);
+    const expiring = await stack.api.get('/api/v1/reports/policies?section=expiring').set(as(admin)).set('Accept', 'text/csv').expect(200);
+    const [header, ...expiringRows] = parseCsv(expiring.text);
+    expect(header).toEqual(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium']);
+    expect(expiringRows.map((row) => row[0])).toEqual([expiringSoon.id, expiringLater.id]);
+  });
+
+  it('refuses other roles, platform admins and a bad period', async () => {
+    for (const user of [agent, adjuster, senior]) {
+      expect((await stack.api.get('/api/v1/reports/claims').set(as(user))).status).toBe(403);
+    }
+    expect((await stack.api.get('/api/v1/reports/policies').set(as(manager))).status).toBe(403);
+    expect((await stack.api.get('/api/v1/reports/claims').set(as(platformAdmin))).status).toBe(403);
+    expect((await stack.api.get('/api/v1/reports/claims')).status).toBe(401);
+
+    for (const query of [
+      '?from=yesterday',
+      '?to=2026-13-01',
+      '?from=2026-03-02&to=2026-03-01',
+      '?from=2024-01-01&to=2026-01-01',
+      '?groupBy=policyType',
+      '?section=everything',
+    ]) {
+      const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(manager));
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+    }
+    expect((await stack.api.get('/api/v1/reports/policies?from=2026-03-02&to=2026-03-01').set(as(admin))).status).toBe(400);
+  });
+
+  it('reports each compliance requirement per policy: audience, acknowledged, overdue, escalations by level', async () => {
+    const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    const policy = await buildCompliancePolicy({ tenantId: tenant.id, createdById: officer.id, title: '@Gifts' });
+    const version = await buildPolicyVersion({ policyId: policy.id, status: 'published' });
+    const statuses: AcknowledgementStatus[] = ['acknowledged', 'acknowledged', 'pending', 'overdue', 'escalated'];
+    const employees = await buildUsers(statuses.length, tenant.id, () => ({ role: 'adjuster' }));
+    const acks = await buildAcknowledgements(version, employees);
+    await Promise.all(acks.map((ack, i) => ack.update({ status: statuses[i] })));
+    // The escalated one reached level 1 by e-mail and webhook (one acknowledgement) and level 2; the overdue one level 1.
+    const alert = (ack: Acknowledgement, level: number, channel: 'email' | 'webhook') =>
+      EscalationAlert.create({ tenantId: tenant.id, acknowledgementId: ack.id, level, channel });
+    await alert(acks[4], 1, 'email');
+    await alert(acks[4], 1, 'webhook');
+    await alert(acks[4], 2, 'email');
+    await alert(acks[3], 1, 'email');
+    const requirement = await ComplianceRequirement.create({
+      tenantId: tenant.id,
+      title: 'Anti-bribery',
+      frameworkRef: 'ISO 37001 8.7',
+      ownerId: officer.id,
+      dueAt: new Date(Date.now() + 30 * DAY_MS),
+      createdById: officer.id,
+    });
+    await ComplianceRequirementPolicy.create({ requirementId: requirement.id, policyId: policy.id, tenantId: tenant.id });
+    // Another tenant's requirement is never listed.
+    const other = await buildTenant();
+    const otherOfficer = await buildUser({ tenantId: other.id, role: 'compliance_officer' });
+    await ComplianceRequirement.create({
+      tenantId: other.id,
+      title: 'Elsewhere',
+      frameworkRef: 'X',
+      ownerId: otherOfficer.id,
+      dueAt: new Date(),
+      createdById: otherOfficer.id,
+    });
+
+    const res = await stack.api.get('/api/v1/reports/compliance').set(as(officer)).expect(200);
+    const counts = { audience: 5, acknowledged: 2, pending: 1, overdue: 2, exempt: 0, percent: 40 };
+    expect(res.body.requirements).toEqual([
+      {
+        requirementId: requirement.id,
+        title: 'Anti-bribery',
+        frameworkRef: 'ISO 37001 8.7',
+        dueAt: expect.any(String),
+        status: 'at_risk',
+        complete: false,
+        overall: counts,
+        policies: [
+          {
+            policyId: policy.id,
+            title: '@Gifts',
+            versionId: version.id,
+            versionNumber: version.versionNumber,
+            ...counts,
+            escalations: { level1: 2, level2: 1 },
+          },
+        ],
+      },
+    ]);
+
+    const csv = await stack.api.get('/api/v1/reports/compliance?format=csv').set(as(admin)).expect(200);
+    expect(parseCsv(csv.text)).toEqual([
+      [
+        'requirement',
+        'frameworkRef',
+        'dueAt',
+        'status',
+        'policy',
+        'versionNumber',
+        'audience',
+        'acknowledged',
+        'pending',
+        'overdue',
+        'exempt',
+        'percent',
+        'level1',
+        'level2',
+      ],
+      [
+        'Anti-bribery',
+        'ISO 37001 8.7',
+        requirement.dueAt.toISOString(),
+        'at_risk',
+        "'@Gifts",
+        String(version.versionNumber),
+        '5',
+        '2',
+        '1',
+        '2',
+        '0',
+        '40',
+        '2',
+        '1',
+      ],
+    ]);
+    expect((await stack.api.get('/api/v1/reports/compliance').set(as(manager))).status).toBe(403);
+  });
+
+  it('reports every tenant to platform admins: users, policies, open claims, SLA breaches, requirements; pending registrations', async () => {
+    const fresh = await buildTenant({ name: '=SUM(A1)' });
+    const holder = await buildUser({ tenantId: fresh.id, role: 'policyholder' });
+    await buildUser({ tenantId: fresh.id, role: 'tenant_admin' });
+    await buildUser({ tenantId: fresh.id, role: 'adjuster', isActive: false });
+    const policy = await buildSubscription({ tenantId: fresh.id, policyholderId: holder.id });
+    // Open and past the 24 h deadline; and a closed one.
+    await claimWith(fresh.id, ago(3 * DAY_MS), '100.00', [], { subscriptionId: policy.id });
+    await claimWith(fresh.id, ago(3 * DAY_MS), '100.00', [['closed', ago(2 * DAY_MS), null]], { subscriptionId: policy.id });
+    const registration = await Registration.create({
+      companyName: 'Waiting Mutual',
+      businessType: 'mutual',
+      phone: '+44 20 7946 0000',
+      contactEmail: 'contact@waiting.example',
+      address: '1 Queue Street',
+      requestedSlug: 'waiting-mutual',
+      adminEmail: 'admin@waiting.example',
+      adminFullName: 'Wanda Waiting',
+      adminPasswordHash: 'not-a-real-hash',
+      workflowId: 'onboarding-waiting',
+    });
+    await Registration.sequelize!.query('UPDATE registrations SET created_at = :at WHERE id = :id', {
+      replacements: { at: ago(5 * HOUR_MS), id: registration.id },
+    });
+
+    const res = await stack.api.get('/api/v1/reports/platform?ordering=-createdAt').set(as(platformAdmin)).expect(200);
+    expect(res.body.items[0]).toEqual({
+      tenant: { id: fresh.id, name: '=SUM(A1)', slug: fresh.slug, status: fresh.status },
+      users: 2,
+      activePolicies: 1,
+      openClaims: 1,
+      slaBreaches: 1,
+      requirements: { total: 0, on_track: 0, at_risk: 0, breached: 0 },
+    });
+    // The first tenant of this suite: its one breach, its one requirement (at risk).
+    expect(res.body.items.find((item: { tenant: { id: string } }) => item.tenant.id === tenant.id)).toMatchObject({
+      slaBreaches: 1,
+      requirements: { total: 1, at_risk: 1 },
+    });
+    const waiting = res.body.registrations.items.find((item: { id: string }) => item.id === registration.id);
+    expect(waiting).toMatchObject({ companyName: 'Waiting Mutual' });
+    expect(waiting.ageHours).toBeGreaterThanOrEqual(5);
+    expect(waiting.ageHours).toBeLessThan(5.5);
+    expect(res.body.registrations.count).toBeGreaterThanOrEqual(1);
+
+    const csv = await stack.api.get('/api/v1/reports/platform?format=csv').set(as(platformAdmin)).expect(200);
+    const [header, ...rows] = parseCsv(csv.text);
+    expect(header).toEqual([
+      'tenant',
+      'slug',
+      'users',
+      'activePolicies',
+      'openClaims',
+      'slaBreaches',
+      'total',
+      'on_track',
+      'at_risk',
+      'breached',
+    ]);
+    expect(rows).toContainEqual(["'=SUM(A1)", fresh.slug, '2', '1', '1', '1', '0', '0', '0', '0']);
+
+    expect((await stack.api.get('/api/v1/reports/platform').set(as(admin))).status).toBe(403);
+  });
+
+  it('answers exactly what the declared response schemas say, for every grouping', async () => {
+    const schemaOf = (path: string) => allRoutes(stack.config).find((spec) => spec.path === path)!.response.schema!;
+    for (const [path, user, groupings] of [
+      ['/reports/claims', manager, ['stage', 'assignee', 'month']],
+      ['/reports/policies', admin, ['month', 'plan']],
+      ['/reports/compliance', admin, ['']],
+      ['/reports/platform', platformAdmin, ['']],
+    ] as const) {
+      for (const groupBy of groupings) {
+        const res = await stack.api
+          .get(`/api/v1${path}${groupBy && `?groupBy=${groupBy}`}`)
+          .set(as(user))
+          .expect(200);
+        const { error } = schemaOf(path).validate(res.body, { allowUnknown: false, abortEarly: false });
+        expect(error?.details.map((d) => `${path} ${groupBy} ${d.path.join('.')}: ${d.message}`) ?? []).toEqual([]);
+      }
+    }
+  });
+
+  it('describes the four reports in the OpenAPI document, JSON and CSV', async () => {
+    const { body } = await stack.api.get('/api/openapi.json').expect(200);
+    for (const path of ['/api/v1/reports/claims', '/api/v1/reports/policies', '/api/v1/reports/compliance', '/api/v1/reports/platform']) {
+      expect(Object.keys(body.paths[path].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { allRoutes } from '../../src/api/routes';
 import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
 import type { ClaimStage } from '../../src/contracts/claim';
+import type { PolicyType } from '../../src/models/plan';
 import {
   Acknowledgement,
   AuditEvent,
@@ -124,12 +125,16 @@ describe('business reports', () => {
     senior = await buildUser({ tenantId: tenant.id, role: 'senior_adjuster', fullName: 'Sam Senior' });
     agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     platformAdmin = await buildUser({ role: 'platform_admin' });
-    // The one policy every claim of the tenant is filed on, written long before the period.
-    const cover = await buildSubscription({ tenantId: tenant.id });
-    await Subscription.sequelize!.query('UPDATE subscriptions SET created_at = :createdAt WHERE id = :id', {
-      replacements: { createdAt: ago(400 * DAY_MS), id: cover.id },
-    });
-    const on = { subscriptionId: cover.id };
+    // The two policies the tenant's claims are filed on, a home and a car policy, written long before the period.
+    const coverOf = async (policyType: PolicyType) => {
+      const cover = await buildSubscription({ tenantId: tenant.id, planId: (await buildPlan({ tenantId: tenant.id, policyType })).id });
+      await Subscription.sequelize!.query('UPDATE subscriptions SET created_at = :createdAt WHERE id = :id', {
+        replacements: { createdAt: ago(400 * DAY_MS), id: cover.id },
+      });
+      return { subscriptionId: cover.id };
+    };
+    const on = await coverOf('home');
+    const onCar = await coverOf('auto');
 
     // Paid: 24 h reported, 24 h assigned (a reassignment in between is no stage change), 24 h in
     // review, approved by the adjuster for 900, paid the next day.
@@ -145,7 +150,7 @@ describe('business reports', () => {
         ['payment_processing', ago(7 * DAY_MS - HOUR_MS), null],
         ['paid', ago(6 * DAY_MS), null],
       ],
-      { ...on, amountApproved: '900.00', assigneeId: adjuster.id },
+      { ...onCar, amountApproved: '900.00', assigneeId: adjuster.id },
     );
     await Payment.create({
       tenantId: tenant.id,
@@ -175,7 +180,7 @@ describe('business reports', () => {
         ['waiting_approval', ago(3 * DAY_MS), senior],
         ['approved', ago(1 * DAY_MS), manager],
       ],
-      { ...on, amountApproved: '30000.00' },
+      { ...onCar, amountApproved: '30000.00' },
     );
     // Reported three days ago and never assigned: past the 24 h deadline by 48 h.
     breached = await claimWith(tenant.id, ago(3 * DAY_MS), '500.00', [], on);
@@ -191,8 +196,8 @@ describe('business reports', () => {
     await claimWith(other.id, ago(3 * DAY_MS), '100.00', []);
 
     // Policies. The home plan's name would run as a formula in a spreadsheet.
-    homePlan = await buildPlan({ tenantId: tenant.id, name: '=HYPERLINK("http://evil")', premium: '100.00' });
-    carPlan = await buildPlan({ tenantId: tenant.id, name: 'Car Plus', premium: '250.00' });
+    homePlan = await buildPlan({ tenantId: tenant.id, name: '=HYPERLINK("http://evil")', premium: '100.00', policyType: 'home' });
+    carPlan = await buildPlan({ tenantId: tenant.id, name: 'Car Plus', premium: '250.00', policyType: 'auto' });
     const inDays = (days: number) => isoDay(new Date(Date.now() + days * DAY_MS));
     expiringSoon = await policyWith(homePlan, ago(20 * DAY_MS), { endDate: inDays(20) }, [['subscription.activate', ago(20 * DAY_MS)]]);
     expiringLater = await policyWith(carPlan, ago(10 * DAY_MS), { endDate: inDays(45) }, [['subscription.activate', ago(10 * DAY_MS)]]);
@@ -216,6 +221,8 @@ describe('business reports', () => {
     const otherPlan = await buildPlan({ tenantId: other.id, premium: '999.00' });
     await policyWith(otherPlan, ago(DAY_MS), { endDate: inDays(10) }, [['subscription.renew', ago(DAY_MS)]]);
     await policyWith(otherPlan, ago(DAY_MS), { ...cancelled, cancelledAt: ago(DAY_MS), cancellationReason: 'Found a cheaper offer' });
+    // A policy keeps the type it was issued with: the home plan turned business later changes none of its policies.
+    await homePlan.update({ policyType: 'business' });
   });
   afterAll(() => stack?.close());
 
@@ -289,7 +296,7 @@ describe('business reports', () => {
     }
   });
 
-  it('groups by assignee and by month', async () => {
+  it('groups by assignee, by the policy type of the claim’s subscription and by month', async () => {
     const byAssignee = await claimsReport('?groupBy=assignee');
     expect(byAssignee.groups).toEqual(
       expect.arrayContaining([
@@ -299,6 +306,34 @@ describe('business reports', () => {
       ]),
     );
     expect(byAssignee.groups).toHaveLength(3);
+    const byType = await claimsReport('?groupBy=policyType');
+    expect(byType.groups).toEqual([
+      {
+        key: 'auto',
+        label: 'auto',
+        filed: 2,
+        approved: 2,
+        denied: 0,
+        paid: 1,
+        denialRate: 0,
+        amountClaimed: '31000.00',
+        amountApproved: '30900.00',
+        amountPaid: '900.00',
+      },
+      {
+        key: 'home',
+        label: 'home',
+        filed: 3,
+        approved: 0,
+        denied: 1,
+        paid: 0,
+        denialRate: 1,
+        amountClaimed: '2800.00',
+        amountApproved: '0.00',
+        amountPaid: '0.00',
+      },
+    ]);
+    expect(byType.totals).toEqual((await claimsReport()).totals);
     const byMonth = await claimsReport('?groupBy=month');
     const filed = byMonth.groups.reduce((sum: number, group: { filed: number }) => sum + group.filed, 0);
     expect(filed).toBe(5);
@@ -341,6 +376,12 @@ describe('business reports', () => {
     const [breachHeader, ...breachRows] = parseCsv(breaches.text);
     expect(breachHeader).toEqual(['claimNumber', 'stage', 'dueAt', 'overdueHours']);
     expect(breachRows.map((row) => row.slice(0, 2))).toEqual([[breached.claimNumber, 'reported']]);
+
+    const byType = await stack.api.get('/api/v1/reports/claims?groupBy=policyType&format=csv').set(as(manager)).expect(200);
+    expect(parseCsv(byType.text).slice(1)).toEqual([
+      ['auto', 'auto', '2', '2', '0', '1', '0', '31000.00', '30900.00', '900.00'],
+      ['home', 'home', '3', '0', '1', '0', '1', '2800.00', '0.00', '0.00'],
+    ]);
   });
 
   it('counts the period’s policies, premiums, cancellations by reason, renewals and expiries', async () => {
@@ -354,8 +395,8 @@ describe('business reports', () => {
       writtenPremium: '700.00',
       renewedPremium: '100.00',
     });
-    // Active: the two expiring, the renewed one and the one the claims are filed on.
-    expect(report.currentStatuses).toEqual({ pending: 1, active: 4, cancelled: 3, expired: 1 });
+    // Active: the two expiring, the renewed one and the two the claims are filed on.
+    expect(report.currentStatuses).toEqual({ pending: 1, active: 5, cancelled: 3, expired: 1 });
     expect(report.cancellationsByReason).toEqual([
       { reason: 'Found a cheaper offer', count: 2 },
       { reason: 'Moved abroad', count: 1 },
@@ -375,12 +416,46 @@ describe('business reports', () => {
       ]),
     );
     expect(byPlan.groups).toHaveLength(2);
+
+    // By policy type, as issued: the home plan's policies stay home policies after the plan became business.
+    const byType = await policiesReport('?groupBy=policyType');
+    expect(byType.groupBy).toBe('policyType');
+    expect(byType.groups).toEqual([
+      {
+        key: 'auto',
+        label: 'auto',
+        written: 2,
+        activated: 1,
+        cancelled: 1,
+        expired: 1,
+        renewed: 0,
+        writtenPremium: '500.00',
+        renewedPremium: '0.00',
+      },
+      {
+        key: 'home',
+        label: 'home',
+        written: 2,
+        activated: 1,
+        cancelled: 2,
+        expired: 0,
+        renewed: 1,
+        writtenPremium: '200.00',
+        renewedPremium: '100.00',
+      },
+    ]);
+    expect(byType.totals).toEqual(report.totals);
   });
 
   it('answers the policies tables as CSV, a plan name that would run as a formula neutralised', async () => {
     const res = await stack.api.get('/api/v1/reports/policies?groupBy=plan&format=csv').set(as(admin)).expect(200);
     const rows = parseCsv(res.text).slice(1);
     expect(rows).toContainEqual([homePlan.id, `'=HYPERLINK("http://evil")`, '2', '1', '2', '0', '1', '200.00', '100.00']);
+    const byType = await stack.api.get('/api/v1/reports/policies?groupBy=policyType').set(as(admin)).set('Accept', 'text/csv').expect(200);
+    expect(parseCsv(byType.text).slice(1)).toEqual([
+      ['auto', 'auto', '2', '1', '1', '1', '0', '500.00', '0.00'],
+      ['home', 'home', '2', '1', '2', '0', '1', '200.00', '100.00'],
+    ]);
     const expiring = await stack.api.get('/api/v1/reports/policies?section=expiring').set(as(admin)).set('Accept', 'text/csv').expect(200);
     const [header, ...expiringRows] = parseCsv(expiring.text);
     expect(header).toEqual(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium']);
@@ -400,13 +475,14 @@ describe('business reports', () => {
       '?to=2026-13-01',
       '?from=2026-03-02&to=2026-03-01',
       '?from=2024-01-01&to=2026-01-01',
-      '?groupBy=policyType',
+      '?groupBy=plan',
       '?section=everything',
     ]) {
       const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(manager));
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
     expect((await stack.api.get('/api/v1/reports/policies?from=2026-03-02&to=2026-03-01').set(as(admin))).status).toBe(400);
+    expect((await stack.api.get('/api/v1/reports/policies?groupBy=assignee').set(as(admin))).status).toBe(400);
   });
 
   it('reports each compliance requirement per policy: audience, acknowledged, overdue, escalations by level', async () => {
@@ -574,8 +650,8 @@ describe('business reports', () => {
   it('answers exactly what the declared response schemas say, for every grouping', async () => {
     const schemaOf = (path: string) => allRoutes(stack.config).find((spec) => spec.path === path)!.response.schema!;
     for (const [path, user, groupings] of [
-      ['/reports/claims', manager, ['stage', 'assignee', 'month']],
-      ['/reports/policies', admin, ['month', 'plan']],
+      ['/reports/claims', manager, ['stage', 'assignee', 'month', 'policyType']],
+      ['/reports/policies', admin, ['month', 'plan', 'policyType']],
       ['/reports/compliance', admin, ['']],
       ['/reports/platform', platformAdmin, ['']],
     ] as const) {
@@ -590,10 +666,13 @@ describe('business reports', () => {
     }
   });
 
-  it('describes the four reports in the OpenAPI document, JSON and CSV', async () => {
+  it('describes the four reports in the OpenAPI document, JSON and CSV, and every grouping', async () => {
     const { body } = await stack.api.get('/api/openapi.json').expect(200);
     for (const path of ['/api/v1/reports/claims', '/api/v1/reports/policies', '/api/v1/reports/compliance', '/api/v1/reports/platform']) {
       expect(Object.keys(body.paths[path].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
     }
+    const groupings = (path: string) => body.paths[path].get.parameters.find((p: { name: string }) => p.name === 'groupBy').schema.enum;
+    expect(groupings('/api/v1/reports/claims')).toEqual(['stage', 'assignee', 'month', 'policyType']);
+    expect(groupings('/api/v1/reports/policies')).toEqual(['month', 'plan', 'policyType']);
   });
 });

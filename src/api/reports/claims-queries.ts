@@ -9,14 +9,27 @@ import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import type { Period } from './period';
 
-export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month'] as const;
+export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
 export type ClaimGrouping = (typeof CLAIM_GROUPINGS)[number];
 
-/** What a group is keyed and labelled by: the claim's current stage or assignee, or the month of the event. */
-const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string }> = {
+/**
+ * What a group is keyed and labelled by: the claim's current stage or assignee, the month of the
+ * event, or the policy type of the subscription the claim is filed on (as issued, docs/subscriptions.md);
+ * and the table the key needs, joined only for that grouping.
+ */
+const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: string }> = {
   stage: { key: 'c.status', label: 'c.status' },
-  assignee: { key: "coalesce(c.assignee_id::text, 'unassigned')", label: "coalesce(u.full_name, 'Unassigned')" },
+  assignee: {
+    key: "coalesce(c.assignee_id::text, 'unassigned')",
+    label: "coalesce(u.full_name, 'Unassigned')",
+    join: 'LEFT JOIN users u ON u.id = c.assignee_id',
+  },
   month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
+  policyType: {
+    key: 's.policy_type',
+    label: 's.policy_type',
+    join: 'JOIN subscriptions s ON s.id = c.subscription_id AND s.tenant_id = :tenantId',
+  },
 };
 
 interface GroupRow {
@@ -64,7 +77,7 @@ function figuresOf(row: GroupRow): ClaimFigures {
  * filing date with the amount claimed, approved with the amount approved, paid with the payment.
  */
 export async function claimGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: ClaimGrouping) {
-  const { key, label } = GROUP_KEYS[groupBy];
+  const { key, label, join = '' } = GROUP_KEYS[groupBy];
   const rows = await sequelize.query<GroupRow>(
     `WITH events AS (
        SELECT c.id AS claim_id, 'filed' AS kind, c.created_at AS at
@@ -81,7 +94,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
          FROM events e
          JOIN claims c ON c.id = e.claim_id AND c.tenant_id = :tenantId
          LEFT JOIN payments p ON e.kind = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId
-         LEFT JOIN users u ON u.id = c.assignee_id
+         ${join}
      )
      SELECT key, label, GROUPING(key, label) AS total,
             count(*) FILTER (WHERE kind = 'filed') AS filed,

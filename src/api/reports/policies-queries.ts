@@ -8,12 +8,14 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
 import type { Period } from './period';
 
-export const POLICY_GROUPINGS = ['month', 'plan'] as const;
+export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
 export type PolicyGrouping = (typeof POLICY_GROUPINGS)[number];
 
+/** What a group is keyed and labelled by: the month of the event, the plan, or the policy type the policy was issued with. */
 const GROUP_KEYS: Record<PolicyGrouping, { key: string; label: string }> = {
   month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
   plan: { key: 's.plan_id::text', label: 'p.name' },
+  policyType: { key: 's.policy_type', label: 's.policy_type' },
 };
 
 /** The windows of the expiring counts, in days from today. */

@@ -26,13 +26,21 @@ const periodKeys = {
 
 export const claimsReportQuery = object({
   ...periodKeys,
-  groupBy: withDefault(oneOf(CLAIM_GROUPINGS).description('stage and assignee: the claim’s current ones; month: of the event'), 'stage'),
+  groupBy: withDefault(
+    oneOf(CLAIM_GROUPINGS).description(
+      'stage and assignee: the claim’s current ones; month: of the event; policyType: of the subscription the claim is filed on',
+    ),
+    'stage',
+  ),
   section: withDefault(oneOf(['groups', 'slaBreaches', 'stageTimes'] as const).description('Which table the CSV holds'), 'groups'),
 });
 
 export const policiesReportQuery = object({
   ...periodKeys,
-  groupBy: withDefault(oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan'), 'month'),
+  groupBy: withDefault(
+    oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan; policyType: the policy’s, as issued'),
+    'month',
+  ),
   section: withDefault(oneOf(['groups', 'expiring', 'cancellations'] as const).description('Which table the CSV holds'), 'groups'),
 });
 

@@ -470,18 +470,21 @@ describe('business reports', () => {
     expect((await stack.api.get('/api/v1/reports/claims').set(as(platformAdmin))).status).toBe(403);
     expect((await stack.api.get('/api/v1/reports/claims')).status).toBe(401);
 
-    for (const query of [
-      '?from=yesterday',
-      '?to=2026-13-01',
-      '?from=2026-03-02&to=2026-03-01',
-      '?from=2024-01-01&to=2026-01-01',
-      '?groupBy=plan',
-      '?section=everything',
-    ]) {
+    for (const query of ['?from=yesterday', '?to=2026-13-01', '?groupBy=plan', '?section=everything']) {
       const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(manager));
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
-    expect((await stack.api.get('/api/v1/reports/policies?from=2026-03-02&to=2026-03-01').set(as(admin))).status).toBe(400);
+    // Well-formed dates that make no period: 422, naming the field.
+    for (const [query, field] of [
+      ['?from=2026-03-02&to=2026-03-01', 'from'],
+      ['?from=2024-01-01&to=2026-01-01', 'to'],
+      ['?from=1999-12-31', 'from'],
+      ['?to=3000-01-01', 'to'],
+    ]) {
+      const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(manager));
+      expect({ query, status: res.status, field: res.body.error?.details?.[0]?.field }).toEqual({ query, status: 422, field });
+    }
+    expect((await stack.api.get('/api/v1/reports/policies?from=2026-03-02&to=2026-03-01').set(as(admin))).status).toBe(422);
     expect((await stack.api.get('/api/v1/reports/policies?groupBy=assignee').set(as(admin))).status).toBe(400);
   });
 

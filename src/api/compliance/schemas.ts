@@ -7,7 +7,10 @@ import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 export const acknowledgementStatus = oneOf(ACKNOWLEDGEMENT_STATUSES);
-export const sha256 = Joi.string().lowercase().hex().length(64);
+// A pattern, not .hex().length(): the OpenAPI document then says exactly what is accepted.
+export const sha256 = Joi.string()
+  .pattern(/^[0-9a-fA-F]{64}$/, 'SHA-256 in hex')
+  .lowercase();
 
 export const listPoliciesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
 

@@ -3,7 +3,7 @@
  * createdAt unless a list names another order), an opaque cursor naming the order and the last row
  * seen, `first` capped, and `totalCount` counted only when asked for.
  */
-import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
 import type { ObjectRef } from '@pothos/core';
@@ -45,8 +45,13 @@ export function cursorOf(row: Keyed, order: PageOrder): string {
   return Buffer.from(JSON.stringify([order.attribute, value, row.id])).toString('base64url');
 }
 
+/** A cursor's id as the model's key holds it: a UUID, or the digits of a BIGINT (audit events). */
+function idSchemaOf(model: ModelStatic<Model>): Joi.Schema {
+  return model.getAttributes().id.type instanceof DataTypes.BIGINT ? Joi.string().pattern(/^\d{1,19}$/) : Joi.string().guid();
+}
+
 /** The rows after the cursor's; a cursor of another order (or a forged one) is refused. */
-function afterCursor(cursor: string, order: PageOrder): WhereOptions {
+function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): WhereOptions {
   let decoded: unknown;
   try {
     if (cursor.length > MAX_CURSOR_LENGTH) throw new Error('too long');
@@ -55,7 +60,7 @@ function afterCursor(cursor: string, order: PageOrder): WhereOptions {
     decoded = undefined;
   }
   const cursorSchema = Joi.array()
-    .ordered(Joi.string().valid(order.attribute).required(), order.value.required(), Joi.string().guid().required())
+    .ordered(Joi.string().valid(order.attribute).required(), order.value.required(), idSchema.required())
     .length(3);
   const { value, error } = cursorSchema.validate(decoded, { convert: true });
   if (decoded === undefined || error)
@@ -81,7 +86,7 @@ export async function connectionOf<M extends Keyed>(
   if (first < 1 || first > MAX_PAGE_SIZE) {
     throw badRequest(`first must be between 1 and ${MAX_PAGE_SIZE}`, [{ field: 'first', message: `at most ${MAX_PAGE_SIZE}` }]);
   }
-  const pageWhere = args.after ? { [Op.and]: [where, afterCursor(args.after, order)] } : where;
+  const pageWhere = args.after ? { [Op.and]: [where, afterCursor(args.after, order, idSchemaOf(model))] } : where;
   const direction = order.descending ? 'DESC' : 'ASC';
   const rows = await model.findAll({
     where: pageWhere,

@@ -5,5 +5,6 @@ import './schema/catalog';
 import './schema/subscriptions';
 import './schema/claims';
 import './schema/compliance';
+import './schema/audit';
 
 export const schema = builder.toSchema();

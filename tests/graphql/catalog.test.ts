@@ -112,6 +112,18 @@ describe('GraphQL catalog: categories and plans (real API and PostgreSQL)', () =
       expect(rest.pageInfo).toMatchObject({ hasNextPage: false });
     });
 
+    it('pages on after the longest name, in any script', async () => {
+      const elsewhere = await buildTenant();
+      const reader = await buildUser({ tenantId: elsewhere.id, role: 'policyholder' });
+      const names = ['𝔸'.repeat(120), '𝔹'.repeat(120)];
+      for (const name of names) await buildCategory({ tenantId: elsewhere.id, name });
+      const first = (await graphql(CATEGORIES, { first: 1 }, reader)).data!.categories as Page<{ name: string }>;
+      const rest = (await graphql(CATEGORIES, { first: 1, after: first.pageInfo!.endCursor }, reader)).data!.categories as Page<{
+        name: string;
+      }>;
+      expect([...first.nodes, ...rest.nodes].map((c) => c.name)).toEqual(names);
+    });
+
     it('refuses an ordering REST does not offer', async () => {
       const answer = await graphql(CATEGORIES, { ordering: 'tenantId' }, holder);
       expect(answer.data).toBeNull();

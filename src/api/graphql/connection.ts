@@ -36,8 +36,11 @@ export interface Connection<T> {
   totalCount: () => Promise<number>;
 }
 
-/** A cursor is short; anything longer is not one of ours. */
-const MAX_CURSOR_LENGTH = 300;
+/**
+ * Anything longer is not one of ours: the longest is a category's name (120 characters, up to 4
+ * bytes each in UTF-8) with its id, about 730 characters in base64url.
+ */
+const MAX_CURSOR_LENGTH = 1024;
 
 export function cursorOf(row: Keyed, order: PageOrder): string {
   // A Date becomes its ISO string, a decimal stays the string the model holds.

@@ -16,7 +16,8 @@ import { validInput } from '../input';
 /** The value a cursor carries for each attribute a list may be ordered by. */
 const CURSOR_VALUES = {
   createdAt: Joi.date().iso(),
-  name: Joi.string().max(200),
+  // A category's name is at most 120 characters; JavaScript counts one outside the BMP as two.
+  name: Joi.string().max(240),
   premium: Joi.number(),
   coverageAmount: Joi.number(),
 };

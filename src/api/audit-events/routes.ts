@@ -3,11 +3,11 @@
  * Tenant admins and compliance officers see their tenant's events; platform admins see the
  * platform's own (tenant_id null: registrations, tenants, platform users).
  */
-import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models';
 import { auditEventPolicy } from '../../policies/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
+import { AUDIT_READERS, auditEventWhere } from './query';
 import { auditEventSchema, listAuditEventsQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {
@@ -17,20 +17,13 @@ export function auditEventRoutes(): RouteSpec[] {
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by entity, actor, action and time',
       tag: 'audit',
-      roles: ['tenant_admin', 'compliance_officer', 'platform_admin'],
+      roles: AUDIT_READERS,
       query: listAuditEventsQuery,
       response: { status: 200, schema: pageSchema(auditEventSchema) },
       handler: async (ctx) => {
-        const { entityType, entityId, actorId, action, from, to, ...page } = ctx.state.input.query;
-        const where: WhereOptions<AuditEvent> = {
-          ...auditEventPolicy.scope(ctx.state.user),
-          ...(entityType && { entityType }),
-          ...(entityId && { entityId }),
-          ...(actorId && { actorId }),
-          ...(action && { action }),
-          ...((from || to) && { occurredAt: { ...(from && { [Op.gte]: from }), ...(to && { [Op.lt]: to }) } }),
-        };
-        ctx.body = await paginate(AuditEvent, page, where);
+        const { page, pageSize, ordering } = ctx.state.input.query;
+        const where = auditEventWhere(ctx.state.input.query, auditEventPolicy.scope(ctx.state.user));
+        ctx.body = await paginate(AuditEvent, { page, pageSize, ordering }, where);
       },
     }),
   ];

@@ -1,34 +1,60 @@
 /**
- * Relay-style connections over keyset pages: newest first by (createdAt, id), an opaque cursor
- * naming the last row seen, `first` capped, and `totalCount` counted only when asked for.
+ * Relay-style connections over keyset pages: ordered by one attribute then `id` (newest first by
+ * createdAt unless a list names another order), an opaque cursor naming the order and the last row
+ * seen, `first` capped, and `totalCount` counted only when asked for.
  */
-import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
 import type { ObjectRef } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './bounds';
 
-interface Keyed {
-  id: string;
-  createdAt: Date;
+type Keyed = Model & { id: string };
+
+/** The order of a page: one attribute, then `id` in the same direction to break ties. */
+export interface PageOrder {
+  attribute: string;
+  descending: boolean;
+  /** What a cursor's value of `attribute` must be, checked before it reaches a statement. */
+  value: Joi.Schema;
+}
+
+export const NEWEST_FIRST: PageOrder = { attribute: 'createdAt', descending: true, value: Joi.date().iso() };
+
+/** The order a REST list's `ordering` names (`premium`, `-premium`), with the cursor value each attribute takes. */
+export function orderingOf(ordering: string, values: Record<string, Joi.Schema>): PageOrder {
+  const descending = ordering.startsWith('-');
+  const attribute = descending ? ordering.slice(1) : ordering;
+  return { attribute, descending, value: values[attribute] };
 }
 
 export interface Connection<T> {
   nodes: T[];
+  order: PageOrder;
   hasNextPage: boolean;
   totalCount: () => Promise<number>;
 }
 
-const cursorSchema = Joi.array().ordered(Joi.date().iso().required(), Joi.string().guid().required()).length(2);
-/** A cursor is short; anything longer is not one of ours. */
-const MAX_CURSOR_LENGTH = 200;
+/**
+ * Anything longer is not one of ours: the longest is a category's name (120 characters, up to 4
+ * bytes each in UTF-8) with its id, about 730 characters in base64url.
+ */
+const MAX_CURSOR_LENGTH = 1024;
 
-export function cursorOf(row: Keyed): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+export function cursorOf(row: Keyed, order: PageOrder): string {
+  // A Date becomes its ISO string, a decimal stays the string the model holds.
+  const value = row.get(order.attribute);
+  return Buffer.from(JSON.stringify([order.attribute, value, row.id])).toString('base64url');
 }
 
-function afterCursor(cursor: string): WhereOptions {
+/** A cursor's id as the model's key holds it: a UUID, or the digits of a BIGINT (audit events). */
+function idSchemaOf(model: ModelStatic<Model>): Joi.Schema {
+  return model.getAttributes().id.type instanceof DataTypes.BIGINT ? Joi.string().pattern(/^\d{1,19}$/) : Joi.string().guid();
+}
+
+/** The rows after the cursor's; a cursor of another order (or a forged one) is refused. */
+function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): WhereOptions {
   let decoded: unknown;
   try {
     if (cursor.length > MAX_CURSOR_LENGTH) throw new Error('too long');
@@ -36,11 +62,15 @@ function afterCursor(cursor: string): WhereOptions {
   } catch {
     decoded = undefined;
   }
+  const cursorSchema = Joi.array()
+    .ordered(Joi.string().valid(order.attribute).required(), order.value.required(), idSchema.required())
+    .length(3);
   const { value, error } = cursorSchema.validate(decoded, { convert: true });
   if (decoded === undefined || error)
     throw badRequest('`after` is not a cursor this API gave', [{ field: 'after', message: 'invalid cursor' }]);
-  const [createdAt, id] = value as [Date, string];
-  return { [Op.or]: [{ createdAt: { [Op.lt]: createdAt } }, { createdAt, id: { [Op.lt]: id } }] };
+  const [, last, id] = value as [string, unknown, string];
+  const beyond = order.descending ? Op.lt : Op.gt;
+  return { [Op.or]: [{ [order.attribute]: { [beyond]: last } }, { [order.attribute]: last, id: { [beyond]: id } }] };
 }
 
 export interface PageArgs {
@@ -48,26 +78,28 @@ export interface PageArgs {
   after?: string | null;
 }
 
-/** One page of `model`'s rows matching `where` (which carries the access policy's scope). */
-export async function connectionOf<M extends Model & Keyed>(
+/** One page of `model`'s rows matching `where` (which carries the access policy's scope), in `order`. */
+export async function connectionOf<M extends Keyed>(
   model: ModelStatic<M>,
   where: WhereOptions,
   args: PageArgs,
+  order: PageOrder = NEWEST_FIRST,
 ): Promise<Connection<M>> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 1 || first > MAX_PAGE_SIZE) {
     throw badRequest(`first must be between 1 and ${MAX_PAGE_SIZE}`, [{ field: 'first', message: `at most ${MAX_PAGE_SIZE}` }]);
   }
-  const pageWhere = args.after ? { [Op.and]: [where, afterCursor(args.after)] } : where;
+  const pageWhere = args.after ? { [Op.and]: [where, afterCursor(args.after, order, idSchemaOf(model))] } : where;
+  const direction = order.descending ? 'DESC' : 'ASC';
   const rows = await model.findAll({
     where: pageWhere,
     order: [
-      ['createdAt', 'DESC'],
-      ['id', 'DESC'],
+      [order.attribute, direction],
+      ['id', direction],
     ],
     limit: first + 1,
   });
-  return { nodes: rows.slice(0, first), hasNextPage: rows.length > first, totalCount: () => model.count({ where }) };
+  return { nodes: rows.slice(0, first), order, hasNextPage: rows.length > first, totalCount: () => model.count({ where }) };
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
@@ -87,13 +119,13 @@ export function connectionType<T extends Keyed>(name: string, node: ObjectRef<Bu
   });
   return builder.objectRef<Connection<T>>(`${name}Connection`).implement({
     fields: (t) => ({
-      edges: t.field({ type: [edge], resolve: (page) => page.nodes.map((row) => ({ cursor: cursorOf(row), node: row })) }),
+      edges: t.field({ type: [edge], resolve: (page) => page.nodes.map((row) => ({ cursor: cursorOf(row, page.order), node: row })) }),
       nodes: t.field({ type: [node], resolve: (page) => page.nodes }),
       pageInfo: t.field({
         type: PageInfo,
         resolve: (page) => ({
           hasNextPage: page.hasNextPage,
-          endCursor: page.nodes.length ? cursorOf(page.nodes[page.nodes.length - 1]) : null,
+          endCursor: page.nodes.length ? cursorOf(page.nodes[page.nodes.length - 1], page.order) : null,
         }),
       }),
       totalCount: t.int({ resolve: (page) => page.totalCount() }),

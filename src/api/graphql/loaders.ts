@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import { Op, QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import {
   Acknowledgement,
+  Category,
   Claim,
   ClaimDocument,
   ClaimHistory,
@@ -18,7 +19,7 @@ import {
   User,
 } from '../../models';
 import { acknowledgementPolicy } from '../../policies/compliance';
-import { planPolicy } from '../../policies/catalog';
+import { categoryPolicy, planPolicy } from '../../policies/catalog';
 import { claimPolicy, claimNotePolicy } from '../../policies/claims';
 import { tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
@@ -28,6 +29,7 @@ import { isStaff } from '../../shared/roles';
 export interface Loaders {
   subscription: DataLoader<string, Subscription | null>;
   plan: DataLoader<string, Plan | null>;
+  category: DataLoader<string, Category | null>;
   person: DataLoader<string, User | null>;
   claim: DataLoader<string, Claim | null>;
   /** The last `n` history entries of a claim, newest first: one loader per `n` asked for. */
@@ -74,6 +76,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
   return {
     subscription: byId(Subscription, () => subscriptionPolicy.scope(who())),
     plan: byId(Plan, () => planPolicy.scope(who())),
+    category: byId(Category, () => categoryPolicy.scope(who())),
     person: byId(User, () => peopleScope(who())),
     claim: byId(Claim, () => claimPolicy.scope(who())),
     lastHistory(n) {

@@ -1,8 +1,10 @@
 /** The GraphQL schema: every resource's module adds its types and fields to the builder. */
 import { builder } from './builder';
 import './schema/people';
+import './schema/catalog';
 import './schema/subscriptions';
 import './schema/claims';
 import './schema/compliance';
+import './schema/audit';
 
 export const schema = builder.toSchema();

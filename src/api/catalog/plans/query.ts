@@ -7,14 +7,16 @@ import type { listPlansQuery } from './schemas';
 
 export type PlanFilters = Output<typeof listPlansQuery>;
 
-/** One page of plans matching the filters, inside `scope` (which always wins over the filters). */
-export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
-  const { categoryId, coverageLevel, policyType, minPremium, maxPremium, isActive, ...page } = filters;
+type PlanFilterKeys = 'categoryId' | 'coverageLevel' | 'policyType' | 'minPremium' | 'maxPremium' | 'isActive';
+
+/** The plans matching the filters, inside `scope` (which always wins over the filters); GraphQL's `plans` uses it too. */
+export function planWhere(filters: Pick<PlanFilters, PlanFilterKeys>, scope: WhereOptions): WhereOptions {
+  const { categoryId, coverageLevel, policyType, minPremium, maxPremium, isActive } = filters;
   const premium = {
     ...(minPremium !== undefined && { [Op.gte]: minPremium.toFixed(2) }),
     ...(maxPremium !== undefined && { [Op.lte]: maxPremium.toFixed(2) }),
   };
-  const where = {
+  return {
     ...(isActive !== undefined && { isActive }),
     ...scope,
     ...(categoryId && { categoryId }),
@@ -22,5 +24,10 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
     ...(policyType && { policyType }),
     ...(Reflect.ownKeys(premium).length > 0 && { premium }),
   };
-  return paginatePlain(Plan, page, where);
+}
+
+/** One page of plans matching the filters, inside `scope`. */
+export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
+  const { page, pageSize, ordering } = filters;
+  return paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
 }

@@ -1,8 +1,8 @@
-/** Subscriptions (a policyholder's policy) and their plan; subscribe and cancel through the REST routes' commands. */
+/** Subscriptions (a policyholder's policy) and their plan (./catalog); subscribe and cancel through the REST routes' commands. */
 import type { WhereOptions } from 'sequelize';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import { cancelSubscription, subscribe } from '../../../domain/subscriptions/commands';
-import { Plan as PlanModel, Subscription as SubscriptionModel } from '../../../models';
+import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionPolicy } from '../../../policies/subscriptions';
 import { cancelSubscriptionBody, createSubscriptionBody } from '../../subscriptions/schemas';
 import { builder } from '../builder';
@@ -10,22 +10,10 @@ import { callerOf, runCommand } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { idParams } from '../../http/common-schemas';
 import { validInput } from '../input';
+import { Plan } from './catalog';
 import { Person } from './people';
 
 export const SubscriptionStatusEnum = builder.enumType('SubscriptionStatus', { values: SUBSCRIPTION_STATUSES });
-
-export const Plan = builder.objectRef<PlanModel>('Plan').implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    coverageLevel: t.exposeString('coverageLevel'),
-    coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
-    premium: t.exposeString('premium'),
-    durationMonths: t.exposeInt('durationMonths'),
-    isActive: t.exposeBoolean('isActive'),
-  }),
-});
 
 export const Subscription = builder.objectRef<SubscriptionModel>('Subscription').implement({
   description: "A policyholder's policy: a subscription to a plan",

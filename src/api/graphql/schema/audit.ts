@@ -1,0 +1,53 @@
+/** The audit trail, read-only: GET /audit-events' filters, roles and access policy. */
+import Joi from 'joi';
+import { AuditEvent as AuditEventModel } from '../../../models';
+import { auditEventPolicy } from '../../../policies/audit';
+import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
+import { listAuditEventsQuery } from '../../audit-events/schemas';
+import { builder } from '../builder';
+import { connectionOf, connectionType, orderingOf } from '../connection';
+import { callerOf } from '../context';
+import { validInput } from '../input';
+
+const AuditEvent = builder.objectRef<AuditEventModel>('AuditEvent').implement({
+  description: 'Who changed what; `changes` is the JSON of REST (changed fields with before and after)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    actorType: t.exposeString('actorType'),
+    actorId: t.exposeString('actorId', { nullable: true }),
+    action: t.exposeString('action'),
+    entityType: t.exposeString('entityType'),
+    entityId: t.exposeString('entityId'),
+    changes: t.string({ resolve: (row) => JSON.stringify(row.changes) }),
+    requestId: t.exposeString('requestId', { nullable: true }),
+    workflowId: t.exposeString('workflowId', { nullable: true }),
+    runId: t.exposeString('runId', { nullable: true }),
+  }),
+});
+
+const AuditEventConnection = connectionType('AuditEvent', AuditEvent);
+
+builder.queryFields((t) => ({
+  auditEvents: t.field({
+    type: AuditEventConnection,
+    description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      entityType: t.arg.string(),
+      entityId: t.arg.string(),
+      actorId: t.arg.string(),
+      action: t.arg.string(),
+      from: t.arg.string(),
+      to: t.arg.string(),
+      ordering: t.arg.string(),
+    },
+    resolve: (_root, { first, after, ...filterArgs }, context) => {
+      const caller = callerOf(context, AUDIT_READERS);
+      const filters = validInput(listAuditEventsQuery, filterArgs);
+      const where = auditEventWhere(filters, auditEventPolicy.scope(caller));
+      return connectionOf(AuditEventModel, where, { first, after }, orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }));
+    },
+  }),
+}));

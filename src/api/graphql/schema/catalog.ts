@@ -1,0 +1,85 @@
+/**
+ * The tenant's catalog: categories and plans with the filters and ordering of GET /categories and
+ * GET /plans (their Joi query schemas, their access policy: only tenant admins see withdrawn plans).
+ */
+import Joi from 'joi';
+import { Category as CategoryModel, Plan as PlanModel } from '../../../models';
+import { categoryPolicy, planPolicy } from '../../../policies/catalog';
+import { listCategoriesQuery } from '../../catalog/categories/schemas';
+import { planWhere } from '../../catalog/plans/query';
+import { listPlansQuery } from '../../catalog/plans/schemas';
+import { builder } from '../builder';
+import { connectionOf, connectionType, orderingOf } from '../connection';
+import { callerOf } from '../context';
+import { validInput } from '../input';
+
+/** The value a cursor carries for each attribute a list may be ordered by. */
+const CURSOR_VALUES = {
+  createdAt: Joi.date().iso(),
+  // A category's name is at most 120 characters; JavaScript counts one outside the BMP as two.
+  name: Joi.string().max(240),
+  premium: Joi.number(),
+  coverageAmount: Joi.number(),
+};
+
+export const Category = builder.objectRef<CategoryModel>('Category').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Plan = builder.objectRef<PlanModel>('Plan').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    coverageLevel: t.exposeString('coverageLevel'),
+    policyType: t.exposeString('policyType'),
+    coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
+    premium: t.exposeString('premium'),
+    durationMonths: t.exposeInt('durationMonths'),
+    isActive: t.exposeBoolean('isActive'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    category: t.field({ type: Category, nullable: true, resolve: (row, _args, { loaders }) => loaders.category.load(row.categoryId) }),
+  }),
+});
+
+const CategoryConnection = connectionType('Category', Category);
+const PlanConnection = connectionType('Plan', Plan);
+
+builder.queryFields((t) => ({
+  categories: t.field({
+    type: CategoryConnection,
+    description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
+    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
+    resolve: (_root, { first, after, ordering }, context) => {
+      const caller = callerOf(context);
+      const filters = validInput(listCategoriesQuery, { ordering });
+      return connectionOf(CategoryModel, categoryPolicy.scope(caller), { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
+    },
+  }),
+  plans: t.field({
+    type: PlanConnection,
+    description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      categoryId: t.arg.id(),
+      coverageLevel: t.arg.string(),
+      policyType: t.arg.string(),
+      minPremium: t.arg.float(),
+      maxPremium: t.arg.float(),
+      isActive: t.arg.boolean(),
+      ordering: t.arg.string(),
+    },
+    resolve: (_root, { first, after, ...filterArgs }, context) => {
+      const caller = callerOf(context);
+      const filters = validInput(listPlansQuery, filterArgs);
+      const where = planWhere(filters, planPolicy.scope(caller));
+      return connectionOf(PlanModel, where, { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
+    },
+  }),
+}));

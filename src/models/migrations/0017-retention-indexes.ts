@@ -5,7 +5,7 @@
  * every write with an Idempotency-Key, which must not wait for the build. An attempt that failed
  * half-way leaves an invalid index behind, dropped before the build is tried again.
  */
-import { MigrationFn } from './helpers';
+import { concurrentIndexes } from './helpers';
 
 const INDEXES: Array<[name: string, definition: string]> = [
   ['idempotency_records_created_at', 'idempotency_records (created_at)'],
@@ -15,13 +15,4 @@ const INDEXES: Array<[name: string, definition: string]> = [
   ['password_reset_tokens_expires_at', 'password_reset_tokens (expires_at)'],
 ];
 
-export const up: MigrationFn = async (qi) => {
-  for (const [name, definition] of INDEXES) {
-    await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-    await qi.sequelize.query(`CREATE INDEX CONCURRENTLY ${name} ON ${definition}`);
-  }
-};
-
-export const down: MigrationFn = async (qi) => {
-  for (const [name] of INDEXES) await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-};
+export const { up, down } = concurrentIndexes(INDEXES);

@@ -4,7 +4,7 @@
  * instead of the tenant's whole history. Built concurrently, as in 0017: claims, their history
  * and subscriptions are written all day, and the writes must not wait for the build.
  */
-import { MigrationFn } from './helpers';
+import { concurrentIndexes } from './helpers';
 
 const INDEXES: Array<[name: string, definition: string]> = [
   // Claims filed in the period.
@@ -18,13 +18,4 @@ const INDEXES: Array<[name: string, definition: string]> = [
   ['subscriptions_tenant_status_end_date', 'subscriptions (tenant_id, status, end_date)'],
 ];
 
-export const up: MigrationFn = async (qi) => {
-  for (const [name, definition] of INDEXES) {
-    await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-    await qi.sequelize.query(`CREATE INDEX CONCURRENTLY ${name} ON ${definition}`);
-  }
-};
-
-export const down: MigrationFn = async (qi) => {
-  for (const [name] of INDEXES) await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-};
+export const { up, down } = concurrentIndexes(INDEXES);

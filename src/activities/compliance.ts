@@ -35,6 +35,8 @@ export interface RolloutBatchInput {
   versionId: string;
   afterEmployeeId: string | null;
   limit: number;
+  /** The attestation cycle rolled out; absent: 1, the publication. */
+  cycle?: number;
 }
 
 export interface RolloutBatchResult {
@@ -163,6 +165,10 @@ export function createComplianceActivities(deps: ActivityDeps) {
         const version = await PolicyVersion.findOne({ where: { id: input.versionId, tenantId: input.tenantId }, transaction });
         if (!version) throw businessFailure(BusinessErrorType.NotFound, `policy version ${input.versionId} not found`);
         if (version.status !== 'published' || !version.dueAt) return null;
+        const cycle = input.cycle ?? 1;
+        // A later cycle has begun (or this one has not): this batch's cycle rolls out no more.
+        if (version.cycle !== cycle) return null;
+        const dueAt = version.currentCycleDueAt(settings.acknowledgementDeadlineDays)!;
 
         const employees = await User.findAll({
           where: {
@@ -182,14 +188,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
             tenantId: input.tenantId,
             versionId: version.id,
             employeeId,
-            dueAt: version.dueAt!,
-            workflowId: acknowledgementWorkflowId(id),
+            cycle,
+            dueAt,
+            workflowId: acknowledgementWorkflowId(id, 1, cycle),
           };
         });
         // A retried batch keeps the rows (and ids) of its first attempt.
         await Acknowledgement.bulkCreate(rows, { ignoreDuplicates: true, transaction });
         const acknowledgements = await Acknowledgement.findAll({
-          where: { versionId: version.id, employeeId: { [Op.in]: employeeIds } },
+          where: { versionId: version.id, cycle, employeeId: { [Op.in]: employeeIds } },
           transaction,
         });
         return { version, employeeIds, acknowledgements };
@@ -207,7 +214,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
               workflowId: ack.workflowId!,
               tenantId: ack.tenantId,
               status: 'pending',
-              summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId}`,
+              summary: `Acknowledgement of policy version ${version.versionNumber}${ack.cycle > 1 ? ` (cycle ${ack.cycle})` : ''} by employee ${ack.employeeId}`,
               // The row's own: one who joined the audience meanwhile got a deadline from that moment.
               dueAt: ack.dueAt,
             }),

@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
+import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createComplianceActivities(deps),
     ...createAudienceActivities(deps),
     ...createComplianceRemindActivities(deps),
+    ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

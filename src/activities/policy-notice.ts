@@ -13,7 +13,10 @@ import { createNotificationActivities } from './notifications';
 export function createPolicyNotices(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
   return {
-    /** The key is the acknowledgement's, not its run's: a retry, or a reopened acknowledgement's later run, sends nothing more. */
+    /**
+     * The key is the acknowledgement's and its cycle's, not its run's: a retry, or a reopened
+     * acknowledgement's later run, sends nothing more; a later cycle (its own row) has its own notice.
+     */
     async sendPolicyNotice(
       ack: Acknowledgement,
       employee: Pick<User, 'id' | 'fullName'>,
@@ -22,7 +25,7 @@ export function createPolicyNotices(deps: ActivityDeps) {
       const policyName = policyNameOf(policy.title, policy.versionNumber);
       const due = day(ack.dueAt);
       const result = await notifications.sendEmail({
-        idempotencyKey: `${acknowledgementWorkflowId(ack.id)}:notice`,
+        idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,
         to: { userIds: [employee.id] },
         subject: `New policy to acknowledge: ${policyName}, due ${due}`,

@@ -11,9 +11,12 @@ export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
 /**
  * `run` counts the acknowledgement's runs: the first is `ack-<id>`; a person exempted on leaving
  * the audience who joins it again gets a fresh run, `ack-<id>-<run>`, so no start can reach a closed one.
+ * `cycle` is the attestation cycle of a recurring policy (1 = the publication): a later cycle's
+ * acknowledgement runs as `ack-<id>-c<cycle>` (and `ack-<id>-c<cycle>-<run>`), so an operator
+ * tells the cycles apart in the Temporal UI and every notification key derived from it is the cycle's.
  */
-export const acknowledgementWorkflowId = (acknowledgementId: string, run = 1) =>
-  `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}${run > 1 ? `-${run}` : ''}`;
+export const acknowledgementWorkflowId = (acknowledgementId: string, run = 1, cycle = 1) =>
+  `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}${cycle > 1 ? `-c${cycle}` : ''}${run > 1 ? `-${run}` : ''}`;
 
 /**
  * `superseded`: the version was retired by a newer one before this employee acknowledged it;

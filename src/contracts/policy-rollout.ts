@@ -7,7 +7,9 @@ import { defineQuery } from '@temporalio/workflow';
 export const POLICY_ROLLOUT_WORKFLOW_TYPE = 'policyRolloutWorkflow';
 /** What every policy rollout run's workflow ID starts with (the access policy finds a run's owner by it). */
 export const POLICY_ROLLOUT_WORKFLOW_ID_PREFIX = 'policy-rollout-';
-export const policyRolloutWorkflowId = (versionId: string) => `${POLICY_ROLLOUT_WORKFLOW_ID_PREFIX}${versionId}`;
+/** Cycle 1 is the publication's rollout; a recurring policy's later cycles roll out as `policy-rollout-<versionId>-cycle-<n>`. */
+export const policyRolloutWorkflowId = (versionId: string, cycle = 1) =>
+  `${POLICY_ROLLOUT_WORKFLOW_ID_PREFIX}${versionId}${cycle > 1 ? `-cycle-${cycle}` : ''}`;
 
 export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
 
@@ -27,6 +29,8 @@ export interface PolicyRolloutInput {
   versionId: string;
   /** Versions retired by this publication, whose open acknowledgement runs end now. */
   retiredVersionIds: string[];
+  /** The attestation cycle rolled out (docs/compliance.md, Recurring attestation); absent: 1, the publication. */
+  cycle?: number;
   batchSize?: number;
   batchesPerRun?: number;
   /** Carried across continue-as-new. */

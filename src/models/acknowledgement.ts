@@ -7,6 +7,8 @@ export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, Inf
   declare tenantId: string;
   declare versionId: string;
   declare employeeId: string;
+  /** The attestation cycle of the version it belongs to (1 = the publication); one row per version, employee and cycle. */
+  declare cycle: CreationOptional<number>;
   declare dueAt: Date;
   declare status: CreationOptional<AcknowledgementStatus>;
   declare acknowledgedAt: CreationOptional<Date | null>;
@@ -32,6 +34,7 @@ export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, Inf
         tenantId: { type: DataTypes.UUID, allowNull: false },
         versionId: { type: DataTypes.UUID, allowNull: false },
         employeeId: { type: DataTypes.UUID, allowNull: false },
+        cycle: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         dueAt: { type: DataTypes.DATE, allowNull: false },
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
         acknowledgedAt: { type: DataTypes.DATE },

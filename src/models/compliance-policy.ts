@@ -6,6 +6,10 @@ export class CompliancePolicy extends Model<InferAttributes<CompliancePolicy>, I
   declare tenantId: string;
   declare title: string;
   declare description: CreationOptional<string | null>;
+  /** Every how many days after its current version's publication everyone attests again; null: once. */
+  declare recurrenceDays: CreationOptional<number | null>;
+  /** A retired policy starts no more attestation cycles. */
+  declare retiredAt: CreationOptional<Date | null>;
   declare createdById: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -17,6 +21,8 @@ export class CompliancePolicy extends Model<InferAttributes<CompliancePolicy>, I
         tenantId: { type: DataTypes.UUID, allowNull: false },
         title: { type: DataTypes.STRING(200), allowNull: false },
         description: { type: DataTypes.TEXT },
+        recurrenceDays: { type: DataTypes.INTEGER },
+        retiredAt: { type: DataTypes.DATE },
         createdById: { type: DataTypes.UUID, allowNull: false },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Role } from '../shared/roles';
+import { DAY_MS } from '../shared/time';
 
 export const POLICY_VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
 export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
@@ -30,6 +31,10 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** Due date of every acknowledgement of this version, fixed when it is published. */
   declare dueAt: CreationOptional<Date | null>;
   declare retiredAt: CreationOptional<Date | null>;
+  /** The attestation cycle now running: 1 from the publication, then one more at each recurrence. */
+  declare cycle: CreationOptional<number>;
+  /** When the current cycle started; null for cycle 1 (it started at publishedAt). */
+  declare cycleStartedAt: CreationOptional<Date | null>;
   /** The last review round: who submitted it and when, when it lapses, who decided and why. */
   declare submittedAt: CreationOptional<Date | null>;
   declare submittedById: CreationOptional<string | null>;
@@ -45,6 +50,15 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
   static hashContent(content: string): string {
     return crypto.createHash('sha256').update(content, 'utf8').digest('hex');
+  }
+
+  /**
+   * When the current cycle's acknowledgements are due: the publication's due date for cycle 1, else
+   * the version's full acknowledgement window (or the tenant's, `defaultDeadlineDays`) from the cycle's start.
+   */
+  currentCycleDueAt(defaultDeadlineDays: number): Date | null {
+    if (this.cycle === 1 || !this.cycleStartedAt) return this.dueAt;
+    return new Date(this.cycleStartedAt.getTime() + (this.deadlineDays ?? defaultDeadlineDays) * DAY_MS);
   }
 
   static initModel(sequelize: Sequelize): void {
@@ -64,6 +78,8 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
         publishedById: { type: DataTypes.UUID },
         dueAt: { type: DataTypes.DATE },
         retiredAt: { type: DataTypes.DATE },
+        cycle: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+        cycleStartedAt: { type: DataTypes.DATE },
         submittedAt: { type: DataTypes.DATE },
         submittedById: { type: DataTypes.UUID },
         reviewDueAt: { type: DataTypes.DATE },

@@ -1,14 +1,14 @@
 /**
  * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
- * their own acknowledgement runs, compliance roles the policy reviews and rollouts and every
+ * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
  * acknowledgement run, platform admins the onboarding runs.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
-import { PolicyVersion } from '../models';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
+import { COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX } from '../contracts/compliance-recurrence';
 import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
@@ -16,7 +16,7 @@ import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
-import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
+import { acknowledgementPolicy, compliancePolicyPolicy, policyVersionPolicy } from './compliance';
 import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
 import { registrationPolicy } from './platform';
@@ -36,22 +36,29 @@ function ownerByWorkflowId<M extends Model>(policy: Policy<M, string>): OwnerLoo
   };
 }
 
+/**
+ * For runs whose ID is built from their owner's id, which the row does not store:
+ * `<prefix><id>` followed by nothing or by what `suffix` accepts.
+ */
+function ownerByIdIn<M extends Model>(prefix: string, policy: Policy<M, string>, suffix = /^$/): OwnerLookup {
+  return async (caller, workflowId) => {
+    const id = workflowId.slice(prefix.length, prefix.length + 36);
+    if (UUID.validate(id).error || !suffix.test(workflowId.slice(prefix.length + 36))) return false;
+    const row = await policy.model.findByPk(id);
+    return row !== null && policy.canSee(caller, row);
+  };
+}
+
 const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionPolicy)],
   [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimPolicy)],
   [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementPolicy)],
-  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(policyVersionPolicy)],
+  // The publication's rollout and a recurring policy's later cycles (`-cycle-<n>`).
+  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, policyVersionPolicy, /^(-cycle-\d+)?$/)],
+  [COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, ownerByIdIn(COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, compliancePolicyPolicy)],
   [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindPolicy)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
-  [
-    POLICY_APPROVAL_WORKFLOW_ID_PREFIX,
-    async (caller, workflowId) => {
-      // The version row does not store this run's ID: the ID is built from the version's.
-      const versionId = workflowId.slice(POLICY_APPROVAL_WORKFLOW_ID_PREFIX.length);
-      const version = UUID.validate(versionId).error ? null : await PolicyVersion.findByPk(versionId);
-      return version !== null && policyVersionPolicy.canSee(caller, version);
-    },
-  ],
+  [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionPolicy)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

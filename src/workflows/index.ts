@@ -5,6 +5,7 @@
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
 import type { ClaimWorkflow } from '../contracts/claim';
+import type { ComplianceRecurrenceWorkflow } from '../contracts/compliance-recurrence';
 import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
 import type { OnboardingWorkflow } from '../contracts/onboarding';
 import type { PolicyApprovalWorkflow } from '../contracts/policy-approval';
@@ -13,6 +14,7 @@ import type { RetentionWorkflow } from '../contracts/retention';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import * as acknowledgement from './acknowledgement';
 import * as claim from './claim';
+import * as complianceRecurrence from './compliance-recurrence';
 import * as complianceRemind from './compliance-remind';
 import * as onboardingProcess from './onboarding';
 import * as policyApproval from './policy-approval';
@@ -22,6 +24,7 @@ import * as subscription from './subscription';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
+export const complianceRecurrenceWorkflow: ComplianceRecurrenceWorkflow = complianceRecurrence.complianceRecurrenceWorkflow;
 export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;
 export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;
 export const policyApprovalWorkflow: PolicyApprovalWorkflow = policyApproval.policyApprovalWorkflow;

@@ -4,6 +4,10 @@
  * 1. Ends the open acknowledgement runs of the versions this publication retired.
  * 2. Creates one acknowledgement row per employee of the audience and starts its `ack-<id>` run.
  *
+ * A recurring policy's later attestation cycles are rolled out by the same workflow with `cycle`
+ * set (`policy-rollout-<versionId>-cycle-<n>`, started by `compliance-recurrence-<policyId>`):
+ * nothing is retired, and the rows are the cycle's.
+ *
  * Both steps walk their rows in batches, each batch one activity that writes the rows and starts
  * (or signals) the runs through a Temporal client. The acknowledgement runs are therefore not
  * children: they outlive the rollout, and the rollout's history grows by a few events per batch,
@@ -60,6 +64,8 @@ export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<
         versionId: input.versionId,
         afterEmployeeId: progress.cursor,
         limit: batchSize,
+        // Only a later cycle's rollout names its cycle; the publication's input stays as it was.
+        ...(input.cycle && { cycle: input.cycle }),
       });
       progress.acknowledgements += batch.acknowledgements;
       progress.runsStarted += batch.runsStarted;

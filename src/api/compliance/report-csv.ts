@@ -30,10 +30,17 @@ const COLUMNS = [
 
 type ReportRow = Acknowledgement & { employee: User & { manager: User | null } };
 
-async function* reportRows(versionId: string, filter: { status?: AcknowledgementStatus; ordering: string }) {
+interface ReportFilter {
+  status?: AcknowledgementStatus;
+  /** The attestation cycle reported. */
+  cycle: number;
+  ordering: string;
+}
+
+async function* reportRows(versionId: string, filter: ReportFilter) {
   for (let offset = 0; ; offset += BATCH_SIZE) {
     const batch = (await Acknowledgement.findAll({
-      where: { versionId, ...(filter.status && { status: filter.status }) },
+      where: { versionId, cycle: filter.cycle, ...(filter.status && { status: filter.status }) },
       include: [
         {
           model: User,
@@ -68,10 +75,8 @@ async function* reportRows(versionId: string, filter: { status?: Acknowledgement
   }
 }
 
-export function sendReportCsv(
-  ctx: RouteContext,
-  version: PolicyVersion,
-  filter: { status?: AcknowledgementStatus; ordering: string },
-): void {
-  sendCsv(ctx, reportRows(version.id, filter), COLUMNS, `compliance-report-v${version.versionNumber}-${version.id}.csv`);
+export function sendReportCsv(ctx: RouteContext, version: PolicyVersion, filter: ReportFilter): void {
+  // A later cycle's download says so; cycle 1's keeps the name it always had.
+  const cycle = filter.cycle > 1 ? `-cycle-${filter.cycle}` : '';
+  sendCsv(ctx, reportRows(version.id, filter), COLUMNS, `compliance-report-v${version.versionNumber}${cycle}-${version.id}.csv`);
 }

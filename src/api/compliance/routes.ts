@@ -1,6 +1,14 @@
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, User } from '../../models';
 import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
-import { createCompliancePolicy, createPolicyVersion, publishVersion, updateDraftVersion } from '../../domain/compliance/commands';
+import {
+  createCompliancePolicy,
+  createPolicyVersion,
+  publishVersion,
+  retireCompliancePolicy,
+  updateCompliancePolicy,
+  updateDraftVersion,
+} from '../../domain/compliance/commands';
+import { unprocessable } from '../../shared/errors';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
 import { commandDeps } from '../http/command-deps';
@@ -21,6 +29,7 @@ import {
   publishResponse,
   reportQuery,
   reportSchema,
+  updatePolicyBody,
   updateVersionBody,
   versionSchema,
 } from './schemas';
@@ -32,11 +41,24 @@ function employeeOf(row: { employee?: User }) {
   return { id: e.id, fullName: e.fullName, email: e.email, role: e.role };
 }
 
-async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {
-  const rows = await Acknowledgement.count({ where: { versionId }, group: ['status'] });
+async function statusCounts(versionId: string, cycle: number): Promise<Record<AcknowledgementStatus | 'total', number>> {
+  const rows = await Acknowledgement.count({ where: { versionId, cycle }, group: ['status'] });
   const counts = Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, 0])) as Record<AcknowledgementStatus, number>;
   for (const row of rows) counts[row.status as AcknowledgementStatus] = Number(row.count);
   return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
+}
+
+/**
+ * The attestation cycle a report shows: the one asked for, else the version's latest. A cycle the
+ * version never had is well-formed but names nothing to report: 422, as a report's empty period.
+ */
+function reportedCycle(version: PolicyVersion, asked: number | undefined): number {
+  if (asked === undefined) return version.cycle;
+  if (asked > version.cycle)
+    throw unprocessable(`This version has had ${version.cycle} attestation cycle(s)`, [
+      { field: 'cycle', message: `must be at most ${version.cycle}` },
+    ]);
+  return asked;
 }
 
 export function complianceRoutes(): RouteSpec[] {
@@ -78,6 +100,33 @@ export function complianceRoutes(): RouteSpec[] {
         const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
         const versions = await PolicyVersion.findAll({ where: { policyId: policy.id }, order: [['versionNumber', 'DESC']] });
         ctx.body = { ...policy.toJSON(), versions };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/compliance/policies/:id',
+      summary:
+        'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      body: updatePolicyBody,
+      response: { status: 200, schema: policySchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await updateCompliancePolicy(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/compliance/policies/:id/retire',
+      summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 200, schema: policySchema },
+      handler: async (ctx) => {
+        ctx.body = await retireCompliancePolicy(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       },
     }),
     route({
@@ -152,21 +201,24 @@ export function complianceRoutes(): RouteSpec[] {
       response: { status: 200, schema: reportSchema, alsoCsv: true },
       handler: async (ctx) => {
         const version = await findVisible(ctx.state.user, policyVersionPolicy, ctx.state.input.params.id);
-        const { status, format, ...page } = ctx.state.input.query;
-        if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, ordering: page.ordering ?? 'createdAt' });
+        const { status, format, cycle: asked, ...page } = ctx.state.input.query;
+        const cycle = reportedCycle(version, asked);
+        if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, cycle, ordering: page.ordering ?? 'createdAt' });
         const rows = await paginate(
           Acknowledgement,
           page,
-          { versionId: version.id, ...(status && { status }) },
+          { versionId: version.id, cycle, ...(status && { status }) },
           {
             include: [{ model: User, as: 'employee', attributes: EMPLOYEE_ATTRIBUTES }],
           },
         );
         ctx.body = {
           version,
-          counts: await statusCounts(version.id),
+          cycle,
+          counts: await statusCounts(version.id, cycle),
           items: rows.items.map((a) => ({
             acknowledgementId: a.id,
+            cycle: a.cycle,
             employee: employeeOf(a as Acknowledgement & { employee: User }),
             status: a.status,
             dueAt: a.dueAt,

@@ -14,10 +14,27 @@ export const sha256 = Joi.string()
 
 export const listPoliciesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
 
+const policyTitle = Joi.string().trim().min(1).max(200);
+const policyDescription = nullable(Joi.string().trim().max(5000).allow(''));
+/** Strict: a string or a fraction is refused, not converted. Ten years at most (the column's check agrees). */
+const recurrenceDays = nullable(
+  Joi.number()
+    .strict()
+    .integer()
+    .min(1)
+    .max(3650)
+    .description('Every how many days after its publication the current version is attested again; null (the default): once'),
+);
+
 export const createPolicyBody = object({
-  title: required(Joi.string().trim().min(1).max(200)),
-  description: nullable(Joi.string().trim().max(5000).allow('')),
+  title: required(policyTitle),
+  description: policyDescription,
+  recurrenceDays,
 }).label('CreateCompliancePolicy');
+
+export const updatePolicyBody = object({ title: policyTitle, description: policyDescription, recurrenceDays })
+  .min(1)
+  .label('UpdateCompliancePolicy');
 
 export const listVersionsQuery = object({
   ...pageQueryKeys,
@@ -46,6 +63,11 @@ export const updateVersionBody = object({ content: versionContent, ...versionFie
 export const reportQuery = object({
   ...pageQueryKeys,
   status: acknowledgementStatus,
+  cycle: Joi.number()
+    .integer()
+    .min(1)
+    .max(100_000)
+    .description("The attestation cycle reported (1 = the publication); default the version's latest"),
   format: oneOf(['json', 'csv'] as const).description('csv: the whole report as a download (same as Accept: text/csv)'),
   ordering: orderingParam(['createdAt', 'status', 'acknowledgedAt', 'escalationLevel'], 'createdAt'),
 });
@@ -63,6 +85,8 @@ export const policySchema = Joi.object({
   tenantId: uuid,
   title: Joi.string(),
   description: Joi.string().allow(null, ''),
+  recurrenceDays: Joi.number().integer().allow(null).description('Every how many days the current version is attested again; null: once'),
+  retiredAt: Joi.date().allow(null).description('A retired policy starts no more cycles and publishes no more versions'),
   createdById: uuid,
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
@@ -83,6 +107,8 @@ export const versionSchema = Joi.object({
   publishedById: uuid.allow(null),
   dueAt: Joi.date().allow(null),
   retiredAt: Joi.date().allow(null),
+  cycle: Joi.number().integer().description('The attestation cycle now running (1 = the publication)'),
+  cycleStartedAt: Joi.date().allow(null).description('When the current cycle started; null for cycle 1'),
   submittedAt: Joi.date().allow(null),
   submittedById: uuid.allow(null),
   reviewDueAt: Joi.date().allow(null).description('When the review lapses back to draft'),
@@ -117,6 +143,7 @@ export const acknowledgementStateKeys = {
 
 export const reportRowSchema = Joi.object({
   acknowledgementId: uuid,
+  cycle: Joi.number().integer(),
   employee: employeeSchema,
   ...acknowledgementStateKeys,
   evidence: Joi.object({
@@ -130,6 +157,7 @@ export const reportRowSchema = Joi.object({
 export const reportSchema = pageSchema(reportRowSchema)
   .keys({
     version: versionSchema,
+    cycle: Joi.number().integer().description('The attestation cycle reported'),
     counts: Joi.object({ total: Joi.number(), ...Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, Joi.number()])) }),
   })
   .label('ComplianceReport');

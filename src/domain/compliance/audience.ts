@@ -55,12 +55,16 @@ export async function syncAudience(userId: string, transaction: Transaction, dep
 
   const messages: OutboxMessage[] = [];
   for (const version of versions) {
-    const ack = acknowledgements.find((a) => a.versionId === version.id);
+    const ofVersion = acknowledgements.filter((a) => a.versionId === version.id);
     if (isInAudience(user, version)) {
+      // A joiner owes the current cycle only (docs/compliance.md, Recurring attestation).
+      const ack = ofVersion.find((a) => a.cycle === version.cycle);
       const joined = await admit(user, version, ack, settings, transaction, deps);
       if (joined) messages.push(await enqueueRun(joined, version, settings, transaction, deps));
-    } else if (ack && OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) {
-      messages.push(await deps.outbox.enqueueSignal(ack.workflowId!, { signalName: audienceChangedSignal.name, args: [] }, transaction));
+    } else {
+      // A leaver owes no cycle still open.
+      for (const ack of ofVersion.filter((a) => OPEN_ACKNOWLEDGEMENT_STATUSES.includes(a.status)))
+        messages.push(await deps.outbox.enqueueSignal(ack.workflowId!, { signalName: audienceChangedSignal.name, args: [] }, transaction));
     }
   }
   transaction.afterCommit(async () => {
@@ -89,8 +93,9 @@ async function admit(
       tenantId: version.tenantId,
       versionId: version.id,
       employeeId: user.id,
+      cycle: version.cycle,
       dueAt,
-      workflowId: acknowledgementWorkflowId(id),
+      workflowId: acknowledgementWorkflowId(id, 1, version.cycle),
     };
     // The version's rollout may be creating this row right now: its row wins, and its batch starts the run.
     await Acknowledgement.bulkCreate([fields], { ignoreDuplicates: true, transaction });
@@ -106,7 +111,7 @@ async function admit(
     {
       status: 'pending',
       runNumber,
-      workflowId: acknowledgementWorkflowId(ack.id, runNumber),
+      workflowId: acknowledgementWorkflowId(ack.id, runNumber, ack.cycle),
       dueAt,
       exemptedAt: null,
       remindersSent: 0,

@@ -29,8 +29,9 @@ import { DAY_MS } from '../../shared/time';
 import { createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../runs';
+import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
 
-type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description'>;
+type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description' | 'recurrenceDays'>;
 type VersionFields = Pick<CreationAttributes<PolicyVersion>, 'content' | 'deadlineDays' | 'audienceRoles'>;
 
 /** A version and the run that now carries it. */
@@ -46,6 +47,73 @@ export const createCompliancePolicy: Command<PolicyFields, CompliancePolicy> = (
     CompliancePolicy.create({ ...fields, tenantId, createdById: caller.id }, { transaction }),
   );
 };
+
+/**
+ * Changes a policy's title, description or recurrence (`recurrenceDays`, null: no more cycles);
+ * its recurrence run is told, and re-bases its timer. A retired policy is a 409.
+ */
+export const updateCompliancePolicy: Command<{ id: string; fields: Partial<PolicyFields> }, CompliancePolicy> = async (
+  caller,
+  { id, fields },
+  deps,
+) => {
+  const found = await findVisible(caller, compliancePolicyPolicy, id);
+  const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
+    const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
+    refuseRetired(policy);
+    const before = policy.toJSON();
+    await policy.update(fields, { transaction });
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId: policy.tenantId,
+        action: 'compliance_policy.update',
+        entityType: 'compliance_policy',
+        entityId: policy.id,
+        before,
+        after: policy,
+      },
+      transaction,
+    );
+    const messages = fields.recurrenceDays !== undefined ? await enqueueRecurrenceChange(policy, transaction, deps) : [];
+    return { policy, messages };
+  });
+  await deliverInOrder(messages, deps);
+  return policy;
+};
+
+/**
+ * Retires a policy: it starts no more attestation cycles (its recurrence run ends) and no version
+ * of it can be published; what was published and acknowledged stays on record. A second retire is a 409.
+ */
+export const retireCompliancePolicy: Command<{ id: string }, CompliancePolicy> = async (caller, { id }, deps) => {
+  const found = await findVisible(caller, compliancePolicyPolicy, id);
+  const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
+    const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
+    refuseRetired(policy);
+    const before = policy.toJSON();
+    await policy.update({ retiredAt: new Date() }, { transaction });
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId: policy.tenantId,
+        action: 'compliance_policy.retire',
+        entityType: 'compliance_policy',
+        entityId: policy.id,
+        before,
+        after: policy,
+      },
+      transaction,
+    );
+    return { policy, messages: await enqueueRecurrenceChange(policy, transaction, deps) };
+  });
+  await deliverInOrder(messages, deps);
+  return policy;
+};
+
+function refuseRetired(policy: CompliancePolicy): void {
+  if (policy.retiredAt) throw conflict('This policy is retired', [{ field: 'retiredAt', message: `is ${policy.retiredAt.toISOString()}` }]);
+}
 
 /** Writes the policy's next draft version. */
 export const createPolicyVersion: Command<{ policyId: string; fields: VersionFields }, PolicyVersion> = async (
@@ -127,6 +195,7 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
     const version = await PolicyVersion.findByPk(draft.id, { transaction });
     if (!policy || !version) throw notFound('Policy version');
+    refuseRetired(policy);
     if (version.status !== 'approved')
       throw conflict(`This version is ${version.status}; only an approved version can be published`, [
         { field: 'status', message: `is ${version.status}` },
@@ -166,9 +235,12 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
       },
       transaction,
     );
-    return { version, retiredVersionIds, start };
+    // A recurring policy's cycles re-base on the new publication.
+    const recurrence = policy.recurrenceDays ? await enqueueRecurrenceChange(policy, transaction, deps) : [];
+    return { version, retiredVersionIds, start, recurrence };
   });
   const runId = await deps.outbox.deliver(published.start);
+  await deliverInOrder(published.recurrence, deps);
   return { version: published.version, retiredVersionIds: published.retiredVersionIds, workflowId, runId: runId ?? null };
 };
 

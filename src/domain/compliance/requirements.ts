@@ -97,7 +97,7 @@ interface CountRow {
 
 /**
  * The progress of each requirement, in one statement: per linked policy, its published version's
- * acknowledgement rows counted by status (superseded rows belong to retired versions and are never
+ * acknowledgement rows of its current attestation cycle counted by status (superseded rows belong to retired versions and are never
  * counted); the overall figures are their sums.
  */
 export async function progressOf(
@@ -115,7 +115,7 @@ export async function progressOf(
            FROM compliance_requirement_policies rp
            JOIN compliance_policies p ON p.id = rp.policy_id
            LEFT JOIN policy_versions v ON v.policy_id = p.id AND v.status = 'published'
-           LEFT JOIN acknowledgements a ON a.version_id = v.id
+           LEFT JOIN acknowledgements a ON a.version_id = v.id AND a.cycle = v.cycle
           WHERE rp.requirement_id IN (:ids)
           GROUP BY rp.requirement_id, p.id, v.id
           ORDER BY p.title, p.id`,

@@ -163,7 +163,7 @@ describe('recurring attestation through the API', () => {
     expect((await stack.api.patch(`/api/v1/compliance/policies/${policyId}`).set(as(officer)).send({ recurrenceDays: 7 })).status).toBe(
       409,
     );
-    const trail = await AuditEvent.findAll({ where: { entityId: [policyId, versionId] }, order: [['createdAt', 'ASC']] });
+    const trail = await AuditEvent.findAll({ where: { entityId: [policyId, versionId] }, order: [['occurredAt', 'ASC']] });
     expect(trail.map((e) => e.action)).toEqual(
       expect.arrayContaining(['compliance_policy.update', 'policy_version.cycle_start', 'compliance_policy.retire']),
     );

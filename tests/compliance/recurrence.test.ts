@@ -22,6 +22,7 @@ import {
 import { Acknowledgement, AuditEvent, CompliancePolicy, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf, waitUntil } from '../support/waiting';
@@ -125,6 +126,12 @@ describe('recurring attestation (time-skipping)', () => {
     await CompliancePolicy.update({ retiredAt: new Date() }, { where: { id: policy.id } });
     await recurrence.signal(recurrenceChangedSignal);
     expect(await resultOf(recurrence)).toBe('retired');
+    // The first run waited for the anniversary and started cycle 2; the last found the policy retired.
+    await recordHistory(
+      env.client.workflow.getHandle(recurrence.workflowId, recurrence.firstExecutionRunId),
+      'complianceRecurrenceWorkflow',
+    );
+    await recordHistory(recurrence, 'complianceRecurrenceWorkflow-retired');
     await stack.skip(`${RECURRENCE_DAYS} days`);
     expect((await version.reload()).cycle).toBe(2);
     expect(await Acknowledgement.count({ where: { versionId: version.id } })).toBe(4);

@@ -132,6 +132,9 @@ const employeeSchema = Joi.object({ id: uuid, fullName: Joi.string(), email: Joi
 
 /** Where an acknowledgement stands: shown to compliance officers (report) and to the employee. */
 export const acknowledgementStateKeys = {
+  cycle: Joi.number()
+    .integer()
+    .description("The attestation cycle it belongs to (1 = the publication; a recurring policy's later cycles 2, 3…)"),
   status: acknowledgementStatus,
   dueAt: Joi.date(),
   acknowledgedAt: Joi.date().allow(null),
@@ -143,7 +146,6 @@ export const acknowledgementStateKeys = {
 
 export const reportRowSchema = Joi.object({
   acknowledgementId: uuid,
-  cycle: Joi.number().integer(),
   employee: employeeSchema,
   ...acknowledgementStateKeys,
   evidence: Joi.object({

@@ -18,6 +18,7 @@ function present(ack: Acknowledgement) {
   const { version } = ack as AcknowledgementWithVersion;
   return {
     id: ack.id,
+    cycle: ack.cycle,
     status: ack.status,
     dueAt: ack.dueAt,
     acknowledgedAt: ack.acknowledgedAt,

@@ -1,8 +1,8 @@
 /**
  * The compliance report's figures: each requirement's progress as the requirements count it
  * (`progressOf`, src/domain/compliance/requirements.ts), and the escalations of each published
- * version by level, counted by SQL. An acknowledgement escalated at a level counts once there,
- * whichever channels (e-mail, webhook) carried the alert.
+ * version's current attestation cycle by level, counted by SQL. An acknowledgement escalated at a
+ * level counts once there, whichever channels (e-mail, webhook) carried the alert.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { progressOf } from '../../domain/compliance/requirements';
@@ -15,6 +15,7 @@ async function escalationsByVersion(sequelize: Sequelize, tenantId: string, vers
     ? await sequelize.query<{ version_id: string; level: number; count: string }>(
         `SELECT a.version_id, e.level, count(DISTINCT e.acknowledgement_id) AS count
            FROM escalation_alerts e JOIN acknowledgements a ON a.id = e.acknowledgement_id
+           JOIN policy_versions v ON v.id = a.version_id AND v.cycle = a.cycle
           WHERE e.tenant_id = :tenantId AND a.version_id IN (:versionIds)
           GROUP BY a.version_id, e.level`,
         { replacements: { tenantId, versionIds }, type: QueryTypes.SELECT },

@@ -145,13 +145,27 @@ describe('recurring attestation through the API', () => {
         .sort(),
     ).toEqual(['acknowledged', 'pending']);
 
+    // Someone who joins the audience now owes the current cycle only: one row, cycle 2, one notice.
+    const cara = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    const promoted = await stack.api.patch(`/api/v1/users/${cara.id}`).set(as(reviewer)).send({ role: 'adjuster' });
+    expect(promoted.status).toBe(200);
+    await waitUntil(() => noticesTo(cara).length === 1, "the joiner's notice");
+    const caraRows = await Acknowledgement.findAll({ where: { versionId, employeeId: cara.id } });
+    expect(caraRows.map((r) => [r.cycle, r.workflowId])).toEqual([[2, `ack-${caraRows[0].id}-c2`]]);
+
     // Each person sees both cycles' acknowledgements; Ada acknowledges cycle 2 too.
+    const mine = await stack.api.get('/api/v1/acknowledgements').set(as(ada));
+    expect(mine.body.items.map((a: { cycle: number; status: string }) => [a.cycle, a.status]).sort()).toEqual([
+      [1, 'acknowledged'],
+      [2, 'pending'],
+    ]);
     const adaCycle2 = latest.body.items.find((r: { employee: { id: string } }) => r.employee.id === ada.id);
     const acked2 = await stack.api.post(`/api/v1/acknowledgements/${adaCycle2.acknowledgementId}/acknowledge`).set(as(ada)).send({});
     expect(acked2.status).toBe(200);
     expect((await stack.api.get(`/api/v1/compliance/versions/${versionId}/report?cycle=2`).set(as(officer))).body.counts).toMatchObject({
+      total: 3,
       acknowledged: 1,
-      pending: 1,
+      pending: 2,
     });
 
     // Retired: the recurrence run ends; a second retire, a change and a publication are refused.

@@ -88,3 +88,24 @@ export async function login(api: string, email: string): Promise<string> {
   return expectStatus(await call(api, 'POST', '/auth/login', { body: { email, password: PASSWORD } }), 200, `login ${email}`).tokens
     .accessToken;
 }
+
+/**
+ * Sends a write as the README tells clients to: a 503 or 504 (the outcome is not known yet) is
+ * repeated with the same Idempotency-Key after Retry-After, up to `attempts` times. `retried` counts
+ * the repeats of every request sent through it.
+ */
+export async function callAsClientsDo(
+  baseUrl: string,
+  method: string,
+  route: string,
+  options: { token?: string; body?: object; key: string },
+  retried: { count: number },
+  attempts = 30,
+): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call(baseUrl, method, route, options);
+    if ((answer.status !== 503 && answer.status !== 504) || attempt === attempts) return answer;
+    retried.count += 1;
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Number(answer.retryAfter ?? 1)));
+  }
+}

@@ -26,7 +26,7 @@ import { WORKFLOWS_PATH } from '../../worker/worker';
 import { requiredEnv } from '../support/env';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
-import { call, expectStatus } from './api-client';
+import { call, callAsClientsDo, expectStatus } from './api-client';
 import { ADDED_STEP_SUMMARY, CHANGED_TIMER_SUFFIX, NEXT_RELEASE_PATCH } from './fixtures/next-release-interceptors';
 import { AppProcess, startApi, startWorker } from './processes';
 import { openTenant } from './tenant';
@@ -246,10 +246,19 @@ describe('deploy of changed workflow code with runs in flight', () => {
     expect(oldWorker.child.exitCode).toBe(0);
     processes.splice(processes.indexOf(oldWorker), 1);
 
-    // 5. Every open run is taken to its end through the API.
+    // 5. Every open run is taken to its end through the API. A run the old worker had in its cache
+    // waits for the server to hand its next task to the new one: a write may answer 504 meanwhile
+    // and is repeated with its key, as clients are told.
+    const retried = { count: 0 };
     for (const [n, id] of subscriptions.entries()) {
       expectStatus(
-        await call(api, 'POST', `/subscriptions/${id}/cancel`, { token: holder, key: `cancel-${n}`, body: { reason: 'Moving abroad' } }),
+        await callAsClientsDo(
+          api,
+          'PATCH',
+          `/subscriptions/${id}/cancel`,
+          { token: holder, key: `cancel-${n}`, body: { reason: 'Moving abroad' } },
+          retried,
+        ),
         200,
         `cancel ${id}`,
       );
@@ -257,17 +266,29 @@ describe('deploy of changed workflow code with runs in flight', () => {
     const adjuster = staff.adjuster;
     for (const id of claims) {
       expectStatus(
-        await call(api, 'POST', `/claims/${id}/assign`, {
-          token: staff.claims_manager.token,
-          key: `assign-${id}`,
-          body: { assigneeId: adjuster.id },
-        }),
+        await callAsClientsDo(
+          api,
+          'POST',
+          `/claims/${id}/assign`,
+          {
+            token: staff.claims_manager.token,
+            key: `assign-${id}`,
+            body: { assigneeId: adjuster.id },
+          },
+          retried,
+        ),
         200,
         `assign ${id}`,
       );
       for (const body of [{ to: 'under_review' }, { to: 'waiting_approval' }, { to: 'approved', approvedAmount: 850 }]) {
         expectStatus(
-          await call(api, 'POST', `/claims/${id}/transitions`, { token: adjuster.token, key: `${body.to}-${id}`, body }),
+          await callAsClientsDo(
+            api,
+            'POST',
+            `/claims/${id}/transitions`,
+            { token: adjuster.token, key: `${body.to}-${id}`, body },
+            retried,
+          ),
           200,
           `${body.to} ${id}`,
         );
@@ -276,11 +297,17 @@ describe('deploy of changed workflow code with runs in flight', () => {
     for (const employee of employees) {
       const [ack] = expectStatus(await call(api, 'GET', '/acknowledgements', { token: employee.token }), 200, 'acknowledgements').items;
       expectStatus(
-        await call(api, 'POST', `/acknowledgements/${ack.id}/acknowledge`, {
-          token: employee.token,
-          key: `ack-${ack.id}`,
-          body: { contentSha256: ack.version.contentSha256, fullName: employee.email },
-        }),
+        await callAsClientsDo(
+          api,
+          'POST',
+          `/acknowledgements/${ack.id}/acknowledge`,
+          {
+            token: employee.token,
+            key: `ack-${ack.id}`,
+            body: { contentSha256: ack.version.contentSha256, fullName: employee.email },
+          },
+          retried,
+        ),
         200,
         `acknowledge ${employee.email}`,
       );
@@ -292,6 +319,7 @@ describe('deploy of changed workflow code with runs in flight', () => {
     const figures = {
       openedByOldRelease: countByKind(openedByOld),
       startedWhileBothPolled: { subscriptionWorkflow: 1, claimWorkflow: 1 },
+      writesRepeatedAfter503or504: retried.count,
       final: Object.fromEntries(KINDS.map((k) => [k, closed.filter((r) => r.type === k).map((r) => r.status)])),
     };
     process.stderr.write(`[topology] deploy with runs in flight: ${JSON.stringify(figures)}\n`);

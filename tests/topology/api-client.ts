@@ -91,15 +91,15 @@ export async function login(api: string, email: string): Promise<string> {
 
 /**
  * Sends a write as the README tells clients to: a 503 or 504 (the outcome is not known yet) is
- * repeated with the same Idempotency-Key after Retry-After, up to `attempts` times. `retried` counts
- * the repeats of every request sent through it.
+ * repeated with the same Idempotency-Key after Retry-After, up to `attempts` times. `retried`, when
+ * given, counts the repeats of every request sent through it.
  */
 export async function callAsClientsDo(
   baseUrl: string,
   method: string,
   route: string,
   options: { token?: string; body?: object; key: string },
-  retried: { count: number },
+  retried: { count: number } = { count: 0 },
   attempts = 30,
 ): Promise<Answer> {
   for (let attempt = 1; ; attempt++) {

@@ -8,6 +8,8 @@ module.exports = {
   globalSetup: '<rootDir>/tests/topology/global-setup.ts',
   globalTeardown: '<rootDir>/tests/topology/global-teardown.ts',
   testTimeout: 600_000,
+  // The scenario files share the servers and the machine: one at a time.
+  maxWorkers: 1,
   // fetch's shared connection pool keeps sockets to the API processes the suite stopped and replaced;
   // the suite has closed everything it started, so the run ends without waiting for them.
   forceExit: true,

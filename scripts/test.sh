@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, checks the imports (npm run cycles: no module imports itself through others, each layer
-# imports only what docs/architecture.md's layer table allows), then runs every
+# imports only what docs/architecture.md's layer table allows), runs the replay gate, then runs every
 # test suite against real servers (embedded PostgreSQL, Temporal dev server, time-skipping test
 # server, in-process SMTP, MinIO), then the chaos suite (its own servers and processes, paused and
 # killed under load), then the production-topology suite (the shipped build, two APIs and two
@@ -17,6 +17,10 @@ mkdir -p reports
 rm -f reports/jest.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml
 npm run --silent cycles
 cycles=$?
+# The replay gate a deploy runs (docs/deploying.md), over the recorded histories with the bundle just
+# built. It reads the configuration as a worker does; these two values only satisfy its validation.
+DATABASE_URL=postgres://replay@127.0.0.1/replay JWT_SECRET=$(head -c 48 /dev/urandom | base64) \
+  npm run --silent replay -- tests/fixtures/histories || exit 1
 npx jest --ci --json --outputFile=reports/jest.json "$@"
 status=$?
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json

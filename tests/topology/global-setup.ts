@@ -3,7 +3,7 @@
  * PostgreSQL; Temporal's schema made by the compose job's own script with Temporal's SQL tool;
  * the real Temporal server (not the dev server) on that PostgreSQL; the namespace and search
  * attributes made by the compose job's script; the application's migrations run by the shipped
- * operator command. The suite reads where everything is from the environment.
+ * operator command, in one database per scenario file. The suite reads where everything is from the environment.
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -67,18 +67,23 @@ export default async function topologyGlobalSetup(): Promise<void> {
     path.join(workDir, 'temporal-setup.log'),
   );
 
-  await postgres.createDatabase('insurflow');
-  const databaseUrl = postgres.url('insurflow');
   const jwtSecret = crypto.randomBytes(48).toString('base64');
-  execFileSync(process.execPath, [path.join(app, 'dist', 'scripts', 'admin.js'), 'migrate', 'up'], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // One database per scenario file: each one counts the rows it made.
+  const databases: Record<string, string> = {};
+  for (const name of ['insurflow', 'insurflow_deploy']) {
+    await postgres.createDatabase(name);
+    databases[name] = postgres.url(name);
+    execFileSync(process.execPath, [path.join(app, 'dist', 'scripts', 'admin.js'), 'migrate', 'up'], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: databases[name], JWT_SECRET: jwtSecret },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
 
   Object.assign(process.env, {
     TOPOLOGY_APP_DIR: app,
     TOPOLOGY_WORK_DIR: workDir,
-    TOPOLOGY_DATABASE_URL: databaseUrl,
+    TOPOLOGY_DATABASE_URL: databases.insurflow,
+    TOPOLOGY_DEPLOY_DATABASE_URL: databases.insurflow_deploy,
     TOPOLOGY_TEMPORAL_ADDRESS: temporal.address,
     TOPOLOGY_TEMPORAL_CLI: cli,
     TOPOLOGY_JWT_SECRET: jwtSecret,

@@ -55,18 +55,18 @@ export async function startApi(appDir: string, name: string, env: Record<string,
   return { name, child, url, stop: (graceMs = 30_000) => stopChild(child, graceMs) };
 }
 
-/** A worker; `ready` says when it polls (the caller knows how to ask Temporal). */
+/** A worker; `ready` says when it polls (the caller knows how to ask Temporal, and may look for this process). */
 export async function startWorker(
   appDir: string,
   name: string,
   env: Record<string, string>,
-  ready: () => Promise<boolean>,
+  ready: (child: ChildProcess) => Promise<boolean>,
 ): Promise<AppProcess> {
   const child = spawnApp(appDir, name, 'dist/worker/index.js', env);
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited at start with ${child.exitCode}`);
-      return ready();
+      return ready(child);
     },
     `${name} polling`,
     START_TIMEOUT_MS,

@@ -8,7 +8,6 @@
  * health) under a steady mixed load that retries on 503 as clients are told to: nothing is lost,
  * nothing happens twice, no 5xx but 503/504 with Retry-After, and no e-mail is sent twice.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,66 +17,17 @@ import { Claim, ClaimHistory, initModels, Subscription } from '../../src/models'
 import { createSequelize } from '../../src/models/database';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { requiredEnv } from '../support/env';
-import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
 import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
+import { Answer, call, expectStatus } from './api-client';
 import { AppProcess, LoadBalancer, startApi, startWorker } from './processes';
+import { openTenant } from './tenant';
 
 const TASK_QUEUE = 'insurflow';
 /** At least 20 requests a second, as the issue asks. */
 const INTERVAL_MS = 40;
-const PASSWORD = 'Topology-Password-1';
 const PDF = Buffer.from('%PDF-1.4 repair estimate for the roof');
-
-interface Answer {
-  status: number;
-  ms: number;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  retryAfter: string | null;
-  /** The network failed (no HTTP answer at all). */
-  failed: boolean;
-  /** When the request was sent (epoch ms). */
-  at: number;
-}
-
-async function call(
-  baseUrl: string,
-  method: string,
-  route: string,
-  options: { token?: string; body?: object; key?: string } = {},
-): Promise<Answer> {
-  const started = Date.now();
-  try {
-    const response = await fetch(`${baseUrl}/api/v1${route}`, {
-      method,
-      headers: {
-        ...(options.token && { authorization: `Bearer ${options.token}` }),
-        ...(options.key && { 'idempotency-key': options.key }),
-        ...(options.body && { 'content-type': 'application/json' }),
-      },
-      body: options.body && JSON.stringify(options.body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      ms: Date.now() - started,
-      body: text ? JSON.parse(text) : {},
-      retryAfter: response.headers.get('retry-after'),
-      failed: false,
-      at: started,
-    };
-  } catch {
-    return { status: 0, ms: Date.now() - started, body: {}, retryAfter: null, failed: true, at: started };
-  }
-}
-
-/** Throws unless the answer has the expected status; answers its body. */
-function expectStatus(answer: Answer, status: number, what: string) {
-  if (answer.status !== status) throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
 
 describe('production topology: two APIs and two workers on a real Temporal server', () => {
   const appDir = requiredEnv('TOPOLOGY_APP_DIR');
@@ -131,100 +81,19 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     await s3?.stop();
   });
 
-  /** Runs the shipped operator command, `stdin` on its standard input. */
-  function adminCommand(args: string[], stdin: string): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-      const child = execFile(
-        process.execPath,
-        [path.join(appDir, 'dist', 'scripts', 'admin.js'), ...args],
-        { env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env } },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }),
-      );
-      child.stdin!.end(stdin);
-    });
-  }
-
-  /** Follows the link mailed to `email` (`subject` names which) by sending its token to `route`; answers the reply's body. */
-  async function followMailedLink(api: string, route: string, email: string, subject: string, status: number) {
-    const token = await mailedToken(smtp, email, subject);
-    return expectStatus(await call(api, 'POST', route, { body: { token } }), status, `${route} for ${email}`);
-  }
-
-  async function login(api: string, email: string): Promise<string> {
-    return expectStatus(await call(api, 'POST', '/auth/login', { body: { email, password: PASSWORD } }), 200, `login ${email}`).tokens
-      .accessToken;
-  }
-
   it('goes from nothing to an approved company, a policy, a claim with a document served by the other API, then survives a rolling restart under load', async () => {
     const [api1, api2] = apis.map((a) => a.url!);
 
-    // 1. The first platform admin, created by the operator command in the image.
-    expect(await adminCommand(['create-platform-admin', '--email', 'ops@topology.test'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
-    const platformAdmin = await login(api1, 'ops@topology.test');
-
-    // 2. A company registers (public) and the platform admin approves it: the tenant is provisioned.
-    expectStatus(
-      await call(api2, 'POST', '/registrations', {
-        body: {
-          companyName: 'Harbour Mutual',
-          businessType: 'property insurance',
-          phone: '+44 20 7946 0100',
-          contactEmail: 'contact@harbour.test',
-          address: '1 Quay Street, Bristol',
-          requestedSlug: 'harbour',
-          adminEmail: 'admin@harbour.test',
-          adminFullName: 'Hana Harbour',
-          adminPassword: PASSWORD,
-        },
-      }),
-      202,
-      'registration',
-    );
-    const registration = await followMailedLink(api1, '/registrations/verify', 'admin@harbour.test', VERIFY_REGISTRATION_SUBJECT, 202);
-    expectStatus(
-      await call(api1, 'POST', `/registrations/${registration.id}/approve`, { token: platformAdmin, key: `approve-${registration.id}` }),
-      200,
-      'approval',
-    );
-    await waitUntil(
-      async () => (await call(api1, 'GET', `/registrations/${registration.id}`, { token: platformAdmin })).body.status === 'provisioned',
-      'tenant provisioned',
-      60_000,
-    );
-    const tenantAdmin = await login(api2, 'admin@harbour.test');
-
-    // Staff for the claims: a claims manager who assigns, an adjuster who reviews.
-    const staff: Record<string, { id: string; token: string }> = {};
-    for (const role of ['claims_manager', 'adjuster']) {
-      const email = `${role}@harbour.test`;
-      expectStatus(
-        await call(api1, 'POST', '/users', {
-          token: tenantAdmin,
-          key: `user-${role}`,
-          body: { email, fullName: role, role, password: PASSWORD },
-        }),
-        202,
-        `create ${role}`,
-      );
-      await followMailedLink(api2, '/auth/verify-email', email, VERIFY_ACCOUNT_SUBJECT, 204);
-      const [user] = expectStatus(
-        await call(api1, 'GET', `/users?q=${encodeURIComponent(email)}`, { token: tenantAdmin }),
-        200,
-        `find ${role}`,
-      ).items;
-      staff[role] = { id: user.id, token: await login(api1, email) };
-    }
-
-    // 3. A policyholder registers and subscribes through API 1.
-    expectStatus(
-      await call(api1, 'POST', '/auth/register', {
-        body: { tenantSlug: 'harbour', email: 'holder@harbour.test', password: PASSWORD, fullName: 'Paul Holder' },
-      }),
-      202,
-      'policyholder registration',
-    );
-    await followMailedLink(api2, '/auth/verify-email', 'holder@harbour.test', VERIFY_ACCOUNT_SUBJECT, 204);
-    const holder = await login(api1, 'holder@harbour.test');
+    // 1-3. The platform admin, an approved company with a claims manager who assigns and an adjuster
+    // who reviews, and a policyholder who subscribes through API 1.
+    const { staff, holder } = await openTenant({
+      smtp,
+      appDir,
+      env,
+      apis: [api1, api2],
+      slug: 'harbour',
+      staffRoles: ['claims_manager', 'adjuster'],
+    });
     const plans = expectStatus(await call(api1, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{
       id: string;
     }>;

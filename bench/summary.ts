@@ -53,6 +53,12 @@ function listRows(name: string, c: ListsResult['plans']): Row[] {
     ],
     [`${name}: p99 vs bare pg`, `${ratio(c.p99Ratio)} (${n(c.api.p99Ms)} vs ${n(c.bare.p99Ms)} ms)`, '≤ 2 ×', c.p99Ratio <= 2],
     [
+      `${name}: p99 on open connections vs bare pg`,
+      `${ratio(c.p99OpenConnectionRatio)} (${n(c.api.p99OpenConnectionMs)} vs ${n(c.bare.p99OpenConnectionMs)} ms)`,
+      'reported',
+      undefined,
+    ],
+    [
       `${name}: CPU ms per request, API vs bare`,
       `server ${n(c.cpuMsPerRequest.api.api, 2)} vs ${n(c.cpuMsPerRequest.bare.api, 2)}, PostgreSQL ${n(c.cpuMsPerRequest.api.postgres, 2)} vs ${n(c.cpuMsPerRequest.bare.postgres, 2)}, all ${n(c.cpuMsPerRequest.api.total, 2)} vs ${n(c.cpuMsPerRequest.bare.total, 2)}`,
       'reported',

@@ -15,6 +15,8 @@ import type { BenchInfra } from './infra';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 import { apiEnvFor, startApiProcess, startBareListServer, type ApiProcess } from './processes';
 import { seedClaimVolume } from './search-volume';
+import { percentile } from './fixtures';
+import { withLoopAndGc, type LoopAndGc } from './runtime-metrics';
 
 const CONNECTIONS = 100;
 const PLANS = 2000;
@@ -31,6 +33,51 @@ interface Load {
   requests: number;
   /** CPU seconds each process used during the run (`api` is the server under load, API or bare). */
   cpu: CpuSnapshot;
+  /** When the slowest 1 % of the answers came: bursts (a pause, a stampede) or spread over the run. */
+  slowest: SlowestAnswers;
+  /**
+   * The p99 of the answers after each connection's first: the run opens its 100 connections at
+   * once, and a CPU-bound node:http server answers some of those first requests seconds late
+   * (docs/performance.md, "The tail of the plan list"); this is the tail of a client whose
+   * connection is open, as a load balancer's is.
+   */
+  p99OpenConnectionMs: number;
+}
+
+interface SlowestAnswers {
+  /** How many answers the slowest 1 % are, and the fastest of them (about the p99). */
+  count: number;
+  fromMs: number;
+  /** How many of them were their connection's first answer (the connection opened as the run began). */
+  firstOnConnection: number;
+  /** Of the run's 100-ms windows, how many saw one of them finish, and the busiest five: when (seconds into the run) and how many. */
+  windows: number;
+  busiestWindows: Array<{ atS: number; count: number }>;
+}
+
+/** When an answer came (ms into the run), how long it took, and whether it was its connection's first. */
+interface Answer {
+  at: number;
+  ms: number;
+  first: boolean;
+}
+
+/** Completion time and latency of every answer, grouped into the SlowestAnswers summary. */
+function slowestAnswers(answers: Answer[]): SlowestAnswers {
+  const sorted = [...answers].sort((a, b) => b.ms - a.ms);
+  const slowest = sorted.slice(0, Math.max(1, Math.floor(sorted.length / 100)));
+  const perWindow = new Map<number, number>();
+  for (const { at } of slowest) perWindow.set(Math.floor(at / 100), (perWindow.get(Math.floor(at / 100)) ?? 0) + 1);
+  return {
+    count: slowest.length,
+    fromMs: Math.round(slowest[slowest.length - 1]?.ms ?? NaN),
+    firstOnConnection: slowest.filter((answer) => answer.first).length,
+    windows: perWindow.size,
+    busiestWindows: [...perWindow]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 5)
+      .map(([window, count]) => ({ atS: window / 10, count })),
+  };
 }
 
 /** The server under load, and the processes it shares the cores with. */
@@ -41,14 +88,20 @@ interface Side {
 
 interface Comparison {
   request: string;
-  api: Load;
-  bare: Load;
+  /** The two runs of each side together (their own slowest answers are in apiRuns and bareRuns). */
+  api: Omit<Load, 'slowest'>;
+  bare: Omit<Load, 'slowest'>;
   /** Target ≥ 0.7. */
   throughputRatio: number;
   /** Target ≤ 2. */
   p99Ratio: number;
+  /** The same for answers on connections already open (reported beside the target). */
+  p99OpenConnectionRatio: number;
   /** Milliseconds of CPU per request: the load generator (bench), the server (api), PostgreSQL. */
   cpuMsPerRequest: { api: ReturnType<typeof cpuMsPer>; bare: ReturnType<typeof cpuMsPer> };
+  /** Each run's own p99 and slowest answers, the API's beside its event-loop delay and GC pauses during it: what makes the tail. */
+  apiRuns: Array<Pick<Load, 'p99Ms' | 'slowest'> & LoopAndGc>;
+  bareRuns: Array<Pick<Load, 'p99Ms' | 'slowest'>>;
 }
 
 export interface ListsResult {
@@ -76,11 +129,20 @@ async function seedPlans(sequelize: Sequelize, tenantId: string): Promise<void> 
 async function load(side: Side, path: string, token: string | undefined, seconds: number): Promise<Load> {
   const url = `${side.url}${path}`;
   const cpuBefore = cpuSnapshot(side.processes);
+  const started = performance.now();
+  const answers: Answer[] = [];
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: seconds,
     headers: token ? { authorization: `Bearer ${token}` } : {},
+    setupClient: (client) => {
+      let first = true;
+      client.on('response', (_status: number, _bytes: number, ms: number) => {
+        answers.push({ at: performance.now() - started, ms, first });
+        first = false;
+      });
+    },
   });
   const cpu = cpuUsed(cpuBefore, cpuSnapshot(side.processes));
   if (result.non2xx || result.errors || result.timeouts) {
@@ -93,17 +155,23 @@ async function load(side: Side, path: string, token: string | undefined, seconds
     p99Ms: result.latency.p99,
     requests: result.requests.total,
     cpu,
+    slowest: slowestAnswers(answers),
+    p99OpenConnectionMs: percentile(
+      answers.filter((answer) => !answer.first).map((answer) => answer.ms),
+      99,
+    ),
   };
 }
 
 /** Two runs' figures as one: throughput and percentiles averaged (each run has the same length). */
-function mean(a: Load, b: Load): Load {
-  const avg = (key: 'requestsPerSecond' | 'p50Ms' | 'p90Ms' | 'p99Ms') => (a[key] + b[key]) / 2;
+function mean(a: Load, b: Load): Omit<Load, 'slowest'> {
+  const avg = (key: 'requestsPerSecond' | 'p50Ms' | 'p90Ms' | 'p99Ms' | 'p99OpenConnectionMs') => (a[key] + b[key]) / 2;
   return {
     requestsPerSecond: avg('requestsPerSecond'),
     p50Ms: avg('p50Ms'),
     p90Ms: avg('p90Ms'),
     p99Ms: avg('p99Ms'),
+    p99OpenConnectionMs: avg('p99OpenConnectionMs'),
     requests: a.requests + b.requests,
     cpu: addCpu(a.cpu, b.cpu),
   };
@@ -114,8 +182,12 @@ async function compare(path: string, api: Side, bare: Side, token: string, secon
   await load(bare, path, undefined, 2);
   await load(api, apiPath, token, 2);
   const bare1 = await load(bare, path, undefined, seconds);
-  const api1 = await load(api, apiPath, token, seconds);
-  const api2 = await load(api, apiPath, token, seconds);
+  const apiRun = async () => {
+    const { result, loopAndGc } = await withLoopAndGc(api.url, () => load(api, apiPath, token, seconds));
+    return { load: result, runtime: { p99Ms: result.p99Ms, slowest: result.slowest, ...loopAndGc } };
+  };
+  const { load: api1, runtime: runtime1 } = await apiRun();
+  const { load: api2, runtime: runtime2 } = await apiRun();
   const bare2 = await load(bare, path, undefined, seconds);
   const apiLoad = mean(api1, api2);
   const bareLoad = mean(bare1, bare2);
@@ -125,7 +197,10 @@ async function compare(path: string, api: Side, bare: Side, token: string, secon
     bare: bareLoad,
     throughputRatio: apiLoad.requestsPerSecond / bareLoad.requestsPerSecond,
     p99Ratio: apiLoad.p99Ms / bareLoad.p99Ms,
+    p99OpenConnectionRatio: apiLoad.p99OpenConnectionMs / bareLoad.p99OpenConnectionMs,
     cpuMsPerRequest: { api: cpuMsPer(apiLoad.cpu, apiLoad.requests), bare: cpuMsPer(bareLoad.cpu, bareLoad.requests) },
+    apiRuns: [runtime1, runtime2],
+    bareRuns: [bare1, bare2].map(({ p99Ms, slowest }) => ({ p99Ms, slowest })),
   };
 }
 

@@ -26,6 +26,7 @@ const WORKER_ENTRY = path.join(DIST, 'worker', 'index.js');
 const API_ENTRY = path.join(DIST, 'src', 'api', 'server.js');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
 const BARE_LIST_ENTRY = path.join(DIST, 'bench', 'bare-list-server.js');
+const BARE_START_ENTRY = path.join(DIST, 'bench', 'bare-start-server.js');
 
 /** How long a worker or API process may take to start on a loaded machine. */
 const START_TIMEOUT_MS = 60_000;
@@ -129,5 +130,19 @@ export async function startBareListServer(databaseUrl: string, tenantId: string)
   const child = spawnNode(BARE_LIST_ENTRY, { DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, `${url}/plans?coverageLevel=basic&maxPremium=1`, 'bare list server');
+  return { url, child, stop: () => stopChild(child, 30_000) };
+}
+
+/** bench/bare-start-server.ts on a free port, starting runs on `taskQueue`. */
+export async function startBareStartServer(infra: BenchInfra, taskQueue: string): Promise<ApiProcess> {
+  const port = String(await freePort());
+  const child = spawnNode(BARE_START_ENTRY, {
+    DATABASE_URL: infra.databaseUrl,
+    PORT: port,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(child, url, 'bare start server');
   return { url, child, stop: () => stopChild(child, 30_000) };
 }

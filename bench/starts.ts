@@ -10,7 +10,7 @@ import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
-import { apiEnvFor, startApiProcess, startWorkerProcess } from './processes';
+import { apiEnvFor, startApiProcess, startBareStartServer, startWorkerProcess } from './processes';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 
 const WARM_UP = 40;
@@ -26,8 +26,12 @@ export interface StartsResult {
   concurrency: number;
   apiPost: Rate;
   sdkStart: Rate;
-  /** The target (≥ 0.8): API ÷ the same start through the SDK. */
+  /** bench/bare-start-server.ts: plan read, start, pending row over plain HTTP. */
+  bareStart: Rate;
+  /** API ÷ the same start through the SDK. */
   ratioApiToSdkStart: number;
+  /** The target (≥ 0.85): API ÷ the bare start handler. */
+  ratioApiToBareStart: number;
   /** Runs from both sides that a worker then activated. */
   activated: number;
   /** What the API does for one POST that the SDK start does not, beside its one Temporal call. */
@@ -38,7 +42,7 @@ export interface StartsResult {
    * CPU milliseconds per start of each process on either side (the bench process is the load
    * generator): with every server on the same cores, the rates follow these totals.
    */
-  cpuMsPerStart: { apiPost: CpuPerStart; sdkStart: CpuPerStart };
+  cpuMsPerStart: { apiPost: CpuPerStart; sdkStart: CpuPerStart; bareStart: CpuPerStart };
 }
 
 type CpuPerStart = ReturnType<typeof cpuMsPer>;
@@ -107,6 +111,17 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     });
     if (response.status !== 202) throw new Error(`POST /subscriptions answered ${response.status}: ${await response.text()}`);
   };
+  const bare = await startBareStartServer(infra, taskQueue);
+  const bareProcesses: CpuProcesses = { api: bare.child.pid!, ...infra.pids };
+  const viaBare = async (i: number) => {
+    const policyholderId = bench.policyholders[i % bench.policyholders.length].id;
+    const response = await fetch(bare.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: bench.tenant.id, planId: bench.plan.id, policyholderId }),
+    });
+    if (response.status !== 202) throw new Error(`the bare start handler answered ${response.status}: ${await response.text()}`);
+  };
   const viaSdk = (i: number) =>
     startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
   try {
@@ -114,7 +129,9 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     // Warm-up, then alternate halves so that drift on a shared machine hits both sides alike.
     await measure(WARM_UP, concurrency, viaApi, processes);
     await measure(WARM_UP, concurrency, viaSdk, processes);
+    await measure(WARM_UP, concurrency, viaBare, bareProcesses);
     const half = Math.floor(starts / 2);
+    const bare1 = await measure(half, concurrency, viaBare, bareProcesses);
     const sdk1 = await measure(half, concurrency, viaSdk, processes);
     const transactionsBefore = await committedTransactions(infra);
     const api1 = await measure(half, concurrency, viaApi, processes);
@@ -122,13 +139,15 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     // Less the two reads of this function itself.
     const databaseTransactionsPerPost = ((await committedTransactions(infra)) - transactionsBefore - 2) / (2 * half);
     const sdk2 = await measure(half, concurrency, viaSdk, processes);
+    const bare2 = await measure(half, concurrency, viaBare, bareProcesses);
     const apiPost = sum(api1, api2);
     const sdkStart = sum(sdk1, sdk2);
-    const cpuMsPerStart = { apiPost: cpuPerStart(api1, api2), sdkStart: cpuPerStart(sdk1, sdk2) };
+    const bareStart = sum(bare1, bare2);
+    const cpuMsPerStart = { apiPost: cpuPerStart(api1, api2), sdkStart: cpuPerStart(sdk1, sdk2), bareStart: cpuPerStart(bare1, bare2) };
 
     // Then a worker proves every run, however started, is a working subscription.
     const worker = await startWorkerProcess(infra.temporal, env);
-    const total = 2 * WARM_UP + 4 * half;
+    const total = 3 * WARM_UP + 6 * half;
     try {
       await waitUntil(
         async () => (await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'active' } })) === total,
@@ -142,13 +161,15 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
       concurrency,
       apiPost,
       sdkStart,
+      bareStart,
       ratioApiToSdkStart: apiPost.perSecond / sdkStart.perSecond,
+      ratioApiToBareStart: apiPost.perSecond / bareStart.perSecond,
       activated: total,
       apiWorkPerPost: API_WORK_PER_POST,
       databaseTransactionsPerPost,
       cpuMsPerStart,
     };
   } finally {
-    await api.stop();
+    await Promise.all([api.stop(), bare.stop()]);
   }
 }

@@ -64,28 +64,58 @@ export interface AuthorityCache {
   forgetTenantAuthority(tenantId: string): void;
 }
 
+/** How long before its end an entry in use is read again in the background (see createAuthorityCache). */
+const AUTHORITY_REFRESH_AHEAD_MS = 2_000;
+
 /**
  * A cache of `load` in front of the database. A load that was still running when an entry was
  * forgotten read the authority from before the change, so it must not store it: every load and
  * every invalidation takes the next tick of one counter, a load stores its result only if no
  * invalidation came after it began and no later-begun load has stored one already (a demotion
  * is never written back by a slow read, and a slow read never replaces a newer one).
+ *
+ * An entry in use is renewed before it expires: the first request that finds it within
+ * `refreshAheadMs` of its end starts one load in the background and is answered from the entry,
+ * still within its time. Without that, every request of a busy user that arrived in the moment
+ * the entry expired missed at once and each read the database (a burst of up to one read per
+ * open connection every ttlMs, queued on the pool ahead of the requests' own queries: the tail
+ * of the plan list under load, docs/performance.md). A change made elsewhere is still seen within
+ * ttlMs of the read that stored the entry.
  */
-export function createAuthorityCache(load: (userId: string) => Promise<Authority | null> = loadAuthority): AuthorityCache {
+export function createAuthorityCache(
+  load: (userId: string) => Promise<Authority | null> = loadAuthority,
+  { ttlMs = AUTHORITY_TTL_MS, refreshAheadMs = AUTHORITY_REFRESH_AHEAD_MS } = {},
+): AuthorityCache {
   /** Least recently used entries go first; a user who no longer exists is kept too (as null). */
-  const cache = new LRUCache<string, { authority: Authority | null; loadBegan: number }>({ max: MAX_CACHED, ttl: AUTHORITY_TTL_MS });
+  const cache = new LRUCache<string, { authority: Authority | null; loadBegan: number }>({ max: MAX_CACHED, ttl: ttlMs });
   let tick = 0;
   // One for all users: an invalidation only keeps loads running at that moment from being stored.
   let lastInvalidation = 0;
+  /** Users whose entry a background load is renewing, so a burst of requests starts one. */
+  const renewing = new Set<string>();
+
+  async function loadAndStore(userId: string): Promise<Authority | null> {
+    const loadBegan = ++tick;
+    const authority = await load(userId);
+    const stored = cache.peek(userId);
+    if (lastInvalidation < loadBegan && (!stored || stored.loadBegan < loadBegan)) cache.set(userId, { authority, loadBegan });
+    return authority;
+  }
+
+  function renew(userId: string): void {
+    renewing.add(userId);
+    // A failed renewal stores nothing: the entry expires as it would have, and the next request reads (and fails) itself.
+    loadAndStore(userId)
+      .catch(() => undefined)
+      .finally(() => renewing.delete(userId));
+  }
+
   return {
     async currentAuthority(userId, options = {}) {
       const cached = options.fresh ? undefined : cache.get(userId);
-      if (cached) return cached.authority;
-      const loadBegan = ++tick;
-      const authority = await load(userId);
-      const stored = cache.peek(userId);
-      if (lastInvalidation < loadBegan && (!stored || stored.loadBegan < loadBegan)) cache.set(userId, { authority, loadBegan });
-      return authority;
+      if (!cached) return loadAndStore(userId);
+      if (cache.getRemainingTTL(userId) <= refreshAheadMs && !renewing.has(userId)) renew(userId);
+      return cached.authority;
     },
     forgetAuthority(userId) {
       lastInvalidation = ++tick;

@@ -41,6 +41,17 @@ describe('platform endpoints', () => {
     expect(res.text).toContain('process_cpu_user_seconds_total');
   });
 
+  it("exports the event loop's delay since the previous scrape and the GC pauses, so a stalled loop shows", async () => {
+    await stack.api.get('/metrics').expect(200);
+    // The API runs in this process: a synchronous stall of 150 ms is a stall of its event loop.
+    const until = Date.now() + 150;
+    while (Date.now() < until);
+    const res = await stack.api.get('/metrics').expect(200);
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text)?.[1]);
+    expect(gauge('nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.1);
+    expect(res.text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+  });
+
   it('publishes an OpenAPI 3 document generated from the route schemas', async () => {
     const res = await stack.api.get('/api/openapi.json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);

@@ -8,6 +8,7 @@ import { createAuthorityCache, loadAuthority, type Authority, type AuthorityCach
 import { User } from '../../src/models';
 import { buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
 
 /** A load of the real authority that, once it has read the database, waits until released. */
 function heldLoad() {
@@ -66,5 +67,28 @@ describe('authority cache', () => {
     held.release();
     expect((await slow)?.active).toBe(true);
     expect((await cache.currentAuthority(user.id))?.active).toBe(false);
+  });
+
+  it('renews an entry in use before it expires with one read, however many requests come at its end', async () => {
+    const user = await buildUser({ role: 'adjuster' });
+    let loads = 0;
+    const cache = createAuthorityCache(
+      (userId) => {
+        loads += 1;
+        return loadAuthority(userId);
+      },
+      { ttlMs: 2000, refreshAheadMs: 1500 },
+    );
+    await cache.currentAuthority(user.id);
+    // Now within the last 1,500 ms of the entry; the user is promoted by another API process meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await User.update({ role: 'claims_manager' }, { where: { id: user.id } });
+
+    const burst = await Promise.all(Array.from({ length: 50 }, () => cache.currentAuthority(user.id)));
+    // Answered from the entry, still within its time, while a single read renews it.
+    expect(burst.map((authority) => authority?.role)).toEqual(Array(50).fill('adjuster'));
+    expect(loads).toBe(2);
+    await waitUntil(async () => (await cache.currentAuthority(user.id))?.role === 'claims_manager', 'the renewed entry');
+    expect(loads).toBe(2);
   });
 });

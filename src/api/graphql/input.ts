@@ -6,7 +6,7 @@
 import type Joi from 'joi';
 import { validationFailed } from '../../shared/errors';
 import type { Output } from '../../shared/typed-schema';
-import { VALIDATION_OPTIONS } from '../http/middleware/validate';
+import { validating } from '../http/middleware/validate';
 import { malformedStrings } from '../http/well-formed';
 
 /** Drops the keys GraphQL reports as null for an omitted optional argument, as a JSON body would omit them. */
@@ -18,7 +18,7 @@ export function validInput<S extends Joi.Schema>(schema: S, raw: Record<string, 
   const present = withoutNulls(raw);
   const malformed = malformedStrings(present, 'input');
   if (malformed.length) throw validationFailed(malformed);
-  const { value, error } = schema.validate(present, VALIDATION_OPTIONS);
+  const { value, error } = validating(schema).validate(present);
   if (error) throw validationFailed(error.details.map((d) => ({ field: ['input', ...d.path].join('.'), message: d.message })));
   return value as Output<S>;
 }

@@ -3,10 +3,20 @@ import client from 'prom-client';
 import { apiBusinessRegistry } from '../../observability/business-metrics';
 import { routeTemplate } from '../http/route-template';
 
-/** Prometheus metrics for one API process: Node defaults, request duration by route and status, business counters. */
+/** How often the event loop's delay is sampled (perf_hooks `monitorEventLoopDelay`'s resolution). */
+const EVENT_LOOP_SAMPLE_MS = 10;
+
+/**
+ * Prometheus metrics for one API process: Node defaults, request duration by route and status, business counters.
+ *
+ * Among the defaults, what makes a tail of latency (docs/performance.md, "The tail of the plan
+ * list"): the event loop's delay as perf_hooks `monitorEventLoopDelay` measures it, over the time
+ * since the previous scrape (`nodejs_eventloop_lag_{p50,p90,p99,max}_seconds`), and every garbage
+ * collection pause by kind from perf_hooks' 'gc' entries (`nodejs_gc_duration_seconds`).
+ */
 export function createMetrics() {
   const own = new client.Registry();
-  client.collectDefaultMetrics({ register: own });
+  client.collectDefaultMetrics({ register: own, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const duration = new client.Histogram({
     name: 'http_request_duration_seconds',
     help: 'API request duration in seconds',

@@ -6,14 +6,27 @@ import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
 
 const MAX_REPORTED_MALFORMED = 20;
-/** How every request schema is applied (the GraphQL resolvers apply them the same way). */
-export const VALIDATION_OPTIONS: Joi.ValidationOptions = {
+/** How every request schema is applied (the GraphQL resolvers apply them the same way, through `validating`). */
+const VALIDATION_OPTIONS: Joi.ValidationOptions = {
   abortEarly: false,
   allowUnknown: false,
   convert: true,
   errors: { wrap: { label: false } },
   messages: MESSAGES_WITHOUT_VALUES,
 };
+
+const withOptions = new WeakMap<Joi.Schema, Joi.Schema>();
+
+/**
+ * The schema with VALIDATION_OPTIONS as its own preferences, made once per schema. Options handed
+ * to `validate()` are merged and their messages compiled (templates parsed) on every call, a
+ * schema's own preferences once (docs/performance.md, "The tail of the plan list").
+ */
+export function validating<S extends Joi.Schema>(schema: S): S {
+  let prepared = withOptions.get(schema);
+  if (!prepared) withOptions.set(schema, (prepared = schema.prefs(VALIDATION_OPTIONS)));
+  return prepared as S;
+}
 
 /**
  * Validates params, query and body against the route's schemas; unknown fields are rejected.
@@ -38,7 +51,7 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
         input[part] = raw;
         continue;
       }
-      const { value, error } = schema.validate(raw, VALIDATION_OPTIONS);
+      const { value, error } = validating(schema).validate(raw);
       if (error) details.push(...error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message })));
       input[part] = value;
     }

@@ -11,6 +11,7 @@ import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { codecRoutes } from './codec/routes';
 import { meRoutes } from './me/routes';
+import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
@@ -56,5 +57,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...reportRoutes(),
     ...codecRoutes(config),
     ...meRoutes(),
+    // After any literal /operations/<name> route: `:id` would otherwise take its name.
+    ...bulkOperationRoutes(),
   ];
 }

@@ -8,6 +8,7 @@ import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { PolicyVersion } from '../models';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
+import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
 import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
@@ -19,6 +20,7 @@ import { claimPolicy } from './claims';
 import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
 import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
+import { bulkOperationPolicy } from './operations';
 import { registrationPolicy } from './platform';
 import { subscriptionPolicy } from './subscriptions';
 
@@ -42,6 +44,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementPolicy)],
   [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(policyVersionPolicy)],
   [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindPolicy)],
+  [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationPolicy)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
   [
     POLICY_APPROVAL_WORKFLOW_ID_PREFIX,

@@ -4,6 +4,7 @@
  * starts by name are checked against: a body that drifts from its contract fails to compile here.
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
+import type { BulkReassignWorkflow } from '../contracts/bulk-reassign';
 import type { ClaimWorkflow } from '../contracts/claim';
 import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
 import type { OnboardingWorkflow } from '../contracts/onboarding';
@@ -12,6 +13,7 @@ import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
 import type { RetentionWorkflow } from '../contracts/retention';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import * as acknowledgement from './acknowledgement';
+import * as bulkReassign from './bulk-reassign';
 import * as claim from './claim';
 import * as complianceRemind from './compliance-remind';
 import * as onboardingProcess from './onboarding';
@@ -21,6 +23,7 @@ import * as retention from './retention';
 import * as subscription from './subscription';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
+export const bulkReassignWorkflow: BulkReassignWorkflow = bulkReassign.bulkReassignWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
 export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;
 export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;

@@ -7,6 +7,7 @@
 import { BulkOperation, Claim, ComplianceRemind, IdempotencyRecord, Subscription, User } from '../../src/models';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -84,6 +85,7 @@ describe('bulk operations', () => {
 
     const run = await stack.api.get(`/api/v1/workflows/bulk-reassign-${id}`).set(as(team.manager)).expect(200);
     expect(run.body.status).toBe('COMPLETED');
+    await recordHistory(stack.temporal.workflow.getHandle(`bulk-reassign-${id}`), 'bulkReassignWorkflow');
   });
 
   it("each item goes through the claim run's validator: a new assignee who handles no claims is refused for every claim", async () => {

@@ -66,7 +66,7 @@ const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 
 /**
  * A claim assigned to the caller and still worked. Its SLA deadline is the escalation its run
- * works to in the current stage (docs/claims.md, Deadlines), counted from when the claim entered
+ * works to in the current stage (`deadlinesOf` in src/workflows/claim.ts; docs/inbox.md), counted from when the claim entered
  * that stage (its last history row into it) by the tenant's current settings; a stage without an
  * escalation has none.
  */

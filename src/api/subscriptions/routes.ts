@@ -1,3 +1,4 @@
+import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
@@ -31,6 +32,14 @@ function present(subscription: Subscription, { state, stale }: LiveState<Subscri
 /** The longest `Prefer: wait` honoured: a request holds a connection and a Temporal long-poll while it waits. */
 const MAX_WAIT_SECONDS = 30;
 
+/**
+ * The wait the API grants: at most MAX_WAIT_SECONDS, and short enough that the start and insert
+ * after it still end within the request's deadline (REQUEST_DEADLINE_MS), past which a repeat
+ * with the same Idempotency-Key takes the request over.
+ */
+const grantedWait = ({ requestMs, temporalRpcMs }: Deadlines) =>
+  Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.floor((requestMs - temporalRpcMs) / 1000) - 1));
+
 const RECORDED_ONLY: LiveState<SubscriptionState> = { state: null, stale: false };
 
 /** A decision's answer: the row as the run left it, with the state the run answered. */
@@ -49,7 +58,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       headers: [
         {
           name: 'Prefer',
-          description: `RFC 7240; wait=<seconds> waits up to ${MAX_WAIT_SECONDS} s for the activation (longer is shortened, anything else ignored). Answered with Preference-Applied: wait=<seconds>`,
+          description: `RFC 7240; wait=<seconds> waits up to ${MAX_WAIT_SECONDS} s (less when REQUEST_DEADLINE_MS is short) for the activation; longer is shortened, anything else ignored. Answered with Preference-Applied: wait=<seconds>`,
           schema: { type: 'string', maxLength: 200 },
         },
       ],
@@ -60,7 +69,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         also: { status: 201, description: 'Prefer: wait was given and the run activated the subscription within it' },
       },
       handler: async (ctx) => {
-        const waitSeconds = preferredWait(ctx.get('Prefer') || undefined, MAX_WAIT_SECONDS);
+        const waitSeconds = preferredWait(ctx.get('Prefer') || undefined, grantedWait(ctx.services.config.deadlines));
         const input = { ...ctx.state.input.body, ...(waitSeconds && { waitSeconds }) };
         const { subscription, runId } = await subscribe(ctx.state.user, input, commandDeps(ctx));
         if (waitSeconds) ctx.set('Preference-Applied', `wait=${waitSeconds}`);

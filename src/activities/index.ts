@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from injected dependencies. */
 import type { ActivityDeps } from './deps';
 import { createAudienceActivities } from './audience';
+import { createBulkReassignActivities } from './bulk-reassign';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createComplianceRemindActivities(deps),
     ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
+    ...createBulkReassignActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),

@@ -10,6 +10,8 @@ import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { codecRoutes } from './codec/routes';
+import { meRoutes } from './me/routes';
+import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
@@ -54,5 +56,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...auditEventRoutes(),
     ...reportRoutes(),
     ...codecRoutes(config),
+    ...meRoutes(),
+    // After any literal /operations/<name> route: `:id` would otherwise take its name.
+    ...bulkOperationRoutes(),
   ];
 }

@@ -26,8 +26,9 @@ export interface TemporalAccess {
   /**
    * Runs one call under the deadline the configuration sets for its kind; an outage or a missed
    * deadline becomes `dependencyUnavailable` (503), an update of unknown outcome `outcomeUnknown` (504).
+   * `deadlineMs` replaces the kind's deadline where the client asked to wait longer (`Prefer: wait`).
    */
-  call<T>(kind: TemporalCallKind, call: (temporal: Client) => Promise<T>): Promise<T>;
+  call<T>(kind: TemporalCallKind, call: (temporal: Client) => Promise<T>, deadlineMs?: number): Promise<T>;
   /**
    * Sends the caller's decision to a run as an Update and waits for its result. Its update ID
    * follows from the caller and the idempotency key, so a repeat reaches the same decision, and

@@ -2,6 +2,7 @@
 import { Sequelize } from 'sequelize';
 import { Acknowledgement } from './acknowledgement';
 import { AuditEvent } from './audit-event';
+import { BulkOperation, BulkOperationItem } from './bulk-operation';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -31,6 +32,7 @@ export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
+export { BulkOperation, BulkOperationItem };
 export {
   AuditEvent,
   Category,
@@ -71,6 +73,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
     model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
+  for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

@@ -7,6 +7,7 @@
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
+import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
 import { COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX } from '../contracts/compliance-recurrence';
 import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
@@ -19,6 +20,7 @@ import { claimPolicy } from './claims';
 import { acknowledgementPolicy, compliancePolicyPolicy, policyVersionPolicy } from './compliance';
 import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
+import { bulkOperationPolicy } from './operations';
 import { registrationPolicy } from './platform';
 import { subscriptionPolicy } from './subscriptions';
 
@@ -57,6 +59,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, policyVersionPolicy, /^(-cycle-\d+)?$/)],
   [COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, ownerByIdIn(COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, compliancePolicyPolicy)],
   [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindPolicy)],
+  [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationPolicy)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionPolicy)],
 ];

@@ -10,10 +10,9 @@ import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
 export function workflowStartOptions(
   taskQueue: string,
   run: { workflowId: string; tenantId: string; status: string; summary: string; dueAt?: Date },
-): Pick<
-  WorkflowStartOptions,
-  'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'
-> {
+): Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdReusePolicy'> &
+  // Stated, as an update-with-start requires it.
+  Required<Pick<WorkflowStartOptions, 'workflowIdConflictPolicy'>> {
   return {
     taskQueue,
     workflowId: run.workflowId,

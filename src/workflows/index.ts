@@ -4,6 +4,7 @@
  * starts by name are checked against: a body that drifts from its contract fails to compile here.
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
+import type { BulkReassignWorkflow } from '../contracts/bulk-reassign';
 import type { ClaimWorkflow } from '../contracts/claim';
 import type { ComplianceRecurrenceWorkflow } from '../contracts/compliance-recurrence';
 import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
@@ -13,6 +14,7 @@ import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
 import type { RetentionWorkflow } from '../contracts/retention';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import * as acknowledgement from './acknowledgement';
+import * as bulkReassign from './bulk-reassign';
 import * as claim from './claim';
 import * as complianceRecurrence from './compliance-recurrence';
 import * as complianceRemind from './compliance-remind';
@@ -23,6 +25,7 @@ import * as retention from './retention';
 import * as subscription from './subscription';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
+export const bulkReassignWorkflow: BulkReassignWorkflow = bulkReassign.bulkReassignWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
 export const complianceRecurrenceWorkflow: ComplianceRecurrenceWorkflow = complianceRecurrence.complianceRecurrenceWorkflow;
 export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;

@@ -12,7 +12,7 @@ import { allRoutes } from '../../src/api/routes';
 import type { RouteSpec } from '../../src/api/http/route';
 import { Subscription, type User } from '../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildPlan } from '../support/factories';
+import { bearer, buildPlan, buildSubscription } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 
@@ -89,5 +89,33 @@ describe('real answers match their declared response schemas', () => {
     await expectDeclared('/plans/:id', `/plans/${subscription.planId}`, team.claimant);
     await expectDeclared('/plans', '/plans', team.claimant);
     await expectDeclared('/auth/me', '/auth/me', team.claimant);
+  });
+
+  it('GET /me/tasks with an assigned claim, and /operations/:id of a bulk reassignment', async () => {
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set('Authorization', bearer(stack.config, team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 300, description: 'Hail dent' })
+      .expect(201);
+    await stack.api
+      .post(`/api/v1/claims/${filed.body.id}/assign`)
+      .set('Authorization', bearer(stack.config, team.manager))
+      .send({ assigneeId: team.adjuster.id })
+      .expect(200);
+    const inbox = await expectDeclared('/me/tasks', '/me/tasks', team.adjuster);
+    expect(inbox.items).toEqual([expect.objectContaining({ kind: 'claim', id: filed.body.id })]);
+
+    const started = await stack.api
+      .post('/api/v1/operations/claims/reassign')
+      .set('Authorization', bearer(stack.config, team.manager))
+      .send({ fromUserId: team.adjuster.id, toUserId: team.otherAdjuster.id })
+      .expect(202);
+    await eventually(
+      () => expectDeclared('/operations/:id', `/operations/${started.body.operation.id}`, team.manager),
+      (body) => body.status === 'completed',
+      'the bulk reassignment completed',
+      20_000,
+    );
   });
 });

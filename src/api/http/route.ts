@@ -52,7 +52,16 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   query?: Joi.ObjectSchema<Q>;
   body?: Joi.ObjectSchema<B>;
   /** Status of a success and the Joi schema of its body, for the OpenAPI document; `alsoCsv` when it can answer text/csv too. */
-  response: { status: number; schema?: Joi.Schema; description?: string; alsoCsv?: boolean };
+  response: {
+    status: number;
+    schema?: Joi.Schema;
+    description?: string;
+    alsoCsv?: boolean;
+    /** Another success status answered with the same body (POST /subscriptions: 201 once active, 202 while pending). */
+    also?: { status: number; description: string };
+  };
+  /** Request headers the route reads besides the common ones, for the OpenAPI document (their parsing stays in the handler). */
+  headers?: { name: string; description: string; schema: object }[];
   /**
    * Accepts an Idempotency-Key header: a repeat replays the stored response. Every write does,
    * unless it says `false` (auth routes: a replayed answer would hand out the same tokens again).

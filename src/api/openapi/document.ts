@@ -66,6 +66,13 @@ function operationOf(spec: RouteSpec) {
     };
   }
   const parameters: object[] = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')];
+  const content = spec.response.schema
+    ? {
+        'application/json': { schema: j2s(spec.response.schema).swagger },
+        ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }),
+      }
+    : undefined;
+  for (const header of spec.headers ?? []) parameters.push({ ...header, in: 'header', required: false });
   if (acceptsIdempotencyKey(spec)) {
     parameters.push({
       name: 'Idempotency-Key',
@@ -82,15 +89,8 @@ function operationOf(spec: RouteSpec) {
     parameters,
     requestBody: spec.body ? { required: true, content: { 'application/json': { schema: requestSchemaOf(spec.body) } } } : undefined,
     responses: {
-      [String(spec.response.status)]: {
-        description: spec.response.description ?? 'Success',
-        content: spec.response.schema
-          ? {
-              'application/json': { schema: j2s(spec.response.schema).swagger },
-              ...(spec.response.alsoCsv && { 'text/csv': { schema: { type: 'string' } } }),
-            }
-          : undefined,
-      },
+      [String(spec.response.status)]: { description: spec.response.description ?? 'Success', content },
+      ...(spec.response.also && { [String(spec.response.also.status)]: { description: spec.response.also.description, content } }),
       ...errors,
     },
   };

@@ -1,9 +1,11 @@
+import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
 import { SubscriptionState, subscriptionStateQuery, subscriptionWorkflowId } from '../../contracts/subscription';
 import { cancelSubscription, Decided, renewSubscription, subscribe } from '../../domain/subscriptions/commands';
 import { commandDeps } from '../http/command-deps';
+import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec } from '../http/route';
@@ -27,6 +29,17 @@ function present(subscription: Subscription, { state, stale }: LiveState<Subscri
   return { ...subscription.toJSON(), runId: state?.runId ?? null, state, stale };
 }
 
+/** The longest `Prefer: wait` honoured: a request holds a connection and a Temporal long-poll while it waits. */
+const MAX_WAIT_SECONDS = 30;
+
+/**
+ * The wait the API grants: at most MAX_WAIT_SECONDS, and short enough that the start and insert
+ * after it still end within the request's deadline (REQUEST_DEADLINE_MS), past which a repeat
+ * with the same Idempotency-Key takes the request over.
+ */
+const grantedWait = ({ requestMs, temporalRpcMs }: Deadlines) =>
+  Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.floor((requestMs - temporalRpcMs) / 1000) - 1));
+
 const RECORDED_ONLY: LiveState<SubscriptionState> = { state: null, stale: false };
 
 /** A decision's answer: the row as the run left it, with the state the run answered. */
@@ -38,15 +51,30 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'post',
       path: '/subscriptions',
       summary:
-        'Issue a policy on an active plan (a policyholder for themselves; a claims agent or tenant admin for policyholderId or a newPolicyholder): starts the run subscription-<id> and answers 202 with the pending, numbered row; poll GET /subscriptions/:id until it is active',
+        'Issue a policy on an active plan (a policyholder for themselves; a claims agent or tenant admin for policyholderId or a newPolicyholder): starts the run subscription-<id> and answers 202 with the pending, numbered row; poll GET /subscriptions/:id until it is active. With Prefer: wait=N (at most 30 s) it waits for the activation and answers 201 with the active row, or 202 when the wait runs out',
       tag: 'subscriptions',
       roles: ['policyholder', 'claims_agent', 'tenant_admin'],
       body: createSubscriptionBody,
-      response: { status: 202, schema: subscriptionDetailSchema },
+      headers: [
+        {
+          name: 'Prefer',
+          description: `RFC 7240; wait=<seconds> waits up to ${MAX_WAIT_SECONDS} s (less when REQUEST_DEADLINE_MS is short) for the activation; longer is shortened, anything else ignored. Answered with Preference-Applied: wait=<seconds>`,
+          schema: { type: 'string', maxLength: 200 },
+        },
+      ],
+      response: {
+        status: 202,
+        schema: subscriptionDetailSchema,
+        description: 'Accepted: pending until the run activates it',
+        also: { status: 201, description: 'Prefer: wait was given and the run activated the subscription within it' },
+      },
       handler: async (ctx) => {
-        const { subscription, runId } = await subscribe(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        // Accepted, not created: activation is the run's job. The row says how far it has got.
-        ctx.status = 202;
+        const waitSeconds = preferredWait(ctx.get('Prefer') || undefined, grantedWait(ctx.services.config.deadlines));
+        const input = { ...ctx.state.input.body, ...(waitSeconds && { waitSeconds }) };
+        const { subscription, runId } = await subscribe(ctx.state.user, input, commandDeps(ctx));
+        if (waitSeconds) ctx.set('Preference-Applied', `wait=${waitSeconds}`);
+        // Accepted, not created, unless the client waited and the run has activated it: activation is the run's job.
+        ctx.status = waitSeconds && subscription.status === 'active' ? 201 : 202;
         ctx.body = { ...subscription.toJSON(), runId, state: null, stale: false };
       },
     }),

@@ -32,10 +32,15 @@ async function serverAnswers(temporal: Client): Promise<boolean> {
   }
 }
 
-export async function temporalCall<T>(services: ApiServices, kind: TemporalCallKind, call: (temporal: Client) => Promise<T>): Promise<T> {
+export async function temporalCall<T>(
+  services: ApiServices,
+  kind: TemporalCallKind,
+  call: (temporal: Client) => Promise<T>,
+  deadlineMs = deadlineOf(services.config.deadlines, kind),
+): Promise<T> {
   const { temporal } = services;
   try {
-    return await temporal.connection.withDeadline(Date.now() + deadlineOf(services.config.deadlines, kind), () => call(temporal));
+    return await temporal.connection.withDeadline(Date.now() + deadlineMs, () => call(temporal));
   } catch (err) {
     const unknownOutcome = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
     if (!unknownOutcome && !isTemporalOutage(err)) throw err;
@@ -58,7 +63,7 @@ function updateIdOf(callerId: string | null, idempotencyKey: string | undefined)
 export function temporalAccess(services: ApiServices, callerId: string | null, idempotencyKey: string | undefined): TemporalAccess {
   const updateId = updateIdOf(callerId, idempotencyKey);
   return {
-    call: (kind, call) => temporalCall(services, kind, call),
+    call: (kind, call, deadlineMs) => temporalCall(services, kind, call, deadlineMs),
     // If the run has closed, a repeat of a decision that closed it answers with that decision's result.
     async decide<Result, Request>(
       handle: (temporal: Client) => WorkflowHandle,

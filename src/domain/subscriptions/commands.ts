@@ -5,11 +5,18 @@
  * changes.
  */
 import crypto from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { UpdateDefinition, WorkflowIdConflictPolicy } from '@temporalio/common';
 import {
   CancelRequest,
   cancelSubscriptionUpdate,
+  confirmActivationUpdate,
   PropertyAddress,
   renewSubscriptionUpdate,
   SubscriptionActor,
@@ -37,6 +44,8 @@ export interface SubscribeInput extends HolderChoice {
   planId: string;
   holderPhone?: string;
   propertyAddress?: PropertyAddress;
+  /** Seconds the client will wait for the run to activate the subscription (`Prefer: wait`); absent answers at once. */
+  waitSeconds?: number;
 }
 
 /** The row as recorded, and the first run ID when this request started the run (null when it attached to one that had ended). */
@@ -83,17 +92,19 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
   let runId: string | null = null;
   let recorded: Subscription | null = null;
   try {
-    // Conflict policy USE_EXISTING: a repeat of this key attaches to the run it already started.
-    const handle = await deps.temporal.call('rpc', (temporal) =>
-      temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
-        ...workflowStartOptions(deps.config.temporal.taskQueue, {
-          workflowId: subscriptionWorkflowId(subscriptionId),
-          tenantId,
-          status: 'pending',
-          summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${holder.id}`,
-        }),
-        args: [{ terms }],
+    const start: SubscriptionStart = {
+      ...workflowStartOptions(deps.config.temporal.taskQueue, {
+        workflowId: subscriptionWorkflowId(subscriptionId),
+        tenantId,
+        status: 'pending',
+        summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${holder.id}`,
       }),
+      args: [{ terms }],
+    };
+    if (input.waitSeconds) await startAndAwaitActivation(start, input.waitSeconds, deps);
+    // Conflict policy USE_EXISTING: a repeat of this key (or the start just above) attaches to the run already there.
+    const handle = await deps.temporal.call('rpc', (temporal) =>
+      temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, start),
     );
     runId = handle.firstExecutionRunId;
     // Only after the start, so a row never exists without a run. The run's first activity
@@ -114,6 +125,36 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
   }
   return { subscription, runId };
 };
+
+/**
+ * Subscribe-and-wait (docs/subscriptions.md): starts the run and sends it the activation Update in
+ * one call (update-with-start, USE_EXISTING), which answers once the run has recorded the row and
+ * activated it, or gives up when the client's wait runs out (no worker, a slow one). Either way
+ * the caller goes on with the plain start, which attaches to this run, and the idempotent insert of
+ * the pending row, so the row is never written before its run exists: the start-first guarantee
+ * holds whatever this call did. A run of this ID that has already ended is left to the plain start
+ * to report.
+ */
+async function startAndAwaitActivation(start: SubscriptionStart, waitSeconds: number, deps: CommandDeps): Promise<void> {
+  await deps.temporal.call(
+    'update',
+    async (temporal) => {
+      try {
+        await temporal.workflow.executeUpdateWithStart(confirmActivationUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, start),
+        });
+      } catch (err) {
+        // The wait ran out (the run may or may not be there yet), or the run has ended: the plain start settles both.
+        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof WorkflowExecutionAlreadyStartedError) return;
+        throw err;
+      }
+    },
+    waitSeconds * 1000,
+  );
+}
+
+/** How a subscription's run is started; the conflict policy is stated, as an update-with-start requires. */
+type SubscriptionStart = WorkflowStartOptions<SubscriptionWorkflow> & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
 
 /** Sends the caller's decision to the subscription's run; its validator answers 403/409 before anything changes. */
 async function decide<Request extends SubscriptionActor>(

@@ -25,6 +25,7 @@ import * as complianceAudience from './0023-compliance-audience';
 import * as complianceRequirements from './0024-compliance-requirements';
 import * as reportIndexes from './0025-report-indexes';
 import * as complianceRecurrence from './0026-compliance-recurrence';
+import * as bulkOperations from './0029-bulk-operations';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -52,4 +53,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0024-compliance-requirements', ...complianceRequirements },
   { name: '0025-report-indexes', ...reportIndexes },
   { name: '0026-compliance-recurrence', ...complianceRecurrence },
+  { name: '0029-bulk-operations', ...bulkOperations },
 ];

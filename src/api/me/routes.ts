@@ -1,0 +1,21 @@
+/** The caller's own views across processes: the work inbox (docs/inbox.md). */
+import { route, RouteSpec } from '../http/route';
+import { inboxSchema, tasksQuery } from './schemas';
+import { inboxOf } from './tasks';
+
+export function meRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/me/tasks',
+      summary:
+        'What waits for me: claims assigned to me with their SLA deadline, versions I may review, my open acknowledgements, registrations to decide (platform admins); ordered by due date, with counts per kind',
+      tag: 'me',
+      query: tasksQuery,
+      response: { status: 200, schema: inboxSchema },
+      handler: async (ctx) => {
+        ctx.body = await inboxOf(ctx.state.user, ctx.state.input.query.limit);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,33 @@
+import Joi from 'joi';
+import { object, withDefault } from '../../shared/typed-schema';
+import { TASK_KINDS } from './tasks';
+
+/** The inbox answers at most this many tasks: it is a worklist, not an export. */
+export const MAX_TASKS = 100;
+
+export const tasksQuery = object({
+  limit: withDefault(Joi.number().integer().min(1).max(MAX_TASKS), 50),
+});
+
+const taskLinkSchema = Joi.object({
+  rel: Joi.string(),
+  method: Joi.string().valid('GET', 'POST'),
+  href: Joi.string(),
+}).label('TaskLink');
+
+const taskSchema = Joi.object({
+  kind: Joi.string().valid(...TASK_KINDS),
+  id: Joi.string().guid(),
+  title: Joi.string(),
+  dueAt: Joi.date().allow(null).description('When it falls due (escalation, lapse, expiry); null when nothing does'),
+  createdAt: Joi.date(),
+  links: Joi.array().items(taskLinkSchema).description('The requests that act on it'),
+}).label('Task');
+
+export const inboxSchema = Joi.object({
+  items: Joi.array().items(taskSchema).description('Ordered by dueAt, earliest first, those without one last'),
+  counts: Joi.object(Object.fromEntries(TASK_KINDS.map((kind) => [kind, Joi.number().integer().min(0)]))).description(
+    'How many tasks of each kind wait, beyond the limit too',
+  ),
+  limit: Joi.number().integer(),
+}).label('Inbox');

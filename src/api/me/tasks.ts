@@ -1,0 +1,225 @@
+/**
+ * The work inbox (docs/inbox.md): what waits for the caller, from each process's own rows. One
+ * source per kind says for whom it applies, which rows are the caller's tasks (always inside the
+ * access policy's scope of the resource) and how a row becomes a task. Each source reads at most
+ * `limit` rows, already ordered by due date, and counts its tasks, so the inbox costs two bounded
+ * statements per kind whatever the caller's backlog.
+ */
+import { literal, Op, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { OPEN_STAGES } from '../../contracts/claim';
+import { EXPIRE_AFTER } from '../../contracts/onboarding';
+import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
+import { Acknowledgement, Claim, CompliancePolicy, PolicyVersion, Registration, TenantSettings } from '../../models';
+import { claimPolicy } from '../../policies/claims';
+import { acknowledgementPolicy, policyVersionPolicy } from '../../policies/compliance';
+import { registrationPolicy } from '../../policies/platform';
+import type { AuthUser } from '../../shared/caller';
+import { isStaff } from '../../shared/roles';
+import { API_PREFIX } from '../http/paths';
+
+export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export interface TaskLink {
+  rel: string;
+  method: 'GET' | 'POST';
+  href: string;
+}
+
+export interface Task {
+  kind: TaskKind;
+  id: string;
+  title: string;
+  /** When the task falls due (an escalation, a lapse, an expiry); null when nothing does. */
+  dueAt: Date | null;
+  createdAt: Date;
+  links: TaskLink[];
+}
+
+export interface Inbox {
+  items: Task[];
+  counts: Record<TaskKind, number>;
+  limit: number;
+}
+
+interface TaskRow extends Model {
+  id: string;
+  createdAt: Date;
+}
+
+interface Source<M extends TaskRow> {
+  kind: TaskKind;
+  model: ModelStatic<M>;
+  appliesTo(caller: AuthUser): boolean;
+  /** The caller's tasks, inside the resource's access-policy scope. */
+  where(caller: AuthUser): Promise<WhereOptions>;
+  /** The due date as SQL of the row (the model's alias), to order by. */
+  dueAt(caller: AuthUser): Promise<string>;
+  include?: Includeable[];
+  toTask(row: M, dueAt: Date | null): Task;
+}
+
+const link = (rel: string, method: TaskLink['method'], path: string): TaskLink => ({ rel, method, href: `${API_PREFIX}${path}` });
+
+const HOUR_SQL = (hours: number) => `make_interval(hours => ${Math.trunc(hours)})`;
+const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
+
+/**
+ * A claim assigned to the caller and still worked. Its SLA deadline is the escalation its run
+ * works to in the current stage (`deadlinesOf` in src/workflows/claim.ts; docs/inbox.md), counted from when the claim entered
+ * that stage (its last history row into it) by the tenant's current settings; a stage without an
+ * escalation has none.
+ */
+const claims: Source<Claim> = {
+  kind: 'claim',
+  model: Claim,
+  appliesTo: (caller) => caller.tenantId !== null && isStaff(caller.role),
+  where: async (caller) => ({ [Op.and]: [claimPolicy.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
+  dueAt: async (caller) => {
+    const settings = await TenantSettings.forTenant(caller.tenantId!);
+    const entered = `(SELECT max(h.occurred_at) FROM claim_history h WHERE h.claim_id = "Claim".id AND h.to_status = "Claim".status)`;
+    return `CASE "Claim".status
+      WHEN 'waiting_approval' THEN ${entered} + ${HOUR_SQL(settings.claimWaitingApprovalEscalationHours)}
+      WHEN 'documents_requested' THEN ${entered} + ${DAY_SQL(settings.claimDocumentsEscalationDays)}
+    END`;
+  },
+  toTask: (claim, dueAt) => ({
+    kind: 'claim',
+    id: claim.id,
+    title: `Claim ${claim.claimNumber} (${claim.status})`,
+    dueAt,
+    createdAt: claim.createdAt,
+    links: [link('self', 'GET', `/claims/${claim.id}`), link('transition', 'POST', `/claims/${claim.id}/transitions`)],
+  }),
+};
+
+/** A version in review that the caller may decide: a reviewer role, and neither its author nor its submitter (four eyes). */
+const policyReviews: Source<PolicyVersion> = {
+  kind: 'policy_review',
+  model: PolicyVersion,
+  appliesTo: (caller) => caller.tenantId !== null && POLICY_REVIEWER_ROLES.includes(caller.role),
+  where: async (caller) => ({
+    [Op.and]: [
+      policyVersionPolicy.scope(caller),
+      { status: 'in_review', createdById: { [Op.ne]: caller.id }, submittedById: { [Op.ne]: caller.id } },
+    ],
+  }),
+  dueAt: async () => `"PolicyVersion".review_due_at`,
+  include: [{ model: CompliancePolicy, as: 'policy', attributes: ['title'] }],
+  toTask: (version, dueAt) => ({
+    kind: 'policy_review',
+    id: version.id,
+    title: `Review ${titleOf(version)} v${version.versionNumber}`,
+    dueAt,
+    createdAt: version.createdAt,
+    links: [
+      link('approve', 'POST', `/compliance/versions/${version.id}/approve`),
+      link('reject', 'POST', `/compliance/versions/${version.id}/reject`),
+    ],
+  }),
+};
+
+const titleOf = (version: PolicyVersion): string => (version.get('policy') as CompliancePolicy | undefined)?.title ?? 'policy';
+
+/** The caller's own acknowledgements still to give (overdue and escalated ones included: they can still be given). */
+const acknowledgements: Source<Acknowledgement> = {
+  kind: 'acknowledgement',
+  model: Acknowledgement,
+  appliesTo: (caller) => caller.tenantId !== null,
+  where: async (caller) => ({
+    [Op.and]: [acknowledgementPolicy.scope(caller), { employeeId: caller.id, status: ['pending', 'overdue', 'escalated'] }],
+  }),
+  dueAt: async () => `"Acknowledgement".due_at`,
+  include: [
+    {
+      model: PolicyVersion,
+      as: 'version',
+      attributes: ['versionNumber'],
+      include: [{ model: CompliancePolicy, as: 'policy', attributes: ['title'] }],
+    },
+  ],
+  toTask: (ack, dueAt) => {
+    const version = ack.get('version') as PolicyVersion | undefined;
+    return {
+      kind: 'acknowledgement',
+      id: ack.id,
+      title: version ? `Acknowledge ${titleOf(version)} v${version.versionNumber}` : 'Acknowledge a policy',
+      dueAt,
+      createdAt: ack.createdAt,
+      links: [link('acknowledge', 'POST', `/acknowledgements/${ack.id}/acknowledge`)],
+    };
+  },
+};
+
+/** A company's registration waiting for a platform admin's decision; it expires EXPIRE_AFTER its submission. */
+const registrations: Source<Registration> = {
+  kind: 'registration',
+  model: Registration,
+  appliesTo: (caller) => caller.role === 'platform_admin',
+  where: async (caller) => ({ [Op.and]: [registrationPolicy.scope(caller), { status: 'pending' }] }),
+  dueAt: async () => `"Registration".created_at + interval '${EXPIRE_AFTER}'`,
+  toTask: (registration, dueAt) => ({
+    kind: 'registration',
+    id: registration.id,
+    title: `Registration of ${registration.companyName}`,
+    dueAt,
+    createdAt: registration.createdAt,
+    links: [
+      link('self', 'GET', `/registrations/${registration.id}`),
+      link('approve', 'POST', `/registrations/${registration.id}/approve`),
+      link('reject', 'POST', `/registrations/${registration.id}/reject`),
+    ],
+  }),
+};
+
+/** Earliest due first, those without a due date last, then the oldest. */
+function byDueDate(a: Task, b: Task): number {
+  if (a.dueAt && b.dueAt && a.dueAt.getTime() !== b.dueAt.getTime()) return a.dueAt.getTime() - b.dueAt.getTime();
+  if (a.dueAt && !b.dueAt) return -1;
+  if (!a.dueAt && b.dueAt) return 1;
+  return a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id);
+}
+
+/** One kind's first `limit` tasks by due date, and how many there are. */
+async function read<M extends TaskRow>(source: Source<M>, caller: AuthUser, limit: number): Promise<{ tasks: Task[]; count: number }> {
+  const where = await source.where(caller);
+  const dueAt = await source.dueAt(caller);
+  const [rows, count] = await Promise.all([
+    source.model.findAll({
+      where,
+      ...(source.include && { include: source.include }),
+      attributes: { include: [[literal(dueAt), 'taskDueAt']] },
+      order: [literal('"taskDueAt" ASC NULLS LAST'), literal(`"${source.model.name}".created_at ASC`)],
+      limit,
+    }),
+    source.model.count({ where }),
+  ]);
+  return { tasks: rows.map((row) => source.toTask(row, (row.get('taskDueAt') as Date | null) ?? null)), count };
+}
+
+interface KindReader {
+  kind: TaskKind;
+  appliesTo(caller: AuthUser): boolean;
+  read(caller: AuthUser, limit: number): Promise<{ tasks: Task[]; count: number }>;
+}
+
+/** A kind's source behind one shape, so the inbox merges kinds of different models. */
+const readerOf = <M extends TaskRow>(source: Source<M>): KindReader => ({
+  kind: source.kind,
+  appliesTo: source.appliesTo,
+  read: (caller, limit) => read(source, caller, limit),
+});
+
+const READERS = [readerOf(claims), readerOf(policyReviews), readerOf(acknowledgements), readerOf(registrations)];
+
+/** The caller's first `limit` tasks by due date, and how many of each kind there are. */
+export async function inboxOf(caller: AuthUser, limit: number): Promise<Inbox> {
+  const counts = Object.fromEntries(TASK_KINDS.map((kind) => [kind, 0])) as Record<TaskKind, number>;
+  const items: Task[] = [];
+  for (const reader of READERS.filter((r) => r.appliesTo(caller))) {
+    const { tasks, count } = await reader.read(caller, limit);
+    counts[reader.kind] = count;
+    items.push(...tasks);
+  }
+  return { items: items.sort(byDueDate).slice(0, limit), counts, limit };
+}

@@ -1,0 +1,35 @@
+import Joi from 'joi';
+import { object, required } from '../../shared/typed-schema';
+import { uuid } from '../http/common-schemas';
+
+export const reassignClaimsBody = object({
+  fromUserId: required(uuid),
+  toUserId: required(uuid),
+});
+
+export const remindBody = object({
+  versionId: uuid.description('A published version; absent reminds every published version with someone still open'),
+});
+
+export const operationSchema = Joi.object({
+  id: uuid,
+  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind'),
+  workflowId: Joi.string(),
+  requestedById: uuid,
+  parameters: Joi.object().unknown(true).description('What was asked (fromUserId and toUserId; versionId)'),
+  createdAt: Joi.date(),
+  status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),
+  total: Joi.number().integer().description('Items fixed when it was asked'),
+  done: Joi.number().integer().description('Items carried out (a remind counts those closed meanwhile as done)'),
+  failed: Joi.number().integer().description('Items refused'),
+  failures: Joi.array()
+    .items(Joi.object({ itemId: uuid, reason: Joi.string() }))
+    .description('The refused items and why (the first 100)'),
+}).label('Operation');
+
+const operationRunSchema = Joi.object({ operation: operationSchema, workflowId: Joi.string(), runId: Joi.string().allow(null) }).label(
+  'OperationRun',
+);
+
+export const reassignStartedSchema = operationRunSchema;
+export const remindStartedSchema = Joi.object({ operations: Joi.array().items(operationRunSchema) }).label('RemindOperations');

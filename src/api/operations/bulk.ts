@@ -1,0 +1,93 @@
+/**
+ * Bulk actions run as workflows (docs/bulk-operations.md): reassign a handler's open claims, remind
+ * everyone with an open acknowledgement, and the progress of either. Literal paths under
+ * /operations (drift, incidents) are other resources: `:id` here is a UUID.
+ */
+import { BulkOperation } from '../../models';
+import { operationStateOf, OperationState, reassignClaims } from '../../domain/claims/bulk-reassign';
+import type { RemindRun, RemindState } from '../../domain/compliance/remind';
+import { remindStateOf } from '../../domain/compliance/remind';
+import { remindOpenAcknowledgements } from '../../domain/compliance/remind-all';
+import { COMPLIANCE_ROLES } from '../../policies/compliance';
+import { complianceRemindPolicy } from '../../policies/compliance-requirements';
+import { findVisible } from '../../policies/core';
+import { bulkOperationPolicy, OPERATION_ROLES } from '../../policies/operations';
+import type { AuthUser } from '../../shared/caller';
+import { commandDeps } from '../http/command-deps';
+import { idParams } from '../http/common-schemas';
+import { route, RouteSpec } from '../http/route';
+import type { ApiServices } from '../runtime/services';
+import { operationSchema, reassignClaimsBody, reassignStartedSchema, remindBody, remindStartedSchema } from './bulk-schemas';
+
+/** A remind shown as an operation: everyone handled is done (reminded, or closed meanwhile); a remind refuses nobody. */
+function remindAsOperation(remind: RemindState): OperationState {
+  const { id, workflowId, requestedById, versionId, createdAt, status, total, done } = remind;
+  return {
+    id,
+    kind: 'acknowledgements_remind',
+    workflowId,
+    requestedById,
+    parameters: { versionId },
+    createdAt,
+    status,
+    total,
+    done,
+    failed: 0,
+    failures: [],
+  };
+}
+
+const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ operation: remindAsOperation(remind), workflowId, runId });
+
+/** A bulk reassignment the caller may see, else a remind they may see; 404 for anything else. */
+async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
+  const bulk = await BulkOperation.findOne({ where: { ...bulkOperationPolicy.scope(caller), id } });
+  if (bulk && bulkOperationPolicy.canSee(caller, bulk)) return operationStateOf(bulk, services);
+  return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindPolicy, id), services));
+}
+
+export function bulkOperationRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'post',
+      path: '/operations/claims/reassign',
+      summary:
+        'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim gets the assign Update a single reassignment sends, and a claim its validator refuses is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
+      tag: 'operations',
+      roles: ['claims_manager'],
+      body: reassignClaimsBody,
+      response: { status: 202, schema: reassignStartedSchema, description: 'Started; GET /operations/:id shows its progress' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await reassignClaims(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/acknowledgements/remind',
+      summary:
+        'Remind now, in bulk: everyone whose acknowledgement of versionId (or, without it, of any published version) is open, once; each version is one run compliance-remind-<id>; a repeat with the same Idempotency-Key starts nothing',
+      tag: 'operations',
+      roles: COMPLIANCE_ROLES,
+      body: remindBody,
+      response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
+      handler: async (ctx) => {
+        const runs = await remindOpenAcknowledgements(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.status = 202;
+        ctx.body = { operations: runs.map(remindRunAsOperation) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/operations/:id',
+      summary: 'Progress of a bulk operation: total, done, failed, and why each refused item was refused',
+      tag: 'operations',
+      roles: [...OPERATION_ROLES, 'compliance_officer'],
+      params: idParams,
+      response: { status: 200, schema: operationSchema },
+      handler: async (ctx) => {
+        ctx.body = await visibleOperation(ctx.state.user, ctx.state.input.params.id, ctx.services);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,42 @@
+/**
+ * The contract of `bulk-reassign-<operationId>` runs: a claims manager's reassignment of every
+ * open claim of one handler to another (docs/bulk-operations.md). Its items are fixed when it is
+ * asked (one row each, with the operation's parameters: who asked, from whom, to whom); the run
+ * sends each claim, in batches of one activity each, the same assign Update a single reassignment
+ * sends, and records what the claim's validator answered.
+ */
+import type { Role } from '../shared/roles';
+
+export const BULK_REASSIGN_WORKFLOW_TYPE = 'bulkReassignWorkflow';
+/** What every bulk reassignment's workflow ID starts with (the access policy finds a run's owner by it). */
+export const BULK_REASSIGN_WORKFLOW_ID_PREFIX = 'bulk-reassign-';
+export const bulkReassignWorkflowId = (operationId: string) => `${BULK_REASSIGN_WORKFLOW_ID_PREFIX}${operationId}`;
+
+/** An item waits (`pending`) for its turn, then the claim's run accepted the reassignment (`done`) or refused it (`failed`). */
+export const BULK_ITEM_STATUSES = ['pending', 'done', 'failed'] as const;
+export type BulkItemStatus = (typeof BULK_ITEM_STATUSES)[number];
+
+/** What a bulk reassignment was asked to do, stored with the operation; the run reads it from there. */
+export interface BulkReassignParameters {
+  fromUserId: string;
+  toUserId: string;
+  /** The asker's role when they asked: the Updates are sent as theirs. */
+  requestedByRole: Role;
+}
+
+export interface BulkReassignProgress {
+  done: number;
+  failed: number;
+  batches: number;
+}
+
+export interface BulkReassignInput {
+  tenantId: string;
+  operationId: string;
+  batchSize?: number;
+  /** Carried across continue-as-new. */
+  progress?: BulkReassignProgress;
+}
+
+/** The run answers its final counts. Starts by name use it as their type argument. */
+export type BulkReassignWorkflow = (input: BulkReassignInput) => Promise<BulkReassignProgress>;

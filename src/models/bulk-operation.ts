@@ -1,0 +1,63 @@
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
+
+/** What a bulk operation acts on. */
+export const BULK_OPERATION_KINDS = ['claims_reassign'] as const;
+export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
+
+/**
+ * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
+ * `BulkOperationItem` rows, so its progress is a count of them.
+ */
+export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCreationAttributes<BulkOperation>> {
+  declare id: string;
+  declare tenantId: string;
+  declare kind: BulkOperationKind;
+  declare requestedById: string;
+  /** What was asked, as validated. */
+  declare parameters: BulkReassignParameters;
+  declare workflowId: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    BulkOperation.init(
+      {
+        id: { type: DataTypes.UUID, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        kind: { type: DataTypes.STRING(40), allowNull: false },
+        requestedById: { type: DataTypes.UUID, allowNull: false },
+        parameters: { type: DataTypes.JSONB, allowNull: false },
+        workflowId: { type: DataTypes.STRING(200), allowNull: false },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'bulk_operations', underscored: true },
+    );
+  }
+}
+
+/** One row an operation acts on (a claim), and what became of it. */
+export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>, InferCreationAttributes<BulkOperationItem>> {
+  declare operationId: string;
+  declare itemId: string;
+  declare position: number;
+  declare status: CreationOptional<BulkItemStatus>;
+  /** Why it was refused (the validator's or the API's message); null otherwise. */
+  declare reason: CreationOptional<string | null>;
+  declare handledAt: CreationOptional<Date | null>;
+
+  static initModel(sequelize: Sequelize): void {
+    BulkOperationItem.init(
+      {
+        operationId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
+        itemId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
+        position: { type: DataTypes.INTEGER, allowNull: false },
+        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
+        reason: { type: DataTypes.STRING(500) },
+        handledAt: { type: DataTypes.DATE },
+      },
+      { sequelize, tableName: 'bulk_operation_items', underscored: true, timestamps: false },
+    );
+  }
+}

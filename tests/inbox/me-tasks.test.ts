@@ -1,0 +1,195 @@
+/**
+ * GET /me/tasks on the dev server with a real worker: each role sees its own work, ordered by due
+ * date with counts per kind, inside the access policy; acting through the API (a reassignment, a
+ * review decision) takes the task out of the inbox.
+ */
+import crypto from 'node:crypto';
+import { ClaimHistory, Registration, Subscription, User } from '../../src/models';
+import type { ClaimStage } from '../../src/contracts/claim';
+import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
+import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
+import {
+  bearer,
+  buildAcknowledgement,
+  buildClaim,
+  buildPolicyVersion,
+  buildSubscription,
+  buildTenant,
+  buildUser,
+  TEST_PASSWORD_HASH,
+} from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+interface TaskBody {
+  kind: string;
+  id: string;
+  title: string;
+  dueAt: string | null;
+  links: { rel: string; method: string; href: string }[];
+}
+
+describe('GET /me/tasks', () => {
+  let stack: TestStack;
+  let team: ClaimsTeam;
+  let subscription: Subscription;
+  let reviewer: User;
+  let author: User;
+  let platformAdmin: User;
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const inbox = async (user: User, query = '') => {
+    const res = await stack.api.get(`/api/v1/me/tasks${query}`).set(as(user));
+    expect(res.status).toBe(200);
+    return res.body as { items: TaskBody[]; counts: Record<string, number>; limit: number };
+  };
+
+  /** A claim assigned to `assigneeId` that entered `stage` at `enteredAt` (a row as its run leaves it; no run). */
+  async function claimIn(stage: ClaimStage, enteredAt: Date, assigneeId: string, tenantId = team.tenant.id) {
+    const claim = await buildClaim({
+      subscriptionId: tenantId === team.tenant.id ? subscription.id : undefined,
+      tenantId,
+      filedAt: new Date(enteredAt.getTime() - HOUR_MS),
+    });
+    await claim.update({ status: stage, assigneeId });
+    await ClaimHistory.create({
+      tenantId,
+      claimId: claim.id,
+      sequence: 1,
+      actorId: assigneeId,
+      fromStatus: 'reported',
+      toStatus: stage,
+      occurredAt: enteredAt,
+    });
+    return claim;
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    team = await createClaimsTeam();
+    subscription = await buildSubscription({ policyholderId: team.claimant.id });
+    reviewer = await buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' });
+    author = await buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' });
+    platformAdmin = await buildUser({ role: 'platform_admin' });
+  });
+  afterAll(() => stack?.close());
+
+  it("orders an adjuster's claims and acknowledgements by due date, nulls last, with counts, inside their tenant", async () => {
+    const now = Date.now();
+    const underReview = await claimIn('under_review', new Date(now - DAY_MS), team.adjuster.id);
+    // Waiting for approval for 40 h of the default 48: escalates in 8 h.
+    const approval = await claimIn('waiting_approval', new Date(now - 40 * HOUR_MS), team.adjuster.id);
+    // Documents asked for a day ago: escalates after claimDocumentsEscalationDays.
+    const documents = await claimIn('documents_requested', new Date(now - DAY_MS), team.adjuster.id);
+    const closed = await claimIn('denied', new Date(now - DAY_MS), team.adjuster.id);
+    const colleagues = await claimIn('waiting_approval', new Date(now - 47 * HOUR_MS), team.otherAdjuster.id);
+    // A row of another tenant naming this adjuster is not theirs to see.
+    const elsewhere = await claimIn('waiting_approval', new Date(now - 47 * HOUR_MS), team.adjuster.id, (await buildTenant()).id);
+
+    const version = await buildPolicyVersion({ tenantId: team.tenant.id, status: 'published', dueAt: new Date(now + 3 * DAY_MS) });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: team.adjuster.id });
+    await buildAcknowledgement({
+      versionId: (await buildPolicyVersion({ tenantId: team.tenant.id, status: 'published' })).id,
+      employeeId: team.adjuster.id,
+      status: 'acknowledged',
+      acknowledgedAt: new Date(),
+    });
+    await buildAcknowledgement({ versionId: version.id, employeeId: team.otherAdjuster.id });
+
+    const body = await inbox(team.adjuster);
+    expect(body.items.map((t) => t.id)).toEqual([approval.id, ack.id, documents.id, underReview.id]);
+    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0 });
+    const ids = body.items.map((t) => t.id);
+    for (const absent of [closed.id, colleagues.id, elsewhere.id]) expect(ids).not.toContain(absent);
+
+    const [first, second, third, fourth] = body.items;
+    expect(first).toMatchObject({ kind: 'claim', title: `Claim ${approval.claimNumber} (waiting_approval)` });
+    expect(new Date(first.dueAt!).getTime()).toBe(
+      now - 40 * HOUR_MS + DEFAULT_TENANT_SETTINGS.claimWaitingApprovalEscalationHours * HOUR_MS,
+    );
+    expect(first.links).toContainEqual({ rel: 'transition', method: 'POST', href: `/api/v1/claims/${approval.id}/transitions` });
+    expect(second).toMatchObject({ kind: 'acknowledgement', dueAt: version.dueAt!.toISOString() });
+    expect(second.title).toMatch(/^Acknowledge Policy \d+ v1$/);
+    expect(second.links).toEqual([{ rel: 'acknowledge', method: 'POST', href: `/api/v1/acknowledgements/${ack.id}/acknowledge` }]);
+    expect(new Date(third.dueAt!).getTime()).toBe(now - DAY_MS + DEFAULT_TENANT_SETTINGS.claimDocumentsEscalationDays * DAY_MS);
+    expect(fourth).toMatchObject({ kind: 'claim', dueAt: null });
+
+    // Bounded: the limit cuts the list, the counts still say what waits.
+    const limited = await inbox(team.adjuster, '?limit=2');
+    expect(limited.items.map((t) => t.id)).toEqual([approval.id, ack.id]);
+    expect(limited.counts.claim).toBe(3);
+  });
+
+  it('refuses a limit out of bounds or malformed with 400', async () => {
+    for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?other=1']) {
+      const res = await stack.api.get(`/api/v1/me/tasks${query}`).set(as(team.adjuster));
+      expect(res.status).toBe(400);
+    }
+    expect((await stack.api.get('/api/v1/me/tasks')).status).toBe(401);
+  });
+
+  it('a reassignment through the API moves the claim from one inbox to the other', async () => {
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 800, description: 'Broken window' })
+      .expect(201);
+    const assign = (assigneeId: string) =>
+      stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId }).expect(200);
+    await assign(team.adjuster.id);
+    expect((await inbox(team.adjuster)).items.map((t) => t.id)).toContain(filed.body.id);
+
+    await assign(team.otherAdjuster.id);
+    expect((await inbox(team.adjuster)).items.map((t) => t.id)).not.toContain(filed.body.id);
+    expect((await inbox(team.otherAdjuster)).items.map((t) => t.id)).toContain(filed.body.id);
+  });
+
+  it("a version in review is the reviewer's task, not its author's, until the reviewer decides", async () => {
+    const policy = await stack.api.post('/api/v1/compliance/policies').set(as(author)).send({ title: 'Gifts' }).expect(201);
+    const version = await stack.api
+      .post(`/api/v1/compliance/policies/${policy.body.id}/versions`)
+      .set(as(author))
+      .send({ content: 'Declare every gift.' })
+      .expect(201);
+    const submitted = await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/submit`).set(as(author)).expect(202);
+
+    const task = (await inbox(reviewer)).items.find((t) => t.id === version.body.id);
+    expect(task).toMatchObject({ kind: 'policy_review', title: 'Review Gifts v1', dueAt: submitted.body.version.reviewDueAt });
+    expect(task!.links.map((l) => l.rel)).toEqual(['approve', 'reject']);
+    expect((await inbox(author)).counts.policy_review).toBe(0);
+    expect((await inbox(team.adjuster)).counts.policy_review).toBe(0);
+
+    await stack.api.post(`/api/v1/compliance/versions/${version.body.id}/approve`).set(as(reviewer)).expect(200);
+    expect((await inbox(reviewer)).items.map((t) => t.id)).not.toContain(version.body.id);
+  });
+
+  it("registrations waiting for a decision are the platform admins' tasks alone", async () => {
+    const id = crypto.randomUUID();
+    const created = await Registration.create({
+      id,
+      companyName: 'Eastwind Mutual',
+      businessType: 'property insurer',
+      phone: '+44 20 7946 0000',
+      contactEmail: 'hello@eastwind.test',
+      address: '10 Lime Street, London',
+      requestedSlug: 'eastwind',
+      adminEmail: 'admin@eastwind.test',
+      adminFullName: 'Alex Admin',
+      adminPasswordHash: TEST_PASSWORD_HASH,
+      workflowId: `onboarding-${id}`,
+    });
+    const body = await inbox(platformAdmin);
+    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1 });
+    expect(body.items).toEqual([
+      expect.objectContaining({
+        kind: 'registration',
+        id,
+        title: 'Registration of Eastwind Mutual',
+        dueAt: new Date(created.createdAt.getTime() + 7 * DAY_MS).toISOString(),
+      }),
+    ]);
+    const tenantAdmin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+    expect((await inbox(tenantAdmin)).counts.registration).toBe(0);
+  });
+});

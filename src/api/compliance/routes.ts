@@ -1,5 +1,4 @@
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, User } from '../../models';
-import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
 import { createCompliancePolicy, createPolicyVersion, publishVersion, updateDraftVersion } from '../../domain/compliance/commands';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
@@ -8,6 +7,7 @@ import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { wantsCsv } from '../http/csv';
+import { statusCounts } from './query';
 import { sendReportCsv } from './report-csv';
 import {
   alertSchema,
@@ -30,13 +30,6 @@ const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
   return { id: e.id, fullName: e.fullName, email: e.email, role: e.role };
-}
-
-async function statusCounts(versionId: string): Promise<Record<AcknowledgementStatus | 'total', number>> {
-  const rows = await Acknowledgement.count({ where: { versionId }, group: ['status'] });
-  const counts = Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, 0])) as Record<AcknowledgementStatus, number>;
-  for (const row of rows) counts[row.status as AcknowledgementStatus] = Number(row.count);
-  return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
 }
 
 export function complianceRoutes(): RouteSpec[] {
@@ -164,7 +157,7 @@ export function complianceRoutes(): RouteSpec[] {
         );
         ctx.body = {
           version,
-          counts: await statusCounts(version.id),
+          counts: (await statusCounts([version.id])).get(version.id),
           items: rows.items.map((a) => ({
             acknowledgementId: a.id,
             employee: employeeOf(a as Acknowledgement & { employee: User }),

@@ -5,6 +5,7 @@ import helmet from 'koa-helmet';
 import { httpSpan } from './http/middleware/http-span';
 import { docsRoutes } from './openapi/swagger-ui';
 import { unsupportedMediaType } from '../shared/errors';
+import { graphiqlRoutes } from './graphql/graphiql';
 import { graphqlEndpoint } from './graphql/handler';
 import { healthRoutes } from './runtime/health';
 import { createMetrics } from './runtime/metrics';
@@ -66,6 +67,7 @@ export function createApp(services: ApiServices): Koa {
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());
   app.use(docs.assets);
+  app.use(graphiqlRoutes().routes());
   app.use(graphqlEndpoint(config));
   app.use(allowedMethods());
   app.use(api.routes());

@@ -1,5 +1,5 @@
 import type { Attributes, WhereOptions } from 'sequelize';
-import { ASSIGNER_ROLES, ClaimState, claimStateQuery, HANDLER_ROLES } from '../../contracts/claim';
+import { ASSIGNER_ROLES, HANDLER_ROLES } from '../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../domain/claims/commands';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
@@ -13,7 +13,7 @@ import { idParams } from '../http/common-schemas';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
-import { LiveState, queryLiveState } from '../temporal/live-state';
+import { liveClaimState } from './live-state';
 import {
   assignClaimBody,
   claimDetailSchema,
@@ -32,20 +32,6 @@ import {
 function claimView(claim: Attributes<Claim>): object {
   const { workflowId, runId, ...fields } = claim;
   return { ...fields, workflow: { workflowId, runId } };
-}
-
-/** The open claim's stage and next deadline as its run sees them now. */
-async function liveClaimState(ctx: RouteContext, claim: Claim): Promise<LiveState<Omit<ClaimState, 'history' | 'documentIds'>>> {
-  if (claim.status === 'closed') return { state: null, stale: false };
-  return queryLiveState(ctx, claim.id, async (temporal) => {
-    // The history and the documents are served from their tables (GET /claims/:id, GET /claims/:id/documents).
-    const {
-      history: _history,
-      documentIds: _documentIds,
-      ...state
-    } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
-    return state;
-  });
 }
 
 /** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
@@ -138,7 +124,7 @@ export function claimRoutes(): RouteSpec[] {
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
         const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
-        const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx, claim)]);
+        const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx.services, claim)]);
         ctx.body = { ...detail, ...live };
       },
     }),

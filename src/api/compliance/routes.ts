@@ -1,5 +1,4 @@
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, User } from '../../models';
-import { ACKNOWLEDGEMENT_STATUSES, AcknowledgementStatus } from '../../contracts/acknowledgement';
 import {
   createCompliancePolicy,
   createPolicyVersion,
@@ -12,6 +11,7 @@ import { unprocessable } from '../../shared/errors';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
 import { findVisible, tenantOf } from '../../policies/core';
 import { commandDeps } from '../http/command-deps';
+import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
@@ -39,13 +39,6 @@ const EMPLOYEE_ATTRIBUTES = ['id', 'fullName', 'email', 'role'];
 function employeeOf(row: { employee?: User }) {
   const e = row.employee!;
   return { id: e.id, fullName: e.fullName, email: e.email, role: e.role };
-}
-
-async function statusCounts(versionId: string, cycle: number): Promise<Record<AcknowledgementStatus | 'total', number>> {
-  const rows = await Acknowledgement.count({ where: { versionId, cycle }, group: ['status'] });
-  const counts = Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((s) => [s, 0])) as Record<AcknowledgementStatus, number>;
-  for (const row of rows) counts[row.status as AcknowledgementStatus] = Number(row.count);
-  return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
 }
 
 /**
@@ -215,7 +208,7 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = {
           version,
           cycle,
-          counts: await statusCounts(version.id, cycle),
+          counts: (await statusCounts([{ versionId: version.id, cycle }]))[0],
           items: rows.items.map((a) => ({
             acknowledgementId: a.id,
             cycle: a.cycle,

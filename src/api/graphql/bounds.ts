@@ -2,7 +2,9 @@
  * What one GraphQL request may ask for, checked with the document's validation, before anything
  * executes: a depth limit and a cost limit. A field costs 1; a field that takes `first` (a page)
  * multiplies the cost of what it selects by the page size asked for (or the default page), so the
- * cost bounds the rows a request can make the database return (`last` counts like `first`). The error carries the computed cost.
+ * cost bounds the rows a request can make the database return (`last` counts like `first`). A
+ * field that asks a workflow run for its live state costs LIVE_STATE_COST, so a request cannot
+ * fan out into hundreds of Temporal queries. The error carries the computed cost.
  */
 import {
   GraphQLError,
@@ -18,6 +20,8 @@ export const MAX_DEPTH = 8;
 export const MAX_COST = 5_000;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** What a `liveState` field costs: one Temporal query, as dear as a page of rows. */
+export const LIVE_STATE_COST = 20;
 /** The longest query text parsed: a bound on the parser's work, far above any real screen's query. */
 export const MAX_TOKENS = 5_000;
 
@@ -58,7 +62,8 @@ function measure(
     } else if (selection.kind === Kind.FIELD) {
       const below = selection.selectionSet ? measure(selection.selectionSet, fragments, variables, visiting) : { depth: 0, cost: 0 };
       const page = pageSizeOf(selection, variables);
-      inner = { depth: below.depth + 1, cost: 1 + below.cost * (page ?? 1) };
+      const own = selection.name.value === 'liveState' ? LIVE_STATE_COST : 1;
+      inner = { depth: below.depth + 1, cost: own + below.cost * (page ?? 1) };
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       inner = measure(selection.selectionSet, fragments, variables, visiting);
     } else {

@@ -37,10 +37,10 @@ export interface Connection<T> {
 }
 
 /**
- * Anything longer is not one of ours: the longest is a category's name (120 characters, up to 4
- * bytes each in UTF-8) with its id, about 730 characters in base64url.
+ * Anything longer is not one of ours: the longest is a tenant's or registration's company name
+ * (200 characters, up to 4 bytes each in UTF-8) with its id, about 1,150 characters in base64url.
  */
-const MAX_CURSOR_LENGTH = 1024;
+const MAX_CURSOR_LENGTH = 1536;
 
 export function cursorOf(row: Keyed, order: PageOrder): string {
   // A Date becomes its ISO string, a decimal stays the string the model holds.

@@ -13,18 +13,27 @@ import {
   ClaimHistory,
   ClaimNote,
   CompliancePolicy,
+  ComplianceRequirement,
   Plan,
   PolicyVersion,
+  Registration,
   Subscription,
+  Tenant,
   User,
 } from '../../models';
+import { linkedPolicyIds, progressOf, type RequirementProgress } from '../../domain/compliance/requirements';
 import { acknowledgementPolicy } from '../../policies/compliance';
 import { categoryPolicy, planPolicy } from '../../policies/catalog';
 import { claimPolicy, claimNotePolicy } from '../../policies/claims';
 import { tenantOf } from '../../policies/core';
+import { registrationPolicy, tenantRecordPolicy } from '../../policies/platform';
 import { subscriptionPolicy } from '../../policies/subscriptions';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
+import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
+import { tenantFigures } from '../reports/platform-queries';
+
+export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
 
 export interface Loaders {
   subscription: DataLoader<string, Subscription | null>;
@@ -38,9 +47,23 @@ export interface Loaders {
   documentCount: DataLoader<string, number>;
   notes: DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
-  /** A version and its policy as an acknowledgement shows them: whoever sees the acknowledgement reads what it is for. */
-  acknowledgedVersion: DataLoader<string, PolicyVersion | null>;
-  acknowledgedPolicy: DataLoader<string, CompliancePolicy | null>;
+  /**
+   * The tenant's compliance policies and versions: an employee reaches them through their own
+   * acknowledgements; the fields only compliance roles may read check the role themselves.
+   */
+  policyVersion: DataLoader<string, PolicyVersion | null>;
+  compliancePolicy: DataLoader<string, CompliancePolicy | null>;
+  /** A policy's versions, newest first (as GET /compliance/policies/:id). */
+  versionsOfPolicy: DataLoader<string, PolicyVersion[]>;
+  /** A version report's counts by status. */
+  versionCounts: DataLoader<ReportedCycle, StatusCounts, string>;
+  /** A requirement's progress now, counted for every requirement of the request at once (`progressOf`). */
+  requirementProgress: DataLoader<ComplianceRequirement, RequirementProgress, string>;
+  requirementPolicyIds: DataLoader<string, string[]>;
+  tenant: DataLoader<string, Tenant | null>;
+  /** A tenant's figures of the platform report, counted for the whole page of tenants at once. */
+  tenantFigures: DataLoader<Tenant, TenantFiguresRow, string>;
+  registration: DataLoader<string, Registration | null>;
 }
 
 /** Rows by id among those `where` allows, in the order of `ids` (null where absent). */
@@ -119,7 +142,36 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       ),
     ),
     acknowledgement: byId(Acknowledgement, () => acknowledgementPolicy.scope(who())),
-    acknowledgedVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),
-    acknowledgedPolicy: byId(CompliancePolicy, () => ({ tenantId: tenantOf(who()) })),
+    policyVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),
+    compliancePolicy: byId(CompliancePolicy, () => ({ tenantId: tenantOf(who()) })),
+    versionsOfPolicy: new DataLoader(async (policyIds) => {
+      const versions = await PolicyVersion.findAll({
+        where: { tenantId: tenantOf(who()), policyId: [...policyIds] },
+        order: [['versionNumber', 'DESC']],
+      });
+      const groups = new Map<string, PolicyVersion[]>(policyIds.map((id) => [id, []]));
+      for (const version of versions) groups.get(version.policyId)?.push(version);
+      return policyIds.map((id) => groups.get(id)!);
+    }),
+    // The versions are the caller's tenant's (the loader is reached from a visible version).
+    versionCounts: new DataLoader<ReportedCycle, StatusCounts, string>((cycles) => statusCounts(cycles), {
+      cacheKeyFn: ({ versionId, cycle }) => `${versionId}:${cycle}`,
+    }),
+    requirementProgress: new DataLoader(
+      async (requirements) => {
+        const progress = await progressOf(ComplianceRequirement.sequelize!, [...requirements]);
+        return requirements.map((requirement) => progress.get(requirement.id)!);
+      },
+      { cacheKeyFn: (requirement) => requirement.id },
+    ),
+    requirementPolicyIds: new DataLoader(async (requirementIds) => {
+      const linked = await linkedPolicyIds([...requirementIds]);
+      return requirementIds.map((id) => linked.get(id) ?? []);
+    }),
+    tenant: byId(Tenant, () => tenantRecordPolicy.scope(who())),
+    registration: byId(Registration, () => registrationPolicy.scope(who())),
+    tenantFigures: new DataLoader(async (tenants) => tenantFigures(Tenant.sequelize!, [...tenants]), {
+      cacheKeyFn: (tenant) => tenant.id,
+    }),
   };
 }

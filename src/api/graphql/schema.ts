@@ -5,6 +5,10 @@ import './schema/catalog';
 import './schema/subscriptions';
 import './schema/claims';
 import './schema/compliance';
+import './schema/compliance-policies';
+import './schema/requirements';
+import './schema/onboarding';
+import './schema/reports';
 import './schema/audit';
 
 export const schema = builder.toSchema();

@@ -36,7 +36,10 @@ export async function tenantFigures(sequelize: Sequelize, tenants: Tenant[]) {
       activePolicies: Number(row.active_policies),
       openClaims: Number(row.open_claims),
       slaBreaches: breaches.get(tenant.id) ?? 0,
-      requirements: { total: statuses.length, ...Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, byStatus(s)])) },
+      requirements: {
+        total: statuses.length,
+        ...(Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, byStatus(s)])) as Record<RequirementStatus, number>),
+      },
     };
   });
 }

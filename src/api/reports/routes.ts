@@ -7,7 +7,6 @@ import { tenantOf } from '../../policies/core';
 import { tenantRecordPolicy } from '../../policies/platform';
 import { Tenant } from '../../models';
 import { orderFrom, paginate } from '../lists/pagination';
-import type { Role } from '../../shared/roles';
 import { CsvColumn, sendCsv, wantsCsv } from '../http/csv';
 import { route, RouteSpec } from '../http/route';
 import { approvalsByAuthority, claimGroups, claimsByCurrentStage, slaBreachCounts, slaBreaches, stageTimes } from './claims-queries';
@@ -16,6 +15,9 @@ import { Period, periodOf, periodView } from './period';
 import { pendingRegistrations, tenantFigures } from './platform-queries';
 import { cancellationsByReason, expiringCounts, expiringPolicies, policiesByStatus, policyGroups } from './policies-queries';
 import {
+  CLAIMS_REPORT_ROLES,
+  LISTED_ROWS,
+  POLICIES_REPORT_ROLES,
   claimsReportQuery,
   claimsReportSchema,
   complianceReportQuery,
@@ -26,12 +28,7 @@ import {
   policiesReportSchema,
 } from './schemas';
 
-/** Rows a JSON report lists at most (SLA breaches, expiring policies); the CSV has them all. */
-const LISTED_ROWS = 100;
 const CSV_BATCH = 500;
-
-const CLAIMS_REPORT_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
-const POLICIES_REPORT_ROLES: Role[] = ['tenant_admin'];
 
 /** Every row of a list read one page at a time, so a CSV of any length streams in bounded memory. */
 async function* inBatches<T>(page: (limit: number, offset: number) => Promise<T[]>): AsyncGenerator<T> {

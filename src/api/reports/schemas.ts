@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { CLAIM_STAGES } from '../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
+import type { Role } from '../../shared/roles';
 import { oneOf, object, withDefault } from '../../shared/typed-schema';
 import { countsSchema, policyProgressSchema, requirementStatus } from '../compliance/requirements/schemas';
 import { REQUIREMENT_STATUSES } from '../../domain/compliance/requirements';
@@ -9,6 +10,12 @@ import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { CLAIM_GROUPINGS } from './claims-queries';
 import { MAX_PERIOD_DAYS } from './period';
 import { POLICY_GROUPINGS } from './policies-queries';
+
+/** Rows a JSON report lists at most (SLA breaches, expiring policies); the CSV has them all. */
+export const LISTED_ROWS = 100;
+
+export const CLAIMS_REPORT_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
+export const POLICIES_REPORT_ROLES: Role[] = ['tenant_admin'];
 
 // Only the format here: the period's bounds are business rules (422, src/api/reports/period.ts),
 // which the OpenAPI document cannot express.

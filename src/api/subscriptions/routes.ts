@@ -20,7 +20,7 @@ import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery,
  */
 async function liveState(ctx: RouteContext, subscription: Subscription): Promise<LiveState<SubscriptionState>> {
   if (subscription.status !== 'pending' && subscription.status !== 'active') return { state: null, stale: false };
-  return queryLiveState(ctx, subscription.id, (temporal) =>
+  return queryLiveState(ctx.services, subscription.id, (temporal) =>
     temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery),
   );
 }

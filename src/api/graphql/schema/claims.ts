@@ -4,14 +4,17 @@
  * commands, with their roles.
  */
 import type { WhereOptions } from 'sequelize';
-import { ASSIGNER_ROLES, CLAIM_STAGES, HANDLER_ROLES } from '../../../contracts/claim';
+import { ASSIGNER_ROLES, CLAIM_STAGES, type ClaimDeadline, HANDLER_ROLES } from '../../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../../domain/claims/commands';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
 import { claimNotePolicy, claimPolicy } from '../../../policies/claims';
 import { NotPermitted } from '../../../policies/refusals';
 import { isStaff, STAFF_ROLES } from '../../../shared/roles';
+import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from '../../claims/schemas';
 import { idParams } from '../../http/common-schemas';
+import type { LiveState } from '../../temporal/live-state';
+import { LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
 import { callerOf, runCommand, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
@@ -62,6 +65,33 @@ const Document = builder.objectRef<ClaimDocument>('ClaimDocument').implement({
   }),
 });
 
+const Deadline = builder.objectRef<ClaimDeadline>('ClaimDeadline').implement({
+  fields: (t) => ({ at: t.exposeString('at'), action: t.exposeString('action') }),
+});
+
+const LiveStateOfClaim = builder.objectRef<LiveClaimState>('LiveClaimState').implement({
+  description: 'The open claim as its run sees it now',
+  fields: (t) => ({
+    stage: t.expose('stage', { type: ClaimStageEnum }),
+    assigneeId: t.exposeID('assigneeId', { nullable: true }),
+    amountClaimed: t.exposeFloat('amountClaimed'),
+    amountApproved: t.exposeFloat('amountApproved', { nullable: true }),
+    denialReason: t.exposeString('denialReason', { nullable: true }),
+    nextDeadline: t.expose('nextDeadline', { type: Deadline, nullable: true }),
+  }),
+});
+
+const ClaimLiveState = builder.objectRef<LiveState<LiveClaimState>>('ClaimLiveState').implement({
+  fields: (t) => ({
+    state: t.expose('state', {
+      type: LiveStateOfClaim,
+      nullable: true,
+      description: 'Null once closed, or when the run did not answer within the query deadline',
+    }),
+    stale: t.exposeBoolean('stale', { description: 'The run did not answer within the query deadline: read the claim as last recorded' }),
+  }),
+});
+
 export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -95,6 +125,11 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     }),
     documents: t.field({ type: [Document], resolve: (claim, _args, { loaders }) => loaders.documents.load(claim.id) }),
     documentCount: t.int({ resolve: (claim, _args, { loaders }) => loaders.documentCount.load(claim.id) }),
+    liveState: t.field({
+      type: ClaimLiveState,
+      description: `Asks the claim's run (as GET /claims/:id does), only when selected; costs ${LIVE_STATE_COST} in the cost limit`,
+      resolve: (claim, _args, { services }) => liveClaimState(services, claim),
+    }),
     notes: t.field({
       type: [Note],
       nullable: true,

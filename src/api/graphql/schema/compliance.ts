@@ -18,10 +18,10 @@ import { connectionOf, connectionType } from '../connection';
 import { callerOf, runCommand, type GraphQLContext } from '../context';
 import { validInput } from '../input';
 
-const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
-const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
+export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
+export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
 
-const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').implement({
+export const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     title: t.exposeString('title'),
@@ -29,7 +29,7 @@ const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').implement
   }),
 });
 
-const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersion').implement({
+export const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersion').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     versionNumber: t.exposeInt('versionNumber'),
@@ -41,7 +41,7 @@ const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersion').imp
     policy: t.field({
       type: Policy,
       nullable: true,
-      resolve: (version, _args, { loaders }) => loaders.acknowledgedPolicy.load(version.policyId),
+      resolve: (version, _args, { loaders }) => loaders.compliancePolicy.load(version.policyId),
     }),
   }),
 });
@@ -56,7 +56,7 @@ const Acknowledgement = builder.objectRef<AcknowledgementModel>('Acknowledgement
     version: t.field({
       type: PolicyVersion,
       nullable: true,
-      resolve: (ack, _args, { loaders }) => loaders.acknowledgedVersion.load(ack.versionId),
+      resolve: (ack, _args, { loaders }) => loaders.policyVersion.load(ack.versionId),
     }),
   }),
 });

@@ -1,0 +1,166 @@
+/**
+ * Compliance policies, their versions and a version's acknowledgement report, for the tenant's
+ * compliance roles: GET /compliance/policies, /compliance/policies/:id and
+ * /compliance/versions/:id/report with their query schemas, roles and access policy. The fields
+ * added here to `CompliancePolicy` and `PolicyVersion` (which an employee also reaches through an
+ * acknowledgement) check the role themselves.
+ */
+import Joi from 'joi';
+import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
+import { Acknowledgement as AcknowledgementModel, CompliancePolicy as CompliancePolicyModel } from '../../../models';
+import { COMPLIANCE_ROLES, compliancePolicyPolicy } from '../../../policies/compliance';
+import { NotPermitted } from '../../../policies/refusals';
+import { type StatusCounts } from '../../compliance/query';
+import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
+import { idParams } from '../../http/common-schemas';
+import { builder } from '../builder';
+import { connectionOf, connectionType, orderingOf } from '../connection';
+import { callerOf, type GraphQLContext } from '../context';
+import { validInput } from '../input';
+import { AcknowledgementStatusEnum, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
+import { Person, RoleEnum } from './people';
+
+/** Refuses a field of the compliance roles to anyone else, as REST's `roles` do (FORBIDDEN). */
+function complianceCaller(context: GraphQLContext) {
+  const caller = callerOf(context);
+  if (!COMPLIANCE_ROLES.includes(caller.role)) throw new NotPermitted('For the compliance roles');
+  return caller;
+}
+
+/** A report is read in the order REST's report defaults to: oldest acknowledgement first. */
+const REPORT_ORDER = { attribute: 'createdAt', descending: false, value: Joi.date().iso() };
+
+const Evidence = builder.objectRef<AcknowledgementModel>('AcknowledgementEvidence').implement({
+  description: 'What the acknowledgement recorded; null fields until acknowledged',
+  fields: (t) => ({
+    contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 (hex) of the text the employee was shown' }),
+    clientAddress: t.exposeString('clientAddress', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    typedName: t.exposeString('typedName', { nullable: true, description: 'The full name the employee typed' }),
+  }),
+});
+
+const ReportRow = builder.objectRef<AcknowledgementModel>('ComplianceReportRow').implement({
+  fields: (t) => ({
+    acknowledgementId: t.exposeID('id'),
+    employee: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.employeeId) }),
+    employeeEmail: t.string({
+      nullable: true,
+      description: "The employee's address, as the REST report shows it to its readers",
+      resolve: async (row, _args, { loaders }) => (await loaders.person.load(row.employeeId))?.email ?? null,
+    }),
+    status: t.expose('status', { type: AcknowledgementStatusEnum }),
+    dueAt: t.expose('dueAt', { type: 'DateTime' }),
+    acknowledgedAt: t.expose('acknowledgedAt', { type: 'DateTime', nullable: true }),
+    remindersSent: t.exposeInt('remindersSent'),
+    escalationLevel: t.exposeInt('escalationLevel'),
+    workflowId: t.exposeString('workflowId', { nullable: true }),
+    exemptedAt: t.expose('exemptedAt', { type: 'DateTime', nullable: true }),
+    evidence: t.field({ type: Evidence, resolve: (row) => row }),
+  }),
+});
+
+const ReportRowConnection = connectionType('ComplianceReportRow', ReportRow);
+
+const ReportCounts = builder.objectRef<StatusCounts>('AcknowledgementCounts').implement({
+  fields: (t) => ({
+    total: t.exposeInt('total'),
+    ...Object.fromEntries(ACKNOWLEDGEMENT_STATUSES.map((status) => [status, t.exposeInt(status)])),
+  }),
+});
+
+const VersionReport = builder
+  .objectRef<{ versionId: string; cycle: number; status?: string; first?: number | null; after?: string | null }>('VersionReport')
+  .implement({
+    description:
+      "Acknowledgement report of a version's current attestation cycle: counts by status (every row) and the rows, one per employee",
+    fields: (t) => ({
+      cycle: t.exposeInt('cycle', { description: 'The attestation cycle reported (1 = the publication)' }),
+      counts: t.field({
+        type: ReportCounts,
+        resolve: (report, _args, { loaders }) => loaders.versionCounts.load({ versionId: report.versionId, cycle: report.cycle }),
+      }),
+      rows: t.field({
+        type: ReportRowConnection,
+        resolve: (report) =>
+          connectionOf(
+            AcknowledgementModel,
+            { versionId: report.versionId, cycle: report.cycle, ...(report.status && { status: report.status }) },
+            report,
+            REPORT_ORDER,
+          ),
+      }),
+    }),
+  });
+
+builder.objectFields(PolicyVersion, (t) => ({
+  contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 (hex) of the content, fixed at publication' }),
+  deadlineDays: t.exposeInt('deadlineDays', { nullable: true }),
+  audienceRoles: t.field({ type: [RoleEnum], nullable: true, resolve: (version) => version.audienceRoles }),
+  submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
+  reviewDueAt: t.expose('reviewDueAt', { type: 'DateTime', nullable: true }),
+  reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true }),
+  retiredAt: t.expose('retiredAt', { type: 'DateTime', nullable: true }),
+  createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  report: t.field({
+    type: VersionReport,
+    description: 'The acknowledgement report (compliance roles; FORBIDDEN for anyone else); rows oldest first',
+    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
+    resolve: (version, { first, after, status }, context) => {
+      complianceCaller(context);
+      const filters = validInput(reportQuery, { status });
+      return { versionId: version.id, cycle: version.cycle, status: filters.status, first, after };
+    },
+  }),
+}));
+
+builder.objectFields(Policy, (t) => ({
+  createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  versions: t.field({
+    type: [PolicyVersion],
+    description: 'Every version, newest first (compliance roles; FORBIDDEN for anyone else)',
+    args: { status: t.arg({ type: PolicyVersionStatusEnum }) },
+    resolve: async (policy, { status }, context) => {
+      complianceCaller(context);
+      const filters = validInput(listVersionsQuery, { status });
+      const versions = await context.loaders.versionsOfPolicy.load(policy.id);
+      return filters.status ? versions.filter((version) => version.status === filters.status) : versions;
+    },
+  }),
+}));
+
+const PolicyConnection = connectionType('CompliancePolicy', Policy);
+
+builder.queryFields((t) => ({
+  compliancePolicies: t.field({
+    type: PolicyConnection,
+    description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
+    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
+    resolve: (_root, { first, after, ordering }, context) => {
+      const caller = callerOf(context, COMPLIANCE_ROLES);
+      const filters = validInput(listPoliciesQuery, { ordering });
+      const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+      return connectionOf(CompliancePolicyModel, compliancePolicyPolicy.scope(caller), { first, after }, order);
+    },
+  }),
+  compliancePolicy: t.field({
+    type: Policy,
+    nullable: true,
+    description: "One compliance policy; null when it is not the caller's tenant's",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context, COMPLIANCE_ROLES);
+      return context.loaders.compliancePolicy.load(validInput(idParams, { id }).id);
+    },
+  }),
+  policyVersion: t.field({
+    type: PolicyVersion,
+    nullable: true,
+    description: "One policy version; null when it is not the caller's tenant's",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context, COMPLIANCE_ROLES);
+      return context.loaders.policyVersion.load(validInput(idParams, { id }).id);
+    },
+  }),
+}));

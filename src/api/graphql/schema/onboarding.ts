@@ -1,0 +1,157 @@
+/**
+ * Tenants and registrations as platform admins read them: GET /tenants, /tenants/:id,
+ * /registrations and /registrations/:id with their filters, ordering, roles and access policy (a
+ * tenant admin reads their own tenant only).
+ */
+import Joi from 'joi';
+import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
+import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
+import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
+import { registrationPolicy, tenantRecordPolicy } from '../../../policies/platform';
+import { idParams } from '../../http/common-schemas';
+import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
+import { listTenantsQuery } from '../../onboarding/tenants/schemas';
+import { builder } from '../builder';
+import type { TenantFiguresRow } from '../loaders';
+import { connectionOf, connectionType, orderingOf } from '../connection';
+import { callerOf } from '../context';
+import { validInput } from '../input';
+
+/** The value a cursor carries for each attribute these lists may be ordered by. */
+const CURSOR_VALUES = {
+  createdAt: Joi.date().iso(),
+  name: Joi.string().max(400),
+  slug: Joi.string().max(63),
+  companyName: Joi.string().max(400),
+  requestedSlug: Joi.string().max(63),
+  status: Joi.string().max(20),
+};
+
+const TenantStatusEnum = builder.enumType('TenantStatus', { values: ['active', 'suspended'] as const });
+const RegistrationStatusEnum = builder.enumType('RegistrationStatus', { values: REGISTRATION_STATUSES });
+
+const RequirementCounts = builder.objectRef<TenantFiguresRow['requirements']>('TenantRequirementCounts').implement({
+  fields: (t) => ({
+    total: t.int({ resolve: (counts) => counts.total }),
+    ...Object.fromEntries(REQUIREMENT_STATUSES.map((status) => [status, t.int({ resolve: (counts) => counts[status] })])),
+  }),
+});
+
+const TenantFigures = builder.objectRef<TenantFiguresRow>('TenantFigures').implement({
+  description: "A tenant's figures, as the platform report counts them",
+  fields: (t) => ({
+    users: t.exposeInt('users', { description: 'Active users' }),
+    activePolicies: t.exposeInt('activePolicies'),
+    openClaims: t.exposeInt('openClaims'),
+    slaBreaches: t.exposeInt('slaBreaches'),
+    requirements: t.field({ type: RequirementCounts, resolve: (figures) => figures.requirements }),
+  }),
+});
+
+export const Tenant = builder.objectRef<TenantModel>('Tenant');
+const Registration = builder.objectRef<RegistrationModel>('Registration');
+
+Tenant.implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    status: t.expose('status', { type: TenantStatusEnum }),
+    businessType: t.exposeString('businessType', { nullable: true }),
+    contactEmail: t.exposeString('contactEmail', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+    address: t.exposeString('address', { nullable: true }),
+    suspendedAt: t.expose('suspendedAt', { type: 'DateTime', nullable: true }),
+    suspensionReason: t.exposeString('suspensionReason', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    figures: t.field({
+      type: TenantFigures,
+      nullable: true,
+      description:
+        'Its active users, active policies, open claims, SLA breaches and requirements by status (platform admins only: null for anyone else)',
+      resolve: (tenant, _args, { caller, loaders }) => (caller?.role === 'platform_admin' ? loaders.tenantFigures.load(tenant) : null),
+    }),
+    registration: t.field({
+      type: Registration,
+      nullable: true,
+      description: 'The registration the tenant came from (platform admins only: null for anyone else)',
+      resolve: (tenant, _args, { caller, loaders }) =>
+        tenant.registrationId && caller?.role === 'platform_admin' ? loaders.registration.load(tenant.registrationId) : null,
+    }),
+  }),
+});
+
+Registration.implement({
+  description: "A company's application to join the platform (its admin's password hash is never shown)",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    companyName: t.exposeString('companyName'),
+    businessType: t.exposeString('businessType'),
+    phone: t.exposeString('phone'),
+    contactEmail: t.exposeString('contactEmail'),
+    address: t.exposeString('address'),
+    requestedSlug: t.exposeString('requestedSlug'),
+    adminEmail: t.exposeString('adminEmail'),
+    adminFullName: t.exposeString('adminFullName'),
+    status: t.expose('status', { type: RegistrationStatusEnum }),
+    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
+    reason: t.exposeString('reason', { nullable: true }),
+    workflowId: t.exposeString('workflowId'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    tenant: t.field({
+      type: Tenant,
+      nullable: true,
+      description: 'The tenant provisioned from it, once approved',
+      resolve: (registration, _args, { loaders }) => (registration.tenantId ? loaders.tenant.load(registration.tenantId) : null),
+    }),
+  }),
+});
+
+export const TenantConnection = connectionType('Tenant', Tenant);
+const RegistrationConnection = connectionType('Registration', Registration);
+
+builder.queryFields((t) => ({
+  tenants: t.field({
+    type: TenantConnection,
+    description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
+    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
+    resolve: (_root, { first, after, ...filterArgs }, context) => {
+      const caller = callerOf(context, ['platform_admin']);
+      const { status, ordering } = validInput(listTenantsQuery, filterArgs);
+      const where = { ...tenantRecordPolicy.scope(caller), ...(status && { status }) };
+      return connectionOf(TenantModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
+    },
+  }),
+  tenant: t.field({
+    type: Tenant,
+    nullable: true,
+    description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context, ['platform_admin', 'tenant_admin']);
+      return context.loaders.tenant.load(validInput(idParams, { id }).id);
+    },
+  }),
+  registrations: t.field({
+    type: RegistrationConnection,
+    description:
+      'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
+    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
+    resolve: (_root, { first, after, ...filterArgs }, context) => {
+      const caller = callerOf(context, ['platform_admin']);
+      const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
+      const where = { ...registrationPolicy.scope(caller), ...(status && { status }) };
+      return connectionOf(RegistrationModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
+    },
+  }),
+  registration: t.field({
+    type: Registration,
+    nullable: true,
+    description: 'One registration (platform admins); null when there is none',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context, ['platform_admin']);
+      return context.loaders.registration.load(validInput(idParams, { id }).id);
+    },
+  }),
+}));

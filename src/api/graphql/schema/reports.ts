@@ -1,0 +1,380 @@
+/**
+ * The business reports (docs/reports.md) with GET /reports/*'s roles and query schemas, each
+ * section read by the same SQL function as REST and only when the query asks for it. The platform
+ * report's tenants are a connection whose figures are counted for the whole page at once.
+ */
+import Joi from 'joi';
+import type { Sequelize, WhereOptions } from 'sequelize';
+import { CLAIM_STAGES } from '../../../contracts/claim';
+import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
+import { Tenant as TenantModel } from '../../../models';
+import { COMPLIANCE_ROLES } from '../../../policies/compliance';
+import { tenantOf } from '../../../policies/core';
+import { tenantRecordPolicy } from '../../../policies/platform';
+import {
+  approvalsByAuthority,
+  claimGroups,
+  claimsByCurrentStage,
+  slaBreachCounts,
+  slaBreaches,
+  stageTimes,
+  type ClaimFigures,
+  type ClaimGrouping,
+  type SlaBreach,
+} from '../../reports/claims-queries';
+import { complianceReport } from '../../reports/compliance-queries';
+import { type Period, periodOf, periodView } from '../../reports/period';
+import { pendingRegistrations } from '../../reports/platform-queries';
+import {
+  cancellationsByReason,
+  expiringCounts,
+  expiringPolicies,
+  policiesByStatus,
+  policyGroups,
+  type ExpiringPolicy,
+  type PolicyGrouping,
+} from '../../reports/policies-queries';
+import {
+  CLAIMS_REPORT_ROLES,
+  claimsReportQuery,
+  LISTED_ROWS,
+  platformReportQuery,
+  POLICIES_REPORT_ROLES,
+  policiesReportQuery,
+} from '../../reports/schemas';
+import { builder } from '../builder';
+import { connectionOf, orderingOf } from '../connection';
+import { callerOf } from '../context';
+import { validInput } from '../input';
+import { policyProgressFields, ProgressCountsType, RequirementStatusEnum } from './requirements';
+import { TenantConnection } from './onboarding';
+
+/** What a tenant's report reads from: its tenant, period and grouping; a section's statement runs once, when asked for. */
+interface ReportSource<G> {
+  sequelize: Sequelize;
+  tenantId: string;
+  period: Period;
+  groupBy: G;
+  once<T>(key: string, read: () => Promise<T>): Promise<T>;
+}
+
+function reportSource<G>(sequelize: Sequelize, tenantId: string, period: Period, groupBy: G): ReportSource<G> {
+  const read = new Map<string, Promise<unknown>>();
+  return {
+    sequelize,
+    tenantId,
+    period,
+    groupBy,
+    once<T>(key: string, reader: () => Promise<T>) {
+      if (!read.has(key)) read.set(key, reader());
+      return read.get(key) as Promise<T>;
+    },
+  };
+}
+
+/** An object type of counts, one Int field per key (every stage, every status…). */
+function countsType<K extends string>(name: string, keys: readonly K[]) {
+  return builder.objectRef<Record<K, number>>(name).implement({
+    fields: (t) => Object.fromEntries(keys.map((key) => [key, t.int({ resolve: (counts) => counts[key] })])),
+  });
+}
+
+const ReportPeriod = builder.objectRef<{ from: string; to: string }>('ReportPeriod').implement({
+  description: 'The whole UTC days a report covers, both included',
+  fields: (t) => ({ from: t.exposeString('from'), to: t.exposeString('to') }),
+});
+
+const periodArgs = { from: 'First day (UTC), YYYY-MM-DD; default 29 days before to', to: 'Last day (UTC), included; default today' };
+
+// Claims report
+
+const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?: string }>('ClaimFigures').implement({
+  fields: (t) => ({
+    key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
+    label: t.exposeString('label', { nullable: true }),
+    filed: t.exposeInt('filed'),
+    approved: t.exposeInt('approved'),
+    denied: t.exposeInt('denied'),
+    paid: t.exposeInt('paid'),
+    denialRate: t.exposeFloat('denialRate', { nullable: true, description: 'denied / (approved + denied), 0..1' }),
+    amountClaimed: t.exposeString('amountClaimed', { description: 'Decimal with 2 places' }),
+    amountApproved: t.exposeString('amountApproved'),
+    amountPaid: t.exposeString('amountPaid'),
+  }),
+});
+
+const StageTime = builder
+  .objectRef<{ stage: string; stays: number; meanHours: number; p50Hours: number; p90Hours: number }>('ClaimStageTime')
+  .implement({
+    fields: (t) => ({
+      stage: t.exposeString('stage'),
+      stays: t.exposeInt('stays'),
+      meanHours: t.exposeFloat('meanHours'),
+      p50Hours: t.exposeFloat('p50Hours'),
+      p90Hours: t.exposeFloat('p90Hours'),
+    }),
+  });
+
+const SlaBreachType = builder.objectRef<SlaBreach>('SlaBreach').implement({
+  fields: (t) => ({
+    claimNumber: t.exposeString('claimNumber'),
+    stage: t.exposeString('stage'),
+    dueAt: t.expose('dueAt', { type: 'DateTime' }),
+    overdueHours: t.exposeFloat('overdueHours'),
+  }),
+});
+
+const SlaBreaches = builder.objectRef<ReportSource<ClaimGrouping>>('SlaBreaches').implement({
+  fields: (t) => ({
+    count: t.int({ resolve: (source) => breachCount(source) }),
+    items: t.field({
+      type: [SlaBreachType],
+      description: `The first ${LISTED_ROWS}`,
+      resolve: (source) => source.once('breaches', () => slaBreaches(source.sequelize, source.tenantId, LISTED_ROWS)),
+    }),
+    truncated: t.boolean({
+      description: 'More breaches than listed: the CSV of GET /reports/claims has them all',
+      resolve: async (source) =>
+        (await breachCount(source)) >
+        (await source.once('breaches', () => slaBreaches(source.sequelize, source.tenantId, LISTED_ROWS))).length,
+    }),
+  }),
+});
+
+async function breachCount(source: ReportSource<unknown>): Promise<number> {
+  const counts = await source.once('breachCounts', () => slaBreachCounts(source.sequelize, [source.tenantId]));
+  return counts.get(source.tenantId) ?? 0;
+}
+
+const claimGroupsOf = (source: ReportSource<ClaimGrouping>) =>
+  source.once('groups', () => claimGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+
+const ClaimsReport = builder.objectRef<ReportSource<ClaimGrouping>>('ClaimsReport').implement({
+  fields: (t) => ({
+    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
+    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    totals: t.field({ type: ClaimFiguresType, resolve: async (source) => (await claimGroupsOf(source)).totals }),
+    groups: t.field({ type: [ClaimFiguresType], resolve: async (source) => (await claimGroupsOf(source)).groups }),
+    currentStages: t.field({
+      type: countsType('ClaimStageCounts', CLAIM_STAGES),
+      description: 'Every claim of the tenant by its stage now',
+      resolve: (source) => claimsByCurrentStage(source.sequelize, source.tenantId),
+    }),
+    stageTimes: t.field({ type: [StageTime], resolve: (source) => stageTimes(source.sequelize, source.tenantId, source.period) }),
+    approvalsByAuthority: t.field({
+      type: countsType('ApprovalsByAuthority', ['adjuster', 'senior', 'manager', 'other'] as const),
+      resolve: (source) => approvalsByAuthority(source.sequelize, source.tenantId, source.period),
+    }),
+    slaBreaches: t.field({ type: SlaBreaches, resolve: (source) => source }),
+  }),
+});
+
+// Policies report
+
+const PolicyFigures = builder
+  .objectRef<{
+    key?: string;
+    label?: string;
+    written: number;
+    activated: number;
+    cancelled: number;
+    expired: number;
+    renewed: number;
+    writtenPremium: string;
+    renewedPremium: string;
+  }>('PolicyFigures')
+  .implement({
+    fields: (t) => ({
+      key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
+      label: t.exposeString('label', { nullable: true }),
+      written: t.exposeInt('written'),
+      activated: t.exposeInt('activated'),
+      cancelled: t.exposeInt('cancelled'),
+      expired: t.exposeInt('expired'),
+      renewed: t.exposeInt('renewed'),
+      writtenPremium: t.exposeString('writtenPremium', { description: 'Decimal with 2 places' }),
+      renewedPremium: t.exposeString('renewedPremium'),
+    }),
+  });
+
+const Cancellations = builder.objectRef<{ reason: string | null; count: number }>('CancellationsByReason').implement({
+  fields: (t) => ({ reason: t.exposeString('reason', { nullable: true }), count: t.exposeInt('count') }),
+});
+
+const ExpiringPolicyType = builder.objectRef<ExpiringPolicy>('ExpiringPolicy').implement({
+  fields: (t) => ({
+    subscriptionId: t.exposeID('subscriptionId'),
+    policyholder: t.exposeString('policyholder'),
+    email: t.exposeString('email'),
+    plan: t.exposeString('plan'),
+    endDate: t.exposeString('endDate'),
+    premium: t.exposeString('premium'),
+  }),
+});
+
+const expiringOf = (source: ReportSource<PolicyGrouping>) =>
+  source.once('expiring', () => expiringPolicies(source.sequelize, source.tenantId, LISTED_ROWS));
+const expiringCountsOf = (source: ReportSource<PolicyGrouping>) =>
+  source.once('expiringCounts', () => expiringCounts(source.sequelize, source.tenantId));
+
+const Expiring = builder.objectRef<ReportSource<PolicyGrouping>>('ExpiringPolicies').implement({
+  description: 'Active policies whose cover ends within 30, 60 and 90 days (each window includes the shorter ones)',
+  fields: (t) => ({
+    within30Days: t.int({ resolve: async (source) => (await expiringCountsOf(source)).within30Days }),
+    within60Days: t.int({ resolve: async (source) => (await expiringCountsOf(source)).within60Days }),
+    within90Days: t.int({ resolve: async (source) => (await expiringCountsOf(source)).within90Days }),
+    items: t.field({ type: [ExpiringPolicyType], description: `The first ${LISTED_ROWS}`, resolve: expiringOf }),
+    truncated: t.boolean({
+      resolve: async (source) => (await expiringCountsOf(source)).within90Days > (await expiringOf(source)).length,
+    }),
+  }),
+});
+
+const policyGroupsOf = (source: ReportSource<PolicyGrouping>) =>
+  source.once('groups', () => policyGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+
+const PoliciesReport = builder.objectRef<ReportSource<PolicyGrouping>>('PoliciesReport').implement({
+  fields: (t) => ({
+    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
+    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    totals: t.field({ type: PolicyFigures, resolve: async (source) => (await policyGroupsOf(source)).totals }),
+    groups: t.field({ type: [PolicyFigures], resolve: async (source) => (await policyGroupsOf(source)).groups }),
+    currentStatuses: t.field({
+      type: countsType('SubscriptionStatusCounts', SUBSCRIPTION_STATUSES),
+      description: 'Every policy of the tenant by its status now',
+      resolve: (source) => policiesByStatus(source.sequelize, source.tenantId),
+    }),
+    cancellationsByReason: t.field({
+      type: [Cancellations],
+      resolve: (source) => cancellationsByReason(source.sequelize, source.tenantId, source.period),
+    }),
+    expiring: t.field({ type: Expiring, resolve: (source) => source }),
+  }),
+});
+
+// Compliance report
+
+type ComplianceRequirementRow = Awaited<ReturnType<typeof complianceReport>>[number];
+type CompliancePolicyRow = ComplianceRequirementRow['policies'][number];
+
+const Escalations = builder.objectRef<{ level1: number; level2: number }>('EscalationCounts').implement({
+  description: 'Acknowledgements of the version escalated at each level',
+  fields: (t) => ({ level1: t.exposeInt('level1'), level2: t.exposeInt('level2') }),
+});
+
+const ComplianceReportPolicy = builder.objectRef<CompliancePolicyRow>('ComplianceReportPolicy').implement({
+  fields: (t) => ({ ...policyProgressFields(t), escalations: t.field({ type: Escalations, resolve: (row) => row.escalations }) }),
+});
+
+const ComplianceReportRequirement = builder.objectRef<ComplianceRequirementRow>('ComplianceReportRequirement').implement({
+  fields: (t) => ({
+    requirementId: t.exposeID('requirementId'),
+    title: t.exposeString('title'),
+    frameworkRef: t.exposeString('frameworkRef'),
+    dueAt: t.expose('dueAt', { type: 'DateTime' }),
+    status: t.expose('status', { type: RequirementStatusEnum }),
+    complete: t.exposeBoolean('complete'),
+    overall: t.expose('overall', { type: ProgressCountsType }),
+    policies: t.field({ type: [ComplianceReportPolicy], resolve: (row) => row.policies }),
+  }),
+});
+
+const ComplianceReport = builder.objectRef<{ asOf: Date; requirements: ComplianceRequirementRow[] }>('ComplianceReport').implement({
+  fields: (t) => ({
+    asOf: t.expose('asOf', { type: 'DateTime' }),
+    requirements: t.field({ type: [ComplianceReportRequirement], resolve: (report) => report.requirements }),
+  }),
+});
+
+// Platform report
+
+const PendingRegistration = builder
+  .objectRef<{ id: string; companyName: string; submittedAt: Date; ageHours: number }>('PendingRegistration')
+  .implement({
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      companyName: t.exposeString('companyName'),
+      submittedAt: t.expose('submittedAt', { type: 'DateTime' }),
+      ageHours: t.exposeFloat('ageHours'),
+    }),
+  });
+
+const PendingRegistrations = builder.objectRef<Awaited<ReturnType<typeof pendingRegistrations>>>('PendingRegistrations').implement({
+  fields: (t) => ({
+    count: t.exposeInt('count', { description: 'Registrations waiting for a decision' }),
+    items: t.field({ type: [PendingRegistration], description: `The oldest ${LISTED_ROWS}`, resolve: (pending) => pending.items }),
+    truncated: t.exposeBoolean('truncated'),
+  }),
+});
+
+const PlatformReport = builder
+  .objectRef<{ sequelize: Sequelize; first?: number | null; after?: string | null; ordering: string; scope: WhereOptions }>(
+    'PlatformReport',
+  )
+  .implement({
+    description: 'Per tenant its figures (`Tenant.figures`), and the registrations waiting for a decision',
+    fields: (t) => ({
+      tenants: t.field({
+        type: TenantConnection,
+        description: 'The tenants, by name unless `ordering` says otherwise (`name`, `-name`, `createdAt`, `-createdAt`)',
+        resolve: (report) =>
+          connectionOf(
+            TenantModel,
+            report.scope,
+            report,
+            orderingOf(report.ordering, { name: Joi.string().max(400), createdAt: Joi.date().iso() }),
+          ),
+      }),
+      registrations: t.field({ type: PendingRegistrations, resolve: (report) => pendingRegistrations(report.sequelize, LISTED_ROWS) }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  claimsReport: t.field({
+    type: ClaimsReport,
+    description: "The tenant's claims report, as GET /reports/claims (claims managers and tenant admins)",
+    args: {
+      from: t.arg.string({ description: periodArgs.from }),
+      to: t.arg.string({ description: periodArgs.to }),
+      groupBy: t.arg.string({ description: 'stage (default), assignee, month or policyType' }),
+    },
+    resolve: (_root, args, context) => {
+      const caller = callerOf(context, CLAIMS_REPORT_ROLES);
+      const { groupBy, ...dates } = validInput(claimsReportQuery, args);
+      return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
+    },
+  }),
+  policiesReport: t.field({
+    type: PoliciesReport,
+    description: "The tenant's policies report, as GET /reports/policies (tenant admins)",
+    args: {
+      from: t.arg.string({ description: periodArgs.from }),
+      to: t.arg.string({ description: periodArgs.to }),
+      groupBy: t.arg.string({ description: 'month (default), plan or policyType' }),
+    },
+    resolve: (_root, args, context) => {
+      const caller = callerOf(context, POLICIES_REPORT_ROLES);
+      const { groupBy, ...dates } = validInput(policiesReportQuery, args);
+      return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
+    },
+  }),
+  complianceReport: t.field({
+    type: ComplianceReport,
+    description: "The tenant's compliance report, as GET /reports/compliance (compliance roles)",
+    resolve: async (_root, _args, context) => {
+      const caller = callerOf(context, COMPLIANCE_ROLES);
+      const asOf = new Date();
+      return { asOf, requirements: await complianceReport(context.services.sequelize, tenantOf(caller), asOf) };
+    },
+  }),
+  platformReport: t.field({
+    type: PlatformReport,
+    description: 'The platform report, as GET /reports/platform (platform admins)',
+    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
+    resolve: (_root, { first, after, ordering }, context) => {
+      const caller = callerOf(context, ['platform_admin']);
+      const filters = validInput(platformReportQuery, { ordering });
+      return { sequelize: context.services.sequelize, first, after, ordering: filters.ordering, scope: tenantRecordPolicy.scope(caller) };
+    },
+  }),
+}));

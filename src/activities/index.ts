@@ -1,16 +1,17 @@
 /** Every activity the worker registers, built from injected dependencies. */
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createReportDeliveryActivities } from './report-delivery';
 import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps & ReportDeliveryDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
@@ -21,8 +22,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createRetentionActivities(deps),
+    ...createReportDeliveryActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps };
+export type { ActivityDeps, ReportDeliveryDeps };

@@ -22,6 +22,7 @@ import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
+import { ReportDefinition } from './report-definition';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
@@ -42,6 +43,7 @@ export {
   Plan,
   RefreshToken,
   Registration,
+  ReportDefinition,
   Subscription,
   Tenant,
   TenantSettings,
@@ -64,6 +66,7 @@ export function initModels(sequelize: Sequelize): void {
     Plan,
     Subscription,
     Registration,
+    ReportDefinition,
   ]) {
     model.initModel(sequelize);
   }

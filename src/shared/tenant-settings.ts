@@ -20,6 +20,8 @@ export interface TenantSettingsValues {
   policyReviewReminderDays: number;
   policyReviewLapseDays: number;
   complianceWebhookUrl: string | null;
+  /** IANA name of the tenant's time zone: scheduled reports' cron expressions are read in it. */
+  timeZone: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -37,9 +39,24 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   policyReviewReminderDays: 2,
   policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
+  timeZone: 'UTC',
 };
 
 const positiveInt = Joi.number().integer().min(1);
+
+/**
+ * The IANA time zone names this runtime knows (Temporal's server reads the same database), and
+ * UTC, which the list leaves out as an alias. No offsets ("+02:00"): a zone keeps its daylight
+ * saving rules, an offset does not.
+ */
+const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+
+export const timeZone = Joi.string()
+  .max(64)
+  .pattern(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/, 'IANA time zone name')
+  .custom((value: string, helpers) => (TIME_ZONES.has(value) ? value : helpers.error('any.invalid')))
+  .messages({ 'any.invalid': '{{#label}} must be an IANA time zone name, e.g. Europe/Paris' })
+  .description('IANA time zone name, e.g. Europe/Paris; default UTC');
 
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {
@@ -61,4 +78,5 @@ export const TENANT_SETTINGS_KEYS = {
       .max(2048)
       .uri({ scheme: ['http', 'https'] }),
   ),
+  timeZone,
 };

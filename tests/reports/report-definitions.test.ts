@@ -10,6 +10,7 @@ import { reportScheduleId, type ScheduledReportWorkflow } from '../../src/contra
 import { AuditEvent, ReportDefinition, Tenant, User } from '../../src/models';
 import { workerActivities } from '../../worker/worker';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -192,6 +193,7 @@ describe('saved reports', () => {
 
     const { workflowId, outcome } = await triggeredRun(handle);
     expect(outcome).toBe('sent');
+    await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'scheduledReportWorkflow');
     // One workflow ID per scheduled time: the schedule's ID and the time the server appends.
     expect(workflowId).toMatch(new RegExp(`^${reportScheduleId(created.id)}-\\d{4}-\\d\\d-\\d\\dT`));
     const mail = await stack.smtp.waitFor((m) => m.subject === 'Report: Monday claims');

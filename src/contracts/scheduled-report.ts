@@ -14,7 +14,12 @@ export const SCHEDULED_REPORT_WORKFLOW_TYPE = 'scheduledReportWorkflow';
  * A definition's Temporal Schedule: `report-<definitionId>`. It is also the prefix of its runs'
  * workflow IDs, to which the server appends the scheduled time, so each scheduled time has one ID.
  */
-export const reportScheduleId = (definitionId: string) => `report-${definitionId}`;
+export const REPORT_WORKFLOW_ID_PREFIX = 'report-';
+export const reportScheduleId = (definitionId: string) => `${REPORT_WORKFLOW_ID_PREFIX}${definitionId}`;
+
+/** The definition a delivery run's workflow ID names: the UUID after the prefix. */
+export const definitionIdOfRun = (workflowId: string) =>
+  workflowId.slice(REPORT_WORKFLOW_ID_PREFIX.length, REPORT_WORKFLOW_ID_PREFIX.length + 36);
 
 export interface ScheduledReportInput {
   definitionId: string;

@@ -2,17 +2,19 @@
  * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews and rollouts and every
- * acknowledgement run, platform admins the onboarding runs.
+ * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
+ * scheduled deliveries.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
-import { PolicyVersion } from '../models';
+import { PolicyVersion, ReportDefinition } from '../models';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
 import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
+import { definitionIdOfRun, REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
@@ -20,6 +22,7 @@ import { acknowledgementPolicy, policyVersionPolicy } from './compliance';
 import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
 import { registrationPolicy } from './platform';
+import { reportDefinitionPolicy } from './reports';
 import { subscriptionPolicy } from './subscriptions';
 
 const UUID = Joi.string().uuid();
@@ -50,6 +53,15 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
       const versionId = workflowId.slice(POLICY_APPROVAL_WORKFLOW_ID_PREFIX.length);
       const version = UUID.validate(versionId).error ? null : await PolicyVersion.findByPk(versionId);
       return version !== null && policyVersionPolicy.canSee(caller, version);
+    },
+  ],
+  [
+    REPORT_WORKFLOW_ID_PREFIX,
+    async (caller, workflowId) => {
+      // A delivery's ID is its definition's schedule ID and the scheduled time.
+      const definitionId = definitionIdOfRun(workflowId);
+      const definition = UUID.validate(definitionId).error ? null : await ReportDefinition.findByPk(definitionId);
+      return definition !== null && reportDefinitionPolicy.canSee(caller, definition);
     },
   ],
 ];

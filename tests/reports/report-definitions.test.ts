@@ -194,6 +194,10 @@ describe('saved reports', () => {
     const { workflowId, outcome } = await triggeredRun(handle);
     expect(outcome).toBe('sent');
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'scheduledReportWorkflow');
+    // The run, through the API, to whoever may see its definition only.
+    await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(manager)).expect(200);
+    await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(outsider)).expect(404);
+    await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(officer)).expect(404);
     // One workflow ID per scheduled time: the schedule's ID and the time the server appends.
     expect(workflowId).toMatch(new RegExp(`^${reportScheduleId(created.id)}-\\d{4}-\\d\\d-\\d\\dT`));
     const mail = await stack.smtp.waitFor((m) => m.subject === 'Report: Monday claims');
@@ -236,6 +240,16 @@ describe('saved reports', () => {
     expect((await triggeredRun(handle)).outcome).toBe('definition_gone');
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     expect(stack.smtp.messages.filter((m) => m.subject === 'Report: Orphaned')).toEqual([]);
+  });
+
+  it('a new time zone of the tenant moves its definitions’ schedules to it', async () => {
+    await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ timeZone: 'Europe/Paris' }).expect(200);
+    const created = await create(admin, { ...claimsDefinition, name: 'Morning claims', schedule: '0 8 * * *' });
+    const handle = stack.temporal.schedule.getHandle(reportScheduleId(created.id));
+    expect((await handle.describe()).spec.timezone).toBe('Europe/Paris');
+    await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ timeZone: 'Asia/Tokyo' }).expect(200);
+    expect((await handle.describe()).spec.timezone).toBe('Asia/Tokyo');
+    await stack.api.delete(`${definitions}/${created.id}`).set(as(admin)).expect(204);
   });
 
   it('removing a definition’s schedule removes its Temporal Schedule', async () => {

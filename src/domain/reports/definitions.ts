@@ -12,6 +12,7 @@
  */
 import crypto from 'node:crypto';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
+import { Op } from 'sequelize';
 import { ReportDefinition, TenantSettings } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { assertMaySave, reportDefinitionPolicy } from '../../policies/reports';
@@ -34,7 +35,7 @@ export interface DefinitionFields {
 export type DefinitionChange = Partial<Omit<DefinitionFields, 'kind'>>;
 
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
-async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
+export async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
   const { schedule } = definition;
   if (schedule === null) {
     await deps.temporal.call('rpc', (client) => removeReportSchedule(client, definition.id));
@@ -94,3 +95,9 @@ export const deleteReportDefinition: Command<{ id: string }, void> = async (call
       deps.logger.warn({ err, definitionId: row.id }, 'report schedule not deleted; it removes itself at its next run');
     });
 };
+
+/** After the tenant's time zone changed: every scheduled definition's Schedule reads its cron expression in the new one. */
+export async function rescheduleTenantReports(tenantId: string, deps: CommandDeps): Promise<void> {
+  const scheduled = await ReportDefinition.findAll({ where: { tenantId, schedule: { [Op.ne]: null } } });
+  for (const definition of scheduled) await syncSchedule(deps, definition);
+}

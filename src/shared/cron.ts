@@ -1,9 +1,10 @@
 /**
  * Cron expressions of scheduled reports: five numeric fields (minute, hour, day of month, month,
- * day of week), each `*` or a comma list of values and ranges with an optional `/step`. Checked
- * here field by field against its range, so a bad expression is a 400 when saved, not a Schedule
- * Temporal refuses later. The minute is one number: a report goes out at most once an hour, so a
- * definition cannot turn the mailer into a flood.
+ * day of week), each `*` or a comma list of values and ranges with an optional `/step`. The
+ * request's schema checks the characters (400); `cronProblem` checks each field against its range
+ * (422 from the command, a rule the OpenAPI document cannot state), so a bad expression is refused
+ * when saved, not by Temporal later. The minute is one number: a report goes out at most once an
+ * hour, so a definition cannot turn the mailer into a flood.
  */
 import Joi from 'joi';
 
@@ -40,10 +41,6 @@ export const cronExpression = Joi.string()
   .trim()
   .max(100)
   .pattern(/^[0-9*,/ -]+$/, 'cron expression')
-  .custom((value: string, helpers) => {
-    const problem = cronProblem(value);
-    return problem ? helpers.message({ custom: `{{#label}} ${problem}` }) : value;
-  })
   .description(
-    'Cron expression in the tenant’s time zone: minute (one number) hour day-of-month month day-of-week, e.g. "0 7 * * 1" for Mondays at 07:00',
+    'Cron expression in the tenant’s time zone: minute (one number) hour day-of-month month day-of-week, e.g. "0 7 * * 1" for Mondays at 07:00; values out of range are 422',
   );

@@ -17,7 +17,9 @@ import { ReportDefinition, TenantSettings } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { assertMaySave, reportDefinitionPolicy } from '../../policies/reports';
 import { ensureReportSchedule, removeReportSchedule } from '../../services/report-schedules';
+import { cronProblem } from '../../shared/cron';
 import { idFromRequest } from '../../shared/deterministic-id';
+import { unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { checkedParameters } from './saved';
@@ -34,6 +36,15 @@ export interface DefinitionFields {
 /** What may change; the kind may not (its parameters would no longer mean anything). */
 export type DefinitionChange = Partial<Omit<DefinitionFields, 'kind'>>;
 
+/** A cron expression whose fields are out of range, or more often than hourly, is 422. */
+function checkSchedule(schedule: string | null | undefined): void {
+  const problem = schedule ? cronProblem(schedule) : undefined;
+  if (problem) throw unprocessable(`schedule ${problem}`, [{ field: 'schedule', message: problem }]);
+}
+
+/** Each address once, in the order given (they arrive lower case). */
+const distinct = (recipients: string[]) => [...new Set(recipients)];
+
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
 export async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
   const { schedule } = definition;
@@ -49,6 +60,7 @@ export async function syncSchedule(deps: CommandDeps, definition: ReportDefiniti
 export const createReportDefinition: Command<DefinitionFields, ReportDefinition> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   assertMaySave(caller, fields.kind);
+  checkSchedule(fields.schedule);
   const parameters = checkedParameters(fields.kind, fields.parameters);
   const key = deps.idempotencyKey;
   const id = key ? idFromRequest('report-definition', caller.id, key) : crypto.randomUUID();
@@ -57,6 +69,7 @@ export const createReportDefinition: Command<DefinitionFields, ReportDefinition>
     id,
     tenantId,
     parameters,
+    recipients: distinct(fields.recipients),
     schedule: fields.schedule ?? null,
     paused: fields.paused ?? false,
     createdById: caller.id,
@@ -78,8 +91,10 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   deps,
 ) => {
   const row = await findVisible(caller, reportDefinitionPolicy, id);
+  checkSchedule(change.schedule);
   const parameters = change.parameters === undefined ? {} : { parameters: checkedParameters(row.kind, change.parameters) };
-  const updated = await updateAudited(deps, 'report_definition', row, { ...change, ...parameters, updatedById: caller.id });
+  const recipients = change.recipients === undefined ? {} : { recipients: distinct(change.recipients) };
+  const updated = await updateAudited(deps, 'report_definition', row, { ...change, ...parameters, ...recipients, updatedById: caller.id });
   await syncSchedule(deps, updated);
   return updated;
 };

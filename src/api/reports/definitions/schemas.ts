@@ -32,8 +32,7 @@ const recipients = Joi.array()
   .items(email)
   .min(1)
   .max(MAX_RECIPIENTS)
-  .unique()
-  .description('E-mail addresses the scheduled report is sent to');
+  .description('E-mail addresses the scheduled report is sent to (each once, lower case)');
 const schedule = nullable(cronExpression).description(
   'Cron expression in the tenant’s time zone (GET /tenant/settings, timeZone), e.g. "0 7 * * 1"; null: not scheduled',
 );

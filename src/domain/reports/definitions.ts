@@ -11,8 +11,8 @@
  * schedule, should its deletion fail, removes itself at its next run).
  */
 import crypto from 'node:crypto';
-import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { Op } from 'sequelize';
+import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { ReportDefinition, TenantSettings } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { assertMaySave, reportDefinitionPolicy } from '../../policies/reports';
@@ -46,7 +46,7 @@ function checkSchedule(schedule: string | null | undefined): void {
 const distinct = (recipients: string[]) => [...new Set(recipients)];
 
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
-export async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
+async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
   const { schedule } = definition;
   if (schedule === null) {
     await deps.temporal.call('rpc', (client) => removeReportSchedule(client, definition.id));
@@ -92,10 +92,12 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
 ) => {
   const row = await findVisible(caller, reportDefinitionPolicy, id);
   checkSchedule(change.schedule);
+  const wasScheduled = row.schedule !== null;
   const parameters = change.parameters === undefined ? {} : { parameters: checkedParameters(row.kind, change.parameters) };
   const recipients = change.recipients === undefined ? {} : { recipients: distinct(change.recipients) };
   const updated = await updateAudited(deps, 'report_definition', row, { ...change, ...parameters, ...recipients, updatedById: caller.id });
-  await syncSchedule(deps, updated);
+  // A definition that neither had nor has a schedule has nothing in Temporal to bring in line.
+  if (wasScheduled || updated.schedule !== null) await syncSchedule(deps, updated);
   return updated;
 };
 

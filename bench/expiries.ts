@@ -11,13 +11,12 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Subscription } from '../src/models';
-import { createActivities } from '../src/activities';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
-import { createInsurflowWorker } from '../worker/worker';
+import { createInsurflowWorker, workerActivities } from '../worker/worker';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor, type BenchTenant } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
@@ -152,7 +151,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
       namespace: 'default',
       taskQueue: rawQueue,
       workflowsPath: require.resolve('./workflows/one-activity'),
-      activities: { expireDirectly: expireDirectlyActivity(createActivities({ ...deps, taskQueue: rawQueue })) },
+      activities: { expireDirectly: expireDirectlyActivity(workerActivities({ ...deps, taskQueue: rawQueue })) },
       ...TUNING,
     });
     const oneActivityRuns = await rawWorker.runUntil(async () => {

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../src/activities';
+import { savedReportCsv } from '../src/domain/reports/saved';
 import type { Tracing } from '../src/observability/tracing';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'src', 'workflows');
@@ -59,6 +60,11 @@ function tracingOptions(tracing: Tracing, code: Pick<WorkerOptions, 'workflowBun
   };
 }
 
+/** Every activity, with what the worker hands them besides `deps`: the saved reports' builder. */
+export function workerActivities(deps: ActivityDeps) {
+  return createActivities({ ...deps, savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now) });
+}
+
 export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<Worker> {
   const code = workflowCode(options);
   return Worker.create({
@@ -66,7 +72,7 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     dataConverter: options.dataConverter,
-    activities: createActivities(options.deps),
+    activities: workerActivities(options.deps),
     ...code,
     ...(options.tracing ? tracingOptions(options.tracing, code) : {}),
     // Unset knobs must not reach the SDK as `undefined`, which would replace its defaults.

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
+import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Mailer } from '../services/mailer';
 import type { WebhookGuard } from '../services/webhook';
 
@@ -18,4 +19,21 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
+}
+
+/** A saved report to build. */
+export interface SavedReportToBuild {
+  tenantId: string;
+  kind: SavedReportKind;
+  parameters: object;
+}
+
+/**
+ * Builds a saved report's CSV with the same SQL as its route (src/domain/reports/saved.ts, which
+ * activities may not import): handed in by the worker for the scheduled deliveries.
+ */
+export type SavedReportCsv = (report: SavedReportToBuild, now: Date) => Promise<{ fileName: string; csv: string }>;
+
+export interface ReportDeliveryDeps {
+  savedReportCsv: SavedReportCsv;
 }

@@ -1,5 +1,5 @@
 /** Every activity the worker registers, built from injected dependencies. */
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createClaimActivities } from './claims';
@@ -8,11 +8,12 @@ import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createReportDeliveryActivities } from './report-delivery';
 import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps & ReportDeliveryDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
@@ -25,8 +26,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createRetentionActivities(deps),
+    ...createReportDeliveryActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps };
+export type { ActivityDeps, ReportDeliveryDeps };

@@ -11,6 +11,7 @@ import { notificationsFailed, notificationsSent } from '../observability/busines
 import { inClientSpan } from '../observability/spans';
 import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
+import type { EmailAttachment } from '../services/mailer';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
 
@@ -30,6 +31,8 @@ export interface SendEmailInput {
   to: EmailRecipients;
   subject: string;
   text: string;
+  /** Sent with the message, not recorded with it (a scheduled report's CSV is built again on a retry). */
+  attachments?: EmailAttachment[];
 }
 
 export interface SendTenantWebhookInput {
@@ -172,6 +175,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
           to: recipients,
           subject: input.subject,
           text: input.text,
+          attachments: input.attachments,
           messageId: `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`,
         }),
       );

@@ -17,6 +17,7 @@ import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
 import { remindRoutes } from './compliance/reminds/routes';
+import { reportDefinitionRoutes } from './reports/definitions/routes';
 import { reportRoutes } from './reports/routes';
 import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
@@ -55,6 +56,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...catalogRoutes(config),
     ...auditEventRoutes(),
     ...reportRoutes(),
+    ...reportDefinitionRoutes(),
     ...codecRoutes(config),
     ...meRoutes(),
     // After any literal /operations/<name> route: `:id` would otherwise take its name.

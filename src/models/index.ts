@@ -23,6 +23,7 @@ import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
+import { ReportDefinition } from './report-definition';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
@@ -44,6 +45,7 @@ export {
   Plan,
   RefreshToken,
   Registration,
+  ReportDefinition,
   Subscription,
   Tenant,
   TenantSettings,
@@ -66,6 +68,7 @@ export function initModels(sequelize: Sequelize): void {
     Plan,
     Subscription,
     Registration,
+    ReportDefinition,
   ]) {
     model.initModel(sequelize);
   }

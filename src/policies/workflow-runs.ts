@@ -2,7 +2,8 @@
  * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
- * acknowledgement run, platform admins the onboarding runs.
+ * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
+ * scheduled deliveries.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
@@ -14,6 +15,7 @@ import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-re
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
+import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../shared/caller';
 import { claimPolicy } from './claims';
@@ -22,6 +24,7 @@ import { complianceRemindPolicy } from './compliance-requirements';
 import type { Policy } from './core';
 import { bulkOperationPolicy } from './operations';
 import { registrationPolicy } from './platform';
+import { reportDefinitionPolicy } from './reports';
 import { subscriptionPolicy } from './subscriptions';
 
 const UUID = Joi.string().uuid();
@@ -62,6 +65,8 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationPolicy)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionPolicy)],
+  // A scheduled delivery: its definition's schedule ID and the scheduled time.
+  [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionPolicy, /^-.+$/)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

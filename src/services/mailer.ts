@@ -2,10 +2,18 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SmtpSettings } from '../config';
 
+/** A file sent with an e-mail (a scheduled report's CSV). */
+export interface EmailAttachment {
+  filename: string;
+  content: string;
+  contentType: string;
+}
+
 export interface OutgoingEmail {
   to: string[];
   subject: string;
   text: string;
+  attachments?: EmailAttachment[];
   /** Stable per logical message, so a receiving system can drop a duplicate too. */
   messageId: string;
 }
@@ -50,6 +58,7 @@ export function createSmtpMailer(smtp: SmtpSettings): Mailer {
         to: email.to,
         subject: email.subject,
         text: email.text,
+        attachments: email.attachments,
         messageId: email.messageId,
         signal: AbortSignal.timeout(deadlineMs),
       });

@@ -3,7 +3,7 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { nullable } from './typed-schema';
+import { nullable, oneOf } from './typed-schema';
 
 export interface TenantSettingsValues {
   subscriptionRenewalReminderDays: number;
@@ -20,6 +20,8 @@ export interface TenantSettingsValues {
   policyReviewReminderDays: number;
   policyReviewLapseDays: number;
   complianceWebhookUrl: string | null;
+  /** IANA name of the tenant's time zone: scheduled reports' cron expressions are read in it. */
+  timeZone: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -37,9 +39,21 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   policyReviewReminderDays: 2,
   policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
+  timeZone: 'UTC',
 };
 
 const positiveInt = Joi.number().integer().min(1);
+
+/**
+ * The IANA time zone names this runtime knows (Temporal's server reads the same database), and
+ * UTC, which the list leaves out as an alias; listed, so the OpenAPI document states them too. No
+ * offsets ("+02:00"): a zone keeps its daylight saving rules, an offset does not.
+ */
+export const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
+
+export const timeZone = oneOf(TIME_ZONES)
+  .messages({ 'any.only': '{{#label}} must be an IANA time zone name, e.g. Europe/Paris' })
+  .description('IANA time zone name, e.g. Europe/Paris; default UTC');
 
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {
@@ -61,4 +75,5 @@ export const TENANT_SETTINGS_KEYS = {
       .max(2048)
       .uri({ scheme: ['http', 'https'] }),
   ),
+  timeZone,
 };

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { Tenant, User } from '../../src/models';
-import { neutraliseFormula } from '../../src/api/http/csv';
+import { neutraliseFormula } from '../../src/services/csv';
 import {
   bearer,
   buildAcknowledgement,

@@ -8,7 +8,7 @@ import type { AddressInfo, LookupFunction } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import supertest from 'supertest';
-import { createActivities } from '../../src/activities';
+import { workerActivities } from '../../worker/worker';
 import { createApp } from '../../src/api/app';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { EscalationAlert, Notification, TenantSettings, type Tenant, type User } from '../../src/models';
@@ -177,7 +177,7 @@ describe('webhook SSRF guard', () => {
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt: new Date(Date.now() - 86_400_000) });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     await pointWebhookAt('http://169.254.169.254/latest/meta-data/iam/');
-    const { alertComplianceWebhook } = createActivities({ ...stack.deps, webhookGuard: {} });
+    const { alertComplianceWebhook } = workerActivities({ ...stack.deps, webhookGuard: {} });
 
     await expect(
       activityEnvironment().run(alertComplianceWebhook, { acknowledgementId: ack.id, workflowId: ack.workflowId! }),

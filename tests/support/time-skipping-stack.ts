@@ -6,7 +6,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities, type Activities, type ActivityDeps } from '../../src/activities';
+import type { Activities, ActivityDeps } from '../../src/activities';
+import { workerActivities } from '../../worker/worker';
 import { createLogger } from '../../src/config/logger';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { testConfig } from './config';
@@ -54,7 +55,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1:3000',
   };
-  const activities = createActivities(deps);
+  const activities = workerActivities(deps);
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];
   return {
     env,

@@ -31,7 +31,7 @@ import { subscriptionPolicy } from '../../policies/subscriptions';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
-import { tenantFigures } from '../reports/platform-queries';
+import { tenantFigures } from '../../domain/reports/platform-queries';
 
 export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
 

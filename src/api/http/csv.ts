@@ -1,24 +1,12 @@
 /**
  * Reports as CSV downloads (the acknowledgement report, the business reports): rows come from an
  * async iterable, usually PostgreSQL read in batches, and are streamed, so a long report is never
- * held in memory, and every text cell is neutralised against spreadsheet formulas.
+ * held in memory; the encoding, formula protection included, is src/services/csv.ts.
  */
-import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { csvStream, type CsvColumn } from '../../services/csv';
 import type { RouteContext } from './route';
 
-export interface CsvColumn {
-  key: string;
-  header: string;
-}
-
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab / carriage return that hides one)
- * as a formula; names and e-mails come from users, so such cells get a leading apostrophe.
- */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export type { CsvColumn };
 
 /** Whether the caller asked for CSV: `?format=csv`, or an Accept header that prefers it to JSON. */
 export function wantsCsv(ctx: RouteContext, format: 'json' | 'csv' | undefined): boolean {
@@ -33,14 +21,8 @@ export function sendCsv<Row extends object>(
   columns: CsvColumn[],
   fileName: string,
 ): void {
-  const csv = stringify({
-    header: true,
-    columns,
-    cast: { string: neutraliseFormula, date: (value) => value.toISOString() },
-  });
-  // pipeline: a failed read ends the download, and a client that goes away stops the reads. The
-  // error itself reaches Koa through the body stream, so the callback has nothing left to do.
-  const body = pipeline(Readable.from(rows), csv, () => undefined);
+  // A failed read ends the download: the error reaches Koa through the body stream.
+  const body = csvStream(rows, columns);
   ctx.status = 200;
   ctx.type = 'text/csv; charset=utf-8';
   ctx.attachment(fileName);

@@ -1,54 +1,18 @@
 import Joi from 'joi';
 import { CLAIM_STAGES } from '../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import type { Role } from '../../shared/roles';
-import { oneOf, object, withDefault } from '../../shared/typed-schema';
+import { oneOf, object } from '../../shared/typed-schema';
 import { countsSchema, policyProgressSchema, requirementStatus } from '../compliance/requirements/schemas';
 import { REQUIREMENT_STATUSES } from '../../domain/compliance/requirements';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
-import { CLAIM_GROUPINGS } from './claims-queries';
-import { MAX_PERIOD_DAYS } from './period';
-import { POLICY_GROUPINGS } from './policies-queries';
+import { claimsReportKeys, policiesReportKeys } from '../../domain/reports/parameters';
 
-/** Rows a JSON report lists at most (SLA breaches, expiring policies); the CSV has them all. */
-export const LISTED_ROWS = 100;
+const format = oneOf(['json', 'csv'] as const).description('csv: a download (same as Accept: text/csv), of the section named by `section`');
 
-export const CLAIMS_REPORT_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
-export const POLICIES_REPORT_ROLES: Role[] = ['tenant_admin'];
+export const claimsReportQuery = object({ ...claimsReportKeys, format });
 
-// Only the format here: the period's bounds are business rules (422, src/api/reports/period.ts),
-// which the OpenAPI document cannot express.
-const day = Joi.date().iso();
-
-/** The period (whole UTC days) and the output format every report takes. */
-const periodKeys = {
-  from: day.description(
-    `First day of the period (UTC), default 29 days before to; at most ${MAX_PERIOD_DAYS} days before to; days in the years 2000 to 2999 (else 422)`,
-  ),
-  to: day.description('Last day of the period (UTC), included; default today'),
-  format: oneOf(['json', 'csv'] as const).description('csv: a download (same as Accept: text/csv), of the section named by `section`'),
-};
-
-export const claimsReportQuery = object({
-  ...periodKeys,
-  groupBy: withDefault(
-    oneOf(CLAIM_GROUPINGS).description(
-      'stage and assignee: the claim’s current ones; month: of the event; policyType: of the subscription the claim is filed on',
-    ),
-    'stage',
-  ),
-  section: withDefault(oneOf(['groups', 'slaBreaches', 'stageTimes'] as const).description('Which table the CSV holds'), 'groups'),
-});
-
-export const policiesReportQuery = object({
-  ...periodKeys,
-  groupBy: withDefault(
-    oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan; policyType: the policy’s, as issued'),
-    'month',
-  ),
-  section: withDefault(oneOf(['groups', 'expiring', 'cancellations'] as const).description('Which table the CSV holds'), 'groups'),
-});
+export const policiesReportQuery = object({ ...policiesReportKeys, format });
 
 const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label('ReportPeriod');
 const money = Joi.string().description('Decimal with 2 places');
@@ -130,7 +94,7 @@ export const policiesReportSchema = Joi.object({
   }),
 }).label('PoliciesReport');
 
-export const complianceReportQuery = object({ format: periodKeys.format });
+export const complianceReportQuery = object({ format });
 
 export const complianceReportSchema = Joi.object({
   asOf: Joi.date(),
@@ -159,7 +123,7 @@ export const complianceReportSchema = Joi.object({
 export const platformReportQuery = object({
   ...pageQueryKeys,
   ordering: orderingParam(['name', 'createdAt'], 'name'),
-  format: periodKeys.format.description('csv: one row per tenant, every tenant (no paging)'),
+  format: format.description('csv: one row per tenant, every tenant (no paging)'),
 });
 
 const platformTenantSchema = Joi.object({

@@ -21,14 +21,16 @@ export function workflowRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/workflows/:workflowId',
-      summary: 'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration) the caller may see',
+      summary:
+        'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration, saved report) the caller may see',
       tag: 'workflows',
       // A lower-case prefix ends at the first dash, so the pattern can split an ID one way only (linear).
+      // Colons: a scheduled run's ID ends with its scheduled time (report-<id>-2026-11-23T07:00:00Z).
       params: object({
         workflowId: required(
           Joi.string()
             .max(200)
-            .pattern(/^[a-z]+-[A-Za-z0-9-]+$/),
+            .pattern(/^[a-z]+-[A-Za-z0-9:-]+$/),
         ),
       }),
       response: { status: 200, schema: runSchema },

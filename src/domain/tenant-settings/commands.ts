@@ -7,6 +7,7 @@ import { tenantOf } from '../../policies/core';
 import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { audited } from '../audited';
+import { rescheduleTenantReports } from '../reports/definitions';
 import type { Command } from '../command';
 
 /** The settings as anyone may see them, defaults filled in: the webhook secret only as set or not. */
@@ -30,7 +31,7 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
     throw unprocessable('The compliance webhook must use https', [{ field: 'complianceWebhookUrl', message: 'must be an https URL' }]);
   }
   const before = settingsView(row);
-  return audited(
+  const changed = await audited(
     deps,
     (transaction) =>
       row.update(
@@ -49,4 +50,8 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
       after: settingsView(row),
     }),
   );
+  // Scheduled reports' cron expressions are read in the tenant's time zone (docs/reports.md). Any
+  // change that names it brings the schedules in line, so repeating one that Temporal failed does.
+  if (values.timeZone !== undefined) await rescheduleTenantReports(row.tenantId, deps);
+  return changed;
 };

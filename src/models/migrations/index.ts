@@ -26,6 +26,7 @@ import * as complianceRequirements from './0024-compliance-requirements';
 import * as reportIndexes from './0025-report-indexes';
 import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
+import * as reportDefinitions from './0027-report-definitions';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -54,4 +55,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0025-report-indexes', ...reportIndexes },
   { name: '0026-compliance-recurrence', ...complianceRecurrence },
   { name: '0029-bulk-operations', ...bulkOperations },
+  { name: '0027-report-definitions', ...reportDefinitions },
 ];

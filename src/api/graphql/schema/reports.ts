@@ -8,7 +8,6 @@ import type { Sequelize, WhereOptions } from 'sequelize';
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import { Tenant as TenantModel } from '../../../models';
-import { COMPLIANCE_ROLES } from '../../../policies/compliance';
 import { tenantOf } from '../../../policies/core';
 import { tenantRecordPolicy } from '../../../policies/platform';
 import {
@@ -21,10 +20,10 @@ import {
   type ClaimFigures,
   type ClaimGrouping,
   type SlaBreach,
-} from '../../reports/claims-queries';
-import { complianceReport } from '../../reports/compliance-queries';
-import { type Period, periodOf, periodView } from '../../reports/period';
-import { pendingRegistrations } from '../../reports/platform-queries';
+} from '../../../domain/reports/claims-queries';
+import { complianceReport } from '../../../domain/reports/compliance-queries';
+import { type Period, periodOf, periodView } from '../../../domain/reports/period';
+import { pendingRegistrations } from '../../../domain/reports/platform-queries';
 import {
   cancellationsByReason,
   expiringCounts,
@@ -33,15 +32,10 @@ import {
   policyGroups,
   type ExpiringPolicy,
   type PolicyGrouping,
-} from '../../reports/policies-queries';
-import {
-  CLAIMS_REPORT_ROLES,
-  claimsReportQuery,
-  LISTED_ROWS,
-  platformReportQuery,
-  POLICIES_REPORT_ROLES,
-  policiesReportQuery,
-} from '../../reports/schemas';
+} from '../../../domain/reports/policies-queries';
+import { LISTED_ROWS } from '../../../domain/reports/build';
+import { REPORT_KIND_ROLES } from '../../../policies/reports';
+import { claimsReportQuery, platformReportQuery, policiesReportQuery } from '../../reports/schemas';
 import { builder } from '../builder';
 import { connectionOf, orderingOf } from '../connection';
 import { callerOf } from '../context';
@@ -339,7 +333,7 @@ builder.queryFields((t) => ({
       groupBy: t.arg.string({ description: 'stage (default), assignee, month or policyType' }),
     },
     resolve: (_root, args, context) => {
-      const caller = callerOf(context, CLAIMS_REPORT_ROLES);
+      const caller = callerOf(context, REPORT_KIND_ROLES.claims);
       const { groupBy, ...dates } = validInput(claimsReportQuery, args);
       return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
     },
@@ -353,7 +347,7 @@ builder.queryFields((t) => ({
       groupBy: t.arg.string({ description: 'month (default), plan or policyType' }),
     },
     resolve: (_root, args, context) => {
-      const caller = callerOf(context, POLICIES_REPORT_ROLES);
+      const caller = callerOf(context, REPORT_KIND_ROLES.policies);
       const { groupBy, ...dates } = validInput(policiesReportQuery, args);
       return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
     },
@@ -362,7 +356,7 @@ builder.queryFields((t) => ({
     type: ComplianceReport,
     description: "The tenant's compliance report, as GET /reports/compliance (compliance roles)",
     resolve: async (_root, _args, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
+      const caller = callerOf(context, REPORT_KIND_ROLES.compliance);
       const asOf = new Date();
       return { asOf, requirements: await complianceReport(context.services.sequelize, tenantOf(caller), asOf) };
     },

@@ -5,7 +5,7 @@
  * level counts once there, whichever channels (e-mail, webhook) carried the alert.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { progressOf } from '../../domain/compliance/requirements';
+import { progressOf } from '../compliance/requirements';
 import { ComplianceRequirement } from '../../models';
 
 type Escalations = { level1: number; level2: number };

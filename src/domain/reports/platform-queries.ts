@@ -5,7 +5,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { OPEN_STAGES } from '../../contracts/claim';
-import { progressOf, REQUIREMENT_STATUSES, type RequirementStatus } from '../../domain/compliance/requirements';
+import { progressOf, REQUIREMENT_STATUSES, type RequirementStatus } from '../compliance/requirements';
 import { ComplianceRequirement, type Tenant } from '../../models';
 import { slaBreachCounts } from './claims-queries';
 

@@ -1,0 +1,118 @@
+/**
+ * Saved reports (docs/reports.md, Saved reports): a tenant's report definitions, their changes as
+ * commands (src/domain/reports/definitions.ts), and a definition's run, answered exactly as its
+ * report's route answers.
+ */
+import Joi from 'joi';
+import { reportScheduleId } from '../../../contracts/scheduled-report';
+import { createReportDefinition, deleteReportDefinition, updateReportDefinition } from '../../../domain/reports/definitions';
+import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
+import { ReportDefinition } from '../../../models';
+import { findVisible } from '../../../policies/core';
+import { reportDefinitionPolicy, SAVED_REPORT_ROLES } from '../../../policies/reports';
+import { commandDeps } from '../../http/command-deps';
+import { idParams } from '../../http/common-schemas';
+import { sendCsv, wantsCsv } from '../../http/csv';
+import { route, RouteSpec } from '../../http/route';
+import { pageSchema, paginate } from '../../lists/pagination';
+import { claimsReportSchema, complianceReportSchema, policiesReportSchema } from '../schemas';
+import { createDefinitionBody, definitionSchema, listDefinitionsQuery, runDefinitionQuery, updateDefinitionBody } from './schemas';
+
+const view = (row: ReportDefinition) => ({ ...row.toJSON(), scheduleId: row.schedule === null ? null : reportScheduleId(row.id) });
+
+export function reportDefinitionRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/reports/definitions',
+      summary: 'The tenant’s saved reports of the kinds the caller’s role may see',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      query: listDefinitionsQuery,
+      response: { status: 200, schema: pageSchema(definitionSchema) },
+      handler: async (ctx) => {
+        const { kind, ...page } = ctx.state.input.query;
+        const scope = reportDefinitionPolicy.scope(ctx.state.user);
+        const rows = await paginate(ReportDefinition, page, kind ? { ...scope, kind } : scope);
+        ctx.body = { ...rows, items: rows.items.map(view) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/reports/definitions',
+      summary:
+        'Save a report: its kind and parameters, recipients and an optional cron schedule (in the tenant’s time zone), which a Temporal Schedule report-<id> follows',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      body: createDefinitionBody,
+      response: { status: 201, schema: definitionSchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = view(await createReportDefinition(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/reports/definitions/:id',
+      summary: 'One saved report',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      params: idParams,
+      response: { status: 200, schema: definitionSchema },
+      handler: async (ctx) => {
+        ctx.body = view(await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/reports/definitions/:id',
+      summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      params: idParams,
+      body: updateDefinitionBody,
+      response: { status: 200, schema: definitionSchema },
+      handler: async (ctx) => {
+        const input = { id: ctx.state.input.params.id, change: ctx.state.input.body };
+        ctx.body = view(await updateReportDefinition(ctx.state.user, input, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/reports/definitions/:id',
+      summary: 'Delete a saved report and its schedule',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await deleteReportDefinition(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/reports/definitions/:id/run',
+      summary:
+        'Run a saved report now: its report as GET /reports/<kind> answers it with the saved parameters; as CSV with Accept: text/csv or ?format=csv',
+      tag: 'reports',
+      roles: SAVED_REPORT_ROLES,
+      params: idParams,
+      query: runDefinitionQuery,
+      response: {
+        status: 200,
+        schema: Joi.alternatives(claimsReportSchema, policiesReportSchema, complianceReportSchema).label('SavedReportRun'),
+        alsoCsv: true,
+      },
+      handler: async (ctx) => {
+        const definition = await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id);
+        const { sequelize } = ctx.services;
+        if (wantsCsv(ctx, ctx.state.input.query.format)) {
+          const table = await savedReportTable(sequelize, definition, new Date());
+          return sendCsv(ctx, table.rows, table.columns, table.fileName);
+        }
+        ctx.body = await runSavedReport(sequelize, definition, new Date());
+      },
+    }),
+  ];
+}

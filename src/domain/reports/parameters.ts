@@ -1,0 +1,50 @@
+/**
+ * What each business report takes besides its output format: the request's query of
+ * GET /reports/<kind> and a saved definition's `parameters` are validated by these same keys, so a
+ * saved report accepts exactly what the report does.
+ */
+import Joi from 'joi';
+import { oneOf, object, withDefault } from '../../shared/typed-schema';
+import { CLAIM_GROUPINGS } from './claims-queries';
+import { MAX_PERIOD_DAYS } from './period';
+import { POLICY_GROUPINGS } from './policies-queries';
+
+// Only the format here: the period's bounds are business rules (422, period.ts), which the
+// OpenAPI document cannot express.
+const day = Joi.date().iso();
+
+/** The period (whole UTC days) every dated report takes. */
+export const periodKeys = {
+  from: day.description(
+    `First day of the period (UTC), default 29 days before to; at most ${MAX_PERIOD_DAYS} days before to; days in the years 2000 to 2999 (else 422)`,
+  ),
+  to: day.description('Last day of the period (UTC), included; default today'),
+};
+
+export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes'] as const;
+export const POLICY_REPORT_SECTIONS = ['groups', 'expiring', 'cancellations'] as const;
+
+export const claimsReportKeys = {
+  ...periodKeys,
+  groupBy: withDefault(
+    oneOf(CLAIM_GROUPINGS).description(
+      'stage and assignee: the claim’s current ones; month: of the event; policyType: of the subscription the claim is filed on',
+    ),
+    'stage',
+  ),
+  section: withDefault(oneOf(CLAIM_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
+};
+
+export const policiesReportKeys = {
+  ...periodKeys,
+  groupBy: withDefault(
+    oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan; policyType: the policy’s, as issued'),
+    'month',
+  ),
+  section: withDefault(oneOf(POLICY_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
+};
+
+export const claimsReportParameters = object(claimsReportKeys);
+export const policiesReportParameters = object(policiesReportKeys);
+/** The compliance report is as of now: it takes nothing. */
+export const complianceReportParameters = object({});

@@ -1,0 +1,92 @@
+/**
+ * The Temporal Schedule of a scheduled report (docs/reports.md, Scheduled delivery):
+ * `report-<definitionId>`, with the definition's cron expression read in the tenant's time zone,
+ * paused while the definition is. Every call here is idempotent, so a command that failed half-way
+ * is brought in line by doing it again: `ensureReportSchedule` creates the schedule when it is
+ * missing and otherwise sets its spec, action and state to the definition's; `removeReportSchedule`
+ * deletes it, gone already or not.
+ */
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
+import { reportScheduleId, SCHEDULED_REPORT_WORKFLOW_TYPE, type ScheduledReportWorkflow } from '../contracts/scheduled-report';
+import { BusinessStatus, TenantId } from '../shared/search-attributes';
+import { HOUR_MS } from '../shared/time';
+
+/** What the schedule follows of a definition. */
+export interface ScheduledDefinition {
+  id: string;
+  tenantId: string;
+  name: string;
+  schedule: string;
+  paused: boolean;
+}
+
+const PAUSED_NOTE = 'Paused with its report definition';
+
+function scheduleDefinition(
+  taskQueue: string,
+  definition: ScheduledDefinition,
+  timeZone: string,
+): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<ScheduledReportWorkflow>>, 'spec' | 'action' | 'policies'> {
+  return {
+    spec: { cronExpressions: [definition.schedule], timezone: timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: SCHEDULED_REPORT_WORKFLOW_TYPE,
+      // The server appends the scheduled time: one workflow ID, and so one e-mail, per scheduled time.
+      workflowId: reportScheduleId(definition.id),
+      taskQueue,
+      args: [{ definitionId: definition.id, tenantId: definition.tenantId }],
+      typedSearchAttributes: [
+        { key: TenantId, value: definition.tenantId },
+        { key: BusinessStatus, value: 'delivering' },
+      ],
+      staticSummary: `Saved report "${definition.name}" e-mailed as CSV`,
+    },
+    policies: {
+      // A delivery still running when the next is due: the next one sends the newer figures.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      // After an outage of up to an hour the missed delivery still goes; an older one would mislead.
+      catchupWindow: HOUR_MS,
+    },
+  };
+}
+
+/** Creates or updates the definition's schedule, then pauses or resumes it as the definition says. */
+export async function ensureReportSchedule(
+  client: Client,
+  taskQueue: string,
+  definition: ScheduledDefinition,
+  timeZone: string,
+): Promise<void> {
+  const scheduleId = reportScheduleId(definition.id);
+  const options = scheduleDefinition(taskQueue, definition, timeZone);
+  try {
+    await client.schedule.create({
+      scheduleId,
+      ...options,
+      state: { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : undefined },
+    });
+    return;
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  const handle = client.schedule.getHandle(scheduleId);
+  await handle.update<ScheduledReportWorkflow>((current) => ({ ...current, ...options }));
+  await (definition.paused ? handle.pause(PAUSED_NOTE) : handle.unpause('Resumed with its report definition'));
+}
+
+/** Deletes the definition's schedule; one already gone is fine. */
+export async function removeReportSchedule(client: Client, definitionId: string): Promise<void> {
+  try {
+    await client.schedule.getHandle(reportScheduleId(definitionId)).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+}

@@ -6,6 +6,7 @@ import { createComplianceActivities } from './compliance';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createRetentionActivities(deps),
+    ...createReconcilerActivities(deps),
   };
 }
 

@@ -11,6 +11,8 @@ import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { codecRoutes } from './codec/routes';
 import { documentRoutes } from './claims/documents/routes';
+import { driftRoutes } from './operations/drift';
+import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
@@ -54,5 +56,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...auditEventRoutes(),
     ...reportRoutes(),
     ...codecRoutes(config),
+    ...driftRoutes(),
+    ...incidentRoutes(),
   ];
 }

@@ -1,6 +1,7 @@
 /** All models, initialised on one Sequelize instance, with their associations. */
 import { Sequelize } from 'sequelize';
 import { Acknowledgement } from './acknowledgement';
+import { ActivityIncident } from './activity-incident';
 import { AuditEvent } from './audit-event';
 import { Category } from './category';
 import { Claim } from './claim';
@@ -22,6 +23,7 @@ import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
+import { RunDrift } from './run-drift';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
@@ -30,6 +32,7 @@ import { User } from './user';
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
+export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export {
   AuditEvent,
@@ -70,6 +73,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
   for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
     model.initModel(sequelize);
+  for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });

@@ -65,3 +65,17 @@ export const passwordChecksRefused = new client.Counter({
   labelNames: ['operation'],
   registers: [apiBusinessRegistry],
 });
+
+export const runDriftRows = new client.Gauge({
+  name: 'insurflow_run_drift_rows',
+  help: 'Open rows whose run the last reconciler run found closed, missing or restarted, per entity and run state',
+  labelNames: ['entity', 'run_state'],
+  registers: [workerBusinessRegistry],
+});
+
+export const openIncidents = new client.Gauge({
+  name: 'insurflow_activity_incidents_open',
+  help: 'Activities that failed their third attempt or a later one and have not succeeded since, per activity type (every worker reports the whole table)',
+  labelNames: ['activity_type'],
+  registers: [workerBusinessRegistry],
+});

@@ -9,6 +9,7 @@ import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
 import type { OnboardingWorkflow } from '../contracts/onboarding';
 import type { PolicyApprovalWorkflow } from '../contracts/policy-approval';
 import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
+import type { ReconcilerWorkflow } from '../contracts/reconciler';
 import type { RetentionWorkflow } from '../contracts/retention';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import * as acknowledgement from './acknowledgement';
@@ -17,6 +18,7 @@ import * as complianceRemind from './compliance-remind';
 import * as onboardingProcess from './onboarding';
 import * as policyApproval from './policy-approval';
 import * as policyRollout from './policy-rollout';
+import * as reconciler from './reconciler';
 import * as retention from './retention';
 import * as subscription from './subscription';
 
@@ -26,5 +28,6 @@ export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemi
 export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;
 export const policyApprovalWorkflow: PolicyApprovalWorkflow = policyApproval.policyApprovalWorkflow;
 export const policyRolloutWorkflow: PolicyRolloutWorkflow = policyRollout.policyRolloutWorkflow;
+export const reconcilerWorkflow: ReconcilerWorkflow = reconciler.reconcilerWorkflow;
 export const retentionWorkflow: RetentionWorkflow = retention.retentionWorkflow;
 export const subscriptionWorkflow: SubscriptionWorkflow = subscription.subscriptionWorkflow;

@@ -15,7 +15,7 @@ import { OutboxMessage } from '../../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../../models/outbox-message';
 import type { ApiServices } from '../runtime/services';
 import { temporalCall } from './calls';
-import { workflowStartOptions } from '../../services/workflow-start';
+import { startFromPayload } from '../../services/workflow-start';
 
 const MAX_BACKOFF_MS = 30_000;
 const RELAY_BATCH = 20;
@@ -62,22 +62,10 @@ async function send(services: ApiServices, message: OutboxMessage): Promise<stri
     }
     return null;
   }
-  const { workflowType, args, tenantId, status, summary, dueAt } = message.payload as StartWorkflowPayload;
   try {
-    const handle = await temporalCall(services, 'rpc', (temporal) =>
-      // Any workflow: its args were checked against the contract's signature by enqueueStart.
-      temporal.workflow.start<Workflow>(workflowType, {
-        ...workflowStartOptions(services.config.temporal.taskQueue, {
-          workflowId: message.workflowId,
-          tenantId,
-          status,
-          summary,
-          dueAt: dueAt ? new Date(dueAt) : undefined,
-        }),
-        args,
-      }),
+    return await temporalCall(services, 'rpc', (temporal) =>
+      startFromPayload(temporal, services.config.temporal.taskQueue, message.workflowId, message.payload as StartWorkflowPayload),
     );
-    return handle.firstExecutionRunId;
   } catch (err) {
     // Started before and already closed: the start was delivered.
     if (err instanceof WorkflowExecutionAlreadyStartedError) return null;

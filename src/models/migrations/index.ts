@@ -24,6 +24,7 @@ import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep'
 import * as complianceAudience from './0023-compliance-audience';
 import * as complianceRequirements from './0024-compliance-requirements';
 import * as reportIndexes from './0025-report-indexes';
+import * as runDriftIncidents from './0028-run-drift-incidents';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -50,4 +51,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0023-compliance-audience', ...complianceAudience },
   { name: '0024-compliance-requirements', ...complianceRequirements },
   { name: '0025-report-indexes', ...reportIndexes },
+  { name: '0028-run-drift-incidents', ...runDriftIncidents },
 ];

@@ -79,3 +79,22 @@ export const openIncidents = new client.Gauge({
   labelNames: ['activity_type'],
   registers: [workerBusinessRegistry],
 });
+
+export const claimSlaBreaches = new client.Counter({
+  name: 'insurflow_claim_sla_breaches_total',
+  help: "Claims escalated to their managers because a stage's deadline passed, per escalation",
+  labelNames: ['escalation'],
+  registers: [workerBusinessRegistry],
+});
+
+export const outboxUndelivered = new client.Gauge({
+  name: 'insurflow_outbox_undelivered',
+  help: 'Outbox messages (workflow starts and signals) not yet delivered to Temporal',
+  registers: [apiBusinessRegistry],
+});
+
+export const outboxOldestUndeliveredAge = new client.Gauge({
+  name: 'insurflow_outbox_oldest_undelivered_age_seconds',
+  help: 'Age of the oldest undelivered outbox message (0 when none)',
+  registers: [apiBusinessRegistry],
+});

@@ -11,6 +11,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Workflow } from '@temporalio/common';
 import { Op, QueryTypes, Transaction } from 'sequelize';
 import type { Outbox } from '../../domain/command';
+import { outboxOldestUndeliveredAge, outboxUndelivered } from '../../observability/business-metrics';
 import { OutboxMessage } from '../../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../../models/outbox-message';
 import type { ApiServices } from '../runtime/services';
@@ -119,6 +120,16 @@ export async function relayOnce(services: ApiServices): Promise<number> {
   return delivered;
 }
 
+/** Sets the backlog gauges: what is still owed to Temporal and how long the oldest has waited (the partial index of 0008 serves it). */
+async function recordBacklog(services: ApiServices): Promise<void> {
+  const [backlog] = await services.sequelize.query<{ count: string; oldest: Date | null }>(
+    'SELECT count(*) AS count, min(created_at) AS oldest FROM outbox_messages WHERE delivered_at IS NULL',
+    { type: QueryTypes.SELECT },
+  );
+  outboxUndelivered.set(Number(backlog.count));
+  outboxOldestUndeliveredAge.set(backlog.oldest ? Math.max(0, (Date.now() - new Date(backlog.oldest).getTime()) / 1000) : 0);
+}
+
 /** Runs the relay every `intervalMs` until stopped; an outage only delays it. */
 export function startOutboxRelay(services: ApiServices, intervalMs = 1000): { stop(): Promise<void> } {
   let stopped = false;
@@ -126,6 +137,7 @@ export function startOutboxRelay(services: ApiServices, intervalMs = 1000): { st
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = relayOnce(services)
+      .then(() => recordBacklog(services))
       .catch((err) => services.logger.warn({ err }, 'outbox relay could not read its messages'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);

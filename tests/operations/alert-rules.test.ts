@@ -33,7 +33,7 @@ async function promtoolSays(...args: string[]): Promise<{ ok: boolean; output: s
   }
 }
 
-const alertNames = () => [...read(RULES).matchAll(/^\s*- alert: (\w+)$/gm)].map((m) => m[1]);
+const alertNames = () => [...read(RULES).matchAll(/^ +- alert: (\w+)$/gm)].map((m) => m[1]);
 
 it('promtool check rules accepts every rule', async () => {
   const checked = await promtoolSays('check', 'rules', RULES);

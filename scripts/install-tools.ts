@@ -5,6 +5,7 @@
  */
 import { resolveComposeCli } from './local/compose-cli';
 import { resolveMinio } from './local/minio';
+import { resolvePromtool } from './local/promtool';
 import { resolveTemporalServer } from './local/temporal-server';
 import { resolveTemporalCli, resolveTestServer } from './local/tools';
 
@@ -14,6 +15,7 @@ const TOOLS: Record<string, () => string | undefined> = {
   'temporal-server': () => resolveTemporalServer().server,
   'docker-compose': resolveComposeCli,
   minio: resolveMinio,
+  promtool: resolvePromtool,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,7 +17,7 @@ echo "[setup] compiling TypeScript and bundling workflows"
 npm run --silent build
 echo "[setup] locating the servers the tests run (first run only: building them, 15-30 minutes on 2 cores)"
 pids=()
-for tool in temporal-cli test-server temporal-server docker-compose minio; do
+for tool in temporal-cli test-server temporal-server docker-compose minio promtool; do
   node dist/scripts/install-tools.js "$tool" &
   pids+=($!)
 done

@@ -2,12 +2,14 @@
 import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
+import { reconcilerScheduleId } from '../src/contracts/reconciler';
 import { retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { installProcessGuards } from '../src/services/process-guard';
+import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
@@ -55,6 +57,10 @@ async function main(): Promise<void> {
   await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
     (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),
     (err: unknown) => logger.error({ err }, 'retention schedule could not be created or updated; the next worker start tries again'),
+  );
+  await ensureReconcilerSchedule(temporal, config.temporal.taskQueue, config.reconciler).then(
+    (outcome) => logger.info({ scheduleId: reconcilerScheduleId(config.temporal.taskQueue), outcome }, 'reconciler schedule in place'),
+    (err: unknown) => logger.error({ err }, 'reconciler schedule could not be created or updated; the next worker start tries again'),
   );
   // run() resolves once the worker has drained: in-flight tasks finished or, after the grace time, cancelled.
   const running = worker.run().finally(async () => {

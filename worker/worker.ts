@@ -8,6 +8,7 @@ import {
 import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../src/activities';
 import { savedReportCsv } from '../src/domain/reports/saved';
+import { createIncidentInterceptors } from '../src/activities/incidents';
 import type { Tracing } from '../src/observability/tracing';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'src', 'workflows');
@@ -44,7 +45,11 @@ function workflowCode(options: InsurflowWorkerOptions): Pick<WorkerOptions, 'wor
   return { workflowsPath: require.resolve(WORKFLOWS_PATH) };
 }
 
-function tracingOptions(tracing: Tracing, code: Pick<WorkerOptions, 'workflowBundle'>): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+function tracingOptions(
+  tracing: Tracing,
+  code: Pick<WorkerOptions, 'workflowBundle'>,
+  deps: ActivityDeps,
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
       // A prebuilt traced bundle holds them already; from source they are bundled now.
@@ -54,6 +59,7 @@ function tracingOptions(tracing: Tracing, code: Pick<WorkerOptions, 'workflowBun
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
           outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
         }),
+        createIncidentInterceptors(deps),
       ],
     },
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
@@ -74,7 +80,10 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     dataConverter: options.dataConverter,
     activities: workerActivities(options.deps),
     ...code,
-    ...(options.tracing ? tracingOptions(options.tracing, code) : {}),
+    // Every activity's attempts feed the incidents list (src/activities/incidents.ts), traced or not.
+    ...(options.tracing
+      ? tracingOptions(options.tracing, code, options.deps)
+      : { interceptors: { activity: [createIncidentInterceptors(options.deps)] } }),
     // Unset knobs must not reach the SDK as `undefined`, which would replace its defaults.
     ...Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined)),
   });

@@ -9,6 +9,7 @@ import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createReportDeliveryActivities } from './report-delivery';
+import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps) {
     ...createPolicyApprovalActivities(deps),
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
+    ...createReconcilerActivities(deps),
   };
 }
 

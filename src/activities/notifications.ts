@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { fn, literal, Op, type CreationAttributes } from 'sequelize';
 import { Notification, Tenant, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
-import { notificationsFailed, notificationsSent } from '../observability/business-metrics';
+import { claimSlaBreaches, notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
 import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
@@ -33,6 +33,8 @@ export interface SendEmailInput {
   text: string;
   /** Sent with the message, not recorded with it (a scheduled report's CSV is built again on a retry). */
   attachments?: EmailAttachment[];
+  /** The escalation of a claim's missed deadline this e-mail carries: counted as an SLA breach once sent. */
+  slaBreach?: string;
 }
 
 export interface SendTenantWebhookInput {
@@ -170,7 +172,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
         body: input.text,
       };
       if (await tenantSuspended(input.tenantId)) return suppress(record);
-      return sendOnce(record, () =>
+      const result = await sendOnce(record, () =>
         deps.mailer.send({
           to: recipients,
           subject: input.subject,
@@ -179,6 +181,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
           messageId: `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`,
         }),
       );
+      if (result.status === 'sent' && input.slaBreach) claimSlaBreaches.inc({ escalation: input.slaBreach });
+      return result;
     },
 
     /** Posts an HMAC-signed event to the tenant's compliance webhook, when one is configured. */

@@ -13,6 +13,8 @@ import { codecRoutes } from './codec/routes';
 import { meRoutes } from './me/routes';
 import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
+import { driftRoutes } from './operations/drift';
+import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
@@ -59,6 +61,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...reportDefinitionRoutes(),
     ...codecRoutes(config),
     ...meRoutes(),
+    ...driftRoutes(),
+    ...incidentRoutes(),
     // After any literal /operations/<name> route: `:id` would otherwise take its name.
     ...bulkOperationRoutes(),
   ];

@@ -52,6 +52,8 @@ export interface Config {
   };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
   retention: { intervalMs: number; idempotencyRecordHours: number; outboxDeliveredHours: number; batchSize: number };
+  /** How often the reconciler compares rows with their runs, and how much one run checks (src/services/reconciler-schedule.ts). */
+  reconciler: { intervalMs: number; batchSize: number; maxBatches: number; graceSeconds: number };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
@@ -134,6 +136,20 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
  * stop_grace_period for the worker, kept above this by tests/deployment/compose.test.ts).
  */
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS = 30;
+
+const INTERVAL_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** How often a schedule runs: a whole number of minutes, hours or days (`30m`, `1h`, `1d`). */
+function scheduleInterval(name: string, fallback: string) {
+  return Joi.string()
+    .pattern(/^[1-9][0-9]*[mhd]$/)
+    .default(fallback)
+    .messages({ 'string.pattern.base': `"${name}" must be a whole number of minutes, hours or days, e.g. 30m, 1h, 1d` });
+}
+
+function intervalMs(interval: string): number {
+  return Number(interval.slice(0, -1)) * INTERVAL_UNIT_MS[interval.slice(-1) as 'm' | 'h' | 'd'];
+}
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
@@ -220,15 +236,14 @@ const schema = Joi.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
   WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number().integer().min(0).default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
-  RETENTION_SCHEDULE_INTERVAL: Joi.string()
-    .pattern(/^[1-9][0-9]*[mhd]$/)
-    .default('1h')
-    .messages({
-      'string.pattern.base': '"RETENTION_SCHEDULE_INTERVAL" must be a whole number of minutes, hours or days, e.g. 30m, 1h, 1d',
-    }),
+  RETENTION_SCHEDULE_INTERVAL: scheduleInterval('RETENTION_SCHEDULE_INTERVAL', '1h'),
   RETENTION_IDEMPOTENCY_HOURS: Joi.number().integer().min(1).default(24),
   RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().integer().min(1).default(24),
   RETENTION_BATCH_SIZE: Joi.number().integer().min(1).max(10_000).default(1000),
+  RECONCILER_INTERVAL: scheduleInterval('RECONCILER_INTERVAL', '5m'),
+  RECONCILER_BATCH_SIZE: Joi.number().integer().min(1).max(1000).default(100),
+  RECONCILER_MAX_BATCHES: Joi.number().integer().min(1).max(1000).default(20),
+  RECONCILER_GRACE_SECONDS: Joi.number().integer().min(0).max(86_400).default(120),
   WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: Joi.number().port(),
   METRICS_TOKEN: Joi.string()
@@ -304,8 +319,6 @@ function parsePayloadKeys(list: string): Map<string, Buffer> | undefined {
   }
   return keys;
 }
-
-const INTERVAL_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Values copied from examples and compose files: anyone who read them could sign tokens. */
 const PLACEHOLDER_SECRET = /change[-_ ]?me|placeholder|example|your[-_ ]?(jwt[-_ ]?)?secret|^(.)\2*$/i;
@@ -406,12 +419,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     retention: {
-      intervalMs:
-        Number(value.RETENTION_SCHEDULE_INTERVAL.slice(0, -1)) *
-        INTERVAL_UNIT_MS[value.RETENTION_SCHEDULE_INTERVAL.slice(-1) as 'm' | 'h' | 'd'],
+      intervalMs: intervalMs(value.RETENTION_SCHEDULE_INTERVAL),
       idempotencyRecordHours: value.RETENTION_IDEMPOTENCY_HOURS,
       outboxDeliveredHours: value.RETENTION_OUTBOX_DELIVERED_HOURS,
       batchSize: value.RETENTION_BATCH_SIZE,
+    },
+    reconciler: {
+      intervalMs: intervalMs(value.RECONCILER_INTERVAL),
+      batchSize: value.RECONCILER_BATCH_SIZE,
+      maxBatches: value.RECONCILER_MAX_BATCHES,
+      graceSeconds: value.RECONCILER_GRACE_SECONDS,
     },
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 /** All models, initialised on one Sequelize instance, with their associations. */
 import { Sequelize } from 'sequelize';
 import { Acknowledgement } from './acknowledgement';
+import { ActivityIncident } from './activity-incident';
 import { AuditEvent } from './audit-event';
 import { BulkOperation, BulkOperationItem } from './bulk-operation';
 import { Category } from './category';
@@ -24,6 +25,7 @@ import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
+import { RunDrift } from './run-drift';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
@@ -32,6 +34,7 @@ import { User } from './user';
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { UnverifiedRegistration };
+export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
 export {
@@ -75,6 +78,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [CompliancePolicy, PolicyVersion, Acknowledgement, EscalationAlert]) model.initModel(sequelize);
   for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
     model.initModel(sequelize);
+  for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });

@@ -65,3 +65,36 @@ export const passwordChecksRefused = new client.Counter({
   labelNames: ['operation'],
   registers: [apiBusinessRegistry],
 });
+
+export const runDriftRows = new client.Gauge({
+  name: 'insurflow_run_drift_rows',
+  help: 'Open rows whose run the last reconciler run found closed, missing or restarted, per entity and run state',
+  labelNames: ['entity', 'run_state'],
+  registers: [workerBusinessRegistry],
+});
+
+export const openIncidents = new client.Gauge({
+  name: 'insurflow_activity_incidents_open',
+  help: 'Activities that failed their third attempt or a later one and have not succeeded since, per activity type (every worker reports the whole table)',
+  labelNames: ['activity_type'],
+  registers: [workerBusinessRegistry],
+});
+
+export const claimSlaBreaches = new client.Counter({
+  name: 'insurflow_claim_sla_breaches_total',
+  help: "Claims escalated to their managers because a stage's deadline passed, per escalation",
+  labelNames: ['escalation'],
+  registers: [workerBusinessRegistry],
+});
+
+export const outboxUndelivered = new client.Gauge({
+  name: 'insurflow_outbox_undelivered',
+  help: 'Outbox messages (workflow starts and signals) not yet delivered to Temporal',
+  registers: [apiBusinessRegistry],
+});
+
+export const outboxOldestUndeliveredAge = new client.Gauge({
+  name: 'insurflow_outbox_oldest_undelivered_age_seconds',
+  help: 'Age of the oldest undelivered outbox message (0 when none)',
+  registers: [apiBusinessRegistry],
+});

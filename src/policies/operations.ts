@@ -1,8 +1,34 @@
-/** Bulk operations (docs/bulk-operations.md): the claims managers and admins of their tenant see them. */
-import { BulkOperation } from '../models';
+/**
+ * Operations (docs/operating.md, docs/bulk-operations.md): bulk operations are seen by the claims
+ * managers and admins of their tenant; of the system's health (run drift, incidents) a tenant admin
+ * sees their tenant's rows, a platform admin every tenant's and the platform's own (tenant null).
+ */
+import type { Model, ModelStatic } from 'sequelize';
+import { ActivityIncident, BulkOperation, RunDrift } from '../models';
+import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
-import { tenantPolicy } from './core';
+import { tenantOf, tenantPolicy, type Policy } from './core';
 
 export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 
 export const bulkOperationPolicy = tenantPolicy('Operation', BulkOperation, OPERATION_ROLES);
+
+interface OperationsRow extends Model {
+  tenantId: string | null;
+}
+
+function operationsPolicy<M extends OperationsRow>(resource: string, model: ModelStatic<M>): Policy<M> {
+  const everything = (caller: AuthUser) => caller.role === 'platform_admin';
+  return {
+    resource,
+    model,
+    scope: (caller) => (everything(caller) ? {} : { tenantId: tenantOf(caller) }),
+    canSee: (caller, row) => everything(caller) || (caller.role === 'tenant_admin' && row.tenantId === caller.tenantId),
+  };
+}
+
+export const runDriftPolicy = operationsPolicy('Run drift', RunDrift);
+export const activityIncidentPolicy = operationsPolicy('Incident', ActivityIncident);
+
+/** The roles that may read operations lists. */
+export const OPERATIONS_READERS = ['tenant_admin', 'platform_admin'] as const;

@@ -1,26 +1,15 @@
 /**
  * The Temporal Schedule that runs the retention workflow (src/workflows/retention.ts). Every
- * worker makes sure of it at start-up: it creates the schedule when it is missing and otherwise
- * brings its spec, action and policies to this worker's configuration, leaving its state (paused
- * by an operator, its note) as it is. Two workers starting together are fine: one creates it, the
- * other finds it there (ScheduleAlreadyRunning) and updates it to the same values.
+ * worker makes sure of it at start-up (src/services/schedules.ts).
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-  type ScheduleOptionsStartWorkflowAction,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { PLATFORM_TENANT_ID } from '../contracts/onboarding';
 import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../contracts/retention';
 import { BusinessStatus, TenantId } from '../shared/search-attributes';
+import { ensureSchedule, type ScheduleDefinition } from './schedules';
 
-function scheduleDefinition(
-  taskQueue: string,
-  retention: Config['retention'],
-): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<RetentionWorkflow>>, 'spec' | 'action' | 'policies'> {
+function scheduleDefinition(taskQueue: string, retention: Config['retention']): ScheduleDefinition<RetentionWorkflow> {
   const scheduleId = retentionScheduleId(taskQueue);
   return {
     spec: { intervals: [{ every: retention.intervalMs }] },
@@ -54,19 +43,6 @@ function scheduleDefinition(
 }
 
 /** Creates or updates the schedule; answers which it did. */
-export async function ensureRetentionSchedule(
-  client: Client,
-  taskQueue: string,
-  retention: Config['retention'],
-): Promise<'created' | 'updated'> {
-  const scheduleId = retentionScheduleId(taskQueue);
-  const definition = scheduleDefinition(taskQueue, retention);
-  try {
-    await client.schedule.create({ scheduleId, ...definition });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update<RetentionWorkflow>((current) => ({ ...current, ...definition }));
-  return 'updated';
+export function ensureRetentionSchedule(client: Client, taskQueue: string, retention: Config['retention']): Promise<'created' | 'updated'> {
+  return ensureSchedule(client, retentionScheduleId(taskQueue), scheduleDefinition(taskQueue, retention));
 }

@@ -1,4 +1,6 @@
-import type { WorkflowStartOptions } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import type { StartWorkflowPayload } from '../models/outbox-message';
 import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
 
 /**
@@ -26,4 +28,24 @@ export function workflowStartOptions(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   };
+}
+
+/**
+ * Starts the run an outbox start message describes (src/models/outbox-message.ts), as the API's
+ * relay delivers it and as the reconciler starts a run whose start was lost. Answers the run's
+ * first run ID; a run under that ID already running is attached to, not started again.
+ */
+export async function startFromPayload(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  payload: StartWorkflowPayload,
+): Promise<string> {
+  const { workflowType, args, tenantId, status, summary, dueAt } = payload;
+  // Any workflow: its args were checked against the contract's signature when the message was written.
+  const handle = await client.workflow.start<Workflow>(workflowType, {
+    ...workflowStartOptions(taskQueue, { workflowId, tenantId, status, summary, dueAt: dueAt ? new Date(dueAt) : undefined }),
+    args,
+  });
+  return handle.firstExecutionRunId;
 }

@@ -211,8 +211,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     to: Parameters<Activities['sendEmail']>[0]['to'],
     subject: string,
     text: string,
+    slaBreach?: string,
   ): void {
-    outbox.push(sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text }));
+    outbox.push(
+      sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text, slaBreach }),
+    );
   }
   const toClaimant = { userIds: [input.claimantId] };
   const toManagers = { roles: CLAIMS_MANAGERS };
@@ -302,8 +305,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     await condition(moved);
   }
 
+  // An escalation is a missed deadline: the worker counts it as an SLA breach once sent (an
+  // activity input only, so histories recorded before replay unchanged).
   const escalateToManagers = (purpose: string, subject: string, text: string) => async () =>
-    email(stageEntry, purpose, toManagers, subject, text);
+    email(stageEntry, purpose, toManagers, subject, text, purpose);
 
   function deadlinesOf(current: ClaimStage): StageDeadline[] {
     if (current === 'reported') {

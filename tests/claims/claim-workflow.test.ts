@@ -7,6 +7,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Claim, ClaimHistory, Payment, type User } from '../../src/models';
+import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
   assignClaimUpdate,
   CLAIM_STAGES,
@@ -25,7 +26,7 @@ import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { buildClaim, buildSubscription } from '../support/factories';
 import { claimWorkflowInput, ClaimsTeam, createClaimsTeam } from './fixtures';
-import { resultOf } from '../support/waiting';
+import { resultOf, waitUntil } from '../support/waiting';
 
 const TASK_QUEUE = 'claims-time-skipping';
 
@@ -150,7 +151,10 @@ describe('claim workflow (time-skipping)', () => {
     await mailTo(team.claimant, 'is denied');
   });
 
-  it('escalates a claim unassigned for 24 hours to the claims managers', async () => {
+  it('escalates a claim unassigned for 24 hours to the claims managers, counted as an SLA breach', async () => {
+    const breaches = async () =>
+      (await claimSlaBreaches.get()).values.find((v) => v.labels.escalation === 'unassigned-escalation')?.value ?? 0;
+    const before = await breaches();
     const handle = await fileClaim(1200);
     const state = await handle.query(claimStateQuery);
     expect(state.nextDeadline?.action).toBe('unassigned_escalation');
@@ -160,6 +164,8 @@ describe('claim workflow (time-skipping)', () => {
     await stack.skip('1 hour', handle);
     const mail = await mailTo(team.manager, `${state.claimNumber} is still unassigned`);
     expect(mail.to).toEqual([team.manager.email]);
+    // Counted once the e-mail is recorded sent, a moment after the sink has it.
+    await waitUntil(async () => (await breaches()) === before + 1, 'insurflow_claim_sla_breaches_total + 1');
     await stack.terminate(handle);
   });
 

@@ -208,4 +208,10 @@ describe('the deployment docker-compose.yml describes', () => {
   it('tells the API and the workers where users reach the API', () => {
     for (const app of ['api', 'worker']) expect(services[app].environment?.API_PUBLIC_URL).toBe('http://localhost:3000');
   });
+
+  it('loads the alert rules (docker/alerts.yml) into Prometheus where its configuration names them', () => {
+    const alerts = services.prometheus.volumes?.find((v) => v.target === '/etc/prometheus/alerts.yml');
+    expect(alerts).toMatchObject({ type: 'bind', source: path.join(ROOT, 'docker', 'alerts.yml'), read_only: true });
+    expect(read('docker/prometheus.yml')).toMatch(/^rule_files:\n {2}- \/etc\/prometheus\/alerts\.yml$/m);
+  });
 });

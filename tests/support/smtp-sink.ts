@@ -26,7 +26,8 @@ function addresses(parsed: ParsedMail): string[] {
   return to.flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** On a free port, or on `port` to bring a stopped sink back where its senders look for it. */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -56,11 +57,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') process.stderr.write(`[smtp sink] ${err.stack ?? err}\n`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.server.address() as AddressInfo).port;
   return {
-    port,
-    env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_INSECURE_LOCAL_RELAY: 'true' },
+    port: listening,
+    env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(listening), SMTP_INSECURE_LOCAL_RELAY: 'true' },
     messages,
     async waitFor(predicate, timeoutMs = 15_000) {
       let found: ReceivedMail | undefined;

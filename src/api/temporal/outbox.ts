@@ -11,11 +11,12 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Workflow } from '@temporalio/common';
 import { Op, QueryTypes, Transaction } from 'sequelize';
 import type { Outbox } from '../../domain/command';
+import { outboxOldestUndeliveredAge, outboxUndelivered } from '../../observability/business-metrics';
 import { OutboxMessage } from '../../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../../models/outbox-message';
 import type { ApiServices } from '../runtime/services';
 import { temporalCall } from './calls';
-import { workflowStartOptions } from '../../services/workflow-start';
+import { startFromPayload } from '../../services/workflow-start';
 
 const MAX_BACKOFF_MS = 30_000;
 const RELAY_BATCH = 20;
@@ -62,22 +63,10 @@ async function send(services: ApiServices, message: OutboxMessage): Promise<stri
     }
     return null;
   }
-  const { workflowType, args, tenantId, status, summary, dueAt } = message.payload as StartWorkflowPayload;
   try {
-    const handle = await temporalCall(services, 'rpc', (temporal) =>
-      // Any workflow: its args were checked against the contract's signature by enqueueStart.
-      temporal.workflow.start<Workflow>(workflowType, {
-        ...workflowStartOptions(services.config.temporal.taskQueue, {
-          workflowId: message.workflowId,
-          tenantId,
-          status,
-          summary,
-          dueAt: dueAt ? new Date(dueAt) : undefined,
-        }),
-        args,
-      }),
+    return await temporalCall(services, 'rpc', (temporal) =>
+      startFromPayload(temporal, services.config.temporal.taskQueue, message.workflowId, message.payload as StartWorkflowPayload),
     );
-    return handle.firstExecutionRunId;
   } catch (err) {
     // Started before and already closed: the start was delivered.
     if (err instanceof WorkflowExecutionAlreadyStartedError) return null;
@@ -131,6 +120,16 @@ export async function relayOnce(services: ApiServices): Promise<number> {
   return delivered;
 }
 
+/** Sets the backlog gauges: what is still owed to Temporal and how long the oldest has waited (the partial index of 0008 serves it). */
+async function recordBacklog(services: ApiServices): Promise<void> {
+  const [backlog] = await services.sequelize.query<{ count: string; oldest: Date | null }>(
+    'SELECT count(*) AS count, min(created_at) AS oldest FROM outbox_messages WHERE delivered_at IS NULL',
+    { type: QueryTypes.SELECT },
+  );
+  outboxUndelivered.set(Number(backlog.count));
+  outboxOldestUndeliveredAge.set(backlog.oldest ? Math.max(0, (Date.now() - new Date(backlog.oldest).getTime()) / 1000) : 0);
+}
+
 /** Runs the relay every `intervalMs` until stopped; an outage only delays it. */
 export function startOutboxRelay(services: ApiServices, intervalMs = 1000): { stop(): Promise<void> } {
   let stopped = false;
@@ -138,6 +137,7 @@ export function startOutboxRelay(services: ApiServices, intervalMs = 1000): { st
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = relayOnce(services)
+      .then(() => recordBacklog(services))
       .catch((err) => services.logger.warn({ err }, 'outbox relay could not read its messages'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);

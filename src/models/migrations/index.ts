@@ -27,6 +27,7 @@ import * as reportIndexes from './0025-report-indexes';
 import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
 import * as reportDefinitions from './0027-report-definitions';
+import * as runDriftIncidents from './0028-run-drift-incidents';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -56,4 +57,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0026-compliance-recurrence', ...complianceRecurrence },
   { name: '0029-bulk-operations', ...bulkOperations },
   { name: '0027-report-definitions', ...reportDefinitions },
+  { name: '0028-run-drift-incidents', ...runDriftIncidents },
 ];

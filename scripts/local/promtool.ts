@@ -1,0 +1,47 @@
+/**
+ * Prometheus's promtool, used by the tests to check and unit-test docker/alerts.yml with
+ * Prometheus's own rule loader and evaluator. Found in this order: PROMTOOL_PATH, a copy in the
+ * user-level cache, a build from the Go module proxy into that cache.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cacheDir, hasCommand, log } from './tools';
+
+/** Prometheus 3.x modules are versioned v0.3MM.P (v0.316.0 is Prometheus 3.16.0). */
+export const PROMTOOL_VERSION = 'v0.316.0';
+const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+
+export function resolvePromtool(): string {
+  const fromEnv = process.env.PROMTOOL_PATH;
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`PROMTOOL_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const binary = path.join(cacheDir(), `promtool-${PROMTOOL_VERSION}`, 'promtool');
+  if (fs.existsSync(binary)) return binary;
+  if (!hasCommand('go')) throw new Error('no promtool: set PROMTOOL_PATH or install a Go toolchain to build it');
+  buildFromModuleSource(binary);
+  return binary;
+}
+
+/**
+ * Prometheus's go.mod has replace and exclude directives, which `go install module@version`
+ * refuses, so the module's downloaded source is built as the main module.
+ */
+function buildFromModuleSource(binary: string): void {
+  log(`building promtool ${PROMTOOL_VERSION} from the Go module proxy (first run only, a few minutes)`);
+  const download = execFileSync('go', ['mod', 'download', '-json', `${PROMETHEUS_MODULE}@${PROMTOOL_VERSION}`], { encoding: 'utf8' });
+  const sourceDir = (JSON.parse(download) as { Dir: string }).Dir;
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  // Written beside the final name and renamed, so an interrupted build never leaves a binary that looks cached.
+  const partial = `${binary}.partial`;
+  execFileSync('go', ['build', '-trimpath', '-ldflags', '-w', '-o', partial, './cmd/promtool'], {
+    cwd: sourceDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // The module cache is read-only: the build must not try to update go.mod or go.sum there. The
+    // module ships a go.work naming folders its module zip leaves out, so workspace mode is off.
+    env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' },
+  });
+  fs.renameSync(partial, binary);
+}

@@ -1,0 +1,53 @@
+/**
+ * `GET /operations/incidents`: activities that failed their third attempt or a later one and have
+ * not succeeded since (docs/operating.md, Incidents), oldest first. Read-only: the worker records
+ * and clears them.
+ */
+import Joi from 'joi';
+import { ActivityIncident } from '../../models';
+import { activityIncidentPolicy, OPERATIONS_READERS } from '../../policies/operations';
+import { object } from '../../shared/typed-schema';
+import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { route, RouteSpec } from '../http/route';
+
+const listIncidentsQuery = object({
+  ...pageQueryKeys,
+  activityType: Joi.string()
+    .max(100)
+    .pattern(/^[A-Za-z][A-Za-z0-9]*$/, 'activity name'),
+  ordering: orderingParam(['since', 'attempts'], 'since'),
+});
+
+const incidentSchema = Joi.object({
+  id: Joi.string(),
+  tenantId: Joi.string().allow(null).description("Null for the platform's runs (onboarding, housekeeping)"),
+  workflowId: Joi.string(),
+  runId: Joi.string(),
+  workflowType: Joi.string(),
+  activityId: Joi.string(),
+  activityType: Joi.string(),
+  attempts: Joi.number().integer().description('The latest failed attempt'),
+  lastError: Joi.string().description('First line of the latest error, with anything that looks like a secret redacted'),
+  since: Joi.date().description('When its third attempt failed'),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('ActivityIncident');
+
+export function incidentRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/operations/incidents',
+      summary: 'Activities failing for the third time or more, until they succeed',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      query: listIncidentsQuery,
+      response: { status: 200, schema: pageSchema(incidentSchema) },
+      handler: async (ctx) => {
+        const { page, pageSize, ordering, activityType } = ctx.state.input.query;
+        const where = { ...activityIncidentPolicy.scope(ctx.state.user), ...(activityType ? { activityType } : {}) };
+        ctx.body = await paginate(ActivityIncident, { page, pageSize, ordering }, where);
+      },
+    }),
+  ];
+}

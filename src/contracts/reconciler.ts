@@ -1,0 +1,66 @@
+/**
+ * The contract of the reconciler runs (docs/operating.md, Row and run): which rows have a run,
+ * what a row's run may be found in, and what one run answers. Runs are started by a Temporal
+ * Schedule (src/services/reconciler-schedule.ts), never by the API.
+ */
+
+export const RECONCILER_WORKFLOW_TYPE = 'reconcilerWorkflow';
+
+/** The schedule's ID and the prefix of its runs' IDs, one per task queue like the retention schedule's. */
+export const reconcilerScheduleId = (taskQueue: string) => `${taskQueue}-reconciler`;
+
+/** The rows that own a run, by their audit entity type. */
+export const RUN_OWNER_ENTITIES = ['claim', 'subscription', 'acknowledgement', 'registration'] as const;
+export type RunOwnerEntity = (typeof RUN_OWNER_ENTITIES)[number];
+
+/**
+ * What the reconciler found of an open row's run: closed without closing the row (by an operator
+ * or a failure), `completed` while the row stayed open, `missing` (no run under its workflow ID)
+ * or `restarted` (missing, and started again from its outbox start). A row whose run is running
+ * has no state (null).
+ */
+export const RUN_DRIFT_STATES = ['terminated', 'cancelled', 'failed', 'timed_out', 'completed', 'missing', 'restarted'] as const;
+export type RunDriftState = (typeof RUN_DRIFT_STATES)[number];
+
+export interface ReconcilerInput {
+  /** Rows one activity checks (one describe per row). */
+  batchSize: number;
+  /** Batches per entity per run: the bound on one run's work; the least recently checked rows go first. */
+  maxBatches: number;
+  /** Rows younger than this are left alone: their outbox start may still be on its way. */
+  graceSeconds: number;
+}
+
+/** One row the reconciler marked (or found marked and not yet told to its admins). */
+export interface RunDriftFinding {
+  entity: RunOwnerEntity;
+  entityId: string;
+  /** Null for a registration: its admins are the platform's. */
+  tenantId: string | null;
+  workflowId: string;
+  rowStatus: string;
+  runState: RunDriftState;
+}
+
+export interface ReconcilerBatchInput extends ReconcilerInput {
+  entity: RunOwnerEntity;
+  /** The run's start: rows checked since are not checked again by the same run. */
+  checkedBefore: string;
+}
+
+export interface ReconcilerBatch {
+  checked: number;
+  /** Drifted rows whose admins have not been told yet. */
+  untold: RunDriftFinding[];
+}
+
+/** Rows checked and drifted rows told, per run. */
+export interface ReconcilerResult {
+  checked: number;
+  told: number;
+}
+
+export type ReconcilerWorkflow = (input: ReconcilerInput) => Promise<ReconcilerResult>;
+
+/** The notification key of a row's drift notice: one e-mail per row and run state, whatever retries or later runs do. */
+export const runDriftNoticeKey = (finding: RunDriftFinding) => `run-drift:${finding.entity}:${finding.entityId}:${finding.runState}`;

@@ -1,0 +1,72 @@
+/**
+ * Reconciler: `<task queue>-reconciler-<scheduled time>`, started by the Temporal Schedule of the
+ * same name (src/services/reconciler-schedule.ts), every 5 minutes by default.
+ *
+ * Compares every run-owning table's open rows with their runs, in batches (activities of
+ * src/activities/reconciler.ts), at most `maxBatches` per table per run, least recently checked
+ * rows first, so a large backlog is covered over several runs. Then tells the admins of each row
+ * found drifted (a tenant's admins, or the platform's for a registration) once per row and run
+ * state, and refreshes the drift metric.
+ */
+import type { RetryPolicy } from '@temporalio/common';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  RUN_OWNER_ENTITIES,
+  runDriftNoticeKey,
+  type ReconcilerInput,
+  type ReconcilerResult,
+  type RunDriftFinding,
+} from '../contracts/reconciler';
+import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
+import { publishStatus } from './support/business-status';
+
+// A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
+const FEW_ATTEMPTS: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
+
+const { checkRunOwners, recordRunDriftMetric } = proxyActivities<Activities>({
+  // One describe per row: a batch of 1,000 rows at the RPC deadline each would still end well within.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: FEW_ATTEMPTS,
+});
+// An undelivered notice is not lost: the next run finds it untold and sends it.
+const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: FEW_ATTEMPTS });
+
+function notice(finding: RunDriftFinding): { subject: string; text: string } {
+  return {
+    subject: `Insurflow: the run of ${finding.entity} ${finding.entityId} is ${finding.runState}`,
+    text: [
+      `The ${finding.entity} ${finding.entityId} is still ${finding.rowStatus}, but its run (${finding.workflowId}) is ${finding.runState}.`,
+      finding.runState === 'restarted'
+        ? 'Its start had been lost; the run was started again from its recorded start.'
+        : 'Nothing will move it on by itself until an operator resolves it (GET /api/v1/operations/drift lists every such row).',
+    ].join('\n\n'),
+  };
+}
+
+export async function reconcilerWorkflow(input: ReconcilerInput): Promise<ReconcilerResult> {
+  publishStatus({ status: 'reconciling' });
+  const checkedBefore = workflowInfo().runStartTime.toISOString();
+  const untold: RunDriftFinding[] = [];
+  let checked = 0;
+  for (const entity of RUN_OWNER_ENTITIES) {
+    for (let batch = 0; batch < input.maxBatches; batch += 1) {
+      const result = await checkRunOwners({ ...input, entity, checkedBefore });
+      checked += result.checked;
+      untold.push(...result.untold);
+      if (result.checked < input.batchSize) break;
+    }
+  }
+  for (const finding of untold) {
+    await sendEmail({
+      idempotencyKey: runDriftNoticeKey(finding),
+      tenantId: finding.tenantId,
+      to: { roles: [finding.tenantId ? 'tenant_admin' : 'platform_admin'] },
+      ...notice(finding),
+    });
+  }
+  await recordRunDriftMetric();
+  publishStatus({ status: 'reconciled', details: `Checked ${checked} rows; told the admins of ${untold.length}` });
+  return { checked, told: untold.length };
+}

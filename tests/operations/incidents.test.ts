@@ -1,0 +1,100 @@
+/**
+ * Incidents (docs/operating.md): on the dev server with the real worker, the mail sink is stopped,
+ * so the e-mail a subscription's activation sends fails attempt after attempt. From its third
+ * failure the activity is listed at GET /operations/incidents (its tenant's admin and platform
+ * admins only) with a scrubbed error, and counted in insurflow_activity_incidents_open; once the
+ * sink is back the next attempt delivers the e-mail and the incident is gone.
+ */
+import { ActivityIncident, type User } from '../../src/models';
+import { scrubError } from '../../src/activities/incidents';
+import { workerBusinessRegistry } from '../../src/observability/business-metrics';
+import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { bearer, buildTenant, buildUser } from '../support/factories';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { startTestStack, TestStack } from '../support/stack';
+import { eventually } from '../support/waiting';
+
+describe('incidents (dev server, mail sink stopped)', () => {
+  let stack: TestStack;
+  let restarted: SmtpSink | undefined;
+  let admin: User;
+  let owner: User;
+  let otherAdmin: User;
+  let platformAdmin: User;
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    const tenant = await buildTenant();
+    [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
+      buildUser({ tenantId: null, role: 'platform_admin' }),
+    ]);
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await stack?.close();
+  });
+
+  const openIncidents = () => workerBusinessRegistry.getSingleMetricAsString('insurflow_activity_incidents_open');
+
+  it('lists an e-mail activity from its third failed attempt, and clears it when the mail goes out', async () => {
+    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: 'Cars' }).expect(201);
+    const plan = await stack.api
+      .post('/api/v1/plans')
+      .set(as(admin))
+      .send({ categoryId: category.body.id, name: 'Car', coverageLevel: 'basic', coverageAmount: 20000, premium: 120, durationMonths: 12 })
+      .expect(201);
+    const port = stack.smtp.port;
+    await stack.smtp.stop();
+
+    const created = await stack.api.post('/api/v1/subscriptions').set(as(owner)).send({ planId: plan.body.id }).expect(202);
+    const workflowId = subscriptionWorkflowId(created.body.id);
+    const listed = await eventually(
+      () => stack.api.get('/api/v1/operations/incidents').set(as(admin)).expect(200),
+      (res) => res.body.items.length === 1,
+      'an incident listed',
+      30_000,
+    );
+    const [incident] = listed.body.items;
+    expect(incident).toMatchObject({
+      workflowId,
+      workflowType: 'subscriptionWorkflow',
+      activityType: 'sendEmail',
+      tenantId: admin.tenantId,
+    });
+    expect(incident.attempts).toBeGreaterThanOrEqual(3);
+    expect(incident.lastError).toContain('ECONNREFUSED');
+    expect(Date.parse(incident.since)).toBeLessThanOrEqual(Date.now());
+    expect(await openIncidents()).toContain('insurflow_activity_incidents_open{activity_type="sendEmail"} 1');
+
+    expect((await stack.api.get('/api/v1/operations/incidents').set(as(platformAdmin)).expect(200)).body.items).toHaveLength(1);
+    expect((await stack.api.get('/api/v1/operations/incidents').set(as(otherAdmin)).expect(200)).body.items).toHaveLength(0);
+    await stack.api.get('/api/v1/operations/incidents').set(as(owner)).expect(403);
+    await stack.api.get('/api/v1/operations/incidents?activityType=send%20Email').set(as(admin)).expect(400);
+    await stack.api.get('/api/v1/operations/incidents?ordering=lastError').set(as(admin)).expect(400);
+
+    restarted = await startSmtpSink(port);
+    await restarted.waitFor((mail) => mail.to.includes(owner.email.toLowerCase()), 60_000);
+    await eventually(
+      () => ActivityIncident.count(),
+      (count) => count === 0,
+      'the incident cleared',
+    );
+    expect((await stack.api.get('/api/v1/operations/incidents').set(as(admin)).expect(200)).body.items).toHaveLength(0);
+    expect(await openIncidents()).not.toContain('activity_type="sendEmail"');
+  });
+
+  it('keeps secrets out of the recorded error', () => {
+    const scrubbed = scrubError(
+      new Error('login to smtp://mailer:hunter2@mail.example failed: password=hunter2 token: abc Bearer eyJhbGciOi\nstack line'),
+    );
+    expect(scrubbed).not.toContain('hunter2');
+    expect(scrubbed).not.toContain('abc');
+    expect(scrubbed).not.toContain('eyJhbGciOi');
+    expect(scrubbed).not.toContain('stack line');
+    expect(scrubbed).toBe('Error: login to smtp://[redacted]@mail.example failed: password=[redacted] token: [redacted] Bearer [redacted]');
+  });
+});

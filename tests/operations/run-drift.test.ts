@@ -1,0 +1,205 @@
+/**
+ * Row and run never disagree for long (docs/operating.md): on the dev server, with the real worker
+ * and SMTP sink, an operator terminates a claim run and a subscription run with the Temporal CLI
+ * and deletes another claim's run; a claim row has no run at all. The reconciler, started by its
+ * schedule, marks each row, audits it, e-mails the tenant admin once per row, restarts the run
+ * whose start the outbox still holds, and GET /operations/drift lists what it found.
+ */
+import { execFileSync } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
+import { QueryTypes } from 'sequelize';
+import { resolveTemporalCli } from '../../scripts/local/tools';
+import { reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
+import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { AuditEvent, type User } from '../../src/models';
+import { workerBusinessRegistry } from '../../src/observability/business-metrics';
+import { ensureReconcilerSchedule } from '../../src/services/reconciler-schedule';
+import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+import { recordHistory } from '../support/histories';
+import { eventually, resultOf } from '../support/waiting';
+
+describe('reconciler (dev server, Temporal CLI)', () => {
+  let stack: TestStack;
+  let admin: User;
+  let owner: User;
+  let otherAdmin: User;
+  let platformAdmin: User;
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true, env: { RECONCILER_GRACE_SECONDS: '0' } });
+    const tenant = await buildTenant();
+    [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
+      buildUser({ tenantId: null, role: 'platform_admin' }),
+    ]);
+  });
+  afterAll(async () => {
+    await stack?.temporal.schedule
+      .getHandle(reconcilerScheduleId(stack.config.temporal.taskQueue))
+      .delete()
+      .catch(() => undefined);
+    await stack?.close();
+  });
+
+  /** The Temporal CLI against the test's dev server, as an operator would run it. */
+  function temporalCli(...args: string[]): void {
+    const cli = resolveTemporalCli();
+    if (!cli) throw new Error('no Temporal CLI in the tools cache (node dist/scripts/install-tools.js temporal-cli)');
+    execFileSync(cli, [...args, '--address', stack.config.temporal.address, '--namespace', stack.config.temporal.namespace], {
+      stdio: 'pipe',
+    });
+  }
+
+  async function activeSubscription(): Promise<{ id: string; workflowId: string }> {
+    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: 'Houses' }).expect(201);
+    const plan = await stack.api
+      .post('/api/v1/plans')
+      .set(as(admin))
+      .send({
+        categoryId: category.body.id,
+        name: 'House',
+        coverageLevel: 'standard',
+        coverageAmount: 100000,
+        premium: 300,
+        durationMonths: 12,
+      })
+      .expect(201);
+    const created = await stack.api.post('/api/v1/subscriptions').set(as(owner)).send({ planId: plan.body.id }).expect(202);
+    const active = await eventually(
+      () => stack.api.get(`/api/v1/subscriptions/${created.body.id}`).set(as(owner)).expect(200),
+      (res) => res.body.status === 'active',
+      'subscription active',
+    );
+    return { id: active.body.id, workflowId: subscriptionWorkflowId(active.body.id) };
+  }
+
+  async function fileClaim(subscription: { id: string; startDate: string }): Promise<{ id: string; workflowId: string }> {
+    const res = await stack.api
+      .post('/api/v1/claims')
+      .set(as(owner))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 900, description: 'Broken window' })
+      .expect(201);
+    return { id: res.body.id, workflowId: res.body.workflow.workflowId };
+  }
+
+  const runStateOf = async (table: string, id: string) =>
+    (
+      await stack.db.sequelize.query<{ run_state: string | null }>(`SELECT run_state FROM ${table} WHERE id = :id`, {
+        replacements: { id },
+        type: QueryTypes.SELECT,
+      })
+    )[0].run_state;
+
+  /** One run of the reconciler, started by its schedule as in production. */
+  async function reconcile(previousRuns: number): Promise<Awaited<ReturnType<ReconcilerWorkflow>>> {
+    const schedule = stack.temporal.schedule.getHandle(reconcilerScheduleId(stack.config.temporal.taskQueue));
+    await schedule.trigger();
+    const described = await eventually(
+      () => schedule.describe(),
+      (d) => d.info.recentActions.length > previousRuns,
+      'a reconciler run started by the schedule',
+    );
+    const run: WorkflowHandle<ReconcilerWorkflow> = stack.temporal.workflow.getHandle(
+      described.info.recentActions[previousRuns].action.workflow.workflowId,
+    );
+    const result = await resultOf(run);
+    // The first run (it marks, restarts and e-mails) is the replay fixture of the reconciler.
+    if (previousRuns === 0) await recordHistory(run, 'reconcilerWorkflow');
+    return result;
+  }
+
+  it('marks terminated, missing and restarted runs once, audits them, tells the tenant admin once each, lists them and clears the mark of a run live again', async () => {
+    const subscription = await activeSubscription();
+    const subscriptionRow = (await stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200)).body;
+    const terminated = await fileClaim(subscriptionRow);
+    const deleted = await fileClaim(subscriptionRow);
+    // A row whose run was never started and whose start is nowhere: filed without the outbox.
+    const orphan = await buildClaim({ subscriptionId: subscription.id });
+    for (const workflowId of [terminated.workflowId, deleted.workflowId]) {
+      await eventually(
+        () => stack.temporal.workflow.getHandle(workflowId).describe(),
+        (d) => d.status.name === 'RUNNING',
+        `${workflowId} running`,
+      );
+    }
+
+    temporalCli('workflow', 'terminate', '--workflow-id', terminated.workflowId, '--reason', 'stuck test claim');
+    temporalCli('workflow', 'terminate', '--workflow-id', subscription.workflowId, '--reason', 'operator mistake');
+    temporalCli('workflow', 'delete', '--workflow-id', deleted.workflowId);
+    await eventually(
+      () =>
+        stack.temporal.workflow
+          .getHandle(deleted.workflowId)
+          .describe()
+          .then(() => 'present')
+          .catch(() => 'gone'),
+      (state) => state === 'gone',
+      `${deleted.workflowId} deleted`,
+    );
+
+    expect(await ensureReconcilerSchedule(stack.temporal, stack.config.temporal.taskQueue, stack.config.reconciler)).toBe('created');
+    const schedule = await stack.temporal.schedule.getHandle(reconcilerScheduleId(stack.config.temporal.taskQueue)).describe();
+    expect(schedule.spec.intervals).toMatchObject([{ every: 5 * 60_000 }]);
+
+    const first = await reconcile(0);
+    expect(first).toEqual({ checked: 4, told: 4 });
+    expect(await runStateOf('claims', terminated.id)).toBe('terminated');
+    expect(await runStateOf('subscriptions', subscription.id)).toBe('terminated');
+    expect(await runStateOf('claims', orphan.id)).toBe('missing');
+    expect(await runStateOf('claims', deleted.id)).toBe('restarted');
+    // The lost start was made again from the outbox: the claim has a live run once more.
+    expect((await stack.temporal.workflow.getHandle(deleted.workflowId).describe()).status.name).toBe('RUNNING');
+
+    const events = await AuditEvent.findAll({ where: { action: 'run_drift_found' } });
+    expect(events.map((e) => [e.entityType, e.entityId, e.changes.runState.after]).sort()).toEqual(
+      [
+        ['claim', terminated.id, 'terminated'],
+        ['claim', orphan.id, 'missing'],
+        ['claim', deleted.id, 'restarted'],
+        ['subscription', subscription.id, 'terminated'],
+      ].sort(),
+    );
+    await stack.smtp.waitFor((mail) => mail.subject.includes(terminated.id));
+    const notices = () => stack.smtp.messages.filter((mail) => mail.subject.startsWith('Insurflow: the run of'));
+    await eventually(
+      async () => notices().length,
+      (count) => count === 4,
+      'four drift notices',
+    );
+    expect(notices().every((mail) => mail.to.length === 1 && mail.to[0] === admin.email.toLowerCase())).toBe(true);
+    expect(notices().find((mail) => mail.subject.includes(subscription.id))?.subject).toMatch(/is terminated$/);
+
+    // The next run finds the same drifted rows: no new state, no new event, no second e-mail; the
+    // restarted claim's run is live, so its mark is cleared (and that is audited).
+    const second = await reconcile(1);
+    expect(second).toEqual({ checked: 4, told: 0 });
+    expect(await AuditEvent.count({ where: { action: 'run_drift_found' } })).toBe(4);
+    expect(await runStateOf('claims', deleted.id)).toBeNull();
+    expect(await AuditEvent.count({ where: { action: 'run_drift_cleared', entityId: deleted.id } })).toBe(1);
+    expect(notices()).toHaveLength(4);
+
+    const metrics = await workerBusinessRegistry.getSingleMetricAsString('insurflow_run_drift_rows');
+    expect(metrics).toContain('insurflow_run_drift_rows{entity="claim",run_state="terminated"} 1');
+    expect(metrics).toContain('insurflow_run_drift_rows{entity="subscription",run_state="terminated"} 1');
+
+    const listed = await stack.api.get('/api/v1/operations/drift').set(as(admin)).expect(200);
+    expect(listed.body.pagination.total).toBe(3);
+    expect(listed.body.items.find((item: { id: string }) => item.id === terminated.id)).toMatchObject({
+      entity: 'claim',
+      workflowId: terminated.workflowId,
+      rowStatus: 'reported',
+      runState: 'terminated',
+    });
+    const subscriptions = await stack.api.get('/api/v1/operations/drift?entity=subscription').set(as(admin)).expect(200);
+    expect(subscriptions.body.items).toMatchObject([{ id: subscription.id, runState: 'terminated', rowStatus: 'active' }]);
+    expect((await stack.api.get('/api/v1/operations/drift').set(as(platformAdmin)).expect(200)).body.pagination.total).toBe(3);
+    expect((await stack.api.get('/api/v1/operations/drift').set(as(otherAdmin)).expect(200)).body.pagination.total).toBe(0);
+    await stack.api.get('/api/v1/operations/drift').set(as(owner)).expect(403);
+    await stack.api.get('/api/v1/operations/drift?runState=stuck').set(as(admin)).expect(400);
+    await stack.api.get('/api/v1/operations/drift?pageSize=1000').set(as(admin)).expect(400);
+  });
+});

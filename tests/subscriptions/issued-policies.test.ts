@@ -138,7 +138,7 @@ describe('issued policies on the dev server', () => {
     await stack.api.get(`/api/v1/subscriptions/${created.body.id}`).set('Authorization', auth.neighbour).expect(200);
   });
 
-  it('refuses to issue to anyone but a policyholder of the tenant (404), to a policyholder naming another (403), to staff naming nobody (422)', async () => {
+  it('refuses to issue to anyone but a policyholder of the tenant (404), to a policyholder naming another (403), to staff naming nobody or both (422)', async () => {
     const before = await Subscription.count();
     for (const policyholderId of [outsider.id, agent.id, '00000000-0000-4000-8000-000000000000']) {
       const missing = await issue('admin', `missing-holder-${policyholderId}`, { policyholderId }).expect(404);
@@ -149,9 +149,11 @@ describe('issued policies on the dev server', () => {
     await issue('manager', 'manager-issue', { policyholderId: neighbour.id }).expect(403);
     const nobody = await issue('agent', 'agent-nobody').expect(422);
     expect(nobody.body.error.details[0].field).toBe('policyholderId');
-    await issue('agent', 'agent-both', { policyholderId: neighbour.id, newPolicyholder: { fullName: 'X', email: 'x@example.com' } }).expect(
-      400,
-    );
+    const both = await issue('agent', 'agent-both', {
+      policyholderId: neighbour.id,
+      newPolicyholder: { fullName: 'X', email: 'x@example.com' },
+    }).expect(422);
+    expect(both.body.error.details[0].field).toBe('newPolicyholder');
     await expect(Subscription.count()).resolves.toBe(before);
   });
 

@@ -55,9 +55,7 @@ export const createSubscriptionBody = object({
     .label('NewPolicyholder'),
   holderPhone,
   propertyAddress,
-})
-  .oxor('policyholderId', 'newPolicyholder')
-  .label('CreateSubscription');
+}).label('CreateSubscription');
 
 export const cancelSubscriptionBody = object({
   reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),

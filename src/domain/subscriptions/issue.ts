@@ -54,6 +54,11 @@ export async function holderOf(caller: AuthUser, choice: HolderChoice, deps: Com
     if (names) throw forbidden('A policyholder subscribes themselves; staff issue policies for others');
     return { id: caller.id, created: null };
   }
+  // A rule between two fields, which the OpenAPI document cannot state: 422, not the schema's 400.
+  if (choice.policyholderId && choice.newPolicyholder)
+    throw unprocessable('Name the policyholder once: policyholderId or newPolicyholder, not both', [
+      { field: 'newPolicyholder', message: 'not allowed with policyholderId' },
+    ]);
   if (choice.policyholderId) {
     const holder = await User.findOne({
       where: {

@@ -3,15 +3,16 @@
  * (embedded PostgreSQL, Temporal dev server, in-process SMTP).
  * Sizes can be lowered for a quick look: BENCH_STARTS (and BENCH_STARTS_CONCURRENCY, 16), BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
- * (per report), BENCH_LIST_SECONDS (each load run of
+ * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search, reports). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * workerCrash, loginStorm, lists, search, reports, graphqlScreen). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
+import { benchGraphqlScreen } from './graphql-screen';
 import { benchReports } from './reports';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     await section('lists', () => benchLists(infra, size('BENCH_LIST_SECONDS', 10)));
     await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
     await section('reports', () => benchReports(infra, size('BENCH_REPORT_ROWS', 100_000), size('BENCH_REPORT_REQUESTS', 40)));
+    await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));
   } finally {
     await infra.stop();
   }

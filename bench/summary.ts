@@ -1,6 +1,7 @@
 /** The table printed at the end of `npm run bench`: every figure beside its target, and the machine it ran on. */
 import os from 'node:os';
 import type { ExpiryResult } from './expiries';
+import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
 import type { ReportsResult } from './reports';
@@ -18,6 +19,7 @@ export interface BenchResults {
   lists?: ListsResult;
   search?: SearchResult;
   reports?: ReportsResult;
+  graphqlScreen?: GraphqlScreenResult;
 }
 
 export interface Machine {
@@ -176,6 +178,20 @@ export function summaryRows(r: BenchResults): Row[] {
       ]);
     }
     rows.push(['reports: slowest p95', `${n(r.reports.p95Ms, 1)} ms`, 'p95 < 300 ms', targetMet]);
+  }
+  if (r.graphqlScreen) {
+    const g = r.graphqlScreen;
+    const way = (name: string, w: GraphqlScreenResult['graphql']) =>
+      rows.push([
+        `claims screen (${g.claims} claims), ${name}`,
+        `p50 ${n(w.p50Ms, 1)} ms, ${n(w.screensPerSecond, 1)} screens/s, ${w.requestsPerScreen} request(s)`,
+        '–',
+        undefined,
+      ]);
+    way('GraphQL query', g.graphql);
+    way('REST 1 + N', g.restScreen);
+    way('REST list alone', g.restListAlone);
+    rows.push(['claims screen: GraphQL / REST 1 + N', `p50 ${n(g.p50Ratio, 2)}×, throughput ${n(g.throughputRatio, 2)}×`, '–', undefined]);
   }
   return rows;
 }

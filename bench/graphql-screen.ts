@@ -128,7 +128,7 @@ export async function benchGraphqlScreen(infra: BenchInfra, requests: number): P
     return (await response.json()) as T;
   };
   type ListItem = { id: string; subscriptionId: string; claimantId: string; assigneeId: string | null };
-  const restList = () => rest<{ items: ListItem[] }>(`/claims?status=under_review&limit=${PAGE}`);
+  const restList = () => rest<{ items: ListItem[] }>(`/claims?status=under_review&pageSize=${PAGE}`);
 
   const graphqlScreen = async () => {
     const response = await fetch(`${api.url}/api/graphql`, {

@@ -63,7 +63,8 @@ describe('SMTP transport', () => {
   });
 
   it('ends a send at its deadline when the server answers every command just inside the socket timeout', async () => {
-    const stallMs = 700;
+    // Half of each timeout: a busy machine's delays stay far from a timeout of their own.
+    const stallMs = 1000;
     const stall = (callback: () => void) => setTimeout(callback, stallMs);
     const delivered: string[] = [];
     const slowServer = new SMTPServer({
@@ -86,16 +87,16 @@ describe('SMTP transport', () => {
       productionEnv({
         SMTP_PORT: String(port),
         SMTP_INSECURE_LOCAL_RELAY: 'true',
-        SMTP_CONNECTION_TIMEOUT_MS: '1000',
-        SMTP_GREETING_TIMEOUT_MS: '1000',
-        SMTP_SOCKET_TIMEOUT_MS: '1000',
+        SMTP_CONNECTION_TIMEOUT_MS: '2000',
+        SMTP_GREETING_TIMEOUT_MS: '2000',
+        SMTP_SOCKET_TIMEOUT_MS: '2000',
       }),
     );
     const mailer = createSmtpMailer(smtp);
     const started = Date.now();
     try {
-      // Greeting, MAIL and four RCPTs each 0.7 s late: none reaches a timeout, together they pass the 3 s deadline before DATA.
-      const to = ['pat', 'sam', 'kim', 'lee'].map((name) => `${name}@example.test`);
+      // Greeting, MAIL and five RCPTs each 1 s late: none reaches a timeout, together they pass the 6 s deadline before DATA.
+      const to = ['pat', 'sam', 'kim', 'lee', 'max'].map((name) => `${name}@example.test`);
       await expect(mailer.send({ ...email('Trickled'), to })).rejects.toMatchObject({ name: 'AbortError' });
       const tookMs = Date.now() - started;
       expect(tookMs).toBeGreaterThanOrEqual(smtpSendDeadlineMs(smtp) - 50);

@@ -16,6 +16,7 @@ import { recordAudit } from '../../services/audit';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
+import { writeWithStart } from '../runs';
 
 /** A remind as the API shows it: who is reached so far, counted from its recipient rows. */
 export interface RemindState {
@@ -67,7 +68,7 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
       { field: 'status', message: `is ${version.status}` },
     ]);
 
-  const { remind, start } = await deps.sequelize.transaction(async (transaction) => {
+  const { written: remind, runId } = await writeWithStart<ComplianceRemindWorkflow, ComplianceRemind>(deps, async (transaction) => {
     const created = await ComplianceRemind.create(
       { id: remindId, tenantId, versionId: version.id, requestedById: caller.id, workflowId },
       { transaction },
@@ -91,19 +92,17 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
       },
       transaction,
     );
-    const message = await deps.outbox.enqueueStart<ComplianceRemindWorkflow>(
+    return {
+      written: created,
       workflowId,
-      {
+      start: {
         workflowType: COMPLIANCE_REMIND_WORKFLOW_TYPE,
         args: [{ tenantId, remindId }],
         tenantId,
         status: 'reminding',
         summary: `Remind ${recipients} people to acknowledge policy version ${version.versionNumber} (policy ${version.policyId})`,
       },
-      transaction,
-    );
-    return { remind: created, start: message };
+    };
   });
-  const runId = await deps.outbox.deliver(start);
-  return { remind: await remindStateOf(remind, deps), workflowId, runId: runId ?? null };
+  return { remind: await remindStateOf(remind, deps), workflowId, runId };
 };

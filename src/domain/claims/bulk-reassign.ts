@@ -17,7 +17,8 @@ import { recordAudit } from '../../services/audit';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
-import { claimantAmong } from './rules';
+import { writeWithStart } from '../runs';
+import { claimedBy } from './rules';
 
 /** The most claims one operation reassigns: beyond, the request is refused and nothing starts. */
 export const MAX_BULK_ITEMS = 1000;
@@ -102,9 +103,9 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
     throw unprocessable(`More than ${MAX_BULK_ITEMS} open claims: reassign them in several requests`, [
       { field: 'fromUserId', message: `holds more than ${MAX_BULK_ITEMS} open claims`, limit: MAX_BULK_ITEMS },
     ]);
-  const refusals = await Promise.all(claims.map(async (claim) => ((await claimantAmong(claim, [to.id])) ? claim.id : null)));
+  const refusals = await claimedBy(claims, to.id);
 
-  const { operation, start } = await deps.sequelize.transaction(async (transaction) => {
+  const { written: operation, runId } = await writeWithStart<BulkReassignWorkflow, BulkOperation>(deps, async (transaction) => {
     const created = await BulkOperation.create(
       {
         id: operationId,
@@ -121,7 +122,7 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
         operationId,
         itemId: claim.id,
         position,
-        ...(refusals.includes(claim.id) && {
+        ...(refusals.has(claim.id) && {
           status: 'failed' as const,
           reason: 'The assignee is the claimant of this claim: the claimant cannot handle their own claim',
           handledAt: new Date(),
@@ -140,19 +141,17 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
       },
       transaction,
     );
-    const message = await deps.outbox.enqueueStart<BulkReassignWorkflow>(
+    return {
+      written: created,
       workflowId,
-      {
+      start: {
         workflowType: BULK_REASSIGN_WORKFLOW_TYPE,
         args: [{ tenantId, operationId }],
         tenantId,
         status: 'reassigning',
         summary: `Reassign ${claims.length} open claims of ${from.fullName} to ${to.fullName}`,
       },
-      transaction,
-    );
-    return { operation: created, start: message };
+    };
   });
-  const runId = await deps.outbox.deliver(start);
-  return { operation: await operationStateOf(operation, deps), workflowId, runId: runId ?? null };
+  return { operation: await operationStateOf(operation, deps), workflowId, runId };
 };

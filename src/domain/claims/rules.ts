@@ -103,6 +103,26 @@ export async function claimantAmong(claim: Claim, userIds: string[]): Promise<st
   });
   const claimant = users.find((user) => user.id === claim.claimantId);
   if (!claimant) return null;
-  const mailbox = mailboxOf(claimant.email);
-  return users.find((user) => user.id !== claimant.id && mailboxOf(user.email) === mailbox)?.id ?? null;
+  return users.find((user) => user.id !== claimant.id && sameMailbox(user, claimant))?.id ?? null;
+}
+
+const sameMailbox = (a: Pick<User, 'email'>, b: Pick<User, 'email'>) => mailboxOf(a.email) === mailboxOf(b.email);
+
+/**
+ * Of these claims of one tenant, the ones whose claimant is this user under any of their accounts:
+ * `claimantAmong` for a whole list at once, in one statement.
+ */
+export async function claimedBy(claims: Claim[], userId: string): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const users = await User.findAll({
+    where: { tenantId: claims[0].tenantId, id: { [Op.in]: [userId, ...new Set(claims.map((claim) => claim.claimantId))] } },
+    attributes: ['id', 'email'],
+  });
+  const byId = new Map(users.map((user) => [user.id, user]));
+  const person = byId.get(userId);
+  const claimed = claims.filter((claim) => {
+    const claimant = byId.get(claim.claimantId);
+    return claim.claimantId === userId || (claimant !== undefined && person !== undefined && sameMailbox(claimant, person));
+  });
+  return new Set(claimed.map((claim) => claim.id));
 }

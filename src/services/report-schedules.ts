@@ -6,17 +6,11 @@
  * missing and otherwise sets its spec, action and state to the definition's; `removeReportSchedule`
  * deletes it, gone already or not.
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-  type ScheduleOptionsStartWorkflowAction,
-} from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { reportScheduleId, SCHEDULED_REPORT_WORKFLOW_TYPE, type ScheduledReportWorkflow } from '../contracts/scheduled-report';
 import { BusinessStatus, TenantId } from '../shared/search-attributes';
 import { HOUR_MS } from '../shared/time';
+import { ensureSchedule, type ScheduleDefinition } from './schedules';
 
 /** What the schedule follows of a definition. */
 export interface ScheduledDefinition {
@@ -33,7 +27,7 @@ function scheduleDefinition(
   taskQueue: string,
   definition: ScheduledDefinition,
   timeZone: string,
-): Pick<ScheduleOptions<ScheduleOptionsStartWorkflowAction<ScheduledReportWorkflow>>, 'spec' | 'action' | 'policies'> {
+): ScheduleDefinition<ScheduledReportWorkflow> {
   return {
     spec: { cronExpressions: [definition.schedule], timezone: timeZone },
     action: {
@@ -66,19 +60,10 @@ export async function ensureReportSchedule(
   timeZone: string,
 ): Promise<void> {
   const scheduleId = reportScheduleId(definition.id);
-  const options = scheduleDefinition(taskQueue, definition, timeZone);
-  try {
-    await client.schedule.create({
-      scheduleId,
-      ...options,
-      state: { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : undefined },
-    });
-    return;
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
+  const state = { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : undefined };
+  const outcome = await ensureSchedule(client, scheduleId, scheduleDefinition(taskQueue, definition, timeZone), state);
+  if (outcome === 'created') return;
   const handle = client.schedule.getHandle(scheduleId);
-  await handle.update<ScheduledReportWorkflow>((current) => ({ ...current, ...options }));
   await (definition.paused ? handle.pause(PAUSED_NOTE) : handle.unpause('Resumed with its report definition'));
 }
 

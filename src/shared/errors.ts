@@ -3,11 +3,17 @@
  * the commands of src/domain throw these; the API's error middleware turns them (and the errors of
  * libraries we use) into the one error body of docs/architecture.md.
  */
+import type { ValidationError } from 'joi';
+
 export interface ErrorDetail {
   field?: string;
   message: string;
   [key: string]: unknown;
 }
+
+/** A Joi refusal as details, each field named from where it was sent (`body.email`, `input.first`). */
+export const fieldDetails = (error: ValidationError, part: string): ErrorDetail[] =>
+  error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message }));
 
 export class ApiError extends Error {
   constructor(

@@ -4,7 +4,7 @@
  * BAD_USER_INPUT with the fields named.
  */
 import type Joi from 'joi';
-import { validationFailed } from '../../shared/errors';
+import { fieldDetails, validationFailed } from '../../shared/errors';
 import type { Output } from '../../shared/typed-schema';
 import { validating } from '../http/middleware/validate';
 import { malformedStrings } from '../http/well-formed';
@@ -19,6 +19,6 @@ export function validInput<S extends Joi.Schema>(schema: S, raw: Record<string, 
   const malformed = malformedStrings(present, 'input');
   if (malformed.length) throw validationFailed(malformed);
   const { value, error } = validating(schema).validate(present);
-  if (error) throw validationFailed(error.details.map((d) => ({ field: ['input', ...d.path].join('.'), message: d.message })));
+  if (error) throw validationFailed(fieldDetails(error, 'input'));
   return value as Output<S>;
 }

@@ -7,7 +7,7 @@ import type Joi from 'joi';
 import type { Sequelize } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { csvText } from '../../services/csv';
-import { unprocessable } from '../../shared/errors';
+import { fieldDetails, unprocessable } from '../../shared/errors';
 import {
   buildClaimsReport,
   buildComplianceReport,
@@ -32,10 +32,7 @@ export interface SavedReport {
  */
 function parse<T>(schema: Joi.ObjectSchema<T>, parameters: unknown): T {
   const { value, error } = schema.validate(parameters, { abortEarly: false });
-  if (error) {
-    const details = error.details.map((d) => ({ field: ['parameters', ...d.path].join('.'), message: d.message }));
-    throw unprocessable('The parameters do not fit the report of this kind', details);
-  }
+  if (error) throw unprocessable('The parameters do not fit the report of this kind', fieldDetails(error, 'parameters'));
   return value;
 }
 

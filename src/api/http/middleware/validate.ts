@@ -1,6 +1,6 @@
 import type Joi from 'joi';
 import type { Middleware } from 'koa';
-import { validationFailed, ErrorDetail } from '../../../shared/errors';
+import { fieldDetails, validationFailed, ErrorDetail } from '../../../shared/errors';
 import type { RouteSpec } from '../route';
 import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
@@ -52,7 +52,7 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
         continue;
       }
       const { value, error } = validating(schema).validate(raw);
-      if (error) details.push(...error.details.map((d) => ({ field: [part, ...d.path].join('.'), message: d.message })));
+      if (error) details.push(...fieldDetails(error, part));
       input[part] = value;
     }
     if (details.length) throw validationFailed(details);

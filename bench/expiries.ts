@@ -110,6 +110,8 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     logger: createLogger('warn', 'bench'),
     temporal: infra.temporal,
     taskQueue,
+    // Expiries start no bulk work: one queue.
+    bulkTaskQueue: taskQueue,
     webhookTimeoutMs: 5000,
     apiPublicUrl: 'http://127.0.0.1',
   };

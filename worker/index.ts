@@ -1,4 +1,4 @@
-/** Entry point of the worker process: workflows and activities for the Insurflow task queue. */
+/** Entry point of the worker process: workflows and activities for the Insurflow task queue and its bulk queue. */
 import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
@@ -12,7 +12,7 @@ import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
-import { createInsurflowWorker, DEFAULT_BUNDLE_PATH } from './worker';
+import { bulkWorkerOptions, createProcessWorkers, DEFAULT_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (metrics) logger.info({ url: metrics.url }, 'worker metrics');
   const connection = await connectWorkerConnection(config.temporal);
   const temporal = await connectTemporalClient(config.temporal, tracing !== undefined);
-  const worker = await createInsurflowWorker({
+  const workers = await createProcessWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       // On SIGTERM running activities get this long to finish before they are cancelled.
       shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000,
     },
+    bulk: bulkWorkerOptions(config),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
     tracing,
     deps: {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       logger,
       temporal,
       taskQueue: config.temporal.taskQueue,
+      bulkTaskQueue: config.temporal.bulkTaskQueue,
       webhookTimeoutMs: config.webhookTimeoutMs,
       webhookGuard: { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks },
       apiPublicUrl: config.api.publicUrl,
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     (err: unknown) => logger.error({ err }, 'reconciler schedule could not be created or updated; the next worker start tries again'),
   );
   // run() resolves once the worker has drained: in-flight tasks finished or, after the grace time, cancelled.
-  const running = worker.run().finally(async () => {
+  const running = workers.run().finally(async () => {
     mailer.close();
     await temporal.connection.close();
     await connection.close();
@@ -73,10 +75,13 @@ async function main(): Promise<void> {
   });
   installProcessGuards(logger, async () => {
     // The SDK also reacts to the signal; whichever comes first starts the shutdown.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    workers.shutdown();
     await running;
   });
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, bulkTaskQueue: config.temporal.bulkTaskQueue, address: config.temporal.address },
+    'worker started',
+  );
   await running;
   logger.info('worker stopped');
 }

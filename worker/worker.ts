@@ -10,6 +10,7 @@ import { createActivities, ActivityDeps } from '../src/activities';
 import { savedReportCsv } from '../src/domain/reports/saved';
 import { createIncidentInterceptors } from '../src/activities/incidents';
 import type { Tracing } from '../src/observability/tracing';
+import type { Config } from '../src/config';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'src', 'workflows');
 export const DEFAULT_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');
@@ -71,6 +72,7 @@ export function workerActivities(deps: ActivityDeps) {
   return createActivities({ ...deps, savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now) });
 }
 
+/** The worker of one task queue. */
 export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<Worker> {
   const code = workflowCode(options);
   return Worker.create({
@@ -87,4 +89,68 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     // Unset knobs must not reach the SDK as `undefined`, which would replace its defaults.
     ...Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined)),
   });
+}
+
+/**
+ * A bulk worker's sticky cache: its runs (acknowledgements) run one short task, then wait for
+ * days, so keeping them in memory buys nothing but RSS.
+ */
+const BULK_MAX_CACHED_WORKFLOWS = 100;
+
+/** The bulk task queue and its slots; the same queue as `taskQueue`: one worker serves both. */
+export interface BulkWorkerOptions {
+  taskQueue: string;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+}
+
+export function bulkWorkerOptions(config: Pick<Config, 'temporal' | 'worker'>): BulkWorkerOptions {
+  return {
+    taskQueue: config.temporal.bulkTaskQueue,
+    maxConcurrentActivityTaskExecutions: config.worker.bulkMaxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.bulkMaxConcurrentWorkflowTasks,
+  };
+}
+
+export interface ProcessWorkersOptions extends InsurflowWorkerOptions {
+  bulk: BulkWorkerOptions;
+}
+
+/** What a worker process runs: its task queue's worker and the bulk queue's beside it, started and stopped together. */
+export interface ProcessWorkers {
+  workers: Worker[];
+  /** Resolves once every worker has drained; rejects as soon as one fails. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Both workers of a process on one connection. The bulk queue's worker has few slots, so a
+ * rollout's backlog drains there at a bounded pace while the interactive queue, which has no
+ * backlog, is served at once by its own slots (docs/scaling.md, Bulk work).
+ */
+export async function createProcessWorkers(options: ProcessWorkersOptions): Promise<ProcessWorkers> {
+  const { bulk, ...interactive } = options;
+  const workers = [await createInsurflowWorker(interactive)];
+  if (bulk.taskQueue !== options.taskQueue) {
+    workers.push(
+      await createInsurflowWorker({
+        ...interactive,
+        taskQueue: bulk.taskQueue,
+        tuning: {
+          maxCachedWorkflows: BULK_MAX_CACHED_WORKFLOWS,
+          maxConcurrentActivityTaskExecutions: bulk.maxConcurrentActivityTaskExecutions,
+          maxConcurrentWorkflowTaskExecutions: bulk.maxConcurrentWorkflowTaskExecutions,
+          shutdownGraceTime: options.tuning?.shutdownGraceTime,
+        },
+      }),
+    );
+  }
+  return {
+    workers,
+    run: () => Promise.all(workers.map((worker) => worker.run())).then(() => undefined),
+    shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
 }

@@ -209,8 +209,10 @@ export function createComplianceActivities(deps: ActivityDeps) {
       await inChunks(pending, START_CONCURRENCY, async (ack) => {
         try {
           // A retried batch finds the run it started before: running → reused, closed → kept closed.
+          // On the bulk queue: the run and its activities (which follow the run's queue) wait
+          // their turn there, behind no interactive work and ahead of none.
           await deps.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
-            ...workflowStartOptions(deps.taskQueue, {
+            ...workflowStartOptions(deps.bulkTaskQueue, {
               workflowId: ack.workflowId!,
               tenantId: ack.tenantId,
               status: 'pending',

@@ -17,6 +17,11 @@ export interface ActivityDeps {
   temporal: Client;
   /** Task queue the worker serves, for workflows started from activities. */
   taskQueue: string;
+  /**
+   * Task queue of bulk work: a rollout starts its acknowledgement runs there, so a 10,000-run
+   * backlog never queues ahead of another tenant's claims (docs/scaling.md, Bulk work).
+   */
+  bulkTaskQueue: string;
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
 }

@@ -16,6 +16,12 @@ export interface Config {
     address: string;
     namespace: string;
     taskQueue: string;
+    /**
+     * Where bulk work goes (a rollout's acknowledgement runs and their activities), polled by a
+     * second, slot-bounded worker in the same process so interactive work never queues behind
+     * it; equal to `taskQueue`: one queue for everything (docs/scaling.md, Bulk work).
+     */
+    bulkTaskQueue: string;
     tls?: { serverName?: string; clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string };
     uiUrl?: string;
     /** The origin of the Temporal UI, the only one allowed to call the codec routes from a browser. */
@@ -48,6 +54,9 @@ export interface Config {
     maxCachedWorkflows: number;
     maxConcurrentActivities?: number;
     maxConcurrentWorkflowTasks?: number;
+    /** Slots of the bulk task queue's worker: what a rollout may take of the process at once. */
+    bulkMaxConcurrentActivities: number;
+    bulkMaxConcurrentWorkflowTasks: number;
     shutdownGraceSeconds: number;
   };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
@@ -131,6 +140,15 @@ export interface Deadlines {
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 /**
+ * Slots of the bulk task queue's worker. A rollout's acknowledgement runs need one short
+ * workflow task each, then wait for days; a few slots drain a 10,000-run backlog in seconds to
+ * minutes while leaving the process's CPU to the interactive queue (bench `rollout`, figures in
+ * docs/performance.md, "One tenant cannot slow another").
+ */
+export const DEFAULT_BULK_MAX_CONCURRENT_ACTIVITIES = 4;
+export const DEFAULT_BULK_MAX_CONCURRENT_WORKFLOW_TASKS = 2;
+
+/**
  * How long a stopping worker lets its running activities finish before cancelling them. The
  * container platform must wait longer before it kills the process (docker-compose.yml's
  * stop_grace_period for the worker, kept above this by tests/deployment/compose.test.ts).
@@ -159,6 +177,9 @@ const schema = Joi.object({
   TEMPORAL_ADDRESS: Joi.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: Joi.string().default('default'),
   TEMPORAL_TASK_QUEUE: Joi.string().default('insurflow'),
+  TEMPORAL_BULK_TASK_QUEUE: Joi.string()
+    .max(200)
+    .default((parent: { TEMPORAL_TASK_QUEUE: string }) => `${parent.TEMPORAL_TASK_QUEUE}-bulk`),
   TEMPORAL_TLS: Joi.boolean().default(false),
   TEMPORAL_TLS_SERVER_NAME: Joi.string(),
   TEMPORAL_TLS_CERT_PATH: Joi.string(),
@@ -235,6 +256,8 @@ const schema = Joi.object({
   WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
+  WORKER_BULK_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1).default(DEFAULT_BULK_MAX_CONCURRENT_ACTIVITIES),
+  WORKER_BULK_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2).default(DEFAULT_BULK_MAX_CONCURRENT_WORKFLOW_TASKS),
   WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number().integer().min(0).default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
   RETENTION_SCHEDULE_INTERVAL: scheduleInterval('RETENTION_SCHEDULE_INTERVAL', '1h'),
   RETENTION_IDEMPOTENCY_HOURS: Joi.number().integer().min(1).default(24),
@@ -352,6 +375,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: value.TEMPORAL_ADDRESS,
       namespace: value.TEMPORAL_NAMESPACE,
       taskQueue: value.TEMPORAL_TASK_QUEUE,
+      bulkTaskQueue: value.TEMPORAL_BULK_TASK_QUEUE,
       tls: value.TEMPORAL_TLS
         ? {
             serverName: value.TEMPORAL_TLS_SERVER_NAME,
@@ -416,6 +440,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCachedWorkflows: value.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivities: value.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: value.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      bulkMaxConcurrentActivities: value.WORKER_BULK_MAX_CONCURRENT_ACTIVITIES,
+      bulkMaxConcurrentWorkflowTasks: value.WORKER_BULK_MAX_CONCURRENT_WORKFLOW_TASKS,
       shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     retention: {

@@ -9,7 +9,7 @@ import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId } from '../../
 import { Acknowledgement, OutboxMessage, Tenant, User } from '../../src/models';
 import { temporalDataConverter } from '../../src/services/temporal';
 import { DAY_MS } from '../../src/shared/time';
-import { createInsurflowWorker } from '../../worker/worker';
+import { bulkWorkerOptions, createProcessWorkers } from '../../worker/worker';
 import { requiredEnv } from '../support/env';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
@@ -28,20 +28,21 @@ describe('audience in sync', () => {
   let versionId: string;
   let stopWorker: () => Promise<void>;
 
-  /** A worker of its own, so a test can stop it and start another (a restart). */
+  /** Workers of its own (the task queue's and the bulk queue's), so a test can stop them and start others (a restart). */
   async function startWorker(): Promise<() => Promise<void>> {
     const connection = await NativeConnection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
-    const worker = await createInsurflowWorker({
+    const workers = await createProcessWorkers({
       connection,
       namespace: stack.config.temporal.namespace,
       taskQueue: stack.config.temporal.taskQueue,
       dataConverter: temporalDataConverter(stack.config.temporal),
       workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
       deps: stack.deps,
+      bulk: bulkWorkerOptions(stack.config),
     });
-    const running = worker.run();
+    const running = workers.run();
     return async () => {
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await connection.close();
     };

@@ -1,11 +1,12 @@
 /**
  * The real stack inside one test file: a fresh database, a real SMTP sink, the API app (for
  * supertest), a Temporal client on the dev server and, when asked, a worker on a task queue of
- * its own so test files never take each other's tasks.
+ * its own (and one on its bulk queue, as a worker process runs them) so test files never take
+ * each other's tasks.
  */
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type Koa from 'koa';
 import supertest from 'supertest';
 import type { Config } from '../../src/config';
@@ -17,7 +18,7 @@ import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
-import { createInsurflowWorker } from '../../worker/worker';
+import { bulkWorkerOptions, createProcessWorkers, type ProcessWorkers } from '../../worker/worker';
 import { testConfig } from './config';
 import { createTestDatabase, TestDatabase } from './database';
 import { requiredEnv } from './env';
@@ -33,7 +34,8 @@ export interface TestStack {
   app: Koa;
   api: ReturnType<typeof supertest.agent>;
   deps: ActivityDeps;
-  worker?: Worker;
+  /** The task queue's worker and the bulk queue's, as a worker process runs them. */
+  workers?: ProcessWorkers;
   close(): Promise<void>;
 }
 
@@ -70,18 +72,19 @@ export async function startTestStack(
     logger,
     temporal,
     taskQueue: config.temporal.taskQueue,
+    bulkTaskQueue: config.temporal.bulkTaskQueue,
     webhookTimeoutMs: 2000,
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
   };
 
-  let worker: Worker | undefined;
+  let workers: ProcessWorkers | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await createInsurflowWorker({
+    workers = await createProcessWorkers({
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -89,8 +92,9 @@ export async function startTestStack(
       workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
       deps,
       tracing: options.tracing,
+      bulk: bulkWorkerOptions(config),
     });
-    workerRun = worker.run();
+    workerRun = workers.run();
   }
 
   return {
@@ -102,10 +106,10 @@ export async function startTestStack(
     app,
     api: supertest.agent(server),
     deps,
-    worker,
+    workers,
     async close() {
-      if (worker) {
-        worker.shutdown();
+      if (workers) {
+        workers.shutdown();
         await workerRun;
         await workerConnection?.close();
       }

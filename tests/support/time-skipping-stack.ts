@@ -50,6 +50,8 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     logger: createLogger('silent', 'test'),
     temporal: env.client,
     taskQueue: 'time-skipping',
+    // One queue for all: these tests are about the processes' rules, not which queue serves them.
+    bulkTaskQueue: 'time-skipping',
     webhookTimeoutMs: 2000,
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },

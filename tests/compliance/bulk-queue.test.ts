@@ -1,0 +1,116 @@
+/**
+ * The bulk task queue on the dev server: a rollout starts its acknowledgement runs there, a
+ * claim is served while they wait in it, and a worker process's bulk worker then runs them.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { Acknowledgement, Subscription, Tenant, User } from '../../src/models';
+import { TenantId } from '../../src/shared/search-attributes';
+import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow } from '../../src/contracts/policy-rollout';
+import { temporalDataConverter } from '../../src/services/temporal';
+import { bulkWorkerOptions, createInsurflowWorker, createProcessWorkers, type InsurflowWorkerOptions } from '../../worker/worker';
+import { bearer, buildPolicyVersion, buildSubscription, buildUser, buildUsers } from '../support/factories';
+import { requiredEnv } from '../support/env';
+import { startTestStack, TestStack } from '../support/stack';
+import { resultOf, waitUntil } from '../support/waiting';
+import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
+
+const EMPLOYEES = 6;
+
+describe('bulk task queue', () => {
+  let stack: TestStack;
+  let connection: NativeConnection;
+  let team: ClaimsTeam;
+  let subscription: Subscription;
+  const stops: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    // No worker of the stack's: the test decides which queues are polled, and when.
+    stack = await startTestStack();
+    connection = await NativeConnection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
+    team = await createClaimsTeam();
+    subscription = await buildSubscription({ policyholderId: team.claimant.id });
+  });
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await connection?.close();
+    await stack?.close();
+  });
+
+  const workerOptions = (): InsurflowWorkerOptions => ({
+    connection,
+    namespace: stack.config.temporal.namespace,
+    taskQueue: stack.config.temporal.taskQueue,
+    dataConverter: temporalDataConverter(stack.config.temporal),
+    workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
+    deps: stack.deps,
+  });
+
+  /** The audience: the adjusters of `tenant`. */
+  async function publishTo(tenant: Tenant, audience: number) {
+    const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
+    // Started as publishing starts it: on the interactive queue.
+    const rollout = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId: version.workflowId!,
+      typedSearchAttributes: [{ key: TenantId, value: tenant.id }],
+      args: [{ tenantId: tenant.id, versionId: version.id, retiredVersionIds: [] }],
+    });
+    expect(await resultOf(rollout)).toMatchObject({ phase: 'completed', runsStarted: audience });
+    return Acknowledgement.findAll({ where: { versionId: version.id } });
+  }
+
+  /** Whether a run's first workflow task was completed by some worker (a run nobody polled for has 2 events). */
+  const ranOnce = async (workflowId: string) => (await stack.temporal.workflow.getHandle(workflowId).describe()).historyLength > 2;
+
+  it('starts the acknowledgement runs on the bulk queue, serves a claim while they wait there, and the process bulk worker runs them', async () => {
+    const interactive = await createInsurflowWorker(workerOptions());
+    const interactiveRun = interactive.run();
+    stops.push(async () => {
+      interactive.shutdown();
+      await interactiveRun;
+    });
+    await buildUsers(EMPLOYEES, team.tenant.id, () => ({ role: 'adjuster' }));
+    // The rollout ran on the interactive worker; the audience is the new adjusters and the team's two.
+    const acknowledgements = await publishTo(team.tenant, EMPLOYEES + 2);
+    expect(acknowledgements).toHaveLength(EMPLOYEES + 2);
+    for (const ack of acknowledgements) {
+      const run = await stack.temporal.workflow.getHandle(ack.workflowId!).describe();
+      expect(run).toMatchObject({ taskQueue: stack.config.temporal.bulkTaskQueue, status: { name: 'RUNNING' } });
+      expect(run.historyLength).toBe(2);
+    }
+
+    // Nobody polls the bulk queue, yet the claim is filed, assigned (an Update its run answers) and mailed.
+    const auth = (user: User) => ({ Authorization: bearer(stack.config, user) });
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set(auth(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 1200, description: 'Hail on the roof' })
+      .expect(201);
+    const assigned = await stack.api
+      .post(`/api/v1/claims/${filed.body.id}/assign`)
+      .set(auth(team.manager))
+      .send({ assigneeId: team.adjuster.id });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body).toMatchObject({ status: 'assigned', assigneeId: team.adjuster.id });
+    await stack.smtp.waitFor(
+      (m) => m.to.includes(team.adjuster.email) && m.subject === `Claim ${filed.body.claimNumber} is assigned to you`,
+    );
+    for (const ack of acknowledgements) expect(await ranOnce(ack.workflowId!)).toBe(false);
+
+    // A worker process's workers (in place of the lone interactive one) poll both queues: the backlog is run.
+    await stops.pop()!();
+    const processWorkers = await createProcessWorkers({ ...workerOptions(), bulk: bulkWorkerOptions(stack.config) });
+    expect(processWorkers.workers.map((worker) => worker.options.taskQueue)).toEqual([
+      stack.config.temporal.taskQueue,
+      stack.config.temporal.bulkTaskQueue,
+    ]);
+    const processRun = processWorkers.run();
+    stops.push(async () => {
+      processWorkers.shutdown();
+      await processRun;
+    });
+    const waiting = acknowledgements.map((ack) => ack.workflowId!);
+    await waitUntil(async () => (await Promise.all(waiting.map(ranOnce))).every(Boolean), 'every acknowledgement run ran its first task');
+  }, 30_000);
+});

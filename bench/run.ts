@@ -5,7 +5,8 @@
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
  * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search, reports, graphqlScreen). BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout). BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
+ * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchExpiries } from './expiries';
 import { benchGraphqlScreen } from './graphql-screen';
 import { benchReports } from './reports';
+import { benchRollout } from './rollout';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
 import { benchLists } from './lists';
@@ -48,6 +50,13 @@ async function main(): Promise<void> {
     await section('lists', () => benchLists(infra, size('BENCH_LIST_SECONDS', 10)));
     await section('search', () => benchSearch(infra, size('BENCH_SEARCH_CLAIMS', 100_000), size('BENCH_SEARCH_REQUESTS', 300)));
     await section('reports', () => benchReports(infra, size('BENCH_REPORT_ROWS', 100_000), size('BENCH_REPORT_REQUESTS', 40)));
+    await section('rollout', () =>
+      benchRollout(
+        infra,
+        size('BENCH_ROLLOUT_EMPLOYEES', 10_000),
+        (process.env.BENCH_ROLLOUT_QUEUES ?? 'bulk').split(',').map((kind) => (kind.trim() === 'shared' ? 'shared' : 'bulk')),
+      ),
+    );
     await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));
   } finally {
     await infra.stop();

@@ -5,6 +5,7 @@ import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
 import type { ReportsResult } from './reports';
+import type { RolloutResult } from './rollout';
 import type { SearchResult } from './search';
 import type { StartsResult } from './starts';
 import type { WorkerCrashResult } from './worker-crash';
@@ -20,6 +21,7 @@ export interface BenchResults {
   search?: SearchResult;
   reports?: ReportsResult;
   graphqlScreen?: GraphqlScreenResult;
+  rollout?: RolloutResult;
 }
 
 export interface Machine {
@@ -98,6 +100,30 @@ export function summaryRows(r: BenchResults): Row[] {
         'reported',
         undefined,
       ],
+    );
+  }
+  for (const run of r.rollout?.runs ?? []) {
+    const on = `${n(r.rollout!.employees)}-employee rollout, ${run.queues === 'bulk' ? 'bulk queue' : 'one queue'}`;
+    rows.push(
+      [
+        `${on}: tenant B API p95 during ÷ idle`,
+        `${ratio(run.apiP95Ratio)} (${n(run.duringRollout.api.p95Ms)} vs ${n(run.idle.api.p95Ms)} ms)`,
+        '≤ 2 ×',
+        run.apiP95Ratio <= 2,
+      ],
+      [
+        `${on}: tenant B deadline → escalation e-mail p95 during ÷ idle`,
+        `${ratio(run.escalationP95Ratio)} (${n(run.duringRollout.escalation.p95Ms)} vs ${n(run.idle.escalation.p95Ms)} ms)`,
+        '≤ 2 ×',
+        run.escalationP95Ratio <= 2,
+      ],
+      [
+        `${on}: runs started vs raw SDK loop`,
+        `${ratio(run.startRateRatio)} (${n(run.rollout.perSecond)} vs ${n(run.rawSdk.perSecond)}/s)`,
+        '≥ 0.7 ×',
+        run.startRateRatio >= 0.7,
+      ],
+      [`${on}: worker RSS max`, `${n(run.workerRssMaxMiB)} MiB`, '< 1,024 MiB', run.workerRssMaxMiB < 1024],
     );
   }
   if (r.workerMemory) {

@@ -1,0 +1,225 @@
+/**
+ * One tenant cannot slow another, and the rollout itself. Tenant A's policy is rolled out to N
+ * employees (the rollout workflow, as publishing starts it) while tenant B subscribes and files
+ * claims through the API back to back; B is measured idle, during A's rollout, and during a raw
+ * SDK loop that starts N acknowledgement runs with the same options (the rollout's floor). B's
+ * claims escalate 5 s after filing (its unassigned-escalation hours written straight to its
+ * settings, below what the API accepts), so the time from that deadline to the escalation e-mail
+ * in the SMTP sink is measured in every phase. The worker process's RSS is sampled throughout.
+ * BENCH_ROLLOUT_QUEUES=bulk,shared also runs the baseline: everything on one task queue.
+ */
+import crypto from 'node:crypto';
+import { loadConfig } from '../src/config';
+import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId, AcknowledgementWorkflow } from '../src/contracts/acknowledgement';
+import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
+import { TenantSettings, type User } from '../src/models';
+import { workflowStartOptions } from '../src/services/workflow-start';
+import { issueAccessToken } from '../src/services/tokens';
+import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
+import { buildPolicyVersion, buildSubscription, buildUser, buildUsers } from '../tests/support/factories';
+import type { BenchInfra } from './infra';
+import { createBenchTenant, percentile, runConcurrently } from './fixtures';
+import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
+
+const ESCALATION_SECONDS = 5;
+const IDLE_MS = 15_000;
+/** As many starts in flight as the rollout's batch activity keeps (START_CONCURRENCY of src/activities/compliance.ts). */
+const RAW_CONCURRENCY = 50;
+const MiB = 1024 * 1024;
+
+interface Latency {
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+interface TenantB {
+  api: Latency;
+  /** From each claim's unassigned-escalation deadline to its e-mail in the sink. */
+  escalation: Latency;
+}
+
+interface QueueRun {
+  /** `bulk`: acknowledgement runs on the bulk task queue; `shared`: everything on one queue (no mechanism). */
+  queues: 'bulk' | 'shared';
+  idle: TenantB;
+  duringRollout: TenantB;
+  duringRawStarts: TenantB;
+  /** The targets (≤ 2): B's p95 during A's rollout ÷ idle. */
+  apiP95Ratio: number;
+  escalationP95Ratio: number;
+  rollout: { runsStarted: number; seconds: number; perSecond: number };
+  rawSdk: { runsStarted: number; seconds: number; perSecond: number };
+  /** The target (≥ 0.7): the rollout's start rate ÷ the raw SDK loop's. */
+  startRateRatio: number;
+  /** The target (< 1,024): the worker's largest RSS sampled every 500 ms. */
+  workerRssMaxMiB: number;
+}
+
+export interface RolloutResult {
+  employees: number;
+  runs: QueueRun[];
+}
+
+const summarise = (values: number[]): Latency => ({
+  requests: values.length,
+  p50Ms: percentile(values, 50),
+  p95Ms: percentile(values, 95),
+});
+
+/** Tenant B: a plan and policyholders who subscribe, a claimant whose claims escalate after ESCALATION_SECONDS. */
+async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof loadConfig>['jwt']) {
+  const bench = await createBenchTenant(20);
+  const manager = await buildUser({ tenantId: bench.tenant.id, role: 'claims_manager' });
+  const claimant = bench.policyholders[0];
+  const subscription = await buildSubscription({ policyholderId: claimant.id, planId: bench.plan.id });
+  await TenantSettings.upsert({
+    tenantId: bench.tenant.id,
+    values: { ...DEFAULT_TENANT_SETTINGS, claimUnassignedEscalationHours: ESCALATION_SECONDS / 3600 },
+  });
+  const token = (user: User) => `Bearer ${issueAccessToken(jwt, user)}`;
+  const post = async (path: string, user: User, body: object, status: number) => {
+    const response = await fetch(`${apiUrl}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: token(user), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json();
+    if (response.status !== status) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer as { claimNumber?: string };
+  };
+  /** B's traffic until `done` says stop: a subscription and a claim, one after the other. */
+  return async function load(done: () => boolean): Promise<TenantB> {
+    const api: number[] = [];
+    const deadlines = new Map<string, number>();
+    for (let i = 0; !done(); i++) {
+      let started = performance.now();
+      await post('/subscriptions', bench.policyholders[1 + (i % 19)], { planId: bench.plan.id }, 202);
+      api.push(performance.now() - started);
+      started = performance.now();
+      const filedAt = Date.now();
+      const claim = await post(
+        '/claims',
+        claimant,
+        { subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 500, description: 'Bench claim' },
+        201,
+      );
+      api.push(performance.now() - started);
+      // Filed at the latest when the answer came: the deadline is counted from when it was asked.
+      deadlines.set(`Claim ${claim.claimNumber} is still unassigned`, filedAt + ESCALATION_SECONDS * 1000);
+    }
+    const escalation: number[] = [];
+    const seen = new Set<string>();
+    while (seen.size < deadlines.size) {
+      for (const mail of infra.smtp.messages) {
+        const deadline = deadlines.get(mail.subject);
+        if (deadline !== undefined && mail.to.includes(manager.email.toLowerCase()) && !seen.has(mail.subject)) {
+          seen.add(mail.subject);
+          escalation.push(Date.now() - deadline);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { api: summarise(api), escalation: summarise(escalation) };
+  };
+}
+
+async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues']): Promise<QueueRun> {
+  const taskQueue = `bench-rollout-${queues}`;
+  const bulkTaskQueue = queues === 'bulk' ? `${taskQueue}-bulk` : taskQueue;
+  const env = { ...(await apiEnvFor(infra, taskQueue)), TEMPORAL_BULK_TASK_QUEUE: bulkTaskQueue, RATE_LIMIT_AUTH_PER_MINUTE: '1000000' };
+  const config = loadConfig(env);
+  const worker: WorkerProcess = await startWorkerProcess(infra.temporal, { ...env, LOG_LEVEL: 'warn' });
+  const api = await startApiProcess(env);
+  let rssMax = worker.rssBytes();
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, worker.rssBytes())), 500);
+  try {
+    const load = await tenantB(infra, api.url, config.jwt);
+    // Tenant A: N employees in the audience of a published version.
+    const a = await createBenchTenant(0);
+    const officer = await buildUser({ tenantId: a.tenant.id, role: 'compliance_officer' });
+    await buildUsers(employees, a.tenant.id, () => ({ role: 'adjuster' }));
+    const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
+
+    await load(
+      (
+        (until) => () =>
+          Date.now() > until
+      )(Date.now() + 3000),
+    ); // warm-up
+    const idle = await load(
+      (
+        (until) => () =>
+          Date.now() > until
+      )(Date.now() + IDLE_MS),
+    );
+
+    let rolledOut = false;
+    const rolloutStarted = performance.now();
+    const rollout = await infra.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+      ...workflowStartOptions(taskQueue, {
+        workflowId: policyRolloutWorkflowId(version.id),
+        tenantId: a.tenant.id,
+        status: 'rolling_out',
+        summary: 'bench rollout',
+      }),
+      args: [{ tenantId: a.tenant.id, versionId: version.id, retiredVersionIds: [] }],
+    });
+    const [progress, duringRollout] = await Promise.all([rollout.result().finally(() => (rolledOut = true)), load(() => rolledOut)]);
+    const rolloutSeconds = (performance.now() - rolloutStarted) / 1000;
+
+    let rawDone = false;
+    const rawStarted = performance.now();
+    const [, duringRawStarts] = await Promise.all([
+      runConcurrently(employees, RAW_CONCURRENCY, (i) => {
+        const id = crypto.randomUUID();
+        const dueAt = new Date(Date.now() + 30 * 86_400_000);
+        return infra.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+          ...workflowStartOptions(bulkTaskQueue, {
+            workflowId: acknowledgementWorkflowId(id),
+            tenantId: a.tenant.id,
+            status: 'pending',
+            summary: `raw ${i}`,
+            dueAt,
+          }),
+          args: [
+            {
+              tenantId: a.tenant.id,
+              acknowledgementId: id,
+              employeeId: id,
+              dueAt: dueAt.toISOString(),
+              reminderDaysBefore: 3,
+              graceDays: 7,
+            },
+          ],
+        });
+      }).finally(() => (rawDone = true)),
+      load(() => rawDone),
+    ]);
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+    const rolloutRate = progress.runsStarted / rolloutSeconds;
+    const rawRate = employees / rawSeconds;
+    return {
+      queues,
+      idle,
+      duringRollout,
+      duringRawStarts,
+      apiP95Ratio: duringRollout.api.p95Ms / idle.api.p95Ms,
+      escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
+      rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate },
+      rawSdk: { runsStarted: employees, seconds: rawSeconds, perSecond: rawRate },
+      startRateRatio: rolloutRate / rawRate,
+      workerRssMaxMiB: rssMax / MiB,
+    };
+  } finally {
+    clearInterval(sampler);
+    await api.stop();
+    await worker.stop();
+  }
+}
+
+export async function benchRollout(infra: BenchInfra, employees: number, queues: QueueRun['queues'][]): Promise<RolloutResult> {
+  const runs: QueueRun[] = [];
+  for (const kind of queues) runs.push(await rolloutOnce(infra, employees, kind));
+  return { employees, runs };
+}

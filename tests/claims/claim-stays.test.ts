@@ -1,12 +1,13 @@
 /**
- * When a claim entered its stage and when each stay began are kept by PostgreSQL (migration 0030)
- * for whoever writes the history: the SLA breaches, the inbox's deadlines and the report's time in
+ * When a claim entered its stage, when each stay began and the claim's policy type are kept by
+ * PostgreSQL (migration 0030) for whoever writes the rows: the SLA breaches, the inbox's deadlines and the report's time in
  * each stage are read from them. A reassignment restarts nothing, and a retried history row that
  * ends in ON CONFLICT DO NOTHING changes nothing.
  */
 import { QueryTypes } from 'sequelize';
 import type { ClaimStage } from '../../src/contracts/claim';
 import { Claim, ClaimHistory } from '../../src/models';
+import { POLICY_TYPES } from '../../src/models/plan';
 import { buildClaim } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -62,6 +63,17 @@ describe('claim stays kept by the database', () => {
       // The stay in `assigned` began at its entry, not at the reassignment.
       { sequence: 3, stay_started_at: at(2, filedAt) },
     ]);
+  });
+
+  it('a claim keeps the policy type its subscription was issued with, whatever its writer gave', async () => {
+    const claim = await buildClaim();
+    const [row] = await stack.db.sequelize.query<{ claim_type: string; issued_type: string }>(
+      `SELECT c.policy_type AS claim_type, s.policy_type AS issued_type FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
+        WHERE c.id = :id`,
+      { replacements: { id: claim.id }, type: QueryTypes.SELECT },
+    );
+    expect(row.claim_type).toBe(row.issued_type);
+    expect(POLICY_TYPES).toContain(row.claim_type);
   });
 
   it('a reassignment moves no deadline, and a retried row changes nothing', async () => {

@@ -14,9 +14,9 @@ export type ClaimGrouping = (typeof CLAIM_GROUPINGS)[number];
 
 /**
  * What a group is keyed and labelled by, from an event row `e` that carries its claim's current
- * stage, assignee and subscription: the stage or assignee now, the month of the event, or the
- * policy type of the subscription the claim is filed on (as issued, docs/subscriptions.md); and the
- * table the key needs, joined only for that grouping.
+ * stage and assignee and its policy type: the stage or assignee now, the month of the event, or the
+ * policy type of the subscription the claim is filed on (as issued, kept on the claim, migration
+ * 0030); and the table the label needs, joined only for that grouping.
  */
 const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: string }> = {
   stage: { key: 'e.status', label: 'e.status' },
@@ -26,11 +26,7 @@ const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: str
     join: 'LEFT JOIN users u ON u.id = e.assignee_id',
   },
   month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
-  policyType: {
-    key: 's.policy_type',
-    label: 's.policy_type',
-    join: 'JOIN subscriptions s ON s.id = e.subscription_id AND s.tenant_id = :tenantId',
-  },
+  policyType: { key: 'e.policy_type', label: 'e.policy_type' },
 };
 
 interface GroupRow {
@@ -87,7 +83,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
     `WITH parts AS (
        SELECT ${key} AS key, ${label} AS label, count(*) AS filed, 0 AS approved, 0 AS denied, 0 AS paid,
               sum(e.amount) AS amount_claimed, 0 AS amount_approved, 0 AS amount_paid
-         FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.subscription_id, c.amount_claimed AS amount
+         FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.policy_type, c.amount_claimed AS amount
                  FROM claims c
                 WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until) e
          ${join}
@@ -96,7 +92,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
        SELECT ${key}, ${label}, 0,
               count(*) FILTER (WHERE e.kind = 'approved'), count(*) FILTER (WHERE e.kind = 'denied'), count(*) FILTER (WHERE e.kind = 'paid'),
               0, sum(e.amount) FILTER (WHERE e.kind = 'approved'), sum(e.amount) FILTER (WHERE e.kind = 'paid')
-         FROM (SELECT h.to_status AS kind, h.occurred_at AS at, c.status, c.assignee_id, c.subscription_id,
+         FROM (SELECT h.to_status AS kind, h.occurred_at AS at, c.status, c.assignee_id, c.policy_type,
                       CASE h.to_status WHEN 'approved' THEN c.amount_approved WHEN 'paid' THEN p.amount END AS amount
                  FROM claim_history h
                  JOIN claims c ON c.id = h.claim_id AND c.tenant_id = :tenantId

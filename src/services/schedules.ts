@@ -5,8 +5,16 @@
  * as it is. Two callers at once are fine: one creates it, the other finds it there
  * (ScheduleAlreadyRunning) and updates it to the same values.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { PLATFORM_TENANT_ID } from '../contracts/onboarding';
+import { BusinessStatus, TenantId } from '../shared/search-attributes';
 
 export type ScheduleDefinition<W extends Workflow> = Pick<
   ScheduleOptions<ScheduleOptionsStartWorkflowAction<W>>,
@@ -31,4 +39,39 @@ export async function ensureSchedule<W extends Workflow>(
   }
   await client.schedule.getHandle(scheduleId).update<W>((current) => ({ ...current, ...definition }));
   return 'updated';
+}
+
+/**
+ * A housekeeping schedule of the platform (retention, reconciler): one run every `intervalMs`,
+ * each under the schedule's ID with the scheduled time the server appends, searchable as the
+ * platform's (it belongs to no tenant, as onboarding runs do). A run still working makes the next
+ * one pointless, so that one is skipped; after an outage one run catches up.
+ */
+export function platformIntervalSchedule<W extends Workflow>(options: {
+  scheduleId: string;
+  intervalMs: number;
+  taskQueue: string;
+  workflowType: string;
+  args: Parameters<W>;
+  status: string;
+  summary: string;
+}): ScheduleDefinition<W> {
+  // Built once for any workflow; TypeScript cannot check a generic `args` against the action's conditional type.
+  const action = {
+    type: 'startWorkflow',
+    workflowType: options.workflowType,
+    workflowId: options.scheduleId,
+    taskQueue: options.taskQueue,
+    args: options.args,
+    typedSearchAttributes: [
+      { key: TenantId, value: PLATFORM_TENANT_ID },
+      { key: BusinessStatus, value: options.status },
+    ],
+    staticSummary: options.summary,
+  } as ScheduleOptionsStartWorkflowAction<W>;
+  return {
+    spec: { intervals: [{ every: options.intervalMs }] },
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: options.intervalMs },
+  };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { AuditEvent, Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -150,6 +151,14 @@ describe('claims API (dev server, end to end)', () => {
         [9, 'paid', 'closed', null],
       ]);
       expect(rows[3].note).toBe('Please send the plumber invoice');
+      // The run's moves keep when the claim entered its stage and when each stay began (migration 0030).
+      const kept = await stack.db.sequelize.query<{ sequence: number; stay_started_at: Date | null; stage_entered_at: Date }>(
+        `SELECT h.sequence, h.stay_started_at, c.stage_entered_at FROM claim_history h JOIN claims c ON c.id = h.claim_id
+          WHERE h.claim_id = :id ORDER BY h.sequence`,
+        { replacements: { id: filed.id }, type: QueryTypes.SELECT },
+      );
+      expect(kept.map((row) => row.stay_started_at)).toEqual([null, ...rows.slice(0, -1).map((row) => row.occurredAt)]);
+      expect(kept[0].stage_entered_at).toEqual(rows[9].occurredAt);
       expect(detail.body.history).toHaveLength(10);
       expect(await Payment.count({ where: { claimId: filed.id } })).toBe(1);
       await stack.smtp.waitFor((m) => m.to.includes(team.adjuster.email) && m.subject === `Claim ${filed.claimNumber} is assigned to you`);

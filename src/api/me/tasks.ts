@@ -67,7 +67,7 @@ const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 /**
  * A claim assigned to the caller and still worked. Its SLA deadline is the escalation its run
  * works to in the current stage (`deadlinesOf` in src/workflows/claim.ts; docs/inbox.md), counted from when the claim entered
- * that stage (its last history row into it) by the tenant's current settings; a stage without an
+ * that stage (`stage_entered_at`: a reassignment restarts nothing) by the tenant's current settings; a stage without an
  * escalation has none.
  */
 const claims: Source<Claim> = {
@@ -77,7 +77,7 @@ const claims: Source<Claim> = {
   where: async (caller) => ({ [Op.and]: [claimPolicy.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
-    const entered = `(SELECT max(h.occurred_at) FROM claim_history h WHERE h.claim_id = "Claim".id AND h.to_status = "Claim".status)`;
+    const entered = `"Claim".stage_entered_at`;
     return `CASE "Claim".status
       WHEN 'waiting_approval' THEN ${entered} + ${HOUR_SQL(settings.claimWaitingApprovalEscalationHours)}
       WHEN 'documents_requested' THEN ${entered} + ${DAY_SQL(settings.claimDocumentsEscalationDays)}

@@ -13,23 +13,20 @@ export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as c
 export type ClaimGrouping = (typeof CLAIM_GROUPINGS)[number];
 
 /**
- * What a group is keyed and labelled by: the claim's current stage or assignee, the month of the
- * event, or the policy type of the subscription the claim is filed on (as issued, docs/subscriptions.md);
- * and the table the key needs, joined only for that grouping.
+ * What a group is keyed and labelled by, from an event row `e` that carries its claim's current
+ * stage and assignee and its policy type: the stage or assignee now, the month of the event, or the
+ * policy type of the subscription the claim is filed on (as issued, kept on the claim, migration
+ * 0030); and the table the label needs, joined only for that grouping.
  */
 const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: string }> = {
-  stage: { key: 'c.status', label: 'c.status' },
+  stage: { key: 'e.status', label: 'e.status' },
   assignee: {
-    key: "coalesce(c.assignee_id::text, 'unassigned')",
+    key: "coalesce(e.assignee_id::text, 'unassigned')",
     label: "coalesce(u.full_name, 'Unassigned')",
-    join: 'LEFT JOIN users u ON u.id = c.assignee_id',
+    join: 'LEFT JOIN users u ON u.id = e.assignee_id',
   },
   month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
-  policyType: {
-    key: 's.policy_type',
-    label: 's.policy_type',
-    join: 'JOIN subscriptions s ON s.id = c.subscription_id AND s.tenant_id = :tenantId',
-  },
+  policyType: { key: 'e.policy_type', label: 'e.policy_type' },
 };
 
 interface GroupRow {
@@ -73,38 +70,45 @@ function figuresOf(row: GroupRow): ClaimFigures {
 }
 
 /**
- * The period's events and amounts, per group and in total (one statement, GROUPING SETS): filed by
- * filing date with the amount claimed, approved with the amount approved, paid with the payment.
+ * The period's events and amounts, per group and in total (one statement): filings by filing date
+ * with the amount claimed, approvals with the amount approved, payments with the payment. Each kind
+ * of event is counted per group from its own rows (a filing from its claim's row, an index-only
+ * scan of the period, migration 0030; a decision or payment from its history row and its claim),
+ * and the few groups of both are added up per group and in total (GROUPING SETS): summing the
+ * events first and their groups after costs half of grouping the events' rows together.
  */
 export async function claimGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: ClaimGrouping) {
   const { key, label, join = '' } = GROUP_KEYS[groupBy];
   const rows = await sequelize.query<GroupRow>(
-    `WITH events AS (
-       SELECT c.id AS claim_id, 'filed' AS kind, c.created_at AS at
-         FROM claims c
-        WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until
-       UNION ALL
-       SELECT h.claim_id, h.to_status, h.occurred_at
-         FROM claim_history h
-        WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied', 'paid')
-          AND h.from_status IS DISTINCT FROM h.to_status
-          AND h.occurred_at >= :from AND h.occurred_at < :until
-     ), keyed AS (
-       SELECT e.kind, ${key} AS key, ${label} AS label, c.amount_claimed, c.amount_approved, p.amount AS amount_paid
-         FROM events e
-         JOIN claims c ON c.id = e.claim_id AND c.tenant_id = :tenantId
-         LEFT JOIN payments p ON e.kind = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId
+    `WITH parts AS (
+       SELECT ${key} AS key, ${label} AS label, count(*) AS filed, 0 AS approved, 0 AS denied, 0 AS paid,
+              sum(e.amount) AS amount_claimed, 0 AS amount_approved, 0 AS amount_paid
+         FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.policy_type, c.amount_claimed AS amount
+                 FROM claims c
+                WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until) e
          ${join}
+        GROUP BY 1, 2
+       UNION ALL
+       SELECT ${key}, ${label}, 0,
+              count(*) FILTER (WHERE e.kind = 'approved'), count(*) FILTER (WHERE e.kind = 'denied'), count(*) FILTER (WHERE e.kind = 'paid'),
+              0, sum(e.amount) FILTER (WHERE e.kind = 'approved'), sum(e.amount) FILTER (WHERE e.kind = 'paid')
+         FROM (SELECT h.to_status AS kind, h.occurred_at AS at, c.status, c.assignee_id, c.policy_type,
+                      CASE h.to_status WHEN 'approved' THEN c.amount_approved WHEN 'paid' THEN p.amount END AS amount
+                 FROM claim_history h
+                 JOIN claims c ON c.id = h.claim_id AND c.tenant_id = :tenantId
+                 LEFT JOIN payments p ON h.to_status = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId
+                WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied', 'paid')
+                  AND h.from_status IS DISTINCT FROM h.to_status
+                  AND h.occurred_at >= :from AND h.occurred_at < :until) e
+         ${join}
+        GROUP BY 1, 2
      )
      SELECT key, label, GROUPING(key, label) AS total,
-            count(*) FILTER (WHERE kind = 'filed') AS filed,
-            count(*) FILTER (WHERE kind = 'approved') AS approved,
-            count(*) FILTER (WHERE kind = 'denied') AS denied,
-            count(*) FILTER (WHERE kind = 'paid') AS paid,
-            coalesce(sum(amount_claimed) FILTER (WHERE kind = 'filed'), 0)::numeric(14, 2)::text AS amount_claimed,
-            coalesce(sum(amount_approved) FILTER (WHERE kind = 'approved'), 0)::numeric(14, 2)::text AS amount_approved,
-            coalesce(sum(amount_paid) FILTER (WHERE kind = 'paid'), 0)::numeric(14, 2)::text AS amount_paid
-       FROM keyed
+            sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
+            coalesce(sum(amount_claimed), 0)::numeric(14, 2)::text AS amount_claimed,
+            coalesce(sum(amount_approved), 0)::numeric(14, 2)::text AS amount_approved,
+            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid
+       FROM parts
       GROUP BY GROUPING SETS ((key, label), ())
       ORDER BY total, key`,
     { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
@@ -140,22 +144,17 @@ export async function claimsByCurrentStage(sequelize: Sequelize, tenantId: strin
 }
 
 /**
- * Time spent in each stage by the stays that ended in the period: a stay runs from the history
- * row that entered the stage to the next stage change of the same claim (percentile_cont, hours).
- * A stay still running has no end yet and is not counted.
+ * Time spent in each stage by the stays that ended in the period: a stay runs from entering the
+ * stage to the claim's next stage change, whose history row keeps when the stay began
+ * (`stay_started_at`, migration 0030; percentile_cont, hours). A stay still running has no end yet
+ * and is not counted.
  */
 export async function stageTimes(sequelize: Sequelize, tenantId: string, period: Period) {
   const rows = await sequelize.query<{ stage: ClaimStage; stays: string; mean: number; p50: number; p90: number }>(
-    `WITH stays AS (
-       SELECT h.to_status AS stage, h.occurred_at AS entered_at,
-              lead(h.occurred_at) OVER (PARTITION BY h.claim_id ORDER BY h.sequence) AS left_at
-         FROM claim_history h
-        WHERE h.tenant_id = :tenantId AND h.from_status IS DISTINCT FROM h.to_status
-          AND h.claim_id IN (SELECT claim_id FROM claim_history
-                              WHERE tenant_id = :tenantId AND occurred_at >= :from AND occurred_at < :until)
-     ), hours AS (
-       SELECT stage, extract(epoch FROM left_at - entered_at) / 3600 AS hours
-         FROM stays WHERE left_at >= :from AND left_at < :until
+    `WITH hours AS (
+       SELECT from_status AS stage, extract(epoch FROM occurred_at - stay_started_at) / 3600 AS hours
+         FROM claim_history
+        WHERE tenant_id = :tenantId AND stay_started_at IS NOT NULL AND occurred_at >= :from AND occurred_at < :until
      )
      SELECT stage, count(*) AS stays,
             round(avg(hours)::numeric, 2)::float AS mean,
@@ -188,13 +187,14 @@ export async function approvalsByAuthority(sequelize: Sequelize, tenantId: strin
 
 /**
  * The open claims past their current stage's deadline (docs/claims.md, Deadlines: reported,
- * documents_requested, waiting_approval), measured from entering the stage, with each tenant's
- * settings as they are now (`tenant_settings` stores only what differs from the defaults). One
- * CTE shared by the counts and the list.
+ * documents_requested, waiting_approval), measured from entering the stage (`stage_entered_at`,
+ * migration 0030), with each tenant's settings as they are now (`tenant_settings` stores only what
+ * differs from the defaults): a CTE of each tenant's deadline per stage, and the condition a claim
+ * in that stage breaches it by, which the index (tenant_id, status, stage_entered_at) answers.
  */
-function breachesSql(tenantIds: string[]) {
+function deadlinesSql(tenantIds: string[]) {
   return {
-    sql: `WITH deadlines AS (
+    deadlines: `WITH deadlines AS (
             SELECT t.id AS tenant_id, d.stage, d.hours
               FROM tenants t
               LEFT JOIN tenant_settings s ON s.tenant_id = t.id
@@ -204,16 +204,8 @@ function breachesSql(tenantIds: string[]) {
                ('waiting_approval', coalesce((s."values" ->> 'claimWaitingApprovalEscalationHours')::numeric, :approvalHours))
              ) AS d(stage, hours)
              WHERE t.id IN (:tenantIds)
-          ), breaches AS (
-            SELECT c.id, c.tenant_id, c.claim_number, c.status AS stage, entered.at + d.hours * interval '1 hour' AS due_at
-              FROM claims c
-              JOIN deadlines d ON d.tenant_id = c.tenant_id AND d.stage = c.status
-             CROSS JOIN LATERAL (
-               SELECT max(h.occurred_at) AS at FROM claim_history h
-                WHERE h.claim_id = c.id AND h.to_status = c.status AND h.from_status IS DISTINCT FROM h.to_status
-             ) entered
-             WHERE c.tenant_id IN (:tenantIds) AND entered.at + d.hours * interval '1 hour' < now()
           )`,
+    breached: `c.tenant_id = d.tenant_id AND c.status = d.stage AND c.stage_entered_at < now() - d.hours * interval '1 hour'`,
     replacements: {
       tenantIds,
       reportedHours: DEFAULT_TENANT_SETTINGS.claimUnassignedEscalationHours,
@@ -226,9 +218,9 @@ function breachesSql(tenantIds: string[]) {
 /** How many open claims of each tenant are past their deadline (tenants without any are absent). */
 export async function slaBreachCounts(sequelize: Sequelize, tenantIds: string[]): Promise<Map<string, number>> {
   if (tenantIds.length === 0) return new Map();
-  const { sql, replacements } = breachesSql(tenantIds);
+  const { deadlines, breached, replacements } = deadlinesSql(tenantIds);
   const rows = await sequelize.query<{ tenant_id: string; count: string }>(
-    `${sql} SELECT tenant_id, count(*) AS count FROM breaches GROUP BY tenant_id`,
+    `${deadlines} SELECT d.tenant_id, count(*) AS count FROM deadlines d JOIN claims c ON ${breached} GROUP BY d.tenant_id`,
     { replacements, type: QueryTypes.SELECT },
   );
   return new Map(rows.map((row) => [row.tenant_id, Number(row.count)]));
@@ -241,12 +233,23 @@ export interface SlaBreach {
   overdueHours: number;
 }
 
-/** One page of a tenant's breaches, most overdue first. */
+/**
+ * One page of a tenant's breaches, most overdue first: the first rows of each stage in the order of
+ * its index, then merged (within a stage, due order is entry order).
+ */
 export async function slaBreaches(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<SlaBreach[]> {
-  const { sql, replacements } = breachesSql([tenantId]);
+  const { deadlines, breached, replacements } = deadlinesSql([tenantId]);
   const rows = await sequelize.query<{ claim_number: string; stage: ClaimStage; due_at: Date; overdue_hours: number }>(
-    `${sql} SELECT claim_number, stage, due_at, round((extract(epoch FROM now() - due_at) / 3600)::numeric, 2)::float AS overdue_hours
-              FROM breaches ORDER BY due_at, id LIMIT :limit OFFSET :offset`,
+    `${deadlines}, breaches AS (
+       SELECT c.id, c.claim_number, c.status AS stage, c.stage_entered_at + d.hours * interval '1 hour' AS due_at
+         FROM deadlines d
+        CROSS JOIN LATERAL (
+          SELECT c.id, c.claim_number, c.status, c.stage_entered_at FROM claims c
+           WHERE ${breached} ORDER BY c.stage_entered_at, c.id LIMIT :limit + :offset
+        ) c
+     )
+     SELECT claim_number, stage, due_at, round((extract(epoch FROM now() - due_at) / 3600)::numeric, 2)::float AS overdue_hours
+       FROM breaches ORDER BY due_at, id LIMIT :limit OFFSET :offset`,
     { replacements: { ...replacements, limit, offset }, type: QueryTypes.SELECT },
   );
   return rows.map((row) => ({

@@ -28,6 +28,7 @@ import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
+import * as claimReportColumns from './0030-claim-report-columns';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -58,4 +59,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0029-bulk-operations', ...bulkOperations },
   { name: '0027-report-definitions', ...reportDefinitions },
   { name: '0028-run-drift-incidents', ...runDriftIncidents },
+  { name: '0030-claim-report-columns', ...claimReportColumns },
 ];

@@ -25,7 +25,7 @@ import { buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } fro
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { resultOf, waitUntil } from '../support/waiting';
+import { eventually, resultOf, waitUntil } from '../support/waiting';
 
 // The queue the activities start their runs on (the rollout's acknowledgement runs, a cycle's rollout).
 const TASK_QUEUE = 'time-skipping';
@@ -80,7 +80,13 @@ describe('recurring attestation (time-skipping)', () => {
     });
     // Waited for through the database: awaiting a result lets the time-skipping server skip ahead.
     await waitUntil(() => noticesTo(ada).length === 1 && noticesTo(bob).length === 1, 'cycle 1 notices');
-    expect(await rollout.query(rolloutProgressQuery)).toMatchObject({ phase: 'completed', acknowledgements: 2, runsStarted: 2 });
+    // The notices go out inside the batch; the run's progress moves on when the batch returns.
+    const progress = await eventually(
+      () => rollout.query(rolloutProgressQuery),
+      (p) => p.phase === 'completed',
+      'cycle 1 rollout completed',
+    );
+    expect(progress).toMatchObject({ acknowledgements: 2, runsStarted: 2 });
     const adaCycle1 = await Acknowledgement.findOne({ where: { versionId: version.id, employeeId: ada.id }, rejectOnEmpty: true });
     await env.client.workflow.getHandle(adaCycle1.workflowId!).executeUpdate(acknowledgeUpdate, { args: [{ userId: ada.id }] });
 

@@ -34,6 +34,8 @@ import { openTenant } from './tenant';
 const ROOT = path.resolve(__dirname, '../..');
 /** Its own task queue: the other scenario's workers never take these runs. */
 const TASK_QUEUE = 'insurflow-deploy';
+/** The bulk queue every worker process also polls (TEMPORAL_BULK_TASK_QUEUE's default): acknowledgement runs open there. */
+const BULK_TASK_QUEUE = `${TASK_QUEUE}-bulk`;
 const KINDS = ['subscriptionWorkflow', 'claimWorkflow', 'acknowledgementWorkflow'];
 const EventType = proto.api.enums.v1.EventType;
 const run = promisify(execFile);
@@ -120,7 +122,7 @@ describe('deploy of changed workflow code with runs in flight', () => {
 
   /** The runs of the scenario's task queue of the three kinds, with their status. */
   async function runsOnQueue(status?: 'Running'): Promise<Array<{ workflowId: string; runId: string; type: string; status: string }>> {
-    const query = `TaskQueue="${TASK_QUEUE}"${status ? ` AND ExecutionStatus="${status}"` : ''}`;
+    const query = `(TaskQueue="${TASK_QUEUE}" OR TaskQueue="${BULK_TASK_QUEUE}")${status ? ` AND ExecutionStatus="${status}"` : ''}`;
     const found = [];
     for await (const r of temporal.workflow.list({ query })) {
       if (KINDS.includes(r.type)) found.push({ workflowId: r.workflowId, runId: r.runId, type: r.type, status: r.status.name });

@@ -10,11 +10,10 @@ import crypto from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { ClaimDocument, ClaimHistory } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
-import { freePort } from '../scripts/local/ports';
 import { buildClaim, buildSubscription, buildTenant, buildUser } from '../tests/support/factories';
 import { percentile, runConcurrently } from './fixtures';
 import type { BenchInfra } from './infra';
-import { startApiProcess } from './processes';
+import { apiEnv, startApiProcess } from './processes';
 
 const PAGE = 20;
 /** Requests a browser has in flight to one origin over HTTP/1.1. */
@@ -112,13 +111,7 @@ async function measure(requests: number, screen: () => Promise<number>): Promise
 
 export async function benchGraphqlScreen(infra: BenchInfra, requests: number): Promise<GraphqlScreenResult> {
   const { tenantId } = await seedScreen();
-  const env = {
-    API_PORT: String(await freePort()),
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    JWT_SECRET: infra.jwtSecret,
-    LOG_LEVEL: 'silent',
-  };
+  const env = await apiEnv(infra);
   const admin = await buildUser({ tenantId, role: 'tenant_admin' });
   const headers = { authorization: `Bearer ${issueAccessToken(loadConfig(env).jwt, admin)}`, 'content-type': 'application/json' };
   const api = await startApiProcess(env);

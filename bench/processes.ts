@@ -77,16 +77,20 @@ export async function startWorkerProcess(
 }
 
 /** The environment of an API process on the benchmark's servers, on a free port. */
-export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
+export async function apiEnv(infra: BenchInfra) {
   return {
     API_PORT: String(await freePort()),
     DATABASE_URL: infra.databaseUrl,
     TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: infra.jwtSecret,
     ...infra.smtp.env,
     LOG_LEVEL: 'silent',
   };
+}
+
+/** The same, for an API that starts runs on a section's own task queue. */
+export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
+  return { ...(await apiEnv(infra)), TEMPORAL_TASK_QUEUE: taskQueue };
 }
 
 export interface ApiProcess {

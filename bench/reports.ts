@@ -8,10 +8,9 @@
 import type { Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config';
 import { issueAccessToken } from '../src/services/tokens';
-import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { percentile, runConcurrently } from './fixtures';
-import { startApiProcess } from './processes';
+import { apiEnv, startApiProcess } from './processes';
 import { seedClaimVolume } from './search-volume';
 import { buildUser } from '../tests/support/factories';
 
@@ -83,13 +82,7 @@ export async function benchReports(infra: BenchInfra, rows: number, requestsPerR
   const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(rows / 10)), claims: rows });
   const policiesEach = Math.round(rows / volume.holders);
   await ageVolume(infra.sequelize, volume.tenant.id, policiesEach - 1);
-  const env = {
-    API_PORT: String(await freePort()),
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    JWT_SECRET: infra.jwtSecret,
-    LOG_LEVEL: 'silent',
-  };
+  const env = await apiEnv(infra);
   const admin = await buildUser({ tenantId: volume.tenant.id, role: 'tenant_admin' });
   const platformAdmin = await buildUser({ role: 'platform_admin' });
   const tokenOf = (report: string) => issueAccessToken(loadConfig(env).jwt, report === '/reports/platform' ? platformAdmin : admin);

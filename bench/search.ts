@@ -9,10 +9,9 @@
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/models/database';
 import { issueAccessToken } from '../src/services/tokens';
-import { freePort } from '../scripts/local/ports';
 import type { BenchInfra } from './infra';
 import { percentile, runConcurrently } from './fixtures';
-import { startApiProcess } from './processes';
+import { apiEnv, startApiProcess } from './processes';
 import { explainClaimSearch, seedClaimVolume, seedPolicyVolume, type ClaimVolume, type PolicyVolume } from './search-volume';
 import { buildUser } from '../tests/support/factories';
 import type { Tenant } from '../src/models';
@@ -107,13 +106,7 @@ export async function benchSearch(infra: BenchInfra, rows: number, requests: num
   } finally {
     await bulk.close();
   }
-  const env = {
-    API_PORT: String(await freePort()),
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    JWT_SECRET: infra.jwtSecret,
-    LOG_LEVEL: 'silent',
-  };
+  const env = await apiEnv(infra);
   const api = await startApiProcess(env);
   try {
     const claimFigures = await timeSearches(api, env, volume.tenant, 'claims', QUERIES, requests);

@@ -3,17 +3,13 @@
  * joiner gets an acknowledgement and one notice, a leaver's run ends as exempt, one who comes back
  * gets a fresh run, and concurrent changes across a worker restart leave exactly one open run.
  */
-import { NativeConnection } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { Acknowledgement, OutboxMessage, Tenant, User } from '../../src/models';
-import { temporalDataConverter } from '../../src/services/temporal';
 import { DAY_MS } from '../../src/shared/time';
-import { bulkWorkerOptions, createProcessWorkers } from '../../worker/worker';
-import { requiredEnv } from '../support/env';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { startOwnWorkers, startTestStack, TestStack } from '../support/stack';
 import { eventually, holdsWithin, resultOf, waitForRunCount, waitUntil } from '../support/waiting';
 import { approveThroughReview } from './review';
 
@@ -27,26 +23,6 @@ describe('audience in sync', () => {
   let admin: User;
   let versionId: string;
   let stopWorker: () => Promise<void>;
-
-  /** Workers of its own (the task queue's and the bulk queue's), so a test can stop them and start others (a restart). */
-  async function startWorker(): Promise<() => Promise<void>> {
-    const connection = await NativeConnection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
-    const workers = await createProcessWorkers({
-      connection,
-      namespace: stack.config.temporal.namespace,
-      taskQueue: stack.config.temporal.taskQueue,
-      dataConverter: temporalDataConverter(stack.config.temporal),
-      workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
-      deps: stack.deps,
-      bulk: bulkWorkerOptions(stack.config),
-    });
-    const running = workers.run();
-    return async () => {
-      workers.shutdown();
-      await running;
-      await connection.close();
-    };
-  }
 
   const asOfficer = () => ({ Authorization: bearer(stack.config, officer) });
   const patchUser = (user: User, body: object) =>
@@ -65,7 +41,7 @@ describe('audience in sync', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    stopWorker = await startWorker();
+    stopWorker = await startOwnWorkers(stack);
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
@@ -170,12 +146,12 @@ describe('audience in sync', () => {
     // The last word: in the audience.
     expect((await patchUser(person, { role: 'adjuster' })).status).toBe(200);
 
-    stopWorker = await startWorker();
+    stopWorker = await startOwnWorkers(stack);
     await waitUntil(() => noticesTo(person).length === 1, 'the notice after the restart', 30_000);
     await stopWorker();
     // Out while the worker is down, back in when the next one runs.
     expect((await patchUser(person, { isActive: false })).status).toBe(200);
-    stopWorker = await startWorker();
+    stopWorker = await startOwnWorkers(stack);
     const exempt = await statusOf(person, 'exempt');
     expect((await patchUser(person, { isActive: true })).status).toBe(200);
 

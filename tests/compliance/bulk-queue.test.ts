@@ -6,11 +6,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { Acknowledgement, Subscription, Tenant, User } from '../../src/models';
 import { TenantId } from '../../src/shared/search-attributes';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow } from '../../src/contracts/policy-rollout';
-import { temporalDataConverter } from '../../src/services/temporal';
-import { bulkWorkerOptions, createInsurflowWorker, createProcessWorkers, type InsurflowWorkerOptions } from '../../worker/worker';
+import { bulkWorkerOptions, createInsurflowWorker, createProcessWorkers } from '../../worker/worker';
 import { bearer, buildPolicyVersion, buildSubscription, buildUser, buildUsers } from '../support/factories';
 import { requiredEnv } from '../support/env';
-import { startTestStack, TestStack } from '../support/stack';
+import { stackWorkerOptions, startTestStack, TestStack } from '../support/stack';
 import { resultOf, waitUntil } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -36,14 +35,7 @@ describe('bulk task queue', () => {
     await stack?.close();
   });
 
-  const workerOptions = (): InsurflowWorkerOptions => ({
-    connection,
-    namespace: stack.config.temporal.namespace,
-    taskQueue: stack.config.temporal.taskQueue,
-    dataConverter: temporalDataConverter(stack.config.temporal),
-    workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
-    deps: stack.deps,
-  });
+  const workerOptions = () => stackWorkerOptions(stack.config, stack.deps, connection);
 
   /** The audience: the adjusters of `tenant`. */
   async function publishTo(tenant: Tenant, audience: number) {

@@ -3,13 +3,9 @@
  * (the run exists and activates once one starts), 201 with the active row in one round trip once a
  * worker is there; Idempotency-Key still names one subscription.
  */
-import { NativeConnection } from '@temporalio/worker';
 import { AuditEvent, Plan, Subscription, Tenant, User } from '../../src/models';
-import { temporalDataConverter } from '../../src/services/temporal';
-import { createInsurflowWorker } from '../../worker/worker';
-import { requiredEnv } from '../support/env';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { startOwnWorkers, startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('subscribe and wait (Prefer: wait)', () => {
@@ -18,25 +14,6 @@ describe('subscribe and wait (Prefer: wait)', () => {
   let owner: User;
   let plan: Plan;
   let stopWorker: (() => Promise<void>) | undefined;
-
-  /** The worker this file starts itself, after the first test has run without one. */
-  async function startWorker(): Promise<() => Promise<void>> {
-    const connection = await NativeConnection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
-    const worker = await createInsurflowWorker({
-      connection,
-      namespace: stack.config.temporal.namespace,
-      taskQueue: stack.config.temporal.taskQueue,
-      dataConverter: temporalDataConverter(stack.config.temporal),
-      workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
-      deps: stack.deps,
-    });
-    const running = worker.run();
-    return async () => {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    };
-  }
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: false });
@@ -66,7 +43,7 @@ describe('subscribe and wait (Prefer: wait)', () => {
     expect(run.status.name).toBe('RUNNING');
     expect((await Subscription.findByPk(res.body.id))!.status).toBe('pending');
 
-    stopWorker = await startWorker();
+    stopWorker = await startOwnWorkers(stack);
     await eventually(
       () => Subscription.findByPk(res.body.id),
       (row) => row?.status === 'active',

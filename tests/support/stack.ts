@@ -18,7 +18,7 @@ import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
-import { bulkWorkerOptions, createProcessWorkers, type ProcessWorkers } from '../../worker/worker';
+import { bulkWorkerOptions, createProcessWorkers, type InsurflowWorkerOptions, type ProcessWorkers } from '../../worker/worker';
 import { testConfig } from './config';
 import { createTestDatabase, TestDatabase } from './database';
 import { requiredEnv } from './env';
@@ -85,12 +85,7 @@ export async function startTestStack(
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     workers = await createProcessWorkers({
-      connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      dataConverter: temporalDataConverter(config.temporal),
-      workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
-      deps,
+      ...stackWorkerOptions(config, deps, workerConnection),
       tracing: options.tracing,
       bulk: bulkWorkerOptions(config),
     });
@@ -120,5 +115,36 @@ export async function startTestStack(
       await smtp.stop();
       await db.close();
     },
+  };
+}
+
+/** What a worker of the test stack runs with: its task queue, the test bundle, the stack's activity dependencies. */
+export function stackWorkerOptions(config: Config, deps: ActivityDeps, connection: NativeConnection): InsurflowWorkerOptions {
+  return {
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    dataConverter: temporalDataConverter(config.temporal),
+    workflowBundlePath: requiredEnv('INSURFLOW_TEST_WORKFLOW_BUNDLE'),
+    deps,
+  };
+}
+
+/**
+ * Workers of a test file's own on the stack's queues (the task queue's and the bulk queue's, as a
+ * worker process runs them), for a test that runs without them first or restarts them; answers how
+ * to stop them.
+ */
+export async function startOwnWorkers(stack: TestStack): Promise<() => Promise<void>> {
+  const connection = await NativeConnection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
+  const workers = await createProcessWorkers({
+    ...stackWorkerOptions(stack.config, stack.deps, connection),
+    bulk: bulkWorkerOptions(stack.config),
+  });
+  const running = workers.run();
+  return async () => {
+    workers.shutdown();
+    await running;
+    await connection.close();
   };
 }

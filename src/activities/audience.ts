@@ -1,7 +1,7 @@
 /**
- * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): a run started
- * for someone who joined the audience checks, as it starts, that they are still in it and e-mails
- * them the notice of the new policy; on `audienceChanged` any run checks, and ends as exempt when
+ * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): a run that opens
+ * itself (a rollout's, or one started for someone who joined the audience) checks, as it starts,
+ * that the employee is still in it and e-mails them the notice of the new policy; on `audienceChanged` any run checks, and ends as exempt when
  * its employee left.
  * The check locks the user's row first, as the sync of a user's change does
  * (src/domain/compliance/audience.ts), so a change and a check never cross: whichever comes second
@@ -54,7 +54,7 @@ export function createAudienceActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * The first step of a run started for a joiner: `retired` when the version was retired before
+     * The first step of a run that opens itself: `retired` when the version was retired before
      * the run started, `exempt` when the employee left the audience before it started (a signal
      * sent before the start reached no run), else `open` once the notice is sent.
      */

@@ -11,7 +11,7 @@ import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
 import { Acknowledgement, CompliancePolicy, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
 import { policyNameOf, reminderEmail } from './acknowledgement-reminder';
-import { inChunks } from './in-chunks';
+import { atMostInFlight } from './at-most-in-flight';
 import { createNotificationActivities } from './notifications';
 
 export interface RemindBatchInput {
@@ -51,7 +51,7 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
       })) as LoadedAcknowledgement[];
       const workflowId = complianceRemindWorkflowId(input.remindId);
       let sent = 0;
-      await inChunks(acknowledgements, SEND_CONCURRENCY, async (ack) => {
+      await atMostInFlight(acknowledgements, SEND_CONCURRENCY, async (ack) => {
         // Closed since the remind was asked (acknowledged, superseded…): nothing to remind.
         const open = OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status);
         if (open) {

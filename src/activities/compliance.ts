@@ -12,12 +12,11 @@ import {
   type AcknowledgementEvidence,
   acknowledgementWorkflowId,
   AcknowledgementWorkflow,
-  audienceChangedSignal,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
-import { audienceWhere, isInAudience } from '../models/audience';
+import { audienceWhere } from '../models/audience';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -27,8 +26,7 @@ import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
 import { day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
-import { inChunks } from './in-chunks';
-import { createPolicyNotices } from './policy-notice';
+import { atMostInFlight } from './at-most-in-flight';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -68,7 +66,6 @@ const START_CONCURRENCY = 50;
 
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
-  const notices = createPolicyNotices(deps);
 
   /** Tells an acknowledgement run its version is retired; false when there is no open run to tell. */
   function signalRetired(workflowId: string): Promise<boolean> {
@@ -108,23 +105,6 @@ export function createComplianceActivities(deps: ActivityDeps) {
     };
   }
 
-  /**
-   * After a batch's runs started: each employee still in the audience gets the notice; one who
-   * left meanwhile (whose audience change may have signalled before the run existed) gets
-   * `audienceChanged` now, and their run ends as exempt.
-   */
-  async function noticeOrRelease(version: PolicyVersion, acks: Acknowledgement[]): Promise<void> {
-    const policy = (await CompliancePolicy.findByPk(version.policyId))!;
-    const employees = await User.findAll({ where: { id: { [Op.in]: acks.map((a) => a.employeeId) } } });
-    const byId = new Map(employees.map((e) => [e.id, e]));
-    await inChunks(acks, START_CONCURRENCY, async (ack) => {
-      const employee = byId.get(ack.employeeId);
-      if (employee && isInAudience(employee, version))
-        await notices.sendPolicyNotice(ack, employee, { title: policy.title, versionNumber: version.versionNumber });
-      else await signalOpenRun(ack.workflowId!, audienceChangedSignal);
-    });
-  }
-
   /** Records one alert (once per acknowledgement, level and channel) and the outcome of sending it. */
   async function recordAlert(
     ack: Acknowledgement,
@@ -155,9 +135,10 @@ export function createComplianceActivities(deps: ActivityDeps) {
     /**
      * Creates the acknowledgements of the next `limit` employees of the audience (ordered by id,
      * after the cursor), commits them, then starts their runs — never inside the transaction, so
-     * no run exists for a row that was rolled back. A newer publication may retire the version
-     * between the commit and the starts; its rollout then signals the rows it finds, and a run
-     * started after that signal is ended here by the re-check that follows the starts.
+     * no run exists for a row that was rolled back. Each run opens itself (`openAcknowledgement`):
+     * it ends as superseded when a newer publication retired the version before it started (that
+     * rollout's signal found no run yet), as exempt when its employee left the audience meanwhile,
+     * and otherwise sends the notice.
      */
     async createAcknowledgementBatch(input: RolloutBatchInput): Promise<RolloutBatchResult> {
       const settings = await TenantSettings.forTenant(input.tenantId);
@@ -206,7 +187,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
 
       const pending = acknowledgements.filter((a) => a.status === 'pending');
       let runsStarted = 0;
-      await inChunks(pending, START_CONCURRENCY, async (ack) => {
+      await atMostInFlight(pending, START_CONCURRENCY, async (ack) => {
         try {
           // A retried batch finds the run it started before: running → reused, closed → kept closed.
           // On the bulk queue: the run and its activities (which follow the run's queue) wait
@@ -228,6 +209,9 @@ export function createComplianceActivities(deps: ActivityDeps) {
                 dueAt: ack.dueAt.toISOString(),
                 reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
                 graceDays: settings.acknowledgementGraceDays,
+                // The run checks the audience and sends the notice itself, on the bulk queue, so
+                // this batch only writes rows and starts runs (see the contract's `joined`).
+                joined: true,
               },
             ],
           });
@@ -236,13 +220,6 @@ export function createComplianceActivities(deps: ActivityDeps) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
       });
-      if ((await PolicyVersion.count({ where: { id: version.id, status: 'published' } })) === 0) {
-        await inChunks(pending, START_CONCURRENCY, async (ack) => {
-          await signalRetired(ack.workflowId!);
-        });
-      } else {
-        await noticeOrRelease(version, pending);
-      }
       return {
         acknowledgements: acknowledgements.length,
         runsStarted,
@@ -264,7 +241,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
         limit: input.limit,
       });
       let signalled = 0;
-      await inChunks(open, START_CONCURRENCY, async (ack) => {
+      await atMostInFlight(open, START_CONCURRENCY, async (ack) => {
         if (await signalRetired(ack.workflowId!)) signalled += 1;
       });
       return { signalled, lastId: open.at(-1)?.id ?? input.afterAcknowledgementId, done: open.length < input.limit };

@@ -1,7 +1,7 @@
 /**
  * "New policy to acknowledge" (docs/compliance.md, Notice at publication): one e-mail per person
- * and version, with the title, the deadline and the links. Sent by a rollout's batch for the runs
- * it starts, and by a run started for someone who joined the audience later.
+ * and version, with the title, the deadline and the links. Sent by each acknowledgement run that
+ * opens itself as it starts: a rollout's, or one started for someone who joined the audience later.
  */
 import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
 import type { Acknowledgement, User } from '../models';

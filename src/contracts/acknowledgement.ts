@@ -38,8 +38,11 @@ export interface AcknowledgementInput {
   reminderDaysBefore: number;
   graceDays: number;
   /**
-   * Started by the audience sync for someone who joined after publication: the run checks the
-   * audience and sends the notice itself as it starts (a rollout's batch does both for its runs).
+   * The run opens itself as it starts: checks that the version is still published and the employee
+   * still in its audience, and sends the notice. First set by the audience sync for someone who
+   * joined after publication, hence the name; a rollout's batch sets it for its runs too, so the
+   * notices go out from the runs on the bulk queue instead of inside the batch. The name stays:
+   * runs in flight and workers of the previous release read it.
    */
   joined?: boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * One employee's acknowledgement of one published policy version: `ack-<acknowledgementId>`.
  *
- *   (a joiner's run: still in the audience? notice e-mailed) pending ──(reminder N days before due)──>
+ *   (opening: still published and in the audience? notice e-mailed) pending ──(reminder N days before due)──>
  *   due date ──> overdue + level 1 to the manager
  *           ──(grace period)──> escalated + level 2 to the compliance team (e-mail + webhook)
  *
@@ -123,7 +123,7 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
   }
 
   publishStatus({ status: 'pending', dueAt, details: `Awaiting acknowledgement, due ${input.dueAt}` });
-  // A joiner's run checks the audience and sends the notice (a rollout's batch does both for its runs).
+  // A run that opens itself (a rollout's or a joiner's) checks the version and audience and sends the notice.
   if (input.joined && patched('acknowledgement-opening')) {
     const opening = await openAcknowledgement(step);
     if (opening === 'exempt') exempted = true;

@@ -80,7 +80,7 @@ describe('recurring attestation (time-skipping)', () => {
     });
     // Waited for through the database: awaiting a result lets the time-skipping server skip ahead.
     await waitUntil(() => noticesTo(ada).length === 1 && noticesTo(bob).length === 1, 'cycle 1 notices');
-    // The notices go out inside the batch; the run's progress moves on when the batch returns.
+    // The runs send the notices as they open, independently of the rollout's progress.
     const progress = await eventually(
       () => rollout.query(rolloutProgressQuery),
       (p) => p.phase === 'completed',

@@ -10,6 +10,8 @@ export interface ReceivedMail {
   text: string;
   messageId: string;
   attachments: { filename: string; contentType: string; content: string }[];
+  /** When the sender began transmitting it (epoch ms), before this process parsed it. */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -34,6 +36,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, _session, callback) {
+      const receivedAt = Date.now();
       simpleParser(stream)
         .then((parsed) => {
           messages.push({
@@ -46,6 +49,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
               contentType: a.contentType,
               content: a.content.toString('utf8'),
             })),
+            receivedAt,
           });
           callback();
         })

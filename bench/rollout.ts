@@ -17,6 +17,7 @@ import { workflowStartOptions } from '../src/services/workflow-start';
 import { issueAccessToken } from '../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
 import { buildPolicyVersion, buildSubscription, buildUser, buildUsers } from '../tests/support/factories';
+import type { ReceivedMail } from '../tests/support/smtp-sink';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently } from './fixtures';
 import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
@@ -48,7 +49,8 @@ interface QueueRun {
   /** The targets (≤ 2): B's p95 during A's rollout ÷ idle. */
   apiP95Ratio: number;
   escalationP95Ratio: number;
-  rollout: { runsStarted: number; seconds: number; perSecond: number };
+  /** `seconds`: until the rollout workflow finished starting runs; `noticesSeconds`: until the last run's notice arrived. */
+  rollout: { runsStarted: number; seconds: number; perSecond: number; noticesSeconds: number };
   rawSdk: { runsStarted: number; seconds: number; perSecond: number };
   /** The target (≥ 0.7): the rollout's start rate ÷ the raw SDK loop's. */
   startRateRatio: number;
@@ -108,20 +110,25 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
       // Filed at the latest when the answer came: the deadline is counted from when it was asked.
       deadlines.set(`Claim ${claim.claimNumber} is still unassigned`, filedAt + ESCALATION_SECONDS * 1000);
     }
-    const escalation: number[] = [];
-    const seen = new Set<string>();
-    while (seen.size < deadlines.size) {
+    // Read once the phase is over, each e-mail timed by when the worker began sending it.
+    const escalation = new Map<string, number>();
+    while (escalation.size < deadlines.size) {
       for (const mail of infra.smtp.messages) {
         const deadline = deadlines.get(mail.subject);
-        if (deadline !== undefined && mail.to.includes(manager.email.toLowerCase()) && !seen.has(mail.subject)) {
-          seen.add(mail.subject);
-          escalation.push(Date.now() - deadline);
+        if (deadline !== undefined && mail.to.includes(manager.email.toLowerCase()) && !escalation.has(mail.subject)) {
+          escalation.set(mail.subject, mail.receivedAt - deadline);
         }
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { api: summarise(api), escalation: summarise(escalation) };
+    return { api: summarise(api), escalation: summarise([...escalation.values()]) };
   };
+}
+
+/** Until the sink holds `count` policy notices begun since `since` (each run sends one as it opens; B gets none). */
+async function waitForNotices(infra: BenchInfra, since: number, count: number): Promise<void> {
+  const isNotice = (mail: ReceivedMail) => mail.receivedAt >= since && mail.subject.startsWith('New policy to acknowledge');
+  while (infra.smtp.messages.filter(isNotice).length < count) await new Promise((r) => setTimeout(r, 200));
 }
 
 async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues']): Promise<QueueRun> {
@@ -156,6 +163,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
 
     let rolledOut = false;
     const rolloutStarted = performance.now();
+    const rolloutStartedAt = Date.now();
     const rollout = await infra.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
       ...workflowStartOptions(taskQueue, {
         workflowId: policyRolloutWorkflowId(version.id),
@@ -165,8 +173,21 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       }),
       args: [{ tenantId: a.tenant.id, versionId: version.id, retiredVersionIds: [] }],
     });
-    const [progress, duringRollout] = await Promise.all([rollout.result().finally(() => (rolledOut = true)), load(() => rolledOut)]);
-    const rolloutSeconds = (performance.now() - rolloutStarted) / 1000;
+    let rolloutSeconds = 0;
+    // The rollout's load lasts until its last notice arrived: the runs send them as they open, on
+    // the bulk queue, after the rollout workflow itself (which only starts them) has finished.
+    const [progress, duringRollout] = await Promise.all([
+      rollout
+        .result()
+        .then(async (done) => {
+          rolloutSeconds = (performance.now() - rolloutStarted) / 1000;
+          await waitForNotices(infra, rolloutStartedAt, done.runsStarted);
+          return done;
+        })
+        .finally(() => (rolledOut = true)),
+      load(() => rolledOut),
+    ]);
+    const noticesSeconds = (performance.now() - rolloutStarted) / 1000;
 
     let rawDone = false;
     const rawStarted = performance.now();
@@ -206,7 +227,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       duringRawStarts,
       apiP95Ratio: duringRollout.api.p95Ms / idle.api.p95Ms,
       escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
-      rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate },
+      rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate, noticesSeconds },
       rawSdk: { runsStarted: employees, seconds: rawSeconds, perSecond: rawRate },
       startRateRatio: rolloutRate / rawRate,
       workerRssMaxMiB: rssMax / MiB,

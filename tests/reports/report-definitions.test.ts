@@ -12,7 +12,7 @@ import { workerActivities } from '../../worker/worker';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
-import { eventually } from '../support/waiting';
+import { eventually, waitUntil } from '../support/waiting';
 
 describe('saved reports', () => {
   let stack: TestStack;
@@ -48,7 +48,11 @@ describe('saved reports', () => {
   }
 
   /** The schedule's next run started by trigger-now, waited for until it ends; answers its outcome. */
+  /** When the last triggered run was seen started: its ID carries the server's time to the second. */
+  let lastTriggerSeenAt = 0;
   async function triggeredRun(handle: ScheduleHandle): Promise<{ workflowId: string; outcome: string }> {
+    // Two triggers within one second would be one scheduled time, one workflow ID and one idempotency key.
+    await waitUntil(() => Math.floor(Date.now() / 1000) > Math.floor(lastTriggerSeenAt / 1000), 'the next second', 2000);
     const before = (await handle.describe()).info.recentActions.length;
     await handle.trigger();
     const { info } = await eventually(
@@ -56,6 +60,7 @@ describe('saved reports', () => {
       (schedule) => schedule.info.recentActions.length > before,
       'the triggered run to start',
     );
+    lastTriggerSeenAt = Date.now();
     const { workflowId } = info.recentActions[info.recentActions.length - 1].action.workflow;
     const outcome = await stack.temporal.workflow.getHandle<ScheduledReportWorkflow>(workflowId).result();
     return { workflowId, outcome };

@@ -56,7 +56,8 @@ export function createAudienceActivities(deps: ActivityDeps) {
     /**
      * The first step of a run that opens itself: `retired` when the version was retired before
      * the run started, `exempt` when the employee left the audience before it started (a signal
-     * sent before the start reached no run), else `open` once the notice is sent.
+     * sent before the start reached no run), else `open` once the notice is sent (none when the
+     * employee acknowledged before the run opened).
      */
     async openAcknowledgement(step: AcknowledgementStep): Promise<AcknowledgementOpening> {
       const ack = await Acknowledgement.findByPk(step.acknowledgementId, {
@@ -66,6 +67,10 @@ export function createAudienceActivities(deps: ActivityDeps) {
       const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
       if (version.status !== 'published') return 'retired';
       if (await exemptIfOutOfAudience(step)) return 'exempt';
+      // Acknowledged before its run opened (a large rollout's runs open at the bulk queue's pace):
+      // a notice asking for it now would only confuse.
+      const { status } = (await Acknowledgement.findByPk(ack.id, { attributes: ['status'] }))!;
+      if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(status)) return 'open';
       const employee = (await User.findByPk(ack.employeeId))!;
       await notices.sendPolicyNotice(ack, employee, { title: version.policy.title, versionNumber: version.versionNumber });
       return 'open';

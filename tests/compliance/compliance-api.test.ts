@@ -7,7 +7,7 @@ import type { RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
-import { resultOf, waitForRunCount } from '../support/waiting';
+import { eventually, resultOf, waitForRunCount } from '../support/waiting';
 import { approveThroughReview } from './review';
 
 describe('compliance API end to end', () => {
@@ -130,7 +130,12 @@ describe('compliance API end to end', () => {
     });
 
     it("shows each acknowledgement's stage to operators as search attributes", async () => {
-      const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer));
+      // The run publishes its end once its opening step (the notice, on the bulk queue) has returned.
+      const run = await eventually(
+        () => stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(officer)),
+        (answer) => answer.body.searchAttributes?.BusinessStatus === 'acknowledged',
+        'the acknowledged run',
+      );
       expect(run.body.searchAttributes).toMatchObject({ TenantId: tenant.id, BusinessStatus: 'acknowledged' });
       await waitForRunCount(
         stack.temporal,

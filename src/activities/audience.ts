@@ -1,8 +1,8 @@
 /**
- * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): a run that opens
- * itself (a rollout's, or one started for someone who joined the audience) checks, as it starts,
- * that the employee is still in it and e-mails them the notice of the new policy; on `audienceChanged` any run checks, and ends as exempt when
- * its employee left.
+ * The acknowledgement run's side of the audience sync (docs/compliance.md, Audience): a run that
+ * opens itself (a rollout's, or one started for someone who joined the audience) checks, as it
+ * starts, that the employee is still in it and e-mails them the notice of the new policy; on
+ * `audienceChanged` any run checks, and ends as exempt when its employee left.
  * The check locks the user's row first, as the sync of a user's change does
  * (src/domain/compliance/audience.ts), so a change and a check never cross: whichever comes second
  * sees the other's result.
@@ -66,11 +66,10 @@ export function createAudienceActivities(deps: ActivityDeps) {
       if (!ack) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${step.acknowledgementId} not found`);
       const version = (ack as Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } }).version;
       if (version.status !== 'published') return 'retired';
-      if (await exemptIfOutOfAudience(step)) return 'exempt';
       // Acknowledged before its run opened (a large rollout's runs open at the bulk queue's pace):
-      // a notice asking for it now would only confuse.
-      const { status } = (await Acknowledgement.findByPk(ack.id, { attributes: ['status'] }))!;
-      if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(status)) return 'open';
+      // a notice asking for it now would only confuse, and a closed row is never exempted.
+      if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) return 'open';
+      if (await exemptIfOutOfAudience(step)) return 'exempt';
       const employee = (await User.findByPk(ack.employeeId))!;
       await notices.sendPolicyNotice(ack, employee, { title: version.policy.title, versionNumber: version.versionNumber });
       return 'open';

@@ -5,7 +5,6 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { SignalDefinition } from '@temporalio/common';
 import { Op } from 'sequelize';
 import {
   ACKNOWLEDGEMENT_WORKFLOW_TYPE,
@@ -68,17 +67,13 @@ export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
 
   /** Tells an acknowledgement run its version is retired; false when there is no open run to tell. */
-  function signalRetired(workflowId: string): Promise<boolean> {
-    return signalOpenRun(workflowId, versionRetiredSignal);
-  }
-
-  async function signalOpenRun(workflowId: string, signal: SignalDefinition): Promise<boolean> {
+  async function signalRetired(workflowId: string): Promise<boolean> {
     try {
-      await deps.temporal.workflow.getHandle(workflowId).signal(signal);
+      await deps.temporal.workflow.getHandle(workflowId).signal(versionRetiredSignal);
       return true;
     } catch (err) {
-      // The run closed meanwhile (acknowledged just now), or its start is still to come (and
-      // whoever starts it checks again after starting): nothing to end now.
+      // The run closed meanwhile (acknowledged just now), or its start is still to come (and the
+      // run checks the version as it opens): nothing to end now.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       return false;
     }

@@ -47,9 +47,10 @@ describe('saved reports', () => {
     };
   }
 
-  /** The schedule's next run started by trigger-now, waited for until it ends; answers its outcome. */
   /** When the last triggered run was seen started: its ID carries the server's time to the second. */
   let lastTriggerSeenAt = 0;
+
+  /** The schedule's next run started by trigger-now, waited for until it ends; answers its outcome. */
   async function triggeredRun(handle: ScheduleHandle): Promise<{ workflowId: string; outcome: string }> {
     // Two triggers within one second would be one scheduled time, one workflow ID and one idempotency key.
     await waitUntil(() => Math.floor(Date.now() / 1000) > Math.floor(lastTriggerSeenAt / 1000), 'the next second', 2000);

@@ -20,19 +20,26 @@ import { createPolicyNotices } from './policy-notice';
 export function createAudienceActivities(deps: ActivityDeps) {
   const notices = createPolicyNotices(deps);
 
-  /** Records the acknowledgement as exempt when its employee left the audience; answers whether it is exempt. */
-  async function exemptIfOutOfAudience(step: AcknowledgementStep): Promise<boolean> {
+  /**
+   * Under the employee's lock, then the row's: `exempt` once the acknowledgement is recorded as
+   * exempt (the employee left the audience); the employee, as locked, while the row is open under
+   * this run and they are in the audience; null when the row is no longer this run's to act on
+   * (acknowledged or otherwise closed, or reopened under a later run).
+   */
+  async function checkAudience(step: AcknowledgementStep, employeeId?: string): Promise<'exempt' | User | null> {
     return deps.sequelize.transaction(async (transaction) => {
-      const found = await Acknowledgement.findByPk(step.acknowledgementId, { attributes: ['employeeId'], transaction });
-      if (!found) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${step.acknowledgementId} not found`);
-      const employee = await User.findByPk(found.employeeId, { lock: transaction.LOCK.UPDATE, transaction });
-      const ack = (await Acknowledgement.findByPk(step.acknowledgementId, { lock: transaction.LOCK.UPDATE, transaction }))!;
+      const owner =
+        employeeId ?? (await Acknowledgement.findByPk(step.acknowledgementId, { attributes: ['employeeId'], transaction }))?.employeeId;
+      if (!owner) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${step.acknowledgementId} not found`);
+      const employee = await User.findByPk(owner, { lock: transaction.LOCK.UPDATE, transaction });
+      const ack = await Acknowledgement.findByPk(step.acknowledgementId, { lock: transaction.LOCK.UPDATE, transaction });
+      if (!ack) throw businessFailure(BusinessErrorType.NotFound, `acknowledgement ${step.acknowledgementId} not found`);
       // A row reopened under a later run is that run's business, never this one's.
-      if (ack.workflowId !== step.workflowId) return false;
-      if (ack.status === 'exempt') return true;
-      if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) return false;
+      if (ack.workflowId !== step.workflowId) return null;
+      if (ack.status === 'exempt') return 'exempt';
+      if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) return null;
       const version = (await PolicyVersion.findByPk(ack.versionId, { transaction }))!;
-      if (employee && isInAudience(employee, version)) return false;
+      if (employee && isInAudience(employee, version)) return employee;
       const before = ack.toJSON();
       await ack.update({ status: 'exempt', exemptedAt: new Date() }, { transaction });
       await recordAudit(
@@ -48,7 +55,7 @@ export function createAudienceActivities(deps: ActivityDeps) {
         },
         transaction,
       );
-      return true;
+      return 'exempt';
     });
   }
 
@@ -56,8 +63,8 @@ export function createAudienceActivities(deps: ActivityDeps) {
     /**
      * The first step of a run that opens itself: `retired` when the version was retired before
      * the run started, `exempt` when the employee left the audience before it started (a signal
-     * sent before the start reached no run), else `open` once the notice is sent (none when the
-     * employee acknowledged before the run opened).
+     * sent before the start reached no run), else `open`, once the notice is sent to an employee
+     * in the audience (none when the row was acknowledged before the run opened).
      */
     async openAcknowledgement(step: AcknowledgementStep): Promise<AcknowledgementOpening> {
       const ack = await Acknowledgement.findByPk(step.acknowledgementId, {
@@ -69,13 +76,15 @@ export function createAudienceActivities(deps: ActivityDeps) {
       // Acknowledged before its run opened (a large rollout's runs open at the bulk queue's pace):
       // a notice asking for it now would only confuse, and a closed row is never exempted.
       if (!OPEN_ACKNOWLEDGEMENT_STATUSES.includes(ack.status)) return 'open';
-      if (await exemptIfOutOfAudience(step)) return 'exempt';
-      const employee = (await User.findByPk(ack.employeeId))!;
-      await notices.sendPolicyNotice(ack, employee, { title: version.policy.title, versionNumber: version.versionNumber });
+      const checked = await checkAudience(step, ack.employeeId);
+      if (checked === 'exempt') return 'exempt';
+      if (checked) await notices.sendPolicyNotice(ack, checked, { title: version.policy.title, versionNumber: version.versionNumber });
       return 'open';
     },
 
     /** On `audienceChanged`: true when the employee left the audience and the acknowledgement is now exempt. */
-    exemptIfOutOfAudience,
+    async exemptIfOutOfAudience(step: AcknowledgementStep): Promise<boolean> {
+      return (await checkAudience(step)) === 'exempt';
+    },
   };
 }

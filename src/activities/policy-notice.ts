@@ -19,7 +19,8 @@ export function createPolicyNotices(deps: ActivityDeps) {
      */
     async sendPolicyNotice(
       ack: Acknowledgement,
-      employee: Pick<User, 'id' | 'fullName'>,
+      /** In the audience (so active, in the tenant) as the caller just read them. */
+      employee: Pick<User, 'email' | 'fullName'>,
       policy: { title: string; versionNumber: number },
     ): Promise<void> {
       const policyName = policyNameOf(policy.title, policy.versionNumber);
@@ -27,7 +28,7 @@ export function createPolicyNotices(deps: ActivityDeps) {
       const result = await notifications.sendEmail({
         idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,
-        to: { userIds: [employee.id] },
+        to: { emails: [employee.email] },
         subject: `New policy to acknowledge: ${policyName}, due ${due}`,
         text:
           `Hello ${employee.fullName},\n\n${policyName} applies to you: please read it and acknowledge it by ${due}.\n\n` +

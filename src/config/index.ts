@@ -113,6 +113,8 @@ export interface SmtpSettings {
   greetingTimeoutMs: number;
   /** Longest silence of the server once the session has begun. */
   socketTimeoutMs: number;
+  /** SMTP sessions a process keeps open and sends through, each reused for many messages. */
+  maxConnections: number;
 }
 
 /** How long the API waits on each dependency before answering 503 (milliseconds unless named). */
@@ -253,6 +255,7 @@ const schema = Joi.object({
   SMTP_CONNECTION_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   SMTP_GREETING_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   SMTP_SOCKET_TIMEOUT_MS: Joi.number().integer().min(100).default(30_000),
+  SMTP_MAX_CONNECTIONS: Joi.number().integer().min(1).max(100).default(5),
   WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
@@ -435,6 +438,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionTimeoutMs: value.SMTP_CONNECTION_TIMEOUT_MS,
       greetingTimeoutMs: value.SMTP_GREETING_TIMEOUT_MS,
       socketTimeoutMs: value.SMTP_SOCKET_TIMEOUT_MS,
+      maxConnections: value.SMTP_MAX_CONNECTIONS,
     },
     worker: {
       maxCachedWorkflows: value.WORKER_MAX_CACHED_WORKFLOWS,

@@ -5,13 +5,13 @@ import {
   InferAttributes,
   InferCreationAttributes,
   Model,
-  QueryTypes,
   Sequelize,
   Transaction,
 } from 'sequelize';
 import { subscriptionWorkflowId, type PropertyAddress, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
 import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
+import { instanceOf, runPrepared } from './prepared-statement';
 import { selectListOf } from './select-list';
 
 /**
@@ -64,45 +64,37 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
    * committed while this statement ran, after its snapshot was taken: then read the row afresh.
    */
   static async recordPendingWithEvent(terms: SubscriptionTerms, event: CreationAttributes<AuditEvent>): Promise<Subscription | null> {
-    const row = selectListOf(Subscription);
-    // A CTE's insert is invisible to the rest of its statement: the last SELECT finds only a row that was there before.
-    const rows = await Subscription.sequelize!.query(
-      `WITH inserted AS (
-         INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months,
-                                    holder_phone, property_address, workflow_id, created_at, updated_at)
-         VALUES ($id, $tenantId, $planId, $policyholderId, $status, $coverageAmount, $premium, $durationMonths,
-                 $holderPhone, $propertyAddress::jsonb, $workflowId, now(), now())
-         ON CONFLICT DO NOTHING
-         RETURNING ${row}
-       ), event AS (
-         INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key)
-         VALUES ($eventTenantId, $actorType, $actorId, $action, $entityType, $entityId, $changes::jsonb, $requestId, $eventWorkflowId, $runId, $dedupeKey)
-         ON CONFLICT DO NOTHING
-       )
-       SELECT * FROM inserted
-       UNION ALL
-       SELECT ${row} FROM subscriptions WHERE id = $id AND tenant_id = $tenantId`,
-      {
-        type: QueryTypes.SELECT,
-        model: Subscription,
-        bind: {
-          ...pendingRowOf(terms),
-          propertyAddress: terms.propertyAddress ? JSON.stringify(terms.propertyAddress) : null,
-          eventTenantId: event.tenantId ?? null,
-          actorType: event.actorType,
-          actorId: event.actorId ?? null,
-          action: event.action,
-          entityType: event.entityType,
-          entityId: event.entityId,
-          changes: JSON.stringify(event.changes),
-          requestId: event.requestId ?? null,
-          eventWorkflowId: event.workflowId ?? null,
-          runId: event.runId ?? null,
-          dedupeKey: event.dedupeKey ?? null,
-        },
-      },
+    const row = pendingRowOf(terms);
+    const rows = await runPrepared<object>(
+      Subscription.sequelize!,
+      pendingWithEventSql(),
+      [
+        row.id,
+        row.tenantId,
+        row.planId,
+        row.policyholderId,
+        row.status,
+        row.coverageAmount,
+        row.premium,
+        row.durationMonths,
+        row.holderPhone,
+        row.propertyAddress ? JSON.stringify(row.propertyAddress) : null,
+        row.workflowId,
+        event.tenantId ?? null,
+        event.actorType,
+        event.actorId ?? null,
+        event.action,
+        event.entityType,
+        event.entityId,
+        JSON.stringify(event.changes),
+        event.requestId ?? null,
+        event.workflowId ?? null,
+        event.runId ?? null,
+        event.dedupeKey ?? null,
+      ],
+      'write',
     );
-    return rows[0] ?? null;
+    return rows[0] ? instanceOf(Subscription, rows[0]) : null;
   }
 
   static initModel(sequelize: Sequelize): void {
@@ -137,6 +129,31 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
 }
 
 /** The pending row for the terms a run was started with: the same whether the API or the run inserts it. */
+/**
+ * The statement of `recordPendingWithEvent`: the row's insert and its event's, then the row as
+ * inserted or, from before the statement, as it was (a CTE's insert is invisible to the rest of
+ * its statement). A prepared statement, so PostgreSQL plans the CTE once per connection.
+ */
+let pendingWithEvent: string | undefined;
+function pendingWithEventSql(): string {
+  const row = selectListOf(Subscription);
+  pendingWithEvent ??= `WITH inserted AS (
+       INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months,
+                                  holder_phone, property_address, workflow_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, now(), now())
+       ON CONFLICT DO NOTHING
+       RETURNING ${row}
+     ), event AS (
+       INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key)
+       VALUES ($12, $13, $14, $15, $16, $17, $18::jsonb, $19, $20, $21, $22)
+       ON CONFLICT DO NOTHING
+     )
+     SELECT * FROM inserted
+     UNION ALL
+     SELECT ${row} FROM subscriptions WHERE id = $1 AND tenant_id = $2`;
+  return pendingWithEvent;
+}
+
 function pendingRowOf(terms: SubscriptionTerms) {
   return {
     id: terms.subscriptionId,

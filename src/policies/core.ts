@@ -7,6 +7,7 @@
  * Update validator).
  */
 import { Op, type FindOptions, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { findOneWhere } from '../models/prepared-statement';
 import type { AuthUser } from '../shared/caller';
 import { type Role, TENANT_ROLES } from '../shared/roles';
 import { NotPermitted, NotVisible } from './refusals';
@@ -48,11 +49,13 @@ export async function findVisible<M extends Model, Action extends string>(
   id: string,
   options: { action?: Action } & Pick<FindOptions, 'include'> = {},
 ): Promise<M> {
-  const { action, ...find } = options;
+  const { action, include } = options;
   // Every model with a policy has an `id`; a generic model type cannot say so. Both conditions
   // hold: a scope that itself names an id (a tenant admin's own tenant) is not overwritten.
-  const where: WhereOptions = { [Op.and]: [policy.scope(caller), { id }] };
-  const row = await policy.model.findOne({ ...find, where });
+  const scope = policy.scope(caller);
+  const row = include
+    ? await policy.model.findOne({ include, where: { [Op.and]: [scope, { id }] } })
+    : await findOneWhere(policy.model, scope, { id });
   return authorize(caller, policy, row, action);
 }
 

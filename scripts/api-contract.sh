@@ -4,6 +4,7 @@
 # checkout) on first use. Expects a build (bash scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-runtime.sh
 SCHEMATHESIS_VERSION=4.32.5
 VENV=.tools/schemathesis
 if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null | grep -o '[0-9.]*$')" != "$SCHEMATHESIS_VERSION" ]; then

@@ -2,5 +2,6 @@
 # Quick start: set up, then run the whole stack on embedded defaults (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-runtime.sh
 bash scripts/setup.sh
 exec node dist/scripts/start.js

@@ -10,6 +10,7 @@
 # API operation and role.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-runtime.sh
 bash scripts/setup.sh || exit 1
 npx eslint . || exit 1
 npx prettier --check . || exit 1

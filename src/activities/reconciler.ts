@@ -107,7 +107,8 @@ export function createReconcilerActivities({ sequelize, temporal, taskQueue, log
           entityId: row.id,
           before: { runState: row.run_state },
           after: { runState, workflowId: row.workflow_id },
-          dedupeKey: `${source.workflowId}:${entity}:${row.id}`,
+          // The run's ID too: two runs the schedule starts within one second share a workflow ID.
+          dedupeKey: `${source.workflowId}:${source.runId}:${entity}:${row.id}`,
         },
         transaction,
       );

@@ -9,6 +9,8 @@
  * BENCH_ROLLOUT_QUEUES=bulk,shared also runs the baseline: everything on one task queue.
  */
 import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId, AcknowledgementWorkflow } from '../src/contracts/acknowledgement';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
@@ -51,11 +53,47 @@ interface QueueRun {
   escalationP95Ratio: number;
   /** `seconds`: until the rollout workflow finished starting runs; `noticesSeconds`: until the last run's notice arrived. */
   rollout: { runsStarted: number; seconds: number; perSecond: number; noticesSeconds: number };
+  /** Where the rollout's time went, from its own history: inside its batch activities, and between them (workflow tasks, dispatch). */
+  rolloutBatches: BatchTimes;
   rawSdk: { runsStarted: number; seconds: number; perSecond: number };
   /** The target (≥ 0.7): the rollout's start rate ÷ the raw SDK loop's. */
   startRateRatio: number;
   /** The target (< 1,024): the worker's largest RSS sampled every 500 ms. */
   workerRssMaxMiB: number;
+}
+
+interface BatchTimes {
+  batches: number;
+  /** From each batch's scheduling to its completion, summed. */
+  inBatchesSeconds: number;
+  /** Everything else between the first event and the last, over every run of the chain. */
+  betweenBatchesSeconds: number;
+}
+
+const eventSeconds = (event: temporal.api.history.v1.IHistoryEvent) =>
+  Number(event.eventTime!.seconds) + (event.eventTime!.nanos ?? 0) / 1e9;
+
+/** The batches of a rollout and their time, walked back through its continued-as-new runs. */
+async function batchTimes(client: Client, workflowId: string): Promise<BatchTimes> {
+  const times: BatchTimes = { batches: 0, inBatchesSeconds: 0, betweenBatchesSeconds: 0 };
+  let runId: string | undefined;
+  do {
+    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    const scheduledAt = new Map<number, number>();
+    let inBatches = 0;
+    for (const event of events) {
+      if (event.activityTaskScheduledEventAttributes) scheduledAt.set(Number(event.eventId), eventSeconds(event));
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed) {
+        times.batches += 1;
+        inBatches += eventSeconds(event) - scheduledAt.get(Number(completed.scheduledEventId))!;
+      }
+    }
+    times.inBatchesSeconds += inBatches;
+    times.betweenBatchesSeconds += eventSeconds(events.at(-1)!) - eventSeconds(events[0]) - inBatches;
+    runId = events[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  } while (runId);
+  return times;
 }
 
 export interface RolloutResult {
@@ -228,6 +266,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       apiP95Ratio: duringRollout.api.p95Ms / idle.api.p95Ms,
       escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
       rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate, noticesSeconds },
+      rolloutBatches: await batchTimes(infra.temporal, rollout.workflowId),
       rawSdk: { runsStarted: employees, seconds: rawSeconds, perSecond: rawRate },
       startRateRatio: rolloutRate / rawRate,
       workerRssMaxMiB: rssMax / MiB,

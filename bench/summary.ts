@@ -123,6 +123,12 @@ export function summaryRows(r: BenchResults): Row[] {
         '≥ 0.7 ×',
         run.startRateRatio >= 0.7,
       ],
+      [
+        `${on}: rollout's time in / between its batches`,
+        `${n(run.rolloutBatches.inBatchesSeconds, 1)} / ${n(run.rolloutBatches.betweenBatchesSeconds, 1)} s (${n(run.rolloutBatches.batches)} batches)`,
+        'reported',
+        undefined,
+      ],
       [`${on}: worker RSS max`, `${n(run.workerRssMaxMiB)} MiB`, '< 1,024 MiB', run.workerRssMaxMiB < 1024],
     );
   }

@@ -12,13 +12,15 @@ import type { BenchInfra } from './infra';
 import { percentile, runConcurrently } from './fixtures';
 import { apiEnv, startApiProcess } from './processes';
 import { seedClaimVolume } from './search-volume';
-import { buildUser } from '../tests/support/factories';
+import { ComplianceRequirement, ComplianceRequirementPolicy } from '../src/models';
+import { buildPolicyVersion, buildUser } from '../tests/support/factories';
 
 const WARM_UP = 5;
 /**
  * Each report as the benchmark asks for it: the default 30 days and a 90-day period, each grouping;
- * the compliance report of the tenant (it holds no policy versions: the volume is in claims and
- * policies) and the platform report over every tenant, asked by a platform admin.
+ * the compliance report of the tenant (COMPLIANCE_VERSIONS published versions, one acknowledgement
+ * per policyholder of each, their escalations) and the platform report over every tenant, asked by
+ * a platform admin.
  */
 const REPORTS = [
   '/reports/claims',
@@ -34,6 +36,8 @@ const REPORTS = [
 export interface ReportsResult {
   claims: number;
   policies: number;
+  /** Of the COMPLIANCE_VERSIONS published versions, counted by the compliance report. */
+  acknowledgements: number;
   requests: number;
   byReport: Record<string, { p50Ms: number; p95Ms: number }>;
   /** The slowest report's p95. Target: < 300 ms. */
@@ -82,11 +86,67 @@ export async function ageVolume(sequelize: Sequelize, tenantId: string, morePoli
   await sequelize.query('VACUUM ANALYZE claim_history');
 }
 
+/** Published policy versions the compliance report counts, each with an acknowledgement per policyholder. */
+const COMPLIANCE_VERSIONS = 5;
+/** Requirements over those policies: each names two of them. */
+const COMPLIANCE_REQUIREMENTS = 10;
+
+/**
+ * The compliance report's volume: COMPLIANCE_VERSIONS published versions, one acknowledgement of
+ * each per user of the tenant (half acknowledged, a quarter pending, a tenth each overdue and
+ * escalated, the rest exempt), an e-mail alert at level 1 for the overdue and escalated ones and
+ * an e-mail and a webhook alert at level 2 for the escalated ones, and COMPLIANCE_REQUIREMENTS
+ * requirements over the policies.
+ */
+export async function seedComplianceVolume(sequelize: Sequelize, tenantId: string): Promise<number> {
+  const officer = await buildUser({ tenantId, role: 'compliance_officer' });
+  const versions = [];
+  for (let i = 0; i < COMPLIANCE_VERSIONS; i++) versions.push(await buildPolicyVersion({ createdById: officer.id, status: 'published' }));
+  for (let i = 0; i < COMPLIANCE_REQUIREMENTS; i++) {
+    const requirement = await ComplianceRequirement.create({
+      tenantId,
+      title: `Requirement ${i + 1}`,
+      frameworkRef: `ISO 27001 A.${i + 1}`,
+      ownerId: officer.id,
+      dueAt: new Date(Date.now() + (i - 3) * 7 * 24 * 3600 * 1000),
+      createdById: officer.id,
+    });
+    await ComplianceRequirementPolicy.bulkCreate(
+      [versions[i % COMPLIANCE_VERSIONS], versions[(i + 1) % COMPLIANCE_VERSIONS]].map((v) => ({
+        requirementId: requirement.id,
+        policyId: v.policyId,
+        tenantId,
+      })),
+    );
+  }
+  const run = (sql: string) => sequelize.query(sql, { replacements: { tenantId } });
+  await run(`INSERT INTO acknowledgements (id, tenant_id, version_id, employee_id, cycle, due_at, status, acknowledged_at, escalation_level, exempted_at, created_at, updated_at)
+    SELECT gen_random_uuid(), v.tenant_id, v.id, u.id, 1, v.due_at, s.status,
+           CASE WHEN s.status = 'acknowledged' THEN now() END,
+           CASE s.status WHEN 'overdue' THEN 1 WHEN 'escalated' THEN 2 ELSE 0 END,
+           CASE WHEN s.status = 'exempt' THEN now() END, now(), now()
+      FROM policy_versions v JOIN users u ON u.tenant_id = v.tenant_id,
+           LATERAL (SELECT CASE WHEN h < 50 THEN 'acknowledged' WHEN h < 75 THEN 'pending' WHEN h < 85 THEN 'overdue'
+                                WHEN h < 95 THEN 'escalated' ELSE 'exempt' END AS status
+                      FROM (SELECT abs(hashtext(u.id::text || v.id::text)) % 100 AS h) hashed) s
+     WHERE v.tenant_id = :tenantId AND v.status = 'published'`);
+  await run(`INSERT INTO escalation_alerts (id, tenant_id, acknowledgement_id, level, channel, delivery_status, sent_at, created_at, updated_at)
+    SELECT gen_random_uuid(), a.tenant_id, a.id, l.level, l.channel, 'sent', now(), now(), now()
+      FROM acknowledgements a
+      JOIN (VALUES (1, 'email'), (2, 'email'), (2, 'webhook')) AS l(level, channel) ON l.level <= a.escalation_level
+     WHERE a.tenant_id = :tenantId`);
+  await sequelize.query('VACUUM ANALYZE acknowledgements');
+  await sequelize.query('VACUUM ANALYZE escalation_alerts');
+  const [[{ count }]] = (await run('SELECT count(*) FROM acknowledgements WHERE tenant_id = :tenantId')) as [[{ count: string }], unknown];
+  return Number(count);
+}
+
 export async function benchReports(infra: BenchInfra, rows: number, requestsPerReport: number): Promise<ReportsResult> {
   // One policyholder for ten claims, as the search benchmark seeds them; then ten policies each.
   const volume = await seedClaimVolume(infra.sequelize, { holders: Math.max(1, Math.round(rows / 10)), claims: rows });
   const policiesEach = Math.round(rows / volume.holders);
   await ageVolume(infra.sequelize, volume.tenant.id, policiesEach - 1);
+  const acknowledgements = await seedComplianceVolume(infra.sequelize, volume.tenant.id);
   const env = await apiEnv(infra);
   const admin = await buildUser({ tenantId: volume.tenant.id, role: 'tenant_admin' });
   const platformAdmin = await buildUser({ role: 'platform_admin' });
@@ -111,6 +171,7 @@ export async function benchReports(infra: BenchInfra, rows: number, requestsPerR
     return {
       claims: rows,
       policies: volume.holders * policiesEach,
+      acknowledgements,
       requests: requestsPerReport * REPORTS.length,
       byReport,
       p95Ms,

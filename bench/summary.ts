@@ -200,10 +200,10 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push([`search ?q=, ${n(p.count)} policies`, `p95 ${n(p.p95Ms, 1)} ms (p50 ${n(p.p50Ms, 1)} ms)`, 'p95 < 50 ms', p.targetMet]);
   }
   if (r.reports) {
-    const { claims, policies, byReport, targetMet } = r.reports;
+    const { claims, policies, acknowledgements, byReport, targetMet } = r.reports;
     for (const [report, { p50Ms, p95Ms }] of Object.entries(byReport)) {
       rows.push([
-        `${report}, ${n(claims)} claims, ${n(policies)} policies`,
+        `${report}, ${n(claims)} claims, ${n(policies)} policies, ${n(acknowledgements)} acknowledgements`,
         `p95 ${n(p95Ms, 1)} ms (p50 ${n(p50Ms, 1)} ms)`,
         'p95 < 300 ms',
         p95Ms < 300,

@@ -107,18 +107,29 @@ export async function progressOf(
 ): Promise<Map<string, RequirementProgress>> {
   const rows = requirements.length
     ? await sequelize.query<CountRow>(
-        `SELECT rp.requirement_id, p.id AS policy_id, p.title, v.id AS version_id, v.version_number,
-                (count(a.id) FILTER (WHERE a.status = 'acknowledged'))::int AS acknowledged,
-                (count(a.id) FILTER (WHERE a.status = 'pending'))::int AS pending,
-                (count(a.id) FILTER (WHERE a.status IN ('overdue', 'escalated')))::int AS overdue,
-                (count(a.id) FILTER (WHERE a.status = 'exempt'))::int AS exempt
-           FROM compliance_requirement_policies rp
-           JOIN compliance_policies p ON p.id = rp.policy_id
-           LEFT JOIN policy_versions v ON v.policy_id = p.id AND v.status = 'published'
-           LEFT JOIN acknowledgements a ON a.version_id = v.id AND a.cycle = v.cycle
-          WHERE rp.requirement_id IN (:ids)
-          GROUP BY rp.requirement_id, p.id, v.id
-          ORDER BY p.title, p.id`,
+        // Each linked version's cycle is counted once, by status (read from one index), then
+        // spread over the requirements naming its policy: a version linked to many requirements
+        // costs no more than one linked to one.
+        `WITH linked AS (
+           SELECT rp.requirement_id, p.id AS policy_id, p.title, v.id AS version_id, v.version_number, v.cycle
+             FROM compliance_requirement_policies rp
+             JOIN compliance_policies p ON p.id = rp.policy_id
+             LEFT JOIN policy_versions v ON v.policy_id = p.id AND v.status = 'published'
+            WHERE rp.requirement_id IN (:ids)
+         ), counted AS (
+           SELECT a.version_id, a.status, count(*)::int AS n
+             FROM (SELECT DISTINCT version_id, cycle FROM linked WHERE version_id IS NOT NULL) v
+             JOIN acknowledgements a ON a.version_id = v.version_id AND a.cycle = v.cycle
+            GROUP BY a.version_id, a.status
+         )
+         SELECT l.requirement_id, l.policy_id, l.title, l.version_id, l.version_number,
+                coalesce(sum(c.n) FILTER (WHERE c.status = 'acknowledged'), 0)::int AS acknowledged,
+                coalesce(sum(c.n) FILTER (WHERE c.status = 'pending'), 0)::int AS pending,
+                coalesce(sum(c.n) FILTER (WHERE c.status IN ('overdue', 'escalated')), 0)::int AS overdue,
+                coalesce(sum(c.n) FILTER (WHERE c.status = 'exempt'), 0)::int AS exempt
+           FROM linked l LEFT JOIN counted c ON c.version_id = l.version_id
+          GROUP BY l.requirement_id, l.policy_id, l.title, l.version_id, l.version_number
+          ORDER BY l.title, l.policy_id`,
         { replacements: { ids: requirements.map((r) => r.id) }, type: QueryTypes.SELECT },
       )
     : [];

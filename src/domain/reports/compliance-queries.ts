@@ -13,11 +13,14 @@ type Escalations = { level1: number; level2: number };
 async function escalationsByVersion(sequelize: Sequelize, tenantId: string, versionIds: string[]): Promise<Map<string, Escalations>> {
   const rows = versionIds.length
     ? await sequelize.query<{ version_id: string; level: number; count: string }>(
-        `SELECT a.version_id, e.level, count(DISTINCT e.acknowledgement_id) AS count
-           FROM escalation_alerts e JOIN acknowledgements a ON a.id = e.acknowledgement_id
+        // From the tenant's alerts, one per acknowledgement and level, to their rows: the alerts are
+        // few beside the acknowledgements they would otherwise be looked up for one by one.
+        `SELECT a.version_id, x.level, count(*) AS count
+           FROM (SELECT DISTINCT acknowledgement_id, level FROM escalation_alerts WHERE tenant_id = :tenantId) x
+           JOIN acknowledgements a ON a.id = x.acknowledgement_id
            JOIN policy_versions v ON v.id = a.version_id AND v.cycle = a.cycle
-          WHERE e.tenant_id = :tenantId AND a.version_id IN (:versionIds)
-          GROUP BY a.version_id, e.level`,
+          WHERE a.version_id IN (:versionIds)
+          GROUP BY a.version_id, x.level`,
         { replacements: { tenantId, versionIds }, type: QueryTypes.SELECT },
       )
     : [];

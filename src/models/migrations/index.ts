@@ -29,6 +29,7 @@ import * as bulkOperations from './0029-bulk-operations';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
+import * as complianceReportIndex from './0031-compliance-report-index';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -60,4 +61,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0027-report-definitions', ...reportDefinitions },
   { name: '0028-run-drift-incidents', ...runDriftIncidents },
   { name: '0030-claim-report-columns', ...claimReportColumns },
+  { name: '0031-compliance-report-index', ...complianceReportIndex },
 ];

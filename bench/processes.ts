@@ -13,6 +13,7 @@ import { stopChild } from '../scripts/local/temporal-dev-server';
 import type { BenchInfra } from './infra';
 import { waitUntil } from '../tests/support/waiting';
 import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
+import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -64,7 +65,7 @@ export async function startWorkerProcess(
   client: Client,
   env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string },
 ): Promise<WorkerProcess> {
-  const child = spawnNode(WORKER_ENTRY, env);
+  const child = spawnNode(WORKER_ENTRY, env, WORKER_NODE_FLAGS);
   await waitForPoller(client, env.TEMPORAL_TASK_QUEUE, child);
   return {
     child,

@@ -2,7 +2,8 @@
  * One tenant cannot slow another, and the rollout itself. Tenant A's policy is rolled out to N
  * employees (the rollout workflow, as publishing starts it) while tenant B subscribes and files
  * claims through the API back to back; B is measured idle, during A's rollout, and during a raw
- * SDK loop that starts N acknowledgement runs with the same options (the rollout's floor). B's
+ * SDK loop that starts the same N runs, on rows of a second version written beforehand (the
+ * rollout's floor: the runs open themselves and send their notices on both sides). B's
  * claims escalate 5 s after filing (its unassigned-escalation hours written straight to its
  * settings, below what the API accepts), so the time from that deadline to the escalation e-mail
  * in the SMTP sink is measured in every phase. The worker process's RSS is sampled throughout.
@@ -14,7 +15,7 @@ import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId, AcknowledgementWorkflow } from '../src/contracts/acknowledgement';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
-import { TenantSettings, type User } from '../src/models';
+import { Acknowledgement, TenantSettings, User } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { issueAccessToken } from '../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
@@ -227,28 +228,47 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     ]);
     const noticesSeconds = (performance.now() - rolloutStarted) / 1000;
 
+    // The floor: the same runs, started back to back by the SDK with nothing else to do. A second
+    // published version's rows for the same employees are written before the clock starts (the
+    // rollout writes its own as it goes), and each run opens itself and sends its notice as the
+    // rollout's do, so both sides leave the same work behind them on the bulk queue.
+    const floor = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
+    const settings = DEFAULT_TENANT_SETTINGS;
+    const rows = await Acknowledgement.bulkCreate(
+      (await User.findAll({ where: { tenantId: a.tenant.id, role: 'adjuster' }, attributes: ['id'] })).map((employee) => {
+        const id = crypto.randomUUID();
+        return {
+          id,
+          tenantId: a.tenant.id,
+          versionId: floor.id,
+          employeeId: employee.id,
+          dueAt: floor.dueAt!,
+          workflowId: acknowledgementWorkflowId(id),
+        };
+      }),
+    );
     let rawDone = false;
     const rawStarted = performance.now();
     const [, duringRawStarts] = await Promise.all([
-      runConcurrently(employees, RAW_CONCURRENCY, (i) => {
-        const id = crypto.randomUUID();
-        const dueAt = new Date(Date.now() + 30 * 86_400_000);
+      runConcurrently(rows.length, RAW_CONCURRENCY, (i) => {
+        const ack = rows[i];
         return infra.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
           ...workflowStartOptions(bulkTaskQueue, {
-            workflowId: acknowledgementWorkflowId(id),
-            tenantId: a.tenant.id,
+            workflowId: ack.workflowId!,
+            tenantId: ack.tenantId,
             status: 'pending',
             summary: `raw ${i}`,
-            dueAt,
+            dueAt: ack.dueAt,
           }),
           args: [
             {
-              tenantId: a.tenant.id,
-              acknowledgementId: id,
-              employeeId: id,
-              dueAt: dueAt.toISOString(),
-              reminderDaysBefore: 3,
-              graceDays: 7,
+              tenantId: ack.tenantId,
+              acknowledgementId: ack.id,
+              employeeId: ack.employeeId,
+              dueAt: ack.dueAt.toISOString(),
+              reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
+              graceDays: settings.acknowledgementGraceDays,
+              joined: true,
             },
           ],
         });
@@ -257,7 +277,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     ]);
     const rawSeconds = (performance.now() - rawStarted) / 1000;
     const rolloutRate = progress.runsStarted / rolloutSeconds;
-    const rawRate = employees / rawSeconds;
+    const rawRate = rows.length / rawSeconds;
     return {
       queues,
       idle,
@@ -267,7 +287,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
       rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate, noticesSeconds },
       rolloutBatches: await batchTimes(infra.temporal, rollout.workflowId),
-      rawSdk: { runsStarted: employees, seconds: rawSeconds, perSecond: rawRate },
+      rawSdk: { runsStarted: rows.length, seconds: rawSeconds, perSecond: rawRate },
       startRateRatio: rolloutRate / rawRate,
       workerRssMaxMiB: rssMax / MiB,
     };

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
+import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
 import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   const seeded = await seedDemo();
   await sequelize.close();
 
-  supervise('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env);
+  supervise('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env, WORKER_NODE_FLAGS);
   supervise('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env, API_NODE_FLAGS);
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(`${api}/readyz`);

@@ -12,10 +12,12 @@ import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
+import { assertCacheFitsHeap } from './heap-budget';
 import { bulkWorkerOptions, createProcessWorkers, DEFAULT_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertCacheFitsHeap(config.worker.maxCachedWorkflows);
   const logger = createLogger(config.logLevel, 'worker');
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);

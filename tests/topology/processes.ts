@@ -9,6 +9,7 @@ import path from 'node:path';
 import { freePort } from '../../scripts/local/ports';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
 import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
+import { WORKER_NODE_FLAGS } from '../../worker/heap-budget';
 import { waitUntil } from '../support/waiting';
 
 const START_TIMEOUT_MS = 60_000;
@@ -62,7 +63,7 @@ export async function startWorker(
   env: Record<string, string>,
   ready: (child: ChildProcess) => Promise<boolean>,
 ): Promise<AppProcess> {
-  const child = spawnApp(appDir, name, 'dist/worker/index.js', env);
+  const child = spawnApp(appDir, name, 'dist/worker/index.js', env, WORKER_NODE_FLAGS);
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited at start with ${child.exitCode}`);

@@ -1,0 +1,43 @@
+/**
+ * V8 flags the worker process runs with, wherever it is started (scripts/start.ts, the benchmark's
+ * and the topology suite's processes; package.json's start:worker and docker-compose.yml spell
+ * them out, and tests/api/api-node-flags.test.ts keeps those copies equal to this list), and the
+ * check that the sticky cache fits the heap they allow.
+ *
+ * A bound on each isolate's old generation: V8 otherwise sizes it from the machine's memory (about
+ * 4 GB on 24 GiB) and, on Node 24, lets garbage of evicted runs pile up towards that before
+ * collecting it: 1,406 MiB of RSS with 10,000 open runs and 1,000 cached, against 820 MiB on Node
+ * 20 (docs/performance.md, Worker memory). The flag holds for every isolate of the process, the
+ * main thread and each Worker's workflow thread alike.
+ */
+import v8 from 'node:v8';
+import { ConfigError } from '../src/config';
+
+export const WORKER_HEAP_MIB = 768;
+
+export const WORKER_NODE_FLAGS = [`--max-old-space-size=${WORKER_HEAP_MIB}`];
+
+/** A cached run's share of its workflow thread's heap, at the top of what was measured (250–320 KiB). */
+const KIB_PER_CACHED_RUN = 320;
+/** The thread's own: the workflow bundle, the shared context, the activations in flight. */
+const THREAD_BASE_MIB = 256;
+
+/** The heap a workflow thread needs for `maxCachedWorkflows` cached runs. */
+export function heapNeededMiB(maxCachedWorkflows: number): number {
+  return THREAD_BASE_MIB + Math.ceil((maxCachedWorkflows * KIB_PER_CACHED_RUN) / 1024);
+}
+
+/**
+ * Refuses to start a worker whose cache cannot fit its heap: the workflow thread would die of an
+ * out-of-memory error once the cache filled, hours after a start that looked fine.
+ */
+export function assertCacheFitsHeap(maxCachedWorkflows: number, heapLimitBytes = v8.getHeapStatistics().heap_size_limit): void {
+  const needed = heapNeededMiB(maxCachedWorkflows);
+  const limit = Math.floor(heapLimitBytes / (1024 * 1024));
+  if (needed > limit) {
+    throw new ConfigError(
+      `WORKER_MAX_CACHED_WORKFLOWS=${maxCachedWorkflows} needs about ${needed} MiB of heap per workflow thread, and this process allows ${limit} MiB: ` +
+        `run it with --max-old-space-size=${needed} or more, or lower the cache`,
+    );
+  }
+}

@@ -64,8 +64,9 @@ function spawnNode(entry: string, env: Record<string, string>, nodeOptions: stri
 export async function startWorkerProcess(
   client: Client,
   env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string },
+  nodeFlags: string[] = WORKER_NODE_FLAGS,
 ): Promise<WorkerProcess> {
-  const child = spawnNode(WORKER_ENTRY, env, WORKER_NODE_FLAGS);
+  const child = spawnNode(WORKER_ENTRY, env, nodeFlags);
   await waitForPoller(client, env.TEMPORAL_TASK_QUEUE, child);
   return {
     child,

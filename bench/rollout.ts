@@ -13,7 +13,12 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId, AcknowledgementWorkflow } from '../src/contracts/acknowledgement';
+import {
+  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgementWorkflowId,
+  AcknowledgementWorkflow,
+  openingAcknowledgementInput,
+} from '../src/contracts/acknowledgement';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
 import { Acknowledgement, TenantSettings, User } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
@@ -233,7 +238,6 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     // rollout writes its own as it goes), and each run opens itself and sends its notice as the
     // rollout's do, so both sides leave the same work behind them on the bulk queue.
     const floor = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
-    const settings = DEFAULT_TENANT_SETTINGS;
     const rows = await Acknowledgement.bulkCreate(
       (await User.findAll({ where: { tenantId: a.tenant.id, role: 'adjuster' }, attributes: ['id'] })).map((employee) => {
         const id = crypto.randomUUID();
@@ -260,17 +264,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
             summary: `raw ${i}`,
             dueAt: ack.dueAt,
           }),
-          args: [
-            {
-              tenantId: ack.tenantId,
-              acknowledgementId: ack.id,
-              employeeId: ack.employeeId,
-              dueAt: ack.dueAt.toISOString(),
-              reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
-              graceDays: settings.acknowledgementGraceDays,
-              joined: true,
-            },
-          ],
+          args: [openingAcknowledgementInput(ack, DEFAULT_TENANT_SETTINGS)],
         });
       }).finally(() => (rawDone = true)),
       load(() => rawDone),

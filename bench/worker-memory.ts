@@ -14,6 +14,7 @@ import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
+import { heapNeededMiB, WORKER_HEAP_MIB, WORKER_NODE_FLAGS } from '../worker/heap-budget';
 import { startWorkerProcess } from './processes';
 
 const MiB = 1024 * 1024;
@@ -47,14 +48,20 @@ async function withOpenRuns<T>(
 ): Promise<T> {
   const taskQueue = `bench-memory-${maxCached}`;
   const bench = await createBenchTenant(100);
-  const worker = await startWorkerProcess(infra.temporal, {
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JWT_SECRET: infra.jwtSecret,
-    ...infra.smtp.env,
-    WORKER_MAX_CACHED_WORKFLOWS: String(maxCached),
-  });
+  // A cache above the default needs the heap to hold it, as the worker's start-up check says.
+  const heapMiB = Math.max(WORKER_HEAP_MIB, heapNeededMiB(maxCached));
+  const worker = await startWorkerProcess(
+    infra.temporal,
+    {
+      DATABASE_URL: infra.databaseUrl,
+      TEMPORAL_ADDRESS: infra.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      JWT_SECRET: infra.jwtSecret,
+      ...infra.smtp.env,
+      WORKER_MAX_CACHED_WORKFLOWS: String(maxCached),
+    },
+    [`--max-old-space-size=${heapMiB}`, ...WORKER_NODE_FLAGS.filter((flag) => !flag.startsWith('--max-old-space-size'))],
+  );
   try {
     const terms = Array.from({ length: open + 50 }, (_, i) => termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
     const activeCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: { [Op.eq]: 'active' } } });

@@ -12,6 +12,7 @@ import {
   acknowledgementWorkflowId,
   AcknowledgementWorkflow,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
+  openingAcknowledgementInput,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
@@ -196,19 +197,9 @@ export function createComplianceActivities(deps: ActivityDeps) {
               // The row's own: one who joined the audience meanwhile got a deadline from that moment.
               dueAt: ack.dueAt,
             }),
-            args: [
-              {
-                tenantId: ack.tenantId,
-                acknowledgementId: ack.id,
-                employeeId: ack.employeeId,
-                dueAt: ack.dueAt.toISOString(),
-                reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
-                graceDays: settings.acknowledgementGraceDays,
-                // The run checks the audience and sends the notice itself, on the bulk queue, so
-                // this batch only writes rows and starts runs (see the contract's `joined`).
-                joined: true,
-              },
-            ],
+            // The run checks the audience and sends the notice itself, on the bulk queue, so this
+            // batch only writes rows and starts runs (see the contract's `joined`).
+            args: [openingAcknowledgementInput(ack, settings)],
           });
           runsStarted += 1;
         } catch (err) {

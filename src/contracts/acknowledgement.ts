@@ -47,6 +47,25 @@ export interface AcknowledgementInput {
   joined?: boolean;
 }
 
+/**
+ * The input of a run that opens itself (`joined`), built from its acknowledgement row and the
+ * tenant's reminder and grace settings: what a rollout's batch and the audience sync start.
+ */
+export function openingAcknowledgementInput(
+  row: { tenantId: string; id: string; employeeId: string; dueAt: Date },
+  settings: { acknowledgementReminderDaysBefore: number; acknowledgementGraceDays: number },
+): AcknowledgementInput {
+  return {
+    tenantId: row.tenantId,
+    acknowledgementId: row.id,
+    employeeId: row.employeeId,
+    dueAt: row.dueAt.toISOString(),
+    reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
+    graceDays: settings.acknowledgementGraceDays,
+    joined: true,
+  };
+}
+
 /** What the acknowledgement records besides its time: which text was read, from where, by whom. */
 export interface AcknowledgementEvidence {
   /** SHA-256 (hex) of the version content the employee was shown. */

@@ -25,6 +25,7 @@ import {
   acknowledgementWorkflowId,
   audienceChangedSignal,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
+  openingAcknowledgementInput,
 } from '../../contracts/acknowledgement';
 import { Acknowledgement, type OutboxMessage, PolicyVersion, TenantSettings, User } from '../../models';
 import { isInAudience } from '../../models/audience';
@@ -142,17 +143,7 @@ function enqueueRun(
     ack.workflowId!,
     {
       workflowType: ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-      args: [
-        {
-          tenantId: ack.tenantId,
-          acknowledgementId: ack.id,
-          employeeId: ack.employeeId,
-          dueAt: ack.dueAt.toISOString(),
-          reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
-          graceDays: settings.acknowledgementGraceDays,
-          joined: true,
-        },
-      ],
+      args: [openingAcknowledgementInput(ack, settings)],
       tenantId: ack.tenantId,
       status: 'pending',
       summary: `Acknowledgement of policy version ${version.versionNumber} by employee ${ack.employeeId} (joined its audience)`,

@@ -52,19 +52,15 @@ function scheduleDefinition(
   };
 }
 
-/** Creates or updates the definition's schedule, then pauses or resumes it as the definition says. */
+/** Creates or updates the definition's schedule, paused or running as the definition is, in one request. */
 export async function ensureReportSchedule(
   client: Client,
   taskQueue: string,
   definition: ScheduledDefinition,
   timeZone: string,
 ): Promise<void> {
-  const scheduleId = reportScheduleId(definition.id);
-  const state = { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : undefined };
-  const outcome = await ensureSchedule(client, scheduleId, scheduleDefinition(taskQueue, definition, timeZone), state);
-  if (outcome === 'created') return;
-  const handle = client.schedule.getHandle(scheduleId);
-  await (definition.paused ? handle.pause(PAUSED_NOTE) : handle.unpause('Resumed with its report definition'));
+  const state = { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : 'Running with its report definition' };
+  await ensureSchedule(client, reportScheduleId(definition.id), scheduleDefinition(taskQueue, definition, timeZone), state);
 }
 
 /** Deletes the definition's schedule; one already gone is fine. */

@@ -22,22 +22,26 @@ export type ScheduleDefinition<W extends Workflow> = Pick<
 >;
 
 /**
- * Creates or updates the schedule; answers which it did. `initialState` (paused or not, a note) is
- * what a schedule it creates starts in; one already there keeps its own.
+ * Creates or updates the schedule; answers which it did. Without `ownedState` a schedule already
+ * there keeps its state (an operator's pause stays). With it, the caller owns the state (a saved
+ * report is paused with its definition): a created schedule starts in it, and an update sets it in
+ * the same request as the spec, so no later pause or unpause can overtake the update.
  */
 export async function ensureSchedule<W extends Workflow>(
   client: Client,
   scheduleId: string,
   definition: ScheduleDefinition<W>,
-  initialState?: ScheduleOptions['state'],
+  ownedState?: { paused: boolean; note?: string },
 ): Promise<'created' | 'updated'> {
   try {
-    await client.schedule.create({ scheduleId, ...definition, ...(initialState && { state: initialState }) });
+    await client.schedule.create({ scheduleId, ...definition, ...(ownedState && { state: ownedState }) });
     return 'created';
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
-  await client.schedule.getHandle(scheduleId).update<W>((current) => ({ ...current, ...definition }));
+  await client.schedule
+    .getHandle(scheduleId)
+    .update<W>((current) => ({ ...current, ...definition, ...(ownedState && { state: { ...current.state, ...ownedState } }) }));
   return 'updated';
 }
 

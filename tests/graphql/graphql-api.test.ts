@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import { parse, validate } from 'graphql';
 import { boundsRule, MAX_COST } from '../../src/api/graphql/bounds';
 import { schema } from '../../src/api/graphql/schema';
-import { AuditEvent, ClaimDocument, ClaimHistory, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
-import { bearer, buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription } from '../support/factories';
+import { AuditEvent, ClaimDocument, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
+import { bearer, buildAcknowledgement, buildClaim, buildClaimMoves, buildPolicyVersion, buildSubscription } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -48,18 +48,7 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
     claims = [];
     for (let i = 0; i < 25; i++) {
       const claim = await buildClaim({ subscriptionId: subscription.id, status: 'under_review', assigneeId: team.adjuster.id });
-      const moves = ['assigned', 'under_review', 'investigation', 'under_review'] as const;
-      await ClaimHistory.bulkCreate(
-        moves.map((toStatus, step) => ({
-          tenantId: claim.tenantId,
-          claimId: claim.id,
-          sequence: step + 1,
-          actorId: team.adjuster.id,
-          fromStatus: step === 0 ? 'reported' : moves[step - 1],
-          toStatus,
-          occurredAt: new Date(Date.now() + step * 1000),
-        })),
-      );
+      await buildClaimMoves(claim, ['assigned', 'under_review', 'investigation', 'under_review'], team.adjuster.id);
       await ClaimDocument.bulkCreate(
         Array.from({ length: i % 3 }, (_, n) => ({
           tenantId: claim.tenantId,

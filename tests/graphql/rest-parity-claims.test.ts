@@ -4,15 +4,11 @@
  * admin asks for them (and then marked), and one plan or subscription by id under REST's access
  * policy (null where REST answers 404).
  */
-import { ClaimHistory, ClaimNote, type Claim, type Plan, type Subscription, type User } from '../../src/models';
-import { bearer, buildClaim, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { ClaimNote, type Claim, type Plan, type Subscription, type User } from '../../src/models';
+import { buildClaim, buildClaimMoves, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
-
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
-}
 
 describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API and PostgreSQL)', () => {
   let stack: TestStack;
@@ -22,7 +18,7 @@ describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API 
   let claim: Claim;
   let subscription: Subscription;
 
-  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const { graphql, data, rest } = apiClient(() => stack);
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -34,44 +30,11 @@ describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API 
   });
   afterAll(() => stack?.close());
 
-  async function graphql(query: string, variables: Record<string, unknown>, user: User): Promise<GraphQLAnswer> {
-    const res = await stack.api
-      .post('/api/graphql')
-      .set('Accept', 'application/graphql-response+json')
-      .set(as(user))
-      .send({ query, variables });
-    return JSON.parse(res.text) as GraphQLAnswer;
-  }
-
-  /** The query's data, failing with the errors when there are any. */
-  async function data<T>(query: string, variables: Record<string, unknown>, user: User): Promise<T> {
-    const answer = await graphql(query, variables, user);
-    expect(answer.errors).toBeUndefined();
-    return answer.data as T;
-  }
-
-  async function rest(path: string, user: User, status = 200) {
-    const res = await stack.api.get(`/api/v1${path}`).set(as(user));
-    expect(res.status).toBe(status);
-    return res.body;
-  }
-
   describe("a claim's history", () => {
     const HISTORY = 'query($id: ID!, $last: Int) { claim(id: $id) { history(last: $last) { sequence toStatus } } }';
 
     it('comes oldest first, as GET /claims/:id lists it; `last: n` is the last n entries in that order', async () => {
-      const moves = ['assigned', 'under_review', 'approved', 'closed'] as const;
-      await ClaimHistory.bulkCreate(
-        moves.map((toStatus, step) => ({
-          tenantId: claim.tenantId,
-          claimId: claim.id,
-          sequence: step + 1,
-          actorId: team.adjuster.id,
-          fromStatus: step === 0 ? 'reported' : moves[step - 1],
-          toStatus,
-          occurredAt: new Date(Date.now() + (step + 1) * 1000),
-        })),
-      );
+      await buildClaimMoves(claim, ['assigned', 'under_review', 'approved', 'closed'], team.adjuster.id);
       const restHistory = (await rest(`/claims/${claim.id}`, team.manager)).history as { sequence: number; toStatus: string }[];
       expect(restHistory.map((entry) => entry.sequence)).toEqual([0, 1, 2, 3, 4]);
 

@@ -9,7 +9,6 @@ import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement'
 import { PolicyVersion, Registration, type CompliancePolicy, type Tenant, type User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import {
-  bearer,
   buildAcknowledgements,
   buildClaim,
   buildCompliancePolicy,
@@ -20,12 +19,8 @@ import {
   buildUsers,
   TEST_PASSWORD_HASH,
 } from '../support/factories';
+import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
-
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
-}
 
 describe('GraphQL beside REST: compliance, tenants, registrations and reports (real API and PostgreSQL)', () => {
   let stack: TestStack;
@@ -47,7 +42,7 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
   let otherRequirementId: string;
   let registrationId: string;
 
-  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const { as, graphql, data, rest } = apiClient(() => stack);
 
   /** A published version whose acknowledgements have exactly these statuses, one employee each. */
   async function publishWithStatuses(policy: CompliancePolicy, statuses: AcknowledgementStatus[]): Promise<PolicyVersion> {
@@ -134,28 +129,6 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
     });
   });
   afterAll(() => stack?.close());
-
-  async function graphql(query: string, variables: Record<string, unknown>, user: User): Promise<GraphQLAnswer> {
-    const res = await stack.api
-      .post('/api/graphql')
-      .set('Accept', 'application/graphql-response+json')
-      .set(as(user))
-      .send({ query, variables });
-    return JSON.parse(res.text) as GraphQLAnswer;
-  }
-
-  /** The field's data, failing with the errors when there are any. */
-  async function data<T>(query: string, variables: Record<string, unknown>, user: User): Promise<T> {
-    const answer = await graphql(query, variables, user);
-    expect(answer.errors).toBeUndefined();
-    return answer.data as T;
-  }
-
-  async function rest(path: string, user: User, status = 200) {
-    const res = await stack.api.get(`/api/v1${path}`).set(as(user));
-    expect(res.status).toBe(status);
-    return res.body;
-  }
 
   /** REST refuses with `status`; GraphQL refuses the same field with `code` and answers no data for it. */
   async function refusedAlike(path: string, query: string, variables: Record<string, unknown>, user: User, status: number, code: string) {

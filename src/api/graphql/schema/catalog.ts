@@ -8,10 +8,9 @@ import { categoryPolicy, planPolicy } from '../../../policies/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
-import { idParams } from '../../http/common-schemas';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { callerOf, visibleById } from '../context';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -89,9 +88,6 @@ builder.queryFields((t) => ({
     description:
       "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context);
-      return context.loaders.plan.load(validInput(idParams, { id }).id);
-    },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.plan, id),
   }),
 }));

@@ -16,7 +16,7 @@ import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, runCommand, type GraphQLContext } from '../context';
+import { callerOf, runCommand, visibleById, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { validInput } from '../input';
 import { Person } from './people';
@@ -178,10 +178,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One claim; null when it does not exist or is not yours to see',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context);
-      return context.loaders.claim.load(validInput(idParams, { id }).id);
-    },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.claim, id),
   }),
 }));
 

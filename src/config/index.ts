@@ -46,6 +46,10 @@ export interface Config {
     /** The first delay, doubled at each further failure (at most the window). */
     loginFirstDelaySeconds: number;
     catalogPerMinute: number;
+    /** GraphQL requests per client address without a (valid) token. */
+    graphqlAnonymousPerMinute: number;
+    /** GraphQL requests per signed-in user, wherever they come from. */
+    graphqlPerUserPerMinute: number;
   };
   /** How long a mailed verification link works. */
   emailVerificationTtlMs: number;
@@ -245,6 +249,8 @@ const schema = Joi.object({
   PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
   PASSWORD_HASH_QUEUE_LIMIT: Joi.number().integer().min(0).default(50),
   RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
+  RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: Joi.number().integer().min(1).default(60),
+  RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: Joi.number().integer().min(1).default(600),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
   SMTP_SECURE: Joi.boolean().default(false),
@@ -425,6 +431,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailureWindowSeconds: value.RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS,
       loginFirstDelaySeconds: value.RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS,
       catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
+      graphqlAnonymousPerMinute: value.RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE,
+      graphqlPerUserPerMinute: value.RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE,
     },
     emailVerificationTtlMs: value.EMAIL_VERIFICATION_TTL_MINUTES * 60_000,
     smtp: {

@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import { parse, validate } from 'graphql';
 import { boundsRule, MAX_COST } from '../../src/api/graphql/bounds';
 import { schema } from '../../src/api/graphql/schema';
-import { AuditEvent, ClaimDocument, ClaimHistory, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
-import { bearer, buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription } from '../support/factories';
+import { AuditEvent, ClaimDocument, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
+import { bearer, buildAcknowledgement, buildClaim, buildClaimMoves, buildPolicyVersion, buildSubscription } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -48,18 +48,7 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
     claims = [];
     for (let i = 0; i < 25; i++) {
       const claim = await buildClaim({ subscriptionId: subscription.id, status: 'under_review', assigneeId: team.adjuster.id });
-      const moves = ['assigned', 'under_review', 'investigation', 'under_review'] as const;
-      await ClaimHistory.bulkCreate(
-        moves.map((toStatus, step) => ({
-          tenantId: claim.tenantId,
-          claimId: claim.id,
-          sequence: step + 1,
-          actorId: team.adjuster.id,
-          fromStatus: step === 0 ? 'reported' : moves[step - 1],
-          toStatus,
-          occurredAt: new Date(Date.now() + step * 1000),
-        })),
-      );
+      await buildClaimMoves(claim, ['assigned', 'under_review', 'investigation', 'under_review'], team.adjuster.id);
       await ClaimDocument.bulkCreate(
         Array.from({ length: i % 3 }, (_, n) => ({
           tenantId: claim.tenantId,
@@ -133,7 +122,7 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
         expect(connection.edges).toHaveLength(first);
         for (const { node } of connection.edges) {
           const index = claims.findIndex((claim) => claim.id === node.id);
-          expect(node.history.map((entry) => entry.sequence)).toEqual([4, 3, 2]);
+          expect(node.history.map((entry) => entry.sequence)).toEqual([2, 3, 4]);
           expect(node.documentCount).toBe(index % 3);
           expect(node.assignee.id).toBe(team.adjuster.id);
           expect(node.policyholder.id).toBe(team.claimant.id);

@@ -6,10 +6,9 @@
  */
 import crypto from 'node:crypto';
 import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
-import { Registration, type CompliancePolicy, type PolicyVersion, type Tenant, type User } from '../../src/models';
+import { PolicyVersion, Registration, type CompliancePolicy, type Tenant, type User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import {
-  bearer,
   buildAcknowledgements,
   buildClaim,
   buildCompliancePolicy,
@@ -20,12 +19,8 @@ import {
   buildUsers,
   TEST_PASSWORD_HASH,
 } from '../support/factories';
+import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
-
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
-}
 
 describe('GraphQL beside REST: compliance, tenants, registrations and reports (real API and PostgreSQL)', () => {
   let stack: TestStack;
@@ -47,7 +42,7 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
   let otherRequirementId: string;
   let registrationId: string;
 
-  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const { as, graphql, data, rest } = apiClient(() => stack);
 
   /** A published version whose acknowledgements have exactly these statuses, one employee each. */
   async function publishWithStatuses(policy: CompliancePolicy, statuses: AcknowledgementStatus[]): Promise<PolicyVersion> {
@@ -134,28 +129,6 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
     });
   });
   afterAll(() => stack?.close());
-
-  async function graphql(query: string, variables: Record<string, unknown>, user: User): Promise<GraphQLAnswer> {
-    const res = await stack.api
-      .post('/api/graphql')
-      .set('Accept', 'application/graphql-response+json')
-      .set(as(user))
-      .send({ query, variables });
-    return JSON.parse(res.text) as GraphQLAnswer;
-  }
-
-  /** The field's data, failing with the errors when there are any. */
-  async function data<T>(query: string, variables: Record<string, unknown>, user: User): Promise<T> {
-    const answer = await graphql(query, variables, user);
-    expect(answer.errors).toBeUndefined();
-    return answer.data as T;
-  }
-
-  async function rest(path: string, user: User, status = 200) {
-    const res = await stack.api.get(`/api/v1${path}`).set(as(user));
-    expect(res.status).toBe(status);
-    return res.body;
-  }
 
   /** REST refuses with `status`; GraphQL refuses the same field with `code` and answers no data for it. */
   async function refusedAlike(path: string, query: string, variables: Record<string, unknown>, user: User, status: number, code: string) {
@@ -259,6 +232,79 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
         employee,
       );
       expect(readable.acknowledgements.nodes).toEqual([{ version: { versionNumber: 2, policy: { title: 'Gifts and hospitality' } } }]);
+    });
+
+    it("shows an employee of a version and its policy only what REST's acknowledgement shows: review notes, audience and dates are FORBIDDEN", async () => {
+      const conflicts = await buildCompliancePolicy({ tenantId: tenant.id, createdById: officer.id, title: 'Conflicts of interest' });
+      const content = 'Declare every outside interest.';
+      const reviewed = {
+        content,
+        contentSha256: PolicyVersion.hashContent(content),
+        deadlineDays: 14,
+        audienceRoles: ['adjuster' as const],
+        submittedAt: new Date(Date.now() - 3 * DAY_MS),
+        reviewDueAt: new Date(Date.now() + 4 * DAY_MS),
+        reviewedAt: new Date(Date.now() - DAY_MS),
+        reviewNote: 'Rejected once: the gifts threshold was missing',
+      };
+      const version = await buildPolicyVersion({ policyId: conflicts.id, status: 'published', ...reviewed });
+      const employee = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+      await buildAcknowledgements(version, [employee]);
+
+      // REST: the employee's acknowledgement shows the version's id, number, text and hash and the
+      // policy's id and title; the compliance routes that show the rest refuse them.
+      const [restAck] = (await rest('/acknowledgements', employee)).items;
+      expect(Object.keys(restAck.version).sort()).toEqual(['content', 'contentSha256', 'id', 'versionNumber']);
+      expect(Object.keys(restAck.policy).sort()).toEqual(['id', 'title']);
+      await rest(`/compliance/policies/${conflicts.id}`, employee, 403);
+      await rest(`/compliance/policies/${conflicts.id}/versions`, employee, 403);
+
+      const HIDDEN = [
+        'status',
+        'deadlineDays',
+        'audienceRoles',
+        'reviewNote',
+        'publishedAt',
+        'dueAt',
+        'submittedAt',
+        'reviewDueAt',
+        'reviewedAt',
+        'retiredAt',
+        'createdAt',
+      ];
+      const query = `{ acknowledgements { nodes { version { id versionNumber content contentSha256 ${HIDDEN.join(' ')}
+        policy { id title description createdAt } } } } }`;
+      const answer = await graphql(query, {}, employee);
+      const nodes = (answer.data as { acknowledgements: { nodes: { version: Record<string, unknown> }[] } }).acknowledgements.nodes;
+      expect(nodes).toEqual([
+        {
+          version: {
+            ...restAck.version,
+            ...Object.fromEntries(HIDDEN.map((field) => [field, null])),
+            policy: { ...restAck.policy, description: null, createdAt: null },
+          },
+        },
+      ]);
+      expect(answer.errors?.map((e) => [e.path?.slice(-1)[0], e.extensions?.code]).sort()).toEqual(
+        [...HIDDEN, 'description', 'createdAt'].map((field) => [field, 'FORBIDDEN']).sort(),
+      );
+
+      // The compliance roles read them, as REST shows them.
+      const restVersion = (await rest(`/compliance/policies/${conflicts.id}`, officer)).versions[0];
+      const { policyVersion } = await data<{ policyVersion: Record<string, unknown> }>(
+        'query($id: ID!) { policyVersion(id: $id) { reviewNote audienceRoles reviewDueAt reviewedAt submittedAt deadlineDays } }',
+        { id: version.id },
+        officer,
+      );
+      expect(policyVersion).toEqual({
+        reviewNote: restVersion.reviewNote,
+        audienceRoles: restVersion.audienceRoles,
+        reviewDueAt: restVersion.reviewDueAt,
+        reviewedAt: restVersion.reviewedAt,
+        submittedAt: restVersion.submittedAt,
+        deadlineDays: restVersion.deadlineDays,
+      });
+      expect(policyVersion.reviewNote).toBe(reviewed.reviewNote);
     });
 
     it('refuses a status REST does not know and a forged cursor (BAD_USER_INPUT)', async () => {

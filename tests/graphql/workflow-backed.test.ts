@@ -8,16 +8,12 @@
 import crypto from 'node:crypto';
 import { Acknowledgement, AuditEvent, Claim, ClaimHistory, type Subscription, type User } from '../../src/models';
 import { claimWorkflowId } from '../../src/contracts/claim';
-import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { approveThroughReview } from '../compliance/review';
-
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
 
 const LIVE = `query($id: ID!) { claim(id: $id) { id status liveState { stale state { stage assigneeId nextDeadline { action } } } } }`;
 const ASSIGN = `mutation($id: ID!, $assigneeId: ID!, $key: String) {
@@ -37,23 +33,7 @@ describe('GraphQL with a real worker: live state and the mutations that reach a 
   });
   afterAll(() => stack?.close());
 
-  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
-
-  async function graphql(query: string, variables: Record<string, unknown>, user: User): Promise<GraphQLAnswer> {
-    const res = await stack.api
-      .post('/api/graphql')
-      .set('Accept', 'application/graphql-response+json')
-      .set(as(user))
-      .set('User-Agent', 'GraphQLTest/1.0')
-      .send({ query, variables });
-    return JSON.parse(res.text) as GraphQLAnswer;
-  }
-
-  async function data<T>(query: string, variables: Record<string, unknown>, user: User): Promise<T> {
-    const answer = await graphql(query, variables, user);
-    expect(answer.errors).toBeUndefined();
-    return answer.data as T;
-  }
+  const { as, graphql, data } = apiClient(() => stack, { 'User-Agent': 'GraphQLTest/1.0' });
 
   async function fileClaim(): Promise<{ id: string; claimNumber: string }> {
     const res = await stack.api

@@ -22,6 +22,10 @@ export function testConfig(overrides: {
     LOG_LEVEL: 'silent',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000',
     RATE_LIMIT_REGISTRATION_PER_HOUR: '1000',
+    // Test files send GraphQL requests from one address and as a few users far faster than anyone
+    // would; tests/security/rate-limits.test.ts tightens these to see them refuse.
+    RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: '100000',
+    RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: '100000',
     // Cheaper argon2id than production's OWASP cost keeps the suite fast; the algorithm is the same.
     PASSWORD_HASH_MEMORY_KIB: '1024',
     PASSWORD_HASH_TIME_COST: '1',

@@ -24,7 +24,7 @@ import {
 } from '../../src/models';
 import type { Config } from '../../src/config';
 import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
-import { claimWorkflowId } from '../../src/contracts/claim';
+import { claimWorkflowId, type ClaimStage } from '../../src/contracts/claim';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { issueAccessToken } from '../../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
@@ -167,6 +167,24 @@ export async function buildClaim(overrides: Overrides<Claim> & { filedAt?: Date 
     occurredAt: filedAt,
   });
   return claim;
+}
+
+/**
+ * Moves of a claim after its filing, as its run records them: one history entry each, numbered
+ * from 1, a second apart from now, by `actorId`.
+ */
+export async function buildClaimMoves(claim: Claim, moves: readonly ClaimStage[], actorId: string): Promise<ClaimHistory[]> {
+  return ClaimHistory.bulkCreate(
+    moves.map((toStatus, step) => ({
+      tenantId: claim.tenantId,
+      claimId: claim.id,
+      sequence: step + 1,
+      actorId,
+      fromStatus: step === 0 ? 'reported' : moves[step - 1],
+      toStatus,
+      occurredAt: new Date(Date.now() + step * 1000),
+    })),
+  );
 }
 
 /** A compliance policy written by a compliance officer of its tenant. */

@@ -2,6 +2,7 @@
  * What every resolver of one GraphQL request receives: the caller (null without a bearer token),
  * the API's services, the request ID and the request's own DataLoaders.
  */
+import type DataLoader from 'dataloader';
 import type { AuthUser } from '../../shared/caller';
 import { forbidden, notFound, unauthorized } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
@@ -11,6 +12,8 @@ import { commandDepsOf } from '../http/command-deps';
 import { runOnce } from '../http/middleware/idempotency';
 import { GRAPHQL_PATH } from '../http/paths';
 import type { ApiServices } from '../runtime/services';
+import { idParams } from '../http/common-schemas';
+import { validInput } from './input';
 import { createLoaders, type Loaders } from './loaders';
 
 export type GraphQLContext = {
@@ -34,6 +37,16 @@ export function callerOf(context: GraphQLContext, roles?: readonly Role[]): Auth
   if (!context.caller) throw unauthorized();
   if (roles && !roles.includes(context.caller.role)) throw forbidden();
   return context.caller;
+}
+
+/**
+ * One row by its `id` argument (a UUID, BAD_USER_INPUT otherwise) through a loader of the request,
+ * whose statement carries the access policy's scope: null when it does not exist or is not the
+ * caller's to see, where REST answers 404.
+ */
+export function visibleById<Row>(context: GraphQLContext, loader: DataLoader<string, Row | null>, id: string): Promise<Row | null> {
+  callerOf(context);
+  return loader.load(validInput(idParams, { id }).id);
 }
 
 /**

@@ -4,6 +4,8 @@
  * the query parsed under a token limit and validated with the depth and cost limits, and without
  * field suggestions for a caller with no token, before anything executes. The same bearer token
  * and authority check as REST; without one only `viewer` (null) and introspection answer.
+ * Requests are counted in PostgreSQL as REST's rate limits are: per user with a valid token, per
+ * client address without one (a refused token counts there too), 429 with Retry-After past either.
  */
 import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
 import { clientEvidenceOf } from '../http/client-evidence';
@@ -11,6 +13,7 @@ import { createHandler } from 'graphql-http';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import { authenticate } from '../http/middleware/auth';
+import { rateLimit } from '../http/middleware/rate-limit';
 import { GRAPHQL_PATH } from '../http/paths';
 import type { AuthUser } from '../../shared/caller';
 import { boundsRule, MAX_TOKENS } from './bounds';
@@ -50,13 +53,32 @@ const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
   },
 });
 
+/** Runs a middleware for its checks alone (it throws to refuse), not as a step before the rest. */
+const nothingAfter = async () => undefined;
+
 export function graphqlEndpoint(config: Config): Middleware {
   const checkToken = authenticate(config.jwt);
+  const { graphqlAnonymousPerMinute, graphqlPerUserPerMinute } = config.rateLimit;
+  const perAddress = rateLimit({ name: 'graphql-ip', points: graphqlAnonymousPerMinute, durationSeconds: 60 });
+  const perUser = rateLimit(
+    { name: 'graphql-user', points: graphqlPerUserPerMinute, durationSeconds: 60 },
+    (ctx) => (ctx.state.user as AuthUser).id,
+  );
   return async (ctx, next) => {
     if (ctx.path !== GRAPHQL_PATH) return next();
-    // A token that is present must be valid (401 otherwise, as on REST); none means an anonymous caller.
-    if (ctx.get('Authorization')) await checkToken(ctx, async () => undefined);
+    // A token that is present must be valid (401 otherwise, as on REST); none means an anonymous
+    // caller. A refused token is counted against the client's address as an anonymous request is,
+    // so made-up tokens buy no more requests than none.
+    if (ctx.get('Authorization')) {
+      try {
+        await checkToken(ctx, nothingAfter);
+      } catch (refusal) {
+        await perAddress(ctx, nothingAfter);
+        throw refusal;
+      }
+    }
     const caller = (ctx.state.user as AuthUser | undefined) ?? null;
+    await (caller ? perUser : perAddress)(ctx, nothingAfter);
     const parsed: unknown = ctx.request.body;
     const [responseBody, init] = await handle({
       url: ctx.url,

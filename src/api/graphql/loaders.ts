@@ -24,7 +24,7 @@ import {
 import { linkedPolicyIds, progressOf, type RequirementProgress } from '../../domain/compliance/requirements';
 import { acknowledgementPolicy } from '../../policies/compliance';
 import { categoryPolicy, planPolicy } from '../../policies/catalog';
-import { claimPolicy, claimNotePolicy } from '../../policies/claims';
+import { claimPolicy, claimNotePolicy, withdrawnFilter } from '../../policies/claims';
 import { tenantOf } from '../../policies/core';
 import { registrationPolicy, tenantRecordPolicy } from '../../policies/platform';
 import { subscriptionPolicy } from '../../policies/subscriptions';
@@ -41,11 +41,12 @@ export interface Loaders {
   category: DataLoader<string, Category | null>;
   person: DataLoader<string, User | null>;
   claim: DataLoader<string, Claim | null>;
-  /** The last `n` history entries of a claim, newest first: one loader per `n` asked for. */
+  /** The last `n` history entries of a claim, oldest first (as REST's): one loader per `n` asked for. */
   lastHistory(n: number): DataLoader<string, ClaimHistory[]>;
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
-  notes: DataLoader<string, ClaimNote[]>;
+  /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
+  notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
   /**
    * The tenant's compliance policies and versions: an employee reaches them through their own
@@ -90,10 +91,22 @@ function peopleScope(caller: AuthUser): WhereOptions {
   return isStaff(caller.role) ? { tenantId: tenantOf(caller) } : { id: caller.id };
 }
 
+/** One loader per argument value (a history's length, whether withdrawn notes count), made on first use. */
+function loaderPer<A, K, V>(make: (argument: A) => DataLoader<K, V>): (argument: A) => DataLoader<K, V> {
+  const loaders = new Map<A, DataLoader<K, V>>();
+  return (argument) => {
+    let loader = loaders.get(argument);
+    if (!loader) {
+      loader = make(argument);
+      loaders.set(argument, loader);
+    }
+    return loader;
+  };
+}
+
 export function createLoaders(caller: AuthUser | null): Loaders {
   // Resolvers that reach a loader have checked the caller (callerOf); a loader never runs without one.
   const who = (): AuthUser => caller!;
-  const histories = new Map<number, DataLoader<string, ClaimHistory[]>>();
   const documentWhere = (claimIds: readonly string[]) => ({ tenantId: tenantOf(who()), claimId: [...claimIds], withdrawnAt: null });
 
   return {
@@ -102,15 +115,14 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     category: byId(Category, () => categoryPolicy.scope(who())),
     person: byId(User, () => peopleScope(who())),
     claim: byId(Claim, () => claimPolicy.scope(who())),
-    lastHistory(n) {
-      let loader = histories.get(n);
-      if (!loader) {
-        // The claims are already visible to the caller (the loader is reached from a claim).
-        loader = new DataLoader(async (claimIds) => {
+    // The claims are already visible to the caller (the loader is reached from a claim).
+    lastHistory: loaderPer(
+      (n: number) =>
+        new DataLoader(async (claimIds) => {
           const rows = await ClaimHistory.sequelize!.query<ClaimHistory>(
             `SELECT * FROM (SELECT h.*, row_number() OVER (PARTITION BY h.claim_id ORDER BY h.sequence DESC) AS rank
                FROM claim_history h WHERE h.tenant_id = :tenantId AND h.claim_id IN (:claimIds)) ranked
-             WHERE rank <= :n ORDER BY claim_id, sequence DESC`,
+             WHERE rank <= :n ORDER BY claim_id, sequence ASC`,
             {
               type: QueryTypes.SELECT,
               model: ClaimHistory,
@@ -119,11 +131,8 @@ export function createLoaders(caller: AuthUser | null): Loaders {
             },
           );
           return groupByClaim(claimIds, rows);
-        });
-        histories.set(n, loader);
-      }
-      return loader;
-    },
+        }),
+    ),
     documents: new DataLoader(async (claimIds) =>
       groupByClaim(claimIds, await ClaimDocument.findAll({ where: documentWhere(claimIds), order: [['createdAt', 'ASC']] })),
     ),
@@ -132,14 +141,17 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));
       return claimIds.map((id) => byClaim.get(id) ?? 0);
     }),
-    notes: new DataLoader(async (claimIds) =>
-      groupByClaim(
-        claimIds,
-        await ClaimNote.findAll({
-          where: { [Op.and]: [claimNotePolicy.scope(who()), { claimId: [...claimIds] }] },
-          order: [['createdAt', 'ASC']],
-        }),
-      ),
+    notes: loaderPer(
+      (includeWithdrawn: boolean) =>
+        new DataLoader(async (claimIds) =>
+          groupByClaim(
+            claimIds,
+            await ClaimNote.findAll({
+              where: { [Op.and]: [claimNotePolicy.scope(who()), withdrawnFilter(who(), includeWithdrawn), { claimId: [...claimIds] }] },
+              order: [['createdAt', 'ASC']],
+            }),
+          ),
+        ),
     ),
     acknowledgement: byId(Acknowledgement, () => acknowledgementPolicy.scope(who())),
     policyVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),

@@ -10,7 +10,7 @@ import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { callerOf, visibleById } from '../context';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -81,5 +81,13 @@ builder.queryFields((t) => ({
       const where = planWhere(filters, planPolicy.scope(caller));
       return connectionOf(PlanModel, where, { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
     },
+  }),
+  plan: t.field({
+    type: Plan,
+    nullable: true,
+    description:
+      "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.plan, id),
   }),
 }));

@@ -7,7 +7,7 @@ import type { WhereOptions } from 'sequelize';
 import { ASSIGNER_ROLES, CLAIM_STAGES, type ClaimDeadline, HANDLER_ROLES } from '../../../contracts/claim';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../../domain/claims/commands';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
-import { claimNotePolicy, claimPolicy } from '../../../policies/claims';
+import { claimNotePolicy, claimPolicy, withdrawnFilter } from '../../../policies/claims';
 import { NotPermitted } from '../../../policies/refusals';
 import { isStaff, STAFF_ROLES } from '../../../shared/roles';
 import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
@@ -16,7 +16,7 @@ import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, runCommand, type GraphQLContext } from '../context';
+import { callerOf, runCommand, visibleById, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { validInput } from '../input';
 import { Person } from './people';
@@ -49,6 +49,14 @@ const Note = builder.objectRef<ClaimNote>('ClaimNote').implement({
     editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     author: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.authorId) }),
+    withdrawn: t.boolean({ description: 'Withdrawn by its author or a claims manager', resolve: (row) => row.withdrawnAt !== null }),
+    withdrawnAt: t.expose('withdrawnAt', { type: 'DateTime', nullable: true }),
+    withdrawalReason: t.exposeString('withdrawalReason', { nullable: true }),
+    withdrawnBy: t.field({
+      type: Person,
+      nullable: true,
+      resolve: (row, _args, { loaders }) => (row.withdrawnById ? loaders.person.load(row.withdrawnById) : null),
+    }),
   }),
 });
 
@@ -118,7 +126,7 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     }),
     history: t.field({
       type: [HistoryEntry],
-      description: `The last entries, newest first (at most ${MAX_HISTORY})`,
+      description: `The last \`last\` entries (at most ${MAX_HISTORY}), oldest first as in GET /claims/:id`,
       args: { last: t.arg.int({ defaultValue: MAX_HISTORY }) },
       resolve: (claim, { last }, { loaders }) =>
         loaders.lastHistory(Math.max(1, Math.min(last ?? MAX_HISTORY, MAX_HISTORY))).load(claim.id),
@@ -133,10 +141,15 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     notes: t.field({
       type: [Note],
       nullable: true,
-      description: 'Internal notes: the staff only (FORBIDDEN for a policyholder, as on REST)',
-      resolve: (claim, _args, context) => {
-        if (!isStaff(callerOf(context).role)) throw new NotPermitted('Notes are for the staff');
-        return context.loaders.notes.load(claim.id);
+      description:
+        'Internal notes, oldest first: the staff only (FORBIDDEN for a policyholder, as on REST). Withdrawn ones only with `includeWithdrawn` (tenant admins; FORBIDDEN for anyone else, as GET /claims/:id/notes)',
+      args: { includeWithdrawn: t.arg.boolean({ defaultValue: false }) },
+      resolve: (claim, { includeWithdrawn }, context) => {
+        const caller = callerOf(context);
+        if (!isStaff(caller.role)) throw new NotPermitted('Notes are for the staff');
+        const asked = includeWithdrawn ?? false;
+        withdrawnFilter(caller, asked); // refused here, before any statement; the loader applies the filter
+        return context.loaders.notes(asked).load(claim.id);
       },
     }),
   }),
@@ -165,10 +178,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One claim; null when it does not exist or is not yours to see',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context);
-      return context.loaders.claim.load(validInput(idParams, { id }).id);
-    },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.claim, id),
   }),
 }));
 

@@ -9,23 +9,15 @@ import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy as CompliancePolicyModel } from '../../../models';
 import { COMPLIANCE_ROLES, compliancePolicyPolicy } from '../../../policies/compliance';
-import { NotPermitted } from '../../../policies/refusals';
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { idParams } from '../../http/common-schemas';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf, type GraphQLContext } from '../context';
+import { callerOf } from '../context';
 import { validInput } from '../input';
-import { AcknowledgementStatusEnum, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
+import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
 import { Person, RoleEnum } from './people';
-
-/** Refuses a field of the compliance roles to anyone else, as REST's `roles` do (FORBIDDEN). */
-function complianceCaller(context: GraphQLContext) {
-  const caller = callerOf(context);
-  if (!COMPLIANCE_ROLES.includes(caller.role)) throw new NotPermitted('For the compliance roles');
-  return caller;
-}
 
 /** A report is read in the order REST's report defaults to: oldest acknowledgement first. */
 const REPORT_ORDER = { attribute: 'createdAt', descending: false, value: Joi.date().iso() };
@@ -93,29 +85,54 @@ const VersionReport = builder
     }),
   });
 
-builder.objectFields(PolicyVersion, (t) => ({
-  contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 (hex) of the content, fixed at publication' }),
-  deadlineDays: t.exposeInt('deadlineDays', { nullable: true }),
-  audienceRoles: t.field({ type: [RoleEnum], nullable: true, resolve: (version) => version.audienceRoles }),
-  submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
-  reviewDueAt: t.expose('reviewDueAt', { type: 'DateTime', nullable: true }),
-  reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true }),
-  retiredAt: t.expose('retiredAt', { type: 'DateTime', nullable: true }),
-  createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  report: t.field({
-    type: VersionReport,
-    description: 'The acknowledgement report (compliance roles; FORBIDDEN for anyone else); rows oldest first',
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
-    resolve: (version, { first, after, status }, context) => {
-      complianceCaller(context);
-      const filters = validInput(reportQuery, { status });
-      return { versionId: version.id, cycle: version.cycle, status: filters.status, first, after };
-    },
-  }),
-}));
+/** The instants of a version's life: REST shows them only the compliance roles. */
+type VersionInstant = 'publishedAt' | 'dueAt' | 'submittedAt' | 'reviewDueAt' | 'reviewedAt' | 'retiredAt' | 'createdAt';
+
+// The fields REST's compliance routes show and an employee's acknowledgement does not (./compliance):
+// the compliance roles read them, anyone else null with FORBIDDEN.
+builder.objectFields(PolicyVersion, (t) => {
+  const instant = (key: VersionInstant, description?: string) =>
+    t.field({ type: 'DateTime', nullable: true, description, resolve: (version, _args, context) => complianceOnly(context, version[key]) });
+  return {
+    status: t.field({
+      type: PolicyVersionStatusEnum,
+      nullable: true,
+      resolve: (version, _args, context) => complianceOnly(context, version.status),
+    }),
+    deadlineDays: t.int({ nullable: true, resolve: (version, _args, context) => complianceOnly(context, version.deadlineDays) }),
+    audienceRoles: t.field({
+      type: [RoleEnum],
+      nullable: true,
+      resolve: (version, _args, context) => complianceOnly(context, version.audienceRoles),
+    }),
+    reviewNote: t.string({
+      nullable: true,
+      description: 'Why it went back to draft: the rejection reason, or the lapse',
+      resolve: (version, _args, context) => complianceOnly(context, version.reviewNote),
+    }),
+    publishedAt: instant('publishedAt'),
+    dueAt: instant('dueAt', "When the publication's acknowledgements are due"),
+    submittedAt: instant('submittedAt'),
+    reviewDueAt: instant('reviewDueAt', 'When the review lapses back to draft'),
+    reviewedAt: instant('reviewedAt'),
+    retiredAt: instant('retiredAt'),
+    createdAt: instant('createdAt'),
+    report: t.field({
+      type: VersionReport,
+      description: 'The acknowledgement report (compliance roles; FORBIDDEN for anyone else); rows oldest first',
+      args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
+      resolve: (version, { first, after, status }, context) => {
+        complianceCaller(context);
+        const filters = validInput(reportQuery, { status });
+        return { versionId: version.id, cycle: version.cycle, status: filters.status, first, after };
+      },
+    }),
+  };
+});
 
 builder.objectFields(Policy, (t) => ({
-  createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  description: t.string({ nullable: true, resolve: (policy, _args, context) => complianceOnly(context, policy.description) }),
+  createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (policy, _args, context) => complianceOnly(context, policy.createdAt) }),
   versions: t.field({
     type: [PolicyVersion],
     description: 'Every version, newest first (compliance roles; FORBIDDEN for anyone else)',

@@ -8,6 +8,7 @@ import { acknowledge, approveVersion, rejectVersion, submitVersionForReview } fr
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy, PolicyVersion as PolicyVersionModel } from '../../../models';
 import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { COMPLIANCE_ROLES, policyVersionPolicy } from '../../../policies/compliance';
+import { NotPermitted } from '../../../policies/refusals';
 import { tenantOf } from '../../../policies/core';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeBody } from '../../compliance/acknowledgements/schemas';
@@ -21,23 +22,41 @@ import { validInput } from '../input';
 export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
 export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
 
+/** Refuses a field of the compliance roles to anyone else, as REST's `roles` do (FORBIDDEN). */
+export function complianceCaller(context: GraphQLContext) {
+  const caller = callerOf(context);
+  if (!COMPLIANCE_ROLES.includes(caller.role)) throw new NotPermitted('For the compliance roles');
+  return caller;
+}
+
+/** A field's value for the compliance roles; anyone else is refused (FORBIDDEN) and reads null. */
+export function complianceOnly<T>(context: GraphQLContext, value: T): T {
+  complianceCaller(context);
+  return value;
+}
+
+/**
+ * What an employee reads of a policy and a version, reached through their own acknowledgement, is
+ * what REST's acknowledgement shows them: the policy's id and title; the version's id, number,
+ * text and its hash. Every other field (./compliance-policies) is REST's compliance routes' alone.
+ */
+const FOR_COMPLIANCE_ROLES = 'Other fields are for the compliance roles (null with FORBIDDEN for anyone else, as REST)';
+
 export const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').implement({
+  description: `A compliance policy. Anyone it is addressed to reads its id and title. ${FOR_COMPLIANCE_ROLES}`,
   fields: (t) => ({
     id: t.exposeID('id'),
     title: t.exposeString('title'),
-    description: t.exposeString('description', { nullable: true }),
   }),
 });
 
 export const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersion').implement({
+  description: `A version of a compliance policy. Anyone it is addressed to reads its id, number, content, contentSha256 and policy. ${FOR_COMPLIANCE_ROLES}`,
   fields: (t) => ({
     id: t.exposeID('id'),
     versionNumber: t.exposeInt('versionNumber'),
-    status: t.expose('status', { type: PolicyVersionStatusEnum }),
     content: t.exposeString('content'),
-    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
-    dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true }),
-    reviewNote: t.exposeString('reviewNote', { nullable: true }),
+    contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 (hex) of the content, fixed at publication' }),
     policy: t.field({
       type: Policy,
       nullable: true,

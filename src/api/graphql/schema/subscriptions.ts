@@ -6,7 +6,7 @@ import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionPolicy } from '../../../policies/subscriptions';
 import { cancelSubscriptionBody, createSubscriptionBody } from '../../subscriptions/schemas';
 import { builder } from '../builder';
-import { callerOf, runCommand } from '../context';
+import { callerOf, runCommand, visibleById } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { idParams } from '../../http/common-schemas';
 import { validInput } from '../input';
@@ -45,6 +45,14 @@ builder.queryFields((t) => ({
       const where: WhereOptions<SubscriptionModel> = { ...subscriptionPolicy.scope(caller), ...(status && { status }) };
       return connectionOf(SubscriptionModel, where, { first, after });
     },
+  }),
+  subscription: t.field({
+    type: Subscription,
+    nullable: true,
+    description:
+      'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.subscription, id),
   }),
 }));
 

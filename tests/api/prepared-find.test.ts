@@ -21,7 +21,7 @@ describe('a row by id as a prepared statement: the instance Sequelize builds', (
   it('reads dates, day-only dates, decimals, JSON and nulls as findOne does', async () => {
     const subscription = await buildSubscription({
       holderPhone: '+4915112345678',
-      propertyAddress: { street: 'Lindenweg 4', postalCode: '10115', city: 'Berlin', country: 'DE' },
+      propertyAddress: { line1: 'Lindenweg 4', postalCode: '10115', city: 'Berlin', country: 'DE' },
     });
     const claim = await buildClaim({ subscriptionId: subscription.id });
     const user = await User.findByPk(subscription.policyholderId, { rejectOnEmpty: true });

@@ -1,8 +1,9 @@
-/** Platform admins, as other platform admins add and list them (docs/onboarding.md, Platform admins). */
+/** Platform admins, as other platform admins add, list, deactivate and reactivate them (docs/onboarding.md, Platform admins). */
+import { deactivatePlatformAdmin, reactivatePlatformAdmin } from '../../domain/platform/admin-status';
 import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminPolicy } from '../../policies/platform';
-import { userSchema } from '../http/common-schemas';
+import { idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
@@ -37,6 +38,31 @@ export function platformAdminRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         ctx.status = 201;
         ctx.body = await createPlatformAdmin(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/platform/admins/:id/deactivate',
+      summary:
+        'Deactivate another platform admin: every session of theirs ends (409 if inactive already, 409 last_platform_admin for the last active one)',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        ctx.body = await deactivatePlatformAdmin(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/platform/admins/:id/reactivate',
+      summary: 'Reactivate a platform admin: they log in again (409 if active already)',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      response: { status: 200, schema: userSchema },
+      handler: async (ctx) => {
+        ctx.body = await reactivatePlatformAdmin(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
       },
     }),
   ];

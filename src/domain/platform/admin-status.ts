@@ -10,7 +10,7 @@ import { findVisible } from '../../policies/core';
 import { platformAdminPolicy } from '../../policies/platform';
 import { forgetAuthority } from '../../services/authority';
 import { revokeAllSessions } from '../../services/tokens';
-import { conflict, lastPlatformAdmin, unprocessable } from '../../shared/errors';
+import { conflict, lastPlatformAdmin } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 
@@ -78,13 +78,12 @@ export async function setPlatformAdminActive(deps: AuditDeps, admin: User, activ
   return admin.reload();
 }
 
-/** The policy answers 403 to anyone but a platform admin, 404 for an id that is no platform admin. */
-export const deactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) => {
-  const admin = await findVisible(caller, platformAdminPolicy, id);
-  // As a tenant admin cannot deactivate themselves: another admin decides it.
-  if (admin.id === caller.id) throw unprocessable('You cannot deactivate yourself', [{ field: 'id', message: 'is you' }]);
-  return setPlatformAdminActive(deps, admin, false);
-};
+/**
+ * The policy answers 403 to anyone but a platform admin, 404 for an id that is no platform admin.
+ * An admin may deactivate themselves (leaving the platform), unless they are its last one.
+ */
+export const deactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
+  setPlatformAdminActive(deps, await findVisible(caller, platformAdminPolicy, id), false);
 
 export const reactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
   setPlatformAdminActive(deps, await findVisible(caller, platformAdminPolicy, id), true);

@@ -126,7 +126,7 @@ describe('admin command', () => {
     const twice = await admin(['reactivate-platform-admin', '--email', robin.email]);
     expect(twice).toMatchObject({ code: 2, stderr: expect.stringContaining('active already') });
 
-    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['createdAt', 'ASC']] });
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['occurredAt', 'ASC']] });
     expect(events.map((event) => event.toJSON())).toEqual([
       expect.objectContaining({ action: 'user.deactivate', actor: { type: 'system', id: null }, tenantId: null }),
       expect.objectContaining({ action: 'user.activate', actor: { type: 'system', id: null }, tenantId: null }),

@@ -154,7 +154,7 @@ describe('platform admins: deactivation and reactivation', () => {
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
     expect((await reactivate(robin, ops).expect(409)).body.error.code).toBe('conflict');
 
-    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['createdAt', 'ASC']] });
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['occurredAt', 'ASC']] });
     expect(events.map((e) => e.toJSON())).toEqual([
       expect.objectContaining({
         action: 'user.deactivate',
@@ -207,7 +207,7 @@ describe('platform admins: deactivation and reactivation', () => {
       const b = await buildUser({ role: 'platform_admin' });
       await onlyActivePlatformAdmins(a, b);
       const [aOnB, bOnA] = await Promise.all([deactivate(b, a), deactivate(a, b)]);
-      expect([aOnB, bOnA].filter((res) => res.status === 200)).toHaveLength(1);
+      expect([aOnB.status, bOnA.status].filter((status) => status === 200)).toHaveLength(1);
       const lost = [aOnB, bOnA].find((res) => res.status !== 200)!;
       // Refused as the last one or, when authenticated only after the other had won, as a session that has just ended.
       expect([
@@ -261,7 +261,7 @@ describe('platform admins: deactivation and reactivation', () => {
       other?.kill('SIGTERM');
     });
 
-    it("refuses the deactivated admin's access token within 10 s there, and their refresh token at once", async () => {
+    it("refuses the deactivated admin's access token within 10 s there, and their refresh token", async () => {
       const ops = await buildUser({ role: 'platform_admin' });
       const robin = await buildUser({ role: 'platform_admin' });
       const tokens = (await login(robin.email).expect(200)).body.tokens;
@@ -271,7 +271,6 @@ describe('platform admins: deactivation and reactivation', () => {
 
       await deactivate(robin, ops).expect(200);
       const deactivatedAt = Date.now();
-      await otherApi.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
       await eventually(
         () => otherApi.get('/api/v1/platform/admins').set(robinAuth),
         (res) => res.status === 401,
@@ -281,6 +280,8 @@ describe('platform admins: deactivation and reactivation', () => {
       const refusedAfterMs = Date.now() - deactivatedAt;
       process.stdout.write(`[platform-admins] access token refused on the other process ${refusedAfterMs} ms after the deactivation\n`);
       expect(refusedAfterMs).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+      // After the access token: a refresh reads the user afresh, and would have renewed the other process's cache.
+      await otherApi.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
     });
   });
 });

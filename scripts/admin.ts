@@ -5,27 +5,60 @@
  *       Creates a platform admin, the account that approves company registrations. The password
  *       comes from the file or from standard input, never from the command line (where `ps` and
  *       shell history would keep it). Running it again for the same address changes nothing.
+ *   deactivate-platform-admin --email E
+ *       Deactivates a platform admin and ends every session of theirs, as another platform admin
+ *       can through the API; refused (exit code 2) for the last active one, or one inactive already.
+ *   reactivate-platform-admin --email E
+ *       Reactivates a platform admin (exit code 2 if active already).
  *   migrate up|down|pending|executed [umzug options]
  *       The schema migrations, through umzug's own command line.
  *
- * Both read the same environment as the API (DATABASE_URL, the password hashing cost, …).
+ * All read the same environment as the API (DATABASE_URL, the password hashing cost, …). What
+ * they change is audited with the operator as its actor (a `system` actor: the CLI knows no user).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { email as emailRule, password as passwordRule } from '../src/api/http/common-schemas';
 import { ConfigError, loadConfig } from '../src/config';
+import { setPlatformAdminActive } from '../src/domain/platform/admin-status';
 import { initModels, User } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { createMigrator } from '../src/models/migrator';
-import { recordAudit } from '../src/services/audit';
+import { recordAudit, type AuditSource } from '../src/services/audit';
 import { hashPassword } from '../src/services/passwords';
+import { ApiError } from '../src/shared/errors';
+import type { Sequelize } from 'sequelize';
 
 const USAGE = `usage:
   admin.js create-platform-admin --email E [--full-name N] [--password-file F]   (password on standard input without --password-file)
+  admin.js deactivate-platform-admin --email E
+  admin.js reactivate-platform-admin --email E
   admin.js migrate up|down|pending|executed [options]`;
 
-/** A mistake of the operator's: printed without a stack, exit code 2. */
+/** A mistake of the operator's, or a change refused: printed without a stack, exit code 2. */
 class UsageError extends Error {}
+
+/** Who the CLI's changes are audited as: the operator running it. */
+const OPERATOR: AuditSource = { actor: { type: 'system', id: null } };
+
+/** Runs `work` with the models on the configured database, closing it after. */
+async function withDatabase<T>(work: (sequelize: Sequelize, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const sequelize = createSequelize(config.databaseUrl);
+  initModels(sequelize);
+  try {
+    return await work(sequelize, config);
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** The `--email` option, checked as the API checks an address. */
+function checkedEmail(value: string | undefined): string {
+  const email = emailRule.required().validate(value);
+  if (email.error) throw new UsageError(`--email: ${email.error.message}`);
+  return email.value as string;
+}
 
 function readPassword(file: string | undefined): string {
   // One trailing newline is what `echo` and most editors add; it is not part of the password.
@@ -44,15 +77,11 @@ async function createPlatformAdmin(args: string[]): Promise<string> {
   });
   if (values.password !== undefined)
     throw new UsageError('a password is never taken from the command line: use --password-file or standard input');
-  const email = emailRule.required().validate(values.email);
-  if (email.error) throw new UsageError(`--email: ${email.error.message}`);
-  const config = loadConfig();
-  const sequelize = createSequelize(config.databaseUrl);
-  initModels(sequelize);
-  try {
-    const existing = await User.findOne({ where: { email: email.value } });
-    if (existing?.role === 'platform_admin') return `platform admin ${email.value} already exists: nothing changed`;
-    if (existing) throw new UsageError(`${email.value} is already a ${existing.role} account`);
+  const email = checkedEmail(values.email);
+  return withDatabase(async (sequelize, config) => {
+    const existing = await User.findOne({ where: { email } });
+    if (existing?.role === 'platform_admin') return `platform admin ${email} already exists: nothing changed`;
+    if (existing) throw new UsageError(`${email} is already a ${existing.role} account`);
     const password = passwordRule
       .required()
       .validate(readPassword(values['password-file']), { messages: { 'string.pattern.name': 'the password needs a letter and a digit' } });
@@ -60,20 +89,34 @@ async function createPlatformAdmin(args: string[]): Promise<string> {
     const passwordHash = await hashPassword(password.value, config.passwordHashing);
     const fullName = values['full-name'] ?? 'Platform Admin';
     await sequelize.transaction(async (transaction) => {
-      const admin = await User.create(
-        { email: email.value, tenantId: null, role: 'platform_admin', fullName, passwordHash },
-        { transaction },
-      );
+      const admin = await User.create({ email, tenantId: null, role: 'platform_admin', fullName, passwordHash }, { transaction });
       await recordAudit(
-        { actor: { type: 'system', id: null } },
+        OPERATOR,
         { tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin },
         transaction,
       );
     });
-    return `platform admin ${email.value} created`;
-  } finally {
-    await sequelize.close();
-  }
+    return `platform admin ${email} created`;
+  });
+}
+
+/** Deactivates or reactivates the platform admin of `--email`, with the API's rules (the last active one stays). */
+function setPlatformAdminStatus(active: boolean) {
+  return async (args: string[]): Promise<string> => {
+    const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+    const email = checkedEmail(values.email);
+    return withDatabase(async (sequelize) => {
+      const admin = await User.findOne({ where: { email, role: 'platform_admin', tenantId: null } });
+      if (!admin) throw new UsageError(`${email} is not a platform admin`);
+      try {
+        await setPlatformAdminActive({ sequelize, auditSource: OPERATOR }, admin, active);
+      } catch (err) {
+        if (err instanceof ApiError) throw new UsageError(`${email}: ${err.message} (${err.code}); nothing changed`);
+        throw err;
+      }
+      return active ? `platform admin ${email} reactivated` : `platform admin ${email} deactivated: every session of theirs has ended`;
+    });
+  };
 }
 
 async function migrate(args: string[]): Promise<string> {
@@ -88,7 +131,12 @@ async function migrate(args: string[]): Promise<string> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<string>> = { 'create-platform-admin': createPlatformAdmin, migrate };
+const COMMANDS: Record<string, (args: string[]) => Promise<string>> = {
+  'create-platform-admin': createPlatformAdmin,
+  'deactivate-platform-admin': setPlatformAdminStatus(false),
+  'reactivate-platform-admin': setPlatformAdminStatus(true),
+  migrate,
+};
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

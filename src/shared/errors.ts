@@ -33,6 +33,9 @@ export const forbidden = (message = 'You are not allowed to do this') => new Api
 export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError(409, 'conflict', message, details);
 export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, 'unprocessable', message, details);
+/** The platform would be left without an active admin, and only the CLI could reach it again. */
+export const lastPlatformAdmin = () =>
+  new ApiError(409, 'last_platform_admin', 'The last active platform admin cannot be deactivated; add or reactivate another one first');
 /** A limit of what a tenant may store (documents per claim, bytes per tenant): `details` names the quota, its limit and what is used. */
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */

@@ -1,16 +1,21 @@
 /**
  * The operator commands of the image, run as the built program against a real database: the first
  * platform admin is created from a password on standard input, can log in and is audited; a
- * repeat changes nothing; a password is never accepted on the command line; migrations report.
+ * repeat changes nothing; a password is never accepted on the command line; a platform admin is
+ * deactivated (their sessions end, the API refuses their token within 10 s: the CLI is another
+ * process) and reactivated by e-mail, the last active one never; migrations report.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Op } from 'sequelize';
 import { AuditEvent, User } from '../../src/models';
+import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { TEST_JWT_SECRET } from '../support/config';
-import { buildTenant, buildUser } from '../support/factories';
+import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
+import { eventually } from '../support/waiting';
 
 const ADMIN_JS = path.resolve(__dirname, '../../dist/scripts/admin.js');
 
@@ -89,6 +94,59 @@ describe('admin command', () => {
     const refused = await admin(['create-platform-admin', '--email', tenantUser.email], 'Sturdy-Password-9\n');
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('already a tenant_admin account') });
     expect(await tenantUser.reload()).toMatchObject({ role: 'tenant_admin', tenantId: tenantUser.tenantId });
+  });
+
+  it('deactivates a platform admin by e-mail, ending their sessions, and reactivates them; both audited as the operator', async () => {
+    await buildUser({ role: 'platform_admin' });
+    const robin = await buildUser({ role: 'platform_admin' });
+    const tokens = (await login(robin.email, TEST_PASSWORD).expect(200)).body.tokens;
+    const robinAuth = { Authorization: `Bearer ${tokens.accessToken}` };
+    await stack.api.get('/api/v1/platform/admins').set(robinAuth).expect(200);
+
+    const off = await admin(['deactivate-platform-admin', '--email', robin.email.toUpperCase()]);
+    expect(off).toMatchObject({ code: 0, stdout: `platform admin ${robin.email} deactivated: every session of theirs has ended\n` });
+    const deactivatedAt = Date.now();
+    expect(await robin.reload()).toMatchObject({ isActive: false });
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
+    await login(robin.email, TEST_PASSWORD).expect(401);
+    // This API process cached robin's authority; the CLI, another process, could not tell it.
+    await eventually(
+      () => stack.api.get('/api/v1/platform/admins').set(robinAuth),
+      (res) => res.status === 401,
+      "robin's access token refused after the CLI's deactivation",
+      AUTHORITY_TTL_MS + 2_000,
+    );
+    expect(Date.now() - deactivatedAt).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+    const again = await admin(['deactivate-platform-admin', '--email', robin.email]);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining('inactive already') });
+
+    const on = await admin(['reactivate-platform-admin', '--email', robin.email]);
+    expect(on).toMatchObject({ code: 0, stdout: `platform admin ${robin.email} reactivated\n` });
+    await login(robin.email, TEST_PASSWORD).expect(200);
+    const twice = await admin(['reactivate-platform-admin', '--email', robin.email]);
+    expect(twice).toMatchObject({ code: 2, stderr: expect.stringContaining('active already') });
+
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['occurredAt', 'ASC']] });
+    expect(events.map((event) => event.toJSON())).toEqual([
+      expect.objectContaining({ action: 'user.deactivate', actor: { type: 'system', id: null }, tenantId: null }),
+      expect.objectContaining({ action: 'user.activate', actor: { type: 'system', id: null }, tenantId: null }),
+    ]);
+  });
+
+  it('refuses to deactivate the last active platform admin, or an address that is no platform admin, with exit code 2', async () => {
+    const last = await buildUser({ role: 'platform_admin' });
+    await User.update({ isActive: false }, { where: { role: 'platform_admin', id: { [Op.ne]: last.id } } });
+    const refused = await admin(['deactivate-platform-admin', '--email', last.email]);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('last_platform_admin') });
+    expect(await last.reload()).toMatchObject({ isActive: true });
+    await login(last.email, TEST_PASSWORD).expect(200);
+
+    const tenantUser = await buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' });
+    const notAdmin = await admin(['deactivate-platform-admin', '--email', tenantUser.email]);
+    expect(notAdmin).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a platform admin') });
+    expect(await tenantUser.reload()).toMatchObject({ isActive: true });
+    expect((await admin(['reactivate-platform-admin'])).code).toBe(2);
+    expect(await AuditEvent.count({ where: { entityId: [last.id, tenantUser.id] } })).toBe(0);
   });
 
   it('lists executed and pending migrations through umzug', async () => {

@@ -1,13 +1,27 @@
 /**
- * Platform admins add and list other platform admins through the real API, PostgreSQL and SMTP
- * sink: the new admin chooses a password with the token mailed to them, then logs in.
+ * Platform admins add, list, deactivate and reactivate other platform admins through the real API,
+ * PostgreSQL and SMTP sink: the new admin chooses a password with the token mailed to them, then
+ * logs in; a deactivated one's sessions end at once on this API process and within 10 s on
+ * another (a second API process, the built server, on the same database); the last active one
+ * stays, however many deactivations come at once.
  */
-import { AuditEvent, PasswordResetToken, User } from '../../src/models';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Op } from 'sequelize';
+import supertest from 'supertest';
+import { AuditEvent, PasswordResetToken, RefreshToken, User } from '../../src/models';
+import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { SET_PASSWORD_TTL_MS } from '../../src/services/password-resets';
 import { hashToken } from '../../src/services/single-use-tokens';
-import { bearer, buildUser } from '../support/factories';
+import { freePort } from '../../scripts/local/ports';
+import { TEST_JWT_SECRET } from '../support/config';
+import { requiredEnv } from '../support/env';
+import { bearer, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
+import { eventually, waitUntil } from '../support/waiting';
 
 const SET_PASSWORD_SUBJECT = 'You are an Insurflow platform admin';
 
@@ -89,5 +103,178 @@ describe('platform admins: /platform/admins', () => {
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     expect(await User.count({ where: { email: 'twice@insurflow.test' } })).toBe(1);
+  });
+});
+
+/** Every platform admin but `keep` made inactive, so a test knows exactly who the active ones are. */
+async function onlyActivePlatformAdmins(...keep: User[]): Promise<void> {
+  await User.update({ isActive: false }, { where: { role: 'platform_admin', id: { [Op.notIn]: keep.map((admin) => admin.id) } } });
+}
+
+const activePlatformAdmins = () => User.findAll({ where: { role: 'platform_admin', isActive: true }, attributes: ['id'] });
+
+describe('platform admins: deactivation and reactivation', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const login = (email: string) => stack.api.post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD });
+  const deactivate = (target: User, actor: User) => stack.api.post(`/api/v1/platform/admins/${target.id}/deactivate`).set(as(actor));
+  const reactivate = (target: User, actor: User) => stack.api.post(`/api/v1/platform/admins/${target.id}/reactivate`).set(as(actor));
+
+  it('ends every session of the deactivated admin at once (access token 401, refresh 401, no login), audited; reactivation lets them log in again', async () => {
+    const ops = await buildUser({ role: 'platform_admin' });
+    const robin = await buildUser({ role: 'platform_admin' });
+    const first = (await login(robin.email).expect(200)).body.tokens;
+    const second = (await login(robin.email).expect(200)).body.tokens;
+    const robinAuth = { Authorization: `Bearer ${first.accessToken}` };
+    await stack.api.get('/api/v1/platform/admins').set(robinAuth).expect(200);
+
+    const done = await deactivate(robin, ops).expect(200);
+    expect(done.body).toMatchObject({ id: robin.id, role: 'platform_admin', isActive: false });
+    // On the process that did it, at once: the access token, both refresh-token families, a new login.
+    expect((await stack.api.get('/api/v1/platform/admins').set(robinAuth).expect(401)).body.error.code).toBe('unauthorized');
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    expect(await RefreshToken.count({ where: { userId: robin.id, revokedAt: null } })).toBe(0);
+    await login(robin.email).expect(401);
+    // A repeat is refused like a tenant's: someone already decided.
+    expect((await deactivate(robin, ops).expect(409)).body.error.code).toBe('conflict');
+
+    const back = await reactivate(robin, ops).expect(200);
+    expect(back.body).toMatchObject({ id: robin.id, isActive: true });
+    const fresh = (await login(robin.email).expect(200)).body.tokens;
+    await stack.api.get('/api/v1/platform/admins').set('Authorization', `Bearer ${fresh.accessToken}`).expect(200);
+    // The old sessions stay ended.
+    await stack.api.get('/api/v1/platform/admins').set(robinAuth).expect(401);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    expect((await reactivate(robin, ops).expect(409)).body.error.code).toBe('conflict');
+
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id }, order: [['occurredAt', 'ASC']] });
+    const event = (action: string, isActive: boolean) =>
+      expect.objectContaining({
+        action,
+        actor: { type: 'user', id: ops.id },
+        tenantId: null,
+        entityType: 'user',
+        changes: { isActive: { before: !isActive, after: isActive } },
+      });
+    expect(events.map((e) => e.toJSON())).toEqual([event('user.deactivate', false), event('user.activate', true)]);
+  });
+
+  it('refuses other roles (403), ids that are no platform admin (404) and bad ids (400), changing nothing', async () => {
+    const ops = await buildUser({ role: 'platform_admin' });
+    const target = await buildUser({ role: 'platform_admin' });
+    const tenantAdmin = await buildUser({ role: 'tenant_admin' });
+    for (const path of ['deactivate', 'reactivate']) {
+      await stack.api.post(`/api/v1/platform/admins/${target.id}/${path}`).set(as(tenantAdmin)).expect(403);
+      await stack.api.post(`/api/v1/platform/admins/${tenantAdmin.id}/${path}`).set(as(ops)).expect(404);
+      await stack.api.post(`/api/v1/platform/admins/not-a-uuid/${path}`).set(as(ops)).expect(400);
+      await stack.api.post(`/api/v1/platform/admins/${target.id}/${path}`).expect(401);
+    }
+    expect(await target.reload()).toMatchObject({ isActive: true });
+    expect(await tenantAdmin.reload()).toMatchObject({ isActive: true });
+    expect(await AuditEvent.count({ where: { entityId: [target.id, tenantAdmin.id] } })).toBe(0);
+  });
+
+  it('refuses to deactivate the last active platform admin: 409 last_platform_admin, and their session goes on', async () => {
+    const last = await buildUser({ role: 'platform_admin' });
+    const gone = await buildUser({ role: 'platform_admin' });
+    await onlyActivePlatformAdmins(last, gone);
+    // Leaving is allowed while another stays.
+    await deactivate(gone, gone).expect(200);
+    const refused = await deactivate(last, last).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'last_platform_admin', message: expect.stringMatching(/last active platform admin/) });
+    expect(await last.reload()).toMatchObject({ isActive: true });
+    await stack.api.get('/api/v1/platform/admins').set(as(last)).expect(200);
+    expect(await AuditEvent.count({ where: { entityId: last.id } })).toBe(0);
+  });
+
+  it('leaves one active platform admin when the last two deactivate each other at once', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const a = await buildUser({ role: 'platform_admin' });
+      const b = await buildUser({ role: 'platform_admin' });
+      await onlyActivePlatformAdmins(a, b);
+      const [aOnB, bOnA] = await Promise.all([deactivate(b, a), deactivate(a, b)]);
+      expect([aOnB.status, bOnA.status].filter((status) => status === 200)).toHaveLength(1);
+      const lost = [aOnB, bOnA].find((res) => res.status !== 200)!;
+      // Refused as the last one or, when authenticated only after the other had won, as a session that has just ended.
+      expect([
+        [409, 'last_platform_admin'],
+        [401, 'unauthorized'],
+      ]).toContainEqual([lost.status, lost.body.error.code]);
+      const survivor = aOnB.status === 200 ? a : b;
+      expect((await activePlatformAdmins()).map((admin) => admin.id)).toEqual([survivor.id]);
+      await stack.api.get('/api/v1/platform/admins').set(as(survivor)).expect(200);
+    }
+  });
+
+  describe('on another API process', () => {
+    /** The built API server (dist, as the image runs it) on the same database: its own authority cache. */
+    let other: ChildProcess | undefined;
+    let otherApi: ReturnType<typeof supertest>;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      const server = path.resolve(__dirname, '../../dist/src/api/server.js');
+      other = spawn(process.execPath, [server], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          DATABASE_URL: stack.db.url,
+          JWT_SECRET: TEST_JWT_SECRET,
+          API_HOST: '127.0.0.1',
+          API_PORT: String(port),
+          API_DRAIN_SECONDS: '0',
+          TEMPORAL_ADDRESS: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'),
+          TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+          SMTP_PORT: String(stack.smtp.port),
+          SMTP_INSECURE_LOCAL_RELAY: 'true',
+          DOCUMENTS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'other-api-')),
+          LOG_LEVEL: 'silent',
+        },
+        stdio: 'ignore',
+      });
+      otherApi = supertest(`http://127.0.0.1:${port}`);
+      await waitUntil(
+        () =>
+          otherApi.get('/healthz').then(
+            (res) => res.status === 200,
+            () => false,
+          ),
+        'the second API process answering /healthz',
+        30_000,
+      );
+    });
+    afterAll(() => {
+      other?.kill('SIGTERM');
+    });
+
+    it("refuses the deactivated admin's access token within 10 s there, and their refresh token", async () => {
+      const ops = await buildUser({ role: 'platform_admin' });
+      const robin = await buildUser({ role: 'platform_admin' });
+      const tokens = (await login(robin.email).expect(200)).body.tokens;
+      const robinAuth = { Authorization: `Bearer ${tokens.accessToken}` };
+      // The other process has robin's authority cached, as it has for any admin at work there.
+      await otherApi.get('/api/v1/platform/admins').set(robinAuth).expect(200);
+
+      await deactivate(robin, ops).expect(200);
+      const deactivatedAt = Date.now();
+      await eventually(
+        () => otherApi.get('/api/v1/platform/admins').set(robinAuth),
+        (res) => res.status === 401,
+        "robin's access token refused on the other process",
+        AUTHORITY_TTL_MS + 2_000,
+      );
+      const refusedAfterMs = Date.now() - deactivatedAt;
+      process.stdout.write(`[platform-admins] access token refused on the other process ${refusedAfterMs} ms after the deactivation\n`);
+      expect(refusedAfterMs).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+      // After the access token: a refresh reads the user afresh, and would have renewed the other process's cache.
+      await otherApi.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
+    });
   });
 });

@@ -49,6 +49,8 @@ export function codecRoutes(config: Config): RouteSpec[] {
       summary: `Temporal codec server: ${step} payloads for the Temporal UI or CLI (platform admins; without PAYLOAD_CODEC_KEYS payloads pass unchanged)`,
       tag: 'workflows',
       roles: ['platform_admin'],
+      // The Temporal UI's calls carry the session cookie, not a token; no other route takes it.
+      auth: 'codec-session',
       body: codecBody,
       response: { status: 200, schema: codecResponse },
       // The answer is a pure function of the request: nothing to replay.
@@ -63,11 +65,12 @@ export function codecRoutes(config: Config): RouteSpec[] {
         }
       },
     });
+  const servedOverHttps = new URL(config.api.publicUrl).protocol === 'https:';
   const session = route({
     method: 'post',
     path: `${CODEC_PATH}/session`,
     summary:
-      'Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, sent to the codec routes alone, holds this access token until it expires',
+      'Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, taken by encode and decode alone, holds this access token until it expires',
     tag: 'workflows',
     roles: ['platform_admin'],
     response: { status: 204 },
@@ -75,11 +78,16 @@ export function codecRoutes(config: Config): RouteSpec[] {
     handler: async (ctx) => {
       const { exp } = ctx.state.jwt;
       // SameSite=Strict still reaches the API from the UI: a UI and an API on one site (other
-      // ports or subdomains) are same-site. Secure whenever the request itself came over HTTPS.
+      // ports or subdomains) are same-site. Secure whenever the browser reaches the API over
+      // HTTPS: the request itself may be plain HTTP from a proxy that ends TLS, so the public URL
+      // decides (the cookies library refuses a Secure cookie on a connection it thinks plain
+      // unless told otherwise).
+      const secure = ctx.secure || servedOverHttps;
+      if (secure) ctx.cookies.secure = true;
       ctx.cookies.set(CODEC_SESSION_COOKIE, ctx.state.bearerToken, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: ctx.secure,
+        secure,
         path: `${API_PREFIX}${CODEC_PATH}`,
         maxAge: exp * 1000 - Date.now(),
         overwrite: true,

@@ -20,10 +20,12 @@ const yieldToLiteralRoute: Middleware = async (ctx, next) => {
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
   const router = new Router<RouteState<RouteInput>>();
   const auth = authenticate(config.jwt);
+  const authByCodecSession = authenticate(config.jwt, { codecSession: true });
   for (const spec of specs) {
     const pipeline: Middleware[] = [];
     if (spec.path.includes(':')) pipeline.push(yieldToLiteralRoute);
-    if (spec.auth !== 'public') pipeline.push(auth);
+    if (spec.auth === 'codec-session') pipeline.push(authByCodecSession);
+    else if (spec.auth !== 'public') pipeline.push(auth);
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));

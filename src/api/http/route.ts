@@ -44,8 +44,12 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   path: string;
   summary: string;
   tag: string;
-  /** `public` routes need no token; every other route needs a valid access token. */
-  auth?: 'public';
+  /**
+   * `public` routes need no token; every other route needs a valid access token in the
+   * Authorization header, or, on a `codec-session` route alone (the codec routes the Temporal UI
+   * calls), in the codec session cookie when no Authorization header is sent.
+   */
+  auth?: 'public' | 'codec-session';
   /** Roles allowed to call the route; omitted means any authenticated user. */
   roles?: Role[];
   params?: Joi.ObjectSchema<P>;

@@ -1,12 +1,30 @@
-/** Platform admins, as other platform admins add and list them (docs/onboarding.md, Platform admins). */
+/** Platform admins, as other platform admins add, list, deactivate and reactivate them (docs/onboarding.md, Platform admins). */
+import { deactivatePlatformAdmin, reactivatePlatformAdmin } from '../../domain/platform/admin-status';
+import type { Command } from '../../domain/command';
 import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminPolicy } from '../../policies/platform';
-import { userSchema } from '../http/common-schemas';
+import { idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
+
+/** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
+function statusRoute(action: 'deactivate' | 'reactivate', summary: string, command: Command<{ id: string }, User>): RouteSpec {
+  return route({
+    method: 'post',
+    path: `/platform/admins/:id/${action}`,
+    summary,
+    tag: 'platform',
+    roles: ['platform_admin'],
+    params: idParams,
+    response: { status: 200, schema: userSchema },
+    handler: async (ctx) => {
+      ctx.body = await command(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
+    },
+  });
+}
 
 export function platformAdminRoutes(): RouteSpec[] {
   return [
@@ -39,5 +57,11 @@ export function platformAdminRoutes(): RouteSpec[] {
         ctx.body = await createPlatformAdmin(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
+    statusRoute(
+      'deactivate',
+      'Deactivate a platform admin: every session of theirs ends (409 if inactive already, 409 last_platform_admin for the last active one)',
+      deactivatePlatformAdmin,
+    ),
+    statusRoute('reactivate', 'Reactivate a platform admin: they log in again (409 if active already)', reactivatePlatformAdmin),
   ];
 }

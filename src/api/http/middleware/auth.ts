@@ -35,21 +35,25 @@ const MAX_VERIFIED_TOKENS = 10_000;
  * the user's current authority and exposes the caller as ctx.state.user with the role the
  * database holds.
  *
+ * `codecSession` lets the route take the codec session cookie when no Authorization header is sent.
+ *
  * A token koa-jwt has verified is remembered until it expires, and a byte-identical token (the
  * signature included) is not verified again: every request of a session repeats its token, and
  * the verification costs more than the rest of authentication (docs/performance.md).
  */
-export function authenticate(config: Config['jwt']): Middleware {
+export function authenticate(config: Config['jwt'], options: { codecSession?: boolean } = {}): Middleware {
   const verified = new LRUCache<string, AccessTokenClaims>({ max: MAX_VERIFIED_TOKENS });
   const verifyToken = koaJwt({
     // eslint-disable-next-line no-restricted-syntax -- koa-jwt's types predate key objects; it hands the secret to jsonwebtoken unchanged, which takes one.
     secret: jwtSecretKey(config) as unknown as Buffer,
     key: 'jwt',
     tokenKey: 'bearerToken',
-    // The Authorization header first (read once, below); only without one the codec session
-    // cookie, which only the codec routes ever receive (its Path).
+    // The Authorization header first (read once, below); only without one, and only where asked
+    // for (the codec routes the Temporal UI calls), the codec session cookie. A browser sends it
+    // to those routes alone (its Path), but any other client sends it wherever it likes: a route
+    // that took it would take a stolen or leftover cookie as a full session of a platform admin.
     getToken: (ctx) => (ctx.state.bearerToken as string | undefined) ?? null,
-    cookie: CODEC_SESSION_COOKIE,
+    ...(options.codecSession && { cookie: CODEC_SESSION_COOKIE }),
     algorithms: [ACCESS_TOKEN_ALGORITHM],
     issuer: config.issuer,
     audience: config.audience,

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh machine: npm packages (when missing or stale),
-# the compiled code and workflow bundle, and the servers the tests run, built from the Go module
-# proxy / Maven Central into ~/.cache/insurflow and reused afterwards: the Temporal CLI (dev
-# server), the time-skipping test server, the Temporal server and its SQL tool, the Docker
-# Compose CLI (checks docker-compose.yml), MinIO and promtool (checks the alert rules). Their first
-# builds run side by side.
+# Installs what the project needs on a fresh machine: npm packages (when missing or stale), the
+# compiled code and workflow bundle (when a source changed since the last build), and servers built
+# from the Go module proxy / Maven Central into ~/.cache/insurflow and reused afterwards.
+#
+#   bash scripts/setup.sh          everything the tests run: the Temporal CLI (dev server), the
+#                                  time-skipping test server, the Temporal server and its SQL tool,
+#                                  the Docker Compose CLI (checks docker-compose.yml), MinIO,
+#                                  promtool (checks the alert rules) and Chromium
+#   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI only
+#
+# First builds run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
+
+if [ "${1:-}" = "--stack" ]; then
+  tools=(temporal-cli)
+else
+  tools=(temporal-cli test-server temporal-server docker-compose minio promtool)
+fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: the lock names every platform's optional binaries (@swc/core-*),
@@ -15,17 +26,26 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "[setup] installing npm packages"
   npm install --no-audit --no-fund
 fi
-echo "[setup] compiling TypeScript and bundling workflows"
-npm run --silent build
-echo "[setup] locating the servers the tests run (first run only: building them, 15-30 minutes on 2 cores)"
+# The build's stamp is written after a build succeeds; a source, a config or the install newer than it
+# means building again.
+stamp=dist/.build-complete
+if [ -f "$stamp" ] && [ -z "$(find src worker scripts bench tests/support package.json package-lock.json tsconfig.json node_modules/.package-lock.json -newer "$stamp" -print -quit)" ]; then
+  echo "[setup] compiled code and workflow bundle are up to date"
+else
+  echo "[setup] compiling TypeScript and bundling workflows"
+  rm -f "$stamp"
+  npm run --silent build
+  touch "$stamp"
+fi
+echo "[setup] locating ${tools[*]} (first run only: building them from the registries, minutes to build, all at once)"
 pids=()
-for tool in temporal-cli test-server temporal-server docker-compose minio promtool; do
+for tool in "${tools[@]}"; do
   node dist/scripts/install-tools.js "$tool" &
   pids+=($!)
 done
 # Chromium, for the browser test of GraphiQL: the Debian package, installed beside the builds when it
 # is missing and this user may (root with apt-get); otherwise that test says it was skipped.
-if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [ "${1:-}" != "--stack" ] && ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
     echo "[setup] could not install chromium: the GraphiQL browser test will be skipped") &
   pids+=($!)

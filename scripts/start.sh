@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
-bash scripts/setup.sh
+bash scripts/setup.sh --stack
 exec node dist/scripts/start.js

@@ -11,6 +11,7 @@ import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildCategory, buildSubscription, buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
 
 const LONE_SURROGATE = 'abc\ud800';
 
@@ -155,7 +156,14 @@ describe('security hardening (API)', () => {
       await demoted.update({ role: 'policyholder' });
       await moved.update({ tenantId: (await buildTenant()).id });
       await Tenant.update({ status: 'suspended' }, { where: { id: suspendedOne.tenantId! } });
-      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      // Within the authority cache's 10 s (AUTHORITY_TTL_MS), polled rather than slept through.
+      const refusedOnce = async (token: (typeof tokens)[number], status: number) =>
+        (await stack.api.get('/api/v1/auth/me').set(token)).status === status;
+      await waitUntil(
+        async () => (await Promise.all(tokens.map((token, i) => refusedOnce(token, i < 3 ? 401 : 403)))).every(Boolean),
+        'every changed user to be refused',
+        12_000,
+      );
       for (const token of tokens.slice(0, 3)) {
         const res = await stack.api.get('/api/v1/auth/me').set(token).expect(401);
         expect(res.body.error.code).toBe('unauthorized');

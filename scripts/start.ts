@@ -175,6 +175,8 @@ async function main(): Promise<void> {
   env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
   // No load balancer to drain for on one machine: Ctrl-C stops the API at once.
   env.API_DRAIN_SECONDS ??= '0';
+  // GraphiQL reads the schema before a token is typed into its Headers editor.
+  env.GRAPHQL_ANONYMOUS_INTROSPECTION ??= 'true';
 
   say('applying migrations and the demo seed');
   const sequelize = createSequelize(env.DATABASE_URL);

@@ -67,6 +67,11 @@ export interface Config {
   retention: { intervalMs: number; idempotencyRecordHours: number; outboxDeliveredHours: number; batchSize: number };
   /** How often the reconciler compares rows with their runs, and how much one run checks (src/services/reconciler-schedule.ts). */
   reconciler: { intervalMs: number; batchSize: number; maxBatches: number; graceSeconds: number };
+  /**
+   * `anonymousIntrospection`: whether a caller without a token may read the schema (`__schema`,
+   * `__type`); off unless set, and refused in production (the start command sets it for GraphiQL).
+   */
+  graphql: { anonymousIntrospection: boolean };
   /** Where the worker serves Prometheus metrics (none without a port), and the bearer token /metrics asks for, if any. */
   metrics: { workerHost: string; workerPort?: number; token?: string };
   webhookTimeoutMs: number;
@@ -289,6 +294,12 @@ const schema = Joi.object({
       is: 'production',
       then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }),
     }),
+  GRAPHQL_ANONYMOUS_INTROSPECTION: Joi.boolean()
+    .default(false)
+    .when('NODE_ENV', {
+      is: 'production',
+      then: Joi.valid(false).messages({ 'any.only': '"GRAPHQL_ANONYMOUS_INTROSPECTION" must stay false in production' }),
+    }),
   DOCUMENTS_STORAGE: Joi.string().valid('local', 's3').default('local'),
   DOCUMENTS_DIR: Joi.string().default('.data/documents'),
   S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
@@ -468,6 +479,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatches: value.RECONCILER_MAX_BATCHES,
       graceSeconds: value.RECONCILER_GRACE_SECONDS,
     },
+    graphql: { anonymousIntrospection: value.GRAPHQL_ANONYMOUS_INTROSPECTION },
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

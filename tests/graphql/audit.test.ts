@@ -16,7 +16,8 @@ describe('GraphQL over HTTP audit', () => {
   let url = '';
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The audit introspects (`__type`) without a token.
+    stack = await startTestStack({ env: { GRAPHQL_ANONYMOUS_INTROSPECTION: 'true' } });
     server = stack.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/graphql`;

@@ -1,14 +1,14 @@
 /**
  * Relay-style connections over keyset pages: ordered by one attribute then `id` (newest first by
  * createdAt unless a list names another order), an opaque cursor naming the order and the last row
- * seen, `first` capped, and `totalCount` counted only when asked for.
+ * seen, `first` capped, and `totalCount` counted only when asked for (a statement: it costs STATEMENT_COST).
  */
 import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
 import type { ObjectRef } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './bounds';
+import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATEMENT_COST } from './bounds';
 
 type Keyed = Model & { id: string };
 
@@ -109,6 +109,9 @@ const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | n
   }),
 });
 
+/** A page's rows: what `edges` and `nodes` select costs once per row of the page asked for. */
+const PER_ROW = costOf({ perRow: true });
+
 /** The connection and edge types of a node type. */
 export function connectionType<T extends Keyed>(name: string, node: ObjectRef<BuilderTypes, T>) {
   const edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
@@ -119,8 +122,12 @@ export function connectionType<T extends Keyed>(name: string, node: ObjectRef<Bu
   });
   return builder.objectRef<Connection<T>>(`${name}Connection`).implement({
     fields: (t) => ({
-      edges: t.field({ type: [edge], resolve: (page) => page.nodes.map((row) => ({ cursor: cursorOf(row, page.order), node: row })) }),
-      nodes: t.field({ type: [node], resolve: (page) => page.nodes }),
+      edges: t.field({
+        type: [edge],
+        extensions: PER_ROW,
+        resolve: (page) => page.nodes.map((row) => ({ cursor: cursorOf(row, page.order), node: row })),
+      }),
+      nodes: t.field({ type: [node], extensions: PER_ROW, resolve: (page) => page.nodes }),
       pageInfo: t.field({
         type: PageInfo,
         resolve: (page) => ({
@@ -128,7 +135,7 @@ export function connectionType<T extends Keyed>(name: string, node: ObjectRef<Bu
           endCursor: page.nodes.length ? cursorOf(page.nodes[page.nodes.length - 1], page.order) : null,
         }),
       }),
-      totalCount: t.int({ resolve: (page) => page.totalCount() }),
+      totalCount: t.int({ extensions: costOf({ own: STATEMENT_COST }), resolve: (page) => page.totalCount() }),
     }),
   });
 }

@@ -1,8 +1,8 @@
 /**
  * `/api/graphql` over the GraphQL-over-HTTP specification: graphql-http's generic handler adapted
  * to Koa. POST, and GET for queries; one operation per request (graphql-http refuses a batch);
- * the query parsed under a token limit and validated with the depth and cost limits, and without
- * field suggestions for a caller with no token, before anything executes. The same bearer token
+ * the query parsed under a token limit, measured against its bounds (bounds.ts), then validated by
+ * graphql's rules without field suggestions for a caller with no token, before anything executes. The same bearer token
  * and authority check as REST; without one only `viewer` (null) and introspection answer.
  * Requests are counted in PostgreSQL as REST's rate limits are: per user with a valid token, per
  * client address without one (a refused token counts there too), 429 with Retry-After past either.
@@ -31,11 +31,14 @@ const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
     } catch (error) {
       return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed')];
     }
-    const rules = [...specifiedRules, boundsRule(params.variables ?? {})];
     // Suggestions name fields and enum values: none for a caller without a token, at validation
     // or when variables are coerced.
     const hideSuggestions = context.caller === null;
-    const errors = validate(schema, document, rules, { hideSuggestions });
+    // The bounds first and alone: graphql's own rules are only run over a document they bound.
+    const introspection = context.caller !== null || context.services.config.graphql.anonymousIntrospection;
+    const bounds = validate(schema, document, [boundsRule({ variables: params.variables ?? {}, introspection })], { hideSuggestions });
+    if (bounds.length) return bounds;
+    const errors = validate(schema, document, specifiedRules, { hideSuggestions });
     if (errors.length) return errors;
     return {
       schema,

@@ -4,6 +4,7 @@ import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventPolicy } from '../../../policies/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery } from '../../audit-events/schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
 import { callerOf } from '../context';
@@ -30,6 +31,7 @@ const AuditEventConnection = connectionType('AuditEvent', AuditEvent);
 
 builder.queryFields((t) => ({
   auditEvents: t.field({
+    extensions: PAGED_BY_FIRST,
     type: AuditEventConnection,
     description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
     args: {

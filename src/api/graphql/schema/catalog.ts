@@ -8,6 +8,7 @@ import { categoryPolicy, planPolicy } from '../../../policies/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
 import { callerOf, visibleById } from '../context';
@@ -52,6 +53,7 @@ const PlanConnection = connectionType('Plan', Plan);
 
 builder.queryFields((t) => ({
   categories: t.field({
+    extensions: PAGED_BY_FIRST,
     type: CategoryConnection,
     description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
     args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
@@ -62,6 +64,7 @@ builder.queryFields((t) => ({
     },
   }),
   plans: t.field({
+    extensions: PAGED_BY_FIRST,
     type: PlanConnection,
     description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
     args: {

@@ -14,7 +14,7 @@ import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from '../../claims/schemas';
 import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
-import { LIVE_STATE_COST } from '../bounds';
+import { costOf, LIVE_STATE_COST, PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { callerOf, runCommand, visibleById, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
@@ -128,6 +128,7 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
       type: [HistoryEntry],
       description: `The last \`last\` entries (at most ${MAX_HISTORY}), oldest first as in GET /claims/:id`,
       args: { last: t.arg.int({ defaultValue: MAX_HISTORY }) },
+      extensions: costOf({ page: { argument: 'last', default: MAX_HISTORY, max: MAX_HISTORY } }),
       resolve: (claim, { last }, { loaders }) =>
         loaders.lastHistory(Math.max(1, Math.min(last ?? MAX_HISTORY, MAX_HISTORY))).load(claim.id),
     }),
@@ -136,6 +137,7 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     liveState: t.field({
       type: ClaimLiveState,
       description: `Asks the claim's run (as GET /claims/:id does), only when selected; costs ${LIVE_STATE_COST} in the cost limit`,
+      extensions: costOf({ own: LIVE_STATE_COST }),
       resolve: (claim, _args, { services }) => liveClaimState(services, claim),
     }),
     notes: t.field({
@@ -159,6 +161,7 @@ const ClaimConnection = connectionType('Claim', Claim);
 
 builder.queryFields((t) => ({
   claims: t.field({
+    extensions: PAGED_BY_FIRST,
     type: ClaimConnection,
     description: "The tenant's claims for staff, their own for a policyholder; newest first",
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() },

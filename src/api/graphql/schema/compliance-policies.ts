@@ -12,6 +12,7 @@ import { COMPLIANCE_ROLES, compliancePolicyPolicy } from '../../../policies/comp
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { idParams } from '../../http/common-schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
 import { callerOf } from '../context';
@@ -118,6 +119,7 @@ builder.objectFields(PolicyVersion, (t) => {
     retiredAt: instant('retiredAt'),
     createdAt: instant('createdAt'),
     report: t.field({
+      extensions: PAGED_BY_FIRST,
       type: VersionReport,
       description: 'The acknowledgement report (compliance roles; FORBIDDEN for anyone else); rows oldest first',
       args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
@@ -150,6 +152,7 @@ const PolicyConnection = connectionType('CompliancePolicy', Policy);
 
 builder.queryFields((t) => ({
   compliancePolicies: t.field({
+    extensions: PAGED_BY_FIRST,
     type: PolicyConnection,
     description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
     args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },

@@ -14,6 +14,7 @@ import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeBody } from '../../compliance/acknowledgements/schemas';
 import { rejectVersionBody } from '../../compliance/policy-reviews/schemas';
 import { idParams } from '../../http/common-schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType } from '../connection';
 import { callerOf, runCommand, type GraphQLContext } from '../context';
@@ -84,6 +85,7 @@ const AcknowledgementConnection = connectionType('Acknowledgement', Acknowledgem
 
 builder.queryFields((t) => ({
   acknowledgements: t.field({
+    extensions: PAGED_BY_FIRST,
     type: AcknowledgementConnection,
     description: "The caller's own policy acknowledgements (staff), newest first; as GET /acknowledgements",
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },

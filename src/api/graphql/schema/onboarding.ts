@@ -11,6 +11,7 @@ import { registrationPolicy, tenantRecordPolicy } from '../../../policies/platfo
 import { idParams } from '../../http/common-schemas';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
+import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
 import { connectionOf, connectionType, orderingOf } from '../connection';
@@ -67,6 +68,8 @@ Tenant.implement({
     figures: t.field({
       type: TenantFigures,
       nullable: true,
+      // Counted for the whole page at once: about four statements, not four per tenant.
+      extensions: costOf({ once: 4 * STATEMENT_COST }),
       description:
         'Its active users, active policies, open claims, SLA breaches and requirements by status (platform admins only: null for anyone else)',
       resolve: (tenant, _args, { caller, loaders }) => (caller?.role === 'platform_admin' ? loaders.tenantFigures.load(tenant) : null),
@@ -112,6 +115,7 @@ const RegistrationConnection = connectionType('Registration', Registration);
 
 builder.queryFields((t) => ({
   tenants: t.field({
+    extensions: PAGED_BY_FIRST,
     type: TenantConnection,
     description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
@@ -133,6 +137,7 @@ builder.queryFields((t) => ({
     },
   }),
   registrations: t.field({
+    extensions: PAGED_BY_FIRST,
     type: RegistrationConnection,
     description:
       'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',

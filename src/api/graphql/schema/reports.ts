@@ -36,12 +36,20 @@ import {
 import { LISTED_ROWS } from '../../../domain/reports/build';
 import { REPORT_KIND_ROLES } from '../../../policies/reports';
 import { claimsReportQuery, platformReportQuery, policiesReportQuery } from '../../reports/schemas';
+import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 import { policyProgressFields, ProgressCountsType, RequirementStatusEnum } from './requirements';
 import { TenantConnection } from './onboarding';
+
+/**
+ * A section's cost is its statements (bounds.ts, STATEMENT_COST): `totals` and `groups` share one,
+ * counted for each; a section of counts and a list (SLA breaches, expiring policies) is two.
+ */
+const ONE_STATEMENT = costOf({ own: STATEMENT_COST });
+const TWO_STATEMENTS = costOf({ own: 2 * STATEMENT_COST });
 
 /** What a tenant's report reads from: its tenant, period and grouping; a section's statement runs once, when asked for. */
 interface ReportSource<G> {
@@ -147,19 +155,29 @@ const ClaimsReport = builder.objectRef<ReportSource<ClaimGrouping>>('ClaimsRepor
   fields: (t) => ({
     period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
     groupBy: t.string({ resolve: (source) => source.groupBy }),
-    totals: t.field({ type: ClaimFiguresType, resolve: async (source) => (await claimGroupsOf(source)).totals }),
-    groups: t.field({ type: [ClaimFiguresType], resolve: async (source) => (await claimGroupsOf(source)).groups }),
+    totals: t.field({ type: ClaimFiguresType, extensions: ONE_STATEMENT, resolve: async (source) => (await claimGroupsOf(source)).totals }),
+    groups: t.field({
+      type: [ClaimFiguresType],
+      extensions: ONE_STATEMENT,
+      resolve: async (source) => (await claimGroupsOf(source)).groups,
+    }),
     currentStages: t.field({
       type: countsType('ClaimStageCounts', CLAIM_STAGES),
+      extensions: ONE_STATEMENT,
       description: 'Every claim of the tenant by its stage now',
       resolve: (source) => claimsByCurrentStage(source.sequelize, source.tenantId),
     }),
-    stageTimes: t.field({ type: [StageTime], resolve: (source) => stageTimes(source.sequelize, source.tenantId, source.period) }),
+    stageTimes: t.field({
+      type: [StageTime],
+      extensions: ONE_STATEMENT,
+      resolve: (source) => stageTimes(source.sequelize, source.tenantId, source.period),
+    }),
     approvalsByAuthority: t.field({
       type: countsType('ApprovalsByAuthority', ['adjuster', 'senior', 'manager', 'other'] as const),
+      extensions: ONE_STATEMENT,
       resolve: (source) => approvalsByAuthority(source.sequelize, source.tenantId, source.period),
     }),
-    slaBreaches: t.field({ type: SlaBreaches, resolve: (source) => source }),
+    slaBreaches: t.field({ type: SlaBreaches, extensions: TWO_STATEMENTS, resolve: (source) => source }),
   }),
 });
 
@@ -231,18 +249,20 @@ const PoliciesReport = builder.objectRef<ReportSource<PolicyGrouping>>('Policies
   fields: (t) => ({
     period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
     groupBy: t.string({ resolve: (source) => source.groupBy }),
-    totals: t.field({ type: PolicyFigures, resolve: async (source) => (await policyGroupsOf(source)).totals }),
-    groups: t.field({ type: [PolicyFigures], resolve: async (source) => (await policyGroupsOf(source)).groups }),
+    totals: t.field({ type: PolicyFigures, extensions: ONE_STATEMENT, resolve: async (source) => (await policyGroupsOf(source)).totals }),
+    groups: t.field({ type: [PolicyFigures], extensions: ONE_STATEMENT, resolve: async (source) => (await policyGroupsOf(source)).groups }),
     currentStatuses: t.field({
       type: countsType('SubscriptionStatusCounts', SUBSCRIPTION_STATUSES),
+      extensions: ONE_STATEMENT,
       description: 'Every policy of the tenant by its status now',
       resolve: (source) => policiesByStatus(source.sequelize, source.tenantId),
     }),
     cancellationsByReason: t.field({
       type: [Cancellations],
+      extensions: ONE_STATEMENT,
       resolve: (source) => cancellationsByReason(source.sequelize, source.tenantId, source.period),
     }),
-    expiring: t.field({ type: Expiring, resolve: (source) => source }),
+    expiring: t.field({ type: Expiring, extensions: TWO_STATEMENTS, resolve: (source) => source }),
   }),
 });
 
@@ -319,7 +339,12 @@ const PlatformReport = builder
             orderingOf(report.ordering, { name: Joi.string().max(400), createdAt: Joi.date().iso() }),
           ),
       }),
-      registrations: t.field({ type: PendingRegistrations, resolve: (report) => pendingRegistrations(report.sequelize, LISTED_ROWS) }),
+      // Once, not per tenant of the page: a count and a list of the platform's registrations.
+      registrations: t.field({
+        type: PendingRegistrations,
+        extensions: costOf({ once: 2 * STATEMENT_COST }),
+        resolve: (report) => pendingRegistrations(report.sequelize, LISTED_ROWS),
+      }),
     }),
   });
 
@@ -354,6 +379,8 @@ builder.queryFields((t) => ({
   }),
   complianceReport: t.field({
     type: ComplianceReport,
+    // The requirements, their progress and their escalations, whatever is selected.
+    extensions: costOf({ own: 3 * STATEMENT_COST }),
     description: "The tenant's compliance report, as GET /reports/compliance (compliance roles)",
     resolve: async (_root, _args, context) => {
       const caller = callerOf(context, REPORT_KIND_ROLES.compliance);
@@ -362,6 +389,7 @@ builder.queryFields((t) => ({
     },
   }),
   platformReport: t.field({
+    extensions: PAGED_BY_FIRST,
     type: PlatformReport,
     description: 'The platform report, as GET /reports/platform (platform admins)',
     args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },

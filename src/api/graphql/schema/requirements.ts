@@ -11,6 +11,7 @@ import { COMPLIANCE_ROLES } from '../../../policies/compliance';
 import { complianceRequirementPolicy } from '../../../policies/compliance-requirements';
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder, type BuilderTypes } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
 import { callerOf } from '../context';
@@ -91,6 +92,7 @@ const RequirementConnection = connectionType('ComplianceRequirement', Requiremen
 
 builder.queryFields((t) => ({
   complianceRequirements: t.field({
+    extensions: PAGED_BY_FIRST,
     type: RequirementConnection,
     description: "The tenant's compliance requirements, filtered and ordered as GET /compliance/requirements (by due date by default)",
     args: { first: t.arg.int(), after: t.arg.string(), ownerId: t.arg.id(), ordering: t.arg.string() },

@@ -5,6 +5,7 @@ import { cancelSubscription, subscribe } from '../../../domain/subscriptions/com
 import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionPolicy } from '../../../policies/subscriptions';
 import { cancelSubscriptionBody, createSubscriptionBody } from '../../subscriptions/schemas';
+import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { callerOf, runCommand, visibleById } from '../context';
 import { connectionOf, connectionType } from '../connection';
@@ -37,6 +38,7 @@ const SubscriptionConnection = connectionType('Subscription', Subscription);
 
 builder.queryFields((t) => ({
   subscriptions: t.field({
+    extensions: PAGED_BY_FIRST,
     type: SubscriptionConnection,
     description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: SubscriptionStatusEnum }) },

@@ -37,13 +37,18 @@ describe('bulk operations', () => {
   });
   afterAll(() => stack?.close());
 
-  async function fileAndAssign(to: User, sub: Subscription = subscription, by: User = team.claimant): Promise<string> {
+  async function fileAndAssign(
+    to: User,
+    sub: Subscription = subscription,
+    by: User = team.claimant,
+    assigner: User = team.manager,
+  ): Promise<string> {
     const filed = await stack.api
       .post('/api/v1/claims')
       .set(as(by))
       .send({ subscriptionId: sub.id, incidentDate: sub.startDate, amountClaimed: 500, description: 'Storm damage' })
       .expect(201);
-    await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: to.id }).expect(200);
+    await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(assigner)).send({ assigneeId: to.id }).expect(200);
     return filed.body.id as string;
   }
 
@@ -107,7 +112,8 @@ describe('bulk operations', () => {
     const managerAtHome = await buildUser({ tenantId: team.tenant.id, role: 'policyholder', email: `${local}+home@${host}` });
     const ownSubscription = await buildSubscription({ policyholderId: managerAtHome.id });
     const first = await fileAndAssign(from);
-    const own = await fileAndAssign(from, ownSubscription, team.agent);
+    // Not theirs to assign: a senior adjuster handed it to the adjuster who is leaving.
+    const own = await fileAndAssign(from, ownSubscription, team.agent, team.senior);
     const last = await fileAndAssign(from);
     // A single reassignment of that claim is refused so.
     const single = await stack.api.post(`/api/v1/claims/${own}/assign`).set(as(team.manager)).send({ assigneeId: to.id }).expect(403);

@@ -60,7 +60,11 @@ export async function requestAccount(account: NewAccount, ttlMs: number, transac
   const existing = await User.findOne({ where: { email: account.email }, lock: transaction.LOCK.UPDATE, transaction });
   if (existing?.emailVerifiedAt) return { kind: 'taken', user: existing };
   const fields = { ...account, tenantId: account.tenantId!, managerId: account.managerId ?? null };
-  if (existing) return { kind: 'replace', token: await mintAccountLink({ account: fields, newEmail: existing.email }, ttlMs, transaction) };
+  if (existing) {
+    // Stored as the waiting account has the address, which is what the link is looked up by.
+    const token = await mintAccountLink({ account: { ...fields, email: existing.email }, newEmail: existing.email }, ttlMs, transaction);
+    return { kind: 'replace', token };
+  }
   const user = await User.create({ ...fields, emailVerifiedAt: null }, { transaction });
   return { kind: 'verify', user, token: await mintAccountLink({ userId: user.id }, ttlMs, transaction) };
 }

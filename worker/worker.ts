@@ -7,6 +7,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../src/activities';
+import { assignmentRequest } from '../src/domain/claims/rules';
 import { savedReportCsv } from '../src/domain/reports/saved';
 import { createIncidentInterceptors } from '../src/activities/incidents';
 import type { Tracing } from '../src/observability/tracing';
@@ -67,9 +68,9 @@ function tracingOptions(
   };
 }
 
-/** Every activity, with what the worker hands them besides `deps`: the saved reports' builder. */
+/** Every activity, with what the worker hands them besides `deps`: the saved reports' builder, the checks of a reassignment. */
 export function workerActivities(deps: ActivityDeps) {
-  return createActivities({ ...deps, savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now) });
+  return createActivities({ ...deps, savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now), assignmentRequest });
 }
 
 /** The worker of one task queue. */

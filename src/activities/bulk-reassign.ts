@@ -1,17 +1,23 @@
 /**
  * The batches of a bulk reassignment (`bulk-reassign-<operationId>`, docs/bulk-operations.md):
- * each sends the next pending claims, one after the other, the assign Update a single
- * reassignment sends, as the claims manager who asked, so the claim run's validator judges every
- * item as it would judge that request. A refusal is recorded with its message and the batch goes
- * on; anything else (Temporal unreachable) fails the activity, which is retried. Each Update has
- * an ID made of the operation and the claim, and an item is marked only once answered, so a
- * retried batch reaches the Updates already applied and reassigns nothing twice.
+ * each takes the next pending claims, one after the other, and judges each when its turn comes as
+ * a single reassignment is judged: the claims manager who asked as the database has them now (an
+ * asker deactivated or demoted meanwhile gets the remaining claims refused), the same checks
+ * `POST /claims/:id/assign` makes before its Update (`assignmentRequest`, handed in: separation of
+ * duties, the assignee an active user), then the same assign Update, whose validator decides the
+ * rest. A refusal is recorded with its message and the batch goes on; anything else (Temporal or
+ * the database unreachable) fails the activity, which is retried. Each Update has an ID made of
+ * the operation and the claim, and an item is marked only once answered, so a retried batch
+ * reaches the Updates already applied and reassigns nothing twice.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
-import { bulkReassignWorkflowId } from '../contracts/bulk-reassign';
-import { BulkOperation, BulkOperationItem, Claim, User } from '../models';
-import type { ActivityDeps } from './deps';
+import { ApplicationFailure } from '@temporalio/common';
+import { assignClaimUpdate, type Actor, type AssignmentRequest } from '../contracts/claim';
+import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId } from '../contracts/bulk-reassign';
+import { BulkOperation, BulkOperationItem, Claim } from '../models';
+import { loadAuthority } from '../services/authority';
+import { ApiError } from '../shared/errors';
+import type { ActivityDeps, ClaimDecisionDeps } from './deps';
 
 export interface ReassignBatchInput {
   operationId: string;
@@ -25,7 +31,27 @@ export interface ReassignBatchResult {
   finished: boolean;
 }
 
-export function createBulkReassignActivities(deps: ActivityDeps) {
+/** The asker as they are now, if they may still reassign the tenant's claims in bulk (the check every request of theirs gets). */
+async function currentRequester(operation: BulkOperation): Promise<Actor | null> {
+  const authority = await loadAuthority(operation.requestedById);
+  if (!authority?.active || authority.tenantId !== operation.tenantId || !BULK_REASSIGN_ROLES.includes(authority.role)) return null;
+  return { id: authority.userId, role: authority.role };
+}
+
+export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionDeps) {
+  /** The assign Update's request for this claim, or why the checks before the Update refuse it. */
+  async function requestFor(operation: BulkOperation, claim: Claim): Promise<AssignmentRequest | string> {
+    const requester = await currentRequester(operation);
+    if (!requester) return 'The requester is no longer an active claims manager of the tenant';
+    try {
+      return await deps.assignmentRequest(claim, requester, operation.parameters.toUserId, `Bulk reassignment ${operation.id}`);
+    } catch (err) {
+      // The refusals a single reassignment answers as 4xx: 403 own_claim, 422, a closed claim's 409.
+      if (err instanceof ApiError || (err instanceof ApplicationFailure && err.nonRetryable)) return err.message;
+      throw err;
+    }
+  }
+
   /** The claim run's answer to the reassignment: null when accepted, the reason when refused. */
   async function reassign(claim: Claim, request: AssignmentRequest, updateId: string): Promise<string | null> {
     try {
@@ -38,35 +64,26 @@ export function createBulkReassignActivities(deps: ActivityDeps) {
     }
   }
 
+  /** Null when the claim was reassigned, else why not. */
+  async function handle(operation: BulkOperation, itemId: string): Promise<string | null> {
+    const claim = await Claim.findOne({ where: { id: itemId, tenantId: operation.tenantId } });
+    if (!claim) return 'The claim no longer exists';
+    const request = await requestFor(operation, claim);
+    if (typeof request === 'string') return request;
+    return reassign(claim, request, `${bulkReassignWorkflowId(operation.id)}:${itemId}`);
+  }
+
   return {
     async reassignClaimBatch(input: ReassignBatchInput): Promise<ReassignBatchResult> {
       const operation = await BulkOperation.findByPk(input.operationId, { rejectOnEmpty: true });
-      const { toUserId, requestedByRole } = operation.parameters;
       const items = await BulkOperationItem.findAll({
         where: { operationId: operation.id, status: 'pending' },
         order: [['position', 'ASC']],
         limit: input.limit,
       });
-      // The assignee's role as it is now: a user made inactive or moved meanwhile is refused by the validator.
-      const assignee = await User.findOne({ where: { id: toUserId, tenantId: operation.tenantId, isActive: true } });
-      const workflowId = bulkReassignWorkflowId(operation.id);
       let done = 0;
       for (const item of items) {
-        const claim = await Claim.findOne({ where: { id: item.itemId, tenantId: operation.tenantId } });
-        const reason = !claim
-          ? 'The claim no longer exists'
-          : !assignee
-            ? 'The new assignee is no longer an active user of the tenant'
-            : await reassign(
-                claim,
-                {
-                  actor: { id: operation.requestedById, role: requestedByRole },
-                  assigneeId: assignee.id,
-                  assigneeRole: assignee.role,
-                  note: `Bulk reassignment ${operation.id}`,
-                },
-                `${workflowId}:${item.itemId}`,
-              );
+        const reason = await handle(operation, item.itemId);
         await BulkOperationItem.update(
           { status: reason === null ? 'done' : 'failed', reason, handledAt: new Date() },
           { where: { operationId: operation.id, itemId: item.itemId, status: 'pending' } },

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
+import type { Actor, AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
+import type { Claim } from '../models';
 import type { Mailer } from '../services/mailer';
 import type { WebhookGuard } from '../services/webhook';
 
@@ -41,4 +43,16 @@ export type SavedReportCsv = (report: SavedReportToBuild, now: Date) => Promise<
 
 export interface ReportDeliveryDeps {
   savedReportCsv: SavedReportCsv;
+}
+
+/**
+ * The checks `POST /claims/:id/assign` makes before its Update, answering the Update's request or
+ * throwing the refusal (`assignmentRequest` in src/domain/claims/rules.ts, which activities may
+ * not import): handed in by the worker, so each item of a bulk reassignment is judged by the very
+ * function that judges a single reassignment.
+ */
+export type AssignmentRequestOf = (claim: Claim, actor: Actor, assigneeId: string, note?: string) => Promise<AssignmentRequest>;
+
+export interface ClaimDecisionDeps {
+  assignmentRequest: AssignmentRequestOf;
 }

@@ -1,5 +1,5 @@
 /** Every activity the worker registers, built from injected dependencies. */
-import type { ActivityDeps, ReportDeliveryDeps } from './deps';
+import type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createClaimActivities } from './claims';
@@ -14,7 +14,7 @@ import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 
-export function createActivities(deps: ActivityDeps & ReportDeliveryDeps) {
+export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createComplianceActivities(deps),
@@ -33,4 +33,4 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps, ReportDeliveryDeps };
+export type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps };

@@ -2,8 +2,9 @@
  * The contract of `bulk-reassign-<operationId>` runs: a claims manager's reassignment of every
  * open claim of one handler to another (docs/bulk-operations.md). Its items are fixed when it is
  * asked (one row each, with the operation's parameters: who asked, from whom, to whom); the run
- * sends each claim, in batches of one activity each, the same assign Update a single reassignment
- * sends, and records what the claim's validator answered.
+ * judges each claim when its turn comes, in batches of one activity each, as a single reassignment
+ * is judged (the asker as the database has them then, the API's checks, the claim's validator),
+ * and records the answer.
  */
 import type { Role } from '../shared/roles';
 
@@ -11,6 +12,9 @@ export const BULK_REASSIGN_WORKFLOW_TYPE = 'bulkReassignWorkflow';
 /** What every bulk reassignment's workflow ID starts with (the access policy finds a run's owner by it). */
 export const BULK_REASSIGN_WORKFLOW_ID_PREFIX = 'bulk-reassign-';
 export const bulkReassignWorkflowId = (operationId: string) => `${BULK_REASSIGN_WORKFLOW_ID_PREFIX}${operationId}`;
+
+/** Who may ask for a bulk reassignment, and so who the asker must still be when each item runs. */
+export const BULK_REASSIGN_ROLES: Role[] = ['claims_manager'];
 
 /** An item waits (`pending`) for its turn, then the claim's run accepted the reassignment (`done`) or refused it (`failed`). */
 export const BULK_ITEM_STATUSES = ['pending', 'done', 'failed'] as const;
@@ -20,7 +24,7 @@ export type BulkItemStatus = (typeof BULK_ITEM_STATUSES)[number];
 export interface BulkReassignParameters {
   fromUserId: string;
   toUserId: string;
-  /** The asker's role when they asked: the Updates are sent as theirs. */
+  /** The asker's role when they asked, for the record: each item is sent with the role they hold when it runs. */
   requestedByRole: Role;
 }
 

@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
 export type EmailVerificationPurpose = 'account' | 'registration' | 'email_change';
@@ -17,9 +18,21 @@ export type UnverifiedRegistration = Pick<
   | 'adminPasswordHash'
 >;
 
+/** An account asked for an address that a waiting account holds, its password already hashed (migration 0034). */
+export interface RequestedAccount {
+  tenantId: string;
+  email: string;
+  fullName: string;
+  role: Role;
+  managerId: string | null;
+  passwordHash: string;
+}
+
 /**
  * A link mailed to prove an address, stored only as its SHA-256; usable once, until it expires.
- * It activates a self-registered account (`userId`), or carries a company registration
+ * It activates an account waiting for it (`userId`; `newEmail`, when set, the address it must
+ * still have), or carries the account asked for an address a waiting account holds (`account`,
+ * `newEmail` its address), which replaces the waiting one once followed, or carries a company registration
  * (`registration`: the validated request, its password already hashed) until it is submitted,
  * or moves an account to the address it was mailed to (`newEmail`, purpose `email_change`).
  */
@@ -31,6 +44,7 @@ export class EmailVerificationToken extends Model<
   declare purpose: EmailVerificationPurpose;
   declare userId: CreationOptional<string | null>;
   declare registration: CreationOptional<UnverifiedRegistration | null>;
+  declare account: CreationOptional<RequestedAccount | null>;
   declare newEmail: CreationOptional<string | null>;
   declare tokenHash: string;
   declare expiresAt: Date;
@@ -44,6 +58,7 @@ export class EmailVerificationToken extends Model<
         purpose: { type: DataTypes.STRING(20), allowNull: false },
         userId: { type: DataTypes.UUID },
         registration: { type: DataTypes.JSONB },
+        account: { type: DataTypes.JSONB },
         newEmail: { type: DataTypes.STRING(254) },
         tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
         expiresAt: { type: DataTypes.DATE, allowNull: false },

@@ -13,7 +13,7 @@ import { ClaimNoteRevision } from './claim-note-revision';
 import { CompliancePolicy } from './compliance-policy';
 import { ComplianceRemind, ComplianceRemindRecipient } from './compliance-remind';
 import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance-requirement';
-import { EmailVerificationToken, type UnverifiedRegistration } from './email-verification-token';
+import { EmailVerificationToken, type RequestedAccount, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
@@ -33,7 +33,7 @@ import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
-export type { UnverifiedRegistration };
+export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };

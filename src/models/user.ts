@@ -13,6 +13,11 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare lastLoginAt: CreationOptional<Date | null>;
   /** Null while a self-registered account waits for its link to be followed: it cannot log in. */
   declare emailVerifiedAt: CreationOptional<Date | null>;
+  /**
+   * When a tenant admin set the account's address; null once its owner followed the link mailed
+   * there (or for an address its owner proved). Meanwhile no password reset goes to it.
+   */
+  declare emailUnverifiedSince: CreationOptional<Date | null>;
   /** Raised when every session is revoked: access tokens carrying an older version are refused. */
   declare sessionVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
@@ -55,6 +60,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         lastLoginAt: { type: DataTypes.DATE },
         // Accounts made by an admin, the onboarding or the CLI are verified as they are made.
         emailVerifiedAt: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },
+        emailUnverifiedSince: { type: DataTypes.DATE },
         sessionVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -2,11 +2,17 @@
  * Proving an e-mail address before it is used (docs/security.md, account enumeration): a new
  * account, whoever asked for it (the person, or a tenant admin adding staff), works only once the
  * link mailed to its address is followed, and a company registration reaches the platform admins
- * only then. Until that, the address belongs to nobody: a later request for the same address
- * replaces the waiting account, so no one can hold an address they cannot read.
+ * only then. Until that, the address belongs to nobody, but the waiting account is nobody's to
+ * change either: a later request for the address (a sign-up in any tenant, an admin adding a
+ * user) leaves it as it is and waits in its own link, and whichever link the address's owner
+ * follows first decides which account the address gets. So no one can hold an address they
+ * cannot read, and no one can evict or rewrite an account waiting for its owner.
+ *
+ * An address a tenant admin sets for a staff member is unproven the same way until the link
+ * mailed to it is followed (`users.email_unverified_since`); no password reset goes to it meanwhile.
  */
-import type { Transaction } from 'sequelize';
-import { EmailVerificationToken, PasswordResetToken, User, type UnverifiedRegistration } from '../models';
+import { Op, type Transaction } from 'sequelize';
+import { EmailVerificationToken, PasswordResetToken, type RequestedAccount, User, type UnverifiedRegistration } from '../models';
 import type { EmailVerificationPurpose } from '../models/email-verification-token';
 import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
 
@@ -26,25 +32,41 @@ export class VerificationTokenRejected extends Error {
 
 type NewAccount = Pick<User, 'tenantId' | 'email' | 'fullName' | 'role' | 'passwordHash'> & { managerId?: string | null };
 
-/** What became of a request for an account: a link to mail, or the account that already has the address. */
-export type AccountRequest = { kind: 'verify'; user: User; token: string } | { kind: 'taken'; user: User };
+/**
+ * What became of a request for an account: a new waiting account and its link, a link that
+ * replaces the account already waiting for the address once followed, or the working account
+ * that has the address.
+ */
+export type AccountRequest =
+  { kind: 'verify'; user: User; token: string } | { kind: 'replace'; token: string } | { kind: 'taken'; user: User };
+
+/** A single-use account link, valid `ttlMs`, for a waiting account (`userId`) or a requested one (`account`). */
+async function mintAccountLink(
+  link: { userId: string; newEmail?: string } | { account: RequestedAccount; newEmail: string },
+  ttlMs: number,
+  transaction: Transaction,
+): Promise<string> {
+  const { token, tokenHash } = mintToken();
+  await EmailVerificationToken.create({ purpose: 'account', ...link, tokenHash, expiresAt: new Date(Date.now() + ttlMs) }, { transaction });
+  return token;
+}
 
 /**
- * Creates the account unverified (or replaces the one still waiting for the same address, voiding
- * its links) and mints its link; an address that has a verified account is left as it is.
+ * Creates the account unverified and mints its link. An address that has a working account is
+ * left as it is; one that an account still waiting for its link holds is left as it is too, and
+ * the account asked for now waits in its own link.
  */
 export async function requestAccount(account: NewAccount, ttlMs: number, transaction: Transaction): Promise<AccountRequest> {
   const existing = await User.findOne({ where: { email: account.email }, lock: transaction.LOCK.UPDATE, transaction });
   if (existing?.emailVerifiedAt) return { kind: 'taken', user: existing };
-  const fields = { ...account, managerId: account.managerId ?? null, emailVerifiedAt: null };
-  const user = existing ? await existing.update(fields, { transaction }) : await User.create(fields, { transaction });
-  if (existing) await EmailVerificationToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
-  const { token, tokenHash } = mintToken();
-  await EmailVerificationToken.create(
-    { purpose: 'account', userId: user.id, tokenHash, expiresAt: new Date(Date.now() + ttlMs) },
-    { transaction },
-  );
-  return { kind: 'verify', user, token };
+  const fields = { ...account, tenantId: account.tenantId!, managerId: account.managerId ?? null };
+  if (existing) {
+    // Stored as the waiting account has the address, which is what the link is looked up by.
+    const token = await mintAccountLink({ account: { ...fields, email: existing.email }, newEmail: existing.email }, ttlMs, transaction);
+    return { kind: 'replace', token };
+  }
+  const user = await User.create({ ...fields, emailVerifiedAt: null }, { transaction });
+  return { kind: 'verify', user, token: await mintAccountLink({ userId: user.id }, ttlMs, transaction) };
 }
 
 /** Mints the link that submits this registration once followed. */
@@ -67,12 +89,47 @@ async function consume(token: string, purpose: EmailVerificationPurpose, transac
   return found!;
 }
 
-/** Activates the account the link was mailed for. */
-export async function verifyAccount(token: string, transaction: Transaction): Promise<User> {
-  const { userId } = await consume(token, 'account', transaction);
-  const user = await User.findByPk(userId!, { transaction });
-  if (!user) throw new VerificationTokenRejected('verification_token_invalid');
-  return user.update({ emailVerifiedAt: new Date() }, { transaction });
+/** Every account link still open for this address or account: the first one followed decides. */
+async function voidAccountLinksOf(email: string, userId: string | null, transaction: Transaction): Promise<void> {
+  const forAddress = [{ newEmail: email, userId: null }, ...(userId ? [{ userId }] : [])];
+  await EmailVerificationToken.update(
+    { usedAt: new Date() },
+    { where: { purpose: 'account', usedAt: null, [Op.or]: forAddress }, transaction },
+  );
+}
+
+/** What following an account link did: the account that now works, and the waiting one it replaced, if any. */
+export interface VerifiedAccount {
+  user: User;
+  replaced: User | null;
+}
+
+/**
+ * Proves the address the link was mailed to: the waiting account it was minted for starts working
+ * (or, for an address a tenant admin set, the address counts as its owner's), or the account it
+ * carries replaces the one waiting for the address. Every other account link of the address is
+ * void from then on.
+ */
+export async function verifyAccount(token: string, transaction: Transaction): Promise<VerifiedAccount> {
+  const link = await consume(token, 'account', transaction);
+  if (link.account) return replaceWaitingAccount(link.account, transaction);
+  const user = await User.findByPk(link.userId!, { lock: transaction.LOCK.UPDATE, transaction });
+  // A link mailed to an address the account no longer has proves nothing about the one it has.
+  if (!user || (link.newEmail && link.newEmail !== user.email)) throw new VerificationTokenRejected('verification_token_invalid');
+  await voidAccountLinksOf(user.email, user.id, transaction);
+  const verified = await user.update({ emailVerifiedAt: user.emailVerifiedAt ?? new Date(), emailUnverifiedSince: null }, { transaction });
+  return { user: verified, replaced: null };
+}
+
+/** The account a later request asked for takes the address from the one still waiting, now that the address's owner chose it. */
+async function replaceWaitingAccount(account: RequestedAccount, transaction: Transaction): Promise<VerifiedAccount> {
+  const waiting = await User.findOne({ where: { email: account.email }, lock: transaction.LOCK.UPDATE, transaction });
+  // The address has a working account meanwhile (made by staff, or by a registration's admin).
+  if (waiting?.emailVerifiedAt) throw new VerificationTokenRejected('verification_token_invalid');
+  await voidAccountLinksOf(account.email, waiting?.id ?? null, transaction);
+  if (waiting) await waiting.destroy({ transaction });
+  const user = await User.create({ ...account, emailVerifiedAt: new Date() }, { transaction });
+  return { user, replaced: waiting };
 }
 
 /** The registration the link was mailed for, now proven. */
@@ -102,11 +159,22 @@ export async function consumeEmailChange(token: string, transaction: Transaction
 }
 
 /**
- * Voids every link still open for the account (password resets, e-mail changes): once its address
- * has changed, a link mailed to the old one, or for another change, must not work.
+ * Voids every link still open for the account (password resets, e-mail changes, the link that
+ * proves an address an admin set): once its address has changed, a link mailed to the old one, or
+ * for another change, must not work.
  */
 export async function voidAccountLinks(userId: string, transaction: Transaction): Promise<void> {
   const used = { usedAt: new Date() };
-  await EmailVerificationToken.update(used, { where: { userId, purpose: 'email_change', usedAt: null }, transaction });
+  await EmailVerificationToken.update(used, { where: { userId, purpose: ['email_change', 'account'], usedAt: null }, transaction });
   await PasswordResetToken.update(used, { where: { userId, usedAt: null }, transaction });
+}
+
+/**
+ * A tenant admin set the account's address: it counts as unproven, and no password reset goes to
+ * it, until its owner follows the link minted here (the account link of `verifyAccount`, bound to
+ * this address).
+ */
+export async function requestAddressProof(user: User, ttlMs: number, transaction: Transaction): Promise<string> {
+  await user.update({ emailUnverifiedSince: new Date() }, { transaction });
+  return mintAccountLink({ userId: user.id, newEmail: user.email }, ttlMs, transaction);
 }

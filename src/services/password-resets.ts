@@ -30,10 +30,14 @@ export class ResetTokenRejected extends Error {
   }
 }
 
-/** A new token for the active account with this e-mail, or null when there is none. */
+/**
+ * A new token for the active account with this e-mail, or null when there is none, or when a
+ * tenant admin set the address and its owner has not followed the link mailed there yet: a
+ * reset mailed to an address nobody proved would hand the account to whoever reads it.
+ */
 export async function issueResetToken(email: string): Promise<{ user: User; token: string } | null> {
   const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
-  if (!user || !isActiveMember(user)) return null;
+  if (!user || !isActiveMember(user) || user.emailUnverifiedSince !== null) return null;
   return { user, token: await mintResetToken(user.id, RESET_TOKEN_TTL_MS) };
 }
 

@@ -12,6 +12,8 @@ import { startTestStack, TestStack } from '../support/stack';
 const CONFIRM_SUBJECT = 'Confirm your new Insurflow e-mail address';
 const REQUESTED_SUBJECT = 'Your Insurflow e-mail address is about to change';
 const CHANGED_SUBJECT = 'Your Insurflow e-mail address has changed';
+const CONFIRM_ADDRESS_SUBJECT = 'Confirm your Insurflow e-mail address';
+const RESET_SUBJECT = 'Reset your Insurflow password';
 
 describe('e-mail change: /auth/email and /users/:id/email', () => {
   let stack: TestStack;
@@ -134,7 +136,7 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     expect((await confirm(accessToken, first).expect(400)).body.error.code).toBe('verification_token_used');
   });
 
-  it("lets a tenant admin set a staff member's address at once: sessions end, links are void, both addresses are told", async () => {
+  it("lets a tenant admin set a staff member's address at once: sessions end, links are void, the old address is told and the new one gets its link", async () => {
     const staff = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
     const session = await login(staff.email);
     await stack.api.post('/api/v1/auth/password-reset').send({ email: staff.email }).expect(202);
@@ -151,7 +153,7 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     // A reset link mailed to the old address no longer works.
     expect(await PasswordResetToken.count({ where: { userId: staff.id, usedAt: null } })).toBe(0);
     await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === CHANGED_SUBJECT);
-    await stack.smtp.waitFor((m) => m.to.includes('claims.lead@example.test') && m.subject === CHANGED_SUBJECT);
+    await stack.smtp.waitFor((m) => m.to.includes('claims.lead@example.test') && m.subject === CONFIRM_ADDRESS_SUBJECT);
     await login('claims.lead@example.test');
 
     const [event] = await AuditEvent.findAll({ where: { entityId: staff.id, action: 'user.email_change' } });
@@ -160,6 +162,62 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
       tenantId: tenant.id,
       changes: { email: { before: staff.email, after: 'claims.lead@example.test' } },
     });
+  });
+
+  it('an address a tenant admin sets is unverified until its owner follows the link mailed to it: meanwhile a password reset is refused, answered as for an unknown address', async () => {
+    const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const resetFor = (email: string) => stack.api.post('/api/v1/auth/password-reset').send({ email });
+    const resetMails = () => stack.smtp.messages.filter((m) => m.to.includes('set.by.admin@example.test') && m.subject === RESET_SUBJECT);
+    await stack.api
+      .put(`/api/v1/users/${staff.id}/email`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ email: 'set.by.admin@example.test' })
+      .expect(200);
+    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeInstanceOf(Date);
+
+    // Whoever reads that mailbox asks for a reset: the same answer as for nobody's address, and no token.
+    const refused = await resetFor('set.by.admin@example.test');
+    const unknown = await resetFor('nobody.here@example.test');
+    expect({ status: refused.status, body: refused.body }).toEqual({ status: unknown.status, body: unknown.body });
+    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(0);
+    // The account itself works: its owner signs in with the new address and the password they have.
+    await login('set.by.admin@example.test');
+
+    // The owner follows the link: the address is theirs, and a reset reaches it (the only reset mail it ever got).
+    const link = await mailedToken(stack.smtp, 'set.by.admin@example.test', CONFIRM_ADDRESS_SUBJECT);
+    await stack.api.post('/api/v1/auth/verify-email').send({ token: link }).expect(204);
+    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeNull();
+    await resetFor('set.by.admin@example.test').expect(202);
+    await mailedToken(stack.smtp, 'set.by.admin@example.test', RESET_SUBJECT);
+    expect(resetMails()).toHaveLength(1);
+    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(1);
+  });
+
+  it('a link mailed to an address the admin has replaced since proves nothing about the new one', async () => {
+    const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const put = (email: string) =>
+      stack.api.put(`/api/v1/users/${staff.id}/email`).set('Authorization', bearer(stack.config, admin)).send({ email }).expect(200);
+    await put('typo.adress@example.test');
+    const typoLink = await mailedToken(stack.smtp, 'typo.adress@example.test', CONFIRM_ADDRESS_SUBJECT);
+    await put('typo.fixed@example.test');
+    expect((await stack.api.post('/api/v1/auth/verify-email').send({ token: typoLink }).expect(400)).body.error.code).toBe(
+      'verification_token_used',
+    );
+    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeInstanceOf(Date);
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: 'typo.fixed@example.test' }).expect(202);
+    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(0);
+  });
+
+  it('a user a tenant admin creates gets no password reset before the link mailed to their address is followed', async () => {
+    await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ email: 'brand.new@example.test', fullName: 'Brand New', role: 'adjuster', password: 'Fresh-secret-7' })
+      .expect(202);
+    await mailedToken(stack.smtp, 'brand.new@example.test', 'Activate your Insurflow account');
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: 'brand.new@example.test' }).expect(202);
+    const created = (await User.findOne({ where: { email: 'brand.new@example.test' } }))!;
+    expect(await PasswordResetToken.count({ where: { userId: created.id } })).toBe(0);
   });
 
   it("refuses another tenant's user (404), a policyholder or oneself (403), a taken address (409), other roles (403) and bad input (400)", async () => {

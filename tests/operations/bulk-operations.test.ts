@@ -4,7 +4,10 @@
  * reason), progress at GET /operations/:id, Idempotency-Key, other tenants' users; and "remind
  * now" for every open acknowledgement through the existing compliance-remind run.
  */
-import { BulkOperation, Claim, ComplianceRemind, IdempotencyRecord, Subscription, User } from '../../src/models';
+import crypto from 'node:crypto';
+import { bulkReassignWorkflowId } from '../../src/contracts/bulk-reassign';
+import { BulkOperation, BulkOperationItem, Claim, ComplianceRemind, IdempotencyRecord, Subscription, User } from '../../src/models';
+import { workerActivities } from '../../worker/worker';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -34,13 +37,18 @@ describe('bulk operations', () => {
   });
   afterAll(() => stack?.close());
 
-  async function fileAndAssign(to: User, sub: Subscription = subscription, by: User = team.claimant): Promise<string> {
+  async function fileAndAssign(
+    to: User,
+    sub: Subscription = subscription,
+    by: User = team.claimant,
+    assigner: User = team.manager,
+  ): Promise<string> {
     const filed = await stack.api
       .post('/api/v1/claims')
       .set(as(by))
       .send({ subscriptionId: sub.id, incidentDate: sub.startDate, amountClaimed: 500, description: 'Storm damage' })
       .expect(201);
-    await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: to.id }).expect(200);
+    await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(assigner)).send({ assigneeId: to.id }).expect(200);
     return filed.body.id as string;
   }
 
@@ -95,6 +103,66 @@ describe('bulk operations', () => {
     expect(progress).toMatchObject({ total: 1, done: 0, failed: 1 });
     expect(progress.failures).toEqual([{ itemId: claim, reason: 'Claims are assigned to adjusters, senior adjusters or claims managers' }]);
     expect((await Claim.findByPk(claim))!.assigneeId).toBe(team.senior.id);
+  });
+
+  it("judges separation of duties for each claim as a single reassignment does: the asker's own claim (another account on their mailbox) is refused, the others proceed", async () => {
+    const [from, to] = await Promise.all([1, 2].map(() => buildUser({ tenantId: team.tenant.id, role: 'adjuster' })));
+    // The claims manager insures themselves under a sub-address of their own mailbox.
+    const [local, host] = team.manager.email.split('@');
+    const managerAtHome = await buildUser({ tenantId: team.tenant.id, role: 'policyholder', email: `${local}+home@${host}` });
+    const ownSubscription = await buildSubscription({ policyholderId: managerAtHome.id });
+    const first = await fileAndAssign(from);
+    // Not theirs to assign: a senior adjuster handed it to the adjuster who is leaving.
+    const own = await fileAndAssign(from, ownSubscription, team.agent, team.senior);
+    const last = await fileAndAssign(from);
+    // A single reassignment of that claim is refused so.
+    const single = await stack.api.post(`/api/v1/claims/${own}/assign`).set(as(team.manager)).send({ assigneeId: to.id }).expect(403);
+    expect(single.body.error.code).toBe('own_claim');
+
+    const started = await reassign({ fromUserId: from.id, toUserId: to.id }, 'reassign-own-claim-1').expect(202);
+    const progress = await finished(started.body.operation.id);
+    expect(progress).toMatchObject({ total: 3, done: 2, failed: 1 });
+    expect(progress.failures).toEqual([{ itemId: own, reason: single.body.error.message }]);
+    const rows = await Claim.findAll({ where: { id: [first, own, last] } });
+    expect(Object.fromEntries(rows.map((c) => [c.id, c.assigneeId]))).toEqual({ [first]: to.id, [own]: from.id, [last]: to.id });
+  });
+
+  it('judges the asker as they are when each item runs: demoted after the first claim, the rest are refused and stay with their handler', async () => {
+    const tenantAdmin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+    const manager = await buildUser({ tenantId: team.tenant.id, role: 'claims_manager' });
+    const [from, to] = await Promise.all([1, 2].map(() => buildUser({ tenantId: team.tenant.id, role: 'adjuster' })));
+    const claims = [await fileAndAssign(from), await fileAndAssign(from), await fileAndAssign(from)];
+    // The operation as POST /operations/claims/reassign records it; its batches are run here, one
+    // claim first, so that the demotion falls between two items.
+    const operationId = crypto.randomUUID();
+    await BulkOperation.create({
+      id: operationId,
+      tenantId: team.tenant.id,
+      kind: 'claims_reassign',
+      requestedById: manager.id,
+      parameters: { fromUserId: from.id, toUserId: to.id, requestedByRole: 'claims_manager' },
+      workflowId: bulkReassignWorkflowId(operationId),
+    });
+    await BulkOperationItem.bulkCreate(claims.map((itemId, position) => ({ operationId, itemId, position })));
+    const { reassignClaimBatch } = workerActivities(stack.deps);
+
+    expect(await reassignClaimBatch({ operationId, limit: 1 })).toEqual({ done: 1, failed: 0, finished: false });
+    await stack.api.patch(`/api/v1/users/${manager.id}`).set(as(tenantAdmin)).send({ role: 'adjuster' }).expect(200);
+    expect(await reassignClaimBatch({ operationId, limit: 25 })).toEqual({ done: 0, failed: 2, finished: true });
+
+    const progress = (await stack.api.get(`/api/v1/operations/${operationId}`).set(as(tenantAdmin)).expect(200)).body as OperationBody;
+    expect(progress).toMatchObject({ status: 'completed', total: 3, done: 1, failed: 2 });
+    const refused = 'The requester is no longer an active claims manager of the tenant';
+    expect(progress.failures).toEqual([
+      { itemId: claims[1], reason: refused },
+      { itemId: claims[2], reason: refused },
+    ]);
+    const rows = await Claim.findAll({ where: { id: claims } });
+    expect(Object.fromEntries(rows.map((c) => [c.id, c.assigneeId]))).toEqual({
+      [claims[0]]: to.id,
+      [claims[1]]: from.id,
+      [claims[2]]: from.id,
+    });
   });
 
   it("another tenant's users are 404, bad input 400, other roles 403, and nothing is recorded", async () => {

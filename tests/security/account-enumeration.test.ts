@@ -4,12 +4,13 @@
  * only the mailbox tells them apart ("already have an account" or a link). An account works once
  * its link is followed; the link works once and expires; nobody can hold an address they cannot read.
  */
-import { EmailVerificationToken, Registration, Tenant, User } from '../../src/models';
+import { AuditEvent, EmailVerificationToken, Registration, Tenant, User } from '../../src/models';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import {
   ALREADY_REGISTERED_SUBJECT,
   mailedToken,
   REGISTRATION_ADDRESS_IN_USE_SUBJECT,
+  tokenIn,
   VERIFY_ACCOUNT_SUBJECT,
   VERIFY_REGISTRATION_SUBJECT,
 } from '../support/mailed-tokens';
@@ -90,7 +91,7 @@ describe('account enumeration and squatting', () => {
     expect((await verify('A'.repeat(43)).expect(400)).body.error.code).toBe('verification_token_invalid');
   });
 
-  it('nobody can squat an address: a later request replaces an account that was never verified, and only the latest link works', async () => {
+  it("nobody can squat an address: a later request's link, once followed, replaces an account that was never verified, and the squatter's link stops working", async () => {
     await register('victim@example.test', 'Squatter-pass-1').expect(202);
     const squatterLink = await mailedToken(stack.smtp, 'victim@example.test', VERIFY_ACCOUNT_SUBJECT);
     const seen = [...mailsTo('victim@example.test')];
@@ -99,11 +100,65 @@ describe('account enumeration and squatting', () => {
     await register('victim@example.test').expect(202);
     const ownerLink = await mailedToken(stack.smtp, 'victim@example.test', VERIFY_ACCOUNT_SUBJECT, seen);
     expect(mailsTo('victim@example.test').map((m) => m.subject)).toEqual([VERIFY_ACCOUNT_SUBJECT, VERIFY_ACCOUNT_SUBJECT]);
-    expect((await verify(squatterLink).expect(400)).body.error.code).toBe('verification_token_used');
     await verify(ownerLink).expect(204);
+    // The squatter's account is gone, and its link with it.
+    expect((await verify(squatterLink).expect(400)).body.error.code).toBe('verification_token_invalid');
     await login('victim@example.test', 'Squatter-pass-1').expect(401);
     await login('victim@example.test').expect(200);
     expect(await User.count({ where: { email: 'victim@example.test' } })).toBe(1);
+  });
+
+  it("an account waiting for its link is nobody's to evict: a sign-up in another tenant, or a public sign-up over one a tenant admin created, leaves it as it is and answers as for a new address", async () => {
+    await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ email: 'invited@example.test', fullName: 'Invited Staff', role: 'claims_agent', password: PASSWORD })
+      .expect(202);
+    const invitation = await mailedToken(stack.smtp, 'invited@example.test', VERIFY_ACCOUNT_SUBJECT);
+    const waiting = (await User.findOne({ where: { email: 'invited@example.test' } }))!;
+    const seen = [...mailsTo('invited@example.test')];
+
+    const fresh = await register('never-seen@example.test', 'Other-pass-12', 'elsewhere');
+    const fromOtherTenant = await register('invited@example.test', 'Other-pass-12', 'elsewhere');
+    const fromPublic = await register('invited@example.test', 'Other-pass-12');
+    expect(answerOf(fromOtherTenant)).toEqual(answerOf(fresh));
+    expect(answerOf(fromPublic)).toEqual(answerOf(fresh));
+    // Each request's own link goes to the mailbox; the waiting account is untouched meanwhile.
+    const otherTenantLink = await mailedToken(stack.smtp, 'invited@example.test', VERIFY_ACCOUNT_SUBJECT, seen);
+    const publicLink = await mailedToken(stack.smtp, 'invited@example.test', VERIFY_ACCOUNT_SUBJECT, [
+      ...seen,
+      ...mailsTo('invited@example.test').filter((m) => tokenIn(m) === otherTenantLink),
+    ]);
+    const now = (await User.findByPk(waiting.id))!;
+    expect(now.toJSON()).toEqual(waiting.toJSON());
+    expect(now.passwordHash).toBe(waiting.passwordHash);
+    expect(await User.count({ where: { email: 'invited@example.test' } })).toBe(1);
+
+    // The link the admin's request mailed still works, for the account the admin made; the others stop.
+    await verify(invitation).expect(204);
+    const session = await login('invited@example.test').expect(200);
+    expect(session.body.user).toMatchObject({ id: waiting.id, tenantId: tenant.id, role: 'claims_agent' });
+    for (const link of [otherTenantLink, publicLink])
+      expect((await verify(link).expect(400)).body.error.code).toBe('verification_token_used');
+    await login('invited@example.test', 'Other-pass-12').expect(401);
+  });
+
+  it("the owner of the address decides: following a later request's link replaces the waiting account, and its tenant's audit trail says so", async () => {
+    await register('moving@example.test', 'First-pass-123').expect(202);
+    const firstLink = await mailedToken(stack.smtp, 'moving@example.test', VERIFY_ACCOUNT_SUBJECT);
+    const waiting = (await User.findOne({ where: { email: 'moving@example.test' } }))!;
+    const seen = [...mailsTo('moving@example.test')];
+    await register('moving@example.test', PASSWORD, 'elsewhere').expect(202);
+    const laterLink = await mailedToken(stack.smtp, 'moving@example.test', VERIFY_ACCOUNT_SUBJECT, seen);
+    expect((await User.findByPk(waiting.id))!.tenantId).toBe(tenant.id);
+
+    await verify(laterLink).expect(204);
+    const session = await login('moving@example.test').expect(200);
+    expect(session.body.user).toMatchObject({ tenantId: otherTenant.id, role: 'policyholder' });
+    expect(await User.findByPk(waiting.id)).toBeNull();
+    expect((await verify(firstLink).expect(400)).body.error.code).toBe('verification_token_invalid');
+    const event = await AuditEvent.findOne({ where: { action: 'user.unverified_replace', entityId: waiting.id } });
+    expect(event!.toJSON()).toMatchObject({ tenantId: tenant.id, actor: { type: 'user', id: session.body.user.id } });
   });
 
   it('answers a known address in about the time of a new one (both hash the password, both mail)', async () => {

@@ -206,6 +206,18 @@ describe('issued policies on the dev server', () => {
     await expect(User.findByPk(outsider.id)).resolves.toMatchObject({ tenantId: outsider.tenantId, fullName: outsider.fullName });
   });
 
+  it("leaves another tenant's account that waits for its link alone: its address is answered as taken, with the same 409", async () => {
+    const waiting = await buildUser({ tenantId: outsider.tenantId, role: 'claims_agent', emailVerifiedAt: null });
+    const taken = await issue('agent', 'taken-by-outsider-1', { newPolicyholder: { fullName: 'Someone', email: outsider.email } }).expect(
+      409,
+    );
+    const refused = await issue('agent', 'waiting-elsewhere-1', { newPolicyholder: { fullName: 'Someone', email: waiting.email } }).expect(
+      409,
+    );
+    expect({ ...refused.body.error, requestId: undefined }).toEqual({ ...taken.body.error, requestId: undefined });
+    expect((await User.findByPk(waiting.id))!.toJSON()).toEqual(waiting.toJSON());
+  });
+
   it('lists the claims of one policy, scoped like every list', async () => {
     const mine = await buildSubscription({ planId: plan.id, policyholderId: owner.id });
     const theirs = await buildSubscription({ planId: plan.id, policyholderId: neighbour.id });

@@ -3,6 +3,7 @@
  * everyone with an open acknowledgement, and the progress of either. Literal paths under
  * /operations (drift, incidents) are other resources: `:id` here is a UUID.
  */
+import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import { BulkOperation } from '../../models';
 import { operationStateOf, OperationState, reassignClaims } from '../../domain/claims/bulk-reassign';
 import type { RemindRun, RemindState } from '../../domain/compliance/remind';
@@ -52,9 +53,9 @@ export function bulkOperationRoutes(): RouteSpec[] {
       method: 'post',
       path: '/operations/claims/reassign',
       summary:
-        'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim gets the assign Update a single reassignment sends, and a claim its validator refuses is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
+        'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim is judged when its turn comes as a single reassignment is (the asker still an active claims manager, the claimant never the asker or the assignee, the validator of its run), and a refused claim is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
       tag: 'operations',
-      roles: ['claims_manager'],
+      roles: BULK_REASSIGN_ROLES,
       body: reassignClaimsBody,
       response: { status: 202, schema: reassignStartedSchema, description: 'Started; GET /operations/:id shows its progress' },
       handler: async (ctx) => {

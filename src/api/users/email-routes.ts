@@ -11,7 +11,7 @@ export function staffEmailRoutes(): RouteSpec[] {
       method: 'put',
       path: '/users/:id/email',
       summary:
-        "Set a staff member's e-mail address: at once, every session of theirs ends and both addresses are told (409 if the address is not available)",
+        "Set a staff member's e-mail address: at once, every session of theirs ends and the old address is told; the new one is unverified, and gets no password reset, until its owner follows the link mailed to it (409 if the address is not available)",
       tag: 'users',
       roles: ['tenant_admin'],
       params: idParams,

@@ -40,12 +40,18 @@ const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;
 
 const IGNORE_IF_NOT_YOU = 'If you did not ask for this, ignore this e-mail: nothing happens without the link.';
 
-export function verifyAccountMail(config: Config, to: string, token: string): AccountMail {
+/** `replacing`: an account still waiting for its link holds the address; this link replaces it with the one asked for now. */
+export function verifyAccountMail(config: Config, to: string, token: string, replacing = false): AccountMail {
   return {
     to,
     subject: 'Activate your Insurflow account',
     lines: [
       'Someone asked for an Insurflow account with this e-mail address. It works once you confirm the address.',
+      ...(replacing
+        ? [
+            'An account asked for earlier with this address is still waiting for its own link. Whichever link you follow first decides which account the address gets; the other link then stops working.',
+          ]
+        : []),
       `This token works once, for ${hours(config.emailVerificationTtlMs)}:`,
       '',
       token,

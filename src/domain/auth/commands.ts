@@ -42,8 +42,10 @@ export interface NewAccount {
 }
 
 /**
- * Asks for an account without holding the answer: creates it unverified and mails its link, or,
- * when the address already has an account, mails its owner that it does. A new account's audit
+ * Asks for an account without holding the answer: creates it unverified and mails its link; when
+ * an account still waiting for its link holds the address, mails a link that replaces it once
+ * followed (the waiting account is left as it is); when the address has a working account, mails
+ * its owner that it does. A new account's audit
  * event (`action`, by whoever `sourceOf` names) commits with it. The caller hashes the password
  * first, whatever the address, so every answer takes as long.
  */
@@ -66,7 +68,9 @@ export function requestAccountByMail(
     });
     await sendAccountMail(
       deps.mailer,
-      request.kind === 'verify' ? verifyAccountMail(config, account.email, request.token) : alreadyRegisteredMail(config, account.email),
+      request.kind === 'taken'
+        ? alreadyRegisteredMail(config, account.email)
+        : verifyAccountMail(config, account.email, request.token, request.kind === 'replace'),
     );
   });
 }
@@ -104,15 +108,27 @@ export async function withMailedToken<T>(use: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Activates the account the mailed token was issued for (single use). */
+/**
+ * Proves the address the mailed token was sent to (single use): the account starts working, or
+ * the account a later request asked for replaces the one that was waiting for the address; the
+ * tenant of a replaced account sees that in its audit trail.
+ */
 export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, deps) =>
   withMailedToken(() =>
     deps.sequelize.transaction(async (transaction) => {
-      const user = await verifyAccount(token, transaction);
+      const { user, replaced } = await verifyAccount(token, transaction);
       const auditSource = ownerSource(deps, user);
+      if (replaced) {
+        const change = { before: replaced, after: { replacedBy: user.id, tenantId: user.tenantId, role: user.role } };
+        await recordAudit(
+          auditSource,
+          { tenantId: replaced.tenantId, action: 'user.unverified_replace', entityType: 'user', entityId: replaced.id, ...change },
+          transaction,
+        );
+      }
       await recordAudit(
         auditSource,
-        { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id },
+        { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id, after: replaced ? user : undefined },
         transaction,
       );
       // A staff member whose account starts working joins the audiences of the published versions.

@@ -39,3 +39,20 @@ export function emailChangedMail(to: string, newEmail: string, byAdmin: boolean)
     ],
   };
 }
+
+/** To the address a tenant admin set for a staff member: the notice of the change, and the link that proves the address. */
+export function confirmStaffAddressMail(config: Config, to: string, token: string): AccountMail {
+  return {
+    to,
+    subject: 'Confirm your Insurflow e-mail address',
+    lines: [
+      'Your company administrator set this address for your Insurflow account. Sign in with it from now on; every other session has ended.',
+      `Until you confirm the address, no password reset is sent to it. This token works once, for ${Math.round(config.emailVerificationTtlMs / 3_600_000)} hours:`,
+      '',
+      token,
+      '',
+      `Send it to POST ${config.api.publicUrl}/api/v1/auth/verify-email as {"token": "…"}.`,
+      'If this is not your account, ignore this e-mail and tell the company that uses Insurflow, if you know it.',
+    ],
+  };
+}

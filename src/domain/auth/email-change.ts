@@ -2,7 +2,8 @@
  * Changing an account's e-mail address (docs/security.md, Changing an e-mail address). The owner
  * asks with their password; the change happens only when they follow, signed in, the link mailed
  * to the new address, and every other session of theirs ends. A tenant admin changes a staff
- * member's address directly. Either way the address must be free (409, saying nobody's name),
+ * member's address directly, and the new address counts as unverified until its owner follows
+ * the link mailed to it. Either way the address must be free (409, saying nobody's name),
  * checked when asked and decided by the unique index when changed, and both addresses are told.
  */
 import { UniqueConstraintError, type Transaction } from 'sequelize';
@@ -12,6 +13,7 @@ import { NotPermitted } from '../../policies/refusals';
 import { userPolicy } from '../../policies/users';
 import {
   consumeEmailChange,
+  requestAddressProof,
   requestEmailChange as mintEmailChangeLink,
   VerificationTokenRejected,
   voidAccountLinks,
@@ -24,7 +26,7 @@ import type { AuditedChange } from '../../models/audit-event';
 import type { Command } from '../command';
 import { mailAfterAnswer } from './account-mails';
 import { withMailedToken } from './commands';
-import { confirmEmailChangeMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
+import { confirmEmailChangeMail, confirmStaffAddressMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
 export const EMAIL_CHANGE_TTL_MS = 30 * 60 * 1000;
@@ -62,9 +64,13 @@ function assertNewAddress(user: User, email: string): void {
     throw unprocessable('This is the address the account has already', [{ field: 'email', message: 'is unchanged' }]);
 }
 
-/** Moves the account to `email`, voids the links still open for it and ends its sessions (but `keepFamilyId`'s). */
+/**
+ * Moves the account to `email`, voids the links still open for it and ends its sessions (but
+ * `keepFamilyId`'s). The owner who followed the link to `email` proved it; an address an admin set
+ * waits for its own link (`requestAddressProof`).
+ */
 async function moveAccount(user: User, email: string, transaction: Transaction, keepFamilyId?: string): Promise<void> {
-  await user.update({ email }, { transaction });
+  await user.update({ email, emailUnverifiedSince: null }, { transaction });
   await voidAccountLinks(user.id, transaction);
   await revokeAllSessions(user.id, { keepFamilyId, transaction });
 }
@@ -132,7 +138,11 @@ export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> 
   return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
 };
 
-/** A tenant admin sets a staff member's address: at once, every session of theirs ends, both addresses are told. */
+/**
+ * A tenant admin sets a staff member's address: at once, every session of theirs ends and the old
+ * address is told. The new one is unverified until its owner follows the link mailed to it
+ * (`POST /auth/verify-email`): no password reset goes to it meanwhile.
+ */
 export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
   const user = await findVisible(caller, userPolicy, userId);
   // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
@@ -141,13 +151,16 @@ export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, 
   assertNewAddress(user, email);
   await assertAddressFree(email);
   const oldEmail = user.email;
-  await toFreeAddress(() =>
+  const token = await toFreeAddress(() =>
     audited(
       deps,
-      (transaction) => moveAccount(user, email, transaction),
+      async (transaction) => {
+        await moveAccount(user, email, transaction);
+        return requestAddressProof(user, deps.config.emailVerificationTtlMs, transaction);
+      },
       () => emailChangeEvent(user, oldEmail, email),
     ),
   );
-  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), emailChangedMail(email, email, true)]);
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), confirmStaffAddressMail(deps.config, email, token)]);
   return user;
 };

@@ -2,10 +2,9 @@
  * Bulk reassignment (docs/bulk-operations.md): a claims manager hands every open claim of one
  * handler to another. The claims are fixed when it is asked, one item row each, in the
  * transaction that records the operation, its audit event and the start of its run
- * `bulk-reassign-<id>` in the outbox; the run sends each claim the assign Update a single
- * reassignment sends. A claim the API itself would refuse (its claimant is the new assignee, under
- * any of their accounts) is recorded refused at once, with the reason. The operation's ID follows
- * from the Idempotency-Key, so a repeat finds the operation it made and starts nothing.
+ * `bulk-reassign-<id>` in the outbox; the run judges each claim when its turn comes, as a single
+ * reassignment is judged (src/activities/bulk-reassign.ts). The operation's ID follows from the
+ * Idempotency-Key, so a repeat finds the operation it made and starts nothing.
  */
 import crypto from 'node:crypto';
 import { Op, QueryTypes } from 'sequelize';
@@ -18,7 +17,6 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
 import { writeWithStart } from '../runs';
-import { claimedBy } from './rules';
 
 /** The most claims one operation reassigns: beyond, the request is refused and nothing starts. */
 export const MAX_BULK_ITEMS = 1000;
@@ -103,7 +101,6 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
     throw unprocessable(`More than ${MAX_BULK_ITEMS} open claims: reassign them in several requests`, [
       { field: 'fromUserId', message: `holds more than ${MAX_BULK_ITEMS} open claims`, limit: MAX_BULK_ITEMS },
     ]);
-  const refusals = await claimedBy(claims, to.id);
 
   const { written: operation, runId } = await writeWithStart<BulkReassignWorkflow, BulkOperation>(deps, async (transaction) => {
     const created = await BulkOperation.create(
@@ -118,16 +115,7 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
       { transaction },
     );
     await BulkOperationItem.bulkCreate(
-      claims.map((claim, position) => ({
-        operationId,
-        itemId: claim.id,
-        position,
-        ...(refusals.has(claim.id) && {
-          status: 'failed' as const,
-          reason: 'The assignee is the claimant of this claim: the claimant cannot handle their own claim',
-          handledAt: new Date(),
-        }),
-      })),
+      claims.map((claim, position) => ({ operationId, itemId: claim.id, position })),
       { transaction },
     );
     await recordAudit(

@@ -21,7 +21,7 @@ import {
   TransitionRequest,
   transitionClaimUpdate,
 } from '../../contracts/claim';
-import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage, User } from '../../models';
+import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage } from '../../models';
 import { claimPolicy } from '../../policies/claims';
 import { findVisible, tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
@@ -29,14 +29,14 @@ import { recordAudit } from '../../services/audit';
 import { documentKey } from '../../services/documents';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { dependencyUnavailable, ownClaim, unprocessable } from '../../shared/errors';
+import { dependencyUnavailable, unprocessable } from '../../shared/errors';
 import { HOUR_MS } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
-import { assertClaimOpen, claimantAmong, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
+import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
 
 export interface FileClaimInput {
   subscriptionId: string;
@@ -124,8 +124,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
 
 /**
  * Hands a person's decision to the claim's run as an Update and answers with the claim as
- * recorded. The run's validator refuses an illegal or unauthorised decision before anything is
- * written; the claimant's other accounts, which the run does not know, are refused here.
+ * recorded. `requestFor` makes the checks the run cannot (src/domain/claims/rules.ts); the run's
+ * validator refuses an illegal or unauthorised decision before anything is written.
  */
 async function decideOnClaim<Request>(
   caller: AuthUser,
@@ -135,8 +135,6 @@ async function decideOnClaim<Request>(
   requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
 ): Promise<Claim> {
   const claim = await findVisible(caller, claimPolicy, id);
-  assertClaimOpen(claim);
-  if (await claimantAmong(claim, [caller.id])) throw ownClaim('You are the claimant of this claim: you cannot assign, review or decide it');
   const request = await requestFor(claim, { id: caller.id, role: caller.role });
   try {
     await deps.temporal.decide((temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
@@ -153,18 +151,14 @@ export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'acto
   caller,
   { id, assigneeId, note },
   deps,
-) =>
-  decideOnClaim(caller, id, deps, assignClaimUpdate, async (claim, actor) => {
-    const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
-    if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
-    if (await claimantAmong(claim, [assigneeId]))
-      throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
-    return { actor, assigneeId, assigneeRole: assignee.role, note };
-  });
+) => decideOnClaim(caller, id, deps, assignClaimUpdate, (claim, actor) => assignmentRequest(claim, actor, assigneeId, note));
 
 /** Moves the claim to its next stage, as the run's rules allow the caller. */
 export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
-  decideOnClaim(caller, id, deps, transitionClaimUpdate, async (_claim, actor) => ({ actor, ...move }));
+  decideOnClaim(caller, id, deps, transitionClaimUpdate, async (claim, actor) => {
+    await assertMayDecide(claim, actor.id);
+    return { actor, ...move };
+  });
 
 /** Adds an internal note to a claim the caller may see. */
 export const addClaimNote: Command<{ id: string; body: string }, ClaimNote> = async (caller, { id, body }, deps) => {

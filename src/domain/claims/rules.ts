@@ -4,9 +4,10 @@
  * settings its run starts with.
  */
 import { Op } from 'sequelize';
-import { ClaimSettings, claimWorkflowId } from '../../contracts/claim';
+import { type Actor, type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
+import { ownClaim, unprocessable } from '../../shared/errors';
 
 /**
  * A closed claim's run has ended, so no validator is left to refuse a move: the refusal is the one
@@ -109,20 +110,26 @@ export async function claimantAmong(claim: Claim, userIds: string[]): Promise<st
 const sameMailbox = (a: Pick<User, 'email'>, b: Pick<User, 'email'>) => mailboxOf(a.email) === mailboxOf(b.email);
 
 /**
- * Of these claims of one tenant, the ones whose claimant is this user under any of their accounts:
- * `claimantAmong` for a whole list at once, in one statement.
+ * What the API checks before it hands a person's decision on a claim to the claim's run, which
+ * does not know the claimant's other accounts: the claim is still open and the actor is not its
+ * claimant under any of their accounts (403 `own_claim`).
  */
-export async function claimedBy(claims: Claim[], userId: string): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
-  const users = await User.findAll({
-    where: { tenantId: claims[0].tenantId, id: { [Op.in]: [userId, ...new Set(claims.map((claim) => claim.claimantId))] } },
-    attributes: ['id', 'email'],
-  });
-  const byId = new Map(users.map((user) => [user.id, user]));
-  const person = byId.get(userId);
-  const claimed = claims.filter((claim) => {
-    const claimant = byId.get(claim.claimantId);
-    return claim.claimantId === userId || (claimant !== undefined && person !== undefined && sameMailbox(claimant, person));
-  });
-  return new Set(claimed.map((claim) => claim.id));
+export async function assertMayDecide(claim: Claim, actorId: string): Promise<void> {
+  assertClaimOpen(claim);
+  if (await claimantAmong(claim, [actorId])) throw ownClaim('You are the claimant of this claim: you cannot assign, review or decide it');
+}
+
+/**
+ * The assign Update's request once the API's checks pass (the claim's validator decides the
+ * rest): `assertMayDecide`, the assignee an active user of the claim's tenant (422), and not its
+ * claimant under any of their accounts (403 `own_claim`). One function for
+ * `POST /claims/:id/assign` and for each item of a bulk reassignment, judged when it runs.
+ */
+export async function assignmentRequest(claim: Claim, actor: Actor, assigneeId: string, note?: string): Promise<AssignmentRequest> {
+  await assertMayDecide(claim, actor.id);
+  const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
+  if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+  if (await claimantAmong(claim, [assigneeId]))
+    throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
+  return { actor, assigneeId, assigneeRole: assignee.role, note };
 }

@@ -82,8 +82,9 @@ export async function holderOf(caller: AuthUser, choice: HolderChoice, deps: Com
  * Creates the policyholder's account, verified (staff took the address from its owner, and only
  * the mailbox's reader can set the password) and without a password. Its ID follows from the
  * Idempotency-Key, so a repeat of a request whose run could not be started finds the account it
- * made rather than a taken address. An account never verified owns nothing and gives way, as for
- * every new account (docs/security.md, squatting).
+ * made rather than a taken address. An account of this tenant never verified owns nothing and
+ * gives way (docs/security.md, squatting); another tenant's is not this tenant's to evict, and
+ * its address is answered as taken.
  */
 async function createPolicyholder(caller: AuthUser, holder: NewPolicyholder, deps: CommandDeps): Promise<Holder> {
   const tenantId = tenantOf(caller);
@@ -92,7 +93,7 @@ async function createPolicyholder(caller: AuthUser, holder: NewPolicyholder, dep
     return await deps.sequelize.transaction(async (transaction) => {
       const existing = await User.findOne({ where: { email: holder.email }, lock: transaction.LOCK.UPDATE, transaction });
       if (existing?.id === id) return { id, created: existing };
-      if (existing?.emailVerifiedAt) throw addressUnavailable();
+      if (existing && (existing.emailVerifiedAt || existing.tenantId !== tenantId)) throw addressUnavailable();
       if (existing) await existing.destroy({ transaction });
       const user = await User.create(
         { id, tenantId, ...holder, role: 'policyholder', passwordHash: NO_PASSWORD_YET, emailVerifiedAt: new Date() },

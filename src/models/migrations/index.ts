@@ -18,6 +18,7 @@ import * as idempotencyRequestHash from './0016-idempotency-request-hash';
 import * as retentionIndexes from './0017-retention-indexes';
 import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
+import * as unverifiedAddresses from './0034-unverified-addresses';
 import * as issuedPolicies from './0020-issued-policies';
 import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
 import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
@@ -62,4 +63,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0028-run-drift-incidents', ...runDriftIncidents },
   { name: '0030-claim-report-columns', ...claimReportColumns },
   { name: '0031-compliance-report-index', ...complianceReportIndex },
+  { name: '0034-unverified-addresses', ...unverifiedAddresses },
 ];

@@ -39,7 +39,7 @@ export interface SavedReportToBuild {
  * Builds a saved report's CSV with the same SQL as its route (src/domain/reports/saved.ts, which
  * activities may not import): handed in by the worker for the scheduled deliveries.
  */
-export type SavedReportCsv = (report: SavedReportToBuild, now: Date) => Promise<{ fileName: string; csv: string }>;
+export type SavedReportCsv = (report: SavedReportToBuild, now: Date) => Promise<{ fileName: string; csv: string; rowCount: number }>;
 
 export interface ReportDeliveryDeps {
   savedReportCsv: SavedReportCsv;

@@ -5,11 +5,18 @@
  *
  * The definition in PostgreSQL has the last word over its schedule: a run whose definition is gone
  * removes the schedule (its deletion did not reach Temporal), and one that is paused or no longer
- * scheduled sends nothing, whatever the schedule in Temporal still says.
+ * scheduled sends nothing, whatever the schedule in Temporal still says. A run whose owner may no
+ * longer own the definition sends nothing and pauses it. The report goes only to the addresses
+ * that may receive it (src/services/report-recipients.ts); every delivery is audited with who it
+ * was sent for, what, to whom, whom it skipped and how many rows it carried.
  */
-import { ReportDefinition, TenantSettings } from '../models';
+import { ReportDefinition, TenantSettings, User } from '../models';
 import type { ScheduledReportInput, ScheduledReportOutcome } from '../contracts/scheduled-report';
+import { recordAudit } from '../services/audit';
+import { ownerMayOwn, pauseDefinitionsOwnedBy } from '../services/report-ownership';
+import { mayReceive, recipientStatesOf } from '../services/report-recipients';
 import { ensureReportSchedule, removeReportSchedule } from '../services/report-schedules';
+import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps, ReportDeliveryDeps } from './deps';
 import { createNotificationActivities } from './notifications';
 
@@ -20,6 +27,21 @@ export interface DeliverScheduledReportInput extends ScheduledReportInput {
 
 export function createReportDeliveryActivities(deps: ActivityDeps & ReportDeliveryDeps) {
   const { sendEmail } = createNotificationActivities(deps);
+
+  /** Brings the schedule in line with a paused definition: the pause did not reach Temporal, or was made here. */
+  async function pauseSchedule(definition: ReportDefinition, schedule: string): Promise<void> {
+    const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
+    await ensureReportSchedule(deps.temporal, deps.taskQueue, { ...definition.get(), schedule, paused: true }, timeZone);
+  }
+
+  /** Pauses the definition (and every other of its owner's) with its audit event, once per scheduled time. */
+  async function pauseOwnerless(definition: ReportDefinition, idempotencyKey: string): Promise<void> {
+    await deps.sequelize.transaction(async (transaction) => {
+      const owner = await User.findByPk(definition.ownerId, { lock: transaction.LOCK.UPDATE, transaction });
+      await pauseDefinitionsOwnedBy(definition.ownerId, owner, workflowAuditSource(), transaction, idempotencyKey);
+    });
+  }
+
   return {
     async deliverScheduledReport(input: DeliverScheduledReportInput): Promise<ScheduledReportOutcome> {
       const definition = await ReportDefinition.findOne({ where: { id: input.definitionId, tenantId: input.tenantId } });
@@ -33,21 +55,56 @@ export function createReportDeliveryActivities(deps: ActivityDeps & ReportDelive
         return 'unscheduled';
       }
       if (definition.paused) {
-        // The pause did not reach Temporal when the definition was paused: it does now.
-        const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
-        await ensureReportSchedule(deps.temporal, deps.taskQueue, { ...definition.get(), schedule }, timeZone);
+        await pauseSchedule(definition, schedule);
         return 'paused';
       }
-      const { fileName, csv } = await deps.savedReportCsv(definition, new Date());
-      const result = await sendEmail({
-        idempotencyKey: `${input.idempotencyKey}:report-email`,
-        tenantId: definition.tenantId,
-        to: { emails: definition.recipients },
-        subject: `Report: ${definition.name}`,
-        text: `The report "${definition.name}" (${definition.kind}) is attached as ${fileName}.\n\nIt is sent by a saved report of Insurflow; a user who may see its report can change its recipients or schedule, pause or delete it.`,
-        attachments: [{ filename: fileName, content: csv, contentType: 'text/csv; charset=utf-8' }],
-      });
-      return result.status;
+      if (!(await ownerMayOwn(definition))) {
+        // The user change that took the owner's authority should have paused it; it pauses now, and nothing is sent.
+        await pauseOwnerless(definition, input.idempotencyKey);
+        await pauseSchedule(definition, schedule);
+        return 'owner_ineligible';
+      }
+
+      const recipients = await recipientStatesOf(definition);
+      const to = recipients.filter(mayReceive).map((r) => r.email);
+      let outcome: ScheduledReportOutcome = 'no_recipients';
+      let rowCount: number | null = null;
+      if (to.length > 0) {
+        const report = await deps.savedReportCsv(definition, new Date());
+        rowCount = report.rowCount;
+        const result = await sendEmail({
+          idempotencyKey: `${input.idempotencyKey}:report-email`,
+          tenantId: definition.tenantId,
+          to: { emails: to },
+          subject: `Report: ${definition.name}`,
+          text: `The report "${definition.name}" (${definition.kind}) is attached as ${report.fileName}.\n\nIt is sent by a saved report of Insurflow; a user who may see its report can change its recipients or schedule, pause or delete it.`,
+          attachments: [{ filename: report.fileName, content: report.csv, contentType: 'text/csv; charset=utf-8' }],
+        });
+        outcome = result.status;
+      }
+      await deps.sequelize.transaction((transaction) =>
+        recordAudit(
+          // Who: the owner, on whose authority the report is sent, through this run.
+          workflowAuditSource(definition.ownerId),
+          {
+            tenantId: definition.tenantId,
+            action: 'report_definition.deliver',
+            entityType: 'report_definition',
+            entityId: definition.id,
+            after: {
+              name: definition.name,
+              kind: definition.kind,
+              recipients: to,
+              skipped: recipients.filter((r) => !mayReceive(r)),
+              rowCount,
+              outcome,
+            },
+            dedupeKey: `${input.idempotencyKey}:delivery`,
+          },
+          transaction,
+        ),
+      );
+      return outcome;
     },
   };
 }

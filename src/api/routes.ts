@@ -58,7 +58,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...catalogRoutes(config),
     ...auditEventRoutes(),
     ...reportRoutes(),
-    ...reportDefinitionRoutes(),
+    ...reportDefinitionRoutes(config),
     ...codecRoutes(config),
     ...meRoutes(),
     ...driftRoutes(),

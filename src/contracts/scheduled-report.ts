@@ -4,9 +4,45 @@
  * (src/services/report-schedules.ts), the workflow, its activity and the tests.
  */
 
+import type { Role } from '../shared/roles';
+
 /** The reports a tenant may save; the platform report belongs to no tenant. */
 export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance'] as const;
 export type SavedReportKind = (typeof SAVED_REPORT_KINDS)[number];
+
+/**
+ * The roles that may see each kind of report, and so save, change and own a definition of it
+ * (src/policies/reports.ts); the delivery checks its definition's owner against them too.
+ */
+export const REPORT_KIND_ROLES: Record<SavedReportKind, Role[]> = {
+  claims: ['claims_manager', 'tenant_admin'],
+  policies: ['tenant_admin'],
+  compliance: ['compliance_officer', 'tenant_admin'],
+};
+
+/**
+ * Whether a user may own a definition, so that it is sent on their authority: an active user of
+ * its tenant whose role may see its kind of report.
+ */
+export function mayOwnReport(
+  user: { tenantId: string | null; isActive: boolean; role: Role },
+  definition: { tenantId: string; kind: SavedReportKind },
+): boolean {
+  return user.tenantId === definition.tenantId && user.isActive && REPORT_KIND_ROLES[definition.kind].includes(user.role);
+}
+
+/** Why a definition was paused without anyone asking: its owner may no longer own it. */
+export type ReportPauseReason = 'owner_ineligible';
+
+/**
+ * What a recipient address of a definition is, and so whether the report reaches it: `member`,
+ * an active staff member of the tenant, and `confirmed`, an address that followed the link mailed
+ * to it, receive it; `pending` (the link not followed yet) and `inactive` (an account of the
+ * tenant that is deactivated or not verified, which is offered no link) do not.
+ */
+export const RECIPIENT_STATUSES = ['member', 'confirmed', 'pending', 'inactive'] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+export const DELIVERED_RECIPIENT_STATUSES: readonly RecipientStatus[] = ['member', 'confirmed'];
 
 export const SCHEDULED_REPORT_WORKFLOW_TYPE = 'scheduledReportWorkflow';
 
@@ -23,10 +59,11 @@ export interface ScheduledReportInput {
 }
 
 /**
- * What one scheduled run did: the notification's outcome, or why it sent nothing: the definition
- * was deleted (its schedule is removed too), paused, or no longer scheduled.
+ * What one scheduled run did: the notification's outcome (`no_recipients`: no address may receive
+ * it yet), or why it sent nothing: the definition was deleted (its schedule is removed too),
+ * paused, no longer scheduled, or its owner may no longer own it (it is paused now).
  */
 export type ScheduledReportOutcome =
-  'sent' | 'already_sent' | 'no_recipients' | 'suppressed' | 'definition_gone' | 'paused' | 'unscheduled';
+  'sent' | 'already_sent' | 'no_recipients' | 'suppressed' | 'definition_gone' | 'paused' | 'unscheduled' | 'owner_ineligible';
 
 export type ScheduledReportWorkflow = (input: ScheduledReportInput) => Promise<ScheduledReportOutcome>;

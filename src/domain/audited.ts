@@ -39,17 +39,25 @@ export function createAudited<M extends TenantRow>(
   return audited(deps, create, (row) => ({ tenantId, action: `${entityType}.create`, entityType, entityId: row.id, after: row }));
 }
 
-/** Changes the given fields of a row and records them as they were and became, as `<entityType>.update`. */
+/**
+ * Changes the given fields of a row and records them as they were and became, as `<entityType>.update`;
+ * `alongside` runs in the same transaction once the row is changed (the writes that follow from it).
+ */
 export function updateAudited<M extends TenantRow>(
   deps: AuditDeps,
   entityType: string,
   row: M,
   fields: Partial<Attributes<M>>,
+  alongside?: (changed: M, transaction: Transaction) => Promise<void>,
 ): Promise<M> {
   const before = row.toJSON();
   return audited(
     deps,
-    (transaction) => row.update(fields, { transaction }),
+    async (transaction) => {
+      const changed = await row.update(fields, { transaction });
+      await alongside?.(changed, transaction);
+      return changed;
+    },
     (after) => ({ tenantId: row.tenantId, action: `${entityType}.update`, entityType, entityId: row.id, before, after }),
   );
 }

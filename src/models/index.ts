@@ -25,6 +25,7 @@ import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
+import { ReportRecipientConfirmation } from './report-recipient-confirmation';
 import { RunDrift } from './run-drift';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
@@ -49,6 +50,7 @@ export {
   RefreshToken,
   Registration,
   ReportDefinition,
+  ReportRecipientConfirmation,
   Subscription,
   Tenant,
   TenantSettings,
@@ -72,6 +74,7 @@ export function initModels(sequelize: Sequelize): void {
     Subscription,
     Registration,
     ReportDefinition,
+    ReportRecipientConfirmation,
   ]) {
     model.initModel(sequelize);
   }

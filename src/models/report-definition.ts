@@ -1,5 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { SAVED_REPORT_KINDS, type SavedReportKind } from '../contracts/scheduled-report';
+import { SAVED_REPORT_KINDS, type ReportPauseReason, type SavedReportKind } from '../contracts/scheduled-report';
 
 export type { SavedReportKind };
 
@@ -20,6 +20,10 @@ export class ReportDefinition extends Model<InferAttributes<ReportDefinition>, I
   declare schedule: CreationOptional<string | null>;
   /** A paused schedule sends nothing until resumed. */
   declare paused: CreationOptional<boolean>;
+  /** Why it was paused when nobody asked: `owner_ineligible`, its owner may no longer own it. */
+  declare pausedReason: CreationOptional<ReportPauseReason | null>;
+  /** On whose authority it is sent: its creator, until a tenant admin hands it over. */
+  declare ownerId: string;
   declare createdById: string;
   declare updatedById: string;
   declare createdAt: CreationOptional<Date>;
@@ -37,6 +41,8 @@ export class ReportDefinition extends Model<InferAttributes<ReportDefinition>, I
         recipients: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
         schedule: { type: DataTypes.STRING(120) },
         paused: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        pausedReason: { type: DataTypes.STRING(40) },
+        ownerId: { type: DataTypes.UUID, allowNull: false },
         createdById: { type: DataTypes.UUID, allowNull: false },
         updatedById: { type: DataTypes.UUID, allowNull: false },
         createdAt: DataTypes.DATE,

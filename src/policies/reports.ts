@@ -4,19 +4,14 @@
  * other definition is answered as missing (404).
  */
 import { Op } from 'sequelize';
-import type { SavedReportKind } from '../contracts/scheduled-report';
+import { REPORT_KIND_ROLES, type SavedReportKind } from '../contracts/scheduled-report';
 import { ReportDefinition } from '../models';
 import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
-import { COMPLIANCE_ROLES } from './compliance';
 import { type Policy, tenantOf } from './core';
 import { NotPermitted } from './refusals';
 
-export const REPORT_KIND_ROLES: Record<SavedReportKind, Role[]> = {
-  claims: ['claims_manager', 'tenant_admin'],
-  policies: ['tenant_admin'],
-  compliance: [...COMPLIANCE_ROLES],
-};
+export { REPORT_KIND_ROLES };
 
 /** The kinds of report the role may see. */
 export const reportKindsOf = (role: Role) =>

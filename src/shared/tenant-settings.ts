@@ -22,6 +22,8 @@ export interface TenantSettingsValues {
   complianceWebhookUrl: string | null;
   /** IANA name of the tenant's time zone: scheduled reports' cron expressions are read in it. */
   timeZone: string;
+  /** Saved reports with a schedule the tenant may keep, paused ones included (docs/reports.md, Quota). */
+  scheduledReportDefinitionsMax: number;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -40,7 +42,11 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
   timeZone: 'UTC',
+  scheduledReportDefinitionsMax: 20,
 };
+
+/** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
+export const SCHEDULED_REPORT_DEFINITIONS_CEILING = 100;
 
 const positiveInt = Joi.number().integer().min(1);
 
@@ -76,4 +82,9 @@ export const TENANT_SETTINGS_KEYS = {
       .uri({ scheme: ['http', 'https'] }),
   ),
   timeZone,
+  scheduledReportDefinitionsMax: Joi.number()
+    .integer()
+    .min(0)
+    .max(SCHEDULED_REPORT_DEFINITIONS_CEILING)
+    .description('Saved reports with a schedule the tenant may keep, paused ones included; 0 allows none'),
 };

@@ -5,14 +5,17 @@
  * scheduled definition is a Temporal Schedule in the tenant's time zone whose run e-mails the
  * report's CSV once per scheduled time, pauses with the definition and goes with it.
  */
-import { ScheduleNotFoundError, type ScheduleHandle } from '@temporalio/client';
-import { reportScheduleId, type ScheduledReportWorkflow } from '../../src/contracts/scheduled-report';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { AuditEvent, ReportDefinition, Tenant, User } from '../../src/models';
 import { workerActivities } from '../../worker/worker';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
+import { mailedToken, RECIPIENT_LINK_SUBJECT } from '../support/mailed-tokens';
+import { scheduleTrigger } from '../support/report-runs';
 import { startTestStack, TestStack } from '../support/stack';
-import { eventually, waitUntil } from '../support/waiting';
+import { waitUntil } from '../support/waiting';
 
 describe('saved reports', () => {
   let stack: TestStack;
@@ -22,12 +25,15 @@ describe('saved reports', () => {
   let officer: User;
   let adjuster: User;
   let outsider: User;
+  /** The schedule's next run started by trigger-now, waited for until it ends; answers its outcome. */
+  let triggeredRun: ReturnType<typeof scheduleTrigger>;
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const definitions = '/api/v1/reports/definitions';
   const claimsDefinition = { name: 'Weekly claims', kind: 'claims', parameters: { groupBy: 'month' }, recipients: ['ops@example.com'] };
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
+    triggeredRun = scheduleTrigger(stack.temporal);
     tenant = await buildTenant();
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -47,26 +53,6 @@ describe('saved reports', () => {
     };
   }
 
-  /** When the last triggered run was seen started: its ID carries the server's time to the second. */
-  let lastTriggerSeenAt = 0;
-
-  /** The schedule's next run started by trigger-now, waited for until it ends; answers its outcome. */
-  async function triggeredRun(handle: ScheduleHandle): Promise<{ workflowId: string; outcome: string }> {
-    // Two triggers within one second would be one scheduled time, one workflow ID and one idempotency key.
-    await waitUntil(() => Math.floor(Date.now() / 1000) > Math.floor(lastTriggerSeenAt / 1000), 'the next second', 2000);
-    const before = (await handle.describe()).info.recentActions.length;
-    await handle.trigger();
-    const { info } = await eventually(
-      () => handle.describe(),
-      (schedule) => schedule.info.recentActions.length > before,
-      'the triggered run to start',
-    );
-    lastTriggerSeenAt = Date.now();
-    const { workflowId } = info.recentActions[info.recentActions.length - 1].action.workflow;
-    const outcome = await stack.temporal.workflow.getHandle<ScheduledReportWorkflow>(workflowId).result();
-    return { workflowId, outcome };
-  }
-
   it('creates, shows, lists, changes and deletes a definition, kept per user and audited at each step', async () => {
     const created = await create(manager);
     expect(created).toMatchObject({
@@ -79,6 +65,9 @@ describe('saved reports', () => {
       schedule: null,
       scheduleId: null,
       paused: false,
+      pausedReason: null,
+      ownerId: manager.id,
+      recipientStatuses: [{ email: 'ops@example.com', status: 'pending' }],
       createdById: manager.id,
       updatedById: manager.id,
     });
@@ -192,9 +181,12 @@ describe('saved reports', () => {
 
   it('a scheduled definition is a Temporal Schedule in the tenant’s time zone that e-mails its CSV once per scheduled time, pauses and goes with it', async () => {
     await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ timeZone: 'Europe/Paris' }).expect(200);
-    const recipients = ['claims-team@example.com', 'cfo@example.com'];
+    // A member of the staff receives it as it is; an address outside once it confirmed (report-recipients.test.ts).
+    const recipients = [adjuster.email, 'finance-director@example.com'];
     const created = await create(manager, { ...claimsDefinition, name: 'Monday claims', recipients, schedule: '0 7 * * 1' });
     expect(created.scheduleId).toBe(reportScheduleId(created.id));
+    const token = await mailedToken(stack.smtp, 'finance-director@example.com', RECIPIENT_LINK_SUBJECT);
+    await stack.api.post('/api/v1/reports/recipients/confirm').send({ token }).expect(200);
     const handle = stack.temporal.schedule.getHandle(reportScheduleId(created.id));
     const schedule = await handle.describe();
     expect(schedule.spec).toMatchObject({ timezone: 'Europe/Paris' });
@@ -220,7 +212,8 @@ describe('saved reports', () => {
 
     // A retried activity of the same scheduled time sends nothing more.
     const { deliverScheduledReport } = workerActivities(stack.deps);
-    const again = await deliverScheduledReport({ definitionId: created.id, tenantId: tenant.id, idempotencyKey: workflowId });
+    const retry = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'retried' } });
+    const again = await retry.run(deliverScheduledReport, { definitionId: created.id, tenantId: tenant.id, idempotencyKey: workflowId });
     expect(again).toBe('already_sent');
     const mailsOf = () => stack.smtp.messages.filter((m) => m.subject === 'Report: Monday claims').length;
     expect(mailsOf()).toBe(1);

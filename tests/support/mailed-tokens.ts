@@ -1,10 +1,11 @@
-/** Single-use tokens the API mails (address verification, password resets), read from the SMTP sink. */
+/** Single-use tokens the API mails (address verification, password resets, report recipients), read from the SMTP sink. */
 import type { ReceivedMail, SmtpSink } from './smtp-sink';
 
 export const VERIFY_ACCOUNT_SUBJECT = 'Activate your Insurflow account';
 export const ALREADY_REGISTERED_SUBJECT = 'You already have an Insurflow account';
 export const VERIFY_REGISTRATION_SUBJECT = 'Confirm your company registration';
 export const REGISTRATION_ADDRESS_IN_USE_SUBJECT = 'This address already has an Insurflow account';
+export const RECIPIENT_LINK_SUBJECT = 'Confirm that you want to receive an Insurflow report';
 
 /** The token a mail carries on a line of its own. */
 export function tokenIn(mail: ReceivedMail): string {

@@ -9,9 +9,14 @@
  * written before its schedule is brought in line (repeating the request brings it in line; until
  * then the run obeys the row's pause and schedule), and a deletion deletes the row first (the
  * schedule, should its deletion fail, removes itself at its next run).
+ *
+ * A definition is sent on its owner's authority (./ownership.ts), to the recipients who may
+ * receive it (./recipients.ts: the links of addresses outside the staff are minted with the
+ * recipients and mailed once they commit), and a tenant keeps at most its quota of scheduled
+ * definitions (`scheduledReportDefinitionsMax`).
  */
 import crypto from 'node:crypto';
-import { Op } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { ReportDefinition, TenantSettings } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
@@ -19,9 +24,11 @@ import { assertMaySave, reportDefinitionPolicy } from '../../policies/reports';
 import { ensureReportSchedule, removeReportSchedule } from '../../services/report-schedules';
 import { cronProblem } from '../../shared/cron';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { unprocessable } from '../../shared/errors';
+import { quotaExceeded, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { assertOwnerMayRun } from './ownership';
+import { linkRecipients } from './recipients';
 import { checkedParameters } from './saved';
 
 export interface DefinitionFields {
@@ -44,6 +51,33 @@ function checkSchedule(schedule: string | null | undefined): void {
 
 /** Each address once, in the order given (they arrive lower case). */
 const distinct = (recipients: string[]) => [...new Set(recipients)];
+
+/**
+ * Throws 422 `quota_exceeded` unless the tenant may keep one more scheduled definition (`except`:
+ * the one being scheduled, when it exists). Checked before Temporal is written, so a tenant at its
+ * quota costs no schedule, and again in the transaction that stores the row, under the tenant
+ * row's lock, which is the check that holds when two requests race.
+ */
+async function assertScheduleRoom(tenantId: string, transaction?: Transaction, except?: string): Promise<void> {
+  if (transaction) {
+    // NO KEY UPDATE: rows that merely reference the tenant are still inserted meanwhile.
+    await ReportDefinition.sequelize!.query('SELECT id FROM tenants WHERE id = :tenantId FOR NO KEY UPDATE', {
+      replacements: { tenantId },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+  }
+  const { scheduledReportDefinitionsMax: limit } = await TenantSettings.forTenant(tenantId);
+  const used = await ReportDefinition.count({
+    where: { tenantId, schedule: { [Op.ne]: null }, ...(except && { id: { [Op.ne]: except } }) },
+    transaction,
+  });
+  if (used >= limit) {
+    throw quotaExceeded(`This tenant already keeps ${used} scheduled reports, the most its settings allow`, [
+      { field: 'schedule', message: 'scheduled reports per tenant', quota: 'scheduled_report_definitions', limit, used },
+    ]);
+  }
+}
 
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
 async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
@@ -72,15 +106,26 @@ export const createReportDefinition: Command<DefinitionFields, ReportDefinition>
     recipients: distinct(fields.recipients),
     schedule: fields.schedule ?? null,
     paused: fields.paused ?? false,
+    ownerId: caller.id,
     createdById: caller.id,
     updatedById: caller.id,
   });
-  if (row.schedule !== null) await syncSchedule(deps, row);
+  const scheduled = row.schedule !== null;
+  if (scheduled) await assertScheduleRoom(tenantId);
+  if (scheduled) await syncSchedule(deps, row);
+  let mailLinks = () => undefined as void;
   try {
-    return await createAudited(deps, 'report_definition', tenantId, (transaction) => row.save({ transaction }));
+    const created = await createAudited(deps, 'report_definition', tenantId, async (transaction) => {
+      if (scheduled) await assertScheduleRoom(tenantId, transaction);
+      const saved = await row.save({ transaction });
+      mailLinks = await linkRecipients(saved, caller.id, transaction, deps);
+      return saved;
+    });
+    mailLinks();
+    return created;
   } catch (err) {
     // Best effort: a schedule left behind finds no row at its first run and removes itself.
-    if (row.schedule !== null) await deps.temporal.call('rpc', (client) => removeReportSchedule(client, row.id)).catch(() => undefined);
+    if (scheduled) await deps.temporal.call('rpc', (client) => removeReportSchedule(client, row.id)).catch(() => undefined);
     throw err;
   }
 };
@@ -93,9 +138,27 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   const row = await findVisible(caller, reportDefinitionPolicy, id);
   checkSchedule(change.schedule);
   const wasScheduled = row.schedule !== null;
+  const willBeScheduled = change.schedule === undefined ? wasScheduled : change.schedule !== null;
+  // A definition that is to run is sent on its owner's authority: one the owner lost is handed over first (409).
+  if (willBeScheduled && !(change.paused ?? row.paused)) await assertOwnerMayRun(row);
+  const newlyScheduled = willBeScheduled && !wasScheduled;
+  if (newlyScheduled) await assertScheduleRoom(row.tenantId, undefined, row.id);
   const parameters = change.parameters === undefined ? {} : { parameters: checkedParameters(row.kind, change.parameters) };
   const recipients = change.recipients === undefined ? {} : { recipients: distinct(change.recipients) };
-  const updated = await updateAudited(deps, 'report_definition', row, { ...change, ...parameters, ...recipients, updatedById: caller.id });
+  // A pause or resume someone asked for replaces the reason of a pause nobody asked for.
+  const pausedReason = change.paused === undefined ? {} : { pausedReason: null };
+  let mailLinks = () => undefined as void;
+  const updated = await updateAudited(
+    deps,
+    'report_definition',
+    row,
+    { ...change, ...parameters, ...recipients, ...pausedReason, updatedById: caller.id },
+    async (changed, transaction) => {
+      if (newlyScheduled) await assertScheduleRoom(row.tenantId, transaction, row.id);
+      if (change.recipients !== undefined) mailLinks = await linkRecipients(changed, caller.id, transaction, deps);
+    },
+  );
+  mailLinks();
   // A definition that neither had nor has a schedule has nothing in Temporal to bring in line.
   if (wasScheduled || updated.schedule !== null) await syncSchedule(deps, updated);
   return updated;
@@ -112,6 +175,19 @@ export const deleteReportDefinition: Command<{ id: string }, void> = async (call
       deps.logger.warn({ err, definitionId: row.id }, 'report schedule not deleted; it removes itself at its next run');
     });
 };
+
+/**
+ * Once a user change that paused its owner's definitions has committed (src/domain/users): their
+ * Temporal Schedules are paused too. A failure is logged, not answered: the change is made, and
+ * each paused definition's next run pauses its schedule (docs/reports.md, Owner).
+ */
+export async function pauseSchedulesOf(deps: CommandDeps, definitions: ReportDefinition[]): Promise<void> {
+  for (const definition of definitions.filter((d) => d.schedule !== null)) {
+    await syncSchedule(deps, definition).catch((err: unknown) => {
+      deps.logger.warn({ err, definitionId: definition.id }, 'report schedule not paused; its next run pauses it');
+    });
+  }
+}
 
 /** After the tenant's time zone changed: every scheduled definition's Schedule reads its cron expression in the new one. */
 export async function rescheduleTenantReports(tenantId: string, deps: CommandDeps): Promise<void> {

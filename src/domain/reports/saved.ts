@@ -72,8 +72,22 @@ export function savedReportTable(sequelize: Sequelize, report: SavedReport, now:
   }
 }
 
-/** The CSV as one text, for an e-mail attachment (src/activities/report-delivery.ts). */
-export async function savedReportCsv(sequelize: Sequelize, report: SavedReport, now: Date): Promise<{ fileName: string; csv: string }> {
+/** Passes the rows on, counting them as they go: a long list is read a page at a time and never held. */
+async function* counted(rows: AsyncIterable<object> | Iterable<object>, count: { rows: number }): AsyncGenerator<object> {
+  for await (const row of rows) {
+    count.rows += 1;
+    yield row;
+  }
+}
+
+/** The CSV as one text, for an e-mail attachment (src/activities/report-delivery.ts), and its number of rows for the delivery's audit event. */
+export async function savedReportCsv(
+  sequelize: Sequelize,
+  report: SavedReport,
+  now: Date,
+): Promise<{ fileName: string; csv: string; rowCount: number }> {
   const table = await savedReportTable(sequelize, report, now);
-  return { fileName: table.fileName, csv: await csvText(table.rows, table.columns) };
+  const count = { rows: 0 };
+  const csv = await csvText(counted(table.rows, count), table.columns);
+  return { fileName: table.fileName, csv, rowCount: count.rows };
 }

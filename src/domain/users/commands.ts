@@ -7,6 +7,7 @@ import { User } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { userPolicy } from '../../policies/users';
 import { hashPassword } from '../../services/passwords';
+import { pauseDefinitionsOwnedBy } from '../../services/report-ownership';
 import { revokeAllSessions } from '../../services/tokens';
 import { unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
@@ -14,6 +15,7 @@ import { audited } from '../audited';
 import { requestAccountByMail } from '../auth/commands';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
+import { pauseSchedulesOf } from '../reports/definitions';
 
 /** A manager must be another user of the same tenant (422 otherwise). */
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
@@ -65,7 +67,8 @@ export interface UpdateUserInput {
 
 /**
  * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422);
- * a change of role, status or password ends every session the user had.
+ * a change of role, status or password ends every session the user had, and a user who may no
+ * longer own their saved reports has them paused with the change (docs/reports.md, Owner).
  */
 export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, password, ...fields }, deps) => {
   const tenantId = tenantOf(caller);
@@ -80,13 +83,15 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
     (fields.isActive !== undefined && fields.isActive !== user.isActive);
   const newHash = password && { passwordHash: await hashPassword(password, deps.config.passwordHashing) };
   const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
-  await audited(
+  const pausedReports = await audited(
     deps,
     async (transaction) => {
       await user.update({ ...fields, ...newHash }, { transaction });
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });
       await syncAudience(user.id, transaction, deps);
+      // Their saved reports are sent on their authority: gone with it, they stop with this change.
+      return pauseDefinitionsOwnedBy(user.id, user, deps.auditSource, transaction);
     },
     () => ({
       tenantId,
@@ -97,5 +102,6 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
       after: user,
     }),
   );
+  await pauseSchedulesOf(deps, pausedReports);
   return user;
 };

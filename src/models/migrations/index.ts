@@ -31,6 +31,7 @@ import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
 import * as complianceReportIndex from './0031-compliance-report-index';
+import * as reportRecipientsOwner from './0032-report-recipients-owner';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -63,5 +64,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0028-run-drift-incidents', ...runDriftIncidents },
   { name: '0030-claim-report-columns', ...claimReportColumns },
   { name: '0031-compliance-report-index', ...complianceReportIndex },
+  { name: '0032-report-recipients-owner', ...reportRecipientsOwner },
   { name: '0034-unverified-addresses', ...unverifiedAddresses },
 ];

@@ -1,26 +1,50 @@
 /**
  * Saved reports (docs/reports.md, Saved reports): a tenant's report definitions, their changes as
- * commands (src/domain/reports/definitions.ts), and a definition's run, answered exactly as its
- * report's route answers.
+ * commands (src/domain/reports/definitions.ts), a definition's run, answered exactly as its
+ * report's route answers, its hand-over by a tenant admin, and the public route where an address
+ * outside the staff confirms it wants a definition's report.
  */
 import Joi from 'joi';
+import type { Config } from '../../../config';
 import { reportScheduleId } from '../../../contracts/scheduled-report';
 import { createReportDefinition, deleteReportDefinition, updateReportDefinition } from '../../../domain/reports/definitions';
+import { handOverReportDefinition } from '../../../domain/reports/ownership';
+import { confirmReportRecipient } from '../../../domain/reports/recipients';
 import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
 import { ReportDefinition } from '../../../models';
 import { findVisible } from '../../../policies/core';
 import { reportDefinitionPolicy, SAVED_REPORT_ROLES } from '../../../policies/reports';
-import { commandDeps } from '../../http/command-deps';
+import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
+import { commandDeps, publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { sendCsv, wantsCsv } from '../../http/csv';
+import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { claimsReportSchema, complianceReportSchema, policiesReportSchema } from '../schemas';
-import { createDefinitionBody, definitionSchema, listDefinitionsQuery, runDefinitionQuery, updateDefinitionBody } from './schemas';
+import {
+  confirmedRecipientSchema,
+  confirmRecipientBody,
+  createDefinitionBody,
+  definitionSchema,
+  handOverBody,
+  listDefinitionsQuery,
+  runDefinitionQuery,
+  updateDefinitionBody,
+} from './schemas';
 
-const view = (row: ReportDefinition) => ({ ...row.toJSON(), scheduleId: row.schedule === null ? null : reportScheduleId(row.id) });
+const view = (row: ReportDefinition, recipientStatuses: RecipientState[]) => ({
+  ...row.toJSON(),
+  recipientStatuses,
+  scheduleId: row.schedule === null ? null : reportScheduleId(row.id),
+});
 
-export function reportDefinitionRoutes(): RouteSpec[] {
+/** One definition as the API shows it, with whether each recipient receives it. */
+const viewOf = async (row: ReportDefinition) => view(row, await recipientStatesOf(row));
+
+export function reportDefinitionRoutes(config: Config): RouteSpec[] {
+  // The confirmation link is a token anyone may try: counted per client address, as the auth routes are.
+  const confirmLimit = rateLimit({ name: 'report-recipient-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return [
     route({
       method: 'get',
@@ -34,7 +58,8 @@ export function reportDefinitionRoutes(): RouteSpec[] {
         const { kind, ...page } = ctx.state.input.query;
         const scope = reportDefinitionPolicy.scope(ctx.state.user);
         const rows = await paginate(ReportDefinition, page, kind ? { ...scope, kind } : scope);
-        ctx.body = { ...rows, items: rows.items.map(view) };
+        const states = await recipientStates(rows.items);
+        ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
       },
     }),
     route({
@@ -48,7 +73,7 @@ export function reportDefinitionRoutes(): RouteSpec[] {
       response: { status: 201, schema: definitionSchema },
       handler: async (ctx) => {
         ctx.status = 201;
-        ctx.body = view(await createReportDefinition(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
+        ctx.body = await viewOf(await createReportDefinition(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
       },
     }),
     route({
@@ -60,7 +85,7 @@ export function reportDefinitionRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: definitionSchema },
       handler: async (ctx) => {
-        ctx.body = view(await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id));
+        ctx.body = await viewOf(await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id));
       },
     }),
     route({
@@ -74,7 +99,37 @@ export function reportDefinitionRoutes(): RouteSpec[] {
       response: { status: 200, schema: definitionSchema },
       handler: async (ctx) => {
         const input = { id: ctx.state.input.params.id, change: ctx.state.input.body };
-        ctx.body = view(await updateReportDefinition(ctx.state.user, input, commandDeps(ctx)));
+        ctx.body = await viewOf(await updateReportDefinition(ctx.state.user, input, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/reports/definitions/:id/owner',
+      summary:
+        'Hand a saved report over to another active user of the tenant whose role may see its report (a tenant admin); a definition paused because its owner lost that stays paused until resumed',
+      tag: 'reports',
+      roles: ['tenant_admin'],
+      params: idParams,
+      body: handOverBody,
+      response: { status: 200, schema: definitionSchema },
+      handler: async (ctx) => {
+        const input = { id: ctx.state.input.params.id, ownerId: ctx.state.input.body.ownerId };
+        ctx.body = await viewOf(await handOverReportDefinition(ctx.state.user, input, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/reports/recipients/confirm',
+      summary:
+        'Confirm, with the token mailed to it (single use), that an address wants a saved report: it receives the report from its next delivery on',
+      tag: 'reports',
+      auth: 'public',
+      idempotent: false,
+      before: [confirmLimit],
+      body: confirmRecipientBody,
+      response: { status: 200, schema: confirmedRecipientSchema },
+      handler: async (ctx) => {
+        ctx.body = await confirmReportRecipient(ctx.state.input.body, publicCommandDeps(ctx));
       },
     }),
     route({

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { SAVED_REPORT_KINDS } from '../../../contracts/scheduled-report';
+import { RECIPIENT_STATUSES, SAVED_REPORT_KINDS } from '../../../contracts/scheduled-report';
 import { CLAIM_GROUPINGS } from '../../../domain/reports/claims-queries';
 import { CLAIM_REPORT_SECTIONS, periodKeys, POLICY_REPORT_SECTIONS } from '../../../domain/reports/parameters';
 import { POLICY_GROUPINGS } from '../../../domain/reports/policies-queries';
@@ -32,7 +32,9 @@ const recipients = Joi.array()
   .items(email)
   .min(1)
   .max(MAX_RECIPIENTS)
-  .description('E-mail addresses the scheduled report is sent to (each once, lower case)');
+  .description(
+    'E-mail addresses the scheduled report is sent to (each once, lower case): active staff of the tenant receive it; any other address is mailed a link and receives it once the link is followed',
+  );
 const schedule = nullable(cronExpression).description(
   'Cron expression in the tenant’s time zone (GET /tenant/settings, timeZone), e.g. "0 7 * * 1"; null: not scheduled',
 );
@@ -55,6 +57,17 @@ export const listDefinitionsQuery = object({
   kind,
 });
 
+export const handOverBody = object({
+  ownerId: required(uuid).description('An active user of the tenant whose role may see the definition’s report'),
+}).label('HandOverReportDefinition');
+
+export const confirmRecipientBody = object({ token: required(Joi.string().max(200)) }).label('ConfirmReportRecipient');
+
+export const confirmedRecipientSchema = Joi.object({
+  email: Joi.string(),
+  reportName: Joi.string(),
+}).label('ConfirmedReportRecipient');
+
 export const runDefinitionQuery = object({
   format: oneOf(['json', 'csv'] as const).description('csv: a download (same as Accept: text/csv) of the table its section names'),
 });
@@ -68,6 +81,16 @@ export const definitionSchema = Joi.object({
   recipients: Joi.array().items(Joi.string()),
   schedule: Joi.string().allow(null),
   paused: Joi.boolean(),
+  pausedReason: Joi.string()
+    .valid('owner_ineligible')
+    .allow(null)
+    .description('owner_ineligible: paused because its owner may no longer own it; hand it over, then resume it'),
+  ownerId: uuid.description('On whose authority it is sent: its creator, until a tenant admin hands it over'),
+  recipientStatuses: Joi.array()
+    .items(Joi.object({ email: Joi.string(), status: Joi.string().valid(...RECIPIENT_STATUSES) }))
+    .description(
+      'Each recipient and whether it receives the report: member (active staff) and confirmed (followed its link) do; pending (link not followed) and inactive (a deactivated or unverified account of the tenant) do not',
+    ),
   scheduleId: Joi.string().allow(null).description('Its Temporal Schedule, report-<id>, while it has a schedule'),
   createdById: uuid,
   updatedById: uuid,

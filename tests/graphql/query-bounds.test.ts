@@ -118,13 +118,22 @@ describe('GraphQL query bounds (real API)', () => {
     it.each(cases)('%s, %i levels: 400 with a limit code, nothing executed, within 50 ms', async (shape, levels) => {
       const text = SHAPES[shape](levels);
       for (const as of [undefined, manager]) {
-        const { result, statements } = await statementsOf(() => graphql(text, {}, as));
-        expect(result.status).toBe(400);
-        expect(result.body.data).toBeUndefined();
-        expect(['COST_LIMIT_EXCEEDED', 'DEPTH_LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX']).toContain(result.body.errors?.[0].extensions?.code);
-        expect(statements).toEqual([]);
-        expect({ shape, levels, cpuMs: result.cpuMs < ANSWER_BUDGET_MS }).toEqual({ shape, levels, cpuMs: true });
-        expect({ shape, levels, ms: result.ms < WALL_CLOCK_BOUND_MS }).toEqual({ shape, levels, ms: true });
+        // The best of three tries: a GC pause or the in-process worker's threads can land in one
+        // try, while a document whose cost grows with its shape is slow in every one.
+        let [cpuMs, ms] = [Infinity, Infinity];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const { result, statements } = await statementsOf(() => graphql(text, {}, as));
+          expect(result.status).toBe(400);
+          expect(result.body.data).toBeUndefined();
+          expect(['COST_LIMIT_EXCEEDED', 'DEPTH_LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX']).toContain(result.body.errors?.[0].extensions?.code);
+          expect(statements).toEqual([]);
+          [cpuMs, ms] = [Math.min(cpuMs, result.cpuMs), Math.min(ms, result.ms)];
+        }
+        expect({ shape, levels, cpuMs: cpuMs < ANSWER_BUDGET_MS }).toEqual({ shape, levels, cpuMs: true });
+        expect({ shape, levels, ms: ms < WALL_CLOCK_BOUND_MS }).toEqual({ shape, levels, ms: true });
+        process.stdout.write(
+          `[query-bounds] ${shape}, ${levels} levels, ${as ? 'signed in' : 'anonymous'}: best of 3 ${cpuMs.toFixed(1)} ms CPU, ${ms.toFixed(1)} ms round trip\n`,
+        );
       }
     });
 

@@ -181,44 +181,74 @@ function intervalMs(interval: string): number {
 }
 
 const schema = Joi.object({
-  NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
+  NODE_ENV: Joi.string()
+    .description(
+      'the environment: production refuses development-only settings (placeholder secrets, private webhooks, anonymous introspection)',
+    )
+    .valid('development', 'test', 'production')
+    .default('development'),
   DATABASE_URL: Joi.string()
+    .description('PostgreSQL connection URL; the start command points it at its embedded PostgreSQL (required for the API or worker alone)')
     .uri({ scheme: ['postgres', 'postgresql'] })
     .required(),
-  TEMPORAL_ADDRESS: Joi.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: Joi.string().default('default'),
-  TEMPORAL_TASK_QUEUE: Joi.string().default('insurflow'),
+  TEMPORAL_ADDRESS: Joi.string().description('Temporal frontend (the start command: its embedded dev server)').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: Joi.string().description('Temporal namespace').default('default'),
+  TEMPORAL_TASK_QUEUE: Joi.string().description('task queue of all workflows and activities').default('insurflow'),
   TEMPORAL_BULK_TASK_QUEUE: Joi.string()
+    .description(
+      "task queue of bulk work (a rollout's acknowledgement runs and their activities), polled by every worker process beside the main queue; default `<TEMPORAL_TASK_QUEUE>-bulk`; set it equal to `TEMPORAL_TASK_QUEUE` for one queue (docs/scaling.md, Bulk work)",
+    )
     .max(200)
     .default((parent: { TEMPORAL_TASK_QUEUE: string }) => `${parent.TEMPORAL_TASK_QUEUE}-bulk`),
-  TEMPORAL_TLS: Joi.boolean().default(false),
-  TEMPORAL_TLS_SERVER_NAME: Joi.string(),
-  TEMPORAL_TLS_CERT_PATH: Joi.string(),
-  TEMPORAL_TLS_KEY_PATH: Joi.string(),
-  TEMPORAL_TLS_CA_PATH: Joi.string(),
-  TEMPORAL_UI_URL: Joi.string().uri(),
+  TEMPORAL_TLS: Joi.boolean()
+    .description('mTLS to a secured cluster or Temporal Cloud, with the four `TEMPORAL_TLS_*` settings below')
+    .default(false),
+  TEMPORAL_TLS_SERVER_NAME: Joi.string().description("server name checked against the cluster's certificate (with `TEMPORAL_TLS`)"),
+  TEMPORAL_TLS_CERT_PATH: Joi.string().description('client certificate file (with `TEMPORAL_TLS`)'),
+  TEMPORAL_TLS_KEY_PATH: Joi.string().description('client key file (with `TEMPORAL_TLS`)'),
+  TEMPORAL_TLS_CA_PATH: Joi.string().description('CA certificate of the cluster (with `TEMPORAL_TLS`)'),
+  TEMPORAL_UI_URL: Joi.string().description("the Temporal UI, shown in links (the start command: the dev server's UI)").uri(),
   TEMPORAL_UI_ORIGIN: Joi.string()
+    .description(
+      "the Temporal UI's origin (`http://localhost:8080`, no path; on the API's site, for the codec session cookie), the only one `POST /api/v1/codec/decode` and `/encode` answer cross-origin, with credentials; unset: no browser may call the codec routes",
+    )
     .max(200)
     .uri({ scheme: ['http', 'https'] })
     .pattern(/^https?:\/\/[^/?#]+$/, 'origin')
     .messages({ 'string.pattern.name': '"TEMPORAL_UI_ORIGIN" must be an origin: scheme, host and port only, e.g. http://127.0.0.1:8080' }),
   PAYLOAD_CODEC_KEYS: Joi.string()
+    .description(
+      'workflow payloads encrypted with AES-256-GCM before they reach Temporal: comma-separated `id:key` pairs, ids of letters, digits, `_` and `-`, each key 32 bytes in base64 (`openssl rand -base64 32`); every key listed can decrypt, so rotation adds a key (docs/security.md, Payload encryption). API and workers must list the same keys. Unset: payloads stored in clear (the start command and the tests); required by docker-compose',
+    )
     .max(4000)
     .custom((value: string, helpers) => (parsePayloadKeys(value) ? value : helpers.error('codec.keys')))
     .messages({
       'codec.keys': `"PAYLOAD_CODEC_KEYS" must be id:key pairs separated by commas, ids unique (letters, digits, _ and -), each key ${KEY_BYTES} bytes in base64 (openssl rand -base64 ${KEY_BYTES})`,
     }),
   PAYLOAD_CODEC_ACTIVE_KEY: Joi.string()
+    .description('the id of the key new payloads are encrypted with (required with `PAYLOAD_CODEC_KEYS`; compose: `k1`)')
     .max(64)
     .when('PAYLOAD_CODEC_KEYS', { is: Joi.exist(), then: Joi.required(), otherwise: Joi.forbidden() })
     .messages({ 'any.unknown': '"PAYLOAD_CODEC_ACTIVE_KEY" needs PAYLOAD_CODEC_KEYS' }),
-  API_HOST: Joi.string().default('127.0.0.1'),
-  API_PORT: Joi.number().port().default(3000),
-  API_DRAIN_SECONDS: Joi.number().integer().min(0).max(120).default(5),
-  API_PUBLIC_URL: Joi.string().uri(),
-  CORS_ORIGINS: Joi.string().allow('').default(''),
-  BODY_LIMIT: Joi.string().default('1mb'),
+  API_HOST: Joi.string().description('where the API listens').default('127.0.0.1'),
+  API_PORT: Joi.number().description('where the API listens').port().default(3000),
+  API_DRAIN_SECONDS: Joi.number()
+    .description(
+      'after SIGTERM, how long `/readyz` answers 503 `draining` before the API stops accepting; then requests in flight finish and it exits (a second signal exits at once); the start command sets `0`',
+    )
+    .integer()
+    .min(0)
+    .max(120)
+    .default(5),
+  API_PUBLIC_URL: Joi.string()
+    .description('base URL used in e-mails (default `http://API_HOST:API_PORT`); https makes the codec session cookie `Secure`')
+    .uri(),
+  CORS_ORIGINS: Joi.string().description('comma-separated allow-list of browser origins; empty: none').allow('').default(''),
+  BODY_LIMIT: Joi.string().description('largest JSON body').default('1mb'),
   JWT_SECRET: Joi.string()
+    .description(
+      'HS256 key, at least 32 characters, not a known placeholder outside development (`openssl rand -base64 48`); the start command generates one into `.data/jwt-secret`',
+    )
     .min(32)
     .required()
     .when('NODE_ENV', {
@@ -228,107 +258,295 @@ const schema = Joi.object({
       ),
     })
     .messages({ 'secret.placeholder': '"JWT_SECRET" is a known placeholder; set a long random value (e.g. openssl rand -base64 48)' }),
-  JWT_ISSUER: Joi.string().default('insurflow'),
-  JWT_AUDIENCE: Joi.string().default('insurflow-api'),
-  JWT_ACCESS_TTL_SECONDS: Joi.number().integer().min(30).default(900),
+  JWT_ISSUER: Joi.string().description('token issuer, checked on every token').default('insurflow'),
+  JWT_AUDIENCE: Joi.string().description('token audience, checked on every token').default('insurflow-api'),
+  JWT_ACCESS_TTL_SECONDS: Joi.number().description('access token lifetime').integer().min(30).default(900),
   JWT_REFRESH_TTL_SECONDS: Joi.number()
+    .description('session lifetime: a refresh token family ends this long after its login, however often it is refreshed')
     .integer()
     .min(60)
     .default(30 * 24 * 3600),
-  RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(20),
-  RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number().integer().min(1).default(10),
-  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: Joi.number().integer().min(1).default(5),
-  RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: Joi.number().integer().min(1).default(20),
+  RATE_LIMIT_AUTH_PER_MINUTE: Joi.number()
+    .description('auth route requests per client address, counted in PostgreSQL')
+    .integer()
+    .min(1)
+    .default(20),
+  RATE_LIMIT_REGISTRATION_PER_HOUR: Joi.number()
+    .description('company registrations per client address, counted in PostgreSQL')
+    .integer()
+    .min(1)
+    .default(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: Joi.number()
+    .description(
+      'wrong passwords one client address may send at one account before each further attempt is delayed (429 with `Retry-After`); the account itself is never locked',
+    )
+    .integer()
+    .min(1)
+    .default(5),
+  RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: Joi.number()
+    .description('wrong passwords one client address may send across all accounts before each further attempt is delayed')
+    .integer()
+    .min(1)
+    .default(20),
   RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: Joi.number()
+    .description(
+      'how long failures are remembered (also the longest delay, and the period of at most one "several failed sign-ins" e-mail per account)',
+    )
     .integer()
     .min(1)
     .default(15 * 60),
-  RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: Joi.number().integer().min(1).default(2),
+  RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: Joi.number()
+    .description('the first delay, doubled at each further failure or early attempt')
+    .integer()
+    .min(1)
+    .default(2),
   EMAIL_VERIFICATION_TTL_MINUTES: Joi.number()
+    .description("how long the link mailed to confirm a new account's or a company registration's address works")
     .integer()
     .min(5)
     .max(7 * 24 * 60)
     .default(24 * 60),
-  TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
-  PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).default(OWASP_ARGON2ID.memoryCost),
-  PASSWORD_HASH_TIME_COST: Joi.number().integer().min(1).default(OWASP_ARGON2ID.timeCost),
-  PASSWORD_HASH_QUEUE_LIMIT: Joi.number().integer().min(0).default(50),
-  RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
-  RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: Joi.number().integer().min(1).default(60),
-  RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: Joi.number().integer().min(1).default(600),
-  SMTP_HOST: Joi.string().default('127.0.0.1'),
-  SMTP_PORT: Joi.number().port().default(1025),
-  SMTP_SECURE: Joi.boolean().default(false),
-  SMTP_USER: Joi.string(),
-  SMTP_PASSWORD: Joi.string(),
-  MAIL_FROM: Joi.string().default('Insurflow <no-reply@insurflow.local>'),
-  SMTP_INSECURE_LOCAL_RELAY: Joi.boolean().default(false),
-  SMTP_CONNECTION_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
-  SMTP_GREETING_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
-  SMTP_SOCKET_TIMEOUT_MS: Joi.number().integer().min(100).default(30_000),
-  SMTP_MAX_CONNECTIONS: Joi.number().integer().min(1).max(100).default(5),
-  WORKER_MAX_CACHED_WORKFLOWS: Joi.number().integer().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2),
-  WORKER_BULK_MAX_CONCURRENT_ACTIVITIES: Joi.number().integer().min(1).default(DEFAULT_BULK_MAX_CONCURRENT_ACTIVITIES),
-  WORKER_BULK_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number().integer().min(2).default(DEFAULT_BULK_MAX_CONCURRENT_WORKFLOW_TASKS),
-  WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number().integer().min(0).default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
-  RETENTION_SCHEDULE_INTERVAL: scheduleInterval('RETENTION_SCHEDULE_INTERVAL', '1h'),
-  RETENTION_IDEMPOTENCY_HOURS: Joi.number().integer().min(1).default(24),
-  RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().integer().min(1).default(24),
-  RETENTION_BATCH_SIZE: Joi.number().integer().min(1).max(10_000).default(1000),
-  RECONCILER_INTERVAL: scheduleInterval('RECONCILER_INTERVAL', '5m'),
-  RECONCILER_BATCH_SIZE: Joi.number().integer().min(1).max(1000).default(100),
-  RECONCILER_MAX_BATCHES: Joi.number().integer().min(1).max(1000).default(20),
-  RECONCILER_GRACE_SECONDS: Joi.number().integer().min(0).max(86_400).default(120),
-  WORKER_METRICS_HOST: Joi.string().default('127.0.0.1'),
-  WORKER_METRICS_PORT: Joi.number().port(),
+  TRUST_PROXY_HOPS: Joi.number()
+    .description('proxies in front of the API whose `X-Forwarded-For` entries are believed; 0: the header is ignored')
+    .integer()
+    .min(0)
+    .max(10)
+    .default(0),
+  PASSWORD_HASH_MEMORY_KIB: Joi.number()
+    .description('argon2id memory cost (OWASP); lower only for tests')
+    .integer()
+    .min(1024)
+    .default(OWASP_ARGON2ID.memoryCost),
+  PASSWORD_HASH_TIME_COST: Joi.number()
+    .description('argon2id passes (OWASP); lower only for tests')
+    .integer()
+    .min(1)
+    .default(OWASP_ARGON2ID.timeCost),
+  PASSWORD_HASH_QUEUE_LIMIT: Joi.number()
+    .description(
+      'password hashes (logins, password changes) that may wait for a hashing slot; past it a login answers `503 overloaded` with `Retry-After` at once instead of waiting behind a flood',
+    )
+    .integer()
+    .min(0)
+    .default(50),
+  RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().description('public catalog requests per client address').integer().min(1).default(120),
+  RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: Joi.number()
+    .description(
+      '`/api/graphql` requests per client address without a token (a refused token counts here too); 429 with `Retry-After` past it',
+    )
+    .integer()
+    .min(1)
+    .default(60),
+  RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: Joi.number()
+    .description('`/api/graphql` requests per signed-in user, wherever they come from; 429 with `Retry-After` past it')
+    .integer()
+    .min(1)
+    .default(600),
+  SMTP_HOST: Joi.string().description('outgoing mail server (the start command: its embedded MailDev)').default('127.0.0.1'),
+  SMTP_PORT: Joi.number().description('outgoing mail server port').port().default(1025),
+  SMTP_SECURE: Joi.boolean()
+    .description('TLS from the first byte (port 465); otherwise STARTTLS is required unless `SMTP_INSECURE_LOCAL_RELAY`')
+    .default(false),
+  SMTP_USER: Joi.string().description('SMTP user name, if the relay asks for one'),
+  SMTP_PASSWORD: Joi.string().description('SMTP password, if the relay asks for one'),
+  MAIL_FROM: Joi.string().description('sender of every e-mail').default('Insurflow <no-reply@insurflow.local>'),
+  SMTP_INSECURE_LOCAL_RELAY: Joi.boolean()
+    .description(
+      'the relay is a local sink speaking plain SMTP (the start command, compose and the tests set `true` for their mail sinks); otherwise mail goes only over TLS (`SMTP_SECURE=true`, or STARTTLS required: a server that does not offer it gets nothing)',
+    )
+    .default(false),
+  SMTP_CONNECTION_TIMEOUT_MS: Joi.number()
+    .description(
+      'how long the mailer may take to set a session up (connect, greeting, STARTTLS); the sum of the three SMTP timeouts (at most 60000) also bounds a whole send',
+    )
+    .integer()
+    .min(100)
+    .default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: Joi.number()
+    .description("how long the mailer waits for the server's greeting")
+    .integer()
+    .min(100)
+    .default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: Joi.number()
+    .description('longest silence of the server once the session has begun')
+    .integer()
+    .min(100)
+    .default(30_000),
+  SMTP_MAX_CONNECTIONS: Joi.number()
+    .description(
+      "SMTP sessions each API or worker process keeps open and reuses for many messages (a rollout's notices pay no new connection, greeting or TLS handshake each); a relay that limits sessions per client may need fewer",
+    )
+    .integer()
+    .min(1)
+    .max(100)
+    .default(5),
+  WORKER_MAX_CACHED_WORKFLOWS: Joi.number()
+    .description(
+      'workflow runs the worker keeps in memory (250-320 KiB each; evicted runs are replayed when they next wake, docs/performance.md). The worker runs with `--max-old-space-size=768 --max-semi-space-size=16` (compose, `npm run start:worker`, the start command); a larger cache needs a larger heap, and a worker whose cache cannot fit it refuses to start',
+    )
+    .integer()
+    .min(0)
+    .default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: Joi.number()
+    .description("activity slots of the main queue's worker; unset: the SDK default")
+    .integer()
+    .min(1),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number()
+    .description("workflow task slots of the main queue's worker; unset: the SDK default")
+    .integer()
+    .min(2),
+  WORKER_BULK_MAX_CONCURRENT_ACTIVITIES: Joi.number()
+    .description("activity slots of the bulk queue's worker: how much of a worker process bulk work may take at once")
+    .integer()
+    .min(1)
+    .default(DEFAULT_BULK_MAX_CONCURRENT_ACTIVITIES),
+  WORKER_BULK_MAX_CONCURRENT_WORKFLOW_TASKS: Joi.number()
+    .description("workflow task slots of the bulk queue's worker")
+    .integer()
+    .min(2)
+    .default(DEFAULT_BULK_MAX_CONCURRENT_WORKFLOW_TASKS),
+  WORKER_SHUTDOWN_GRACE_SECONDS: Joi.number()
+    .description(
+      'after SIGTERM, how long running activities may finish before they are cancelled and retried elsewhere (a second signal exits at once); a container platform must wait longer before it kills the worker',
+    )
+    .integer()
+    .min(0)
+    .default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
+  RETENTION_SCHEDULE_INTERVAL: scheduleInterval('RETENTION_SCHEDULE_INTERVAL', '1h').description(
+    'how often the retention schedule runs: whole minutes, hours or days (`30m`, `1h`, `1d`)',
+  ),
+  RETENTION_IDEMPOTENCY_HOURS: Joi.number()
+    .description('how long an Idempotency-Key and its stored response are kept; must exceed `REQUEST_DEADLINE_MS`')
+    .integer()
+    .min(1)
+    .default(24),
+  RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().description('how long a delivered outbox message is kept').integer().min(1).default(24),
+  RETENTION_BATCH_SIZE: Joi.number().description('rows per retention DELETE statement').integer().min(1).max(10_000).default(1000),
+  RECONCILER_INTERVAL: scheduleInterval('RECONCILER_INTERVAL', '5m').description(
+    'how often the reconciler compares open rows with their runs: whole minutes, hours or days',
+  ),
+  RECONCILER_BATCH_SIZE: Joi.number()
+    .description('rows one reconciler activity checks, one describe each')
+    .integer()
+    .min(1)
+    .max(1000)
+    .default(100),
+  RECONCILER_MAX_BATCHES: Joi.number()
+    .description('batches per table per reconciler run, the bound on one run; the rest wait for the next run, least recently checked first')
+    .integer()
+    .min(1)
+    .max(1000)
+    .default(20),
+  RECONCILER_GRACE_SECONDS: Joi.number()
+    .description('rows younger than this are not checked: their outbox start may still be on its way')
+    .integer()
+    .min(0)
+    .max(86_400)
+    .default(120),
+  WORKER_METRICS_HOST: Joi.string().description('where the worker serves Prometheus metrics').default('127.0.0.1'),
+  WORKER_METRICS_PORT: Joi.number()
+    .description("the worker's Prometheus port; unset: no endpoint (the start command picks 9464 or a free port)")
+    .port(),
   METRICS_TOKEN: Joi.string()
+    .description(
+      "printable characters; the API's `/metrics` and the worker's then require `Authorization: Bearer <token>` (set it in production); unset: `/metrics` open",
+    )
     .min(16)
     .max(200)
     .pattern(/^[\x21-\x7e]+$/),
-  WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(NOTIFICATION_DELIVERY_BUDGET_MS).default(5000),
+  WEBHOOK_TIMEOUT_MS: Joi.number()
+    .description('compliance webhook delivery timeout')
+    .integer()
+    .min(100)
+    .max(NOTIFICATION_DELIVERY_BUDGET_MS)
+    .default(5000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
+    .description('lets webhooks reach loopback and private addresses, for a local receiver; refused in production')
     .default(false)
     .when('NODE_ENV', {
       is: 'production',
       then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }),
     }),
   GRAPHQL_ANONYMOUS_INTROSPECTION: Joi.boolean()
+    .description(
+      'lets a caller without a token read the GraphQL schema (`__schema`, `__type`), as GraphiQL does before a token is typed in (docs/graphql.md); refused in production; `npm start` sets `true`',
+    )
     .default(false)
     .when('NODE_ENV', {
       is: 'production',
       then: Joi.valid(false).messages({ 'any.only': '"GRAPHQL_ANONYMOUS_INTROSPECTION" must stay false in production' }),
     }),
-  DOCUMENTS_STORAGE: Joi.string().valid('local', 's3').default('local'),
-  DOCUMENTS_DIR: Joi.string().default('.data/documents'),
-  S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
-  S3_REGION: Joi.string().default('us-east-1'),
+  DOCUMENTS_STORAGE: Joi.string()
+    .description(
+      'where claim documents are kept: `local` (files under `DOCUMENTS_DIR`, one API host) or `s3` (a bucket every API host shares); see Document storage below',
+    )
+    .valid('local', 's3')
+    .default('local'),
+  DOCUMENTS_DIR: Joi.string().description('the directory of `DOCUMENTS_STORAGE=local`').default('.data/documents'),
+  S3_ENDPOINT: Joi.string()
+    .description('URL of an S3-compatible server (MinIO: `http://minio:9000`); unset: AWS S3')
+    .uri({ scheme: ['http', 'https'] }),
+  S3_REGION: Joi.string().description("the bucket's region").default('us-east-1'),
   // S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens.
   S3_BUCKET: Joi.string()
+    .description("the documents' bucket, created at start-up if missing (required with `s3`)")
     .pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3 bucket name')
     .when('DOCUMENTS_STORAGE', { is: 's3', then: Joi.required() }),
-  S3_ACCESS_KEY_ID: Joi.string(),
-  S3_SECRET_ACCESS_KEY: Joi.string(),
-  S3_FORCE_PATH_STYLE: Joi.boolean().default(false),
-  S3_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  S3_ACCESS_KEY_ID: Joi.string().description(
+    "the store's access key; both keys or neither; unset: the AWS SDK's default credentials (`AWS_*` variables, instance or task role)",
+  ),
+  S3_SECRET_ACCESS_KEY: Joi.string().description("the store's secret key; both keys or neither"),
+  S3_FORCE_PATH_STYLE: Joi.boolean()
+    .description('bucket in the URL path instead of the host name (`true` for MinIO and most self-hosted servers)')
+    .default(false),
+  S3_TIMEOUT_MS: Joi.number()
+    .description('deadline of each S3 call (retries included), of connecting and of silence mid-download; past it the request answers 503')
+    .integer()
+    .min(100)
+    .default(5000),
   // Above the bound the claim's run takes no more documents (src/shared/document-budget.ts).
-  DOCUMENTS_MAX_PER_CLAIM: Joi.number().integer().min(1).max(MAX_DOCUMENTS_PER_CLAIM).default(100),
+  DOCUMENTS_MAX_PER_CLAIM: Joi.number()
+    .description("documents one claim may hold (at most what a claim's run takes); past it an upload answers 422 `quota_exceeded`")
+    .integer()
+    .min(1)
+    .max(MAX_DOCUMENTS_PER_CLAIM)
+    .default(100),
   DOCUMENTS_MAX_BYTES_PER_TENANT: Joi.number()
+    .description(
+      'bytes of documents one tenant may hold over all its claims (default 10 GiB); past it an upload answers 422 `quota_exceeded`',
+    )
     .integer()
     .min(1)
     .max(Number.MAX_SAFE_INTEGER)
     .default(10 * 1024 ** 3),
-  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
-  TEMPORAL_RPC_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
-  TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
-  TEMPORAL_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).default(2000),
-  DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
-  DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
-  DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
-  DB_READ_TIMEOUT_MS: Joi.number().integer().min(100).default(2500),
-  REQUEST_DEADLINE_MS: Joi.number().integer().min(1000).default(30_000),
-  RETRY_AFTER_SECONDS: Joi.number().integer().min(1).default(5),
+  LOG_LEVEL: Joi.string().description('pino level').valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  TEMPORAL_RPC_TIMEOUT_MS: Joi.number()
+    .description("deadline of the API's Temporal calls that start, signal or describe")
+    .integer()
+    .min(100)
+    .default(5000),
+  TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().description("deadline of the API's Temporal updates").integer().min(100).default(5000),
+  TEMPORAL_QUERY_TIMEOUT_MS: Joi.number().description("deadline of the API's live-state queries").integer().min(100).default(2000),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number()
+    .description('PostgreSQL: how long to wait for a pooled connection (API and worker)')
+    .integer()
+    .min(100)
+    .default(5000),
+  DB_STATEMENT_TIMEOUT_MS: Joi.number().description('PostgreSQL statement timeout (API and worker)').integer().min(100).default(10_000),
+  DB_CONNECT_TIMEOUT_MS: Joi.number().description('PostgreSQL connect timeout (API and worker)').integer().min(100).default(5000),
+  DB_READ_TIMEOUT_MS: Joi.number()
+    .description(
+      "the API's reads (SELECTs outside a transaction, on a pool of their own): statement, answer and new connection each give up after this long, so a stalled PostgreSQL answers a GET with `503` within 3 s; transactions and the worker keep the deadlines above",
+    )
+    .integer()
+    .min(100)
+    .default(2500),
+  REQUEST_DEADLINE_MS: Joi.number()
+    .description('how long a request holds its Idempotency-Key before a repeat may take it over')
+    .integer()
+    .min(1000)
+    .default(30_000),
+  RETRY_AFTER_SECONDS: Joi.number().description('`Retry-After` of a 503/504').integer().min(1).default(5),
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
   .custom((value: Record<string, string>, helpers) =>
@@ -521,9 +739,12 @@ export interface AppRole {
 
 const appRoleSchema = Joi.object({
   DB_APP_ROLE: Joi.string()
+    .description(
+      'read by the migrations only: migration 0014 creates this PostgreSQL role (lower-case name) with rights to read and write rows and none to change the schema, for the API and workers to connect as (docker-compose.yml); unset: nothing created',
+    )
     .pattern(/^[a-z_][a-z0-9_]{0,62}$/)
     .messages({ 'string.pattern.base': '"DB_APP_ROLE" must be a lower-case PostgreSQL role name (a-z, 0-9, _; at most 63 characters)' }),
-  DB_APP_ROLE_PASSWORD: Joi.string(),
+  DB_APP_ROLE_PASSWORD: Joi.string().description('the password of `DB_APP_ROLE` (both or neither)'),
 })
   .and('DB_APP_ROLE', 'DB_APP_ROLE_PASSWORD')
   .unknown(true);
@@ -537,3 +758,6 @@ export function loadAppRole(env: NodeJS.ProcessEnv = process.env): AppRole | und
   if (error) throw configError(error);
   return value.DB_APP_ROLE ? { name: value.DB_APP_ROLE, password: value.DB_APP_ROLE_PASSWORD } : undefined;
 }
+
+/** Every variable the processes read and the migrations' own, as docs/configuration.md documents them (scripts/config-doc.ts). */
+export const CONFIGURATION_SCHEMAS: readonly Joi.ObjectSchema[] = [schema, appRoleSchema];

@@ -17,7 +17,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
-/** The variables the README's start command sets (the ones without a default). */
+/** The variables docs/production.md's start command sets (the ones without a default). */
 const DOCUMENTED_VARIABLES = {
   JWT_SECRET: crypto.randomBytes(48).toString('base64'),
   METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),

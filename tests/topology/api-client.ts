@@ -90,7 +90,7 @@ export async function login(api: string, email: string): Promise<string> {
 }
 
 /**
- * Sends a write as the README tells clients to: a 503 or 504 (the outcome is not known yet) is
+ * Sends a write as docs/api.md tells clients to: a 503 or 504 (the outcome is not known yet) is
  * repeated with the same Idempotency-Key after Retry-After, up to `attempts` times. `retried`, when
  * given, counts the repeats of every request sent through it.
  */

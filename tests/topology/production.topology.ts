@@ -1,7 +1,7 @@
 /**
  * The production topology without Docker: the shipped build (production dependencies only) as two
  * API processes and two workers on a real Temporal server with PostgreSQL persistence, as
- * docker-compose.yml runs them. The README's production walkthrough, step by step: the operator
+ * docker-compose.yml runs them. The production walkthrough (docs/production.md), step by step: the operator
  * command creates the platform admin, a company registers and is approved, a policyholder
  * subscribes through one API and files a claim with a document through the other, which the first
  * then serves. Then a rolling restart (each worker, then each API, one at a time, waiting for
@@ -167,7 +167,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
     const firstAnswers: Array<Answer & { what: string }> = [];
     const completions: Array<Promise<Answer & { what: string }>> = [];
     let stopLoad = false;
-    /** Sends the intent; a 503/504 (or 409 while its key is held) is retried with the same key, as the README tells clients. */
+    /** Sends the intent; a 503/504 (or 409 while its key is held) is retried with the same key, as docs/api.md tells clients. */
     const complete = async (intent: Intent): Promise<Answer & { what: string }> => {
       for (let attempt = 0; ; attempt++) {
         const answer = {

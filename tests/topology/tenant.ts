@@ -1,5 +1,5 @@
 /**
- * The README's production walkthrough up to a tenant with people in it, as the topology suites
+ * The production walkthrough (docs/production.md) up to a tenant with people in it, as the topology suites
  * start: the operator command creates the platform admin, a company registers and is approved (the
  * tenant is provisioned), its admin creates staff who verify their e-mail, and a policyholder
  * registers. Requests alternate between the two API addresses given (the same one twice for one API).

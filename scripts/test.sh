@@ -24,7 +24,7 @@ DATABASE_URL=postgres://replay@127.0.0.1/replay JWT_SECRET=$(head -c 48 /dev/ura
   npm run --silent replay -- tests/fixtures/histories || exit 1
 # The runner itself gathers every file's results (and their captured output) before writing the JSON
 # report; with 90+ files that outgrew V8's default 4 GB heap, so the runner gets room for it.
-node --max-old-space-size=8192 node_modules/.bin/jest --ci --json --outputFile=reports/jest.json "$@"
+node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --json --outputFile=reports/jest.json "$@"
 status=$?
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json
 chaos=$?

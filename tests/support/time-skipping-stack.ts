@@ -41,8 +41,26 @@ export interface TimeSkippingStack {
   close(): Promise<void>;
 }
 
+/**
+ * The three started side by side; when one fails the others are closed before the failure is
+ * thrown, so a server that did not start leaves no listening sink or database behind (an open
+ * socket kept jest from exiting after a loaded run).
+ */
+async function startedTogether(
+  starting: readonly [Promise<TestWorkflowEnvironment>, Promise<TestDatabase>, Promise<SmtpSink>],
+): Promise<[TestWorkflowEnvironment, TestDatabase, SmtpSink]> {
+  const [env, db, smtp] = await Promise.allSettled(starting);
+  if (env.status === 'fulfilled' && db.status === 'fulfilled' && smtp.status === 'fulfilled') return [env.value, db.value, smtp.value];
+  await Promise.allSettled([
+    env.status === 'fulfilled' ? env.value.teardown() : undefined,
+    db.status === 'fulfilled' ? db.value.close() : undefined,
+    smtp.status === 'fulfilled' ? smtp.value.stop() : undefined,
+  ]);
+  throw [env, db, smtp].find((started): started is PromiseRejectedResult => started.status === 'rejected')!.reason;
+}
+
 export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
-  const [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
+  const [env, db, smtp] = await startedTogether([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()] as const);
   const mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,

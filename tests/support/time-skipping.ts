@@ -38,11 +38,13 @@ async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
     await exited;
   };
+  const diedEarly = exited.then((code) =>
+    Promise.reject(new Error(`time-skipping server exited with ${code} before listening: ${output}`)),
+  );
+  // Once the server listens, its exit (at teardown) is no failure: nothing may await this then.
+  diedEarly.catch(() => undefined);
   try {
-    await Promise.race([
-      waitForPort(port, '127.0.0.1', SERVER_START_BOUND_MS),
-      exited.then((code) => Promise.reject(new Error(`time-skipping server exited with ${code} before listening: ${output}`))),
-    ]);
+    await Promise.race([waitForPort(port, '127.0.0.1', SERVER_START_BOUND_MS), diedEarly]);
     const env = await connectTimeSkipping(`127.0.0.1:${port}`);
     const disconnect = env.teardown.bind(env);
     env.teardown = async () => {

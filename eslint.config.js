@@ -26,6 +26,7 @@ module.exports = tseslint.config(
       'jest.config.js',
       'jest.chaos.config.js',
       'jest.topology.config.js',
+      'jest.unit.config.js',
     ],
   },
   js.configs.recommended,

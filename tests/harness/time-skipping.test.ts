@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv } from '../support/time-skipping';
@@ -47,5 +50,25 @@ describe('time-skipping test server', () => {
     const serverTimeBefore = Number(await env.currentTimeMs());
     await within(env.sleep('1 day'), 'a one-day skip after two results awaited at once', 20_000);
     expect(Number(await env.currentTimeMs()) - serverTimeBefore).toBeGreaterThanOrEqual(86_400_000);
+  });
+
+  // The SDK gives a server it launches 5 s to listen, which a JVM on two busy cores can miss.
+  const cachedServer = process.env.TEMPORAL_TEST_SERVER_PATH;
+  (cachedServer ? it : it.skip)('starts a server that takes longer than 5 s to listen', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slow-test-server-'));
+    const slowServer = path.join(dir, 'slow-test-server');
+    fs.writeFileSync(slowServer, `#!/bin/sh\nsleep 7\nexec "${cachedServer}" "$@"\n`, { mode: 0o755 });
+    process.env.TEMPORAL_TEST_SERVER_PATH = slowServer;
+    let slowEnv: TestWorkflowEnvironment | undefined;
+    try {
+      slowEnv = await createTimeSkippingEnv();
+      const before = Number(await slowEnv.currentTimeMs());
+      await within(slowEnv.sleep('1 day'), 'a one-day skip on the slow-starting server', 20_000);
+      expect(Number(await slowEnv.currentTimeMs()) - before).toBeGreaterThanOrEqual(86_400_000);
+    } finally {
+      process.env.TEMPORAL_TEST_SERVER_PATH = cachedServer;
+      await slowEnv?.teardown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

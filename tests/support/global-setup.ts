@@ -1,29 +1,27 @@
 /**
  * Starts the real servers once per test run: embedded PostgreSQL (throwaway data directory, a
  * migrated template database every test file copies), the Temporal CLI dev server (in memory,
- * search attributes registered), and resolves the time-skipping test server binary.
+ * search attributes registered), the workflow bundle and the time-skipping test server binary.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { initModels } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { migrateUp } from '../../src/models/migrator';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort } from '../../scripts/local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
-import { resolveTemporalCli, resolveTestServer } from '../../scripts/local/tools';
+import { resolveTemporalCli } from '../../scripts/local/tools';
 import { TEMPLATE_DATABASE } from './env';
+import { prepareWorkflowTests } from './workflow-bundle';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-test-'));
 
   const cliPath = resolveTemporalCli();
-  const testServerPath = resolveTestServer();
-  if (testServerPath) process.env.TEMPORAL_TEST_SERVER_PATH = testServerPath;
 
   const dataDir = throwawayDataDir();
   const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
@@ -44,10 +42,7 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env.INSURFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
-  const bundlePath = path.join(runDir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, code);
-  process.env.INSURFLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
+  await prepareWorkflowTests(runDir);
 
   Object.assign(globalThis, { __insurflow: { postgres, temporal, dataDir, runDir } });
   process.stderr.write(`\n[tests] servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

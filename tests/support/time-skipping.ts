@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { freePort, waitForPort } from '../../scripts/local/ports';
 
 /**
  * The time-skipping test server (the Maven-built Java server when the cache has it), with our
@@ -17,20 +19,58 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 /**
- * The SDK gives the server a fixed 5 s to accept connections. A JVM starting on a machine whose
- * cores are busy (other test servers, PostgreSQL, a build) can need longer, so a start that timed
- * out is tried again; the launcher exits with the process that started it, so none is left over.
+ * The SDK gives the server it launches a fixed 5 s to accept connections (sdk-core, not an option),
+ * and a JVM starting on a machine whose cores are busy (other test servers, PostgreSQL, a build) can
+ * need longer. So we launch the binary ourselves, as the SDK would (`<binary> <port>`), wait for it
+ * with our own bound, and connect the SDK's time-skipping environment to it. The launcher exits with
+ * the process that started it (scripts/local/test-server), so a crashed test file leaves none behind.
+ * Without a cached binary the SDK downloads and starts its own, with its own limit.
  */
-async function startTimeSkippingServer(attempts = 3): Promise<TestWorkflowEnvironment> {
-  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
-    } catch (err) {
-      if (attempt === attempts || !/did not start within/.test(String(err))) throw err;
-      process.stderr.write(`[tests] time-skipping server start ${attempt} of ${attempts} timed out; starting another\n`);
-    }
+async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const binary = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (!binary) return TestWorkflowEnvironment.createTimeSkipping();
+  const port = await freePort();
+  const server = spawn(binary, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  server.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await exited;
+  };
+  const diedEarly = exited.then((code) =>
+    Promise.reject(new Error(`time-skipping server exited with ${code} before listening: ${output}`)),
+  );
+  // Once the server listens, its exit (at teardown) is no failure: nothing may await this then.
+  diedEarly.catch(() => undefined);
+  try {
+    await Promise.race([waitForPort(port, '127.0.0.1', SERVER_START_BOUND_MS), diedEarly]);
+    const env = await connectTimeSkipping(`127.0.0.1:${port}`);
+    const disconnect = env.teardown.bind(env);
+    env.teardown = async () => {
+      await disconnect();
+      await stop();
+    };
+    return env;
+  } catch (err) {
+    await stop();
+    throw err;
   }
+}
+
+/** A JVM's start takes seconds on an idle machine; this bound leaves room for two loaded cores. */
+const SERVER_START_BOUND_MS = 90_000;
+
+/**
+ * The SDK's time-skipping environment on a server already running. Its public
+ * `createFromExistingServer` makes a plain environment (no time-skipping client, `sleep` waits real
+ * time); the factory behind both takes the server kind as an option, so we call that one.
+ */
+function connectTimeSkipping(address: string): Promise<TestWorkflowEnvironment> {
+  const factory = TestWorkflowEnvironment as unknown as {
+    create(options: { server: { type: 'existing' }; address: string; supportsTimeSkipping: true }): Promise<TestWorkflowEnvironment>;
+  };
+  return factory.create({ server: { type: 'existing' }, address, supportsTimeSkipping: true });
 }
 
 /** The three calls of the server's test service that move its clock lock. */

@@ -10,7 +10,7 @@ export const fileClaimOperation = operation({
   name: 'claims.file',
   roles: ['policyholder', 'claims_agent'],
   body: fileClaimBody,
-  run: (caller, input, deps) => fileClaim(caller, input, deps),
+  run: fileClaim,
 });
 
 export const assignClaimOperation = operation({
@@ -18,7 +18,7 @@ export const assignClaimOperation = operation({
   roles: ASSIGNER_ROLES,
   params: idParams,
   body: assignClaimBody,
-  run: (caller, input, deps) => assignClaim(caller, input, deps),
+  run: assignClaim,
 });
 
 export const transitionClaimOperation = operation({
@@ -26,7 +26,7 @@ export const transitionClaimOperation = operation({
   roles: HANDLER_ROLES,
   params: idParams,
   body: transitionClaimBody,
-  run: (caller, input, deps) => transitionClaim(caller, input, deps),
+  run: transitionClaim,
 });
 
 export const addClaimNoteOperation = operation({
@@ -34,5 +34,5 @@ export const addClaimNoteOperation = operation({
   roles: STAFF_ROLES,
   params: idParams,
   body: noteBody,
-  run: (caller, input, deps) => addClaimNote(caller, input, deps),
+  run: addClaimNote,
 });

@@ -24,14 +24,14 @@ export const submitVersionOperation = operation({
   name: 'compliance.submitVersionForReview',
   roles: COMPLIANCE_ROLES,
   params: idParams,
-  run: (caller, input, deps) => submitVersionForReview(caller, input, deps),
+  run: submitVersionForReview,
 });
 
 export const approveVersionOperation = operation({
   name: 'compliance.approveVersion',
   roles: POLICY_REVIEWER_ROLES,
   params: idParams,
-  run: (caller, input, deps) => approveVersion(caller, input, deps),
+  run: approveVersion,
 });
 
 export const rejectVersionOperation = operation({
@@ -39,5 +39,5 @@ export const rejectVersionOperation = operation({
   roles: POLICY_REVIEWER_ROLES,
   params: idParams,
   body: rejectVersionBody,
-  run: (caller, input, deps) => rejectVersion(caller, input, deps),
+  run: rejectVersion,
 });

@@ -17,5 +17,5 @@ export const cancelSubscriptionOperation = operation({
   name: 'subscriptions.cancel',
   params: idParams,
   body: cancelSubscriptionBody,
-  run: (caller, input, deps) => cancelSubscription(caller, input, deps),
+  run: cancelSubscription,
 });

@@ -6,9 +6,9 @@
  * `idempotencyKey`.
  */
 import crypto from 'node:crypto';
-import { Acknowledgement, AuditEvent, Claim, ClaimHistory, type Subscription, type User } from '../../src/models';
+import { Acknowledgement, AuditEvent, Claim, ClaimHistory, Subscription, type User } from '../../src/models';
 import { claimWorkflowId } from '../../src/contracts/claim';
-import { buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
@@ -49,6 +49,26 @@ describe('GraphQL with a real worker: live state and the mutations that reach a 
     const events = await AuditEvent.findAll({ where: { entityId }, order: [['id', 'ASC']] });
     return events.map((e) => `${e.action} by ${e.actorType}:${e.actorId}`);
   }
+
+  it('issues a policy for a policyholder when a claims agent subscribes, with the roles and input of POST /subscriptions', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id });
+    const SUBSCRIBE = `mutation($planId: ID!, $holder: ID) { subscribe(planId: $planId, policyholderId: $holder) { id policyholder { id } } }`;
+    const issued = await data<{ subscribe: { id: string; policyholder: { id: string } } }>(
+      SUBSCRIBE,
+      { planId: plan.id, holder: team.claimant.id },
+      team.agent,
+    );
+    expect(issued.subscribe.policyholder).toEqual({ id: team.claimant.id });
+    expect(await Subscription.findByPk(issued.subscribe.id)).toMatchObject({ policyholderId: team.claimant.id });
+    const [event] = await AuditEvent.findAll({ where: { entityId: issued.subscribe.id, action: 'subscription.create' } });
+    expect(event).toMatchObject({ actorType: 'user', actorId: team.agent.id });
+    expect(event.changes).toMatchObject({ issuedById: { after: team.agent.id } });
+    // A role POST /subscriptions refuses is refused alike, and writes nothing.
+    const before = await Subscription.count();
+    const refused = await graphql(SUBSCRIBE, { planId: plan.id, holder: team.claimant.id }, team.adjuster);
+    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await Subscription.count()).toBe(before);
+  });
 
   describe('a claim moved over GraphQL beside one moved over REST', () => {
     let overRest: { id: string };

@@ -1,6 +1,4 @@
 import type { Attributes, WhereOptions } from 'sequelize';
-import { ASSIGNER_ROLES, HANDLER_ROLES } from '../../contracts/claim';
-import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../domain/claims/commands';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
 import { claimPolicy, withdrawnFilter } from '../../policies/claims';
@@ -10,22 +8,20 @@ import type { Output } from '../../shared/typed-schema';
 import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
+import { operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
 import { liveClaimState } from './live-state';
+import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from './operations';
 import {
-  assignClaimBody,
   claimDetailSchema,
   claimSchema,
   editNoteBody,
-  fileClaimBody,
   listClaimItemsQuery,
   listClaimsQuery,
-  noteBody,
   noteParams,
   noteSchema,
-  transitionClaimBody,
   withdrawalBody,
 } from './schemas';
 
@@ -70,16 +66,14 @@ async function claimDetail(claim: Claim): Promise<object> {
 
 export function claimRoutes(): RouteSpec[] {
   return [
-    route({
+    operationRoute(fileClaimOperation, {
       method: 'post',
       path: '/claims',
       summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
       tag: 'claims',
-      roles: ['policyholder', 'claims_agent'],
-      body: fileClaimBody,
       response: { status: 201, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const claim = await fileClaim(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      handler: async (ctx, execute) => {
+        const claim = await execute();
         ctx.status = 201;
         ctx.body = await claimDetail(claim);
       },
@@ -129,34 +123,26 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
+    operationRoute(assignClaimOperation, {
       method: 'post',
       path: '/claims/:id/assign',
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
       tag: 'claims',
-      roles: ASSIGNER_ROLES,
-      params: idParams,
-      body: assignClaimBody,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const claim = await assignClaim(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-        ctx.body = await claimDetail(claim);
+      handler: async (ctx, execute) => {
+        ctx.body = await claimDetail(await execute());
       },
     }),
 
-    route({
+    operationRoute(transitionClaimOperation, {
       method: 'post',
       path: '/claims/:id/transitions',
       summary:
         'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
       tag: 'claims',
-      roles: HANDLER_ROLES,
-      params: idParams,
-      body: transitionClaimBody,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const claim = await transitionClaim(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-        ctx.body = await claimDetail(claim);
+      handler: async (ctx, execute) => {
+        ctx.body = await claimDetail(await execute());
       },
     }),
 
@@ -178,18 +164,15 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
+    operationRoute(addClaimNoteOperation, {
       method: 'post',
       path: '/claims/:id/notes',
       summary: 'Add an internal note to the claim (staff only)',
       tag: 'claims',
-      roles: STAFF_ROLES,
-      params: idParams,
-      body: noteBody,
       response: { status: 201, schema: noteSchema },
-      handler: async (ctx) => {
+      handler: async (ctx, execute) => {
         ctx.status = 201;
-        ctx.body = await addClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
+        ctx.body = await execute();
       },
     }),
 

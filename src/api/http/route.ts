@@ -34,6 +34,14 @@ export interface RouteState<I = unknown> {
 
 export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { services: ApiServices };
 
+/** The operation (src/api/http/operation.ts) a route or a GraphQL mutation is derived from, as the parity check reads it. */
+export interface DeclaredOperation {
+  name: string;
+  roles?: Role[];
+  params?: Joi.ObjectSchema;
+  body?: Joi.ObjectSchema;
+}
+
 /**
  * A route as declared: its schemas fix the types of the handler's input (`src/shared/typed-schema.ts`), so a
  * schema change that breaks the handler fails to compile.
@@ -74,6 +82,8 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
   handler: (ctx: RouteContext<RouteInput<P, Q, B>>) => Promise<void>;
+  /** Set by `operationRoute`: the operation whose roles and schemas this route has. */
+  operation?: DeclaredOperation;
 }
 
 /** A declared route as the router and the OpenAPI document take it, whatever its input types. */

@@ -3,7 +3,7 @@ import { Subscription } from '../../models';
 import { findVisible, tenantOf } from '../../policies/core';
 import { subscriptionPolicy } from '../../policies/subscriptions';
 import { SubscriptionState, subscriptionStateQuery, subscriptionWorkflowId } from '../../contracts/subscription';
-import { cancelSubscription, Decided, renewSubscription, subscribe } from '../../domain/subscriptions/commands';
+import { Decided, renewSubscription } from '../../domain/subscriptions/commands';
 import { commandDeps } from '../http/command-deps';
 import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
@@ -11,7 +11,9 @@ import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { searchWhere } from '../lists/search';
-import { cancelSubscriptionBody, createSubscriptionBody, listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
+import { operationRoute } from '../http/operation';
+import { cancelSubscriptionOperation, subscribeOperation } from './operations';
+import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
 /**
  * The live state of an open run, or null with `stale: true` when the run does not answer within
@@ -47,14 +49,12 @@ const presentDecided = ({ subscription, state }: Decided) => present(subscriptio
 
 export function subscriptionRoutes(): RouteSpec[] {
   return [
-    route({
+    operationRoute(subscribeOperation, {
       method: 'post',
       path: '/subscriptions',
       summary:
         'Issue a policy on an active plan (a policyholder for themselves; a claims agent or tenant admin for policyholderId or a newPolicyholder): starts the run subscription-<id> and answers 202 with the pending, numbered row; poll GET /subscriptions/:id until it is active. With Prefer: wait=N (at most 30 s) it waits for the activation and answers 201 with the active row, or 202 when the wait runs out',
       tag: 'subscriptions',
-      roles: ['policyholder', 'claims_agent', 'tenant_admin'],
-      body: createSubscriptionBody,
       headers: [
         {
           name: 'Prefer',
@@ -68,10 +68,9 @@ export function subscriptionRoutes(): RouteSpec[] {
         description: 'Accepted: pending until the run activates it',
         also: { status: 201, description: 'Prefer: wait was given and the run activated the subscription within it' },
       },
-      handler: async (ctx) => {
+      handler: async (ctx, execute) => {
         const waitSeconds = preferredWait(ctx.get('Prefer') || undefined, grantedWait(ctx.services.config.deadlines));
-        const input = { ...ctx.state.input.body, ...(waitSeconds && { waitSeconds }) };
-        const { subscription, runId } = await subscribe(ctx.state.user, input, commandDeps(ctx));
+        const { subscription, runId } = await execute(waitSeconds);
         if (waitSeconds) ctx.set('Preference-Applied', `wait=${waitSeconds}`);
         // Accepted, not created, unless the client waited and the run has activated it: activation is the run's job.
         ctx.status = waitSeconds && subscription.status === 'active' ? 201 : 202;
@@ -111,18 +110,14 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = present(subscription, await liveState(ctx, subscription));
       },
     }),
-    route({
+    operationRoute(cancelSubscriptionOperation, {
       method: 'patch',
       path: '/subscriptions/:id/cancel',
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
       tag: 'subscriptions',
-      params: idParams,
-      body: cancelSubscriptionBody,
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx) => {
-        ctx.body = presentDecided(
-          await cancelSubscription(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx)),
-        );
+      handler: async (ctx, execute) => {
+        ctx.body = presentDecided(await execute());
       },
     }),
     route({

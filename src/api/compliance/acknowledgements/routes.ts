@@ -1,13 +1,12 @@
-import { acknowledge, WITH_VERSION } from '../../../domain/compliance/commands';
+import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
 import { tenantOf } from '../../../policies/core';
 import { STAFF_ROLES } from '../../../shared/roles';
-import { commandDeps } from '../../http/command-deps';
-import { idParams } from '../../http/common-schemas';
+import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { clientEvidenceOf } from '../../http/client-evidence';
-import { acknowledgeBody, acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
+import { acknowledgeOperation } from '../operations';
+import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
 /** The column's size: a longer User-Agent header is kept cut, not refused (the client does not choose it). */
 
@@ -53,19 +52,15 @@ export function acknowledgementRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map(present), pagination: result.pagination };
       },
     }),
-    route({
+    operationRoute(acknowledgeOperation, {
       method: 'post',
       path: '/acknowledgements/:id/acknowledge',
       summary:
         'Acknowledge a policy version (only the employee it is addressed to; once), recording the hash of its text, the client address and user agent, and the full name typed',
       tag: 'acknowledgements',
-      roles: STAFF_ROLES,
-      params: idParams,
-      body: acknowledgeBody,
       response: { status: 200, schema: acknowledgementSchema },
-      handler: async (ctx) => {
-        const input = { ...ctx.state.input.params, ...ctx.state.input.body, ...clientEvidenceOf(ctx) };
-        ctx.body = present(await acknowledge(ctx.state.user, input, commandDeps(ctx)));
+      handler: async (ctx, execute) => {
+        ctx.body = present(await execute());
       },
     }),
   ];

@@ -4,21 +4,21 @@
  * commands, with their roles.
  */
 import type { WhereOptions } from 'sequelize';
-import { ASSIGNER_ROLES, CLAIM_STAGES, type ClaimDeadline, HANDLER_ROLES } from '../../../contracts/claim';
-import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../../domain/claims/commands';
+import { CLAIM_STAGES, type ClaimDeadline } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
 import { claimNotePolicy, claimPolicy, withdrawnFilter } from '../../../policies/claims';
 import { NotPermitted } from '../../../policies/refusals';
-import { isStaff, STAFF_ROLES } from '../../../shared/roles';
+import { isStaff } from '../../../shared/roles';
 import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
-import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from '../../claims/schemas';
+import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from '../../claims/operations';
 import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST, PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, runCommand, visibleById, type GraphQLContext } from '../context';
+import { callerOf, visibleById, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
 import { validInput } from '../input';
+import { mutationOf } from '../mutation';
 import { Person } from './people';
 import { Subscription } from './subscriptions';
 
@@ -186,7 +186,7 @@ builder.queryFields((t) => ({
 }));
 
 /** A claim a repeated mutation wrote, as the caller sees it now. */
-const reloadClaim = (context: GraphQLContext) => (id: string) => context.loaders.claim.load(id);
+const reloadClaim = (context: GraphQLContext, id: string) => context.loaders.claim.load(id);
 
 const FileClaimInput = builder.inputType('FileClaimInput', {
   fields: (t) => ({
@@ -202,16 +202,7 @@ builder.mutationFields((t) => ({
     type: Claim,
     description: 'File a claim (policyholder, or a claims agent on their behalf); the command of POST /claims',
     args: { input: t.arg({ type: FileClaimInput, required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { input, idempotencyKey }, context) => {
-      const caller = callerOf(context, ['policyholder', 'claims_agent']);
-      const valid = validInput(fileClaimBody, { ...input });
-      return runCommand(
-        context,
-        { field: 'fileClaim', input: valid, idempotencyKey },
-        (deps) => fileClaim(caller, valid, deps),
-        reloadClaim(context),
-      );
-    },
+    ...mutationOf(fileClaimOperation, { field: 'fileClaim', row: (claim) => claim, reload: reloadClaim }),
   }),
   assignClaim: t.field({
     type: Claim,
@@ -222,16 +213,7 @@ builder.mutationFields((t) => ({
       note: t.arg.string(),
       idempotencyKey: t.arg.string(),
     },
-    resolve: (_root, { id, assigneeId, note, idempotencyKey }, context) => {
-      const caller = callerOf(context, ASSIGNER_ROLES);
-      const input = { ...validInput(idParams, { id }), ...validInput(assignClaimBody, { assigneeId, note }) };
-      return runCommand(
-        context,
-        { field: 'assignClaim', input, idempotencyKey },
-        (deps) => assignClaim(caller, input, deps),
-        reloadClaim(context),
-      );
-    },
+    ...mutationOf(assignClaimOperation, { field: 'assignClaim', row: (claim) => claim, reload: reloadClaim }),
   }),
   transitionClaim: t.field({
     type: Claim,
@@ -244,30 +226,16 @@ builder.mutationFields((t) => ({
       reason: t.arg.string(),
       idempotencyKey: t.arg.string(),
     },
-    resolve: (_root, { id, idempotencyKey, ...move }, context) => {
-      const caller = callerOf(context, HANDLER_ROLES);
-      const input = { ...validInput(idParams, { id }), ...validInput(transitionClaimBody, move) };
-      return runCommand(
-        context,
-        { field: 'transitionClaim', input, idempotencyKey },
-        (deps) => transitionClaim(caller, input, deps),
-        reloadClaim(context),
-      );
-    },
+    ...mutationOf(transitionClaimOperation, { field: 'transitionClaim', row: (claim) => claim, reload: reloadClaim }),
   }),
   addClaimNote: t.field({
     type: Note,
     description: 'Add an internal note (staff); the command of POST /claims/:id/notes',
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { id, body, idempotencyKey }, context) => {
-      const caller = callerOf(context, STAFF_ROLES);
-      const input = { ...validInput(idParams, { id }), ...validInput(noteBody, { body }) };
-      return runCommand(
-        context,
-        { field: 'addClaimNote', input, idempotencyKey },
-        (deps) => addClaimNote(caller, input, deps),
-        (noteId) => ClaimNote.findOne({ where: { ...claimNotePolicy.scope(caller), id: noteId } }),
-      );
-    },
+    ...mutationOf(addClaimNoteOperation, {
+      field: 'addClaimNote',
+      row: (note) => note,
+      reload: (context, noteId) => ClaimNote.findOne({ where: { ...claimNotePolicy.scope(callerOf(context)), id: noteId } }),
+    }),
   }),
 }));

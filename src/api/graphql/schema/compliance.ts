@@ -2,23 +2,19 @@
  * Policy acknowledgements: the caller's own, with the version and policy they are for; acknowledge,
  * and the four-eyes review of a version (submit, approve, reject), through the REST routes' commands.
  */
-import { POLICY_REVIEWER_ROLES } from '../../../contracts/policy-approval';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
-import { acknowledge, approveVersion, rejectVersion, submitVersionForReview } from '../../../domain/compliance/commands';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy, PolicyVersion as PolicyVersionModel } from '../../../models';
 import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { COMPLIANCE_ROLES, policyVersionPolicy } from '../../../policies/compliance';
 import { NotPermitted } from '../../../policies/refusals';
 import { tenantOf } from '../../../policies/core';
 import { STAFF_ROLES } from '../../../shared/roles';
-import { acknowledgeBody } from '../../compliance/acknowledgements/schemas';
-import { rejectVersionBody } from '../../compliance/policy-reviews/schemas';
-import { idParams } from '../../http/common-schemas';
+import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType } from '../connection';
-import { callerOf, runCommand, type GraphQLContext } from '../context';
-import { validInput } from '../input';
+import { callerOf, type GraphQLContext } from '../context';
+import { mutationOf } from '../mutation';
 
 export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
 export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
@@ -101,7 +97,7 @@ builder.queryFields((t) => ({
 }));
 
 /** A version a review mutation changed, as the caller sees it now. */
-const reloadVersion = (context: GraphQLContext) => (id: string) =>
+const reloadVersion = (context: GraphQLContext, id: string) =>
   PolicyVersionModel.findOne({ where: { ...policyVersionPolicy.scope(callerOf(context)), id } });
 
 builder.mutationFields((t) => ({
@@ -115,60 +111,32 @@ builder.mutationFields((t) => ({
       fullName: t.arg.string({ description: 'The full name the employee typed to sign' }),
       idempotencyKey: t.arg.string(),
     },
-    resolve: (_root, { id, contentSha256, fullName, idempotencyKey }, context) => {
-      const caller = callerOf(context, STAFF_ROLES);
-      const input = { ...validInput(idParams, { id }), ...validInput(acknowledgeBody, { contentSha256, fullName }) };
-      return runCommand(
-        context,
-        { field: 'acknowledge', input, idempotencyKey },
-        (deps) => acknowledge(caller, { ...input, ...context.client }, deps),
-        (ackId) => context.loaders.acknowledgement.load(ackId),
-      );
-    },
+    ...mutationOf(acknowledgeOperation, {
+      field: 'acknowledge',
+      row: (ack) => ack,
+      reload: (context, ackId) => context.loaders.acknowledgement.load(ackId),
+    }),
   }),
   submitVersionForReview: t.field({
     type: PolicyVersion,
     description: 'Submit a draft version for review; the command of POST /compliance/versions/:id/submit',
     args: { id: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { id, idempotencyKey }, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
-      const input = validInput(idParams, { id });
-      return runCommand(
-        context,
-        { field: 'submitVersionForReview', input, idempotencyKey },
-        async (deps) => (await submitVersionForReview(caller, input, deps)).version,
-        reloadVersion(context),
-      );
-    },
+    ...mutationOf(submitVersionOperation, {
+      field: 'submitVersionForReview',
+      row: (submitted) => submitted.version,
+      reload: reloadVersion,
+    }),
   }),
   approveVersion: t.field({
     type: PolicyVersion,
     description: 'Approve a version in review (another reviewer than its author); the command of POST /compliance/versions/:id/approve',
     args: { id: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { id, idempotencyKey }, context) => {
-      const caller = callerOf(context, POLICY_REVIEWER_ROLES);
-      const input = validInput(idParams, { id });
-      return runCommand(
-        context,
-        { field: 'approveVersion', input, idempotencyKey },
-        (deps) => approveVersion(caller, input, deps),
-        reloadVersion(context),
-      );
-    },
+    ...mutationOf(approveVersionOperation, { field: 'approveVersion', row: (version) => version, reload: reloadVersion }),
   }),
   rejectVersion: t.field({
     type: PolicyVersion,
     description: 'Send a version in review back to draft with a reason; the command of POST /compliance/versions/:id/reject',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
-    resolve: (_root, { id, reason, idempotencyKey }, context) => {
-      const caller = callerOf(context, POLICY_REVIEWER_ROLES);
-      const input = { ...validInput(idParams, { id }), ...validInput(rejectVersionBody, { reason }) };
-      return runCommand(
-        context,
-        { field: 'rejectVersion', input, idempotencyKey },
-        (deps) => rejectVersion(caller, input, deps),
-        reloadVersion(context),
-      );
-    },
+    ...mutationOf(rejectVersionOperation, { field: 'rejectVersion', row: (version) => version, reload: reloadVersion }),
   }),
 }));

@@ -1,16 +1,14 @@
 /** Subscriptions (a policyholder's policy) and their plan (./catalog); subscribe and cancel through the REST routes' commands. */
 import type { WhereOptions } from 'sequelize';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
-import { cancelSubscription, subscribe } from '../../../domain/subscriptions/commands';
 import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionPolicy } from '../../../policies/subscriptions';
-import { cancelSubscriptionBody, createSubscriptionBody } from '../../subscriptions/schemas';
+import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, runCommand, visibleById } from '../context';
+import { callerOf, visibleById, type GraphQLContext } from '../context';
 import { connectionOf, connectionType } from '../connection';
-import { idParams } from '../../http/common-schemas';
-import { validInput } from '../input';
+import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
 
@@ -58,35 +56,50 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const NewPolicyholderInput = builder.inputType('NewPolicyholderInput', {
+  fields: (t) => ({ fullName: t.string({ required: true }), email: t.string({ required: true }) }),
+});
+
+const PropertyAddressInput = builder.inputType('PropertyAddressInput', {
+  fields: (t) => ({
+    line1: t.string({ required: true }),
+    line2: t.string(),
+    postalCode: t.string({ required: true }),
+    city: t.string({ required: true }),
+    region: t.string(),
+    country: t.string({ required: true, description: 'ISO 3166-1 alpha-2, e.g. DE' }),
+  }),
+});
+
+/** A subscription a repeated mutation wrote, as the caller sees it now. */
+const reloadSubscription = (context: GraphQLContext, id: string) => context.loaders.subscription.load(id);
+
 builder.mutationFields((t) => ({
   subscribe: t.field({
     type: Subscription,
-    description: 'Subscribe the caller to an active plan (policyholders); the same command as POST /subscriptions',
-    args: { planId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    resolve: async (_root, { planId, idempotencyKey }, context) => {
-      const caller = callerOf(context, ['policyholder']);
-      const input = validInput(createSubscriptionBody, { planId });
-      return runCommand(
-        context,
-        { field: 'subscribe', input, idempotencyKey },
-        async (deps) => (await subscribe(caller, input, deps)).subscription,
-        (id) => context.loaders.subscription.load(id),
-      );
+    description:
+      'Issue a policy on an active plan: a policyholder for themselves, a claims agent or tenant admin for `policyholderId` or a `newPolicyholder`; the same command as POST /subscriptions',
+    args: {
+      planId: t.arg.id({ required: true }),
+      policyholderId: t.arg.id({ description: 'Staff only: the policyholder of your tenant the policy is issued to' }),
+      newPolicyholder: t.arg({
+        type: NewPolicyholderInput,
+        description: 'Staff only: a new policyholder, mailed a link to set a password',
+      }),
+      holderPhone: t.arg.string({ description: "The holder's phone in E.164 form, e.g. +4930123456" }),
+      propertyAddress: t.arg({ type: PropertyAddressInput }),
+      idempotencyKey: t.arg.string(),
     },
+    ...mutationOf(subscribeOperation, { field: 'subscribe', row: (issued) => issued.subscription, reload: reloadSubscription }),
   }),
   cancelSubscription: t.field({
     type: Subscription,
     description: 'Cancel a subscription; the same command as POST /subscriptions/:id/cancel',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string(), idempotencyKey: t.arg.string() },
-    resolve: async (_root, { id, reason, idempotencyKey }, context) => {
-      const caller = callerOf(context);
-      const input = { ...validInput(idParams, { id }), ...validInput(cancelSubscriptionBody, { reason }) };
-      return runCommand(
-        context,
-        { field: 'cancelSubscription', input, idempotencyKey },
-        async (deps) => (await cancelSubscription(caller, input, deps)).subscription,
-        (subscriptionId) => context.loaders.subscription.load(subscriptionId),
-      );
-    },
+    ...mutationOf(cancelSubscriptionOperation, {
+      field: 'cancelSubscription',
+      row: (decided) => decided.subscription,
+      reload: reloadSubscription,
+    }),
   }),
 }));

@@ -15,10 +15,10 @@ const LAYERS = {
   observability: ['config', 'shared'],
   models: ['config', 'contracts', 'shared'],
   services: ['config', 'contracts', 'models', 'observability', 'shared'],
-  domain: ['config', 'contracts', 'models', 'policies', 'services', 'shared'],
-  policies: ['contracts', 'models', 'shared'],
+  domain: ['config', 'contracts', 'models', 'access', 'services', 'shared'],
+  access: ['contracts', 'models', 'shared'],
   activities: ['config', 'contracts', 'models', 'observability', 'services', 'shared'],
-  api: ['config', 'contracts', 'domain', 'models', 'observability', 'policies', 'services', 'shared'],
+  api: ['config', 'contracts', 'domain', 'models', 'observability', 'access', 'services', 'shared'],
 };
 
 /** Workflow code is bundled and replayed: it may also name the activities' types, never load them. */

@@ -143,7 +143,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    // A route file asks the access policy (src/policies), the domain and query modules, never another
+    // A route file asks the access policy (src/access), the domain and query modules, never another
     // route file: not a sibling resource's, nor its process folder's (src/api/<process>/routes.ts), nor a
     // sub-resource's (src/api/<process>/<resource>/routes.ts).
     files: ['src/api/*/routes.ts', 'src/api/*/*-routes.ts', 'src/api/*/*/routes.ts', 'src/api/*/*/*-routes.ts'],
@@ -152,7 +152,7 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/routes', '**/*-routes'], message: 'Move what both routes need to src/policies, src/domain or a query module.' },
+            { group: ['**/routes', '**/*-routes'], message: 'Move what both routes need to src/access, src/domain or a query module.' },
           ],
         },
       ],

@@ -12,7 +12,7 @@ export type SavedReportKind = (typeof SAVED_REPORT_KINDS)[number];
 
 /**
  * The roles that may see each kind of report, and so save, change and own a definition of it
- * (src/policies/reports.ts); the delivery checks its definition's owner against them too.
+ * (src/access/reports.ts); the delivery checks its definition's owner against them too.
  */
 export const REPORT_KIND_ROLES: Record<SavedReportKind, Role[]> = {
   claims: ['claims_manager', 'tenant_admin'],

@@ -6,8 +6,8 @@
 import { Op } from 'sequelize';
 import { Claim, Plan, Subscription, User } from '../../src/models';
 import { findOneWhere } from '../../src/models/prepared-statement';
-import { findVisible } from '../../src/policies/core';
-import { planPolicy } from '../../src/policies/catalog';
+import { findVisible } from '../../src/access/core';
+import { planAccess } from '../../src/access/catalog';
 import { buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -66,7 +66,7 @@ describe('a row by id as a prepared statement: the instance Sequelize builds', (
     const plan = await buildPlan({ isActive: false });
     const holder = await buildUser({ tenantId: plan.tenantId, role: 'policyholder' });
     const admin = await buildUser({ tenantId: plan.tenantId, role: 'tenant_admin' });
-    await expect(findVisible(holder, planPolicy, plan.id)).rejects.toMatchObject({ resource: 'Plan' });
-    expect((await findVisible(admin, planPolicy, plan.id)).id).toBe(plan.id);
+    await expect(findVisible(holder, planAccess, plan.id)).rejects.toMatchObject({ resource: 'Plan' });
+    expect((await findVisible(admin, planAccess, plan.id)).id).toBe(plan.id);
   });
 });

@@ -17,7 +17,7 @@ const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 const TREE: Record<string, string> = {
   // One module per folder for the others to import.
   ...Object.fromEntries(
-    ['shared', 'contracts', 'config', 'observability', 'models', 'services', 'domain', 'policies', 'activities', 'workflows', 'api'].map(
+    ['shared', 'contracts', 'config', 'observability', 'models', 'services', 'domain', 'access', 'activities', 'workflows', 'api'].map(
       (layer) => [`src/${layer}/target.ts`, 'export const value = 1;\nexport interface Shape { value: number }\n'],
     ),
   ),
@@ -29,7 +29,7 @@ const TREE: Record<string, string> = {
   'src/models/bad-services.ts': "export { value } from '../services/target';\n",
   'src/services/bad-api.ts': "export { value } from '../api/target';\n",
   'src/domain/bad-api.ts': "export { value } from '../api/target';\n",
-  'src/policies/bad-api.ts': "export { value } from '../api/target';\n",
+  'src/access/bad-api.ts': "export { value } from '../api/target';\n",
   'src/activities/bad-api.ts': "export { value } from '../api/target';\n",
   'src/api/bad-workflows.ts': "export { value } from '../workflows/target';\n",
   'src/workflows/bad-models.ts': "export { value } from '../models/target';\n",
@@ -42,8 +42,8 @@ const TREE: Record<string, string> = {
   'src/shared/bad-cycle-b.ts': "import { a } from './bad-cycle-a';\nexport const b = () => a;\n",
   // Allowed: what each row of the table names.
   'src/api/ok.ts':
-    "export { value } from '../policies/target';\nexport { value as model } from '../models/target';\nexport { value as domain } from '../domain/target';\n",
-  'src/policies/ok.ts': "export { value } from '../models/target';\nexport { value as contract } from '../contracts/target';\n",
+    "export { value } from '../access/target';\nexport { value as model } from '../models/target';\nexport { value as domain } from '../domain/target';\n",
+  'src/access/ok.ts': "export { value } from '../models/target';\nexport { value as contract } from '../contracts/target';\n",
   'src/workflows/ok.ts':
     "import type { Shape } from '../activities/target';\nexport { value } from '../contracts/target';\nexport const shape: Shape = { value: 1 };\n",
   'src/activities/ok.ts': "export { value } from '../services/target';\nexport { value as observed } from '../observability/target';\n",
@@ -60,7 +60,7 @@ const MISTAKES = [
   'layer-models: src/models/bad-services.ts → src/services/target.ts',
   'layer-services: src/services/bad-api.ts → src/api/target.ts',
   'layer-domain: src/domain/bad-api.ts → src/api/target.ts',
-  'layer-policies: src/policies/bad-api.ts → src/api/target.ts',
+  'layer-access: src/access/bad-api.ts → src/api/target.ts',
   'layer-activities: src/activities/bad-api.ts → src/api/target.ts',
   'layer-api: src/api/bad-workflows.ts → src/workflows/target.ts',
   'layer-workflows: src/workflows/bad-models.ts → src/models/target.ts',

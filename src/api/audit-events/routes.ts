@@ -4,7 +4,7 @@
  * platform's own (tenant_id null: registrations, tenants, platform users).
  */
 import { AuditEvent } from '../../models';
-import { auditEventPolicy } from '../../policies/audit';
+import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { AUDIT_READERS, auditEventWhere } from './query';
@@ -22,7 +22,7 @@ export function auditEventRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(auditEventSchema) },
       handler: async (ctx) => {
         const { page, pageSize, ordering } = ctx.state.input.query;
-        const where = auditEventWhere(ctx.state.input.query, auditEventPolicy.scope(ctx.state.user));
+        const where = auditEventWhere(ctx.state.input.query, auditEventAccess.scope(ctx.state.user));
         ctx.body = await paginate(AuditEvent, { page, pageSize, ordering }, where);
       },
     }),

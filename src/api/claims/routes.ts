@@ -1,9 +1,9 @@
 import type { Attributes, WhereOptions } from 'sequelize';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
-import { claimPolicy, withdrawnFilter } from '../../policies/claims';
-import { findVisible, tenantOf } from '../../policies/core';
-import { subscriptionPolicy } from '../../policies/subscriptions';
+import { claimAccess, withdrawnFilter } from '../../access/claims';
+import { findVisible, tenantOf } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
 import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
@@ -35,7 +35,7 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
   const { user } = ctx.state;
   const { status, assigneeId, subscriptionId, q, ...page } = query;
   const where: WhereOptions<Claim> = {
-    ...claimPolicy.scope(user),
+    ...claimAccess.scope(user),
     ...(status && { status }),
     ...(assigneeId && { assigneeId }),
     ...(subscriptionId && { subscriptionId }),
@@ -103,7 +103,7 @@ export function claimRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(claimSchema) },
       handler: async (ctx) => {
         // Another tenant's or another policyholder's policy is 404, like a missing one.
-        const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
         ctx.body = await listClaims(ctx, { ...ctx.state.input.query, subscriptionId: subscription.id });
       },
     }),
@@ -117,7 +117,7 @@ export function claimRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimPolicy, ctx.state.input.params.id);
+        const claim = await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id);
         const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx.services, claim)]);
         ctx.body = { ...detail, ...live };
       },
@@ -158,7 +158,7 @@ export function claimRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { user } = ctx.state;
         const { includeWithdrawn, ...page } = ctx.state.input.query;
-        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
+        const claim = await findVisible(user, claimAccess, ctx.state.input.params.id);
         const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
         ctx.body = await paginate(ClaimNote, { ...page, ordering: 'createdAt' }, where);
       },

@@ -4,7 +4,7 @@
  */
 import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
 import { acknowledge, approveVersion, rejectVersion, submitVersionForReview } from '../../domain/compliance/commands';
-import { COMPLIANCE_ROLES } from '../../policies/compliance';
+import { COMPLIANCE_ROLES } from '../../access/compliance';
 import { STAFF_ROLES } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';

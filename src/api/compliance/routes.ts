@@ -8,8 +8,8 @@ import {
   updateDraftVersion,
 } from '../../domain/compliance/commands';
 import { unprocessable } from '../../shared/errors';
-import { COMPLIANCE_ROLES, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
-import { findVisible, tenantOf } from '../../policies/core';
+import { COMPLIANCE_ROLES, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
+import { findVisible, tenantOf } from '../../access/core';
 import { commandDeps } from '../http/command-deps';
 import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
@@ -65,7 +65,7 @@ export function complianceRoutes(): RouteSpec[] {
       query: listPoliciesQuery,
       response: { status: 200, schema: pageSchema(policySchema) },
       handler: async (ctx) => {
-        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, compliancePolicyPolicy.scope(ctx.state.user));
+        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, compliancePolicyAccess.scope(ctx.state.user));
       },
     }),
     route({
@@ -90,7 +90,7 @@ export function complianceRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: policyWithVersionsSchema },
       handler: async (ctx) => {
-        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
+        const policy = await findVisible(ctx.state.user, compliancePolicyAccess, ctx.state.input.params.id);
         const versions = await PolicyVersion.findAll({ where: { policyId: policy.id }, order: [['versionNumber', 'DESC']] });
         ctx.body = { ...policy.toJSON(), versions };
       },
@@ -132,7 +132,7 @@ export function complianceRoutes(): RouteSpec[] {
       query: listVersionsQuery,
       response: { status: 200, schema: pageSchema(versionSchema) },
       handler: async (ctx) => {
-        const policy = await findVisible(ctx.state.user, compliancePolicyPolicy, ctx.state.input.params.id);
+        const policy = await findVisible(ctx.state.user, compliancePolicyAccess, ctx.state.input.params.id);
         const { status, ...page } = ctx.state.input.query;
         ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
       },
@@ -193,7 +193,7 @@ export function complianceRoutes(): RouteSpec[] {
       query: reportQuery,
       response: { status: 200, schema: reportSchema, alsoCsv: true },
       handler: async (ctx) => {
-        const version = await findVisible(ctx.state.user, policyVersionPolicy, ctx.state.input.params.id);
+        const version = await findVisible(ctx.state.user, policyVersionAccess, ctx.state.input.params.id);
         const { status, format, cycle: asked, ...page } = ctx.state.input.query;
         const cycle = reportedCycle(version, asked);
         if (wantsCsv(ctx, format)) return sendReportCsv(ctx, version, { status, cycle, ordering: page.ordering ?? 'createdAt' });

@@ -22,12 +22,12 @@ import {
   User,
 } from '../../models';
 import { linkedPolicyIds, progressOf, type RequirementProgress } from '../../domain/compliance/requirements';
-import { acknowledgementPolicy } from '../../policies/compliance';
-import { categoryPolicy, planPolicy } from '../../policies/catalog';
-import { claimPolicy, claimNotePolicy, withdrawnFilter } from '../../policies/claims';
-import { tenantOf } from '../../policies/core';
-import { registrationPolicy, tenantRecordPolicy } from '../../policies/platform';
-import { subscriptionPolicy } from '../../policies/subscriptions';
+import { acknowledgementAccess } from '../../access/compliance';
+import { categoryAccess, planAccess } from '../../access/catalog';
+import { claimAccess, claimNoteAccess, withdrawnFilter } from '../../access/claims';
+import { tenantOf } from '../../access/core';
+import { registrationAccess, tenantRecordAccess } from '../../access/platform';
+import { subscriptionAccess } from '../../access/subscriptions';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
@@ -110,11 +110,11 @@ export function createLoaders(caller: AuthUser | null): Loaders {
   const documentWhere = (claimIds: readonly string[]) => ({ tenantId: tenantOf(who()), claimId: [...claimIds], withdrawnAt: null });
 
   return {
-    subscription: byId(Subscription, () => subscriptionPolicy.scope(who())),
-    plan: byId(Plan, () => planPolicy.scope(who())),
-    category: byId(Category, () => categoryPolicy.scope(who())),
+    subscription: byId(Subscription, () => subscriptionAccess.scope(who())),
+    plan: byId(Plan, () => planAccess.scope(who())),
+    category: byId(Category, () => categoryAccess.scope(who())),
     person: byId(User, () => peopleScope(who())),
-    claim: byId(Claim, () => claimPolicy.scope(who())),
+    claim: byId(Claim, () => claimAccess.scope(who())),
     // The claims are already visible to the caller (the loader is reached from a claim).
     lastHistory: loaderPer(
       (n: number) =>
@@ -147,13 +147,13 @@ export function createLoaders(caller: AuthUser | null): Loaders {
           groupByClaim(
             claimIds,
             await ClaimNote.findAll({
-              where: { [Op.and]: [claimNotePolicy.scope(who()), withdrawnFilter(who(), includeWithdrawn), { claimId: [...claimIds] }] },
+              where: { [Op.and]: [claimNoteAccess.scope(who()), withdrawnFilter(who(), includeWithdrawn), { claimId: [...claimIds] }] },
               order: [['createdAt', 'ASC']],
             }),
           ),
         ),
     ),
-    acknowledgement: byId(Acknowledgement, () => acknowledgementPolicy.scope(who())),
+    acknowledgement: byId(Acknowledgement, () => acknowledgementAccess.scope(who())),
     policyVersion: byId(PolicyVersion, () => ({ tenantId: tenantOf(who()) })),
     compliancePolicy: byId(CompliancePolicy, () => ({ tenantId: tenantOf(who()) })),
     versionsOfPolicy: new DataLoader(async (policyIds) => {
@@ -180,8 +180,8 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       const linked = await linkedPolicyIds([...requirementIds]);
       return requirementIds.map((id) => linked.get(id) ?? []);
     }),
-    tenant: byId(Tenant, () => tenantRecordPolicy.scope(who())),
-    registration: byId(Registration, () => registrationPolicy.scope(who())),
+    tenant: byId(Tenant, () => tenantRecordAccess.scope(who())),
+    registration: byId(Registration, () => registrationAccess.scope(who())),
     tenantFigures: new DataLoader(async (tenants) => tenantFigures(Tenant.sequelize!, [...tenants]), {
       cacheKeyFn: (tenant) => tenant.id,
     }),

@@ -10,9 +10,9 @@ import { OPEN_STAGES } from '../../contracts/claim';
 import { EXPIRE_AFTER } from '../../contracts/onboarding';
 import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
 import { Acknowledgement, Claim, CompliancePolicy, PolicyVersion, Registration, TenantSettings } from '../../models';
-import { claimPolicy } from '../../policies/claims';
-import { acknowledgementPolicy, policyVersionPolicy } from '../../policies/compliance';
-import { registrationPolicy } from '../../policies/platform';
+import { claimAccess } from '../../access/claims';
+import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
+import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
 import { API_PREFIX } from '../http/paths';
@@ -74,7 +74,7 @@ const claims: Source<Claim> = {
   kind: 'claim',
   model: Claim,
   appliesTo: (caller) => caller.tenantId !== null && isStaff(caller.role),
-  where: async (caller) => ({ [Op.and]: [claimPolicy.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
+  where: async (caller) => ({ [Op.and]: [claimAccess.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
     const entered = `"Claim".stage_entered_at`;
@@ -100,7 +100,7 @@ const policyReviews: Source<PolicyVersion> = {
   appliesTo: (caller) => caller.tenantId !== null && POLICY_REVIEWER_ROLES.includes(caller.role),
   where: async (caller) => ({
     [Op.and]: [
-      policyVersionPolicy.scope(caller),
+      policyVersionAccess.scope(caller),
       { status: 'in_review', createdById: { [Op.ne]: caller.id }, submittedById: { [Op.ne]: caller.id } },
     ],
   }),
@@ -127,7 +127,7 @@ const acknowledgements: Source<Acknowledgement> = {
   model: Acknowledgement,
   appliesTo: (caller) => caller.tenantId !== null,
   where: async (caller) => ({
-    [Op.and]: [acknowledgementPolicy.scope(caller), { employeeId: caller.id, status: ['pending', 'overdue', 'escalated'] }],
+    [Op.and]: [acknowledgementAccess.scope(caller), { employeeId: caller.id, status: ['pending', 'overdue', 'escalated'] }],
   }),
   dueAt: async () => `"Acknowledgement".due_at`,
   include: [
@@ -156,7 +156,7 @@ const registrations: Source<Registration> = {
   kind: 'registration',
   model: Registration,
   appliesTo: (caller) => caller.role === 'platform_admin',
-  where: async (caller) => ({ [Op.and]: [registrationPolicy.scope(caller), { status: 'pending' }] }),
+  where: async (caller) => ({ [Op.and]: [registrationAccess.scope(caller), { status: 'pending' }] }),
   dueAt: async () => `"Registration".created_at + interval '${EXPIRE_AFTER}'`,
   toTask: (registration, dueAt) => ({
     kind: 'registration',

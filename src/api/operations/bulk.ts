@@ -9,10 +9,10 @@ import { operationStateOf, OperationState, reassignClaims } from '../../domain/c
 import type { RemindRun, RemindState } from '../../domain/compliance/remind';
 import { remindStateOf } from '../../domain/compliance/remind';
 import { remindOpenAcknowledgements } from '../../domain/compliance/remind-all';
-import { COMPLIANCE_ROLES } from '../../policies/compliance';
-import { complianceRemindPolicy } from '../../policies/compliance-requirements';
-import { findVisible } from '../../policies/core';
-import { bulkOperationPolicy, OPERATION_ROLES } from '../../policies/operations';
+import { COMPLIANCE_ROLES } from '../../access/compliance';
+import { complianceRemindAccess } from '../../access/compliance-requirements';
+import { findVisible } from '../../access/core';
+import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
 import type { AuthUser } from '../../shared/caller';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
@@ -42,9 +42,9 @@ const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ op
 
 /** A bulk reassignment the caller may see, else a remind they may see; 404 for anything else. */
 async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
-  const bulk = await BulkOperation.findOne({ where: { ...bulkOperationPolicy.scope(caller), id } });
-  if (bulk && bulkOperationPolicy.canSee(caller, bulk)) return operationStateOf(bulk, services);
-  return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindPolicy, id), services));
+  const bulk = await BulkOperation.findOne({ where: { ...bulkOperationAccess.scope(caller), id } });
+  if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
+  return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id), services));
 }
 
 export function bulkOperationRoutes(): RouteSpec[] {

@@ -5,7 +5,7 @@
 import Joi from 'joi';
 import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
-import { OPERATIONS_READERS, runDriftPolicy } from '../../policies/operations';
+import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
@@ -39,7 +39,7 @@ export function driftRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(runDriftSchema) },
       handler: async (ctx) => {
         const { page, pageSize, ordering, entity, runState } = ctx.state.input.query;
-        const where = { ...runDriftPolicy.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
+        const where = { ...runDriftAccess.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
         ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
       },
     }),

@@ -5,7 +5,7 @@
  */
 import Joi from 'joi';
 import { ActivityIncident } from '../../models';
-import { activityIncidentPolicy, OPERATIONS_READERS } from '../../policies/operations';
+import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
 import { object } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
@@ -45,7 +45,7 @@ export function incidentRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(incidentSchema) },
       handler: async (ctx) => {
         const { page, pageSize, ordering, activityType } = ctx.state.input.query;
-        const where = { ...activityIncidentPolicy.scope(ctx.state.user), ...(activityType ? { activityType } : {}) };
+        const where = { ...activityIncidentAccess.scope(ctx.state.user), ...(activityType ? { activityType } : {}) };
         ctx.body = await paginate(ActivityIncident, { page, pageSize, ordering }, where);
       },
     }),

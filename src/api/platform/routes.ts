@@ -3,7 +3,7 @@ import { deactivatePlatformAdmin, reactivatePlatformAdmin } from '../../domain/p
 import type { Command } from '../../domain/command';
 import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
-import { platformAdminPolicy } from '../../policies/platform';
+import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
@@ -39,7 +39,7 @@ export function platformAdminRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { isActive, ...page } = ctx.state.input.query;
         ctx.body = await paginate(User, page, {
-          ...platformAdminPolicy.scope(ctx.state.user),
+          ...platformAdminAccess.scope(ctx.state.user),
           ...(isActive !== undefined && { isActive }),
         });
       },

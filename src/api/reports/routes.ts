@@ -3,9 +3,9 @@
  * or as a CSV download of one of their tables (`?format=csv` or Accept: text/csv). The tenant's
  * reports are built in src/domain/reports/build.ts, which saved and scheduled reports share.
  */
-import { tenantOf } from '../../policies/core';
-import { tenantRecordPolicy } from '../../policies/platform';
-import { REPORT_KIND_ROLES } from '../../policies/reports';
+import { tenantOf } from '../../access/core';
+import { tenantRecordAccess } from '../../access/platform';
+import { REPORT_KIND_ROLES } from '../../access/reports';
 import { Tenant } from '../../models';
 import {
   buildClaimsReport,
@@ -110,7 +110,7 @@ export function reportRoutes(): RouteSpec[] {
         if (wantsCsv(ctx, format)) {
           const order = orderFrom(page.ordering ?? 'name');
           const rows = inBatches(async (limit, offset) => {
-            const tenants = await Tenant.findAll({ where: tenantRecordPolicy.scope(ctx.state.user), order, limit, offset });
+            const tenants = await Tenant.findAll({ where: tenantRecordAccess.scope(ctx.state.user), order, limit, offset });
             const figures = await tenantFigures(sequelize, tenants);
             return figures.map(({ tenant, requirements, ...counts }) => ({
               tenant: tenant.name,
@@ -122,7 +122,7 @@ export function reportRoutes(): RouteSpec[] {
           const figures = ['users', 'activePolicies', 'openClaims', 'slaBreaches', 'total', 'on_track', 'at_risk', 'breached'];
           return sendCsv(ctx, rows, columns('tenant', 'slug', ...figures), `platform-report-${new Date().toISOString().slice(0, 10)}.csv`);
         }
-        const tenants = await paginate(Tenant, page, tenantRecordPolicy.scope(ctx.state.user));
+        const tenants = await paginate(Tenant, page, tenantRecordAccess.scope(ctx.state.user));
         const [items, registrations] = await Promise.all([
           tenantFigures(sequelize, tenants.items),
           pendingRegistrations(sequelize, LISTED_ROWS),

@@ -1,7 +1,7 @@
 import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
-import { findVisible, tenantOf } from '../../policies/core';
-import { subscriptionPolicy } from '../../policies/subscriptions';
+import { findVisible, tenantOf } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
 import { SubscriptionState, subscriptionStateQuery, subscriptionWorkflowId } from '../../contracts/subscription';
 import { Decided, renewSubscription } from '../../domain/subscriptions/commands';
 import { commandDeps } from '../http/command-deps';
@@ -89,7 +89,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         const { status, policyType, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
         const where = {
-          ...subscriptionPolicy.scope(user),
+          ...subscriptionAccess.scope(user),
           ...(status && { status }),
           ...(policyType && { policyType }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
@@ -106,7 +106,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: async (ctx) => {
-        const subscription = await findVisible(ctx.state.user, subscriptionPolicy, ctx.state.input.params.id);
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
         ctx.body = present(subscription, await liveState(ctx, subscription));
       },
     }),

@@ -1,5 +1,5 @@
 import { settingsRow, settingsView, updateTenantSettings } from '../../domain/tenant-settings/commands';
-import { tenantOf } from '../../policies/core';
+import { tenantOf } from '../../access/core';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { settingsSchema, updateSettingsBody } from './schemas';

@@ -1,8 +1,8 @@
 /** The tenant's users as its admins manage them; the writes are the commands of src/domain/users/commands.ts. */
 import { createUser, updateUser } from '../../domain/users/commands';
 import { User } from '../../models';
-import { findVisible, tenantOf } from '../../policies/core';
-import { userPolicy } from '../../policies/users';
+import { findVisible, tenantOf } from '../../access/core';
+import { userAccess } from '../../access/users';
 import type { Role } from '../../shared/roles';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
@@ -26,7 +26,7 @@ export function userRoutes(): RouteSpec[] {
         const { role, isActive, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(ctx.state.user);
         const where = {
-          ...userPolicy.scope(ctx.state.user),
+          ...userAccess.scope(ctx.state.user),
           ...(role && { role }),
           ...(isActive !== undefined && { isActive }),
           ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
@@ -58,7 +58,7 @@ export function userRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: userSchema },
       handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, userPolicy, ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, userAccess, ctx.state.input.params.id);
       },
     }),
     route({

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { mayViewRun } from '../../policies/workflow-runs';
+import { mayViewRun } from '../../access/workflow-runs';
 import { notFound } from '../../shared/errors';
 import { route, RouteSpec } from '../http/route';
 import { temporalCall } from '../temporal/calls';

@@ -8,9 +8,9 @@
  */
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { User } from '../../models';
-import { findVisible } from '../../policies/core';
-import { NotPermitted } from '../../policies/refusals';
-import { userPolicy } from '../../policies/users';
+import { findVisible } from '../../access/core';
+import { NotPermitted } from '../../access/refusals';
+import { userAccess } from '../../access/users';
 import {
   consumeEmailChange,
   requestAddressProof,
@@ -144,7 +144,7 @@ export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> 
  * (`POST /auth/verify-email`): no password reset goes to it meanwhile.
  */
 export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
-  const user = await findVisible(caller, userPolicy, userId);
+  const user = await findVisible(caller, userAccess, userId);
   // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
   if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
   if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');

@@ -5,8 +5,8 @@
  */
 import type { CreationAttributes } from 'sequelize';
 import { Category, Plan } from '../../models';
-import { categoryPolicy, planPolicy } from '../../policies/catalog';
-import { findVisible, tenantOf } from '../../policies/core';
+import { categoryAccess, planAccess } from '../../access/catalog';
+import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
@@ -41,7 +41,7 @@ function toColumns<F extends Partial<Record<MoneyField, number>>>(fields: F): Co
 /** A plan names a category of the caller's tenant: any other is bad input (422), not a missing resource. */
 async function assertCategoryVisible(caller: AuthUser, categoryId: string | undefined): Promise<void> {
   if (!categoryId) return;
-  await findVisible(caller, categoryPolicy, categoryId).catch(() => {
+  await findVisible(caller, categoryAccess, categoryId).catch(() => {
     throw unprocessable('Category not found in this tenant', [{ field: 'categoryId', message: 'unknown category' }]);
   });
 }
@@ -52,13 +52,13 @@ export const createCategory: Command<CategoryFields, Category> = (caller, fields
 };
 
 export const updateCategory: Command<{ id: string; fields: Partial<CategoryFields> }, Category> = async (caller, { id, fields }, deps) => {
-  const category = await findVisible(caller, categoryPolicy, id);
+  const category = await findVisible(caller, categoryAccess, id);
   return updateAudited(deps, 'category', category, fields);
 };
 
 /** Soft-deletes a category that no live plan uses (409 while one does). */
 export const deleteCategory: Command<{ id: string }, void> = async (caller, { id }, deps) => {
-  const category = await findVisible(caller, categoryPolicy, id);
+  const category = await findVisible(caller, categoryAccess, id);
   const plans = await Plan.count({ where: { categoryId: category.id } });
   if (plans > 0)
     throw conflict('Delete or move the plans of this category first', [{ field: 'id', message: `${plans} live plan(s) use it`, plans }]);
@@ -73,13 +73,13 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
 
 /** Changes the given fields; running subscriptions keep the terms they were sold. */
 export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
-  const plan = await findVisible(caller, planPolicy, id);
+  const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
   return updateAudited(deps, 'plan', plan, toColumns(fields));
 };
 
 /** Soft-deletes a plan: no new subscriptions; running ones continue. */
 export const deletePlan: Command<{ id: string }, void> = async (caller, { id }, deps) => {
-  const plan = await findVisible(caller, planPolicy, id);
+  const plan = await findVisible(caller, planAccess, id);
   await destroyAudited(deps, 'plan', plan);
 };

@@ -11,7 +11,7 @@ import { Op, QueryTypes } from 'sequelize';
 import { BULK_REASSIGN_WORKFLOW_TYPE, type BulkReassignWorkflow, bulkReassignWorkflowId } from '../../contracts/bulk-reassign';
 import { OPEN_STAGES } from '../../contracts/claim';
 import { BulkOperation, BulkOperationItem, Claim, User } from '../../models';
-import { tenantOf } from '../../policies/core';
+import { tenantOf } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { notFound, unprocessable } from '../../shared/errors';

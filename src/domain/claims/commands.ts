@@ -22,9 +22,9 @@ import {
   transitionClaimUpdate,
 } from '../../contracts/claim';
 import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage } from '../../models';
-import { claimPolicy } from '../../policies/claims';
-import { findVisible, tenantOf } from '../../policies/core';
-import { subscriptionPolicy } from '../../policies/subscriptions';
+import { claimAccess } from '../../access/claims';
+import { findVisible, tenantOf } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
 import { recordAudit } from '../../services/audit';
 import { documentKey } from '../../services/documents';
 import type { AuthUser } from '../../shared/caller';
@@ -58,7 +58,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   const filed = key ? await Claim.findOne({ where: { id: claimId, tenantId } }) : null;
   if (filed) return filed;
   const incidentDate = input.incidentDate.toISOString().slice(0, 10);
-  const subscription = await findVisible(caller, subscriptionPolicy, input.subscriptionId);
+  const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
   const refusal = coverageRefusal(subscription, incidentDate, input.amountClaimed);
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   const settings = await claimSettingsOf(tenantId);
@@ -134,7 +134,7 @@ async function decideOnClaim<Request>(
   update: UpdateDefinition<ClaimUpdateResult, [Request]>,
   requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
 ): Promise<Claim> {
-  const claim = await findVisible(caller, claimPolicy, id);
+  const claim = await findVisible(caller, claimAccess, id);
   const request = await requestFor(claim, { id: caller.id, role: caller.role });
   try {
     await deps.temporal.decide((temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
@@ -162,7 +162,7 @@ export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, '
 
 /** Adds an internal note to a claim the caller may see. */
 export const addClaimNote: Command<{ id: string; body: string }, ClaimNote> = async (caller, { id, body }, deps) => {
-  const claim = await findVisible(caller, claimPolicy, id);
+  const claim = await findVisible(caller, claimAccess, id);
   return audited(
     deps,
     (transaction) => ClaimNote.create({ tenantId: claim.tenantId, claimId: claim.id, authorId: caller.id, body }, { transaction }),
@@ -193,7 +193,7 @@ export interface UploadDocumentInput {
  */
 export const uploadClaimDocument: Command<UploadDocumentInput, ClaimDocument> = async (caller, input, deps) => {
   const { fileName, contentType, kind, bytes } = input;
-  const claim = await findVisible(caller, claimPolicy, input.id);
+  const claim = await findVisible(caller, claimAccess, input.id);
   assertClaimOpen(claim);
   if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) {
     throw unprocessable(`A document must hold 1 byte to ${MAX_DOCUMENT_BYTES / 1024} KiB`, [

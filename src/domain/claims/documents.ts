@@ -5,7 +5,7 @@
  */
 import type { DocumentKind } from '../../contracts/claim';
 import { ClaimDocument } from '../../models';
-import { findVisibleDocument } from '../../policies/claims';
+import { findVisibleDocument } from '../../access/claims';
 import { recordAudit } from '../../services/audit';
 import type { Command } from '../command';
 import { assertNotWithdrawn, withdrawClaimItem } from './withdrawal';

@@ -4,7 +4,7 @@
  * `addClaimNote` (commands.ts).
  */
 import { ClaimNote, ClaimNoteRevision } from '../../models';
-import { findVisibleNote } from '../../policies/claims';
+import { findVisibleNote } from '../../access/claims';
 import { conflict } from '../../shared/errors';
 import { recordAudit } from '../../services/audit';
 import type { Command } from '../command';

@@ -1,7 +1,7 @@
 /**
  * Withdrawing a claim's note or document: the row stays (and a document's bytes stay in the
  * store), marked with who withdrew it, when and why, and recorded on the claim's audit trail.
- * Lists leave it out; the tenant's admins still see it (src/policies/claims.ts).
+ * Lists leave it out; the tenant's admins still see it (src/access/claims.ts).
  */
 import type { Model, Transaction } from 'sequelize';
 import { ClaimDocument, ClaimNote } from '../../models';

@@ -21,8 +21,8 @@ import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkf
 import { type Acknowledgement, CompliancePolicy, PolicyVersion, TenantSettings } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { workflowStartOptions } from '../../services/workflow-start';
-import { acknowledgementPolicy, compliancePolicyPolicy, policyVersionPolicy } from '../../policies/compliance';
-import { findVisible, tenantOf } from '../../policies/core';
+import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
+import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
@@ -57,7 +57,7 @@ export const updateCompliancePolicy: Command<{ id: string; fields: Partial<Polic
   { id, fields },
   deps,
 ) => {
-  const found = await findVisible(caller, compliancePolicyPolicy, id);
+  const found = await findVisible(caller, compliancePolicyAccess, id);
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
     refuseRetired(policy);
@@ -87,7 +87,7 @@ export const updateCompliancePolicy: Command<{ id: string; fields: Partial<Polic
  * of it can be published; what was published and acknowledged stays on record. A second retire is a 409.
  */
 export const retireCompliancePolicy: Command<{ id: string }, CompliancePolicy> = async (caller, { id }, deps) => {
-  const found = await findVisible(caller, compliancePolicyPolicy, id);
+  const found = await findVisible(caller, compliancePolicyAccess, id);
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
     refuseRetired(policy);
@@ -122,7 +122,7 @@ export const createPolicyVersion: Command<{ policyId: string; fields: VersionFie
   deps,
 ) => {
   const tenantId = tenantOf(caller);
-  const policy = await findVisible(caller, compliancePolicyPolicy, policyId);
+  const policy = await findVisible(caller, compliancePolicyAccess, policyId);
   return deps.sequelize.transaction(async (transaction) => {
     // Locking the policy row numbers concurrent drafts one after the other.
     await CompliancePolicy.findByPk(policy.id, { lock: transaction.LOCK.UPDATE, transaction });
@@ -149,7 +149,7 @@ export const updateDraftVersion: Command<{ id: string; fields: Partial<VersionFi
   { id, fields },
   deps,
 ) => {
-  const found = await findVisible(caller, policyVersionPolicy, id);
+  const found = await findVisible(caller, policyVersionAccess, id);
   return deps.sequelize.transaction(async (transaction) => {
     // Locked: a submission or publication of this version waits for the change, or the change for it.
     const version = await PolicyVersion.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction });
@@ -185,7 +185,7 @@ export const updateDraftVersion: Command<{ id: string; fields: Partial<VersionFi
  */
 export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersionIds: string[] }> = async (caller, { id }, deps) => {
   const tenantId = tenantOf(caller);
-  const draft = await findVisible(caller, policyVersionPolicy, id);
+  const draft = await findVisible(caller, policyVersionAccess, id);
   const settings = await TenantSettings.forTenant(tenantId);
   const publishedAt = new Date();
   const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
@@ -250,7 +250,7 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
  */
 export const submitVersionForReview: Command<{ id: string }, VersionRun> = async (caller, { id }, deps) => {
   const tenantId = tenantOf(caller);
-  const draft = await findVisible(caller, policyVersionPolicy, id);
+  const draft = await findVisible(caller, policyVersionAccess, id);
   if (draft.status !== 'draft')
     throw conflict(`Only a draft can be submitted for review; this version is ${draft.status}`, [
       { field: 'status', message: `is ${draft.status}` },
@@ -309,7 +309,7 @@ async function decideReview<Request>(
   update: UpdateDefinition<unknown, [Request]>,
   request: Request,
 ): Promise<PolicyVersion> {
-  const version = await findVisible(caller, policyVersionPolicy, id);
+  const version = await findVisible(caller, policyVersionAccess, id);
   return decideOnRun(deps, version, policyApprovalWorkflowId(version.id), update, request, (now) =>
     conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]),
   );
@@ -342,7 +342,7 @@ export interface AcknowledgeInput {
  * text, the client, the name typed); answers the row with its version and policy.
  */
 export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (caller, input, deps) => {
-  const ack = await findVisible(caller, acknowledgementPolicy, input.id, { action: 'acknowledge', include: WITH_VERSION });
+  const ack = await findVisible(caller, acknowledgementAccess, input.id, { action: 'acknowledge', include: WITH_VERSION });
   const { version } = ack as Acknowledgement & { version: PolicyVersion };
   // The text shown is the version's, which never changes once published: its hash is the evidence.
   const contentSha256 = PolicyVersion.hashContent(version.content);

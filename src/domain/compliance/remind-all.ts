@@ -8,8 +8,8 @@
 import { Op } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { Acknowledgement, PolicyVersion } from '../../models';
-import { policyVersionPolicy } from '../../policies/compliance';
-import { tenantOf } from '../../policies/core';
+import { policyVersionAccess } from '../../access/compliance';
+import { tenantOf } from '../../access/core';
 import type { Command } from '../command';
 import { remindPending, type RemindRun } from './remind';
 
@@ -25,7 +25,7 @@ export const remindOpenAcknowledgements: Command<{ versionId?: string }, RemindR
     group: ['versionId'],
   });
   const versions = await PolicyVersion.findAll({
-    where: { [Op.and]: [policyVersionPolicy.scope(caller), { status: 'published', id: { [Op.in]: open.map((a) => a.versionId) } }] },
+    where: { [Op.and]: [policyVersionAccess.scope(caller), { status: 'published', id: { [Op.in]: open.map((a) => a.versionId) } }] },
     order: [['publishedAt', 'ASC']],
     limit: MAX_VERSIONS_PER_REMIND,
   });

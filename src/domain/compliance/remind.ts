@@ -10,8 +10,8 @@ import { QueryTypes } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { COMPLIANCE_REMIND_WORKFLOW_TYPE, ComplianceRemindWorkflow, complianceRemindWorkflowId } from '../../contracts/compliance-remind';
 import { ComplianceRemind } from '../../models';
-import { policyVersionPolicy } from '../../policies/compliance';
-import { findVisible, tenantOf } from '../../policies/core';
+import { policyVersionAccess } from '../../access/compliance';
+import { findVisible, tenantOf } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict } from '../../shared/errors';
@@ -56,7 +56,7 @@ export async function remindStateOf(remind: ComplianceRemind, deps: Pick<Command
 
 export const remindPending: Command<{ versionId: string }, RemindRun> = async (caller, { versionId }, deps) => {
   const tenantId = tenantOf(caller);
-  const version = await findVisible(caller, policyVersionPolicy, versionId);
+  const version = await findVisible(caller, policyVersionAccess, versionId);
   const key = deps.idempotencyKey;
   const remindId = key ? idFromRequest('compliance-remind', caller.id, key, version.id) : crypto.randomUUID();
   const workflowId = complianceRemindWorkflowId(remindId);

@@ -5,8 +5,8 @@
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { CompliancePolicy, ComplianceRequirement, ComplianceRequirementPolicy, User } from '../../models';
-import { complianceRequirementPolicy } from '../../policies/compliance-requirements';
-import { findVisible, tenantOf } from '../../policies/core';
+import { complianceRequirementAccess } from '../../access/compliance-requirements';
+import { findVisible, tenantOf } from '../../access/core';
 import { STAFF_ROLES } from '../../shared/roles';
 import { unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
@@ -251,7 +251,7 @@ export const updateRequirement: Command<{ id: string; fields: Partial<Requiremen
   { id, fields },
   deps,
 ) => {
-  const requirement = await findVisible(caller, complianceRequirementPolicy, id);
+  const requirement = await findVisible(caller, complianceRequirementAccess, id);
   await checkReferences(requirement.tenantId, fields);
   const { policyIds, ...row } = fields;
   const before = auditForm(requirement, (await linkedPolicyIds([requirement.id])).get(requirement.id)!);
@@ -276,5 +276,5 @@ export const updateRequirement: Command<{ id: string; fields: Partial<Requiremen
 
 /** Soft-deletes a requirement; its links stay with the row, for the audit trail. */
 export const deleteRequirement: Command<{ id: string }, void> = async (caller, { id }, deps) => {
-  await destroyAudited(deps, 'compliance_requirement', await findVisible(caller, complianceRequirementPolicy, id));
+  await destroyAudited(deps, 'compliance_requirement', await findVisible(caller, complianceRequirementAccess, id));
 };

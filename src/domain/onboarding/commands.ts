@@ -21,8 +21,8 @@ import {
 } from '../../contracts/onboarding';
 import { Registration, Tenant, User } from '../../models';
 import type { UnverifiedRegistration } from '../../models';
-import { findVisible } from '../../policies/core';
-import { registrationPolicy } from '../../policies/platform';
+import { findVisible } from '../../access/core';
+import { registrationAccess } from '../../access/platform';
 import { requestRegistration, verifyRegistration } from '../../services/email-verifications';
 import { hashPassword } from '../../services/passwords';
 import type { AuthUser } from '../../shared/caller';
@@ -116,7 +116,7 @@ async function decideRegistration<Request>(
   update: UpdateDefinition<unknown, [Request]>,
   request: Request,
 ): Promise<Registration> {
-  const registration = await findVisible(caller, registrationPolicy, id);
+  const registration = await findVisible(caller, registrationAccess, id);
   return decideOnRun(deps, registration, registration.workflowId, update, request, (now) =>
     conflict(`The registration is ${now.status} and can no longer be decided`),
   );

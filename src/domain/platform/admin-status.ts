@@ -6,8 +6,8 @@
  */
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import { User } from '../../models';
-import { findVisible } from '../../policies/core';
-import { platformAdminPolicy } from '../../policies/platform';
+import { findVisible } from '../../access/core';
+import { platformAdminAccess } from '../../access/platform';
 import { forgetAuthority } from '../../services/authority';
 import { revokeAllSessions } from '../../services/tokens';
 import { conflict, lastPlatformAdmin } from '../../shared/errors';
@@ -83,7 +83,7 @@ export async function setPlatformAdminActive(deps: AuditDeps, admin: User, activ
  * An admin may deactivate themselves (leaving the platform), unless they are its last one.
  */
 export const deactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
-  setPlatformAdminActive(deps, await findVisible(caller, platformAdminPolicy, id), false);
+  setPlatformAdminActive(deps, await findVisible(caller, platformAdminAccess, id), false);
 
 export const reactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
-  setPlatformAdminActive(deps, await findVisible(caller, platformAdminPolicy, id), true);
+  setPlatformAdminActive(deps, await findVisible(caller, platformAdminAccess, id), true);

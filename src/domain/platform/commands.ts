@@ -6,8 +6,8 @@
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { Tenant, User } from '../../models';
-import { findVisible } from '../../policies/core';
-import { assertPlatformAdmin, tenantRecordPolicy } from '../../policies/platform';
+import { findVisible } from '../../access/core';
+import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
 import { forgetTenantAuthority } from '../../services/authority';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../../services/password-resets';
 import { hashPassword } from '../../services/passwords';
@@ -88,7 +88,7 @@ export const createPlatformAdmin: Command<NewPlatformAdmin, User> = async (calle
 };
 
 export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenantId, reason }, deps) => {
-  const tenant = await findVisible(caller, tenantRecordPolicy, tenantId, { action: 'administer' });
+  const tenant = await findVisible(caller, tenantRecordAccess, tenantId, { action: 'administer' });
   const suspended = await moveTenant(deps, tenant, { from: 'active', to: 'suspended', action: 'tenant.suspend', reason });
   const addresses = await tenantAdminAddresses(tenant.id);
   mailAfterAnswer(
@@ -99,7 +99,7 @@ export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenan
 };
 
 export const reactivateTenant: Command<{ tenantId: string }, Tenant> = async (caller, { tenantId }, deps) => {
-  const tenant = await findVisible(caller, tenantRecordPolicy, tenantId, { action: 'administer' });
+  const tenant = await findVisible(caller, tenantRecordAccess, tenantId, { action: 'administer' });
   const reactivated = await moveTenant(deps, tenant, { from: 'suspended', to: 'active', action: 'tenant.reactivate', reason: null });
   const addresses = await tenantAdminAddresses(tenant.id);
   mailAfterAnswer(

@@ -19,8 +19,8 @@ import crypto from 'node:crypto';
 import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { ReportDefinition, TenantSettings } from '../../models';
-import { findVisible, tenantOf } from '../../policies/core';
-import { assertMaySave, reportDefinitionPolicy } from '../../policies/reports';
+import { findVisible, tenantOf } from '../../access/core';
+import { assertMaySave, reportDefinitionAccess } from '../../access/reports';
 import { ensureReportSchedule, removeReportSchedule } from '../../services/report-schedules';
 import { cronProblem } from '../../shared/cron';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -135,7 +135,7 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   { id, change },
   deps,
 ) => {
-  const row = await findVisible(caller, reportDefinitionPolicy, id);
+  const row = await findVisible(caller, reportDefinitionAccess, id);
   checkSchedule(change.schedule);
   const wasScheduled = row.schedule !== null;
   const willBeScheduled = change.schedule === undefined ? wasScheduled : change.schedule !== null;
@@ -165,7 +165,7 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
 };
 
 export const deleteReportDefinition: Command<{ id: string }, void> = async (caller, { id }, deps) => {
-  const row = await findVisible(caller, reportDefinitionPolicy, id);
+  const row = await findVisible(caller, reportDefinitionAccess, id);
   await destroyAudited(deps, 'report_definition', row);
   if (row.schedule === null) return;
   await deps.temporal

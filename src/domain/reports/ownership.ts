@@ -9,8 +9,8 @@
  */
 import { mayOwnReport } from '../../contracts/scheduled-report';
 import { ReportDefinition, User } from '../../models';
-import { findVisible } from '../../policies/core';
-import { reportDefinitionPolicy } from '../../policies/reports';
+import { findVisible } from '../../access/core';
+import { reportDefinitionAccess } from '../../access/reports';
 import { ownerMayOwn } from '../../services/report-ownership';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
@@ -31,7 +31,7 @@ export interface HandOver {
 
 /** A tenant admin hands a definition over to another user of the tenant who may own its kind (422 otherwise); audited. */
 export const handOverReportDefinition: Command<HandOver, ReportDefinition> = async (caller, { id, ownerId }, deps) => {
-  const definition = await findVisible(caller, reportDefinitionPolicy, id);
+  const definition = await findVisible(caller, reportDefinitionAccess, id);
   const owner = await User.findOne({ where: { id: ownerId, tenantId: definition.tenantId } });
   // Another tenant's user is answered as one that does not exist.
   if (!owner || !owner.emailVerifiedAt || !mayOwnReport(owner, definition)) {

@@ -28,9 +28,9 @@ import {
 } from '../../contracts/subscription';
 import { Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
-import { planPolicy } from '../../policies/catalog';
-import { findVisible, tenantOf } from '../../policies/core';
-import { subscriptionPolicy } from '../../policies/subscriptions';
+import { planAccess } from '../../access/catalog';
+import { findVisible, tenantOf } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
 import { auditEventValues } from '../../services/audit';
 import { workflowStartOptions } from '../../services/workflow-start';
 import type { AuthUser } from '../../shared/caller';
@@ -68,7 +68,7 @@ export interface Decided {
  */
 export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
-  const plan = await findVisible(caller, planPolicy, input.planId).catch(() => {
+  const plan = await findVisible(caller, planAccess, input.planId).catch(() => {
     throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
   const holder = await holderOf(caller, input, deps);
@@ -164,7 +164,7 @@ async function decide<Request extends SubscriptionActor>(
   update: UpdateDefinition<SubscriptionState, [Request]>,
   details: Omit<Request, keyof SubscriptionActor>,
 ): Promise<Decided> {
-  const subscription = await findVisible(caller, subscriptionPolicy, id);
+  const subscription = await findVisible(caller, subscriptionAccess, id);
   const actor = { ...details, userId: caller.id, role: caller.role } as Request;
   let state: SubscriptionState;
   try {

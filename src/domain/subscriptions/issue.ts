@@ -13,7 +13,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, forbidden, notFound, unprocessable } from '../../shared/errors';
 import type { CommandDeps } from '../command';
-import { tenantOf } from '../../policies/core';
+import { tenantOf } from '../../access/core';
 
 /**
  * The password hash of an account whose holder has not set a password yet: no password verifies

@@ -3,7 +3,7 @@
  * admin changes some of them; workflows started afterwards use them.
  */
 import { TenantSettings } from '../../models';
-import { tenantOf } from '../../policies/core';
+import { tenantOf } from '../../access/core';
 import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { audited } from '../audited';

@@ -4,8 +4,8 @@
  * changing one's name, role, manager, status or password.
  */
 import { User } from '../../models';
-import { findVisible, tenantOf } from '../../policies/core';
-import { userPolicy } from '../../policies/users';
+import { findVisible, tenantOf } from '../../access/core';
+import { userAccess } from '../../access/users';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../../services/report-ownership';
 import { revokeAllSessions } from '../../services/tokens';
@@ -72,7 +72,7 @@ export interface UpdateUserInput {
  */
 export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, password, ...fields }, deps) => {
   const tenantId = tenantOf(caller);
-  const user = await findVisible(caller, userPolicy, id);
+  const user = await findVisible(caller, userAccess, id);
   await assertManagerInTenant(fields.managerId, tenantId, user.id);
   if (user.id === caller.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {
     throw unprocessable('You cannot deactivate or demote yourself');

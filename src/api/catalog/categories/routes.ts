@@ -1,7 +1,7 @@
 import { Category } from '../../../models';
 import { createCategory, deleteCategory, updateCategory } from '../../../domain/catalog/commands';
-import { categoryPolicy } from '../../../policies/catalog';
-import { findVisible } from '../../../policies/core';
+import { categoryAccess } from '../../../access/catalog';
+import { findVisible } from '../../../access/core';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
@@ -18,7 +18,7 @@ export function categoryRoutes(): RouteSpec[] {
       query: listCategoriesQuery,
       response: { status: 200, schema: pageSchema(categorySchema) },
       handler: async (ctx) => {
-        ctx.body = await paginate(Category, ctx.state.input.query, categoryPolicy.scope(ctx.state.user));
+        ctx.body = await paginate(Category, ctx.state.input.query, categoryAccess.scope(ctx.state.user));
       },
     }),
     route({
@@ -42,7 +42,7 @@ export function categoryRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: categorySchema },
       handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, categoryPolicy, ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, categoryAccess, ctx.state.input.params.id);
       },
     }),
     route({

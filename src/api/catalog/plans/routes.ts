@@ -1,6 +1,6 @@
 import { createPlan, deletePlan, updatePlan } from '../../../domain/catalog/commands';
-import { planPolicy } from '../../../policies/catalog';
-import { findVisible } from '../../../policies/core';
+import { planAccess } from '../../../access/catalog';
+import { findVisible } from '../../../access/core';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema } from '../../lists/pagination';
@@ -18,7 +18,7 @@ export function planRoutes(): RouteSpec[] {
       query: listPlansQuery,
       response: { status: 200, schema: pageSchema(planSchema) },
       handler: async (ctx) => {
-        ctx.body = await listPlans(ctx.state.input.query, planPolicy.scope(ctx.state.user));
+        ctx.body = await listPlans(ctx.state.input.query, planAccess.scope(ctx.state.user));
       },
     }),
     route({
@@ -42,7 +42,7 @@ export function planRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: planSchema },
       handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, planPolicy, ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, planAccess, ctx.state.input.params.id);
       },
     }),
     route({

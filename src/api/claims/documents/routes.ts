@@ -4,8 +4,8 @@ import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../../../domain/claims/docum
 import { uploadClaimDocument } from '../../../domain/claims/commands';
 import { classifyClaimDocument, withdrawClaimDocument } from '../../../domain/claims/documents';
 import { ClaimDocument } from '../../../models';
-import { claimPolicy, findVisibleDocument, withdrawnFilter } from '../../../policies/claims';
-import { findVisible } from '../../../policies/core';
+import { claimAccess, findVisibleDocument, withdrawnFilter } from '../../../access/claims';
+import { findVisible } from '../../../access/core';
 import { TENANT_ROLES } from '../../../shared/roles';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { commandDeps } from '../../http/command-deps';
@@ -61,7 +61,7 @@ export function documentRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { user } = ctx.state;
         const { includeWithdrawn, ...page } = ctx.state.input.query;
-        const claim = await findVisible(user, claimPolicy, ctx.state.input.params.id);
+        const claim = await findVisible(user, claimAccess, ctx.state.input.params.id);
         const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
         ctx.body = await paginate(ClaimDocument, { ...page, ordering: 'createdAt' }, where);
       },

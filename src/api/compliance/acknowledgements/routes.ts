@@ -1,6 +1,6 @@
 import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
-import { tenantOf } from '../../../policies/core';
+import { tenantOf } from '../../../access/core';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';

@@ -4,9 +4,9 @@
  * `compliance-remind-<id>`; its progress is read from its recipient rows.
  */
 import { remindPending, remindStateOf } from '../../../domain/compliance/remind';
-import { COMPLIANCE_ROLES } from '../../../policies/compliance';
-import { complianceRemindPolicy } from '../../../policies/compliance-requirements';
-import { findVisible } from '../../../policies/core';
+import { COMPLIANCE_ROLES } from '../../../access/compliance';
+import { complianceRemindAccess } from '../../../access/compliance-requirements';
+import { findVisible } from '../../../access/core';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
@@ -37,7 +37,7 @@ export function remindRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: remindSchema },
       handler: async (ctx) => {
-        const remind = await findVisible(ctx.state.user, complianceRemindPolicy, ctx.state.input.params.id);
+        const remind = await findVisible(ctx.state.user, complianceRemindAccess, ctx.state.input.params.id);
         ctx.body = await remindStateOf(remind, ctx.services);
       },
     }),

@@ -13,10 +13,10 @@ import {
   type RequirementProgress,
   updateRequirement,
 } from '../../../domain/compliance/requirements';
-import { COMPLIANCE_ROLES } from '../../../policies/compliance';
-import { complianceRequirementPolicy } from '../../../policies/compliance-requirements';
-import { findVisible } from '../../../policies/core';
-import { tenantRecordPolicy } from '../../../policies/platform';
+import { COMPLIANCE_ROLES } from '../../../access/compliance';
+import { complianceRequirementAccess } from '../../../access/compliance-requirements';
+import { findVisible } from '../../../access/core';
+import { tenantRecordAccess } from '../../../access/platform';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
@@ -53,7 +53,7 @@ export function requirementRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(requirementListItemSchema) },
       handler: async (ctx) => {
         const { ownerId, ...page } = ctx.state.input.query;
-        const where = { ...complianceRequirementPolicy.scope(ctx.state.user), ...(ownerId && { ownerId }) };
+        const where = { ...complianceRequirementAccess.scope(ctx.state.user), ...(ownerId && { ownerId }) };
         const requirements = await paginate(ComplianceRequirement, page, where);
         const ids = requirements.items.map((r) => r.id);
         const [policyIds, progress] = await Promise.all([linkedPolicyIds(ids), progressOf(ctx.services.sequelize, requirements.items)]);
@@ -89,7 +89,7 @@ export function requirementRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: requirementSchema },
       handler: async (ctx) => {
-        ctx.body = await withPolicyIds(await findVisible(ctx.state.user, complianceRequirementPolicy, ctx.state.input.params.id));
+        ctx.body = await withPolicyIds(await findVisible(ctx.state.user, complianceRequirementAccess, ctx.state.input.params.id));
       },
     }),
     route({
@@ -130,7 +130,7 @@ export function requirementRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: progressSchema },
       handler: async (ctx) => {
-        const requirement = await findVisible(ctx.state.user, complianceRequirementPolicy, ctx.state.input.params.id);
+        const requirement = await findVisible(ctx.state.user, complianceRequirementAccess, ctx.state.input.params.id);
         const asOf = new Date();
         const progress = (await progressOf(ctx.services.sequelize, [requirement], asOf)).get(requirement.id)!;
         const { status, complete, overall, policies } = progress;
@@ -146,7 +146,7 @@ export function requirementRoutes(): RouteSpec[] {
       query: platformComplianceQuery,
       response: { status: 200, schema: platformComplianceSchema },
       handler: async (ctx) => {
-        const tenants = await paginate(Tenant, ctx.state.input.query, tenantRecordPolicy.scope(ctx.state.user));
+        const tenants = await paginate(Tenant, ctx.state.input.query, tenantRecordAccess.scope(ctx.state.user));
         const requirements = await ComplianceRequirement.findAll({
           where: { tenantId: tenants.items.map((t) => t.id) },
           order: [

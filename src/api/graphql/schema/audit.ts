@@ -1,7 +1,7 @@
 /** The audit trail, read-only: GET /audit-events' filters, roles and access policy. */
 import Joi from 'joi';
 import { AuditEvent as AuditEventModel } from '../../../models';
-import { auditEventPolicy } from '../../../policies/audit';
+import { auditEventAccess } from '../../../access/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery } from '../../audit-events/schemas';
 import { PAGED_BY_FIRST } from '../bounds';
@@ -48,7 +48,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context, AUDIT_READERS);
       const filters = validInput(listAuditEventsQuery, filterArgs);
-      const where = auditEventWhere(filters, auditEventPolicy.scope(caller));
+      const where = auditEventWhere(filters, auditEventAccess.scope(caller));
       return connectionOf(AuditEventModel, where, { first, after }, orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }));
     },
   }),

@@ -4,7 +4,7 @@
  */
 import Joi from 'joi';
 import { Category as CategoryModel, Plan as PlanModel } from '../../../models';
-import { categoryPolicy, planPolicy } from '../../../policies/catalog';
+import { categoryAccess, planAccess } from '../../../access/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
@@ -60,7 +60,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ordering }, context) => {
       const caller = callerOf(context);
       const filters = validInput(listCategoriesQuery, { ordering });
-      return connectionOf(CategoryModel, categoryPolicy.scope(caller), { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
+      return connectionOf(CategoryModel, categoryAccess.scope(caller), { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
     },
   }),
   plans: t.field({
@@ -81,7 +81,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context);
       const filters = validInput(listPlansQuery, filterArgs);
-      const where = planWhere(filters, planPolicy.scope(caller));
+      const where = planWhere(filters, planAccess.scope(caller));
       return connectionOf(PlanModel, where, { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
     },
   }),

@@ -6,8 +6,8 @@
 import type { WhereOptions } from 'sequelize';
 import { CLAIM_STAGES, type ClaimDeadline } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
-import { claimNotePolicy, claimPolicy, withdrawnFilter } from '../../../policies/claims';
-import { NotPermitted } from '../../../policies/refusals';
+import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
+import { NotPermitted } from '../../../access/refusals';
 import { isStaff } from '../../../shared/roles';
 import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from '../../claims/operations';
@@ -169,7 +169,7 @@ builder.queryFields((t) => ({
       const caller = callerOf(context);
       const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
       const where: WhereOptions<ClaimModel> = {
-        ...claimPolicy.scope(caller),
+        ...claimAccess.scope(caller),
         ...(status && { status }),
         ...(assignee && { assigneeId: assignee }),
       };
@@ -235,7 +235,7 @@ builder.mutationFields((t) => ({
     ...mutationOf(addClaimNoteOperation, {
       field: 'addClaimNote',
       row: (note) => note,
-      reload: (context, noteId) => ClaimNote.findOne({ where: { ...claimNotePolicy.scope(callerOf(context)), id: noteId } }),
+      reload: (context, noteId) => ClaimNote.findOne({ where: { ...claimNoteAccess.scope(callerOf(context)), id: noteId } }),
     }),
   }),
 }));

@@ -8,7 +8,7 @@
 import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy as CompliancePolicyModel } from '../../../models';
-import { COMPLIANCE_ROLES, compliancePolicyPolicy } from '../../../policies/compliance';
+import { COMPLIANCE_ROLES, compliancePolicyAccess } from '../../../access/compliance';
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { idParams } from '../../http/common-schemas';
@@ -160,7 +160,7 @@ builder.queryFields((t) => ({
       const caller = callerOf(context, COMPLIANCE_ROLES);
       const filters = validInput(listPoliciesQuery, { ordering });
       const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-      return connectionOf(CompliancePolicyModel, compliancePolicyPolicy.scope(caller), { first, after }, order);
+      return connectionOf(CompliancePolicyModel, compliancePolicyAccess.scope(caller), { first, after }, order);
     },
   }),
   compliancePolicy: t.field({

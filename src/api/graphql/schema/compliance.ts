@@ -5,9 +5,9 @@
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy, PolicyVersion as PolicyVersionModel } from '../../../models';
 import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
-import { COMPLIANCE_ROLES, policyVersionPolicy } from '../../../policies/compliance';
-import { NotPermitted } from '../../../policies/refusals';
-import { tenantOf } from '../../../policies/core';
+import { COMPLIANCE_ROLES, policyVersionAccess } from '../../../access/compliance';
+import { NotPermitted } from '../../../access/refusals';
+import { tenantOf } from '../../../access/core';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { PAGED_BY_FIRST } from '../bounds';
@@ -98,7 +98,7 @@ builder.queryFields((t) => ({
 
 /** A version a review mutation changed, as the caller sees it now. */
 const reloadVersion = (context: GraphQLContext, id: string) =>
-  PolicyVersionModel.findOne({ where: { ...policyVersionPolicy.scope(callerOf(context)), id } });
+  PolicyVersionModel.findOne({ where: { ...policyVersionAccess.scope(callerOf(context)), id } });
 
 builder.mutationFields((t) => ({
   acknowledge: t.field({

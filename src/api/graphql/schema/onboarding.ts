@@ -7,7 +7,7 @@ import Joi from 'joi';
 import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
-import { registrationPolicy, tenantRecordPolicy } from '../../../policies/platform';
+import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
@@ -122,7 +122,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context, ['platform_admin']);
       const { status, ordering } = validInput(listTenantsQuery, filterArgs);
-      const where = { ...tenantRecordPolicy.scope(caller), ...(status && { status }) };
+      const where = { ...tenantRecordAccess.scope(caller), ...(status && { status }) };
       return connectionOf(TenantModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
     },
   }),
@@ -145,7 +145,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context, ['platform_admin']);
       const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
-      const where = { ...registrationPolicy.scope(caller), ...(status && { status }) };
+      const where = { ...registrationAccess.scope(caller), ...(status && { status }) };
       return connectionOf(RegistrationModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
     },
   }),

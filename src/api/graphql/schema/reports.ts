@@ -8,8 +8,8 @@ import type { Sequelize, WhereOptions } from 'sequelize';
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import { Tenant as TenantModel } from '../../../models';
-import { tenantOf } from '../../../policies/core';
-import { tenantRecordPolicy } from '../../../policies/platform';
+import { tenantOf } from '../../../access/core';
+import { tenantRecordAccess } from '../../../access/platform';
 import {
   approvalsByAuthority,
   claimGroups,
@@ -34,7 +34,7 @@ import {
   type PolicyGrouping,
 } from '../../../domain/reports/policies-queries';
 import { LISTED_ROWS } from '../../../domain/reports/build';
-import { REPORT_KIND_ROLES } from '../../../policies/reports';
+import { REPORT_KIND_ROLES } from '../../../access/reports';
 import { claimsReportQuery, platformReportQuery, policiesReportQuery } from '../../reports/schemas';
 import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
@@ -396,7 +396,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ordering }, context) => {
       const caller = callerOf(context, ['platform_admin']);
       const filters = validInput(platformReportQuery, { ordering });
-      return { sequelize: context.services.sequelize, first, after, ordering: filters.ordering, scope: tenantRecordPolicy.scope(caller) };
+      return { sequelize: context.services.sequelize, first, after, ordering: filters.ordering, scope: tenantRecordAccess.scope(caller) };
     },
   }),
 }));

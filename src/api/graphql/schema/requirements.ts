@@ -7,8 +7,8 @@
 import Joi from 'joi';
 import { REQUIREMENT_STATUSES, type PolicyProgress, type ProgressCounts } from '../../../domain/compliance/requirements';
 import { type CompliancePolicy, ComplianceRequirement as RequirementModel } from '../../../models';
-import { COMPLIANCE_ROLES } from '../../../policies/compliance';
-import { complianceRequirementPolicy } from '../../../policies/compliance-requirements';
+import { COMPLIANCE_ROLES } from '../../../access/compliance';
+import { complianceRequirementAccess } from '../../../access/compliance-requirements';
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
 import { PAGED_BY_FIRST } from '../bounds';
@@ -99,7 +99,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context, COMPLIANCE_ROLES);
       const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
-      const where = { ...complianceRequirementPolicy.scope(caller), ...(ownerId && { ownerId }) };
+      const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
       const order = orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) });
       return connectionOf(RequirementModel, where, { first, after }, order);
     },
@@ -111,7 +111,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => {
       const caller = callerOf(context, COMPLIANCE_ROLES);
-      return RequirementModel.findOne({ where: { ...complianceRequirementPolicy.scope(caller), id: validInput(idParams, { id }).id } });
+      return RequirementModel.findOne({ where: { ...complianceRequirementAccess.scope(caller), id: validInput(idParams, { id }).id } });
     },
   }),
 }));

@@ -2,7 +2,7 @@
 import type { WhereOptions } from 'sequelize';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import { Subscription as SubscriptionModel } from '../../../models';
-import { subscriptionPolicy } from '../../../policies/subscriptions';
+import { subscriptionAccess } from '../../../access/subscriptions';
 import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
@@ -42,7 +42,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: SubscriptionStatusEnum }) },
     resolve: (_root, { first, after, status }, context) => {
       const caller = callerOf(context);
-      const where: WhereOptions<SubscriptionModel> = { ...subscriptionPolicy.scope(caller), ...(status && { status }) };
+      const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
       return connectionOf(SubscriptionModel, where, { first, after });
     },
   }),

@@ -4,7 +4,7 @@ import Joi from 'joi';
 import type { Middleware } from 'koa';
 import { DatabaseError, UniqueConstraintError, ForeignKeyConstraintError } from 'sequelize';
 import { updatesRejected } from '../../../observability/business-metrics';
-import { NotPermitted, NotVisible } from '../../../policies/refusals';
+import { NotPermitted, NotVisible } from '../../../access/refusals';
 import { PasswordHashingBusy } from '../../../services/passwords';
 import { businessFailureDetails, BusinessErrorType } from '../../../shared/business-errors';
 import { dependencyErrorOf } from '../dependency-errors';

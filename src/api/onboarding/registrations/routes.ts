@@ -12,8 +12,8 @@ import {
   submitRegistration,
 } from '../../../domain/onboarding/commands';
 import { Registration } from '../../../models';
-import { findVisible } from '../../../policies/core';
-import { registrationPolicy } from '../../../policies/platform';
+import { findVisible } from '../../../access/core';
+import { registrationAccess } from '../../../access/platform';
 import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
@@ -83,7 +83,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: pageSchema(registrationSchema) },
       handler: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Registration, page, { ...registrationPolicy.scope(ctx.state.user), ...(status && { status }) });
+        ctx.body = await paginate(Registration, page, { ...registrationAccess.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
     route({
@@ -95,7 +95,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: registrationSchema },
       handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, registrationPolicy, ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, registrationAccess, ctx.state.input.params.id);
       },
     }),
     route({

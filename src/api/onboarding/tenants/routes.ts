@@ -1,7 +1,7 @@
 /** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
 import { Tenant } from '../../../models';
-import { findVisible } from '../../../policies/core';
-import { tenantRecordPolicy } from '../../../policies/platform';
+import { findVisible } from '../../../access/core';
+import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
@@ -19,7 +19,7 @@ export function tenantRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(tenantSchema) },
       handler: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Tenant, page, { ...tenantRecordPolicy.scope(ctx.state.user), ...(status && { status }) });
+        ctx.body = await paginate(Tenant, page, { ...tenantRecordAccess.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
     route({
@@ -31,7 +31,7 @@ export function tenantRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: tenantSchema },
       handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, tenantRecordPolicy, ctx.state.input.params.id);
+        ctx.body = await findVisible(ctx.state.user, tenantRecordAccess, ctx.state.input.params.id);
       },
     }),
   ];

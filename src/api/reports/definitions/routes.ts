@@ -12,8 +12,8 @@ import { handOverReportDefinition } from '../../../domain/reports/ownership';
 import { confirmReportRecipient } from '../../../domain/reports/recipients';
 import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
 import { ReportDefinition } from '../../../models';
-import { findVisible } from '../../../policies/core';
-import { reportDefinitionPolicy, SAVED_REPORT_ROLES } from '../../../policies/reports';
+import { findVisible } from '../../../access/core';
+import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
 import { commandDeps, publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
@@ -56,7 +56,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: pageSchema(definitionSchema) },
       handler: async (ctx) => {
         const { kind, ...page } = ctx.state.input.query;
-        const scope = reportDefinitionPolicy.scope(ctx.state.user);
+        const scope = reportDefinitionAccess.scope(ctx.state.user);
         const rows = await paginate(ReportDefinition, page, kind ? { ...scope, kind } : scope);
         const states = await recipientStates(rows.items);
         ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
@@ -85,7 +85,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: definitionSchema },
       handler: async (ctx) => {
-        ctx.body = await viewOf(await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id));
+        ctx.body = await viewOf(await findVisible(ctx.state.user, reportDefinitionAccess, ctx.state.input.params.id));
       },
     }),
     route({
@@ -160,7 +160,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         alsoCsv: true,
       },
       handler: async (ctx) => {
-        const definition = await findVisible(ctx.state.user, reportDefinitionPolicy, ctx.state.input.params.id);
+        const definition = await findVisible(ctx.state.user, reportDefinitionAccess, ctx.state.input.params.id);
         const { sequelize } = ctx.services;
         if (wantsCsv(ctx, ctx.state.input.query.format)) {
           const table = await savedReportTable(sequelize, definition, new Date());

@@ -4,7 +4,7 @@
  */
 import { Registration, Tenant, User } from '../models';
 import type { AuthUser } from '../shared/caller';
-import type { Policy } from './core';
+import type { AccessRule } from './core';
 import { NotPermitted } from './refusals';
 
 const isPlatformAdmin = (caller: AuthUser) => caller.role === 'platform_admin';
@@ -15,7 +15,7 @@ export function assertPlatformAdmin(caller: AuthUser): void {
 }
 
 /** `administer`: suspend or reactivate. */
-export const tenantRecordPolicy: Policy<Tenant, 'administer'> = {
+export const tenantRecordAccess: AccessRule<Tenant, 'administer'> = {
   resource: 'Tenant',
   model: Tenant,
   scope: (caller) => (isPlatformAdmin(caller) ? {} : { id: caller.tenantId }),
@@ -23,7 +23,7 @@ export const tenantRecordPolicy: Policy<Tenant, 'administer'> = {
   canAct: (caller) => isPlatformAdmin(caller),
 };
 
-export const registrationPolicy: Policy<Registration> = {
+export const registrationAccess: AccessRule<Registration> = {
   resource: 'Registration',
   model: Registration,
   scope: (caller) => {
@@ -34,7 +34,7 @@ export const registrationPolicy: Policy<Registration> = {
 };
 
 /** The platform admins, as other platform admins manage them. */
-export const platformAdminPolicy: Policy<User> = {
+export const platformAdminAccess: AccessRule<User> = {
   resource: 'Platform admin',
   model: User,
   scope: (caller) => {

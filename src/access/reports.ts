@@ -8,7 +8,7 @@ import { REPORT_KIND_ROLES, type SavedReportKind } from '../contracts/scheduled-
 import { ReportDefinition } from '../models';
 import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
-import { type Policy, tenantOf } from './core';
+import { type AccessRule, tenantOf } from './core';
 import { NotPermitted } from './refusals';
 
 export { REPORT_KIND_ROLES };
@@ -20,7 +20,7 @@ export const reportKindsOf = (role: Role) =>
 /** Every role that may see some report of its tenant: the saved definitions' routes. */
 export const SAVED_REPORT_ROLES: Role[] = [...new Set(Object.values(REPORT_KIND_ROLES).flat())];
 
-export const reportDefinitionPolicy: Policy<ReportDefinition> = {
+export const reportDefinitionAccess: AccessRule<ReportDefinition> = {
   resource: 'Report definition',
   model: ReportDefinition,
   scope: (caller) => ({ tenantId: tenantOf(caller), kind: { [Op.in]: reportKindsOf(caller.role) } }),

@@ -18,7 +18,7 @@ export function tenantOf(caller: AuthUser): string {
   return caller.tenantId;
 }
 
-export interface Policy<M extends Model, Action extends string = never> {
+export interface AccessRule<M extends Model, Action extends string = never> {
   /** The resource's name in a 404 answer. */
   readonly resource: string;
   readonly model: ModelStatic<M>;
@@ -33,7 +33,7 @@ export interface Policy<M extends Model, Action extends string = never> {
 /** The row, if the caller may see it (and do `action` with it); 404 otherwise, like a missing row. */
 export function authorize<M extends Model, Action extends string>(
   caller: AuthUser,
-  policy: Policy<M, Action>,
+  policy: AccessRule<M, Action>,
   row: M | null,
   action?: Action,
 ): M {
@@ -45,7 +45,7 @@ export function authorize<M extends Model, Action extends string>(
 /** The row with this id among those the caller may see (and may do `action` with); 404 otherwise. */
 export async function findVisible<M extends Model, Action extends string>(
   caller: AuthUser,
-  policy: Policy<M, Action>,
+  policy: AccessRule<M, Action>,
   id: string,
   options: { action?: Action } & Pick<FindOptions, 'include'> = {},
 ): Promise<M> {
@@ -64,11 +64,11 @@ interface TenantRow extends Model {
 }
 
 /** The policy of rows any of `roles` (by default every role) of the row's tenant may see. */
-export function tenantPolicy<M extends TenantRow>(
+export function tenantAccess<M extends TenantRow>(
   resource: string,
   model: ModelStatic<M>,
   roles: readonly Role[] = TENANT_ROLES,
-): Policy<M> {
+): AccessRule<M> {
   return {
     resource,
     model,

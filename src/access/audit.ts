@@ -3,9 +3,9 @@
  * platform's own (no tenant: registrations, tenants, platform users).
  */
 import { AuditEvent } from '../models';
-import type { Policy } from './core';
+import type { AccessRule } from './core';
 
-export const auditEventPolicy: Policy<AuditEvent> = {
+export const auditEventAccess: AccessRule<AuditEvent> = {
   resource: 'Audit event',
   model: AuditEvent,
   scope: (caller) => ({ tenantId: caller.tenantId }),

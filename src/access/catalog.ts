@@ -3,11 +3,11 @@
  * tenant admins also see withdrawn plans.
  */
 import { Category, Plan } from '../models';
-import { Policy, tenantOf, tenantPolicy } from './core';
+import { AccessRule, tenantOf, tenantAccess } from './core';
 
-export const categoryPolicy = tenantPolicy('Category', Category);
+export const categoryAccess = tenantAccess('Category', Category);
 
-export const planPolicy: Policy<Plan> = {
+export const planAccess: AccessRule<Plan> = {
   resource: 'Plan',
   model: Plan,
   scope: (caller) => (caller.role === 'tenant_admin' ? { tenantId: tenantOf(caller) } : { tenantId: tenantOf(caller), isActive: true }),

@@ -7,17 +7,17 @@ import type { Model, ModelStatic } from 'sequelize';
 import { ActivityIncident, BulkOperation, RunDrift } from '../models';
 import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
-import { tenantOf, tenantPolicy, type Policy } from './core';
+import { tenantOf, tenantAccess, type AccessRule } from './core';
 
 export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 
-export const bulkOperationPolicy = tenantPolicy('Operation', BulkOperation, OPERATION_ROLES);
+export const bulkOperationAccess = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
 
 interface OperationsRow extends Model {
   tenantId: string | null;
 }
 
-function operationsPolicy<M extends OperationsRow>(resource: string, model: ModelStatic<M>): Policy<M> {
+function operationsAccess<M extends OperationsRow>(resource: string, model: ModelStatic<M>): AccessRule<M> {
   const everything = (caller: AuthUser) => caller.role === 'platform_admin';
   return {
     resource,
@@ -27,8 +27,8 @@ function operationsPolicy<M extends OperationsRow>(resource: string, model: Mode
   };
 }
 
-export const runDriftPolicy = operationsPolicy('Run drift', RunDrift);
-export const activityIncidentPolicy = operationsPolicy('Incident', ActivityIncident);
+export const runDriftAccess = operationsAccess('Run drift', RunDrift);
+export const activityIncidentAccess = operationsAccess('Incident', ActivityIncident);
 
 /** The roles that may read operations lists. */
 export const OPERATIONS_READERS = ['tenant_admin', 'platform_admin'] as const;

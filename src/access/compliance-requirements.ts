@@ -4,7 +4,7 @@
  */
 import { ComplianceRemind, ComplianceRequirement } from '../models';
 import { COMPLIANCE_ROLES } from './compliance';
-import { tenantPolicy } from './core';
+import { tenantAccess } from './core';
 
-export const complianceRequirementPolicy = tenantPolicy('Compliance requirement', ComplianceRequirement, COMPLIANCE_ROLES);
-export const complianceRemindPolicy = tenantPolicy('Remind', ComplianceRemind, COMPLIANCE_ROLES);
+export const complianceRequirementAccess = tenantAccess('Compliance requirement', ComplianceRequirement, COMPLIANCE_ROLES);
+export const complianceRemindAccess = tenantAccess('Remind', ComplianceRemind, COMPLIANCE_ROLES);

@@ -18,21 +18,21 @@ import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import type { AuthUser } from '../shared/caller';
-import { claimPolicy } from './claims';
-import { acknowledgementPolicy, compliancePolicyPolicy, policyVersionPolicy } from './compliance';
-import { complianceRemindPolicy } from './compliance-requirements';
-import type { Policy } from './core';
-import { bulkOperationPolicy } from './operations';
-import { registrationPolicy } from './platform';
-import { reportDefinitionPolicy } from './reports';
-import { subscriptionPolicy } from './subscriptions';
+import { claimAccess } from './claims';
+import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from './compliance';
+import { complianceRemindAccess } from './compliance-requirements';
+import type { AccessRule } from './core';
+import { bulkOperationAccess } from './operations';
+import { registrationAccess } from './platform';
+import { reportDefinitionAccess } from './reports';
+import { subscriptionAccess } from './subscriptions';
 
 const UUID = Joi.string().uuid();
 
 /** The row that owns the run, looked up through the policy's own model and rule. */
 type OwnerLookup = (caller: AuthUser, workflowId: string) => Promise<boolean>;
 
-function ownerByWorkflowId<M extends Model>(policy: Policy<M, string>): OwnerLookup {
+function ownerByWorkflowId<M extends Model>(policy: AccessRule<M, string>): OwnerLookup {
   return async (caller, workflowId) => {
     // Every model that owns runs stores their workflow ID; a generic model type cannot say so.
     const where: WhereOptions = { workflowId };
@@ -45,7 +45,7 @@ function ownerByWorkflowId<M extends Model>(policy: Policy<M, string>): OwnerLoo
  * For runs whose ID is built from their owner's id, which the row does not store:
  * `<prefix><id>` followed by nothing or by what `suffix` accepts.
  */
-function ownerByIdIn<M extends Model>(prefix: string, policy: Policy<M, string>, suffix = /^$/): OwnerLookup {
+function ownerByIdIn<M extends Model>(prefix: string, policy: AccessRule<M, string>, suffix = /^$/): OwnerLookup {
   return async (caller, workflowId) => {
     const id = workflowId.slice(prefix.length, prefix.length + 36);
     if (UUID.validate(id).error || !suffix.test(workflowId.slice(prefix.length + 36))) return false;
@@ -55,18 +55,18 @@ function ownerByIdIn<M extends Model>(prefix: string, policy: Policy<M, string>,
 }
 
 const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
-  [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionPolicy)],
-  [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimPolicy)],
-  [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementPolicy)],
+  [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionAccess)],
+  [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimAccess)],
+  [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementAccess)],
   // The publication's rollout and a recurring policy's later cycles (`-cycle-<n>`).
-  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, policyVersionPolicy, /^(-cycle-\d+)?$/)],
-  [COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, ownerByIdIn(COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, compliancePolicyPolicy)],
-  [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindPolicy)],
-  [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationPolicy)],
-  [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationPolicy)],
-  [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionPolicy)],
+  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, policyVersionAccess, /^(-cycle-\d+)?$/)],
+  [COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, ownerByIdIn(COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, compliancePolicyAccess)],
+  [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindAccess)],
+  [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
+  [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
+  [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.
-  [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionPolicy, /^-.+$/)],
+  [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

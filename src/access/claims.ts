@@ -7,10 +7,10 @@
 import { Claim, ClaimDocument, ClaimNote } from '../models';
 import { isStaff } from '../shared/roles';
 import type { AuthUser } from '../shared/caller';
-import { authorize, Policy, tenantOf } from './core';
+import { authorize, AccessRule, tenantOf } from './core';
 import { NotPermitted, NotVisible } from './refusals';
 
-export const claimPolicy: Policy<Claim> = {
+export const claimAccess: AccessRule<Claim> = {
   resource: 'Claim',
   model: Claim,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isStaff(caller.role) && { claimantId: caller.id }) }),
@@ -40,7 +40,7 @@ function mayAct(caller: AuthUser, authorId: string, action: ClaimItemAction): bo
   );
 }
 
-export const claimNotePolicy: Policy<ClaimNote, Exclude<ClaimItemAction, 'classify'>> = {
+export const claimNoteAccess: AccessRule<ClaimNote, Exclude<ClaimItemAction, 'classify'>> = {
   resource: 'Note',
   model: ClaimNote,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!seesWithdrawn(caller) && { withdrawnAt: null }) }),
@@ -56,8 +56,8 @@ export async function findVisibleNote(
   noteId: string,
   action?: Exclude<ClaimItemAction, 'classify'>,
 ): Promise<ClaimNote> {
-  const note = await ClaimNote.findOne({ where: { ...claimNotePolicy.scope(caller), id: noteId, claimId } });
-  return authorize(caller, claimNotePolicy, note, action);
+  const note = await ClaimNote.findOne({ where: { ...claimNoteAccess.scope(caller), id: noteId, claimId } });
+  return authorize(caller, claimNoteAccess, note, action);
 }
 
 /**
@@ -67,7 +67,7 @@ export async function findVisibleNote(
 export async function findVisibleDocument(caller: AuthUser, id: string, action?: Exclude<ClaimItemAction, 'edit'>): Promise<ClaimDocument> {
   const document = await ClaimDocument.findOne({ where: { id, tenantId: tenantOf(caller) } });
   const claim = document && (await Claim.findByPk(document.claimId));
-  if (!document || !claim || !claimPolicy.canSee(caller, claim)) throw new NotVisible('Document');
+  if (!document || !claim || !claimAccess.canSee(caller, claim)) throw new NotVisible('Document');
   if (document.withdrawnAt !== null && !seesWithdrawn(caller)) throw new NotVisible('Document');
   if (action && !mayAct(caller, document.uploadedById, action)) throw new NotVisible('Document');
   return document;

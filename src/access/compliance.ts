@@ -4,16 +4,16 @@
  */
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../models';
 import type { Role } from '../shared/roles';
-import { Policy, tenantOf, tenantPolicy } from './core';
+import { AccessRule, tenantOf, tenantAccess } from './core';
 
 export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
 
-export const compliancePolicyPolicy = tenantPolicy('Compliance policy', CompliancePolicy, COMPLIANCE_ROLES);
-export const policyVersionPolicy = tenantPolicy('Policy version', PolicyVersion, COMPLIANCE_ROLES);
+export const compliancePolicyAccess = tenantAccess('Compliance policy', CompliancePolicy, COMPLIANCE_ROLES);
+export const policyVersionAccess = tenantAccess('Policy version', PolicyVersion, COMPLIANCE_ROLES);
 
 const isComplianceRole = (role: Role) => COMPLIANCE_ROLES.includes(role);
 
-export const acknowledgementPolicy: Policy<Acknowledgement, 'acknowledge'> = {
+export const acknowledgementAccess: AccessRule<Acknowledgement, 'acknowledge'> = {
   resource: 'Acknowledgement',
   model: Acknowledgement,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isComplianceRole(caller.role) && { employeeId: caller.id }) }),

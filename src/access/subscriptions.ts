@@ -1,9 +1,9 @@
 /** The tenant's staff see every subscription of the tenant; a policyholder their own. */
 import { Subscription } from '../models';
 import { isStaff } from '../shared/roles';
-import { Policy, tenantOf } from './core';
+import { AccessRule, tenantOf } from './core';
 
-export const subscriptionPolicy: Policy<Subscription> = {
+export const subscriptionAccess: AccessRule<Subscription> = {
   resource: 'Subscription',
   model: Subscription,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isStaff(caller.role) && { policyholderId: caller.id }) }),

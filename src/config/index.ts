@@ -50,6 +50,10 @@ export interface Config {
     graphqlAnonymousPerMinute: number;
     /** GraphQL requests per signed-in user, wherever they come from. */
     graphqlPerUserPerMinute: number;
+    /** Requests (REST and GraphQL) per API key, wherever they come from. */
+    apiKeyPerMinute: number;
+    /** Wrong or unknown API keys one client may send before each further one is delayed (login's window and first delay). */
+    apiKeyFailuresPerSource: number;
   };
   /** How long a mailed verification link works. */
   emailVerificationTtlMs: number;
@@ -256,6 +260,8 @@ const schema = Joi.object({
   RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().integer().min(1).default(120),
   RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: Joi.number().integer().min(1).default(60),
   RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: Joi.number().integer().min(1).default(600),
+  RATE_LIMIT_API_KEY_PER_MINUTE: Joi.number().integer().min(1).default(600),
+  RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE: Joi.number().integer().min(1).default(20),
   SMTP_HOST: Joi.string().default('127.0.0.1'),
   SMTP_PORT: Joi.number().port().default(1025),
   SMTP_SECURE: Joi.boolean().default(false),
@@ -444,6 +450,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
       graphqlAnonymousPerMinute: value.RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE,
       graphqlPerUserPerMinute: value.RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE,
+      apiKeyPerMinute: value.RATE_LIMIT_API_KEY_PER_MINUTE,
+      apiKeyFailuresPerSource: value.RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE,
     },
     emailVerificationTtlMs: value.EMAIL_VERIFICATION_TTL_MINUTES * 60_000,
     smtp: {

@@ -98,10 +98,18 @@ export async function verifyApiKey(token: string): Promise<ApiKeyVerdict> {
   const parts = API_KEY_PATTERN.exec(token);
   if (!parts) return { outcome: 'refused' };
   const [, prefix, secret] = parts;
-  const key = await keys.currentAuthority(prefix);
   const presented = Buffer.from(hashApiKeySecret(secret), 'hex');
-  const matches = crypto.timingSafeEqual(presented, Buffer.from(key?.secretHash ?? STAND_IN_HASH, 'hex'));
-  if (!key || !matches || key.revoked || key.expiresAt.getTime() <= Date.now()) return { outcome: 'refused' };
+  const matches = (key: ApiKeyAuthority | null | undefined) =>
+    crypto.timingSafeEqual(presented, Buffer.from(key?.secretHash ?? STAND_IN_HASH, 'hex')) && key !== null && key !== undefined;
+  // A right key in the cache costs no read. Anything else reads the row once: a wrong secret
+  // for a cached prefix costs what an unknown prefix does (one read, two comparisons), so the
+  // answer's timing does not tell whether the prefix exists.
+  let key = keys.cachedAuthority(prefix);
+  if (!matches(key)) {
+    key = await keys.currentAuthority(prefix, { fresh: true });
+    if (!matches(key)) return { outcome: 'refused' };
+  }
+  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now()) return { outcome: 'refused' };
   if (key.tenantSuspended) return { outcome: 'suspended' };
   if (!key.tenantActive) return { outcome: 'refused' };
   return { outcome: 'valid', key };

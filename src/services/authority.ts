@@ -67,6 +67,8 @@ export interface AuthorityCache {
 /** AuthorityCache over any principal's authority, keyed by the principal's id. */
 export interface PrincipalCache<A> {
   currentAuthority(id: string, options?: { fresh?: boolean }): Promise<A | null>;
+  /** The entry as cached, without reading the database: undefined when there is none. */
+  cachedAuthority(id: string): A | null | undefined;
   forgetAuthority(id: string): void;
   forgetTenantAuthority(tenantId: string): void;
 }
@@ -132,6 +134,9 @@ export function createAuthorityCache<A extends { tenantId: string | null }>(
       if (!cached) return loadAndStore(userId);
       if (cache.getRemainingTTL(userId) <= refreshAheadMs && !renewing.has(userId)) renew(userId);
       return cached.authority;
+    },
+    cachedAuthority(userId) {
+      return cache.get(userId)?.authority;
     },
     forgetAuthority(userId) {
       lastInvalidation = ++tick;

@@ -63,9 +63,8 @@ export function graphqlEndpoint(config: Config): Middleware {
   const checkToken = authenticate(config);
   const { graphqlAnonymousPerMinute, graphqlPerUserPerMinute } = config.rateLimit;
   const perAddress = rateLimit({ name: 'graphql-ip', points: graphqlAnonymousPerMinute, durationSeconds: 60 });
-  const perUser = rateLimit(
-    { name: 'graphql-user', points: graphqlPerUserPerMinute, durationSeconds: 60 },
-    (ctx) => principalKey(ctx.state.user as AuthUser),
+  const perUser = rateLimit({ name: 'graphql-user', points: graphqlPerUserPerMinute, durationSeconds: 60 }, (ctx) =>
+    principalKey(ctx.state.user as AuthUser),
   );
   return async (ctx, next) => {
     if (ctx.path !== GRAPHQL_PATH) return next();

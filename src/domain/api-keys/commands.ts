@@ -28,7 +28,9 @@ export const createApiKey: Command<CreateApiKeyInput, CreatedApiKey> = async (ca
   const tenantId = tenantOf(caller);
   const now = Date.now();
   if (expiresAt.getTime() <= now || expiresAt.getTime() > now + API_KEY_MAX_LIFETIME_MS) {
-    throw unprocessable('A key must expire within a year', [{ field: 'expiresAt', message: 'must be in the future and at most a year ahead' }]);
+    throw unprocessable('A key must expire within a year', [
+      { field: 'expiresAt', message: 'must be in the future and at most a year ahead' },
+    ]);
   }
   const { prefix, secretHash, key } = generateApiKey();
   const row = await createAudited(deps, 'api_key', tenantId, (transaction) =>

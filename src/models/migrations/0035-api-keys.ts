@@ -5,6 +5,7 @@
  * the user who created the key.
  */
 import { DataTypes } from 'sequelize';
+import type { QueryInterface } from 'sequelize';
 import type { MigrationFn } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
@@ -25,9 +26,17 @@ export const up: MigrationFn = async (qi) => {
   });
   await qi.addIndex('api_keys', ['tenant_id', 'created_at']);
   await qi.addColumn('audit_events', 'actor_created_by', { type: DataTypes.UUID });
+  await setActorTypes(qi, ['user', 'api_key', 'workflow', 'system']);
 };
 
+async function setActorTypes(qi: QueryInterface, types: string[]): Promise<void> {
+  await qi.sequelize.query('ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_type');
+  const list = types.map((type) => `'${type}'`).join(', ');
+  await qi.sequelize.query(`ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_type CHECK (actor_type IN (${list}))`);
+}
+
 export const down: MigrationFn = async (qi) => {
+  await setActorTypes(qi, ['user', 'workflow', 'system']);
   await qi.removeColumn('audit_events', 'actor_created_by');
   await qi.dropTable('api_keys');
 };

@@ -5,21 +5,14 @@
  * role, another tenant's rows are 404, a revoked key is refused at once here and within 10 s on a
  * second API process (the built server), and a wrong key costs what a wrong password does.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import supertest from 'supertest';
 import { ApiKey, AuditEvent, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
-import { freePort } from '../../scripts/local/ports';
-import { TEST_JWT_SECRET } from '../support/config';
-import { requiredEnv } from '../support/env';
 import { bearer, buildTenant, buildUser } from '../support/factories';
+import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { statementsOf } from '../support/statements';
-import { eventually, waitUntil } from '../support/waiting';
+import { eventually } from '../support/waiting';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
@@ -285,45 +278,14 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
 
   describe('on another API process', () => {
     /** The built API server (dist, as the image runs it) on the same database: its own key cache. */
-    let other: ChildProcess | undefined;
-    let otherApi: ReturnType<typeof supertest>;
+    let other: OtherApi | undefined;
+    let otherApi: OtherApi['api'];
 
     beforeAll(async () => {
-      const port = await freePort();
-      const server = path.resolve(__dirname, '../../dist/src/api/server.js');
-      other = spawn(process.execPath, [server], {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          DATABASE_URL: stack.db.url,
-          JWT_SECRET: TEST_JWT_SECRET,
-          API_HOST: '127.0.0.1',
-          API_PORT: String(port),
-          API_DRAIN_SECONDS: '0',
-          TEMPORAL_ADDRESS: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'),
-          TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
-          SMTP_PORT: String(stack.smtp.port),
-          SMTP_INSECURE_LOCAL_RELAY: 'true',
-          DOCUMENTS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'other-api-')),
-          LOG_LEVEL: 'silent',
-          RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE: String(FAILURES_PER_SOURCE),
-        },
-        stdio: 'ignore',
-      });
-      otherApi = supertest(`http://127.0.0.1:${port}`);
-      await waitUntil(
-        () =>
-          otherApi.get('/healthz').then(
-            (res) => res.status === 200,
-            () => false,
-          ),
-        'the second API process answering /healthz',
-        30_000,
-      );
+      other = await startOtherApi(stack, { RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE: String(FAILURES_PER_SOURCE) });
+      otherApi = other.api;
     });
-    afterAll(() => {
-      other?.kill('SIGTERM');
-    });
+    afterAll(() => other?.stop());
 
     it('refuses a revoked key within 10 s there', async () => {
       const { key, id } = await newKey();

@@ -125,6 +125,8 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
         entityType: 'compliance_requirement',
       }),
     ]);
+    const trail = await stack.api.get(`/api/v1/audit-events?entityId=${created.body.id}`).set(asAdmin()).expect(200);
+    expect(trail.body.items.map((e: { actor: object }) => e.actor)).toEqual([{ type: 'api_key', id, createdBy: admin.id }]);
   });
 
   it('never manages keys, users, settings or an account, even with a role that could (403)', async () => {

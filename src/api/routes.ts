@@ -1,5 +1,6 @@
 /** Every resource's routes. A new resource is a new folder (under src/api, or under its process's folder there) and a line here. */
 import type { Config } from '../config';
+import { apiKeyRoutes } from './api-keys/routes';
 import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
@@ -40,6 +41,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...userRoutes(),
     ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
+    ...apiKeyRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),
     ...policyReviewRoutes(),

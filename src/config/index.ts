@@ -50,6 +50,10 @@ export interface Config {
     graphqlAnonymousPerMinute: number;
     /** GraphQL requests per signed-in user, wherever they come from. */
     graphqlPerUserPerMinute: number;
+    /** Requests (REST and GraphQL) per API key, wherever they come from. */
+    apiKeyPerMinute: number;
+    /** Wrong or unknown API keys one client may send before each further one is delayed (login's window and first delay). */
+    apiKeyFailuresPerSource: number;
   };
   /** How long a mailed verification link works. */
   emailVerificationTtlMs: number;
@@ -342,6 +346,18 @@ const schema = Joi.object({
     .integer()
     .min(1)
     .default(600),
+  RATE_LIMIT_API_KEY_PER_MINUTE: Joi.number()
+    .description('requests per API key per minute, REST and GraphQL')
+    .integer()
+    .min(1)
+    .default(600),
+  RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE: Joi.number()
+    .description(
+      'wrong API keys one client address may send before its attempts are delayed (the window and first delay of the login limits)',
+    )
+    .integer()
+    .min(1)
+    .default(20),
   SMTP_HOST: Joi.string().description('outgoing mail server (the start command: its embedded MailDev)').default('127.0.0.1'),
   SMTP_PORT: Joi.number().description('outgoing mail server port').port().default(1025),
   SMTP_SECURE: Joi.boolean()
@@ -662,6 +678,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
       graphqlAnonymousPerMinute: value.RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE,
       graphqlPerUserPerMinute: value.RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE,
+      apiKeyPerMinute: value.RATE_LIMIT_API_KEY_PER_MINUTE,
+      apiKeyFailuresPerSource: value.RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE,
     },
     emailVerificationTtlMs: value.EMAIL_VERIFICATION_TTL_MINUTES * 60_000,
     smtp: {

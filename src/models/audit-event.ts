@@ -1,6 +1,6 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
-export type AuditActorType = 'user' | 'workflow' | 'system';
+export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
 /** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
@@ -23,6 +23,8 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare occurredAt: CreationOptional<Date>;
   declare actorType: AuditActorType;
   declare actorId: string | null;
+  /** For an `api_key` actor: the user who created the key. */
+  declare actorCreatedBy: CreationOptional<string | null>;
   declare action: string;
   declare entityType: string;
   declare entityId: string;
@@ -38,7 +40,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
       id: this.id,
       tenantId: this.tenantId,
       occurredAt: this.occurredAt,
-      actor: { type: this.actorType, id: this.actorId },
+      actor: { type: this.actorType, id: this.actorId, ...(this.actorCreatedBy && { createdBy: this.actorCreatedBy }) },
       action: this.action,
       entityType: this.entityType,
       entityId: this.entityId,
@@ -57,6 +59,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         occurredAt: { type: DataTypes.DATE, allowNull: false, defaultValue: sequelize.fn('clock_timestamp') },
         actorType: { type: DataTypes.STRING(20), allowNull: false },
         actorId: { type: DataTypes.STRING(255) },
+        actorCreatedBy: { type: DataTypes.UUID },
         action: { type: DataTypes.STRING(60), allowNull: false },
         entityType: { type: DataTypes.STRING(40), allowNull: false },
         entityId: { type: DataTypes.STRING(255), allowNull: false },

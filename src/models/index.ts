@@ -23,6 +23,7 @@ import { Payment } from './payment';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
+import { ApiKey } from './api-key';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
 import { ReportRecipientConfirmation } from './report-recipient-confirmation';
@@ -39,6 +40,7 @@ export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
 export {
+  ApiKey,
   AuditEvent,
   Category,
   EmailVerificationToken,
@@ -63,6 +65,7 @@ export function initModels(sequelize: Sequelize): void {
     TenantSettings,
     User,
     RefreshToken,
+    ApiKey,
     PasswordResetToken,
     EmailVerificationToken,
     AuditEvent,
@@ -88,6 +91,7 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
   RefreshToken.belongsTo(User, { foreignKey: 'userId', as: 'user' });
+  ApiKey.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   Plan.belongsTo(Category, { foreignKey: 'categoryId', as: 'category' });
   Subscription.belongsTo(Plan, { foreignKey: 'planId', as: 'plan' });
   Subscription.belongsTo(User, { foreignKey: 'policyholderId', as: 'policyholder' });

@@ -8,10 +8,19 @@
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
 import type { AuditActorType, AuditChanges, AuditedChange } from '../models/audit-event';
+import type { AuthUser } from '../shared/caller';
 
 export interface AuditActor {
   type: AuditActorType;
   id: string | null;
+  /** For an `api_key` actor: the user who created the key. */
+  createdBy?: string | null;
+}
+
+/** The actor of a request's changes: its user, or the API key it came with (and who created that key). */
+export function actorOf(caller: AuthUser | null): AuditActor {
+  if (caller?.apiKey) return { type: 'api_key', id: caller.apiKey.id, createdBy: caller.id };
+  return { type: 'user', id: caller?.id ?? null };
 }
 
 /** Who made the change and through what: a request (its ID) or a workflow run. */
@@ -59,6 +68,7 @@ export function auditEventValues(source: AuditSource, change: AuditedChange): Cr
     tenantId: change.tenantId,
     actorType: source.actor.type,
     actorId: source.actor.id,
+    actorCreatedBy: source.actor.createdBy ?? null,
     action: change.action,
     entityType: change.entityType,
     entityId: change.entityId,

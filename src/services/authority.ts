@@ -64,6 +64,15 @@ export interface AuthorityCache {
   forgetTenantAuthority(tenantId: string): void;
 }
 
+/** AuthorityCache over any principal's authority, keyed by the principal's id. */
+export interface PrincipalCache<A> {
+  currentAuthority(id: string, options?: { fresh?: boolean }): Promise<A | null>;
+  /** The entry as cached, without reading the database: undefined when there is none. */
+  cachedAuthority(id: string): A | null | undefined;
+  forgetAuthority(id: string): void;
+  forgetTenantAuthority(tenantId: string): void;
+}
+
 /** How long before its end an entry in use is read again in the background (see createAuthorityCache). */
 const AUTHORITY_REFRESH_AHEAD_MS = 2_000;
 
@@ -83,18 +92,27 @@ const AUTHORITY_REFRESH_AHEAD_MS = 2_000;
  * ttlMs of the read that stored the entry.
  */
 export function createAuthorityCache(
-  load: (userId: string) => Promise<Authority | null> = loadAuthority,
+  load?: (userId: string) => Promise<Authority | null>,
+  options?: { ttlMs?: number; refreshAheadMs?: number },
+): AuthorityCache;
+/** The same cache for another principal's authority (an API key's, by its prefix: src/services/api-keys.ts). */
+export function createAuthorityCache<A extends { tenantId: string | null }>(
+  load: (id: string) => Promise<A | null>,
+  options?: { ttlMs?: number; refreshAheadMs?: number },
+): PrincipalCache<A>;
+export function createAuthorityCache<A extends { tenantId: string | null }>(
+  load: (id: string) => Promise<A | null> = loadAuthority as unknown as (id: string) => Promise<A | null>,
   { ttlMs = AUTHORITY_TTL_MS, refreshAheadMs = AUTHORITY_REFRESH_AHEAD_MS } = {},
-): AuthorityCache {
+): PrincipalCache<A> {
   /** Least recently used entries go first; a user who no longer exists is kept too (as null). */
-  const cache = new LRUCache<string, { authority: Authority | null; loadBegan: number }>({ max: MAX_CACHED, ttl: ttlMs });
+  const cache = new LRUCache<string, { authority: A | null; loadBegan: number }>({ max: MAX_CACHED, ttl: ttlMs });
   let tick = 0;
   // One for all users: an invalidation only keeps loads running at that moment from being stored.
   let lastInvalidation = 0;
   /** Users whose entry a background load is renewing, so a burst of requests starts one. */
   const renewing = new Set<string>();
 
-  async function loadAndStore(userId: string): Promise<Authority | null> {
+  async function loadAndStore(userId: string): Promise<A | null> {
     const loadBegan = ++tick;
     const authority = await load(userId);
     const stored = cache.peek(userId);
@@ -116,6 +134,9 @@ export function createAuthorityCache(
       if (!cached) return loadAndStore(userId);
       if (cache.getRemainingTTL(userId) <= refreshAheadMs && !renewing.has(userId)) renew(userId);
       return cached.authority;
+    },
+    cachedAuthority(userId) {
+      return cache.get(userId)?.authority;
     },
     forgetAuthority(userId) {
       lastInvalidation = ++tick;

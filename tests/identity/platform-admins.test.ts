@@ -5,23 +5,16 @@
  * another (a second API process, the built server, on the same database); the last active one
  * stays, however many deactivations come at once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Op } from 'sequelize';
-import supertest from 'supertest';
 import { AuditEvent, PasswordResetToken, RefreshToken, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { SET_PASSWORD_TTL_MS } from '../../src/services/password-resets';
 import { hashToken } from '../../src/services/single-use-tokens';
-import { freePort } from '../../scripts/local/ports';
-import { TEST_JWT_SECRET } from '../support/config';
-import { requiredEnv } from '../support/env';
 import { bearer, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken } from '../support/mailed-tokens';
+import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
-import { eventually, waitUntil } from '../support/waiting';
+import { eventually } from '../support/waiting';
 
 const SET_PASSWORD_SUBJECT = 'You are an Insurflow platform admin';
 
@@ -215,44 +208,14 @@ describe('platform admins: deactivation and reactivation', () => {
 
   describe('on another API process', () => {
     /** The built API server (dist, as the image runs it) on the same database: its own authority cache. */
-    let other: ChildProcess | undefined;
-    let otherApi: ReturnType<typeof supertest>;
+    let other: OtherApi | undefined;
+    let otherApi: OtherApi['api'];
 
     beforeAll(async () => {
-      const port = await freePort();
-      const server = path.resolve(__dirname, '../../dist/src/api/server.js');
-      other = spawn(process.execPath, [server], {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          DATABASE_URL: stack.db.url,
-          JWT_SECRET: TEST_JWT_SECRET,
-          API_HOST: '127.0.0.1',
-          API_PORT: String(port),
-          API_DRAIN_SECONDS: '0',
-          TEMPORAL_ADDRESS: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS'),
-          TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
-          SMTP_PORT: String(stack.smtp.port),
-          SMTP_INSECURE_LOCAL_RELAY: 'true',
-          DOCUMENTS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'other-api-')),
-          LOG_LEVEL: 'silent',
-        },
-        stdio: 'ignore',
-      });
-      otherApi = supertest(`http://127.0.0.1:${port}`);
-      await waitUntil(
-        () =>
-          otherApi.get('/healthz').then(
-            (res) => res.status === 200,
-            () => false,
-          ),
-        'the second API process answering /healthz',
-        30_000,
-      );
+      other = await startOtherApi(stack);
+      otherApi = other.api;
     });
-    afterAll(() => {
-      other?.kill('SIGTERM');
-    });
+    afterAll(() => other?.stop());
 
     it("refuses the deactivated admin's access token within 10 s there, and their refresh token", async () => {
       const ops = await buildUser({ role: 'platform_admin' });

@@ -11,7 +11,7 @@ export const listAuditEventsQuery = object({
   ...pageQueryKeys,
   entityType: name(40).description('e.g. claim, plan, user, subscription, policy_version, tenant_settings'),
   entityId: Joi.string().max(255),
-  actorId: Joi.string().max(255).description('A user id, or the workflow id of a run'),
+  actorId: Joi.string().max(255).description('A user id, an API key id, or the workflow id of a run'),
   action: name(60).description('e.g. claim.transition, plan.update, user.role_change'),
   from: Joi.date().iso().description('Events at or after this instant'),
   to: Joi.date()
@@ -25,7 +25,11 @@ export const auditEventSchema = Joi.object({
   id: Joi.string(),
   tenantId: Joi.string().allow(null),
   occurredAt: Joi.date(),
-  actor: Joi.object({ type: Joi.string().valid('user', 'workflow', 'system'), id: Joi.string().allow(null) }),
+  actor: Joi.object({
+    type: Joi.string().valid('user', 'api_key', 'workflow', 'system'),
+    id: Joi.string().allow(null),
+    createdBy: Joi.string().description('For an API key: the user who created it'),
+  }),
   action: Joi.string(),
   entityType: Joi.string(),
   entityId: Joi.string(),

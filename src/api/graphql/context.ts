@@ -3,7 +3,7 @@
  * the API's services, the request ID and the request's own DataLoaders.
  */
 import type DataLoader from 'dataloader';
-import type { AuthUser } from '../../shared/caller';
+import { principalKey, type AuthUser } from '../../shared/caller';
 import { forbidden, notFound, unauthorized } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import type { CommandDeps } from '../../domain/command';
@@ -68,7 +68,7 @@ export async function runCommand<Row extends { id: string }>(
   if (idempotencyKey === undefined) return command(deps);
   let row: Row | undefined;
   const keyed = {
-    scope: `user:${caller.id}`,
+    scope: principalKey(caller),
     key: idempotencyKey,
     method: 'POST',
     path: `${GRAPHQL_PATH}#${mutation.field}`,

@@ -15,7 +15,7 @@ import type { Config } from '../../config';
 import { authenticate } from '../http/middleware/auth';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { GRAPHQL_PATH } from '../http/paths';
-import type { AuthUser } from '../../shared/caller';
+import { principalKey, type AuthUser } from '../../shared/caller';
 import { boundsRule, MAX_TOKENS } from './bounds';
 import { graphQLContext, type GraphQLContext } from './context';
 import { toGraphQLError } from './errors';
@@ -60,12 +60,11 @@ const handle = createHandler<unknown, GraphQLContext, GraphQLContext>({
 const nothingAfter = async () => undefined;
 
 export function graphqlEndpoint(config: Config): Middleware {
-  const checkToken = authenticate(config.jwt);
+  const checkToken = authenticate(config);
   const { graphqlAnonymousPerMinute, graphqlPerUserPerMinute } = config.rateLimit;
   const perAddress = rateLimit({ name: 'graphql-ip', points: graphqlAnonymousPerMinute, durationSeconds: 60 });
-  const perUser = rateLimit(
-    { name: 'graphql-user', points: graphqlPerUserPerMinute, durationSeconds: 60 },
-    (ctx) => (ctx.state.user as AuthUser).id,
+  const perUser = rateLimit({ name: 'graphql-user', points: graphqlPerUserPerMinute, durationSeconds: 60 }, (ctx) =>
+    principalKey(ctx.state.user as AuthUser),
   );
   return async (ctx, next) => {
     if (ctx.path !== GRAPHQL_PATH) return next();

@@ -10,6 +10,7 @@ import { outboxOf } from '../temporal/outbox';
 import type { RouteContext } from './route';
 import type { ApiServices } from '../runtime/services';
 import { temporalAccess } from '../temporal/calls';
+import { actorOf } from '../../services/audit';
 
 export interface CommandRequest {
   /** Null for a public command: nobody has signed in. */
@@ -28,7 +29,7 @@ export function commandDepsOf(services: ApiServices, { caller, requestId, idempo
     documents: services.documents,
     mailer: services.mailer,
     logger: services.logger,
-    auditSource: { actor: { type: 'user', id: caller?.id ?? null }, requestId },
+    auditSource: { actor: actorOf(caller), requestId },
     idempotencyKey,
   };
 }

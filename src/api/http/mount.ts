@@ -1,7 +1,7 @@
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
-import { authenticate, requireRoles } from './middleware/auth';
+import { authenticate, isHumanOnlyPath, refuseApiKeys, requireRoles } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
 import { acceptsIdempotencyKey, type RouteInput, type RouteSpec, type RouteState } from './route';
@@ -19,13 +19,14 @@ const yieldToLiteralRoute: Middleware = async (ctx, next) => {
 /** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
   const router = new Router<RouteState<RouteInput>>();
-  const auth = authenticate(config.jwt);
-  const authByCodecSession = authenticate(config.jwt, { codecSession: true });
+  const auth = authenticate(config);
+  const authByCodecSession = authenticate(config, { codecSession: true });
   for (const spec of specs) {
     const pipeline: Middleware[] = [];
     if (spec.path.includes(':')) pipeline.push(yieldToLiteralRoute);
     if (spec.auth === 'codec-session') pipeline.push(authByCodecSession);
     else if (spec.auth !== 'public') pipeline.push(auth);
+    if (spec.auth !== 'public' && isHumanOnlyPath(spec.path)) pipeline.push(refuseApiKeys);
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));

@@ -1,6 +1,7 @@
 /** The OpenAPI 3 document, generated from the same route specs and Joi schemas that validate requests. */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
+import { isHumanOnlyPath } from '../http/middleware/auth';
 import { IDEMPOTENCY_KEY_FORMAT } from '../http/middleware/idempotency';
 import { requestSchemaOf } from './request-schema';
 import { acceptsIdempotencyKey, type RouteSpec } from '../http/route';
@@ -85,7 +86,7 @@ function operationOf(spec: RouteSpec) {
     tags: [spec.tag],
     summary: spec.summary,
     description: spec.roles ? `Roles: ${spec.roles.join(', ')}` : undefined,
-    security: spec.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    security: securityOf(spec),
     parameters,
     requestBody: spec.body ? { required: true, content: { 'application/json': { schema: requestSchemaOf(spec.body) } } } : undefined,
     responses: {
@@ -94,6 +95,12 @@ function operationOf(spec: RouteSpec) {
       ...errors,
     },
   };
+}
+
+/** Public routes need nothing; an API key may call any other route but those kept for people (403 for a key). */
+function securityOf(spec: RouteSpec): object[] {
+  if (spec.auth === 'public') return [];
+  return isHumanOnlyPath(spec.path) ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 }
 
 export function buildOpenApi(specs: RouteSpec[], version: string) {
@@ -112,7 +119,15 @@ export function buildOpenApi(specs: RouteSpec[], version: string) {
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKeyAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'ifk_<prefix>_<secret>',
+          description: "A tenant's API key (POST /api/v1/api-keys), sent as `Authorization: Bearer ifk_…`; also accepted by /api/graphql",
+        },
+      },
       schemas: { Error: errorBody },
     },
     paths,

@@ -8,6 +8,7 @@ import { Op, UniqueConstraintError } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
+import { forgetTenantApiKeys } from '../../services/api-keys';
 import { forgetTenantAuthority } from '../../services/authority';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../../services/password-resets';
 import { hashPassword } from '../../services/passwords';
@@ -61,6 +62,7 @@ async function moveTenant(
   );
   // This process answers the change at once; every other one within the cache's few seconds.
   forgetTenantAuthority(tenant.id);
+  forgetTenantApiKeys(tenant.id);
   return changed;
 }
 

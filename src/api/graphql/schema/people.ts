@@ -14,7 +14,8 @@ export const Person = builder.objectRef<User>('Person').implement({
     // Only the person themselves and their tenant's admins see an e-mail address (REST's /users).
     email: t.string({
       nullable: true,
-      resolve: (user, _args, { caller }) => (caller && (caller.id === user.id || caller.role === 'tenant_admin') ? user.email : null),
+      resolve: (user, _args, { caller }) =>
+        caller && !caller.apiKey && (caller.id === user.id || caller.role === 'tenant_admin') ? user.email : null,
     }),
   }),
 });
@@ -23,7 +24,7 @@ builder.queryField('viewer', (t) =>
   t.field({
     type: Person,
     nullable: true,
-    description: 'The caller; null without a bearer token',
-    resolve: (_root, _args, { caller, loaders }) => (caller ? loaders.person.load(caller.id) : null),
+    description: 'The caller; null without a bearer token, and for an API key (a machine, not a person)',
+    resolve: (_root, _args, { caller, loaders }) => (caller && !caller.apiKey ? loaders.person.load(caller.id) : null),
   }),
 );

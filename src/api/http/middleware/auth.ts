@@ -5,6 +5,8 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
+import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
+import { clientKeyOf, growingDelay, rateLimit } from './rate-limit';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';
 import { forbidden, tenantSuspended, unauthorized } from '../../../shared/errors';
 import { CODEC_SESSION_COOKIE } from '../paths';
@@ -41,7 +43,69 @@ const MAX_VERIFIED_TOKENS = 10_000;
  * signature included) is not verified again: every request of a session repeats its token, and
  * the verification costs more than the rest of authentication (docs/performance.md).
  */
-export function authenticate(config: Config['jwt'], options: { codecSession?: boolean } = {}): Middleware {
+export function authenticate(config: Pick<Config, 'jwt' | 'rateLimit'>, options: { codecSession?: boolean } = {}): Middleware {
+  const bearerJwt = authenticateJwt(config.jwt, options);
+  const bearerApiKey = authenticateApiKey(config.rateLimit);
+  return (ctx, next) => {
+    const token = bearerToken(ctx.get('Authorization'));
+    return token && looksLikeApiKey(token) ? bearerApiKey(token)(ctx, next) : bearerJwt(ctx, next);
+  };
+}
+
+/**
+ * An API key (src/services/api-keys.ts) as a service principal of its tenant with the key's
+ * role: ctx.state.user is the key's creator's id with the key's tenant and role, and names the
+ * key (its audit events and its own rate limit). A wrong key is refused as a wrong password is:
+ * 401 without detail, the same work whether the prefix or the secret is wrong, and each client
+ * address delayed once it has sent too many (counted before the key is even looked at, so a
+ * delayed guesser learns nothing).
+ */
+function authenticateApiKey(limits: Config['rateLimit']): (token: string) => Middleware {
+  const failures = growingDelay({
+    name: 'api-key-failures',
+    freeFailures: limits.apiKeyFailuresPerSource,
+    windowSeconds: limits.loginFailureWindowSeconds,
+    firstDelaySeconds: limits.loginFirstDelaySeconds,
+  });
+  const perKey = rateLimit(
+    { name: 'api-key', points: limits.apiKeyPerMinute, durationSeconds: 60 },
+    (ctx) => (ctx.state.user as AuthUser).apiKey?.id ?? '',
+  );
+  return (token) => async (ctx, next) => {
+    const source = clientKeyOf(ctx.ip);
+    await failures.assertAllowed(ctx, source);
+    const verdict = await verifyApiKey(token);
+    if (verdict.outcome === 'refused') {
+      await failures.recordFailure(ctx, source);
+      throw unauthorized();
+    }
+    if (verdict.outcome === 'suspended') throw tenantSuspended();
+    const { key } = verdict;
+    const user: AuthUser = { id: key.createdBy, tenantId: key.tenantId, role: key.role, apiKey: { id: key.keyId } };
+    ctx.state.user = user;
+    await perKey(ctx, async () => {
+      await noteApiKeyUse(key.keyId);
+      await next();
+    });
+  };
+}
+
+/**
+ * Paths (below /api/v1) no API key may call, whatever its role: keys, users, the tenant's
+ * settings, platform administration, and the signed-in person's own account (`/auth`, `/me`),
+ * which for a key would be its creator's.
+ */
+const HUMAN_ONLY_PATHS = ['/api-keys', '/users', '/tenant/settings', '/platform', '/auth', '/me'];
+
+export const isHumanOnlyPath = (path: string): boolean => HUMAN_ONLY_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
+
+/** 403 for a caller that is an API key (after authentication, on a human-only route). */
+export const refuseApiKeys: Middleware = async (ctx, next) => {
+  if ((ctx.state.user as AuthUser | undefined)?.apiKey) throw forbidden('API keys may not do this');
+  await next();
+};
+
+function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolean }): Middleware {
   const verified = new LRUCache<string, AccessTokenClaims>({ max: MAX_VERIFIED_TOKENS });
   const verifyToken = koaJwt({
     // eslint-disable-next-line no-restricted-syntax -- koa-jwt's types predate key objects; it hands the secret to jsonwebtoken unchanged, which takes one.

@@ -16,6 +16,7 @@ import { Op, UniqueConstraintError } from 'sequelize';
 import { IdempotencyRecord } from '../../../models';
 import { badRequest, conflict, idempotencyKeyReused } from '../../../shared/errors';
 import type { AuthUser } from '../route';
+import { principalKey } from '../../../shared/caller';
 
 export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
 
@@ -108,7 +109,7 @@ export function idempotency(requestDeadlineMs: number): Middleware {
     if (ctx.headers['idempotency-key'] === undefined) return next();
     const user = ctx.state.user as AuthUser | undefined;
     const request: KeyedRequest = {
-      scope: user ? `user:${user.id}` : `ip:${ctx.ip}`,
+      scope: user ? principalKey(user) : `ip:${ctx.ip}`,
       key: ctx.get('Idempotency-Key'),
       method: ctx.method,
       path: ctx.path,

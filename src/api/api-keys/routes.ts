@@ -1,0 +1,54 @@
+/** A tenant admin's API keys (docs/security.md, API keys); the writes are src/domain/api-keys/commands.ts. */
+import { createApiKey, revokeApiKey } from '../../domain/api-keys/commands';
+import { ApiKey } from '../../models';
+import { apiKeyAccess } from '../../access/api-keys';
+import type { Role } from '../../shared/roles';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema, paginate } from '../lists/pagination';
+import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
+
+export function apiKeyRoutes(): RouteSpec[] {
+  const admin = ['tenant_admin'] as Role[];
+  return [
+    route({
+      method: 'post',
+      path: '/api-keys',
+      summary: 'Create an API key for a machine; the key is answered this once',
+      tag: 'api-keys',
+      roles: admin,
+      body: createApiKeyBody,
+      response: { status: 201, schema: createdApiKeySchema },
+      handler: async (ctx) => {
+        const { row, key } = await createApiKey(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.status = 201;
+        ctx.body = { ...row.toJSON(), key };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api-keys',
+      summary: "List the tenant's API keys (never their secrets)",
+      tag: 'api-keys',
+      roles: admin,
+      query: listApiKeysQuery,
+      response: { status: 200, schema: pageSchema(apiKeySchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(ApiKey, ctx.state.input.query, apiKeyAccess.scope(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api-keys/:id',
+      summary: 'Revoke an API key: refused at once here, everywhere within 10 s',
+      tag: 'api-keys',
+      roles: admin,
+      params: idParams,
+      response: { status: 200, schema: apiKeySchema },
+      handler: async (ctx) => {
+        ctx.body = await revokeApiKey(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      },
+    }),
+  ];
+}

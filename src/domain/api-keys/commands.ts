@@ -1,0 +1,55 @@
+/**
+ * A tenant admin's API keys (docs/security.md, API keys): creating one answers the key once and
+ * stores only the hash of its secret; revoking one is refused on this process at once and on
+ * every other within the authority cache's few seconds.
+ */
+import { ApiKey } from '../../models';
+import { findVisible, tenantOf } from '../../access/core';
+import { apiKeyAccess } from '../../access/api-keys';
+import { forgetApiKey, generateApiKey } from '../../services/api-keys';
+import { unprocessable } from '../../shared/errors';
+import type { Role } from '../../shared/roles';
+import { audited, createAudited } from '../audited';
+import type { Command } from '../command';
+
+/** A key lives at most a year: a machine credential nobody rotates should still end. */
+export const API_KEY_MAX_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: Role;
+  expiresAt: Date;
+}
+
+/** The key's row as listed, and the key itself: the only time it is shown. */
+export type CreatedApiKey = { row: ApiKey; key: string };
+
+export const createApiKey: Command<CreateApiKeyInput, CreatedApiKey> = async (caller, { name, role, expiresAt }, deps) => {
+  const tenantId = tenantOf(caller);
+  const now = Date.now();
+  if (expiresAt.getTime() <= now || expiresAt.getTime() > now + API_KEY_MAX_LIFETIME_MS) {
+    throw unprocessable('A key must expire within a year', [
+      { field: 'expiresAt', message: 'must be in the future and at most a year ahead' },
+    ]);
+  }
+  const { prefix, secretHash, key } = generateApiKey();
+  const row = await createAudited(deps, 'api_key', tenantId, (transaction) =>
+    ApiKey.create({ tenantId, name, role, prefix, secretHash, createdBy: caller.id, expiresAt }, { transaction }),
+  );
+  return { row, key };
+};
+
+/** Revokes a key of the caller's tenant (404 for another tenant's); revoking it again changes nothing. */
+export const revokeApiKey: Command<{ id: string }, ApiKey> = async (caller, { id }, deps) => {
+  const key = await findVisible(caller, apiKeyAccess, id);
+  if (key.revokedAt) return key;
+  const before = key.toJSON();
+  const revoked = await audited(
+    deps,
+    (transaction) => key.update({ revokedAt: new Date(), revokedBy: caller.id }, { transaction }),
+    (after) => ({ tenantId: after.tenantId, action: 'api_key.revoke', entityType: 'api_key', entityId: after.id, before, after }),
+  );
+  // This process refuses the key from its next request; every other one within AUTHORITY_TTL_MS.
+  forgetApiKey(revoked.prefix);
+  return revoked;
+};

@@ -1,6 +1,8 @@
+import { Semaphore, withTimeout } from 'async-mutex';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpSettings } from '../config';
+import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 
 /** A file sent with an e-mail (a scheduled report's CSV). */
 export interface EmailAttachment {
@@ -54,21 +56,36 @@ export function smtpTransportOptions(smtp: SmtpSettings): SMTPPool.Options {
   };
 }
 
+/** How long a send waits for a free session: what the delivery budget leaves beside the send itself. */
+export function smtpSessionWaitMs(smtp: SmtpSettings): number {
+  return Math.max(NOTIFICATION_DELIVERY_BUDGET_MS - smtpSendDeadlineMs(smtp), 0);
+}
+
 export function createSmtpMailer(smtp: SmtpSettings): Mailer {
   const transport = nodemailer.createTransport(smtpTransportOptions(smtp));
   const deadlineMs = smtpSendDeadlineMs(smtp);
+  // The send deadline starts once the message has a session of its own. Started while it queued
+  // behind sessions a stalled server held, it could run out after the server had taken the
+  // message and before it said so: the attempt would fail and its retry deliver a second copy.
+  const sessionWaitMs = smtpSessionWaitMs(smtp);
+  const sessions = withTimeout(
+    new Semaphore(smtp.maxConnections),
+    sessionWaitMs,
+    new Error(`no SMTP session came free within ${sessionWaitMs} ms`),
+  );
   return {
-    async send(email) {
-      await transport.sendMail({
-        from: smtp.from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        attachments: email.attachments,
-        messageId: email.messageId,
-        signal: AbortSignal.timeout(deadlineMs),
-      });
-    },
+    send: (email) =>
+      sessions.runExclusive(async () => {
+        await transport.sendMail({
+          from: smtp.from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          attachments: email.attachments,
+          messageId: email.messageId,
+          signal: AbortSignal.timeout(deadlineMs),
+        });
+      }),
     close: () => transport.close(),
   };
 }

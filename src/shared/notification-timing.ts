@@ -2,8 +2,9 @@
  * How the time limits around one notification nest, each longer than the one before:
  *
  *   one delivery: the SMTP connection + greeting + socket timeouts (a hard deadline on the whole
- *   send, src/services/mailer.ts) or WEBHOOK_TIMEOUT_MS, at most NOTIFICATION_DELIVERY_BUDGET_MS
- *   (the configuration refuses longer ones; the defaults give 50 s and 5 s)
+ *   send, counted once the message has a session, src/services/mailer.ts) or WEBHOOK_TIMEOUT_MS,
+ *   at most NOTIFICATION_DELIVERY_BUDGET_MS (the configuration refuses longer ones; the defaults
+ *   give 50 s and 5 s); the wait for a free SMTP session gets what the budget leaves
  *     < NOTIFYING_ACTIVITY_TIMEOUT_MS, the startToCloseTimeout of every activity that sends: the
  *       budget plus 30 s for the activity's own database statements, so Temporal never gives up
  *       on an attempt whose delivery is merely slow

@@ -108,6 +108,49 @@ describe('SMTP transport', () => {
     }
   });
 
+  it('counts the deadline from when a message has a session: one queued behind slow sends is delivered once, not cut off after the server took it', async () => {
+    // The server takes 700 ms to accept each message; four share one session, so the last waits
+    // about 2.1 s for it: longer than the 2 s deadline of a send, which must not be counted yet.
+    const acceptMs = 700;
+    const accepted: string[] = [];
+    const slowServer = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        let subject = '';
+        stream.on('data', (chunk: Buffer) => (subject ||= /^Subject: (.*)$/m.exec(chunk.toString())?.[1] ?? ''));
+        stream.on('end', () => {
+          accepted.push(subject.trim());
+          setTimeout(callback, acceptMs);
+        });
+      },
+    });
+    slowServer.on('error', () => undefined);
+    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
+    const port = (slowServer.server.address() as AddressInfo).port;
+    const { smtp } = loadConfig(
+      productionEnv({
+        SMTP_PORT: String(port),
+        SMTP_INSECURE_LOCAL_RELAY: 'true',
+        SMTP_MAX_CONNECTIONS: '1',
+        SMTP_CONNECTION_TIMEOUT_MS: '500',
+        SMTP_GREETING_TIMEOUT_MS: '500',
+        SMTP_SOCKET_TIMEOUT_MS: '1000',
+      }),
+    );
+    const mailer = createSmtpMailer(smtp);
+    try {
+      const subjects = ['Queued 1', 'Queued 2', 'Queued 3', 'Queued 4'];
+      const outcomes = await Promise.allSettled(subjects.map((subject) => mailer.send(email(subject))));
+      expect(outcomes.map((o) => o.status)).toEqual(subjects.map(() => 'fulfilled'));
+      expect(accepted.sort()).toEqual(subjects);
+    } finally {
+      mailer.close();
+      await new Promise<void>((resolve) => slowServer.close(() => resolve()));
+    }
+  });
+
   it('refuses SMTP timeouts longer than a notifying activity can wait for, and a webhook timeout likewise', () => {
     expect(() => loadConfig(productionEnv({ SMTP_SOCKET_TIMEOUT_MS: '55000' }))).toThrow(ConfigError);
     expect(() => loadConfig(productionEnv({ SMTP_SOCKET_TIMEOUT_MS: '55000' }))).toThrow(

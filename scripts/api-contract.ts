@@ -1,8 +1,9 @@
 /**
  * Checks the API against its own OpenAPI document with Schemathesis (all checks), on real
  * servers: embedded PostgreSQL (migrated, demo seed), the Temporal dev server in memory, an SMTP
- * sink, and the worker and API as child processes. Runs once per demo role (a tenant admin and a
- * policyholder) with that role's token and writes one JUnit report per role to reports/.
+ * sink, and the worker and API as child processes. Runs once per principal (a policyholder, a
+ * claims-agent API key and a tenant admin) with that principal's credential and writes one JUnit
+ * report per principal to reports/.
  *
  *   node dist/scripts/api-contract.js <path to the schemathesis executable>
  *
@@ -27,7 +28,11 @@ import type { Role } from '../src/shared/roles';
 const ROOT = path.join(__dirname, '..', '..');
 const REPORTS_DIR = path.join(ROOT, 'reports');
 // The policyholder first: the tenant admin's run may deactivate users or change their roles.
-const ROLES: Role[] = ['policyholder', 'tenant_admin'];
+/** Who the contract is checked as: each name is also its JUnit report's (reports/schemathesis-<name>.xml). */
+const CONTRACT_PRINCIPALS = ['policyholder', 'api-key', 'tenant_admin'] as const;
+type Principal = (typeof CONTRACT_PRINCIPALS)[number];
+/** The role of the API key the contract is checked with: a machine of the claims department. */
+const API_KEY_ROLE: Role = 'claims_agent';
 /** Test cases per operation and phase: enough to reach every constraint, small enough for 2 cores. */
 const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 10);
 /** A fixed seed, so a failure seen in CI is reproduced by the same command. */
@@ -61,7 +66,25 @@ async function accessTokenOf(api: string, role: Role): Promise<string> {
   return body.tokens.accessToken;
 }
 
-function runSchemathesis(executable: string, api: string, role: Role, token: string): Promise<number> {
+/** An API key the demo tenant's admin creates for the run, sent as a bearer token like a JWT. */
+async function apiKeyOf(api: string, adminToken: string): Promise<string> {
+  const response = await fetch(`${api}/api/v1/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ name: 'contract check', role: API_KEY_ROLE, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  if (!response.ok) throw new Error(`creating an API key answered ${response.status}`);
+  return ((await response.json()) as { key: string }).key;
+}
+
+// Resolved just before each run: the policyholder's run must not have changed the admin's account first.
+const credentialOf: Record<Principal, (api: string) => Promise<string>> = {
+  policyholder: (api) => accessTokenOf(api, 'policyholder'),
+  'api-key': async (api) => apiKeyOf(api, await accessTokenOf(api, 'tenant_admin')),
+  tenant_admin: (api) => accessTokenOf(api, 'tenant_admin'),
+};
+
+function runSchemathesis(executable: string, api: string, principal: Principal, credential: string): Promise<number> {
   const args = [
     '--config-file',
     path.join(ROOT, 'scripts', 'schemathesis.toml'),
@@ -84,11 +107,11 @@ function runSchemathesis(executable: string, api: string, role: Role, token: str
     '--suppress-health-check',
     'data_too_large,filter_too_much,too_slow',
     '--header',
-    `Authorization: Bearer ${token}`,
+    `Authorization: Bearer ${credential}`,
     '--report',
     'junit',
     '--report-junit-path',
-    path.join(REPORTS_DIR, `schemathesis-${role}.xml`),
+    path.join(REPORTS_DIR, `schemathesis-${principal}.xml`),
   ];
   const child = spawn(executable, args, { stdio: 'inherit' });
   stopOnExit(child);
@@ -133,6 +156,8 @@ async function main(): Promise<number> {
       RATE_LIMIT_CATALOG_PER_MINUTE: '100000',
       RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: '100000',
       RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: '100000',
+      RATE_LIMIT_API_KEY_PER_MINUTE: '100000',
+      RATE_LIMIT_API_KEY_FAILURES_PER_SOURCE: '100000',
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: '100000',
       RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: '100000',
       PASSWORD_HASH_MEMORY_KIB: '1024',
@@ -150,9 +175,9 @@ async function main(): Promise<number> {
     await waitForReady(`${api}/readyz`);
     fs.mkdirSync(REPORTS_DIR, { recursive: true });
     let failed = 0;
-    for (const role of ROLES) {
-      say(`checking every operation as ${role}`);
-      const code = await runSchemathesis(executable, api, role, await accessTokenOf(api, role));
+    for (const principal of CONTRACT_PRINCIPALS) {
+      say(`checking every operation as ${principal}`);
+      const code = await runSchemathesis(executable, api, principal, await credentialOf[principal](api));
       if (code !== 0) failed += 1;
     }
     return failed === 0 ? 0 : 1;

@@ -5,9 +5,9 @@
 # server, in-process SMTP, MinIO), then the chaos suite (its own servers and processes, paused and
 # killed under load), then the production-topology suite (the shipped build, two APIs and two
 # workers on the real Temporal server, restarted one by one under load), then the API contract
-# check (Schemathesis against the OpenAPI document, one JUnit report per role). Ends with the line
+# check (Schemathesis against the OpenAPI document, one JUnit report per principal). Ends with the line
 # "N passed, N failed" for all five: one test for the import check, one per jest test and one per
-# API operation and role.
+# API operation and principal.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
@@ -39,9 +39,9 @@ CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   const sum = (pick) => reports.reduce((total, r) => total + (r ? pick(r) : 0), 0);
   const missing = reports.filter((r) => !r).length;
   const skipped = sum((r) => r.numPendingTests + r.numTodoTests);
-  // Schemathesis: one test case per operation and role; a failure or an error in it fails it. A
+  // Schemathesis: one test case per operation and principal (scripts/api-contract.ts); a failure or an error in it fails it. A
   // missing report, or a failed run whose report names no failing case, counts as one failure.
-  const contract = ["tenant_admin", "policyholder"].map((role) => `reports/schemathesis-${role}.xml`);
+  const contract = ["policyholder", "api-key", "tenant_admin"].map((principal) => `reports/schemathesis-${principal}.xml`);
   const cases = contract.flatMap((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("<testcase").slice(1) : []));
   const failing = cases.filter((c) => /^[^>]*[^/]>\s*<(failure|error)/.test(c)).length;
   const contractFailed = Math.max(failing, process.env.CONTRACT_STATUS === "0" ? 0 : 1) + contract.filter((file) => !fs.existsSync(file)).length;

@@ -36,7 +36,7 @@ import {
   policiesReportKeys,
   policiesReportParameters,
 } from './parameters';
-import { periodOf, periodView } from './period';
+import { periodOf, periodView, type Period } from './period';
 import { tenantFigures } from './platform-queries';
 import { cancellationsByReason, expiringPolicies, policyGroups } from './policies-queries';
 
@@ -113,6 +113,17 @@ const periodFileName =
     return `${kind}-report-${section}-${from}-${to}.csv`;
   };
 
+/** The groups of a report of a period as a CSV table: one row per group, its key and label before its figures. */
+function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
+  figures: readonly string[],
+  groupsOf: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<{ groups: object[] }>,
+): CsvSection<P> {
+  return {
+    columns: ['key', 'label', ...figures],
+    rows: async (sequelize, tenantId, parameters) => (await groupsOf(sequelize, tenantId, periodOf(parameters), parameters.groupBy)).groups,
+  };
+}
+
 const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['section']>({
   name: 'claims',
   roles: REPORT_KIND_ROLES.claims,
@@ -120,10 +131,10 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
   parameters: claimsReportParameters,
   json: (sequelize, tenantId, parameters) => buildClaimsReport(sequelize, tenantId, parameters),
   csv: {
-    groups: {
-      columns: ['key', 'label', 'filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid'],
-      rows: async (sequelize, tenantId, { groupBy, ...dates }) => (await claimGroups(sequelize, tenantId, periodOf(dates), groupBy)).groups,
-    },
+    groups: groupsTable(
+      ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid'],
+      claimGroups,
+    ),
     slaBreaches: {
       columns: ['claimNumber', 'stage', 'dueAt', 'overdueHours'],
       rows: (sequelize, tenantId) => inBatches((limit, offset) => slaBreaches(sequelize, tenantId, limit, offset)),
@@ -144,11 +155,7 @@ const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['
   parameters: policiesReportParameters,
   json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
   csv: {
-    groups: {
-      columns: ['key', 'label', 'written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium'],
-      rows: async (sequelize, tenantId, { groupBy, ...dates }) =>
-        (await policyGroups(sequelize, tenantId, periodOf(dates), groupBy)).groups,
-    },
+    groups: groupsTable(['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium'], policyGroups),
     expiring: {
       columns: ['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'],
       rows: (sequelize, tenantId) => inBatches((limit, offset) => expiringPolicies(sequelize, tenantId, limit, offset)),

@@ -34,7 +34,7 @@ import {
   type PolicyGrouping,
 } from '../../../domain/reports/policies-queries';
 import { LISTED_ROWS } from '../../../domain/reports/build';
-import { PLATFORM_REPORT, TENANT_REPORT_KINDS } from '../../../domain/reports/kinds';
+import { PLATFORM_REPORT, TENANT_REPORT_KINDS, type ReportKind } from '../../../domain/reports/kinds';
 import type { AuthUser } from '../../../shared/caller';
 import type { Role } from '../../../shared/roles';
 import { platformReportQuery } from '../../reports/schemas';
@@ -381,36 +381,37 @@ function ofReportKind<A extends object, P, R>(
 
 const { claims, policies, compliance } = TENANT_REPORT_KINDS;
 
+/** The arguments of a report of a period, grouped as `groupBy` describes. */
+const periodReportArgs = (groupBy: string) =>
+  builder.args((t) => ({
+    from: t.string({ description: periodArgs.from }),
+    to: t.string({ description: periodArgs.to }),
+    groupBy: t.string({ description: groupBy }),
+  }));
+
+/** A report of a period (claims, policies) as a source whose sections are read when selected. */
+function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Date; groupBy: G }>) {
+  return ofReportKind(
+    kind,
+    (args: Record<string, unknown>) => validInput(kind.parameters, args),
+    (caller, { groupBy, ...dates }, context) => reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy),
+  );
+}
+
 type PlatformArgs = { first?: number | null; after?: string | null; ordering?: string | null };
 
 builder.queryFields((t) => ({
   claimsReport: t.field({
     type: ClaimsReport,
     description: "The tenant's claims report, as GET /reports/claims (claims managers and tenant admins)",
-    args: {
-      from: t.arg.string({ description: periodArgs.from }),
-      to: t.arg.string({ description: periodArgs.to }),
-      groupBy: t.arg.string({ description: 'stage (default), assignee, month or policyType' }),
-    },
-    ...ofReportKind(
-      claims,
-      (args: Record<string, unknown>) => validInput(claims.parameters, args),
-      (caller, { groupBy, ...dates }, context) => reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy),
-    ),
+    args: periodReportArgs('stage (default), assignee, month or policyType'),
+    ...periodReport(claims),
   }),
   policiesReport: t.field({
     type: PoliciesReport,
     description: "The tenant's policies report, as GET /reports/policies (tenant admins)",
-    args: {
-      from: t.arg.string({ description: periodArgs.from }),
-      to: t.arg.string({ description: periodArgs.to }),
-      groupBy: t.arg.string({ description: 'month (default), plan or policyType' }),
-    },
-    ...ofReportKind(
-      policies,
-      (args: Record<string, unknown>) => validInput(policies.parameters, args),
-      (caller, { groupBy, ...dates }, context) => reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy),
-    ),
+    args: periodReportArgs('month (default), plan or policyType'),
+    ...periodReport(policies),
   }),
   complianceReport: t.field({
     type: ComplianceReport,

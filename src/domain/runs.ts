@@ -50,24 +50,30 @@ export async function createWithRun<W extends Workflow = never, R extends RunRow
 }
 
 /**
- * Sends a person's decision on `row` to its run as an Update and answers with the row as recorded
- * once the run accepted it; the run's validator refuses a decision it no longer allows. A run that
- * has ended (it expired, lapsed or was decided) cannot answer: the row, reloaded, says why, in the
- * refusal `closed` builds from it (409).
+ * The one way a command sends a person's decision on `row` to its run: as an Update whose ID
+ * follows from the caller and the idempotency key (TemporalAccess.decide). Answers the run's result
+ * and the row as recorded once the run accepted it. The outcomes are the same for every process:
+ * the run's validator refuses a decision it does not allow (403, 409 or 422 by the business
+ * failure's type, src/api/http/middleware/error-handler.ts), Temporal or the worker out of reach is
+ * 503 (504 when the outcome is unknown), and a run that cannot answer because it has ended (it
+ * expired, lapsed or was decided) is the refusal `closed` builds from the row, reloaded, which says
+ * why (409). The decision is asked of the run even when the row says it is closed: a repeat of the
+ * request that closed it (same Idempotency-Key) gets that request's answer instead of the refusal.
  */
-export async function decideOnRun<R extends Model, Request>(
+export async function decideOnRun<R extends Model, Result, Request>(
   deps: Pick<CommandDeps, 'temporal'>,
   row: R,
   workflowId: string,
-  update: UpdateDefinition<unknown, [Request]>,
+  update: UpdateDefinition<Result, [Request]>,
   request: Request,
   closed: (row: R) => ApiError,
-): Promise<R> {
+): Promise<{ row: R; result: Result }> {
+  let result: Result;
   try {
-    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(workflowId), update, request);
+    result = await deps.temporal.decide((temporal) => temporal.workflow.getHandle(workflowId), update, request);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     throw closed(await row.reload());
   }
-  return row.reload();
+  return { row: await row.reload(), result };
 }

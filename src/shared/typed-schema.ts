@@ -30,7 +30,7 @@ interface SchemaOfAnyValue {
   default(value?: unknown): unknown;
 }
 
-type KeySchemas = Record<string, SchemaOfAnyValue>;
+export type KeySchemas = Record<string, SchemaOfAnyValue>;
 type PresentKeys<K extends KeySchemas> = { [P in keyof K]: K[P] extends { readonly [ALWAYS_PRESENT]: true } ? P : never }[keyof K];
 
 /** What `object(keys)` validates into: present keys as they are, the others optional. */

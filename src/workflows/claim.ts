@@ -38,7 +38,8 @@ import {
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
-import { DAY_MS, HOUR_MS } from '../shared/time';
+import { deadlinesOf, type StageDeadline } from './claim/deadlines';
+import { claimMessages, type ClaimMessage } from './claim/messages';
 import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
 
@@ -72,14 +73,6 @@ const { disburseClaimPayment } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-
-/** A deadline of a stage: when it falls due (from entering the stage) and what happens then. */
-interface StageDeadline {
-  after: number;
-  action: ClaimDeadline['action'];
-  summary: string;
-  onDue: () => Promise<void>;
-}
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOutcome> {
   const { workflowId } = workflowInfo();
@@ -207,12 +200,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   /** One e-mail per (transition or stay, purpose), whatever retries happen. */
   function email(
     entry: ClaimHistoryEntry,
-    purpose: string,
     to: Parameters<Activities['sendEmail']>[0]['to'],
-    subject: string,
-    text: string,
+    message: ClaimMessage,
     slaBreach?: string,
   ): void {
+    const { purpose, subject, text } = message;
     outbox.push(
       sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text, slaBreach }),
     );
@@ -232,13 +224,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       assignmentCount += 1;
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
-      email(
-        entry,
-        'assigned',
-        { userIds: [request.assigneeId] },
-        `Claim ${input.claimNumber} is assigned to you`,
-        `Claim ${input.claimNumber} (${stage}) is now yours to handle.`,
-      );
+      email(entry, { userIds: [request.assigneeId] }, claimMessages.assigned(input.claimNumber, stage));
       return summary();
     },
     { validator: (request) => checkAssignment(facts(), request) },
@@ -255,13 +241,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       if (request.to === 'denied') denialReason = request.reason ?? null;
       const entry = await move(request.to, request.actor.id, request.note ?? request.reason ?? null);
       if (request.to === 'documents_requested') {
-        email(
-          entry,
-          'documents-requested',
-          toClaimant,
-          `Documents needed for claim ${input.claimNumber}`,
-          request.note ?? 'Please upload the documents your claim handler asked for.',
-        );
+        email(entry, toClaimant, claimMessages.documentsRequested(input.claimNumber, request.note));
       }
       return summary();
     },
@@ -277,13 +257,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     if (stage !== 'documents_requested') return;
     const entry = await move('under_review', upload.uploadedById, `Documents received: ${upload.fileName}`);
     if (assigneeId) {
-      email(
-        entry,
-        'documents-received',
-        { userIds: [assigneeId] },
-        `Documents received for claim ${input.claimNumber}`,
-        `${upload.fileName} was uploaded; the claim is back under review.`,
-      );
+      email(entry, { userIds: [assigneeId] }, claimMessages.documentsReceived(input.claimNumber, upload.fileName));
     }
   });
 
@@ -297,7 +271,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       nextDeadline = { at: new Date(dueAt).toISOString(), action: deadline.action };
       publish();
       if (await condition(moved, Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) return;
-      await deadline.onDue();
+      await fallDue(deadline);
       if (moved()) return;
     }
     nextDeadline = null;
@@ -305,84 +279,16 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     await condition(moved);
   }
 
-  // An escalation is a missed deadline: the worker counts it as an SLA breach once sent (an
-  // activity input only, so histories recorded before replay unchanged).
-  const escalateToManagers = (purpose: string, subject: string, text: string) => async () =>
-    email(stageEntry, purpose, toManagers, subject, text, purpose);
-
-  function deadlinesOf(current: ClaimStage): StageDeadline[] {
-    if (current === 'reported') {
-      const hours = settings.claimUnassignedEscalationHours;
-      return [
-        {
-          after: hours * HOUR_MS,
-          action: 'unassigned_escalation',
-          summary: `unassigned for ${hours} h: escalate to claims managers`,
-          onDue: escalateToManagers(
-            'unassigned-escalation',
-            `Claim ${input.claimNumber} is still unassigned`,
-            `Claim ${input.claimNumber} has waited ${hours} hours for a handler.`,
-          ),
-        },
-      ];
+  /** What a deadline of the table (claim/deadlines.ts) does when it falls due in the current stay. */
+  async function fallDue({ effect }: StageDeadline): Promise<void> {
+    if (effect.kind === 'remind_claimant') email(stageEntry, toClaimant, effect.message);
+    // A missed deadline: the worker counts it as an SLA breach once sent (an activity input only,
+    // so histories recorded before replay unchanged).
+    if (effect.kind === 'escalate') email(stageEntry, toManagers, effect.message, effect.message.purpose);
+    if (effect.kind === 'deny') {
+      denialReason = DOCUMENTS_NOT_RECEIVED;
+      await move('denied', null, effect.note);
     }
-    if (current === 'waiting_approval') {
-      const hours = settings.claimWaitingApprovalEscalationHours;
-      return [
-        {
-          after: hours * HOUR_MS,
-          action: 'approval_escalation',
-          summary: `waiting for approval for ${hours} h: escalate to claims managers`,
-          onDue: escalateToManagers(
-            'approval-escalation',
-            `Claim ${input.claimNumber} is waiting for approval`,
-            `Claim ${input.claimNumber} has waited ${hours} hours for an approval decision.`,
-          ),
-        },
-      ];
-    }
-    if (current === 'documents_requested') {
-      const {
-        claimDocumentsReminderDays: reminder,
-        claimDocumentsEscalationDays: escalation,
-        claimDocumentsAutoDenyDays: autoDeny,
-      } = settings;
-      return [
-        {
-          after: reminder * DAY_MS,
-          action: 'documents_reminder',
-          summary: `documents requested ${reminder} d ago: remind the claimant`,
-          onDue: async () =>
-            email(
-              stageEntry,
-              'documents-reminder',
-              toClaimant,
-              `Reminder: documents needed for claim ${input.claimNumber}`,
-              `We are still waiting for the documents of claim ${input.claimNumber}. Without them the claim is denied after ${autoDeny} days.`,
-            ),
-        },
-        {
-          after: escalation * DAY_MS,
-          action: 'documents_escalation',
-          summary: `documents requested ${escalation} d ago: escalate to claims managers`,
-          onDue: escalateToManagers(
-            'documents-escalation',
-            `Claim ${input.claimNumber}: documents overdue`,
-            `The documents of claim ${input.claimNumber} were requested ${escalation} days ago and have not arrived.`,
-          ),
-        },
-        {
-          after: autoDeny * DAY_MS,
-          action: 'documents_auto_deny',
-          summary: `documents requested ${autoDeny} d ago: deny the claim`,
-          onDue: async () => {
-            denialReason = DOCUMENTS_NOT_RECEIVED;
-            await move('denied', null, `Documents not received within ${autoDeny} days`);
-          },
-        },
-      ];
-    }
-    return [];
   }
 
   async function payApprovedClaim(): Promise<void> {
@@ -395,19 +301,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     });
     paymentReference = payment.reference;
     const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
-    email(
-      paid,
-      'paid',
-      toClaimant,
-      `Claim ${input.claimNumber} is paid`,
-      `We paid ${payment.amount.toFixed(2)} for claim ${input.claimNumber} (reference ${payment.reference}).`,
-    );
+    email(paid, toClaimant, claimMessages.paid(input.claimNumber, payment.amount, payment.reference));
     await move('closed', null, 'Claim closed after payment');
   }
 
   async function closeDeniedClaim(): Promise<void> {
     const denied = stageEntry;
-    email(denied, 'denied', toClaimant, `Claim ${input.claimNumber} is denied`, `Claim ${input.claimNumber} was denied: ${denialReason}.`);
+    email(denied, toClaimant, claimMessages.denied(input.claimNumber, denialReason));
     await move('closed', null, 'Claim closed after denial');
   }
 
@@ -421,7 +321,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       await closeDeniedClaim();
       outcome = 'denied';
     } else {
-      await stayInStage(deadlinesOf(stage));
+      await stayInStage(deadlinesOf(stage, settings, input.claimNumber));
     }
   }
   await condition(allHandlersFinished);

@@ -4,6 +4,7 @@
  * held in memory; the encoding, formula protection included, is src/services/csv.ts.
  */
 import { csvStream, type CsvColumn } from '../../services/csv';
+import type { ReportTable } from '../../domain/reports/build';
 import type { RouteContext } from './route';
 
 export type { CsvColumn };
@@ -29,4 +30,9 @@ export function sendCsv<Row extends object>(
   // Names, e-mail addresses and business figures of one tenant: not for shared caches.
   ctx.set('Cache-Control', 'private, no-store');
   ctx.body = body;
+}
+
+/** Answers a report's table (src/domain/reports/kinds.ts) as its CSV attachment. */
+export function sendTable(ctx: RouteContext, table: ReportTable): void {
+  sendCsv(ctx, table.rows, table.columns, table.fileName);
 }

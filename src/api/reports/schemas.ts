@@ -1,18 +1,18 @@
 import Joi from 'joi';
 import { CLAIM_STAGES } from '../../contracts/claim';
+import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
 import { oneOf, object } from '../../shared/typed-schema';
 import { countsSchema, policyProgressSchema, requirementStatus } from '../compliance/requirements/schemas';
 import { REQUIREMENT_STATUSES } from '../../domain/compliance/requirements';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
-import { claimsReportKeys, policiesReportKeys } from '../../domain/reports/parameters';
+import type { ReportKind } from '../../domain/reports/kinds';
 
 const format = oneOf(['json', 'csv'] as const).description('csv: a download (same as Accept: text/csv), of the section named by `section`');
 
-export const claimsReportQuery = object({ ...claimsReportKeys, format });
-
-export const policiesReportQuery = object({ ...policiesReportKeys, format });
+/** GET /reports/<kind>'s query: the keys its kind takes (src/domain/reports/kinds.ts) and the output format. */
+export const reportQuery = (kind: Pick<ReportKind, 'keys'>) => object({ ...kind.keys, format });
 
 const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label('ReportPeriod');
 const money = Joi.string().description('Decimal with 2 places');
@@ -94,8 +94,6 @@ export const policiesReportSchema = Joi.object({
   }),
 }).label('PoliciesReport');
 
-export const complianceReportQuery = object({ format });
-
 export const complianceReportSchema = Joi.object({
   asOf: Joi.date(),
   requirements: Joi.array().items(
@@ -149,3 +147,10 @@ export const platformReportSchema = pageSchema(platformTenantSchema)
     }),
   })
   .label('PlatformReport');
+
+/** The JSON document of each tenant's report kind, for the OpenAPI document. */
+export const TENANT_REPORT_SCHEMAS: Record<SavedReportKind, Joi.ObjectSchema> = {
+  claims: claimsReportSchema,
+  policies: policiesReportSchema,
+  compliance: complianceReportSchema,
+};

@@ -5,7 +5,6 @@
  * waits for it (their later upkeep is in notes.ts and documents.ts).
  */
 import crypto from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
   Actor,
@@ -33,7 +32,7 @@ import { dependencyUnavailable, unprocessable } from '../../shared/errors';
 import { HOUR_MS } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
-import { createWithRun } from '../runs';
+import { createWithRun, decideOnRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
@@ -136,14 +135,10 @@ async function decideOnClaim<Request>(
 ): Promise<Claim> {
   const claim = await findVisible(caller, claimAccess, id);
   const request = await requestFor(claim, { id: caller.id, role: caller.role });
-  try {
-    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(claim.workflowId), update, request);
-  } catch (err) {
-    // An open claim without a run: its start still waits in the outbox for Temporal.
-    if (err instanceof WorkflowNotFoundError) throw dependencyUnavailable('temporal');
-    throw err;
-  }
-  return claim.reload();
+  // A claim's run ends only when the claim closes, which its rules refuse before this
+  // (rules.ts): a claim without a run is open and its start still waits in the outbox for Temporal.
+  const decided = await decideOnRun(deps, claim, claim.workflowId, update, request, () => dependencyUnavailable('temporal'));
+  return decided.row;
 }
 
 /** Assigns or reassigns the claim to an active handler of its tenant (never the claimant). */

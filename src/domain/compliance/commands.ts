@@ -5,7 +5,7 @@
  * the author (403) and a version no longer in review (409)); publishing an approved version,
  * which rolls it out; and an employee's acknowledgement.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Op, type CreationAttributes } from 'sequelize';
 import { acknowledgeUpdate } from '../../contracts/acknowledgement';
@@ -310,9 +310,10 @@ async function decideReview<Request>(
   request: Request,
 ): Promise<PolicyVersion> {
   const version = await findVisible(caller, policyVersionAccess, id);
-  return decideOnRun(deps, version, policyApprovalWorkflowId(version.id), update, request, (now) =>
+  const decided = await decideOnRun(deps, version, policyApprovalWorkflowId(version.id), update, request, (now) =>
     conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]),
   );
+  return decided.row;
 }
 
 /** Approves a version in review (not its author or submitter): it may then be published. */
@@ -351,23 +352,15 @@ export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (ca
       { field: 'contentSha256', message: 'differs from the version content' },
     ]);
   const evidence = { contentSha256, clientAddress: input.clientAddress, userAgent: input.userAgent, typedName: input.fullName ?? null };
-  try {
-    // Asked of the run even when the row says it is closed: a repeat of the request that
-    // closed it (same Idempotency-Key) gets that request's answer instead of a 409.
-    await deps.temporal.decide((temporal) => temporal.workflow.getHandle(ack.workflowId!), acknowledgeUpdate, {
-      userId: caller.id,
-      evidence,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    // A closed run cannot answer; the row says why it closed.
-    if (ack.status === 'acknowledged')
-      throw conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
-    if (ack.status === 'superseded')
-      throw conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
-    if (ack.status === 'exempt')
-      throw conflict('You are no longer in the audience of this policy version', [{ field: 'status', message: 'is exempt' }]);
-    throw conflict('This acknowledgement is no longer open');
-  }
-  return ack.reload();
+  const request = { userId: caller.id, evidence };
+  const decided = await decideOnRun(deps, ack, ack.workflowId!, acknowledgeUpdate, request, (now) => {
+    if (now.status === 'acknowledged')
+      return conflict('This acknowledgement was already given', [{ field: 'status', message: 'is acknowledged' }]);
+    if (now.status === 'superseded')
+      return conflict('This policy version was superseded by a newer one', [{ field: 'status', message: 'is superseded' }]);
+    if (now.status === 'exempt')
+      return conflict('You are no longer in the audience of this policy version', [{ field: 'status', message: 'is exempt' }]);
+    return conflict('This acknowledgement is no longer open');
+  });
+  return decided.row;
 };

@@ -117,9 +117,10 @@ async function decideRegistration<Request>(
   request: Request,
 ): Promise<Registration> {
   const registration = await findVisible(caller, registrationAccess, id);
-  return decideOnRun(deps, registration, registration.workflowId, update, request, (now) =>
+  const decided = await decideOnRun(deps, registration, registration.workflowId, update, request, (now) =>
     conflict(`The registration is ${now.status} and can no longer be decided`),
   );
+  return decided.row;
 }
 
 /** Approves a pending registration; the run then provisions the tenant. */

@@ -47,4 +47,5 @@ export const policiesReportKeys = {
 export const claimsReportParameters = object(claimsReportKeys);
 export const policiesReportParameters = object(policiesReportKeys);
 /** The compliance report is as of now: it takes nothing. */
-export const complianceReportParameters = object({});
+export const complianceReportKeys = {};
+export const complianceReportParameters = object(complianceReportKeys);

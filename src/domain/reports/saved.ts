@@ -3,21 +3,11 @@
  * parameters of its query, checked by the report's own schema (parameters.ts) when saved and read
  * again by it when run, so a stored definition runs exactly as the report's route would.
  */
-import type Joi from 'joi';
 import type { Sequelize } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { csvText } from '../../services/csv';
-import { fieldDetails, unprocessable } from '../../shared/errors';
-import {
-  buildClaimsReport,
-  buildComplianceReport,
-  buildPoliciesReport,
-  claimsReportTable,
-  complianceReportTable,
-  policiesReportTable,
-  type ReportTable,
-} from './build';
-import { claimsReportParameters, complianceReportParameters, policiesReportParameters } from './parameters';
+import type { ReportTable } from './build';
+import { TENANT_REPORT_KINDS } from './kinds';
 import { periodOf } from './period';
 
 export interface SavedReport {
@@ -27,49 +17,24 @@ export interface SavedReport {
 }
 
 /**
- * The parameters as the kind's report reads them (defaults filled in, days as dates). Parameters
- * its report refuses are 422: the request is well-formed, but they do not fit its kind.
- */
-function parse<T>(schema: Joi.ObjectSchema<T>, parameters: unknown): T {
-  const { value, error } = schema.validate(parameters, { abortEarly: false });
-  if (error) throw unprocessable('The parameters do not fit the report of this kind', fieldDetails(error, 'parameters'));
-  return value;
-}
-
-/**
  * Checks a definition's parameters against its kind's report as its route would, a period it
  * refuses included (period.ts), all as 422. Answers them with the report's defaults filled in, as
  * they are stored.
  */
 export function checkedParameters(kind: SavedReportKind, parameters: unknown): object {
-  if (kind === 'compliance') return parse(complianceReportParameters, parameters);
-  const value = kind === 'claims' ? parse(claimsReportParameters, parameters) : parse(policiesReportParameters, parameters);
-  periodOf(value);
+  const value = TENANT_REPORT_KINDS[kind].read(parameters);
+  if (kind !== 'compliance') periodOf(value);
   return value;
 }
 
 /** The report's JSON document, as GET /reports/<kind> answers it. */
 export function runSavedReport(sequelize: Sequelize, report: SavedReport, now: Date) {
-  switch (report.kind) {
-    case 'claims':
-      return buildClaimsReport(sequelize, report.tenantId, parse(claimsReportParameters, report.parameters));
-    case 'policies':
-      return buildPoliciesReport(sequelize, report.tenantId, parse(policiesReportParameters, report.parameters));
-    case 'compliance':
-      return buildComplianceReport(sequelize, report.tenantId, now);
-  }
+  return TENANT_REPORT_KINDS[report.kind].json(sequelize, report.tenantId, report.parameters, now);
 }
 
 /** The report's table for a CSV, the one its `section` parameter names. */
 export function savedReportTable(sequelize: Sequelize, report: SavedReport, now: Date): Promise<ReportTable> {
-  switch (report.kind) {
-    case 'claims':
-      return claimsReportTable(sequelize, report.tenantId, parse(claimsReportParameters, report.parameters));
-    case 'policies':
-      return policiesReportTable(sequelize, report.tenantId, parse(policiesReportParameters, report.parameters));
-    case 'compliance':
-      return complianceReportTable(sequelize, report.tenantId, now);
-  }
+  return TENANT_REPORT_KINDS[report.kind].table(sequelize, report.tenantId, report.parameters, now);
 }
 
 /** Passes the rows on, counting them as they go: a long list is read a page at a time and never held. */

@@ -8,7 +8,6 @@ import crypto from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowStartOptions,
 } from '@temporalio/client';
@@ -37,6 +36,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
+import { decideOnRun } from '../runs';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
 /** What a subscribe names: the plan, for staff the holder, and the holder's contact for the policy. */
@@ -166,14 +166,10 @@ async function decide<Request extends SubscriptionActor>(
 ): Promise<Decided> {
   const subscription = await findVisible(caller, subscriptionAccess, id);
   const actor = { ...details, userId: caller.id, role: caller.role } as Request;
-  let state: SubscriptionState;
-  try {
-    state = await deps.temporal.decide((temporal) => temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)), update, actor);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw conflict(`The subscription is ${subscription.status}; its run has ended`);
-    throw err;
-  }
-  return { subscription: await subscription.reload(), state };
+  const decided = await decideOnRun(deps, subscription, subscriptionWorkflowId(subscription.id), update, actor, (now) =>
+    conflict(`The subscription is ${now.status}; its run has ended`),
+  );
+  return { subscription: decided.row, state: decided.result };
 }
 
 /** Cancels an active subscription (its owner or a tenant admin), optionally saying why. */

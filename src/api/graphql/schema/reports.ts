@@ -34,12 +34,14 @@ import {
   type PolicyGrouping,
 } from '../../../domain/reports/policies-queries';
 import { LISTED_ROWS } from '../../../domain/reports/build';
-import { REPORT_KIND_ROLES } from '../../../access/reports';
-import { claimsReportQuery, platformReportQuery, policiesReportQuery } from '../../reports/schemas';
+import { PLATFORM_REPORT, TENANT_REPORT_KINDS, type ReportKind } from '../../../domain/reports/kinds';
+import type { AuthUser } from '../../../shared/caller';
+import type { Role } from '../../../shared/roles';
+import { platformReportQuery } from '../../reports/schemas';
 import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { callerOf, type GraphQLContext } from '../context';
 import { validInput } from '../input';
 import { policyProgressFields, ProgressCountsType, RequirementStatusEnum } from './requirements';
 import { TenantConnection } from './onboarding';
@@ -348,55 +350,98 @@ const PlatformReport = builder
     }),
   });
 
+/** Where a report field keeps its kind, for the check that both transports serve each kind alike. */
+export interface ReportFieldKind {
+  name: string;
+  roles: readonly Role[];
+}
+
+export function reportKindOfField(extensions: Readonly<Record<string, unknown>> | null | undefined): ReportFieldKind | undefined {
+  return extensions?.reportKind as ReportFieldKind | undefined;
+}
+
+/**
+ * The `extensions` and `resolve` of a report kind's field (src/domain/reports/kinds.ts): the caller
+ * is refused with the kind's roles and the arguments checked by its keys, as GET /reports/<kind> does.
+ */
+function ofReportKind<A extends object, P, R>(
+  kind: ReportFieldKind,
+  input: (args: A) => P,
+  run: (caller: AuthUser, parameters: P, context: GraphQLContext, args: A) => R,
+  extensions: Record<string, unknown> = {},
+) {
+  return {
+    extensions: { ...extensions, reportKind: { name: kind.name, roles: kind.roles } },
+    resolve: (_root: unknown, args: A, context: GraphQLContext) => {
+      const caller = callerOf(context, kind.roles);
+      return run(caller, input(args), context, args);
+    },
+  };
+}
+
+const { claims, policies, compliance } = TENANT_REPORT_KINDS;
+
+/** The arguments of a report of a period, grouped as `groupBy` describes. */
+const periodReportArgs = (groupBy: string) =>
+  builder.args((t) => ({
+    from: t.string({ description: periodArgs.from }),
+    to: t.string({ description: periodArgs.to }),
+    groupBy: t.string({ description: groupBy }),
+  }));
+
+/** A report of a period (claims, policies) as a source whose sections are read when selected. */
+function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Date; groupBy: G }>) {
+  return ofReportKind(
+    kind,
+    (args: Record<string, unknown>) => validInput(kind.parameters, args),
+    (caller, { groupBy, ...dates }, context) => reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy),
+  );
+}
+
+type PlatformArgs = { first?: number | null; after?: string | null; ordering?: string | null };
+
 builder.queryFields((t) => ({
   claimsReport: t.field({
     type: ClaimsReport,
     description: "The tenant's claims report, as GET /reports/claims (claims managers and tenant admins)",
-    args: {
-      from: t.arg.string({ description: periodArgs.from }),
-      to: t.arg.string({ description: periodArgs.to }),
-      groupBy: t.arg.string({ description: 'stage (default), assignee, month or policyType' }),
-    },
-    resolve: (_root, args, context) => {
-      const caller = callerOf(context, REPORT_KIND_ROLES.claims);
-      const { groupBy, ...dates } = validInput(claimsReportQuery, args);
-      return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
-    },
+    args: periodReportArgs('stage (default), assignee, month or policyType'),
+    ...periodReport(claims),
   }),
   policiesReport: t.field({
     type: PoliciesReport,
     description: "The tenant's policies report, as GET /reports/policies (tenant admins)",
-    args: {
-      from: t.arg.string({ description: periodArgs.from }),
-      to: t.arg.string({ description: periodArgs.to }),
-      groupBy: t.arg.string({ description: 'month (default), plan or policyType' }),
-    },
-    resolve: (_root, args, context) => {
-      const caller = callerOf(context, REPORT_KIND_ROLES.policies);
-      const { groupBy, ...dates } = validInput(policiesReportQuery, args);
-      return reportSource(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy);
-    },
+    args: periodReportArgs('month (default), plan or policyType'),
+    ...periodReport(policies),
   }),
   complianceReport: t.field({
     type: ComplianceReport,
-    // The requirements, their progress and their escalations, whatever is selected.
-    extensions: costOf({ own: 3 * STATEMENT_COST }),
     description: "The tenant's compliance report, as GET /reports/compliance (compliance roles)",
-    resolve: async (_root, _args, context) => {
-      const caller = callerOf(context, REPORT_KIND_ROLES.compliance);
-      const asOf = new Date();
-      return { asOf, requirements: await complianceReport(context.services.sequelize, tenantOf(caller), asOf) };
-    },
+    ...ofReportKind(
+      compliance,
+      (args: Record<string, unknown>) => validInput(compliance.parameters, args),
+      async (caller, _parameters, context) => {
+        const asOf = new Date();
+        return { asOf, requirements: await complianceReport(context.services.sequelize, tenantOf(caller), asOf) };
+      },
+      // The requirements, their progress and their escalations, whatever is selected.
+      costOf({ own: 3 * STATEMENT_COST }),
+    ),
   }),
   platformReport: t.field({
-    extensions: PAGED_BY_FIRST,
     type: PlatformReport,
     description: 'The platform report, as GET /reports/platform (platform admins)',
     args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ordering }, context) => {
-      const caller = callerOf(context, ['platform_admin']);
-      const filters = validInput(platformReportQuery, { ordering });
-      return { sequelize: context.services.sequelize, first, after, ordering: filters.ordering, scope: tenantRecordAccess.scope(caller) };
-    },
+    ...ofReportKind(
+      PLATFORM_REPORT,
+      ({ ordering }: PlatformArgs) => validInput(platformReportQuery, { ordering }),
+      (caller, filters, context, { first, after }) => ({
+        sequelize: context.services.sequelize,
+        first,
+        after,
+        ordering: filters.ordering,
+        scope: tenantRecordAccess.scope(caller),
+      }),
+      PAGED_BY_FIRST,
+    ),
   }),
 }));

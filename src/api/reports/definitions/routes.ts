@@ -17,11 +17,11 @@ import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/repo
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
 import { commandDeps, publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { sendCsv, wantsCsv } from '../../http/csv';
+import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
 import { pageSchema, paginate } from '../../lists/pagination';
-import { claimsReportSchema, complianceReportSchema, policiesReportSchema } from '../schemas';
+import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
   confirmedRecipientSchema,
   confirmRecipientBody,
@@ -156,15 +156,14 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       query: runDefinitionQuery,
       response: {
         status: 200,
-        schema: Joi.alternatives(claimsReportSchema, policiesReportSchema, complianceReportSchema).label('SavedReportRun'),
+        schema: Joi.alternatives(...Object.values(TENANT_REPORT_SCHEMAS)).label('SavedReportRun'),
         alsoCsv: true,
       },
       handler: async (ctx) => {
         const definition = await findVisible(ctx.state.user, reportDefinitionAccess, ctx.state.input.params.id);
         const { sequelize } = ctx.services;
         if (wantsCsv(ctx, ctx.state.input.query.format)) {
-          const table = await savedReportTable(sequelize, definition, new Date());
-          return sendCsv(ctx, table.rows, table.columns, table.fileName);
+          return sendTable(ctx, await savedReportTable(sequelize, definition, new Date()));
         }
         ctx.body = await runSavedReport(sequelize, definition, new Date());
       },

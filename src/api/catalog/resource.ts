@@ -1,0 +1,101 @@
+/**
+ * The routes of a catalog resource (categories, plans): every staff member lists and reads the
+ * tenant's rows through its access rule, a tenant admin creates, changes and soft-deletes them
+ * through its commands. Both resources are declared by `catalogResourceRoutes`, so they keep the
+ * same paths, roles and answers.
+ */
+import type Joi from 'joi';
+import type { Model, WhereOptions } from 'sequelize';
+import type { AccessRule } from '../../access/core';
+import { findVisible } from '../../access/core';
+import type { Command } from '../../domain/command';
+import { commandDeps } from '../http/command-deps';
+import { idParams } from '../http/common-schemas';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema } from '../lists/pagination';
+
+export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
+  /** The collection's path, e.g. `/plans`. */
+  path: string;
+  summaries: { list: string; create: string; one: string; update: string; delete: string };
+  schema: Joi.Schema;
+  access: AccessRule<Row>;
+  listQuery: Joi.ObjectSchema<Query>;
+  list: (query: Query, scope: WhereOptions) => Promise<unknown>;
+  createBody: Joi.ObjectSchema<Create>;
+  create: Command<Create, Row>;
+  updateBody: Joi.ObjectSchema<Update>;
+  update: Command<{ id: string; fields: Update }, Row>;
+  remove: Command<{ id: string }, void>;
+}
+
+export function catalogResourceRoutes<Row extends Model, Query extends object, Create extends object, Update extends object>(
+  resource: CatalogResource<Row, Query, Create, Update>,
+): RouteSpec[] {
+  const { path, summaries, schema, access } = resource;
+  const tag = 'catalog';
+  const roles: RouteSpec['roles'] = ['tenant_admin'];
+  return [
+    route({
+      method: 'get',
+      path,
+      summary: summaries.list,
+      tag,
+      query: resource.listQuery,
+      response: { status: 200, schema: pageSchema(schema) },
+      handler: async (ctx) => {
+        ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'post',
+      path,
+      summary: summaries.create,
+      tag,
+      roles,
+      body: resource.createBody,
+      response: { status: 201, schema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = await resource.create(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${path}/:id`,
+      summary: summaries.one,
+      tag,
+      params: idParams,
+      response: { status: 200, schema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      },
+    }),
+    route({
+      method: 'put',
+      path: `${path}/:id`,
+      summary: summaries.update,
+      tag,
+      roles,
+      params: idParams,
+      body: resource.updateBody,
+      response: { status: 200, schema },
+      handler: async (ctx) => {
+        ctx.body = await resource.update(ctx.state.user, { id: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: `${path}/:id`,
+      summary: summaries.delete,
+      tag,
+      roles,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await resource.remove(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

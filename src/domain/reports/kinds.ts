@@ -1,0 +1,239 @@
+/**
+ * The one table of report kinds (docs/reports.md). Each kind says here, once, its name, what it
+ * takes (the keys of GET /reports/<kind>'s query, of its GraphQL field's arguments and of a saved
+ * definition's `parameters`), who may run it, how its JSON document and its CSV tables are
+ * computed and the columns of each table. REST (src/api/reports/routes.ts), GraphQL
+ * (src/api/graphql/schema/reports.ts), saved reports (saved.ts) and the scheduled delivery all
+ * derive from it; tests/structure/report-kinds.test.ts fails for a kind one of them lacks.
+ *
+ * Who may run a tenant's kind is REPORT_KIND_ROLES of its contract (src/contracts/scheduled-report.ts),
+ * because the access rules and a definition's owner check, which may not import the domain, read it too.
+ */
+import type Joi from 'joi';
+import type { Order, Sequelize, WhereOptions } from 'sequelize';
+import { REPORT_KIND_ROLES, type SavedReportKind } from '../../contracts/scheduled-report';
+import { Tenant } from '../../models';
+import { fieldDetails, unprocessable } from '../../shared/errors';
+import type { Role } from '../../shared/roles';
+import type { KeySchemas } from '../../shared/typed-schema';
+import {
+  buildClaimsReport,
+  buildComplianceReport,
+  buildPoliciesReport,
+  columns,
+  inBatches,
+  type ClaimsReportParameters,
+  type PoliciesReportParameters,
+  type ReportTable,
+} from './build';
+import { claimGroups, slaBreaches, stageTimes } from './claims-queries';
+import { complianceReport } from './compliance-queries';
+import {
+  claimsReportKeys,
+  claimsReportParameters,
+  complianceReportKeys,
+  complianceReportParameters,
+  policiesReportKeys,
+  policiesReportParameters,
+} from './parameters';
+import { periodOf, periodView, type Period } from './period';
+import { tenantFigures } from './platform-queries';
+import { cancellationsByReason, expiringPolicies, policyGroups } from './policies-queries';
+
+type Rows = AsyncIterable<object> | Iterable<object>;
+
+/** One table of a kind for a CSV: its columns and how its rows are read. */
+interface CsvSection<P> {
+  columns: readonly string[];
+  rows: (sequelize: Sequelize, tenantId: string, parameters: P, now: Date) => Rows | Promise<Rows>;
+}
+
+/** A tenant's report kind as declared in the table below. */
+interface KindDeclaration<P extends object, S extends string> {
+  name: SavedReportKind;
+  roles: readonly Role[];
+  /** The keys it takes, besides the output format. */
+  keys: KeySchemas;
+  parameters: Joi.ObjectSchema<P>;
+  /** The JSON document (GET /reports/<kind>, a saved definition's run). */
+  json: (sequelize: Sequelize, tenantId: string, parameters: P, now: Date) => Promise<object>;
+  /** Its CSV tables, and which one the parameters ask for. */
+  csv: Record<S, CsvSection<P>>;
+  sectionOf: (parameters: P) => S;
+  fileName: (section: S, parameters: P, now: Date) => string;
+}
+
+/** A tenant's report kind as the transports and saved reports use it. */
+export interface ReportKind<P extends object = object> {
+  name: SavedReportKind;
+  roles: readonly Role[];
+  keys: KeySchemas;
+  parameters: Joi.ObjectSchema<P>;
+  /**
+   * The parameters as the report reads them (defaults filled in, days as dates). Parameters it
+   * refuses are 422: the request is well-formed, but they do not fit this kind. A period it
+   * refuses (period.ts) is 422 too.
+   */
+  read: (parameters: unknown) => P;
+  json: (sequelize: Sequelize, tenantId: string, parameters: unknown, now: Date) => Promise<object>;
+  table: (sequelize: Sequelize, tenantId: string, parameters: unknown, now: Date) => Promise<ReportTable>;
+}
+
+function reportKind<P extends object, S extends string>(kind: KindDeclaration<P, S>): ReportKind<P> {
+  const read = (parameters: unknown): P => {
+    const { value, error } = kind.parameters.validate(parameters, { abortEarly: false });
+    if (error) throw unprocessable('The parameters do not fit the report of this kind', fieldDetails(error, 'parameters'));
+    return value;
+  };
+  return {
+    name: kind.name,
+    roles: kind.roles,
+    keys: kind.keys,
+    parameters: kind.parameters,
+    read,
+    json: (sequelize, tenantId, parameters, now) => kind.json(sequelize, tenantId, read(parameters), now),
+    table: async (sequelize, tenantId, raw, now) => {
+      const parameters = read(raw);
+      const section = kind.sectionOf(parameters);
+      const { columns: keys, rows } = kind.csv[section];
+      return {
+        fileName: kind.fileName(section, parameters, now),
+        columns: columns(...keys),
+        rows: await rows(sequelize, tenantId, parameters, now),
+      };
+    },
+  };
+}
+
+/** `<kind>-report-<section>-<from>-<to>.csv` for a report of a period. */
+const periodFileName =
+  (kind: string) =>
+  (section: string, parameters: { from?: Date; to?: Date }, now: Date): string => {
+    const { from, to } = periodView(periodOf(parameters, now));
+    return `${kind}-report-${section}-${from}-${to}.csv`;
+  };
+
+/** The groups of a report of a period as a CSV table: one row per group, its key and label before its figures. */
+function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
+  figures: readonly string[],
+  groupsOf: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<{ groups: object[] }>,
+): CsvSection<P> {
+  return {
+    columns: ['key', 'label', ...figures],
+    rows: async (sequelize, tenantId, parameters) => (await groupsOf(sequelize, tenantId, periodOf(parameters), parameters.groupBy)).groups,
+  };
+}
+
+const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['section']>({
+  name: 'claims',
+  roles: REPORT_KIND_ROLES.claims,
+  keys: claimsReportKeys,
+  parameters: claimsReportParameters,
+  json: (sequelize, tenantId, parameters) => buildClaimsReport(sequelize, tenantId, parameters),
+  csv: {
+    groups: groupsTable(
+      ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid'],
+      claimGroups,
+    ),
+    slaBreaches: {
+      columns: ['claimNumber', 'stage', 'dueAt', 'overdueHours'],
+      rows: (sequelize, tenantId) => inBatches((limit, offset) => slaBreaches(sequelize, tenantId, limit, offset)),
+    },
+    stageTimes: {
+      columns: ['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'],
+      rows: (sequelize, tenantId, parameters) => stageTimes(sequelize, tenantId, periodOf(parameters)),
+    },
+  },
+  sectionOf: (parameters) => parameters.section,
+  fileName: periodFileName('claims'),
+});
+
+const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['section']>({
+  name: 'policies',
+  roles: REPORT_KIND_ROLES.policies,
+  keys: policiesReportKeys,
+  parameters: policiesReportParameters,
+  json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
+  csv: {
+    groups: groupsTable(['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium'], policyGroups),
+    expiring: {
+      columns: ['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'],
+      rows: (sequelize, tenantId) => inBatches((limit, offset) => expiringPolicies(sequelize, tenantId, limit, offset)),
+    },
+    cancellations: {
+      columns: ['reason', 'count'],
+      rows: (sequelize, tenantId, parameters) => cancellationsByReason(sequelize, tenantId, periodOf(parameters)),
+    },
+  },
+  sectionOf: (parameters) => parameters.section,
+  fileName: periodFileName('policies'),
+});
+
+/** The compliance report is as of now: it takes nothing, and its CSV has one row per requirement and policy. */
+const compliance = reportKind<object, 'requirements'>({
+  name: 'compliance',
+  roles: REPORT_KIND_ROLES.compliance,
+  keys: complianceReportKeys,
+  parameters: complianceReportParameters,
+  json: (sequelize, tenantId, _parameters, now) => buildComplianceReport(sequelize, tenantId, now),
+  csv: {
+    requirements: {
+      columns: [
+        'requirement',
+        'frameworkRef',
+        'dueAt',
+        'status',
+        'policy',
+        'versionNumber',
+        'audience',
+        'acknowledged',
+        'pending',
+        'overdue',
+        'exempt',
+        'percent',
+        'level1',
+        'level2',
+      ],
+      rows: async (sequelize, tenantId, _parameters, now) =>
+        (await complianceReport(sequelize, tenantId, now)).flatMap(({ policies, overall: _overall, ...requirement }) =>
+          policies.map(({ escalations, ...policy }) => ({
+            ...requirement,
+            ...policy,
+            ...escalations,
+            policy: policy.title,
+            requirement: requirement.title,
+          })),
+        ),
+    },
+  },
+  sectionOf: () => 'requirements',
+  fileName: (_section, _parameters, now) => `compliance-report-${now.toISOString().slice(0, 10)}.csv`,
+});
+
+/** The reports of a tenant, by kind: the kinds a definition may save. */
+export const TENANT_REPORT_KINDS = { claims, policies, compliance } satisfies Record<SavedReportKind, ReportKind>;
+
+/**
+ * The platform report (platform admins) belongs to no tenant: its tenants are a page of a list, so
+ * its paging is each transport's (REST's page and ordering, GraphQL's connection); its CSV has
+ * every tenant the caller sees, in the order asked.
+ */
+export const PLATFORM_REPORT = {
+  name: 'platform',
+  roles: ['platform_admin'] as readonly Role[],
+  table: (sequelize: Sequelize, scope: WhereOptions, order: Order, now: Date): ReportTable => ({
+    fileName: `platform-report-${now.toISOString().slice(0, 10)}.csv`,
+    columns: columns('tenant', 'slug', 'users', 'activePolicies', 'openClaims', 'slaBreaches', 'total', 'on_track', 'at_risk', 'breached'),
+    rows: inBatches(async (limit, offset) => {
+      const tenants = await Tenant.findAll({ where: scope, order, limit, offset });
+      const figures = await tenantFigures(sequelize, tenants);
+      return figures.map(({ tenant, requirements, ...counts }) => ({ tenant: tenant.name, slug: tenant.slug, ...counts, ...requirements }));
+    }),
+  }),
+} as const;
+
+/** Every kind, by name, with who may run it: what each transport must serve, with these roles. */
+export const REPORT_KINDS: readonly { name: string; roles: readonly Role[]; saved: boolean; keys?: KeySchemas }[] = [
+  ...Object.values(TENANT_REPORT_KINDS).map(({ name, roles, keys }) => ({ name, roles, keys, saved: true })),
+  { name: PLATFORM_REPORT.name, roles: PLATFORM_REPORT.roles, saved: false },
+];

@@ -198,8 +198,10 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
         deps.logger.warn({ err, tenantId: tenant.id }, 'company sign-in: the code exchange or the ID token was refused');
         throw refused(401, 'sso_token_invalid', 'The identity provider’s answer could not be verified; start again');
       });
-    const identity = identityFrom(tokens.claims() ?? {}, sso);
-    email = identity.email;
+    const claims: Record<string, unknown> = tokens.claims() ?? {};
+    // Named in the record of a refusal that follows (a domain or a group refused).
+    if (typeof claims.email === 'string') email = claims.email.slice(0, 254).toLowerCase();
+    const identity = identityFrom(claims, sso);
     const { user, pausedReports } = await deps.sequelize.transaction(async (transaction) => {
       const signedIn = await signInUser(tenant.id, identity, deps, transaction);
       await recordAudit(

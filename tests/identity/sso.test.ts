@@ -33,6 +33,7 @@ const PASSWORDS: Record<string, string> = {
   cora: 'cora-password-1',
   olga: 'olga-password-1',
   dora: 'dora-password-1',
+  paula: 'paula-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -269,6 +270,19 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     } finally {
       await ada.update({ isActive: true });
     }
+  });
+
+  it('never takes over a policyholder’s account or another tenant’s, whatever the provider says', async () => {
+    const holder = await buildUser({ tenantId: acme.id, role: 'policyholder', email: 'paula@acme-insurance.test' });
+    const asHolder = await signIn(acme, 'paula');
+    expect(asHolder.status).toBe(403);
+    expect(asHolder.body.error.code).toBe('sso_account_conflict');
+    expect((await User.findByPk(holder.id))?.role).toBe('policyholder');
+    await holder.update({ tenantId: other.id, role: 'adjuster' });
+    const elsewhere = await signIn(acme, 'paula');
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.code).toBe('sso_account_conflict');
+    expect(await User.count({ where: { email: 'paula@acme-insurance.test' } })).toBe(1);
   });
 
   it('refuses password sign-in to staff of a tenant that requires company sign-in, not to its policyholders', async () => {

@@ -14,14 +14,23 @@ import { sessionSchema } from './schemas';
 
 const startParams = object({ tenant: required(Joi.string().trim().min(1).max(63).description('The tenant slug or id')) });
 
-/** What a provider sends back: the code and state, or an error (RFC 6749 §4.1.2); values bounded. */
+/**
+ * What a provider sends back: the code and state, or an error (RFC 6749 §4.1.2), the issuer (RFC
+ * 9207), and the extras common providers add (Keycloak's session_state; Google's scope, authuser,
+ * hd, prompt); values bounded.
+ */
 const callbackQuery = object({
   code: Joi.string().max(2048),
   state: Joi.string().max(200),
-  session_state: Joi.string().max(200),
   iss: Joi.string().max(500),
   error: Joi.string().max(200),
   error_description: Joi.string().max(1000),
+  error_uri: Joi.string().max(1000),
+  session_state: Joi.string().max(200),
+  scope: Joi.string().max(1000),
+  authuser: Joi.string().max(20),
+  hd: Joi.string().max(253),
+  prompt: Joi.string().max(100),
 });
 
 export function ssoRoutes(config: Config): RouteSpec[] {

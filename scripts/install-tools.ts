@@ -4,6 +4,7 @@
  * scripts/setup.sh starts one process per tool so their first builds run side by side.
  */
 import { resolveComposeCli } from './local/compose-cli';
+import { resolveKeycloak } from './local/keycloak';
 import { resolveMinio } from './local/minio';
 import { resolvePromtool } from './local/promtool';
 import { resolveTemporalServer } from './local/temporal-server';
@@ -16,6 +17,7 @@ const TOOLS: Record<string, () => string | undefined> = {
   'docker-compose': resolveComposeCli,
   minio: resolveMinio,
   promtool: resolvePromtool,
+  keycloak: () => resolveKeycloak() ?? 'none: company sign-in tests skipped',
 };
 
 const wanted = process.argv.slice(2);

@@ -6,7 +6,8 @@
 #   bash scripts/setup.sh          everything the tests run: the Temporal CLI (dev server), the
 #                                  time-skipping test server, the Temporal server and its SQL tool,
 #                                  the Docker Compose CLI (checks docker-compose.yml), MinIO,
-#                                  promtool (checks the alert rules) and Chromium
+#                                  promtool (checks the alert rules), Keycloak (the OpenID provider of
+#                                  the company sign-in tests) and Chromium
 #   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI only
 #
 # First builds run side by side.
@@ -17,7 +18,7 @@ source scripts/node-runtime.sh
 if [ "${1:-}" = "--stack" ]; then
   tools=(temporal-cli)
 else
-  tools=(temporal-cli test-server temporal-server docker-compose minio promtool)
+  tools=(temporal-cli test-server temporal-server docker-compose minio promtool keycloak)
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -31,6 +31,8 @@ import { RunDrift } from './run-drift';
 import { Subscription } from './subscription';
 import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
+import { TenantSso } from './tenant-sso';
+import { SsoLogin } from './sso-login';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
@@ -56,6 +58,8 @@ export {
   Subscription,
   Tenant,
   TenantSettings,
+  TenantSso,
+  SsoLogin,
   User,
 };
 
@@ -63,6 +67,8 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [
     Tenant,
     TenantSettings,
+    TenantSso,
+    SsoLogin,
     User,
     RefreshToken,
     ApiKey,

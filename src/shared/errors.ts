@@ -43,6 +43,13 @@ export const ownClaim = (message: string) => new ApiError(403, 'own_claim', mess
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");
+/** A staff member's password sign-in where their tenant requires company sign-in (docs/accounts.md): told only to whoever knows the password. */
+export const ssoRequired = (tenantId: string) =>
+  new ApiError(
+    403,
+    'sso_required',
+    `Your company requires signing in through its identity provider: GET /api/v1/auth/sso/${tenantId}/start`,
+  );
 /** A change that asks for the caller's password (password or e-mail change) was sent a wrong one. */
 export const wrongCurrentPassword = () =>
   new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);

@@ -2,7 +2,8 @@ import { settingsRow, settingsView, updateTenantSettings } from '../../domain/te
 import { tenantOf } from '../../access/core';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { settingsSchema, updateSettingsBody } from './schemas';
+import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
+import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
 
 export function tenantSettingsRoutes(): RouteSpec[] {
   return [
@@ -27,6 +28,29 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       response: { status: 200, schema: settingsSchema },
       handler: async (ctx) => {
         ctx.body = settingsView(await updateTenantSettings(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tenant/sso',
+      summary: "The tenant's company sign-in (OpenID Connect) settings; the client secret only as set or not",
+      tag: 'tenant',
+      roles: ['tenant_admin'],
+      response: { status: 200, schema: ssoSettingsSchema },
+      handler: async (ctx) => {
+        ctx.body = await ssoSettingsOf(tenantOf(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/tenant/sso',
+      summary: "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it",
+      tag: 'tenant',
+      roles: ['tenant_admin'],
+      body: ssoSettingsBody,
+      response: { status: 200, schema: ssoSettingsSchema },
+      handler: async (ctx) => {
+        ctx.body = await updateSsoSettings(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
   ];

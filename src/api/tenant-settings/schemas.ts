@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { TENANT_SETTINGS_KEYS } from '../../shared/tenant-settings';
-import { nullable, object } from '../../shared/typed-schema';
+import { STAFF_ROLES, type Role } from '../../shared/roles';
+import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 export const updateSettingsBody = object({
   ...TENANT_SETTINGS_KEYS,
@@ -11,3 +12,39 @@ export const updateSettingsBody = object({
   .label('UpdateTenantSettings');
 
 export const settingsSchema = Joi.object({ ...TENANT_SETTINGS_KEYS, complianceWebhookSecretSet: Joi.boolean() }).label('TenantSettings');
+
+/** A provider group's name: what the ID token's `groups` claim lists. */
+const groupName = Joi.string().min(1).max(100);
+/** A host name of the tenant's e-mail addresses, e.g. acme-insurance.com. */
+const emailDomain = Joi.string().trim().lowercase().max(253).domain({ tlds: false });
+
+export const ssoSettingsBody = object({
+  issuer: required(
+    Joi.string()
+      .max(500)
+      .uri({ scheme: ['http', 'https'] })
+      .description('The OpenID provider issuer URL (https; http only for a loopback provider outside production)'),
+  ),
+  clientId: required(Joi.string().min(1).max(200)),
+  clientSecret: Joi.string().min(1).max(500).description('Write-only; required the first time, kept when left out'),
+  allowedDomains: required(Joi.array().items(emailDomain).min(1).max(20).unique()),
+  groupRoles: required(
+    Joi.object<Record<string, Role>>()
+      .pattern(groupName, oneOf(STAFF_ROLES).required())
+      .max(50)
+      .description('Provider group → the staff role it gives (a user in several mapped groups gets the first listed here)'),
+  ),
+  enabled: required(Joi.boolean()),
+  requiredForStaff: required(Joi.boolean().description('Staff of the tenant cannot sign in with a password')),
+}).label('SsoSettingsRequest');
+
+export const ssoSettingsSchema = Joi.object({
+  issuer: Joi.string(),
+  clientId: Joi.string(),
+  clientSecretSet: Joi.boolean(),
+  allowedDomains: Joi.array().items(Joi.string()),
+  groupRoles: Joi.object().pattern(Joi.string(), Joi.string()),
+  enabled: Joi.boolean(),
+  requiredForStaff: Joi.boolean(),
+  updatedAt: Joi.date(),
+}).label('SsoSettings');

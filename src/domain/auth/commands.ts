@@ -18,10 +18,11 @@ import {
   rotateRefreshToken,
   type TokenPair,
 } from '../../services/tokens';
-import { ApiError, notFound, tenantSuspended, unauthorized, wrongCurrentPassword } from '../../shared/errors';
-import type { Role } from '../../shared/roles';
+import { ApiError, notFound, ssoRequired, tenantSuspended, unauthorized, wrongCurrentPassword } from '../../shared/errors';
+import { isStaff, type Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
+import { staffMustUseSso } from '../tenant-settings/sso';
 import {
   afterAnswer,
   alreadyRegisteredMail,
@@ -194,6 +195,10 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
     throw unauthorized('E-mail or password is wrong');
   }
   if (hasFailures) await attempts.reset();
+  // Told only to whoever knows the password, like a suspension.
+  if (user.tenantId && isStaff(user.role) && (await staffMustUseSso(user.tenantId))) {
+    throw ssoRequired(user.tenantId);
+  }
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
   await user.update({ lastLoginAt: new Date(), ...rehashed });
   return { user, tokens: await issueTokenPair(config.jwt, user) };

@@ -1,0 +1,70 @@
+/**
+ * Company sign-in for staff (src/domain/auth/sso.ts): the start route sends the browser to the
+ * tenant's OpenID provider, the callback answers Insurflow's own session as POST /auth/login
+ * does, in the body of a no-store response (never in a URL, where logs and Referer would keep it).
+ */
+import Joi from 'joi';
+import { finishSso, startSso } from '../../domain/auth/sso';
+import { object, required } from '../../shared/typed-schema';
+import type { Config } from '../../config';
+import { publicCommandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { authAddressLimit, noStore } from './middleware';
+import { sessionSchema } from './schemas';
+
+const startParams = object({ tenant: required(Joi.string().trim().min(1).max(63).description('The tenant slug or id')) });
+
+/**
+ * What a provider sends back: the code and state, or an error (RFC 6749 §4.1.2), the issuer (RFC
+ * 9207), and the extras common providers add (Keycloak's session_state; Google's scope, authuser,
+ * hd, prompt); values bounded.
+ */
+const callbackQuery = object({
+  code: Joi.string().max(2048),
+  state: Joi.string().max(200),
+  iss: Joi.string().max(500),
+  error: Joi.string().max(200),
+  error_description: Joi.string().max(1000),
+  error_uri: Joi.string().max(1000),
+  session_state: Joi.string().max(200),
+  scope: Joi.string().max(1000),
+  authuser: Joi.string().max(20),
+  hd: Joi.string().max(253),
+  prompt: Joi.string().max(100),
+});
+
+export function ssoRoutes(config: Config): RouteSpec[] {
+  const authLimit = authAddressLimit(config);
+  return [
+    route({
+      method: 'get',
+      path: '/auth/sso/:tenant/start',
+      summary: "Start a staff sign-in at the tenant's identity provider (302 to its authorization endpoint; 404 without company sign-in)",
+      tag: 'auth',
+      auth: 'public',
+      before: [authLimit, noStore],
+      params: startParams,
+      response: { status: 302, description: "Redirect to the provider's authorization endpoint" },
+      handler: async (ctx) => {
+        const { authorizationUrl } = await startSso(ctx.state.input.params, publicCommandDeps(ctx));
+        ctx.redirect(authorizationUrl);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/auth/sso/callback',
+      summary: 'Where the identity provider sends the browser back: answers the session (tokens) once the sign-in is verified',
+      tag: 'auth',
+      auth: 'public',
+      before: [authLimit, noStore],
+      query: callbackQuery,
+      response: { status: 200, schema: sessionSchema },
+      handler: async (ctx) => {
+        const query = new URLSearchParams(
+          Object.entries(ctx.state.input.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        );
+        ctx.body = await finishSso({ query }, publicCommandDeps(ctx));
+      },
+    }),
+  ];
+}

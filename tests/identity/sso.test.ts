@@ -1,0 +1,361 @@
+/**
+ * Company sign-in (OpenID Connect) for staff against a real Keycloak started by this file with a
+ * realm imported from tests/fixtures/keycloak: the login form is driven without a browser, the
+ * provider's redirect is handed to our callback. Covers the tenant admin's settings, the first
+ * sign-in creating the staff member, a group change at the provider changing the role, and the
+ * refusals: a tampered ID token (through a proxy that rewrites the token endpoint's answer), a
+ * wrong nonce, an unmapped group, a disabled user (at the provider and in Insurflow), a replayed
+ * callback, another tenant's client, and password sign-in for staff of an SSO-only tenant.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuditEvent, Tenant, User } from '../../src/models';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import {
+  keycloakHome,
+  KEYCLOAK_START_TIMEOUT_MS,
+  signInAtKeycloak,
+  startKeycloak,
+  type LoginOutcome,
+  type RunningKeycloak,
+} from '../support/keycloak';
+import { startTestStack, TestStack } from '../support/stack';
+
+const home = keycloakHome();
+const describeWithKeycloak = home ? describe : describe.skip;
+
+/** The realm fixture's clients and users (tests/fixtures/keycloak/insurflow-realm.json). */
+const ACME_CLIENT = { clientId: 'insurflow-acme', clientSecret: 'acme-client-secret-0123456789' };
+const OTHER_CLIENT = { clientId: 'insurflow-other', clientSecret: 'other-client-secret-0123456789' };
+const PASSWORDS: Record<string, string> = {
+  ada: 'ada-password-1',
+  max: 'max-password-1',
+  cora: 'cora-password-1',
+  olga: 'olga-password-1',
+  dora: 'dora-password-1',
+  paula: 'paula-password-1',
+};
+const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
+
+describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => {
+  let keycloak: RunningKeycloak;
+  let proxy: TamperingProxy;
+  let stack: TestStack;
+  let acme: Tenant;
+  let other: Tenant;
+  let proxied: Tenant;
+  let admin: User;
+
+  beforeAll(async () => {
+    [keycloak, stack] = await Promise.all([
+      startKeycloak(home!),
+      // The realm's clients accept redirects to http://127.0.0.1/…, this API's public URL here.
+      startTestStack({ env: { API_PUBLIC_URL: 'http://127.0.0.1' } }),
+    ]);
+    proxy = await startTamperingProxy(new URL(keycloak.url));
+    acme = await buildTenant({ name: 'Acme Insurance', slug: 'acme-sso' });
+    other = await buildTenant({ name: 'Other Mutual', slug: 'other-sso' });
+    proxied = await buildTenant({ name: 'Proxied Mutual', slug: 'proxied-sso' });
+    admin = await buildUser({ tenantId: acme.id, role: 'tenant_admin', email: 'admin@acme-admins.test' });
+    await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT });
+    await configure(other, { issuer: keycloak.issuer, ...OTHER_CLIENT });
+    // Keycloak names its issuer after the host it is asked through: through the proxy, the proxy's.
+    await configure(proxied, { issuer: `${proxy.url}/realms/${keycloak.realm}`, ...ACME_CLIENT });
+  }, KEYCLOAK_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await proxy?.close();
+    await stack?.close();
+    await keycloak?.stop();
+  });
+
+  async function configure(tenant: Tenant, provider: { issuer: string; clientId: string; clientSecret: string }, extra: object = {}) {
+    const tenantAdmin = tenant.id === acme.id ? admin : await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    await stack.api
+      .put('/api/v1/tenant/sso')
+      .set('Authorization', bearer(stack.config, tenantAdmin))
+      .send({
+        ...provider,
+        allowedDomains: ['acme-insurance.test'],
+        groupRoles: GROUP_ROLES,
+        enabled: true,
+        requiredForStaff: false,
+        ...extra,
+      })
+      .expect(200);
+  }
+
+  /** Our start route's redirect: the provider's authorization URL. */
+  async function start(tenant: Tenant): Promise<URL> {
+    const res = await stack.api.get(`/api/v1/auth/sso/${tenant.slug}/start`).redirects(0).expect(302);
+    return new URL(res.headers.location as string);
+  }
+
+  /** Signs `username` in at Keycloak from `authorizationUrl`; the redirect it answers must come. */
+  async function atKeycloak(authorizationUrl: URL, username: string): Promise<URL> {
+    const outcome: LoginOutcome = await signInAtKeycloak(authorizationUrl.href, username, PASSWORDS[username]);
+    if (!('redirectedTo' in outcome)) throw new Error(`Keycloak refused ${username}: ${outcome.refusedWith.slice(0, 500)}`);
+    return outcome.redirectedTo;
+  }
+
+  const callback = (redirectedTo: URL) => stack.api.get(`/api/v1/auth/sso/callback${redirectedTo.search}`);
+
+  /** The whole flow for `username` at `tenant`: our callback's answer. */
+  async function signIn(tenant: Tenant, username: string) {
+    return callback(await atKeycloak(await start(tenant), username));
+  }
+
+  it('keeps the settings for tenant admins only, never answers the secret, audits the change, refuses a platform_admin mapping', async () => {
+    const asAdmin = { Authorization: bearer(stack.config, admin) };
+    const shown = await stack.api.get('/api/v1/tenant/sso').set(asAdmin).expect(200);
+    expect(shown.body).toMatchObject({ issuer: keycloak.issuer, clientId: ACME_CLIENT.clientId, clientSecretSet: true, enabled: true });
+    expect(JSON.stringify(shown.body)).not.toContain(ACME_CLIENT.clientSecret);
+    const adjuster = await buildUser({ tenantId: acme.id, role: 'adjuster' });
+    await stack.api.get('/api/v1/tenant/sso').set('Authorization', bearer(stack.config, adjuster)).expect(403);
+
+    const valid = {
+      issuer: keycloak.issuer,
+      clientId: 'x',
+      allowedDomains: ['acme-insurance.test'],
+      groupRoles: GROUP_ROLES,
+      enabled: true,
+      requiredForStaff: false,
+    };
+    const platform = await stack.api
+      .put('/api/v1/tenant/sso')
+      .set(asAdmin)
+      .send({ ...valid, groupRoles: { admins: 'platform_admin' } });
+    expect(platform.status).toBe(400);
+    const holder = await stack.api
+      .put('/api/v1/tenant/sso')
+      .set(asAdmin)
+      .send({ ...valid, groupRoles: { everyone: 'policyholder' } });
+    expect(holder.status).toBe(400);
+    const plainHttp = await stack.api
+      .put('/api/v1/tenant/sso')
+      .set(asAdmin)
+      .send({ ...valid, issuer: 'http://idp.example.com/realms/x' });
+    expect(plainHttp.status).toBe(422);
+    expect(plainHttp.body.error.details).toEqual([expect.objectContaining({ field: 'issuer' })]);
+    const tooLong = await stack.api
+      .put('/api/v1/tenant/sso')
+      .set(asAdmin)
+      .send({ ...valid, clientId: 'c'.repeat(201) });
+    expect(tooLong.status).toBe(400);
+    // None of the refused changes reached the row.
+    expect((await stack.api.get('/api/v1/tenant/sso').set(asAdmin).expect(200)).body.clientId).toBe(ACME_CLIENT.clientId);
+
+    const events = await AuditEvent.findAll({ where: { tenantId: acme.id, action: 'tenant_sso.update' } });
+    expect(events).toHaveLength(1);
+    expect(events[0].actorId).toBe(admin.id);
+    expect(JSON.stringify(events[0].changes)).not.toContain(ACME_CLIENT.clientSecret);
+  });
+
+  it('starts with PKCE (S256), state and nonce; 404 for a tenant without company sign-in', async () => {
+    const url = await start(acme);
+    expect(url.href.startsWith(`${keycloak.issuer}/protocol/openid-connect/auth?`)).toBe(true);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: ACME_CLIENT.clientId,
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      redirect_uri: 'http://127.0.0.1/api/v1/auth/sso/callback',
+      state: expect.any(String),
+      nonce: expect.any(String),
+      code_challenge: expect.any(String),
+    });
+    const without = await buildTenant();
+    await stack.api.get(`/api/v1/auth/sso/${without.slug}/start`).redirects(0).expect(404);
+    await stack.api.get('/api/v1/auth/sso/no-such-tenant/start').redirects(0).expect(404);
+  });
+
+  it('creates the staff member on their first sign-in and answers Insurflow tokens that work', async () => {
+    const res = await signIn(acme, 'ada');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body.user).toMatchObject({
+      email: 'ada@acme-insurance.test',
+      role: 'adjuster',
+      tenantId: acme.id,
+      fullName: 'Ada Adjuster',
+    });
+    const me = await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.tokens.accessToken}`).expect(200);
+    expect(me.body.email).toBe('ada@acme-insurance.test');
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: res.body.tokens.refreshToken }).expect(200);
+    const signedIn = await AuditEvent.findAll({ where: { tenantId: acme.id, action: 'sso.signed_in', entityId: res.body.user.id } });
+    expect(signedIn).toHaveLength(1);
+    expect(await AuditEvent.count({ where: { action: 'user.create', entityId: res.body.user.id } })).toBe(1);
+  });
+
+  it('updates the role on the next sign-in after a group change at the provider', async () => {
+    await keycloak.setGroups('max', ['claims-adjusters']);
+    const first = await signIn(acme, 'max');
+    expect(first.status).toBe(200);
+    expect(first.body.user.role).toBe('adjuster');
+    await keycloak.setGroups('max', ['claims-managers']);
+    const second = await signIn(acme, 'max');
+    expect(second.status).toBe(200);
+    expect(second.body.user).toMatchObject({ id: first.body.user.id, role: 'claims_manager' });
+    expect((await User.findByPk(first.body.user.id))?.role).toBe('claims_manager');
+    // The sessions issued for the old role end with the change.
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.body.tokens.refreshToken }).expect(401);
+    const change = await AuditEvent.findOne({ where: { action: 'user.role_change', entityId: first.body.user.id } });
+    expect(change?.changes.role).toEqual({ before: 'adjuster', after: 'claims_manager' });
+  });
+
+  it('refuses a replayed callback (same state and code)', async () => {
+    const redirectedTo = await atKeycloak(await start(acme), 'ada');
+    await callback(redirectedTo).expect(200);
+    const replay = await callback(redirectedTo);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error.code).toBe('sso_state_invalid');
+    await callback(new URL('http://127.0.0.1/cb?state=forged&code=x')).expect(400);
+  });
+
+  it('refuses a code issued to another tenant’s client', async () => {
+    const acmeStart = await start(acme);
+    const otherRedirect = await atKeycloak(await start(other), 'ada');
+    const mixed = new URLSearchParams(otherRedirect.search);
+    mixed.set('state', acmeStart.searchParams.get('state')!);
+    const res = await stack.api.get(`/api/v1/auth/sso/callback?${mixed}`);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('sso_token_invalid');
+    expect(await User.count({ where: { tenantId: other.id, email: 'ada@acme-insurance.test' } })).toBe(0);
+    expect(await AuditEvent.count({ where: { tenantId: acme.id, action: 'sso.refused' } })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses an ID token whose nonce is not the one the sign-in started with', async () => {
+    const url = await start(acme);
+    url.searchParams.set('nonce', 'a-nonce-the-attacker-chose');
+    const res = await callback(await atKeycloak(url, 'ada'));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('sso_token_invalid');
+  });
+
+  it('refuses a tampered ID token (its signature no longer matches), though the same path signs in untouched', async () => {
+    const untouched = await signIn(proxied, 'olga');
+    // olga's domain is not allowed: the proxied path works up to the domain check.
+    expect(untouched.body.error.code).toBe('sso_domain_not_allowed');
+    proxy.rewriteIdToken = (claims) => ({ ...claims, email: 'olga@acme-insurance.test' });
+    try {
+      const tampered = await signIn(proxied, 'olga');
+      expect(tampered.status).toBe(401);
+      expect(tampered.body.error.code).toBe('sso_token_invalid');
+      expect(proxy.rewritten).toBeGreaterThan(0);
+    } finally {
+      proxy.rewriteIdToken = undefined;
+    }
+    expect(await User.count({ where: { email: 'olga@acme-insurance.test' } })).toBe(0);
+  });
+
+  it('refuses a user none of whose groups is mapped, with a clear code, and records why', async () => {
+    const res = await signIn(acme, 'cora');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('sso_group_unmapped');
+    expect(await User.count({ where: { email: 'cora@acme-insurance.test' } })).toBe(0);
+    const refusal = await AuditEvent.findOne({ where: { tenantId: acme.id, action: 'sso.refused' }, order: [['occurredAt', 'DESC']] });
+    expect(refusal?.changes).toMatchObject({ reason: { after: 'sso_group_unmapped' }, email: { after: 'cora@acme-insurance.test' } });
+  });
+
+  it('refuses a user disabled at the provider (Keycloak) and one deactivated in Insurflow', async () => {
+    await keycloak.setEnabled('dora', false);
+    const outcome = await signInAtKeycloak((await start(acme)).href, 'dora', PASSWORDS.dora);
+    expect(outcome).toEqual({ refusedWith: expect.stringContaining('disabled') });
+    expect(await User.count({ where: { email: 'dora@acme-insurance.test' } })).toBe(0);
+
+    const ada = await User.findOne({ where: { email: 'ada@acme-insurance.test' }, rejectOnEmpty: true });
+    await ada.update({ isActive: false });
+    try {
+      const res = await signIn(acme, 'ada');
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('sso_user_disabled');
+    } finally {
+      await ada.update({ isActive: true });
+    }
+  });
+
+  it('never takes over a policyholder’s account or another tenant’s, whatever the provider says', async () => {
+    const holder = await buildUser({ tenantId: acme.id, role: 'policyholder', email: 'paula@acme-insurance.test' });
+    const asHolder = await signIn(acme, 'paula');
+    expect(asHolder.status).toBe(403);
+    expect(asHolder.body.error.code).toBe('sso_account_conflict');
+    expect((await User.findByPk(holder.id))?.role).toBe('policyholder');
+    await holder.update({ tenantId: other.id, role: 'adjuster' });
+    const elsewhere = await signIn(acme, 'paula');
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.code).toBe('sso_account_conflict');
+    expect(await User.count({ where: { email: 'paula@acme-insurance.test' } })).toBe(1);
+  });
+
+  it('refuses password sign-in to staff of a tenant that requires company sign-in, not to its policyholders', async () => {
+    const staff = await buildUser({ tenantId: acme.id, role: 'claims_agent' });
+    const holder = await buildUser({ tenantId: acme.id, role: 'policyholder' });
+    await stack.api.post('/api/v1/auth/login').send({ email: staff.email, password: TEST_PASSWORD }).expect(200);
+    await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT }, { requiredForStaff: true });
+    try {
+      const refused = await stack.api.post('/api/v1/auth/login').send({ email: staff.email, password: TEST_PASSWORD });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('sso_required');
+      // A wrong password still says only that it is wrong.
+      await stack.api.post('/api/v1/auth/login').send({ email: staff.email, password: 'not-the-password' }).expect(401);
+      await stack.api.post('/api/v1/auth/login').send({ email: holder.email, password: TEST_PASSWORD }).expect(200);
+      expect((await signIn(acme, 'ada')).status).toBe(200);
+    } finally {
+      await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT }, { requiredForStaff: false });
+    }
+  });
+});
+
+interface TamperingProxy {
+  url: string;
+  /** When set, the token endpoint's ID token reaches the client with these claims instead, its signature unchanged. */
+  rewriteIdToken?: (claims: Record<string, unknown>) => Record<string, unknown>;
+  rewritten: number;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of Keycloak, passing the Host header on so Keycloak names the proxy as
+ * its issuer; it can rewrite the claims of the ID token in the token endpoint's answers (an
+ * attacker between us and the provider), leaving the signature as it was.
+ */
+async function startTamperingProxy(target: URL): Promise<TamperingProxy> {
+  const state: TamperingProxy = { url: '', rewritten: 0, close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const rewrite = state.rewriteIdToken;
+        if (!rewrite || !req.url?.endsWith('/protocol/openid-connect/token')) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id_token?: string };
+          if (body.id_token) {
+            const [header, payload, signature] = body.id_token.split('.');
+            const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+            body.id_token = [header, Buffer.from(JSON.stringify(rewrite(claims))).toString('base64url'), signature].join('.');
+            state.rewritten += 1;
+          }
+          const text = JSON.stringify(body);
+          const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.statusCode ?? 502, headers);
+          res.end(text);
+        });
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return state;
+}

@@ -7,7 +7,7 @@
  *
  * Failures are aggregated, so a storm of them is not a storm of writes: the failures of one
  * (type, tenant, account, client address, reason) within a minute are one row counting them,
- * `occurredAt` the first and `lastOccurredAt` the last seen. Each process adds them up in memory
+ * `occurredAt` the first and `lastOccurredAt` the last seen (this process's clock). Each process adds them up in memory
  * and writes each row's count at most once a second (an upsert on its `dedupe_key`, which names
  * the window), so a flood costs one statement per row and second, whatever its rate. A process
  * that dies loses at most its last second of counts.
@@ -140,6 +140,8 @@ const MAX_PENDING_ROWS = 1_000;
 interface PendingCount {
   values: CreationAttributes<AuditEvent>;
   occurrences: number;
+  firstSeen: Date;
+  lastSeen: Date;
   logger: Logger;
 }
 
@@ -148,23 +150,28 @@ let flushTimer: NodeJS.Timeout | null = null;
 let flushing: Promise<void> = Promise.resolve();
 
 function countFailure(source: AuditSource, event: AuthEvent, logger: Logger): void {
-  const window = Math.floor(Date.now() / FAILURE_WINDOW_MS);
+  const now = new Date();
+  const window = Math.floor(now.getTime() / FAILURE_WINDOW_MS);
   const values = valuesOf(source, event);
   const identity = [values.action, values.tenantId, values.entityType, values.entityId, values.clientAddress, values.reason, window];
   const dedupeKey = `auth-failures:${crypto.createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
   const counted = pending.get(dedupeKey);
-  if (counted) counted.occurrences += 1;
-  else pending.set(dedupeKey, { values: { ...values, dedupeKey }, occurrences: 1, logger });
+  if (counted) {
+    counted.occurrences += 1;
+    counted.lastSeen = now;
+  } else {
+    pending.set(dedupeKey, { values: { ...values, dedupeKey }, occurrences: 1, firstSeen: now, lastSeen: now, logger });
+  }
   if (pending.size >= MAX_PENDING_ROWS) void flushAuthFailures();
   else flushTimer ??= setTimeout(() => void flushAuthFailures(), FLUSH_INTERVAL_MS).unref();
 }
 
 /** The upsert of one window's row: a new row with the count, or the count added to the row. */
 const UPSERT_FAILURES = `
-  INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id,
+  INSERT INTO audit_events (occurred_at, tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id,
                             dedupe_key, category, client_address, user_agent, reason, occurrences, last_occurred_at)
-  VALUES (:tenantId, :actorType, :actorId, :action, :entityType, :entityId, '{}', :requestId,
-          :dedupeKey, :category, :clientAddress, :userAgent, :reason, :occurrences, clock_timestamp())
+  VALUES (:firstSeen, :tenantId, :actorType, :actorId, :action, :entityType, :entityId, '{}', :requestId,
+          :dedupeKey, :category, :clientAddress, :userAgent, :reason, :occurrences, :lastSeen)
   ON CONFLICT (dedupe_key) DO UPDATE
     SET occurrences = audit_events.occurrences + EXCLUDED.occurrences,
         last_occurred_at = GREATEST(audit_events.last_occurred_at, EXCLUDED.last_occurred_at)`;
@@ -181,11 +188,11 @@ export function flushAuthFailures(): Promise<void> {
   pending.clear();
   flushing = flushing.then(async () => {
     const sequelize = AuditEvent.sequelize!;
-    for (const { values, occurrences, logger } of batch) {
+    for (const { values, occurrences, firstSeen, lastSeen, logger } of batch) {
       try {
         await sequelize.query(UPSERT_FAILURES, {
           type: QueryTypes.INSERT,
-          replacements: { ...values, actorId: values.actorId ?? null, occurrences },
+          replacements: { ...values, actorId: values.actorId ?? null, occurrences, firstSeen, lastSeen },
         });
       } catch (err) {
         logger.error({ err, action: values.action, occurrences }, 'authentication failures not recorded');

@@ -18,6 +18,7 @@ import { concurrentIndexes, type MigrationFn } from './helpers';
 const EARLIER_AUTHENTICATION_ACTIONS = [
   'user.password_change',
   'user.password_reset',
+  'user.password_set',
   'user.email_change',
   'api_key.create',
   'api_key.revoke',

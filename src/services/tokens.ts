@@ -92,10 +92,17 @@ export async function issueTokenPair(
 }
 
 type RotatedBy = { id: string; tenantId: string | null };
-type RotationOutcome = { pair: TokenPair; user: RotatedBy } | { reusedFamily: string; user: RotatedBy } | { rejected: string };
+type RotationOutcome = { pair: TokenPair } | { reusedFamily: string; user: RotatedBy } | { rejected: string };
 
-/** A new pair for a usable refresh token, and whose it is; RefreshTokenRejected otherwise (`reusedBy` for a used one). */
-export async function rotateRefreshToken(config: Config['jwt'], raw: string): Promise<{ pair: TokenPair; user: RotatedBy }> {
+/**
+ * A new pair for a usable refresh token; `alongside` runs in the rotation's transaction (its
+ * audit event). RefreshTokenRejected otherwise (`reusedBy` for a used one).
+ */
+export async function rotateRefreshToken(
+  config: Config['jwt'],
+  raw: string,
+  alongside: (user: RotatedBy, transaction: Transaction) => Promise<void>,
+): Promise<TokenPair> {
   const found = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
   if (!found) throw new RefreshTokenRejected('refresh token is invalid or expired');
   // Read before the transaction, which must not wait for a second pooled connection.
@@ -115,9 +122,10 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
     if (claimed === 0) return { reusedFamily: token.familyId, user: rotatedBy };
     if (!authority?.active) return { rejected: 'user is inactive' };
     const pair = await issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt }, transaction);
-    return { pair, user: rotatedBy };
+    await alongside(rotatedBy, transaction);
+    return { pair };
   });
-  if ('pair' in outcome) return outcome;
+  if ('pair' in outcome) return outcome.pair;
   if ('reusedFamily' in outcome) {
     // Outside the rotation's transaction, so the revocation stays whatever happens next.
     await revokeFamily(outcome.reusedFamily);

@@ -223,9 +223,13 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
   }
   if (hasFailures) await attempts.reset();
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
-  await user.update({ lastLoginAt: new Date(), ...rehashed });
-  const tokens = await issueTokenPair(config.jwt, user);
-  await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id });
+  // The session and its event commit together.
+  const tokens = await deps.sequelize.transaction(async (transaction) => {
+    await user.update({ lastLoginAt: new Date(), ...rehashed }, { transaction });
+    const pair = await issueTokenPair(config.jwt, user, undefined, transaction);
+    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
+    return pair;
+  });
   return { user, tokens };
 };
 
@@ -236,9 +240,10 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
  */
 export const refreshSession: PublicCommand<{ refreshToken: string }, TokenPair> = async ({ refreshToken }, deps) => {
   try {
-    const { pair, user } = await rotateRefreshToken(deps.config.jwt, refreshToken);
-    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.refresh', tenantId: user.tenantId, userId: user.id });
-    return pair;
+    // The rotation and its event commit together.
+    return await rotateRefreshToken(deps.config.jwt, refreshToken, (user, transaction) =>
+      recordAuthEvent(ownerDeps(deps, user), { type: 'auth.refresh', tenantId: user.tenantId, userId: user.id }, transaction),
+    );
   } catch (err) {
     if (err instanceof RefreshTokenRejected) {
       if (err.reusedBy) {

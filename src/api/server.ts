@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
+import { flushAuthFailures } from '../services/auth-events';
 import { openDocumentStore } from '../services/documents';
 import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
     await relay.stop();
     await temporal.connection.close();
+    // The failed sign-ins counted in the last second (src/services/auth-events.ts).
+    await flushAuthFailures();
     await sequelize.close();
     documents.close();
     await tracing?.shutdown();

@@ -1,6 +1,9 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
 export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
+/** `authentication`: sign-ins, sessions, credentials (src/services/auth-events.ts); `change`: every other event. */
+export const AUDIT_CATEGORIES = ['change', 'authentication'] as const;
+export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
 /** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
@@ -14,9 +17,15 @@ export interface AuditedChange {
   after?: object | null;
   /** For changes made by activities: the event is written once per key, whatever retries happen. */
   dedupeKey?: string;
+  /** Why it happened, as a category (a failed sign-in's reason); never what was typed. */
+  reason?: string;
 }
 
-/** One recorded change. Append-only: the database refuses UPDATE and DELETE on the table. */
+/**
+ * One recorded change. Append-only: the database refuses UPDATE and DELETE on the table, except
+ * the count of an aggregated row (`lastOccurredAt` set: repeated failures, one row per window),
+ * which may only grow.
+ */
 export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
   declare id: CreationOptional<string>;
   declare tenantId: string | null;
@@ -34,6 +43,14 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare runId: string | null;
   /** Set by activities: the change it names is recorded once, however often the activity runs. */
   declare dedupeKey: CreationOptional<string | null>;
+  declare category: CreationOptional<AuditCategory>;
+  /** The request's client address and user agent (bounded), where a request made it. */
+  declare clientAddress: CreationOptional<string | null>;
+  declare userAgent: CreationOptional<string | null>;
+  declare reason: CreationOptional<string | null>;
+  /** How many times it happened: 1, or the count of an aggregated row from occurredAt to lastOccurredAt. */
+  declare occurrences: CreationOptional<number>;
+  declare lastOccurredAt: CreationOptional<Date | null>;
 
   override toJSON(): object {
     return {
@@ -48,6 +65,11 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
       requestId: this.requestId,
       workflowId: this.workflowId,
       runId: this.runId,
+      category: this.category,
+      client: { address: this.clientAddress, userAgent: this.userAgent },
+      reason: this.reason,
+      occurrences: this.occurrences,
+      lastOccurredAt: this.lastOccurredAt,
     };
   }
 
@@ -68,6 +90,12 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         workflowId: { type: DataTypes.STRING(255) },
         runId: { type: DataTypes.STRING(64) },
         dedupeKey: { type: DataTypes.STRING(300) },
+        category: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'change' },
+        clientAddress: { type: DataTypes.STRING(64) },
+        userAgent: { type: DataTypes.STRING(500) },
+        reason: { type: DataTypes.STRING(40) },
+        occurrences: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+        lastOccurredAt: { type: DataTypes.DATE },
       },
       { sequelize, tableName: 'audit_events', underscored: true, timestamps: false },
     );

@@ -7,7 +7,7 @@
  */
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
-import type { AuditActorType, AuditChanges, AuditedChange } from '../models/audit-event';
+import type { AuditActorType, AuditCategory, AuditChanges, AuditedChange } from '../models/audit-event';
 import type { AuthUser } from '../shared/caller';
 
 export interface AuditActor {
@@ -23,12 +23,25 @@ export function actorOf(caller: AuthUser | null): AuditActor {
   return { type: 'user', id: caller?.id ?? null };
 }
 
-/** Who made the change and through what: a request (its ID) or a workflow run. */
+/** Who made the change and through what: a request (its ID, client address and user agent) or a workflow run. */
 export interface AuditSource {
   actor: AuditActor;
   requestId?: string | null;
+  /** The request's client, bounded by the transport (src/api/http/client-evidence.ts). */
+  client?: { clientAddress: string | null; userAgent: string | null };
   workflowId?: string | null;
   runId?: string | null;
+}
+
+/** Actions recorded before authentication events had their own names, which are authentication events too. */
+const AUTHENTICATION_ACTIONS = new Set(['user.password_change', 'user.password_reset', 'user.password_set', 'user.email_change']);
+/** Sign-ins and sessions (`auth.`), second factors (`mfa.`), company sign-in (`sso.`): src/services/auth-events.ts. */
+const AUTHENTICATION_PREFIXES = ['auth.', 'mfa.', 'sso.', 'api_key.'];
+
+/** The category GET /audit-events?category= filters on; only admins read `authentication` (src/access/audit.ts). */
+export function categoryOf(action: string): AuditCategory {
+  const authentication = AUTHENTICATION_ACTIONS.has(action) || AUTHENTICATION_PREFIXES.some((prefix) => action.startsWith(prefix));
+  return authentication ? 'authentication' : 'change';
 }
 
 const SECRET_FIELD = /password|secret|token|hash/i;
@@ -77,6 +90,10 @@ export function auditEventValues(source: AuditSource, change: AuditedChange): Cr
     workflowId: source.workflowId ?? null,
     runId: source.runId ?? null,
     dedupeKey: change.dedupeKey ?? null,
+    category: categoryOf(change.action),
+    clientAddress: source.client?.clientAddress ?? null,
+    userAgent: source.client?.userAgent ?? null,
+    reason: change.reason ?? null,
   };
 }
 

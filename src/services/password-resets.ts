@@ -66,7 +66,7 @@ export async function resetPassword(
   token: string,
   newPassword: string,
   hashing: PasswordHashing,
-  requestId: AuditSource['requestId'],
+  requestSource: AuditSource,
 ): Promise<void> {
   const tokenHash = hashToken(token);
   const problem = problemOf(await PasswordResetToken.findOne({ where: { tokenHash } }));
@@ -82,7 +82,8 @@ export async function resetPassword(
     await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
     await user.update({ passwordHash }, { transaction });
     await revokeAllSessions(user.id, { transaction });
-    const source: AuditSource = { actor: { type: 'user', id: user.id }, requestId };
+    // Nobody has signed in: the account's owner did it, through this request.
+    const source: AuditSource = { ...requestSource, actor: { type: 'user', id: user.id } };
     await recordAudit(
       source,
       { tenantId: user.tenantId, action: 'user.password_reset', entityType: 'user', entityId: user.id },

@@ -32,7 +32,10 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-export class RefreshTokenRejected extends Error {}
+export class RefreshTokenRejected extends Error {
+  /** Set when the token had been used already: the account whose login's sessions were revoked for it. */
+  reusedBy?: { id: string; tenantId: string | null };
+}
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
@@ -88,9 +91,18 @@ export async function issueTokenPair(
   };
 }
 
-type RotationOutcome = { pair: TokenPair } | { reusedFamily: string } | { rejected: string };
+type RotatedBy = { id: string; tenantId: string | null };
+type RotationOutcome = { pair: TokenPair } | { reusedFamily: string; user: RotatedBy } | { rejected: string };
 
-export async function rotateRefreshToken(config: Config['jwt'], raw: string): Promise<TokenPair> {
+/**
+ * A new pair for a usable refresh token; `alongside` runs in the rotation's transaction (its
+ * audit event). RefreshTokenRejected otherwise (`reusedBy` for a used one).
+ */
+export async function rotateRefreshToken(
+  config: Config['jwt'],
+  raw: string,
+  alongside: (user: RotatedBy, transaction: Transaction) => Promise<void>,
+): Promise<TokenPair> {
   const found = await RefreshToken.findOne({ where: { tokenHash: sha256(raw) } });
   if (!found) throw new RefreshTokenRejected('refresh token is invalid or expired');
   // Read before the transaction, which must not wait for a second pooled connection.
@@ -106,15 +118,20 @@ export async function rotateRefreshToken(config: Config['jwt'], raw: string): Pr
     if (!user || token.revokedAt || token.expiresAt < new Date()) return { rejected: 'refresh token is invalid or expired' };
     // Mark it used atomically: only one presenter of a token can win the rotation.
     const [claimed] = await RefreshToken.update({ usedAt: new Date() }, { where: { id: token.id, usedAt: null }, transaction });
-    if (claimed === 0) return { reusedFamily: token.familyId };
+    const rotatedBy = { id: user.id, tenantId: user.tenantId };
+    if (claimed === 0) return { reusedFamily: token.familyId, user: rotatedBy };
     if (!authority?.active) return { rejected: 'user is inactive' };
-    return { pair: await issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt }, transaction) };
+    const pair = await issueTokenPair(config, user, { id: token.familyId, expiresAt: token.expiresAt }, transaction);
+    await alongside(rotatedBy, transaction);
+    return { pair };
   });
   if ('pair' in outcome) return outcome.pair;
   if ('reusedFamily' in outcome) {
     // Outside the rotation's transaction, so the revocation stays whatever happens next.
     await revokeFamily(outcome.reusedFamily);
-    throw new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
+    const rejected = new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
+    rejected.reusedBy = outcome.user;
+    throw rejected;
   }
   throw new RefreshTokenRejected(outcome.rejected);
 }

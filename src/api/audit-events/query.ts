@@ -1,19 +1,32 @@
 /** Who reads the audit trail and the events matching GET /audit-events' filters, shared by REST and GraphQL's `auditEvents`. */
 import { Op, type WhereOptions } from 'sequelize';
 import type { AuditEvent } from '../../models';
+import { readsAuthenticationEvents } from '../../access/audit';
+import type { AuthUser } from '../../shared/caller';
+import { forbidden } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import type { Output } from '../../shared/typed-schema';
 import type { listAuditEventsQuery } from './schemas';
 
 export const AUDIT_READERS: Role[] = ['tenant_admin', 'compliance_officer', 'platform_admin'];
 
-type AuditFilters = Pick<Output<typeof listAuditEventsQuery>, 'entityType' | 'entityId' | 'actorId' | 'action' | 'from' | 'to'>;
+type AuditFilters = Pick<
+  Output<typeof listAuditEventsQuery>,
+  'category' | 'entityType' | 'entityId' | 'actorId' | 'action' | 'from' | 'to'
+>;
 
-/** The events matching the filters, inside `scope` (the access policy's). */
-export function auditEventWhere(filters: AuditFilters, scope: WhereOptions<AuditEvent>): WhereOptions<AuditEvent> {
-  const { entityType, entityId, actorId, action, from, to } = filters;
+/**
+ * The events matching the filters, inside `scope` (the access policy's). Asking for the
+ * authentication events without being one of their readers is 403, not an empty list.
+ */
+export function auditEventWhere(caller: AuthUser, filters: AuditFilters, scope: WhereOptions<AuditEvent>): WhereOptions<AuditEvent> {
+  const { category, entityType, entityId, actorId, action, from, to } = filters;
+  if (category === 'authentication' && !readsAuthenticationEvents(caller)) {
+    throw forbidden('Authentication events are for tenant admins and platform admins');
+  }
   return {
     ...scope,
+    ...(category && { category }),
     ...(entityType && { entityType }),
     ...(entityId && { entityId }),
     ...(actorId && { actorId }),

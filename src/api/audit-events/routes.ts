@@ -15,14 +15,15 @@ export function auditEventRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/audit-events',
-      summary: 'Who changed what, in order: filter by entity, actor, action and time',
+      summary: 'Who changed what, in order: filter by category, entity, actor, action and time',
       tag: 'audit',
       roles: AUDIT_READERS,
       query: listAuditEventsQuery,
       response: { status: 200, schema: pageSchema(auditEventSchema) },
       handler: async (ctx) => {
         const { page, pageSize, ordering } = ctx.state.input.query;
-        const where = auditEventWhere(ctx.state.input.query, auditEventAccess.scope(ctx.state.user));
+        const caller = ctx.state.user;
+        const where = auditEventWhere(caller, ctx.state.input.query, auditEventAccess.scope(caller));
         ctx.body = await paginate(AuditEvent, { page, pageSize, ordering }, where);
       },
     }),

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
+import { AUDIT_CATEGORIES } from '../../models/audit-event';
 import { object } from '../../shared/typed-schema';
 
 const name = (max: number) =>
@@ -9,6 +10,9 @@ const name = (max: number) =>
 
 export const listAuditEventsQuery = object({
   ...pageQueryKeys,
+  category: Joi.string()
+    .valid(...AUDIT_CATEGORIES)
+    .description('authentication: sign-ins, sessions, credentials, API keys (tenant and platform admins only); change: every other event'),
   entityType: name(40).description('e.g. claim, plan, user, subscription, policy_version, tenant_settings'),
   entityId: Joi.string().max(255),
   actorId: Joi.string().max(255).description('A user id, an API key id, or the workflow id of a run'),
@@ -39,4 +43,11 @@ export const auditEventSchema = Joi.object({
   requestId: Joi.string().allow(null),
   workflowId: Joi.string().allow(null),
   runId: Joi.string().allow(null),
+  category: Joi.string().valid(...AUDIT_CATEGORIES),
+  client: Joi.object({ address: Joi.string().allow(null), userAgent: Joi.string().allow(null) }).description(
+    "The request's client address and user agent, where a request made it",
+  ),
+  reason: Joi.string().allow(null).description("Why, as a category (a failed sign-in's: unknown_account, wrong_password, …)"),
+  occurrences: Joi.number().integer().description('How many times it happened: more than 1 for repeated failures counted in one row'),
+  lastOccurredAt: Joi.date().allow(null).description('For a counted row: the last time (occurredAt is the first)'),
 }).label('AuditEvent');

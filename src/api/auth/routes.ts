@@ -4,16 +4,44 @@
  * account enumeration). Wrong passwords slow down the client that sends them, never the account
  * for everyone (./login-throttle.ts).
  */
+import type { Middleware } from 'koa';
 import { logIn, logOut, refreshSession, registerPolicyholder, verifyEmail } from '../../domain/auth/commands';
 import { User } from '../../models';
-import { unauthorized } from '../../shared/errors';
+import { recordAuthEvent } from '../../services/auth-events';
+import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
 import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema, verifyEmailBody } from './schemas';
+
+/**
+ * The per-address limit, on the sign-in route with its refusals on the record: failed sign-ins
+ * of reason `rate_limited`, counted per client address (src/services/auth-events.ts). Nothing is
+ * read for them, so a flood the limit refuses from memory costs no statement per request.
+ */
+function countingRefusedSignIns(limit: Middleware): Middleware {
+  return async (ctx, next) => {
+    let admitted = false;
+    try {
+      await limit(ctx, () => {
+        admitted = true;
+        return next();
+      });
+    } catch (err) {
+      if (!admitted && err instanceof ApiError && err.status === 429) {
+        await recordAuthEvent(publicCommandDeps(ctx as RouteContext), {
+          type: 'auth.sign_in_failed',
+          tenantId: null,
+          reason: 'rate_limited',
+        });
+      }
+      throw err;
+    }
+  };
+}
 
 export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
@@ -58,7 +86,7 @@ export function authRoutes(config: Config): RouteSpec[] {
       tag: 'auth',
       auth: 'public',
       idempotent: false,
-      before: [authLimit, noStore],
+      before: [countingRefusedSignIns(authLimit), noStore],
       body: loginBody,
       response: { status: 200, schema: sessionSchema },
       handler: async (ctx) => {

@@ -64,7 +64,7 @@ export async function runCommand<Row extends { id: string }>(
 ): Promise<Row> {
   const caller = callerOf(context);
   const idempotencyKey = mutation.idempotencyKey ?? undefined;
-  const deps = commandDepsOf(context.services, { caller, requestId: context.requestId, idempotencyKey });
+  const deps = commandDepsOf(context.services, { caller, requestId: context.requestId, idempotencyKey, client: context.client });
   if (idempotencyKey === undefined) return command(deps);
   let row: Row | undefined;
   const keyed = {

@@ -11,6 +11,7 @@ import type { RouteContext } from './route';
 import type { ApiServices } from '../runtime/services';
 import { temporalAccess } from '../temporal/calls';
 import { actorOf } from '../../services/audit';
+import { clientEvidenceOf, type ClientEvidence } from './client-evidence';
 
 export interface CommandRequest {
   /** Null for a public command: nobody has signed in. */
@@ -18,9 +19,11 @@ export interface CommandRequest {
   requestId: string;
   /** Absent when the request names none. */
   idempotencyKey?: string;
+  /** The client address and user agent its audit events name (none for a command run outside a request). */
+  client?: ClientEvidence;
 }
 
-export function commandDepsOf(services: ApiServices, { caller, requestId, idempotencyKey }: CommandRequest): CommandDeps {
+export function commandDepsOf(services: ApiServices, { caller, requestId, idempotencyKey, client }: CommandRequest): CommandDeps {
   return {
     config: services.config,
     sequelize: services.sequelize,
@@ -29,7 +32,7 @@ export function commandDepsOf(services: ApiServices, { caller, requestId, idempo
     documents: services.documents,
     mailer: services.mailer,
     logger: services.logger,
-    auditSource: { actor: actorOf(caller), requestId },
+    auditSource: { actor: actorOf(caller), requestId, client },
     idempotencyKey,
   };
 }
@@ -39,10 +42,20 @@ const idempotencyKeyOf = (ctx: RouteContext) => ctx.get('Idempotency-Key') || un
 
 /** The deps of an authenticated route's command. */
 export function commandDeps(ctx: RouteContext): CommandDeps {
-  return commandDepsOf(ctx.services, { caller: ctx.state.user, requestId: ctx.state.requestId, idempotencyKey: idempotencyKeyOf(ctx) });
+  return commandDepsOf(ctx.services, {
+    caller: ctx.state.user,
+    requestId: ctx.state.requestId,
+    idempotencyKey: idempotencyKeyOf(ctx),
+    client: clientEvidenceOf(ctx),
+  });
 }
 
 /** The deps of a public route's command: no caller. */
 export function publicCommandDeps(ctx: RouteContext): CommandDeps {
-  return commandDepsOf(ctx.services, { caller: null, requestId: ctx.state.requestId, idempotencyKey: idempotencyKeyOf(ctx) });
+  return commandDepsOf(ctx.services, {
+    caller: null,
+    requestId: ctx.state.requestId,
+    idempotencyKey: idempotencyKeyOf(ctx),
+    client: clientEvidenceOf(ctx),
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { Tenant, User } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordAuthEvent, type AuthFailureReason } from '../../services/auth-events';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
@@ -78,9 +79,12 @@ export function requestAccountByMail(
 
 /** The audit source of a change the account's owner makes before signing in: the owner, through this request. */
 const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSource => ({
+  ...deps.auditSource,
   actor: { type: 'user', id: user.id },
-  requestId: deps.auditSource.requestId,
 });
+
+/** The deps of a public command acting, once it knows who, as the account's owner (its audit source). */
+const ownerDeps = (deps: CommandDeps, user: Pick<User, 'id'>): CommandDeps => ({ ...deps, auditSource: ownerSource(deps, user) });
 
 /** Signs up as a policyholder of an active tenant (an unknown tenant is 404); the account works once its address is proven. */
 export const registerPolicyholder: PublicCommand<{ tenantSlug: string; email: string; password: string; fullName: string }, void> = async (
@@ -163,26 +167,50 @@ function hashForUnknownUser(hashing: CommandDeps['config']['passwordHashing']): 
   return hash;
 }
 
+/** Why a sign-in with a password failed, for its event; the answer is the same 401 for all but a suspended tenant. */
+function failureReasonOf(user: User | null, valid: boolean): AuthFailureReason | null {
+  if (!user) return 'unknown_account';
+  if (!valid) return 'wrong_password';
+  if (isSuspendedMember(user)) return 'tenant_suspended';
+  if (!isActiveMember(user)) return 'inactive';
+  return null;
+}
+
+/** The failed sign-in's event: the account, or for an address no account has, the address's hash. */
+function signInFailed(deps: CommandDeps, email: string, user: User | null, reason: AuthFailureReason): Promise<void> {
+  const account = user ? { tenantId: user.tenantId, userId: user.id } : { tenantId: null, email };
+  return recordAuthEvent(deps, { type: 'auth.sign_in_failed', ...account, reason });
+}
+
 /**
  * Signs in with e-mail and password. Wrong passwords slow down the client that sends them, never
- * the account for everyone; once they do, the owner is told by mail, once per window.
+ * the account for everyone; once they do, the owner is told by mail, once per window. Every
+ * outcome is on the record (`auth.sign_in`, `auth.sign_in_failed` with its reason, counted).
  */
 export const logIn: PublicCommand<{ email: string; password: string; attempts: LoginAttempts }, { user: User; tokens: TokenPair }> = async (
   { email, password, attempts },
   deps,
 ) => {
   const { config } = deps;
-  const { hasFailures } = await attempts.assertAllowed();
+  const { hasFailures } = await attempts.assertAllowed().catch(async (err: unknown) => {
+    // A delayed client: counted at the account it tried (one indexed read, no hash).
+    if (err instanceof ApiError && err.status === 429) {
+      await signInFailed(deps, email, await User.findOne({ where: { email } }), 'rate_limited');
+    }
+    throw err;
+  });
   const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
   const valid = await verifyPassword(
     password,
     user?.passwordHash ?? (await hashForUnknownUser(config.passwordHashing)),
     config.passwordHashing,
   );
+  const failure = failureReasonOf(user, valid);
+  if (failure) await signInFailed(deps, email, user, failure);
   // Told only to whoever knows the password; the session would be refused on every request anyway.
-  if (user && valid && isSuspendedMember(user)) throw tenantSuspended();
+  if (failure === 'tenant_suspended') throw tenantSuspended();
   // An inactive or unverified user gets the same answer as a wrong password.
-  if (!user || !valid || !isActiveMember(user)) {
+  if (!user || failure) {
     const { delayed } = await attempts.recordFailure();
     // Decided after answering, so an attempt at a real account takes as long as one at an unknown address.
     if (delayed && user && isActiveMember(user)) {
@@ -200,23 +228,43 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
     throw ssoRequired(user.tenantId);
   }
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
-  await user.update({ lastLoginAt: new Date(), ...rehashed });
-  return { user, tokens: await issueTokenPair(config.jwt, user) };
+  // The session and its event commit together.
+  const tokens = await deps.sequelize.transaction(async (transaction) => {
+    await user.update({ lastLoginAt: new Date(), ...rehashed }, { transaction });
+    const pair = await issueTokenPair(config.jwt, user, undefined, transaction);
+    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
+    return pair;
+  });
+  return { user, tokens };
 };
 
-/** Exchanges a refresh token for a new pair; the old one is used up (401 for one that is not usable). */
+/**
+ * Exchanges a refresh token for a new pair; the old one is used up (401 for one that is not
+ * usable). A rotation and a used token presented again (every session of its login ends) are on
+ * the record.
+ */
 export const refreshSession: PublicCommand<{ refreshToken: string }, TokenPair> = async ({ refreshToken }, deps) => {
   try {
-    return await rotateRefreshToken(deps.config.jwt, refreshToken);
+    // The rotation and its event commit together.
+    return await rotateRefreshToken(deps.config.jwt, refreshToken, (user, transaction) =>
+      recordAuthEvent(ownerDeps(deps, user), { type: 'auth.refresh', tenantId: user.tenantId, userId: user.id }, transaction),
+    );
   } catch (err) {
-    if (err instanceof RefreshTokenRejected) throw new ApiError(401, 'invalid_refresh_token', err.message);
+    if (err instanceof RefreshTokenRejected) {
+      if (err.reusedBy) {
+        const { reusedBy } = err;
+        await recordAuthEvent(deps, { type: 'auth.refresh_reuse', tenantId: reusedBy.tenantId, userId: reusedBy.id });
+      }
+      throw new ApiError(401, 'invalid_refresh_token', err.message);
+    }
     throw err;
   }
 };
 
 /** Revokes the caller's refresh token and every token rotated from the same login. */
-export const logOut: Command<{ refreshToken: string }, void> = async (caller, { refreshToken }) => {
+export const logOut: Command<{ refreshToken: string }, void> = async (caller, { refreshToken }, deps) => {
   await revokeByRawToken(refreshToken, caller.id);
+  await recordAuthEvent(deps, { type: 'auth.sign_out', tenantId: caller.tenantId, userId: caller.id });
 };
 
 /**
@@ -258,4 +306,4 @@ export const requestPasswordReset: PublicCommand<{ email: string }, void> = asyn
 
 /** Sets a new password with a mailed reset token (single use); every session ends. */
 export const confirmPasswordReset: PublicCommand<{ token: string; newPassword: string }, void> = ({ token, newPassword }, deps) =>
-  withMailedToken(() => resetPassword(token, newPassword, deps.config.passwordHashing, deps.auditSource.requestId));
+  withMailedToken(() => resetPassword(token, newPassword, deps.config.passwordHashing, deps.auditSource));

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
 import { SsoLogin, Tenant, TenantSso, User } from '../../models';
 import { recordAudit } from '../../services/audit';
+import { recordAuthEvent, type SsoRefusalReason } from '../../services/auth-events';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../../services/report-ownership';
 import { providerFor } from '../../services/sso/provider';
@@ -31,9 +32,11 @@ const sha256 = (value: string) => crypto.createHash('sha256').update(value).dige
 const callbackUrl = (deps: CommandDeps) => `${deps.config.api.publicUrl}/api/v1/auth/sso/callback`;
 
 /** A refused company sign-in: its code says why (the API answers it, the audit trail records it). */
-export class SsoRefused extends ApiError {}
+export class SsoRefused extends ApiError {
+  declare readonly code: SsoRefusalReason;
+}
 
-const refused = (status: number, code: string, message: string) => new SsoRefused(status, code, message);
+const refused = (status: number, code: SsoRefusalReason, message: string) => new SsoRefused(status, code, message);
 
 /** The tenant's enabled company sign-in, by slug or id; 404 for an unknown or inactive tenant or one without it. */
 async function enabledSsoOf(tenantSlugOrId: string): Promise<{ tenant: Tenant; sso: TenantSso }> {
@@ -162,16 +165,12 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
   return { user: existing, pausedReports };
 }
 
-/** Records a refused company sign-in of a known tenant (the sign-in's state was valid): why, and for which address if known. */
-async function recordRefusal(deps: CommandDeps, tenantId: string, reason: string, email: string | undefined): Promise<void> {
-  await deps.sequelize.transaction((transaction) =>
-    recordAudit(
-      { actor: { type: 'user', id: null }, requestId: deps.auditSource.requestId },
-      { tenantId, action: 'sso.refused', entityType: 'tenant_sso', entityId: tenantId, after: { reason, email: email ?? null } },
-      transaction,
-    ),
-  );
-}
+/**
+ * Records a refused company sign-in of a known tenant (the sign-in's state was valid): why, and
+ * for which address if known (kept as its hash), counted like any failed sign-in.
+ */
+const recordRefusal = (deps: CommandDeps, tenantId: string, reason: SsoRefusalReason, email: string | undefined) =>
+  recordAuthEvent(deps, { type: 'sso.sign_in_failed', tenantId, email, reason });
 
 /**
  * Finishes a company sign-in from the provider's redirect (`query`: its code and state, or its
@@ -204,15 +203,9 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
     const identity = identityFrom(claims, sso);
     const { user, pausedReports } = await deps.sequelize.transaction(async (transaction) => {
       const signedIn = await signInUser(tenant.id, identity, deps, transaction);
-      await recordAudit(
-        { actor: { type: 'user', id: signedIn.user.id }, requestId: deps.auditSource.requestId },
-        {
-          tenantId: tenant.id,
-          action: 'sso.signed_in',
-          entityType: 'user',
-          entityId: signedIn.user.id,
-          after: { email, role: identity.role },
-        },
+      await recordAuthEvent(
+        { ...deps, auditSource: { ...deps.auditSource, actor: { type: 'user', id: signedIn.user.id } } },
+        { type: 'sso.sign_in', tenantId: tenant.id, userId: signedIn.user.id },
         transaction,
       );
       return signedIn;

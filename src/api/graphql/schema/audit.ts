@@ -11,7 +11,8 @@ import { callerOf } from '../context';
 import { validInput } from '../input';
 
 const AuditEvent = builder.objectRef<AuditEventModel>('AuditEvent').implement({
-  description: 'Who changed what; `changes` is the JSON of REST (changed fields with before and after)',
+  description:
+    'Who changed what, or who signed in how (category authentication); `changes` is the JSON of REST (changed fields with before and after)',
   fields: (t) => ({
     id: t.exposeID('id'),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
@@ -24,6 +25,12 @@ const AuditEvent = builder.objectRef<AuditEventModel>('AuditEvent').implement({
     requestId: t.exposeString('requestId', { nullable: true }),
     workflowId: t.exposeString('workflowId', { nullable: true }),
     runId: t.exposeString('runId', { nullable: true }),
+    category: t.exposeString('category'),
+    clientAddress: t.exposeString('clientAddress', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    reason: t.exposeString('reason', { nullable: true }),
+    occurrences: t.exposeInt('occurrences'),
+    lastOccurredAt: t.expose('lastOccurredAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -37,6 +44,7 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int(),
       after: t.arg.string(),
+      category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
       entityType: t.arg.string(),
       entityId: t.arg.string(),
       actorId: t.arg.string(),
@@ -48,7 +56,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { first, after, ...filterArgs }, context) => {
       const caller = callerOf(context, AUDIT_READERS);
       const filters = validInput(listAuditEventsQuery, filterArgs);
-      const where = auditEventWhere(filters, auditEventAccess.scope(caller));
+      const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
       return connectionOf(AuditEventModel, where, { first, after }, orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }));
     },
   }),

@@ -6,6 +6,9 @@ import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
+import { actorOf } from '../../../services/audit';
+import { recordApiKeyDailyUse } from '../../../services/auth-events';
+import { clientEvidenceOf } from '../client-evidence';
 import { clientKeyOf, growingDelay, rateLimit } from './rate-limit';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';
 import { forbidden, tenantSuspended, unauthorized } from '../../../shared/errors';
@@ -85,6 +88,8 @@ function authenticateApiKey(limits: Config['rateLimit']): (token: string) => Mid
     ctx.state.user = user;
     await perKey(ctx, async () => {
       await noteApiKeyUse(key.keyId);
+      const source = { actor: actorOf(user), requestId: ctx.state.requestId as string, client: clientEvidenceOf(ctx) };
+      await recordApiKeyDailyUse(source, { id: key.keyId, tenantId: key.tenantId });
       await next();
     });
   };

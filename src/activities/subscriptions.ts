@@ -5,6 +5,7 @@
  * its change already made and changes nothing.
  */
 import { Subscription, TenantSettings } from '../models';
+import { billCurrentTerm } from '../models/invoice';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
 import type { SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
@@ -67,6 +68,9 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
           dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
         },
       );
+      // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
+      // retry whose change was already made still bills the term once (docs/premiums.md).
+      if (next === 'active') await billCurrentTerm(deps.sequelize, change.subscriptionId);
     },
 
     /** Read at the start of every run, so a renewal picks up the tenant's current settings. */

@@ -4,7 +4,8 @@
  * or go at any time; a category goes only once no live plan uses it.
  */
 import type { CreationAttributes } from 'sequelize';
-import { Category, Plan } from '../../models';
+import { Category, Plan, TenantSettings } from '../../models';
+import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { categoryAccess, planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
@@ -19,7 +20,17 @@ type MoneyField = 'coverageAmount' | 'premium';
 type PlanFields = Omit<
   Pick<
     CreationAttributes<Plan>,
-    'categoryId' | 'name' | 'description' | 'coverageLevel' | 'policyType' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'
+    | 'categoryId'
+    | 'name'
+    | 'description'
+    | 'coverageLevel'
+    | 'policyType'
+    | 'coverageAmount'
+    | 'premium'
+    | 'durationMonths'
+    | 'billingFrequency'
+    | 'currency'
+    | 'isActive'
   >,
   MoneyField
 > &
@@ -65,16 +76,29 @@ export const deleteCategory: Command<{ id: string }, void> = async (caller, { id
   await destroyAudited(deps, 'category', category);
 };
 
+/** A premium with more decimals than its currency has (100.50 in JPY) is refused (422): it could never be billed exactly. */
+function assertPremiumFitsCurrency(premium: number, currency: string): void {
+  if (toMinorUnits(premium, currency) === null) {
+    const digits = minorUnitDigits(currency);
+    throw unprocessable(`A premium in ${currency} has at most ${digits} decimal${digits === 1 ? '' : 's'}`, [
+      { field: 'premium', message: `more decimals than ${currency} has` },
+    ]);
+  }
+}
+
 export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   await assertCategoryVisible(caller, fields.categoryId);
-  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), tenantId }, { transaction }));
+  const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
+  assertPremiumFitsCurrency(fields.premium, currency);
+  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }));
 };
 
 /** Changes the given fields; running subscriptions keep the terms they were sold. */
 export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
+  assertPremiumFitsCurrency(fields.premium ?? Number(plan.premium), fields.currency ?? plan.currency);
   return updateAudited(deps, 'plan', plan, toColumns(fields));
 };
 

@@ -1,0 +1,57 @@
+/**
+ * The writes of premium billing a person makes (docs/premiums.md): staff record a payment received
+ * by hand (bank transfer, cheque, card at the counter). A payment provider's events reach the same
+ * `applyPayment` (src/services/premium-payments.ts).
+ */
+import { findVisible } from '../../access/core';
+import { invoiceAccess } from '../../access/invoices';
+import type { PaymentMethod } from '../../models/invoice';
+import { applyPayment, type AppliedPayment } from '../../services/premium-payments';
+import { minorUnitDigits, toMinorUnits } from '../../shared/money';
+import { unprocessable } from '../../shared/errors';
+import type { Command } from '../command';
+
+export interface ManualPaymentInput {
+  id: string;
+  /** A decimal string in the invoice's currency, e.g. "83.37"; never more decimals than the currency has. */
+  amount: string;
+  method: PaymentMethod;
+  reference?: string;
+  /** When the money arrived; now unless given. */
+  receivedAt?: Date;
+}
+
+/** The amount in the invoice's minor units; 422 when the currency cannot hold it (12.345 EUR, 100.5 JPY). */
+export function amountIn(amount: string, currency: string): number {
+  const minor = toMinorUnits(amount, currency);
+  if (minor === null || minor === 0) {
+    const digits = minorUnitDigits(currency);
+    throw unprocessable(`An amount in ${currency} is positive with at most ${digits} decimal${digits === 1 ? '' : 's'}`, [
+      { field: 'amount', message: `not an amount in ${currency}` },
+    ]);
+  }
+  return minor;
+}
+
+/**
+ * Records the payment against the invoice: 404 for an invoice the caller does not see (another
+ * tenant's), 422 for an amount the currency cannot hold. An amount beyond what is still owed is
+ * recorded whole, the excess as a credit on the policy.
+ */
+export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = async (caller, input, deps) => {
+  const invoice = await findVisible(caller, invoiceAccess, input.id);
+  const amountMinor = amountIn(input.amount, invoice.currency);
+  return applyPayment(
+    deps.sequelize,
+    {
+      tenantId: invoice.tenantId,
+      invoiceId: invoice.id,
+      amountMinor,
+      method: input.method,
+      reference: input.reference ?? null,
+      receivedAt: input.receivedAt ?? new Date(),
+      recordedById: caller.id,
+    },
+    deps.auditSource,
+  );
+};

@@ -1,6 +1,7 @@
 /** The premium's instalments and money in minor units (pure; docs/premiums.md, Rounding). */
 import { addMonths, instalmentsOf } from '../../src/shared/instalments';
 import { formatMinorUnits, toMinorUnits } from '../../src/shared/money';
+import { earnedPremium, proRataRefund } from '../../src/shared/refunds';
 
 const sum = (amounts: Array<{ amountMinor: number }>) => amounts.reduce((total, { amountMinor }) => total + amountMinor, 0);
 
@@ -94,5 +95,37 @@ describe('money in minor units', () => {
     expect(formatMinorUnits(5, 'KWD')).toBe('0.005');
     expect(formatMinorUnits(1000, 'JPY')).toBe('1000');
     expect(formatMinorUnits(-1, 'USD')).toBe('-0.01');
+  });
+});
+
+describe('pro rata refund on cancellation', () => {
+  const year = { premiumMinor: 36500, termStart: '2026-01-01', termEnd: '2027-01-01', creditMinor: 0 };
+
+  it('gives back the paid, unused days, the earned part rounded up (the refund down)', () => {
+    // 365.00 for 365 days, cancelled after 100 days, all paid: 100.00 earned, 265.00 back.
+    expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500 })).toBe(26500);
+    // 100.00 for 365 days, 1 day used: 0.27397… earned, rounded up to 0.28; 99.72 back.
+    expect(proRataRefund({ ...year, premiumMinor: 10000, cancelledOn: '2026-01-02', paidMinor: 10000 })).toBe(9972);
+    expect(earnedPremium({ ...year, premiumMinor: 10000, cancelledOn: '2026-01-02' })).toBe(28);
+  });
+
+  it('never gives back more than was paid, nor anything when the paid part is used up', () => {
+    // Monthly: two instalments (16.66 of 100.00) paid, cancelled after half a year: nothing back.
+    expect(proRataRefund({ ...year, premiumMinor: 10000, cancelledOn: '2026-07-01', paidMinor: 1666 })).toBe(0);
+    // Cancelled on the first day: everything paid comes back, not the unpaid rest.
+    expect(proRataRefund({ ...year, cancelledOn: '2026-01-01', paidMinor: 3041 })).toBe(3041);
+    // A cancellation dated before the start or after the end is clamped to the term.
+    expect(proRataRefund({ ...year, cancelledOn: '2025-12-01', paidMinor: 36500 })).toBe(36500);
+    expect(proRataRefund({ ...year, cancelledOn: '2027-03-01', paidMinor: 36500 })).toBe(0);
+  });
+
+  it('gives back a credit whole, on top of the unused premium', () => {
+    expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500, creditMinor: 167 })).toBe(26667);
+  });
+
+  it('works in whole yen and in fils', () => {
+    // 182 of 365 days used: 5983.56 yen earned, rounded up to 5984.
+    expect(proRataRefund({ ...year, premiumMinor: 12000, cancelledOn: '2026-07-02', paidMinor: 12000 })).toBe(6016);
+    expect(proRataRefund({ ...year, premiumMinor: 120001, cancelledOn: '2026-07-02', paidMinor: 120001 })).toBe(60164);
   });
 });

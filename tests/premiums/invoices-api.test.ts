@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { AuditEvent, Invoice, PremiumPayment, Tenant, User } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
+import { apiClient } from '../support/graphql';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -13,6 +14,8 @@ describe('premium invoices and manual payments', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let staff: User;
+  let people: Record<'agent' | 'holder' | 'otherHolder' | 'outsider', User>;
+  const { graphql } = apiClient(() => stack);
   let auth: Record<'staff' | 'agent' | 'holder' | 'otherHolder' | 'outsider', string>;
   let subscriptionId: string;
   let policyNumber: string;
@@ -30,6 +33,7 @@ describe('premium invoices and manual payments', () => {
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: other.id, role: 'tenant_admin' }),
     ]);
+    people = { agent, holder, otherHolder, outsider };
     auth = {
       staff: bearer(stack.config, staff),
       agent: bearer(stack.config, agent),
@@ -154,5 +158,41 @@ describe('premium invoices and manual payments', () => {
     const payments = await PremiumPayment.findAll({ where: { invoiceId: invoices[2].id } });
     expect(payments.map((payment) => payment.creditMinor).sort()).toEqual([0, 833]);
     expect(await Invoice.findByPk(invoices[2].id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+  });
+
+  it('serves the same invoices and manual payment over GraphQL, under the same rules', async () => {
+    const SUBSCRIPTION_INVOICES = `query ($id: ID!) { subscription(id: $id) { invoices(first: 2) { totalCount nodes { number amount currency status } } } }`;
+    const listed = await graphql(SUBSCRIPTION_INVOICES, { id: subscriptionId }, people.holder);
+    expect(listed.data).toEqual({
+      subscription: {
+        invoices: {
+          totalCount: 12,
+          nodes: [
+            { number: invoices[0].number, amount: '8.37', currency: 'EUR', status: 'paid' },
+            { number: invoices[1].number, amount: '8.33', currency: 'EUR', status: 'paid' },
+          ],
+        },
+      },
+    });
+    const INVOICE = `query ($id: ID!) { invoice(id: $id) { number status payments { amount method } refunds { amount } } }`;
+    expect((await graphql(INVOICE, { id: invoices[0].id }, people.otherHolder)).data).toEqual({ invoice: null });
+    expect((await graphql(INVOICE, { id: invoices[0].id }, people.outsider)).data).toEqual({ invoice: null });
+
+    const PAY = `mutation ($id: ID!, $amount: String!, $key: String) {
+      recordManualPayment(id: $id, amount: $amount, method: cheque, reference: "CHQ 7", idempotencyKey: $key) { status payments { amount method } } }`;
+    const byHolder = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.holder);
+    expect(byHolder.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const byOutsider = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.outsider);
+    expect(byOutsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, people.agent);
+    expect(tooPrecise.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(0);
+
+    const key = crypto.randomUUID();
+    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
+    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
+    expect(paid.data).toEqual({ recordManualPayment: { status: 'paid', payments: [{ amount: '8.33', method: 'cheque' }] } });
+    expect(again.data).toEqual(paid.data);
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { CreationAttributes } from 'sequelize';
 import { Category, Plan, TenantSettings } from '../../models';
-import { minorUnitDigits, toMinorUnits } from '../../shared/money';
+import { amountIn } from '../premiums/amounts';
 import { categoryAccess, planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
@@ -76,21 +76,12 @@ export const deleteCategory: Command<{ id: string }, void> = async (caller, { id
   await destroyAudited(deps, 'category', category);
 };
 
-/** A premium with more decimals than its currency has (100.50 in JPY) is refused (422): it could never be billed exactly. */
-function assertPremiumFitsCurrency(premium: number, currency: string): void {
-  if (toMinorUnits(premium, currency) === null) {
-    const digits = minorUnitDigits(currency);
-    throw unprocessable(`A premium in ${currency} has at most ${digits} decimal${digits === 1 ? '' : 's'}`, [
-      { field: 'premium', message: `more decimals than ${currency} has` },
-    ]);
-  }
-}
-
 export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   await assertCategoryVisible(caller, fields.categoryId);
   const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
-  assertPremiumFitsCurrency(fields.premium, currency);
+  // A premium with more decimals than its currency has (100.50 in JPY) could never be billed exactly: 422.
+  amountIn(fields.premium, currency, 'premium');
   return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }));
 };
 
@@ -98,7 +89,7 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
 export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
-  assertPremiumFitsCurrency(fields.premium ?? Number(plan.premium), fields.currency ?? plan.currency);
+  amountIn(fields.premium ?? plan.premium, fields.currency ?? plan.currency, 'premium');
   return updateAudited(deps, 'plan', plan, toColumns(fields));
 };
 

@@ -7,8 +7,7 @@ import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import type { PaymentMethod } from '../../models/invoice';
 import { applyPayment, type AppliedPayment } from '../../services/premium-payments';
-import { minorUnitDigits, toMinorUnits } from '../../shared/money';
-import { unprocessable } from '../../shared/errors';
+import { amountIn } from './amounts';
 import type { Command } from '../command';
 
 export interface ManualPaymentInput {
@@ -21,18 +20,6 @@ export interface ManualPaymentInput {
   receivedAt?: Date;
 }
 
-/** The amount in the invoice's minor units; 422 when the currency cannot hold it (12.345 EUR, 100.5 JPY). */
-export function amountIn(amount: string, currency: string): number {
-  const minor = toMinorUnits(amount, currency);
-  if (minor === null || minor === 0) {
-    const digits = minorUnitDigits(currency);
-    throw unprocessable(`An amount in ${currency} is positive with at most ${digits} decimal${digits === 1 ? '' : 's'}`, [
-      { field: 'amount', message: `not an amount in ${currency}` },
-    ]);
-  }
-  return minor;
-}
-
 /**
  * Records the payment against the invoice: 404 for an invoice the caller does not see (another
  * tenant's), 422 for an amount the currency cannot hold. An amount beyond what is still owed is
@@ -40,7 +27,7 @@ export function amountIn(amount: string, currency: string): number {
  */
 export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = async (caller, input, deps) => {
   const invoice = await findVisible(caller, invoiceAccess, input.id);
-  const amountMinor = amountIn(input.amount, invoice.currency);
+  const amountMinor = amountIn(input.amount, invoice.currency, 'amount');
   return applyPayment(
     deps.sequelize,
     {

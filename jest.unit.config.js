@@ -17,6 +17,7 @@ const UNIT_FILES = [
   'compliance/at-most-in-flight',
   'deployment/healthcheck',
   'harness/time-skipping',
+  'premiums/instalments',
   'replay',
   'security/process-guard',
   'security/smtp-transport',

@@ -5,8 +5,10 @@
  * its change already made and changes nothing.
  */
 import { Subscription, TenantSettings } from '../models';
+import { billCurrentTerm } from '../models/invoice';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
+import { refundOnCancellation } from '../services/premium-refunds';
 import type { SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -67,6 +69,11 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
           dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
         },
       );
+      // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
+      // retry whose change was already made still bills the term once (docs/premiums.md).
+      if (next === 'active') await billCurrentTerm(deps.sequelize, change.subscriptionId);
+      // Cancelled mid-term: the paid, unused part is refunded, once per cancellation (docs/premiums.md, Refunds).
+      if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));
     },
 
     /** Read at the start of every run, so a renewal picks up the tenant's current settings. */

@@ -19,6 +19,7 @@ import { driftRoutes } from './operations/drift';
 import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
+import { premiumRoutes } from './premiums/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
 import { remindRoutes } from './compliance/reminds/routes';
 import { reportDefinitionRoutes } from './reports/definitions/routes';
@@ -59,6 +60,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),
+    ...premiumRoutes(),
     ...catalogRoutes(config),
     ...auditEventRoutes(),
     ...reportRoutes(),

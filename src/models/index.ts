@@ -19,6 +19,7 @@ import { IdempotencyRecord } from './idempotency-record';
 import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
+import { Invoice, PremiumPayment, PremiumRefund } from './invoice';
 import { Payment } from './payment';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
@@ -41,6 +42,7 @@ export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
+export { Invoice, PremiumPayment, PremiumRefund };
 export {
   ApiKey,
   AuditEvent,
@@ -93,6 +95,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
@@ -101,6 +104,9 @@ export function initModels(sequelize: Sequelize): void {
   Plan.belongsTo(Category, { foreignKey: 'categoryId', as: 'category' });
   Subscription.belongsTo(Plan, { foreignKey: 'planId', as: 'plan' });
   Subscription.belongsTo(User, { foreignKey: 'policyholderId', as: 'policyholder' });
+  Invoice.belongsTo(Subscription, { foreignKey: 'subscriptionId', as: 'subscription' });
+  Invoice.hasMany(PremiumPayment, { foreignKey: 'invoiceId', as: 'payments' });
+  Invoice.hasMany(PremiumRefund, { foreignKey: 'invoiceId', as: 'refunds' });
   Claim.belongsTo(Subscription, { foreignKey: 'subscriptionId', as: 'subscription' });
   Claim.hasMany(ClaimHistory, { foreignKey: 'claimId', as: 'history' });
   Claim.hasOne(Payment, { foreignKey: 'claimId', as: 'payment' });

@@ -1,3 +1,4 @@
+import type { BillingFrequency } from '../shared/instalments';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
 export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
@@ -20,6 +21,10 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
   declare coverageAmount: string;
   declare premium: string;
   declare durationMonths: number;
+  /** How the premium of a term is cut into instalments (docs/premiums.md). */
+  declare billingFrequency: CreationOptional<BillingFrequency>;
+  /** ISO 4217; the tenant's default currency unless given. */
+  declare currency: CreationOptional<string>;
   declare isActive: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -38,6 +43,8 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
         coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         durationMonths: { type: DataTypes.INTEGER, allowNull: false },
+        billingFrequency: { type: DataTypes.STRING(12), allowNull: false, defaultValue: 'annual' },
+        currency: { type: DataTypes.CHAR(3), allowNull: false, defaultValue: 'USD' },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

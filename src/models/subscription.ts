@@ -9,6 +9,7 @@ import {
   Transaction,
 } from 'sequelize';
 import { subscriptionWorkflowId, type PropertyAddress, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
+import type { BillingFrequency } from '../shared/instalments';
 import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
 import { instanceOf, runPrepared } from './prepared-statement';
@@ -36,6 +37,9 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare coverageAmount: string;
   declare premium: string;
   declare durationMonths: number;
+  /** Copied from the plan by the insert itself (trigger `subscriptions_billing_terms`, migration 0039). */
+  declare billingFrequency: CreationOptional<BillingFrequency>;
+  declare currency: CreationOptional<string>;
   /** DATEONLY columns: 'YYYY-MM-DD'. */
   declare startDate: CreationOptional<string | null>;
   declare endDate: CreationOptional<string | null>;
@@ -113,6 +117,9 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
         durationMonths: { type: DataTypes.INTEGER, allowNull: false },
+        // Filled in by the trigger on insert when not given.
+        billingFrequency: { type: DataTypes.STRING(12) },
+        currency: { type: DataTypes.CHAR(3) },
         startDate: { type: DataTypes.DATEONLY },
         endDate: { type: DataTypes.DATEONLY },
         renewalCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },

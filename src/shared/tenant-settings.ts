@@ -3,6 +3,7 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
+import { CURRENCY_PATTERN } from './money';
 import { nullable, oneOf } from './typed-schema';
 
 export interface TenantSettingsValues {
@@ -24,6 +25,8 @@ export interface TenantSettingsValues {
   timeZone: string;
   /** Saved reports with a schedule the tenant may keep, paused ones included (docs/reports.md, Quota). */
   scheduledReportDefinitionsMax: number;
+  /** ISO 4217 code: a plan's currency unless the plan names another (docs/premiums.md). */
+  currency: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -43,6 +46,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   complianceWebhookUrl: null,
   timeZone: 'UTC',
   scheduledReportDefinitionsMax: 20,
+  currency: 'USD',
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -60,6 +64,11 @@ export const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 export const timeZone = oneOf(TIME_ZONES)
   .messages({ 'any.only': '{{#label}} must be an IANA time zone name, e.g. Europe/Paris' })
   .description('IANA time zone name, e.g. Europe/Paris; default UTC');
+
+/** An ISO 4217 currency code (three capital letters). */
+export const currencyCode = Joi.string()
+  .pattern(CURRENCY_PATTERN)
+  .messages({ 'string.pattern.base': '{{#label}} must be an ISO 4217 currency code, e.g. EUR' });
 
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {
@@ -87,4 +96,5 @@ export const TENANT_SETTINGS_KEYS = {
     .min(0)
     .max(SCHEDULED_REPORT_DEFINITIONS_CEILING)
     .description('Saved reports with a schedule the tenant may keep, paused ones included; 0 allows none'),
+  currency: currencyCode.description("ISO 4217 code of a new plan's currency unless the plan names one; default USD"),
 };

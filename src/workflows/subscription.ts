@@ -36,6 +36,7 @@ import {
 } from '../contracts/subscription';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
+import { addMonths } from '../shared/instalments';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
@@ -72,13 +73,6 @@ const CANCEL_WAITS_FOR_ACTIVATION = 'cancel-waits-for-activation';
 
 const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
-
-/** Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(date: string, months: number): string {
-  const [year, month, day] = date.split('-').map(Number);
-  const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
-  return isoDate(new Date(Date.UTC(year, month - 1 + months, Math.min(day, lastDay))));
-}
 
 const MAX_CANCELLATION_REASON = 500;
 

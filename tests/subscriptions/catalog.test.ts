@@ -82,6 +82,39 @@ describe('catalog: /categories and /plans', () => {
     expect(await Plan.count()).toBe(before);
   });
 
+  it("bills a plan in the tenant's default currency unless it names one, and refuses a premium its currency cannot hold (422)", async () => {
+    const defaulted = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Billed' }))
+      .expect(201);
+    expect(defaulted.body).toMatchObject({ currency: 'USD', billingFrequency: 'annual' });
+    await stack.api.put('/api/v1/tenant/settings').set('Authorization', admin).send({ currency: 'JPY' }).expect(200);
+    const yen = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Yen', premium: 30000, billingFrequency: 'monthly' }))
+      .expect(201);
+    expect(yen.body).toMatchObject({ currency: 'JPY', billingFrequency: 'monthly', premium: '30000.00' });
+
+    const refused = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Half yen', premium: 100.5 }))
+      .expect(422);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'premium' })]);
+    await stack.api.put(`/api/v1/plans/${yen.body.id}`).set('Authorization', admin).send({ premium: 0.5 }).expect(422);
+    await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Bad code', currency: 'eur' }))
+      .expect(400);
+    expect(await Plan.count({ where: { tenantId: tenant.id, name: ['Half yen', 'Bad code'] } })).toBe(0);
+    expect(await Plan.findByPk(yen.body.id, { rejectOnEmpty: true })).toMatchObject({ premium: '30000.00' });
+    await stack.api.put('/api/v1/tenant/settings').set('Authorization', admin).send({ currency: 'USD' }).expect(200);
+    for (const { body } of [defaulted, yen]) await stack.api.delete(`/api/v1/plans/${body.id}`).set('Authorization', admin).expect(204);
+  });
+
   it('filters, orders and pages plans; policyholders see only active ones', async () => {
     const specs = [
       { categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', coverageAmount: 50000, premium: 120, durationMonths: 6 },

@@ -17,6 +17,7 @@ import {
   Plan,
   PolicyVersion,
   Registration,
+  Invoice,
   Subscription,
   Tenant,
   User,
@@ -28,6 +29,7 @@ import { claimAccess, claimNoteAccess, withdrawnFilter } from '../../access/clai
 import { tenantOf } from '../../access/core';
 import { registrationAccess, tenantRecordAccess } from '../../access/platform';
 import { subscriptionAccess } from '../../access/subscriptions';
+import { invoiceAccess } from '../../access/invoices';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
@@ -37,6 +39,7 @@ export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number]
 
 export interface Loaders {
   subscription: DataLoader<string, Subscription | null>;
+  invoice: DataLoader<string, Invoice | null>;
   plan: DataLoader<string, Plan | null>;
   category: DataLoader<string, Category | null>;
   person: DataLoader<string, User | null>;
@@ -111,6 +114,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
 
   return {
     subscription: byId(Subscription, () => subscriptionAccess.scope(who())),
+    invoice: byId(Invoice, () => invoiceAccess.scope(who())),
     plan: byId(Plan, () => planAccess.scope(who())),
     category: byId(Category, () => categoryAccess.scope(who())),
     person: byId(User, () => peopleScope(who())),

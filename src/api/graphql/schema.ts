@@ -3,6 +3,7 @@ import { builder } from './builder';
 import './schema/people';
 import './schema/catalog';
 import './schema/subscriptions';
+import './schema/premiums';
 import './schema/claims';
 import './schema/compliance';
 import './schema/compliance-policies';

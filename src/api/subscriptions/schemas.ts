@@ -4,6 +4,7 @@ import { email, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
+import { BILLING_FREQUENCIES } from '../../shared/instalments';
 import { object, oneOf, required } from '../../shared/typed-schema';
 
 const status = oneOf(SUBSCRIPTION_STATUSES);
@@ -105,6 +106,8 @@ export const subscriptionSchema = Joi.object({
   coverageAmount: Joi.string().description('decimal with 2 places'),
   premium: Joi.string().description('decimal with 2 places'),
   durationMonths: Joi.number(),
+  billingFrequency: oneOf(BILLING_FREQUENCIES).description('How the premium of a term is invoiced, copied from the plan'),
+  currency: Joi.string().description('ISO 4217, copied from the plan'),
   startDate: date,
   endDate: date,
   renewalCount: Joi.number(),

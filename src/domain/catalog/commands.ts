@@ -4,7 +4,8 @@
  * or go at any time; a category goes only once no live plan uses it.
  */
 import type { CreationAttributes } from 'sequelize';
-import { Category, Plan } from '../../models';
+import { Category, Plan, TenantSettings } from '../../models';
+import { amountIn } from '../premiums/amounts';
 import { categoryAccess, planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
@@ -19,7 +20,17 @@ type MoneyField = 'coverageAmount' | 'premium';
 type PlanFields = Omit<
   Pick<
     CreationAttributes<Plan>,
-    'categoryId' | 'name' | 'description' | 'coverageLevel' | 'policyType' | 'coverageAmount' | 'premium' | 'durationMonths' | 'isActive'
+    | 'categoryId'
+    | 'name'
+    | 'description'
+    | 'coverageLevel'
+    | 'policyType'
+    | 'coverageAmount'
+    | 'premium'
+    | 'durationMonths'
+    | 'billingFrequency'
+    | 'currency'
+    | 'isActive'
   >,
   MoneyField
 > &
@@ -68,13 +79,17 @@ export const deleteCategory: Command<{ id: string }, void> = async (caller, { id
 export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   await assertCategoryVisible(caller, fields.categoryId);
-  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), tenantId }, { transaction }));
+  const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
+  // A premium with more decimals than its currency has (100.50 in JPY) could never be billed exactly: 422.
+  amountIn(fields.premium, currency, 'premium');
+  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }));
 };
 
 /** Changes the given fields; running subscriptions keep the terms they were sold. */
 export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
+  amountIn(fields.premium ?? plan.premium, fields.currency ?? plan.currency, 'premium');
   return updateAudited(deps, 'plan', plan, toColumns(fields));
 };
 

@@ -22,6 +22,7 @@ import * as unverifiedAddresses from './0034-unverified-addresses';
 import * as apiKeys from './0035-api-keys';
 import * as authEvents from './0036-auth-events';
 import * as companySignIn from './0038-company-sign-in';
+import * as premiums from './0039-premiums';
 import * as issuedPolicies from './0020-issued-policies';
 import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
 import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
@@ -72,4 +73,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0035-api-keys', ...apiKeys },
   { name: '0036-auth-events', ...authEvents },
   { name: '0038-company-sign-in', ...companySignIn },
+  { name: '0039-premiums', ...premiums },
 ];

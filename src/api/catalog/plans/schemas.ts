@@ -2,6 +2,8 @@ import Joi from 'joi';
 import { money, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { COVERAGE_LEVELS, POLICY_TYPES } from '../../../models/plan';
+import { BILLING_FREQUENCIES } from '../../../shared/instalments';
+import { currencyCode } from '../../../shared/tenant-settings';
 import { nullable, object, oneOf, requiring } from '../../../shared/typed-schema';
 
 const coverageLevel = oneOf(COVERAGE_LEVELS);
@@ -43,6 +45,8 @@ const planFields = {
   coverageAmount: exactMoney,
   premium: exactMoney,
   durationMonths,
+  billingFrequency: oneOf(BILLING_FREQUENCIES).description('How the premium of a term is cut into instalments; annual unless given'),
+  currency: currencyCode.description("ISO 4217 code of the premium's currency; the tenant's default currency unless given"),
   isActive: Joi.boolean(),
 };
 
@@ -63,6 +67,8 @@ export const planSchema = Joi.object({
   coverageAmount: Joi.string().description('decimal with 2 places'),
   premium: Joi.string().description('decimal with 2 places'),
   durationMonths: Joi.number(),
+  billingFrequency: oneOf(BILLING_FREQUENCIES),
+  currency: Joi.string().description('ISO 4217'),
   isActive: Joi.boolean(),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),

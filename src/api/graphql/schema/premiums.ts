@@ -1,0 +1,118 @@
+/** Premium invoices with their payments and refunds (docs/premiums.md); the manual payment through the REST route's command. */
+import Joi from 'joi';
+import { Invoice as InvoiceModel, PremiumPayment as PaymentModel, PremiumRefund as RefundModel } from '../../../models';
+import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../../models/invoice';
+import { formatMinorUnits } from '../../../shared/money';
+import { recordManualPaymentOperation } from '../../premiums/operations';
+import { PAGED_BY_FIRST } from '../bounds';
+import { builder } from '../builder';
+import { visibleById, type GraphQLContext } from '../context';
+import { connectionOf, connectionType, type PageOrder } from '../connection';
+import { mutationOf } from '../mutation';
+import { Subscription } from './subscriptions';
+
+const InvoiceStatusEnum = builder.enumType('InvoiceStatus', { values: INVOICE_STATUSES });
+const PaymentMethodEnum = builder.enumType('PaymentMethod', { values: PAYMENT_METHODS });
+const RefundStatusEnum = builder.enumType('RefundStatus', { values: REFUND_STATUSES });
+
+/** Money as the decimal string of its currency: minor units may pass GraphQL's 32-bit Int. */
+const amountOf = (row: { amountMinor: number; currency: string }) => formatMinorUnits(row.amountMinor, row.currency);
+
+const PremiumPayment = builder.objectRef<PaymentModel>('PremiumPayment').implement({
+  description: 'A premium payment received against an invoice',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    amount: t.string({ resolve: amountOf }),
+    credit: t.string({
+      description: 'The part beyond what the invoice still owed: a credit on the policy',
+      resolve: (row) => formatMinorUnits(row.creditMinor, row.currency),
+    }),
+    currency: t.exposeString('currency'),
+    method: t.expose('method', { type: PaymentMethodEnum }),
+    reference: t.exposeString('reference', { nullable: true }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+  }),
+});
+
+const PremiumRefund = builder.objectRef<RefundModel>('PremiumRefund').implement({
+  description: 'A refund owed or made on an invoice',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    amount: t.string({ resolve: amountOf }),
+    currency: t.exposeString('currency'),
+    reason: t.exposeString('reason'),
+    status: t.expose('status', { type: RefundStatusEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Invoice = builder.objectRef<InvoiceModel>('Invoice').implement({
+  description: "One instalment of a policy's premium",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeString('number'),
+    term: t.exposeInt('term'),
+    sequence: t.exposeInt('sequence'),
+    amount: t.string({ resolve: amountOf }),
+    currency: t.exposeString('currency'),
+    dueDate: t.exposeString('dueDate'),
+    status: t.expose('status', { type: InvoiceStatusEnum }),
+    paidAt: t.expose('paidAt', { type: 'DateTime', nullable: true }),
+    subscription: t.field({
+      type: Subscription,
+      nullable: true,
+      resolve: (row, _args, { loaders }) => loaders.subscription.load(row.subscriptionId),
+    }),
+    payments: t.field({
+      type: [PremiumPayment],
+      resolve: (row) => PaymentModel.findAll({ where: { invoiceId: row.id, tenantId: row.tenantId }, order: [['createdAt', 'ASC']] }),
+    }),
+    refunds: t.field({
+      type: [PremiumRefund],
+      resolve: (row) => RefundModel.findAll({ where: { invoiceId: row.id, tenantId: row.tenantId }, order: [['createdAt', 'ASC']] }),
+    }),
+  }),
+});
+
+const InvoiceConnection = connectionType('Invoice', Invoice);
+const BY_DUE_DATE: PageOrder = { attribute: 'dueDate', descending: false, value: Joi.string().pattern(/^\d{4}-\d{2}-\d{2}$/) };
+
+builder.objectField(Subscription, 'invoices', (t) =>
+  t.field({
+    extensions: PAGED_BY_FIRST,
+    type: InvoiceConnection,
+    description: "The subscription's premium invoices, by due date",
+    args: { first: t.arg.int(), after: t.arg.string() },
+    // The subscription is visible to the caller (it was reached through the access policy).
+    resolve: (row, { first, after }) =>
+      connectionOf(InvoiceModel, { tenantId: row.tenantId, subscriptionId: row.id }, { first, after }, BY_DUE_DATE),
+  }),
+);
+
+builder.queryFields((t) => ({
+  invoice: t.field({
+    type: Invoice,
+    nullable: true,
+    description: 'One premium invoice; null when it does not exist or is not yours to see',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => visibleById(context, context.loaders.invoice, id),
+  }),
+}));
+
+const reloadInvoice = (context: GraphQLContext, id: string) => context.loaders.invoice.load(id);
+
+builder.mutationFields((t) => ({
+  recordManualPayment: t.field({
+    type: Invoice,
+    description: 'Record a premium payment received by hand (staff); the same command as POST /invoices/:id/payments. Answers the invoice',
+    args: {
+      id: t.arg.id({ required: true }),
+      amount: t.arg.string({ required: true, description: "A decimal amount in the invoice's currency, e.g. 83.37" }),
+      method: t.arg({ type: PaymentMethodEnum, required: true }),
+      reference: t.arg.string(),
+      receivedAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
+      idempotencyKey: t.arg.string(),
+    },
+    ...mutationOf(recordManualPaymentOperation, { field: 'recordManualPayment', row: (applied) => applied.invoice, reload: reloadInvoice }),
+  }),
+}));

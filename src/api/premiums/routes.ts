@@ -1,0 +1,109 @@
+/** Premium invoices, their payments and refunds (docs/premiums.md). */
+import { literal, Op, type WhereOptions } from 'sequelize';
+import { findVisible } from '../../access/core';
+import { invoiceAccess } from '../../access/invoices';
+import { subscriptionAccess } from '../../access/subscriptions';
+import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
+import { formatMinorUnits } from '../../shared/money';
+import { idParams } from '../http/common-schemas';
+import { operationRoute } from '../http/operation';
+import { route, type RouteContext, type RouteSpec } from '../http/route';
+import { orderFrom, pageSchema, paginate } from '../lists/pagination';
+import { recordManualPaymentOperation } from './operations';
+import { appliedPaymentSchema, invoiceDetailSchema, invoiceSchema, listInvoicesQuery, subscriptionInvoicesQuery } from './schemas';
+
+/** A row with minor units, shown with its decimal amount beside them. */
+function withAmount<Row extends { amountMinor: number; currency: string; toJSON(): object }>(row: Row) {
+  return { ...row.toJSON(), amount: formatMinorUnits(row.amountMinor, row.currency) };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** Unpaid and past its due date: open invoices whose day has passed, and those already marked overdue. */
+function overdueWhere(overdue: boolean): WhereOptions {
+  const late = { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: today() } }] };
+  return overdue ? late : { [Op.not]: late };
+}
+
+/** The invoices whose number, or whose policy's number, starts with `prefix` (already upper case and checked). */
+function numberWhere(ctx: RouteContext, prefix: string): WhereOptions {
+  const pattern = ctx.services.sequelize.escape(`${prefix}%`);
+  return {
+    [Op.or]: [
+      { number: { [Op.like]: `${prefix}%` } },
+      { subscriptionId: { [Op.in]: literal(`(SELECT id FROM subscriptions WHERE policy_number LIKE ${pattern})`) } },
+    ],
+  };
+}
+
+export function premiumRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/invoices',
+      summary:
+        "List premium invoices: all of the tenant's for staff (filter by status, overdue, dueBefore, q: invoice or policy number), a policyholder's own",
+      tag: 'premiums',
+      query: listInvoicesQuery,
+      response: { status: 200, schema: pageSchema(invoiceSchema) },
+      handler: async (ctx) => {
+        const { status, overdue, dueBefore, q, ...page } = ctx.state.input.query;
+        const where = {
+          [Op.and]: [
+            invoiceAccess.scope(ctx.state.user),
+            ...(status ? [{ status }] : []),
+            ...(overdue !== undefined ? [overdueWhere(overdue)] : []),
+            ...(dueBefore ? [{ dueDate: { [Op.lt]: dueBefore } }] : []),
+            ...(q ? [numberWhere(ctx, q)] : []),
+          ],
+        };
+        const result = await paginate(Invoice, page, where);
+        ctx.body = { ...result, items: result.items.map(withAmount) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/invoices',
+      summary: "A subscription's premium invoices, by due date",
+      tag: 'premiums',
+      params: idParams,
+      query: subscriptionInvoicesQuery,
+      response: { status: 200, schema: pageSchema(invoiceSchema) },
+      handler: async (ctx) => {
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
+        const result = await paginate(Invoice, ctx.state.input.query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        ctx.body = { ...result, items: result.items.map(withAmount) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/invoices/:id',
+      summary: 'One premium invoice with its payments and refunds',
+      tag: 'premiums',
+      params: idParams,
+      response: { status: 200, schema: invoiceDetailSchema },
+      handler: async (ctx) => {
+        const invoice = await findVisible(ctx.state.user, invoiceAccess, ctx.state.input.params.id);
+        const order = orderFrom('createdAt');
+        const [payments, refunds] = await Promise.all([
+          PremiumPayment.findAll({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, order }),
+          PremiumRefund.findAll({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, order }),
+        ]);
+        ctx.body = { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
+      },
+    }),
+    operationRoute(recordManualPaymentOperation, {
+      method: 'post',
+      path: '/invoices/:id/payments',
+      summary:
+        'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; Idempotency-Key makes a retry record it once',
+      tag: 'premiums',
+      response: { status: 201, schema: appliedPaymentSchema },
+      handler: async (ctx, execute) => {
+        const { payment, invoice } = await execute();
+        ctx.status = 201;
+        ctx.body = { payment: withAmount(payment), invoice: withAmount(invoice) };
+      },
+    }),
+  ];
+}

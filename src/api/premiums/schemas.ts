@@ -1,0 +1,109 @@
+import Joi from 'joi';
+import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
+import { uuid } from '../http/common-schemas';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
+import { object, oneOf, required } from '../../shared/typed-schema';
+
+const isoDate = Joi.string()
+  .pattern(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
+  .description('YYYY-MM-DD');
+
+/** What `q` matches: the start of an invoice number or of a policy number, any case. */
+const numberSearch = Joi.string()
+  .trim()
+  .uppercase()
+  .min(3)
+  .max(20)
+  .pattern(/^[A-Z0-9-]+$/, 'invoice or policy number')
+  .description('The start of an invoice number (INV-2026-000042) or of a policy number (POL-2026-000007)');
+
+export const listInvoicesQuery = object({
+  ...pageQueryKeys,
+  status: oneOf(INVOICE_STATUSES),
+  overdue: Joi.boolean().description('true: unpaid and past its due date (open past due, or overdue); false: the others'),
+  dueBefore: isoDate.description('Due strictly before this day (YYYY-MM-DD)'),
+  q: numberSearch,
+  ordering: orderingParam(['dueDate', 'number', 'createdAt'], 'dueDate'),
+});
+
+export const subscriptionInvoicesQuery = object({
+  ...pageQueryKeys,
+  ordering: orderingParam(['dueDate', 'number', 'createdAt'], 'dueDate'),
+});
+
+/** A decimal amount as text, so no float ever carries money; the invoice's currency decides how many decimals it may have (422). */
+const amount = Joi.string()
+  .trim()
+  .pattern(/^\d{1,15}(?:\.\d{1,20})?$/, 'decimal amount')
+  .description("A decimal amount in the invoice's currency, e.g. 83.37 (JPY none, KWD and BHD up to 3 decimals)");
+
+export const manualPaymentBody = object({
+  amount: required(amount),
+  method: required(oneOf(PAYMENT_METHODS)),
+  reference: Joi.string()
+    .trim()
+    .max(200)
+    .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text')
+    .description('The bank transfer reference, cheque number, …'),
+  receivedAt: Joi.date().iso().max('now').description('When the money arrived; now unless given'),
+}).label('ManualPayment');
+
+const money = {
+  amountMinor: Joi.number().integer().description('Integer minor units of the currency (cents, yen, fils)'),
+  amount: Joi.string().description('The same amount as a decimal string in the currency'),
+  currency: Joi.string().description('ISO 4217'),
+};
+
+export const invoiceSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  subscriptionId: uuid,
+  policyholderId: uuid,
+  number: Joi.string().description('INV-<year>-<6 digits>, unique in the tenant'),
+  term: Joi.number().integer().description("The subscription's renewal count when the term was billed: 0 for the first"),
+  sequence: Joi.number().integer(),
+  ...money,
+  dueDate: Joi.string().description('YYYY-MM-DD'),
+  status: oneOf(INVOICE_STATUSES),
+  paidAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('Invoice');
+
+export const paymentSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  invoiceId: uuid,
+  ...money,
+  creditMinor: Joi.number().integer().description('The part beyond what the invoice still owed: a credit on the policy'),
+  method: oneOf(PAYMENT_METHODS),
+  reference: Joi.string().allow(null),
+  provider: Joi.string().allow(null),
+  providerPaymentId: Joi.string().allow(null),
+  receivedAt: Joi.date(),
+  recordedById: uuid.allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('PremiumPayment');
+
+export const refundSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  subscriptionId: uuid,
+  invoiceId: uuid,
+  paymentId: uuid.allow(null),
+  ...money,
+  reason: Joi.string(),
+  status: oneOf(REFUND_STATUSES),
+  provider: Joi.string().allow(null),
+  providerRefundId: Joi.string().allow(null),
+  dedupeKey: Joi.string(),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('PremiumRefund');
+
+export const invoiceDetailSchema = invoiceSchema
+  .keys({ payments: Joi.array().items(paymentSchema), refunds: Joi.array().items(refundSchema) })
+  .label('InvoiceDetail');
+
+export const appliedPaymentSchema = Joi.object({ payment: paymentSchema, invoice: invoiceSchema }).label('AppliedPayment');

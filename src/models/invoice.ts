@@ -1,0 +1,286 @@
+/**
+ * Premium billing (docs/premiums.md): an invoice per instalment of a subscription's term, the
+ * payments received against it and the refunds owed on it. Amounts are integer minor units of
+ * the row's currency (bigint columns, read back as JS numbers: a premium column holds at most
+ * 10^12 minor units, well within the safe integers).
+ */
+import {
+  CreationOptional,
+  DataTypes,
+  InferAttributes,
+  InferCreationAttributes,
+  Model,
+  QueryTypes,
+  Sequelize,
+  Transaction,
+} from 'sequelize';
+import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
+import { toMinorUnits } from '../shared/money';
+
+export const INVOICE_STATUSES = ['open', 'paid', 'overdue', 'void', 'refunded', 'partially_refunded'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+/** Invoices that still wait for money. */
+export const UNPAID_INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'overdue'];
+
+export const PAYMENT_METHODS = ['card', 'bank_transfer', 'cheque', 'other'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** `owed`: to be paid back by hand (a manual payment); `pending`/`succeeded`/`failed`: through the provider. */
+export const REFUND_STATUSES = ['owed', 'pending', 'succeeded', 'failed'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** bigint columns come back from pg as strings; amounts here are always safe integers. */
+const minorUnits = (column: string) => ({
+  type: DataTypes.BIGINT,
+  allowNull: false,
+  get(this: Model): number {
+    return Number(this.getDataValue(column));
+  },
+});
+
+export class Invoice extends Model<InferAttributes<Invoice>, InferCreationAttributes<Invoice>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare subscriptionId: string;
+  /** The subscription's holder (it never changes): whose invoices a policyholder sees. */
+  declare policyholderId: string;
+  /** `INV-<year>-<6 digits>`, unique in the tenant. */
+  declare number: string;
+  /** The subscription's renewal count when the term was billed: 0 for the first term. */
+  declare term: number;
+  declare sequence: number;
+  declare amountMinor: number;
+  declare currency: string;
+  /** DATEONLY: 'YYYY-MM-DD'. */
+  declare dueDate: string;
+  declare status: CreationOptional<InvoiceStatus>;
+  declare paidAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Invoice.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        subscriptionId: { type: DataTypes.UUID, allowNull: false },
+        policyholderId: { type: DataTypes.UUID, allowNull: false },
+        number: { type: DataTypes.STRING(20), allowNull: false },
+        term: { type: DataTypes.INTEGER, allowNull: false },
+        sequence: { type: DataTypes.INTEGER, allowNull: false },
+        amountMinor: minorUnits('amountMinor'),
+        currency: { type: DataTypes.CHAR(3), allowNull: false },
+        dueDate: { type: DataTypes.DATEONLY, allowNull: false },
+        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'open' },
+        paidAt: { type: DataTypes.DATE },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'invoices', underscored: true },
+    );
+  }
+}
+
+export class PremiumPayment extends Model<InferAttributes<PremiumPayment>, InferCreationAttributes<PremiumPayment>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare invoiceId: string;
+  declare amountMinor: number;
+  /** The part of the amount beyond what the invoice still owed: a credit on the policy. */
+  declare creditMinor: CreationOptional<number>;
+  declare currency: string;
+  declare method: PaymentMethod;
+  declare reference: CreationOptional<string | null>;
+  declare provider: CreationOptional<string | null>;
+  declare providerPaymentId: CreationOptional<string | null>;
+  declare receivedAt: Date;
+  declare recordedById: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    PremiumPayment.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        invoiceId: { type: DataTypes.UUID, allowNull: false },
+        amountMinor: minorUnits('amountMinor'),
+        creditMinor: { ...minorUnits('creditMinor'), defaultValue: 0 },
+        currency: { type: DataTypes.CHAR(3), allowNull: false },
+        method: { type: DataTypes.STRING(20), allowNull: false },
+        reference: { type: DataTypes.STRING(200) },
+        provider: { type: DataTypes.STRING(20) },
+        providerPaymentId: { type: DataTypes.STRING(255) },
+        receivedAt: { type: DataTypes.DATE, allowNull: false },
+        recordedById: { type: DataTypes.UUID },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'premium_payments', underscored: true },
+    );
+  }
+}
+
+export class PremiumRefund extends Model<InferAttributes<PremiumRefund>, InferCreationAttributes<PremiumRefund>> {
+  declare id: CreationOptional<string>;
+  declare tenantId: string;
+  declare subscriptionId: string;
+  declare invoiceId: string;
+  declare paymentId: CreationOptional<string | null>;
+  declare amountMinor: number;
+  declare currency: string;
+  declare reason: string;
+  declare status: RefundStatus;
+  declare provider: CreationOptional<string | null>;
+  declare providerRefundId: CreationOptional<string | null>;
+  /** Names the refund's cause (a cancellation): the same cause never refunds twice. */
+  declare dedupeKey: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    PremiumRefund.init(
+      {
+        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
+        tenantId: { type: DataTypes.UUID, allowNull: false },
+        subscriptionId: { type: DataTypes.UUID, allowNull: false },
+        invoiceId: { type: DataTypes.UUID, allowNull: false },
+        paymentId: { type: DataTypes.UUID },
+        amountMinor: minorUnits('amountMinor'),
+        currency: { type: DataTypes.CHAR(3), allowNull: false },
+        reason: { type: DataTypes.STRING(500), allowNull: false },
+        status: { type: DataTypes.STRING(20), allowNull: false },
+        provider: { type: DataTypes.STRING(20) },
+        providerRefundId: { type: DataTypes.STRING(255) },
+        dedupeKey: { type: DataTypes.STRING(200), allowNull: false },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'premium_refunds', underscored: true },
+    );
+  }
+}
+
+export interface BilledTerm {
+  tenantId: string;
+  subscriptionId: string;
+  policyholderId: string;
+  currency: string;
+  /** The subscription's renewal count for the term billed. */
+  term: number;
+}
+
+export interface IssuedInvoice {
+  id: string;
+  number: string;
+  sequence: number;
+  dueDate: string;
+  amountMinor: number;
+}
+
+/**
+ * Issues the term's instalments as invoices, once: a term already billed answers its invoices
+ * and issues nothing (the subscription row is locked first, so two issues of one term queue).
+ * Numbers come from the tenant's counter row for the current UTC year, taken in this transaction:
+ * a rolled-back issue gives its numbers back, so the sequence has no gaps, and two tenants'
+ * issues never wait for each other.
+ */
+export async function issueInstalments(
+  sequelize: Sequelize,
+  billed: BilledTerm,
+  schedule: readonly Instalment[],
+  transaction: Transaction,
+): Promise<IssuedInvoice[]> {
+  const select = { type: QueryTypes.SELECT, transaction } as const;
+  await sequelize.query('SELECT 1 FROM subscriptions WHERE id = :id FOR UPDATE', {
+    ...select,
+    replacements: { id: billed.subscriptionId },
+  });
+  const existing = await sequelize.query<IssuedInvoice>(
+    `SELECT id, number, sequence, due_date::text AS "dueDate", amount_minor::float8 AS "amountMinor"
+       FROM invoices WHERE subscription_id = :subscriptionId AND term = :term ORDER BY sequence`,
+    { ...select, replacements: { ...billed } },
+  );
+  if (existing.length > 0 || schedule.length === 0) return existing;
+  const [{ last, year }] = await sequelize.query<{ last: number; year: number }>(
+    `INSERT INTO invoice_number_counters (tenant_id, year, last_value)
+     VALUES (:tenantId, extract(year FROM now() AT TIME ZONE 'UTC'), :count)
+     ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = invoice_number_counters.last_value + EXCLUDED.last_value
+     RETURNING last_value AS last, year`,
+    { ...select, replacements: { tenantId: billed.tenantId, count: schedule.length } },
+  );
+  const first = last - schedule.length + 1;
+  return sequelize.query<IssuedInvoice>(
+    `INSERT INTO invoices (tenant_id, subscription_id, policyholder_id, number, term, sequence, amount_minor, currency, due_date)
+     SELECT :tenantId, :subscriptionId, :policyholderId, 'INV-' || :year || '-' || lpad(n::text, greatest(6, length(n::text)), '0'),
+            :term, sequence, amount_minor, :currency, due_date
+       FROM unnest(:sequences::int[], :amounts::int8[], :dueDates::date[]) WITH ORDINALITY AS i (sequence, amount_minor, due_date, position),
+            LATERAL (SELECT :first + position - 1 AS n) AS numbered
+     RETURNING id, number, sequence, due_date::text AS "dueDate", amount_minor::float8 AS "amountMinor"`,
+    {
+      ...select,
+      replacements: {
+        ...billed,
+        year,
+        first,
+        sequences: `{${schedule.map((instalment) => instalment.sequence).join(',')}}`,
+        amounts: `{${schedule.map((instalment) => instalment.amountMinor).join(',')}}`,
+        dueDates: `{${schedule.map((instalment) => instalment.dueDate).join(',')}}`,
+      },
+    },
+  );
+}
+
+/** What a subscription row says about the term it is in. */
+export interface TermOfRow {
+  premium: string;
+  currency: string;
+  billingFrequency: BillingFrequency;
+  durationMonths: number;
+  startDate: string | null;
+  endDate: string | null;
+  renewalCount: number;
+}
+
+/** A subscriptions row's columns as a `TermOfRow` with its tenant. */
+export const TERM_COLUMNS = `tenant_id AS "tenantId", policyholder_id AS "policyholderId", premium, currency, billing_frequency AS "billingFrequency",
+  duration_months AS "durationMonths", start_date::text AS "startDate", end_date::text AS "endDate", renewal_count AS "renewalCount"`;
+
+/**
+ * The current term's start: the start date for the first term; after a renewal (which keeps the
+ * start date and moves the end date on by the plan's duration), the duration before the end date.
+ */
+export function termStartOf(row: TermOfRow): string | null {
+  if (!row.startDate || !row.endDate) return null;
+  return row.renewalCount === 0 ? row.startDate : addMonths(row.endDate, -row.durationMonths);
+}
+
+/** The instalments of the row's current term; none for a row with no term yet or an amount its currency cannot hold. */
+export function scheduleOfRow(row: TermOfRow): Instalment[] {
+  const termStart = termStartOf(row);
+  const premiumMinor = toMinorUnits(row.premium, row.currency);
+  if (!termStart || premiumMinor === null) return [];
+  return instalmentsOf({ premiumMinor, frequency: row.billingFrequency, termStart, durationMonths: row.durationMonths });
+}
+
+/**
+ * Bills the subscription's current term (idempotent: a term already billed is left as it is).
+ * Called when a term begins: the activation and each renewal.
+ */
+export async function billCurrentTerm(sequelize: Sequelize, subscriptionId: string): Promise<IssuedInvoice[]> {
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<TermOfRow & { tenantId: string; policyholderId: string }>(
+      `SELECT ${TERM_COLUMNS} FROM subscriptions WHERE id = :subscriptionId`,
+      { type: QueryTypes.SELECT, transaction, replacements: { subscriptionId } },
+    );
+    if (!row) return [];
+    const billed = {
+      tenantId: row.tenantId,
+      subscriptionId,
+      policyholderId: row.policyholderId,
+      currency: row.currency,
+      term: row.renewalCount,
+    };
+    return issueInstalments(sequelize, billed, scheduleOfRow(row), transaction);
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * A premium payment applied to its invoice (docs/premiums.md, Payments): the one way money
+ * reaches an invoice, whether staff record it by hand or a payment provider reports it. In one
+ * transaction, under the invoice's row lock, so two payments of one invoice at once are applied
+ * one after the other: the part of a payment the invoice still owed is applied, the rest is kept
+ * on the payment as a credit on the policy (`credit_minor`), and an invoice owed nothing more is
+ * `paid`. A payment of a provider already recorded (same provider and payment ID) is answered
+ * again and changes nothing.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { Invoice, PremiumPayment } from '../models';
+import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
+import { recordAudit, type AuditSource } from './audit';
+
+export interface PaymentReceived {
+  tenantId: string;
+  invoiceId: string;
+  amountMinor: number;
+  method: PaymentMethod;
+  reference?: string | null;
+  /** Set by a payment provider's integration: the same provider payment is recorded once. */
+  provider?: string | null;
+  providerPaymentId?: string | null;
+  receivedAt: Date;
+  recordedById?: string | null;
+}
+
+export interface AppliedPayment {
+  payment: PremiumPayment;
+  invoice: Invoice;
+  /** False when this provider payment had been recorded before: nothing changed now. */
+  applied: boolean;
+}
+
+/** Minor units still owed on the invoice: its amount less what earlier payments applied to it. */
+async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction: import('sequelize').Transaction): Promise<number> {
+  if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) return 0;
+  const [{ applied }] = await sequelize.query<{ applied: number }>(
+    'SELECT coalesce(sum(amount_minor - credit_minor), 0)::float8 AS applied FROM premium_payments WHERE invoice_id = :id',
+    { type: QueryTypes.SELECT, transaction, replacements: { id: invoice.id } },
+  );
+  return Math.max(invoice.amountMinor - applied, 0);
+}
+
+/**
+ * Applies the payment. The caller has found the invoice in the payment's tenant (a row of another
+ * tenant is not found here either) and checked the amount fits the invoice's currency.
+ */
+export async function applyPayment(sequelize: Sequelize, received: PaymentReceived, source: AuditSource): Promise<AppliedPayment> {
+  return sequelize.transaction(async (transaction) => {
+    const invoice = await Invoice.findOne({
+      where: { id: received.invoiceId, tenantId: received.tenantId },
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+      rejectOnEmpty: true,
+    });
+    if (received.provider && received.providerPaymentId) {
+      const known = await PremiumPayment.findOne({
+        where: { provider: received.provider, providerPaymentId: received.providerPaymentId },
+        transaction,
+      });
+      if (known) return { payment: known, invoice, applied: false };
+    }
+    const owed = await owedOn(sequelize, invoice, transaction);
+    const creditMinor = Math.max(received.amountMinor - owed, 0);
+    const payment = await PremiumPayment.create(
+      {
+        tenantId: invoice.tenantId,
+        invoiceId: invoice.id,
+        amountMinor: received.amountMinor,
+        creditMinor,
+        currency: invoice.currency,
+        method: received.method,
+        reference: received.reference ?? null,
+        provider: received.provider ?? null,
+        providerPaymentId: received.providerPaymentId ?? null,
+        receivedAt: received.receivedAt,
+        recordedById: received.recordedById ?? null,
+      },
+      { transaction },
+    );
+    const before = invoice.toJSON();
+    if (owed > 0 && received.amountMinor >= owed) await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
+    await recordAudit(
+      source,
+      {
+        tenantId: invoice.tenantId,
+        action: 'invoice.payment',
+        entityType: 'invoice',
+        entityId: invoice.id,
+        before: { status: before.status },
+        after: { status: invoice.status, paymentId: payment.id, amountMinor: payment.amountMinor, creditMinor, method: payment.method },
+      },
+      transaction,
+    );
+    return { payment, invoice, applied: true };
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The refund of a cancelled subscription's paid, unused premium (docs/premiums.md, Refunds; the
+ * rule is `proRataRefund`, src/shared/refunds.ts). Run by the activity that records the
+ * cancellation; idempotent: whatever is retried, one cancellation gives one set of refunds.
+ */
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { Invoice, PremiumPayment, PremiumRefund } from '../models';
+import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../models/invoice';
+import { toMinorUnits } from '../shared/money';
+import { proRataRefund } from '../shared/refunds';
+import { recordAudit, type AuditSource } from './audit';
+
+export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
+
+type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null };
+
+/** Names the refunds of one cancellation: the subscription's term, then the payment refunded. */
+const cancellationKey = (subscriptionId: string, term: number) => `${subscriptionId}:cancel:${term}`;
+
+/**
+ * Refunds the cancelled term's paid, unused part, the most recent payments first (each at most
+ * what it brought): through the provider (`pending`, for its integration to carry out) when the
+ * payment came through one, else recorded as `owed` to be paid back by hand. The term's unpaid
+ * invoices are voided; a paid one is `refunded` once refunds cover what was applied to it,
+ * `partially_refunded` before. Nothing happens for a row that is not cancelled, or a
+ * cancellation already refunded.
+ */
+export async function refundOnCancellation(sequelize: Sequelize, subscriptionId: string, source: AuditSource): Promise<PremiumRefund[]> {
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<CancelledRow>(
+      `SELECT ${TERM_COLUMNS}, status, (cancelled_at AT TIME ZONE 'UTC')::date::text AS "cancelledOn"
+         FROM subscriptions WHERE id = :subscriptionId FOR UPDATE`,
+      { type: QueryTypes.SELECT, transaction, replacements: { subscriptionId } },
+    );
+    const termStart = row && termStartOf(row);
+    const premiumMinor = row && toMinorUnits(row.premium, row.currency);
+    if (!row || row.status !== 'cancelled' || !row.cancelledOn || !termStart || !row.endDate || premiumMinor === null) return [];
+    const key = cancellationKey(subscriptionId, row.renewalCount);
+    const done = await PremiumRefund.findAll({ where: { subscriptionId, dedupeKey: { [Op.startsWith]: `${key}:` } }, transaction });
+    if (done.length > 0) return done;
+
+    const invoices = await Invoice.findAll({
+      where: { subscriptionId, term: row.renewalCount },
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+    });
+    const payments = await PremiumPayment.findAll({
+      where: { invoiceId: invoices.map(({ id }) => id) },
+      order: [
+        ['receivedAt', 'DESC'],
+        ['createdAt', 'DESC'],
+      ],
+      transaction,
+    });
+    const creditMinor = payments.reduce((total, payment) => total + payment.creditMinor, 0);
+    const paidMinor = payments.reduce((total, payment) => total + payment.amountMinor, 0) - creditMinor;
+    let left = proRataRefund({ premiumMinor, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
+
+    const refunds: PremiumRefund[] = [];
+    for (const payment of payments) {
+      if (left === 0) break;
+      const amountMinor = Math.min(left, payment.amountMinor);
+      left -= amountMinor;
+      refunds.push(
+        await PremiumRefund.create(
+          {
+            tenantId: row.tenantId,
+            subscriptionId,
+            invoiceId: payment.invoiceId,
+            paymentId: payment.id,
+            amountMinor,
+            currency: payment.currency,
+            reason: REFUND_REASON,
+            status: payment.provider ? 'pending' : 'owed',
+            provider: payment.provider,
+            dedupeKey: `${key}:${payment.id}`,
+          },
+          { transaction },
+        ),
+      );
+    }
+
+    for (const invoice of invoices) {
+      const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
+      const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
+      if (UNPAID_INVOICE_STATUSES.includes(invoice.status) && applied === 0) await invoice.update({ status: 'void' }, { transaction });
+      else if (refunded > 0) await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+    }
+    await recordAudit(
+      source,
+      {
+        tenantId: row.tenantId,
+        action: 'subscription.refund',
+        entityType: 'subscription',
+        entityId: subscriptionId,
+        after: {
+          refundedMinor: refunds.reduce((total, r) => total + r.amountMinor, 0),
+          paidMinor,
+          creditMinor,
+          refunds: refunds.map((r) => r.id),
+        },
+        dedupeKey: key,
+      },
+      transaction,
+    );
+    return refunds;
+  });
+}

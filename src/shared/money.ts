@@ -1,0 +1,75 @@
+/**
+ * Money as integer minor units (docs/premiums.md): an amount is a whole number of its currency's
+ * smallest unit (cents, yen, fils), never a binary float. Decimal strings and JSON numbers are
+ * converted by their digits, so 0.1 + 0.2 never appears.
+ */
+
+/**
+ * ISO 4217 currencies whose minor unit is not 2 decimals. Every other well-formed code has 2.
+ * (The full table changes rarely; these are the ones in circulation with 0 or 3 decimals.)
+ */
+const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+};
+
+/** A currency code as ISO 4217 writes it: three capital letters. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
+/** How many decimals the currency's minor unit has (JPY 0, EUR 2, KWD 3). */
+export function minorUnitDigits(currency: string): number {
+  return MINOR_UNIT_DIGITS[currency] ?? 2;
+}
+
+/**
+ * The amount in minor units, or null when it has more decimals than the currency allows (12.345
+ * EUR, 100.5 JPY), is negative, or is not a plain decimal. Trailing zeros are fine ("100.00" JPY
+ * is 100 yen).
+ */
+export function toMinorUnits(amount: string | number, currency: string): number | null {
+  const text = typeof amount === 'number' ? numberText(amount) : amount.trim();
+  const match = /^(\d{1,15})(?:\.(\d{1,20}))?$/.exec(text);
+  if (!match) return null;
+  const digits = minorUnitDigits(currency);
+  let fraction = match[2] ?? '';
+  while (fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  if (fraction.length > digits) return null;
+  const minor = Number(match[1] + fraction.padEnd(digits, '0'));
+  return Number.isSafeInteger(minor) ? minor : null;
+}
+
+/** A JSON number's decimal digits as written (1e-7 style included), without float arithmetic. */
+function numberText(amount: number): string {
+  if (!Number.isFinite(amount)) return '';
+  return amount.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+}
+
+/** Minor units as the decimal string of the currency: 1234 EUR → "12.34", 5 KWD → "0.005", 1000 JPY → "1000". */
+export function formatMinorUnits(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return digits === 0 ? sign + text : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}

@@ -1,0 +1,131 @@
+/** The premium's instalments and money in minor units (pure; docs/premiums.md, Rounding). */
+import { addMonths, instalmentsOf } from '../../src/shared/instalments';
+import { formatMinorUnits, toMinorUnits } from '../../src/shared/money';
+import { earnedPremium, proRataRefund } from '../../src/shared/refunds';
+
+const sum = (amounts: Array<{ amountMinor: number }>) => amounts.reduce((total, { amountMinor }) => total + amountMinor, 0);
+
+describe('instalments of a premium', () => {
+  it('bills 100.00 monthly over a year as 12 instalments adding up to the cent, the remainder first', () => {
+    const schedule = instalmentsOf({ premiumMinor: 10000, frequency: 'monthly', termStart: '2026-01-31', durationMonths: 12 });
+    expect(schedule).toHaveLength(12);
+    expect(sum(schedule)).toBe(10000);
+    // 10000 / 12 = 833 rest 4: the first instalment carries the 4 cents.
+    expect(schedule[0]).toEqual({ sequence: 1, dueDate: '2026-01-31', amountMinor: 837 });
+    expect(schedule.slice(1).every(({ amountMinor }) => amountMinor === 833)).toBe(true);
+    // Due dates are calendar months from the start, clamped to the month's end.
+    expect(schedule.slice(1, 4).map(({ dueDate }) => dueDate)).toEqual(['2026-02-28', '2026-03-31', '2026-04-30']);
+  });
+
+  it.each([
+    ['annual', 12, 1],
+    ['semiannual', 12, 2],
+    ['quarterly', 12, 4],
+    ['monthly', 6, 6],
+    ['annual', 18, 2],
+    ['quarterly', 6, 2],
+  ] as const)('%s over %i months has %i instalments that add up', (frequency, durationMonths, count) => {
+    for (const premiumMinor of [1, 99, 100, 12345, 99999, 123456789]) {
+      const schedule = instalmentsOf({ premiumMinor, frequency, termStart: '2026-03-15', durationMonths });
+      expect(sum(schedule)).toBe(premiumMinor);
+      expect(schedule.length).toBeLessThanOrEqual(count);
+      if (premiumMinor >= count) expect(schedule).toHaveLength(count);
+      // The first instalment is never the smaller; the others differ from it by less than the count.
+      for (const { amountMinor } of schedule.slice(1)) {
+        expect(amountMinor).toBeLessThanOrEqual(schedule[0].amountMinor);
+        expect(schedule[0].amountMinor - amountMinor).toBeLessThan(count);
+      }
+    }
+  });
+
+  it('bills a 0.01 premium once, on the first due date, and a zero premium never', () => {
+    expect(instalmentsOf({ premiumMinor: 1, frequency: 'monthly', termStart: '2026-05-01', durationMonths: 12 })).toEqual([
+      { sequence: 1, dueDate: '2026-05-01', amountMinor: 1 },
+    ]);
+    // 0.11 over 12 months: 0.00 each and 0.11 first; nothing of zero is issued.
+    expect(instalmentsOf({ premiumMinor: 11, frequency: 'monthly', termStart: '2026-05-01', durationMonths: 12 })).toHaveLength(1);
+    expect(instalmentsOf({ premiumMinor: 12, frequency: 'monthly', termStart: '2026-05-01', durationMonths: 12 })).toHaveLength(12);
+    expect(instalmentsOf({ premiumMinor: 0, frequency: 'annual', termStart: '2026-05-01', durationMonths: 12 })).toEqual([]);
+  });
+
+  it('refuses a premium that is not whole minor units', () => {
+    expect(() => instalmentsOf({ premiumMinor: 10.5, frequency: 'annual', termStart: '2026-05-01', durationMonths: 12 })).toThrow(
+      RangeError,
+    );
+    expect(() => instalmentsOf({ premiumMinor: -1, frequency: 'annual', termStart: '2026-05-01', durationMonths: 12 })).toThrow(RangeError);
+  });
+
+  it('adds calendar months clamped to the month end, leap years included', () => {
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
+    expect(addMonths('2026-08-15', 12)).toBe('2027-08-15');
+  });
+});
+
+describe('money in minor units', () => {
+  it.each([
+    ['100.00', 'EUR', 10000],
+    ['0.01', 'USD', 1],
+    [100.1, 'USD', 10010],
+    [0.29, 'USD', 29],
+    ['1000', 'JPY', 1000],
+    ['1000.00', 'JPY', 1000],
+    ['12.345', 'KWD', 12345],
+    ['0.001', 'BHD', 1],
+    ['7.5', 'BHD', 7500],
+  ] as const)('%p %s is %i minor units', (amount, currency, minor) => {
+    expect(toMinorUnits(amount, currency)).toBe(minor);
+  });
+
+  it.each([
+    ['12.345', 'EUR'],
+    [0.001, 'USD'],
+    ['100.5', 'JPY'],
+    ['0.0001', 'KWD'],
+    ['-1.00', 'EUR'],
+    ['1e3', 'EUR'],
+    ['', 'EUR'],
+    ['12,00', 'EUR'],
+  ] as const)('refuses %p %s (more decimals than the currency has, or not an amount)', (amount, currency) => {
+    expect(toMinorUnits(amount, currency)).toBeNull();
+  });
+
+  it('writes minor units back in the currency', () => {
+    expect(formatMinorUnits(837, 'EUR')).toBe('8.37');
+    expect(formatMinorUnits(5, 'KWD')).toBe('0.005');
+    expect(formatMinorUnits(1000, 'JPY')).toBe('1000');
+    expect(formatMinorUnits(-1, 'USD')).toBe('-0.01');
+  });
+});
+
+describe('pro rata refund on cancellation', () => {
+  const year = { premiumMinor: 36500, termStart: '2026-01-01', termEnd: '2027-01-01', creditMinor: 0 };
+
+  it('gives back the paid, unused days, the earned part rounded up (the refund down)', () => {
+    // 365.00 for 365 days, cancelled after 100 days, all paid: 100.00 earned, 265.00 back.
+    expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500 })).toBe(26500);
+    // 100.00 for 365 days, 1 day used: 0.27397… earned, rounded up to 0.28; 99.72 back.
+    expect(proRataRefund({ ...year, premiumMinor: 10000, cancelledOn: '2026-01-02', paidMinor: 10000 })).toBe(9972);
+    expect(earnedPremium({ ...year, premiumMinor: 10000, cancelledOn: '2026-01-02' })).toBe(28);
+  });
+
+  it('never gives back more than was paid, nor anything when the paid part is used up', () => {
+    // Monthly: two instalments (16.66 of 100.00) paid, cancelled after half a year: nothing back.
+    expect(proRataRefund({ ...year, premiumMinor: 10000, cancelledOn: '2026-07-01', paidMinor: 1666 })).toBe(0);
+    // Cancelled on the first day: everything paid comes back, not the unpaid rest.
+    expect(proRataRefund({ ...year, cancelledOn: '2026-01-01', paidMinor: 3041 })).toBe(3041);
+    // A cancellation dated before the start or after the end is clamped to the term.
+    expect(proRataRefund({ ...year, cancelledOn: '2025-12-01', paidMinor: 36500 })).toBe(36500);
+    expect(proRataRefund({ ...year, cancelledOn: '2027-03-01', paidMinor: 36500 })).toBe(0);
+  });
+
+  it('gives back a credit whole, on top of the unused premium', () => {
+    expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500, creditMinor: 167 })).toBe(26667);
+  });
+
+  it('works in whole yen and in fils', () => {
+    // 182 of 365 days used: 5983.56 yen earned, rounded up to 5984.
+    expect(proRataRefund({ ...year, premiumMinor: 12000, cancelledOn: '2026-07-02', paidMinor: 12000 })).toBe(6016);
+    expect(proRataRefund({ ...year, premiumMinor: 120001, cancelledOn: '2026-07-02', paidMinor: 120001 })).toBe(60164);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * Premium invoices over REST (real PostgreSQL, the API in process): who sees which invoice, and
+ * manual payments: staff only, exact amounts in the invoice's currency, once per Idempotency-Key,
+ * two at once applied one after the other, the excess kept as a credit (docs/premiums.md).
+ */
+import crypto from 'node:crypto';
+import { AuditEvent, Invoice, PremiumPayment, Tenant, User } from '../../src/models';
+import { billCurrentTerm } from '../../src/models/invoice';
+import { apiClient } from '../support/graphql';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('premium invoices and manual payments', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let staff: User;
+  let people: Record<'agent' | 'holder' | 'otherHolder' | 'outsider', User>;
+  const { graphql } = apiClient(() => stack);
+  let auth: Record<'staff' | 'agent' | 'holder' | 'otherHolder' | 'outsider', string>;
+  let subscriptionId: string;
+  let policyNumber: string;
+  let invoices: Invoice[];
+  let yenInvoice: Invoice;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: false });
+    tenant = await buildTenant();
+    const other = await buildTenant();
+    staff = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const [agent, holder, otherHolder, outsider] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: other.id, role: 'tenant_admin' }),
+    ]);
+    people = { agent, holder, otherHolder, outsider };
+    auth = {
+      staff: bearer(stack.config, staff),
+      agent: bearer(stack.config, agent),
+      holder: bearer(stack.config, holder),
+      otherHolder: bearer(stack.config, otherHolder),
+      outsider: bearer(stack.config, outsider),
+    };
+    const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'monthly', premium: '100.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, policyholderId: holder.id });
+    subscriptionId = subscription.id;
+    policyNumber = subscription.policyNumber;
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    invoices = await Invoice.findAll({ where: { subscriptionId }, order: [['sequence', 'ASC']] });
+    const yenPlan = await buildPlan({ tenantId: tenant.id, premium: '12000.00', currency: 'JPY' });
+    const yen = await buildSubscription({ planId: yenPlan.id, policyholderId: otherHolder.id });
+    [yenInvoice] = await Promise.all(
+      (await billCurrentTerm(stack.db.sequelize, yen.id)).map(({ id }) => Invoice.findByPk(id, { rejectOnEmpty: true })),
+    );
+  });
+  afterAll(() => stack?.close());
+
+  const pay = (invoiceId: string, who: string, body: Record<string, unknown>, key = crypto.randomUUID()) =>
+    stack.api.post(`/api/v1/invoices/${invoiceId}/payments`).set('Authorization', who).set('Idempotency-Key', key).send(body);
+
+  it("lists a subscription's invoices to its holder and staff, with amounts that add up to the premium", async () => {
+    const listed = await stack.api
+      .get(`/api/v1/subscriptions/${subscriptionId}/invoices?pageSize=100`)
+      .set('Authorization', auth.holder)
+      .expect(200);
+    expect(listed.body.items).toHaveLength(12);
+    expect(listed.body.items[0]).toMatchObject({ amount: '8.37', amountMinor: 837, currency: 'EUR', status: 'open', sequence: 1 });
+    expect(listed.body.items.slice(1).map((invoice: { amount: string }) => invoice.amount)).toEqual(Array(11).fill('8.33'));
+    await stack.api.get(`/api/v1/subscriptions/${subscriptionId}/invoices`).set('Authorization', auth.otherHolder).expect(404);
+    await stack.api.get(`/api/v1/subscriptions/${subscriptionId}/invoices`).set('Authorization', auth.outsider).expect(404);
+  });
+
+  it('lets a policyholder see only their own invoices and another tenant none (404)', async () => {
+    const own = await stack.api.get('/api/v1/invoices?pageSize=100').set('Authorization', auth.otherHolder).expect(200);
+    expect(own.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([yenInvoice.id]);
+    await stack.api.get(`/api/v1/invoices/${invoices[0].id}`).set('Authorization', auth.otherHolder).expect(404);
+    await stack.api.get(`/api/v1/invoices/${invoices[0].id}`).set('Authorization', auth.outsider).expect(404);
+    const outsiders = await stack.api.get('/api/v1/invoices').set('Authorization', auth.outsider).expect(200);
+    expect(outsiders.body.items).toEqual([]);
+  });
+
+  it('filters staff lists by status, overdue, due date and invoice or policy number', async () => {
+    const byNumber = await stack.api
+      .get(`/api/v1/invoices?q=${invoices[3].number.toLowerCase()}`)
+      .set('Authorization', auth.agent)
+      .expect(200);
+    expect(byNumber.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([invoices[3].id]);
+    const byPolicy = await stack.api.get(`/api/v1/invoices?q=${policyNumber}&pageSize=100`).set('Authorization', auth.agent).expect(200);
+    expect(byPolicy.body.pagination.total).toBe(12);
+    // The first instalment was due on the first day of cover, last month: past due and unpaid.
+    const overdue = await stack.api.get('/api/v1/invoices?overdue=true&pageSize=100').set('Authorization', auth.staff).expect(200);
+    expect(overdue.body.items.map((invoice: { id: string }) => invoice.id)).toEqual(
+      expect.arrayContaining([invoices[0].id, yenInvoice.id]),
+    );
+    expect(overdue.body.items.every((invoice: { dueDate: string }) => invoice.dueDate < new Date().toISOString().slice(0, 10))).toBe(true);
+    const dueBefore = await stack.api
+      .get(`/api/v1/invoices?dueBefore=${invoices[2].dueDate}&status=open&q=${policyNumber}`)
+      .set('Authorization', auth.staff)
+      .expect(200);
+    expect(dueBefore.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([invoices[0].id, invoices[1].id]);
+    await stack.api.get('/api/v1/invoices?q=%25%25%25').set('Authorization', auth.staff).expect(400);
+    await stack.api.get('/api/v1/invoices?dueBefore=yesterday').set('Authorization', auth.staff).expect(400);
+  });
+
+  it('refuses a manual payment from a policyholder (403), for another tenant (404) and in amounts the currency cannot hold (422), recording nothing', async () => {
+    await pay(invoices[0].id, auth.holder, { amount: '8.37', method: 'bank_transfer' }).expect(403);
+    await pay(invoices[0].id, auth.outsider, { amount: '8.37', method: 'bank_transfer' }).expect(404);
+    const cents = await pay(invoices[0].id, auth.staff, { amount: '8.375', method: 'bank_transfer' }).expect(422);
+    expect(cents.body.error.details).toEqual([expect.objectContaining({ field: 'amount' })]);
+    await pay(yenInvoice.id, auth.staff, { amount: '1000.5', method: 'cheque' }).expect(422);
+    await pay(invoices[0].id, auth.staff, { amount: '0.00', method: 'cheque' }).expect(422);
+    await pay(invoices[0].id, auth.staff, { amount: '-1', method: 'cheque' }).expect(400);
+    await pay(invoices[0].id, auth.staff, { amount: 8.37, method: 'cheque' }).expect(400);
+    await pay(invoices[0].id, auth.staff, { amount: '8.37', method: 'barter' }).expect(400);
+    await pay(invoices[0].id, auth.staff, { amount: '8.37', method: 'cheque', reference: 'x'.repeat(201) }).expect(400);
+    expect(await PremiumPayment.count({ where: { tenantId: tenant.id } })).toBe(0);
+    expect(await Invoice.count({ where: { subscriptionId, status: 'paid' } })).toBe(0);
+  });
+
+  it('records a payment once per Idempotency-Key and marks the invoice paid, audited', async () => {
+    const key = crypto.randomUUID();
+    const first = await pay(invoices[0].id, auth.staff, { amount: '8.37', method: 'bank_transfer', reference: 'SEPA 0042' }, key).expect(
+      201,
+    );
+    const again = await pay(invoices[0].id, auth.staff, { amount: '8.37', method: 'bank_transfer', reference: 'SEPA 0042' }, key).expect(
+      201,
+    );
+    expect(again.body.payment.id).toBe(first.body.payment.id);
+    expect(first.body).toMatchObject({
+      payment: {
+        amount: '8.37',
+        amountMinor: 837,
+        creditMinor: 0,
+        method: 'bank_transfer',
+        reference: 'SEPA 0042',
+        recordedById: staff.id,
+      },
+      invoice: { id: invoices[0].id, status: 'paid' },
+    });
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[0].id } })).toBe(1);
+    const detail = await stack.api.get(`/api/v1/invoices/${invoices[0].id}`).set('Authorization', auth.holder).expect(200);
+    expect(detail.body).toMatchObject({ status: 'paid', payments: [{ id: first.body.payment.id, amount: '8.37' }], refunds: [] });
+    expect(await AuditEvent.count({ where: { action: 'invoice.payment', entityId: invoices[0].id, actorId: staff.id } })).toBe(1);
+
+    const yen = await pay(yenInvoice.id, auth.agent, { amount: '12000', method: 'cheque' }).expect(201);
+    expect(yen.body).toMatchObject({ payment: { amount: '12000', amountMinor: 12000 }, invoice: { status: 'paid' } });
+  });
+
+  it('keeps what goes beyond the amount owed as a credit, and applies two payments at once one after the other', async () => {
+    const over = await pay(invoices[1].id, auth.staff, { amount: '10.00', method: 'cheque' }).expect(201);
+    expect(over.body).toMatchObject({ payment: { amountMinor: 1000, creditMinor: 167 }, invoice: { status: 'paid' } });
+
+    const both = await Promise.all([
+      pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'bank_transfer' }),
+      pay(invoices[2].id, auth.agent, { amount: '8.33', method: 'cheque' }),
+    ]);
+    expect(both.map((response) => response.status)).toEqual([201, 201]);
+    const payments = await PremiumPayment.findAll({ where: { invoiceId: invoices[2].id } });
+    expect(payments.map((payment) => payment.creditMinor).sort()).toEqual([0, 833]);
+    expect(await Invoice.findByPk(invoices[2].id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+  });
+
+  it('serves the same invoices and manual payment over GraphQL, under the same rules', async () => {
+    const SUBSCRIPTION_INVOICES = `query ($id: ID!) { subscription(id: $id) { invoices(first: 2) { totalCount nodes { number amount currency status } } } }`;
+    const listed = await graphql(SUBSCRIPTION_INVOICES, { id: subscriptionId }, people.holder);
+    expect(listed.data).toEqual({
+      subscription: {
+        invoices: {
+          totalCount: 12,
+          nodes: [
+            { number: invoices[0].number, amount: '8.37', currency: 'EUR', status: 'paid' },
+            { number: invoices[1].number, amount: '8.33', currency: 'EUR', status: 'paid' },
+          ],
+        },
+      },
+    });
+    const INVOICE = `query ($id: ID!) { invoice(id: $id) { number status payments { amount method } refunds { amount } } }`;
+    expect((await graphql(INVOICE, { id: invoices[0].id }, people.otherHolder)).data).toEqual({ invoice: null });
+    expect((await graphql(INVOICE, { id: invoices[0].id }, people.outsider)).data).toEqual({ invoice: null });
+
+    const PAY = `mutation ($id: ID!, $amount: String!, $key: String) {
+      recordManualPayment(id: $id, amount: $amount, method: cheque, reference: "CHQ 7", idempotencyKey: $key) { status payments { amount method } } }`;
+    const byHolder = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.holder);
+    expect(byHolder.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const byOutsider = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.outsider);
+    expect(byOutsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, people.agent);
+    expect(tooPrecise.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(0);
+
+    const key = crypto.randomUUID();
+    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
+    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
+    expect(paid.data).toEqual({ recordManualPayment: { status: 'paid', payments: [{ amount: '8.33', method: 'cheque' }] } });
+    expect(again.data).toEqual(paid.data);
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(1);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The refund of a cancellation (real PostgreSQL): the activity that records the cancellation
+ * refunds the paid, unused part pro rata by day, the latest payments first, through the provider
+ * or owed by hand, once whatever is retried (docs/premiums.md, Refunds).
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Sequelize } from 'sequelize';
+import { createSubscriptionActivities } from '../../src/activities/subscriptions';
+import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
+import { billCurrentTerm } from '../../src/models/invoice';
+import { applyPayment } from '../../src/services/premium-payments';
+import { refundOnCancellation } from '../../src/services/premium-refunds';
+import { buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+describe('refund on cancellation', () => {
+  let db: TestDatabase;
+  let sequelize: Sequelize;
+  const system = { actor: { type: 'system' as const, id: null } };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sequelize = db.sequelize;
+  });
+  afterAll(() => db?.close());
+
+  it('refunds the paid, unused days once, the latest payment first, voiding the unpaid instalments', async () => {
+    // 120.00 billed monthly over 2026 (365 days): 12 invoices of 10.00.
+    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
+    const holder = await buildUser({ tenantId: plan.tenantId, role: 'policyholder' });
+    const subscription = await buildSubscription({
+      planId: plan.id,
+      policyholderId: holder.id,
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+    });
+    await billCurrentTerm(sequelize, subscription.id);
+    const invoices = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
+    const paid = (invoice: Invoice, amountMinor: number, receivedAt: string, provider?: string) =>
+      applyPayment(
+        sequelize,
+        {
+          tenantId: plan.tenantId,
+          invoiceId: invoice.id,
+          amountMinor,
+          method: provider ? 'card' : 'bank_transfer',
+          provider,
+          providerPaymentId: provider && `pi_${invoice.id}`,
+          receivedAt: new Date(receivedAt),
+        },
+        system,
+      );
+    await paid(invoices[0], 1000, '2026-01-01T09:00:00Z');
+    // 12.00 for a 10.00 instalment: 2.00 credit.
+    await paid(invoices[1], 1200, '2026-01-15T09:00:00Z', 'stripe');
+
+    const activities = createSubscriptionActivities({ sequelize });
+    const cancel = {
+      subscriptionId: subscription.id,
+      expected: { status: 'active' as const, renewalCount: 0 },
+      changes: { status: 'cancelled' as const, cancelledAt: '2026-01-21T15:30:00.000Z', cancelledById: holder.id },
+    };
+    // The activity retried, and the refund run again on its own at the same time: one refund.
+    const attempt = () => new MockActivityEnvironment().run(activities.applySubscriptionChange, cancel);
+    await Promise.all([attempt(), attempt()]);
+    await Promise.all([refundOnCancellation(sequelize, subscription.id, system), refundOnCancellation(sequelize, subscription.id, system)]);
+
+    // 20 of 365 days used: 120.00 × 20 / 365 = 6.5753… earned, rounded up to 6.58.
+    // Paid 20.00 towards the term and 2.00 beyond: 20.00 − 6.58 + 2.00 = 15.42 back.
+    const refunds = await PremiumRefund.findAll({ where: { subscriptionId: subscription.id }, order: [['amountMinor', 'DESC']] });
+    expect(refunds.map((refund) => [refund.invoiceId, refund.amountMinor, refund.status, refund.provider])).toEqual([
+      [invoices[1].id, 1200, 'pending', 'stripe'],
+      [invoices[0].id, 342, 'owed', null],
+    ]);
+    const statuses = (await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] })).map(
+      (i) => i.status,
+    );
+    expect(statuses).toEqual(['partially_refunded', 'refunded', ...Array(10).fill('void')]);
+    expect(await AuditEvent.count({ where: { action: 'subscription.refund', entityId: subscription.id } })).toBe(1);
+  });
+
+  it('refunds nothing when nothing was paid, or when the paid part is used up', async () => {
+    const plan = await buildPlan({ billingFrequency: 'quarterly', premium: '400.00' });
+    const unpaid = await buildSubscription({
+      planId: plan.id,
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      status: 'cancelled',
+      cancelledAt: new Date('2026-02-01T00:00:00Z'),
+    });
+    await billCurrentTerm(sequelize, unpaid.id);
+    expect(await refundOnCancellation(sequelize, unpaid.id, system)).toEqual([]);
+    expect((await Invoice.findAll({ where: { subscriptionId: unpaid.id } })).map((i) => i.status)).toEqual(Array(4).fill('void'));
+
+    const used = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+    const [first] = await billCurrentTerm(sequelize, used.id);
+    await applyPayment(
+      sequelize,
+      { tenantId: plan.tenantId, invoiceId: first.id, amountMinor: 10000, method: 'cheque', receivedAt: new Date('2026-01-02T00:00:00Z') },
+      system,
+    );
+    await used.update({ status: 'cancelled', cancelledAt: new Date('2026-06-01T08:00:00Z') });
+    // 151 of 365 days used: 165.48 earned of the 100.00 paid: nothing back, and the paid quarter stays paid.
+    expect(await refundOnCancellation(sequelize, used.id, system)).toEqual([]);
+    expect(await Invoice.findByPk(first.id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+  });
+});

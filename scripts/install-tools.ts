@@ -6,6 +6,7 @@
 import { resolveComposeCli } from './local/compose-cli';
 import { resolveMinio } from './local/minio';
 import { resolvePromtool } from './local/promtool';
+import { resolveStripeMock } from './local/stripe-mock';
 import { resolveTemporalServer } from './local/temporal-server';
 import { resolveTemporalCli, resolveTestServer } from './local/tools';
 
@@ -16,6 +17,7 @@ const TOOLS: Record<string, () => string | undefined> = {
   'docker-compose': resolveComposeCli,
   minio: resolveMinio,
   promtool: resolvePromtool,
+  'stripe-mock': resolveStripeMock,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,8 +6,9 @@
 #   bash scripts/setup.sh          everything the tests run: the Temporal CLI (dev server), the
 #                                  time-skipping test server, the Temporal server and its SQL tool,
 #                                  the Docker Compose CLI (checks docker-compose.yml), MinIO,
-#                                  promtool (checks the alert rules) and Chromium
-#   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI only
+#                                  promtool (checks the alert rules), stripe-mock (the payment
+#                                  provider's tests) and Chromium
+#   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
 #
 # First builds run side by side.
 set -euo pipefail
@@ -15,9 +16,9 @@ cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
 
 if [ "${1:-}" = "--stack" ]; then
-  tools=(temporal-cli)
+  tools=(temporal-cli stripe-mock)
 else
-  tools=(temporal-cli test-server temporal-server docker-compose minio promtool)
+  tools=(temporal-cli test-server temporal-server docker-compose minio promtool stripe-mock)
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

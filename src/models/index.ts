@@ -20,6 +20,8 @@ import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
 import { Payment } from './payment';
+import { PaymentIntentRecord } from './payment-intent';
+import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
@@ -39,6 +41,8 @@ export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
+export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
+export type { PaymentEventOutcome };
 export {
   ApiKey,
   AuditEvent,
@@ -87,6 +91,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

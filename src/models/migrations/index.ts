@@ -28,6 +28,7 @@ import * as complianceRequirements from './0024-compliance-requirements';
 import * as reportIndexes from './0025-report-indexes';
 import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
+import * as paymentProvider from './0041-payment-provider';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
@@ -68,4 +69,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0032-report-recipients-owner', ...reportRecipientsOwner },
   { name: '0034-unverified-addresses', ...unverifiedAddresses },
   { name: '0035-api-keys', ...apiKeys },
+  { name: '0041-payment-provider', ...paymentProvider },
 ];

@@ -16,6 +16,7 @@ import { paymentIntentForInvoice, paymentServices, type InvoiceRef, type Matched
 import { PaymentIntentRecord, PaymentProviderEvent } from '../../src/models';
 import { createStripeProvider, PaymentProviderUnavailable, STRIPE_METADATA, type PaymentProvider } from '../../src/services/payments';
 import { startStripeMock } from '../../scripts/local/stripe-mock-server';
+import { simulatePayment, SimulationRefused } from '../../scripts/simulate-payment';
 import { buildTenant } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
@@ -326,5 +327,35 @@ describe('POST /payments/webhooks/stripe', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('simulate-payment (development only)', () => {
+  let server: Server;
+  let api: string;
+
+  beforeAll(async () => {
+    server = createApp(stack.services).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it("posts a payment_intent.succeeded the webhook accepts, signed with the local secret, naming the invoice's tenant", async () => {
+    const tenant = await buildTenant();
+    const invoiceId = crypto.randomUUID();
+    const payment = { invoiceId, tenantId: tenant.id, amountMinor: 4_200, currency: 'EUR', api, webhookSecret: WEBHOOK_SECRET };
+    const answer = await simulatePayment(payment, { NODE_ENV: 'development' });
+    expect(answer).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'unmatched' } });
+    const [row] = await PaymentProviderEvent.findAll({ where: { invoiceId } });
+    expect(row).toMatchObject({ type: 'payment_intent.succeeded', tenantId: tenant.id });
+  });
+
+  it('refuses to run with NODE_ENV=production, posting nothing', async () => {
+    const invoiceId = crypto.randomUUID();
+    const payment = { invoiceId, tenantId: crypto.randomUUID(), amountMinor: 1, currency: 'EUR', api, webhookSecret: WEBHOOK_SECRET };
+    await expect(simulatePayment(payment, { NODE_ENV: 'production' })).rejects.toThrow(SimulationRefused);
+    expect(await PaymentProviderEvent.count({ where: { invoiceId } })).toBe(0);
   });
 });

@@ -3,10 +3,9 @@
  * talk to instead of Stripe. Found like the other servers (tools.ts): STRIPE_MOCK_PATH, then the
  * user-level cache, then a build from the Go module proxy into that cache (a minute or two).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, hasCommand, log } from './tools';
+import { buildGoModuleFromSource, cacheDir, hasCommand, log } from './tools';
 
 /**
  * v0.203.0 bundles the OpenAPI spec of API version 2026-08-26.dahlia, the version the `stripe`
@@ -32,20 +31,11 @@ export function resolveStripeMock(): string {
 /**
  * Built from the module's downloaded source as the main module (like promtool and Compose): its
  * go.mod has no replace directives today, and a main-module build keeps working if a release adds
- * some (`go install module@version` refuses them), with its own go.sum checking every dependency.
+ * some. The version is stamped as its release builds do (stripe-mock prints it and sends it as
+ * `Stripe-Mock-Version`).
  */
 function buildFromModuleSource(binary: string): void {
   log(`building stripe-mock ${STRIPE_MOCK_VERSION} from the Go module proxy (first run only, a minute or two)`);
-  const download = execFileSync('go', ['mod', 'download', '-json', `${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}`], { encoding: 'utf8' });
-  const sourceDir = (JSON.parse(download) as { Dir: string }).Dir;
-  fs.mkdirSync(path.dirname(binary), { recursive: true });
-  // Written beside the final name and renamed, so an interrupted build never leaves a binary that looks cached.
-  const partial = `${binary}.partial`;
-  execFileSync('go', ['build', '-trimpath', '-ldflags', '-w', '-o', partial, '.'], {
-    cwd: sourceDir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // The module cache is read-only: nothing may update go.mod or go.sum there.
-    env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' },
-  });
-  fs.renameSync(partial, binary);
+  const buildFlags = ['-trimpath', '-ldflags', `-w -X main.version=${STRIPE_MOCK_VERSION}`];
+  buildGoModuleFromSource({ module: STRIPE_MOCK_MODULE, version: STRIPE_MOCK_VERSION, pkg: '.', binary, buildFlags });
 }

@@ -148,6 +148,10 @@ async function main(): Promise<number> {
       ...smtp.env,
       API_PORT: String(port),
       JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      // The webhook route then checks signatures (every generated event is refused, 400); no call reaches Stripe.
+      STRIPE_SECRET_KEY: 'sk_test_contract',
+      STRIPE_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('hex')}`,
+      STRIPE_API_BASE: 'http://127.0.0.1:9',
       JWT_ACCESS_TTL_SECONDS: '3600',
       // Generated requests come from one address far faster than a person: the limits would
       // answer 429 to most of them and hide what the schemas say.

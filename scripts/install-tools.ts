@@ -7,6 +7,7 @@ import { resolveComposeCli } from './local/compose-cli';
 import { resolveKeycloak } from './local/keycloak';
 import { resolveMinio } from './local/minio';
 import { resolvePromtool } from './local/promtool';
+import { resolveStripeMock } from './local/stripe-mock';
 import { resolveTemporalServer } from './local/temporal-server';
 import { resolveTemporalCli, resolveTestServer } from './local/tools';
 
@@ -18,6 +19,7 @@ const TOOLS: Record<string, () => string | undefined> = {
   minio: resolveMinio,
   promtool: resolvePromtool,
   keycloak: () => resolveKeycloak() ?? 'none: company sign-in tests skipped',
+  'stripe-mock': resolveStripeMock,
 };
 
 const wanted = process.argv.slice(2);

@@ -7,8 +7,9 @@
 #                                  time-skipping test server, the Temporal server and its SQL tool,
 #                                  the Docker Compose CLI (checks docker-compose.yml), MinIO,
 #                                  promtool (checks the alert rules), Keycloak (the OpenID provider of
-#                                  the company sign-in tests) and Chromium
-#   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI only
+#                                  the company sign-in tests), stripe-mock (the payment provider's
+#                                  tests) and Chromium
+#   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
 #
 # First builds run side by side.
 set -euo pipefail
@@ -16,9 +17,9 @@ cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
 
 if [ "${1:-}" = "--stack" ]; then
-  tools=(temporal-cli)
+  tools=(temporal-cli stripe-mock)
 else
-  tools=(temporal-cli test-server temporal-server docker-compose minio promtool keycloak)
+  tools=(temporal-cli test-server temporal-server docker-compose minio promtool keycloak stripe-mock)
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

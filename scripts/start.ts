@@ -1,8 +1,8 @@
 /**
  * Starts the whole local stack on embedded defaults: PostgreSQL, the Temporal dev server with
- * its UI, a mail sink with a web mailbox, migrations and the demo seed, then the worker and the
- * API as child processes. Any of DATABASE_URL, TEMPORAL_ADDRESS or SMTP_HOST set in the
- * environment replaces the embedded piece. The worker and the API are restarted when they crash;
+ * its UI, a mail sink with a web mailbox, stripe-mock as the payment provider, migrations and the
+ * demo seed, then the worker and the API as child processes. Any of DATABASE_URL,
+ * TEMPORAL_ADDRESS, SMTP_HOST or STRIPE_SECRET_KEY set in the environment replaces the embedded piece. The worker and the API are restarted when they crash;
  * Ctrl-C stops everything it started.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { migrateUp } from '../src/models/migrator';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
 import { freePort, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
+import { startStripeMock } from './local/stripe-mock-server';
 import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
 import { resolveTemporalCli } from './local/tools';
 
@@ -38,9 +39,9 @@ async function portNear(preferred: number): Promise<number> {
   return free ? preferred : freePort();
 }
 
-function persistentSecret(file: string): string {
+function persistentSecret(file: string, prefix = ''): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const secret = crypto.randomBytes(32).toString('base64url');
+  const secret = `${prefix}${crypto.randomBytes(32).toString('base64url')}`;
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
@@ -167,6 +168,18 @@ async function main(): Promise<void> {
     mailbox = `http://127.0.0.1:${webPort}`;
   }
 
+  let payments = '(external Stripe: STRIPE_SECRET_KEY set)';
+  if (!env.STRIPE_SECRET_KEY) {
+    const stripeMock = await startStripeMock();
+    stops.unshift(() => stripeMock.stop());
+    say(`started stripe-mock on ${stripeMock.apiBase}`);
+    // stripe-mock takes any test key; the webhook secret is what `npm run simulate-payment` signs with.
+    env.STRIPE_SECRET_KEY = 'sk_test_insurflow_local';
+    env.STRIPE_API_BASE = stripeMock.apiBase;
+    env.STRIPE_WEBHOOK_SECRET ??= persistentSecret(path.join(DATA_DIR, 'stripe-webhook-secret'), 'whsec_');
+    payments = `stripe-mock ${stripeMock.apiBase} (webhook secret in .data/stripe-webhook-secret; npm run simulate-payment -- <invoiceId> …)`;
+  }
+
   env.JWT_SECRET ??= persistentSecret(path.join(DATA_DIR, 'jwt-secret'));
   env.API_PORT ??= String(await portNear(3000));
   env.WORKER_METRICS_PORT ??= String(await portNear(9464));
@@ -201,6 +214,7 @@ Insurflow is running${seeded.created ? ' (demo data created)' : ''}.
   Tracing        ${env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}
   Temporal UI    ${temporalUi}   (search: TenantId="<tenant id>")
   Mailbox        ${mailbox}
+  Payments       ${payments}
   PostgreSQL     ${env.DATABASE_URL!.replace(/:[^:@/]+@/, ':***@')}
 
   Demo users (password ${DEMO_PASSWORD}): ${demoEmail('tenant_admin')}, ${demoEmail('policyholder')}, … one per role,

@@ -3,10 +3,9 @@
  * Prometheus's own rule loader and evaluator. Found in this order: PROMTOOL_PATH, a copy in the
  * user-level cache, a build from the Go module proxy into that cache.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, hasCommand, log } from './tools';
+import { buildGoModuleFromSource, cacheDir, hasCommand, log } from './tools';
 
 /** Prometheus 3.x modules are versioned v0.3MM.P (v0.316.0 is Prometheus 3.16.0). */
 export const PROMTOOL_VERSION = 'v0.316.0';
@@ -31,19 +30,8 @@ export function resolvePromtool(): string {
  */
 function buildFromModuleSource(binary: string): void {
   log(`building promtool ${PROMTOOL_VERSION} from the Go module proxy (first run only, about 5 minutes)`);
-  const download = execFileSync('go', ['mod', 'download', '-json', `${PROMETHEUS_MODULE}@${PROMTOOL_VERSION}`], { encoding: 'utf8' });
-  const sourceDir = (JSON.parse(download) as { Dir: string }).Dir;
-  fs.mkdirSync(path.dirname(binary), { recursive: true });
-  // Written beside the final name and renamed, so an interrupted build never leaves a binary that looks cached.
-  const partial = `${binary}.partial`;
   // remove_all_sd leaves out Prometheus's service-discovery plugins (Kubernetes, AWS, Azure, …),
   // which rule checks and rule tests never use: the cold build takes minutes instead of most of an hour.
-  execFileSync('go', ['build', '-tags', 'remove_all_sd', '-trimpath', '-ldflags', '-w', '-o', partial, './cmd/promtool'], {
-    cwd: sourceDir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // The module cache is read-only: the build must not try to update go.mod or go.sum there. The
-    // module ships a go.work naming folders its module zip leaves out, so workspace mode is off.
-    env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' },
-  });
-  fs.renameSync(partial, binary);
+  const buildFlags = ['-tags', 'remove_all_sd', '-trimpath', '-ldflags', '-w'];
+  buildGoModuleFromSource({ module: PROMETHEUS_MODULE, version: PROMTOOL_VERSION, pkg: './cmd/promtool', binary, buildFlags });
 }

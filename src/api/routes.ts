@@ -30,6 +30,7 @@ import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
+import { paymentRoutes } from './payments/routes';
 import { platformAdminRoutes } from './platform/routes';
 import { userRoutes } from './users/routes';
 import { staffEmailRoutes } from './users/email-routes';
@@ -61,6 +62,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...planRoutes(),
     ...subscriptionRoutes(),
     ...premiumRoutes(),
+    ...paymentRoutes(),
     ...catalogRoutes(config),
     ...auditEventRoutes(),
     ...reportRoutes(),

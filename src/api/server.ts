@@ -2,6 +2,7 @@
 import { tracing } from './runtime/tracing';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { paymentServices } from '../domain/payments';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { flushAuthFailures } from '../services/auth-events';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const documents = await openDocumentStore(config.documents);
   const drain = { draining: false };
   const mailer = createSmtpMailer(config.smtp);
-  const services = { config, sequelize, temporal, logger, documents, mailer, tracer: tracing?.tracer, drain };
+  const payments = paymentServices(config);
+  const services = { config, sequelize, temporal, logger, documents, mailer, payments, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const server = app.listen(config.api.port, config.api.host, () => {

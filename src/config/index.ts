@@ -84,6 +84,8 @@ export interface Config {
   documents: DocumentStorage;
   /** How much a tenant may upload: documents per claim and bytes over all its claims. */
   documentQuota: DocumentQuota;
+  /** The payment provider (docs/premiums.md, Payment provider); unset: no payments are taken and its webhook route answers 404. */
+  stripe?: StripeSettings;
   logLevel: string;
   deadlines: Deadlines;
 }
@@ -110,6 +112,17 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** How long a request to the store may take before the API answers 503. */
   timeoutMs: number;
+}
+
+export interface StripeSettings {
+  secretKey: string;
+  /** The signing secret of the webhook endpoint (`whsec_…`), which every event's Stripe-Signature is checked against. */
+  webhookSecret: string;
+  /** Unset: Stripe itself; stripe-mock's address in local runs and tests. */
+  apiBase?: { protocol: 'http' | 'https'; host: string; port: number };
+  /** Each call's deadline; past it (retries included) the API answers 503. */
+  timeoutMs: number;
+  maxNetworkRetries: number;
 }
 
 export interface SmtpSettings {
@@ -535,6 +548,40 @@ const schema = Joi.object({
     .min(1)
     .max(Number.MAX_SAFE_INTEGER)
     .default(10 * 1024 ** 3),
+  STRIPE_SECRET_KEY: Joi.string()
+    .description(
+      'the Stripe secret key (`sk_…`) payments are taken with (docs/premiums.md, Payment provider); set with `STRIPE_WEBHOOK_SECRET` or neither; unset: no payment provider, and `POST /payments/webhooks/stripe` answers 404; the start command sets a test key for its stripe-mock',
+    )
+    .max(255)
+    .pattern(/^[\x21-\x7e]+$/),
+  STRIPE_WEBHOOK_SECRET: Joi.string()
+    .description(
+      "the signing secret of Insurflow's Stripe webhook endpoint (`whsec_…`), which every event's `Stripe-Signature` is checked against; the start command generates one into `.data/stripe-webhook-secret`",
+    )
+    .min(16)
+    .max(255)
+    .pattern(/^[\x21-\x7e]+$/),
+  STRIPE_API_BASE: Joi.string()
+    .description(
+      "where Stripe's API is reached, `http://127.0.0.1:12111` for stripe-mock (the start command and the tests set it); unset: Stripe itself",
+    )
+    .uri({ scheme: ['http', 'https'] })
+    .pattern(/^https?:\/\/[^/?#]+\/?$/, 'base URL')
+    .messages({ 'string.pattern.name': '"STRIPE_API_BASE" must be scheme, host and port only, e.g. http://127.0.0.1:12111' }),
+  STRIPE_TIMEOUT_MS: Joi.number()
+    .description('deadline of each call to Stripe; past it (and its retries) the request answers 503')
+    .integer()
+    .min(100)
+    .max(30_000)
+    .default(5000),
+  STRIPE_MAX_NETWORK_RETRIES: Joi.number()
+    .description(
+      'how often a call to Stripe that could not connect or timed out is retried (with the same idempotency key); few, so an unreachable Stripe answers 503 fast',
+    )
+    .integer()
+    .min(0)
+    .max(3)
+    .default(1),
   LOG_LEVEL: Joi.string().description('pino level').valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TEMPORAL_RPC_TIMEOUT_MS: Joi.number()
     .description("deadline of the API's Temporal calls that start, signal or describe")
@@ -565,6 +612,7 @@ const schema = Joi.object({
   RETRY_AFTER_SECONDS: Joi.number().description('`Retry-After` of a 503/504').integer().min(1).default(5),
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
+  .and('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
   .custom((value: Record<string, string>, helpers) =>
     value.PAYLOAD_CODEC_KEYS && !parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)?.has(value.PAYLOAD_CODEC_ACTIVE_KEY)
       ? helpers.error('codec.active')
@@ -580,6 +628,13 @@ const schema = Joi.object({
     'smtp.deadline': `SMTP_CONNECTION_TIMEOUT_MS + SMTP_GREETING_TIMEOUT_MS + SMTP_SOCKET_TIMEOUT_MS is {{#smtpDeadline}} ms; at most ${NOTIFICATION_DELIVERY_BUDGET_MS} ms`,
   })
   .unknown(true);
+
+/** `http://127.0.0.1:12111` as the Stripe SDK's protocol, host and port options. */
+function stripeApiBase(base: string): NonNullable<StripeSettings['apiBase']> {
+  const url = new URL(base);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 };
+}
 
 const PAYLOAD_KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -734,6 +789,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             timeoutMs: value.S3_TIMEOUT_MS,
           },
     documentQuota: { maxPerClaim: value.DOCUMENTS_MAX_PER_CLAIM, maxBytesPerTenant: value.DOCUMENTS_MAX_BYTES_PER_TENANT },
+    stripe: value.STRIPE_SECRET_KEY
+      ? {
+          secretKey: value.STRIPE_SECRET_KEY,
+          webhookSecret: value.STRIPE_WEBHOOK_SECRET,
+          apiBase: value.STRIPE_API_BASE ? stripeApiBase(value.STRIPE_API_BASE) : undefined,
+          timeoutMs: value.STRIPE_TIMEOUT_MS,
+          maxNetworkRetries: value.STRIPE_MAX_NETWORK_RETRIES,
+        }
+      : undefined,
     logLevel: value.LOG_LEVEL,
     deadlines: {
       temporalRpcMs: value.TEMPORAL_RPC_TIMEOUT_MS,

@@ -21,6 +21,8 @@ import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
 import { Invoice, PremiumPayment, PremiumRefund } from './invoice';
 import { Payment } from './payment';
+import { PaymentIntentRecord } from './payment-intent';
+import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
@@ -43,6 +45,8 @@ export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
 export { Invoice, PremiumPayment, PremiumRefund };
+export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
+export type { PaymentEventOutcome };
 export {
   ApiKey,
   AuditEvent,
@@ -96,6 +100,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
+  for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

@@ -59,9 +59,12 @@ export const idempotencyKeyReused = () =>
 /** The API itself is saturated (its password hashing queue is full): answered at once with Retry-After. */
 export const overloaded = (message: string) => new ApiError(503, 'overloaded', message);
 export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
+/** A body larger than the route takes (a route that reads its own body; the JSON parser's limit answers the same). */
+export const payloadTooLarge = (limitBytes: number) =>
+  new ApiError(413, 'payload_too_large', `The body is larger than this route takes (${limitBytes} bytes)`);
 export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
 
-export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3';
+export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3' | 'payment_provider';
 /** An outage, not a fault of the request: answered with Retry-After so the client comes back. */
 export const dependencyUnavailable = (dependency: Dependency) =>
   new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [

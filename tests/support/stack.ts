@@ -13,6 +13,7 @@ import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
+import { paymentServices } from '../../src/domain/payments';
 import type { Tracing } from '../../src/observability/tracing';
 import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
@@ -63,7 +64,16 @@ export async function startTestStack(
   const temporal = temporalClient(connection, config.temporal, options.tracing !== undefined);
   const documents = await openDocumentStore(config.documents);
   const mailer = createSmtpMailer(config.smtp);
-  const services: ApiServices = { config, sequelize: db.sequelize, temporal, logger, documents, mailer, tracer: options.tracing?.tracer };
+  const services: ApiServices = {
+    config,
+    sequelize: db.sequelize,
+    temporal,
+    logger,
+    documents,
+    mailer,
+    payments: paymentServices(config),
+    tracer: options.tracing?.tracer,
+  };
   const app = createApp(services);
   const server = app.listen(0, '127.0.0.1');
   const deps: ActivityDeps = {

@@ -1,12 +1,13 @@
 /**
- * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal or the S3 document
- * store) wherever they come from, so an outage answers 503 instead of 500 even on a path that
+ * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal, the S3 document
+ * store or the payment provider) wherever they come from, so an outage answers 503 instead of 500 even on a path that
  * does not go through temporalCall (which tells the worker apart from the server and unknown
  * outcomes, see there).
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ConnectionError, DatabaseError } from 'sequelize';
 import { DocumentStoreUnavailable } from '../../services/documents';
+import { PaymentProviderUnavailable } from '../../services/payments';
 import { ApiError, dependencyUnavailable } from '../../shared/errors';
 
 /** gRPC status codes of an unreachable or too slow server. */
@@ -32,5 +33,6 @@ export function dependencyErrorOf(err: unknown): ApiError | undefined {
   if (isDatabaseOutage(err)) return dependencyUnavailable('postgres');
   if (isTemporalOutage(err)) return dependencyUnavailable('temporal');
   if (err instanceof DocumentStoreUnavailable) return dependencyUnavailable('s3');
+  if (err instanceof PaymentProviderUnavailable) return dependencyUnavailable('payment_provider');
   return undefined;
 }

@@ -6,5 +6,10 @@ export const CODEC_PATH = '/codec';
  * for the Temporal UI, which can send the API's cookies (include-credentials) but not its tokens.
  */
 export const CODEC_SESSION_COOKIE = 'insurflow_codec_session';
+/**
+ * Stripe's webhook endpoint below API_PREFIX: its signature covers the exact bytes sent, so the
+ * JSON body parser leaves this path alone and the route reads the raw body itself (raw-body.ts).
+ */
+export const STRIPE_WEBHOOK_PATH = '/payments/webhooks/stripe';
 /** The GraphQL endpoint, beside the REST prefix (docs/graphql.md). */
 export const GRAPHQL_PATH = '/api/graphql';

@@ -30,6 +30,8 @@ export interface RouteState<I = unknown> {
   /** That token as the client sent it. */
   bearerToken: string;
   input: I;
+  /** The body as sent, on a route that reads it itself (middleware/raw-body.ts). */
+  rawBody?: Buffer;
 }
 
 export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { services: ApiServices };

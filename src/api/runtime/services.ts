@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config';
 import type { Logger } from '../../config/logger';
+import type { PaymentServices } from '../../domain/payments';
 import type { DocumentStore } from '../../services/documents';
 import type { Mailer } from '../../services/mailer';
 
@@ -16,6 +17,8 @@ export interface ApiServices {
   documents: DocumentStore;
   /** The account e-mails' sender (verification links, password resets, failed sign-ins). */
   mailer: Mailer;
+  /** The payment provider and what its webhook events do; absent when none is configured (no `STRIPE_SECRET_KEY`). */
+  payments?: PaymentServices;
   /** Present when tracing is on: every request then gets a server span. */
   tracer?: Tracer;
   /** The API process's stop in progress (server.ts): readiness turns off first. Absent in tests that never stop. */

@@ -1,0 +1,121 @@
+/**
+ * What becomes of a verified payment-provider event (docs/premiums.md, Payment provider): it is
+ * stored once, whoever delivers it how often, and handed to one dispatcher inside the same
+ * transaction, so an event is either recorded with its outcome or not at all (the provider then
+ * delivers it again).
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { PaymentEventOutcome } from '../../models';
+import type { HandledEventType, ProviderEvent } from '../../services/payments';
+
+/** An invoice as the dispatcher needs it: whose it is. */
+export interface InvoiceRef {
+  id: string;
+  tenantId: string;
+}
+
+/** An event whose invoice was found and belongs to the tenant the event names. */
+export interface MatchedPaymentEvent {
+  event: ProviderEvent;
+  invoice: InvoiceRef;
+  /** The transaction the event is recorded in: a handler's writes commit with it or not at all. */
+  transaction: Transaction;
+}
+
+export type PaymentEventCallback = (matched: MatchedPaymentEvent) => Promise<void>;
+
+/**
+ * How the invoice model takes payment events: where its invoices are found (locked in the
+ * event's transaction if it likes) and what each handled type does. Anything left out leaves the
+ * event recorded as `unmatched`.
+ */
+export interface PaymentEventWiring {
+  findInvoice?: (invoiceId: string, transaction: Transaction) => Promise<InvoiceRef | undefined>;
+  onPaymentSucceeded?: PaymentEventCallback;
+  onPaymentFailed?: PaymentEventCallback;
+  onRefunded?: PaymentEventCallback;
+  onDisputed?: PaymentEventCallback;
+}
+
+export type PaymentEventHandler = (event: ProviderEvent, transaction: Transaction) => Promise<PaymentEventOutcome>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Metadata is whatever the PaymentIntent was given: only an id shaped like ours can name an invoice or tenant. */
+const uuidOrNull = (value: string | undefined): string | null => (value && UUID.test(value) ? value.toLowerCase() : null);
+
+/**
+ * The one dispatcher: an event of a type Insurflow does not handle, or naming no invoice, an
+ * unknown one or another tenant's, is recorded and changes nothing; a matched one goes to its callback.
+ */
+export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): PaymentEventHandler {
+  const callbacks: Record<HandledEventType, PaymentEventCallback | undefined> = {
+    'payment_intent.succeeded': wiring.onPaymentSucceeded,
+    'payment_intent.payment_failed': wiring.onPaymentFailed,
+    'charge.refunded': wiring.onRefunded,
+    'charge.dispute.created': wiring.onDisputed,
+  };
+  return async (event, transaction) => {
+    if (!(event.type in callbacks)) return 'ignored_type';
+    const invoiceId = uuidOrNull(event.invoiceId);
+    if (!invoiceId) return 'no_invoice';
+    const callback = callbacks[event.type as HandledEventType];
+    if (!wiring.findInvoice || !callback) return 'unmatched';
+    const invoice = await wiring.findInvoice(invoiceId, transaction);
+    if (!invoice) return 'unknown_invoice';
+    // The tenant in the metadata must be the invoice's: an intent made for one tenant never pays another's invoice.
+    if (invoice.tenantId !== uuidOrNull(event.tenantId)) return 'other_tenant';
+    await callback({ event, invoice, transaction });
+    return 'applied';
+  };
+}
+
+export interface ReceivedEvent {
+  /** The provider had delivered this event before: nothing was done again. */
+  duplicate: boolean;
+  /** What became of it (of its first delivery, for a duplicate). */
+  outcome: PaymentEventOutcome | null;
+}
+
+/**
+ * Stores a verified event once and dispatches it, in one transaction. A concurrent delivery of the
+ * same event waits on the unique index and then finds it stored: one of them is processed.
+ */
+export async function receivePaymentEvent(
+  event: ProviderEvent,
+  deps: { sequelize: Sequelize; handleEvent: PaymentEventHandler },
+): Promise<ReceivedEvent> {
+  return deps.sequelize.transaction(async (transaction) => {
+    const inserted = await deps.sequelize.query<{ id: string }>(
+      `INSERT INTO payment_provider_events (provider, event_id, type, object_id, invoice_id, tenant_id, payload, received_at)
+       VALUES (:provider, :eventId, :type, :objectId, :invoiceId, :tenantId, :payload, now())
+       ON CONFLICT (provider, event_id) DO NOTHING
+       RETURNING id`,
+      {
+        type: QueryTypes.SELECT,
+        transaction,
+        replacements: {
+          provider: event.provider,
+          eventId: event.id,
+          type: event.type,
+          objectId: event.objectId ?? null,
+          invoiceId: uuidOrNull(event.invoiceId),
+          tenantId: uuidOrNull(event.tenantId),
+          payload: JSON.stringify(event.payload),
+        },
+      },
+    );
+    if (inserted.length === 0) {
+      const [first] = await deps.sequelize.query<{ outcome: PaymentEventOutcome | null }>(
+        'SELECT outcome FROM payment_provider_events WHERE provider = :provider AND event_id = :eventId',
+        { type: QueryTypes.SELECT, transaction, replacements: { provider: event.provider, eventId: event.id } },
+      );
+      return { duplicate: true, outcome: first?.outcome ?? null };
+    }
+    const outcome = await deps.handleEvent(event, transaction);
+    await deps.sequelize.query('UPDATE payment_provider_events SET outcome = :outcome, processed_at = now() WHERE id = :id', {
+      transaction,
+      replacements: { outcome, id: inserted[0].id },
+    });
+    return { duplicate: false, outcome };
+  });
+}

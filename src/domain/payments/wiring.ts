@@ -1,0 +1,26 @@
+/**
+ * The seam between the payment provider and the invoice model (docs/premiums.md, Payment
+ * provider): the one place the invoices' lookup and their payment, failure, refund and dispute
+ * commands are handed to the webhook dispatcher. Empty, every matched event is recorded as
+ * `unmatched`; with the invoice model wired, `findInvoice` finds (and locks) the invoice and
+ * `onPaymentSucceeded` applies the payment.
+ */
+import type { Config } from '../../config';
+import { createPaymentProvider, type PaymentProvider } from '../../services/payments';
+import { createPaymentEventHandler, type PaymentEventHandler, type PaymentEventWiring } from './events';
+
+export const INVOICE_MODEL_WIRING: PaymentEventWiring = {};
+
+/** The provider and what its events do, as a process (API, tests) holds them; undefined without a configured provider. */
+export interface PaymentServices {
+  provider: PaymentProvider;
+  handleEvent: PaymentEventHandler;
+}
+
+export function paymentServices(
+  config: Pick<Config, 'stripe'>,
+  wiring: PaymentEventWiring = INVOICE_MODEL_WIRING,
+): PaymentServices | undefined {
+  const provider = createPaymentProvider(config);
+  return provider ? { provider, handleEvent: createPaymentEventHandler(wiring) } : undefined;
+}

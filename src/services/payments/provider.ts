@@ -1,0 +1,102 @@
+/**
+ * The one interface Insurflow takes payments through (docs/premiums.md, Payment provider). Stripe
+ * implements it (stripe-provider.ts); another provider implements the same four calls. Amounts
+ * are integer minor units (cents) with an ISO 4217 currency, never floats.
+ */
+
+export interface PaymentIntentRequest {
+  invoiceId: string;
+  tenantId: string;
+  amountMinor: number;
+  /** ISO 4217, any case (Stripe takes lower case). */
+  currency: string;
+  /** Where the provider sends its receipt, when known. */
+  customerEmail?: string;
+}
+
+export interface ProviderPaymentIntent {
+  /** The provider's id (`pi_…`). */
+  id: string;
+  /** What the customer's browser confirms the payment with; secret to the payer, never logged. */
+  clientSecret: string | null;
+  status: string;
+  amountMinor: number;
+  currency: string;
+}
+
+export interface RefundRequest {
+  /** The payment to refund: a PaymentIntent (`pi_…`) or a charge (`ch_…`). */
+  paymentIntentId?: string;
+  chargeId?: string;
+  amountMinor: number;
+  /** One refund per key, however often the caller retries (the cancellation's own key, say). */
+  idempotencyKey: string;
+}
+
+export interface ProviderRefund {
+  id: string;
+  status: string;
+  amountMinor: number;
+}
+
+/** The event types whose outcome the invoice model cares about; any other verified event is recorded and ignored. */
+export const HANDLED_EVENT_TYPES = [
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'charge.refunded',
+  'charge.dispute.created',
+] as const;
+export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+
+/** A verified webhook event, reduced to what Insurflow reads of it. */
+export interface ProviderEvent {
+  provider: string;
+  /** The provider's event id (`evt_…`): events are deduplicated on it. */
+  id: string;
+  type: string;
+  /** The id of the object the event is about (`pi_…`, `ch_…`, `dp_…`), when it has one. */
+  objectId?: string;
+  /** As the PaymentIntent's metadata carried them (set by `createPaymentIntent`): untrusted until matched to an invoice. */
+  invoiceId?: string;
+  tenantId?: string;
+  /** What moved: received for a success, refunded for a refund, disputed for a dispute (minor units). */
+  amountMinor?: number;
+  currency?: string;
+  /** The PaymentIntent a charge or dispute belongs to. */
+  paymentIntentId?: string;
+  /** The event as it was signed. */
+  payload: Record<string, unknown>;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  /**
+   * The PaymentIntent of an invoice: the provider is sent an idempotency key derived from the
+   * invoice, so retries and concurrent calls create one intent (Stripe keeps a key 24 hours;
+   * beyond that the caller keeps the intent's id, see payment_intents).
+   */
+  createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent>;
+  retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent>;
+  createRefund(request: RefundRequest): Promise<ProviderRefund>;
+  /** The event the raw body carries if its signature header proves the provider sent it; throws InvalidWebhook otherwise. */
+  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;
+}
+
+/** The provider could not be reached or did not answer in time: the API answers 503 and records nothing. */
+export class PaymentProviderUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('The payment provider did not answer', { cause });
+    this.name = 'PaymentProviderUnavailable';
+  }
+}
+
+/** A webhook whose signature is missing, malformed, stale or wrong, or whose body is not an event. */
+export class InvalidWebhook extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InvalidWebhook';
+  }
+}
+
+/** The Stripe idempotency key of an invoice's PaymentIntent: one intent per invoice, whoever asks. */
+export const paymentIntentIdempotencyKey = (invoiceId: string) => `insurflow-invoice-${invoiceId}-payment-intent`;

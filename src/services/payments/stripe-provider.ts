@@ -1,0 +1,170 @@
+/**
+ * The payment provider on Stripe's official SDK, pinned to the API version the installed SDK
+ * (22.6.x) and stripe-mock v0.203 both speak. Calls have a short deadline and few retries, so an
+ * unreachable Stripe is a fast PaymentProviderUnavailable (503) rather than a request that hangs.
+ */
+import Stripe from 'stripe';
+import type { StripeSettings } from '../../config';
+import {
+  InvalidWebhook,
+  PaymentProviderUnavailable,
+  paymentIntentIdempotencyKey,
+  type PaymentIntentRequest,
+  type PaymentProvider,
+  type ProviderEvent,
+  type ProviderPaymentIntent,
+  type ProviderRefund,
+  type RefundRequest,
+} from './provider';
+
+/** The version every request names; a new SDK line (or stripe-mock) comes with a new version, changed here deliberately. */
+export const STRIPE_API_VERSION = '2026-08-26.dahlia';
+
+/** The metadata keys Insurflow puts on a PaymentIntent and reads back from its events. */
+export const METADATA = { invoiceId: 'insurflow_invoice_id', tenantId: 'insurflow_tenant_id' } as const;
+
+/** How old a signed event may be (Stripe's default, 5 minutes): an older one replayed by someone who captured it is refused. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export function createStripeProvider(settings: StripeSettings): PaymentProvider {
+  const stripe = new Stripe(settings.secretKey, {
+    apiVersion: STRIPE_API_VERSION,
+    timeout: settings.timeoutMs,
+    maxNetworkRetries: settings.maxNetworkRetries,
+    // No usage telemetry leaves the process with our requests.
+    telemetry: false,
+    ...(settings.apiBase ?? {}),
+  });
+
+  return {
+    name: 'stripe',
+
+    async createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent> {
+      const intent = await calling(() =>
+        stripe.paymentIntents.create(
+          {
+            amount: request.amountMinor,
+            currency: request.currency.toLowerCase(),
+            automatic_payment_methods: { enabled: true },
+            metadata: { [METADATA.invoiceId]: request.invoiceId, [METADATA.tenantId]: request.tenantId },
+            ...(request.customerEmail ? { receipt_email: request.customerEmail } : {}),
+          },
+          { idempotencyKey: paymentIntentIdempotencyKey(request.invoiceId) },
+        ),
+      );
+      return intentOf(intent);
+    },
+
+    async retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent> {
+      return intentOf(await calling(() => stripe.paymentIntents.retrieve(id)));
+    },
+
+    async createRefund(request: RefundRequest): Promise<ProviderRefund> {
+      if (!request.paymentIntentId === !request.chargeId) throw new Error('a refund names either a PaymentIntent or a charge');
+      const refund = await calling(() =>
+        stripe.refunds.create(
+          {
+            amount: request.amountMinor,
+            ...(request.paymentIntentId ? { payment_intent: request.paymentIntentId } : { charge: request.chargeId }),
+          },
+          { idempotencyKey: request.idempotencyKey },
+        ),
+      );
+      return { id: refund.id, status: refund.status ?? 'unknown', amountMinor: refund.amount };
+    },
+
+    verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
+      if (!signatureHeader) throw new InvalidWebhook('No Stripe-Signature header');
+      try {
+        stripe.webhooks.signature!.verifyHeader(rawBody, signatureHeader, settings.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
+      } catch (err) {
+        throw new InvalidWebhook(
+          err instanceof Stripe.errors.StripeSignatureVerificationError ? err.message : 'Unreadable Stripe-Signature header',
+        );
+      }
+      return eventOf(parsedEvent(rawBody));
+    },
+  };
+}
+
+/** Outages (no connection, a timeout, Stripe's own 5xx or rate limit) become PaymentProviderUnavailable; a refusal stays Stripe's error. */
+async function calling<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (
+      err instanceof Stripe.errors.StripeConnectionError ||
+      err instanceof Stripe.errors.StripeAPIError ||
+      err instanceof Stripe.errors.StripeRateLimitError
+    ) {
+      throw new PaymentProviderUnavailable(err);
+    }
+    throw err;
+  }
+}
+
+function intentOf(intent: Stripe.PaymentIntent): ProviderPaymentIntent {
+  return {
+    id: intent.id,
+    clientSecret: intent.client_secret,
+    status: intent.status,
+    amountMinor: intent.amount,
+    currency: intent.currency,
+  };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+const integer = (value: unknown): number | undefined => (Number.isSafeInteger(value) ? (value as number) : undefined);
+/** An expandable field: the id itself or the expanded object's id. */
+const idOf = (value: unknown): string | undefined =>
+  text(value) ?? (value && typeof value === 'object' ? text((value as { id?: unknown }).id) : undefined);
+
+interface SignedEvent {
+  id: string;
+  type: string;
+  data: { object: Record<string, unknown> };
+  [key: string]: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The signed body as an event: a signature proves who sent it, not that it is one (a test secret signs anything). */
+function parsedEvent(rawBody: Buffer): SignedEvent {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new InvalidWebhook('The signed body is not JSON');
+  }
+  if (!isRecord(body) || !text(body.id) || !text(body.type) || !isRecord(body.data) || !isRecord(body.data.object)) {
+    throw new InvalidWebhook('The signed body is not a Stripe event');
+  }
+  return body as SignedEvent;
+}
+
+/**
+ * What Insurflow reads of an event, whatever its type: the object's id, the invoice and tenant the
+ * PaymentIntent's metadata names (charges carry the intent's metadata too), and the amount that moved.
+ */
+function eventOf(event: SignedEvent): ProviderEvent {
+  const object = event.data.object;
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const amountByType: Record<string, unknown> = {
+    'payment_intent.succeeded': object.amount_received,
+    'payment_intent.payment_failed': object.amount,
+    'charge.refunded': object.amount_refunded,
+    'charge.dispute.created': object.amount,
+  };
+  return {
+    provider: 'stripe',
+    id: event.id,
+    type: event.type,
+    objectId: text(object.id),
+    invoiceId: text(metadata[METADATA.invoiceId]),
+    tenantId: text(metadata[METADATA.tenantId]),
+    amountMinor: integer(amountByType[event.type]),
+    currency: text(object.currency)?.toUpperCase(),
+    paymentIntentId: event.type.startsWith('payment_intent.') ? text(object.id) : idOf(object.payment_intent),
+    payload: event,
+  };
+}

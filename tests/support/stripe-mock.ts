@@ -1,0 +1,60 @@
+/**
+ * stripe-mock for the payment tests, behind a recording HTTP proxy: stripe-mock keeps no state and
+ * echoes little of what it was sent (no metadata), so the tests read what the SDK really sent
+ * (path, headers, form body) from the proxy, and what Stripe's API answered from stripe-mock.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
+
+export interface RecordedStripeRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The form-encoded body as sent (`amount=1234&metadata[insurflow_invoice_id]=…`), decoded into pairs. */
+  form: URLSearchParams;
+}
+
+export interface RecordedStripeMock {
+  /** The proxy's base URL, what STRIPE_API_BASE takes. */
+  apiBase: string;
+  mock: StripeMockServer;
+  requests: RecordedStripeRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
+  const mock = await startStripeMock();
+  const requests: RecordedStripeRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, form: new URLSearchParams(body.toString()) });
+      const upstream = http.request(`${mock.apiBase}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => req.socket.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiBase: `http://127.0.0.1:${port}`,
+    mock,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await mock.stop();
+    },
+  };
+}
+
+/** The environment that points an API at this stripe-mock with a webhook secret of the test's own. */
+export function stripeEnv(apiBase: string, webhookSecret: string): Record<string, string> {
+  return { STRIPE_SECRET_KEY: 'sk_test_insurflow', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
+}

@@ -7,15 +7,8 @@
 import { User } from '../../src/models';
 import { capturedLogger } from '../support/log-capture';
 import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
-import type { ReceivedMail } from '../support/smtp-sink';
+import { linkIn } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
-
-/** The link on a line of its own in a mail, to one of the pages. */
-export function linkIn(mail: ReceivedMail, page: string): URL {
-  const found = mail.text.split('\n').find((line) => line.startsWith('http') && new URL(line).pathname === page);
-  if (!found) throw new Error(`no link to ${page} in the e-mail "${mail.subject}"`);
-  return new URL(found);
-}
 
 describe('pages under /app over HTTP', () => {
   const log = capturedLogger('pages-test');

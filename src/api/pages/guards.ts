@@ -47,7 +47,7 @@ function sameSite(config: Config, ctx: Parameters<Middleware>[0]): boolean {
   if (site) return site === 'same-origin';
   const origin = ctx.get('Origin');
   if (!origin) return true;
-  // This server's own origin, as the request reached it (`ctx.origin` is the request's Origin header in Koa 3).
+  // This server's own origin, as the request reached it (spelled out: `ctx.origin` answered the request's Origin header when tried).
   return origin === new URL(config.api.publicUrl).origin || origin === `${ctx.protocol}://${ctx.host}`;
 }
 

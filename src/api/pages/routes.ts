@@ -135,10 +135,11 @@ function forgotForm(ctx: Context, error?: string, email?: string): void {
 export function pageRoutes(config: Config): Router {
   const router = new Router();
   const limit: Middleware = authAddressLimit(config);
-  const post = [...formPost(config), limit];
-  router.use(pageHeaders, pageErrors);
+  // Every page: its headers and its refusals as pages; a post: only a form from this site, counted per client.
+  const get = [pageHeaders, pageErrors];
+  const post = [...get, ...formPost(config), limit];
 
-  router.get(ACTION_PAGES.resetPassword, async (ctx) => {
+  router.get(ACTION_PAGES.resetPassword, ...get, async (ctx) => {
     const token = tokenOf(ctx);
     const link = await describeResetLink(token);
     if (link.problem) return resetLinkProblem(ctx, link.problem, link.tenantName);
@@ -172,7 +173,7 @@ export function pageRoutes(config: Config): Router {
     );
   });
 
-  router.get(ACTION_PAGES.verifyEmail, async (ctx) => {
+  router.get(ACTION_PAGES.verifyEmail, ...get, async (ctx) => {
     const token = tokenOf(ctx);
     const link = await describeVerificationLink(token);
     if (link.problem) return verifyLinkProblem(ctx, link.problem, link.tenantName);
@@ -197,7 +198,7 @@ export function pageRoutes(config: Config): Router {
     );
   });
 
-  router.get(FORGOT_PASSWORD_PAGE, (ctx) => forgotForm(ctx));
+  router.get(FORGOT_PASSWORD_PAGE, ...get, (ctx) => forgotForm(ctx));
   router.post(FORGOT_PASSWORD_PAGE, ...post, resetsPerAccountLimit(), async (ctx) => {
     const form = formAs(ctx, passwordResetBody);
     if (!form.value) {

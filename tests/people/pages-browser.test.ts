@@ -84,7 +84,8 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
   async function tabTo(page: Page, selector: string): Promise<void> {
     for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
-      if (await page.$eval(selector, (element) => element === document.activeElement)) return;
+      // Runs in the page: whether the focused element is the one named.
+      if (await page.evaluate(`document.activeElement === document.querySelector(${JSON.stringify(selector)})`)) return;
     }
     throw new Error(`Tab never reached ${selector}`);
   }

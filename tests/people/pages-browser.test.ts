@@ -11,22 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { execFileSync } from 'node:child_process';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { User } from '../../src/models';
 import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { chromiumPath } from '../support/chromium';
 import { startTestStack, TestStack } from '../support/stack';
 import { linkIn } from '../support/mailed-tokens';
-
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-    return found && fs.existsSync(found) ? found : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const chromium = chromiumPath();
 const itInBrowser = chromium ? it : it.skip;

@@ -83,6 +83,27 @@ function refusedToken(err: unknown, prefix: 'reset_token_' | 'verification_token
   throw err;
 }
 
+/** A kind of mailed link: how its page reads it, the prefix of its command's refusals, its page for a link that cannot be used. */
+interface LinkKind {
+  describe(token: string): Promise<MailedLink>;
+  refusals: 'reset_token_' | 'verification_token_';
+  problemPage(ctx: Context, problem: TokenProblem, tenantName: string | null): void;
+}
+
+/** Runs the link's command, then answers the page that says it is done, or the page of the link's problem if the command refused it. */
+async function useLink(ctx: Context, kind: LinkKind, token: string, command: () => Promise<void>, done: { title: string; body: SafeHtml }) {
+  try {
+    await command();
+  } catch (err) {
+    const problem = refusedToken(err, kind.refusals);
+    return kind.problemPage(ctx, problem, (await kind.describe(token)).tenantName);
+  }
+  show(ctx, 200, done.title, (await kind.describe(token)).tenantName, done.body);
+}
+
+const RESET_LINK: LinkKind = { describe: describeResetLink, refusals: 'reset_token_', problemPage: resetLinkProblem };
+const VERIFY_LINK: LinkKind = { describe: describeVerificationLink, refusals: 'verification_token_', problemPage: verifyLinkProblem };
+
 function resetForm(ctx: Context, link: MailedLink, token: string, error?: string): void {
   show(
     ctx,
@@ -157,20 +178,11 @@ export function pageRoutes(config: Config): Router {
       );
     }
     if (!form.value) throw badRequest('This form is incomplete or damaged');
-    try {
-      await confirmPasswordReset(form.value, depsOf(ctx));
-    } catch (err) {
-      const link = await describeResetLink(form.value.token);
-      return resetLinkProblem(ctx, refusedToken(err, 'reset_token_'), link.tenantName);
-    }
-    const { tenantName } = await describeResetLink(form.value.token);
-    show(
-      ctx,
-      200,
-      'Your password is set',
-      tenantName,
-      html`<p role="status">Your new password is set. Every other session has ended; log in with it now.</p>`,
-    );
+    const { token } = form.value;
+    await useLink(ctx, RESET_LINK, token, () => confirmPasswordReset(form.value, depsOf(ctx)), {
+      title: 'Your password is set',
+      body: html`<p role="status">Your new password is set. Every other session has ended; log in with it now.</p>`,
+    });
   });
 
   router.get(ACTION_PAGES.verifyEmail, ...get, async (ctx) => {
@@ -182,20 +194,10 @@ export function pageRoutes(config: Config): Router {
   router.post(ACTION_PAGES.verifyEmail, ...post, async (ctx) => {
     const form = formAs(ctx, verifyEmailBody);
     if (!form.value) throw badRequest('This form is incomplete or damaged');
-    try {
-      await verifyEmail(form.value, depsOf(ctx));
-    } catch (err) {
-      const link = await describeVerificationLink(form.value.token);
-      return verifyLinkProblem(ctx, refusedToken(err, 'verification_token_'), link.tenantName);
-    }
-    const { tenantName } = await describeVerificationLink(form.value.token);
-    show(
-      ctx,
-      200,
-      'Your address is confirmed',
-      tenantName,
-      html`<p role="status">Thank you: your e-mail address is confirmed. You can log in now.</p>`,
-    );
+    await useLink(ctx, VERIFY_LINK, form.value.token, () => verifyEmail(form.value, depsOf(ctx)), {
+      title: 'Your address is confirmed',
+      body: html`<p role="status">Thank you: your e-mail address is confirmed. You can log in now.</p>`,
+    });
   });
 
   router.get(FORGOT_PASSWORD_PAGE, ...get, (ctx) => forgotForm(ctx));

@@ -14,6 +14,7 @@ import { errorHandler } from './http/middleware/error-handler';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
+import { pageRoutes } from './pages/routes';
 import { buildOpenApi } from './openapi/document';
 import { API_PREFIX, CODEC_PATH, STRIPE_WEBHOOK_PATH } from './http/paths';
 import { allRoutes } from './routes';
@@ -65,6 +66,8 @@ export function createApp(services: ApiServices): Koa {
     }
     await next();
   });
+  // The pages under /app read forms, not JSON (src/api/pages/guards.ts), so they come before the JSON body parser.
+  app.use(pageRoutes(config).routes());
   const jsonBody = bodyParser({
     enableTypes: ['json'],
     jsonLimit: config.api.bodyLimit,

@@ -5,24 +5,13 @@
  * Needs a Chromium binary (Debian package `chromium`, or CHROMIUM_PATH); without one the test is
  * skipped and says so.
  */
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { execFileSync } from 'node:child_process';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
+import { chromiumPath } from '../support/chromium';
 import { startTestStack, TestStack } from '../support/stack';
-
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-    return found && fs.existsSync(found) ? found : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const chromium = chromiumPath();
 const itInBrowser = chromium ? it : it.skip;

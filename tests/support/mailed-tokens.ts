@@ -18,3 +18,10 @@ export function tokenIn(mail: ReceivedMail): string {
 export async function mailedToken(smtp: SmtpSink, to: string, subject: string, seen: ReceivedMail[] = []): Promise<string> {
   return tokenIn(await smtp.waitFor((m) => m.to.includes(to.toLowerCase()) && m.subject === subject && !seen.includes(m)));
 }
+
+/** The link on a line of its own in a mail, to the page at `pathname` (src/domain/action-links.ts). */
+export function linkIn(mail: ReceivedMail, pathname: string): URL {
+  const found = mail.text.split('\n').find((line) => line.startsWith('http') && new URL(line).pathname === pathname);
+  if (!found) throw new Error(`no link to ${pathname} in the e-mail "${mail.subject}"`);
+  return new URL(found);
+}

@@ -3,33 +3,17 @@
  * reset e-mail (always 202, so the answer never tells whether the account exists) and confirm it
  * with the e-mailed token (every session ends).
  */
-import crypto from 'node:crypto';
-import type { Context } from 'koa';
 import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/auth/commands';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
-import { rateLimit } from '../http/middleware/rate-limit';
 import { route, RouteSpec } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
-import { authAddressLimit, noStore } from './middleware';
+import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
 import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
-
-/** Reset e-mails per address and hour: enough for a lost e-mail, too few to flood a mailbox. */
-const RESETS_PER_ACCOUNT_PER_HOUR = 5;
-
-/** The account a reset request names, hashed: the rate-limit table holds no e-mail. */
-function accountOf(ctx: Context): string {
-  const email = (ctx.request.body as { email?: unknown } | undefined)?.email;
-  const normalised = typeof email === 'string' ? email.trim().toLowerCase() : '';
-  return crypto.createHash('sha256').update(normalised).digest('hex');
-}
 
 export function passwordRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  const resetsPerAccount = rateLimit(
-    { name: 'password-reset-account', points: RESETS_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600 },
-    accountOf,
-  );
+  const resetsPerAccount = resetsPerAccountLimit();
   return [
     route({
       method: 'post',

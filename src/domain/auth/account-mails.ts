@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from '../../config';
+import { actionLinkLines, forgotPasswordPage } from '../action-links';
 import type { Mailer } from '../../services/mailer';
 import type { CommandDeps } from '../command';
 
@@ -56,7 +57,8 @@ export function verifyAccountMail(config: Config, to: string, token: string, rep
       '',
       token,
       '',
-      `Send it to POST ${config.api.publicUrl}/api/v1/auth/verify-email as {"token": "…"}, then log in.`,
+      ...actionLinkLines(config, 'verifyEmail', token),
+      'Then log in.',
       IGNORE_IF_NOT_YOU,
     ],
   };
@@ -68,7 +70,7 @@ export function alreadyRegisteredMail(config: Config, to: string): AccountMail {
     subject: 'You already have an Insurflow account',
     lines: [
       'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',
-      `If it was you, log in (POST ${config.api.publicUrl}/api/v1/auth/login), or ask for a new password at POST ${config.api.publicUrl}/api/v1/auth/password-reset.`,
+      `If it was you, log in (POST ${config.api.publicUrl}/api/v1/auth/login), or ask for a new password at ${forgotPasswordPage(config)}`,
       'If it was not you, your account is unchanged and you need do nothing.',
     ],
   };
@@ -112,7 +114,7 @@ export function passwordResetMail(config: Config, user: { email: string; fullNam
       '',
       token,
       '',
-      `Send it with your new password to POST ${config.api.publicUrl}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}.`,
+      ...actionLinkLines(config, 'resetPassword', token),
       'If you did not ask for this, ignore this e-mail: your password stays as it is.',
     ],
   };

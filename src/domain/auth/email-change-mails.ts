@@ -1,5 +1,6 @@
 /** The e-mails of an address change: the link to the new address, and notices to the old one (and, for a change an admin made, the new). */
 import type { Config } from '../../config';
+import { actionLinkLines, forgotPasswordPage } from '../action-links';
 import type { AccountMail } from './account-mails';
 
 export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number, token: string): AccountMail {
@@ -24,7 +25,7 @@ export function emailChangeRequestedMail(config: Config, to: string, newEmail: s
     subject: 'Your Insurflow e-mail address is about to change',
     lines: [
       `Someone signed in to your Insurflow account, with your password, asked to change its address to ${newEmail}. It changes only once the link mailed there is followed.`,
-      `If it was not you, change your password now (POST ${config.api.publicUrl}/api/v1/auth/password, or a reset at POST ${config.api.publicUrl}/api/v1/auth/password-reset): that ends every other session, and the link works only for someone signed in to your account.`,
+      `If it was not you, change your password now (POST ${config.api.publicUrl}/api/v1/auth/password, or a reset at ${forgotPasswordPage(config)}): that ends every other session, and the link works only for someone signed in to your account.`,
     ],
   };
 }
@@ -51,7 +52,7 @@ export function confirmStaffAddressMail(config: Config, to: string, token: strin
       '',
       token,
       '',
-      `Send it to POST ${config.api.publicUrl}/api/v1/auth/verify-email as {"token": "…"}.`,
+      ...actionLinkLines(config, 'verifyEmail', token),
       'If this is not your account, ignore this e-mail and tell the company that uses Insurflow, if you know it.',
     ],
   };

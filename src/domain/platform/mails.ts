@@ -1,5 +1,6 @@
 /** The e-mails of platform administration: a new platform admin's first password, a tenant's suspension and reactivation. */
 import type { Config } from '../../config';
+import { actionLinkLines, newLinkLine } from '../action-links';
 import type { AccountMail } from '../auth/account-mails';
 
 export function setPasswordMail(config: Config, admin: { email: string; fullName: string }, token: string, ttlMs: number): AccountMail {
@@ -13,8 +14,9 @@ export function setPasswordMail(config: Config, admin: { email: string; fullName
       '',
       token,
       '',
-      `Send it with your new password to POST ${config.api.publicUrl}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}, then log in.`,
-      `If it has expired, ask for a new one at POST ${config.api.publicUrl}/api/v1/auth/password-reset.`,
+      ...actionLinkLines(config, 'resetPassword', token),
+      'Then log in.',
+      newLinkLine(config),
     ],
   };
 }

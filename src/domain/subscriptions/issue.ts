@@ -13,6 +13,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, forbidden, notFound, unprocessable } from '../../shared/errors';
 import type { CommandDeps } from '../command';
+import { actionLinkLines, newLinkLine } from '../action-links';
 import { tenantOf } from '../../access/core';
 
 /**
@@ -120,7 +121,6 @@ async function createPolicyholder(caller: AuthUser, holder: NewPolicyholder, dep
  */
 export async function mailSetPasswordLink(holder: User, policyNumber: string, deps: CommandDeps): Promise<void> {
   const token = await mintResetToken(holder.id, SET_PASSWORD_TTL_MS);
-  const url = deps.config.api.publicUrl;
   await deps.mailer.send({
     to: [holder.email],
     subject: 'Your insurance policy: set your Insurflow password',
@@ -132,8 +132,9 @@ export async function mailSetPasswordLink(holder: User, policyNumber: string, de
       '',
       token,
       '',
-      `Send it with your new password to POST ${url}/api/v1/auth/password-reset/confirm as {"token": "…", "newPassword": "…"}, then log in.`,
-      `If the token has expired, ask for a new one at POST ${url}/api/v1/auth/password-reset.`,
+      ...actionLinkLines(deps.config, 'resetPassword', token),
+      'Then log in.',
+      newLinkLine(deps.config),
     ].join('\n'),
     messageId: `<set-password-${holder.id}-${crypto.randomUUID()}@insurflow>`,
   });

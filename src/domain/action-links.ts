@@ -1,0 +1,46 @@
+/**
+ * The links mailed to a person who is asked to act (docs/pages.md): each opens a page the API
+ * serves under `/app/…` on its public URL (`API_PUBLIC_URL`), with the single-use token in the
+ * query string. The request log never writes a query string, and the pages answer with
+ * `Referrer-Policy: no-referrer`, so the token goes neither to the logs nor to another site.
+ */
+import type { Config } from '../config';
+
+/** The actions that have a page, by the path of that page below `/app`. */
+export const ACTION_PAGES = {
+  verifyEmail: '/app/verify-email',
+  resetPassword: '/app/reset-password',
+} as const;
+
+/** The page where anyone asks for a password reset link. */
+export const FORGOT_PASSWORD_PAGE = '/app/forgot-password';
+
+export type PersonAction = keyof typeof ACTION_PAGES;
+
+/** The link to the page where the holder of `token` does `action`. */
+export function actionLink(config: Pick<Config, 'api'>, action: PersonAction, token: string): string {
+  const url = new URL(ACTION_PAGES[action], config.api.publicUrl);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** What each mail says above its link: the one place for these sentences, until the mails come from templates. */
+const INVITATIONS: Record<PersonAction, string> = {
+  verifyEmail: 'Open this link to confirm the address:',
+  resetPassword: 'Open this link to choose your new password:',
+};
+
+/** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */
+export function actionLinkLines(config: Pick<Config, 'api'>, action: PersonAction, token: string): string[] {
+  return [INVITATIONS[action], actionLink(config, action, token)];
+}
+
+/** The page where anyone asks for a password reset link. */
+export function forgotPasswordPage(config: Pick<Config, 'api'>): string {
+  return new URL(FORGOT_PASSWORD_PAGE, config.api.publicUrl).toString();
+}
+
+/** Where someone whose password link has expired asks for a new one. */
+export function newLinkLine(config: Pick<Config, 'api'>): string {
+  return `If it has expired, ask for a new one at ${forgotPasswordPage(config)}`;
+}

@@ -1,0 +1,147 @@
+/**
+ * The pages a mailed link opens, in headless Chromium against the real API: the test asks for the
+ * real e-mail (SMTP sink), follows its link, fills the form by keyboard alone and checks the row
+ * changed; axe-core finds no serious or critical violation on any page. axe is injected into the
+ * page, which the API's CSP (scripts from its own origin only) would refuse: `setBypassCSP(true)`
+ * lifts it for this test's browser alone. Needs Chromium (Debian `chromium`, or CHROMIUM_PATH);
+ * without one the test is skipped and says so. With UPDATE_SCREENSHOTS=1 it saves each page to
+ * docs/screenshots/ (docs/pages.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { User } from '../../src/models';
+import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { chromiumPath } from '../support/chromium';
+import { startTestStack, TestStack } from '../support/stack';
+import { linkIn } from '../support/mailed-tokens';
+
+const chromium = chromiumPath();
+const itInBrowser = chromium ? it : it.skip;
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: unknown[];
+}
+
+describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no Chromium binary; install the Debian package chromium or set CHROMIUM_PATH)'}`, () => {
+  let stack: TestStack;
+  let server: Server;
+  let browser: Browser | undefined;
+  let origin: string;
+
+  beforeAll(async () => {
+    if (!chromium) return;
+    stack = await startTestStack();
+    server = stack.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await new Promise((resolve) => server.close(resolve));
+    await stack?.close();
+  });
+
+  /** The mailed link, on this test's server (the mail names the configured public URL, whose port is not this one). */
+  const onServer = (link: URL) => `${origin}${link.pathname}${link.search}`;
+
+  async function newPage(): Promise<Page> {
+    const page = await browser!.newPage();
+    await page.setViewport({ width: 720, height: 520 });
+    await page.setBypassCSP(true);
+    return page;
+  }
+
+  /** The page's serious and critical accessibility violations (none expected); saves its screenshot when asked. */
+  async function check(page: Page, name: string): Promise<AxeViolation[]> {
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+    }
+    await page.addScriptTag({ content: AXE });
+    const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  }
+
+  /** Moves the focus with Tab until it is on the element `selector` names (at most 10 presses). */
+  async function tabTo(page: Page, selector: string): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      // Runs in the page: whether the focused element is the one named.
+      if (await page.evaluate(`document.activeElement === document.querySelector(${JSON.stringify(selector)})`)) return;
+    }
+    throw new Error(`Tab never reached ${selector}`);
+  }
+
+  /** Presses Enter on the focused button and waits for the page the form's post answers. */
+  async function submitByKeyboard(page: Page, button = 'button[type=submit]') {
+    await tabTo(page, button);
+    const [answer] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    return answer;
+  }
+
+  itInBrowser('sets a password from the mailed link by keyboard alone; the new password works', async () => {
+    const tenant = await buildTenant({ name: 'Harbour Mutual' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'browser-reset@example.test' });
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === 'Reset your Insurflow password');
+
+    const page = await newPage();
+    const shown = await page.goto(onServer(linkIn(mail, '/app/reset-password')));
+    expect(shown?.status()).toBe(200);
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Harbour Mutual');
+    expect(await check(page, 'reset-password')).toEqual([]);
+
+    // Too short first: the form comes back with the error tied to the field.
+    await tabTo(page, '#newPassword');
+    await page.keyboard.type('short');
+    expect((await submitByKeyboard(page))?.status()).toBe(400);
+    expect(await page.$eval('#newPassword', (input) => input.getAttribute('aria-describedby'))).toBe('newPassword-hint newPassword-error');
+    expect(await check(page, 'reset-password-error')).toEqual([]);
+
+    // The field has the focus again (autofocus on the invalid field).
+    await page.keyboard.type('Browser-chosen-1');
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('Your new password is set');
+    expect(await check(page, 'reset-password-done')).toEqual([]);
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: 'Browser-chosen-1' }).expect(200);
+
+    // The link again: it says it was used and offers the next step, reachable by keyboard.
+    await page.goto(onServer(linkIn(mail, '/app/reset-password')));
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('already been used');
+    expect(await check(page, 'link-used')).toEqual([]);
+    await tabTo(page, 'a[href="/app/forgot-password"]');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    expect(await check(page, 'forgot-password')).toEqual([]);
+    await page.close();
+  });
+
+  itInBrowser('confirms an address from the mailed link by keyboard alone; the account starts working', async () => {
+    const tenant = await buildTenant({ slug: 'browser-verify', name: 'Lighthouse Insurance' });
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: 'browser-verify@example.test', password: TEST_PASSWORD, fullName: 'Bea Rowser' })
+      .expect(202);
+    const mail = await stack.smtp.waitFor(
+      (m) => m.to.includes('browser-verify@example.test') && m.subject === 'Activate your Insurflow account',
+    );
+
+    const page = await newPage();
+    expect((await page.goto(onServer(linkIn(mail, '/app/verify-email'))))?.status()).toBe(200);
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Lighthouse Insurance');
+    expect(await check(page, 'verify-email')).toEqual([]);
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('your e-mail address is confirmed');
+    expect(await check(page, 'verify-email-done')).toEqual([]);
+    expect((await User.findOne({ where: { email: 'browser-verify@example.test' } }))!.emailVerifiedAt).not.toBeNull();
+    await stack.api.post('/api/v1/auth/login').send({ email: 'browser-verify@example.test', password: TEST_PASSWORD }).expect(200);
+    await page.close();
+  });
+});

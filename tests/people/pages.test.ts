@@ -1,0 +1,146 @@
+/**
+ * The pages a mailed link opens (src/api/pages), over HTTP without a browser: the mail carries a
+ * link instead of an API instruction, and the hostile cases: reflected input comes back escaped,
+ * the token never leaves in a Referer nor in the request log, a form posted twice acts once, a
+ * post from another site is refused.
+ */
+import { User } from '../../src/models';
+import { capturedLogger } from '../support/log-capture';
+import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { linkIn } from '../support/mailed-tokens';
+import { startTestStack, TestStack } from '../support/stack';
+
+describe('pages under /app over HTTP', () => {
+  const log = capturedLogger('pages-test');
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ logger: log.logger });
+  });
+  afterAll(() => stack?.close());
+
+  async function resetLinkFor(email: string): Promise<URL> {
+    await stack.api.post('/api/v1/auth/password-reset').send({ email }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Reset your Insurflow password');
+    expect(mail.text).not.toContain('POST ');
+    return linkIn(mail, '/app/reset-password');
+  }
+
+  const form = (path: string) => stack.api.post(path).type('form').set('Sec-Fetch-Site', 'same-origin');
+
+  it('mails a link to the page, which shows the company and a labelled form; a double post sets the password once', async () => {
+    const tenant = await buildTenant({ name: 'Acme <Mutual> & Sons' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'pages-reset@example.test' });
+    const link = await resetLinkFor(user.email);
+    expect(link.origin).toBe(new URL(stack.config.api.publicUrl).origin);
+
+    const shown = await stack.api.get(`${link.pathname}${link.search}`).expect(200);
+    expect(shown.headers['referrer-policy']).toBe('no-referrer');
+    expect(shown.headers['cache-control']).toBe('no-store');
+    expect(shown.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(shown.text).toContain('Acme &lt;Mutual&gt; &amp; Sons');
+    expect(shown.text).toContain('<label for="newPassword">New password</label>');
+    expect(shown.text).not.toContain('<script');
+
+    const token = link.searchParams.get('token')!;
+    const first = await form('/app/reset-password').send({ token, newPassword: 'Page-chosen-1' }).expect(200);
+    expect(first.text).toContain('Your new password is set');
+    const second = await form('/app/reset-password').send({ token, newPassword: 'Page-chosen-2' }).expect(410);
+    expect(second.text).toContain('This link has already been used');
+    expect(second.text).toContain('href="/app/forgot-password"');
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: 'Page-chosen-1' }).expect(200);
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: 'Page-chosen-2' }).expect(401);
+
+    // The request log has the route, never the token of the URL or the form.
+    expect(log.raw()).toContain('/app/reset-password');
+    expect(log.raw()).not.toContain(token);
+  });
+
+  it('reflects a hostile token escaped, and refuses a damaged or oversized one with a 400 page', async () => {
+    const hostile = '"><script>alert(1)</script>';
+    const shown = await stack.api.get(`/app/reset-password?token=${encodeURIComponent(hostile)}`).expect(400);
+    expect(shown.type).toBe('text/html');
+    expect(shown.text).not.toContain('<script>');
+    expect(shown.text).toContain('This link is not valid');
+
+    // A too-short password re-renders the form with the (hostile) token escaped in its hidden field.
+    const again = await form('/app/reset-password').send({ token: hostile, newPassword: 'x' }).expect(400);
+    expect(again.text).not.toContain('<script>');
+    expect(again.text).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(again.text).toMatch(/aria-describedby="newPassword-hint newPassword-error"/);
+    expect(again.text).toContain('role="alert"');
+
+    await stack.api.get(`/app/reset-password?token=${'a'.repeat(201)}`).expect(400);
+    await stack.api.get('/app/reset-password?token=a&token=b').expect(400);
+    await stack.api.get('/app/verify-email').expect(400);
+  });
+
+  it('refuses a post from another site (403) or not as a form (415), and changes nothing', async () => {
+    const user = await buildUser({ email: 'pages-csrf@example.test' });
+    const token = (await resetLinkFor(user.email)).searchParams.get('token')!;
+    const before = (await User.findByPk(user.id))!.passwordHash;
+
+    const crossSite = await stack.api
+      .post('/app/reset-password')
+      .type('form')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ token, newPassword: 'Attacker-set-1' })
+      .expect(403);
+    expect(crossSite.text).toContain('can only be sent from its own page');
+    await stack.api
+      .post('/app/reset-password')
+      .type('form')
+      .set('Origin', 'https://evil.example')
+      .send({ token, newPassword: 'Attacker-set-1' })
+      .expect(403);
+    // With no-referrer, a browser posts `Origin: null`: only alongside Sec-Fetch-Site: same-origin.
+    await stack.api
+      .post('/app/reset-password')
+      .type('form')
+      .set('Origin', 'null')
+      .send({ token, newPassword: 'Attacker-set-1' })
+      .expect(403);
+    await stack.api
+      .post('/app/reset-password')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ token, newPassword: 'Attacker-set-1' })
+      .expect(415);
+    expect((await User.findByPk(user.id))!.passwordHash).toBe(before);
+
+    // The same token still works from the page's own origin.
+    await form('/app/reset-password').set('Origin', 'null').send({ token, newPassword: 'Owner-set-123' }).expect(200);
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: 'Owner-set-123' }).expect(200);
+  });
+
+  it('verifies an address from the mailed link once; the page itself (a mail scanner fetching it) changes nothing', async () => {
+    const tenant = await buildTenant({ slug: 'pages-verify', name: 'Verify Mutual' });
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: 'pages-verify@example.test', password: TEST_PASSWORD, fullName: 'Vera Fy' })
+      .expect(202);
+    const mail = await stack.smtp.waitFor(
+      (m) => m.to.includes('pages-verify@example.test') && m.subject === 'Activate your Insurflow account',
+    );
+    expect(mail.text).not.toContain('POST ');
+    const link = linkIn(mail, '/app/verify-email');
+    const shown = await stack.api.get(`${link.pathname}${link.search}`).expect(200);
+    expect(shown.text).toContain('Verify Mutual');
+    expect((await User.findOne({ where: { email: 'pages-verify@example.test' } }))!.emailVerifiedAt).toBeNull();
+
+    const token = link.searchParams.get('token')!;
+    await form('/app/verify-email').send({ token }).expect(200);
+    const again = await form('/app/verify-email').send({ token }).expect(410);
+    expect(again.text).toContain('already been used');
+    expect((await User.findOne({ where: { email: 'pages-verify@example.test' } }))!.emailVerifiedAt).not.toBeNull();
+  });
+
+  it('asks for a new password link from the page, answering the same whether or not the address has an account', async () => {
+    const user = await buildUser({ email: 'pages-forgot@example.test' });
+    const known = await form('/app/forgot-password').send({ email: user.email }).expect(202);
+    const unknown = await form('/app/forgot-password').send({ email: 'nobody-here@example.test' }).expect(202);
+    expect(unknown.text).toBe(known.text);
+    await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === 'Reset your Insurflow password');
+    const bad = await form('/app/forgot-password').send({ email: '<b>not an address</b>' }).expect(400);
+    expect(bad.text).toContain('value="&lt;b&gt;not an address&lt;/b&gt;"');
+  });
+});

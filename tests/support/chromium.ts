@@ -1,0 +1,13 @@
+/** The Chromium binary the browser tests drive (Debian package `chromium`, or CHROMIUM_PATH), if the machine has one. */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+export function chromiumPath(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+    return found && fs.existsSync(found) ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -188,6 +188,9 @@ describe('subscriptions API with the workflow on the dev server', () => {
       state: { status: 'cancelled', changeInProgress: null },
     });
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', cancelledById: owner.id });
+    const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
+    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
+    // The run settles the cancelled term's invoices (docs/premiums.md, Refunds) before it ends.
     const trail = await stack.api
       .get(`/api/v1/audit-events?entityType=subscription&entityId=${id}`)
       .set('Authorization', auth.admin)
@@ -196,9 +199,8 @@ describe('subscriptions API with the workflow on the dev server', () => {
       'subscription.create',
       'subscription.activate',
       'subscription.cancel',
+      'subscription.refund',
     ]);
-    const handle = stack.temporal.workflow.getHandle(`subscription-${id}`);
-    await expect(resultOf(handle)).resolves.toMatchObject({ status: 'cancelled' });
     await recordHistory(handle, 'subscriptionWorkflow-cancel-while-activating');
   });
 
@@ -242,8 +244,9 @@ describe('subscriptions API with the workflow on the dev server', () => {
       ['subscription.create', { type: 'user', id: owner.id }],
       ['subscription.activate', { type: 'workflow', id: workflowId }],
       ['subscription.cancel', { type: 'user', id: admin.id }],
+      ['subscription.refund', { type: 'workflow', id: workflowId }],
     ]);
-    expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId]);
+    expect(trail.body.items.slice(1).map((e: { workflowId: string }) => e.workflowId)).toEqual([workflowId, workflowId, workflowId]);
     expect(trail.body.items[2].changes).toMatchObject({
       status: { before: 'active', after: 'cancelled' },
       cancellationReason: { before: null, after: reason },

@@ -5,6 +5,7 @@ import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
+import { mfaRoutes } from './auth/mfa-routes';
 import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './catalog/categories/routes';
@@ -37,6 +38,7 @@ export function allRoutes(config: Config): RouteSpec[] {
   return [
     ...authRoutes(config),
     ...passwordRoutes(config),
+    ...mfaRoutes(config),
     ...emailChangeRoutes(config),
     ...userRoutes(),
     ...staffEmailRoutes(),

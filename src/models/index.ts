@@ -16,6 +16,7 @@ import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance
 import { EmailVerificationToken, type RequestedAccount, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
+import { MfaChallenge, MfaRecoveryCode, UserMfa, type MfaChallengePurpose } from './mfa';
 import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
@@ -39,6 +40,8 @@ export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
 export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
 export { BulkOperation, BulkOperationItem };
+export { MfaChallenge, MfaRecoveryCode, UserMfa };
+export type { MfaChallengePurpose };
 export {
   ApiKey,
   AuditEvent,
@@ -87,6 +90,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
   for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

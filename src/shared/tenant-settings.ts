@@ -24,6 +24,8 @@ export interface TenantSettingsValues {
   timeZone: string;
   /** Saved reports with a schedule the tenant may keep, paused ones included (docs/reports.md, Quota). */
   scheduledReportDefinitionsMax: number;
+  /** Staff (every tenant role but policyholder) must have a second factor to sign in (docs/accounts.md, Second factor). */
+  mfaRequiredForStaff: boolean;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -43,6 +45,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   complianceWebhookUrl: null,
   timeZone: 'UTC',
   scheduledReportDefinitionsMax: 20,
+  mfaRequiredForStaff: false,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -87,4 +90,7 @@ export const TENANT_SETTINGS_KEYS = {
     .min(0)
     .max(SCHEDULED_REPORT_DEFINITIONS_CEILING)
     .description('Saved reports with a schedule the tenant may keep, paused ones included; 0 allows none'),
+  mfaRequiredForStaff: Joi.boolean().description(
+    'Staff must sign in with a second factor (TOTP); one without is told to enrol at their next sign-in. Policyholders are not concerned',
+  ),
 };

@@ -11,7 +11,6 @@ import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected 
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import {
   issueAccessToken,
-  issueTokenPair,
   RefreshTokenRejected,
   revokeAllSessions,
   revokeByRawToken,
@@ -30,6 +29,8 @@ import {
   sendAccountMail,
   verifyAccountMail,
 } from './account-mails';
+import { secondStepOf, type SignInStep } from './mfa';
+import { ownerSource, startSession } from './sessions';
 
 /** An account as it is asked for, its password already hashed. */
 export interface NewAccount {
@@ -74,12 +75,6 @@ export function requestAccountByMail(
     );
   });
 }
-
-/** The audit source of a change the account's owner makes before signing in: the owner, through this request. */
-const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSource => ({
-  actor: { type: 'user', id: user.id },
-  requestId: deps.auditSource.requestId,
-});
 
 /** Signs up as a policyholder of an active tenant (an unknown tenant is 404); the account works once its address is proven. */
 export const registerPolicyholder: PublicCommand<{ tenantSlug: string; email: string; password: string; fullName: string }, void> = async (
@@ -164,12 +159,14 @@ function hashForUnknownUser(hashing: CommandDeps['config']['passwordHashing']): 
 
 /**
  * Signs in with e-mail and password. Wrong passwords slow down the client that sends them, never
- * the account for everyone; once they do, the owner is told by mail, once per window.
+ * the account for everyone; once they do, the owner is told by mail, once per window. A user with
+ * a second factor gets a challenge to answer with a code instead of tokens (./mfa.ts), and staff
+ * whose tenant requires one but who have none an enrolment token.
  */
-export const logIn: PublicCommand<{ email: string; password: string; attempts: LoginAttempts }, { user: User; tokens: TokenPair }> = async (
-  { email, password, attempts },
-  deps,
-) => {
+export const logIn: PublicCommand<
+  { email: string; password: string; attempts: LoginAttempts },
+  { user: User; tokens: TokenPair } | SignInStep
+> = async ({ email, password, attempts }, deps) => {
   const { config } = deps;
   const { hasFailures } = await attempts.assertAllowed();
   const user = await User.findOne({ where: { email }, ...WITH_TENANT_STATUS });
@@ -195,8 +192,13 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
   }
   if (hasFailures) await attempts.reset();
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
-  await user.update({ lastLoginAt: new Date(), ...rehashed });
-  return { user, tokens: await issueTokenPair(config.jwt, user) };
+  // An enrolled second factor, or a tenant that requires one, makes the password only the first step.
+  const secondStep = await secondStepOf(user);
+  if (secondStep) {
+    if (rehashed.passwordHash) await user.update(rehashed);
+    return secondStep;
+  }
+  return startSession(deps, user, rehashed);
 };
 
 /** Exchanges a refresh token for a new pair; the old one is used up (401 for one that is not usable). */

@@ -20,6 +20,7 @@ import * as documentQuotas from './0018-document-quotas';
 import * as emailVerification from './0019-email-verification';
 import * as unverifiedAddresses from './0034-unverified-addresses';
 import * as apiKeys from './0035-api-keys';
+import * as mfa from './0037-mfa';
 import * as issuedPolicies from './0020-issued-policies';
 import * as tenantSuspensionEmailChange from './0021-tenant-suspension-email-change';
 import * as claimNotesDocumentsUpkeep from './0022-claim-notes-documents-upkeep';
@@ -68,4 +69,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0032-report-recipients-owner', ...reportRecipientsOwner },
   { name: '0034-unverified-addresses', ...unverifiedAddresses },
   { name: '0035-api-keys', ...apiKeys },
+  { name: '0037-mfa', ...mfa },
 ];

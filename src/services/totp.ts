@@ -3,6 +3,11 @@
  * steps, 6 digits, SHA-1: what every authenticator app reads from an `otpauth://` URI) through
  * otplib, and the recovery codes.
  *
+ * otplib's own entry point loads its default plugins, whose dependencies (@scure/base,
+ * @noble/hashes) are ESM only: Node 24 requires them, jest cannot without
+ * --experimental-vm-modules. So this module takes otplib's TOTP and URI packages (CommonJS
+ * builds, the same release) with HMAC from node:crypto and base32 (RFC 4648) from ./base32.ts.
+ *
  * A TOTP secret must be read back to check a code, so it cannot be hashed: it is stored encrypted
  * with AES-256-GCM under a key derived (HKDF-SHA256) from JWT_SECRET, which lives in the
  * environment, never in the database: a dump of the database alone gives no secret. The user's ID
@@ -14,8 +19,11 @@
  * is enough: no offline guess is cheap enough to matter, and a slow one would cost every check.
  */
 import crypto from 'node:crypto';
-import { generateSecret, generateURI, verify } from 'otplib';
+import { createBase32Plugin, createCryptoPlugin } from '@otplib/core';
+import { verify } from '@otplib/totp';
+import { generateTOTP } from '@otplib/uri';
 import type { Config } from '../config';
+import { base32Decode, base32Encode } from './base32';
 import { hashToken } from './single-use-tokens';
 
 export const TOTP_ISSUER = 'Insurflow';
@@ -40,11 +48,24 @@ function secretKeyOf(config: Config['jwt']): Buffer {
   return key;
 }
 
-/** A new TOTP secret (20 random bytes, base32, as authenticator apps take it). */
-export const newTotpSecret = (): string => generateSecret();
+/** otplib's plugins: HMAC and random bytes from node:crypto, base32 as RFC 4648 says. */
+export const TOTP_PLUGINS = {
+  crypto: createCryptoPlugin({
+    name: 'node',
+    hmac: (algorithm, key, data) => new Uint8Array(crypto.createHmac(algorithm, key).update(data).digest()),
+    randomBytes: (length) => new Uint8Array(crypto.randomBytes(length)),
+  }),
+  base32: createBase32Plugin({ name: 'rfc4648', encode: base32Encode, decode: base32Decode }),
+};
+
+/** 160 bits, the HMAC-SHA1 block RFC 4226 recommends. */
+const SECRET_BYTES = 20;
+
+/** A new TOTP secret, base32 as authenticator apps take it. */
+export const newTotpSecret = (): string => base32Encode(crypto.randomBytes(SECRET_BYTES));
 
 /** What an authenticator app scans: issuer Insurflow, labelled with the account's e-mail. */
-export const otpauthUri = (email: string, secret: string): string => generateURI({ issuer: TOTP_ISSUER, label: email, secret });
+export const otpauthUri = (email: string, secret: string): string => generateTOTP({ issuer: TOTP_ISSUER, label: email, secret });
 
 /** The secret as stored: `v1.` then base64url of IV ‖ ciphertext ‖ tag, bound to its user. */
 export function encryptTotpSecret(config: Config['jwt'], userId: string, secret: string): string {
@@ -78,6 +99,7 @@ export function decryptTotpSecret(config: Config['jwt'], userId: string, stored:
  */
 export async function totpStepOf(secret: string, code: string, lastUsedStep: number | null): Promise<number | null> {
   const result = await verify({
+    ...TOTP_PLUGINS,
     secret,
     token: code,
     epochTolerance: TOTP_TOLERANCE_SECONDS,

@@ -326,6 +326,25 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     expect(await events(user, 'mfa.disabled')).toEqual([expect.objectContaining({ changes: { proof: { before: null, after: 'totp' } } })]);
   });
 
+  it("a tenant admin removes a staff member's second factor, audited; not another tenant's user's, not their own", async () => {
+    const { user } = await enrolled();
+    const other = await buildTenant({ name: 'Elsewhere Mutual' });
+    const otherAdmin = await buildUser({ role: 'tenant_admin', tenantId: other.id });
+    const manager = await buildUser({ role: 'claims_manager', tenantId: tenant.id });
+    const reset = (caller: User, id = user.id) =>
+      stack.api.delete(`/api/v1/users/${id}/mfa`).set('Authorization', bearer(stack.config, caller));
+    await reset(otherAdmin).expect(404);
+    await reset(manager).expect(403);
+    await reset(admin, admin.id).expect(422);
+    expect(await UserMfa.findByPk(user.id)).not.toBeNull();
+
+    await reset(admin).expect(204);
+    expect(await MfaRecoveryCode.count({ where: { userId: user.id } })).toBe(0);
+    expect(await events(user, 'mfa.reset')).toEqual([expect.objectContaining({ actorId: admin.id, tenantId: tenant.id })]);
+    expect(Object.keys((await login(user).expect(200)).body).sort()).toEqual(['tokens', 'user']);
+    await reset(admin).expect(409);
+  });
+
   it('lets no policyholder enrol, and nobody without a session', async () => {
     const holder = await buildUser({ role: 'policyholder', tenantId: tenant.id });
     await stack.api.post('/api/v1/auth/mfa/enrolment').set('Authorization', bearer(stack.config, holder)).expect(403);

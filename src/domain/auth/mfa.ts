@@ -14,6 +14,8 @@
  * up) and, through the transport's `CodeAttempts`, per user.
  */
 import type { Transaction } from 'sequelize';
+import { findVisible } from '../../access/core';
+import { userAccess } from '../../access/users';
 import { MfaChallenge, MfaRecoveryCode, TenantSettings, User, UserMfa, type MfaChallengePurpose } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
@@ -29,7 +31,7 @@ import {
   otpauthUri,
   totpStepOf,
 } from '../../services/totp';
-import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, wrongMfaCode } from '../../shared/errors';
+import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, unprocessable, wrongMfaCode } from '../../shared/errors';
 import { isStaff, ROLES, type Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { ownerSource, startSession } from './sessions';
@@ -322,6 +324,24 @@ export const regenerateRecoveryCodes: Command<{ code: string; attempts: CodeAtte
     },
   );
   return { recoveryCodes };
+};
+
+/**
+ * A tenant admin removes a user's second factor (a lost phone and lost recovery codes): the user
+ * signs in with the password alone, or enrols again if the tenant requires it. Another tenant's
+ * user is 404; the admin's own is refused (422): that goes through `disableMfa`, with a code, so a
+ * stolen session of an admin cannot remove the admin's second factor.
+ */
+export const resetUserMfa: Command<{ id: string }, void> = async (caller, { id }, deps) => {
+  const user = await findVisible(caller, userAccess, id);
+  if (user.id === caller.id) throw unprocessable('Remove your own second factor with a code: POST /auth/mfa/disable');
+  await deps.sequelize.transaction(async (transaction) => {
+    const mfa = await lockedMfa(user.id, transaction);
+    if (!mfa) throw conflict('This user has no second factor');
+    await MfaRecoveryCode.destroy({ where: { userId: user.id }, transaction });
+    await mfa.destroy({ transaction });
+    await recordAudit(deps.auditSource, userEvent(user, 'mfa.reset', { enrolled: mfa.enrolledAt !== null }), transaction);
+  });
 };
 
 const usable = (challenge: MfaChallenge | null): challenge is MfaChallenge =>

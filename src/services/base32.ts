@@ -22,7 +22,8 @@ export function base32Decode(text: string): Uint8Array {
   const out: number[] = [];
   let buffer = 0;
   let bits = 0;
-  for (const character of text.toUpperCase().replace(/=+$/, '')) {
+  for (const character of text.toUpperCase()) {
+    if (character === '=') continue;
     const value = ALPHABET.indexOf(character);
     if (value < 0) throw new Error('not base32');
     buffer = ((buffer << 5) | value) & 0xfff;

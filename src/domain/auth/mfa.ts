@@ -194,6 +194,12 @@ async function replaceRecoveryCodes(userId: string, transaction: Transaction): P
   return codes;
 }
 
+/** The user's second factor and recovery codes, gone. */
+async function removeMfa(mfa: UserMfa, transaction: Transaction): Promise<void> {
+  await MfaRecoveryCode.destroy({ where: { userId: mfa.userId }, transaction });
+  await mfa.destroy({ transaction });
+}
+
 /**
  * Runs `check` in one transaction; when it answers WRONG (having recorded what a wrong code
  * changes, which commits), the user's wrong codes count one more and the code is refused.
@@ -247,26 +253,41 @@ async function callerUser(caller: { id: string }): Promise<User> {
 export const startEnrolment: Command<Record<string, never>, Enrolment> = async (caller, _input, deps) =>
   beginEnrolment(deps, await callerUser(caller));
 
-/** Confirms the caller's enrolment with a current code: answers the recovery codes, once. */
-export const confirmEnrolment: Command<{ code: string; attempts: CodeAttempts }, { recoveryCodes: string[] }> = async (
-  caller,
-  { code, attempts },
-  deps,
-) => {
+/**
+ * A change of the signed-in caller proven by a code: `work` answers WRONG for a wrong code, which
+ * is recorded (`during`) and refused with 400.
+ */
+async function provenByCaller<T>(
+  caller: { id: string },
+  attempts: CodeAttempts,
+  deps: CommandDeps,
+  during: CodeUse,
+  work: (user: User, transaction: Transaction) => Promise<T | typeof WRONG>,
+): Promise<T> {
   const user = await callerUser(caller);
-  const recoveryCodes = await withCodeChecked(
+  return withCodeChecked(
     deps,
     attempts,
     user.id,
     () => wrongMfaCode(400),
     async (transaction) => {
-      const codes = await confirmIn(deps, deps.auditSource, user, code, transaction);
-      if (codes === WRONG) await recordWrongCode(deps.auditSource, user, 'enrolment', transaction);
-      return codes;
+      const outcome = await work(user, transaction);
+      if (outcome === WRONG) await recordWrongCode(deps.auditSource, user, during, transaction);
+      return outcome;
     },
   );
-  return { recoveryCodes };
-};
+}
+
+/** Confirms the caller's enrolment with a current code: answers the recovery codes, once. */
+export const confirmEnrolment: Command<{ code: string; attempts: CodeAttempts }, { recoveryCodes: string[] }> = async (
+  caller,
+  { code, attempts },
+  deps,
+) => ({
+  recoveryCodes: await provenByCaller(caller, attempts, deps, 'enrolment', (user, transaction) =>
+    confirmIn(deps, deps.auditSource, user, code, transaction),
+  ),
+});
 
 /** The caller's enrolled second factor, locked, or 409. */
 async function enrolledMfa(userId: string, transaction: Transaction): Promise<UserMfa> {
@@ -276,55 +297,34 @@ async function enrolledMfa(userId: string, transaction: Transaction): Promise<Us
 }
 
 /** Removes the caller's second factor, proven by a current code or a recovery code. */
-export const disableMfa: Command<{ code: string; attempts: CodeAttempts }, void> = async (caller, { code, attempts }, deps) => {
-  const user = await callerUser(caller);
-  const source = deps.auditSource;
-  await withCodeChecked(
-    deps,
-    attempts,
-    user.id,
-    () => wrongMfaCode(400),
-    async (transaction) => {
-      const mfa = await enrolledMfa(user.id, transaction);
-      const proof = await proofOf(deps, mfa, code, transaction, { recoveryCode: true });
-      if (!proof) {
-        await recordWrongCode(source, user, 'disable', transaction);
-        return WRONG;
-      }
-      if (proof === 'recovery_code') await recordRecoveryCodeUse(source, user, 'disable', transaction);
-      await MfaRecoveryCode.destroy({ where: { userId: user.id }, transaction });
-      await mfa.destroy({ transaction });
-      await recordAudit(source, userEvent(user, 'mfa.disabled', { proof }), transaction);
-    },
-  );
-};
+export const disableMfa: Command<{ code: string; attempts: CodeAttempts }, void> = (caller, { code, attempts }, deps) =>
+  provenByCaller(caller, attempts, deps, 'disable', async (user, transaction) => {
+    const mfa = await enrolledMfa(user.id, transaction);
+    const proof = await proofOf(deps, mfa, code, transaction, { recoveryCode: true });
+    if (!proof) return WRONG;
+    if (proof === 'recovery_code') await recordRecoveryCodeUse(deps.auditSource, user, 'disable', transaction);
+    await removeMfa(mfa, transaction);
+    await recordAudit(deps.auditSource, userEvent(user, 'mfa.disabled', { proof }), transaction);
+  });
 
 /** New recovery codes for the caller (the old ones stop working), proven by a current code. */
 export const regenerateRecoveryCodes: Command<{ code: string; attempts: CodeAttempts }, { recoveryCodes: string[] }> = async (
   caller,
   { code, attempts },
   deps,
-) => {
-  const user = await callerUser(caller);
-  const source = deps.auditSource;
-  const recoveryCodes = await withCodeChecked(
-    deps,
-    attempts,
-    user.id,
-    () => wrongMfaCode(400),
-    async (transaction) => {
-      const mfa = await enrolledMfa(user.id, transaction);
-      if (!(await proofOf(deps, mfa, code, transaction, { recoveryCode: false }))) {
-        await recordWrongCode(source, user, 'recovery_codes', transaction);
-        return WRONG;
-      }
-      const codes = await replaceRecoveryCodes(user.id, transaction);
-      await recordAudit(source, userEvent(user, 'mfa.recovery_codes_regenerated', { recoveryCodesIssued: codes.length }), transaction);
-      return codes;
-    },
-  );
-  return { recoveryCodes };
-};
+) => ({
+  recoveryCodes: await provenByCaller(caller, attempts, deps, 'recovery_codes', async (user, transaction) => {
+    const mfa = await enrolledMfa(user.id, transaction);
+    if (!(await proofOf(deps, mfa, code, transaction, { recoveryCode: false }))) return WRONG;
+    const codes = await replaceRecoveryCodes(user.id, transaction);
+    await recordAudit(
+      deps.auditSource,
+      userEvent(user, 'mfa.recovery_codes_regenerated', { recoveryCodesIssued: codes.length }),
+      transaction,
+    );
+    return codes;
+  }),
+});
 
 /**
  * A tenant admin removes a user's second factor (a lost phone and lost recovery codes): the user
@@ -338,8 +338,7 @@ export const resetUserMfa: Command<{ id: string }, void> = async (caller, { id }
   await deps.sequelize.transaction(async (transaction) => {
     const mfa = await lockedMfa(user.id, transaction);
     if (!mfa) throw conflict('This user has no second factor');
-    await MfaRecoveryCode.destroy({ where: { userId: user.id }, transaction });
-    await mfa.destroy({ transaction });
+    await removeMfa(mfa, transaction);
     await recordAudit(deps.auditSource, userEvent(user, 'mfa.reset', { enrolled: mfa.enrolledAt !== null }), transaction);
   });
 };

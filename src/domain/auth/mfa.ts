@@ -13,7 +13,7 @@
  * racing with the same code cannot both win. Wrong codes are bounded per challenge (then it is used
  * up) and, through the transport's `CodeAttempts`, per user.
  */
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { findVisible } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { MfaChallenge, MfaRecoveryCode, TenantSettings, User, UserMfa, type MfaChallengePurpose } from '../../models';
@@ -86,6 +86,8 @@ async function requiredFor(user: Pick<User, 'tenantId' | 'role'>): Promise<boole
 
 async function issueChallenge(userId: string, purpose: MfaChallengePurpose, ttlSeconds: number): Promise<string> {
   const { token, tokenHash } = mintToken();
+  // The user's challenges that can no longer be answered go as a new one comes: each user keeps a few rows at most.
+  await MfaChallenge.destroy({ where: { userId, expiresAt: { [Op.lt]: new Date() } } });
   await MfaChallenge.create({ userId, purpose, tokenHash, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
   return token;
 }

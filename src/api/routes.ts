@@ -6,6 +6,7 @@ import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
 import { authRoutes } from './auth/routes';
 import { ssoRoutes } from './auth/sso-routes';
+import { mfaRoutes } from './auth/mfa-routes';
 import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
 import { categoryRoutes } from './catalog/categories/routes';
@@ -41,6 +42,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...authRoutes(config),
     ...passwordRoutes(config),
     ...ssoRoutes(config),
+    ...mfaRoutes(config),
     ...emailChangeRoutes(config),
     ...userRoutes(),
     ...staffEmailRoutes(),

@@ -16,6 +16,7 @@ import { ComplianceRequirement, ComplianceRequirementPolicy } from './compliance
 import { EmailVerificationToken, type RequestedAccount, type UnverifiedRegistration } from './email-verification-token';
 import { EscalationAlert } from './escalation-alert';
 import { IdempotencyRecord } from './idempotency-record';
+import { MfaChallenge, MfaRecoveryCode, UserMfa, type MfaChallengePurpose } from './mfa';
 import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
@@ -47,6 +48,8 @@ export { BulkOperation, BulkOperationItem };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
+export { MfaChallenge, MfaRecoveryCode, UserMfa };
+export type { MfaChallengePurpose };
 export {
   ApiKey,
   AuditEvent,
@@ -101,6 +104,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
+  for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

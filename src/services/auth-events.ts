@@ -25,8 +25,8 @@ export interface AuthEventSource {
 }
 
 /**
- * Every authentication event. `mfa.*` and `sso.*` are declared here for the second factor and
- * company sign-in; the failure types (FAILURE_TYPES) are aggregated.
+ * Every authentication event this module records (the second factor's `mfa.*` events are recorded
+ * with its changes, src/domain/auth/mfa.ts); the failure types (FAILURE_TYPES) are aggregated.
  */
 export type AuthEventType =
   | 'auth.sign_in'
@@ -40,11 +40,6 @@ export type AuthEventType =
   | 'api_key.create'
   | 'api_key.revoke'
   | 'api_key.daily_first_use'
-  | 'mfa.enrol'
-  | 'mfa.disable'
-  | 'mfa.challenge'
-  | 'mfa.challenge_failed'
-  | 'mfa.recovery_code_use'
   | 'sso.sign_in'
   | 'sso.sign_in_failed'
   | 'sso.account_create';
@@ -57,9 +52,6 @@ export type AuthFailureReason =
   | 'tenant_suspended'
   | 'rate_limited'
   | 'sso_required'
-  | 'mfa_wrong_code'
-  | 'mfa_code_reused'
-  | 'mfa_challenge_expired'
   | SsoRefusalReason;
 
 /** Why a company sign-in was refused: the code its answer carried (docs/accounts.md, Company sign-in). */
@@ -74,7 +66,7 @@ export type SsoRefusalReason =
   | 'sso_token_invalid'
   | 'sso_user_disabled';
 
-const FAILURE_TYPES: ReadonlySet<AuthEventType> = new Set(['auth.sign_in_failed', 'mfa.challenge_failed', 'sso.sign_in_failed']);
+const FAILURE_TYPES: ReadonlySet<AuthEventType> = new Set(['auth.sign_in_failed', 'sso.sign_in_failed']);
 
 export interface AuthEvent {
   type: AuthEventType;

@@ -53,6 +53,12 @@ export const ssoRequired = (tenantId: string) =>
 /** A change that asks for the caller's password (password or e-mail change) was sent a wrong one. */
 export const wrongCurrentPassword = () =>
   new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
+/** A second-factor code (or recovery code) that is wrong or already used: 401 at sign-in, 400 on a signed-in route (the session is fine). */
+export const wrongMfaCode = (status: 400 | 401) =>
+  new ApiError(status, 'wrong_mfa_code', 'The code is wrong or was already used', [{ field: 'code', message: 'does not match' }]);
+/** A sign-in's second step (or enrolment token) that cannot be used: unknown, used, expired or out of attempts. */
+export const mfaChallengeRefused = () =>
+  new ApiError(401, 'invalid_mfa_challenge', 'This sign-in step is invalid, used up or expired; sign in again');
 /** Stripe's and the IETF Idempotency-Key draft's answer: a key names one request, whatever became of it. */
 export const idempotencyKeyReused = () =>
   new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');

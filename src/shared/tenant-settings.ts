@@ -27,6 +27,8 @@ export interface TenantSettingsValues {
   scheduledReportDefinitionsMax: number;
   /** ISO 4217 code: a plan's currency unless the plan names another (docs/premiums.md). */
   currency: string;
+  /** Staff (every tenant role but policyholder) must have a second factor to sign in (docs/accounts.md, Second factor). */
+  mfaRequiredForStaff: boolean;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
@@ -47,6 +49,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   timeZone: 'UTC',
   scheduledReportDefinitionsMax: 20,
   currency: 'USD',
+  mfaRequiredForStaff: false,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -97,4 +100,7 @@ export const TENANT_SETTINGS_KEYS = {
     .max(SCHEDULED_REPORT_DEFINITIONS_CEILING)
     .description('Saved reports with a schedule the tenant may keep, paused ones included; 0 allows none'),
   currency: currencyCode.description("ISO 4217 code of a new plan's currency unless the plan names one; default USD"),
+  mfaRequiredForStaff: Joi.boolean().description(
+    'Staff must sign in with a second factor (TOTP); one without is told to enrol at their next sign-in. Policyholders are not concerned',
+  ),
 };

@@ -15,7 +15,8 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
-import { loginBody, refreshBody, registerBody, sessionSchema, tokenPairSchema, verifyEmailBody } from './schemas';
+import { signInSchema } from './mfa-schemas';
+import { loginBody, refreshBody, registerBody, tokenPairSchema, verifyEmailBody } from './schemas';
 
 /**
  * The per-address limit, on the sign-in route with its refusals on the record: failed sign-ins
@@ -82,13 +83,14 @@ export function authRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/auth/login',
-      summary: 'Log in with e-mail and password',
+      summary:
+        'Log in with e-mail and password: the session, or, with a second factor enrolled, a challenge to answer at POST /auth/mfa/verify (mfa_required), or, for staff whose tenant requires one and who have none, an enrolment token (mfa_enrolment_required)',
       tag: 'auth',
       auth: 'public',
       idempotent: false,
       before: [countingRefusedSignIns(authLimit), noStore],
       body: loginBody,
-      response: { status: 200, schema: sessionSchema },
+      response: { status: 200, schema: signInSchema },
       handler: async (ctx) => {
         const { email, password } = ctx.state.input.body;
         ctx.body = await logIn({ email, password, attempts: loginAttempts(ctx, email) }, publicCommandDeps(ctx));

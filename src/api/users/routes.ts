@@ -1,5 +1,6 @@
 /** The tenant's users as its admins manage them; the writes are the commands of src/domain/users/commands.ts. */
 import { createUser, updateUser } from '../../domain/users/commands';
+import { resetUserMfa } from '../../domain/auth/mfa';
 import { User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
@@ -72,6 +73,20 @@ export function userRoutes(): RouteSpec[] {
       response: { status: 200, schema: userSchema },
       handler: async (ctx) => {
         ctx.body = await updateUser(ctx.state.user, { ...ctx.state.input.body, id: ctx.state.input.params.id }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/users/:id/mfa',
+      summary:
+        "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
+      tag: 'users',
+      roles: admin,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await resetUserMfa(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
+        ctx.status = 204;
       },
     }),
   ];

@@ -12,7 +12,6 @@ import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected 
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import {
   issueAccessToken,
-  issueTokenPair,
   RefreshTokenRejected,
   revokeAllSessions,
   revokeByRawToken,
@@ -32,6 +31,8 @@ import {
   sendAccountMail,
   verifyAccountMail,
 } from './account-mails';
+import { secondStepOf, type SignInStep } from './mfa';
+import { ownerDeps, ownerSource, startSession } from './sessions';
 
 /** An account as it is asked for, its password already hashed. */
 export interface NewAccount {
@@ -76,15 +77,6 @@ export function requestAccountByMail(
     );
   });
 }
-
-/** The audit source of a change the account's owner makes before signing in: the owner, through this request. */
-const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSource => ({
-  ...deps.auditSource,
-  actor: { type: 'user', id: user.id },
-});
-
-/** The deps of a public command acting, once it knows who, as the account's owner (its audit source). */
-const ownerDeps = (deps: CommandDeps, user: Pick<User, 'id'>): CommandDeps => ({ ...deps, auditSource: ownerSource(deps, user) });
 
 /** Signs up as a policyholder of an active tenant (an unknown tenant is 404); the account works once its address is proven. */
 export const registerPolicyholder: PublicCommand<{ tenantSlug: string; email: string; password: string; fullName: string }, void> = async (
@@ -184,13 +176,15 @@ function signInFailed(deps: CommandDeps, email: string, user: User | null, reaso
 
 /**
  * Signs in with e-mail and password. Wrong passwords slow down the client that sends them, never
- * the account for everyone; once they do, the owner is told by mail, once per window. Every
- * outcome is on the record (`auth.sign_in`, `auth.sign_in_failed` with its reason, counted).
+ * the account for everyone; once they do, the owner is told by mail, once per window. A user with
+ * a second factor gets a challenge to answer with a code instead of tokens (./mfa.ts), and staff
+ * whose tenant requires one but who have none an enrolment token. Every outcome is on the record
+ * (`auth.sign_in`, `auth.sign_in_failed` with its reason, counted).
  */
-export const logIn: PublicCommand<{ email: string; password: string; attempts: LoginAttempts }, { user: User; tokens: TokenPair }> = async (
-  { email, password, attempts },
-  deps,
-) => {
+export const logIn: PublicCommand<
+  { email: string; password: string; attempts: LoginAttempts },
+  { user: User; tokens: TokenPair } | SignInStep
+> = async ({ email, password, attempts }, deps) => {
   const { config } = deps;
   const { hasFailures } = await attempts.assertAllowed().catch(async (err: unknown) => {
     // A delayed client: counted at the account it tried (one indexed read, no hash).
@@ -228,14 +222,13 @@ export const logIn: PublicCommand<{ email: string; password: string; attempts: L
     throw ssoRequired(user.tenantId);
   }
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};
-  // The session and its event commit together.
-  const tokens = await deps.sequelize.transaction(async (transaction) => {
-    await user.update({ lastLoginAt: new Date(), ...rehashed }, { transaction });
-    const pair = await issueTokenPair(config.jwt, user, undefined, transaction);
-    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
-    return pair;
-  });
-  return { user, tokens };
+  // An enrolled second factor, or a tenant that requires one, makes the password only the first step.
+  const secondStep = await secondStepOf(user);
+  if (secondStep) {
+    if (rehashed.passwordHash) await user.update(rehashed);
+    return secondStep;
+  }
+  return startSession(deps, user, rehashed);
 };
 
 /**

@@ -21,6 +21,7 @@ import * as emailVerification from './0019-email-verification';
 import * as unverifiedAddresses from './0034-unverified-addresses';
 import * as apiKeys from './0035-api-keys';
 import * as authEvents from './0036-auth-events';
+import * as mfa from './0037-mfa';
 import * as companySignIn from './0038-company-sign-in';
 import * as premiums from './0039-premiums';
 import * as issuedPolicies from './0020-issued-policies';
@@ -73,6 +74,7 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0034-unverified-addresses', ...unverifiedAddresses },
   { name: '0035-api-keys', ...apiKeys },
   { name: '0036-auth-events', ...authEvents },
+  { name: '0037-mfa', ...mfa },
   { name: '0038-company-sign-in', ...companySignIn },
   { name: '0039-premiums', ...premiums },
   { name: '0041-payment-provider', ...paymentProvider },

@@ -1,0 +1,144 @@
+/**
+ * The second factor (src/domain/auth/mfa.ts, docs/accounts.md): a signed-in user other than a
+ * policyholder enrols, confirms, regenerates recovery codes and disables it; the sign-in's second
+ * step and the enrolment a tenant requires are public, each proven by the single-use token the
+ * password step answered. Every route answers no-store and counts against the auth routes' limit
+ * per address; wrong codes also count per user (./mfa-throttle.ts).
+ */
+import type { Config } from '../../config';
+import {
+  confirmEnrolment,
+  confirmRequiredEnrolment,
+  disableMfa,
+  MFA_ROLES,
+  mfaStatusOf,
+  regenerateRecoveryCodes,
+  startEnrolment,
+  startRequiredEnrolment,
+  verifySignIn,
+} from '../../domain/auth/mfa';
+import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { authAddressLimit, noStore } from './middleware';
+import { mfaCodeThrottle } from './mfa-throttle';
+import {
+  enrolledSessionSchema,
+  enrolmentSchema,
+  enrolmentTokenBody,
+  enrolmentTokenConfirmBody,
+  mfaCodeBody,
+  mfaProofBody,
+  mfaStatusSchema,
+  mfaVerifyBody,
+  recoveryCodesSchema,
+} from './mfa-schemas';
+import { sessionSchema } from './schemas';
+
+export function mfaRoutes(config: Config): RouteSpec[] {
+  const before = [authAddressLimit(config), noStore];
+  const codeAttempts = mfaCodeThrottle(config);
+  const common = { tag: 'auth', idempotent: false, before };
+  return [
+    route({
+      ...common,
+      method: 'get',
+      path: '/auth/mfa',
+      summary: 'Your second factor: whether it is enrolled, recovery codes left, and whether your tenant requires one',
+      response: { status: 200, schema: mfaStatusSchema },
+      handler: async (ctx) => {
+        ctx.body = await mfaStatusOf(ctx.state.user);
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/enrolment',
+      summary:
+        'Start enrolling a TOTP second factor: the otpauth:// URI and the secret, answered this once (starting again replaces an unconfirmed secret)',
+      roles: MFA_ROLES,
+      response: { status: 200, schema: enrolmentSchema },
+      handler: async (ctx) => {
+        ctx.body = await startEnrolment(ctx.state.user, {}, commandDeps(ctx));
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/enrolment/confirm',
+      summary: 'Confirm the enrolment with a current code: answers the recovery codes, once',
+      roles: MFA_ROLES,
+      body: mfaCodeBody,
+      response: { status: 200, schema: recoveryCodesSchema },
+      handler: async (ctx) => {
+        const { code } = ctx.state.input.body;
+        ctx.body = await confirmEnrolment(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/recovery-codes',
+      summary: 'New recovery codes, proven by a current code: the old ones stop working; answered once',
+      roles: MFA_ROLES,
+      body: mfaCodeBody,
+      response: { status: 200, schema: recoveryCodesSchema },
+      handler: async (ctx) => {
+        const { code } = ctx.state.input.body;
+        ctx.body = await regenerateRecoveryCodes(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/disable',
+      summary: 'Remove your second factor, proven by a current code or a recovery code',
+      roles: MFA_ROLES,
+      body: mfaProofBody,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        const { code } = ctx.state.input.body;
+        await disableMfa(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/verify',
+      summary: "Sign in's second step: the challenge the password step answered and a current code (or a recovery code) give the tokens",
+      auth: 'public',
+      body: mfaVerifyBody,
+      response: { status: 200, schema: sessionSchema },
+      handler: async (ctx) => {
+        const { challenge, code } = ctx.state.input.body;
+        ctx.body = await verifySignIn({ challenge, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/required-enrolment',
+      summary:
+        'Start enrolling with the enrolment token the password step answered (your tenant requires a second factor): the otpauth:// URI and the secret',
+      auth: 'public',
+      body: enrolmentTokenBody,
+      response: { status: 200, schema: enrolmentSchema },
+      handler: async (ctx) => {
+        ctx.body = await startRequiredEnrolment(ctx.state.input.body, publicCommandDeps(ctx));
+      },
+    }),
+    route({
+      ...common,
+      method: 'post',
+      path: '/auth/mfa/required-enrolment/confirm',
+      summary: 'Confirm that enrolment with a current code and sign in: the tokens and the recovery codes, once',
+      auth: 'public',
+      body: enrolmentTokenConfirmBody,
+      response: { status: 200, schema: enrolledSessionSchema },
+      handler: async (ctx) => {
+        const { enrolmentToken, code } = ctx.state.input.body;
+        ctx.body = await confirmRequiredEnrolment({ enrolmentToken, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
+      },
+    }),
+  ];
+}

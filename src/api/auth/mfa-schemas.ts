@@ -1,0 +1,56 @@
+import Joi from 'joi';
+import { RECOVERY_CODE_SOURCE, TOTP_CODE_SOURCE } from '../../services/totp';
+import { object, required } from '../../shared/typed-schema';
+import { sessionSchema } from './schemas';
+
+/** Exactly six digits, as an authenticator app shows them. */
+const totpCode = Joi.string()
+  .pattern(new RegExp(`^${TOTP_CODE_SOURCE}$`), 'six digits')
+  .description('the six digits the authenticator app shows now');
+/** Six digits, or a recovery code (`xxxx-xxxx-xxxx-xxxx`). */
+const codeOrRecoveryCode = Joi.string()
+  .pattern(new RegExp(`^(?:${TOTP_CODE_SOURCE}|${RECOVERY_CODE_SOURCE})$`), 'six digits or a recovery code')
+  .description('the six digits the authenticator app shows now, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx), used up');
+/** The single-use tokens of the sign-in's steps: 32 random bytes, base64url. */
+const stepToken = Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/, 'token');
+
+export const mfaCodeBody = object({ code: required(totpCode) }).label('MfaCodeRequest');
+export const mfaProofBody = object({ code: required(codeOrRecoveryCode) }).label('MfaProofRequest');
+export const mfaVerifyBody = object({ challenge: required(stepToken), code: required(codeOrRecoveryCode) }).label('MfaVerifyRequest');
+export const enrolmentTokenBody = object({ enrolmentToken: required(stepToken) }).label('MfaEnrolmentTokenRequest');
+export const enrolmentTokenConfirmBody = object({ enrolmentToken: required(stepToken), code: required(totpCode) }).label(
+  'MfaEnrolmentTokenConfirmRequest',
+);
+
+export const enrolmentSchema = Joi.object({
+  otpauthUri: Joi.string().description('otpauth://totp/Insurflow:<e-mail>?secret=…&issuer=Insurflow, for a QR code'),
+  secret: Joi.string().description('the base32 secret, for typing in; never answered again'),
+}).label('MfaEnrolment');
+
+const recoveryCodes = Joi.array().items(Joi.string()).description('single-use codes, shown this once');
+export const recoveryCodesSchema = Joi.object({ recoveryCodes }).label('MfaRecoveryCodes');
+export const enrolledSessionSchema = sessionSchema.keys({ recoveryCodes }).label('MfaEnrolledSession');
+
+export const mfaStatusSchema = Joi.object({
+  enrolled: Joi.boolean(),
+  enrolledAt: Joi.date().allow(null),
+  recoveryCodesLeft: Joi.number().integer(),
+  required: Joi.boolean(),
+}).label('MfaStatus');
+
+/** What the password step answers: the session, or the step that comes before it. */
+export const signInSchema = Joi.alternatives()
+  .try(
+    sessionSchema,
+    Joi.object({
+      status: Joi.string().valid('mfa_required').required(),
+      challenge: Joi.string().description('answer it with a code at POST /auth/mfa/verify, once, within expiresIn seconds'),
+      expiresIn: Joi.number(),
+    }).label('MfaRequired'),
+    Joi.object({
+      status: Joi.string().valid('mfa_enrolment_required').required(),
+      enrolmentToken: Joi.string().description('enrol with it at POST /auth/mfa/required-enrolment, within expiresIn seconds'),
+      expiresIn: Joi.number(),
+    }).label('MfaEnrolmentRequired'),
+  )
+  .label('SignIn');

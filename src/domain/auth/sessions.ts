@@ -1,0 +1,31 @@
+/** What signing in ends with, however many steps it took (password, then a second factor's code). */
+import type { User } from '../../models';
+import type { AuditSource } from '../../services/audit';
+import { recordAuthEvent } from '../../services/auth-events';
+import { issueTokenPair, type TokenPair } from '../../services/tokens';
+import type { CommandDeps } from '../command';
+
+/** The audit source of a change the account's owner makes before signing in: the owner, through this request. */
+export const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSource => ({
+  ...deps.auditSource,
+  actor: { type: 'user', id: user.id },
+});
+
+/** The deps of a public command acting, once it knows who, as the account's owner (its audit source). */
+export const ownerDeps = (deps: CommandDeps, user: Pick<User, 'id'>): CommandDeps => ({ ...deps, auditSource: ownerSource(deps, user) });
+
+/** Records the sign-in (with any other change of the user's row, e.g. a rehashed password) and issues a new session's tokens. */
+export async function startSession(
+  deps: CommandDeps,
+  user: User,
+  alsoChange: { passwordHash?: string } = {},
+): Promise<{ user: User; tokens: TokenPair }> {
+  // The session and its event commit together.
+  const tokens = await deps.sequelize.transaction(async (transaction) => {
+    await user.update({ lastLoginAt: new Date(), ...alsoChange }, { transaction });
+    const pair = await issueTokenPair(deps.config.jwt, user, undefined, transaction);
+    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
+    return pair;
+  });
+  return { user, tokens };
+}

@@ -46,13 +46,7 @@ export type AuthEventType =
 
 /** Why an attempt failed, as a category: never what was typed. */
 export type AuthFailureReason =
-  | 'unknown_account'
-  | 'wrong_password'
-  | 'inactive'
-  | 'tenant_suspended'
-  | 'rate_limited'
-  | 'sso_required'
-  | SsoRefusalReason;
+  'unknown_account' | 'wrong_password' | 'inactive' | 'tenant_suspended' | 'rate_limited' | 'sso_required' | SsoRefusalReason;
 
 /** Why a company sign-in was refused: the code its answer carried (docs/accounts.md, Company sign-in). */
 export type SsoRefusalReason =

@@ -95,11 +95,12 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
   const charge = objectOf(event);
   const paidMinor = positiveInteger(charge.amount_captured) ?? positiveInteger(charge.amount);
   const known = await PremiumPayment.findOne({
-    where: { provider: event.provider, providerPaymentId: event.paymentIntentId, invoiceId: invoice.id },
+    where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
     transaction,
   });
   const payment = known ?? (paidMinor ? (await recordProviderPayment(matched, paidMinor)).payment : undefined);
-  if (!payment) return;
+  // A charge's metadata is its intent's: a payment recorded on another invoice is not this invoice's to refund.
+  if (!payment || payment.invoiceId !== invoice.id) return;
 
   const refunds = await PremiumRefund.findAll({
     where: { paymentId: payment.id, status: { [Op.in]: ['pending', 'succeeded'] } },

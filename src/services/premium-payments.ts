@@ -7,7 +7,7 @@
  * `paid`. A payment of a provider already recorded (same provider and payment ID) is answered
  * again and changes nothing.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Invoice, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
 import { recordAudit, type AuditSource } from './audit';
@@ -44,10 +44,17 @@ async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction: impor
 
 /**
  * Applies the payment. The caller has found the invoice in the payment's tenant (a row of another
- * tenant is not found here either) and checked the amount fits the invoice's currency.
+ * tenant is not found here either) and checked the amount fits the invoice's currency. A caller
+ * with its own transaction (a provider's event, recorded with its outcome) passes it: the payment
+ * commits with it or not at all.
  */
-export async function applyPayment(sequelize: Sequelize, received: PaymentReceived, source: AuditSource): Promise<AppliedPayment> {
-  return sequelize.transaction(async (transaction) => {
+export async function applyPayment(
+  sequelize: Sequelize,
+  received: PaymentReceived,
+  source: AuditSource,
+  within?: Transaction,
+): Promise<AppliedPayment> {
+  const apply = async (transaction: Transaction): Promise<AppliedPayment> => {
     const invoice = await Invoice.findOne({
       where: { id: received.invoiceId, tenantId: received.tenantId },
       lock: transaction.LOCK.UPDATE,
@@ -94,5 +101,6 @@ export async function applyPayment(sequelize: Sequelize, received: PaymentReceiv
       transaction,
     );
     return { payment, invoice, applied: true };
-  });
+  };
+  return within ? apply(within) : sequelize.transaction(apply);
 }

@@ -169,7 +169,7 @@ describe('PaymentIntents and refunds at stripe-mock', () => {
 });
 
 describe('POST /payments/webhooks/stripe', () => {
-  it('stores a signed payment_intent.succeeded once, with its invoice and tenant; a replay changes nothing', async () => {
+  it('stores a signed payment_intent.succeeded once, with the invoice and tenant it names; a replay changes nothing', async () => {
     const tenant = await buildTenant();
     const invoiceId = crypto.randomUUID();
     const intent = succeededIntent(invoiceId, tenant.id);
@@ -177,11 +177,12 @@ describe('POST /payments/webhooks/stripe', () => {
 
     const first = await post(stack.api, body, sign(body));
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ received: true, duplicate: false, outcome: 'unmatched' });
+    // No such invoice: the event is stored with the ids its metadata named, and ignored.
+    expect(first.body).toEqual({ received: true, duplicate: false, outcome: 'unknown_invoice' });
 
     const replay = await post(stack.api, body, sign(body));
     expect(replay.status).toBe(200);
-    expect(replay.body).toEqual({ received: true, duplicate: true, outcome: 'unmatched' });
+    expect(replay.body).toEqual({ received: true, duplicate: true, outcome: 'unknown_invoice' });
 
     const rows = await PaymentProviderEvent.findAll({ where: { eventId: JSON.parse(body).id } });
     expect(rows).toHaveLength(1);
@@ -191,7 +192,7 @@ describe('POST /payments/webhooks/stripe', () => {
       objectId: intent.id,
       invoiceId,
       tenantId: tenant.id,
-      outcome: 'unmatched',
+      outcome: 'unknown_invoice',
     });
     expect(rows[0].processedAt).toBeInstanceOf(Date);
     expect(rows[0].payload).toEqual(JSON.parse(body));
@@ -347,7 +348,7 @@ describe('simulate-payment (development only)', () => {
     const invoiceId = crypto.randomUUID();
     const payment = { invoiceId, tenantId: tenant.id, amountMinor: 4_200, currency: 'EUR', api, webhookSecret: WEBHOOK_SECRET };
     const answer = await simulatePayment(payment, { NODE_ENV: 'development' });
-    expect(answer).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'unmatched' } });
+    expect(answer).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'unknown_invoice' } });
     const [row] = await PaymentProviderEvent.findAll({ where: { invoiceId } });
     expect(row).toMatchObject({ type: 'payment_intent.succeeded', tenantId: tenant.id });
   });

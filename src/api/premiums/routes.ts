@@ -3,14 +3,24 @@ import { literal, Op, type WhereOptions } from 'sequelize';
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import { subscriptionAccess } from '../../access/subscriptions';
+import { paymentIntentForInvoice } from '../../domain/payments';
 import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
+import { UNPAID_INVOICE_STATUSES } from '../../models/invoice';
+import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, type RouteContext, type RouteSpec } from '../http/route';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
 import { recordManualPaymentOperation } from './operations';
-import { appliedPaymentSchema, invoiceDetailSchema, invoiceSchema, listInvoicesQuery, subscriptionInvoicesQuery } from './schemas';
+import {
+  appliedPaymentSchema,
+  invoiceDetailSchema,
+  invoicePaymentIntentSchema,
+  invoiceSchema,
+  listInvoicesQuery,
+  subscriptionInvoicesQuery,
+} from './schemas';
 
 /** A row with minor units, shown with its decimal amount beside them. */
 function withAmount<Row extends { amountMinor: number; currency: string; toJSON(): object }>(row: Row) {
@@ -90,6 +100,37 @@ export function premiumRoutes(): RouteSpec[] {
           PremiumRefund.findAll({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, order }),
         ]);
         ctx.body = { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/payment-intent',
+      summary:
+        "The invoice's card payment (its holder or staff): the provider's PaymentIntent, created once per invoice, and its client secret for the payer's browser; 409 once the invoice is no longer unpaid, 404 without a payment provider, 503 when it does not answer",
+      tag: 'premiums',
+      params: idParams,
+      // One intent per invoice already (payment_intents); a stored replay would keep the client secret, which Insurflow never stores.
+      idempotent: false,
+      response: { status: 200, schema: invoicePaymentIntentSchema },
+      handler: async (ctx) => {
+        const invoice = await findVisible(ctx.state.user, invoiceAccess, ctx.state.input.params.id);
+        const { payments, sequelize } = ctx.services;
+        if (!payments) throw notFound('Payment provider');
+        if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) throw conflict(`The invoice is ${invoice.status}: there is nothing to pay`);
+        const intent = await paymentIntentForInvoice(
+          { invoiceId: invoice.id, tenantId: invoice.tenantId, amountMinor: invoice.amountMinor, currency: invoice.currency },
+          { sequelize, provider: payments.provider },
+        );
+        ctx.body = {
+          invoiceId: invoice.id,
+          provider: payments.provider.name,
+          paymentIntentId: intent.id,
+          clientSecret: intent.clientSecret,
+          status: intent.status,
+          amountMinor: invoice.amountMinor,
+          amount: formatMinorUnits(invoice.amountMinor, invoice.currency),
+          currency: invoice.currency,
+        };
       },
     }),
     operationRoute(recordManualPaymentOperation, {

@@ -107,3 +107,14 @@ export const invoiceDetailSchema = invoiceSchema
   .label('InvoiceDetail');
 
 export const appliedPaymentSchema = Joi.object({ payment: paymentSchema, invoice: invoiceSchema }).label('AppliedPayment');
+
+export const invoicePaymentIntentSchema = Joi.object({
+  invoiceId: uuid,
+  provider: Joi.string().description('The payment provider: stripe'),
+  paymentIntentId: Joi.string().description("The provider's PaymentIntent (pi_…), one per invoice"),
+  clientSecret: Joi.string()
+    .allow(null)
+    .description("What the payer's browser confirms the payment with (Stripe.js); secret to the payer, never stored by Insurflow"),
+  status: Joi.string().description("The intent's status at the provider"),
+  ...money,
+}).label('InvoicePaymentIntent');

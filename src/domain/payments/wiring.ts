@@ -1,15 +1,16 @@
 /**
  * The seam between the payment provider and the invoice model (docs/premiums.md, Payment
  * provider): the one place the invoices' lookup and their payment, failure, refund and dispute
- * commands are handed to the webhook dispatcher. Empty, every matched event is recorded as
- * `unmatched`; with the invoice model wired, `findInvoice` finds (and locks) the invoice and
- * `onPaymentSucceeded` applies the payment.
+ * commands are handed to the webhook dispatcher (./invoice-events.ts): `findInvoice` finds and
+ * locks the invoice, `onPaymentSucceeded` applies the payment, `onRefunded` settles refunds,
+ * `onDisputed` audits the dispute.
  */
 import type { Config } from '../../config';
 import { createPaymentProvider, type PaymentProvider } from '../../services/payments';
 import { createPaymentEventHandler, type PaymentEventHandler, type PaymentEventWiring } from './events';
+import { invoiceModelWiring } from './invoice-events';
 
-export const INVOICE_MODEL_WIRING: PaymentEventWiring = {};
+export const INVOICE_MODEL_WIRING: PaymentEventWiring = invoiceModelWiring;
 
 /** The provider and what its events do, as a process (API, tests) holds them; undefined without a configured provider. */
 export interface PaymentServices {

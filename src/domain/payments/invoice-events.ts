@@ -1,0 +1,183 @@
+/**
+ * What the payment provider's events do to invoices (docs/premiums.md, Payment provider): the
+ * callbacks `INVOICE_MODEL_WIRING` hands the dispatcher. Each runs in the event's transaction, so
+ * the event is recorded with its effect or not at all.
+ *
+ * Out of order: Stripe does not promise that `charge.refunded` arrives after
+ * `payment_intent.succeeded`. A refund proves the charge was paid, so a refund of a payment not
+ * yet recorded records that payment first (the charge's captured amount, under the same provider
+ * payment id); the success arriving later finds it recorded and changes nothing. Either order
+ * ends with one payment and its refund.
+ */
+import { Op, type Transaction } from 'sequelize';
+import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import type { ProviderEvent } from '../../services/payments';
+import { applyPayment } from '../../services/premium-payments';
+import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
+
+/** Events change invoices on nobody's behalf but the provider's. */
+const PROVIDER_SOURCE: AuditSource = { actor: { type: 'system', id: null } };
+
+export const REFUNDED_AT_PROVIDER_REASON = 'Refunded at the payment provider';
+
+function invoiceDatabase() {
+  const { sequelize } = Invoice;
+  if (!sequelize) throw new Error('The invoice model is not initialised');
+  return sequelize;
+}
+
+async function findInvoice(invoiceId: string, transaction: Transaction): Promise<InvoiceRef | undefined> {
+  const invoice = await Invoice.findByPk(invoiceId, { transaction, lock: transaction.LOCK.UPDATE });
+  return invoice ? { id: invoice.id, tenantId: invoice.tenantId } : undefined;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const positiveInteger = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+
+/** The signed event's object (a charge for `charge.refunded`). */
+function objectOf(event: ProviderEvent): Record<string, unknown> {
+  const data = event.payload.data;
+  return isRecord(data) && isRecord(data.object) ? data.object : {};
+}
+
+/** The money of an event is the invoice's currency or it is not applied: an intent is made in the invoice's currency. */
+async function invoiceInCurrency(matched: MatchedPaymentEvent): Promise<Invoice | undefined> {
+  const invoice = await Invoice.findOne({
+    where: { id: matched.invoice.id, tenantId: matched.invoice.tenantId },
+    transaction: matched.transaction,
+  });
+  return invoice && matched.event.currency === invoice.currency ? invoice : undefined;
+}
+
+/** Records the provider's payment once (a payment already recorded is answered again and changes nothing). */
+async function recordProviderPayment(matched: MatchedPaymentEvent, amountMinor: number) {
+  const { event, invoice, transaction } = matched;
+  return applyPayment(
+    invoiceDatabase(),
+    {
+      tenantId: invoice.tenantId,
+      invoiceId: invoice.id,
+      amountMinor,
+      method: 'card',
+      reference: event.paymentIntentId,
+      provider: event.provider,
+      providerPaymentId: event.paymentIntentId,
+      receivedAt: new Date(),
+    },
+    PROVIDER_SOURCE,
+    transaction,
+  );
+}
+
+async function onPaymentSucceeded(matched: MatchedPaymentEvent): Promise<void> {
+  const amountMinor = positiveInteger(matched.event.amountMinor);
+  if (!amountMinor || !matched.event.paymentIntentId || !(await invoiceInCurrency(matched))) return;
+  await recordProviderPayment(matched, amountMinor);
+}
+
+/** A failed attempt changes no invoice: the invoice stays unpaid, and the event keeps what happened. */
+async function onPaymentFailed(): Promise<void> {}
+
+/**
+ * `charge.refunded` carries what has been refunded of the charge so far. The refunds Insurflow
+ * asked for (`pending`, from a cancellation) are marked `succeeded` as that total covers them,
+ * oldest first; a total beyond every refund recorded (a refund made in the provider's dashboard)
+ * is recorded as a `succeeded` refund of the difference. The invoice is then `refunded` when its
+ * refunds cover what was applied to it, `partially_refunded` before (docs/premiums.md, Refunds).
+ */
+async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
+  const { event, transaction } = matched;
+  const refundedMinor = positiveInteger(event.amountMinor);
+  const invoice = await invoiceInCurrency(matched);
+  if (!refundedMinor || !event.paymentIntentId || !invoice) return;
+  const charge = objectOf(event);
+  const paidMinor = positiveInteger(charge.amount_captured) ?? positiveInteger(charge.amount);
+  const known = await PremiumPayment.findOne({
+    where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
+    transaction,
+  });
+  const payment = known ?? (paidMinor ? (await recordProviderPayment(matched, paidMinor)).payment : undefined);
+  // A charge's metadata is its intent's: a payment recorded on another invoice is not this invoice's to refund.
+  if (!payment || payment.invoiceId !== invoice.id) return;
+
+  const refunds = await PremiumRefund.findAll({
+    where: { paymentId: payment.id, status: { [Op.in]: ['pending', 'succeeded'] } },
+    order: [['createdAt', 'ASC']],
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+  let uncovered = refundedMinor - refunds.filter((r) => r.status === 'succeeded').reduce((total, r) => total + r.amountMinor, 0);
+  for (const refund of refunds.filter((r) => r.status === 'pending')) {
+    if (refund.amountMinor > uncovered) break;
+    uncovered -= refund.amountMinor;
+    await refund.update({ status: 'succeeded' }, { transaction });
+  }
+  const pendingLeft = refunds.some((r) => r.status === 'pending');
+  // The charge's refunded total names this refund: a redelivery under another event id adds nothing.
+  const dedupeKey = `${event.provider}:${event.objectId ?? payment.id}:refunded:${refundedMinor}`;
+  if (uncovered > 0 && !pendingLeft && !(await PremiumRefund.findOne({ where: { dedupeKey }, transaction }))) {
+    await PremiumRefund.create(
+      {
+        tenantId: invoice.tenantId,
+        subscriptionId: invoice.subscriptionId,
+        invoiceId: invoice.id,
+        paymentId: payment.id,
+        amountMinor: Math.min(uncovered, payment.amountMinor),
+        currency: invoice.currency,
+        reason: REFUNDED_AT_PROVIDER_REASON,
+        status: 'succeeded',
+        provider: event.provider,
+        providerRefundId: event.objectId ?? null,
+        dedupeKey,
+      },
+      { transaction },
+    );
+  }
+  await settleRefundedInvoice(invoice, transaction);
+  await recordAudit(
+    PROVIDER_SOURCE,
+    {
+      tenantId: invoice.tenantId,
+      action: 'invoice.refund',
+      entityType: 'invoice',
+      entityId: invoice.id,
+      after: { status: invoice.status, paymentId: payment.id, refundedMinor, eventId: event.id },
+    },
+    transaction,
+  );
+}
+
+/** `refunded` once the invoice's refunds (any not failed) cover what its payments applied, `partially_refunded` before. */
+async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction): Promise<void> {
+  const payments = await PremiumPayment.findAll({ where: { invoiceId: invoice.id }, transaction });
+  const refunds = await PremiumRefund.findAll({ where: { invoiceId: invoice.id, status: { [Op.ne]: 'failed' } }, transaction });
+  const applied = payments.reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
+  const refunded = refunds.reduce((total, r) => total + r.amountMinor, 0);
+  if (refunded === 0 || applied === 0) return;
+  await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+}
+
+/** A dispute moves no money yet (the provider holds it until decided): the event keeps it, and the audit record shows it to staff. */
+async function onDisputed(matched: MatchedPaymentEvent): Promise<void> {
+  const { event, invoice, transaction } = matched;
+  await recordAudit(
+    PROVIDER_SOURCE,
+    {
+      tenantId: invoice.tenantId,
+      action: 'invoice.dispute',
+      entityType: 'invoice',
+      entityId: invoice.id,
+      after: {
+        disputeId: event.objectId ?? null,
+        paymentIntentId: event.paymentIntentId ?? null,
+        amountMinor: event.amountMinor ?? null,
+        eventId: event.id,
+      },
+    },
+    transaction,
+  );
+}
+
+export const invoiceModelWiring: PaymentEventWiring = { findInvoice, onPaymentSucceeded, onPaymentFailed, onRefunded, onDisputed };

@@ -99,7 +99,10 @@ describe('premium invoices and manual payments', () => {
       .expect(200);
     expect(dueBefore.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([invoices[0].id, invoices[1].id]);
     await stack.api.get('/api/v1/invoices?q=%25%25%25').set('Authorization', auth.staff).expect(400);
+    await stack.api.get('/api/v1/invoices?q=null').set('Authorization', auth.staff).expect(400);
     await stack.api.get('/api/v1/invoices?dueBefore=yesterday').set('Authorization', auth.staff).expect(400);
+    // A month the calendar does not have is the client's error, never PostgreSQL's (it answered 500).
+    await stack.api.get('/api/v1/invoices?dueBefore=8637-88-16').set('Authorization', auth.staff).expect(400);
   });
 
   it('refuses a manual payment from a policyholder (403), for another tenant (404) and in amounts the currency cannot hold (422), recording nothing', async () => {

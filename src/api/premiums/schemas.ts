@@ -4,24 +4,22 @@ import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { object, oneOf, required } from '../../shared/typed-schema';
 
-const isoDate = Joi.string()
-  .pattern(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
-  .description('YYYY-MM-DD');
-
 /** What `q` matches: the start of an invoice number or of a policy number, any case. */
 const numberSearch = Joi.string()
   .trim()
   .uppercase()
   .min(3)
   .max(20)
-  .pattern(/^[A-Z0-9-]+$/, 'invoice or policy number')
+  // Both numbers hold digits: a word without one ("null") is no number's start.
+  .pattern(/^[A-Z-]*[0-9][A-Z0-9-]*$/, 'invoice or policy number')
   .description('The start of an invoice number (INV-2026-000042) or of a policy number (POL-2026-000007)');
 
 export const listInvoicesQuery = object({
   ...pageQueryKeys,
   status: oneOf(INVOICE_STATUSES),
   overdue: Joi.boolean().description('true: unpaid and past its due date (open past due, or overdue); false: the others'),
-  dueBefore: isoDate.description('Due strictly before this day (YYYY-MM-DD)'),
+  // Checked here as a date, so an impossible one is a 400, not PostgreSQL's error (a 500).
+  dueBefore: Joi.date().iso().description('Due strictly before this day (YYYY-MM-DD) or instant'),
   q: numberSearch,
   ordering: orderingParam(['dueDate', 'number', 'createdAt'], 'dueDate'),
 });

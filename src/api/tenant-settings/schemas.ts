@@ -16,7 +16,12 @@ export const settingsSchema = Joi.object({ ...TENANT_SETTINGS_KEYS, complianceWe
 /** A provider group's name: what the ID token's `groups` claim lists. */
 const groupName = Joi.string().min(1).max(100);
 /** A host name of the tenant's e-mail addresses, e.g. acme-insurance.com. */
-const emailDomain = Joi.string().trim().lowercase().max(253).domain({ tlds: false });
+const emailDomain = Joi.string()
+  .trim()
+  .lowercase()
+  .max(253)
+  .domain({ tlds: false })
+  .description('a domain name: at least two labels of letters, digits and hyphens (acme-insurance.com)');
 
 export const ssoSettingsBody = object({
   issuer: required(

@@ -1,9 +1,9 @@
 /**
  * Checks the API against its own OpenAPI document with Schemathesis (all checks), on real
  * servers: embedded PostgreSQL (migrated, demo seed), the Temporal dev server in memory, an SMTP
- * sink, and the worker and API as child processes. Runs once per principal (a policyholder, a
- * claims-agent API key and a tenant admin) with that principal's credential and writes one JUnit
- * report per principal to reports/.
+ * sink, stripe-mock as the payment provider, and the worker and API as child processes. Runs once
+ * per principal (a policyholder, a claims-agent API key and a tenant admin) with that principal's
+ * credential and writes one JUnit report per principal to reports/.
  *
  *   node dist/scripts/api-contract.js <path to the schemathesis executable>
  *
@@ -21,6 +21,7 @@ import { startSmtpSink } from '../tests/support/smtp-sink';
 import { DEMO_PASSWORD, demoEmail, seedDemo } from './local/demo-seed';
 import { freePort } from './local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from './local/postgres';
+import { startStripeMock } from './local/stripe-mock-server';
 import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
 import { resolveTemporalCli } from './local/tools';
 import type { Role } from '../src/shared/roles';
@@ -138,6 +139,10 @@ async function main(): Promise<number> {
     stops.unshift(() => temporal.stop());
     const smtp = await startSmtpSink();
     stops.unshift(() => smtp.stop());
+    // A payment intent asked for by a generated request is answered by the real provider's mock,
+    // as in the start command: a dead provider would only prove the 503.
+    const stripeMock = await startStripeMock();
+    stops.unshift(() => stripeMock.stop());
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -148,10 +153,10 @@ async function main(): Promise<number> {
       ...smtp.env,
       API_PORT: String(port),
       JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      // The webhook route then checks signatures (every generated event is refused, 400); no call reaches Stripe.
+      // The webhook route checks signatures with a secret no generated event knows: each is refused, 400.
       STRIPE_SECRET_KEY: 'sk_test_contract',
       STRIPE_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('hex')}`,
-      STRIPE_API_BASE: 'http://127.0.0.1:9',
+      STRIPE_API_BASE: stripeMock.apiBase,
       JWT_ACCESS_TTL_SECONDS: '3600',
       // Generated requests come from one address far faster than a person: the limits would
       // answer 429 to most of them and hide what the schemas say.

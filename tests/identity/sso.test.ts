@@ -36,6 +36,7 @@ const PASSWORDS: Record<string, string> = {
   olga: 'olga-password-1',
   dora: 'dora-password-1',
   paula: 'paula-password-1',
+  nina: 'nina-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -185,6 +186,17 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     const signedIn = await AuditEvent.findAll({ where: { tenantId: acme.id, action: 'sso.sign_in', entityId: res.body.user.id } });
     expect(signedIn).toHaveLength(1);
     expect(await AuditEvent.count({ where: { action: 'user.create', entityId: res.body.user.id } })).toBe(1);
+  });
+
+  it('creates one account when a person’s first two sign-ins finish at once, and signs both in', async () => {
+    // Two tabs: both logins at the provider done before either callback reaches Insurflow.
+    const [first, second] = await Promise.all([atKeycloak(await start(acme), 'nina'), atKeycloak(await start(acme), 'nina')]);
+    const answers = await Promise.all([callback(first), callback(second)]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200]);
+    expect(answers[0].body.user.id).toBe(answers[1].body.user.id);
+    expect(await User.count({ where: { email: 'nina@acme-insurance.test' } })).toBe(1);
+    expect(await AuditEvent.count({ where: { action: 'user.create', entityId: answers[0].body.user.id } })).toBe(1);
+    expect(await AuditEvent.count({ where: { action: 'sso.sign_in', entityId: answers[0].body.user.id } })).toBe(2);
   });
 
   it('updates the role on the next sign-in after a group change at the provider', async () => {

@@ -7,7 +7,7 @@
  * as a password sign-in does.
  */
 import crypto from 'node:crypto';
-import { Op, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import { SsoLogin, Tenant, TenantSso, User } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { recordAuthEvent, type SsoRefusalReason } from '../../services/auth-events';
@@ -201,14 +201,21 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
     // Named in the record of a refusal that follows (a domain or a group refused).
     if (typeof claims.email === 'string') email = claims.email.slice(0, 254).toLowerCase();
     const identity = identityFrom(claims, sso);
-    const { user, pausedReports } = await deps.sequelize.transaction(async (transaction) => {
-      const signedIn = await signInUser(tenant.id, identity, deps, transaction);
-      await recordAuthEvent(
-        { ...deps, auditSource: { ...deps.auditSource, actor: { type: 'user', id: signedIn.user.id } } },
-        { type: 'sso.sign_in', tenantId: tenant.id, userId: signedIn.user.id },
-        transaction,
-      );
-      return signedIn;
+    const signInOnce = () =>
+      deps.sequelize.transaction(async (transaction) => {
+        const signedIn = await signInUser(tenant.id, identity, deps, transaction);
+        await recordAuthEvent(
+          { ...deps, auditSource: { ...deps.auditSource, actor: { type: 'user', id: signedIn.user.id } } },
+          { type: 'sso.sign_in', tenantId: tenant.id, userId: signedIn.user.id },
+          transaction,
+        );
+        return signedIn;
+      });
+    // A person's first two sign-ins at once (two tabs) both find no account; the one that loses the
+    // race to create it, run again, finds the winner's.
+    const { user, pausedReports } = await signInOnce().catch((err: unknown) => {
+      if (err instanceof UniqueConstraintError) return signInOnce();
+      throw err;
     });
     await pauseSchedulesOf(deps, pausedReports);
     return { user, tokens: await issueTokenPair(deps.config.jwt, user) };

@@ -17,6 +17,8 @@ import type { ActivityDeps } from './deps';
 /** Which rows of a table have expired: a condition on its alias `t`, with named replacements. */
 interface Expiry {
   table: string;
+  /** The table's primary key column, `id` unless named. */
+  key?: string;
   condition: string;
   replacements?: Record<string, number>;
 }
@@ -24,9 +26,10 @@ interface Expiry {
 async function deleteInBatches(sequelize: Sequelize, expiry: Expiry, batchSize: number): Promise<number> {
   const context = Context.current();
   let deleted: number = context.info.heartbeatDetails ?? 0;
+  const key = expiry.key ?? 'id';
   for (;;) {
     const count = await sequelize.query(
-      `DELETE FROM ${expiry.table} WHERE id IN (SELECT t.id FROM ${expiry.table} t WHERE ${expiry.condition} LIMIT :batchSize FOR UPDATE SKIP LOCKED)`,
+      `DELETE FROM ${expiry.table} WHERE ${key} IN (SELECT t.${key} FROM ${expiry.table} t WHERE ${expiry.condition} LIMIT :batchSize FOR UPDATE SKIP LOCKED)`,
       { type: QueryTypes.BULKDELETE, replacements: { ...expiry.replacements, batchSize } },
     );
     deleted += count;
@@ -74,6 +77,17 @@ export function createRetentionActivities({ sequelize }: ActivityDeps) {
     /** Reset tokens past their expiry, used or not: either way they only answer "expired" or "used" any more. */
     purgeExpiredPasswordResetTokens(input: RetentionInput): Promise<number> {
       return deleteInBatches(sequelize, { table: 'password_reset_tokens', condition: 't.expires_at <= now()' }, input.batchSize);
+    },
+
+    /** Second-factor challenges past their expiry, answered or not: a sign-in that stopped there starts again. */
+    purgeExpiredMfaChallenges(input: RetentionInput): Promise<number> {
+      return deleteInBatches(sequelize, { table: 'mfa_challenges', condition: 't.expires_at <= now()' }, input.batchSize);
+    },
+
+    /** Company sign-ins started and never finished (a finished one is deleted as it finishes), past their expiry. */
+    purgeExpiredSsoLogins(input: RetentionInput): Promise<number> {
+      const expiry = { table: 'sso_logins', key: 'state_hash', condition: 't.expires_at <= now()' };
+      return deleteInBatches(sequelize, expiry, input.batchSize);
     },
   };
 }

@@ -29,6 +29,9 @@ export interface RetentionCounts {
   outboxMessages: number;
   refreshTokens: number;
   passwordResetTokens: number;
+  /** Expired second-factor challenges and unfinished company sign-ins (0 in runs started before they were purged). */
+  mfaChallenges: number;
+  ssoLogins: number;
 }
 
 export type RetentionWorkflow = (input: RetentionInput) => Promise<RetentionCounts>;

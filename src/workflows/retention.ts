@@ -3,24 +3,30 @@
  * same name (src/services/retention-schedule.ts), every hour by default.
  *
  * Deletes what the tables no longer need: idempotency records past their window, delivered
- * outbox messages, refresh token families that can no longer be presented and expired password
- * reset tokens. One activity per table, one after the other so the database serves one purge at
+ * outbox messages, refresh token families that can no longer be presented, expired password
+ * reset tokens and second-factor challenges, and company sign-ins never finished. One activity per table, one after the other so the database serves one purge at
  * a time; each deletes in short batches and heartbeats its count. The run answers the counts.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RetentionCounts, RetentionInput } from '../contracts/retention';
 import { publishStatus } from './support/business-status';
 
-const { purgeIdempotencyRecords, purgeDeliveredOutboxMessages, purgeDeadRefreshTokenFamilies, purgeExpiredPasswordResetTokens } =
-  proxyActivities<Activities>({
-    // A backlog (the first run on a large database) may take many batches; a heartbeat after each
-    // batch shows the activity is alive, and a batch waits at most the statement timeout.
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '2 minutes',
-    // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+const {
+  purgeIdempotencyRecords,
+  purgeDeliveredOutboxMessages,
+  purgeDeadRefreshTokenFamilies,
+  purgeExpiredPasswordResetTokens,
+  purgeExpiredMfaChallenges,
+  purgeExpiredSsoLogins,
+} = proxyActivities<Activities>({
+  // A backlog (the first run on a large database) may take many batches; a heartbeat after each
+  // batch shows the activity is alive, and a batch waits at most the statement timeout.
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
 
 export async function retentionWorkflow(input: RetentionInput): Promise<RetentionCounts> {
   publishStatus({ status: 'purging' });
@@ -29,10 +35,13 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     outboxMessages: await purgeDeliveredOutboxMessages(input),
     refreshTokens: await purgeDeadRefreshTokenFamilies(input),
     passwordResetTokens: await purgeExpiredPasswordResetTokens(input),
+    ...(patched('retention-sign-in-steps')
+      ? { mfaChallenges: await purgeExpiredMfaChallenges(input), ssoLogins: await purgeExpiredSsoLogins(input) }
+      : { mfaChallenges: 0, ssoLogins: 0 }),
   };
   publishStatus({
     status: 'purged',
-    details: `Deleted ${counts.idempotencyRecords} idempotency records, ${counts.outboxMessages} outbox messages, ${counts.refreshTokens} refresh tokens, ${counts.passwordResetTokens} password reset tokens`,
+    details: `Deleted ${counts.idempotencyRecords} idempotency records, ${counts.outboxMessages} outbox messages, ${counts.refreshTokens} refresh tokens, ${counts.passwordResetTokens} password reset tokens, ${counts.mfaChallenges} second-factor challenges, ${counts.ssoLogins} company sign-ins`,
   });
   return counts;
 }

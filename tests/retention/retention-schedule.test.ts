@@ -124,7 +124,14 @@ describe('retention schedule made by the worker at start-up', () => {
     );
     const run = client.workflow.getHandle<RetentionWorkflow>(description.info.recentActions[0].action.workflow.workflowId);
     expect(run.workflowId.startsWith(`${scheduleId}-`)).toBe(true);
-    expect(await resultOf(run)).toEqual({ idempotencyRecords: 0, outboxMessages: 3, refreshTokens: 0, passwordResetTokens: 0 });
+    expect(await resultOf(run)).toEqual({
+      idempotencyRecords: 0,
+      outboxMessages: 3,
+      refreshTokens: 0,
+      passwordResetTokens: 0,
+      mfaChallenges: 0,
+      ssoLogins: 0,
+    });
     expect((await run.describe()).typedSearchAttributes.get(TenantId)).toBe(PLATFORM_TENANT_ID);
   });
 });

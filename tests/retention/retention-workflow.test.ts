@@ -37,6 +37,11 @@ describe('retention run', () => {
     await stack.db.sequelize.getQueryInterface().bulkInsert(table, withIds);
     return withIds.map((row) => row.id);
   }
+  /** Rows that carry their own key (`state_hash`); answers it. */
+  async function insertKeyed(table: string, rows: Array<{ state_hash: string } & Record<string, unknown>>): Promise<string[]> {
+    await stack.db.sequelize.getQueryInterface().bulkInsert(table, rows);
+    return rows.map((row) => row.state_hash);
+  }
 
   const idempotencyRecord = (createdAt: Date, responseStatus: number | null) => ({
     scope: `user:${user.id}`,
@@ -80,6 +85,22 @@ describe('retention run', () => {
     used_at: usedAt,
     created_at: hoursAgo(1),
   });
+  const mfaChallenge = (expiresAt: Date, usedAt: Date | null) => ({
+    user_id: user.id,
+    purpose: 'sign_in',
+    token_hash: sha256(crypto.randomUUID()),
+    expires_at: expiresAt,
+    used_at: usedAt,
+    created_at: hoursAgo(1),
+  });
+  const ssoLogin = (expiresAt: Date) => ({
+    state_hash: sha256(crypto.randomUUID()),
+    tenant_id: user.tenantId,
+    nonce: crypto.randomUUID(),
+    code_verifier: crypto.randomBytes(32).toString('base64url'),
+    expires_at: expiresAt,
+    created_at: hoursAgo(1),
+  });
 
   it('deletes exactly the rows past their window, table by table, and reports how many', async () => {
     await insert('idempotency_records', [
@@ -114,12 +135,30 @@ describe('retention run', () => {
       resetToken(new Date(Date.now() + 0.5 * HOUR_MS), null),
     ]);
 
+    await insert('mfa_challenges', [
+      ...Array.from({ length: 3 }, () => mfaChallenge(hoursAgo(1), null)),
+      mfaChallenge(hoursAgo(2), hoursAgo(2.1)),
+    ]);
+    const liveChallenges = await insert('mfa_challenges', [mfaChallenge(new Date(Date.now() + 0.1 * HOUR_MS), null)]);
+    await insertKeyed(
+      'sso_logins',
+      Array.from({ length: 4 }, () => ssoLogin(hoursAgo(1))),
+    );
+    const liveSsoLogins = await insertKeyed('sso_logins', [ssoLogin(new Date(Date.now() + 0.1 * HOUR_MS))]);
+
     const handle = await stack.temporal.workflow.start<RetentionWorkflow>(RETENTION_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: `retention-test-${crypto.randomUUID()}`,
       args: [INPUT],
     });
-    expect(await resultOf(handle)).toEqual({ idempotencyRecords: 7, outboxMessages: 5, refreshTokens: 6, passwordResetTokens: 4 });
+    expect(await resultOf(handle)).toEqual({
+      idempotencyRecords: 7,
+      outboxMessages: 5,
+      refreshTokens: 6,
+      passwordResetTokens: 4,
+      mfaChallenges: 4,
+      ssoLogins: 4,
+    });
     await recordHistory(handle, 'retentionWorkflow');
 
     const ids = async (table: string) =>
@@ -127,6 +166,11 @@ describe('retention run', () => {
     expect(await ids('idempotency_records')).toEqual([...liveRecords].sort());
     expect(await ids('outbox_messages')).toEqual([...keptMessages].sort());
     expect(await ids('password_reset_tokens')).toEqual([...liveResetTokens].sort());
+    expect(await ids('mfa_challenges')).toEqual(liveChallenges);
+    const stateHashes = await stack.db.sequelize.query<{ state_hash: string }>('SELECT state_hash FROM sso_logins', {
+      type: QueryTypes.SELECT,
+    });
+    expect(stateHashes.map((row) => row.state_hash)).toEqual(liveSsoLogins);
     const families = (await RefreshToken.findAll({ attributes: ['familyId'] })).map((token) => token.familyId);
     expect(families.sort()).toEqual([...Array(4).fill(live.familyId), ...Array(2).fill(halfRevoked.familyId)].sort());
 
@@ -149,6 +193,8 @@ describe('retention run', () => {
       outboxMessages: 0,
       refreshTokens: before.length - kept.length,
       passwordResetTokens: 0,
+      mfaChallenges: 0,
+      ssoLogins: 0,
     });
     expect(before.length - kept.length).toBe(4);
     expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(

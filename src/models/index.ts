@@ -37,6 +37,7 @@ import { Tenant } from './tenant';
 import { TenantSettings } from './tenant-settings';
 import { TenantSso } from './tenant-sso';
 import { SsoLogin } from './sso-login';
+import { SsoIdentity } from './sso-identity';
 import { User } from './user';
 
 export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
@@ -69,6 +70,7 @@ export {
   TenantSettings,
   TenantSso,
   SsoLogin,
+  SsoIdentity,
   User,
 };
 
@@ -79,6 +81,7 @@ export function initModels(sequelize: Sequelize): void {
     TenantSso,
     SsoLogin,
     User,
+    SsoIdentity,
     RefreshToken,
     ApiKey,
     PasswordResetToken,

@@ -37,6 +37,8 @@ const PASSWORDS: Record<string, string> = {
   dora: 'dora-password-1',
   paula: 'paula-password-1',
   nina: 'nina-password-1',
+  ines: 'ines-password-1',
+  ivan: 'ivan-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -197,6 +199,30 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(await User.count({ where: { email: 'nina@acme-insurance.test' } })).toBe(1);
     expect(await AuditEvent.count({ where: { action: 'user.create', entityId: answers[0].body.user.id } })).toBe(1);
     expect(await AuditEvent.count({ where: { action: 'sso.sign_in', entityId: answers[0].body.user.id } })).toBe(2);
+  });
+
+  it('knows a person by their identity at the provider, not by the address it gives', async () => {
+    const first = await signIn(acme, 'ines');
+    expect(first.status).toBe(200);
+    // Ines's address changes in the directory, and Ivan is given the one she had.
+    await keycloak.setEmail('ines', 'ines.renamed@acme-insurance.test');
+    await keycloak.setEmail('ivan', 'ines@acme-insurance.test');
+    const again = await signIn(acme, 'ines');
+    expect(again.status).toBe(200);
+    expect(again.body.user).toMatchObject({ id: first.body.user.id, email: 'ines@acme-insurance.test' });
+
+    const impostor = await signIn(acme, 'ivan');
+    expect(impostor.status).toBe(403);
+    expect(impostor.body.error.code).toBe('sso_account_conflict');
+    expect(impostor.body.tokens).toBeUndefined();
+    expect(await User.count({ where: { tenantId: acme.id, fullName: 'Ivan Impostor' } })).toBe(0);
+    const refusalOfIvan = {
+      tenantId: acme.id,
+      action: 'sso.sign_in_failed',
+      reason: 'sso_account_conflict',
+      entityId: emailHash('ines@acme-insurance.test'),
+    };
+    await waitUntil(async () => (await AuditEvent.count({ where: refusalOfIvan })) === 1, 'the refusal on the record');
   });
 
   it('updates the role on the next sign-in after a group change at the provider', async () => {

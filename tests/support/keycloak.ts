@@ -29,6 +29,8 @@ export interface RunningKeycloak {
   /** Puts the user (by username) in exactly these groups. */
   setGroups(username: string, groups: string[]): Promise<void>;
   setEnabled(username: string, enabled: boolean): Promise<void>;
+  /** Gives the user another (verified) address, as a directory change would. */
+  setEmail(username: string, email: string): Promise<void>;
 }
 
 /** Undefined when no Keycloak is installed (no Java or Maven): the caller skips its tests. */
@@ -98,6 +100,7 @@ export async function startKeycloak(home: string): Promise<RunningKeycloak> {
     stop,
     setGroups: admin.setGroups,
     setEnabled: admin.setEnabled,
+    setEmail: admin.setEmail,
   };
 }
 
@@ -150,6 +153,9 @@ function adminApi(url: string, realm: string) {
     },
     async setEnabled(username: string, enabled: boolean) {
       await call('PUT', `/users/${await userId(username)}`, { enabled });
+    },
+    async setEmail(username: string, email: string) {
+      await call('PUT', `/users/${await userId(username)}`, { email, emailVerified: true });
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
-import { SsoLogin, Tenant, TenantSso, User } from '../../models';
+import { SsoIdentity, SsoLogin, Tenant, TenantSso, User } from '../../models';
 import { recordAudit } from '../../services/audit';
 import { recordAuthEvent, type SsoRefusalReason } from '../../services/auth-events';
 import { hashPassword } from '../../services/passwords';
@@ -88,9 +88,20 @@ async function takeLogin(state: string): Promise<SsoLogin> {
 }
 
 interface ProvenIdentity {
+  /** Who the person is at the provider: its issuer and their `sub`, which outlive an address change. */
+  issuer: string;
+  subject: string;
   email: string;
   fullName: string;
   role: Role;
+}
+
+/** The ID token's `sub`: present in every verified token, at most 255 ASCII characters (OpenID Connect Core 2). */
+function subjectOf(claims: Record<string, unknown>): string {
+  const { sub } = claims;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || !/^[\x21-\x7e]+$/.test(sub))
+    throw refused(401, 'sso_token_invalid', 'The identity provider’s answer could not be verified; start again');
+  return sub;
 }
 
 /** What the ID token's claims allow: an address of an allowed domain and exactly one staff role from its groups. */
@@ -114,7 +125,7 @@ function identityFrom(claims: Record<string, unknown>, sso: TenantSso): ProvenId
   // Mapped roles are staff roles (checked when the mapping is saved); checked again where it decides.
   if (!isStaff(roles[0])) throw refused(403, 'sso_group_unmapped', 'The mapped role is not a staff role');
   const name = typeof claims.name === 'string' ? claims.name.trim().slice(0, 200) : '';
-  return { email, fullName: name || email, role: roles[0] };
+  return { issuer: sso.issuer, subject: subjectOf(claims), email, fullName: name || email, role: roles[0] };
 }
 
 /**
@@ -124,10 +135,17 @@ function identityFrom(claims: Record<string, unknown>, sso: TenantSso): ProvenId
  * policyholder, a deactivated user.
  */
 async function signInUser(tenantId: string, identity: ProvenIdentity, deps: CommandDeps, transaction: Transaction) {
-  const existing = await User.findOne({ where: { email: identity.email }, transaction, lock: transaction.LOCK.UPDATE });
-  if (existing && (existing.tenantId !== tenantId || !isStaff(existing.role))) {
-    throw refused(403, 'sso_account_conflict', 'This address belongs to an account that company sign-in cannot use');
-  }
+  const { issuer, subject, ...person } = identity;
+  const lock = transaction.LOCK.UPDATE;
+  const linked = await SsoIdentity.findOne({ where: { issuer, subject }, transaction });
+  // A linked person keeps their account whatever address the provider gives now.
+  const existing = linked
+    ? await User.findByPk(linked.userId, { transaction, lock })
+    : await User.findOne({ where: { email: person.email }, transaction, lock });
+  const conflict = () => refused(403, 'sso_account_conflict', 'This address belongs to an account that company sign-in cannot use');
+  if (existing && (existing.tenantId !== tenantId || !isStaff(existing.role))) throw conflict();
+  // Another person at the same provider already signs in to this account.
+  if (existing && !linked && (await SsoIdentity.count({ where: { issuer, userId: existing.id }, transaction }))) throw conflict();
   if (existing && !existing.isActive)
     throw refused(403, 'sso_user_disabled', 'Your Insurflow account is deactivated; ask your administrator');
   const source = { actor: { type: 'user' as const, id: existing?.id ?? null }, requestId: deps.auditSource.requestId };
@@ -135,9 +153,10 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     // No password anyone knows: the account signs in through the provider (or after a reset mail).
     const passwordHash = await hashPassword(crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
     const user = await User.create(
-      { tenantId, ...identity, passwordHash, emailVerifiedAt: new Date(), lastLoginAt: new Date() },
+      { tenantId, ...person, passwordHash, emailVerifiedAt: new Date(), lastLoginAt: new Date() },
       { transaction },
     );
+    await SsoIdentity.create({ issuer, subject, userId: user.id }, { transaction });
     await recordAudit(
       { ...source, actor: { type: 'user', id: user.id } },
       { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user },
@@ -146,10 +165,11 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource: source });
     return { user, pausedReports: [] };
   }
+  if (!linked) await SsoIdentity.create({ issuer, subject, userId: existing.id }, { transaction });
   const before = existing.toJSON();
-  const roleChanged = existing.role !== identity.role;
+  const roleChanged = existing.role !== person.role;
   await existing.update(
-    { role: identity.role, lastLoginAt: new Date(), emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
+    { role: person.role, lastLoginAt: new Date(), emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
     { transaction },
   );
   if (!roleChanged) return { user: existing, pausedReports: [] };

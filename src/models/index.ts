@@ -28,6 +28,7 @@ import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { ApiKey } from './api-key';
+import { BusinessCalendar } from './business-calendar';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
 import { ReportRecipientConfirmation } from './report-recipient-confirmation';
@@ -52,6 +53,7 @@ export { MfaChallenge, MfaRecoveryCode, UserMfa };
 export type { MfaChallengePurpose };
 export {
   ApiKey,
+  BusinessCalendar,
   AuditEvent,
   Category,
   EmailVerificationToken,
@@ -81,6 +83,7 @@ export function initModels(sequelize: Sequelize): void {
     User,
     RefreshToken,
     ApiKey,
+    BusinessCalendar,
     PasswordResetToken,
     EmailVerificationToken,
     AuditEvent,

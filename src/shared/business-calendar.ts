@@ -15,6 +15,15 @@ export interface WorkingHours {
   end: string;
 }
 
+/** A holiday as a calendar keeps it: its local date ("yyyy-MM-dd") and its name. */
+export interface Holiday {
+  date: string;
+  name: string;
+}
+
+/** Bounds of a calendar, so one tenant's calendar stays a small row and a quick computation. */
+export const CALENDAR_LIMITS = { holidays: 1000, workingHours: 6, calendarsPerTenant: 50, icsBytes: 256 * 1024 } as const;
+
 export interface BusinessCalendarRules {
   /** IANA time zone name the hours and holidays are read in. */
   zone: string;

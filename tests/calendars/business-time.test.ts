@@ -189,14 +189,12 @@ describe('due instants, properties', () => {
   });
 
   it(`equals calendar arithmetic when every day works round the clock (${RUNS} runs per unit)`, () => {
-    const always = fc
-      .constantFrom(...ZONES)
-      .map((zone): BusinessCalendarRules => ({
-        zone,
-        workingDays: [1, 2, 3, 4, 5, 6, 7],
-        workingHours: [{ start: '00:00', end: '24:00' }],
-        holidays: [],
-      }));
+    const always = fc.constantFrom(...ZONES).map((zone): BusinessCalendarRules => ({
+      zone,
+      workingDays: [1, 2, 3, 4, 5, 6, 7],
+      workingHours: [{ start: '00:00', end: '24:00' }],
+      holidays: [],
+    }));
     fc.assert(
       fc.property(always, startArb, fc.integer({ min: 0, max: 120 }), (calendar, start, amount) => {
         expect(dueInstant({ start, amount, unit: 'business_days', calendar })).toEqual(

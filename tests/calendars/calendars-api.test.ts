@@ -196,4 +196,14 @@ describe('business calendars: /tenant/calendars', () => {
     expect(await BusinessCalendar.findByPk(body.id)).toBeNull();
     expect(await AuditEvent.count({ where: { entityId: body.id, action: 'calendar.delete' } })).toBe(1);
   });
+
+  it('lets a tenant admin count document deadlines in business days, and refuses a unit the setting cannot use', async () => {
+    const settings = '/api/v1/tenant/settings';
+    expect((await stack.api.get(settings).set(as(admin)).expect(200)).body.claimDocumentsDeadlineUnit).toBe('calendar_days');
+    await stack.api.put(settings).set(as(admin)).send({ claimDocumentsDeadlineUnit: 'business_hours' }).expect(400);
+    const changed = await stack.api.put(settings).set(as(admin)).send({ claimDocumentsDeadlineUnit: 'business_days' }).expect(200);
+    expect(changed.body.claimDocumentsDeadlineUnit).toBe('business_days');
+    const event = await AuditEvent.findOne({ where: { tenantId: tenant.id, action: 'tenant_settings.update' } });
+    expect(event!.changes.claimDocumentsDeadlineUnit).toEqual({ before: 'calendar_days', after: 'business_days' });
+  });
 });

@@ -13,6 +13,7 @@ const base = require('./jest.config');
 const UNIT_FILES = [
   'api/api-node-flags',
   'api/validation-preferences',
+  'calendars/business-time',
   'claims/claim-rules',
   'compliance/at-most-in-flight',
   'deployment/healthcheck',

@@ -2,6 +2,7 @@
 import type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
+import { createBusinessTimeActivities } from './business-time';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createComplianceRemindActivities(deps),
     ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
+    ...createBusinessTimeActivities(),
     ...createBulkReassignActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

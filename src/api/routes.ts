@@ -1,6 +1,7 @@
 /** Every resource's routes. A new resource is a new folder (under src/api, or under its process's folder there) and a line here. */
 import type { Config } from '../config';
 import { apiKeyRoutes } from './api-keys/routes';
+import { calendarRoutes } from './calendars/routes';
 import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
@@ -47,6 +48,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...userRoutes(),
     ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
+    ...calendarRoutes(),
     ...apiKeyRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),

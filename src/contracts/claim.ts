@@ -62,7 +62,9 @@ export type ClaimSettings = Pick<
   | 'claimWaitingApprovalEscalationHours'
   | 'approvalLimitAdjuster'
   | 'approvalLimitSeniorAdjuster'
->;
+> &
+  // Optional: runs filed before business time (docs/calendars.md) have no unit and count calendar days.
+  Partial<Pick<TenantSettingsValues, 'claimDocumentsDeadlineUnit'>>;
 
 /** One transition as the workflow keeps it and claim_history stores it. */
 export interface ClaimHistoryEntry {

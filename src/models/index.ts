@@ -28,6 +28,7 @@ import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { ApiKey } from './api-key';
+import { BusinessCalendar } from './business-calendar';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
 import { ReportRecipientConfirmation } from './report-recipient-confirmation';
@@ -53,6 +54,7 @@ export { MfaChallenge, MfaRecoveryCode, UserMfa };
 export type { MfaChallengePurpose };
 export {
   ApiKey,
+  BusinessCalendar,
   AuditEvent,
   Category,
   EmailVerificationToken,
@@ -84,6 +86,7 @@ export function initModels(sequelize: Sequelize): void {
     SsoIdentity,
     RefreshToken,
     ApiKey,
+    BusinessCalendar,
     PasswordResetToken,
     EmailVerificationToken,
     AuditEvent,

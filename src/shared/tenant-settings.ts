@@ -4,6 +4,7 @@
  */
 import Joi from 'joi';
 import { CURRENCY_PATTERN } from './money';
+import type { DeadlineUnit } from './business-calendar';
 import { nullable, oneOf } from './typed-schema';
 
 export interface TenantSettingsValues {
@@ -12,6 +13,8 @@ export interface TenantSettingsValues {
   claimDocumentsReminderDays: number;
   claimDocumentsEscalationDays: number;
   claimDocumentsAutoDenyDays: number;
+  /** How the three document deadlines count their days (docs/calendars.md): wall-clock days or working days of the default calendar. */
+  claimDocumentsDeadlineUnit: DocumentsDeadlineUnit;
   claimWaitingApprovalEscalationHours: number;
   approvalLimitAdjuster: number;
   approvalLimitSeniorAdjuster: number;
@@ -31,12 +34,17 @@ export interface TenantSettingsValues {
   mfaRequiredForStaff: boolean;
 }
 
+/** The units a deadline counted in days may use. */
+export const DAY_UNITS = ['calendar_days', 'business_days'] as const satisfies readonly DeadlineUnit[];
+export type DocumentsDeadlineUnit = (typeof DAY_UNITS)[number];
+
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   subscriptionRenewalReminderDays: 30,
   claimUnassignedEscalationHours: 24,
   claimDocumentsReminderDays: 7,
   claimDocumentsEscalationDays: 14,
   claimDocumentsAutoDenyDays: 30,
+  claimDocumentsDeadlineUnit: 'calendar_days',
   claimWaitingApprovalEscalationHours: 48,
   approvalLimitAdjuster: 5000,
   approvalLimitSeniorAdjuster: 25000,
@@ -80,6 +88,9 @@ export const TENANT_SETTINGS_KEYS = {
   claimDocumentsReminderDays: positiveInt.max(365),
   claimDocumentsEscalationDays: positiveInt.max(365),
   claimDocumentsAutoDenyDays: positiveInt.max(365),
+  claimDocumentsDeadlineUnit: oneOf(DAY_UNITS).description(
+    "calendar_days (default: 24-hour days) or business_days (working days of the tenant's default calendar, docs/calendars.md)",
+  ),
   claimWaitingApprovalEscalationHours: positiveInt.max(24 * 30),
   approvalLimitAdjuster: Joi.number().precision(2).min(0),
   approvalLimitSeniorAdjuster: Joi.number().precision(2).min(0),

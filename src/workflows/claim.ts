@@ -59,12 +59,16 @@ const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
  * other move.
  */
 const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
+/** Deadlines counted in business days ask an activity for their instants (docs/calendars.md); runs before it have none. */
+const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: STEP_RETRY,
 });
+// A database read and arithmetic: quick, and retried like any step.
+const { dueInstants } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
@@ -266,8 +270,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     const entry = stageEntry;
     const enteredAt = new Date(entry.at).getTime();
     const moved = () => stageEntry !== entry;
-    for (const deadline of deadlines) {
-      const dueAt = enteredAt + deadline.after;
+    const dueTimes = await dueTimesOf(deadlines, enteredAt);
+    for (const [index, deadline] of deadlines.entries()) {
+      const dueAt = dueTimes[index];
       nextDeadline = { at: new Date(dueAt).toISOString(), action: deadline.action };
       publish();
       if (await condition(moved, Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) return;
@@ -277,6 +282,23 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     nextDeadline = null;
     publish();
     await condition(moved);
+  }
+
+  /**
+   * When each deadline falls due, in epoch ms: wall-clock ones from the table, business-day ones
+   * from an activity (time-zone data must not be read in workflow code), asked once per stay.
+   */
+  async function dueTimesOf(deadlines: StageDeadline[], enteredAt: number): Promise<number[]> {
+    const inBusinessDays = deadlines.flatMap((d) => (d.inBusinessDays === undefined ? [] : [d.inBusinessDays]));
+    if (inBusinessDays.length === 0 || !patched(BUSINESS_TIME_DEADLINES)) return deadlines.map((d) => enteredAt + d.after);
+    const instants = await dueInstants({
+      tenantId: input.tenantId,
+      start: new Date(enteredAt).toISOString(),
+      amounts: inBusinessDays,
+      unit: 'business_days',
+    });
+    let next = 0;
+    return deadlines.map((d) => (d.inBusinessDays === undefined ? enteredAt + d.after : new Date(instants[next++]).getTime()));
   }
 
   /** What a deadline of the table (claim/deadlines.ts) does when it falls due in the current stay. */

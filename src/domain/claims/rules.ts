@@ -63,6 +63,7 @@ export async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> 
     claimDocumentsReminderDays: all.claimDocumentsReminderDays,
     claimDocumentsEscalationDays: all.claimDocumentsEscalationDays,
     claimDocumentsAutoDenyDays: all.claimDocumentsAutoDenyDays,
+    claimDocumentsDeadlineUnit: all.claimDocumentsDeadlineUnit,
     claimWaitingApprovalEscalationHours: all.claimWaitingApprovalEscalationHours,
     approvalLimitAdjuster: all.approvalLimitAdjuster,
     approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,

@@ -34,6 +34,7 @@ import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
 import * as paymentProvider from './0041-payment-provider';
 import * as ssoIdentities from './0047-sso-identities';
+import * as businessCalendars from './0045-business-calendars';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
@@ -79,5 +80,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0038-company-sign-in', ...companySignIn },
   { name: '0039-premiums', ...premiums },
   { name: '0041-payment-provider', ...paymentProvider },
+  { name: '0045-business-calendars', ...businessCalendars },
   { name: '0047-sso-identities', ...ssoIdentities },
 ];

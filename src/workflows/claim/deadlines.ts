@@ -15,9 +15,14 @@ import { claimMessages, type ClaimMessage } from './messages';
 export type DeadlineEffect =
   { kind: 'remind_claimant'; message: ClaimMessage } | { kind: 'escalate'; message: ClaimMessage } | { kind: 'deny'; note: string };
 
-/** A deadline of a stage: when it falls due (from entering the stage), its name and its timer's summary, and its effect. */
+/**
+ * A deadline of a stage: when it falls due (from entering the stage), its name and its timer's
+ * summary, and its effect. `inBusinessDays`: the deadline counts working days of the tenant's
+ * calendar instead, and `after` is not used; an activity computes the instant (docs/calendars.md).
+ */
 export interface StageDeadline {
   after: number;
+  inBusinessDays?: number;
   action: ClaimDeadline['action'];
   summary: string;
   effect: DeadlineEffect;
@@ -53,23 +58,26 @@ export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNum
       claimDocumentsEscalationDays: escalation,
       claimDocumentsAutoDenyDays: autoDeny,
     } = settings;
+    const business = settings.claimDocumentsDeadlineUnit === 'business_days';
+    const days = (count: number) => (business ? { after: count * DAY_MS, inBusinessDays: count } : { after: count * DAY_MS });
+    const unit = business ? 'business days' : 'd';
     return [
       {
-        after: reminder * DAY_MS,
+        ...days(reminder),
         action: 'documents_reminder',
-        summary: `documents requested ${reminder} d ago: remind the claimant`,
+        summary: `documents requested ${reminder} ${unit} ago: remind the claimant`,
         effect: { kind: 'remind_claimant', message: claimMessages.documentsReminder(claimNumber, autoDeny) },
       },
       {
-        after: escalation * DAY_MS,
+        ...days(escalation),
         action: 'documents_escalation',
-        summary: `documents requested ${escalation} d ago: escalate to claims managers`,
+        summary: `documents requested ${escalation} ${unit} ago: escalate to claims managers`,
         effect: { kind: 'escalate', message: claimMessages.documentsEscalation(claimNumber, escalation) },
       },
       {
-        after: autoDeny * DAY_MS,
+        ...days(autoDeny),
         action: 'documents_auto_deny',
-        summary: `documents requested ${autoDeny} d ago: deny the claim`,
+        summary: `documents requested ${autoDeny} ${unit} ago: deny the claim`,
         effect: { kind: 'deny', note: `Documents not received within ${autoDeny} days` },
       },
     ];

@@ -1,0 +1,131 @@
+/** A tenant admin's business calendars (docs/calendars.md); the writes are src/domain/calendars/commands.ts. */
+import { addHoliday, createCalendar, deleteCalendar, importHolidays, removeHoliday, updateCalendar } from '../../domain/calendars/commands';
+import { BusinessCalendar } from '../../models';
+import { calendarAccess } from '../../access/calendars';
+import { findVisible } from '../../access/core';
+import type { Role } from '../../shared/roles';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema, paginate } from '../lists/pagination';
+import {
+  calendarSchema,
+  createCalendarBody,
+  holidayBody,
+  holidayParams,
+  importBody,
+  importResultSchema,
+  listCalendarsQuery,
+  updateCalendarBody,
+} from './schemas';
+
+export function calendarRoutes(): RouteSpec[] {
+  const admin = ['tenant_admin'] as Role[];
+  const tag = 'tenant';
+  return [
+    route({
+      method: 'get',
+      path: '/tenant/calendars',
+      summary: "List the tenant's business calendars",
+      tag,
+      roles: admin,
+      query: listCalendarsQuery,
+      response: { status: 200, schema: pageSchema(calendarSchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(BusinessCalendar, ctx.state.input.query, calendarAccess.scope(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/tenant/calendars',
+      summary: 'Create a business calendar: time zone, working days and hours, holidays',
+      tag,
+      roles: admin,
+      body: createCalendarBody,
+      response: { status: 201, schema: calendarSchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = await createCalendar(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tenant/calendars/:id',
+      summary: 'A business calendar',
+      tag,
+      roles: admin,
+      params: idParams,
+      response: { status: 200, schema: calendarSchema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, calendarAccess, ctx.state.input.params.id);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/tenant/calendars/:id',
+      summary: 'Change some of a business calendar; deadlines computed afterwards use it',
+      tag,
+      roles: admin,
+      params: idParams,
+      body: updateCalendarBody,
+      response: { status: 200, schema: calendarSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await updateCalendar(ctx.state.user, { id: params.id, change: body }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/tenant/calendars/:id',
+      summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
+      tag,
+      roles: admin,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await deleteCalendar(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/tenant/calendars/:id/holidays',
+      summary: 'Add a holiday (or rename the one on that date)',
+      tag,
+      roles: admin,
+      params: idParams,
+      body: holidayBody,
+      response: { status: 200, schema: calendarSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await addHoliday(ctx.state.user, { id: params.id, holiday: body }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/tenant/calendars/:id/holidays/:date',
+      summary: 'Remove the holiday on a date',
+      tag,
+      roles: admin,
+      params: holidayParams,
+      response: { status: 200, schema: calendarSchema },
+      handler: async (ctx) => {
+        ctx.body = await removeHoliday(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/tenant/calendars/:id/holidays/import',
+      summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
+      tag,
+      roles: admin,
+      params: idParams,
+      body: importBody,
+      response: { status: 200, schema: importResultSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await importHolidays(ctx.state.user, { id: params.id, ics: body.ics }, commandDeps(ctx));
+      },
+    }),
+  ];
+}

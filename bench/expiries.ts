@@ -13,6 +13,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Subscription } from '../src/models';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
+import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
@@ -114,6 +115,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     bulkTaskQueue: taskQueue,
     webhookTimeoutMs: 5000,
     apiPublicUrl: 'http://127.0.0.1',
+    acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
   };
   try {
     const ours = await createBenchTenant(100);

@@ -8,6 +8,7 @@ import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
+import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       webhookTimeoutMs: config.webhookTimeoutMs,
       webhookGuard: { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks },
       apiPublicUrl: config.api.publicUrl,
+      acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
     },
   });
   // Housekeeping must not keep the worker from its real work: without the schedule it still runs workflows.

@@ -8,9 +8,9 @@
 import { Op } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
 import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
-import { Acknowledgement, CompliancePolicy, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
+import { Acknowledgement, CompliancePolicy, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
-import { policyNameOf, reminderEmail } from './acknowledgement-reminder';
+import { acknowledgementLink, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { createNotificationActivities } from './notifications';
 
@@ -36,6 +36,7 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
 
   return {
     async remindBatch(input: RemindBatchInput): Promise<RemindBatchResult> {
+      const remind = await ComplianceRemind.findByPk(input.remindId, { attributes: ['id', 'createdAt'], rejectOnEmpty: true });
       const recipients = await ComplianceRemindRecipient.findAll({
         where: { remindId: input.remindId, status: 'pending' },
         attributes: ['acknowledgementId'],
@@ -64,8 +65,8 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
               policyName: policyNameOf(ack.version.policy.title, ack.version.versionNumber),
               dueAt: ack.dueAt,
               content: ack.version.content,
-              acknowledgementId: ack.id,
-              apiPublicUrl: deps.apiPublicUrl,
+              // Signed for the remind's creation: a remind after the due date carries a link that works again.
+              link: acknowledgementLink(deps, ack, remind.createdAt),
             }),
           });
           sent += 1;

@@ -25,7 +25,7 @@ import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
-import { day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
+import { acknowledgementLink, day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 
 export interface RolloutBatchInput {
@@ -245,8 +245,8 @@ export function createComplianceActivities(deps: ActivityDeps) {
           policyName,
           dueAt: ack.dueAt,
           content: version.content,
-          acknowledgementId: ack.id,
-          apiPublicUrl: deps.apiPublicUrl,
+          // The notice's link: signed for the row's creation, as the notice was.
+          link: acknowledgementLink(deps, ack, ack.createdAt),
         }),
       });
       await Acknowledgement.update({ remindersSent: 1 }, { where: { id: ack.id, remindersSent: 0 } });

@@ -26,6 +26,11 @@ export interface ActivityDeps {
   bulkTaskQueue: string;
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
+  /**
+   * Signs the links in policy notices and reminders (src/services/acknowledgement-links.ts): a key
+   * derived from JWT_SECRET for this alone, so the worker holds no key that signs anything else.
+   */
+  acknowledgementLinkKey: Buffer;
 }
 
 /** A saved report to build. */

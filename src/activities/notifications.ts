@@ -35,7 +35,16 @@ export interface SendEmailInput {
   attachments?: EmailAttachment[];
   /** The escalation of a claim's missed deadline this e-mail carries: counted as an SLA breach once sent. */
   slaBreach?: string;
+  /**
+   * What the text carries that works as a key (a mailed link's token): the mail has it, the
+   * notification row keeps the text with each one replaced by `[token]`, so reading the table
+   * gives no way to act in the recipient's name.
+   */
+  secrets?: string[];
 }
+
+/** The text as the notification row keeps it: without the secrets the mail carries. */
+const recordedText = (text: string, secrets: string[] = []) => secrets.reduce((kept, secret) => kept.split(secret).join('[token]'), text);
 
 export interface SendTenantWebhookInput {
   idempotencyKey: string;
@@ -169,7 +178,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
         channel: 'email' as const,
         recipients,
         subject: input.subject,
-        body: input.text,
+        body: recordedText(input.text, input.secrets),
       };
       if (await tenantSuspended(input.tenantId)) return suppress(record);
       const result = await sendOnce(record, () =>

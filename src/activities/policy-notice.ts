@@ -6,7 +6,7 @@
 import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
 import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
-import { day, policyNameOf } from './acknowledgement-reminder';
+import { acknowledgementLink, day, policyNameOf } from './acknowledgement-reminder';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities } from './notifications';
 
@@ -25,6 +25,8 @@ export function createPolicyNotices(deps: ActivityDeps) {
     ): Promise<void> {
       const policyName = policyNameOf(policy.title, policy.versionNumber);
       const due = day(ack.dueAt);
+      // Signed for the row's creation, so a retry (or the run's later reminder) carries the same link.
+      const link = acknowledgementLink(deps, ack, ack.createdAt);
       const result = await notifications.sendEmail({
         idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,
@@ -32,8 +34,8 @@ export function createPolicyNotices(deps: ActivityDeps) {
         subject: `New policy to acknowledge: ${policyName}, due ${due}`,
         text:
           `Hello ${employee.fullName},\n\n${policyName} applies to you: please read it and acknowledge it by ${due}.\n\n` +
-          `Read it: ${deps.apiPublicUrl}/api/v1/acknowledgements?status=pending\n` +
-          `Acknowledge: POST ${deps.apiPublicUrl}/api/v1/acknowledgements/${ack.id}/acknowledge\n`,
+          `${link.lines}\n`,
+        secrets: link.secrets,
       });
       // Counted by the attempt that sent it, so a retried activity does not count twice.
       if (result.status === 'sent') policyNotices.inc();

@@ -14,6 +14,7 @@ import { errorHandler } from './http/middleware/error-handler';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
+import { acknowledgePageRoutes } from './pages/acknowledge';
 import { pageRoutes } from './pages/routes';
 import { buildOpenApi } from './openapi/document';
 import { API_PREFIX, CODEC_PATH, STRIPE_WEBHOOK_PATH } from './http/paths';
@@ -68,6 +69,7 @@ export function createApp(services: ApiServices): Koa {
   });
   // The pages under /app read forms, not JSON (src/api/pages/guards.ts), so they come before the JSON body parser.
   app.use(pageRoutes(config).routes());
+  app.use(acknowledgePageRoutes(config).routes());
   const jsonBody = bodyParser({
     enableTypes: ['json'],
     jsonLimit: config.api.bodyLimit,

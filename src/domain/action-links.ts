@@ -5,11 +5,14 @@
  * `Referrer-Policy: no-referrer`, so the token goes neither to the logs nor to another site.
  */
 import type { Config } from '../config';
+import { ACKNOWLEDGE_INVITATION, ACKNOWLEDGE_PAGE } from '../services/acknowledgement-links';
 
 /** The actions that have a page, by the path of that page below `/app`. */
 export const ACTION_PAGES = {
   verifyEmail: '/app/verify-email',
   resetPassword: '/app/reset-password',
+  // Its link is signed by the activities that mail it (src/services/acknowledgement-links.ts).
+  acknowledgePolicy: ACKNOWLEDGE_PAGE,
 } as const;
 
 /** The page where anyone asks for a password reset link. */
@@ -28,6 +31,7 @@ export function actionLink(config: Pick<Config, 'api'>, action: PersonAction, to
 const INVITATIONS: Record<PersonAction, string> = {
   verifyEmail: 'Open this link to confirm the address:',
   resetPassword: 'Open this link to choose your new password:',
+  acknowledgePolicy: ACKNOWLEDGE_INVITATION,
 };
 
 /** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */

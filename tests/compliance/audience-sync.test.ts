@@ -8,7 +8,7 @@ import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId } from '../../
 import { Acknowledgement, OutboxMessage, Tenant, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
+import { acknowledgementLinkedIn, mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startOwnWorkers, startTestStack, TestStack } from '../support/stack';
 import { eventually, holdsWithin, resultOf, waitForRunCount, waitUntil } from '../support/waiting';
 import { approveThroughReview } from './review';
@@ -89,7 +89,7 @@ describe('audience in sync', () => {
 
     const notice = await stack.smtp.waitFor((m) => m.to.includes(email) && m.subject.startsWith('New policy'));
     expect(notice.subject).toBe(`New policy to acknowledge: "${TITLE}" (version 1), due ${ack.dueAt.toISOString().slice(0, 10)}`);
-    expect(notice.text).toContain(`/api/v1/acknowledgements/${ack.id}/acknowledge`);
+    expect(acknowledgementLinkedIn(notice, stack.config.jwt)).toBe(ack.id);
     expect(await holdsWithin(() => noticesTo(joiner).length > 1, 1000)).toBe(false);
   });
 

@@ -12,7 +12,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { User } from '../../src/models';
+import { Acknowledgement, User } from '../../src/models';
+import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
+import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { chromiumPath } from '../support/chromium';
 import { startTestStack, TestStack } from '../support/stack';
@@ -37,7 +39,8 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
 
   beforeAll(async () => {
     if (!chromium) return;
-    stack = await startTestStack();
+    // With a worker: the acknowledgement page's post is an Update of the acknowledgement's run.
+    stack = await startTestStack({ worker: true });
     server = stack.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -142,6 +145,42 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     expect(await check(page, 'verify-email-done')).toEqual([]);
     expect((await User.findOne({ where: { email: 'browser-verify@example.test' } }))!.emailVerifiedAt).not.toBeNull();
     await stack.api.post('/api/v1/auth/login').send({ email: 'browser-verify@example.test', password: TEST_PASSWORD }).expect(200);
+    await page.close();
+  });
+
+  itInBrowser("acknowledges a policy from the notice's link by keyboard alone; the evidence is this browser's", async () => {
+    const tenant = await buildTenant({ name: 'Harbour Mutual' });
+    const { ack, notice } = await acknowledgementWithNotice(stack, tenant, {
+      fullName: 'Bea Rowser',
+      title: 'Gifts and hospitality',
+      content: 'Report every gift worth more than 50 EUR to the compliance team.\nNever accept cash.',
+    });
+
+    const page = await newPage();
+    // Tall enough that the screenshot shows the text and the form together.
+    await page.setViewport({ width: 720, height: 820 });
+    expect((await page.goto(onServer(linkIn(notice, ACKNOWLEDGE_PAGE))))?.status()).toBe(200);
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Harbour Mutual');
+    expect(await check(page, 'acknowledge')).toEqual([]);
+
+    // Only a space first: the form comes back with the error tied to the field, which has the focus.
+    await tabTo(page, '#fullName');
+    await page.keyboard.type(' ');
+    expect((await submitByKeyboard(page))?.status()).toBe(400);
+    expect(await page.$eval('#fullName', (input) => input.getAttribute('aria-describedby'))).toBe('fullName-hint fullName-error');
+    expect(await check(page, 'acknowledge-error')).toEqual([]);
+    await page.keyboard.type('Bea Rowser');
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('you acknowledged');
+    expect(await check(page, 'acknowledge-done')).toEqual([]);
+    const recorded = (await Acknowledgement.findByPk(ack.id))!;
+    expect(recorded).toMatchObject({ status: 'acknowledged', typedName: 'Bea Rowser', userAgent: await browser!.userAgent() });
+    expect(recorded.contentSha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // The link again: it says the policy is acknowledged; nothing more to do.
+    expect((await page.goto(onServer(linkIn(notice, ACKNOWLEDGE_PAGE))))?.status()).toBe(410);
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('is already acknowledged');
+    expect(await check(page, 'acknowledge-used')).toEqual([]);
     await page.close();
   });
 });

@@ -1,4 +1,6 @@
 /** Single-use tokens the API mails (address verification, password resets, report recipients), read from the SMTP sink. */
+import type { Config } from '../../src/config';
+import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
 import type { ReceivedMail, SmtpSink } from './smtp-sink';
 
 export const VERIFY_ACCOUNT_SUBJECT = 'Activate your Insurflow account';
@@ -24,4 +26,10 @@ export function linkIn(mail: ReceivedMail, pathname: string): URL {
   const found = mail.text.split('\n').find((line) => line.startsWith('http') && new URL(line).pathname === pathname);
   if (!found) throw new Error(`no link to ${pathname} in the e-mail "${mail.subject}"`);
   return new URL(found);
+}
+
+/** The ID of the acknowledgement a policy notice's or reminder's link names, read with the key that signs them (undefined if none it signed). */
+export function acknowledgementLinkedIn(mail: ReceivedMail, jwt: Config['jwt']): string | undefined {
+  const token = linkIn(mail, ACKNOWLEDGE_PAGE).searchParams.get('token') ?? '';
+  return readAcknowledgementToken(acknowledgementLinkKeyOf(jwt), token)?.acknowledgementId;
 }

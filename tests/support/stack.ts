@@ -15,6 +15,7 @@ import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { paymentServices } from '../../src/domain/payments';
 import type { Tracing } from '../../src/observability/tracing';
+import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
 import { openDocumentStore } from '../../src/services/documents';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
@@ -87,6 +88,7 @@ export async function startTestStack(
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
+    acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
   };
 
   let workers: ProcessWorkers | undefined;

@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityDeps } from '../../src/activities';
 import { workerActivities } from '../../worker/worker';
 import { createLogger } from '../../src/config/logger';
+import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { testConfig } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -61,7 +62,8 @@ async function startedTogether(
 
 export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
   const [env, db, smtp] = await startedTogether([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()] as const);
-  const mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
+  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port });
+  const mailer = createSmtpMailer(config.smtp);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,
     mailer,
@@ -74,6 +76,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1:3000',
+    acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
   };
   const activities = workerActivities(deps);
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];

@@ -39,6 +39,9 @@ const STYLE = `
   button { margin-top: 1.25rem; font: inherit; padding: 0.5rem 1.25rem; background: #1f3a5f; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
   :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
   a { color: #1f3a5f; }
+  h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+  .policy-text { white-space: pre-wrap; border-left: 4px solid #1f3a5f; padding: 0.5rem 1rem; background: #f5f6f8; }
+  .hash { overflow-wrap: anywhere; }
 `;
 
 /** A whole page: the company the person deals with on top, the title as its one heading. */

@@ -19,16 +19,16 @@ import { commandDepsOf } from '../http/command-deps';
 import { field, html, page, type SafeHtml } from './html';
 import { formPost, pageErrors, pageHeaders } from './guards';
 
-const TOKEN_MAX_LENGTH = 200;
+export const TOKEN_MAX_LENGTH = 200;
 
-function show(ctx: Context, status: number, title: string, tenantName: string | null, body: SafeHtml): void {
+export function show(ctx: Context, status: number, title: string, tenantName: string | null, body: SafeHtml): void {
   ctx.status = status;
   ctx.type = 'text/html';
   ctx.body = page({ title, tenantName, body });
 }
 
 /** The token of a link as the page's URL carries it: one string, bounded (400 otherwise). */
-function tokenOf(ctx: Context): string {
+export function tokenOf(ctx: Context): string {
   const token = ctx.query.token;
   if (typeof token !== 'string' || token.length === 0 || token.length > TOKEN_MAX_LENGTH) {
     throw badRequest('This link is incomplete or damaged');
@@ -37,7 +37,7 @@ function tokenOf(ctx: Context): string {
 }
 
 /** The posted form as `schema` reads it, or null with the message of its first problem. */
-function formAs<T>(
+export function formAs<T>(
   ctx: Context,
   schema: Joi.ObjectSchema<T>,
 ): { value: T; problem: null } | { value: null; problem: { field: string; message: string } } {

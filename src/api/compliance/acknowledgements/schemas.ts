@@ -10,10 +10,13 @@ export const listAcknowledgementsQuery = object({
   ordering: orderingParam(['createdAt', 'dueAt', 'status'], '-createdAt'),
 });
 
-export const acknowledgeBody = object({
+/** The evidence an employee sends: the JSON body's keys, which the acknowledgement page's form (src/api/pages/acknowledge.ts) requires too. */
+export const acknowledgeKeys = {
   contentSha256: sha256.description("SHA-256 (hex) of the version text the client showed; refused (409) unless it is the version's"),
   fullName: Joi.string().trim().min(1).max(200).description('The full name the employee typed to sign'),
-}).label('AcknowledgeRequest');
+};
+
+export const acknowledgeBody = object(acknowledgeKeys).label('AcknowledgeRequest');
 
 export const acknowledgementSchema = Joi.object({
   id: uuid,

@@ -1,0 +1,150 @@
+/**
+ * The page a policy notice or reminder links to (docs/pages.md, Acknowledging a policy):
+ * `/app/acknowledge?token=…` shows the company, the policy and version, the exact text with its
+ * SHA-256 and a field for the name; its form posts to the same path, which runs the `acknowledge`
+ * operation (the JSON route's command, with the client's address and user agent as evidence) as
+ * the employee the link was mailed to. The token is signed (src/services/acknowledgement-links.ts);
+ * it is single use because the acknowledgement is: once given, every post of the form gets the
+ * page that says so.
+ */
+import Router from '@koa/router';
+import Joi from 'joi';
+import type { Context } from 'koa';
+import type { Config } from '../../config';
+import {
+  describeAcknowledgementLink,
+  type AcknowledgementLink,
+  type LinkedAcknowledgement,
+} from '../../domain/compliance/acknowledgement-link';
+import { PolicyVersion } from '../../models';
+import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf } from '../../services/acknowledgement-links';
+import { ApiError, badRequest } from '../../shared/errors';
+import { object, required, requiring } from '../../shared/typed-schema';
+import { authAddressLimit } from '../auth/middleware';
+import { acknowledgeKeys } from '../compliance/acknowledgements/schemas';
+import { acknowledgeOperation } from '../compliance/operations';
+import { clientEvidenceOf } from '../http/client-evidence';
+import { commandDepsOf } from '../http/command-deps';
+import { formPost, pageErrors, pageHeaders } from './guards';
+import { field, html, type SafeHtml } from './html';
+import { formAs, show, tokenOf, TOKEN_MAX_LENGTH } from './routes';
+
+const TITLE = 'Acknowledge a policy';
+
+/** The form: the token, the hash of the text shown and the name typed, as the JSON route's body reads them, both required here. */
+const acknowledgeForm = object({
+  ...requiring(acknowledgeKeys, ['contentSha256', 'fullName']),
+  token: required(Joi.string().max(TOKEN_MAX_LENGTH)),
+});
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const policyName = (ack: LinkedAcknowledgement) => html`“${ack.version.policy.title}” (version ${ack.version.versionNumber})`;
+
+const NEW_LINK = 'Ask your compliance team to send you a reminder: it carries a new link.';
+
+/** The page of a link that cannot be used: what happened, and what to do next. */
+function problemPage(ctx: Context, link: AcknowledgementLink): void {
+  const { ack } = link;
+  const says: Record<NonNullable<AcknowledgementLink['problem']>, SafeHtml> = {
+    invalid: html`<p role="alert">This link is not valid.</p>
+      <p>Open the whole link from the e-mail. If it still does not work: ${NEW_LINK}</p>`,
+    expired: html`<p role="alert">This link has expired.</p>
+      <p>${ack && html`${policyName(ack)} still waits for your acknowledgement. `}${NEW_LINK}</p>`,
+    acknowledged: html`<p role="alert">
+        ${ack && policyName(ack)} is already acknowledged${ack?.acknowledgedAt && html`, on ${day(ack.acknowledgedAt)}`}.
+      </p>
+      <p>There is nothing more to do.</p>`,
+    superseded: html`<p role="alert">${ack && policyName(ack)} was replaced by a newer version.</p>
+      <p>You need not acknowledge this one. If the newer version applies to you, its own e-mail has its link.</p>`,
+    exempt: html`<p role="alert">${ack && policyName(ack)} no longer applies to you.</p>
+      <p>There is nothing to do.</p>`,
+    inactive: html`<p role="alert">This link cannot be used: your account or your company's account is not active.</p>
+      <p>Ask your company's administrator.</p>`,
+  };
+  const status = link.problem === 'invalid' ? 400 : link.problem === 'inactive' ? 403 : 410;
+  show(ctx, status, TITLE, link.tenantName, says[link.problem!]);
+}
+
+/** The text, its hash and the form; `error` is the name field's problem after a post. */
+function acknowledgeFormPage(ctx: Context, link: AcknowledgementLink, token: string, error?: string): void {
+  const ack = link.ack!;
+  const { version } = ack;
+  const contentSha256 = PolicyVersion.hashContent(version.content);
+  show(
+    ctx,
+    error ? 400 : 200,
+    TITLE,
+    link.tenantName,
+    html`<p>${link.employeeName}, this policy applies to you: please read it and acknowledge it by ${day(ack.dueAt)}.</p>
+      <section aria-labelledby="policy-title">
+        <h2 id="policy-title">${version.policy.title}, version ${version.versionNumber}</h2>
+        <div class="policy-text">${version.content}</div>
+        <p class="hint">SHA-256 of this text: <code class="hash">${contentSha256}</code></p>
+      </section>
+      <form method="post" action="${ACKNOWLEDGE_PAGE}">
+        <input type="hidden" name="token" value="${token}" />
+        <input type="hidden" name="contentSha256" value="${contentSha256}" />
+        ${field({
+          name: 'fullName',
+          label: 'Your full name',
+          type: 'text',
+          autocomplete: 'name',
+          maxLength: 200,
+          hint: 'Typing your name signs your acknowledgement of exactly the text above.',
+          error,
+        })}
+        <button type="submit">Acknowledge</button>
+      </form>`,
+  );
+}
+
+export function acknowledgePageRoutes(config: Config): Router {
+  const router = new Router();
+  const key = acknowledgementLinkKeyOf(config.jwt);
+  const get = [pageHeaders, pageErrors];
+
+  router.get(ACKNOWLEDGE_PAGE, ...get, async (ctx) => {
+    const token = tokenOf(ctx);
+    const link = await describeAcknowledgementLink(key, token);
+    if (link.problem) return problemPage(ctx, link);
+    acknowledgeFormPage(ctx, link, token);
+  });
+
+  // A post: only a form from this site, counted per client as every page's post.
+  router.post(ACKNOWLEDGE_PAGE, ...get, ...formPost(config), authAddressLimit(config), async (ctx) => {
+    const posted = (ctx.request.body ?? {}) as { token?: unknown };
+    if (typeof posted.token !== 'string' || posted.token.length > TOKEN_MAX_LENGTH) throw badRequest('This form is incomplete or damaged');
+    const token = posted.token;
+    const link = await describeAcknowledgementLink(key, token);
+    if (link.problem) return problemPage(ctx, link);
+    const form = formAs(ctx, acknowledgeForm);
+    if (form.problem?.field === 'fullName')
+      return acknowledgeFormPage(ctx, link, token, 'Type your full name to sign (at most 200 characters).');
+    if (!form.value) throw badRequest('This form is incomplete or damaged');
+
+    const client = clientEvidenceOf(ctx);
+    const deps = commandDepsOf(ctx.services, { caller: link.holder, requestId: ctx.state.requestId as string, client });
+    const input = { id: link.ack!.id, contentSha256: form.value.contentSha256, fullName: form.value.fullName };
+    let ack;
+    try {
+      ack = await acknowledgeOperation.run(link.holder!, input, deps, { client });
+    } catch (err) {
+      // Given meanwhile (the same form posted twice at once, or through the API): the run refused this one.
+      const now = err instanceof ApiError && err.status === 409 ? await describeAcknowledgementLink(key, token) : null;
+      if (now?.problem) return problemPage(ctx, now);
+      throw err;
+    }
+    show(
+      ctx,
+      200,
+      'Policy acknowledged',
+      link.tenantName,
+      html`<p role="status">Thank you, ${ack.typedName}: you acknowledged ${policyName(link.ack!)} on ${day(ack.acknowledgedAt!)}.</p>
+        <p>
+          Recorded with it: the SHA-256 of the text (<code class="hash">${ack.contentSha256}</code>), the name you typed, and the address
+          and browser you used.
+        </p>`,
+    );
+  });
+  return router;
+}

@@ -1,0 +1,58 @@
+/**
+ * What the acknowledgement page (src/api/pages/acknowledge.ts) needs before the employee acts:
+ * which acknowledgement a mailed link names, whether it can still be given through it, and who
+ * gives it. It reads, never changes: the page's form posts to the `acknowledge` command, run as
+ * the employee the link was mailed to (`holder`).
+ */
+import { Acknowledgement, Tenant, User, type CompliancePolicy, type PolicyVersion } from '../../models';
+import { readAcknowledgementToken } from '../../services/acknowledgement-links';
+import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import type { AuthUser } from '../../shared/caller';
+import { STAFF_ROLES } from '../../shared/roles';
+import { WITH_VERSION } from './commands';
+
+/**
+ * Why the link cannot be used now: `invalid` (not signed by us, or no such acknowledgement),
+ * `expired`, a closed acknowledgement's status (`acknowledged` makes the link single use), or
+ * `inactive` (the account or its company is not active, as a sign-in would be refused).
+ */
+export type AcknowledgementLinkProblem = 'invalid' | 'expired' | 'acknowledged' | 'superseded' | 'exempt' | 'inactive';
+
+export type LinkedAcknowledgement = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
+
+export interface AcknowledgementLink {
+  problem: AcknowledgementLinkProblem | null;
+  /** The company the acknowledgement belongs to; null for an invalid link. */
+  tenantName: string | null;
+  ack: LinkedAcknowledgement | null;
+  employeeName: string | null;
+  /** Who acts through the link: the employee it was mailed to, with their current role. */
+  holder: AuthUser | null;
+}
+
+const INVALID: AcknowledgementLink = { problem: 'invalid', tenantName: null, ack: null, employeeName: null, holder: null };
+
+/** The problem of an acknowledgement that is no longer open, by its status; null while it is open. */
+export function closedProblem(status: Acknowledgement['status']): AcknowledgementLinkProblem | null {
+  return status === 'acknowledged' || status === 'superseded' || status === 'exempt' ? status : null;
+}
+
+/** Reads a link's token with the key that signs them. A closed acknowledgement says so even once the link has expired: that is the more useful answer. */
+export async function describeAcknowledgementLink(key: Buffer, token: string, now = new Date()): Promise<AcknowledgementLink> {
+  const signed = readAcknowledgementToken(key, token);
+  if (!signed) return INVALID;
+  const ack = (await Acknowledgement.findByPk(signed.acknowledgementId, { include: WITH_VERSION })) as LinkedAcknowledgement | null;
+  if (!ack) return INVALID;
+  const [tenant, employee] = await Promise.all([
+    Tenant.findByPk(ack.tenantId, { attributes: ['name'] }),
+    User.findOne({ where: { id: ack.employeeId, tenantId: ack.tenantId }, ...WITH_TENANT_STATUS }),
+  ]);
+  const shown = { tenantName: tenant?.name ?? null, ack, employeeName: employee?.fullName ?? null };
+  const usable = employee !== null && isActiveMember(employee) && STAFF_ROLES.includes(employee.role);
+  const problem = closedProblem(ack.status) ?? (signed.expiresAt <= now ? 'expired' : null) ?? (usable ? null : ('inactive' as const));
+  return {
+    ...shown,
+    problem,
+    holder: problem === null && employee ? { id: employee.id, tenantId: employee.tenantId, role: employee.role } : null,
+  };
+}

@@ -273,4 +273,33 @@ describe('pages under /app over HTTP', () => {
     await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD, code: recoveryCode }).expect(200);
     expect((await User.findByPk(user.id))!.email).toBe('pages-mfa-new@example.test');
   });
+
+  it('tells someone who already has an account to sign in with that address, with the forgot-password page, not an API route', async () => {
+    const tenant = await buildTenant({ slug: 'pages-known' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'pages-known@example.test' });
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: user.email, password: TEST_PASSWORD, fullName: 'Kno Wn' })
+      .expect(202);
+    await stack.api
+      .post('/api/v1/registrations')
+      .send({
+        companyName: 'Known Mutual',
+        businessType: 'property insurer',
+        phone: '+44 20 7946 0000',
+        contactEmail: 'hello@known-mutual.test',
+        address: '10 Lime Street, London',
+        requestedSlug: 'known-mutual',
+        adminEmail: user.email,
+        adminFullName: 'Kno Wn',
+        adminPassword: 'Onboard-Secret-42',
+      })
+      .expect(202);
+    for (const subject of ['You already have an Insurflow account', 'This address already has an Insurflow account']) {
+      const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === subject);
+      expect(mail.text).toContain(`Sign in to Insurflow as ${user.email}`);
+      expect(mail.text).toContain(`${stack.config.api.publicUrl}/app/forgot-password`);
+      expect(mail.text).not.toContain('/api/v1/');
+    }
+  });
 });

@@ -46,7 +46,9 @@ export async function describeRegistrationLink(token: string): Promise<MailedLin
 }
 
 /** A link that moves an account to a new address: the page names the address and asks for a code if the account has a second factor. */
-export async function describeEmailChangeLink(token: string): Promise<MailedLink & { newEmail: string | null; secondFactor: boolean }> {
+export type EmailChangeLink = MailedLink & { newEmail: string | null; secondFactor: boolean };
+
+export async function describeEmailChangeLink(token: string): Promise<EmailChangeLink> {
   const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'email_change' } });
   const userId = found?.userId ?? null;
   return {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { Registration, ReportRecipientConfirmation, User } from '../../src/models';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { chromiumPath } from '../support/chromium';
 import { startTestStack, TestStack } from '../support/stack';
 import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
@@ -159,17 +159,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
   itInBrowser('submits a company registration from the mailed link by keyboard alone; the registration exists', async () => {
     await stack.api
       .post('/api/v1/registrations')
-      .send({
-        companyName: 'Browser Mutual',
-        businessType: 'property insurer',
-        phone: '+44 20 7946 0000',
-        contactEmail: 'hello@browser-mutual.test',
-        address: '10 Lime Street, London',
-        requestedSlug: 'browser-mutual',
-        adminEmail: 'admin@browser-mutual.test',
-        adminFullName: 'Alex Admin',
-        adminPassword: 'Onboard-Secret-42',
-      })
+      .send(registrationRequest('browser-mutual', { companyName: 'Browser Mutual' }))
       .expect(202);
     const page = await openMailedLink(
       'admin@browser-mutual.test',

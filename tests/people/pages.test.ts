@@ -8,7 +8,7 @@ import { generateSync } from '@otplib/totp';
 import { Registration, ReportRecipientConfirmation, User } from '../../src/models';
 import { TOTP_PLUGINS } from '../../src/services/totp';
 import { capturedLogger } from '../support/log-capture';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -158,17 +158,7 @@ describe('pages under /app over HTTP', () => {
   it('submits a company registration from the mailed link once; opening the page submits nothing', async () => {
     await stack.api
       .post('/api/v1/registrations')
-      .send({
-        companyName: 'Pages <Mutual>',
-        businessType: 'property insurer',
-        phone: '+44 20 7946 0000',
-        contactEmail: 'hello@pages-mutual.test',
-        address: '10 Lime Street, London',
-        requestedSlug: 'pages-mutual',
-        adminEmail: 'admin@pages-mutual.test',
-        adminFullName: 'Alex Admin',
-        adminPassword: 'Onboard-Secret-42',
-      })
+      .send(registrationRequest('pages-mutual', { companyName: 'Pages <Mutual>' }))
       .expect(202);
     const { path, token } = await mailedLink('admin@pages-mutual.test', VERIFY_REGISTRATION_SUBJECT, '/app/confirm-registration');
     const shown = await stack.api.get(path).expect(200);
@@ -283,17 +273,7 @@ describe('pages under /app over HTTP', () => {
       .expect(202);
     await stack.api
       .post('/api/v1/registrations')
-      .send({
-        companyName: 'Known Mutual',
-        businessType: 'property insurer',
-        phone: '+44 20 7946 0000',
-        contactEmail: 'hello@known-mutual.test',
-        address: '10 Lime Street, London',
-        requestedSlug: 'known-mutual',
-        adminEmail: user.email,
-        adminFullName: 'Kno Wn',
-        adminPassword: 'Onboard-Secret-42',
-      })
+      .send(registrationRequest('known-mutual', { adminEmail: user.email }))
       .expect(202);
     for (const subject of ['You already have an Insurflow account', 'This address already has an Insurflow account']) {
       const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === subject);

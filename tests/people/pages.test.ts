@@ -5,12 +5,13 @@
  * post from another site is refused.
  */
 import { generateSync } from '@otplib/totp';
-import { Registration, ReportRecipientConfirmation, User } from '../../src/models';
+import { AuditEvent, Registration, ReportRecipientConfirmation, User } from '../../src/models';
 import { TOTP_PLUGINS } from '../../src/services/totp';
 import { capturedLogger } from '../support/log-capture';
 import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
 
 describe('pages under /app over HTTP', () => {
   const log = capturedLogger('pages-test');
@@ -224,6 +225,12 @@ describe('pages under /app over HTTP', () => {
     expect(wrong.text).toContain('This password is wrong');
     expect(wrong.text).toContain('aria-describedby="currentPassword-error"');
     expect((await User.findByPk(user.id))!.email).toBe('pages-old@example.test');
+    // The wrong password is on the record like a failed sign-in at the account.
+    await waitUntil(
+      async () => (await AuditEvent.count({ where: { entityId: user.id, action: 'auth.sign_in_failed' } })) > 0,
+      'the failed password on the record',
+      10_000,
+    );
 
     const done = await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD }).expect(200);
     expect(done.text).toContain('pages-new@example.test');

@@ -18,6 +18,7 @@ import {
   VerificationTokenRejected,
   voidAccountLinks,
 } from '../../services/email-verifications';
+import { recordAuthEvent } from '../../services/auth-events';
 import { verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
 import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
@@ -169,6 +170,8 @@ export const confirmEmailChangeByPassword: PublicCommand<EmailChangeByPassword, 
   await passwordAttempts.assertAllowed();
   if (!(await verifyPassword(input.password, user.passwordHash, deps.config.passwordHashing))) {
     await passwordAttempts.recordFailure();
+    // On the record as a failed sign-in would be: the account's admins see passwords being tried.
+    await recordAuthEvent(deps, { type: 'auth.sign_in_failed', tenantId: user.tenantId, userId: user.id, reason: 'wrong_password' });
     throw wrongCurrentPassword();
   }
   await passwordAttempts.reset();

@@ -102,7 +102,7 @@ function composeEmail(registration: Registration, message: OnboardingMessage, ap
     case 'applicant_provisioned':
       return {
         subject: 'Your Insurflow tenant is ready',
-        text: `The registration of ${company} was approved and your tenant is ready. Log in as ${registration.adminEmail} with the password you chose: POST ${apiPublicUrl}/api/v1/auth/login`,
+        text: `The registration of ${company} was approved and your tenant is ready. Sign in to Insurflow as ${registration.adminEmail} with the password you chose when you registered.`,
       };
     case 'applicant_provisioning_failed':
       return {

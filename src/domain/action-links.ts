@@ -13,6 +13,9 @@ export const ACTION_PAGES = {
   resetPassword: '/app/reset-password',
   // Its link is signed by the activities that mail it (src/services/acknowledgement-links.ts).
   acknowledgePolicy: ACKNOWLEDGE_PAGE,
+  confirmRegistration: '/app/confirm-registration',
+  confirmEmailChange: '/app/confirm-email-change',
+  confirmReportRecipient: '/app/confirm-report-recipient',
 } as const;
 
 /** The page where anyone asks for a password reset link. */
@@ -32,6 +35,9 @@ const INVITATIONS: Record<PersonAction, string> = {
   verifyEmail: 'Open this link to confirm the address:',
   resetPassword: 'Open this link to choose your new password:',
   acknowledgePolicy: ACKNOWLEDGE_INVITATION,
+  confirmRegistration: 'Open this link to confirm the address and submit the registration:',
+  confirmEmailChange: 'Open this link and confirm with the password of your account (and your second factor, if you use one):',
+  confirmReportRecipient: 'Open this link to confirm that you want to receive it:',
 };
 
 /** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */
@@ -42,6 +48,11 @@ export function actionLinkLines(config: Pick<Config, 'api'>, action: PersonActio
 /** The page where anyone asks for a password reset link. */
 export function forgotPasswordPage(config: Pick<Config, 'api'>): string {
   return new URL(FORGOT_PASSWORD_PAGE, config.api.publicUrl).toString();
+}
+
+/** How a mail tells someone to sign in: with which address, and where to get a password if they have none or forgot it. */
+export function signInLine(config: Pick<Config, 'api'>, email: string): string {
+  return `Sign in to Insurflow as ${email}. If you do not know the password, choose one at ${forgotPasswordPage(config)}`;
 }
 
 /** Where someone whose password link has expired asks for a new one. */

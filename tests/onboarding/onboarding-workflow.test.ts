@@ -103,6 +103,9 @@ describe('onboarding workflow (time-skipping)', () => {
       expect(registration.decidedAt).toBeInstanceOf(Date);
       const ready = await mailTo('admin@acme.test', 'Your Insurflow tenant is ready');
       expect(ready.to).toEqual(expect.arrayContaining(['contact@acme.test', 'admin@acme.test']));
+      // A person is told how to sign in, not which API route to call.
+      expect(ready.text).toContain('Sign in to Insurflow as admin@acme.test');
+      expect(ready.text).not.toContain('POST ');
       await recordHistory(handle, 'onboarding');
     });
   });

@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import { Category, Registration, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD_HASH } from '../support/factories';
 import {
   mailedToken,
   REGISTRATION_ADDRESS_IN_USE_SUBJECT,
@@ -19,19 +19,7 @@ import { startTestStack, TestStack } from '../support/stack';
 
 const ADMIN_PASSWORD = 'Onboard-Secret-42';
 
-function registrationBody(slug: string) {
-  return {
-    companyName: `${slug} Mutual`,
-    businessType: 'property insurer',
-    phone: '+44 20 7946 0000',
-    contactEmail: `hello@${slug}.test`,
-    address: '10 Lime Street, London',
-    requestedSlug: slug,
-    adminEmail: `admin@${slug}.test`,
-    adminFullName: 'Alex Admin',
-    adminPassword: ADMIN_PASSWORD,
-  };
-}
+const registrationBody = (slug: string) => registrationRequest(slug, { adminPassword: ADMIN_PASSWORD });
 
 describe('onboarding API: /registrations and /tenants', () => {
   let stack: TestStack;

@@ -12,13 +12,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { Acknowledgement, User } from '../../src/models';
+import { Acknowledgement, Registration, ReportRecipientConfirmation, User } from '../../src/models';
 import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
-import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { chromiumPath } from '../support/chromium';
 import { startTestStack, TestStack } from '../support/stack';
-import { linkIn } from '../support/mailed-tokens';
+import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 
 const chromium = chromiumPath();
 const itInBrowser = chromium ? it : it.skip;
@@ -181,6 +181,98 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     expect((await page.goto(onServer(linkIn(notice, ACKNOWLEDGE_PAGE))))?.status()).toBe(410);
     expect(await page.$eval('main', (main) => main.textContent)).toContain('is already acknowledged');
     expect(await check(page, 'acknowledge-used')).toEqual([]);
+    await page.close();
+  });
+
+  /** Opens the link to `pathname` of the newest mail to `to` with `subject`: the page, checked by axe and saved as `name`. */
+  async function openMailedLink(to: string, subject: string, pathname: string, name: string): Promise<Page> {
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(to) && m.subject === subject);
+    const page = await newPage();
+    expect((await page.goto(onServer(linkIn(mail, pathname))))?.status()).toBe(200);
+    expect(await check(page, name)).toEqual([]);
+    return page;
+  }
+
+  const mainText = (page: Page) => page.$eval('main', (main) => main.textContent);
+
+  itInBrowser('submits a company registration from the mailed link by keyboard alone; the registration exists', async () => {
+    await stack.api
+      .post('/api/v1/registrations')
+      .send(registrationRequest('browser-mutual', { companyName: 'Browser Mutual' }))
+      .expect(202);
+    const page = await openMailedLink(
+      'admin@browser-mutual.test',
+      VERIFY_REGISTRATION_SUBJECT,
+      '/app/confirm-registration',
+      'confirm-registration',
+    );
+    expect(await mainText(page)).toContain('Browser Mutual');
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await mainText(page)).toContain('the registration is submitted');
+    expect(await check(page, 'confirm-registration-done')).toEqual([]);
+    expect(await Registration.count({ where: { requestedSlug: 'browser-mutual' } })).toBe(1);
+    // Sent again (back, then the button): the page says the link was used, and nothing more is submitted.
+    await page.goBack();
+    expect((await submitByKeyboard(page))?.status()).toBe(410);
+    expect(await mainText(page)).toContain('already been used');
+    expect(await check(page, 'confirm-registration-used')).toEqual([]);
+    expect(await Registration.count({ where: { requestedSlug: 'browser-mutual' } })).toBe(1);
+    await page.close();
+  });
+
+  itInBrowser('confirms a report recipient from the mailed link by keyboard alone; the address receives the report', async () => {
+    const tenant = await buildTenant({ name: 'Harbour Mutual' });
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const { body: created } = await stack.api
+      .post('/api/v1/reports/definitions')
+      .set({ Authorization: bearer(stack.config, admin) })
+      .send({ name: 'Weekly claims', kind: 'claims', recipients: ['auditor@browser.example'], schedule: '0 7 * * 1' })
+      .expect(201);
+    const page = await openMailedLink(
+      'auditor@browser.example',
+      RECIPIENT_LINK_SUBJECT,
+      '/app/confirm-report-recipient',
+      'confirm-report-recipient',
+    );
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Harbour Mutual');
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await check(page, 'confirm-report-recipient-done')).toEqual([]);
+    const row = await ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: 'auditor@browser.example' } });
+    expect(row!.confirmedAt).not.toBeNull();
+    await page.close();
+  });
+
+  itInBrowser('changes an address from the mailed link with the password, by keyboard alone; a wrong password is announced', async () => {
+    const tenant = await buildTenant({ name: 'Lighthouse Insurance' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'browser-old@example.test' });
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
+    await stack.api
+      .post('/api/v1/auth/email')
+      .set('Authorization', `Bearer ${login.body.tokens.accessToken as string}`)
+      .send({ newEmail: 'browser-new@example.test', currentPassword: TEST_PASSWORD })
+      .expect(202);
+    const page = await openMailedLink(
+      'browser-new@example.test',
+      'Confirm your new Insurflow e-mail address',
+      '/app/confirm-email-change',
+      'confirm-email-change',
+    );
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Lighthouse Insurance');
+
+    await tabTo(page, '#currentPassword');
+    await page.keyboard.type('Not-my-password-1');
+    expect((await submitByKeyboard(page))?.status()).toBe(400);
+    expect(await page.$eval('#currentPassword', (input) => input.getAttribute('aria-describedby'))).toBe('currentPassword-error');
+    expect(await page.$eval('[role=alert]', (alert) => alert.textContent)).toContain('This password is wrong');
+    expect(await check(page, 'confirm-email-change-error')).toEqual([]);
+    expect((await User.findByPk(user.id))!.email).toBe('browser-old@example.test');
+
+    // The field has the focus again (autofocus on the invalid field).
+    await page.keyboard.type(TEST_PASSWORD);
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await mainText(page)).toContain('browser-new@example.test');
+    expect(await check(page, 'confirm-email-change-done')).toEqual([]);
+    expect((await User.findByPk(user.id))!.email).toBe('browser-new@example.test');
     await page.close();
   });
 });

@@ -4,11 +4,14 @@
  * the token never leaves in a Referer nor in the request log, a form posted twice acts once, a
  * post from another site is refused.
  */
-import { User } from '../../src/models';
+import { generateSync } from '@otplib/totp';
+import { AuditEvent, Registration, ReportRecipientConfirmation, User } from '../../src/models';
+import { TOTP_PLUGINS } from '../../src/services/totp';
 import { capturedLogger } from '../support/log-capture';
-import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
-import { linkIn } from '../support/mailed-tokens';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
+import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
 
 describe('pages under /app over HTTP', () => {
   const log = capturedLogger('pages-test');
@@ -142,5 +145,148 @@ describe('pages under /app over HTTP', () => {
     await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === 'Reset your Insurflow password');
     const bad = await form('/app/forgot-password').send({ email: '<b>not an address</b>' }).expect(400);
     expect(bad.text).toContain('value="&lt;b&gt;not an address&lt;/b&gt;"');
+  });
+
+  /** The mail's link to `pathname`, its path and query on the test's server, and its token. */
+  async function mailedLink(to: string, subject: string, pathname: string) {
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(to) && m.subject === subject);
+    expect(mail.text).not.toContain('POST ');
+    expect(mail.text).not.toContain('/api/v1/');
+    const link = linkIn(mail, pathname);
+    return { path: `${link.pathname}${link.search}`, token: link.searchParams.get('token')! };
+  }
+
+  it('submits a company registration from the mailed link once; opening the page submits nothing', async () => {
+    await stack.api
+      .post('/api/v1/registrations')
+      .send(registrationRequest('pages-mutual', { companyName: 'Pages <Mutual>' }))
+      .expect(202);
+    const { path, token } = await mailedLink('admin@pages-mutual.test', VERIFY_REGISTRATION_SUBJECT, '/app/confirm-registration');
+    const shown = await stack.api.get(path).expect(200);
+    expect(shown.headers['referrer-policy']).toBe('no-referrer');
+    expect(shown.text).toContain('Pages &lt;Mutual&gt;');
+    expect(await Registration.count({ where: { requestedSlug: 'pages-mutual' } })).toBe(0);
+
+    const first = await form('/app/confirm-registration').send({ token }).expect(200);
+    expect(first.text).toContain('the registration is submitted');
+    const second = await form('/app/confirm-registration').send({ token }).expect(410);
+    expect(second.text).toContain('already been used');
+    expect(await Registration.count({ where: { requestedSlug: 'pages-mutual' } })).toBe(1);
+    await stack.api.get(path).expect(410);
+    expect(log.raw()).not.toContain(token);
+  });
+
+  it('confirms a report recipient from the mailed link once, showing the company and the report', async () => {
+    const tenant = await buildTenant({ name: 'Report & Co' });
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const body = { name: 'Weekly <claims>', kind: 'claims', recipients: ['auditor@pages.example'], schedule: '0 7 * * 1' };
+    const { body: created } = await stack.api
+      .post('/api/v1/reports/definitions')
+      .set({ Authorization: bearer(stack.config, admin) })
+      .send(body)
+      .expect(201);
+    const { path, token } = await mailedLink('auditor@pages.example', RECIPIENT_LINK_SUBJECT, '/app/confirm-report-recipient');
+    const shown = await stack.api.get(path).expect(200);
+    expect(shown.text).toContain('Report &amp; Co');
+    expect(shown.text).toContain('Weekly &lt;claims&gt;');
+    const row = () => ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: 'auditor@pages.example' } });
+    expect((await row())!.confirmedAt).toBeNull();
+
+    await form('/app/confirm-report-recipient').send({ token }).expect(200);
+    const again = await form('/app/confirm-report-recipient').send({ token }).expect(410);
+    expect(again.text).toContain('already been used');
+    expect((await row())!.confirmedAt).not.toBeNull();
+  });
+
+  /** Asks, signed in as `user`, to move the account to `newEmail`; answers the page's link. */
+  async function emailChangeLink(user: User, newEmail: string) {
+    const login = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
+    const accessToken = login.body.tokens.accessToken as string;
+    await stack.api
+      .post('/api/v1/auth/email')
+      .set('Authorization', `Bearer ${accessToken}`)
+      .send({ newEmail, currentPassword: TEST_PASSWORD })
+      .expect(202);
+    return mailedLink(newEmail, 'Confirm your new Insurflow e-mail address', '/app/confirm-email-change');
+  }
+
+  it('changes an address from the mailed link only with the account password; a wrong one changes nothing and keeps the link', async () => {
+    const tenant = await buildTenant({ name: 'Change Mutual' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'pages-old@example.test' });
+    const { path, token } = await emailChangeLink(user, 'pages-new@example.test');
+    const shown = await stack.api.get(path).expect(200);
+    expect(shown.text).toContain('Change Mutual');
+    expect(shown.text).toContain('<label for="currentPassword">');
+    expect(shown.text).not.toContain('name="code"');
+
+    // The token alone is not enough: no password, or a wrong one, is refused and the address stays.
+    await form('/app/confirm-email-change').send({ token }).expect(400);
+    const wrong = await form('/app/confirm-email-change').send({ token, currentPassword: 'Not-the-password-1' }).expect(400);
+    expect(wrong.text).toContain('This password is wrong');
+    expect(wrong.text).toContain('aria-describedby="currentPassword-error"');
+    expect((await User.findByPk(user.id))!.email).toBe('pages-old@example.test');
+    // The wrong password is on the record like a failed sign-in at the account.
+    await waitUntil(
+      async () => (await AuditEvent.count({ where: { entityId: user.id, action: 'auth.sign_in_failed' } })) > 0,
+      'the failed password on the record',
+      10_000,
+    );
+
+    const done = await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD }).expect(200);
+    expect(done.text).toContain('pages-new@example.test');
+    const again = await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD }).expect(410);
+    expect(again.text).toContain('can no longer be used');
+    expect((await User.findByPk(user.id))!.email).toBe('pages-new@example.test');
+    await stack.api.post('/api/v1/auth/login').send({ email: 'pages-new@example.test', password: TEST_PASSWORD }).expect(200);
+    expect(log.raw()).not.toContain(token);
+  });
+
+  it('asks an account with a second factor for a code too: the password alone changes nothing', async () => {
+    const tenant = await buildTenant({ name: 'Factor Mutual' });
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster', email: 'pages-mfa-old@example.test' });
+    const session = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
+    const auth = { Authorization: `Bearer ${session.body.tokens.accessToken as string}` };
+    const started = await stack.api.post('/api/v1/auth/mfa/enrolment').set(auth).expect(200);
+    const code = generateSync({ ...TOTP_PLUGINS, secret: started.body.secret as string, epoch: Math.floor(Date.now() / 1000) });
+    const confirmed = await stack.api.post('/api/v1/auth/mfa/enrolment/confirm').set(auth).send({ code }).expect(200);
+    const recoveryCode = (confirmed.body.recoveryCodes as string[])[0];
+    await stack.api
+      .post('/api/v1/auth/email')
+      .set(auth)
+      .send({ newEmail: 'pages-mfa-new@example.test', currentPassword: TEST_PASSWORD })
+      .expect(202);
+    const { path, token } = await mailedLink(
+      'pages-mfa-new@example.test',
+      'Confirm your new Insurflow e-mail address',
+      '/app/confirm-email-change',
+    );
+
+    expect((await stack.api.get(path).expect(200)).text).toContain('<label for="code">');
+    const noCode = await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD }).expect(400);
+    expect(noCode.text).toContain('This code is wrong');
+    await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD, code: '000000' }).expect(400);
+    expect((await User.findByPk(user.id))!.email).toBe('pages-mfa-old@example.test');
+
+    await form('/app/confirm-email-change').send({ token, currentPassword: TEST_PASSWORD, code: recoveryCode }).expect(200);
+    expect((await User.findByPk(user.id))!.email).toBe('pages-mfa-new@example.test');
+  });
+
+  it('tells someone who already has an account to sign in with that address, with the forgot-password page, not an API route', async () => {
+    const tenant = await buildTenant({ slug: 'pages-known' });
+    const user = await buildUser({ tenantId: tenant.id, email: 'pages-known@example.test' });
+    await stack.api
+      .post('/api/v1/auth/register')
+      .send({ tenantSlug: tenant.slug, email: user.email, password: TEST_PASSWORD, fullName: 'Kno Wn' })
+      .expect(202);
+    await stack.api
+      .post('/api/v1/registrations')
+      .send(registrationRequest('known-mutual', { adminEmail: user.email }))
+      .expect(202);
+    for (const subject of ['You already have an Insurflow account', 'This address already has an Insurflow account']) {
+      const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m.subject === subject);
+      expect(mail.text).toContain(`Sign in to Insurflow as ${user.email}`);
+      expect(mail.text).toContain(`${stack.config.api.publicUrl}/app/forgot-password`);
+      expect(mail.text).not.toContain('/api/v1/');
+    }
   });
 });

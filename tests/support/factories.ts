@@ -260,3 +260,19 @@ export function buildAcknowledgements(version: PolicyVersion, employees: User[])
 export function bearer(config: Config, user: User): string {
   return `Bearer ${issueAccessToken(config.jwt, user)}`;
 }
+
+/** The body of `POST /registrations` for a company with this slug (its admin e-mail `admin@<slug>.test` unless given). */
+export function registrationRequest(slug: string, overrides: { companyName?: string; adminEmail?: string; adminPassword?: string } = {}) {
+  return {
+    companyName: `${slug} Mutual`,
+    businessType: 'property insurer',
+    phone: '+44 20 7946 0000',
+    contactEmail: `hello@${slug}.test`,
+    address: '10 Lime Street, London',
+    requestedSlug: slug,
+    adminEmail: `admin@${slug}.test`,
+    adminFullName: 'Alex Admin',
+    adminPassword: 'Onboard-Secret-42',
+    ...overrides,
+  };
+}

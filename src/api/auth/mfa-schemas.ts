@@ -8,7 +8,7 @@ const totpCode = Joi.string()
   .pattern(new RegExp(`^${TOTP_CODE_SOURCE}$`), 'six digits')
   .description('the six digits the authenticator app shows now');
 /** Six digits, or a recovery code (`xxxx-xxxx-xxxx-xxxx`). */
-const codeOrRecoveryCode = Joi.string()
+export const codeOrRecoveryCode = Joi.string()
   .pattern(new RegExp(`^(?:${TOTP_CODE_SOURCE}|${RECOVERY_CODE_SOURCE})$`), 'six digits or a recovery code')
   .description('the six digits the authenticator app shows now, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx), used up');
 /** The single-use tokens of the sign-in's steps: 32 random bytes, base64url. */

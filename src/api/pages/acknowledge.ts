@@ -27,7 +27,7 @@ import { clientEvidenceOf } from '../http/client-evidence';
 import { commandDepsOf } from '../http/command-deps';
 import { formPost, pageErrors, pageHeaders } from './guards';
 import { field, html, type SafeHtml } from './html';
-import { formAs, show, tokenOf, TOKEN_MAX_LENGTH } from './routes';
+import { formAs, show, tokenOf, TOKEN_MAX_LENGTH } from './kit';
 
 const TITLE = 'Acknowledge a policy';
 

@@ -5,104 +5,53 @@
  * makes a second post of the same form a page that says the link was used, never a second change.
  */
 import Router from '@koa/router';
-import type Joi from 'joi';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
 import { FORGOT_PASSWORD_PAGE, ACTION_PAGES } from '../../domain/action-links';
 import { confirmPasswordReset, requestPasswordReset, verifyEmail } from '../../domain/auth/commands';
 import { describeResetLink, describeVerificationLink, type MailedLink } from '../../domain/auth/mailed-links';
-import type { TokenProblem } from '../../services/single-use-tokens';
-import { ApiError, badRequest } from '../../shared/errors';
+import { badRequest } from '../../shared/errors';
 import { authAddressLimit, resetsPerAccountLimit } from '../auth/middleware';
-import { passwordResetBody, passwordResetConfirmBody, verifyEmailBody } from '../auth/schemas';
-import { commandDepsOf } from '../http/command-deps';
-import { field, html, page, type SafeHtml } from './html';
+import { passwordResetBody, passwordResetConfirmBody } from '../auth/schemas';
+import { CONFIRM_PAGES } from './confirm-pages';
+import { emailChangePage } from './email-change-page';
+import { field, html } from './html';
 import { formPost, pageErrors, pageHeaders } from './guards';
-
-export const TOKEN_MAX_LENGTH = 200;
-
-export function show(ctx: Context, status: number, title: string, tenantName: string | null, body: SafeHtml): void {
-  ctx.status = status;
-  ctx.type = 'text/html';
-  ctx.body = page({ title, tenantName, body });
-}
-
-/** The token of a link as the page's URL carries it: one string, bounded (400 otherwise). */
-export function tokenOf(ctx: Context): string {
-  const token = ctx.query.token;
-  if (typeof token !== 'string' || token.length === 0 || token.length > TOKEN_MAX_LENGTH) {
-    throw badRequest('This link is incomplete or damaged');
-  }
-  return token;
-}
-
-/** The posted form as `schema` reads it, or null with the message of its first problem. */
-export function formAs<T>(
-  ctx: Context,
-  schema: Joi.ObjectSchema<T>,
-): { value: T; problem: null } | { value: null; problem: { field: string; message: string } } {
-  const { value, error } = schema.validate(ctx.request.body ?? {}, { abortEarly: true, stripUnknown: false });
-  if (!error) return { value, problem: null };
-  const detail = error.details[0];
-  return { value: null, problem: { field: String(detail.path[0] ?? ''), message: detail.message.replace(/"/g, '') } };
-}
-
-/** Runs a page's command: its request ID and no caller, as the JSON route's public deps. */
-const depsOf = (ctx: Context) => commandDepsOf(ctx.services, { caller: null, requestId: ctx.state.requestId as string });
-
-const FORGOT = html`<a href="${FORGOT_PASSWORD_PAGE}">ask for a new link</a>`;
+import { buttonPage, depsOf, FORGOT, formAs, linkProblemPage, show, tokenOf, useLink, type LinkKind } from './kit';
 
 /** What a password link that cannot be used says, and what to do next. */
-function resetLinkProblem(ctx: Context, problem: TokenProblem, tenantName: string | null): void {
-  const says = {
-    used: html`<p role="alert">This link has already been used.</p>
-      <p>If you chose your password with it, log in with that password. Otherwise ${FORGOT}.</p>`,
-    expired: html`<p role="alert">This link has expired.</p>
-      <p>For your security it worked only for a while. Please ${FORGOT}.</p>`,
-    invalid: html`<p role="alert">This link is not valid.</p>
-      <p>Open the whole link from the e-mail, or ${FORGOT}.</p>`,
-  }[problem];
-  show(ctx, problem === 'invalid' ? 400 : 410, 'Choose your password', tenantName, says);
-}
+const resetLinkProblem = linkProblemPage('Choose your password', {
+  used: html`<p role="alert">This link has already been used.</p>
+    <p>If you chose your password with it, log in with that password. Otherwise ${FORGOT}.</p>`,
+  expired: html`<p role="alert">This link has expired.</p>
+    <p>For your security it worked only for a while. Please ${FORGOT}.</p>`,
+  invalid: html`<p role="alert">This link is not valid.</p>
+    <p>Open the whole link from the e-mail, or ${FORGOT}.</p>`,
+});
 
-function verifyLinkProblem(ctx: Context, problem: TokenProblem, tenantName: string | null): void {
-  const says = {
-    used: html`<p role="alert">This link has already been used: the address is confirmed.</p>
-      <p>You can log in.</p>`,
-    expired: html`<p role="alert">This link has expired.</p>
-      <p>Ask again for the account, or ask your company administrator to send a new link.</p>`,
-    invalid: html`<p role="alert">This link is not valid.</p>
-      <p>Open the whole link from the e-mail.</p>`,
-  }[problem];
-  show(ctx, problem === 'invalid' ? 400 : 410, 'Confirm your e-mail address', tenantName, says);
-}
-
-/** The problem of a token a command refused (`reset_token_used` → `used`), or rethrows anything else. */
-function refusedToken(err: unknown, prefix: 'reset_token_' | 'verification_token_'): TokenProblem {
-  if (err instanceof ApiError && err.code.startsWith(prefix)) return err.code.slice(prefix.length) as TokenProblem;
-  throw err;
-}
-
-/** A kind of mailed link: how its page reads it, the prefix of its command's refusals, its page for a link that cannot be used. */
-interface LinkKind {
-  describe(token: string): Promise<MailedLink>;
-  refusals: 'reset_token_' | 'verification_token_';
-  problemPage(ctx: Context, problem: TokenProblem, tenantName: string | null): void;
-}
-
-/** Runs the link's command, then answers the page that says it is done, or the page of the link's problem if the command refused it. */
-async function useLink(ctx: Context, kind: LinkKind, token: string, command: () => Promise<void>, done: { title: string; body: SafeHtml }) {
-  try {
-    await command();
-  } catch (err) {
-    const problem = refusedToken(err, kind.refusals);
-    return kind.problemPage(ctx, problem, (await kind.describe(token)).tenantName);
-  }
-  show(ctx, 200, done.title, (await kind.describe(token)).tenantName, done.body);
-}
+const verifyLinkProblem = linkProblemPage('Confirm your e-mail address', {
+  used: html`<p role="alert">This link has already been used: the address is confirmed.</p>
+    <p>You can log in.</p>`,
+  expired: html`<p role="alert">This link has expired.</p>
+    <p>Ask again for the account, or ask your company administrator to send a new link.</p>`,
+  invalid: html`<p role="alert">This link is not valid.</p>
+    <p>Open the whole link from the e-mail.</p>`,
+});
 
 const RESET_LINK: LinkKind = { describe: describeResetLink, refusals: 'reset_token_', problemPage: resetLinkProblem };
-const VERIFY_LINK: LinkKind = { describe: describeVerificationLink, refusals: 'verification_token_', problemPage: verifyLinkProblem };
+const VERIFY_PAGE = buttonPage({
+  path: ACTION_PAGES.verifyEmail,
+  title: 'Confirm your e-mail address',
+  describe: describeVerificationLink,
+  problemPage: verifyLinkProblem,
+  intro: () => html`<p>Confirm that this e-mail address is yours to start using your account.</p>`,
+  button: 'Confirm my address',
+  run: (token, ctx) => verifyEmail({ token }, depsOf(ctx)),
+  done: {
+    title: 'Your address is confirmed',
+    body: html`<p role="status">Thank you: your e-mail address is confirmed. You can log in now.</p>`,
+  },
+});
 
 function resetForm(ctx: Context, link: MailedLink, token: string, error?: string): void {
   show(
@@ -123,20 +72,6 @@ function resetForm(ctx: Context, link: MailedLink, token: string, error?: string
       })}
       <button type="submit">Set password</button>
     </form>`,
-  );
-}
-
-function verifyForm(ctx: Context, link: MailedLink, token: string): void {
-  show(
-    ctx,
-    200,
-    'Confirm your e-mail address',
-    link.tenantName,
-    html`<p>Confirm that this e-mail address is yours to start using your account.</p>
-      <form method="post" action="${ACTION_PAGES.verifyEmail}">
-        <input type="hidden" name="token" value="${token}" />
-        <button type="submit">Confirm my address</button>
-      </form>`,
   );
 }
 
@@ -185,20 +120,7 @@ export function pageRoutes(config: Config): Router {
     });
   });
 
-  router.get(ACTION_PAGES.verifyEmail, ...get, async (ctx) => {
-    const token = tokenOf(ctx);
-    const link = await describeVerificationLink(token);
-    if (link.problem) return verifyLinkProblem(ctx, link.problem, link.tenantName);
-    verifyForm(ctx, link, token);
-  });
-  router.post(ACTION_PAGES.verifyEmail, ...post, async (ctx) => {
-    const form = formAs(ctx, verifyEmailBody);
-    if (!form.value) throw badRequest('This form is incomplete or damaged');
-    await useLink(ctx, VERIFY_LINK, form.value.token, () => verifyEmail(form.value, depsOf(ctx)), {
-      title: 'Your address is confirmed',
-      body: html`<p role="status">Thank you: your e-mail address is confirmed. You can log in now.</p>`,
-    });
-  });
+  for (const routes of [VERIFY_PAGE, ...CONFIRM_PAGES, emailChangePage(config)]) routes(router, get, post);
 
   router.get(FORGOT_PASSWORD_PAGE, ...get, (ctx) => forgotForm(ctx));
   router.post(FORGOT_PASSWORD_PAGE, ...post, resetsPerAccountLimit(), async (ctx) => {

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from '../../config';
-import { actionLinkLines, forgotPasswordPage } from '../action-links';
+import { actionLinkLines, signInLine } from '../action-links';
 import type { Mailer } from '../../services/mailer';
 import type { CommandDeps } from '../command';
 
@@ -70,7 +70,7 @@ export function alreadyRegisteredMail(config: Config, to: string): AccountMail {
     subject: 'You already have an Insurflow account',
     lines: [
       'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',
-      `If it was you, log in (POST ${config.api.publicUrl}/api/v1/auth/login), or ask for a new password at ${forgotPasswordPage(config)}`,
+      `If it was you, use the account you have. ${signInLine(config, to)}`,
       'If it was not you, your account is unchanged and you need do nothing.',
     ],
   };
@@ -86,7 +86,7 @@ export function verifyRegistrationMail(config: Config, to: string, companyName: 
       '',
       token,
       '',
-      `Send it to POST ${config.api.publicUrl}/api/v1/registrations/verify as {"token": "…"}.`,
+      ...actionLinkLines(config, 'confirmRegistration', token),
       IGNORE_IF_NOT_YOU,
     ],
   };
@@ -98,7 +98,8 @@ export function registrationAddressInUseMail(config: Config, to: string, company
     subject: 'This address already has an Insurflow account',
     lines: [
       `Someone asked to register ${companyName} on Insurflow with this address for its administrator. The address already has an account or an open registration, so nothing was submitted.`,
-      `Register the company with another administrator address, or log in (POST ${config.api.publicUrl}/api/v1/auth/login) if you already have one.`,
+      'Register the company with another administrator address, or, if this address is already its administrator, use that account.',
+      signInLine(config, to),
     ],
   };
 }

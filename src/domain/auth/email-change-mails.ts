@@ -13,7 +13,7 @@ export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number
       '',
       token,
       '',
-      `Signed in to that account, send it to POST ${config.api.publicUrl}/api/v1/auth/email/confirm as {"token": "…"}.`,
+      ...actionLinkLines(config, 'confirmEmailChange', token),
       'If you did not ask for this, ignore this e-mail: nothing changes without the token.',
     ],
   };
@@ -25,7 +25,7 @@ export function emailChangeRequestedMail(config: Config, to: string, newEmail: s
     subject: 'Your Insurflow e-mail address is about to change',
     lines: [
       `Someone signed in to your Insurflow account, with your password, asked to change its address to ${newEmail}. It changes only once the link mailed there is followed.`,
-      `If it was not you, change your password now (POST ${config.api.publicUrl}/api/v1/auth/password, or a reset at ${forgotPasswordPage(config)}): that ends every other session, and the link works only for someone signed in to your account.`,
+      `If it was not you, choose a new password now at ${forgotPasswordPage(config)}: that ends every other session, and the link works only together with your account's password (and second factor).`,
     ],
   };
 }

@@ -18,14 +18,18 @@ import {
   VerificationTokenRejected,
   voidAccountLinks,
 } from '../../services/email-verifications';
+import { recordAuthEvent } from '../../services/auth-events';
 import { verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
 import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
 import { audited } from '../audited';
 import type { AuditedChange } from '../../models/audit-event';
-import type { Command } from '../command';
+import type { Command, CommandDeps, PublicCommand } from '../command';
 import { mailAfterAnswer } from './account-mails';
-import { withMailedToken } from './commands';
+import { withMailedToken, type LoginAttempts } from './commands';
+import { ownerOfEmailChange } from './mailed-links';
+import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
+import { ownerDeps } from './sessions';
 import { confirmEmailChangeMail, confirmStaffAddressMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
@@ -118,6 +122,12 @@ export const requestEmailChange: Command<EmailChangeRequest, void> = async (call
 export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> = async (caller, { token, keepFamilyId }, deps) => {
   const user = await User.findByPk(caller.id);
   if (!user) throw unauthorized();
+  await moveByLink(user, token, deps, keepFamilyId);
+  return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
+};
+
+/** Uses up the link of `user`'s change and moves the account to its address (every session but `keepFamilyId`'s ends); tells the old address. */
+async function moveByLink(user: User, token: string, deps: CommandDeps, keepFamilyId?: string): Promise<void> {
   const oldEmail = user.email;
   await withMailedToken(() =>
     toFreeAddress(() =>
@@ -135,7 +145,40 @@ export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> 
   );
   await user.reload();
   mailAfterAnswer(deps, [emailChangedMail(oldEmail, user.email, false)]);
-  return { user, accessToken: issueAccessToken(deps.config.jwt, user, keepFamilyId) };
+}
+
+export interface EmailChangeByPassword {
+  token: string;
+  password: string;
+  /** The second factor's code, asked only of an account that has one enrolled. */
+  code?: string;
+  /** The transport's count of wrong passwords at the account's address, the sign-in's. */
+  passwordAttempts: (email: string) => LoginAttempts;
+  codeAttempts: CodeAttempts;
+}
+
+/**
+ * Follows the link on its page (docs/pages.md), signed in to nothing: the token alone is not
+ * enough, as it is not on the API, where only someone signed in to the account can use it. The
+ * page asks what signing in would: the account's password (wrong ones counted with the sign-in's
+ * at that address) and, if one is enrolled, its second factor. A wrong answer leaves the link
+ * unused. Every session of the account ends (the page has none to keep).
+ */
+export const confirmEmailChangeByPassword: PublicCommand<EmailChangeByPassword, { newEmail: string }> = async (input, deps) => {
+  const user = await withMailedToken(() => ownerOfEmailChange(input.token));
+  const passwordAttempts = input.passwordAttempts(user.email);
+  await passwordAttempts.assertAllowed();
+  if (!(await verifyPassword(input.password, user.passwordHash, deps.config.passwordHashing))) {
+    await passwordAttempts.recordFailure();
+    // On the record as a failed sign-in would be: the account's admins see passwords being tried.
+    await recordAuthEvent(deps, { type: 'auth.sign_in_failed', tenantId: user.tenantId, userId: user.id, reason: 'wrong_password' });
+    throw wrongCurrentPassword();
+  }
+  await passwordAttempts.reset();
+  const asOwner = ownerDeps(deps, user);
+  if (await hasSecondFactor(user.id)) await proveSecondFactor(asOwner, input.codeAttempts, user, input.code ?? '');
+  await moveByLink(user, input.token, asOwner);
+  return { newEmail: user.email };
 };
 
 /**

@@ -3,8 +3,11 @@
  * company the link is for, and whether the token can still be used. It reads, never uses up:
  * only the command the page's form posts to does that.
  */
-import { EmailVerificationToken, PasswordResetToken, Tenant, User } from '../../models';
+import { EmailVerificationToken, PasswordResetToken, ReportDefinition, ReportRecipientConfirmation, Tenant, User } from '../../models';
+import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import { VerificationTokenRejected } from '../../services/email-verifications';
 import { hashToken, tokenProblem, type TokenProblem } from '../../services/single-use-tokens';
+import { hasSecondFactor } from './mfa';
 
 export interface MailedLink {
   /** Why the token cannot be used now, or null while it can. */
@@ -34,4 +37,49 @@ export async function describeVerificationLink(token: string): Promise<MailedLin
   const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'account' } });
   const tenant = found?.account ? await tenantName(found.account.tenantId) : await tenantOfUser(found?.userId ?? null);
   return { problem: tokenProblem(found), tenantName: tenant };
+}
+
+/** A link that submits a company registration: no tenant exists yet, the page names the company asked for. */
+export async function describeRegistrationLink(token: string): Promise<MailedLink & { companyName: string | null }> {
+  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'registration' } });
+  return { problem: tokenProblem(found), tenantName: null, companyName: found?.registration?.companyName ?? null };
+}
+
+/** A link that moves an account to a new address: the page names the address and asks for a code if the account has a second factor. */
+export type EmailChangeLink = MailedLink & { newEmail: string | null; secondFactor: boolean };
+
+export async function describeEmailChangeLink(token: string): Promise<EmailChangeLink> {
+  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'email_change' } });
+  const userId = found?.userId ?? null;
+  return {
+    problem: tokenProblem(found),
+    tenantName: await tenantOfUser(userId),
+    newEmail: found?.newEmail ?? null,
+    secondFactor: userId !== null && (await hasSecondFactor(userId)),
+  };
+}
+
+/**
+ * The account an e-mail change link that can still be used was mailed for, if it may still sign
+ * in; otherwise the link is refused as the command using it would refuse it.
+ */
+export async function ownerOfEmailChange(token: string): Promise<User> {
+  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'email_change' } });
+  const problem = tokenProblem(found);
+  if (problem) throw new VerificationTokenRejected(`verification_token_${problem}`);
+  const user = await User.findByPk(found!.userId!, WITH_TENANT_STATUS);
+  if (!user || !isActiveMember(user)) throw new VerificationTokenRejected('verification_token_invalid');
+  return user;
+}
+
+/** A link that lets an address receive a tenant's saved report. */
+export async function describeRecipientLink(token: string): Promise<MailedLink & { reportName: string | null }> {
+  const found = await ReportRecipientConfirmation.findOne({ where: { tokenHash: hashToken(token) } });
+  const definition =
+    found && (await ReportDefinition.findOne({ where: { id: found.definitionId, tenantId: found.tenantId }, attributes: ['name'] }));
+  return {
+    problem: tokenProblem(found && { usedAt: found.confirmedAt, expiresAt: found.expiresAt }),
+    tenantName: await tenantName(found?.tenantId),
+    reportName: definition?.name ?? null,
+  };
 }

@@ -76,7 +76,7 @@ export interface MfaStatus {
 }
 
 /** What a wrong code is asked during, in its audit event. */
-type CodeUse = 'sign_in' | 'enrolment' | 'disable' | 'recovery_codes';
+type CodeUse = 'sign_in' | 'enrolment' | 'disable' | 'recovery_codes' | 'email_change';
 
 const WRONG = Symbol('wrong code');
 
@@ -266,7 +266,16 @@ async function provenByCaller<T>(
   during: CodeUse,
   work: (user: User, transaction: Transaction) => Promise<T | typeof WRONG>,
 ): Promise<T> {
-  const user = await callerUser(caller);
+  return provenBy(await callerUser(caller), attempts, deps, during, work);
+}
+
+async function provenBy<T>(
+  user: User,
+  attempts: CodeAttempts,
+  deps: CommandDeps,
+  during: CodeUse,
+  work: (user: User, transaction: Transaction) => Promise<T | typeof WRONG>,
+): Promise<T> {
   return withCodeChecked(
     deps,
     attempts,
@@ -301,13 +310,36 @@ async function enrolledMfa(userId: string, transaction: Transaction): Promise<Us
 /** Removes the caller's second factor, proven by a current code or a recovery code. */
 export const disableMfa: Command<{ code: string; attempts: CodeAttempts }, void> = (caller, { code, attempts }, deps) =>
   provenByCaller(caller, attempts, deps, 'disable', async (user, transaction) => {
-    const mfa = await enrolledMfa(user.id, transaction);
-    const proof = await proofOf(deps, mfa, code, transaction, { recoveryCode: true });
-    if (!proof) return WRONG;
-    if (proof === 'recovery_code') await recordRecoveryCodeUse(deps.auditSource, user, 'disable', transaction);
-    await removeMfa(mfa, transaction);
-    await recordAudit(deps.auditSource, userEvent(user, 'mfa.disabled', { proof }), transaction);
+    const proven = await codeOrRecoveryCode(deps, user, code, 'disable', transaction);
+    if (proven === WRONG) return WRONG;
+    await removeMfa(proven.mfa, transaction);
+    await recordAudit(deps.auditSource, userEvent(user, 'mfa.disabled', { proof: proven.proof }), transaction);
   });
+
+/** The user's enrolled second factor (locked) proven by a current code or a recovery code (whose use is recorded), or WRONG. */
+async function codeOrRecoveryCode(deps: CommandDeps, user: User, code: string, during: CodeUse, transaction: Transaction) {
+  const mfa = await enrolledMfa(user.id, transaction);
+  const proof = await proofOf(deps, mfa, code, transaction, { recoveryCode: true });
+  if (!proof) return WRONG;
+  if (proof === 'recovery_code') await recordRecoveryCodeUse(deps.auditSource, user, during, transaction);
+  return { mfa, proof };
+}
+
+/** Whether the user has a second factor enrolled (sign-in then asks for a code). */
+export async function hasSecondFactor(userId: string): Promise<boolean> {
+  return Boolean((await UserMfa.findByPk(userId, { attributes: ['userId', 'enrolledAt'] }))?.enrolledAt);
+}
+
+/**
+ * Proves, outside any session, that the account's owner holds its second factor (a current code or
+ * a recovery code): for a change a mailed link asks for (an e-mail change). A wrong code is
+ * recorded and counted like any other, and refused (400).
+ */
+export async function proveSecondFactor(deps: CommandDeps, attempts: CodeAttempts, user: User, code: string): Promise<void> {
+  await provenBy(user, attempts, deps, 'email_change', (owner, transaction) =>
+    codeOrRecoveryCode(deps, owner, code, 'email_change', transaction),
+  );
+}
 
 /** New recovery codes for the caller (the old ones stop working), proven by a current code. */
 export const regenerateRecoveryCodes: Command<{ code: string; attempts: CodeAttempts }, { recoveryCodes: string[] }> = async (

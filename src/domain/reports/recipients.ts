@@ -8,6 +8,7 @@
 import type { Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Tenant, User, type ReportDefinition } from '../../models';
+import { actionLinkLines } from '../action-links';
 import { confirmRecipient, mintRecipientLinks } from '../../services/report-recipients';
 import { audited } from '../audited';
 import { type AccountMail, mailAfterAnswer } from '../auth/account-mails';
@@ -31,7 +32,7 @@ export function recipientLinkMail(
       '',
       link.token,
       '',
-      `Send it to POST ${config.api.publicUrl}/api/v1/reports/recipients/confirm as {"token": "…"}.`,
+      ...actionLinkLines(config, 'confirmReportRecipient', link.token),
       'If you do not want this report, ignore this e-mail: you will receive nothing.',
     ],
   };

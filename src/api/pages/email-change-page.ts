@@ -1,0 +1,125 @@
+/**
+ * The page of an e-mail change's link (docs/pages.md, The e-mail change: the link alone is not
+ * enough): it asks what signing in would, the account's password and, if enrolled, its second
+ * factor, and counts wrong answers with the sign-in's.
+ */
+import { ACTION_PAGES } from '../../domain/action-links';
+import { confirmEmailChangeByPassword } from '../../domain/auth/email-change';
+import { describeEmailChangeLink, type EmailChangeLink } from '../../domain/auth/mailed-links';
+import type { Config } from '../../config';
+import { ApiError, badRequest } from '../../shared/errors';
+import { emailChangePageForm } from '../auth/email-schemas';
+import { loginThrottle } from '../auth/login-throttle';
+import { mfaCodeThrottle } from '../auth/mfa-throttle';
+import { field, html } from './html';
+import { depsOf, FORGOT, formAs, linkProblemPage, show, tokenOf, useLink, type LinkKind, type PageRoutes } from './kit';
+import type { Context } from 'koa';
+
+const emailChangeLinkProblem = linkProblemPage('Confirm your new e-mail address', {
+  used: html`<p role="alert">This link can no longer be used: the address was changed with it, or a newer change replaced it.</p>
+    <p>Sign in with the address your account has now. If you cannot, ${FORGOT}.</p>`,
+  expired: html`<p role="alert">This link has expired.</p>
+    <p>The address is unchanged. Sign in and ask for the change again; a new link will be sent.</p>`,
+  invalid: html`<p role="alert">This link is not valid.</p>
+    <p>Open the whole link from the e-mail.</p>`,
+});
+
+const EMAIL_CHANGE_LINK: LinkKind<EmailChangeLink> = {
+  describe: describeEmailChangeLink,
+  refusals: 'verification_token_',
+  problemPage: emailChangeLinkProblem,
+};
+
+/** The refusals of the e-mail change's command that the person corrects in a field of the form. */
+const WRONG_ANSWERS: Record<string, 'currentPassword' | 'code'> = { wrong_current_password: 'currentPassword', wrong_mfa_code: 'code' };
+
+function wrongAnswerOf(name: 'currentPassword' | 'code') {
+  const message =
+    name === 'code'
+      ? 'This code is wrong or was already used. Enter the six digits shown now, or a recovery code.'
+      : 'This password is wrong. Enter the password you sign in with.';
+  return { field: name, message };
+}
+
+/** The e-mail change's form: the link alone is not enough, the account's password (and second factor) is asked as at sign-in. */
+function emailChangeForm(
+  ctx: Context,
+  link: EmailChangeLink,
+  token: string,
+  error?: { field: 'currentPassword' | 'code'; message: string },
+): void {
+  const errorOf = (name: string) => (error?.field === name ? error.message : undefined);
+  show(
+    ctx,
+    error ? 400 : 200,
+    'Confirm your new e-mail address',
+    link.tenantName,
+    html`<p>Your account's address changes to <strong>${link.newEmail}</strong> once you confirm it as you would sign in.</p>
+      <form method="post" action="${ACTION_PAGES.confirmEmailChange}">
+        <input type="hidden" name="token" value="${token}" />
+        ${field({
+          name: 'currentPassword',
+          label: 'Password of your account',
+          type: 'password',
+          autocomplete: 'current-password',
+          maxLength: 128,
+          error: errorOf('currentPassword'),
+        })}
+        ${
+          link.secondFactor &&
+          field({
+            name: 'code',
+            label: 'Code of your second factor',
+            type: 'text',
+            autocomplete: 'one-time-code',
+            maxLength: 19,
+            hint: 'The six digits your authenticator app shows now, or one of your recovery codes.',
+            error: errorOf('code'),
+          })
+        }
+        <button type="submit">Change my address</button>
+      </form>`,
+  );
+}
+
+export function emailChangePage(config: Config): PageRoutes {
+  const passwordAttempts = loginThrottle(config);
+  const codeAttempts = mfaCodeThrottle(config);
+  return (router, get, post) => {
+    router.get(ACTION_PAGES.confirmEmailChange, ...get, async (ctx) => {
+      const token = tokenOf(ctx);
+      const link = await describeEmailChangeLink(token);
+      if (link.problem) return emailChangeLinkProblem(ctx, link.problem, link.tenantName);
+      emailChangeForm(ctx, link, token);
+    });
+    router.post(ACTION_PAGES.confirmEmailChange, ...post, async (ctx) => {
+      const form = formAs(ctx, emailChangePageForm);
+      const token = String((ctx.request.body as { token?: unknown }).token ?? '');
+      if (form.problem?.field === 'currentPassword' || form.problem?.field === 'code') {
+        return emailChangeForm(ctx, await describeEmailChangeLink(token), token, wrongAnswerOf(form.problem.field));
+      }
+      if (!form.value) throw badRequest('This form is incomplete or damaged');
+      const { currentPassword, code } = form.value;
+      const link = await describeEmailChangeLink(token);
+      const input = {
+        token,
+        password: currentPassword,
+        code: code || undefined,
+        passwordAttempts: (email: string) => passwordAttempts(ctx, email),
+        codeAttempts: codeAttempts(ctx),
+      };
+      try {
+        await useLink(ctx, EMAIL_CHANGE_LINK, token, () => confirmEmailChangeByPassword(input, depsOf(ctx)).then(() => undefined), {
+          title: 'Your address has changed',
+          body: html`<p role="status">
+            Your account's address is now ${link.newEmail}. Sign in with it from now on; every session of the account has ended.
+          </p>`,
+        });
+      } catch (err) {
+        const field = err instanceof ApiError && WRONG_ANSWERS[err.code];
+        if (!field) throw err;
+        emailChangeForm(ctx, link, token, wrongAnswerOf(field));
+      }
+    });
+  };
+}

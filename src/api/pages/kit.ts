@@ -1,0 +1,130 @@
+/**
+ * What every page a mailed link opens is made of (./routes.ts and the pages beside it): the page
+ * with its status, the link's token read from the URL, the posted form read by a Joi schema, the
+ * page of a link that cannot be used, and running the link's command once.
+ */
+import type Router from '@koa/router';
+import type Joi from 'joi';
+import type { Context, Middleware } from 'koa';
+import type { MailedLink } from '../../domain/auth/mailed-links';
+import type { TokenProblem } from '../../services/single-use-tokens';
+import { ApiError, badRequest } from '../../shared/errors';
+import { verifyEmailBody } from '../auth/schemas';
+import { commandDepsOf } from '../http/command-deps';
+import { FORGOT_PASSWORD_PAGE } from '../../domain/action-links';
+import { html, page, type SafeHtml } from './html';
+
+export const TOKEN_MAX_LENGTH = 200;
+
+export function show(ctx: Context, status: number, title: string, tenantName: string | null, body: SafeHtml): void {
+  ctx.status = status;
+  ctx.type = 'text/html';
+  ctx.body = page({ title, tenantName, body });
+}
+
+/** The token of a link as the page's URL carries it: one string, bounded (400 otherwise). */
+export function tokenOf(ctx: Context): string {
+  const token = ctx.query.token;
+  if (typeof token !== 'string' || token.length === 0 || token.length > TOKEN_MAX_LENGTH) {
+    throw badRequest('This link is incomplete or damaged');
+  }
+  return token;
+}
+
+/** The posted form as `schema` reads it, or null with the message of its first problem. */
+export function formAs<T>(
+  ctx: Context,
+  schema: Joi.ObjectSchema<T>,
+): { value: T; problem: null } | { value: null; problem: { field: string; message: string } } {
+  const { value, error } = schema.validate(ctx.request.body ?? {}, { abortEarly: true, stripUnknown: false });
+  if (!error) return { value, problem: null };
+  const detail = error.details[0];
+  return { value: null, problem: { field: String(detail.path[0] ?? ''), message: detail.message.replace(/"/g, '') } };
+}
+
+/** Runs a page's command: its request ID and no caller, as the JSON route's public deps. */
+export const depsOf = (ctx: Context) => commandDepsOf(ctx.services, { caller: null, requestId: ctx.state.requestId as string });
+
+export const FORGOT = html`<a href="${FORGOT_PASSWORD_PAGE}">ask for a new link</a>`;
+
+export type ProblemPage = (ctx: Context, problem: TokenProblem, tenantName: string | null) => void;
+
+/** The page of a link that cannot be used (410 used or expired, 400 unknown): what is wrong, announced, and the next step. */
+export function linkProblemPage(title: string, says: Record<TokenProblem, SafeHtml>): ProblemPage {
+  return (ctx, problem, tenantName) => show(ctx, problem === 'invalid' ? 400 : 410, title, tenantName, says[problem]);
+}
+
+/** The problem of a token a command refused (`reset_token_used` → `used`), or rethrows anything else. */
+function refusedToken(err: unknown, prefix: 'reset_token_' | 'verification_token_'): TokenProblem {
+  if (err instanceof ApiError && err.code.startsWith(prefix)) return err.code.slice(prefix.length) as TokenProblem;
+  throw err;
+}
+
+/** A kind of mailed link: how its page reads it, the prefix of its command's refusals, its page for a link that cannot be used. */
+export interface LinkKind<L extends MailedLink = MailedLink> {
+  describe(token: string): Promise<L>;
+  refusals: 'reset_token_' | 'verification_token_';
+  problemPage: ProblemPage;
+}
+
+/** Runs the link's command, then answers the page that says it is done, or the page of the link's problem if the command refused it. */
+export async function useLink<L extends MailedLink>(
+  ctx: Context,
+  kind: LinkKind<L>,
+  token: string,
+  command: () => Promise<void>,
+  done: { title: string; body: SafeHtml },
+) {
+  try {
+    await command();
+  } catch (err) {
+    const problem = refusedToken(err, kind.refusals);
+    return kind.problemPage(ctx, problem, (await kind.describe(token)).tenantName);
+  }
+  show(ctx, 200, done.title, (await kind.describe(token)).tenantName, done.body);
+}
+
+/**
+ * A page whose form is one button: the link's token is all the command needs (confirming an
+ * address, submitting a registration, receiving a report).
+ */
+interface ButtonPage<L extends MailedLink> extends LinkKind<L> {
+  path: string;
+  title: string;
+  intro(link: L): SafeHtml;
+  button: string;
+  run(token: string, ctx: Context): Promise<unknown>;
+  done: { title: string; body: SafeHtml };
+}
+
+export type PageRoutes = (router: Router, get: Middleware[], post: Middleware[]) => void;
+
+/** A button page's GET (the page, or its link's problem) and POST (its command, once). */
+export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refusals'>): PageRoutes {
+  const page: ButtonPage<L> = { ...spec, refusals: 'verification_token_' };
+  return (router, get, post) => {
+    router.get(page.path, ...get, async (ctx) => {
+      const token = tokenOf(ctx);
+      const link = await page.describe(token);
+      if (link.problem) return page.problemPage(ctx, link.problem, link.tenantName);
+      show(
+        ctx,
+        200,
+        page.title,
+        link.tenantName,
+        html`${page.intro(link)}
+          <form method="post" action="${page.path}">
+            <input type="hidden" name="token" value="${token}" />
+            <button type="submit">${page.button}</button>
+          </form>`,
+      );
+    });
+    router.post(page.path, ...post, async (ctx) => {
+      // The form is the token alone, as the JSON routes' body.
+      const form = formAs(ctx, verifyEmailBody);
+      if (!form.value) throw badRequest('This form is incomplete or damaged');
+      const { token } = form.value;
+      await useLink(ctx, page, token, () => page.run(token, ctx).then(() => undefined), page.done);
+    });
+  };
+}

@@ -18,6 +18,8 @@ export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTIO
  */
 export const SUBSCRIPTION_STATUSES = ['pending', 'pending_payment', 'active', 'lapsed', 'cancelled', 'expired'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+/** The statuses of a subscription whose run is still open. */
+export const OPEN_SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['pending', 'pending_payment', 'active', 'lapsed'];
 
 /** The plan's terms, copied when the policyholder subscribes. Money stays a 2-decimal string. */
 export interface SubscriptionTerms {

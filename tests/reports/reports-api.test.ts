@@ -288,7 +288,7 @@ describe('business reports', () => {
     expect(slaBreaches.items[0].overdueHours).toBeLessThan(48.5);
 
     // The deadline is the tenant's setting: with 100 hours to assign, the 72-hour-old claim is on time.
-    const settings = await TenantSettings.create({ tenantId: tenant.id, values: { claimUnassignedEscalationHours: 100 } });
+    const [settings] = await TenantSettings.upsert({ tenantId: tenant.id, values: { claimUnassignedEscalationHours: 100 } });
     try {
       expect((await claimsReport()).slaBreaches).toEqual({ count: 0, items: [], truncated: false });
     } finally {

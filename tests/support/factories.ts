@@ -20,6 +20,7 @@ import {
   PolicyVersion,
   Subscription,
   Tenant,
+  TenantSettings,
   User,
 } from '../../src/models';
 import type { Config } from '../../src/config';
@@ -50,9 +51,13 @@ const SLUG_TAG = Date.now().toString(36);
 
 type Overrides<M extends Model> = Partial<CreationAttributes<M>>;
 
-export async function buildTenant(overrides: Overrides<Tenant> = {}): Promise<Tenant> {
+export async function buildTenant(overrides: Overrides<Tenant> = {}, options: { firstPremiumBeforeCover?: boolean } = {}): Promise<Tenant> {
   const n = nextNumber('tenant');
-  return Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
+  const tenant = await Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
+  // Tests of everything but the premium timeline start with policies that cover at once (the
+  // product default waits for the first premium: tests/subscriptions/premium-timeline.test.ts).
+  await TenantSettings.create({ tenantId: tenant.id, values: { firstPremiumBeforeCover: options.firstPremiumBeforeCover ?? false } });
+  return tenant;
 }
 
 /** The tenant of a new user: the one given, none for a platform admin, otherwise a new tenant. */

@@ -20,6 +20,7 @@ import { applyPayment } from '../../src/services/premium-payments';
 import { NON_PAYMENT_REASON } from '../../src/workflows/subscription';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
 import type { SmtpSink } from '../support/smtp-sink';
+import { recordHistory } from '../support/histories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf, waitUntil } from '../support/waiting';
 
@@ -172,6 +173,7 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
     // One e-mail per step, whatever the activities retried.
     expect(mailsFor(handle, 'has lapsed')).toHaveLength(1);
     expect(mailsFor(handle, `premium is due on ${second.dueDate}`)).toHaveLength(1);
+    await recordHistory(handle, 'subscriptionWorkflow-premium-lapse-reinstated');
     await stack.terminate(handle);
   });
 
@@ -191,5 +193,6 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
     await mailFor(handle, 'cancelled for non-payment');
     // Coverage never came back: the lapse stays open.
     expect(await lapsesOf(handle)).toEqual([expect.objectContaining({ endedOn: null })]);
+    await recordHistory(handle, 'subscriptionWorkflow-premium-lapse-cancelled');
   });
 });

@@ -39,7 +39,7 @@ export interface SubscriptionChange {
 export interface RenewalPolicy {
   renewalReminderDays: number;
   /** The premium timeline's settings (docs/subscriptions.md); absent from runs recorded before it. */
-  firstPremiumBeforeCover?: boolean;
+  collectPremiums?: boolean;
   premiumGraceDays?: number;
   premiumReinstatementDays?: number;
   premiumReminderDaysBefore?: number;
@@ -79,7 +79,8 @@ async function recordLapseChange(sequelize: Sequelize, change: SubscriptionChang
   if (!change.effectiveOn || next === change.expected.status) return;
   if (next === 'lapsed') {
     const row = await Subscription.findByPk(change.subscriptionId, { attributes: ['tenantId'] });
-    if (row) await recordLapseStart(sequelize, { tenantId: row.tenantId, subscriptionId: change.subscriptionId, startedOn: change.effectiveOn });
+    if (row)
+      await recordLapseStart(sequelize, { tenantId: row.tenantId, subscriptionId: change.subscriptionId, startedOn: change.effectiveOn });
   } else if (change.expected.status === 'lapsed' && next === 'active') {
     await endLapse(sequelize, change.subscriptionId, change.effectiveOn);
   }
@@ -126,7 +127,7 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
       const settings = await TenantSettings.forTenant(tenantId);
       return {
         renewalReminderDays: settings.subscriptionRenewalReminderDays,
-        firstPremiumBeforeCover: settings.firstPremiumBeforeCover,
+        collectPremiums: settings.collectPremiums,
         premiumGraceDays: settings.premiumGraceDays,
         premiumReinstatementDays: settings.premiumReinstatementDays,
         premiumReminderDaysBefore: settings.premiumReminderDaysBefore,

@@ -29,8 +29,12 @@ export interface TenantSettingsValues {
   currency: string;
   /** Staff (every tenant role but policyholder) must have a second factor to sign in (docs/accounts.md, Second factor). */
   mfaRequiredForStaff: boolean;
-  /** A new subscription covers only once its first instalment is paid (docs/subscriptions.md, Premium timeline). */
-  firstPremiumBeforeCover: boolean;
+  /**
+   * Insurflow collects the premiums (docs/subscriptions.md, Premium timeline): a new subscription
+   * covers once its first instalment is paid, unpaid instalments lapse it. False: the tenant
+   * collects them elsewhere; subscriptions cover at once and never lapse.
+   */
+  collectPremiums: boolean;
   /** Days after an instalment's due date before an unpaid one lapses the subscription. */
   premiumGraceDays: number;
   /** Days a lapsed subscription may be reinstated by paying; then it is cancelled for non-payment. */
@@ -58,7 +62,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   scheduledReportDefinitionsMax: 20,
   currency: 'USD',
   mfaRequiredForStaff: false,
-  firstPremiumBeforeCover: true,
+  collectPremiums: true,
   premiumGraceDays: 14,
   premiumReinstatementDays: 60,
   premiumReminderDaysBefore: 7,
@@ -115,10 +119,12 @@ export const TENANT_SETTINGS_KEYS = {
   mfaRequiredForStaff: Joi.boolean().description(
     'Staff must sign in with a second factor (TOTP); one without is told to enrol at their next sign-in. Policyholders are not concerned',
   ),
-  firstPremiumBeforeCover: Joi.boolean().description(
-    'A new subscription is pending_payment until its first instalment is paid (or staff waive it); false: it covers at once. Default true',
+  collectPremiums: Joi.boolean().description(
+    'Insurflow collects the premiums: a new subscription is pending_payment until its first instalment is paid (or staff waive it), and an instalment unpaid after the grace period lapses it. false: premiums are collected elsewhere; subscriptions cover at once and never lapse. Default true',
   ),
-  premiumGraceDays: positiveInt.max(90).description('Days after a due date before an unpaid instalment lapses the subscription; default 14'),
+  premiumGraceDays: positiveInt
+    .max(90)
+    .description('Days after a due date before an unpaid instalment lapses the subscription; default 14'),
   premiumReinstatementDays: positiveInt
     .max(365)
     .description('Days a lapsed subscription may be reinstated by paying, else cancelled for non-payment; default 60'),

@@ -8,7 +8,8 @@
  *   `renew`  (owner, active, inside the reminder window) → end date + plan duration, then
  *            continue-as-new so a subscription renewed for years keeps a short history.
  *
- * Premium timeline (runs recording PREMIUM_TIMELINE; docs/subscriptions.md): a new subscription
+ * Premium timeline (runs recording PREMIUM_TIMELINE, of a tenant whose setting `collectPremiums`
+ * is on; docs/subscriptions.md): a new subscription
  * is `pending_payment`, billed, until its first instalment is paid (or staff waive it), then
  * active; it is cancelled for non-payment when that instalment is still unpaid after the grace
  * period. While active: a reminder before each instalment's due date; an instalment unpaid after
@@ -140,6 +141,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let graceDays = DEFAULT_GRACE_DAYS;
   let reinstatementDays = DEFAULT_REINSTATEMENT_DAYS;
   let premiumReminderDays = DEFAULT_PREMIUM_REMINDER_DAYS;
+  /** The tenant has Insurflow collect its premiums (known once the settings are read): the run follows the invoices. */
+  let collecting = false;
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({
@@ -223,7 +226,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   });
   // Runs before the premium timeline ignore it: waking their timers early would change their history.
   setHandler(premiumPaidSignal, () => {
-    if (premiumTimeline) paymentNoticed = true;
+    if (collecting) paymentNoticed = true;
   });
 
   async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
@@ -263,7 +266,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   /** The premium step the run waits for now, if any. */
   function premiumStep(): Step | null {
-    if (!premiumTimeline) return null;
+    if (!collecting) return null;
     if (status === 'lapsed' && lapsedSince) {
       const atMs = startOfDay(lapsedSince) + reinstatementDays * DAY_MS;
       return { kind: 'non-payment', atMs, summary: `cancellation for non-payment on ${isoDate(new Date(atMs))}` };
@@ -408,15 +411,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   reinstatementDays = policy.premiumReinstatementDays ?? DEFAULT_REINSTATEMENT_DAYS;
   premiumReminderDays = policy.premiumReminderDaysBefore ?? DEFAULT_PREMIUM_REMINDER_DAYS;
   const isFirstPeriod = !period;
-  const paidFirst = premiumTimeline && isFirstPeriod && policy.firstPremiumBeforeCover === true;
-  const started = period ?? (paidFirst ? await activateOncePaid() : await activate());
+  collecting = premiumTimeline && policy.collectPremiums === true;
+  const started = period ?? (collecting ? await activateOncePaid() : await activate());
   if (!started) {
     await condition(allHandlersFinished);
     return state();
   }
   const coverage: CoveragePeriod = started;
   period = coverage;
-  if (premiumTimeline) await readDues();
+  if (collecting) await readDues();
   const expiresAtMs = startOfDay(coverage.endDate);
   // Published before any e-mail, so the run reads `active` in the UI by the time the policyholder hears of it.
   publishStatus({

@@ -19,7 +19,7 @@ describe('premium timeline API on the dev server', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    tenant = await buildTenant({}, { firstPremiumBeforeCover: true });
+    tenant = await buildTenant({}, { collectPremiums: true });
     const other = await buildTenant();
     const [ownerUser, agent, adminUser, manager, otherAdmin] = await Promise.all([
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),

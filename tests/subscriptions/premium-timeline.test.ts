@@ -39,7 +39,7 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
     ({ env, smtp } = stack);
     await stack.startWorker(TASK_QUEUE);
     // The product default: a new subscription covers once its first premium is paid.
-    tenant = await buildTenant({}, { firstPremiumBeforeCover: true });
+    tenant = await buildTenant({}, { collectPremiums: true });
     owner = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const category = await buildCategory({ tenantId: tenant.id, name: 'Apartments' });
     plan = await buildPlan({

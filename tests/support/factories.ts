@@ -51,12 +51,13 @@ const SLUG_TAG = Date.now().toString(36);
 
 type Overrides<M extends Model> = Partial<CreationAttributes<M>>;
 
-export async function buildTenant(overrides: Overrides<Tenant> = {}, options: { firstPremiumBeforeCover?: boolean } = {}): Promise<Tenant> {
+export async function buildTenant(overrides: Overrides<Tenant> = {}, options: { collectPremiums?: boolean } = {}): Promise<Tenant> {
   const n = nextNumber('tenant');
   const tenant = await Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
-  // Tests of everything but the premium timeline start with policies that cover at once (the
-  // product default waits for the first premium: tests/subscriptions/premium-timeline.test.ts).
-  await TenantSettings.create({ tenantId: tenant.id, values: { firstPremiumBeforeCover: options.firstPremiumBeforeCover ?? false } });
+  // Tests of everything but the premium timeline run tenants that collect premiums elsewhere:
+  // policies cover at once and never lapse. The product default is on (Insurflow collects,
+  // tests/subscriptions/premium-timeline*.test.ts).
+  await TenantSettings.create({ tenantId: tenant.id, values: { collectPremiums: options.collectPremiums ?? false } });
   return tenant;
 }
 

@@ -96,6 +96,9 @@ export interface WaiveRequest extends SubscriptionActor {
   reason?: string;
 }
 
+/** Stored on the row and told in the e-mail when the run cancels a subscription whose premium was not paid. */
+export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
+
 /** The roles that may waive a first instalment (the operation refuses others 403, the run's validator too). */
 export const WAIVING_ROLES: readonly Role[] = ['tenant_admin', 'claims_manager'];
 

@@ -42,6 +42,7 @@ import {
   subscriptionStateQuery,
   SubscriptionStatus,
   SubscriptionWorkflowInput,
+  NON_PAYMENT_REASON,
   premiumPaidSignal,
   WAIVING_ROLES,
   waiveFirstPremiumUpdate,
@@ -90,9 +91,6 @@ const CANCEL_WAITS_FOR_ACTIVATION = 'cancel-waits-for-activation';
  * a payment's signal reaching them changes nothing.
  */
 const PREMIUM_TIMELINE = 'premium-timeline';
-
-/** Stored on the row and told in the e-mail when the run cancels a subscription whose premium was not paid. */
-export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
 
 /** Defaults for a run whose settings activity answered before these settings existed. */
 const DEFAULT_GRACE_DAYS = 14;

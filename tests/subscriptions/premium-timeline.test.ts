@@ -10,6 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { AuditEvent, Invoice, type Plan, Subscription, type Tenant, type User } from '../../src/models';
 import type { SignalWorkflowPayload } from '../../src/models/outbox-message';
 import {
+  NON_PAYMENT_REASON,
   SUBSCRIPTION_WORKFLOW_TYPE,
   SubscriptionWorkflow,
   subscriptionStateQuery,
@@ -17,7 +18,6 @@ import {
   SubscriptionStatus,
 } from '../../src/contracts/subscription';
 import { applyPayment } from '../../src/services/premium-payments';
-import { NON_PAYMENT_REASON } from '../../src/workflows/subscription';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { recordHistory } from '../support/histories';

@@ -396,7 +396,7 @@ describe('business reports', () => {
       renewedPremium: '100.00',
     });
     // Active: the two expiring, the renewed one and the two the claims are filed on.
-    expect(report.currentStatuses).toEqual({ pending: 1, active: 5, cancelled: 3, expired: 1 });
+    expect(report.currentStatuses).toEqual({ pending: 1, pending_payment: 0, active: 5, lapsed: 0, cancelled: 3, expired: 1 });
     expect(report.cancellationsByReason).toEqual([
       { reason: 'Found a cheaper offer', count: 2 },
       { reason: 'Moved abroad', count: 1 },

@@ -201,24 +201,22 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await condition(() => status !== 'pending');
     return state();
   });
+  /** The API bounds it too; a client of the run itself must not be able to make the activity fail forever. */
+  function checkReason(reason: unknown, what: string): void {
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_CANCELLATION_REASON)) {
+      throw businessFailure(BusinessErrorType.Validation, `A ${what} reason is a text of at most ${MAX_CANCELLATION_REASON} characters`);
+    }
+  }
   setHandler(cancelSubscriptionUpdate, accept('cancel'), {
     validator: (request) => {
-      // The API bounds it too; a client of the run itself must not be able to make the activity fail forever.
-      if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_CANCELLATION_REASON)) {
-        throw businessFailure(
-          BusinessErrorType.Validation,
-          `A cancellation reason is a text of at most ${MAX_CANCELLATION_REASON} characters`,
-        );
-      }
+      checkReason(request.reason, 'cancellation');
       validateChange(request, 'cancel');
     },
   });
   setHandler(renewSubscriptionUpdate, accept('renew'), { validator: (actor) => validateChange(actor, 'renew') });
   setHandler(waiveFirstPremiumUpdate, accept('waive'), {
     validator: (request) => {
-      if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_CANCELLATION_REASON)) {
-        throw businessFailure(BusinessErrorType.Validation, `A reason is a text of at most ${MAX_CANCELLATION_REASON} characters`);
-      }
+      checkReason(request.reason, 'waiver');
       validateChange(request, 'waive');
     },
   });

@@ -23,7 +23,7 @@ import {
   type RunDriftState,
   type RunOwnerEntity,
 } from '../contracts/reconciler';
-import type { SubscriptionStatus } from '../contracts/subscription';
+import { OPEN_SUBSCRIPTION_STATUSES } from '../contracts/subscription';
 import { Notification, OutboxMessage } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
 import { runDriftRows } from '../observability/business-metrics';
@@ -31,8 +31,6 @@ import { recordAudit } from '../services/audit';
 import { startFromPayload } from '../services/workflow-start';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
-
-const OPEN_SUBSCRIPTION_STATUSES: SubscriptionStatus[] = ['pending', 'active'];
 
 /** Each run-owning table and the statuses in which its row expects a live run. Registrations belong to the platform (no tenant). */
 const RUN_OWNERS: Record<RunOwnerEntity, { table: string; openStatuses: readonly string[]; tenantColumn: 't.tenant_id' | 'NULL::uuid' }> = {

@@ -4,8 +4,10 @@
  * same terms); every write here is guarded by the state it expects, so a retried activity finds
  * its change already made and changes nothing.
  */
-import { Subscription, TenantSettings } from '../models';
-import { billCurrentTerm } from '../models/invoice';
+import type { Sequelize } from 'sequelize';
+import { Invoice, Subscription, TenantSettings } from '../models';
+import { billCurrentTerm, UNPAID_INVOICE_STATUSES, type InvoiceStatus } from '../models/invoice';
+import { endLapse, recordLapseStart } from '../models/lapse-periods';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
 import { refundOnCancellation } from '../services/premium-refunds';
@@ -18,6 +20,10 @@ export interface SubscriptionChange {
   subscriptionId: string;
   /** The row is changed only while it still has this status and renewal count. */
   expected: { status: SubscriptionStatus; renewalCount: number };
+  /** The workflow's day of the change ('YYYY-MM-DD'): when a lapse starts or ends. Premium-timeline runs only. */
+  effectiveOn?: string;
+  /** The staff member who waived the first instalment, when that is what activates the subscription. */
+  waivedById?: string;
   changes: Partial<{
     status: SubscriptionStatus;
     startDate: string;
@@ -32,14 +38,53 @@ export interface SubscriptionChange {
 
 export interface RenewalPolicy {
   renewalReminderDays: number;
+  /** The premium timeline's settings (docs/subscriptions.md); absent from runs recorded before it. */
+  collectPremiums?: boolean;
+  premiumGraceDays?: number;
+  premiumReinstatementDays?: number;
+  premiumReminderDaysBefore?: number;
+}
+
+/** An instalment the subscription still owes, as the run plans its reminders and lapses. */
+export interface PremiumDue {
+  invoiceId: string;
+  number: string;
+  dueDate: string;
+  amountMinor: number;
+  currency: string;
 }
 
 const ACTION_BY_STATUS: Record<SubscriptionStatus, string> = {
   pending: 'subscription.create',
+  pending_payment: 'subscription.await_payment',
   active: 'subscription.activate',
+  lapsed: 'subscription.lapse',
   cancelled: 'subscription.cancel',
   expired: 'subscription.expire',
 };
+
+function actionOf(from: SubscriptionStatus, next: SubscriptionStatus, waivedById: string | undefined): string {
+  if (next === from) return 'subscription.renew';
+  if (next === 'active' && from === 'lapsed') return 'subscription.reinstate';
+  if (next === 'active' && waivedById) return 'subscription.waive_first_premium';
+  return ACTION_BY_STATUS[next];
+}
+
+/**
+ * A lapse starts when the run moves the subscription to `lapsed`, and ends when it leaves it
+ * (reinstated). A retry whose change was already made writes nothing more: each statement is guarded. Cancelled while lapsed: the lapse stays open, nothing was covered after it.
+ */
+async function recordLapseChange(sequelize: Sequelize, change: SubscriptionChange): Promise<void> {
+  const next = change.changes.status ?? change.expected.status;
+  if (!change.effectiveOn || next === change.expected.status) return;
+  if (next === 'lapsed') {
+    const row = await Subscription.findByPk(change.subscriptionId, { attributes: ['tenantId'] });
+    if (row)
+      await recordLapseStart(sequelize, { tenantId: row.tenantId, subscriptionId: change.subscriptionId, startedOn: change.effectiveOn });
+  } else if (change.expected.status === 'lapsed' && next === 'active') {
+    await endLapse(sequelize, change.subscriptionId, change.effectiveOn);
+  }
+}
 
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
   return {
@@ -56,7 +101,7 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
       const { cancelledAt, ...changes } = change.changes;
       const { expected } = change;
       const next = changes.status ?? expected.status;
-      const action = next === expected.status ? 'subscription.renew' : ACTION_BY_STATUS[next];
+      const action = actionOf(expected.status, next, change.waivedById);
       await changeGuarded(
         deps.sequelize,
         Subscription,
@@ -65,13 +110,14 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         {
           action,
           entityType: 'subscription',
-          actorId: changes.cancelledById ?? null,
+          actorId: changes.cancelledById ?? change.waivedById ?? null,
           dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
         },
       );
       // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
       // retry whose change was already made still bills the term once (docs/premiums.md).
-      if (next === 'active') await billCurrentTerm(deps.sequelize, change.subscriptionId);
+      if (next === 'active' || next === 'pending_payment') await billCurrentTerm(deps.sequelize, change.subscriptionId);
+      await recordLapseChange(deps.sequelize, change);
       // Cancelled mid-term: the paid, unused part is refunded, once per cancellation (docs/premiums.md, Refunds).
       if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));
     },
@@ -79,7 +125,31 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     /** Read at the start of every run, so a renewal picks up the tenant's current settings. */
     async loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy> {
       const settings = await TenantSettings.forTenant(tenantId);
-      return { renewalReminderDays: settings.subscriptionRenewalReminderDays };
+      return {
+        renewalReminderDays: settings.subscriptionRenewalReminderDays,
+        collectPremiums: settings.collectPremiums,
+        premiumGraceDays: settings.premiumGraceDays,
+        premiumReinstatementDays: settings.premiumReinstatementDays,
+        premiumReminderDaysBefore: settings.premiumReminderDaysBefore,
+      };
+    },
+
+    /** The subscription's unpaid instalments, earliest due first: the rows are the truth the run plans from. */
+    async loadPremiumDues(subscriptionId: string): Promise<PremiumDue[]> {
+      const unpaid = await Invoice.findAll({
+        where: { subscriptionId, status: UNPAID_INVOICE_STATUSES as InvoiceStatus[] },
+        order: [
+          ['dueDate', 'ASC'],
+          ['sequence', 'ASC'],
+        ],
+      });
+      return unpaid.map((invoice) => ({
+        invoiceId: invoice.id,
+        number: invoice.number,
+        dueDate: String(invoice.dueDate),
+        amountMinor: Number(invoice.amountMinor),
+        currency: invoice.currency,
+      }));
     },
   };
 }

@@ -3,7 +3,7 @@
  * API and tests: its statuses, input, the state it reports, its query and updates, and how it is
  * started (docs/architecture.md, Process contracts).
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
 export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
@@ -11,8 +11,15 @@ export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
 export const SUBSCRIPTION_WORKFLOW_ID_PREFIX = 'subscription-';
 export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTION_WORKFLOW_ID_PREFIX}${subscriptionId}`;
 
-export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'cancelled', 'expired'] as const;
+/**
+ * `pending_payment`: recorded and billed, not yet covering until its first instalment is paid (or
+ * staff waive it); `lapsed`: an instalment unpaid past its grace period, coverage suspended until
+ * it is paid within the reinstatement window (docs/subscriptions.md, Premium timeline).
+ */
+export const SUBSCRIPTION_STATUSES = ['pending', 'pending_payment', 'active', 'lapsed', 'cancelled', 'expired'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+/** The statuses of a subscription whose run is still open. */
+export const OPEN_SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['pending', 'pending_payment', 'active', 'lapsed'];
 
 /** The plan's terms, copied when the policyholder subscribes. Money stays a 2-decimal string. */
 export interface SubscriptionTerms {
@@ -79,8 +86,21 @@ export interface SubscriptionState {
   renewableFrom: string | null;
   renewalReminderSent: boolean;
   /** A change accepted and being carried out; other changes wait for it to finish. */
-  changeInProgress: 'cancel' | 'renew' | 'expire' | null;
+  changeInProgress: 'cancel' | 'renew' | 'expire' | 'waive' | null;
+  /** Since when an unpaid instalment has suspended coverage ('YYYY-MM-DD'); null unless lapsed. Absent from runs before the premium timeline. */
+  lapsedSince?: string | null;
 }
+
+/** A staff member waiving the first instalment so that the subscription covers before it is paid. */
+export interface WaiveRequest extends SubscriptionActor {
+  reason?: string;
+}
+
+/** Stored on the row and told in the e-mail when the run cancels a subscription whose premium was not paid. */
+export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
+
+/** The roles that may waive a first instalment (the operation refuses others 403, the run's validator too). */
+export const WAIVING_ROLES: readonly Role[] = ['tenant_admin', 'claims_manager'];
 
 export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
 /**
@@ -90,3 +110,10 @@ export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
 export const confirmActivationUpdate = defineUpdate<SubscriptionState>('confirmActivation');
 export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [CancelRequest]>('cancel');
 export const renewSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('renew');
+export const waiveFirstPremiumUpdate = defineUpdate<SubscriptionState, [WaiveRequest]>('waiveFirstPremium');
+/**
+ * An invoice of the subscription was paid: the run reads its invoices again. Carries nothing the
+ * run trusts (the rows are the truth), so a repeated or late signal changes nothing.
+ */
+export const premiumPaidSignal = defineSignal<[{ invoiceId: string }]>('premiumPaid');
+export const PREMIUM_PAID_SIGNAL = 'premiumPaid';

@@ -5,10 +5,14 @@
  * one after the other: the part of a payment the invoice still owed is applied, the rest is kept
  * on the payment as a credit on the policy (`credit_minor`), and an invoice owed nothing more is
  * `paid`. A payment of a provider already recorded (same provider and payment ID) is answered
- * again and changes nothing.
+ * again and changes nothing. An invoice it makes `paid` is told to the subscription's run (the
+ * `premiumPaid` signal, written to the outbox in the same transaction: never lost, delivered by
+ * the caller at once or by the relay), which reads its invoices again: a repeated signal changes
+ * nothing.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { Invoice, PremiumPayment } from '../models';
+import { PREMIUM_PAID_SIGNAL, subscriptionWorkflowId } from '../contracts/subscription';
+import { Invoice, OutboxMessage, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
 import { recordAudit, type AuditSource } from './audit';
 
@@ -30,6 +34,8 @@ export interface AppliedPayment {
   invoice: Invoice;
   /** False when this provider payment had been recorded before: nothing changed now. */
   applied: boolean;
+  /** The signal to the subscription's run, when this payment settled the invoice; deliver it after the commit. */
+  runSignal?: OutboxMessage;
 }
 
 /** Minor units still owed on the invoice: its amount less what earlier payments applied to it. */
@@ -87,7 +93,18 @@ export async function applyPayment(
       { transaction },
     );
     const before = invoice.toJSON();
-    if (owed > 0 && received.amountMinor >= owed) await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
+    let runSignal: OutboxMessage | undefined;
+    if (owed > 0 && received.amountMinor >= owed) {
+      await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
+      runSignal = await OutboxMessage.create(
+        {
+          kind: 'signal',
+          workflowId: subscriptionWorkflowId(invoice.subscriptionId),
+          payload: { signalName: PREMIUM_PAID_SIGNAL, args: [{ invoiceId: invoice.id }] },
+        },
+        { transaction },
+      );
+    }
     await recordAudit(
       source,
       {
@@ -100,7 +117,7 @@ export async function applyPayment(
       },
       transaction,
     );
-    return { payment, invoice, applied: true };
+    return { payment, invoice, applied: true, ...(runSignal && { runSignal }) };
   };
   return within ? apply(within) : sequelize.transaction(apply);
 }

@@ -32,6 +32,18 @@ export interface TenantSettingsValues {
   currency: string;
   /** Staff (every tenant role but policyholder) must have a second factor to sign in (docs/accounts.md, Second factor). */
   mfaRequiredForStaff: boolean;
+  /**
+   * Insurflow collects the premiums (docs/subscriptions.md, Premium timeline): a new subscription
+   * covers once its first instalment is paid, unpaid instalments lapse it. False: the tenant
+   * collects them elsewhere; subscriptions cover at once and never lapse.
+   */
+  collectPremiums: boolean;
+  /** Days after an instalment's due date before an unpaid one lapses the subscription. */
+  premiumGraceDays: number;
+  /** Days a lapsed subscription may be reinstated by paying; then it is cancelled for non-payment. */
+  premiumReinstatementDays: number;
+  /** Days before an instalment's due date its reminder goes out. */
+  premiumReminderDaysBefore: number;
 }
 
 /** The units a deadline counted in days may use. */
@@ -58,6 +70,10 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   scheduledReportDefinitionsMax: 20,
   currency: 'USD',
   mfaRequiredForStaff: false,
+  collectPremiums: true,
+  premiumGraceDays: 14,
+  premiumReinstatementDays: 60,
+  premiumReminderDaysBefore: 7,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -114,4 +130,14 @@ export const TENANT_SETTINGS_KEYS = {
   mfaRequiredForStaff: Joi.boolean().description(
     'Staff must sign in with a second factor (TOTP); one without is told to enrol at their next sign-in. Policyholders are not concerned',
   ),
+  collectPremiums: Joi.boolean().description(
+    'Insurflow collects the premiums: a new subscription is pending_payment until its first instalment is paid (or staff waive it), and an instalment unpaid after the grace period lapses it. false: premiums are collected elsewhere; subscriptions cover at once and never lapse. Default true',
+  ),
+  premiumGraceDays: positiveInt
+    .max(90)
+    .description('Days after a due date before an unpaid instalment lapses the subscription; default 14'),
+  premiumReinstatementDays: positiveInt
+    .max(365)
+    .description('Days a lapsed subscription may be reinstated by paying, else cancelled for non-payment; default 60'),
+  premiumReminderDaysBefore: positiveInt.max(60).description('Days before a due date the instalment reminder is sent; default 7'),
 };

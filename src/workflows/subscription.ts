@@ -8,6 +8,15 @@
  *   `renew`  (owner, active, inside the reminder window) → end date + plan duration, then
  *            continue-as-new so a subscription renewed for years keeps a short history.
  *
+ * Premium timeline (runs recording PREMIUM_TIMELINE, of a tenant whose setting `collectPremiums`
+ * is on; docs/subscriptions.md): a new subscription
+ * is `pending_payment`, billed, until its first instalment is paid (or staff waive it), then
+ * active; it is cancelled for non-payment when that instalment is still unpaid after the grace
+ * period. While active: a reminder before each instalment's due date; an instalment unpaid after
+ * its grace period → `lapsed` (coverage suspended); paid within the reinstatement window → active
+ * again (reinstated), otherwise cancelled for non-payment. Payments reach the run as the
+ * `premiumPaid` signal, which only makes it read the invoices again: the rows are the truth.
+ *
  * Updates only validate and record the decision; the main loop below is the single place that
  * persists a transition, so a cancel can never interleave with an expiry or a renewal.
  */
@@ -33,7 +42,12 @@ import {
   subscriptionStateQuery,
   SubscriptionStatus,
   SubscriptionWorkflowInput,
+  NON_PAYMENT_REASON,
+  premiumPaidSignal,
+  WAIVING_ROLES,
+  waiveFirstPremiumUpdate,
 } from '../contracts/subscription';
+import type { PremiumDue } from '../activities/subscriptions';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { addMonths } from '../shared/instalments';
@@ -71,17 +85,38 @@ const RENEWAL_HOLDS_UNTIL_HANDOVER = 'renewal-holds-changes-until-handover';
  */
 const CANCEL_WAITS_FOR_ACTIVATION = 'cancel-waits-for-activation';
 
+/**
+ * Runs that record this marker own the money timeline (pending_payment, premium reminders, grace,
+ * lapse, reinstatement, cancellation for non-payment). Runs without it never read their invoices:
+ * a payment's signal reaching them changes nothing.
+ */
+const PREMIUM_TIMELINE = 'premium-timeline';
+
+/** Defaults for a run whose settings activity answered before these settings existed. */
+const DEFAULT_GRACE_DAYS = 14;
+const DEFAULT_REINSTATEMENT_DAYS = 60;
+const DEFAULT_PREMIUM_REMINDER_DAYS = 7;
+
 const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
 const MAX_CANCELLATION_REASON = 500;
 
-type Decision = { kind: 'cancel' | 'renew'; actor: SubscriptionActor; reason?: string };
+type Decision = { kind: 'cancel' | 'renew' | 'waive'; actor: SubscriptionActor; reason?: string };
+
+/** What the run waits for next, with the deadline its timer is armed for. */
+type Step = {
+  kind: 'renewal-reminder' | 'expiry' | 'premium-reminder' | 'lapse' | 'non-payment';
+  atMs: number;
+  summary: string;
+  due?: PremiumDue;
+};
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionState> {
   const { terms } = input;
   const workflowId = workflowInfo().workflowId;
-  let status: SubscriptionStatus = input.period ? 'active' : 'pending';
+  // Widened: the handlers and steps below move it through every status.
+  let status = (input.period ? 'active' : 'pending') as SubscriptionStatus;
   let period: CoveragePeriod | undefined = input.period;
   let renewalReminderSent = false;
   let reminderDays = 0;
@@ -91,7 +126,21 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let renewalPersisted = false;
   const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
   const rowsInTheTask = patched(ROWS_WRITTEN_IN_THE_WORKFLOW_TASK);
-  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy } = rowsInTheTask ? localSteps : remoteSteps;
+  const premiumTimeline = patched(PREMIUM_TIMELINE);
+  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, loadPremiumDues } = rowsInTheTask
+    ? localSteps
+    : remoteSteps;
+  /** The unpaid instalments as last read, earliest due first. */
+  let dues: PremiumDue[] = [];
+  /** A payment signal arrived since the invoices were last read. */
+  let paymentNoticed = false;
+  let lapsedSince: string | null = null;
+  const reminded = new Set<string>();
+  let graceDays = DEFAULT_GRACE_DAYS;
+  let reinstatementDays = DEFAULT_REINSTATEMENT_DAYS;
+  let premiumReminderDays = DEFAULT_PREMIUM_REMINDER_DAYS;
+  /** The tenant has Insurflow collect its premiums (known once the settings are read): the run follows the invoices. */
+  let collecting = false;
 
   const renewableFromMs = () => (period ? startOfDay(period.endDate) - reminderDays * DAY_MS : Infinity);
   const state = (): SubscriptionState => ({
@@ -104,11 +153,20 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     renewableFrom: period ? new Date(renewableFromMs()).toISOString() : null,
     renewalReminderSent,
     changeInProgress,
+    ...(premiumTimeline && { lapsedSince }),
   });
 
   /** Checks shared by both updates: who may ask (403) and whether the move is legal now (409). */
   function validateChange(actor: SubscriptionActor, kind: Decision['kind']): void {
     const isOwner = actor.userId === terms.policyholderId;
+    if (kind === 'waive') {
+      if (!WAIVING_ROLES.includes(actor.role))
+        throw businessFailure(BusinessErrorType.Forbidden, `Only ${WAIVING_ROLES.join(' or ')} may waive a first premium`);
+      if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
+      if (status !== 'pending_payment')
+        throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot waive the first premium of a subscription that is ${status}`);
+      return;
+    }
     const mayAct = kind === 'cancel' ? isOwner || actor.role === 'tenant_admin' : isOwner;
     if (!mayAct) {
       const who = kind === 'cancel' ? 'the policyholder or a tenant admin' : 'the policyholder';
@@ -116,7 +174,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
     if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
     const activating = status === 'pending' && kind === 'cancel' && cancelWaitsForActivation;
-    if (status !== 'active' && !activating)
+    // Unpaid or suspended, a subscription can still be given up.
+    const unpaid = premiumTimeline && kind === 'cancel' && (status === 'pending_payment' || status === 'lapsed');
+    if (status !== 'active' && !activating && !unpaid)
       throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
     if (kind === 'renew' && Date.now() < renewableFromMs()) {
       throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs()))}`);
@@ -141,19 +201,29 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await condition(() => status !== 'pending');
     return state();
   });
+  /** The API bounds it too; a client of the run itself must not be able to make the activity fail forever. */
+  function checkReason(reason: unknown, what: string): void {
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_CANCELLATION_REASON)) {
+      throw businessFailure(BusinessErrorType.Validation, `A ${what} reason is a text of at most ${MAX_CANCELLATION_REASON} characters`);
+    }
+  }
   setHandler(cancelSubscriptionUpdate, accept('cancel'), {
     validator: (request) => {
-      // The API bounds it too; a client of the run itself must not be able to make the activity fail forever.
-      if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_CANCELLATION_REASON)) {
-        throw businessFailure(
-          BusinessErrorType.Validation,
-          `A cancellation reason is a text of at most ${MAX_CANCELLATION_REASON} characters`,
-        );
-      }
+      checkReason(request.reason, 'cancellation');
       validateChange(request, 'cancel');
     },
   });
   setHandler(renewSubscriptionUpdate, accept('renew'), { validator: (actor) => validateChange(actor, 'renew') });
+  setHandler(waiveFirstPremiumUpdate, accept('waive'), {
+    validator: (request) => {
+      checkReason(request.reason, 'waiver');
+      validateChange(request, 'waive');
+    },
+  });
+  // Runs before the premium timeline ignore it: waking their timers early would change their history.
+  setHandler(premiumPaidSignal, () => {
+    if (collecting) paymentNoticed = true;
+  });
 
   async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
     await sendEmail({
@@ -165,16 +235,138 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     });
   }
 
+  type Change = Parameters<Activities['applySubscriptionChange']>[0];
   async function moveTo(
     next: SubscriptionStatus,
-    changes: Parameters<Activities['applySubscriptionChange']>[0]['changes'] = {},
+    changes: Change['changes'] = {},
+    context: Pick<Change, 'effectiveOn' | 'waivedById'> = {},
   ): Promise<void> {
     await applySubscriptionChange({
       subscriptionId: terms.subscriptionId,
       expected: { status, renewalCount: period?.renewalCount ?? 0 },
       changes: { status: next, ...changes },
+      ...context,
     });
     status = next;
+  }
+
+  const dueMsOf = (due: PremiumDue) => startOfDay(due.dueDate);
+  /** An instalment still unpaid after its grace period: it suspends coverage. */
+  const pastGrace = () => dues.some((due) => dueMsOf(due) + graceDays * DAY_MS <= Date.now());
+  const money = (due: PremiumDue) => `${(due.amountMinor / 100).toFixed(2)} ${due.currency}`;
+
+  async function readDues(): Promise<void> {
+    paymentNoticed = false;
+    dues = await loadPremiumDues(terms.subscriptionId);
+  }
+
+  /** The premium step the run waits for now, if any. */
+  function premiumStep(): Step | null {
+    if (!collecting) return null;
+    if (status === 'lapsed' && lapsedSince) {
+      const atMs = startOfDay(lapsedSince) + reinstatementDays * DAY_MS;
+      return { kind: 'non-payment', atMs, summary: `cancellation for non-payment on ${isoDate(new Date(atMs))}` };
+    }
+    const due = dues[0];
+    if (!due) return null;
+    if (!reminded.has(due.invoiceId) && Date.now() < dueMsOf(due)) {
+      const atMs = dueMsOf(due) - premiumReminderDays * DAY_MS;
+      return { kind: 'premium-reminder', atMs, due, summary: `premium reminder for ${due.number} due ${due.dueDate}` };
+    }
+    const atMs = dueMsOf(due) + graceDays * DAY_MS;
+    return { kind: 'lapse', atMs, due, summary: `lapse if ${due.number} is unpaid on ${isoDate(new Date(atMs))}` };
+  }
+
+  async function cancelForNonPayment(): Promise<void> {
+    await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancellationReason: NON_PAYMENT_REASON });
+    publishStatus({ status: 'cancelled', dueAt: null, details: NON_PAYMENT_REASON });
+    await notifyPolicyholder(
+      'cancelled-non-payment',
+      `Your ${terms.planName} subscription is cancelled for non-payment`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled today: its premium was not paid in time.`,
+    );
+  }
+
+  async function lapse(due: PremiumDue): Promise<void> {
+    const lapsedOn = isoDate(new Date());
+    await moveTo('lapsed', {}, { effectiveOn: lapsedOn });
+    lapsedSince = lapsedOn;
+    const cancelOn = isoDate(new Date(startOfDay(lapsedOn) + reinstatementDays * DAY_MS));
+    publishStatus({ status: 'lapsed', dueAt: new Date(startOfDay(cancelOn)), details: `Lapsed on ${lapsedOn}: ${due.number} unpaid` });
+    await notifyPolicyholder(
+      `lapsed:${lapsedOn}`,
+      `Your ${terms.planName} subscription has lapsed`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} no longer covers you from ${lapsedOn}: invoice ${due.number} ` +
+        `(${money(due)}, due ${due.dueDate}) is unpaid. Pay it before ${cancelOn} to reinstate the subscription; otherwise it will be cancelled.`,
+    );
+  }
+
+  async function reinstate(): Promise<void> {
+    const since = lapsedSince;
+    await moveTo('active', {}, { effectiveOn: isoDate(new Date()) });
+    lapsedSince = null;
+    publishStatus({ status: 'active', dueAt: new Date(startOfDay(period!.endDate)), details: `Reinstated on ${isoDate(new Date())}` });
+    await notifyPolicyholder(
+      `reinstated:${since}`,
+      `Your ${terms.planName} subscription is reinstated`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers you again from today (it had lapsed on ${since}).`,
+    );
+  }
+
+  /**
+   * Pending payment: billed, not covering. Answers true once covered (paid or waived), false when
+   * cancelled (by its owner or an admin, or for non-payment after the grace period).
+   */
+  async function awaitFirstPremium(): Promise<boolean> {
+    await readDues();
+    const first = dues[0];
+    if (!first) return true;
+    const giveUpAtMs = dueMsOf(first) + graceDays * DAY_MS;
+    publishStatus({ status: 'pending_payment', dueAt: new Date(giveUpAtMs), details: `Awaiting payment of ${first.number}` });
+    await notifyPolicyholder(
+      'awaiting-first-premium',
+      `Your ${terms.planName} subscription awaits its first premium`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers you once invoice ${first.number} (${money(first)}) is paid. ` +
+        `Unpaid on ${isoDate(new Date(giveUpAtMs))}, the subscription is cancelled.`,
+    );
+    for (;;) {
+      const open = () => decision !== undefined || paymentNoticed;
+      if (!open() && giveUpAtMs > Date.now()) {
+        await condition(open, giveUpAtMs - Date.now(), { summary: `cancellation if ${first.number} is unpaid` });
+      }
+      if (decision?.kind === 'cancel') return false;
+      if (decision?.kind === 'waive') return true;
+      await readDues();
+      if (!dues.some((due) => due.invoiceId === first.invoiceId)) return true;
+      if (Date.now() >= giveUpAtMs) {
+        await cancelForNonPayment();
+        return false;
+      }
+    }
+  }
+
+  /** The owner's or an admin's cancellation, carried out (the decision was validated). */
+  async function carryOutCancel(cancel: Decision, coverageEnd: string): Promise<void> {
+    const cancelledBy = cancel.actor.userId;
+    const { reason } = cancel;
+    // Only with a reason: runs cancelled before reasons existed replay with the same activity input.
+    await moveTo('cancelled', {
+      cancelledAt: new Date().toISOString(),
+      cancelledById: cancelledBy,
+      ...(reason && { cancellationReason: reason }),
+    });
+    publishStatus({
+      status: 'cancelled',
+      dueAt: null,
+      details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}`,
+    });
+    changeInProgress = null;
+    await notifyPolicyholder(
+      'cancelled',
+      `Your ${terms.planName} subscription is cancelled`,
+      `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverageEnd}.` +
+        (reason ? `\nReason given: ${reason}` : ''),
+    );
   }
 
   async function activate(): Promise<CoveragePeriod> {
@@ -186,10 +378,44 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return activePeriod;
   }
 
-  ({ renewalReminderDays: reminderDays } = await loadRenewalPolicy(terms.tenantId));
+  /**
+   * The first period of a premium-timeline run whose tenant wants the first premium first: the
+   * term is dated from today and billed, and covers once paid. Answers null when it never did.
+   */
+  async function activateOncePaid(): Promise<CoveragePeriod | null> {
+    await recordPendingSubscription(terms);
+    const startDate = isoDate(new Date());
+    const billedPeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
+    period = billedPeriod;
+    await moveTo('pending_payment', { startDate: billedPeriod.startDate, endDate: billedPeriod.endDate });
+    if (!(await awaitFirstPremium())) {
+      if (decision?.kind === 'cancel') await carryOutCancel(decision, billedPeriod.endDate);
+      return null;
+    }
+    const waiver = decision?.kind === 'waive' ? decision : undefined;
+    await moveTo('active', {}, waiver ? { waivedById: waiver.actor.userId } : {});
+    if (waiver) {
+      decision = undefined;
+      changeInProgress = null;
+    }
+    return billedPeriod;
+  }
+
+  const policy = await loadRenewalPolicy(terms.tenantId);
+  reminderDays = policy.renewalReminderDays;
+  graceDays = policy.premiumGraceDays ?? DEFAULT_GRACE_DAYS;
+  reinstatementDays = policy.premiumReinstatementDays ?? DEFAULT_REINSTATEMENT_DAYS;
+  premiumReminderDays = policy.premiumReminderDaysBefore ?? DEFAULT_PREMIUM_REMINDER_DAYS;
   const isFirstPeriod = !period;
-  const coverage: CoveragePeriod = period ?? (await activate());
+  collecting = premiumTimeline && policy.collectPremiums === true;
+  const started = period ?? (collecting ? await activateOncePaid() : await activate());
+  if (!started) {
+    await condition(allHandlersFinished);
+    return state();
+  }
+  const coverage: CoveragePeriod = started;
   period = coverage;
+  if (collecting) await readDues();
   const expiresAtMs = startOfDay(coverage.endDate);
   // Published before any e-mail, so the run reads `active` in the UI by the time the policyholder hears of it.
   publishStatus({
@@ -205,38 +431,23 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     );
   }
 
-  while (status === 'active') {
-    const reminderDue = !renewalReminderSent && Date.now() < renewableFromMs();
-    const deadlineMs = reminderDue ? renewableFromMs() : expiresAtMs;
+  // Lapsed is only ever reached by premium-timeline runs.
+  while (status === 'active' || status === 'lapsed') {
+    const reminderDue = status === 'active' && !renewalReminderSent && Date.now() < renewableFromMs();
+    const regular: Step = reminderDue
+      ? { kind: 'renewal-reminder', atMs: renewableFromMs(), summary: `renewal reminder ${reminderDays} days before ${coverage.endDate}` }
+      : { kind: 'expiry', atMs: expiresAtMs, summary: `expiry on ${coverage.endDate}` };
+    const premium = premiumStep();
+    const step = premium && premium.atMs < regular.atMs ? premium : regular;
+    const deadlineMs = step.atMs;
     const alreadyDue = rowsInTheTask && deadlineMs <= Date.now();
     if (!alreadyDue) {
-      await condition(() => decision !== undefined, Math.max(deadlineMs - Date.now(), 1), {
-        summary: reminderDue ? `renewal reminder ${reminderDays} days before ${coverage.endDate}` : `expiry on ${coverage.endDate}`,
-      });
+      await condition(() => decision !== undefined || paymentNoticed, Math.max(deadlineMs - Date.now(), 1), { summary: step.summary });
     }
 
     // A decision accepted while the timer fired still wins: its validator saw an active subscription.
     if (decision?.kind === 'cancel') {
-      const cancelledBy = decision.actor.userId;
-      const { reason } = decision;
-      // Only with a reason: runs cancelled before reasons existed replay with the same activity input.
-      await moveTo('cancelled', {
-        cancelledAt: new Date().toISOString(),
-        cancelledById: cancelledBy,
-        ...(reason && { cancellationReason: reason }),
-      });
-      publishStatus({
-        status: 'cancelled',
-        dueAt: null,
-        details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}`,
-      });
-      changeInProgress = null;
-      await notifyPolicyholder(
-        'cancelled',
-        `Your ${terms.planName} subscription is cancelled`,
-        `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverage.endDate}.` +
-          (reason ? `\nReason given: ${reason}` : ''),
-      );
+      await carryOutCancel(decision, coverage.endDate);
     } else if (decision?.kind === 'renew') {
       const renewed = {
         startDate: coverage.startDate,
@@ -255,7 +466,25 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       // The renew handler has its answer before this run hands over to the next period.
       await condition(allHandlersFinished);
       return continueAsNew<typeof subscriptionWorkflow>({ terms, period: renewed });
-    } else if (reminderDue) {
+    } else if (paymentNoticed) {
+      await readDues();
+      if (status === 'lapsed' && !pastGrace()) await reinstate();
+    } else if (step.kind === 'premium-reminder' && step.due) {
+      reminded.add(step.due.invoiceId);
+      await notifyPolicyholder(
+        `premium-reminder:${step.due.invoiceId}`,
+        `Your ${terms.planName} premium is due on ${step.due.dueDate}`,
+        `Invoice ${step.due.number} of your subscription ${terms.subscriptionId} to ${terms.planName} (${money(step.due)}) is due on ${step.due.dueDate}.`,
+      );
+    } else if (step.kind === 'lapse' && step.due) {
+      // A payment whose signal is late or lost is still seen here: the rows decide.
+      await readDues();
+      if (pastGrace()) await lapse(step.due);
+    } else if (step.kind === 'non-payment') {
+      await readDues();
+      if (pastGrace()) await cancelForNonPayment();
+      else await reinstate();
+    } else if (step.kind === 'renewal-reminder') {
       renewalReminderSent = true;
       await notifyPolicyholder(
         `renewal-reminder:${coverage.endDate}`,

@@ -39,7 +39,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
     await stack.startWorker(TASK_QUEUE);
 
     tenant = await buildTenant();
-    await TenantSettings.create({
+    await TenantSettings.upsert({
       tenantId: tenant.id,
       values: { complianceWebhookUrl: webhooks.url },
       complianceWebhookSecret: WEBHOOK_SECRET,

@@ -452,7 +452,7 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
       period { from to } groupBy
       totals { written activated cancelled expired renewed writtenPremium renewedPremium }
       groups { key label written activated cancelled expired renewed writtenPremium renewedPremium }
-      currentStatuses { pending active cancelled expired }
+      currentStatuses { pending pending_payment active lapsed cancelled expired }
       cancellationsByReason { reason count }
       expiring { within30Days within60Days within90Days truncated items { subscriptionId plan endDate premium } } } }`;
     const COMPLIANCE_REPORT = `{ complianceReport { requirements { requirementId title status complete

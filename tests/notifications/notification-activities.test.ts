@@ -217,7 +217,7 @@ describe('notification activities', () => {
     try {
       const tenant = await buildTenant();
       const secret = 'webhook-secret-0123456789';
-      await TenantSettings.create({
+      await TenantSettings.upsert({
         tenantId: tenant.id,
         values: { complianceWebhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` },
         complianceWebhookSecret: secret,

@@ -288,7 +288,7 @@ describe('business reports', () => {
     expect(slaBreaches.items[0].overdueHours).toBeLessThan(48.5);
 
     // The deadline is the tenant's setting: with 100 hours to assign, the 72-hour-old claim is on time.
-    const settings = await TenantSettings.create({ tenantId: tenant.id, values: { claimUnassignedEscalationHours: 100 } });
+    const [settings] = await TenantSettings.upsert({ tenantId: tenant.id, values: { claimUnassignedEscalationHours: 100 } });
     try {
       expect((await claimsReport()).slaBreaches).toEqual({ count: 0, items: [], truncated: false });
     } finally {
@@ -396,7 +396,7 @@ describe('business reports', () => {
       renewedPremium: '100.00',
     });
     // Active: the two expiring, the renewed one and the two the claims are filed on.
-    expect(report.currentStatuses).toEqual({ pending: 1, active: 5, cancelled: 3, expired: 1 });
+    expect(report.currentStatuses).toEqual({ pending: 1, pending_payment: 0, active: 5, lapsed: 0, cancelled: 3, expired: 1 });
     expect(report.cancellationsByReason).toEqual([
       { reason: 'Found a cheaper offer', count: 2 },
       { reason: 'Moved abroad', count: 1 },

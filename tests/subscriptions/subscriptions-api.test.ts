@@ -149,7 +149,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(cancelled.body.items.map((s: Subscription) => s.status)).toEqual(['cancelled']);
     const active = await stack.api.get('/api/v1/subscriptions?status=active&pageSize=1').set('Authorization', auth.agent).expect(200);
     expect(active.body.pagination).toMatchObject({ pageSize: 1, total: 1 });
-    await stack.api.get('/api/v1/subscriptions?status=lapsed').set('Authorization', auth.admin).expect(400);
+    await stack.api.get('/api/v1/subscriptions?status=suspended').set('Authorization', auth.admin).expect(400);
     const outsider = await stack.api.get('/api/v1/subscriptions').set('Authorization', auth.outsider).expect(200);
     expect(outsider.body.items).toEqual([]);
   });

@@ -20,6 +20,7 @@ import {
   PolicyVersion,
   Subscription,
   Tenant,
+  TenantSettings,
   User,
 } from '../../src/models';
 import type { Config } from '../../src/config';
@@ -50,9 +51,14 @@ const SLUG_TAG = Date.now().toString(36);
 
 type Overrides<M extends Model> = Partial<CreationAttributes<M>>;
 
-export async function buildTenant(overrides: Overrides<Tenant> = {}): Promise<Tenant> {
+export async function buildTenant(overrides: Overrides<Tenant> = {}, options: { collectPremiums?: boolean } = {}): Promise<Tenant> {
   const n = nextNumber('tenant');
-  return Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
+  const tenant = await Tenant.create({ name: `Tenant ${n}`, slug: `tenant-${n}-${SLUG_TAG}`, ...overrides });
+  // Tests of everything but the premium timeline run tenants that collect premiums elsewhere:
+  // policies cover at once and never lapse. The product default is on (Insurflow collects,
+  // tests/subscriptions/premium-timeline*.test.ts).
+  await TenantSettings.create({ tenantId: tenant.id, values: { collectPremiums: options.collectPremiums ?? false } });
+  return tenant;
 }
 
 /** The tenant of a new user: the one given, none for a platform admin, otherwise a new tenant. */

@@ -1,8 +1,9 @@
 /** The subscription commands as the API exposes them: roles and input once, for REST and GraphQL alike. */
-import { cancelSubscription, subscribe } from '../../domain/subscriptions/commands';
+import { WAIVING_ROLES } from '../../contracts/subscription';
+import { cancelSubscription, subscribe, waiveFirstPremium } from '../../domain/subscriptions/commands';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
-import { cancelSubscriptionBody, createSubscriptionBody } from './schemas';
+import { cancelSubscriptionBody, createSubscriptionBody, waiveFirstPremiumBody } from './schemas';
 
 export const subscribeOperation = operation({
   name: 'subscriptions.subscribe',
@@ -18,4 +19,13 @@ export const cancelSubscriptionOperation = operation({
   params: idParams,
   body: cancelSubscriptionBody,
   run: cancelSubscription,
+});
+
+/** Staff who may waive (WAIVING_ROLES): the subscription covers before its first instalment is paid. */
+export const waiveFirstPremiumOperation = operation({
+  name: 'subscriptions.waiveFirstPremium',
+  roles: [...WAIVING_ROLES],
+  params: idParams,
+  body: waiveFirstPremiumBody,
+  run: waiveFirstPremium,
 });

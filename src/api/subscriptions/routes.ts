@@ -2,7 +2,12 @@ import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
-import { SubscriptionState, subscriptionStateQuery, subscriptionWorkflowId } from '../../contracts/subscription';
+import {
+  OPEN_SUBSCRIPTION_STATUSES,
+  SubscriptionState,
+  subscriptionStateQuery,
+  subscriptionWorkflowId,
+} from '../../contracts/subscription';
 import { Decided, renewSubscription } from '../../domain/subscriptions/commands';
 import { commandDeps } from '../http/command-deps';
 import { preferredWait } from '../http/prefer';
@@ -12,7 +17,7 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { searchWhere } from '../lists/search';
 import { operationRoute } from '../http/operation';
-import { cancelSubscriptionOperation, subscribeOperation } from './operations';
+import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
 /**
@@ -21,7 +26,7 @@ import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
  * more to say than its row.
  */
 async function liveState(ctx: RouteContext, subscription: Subscription): Promise<LiveState<SubscriptionState>> {
-  if (subscription.status !== 'pending' && subscription.status !== 'active') return { state: null, stale: false };
+  if (!OPEN_SUBSCRIPTION_STATUSES.includes(subscription.status)) return { state: null, stale: false };
   return queryLiveState(ctx.services, subscription.id, (temporal) =>
     temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery),
   );
@@ -114,6 +119,17 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'patch',
       path: '/subscriptions/:id/cancel',
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
+      tag: 'subscriptions',
+      response: { status: 200, schema: subscriptionDetailSchema },
+      handler: async (ctx, execute) => {
+        ctx.body = presentDecided(await execute());
+      },
+    }),
+    operationRoute(waiveFirstPremiumOperation, {
+      method: 'post',
+      path: '/subscriptions/:id/waive-first-premium',
+      summary:
+        'Waive the first premium of a subscription awaiting it (tenant admin or claims manager): it covers at once, audited; the invoice stays open',
       tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
       handler: async (ctx, execute) => {

@@ -62,6 +62,10 @@ export const cancelSubscriptionBody = object({
   reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
 }).label('CancelSubscription');
 
+export const waiveFirstPremiumBody = object({
+  reason: Joi.string().trim().min(1).max(500).description('Why the first premium is waived: kept in the run and its audit trail'),
+}).label('WaiveFirstPremium');
+
 export const listSubscriptionsQuery = object({
   ...pageQueryKeys,
   status,
@@ -82,6 +86,7 @@ export const subscriptionStateSchema = Joi.object({
   renewableFrom: Joi.date().allow(null),
   renewalReminderSent: Joi.boolean(),
   changeInProgress: Joi.string().allow(null),
+  lapsedSince: date.allow(null).description('Since when an unpaid instalment has suspended coverage; null unless lapsed'),
 }).label('SubscriptionState');
 
 export const subscriptionSchema = Joi.object({

@@ -35,7 +35,7 @@ import type { Command, CommandDeps } from '../command';
 import { createWithRun, decideOnRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
-import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, numberClaim } from './rules';
+import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
 export interface FileClaimInput {
   subscriptionId: string;
@@ -58,7 +58,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   if (filed) return filed;
   const incidentDate = input.incidentDate.toISOString().slice(0, 10);
   const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
-  const refusal = coverageRefusal(subscription, incidentDate, input.amountClaimed);
+  const refusal =
+    coverageRefusal(subscription, incidentDate, input.amountClaimed) ?? (await lapseRefusal(deps.sequelize, subscription.id, incidentDate));
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   const settings = await claimSettingsOf(tenantId);
   const filedAt = new Date();

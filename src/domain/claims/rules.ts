@@ -3,9 +3,10 @@
  * still open, who counts as its claimant, how a claim is numbered and named, and the tenant
  * settings its run starts with.
  */
-import { Op } from 'sequelize';
+import { Op, type Sequelize } from 'sequelize';
 import { type Actor, type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
+import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
 
@@ -31,7 +32,9 @@ export interface CoverageRefusal {
 
 /** Why the subscription does not cover a claim for this incident and amount; null when it does. */
 export function coverageRefusal(subscription: Subscription, incidentDate: string, amountClaimed: number): CoverageRefusal | null {
-  if (subscription.status !== 'active' || !subscription.startDate || !subscription.endDate) {
+  // A lapsed subscription still covers incidents before its lapse (lapseRefusal decides the rest).
+  const covering = subscription.status === 'active' || subscription.status === 'lapsed';
+  if (!covering || !subscription.startDate || !subscription.endDate) {
     return {
       field: 'subscriptionId',
       summary: 'Claims are filed against an active subscription',
@@ -53,6 +56,22 @@ export function coverageRefusal(subscription: Subscription, incidentDate: string
     };
   }
   return null;
+}
+
+/**
+ * Why an incident on this day is not covered because the subscription had lapsed for non-payment
+ * then (docs/subscriptions.md, Premium timeline); null when it had not.
+ */
+export async function lapseRefusal(sequelize: Sequelize, subscriptionId: string, incidentDate: string): Promise<CoverageRefusal | null> {
+  const lapse = await lapseOn(sequelize, subscriptionId, incidentDate);
+  if (!lapse) return null;
+  return {
+    field: 'incidentDate',
+    summary: 'The incident date falls in a lapse of the subscription: its premium was unpaid and coverage suspended',
+    message: lapse.endedOn
+      ? `coverage was suspended from ${lapse.startedOn} until ${lapse.endedOn}`
+      : `coverage has been suspended since ${lapse.startedOn}`,
+  };
 }
 
 /** The tenant's current claim durations and approval limits, fixed into the run at filing. */

@@ -28,7 +28,7 @@ export interface ManualPaymentInput {
 export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = async (caller, input, deps) => {
   const invoice = await findVisible(caller, invoiceAccess, input.id);
   const amountMinor = amountIn(input.amount, invoice.currency, 'amount');
-  return applyPayment(
+  const applied = await applyPayment(
     deps.sequelize,
     {
       tenantId: invoice.tenantId,
@@ -41,4 +41,7 @@ export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = 
     },
     deps.auditSource,
   );
+  // The run hears of it now rather than at the relay's next pass.
+  if (applied.runSignal) await deps.outbox.deliver(applied.runSignal);
+  return applied;
 };

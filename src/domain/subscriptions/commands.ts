@@ -19,6 +19,8 @@ import {
   PropertyAddress,
   renewSubscriptionUpdate,
   SubscriptionActor,
+  WaiveRequest,
+  waiveFirstPremiumUpdate,
   SubscriptionState,
   SubscriptionTerms,
   SUBSCRIPTION_WORKFLOW_TYPE,
@@ -179,3 +181,11 @@ export const cancelSubscription: Command<{ id: string; reason?: string }, Decide
 /** Renews an active subscription inside its reminder window (its owner). */
 export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id }, deps) =>
   decide(caller, id, deps, renewSubscriptionUpdate, {});
+
+/**
+ * Waives the first instalment of a subscription awaiting it (staff of WAIVING_ROLES): it covers at
+ * once; the run records who waived it in the audit trail (`subscription.waive_first_premium`). The
+ * invoice stays open, to be paid or chased like any other.
+ */
+export const waiveFirstPremium: Command<{ id: string; reason?: string }, Decided> = (caller, { id, reason }, deps) =>
+  decide<WaiveRequest>(caller, id, deps, waiveFirstPremiumUpdate, { ...(reason && { reason }) });

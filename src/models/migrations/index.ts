@@ -40,6 +40,7 @@ import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
 import * as complianceReportIndex from './0031-compliance-report-index';
 import * as reportRecipientsOwner from './0032-report-recipients-owner';
+import * as lapsePeriods from './0044-lapse-periods';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -80,6 +81,7 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0038-company-sign-in', ...companySignIn },
   { name: '0039-premiums', ...premiums },
   { name: '0041-payment-provider', ...paymentProvider },
+  { name: '0044-lapse-periods', ...lapsePeriods },
   { name: '0045-business-calendars', ...businessCalendars },
   { name: '0047-sso-identities', ...ssoIdentities },
 ];

@@ -85,6 +85,9 @@ export async function openTenant({ smtp, appDir, env, apis: [api1, api2], slug, 
     60_000,
   );
   const adminToken = await login(api2, `admin@${domain}`);
+  // These suites prove the topology, not premium collection (tests/subscriptions/premium-timeline*):
+  // the tenant collects its premiums elsewhere, so a policy covers as soon as its run starts.
+  expectStatus(await call(api1, 'PUT', '/tenant/settings', { token: adminToken, body: { collectPremiums: false } }), 200, 'settings');
 
   const staff: Record<string, Person> = {};
   for (const role of staffRoles) {

@@ -114,6 +114,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     bulkTaskQueue: taskQueue,
     webhookTimeoutMs: 5000,
     apiPublicUrl: 'http://127.0.0.1',
+    sealing: config.jwt,
   };
   try {
     const ours = await createBenchTenant(100);

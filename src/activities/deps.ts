@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Actor, AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   bulkTaskQueue: string;
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
+  /** What opens the webhook endpoints' sealed signing secrets (src/services/sealed-secret.ts). */
+  sealing: Config['jwt'];
 }
 
 /** A saved report to build. */

@@ -1,6 +1,7 @@
 /** Every resource's routes. A new resource is a new folder (under src/api, or under its process's folder there) and a line here. */
 import type { Config } from '../config';
 import { apiKeyRoutes } from './api-keys/routes';
+import { webhookRoutes } from './webhooks/routes';
 import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
@@ -48,6 +49,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
     ...apiKeyRoutes(),
+    ...webhookRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),
     ...policyReviewRoutes(),

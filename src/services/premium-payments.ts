@@ -11,6 +11,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Invoice, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
 import { recordAudit, type AuditSource } from './audit';
+import { recordWebhookEvent } from './webhook-events';
 
 export interface PaymentReceived {
   tenantId: string;
@@ -87,7 +88,28 @@ export async function applyPayment(
       { transaction },
     );
     const before = invoice.toJSON();
-    if (owed > 0 && received.amountMinor >= owed) await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
+    if (owed > 0 && received.amountMinor >= owed) {
+      await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
+      await recordWebhookEvent(
+        {
+          tenantId: invoice.tenantId,
+          type: 'invoice.paid',
+          subject: `invoices/${invoice.id}`,
+          data: {
+            invoiceId: invoice.id,
+            subscriptionId: invoice.subscriptionId,
+            amountMinor: invoice.amountMinor,
+            currency: invoice.currency,
+            paymentId: payment.id,
+            method: payment.method,
+            paidAt: received.receivedAt.toISOString(),
+          },
+          time: received.receivedAt,
+          dedupeKey: `invoice:${invoice.id}:paid:${payment.id}`,
+        },
+        transaction,
+      );
+    }
     await recordAudit(
       source,
       {

@@ -87,6 +87,7 @@ export async function startTestStack(
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
+    sealing: config.jwt,
   };
 
   let workers: ProcessWorkers | undefined;

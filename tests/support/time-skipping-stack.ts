@@ -61,7 +61,8 @@ async function startedTogether(
 
 export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
   const [env, db, smtp] = await startedTogether([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()] as const);
-  const mailer = createSmtpMailer(testConfig({ databaseUrl: db.url, smtpPort: smtp.port }).smtp);
+  const config = testConfig({ databaseUrl: db.url, smtpPort: smtp.port });
+  const mailer = createSmtpMailer(config.smtp);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,
     mailer,
@@ -74,6 +75,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     // The local webhook receivers listen on loopback; the security suite tests the guard switched on.
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1:3000',
+    sealing: config.jwt,
   };
   const activities = workerActivities(deps);
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];

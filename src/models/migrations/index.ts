@@ -33,6 +33,7 @@ import * as reportIndexes from './0025-report-indexes';
 import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
 import * as paymentProvider from './0041-payment-provider';
+import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
@@ -78,4 +79,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0038-company-sign-in', ...companySignIn },
   { name: '0039-premiums', ...premiums },
   { name: '0041-payment-provider', ...paymentProvider },
+  { name: '0046-webhooks', ...webhooks },
 ];

@@ -28,7 +28,9 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
         await delivery.update({ status: 'cancelled', nextAttemptAt: null });
         return { done: true };
       }
-      const secrets = signingSecretsOf(endpoint, new Date()).map((sealed) => openSecret(deps.sealing, WEBHOOK_SECRET_PURPOSE, endpoint.id, sealed));
+      const secrets = signingSecretsOf(endpoint, new Date()).map((sealed) =>
+        openSecret(deps.sealing, WEBHOOK_SECRET_PURPOSE, endpoint.id, sealed),
+      );
       const body = JSON.stringify(cloudEventOf(delivery.event));
       const timestamp = Math.floor(Date.now() / 1000);
       const started = performance.now();
@@ -59,7 +61,16 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
       const now = new Date();
       await deps.sequelize.transaction(async (transaction) => {
         await WebhookDeliveryAttempt.bulkCreate(
-          [{ deliveryId: delivery.id, attemptKey: input.attemptKey, statusCode, failure, latencyMs: Math.round(performance.now() - started), attemptedAt: now }],
+          [
+            {
+              deliveryId: delivery.id,
+              attemptKey: input.attemptKey,
+              statusCode,
+              failure,
+              latencyMs: Math.round(performance.now() - started),
+              attemptedAt: now,
+            },
+          ],
           { ignoreDuplicates: true, transaction },
         );
         await WebhookDelivery.increment('attemptCount', { where: { id: delivery.id }, transaction });

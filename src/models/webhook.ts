@@ -123,7 +123,10 @@ export class WebhookDelivery extends Model<InferAttributes<WebhookDelivery>, Inf
 }
 
 /** One POST of a delivery: its status code or failure category and how long it took. */
-export class WebhookDeliveryAttempt extends Model<InferAttributes<WebhookDeliveryAttempt>, InferCreationAttributes<WebhookDeliveryAttempt>> {
+export class WebhookDeliveryAttempt extends Model<
+  InferAttributes<WebhookDeliveryAttempt>,
+  InferCreationAttributes<WebhookDeliveryAttempt>
+> {
   declare id: CreationOptional<string>;
   declare deliveryId: string;
   declare attemptKey: string;

@@ -77,7 +77,9 @@ export const WEBHOOK_EVENT_PATTERNS: readonly string[] = [
 ];
 
 export function matchesEventType(patterns: readonly string[], type: string): boolean {
-  return patterns.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))));
+  return patterns.some(
+    (pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }
 
 export interface WebhookEventRecord {

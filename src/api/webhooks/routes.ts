@@ -122,7 +122,11 @@ export function webhookRoutes(): RouteSpec[] {
       body: updateWebhookEndpointBody,
       response: { status: 200, schema: webhookEndpointSchema },
       handler: async (ctx) => {
-        ctx.body = await updateWebhookEndpoint(ctx.state.user, { ...ctx.state.input.body, id: ctx.state.input.params.id }, commandDeps(ctx));
+        ctx.body = await updateWebhookEndpoint(
+          ctx.state.user,
+          { ...ctx.state.input.body, id: ctx.state.input.params.id },
+          commandDeps(ctx),
+        );
       },
     }),
     route({
@@ -163,7 +167,12 @@ export function webhookRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const endpoint = await findVisible(ctx.state.user, webhookEndpointAccess, ctx.state.input.params.id);
         const { status, ...query } = ctx.state.input.query;
-        const page = await paginate(WebhookDelivery, query, { endpointId: endpoint.id, ...(status && { status }) }, { include: withEventAndAttempts });
+        const page = await paginate(
+          WebhookDelivery,
+          query,
+          { endpointId: endpoint.id, ...(status && { status }) },
+          { include: withEventAndAttempts },
+        );
         ctx.body = { ...page, items: page.items.map(deliveryView) };
       },
     }),

@@ -46,7 +46,15 @@ export const createWebhookEndpoint: Command<WebhookEndpointInput, EndpointWithSe
   const { secret, sealed } = newEndpointSecret(deps.config.jwt, id);
   const row = await createAudited(deps, 'webhook_endpoint', tenantId, (transaction) =>
     WebhookEndpoint.create(
-      { id, tenantId, url: input.url, eventTypes: input.eventTypes, description: input.description ?? null, secretSealed: sealed, createdBy: caller.id },
+      {
+        id,
+        tenantId,
+        url: input.url,
+        eventTypes: input.eventTypes,
+        description: input.description ?? null,
+        secretSealed: sealed,
+        createdBy: caller.id,
+      },
       { transaction },
     ),
   );
@@ -65,7 +73,13 @@ export const deleteWebhookEndpoint: Command<{ id: string }, void> = async (calle
   await audited(
     deps,
     (transaction) => endpoint.destroy({ transaction }),
-    () => ({ tenantId: endpoint.tenantId, action: 'webhook_endpoint.delete', entityType: 'webhook_endpoint', entityId: endpoint.id, before: endpoint }),
+    () => ({
+      tenantId: endpoint.tenantId,
+      action: 'webhook_endpoint.delete',
+      entityType: 'webhook_endpoint',
+      entityId: endpoint.id,
+      before: endpoint,
+    }),
   );
 };
 
@@ -98,14 +112,21 @@ export const rotateWebhookEndpointSecret: Command<{ id: string }, EndpointWithSe
 };
 
 /** Sends one delivery again, from its first attempt, with the same event ID (receivers deduplicate by it). */
-export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, WebhookDelivery> = async (caller, { id, deliveryId }, deps) => {
+export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, WebhookDelivery> = async (
+  caller,
+  { id, deliveryId },
+  deps,
+) => {
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
   const delivery = await WebhookDelivery.findOne({ where: { id: deliveryId, endpointId: endpoint.id } });
   if (!delivery) throw notFound('Webhook delivery');
   const [replayed, message] = await audited(
     deps,
     async (transaction) => {
-      const changed = await delivery.update({ replays: delivery.replays + 1, status: 'pending', nextAttemptAt: new Date() }, { transaction });
+      const changed = await delivery.update(
+        { replays: delivery.replays + 1, status: 'pending', nextAttemptAt: new Date() },
+        { transaction },
+      );
       return [changed, await enqueueDeliveryRun(changed, changed.replays, transaction)] as const;
     },
     ([changed]) => ({

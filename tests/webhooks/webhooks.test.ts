@@ -12,6 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createClaimActivities } from '../../src/activities/claims';
+import type { ClaimStage } from '../../src/contracts/claim';
 import { recordWebhookEvent } from '../../src/services/webhook-events';
 import { Op } from 'sequelize';
 import {
@@ -97,7 +98,7 @@ describe('webhooks', () => {
       claimId: claim.id,
       tenantId: claim.tenantId,
       sequence,
-      from: sequence === 1 ? 'reported' : 'assigned',
+      from: (sequence === 1 ? 'reported' : 'assigned') as ClaimStage,
       to,
       actorId: agent.id,
       note: null,

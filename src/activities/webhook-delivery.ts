@@ -4,6 +4,7 @@
  * src/services/webhook.ts, and records the attempt once under its key: a retried activity whose
  * attempt is recorded answers that outcome and sends nothing again.
  */
+import { ForeignKeyConstraintError } from 'sequelize';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
@@ -59,7 +60,7 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
       }
       const delivered = failure === null;
       const now = new Date();
-      await deps.sequelize.transaction(async (transaction) => {
+      const recording = deps.sequelize.transaction(async (transaction) => {
         await WebhookDeliveryAttempt.bulkCreate(
           [
             {
@@ -85,6 +86,13 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
           { where: { id: delivery.id }, transaction },
         );
       });
+      try {
+        await recording;
+      } catch (err) {
+        // The endpoint was deleted, and its deliveries with it, while this attempt was under way.
+        if (err instanceof ForeignKeyConstraintError) return { done: true };
+        throw err;
+      }
       return { done: delivered };
     },
   };

@@ -68,6 +68,7 @@ describe('webhooks', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let admin: User;
+  let otherTenant: Tenant;
   let otherAdmin: User;
   let agent: User;
   let relay: NodeJS.Timeout;
@@ -75,7 +76,7 @@ describe('webhooks', () => {
   beforeAll(async () => {
     stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     tenant = await buildTenant({ slug: 'hooks' });
-    const otherTenant = await buildTenant({ slug: 'other-hooks' });
+    otherTenant = await buildTenant({ slug: 'other-hooks' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     otherAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
@@ -295,6 +296,35 @@ describe('webhooks', () => {
       expect(await AuditEvent.count({ where: { entityId: created.body.id, action: 'webhook_endpoint.rotate_secret' } })).toBe(1);
     } finally {
       await receiver.close();
+    }
+  });
+  it("one tenant's endpoint that never answers does not delay another tenant's deliveries", async () => {
+    // Holds every request open until the 15 s timeout cuts it.
+    const held: http.ServerResponse[] = [];
+    const stuck = http.createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const fast = await startReceiver([200]);
+    try {
+      const stuckUrl = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}/hook`;
+      const slowEndpoint = await createEndpoint(stuckUrl, ['*'], otherAdmin).expect(201);
+      const fastEndpoint = await createEndpoint(fast.url).expect(201);
+      for (let i = 0; i < 5; i += 1) await moveClaim(await buildClaim({ tenantId: otherTenant.id }), 1);
+      await waitUntil(() => held.length === 5, "the other tenant's five requests held open");
+
+      const moved = Date.now();
+      await moveClaim(await buildClaim({ tenantId: tenant.id }), 1);
+      await waitUntil(() => fast.received.length === 1, 'the delivery to the fast endpoint');
+      const latencyMs = Date.now() - moved;
+      // The held requests are cut only at 15 s; this one goes out on its own run at once (relay tick included).
+      expect(latencyMs).toBeLessThan(7_500);
+      expect(held.length).toBe(5);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${fastEndpoint.body.id}`).set(as(admin)).expect(204);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${slowEndpoint.body.id}`).set(as(otherAdmin)).expect(204);
+    } finally {
+      held.forEach((res) => res.destroy());
+      stuck.closeAllConnections();
+      await new Promise((resolve) => stuck.close(resolve));
+      await fast.close();
     }
   });
 });

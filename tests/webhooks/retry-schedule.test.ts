@@ -5,8 +5,6 @@
  * signature; then the delivery is failed and no attempt is left scheduled.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
   WEBHOOK_DELIVERY_WORKFLOW_TYPE,
@@ -19,30 +17,21 @@ import { newEndpointSecret } from '../../src/services/webhook-secrets';
 import { buildTenant } from '../support/factories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { WAIT_BOUND_MS } from '../support/waiting';
+import { startReceiver } from './receiver';
 
 const TASK_QUEUE = 'webhook-retry-schedule';
 
 describe('webhook retry schedule', () => {
   let stack: TimeSkippingStack;
-  let server: http.Server;
-  const received: Array<{ headers: Record<string, string>; body: string }> = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     await stack.startWorker(TASK_QUEUE);
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = 503;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    receiver = await startReceiver([503]);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await receiver?.close();
     await stack?.close();
   });
 
@@ -50,8 +39,7 @@ describe('webhook retry schedule', () => {
     const tenant = await buildTenant({ slug: 'retries' });
     const id = crypto.randomUUID();
     const { secret, sealed } = newEndpointSecret(stack.deps.sealing, id);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    await WebhookEndpoint.create({ id, tenantId: tenant.id, url, eventTypes: ['invoice.*'], secretSealed: sealed });
+    await WebhookEndpoint.create({ id, tenantId: tenant.id, eventTypes: ['invoice.*'], secretSealed: sealed, url: receiver.url });
     await stack.db.sequelize.transaction((transaction) =>
       recordWebhookEvent(
         {
@@ -77,8 +65,8 @@ describe('webhook retry schedule', () => {
     });
     expect(Date.now() - started).toBeLessThan(WAIT_BOUND_MS);
 
-    expect(received).toHaveLength(8);
-    const ids = received.map((message) => (new Webhook(secret).verify(message.body, message.headers) as { id: string }).id);
+    expect(receiver.received).toHaveLength(8);
+    const ids = receiver.received.map((message) => (new Webhook(secret).verify(message.body, message.headers) as { id: string }).id);
     expect(new Set(ids)).toEqual(new Set([ids[0]]));
 
     const history = await stack.env.client.workflow.getHandle(webhookDeliveryWorkflowId(delivery.id)).fetchHistory();

@@ -15,6 +15,7 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../../
 import { recordWebhookEvent } from '../../src/services/webhook-events';
 import { newEndpointSecret } from '../../src/services/webhook-secrets';
 import { buildTenant } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { WAIT_BOUND_MS } from '../support/waiting';
 import { startReceiver } from './receiver';
@@ -69,7 +70,9 @@ describe('webhook retry schedule', () => {
     const ids = receiver.received.map((message) => (new Webhook(secret).verify(message.body, message.headers) as { id: string }).id);
     expect(new Set(ids)).toEqual(new Set([ids[0]]));
 
-    const history = await stack.env.client.workflow.getHandle(webhookDeliveryWorkflowId(delivery.id)).fetchHistory();
+    const handle = stack.env.client.workflow.getHandle(webhookDeliveryWorkflowId(delivery.id));
+    await recordHistory(handle, 'webhookDeliveryWorkflow');
+    const history = await handle.fetchHistory();
     const timers = (history.events ?? [])
       .map((event) => event.timerStartedEventAttributes?.startToFireTimeout?.seconds)
       .filter((seconds) => seconds !== undefined && seconds !== null)

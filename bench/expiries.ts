@@ -116,6 +116,7 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     webhookTimeoutMs: 5000,
     apiPublicUrl: 'http://127.0.0.1',
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
+    sealing: config.jwt,
   };
   try {
     const ours = await createBenchTenant(100);

@@ -13,6 +13,7 @@ import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
+import { webhookGuardOf } from '../src/services/webhook';
 import { assertCacheFitsHeap } from './heap-budget';
 import { bulkWorkerOptions, createProcessWorkers, DEFAULT_BUNDLE_PATH } from './worker';
 
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       bulkTaskQueue: config.temporal.bulkTaskQueue,
       webhookTimeoutMs: config.webhookTimeoutMs,
-      webhookGuard: { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks },
+      webhookGuard: webhookGuardOf(config),
+      sealing: config.jwt,
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
     },

@@ -21,6 +21,7 @@ import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { failureCategory } from '../services/webhook';
+import { recordWebhookEvent } from '../services/webhook-events';
 import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
@@ -271,6 +272,25 @@ export function createComplianceActivities(deps: ActivityDeps) {
           actorId: null,
           dedupeKey: `${ack.id}:escalation-${step.level}`,
         },
+        (changed, transaction) =>
+          recordWebhookEvent(
+            {
+              tenantId: changed.tenantId,
+              type: 'acknowledgement.escalated',
+              subject: `acknowledgements/${changed.id}`,
+              data: {
+                acknowledgementId: changed.id,
+                employeeId: changed.employeeId,
+                versionId: changed.versionId,
+                level: step.level,
+                status: changed.status,
+                dueAt: new Date(changed.dueAt).toISOString(),
+              },
+              time: new Date(),
+              dedupeKey: `acknowledgement:${changed.id}:escalation-${step.level}`,
+            },
+            transaction,
+          ),
       );
       // Counted by the attempt that changed the row, so a retried activity does not count twice.
       if (escalated) escalations.inc({ level: String(step.level) });

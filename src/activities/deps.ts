@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Actor, AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
    * derived from JWT_SECRET for this alone, so the worker holds no key that signs anything else.
    */
   acknowledgementLinkKey: Buffer;
+  /** What opens the webhook endpoints' sealed signing secrets (src/services/sealed-secret.ts). */
+  sealing: Config['jwt'];
 }
 
 /** A saved report to build. */

@@ -1,4 +1,4 @@
-import type { Attributes, Model, ModelStatic, Sequelize, WhereOptions } from 'sequelize';
+import type { Attributes, Model, ModelStatic, Sequelize, Transaction, WhereOptions } from 'sequelize';
 import { recordAudit } from '../services/audit';
 import { workflowAuditSource } from './audit-source';
 
@@ -22,6 +22,8 @@ export async function changeGuarded<M extends Model & { id: string; tenantId: st
   where: WhereOptions<M>,
   values: Partial<Attributes<M>>,
   event: GuardedChangeEvent,
+  /** Writes that follow from the change, in its transaction (an outgoing event). */
+  alongside?: (changed: M, transaction: Transaction) => Promise<void>,
 ): Promise<boolean> {
   return sequelize.transaction(async (transaction) => {
     const row = await model.findOne({ where, lock: transaction.LOCK.UPDATE, transaction });
@@ -41,6 +43,7 @@ export async function changeGuarded<M extends Model & { id: string; tenantId: st
       },
       transaction,
     );
+    await alongside?.(row, transaction);
     return true;
   });
 }

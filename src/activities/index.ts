@@ -14,6 +14,7 @@ import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
+import { createWebhookDeliveryActivities } from './webhook-delivery';
 
 export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps) {
   return {
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { recordAudit } from '../services/audit';
+import { recordWebhookEvent } from '../services/webhook-events';
 import { workflowAuditSource } from './audit-source';
 
 export interface RegistrationRef {
@@ -153,6 +154,20 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           },
           transaction,
         );
+        if (change.status === 'approved') {
+          // A platform event: no tenant exists yet whose endpoints could take it (docs/webhooks.md).
+          await recordWebhookEvent(
+            {
+              tenantId: null,
+              type: 'registration.approved',
+              subject: `registrations/${registration.id}`,
+              data: { registrationId: registration.id, companyName: registration.companyName, decidedById: change.decidedById ?? null },
+              time: new Date(),
+              dedupeKey: `registration:${registration.id}:approved`,
+            },
+            transaction,
+          );
+        }
       });
     },
 

@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { apiKeyRoutes } from './api-keys/routes';
 import { calendarRoutes } from './calendars/routes';
+import { webhookRoutes } from './webhooks/routes';
 import { acknowledgementRoutes } from './compliance/acknowledgements/routes';
 import { auditEventRoutes } from './audit-events/routes';
 import { passwordRoutes } from './auth/password-routes';
@@ -50,6 +51,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...tenantSettingsRoutes(),
     ...calendarRoutes(),
     ...apiKeyRoutes(),
+    ...webhookRoutes(),
     ...workflowRoutes(),
     ...complianceRoutes(),
     ...policyReviewRoutes(),

@@ -29,6 +29,7 @@ import { PolicyVersion } from './policy-version';
 import { RefreshToken } from './refresh-token';
 import { ApiKey } from './api-key';
 import { BusinessCalendar } from './business-calendar';
+import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from './webhook';
 import { Registration } from './registration';
 import { ReportDefinition } from './report-definition';
 import { ReportRecipientConfirmation } from './report-recipient-confirmation';
@@ -74,6 +75,10 @@ export {
   SsoLogin,
   SsoIdentity,
   User,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+  WebhookEndpoint,
+  WebhookEvent,
 };
 
 export function initModels(sequelize: Sequelize): void {
@@ -111,6 +116,9 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);
+  for (const model of [WebhookEndpoint, WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt]) model.initModel(sequelize);
+  WebhookDelivery.belongsTo(WebhookEvent, { foreignKey: 'eventId', as: 'event' });
+  WebhookDelivery.hasMany(WebhookDeliveryAttempt, { foreignKey: 'deliveryId', as: 'attempts' });
   Tenant.hasOne(TenantSettings, { foreignKey: 'tenantId', as: 'settings' });
   User.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });

@@ -15,6 +15,7 @@ import { PREMIUM_PAID_SIGNAL, subscriptionWorkflowId } from '../contracts/subscr
 import { Invoice, OutboxMessage, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
 import { recordAudit, type AuditSource } from './audit';
+import { recordWebhookEvent } from './webhook-events';
 
 export interface PaymentReceived {
   tenantId: string;
@@ -103,6 +104,25 @@ export async function applyPayment(
           payload: { signalName: PREMIUM_PAID_SIGNAL, args: [{ invoiceId: invoice.id }] },
         },
         { transaction },
+      );
+      await recordWebhookEvent(
+        {
+          tenantId: invoice.tenantId,
+          type: 'invoice.paid',
+          subject: `invoices/${invoice.id}`,
+          data: {
+            invoiceId: invoice.id,
+            subscriptionId: invoice.subscriptionId,
+            amountMinor: invoice.amountMinor,
+            currency: invoice.currency,
+            paymentId: payment.id,
+            method: payment.method,
+            paidAt: received.receivedAt.toISOString(),
+          },
+          time: received.receivedAt,
+          dedupeKey: `invoice:${invoice.id}:paid:${payment.id}`,
+        },
+        transaction,
       );
     }
     await recordAudit(

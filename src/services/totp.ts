@@ -24,6 +24,7 @@ import { verify } from '@otplib/totp';
 import { generateTOTP } from '@otplib/uri';
 import type { Config } from '../config';
 import { base32Decode, base32Encode } from './base32';
+import { openSecret, sealSecret } from './sealed-secret';
 import { hashToken } from './single-use-tokens';
 
 export const TOTP_ISSUER = 'Insurflow';
@@ -32,21 +33,8 @@ export const TOTP_PERIOD_SECONDS = 30;
 /** A code of the step before or after the current one is still accepted: clocks drift, people type slowly. */
 const TOTP_TOLERANCE_SECONDS = TOTP_PERIOD_SECONDS;
 
-const SECRET_FORMAT = 'v1';
-const CIPHER = 'aes-256-gcm';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const secretKeys = new WeakMap<Config['jwt'], Buffer>();
-
-/** The key that encrypts TOTP secrets: its own derivation of JWT_SECRET, never the signing key itself. */
-function secretKeyOf(config: Config['jwt']): Buffer {
-  let key = secretKeys.get(config);
-  if (!key) {
-    key = Buffer.from(crypto.hkdfSync('sha256', config.secret, 'insurflow', 'totp-secret v1', 32));
-    secretKeys.set(config, key);
-  }
-  return key;
-}
+/** HKDF purpose of the key TOTP secrets are sealed with (src/services/sealed-secret.ts). */
+const SECRET_PURPOSE = 'totp-secret v1';
 
 /** otplib's plugins: HMAC and random bytes from node:crypto, base32 as RFC 4648 says. */
 export const TOTP_PLUGINS = {
@@ -67,29 +55,14 @@ export const newTotpSecret = (): string => base32Encode(crypto.randomBytes(SECRE
 /** What an authenticator app scans: issuer Insurflow, labelled with the account's e-mail. */
 export const otpauthUri = (email: string, secret: string): string => generateTOTP({ issuer: TOTP_ISSUER, label: email, secret });
 
-/** The secret as stored: `v1.` then base64url of IV ‖ ciphertext ‖ tag, bound to its user. */
+/** The secret as stored, bound to its user. */
 export function encryptTotpSecret(config: Config['jwt'], userId: string, secret: string): string {
-  const iv = crypto.randomBytes(IV_BYTES);
-  const cipher = crypto.createCipheriv(CIPHER, secretKeyOf(config), iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(userId, 'utf8'));
-  const data = Buffer.concat([iv, cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return `${SECRET_FORMAT}.${data.toString('base64url')}`;
+  return sealSecret(config, SECRET_PURPOSE, userId, secret);
 }
 
 /** The secret, or null when it cannot be read (another key, another user's row, altered bytes). */
 export function decryptTotpSecret(config: Config['jwt'], userId: string, stored: string): string | null {
-  const [format, encoded] = stored.split('.');
-  if (format !== SECRET_FORMAT || !encoded) return null;
-  const data = Buffer.from(encoded, 'base64url');
-  if (data.length < IV_BYTES + TAG_BYTES) return null;
-  try {
-    const decipher = crypto.createDecipheriv(CIPHER, secretKeyOf(config), data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(userId, 'utf8'));
-    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-  } catch {
-    return null;
-  }
+  return openSecret(config, SECRET_PURPOSE, userId, stored);
 }
 
 /**

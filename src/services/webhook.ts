@@ -119,21 +119,56 @@ function categoryOfStatus(status: number): WebhookFailureCategory | undefined {
   return undefined;
 }
 
-export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: number, guard: WebhookGuard = {}): Promise<number> {
-  const url = destinationOf(delivery.url, guard);
-  const body = JSON.stringify(delivery.body);
-  const timestamp = new Date().toISOString();
+/** The guard as configured: https only in production, private networks only where the setting allows them. */
+export function webhookGuardOf(config: { env: string; webhookAllowPrivateNetworks: boolean }): WebhookGuard {
+  return { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks };
+}
+
+/** How long a destination's name may take to resolve when it is checked ahead of any delivery. */
+const RESOLVE_CHECK_MS = 5000;
+
+/**
+ * Checks a destination before it is saved: its scheme, and every address its name resolves to
+ * now. Deliveries check again at connect time; this only refuses early what would be refused
+ * then. Throws WebhookDeliveryError (`blocked`, or `unreachable` for a name that does not resolve).
+ */
+export async function checkWebhookDestination(rawUrl: string, guard: WebhookGuard): Promise<void> {
+  const url = destinationOf(rawUrl, guard);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (ipaddr.isValid(host)) return;
+  const lookup = checkedLookup(guard);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WebhookDeliveryError('unreachable')), RESOLVE_CHECK_MS);
+    lookup(host, { all: true }, (err) => {
+      clearTimeout(timer);
+      if (err instanceof WebhookDeliveryError) reject(err);
+      else if (err) reject(new WebhookDeliveryError('unreachable', err));
+      else resolve();
+    });
+  });
+}
+
+/**
+ * POSTs `body` with `headers` through the guard, cut at `timeoutMs`, and answers the status code
+ * whatever it is; a destination refused or never reached throws WebhookDeliveryError.
+ */
+export async function sendWebhook(
+  rawUrl: string,
+  body: string,
+  extraHeaders: Record<string, string>,
+  timeoutMs: number,
+  guard: WebhookGuard = {},
+): Promise<number> {
+  const url = destinationOf(rawUrl, guard);
   const client = url.protocol === 'https:' ? https : http;
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
-    [TIMESTAMP_HEADER]: timestamp,
-    [DELIVERY_HEADER]: delivery.deliveryId,
+    ...extraHeaders,
   };
   // traceparent/tracestate of the current span, so the receiver can join the trace (nothing without tracing).
   propagation.inject(context.active(), headers);
-  const status = await new Promise<number>((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     const request = client.request(url, {
       method: 'POST',
       headers,
@@ -150,7 +185,46 @@ export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: nu
     });
     request.end(body);
   });
+}
+
+/** Whether a status code is a delivery the receiver accepted (2xx; a redirect is not followed). */
+export function acceptedStatus(status: number): boolean {
+  return categoryOfStatus(status) === undefined && status >= 200;
+}
+
+export async function postSignedWebhook(delivery: WebhookDelivery, timeoutMs: number, guard: WebhookGuard = {}): Promise<number> {
+  const body = JSON.stringify(delivery.body);
+  const timestamp = new Date().toISOString();
+  const status = await sendWebhook(
+    delivery.url,
+    body,
+    {
+      [SIGNATURE_HEADER]: `sha256=${signWebhook(delivery.secret, timestamp, body)}`,
+      [TIMESTAMP_HEADER]: timestamp,
+      [DELIVERY_HEADER]: delivery.deliveryId,
+    },
+    timeoutMs,
+    guard,
+  );
   const failure = categoryOfStatus(status);
   if (failure) throw new WebhookDeliveryError(failure);
   return status;
+}
+
+/** A Standard Webhooks signing secret: `whsec_` and 24 random bytes in base64. */
+export function newStandardWebhookSecret(): string {
+  return `whsec_${crypto.randomBytes(24).toString('base64')}`;
+}
+
+/**
+ * The Standard Webhooks signature of one message under each secret, space-separated:
+ * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by the base64 after `whsec_`.
+ */
+export function standardWebhookSignature(secrets: readonly string[], id: string, timestampSeconds: number, body: string): string {
+  return secrets
+    .map((secret) => {
+      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+      return `v1,${crypto.createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+    })
+    .join(' ');
 }

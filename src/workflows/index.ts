@@ -15,6 +15,7 @@ import type { ReconcilerWorkflow } from '../contracts/reconciler';
 import type { RetentionWorkflow } from '../contracts/retention';
 import type { ScheduledReportWorkflow } from '../contracts/scheduled-report';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
+import type { WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
 import * as acknowledgement from './acknowledgement';
 import * as bulkReassign from './bulk-reassign';
 import * as claim from './claim';
@@ -27,6 +28,7 @@ import * as reconciler from './reconciler';
 import * as retention from './retention';
 import * as scheduledReport from './scheduled-report';
 import * as subscription from './subscription';
+import * as webhookDelivery from './webhook-delivery';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
 export const bulkReassignWorkflow: BulkReassignWorkflow = bulkReassign.bulkReassignWorkflow;
@@ -40,3 +42,4 @@ export const reconcilerWorkflow: ReconcilerWorkflow = reconciler.reconcilerWorkf
 export const retentionWorkflow: RetentionWorkflow = retention.retentionWorkflow;
 export const scheduledReportWorkflow: ScheduledReportWorkflow = scheduledReport.scheduledReportWorkflow;
 export const subscriptionWorkflow: SubscriptionWorkflow = subscription.subscriptionWorkflow;
+export const webhookDeliveryWorkflow: WebhookDeliveryWorkflow = webhookDelivery.webhookDeliveryWorkflow;

@@ -89,6 +89,7 @@ export async function startTestStack(
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1',
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
+    sealing: config.jwt,
   };
 
   let workers: ProcessWorkers | undefined;

@@ -77,6 +77,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     webhookGuard: { allowPrivateNetworks: true },
     apiPublicUrl: 'http://127.0.0.1:3000',
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
+    sealing: config.jwt,
   };
   const activities = workerActivities(deps);
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];

@@ -35,6 +35,7 @@ import * as bulkOperations from './0029-bulk-operations';
 import * as paymentProvider from './0041-payment-provider';
 import * as ssoIdentities from './0047-sso-identities';
 import * as businessCalendars from './0045-business-calendars';
+import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
 import * as runDriftIncidents from './0028-run-drift-incidents';
 import * as claimReportColumns from './0030-claim-report-columns';
@@ -83,5 +84,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0041-payment-provider', ...paymentProvider },
   { name: '0044-lapse-periods', ...lapsePeriods },
   { name: '0045-business-calendars', ...businessCalendars },
+  { name: '0046-webhooks', ...webhooks },
   { name: '0047-sso-identities', ...ssoIdentities },
 ];

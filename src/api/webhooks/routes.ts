@@ -1,0 +1,196 @@
+/** A tenant admin's webhook endpoints, their deliveries and the event catalogue (docs/webhooks.md); the writes are src/domain/webhooks/commands.ts. */
+import { findVisible } from '../../access/core';
+import { webhookEndpointAccess } from '../../access/webhooks';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  replayWebhookDelivery,
+  rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
+} from '../../domain/webhooks/commands';
+import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../models';
+import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
+import type { Role } from '../../shared/roles';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema, paginate } from '../lists/pagination';
+import {
+  createWebhookEndpointBody,
+  deliveryParams,
+  endpointWithSecretSchema,
+  eventTypesSchema,
+  listWebhookDeliveriesQuery,
+  listWebhookEndpointsQuery,
+  updateWebhookEndpointBody,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+} from './schemas';
+
+/** A delivery as listed: its event, and every attempt in the order made. */
+function deliveryView(delivery: WebhookDelivery): object {
+  const event = delivery.event as WebhookEvent;
+  return {
+    id: delivery.id,
+    endpointId: delivery.endpointId,
+    event: { id: event.id, type: event.type, subject: event.subject, time: event.time },
+    status: delivery.status,
+    attemptCount: delivery.attemptCount,
+    replays: delivery.replays,
+    lastStatusCode: delivery.lastStatusCode,
+    nextAttemptAt: delivery.nextAttemptAt,
+    deliveredAt: delivery.deliveredAt,
+    createdAt: delivery.createdAt,
+    attempts: [...(delivery.attempts ?? [])]
+      .sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime())
+      .map(({ attemptKey, statusCode, failure, latencyMs, attemptedAt }) => ({ attemptKey, statusCode, failure, latencyMs, attemptedAt })),
+  };
+}
+
+const withEventAndAttempts = [
+  { model: WebhookEvent, as: 'event' },
+  { model: WebhookDeliveryAttempt, as: 'attempts' },
+];
+
+export function webhookRoutes(): RouteSpec[] {
+  const admin = ['tenant_admin'] as Role[];
+  const tag = 'webhooks';
+  return [
+    route({
+      method: 'get',
+      path: '/webhooks/event-types',
+      summary: 'The event types an endpoint may subscribe to, each with the JSON Schema of its data',
+      tag,
+      roles: admin,
+      response: { status: 200, schema: eventTypesSchema },
+      handler: async (ctx) => {
+        ctx.body = {
+          items: WEBHOOK_EVENT_TYPE_NAMES.map((type) => ({
+            type,
+            cloudEventType: `${CLOUDEVENT_TYPE_PREFIX}${type}`,
+            description: WEBHOOK_EVENT_TYPES[type].description,
+            schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...WEBHOOK_EVENT_TYPES[type].data },
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/webhooks/endpoints',
+      summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
+      tag,
+      roles: admin,
+      body: createWebhookEndpointBody,
+      response: { status: 201, schema: endpointWithSecretSchema },
+      handler: async (ctx) => {
+        const { row, secret } = await createWebhookEndpoint(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.status = 201;
+        ctx.body = { ...row.toJSON(), secret };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/webhooks/endpoints',
+      summary: "List the tenant's webhook endpoints (never their secrets)",
+      tag,
+      roles: admin,
+      query: listWebhookEndpointsQuery,
+      response: { status: 200, schema: pageSchema(webhookEndpointSchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(WebhookEndpoint, ctx.state.input.query, webhookEndpointAccess.scope(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/webhooks/endpoints/:id',
+      summary: 'One webhook endpoint',
+      tag,
+      roles: admin,
+      params: idParams,
+      response: { status: 200, schema: webhookEndpointSchema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, webhookEndpointAccess, ctx.state.input.params.id);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/webhooks/endpoints/:id',
+      summary: "Change an endpoint's URL, event types or description, or disable or enable it",
+      tag,
+      roles: admin,
+      params: idParams,
+      body: updateWebhookEndpointBody,
+      response: { status: 200, schema: webhookEndpointSchema },
+      handler: async (ctx) => {
+        ctx.body = await updateWebhookEndpoint(
+          ctx.state.user,
+          { ...ctx.state.input.body, id: ctx.state.input.params.id },
+          commandDeps(ctx),
+        );
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/webhooks/endpoints/:id',
+      summary: 'Delete an endpoint and its deliveries',
+      tag,
+      roles: admin,
+      params: idParams,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await deleteWebhookEndpoint(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/webhooks/endpoints/:id/rotate-secret',
+      summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
+      tag,
+      roles: admin,
+      params: idParams,
+      response: { status: 200, schema: endpointWithSecretSchema },
+      handler: async (ctx) => {
+        const { row, secret } = await rotateWebhookEndpointSecret(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.body = { ...row.toJSON(), secret };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/webhooks/endpoints/:id/deliveries',
+      summary: "An endpoint's deliveries: event, attempts with status codes and latency, next attempt",
+      tag,
+      roles: admin,
+      params: idParams,
+      query: listWebhookDeliveriesQuery,
+      response: { status: 200, schema: pageSchema(webhookDeliverySchema) },
+      handler: async (ctx) => {
+        const endpoint = await findVisible(ctx.state.user, webhookEndpointAccess, ctx.state.input.params.id);
+        const { status, ...query } = ctx.state.input.query;
+        const page = await paginate(
+          WebhookDelivery,
+          query,
+          { endpointId: endpoint.id, ...(status && { status }) },
+          { include: withEventAndAttempts },
+        );
+        ctx.body = { ...page, items: page.items.map(deliveryView) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
+      summary: 'Send one delivery again from its first attempt, with the same event ID',
+      tag,
+      roles: admin,
+      params: deliveryParams,
+      response: { status: 202, schema: webhookDeliverySchema },
+      handler: async (ctx) => {
+        const { id, deliveryId } = ctx.state.input.params;
+        const replayed = await replayWebhookDelivery(ctx.state.user, { id, deliveryId }, commandDeps(ctx));
+        const delivery = await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true });
+        ctx.status = 202;
+        ctx.body = deliveryView(delivery);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,135 @@
+/**
+ * Events out (docs/webhooks.md): the catalogue of event types, and how an event is recorded: in
+ * the transaction of the change it tells of, with one delivery per subscribed endpoint and the
+ * start of each delivery's run in the outbox (src/api/temporal/outbox.ts relays it). So no event
+ * is lost, and none is sent for a change that rolled back.
+ */
+import type { Transaction } from 'sequelize';
+import { Op } from 'sequelize';
+import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
+import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../models';
+import type { StartWorkflowPayload } from '../models/outbox-message';
+
+/** The prefix of every CloudEvents `type`: `com.insurflow.claim.stage_changed`. */
+export const CLOUDEVENT_TYPE_PREFIX = 'com.insurflow.';
+
+type JsonSchema = Record<string, unknown>;
+
+const uuid = { type: 'string', format: 'uuid' };
+const dateTime = { type: 'string', format: 'date-time' };
+const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
+
+function objectSchema(properties: Record<string, JsonSchema>): JsonSchema {
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** Every event type: its description and the JSON Schema of its `data`. */
+export const WEBHOOK_EVENT_TYPES = {
+  'claim.stage_changed': {
+    description: 'A claim moved to another stage (assigned, under review, approved, paid, closed…).',
+    data: objectSchema({
+      claimId: uuid,
+      claimNumber: { type: 'string' },
+      from: { type: ['string', 'null'] },
+      to: { type: 'string' },
+      sequence: { type: 'integer' },
+      actorId: nullableUuid,
+      at: dateTime,
+    }),
+  },
+  'invoice.paid': {
+    description: 'A premium invoice was paid in full.',
+    data: objectSchema({
+      invoiceId: uuid,
+      subscriptionId: uuid,
+      amountMinor: { type: 'integer' },
+      currency: { type: 'string' },
+      paymentId: uuid,
+      method: { type: 'string' },
+      paidAt: dateTime,
+    }),
+  },
+  'acknowledgement.escalated': {
+    description: "An employee's policy acknowledgement is overdue (level 1) or still missing after the grace period (level 2).",
+    data: objectSchema({
+      acknowledgementId: uuid,
+      employeeId: uuid,
+      versionId: uuid,
+      level: { type: 'integer', enum: [1, 2] },
+      status: { type: 'string' },
+      dueAt: dateTime,
+    }),
+  },
+  'registration.approved': {
+    description: "A company's registration was approved by a platform admin; its tenant is set up next.",
+    data: objectSchema({ registrationId: uuid, companyName: { type: 'string' }, decidedById: nullableUuid }),
+  },
+} as const satisfies Record<string, { description: string; data: JsonSchema }>;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
+export const WEBHOOK_EVENT_TYPE_NAMES = Object.keys(WEBHOOK_EVENT_TYPES) as WebhookEventType[];
+
+/** What an endpoint may subscribe to: `*`, a type, or every type of a resource (`claim.*`). */
+export const WEBHOOK_EVENT_PATTERNS: readonly string[] = [
+  '*',
+  ...new Set(WEBHOOK_EVENT_TYPE_NAMES.map((type) => `${type.split('.')[0]}.*`)),
+  ...WEBHOOK_EVENT_TYPE_NAMES,
+];
+
+export function matchesEventType(patterns: readonly string[], type: string): boolean {
+  return patterns.some(
+    (pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
+}
+
+export interface WebhookEventRecord {
+  tenantId: string | null;
+  type: WebhookEventType;
+  /** The entity it is about, as `<resource>/<id>`: CloudEvents' `subject`. */
+  subject: string;
+  data: Record<string, unknown>;
+  time: Date;
+  /** Names the change, so a retried activity or a repeated request records it once. */
+  dedupeKey: string;
+}
+
+/**
+ * Records the event, a delivery to each enabled endpoint of its tenant subscribed to its type,
+ * and each delivery's start, all in `transaction`. Recording the same change again does nothing.
+ */
+export async function recordWebhookEvent(record: WebhookEventRecord, transaction: Transaction): Promise<void> {
+  const [event, created] = await WebhookEvent.findOrCreate({ where: { dedupeKey: record.dedupeKey }, defaults: record, transaction });
+  if (!created || !record.tenantId) return;
+  const tenantId = record.tenantId;
+  const endpoints = await WebhookEndpoint.findAll({ where: { tenantId, disabledAt: { [Op.is]: null } }, transaction });
+  for (const endpoint of endpoints.filter((candidate) => matchesEventType(candidate.eventTypes, record.type))) {
+    const delivery = await WebhookDelivery.create({ tenantId, endpointId: endpoint.id, eventId: event.id }, { transaction });
+    await enqueueDeliveryRun(delivery, 0, transaction);
+  }
+}
+
+/** The outbox start of a delivery's run: the first (`replay` 0) or a replay. */
+export function enqueueDeliveryRun(delivery: WebhookDelivery, replay: number, transaction: Transaction): Promise<OutboxMessage> {
+  const payload: StartWorkflowPayload<WebhookDeliveryWorkflow> = {
+    workflowType: WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+    args: [{ tenantId: delivery.tenantId, deliveryId: delivery.id, replay }],
+    tenantId: delivery.tenantId,
+    status: 'pending',
+    summary: `Webhook delivery ${delivery.id}${replay ? ` (replay ${replay})` : ''}`,
+  };
+  return OutboxMessage.create({ kind: 'start', workflowId: webhookDeliveryWorkflowId(delivery.id, replay), payload }, { transaction });
+}
+
+/** The CloudEvents 1.0 JSON of an event, as it is sent. */
+export function cloudEventOf(event: WebhookEvent): object {
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: event.tenantId ? `/insurflow/tenants/${event.tenantId}` : '/insurflow/platform',
+    type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`,
+    subject: event.subject,
+    time: new Date(event.time).toISOString(),
+    datacontenttype: 'application/json',
+    data: event.data,
+  };
+}

@@ -1,0 +1,301 @@
+/**
+ * Events out (docs/webhooks.md), on the real API, PostgreSQL, Temporal, worker and a real HTTP
+ * receiver on 127.0.0.1: endpoints only a tenant's admins manage, events recorded with the change,
+ * Standard Webhooks signatures checked by the official `standardwebhooks` verifier, retries on the
+ * run's timers, rotation, the delivery log and replay, and the SSRF guard.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import supertest from 'supertest';
+import { Webhook } from 'standardwebhooks';
+import { createApp } from '../../src/api/app';
+import { relayOnce } from '../../src/api/temporal/outbox';
+import { createClaimActivities } from '../../src/activities/claims';
+import type { ClaimStage } from '../../src/contracts/claim';
+import { recordWebhookEvent } from '../../src/services/webhook-events';
+import { Op } from 'sequelize';
+import {
+  AuditEvent,
+  type Claim,
+  OutboxMessage,
+  type Tenant,
+  type User,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
+} from '../../src/models';
+import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { eventually, waitUntil } from '../support/waiting';
+import { startReceiver, type Received } from './receiver';
+
+/** The verifier a receiver runs: throws unless one signature in the header is the secret's. */
+function verified(secret: string, message: Received): { id: string; type: string; subject: string; data: Record<string, unknown> } {
+  return new Webhook(secret).verify(message.body, message.headers) as never;
+}
+
+describe('webhooks', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: User;
+  let otherTenant: Tenant;
+  let otherAdmin: User;
+  let agent: User;
+  let relay: NodeJS.Timeout;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    tenant = await buildTenant({ slug: 'hooks' });
+    otherTenant = await buildTenant({ slug: 'other-hooks' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    otherAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
+    // The API process's relay, which the test stack does not run: it starts the delivery runs.
+    const tick = () => void relayOnce(stack.services).finally(() => (relay = setTimeout(tick, 200)));
+    relay = setTimeout(tick, 200);
+  });
+  afterAll(async () => {
+    clearTimeout(relay);
+    await stack?.close();
+  });
+
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const createEndpoint = (url: string, eventTypes = ['claim.*'], user = admin) =>
+    stack.api.post('/api/v1/webhooks/endpoints').set(as(user)).send({ url, eventTypes, description: 'ledger feed' });
+
+  /** A claim moved from reported to assigned, as its run records it. */
+  async function moveClaim(claim: Claim, sequence: number, to: 'assigned' | 'under_review' = 'assigned'): Promise<void> {
+    await new MockActivityEnvironment().run(createClaimActivities(stack.deps).recordClaimTransition, {
+      claimId: claim.id,
+      tenantId: claim.tenantId,
+      sequence,
+      from: (sequence === 1 ? 'reported' : 'assigned') as ClaimStage,
+      to,
+      actorId: agent.id,
+      note: null,
+      at: new Date().toISOString(),
+      assigneeId: agent.id,
+      amountApproved: null,
+      denialReason: null,
+    });
+  }
+
+  const deliveriesOf = async (endpointId: string) =>
+    (await stack.api.get(`/api/v1/webhooks/endpoints/${endpointId}/deliveries`).set(as(admin)).expect(200)).body.items as Array<{
+      id: string;
+      status: string;
+      event: { id: string; type: string };
+      attempts: Array<{ statusCode: number | null; failure: string | null; latencyMs: number }>;
+      nextAttemptAt: string | null;
+    }>;
+
+  it('lists the event types, each with the JSON Schema of its data', async () => {
+    const res = await stack.api.get('/api/v1/webhooks/event-types').set(as(admin)).expect(200);
+    expect(res.body.items.map((t: { type: string }) => t.type)).toEqual(
+      expect.arrayContaining(['claim.stage_changed', 'invoice.paid', 'registration.approved', 'acknowledgement.escalated']),
+    );
+    const claimType = res.body.items.find((t: { type: string }) => t.type === 'claim.stage_changed');
+    expect(claimType).toMatchObject({
+      cloudEventType: 'com.insurflow.claim.stage_changed',
+      schema: { type: 'object', required: expect.arrayContaining(['claimId', 'to']) },
+    });
+  });
+
+  it('only a tenant admin manages endpoints: a claims agent 403, another tenant 404; the secret is answered once and stored sealed', async () => {
+    await createEndpoint('http://127.0.0.1:9/hook', ['claim.*'], agent).expect(403);
+    await stack.api.get('/api/v1/webhooks/endpoints').set(as(agent)).expect(403);
+    const created = await createEndpoint('http://127.0.0.1:9/hook').expect(201);
+    expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    const id = created.body.id as string;
+    const row = await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true });
+    expect(row.secretSealed).not.toContain(created.body.secret.slice(6));
+    expect((await stack.api.get(`/api/v1/webhooks/endpoints/${id}`).set(as(admin)).expect(200)).body).not.toHaveProperty('secret');
+
+    for (const res of [
+      await stack.api.get(`/api/v1/webhooks/endpoints/${id}`).set(as(otherAdmin)),
+      await stack.api.patch(`/api/v1/webhooks/endpoints/${id}`).set(as(otherAdmin)).send({ enabled: false }),
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${id}`).set(as(otherAdmin)),
+      await stack.api.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(as(otherAdmin)),
+      await stack.api.get(`/api/v1/webhooks/endpoints/${id}/deliveries`).set(as(otherAdmin)),
+    ]) {
+      expect(res.status).toBe(404);
+    }
+    await row.reload();
+    expect(row.disabledAt).toBeNull();
+
+    const patched = await stack.api
+      .patch(`/api/v1/webhooks/endpoints/${id}`)
+      .set(as(admin))
+      .send({ enabled: false, eventTypes: ['*'] })
+      .expect(200);
+    expect(patched.body).toMatchObject({ enabled: false, eventTypes: ['*'] });
+    await stack.api.delete(`/api/v1/webhooks/endpoints/${id}`).set(as(admin)).expect(204);
+    await stack.api.get(`/api/v1/webhooks/endpoints/${id}`).set(as(admin)).expect(404);
+    const actions = (await AuditEvent.findAll({ where: { entityId: id }, order: [['occurredAt', 'ASC']] })).map((e) => e.action);
+    expect(actions).toEqual(['webhook_endpoint.create', 'webhook_endpoint.update', 'webhook_endpoint.delete']);
+  });
+
+  it('refuses (422) a destination that resolves to a private address, and an unknown event type (400); nothing is written', async () => {
+    // The API as production runs it: private networks refused.
+    const strict = supertest(createApp({ ...stack.services, config: { ...stack.config, webhookAllowPrivateNetworks: false } }).callback());
+    const before = await WebhookEndpoint.count();
+    for (const url of ['http://localhost:8080/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::ffff:10.0.0.1]/hook']) {
+      const res = await strict
+        .post('/api/v1/webhooks/endpoints')
+        .set(as(admin))
+        .send({ url, eventTypes: ['claim.*'] });
+      expect({ url, status: res.status, field: res.body.error?.details?.[0]?.field }).toEqual({ url, status: 422, field: 'url' });
+    }
+    await createEndpoint('http://127.0.0.1:9/hook', ['claims.everything']).expect(400);
+    await createEndpoint('ftp://127.0.0.1/hook').expect(400);
+    expect(await WebhookEndpoint.count()).toBe(before);
+  });
+
+  it('a receiver answering 500 then 200: one event, two attempts, each validly signed with the same id', async () => {
+    const receiver = await startReceiver([500, 200]);
+    try {
+      const created = await createEndpoint(receiver.url).expect(201);
+      const claim = await buildClaim({ tenantId: tenant.id });
+      await moveClaim(claim, 1);
+
+      await waitUntil(() => receiver.received.length >= 2, 'two attempts at the receiver', 30_000);
+      const [first, second] = receiver.received.map((message) => verified(created.body.secret, message));
+      expect(first.id).toBe(second.id);
+      expect(second).toMatchObject({
+        specversion: '1.0',
+        type: 'com.insurflow.claim.stage_changed',
+        subject: `claims/${claim.id}`,
+        source: `/insurflow/tenants/${tenant.id}`,
+        data: { claimId: claim.id, claimNumber: claim.claimNumber, from: 'reported', to: 'assigned' },
+      });
+      const deliveries = await eventually(
+        () => deliveriesOf(created.body.id),
+        (d) => d[0]?.status === 'delivered',
+        'delivered',
+      );
+      expect(deliveries).toHaveLength(1);
+      expect(deliveries[0]).toMatchObject({ event: { id: first.id, type: 'claim.stage_changed' }, nextAttemptAt: null });
+      expect(deliveries[0].attempts.map((a) => [a.statusCode, a.failure])).toEqual([
+        [500, 'http 5xx'],
+        [200, null],
+      ]);
+      expect(await WebhookEvent.count({ where: { id: first.id } })).toBe(1);
+
+      // Replay: the same event id again, from a new run.
+      await stack.api
+        .post(`/api/v1/webhooks/endpoints/${created.body.id}/deliveries/${deliveries[0].id}/replay`)
+        .set(as(admin))
+        .expect(202);
+      await waitUntil(() => receiver.received.length >= 3, 'the replayed delivery');
+      expect(verified(created.body.secret, receiver.received[2]).id).toBe(first.id);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a receiver down, then up: the event is delivered once it is back', async () => {
+    // A port nothing listens on yet.
+    const probe = await startReceiver([200]);
+    const { port } = probe;
+    await probe.close();
+    const created = await createEndpoint(`http://127.0.0.1:${port}/hook`).expect(201);
+    const claim = await buildClaim({ tenantId: tenant.id });
+    await moveClaim(claim, 1);
+    const [failed] = await eventually(
+      () => deliveriesOf(created.body.id),
+      (d) => d[0]?.attempts.length === 1,
+      'the first attempt',
+    );
+    expect(failed.attempts[0]).toMatchObject({ statusCode: null, failure: 'unreachable' });
+    expect(failed.nextAttemptAt).not.toBeNull();
+
+    const receiver = await startReceiver([200], port);
+    try {
+      await waitUntil(() => receiver.received.length === 1, 'the retry at the receiver', 30_000);
+      expect(verified(created.body.secret, receiver.received[0])).toMatchObject({ id: failed.event.id });
+      await eventually(
+        () => deliveriesOf(created.body.id),
+        (d) => d[0]?.status === 'delivered',
+        'delivered',
+      );
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('after a rotation both secrets sign during the overlap; a rolled-back change sends nothing', async () => {
+    const receiver = await startReceiver([200]);
+    try {
+      const created = await createEndpoint(receiver.url).expect(201);
+      const rotated = await stack.api.post(`/api/v1/webhooks/endpoints/${created.body.id}/rotate-secret`).set(as(admin)).expect(200);
+      expect(rotated.body.secret).not.toBe(created.body.secret);
+      expect(new Date(rotated.body.previousSecretExpiresAt).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+
+      // A change that rolls back records no event.
+      const claim = await buildClaim({ tenantId: tenant.id });
+      await expect(
+        stack.db.sequelize.transaction(async (transaction) => {
+          const event = { claimId: claim.id, from: 'reported', to: 'closed' };
+          await recordWebhookEvent(
+            {
+              tenantId: tenant.id,
+              type: 'claim.stage_changed',
+              subject: `claims/${claim.id}`,
+              data: event,
+              time: new Date(),
+              dedupeKey: 'rolled-back',
+            },
+            transaction,
+          );
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      await moveClaim(claim, 1);
+      await waitUntil(() => receiver.received.length === 1, 'the event');
+      const message = receiver.received[0];
+      expect(message.headers['webhook-signature'].split(' ')).toHaveLength(2);
+      expect(verified(created.body.secret, message).subject).toBe(`claims/${claim.id}`);
+      expect(verified(rotated.body.secret, message).subject).toBe(`claims/${claim.id}`);
+      expect(() => verified('whsec_' + Buffer.alloc(24, 1).toString('base64'), message)).toThrow();
+      expect(await WebhookEvent.count({ where: { dedupeKey: 'rolled-back' } })).toBe(0);
+      // Only the committed change's delivery, and only its run started.
+      expect(await WebhookDelivery.count({ where: { endpointId: created.body.id } })).toBe(1);
+      expect(await OutboxMessage.count({ where: { workflowId: { [Op.like]: 'webhook-delivery-%' }, deliveredAt: null } })).toBe(0);
+      expect(await AuditEvent.count({ where: { entityId: created.body.id, action: 'webhook_endpoint.rotate_secret' } })).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+  it("one tenant's endpoint that never answers does not delay another tenant's deliveries", async () => {
+    // Holds every request open until the 15 s timeout cuts it.
+    const held: http.ServerResponse[] = [];
+    const stuck = http.createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const fast = await startReceiver([200]);
+    try {
+      const stuckUrl = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}/hook`;
+      const slowEndpoint = await createEndpoint(stuckUrl, ['*'], otherAdmin).expect(201);
+      const fastEndpoint = await createEndpoint(fast.url).expect(201);
+      for (let i = 0; i < 5; i += 1) await moveClaim(await buildClaim({ tenantId: otherTenant.id }), 1);
+      await waitUntil(() => held.length === 5, "the other tenant's five requests held open");
+
+      const moved = Date.now();
+      await moveClaim(await buildClaim({ tenantId: tenant.id }), 1);
+      await waitUntil(() => fast.received.length === 1, 'the delivery to the fast endpoint');
+      const latencyMs = Date.now() - moved;
+      // The held requests are cut only at 15 s; this one goes out on its own run at once (relay tick included).
+      expect(latencyMs).toBeLessThan(7_500);
+      expect(held.length).toBe(5);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${fastEndpoint.body.id}`).set(as(admin)).expect(204);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${slowEndpoint.body.id}`).set(as(otherAdmin)).expect(204);
+    } finally {
+      held.forEach((res) => res.destroy());
+      stuck.closeAllConnections();
+      await new Promise((resolve) => stuck.close(resolve));
+      await fast.close();
+    }
+  });
+});

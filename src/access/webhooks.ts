@@ -1,5 +1,8 @@
 /** A tenant's webhook endpoints and their deliveries: its admins' alone (docs/webhooks.md). */
-import { WebhookEndpoint } from '../models';
+import { WebhookDelivery, WebhookEndpoint } from '../models';
 import { tenantAccess } from './core';
 
 export const webhookEndpointAccess = tenantAccess('Webhook endpoint', WebhookEndpoint, ['tenant_admin']);
+
+/** A delivery, and so its runs (`GET /workflows/:id`): the same admins'. */
+export const webhookDeliveryAccess = tenantAccess('Webhook delivery', WebhookDelivery, ['tenant_admin']);

@@ -3,7 +3,7 @@
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
  * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
- * scheduled deliveries.
+ * scheduled deliveries, a tenant's admins its webhook deliveries.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
@@ -17,6 +17,7 @@ import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
+import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
 import type { AuthUser } from '../shared/caller';
 import { claimAccess } from './claims';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from './compliance';
@@ -26,6 +27,7 @@ import { bulkOperationAccess } from './operations';
 import { registrationAccess } from './platform';
 import { reportDefinitionAccess } from './reports';
 import { subscriptionAccess } from './subscriptions';
+import { webhookDeliveryAccess } from './webhooks';
 
 const UUID = Joi.string().uuid();
 
@@ -67,6 +69,8 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.
   [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],
+  // A webhook delivery's first run and its replays (`-replay-<n>`).
+  [WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, ownerByIdIn(WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, webhookDeliveryAccess, /^(-replay-\d+)?$/)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

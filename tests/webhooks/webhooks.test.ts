@@ -13,6 +13,7 @@ import { createApp } from '../../src/api/app';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createClaimActivities } from '../../src/activities/claims';
 import type { ClaimStage } from '../../src/contracts/claim';
+import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
 import { recordWebhookEvent } from '../../src/services/webhook-events';
 import { Op } from 'sequelize';
 import {
@@ -189,6 +190,13 @@ describe('webhooks', () => {
         .expect(202);
       await waitUntil(() => receiver.received.length >= 3, 'the replayed delivery');
       expect(verified(created.body.secret, receiver.received[2]).id).toBe(first.id);
+      // Both runs, as an operator finds them from the API: the tenant's admin only.
+      for (const workflowId of [webhookDeliveryWorkflowId(deliveries[0].id), webhookDeliveryWorkflowId(deliveries[0].id, 1)]) {
+        const run = await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(admin)).expect(200);
+        expect(run.body.workflowId).toBe(workflowId);
+        await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(otherAdmin)).expect(404);
+        await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(agent)).expect(404);
+      }
       await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
     } finally {
       await receiver.close();

@@ -22,7 +22,7 @@ export function workflowRoutes(): RouteSpec[] {
       method: 'get',
       path: '/workflows/:workflowId',
       summary:
-        'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration, saved report) the caller may see',
+        'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration, saved report, webhook delivery) the caller may see',
       tag: 'workflows',
       // A lower-case prefix ends at the first dash, so the pattern can split an ID one way only (linear).
       // Colons: a scheduled run's ID ends with its scheduled time (report-<id>-2026-11-23T07:00:00Z).

@@ -150,10 +150,16 @@ describe('GraphQL query bounds (real API)', () => {
 
     it("keeps graphql's own rules off documents they would take long over: fields sharing a response name, many fragments", async () => {
       // 300 fields of one response name: graphql's OverlappingFieldsCanBeMerged compares 44,850 pairs (about a second).
-      const merged = await graphql(`{ ${repeat(300, () => 'a: viewer { id }')} }`, {}, manager);
-      expect(merged.status).toBe(400);
-      expect(merged.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
-      expect(merged.cpuMs).toBeLessThan(ANSWER_BUDGET_MS);
+      // The best of three, as above: a GC pause or the in-process worker can land in one try, while
+      // a document the rule would spend a second on is slow in every one.
+      let mergedCpuMs = Infinity;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const merged = await graphql(`{ ${repeat(300, () => 'a: viewer { id }')} }`, {}, manager);
+        expect(merged.status).toBe(400);
+        expect(merged.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+        mergedCpuMs = Math.min(mergedCpuMs, merged.cpuMs);
+      }
+      expect(mergedCpuMs).toBeLessThan(ANSWER_BUDGET_MS);
 
       const fragments = await graphql(
         `{ ${repeat(60, (i) => `...G${i}`)} } ${repeat(60, (i) => `fragment G${i} on Query { v${i}: viewer { id } }`)}`,

@@ -6,6 +6,7 @@
  */
 import { AuditEvent, Claim, Invoice, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
+import { housePlanThroughApi } from '../support/catalog-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -37,20 +38,7 @@ describe('premium timeline API on the dev server', () => {
       manager: bearer(stack.config, manager),
       otherAdmin: bearer(stack.config, otherAdmin),
     };
-    const category = await stack.api.post('/api/v1/categories').set('Authorization', auth.admin).send({ name: 'Houses' }).expect(201);
-    const created = await stack.api
-      .post('/api/v1/plans')
-      .set('Authorization', auth.admin)
-      .send({
-        categoryId: category.body.id,
-        name: 'House Standard',
-        coverageLevel: 'standard',
-        coverageAmount: 100000,
-        premium: 300,
-        durationMonths: 12,
-      })
-      .expect(201);
-    plan = (await Plan.findByPk(created.body.id))!;
+    plan = await housePlanThroughApi(stack, auth.admin);
   });
   afterAll(() => stack?.close());
 

@@ -4,6 +4,7 @@
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
+import { housePlanThroughApi } from '../support/catalog-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -35,20 +36,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
       admin: bearer(stack.config, admin),
       outsider: bearer(stack.config, outsider),
     };
-    const category = await stack.api.post('/api/v1/categories').set('Authorization', auth.admin).send({ name: 'Houses' }).expect(201);
-    const created = await stack.api
-      .post('/api/v1/plans')
-      .set('Authorization', auth.admin)
-      .send({
-        categoryId: category.body.id,
-        name: 'House Standard',
-        coverageLevel: 'standard',
-        coverageAmount: 100000,
-        premium: 300,
-        durationMonths: 12,
-      })
-      .expect(201);
-    plan = (await Plan.findByPk(created.body.id))!;
+    plan = await housePlanThroughApi(stack, auth.admin);
   });
   afterAll(() => stack?.close());
 

@@ -12,6 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type Koa from 'koa';
 import supertest from 'supertest';
 import { createClaimActivities } from '../../src/activities/claims';
+import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { createApp } from '../../src/api/app';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import type { ApiServices } from '../../src/api/runtime/services';
@@ -23,7 +24,7 @@ import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import { createInsurflowWorker } from '../../worker/worker';
 import { createClaimsTeam, ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildSubscription } from '../support/factories';
+import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { requiredEnv } from '../support/env';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
@@ -145,6 +146,23 @@ describe('dependency outages answer fast and lose nothing', () => {
     });
   }
 
+  /** Repeats a request as a client would until it answers `status`, every earlier answer being `meanwhile`. */
+  async function repeatedUntil(request: () => PromiseLike<supertest.Response>, status: number, meanwhile: number, what: string) {
+    const statuses: number[] = [];
+    const answered = await eventually(
+      async () => {
+        const response = await request();
+        statuses.push(response.status);
+        return response;
+      },
+      (response) => response.status === status,
+      what,
+      20_000,
+    );
+    expect(new Set(statuses.slice(0, -1))).toEqual(new Set(statuses.length > 1 ? [meanwhile] : []));
+    return answered;
+  }
+
   /** A claim filed through the API (run started) on a new active subscription of the claimant. */
   async function fileClaim(amountClaimed: number, description: string) {
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
@@ -181,18 +199,7 @@ describe('dependency outages answer fast and lose nothing', () => {
 
     postgres.resume();
     // The paused request's key reached the database late and holds it until that request's deadline.
-    const statuses: number[] = [];
-    const created = await eventually(
-      async () => {
-        const response = await subscribe();
-        statuses.push(response.status);
-        return response;
-      },
-      (response) => response.status === 202,
-      'the key taken over',
-      20_000,
-    );
-    expect(new Set(statuses.slice(0, -1))).toEqual(new Set(statuses.length > 1 ? [409] : []));
+    const created = await repeatedUntil(subscribe, 202, 409, 'the key taken over');
     await subscribe().expect(202);
     expect(await Subscription.count({ where: { id: created.body.id } })).toBe(1);
     await waitUntil(async () => (await Subscription.findByPk(created.body.id))?.status === 'active', 'activation', 20_000);
@@ -283,6 +290,39 @@ describe('dependency outages answer fast and lose nothing', () => {
     await waitUntil(async () => (await Claim.findByPk(id))!.status === 'under_review', 'the claim back under review', 20_000);
     const received = await ClaimHistory.findAll({ where: { claimId: id, toStatus: 'under_review' } });
     expect(received.map((h) => h.note)).toContain('Documents received: invoice.pdf');
+  });
+
+  it('Temporal paused: a scheduled report takes new recipients (200); a pause answers 503 and its repeat after the resume pauses the schedule', async () => {
+    const tenant = await buildTenant();
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const definitions = '/api/v1/reports/definitions';
+    const created = await api
+      .post(definitions)
+      .set('Authorization', as(admin))
+      .send({ name: 'Outage claims', kind: 'claims', parameters: { groupBy: 'month' }, recipients: [admin.email], schedule: '0 6 * * *' })
+      .expect(201);
+    const schedule = stack.temporal.schedule.getHandle(reportScheduleId(created.body.id));
+
+    temporalProxy.pause();
+    // Recipients are read at each run: the change needs nothing of Temporal.
+    const recipients = await timed(
+      api
+        .put(`${definitions}/${created.body.id}`)
+        .set('Authorization', as(admin))
+        .send({ recipients: [admin.email, 'ops@example.com'] }),
+    );
+    expect(recipients.response.status).toBe(200);
+    expect(recipients.response.body.recipients).toEqual([admin.email, 'ops@example.com']);
+    const pause = () => api.put(`${definitions}/${created.body.id}`).set('Authorization', as(admin)).send({ paused: true });
+    const refused = await timed(pause());
+    expectOutage(refused.response, 503, 'dependency_unavailable', 'temporal');
+    expect(refused.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect((await schedule.describe()).state.paused).toBe(false);
+
+    temporalProxy.resume();
+    // A client repeats a 503 after its Retry-After; the first repeats may meet the connection recovering.
+    await repeatedUntil(pause, 200, 503, 'the pause repeated');
+    expect((await schedule.describe()).state.paused).toBe(true);
   });
 
   it('worker not answering: the live read degrades to the row, an update answers 504 outcome_unknown naming the worker', async () => {

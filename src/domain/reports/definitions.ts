@@ -79,6 +79,13 @@ async function assertScheduleRoom(tenantId: string, transaction?: Transaction, e
   }
 }
 
+/**
+ * Whether a change names something the definition's Temporal Schedule follows (see
+ * ensureReportSchedule). Named, not merely different: a repeat of a change whose schedule sync
+ * failed after its row committed brings the schedule in line.
+ */
+const touchesSchedule = (change: DefinitionChange) => ['name', 'schedule', 'paused'].some((field) => field in change);
+
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
 async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
   const { schedule } = definition;
@@ -159,8 +166,8 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
     },
   );
   mailLinks();
-  // A definition that neither had nor has a schedule has nothing in Temporal to bring in line.
-  if (wasScheduled || updated.schedule !== null) await syncSchedule(deps, updated);
+  // A change of recipients or parameters is read at the next run; a definition never scheduled has no schedule.
+  if (touchesSchedule(change) && (wasScheduled || updated.schedule !== null)) await syncSchedule(deps, updated);
   return updated;
 };
 

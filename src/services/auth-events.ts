@@ -25,8 +25,8 @@ export interface AuthEventSource {
 }
 
 /**
- * Every authentication event this module records (the second factor's `mfa.*` events are recorded
- * with its changes, src/domain/auth/mfa.ts); the failure types (FAILURE_TYPES) are aggregated.
+ * Every authentication event this module records (the second factor's other `mfa.*` events are
+ * recorded with its changes, src/domain/auth/mfa.ts); the failure types (FAILURE_TYPES) are aggregated.
  */
 export type AuthEventType =
   | 'auth.sign_in'
@@ -40,6 +40,8 @@ export type AuthEventType =
   | 'api_key.create'
   | 'api_key.revoke'
   | 'api_key.daily_first_use'
+  | 'mfa.challenged'
+  | 'mfa.enrolment_required'
   | 'sso.sign_in'
   | 'sso.sign_in_failed'
   | 'sso.account_create';

@@ -144,10 +144,30 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
       await stack.api.get('/api/v1/users').set(withKey(k)).expect(403);
       await stack.api.get('/api/v1/tenant/settings').set(withKey(k)).expect(403);
       await stack.api.put('/api/v1/tenant/settings').set(withKey(k)).send({ claimAutoApproveLimit: 1 }).expect(403);
+      await stack.api.get('/api/v1/tenant/sso').set(withKey(k)).expect(403);
       await stack.api.get('/api/v1/auth/me').set(withKey(k)).expect(403);
       await stack.api.post('/api/v1/auth/password').set(withKey(k)).send({ currentPassword: 'x', newPassword: 'Whatever-123' }).expect(403);
     }
     expect(await ApiKey.count({ where: { name: 'more' } })).toBe(0);
+  });
+
+  it('is a security scheme of the OpenAPI document on the routes a key may call, and absent from those kept for people', async () => {
+    const document = (await stack.api.get('/api/openapi.json').expect(200)).body;
+    expect(document.components.securitySchemes.apiKeyAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'ifk_<prefix>_<secret>',
+    });
+    const securityOf = (path: string, method: string) => document.paths[`/api/v1${path}`][method].security;
+    expect(securityOf('/claims', 'get')).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    for (const [path, method] of [
+      ['/api-keys', 'get'],
+      ['/users', 'get'],
+      ['/tenant/sso', 'get'],
+      ['/auth/me', 'get'],
+    ]) {
+      expect(securityOf(path, method)).toEqual([{ bearerAuth: [] }]);
+    }
   });
 
   it("answers 404 for another tenant's rows", async () => {

@@ -182,6 +182,10 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     // The session is an ordinary one: its refresh token rotates as before.
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken }).expect(200);
     expect((await User.findByPk(user.id))!.lastLoginAt).not.toBeNull();
+    // The password step is on the record as a challenge, the code's as the sign-in.
+    const onRecord = { tenantId: tenant.id, actorId: user.id, category: 'authentication' };
+    expect(await events(user, 'mfa.challenged')).toEqual([expect.objectContaining(onRecord)]);
+    expect(await events(user, 'auth.sign_in')).toHaveLength(2);
 
     // The challenge was used up: replayed, even with a code that would be right, it is refused.
     const replayed = await verify(challenge, await app.next()).expect(401);
@@ -369,6 +373,9 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
 
     const step = await login(staff).expect(200);
     expect(step.body).toEqual({ status: 'mfa_enrolment_required', enrolmentToken: expect.any(String), expiresIn: 600 });
+    expect(await events(staff, 'mfa.enrolment_required')).toEqual([
+      expect.objectContaining({ tenantId: strict.id, actorId: staff.id, category: 'authentication' }),
+    ]);
     const { enrolmentToken } = step.body as { enrolmentToken: string };
     // It is no access token: nothing but enrolment takes it.
     await stack.api.get('/api/v1/auth/me').set(auth(enrolmentToken)).expect(401);

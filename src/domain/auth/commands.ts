@@ -226,6 +226,8 @@ export const logIn: PublicCommand<
   const secondStep = await secondStepOf(user);
   if (secondStep) {
     if (rehashed.passwordHash) await user.update(rehashed);
+    const type = secondStep.status === 'mfa_required' ? 'mfa.challenged' : 'mfa.enrolment_required';
+    await recordAuthEvent(ownerDeps(deps, user), { type, tenantId: user.tenantId, userId: user.id });
     return secondStep;
   }
   return startSession(deps, user, rehashed);

@@ -84,7 +84,8 @@ async function assertScheduleRoom(tenantId: string, transaction?: Transaction, e
  * ensureReportSchedule). Named, not merely different: a repeat of a change whose schedule sync
  * failed after its row committed brings the schedule in line.
  */
-const touchesSchedule = (change: DefinitionChange) => ['name', 'schedule', 'paused'].some((field) => field in change);
+const SCHEDULE_FIELDS: ReadonlyArray<keyof DefinitionChange> = ['name', 'schedule', 'paused'];
+const touchesSchedule = (change: DefinitionChange) => SCHEDULE_FIELDS.some((field) => field in change);
 
 /** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
 async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {

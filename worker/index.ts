@@ -11,6 +11,7 @@ import { createSmtpMailer } from '../src/services/mailer';
 import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
+import { createPaymentProvider } from '../src/services/payments';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { webhookGuardOf } from '../src/services/webhook';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       sealing: config.jwt,
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
+      paymentProvider: createPaymentProvider(config),
     },
   });
   // Housekeeping must not keep the worker from its real work: without the schedule it still runs workflows.

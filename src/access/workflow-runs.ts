@@ -15,6 +15,7 @@ import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-re
 import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
 import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
+import { PREMIUM_REFUND_WORKFLOW_ID_PREFIX } from '../contracts/premium-refund';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
@@ -23,6 +24,7 @@ import { claimAccess } from './claims';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from './compliance';
 import { complianceRemindAccess } from './compliance-requirements';
 import type { AccessRule } from './core';
+import { premiumRefundAccess } from './invoices';
 import { bulkOperationAccess } from './operations';
 import { registrationAccess } from './platform';
 import { reportDefinitionAccess } from './reports';
@@ -71,6 +73,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],
   // A webhook delivery's first run and its replays (`-replay-<n>`).
   [WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, ownerByIdIn(WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, webhookDeliveryAccess, /^(-replay-\d+)?$/)],
+  [PREMIUM_REFUND_WORKFLOW_ID_PREFIX, ownerByIdIn(PREMIUM_REFUND_WORKFLOW_ID_PREFIX, premiumRefundAccess)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

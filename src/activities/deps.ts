@@ -6,6 +6,7 @@ import type { Actor, AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Claim } from '../models';
 import type { Mailer } from '../services/mailer';
+import type { PaymentProvider } from '../services/payments';
 import type { WebhookGuard } from '../services/webhook';
 
 /** Everything activities may touch, handed in by the worker (or a test). */
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   acknowledgementLinkKey: Buffer;
   /** What opens the webhook endpoints' sealed signing secrets (src/services/sealed-secret.ts). */
   sealing: Config['jwt'];
+  /** Where cancellation refunds of card payments are sent; unset when no provider is configured. */
+  paymentProvider?: PaymentProvider;
 }
 
 /** A saved report to build. */

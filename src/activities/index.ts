@@ -9,6 +9,7 @@ import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createPremiumRefundActivities } from './premium-refunds';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
+    ...createPremiumRefundActivities(deps),
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),

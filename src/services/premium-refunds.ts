@@ -3,8 +3,10 @@
  * rule is `proRataRefund`, src/shared/refunds.ts). Run by the activity that records the
  * cancellation; idempotent: whatever is retried, one cancellation gives one set of refunds.
  */
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
-import { Invoice, PremiumPayment, PremiumRefund } from '../models';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../contracts/premium-refund';
+import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund } from '../models';
+import type { StartWorkflowPayload } from '../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../models/invoice';
 import { toMinorUnits } from '../shared/money';
 import { proRataRefund } from '../shared/refunds';
@@ -19,8 +21,9 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
 
 /**
  * Refunds the cancelled term's paid, unused part, the most recent payments first (each at most
- * what it brought): through the provider (`pending`, for its integration to carry out) when the
- * payment came through one, else recorded as `owed` to be paid back by hand. The term's unpaid
+ * what it brought): through the provider when the payment came through one (`pending`, and a
+ * `premium-refund-<id>` run started through the outbox sends it), else recorded as `owed` to be
+ * paid back by hand. The term's unpaid
  * invoices are voided; a paid one is `refunded` once refunds cover what was applied to it,
  * `partially_refunded` before. Nothing happens for a row that is not cancelled, or a
  * cancellation already refunded.
@@ -80,6 +83,8 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       );
     }
 
+    for (const refund of refunds.filter(({ status }) => status === 'pending')) await enqueueProviderRefund(refund, transaction);
+
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
       const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
@@ -105,4 +110,16 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     );
     return refunds;
   });
+}
+
+/** The outbox start of the run that sends a `pending` refund to its provider (src/workflows/premium-refund.ts). */
+function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
+  const payload: StartWorkflowPayload<PremiumRefundWorkflow> = {
+    workflowType: PREMIUM_REFUND_WORKFLOW_TYPE,
+    args: [{ tenantId: refund.tenantId, refundId: refund.id }],
+    tenantId: refund.tenantId,
+    status: 'pending',
+    summary: `Refund ${refund.amountMinor} ${refund.currency} minor units through ${refund.provider}`,
+  };
+  return OutboxMessage.create({ kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload }, { transaction });
 }

@@ -6,7 +6,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Sequelize } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
-import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
+import { premiumRefundWorkflowId } from '../../src/contracts/premium-refund';
+import { AuditEvent, Invoice, OutboxMessage, PremiumRefund } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
 import { applyPayment } from '../../src/services/premium-payments';
 import { refundOnCancellation } from '../../src/services/premium-refunds';
@@ -77,6 +78,9 @@ describe('refund on cancellation', () => {
     );
     expect(statuses).toEqual(['partially_refunded', 'refunded', ...Array(10).fill('void')]);
     expect(await AuditEvent.count({ where: { action: 'subscription.refund', entityId: subscription.id } })).toBe(1);
+    // The provider's refund is sent by one run, started through the outbox; the owed one waits for staff.
+    const starts = await OutboxMessage.findAll({ where: { workflowId: refunds.map(({ id }) => premiumRefundWorkflowId(id)) } });
+    expect(starts.map(({ workflowId, kind }) => [workflowId, kind])).toEqual([[premiumRefundWorkflowId(refunds[0].id), 'start']]);
   });
 
   it('refunds nothing when nothing was paid, or when the paid part is used up', async () => {

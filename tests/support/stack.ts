@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { paymentServices } from '../../src/domain/payments';
+import { createPaymentProvider } from '../../src/services/payments';
 import type { Tracing } from '../../src/observability/tracing';
 import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
 import { openDocumentStore } from '../../src/services/documents';
@@ -90,6 +91,7 @@ export async function startTestStack(
     apiPublicUrl: 'http://127.0.0.1',
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
     sealing: config.jwt,
+    paymentProvider: createPaymentProvider(config),
   };
 
   let workers: ProcessWorkers | undefined;

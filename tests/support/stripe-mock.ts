@@ -20,18 +20,41 @@ export interface RecordedStripeMock {
   apiBase: string;
   mock: StripeMockServer;
   requests: RecordedStripeRequest[];
+  /**
+   * `forward` to stripe-mock; `down`: drop the connection unrecorded, as an unreachable Stripe;
+   * `refuse`: answer Stripe's 400 `invalid_request_error`, which stripe-mock never does.
+   */
+  mode: 'forward' | 'down' | 'refuse';
   close(): Promise<void>;
 }
+
+/** Stripe's answer to a refund beyond what the charge has left, as its API documents the error body. */
+const REFUSAL = JSON.stringify({
+  error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge ch_refused has already been refunded.' },
+});
 
 export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
   const mock = await startStripeMock();
   const requests: RecordedStripeRequest[] = [];
+  const recorder: RecordedStripeMock = {
+    apiBase: '',
+    mock,
+    requests,
+    mode: 'forward',
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await mock.stop();
+    },
+  };
   const server = http.createServer((req, res) => {
+    if (recorder.mode === 'down') return req.socket.destroy();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, form: new URLSearchParams(body.toString()) });
+      if (recorder.mode === 'refuse') return res.writeHead(400, { 'Content-Type': 'application/json' }).end(REFUSAL);
       const upstream = http.request(`${mock.apiBase}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -42,16 +65,8 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    apiBase: `http://127.0.0.1:${port}`,
-    mock,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await mock.stop();
-    },
-  };
+  recorder.apiBase = `http://127.0.0.1:${port}`;
+  return recorder;
 }
 
 /** The environment that points an API at this stripe-mock with a webhook secret of the test's own. */

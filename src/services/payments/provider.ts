@@ -90,6 +90,14 @@ export class PaymentProviderUnavailable extends Error {
   }
 }
 
+/** The provider refused the request itself (a refund beyond what the charge has left, say): trying again changes nothing. */
+export class PaymentProviderRefusal extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : 'The payment provider refused the request', { cause });
+    this.name = 'PaymentProviderRefusal';
+  }
+}
+
 /** A webhook whose signature is missing, malformed, stale or wrong, or whose body is not an event. */
 export class InvalidWebhook extends Error {
   constructor(reason: string) {
@@ -100,3 +108,6 @@ export class InvalidWebhook extends Error {
 
 /** The Stripe idempotency key of an invoice's PaymentIntent: one intent per invoice, whoever asks. */
 export const paymentIntentIdempotencyKey = (invoiceId: string) => `insurflow-invoice-${invoiceId}-payment-intent`;
+
+/** The idempotency key of a cancellation refund sent to the provider: one refund per row, whatever is retried. */
+export const refundIdempotencyKey = (refundId: string) => `insurflow-refund-${refundId}`;

@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import type { StripeSettings } from '../../config';
 import {
   InvalidWebhook,
+  PaymentProviderRefusal,
   PaymentProviderUnavailable,
   paymentIntentIdempotencyKey,
   type PaymentIntentRequest,
@@ -87,7 +88,11 @@ export function createStripeProvider(settings: StripeSettings): PaymentProvider 
   };
 }
 
-/** Outages (no connection, a timeout, Stripe's own 5xx or rate limit) become PaymentProviderUnavailable; a refusal stays Stripe's error. */
+/**
+ * Outages (no connection, a timeout, Stripe's own 5xx or rate limit) become
+ * PaymentProviderUnavailable; Stripe's refusal of the request itself, PaymentProviderRefusal. Any
+ * other error (a wrong key, say) stays Stripe's: it is for an operator to mend, not for a caller to judge.
+ */
 async function calling<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -98,6 +103,9 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
       err instanceof Stripe.errors.StripeRateLimitError
     ) {
       throw new PaymentProviderUnavailable(err);
+    }
+    if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
+      throw new PaymentProviderRefusal(err);
     }
     throw err;
   }

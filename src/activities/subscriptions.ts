@@ -24,6 +24,8 @@ export interface SubscriptionChange {
   effectiveOn?: string;
   /** The staff member who waived the first instalment, when that is what activates the subscription. */
   waivedById?: string;
+  /** The reason the staff member gave for the waiver. */
+  waiverReason?: string;
   changes: Partial<{
     status: SubscriptionStatus;
     startDate: string;
@@ -106,7 +108,11 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         deps.sequelize,
         Subscription,
         { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
-        { ...changes, ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }) },
+        {
+          ...changes,
+          ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
+          ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
+        },
         {
           action,
           entityType: 'subscription',

@@ -47,6 +47,9 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare cancelledAt: CreationOptional<Date | null>;
   declare cancelledById: CreationOptional<string | null>;
   declare cancellationReason: CreationOptional<string | null>;
+  /** The staff member who waived the first premium, and the reason they gave (docs/premiums.md). */
+  declare firstPremiumWaivedById: CreationOptional<string | null>;
+  declare firstPremiumWaiverReason: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -126,6 +129,8 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
         cancelledAt: { type: DataTypes.DATE },
         cancelledById: { type: DataTypes.UUID },
         cancellationReason: { type: DataTypes.STRING(500) },
+        firstPremiumWaivedById: { type: DataTypes.UUID },
+        firstPremiumWaiverReason: { type: DataTypes.STRING(500) },
         workflowId: { type: DataTypes.STRING(200) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

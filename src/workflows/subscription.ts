@@ -239,7 +239,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   async function moveTo(
     next: SubscriptionStatus,
     changes: Change['changes'] = {},
-    context: Pick<Change, 'effectiveOn' | 'waivedById'> = {},
+    context: Pick<Change, 'effectiveOn' | 'waivedById' | 'waiverReason'> = {},
   ): Promise<void> {
     await applySubscriptionChange({
       subscriptionId: terms.subscriptionId,
@@ -393,7 +393,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       return null;
     }
     const waiver = decision?.kind === 'waive' ? decision : undefined;
-    await moveTo('active', {}, waiver ? { waivedById: waiver.actor.userId } : {});
+    await moveTo('active', {}, waiver ? { waivedById: waiver.actor.userId, ...(waiver.reason && { waiverReason: waiver.reason }) } : {});
     if (waiver) {
       decision = undefined;
       changeInProgress = null;

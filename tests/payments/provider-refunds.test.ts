@@ -18,6 +18,7 @@ import { refundOnCancellation } from '../../src/services/premium-refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import { recordHistory } from '../support/histories';
 import { eventually, resultOf } from '../support/waiting';
 
 const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
@@ -143,6 +144,7 @@ it('waits out the provider being down, retrying with back-off, and sends the ref
 
     stripeMock.mode = 'forward';
     expect(await resultOf(runOf(refund))).toBe('sent');
+    await recordHistory(runOf(refund), 'premiumRefundWorkflow');
     expect(refundRequests(refund.id)).toHaveLength(1);
     expect((await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).providerRefundId).toMatch(/^re_/);
   } finally {

@@ -73,9 +73,16 @@ describe('premium timeline API on the dev server', () => {
 
     const waived = await waive(id, auth.admin).expect(200);
     expect(waived.body).toMatchObject({ status: 'active' });
-    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'active' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({
+      status: 'active',
+      firstPremiumWaivedById: admin.id,
+      firstPremiumWaiverReason: 'Paid at the branch',
+    });
     const event = await AuditEvent.findOne({ where: { entityId: id, action: 'subscription.waive_first_premium' } });
     expect(event).toMatchObject({ actorId: admin.id });
+    expect(event?.changes.firstPremiumWaiverReason?.after).toBe('Paid at the branch');
+    const shown = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.admin).expect(200);
+    expect(shown.body).toMatchObject({ firstPremiumWaivedById: admin.id, firstPremiumWaiverReason: 'Paid at the branch' });
     // Waived, not paid: the invoice is still owed.
     await expect(Invoice.findOne({ where: { subscriptionId: id, sequence: 1 } })).resolves.toMatchObject({ status: 'open' });
     // Nothing left to waive.

@@ -119,6 +119,8 @@ export const subscriptionSchema = Joi.object({
   cancelledAt: Joi.date().allow(null),
   cancelledById: uuid.allow(null),
   cancellationReason: Joi.string().allow(null),
+  firstPremiumWaivedById: uuid.allow(null).description('The staff member who waived the first premium'),
+  firstPremiumWaiverReason: Joi.string().allow(null).description('The reason they gave for the waiver'),
   workflowId: Joi.string(),
   runId: Joi.string().allow(null),
   createdAt: Joi.date(),

@@ -34,6 +34,7 @@ import * as complianceRecurrence from './0026-compliance-recurrence';
 import * as bulkOperations from './0029-bulk-operations';
 import * as paymentProvider from './0041-payment-provider';
 import * as ssoIdentities from './0047-sso-identities';
+import * as firstPremiumWaiver from './0048-first-premium-waiver';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -86,4 +87,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0045-business-calendars', ...businessCalendars },
   { name: '0046-webhooks', ...webhooks },
   { name: '0047-sso-identities', ...ssoIdentities },
+  { name: '0048-first-premium-waiver', ...firstPremiumWaiver },
 ];

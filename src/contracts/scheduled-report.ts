@@ -7,7 +7,7 @@
 import type { Role } from '../shared/roles';
 
 /** The reports a tenant may save; the platform report belongs to no tenant. */
-export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance'] as const;
+export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance', 'premiums'] as const;
 export type SavedReportKind = (typeof SAVED_REPORT_KINDS)[number];
 
 /**
@@ -18,6 +18,8 @@ export const REPORT_KIND_ROLES: Record<SavedReportKind, Role[]> = {
   claims: ['claims_manager', 'tenant_admin'],
   policies: ['tenant_admin'],
   compliance: ['compliance_officer', 'tenant_admin'],
+  // Claims staff chase overdue premiums (the inbox lists them), so their managers see the money too.
+  premiums: ['claims_manager', 'tenant_admin'],
 };
 
 /**

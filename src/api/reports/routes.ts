@@ -22,6 +22,8 @@ const SUMMARIES: Record<SavedReportKind, string> = {
     'Claims report of the tenant: events and amounts of the period per group, claims by stage now, time in each stage, approvals by authority, SLA breaches; one table as CSV with Accept: text/csv or ?format=csv',
   policies:
     'Policies report of the tenant: written, activated, cancelled, expired and renewed in the period per group, written premium, cancellations by reason, policies by status now, expiring within 30/60/90 days; one table as CSV with Accept: text/csv or ?format=csv',
+  premiums:
+    'Premiums report of the tenant: billed, collected, refunded, outstanding and overdue in the period per group (month or plan) and currency; the invoices overdue now; one table as CSV with Accept: text/csv or ?format=csv',
   compliance:
     'Compliance report of the tenant: per requirement and linked policy, its published version’s audience, acknowledged, pending, overdue and exempt, and escalations by level; as CSV (one row per requirement and policy) with Accept: text/csv or ?format=csv',
 };

@@ -94,6 +94,43 @@ export const policiesReportSchema = Joi.object({
   }),
 }).label('PoliciesReport');
 
+const amountIn = Joi.string().description('Decimal in the currency’s own minor unit (2 places for EUR, none for JPY, 3 for KWD)');
+const premiumFigures = {
+  currency: Joi.string().description('ISO 4217: figures of different currencies are never added up'),
+  billed: amountIn.description('Invoices due in the period, void ones left out'),
+  collected: amountIn.description('Payments received in the period, credit included'),
+  refunded: amountIn.description('Refunds recorded in the period (sent, pending or owed; not failed)'),
+  outstanding: amountIn.description('What the invoices due in the period still owe today'),
+  overdue: amountIn.description('The part of outstanding past its due date'),
+};
+
+export const premiumsReportSchema = Joi.object({
+  period: periodSchema,
+  groupBy: Joi.string(),
+  totals: Joi.array().items(Joi.object(premiumFigures).label('PremiumFigures')).description('One entry per currency'),
+  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...premiumFigures }).label('PremiumReportGroup')),
+  overdueNow: Joi.object({
+    count: Joi.number().integer().description('Unpaid invoices past their due date now, whatever the period'),
+    byCurrency: Joi.array().items(
+      Joi.object({ currency: Joi.string(), count: Joi.number().integer(), owed: amountIn }).label('OverdueByCurrency'),
+    ),
+    items: Joi.array().items(
+      Joi.object({
+        invoiceId: uuid,
+        number: Joi.string(),
+        policyNumber: Joi.string().allow(null),
+        policyholder: Joi.string(),
+        email: Joi.string(),
+        dueDate: Joi.string(),
+        daysOverdue: Joi.number().integer(),
+        currency: Joi.string(),
+        owed: amountIn,
+      }).label('OverdueInvoice'),
+    ),
+    truncated: Joi.boolean().description('More than listed: the CSV (section=overdue) has them all'),
+  }),
+}).label('PremiumsReport');
+
 export const complianceReportSchema = Joi.object({
   asOf: Joi.date(),
   requirements: Joi.array().items(
@@ -153,4 +190,5 @@ export const TENANT_REPORT_SCHEMAS: Record<SavedReportKind, Joi.ObjectSchema> = 
   claims: claimsReportSchema,
   policies: policiesReportSchema,
   compliance: complianceReportSchema,
+  premiums: premiumsReportSchema,
 };

@@ -1,5 +1,5 @@
 /**
- * The JSON documents of the claims, policies and compliance reports of a tenant, from their SQL
+ * The JSON documents of the claims, policies, premiums and compliance reports of a tenant, from their SQL
  * aggregates, and what their CSV tables share; the table of report kinds (kinds.ts) names them
  * with their CSV tables, for GET /reports/<kind>, a saved definition's run and the scheduled
  * delivery's attachment alike.
@@ -9,12 +9,14 @@ import type { CsvColumn } from '../../services/csv';
 import type { Output } from '../../shared/typed-schema';
 import { approvalsByAuthority, claimGroups, claimsByCurrentStage, slaBreachCounts, slaBreaches, stageTimes } from './claims-queries';
 import { complianceReport } from './compliance-queries';
-import type { claimsReportParameters, policiesReportParameters } from './parameters';
+import type { claimsReportParameters, policiesReportParameters, premiumsReportParameters } from './parameters';
 import { periodOf, periodView } from './period';
 import { cancellationsByReason, expiringCounts, expiringPolicies, policiesByStatus, policyGroups } from './policies-queries';
+import { overdueCounts, overdueInvoices, premiumGroups } from './premiums-queries';
 
 export type ClaimsReportParameters = Output<typeof claimsReportParameters>;
 export type PoliciesReportParameters = Output<typeof policiesReportParameters>;
+export type PremiumsReportParameters = Output<typeof premiumsReportParameters>;
 
 /** One table of a report, ready to be written as CSV. */
 export interface ReportTable {
@@ -78,6 +80,23 @@ export async function buildPoliciesReport(sequelize: Sequelize, tenantId: string
     currentStatuses,
     cancellationsByReason: cancellations,
     expiring: { ...expiring, items: expiringItems, truncated: expiring.within90Days > expiringItems.length },
+  };
+}
+
+export async function buildPremiumsReport(sequelize: Sequelize, tenantId: string, parameters: PremiumsReportParameters, now: Date) {
+  const { groupBy, section, ...dates } = parameters;
+  const period = periodOf(dates, now);
+  const [grouped, counts, items] = await Promise.all([
+    premiumGroups(sequelize, tenantId, period, groupBy, now),
+    overdueCounts(sequelize, tenantId, now),
+    overdueInvoices(sequelize, tenantId, LISTED_ROWS, 0, now),
+  ]);
+  const count = counts.reduce((total, { count }) => total + count, 0);
+  return {
+    period: periodView(period),
+    groupBy,
+    ...grouped,
+    overdueNow: { count, byCurrency: counts, items, truncated: count > items.length },
   };
 }
 

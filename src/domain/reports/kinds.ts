@@ -20,10 +20,12 @@ import {
   buildClaimsReport,
   buildComplianceReport,
   buildPoliciesReport,
+  buildPremiumsReport,
   columns,
   inBatches,
   type ClaimsReportParameters,
   type PoliciesReportParameters,
+  type PremiumsReportParameters,
   type ReportTable,
 } from './build';
 import { claimGroups, slaBreaches, stageTimes } from './claims-queries';
@@ -35,10 +37,13 @@ import {
   complianceReportParameters,
   policiesReportKeys,
   policiesReportParameters,
+  premiumsReportKeys,
+  premiumsReportParameters,
 } from './parameters';
 import { periodOf, periodView, type Period } from './period';
 import { tenantFigures } from './platform-queries';
 import { cancellationsByReason, expiringPolicies, policyGroups } from './policies-queries';
+import { overdueInvoices, premiumGroups } from './premiums-queries';
 
 type Rows = AsyncIterable<object> | Iterable<object>;
 
@@ -169,6 +174,28 @@ const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['
   fileName: periodFileName('policies'),
 });
 
+const premiums = reportKind<PremiumsReportParameters, PremiumsReportParameters['section']>({
+  name: 'premiums',
+  roles: REPORT_KIND_ROLES.premiums,
+  keys: premiumsReportKeys,
+  parameters: premiumsReportParameters,
+  json: (sequelize, tenantId, parameters, now) => buildPremiumsReport(sequelize, tenantId, parameters, now),
+  csv: {
+    groups: {
+      columns: ['key', 'label', 'currency', 'billed', 'collected', 'refunded', 'outstanding', 'overdue'],
+      rows: async (sequelize, tenantId, parameters, now) =>
+        (await premiumGroups(sequelize, tenantId, periodOf(parameters, now), parameters.groupBy, now)).groups,
+    },
+    overdue: {
+      columns: ['number', 'policyNumber', 'policyholder', 'email', 'dueDate', 'daysOverdue', 'currency', 'owed'],
+      rows: (sequelize, tenantId, _parameters, now) =>
+        inBatches((limit, offset) => overdueInvoices(sequelize, tenantId, limit, offset, now)),
+    },
+  },
+  sectionOf: (parameters) => parameters.section,
+  fileName: periodFileName('premiums'),
+});
+
 /** The compliance report is as of now: it takes nothing, and its CSV has one row per requirement and policy. */
 const compliance = reportKind<object, 'requirements'>({
   name: 'compliance',
@@ -211,7 +238,7 @@ const compliance = reportKind<object, 'requirements'>({
 });
 
 /** The reports of a tenant, by kind: the kinds a definition may save. */
-export const TENANT_REPORT_KINDS = { claims, policies, compliance } satisfies Record<SavedReportKind, ReportKind>;
+export const TENANT_REPORT_KINDS = { claims, policies, compliance, premiums } satisfies Record<SavedReportKind, ReportKind>;
 
 /**
  * The platform report (platform admins) belongs to no tenant: its tenants are a page of a list, so

@@ -8,6 +8,7 @@ import { oneOf, object, withDefault } from '../../shared/typed-schema';
 import { CLAIM_GROUPINGS } from './claims-queries';
 import { MAX_PERIOD_DAYS } from './period';
 import { POLICY_GROUPINGS } from './policies-queries';
+import { PREMIUM_GROUPINGS } from './premiums-queries';
 
 // Only the format here: the period's bounds are business rules (422, period.ts), which the
 // OpenAPI document cannot express.
@@ -23,6 +24,7 @@ export const periodKeys = {
 
 export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes'] as const;
 export const POLICY_REPORT_SECTIONS = ['groups', 'expiring', 'cancellations'] as const;
+export const PREMIUM_REPORT_SECTIONS = ['groups', 'overdue'] as const;
 
 export const claimsReportKeys = {
   ...periodKeys,
@@ -44,8 +46,18 @@ export const policiesReportKeys = {
   section: withDefault(oneOf(POLICY_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
 };
 
+export const premiumsReportKeys = {
+  ...periodKeys,
+  groupBy: withDefault(
+    oneOf(PREMIUM_GROUPINGS).description('month: of the due day, the payment or the refund; plan: the policy’s plan'),
+    'month',
+  ),
+  section: withDefault(oneOf(PREMIUM_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
+};
+
 export const claimsReportParameters = object(claimsReportKeys);
 export const policiesReportParameters = object(policiesReportKeys);
+export const premiumsReportParameters = object(premiumsReportKeys);
 /** The compliance report is as of now: it takes nothing. */
 export const complianceReportKeys = {};
 export const complianceReportParameters = object(complianceReportKeys);

@@ -35,6 +35,8 @@ import * as bulkOperations from './0029-bulk-operations';
 import * as paymentProvider from './0041-payment-provider';
 import * as ssoIdentities from './0047-sso-identities';
 import * as firstPremiumWaiver from './0048-first-premium-waiver';
+import * as premiumsReport from './0049-premiums-report';
+import * as premiumsReportIndexes from './0050-premiums-report-indexes';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -88,4 +90,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0046-webhooks', ...webhooks },
   { name: '0047-sso-identities', ...ssoIdentities },
   { name: '0048-first-premium-waiver', ...firstPremiumWaiver },
+  { name: '0049-premiums-report', ...premiumsReport },
+  { name: '0050-premiums-report-indexes', ...premiumsReportIndexes },
 ];

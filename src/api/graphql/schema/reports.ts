@@ -33,6 +33,13 @@ import {
   type ExpiringPolicy,
   type PolicyGrouping,
 } from '../../../domain/reports/policies-queries';
+import {
+  overdueCounts,
+  overdueInvoices,
+  premiumGroups,
+  type PremiumFigures as PremiumFiguresRow,
+  type PremiumGrouping,
+} from '../../../domain/reports/premiums-queries';
 import { LISTED_ROWS } from '../../../domain/reports/build';
 import { PLATFORM_REPORT, TENANT_REPORT_KINDS, type ReportKind } from '../../../domain/reports/kinds';
 import type { AuthUser } from '../../../shared/caller';
@@ -350,6 +357,82 @@ const PlatformReport = builder
     }),
   });
 
+// Premiums report
+
+const amountIn = 'Decimal in the currency’s own minor unit';
+
+const PremiumFigures = builder.objectRef<PremiumFiguresRow & { key?: string; label?: string }>('PremiumFigures').implement({
+  description: 'Figures in one currency: different currencies are never added up',
+  fields: (t) => ({
+    key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
+    label: t.exposeString('label', { nullable: true }),
+    currency: t.exposeString('currency'),
+    billed: t.exposeString('billed', { description: `Invoices due in the period, void ones left out. ${amountIn}` }),
+    collected: t.exposeString('collected', { description: 'Payments received in the period, credit included' }),
+    refunded: t.exposeString('refunded', { description: 'Refunds recorded in the period (sent, pending or owed; not failed)' }),
+    outstanding: t.exposeString('outstanding', { description: 'What the invoices due in the period still owe today' }),
+    overdue: t.exposeString('overdue', { description: 'The part of outstanding past its due date' }),
+  }),
+});
+
+type OverdueInvoiceRow = Awaited<ReturnType<typeof overdueInvoices>>[number];
+const OverdueInvoice = builder.objectRef<OverdueInvoiceRow>('OverdueInvoice').implement({
+  fields: (t) => ({
+    invoiceId: t.exposeID('invoiceId'),
+    number: t.exposeString('number'),
+    policyNumber: t.exposeString('policyNumber', { nullable: true }),
+    policyholder: t.exposeString('policyholder'),
+    email: t.exposeString('email'),
+    dueDate: t.exposeString('dueDate'),
+    daysOverdue: t.exposeInt('daysOverdue'),
+    currency: t.exposeString('currency'),
+    owed: t.exposeString('owed', { description: amountIn }),
+  }),
+});
+
+const OverdueByCurrency = builder.objectRef<{ currency: string; count: number; owed: string }>('OverdueByCurrency').implement({
+  fields: (t) => ({ currency: t.exposeString('currency'), count: t.exposeInt('count'), owed: t.exposeString('owed') }),
+});
+
+const overdueCountsOf = (source: ReportSource<PremiumGrouping>) =>
+  source.once('overdueCounts', () => overdueCounts(source.sequelize, source.tenantId));
+const overdueItemsOf = (source: ReportSource<PremiumGrouping>) =>
+  source.once('overdueItems', () => overdueInvoices(source.sequelize, source.tenantId, LISTED_ROWS));
+const overdueCountOf = async (source: ReportSource<PremiumGrouping>) =>
+  (await overdueCountsOf(source)).reduce((total, { count }) => total + count, 0);
+
+const OverdueNow = builder.objectRef<ReportSource<PremiumGrouping>>('OverdueInvoices').implement({
+  description: 'Unpaid invoices past their due date now, whatever the period, the longest overdue first',
+  fields: (t) => ({
+    count: t.int({ resolve: overdueCountOf }),
+    byCurrency: t.field({ type: [OverdueByCurrency], resolve: overdueCountsOf }),
+    items: t.field({ type: [OverdueInvoice], description: `The first ${LISTED_ROWS}`, resolve: overdueItemsOf }),
+    truncated: t.boolean({ resolve: async (source) => (await overdueCountOf(source)) > (await overdueItemsOf(source)).length }),
+  }),
+});
+
+const premiumGroupsOf = (source: ReportSource<PremiumGrouping>) =>
+  source.once('groups', () => premiumGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+
+const PremiumsReport = builder.objectRef<ReportSource<PremiumGrouping>>('PremiumsReport').implement({
+  fields: (t) => ({
+    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
+    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    totals: t.field({
+      type: [PremiumFigures],
+      extensions: ONE_STATEMENT,
+      description: 'One entry per currency',
+      resolve: async (source) => (await premiumGroupsOf(source)).totals,
+    }),
+    groups: t.field({
+      type: [PremiumFigures],
+      extensions: ONE_STATEMENT,
+      resolve: async (source) => (await premiumGroupsOf(source)).groups,
+    }),
+    overdueNow: t.field({ type: OverdueNow, extensions: TWO_STATEMENTS, resolve: (source) => source }),
+  }),
+});
+
 /** Where a report field keeps its kind, for the check that both transports serve each kind alike. */
 export interface ReportFieldKind {
   name: string;
@@ -379,7 +462,7 @@ function ofReportKind<A extends object, P, R>(
   };
 }
 
-const { claims, policies, compliance } = TENANT_REPORT_KINDS;
+const { claims, policies, compliance, premiums } = TENANT_REPORT_KINDS;
 
 /** The arguments of a report of a period, grouped as `groupBy` describes. */
 const periodReportArgs = (groupBy: string) =>
@@ -412,6 +495,12 @@ builder.queryFields((t) => ({
     description: "The tenant's policies report, as GET /reports/policies (tenant admins)",
     args: periodReportArgs('month (default), plan or policyType'),
     ...periodReport(policies),
+  }),
+  premiumsReport: t.field({
+    type: PremiumsReport,
+    description: "The tenant's premiums report, as GET /reports/premiums (claims managers and tenant admins)",
+    args: periodReportArgs('month (default) or plan'),
+    ...periodReport(premiums),
   }),
   complianceReport: t.field({
     type: ComplianceReport,

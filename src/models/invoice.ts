@@ -10,9 +10,11 @@ import {
   InferAttributes,
   InferCreationAttributes,
   Model,
+  Op,
   QueryTypes,
   Sequelize,
   Transaction,
+  type WhereOptions,
 } from 'sequelize';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
@@ -21,6 +23,11 @@ export const INVOICE_STATUSES = ['open', 'paid', 'overdue', 'void', 'refunded', 
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 /** Invoices that still wait for money. */
 export const UNPAID_INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'overdue'];
+
+/** Unpaid and past its due date (the UTC day): open invoices whose day has passed, and those already marked overdue. */
+export function overdueInvoiceWhere(): WhereOptions {
+  return { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: new Date().toISOString().slice(0, 10) } }] };
+}
 
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'cheque', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];

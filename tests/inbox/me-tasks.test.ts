@@ -4,7 +4,8 @@
  * review decision) takes the task out of the inbox.
  */
 import crypto from 'node:crypto';
-import { ClaimHistory, Registration, Subscription, User } from '../../src/models';
+import { ClaimHistory, Invoice, Registration, Subscription, User } from '../../src/models';
+import { billCurrentTerm } from '../../src/models/invoice';
 import type { ClaimStage } from '../../src/contracts/claim';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
@@ -12,6 +13,7 @@ import {
   bearer,
   buildAcknowledgement,
   buildClaim,
+  buildPlan,
   buildPolicyVersion,
   buildSubscription,
   buildTenant,
@@ -99,7 +101,7 @@ describe('GET /me/tasks', () => {
 
     const body = await inbox(team.adjuster);
     expect(body.items.map((t) => t.id)).toEqual([approval.id, ack.id, documents.id, underReview.id]);
-    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0 });
+    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0, overdue_invoice: 0 });
     const ids = body.items.map((t) => t.id);
     for (const absent of [closed.id, colleagues.id, elsewhere.id]) expect(ids).not.toContain(absent);
 
@@ -180,7 +182,7 @@ describe('GET /me/tasks', () => {
       workflowId: `onboarding-${id}`,
     });
     const body = await inbox(platformAdmin);
-    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1 });
+    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1, overdue_invoice: 0 });
     expect(body.items).toEqual([
       expect.objectContaining({
         kind: 'registration',
@@ -191,5 +193,54 @@ describe('GET /me/tasks', () => {
     ]);
     const tenantAdmin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
     expect((await inbox(tenantAdmin)).counts.registration).toBe(0);
+  });
+
+  it("unpaid invoices past their due date are the claims staff's shared queue, due when the policy would lapse, until paid", async () => {
+    const tenant = await buildTenant();
+    const [agent, manager, admin] = await Promise.all(
+      (['claims_agent', 'claims_manager', 'tenant_admin'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
+    );
+    const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'annual', premium: '365.00', currency: 'EUR' });
+    const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const today = Date.parse(isoDay(Date.now()));
+    /** A policy that began `daysAgo` days ago (negative: begins later), its one annual invoice due that day. */
+    async function invoiceDue(daysAgo: number, planId = plan.id) {
+      const start = today - daysAgo * DAY_MS;
+      const policy = await buildSubscription({ planId, startDate: isoDay(start), endDate: isoDay(start + 365 * DAY_MS) });
+      await billCurrentTerm(stack.db.sequelize, policy.id);
+      return Invoice.findOne({ where: { subscriptionId: policy.id }, rejectOnEmpty: true });
+    }
+    const longOverdue = await invoiceDue(40);
+    const justOverdue = await invoiceDue(5);
+    await invoiceDue(-10);
+    const paid = await invoiceDue(20);
+    await paid.update({ status: 'paid' });
+    const otherTenantPlan = await buildPlan({ tenantId: (await buildTenant()).id, billingFrequency: 'annual', premium: '10.00' });
+    await invoiceDue(30, otherTenantPlan.id);
+
+    const body = await inbox(agent);
+    expect(body.counts.overdue_invoice).toBe(2);
+    expect(body.items.map((task) => task.id)).toEqual([longOverdue.id, justOverdue.id]);
+    const graceMs = DEFAULT_TENANT_SETTINGS.premiumGraceDays * DAY_MS;
+    expect(body.items[0]).toMatchObject({
+      kind: 'overdue_invoice',
+      title: `Invoice ${longOverdue.number} overdue: 365.00 EUR due ${longOverdue.dueDate}`,
+      dueAt: new Date(today - 40 * DAY_MS + graceMs).toISOString(),
+      links: [
+        { rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` },
+        { rel: 'record_payment', method: 'POST', href: `/api/v1/invoices/${longOverdue.id}/payments` },
+      ],
+    });
+    expect((await inbox(manager)).counts.overdue_invoice).toBe(2);
+    expect((await inbox(admin)).counts.overdue_invoice).toBe(0);
+
+    // Paid through the task's link: gone from the next answer.
+    await stack.api
+      .post(`/api/v1/invoices/${longOverdue.id}/payments`)
+      .set(as(manager))
+      .set('Idempotency-Key', crypto.randomUUID())
+      .send({ amount: '365.00', method: 'bank_transfer', reference: 'SEPA 0042' })
+      .expect(201);
+    expect((await inbox(agent)).items.map((task) => task.id)).toEqual([justOverdue.id]);
   });
 });

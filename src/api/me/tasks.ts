@@ -9,15 +9,18 @@ import { literal, Op, type Includeable, type Model, type ModelStatic, type Where
 import { OPEN_STAGES } from '../../contracts/claim';
 import { EXPIRE_AFTER } from '../../contracts/onboarding';
 import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
-import { Acknowledgement, Claim, CompliancePolicy, PolicyVersion, Registration, TenantSettings } from '../../models';
+import { Acknowledgement, Claim, CompliancePolicy, Invoice, PolicyVersion, Registration, TenantSettings } from '../../models';
+import { overdueInvoiceWhere } from '../../models/invoice';
 import { claimAccess } from '../../access/claims';
 import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
+import { invoiceAccess } from '../../access/invoices';
 import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
-import { isStaff } from '../../shared/roles';
+import { formatMinorUnits } from '../../shared/money';
+import { isStaff, type Role } from '../../shared/roles';
 import { API_PREFIX } from '../http/paths';
 
-export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration'] as const;
+export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export interface TaskLink {
@@ -172,6 +175,33 @@ const registrations: Source<Registration> = {
   }),
 };
 
+/** Claims staff chase the premiums their policies need (docs/inbox.md). */
+const PREMIUM_CHASING_ROLES: readonly Role[] = ['claims_agent', 'claims_manager'];
+
+/**
+ * An invoice of the tenant unpaid past its due date: a queue the claims staff share. It falls due
+ * when its grace period ends and the policy lapses (the tenant's `premiumGraceDays`, as the
+ * subscription's run counts it); recording the payment through its link clears it.
+ */
+const overdueInvoices: Source<Invoice> = {
+  kind: 'overdue_invoice',
+  model: Invoice,
+  appliesTo: (caller) => caller.tenantId !== null && PREMIUM_CHASING_ROLES.includes(caller.role),
+  where: async (caller) => ({ [Op.and]: [invoiceAccess.scope(caller), overdueInvoiceWhere()] }),
+  dueAt: async (caller) => {
+    const settings = await TenantSettings.forTenant(caller.tenantId!);
+    return `("Invoice".due_date + ${DAY_SQL(settings.premiumGraceDays)}) AT TIME ZONE 'UTC'`;
+  },
+  toTask: (invoice, dueAt) => ({
+    kind: 'overdue_invoice',
+    id: invoice.id,
+    title: `Invoice ${invoice.number} overdue: ${formatMinorUnits(invoice.amountMinor, invoice.currency)} ${invoice.currency} due ${invoice.dueDate}`,
+    dueAt,
+    createdAt: invoice.createdAt,
+    links: [link('self', 'GET', `/invoices/${invoice.id}`), link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)],
+  }),
+};
+
 /** Earliest due first, those without a due date last, then the oldest. */
 function byDueDate(a: Task, b: Task): number {
   if (a.dueAt && b.dueAt && a.dueAt.getTime() !== b.dueAt.getTime()) return a.dueAt.getTime() - b.dueAt.getTime();
@@ -210,7 +240,7 @@ const readerOf = <M extends TaskRow>(source: Source<M>): KindReader => ({
   read: (caller, limit) => read(source, caller, limit),
 });
 
-const READERS = [readerOf(claims), readerOf(policyReviews), readerOf(acknowledgements), readerOf(registrations)];
+const READERS = [readerOf(claims), readerOf(policyReviews), readerOf(acknowledgements), readerOf(registrations), readerOf(overdueInvoices)];
 
 /** The caller's first `limit` tasks by due date, and how many of each kind there are. */
 export async function inboxOf(caller: AuthUser, limit: number): Promise<Inbox> {

@@ -5,7 +5,7 @@ import { invoiceAccess } from '../../access/invoices';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { paymentIntentForInvoice } from '../../domain/payments';
 import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
-import { UNPAID_INVOICE_STATUSES } from '../../models/invoice';
+import { overdueInvoiceWhere, UNPAID_INVOICE_STATUSES } from '../../models/invoice';
 import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
@@ -27,12 +27,9 @@ function withAmount<Row extends { amountMinor: number; currency: string; toJSON(
   return { ...row.toJSON(), amount: formatMinorUnits(row.amountMinor, row.currency) };
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
-/** Unpaid and past its due date: open invoices whose day has passed, and those already marked overdue. */
+/** `overdue=true`: unpaid and past its due date; `false`: the others. */
 function overdueWhere(overdue: boolean): WhereOptions {
-  const late = { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: today() } }] };
-  return overdue ? late : { [Op.not]: late };
+  return overdue ? overdueInvoiceWhere() : { [Op.not]: overdueInvoiceWhere() };
 }
 
 /** The invoices whose number, or whose policy's number, starts with `prefix` (already upper case and checked). */

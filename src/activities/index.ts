@@ -9,6 +9,7 @@ import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
+import { createPremiumReconcilerActivities } from './premium-reconciler';
 import { createPremiumRefundActivities } from './premium-refunds';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),
+    ...createPremiumReconcilerActivities(deps),
     ...createWebhookDeliveryActivities(deps),
   };
 }

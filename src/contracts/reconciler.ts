@@ -54,6 +54,25 @@ export interface ReconcilerBatch {
   untold: RunDriftFinding[];
 }
 
+/**
+ * What the premium check found (docs/operating.md, Invoices and their runs): subscriptions whose
+ * run still waits for a payment their invoices show was made (told again: `premiumPaid`), pending
+ * card refunds whose run was missing (started again from its outbox start), and those whose run
+ * closed without sending them (left to an operator, in the log and the metric).
+ */
+export interface PremiumCheckInput {
+  /** Changes younger than this are left alone: their signal or start may still be on its way. */
+  graceSeconds: number;
+  /** Rows of each kind one run looks at, at most. */
+  batchSize: number;
+}
+
+export interface PremiumCheck {
+  paymentsResignalled: number;
+  refundsRestarted: number;
+  refundsStuck: number;
+}
+
 /** Rows checked and drifted rows told, per run. */
 export interface ReconcilerResult {
   checked: number;

@@ -98,3 +98,38 @@ export const outboxOldestUndeliveredAge = new client.Gauge({
   help: 'Age of the oldest undelivered outbox message (0 when none)',
   registers: [apiBusinessRegistry],
 });
+
+export const premiumPaymentsReceived = new client.Counter({
+  name: 'insurflow_premium_payments_received_total',
+  help: 'Premium payments recorded (by staff or from the payment provider), per method, counted once committed',
+  labelNames: ['method'],
+  registers: [apiBusinessRegistry],
+});
+
+export const premiumAmountReceived = new client.Counter({
+  name: 'insurflow_premium_payments_received_minor_total',
+  help: "Money of the premium payments recorded, in the currency's minor unit (cents), per currency",
+  labelNames: ['currency'],
+  registers: [apiBusinessRegistry],
+});
+
+export const invoicesOverdue = new client.Gauge({
+  name: 'insurflow_invoices_overdue',
+  help: 'Unpaid invoices past their due date, per currency, as the last reconciler run counted them',
+  labelNames: ['currency'],
+  registers: [workerBusinessRegistry],
+});
+
+export const invoicesOverdueAmount = new client.Gauge({
+  name: 'insurflow_invoices_overdue_minor',
+  help: "What the overdue invoices still owe, in the currency's minor unit, per currency, as the last reconciler run counted it",
+  labelNames: ['currency'],
+  registers: [workerBusinessRegistry],
+});
+
+export const premiumRunDrift = new client.Gauge({
+  name: 'insurflow_premium_run_drift',
+  help: 'What the last reconciler run found of invoices against their runs, per finding (payment_unnoticed, refund_restarted, refund_stuck)',
+  labelNames: ['finding'],
+  registers: [workerBusinessRegistry],
+});

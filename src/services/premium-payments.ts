@@ -14,6 +14,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { PREMIUM_PAID_SIGNAL, subscriptionWorkflowId } from '../contracts/subscription';
 import { Invoice, OutboxMessage, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
+import { premiumAmountReceived, premiumPaymentsReceived } from '../observability/business-metrics';
 import { recordAudit, type AuditSource } from './audit';
 import { recordWebhookEvent } from './webhook-events';
 
@@ -47,6 +48,21 @@ async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction: impor
     { type: QueryTypes.SELECT, transaction, replacements: { id: invoice.id } },
   );
   return Math.max(invoice.amountMinor - applied, 0);
+}
+
+/**
+ * Tells the subscription's run that an invoice was paid (through the outbox, delivered after the
+ * commit): the run then reads the invoices again, so the signal carries nothing it trusts.
+ */
+export function enqueuePremiumPaid(subscriptionId: string, invoiceId: string, transaction?: Transaction): Promise<OutboxMessage> {
+  return OutboxMessage.create(
+    {
+      kind: 'signal',
+      workflowId: subscriptionWorkflowId(subscriptionId),
+      payload: { signalName: PREMIUM_PAID_SIGNAL, args: [{ invoiceId }] },
+    },
+    { transaction },
+  );
 }
 
 /**
@@ -97,14 +113,7 @@ export async function applyPayment(
     let runSignal: OutboxMessage | undefined;
     if (owed > 0 && received.amountMinor >= owed) {
       await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
-      runSignal = await OutboxMessage.create(
-        {
-          kind: 'signal',
-          workflowId: subscriptionWorkflowId(invoice.subscriptionId),
-          payload: { signalName: PREMIUM_PAID_SIGNAL, args: [{ invoiceId: invoice.id }] },
-        },
-        { transaction },
-      );
+      runSignal = await enqueuePremiumPaid(invoice.subscriptionId, invoice.id, transaction);
       await recordWebhookEvent(
         {
           tenantId: invoice.tenantId,
@@ -137,6 +146,10 @@ export async function applyPayment(
       },
       transaction,
     );
+    transaction.afterCommit(() => {
+      premiumPaymentsReceived.inc({ method: payment.method });
+      premiumAmountReceived.inc({ currency: payment.currency }, payment.amountMinor);
+    });
     return { payment, invoice, applied: true, ...(runSignal && { runSignal }) };
   };
   return within ? apply(within) : sequelize.transaction(apply);

@@ -8,7 +8,7 @@ import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefu
 import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../models/invoice';
-import { toMinorUnits } from '../shared/money';
+import { formatMinorUnits, toMinorUnits } from '../shared/money';
 import { proRataRefund } from '../shared/refunds';
 import { recordAudit, type AuditSource } from './audit';
 
@@ -112,14 +112,22 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
   });
 }
 
-/** The outbox start of the run that sends a `pending` refund to its provider (src/workflows/premium-refund.ts). */
-function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
-  const payload: StartWorkflowPayload<PremiumRefundWorkflow> = {
+/** The start of the run that sends a `pending` refund to its provider (src/workflows/premium-refund.ts). */
+export function providerRefundStart(
+  refund: Pick<PremiumRefund, 'id' | 'tenantId' | 'amountMinor' | 'currency' | 'provider'>,
+): StartWorkflowPayload<PremiumRefundWorkflow> {
+  return {
     workflowType: PREMIUM_REFUND_WORKFLOW_TYPE,
     args: [{ tenantId: refund.tenantId, refundId: refund.id }],
     tenantId: refund.tenantId,
     status: 'pending',
-    summary: `Refund ${refund.amountMinor} ${refund.currency} minor units through ${refund.provider}`,
+    summary: `Refund ${formatMinorUnits(refund.amountMinor, refund.currency)} ${refund.currency} through ${refund.provider}`,
   };
-  return OutboxMessage.create({ kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload }, { transaction });
+}
+
+function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
+  return OutboxMessage.create(
+    { kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload: providerRefundStart(refund) },
+    { transaction },
+  );
 }

@@ -6,10 +6,10 @@
  * src/activities/reconciler.ts), at most `maxBatches` per table per run, least recently checked
  * rows first, so a large backlog is covered over several runs. Then tells the admins of each row
  * found drifted (a tenant's admins, or the platform's for a registration) once per row and run
- * state, and refreshes the drift metric.
+ * state, and refreshes the drift metric. Last, compares invoices with their runs (checkPremiums).
  */
 import type { RetryPolicy } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   RUN_OWNER_ENTITIES,
@@ -24,7 +24,7 @@ import { publishStatus } from './support/business-status';
 // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
 const FEW_ATTEMPTS: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
 
-const { checkRunOwners, recordRunDriftMetric } = proxyActivities<Activities>({
+const { checkRunOwners, checkPremiums, recordRunDriftMetric } = proxyActivities<Activities>({
   // One describe per row: a batch of 1,000 rows at the RPC deadline each would still end well within.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
@@ -67,6 +67,13 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<Reconc
     });
   }
   await recordRunDriftMetric();
-  publishStatus({ status: 'reconciled', details: `Checked ${checked} rows; told the admins of ${untold.length}` });
+  // Runs recorded before invoices were compared with their runs replay without the step.
+  const premiums = patched('premium-check')
+    ? await checkPremiums({ graceSeconds: input.graceSeconds, batchSize: input.batchSize })
+    : undefined;
+  const premiumDetails = premiums
+    ? `; payments told again ${premiums.paymentsResignalled}, refund runs started ${premiums.refundsRestarted}, refunds stuck ${premiums.refundsStuck}`
+    : '';
+  publishStatus({ status: 'reconciled', details: `Checked ${checked} rows; told the admins of ${untold.length}${premiumDetails}` });
   return { checked, told: untold.length };
 }

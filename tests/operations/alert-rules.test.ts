@@ -45,6 +45,7 @@ it('promtool check rules accepts every rule', async () => {
     'InsurflowOutboxBacklog',
     'InsurflowWebhookFailures',
     'InsurflowRunDrift',
+    'InsurflowPremiumRefundStuck',
   ]);
 });
 

@@ -107,8 +107,8 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       described.info.recentActions[previousRuns].action.workflow.workflowId,
     );
     const result = await resultOf(run);
-    // The first run (it marks, restarts and e-mails) is the replay fixture of the reconciler.
-    if (previousRuns === 0) await recordHistory(run, 'reconcilerWorkflow');
+    // The first run (it marks, restarts, e-mails and checks the premiums) is the replay fixture of the reconciler; `reconcilerWorkflow` is one from before the premium check.
+    if (previousRuns === 0) await recordHistory(run, 'reconcilerWorkflow-premium-check');
     return result;
   }
 

@@ -5,13 +5,14 @@
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
  * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout). BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
+ * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, billingDay). BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchBillingDay } from './billing-day';
 import { benchExpiries } from './expiries';
 import { benchGraphqlScreen } from './graphql-screen';
 import { benchReports } from './reports';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       ),
     );
     await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));
+    await section('billingDay', () => benchBillingDay(infra, size('BENCH_BILLING_POLICIES', 1000), size('BENCH_STARTS_CONCURRENCY', 16)));
   } finally {
     await infra.stop();
   }

@@ -1,5 +1,6 @@
 /** The table printed at the end of `npm run bench`: every figure beside its target, and the machine it ran on. */
 import os from 'node:os';
+import type { BillingDayResult } from './billing-day';
 import type { ExpiryResult } from './expiries';
 import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
@@ -22,6 +23,7 @@ export interface BenchResults {
   reports?: ReportsResult;
   graphqlScreen?: GraphqlScreenResult;
   rollout?: RolloutResult;
+  billingDay?: BillingDayResult;
 }
 
 export interface Machine {
@@ -224,6 +226,29 @@ export function summaryRows(r: BenchResults): Row[] {
     way('REST 1 + N', g.restScreen);
     way('REST list alone', g.restListAlone);
     rows.push(['claims screen: GraphQL / REST 1 + N', `p50 ${n(g.p50Ratio, 2)}×, throughput ${n(g.throughputRatio, 2)}×`, '–', undefined]);
+  }
+  if (r.billingDay) {
+    const b = r.billingDay;
+    rows.push(
+      [
+        `billing day: ${n(b.policies)} monthly policies issued (${n(b.issued.invoices)} invoices)`,
+        `${n(b.issued.seconds, 1)} s, ${n(b.issued.perSecond, 1)} policies/s`,
+        'reported',
+        undefined,
+      ],
+      [
+        `billing day: ${n(b.policies)} first instalments paid by webhook (×${b.concurrency})`,
+        `${n(b.webhooks.perSecond, 1)}/s, p50 ${n(b.webhooks.p50Ms, 1)} ms, p95 ${n(b.webhooks.p95Ms, 1)} ms`,
+        'reported',
+        undefined,
+      ],
+      [
+        `billing day: until every policy is active and told`,
+        `${n(b.processed.seconds, 1)} s (${n(b.processed.perSecond, 1)}/s)`,
+        'reported',
+        undefined,
+      ],
+    );
   }
   return rows;
 }

@@ -11,6 +11,7 @@ import { endLapse, recordLapseStart } from '../models/lapse-periods';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
 import { refundOnCancellation } from '../services/premium-refunds';
+import { recordWebhookEvent } from '../services/webhook-events';
 import type { SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -119,6 +120,27 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
           actorId: changes.cancelledById ?? change.waivedById ?? null,
           dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
         },
+        (row, transaction) =>
+          recordWebhookEvent(
+            {
+              tenantId: row.tenantId,
+              type: 'subscription.status_changed',
+              subject: `subscriptions/${row.id}`,
+              data: {
+                subscriptionId: row.id,
+                policyNumber: row.policyNumber ?? null,
+                from: expected.status,
+                to: next,
+                renewalCount: row.renewalCount,
+                startDate: row.startDate ?? null,
+                endDate: row.endDate ?? null,
+                actorId: changes.cancelledById ?? change.waivedById ?? null,
+              },
+              time: new Date(),
+              dedupeKey: `subscription:${row.id}:${expected.status}:${expected.renewalCount}:${action}`,
+            },
+            transaction,
+          ),
       );
       // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
       // retry whose change was already made still bills the term once (docs/premiums.md).

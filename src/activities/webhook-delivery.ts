@@ -4,26 +4,90 @@
  * src/services/webhook.ts, and records the attempt once under its key: a retried activity whose
  * attempt is recorded answers that outcome and sends nothing again.
  */
-import { ForeignKeyConstraintError } from 'sequelize';
+import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
+import { recordAudit } from '../services/audit';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
 import { cloudEventOf } from '../services/webhook-events';
 import { acceptedStatus, failureCategory, sendWebhook, standardWebhookSignature } from '../services/webhook';
 import type { WebhookAttemptInput, WebhookAttemptOutcome } from '../contracts/webhook-delivery';
+import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
+import { createNotificationActivities, type SendEmailInput } from './notifications';
 
 /** The receiver has this long to answer: Svix's and Standard Webhooks' 15 seconds. */
 export const WEBHOOK_DELIVERY_TIMEOUT_MS = 15_000;
 
+/** An endpoint whose deliveries have all failed this long is disabled (Svix's 5 days). */
+export const WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+
+/**
+ * Keeps the endpoint's failing streak with the attempt, in its transaction: a success ends it; a
+ * failure starts it, or, once it has lasted WEBHOOK_DISABLE_AFTER_MS, disables the endpoint.
+ * Answers whether this attempt disabled it.
+ */
+async function noteOutcome(endpoint: WebhookEndpoint, delivered: boolean, now: Date, transaction: Transaction): Promise<boolean> {
+  if (delivered) {
+    await WebhookEndpoint.update({ failingSince: null }, { where: { id: endpoint.id, failingSince: { [Op.ne]: null } }, transaction });
+    return false;
+  }
+  const row = await WebhookEndpoint.findByPk(endpoint.id, { lock: transaction.LOCK.UPDATE, transaction });
+  if (!row || row.disabledAt) return false;
+  const failingSince = row.failingSince ?? now;
+  const disable = now.getTime() - failingSince.getTime() >= WEBHOOK_DISABLE_AFTER_MS;
+  await row.update({ failingSince, ...(disable && { disabledAt: now, disabledReason: 'failing' as const }) }, { transaction });
+  if (disable) {
+    await recordAudit(
+      workflowAuditSource(),
+      {
+        tenantId: row.tenantId,
+        action: 'webhook_endpoint.disabled_failing',
+        entityType: 'webhook_endpoint',
+        entityId: row.id,
+        before: { disabledAt: null },
+        after: { disabledAt: now, disabledReason: 'failing', failingSince },
+        dedupeKey: `${row.id}:disabled:${now.toISOString()}`,
+      },
+      transaction,
+    );
+  }
+  return disable;
+}
+
+/** The tenant admins' notice of an endpoint disabled for failing: once per disablement, whatever is retried. */
+function disabledNotice(endpoint: WebhookEndpoint): SendEmailInput {
+  return {
+    idempotencyKey: `webhook-endpoint-disabled:${endpoint.id}:${endpoint.disabledAt?.toISOString()}`,
+    tenantId: endpoint.tenantId,
+    to: { roles: ['tenant_admin'] },
+    subject: 'Insurflow: a webhook endpoint was disabled after 5 days of failures',
+    text: [
+      `Every delivery to ${endpoint.url} has failed since ${endpoint.failingSince?.toISOString()}, so Insurflow disabled the endpoint ${endpoint.id}.`,
+      'Its deliveries since are listed with their errors at GET /api/v1/webhooks/endpoints/' +
+        `${endpoint.id}/deliveries. Once the receiver works again, enable the endpoint (PATCH with enabled: true) and replay what it missed (POST …/replay with since).`,
+    ].join('\n\n'),
+  };
+}
+
 export function createWebhookDeliveryActivities(deps: ActivityDeps) {
+  const { sendEmail } = createNotificationActivities(deps);
+  /** Tells the tenant's admins, when the endpoint is one its failures disabled (again on a retry: the key sends it once). */
+  const tellIfDisabledForFailing = async (endpointId: string) => {
+    const endpoint = await WebhookEndpoint.findByPk(endpointId);
+    if (endpoint?.disabledReason === 'failing') await sendEmail(disabledNotice(endpoint));
+  };
   return {
     async attemptWebhookDelivery(input: WebhookAttemptInput): Promise<WebhookAttemptOutcome> {
       const delivery = await WebhookDelivery.findByPk(input.deliveryId, { include: [{ model: WebhookEvent, as: 'event' }] });
       // Deleted with its endpoint: nothing left to deliver.
       if (!delivery?.event) return { done: true };
       const recorded = await WebhookDeliveryAttempt.findOne({ where: { deliveryId: delivery.id, attemptKey: input.attemptKey } });
-      if (recorded) return { done: recorded.statusCode !== null && acceptedStatus(recorded.statusCode) };
+      if (recorded) {
+        const done = recorded.statusCode !== null && acceptedStatus(recorded.statusCode);
+        if (!done) await tellIfDisabledForFailing(delivery.endpointId);
+        return { done };
+      }
       const endpoint = await WebhookEndpoint.findByPk(delivery.endpointId);
       if (!endpoint || endpoint.disabledAt) {
         await delivery.update({ status: 'cancelled', nextAttemptAt: null });
@@ -85,13 +149,22 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
               },
           { where: { id: delivery.id }, transaction },
         );
+        return noteOutcome(endpoint, delivered, now, transaction);
       });
+      let disabled: boolean;
       try {
-        await recording;
+        disabled = await recording;
       } catch (err) {
         // The endpoint was deleted, and its deliveries with it, while this attempt was under way.
         if (err instanceof ForeignKeyConstraintError) return { done: true };
         throw err;
+      }
+      if (disabled) {
+        deps.logger.warn({ endpointId: endpoint.id, url: endpoint.url }, 'webhook endpoint disabled after 5 days of failures');
+        await tellIfDisabledForFailing(endpoint.id);
+        // Its later attempts would only be cancelled: this delivery stops here, as its failure says.
+        await WebhookDelivery.update({ status: 'cancelled', nextAttemptAt: null }, { where: { id: delivery.id } });
+        return { done: true };
       }
       return { done: delivered };
     },

@@ -2,6 +2,8 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 
 /** A tenant's subscriber. Its secrets are sealed; the API never shows them after creation or rotation. */
+export type WebhookDisabledReason = 'admin' | 'failing';
+
 export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, InferCreationAttributes<WebhookEndpoint>> {
   declare id: CreationOptional<string>;
   declare tenantId: string;
@@ -12,6 +14,10 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
   declare previousSecretSealed: CreationOptional<string | null>;
   declare previousSecretExpiresAt: CreationOptional<Date | null>;
   declare disabledAt: CreationOptional<Date | null>;
+  /** Why it was disabled: `admin` (asked for) or `failing` (every delivery failed for WEBHOOK_DISABLE_AFTER_MS). */
+  declare disabledReason: CreationOptional<WebhookDisabledReason | null>;
+  /** The first failure since its last success: null while it succeeds. */
+  declare failingSince: CreationOptional<Date | null>;
   declare createdBy: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -25,6 +31,8 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
       description: this.description,
       enabled: this.disabledAt === null,
       disabledAt: this.disabledAt,
+      disabledReason: this.disabledReason,
+      failingSince: this.failingSince,
       previousSecretExpiresAt: this.previousSecretExpiresAt,
       createdBy: this.createdBy,
       createdAt: this.createdAt,
@@ -44,6 +52,8 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
         previousSecretSealed: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
         previousSecretExpiresAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
         disabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
+        disabledReason: { type: DataTypes.STRING(20), allowNull: true, defaultValue: null },
+        failingSince: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
         createdBy: { type: DataTypes.UUID, allowNull: true, defaultValue: null },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -11,6 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../shared/money';
 import { proRataRefund } from '../shared/refunds';
 import { recordAudit, type AuditSource } from './audit';
+import { recordWebhookEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
 
@@ -83,7 +84,10 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       );
     }
 
-    for (const refund of refunds.filter(({ status }) => status === 'pending')) await enqueueProviderRefund(refund, transaction);
+    for (const refund of refunds) {
+      if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
+      await recordRefundEvent(refund, transaction);
+    }
 
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
@@ -129,5 +133,28 @@ function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction):
   return OutboxMessage.create(
     { kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload: providerRefundStart(refund) },
     { transaction },
+  );
+}
+
+/** The `invoice.refund_recorded` event of a refund, in the transaction that records it (docs/webhooks.md). */
+export function recordRefundEvent(refund: PremiumRefund, transaction: Transaction): Promise<void> {
+  return recordWebhookEvent(
+    {
+      tenantId: refund.tenantId,
+      type: 'invoice.refund_recorded',
+      subject: `invoices/${refund.invoiceId}`,
+      data: {
+        refundId: refund.id,
+        invoiceId: refund.invoiceId,
+        subscriptionId: refund.subscriptionId,
+        amountMinor: refund.amountMinor,
+        currency: refund.currency,
+        status: refund.status,
+        reason: refund.reason,
+      },
+      time: refund.createdAt,
+      dedupeKey: `refund:${refund.id}:recorded`,
+    },
+    transaction,
   );
 }

@@ -37,6 +37,20 @@ export const WEBHOOK_EVENT_TYPES = {
       at: dateTime,
     }),
   },
+  'subscription.status_changed': {
+    description:
+      'A policy changed status: awaiting its first premium, active, lapsed, reinstated (lapsed → active), renewed (active → active, a new term), cancelled or expired.',
+    data: objectSchema({
+      subscriptionId: uuid,
+      policyNumber: { type: ['string', 'null'] },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      renewalCount: { type: 'integer' },
+      startDate: { type: ['string', 'null'], format: 'date' },
+      endDate: { type: ['string', 'null'], format: 'date' },
+      actorId: nullableUuid,
+    }),
+  },
   'invoice.paid': {
     description: 'A premium invoice was paid in full.',
     data: objectSchema({
@@ -47,6 +61,19 @@ export const WEBHOOK_EVENT_TYPES = {
       paymentId: uuid,
       method: { type: 'string' },
       paidAt: dateTime,
+    }),
+  },
+  'invoice.refund_recorded': {
+    description:
+      'A refund of a premium payment was recorded: owed by hand, pending at the payment provider, or made there (a cancellation refunds the unused part).',
+    data: objectSchema({
+      refundId: uuid,
+      invoiceId: uuid,
+      subscriptionId: uuid,
+      amountMinor: { type: 'integer' },
+      currency: { type: 'string' },
+      status: { type: 'string', enum: ['owed', 'pending', 'succeeded'] },
+      reason: { type: 'string' },
     }),
   },
   'acknowledgement.escalated': {

@@ -12,6 +12,9 @@ import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createClaimActivities } from '../../src/activities/claims';
+import { createSubscriptionActivities } from '../../src/activities/subscriptions';
+import { billCurrentTerm } from '../../src/models/invoice';
+import { applyPayment } from '../../src/services/premium-payments';
 import type { ClaimStage } from '../../src/contracts/claim';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
 import { recordWebhookEvent } from '../../src/services/webhook-events';
@@ -26,7 +29,7 @@ import {
   WebhookEndpoint,
   WebhookEvent,
 } from '../../src/models';
-import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 import { startReceiver, type Received } from './receiver';
@@ -304,6 +307,49 @@ describe('webhooks', () => {
       stuck.closeAllConnections();
       await new Promise((resolve) => stuck.close(resolve));
       await fast.close();
+    }
+  });
+
+  it('a policy cancelled with a refund owed: its status change and the refund, as subscription and invoice events', async () => {
+    const receiver = await startReceiver([200]);
+    try {
+      const created = await createEndpoint(receiver.url, ['subscription.*', 'invoice.refund_recorded']).expect(201);
+      const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'annual', premium: '365.00', currency: 'EUR' });
+      const policy = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+      const [invoice] = await billCurrentTerm(stack.db.sequelize, policy.id);
+      await applyPayment(
+        stack.db.sequelize,
+        { tenantId: tenant.id, invoiceId: invoice.id, amountMinor: 36500, method: 'cheque', receivedAt: new Date('2026-01-01T09:00:00Z') },
+        { actor: { type: 'system', id: null } },
+      );
+      const cancel = {
+        subscriptionId: policy.id,
+        expected: { status: 'active' as const, renewalCount: 0 },
+        changes: { status: 'cancelled' as const, cancelledAt: '2026-01-11T12:00:00.000Z', cancelledById: admin.id },
+      };
+      // Retried: still one event of each.
+      for (let i = 0; i < 2; i += 1)
+        await new MockActivityEnvironment().run(createSubscriptionActivities(stack.deps).applySubscriptionChange, cancel);
+
+      await waitUntil(() => receiver.received.length >= 2, 'the two events', 30_000);
+      const events = receiver.received.map((message) => verified(created.body.secret, message));
+      expect(events.map((event) => event.type).sort()).toEqual([
+        'com.insurflow.invoice.refund_recorded',
+        'com.insurflow.subscription.status_changed',
+      ]);
+      expect(events.find((event) => event.type.endsWith('status_changed'))).toMatchObject({
+        subject: `subscriptions/${policy.id}`,
+        data: { subscriptionId: policy.id, from: 'active', to: 'cancelled', renewalCount: 0, actorId: admin.id },
+      });
+      // 10 of 365 days used: 355.00 owed back by hand.
+      expect(events.find((event) => event.type.endsWith('refund_recorded'))).toMatchObject({
+        subject: `invoices/${invoice.id}`,
+        data: { invoiceId: invoice.id, subscriptionId: policy.id, amountMinor: 35500, currency: 'EUR', status: 'owed' },
+      });
+      expect(await WebhookEvent.count({ where: { subject: `subscriptions/${policy.id}` } })).toBe(1);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { webhookEndpointAccess } from '../../access/webhooks';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  replayWebhookDeliveriesSince,
   replayWebhookDelivery,
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
@@ -22,6 +23,8 @@ import {
   eventTypesSchema,
   listWebhookDeliveriesQuery,
   listWebhookEndpointsQuery,
+  replayedSinceSchema,
+  replaySinceBody,
   updateWebhookEndpointBody,
   webhookDeliverySchema,
   webhookEndpointSchema,
@@ -190,6 +193,25 @@ export function webhookRoutes(): RouteSpec[] {
         const delivery = await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true });
         ctx.status = 202;
         ctx.body = deliveryView(delivery);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/webhooks/endpoints/:id/replay',
+      summary:
+        'Send again every delivery of the endpoint whose event happened since a time (failed and cancelled ones; delivered ones too on request), oldest first, at most 1,000 per request, with the same event IDs',
+      tag,
+      roles: admin,
+      params: idParams,
+      body: replaySinceBody,
+      response: { status: 202, schema: replayedSinceSchema },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await replayWebhookDeliveriesSince(
+          ctx.state.user,
+          { id: ctx.state.input.params.id, ...ctx.state.input.body },
+          commandDeps(ctx),
+        );
       },
     }),
   ];

@@ -3,6 +3,7 @@ import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../services/webhook-events';
+import { REPLAY_SINCE_MAX_DAYS } from '../../domain/webhooks/commands';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 const url = Joi.string()
@@ -44,6 +45,20 @@ export const listWebhookDeliveriesQuery = object({
 
 export const deliveryParams = object({ id: required(uuid), deliveryId: required(uuid) });
 
+export const replaySinceBody = object({
+  since: required(
+    Joi.date()
+      .iso()
+      .description(`Events from this time on (ISO 8601): not in the future, at most ${REPLAY_SINCE_MAX_DAYS} days ago (else 422)`),
+  ),
+  includeDelivered: Joi.boolean().description('true: delivered ones too; default only those that failed or were cancelled'),
+}).label('ReplayWebhookDeliveriesSince');
+
+export const replayedSinceSchema = Joi.object({
+  replayed: Joi.number().integer().description('Deliveries sent again (at most 1,000 per request)'),
+  continueFrom: Joi.date().allow(null).description('Set when the limit stopped the replay: the event time to ask again from'),
+}).label('ReplayedWebhookDeliveries');
+
 export const webhookEndpointSchema = Joi.object({
   id: uuid,
   url: Joi.string(),
@@ -51,6 +66,11 @@ export const webhookEndpointSchema = Joi.object({
   description: Joi.string().allow(null),
   enabled: Joi.boolean(),
   disabledAt: Joi.date().allow(null),
+  disabledReason: Joi.string()
+    .valid('admin', 'failing')
+    .allow(null)
+    .description('admin: asked for; failing: every delivery failed for 5 days'),
+  failingSince: Joi.date().allow(null).description('The first failed delivery since the last success; null while deliveries succeed'),
   previousSecretExpiresAt: Joi.date().allow(null).description('Until then the secret before the last rotation signs too'),
   createdBy: uuid.allow(null),
   createdAt: Joi.date(),

@@ -14,6 +14,7 @@ import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
 import type { ProviderEvent } from '../../services/payments';
 import { applyPayment } from '../../services/premium-payments';
+import { recordRefundEvent } from '../../services/premium-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
@@ -118,7 +119,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
   // The charge's refunded total names this refund: a redelivery under another event id adds nothing.
   const dedupeKey = `${event.provider}:${event.objectId ?? payment.id}:refunded:${refundedMinor}`;
   if (uncovered > 0 && !pendingLeft && !(await PremiumRefund.findOne({ where: { dedupeKey }, transaction }))) {
-    await PremiumRefund.create(
+    const refund = await PremiumRefund.create(
       {
         tenantId: invoice.tenantId,
         subscriptionId: invoice.subscriptionId,
@@ -134,6 +135,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
       },
       { transaction },
     );
+    await recordRefundEvent(refund, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
   await recordAudit(

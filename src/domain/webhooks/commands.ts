@@ -1,16 +1,18 @@
 /**
  * A tenant admin's webhook endpoints (docs/webhooks.md): create one (its signing secret answered
- * this once), change, disable or enable, delete, rotate its secret, replay a delivery. Every
+ * this once), change, disable or enable, delete, rotate its secret, replay a delivery or all since a time. Every
  * write is audited; a destination is checked by the same guard deliveries go through.
  */
 import crypto from 'node:crypto';
 import { findVisible, tenantOf } from '../../access/core';
 import { webhookEndpointAccess } from '../../access/webhooks';
-import { WebhookDelivery, WebhookEndpoint } from '../../models';
+import { Op } from 'sequelize';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
 import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
 import { enqueueDeliveryRun } from '../../services/webhook-events';
 import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-secrets';
-import { notFound, unprocessable } from '../../shared/errors';
+import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { DAY_MS } from '../../shared/time';
 import { audited, createAudited, updateAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 
@@ -64,8 +66,12 @@ export const createWebhookEndpoint: Command<WebhookEndpointInput, EndpointWithSe
 export const updateWebhookEndpoint: Command<WebhookEndpointChange, WebhookEndpoint> = async (caller, { id, enabled, ...fields }, deps) => {
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
   if (fields.url !== undefined && fields.url !== endpoint.url) await assertDestination(deps, fields.url);
-  const disabledAt = enabled === undefined ? endpoint.disabledAt : enabled ? null : (endpoint.disabledAt ?? new Date());
-  return updateAudited(deps, 'webhook_endpoint', endpoint, { ...fields, disabledAt });
+  if (enabled === undefined) return updateAudited(deps, 'webhook_endpoint', endpoint, fields);
+  // Enabled again, its failures are forgotten: the next one starts a new 5-day count.
+  const state = enabled
+    ? { disabledAt: null, disabledReason: null, failingSince: null }
+    : { disabledAt: endpoint.disabledAt ?? new Date(), disabledReason: endpoint.disabledReason ?? ('admin' as const) };
+  return updateAudited(deps, 'webhook_endpoint', endpoint, { ...fields, ...state });
 };
 
 export const deleteWebhookEndpoint: Command<{ id: string }, void> = async (caller, { id }, deps) => {
@@ -139,4 +145,70 @@ export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, 
   );
   await deps.outbox.deliver(message);
   return replayed;
+};
+
+/** Deliveries one replay since a time sends again at most; a later request goes on from where it stopped. */
+export const REPLAY_SINCE_LIMIT = 1_000;
+/** How far back a replay may reach: a receiver's gap, not the whole log. */
+export const REPLAY_SINCE_MAX_DAYS = 30;
+
+export interface ReplaySince {
+  id: string;
+  since: Date;
+  /** Delivered ones too (a receiver that lost what it took); else only those that failed or were cancelled. */
+  includeDelivered?: boolean;
+}
+
+export interface ReplayedSince {
+  replayed: number;
+  /** The event time of the last one replayed when REPLAY_SINCE_LIMIT stopped it: ask again from there. */
+  continueFrom: Date | null;
+}
+
+/**
+ * Sends again every delivery of the endpoint whose event happened since `since`, oldest event
+ * first, each from its first attempt with the same event ID (receivers deduplicate by it). Those
+ * still pending are on their way already and left alone. The runs start through the outbox.
+ */
+export const replayWebhookDeliveriesSince: Command<ReplaySince, ReplayedSince> = async (caller, { id, since, includeDelivered }, deps) => {
+  const endpoint = await findVisible(caller, webhookEndpointAccess, id);
+  if (since.getTime() > Date.now() || since.getTime() < Date.now() - REPLAY_SINCE_MAX_DAYS * DAY_MS) {
+    throw unprocessable(`since must be within the last ${REPLAY_SINCE_MAX_DAYS} days`, [
+      { field: 'since', message: `not in the future, at most ${REPLAY_SINCE_MAX_DAYS} days ago` },
+    ]);
+  }
+  if (endpoint.disabledAt) throw conflict('The endpoint is disabled: enable it before replaying to it');
+  const statuses = includeDelivered ? ['failed', 'cancelled', 'delivered'] : ['failed', 'cancelled'];
+  return audited(
+    deps,
+    async (transaction) => {
+      const deliveries = await WebhookDelivery.findAll({
+        where: { endpointId: endpoint.id, status: statuses },
+        include: [{ model: WebhookEvent, as: 'event', where: { time: { [Op.gte]: since } }, attributes: ['time'] }],
+        order: [
+          [{ model: WebhookEvent, as: 'event' }, 'time', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit: REPLAY_SINCE_LIMIT,
+        lock: { level: transaction.LOCK.UPDATE, of: WebhookDelivery },
+        transaction,
+      });
+      for (const delivery of deliveries) {
+        const changed = await delivery.update(
+          { replays: delivery.replays + 1, status: 'pending', nextAttemptAt: new Date() },
+          { transaction },
+        );
+        await enqueueDeliveryRun(changed, changed.replays, transaction);
+      }
+      const last = deliveries.at(-1)?.event?.time ?? null;
+      return { replayed: deliveries.length, continueFrom: deliveries.length === REPLAY_SINCE_LIMIT ? last : null };
+    },
+    (result) => ({
+      tenantId: endpoint.tenantId,
+      action: 'webhook_endpoint.replay_since',
+      entityType: 'webhook_endpoint',
+      entityId: endpoint.id,
+      after: { since, includeDelivered: includeDelivered ?? false, ...result },
+    }),
+  );
 };

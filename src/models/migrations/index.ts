@@ -37,6 +37,7 @@ import * as ssoIdentities from './0047-sso-identities';
 import * as firstPremiumWaiver from './0048-first-premium-waiver';
 import * as premiumsReport from './0049-premiums-report';
 import * as premiumsReportIndexes from './0050-premiums-report-indexes';
+import * as webhookEndpointFailing from './0051-webhook-endpoint-failing';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -92,4 +93,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0048-first-premium-waiver', ...firstPremiumWaiver },
   { name: '0049-premiums-report', ...premiumsReport },
   { name: '0050-premiums-report-indexes', ...premiumsReportIndexes },
+  { name: '0051-webhook-endpoint-failing', ...webhookEndpointFailing },
 ];

@@ -209,6 +209,7 @@ Insurflow is running${seeded.created ? ' (demo data created)' : ''}.
   API            ${api}/api/v1
   Swagger UI     ${api}/api/docs
   OpenAPI        ${api}/api/openapi.json
+  AsyncAPI       ${api}/api/asyncapi.json (webhook events)
   Health         ${api}/readyz   metrics: ${api}/metrics
   Worker metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics   (Temporal SDK, Node process, notifications, escalations)
   Tracing        ${env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}

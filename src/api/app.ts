@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { httpSpan } from './http/middleware/http-span';
+import { buildAsyncApi } from './openapi/asyncapi';
 import { docsRoutes } from './openapi/swagger-ui';
 import { unsupportedMediaType } from '../shared/errors';
 import { graphiqlRoutes } from './graphql/graphiql';
@@ -23,6 +24,9 @@ import type { ApiServices } from './runtime/services';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Paths whose route reads its body as the bytes sent (a signature covers them): the JSON parser leaves them alone. */
+/** The version both documents state. */
+const API_VERSION = '0.1.0';
+
 const RAW_BODY_PATHS = new Set([`${API_PREFIX}${STRIPE_WEBHOOK_PATH}`]);
 
 export function createApp(services: ApiServices): Koa {
@@ -32,7 +36,7 @@ export function createApp(services: ApiServices): Koa {
   app.context.services = services;
   const metrics = createMetrics();
   const specs = allRoutes(config);
-  const docs = docsRoutes(buildOpenApi(specs, '0.1.0'));
+  const docs = docsRoutes(buildOpenApi(specs, API_VERSION), buildAsyncApi(API_VERSION));
   const api = mountRoutes(specs, config).prefix(API_PREFIX);
 
   if (services.tracer) app.use(httpSpan(services.tracer));

@@ -7,6 +7,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import asyncApiSpecs from '@asyncapi/specs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import supertest from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
@@ -347,6 +350,37 @@ describe('webhooks', () => {
         data: { invoiceId: invoice.id, subscriptionId: policy.id, amountMinor: 35500, currency: 'EUR', status: 'owed' },
       });
       expect(await WebhookEvent.count({ where: { subject: `subscriptions/${policy.id}` } })).toBe(1);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('serves an AsyncAPI 3.0 document, valid by its schema, whose message for each event type validates what is delivered', async () => {
+    const document = (await stack.api.get('/api/asyncapi.json').expect(200)).body;
+    // The AsyncAPI schema bundles the draft-07 meta-schema itself: Ajv's own copy would clash with it.
+    const ajv = new Ajv({ strict: false, allErrors: true, meta: false, validateSchema: false });
+    addFormats(ajv);
+    const validDocument = ajv.compile(asyncApiSpecs.schemas['3.0.0']);
+    expect(validDocument(document) ? [] : validDocument.errors).toEqual([]);
+    // The check can fail: a document without its info is refused.
+    expect(validDocument({ ...document, info: null })).toBe(false);
+    const types = (await stack.api.get('/api/v1/webhooks/event-types').set(as(admin)).expect(200)).body.items.map(
+      (item: { type: string }) => item.type,
+    );
+    expect(Object.values(document.components.messages).map((message) => (message as { name: string }).name)).toEqual(types);
+
+    const receiver = await startReceiver([200]);
+    try {
+      const created = await createEndpoint(receiver.url).expect(201);
+      await moveClaim(await buildClaim({ tenantId: tenant.id }), 1);
+      await waitUntil(() => receiver.received.length === 1, 'the delivery');
+      const { payload, headers } = document.components.messages.ClaimStageChanged;
+      const validPayload = ajv.compile(payload);
+      expect(validPayload(JSON.parse(receiver.received[0].body)) ? [] : validPayload.errors).toEqual([]);
+      expect(validPayload({ ...JSON.parse(receiver.received[0].body), type: 'com.insurflow.invoice.paid' })).toBe(false);
+      const validHeaders = ajv.compile(headers);
+      expect(validHeaders(receiver.received[0].headers) ? [] : validHeaders.errors).toEqual([]);
       await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
     } finally {
       await receiver.close();

@@ -1,4 +1,4 @@
-/** Swagger UI at /api/docs, its assets served from swagger-ui-dist by this app (no CDN). */
+/** Swagger UI at /api/docs, its assets served from swagger-ui-dist by this app (no CDN); the OpenAPI and AsyncAPI documents. */
 import Router from '@koa/router';
 import mount from 'koa-mount';
 import serve from 'koa-static';
@@ -10,10 +10,14 @@ const INITIALIZER = `window.onload = function () {
 };
 `;
 
-export function docsRoutes(openApi: object) {
+export function docsRoutes(openApi: object, asyncApi: object) {
   const router = new Router();
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openApi;
+  });
+  // The events sent to webhook endpoints (docs/webhooks.md), beside the API they are managed with.
+  router.get('/api/asyncapi.json', (ctx) => {
+    ctx.body = asyncApi;
   });
   // The UI's assets are relative links, so the page must be served with a trailing slash.
   router.get('/api/docs', (ctx, next) => (ctx.path.endsWith('/') ? next() : ctx.redirect('/api/docs/')));

@@ -1,0 +1,99 @@
+/**
+ * The AsyncAPI 3.0 document of the events Insurflow sends to webhook endpoints (docs/webhooks.md),
+ * generated from the one catalogue (WEBHOOK_EVENT_TYPES) that GET /webhooks/event-types answers
+ * and that every recorded event's type is checked against. Served at /api/asyncapi.json.
+ */
+import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
+
+/** `claim.stage_changed` → `ClaimStageChanged`: a name AsyncAPI's component keys accept. */
+const messageName = (type: string) =>
+  type
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+/** The Standard Webhooks headers of every delivery. */
+const headers = {
+  type: 'object',
+  required: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  properties: {
+    'webhook-id': { type: 'string', description: "The event's id: the same on every retry and replay (deduplicate by it)" },
+    'webhook-timestamp': { type: 'string', pattern: '^[0-9]+$', description: 'Seconds since the epoch, of this attempt' },
+    'webhook-signature': {
+      type: 'string',
+      description:
+        'Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed by the secret after `whsec_`; two during the 24 hours after a rotation',
+    },
+  },
+};
+
+/** The CloudEvents 1.0 envelope of one type, its `data` the type's own schema. */
+function envelope(type: string, data: object): object {
+  return {
+    type: 'object',
+    required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data'],
+    additionalProperties: false,
+    properties: {
+      specversion: { type: 'string', const: '1.0' },
+      id: { type: 'string', format: 'uuid' },
+      source: { type: 'string', description: '`/insurflow/tenants/<tenantId>`, or `/insurflow/platform` for a platform event' },
+      type: { type: 'string', const: `${CLOUDEVENT_TYPE_PREFIX}${type}` },
+      subject: { type: 'string', description: 'The resource the event is about, `<resource>/<id>`' },
+      time: { type: 'string', format: 'date-time' },
+      datacontenttype: { type: 'string', const: 'application/json' },
+      data,
+    },
+  };
+}
+
+export function buildAsyncApi(version: string): object {
+  const names = WEBHOOK_EVENT_TYPE_NAMES.map((type) => [type, messageName(type)] as const);
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Insurflow events',
+      version,
+      description:
+        'What a tenant admin can subscribe a webhook endpoint to (POST /api/v1/webhooks/endpoints). Each event is POSTed as CloudEvents 1.0 JSON, signed as Standard Webhooks says, retried on a schedule for about 27 hours; delivery is at least once and in no guaranteed order.',
+    },
+    defaultContentType: 'application/json',
+    channels: Object.fromEntries(
+      names.map(([type, name]) => [
+        name,
+        {
+          // The subscriber's own endpoint URL: set per endpoint, so not known here.
+          address: null,
+          title: type,
+          description: WEBHOOK_EVENT_TYPES[type].description,
+          messages: { [name]: { $ref: `#/components/messages/${name}` } },
+        },
+      ]),
+    ),
+    operations: Object.fromEntries(
+      names.map(([type, name]) => [
+        `send${name}`,
+        {
+          action: 'send',
+          channel: { $ref: `#/channels/${name}` },
+          summary: `POST a ${type} event to every enabled endpoint of the tenant subscribed to it`,
+          messages: [{ $ref: `#/channels/${name}/messages/${name}` }],
+        },
+      ]),
+    ),
+    components: {
+      messages: Object.fromEntries(
+        names.map(([type, name]) => [
+          name,
+          {
+            name: type,
+            title: type,
+            summary: WEBHOOK_EVENT_TYPES[type].description,
+            contentType: 'application/json',
+            headers,
+            payload: envelope(type, WEBHOOK_EVENT_TYPES[type].data),
+          },
+        ]),
+      ),
+    },
+  };
+}

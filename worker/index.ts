@@ -11,6 +11,7 @@ import { createSmtpMailer } from '../src/services/mailer';
 import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
+import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';
 import { createPaymentProvider } from '../src/services/payments';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
@@ -63,6 +64,11 @@ async function main(): Promise<void> {
       paymentProvider: createPaymentProvider(config),
     },
   });
+  // The compliance webhooks still set as tenant settings become webhook endpoints (docs/webhooks.md); a failure is tried again at the next start.
+  await moveComplianceWebhooks(sequelize, config.jwt).then(
+    (moved) => moved > 0 && logger.info({ moved }, 'compliance webhooks moved onto webhook endpoints'),
+    (err: unknown) => logger.error({ err }, 'compliance webhooks could not be moved; the next worker start tries again'),
+  );
   // Housekeeping must not keep the worker from its real work: without the schedule it still runs workflows.
   await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
     (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),

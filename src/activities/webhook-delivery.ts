@@ -5,12 +5,22 @@
  * attempt is recorded answers that outcome and sends nothing again.
  */
 import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
-import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
+import { TenantSettings, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
 import { recordAudit } from '../services/audit';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
 import { cloudEventOf } from '../services/webhook-events';
-import { acceptedStatus, failureCategory, sendWebhook, standardWebhookSignature } from '../services/webhook';
+import {
+  acceptedStatus,
+  DELIVERY_HEADER,
+  failureCategory,
+  sendWebhook,
+  SIGNATURE_HEADER,
+  signWebhook,
+  standardWebhookSignature,
+  TIMESTAMP_HEADER,
+} from '../services/webhook';
+import { LEGACY_SECRET_PURPOSE } from '../services/compliance-webhook-move';
 import type { WebhookAttemptInput, WebhookAttemptOutcome } from '../contracts/webhook-delivery';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -53,6 +63,27 @@ async function noteOutcome(endpoint: WebhookEndpoint, delivered: boolean, now: D
     );
   }
   return disable;
+}
+
+/**
+ * The deprecated headers of the compliance webhook an endpoint was moved from, signed with its old
+ * secret, while the tenant's `complianceWebhookLegacySignature` is on (docs/webhooks.md).
+ */
+async function legacyHeaders(
+  deps: ActivityDeps,
+  endpoint: WebhookEndpoint,
+  eventId: string,
+  body: string,
+): Promise<Record<string, string>> {
+  if (!endpoint.legacySecretSealed || !(await TenantSettings.forTenant(endpoint.tenantId)).complianceWebhookLegacySignature) return {};
+  const secret = openSecret(deps.sealing, LEGACY_SECRET_PURPOSE, endpoint.id, endpoint.legacySecretSealed);
+  if (!secret) return {};
+  const timestamp = new Date().toISOString();
+  return {
+    [SIGNATURE_HEADER]: `sha256=${signWebhook(secret, timestamp, body)}`,
+    [TIMESTAMP_HEADER]: timestamp,
+    [DELIVERY_HEADER]: eventId,
+  };
 }
 
 /** The tenant admins' notice of an endpoint disabled for failing: once per disablement, whatever is retried. */
@@ -114,6 +145,7 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
               timestamp,
               body,
             ),
+            ...(await legacyHeaders(deps, endpoint, delivery.event.id, body)),
           },
           WEBHOOK_DELIVERY_TIMEOUT_MS,
           deps.webhookGuard,

@@ -13,6 +13,8 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
   declare secretSealed: string;
   declare previousSecretSealed: CreationOptional<string | null>;
   declare previousSecretExpiresAt: CreationOptional<Date | null>;
+  /** A moved compliance webhook's old HMAC secret, sealed: it signs the deprecated X-Insurflow-Signature header. */
+  declare legacySecretSealed: CreationOptional<string | null>;
   declare disabledAt: CreationOptional<Date | null>;
   /** Why it was disabled: `admin` (asked for) or `failing` (every delivery failed for WEBHOOK_DISABLE_AFTER_MS). */
   declare disabledReason: CreationOptional<WebhookDisabledReason | null>;
@@ -34,6 +36,7 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
       disabledReason: this.disabledReason,
       failingSince: this.failingSince,
       previousSecretExpiresAt: this.previousSecretExpiresAt,
+      legacySignature: this.legacySecretSealed !== null,
       createdBy: this.createdBy,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -51,6 +54,7 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
         secretSealed: { type: DataTypes.TEXT, allowNull: false },
         previousSecretSealed: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
         previousSecretExpiresAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
+        legacySecretSealed: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
         disabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
         disabledReason: { type: DataTypes.STRING(20), allowNull: true, defaultValue: null },
         failingSince: { type: DataTypes.DATE, allowNull: true, defaultValue: null },

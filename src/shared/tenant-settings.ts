@@ -24,6 +24,11 @@ export interface TenantSettingsValues {
   policyReviewReminderDays: number;
   policyReviewLapseDays: number;
   complianceWebhookUrl: string | null;
+  /**
+   * Deprecated, for one release: the compliance webhook moved onto a webhook endpoint also carries
+   * its old X-Insurflow-Signature headers (docs/webhooks.md, The compliance webhook).
+   */
+  complianceWebhookLegacySignature: boolean;
   /** IANA name of the tenant's time zone: scheduled reports' cron expressions are read in it. */
   timeZone: string;
   /** Saved reports with a schedule the tenant may keep, paused ones included (docs/reports.md, Quota). */
@@ -66,6 +71,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   policyReviewReminderDays: 2,
   policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
+  complianceWebhookLegacySignature: true,
   timeZone: 'UTC',
   scheduledReportDefinitionsMax: 20,
   currency: 'USD',
@@ -119,6 +125,9 @@ export const TENANT_SETTINGS_KEYS = {
     Joi.string()
       .max(2048)
       .uri({ scheme: ['http', 'https'] }),
+  ),
+  complianceWebhookLegacySignature: Joi.boolean().description(
+    'Deprecated (removed in the next release): deliveries to the endpoint the compliance webhook was moved to also carry the old X-Insurflow-Signature, -Timestamp and -Delivery headers, signed with its old secret. Default true',
   ),
   timeZone,
   scheduledReportDefinitionsMax: Joi.number()

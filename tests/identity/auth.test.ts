@@ -235,7 +235,8 @@ describe('identity: /auth and /users', () => {
         complianceWebhookSecret: 'a-secret-of-16-chars',
       })
       .expect(200);
-    expect(updated.body).toMatchObject({ acknowledgementDeadlineDays: 10, complianceWebhookSecretSet: true });
+    // The compliance webhook set here becomes a webhook endpoint (docs/webhooks.md): the settings keep neither.
+    expect(updated.body).toMatchObject({ acknowledgementDeadlineDays: 10, complianceWebhookUrl: null, complianceWebhookSecretSet: false });
     expect(updated.body.complianceWebhookSecret).toBeUndefined();
     await stack.api.put('/api/v1/tenant/settings').set('Authorization', auth).send({ acknowledgementDeadlineDays: -1 }).expect(400);
   });

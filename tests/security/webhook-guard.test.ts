@@ -11,7 +11,7 @@ import supertest from 'supertest';
 import { workerActivities } from '../../worker/worker';
 import { createApp } from '../../src/api/app';
 import { createNotificationActivities } from '../../src/activities/notifications';
-import { EscalationAlert, Notification, TenantSettings, type Tenant, type User } from '../../src/models';
+import { EscalationAlert, Notification, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { WebhookDeliveryError, type WebhookGuard } from '../../src/services/webhook';
 import { startWebhookReceiver, type WebhookReceiver } from '../compliance/webhook-receiver';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
@@ -166,9 +166,8 @@ describe('webhook SSRF guard', () => {
     expect(plain.body.error.details).toEqual([expect.objectContaining({ field: 'complianceWebhookUrl' })]);
     await put(`https://alerts.example.test/${'a'.repeat(2049)}`).expect(400);
     await put('https://alerts.example.test/hook').expect(200);
-    await expect(TenantSettings.findByPk(tenant.id)).resolves.toMatchObject({
-      values: expect.objectContaining({ complianceWebhookUrl: 'https://alerts.example.test/hook' }),
-    });
+    // With the tenant's secret set earlier, it became a webhook endpoint (docs/webhooks.md, The compliance webhook).
+    expect(await WebhookEndpoint.count({ where: { tenantId: tenant.id, url: 'https://alerts.example.test/hook' } })).toBe(1);
   });
 
   it('records a refused escalation webhook as `blocked`, and the escalations list shows only that word', async () => {

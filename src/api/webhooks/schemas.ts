@@ -66,6 +66,9 @@ export const webhookEndpointSchema = Joi.object({
   description: Joi.string().allow(null),
   enabled: Joi.boolean(),
   disabledAt: Joi.date().allow(null),
+  legacySignature: Joi.boolean().description(
+    'The moved compliance webhook: deliveries also carry the deprecated X-Insurflow-Signature headers',
+  ),
   disabledReason: Joi.string()
     .valid('admin', 'failing')
     .allow(null)

@@ -8,6 +8,7 @@ import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { audited } from '../audited';
 import { rescheduleTenantReports } from '../reports/definitions';
+import { moveComplianceWebhook } from '../../services/compliance-webhook-move';
 import type { Command } from '../command';
 
 /** The settings as anyone may see them, defaults filled in: the webhook secret only as set or not. */
@@ -33,14 +34,18 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
   const before = settingsView(row);
   const changed = await audited(
     deps,
-    (transaction) =>
-      row.update(
+    async (transaction) => {
+      const updated = await row.update(
         {
           values: { ...row.values, ...values },
           ...(complianceWebhookSecret !== undefined && { complianceWebhookSecret }),
         },
         { transaction },
-      ),
+      );
+      // Deprecated: a compliance webhook set here becomes a webhook endpoint at once (docs/webhooks.md).
+      await moveComplianceWebhook(deps.sequelize, deps.config.jwt, row.tenantId, transaction, deps.auditSource);
+      return updated.reload({ transaction });
+    },
     () => ({
       tenantId: row.tenantId,
       action: 'tenant_settings.update',

@@ -38,6 +38,7 @@ import * as firstPremiumWaiver from './0048-first-premium-waiver';
 import * as premiumsReport from './0049-premiums-report';
 import * as premiumsReportIndexes from './0050-premiums-report-indexes';
 import * as webhookEndpointFailing from './0051-webhook-endpoint-failing';
+import * as webhookEndpointLegacySignature from './0052-webhook-endpoint-legacy-signature';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -94,4 +95,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0049-premiums-report', ...premiumsReport },
   { name: '0050-premiums-report-indexes', ...premiumsReportIndexes },
   { name: '0051-webhook-endpoint-failing', ...webhookEndpointFailing },
+  { name: '0052-webhook-endpoint-legacy-signature', ...webhookEndpointLegacySignature },
 ];

@@ -12,6 +12,7 @@
 import { Context } from '@temporalio/activity';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { RetentionInput } from '../contracts/retention';
+import { WEBHOOK_EVENT_DAYS_DEFAULT } from '../shared/webhook-retention';
 import type { ActivityDeps } from './deps';
 
 /** Which rows of a table have expired: a condition on its alias `t`, with named replacements. */
@@ -66,6 +67,17 @@ export function createRetentionActivities({ sequelize }: ActivityDeps) {
         table: 'outbox_messages',
         condition: 't.delivered_at < now() - make_interval(hours => :hours)',
         replacements: { hours: input.outboxDeliveredHours },
+      };
+      return deleteInBatches(sequelize, expiry, input.batchSize);
+    },
+
+    /** Webhook events older than their days whose deliveries are all done; their deliveries and attempts go with them (ON DELETE CASCADE). */
+    purgeWebhookEvents(input: RetentionInput): Promise<number> {
+      const expiry = {
+        table: 'webhook_events',
+        condition: `t.time < now() - make_interval(days => :days)
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = t.id AND d.status = 'pending')`,
+        replacements: { days: input.webhookEventDays ?? WEBHOOK_EVENT_DAYS_DEFAULT },
       };
       return deleteInBatches(sequelize, expiry, input.batchSize);
     },

@@ -8,6 +8,7 @@ import { KEY_BYTES, type PayloadCodecKeys } from './payload-codec-keys';
 import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
+import { REPLAY_SINCE_MAX_DAYS, WEBHOOK_EVENT_DAYS_DEFAULT } from '../shared/webhook-retention';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -68,7 +69,13 @@ export interface Config {
     shutdownGraceSeconds: number;
   };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
-  retention: { intervalMs: number; idempotencyRecordHours: number; outboxDeliveredHours: number; batchSize: number };
+  retention: {
+    intervalMs: number;
+    idempotencyRecordHours: number;
+    outboxDeliveredHours: number;
+    batchSize: number;
+    webhookEventDays: number;
+  };
   /** How often the reconciler compares rows with their runs, and how much one run checks (src/services/reconciler-schedule.ts). */
   reconciler: { intervalMs: number; batchSize: number; maxBatches: number; graceSeconds: number };
   /**
@@ -451,6 +458,14 @@ const schema = Joi.object({
     .default(24),
   RETENTION_OUTBOX_DELIVERED_HOURS: Joi.number().description('how long a delivered outbox message is kept').integer().min(1).default(24),
   RETENTION_BATCH_SIZE: Joi.number().description('rows per retention DELETE statement').integer().min(1).max(10_000).default(1000),
+  RETENTION_WEBHOOK_EVENT_DAYS: Joi.number()
+    .description(
+      'how many days a webhook event, its deliveries and their attempts are kept (none pending); more than the 30 days a replay since a time reaches',
+    )
+    .integer()
+    .min(REPLAY_SINCE_MAX_DAYS + 1)
+    .max(3650)
+    .default(WEBHOOK_EVENT_DAYS_DEFAULT),
   RECONCILER_INTERVAL: scheduleInterval('RECONCILER_INTERVAL', '5m').description(
     'how often the reconciler compares open rows with their runs: whole minutes, hours or days',
   ),
@@ -763,6 +778,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idempotencyRecordHours: value.RETENTION_IDEMPOTENCY_HOURS,
       outboxDeliveredHours: value.RETENTION_OUTBOX_DELIVERED_HOURS,
       batchSize: value.RETENTION_BATCH_SIZE,
+      webhookEventDays: value.RETENTION_WEBHOOK_EVENT_DAYS,
     },
     reconciler: {
       intervalMs: intervalMs(value.RECONCILER_INTERVAL),

@@ -21,6 +21,11 @@ export interface RetentionInput {
   outboxDeliveredHours: number;
   /** Rows per DELETE statement; each statement commits on its own. */
   batchSize: number;
+  /**
+   * Webhook events (with their deliveries and attempts) are kept this many days, none of their
+   * deliveries still pending; absent from schedules made before, which keep WEBHOOK_EVENT_DAYS_DEFAULT.
+   */
+  webhookEventDays?: number;
 }
 
 /** Rows deleted per table by one run. */
@@ -32,6 +37,8 @@ export interface RetentionCounts {
   /** Expired second-factor challenges and unfinished company sign-ins (0 in runs started before they were purged). */
   mfaChallenges: number;
   ssoLogins: number;
+  /** Webhook events past their days, with their deliveries (0 in runs started before they were purged). */
+  webhookEvents: number;
 }
 
 export type RetentionWorkflow = (input: RetentionInput) => Promise<RetentionCounts>;

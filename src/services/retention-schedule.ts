@@ -23,10 +23,12 @@ export function ensureRetentionSchedule(client: Client, taskQueue: string, reten
           idempotencyRecordHours: retention.idempotencyRecordHours,
           outboxDeliveredHours: retention.outboxDeliveredHours,
           batchSize: retention.batchSize,
+          webhookEventDays: retention.webhookEventDays,
         },
       ],
       status: 'purging',
-      summary: 'Deletes expired idempotency records, delivered outbox messages, dead refresh token families and expired reset tokens',
+      summary:
+        'Deletes expired idempotency records, delivered outbox messages, dead refresh token families, expired reset tokens and old webhook events',
     }),
   );
 }

@@ -20,7 +20,7 @@ const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR_MS);
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
 /** Three rows per statement: every table holds more expired rows than one batch. */
-const INPUT: RetentionInput = { idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 3 };
+const INPUT: RetentionInput = { idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 3, webhookEventDays: 45 };
 
 describe('retention run', () => {
   let stack: TestStack;
@@ -146,6 +146,50 @@ describe('retention run', () => {
     );
     const liveSsoLogins = await insertKeyed('sso_logins', [ssoLogin(new Date(Date.now() + 0.1 * HOUR_MS))]);
 
+    // Webhook events past 45 days go with their deliveries, unless one is still pending.
+    const [endpointId] = await insert('webhook_endpoints', [
+      {
+        tenant_id: user.tenantId,
+        url: 'https://receiver.example.test/hook',
+        event_types: JSON.stringify(['*']),
+        secret_sealed: 'sealed',
+        created_at: new Date(),
+        updated_at: new Date(),
+      },
+    ]);
+    const webhookEvent = (daysAgo: number, status: string) => {
+      const eventId = crypto.randomUUID();
+      const time = hoursAgo(daysAgo * 24);
+      return {
+        event: {
+          id: eventId,
+          tenant_id: user.tenantId,
+          type: 'claim.stage_changed',
+          subject: 'claims/x',
+          data: '{}',
+          time,
+          dedupe_key: eventId,
+          created_at: time,
+        },
+        delivery: { tenant_id: user.tenantId, endpoint_id: endpointId, event_id: eventId, status, created_at: time, updated_at: time },
+      };
+    };
+    const oldEvents = [
+      webhookEvent(46, 'delivered'),
+      webhookEvent(50, 'failed'),
+      webhookEvent(60, 'cancelled'),
+      webhookEvent(90, 'delivered'),
+    ];
+    const keptEvents = [webhookEvent(50, 'pending'), webhookEvent(44, 'failed')];
+    await insert(
+      'webhook_events',
+      [...oldEvents, ...keptEvents].map(({ event }) => event),
+    );
+    const keptDeliveries = await insert(
+      'webhook_deliveries',
+      [...oldEvents, ...keptEvents].map(({ delivery }) => delivery),
+    );
+
     const handle = await stack.temporal.workflow.start<RetentionWorkflow>(RETENTION_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: `retention-test-${crypto.randomUUID()}`,
@@ -158,6 +202,7 @@ describe('retention run', () => {
       passwordResetTokens: 4,
       mfaChallenges: 4,
       ssoLogins: 4,
+      webhookEvents: 4,
     });
     await recordHistory(handle, 'retentionWorkflow');
 
@@ -171,6 +216,8 @@ describe('retention run', () => {
       type: QueryTypes.SELECT,
     });
     expect(stateHashes.map((row) => row.state_hash)).toEqual(liveSsoLogins);
+    expect(await ids('webhook_events')).toEqual(keptEvents.map(({ event }) => event.id).sort());
+    expect(await ids('webhook_deliveries')).toEqual(keptDeliveries.slice(oldEvents.length).sort());
     const families = (await RefreshToken.findAll({ attributes: ['familyId'] })).map((token) => token.familyId);
     expect(families.sort()).toEqual([...Array(4).fill(live.familyId), ...Array(2).fill(halfRevoked.familyId)].sort());
 
@@ -195,6 +242,7 @@ describe('retention run', () => {
       passwordResetTokens: 0,
       mfaChallenges: 0,
       ssoLogins: 0,
+      webhookEvents: 0,
     });
     expect(before.length - kept.length).toBe(4);
     expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(
@@ -212,6 +260,7 @@ describe('retention configuration', () => {
       idempotencyRecordHours: 24,
       outboxDeliveredHours: 24,
       batchSize: 1000,
+      webhookEventDays: 45,
     });
     expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '30m' }).retention.intervalMs).toBe(HOUR_MS / 2);
     expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL: '2d' }).retention.intervalMs).toBe(48 * HOUR_MS);
@@ -224,5 +273,7 @@ describe('retention configuration', () => {
       /RETENTION_IDEMPOTENCY_HOURS/,
     );
     expect(() => loadConfig({ ...base, RETENTION_BATCH_SIZE: '0' })).toThrow(/RETENTION_BATCH_SIZE/);
+    // Events must outlive the 30 days a replay since a time reaches back.
+    expect(() => loadConfig({ ...base, RETENTION_WEBHOOK_EVENT_DAYS: '30' })).toThrow(/RETENTION_WEBHOOK_EVENT_DAYS/);
   });
 });

@@ -3,7 +3,7 @@ import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../services/webhook-events';
-import { REPLAY_SINCE_MAX_DAYS } from '../../domain/webhooks/commands';
+import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 const url = Joi.string()

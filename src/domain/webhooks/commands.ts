@@ -13,6 +13,7 @@ import { enqueueDeliveryRun } from '../../services/webhook-events';
 import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-secrets';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
+import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
 import { audited, createAudited, updateAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 
@@ -149,8 +150,6 @@ export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, 
 
 /** Deliveries one replay since a time sends again at most; a later request goes on from where it stopped. */
 export const REPLAY_SINCE_LIMIT = 1_000;
-/** How far back a replay may reach: a receiver's gap, not the whole log. */
-export const REPLAY_SINCE_MAX_DAYS = 30;
 
 export interface ReplaySince {
   id: string;

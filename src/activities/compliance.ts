@@ -340,7 +340,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       evidence?: AcknowledgementEvidence;
     }): Promise<void> {
       // Only the employee may acknowledge (the run's validator says so): they are the actor.
-      const ack = await Acknowledgement.findByPk(input.acknowledgementId, { attributes: ['employeeId'] });
+      const ack = await Acknowledgement.findByPk(input.acknowledgementId, { attributes: ['employeeId', 'status'] });
       await changeGuarded(
         deps.sequelize,
         Acknowledgement,
@@ -352,6 +352,24 @@ export function createComplianceActivities(deps: ActivityDeps) {
           actorId: ack?.employeeId ?? null,
           dedupeKey: `${input.acknowledgementId}:acknowledged`,
         },
+        (changed, transaction) =>
+          recordWebhookEvent(
+            {
+              tenantId: changed.tenantId,
+              type: 'acknowledgement.acknowledged',
+              subject: `acknowledgements/${changed.id}`,
+              data: {
+                acknowledgementId: changed.id,
+                employeeId: changed.employeeId,
+                versionId: changed.versionId,
+                acknowledgedAt: input.acknowledgedAt,
+                wasStatus: ack?.status ?? 'pending',
+              },
+              time: new Date(input.acknowledgedAt),
+              dedupeKey: `acknowledgement:${changed.id}:acknowledged`,
+            },
+            transaction,
+          ),
       );
     },
 

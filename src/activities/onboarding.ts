@@ -154,16 +154,16 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           },
           transaction,
         );
-        if (change.status === 'approved') {
+        if (change.status === 'approved' || change.status === 'rejected') {
           // A platform event: no tenant exists yet whose endpoints could take it (docs/webhooks.md).
           await recordWebhookEvent(
             {
               tenantId: null,
-              type: 'registration.approved',
+              type: `registration.${change.status}`,
               subject: `registrations/${registration.id}`,
               data: { registrationId: registration.id, companyName: registration.companyName, decidedById: change.decidedById ?? null },
               time: new Date(),
-              dedupeKey: `registration:${registration.id}:approved`,
+              dedupeKey: `registration:${registration.id}:${change.status}`,
             },
             transaction,
           );

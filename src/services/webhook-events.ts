@@ -87,9 +87,27 @@ export const WEBHOOK_EVENT_TYPES = {
       dueAt: dateTime,
     }),
   },
+  'acknowledgement.acknowledged': {
+    description: 'An employee acknowledged a policy version (on time, or late after an escalation).',
+    data: objectSchema({
+      acknowledgementId: uuid,
+      employeeId: uuid,
+      versionId: uuid,
+      acknowledgedAt: dateTime,
+      wasStatus: { type: 'string' },
+    }),
+  },
   'registration.approved': {
     description: "A company's registration was approved by a platform admin; its tenant is set up next.",
     data: objectSchema({ registrationId: uuid, companyName: { type: 'string' }, decidedById: nullableUuid }),
+  },
+  'registration.rejected': {
+    description: "A company's registration was rejected by a platform admin.",
+    data: objectSchema({ registrationId: uuid, companyName: { type: 'string' }, decidedById: nullableUuid }),
+  },
+  'tenant.status_changed': {
+    description: 'A platform admin suspended the tenant (its users may no longer sign in) or reactivated it.',
+    data: objectSchema({ tenantId: uuid, from: { type: 'string' }, to: { type: 'string' }, reason: { type: ['string', 'null'] } }),
   },
 } as const satisfies Record<string, { description: string; data: JsonSchema }>;
 

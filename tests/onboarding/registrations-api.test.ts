@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
-import { Category, Registration, Tenant, User } from '../../src/models';
+import { Category, Registration, Tenant, User, WebhookEvent } from '../../src/models';
 import { BusinessStatus, DueAt, TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD_HASH } from '../support/factories';
 import {
@@ -184,6 +184,11 @@ describe('onboarding API: /registrations and /tenants', () => {
     const mail = await stack.smtp.waitFor((m) => m.to.includes('hello@southwind.test') && m.subject === 'Your registration was declined');
     expect(mail.text).toContain('We only onboard licensed insurers');
     expect(await Tenant.count({ where: { slug: 'southwind' } })).toBe(0);
+    // A platform event, recorded with the decision (docs/webhooks.md).
+    expect(await WebhookEvent.findOne({ where: { type: 'registration.rejected', subject: `registrations/${body.id}` } })).toMatchObject({
+      tenantId: null,
+      data: { registrationId: body.id, decidedById: platformAdmin.id },
+    });
 
     // The slug is free again once the request is closed.
     const retry = await submit(registrationBody('southwind'));

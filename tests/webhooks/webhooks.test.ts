@@ -15,6 +15,7 @@ import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createClaimActivities } from '../../src/activities/claims';
+import { createComplianceActivities } from '../../src/activities/compliance';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { billCurrentTerm } from '../../src/models/invoice';
 import { applyPayment } from '../../src/services/premium-payments';
@@ -32,7 +33,7 @@ import {
   WebhookEndpoint,
   WebhookEvent,
 } from '../../src/models';
-import { bearer, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildAcknowledgement, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 import { startReceiver, type Received } from './receiver';
@@ -382,6 +383,44 @@ describe('webhooks', () => {
       const validHeaders = ajv.compile(headers);
       expect(validHeaders(receiver.received[0].headers) ? [] : validHeaders.errors).toEqual([]);
       await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("a tenant suspended and reactivated, and an acknowledgement given: tenant and acknowledgement events to the tenant's endpoint", async () => {
+    const receiver = await startReceiver([200]);
+    const tenantOfOwn = await buildTenant();
+    const ownAdmin = await buildUser({ tenantId: tenantOfOwn.id, role: 'tenant_admin' });
+    try {
+      const created = await createEndpoint(receiver.url, ['tenant.*', 'acknowledgement.acknowledged'], ownAdmin).expect(201);
+      const platformAdmin = await buildUser({ role: 'platform_admin' });
+      await stack.api
+        .post(`/api/v1/tenants/${tenantOfOwn.id}/suspend`)
+        .set(as(platformAdmin))
+        .send({ reason: 'Unpaid platform fees' })
+        .expect(200);
+      await stack.api.post(`/api/v1/tenants/${tenantOfOwn.id}/reactivate`).set(as(platformAdmin)).send({}).expect(200);
+      const ack = await buildAcknowledgement({ tenantId: tenantOfOwn.id });
+      const acknowledgedAt = new Date().toISOString();
+      await new MockActivityEnvironment().run(createComplianceActivities(stack.deps).recordAcknowledgement, {
+        acknowledgementId: ack.id,
+        acknowledgedAt,
+      });
+
+      await waitUntil(() => receiver.received.length >= 3, 'the three events', 30_000);
+      const events = receiver.received.map((message) => verified(created.body.secret, message));
+      const tenantEvents = events.filter((event) => event.type === 'com.insurflow.tenant.status_changed').map((event) => event.data);
+      expect(tenantEvents).toEqual(
+        expect.arrayContaining([
+          { tenantId: tenantOfOwn.id, from: 'active', to: 'suspended', reason: 'Unpaid platform fees' },
+          { tenantId: tenantOfOwn.id, from: 'suspended', to: 'active', reason: null },
+        ]),
+      );
+      expect(events.find((event) => event.type === 'com.insurflow.acknowledgement.acknowledged')).toMatchObject({
+        subject: `acknowledgements/${ack.id}`,
+        data: { acknowledgementId: ack.id, employeeId: ack.employeeId, acknowledgedAt, wasStatus: 'pending' },
+      });
     } finally {
       await receiver.close();
     }

@@ -12,6 +12,7 @@ import { forgetTenantApiKeys } from '../../services/api-keys';
 import { forgetTenantAuthority } from '../../services/authority';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../../services/password-resets';
 import { hashPassword } from '../../services/passwords';
+import { recordWebhookEvent } from '../../services/webhook-events';
 import { conflict } from '../../shared/errors';
 import { mailAfterAnswer } from '../auth/account-mails';
 import { audited } from '../audited';
@@ -56,6 +57,17 @@ async function moveTenant(
       if (count === 0) {
         throw conflict(`The tenant is ${change.to} already`, [{ field: 'status', message: `must be ${change.from}` }]);
       }
+      await recordWebhookEvent(
+        {
+          tenantId: tenant.id,
+          type: 'tenant.status_changed',
+          subject: `tenants/${tenant.id}`,
+          data: { tenantId: tenant.id, from: change.from, to: change.to, reason: change.reason },
+          time: rows[0].updatedAt,
+          dedupeKey: `tenant:${tenant.id}:${change.to}:${rows[0].updatedAt.toISOString()}`,
+        },
+        transaction,
+      );
       return rows[0];
     },
     (after) => ({ tenantId: tenant.id, action: change.action, entityType: 'tenant', entityId: tenant.id, before: tenant, after }),

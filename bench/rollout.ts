@@ -29,6 +29,7 @@ import type { ReceivedMail } from '../tests/support/smtp-sink';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently } from './fixtures';
 import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
+import { startBenchReceiver, type BenchReceiver } from './webhook-receiver';
 
 const ESCALATION_SECONDS = 5;
 const IDLE_MS = 15_000;
@@ -46,6 +47,8 @@ interface TenantB {
   api: Latency;
   /** From each claim's unassigned-escalation deadline to its e-mail in the sink. */
   escalation: Latency;
+  /** From each policy's activation (its `subscription.status_changed` event) to its arrival at B's webhook endpoint. */
+  webhook: Latency;
 }
 
 interface QueueRun {
@@ -57,6 +60,8 @@ interface QueueRun {
   /** The targets (≤ 2): B's p95 during A's rollout ÷ idle. */
   apiP95Ratio: number;
   escalationP95Ratio: number;
+  /** Reported: B's webhook delivery latency p95 during A's rollout ÷ idle. */
+  webhookP95Ratio: number;
   /** `seconds`: until the rollout workflow finished starting runs; `noticesSeconds`: until the last run's notice arrived. */
   rollout: { runsStarted: number; seconds: number; perSecond: number; noticesSeconds: number };
   /** Where the rollout's time went, from its own history: inside its batch activities, and between them (workflow tasks, dispatch). */
@@ -114,9 +119,10 @@ const summarise = (values: number[]): Latency => ({
 });
 
 /** Tenant B: a plan and policyholders who subscribe, a claimant whose claims escalate after ESCALATION_SECONDS. */
-async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof loadConfig>['jwt']) {
+async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof loadConfig>['jwt'], receiver: BenchReceiver) {
   const bench = await createBenchTenant(20);
   const manager = await buildUser({ tenantId: bench.tenant.id, role: 'claims_manager' });
+  const admin = await buildUser({ tenantId: bench.tenant.id, role: 'tenant_admin' });
   const claimant = bench.policyholders[0];
   const subscription = await buildSubscription({ policyholderId: claimant.id, planId: bench.plan.id });
   await TenantSettings.upsert({
@@ -132,16 +138,20 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
     });
     const answer = await response.json();
     if (response.status !== status) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
-    return answer as { claimNumber?: string };
+    return answer as { claimNumber?: string; id?: string };
   };
+  // B's downstream system: every policy change, to a receiver on loopback.
+  await post('/webhooks/endpoints', admin, { url: receiver.url, eventTypes: ['subscription.*'] }, 201);
   /** B's traffic until `done` says stop: a subscription and a claim, one after the other. */
   return async function load(done: () => boolean): Promise<TenantB> {
     const api: number[] = [];
     const deadlines = new Map<string, number>();
+    const policies = new Set<string>();
     for (let i = 0; !done(); i++) {
       let started = performance.now();
-      await post('/subscriptions', bench.policyholders[1 + (i % 19)], { planId: bench.plan.id }, 202);
+      const policy = await post('/subscriptions', bench.policyholders[1 + (i % 19)], { planId: bench.plan.id }, 202);
       api.push(performance.now() - started);
+      policies.add(`subscriptions/${policy.id}`);
       started = performance.now();
       const filedAt = Date.now();
       const claim = await post(
@@ -165,7 +175,11 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { api: summarise(api), escalation: summarise([...escalation.values()]) };
+    // Each policy's activation event, once all of this phase's have arrived.
+    const ofPhase = () => receiver.arrived.filter((event) => policies.has(event.subject));
+    while (ofPhase().length < policies.size) await new Promise((r) => setTimeout(r, 50));
+    const webhook = summarise(ofPhase().map((event) => event.arrivedAt - event.happenedAt));
+    return { api: summarise(api), escalation: summarise([...escalation.values()]), webhook };
   };
 }
 
@@ -178,14 +192,23 @@ async function waitForNotices(infra: BenchInfra, since: number, count: number): 
 async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues']): Promise<QueueRun> {
   const taskQueue = `bench-rollout-${queues}`;
   const bulkTaskQueue = queues === 'bulk' ? `${taskQueue}-bulk` : taskQueue;
-  const env = { ...(await apiEnvFor(infra, taskQueue)), TEMPORAL_BULK_TASK_QUEUE: bulkTaskQueue, RATE_LIMIT_AUTH_PER_MINUTE: '1000000' };
+  const env = {
+    ...(await apiEnvFor(infra, taskQueue)),
+    TEMPORAL_BULK_TASK_QUEUE: bulkTaskQueue,
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    // Tenant B's webhook receiver listens on loopback: allowed outside production only, so these
+    // processes run as the start command runs them (NODE_ENV=development).
+    NODE_ENV: 'development',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  };
   const config = loadConfig(env);
   const worker: WorkerProcess = await startWorkerProcess(infra.temporal, { ...env, LOG_LEVEL: 'warn' });
   const api = await startApiProcess(env);
+  const receiver = await startBenchReceiver();
   let rssMax = worker.rssBytes();
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, worker.rssBytes())), 500);
   try {
-    const load = await tenantB(infra, api.url, config.jwt);
+    const load = await tenantB(infra, api.url, config.jwt, receiver);
     // Tenant A: N employees in the audience of a published version.
     const a = await createBenchTenant(0);
     const officer = await buildUser({ tenantId: a.tenant.id, role: 'compliance_officer' });
@@ -279,6 +302,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       duringRawStarts,
       apiP95Ratio: duringRollout.api.p95Ms / idle.api.p95Ms,
       escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
+      webhookP95Ratio: duringRollout.webhook.p95Ms / idle.webhook.p95Ms,
       rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate, noticesSeconds },
       rolloutBatches: await batchTimes(infra.temporal, rollout.workflowId),
       rawSdk: { runsStarted: rows.length, seconds: rawSeconds, perSecond: rawRate },
@@ -289,6 +313,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     clearInterval(sampler);
     await api.stop();
     await worker.stop();
+    await receiver.close();
   }
 }
 

@@ -120,6 +120,12 @@ export function summaryRows(r: BenchResults): Row[] {
         run.escalationP95Ratio <= 2,
       ],
       [
+        `${on}: tenant B webhook delivery p95, idle / during`,
+        `${n(run.idle.webhook.p95Ms)} / ${n(run.duringRollout.webhook.p95Ms)} ms (${ratio(run.webhookP95Ratio)})`,
+        'reported',
+        undefined,
+      ],
+      [
         `${on}: runs started vs raw SDK loop`,
         `${ratio(run.startRateRatio)} (${n(run.rollout.perSecond)} vs ${n(run.rawSdk.perSecond)}/s)`,
         '≥ 0.7 ×',

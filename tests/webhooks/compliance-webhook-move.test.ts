@@ -7,31 +7,27 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { relayOnce } from '../../src/api/temporal/outbox';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { AuditEvent, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { moveComplianceWebhooks, standardSecretOf } from '../../src/services/compliance-webhook-move';
 import { signWebhook } from '../../src/services/webhook';
 import { bearer, buildAcknowledgement, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { startWebhookStack, type WebhookStack } from './webhook-stack';
 import { waitUntil } from '../support/waiting';
 import { startReceiver, type Received } from './receiver';
 
 const OLD_SECRET = 'compliance-webhook-secret';
 
 let stack: TestStack;
-let relay: NodeJS.Timeout;
+let webhookStack: WebhookStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
-  const tick = () => void relayOnce(stack.services).finally(() => (relay = setTimeout(tick, 200)));
-  relay = setTimeout(tick, 200);
+  webhookStack = await startWebhookStack();
+  ({ stack } = webhookStack);
 });
 
-afterAll(async () => {
-  clearTimeout(relay);
-  await stack?.close();
-});
+afterAll(() => webhookStack?.close());
 
 /** An acknowledgement of the tenant escalated to level 2, as its run does it. */
 async function escalate(tenant: Tenant): Promise<void> {

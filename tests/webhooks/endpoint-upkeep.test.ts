@@ -5,15 +5,13 @@
  * streak; enabling it again forgets the streak; and everything a receiver missed since a time is
  * replayed with the same event IDs.
  */
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { relayOnce } from '../../src/api/temporal/outbox';
-import { createClaimActivities } from '../../src/activities/claims';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
 import { AuditEvent, type Claim, type Tenant, type User, WebhookDelivery, WebhookEndpoint } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
 import { eventually, waitUntil } from '../support/waiting';
 import { startReceiver } from './receiver';
 
@@ -21,22 +19,17 @@ let stack: TestStack;
 let tenant: Tenant;
 let admin: User;
 let agent: User;
-let relay: NodeJS.Timeout;
+let webhookStack: WebhookStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  webhookStack = await startWebhookStack();
+  ({ stack } = webhookStack);
   tenant = await buildTenant();
   admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
-  // The API process's relay, which the test stack does not run: it starts the delivery runs.
-  const tick = () => void relayOnce(stack.services).finally(() => (relay = setTimeout(tick, 200)));
-  relay = setTimeout(tick, 200);
 });
 
-afterAll(async () => {
-  clearTimeout(relay);
-  await stack?.close();
-});
+afterAll(() => webhookStack?.close());
 
 const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
@@ -50,21 +43,7 @@ async function endpointFor(url: string): Promise<{ id: string; secret: string }>
 }
 
 /** A claim assigned, as its run records it: one `claim.stage_changed` event. */
-async function moveClaim(claim: Claim): Promise<void> {
-  await new MockActivityEnvironment().run(createClaimActivities(stack.deps).recordClaimTransition, {
-    claimId: claim.id,
-    tenantId: claim.tenantId,
-    sequence: 1,
-    from: 'reported' as const,
-    to: 'assigned' as const,
-    actorId: agent.id,
-    note: null,
-    at: new Date().toISOString(),
-    assigneeId: agent.id,
-    amountApproved: null,
-    denialReason: null,
-  });
-}
+const moveClaim = (claim: Claim) => moveClaimAs(stack, claim, agent.id, 1);
 
 it('disables an endpoint failing for 5 days at its next failure, tells the admins once, and forgets the streak when enabled again', async () => {
   const receiver = await startReceiver([500]);

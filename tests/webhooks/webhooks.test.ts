@@ -13,13 +13,10 @@ import addFormats from 'ajv-formats';
 import supertest from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
-import { relayOnce } from '../../src/api/temporal/outbox';
-import { createClaimActivities } from '../../src/activities/claims';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { billCurrentTerm } from '../../src/models/invoice';
 import { applyPayment } from '../../src/services/premium-payments';
-import type { ClaimStage } from '../../src/contracts/claim';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
 import { recordWebhookEvent } from '../../src/services/webhook-events';
 import { Op } from 'sequelize';
@@ -34,7 +31,8 @@ import {
   WebhookEvent,
 } from '../../src/models';
 import { bearer, buildAcknowledgement, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
 import { eventually, waitUntil } from '../support/waiting';
 import { startReceiver, type Received } from './receiver';
 
@@ -50,44 +48,25 @@ describe('webhooks', () => {
   let otherTenant: Tenant;
   let otherAdmin: User;
   let agent: User;
-  let relay: NodeJS.Timeout;
+  let webhookStack: WebhookStack;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    webhookStack = await startWebhookStack();
+    ({ stack } = webhookStack);
     tenant = await buildTenant({ slug: 'hooks' });
     otherTenant = await buildTenant({ slug: 'other-hooks' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     otherAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
-    // The API process's relay, which the test stack does not run: it starts the delivery runs.
-    const tick = () => void relayOnce(stack.services).finally(() => (relay = setTimeout(tick, 200)));
-    relay = setTimeout(tick, 200);
   });
-  afterAll(async () => {
-    clearTimeout(relay);
-    await stack?.close();
-  });
+  afterAll(() => webhookStack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const createEndpoint = (url: string, eventTypes = ['claim.*'], user = admin) =>
     stack.api.post('/api/v1/webhooks/endpoints').set(as(user)).send({ url, eventTypes, description: 'ledger feed' });
 
-  /** A claim moved from reported to assigned, as its run records it. */
-  async function moveClaim(claim: Claim, sequence: number, to: 'assigned' | 'under_review' = 'assigned'): Promise<void> {
-    await new MockActivityEnvironment().run(createClaimActivities(stack.deps).recordClaimTransition, {
-      claimId: claim.id,
-      tenantId: claim.tenantId,
-      sequence,
-      from: (sequence === 1 ? 'reported' : 'assigned') as ClaimStage,
-      to,
-      actorId: agent.id,
-      note: null,
-      at: new Date().toISOString(),
-      assigneeId: agent.id,
-      amountApproved: null,
-      denialReason: null,
-    });
-  }
+  /** A claim moved by the claims agent, as its run records it. */
+  const moveClaim = (claim: Claim, sequence: number, to?: 'assigned' | 'under_review') => moveClaimAs(stack, claim, agent.id, sequence, to);
 
   const deliveriesOf = async (endpointId: string) =>
     (await stack.api.get(`/api/v1/webhooks/endpoints/${endpointId}/deliveries`).set(as(admin)).expect(200)).body.items as Array<{
@@ -423,6 +402,37 @@ describe('webhooks', () => {
       });
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('guarantees no order per entity: a retried first move arrives after the second, and data.sequence puts them back in order', async () => {
+    // Refuses the first attempt at the claim's first move only: its retry comes 5 s later.
+    const arrivals: Array<{ sequence: number; status: number }> = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const { data } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { sequence: number } };
+        const status = data.sequence === 1 && !arrivals.some((a) => a.sequence === 1) ? 500 : 200;
+        arrivals.push({ sequence: data.sequence, status });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const created = await createEndpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`).expect(201);
+      const claim = await buildClaim({ tenantId: tenant.id });
+      await moveClaim(claim, 1);
+      await waitUntil(() => arrivals.length === 1, 'the first move refused once');
+      await moveClaim(claim, 2, 'under_review');
+      await waitUntil(() => arrivals.filter((a) => a.status === 200).length === 2, 'both moves accepted', 30_000);
+      const accepted = arrivals.filter((a) => a.status === 200).map((a) => a.sequence);
+      expect(accepted).toEqual([2, 1]);
+      expect([...accepted].sort((a, b) => a - b)).toEqual([1, 2]);
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -79,7 +79,7 @@ describe('retention schedule made by the worker at start-up', () => {
       type: 'startWorkflow',
       workflowType: RETENTION_WORKFLOW_TYPE,
       taskQueue,
-      args: [{ idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 2 }],
+      args: [{ idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 2, webhookEventDays: 45 }],
     });
     expect(schedule.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(schedule.state.paused).toBe(false);
@@ -131,6 +131,7 @@ describe('retention schedule made by the worker at start-up', () => {
       passwordResetTokens: 0,
       mfaChallenges: 0,
       ssoLogins: 0,
+      webhookEvents: 0,
     });
     expect((await run.describe()).typedSearchAttributes.get(TenantId)).toBe(PLATFORM_TENANT_ID);
   });

@@ -17,13 +17,22 @@ export interface WebhookStack {
 
 export async function startWebhookStack(): Promise<WebhookStack> {
   const stack = await startTestStack({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  let stopped = false;
+  let relaying: Promise<unknown> = Promise.resolve();
   let relay: NodeJS.Timeout;
-  const tick = () => void relayOnce(stack.services).finally(() => (relay = setTimeout(tick, 200)));
+  const tick = () => {
+    relaying = relayOnce(stack.services).finally(() => {
+      // A pass still under way when the stack closes must not schedule another on a closed pool.
+      if (!stopped) relay = setTimeout(tick, 200);
+    });
+  };
   relay = setTimeout(tick, 200);
   return {
     stack,
     async close() {
+      stopped = true;
       clearTimeout(relay);
+      await relaying.catch(() => undefined);
       await stack.close();
     },
   };

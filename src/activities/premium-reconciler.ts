@@ -10,6 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { premiumRefundWorkflowId } from '../contracts/premium-refund';
 import type { PremiumCheck, PremiumCheckInput } from '../contracts/reconciler';
 import { PREMIUM_PAID_SIGNAL } from '../contracts/subscription';
+import { INVOICE_OWED_SQL } from '../models/invoice';
 import { invoicesOverdue, invoicesOverdueAmount, premiumRunDrift } from '../observability/business-metrics';
 import { providerRefundStart } from '../services/premium-refunds';
 import { startFromPayload } from '../services/workflow-start';
@@ -110,7 +111,7 @@ export function createPremiumReconcilerActivities({ sequelize, temporal, taskQue
   async function recordOverdueMetrics(): Promise<void> {
     const rows = await sequelize.query<{ currency: string; count: string; owed: string }>(
       `SELECT i.currency, count(*) AS count,
-              sum(i.amount_minor - coalesce((SELECT sum(p.amount_minor - p.credit_minor) FROM premium_payments p WHERE p.invoice_id = i.id), 0)) AS owed
+              sum(${INVOICE_OWED_SQL}) AS owed
          FROM invoices i
         WHERE i.status IN ('open', 'overdue') AND i.due_date < (now() AT TIME ZONE 'UTC')::date
         GROUP BY i.currency`,

@@ -24,6 +24,13 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 /** Invoices that still wait for money. */
 export const UNPAID_INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'overdue'];
 
+/**
+ * What an invoice (alias `i`) still owes, in minor units, as SQL: its amount less what its
+ * payments applied (credit beyond the invoice does not pay it).
+ */
+export const INVOICE_OWED_SQL =
+  'i.amount_minor - coalesce((SELECT sum(p.amount_minor - p.credit_minor) FROM premium_payments p WHERE p.invoice_id = i.id), 0)';
+
 /** Unpaid and past its due date (the UTC day): open invoices whose day has passed, and those already marked overdue. */
 export function overdueInvoiceWhere(): WhereOptions {
   return { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: new Date().toISOString().slice(0, 10) } }] };

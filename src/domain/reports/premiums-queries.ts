@@ -10,6 +10,7 @@
  * - overdue: the part of it past its due date.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { INVOICE_OWED_SQL } from '../../models/invoice';
 import { formatMinorUnits } from '../../shared/money';
 import type { Period } from './period';
 
@@ -42,7 +43,7 @@ export async function premiumGroups(sequelize: Sequelize, tenantId: string, peri
        SELECT (:from::timestamptz AT TIME ZONE 'UTC')::date AS first, (:until::timestamptz AT TIME ZONE 'UTC')::date AS after,
               (:now::timestamptz AT TIME ZONE 'UTC')::date AS today
      ), due AS (
-       SELECT i.*, i.amount_minor - coalesce((SELECT sum(p.amount_minor - p.credit_minor) FROM premium_payments p WHERE p.invoice_id = i.id), 0) AS owed
+       SELECT i.*, ${INVOICE_OWED_SQL} AS owed
          FROM invoices i, days
         WHERE i.tenant_id = :tenantId AND i.status <> 'void' AND i.due_date >= days.first AND i.due_date < days.after
      ), events AS (
@@ -96,7 +97,7 @@ export async function overdueInvoices(sequelize: Sequelize, tenantId: string, li
   }>(
     `SELECT i.id AS invoice_id, i.number, s.policy_number, u.full_name AS policyholder, u.email, i.due_date::text AS due_date,
             ((:now::timestamptz AT TIME ZONE 'UTC')::date - i.due_date) AS days_overdue, i.currency,
-            i.amount_minor - coalesce((SELECT sum(p.amount_minor - p.credit_minor) FROM premium_payments p WHERE p.invoice_id = i.id), 0) AS owed
+            ${INVOICE_OWED_SQL} AS owed
        FROM invoices i
        JOIN subscriptions s ON s.id = i.subscription_id
        JOIN users u ON u.id = i.policyholder_id
@@ -122,7 +123,7 @@ export async function overdueInvoices(sequelize: Sequelize, tenantId: string, li
 export async function overdueCounts(sequelize: Sequelize, tenantId: string, now = new Date()) {
   const rows = await sequelize.query<{ currency: string; count: string; owed: string }>(
     `SELECT i.currency, count(*) AS count,
-            sum(i.amount_minor - coalesce((SELECT sum(p.amount_minor - p.credit_minor) FROM premium_payments p WHERE p.invoice_id = i.id), 0)) AS owed
+            sum(${INVOICE_OWED_SQL}) AS owed
        FROM invoices i
       WHERE i.tenant_id = :tenantId AND i.status IN ('open', 'overdue') AND i.due_date < (:now::timestamptz AT TIME ZONE 'UTC')::date
       GROUP BY i.currency ORDER BY i.currency`,

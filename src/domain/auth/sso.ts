@@ -144,8 +144,12 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     : await User.findOne({ where: { email: person.email }, transaction, lock });
   const conflict = () => refused(403, 'sso_account_conflict', 'This address belongs to an account that company sign-in cannot use');
   if (existing && (existing.tenantId !== tenantId || !isStaff(existing.role))) throw conflict();
+  // The account's link at this provider, if any. Read after the account (each statement sees what
+  // has committed by then): a concurrent first sign-in of the same person may have linked it since
+  // the lookup above found no link.
+  const linkOfAccount = existing && !linked ? await SsoIdentity.findOne({ where: { issuer, userId: existing.id }, transaction }) : null;
   // Another person at the same provider already signs in to this account.
-  if (existing && !linked && (await SsoIdentity.count({ where: { issuer, userId: existing.id }, transaction }))) throw conflict();
+  if (linkOfAccount && linkOfAccount.subject !== subject) throw conflict();
   if (existing && !existing.isActive)
     throw refused(403, 'sso_user_disabled', 'Your Insurflow account is deactivated; ask your administrator');
   const source = { actor: { type: 'user' as const, id: existing?.id ?? null }, requestId: deps.auditSource.requestId };
@@ -165,7 +169,7 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource: source });
     return { user, pausedReports: [] };
   }
-  if (!linked) await SsoIdentity.create({ issuer, subject, userId: existing.id }, { transaction });
+  if (!linked && !linkOfAccount) await SsoIdentity.create({ issuer, subject, userId: existing.id }, { transaction });
   const before = existing.toJSON();
   const roleChanged = existing.role !== person.role;
   await existing.update(

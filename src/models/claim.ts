@@ -33,6 +33,8 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
   declare denialReason: CreationOptional<string | null>;
   declare workflowId: string;
   declare runId: CreationOptional<string | null>;
+  /** When the current stage's escalation falls due in business time, as its run computed it; null in calendar time (migration 0053). */
+  declare escalationDueAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -68,6 +70,7 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
         denialReason: { type: DataTypes.STRING(200) },
         workflowId: { type: DataTypes.STRING(200), allowNull: false },
         runId: { type: DataTypes.STRING(64) },
+        escalationDueAt: { type: DataTypes.DATE },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

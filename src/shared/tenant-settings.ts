@@ -14,13 +14,23 @@ export interface TenantSettingsValues {
   claimDocumentsEscalationDays: number;
   claimDocumentsAutoDenyDays: number;
   /** How the three document deadlines count their days (docs/calendars.md): wall-clock days or working days of the default calendar. */
-  claimDocumentsDeadlineUnit: DocumentsDeadlineUnit;
+  claimDocumentsDeadlineUnit: DaysUnit;
   claimWaitingApprovalEscalationHours: number;
+  /** How the two claim escalations counted in hours count them (docs/calendars.md): wall-clock hours or working hours of the claim's calendar. */
+  claimEscalationUnit: HoursUnit;
   approvalLimitAdjuster: number;
   approvalLimitSeniorAdjuster: number;
   acknowledgementDeadlineDays: number;
   acknowledgementReminderDaysBefore: number;
   acknowledgementGraceDays: number;
+  /** How an acknowledgement's due date and the reminder before it are counted: wall-clock days or working days of the default calendar. */
+  acknowledgementDeadlineUnit: DaysUnit;
+  /**
+   * When an overdue acknowledgement is escalated: at the due instant and `acknowledgementGraceDays`
+   * wall-clock days later, or (business_days) at the first working moment from the due instant and
+   * that many working days later, so one due on a Saturday reaches the manager on Monday.
+   */
+  acknowledgementEscalationUnit: DaysUnit;
   policyReviewReminderDays: number;
   policyReviewLapseDays: number;
   complianceWebhookUrl: string | null;
@@ -53,7 +63,10 @@ export interface TenantSettingsValues {
 
 /** The units a deadline counted in days may use. */
 export const DAY_UNITS = ['calendar_days', 'business_days'] as const satisfies readonly DeadlineUnit[];
-export type DocumentsDeadlineUnit = (typeof DAY_UNITS)[number];
+export type DaysUnit = (typeof DAY_UNITS)[number];
+/** The units a deadline counted in hours may use. */
+export const HOUR_UNITS = ['calendar_hours', 'business_hours'] as const satisfies readonly DeadlineUnit[];
+export type HoursUnit = (typeof HOUR_UNITS)[number];
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   subscriptionRenewalReminderDays: 30,
@@ -63,11 +76,14 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   claimDocumentsAutoDenyDays: 30,
   claimDocumentsDeadlineUnit: 'calendar_days',
   claimWaitingApprovalEscalationHours: 48,
+  claimEscalationUnit: 'calendar_hours',
   approvalLimitAdjuster: 5000,
   approvalLimitSeniorAdjuster: 25000,
   acknowledgementDeadlineDays: 14,
   acknowledgementReminderDaysBefore: 3,
   acknowledgementGraceDays: 3,
+  acknowledgementDeadlineUnit: 'calendar_days',
+  acknowledgementEscalationUnit: 'calendar_days',
   policyReviewReminderDays: 2,
   policyReviewLapseDays: 14,
   complianceWebhookUrl: null,
@@ -114,11 +130,20 @@ export const TENANT_SETTINGS_KEYS = {
     "calendar_days (default: 24-hour days) or business_days (working days of the tenant's default calendar, docs/calendars.md)",
   ),
   claimWaitingApprovalEscalationHours: positiveInt.max(24 * 30),
+  claimEscalationUnit: oneOf(HOUR_UNITS).description(
+    "calendar_hours (default) or business_hours (working hours of the claim's calendar) for the unassigned and waiting-approval escalations",
+  ),
   approvalLimitAdjuster: Joi.number().precision(2).min(0),
   approvalLimitSeniorAdjuster: Joi.number().precision(2).min(0),
   acknowledgementDeadlineDays: positiveInt.max(365),
   acknowledgementReminderDaysBefore: positiveInt.max(60),
   acknowledgementGraceDays: positiveInt.max(60),
+  acknowledgementDeadlineUnit: oneOf(DAY_UNITS).description(
+    "calendar_days (default) or business_days (working days of the tenant's default calendar) for an acknowledgement's due date and the reminder before it",
+  ),
+  acknowledgementEscalationUnit: oneOf(DAY_UNITS).description(
+    'calendar_days (default: escalate at the due instant, the compliance team after the grace days) or business_days (at the first working moment from the due instant, the compliance team that many working days later)',
+  ),
   policyReviewReminderDays: positiveInt.max(60),
   policyReviewLapseDays: positiveInt.max(365),
   complianceWebhookUrl: nullable(

@@ -1,0 +1,33 @@
+/**
+ * When the escalation of a claim's current stage falls due, as its run computed it in business
+ * time (docs/calendars.md): the inbox, the SLA breach report and its CSV read it instead of adding
+ * wall-clock hours to `stage_entered_at`. Null for a stage counted in calendar time (the report
+ * adds the tenant's hours as before) and cleared by the trigger that records a stage change, so a
+ * value never outlives the stay it was computed for.
+ */
+import { DataTypes } from 'sequelize';
+import type { MigrationFn } from './helpers';
+
+const STAGE_CHANGE = (row: string) => `${row}.from_status IS DISTINCT FROM ${row}.to_status`;
+
+/** 0030's trigger function, with the escalation's due instant cleared alongside (`extra`). */
+const stageEnteredFunction = (extra: string) => `CREATE OR REPLACE FUNCTION claim_stage_entered() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF ${STAGE_CHANGE('NEW')} THEN
+      UPDATE claims SET stage_entered_at = NEW.occurred_at${extra}
+       WHERE id = NEW.claim_id AND NOT EXISTS (
+         SELECT 1 FROM claim_history later
+          WHERE later.claim_id = NEW.claim_id AND later.sequence > NEW.sequence AND ${STAGE_CHANGE('later')});
+    END IF;
+    RETURN NULL;
+  END $$`;
+
+export const up: MigrationFn = async (qi) => {
+  await qi.addColumn('claims', 'escalation_due_at', { type: DataTypes.DATE });
+  await qi.sequelize.query(stageEnteredFunction(', escalation_due_at = NULL'));
+};
+
+export const down: MigrationFn = async (qi) => {
+  await qi.sequelize.query(stageEnteredFunction(''));
+  await qi.removeColumn('claims', 'escalation_due_at');
+};

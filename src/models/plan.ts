@@ -25,6 +25,8 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
   declare billingFrequency: CreationOptional<BillingFrequency>;
   /** ISO 4217; the tenant's default currency unless given. */
   declare currency: CreationOptional<string>;
+  /** The business calendar its claims count business deadlines in; null: the tenant's default (docs/calendars.md). */
+  declare calendarId: CreationOptional<string | null>;
   declare isActive: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -45,6 +47,7 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
         durationMonths: { type: DataTypes.INTEGER, allowNull: false },
         billingFrequency: { type: DataTypes.STRING(12), allowNull: false, defaultValue: 'annual' },
         currency: { type: DataTypes.CHAR(3), allowNull: false, defaultValue: 'USD' },
+        calendarId: { type: DataTypes.UUID, allowNull: true, defaultValue: null },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -6,8 +6,10 @@
 import type { CreationAttributes } from 'sequelize';
 import { Category, Plan, TenantSettings } from '../../models';
 import { amountIn } from '../premiums/amounts';
+import { calendarAccess } from '../../access/calendars';
 import { categoryAccess, planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
+import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
@@ -30,6 +32,7 @@ type PlanFields = Omit<
     | 'durationMonths'
     | 'billingFrequency'
     | 'currency'
+    | 'calendarId'
     | 'isActive'
   >,
   MoneyField
@@ -57,6 +60,18 @@ async function assertCategoryVisible(caller: AuthUser, categoryId: string | unde
   });
 }
 
+/**
+ * A plan names a business calendar of the caller's tenant, or none (null: the tenant's default);
+ * another tenant's or a missing one is bad input (422), like an unknown category.
+ */
+async function assertCalendarVisible(caller: AuthUser, calendarId: string | null | undefined): Promise<void> {
+  if (!calendarId) return;
+  await findVisible(caller, calendarAccess, calendarId).catch((error: unknown) => {
+    if (!(error instanceof NotVisible)) throw error;
+    throw unprocessable('Calendar not found in this tenant', [{ field: 'calendarId', message: 'unknown calendar' }]);
+  });
+}
+
 export const createCategory: Command<CategoryFields, Category> = (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   return createAudited(deps, 'category', tenantId, (transaction) => Category.create({ ...fields, tenantId }, { transaction }));
@@ -79,6 +94,7 @@ export const deleteCategory: Command<{ id: string }, void> = async (caller, { id
 export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   await assertCategoryVisible(caller, fields.categoryId);
+  await assertCalendarVisible(caller, fields.calendarId);
   const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
   // A premium with more decimals than its currency has (100.50 in JPY) could never be billed exactly: 422.
   amountIn(fields.premium, currency, 'premium');
@@ -89,6 +105,7 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
 export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
+  await assertCalendarVisible(caller, fields.calendarId);
   amountIn(fields.premium ?? plan.premium, fields.currency ?? plan.currency, 'premium');
   return updateAudited(deps, 'plan', plan, toColumns(fields));
 };

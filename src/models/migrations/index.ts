@@ -40,6 +40,7 @@ import * as premiumsReportIndexes from './0050-premiums-report-indexes';
 import * as webhookEndpointFailing from './0051-webhook-endpoint-failing';
 import * as webhookEndpointLegacySignature from './0052-webhook-endpoint-legacy-signature';
 import * as claimEscalationDue from './0053-claim-escalation-due';
+import * as planCalendar from './0054-plan-calendar';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -98,4 +99,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0051-webhook-endpoint-failing', ...webhookEndpointFailing },
   { name: '0052-webhook-endpoint-legacy-signature', ...webhookEndpointLegacySignature },
   { name: '0053-claim-escalation-due', ...claimEscalationDue },
+  { name: '0054-plan-calendar', ...planCalendar },
 ];

@@ -47,6 +47,9 @@ const planFields = {
   durationMonths,
   billingFrequency: oneOf(BILLING_FREQUENCIES).description('How the premium of a term is cut into instalments; annual unless given'),
   currency: currencyCode.description("ISO 4217 code of the premium's currency; the tenant's default currency unless given"),
+  calendarId: nullable(uuid).description(
+    "A business calendar of the plan's tenant its claims count business deadlines in; null: the tenant's default calendar",
+  ),
   isActive: Joi.boolean(),
 };
 
@@ -69,6 +72,7 @@ export const planSchema = Joi.object({
   durationMonths: Joi.number(),
   billingFrequency: oneOf(BILLING_FREQUENCIES),
   currency: Joi.string().description('ISO 4217'),
+  calendarId: uuid.allow(null).description("The plan's business calendar; null: the tenant's default"),
   isActive: Joi.boolean(),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),

@@ -42,6 +42,10 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
     coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
     premium: t.exposeString('premium'),
     durationMonths: t.exposeInt('durationMonths'),
+    calendarId: t.exposeID('calendarId', {
+      nullable: true,
+      description: "The business calendar its claims count business deadlines in; null: the tenant's default",
+    }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     category: t.field({ type: Category, nullable: true, resolve: (row, _args, { loaders }) => loaders.category.load(row.categoryId) }),

@@ -3,9 +3,13 @@
  * data, which changes with a Node upgrade, so it runs here and the run records the answer: a
  * replay reads the recorded instant instead of computing it again.
  */
-import { BusinessCalendar, TenantSettings } from '../models';
+import type { AcknowledgementUnits } from '../contracts/acknowledgement';
+import type { ClaimStage } from '../contracts/claim';
+import { Claim } from '../models';
+import { acknowledgementMoments } from '../services/acknowledgement-times';
 import { dueInstant } from '../services/business-time';
-import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules, type DeadlineUnit } from '../shared/business-calendar';
+import { calendarOfClaim, calendarOfTenant } from '../services/tenant-calendars';
+import type { DeadlineUnit } from '../shared/business-calendar';
 
 export interface DueInstantsInput {
   tenantId: string;
@@ -13,22 +17,48 @@ export interface DueInstantsInput {
   start: string;
   amounts: number[];
   unit: DeadlineUnit;
+  /**
+   * A claim's stay (absent in runs before plans named calendars): the instants count in the
+   * calendar of the claim's plan, and the instant of `amounts[escalation]` is kept on the claim
+   * row while it is still in that stay (the inbox and the SLA report read it); -1 for none.
+   */
+  claim?: { claimId: string; stage: ClaimStage; escalation: number };
 }
 
-/** The tenant's default calendar; without one, the built-in working week in the tenant's time zone. */
-export async function calendarOfTenant(tenantId: string): Promise<BusinessCalendarRules> {
-  const calendar = await BusinessCalendar.findOne({ where: { tenantId, isDefault: true } });
-  if (calendar) return calendar.rules();
-  const { timeZone } = await TenantSettings.forTenant(tenantId);
-  return { ...DEFAULT_BUSINESS_CALENDAR, zone: timeZone };
+export interface AcknowledgementMomentsInput {
+  tenantId: string;
+  /** ISO instant the acknowledgement is due. */
+  dueAt: string;
+  reminderDaysBefore: number;
+  graceDays: number;
+  units: AcknowledgementUnits;
 }
 
 export function createBusinessTimeActivities() {
   return {
-    /** When each of `amounts` `unit`s after `start` falls due, by the tenant's default calendar, as ISO instants. */
-    async dueInstants({ tenantId, start, amounts, unit }: DueInstantsInput): Promise<string[]> {
-      const calendar = await calendarOfTenant(tenantId);
-      return amounts.map((amount) => dueInstant({ start: new Date(start), amount, unit, calendar }).toISOString());
+    /** When each of `amounts` `unit`s after `start` falls due, as ISO instants. */
+    async dueInstants({ tenantId, start, amounts, unit, claim }: DueInstantsInput): Promise<string[]> {
+      const calendar = claim ? await calendarOfClaim(tenantId, claim.claimId) : await calendarOfTenant(tenantId);
+      const instants = amounts.map((amount) => dueInstant({ start: new Date(start), amount, unit, calendar }));
+      if (claim && claim.escalation >= 0) {
+        // Only while the claim is still in the stay these instants are for: a later stay clears it.
+        await Claim.sequelize!.query(
+          `UPDATE claims SET escalation_due_at = :dueAt
+            WHERE id = :claimId AND tenant_id = :tenantId AND status = :stage AND stage_entered_at = :start`,
+          { replacements: { dueAt: instants[claim.escalation], start: new Date(start), tenantId, ...claim } },
+        );
+      }
+      return instants.map((instant) => instant.toISOString());
+    },
+
+    /** When an acknowledgement's reminder and escalations fall due, by the tenant's default calendar, as ISO instants. */
+    async acknowledgementMoments({ tenantId, dueAt, units, ...days }: AcknowledgementMomentsInput) {
+      const moments = acknowledgementMoments(new Date(dueAt), days, units, await calendarOfTenant(tenantId));
+      return {
+        reminder: moments.reminder.toISOString(),
+        managerAlert: moments.managerAlert.toISOString(),
+        complianceAlert: moments.complianceAlert.toISOString(),
+      };
     },
   };
 }

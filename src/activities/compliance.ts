@@ -28,6 +28,7 @@ import { createNotificationActivities, NotificationResult } from './notification
 import { changeGuarded } from './guarded-change';
 import { acknowledgementLink, day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
+import { acknowledgementDueAt } from '../services/acknowledgement-times';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -146,7 +147,11 @@ export function createComplianceActivities(deps: ActivityDeps) {
         const cycle = input.cycle ?? 1;
         // A later cycle has begun (or this one has not): this batch's cycle rolls out no more.
         if (version.cycle !== cycle) return null;
-        const dueAt = version.currentCycleDueAt(settings.acknowledgementDeadlineDays)!;
+        // The cycle's due date: publication fixed the first; a later one counts from its start.
+        const dueAt =
+          version.cycle === 1 || !version.cycleStartedAt
+            ? version.dueAt
+            : await acknowledgementDueAt(version.tenantId, version.cycleStartedAt, version.deadlineDays, settings);
 
         const employees = await User.findAll({
           where: {

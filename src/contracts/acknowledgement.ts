@@ -4,6 +4,13 @@
  * outcome, its update and signal, and how it is started.
  */
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DaysUnit, TenantSettingsValues } from '../shared/tenant-settings';
+
+/** How an acknowledgement's days count: its due date and reminder, and its escalations (docs/calendars.md). */
+export interface AcknowledgementUnits {
+  deadline: DaysUnit;
+  escalation: DaysUnit;
+}
 
 export const ACKNOWLEDGEMENT_WORKFLOW_TYPE = 'acknowledgementWorkflow';
 /** What every acknowledgement run's workflow ID starts with (the access policy finds a run's owner by it). */
@@ -38,6 +45,12 @@ export interface AcknowledgementInput {
   reminderDaysBefore: number;
   graceDays: number;
   /**
+   * How the reminder and the escalations count their days (docs/calendars.md); absent in runs
+   * started before business time: wall-clock days. In business time the run asks an activity
+   * for its instants, and again when the calendar changes.
+   */
+  units?: AcknowledgementUnits;
+  /**
    * The run opens itself as it starts: checks that the version is still published and the employee
    * still in its audience, and sends the notice. First set by the audience sync for someone who
    * joined after publication, hence the name; a rollout's batch sets it for its runs too, so the
@@ -53,7 +66,10 @@ export interface AcknowledgementInput {
  */
 export function openingAcknowledgementInput(
   row: { tenantId: string; id: string; employeeId: string; dueAt: Date },
-  settings: { acknowledgementReminderDaysBefore: number; acknowledgementGraceDays: number },
+  settings: Pick<
+    TenantSettingsValues,
+    'acknowledgementReminderDaysBefore' | 'acknowledgementGraceDays' | 'acknowledgementDeadlineUnit' | 'acknowledgementEscalationUnit'
+  >,
 ): AcknowledgementInput {
   return {
     tenantId: row.tenantId,
@@ -62,6 +78,7 @@ export function openingAcknowledgementInput(
     dueAt: row.dueAt.toISOString(),
     reminderDaysBefore: settings.acknowledgementReminderDaysBefore,
     graceDays: settings.acknowledgementGraceDays,
+    units: { deadline: settings.acknowledgementDeadlineUnit, escalation: settings.acknowledgementEscalationUnit },
     joined: true,
   };
 }

@@ -63,8 +63,8 @@ export type ClaimSettings = Pick<
   | 'approvalLimitAdjuster'
   | 'approvalLimitSeniorAdjuster'
 > &
-  // Optional: runs filed before business time (docs/calendars.md) have no unit and count calendar days.
-  Partial<Pick<TenantSettingsValues, 'claimDocumentsDeadlineUnit'>>;
+  // Optional: runs filed before business time (docs/calendars.md) have no unit and count calendar time.
+  Partial<Pick<TenantSettingsValues, 'claimDocumentsDeadlineUnit' | 'claimEscalationUnit'>>;
 
 /** One transition as the workflow keeps it and claim_history stores it. */
 export interface ClaimHistoryEntry {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { Role } from '../shared/roles';
-import { DAY_MS } from '../shared/time';
 
 export const POLICY_VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
 export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
@@ -50,15 +49,6 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
   static hashContent(content: string): string {
     return crypto.createHash('sha256').update(content, 'utf8').digest('hex');
-  }
-
-  /**
-   * When the current cycle's acknowledgements are due: the publication's due date for cycle 1, else
-   * the version's full acknowledgement window (or the tenant's, `defaultDeadlineDays`) from the cycle's start.
-   */
-  currentCycleDueAt(defaultDeadlineDays: number): Date | null {
-    if (this.cycle === 1 || !this.cycleStartedAt) return this.dueAt;
-    return new Date(this.cycleStartedAt.getTime() + (this.deadlineDays ?? defaultDeadlineDays) * DAY_MS);
   }
 
   static initModel(sequelize: Sequelize): void {

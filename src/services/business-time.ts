@@ -42,6 +42,18 @@ export function dueInstant({ start, amount, unit, calendar }: DueInstantInput): 
   }
 }
 
+/**
+ * The instant `count` working days before `instant`, at its local time of day (moved to the next
+ * working time if that time is not working time that day): a reminder "3 business days before
+ * the due date".
+ */
+export function workingDaysBefore(instant: Date, count: number, calendar: BusinessCalendarRules): Date {
+  if (!Number.isInteger(count) || count < 0 || count > MAX_DUE_AMOUNT) {
+    throw new RangeError(`count must be a whole number from 0 to ${MAX_DUE_AMOUNT}: ${count}`);
+  }
+  return new Date(new WorkingDays(calendar).subtractWorkingDays(instant.getTime(), count));
+}
+
 /** A span of working time, [start, end) in epoch milliseconds. */
 interface Span {
   start: number;
@@ -120,7 +132,25 @@ class WorkingDays {
       day = day.plus({ days: 1 });
       if (this.spansOf(day).length > 0) counted++;
     }
-    const sameTime = day.set({ hour: local.hour, minute: local.minute, second: local.second, millisecond: local.millisecond });
+    return this.atTimeOf(day, local);
+  }
+
+  /** `count` working days before `from`, at its local time of day (then moved to working time). */
+  subtractWorkingDays(from: number, count: number): number {
+    const local = DateTime.fromMillis(from, { zone: this.zone });
+    let day = local.startOf('day');
+    let counted = 0;
+    for (let searched = 0; counted < count; searched++) {
+      if (searched > SEARCH_DAYS + count * 7) throw new RangeError('the calendar has no working days');
+      day = day.minus({ days: 1 });
+      if (this.spansOf(day).length > 0) counted++;
+    }
+    return this.atTimeOf(day, local);
+  }
+
+  /** `day` at the local time of `time`, moved to the next working instant if it is not working time. */
+  private atTimeOf(day: DateTime, time: DateTime): number {
+    const sameTime = day.set({ hour: time.hour, minute: time.minute, second: time.second, millisecond: time.millisecond });
     return this.addWorkingTime(sameTime.toMillis(), 0);
   }
 }

@@ -19,16 +19,28 @@ import {
   audienceChangedSignal,
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
+import { rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
 
+/** Runs that record this marker count their reminder and escalations in business time (docs/calendars.md). */
+const ACKNOWLEDGEMENT_BUSINESS_TIME = 'acknowledgement-business-time';
+
+/** When the reminder and the two escalations fall due, in epoch ms. */
+interface Moments {
+  reminder: number;
+  managerAlert: number;
+  complianceAlert: number;
+}
+
 const STEP_RETRY = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' } as const;
-const { recordAcknowledgement, recordAcknowledgementSuperseded, exemptIfOutOfAudience } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: STEP_RETRY,
-});
+const { recordAcknowledgement, recordAcknowledgementSuperseded, exemptIfOutOfAudience, acknowledgementMoments } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: STEP_RETRY,
+  });
 // These send: longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { openAcknowledgement, remindEmployee, escalateOverdueAcknowledgement } = proxyActivities<Activities>({
   startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS,
@@ -99,12 +111,48 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
     }
   });
 
-  /** Waits until the deadline unless the run ends first; true when it ended. */
-  async function endedBefore(deadline: Date, summary: string): Promise<boolean> {
-    const remainingMs = deadline.getTime() - Date.now();
-    if (remainingMs <= 0) return ended();
-    return condition(ended, remainingMs, { summary });
+  /**
+   * When the reminder and the two escalations fall due. In wall-clock days, from the input; in
+   * business time, from an activity (time-zone data must not be read here), asked again when the
+   * calendar changes: `moments` is then replaced and the wait under way recomputed.
+   */
+  let moments: Moments = {
+    reminder: dueAt.getTime() - input.reminderDaysBefore * DAY_MS,
+    managerAlert: dueAt.getTime(),
+    complianceAlert: dueAt.getTime() + input.graceDays * DAY_MS,
+  };
+  /** The moment the run waits for now; null once escalated to the compliance team. */
+  let waitingFor: keyof Moments | null = 'reminder';
+  const units = input.units;
+  const inBusinessTime = units !== undefined && (units.deadline === 'business_days' || units.escalation === 'business_days');
+  async function momentsOfCalendar(): Promise<Moments> {
+    const { tenantId, reminderDaysBefore, graceDays } = input;
+    const answer = await acknowledgementMoments({ tenantId, dueAt: input.dueAt, reminderDaysBefore, graceDays, units: units! });
+    return {
+      reminder: Date.parse(answer.reminder),
+      managerAlert: Date.parse(answer.managerAlert),
+      complianceAlert: Date.parse(answer.complianceAlert),
+    };
   }
+
+  /** Waits until the moment unless the run ends first; true when it ended. */
+  async function endedBefore(moment: keyof Moments, summary: string): Promise<boolean> {
+    waitingFor = moment;
+    for (;;) {
+      const seen = moments;
+      const remainingMs = seen[moment] - Date.now();
+      if (remainingMs <= 0) return ended();
+      if (!(await condition(() => ended() || moments !== seen, remainingMs, { summary }))) return false;
+      if (ended()) return true;
+    }
+  }
+  const pending = () => (waitingFor && !ended() ? new Date(moments[waitingFor]).toISOString() : null);
+  setHandler(rescheduleDeadlinesUpdate, async () => {
+    const before = pending();
+    if (before === null || !inBusinessTime || !patched(ACKNOWLEDGEMENT_BUSINESS_TIME)) return { before, after: before };
+    moments = await momentsOfCalendar();
+    return { before, after: pending() };
+  });
 
   async function finish(): Promise<AcknowledgementOutcome> {
     await condition(allHandlersFinished);
@@ -130,14 +178,16 @@ export async function acknowledgementWorkflow(input: AcknowledgementInput): Prom
     if (opening === 'retired') retired = true;
   }
 
-  if (await endedBefore(new Date(dueAt.getTime() - input.reminderDaysBefore * DAY_MS), 'Reminder before the due date')) return finish();
+  if (inBusinessTime && patched(ACKNOWLEDGEMENT_BUSINESS_TIME)) moments = await momentsOfCalendar();
+  if (await endedBefore('reminder', 'Reminder before the due date')) return finish();
   await remindEmployee(step);
 
-  if (await endedBefore(dueAt, 'Acknowledgement due date')) return finish();
+  if (await endedBefore('managerAlert', 'Acknowledgement due date')) return finish();
   await escalateOverdueAcknowledgement({ ...step, level: 1 });
   publishStatus({ status: 'overdue', dueAt, details: `Overdue since ${input.dueAt}; manager alerted` });
 
-  if (await endedBefore(new Date(dueAt.getTime() + input.graceDays * DAY_MS), 'Grace period ends')) return finish();
+  if (await endedBefore('complianceAlert', 'Grace period ends')) return finish();
+  waitingFor = null;
   await escalateOverdueAcknowledgement({ ...step, level: 2 });
   try {
     await alertComplianceWebhook(step);

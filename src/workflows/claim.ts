@@ -35,6 +35,7 @@ import {
   transitionClaimUpdate,
   TransitionRequest,
 } from '../contracts/claim';
+import { rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
@@ -59,7 +60,7 @@ const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
  * other move.
  */
 const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
-/** Deadlines counted in business days ask an activity for their instants (docs/calendars.md); runs before it have none. */
+/** Deadlines counted in business time ask an activity for their instants (docs/calendars.md); runs before it have none. */
 const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -265,17 +266,37 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     }
   });
 
+  /**
+   * The current stay's deadlines: when each falls due (epoch ms) and which is next. A calendar
+   * change replaces `dueTimes` (the rescheduleDeadlines Update); `next` only grows, so a deadline
+   * that fell due is never undone.
+   */
+  interface Stay {
+    entry: ClaimHistoryEntry;
+    deadlines: StageDeadline[];
+    dueTimes: number[];
+    next: number;
+  }
+  let stay: Stay | null = null;
+
   /** Waits for the stage to end, running its deadlines in order while it lasts. */
   async function stayInStage(deadlines: StageDeadline[]): Promise<void> {
     const entry = stageEntry;
-    const enteredAt = new Date(entry.at).getTime();
     const moved = () => stageEntry !== entry;
-    const dueTimes = await dueTimesOf(deadlines, enteredAt);
-    for (const [index, deadline] of deadlines.entries()) {
-      const dueAt = dueTimes[index];
+    const current: Stay = { entry, deadlines, dueTimes: await dueTimesOf(deadlines, entry), next: 0 };
+    stay = current;
+    while (current.next < deadlines.length) {
+      const deadline = deadlines[current.next];
+      const { dueTimes } = current;
+      const dueAt = dueTimes[current.next];
       nextDeadline = { at: new Date(dueAt).toISOString(), action: deadline.action };
       publish();
-      if (await condition(moved, Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) return;
+      const rescheduled = () => current.dueTimes !== dueTimes;
+      if (await condition(() => moved() || rescheduled(), Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) {
+        if (moved()) return;
+        continue;
+      }
+      current.next += 1;
       await fallDue(deadline);
       if (moved()) return;
     }
@@ -285,21 +306,40 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   }
 
   /**
-   * When each deadline falls due, in epoch ms: wall-clock ones from the table, business-day ones
-   * from an activity (time-zone data must not be read in workflow code), asked once per stay.
+   * When each deadline falls due, in epoch ms: wall-clock ones from the table, business-time ones
+   * from an activity (time-zone data must not be read in workflow code), which also keeps the
+   * stay's escalation instant on the claim row for the inbox and the SLA report.
    */
-  async function dueTimesOf(deadlines: StageDeadline[], enteredAt: number): Promise<number[]> {
-    const inBusinessDays = deadlines.flatMap((d) => (d.inBusinessDays === undefined ? [] : [d.inBusinessDays]));
-    if (inBusinessDays.length === 0 || !patched(BUSINESS_TIME_DEADLINES)) return deadlines.map((d) => enteredAt + d.after);
+  async function dueTimesOf(deadlines: StageDeadline[], entry: ClaimHistoryEntry): Promise<number[]> {
+    const enteredAt = new Date(entry.at).getTime();
+    const business = deadlines.flatMap((d) => (d.business ? [d.business] : []));
+    if (business.length === 0 || !patched(BUSINESS_TIME_DEADLINES)) return deadlines.map((d) => enteredAt + d.after);
     const instants = await dueInstants({
       tenantId: input.tenantId,
-      start: new Date(enteredAt).toISOString(),
-      amounts: inBusinessDays,
-      unit: 'business_days',
+      start: entry.at,
+      amounts: business.map((b) => b.amount),
+      unit: business[0].unit,
+      claim: {
+        claimId: input.claimId,
+        stage: entry.to,
+        escalation: deadlines.filter((d) => d.business).findIndex((d) => d.effect.kind === 'escalate'),
+      },
     });
     let next = 0;
-    return deadlines.map((d) => (d.inBusinessDays === undefined ? enteredAt + d.after : new Date(instants[next++]).getTime()));
+    return deadlines.map((d) => (d.business ? new Date(instants[next++]).getTime() : enteredAt + d.after));
   }
+
+  setHandler(rescheduleDeadlinesUpdate, async () => {
+    const before = nextDeadline?.at ?? null;
+    const current = stay;
+    if (!current || current.entry !== stageEntry || !current.deadlines.some((d) => d.business)) return { before, after: before };
+    const dueTimes = await dueTimesOf(current.deadlines, current.entry);
+    // The stage ended while the instants were computed: its deadlines are gone.
+    if (current.entry !== stageEntry) return { before, after: nextDeadline?.at ?? null };
+    current.dueTimes = dueTimes;
+    const after = current.next < dueTimes.length ? new Date(dueTimes[current.next]).toISOString() : null;
+    return { before, after };
+  });
 
   /** What a deadline of the table (claim/deadlines.ts) does when it falls due in the current stay. */
   async function fallDue({ effect }: StageDeadline): Promise<void> {

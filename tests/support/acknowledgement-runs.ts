@@ -7,6 +7,7 @@ import {
   type AcknowledgementWorkflow,
   openingAcknowledgementInput,
 } from '../../src/contracts/acknowledgement';
+import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import type { Acknowledgement, Tenant, User } from '../../src/models';
 import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildUser } from './factories';
 import type { ReceivedMail } from './smtp-sink';
@@ -34,7 +35,7 @@ export async function acknowledgementWithNotice(
   await stack.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
     taskQueue: stack.config.temporal.taskQueue,
     workflowId: ack.workflowId!,
-    args: [openingAcknowledgementInput(ack, { acknowledgementReminderDaysBefore: 3, acknowledgementGraceDays: 3 })],
+    args: [openingAcknowledgementInput(ack, DEFAULT_TENANT_SETTINGS)],
   });
   const notice = await stack.smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('New policy to acknowledge'));
   return { employee, ack, notice };

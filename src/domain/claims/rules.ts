@@ -84,6 +84,7 @@ export async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> 
     claimDocumentsAutoDenyDays: all.claimDocumentsAutoDenyDays,
     claimDocumentsDeadlineUnit: all.claimDocumentsDeadlineUnit,
     claimWaitingApprovalEscalationHours: all.claimWaitingApprovalEscalationHours,
+    claimEscalationUnit: all.claimEscalationUnit,
     approvalLimitAdjuster: all.approvalLimitAdjuster,
     approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,
   };

@@ -31,8 +31,8 @@ import { Acknowledgement, type OutboxMessage, PolicyVersion, TenantSettings, Use
 import { isInAudience } from '../../models/audience';
 import { recordAudit } from '../../services/audit';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
-import { DAY_MS } from '../../shared/time';
 import type { CommandDeps } from '../command';
+import { acknowledgementDueAt } from '../../services/acknowledgement-times';
 
 type SyncDeps = Pick<CommandDeps, 'outbox' | 'auditSource'>;
 
@@ -86,7 +86,7 @@ async function admit(
   transaction: Transaction,
   deps: SyncDeps,
 ): Promise<Acknowledgement | null> {
-  const dueAt = new Date(Date.now() + (version.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
+  const dueAt = await acknowledgementDueAt(version.tenantId, new Date(), version.deadlineDays, settings);
   if (!ack) {
     const id = crypto.randomUUID();
     const fields = {

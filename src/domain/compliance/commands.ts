@@ -30,6 +30,7 @@ import { createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../runs';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
+import { acknowledgementDueAt } from '../../services/acknowledgement-times';
 
 type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description' | 'recurrenceDays'>;
 type VersionFields = Pick<CreationAttributes<PolicyVersion>, 'content' | 'deadlineDays' | 'audienceRoles'>;
@@ -188,7 +189,7 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
   const draft = await findVisible(caller, policyVersionAccess, id);
   const settings = await TenantSettings.forTenant(tenantId);
   const publishedAt = new Date();
-  const dueAt = new Date(publishedAt.getTime() + (draft.deadlineDays ?? settings.acknowledgementDeadlineDays) * DAY_MS);
+  const dueAt = await acknowledgementDueAt(tenantId, publishedAt, draft.deadlineDays, settings);
   const workflowId = policyRolloutWorkflowId(draft.id);
 
   const published = await deps.sequelize.transaction(async (transaction) => {

@@ -15,14 +15,20 @@ import { claimMessages, type ClaimMessage } from './messages';
 export type DeadlineEffect =
   { kind: 'remind_claimant'; message: ClaimMessage } | { kind: 'escalate'; message: ClaimMessage } | { kind: 'deny'; note: string };
 
+/** A deadline counted in business time: an activity computes its instant from the claim's calendar (docs/calendars.md). */
+export interface BusinessAmount {
+  amount: number;
+  unit: 'business_days' | 'business_hours';
+}
+
 /**
  * A deadline of a stage: when it falls due (from entering the stage), its name and its timer's
- * summary, and its effect. `inBusinessDays`: the deadline counts working days of the tenant's
- * calendar instead, and `after` is not used; an activity computes the instant (docs/calendars.md).
+ * summary, and its effect. With `business`, the deadline counts working time of the claim's
+ * calendar instead and `after` is not used. The deadlines of one stage share one unit.
  */
 export interface StageDeadline {
   after: number;
-  inBusinessDays?: number;
+  business?: BusinessAmount;
   action: ClaimDeadline['action'];
   summary: string;
   effect: DeadlineEffect;
@@ -30,25 +36,32 @@ export interface StageDeadline {
 
 /** The deadlines of `stage`, in the order they fall due; none for a stage that waits on nobody's clock. */
 export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNumber: string): StageDeadline[] {
+  const businessHours = settings.claimEscalationUnit === 'business_hours';
+  const hours = (count: number) => ({
+    after: count * HOUR_MS,
+    ...(businessHours && { business: { amount: count, unit: 'business_hours' as const } }),
+  });
+  const hoursUnit = businessHours ? 'business hours' : 'h';
+  const hoursWording = businessHours ? 'working hours' : 'hours';
   if (stage === 'reported') {
-    const hours = settings.claimUnassignedEscalationHours;
+    const count = settings.claimUnassignedEscalationHours;
     return [
       {
-        after: hours * HOUR_MS,
+        ...hours(count),
         action: 'unassigned_escalation',
-        summary: `unassigned for ${hours} h: escalate to claims managers`,
-        effect: { kind: 'escalate', message: claimMessages.unassignedEscalation(claimNumber, hours) },
+        summary: `unassigned for ${count} ${hoursUnit}: escalate to claims managers`,
+        effect: { kind: 'escalate', message: claimMessages.unassignedEscalation(claimNumber, count, hoursWording) },
       },
     ];
   }
   if (stage === 'waiting_approval') {
-    const hours = settings.claimWaitingApprovalEscalationHours;
+    const count = settings.claimWaitingApprovalEscalationHours;
     return [
       {
-        after: hours * HOUR_MS,
+        ...hours(count),
         action: 'approval_escalation',
-        summary: `waiting for approval for ${hours} h: escalate to claims managers`,
-        effect: { kind: 'escalate', message: claimMessages.approvalEscalation(claimNumber, hours) },
+        summary: `waiting for approval for ${count} ${hoursUnit}: escalate to claims managers`,
+        effect: { kind: 'escalate', message: claimMessages.approvalEscalation(claimNumber, count, hoursWording) },
       },
     ];
   }
@@ -59,26 +72,30 @@ export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNum
       claimDocumentsAutoDenyDays: autoDeny,
     } = settings;
     const business = settings.claimDocumentsDeadlineUnit === 'business_days';
-    const days = (count: number) => (business ? { after: count * DAY_MS, inBusinessDays: count } : { after: count * DAY_MS });
+    const days = (count: number) => ({
+      after: count * DAY_MS,
+      ...(business && { business: { amount: count, unit: 'business_days' as const } }),
+    });
     const unit = business ? 'business days' : 'd';
+    const wording = business ? 'working days' : 'days';
     return [
       {
         ...days(reminder),
         action: 'documents_reminder',
         summary: `documents requested ${reminder} ${unit} ago: remind the claimant`,
-        effect: { kind: 'remind_claimant', message: claimMessages.documentsReminder(claimNumber, autoDeny) },
+        effect: { kind: 'remind_claimant', message: claimMessages.documentsReminder(claimNumber, autoDeny, wording) },
       },
       {
         ...days(escalation),
         action: 'documents_escalation',
         summary: `documents requested ${escalation} ${unit} ago: escalate to claims managers`,
-        effect: { kind: 'escalate', message: claimMessages.documentsEscalation(claimNumber, escalation) },
+        effect: { kind: 'escalate', message: claimMessages.documentsEscalation(claimNumber, escalation, wording) },
       },
       {
         ...days(autoDeny),
         action: 'documents_auto_deny',
         summary: `documents requested ${autoDeny} ${unit} ago: deny the claim`,
-        effect: { kind: 'deny', note: `Documents not received within ${autoDeny} days` },
+        effect: { kind: 'deny', note: `Documents not received within ${autoDeny} ${wording}` },
       },
     ];
   }

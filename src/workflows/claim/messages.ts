@@ -11,6 +11,10 @@ export interface ClaimMessage {
   text: string;
 }
 
+/** How a message names the unit its deadline counted in (docs/calendars.md). */
+export type HoursWording = 'hours' | 'working hours';
+export type DaysWording = 'days' | 'working days';
+
 export const claimMessages = {
   assigned: (claimNumber: string, stage: string): ClaimMessage => ({
     purpose: 'assigned',
@@ -27,25 +31,25 @@ export const claimMessages = {
     subject: `Documents received for claim ${claimNumber}`,
     text: `${fileName} was uploaded; the claim is back under review.`,
   }),
-  unassignedEscalation: (claimNumber: string, hours: number): ClaimMessage => ({
+  unassignedEscalation: (claimNumber: string, hours: number, unit: HoursWording = 'hours'): ClaimMessage => ({
     purpose: 'unassigned-escalation',
     subject: `Claim ${claimNumber} is still unassigned`,
-    text: `Claim ${claimNumber} has waited ${hours} hours for a handler.`,
+    text: `Claim ${claimNumber} has waited ${hours} ${unit} for a handler.`,
   }),
-  approvalEscalation: (claimNumber: string, hours: number): ClaimMessage => ({
+  approvalEscalation: (claimNumber: string, hours: number, unit: HoursWording = 'hours'): ClaimMessage => ({
     purpose: 'approval-escalation',
     subject: `Claim ${claimNumber} is waiting for approval`,
-    text: `Claim ${claimNumber} has waited ${hours} hours for an approval decision.`,
+    text: `Claim ${claimNumber} has waited ${hours} ${unit} for an approval decision.`,
   }),
-  documentsReminder: (claimNumber: string, autoDenyDays: number): ClaimMessage => ({
+  documentsReminder: (claimNumber: string, autoDenyDays: number, unit: DaysWording = 'days'): ClaimMessage => ({
     purpose: 'documents-reminder',
     subject: `Reminder: documents needed for claim ${claimNumber}`,
-    text: `We are still waiting for the documents of claim ${claimNumber}. Without them the claim is denied after ${autoDenyDays} days.`,
+    text: `We are still waiting for the documents of claim ${claimNumber}. Without them the claim is denied after ${autoDenyDays} ${unit}.`,
   }),
-  documentsEscalation: (claimNumber: string, days: number): ClaimMessage => ({
+  documentsEscalation: (claimNumber: string, days: number, unit: DaysWording = 'days'): ClaimMessage => ({
     purpose: 'documents-escalation',
     subject: `Claim ${claimNumber}: documents overdue`,
-    text: `The documents of claim ${claimNumber} were requested ${days} days ago and have not arrived.`,
+    text: `The documents of claim ${claimNumber} were requested ${days} ${unit} ago and have not arrived.`,
   }),
   paid: (claimNumber: string, amount: number, reference: string): ClaimMessage => ({
     purpose: 'paid',

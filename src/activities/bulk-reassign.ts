@@ -13,7 +13,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { assignClaimUpdate, type Actor, type AssignmentRequest } from '../contracts/claim';
-import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId } from '../contracts/bulk-reassign';
+import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
 import { BulkOperation, BulkOperationItem, Claim } from '../models';
 import { loadAuthority } from '../services/authority';
 import { ApiError } from '../shared/errors';
@@ -44,7 +44,12 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
     const requester = await currentRequester(operation);
     if (!requester) return 'The requester is no longer an active claims manager of the tenant';
     try {
-      return await deps.assignmentRequest(claim, requester, operation.parameters.toUserId, `Bulk reassignment ${operation.id}`);
+      return await deps.assignmentRequest(
+        claim,
+        requester,
+        (operation.parameters as BulkReassignParameters).toUserId,
+        `Bulk reassignment ${operation.id}`,
+      );
     } catch (err) {
       // The refusals a single reassignment answers as 4xx: 403 own_claim, 422, a closed claim's 409.
       if (err instanceof ApiError || (err instanceof ApplicationFailure && err.nonRetryable)) return err.message;

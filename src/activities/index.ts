@@ -3,6 +3,7 @@ import type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps } from './deps
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
+import { createCalendarRescheduleActivities } from './calendar-reschedule';
 import { createClaimActivities } from './claims';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
     ...createBusinessTimeActivities(),
+    ...createCalendarRescheduleActivities(deps),
     ...createBulkReassignActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),

@@ -1,9 +1,12 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
+import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 
-/** What a bulk operation acts on. */
-export const BULK_OPERATION_KINDS = ['claims_reassign'] as const;
+/** What a bulk operation does. */
+export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule'] as const;
 export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
+/** What an item of one is. */
+export type BulkItemType = 'claim' | 'acknowledgement';
 
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
@@ -15,7 +18,7 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   declare kind: BulkOperationKind;
   declare requestedById: string;
   /** What was asked, as validated. */
-  declare parameters: BulkReassignParameters;
+  declare parameters: BulkReassignParameters | CalendarRescheduleParameters;
   declare workflowId: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -37,10 +40,11 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   }
 }
 
-/** One row an operation acts on (a claim), and what became of it. */
+/** One row an operation acts on (a claim or an acknowledgement), and what became of it. */
 export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>, InferCreationAttributes<BulkOperationItem>> {
   declare operationId: string;
   declare itemId: string;
+  declare itemType: CreationOptional<BulkItemType>;
   declare position: number;
   declare status: CreationOptional<BulkItemStatus>;
   /** Why it was refused (the validator's or the API's message); null otherwise. */
@@ -52,6 +56,7 @@ export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>,
       {
         operationId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
         itemId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
+        itemType: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'claim' },
         position: { type: DataTypes.INTEGER, allowNull: false },
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
         reason: { type: DataTypes.STRING(500) },

@@ -5,6 +5,7 @@
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
 import type { BulkReassignWorkflow } from '../contracts/bulk-reassign';
+import type { CalendarRescheduleWorkflow } from '../contracts/calendar-reschedule';
 import type { ClaimWorkflow } from '../contracts/claim';
 import type { ComplianceRecurrenceWorkflow } from '../contracts/compliance-recurrence';
 import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
@@ -19,6 +20,7 @@ import type { SubscriptionWorkflow } from '../contracts/subscription';
 import type { WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
 import * as acknowledgement from './acknowledgement';
 import * as bulkReassign from './bulk-reassign';
+import * as calendarReschedule from './calendar-reschedule';
 import * as claim from './claim';
 import * as complianceRecurrence from './compliance-recurrence';
 import * as complianceRemind from './compliance-remind';
@@ -34,6 +36,7 @@ import * as webhookDelivery from './webhook-delivery';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
 export const bulkReassignWorkflow: BulkReassignWorkflow = bulkReassign.bulkReassignWorkflow;
+export const calendarRescheduleWorkflow: CalendarRescheduleWorkflow = calendarReschedule.calendarRescheduleWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
 export const complianceRecurrenceWorkflow: ComplianceRecurrenceWorkflow = complianceRecurrence.complianceRecurrenceWorkflow;
 export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;

@@ -1,5 +1,13 @@
 /** A tenant admin's business calendars (docs/calendars.md); the writes are src/domain/calendars/commands.ts. */
-import { addHoliday, createCalendar, deleteCalendar, importHolidays, removeHoliday, updateCalendar } from '../../domain/calendars/commands';
+import {
+  addHoliday,
+  type CalendarChange,
+  createCalendar,
+  deleteCalendar,
+  importHolidays,
+  removeHoliday,
+  updateCalendar,
+} from '../../domain/calendars/commands';
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { findVisible } from '../../access/core';
@@ -9,6 +17,7 @@ import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import {
+  calendarChangeSchema,
   calendarSchema,
   createCalendarBody,
   holidayBody,
@@ -18,6 +27,9 @@ import {
   listCalendarsQuery,
   updateCalendarBody,
 } from './schemas';
+
+/** A change's answer: the calendar as it became, beside the reschedule it started. */
+const asAnswer = ({ calendar, rescheduling }: CalendarChange) => ({ ...calendar.toJSON(), rescheduling });
 
 export function calendarRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
@@ -68,10 +80,10 @@ export function calendarRoutes(): RouteSpec[] {
       roles: admin,
       params: idParams,
       body: updateCalendarBody,
-      response: { status: 200, schema: calendarSchema },
+      response: { status: 200, schema: calendarChangeSchema },
       handler: async (ctx) => {
         const { params, body } = ctx.state.input;
-        ctx.body = await updateCalendar(ctx.state.user, { id: params.id, change: body }, commandDeps(ctx));
+        ctx.body = asAnswer(await updateCalendar(ctx.state.user, { id: params.id, change: body }, commandDeps(ctx)));
       },
     }),
     route({
@@ -95,10 +107,10 @@ export function calendarRoutes(): RouteSpec[] {
       roles: admin,
       params: idParams,
       body: holidayBody,
-      response: { status: 200, schema: calendarSchema },
+      response: { status: 200, schema: calendarChangeSchema },
       handler: async (ctx) => {
         const { params, body } = ctx.state.input;
-        ctx.body = await addHoliday(ctx.state.user, { id: params.id, holiday: body }, commandDeps(ctx));
+        ctx.body = asAnswer(await addHoliday(ctx.state.user, { id: params.id, holiday: body }, commandDeps(ctx)));
       },
     }),
     route({
@@ -108,9 +120,9 @@ export function calendarRoutes(): RouteSpec[] {
       tag,
       roles: admin,
       params: holidayParams,
-      response: { status: 200, schema: calendarSchema },
+      response: { status: 200, schema: calendarChangeSchema },
       handler: async (ctx) => {
-        ctx.body = await removeHoliday(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.body = asAnswer(await removeHoliday(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
       },
     }),
     route({

@@ -80,8 +80,20 @@ export const calendarSchema = Joi.object({
   updatedAt: Joi.date(),
 }).label('Calendar');
 
+const reschedulingSchema = Joi.object({
+  operationId: uuid.description('GET /operations/:id shows its progress'),
+  runs: Joi.number().integer().description('Open runs asked to recompute their deadlines'),
+})
+  .allow(null)
+  .description('The open deadlines this change moves (docs/calendars.md, A calendar changes); null when no open run counts in the calendar')
+  .label('Rescheduling');
+
+/** A change's answer: the calendar as it became, and the reschedule it started. */
+export const calendarChangeSchema = calendarSchema.keys({ rescheduling: reschedulingSchema }).label('CalendarChange');
+
 export const importResultSchema = Joi.object({
   calendar: calendarSchema,
+  rescheduling: reschedulingSchema,
   imported: Joi.number().integer().description('Dates the file added or renamed'),
   skipped: Joi.number().integer().description('VEVENTs left out: with a time of day, or recurring'),
 }).label('HolidayImport');

@@ -13,10 +13,10 @@ export const remindBody = object({
 
 export const operationSchema = Joi.object({
   id: uuid,
-  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind'),
+  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule'),
   workflowId: Joi.string(),
   requestedById: uuid,
-  parameters: Joi.object().unknown(true).description('What was asked (fromUserId and toUserId; versionId)'),
+  parameters: Joi.object().unknown(true).description('What was asked (fromUserId and toUserId; versionId; calendarId and change)'),
   createdAt: Joi.date(),
   status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),
   total: Joi.number().integer().description('Items fixed when it was asked'),

@@ -5,7 +5,7 @@
  * calendar as missing.
  */
 import { DateTime } from 'luxon';
-import { Op, type Transaction } from 'sequelize';
+import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { findVisible, tenantOf } from '../../access/core';
@@ -14,6 +14,7 @@ import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours }
 import { audited, createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { holidaysFromIcs } from './ical';
+import { rescheduleOpenDeadlines, type Rescheduling } from './reschedule';
 
 export interface CalendarFields {
   name: string;
@@ -68,20 +69,43 @@ export const createCalendar: Command<CalendarFields, BusinessCalendar> = async (
   });
 };
 
-/** Changes a calendar's fields and records them as they were and became. */
-function changeCalendar(deps: CommandDeps, calendar: BusinessCalendar, fields: Partial<CalendarFields>, action = 'calendar.update') {
+/** A changed calendar, and the reschedule of the open deadlines counting in it (null when none moves). */
+export interface CalendarChange {
+  calendar: BusinessCalendar;
+  rescheduling: Rescheduling | null;
+}
+
+/** The fields a due instant is computed from: a change to any of them reschedules the open deadlines. */
+const ARITHMETIC_FIELDS = ['zone', 'workingDays', 'workingHours', 'holidays', 'isDefault'] as const;
+
+/**
+ * Changes a calendar's fields and records them as they were and became; a change to what due
+ * instants are computed from fixes, in the same transaction, the runs whose deadlines it moves
+ * (./reschedule.ts), whose reschedule starts after the commit.
+ */
+async function changeCalendar(
+  deps: CommandDeps,
+  calendar: BusinessCalendar,
+  fields: Partial<CalendarFields>,
+  action = 'calendar.update',
+): Promise<CalendarChange> {
   const before = calendar.toJSON();
-  return audited(
+  const wasDefault = calendar.isDefault;
+  const moves = ARITHMETIC_FIELDS.some((field) => fields[field] !== undefined);
+  const { changed, reschedule } = await audited(
     deps,
     async (transaction) => {
       if (fields.isDefault) await clearOtherDefaults(calendar.tenantId, calendar.id, transaction);
-      return calendar.update({ ...fields, ...(fields.holidays && { holidays: byDate(fields.holidays) }) }, { transaction });
+      const updated = await calendar.update({ ...fields, ...(fields.holidays && { holidays: byDate(fields.holidays) }) }, { transaction });
+      return { changed: updated, reschedule: moves ? await rescheduleOpenDeadlines(deps, updated, wasDefault, action, transaction) : null };
     },
-    (after) => ({ tenantId: calendar.tenantId, action, entityType: 'calendar', entityId: calendar.id, before, after }),
+    ({ changed: after }) => ({ tenantId: calendar.tenantId, action, entityType: 'calendar', entityId: calendar.id, before, after }),
   );
+  if (reschedule) await deps.outbox.deliver(reschedule.start);
+  return { calendar: changed, rescheduling: reschedule?.rescheduling ?? null };
 }
 
-export const updateCalendar: Command<{ id: string; change: Partial<CalendarFields> }, BusinessCalendar> = async (
+export const updateCalendar: Command<{ id: string; change: Partial<CalendarFields> }, CalendarChange> = async (
   caller,
   { id, change },
   deps,
@@ -98,25 +122,30 @@ export const deleteCalendar: Command<{ id: string }, void> = async (caller, { id
     deps,
     (transaction) => calendar.destroy({ transaction }),
     () => ({ tenantId: calendar.tenantId, action: 'calendar.delete', entityType: 'calendar', entityId: calendar.id, before, after: null }),
-  );
+  ).catch((err: unknown) => {
+    // A plan names it (plans.calendar_id): the plan must name another calendar, or none, first.
+    if (!(err instanceof ForeignKeyConstraintError)) throw err;
+    throw conflict('A plan names this calendar; give the plan another calendar or none first', [
+      { field: 'id', message: 'a plan names this calendar' },
+    ]);
+  });
 };
 
 /** Adds a holiday, or renames the one on that date. */
-export const addHoliday: Command<{ id: string; holiday: Holiday }, BusinessCalendar> = async (caller, { id, holiday }, deps) => {
+export const addHoliday: Command<{ id: string; holiday: Holiday }, CalendarChange> = async (caller, { id, holiday }, deps) => {
   const calendar = await findVisible(caller, calendarAccess, id);
   const holidays = [...calendar.holidays.filter((h) => h.date !== holiday.date), holiday];
   checkHolidays(holidays, 'body');
   return changeCalendar(deps, calendar, { holidays }, 'calendar.holiday_add');
 };
 
-export const removeHoliday: Command<{ id: string; date: string }, BusinessCalendar> = async (caller, { id, date }, deps) => {
+export const removeHoliday: Command<{ id: string; date: string }, CalendarChange> = async (caller, { id, date }, deps) => {
   const calendar = await findVisible(caller, calendarAccess, id);
   if (!calendar.holidays.some((h) => h.date === date)) throw notFound('Holiday');
   return changeCalendar(deps, calendar, { holidays: calendar.holidays.filter((h) => h.date !== date) }, 'calendar.holiday_remove');
 };
 
-export interface ImportResult {
-  calendar: BusinessCalendar;
+export interface ImportResult extends CalendarChange {
   /** Dates added or renamed by the file. */
   imported: number;
   /** VEVENTs left out: with a time of day, or recurring. */
@@ -131,6 +160,6 @@ export const importHolidays: Command<{ id: string; ics: string }, ImportResult> 
   for (const holiday of read) merged.set(holiday.date, holiday);
   const holidays = [...merged.values()];
   checkHolidays(holidays, 'body.ics');
-  const changed = await changeCalendar(deps, calendar, { holidays }, 'calendar.holidays_import');
-  return { calendar: changed, imported: new Set(read.map((h) => h.date)).size, skipped };
+  const change = await changeCalendar(deps, calendar, { holidays }, 'calendar.holidays_import');
+  return { ...change, imported: new Set(read.map((h) => h.date)).size, skipped };
 };

@@ -41,6 +41,7 @@ import * as webhookEndpointFailing from './0051-webhook-endpoint-failing';
 import * as webhookEndpointLegacySignature from './0052-webhook-endpoint-legacy-signature';
 import * as claimEscalationDue from './0053-claim-escalation-due';
 import * as planCalendar from './0054-plan-calendar';
+import * as bulkItemType from './0055-bulk-item-type';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -100,4 +101,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0052-webhook-endpoint-legacy-signature', ...webhookEndpointLegacySignature },
   { name: '0053-claim-escalation-due', ...claimEscalationDue },
   { name: '0054-plan-calendar', ...planCalendar },
+  { name: '0055-bulk-item-type', ...bulkItemType },
 ];

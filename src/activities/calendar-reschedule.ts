@@ -1,0 +1,81 @@
+/**
+ * The batches of a calendar's reschedule (`calendar-reschedule-<operationId>`, docs/calendars.md):
+ * each takes the next pending runs and sends each the rescheduleDeadlines Update, under an ID made
+ * of the operation and the item, so a retried batch moves nothing twice. A deadline that moved is
+ * audited on its claim or acknowledgement with its due instant before and after; a run that has
+ * ended meanwhile has nothing left to move. Anything else (Temporal or the database unreachable)
+ * fails the activity, which is retried.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
+import { Acknowledgement, BulkOperation, BulkOperationItem, Claim } from '../models';
+import { recordAudit } from '../services/audit';
+import type { ActivityDeps } from './deps';
+import { workflowAuditSource } from './audit-source';
+
+export interface RescheduleBatchInput {
+  operationId: string;
+  limit: number;
+}
+
+export interface RescheduleBatchResult {
+  done: number;
+  moved: number;
+  /** No item is left pending. */
+  finished: boolean;
+}
+
+export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'temporal' | 'sequelize'>) {
+  /** The run's answer; null when it has ended (or its row is gone): nothing of it is left to move. */
+  async function reschedule(workflowId: string | null | undefined, updateId: string): Promise<DeadlinesRescheduled | null> {
+    if (!workflowId) return null;
+    try {
+      return await deps.temporal.workflow.getHandle(workflowId).executeUpdate(rescheduleDeadlinesUpdate, { updateId });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  return {
+    async rescheduleRunBatch(input: RescheduleBatchInput): Promise<RescheduleBatchResult> {
+      const operation = await BulkOperation.findByPk(input.operationId, { rejectOnEmpty: true });
+      const items = await BulkOperationItem.findAll({
+        where: { operationId: operation.id, status: 'pending' },
+        order: [['position', 'ASC']],
+        limit: input.limit,
+      });
+      let moved = 0;
+      for (const item of items) {
+        const where = { id: item.itemId, tenantId: operation.tenantId };
+        const row = item.itemType === 'claim' ? await Claim.findOne({ where }) : await Acknowledgement.findOne({ where });
+        const answer = await reschedule(row?.workflowId, `${calendarRescheduleWorkflowId(operation.id)}:${item.itemId}`);
+        const changed = answer !== null && answer.before !== answer.after;
+        if (changed) moved += 1;
+        // The record of the move and the item's mark in one transaction: a retried batch, whose
+        // Update answers the same again, records neither twice.
+        await deps.sequelize.transaction(async (transaction) => {
+          if (changed) {
+            await recordAudit(
+              workflowAuditSource(),
+              {
+                tenantId: operation.tenantId,
+                action: `${item.itemType}.deadline_moved`,
+                entityType: item.itemType,
+                entityId: item.itemId,
+                before: { dueAt: answer.before },
+                after: { dueAt: answer.after, calendarChange: operation.parameters },
+              },
+              transaction,
+            );
+          }
+          await BulkOperationItem.update(
+            { status: 'done', handledAt: new Date() },
+            { where: { operationId: operation.id, itemId: item.itemId, status: 'pending' }, transaction },
+          );
+        });
+      }
+      return { done: items.length, moved, finished: items.length < input.limit };
+    },
+  };
+}

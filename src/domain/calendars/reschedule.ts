@@ -1,0 +1,107 @@
+/**
+ * A calendar change moves the open deadlines that count in it (docs/calendars.md, A calendar
+ * changes). In the change's transaction, the runs that may depend on the calendar are fixed as
+ * the items of a bulk operation (`calendar_reschedule`), audited, and the start of its run
+ * `calendar-reschedule-<id>` is written to the outbox; the run asks each to recompute (its
+ * activity, src/activities/calendar-reschedule.ts). A run counting in calendar time answers
+ * unchanged, so the items are every run that could count in this calendar:
+ *
+ * - claims in a stage with deadlines, filed under a plan that names the calendar, or under a plan
+ *   that names none while the calendar is (or was, before this change) the tenant's default;
+ * - open acknowledgements not yet escalated to the compliance team, when it is or was the default.
+ */
+import crypto from 'node:crypto';
+import { QueryTypes, type Transaction } from 'sequelize';
+import {
+  CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
+  calendarRescheduleWorkflowId,
+  type CalendarRescheduleWorkflow,
+} from '../../contracts/calendar-reschedule';
+import { BulkOperation, type BusinessCalendar } from '../../models';
+import type { OutboxMessage } from '../../models/outbox-message';
+import { recordAudit } from '../../services/audit';
+import type { CommandDeps } from '../command';
+
+/** The stages whose runs keep deadlines (src/workflows/claim/deadlines.ts). */
+const STAGES_WITH_DEADLINES = ['reported', 'documents_requested', 'waiting_approval'];
+
+export interface Rescheduling {
+  operationId: string;
+  /** Runs asked to recompute their deadlines. */
+  runs: number;
+}
+
+/**
+ * Fixes the runs that may count in `calendar` and writes the start of their reschedule; answers
+ * the outbox message to deliver after the commit, or null when no run is open.
+ */
+export async function rescheduleOpenDeadlines(
+  deps: Pick<CommandDeps, 'sequelize' | 'outbox' | 'auditSource'>,
+  calendar: BusinessCalendar,
+  wasDefault: boolean,
+  change: string,
+  transaction: Transaction,
+): Promise<{ rescheduling: Rescheduling; start: OutboxMessage } | null> {
+  const operationId = crypto.randomUUID();
+  const isOrWasDefault = calendar.isDefault || wasDefault;
+  const workflowId = calendarRescheduleWorkflowId(operationId);
+  const parameters = { calendarId: calendar.id, change };
+  const operation = await BulkOperation.create(
+    {
+      id: operationId,
+      tenantId: calendar.tenantId,
+      kind: 'calendar_reschedule',
+      requestedById: deps.auditSource.actor.id!,
+      parameters,
+      workflowId,
+    },
+    { transaction },
+  );
+  const [{ runs }] = await deps.sequelize.query<{ runs: number }>(
+    `WITH inserted AS (
+     INSERT INTO bulk_operation_items (operation_id, item_id, item_type, position, status)
+     SELECT :operationId, id, item_type, row_number() OVER (ORDER BY item_type DESC, id), 'pending'
+       FROM (SELECT c.id, 'claim' AS item_type FROM claims c
+               JOIN subscriptions s ON s.id = c.subscription_id
+               JOIN plans p ON p.id = s.plan_id
+              WHERE c.tenant_id = :tenantId AND c.status IN (:stages)
+                AND (p.calendar_id = :calendarId OR (p.calendar_id IS NULL AND :isOrWasDefault))
+             UNION ALL
+             SELECT a.id, 'acknowledgement' FROM acknowledgements a
+              WHERE a.tenant_id = :tenantId AND a.status IN ('pending', 'overdue') AND :isOrWasDefault) runs
+     RETURNING 1)
+     SELECT count(*)::int AS runs FROM inserted`,
+    {
+      replacements: { operationId, tenantId: calendar.tenantId, stages: STAGES_WITH_DEADLINES, calendarId: calendar.id, isOrWasDefault },
+      transaction,
+      type: QueryTypes.SELECT,
+    },
+  );
+  if (runs === 0) {
+    await operation.destroy({ transaction });
+    return null;
+  }
+  await recordAudit(
+    deps.auditSource,
+    {
+      tenantId: calendar.tenantId,
+      action: 'bulk_operation.create',
+      entityType: 'bulk_operation',
+      entityId: operationId,
+      after: { kind: 'calendar_reschedule', ...parameters, workflowId, runs },
+    },
+    transaction,
+  );
+  const start = await deps.outbox.enqueueStart<CalendarRescheduleWorkflow>(
+    workflowId,
+    {
+      workflowType: CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
+      args: [{ tenantId: calendar.tenantId, operationId }],
+      tenantId: calendar.tenantId,
+      status: 'rescheduling',
+      summary: `Move the open deadlines of ${runs} runs after a change to calendar ${calendar.name}`,
+    },
+    transaction,
+  );
+  return { rescheduling: { operationId, runs }, start };
+}

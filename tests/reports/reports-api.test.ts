@@ -281,9 +281,17 @@ describe('business reports', () => {
     expect(slaBreaches.count).toBe(1);
     expect(slaBreaches.truncated).toBe(false);
     expect(slaBreaches.items).toEqual([
-      { claimNumber: breached.claimNumber, stage: 'reported', dueAt: expect.any(String), overdueHours: expect.any(Number) },
+      {
+        claimNumber: breached.claimNumber,
+        stage: 'reported',
+        dueAt: expect.any(String),
+        dueAtLocal: expect.any(String),
+        overdueHours: expect.any(Number),
+      },
     ]);
     expect(Date.parse(slaBreaches.items[0].dueAt)).toBeCloseTo(ago(2 * DAY_MS).getTime(), -5);
+    // The tenant keeps the default time zone, UTC: the local time is the same instant, written alike.
+    expect(slaBreaches.items[0].dueAtLocal).toBe(slaBreaches.items[0].dueAt);
     expect(slaBreaches.items[0].overdueHours).toBeGreaterThanOrEqual(47.9);
     expect(slaBreaches.items[0].overdueHours).toBeLessThan(48.5);
 
@@ -374,7 +382,7 @@ describe('business reports', () => {
 
     const breaches = await stack.api.get('/api/v1/reports/claims?format=csv&section=slaBreaches').set(as(manager)).expect(200);
     const [breachHeader, ...breachRows] = parseCsv(breaches.text);
-    expect(breachHeader).toEqual(['claimNumber', 'stage', 'dueAt', 'overdueHours']);
+    expect(breachHeader).toEqual(['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours']);
     expect(breachRows.map((row) => row.slice(0, 2))).toEqual([[breached.claimNumber, 'reported']]);
 
     const byType = await stack.api.get('/api/v1/reports/claims?groupBy=policyType&format=csv').set(as(manager)).expect(200);

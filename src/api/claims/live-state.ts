@@ -1,21 +1,34 @@
 /** An open claim's stage and next deadline as its run sees them now: GET /claims/:id and GraphQL's `Claim.liveState`. */
-import { type ClaimState, claimStateQuery } from '../../contracts/claim';
+import { type ClaimDeadline, type ClaimState, claimStateQuery } from '../../contracts/claim';
 import type { Claim } from '../../models';
+import { localTimeIn } from '../../services/local-time';
 import type { ApiServices } from '../runtime/services';
 import { type LiveState, queryLiveState } from '../temporal/live-state';
 
-export type LiveClaimState = Omit<ClaimState, 'history' | 'documentIds'>;
+/** The run's next deadline, with its instant also in the tenant's time zone (`atLocal`, ISO 8601 with the offset). */
+export type LiveClaimDeadline = ClaimDeadline & { atLocal: string | null };
+
+export type LiveClaimState = Omit<ClaimState, 'history' | 'documentIds' | 'nextDeadline'> & { nextDeadline: LiveClaimDeadline | null };
 
 /** A closed claim's run has nothing more to say than its row; an open one is asked under the query deadline. */
 export async function liveClaimState(services: ApiServices, claim: Claim): Promise<LiveState<LiveClaimState>> {
   if (claim.status === 'closed') return { state: null, stale: false };
-  return queryLiveState(services, claim.id, async (temporal) => {
-    // The history and the documents are served from their tables (GET /claims/:id, GET /claims/:id/documents).
-    const {
-      history: _history,
-      documentIds: _documentIds,
-      ...state
-    } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
-    return state;
-  });
+  const [live, local] = await Promise.all([
+    queryLiveState(services, claim.id, async (temporal) => {
+      // The history and the documents are served from their tables (GET /claims/:id, GET /claims/:id/documents).
+      const {
+        history: _history,
+        documentIds: _documentIds,
+        ...state
+      } = await temporal.workflow.getHandle(claim.workflowId).query(claimStateQuery);
+      return state;
+    }),
+    localTimeIn(claim.tenantId),
+  ]);
+  if (!live.state) return { state: null, stale: live.stale };
+  const { nextDeadline } = live.state;
+  return {
+    state: { ...live.state, nextDeadline: nextDeadline && { ...nextDeadline, atLocal: local(new Date(nextDeadline.at)) } },
+    stale: live.stale,
+  };
 }

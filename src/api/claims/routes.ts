@@ -25,8 +25,13 @@ import {
   withdrawalBody,
 } from './schemas';
 
+/**
+ * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
+ * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
+ * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`.
+ */
 function claimView(claim: Attributes<Claim>): object {
-  const { workflowId, runId, ...fields } = claim;
+  const { workflowId, runId, escalationDueAt: _escalationDueAt, ...fields } = claim;
   return { ...fields, workflow: { workflowId, runId } };
 }
 

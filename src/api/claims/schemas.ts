@@ -106,7 +106,11 @@ export const liveClaimStateSchema = Joi.object({
   amountClaimed: Joi.number(),
   amountApproved: Joi.number().allow(null),
   denialReason: Joi.string().allow(null),
-  nextDeadline: Joi.object({ at: Joi.date(), action: Joi.string() }).allow(null),
+  nextDeadline: Joi.object({
+    at: Joi.date(),
+    atLocal: Joi.string().allow(null).description("`at` in the tenant's timeZone, ISO 8601 with its offset"),
+    action: Joi.string(),
+  }).allow(null),
   historyLength: Joi.number().integer().description('entries in the claim history; the entries themselves are `history`'),
 }).label('LiveClaimState');
 

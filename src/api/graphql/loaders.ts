@@ -20,6 +20,7 @@ import {
   Invoice,
   Subscription,
   Tenant,
+  TenantSettings,
   User,
 } from '../../models';
 import { linkedPolicyIds, progressOf, type RequirementProgress } from '../../domain/compliance/requirements';
@@ -32,6 +33,7 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { invoiceAccess } from '../../access/invoices';
 import type { AuthUser } from '../../shared/caller';
 import { isStaff } from '../../shared/roles';
+import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
 import { tenantFigures } from '../../domain/reports/platform-queries';
 
@@ -68,6 +70,8 @@ export interface Loaders {
   /** A tenant's figures of the platform report, counted for the whole page of tenants at once. */
   tenantFigures: DataLoader<Tenant, TenantFiguresRow, string>;
   registration: DataLoader<string, Registration | null>;
+  /** A tenant's `timeZone` setting, by tenant ID, for the local times beside instants (`dueAtLocal`). */
+  timeZone: DataLoader<string, string>;
 }
 
 /** Rows by id among those `where` allows, in the order of `ids` (null where absent). */
@@ -188,6 +192,12 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     registration: byId(Registration, () => registrationAccess.scope(who())),
     tenantFigures: new DataLoader(async (tenants) => tenantFigures(Tenant.sequelize!, [...tenants]), {
       cacheKeyFn: (tenant) => tenant.id,
+    }),
+    // Reached from rows the caller already sees, of their tenant: only the zone is read.
+    timeZone: new DataLoader(async (tenantIds) => {
+      const rows = await TenantSettings.findAll({ where: { tenantId: [...tenantIds] } });
+      const zones = new Map(rows.map((row) => [row.tenantId, row.effective().timeZone]));
+      return tenantIds.map((id) => zones.get(id) ?? DEFAULT_TENANT_SETTINGS.timeZone);
     }),
   };
 }

@@ -20,6 +20,9 @@ const taskSchema = Joi.object({
   id: Joi.string().guid(),
   title: Joi.string(),
   dueAt: Joi.date().allow(null).description('When it falls due (escalation, lapse, expiry); null when nothing does'),
+  dueAtLocal: Joi.string()
+    .allow(null)
+    .description("dueAt in the tenant's timeZone, ISO 8601 with its offset (UTC for a platform admin); null when dueAt is"),
   createdAt: Joi.date(),
   links: Joi.array().items(taskLinkSchema).description('The requests that act on it'),
 }).label('Task');

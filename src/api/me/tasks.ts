@@ -18,6 +18,7 @@ import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
 import { isStaff, type Role } from '../../shared/roles';
+import { localTimeIn } from '../../services/local-time';
 import { API_PREFIX } from '../http/paths';
 
 export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice'] as const;
@@ -35,9 +36,14 @@ export interface Task {
   title: string;
   /** When the task falls due (an escalation, a lapse, an expiry); null when nothing does. */
   dueAt: Date | null;
+  /** `dueAt` in the tenant's time zone with its offset (UTC for a caller without a tenant); null with it. */
+  dueAtLocal: string | null;
   createdAt: Date;
   links: TaskLink[];
 }
+
+/** A task as its source makes it; the inbox adds the local time. */
+type SourceTask = Omit<Task, 'dueAtLocal'>;
 
 export interface Inbox {
   items: Task[];
@@ -59,7 +65,7 @@ interface Source<M extends TaskRow> {
   /** The due date as SQL of the row (the model's alias), to order by. */
   dueAt(caller: AuthUser): Promise<string>;
   include?: Includeable[];
-  toTask(row: M, dueAt: Date | null): Task;
+  toTask(row: M, dueAt: Date | null): SourceTask;
 }
 
 const link = (rel: string, method: TaskLink['method'], path: string): TaskLink => ({ rel, method, href: `${API_PREFIX}${path}` });
@@ -69,9 +75,11 @@ const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 
 /**
  * A claim assigned to the caller and still worked. Its SLA deadline is the escalation its run
- * works to in the current stage (`deadlinesOf` in src/workflows/claim.ts; docs/inbox.md), counted from when the claim entered
- * that stage (`stage_entered_at`: a reassignment restarts nothing) by the tenant's current settings; a stage without an
- * escalation has none.
+ * works to in the current stage (`deadlinesOf` in src/workflows/claim.ts; docs/inbox.md): the
+ * instant the run computed in business time (`escalation_due_at`, migration 0053), otherwise
+ * counted from when the claim entered that stage (`stage_entered_at`: a reassignment restarts
+ * nothing) by the tenant's current settings, the same deadlines as the SLA breach report's; a
+ * stage without an escalation has none.
  */
 const claims: Source<Claim> = {
   kind: 'claim',
@@ -81,10 +89,11 @@ const claims: Source<Claim> = {
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
     const entered = `"Claim".stage_entered_at`;
-    return `CASE "Claim".status
+    return `coalesce("Claim".escalation_due_at, CASE "Claim".status
+      WHEN 'reported' THEN ${entered} + ${HOUR_SQL(settings.claimUnassignedEscalationHours)}
       WHEN 'waiting_approval' THEN ${entered} + ${HOUR_SQL(settings.claimWaitingApprovalEscalationHours)}
       WHEN 'documents_requested' THEN ${entered} + ${DAY_SQL(settings.claimDocumentsEscalationDays)}
-    END`;
+    END)`;
   },
   toTask: (claim, dueAt) => ({
     kind: 'claim',
@@ -203,7 +212,7 @@ const overdueInvoices: Source<Invoice> = {
 };
 
 /** Earliest due first, those without a due date last, then the oldest. */
-function byDueDate(a: Task, b: Task): number {
+function byDueDate(a: SourceTask, b: SourceTask): number {
   if (a.dueAt && b.dueAt && a.dueAt.getTime() !== b.dueAt.getTime()) return a.dueAt.getTime() - b.dueAt.getTime();
   if (a.dueAt && !b.dueAt) return -1;
   if (!a.dueAt && b.dueAt) return 1;
@@ -211,7 +220,11 @@ function byDueDate(a: Task, b: Task): number {
 }
 
 /** One kind's first `limit` tasks by due date, and how many there are. */
-async function read<M extends TaskRow>(source: Source<M>, caller: AuthUser, limit: number): Promise<{ tasks: Task[]; count: number }> {
+async function read<M extends TaskRow>(
+  source: Source<M>,
+  caller: AuthUser,
+  limit: number,
+): Promise<{ tasks: SourceTask[]; count: number }> {
   const where = await source.where(caller);
   const dueAt = await source.dueAt(caller);
   const [rows, count] = await Promise.all([
@@ -230,7 +243,7 @@ async function read<M extends TaskRow>(source: Source<M>, caller: AuthUser, limi
 interface KindReader {
   kind: TaskKind;
   appliesTo(caller: AuthUser): boolean;
-  read(caller: AuthUser, limit: number): Promise<{ tasks: Task[]; count: number }>;
+  read(caller: AuthUser, limit: number): Promise<{ tasks: SourceTask[]; count: number }>;
 }
 
 /** A kind's source behind one shape, so the inbox merges kinds of different models. */
@@ -245,11 +258,19 @@ const READERS = [readerOf(claims), readerOf(policyReviews), readerOf(acknowledge
 /** The caller's first `limit` tasks by due date, and how many of each kind there are. */
 export async function inboxOf(caller: AuthUser, limit: number): Promise<Inbox> {
   const counts = Object.fromEntries(TASK_KINDS.map((kind) => [kind, 0])) as Record<TaskKind, number>;
-  const items: Task[] = [];
+  const items: SourceTask[] = [];
   for (const reader of READERS.filter((r) => r.appliesTo(caller))) {
     const { tasks, count } = await reader.read(caller, limit);
     counts[reader.kind] = count;
     items.push(...tasks);
   }
-  return { items: items.sort(byDueDate).slice(0, limit), counts, limit };
+  const local = await localTimeIn(caller.tenantId);
+  return {
+    items: items
+      .sort(byDueDate)
+      .slice(0, limit)
+      .map((task) => ({ ...task, dueAtLocal: local(task.dueAt) })),
+    counts,
+    limit,
+  };
 }

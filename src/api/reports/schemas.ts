@@ -53,7 +53,15 @@ export const claimsReportSchema = Joi.object({
   slaBreaches: Joi.object({
     count: Joi.number().integer(),
     items: Joi.array().items(
-      Joi.object({ claimNumber: Joi.string(), stage: Joi.string(), dueAt: Joi.date(), overdueHours: Joi.number() }).label('SlaBreach'),
+      Joi.object({
+        claimNumber: Joi.string(),
+        stage: Joi.string(),
+        dueAt: Joi.date().description(
+          "When the stage's escalation fell due (UTC): in business time as the claim's run computed it, or the tenant's hours from entering the stage",
+        ),
+        dueAtLocal: Joi.string().description("dueAt in the tenant's timeZone, ISO 8601 with its offset"),
+        overdueHours: Joi.number(),
+      }).label('SlaBreach'),
     ),
     truncated: Joi.boolean().description('More breaches than listed: the CSV (section=slaBreaches) has them all'),
   }),

@@ -6,6 +6,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
+import { localTime } from '../../services/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import type { Period } from './period';
 
@@ -187,15 +188,24 @@ export async function approvalsByAuthority(sequelize: Sequelize, tenantId: strin
 
 /**
  * The open claims past their current stage's deadline (docs/claims.md, Deadlines: reported,
- * documents_requested, waiting_approval), measured from entering the stage (`stage_entered_at`,
- * migration 0030), with each tenant's settings as they are now (`tenant_settings` stores only what
- * differs from the defaults): a CTE of each tenant's deadline per stage, and the condition a claim
- * in that stage breaches it by, which the index (tenant_id, status, stage_entered_at) answers.
+ * documents_requested, waiting_approval), with each tenant's settings as they are now
+ * (`tenant_settings` stores only what differs from the defaults): a CTE of each tenant's deadline
+ * per stage and time zone, a claim's due instant in that stage (`due`) and the condition it breaches
+ * it by (`breached`).
+ *
+ * The due instant is the one the claim's run computed in business time when it has one
+ * (`escalation_due_at`, migration 0053; docs/calendars.md), otherwise the tenant's hours from
+ * entering the stage (`stage_entered_at`, migration 0030). Working time is a part of all time, so a
+ * due instant in business time is never before `stage_entered_at + hours`: a claim entered less
+ * than `hours` ago is never late, and that necessary condition is the range the index
+ * (tenant_id, status, stage_entered_at) answers before the due instant is read.
  */
 function deadlinesSql(tenantIds: string[]) {
+  const wallClockDue = `c.stage_entered_at + d.hours * interval '1 hour'`;
+  const due = `coalesce(c.escalation_due_at, ${wallClockDue})`;
   return {
     deadlines: `WITH deadlines AS (
-            SELECT t.id AS tenant_id, d.stage, d.hours
+            SELECT t.id AS tenant_id, d.stage, d.hours, coalesce(s."values" ->> 'timeZone', :timeZone) AS time_zone
               FROM tenants t
               LEFT JOIN tenant_settings s ON s.tenant_id = t.id
              CROSS JOIN LATERAL (VALUES
@@ -205,9 +215,12 @@ function deadlinesSql(tenantIds: string[]) {
              ) AS d(stage, hours)
              WHERE t.id IN (:tenantIds)
           )`,
-    breached: `c.tenant_id = d.tenant_id AND c.status = d.stage AND c.stage_entered_at < now() - d.hours * interval '1 hour'`,
+    due,
+    breached: `c.tenant_id = d.tenant_id AND c.status = d.stage AND c.stage_entered_at < now() - d.hours * interval '1 hour'
+               AND ${due} < now()`,
     replacements: {
       tenantIds,
+      timeZone: DEFAULT_TENANT_SETTINGS.timeZone,
       reportedHours: DEFAULT_TENANT_SETTINGS.claimUnassignedEscalationHours,
       documentsDays: DEFAULT_TENANT_SETTINGS.claimDocumentsEscalationDays,
       approvalHours: DEFAULT_TENANT_SETTINGS.claimWaitingApprovalEscalationHours,
@@ -229,33 +242,56 @@ export async function slaBreachCounts(sequelize: Sequelize, tenantIds: string[])
 export interface SlaBreach {
   claimNumber: string;
   stage: ClaimStage;
+  /** When the stage's escalation fell due (UTC). */
   dueAt: Date;
+  /** The same instant in the tenant's `timeZone`, with its offset. */
+  dueAtLocal: string;
   overdueHours: number;
 }
 
 /**
- * One page of a tenant's breaches, most overdue first: the first rows of each stage in the order of
- * its index, then merged (within a stage, due order is entry order).
+ * One page of a tenant's breaches, most overdue first (by due instant, then claim ID), read per
+ * stage from the index in entry order and merged.
+ *
+ * Within a stage entry order is due order only in wall-clock time: a claim entered on Friday
+ * evening may fall due in business time after one entered on Monday morning. So each stage first
+ * reads its first `limit + offset` breaches in entry order; the latest of their due instants,
+ * `bound`, is then late enough that the stage's first `limit + offset` breaches in due order all fall
+ * due by it, and since no claim falls due before `stage_entered_at + hours`, they are all among the
+ * claims entered by `bound - hours`: a second range of the same index, sorted by due instant.
+ * Where no claim has a business due instant the two ranges are the same rows.
  */
 export async function slaBreaches(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<SlaBreach[]> {
-  const { deadlines, breached, replacements } = deadlinesSql([tenantId]);
-  const rows = await sequelize.query<{ claim_number: string; stage: ClaimStage; due_at: Date; overdue_hours: number }>(
+  const { deadlines, due, breached, replacements } = deadlinesSql([tenantId]);
+  const rows = await sequelize.query<{ claim_number: string; stage: ClaimStage; due_at: Date; time_zone: string; overdue_hours: number }>(
     `${deadlines}, breaches AS (
-       SELECT c.id, c.claim_number, c.status AS stage, c.stage_entered_at + d.hours * interval '1 hour' AS due_at
+       SELECT c.id, c.claim_number, c.status AS stage, c.due_at, d.time_zone
          FROM deadlines d
         CROSS JOIN LATERAL (
-          SELECT c.id, c.claim_number, c.status, c.stage_entered_at FROM claims c
-           WHERE ${breached} ORDER BY c.stage_entered_at, c.id LIMIT :limit + :offset
+          SELECT max(earliest.due_at) AS bound FROM (
+            SELECT ${due} AS due_at FROM claims c
+             WHERE ${breached} ORDER BY c.stage_entered_at, c.id LIMIT :limit + :offset
+          ) earliest
+        ) b
+        CROSS JOIN LATERAL (
+          SELECT c.id, c.claim_number, c.status, ${due} AS due_at FROM claims c
+           WHERE ${breached} AND c.stage_entered_at <= b.bound - d.hours * interval '1 hour'
+           ORDER BY due_at, c.id LIMIT :limit + :offset
         ) c
      )
-     SELECT claim_number, stage, due_at, round((extract(epoch FROM now() - due_at) / 3600)::numeric, 2)::float AS overdue_hours
+     SELECT claim_number, stage, due_at, time_zone,
+            round((extract(epoch FROM now() - due_at) / 3600)::numeric, 2)::float AS overdue_hours
        FROM breaches ORDER BY due_at, id LIMIT :limit OFFSET :offset`,
     { replacements: { ...replacements, limit, offset }, type: QueryTypes.SELECT },
   );
-  return rows.map((row) => ({
-    claimNumber: row.claim_number,
-    stage: row.stage,
-    dueAt: new Date(row.due_at),
-    overdueHours: row.overdue_hours,
-  }));
+  return rows.map((row) => {
+    const dueAt = new Date(row.due_at);
+    return {
+      claimNumber: row.claim_number,
+      stage: row.stage,
+      dueAt,
+      dueAtLocal: localTime(dueAt, row.time_zone)!,
+      overdueHours: row.overdue_hours,
+    };
+  });
 }

@@ -141,7 +141,7 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
       claimGroups,
     ),
     slaBreaches: {
-      columns: ['claimNumber', 'stage', 'dueAt', 'overdueHours'],
+      columns: ['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours'],
       rows: (sequelize, tenantId) => inBatches((limit, offset) => slaBreaches(sequelize, tenantId, limit, offset)),
     },
     stageTimes: {

@@ -1,6 +1,7 @@
 import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
 import { tenantOf } from '../../../access/core';
+import { localTimeIn } from '../../../services/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';
@@ -12,14 +13,17 @@ import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
 type AcknowledgementWithVersion = Acknowledgement & { version: PolicyVersion & { policy: CompliancePolicy } };
 
-/** What the employee sees: the duty, its deadline and the text to acknowledge. */
-function present(ack: Acknowledgement) {
+type LocalTime = Awaited<ReturnType<typeof localTimeIn>>;
+
+/** What the employee sees: the duty, its deadline (also in the tenant's time zone) and the text to acknowledge. */
+function present(ack: Acknowledgement, local: LocalTime) {
   const { version } = ack as AcknowledgementWithVersion;
   return {
     id: ack.id,
     cycle: ack.cycle,
     status: ack.status,
     dueAt: ack.dueAt,
+    dueAtLocal: local(ack.dueAt),
     acknowledgedAt: ack.acknowledgedAt,
     remindersSent: ack.remindersSent,
     escalationLevel: ack.escalationLevel,
@@ -47,9 +51,13 @@ export function acknowledgementRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(acknowledgementSchema) },
       handler: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
-        const where = { tenantId: tenantOf(ctx.state.user), employeeId: ctx.state.user.id, ...(status && { status }) };
-        const result = await paginate(Acknowledgement, page, where, { include: WITH_VERSION });
-        ctx.body = { items: result.items.map(present), pagination: result.pagination };
+        const tenantId = tenantOf(ctx.state.user);
+        const where = { tenantId, employeeId: ctx.state.user.id, ...(status && { status }) };
+        const [result, local] = await Promise.all([
+          paginate(Acknowledgement, page, where, { include: WITH_VERSION }),
+          localTimeIn(tenantId),
+        ]);
+        ctx.body = { items: result.items.map((ack) => present(ack, local)), pagination: result.pagination };
       },
     }),
     operationRoute(acknowledgeOperation, {
@@ -60,7 +68,8 @@ export function acknowledgementRoutes(): RouteSpec[] {
       tag: 'acknowledgements',
       response: { status: 200, schema: acknowledgementSchema },
       handler: async (ctx, execute) => {
-        ctx.body = present(await execute());
+        const ack = await execute();
+        ctx.body = present(ack, await localTimeIn(ack.tenantId));
       },
     }),
   ];

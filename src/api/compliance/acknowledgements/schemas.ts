@@ -21,6 +21,7 @@ export const acknowledgeBody = object(acknowledgeKeys).label('AcknowledgeRequest
 export const acknowledgementSchema = Joi.object({
   id: uuid,
   ...acknowledgementStateKeys,
+  dueAtLocal: Joi.string().description("dueAt in the tenant's timeZone, ISO 8601 with its offset"),
   policy: Joi.object({ id: uuid, title: Joi.string() }),
   version: Joi.object({ id: uuid, versionNumber: Joi.number().integer(), content: Joi.string(), contentSha256: sha256 }),
 }).label('Acknowledgement');

@@ -4,12 +4,12 @@
  * commands, with their roles.
  */
 import type { WhereOptions } from 'sequelize';
-import { CLAIM_STAGES, type ClaimDeadline } from '../../../contracts/claim';
+import { CLAIM_STAGES } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
 import { NotPermitted } from '../../../access/refusals';
 import { isStaff } from '../../../shared/roles';
-import { liveClaimState, type LiveClaimState } from '../../claims/live-state';
+import { type LiveClaimDeadline, liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from '../../claims/operations';
 import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
@@ -73,8 +73,12 @@ const Document = builder.objectRef<ClaimDocument>('ClaimDocument').implement({
   }),
 });
 
-const Deadline = builder.objectRef<ClaimDeadline>('ClaimDeadline').implement({
-  fields: (t) => ({ at: t.exposeString('at'), action: t.exposeString('action') }),
+const Deadline = builder.objectRef<LiveClaimDeadline>('ClaimDeadline').implement({
+  fields: (t) => ({
+    at: t.exposeString('at'),
+    atLocal: t.exposeString('atLocal', { nullable: true, description: "`at` in the tenant's timeZone, ISO 8601 with its offset" }),
+    action: t.exposeString('action'),
+  }),
 });
 
 const LiveStateOfClaim = builder.objectRef<LiveClaimState>('LiveClaimState').implement({

@@ -8,6 +8,7 @@ import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { COMPLIANCE_ROLES, policyVersionAccess } from '../../../access/compliance';
 import { NotPermitted } from '../../../access/refusals';
 import { tenantOf } from '../../../access/core';
+import { localTime } from '../../../services/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { PAGED_BY_FIRST } from '../bounds';
@@ -67,6 +68,11 @@ const Acknowledgement = builder.objectRef<AcknowledgementModel>('Acknowledgement
     id: t.exposeID('id'),
     status: t.expose('status', { type: AcknowledgementStatusEnum }),
     dueAt: t.expose('dueAt', { type: 'DateTime' }),
+    dueAtLocal: t.string({
+      nullable: true,
+      description: "dueAt in the tenant's timeZone, ISO 8601 with its offset",
+      resolve: async (ack, _args, { loaders }) => localTime(ack.dueAt, await loaders.timeZone.load(ack.tenantId)),
+    }),
     acknowledgedAt: t.expose('acknowledgedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     version: t.field({

@@ -131,6 +131,7 @@ const SlaBreachType = builder.objectRef<SlaBreach>('SlaBreach').implement({
     claimNumber: t.exposeString('claimNumber'),
     stage: t.exposeString('stage'),
     dueAt: t.expose('dueAt', { type: 'DateTime' }),
+    dueAtLocal: t.exposeString('dueAtLocal', { description: "dueAt in the tenant's timeZone, ISO 8601 with its offset" }),
     overdueHours: t.exposeFloat('overdueHours'),
   }),
 });

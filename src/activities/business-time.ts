@@ -4,7 +4,6 @@
  * replay reads the recorded instant instead of computing it again.
  */
 import type { AcknowledgementUnits } from '../contracts/acknowledgement';
-import type { ClaimStage } from '../contracts/claim';
 import { Claim } from '../models';
 import { acknowledgementMoments } from '../services/acknowledgement-times';
 import { dueInstant } from '../services/business-time';
@@ -20,9 +19,9 @@ export interface DueInstantsInput {
   /**
    * A claim's stay (absent in runs before plans named calendars): the instants count in the
    * calendar of the claim's plan, and the instant of `amounts[escalation]` is kept on the claim
-   * row while it is still in that stay (the inbox and the SLA report read it); -1 for none.
+   * row for that stay (the inbox and the SLA report read it); -1 for none.
    */
-  claim?: { claimId: string; stage: ClaimStage; escalation: number };
+  claim?: { claimId: string; escalation: number };
 }
 
 export interface AcknowledgementMomentsInput {
@@ -41,11 +40,12 @@ export function createBusinessTimeActivities() {
       const calendar = claim ? await calendarOfClaim(tenantId, claim.claimId) : await calendarOfTenant(tenantId);
       const instants = amounts.map((amount) => dueInstant({ start: new Date(start), amount, unit, calendar }));
       if (claim && claim.escalation >= 0) {
-        // Only while the claim is still in the stay these instants are for: a later stay clears it.
+        // Never over a later stay's; the stay's own stage change, if written after this, keeps it
+        // (migration 0053's trigger), and the next one clears it.
         await Claim.sequelize!.query(
-          `UPDATE claims SET escalation_due_at = :dueAt
-            WHERE id = :claimId AND tenant_id = :tenantId AND status = :stage AND stage_entered_at = :start`,
-          { replacements: { dueAt: instants[claim.escalation], start: new Date(start), tenantId, ...claim } },
+          `UPDATE claims SET escalation_due_at = :dueAt, escalation_due_for = :start
+            WHERE id = :claimId AND tenant_id = :tenantId AND (stage_entered_at IS NULL OR stage_entered_at <= :start)`,
+          { replacements: { dueAt: instants[claim.escalation], start: new Date(start), tenantId, claimId: claim.claimId } },
         );
       }
       return instants.map((instant) => instant.toISOString());

@@ -3,7 +3,7 @@
  * the plan names one; everything else counts in the tenant's default calendar, and a tenant
  * without one in the built-in working week in its time zone.
  */
-import { literal } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { BusinessCalendar, TenantSettings } from '../models';
 import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../shared/business-calendar';
 
@@ -17,14 +17,13 @@ export async function calendarOfTenant(tenantId: string): Promise<BusinessCalend
 
 /** The calendar of the plan the claim is filed under, read now; the tenant's default when the plan names none. */
 export async function calendarOfClaim(tenantId: string, claimId: string): Promise<BusinessCalendarRules> {
-  const calendar = await BusinessCalendar.findOne({
-    where: {
-      tenantId,
-      id: literal(`(SELECT p.calendar_id FROM claims c
-                      JOIN subscriptions s ON s.id = c.subscription_id
-                      JOIN plans p ON p.id = s.plan_id
-                     WHERE c.id = ${BusinessCalendar.sequelize!.escape(claimId)})`),
-    },
-  });
+  const [plan] = await BusinessCalendar.sequelize!.query<{ calendar_id: string | null }>(
+    `SELECT p.calendar_id FROM claims c
+       JOIN subscriptions s ON s.id = c.subscription_id
+       JOIN plans p ON p.id = s.plan_id
+      WHERE c.id = :claimId AND c.tenant_id = :tenantId`,
+    { replacements: { claimId, tenantId }, type: QueryTypes.SELECT },
+  );
+  const calendar = plan?.calendar_id ? await BusinessCalendar.findOne({ where: { tenantId, id: plan.calendar_id } }) : null;
   return calendar ? calendar.rules() : calendarOfTenant(tenantId);
 }

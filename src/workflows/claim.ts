@@ -321,7 +321,6 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       unit: business[0].unit,
       claim: {
         claimId: input.claimId,
-        stage: entry.to,
         escalation: deadlines.filter((d) => d.business).findIndex((d) => d.effect.kind === 'escalate'),
       },
     });

@@ -7,7 +7,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { BusinessCalendar, type User } from '../../src/models';
+import crypto from 'node:crypto';
+import { AuditEvent, BulkOperation, BulkOperationItem, BusinessCalendar, Claim, type User } from '../../src/models';
+import {
+  CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
+  calendarRescheduleWorkflowId,
+  type CalendarRescheduleWorkflow,
+  rescheduleDeadlinesUpdate,
+} from '../../src/contracts/calendar-reschedule';
+import { recordHistory } from '../support/histories';
 import {
   assignClaimUpdate,
   CLAIM_WORKFLOW_TYPE,
@@ -15,9 +23,11 @@ import {
   type ClaimWorkflow,
   transitionClaimUpdate,
 } from '../../src/contracts/claim';
-import type { SmtpSink } from '../support/smtp-sink';
+import type { ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { buildClaim, buildSubscription } from '../support/factories';
+import { buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
+import { waitUntil } from '../support/waiting';
+import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, type AcknowledgementWorkflow } from '../../src/contracts/acknowledgement';
 import { CLAIM_SETTINGS, claimWorkflowInput, type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 const TASK_QUEUE = 'business-deadlines';
@@ -50,7 +60,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
-  it('requested on Thursday 23 Dec 2027 16:00 Berlin, 3 business days with 24 Dec a holiday, reminds on Wednesday 29 Dec 16:00', async () => {
+  it('requested on Thursday 23 Dec 2027 16:00 Berlin, 3 business days with 24 Dec a holiday, is due Wednesday 29 Dec 16:00; 27 Dec made a holiday moves it to Thursday 30 Dec', async () => {
     // The server's clock to Thursday 16:00 Berlin time, less the minute the claim's walk may take.
     await env.sleep(THURSDAY_1600_BERLIN - Number(await env.currentTimeMs()));
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
@@ -83,15 +93,105 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     expect(Date.parse(state.nextDeadline!.at) - entered).toBe(6 * 24 * HOUR_MS);
     expect(state.nextDeadline!.at.slice(0, 13)).toBe('2027-12-29T15');
 
+    // The stay's escalation (5 business days: Mon 27 to Fri 31 December 16:00) is kept on the row.
+    // (Instants to the hour: the stage was entered within the minute after 16:00.)
+    const hourOf = (iso: string | null | undefined) => iso?.slice(0, 13);
+    const escalationDueAt = async () => hourOf((await Claim.findByPk(claim.id, { rejectOnEmpty: true })).escalationDueAt?.toISOString());
+    expect(await escalationDueAt()).toBe('2027-12-31T15');
+
+    // While the run sleeps, 27 December becomes a holiday, and the calendar change asks the run
+    // to reschedule (as calendar-reschedule-<id> does): every pending deadline moves a working day.
+    const calendar = await BusinessCalendar.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true });
+    await calendar.update({ holidays: [...calendar.holidays, { date: '2027-12-27', name: 'Zweiter Weihnachtstag (test)' }] });
+    const moved = await handle.executeUpdate(rescheduleDeadlinesUpdate);
+    expect([hourOf(moved.before), hourOf(moved.after)]).toEqual(['2027-12-29T15', '2027-12-30T15']);
+    expect(Date.parse(moved.after!) - Date.parse(moved.before!)).toBe(24 * HOUR_MS);
+    expect((await handle.query(claimStateQuery)).nextDeadline).toEqual({ at: moved.after, action: 'documents_reminder' });
+    expect(await escalationDueAt()).toBe('2028-01-03T15');
+
     const reminder = `Reminder: documents needed for claim ${claim.claimNumber}`;
-    await stack.skip(6 * 24 * HOUR_MS - HOUR_MS, handle);
+    // Past the old instant (Wednesday 29 December 16:00): nothing yet.
+    await stack.skip(6 * 24 * HOUR_MS, handle);
     expect(smtp.messages.some((m) => m.subject.includes(reminder))).toBe(false);
-    await stack.skip(2 * HOUR_MS, handle);
-    await smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject.includes(reminder));
-    // The escalation: 5 business days (Mon 27 to Fri 31), Friday 31 December 16:00.
+    await stack.skip(24 * HOUR_MS, handle);
+    const sent = await smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject.includes(reminder));
+    expect(sent.text).toContain('denied after 10 working days');
+    // The escalation: 5 business days from Tue 28 (27 now a holiday), Monday 3 January 2028 16:00.
     const next = (await handle.query(claimStateQuery)).nextDeadline;
     expect(next?.action).toBe('documents_escalation');
-    expect(next!.at.slice(0, 13)).toBe('2027-12-31T15');
+    expect(hourOf(next?.at)).toBe('2028-01-03T15');
     await stack.terminate(handle);
+    await recordHistory(handle, 'claimWorkflow-business-time-rescheduled');
+  });
+
+  it('escalates an acknowledgement due on a Saturday on Monday at the opening, and to compliance 3 working days later', async () => {
+    // Due Saturday 8 January 2028, 12:00 Berlin; the tenant escalates in business days.
+    const dueAt = new Date('2028-01-08T11:00:00Z');
+    const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
+    const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
+    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: ack.workflowId!,
+      args: [
+        {
+          tenantId: team.tenant.id,
+          acknowledgementId: ack.id,
+          employeeId: employee.id,
+          dueAt: dueAt.toISOString(),
+          reminderDaysBefore: 3,
+          graceDays: 3,
+          units: { deadline: 'calendar_days', escalation: 'business_days' },
+        },
+      ],
+    });
+    const overdue = (m: ReceivedMail) => m.to.includes(team.manager.email) && m.subject.startsWith('Overdue:');
+    const skipTo = async (instant: string) => stack.skip(Date.parse(instant) - Number(await env.currentTimeMs()), handle);
+
+    // The reminder counts calendar days: Wednesday 5 January 12:00.
+    await skipTo('2028-01-05T11:30:00Z');
+    await smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('Reminder: please acknowledge'));
+    // Saturday noon and all of Sunday pass without an alert ...
+    await skipTo('2028-01-10T07:59:00Z');
+    expect(smtp.messages.some(overdue)).toBe(false);
+    expect((await ack.reload()).escalationLevel).toBe(0);
+    // ... which reaches the manager at Monday's opening, 09:00 Berlin.
+    await skipTo('2028-01-10T08:01:00Z');
+    await smtp.waitFor(overdue);
+    await waitUntil(async () => (await ack.reload()).escalationLevel === 1, 'level 1 recorded');
+    // Grace: 3 working days from Monday 09:00, Thursday 13 January 09:00 ... until Tuesday 11
+    // January becomes a holiday and the calendar's reschedule run moves it to Friday 14 January.
+    const calendar = await BusinessCalendar.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true });
+    await calendar.update({ holidays: [...calendar.holidays, { date: '2028-01-11', name: 'Closed (test)' }] });
+    const operationId = crypto.randomUUID();
+    const parameters = { calendarId: calendar.id, change: 'calendar.holiday_add' };
+    const workflowId = calendarRescheduleWorkflowId(operationId);
+    await BulkOperation.create({
+      id: operationId,
+      tenantId: team.tenant.id,
+      kind: 'calendar_reschedule',
+      requestedById: team.manager.id,
+      parameters,
+      workflowId,
+    });
+    await BulkOperationItem.create({ operationId, itemId: ack.id, itemType: 'acknowledgement', position: 1 });
+    const reschedule = await env.client.workflow.start<CalendarRescheduleWorkflow>(CALENDAR_RESCHEDULE_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [{ tenantId: team.tenant.id, operationId }],
+    });
+    expect(await reschedule.result()).toEqual({ done: 1, moved: 1, batches: 1 });
+    const move = await AuditEvent.findOne({ where: { action: 'acknowledgement.deadline_moved', entityId: ack.id }, rejectOnEmpty: true });
+    expect(move.changes).toMatchObject({
+      dueAt: { before: '2028-01-13T08:00:00.000Z', after: '2028-01-14T08:00:00.000Z' },
+    });
+    await recordHistory(reschedule, 'calendarRescheduleWorkflow');
+
+    await skipTo('2028-01-13T08:01:00Z');
+    expect((await ack.reload()).escalationLevel).toBe(1);
+    await skipTo('2028-01-14T08:01:00Z');
+    await waitUntil(async () => (await ack.reload()).status === 'escalated', 'escalated to compliance on Friday');
+    await stack.terminate(handle);
+    await recordHistory(handle, 'acknowledgementWorkflow-business-time');
   });
 });

@@ -54,10 +54,10 @@ export function calendarRoutes(): RouteSpec[] {
       tag,
       roles: admin,
       body: createCalendarBody,
-      response: { status: 201, schema: calendarSchema },
+      response: { status: 201, schema: calendarChangeSchema },
       handler: async (ctx) => {
         ctx.status = 201;
-        ctx.body = await createCalendar(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+        ctx.body = asAnswer(await createCalendar(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
       },
     }),
     route({

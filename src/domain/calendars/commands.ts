@@ -14,7 +14,7 @@ import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours }
 import { audited, createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { holidaysFromIcs } from './ical';
-import { rescheduleOpenDeadlines, type Rescheduling } from './reschedule';
+import { rescheduleOpenDeadlines, type Reschedule, type Rescheduling } from './reschedule';
 
 export interface CalendarFields {
   name: string;
@@ -54,20 +54,32 @@ async function clearOtherDefaults(tenantId: string, keepId: string | null, trans
   );
 }
 
-export const createCalendar: Command<CalendarFields, BusinessCalendar> = async (caller, fields, deps) => {
+export const createCalendar: Command<CalendarFields, CalendarChange> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   checkCalendar(fields);
   if ((await BusinessCalendar.count({ where: { tenantId } })) >= CALENDAR_LIMITS.calendarsPerTenant) {
     throw conflict(`A tenant keeps at most ${CALENDAR_LIMITS.calendarsPerTenant} calendars`);
   }
-  return createAudited(deps, 'calendar', tenantId, async (transaction) => {
+  let reschedule: Reschedule | null = null;
+  const calendar = await createAudited(deps, 'calendar', tenantId, async (transaction) => {
     if (fields.isDefault) await clearOtherDefaults(tenantId, null, transaction);
-    return BusinessCalendar.create(
+    const created = await BusinessCalendar.create(
       { tenantId, ...fields, holidays: byDate(fields.holidays ?? []), isDefault: fields.isDefault ?? false },
       { transaction },
     );
+    // A new default calendar takes the place of the previous one, or of the built-in week.
+    if (created.isDefault) reschedule = await rescheduleOpenDeadlines(deps, created, true, 'calendar.create', transaction);
+    return created;
   });
+  return { calendar, rescheduling: await startReschedule(deps, reschedule) };
 };
+
+/** Delivers the start of a reschedule written with a change, after its commit; answers what it reschedules. */
+async function startReschedule(deps: CommandDeps, reschedule: Reschedule | null): Promise<Rescheduling | null> {
+  if (!reschedule) return null;
+  await deps.outbox.deliver(reschedule.start);
+  return reschedule.rescheduling;
+}
 
 /** A changed calendar, and the reschedule of the open deadlines counting in it (null when none moves). */
 export interface CalendarChange {
@@ -101,8 +113,7 @@ async function changeCalendar(
     },
     ({ changed: after }) => ({ tenantId: calendar.tenantId, action, entityType: 'calendar', entityId: calendar.id, before, after }),
   );
-  if (reschedule) await deps.outbox.deliver(reschedule.start);
-  return { calendar: changed, rescheduling: reschedule?.rescheduling ?? null };
+  return { calendar: changed, rescheduling: await startReschedule(deps, reschedule) };
 }
 
 export const updateCalendar: Command<{ id: string; change: Partial<CalendarFields> }, CalendarChange> = async (
@@ -118,9 +129,14 @@ export const updateCalendar: Command<{ id: string; change: Partial<CalendarField
 export const deleteCalendar: Command<{ id: string }, void> = async (caller, { id }, deps) => {
   const calendar = await findVisible(caller, calendarAccess, id);
   const before = calendar.toJSON();
+  let reschedule: Reschedule | null = null;
   await audited(
     deps,
-    (transaction) => calendar.destroy({ transaction }),
+    async (transaction) => {
+      await calendar.destroy({ transaction });
+      // Without its default calendar the tenant counts in the built-in week.
+      if (calendar.isDefault) reschedule = await rescheduleOpenDeadlines(deps, calendar, true, 'calendar.delete', transaction);
+    },
     () => ({ tenantId: calendar.tenantId, action: 'calendar.delete', entityType: 'calendar', entityId: calendar.id, before, after: null }),
   ).catch((err: unknown) => {
     // A plan names it (plans.calendar_id): the plan must name another calendar, or none, first.
@@ -129,6 +145,7 @@ export const deleteCalendar: Command<{ id: string }, void> = async (caller, { id
       { field: 'id', message: 'a plan names this calendar' },
     ]);
   });
+  await startReschedule(deps, reschedule);
 };
 
 /** Adds a holiday, or renames the one on that date. */

@@ -31,6 +31,12 @@ export interface Rescheduling {
   runs: number;
 }
 
+/** A reschedule written with a calendar change: what it covers, and its start to deliver after the commit. */
+export interface Reschedule {
+  rescheduling: Rescheduling;
+  start: OutboxMessage;
+}
+
 /**
  * Fixes the runs that may count in `calendar` and writes the start of their reschedule; answers
  * the outbox message to deliver after the commit, or null when no run is open.
@@ -41,7 +47,7 @@ export async function rescheduleOpenDeadlines(
   wasDefault: boolean,
   change: string,
   transaction: Transaction,
-): Promise<{ rescheduling: Rescheduling; start: OutboxMessage } | null> {
+): Promise<Reschedule | null> {
   const operationId = crypto.randomUUID();
   const isOrWasDefault = calendar.isDefault || wasDefault;
   const workflowId = calendarRescheduleWorkflowId(operationId);

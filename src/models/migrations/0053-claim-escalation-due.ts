@@ -7,7 +7,7 @@
  * stage change keeps it only for the stay it names, and a value never outlives its stay.
  */
 import { DataTypes } from 'sequelize';
-import type { MigrationFn } from './helpers';
+import { concurrentIndexes, type MigrationFn } from './helpers';
 
 const STAGE_CHANGE = (row: string) => `${row}.from_status IS DISTINCT FROM ${row}.to_status`;
 
@@ -23,15 +23,25 @@ const stageEnteredFunction = (extra: string) => `CREATE OR REPLACE FUNCTION clai
     RETURN NULL;
   END $$`;
 
+// The breach counts read the due instant from the index alone, as they read the stage's entry before.
+const WITH_DUE = concurrentIndexes([
+  ['claims_tenant_status_stage_due', 'claims (tenant_id, status, stage_entered_at) INCLUDE (escalation_due_at)'],
+]);
+const REPLACED = concurrentIndexes([['claims_tenant_status_stage_entered_at', 'claims (tenant_id, status, stage_entered_at)']]);
+
 export const up: MigrationFn = async (qi) => {
   await qi.addColumn('claims', 'escalation_due_at', { type: DataTypes.DATE });
   await qi.addColumn('claims', 'escalation_due_for', { type: DataTypes.DATE });
   await qi.sequelize.query(
     stageEnteredFunction(', escalation_due_at = CASE WHEN escalation_due_for = NEW.occurred_at THEN escalation_due_at END'),
   );
+  await WITH_DUE.up(qi);
+  await REPLACED.down(qi);
 };
 
 export const down: MigrationFn = async (qi) => {
+  await REPLACED.up(qi);
+  await WITH_DUE.down(qi);
   await qi.sequelize.query(stageEnteredFunction(''));
   await qi.removeColumn('claims', 'escalation_due_for');
   await qi.removeColumn('claims', 'escalation_due_at');

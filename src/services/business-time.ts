@@ -123,26 +123,22 @@ class WorkingDays {
    */
   addWorkingDays(from: number, count: number): number {
     const opening = this.addWorkingTime(from, 0);
-    if (count === 0) return opening;
-    const local = DateTime.fromMillis(opening, { zone: this.zone });
-    let day = local.startOf('day');
-    let counted = 0;
-    for (let searched = 0; counted < count; searched++) {
-      if (searched > SEARCH_DAYS + count * 7) throw new RangeError('the calendar has no working days');
-      day = day.plus({ days: 1 });
-      if (this.spansOf(day).length > 0) counted++;
-    }
-    return this.atTimeOf(day, local);
+    return count === 0 ? opening : this.stepWorkingDays(opening, count, 1);
   }
 
   /** `count` working days before `from`, at its local time of day (then moved to working time). */
   subtractWorkingDays(from: number, count: number): number {
+    return this.stepWorkingDays(from, count, -1);
+  }
+
+  /** The `count`th working day after (step 1) or before (step -1) `from`'s local date, at its time of day. */
+  private stepWorkingDays(from: number, count: number, step: 1 | -1): number {
     const local = DateTime.fromMillis(from, { zone: this.zone });
     let day = local.startOf('day');
     let counted = 0;
     for (let searched = 0; counted < count; searched++) {
       if (searched > SEARCH_DAYS + count * 7) throw new RangeError('the calendar has no working days');
-      day = day.minus({ days: 1 });
+      day = day.plus({ days: step });
       if (this.spansOf(day).length > 0) counted++;
     }
     return this.atTimeOf(day, local);

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../../src/shared/business-calendar';
-import { dueInstant } from '../../src/services/business-time';
+import { acknowledgementMoments } from '../../src/services/acknowledgement-times';
+import { dueInstant, workingDaysBefore } from '../../src/services/business-time';
 
 const officeHours = (zone: string, holidays: string[] = []): BusinessCalendarRules => ({
   zone,
@@ -99,6 +100,30 @@ describe('due instants', () => {
     expect(due('2028-02-28T10:00', 2, 'calendar_days', officeHours('UTC'))).toBe('2028-03-01T10:00Z');
   });
 
+  it('counts working days back for a reminder before a due date, over a weekend and a holiday', () => {
+    const berlin = officeHours('Europe/Berlin', ['2027-12-24']);
+    const local = (instant: Date) => DateTime.fromJSDate(instant, { zone: 'Europe/Berlin' }).toISO({ suppressMilliseconds: true }) ?? '';
+    // Wednesday 29 December 16:00, 3 working days before: Tuesday, Monday, (Friday 24 a holiday) Thursday 23.
+    expect(local(workingDaysBefore(at('2027-12-29T16:00', 'Europe/Berlin'), 3, berlin))).toBe('2027-12-23T16:00:00+01:00');
+    expect(local(workingDaysBefore(at('2027-12-29T16:00', 'Europe/Berlin'), 0, berlin))).toBe('2027-12-29T16:00:00+01:00');
+  });
+
+  it('escalates an acknowledgement due on a Saturday at Monday’s opening in business days, at the instant in calendar days', () => {
+    const berlin = officeHours('Europe/Berlin');
+    const saturdayNoon = at('2028-01-08T12:00', 'Europe/Berlin');
+    const days = { reminderDaysBefore: 3, graceDays: 3 };
+    expect(acknowledgementMoments(saturdayNoon, days, { deadline: 'calendar_days', escalation: 'business_days' }, berlin)).toEqual({
+      reminder: at('2028-01-05T12:00', 'Europe/Berlin'),
+      managerAlert: at('2028-01-10T09:00', 'Europe/Berlin'),
+      complianceAlert: at('2028-01-13T09:00', 'Europe/Berlin'),
+    });
+    expect(acknowledgementMoments(saturdayNoon, days, { deadline: 'calendar_days', escalation: 'calendar_days' }, berlin)).toEqual({
+      reminder: at('2028-01-05T12:00', 'Europe/Berlin'),
+      managerAlert: saturdayNoon,
+      complianceAlert: at('2028-01-11T12:00', 'Europe/Berlin'),
+    });
+  });
+
   it('refuses an amount it cannot count, an unknown zone and a calendar without working time', () => {
     const start = new Date('2027-12-16T10:00:00Z');
     expect(() => dueInstant({ start, amount: -1, unit: 'business_days', calendar: officeHours('UTC') })).toThrow(RangeError);
@@ -159,6 +184,18 @@ describe('due instants, properties', () => {
     fc.assert(
       fc.property(calendarArb, startArb, fc.integer({ min: 0, max: 60 }), (calendar, start, amount) => {
         expect(isWorkingTime(dueInstant({ start, amount, unit: 'business_days', calendar }), calendar)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`counting N working days back from working time lands in working time, before it (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(calendarArb, startArb, fc.integer({ min: 1, max: 40 }), (calendar, start, count) => {
+        const due = dueInstant({ start, amount: 1, unit: 'business_days', calendar });
+        const before = workingDaysBefore(due, count, calendar);
+        expect(isWorkingTime(before, calendar)).toBe(true);
+        expect(before.getTime()).toBeLessThan(due.getTime());
       }),
       { numRuns: RUNS },
     );

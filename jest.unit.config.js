@@ -18,6 +18,7 @@ const UNIT_FILES = [
   'compliance/at-most-in-flight',
   'deployment/healthcheck',
   'harness/time-skipping',
+  'payments/pain001',
   'premiums/instalments',
   'replay',
   'security/process-guard',

@@ -1,11 +1,13 @@
 /**
- * Makes sure the servers the tests run are in the user-level cache, building whatever is missing
- * from the package registries: `node dist/scripts/install-tools.js [tool …]` (all without names).
+ * Makes sure the servers the tests run (and the payment files' schema) are in the user-level cache,
+ * building or fetching whatever is missing from the package registries:
+ * `node dist/scripts/install-tools.js [tool …]` (all without names).
  * scripts/setup.sh starts one process per tool so their first builds run side by side.
  */
 import { resolveComposeCli } from './local/compose-cli';
 import { resolveKeycloak } from './local/keycloak';
 import { resolveMinio } from './local/minio';
+import { resolvePain001Xsd } from './local/pain001-xsd';
 import { resolvePromtool } from './local/promtool';
 import { resolveStripeMock } from './local/stripe-mock';
 import { resolveTemporalServer } from './local/temporal-server';
@@ -20,6 +22,7 @@ const TOOLS: Record<string, () => string | undefined> = {
   promtool: resolvePromtool,
   keycloak: () => resolveKeycloak() ?? 'none: company sign-in tests skipped',
   'stripe-mock': resolveStripeMock,
+  'pain001-xsd': resolvePain001Xsd,
 };
 
 const wanted = process.argv.slice(2);

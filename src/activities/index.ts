@@ -5,6 +5,7 @@ import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
 import { createCalendarRescheduleActivities } from './calendar-reschedule';
 import { createClaimActivities } from './claims';
+import { createClaimReserveActivities } from './claim-reserves';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createComplianceRemindActivities(deps),
     ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
+    ...createClaimReserveActivities(deps),
     ...createBusinessTimeActivities(),
     ...createCalendarRescheduleActivities(deps),
     ...createBulkReassignActivities(deps),

@@ -18,6 +18,7 @@ import { codecRoutes } from './codec/routes';
 import { meRoutes } from './me/routes';
 import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
+import { claimMoneyRoutes } from './claims/money/routes';
 import { driftRoutes } from './operations/drift';
 import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
@@ -60,6 +61,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...remindRoutes(),
     ...claimRoutes(),
     ...documentRoutes(),
+    ...claimMoneyRoutes(),
     ...registrationRoutes(config),
     ...tenantRoutes(),
     ...tenantSuspensionRoutes(),

@@ -64,7 +64,12 @@ export type ClaimSettings = Pick<
   | 'approvalLimitSeniorAdjuster'
 > &
   // Optional: runs filed before business time (docs/calendars.md) have no unit and count calendar time.
-  Partial<Pick<TenantSettingsValues, 'claimDocumentsDeadlineUnit' | 'claimEscalationUnit'>>;
+  Partial<
+    Pick<
+      TenantSettingsValues,
+      'claimDocumentsDeadlineUnit' | 'claimEscalationUnit' | 'reserveAuthorityAdjuster' | 'reserveAuthoritySeniorAdjuster'
+    >
+  >;
 
 /** One transition as the workflow keeps it and claim_history stores it. */
 export interface ClaimHistoryEntry {

@@ -9,6 +9,9 @@ import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
 import { ClaimHistory } from './claim-history';
 import { ClaimNote } from './claim-note';
+import { ClaimRecovery } from './claim-recovery';
+import { ClaimReserveChange } from './claim-reserve-change';
+import { ClaimReserveLine } from './claim-reserve-line';
 import { ClaimNoteRevision } from './claim-note-revision';
 import { CompliancePolicy } from './compliance-policy';
 import { ComplianceRemind, ComplianceRemindRecipient } from './compliance-remind';
@@ -46,7 +49,7 @@ export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
-export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, Payment };
+export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, Payment };
 export { BulkOperation, BulkOperationItem };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
@@ -111,7 +114,18 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [ComplianceRequirement, ComplianceRequirementPolicy, ComplianceRemind, ComplianceRemindRecipient])
     model.initModel(sequelize);
   for (const model of [RunDrift, ActivityIncident]) model.initModel(sequelize);
-  for (const model of [Claim, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimDocument, Payment]) model.initModel(sequelize);
+  for (const model of [
+    Claim,
+    ClaimHistory,
+    ClaimNote,
+    ClaimNoteRevision,
+    ClaimDocument,
+    ClaimReserveLine,
+    ClaimReserveChange,
+    ClaimRecovery,
+    Payment,
+  ])
+    model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);

@@ -38,6 +38,9 @@ const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
 /** A currency code as ISO 4217 writes it: three capital letters. */
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
+/** The largest claim amount kept (a reserve line, a recovery, an authority): what numeric(14,2) holds, with room. */
+export const MAX_CLAIM_AMOUNT = 99_999_999.99;
+
 /** How many decimals the currency's minor unit has (JPY 0, EUR 2, KWD 3). */
 export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_DIGITS[currency] ?? 2;

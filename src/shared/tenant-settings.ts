@@ -3,7 +3,8 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { CURRENCY_PATTERN } from './money';
+import { CURRENCY_PATTERN, MAX_CLAIM_AMOUNT } from './money';
+import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { nullable, oneOf } from './typed-schema';
 
@@ -20,6 +21,10 @@ export interface TenantSettingsValues {
   claimEscalationUnit: HoursUnit;
   approvalLimitAdjuster: number;
   approvalLimitSeniorAdjuster: number;
+  /** The largest reserve line an adjuster may set alone (docs/claim-money.md); above, a second person approves. */
+  reserveAuthorityAdjuster: number;
+  /** The same for a senior adjuster; claims managers have no limit. */
+  reserveAuthoritySeniorAdjuster: number;
   acknowledgementDeadlineDays: number;
   acknowledgementReminderDaysBefore: number;
   acknowledgementGraceDays: number;
@@ -79,6 +84,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   claimEscalationUnit: 'calendar_hours',
   approvalLimitAdjuster: 5000,
   approvalLimitSeniorAdjuster: 25000,
+  reserveAuthorityAdjuster: DEFAULT_RESERVE_AUTHORITY.adjuster,
+  reserveAuthoritySeniorAdjuster: DEFAULT_RESERVE_AUTHORITY.seniorAdjuster,
   acknowledgementDeadlineDays: 14,
   acknowledgementReminderDaysBefore: 3,
   acknowledgementGraceDays: 3,
@@ -135,6 +142,16 @@ export const TENANT_SETTINGS_KEYS = {
   ),
   approvalLimitAdjuster: Joi.number().precision(2).min(0),
   approvalLimitSeniorAdjuster: Joi.number().precision(2).min(0),
+  reserveAuthorityAdjuster: Joi.number()
+    .precision(2)
+    .min(0)
+    .max(MAX_CLAIM_AMOUNT)
+    .description('The largest reserve line an adjuster may set alone; above, someone with enough authority approves. Default 10000'),
+  reserveAuthoritySeniorAdjuster: Joi.number()
+    .precision(2)
+    .min(0)
+    .max(MAX_CLAIM_AMOUNT)
+    .description('The same for a senior adjuster (claims managers have no limit). Default 50000'),
   acknowledgementDeadlineDays: positiveInt.max(365),
   acknowledgementReminderDaysBefore: positiveInt.max(60),
   acknowledgementGraceDays: positiveInt.max(60),

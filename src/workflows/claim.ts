@@ -17,6 +17,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -36,11 +37,19 @@ import {
   TransitionRequest,
 } from '../contracts/claim';
 import { rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
+import {
+  changeReserveUpdate,
+  decideReserveChangeUpdate,
+  type ReserveChange,
+  type ReserveLine,
+  type ReservesAnswer,
+} from '../contracts/claim-reserves';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { deadlinesOf, type StageDeadline } from './claim/deadlines';
 import { claimMessages, type ClaimMessage } from './claim/messages';
+import { checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './claim/reserves';
 import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
 
@@ -64,7 +73,7 @@ const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
 const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { recordClaimTransition, recordClaimApproval } = proxyActivities<Activities>({
+const { recordClaimTransition, recordClaimApproval, recordReserveChanges } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: STEP_RETRY,
 });
@@ -266,6 +275,104 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     }
   });
 
+  // Reserves (claim/reserves.ts): the lines as applied, and every change with its status.
+  const reserves: ReserveLine[] = [];
+  const reserveChanges: ReserveChange[] = [];
+  let recordingReserve = false;
+  const reserveFacts = (): ReserveFacts => ({
+    stage,
+    claimantId: input.claimantId,
+    assigneeId,
+    settings,
+    reserves,
+    changes: reserveChanges,
+    recording: recordingReserve,
+  });
+  const reservesAnswer = (change: ReserveChange): ReservesAnswer => ({
+    change: { ...change },
+    reserves: reserves.map((line) => ({ ...line })),
+  });
+
+  /** Records the changes in order and applies those that apply to the lines; one at a time (the validators refuse meanwhile). */
+  async function recordReserves(changes: ReserveChange[]): Promise<void> {
+    recordingReserve = true;
+    try {
+      await recordReserveChanges({ claimId: input.claimId, tenantId: input.tenantId, changes });
+    } finally {
+      recordingReserve = false;
+    }
+    for (const change of changes) {
+      if (change.status === 'pending' || change.status === 'rejected') continue;
+      const line = lineOf(reserves, change);
+      if (line) line.amount = change.amount;
+      else reserves.push({ costType: change.costType, category: change.category, amount: change.amount });
+    }
+  }
+
+  setHandler(
+    changeReserveUpdate,
+    async (request) => {
+      const { actor, changeId: id, costType, category, amount, reason } = request;
+      const change: ReserveChange = {
+        id,
+        costType,
+        category,
+        amountBefore: lineOf(reserves, request)?.amount ?? 0,
+        amount,
+        reason,
+        requestedById: actor.id,
+        requestedAt: new Date().toISOString(),
+        status: needsApproval(reserveFacts(), request) ? 'pending' : 'applied',
+        decidedById: null,
+      };
+      reserveChanges.push(change);
+      await recordReserves([change]);
+      return reservesAnswer(change);
+    },
+    { validator: (request) => checkReserveChange(reserveFacts(), request) },
+  );
+
+  setHandler(
+    decideReserveChangeUpdate,
+    async (request) => {
+      const change = checkReserveDecision(reserveFacts(), request);
+      // What the line holds now: another change may have moved it since this one was asked.
+      Object.assign(change, {
+        amountBefore: lineOf(reserves, change)?.amount ?? 0,
+        status: request.approve ? 'approved' : 'rejected',
+        decidedById: request.actor.id,
+      });
+      await recordReserves([change]);
+      return reservesAnswer(change);
+    },
+    { validator: (request) => void checkReserveDecision(reserveFacts(), request) },
+  );
+
+  /**
+   * A claim closes with nothing left reserved: each line still holding an amount is released to
+   * zero, and a change still waiting is rejected, recorded before the claim closes.
+   */
+  async function releaseReserves(): Promise<void> {
+    const at = new Date().toISOString();
+    const waiting = reserveChanges.filter((change) => change.status === 'pending');
+    for (const change of waiting) Object.assign(change, { status: 'rejected', decidedById: null });
+    const releases = reserves
+      .filter((line) => line.amount > 0)
+      .map((line, index): ReserveChange => ({
+        id: uuid4(),
+        ...line,
+        amountBefore: line.amount,
+        amount: 0,
+        reason: `Released as claim ${input.claimNumber} closed (${index + 1})`,
+        requestedById: null,
+        requestedAt: at,
+        status: 'released',
+        decidedById: null,
+      }));
+    reserveChanges.push(...releases);
+    await recordReserves([...waiting, ...releases]);
+  }
+
   /**
    * The current stay's deadlines: when each falls due (epoch ms) and which is next. A calendar
    * change replaces `dueTimes` (the rescheduleDeadlines Update); `next` only grows, so a deadline
@@ -363,12 +470,14 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     paymentReference = payment.reference;
     const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
     email(paid, toClaimant, claimMessages.paid(input.claimNumber, payment.amount, payment.reference));
+    if (reserveChanges.length > 0) await releaseReserves();
     await move('closed', null, 'Claim closed after payment');
   }
 
   async function closeDeniedClaim(): Promise<void> {
     const denied = stageEntry;
     email(denied, toClaimant, claimMessages.denied(input.claimNumber, denialReason));
+    if (reserveChanges.length > 0) await releaseReserves();
     await move('closed', null, 'Claim closed after denial');
   }
 

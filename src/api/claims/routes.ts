@@ -1,11 +1,12 @@
 import type { Attributes, WhereOptions } from 'sequelize';
+import { financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
 import { claimAccess, withdrawnFilter } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
-import { STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
+import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
@@ -116,15 +117,20 @@ export function claimRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/claims/:id',
-      summary: 'One claim with its history and payment',
+      summary: 'One claim with its history, payment and (staff) its financial figures',
       tag: 'claims',
       roles: TENANT_ROLES,
       params: idParams,
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
         const claim = await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id);
-        const [detail, live] = await Promise.all([claimDetail(claim), liveClaimState(ctx.services, claim)]);
-        ctx.body = { ...detail, ...live };
+        // Reserves are the insurer's estimate: its staff see the figures, the claimant does not.
+        const [detail, live, financials] = await Promise.all([
+          claimDetail(claim),
+          liveClaimState(ctx.services, claim),
+          isStaff(ctx.state.user.role) ? financialsOf([claim.id]) : null,
+        ]);
+        ctx.body = { ...detail, ...live, financials: financials?.get(claim.id) ?? null };
       },
     }),
 

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { financialsSchema } from './money/schemas';
 import { CLAIM_STAGES } from '../../contracts/claim';
 import { money, uuid, workflowRef } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
@@ -122,6 +123,9 @@ export const claimDetailSchema = claimSchema
       .allow(null)
       .description('GET only: null once closed, or when the run did not answer within the query deadline'),
     stale: Joi.boolean().description('GET only: true when the run did not answer within the query deadline'),
+    financials: financialsSchema
+      .allow(null)
+      .description('GET only: what the claim has cost and will still cost (docs/claim-money.md); null for the claimant'),
   })
   .label('ClaimDetail');
 

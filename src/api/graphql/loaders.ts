@@ -4,6 +4,7 @@
  * row the caller may not see is simply absent (null, or not in the list).
  */
 import DataLoader from 'dataloader';
+import { type ClaimFinancials, financialsOf } from '../../domain/claims/money';
 import { Op, QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import {
   Acknowledgement,
@@ -50,6 +51,7 @@ export interface Loaders {
   lastHistory(n: number): DataLoader<string, ClaimHistory[]>;
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
+  financials: DataLoader<string, ClaimFinancials | null>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
   notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
@@ -144,6 +146,11 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     documents: new DataLoader(async (claimIds) =>
       groupByClaim(claimIds, await ClaimDocument.findAll({ where: documentWhere(claimIds), order: [['createdAt', 'ASC']] })),
     ),
+    // The claims are visible to the caller; the figures are the staff's (the resolver checks).
+    financials: new DataLoader(async (claimIds) => {
+      const figures = await financialsOf([...claimIds]);
+      return claimIds.map((id) => figures.get(id) ?? null);
+    }),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));

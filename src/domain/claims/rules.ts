@@ -87,6 +87,8 @@ export async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> 
     claimEscalationUnit: all.claimEscalationUnit,
     approvalLimitAdjuster: all.approvalLimitAdjuster,
     approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,
+    reserveAuthorityAdjuster: all.reserveAuthorityAdjuster,
+    reserveAuthoritySeniorAdjuster: all.reserveAuthoritySeniorAdjuster,
   };
 }
 

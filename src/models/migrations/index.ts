@@ -42,6 +42,7 @@ import * as webhookEndpointLegacySignature from './0052-webhook-endpoint-legacy-
 import * as claimEscalationDue from './0053-claim-escalation-due';
 import * as planCalendar from './0054-plan-calendar';
 import * as bulkItemType from './0055-bulk-item-type';
+import * as claimReserves from './0056-claim-reserves';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -102,4 +103,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0053-claim-escalation-due', ...claimEscalationDue },
   { name: '0054-plan-calendar', ...planCalendar },
   { name: '0055-bulk-item-type', ...bulkItemType },
+  { name: '0056-claim-reserves', ...claimReserves },
 ];

@@ -4,6 +4,7 @@
  * commands, with their roles.
  */
 import type { WhereOptions } from 'sequelize';
+import type { ClaimFinancials as ClaimFinancialsValue } from '../../../domain/claims/money';
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
@@ -104,6 +105,18 @@ const ClaimLiveState = builder.objectRef<LiveState<LiveClaimState>>('ClaimLiveSt
   }),
 });
 
+const ClaimFinancials = builder.objectRef<ClaimFinancialsValue>('ClaimFinancials').implement({
+  description:
+    'What the claim has cost and will still cost, in its plan’s currency (docs/claim-money.md); decimal amounts as REST writes them',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    outstanding: t.exposeString('outstanding', { description: 'The reserve still held on its lines' }),
+    paid: t.exposeString('paid'),
+    recovered: t.exposeString('recovered'),
+    incurred: t.exposeString('incurred', { description: 'paid + outstanding − recovered' }),
+  }),
+});
+
 export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -143,6 +156,15 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
       description: `Asks the claim's run (as GET /claims/:id does), only when selected; costs ${LIVE_STATE_COST} in the cost limit`,
       extensions: costOf({ own: LIVE_STATE_COST }),
       resolve: (claim, _args, { services }) => liveClaimState(services, claim),
+    }),
+    financials: t.field({
+      type: ClaimFinancials,
+      nullable: true,
+      description: 'The staff only (FORBIDDEN for a policyholder: reserves are the insurer’s estimate), as on GET /claims/:id',
+      resolve: (claim, _args, context) => {
+        if (!isStaff(callerOf(context).role)) throw new NotPermitted('The financial figures are for the staff');
+        return context.loaders.financials.load(claim.id);
+      },
     }),
     notes: t.field({
       type: [Note],

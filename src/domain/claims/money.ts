@@ -1,0 +1,214 @@
+/**
+ * A claim's money (docs/claim-money.md): its reserves, changed through its run (which applies a
+ * change within the asker's authority and holds one above it for a second person), the money
+ * recovered on it, and the figures finance reads: outstanding, paid, recovered and incurred.
+ */
+import crypto from 'node:crypto';
+import type { UpdateDefinition } from '@temporalio/common';
+import { QueryTypes } from 'sequelize';
+import {
+  changeReserveUpdate,
+  type CostType,
+  decideReserveChangeUpdate,
+  type ReserveCategory,
+  type ReservesAnswer,
+} from '../../contracts/claim-reserves';
+import { Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine } from '../../models';
+import type { RecoveryKind } from '../../models/claim-recovery';
+import { claimAccess } from '../../access/claims';
+import { findVisible } from '../../access/core';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { toMinorUnits } from '../../shared/money';
+import { conflict, dependencyUnavailable, unprocessable } from '../../shared/errors';
+import { audited } from '../audited';
+import type { Command, CommandDeps } from '../command';
+import { decideOnRun } from '../runs';
+
+/** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
+const runGone = (claim: Claim) =>
+  claim.status === 'closed' ? conflict('The claim is closed: its reserves are final') : dependencyUnavailable('temporal');
+
+async function decideReserves<Request>(
+  deps: CommandDeps,
+  claim: Claim,
+  update: UpdateDefinition<ReservesAnswer, [Request]>,
+  request: Request,
+): Promise<ReservesAnswer> {
+  return (await decideOnRun(deps, claim, claim.workflowId, update, request, runGone)).result;
+}
+
+/** The currency of the plan the claim is filed under: every amount of the claim is in it. */
+async function currencyOf(claim: Claim): Promise<string> {
+  const [row] = await Claim.sequelize!.query<{ currency: string }>(
+    `SELECT p.currency FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = :subscriptionId`,
+    { replacements: { subscriptionId: claim.subscriptionId }, type: QueryTypes.SELECT },
+  );
+  return row.currency;
+}
+
+/** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). */
+async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<void> {
+  const currency = await currencyOf(claim);
+  if (toMinorUnits(amount, currency) === null || toMinorUnits(amount, 'EUR') === null)
+    throw unprocessable(`The amount has more decimals than ${currency} has`, [{ field, message: `is not an amount in ${currency}` }]);
+}
+
+export interface ReserveChangeInput {
+  id: string;
+  costType: CostType;
+  category: ReserveCategory;
+  amount: number;
+  reason: string;
+}
+
+/** Asks the claim's run to set a reserve line; it applies at once within the caller's authority, else waits for approval. */
+export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async (caller, { id, ...line }, deps) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  await assertAmountIn(claim, line.amount, 'amount');
+  const key = deps.idempotencyKey;
+  const changeId = key ? idFromRequest('reserve-change', caller.id, key, claim.id) : crypto.randomUUID();
+  return decideReserves(deps, claim, changeReserveUpdate, { actor: { id: caller.id, role: caller.role }, changeId, ...line });
+};
+
+/** Approves or rejects (the asker: withdraws) a reserve change that waits. */
+export const decideReserveChange: Command<{ id: string; changeId: string; approve: boolean }, ReservesAnswer> = async (
+  caller,
+  { id, changeId, approve },
+  deps,
+) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  return decideReserves(deps, claim, decideReserveChangeUpdate, { actor: { id: caller.id, role: caller.role }, changeId, approve });
+};
+
+export interface RecoveryInput {
+  id: string;
+  kind: RecoveryKind;
+  amount: number;
+  receivedOn: Date;
+  reference?: string;
+}
+
+/** Records money recovered on a claim (any stage: salvage is often sold after closing); a repeat with the same Idempotency-Key records it once. */
+export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (caller, { id, kind, amount, receivedOn, reference }, deps) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  await assertAmountIn(claim, amount, 'amount');
+  const receivedDay = receivedOn.toISOString().slice(0, 10);
+  if (receivedDay > new Date().toISOString().slice(0, 10))
+    throw unprocessable('A recovery is recorded once received', [{ field: 'receivedOn', message: 'is in the future' }]);
+  const key = deps.idempotencyKey;
+  const recoveryId = key ? idFromRequest('recovery', caller.id, key, claim.id) : crypto.randomUUID();
+  const earlier = key ? await ClaimRecovery.findOne({ where: { id: recoveryId, claimId: claim.id } }) : null;
+  if (earlier) return earlier;
+  return audited(
+    deps,
+    (transaction) =>
+      ClaimRecovery.create(
+        {
+          id: recoveryId,
+          tenantId: claim.tenantId,
+          claimId: claim.id,
+          kind,
+          amount: amount.toFixed(2),
+          receivedOn: receivedDay,
+          reference: reference ?? null,
+          recordedById: caller.id,
+        },
+        { transaction },
+      ),
+    (recovery) => ({
+      tenantId: claim.tenantId,
+      action: 'claim.recovery_record',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: { recovery },
+    }),
+  );
+};
+
+/**
+ * What a claim has cost and will still cost, in its plan's currency: `outstanding` is the reserve
+ * still held on its lines, `paid` what was paid on it, `recovered` what came back, and `incurred`
+ * paid + outstanding − recovered.
+ */
+export interface ClaimFinancials {
+  currency: string;
+  outstanding: string;
+  paid: string;
+  recovered: string;
+  incurred: string;
+}
+
+/** The figures of each claim, by ID, read in one statement. */
+export async function financialsOf(claimIds: string[]): Promise<Map<string, ClaimFinancials>> {
+  if (claimIds.length === 0) return new Map();
+  const rows = await Claim.sequelize!.query<{
+    claim_id: string;
+    currency: string;
+    outstanding: string;
+    paid: string;
+    recovered: string;
+    incurred: string;
+  }>(
+    `SELECT c.id AS claim_id, p.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred
+       FROM claims c
+       JOIN subscriptions s ON s.id = c.subscription_id
+       JOIN plans p ON p.id = s.plan_id
+      CROSS JOIN LATERAL (SELECT
+        (SELECT coalesce(sum(amount), 0) FROM claim_reserve_lines WHERE claim_id = c.id) AS outstanding,
+        (SELECT coalesce(sum(amount), 0) FROM payments WHERE claim_id = c.id) AS paid,
+        (SELECT coalesce(sum(amount), 0) FROM claim_recoveries WHERE claim_id = c.id) AS recovered) f
+      WHERE c.id IN (:claimIds)`,
+    { replacements: { claimIds }, type: QueryTypes.SELECT },
+  );
+  const money = (value: string) => Number(value).toFixed(2);
+  return new Map(
+    rows.map((row) => [
+      row.claim_id,
+      {
+        currency: row.currency,
+        outstanding: money(row.outstanding),
+        paid: money(row.paid),
+        recovered: money(row.recovered),
+        incurred: money(row.incurred),
+      },
+    ]),
+  );
+}
+
+/** A claim's reserve lines and every change of them, oldest first. */
+export async function reservesOf(claim: Claim) {
+  const [lines, changes] = await Promise.all([
+    ClaimReserveLine.findAll({
+      where: { claimId: claim.id },
+      order: [
+        ['costType', 'ASC'],
+        ['category', 'ASC'],
+      ],
+    }),
+    ClaimReserveChange.findAll({
+      where: { claimId: claim.id },
+      order: [
+        ['requestedAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    }),
+  ]);
+  return {
+    lines: lines.map(({ costType, category, amount }) => ({ costType, category, amount })),
+    changes: changes.map(
+      ({ id, costType, category, amountBefore, amount, reason, status, requestedById, requestedAt, decidedById, decidedAt }) => ({
+        id,
+        costType,
+        category,
+        amountBefore,
+        amount,
+        reason,
+        status,
+        requestedById,
+        requestedAt,
+        decidedById,
+        decidedAt,
+      }),
+    ),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * A claim's reserves and recoveries (docs/claim-money.md), end to end on the dev server with a
+ * real worker: reserve changes go through the claim's run, which applies one within the asker's
+ * authority and holds one above it for a second person; recoveries lower what the claim incurred;
+ * the figures agree on REST and GraphQL; closing the claim releases what is still reserved.
+ */
+import { AuditEvent, Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
+import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
+import { type ClaimsTeam, createClaimsTeam } from './fixtures';
+
+describe('claim reserves and recoveries (API, worker)', () => {
+  let stack: TestStack;
+  let team: ClaimsTeam;
+  let claimId: string;
+  let outsider: User;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    team = await createClaimsTeam();
+    outsider = await buildUser({ role: 'claims_manager', tenantId: (await buildTenant()).id });
+    // An adjuster sets reserve lines up to 1,000 alone; a senior adjuster up to 50,000 (the default).
+    await TenantSettings.upsert({ tenantId: team.tenant.id, values: { reserveAuthorityAdjuster: 1000 } });
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id });
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 6000, description: 'Storm damage' })
+      .expect(201);
+    claimId = filed.body.id;
+    await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+  });
+  afterAll(() => stack?.close());
+
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const reserve = (user: User, body: Record<string, unknown>) =>
+    stack.api.post(`/api/v1/claims/${claimId}/reserves`).set(as(user)).send(body);
+  const decide = (user: User, changeId: string, verb: 'approve' | 'reject') =>
+    stack.api.post(`/api/v1/claims/${claimId}/reserves/changes/${changeId}/${verb}`).set(as(user));
+  const lines = async () =>
+    (await ClaimReserveLine.findAll({ where: { claimId }, order: [['category', 'ASC']] })).map((line) => [line.category, line.amount]);
+  const figures = async (user: User) => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(user)).expect(200)).body.financials;
+
+  it('applies a reserve within the adjuster’s authority at once, and holds one above it for a second person', async () => {
+    const within = await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 800, reason: 'Roof tiles' }).expect(
+      200,
+    );
+    expect(within.body.change).toMatchObject({ status: 'applied', amountBefore: 0, amount: 800, requestedById: team.adjuster.id });
+    expect(within.body.reserves).toEqual([{ costType: 'indemnity', category: 'repair', amount: 800 }]);
+    expect(await lines()).toEqual([['repair', '800.00']]);
+
+    const above = await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 5000, reason: 'Rafters too' }).expect(
+      202,
+    );
+    const changeId = above.body.change.id;
+    expect(above.body.change).toMatchObject({ status: 'pending', amountBefore: 800, amount: 5000 });
+    expect(await lines()).toEqual([['repair', '800.00']]);
+    // One change of a line waits at a time; the asker never approves their own; an adjuster not on the claim may not.
+    expect(
+      (await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 900, reason: 'Again' }).expect(409)).body.error
+        .details[0],
+    ).toMatchObject({
+      pendingChangeId: changeId,
+    });
+    expect((await decide(team.adjuster, changeId, 'approve').expect(403)).body.error.details[0].rule).toBe('separation_of_duties');
+    await decide(team.otherAdjuster, changeId, 'approve').expect(403);
+
+    const approved = await decide(team.senior, changeId, 'approve').expect(200);
+    expect(approved.body.change).toMatchObject({ status: 'approved', decidedById: team.senior.id });
+    expect(await lines()).toEqual([['repair', '5000.00']]);
+    await decide(team.senior, changeId, 'approve').expect(409);
+
+    const record = await stack.api.get(`/api/v1/claims/${claimId}/reserves`).set(as(team.manager)).expect(200);
+    expect(record.body.changes.map((change: { status: string; amount: string }) => [change.status, change.amount])).toEqual([
+      ['applied', '800.00'],
+      ['approved', '5000.00'],
+    ]);
+    const audited = await AuditEvent.findAll({
+      where: { entityId: claimId, action: ['claim.reserve_applied', 'claim.reserve_pending', 'claim.reserve_approved'] },
+      order: [['id', 'ASC']],
+    });
+    expect(audited.map((event) => [event.action, event.actorId, event.changes.reason?.after])).toEqual([
+      ['claim.reserve_applied', team.adjuster.id, 'Roof tiles'],
+      ['claim.reserve_pending', team.adjuster.id, 'Rafters too'],
+      ['claim.reserve_approved', team.senior.id, 'Rafters too'],
+    ]);
+  });
+
+  it('lets the asker withdraw a waiting change, and refuses hostile input and the wrong people before anything is recorded', async () => {
+    const legal = await reserve(team.adjuster, { costType: 'expense', category: 'legal', amount: 2500, reason: 'Counsel' }).expect(202);
+    await decide(team.adjuster, legal.body.change.id, 'reject').expect(200);
+    const before = await ClaimReserveChange.count({ where: { claimId } });
+
+    await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: -1, reason: 'Negative' }).expect(400);
+    await reserve(team.adjuster, { costType: 'fees', category: 'repair', amount: 10, reason: 'Bogus type' }).expect(400);
+    await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 10, reason: '' }).expect(400);
+    const decimals = await reserve(team.adjuster, {
+      costType: 'indemnity',
+      category: 'medical',
+      amount: 10.555,
+      reason: 'Too precise',
+    }).expect(422);
+    expect(decimals.body.error.details[0].field).toBe('amount');
+    await reserve(team.claimant, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Mine' }).expect(403);
+    await reserve(team.agent, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Agent' }).expect(403);
+    await reserve(outsider, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Other tenant' }).expect(404);
+    await stack.api.get(`/api/v1/claims/${claimId}/reserves`).set(as(team.claimant)).expect(403);
+    expect(await ClaimReserveChange.count({ where: { claimId } })).toBe(before);
+    expect(await lines()).toEqual([['repair', '5000.00']]);
+  });
+
+  it('records a recovery once per Idempotency-Key, and the figures agree on REST and GraphQL; the claimant sees none', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const body = { kind: 'salvage', amount: 300, receivedOn: today, reference: 'Scrap dealer 17' };
+    const first = await stack.api
+      .post(`/api/v1/claims/${claimId}/recoveries`)
+      .set(as(team.adjuster))
+      .set('Idempotency-Key', 'salvage-1')
+      .send(body)
+      .expect(201);
+    const again = await stack.api
+      .post(`/api/v1/claims/${claimId}/recoveries`)
+      .set(as(team.adjuster))
+      .set('Idempotency-Key', 'salvage-1')
+      .send(body);
+    expect([200, 201]).toContain(again.status);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await stack.api
+      .post(`/api/v1/claims/${claimId}/recoveries`)
+      .set(as(team.adjuster))
+      .send({ ...body, receivedOn: tomorrow })
+      .expect(422);
+    await stack.api
+      .post(`/api/v1/claims/${claimId}/recoveries`)
+      .set(as(team.adjuster))
+      .send({ ...body, amount: 0 })
+      .expect(400);
+
+    const expected = { currency: expect.any(String), outstanding: '5000.00', paid: '0.00', recovered: '300.00', incurred: '4700.00' };
+    expect(await figures(team.manager)).toEqual(expected);
+    expect(await figures(team.claimant)).toBeNull();
+    const query = `query { claim(id: "${claimId}") { financials { outstanding paid recovered incurred } } }`;
+    const staff = await stack.api.post('/api/graphql').set(as(team.manager)).send({ query }).expect(200);
+    expect(staff.body.data.claim.financials).toEqual({ outstanding: '5000.00', paid: '0.00', recovered: '300.00', incurred: '4700.00' });
+    const claimant = await stack.api.post('/api/graphql').set(as(team.claimant)).send({ query }).expect(200);
+    expect(claimant.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('releases what is still reserved as the claim closes; its reserves are final then', async () => {
+    const transition = (user: User, body: Record<string, unknown>) =>
+      stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body).expect(200);
+    await transition(team.adjuster, { to: 'under_review' });
+    await transition(team.adjuster, { to: 'denied', reason: 'Not covered: wear and tear' });
+    await waitUntil(
+      async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager))).body.status === 'closed',
+      async () => {
+        const claim = await Claim.findByPk(claimId, { rejectOnEmpty: true });
+        const run = await stack.temporal.workflow.getHandle(claim.workflowId).describe();
+        return `closed: ${JSON.stringify(run.raw.pendingActivities?.map((a) => a.lastFailure?.message))} ${claim.status} ${run.status.name}`;
+      },
+    );
+
+    expect(await lines()).toEqual([['repair', '0.00']]);
+    const released = await ClaimReserveChange.findAll({ where: { claimId, status: 'released' } });
+    expect(released.map((change) => [change.category, change.amountBefore, change.amount, change.requestedById])).toEqual([
+      ['repair', '5000.00', '0.00', null],
+    ]);
+    expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', recovered: '300.00', incurred: '-300.00' });
+    const refused = await reserve(team.senior, { costType: 'indemnity', category: 'repair', amount: 10, reason: 'Too late' }).expect(409);
+    expect(refused.body.error.message).toMatch(/closed/);
+    const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
+    await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-reserves');
+  });
+});

@@ -69,6 +69,8 @@ const DOCUMENTS_TAKEN_ONCE = 'documents-taken-once';
  * other move.
  */
 const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
+/** Runs that record this marker reserve the amount claimed as the claim is first assigned (docs/claim-money.md). */
+const RESERVE_AT_ASSIGNMENT = 'reserve-at-assignment';
 /** Deadlines counted in business time ask an activity for their instants (docs/calendars.md); runs before it have none. */
 const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 
@@ -239,6 +241,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const note = request.note ?? (firstAssignment ? 'Claim assigned' : 'Claim reassigned');
       const entry = await move(firstAssignment ? 'assigned' : stage, request.actor.id, note);
       email(entry, { userIds: [request.assigneeId] }, claimMessages.assigned(input.claimNumber, stage));
+      if (firstAssignment && reserves.length === 0 && patched(RESERVE_AT_ASSIGNMENT)) await reserveAmountClaimed(entry);
       return summary();
     },
     { validator: (request) => checkAssignment(facts(), request) },
@@ -347,6 +350,24 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     },
     { validator: (request) => void checkReserveDecision(reserveFacts(), request) },
   );
+
+  /** The first reserve, as the claim is first assigned: its amount claimed, as indemnity, until a handler knows better. */
+  async function reserveAmountClaimed(entry: ClaimHistoryEntry): Promise<void> {
+    const change: ReserveChange = {
+      id: uuid4(),
+      costType: 'indemnity',
+      category: 'other',
+      amountBefore: 0,
+      amount: input.amountClaimed,
+      reason: 'Initial reserve: the amount claimed',
+      requestedById: null,
+      requestedAt: entry.at,
+      status: 'applied',
+      decidedById: null,
+    };
+    reserveChanges.push(change);
+    await recordReserves([change]);
+  }
 
   /**
    * A claim closes with nothing left reserved: each line still holding an amount is released to

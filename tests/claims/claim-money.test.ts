@@ -48,15 +48,22 @@ describe('claim reserves and recoveries (API, worker)', () => {
       200,
     );
     expect(within.body.change).toMatchObject({ status: 'applied', amountBefore: 0, amount: 800, requestedById: team.adjuster.id });
-    expect(within.body.reserves).toEqual([{ costType: 'indemnity', category: 'repair', amount: 800 }]);
-    expect(await lines()).toEqual([['repair', '800.00']]);
+    // The run reserved the amount claimed as it was first assigned.
+    expect(within.body.reserves).toEqual([
+      { costType: 'indemnity', category: 'other', amount: 6000 },
+      { costType: 'indemnity', category: 'repair', amount: 800 },
+    ]);
+    expect(await lines()).toEqual([
+      ['other', '6000.00'],
+      ['repair', '800.00'],
+    ]);
 
     const above = await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 5000, reason: 'Rafters too' }).expect(
       202,
     );
     const changeId = above.body.change.id;
     expect(above.body.change).toMatchObject({ status: 'pending', amountBefore: 800, amount: 5000 });
-    expect(await lines()).toEqual([['repair', '800.00']]);
+    expect((await lines())[1]).toEqual(['repair', '800.00']);
     // One change of a line waits at a time; the asker never approves their own; an adjuster not on the claim may not.
     expect(
       (await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 900, reason: 'Again' }).expect(409)).body.error
@@ -69,16 +76,17 @@ describe('claim reserves and recoveries (API, worker)', () => {
 
     const approved = await decide(team.senior, changeId, 'approve').expect(200);
     expect(approved.body.change).toMatchObject({ status: 'approved', decidedById: team.senior.id });
-    expect(await lines()).toEqual([['repair', '5000.00']]);
+    expect((await lines())[1]).toEqual(['repair', '5000.00']);
     await decide(team.senior, changeId, 'approve').expect(409);
 
     const record = await stack.api.get(`/api/v1/claims/${claimId}/reserves`).set(as(team.manager)).expect(200);
     expect(record.body.changes.map((change: { status: string; amount: string }) => [change.status, change.amount])).toEqual([
+      ['applied', '6000.00'],
       ['applied', '800.00'],
       ['approved', '5000.00'],
     ]);
     const audited = await AuditEvent.findAll({
-      where: { entityId: claimId, action: ['claim.reserve_applied', 'claim.reserve_pending', 'claim.reserve_approved'] },
+      where: { entityId: claimId, actorType: 'user', action: ['claim.reserve_applied', 'claim.reserve_pending', 'claim.reserve_approved'] },
       order: [['id', 'ASC']],
     });
     expect(audited.map((event) => [event.action, event.actorId, event.changes.reason?.after])).toEqual([
@@ -108,7 +116,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
     await reserve(outsider, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Other tenant' }).expect(404);
     await stack.api.get(`/api/v1/claims/${claimId}/reserves`).set(as(team.claimant)).expect(403);
     expect(await ClaimReserveChange.count({ where: { claimId } })).toBe(before);
-    expect(await lines()).toEqual([['repair', '5000.00']]);
+    expect((await lines())[1]).toEqual(['repair', '5000.00']);
   });
 
   it('records a recovery once per Idempotency-Key, and the figures agree on REST and GraphQL; the claimant sees none', async () => {
@@ -140,12 +148,12 @@ describe('claim reserves and recoveries (API, worker)', () => {
       .send({ ...body, amount: 0 })
       .expect(400);
 
-    const expected = { currency: expect.any(String), outstanding: '5000.00', paid: '0.00', recovered: '300.00', incurred: '4700.00' };
+    const expected = { currency: expect.any(String), outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' };
     expect(await figures(team.manager)).toEqual(expected);
     expect(await figures(team.claimant)).toBeNull();
     const query = `query { claim(id: "${claimId}") { financials { outstanding paid recovered incurred } } }`;
     const staff = await stack.api.post('/api/graphql').set(as(team.manager)).send({ query }).expect(200);
-    expect(staff.body.data.claim.financials).toEqual({ outstanding: '5000.00', paid: '0.00', recovered: '300.00', incurred: '4700.00' });
+    expect(staff.body.data.claim.financials).toEqual({ outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' });
     const claimant = await stack.api.post('/api/graphql').set(as(team.claimant)).send({ query }).expect(200);
     expect(claimant.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
@@ -164,9 +172,13 @@ describe('claim reserves and recoveries (API, worker)', () => {
       },
     );
 
-    expect(await lines()).toEqual([['repair', '0.00']]);
-    const released = await ClaimReserveChange.findAll({ where: { claimId, status: 'released' } });
+    expect(await lines()).toEqual([
+      ['other', '0.00'],
+      ['repair', '0.00'],
+    ]);
+    const released = await ClaimReserveChange.findAll({ where: { claimId, status: 'released' }, order: [['category', 'ASC']] });
     expect(released.map((change) => [change.category, change.amountBefore, change.amount, change.requestedById])).toEqual([
+      ['other', '6000.00', '0.00', null],
       ['repair', '5000.00', '0.00', null],
     ]);
     expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', recovered: '300.00', incurred: '-300.00' });

@@ -43,6 +43,7 @@ import * as claimEscalationDue from './0053-claim-escalation-due';
 import * as planCalendar from './0054-plan-calendar';
 import * as bulkItemType from './0055-bulk-item-type';
 import * as claimReserves from './0056-claim-reserves';
+import * as paidClaimsReserves from './0057-paid-claims-reserves';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -104,4 +105,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0054-plan-calendar', ...planCalendar },
   { name: '0055-bulk-item-type', ...bulkItemType },
   { name: '0056-claim-reserves', ...claimReserves },
+  { name: '0057-paid-claims-reserves', ...paidClaimsReserves },
 ];

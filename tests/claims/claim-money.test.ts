@@ -156,6 +156,15 @@ describe('claim reserves and recoveries (API, worker)', () => {
     expect(staff.body.data.claim.financials).toEqual({ outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' });
     const claimant = await stack.api.post('/api/graphql').set(as(team.claimant)).send({ query }).expect(200);
     expect(claimant.body.errors[0].extensions.code).toBe('FORBIDDEN');
+
+    // The claims report: what the period's claims cost by plan and cost type, as JSON and CSV.
+    const cost = { costType: 'indemnity', claims: 1, outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' };
+    const report = await stack.api.get('/api/v1/reports/claims').set(as(team.manager)).expect(200);
+    expect(report.body.costs).toEqual([expect.objectContaining(cost)]);
+    const csv = await stack.api.get('/api/v1/reports/claims?format=csv&section=costs').set(as(team.manager)).expect(200);
+    const [header, row] = csv.text.trim().split(/\r?\n/);
+    expect(header).toBe('planId,plan,currency,costType,claims,outstanding,paid,recovered,incurred');
+    expect(row.split(',').slice(3)).toEqual(['indemnity', '1', '11000.00', '0.00', '300.00', '10700.00']);
   });
 
   it('releases what is still reserved as the claim closes; its reserves are final then', async () => {

@@ -447,7 +447,8 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
       currentStages { reported assigned under_review investigation documents_requested waiting_approval approved denied payment_processing paid closed }
       stageTimes { stage stays meanHours p50Hours p90Hours }
       approvalsByAuthority { adjuster senior manager other }
-      slaBreaches { count truncated items { claimNumber stage overdueHours } } } }`;
+      slaBreaches { count truncated items { claimNumber stage overdueHours } }
+      costs { planId plan currency costType claims outstanding paid recovered incurred } } }`;
     const POLICIES_REPORT = `query($groupBy: String) { policiesReport(groupBy: $groupBy) {
       period { from to } groupBy
       totals { written activated cancelled expired renewed writtenPremium renewedPremium }

@@ -65,6 +65,21 @@ export const claimsReportSchema = Joi.object({
     ),
     truncated: Joi.boolean().description('More breaches than listed: the CSV (section=slaBreaches) has them all'),
   }),
+  costs: Joi.array()
+    .items(
+      Joi.object({
+        planId: Joi.string(),
+        plan: Joi.string(),
+        currency: Joi.string(),
+        costType: Joi.string(),
+        claims: Joi.number().integer(),
+        outstanding: Joi.string(),
+        paid: Joi.string(),
+        recovered: Joi.string(),
+        incurred: Joi.string().description('paid + outstanding − recovered'),
+      }).label('ClaimCost'),
+    )
+    .description('What the claims filed in the period cost, by plan and cost type (docs/claim-money.md)'),
 }).label('ClaimsReport');
 
 const policyFigures = {

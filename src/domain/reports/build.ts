@@ -7,7 +7,15 @@
 import type { Sequelize } from 'sequelize';
 import type { CsvColumn } from '../../services/csv';
 import type { Output } from '../../shared/typed-schema';
-import { approvalsByAuthority, claimGroups, claimsByCurrentStage, slaBreachCounts, slaBreaches, stageTimes } from './claims-queries';
+import {
+  approvalsByAuthority,
+  claimCosts,
+  claimGroups,
+  claimsByCurrentStage,
+  slaBreachCounts,
+  slaBreaches,
+  stageTimes,
+} from './claims-queries';
 import { complianceReport } from './compliance-queries';
 import type { claimsReportParameters, policiesReportParameters, premiumsReportParameters } from './parameters';
 import { periodOf, periodView } from './period';
@@ -43,13 +51,14 @@ export const columns = (...keys: string[]): CsvColumn[] => keys.map((key) => ({ 
 export async function buildClaimsReport(sequelize: Sequelize, tenantId: string, parameters: ClaimsReportParameters) {
   const { groupBy, section, ...dates } = parameters;
   const period = periodOf(dates);
-  const [grouped, currentStages, times, approvals, breachCounts, breaches] = await Promise.all([
+  const [grouped, currentStages, times, approvals, breachCounts, breaches, costs] = await Promise.all([
     claimGroups(sequelize, tenantId, period, groupBy),
     claimsByCurrentStage(sequelize, tenantId),
     stageTimes(sequelize, tenantId, period),
     approvalsByAuthority(sequelize, tenantId, period),
     slaBreachCounts(sequelize, [tenantId]),
     slaBreaches(sequelize, tenantId, LISTED_ROWS),
+    claimCosts(sequelize, tenantId, period),
   ]);
   const breachCount = breachCounts.get(tenantId) ?? 0;
   return {
@@ -60,6 +69,7 @@ export async function buildClaimsReport(sequelize: Sequelize, tenantId: string, 
     stageTimes: times,
     approvalsByAuthority: approvals,
     slaBreaches: { count: breachCount, items: breaches, truncated: breachCount > breaches.length },
+    costs,
   };
 }
 

@@ -295,3 +295,67 @@ export async function slaBreaches(sequelize: Sequelize, tenantId: string, limit:
     };
   });
 }
+
+/** What the claims filed in a period cost, per plan and cost type (docs/claim-money.md, Figures). */
+export interface ClaimCost {
+  planId: string;
+  plan: string;
+  currency: string;
+  costType: string;
+  claims: number;
+  outstanding: string;
+  paid: string;
+  recovered: string;
+  incurred: string;
+}
+
+/**
+ * The figures of the claims filed in the period, by their plan and cost type: the reserve still
+ * outstanding on their lines, and what was paid and recovered on them (indemnity: a payment and a
+ * recovery are not on a line yet); incurred is paid + outstanding − recovered.
+ */
+export async function claimCosts(sequelize: Sequelize, tenantId: string, period: Period): Promise<ClaimCost[]> {
+  const rows = await sequelize.query<{
+    plan_id: string;
+    plan: string;
+    currency: string;
+    cost_type: string;
+    claims: number;
+    outstanding: string;
+    paid: string;
+    recovered: string;
+  }>(
+    `WITH filed AS (
+       SELECT c.id, s.plan_id FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
+        WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until
+     ), figures AS (
+       SELECT f.plan_id, l.cost_type, f.id AS claim_id, l.amount AS outstanding, 0 AS paid, 0 AS recovered
+         FROM filed f JOIN claim_reserve_lines l ON l.claim_id = f.id
+       UNION ALL
+       SELECT f.plan_id, 'indemnity', f.id, 0, p.amount, 0 FROM filed f JOIN payments p ON p.claim_id = f.id
+       UNION ALL
+       SELECT f.plan_id, 'indemnity', f.id, 0, 0, r.amount FROM filed f JOIN claim_recoveries r ON r.claim_id = f.id
+     )
+     SELECT x.plan_id, pl.name AS plan, pl.currency, x.cost_type, count(DISTINCT x.claim_id)::int AS claims,
+            sum(x.outstanding) AS outstanding, sum(x.paid) AS paid, sum(x.recovered) AS recovered
+       FROM figures x JOIN plans pl ON pl.id = x.plan_id
+      GROUP BY x.plan_id, pl.name, pl.currency, x.cost_type
+      ORDER BY pl.name, x.plan_id, x.cost_type`,
+    { replacements: { tenantId, from: period.from, until: period.until }, type: QueryTypes.SELECT },
+  );
+  const money = (value: number) => value.toFixed(2);
+  return rows.map((row) => {
+    const [outstanding, paid, recovered] = [row.outstanding, row.paid, row.recovered].map(Number);
+    return {
+      planId: row.plan_id,
+      plan: row.plan,
+      currency: row.currency,
+      costType: row.cost_type,
+      claims: row.claims,
+      outstanding: money(outstanding),
+      paid: money(paid),
+      recovered: money(recovered),
+      incurred: money(paid + outstanding - recovered),
+    };
+  });
+}

@@ -28,7 +28,7 @@ import {
   type PremiumsReportParameters,
   type ReportTable,
 } from './build';
-import { claimGroups, slaBreaches, stageTimes } from './claims-queries';
+import { claimCosts, claimGroups, slaBreaches, stageTimes } from './claims-queries';
 import { complianceReport } from './compliance-queries';
 import {
   claimsReportKeys,
@@ -147,6 +147,10 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
     stageTimes: {
       columns: ['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'],
       rows: (sequelize, tenantId, parameters) => stageTimes(sequelize, tenantId, periodOf(parameters)),
+    },
+    costs: {
+      columns: ['planId', 'plan', 'currency', 'costType', 'claims', 'outstanding', 'paid', 'recovered', 'incurred'],
+      rows: (sequelize, tenantId, parameters) => claimCosts(sequelize, tenantId, periodOf(parameters)),
     },
   },
   sectionOf: (parameters) => parameters.section,

@@ -22,7 +22,7 @@ export const periodKeys = {
   to: day.description('Last day of the period (UTC), included; default today'),
 };
 
-export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes'] as const;
+export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes', 'costs'] as const;
 export const POLICY_REPORT_SECTIONS = ['groups', 'expiring', 'cancellations'] as const;
 export const PREMIUM_REPORT_SECTIONS = ['groups', 'overdue'] as const;
 

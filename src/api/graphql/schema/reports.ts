@@ -12,6 +12,8 @@ import { tenantOf } from '../../../access/core';
 import { tenantRecordAccess } from '../../../access/platform';
 import {
   approvalsByAuthority,
+  claimCosts,
+  type ClaimCost,
   claimGroups,
   claimsByCurrentStage,
   slaBreachCounts,
@@ -126,6 +128,20 @@ const StageTime = builder
     }),
   });
 
+const ClaimCostType = builder.objectRef<ClaimCost>('ClaimCost').implement({
+  fields: (t) => ({
+    planId: t.exposeID('planId'),
+    plan: t.exposeString('plan'),
+    currency: t.exposeString('currency'),
+    costType: t.exposeString('costType'),
+    claims: t.exposeInt('claims'),
+    outstanding: t.exposeString('outstanding'),
+    paid: t.exposeString('paid'),
+    recovered: t.exposeString('recovered'),
+    incurred: t.exposeString('incurred', { description: 'paid + outstanding − recovered' }),
+  }),
+});
+
 const SlaBreachType = builder.objectRef<SlaBreach>('SlaBreach').implement({
   fields: (t) => ({
     claimNumber: t.exposeString('claimNumber'),
@@ -188,6 +204,12 @@ const ClaimsReport = builder.objectRef<ReportSource<ClaimGrouping>>('ClaimsRepor
       resolve: (source) => approvalsByAuthority(source.sequelize, source.tenantId, source.period),
     }),
     slaBreaches: t.field({ type: SlaBreaches, extensions: TWO_STATEMENTS, resolve: (source) => source }),
+    costs: t.field({
+      type: [ClaimCostType],
+      extensions: ONE_STATEMENT,
+      description: 'What the claims filed in the period cost, by plan and cost type (docs/claim-money.md)',
+      resolve: (source) => claimCosts(source.sequelize, source.tenantId, source.period),
+    }),
   }),
 });
 

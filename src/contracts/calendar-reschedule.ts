@@ -13,9 +13,12 @@ export const calendarRescheduleWorkflowId = (operationId: string) => `${CALENDAR
 
 /** What a reschedule was asked for, stored with its bulk operation. */
 export interface CalendarRescheduleParameters {
-  calendarId: string;
-  /** The audit action of the change that asked for it (`calendar.holiday_add`, …). */
+  /** The calendar that changed, or the one a plan now names (null: the plan names none). */
+  calendarId: string | null;
+  /** The audit action of the change that asked for it (`calendar.holiday_add`, `plan.update`, …). */
   change: string;
+  /** The plan whose calendar changed, for `plan.update`. */
+  planId?: string;
 }
 
 export interface CalendarRescheduleInput {

@@ -5,7 +5,16 @@
  * recompute, and every moved deadline is audited with its instant before and after; the claim's
  * run, its row (what the SLA report reads) and the operation's progress agree.
  */
-import { AuditEvent, BusinessCalendar, Claim, ClaimHistory, TenantSettings, type User } from '../../src/models';
+import {
+  AuditEvent,
+  BulkOperation,
+  BusinessCalendar,
+  Claim,
+  ClaimHistory,
+  Subscription,
+  TenantSettings,
+  type User,
+} from '../../src/models';
 import { dueInstant } from '../../src/services/business-time';
 import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../../src/shared/business-calendar';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -18,6 +27,9 @@ describe('a calendar change moves the open deadlines (API, worker)', () => {
   let team: ClaimsTeam;
   let admin: User;
   let otherAdmin: User;
+  /** The open claim the cases move, and when it was filed (its run counts from then). */
+  let claim: { id: string };
+  let filedAt: string;
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
@@ -57,10 +69,10 @@ describe('a calendar change moves the open deadlines (API, worker)', () => {
   }
 
   it('moves an open claim’s escalation when a default calendar is created and again when a holiday is added', async () => {
-    const claim = await fileClaim();
+    claim = await fileClaim();
     // The run counts from the filing as its first history entry has it.
     const filing = await ClaimHistory.findOne({ where: { claimId: claim.id, sequence: 0 }, rejectOnEmpty: true });
-    const filedAt = filing.occurredAt.toISOString();
+    filedAt = filing.occurredAt.toISOString();
     // Filed in the built-in week (Monday to Friday, 09:00-17:00 in the tenant's zone, UTC).
     const builtIn = dueAfter(filedAt, { ...DEFAULT_BUSINESS_CALENDAR, zone: 'UTC' });
     await waitUntil(
@@ -126,5 +138,37 @@ describe('a calendar change moves the open deadlines (API, worker)', () => {
     await stack.api.get(`/api/v1/operations/${operationId}`).set(as(team.agent)).expect(403);
     await stack.api.get(`/api/v1/workflows/calendar-reschedule-${operationId}`).set(as(admin)).expect(200);
     await stack.api.get(`/api/v1/workflows/calendar-reschedule-${operationId}`).set(as(otherAdmin)).expect(404);
+  });
+
+  it('moves a plan’s open claims when the plan names another calendar', async () => {
+    const afternoons = { zone: 'UTC', workingDays: [1, 2, 3, 4, 5], workingHours: [{ start: '13:00', end: '17:00' }] };
+    const calendar = await stack.api
+      .post('/api/v1/tenant/calendars')
+      .set(as(admin))
+      .send({ name: 'Afternoons', ...afternoons })
+      .expect(201);
+    expect(calendar.body.rescheduling).toBeNull();
+    const { planId } = await Subscription.findByPk((await Claim.findByPk(claim.id, { rejectOnEmpty: true })).subscriptionId, {
+      rejectOnEmpty: true,
+    });
+    await stack.api.put(`/api/v1/plans/${planId}`).set(as(admin)).send({ calendarId: calendar.body.id }).expect(200);
+
+    const operation = await BulkOperation.findOne({
+      where: { tenantId: team.tenant.id, kind: 'calendar_reschedule', parameters: { planId } },
+      rejectOnEmpty: true,
+    });
+    expect(await completed(operation.id)).toMatchObject({
+      total: 1,
+      done: 1,
+      parameters: { calendarId: calendar.body.id, change: 'plan.update' },
+    });
+    const expected = dueAfter(filedAt, { ...afternoons, holidays: [] });
+    expect((await nextDeadlineOf(claim.id)).at).toBe(expected);
+    const move = await AuditEvent.findOne({
+      where: { action: 'claim.deadline_moved', entityId: claim.id },
+      order: [['id', 'DESC']],
+      rejectOnEmpty: true,
+    });
+    expect(move.changes.dueAt.after).toBe(expected);
   });
 });

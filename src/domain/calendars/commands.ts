@@ -14,7 +14,7 @@ import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours }
 import { audited, createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { holidaysFromIcs } from './ical';
-import { rescheduleOpenDeadlines, type Reschedule, type Rescheduling } from './reschedule';
+import { rescheduleOpenDeadlines, type Reschedule, type Rescheduling, startReschedule } from './reschedule';
 
 export interface CalendarFields {
   name: string;
@@ -73,13 +73,6 @@ export const createCalendar: Command<CalendarFields, CalendarChange> = async (ca
   });
   return { calendar, rescheduling: await startReschedule(deps, reschedule) };
 };
-
-/** Delivers the start of a reschedule written with a change, after its commit; answers what it reschedules. */
-async function startReschedule(deps: CommandDeps, reschedule: Reschedule | null): Promise<Rescheduling | null> {
-  if (!reschedule) return null;
-  await deps.outbox.deliver(reschedule.start);
-  return reschedule.rescheduling;
-}
 
 /** A changed calendar, and the reschedule of the open deadlines counting in it (null when none moves). */
 export interface CalendarChange {

@@ -9,15 +9,18 @@
  * - claims in a stage with deadlines, filed under a plan that names the calendar, or under a plan
  *   that names none while the calendar is (or was, before this change) the tenant's default;
  * - open acknowledgements not yet escalated to the compliance team, when it is or was the default.
+ *
+ * A plan that comes to name another calendar (or none) reschedules its open claims the same way.
  */
 import crypto from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import {
+  type CalendarRescheduleParameters,
   CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
   calendarRescheduleWorkflowId,
   type CalendarRescheduleWorkflow,
 } from '../../contracts/calendar-reschedule';
-import { BulkOperation, type BusinessCalendar } from '../../models';
+import { BulkOperation, type BusinessCalendar, type Plan } from '../../models';
 import type { OutboxMessage } from '../../models/outbox-message';
 import { recordAudit } from '../../services/audit';
 import type { CommandDeps } from '../command';
@@ -37,51 +40,38 @@ export interface Reschedule {
   start: OutboxMessage;
 }
 
+/** What one reschedule covers: its tenant, what it records as asked, its summary and the SQL that lists its runs. */
+interface RunsToReschedule {
+  tenantId: string;
+  parameters: CalendarRescheduleParameters;
+  summary: (runs: number) => string;
+  /** Selects `id, item_type` of every run it covers; named replacements as in `replacements`. */
+  runsSql: string;
+  replacements: Record<string, unknown>;
+}
+
 /**
- * Fixes the runs that may count in `calendar` and writes the start of their reschedule; answers
- * the outbox message to deliver after the commit, or null when no run is open.
+ * Fixes the runs as the operation's items and writes the start of their reschedule; answers it,
+ * with the outbox message to deliver after the commit, or null when no run is open.
  */
-export async function rescheduleOpenDeadlines(
+async function writeReschedule(
   deps: Pick<CommandDeps, 'sequelize' | 'outbox' | 'auditSource'>,
-  calendar: BusinessCalendar,
-  wasDefault: boolean,
-  change: string,
+  { tenantId, parameters, summary, runsSql, replacements }: RunsToReschedule,
   transaction: Transaction,
 ): Promise<Reschedule | null> {
   const operationId = crypto.randomUUID();
-  const isOrWasDefault = calendar.isDefault || wasDefault;
   const workflowId = calendarRescheduleWorkflowId(operationId);
-  const parameters = { calendarId: calendar.id, change };
   const operation = await BulkOperation.create(
-    {
-      id: operationId,
-      tenantId: calendar.tenantId,
-      kind: 'calendar_reschedule',
-      requestedById: deps.auditSource.actor.id!,
-      parameters,
-      workflowId,
-    },
+    { id: operationId, tenantId, kind: 'calendar_reschedule', requestedById: deps.auditSource.actor.id!, parameters, workflowId },
     { transaction },
   );
   const [{ runs }] = await deps.sequelize.query<{ runs: number }>(
     `WITH inserted AS (
-     INSERT INTO bulk_operation_items (operation_id, item_id, item_type, position, status)
-     SELECT :operationId, id, item_type, row_number() OVER (ORDER BY item_type DESC, id), 'pending'
-       FROM (SELECT c.id, 'claim' AS item_type FROM claims c
-               JOIN subscriptions s ON s.id = c.subscription_id
-               JOIN plans p ON p.id = s.plan_id
-              WHERE c.tenant_id = :tenantId AND c.status IN (:stages)
-                AND (p.calendar_id = :calendarId OR (p.calendar_id IS NULL AND :isOrWasDefault))
-             UNION ALL
-             SELECT a.id, 'acknowledgement' FROM acknowledgements a
-              WHERE a.tenant_id = :tenantId AND a.status IN ('pending', 'overdue') AND :isOrWasDefault) runs
-     RETURNING 1)
+       INSERT INTO bulk_operation_items (operation_id, item_id, item_type, position, status)
+       SELECT :operationId, id, item_type, row_number() OVER (ORDER BY item_type DESC, id), 'pending' FROM (${runsSql}) runs
+       RETURNING 1)
      SELECT count(*)::int AS runs FROM inserted`,
-    {
-      replacements: { operationId, tenantId: calendar.tenantId, stages: STAGES_WITH_DEADLINES, calendarId: calendar.id, isOrWasDefault },
-      transaction,
-      type: QueryTypes.SELECT,
-    },
+    { replacements: { ...replacements, operationId, tenantId }, transaction, type: QueryTypes.SELECT },
   );
   if (runs === 0) {
     await operation.destroy({ transaction });
@@ -90,7 +80,7 @@ export async function rescheduleOpenDeadlines(
   await recordAudit(
     deps.auditSource,
     {
-      tenantId: calendar.tenantId,
+      tenantId,
       action: 'bulk_operation.create',
       entityType: 'bulk_operation',
       entityId: operationId,
@@ -102,12 +92,68 @@ export async function rescheduleOpenDeadlines(
     workflowId,
     {
       workflowType: CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
-      args: [{ tenantId: calendar.tenantId, operationId }],
-      tenantId: calendar.tenantId,
+      args: [{ tenantId, operationId }],
+      tenantId,
       status: 'rescheduling',
-      summary: `Move the open deadlines of ${runs} runs after a change to calendar ${calendar.name}`,
+      summary: summary(runs),
     },
     transaction,
   );
   return { rescheduling: { operationId, runs }, start };
+}
+
+/** Delivers the start of a reschedule written with a change, after its commit; answers what it reschedules. */
+export async function startReschedule(deps: Pick<CommandDeps, 'outbox'>, reschedule: Reschedule | null): Promise<Rescheduling | null> {
+  if (!reschedule) return null;
+  await deps.outbox.deliver(reschedule.start);
+  return reschedule.rescheduling;
+}
+
+/** The open claims of the tenant whose stage keeps deadlines, with their plan as `p`. */
+const OPEN_CLAIMS_SQL = `SELECT c.id, 'claim' AS item_type FROM claims c
+   JOIN subscriptions s ON s.id = c.subscription_id
+   JOIN plans p ON p.id = s.plan_id
+  WHERE c.tenant_id = :tenantId AND c.status IN (:stages)`;
+
+/** Fixes the runs that may count in `calendar` and writes the start of their reschedule (null: none is open). */
+export function rescheduleOpenDeadlines(
+  deps: Pick<CommandDeps, 'sequelize' | 'outbox' | 'auditSource'>,
+  calendar: BusinessCalendar,
+  wasDefault: boolean,
+  change: string,
+  transaction: Transaction,
+): Promise<Reschedule | null> {
+  return writeReschedule(
+    deps,
+    {
+      tenantId: calendar.tenantId,
+      parameters: { calendarId: calendar.id, change },
+      summary: (runs) => `Move the open deadlines of ${runs} runs after a change to calendar ${calendar.name}`,
+      runsSql: `${OPEN_CLAIMS_SQL} AND (p.calendar_id = :calendarId OR (p.calendar_id IS NULL AND :isOrWasDefault))
+                UNION ALL
+                SELECT a.id, 'acknowledgement' FROM acknowledgements a
+                 WHERE a.tenant_id = :tenantId AND a.status IN ('pending', 'overdue') AND :isOrWasDefault`,
+      replacements: { stages: STAGES_WITH_DEADLINES, calendarId: calendar.id, isOrWasDefault: calendar.isDefault || wasDefault },
+    },
+    transaction,
+  );
+}
+
+/** A plan that names another calendar (or none): its open claims count their deadlines anew. */
+export function rescheduleClaimsOfPlan(
+  deps: Pick<CommandDeps, 'sequelize' | 'outbox' | 'auditSource'>,
+  plan: Plan,
+  transaction: Transaction,
+): Promise<Reschedule | null> {
+  return writeReschedule(
+    deps,
+    {
+      tenantId: plan.tenantId,
+      parameters: { calendarId: plan.calendarId, change: 'plan.update', planId: plan.id },
+      summary: (runs) => `Move the open deadlines of ${runs} claims of plan ${plan.name}, which names another calendar`,
+      runsSql: `${OPEN_CLAIMS_SQL} AND p.id = :planId`,
+      replacements: { stages: STAGES_WITH_DEADLINES, planId: plan.id },
+    },
+    transaction,
+  );
 }

@@ -13,6 +13,7 @@ import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
+import { rescheduleClaimsOfPlan, type Reschedule, startReschedule } from '../calendars/reschedule';
 import type { Command } from '../command';
 
 type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>;
@@ -107,7 +108,14 @@ export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Pl
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);
   amountIn(fields.premium ?? plan.premium, fields.currency ?? plan.currency, 'premium');
-  return updateAudited(deps, 'plan', plan, toColumns(fields));
+  const calendarChanges = fields.calendarId !== undefined && fields.calendarId !== plan.calendarId;
+  let reschedule: Reschedule | null = null;
+  const changed = await updateAudited(deps, 'plan', plan, toColumns(fields), async (updated, transaction) => {
+    // Its open claims count their deadlines in the calendar it names now.
+    if (calendarChanges) reschedule = await rescheduleClaimsOfPlan(deps, updated, transaction);
+  });
+  await startReschedule(deps, reschedule);
+  return changed;
 };
 
 /** Soft-deletes a plan: no new subscriptions; running ones continue. */

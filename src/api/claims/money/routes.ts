@@ -8,8 +8,15 @@ import { STAFF_ROLES } from '../../../shared/roles';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
-import { changeParams, recoveryBody, recoverySchema, reserveChangeBody, reservesAnswerSchema, reservesSchema } from './schemas';
-import Joi from 'joi';
+import {
+  changeParams,
+  recoveriesSchema,
+  recoveryBody,
+  recoverySchema,
+  reserveChangeBody,
+  reservesAnswerSchema,
+  reservesSchema,
+} from './schemas';
 
 export function claimMoneyRoutes(): RouteSpec[] {
   const tag = 'claims';
@@ -51,7 +58,12 @@ export function claimMoneyRoutes(): RouteSpec[] {
       roles: HANDLER_ROLES,
       params: idParams,
       body: reserveChangeBody,
-      response: { status: 200, schema: reservesAnswerSchema, description: 'Applied; 202 with the same body when it waits for approval' },
+      response: {
+        status: 200,
+        schema: reservesAnswerSchema,
+        description: 'Applied',
+        also: { status: 202, description: 'Recorded; it waits for someone with enough reserve authority to approve it' },
+      },
       handler: async (ctx) => {
         const answer = await changeReserve(ctx.state.user, { id: ctx.state.input.params.id, ...ctx.state.input.body }, commandDeps(ctx));
         ctx.status = answer.change.status === 'pending' ? 202 : 200;
@@ -67,7 +79,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
       tag,
       roles: STAFF_ROLES,
       params: idParams,
-      response: { status: 200, schema: Joi.object({ items: Joi.array().items(recoverySchema) }).label('ClaimRecoveries') },
+      response: { status: 200, schema: recoveriesSchema },
       handler: async (ctx) => {
         const claim = await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id);
         ctx.body = {

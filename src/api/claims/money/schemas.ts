@@ -68,6 +68,8 @@ export const recoverySchema = Joi.object({
   createdAt: Joi.date(),
 }).label('ClaimRecovery');
 
+export const recoveriesSchema = Joi.object({ items: Joi.array().items(recoverySchema) }).label('ClaimRecoveries');
+
 export const financialsSchema = Joi.object({
   currency: Joi.string(),
   outstanding: moneyString.description('The reserve still held on the claim’s lines'),

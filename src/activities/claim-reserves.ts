@@ -6,6 +6,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
+import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
 import { recordAudit } from '../services/audit';
 import { workflowAuditSource } from './audit-source';
 
@@ -64,6 +65,11 @@ export function createClaimReserveActivities(deps: { sequelize: Sequelize }) {
           );
         }
       });
+      // Counted once committed; a retried activity counts again, as notifications do.
+      for (const change of changes) {
+        claimReserveChanges.inc({ status: change.status });
+        claimReserveAmount.inc({ status: change.status, cost_type: change.costType }, Math.abs(change.amount - change.amountBefore));
+      }
     },
   };
 }

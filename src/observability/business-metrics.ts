@@ -87,6 +87,20 @@ export const claimSlaBreaches = new client.Counter({
   registers: [workerBusinessRegistry],
 });
 
+export const claimReserveChanges = new client.Counter({
+  name: 'insurflow_claim_reserve_changes_total',
+  help: 'Reserve changes claim runs recorded, per status (applied, pending, approved, rejected, released), and their amounts below',
+  labelNames: ['status'],
+  registers: [workerBusinessRegistry],
+});
+
+export const claimReserveAmount = new client.Counter({
+  name: 'insurflow_claim_reserve_change_amount_total',
+  help: 'Sum of the absolute amounts reserve changes moved (|amount - amountBefore|), per status and cost type, in each plan’s currency units',
+  labelNames: ['status', 'cost_type'],
+  registers: [workerBusinessRegistry],
+});
+
 export const outboxUndelivered = new client.Gauge({
   name: 'insurflow_outbox_undelivered',
   help: 'Outbox messages (workflow starts and signals) not yet delivered to Temporal',

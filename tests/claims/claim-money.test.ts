@@ -7,6 +7,7 @@
 import { AuditEvent, Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
+import { claimReserveChanges } from '../../src/observability/business-metrics';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam } from './fixtures';
@@ -85,6 +86,11 @@ describe('claim reserves and recoveries (API, worker)', () => {
       ['applied', '800.00'],
       ['approved', '5000.00'],
     ]);
+    // The worker (in this process) counted them: one change waited, one was approved.
+    const counted = (await claimReserveChanges.get()).values;
+    const count = (status: string) => counted.find((value) => value.labels.status === status)?.value ?? 0;
+    expect([count('pending'), count('approved')]).toEqual([1, 1]);
+    expect(count('applied')).toBeGreaterThanOrEqual(2);
     const audited = await AuditEvent.findAll({
       where: { entityId: claimId, actorType: 'user', action: ['claim.reserve_applied', 'claim.reserve_pending', 'claim.reserve_approved'] },
       order: [['id', 'ASC']],

@@ -11,7 +11,11 @@ import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDead
 import { Acknowledgement, BulkOperation, BulkOperationItem, Claim } from '../models';
 import { recordAudit } from '../services/audit';
 import type { ActivityDeps } from './deps';
+import { atMostInFlight } from './at-most-in-flight';
 import { workflowAuditSource } from './audit-source';
+
+/** Runs asked at once within a batch (docs/calendars.md): each Update waits on its run's activity and a database write. */
+const RESCHEDULE_CONCURRENCY = 10;
 
 export interface RescheduleBatchInput {
   operationId: string;
@@ -46,7 +50,8 @@ export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'tem
         limit: input.limit,
       });
       let moved = 0;
-      for (const item of items) {
+      // Each item is its own run: several at once keep the worker busy while each waits on its run's activity.
+      await atMostInFlight(items, RESCHEDULE_CONCURRENCY, async (item) => {
         const where = { id: item.itemId, tenantId: operation.tenantId };
         const row = item.itemType === 'claim' ? await Claim.findOne({ where }) : await Acknowledgement.findOne({ where });
         const answer = await reschedule(row?.workflowId, `${calendarRescheduleWorkflowId(operation.id)}:${item.itemId}`);
@@ -74,7 +79,7 @@ export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'tem
             { where: { operationId: operation.id, itemId: item.itemId, status: 'pending' }, transaction },
           );
         });
-      }
+      });
       return { done: items.length, moved, finished: items.length < input.limit };
     },
   };

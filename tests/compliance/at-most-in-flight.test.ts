@@ -2,32 +2,46 @@ import { atMostInFlight } from '../../src/activities/at-most-in-flight';
 
 /** The rollout's batch starts its runs and the reminder sends its e-mails through this bound. */
 describe('atMostInFlight', () => {
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A promise the test settles when it decides: the calls' order follows from the test, not from timers. */
+  function gate(): { opened: Promise<void>; open: () => void } {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { opened, open };
+  }
 
   it('keeps the limit busy without exceeding it, and a slow call holds up only its own lane', async () => {
     let inFlight = 0;
     let most = 0;
-    const done: number[] = [];
-    await atMostInFlight([200, 10, 10, 10, 10, 10, 10, 10], 3, async (ms) => {
+    const done: string[] = [];
+    const shorts = ['s1', 's2', 's3', 's4', 's5', 's6', 's7'];
+    // The long call ends only once all seven short ones have: with lanes that waited for a whole
+    // chunk, the short calls behind it would never start and the test would time out.
+    const longCall = gate();
+    await atMostInFlight(['long', ...shorts], 3, async (item) => {
       inFlight += 1;
       most = Math.max(most, inFlight);
-      await pause(ms);
-      done.push(ms);
+      await (item === 'long' ? longCall.opened : Promise.resolve());
+      done.push(item);
       inFlight -= 1;
+      if (shorts.every((name) => done.includes(name))) longCall.open();
     });
     expect(most).toBe(3);
-    expect(done).toHaveLength(8);
-    // The seven short calls finished on the two other lanes while the long one ran.
-    expect(done.at(-1)).toBe(200);
+    expect(done).toEqual([...shorts, 'long']);
   });
 
   it('takes no new item after a failure and throws it once the calls in flight ended', async () => {
     const started: number[] = [];
     const finished: number[] = [];
+    // Item 2 is still in flight when item 1 fails, and ends after it.
+    const second = gate();
     const run = atMostInFlight([1, 2, 3, 4, 5, 6], 2, async (item) => {
       started.push(item);
-      await pause(item === 2 ? 30 : 5);
-      if (item === 1) throw new Error('refused');
+      if (item === 1) {
+        await Promise.resolve();
+        second.open();
+        throw new Error('refused');
+      }
+      await second.opened;
       finished.push(item);
     });
     await expect(run).rejects.toThrow('refused');

@@ -3,6 +3,7 @@
  * before the due date, and by a "remind now" of the compliance officers (src/activities/compliance-remind.ts).
  */
 import { acknowledgementLinkLines } from '../services/acknowledgement-links';
+import type { ActionUrls } from '../shared/action-urls';
 import type { ActivityDeps } from './deps';
 
 /** How messages name a policy version: `"Gifts and hospitality" (version 2)`. */
@@ -14,10 +15,12 @@ export const day = (date: Date) => date.toISOString().slice(0, 10);
 /**
  * The lines of a notice or reminder that link to the acknowledgement's page, and the token they
  * carry (for `sendEmail`'s `secrets`). `mailedFor` is when the mail was asked for, as a row records
- * it, so every attempt builds the same link.
+ * it, so every attempt builds the same link. `urls`: the tenant's link templates (`actionUrlsOf`),
+ * read by the attempt, so a template changed between attempts is the one the sent mail has.
  */
-export function acknowledgementLink(deps: ActivityDeps, ack: { id: string; dueAt: Date }, mailedFor: Date) {
-  const { lines, token } = acknowledgementLinkLines({ publicUrl: deps.apiPublicUrl, key: deps.acknowledgementLinkKey }, ack, mailedFor);
+export function acknowledgementLink(deps: ActivityDeps, ack: { id: string; dueAt: Date }, mailedFor: Date, urls: ActionUrls | null) {
+  const signer = { publicUrl: deps.apiPublicUrl, key: deps.acknowledgementLinkKey };
+  const { lines, token } = acknowledgementLinkLines(signer, ack, mailedFor, urls?.acknowledgePolicy);
   return { lines: lines.join('\n'), secrets: [token] };
 }
 

@@ -10,6 +10,7 @@ import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
 import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
 import { Acknowledgement, CompliancePolicy, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
+import { actionUrlsOf } from '../services/action-urls';
 import { acknowledgementLink, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { createNotificationActivities } from './notifications';
@@ -36,7 +37,7 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
 
   return {
     async remindBatch(input: RemindBatchInput): Promise<RemindBatchResult> {
-      const remind = await ComplianceRemind.findByPk(input.remindId, { attributes: ['id', 'createdAt'], rejectOnEmpty: true });
+      const remind = await ComplianceRemind.findByPk(input.remindId, { attributes: ['id', 'tenantId', 'createdAt'], rejectOnEmpty: true });
       const recipients = await ComplianceRemindRecipient.findAll({
         where: { remindId: input.remindId, status: 'pending' },
         attributes: ['acknowledgementId'],
@@ -51,6 +52,8 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
         ],
       })) as LoadedAcknowledgement[];
       const workflowId = complianceRemindWorkflowId(input.remindId);
+      // A remind is one tenant's: its link templates are read once per batch.
+      const urls = acknowledgements.length ? await actionUrlsOf(remind.tenantId) : null;
       let sent = 0;
       await atMostInFlight(acknowledgements, SEND_CONCURRENCY, async (ack) => {
         // Closed since the remind was asked (acknowledged, superseded…): nothing to remind.
@@ -66,7 +69,7 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
               dueAt: ack.dueAt,
               content: ack.version.content,
               // Signed for the remind's creation: a remind after the due date carries a link that works again.
-              link: acknowledgementLink(deps, ack, remind.createdAt),
+              link: acknowledgementLink(deps, ack, remind.createdAt, urls),
             }),
           });
           sent += 1;

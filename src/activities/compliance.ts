@@ -29,6 +29,7 @@ import { changeGuarded } from './guarded-change';
 import { acknowledgementLink, day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { acknowledgementDueAt } from '../services/acknowledgement-times';
+import { actionUrlsOf } from '../services/action-urls';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -252,7 +253,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
           dueAt: ack.dueAt,
           content: version.content,
           // The notice's link: signed for the row's creation, as the notice was.
-          link: acknowledgementLink(deps, ack, ack.createdAt),
+          link: acknowledgementLink(deps, ack, ack.createdAt, await actionUrlsOf(ack.tenantId)),
         }),
       });
       await Acknowledgement.update({ remindersSent: 1 }, { where: { id: ack.id, remindersSent: 0 } });

@@ -8,6 +8,7 @@ import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
 import { acknowledgementLink, day, policyNameOf } from './acknowledgement-reminder';
 import type { ActivityDeps } from './deps';
+import { actionUrlsOf } from '../services/action-urls';
 import { createNotificationActivities } from './notifications';
 
 export function createPolicyNotices(deps: ActivityDeps) {
@@ -26,7 +27,7 @@ export function createPolicyNotices(deps: ActivityDeps) {
       const policyName = policyNameOf(policy.title, policy.versionNumber);
       const due = day(ack.dueAt);
       // Signed for the row's creation, so a retry (or the run's later reminder) carries the same link.
-      const link = acknowledgementLink(deps, ack, ack.createdAt);
+      const link = acknowledgementLink(deps, ack, ack.createdAt, await actionUrlsOf(ack.tenantId));
       const result = await notifications.sendEmail({
         idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,

@@ -3,9 +3,16 @@
  * serves under `/app/…` on its public URL (`API_PUBLIC_URL`), with the single-use token in the
  * query string. The request log never writes a query string, and the pages answer with
  * `Referrer-Policy: no-referrer`, so the token goes neither to the logs nor to another site.
+ *
+ * A tenant with its own front end may name its own page per action instead (the `actionUrls`
+ * setting, docs/pages.md, A tenant's own pages): the caller hands in the tenant's templates, read
+ * by `actionUrlsOf` (src/services/action-urls.ts), or null for a mail tied to no tenant.
  */
 import type { Config } from '../config';
 import { ACKNOWLEDGE_INVITATION, ACKNOWLEDGE_PAGE } from '../services/acknowledgement-links';
+import { fillActionUrl, type ActionUrls, type PersonAction } from '../shared/action-urls';
+
+export type { ActionUrls, PersonAction };
 
 /** The actions that have a page, by the path of that page below `/app`. */
 export const ACTION_PAGES = {
@@ -16,15 +23,18 @@ export const ACTION_PAGES = {
   confirmRegistration: '/app/confirm-registration',
   confirmEmailChange: '/app/confirm-email-change',
   confirmReportRecipient: '/app/confirm-report-recipient',
-} as const;
+} as const satisfies Record<PersonAction, string>;
 
 /** The page where anyone asks for a password reset link. */
 export const FORGOT_PASSWORD_PAGE = '/app/forgot-password';
 
-export type PersonAction = keyof typeof ACTION_PAGES;
-
-/** The link to the page where the holder of `token` does `action`. */
-export function actionLink(config: Pick<Config, 'api'>, action: PersonAction, token: string): string {
+/**
+ * The link to the page where the holder of `token` does `action`: the tenant's template for it
+ * when `urls` has one (the token URL-encoded into `{token}`), else the built-in page.
+ */
+export function actionLink(config: Pick<Config, 'api'>, action: PersonAction, token: string, urls: ActionUrls | null): string {
+  const template = urls?.[action];
+  if (template) return fillActionUrl(template, token);
   const url = new URL(ACTION_PAGES[action], config.api.publicUrl);
   url.searchParams.set('token', token);
   return url.toString();
@@ -41,8 +51,8 @@ const INVITATIONS: Record<PersonAction, string> = {
 };
 
 /** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */
-export function actionLinkLines(config: Pick<Config, 'api'>, action: PersonAction, token: string): string[] {
-  return [INVITATIONS[action], actionLink(config, action, token)];
+export function actionLinkLines(config: Pick<Config, 'api'>, action: PersonAction, token: string, urls: ActionUrls | null): string[] {
+  return [INVITATIONS[action], actionLink(config, action, token, urls)];
 }
 
 /** The page where anyone asks for a password reset link. */

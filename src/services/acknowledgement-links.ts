@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config';
 import { DAY_MS } from '../shared/time';
+import { fillActionUrl } from '../shared/action-urls';
 
 /** The page a notice's link opens. */
 export const ACKNOWLEDGE_PAGE = '/app/acknowledge';
@@ -82,14 +83,18 @@ export interface AcknowledgementLinkSigner {
 
 /**
  * The lines of a notice or reminder that ask for the acknowledgement: the sentence, then the link
- * on a line of its own; and the token, which the recorded copy of the mail leaves out.
+ * on a line of its own; and the token, which the recorded copy of the mail leaves out. `template`:
+ * the tenant's own page for it (the `actionUrls.acknowledgePolicy` setting), which gets the same
+ * signed token the built-in page takes, URL-encoded into `{token}`.
  */
 export function acknowledgementLinkLines(
   signer: AcknowledgementLinkSigner,
   ack: { id: string; dueAt: Date },
   mailedFor: Date,
+  template?: string,
 ): { lines: string[]; token: string } {
   const token = signAcknowledgementToken(signer.key, ack.id, acknowledgementLinkExpiry(ack.dueAt, mailedFor));
+  if (template) return { lines: [ACKNOWLEDGE_INVITATION, fillActionUrl(template, token)], token };
   const url = new URL(ACKNOWLEDGE_PAGE, signer.publicUrl);
   url.searchParams.set('token', token);
   return { lines: [ACKNOWLEDGE_INVITATION, url.toString()], token };

@@ -7,6 +7,7 @@ import { CURRENCY_PATTERN, MAX_CLAIM_AMOUNT } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { nullable, oneOf } from './typed-schema';
+import { ACTION_URL_MAX_LENGTH, PERSON_ACTIONS, TOKEN_PLACEHOLDER, type ActionUrls } from './action-urls';
 
 export interface TenantSettingsValues {
   subscriptionRenewalReminderDays: number;
@@ -64,6 +65,11 @@ export interface TenantSettingsValues {
   premiumReinstatementDays: number;
   /** Days before an instalment's due date its reminder goes out. */
   premiumReminderDaysBefore: number;
+  /**
+   * The tenant's own pages for the links its people are mailed (docs/pages.md, A tenant's own
+   * pages): per action a URL template with `{token}`; an action left out links the built-in page.
+   */
+  actionUrls: ActionUrls;
 }
 
 /** The units a deadline counted in days may use. */
@@ -103,6 +109,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   premiumGraceDays: 14,
   premiumReinstatementDays: 60,
   premiumReminderDaysBefore: 7,
+  actionUrls: {},
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -191,4 +198,18 @@ export const TENANT_SETTINGS_KEYS = {
     .max(365)
     .description('Days a lapsed subscription may be reinstated by paying, else cancelled for non-payment; default 60'),
   premiumReminderDaysBefore: positiveInt.max(60).description('Days before a due date the instalment reminder is sent; default 7'),
+  // Any string here: the command checks each template (src/shared/action-urls.ts) and answers 422
+  // naming the field, as it does an unknown action, which is why unknown keys pass this schema.
+  actionUrls: Joi.object<ActionUrls>(
+    Object.fromEntries(
+      PERSON_ACTIONS.map((action) => [
+        action,
+        Joi.string().allow('').description(`The link of ${action} mails; absent: the built-in page`),
+      ]),
+    ),
+  )
+    .unknown(true)
+    .description(
+      `The tenant's own pages for mailed links, by action (${PERSON_ACTIONS.join(', ')}): an https URL of at most ${ACTION_URL_MAX_LENGTH} characters with ${TOKEN_PLACEHOLDER} once, in its path, query or fragment, where the URL-encoded token goes. The object replaces the one stored; an action left out links the built-in /app page. Default {}`,
+    ),
 };

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from '../../config';
-import { actionLinkLines, signInLine } from '../action-links';
+import { actionLinkLines, signInLine, type ActionUrls } from '../action-links';
 import type { Mailer } from '../../services/mailer';
 import type { CommandDeps } from '../command';
 
@@ -41,8 +41,11 @@ const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;
 
 const IGNORE_IF_NOT_YOU = 'If you did not ask for this, ignore this e-mail: nothing happens without the link.';
 
-/** `replacing`: an account still waiting for its link holds the address; this link replaces it with the one asked for now. */
-export function verifyAccountMail(config: Config, to: string, token: string, replacing = false): AccountMail {
+/**
+ * `urls`: the tenant's link templates (`actionUrlsOf`). `replacing`: an account still waiting for
+ * its link holds the address; this link replaces it with the one asked for now.
+ */
+export function verifyAccountMail(config: Config, to: string, token: string, urls: ActionUrls | null, replacing = false): AccountMail {
   return {
     to,
     subject: 'Activate your Insurflow account',
@@ -57,7 +60,7 @@ export function verifyAccountMail(config: Config, to: string, token: string, rep
       '',
       token,
       '',
-      ...actionLinkLines(config, 'verifyEmail', token),
+      ...actionLinkLines(config, 'verifyEmail', token, urls),
       'Then log in.',
       IGNORE_IF_NOT_YOU,
     ],
@@ -86,7 +89,8 @@ export function verifyRegistrationMail(config: Config, to: string, companyName: 
       '',
       token,
       '',
-      ...actionLinkLines(config, 'confirmRegistration', token),
+      // A registration has no tenant yet, so no tenant's template: always the built-in page.
+      ...actionLinkLines(config, 'confirmRegistration', token, null),
       IGNORE_IF_NOT_YOU,
     ],
   };
@@ -104,7 +108,13 @@ export function registrationAddressInUseMail(config: Config, to: string, company
   };
 }
 
-export function passwordResetMail(config: Config, user: { email: string; fullName: string }, token: string, ttlMs: number): AccountMail {
+export function passwordResetMail(
+  config: Config,
+  user: { email: string; fullName: string },
+  token: string,
+  ttlMs: number,
+  urls: ActionUrls | null,
+): AccountMail {
   return {
     to: user.email,
     subject: 'Reset your Insurflow password',
@@ -115,7 +125,7 @@ export function passwordResetMail(config: Config, user: { email: string; fullNam
       '',
       token,
       '',
-      ...actionLinkLines(config, 'resetPassword', token),
+      ...actionLinkLines(config, 'resetPassword', token, urls),
       'If you did not ask for this, ignore this e-mail: your password stays as it is.',
     ],
   };

@@ -23,6 +23,7 @@ import { isStaff, type Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { staffMustUseSso } from '../tenant-settings/sso';
+import { actionUrlsOf } from '../../services/action-urls';
 import {
   afterAnswer,
   alreadyRegisteredMail,
@@ -73,7 +74,7 @@ export function requestAccountByMail(
       deps.mailer,
       request.kind === 'taken'
         ? alreadyRegisteredMail(config, account.email)
-        : verifyAccountMail(config, account.email, request.token, request.kind === 'replace'),
+        : verifyAccountMail(config, account.email, request.token, await actionUrlsOf(account.tenantId), request.kind === 'replace'),
     );
   });
 }
@@ -294,8 +295,8 @@ export const requestPasswordReset: PublicCommand<{ email: string }, void> = asyn
   if (!issued) return;
   const { user, token } = issued;
   // Sent after answering, so the answer takes as long whether or not the account exists.
-  afterAnswer(deps, 'password reset e-mail', () =>
-    sendAccountMail(deps.mailer, passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS)),
+  afterAnswer(deps, 'password reset e-mail', async () =>
+    sendAccountMail(deps.mailer, passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS, await actionUrlsOf(user.tenantId))),
   );
 };
 

@@ -1,9 +1,9 @@
 /** The e-mails of an address change: the link to the new address, and notices to the old one (and, for a change an admin made, the new). */
 import type { Config } from '../../config';
-import { actionLinkLines, forgotPasswordPage } from '../action-links';
+import { actionLinkLines, forgotPasswordPage, type ActionUrls } from '../action-links';
 import type { AccountMail } from './account-mails';
 
-export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number, token: string): AccountMail {
+export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number, token: string, urls: ActionUrls | null): AccountMail {
   return {
     to,
     subject: 'Confirm your new Insurflow e-mail address',
@@ -13,7 +13,7 @@ export function confirmEmailChangeMail(config: Config, to: string, ttlMs: number
       '',
       token,
       '',
-      ...actionLinkLines(config, 'confirmEmailChange', token),
+      ...actionLinkLines(config, 'confirmEmailChange', token, urls),
       'If you did not ask for this, ignore this e-mail: nothing changes without the token.',
     ],
   };
@@ -42,7 +42,7 @@ export function emailChangedMail(to: string, newEmail: string, byAdmin: boolean)
 }
 
 /** To the address a tenant admin set for a staff member: the notice of the change, and the link that proves the address. */
-export function confirmStaffAddressMail(config: Config, to: string, token: string): AccountMail {
+export function confirmStaffAddressMail(config: Config, to: string, token: string, urls: ActionUrls | null): AccountMail {
   return {
     to,
     subject: 'Confirm your Insurflow e-mail address',
@@ -52,7 +52,7 @@ export function confirmStaffAddressMail(config: Config, to: string, token: strin
       '',
       token,
       '',
-      ...actionLinkLines(config, 'verifyEmail', token),
+      ...actionLinkLines(config, 'verifyEmail', token, urls),
       'If this is not your account, ignore this e-mail and tell the company that uses Insurflow, if you know it.',
     ],
   };

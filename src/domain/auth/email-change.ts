@@ -30,6 +30,7 @@ import { withMailedToken, type LoginAttempts } from './commands';
 import { ownerOfEmailChange } from './mailed-links';
 import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
 import { ownerDeps } from './sessions';
+import { actionUrlsOf } from '../../services/action-urls';
 import { confirmEmailChangeMail, confirmStaffAddressMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
@@ -113,7 +114,7 @@ export const requestEmailChange: Command<EmailChangeRequest, void> = async (call
     () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
   );
   mailAfterAnswer(deps, [
-    confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token),
+    confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, await actionUrlsOf(user.tenantId)),
     emailChangeRequestedMail(deps.config, user.email, newEmail),
   ]);
 };
@@ -204,6 +205,7 @@ export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, 
       () => emailChangeEvent(user, oldEmail, email),
     ),
   );
-  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), confirmStaffAddressMail(deps.config, email, token)]);
+  const urls = await actionUrlsOf(user.tenantId);
+  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), confirmStaffAddressMail(deps.config, email, token, urls)]);
   return user;
 };

@@ -14,7 +14,8 @@ export function setPasswordMail(config: Config, admin: { email: string; fullName
       '',
       token,
       '',
-      ...actionLinkLines(config, 'resetPassword', token),
+      // A platform admin belongs to no tenant: the built-in page.
+      ...actionLinkLines(config, 'resetPassword', token, null),
       'Then log in.',
       newLinkLine(config),
     ],

@@ -8,7 +8,8 @@
 import type { Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Tenant, User, type ReportDefinition } from '../../models';
-import { actionLinkLines } from '../action-links';
+import { actionLinkLines, type ActionUrls } from '../action-links';
+import { actionUrlsOf } from '../../services/action-urls';
 import { confirmRecipient, mintRecipientLinks } from '../../services/report-recipients';
 import { audited } from '../audited';
 import { type AccountMail, mailAfterAnswer } from '../auth/account-mails';
@@ -22,6 +23,7 @@ export function recipientLinkMail(
   config: Config,
   link: { email: string; token: string },
   report: { name: string; kind: string; companyName: string; addedBy: string },
+  urls: ActionUrls | null,
 ): AccountMail {
   return {
     to: link.email,
@@ -32,7 +34,7 @@ export function recipientLinkMail(
       '',
       link.token,
       '',
-      ...actionLinkLines(config, 'confirmReportRecipient', link.token),
+      ...actionLinkLines(config, 'confirmReportRecipient', link.token, urls),
       'If you do not want this report, ignore this e-mail: you will receive nothing.',
     ],
   };
@@ -50,15 +52,16 @@ export async function linkRecipients(
 ): Promise<() => void> {
   const links = await mintRecipientLinks(definition, RECIPIENT_LINK_TTL_MS, transaction);
   if (links.length === 0) return () => undefined;
-  const [savedBy, tenant] = await Promise.all([
+  const [savedBy, tenant, urls] = await Promise.all([
     User.findByPk(savedById, { attributes: ['fullName'], transaction }),
     Tenant.findByPk(definition.tenantId, { attributes: ['name'], transaction }),
+    actionUrlsOf(definition.tenantId),
   ]);
   const report = { name: definition.name, kind: definition.kind, companyName: tenant?.name ?? '', addedBy: savedBy?.fullName ?? 'Someone' };
   return () =>
     mailAfterAnswer(
       deps,
-      links.map((link) => recipientLinkMail(deps.config, link, report)),
+      links.map((link) => recipientLinkMail(deps.config, link, report, urls)),
     );
 }
 

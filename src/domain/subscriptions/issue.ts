@@ -14,6 +14,7 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, forbidden, notFound, unprocessable } from '../../shared/errors';
 import type { CommandDeps } from '../command';
 import { actionLinkLines, newLinkLine } from '../action-links';
+import { actionUrlsOf } from '../../services/action-urls';
 import { tenantOf } from '../../access/core';
 
 /**
@@ -132,7 +133,7 @@ export async function mailSetPasswordLink(holder: User, policyNumber: string, de
       '',
       token,
       '',
-      ...actionLinkLines(deps.config, 'resetPassword', token),
+      ...actionLinkLines(deps.config, 'resetPassword', token, await actionUrlsOf(holder.tenantId)),
       'Then log in.',
       newLinkLine(deps.config),
     ].join('\n'),

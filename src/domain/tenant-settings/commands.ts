@@ -6,6 +6,7 @@ import { TenantSettings } from '../../models';
 import { tenantOf } from '../../access/core';
 import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
+import { actionUrlsProblems } from '../../shared/action-urls';
 import { audited } from '../audited';
 import { rescheduleTenantReports } from '../reports/definitions';
 import { moveComplianceWebhook } from '../../services/compliance-webhook-move';
@@ -30,6 +31,17 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
   // Production deliveries go over https only (the worker refuses the rest); say so now.
   if (deps.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
     throw unprocessable('The compliance webhook must use https', [{ field: 'complianceWebhookUrl', message: 'must be an https URL' }]);
+  }
+  // A mailed link's template (docs/pages.md, A tenant's own pages): every problem at once, nothing stored.
+  if (values.actionUrls !== undefined) {
+    const problems = actionUrlsProblems(values.actionUrls);
+    if (deps.config.env === 'production') {
+      for (const [action, template] of Object.entries(values.actionUrls)) {
+        if (/^http:/i.test(String(template)))
+          problems.push({ field: `actionUrls.${action}`, message: 'must be an https URL in production' });
+      }
+    }
+    if (problems.length) throw unprocessable('A link template is not usable', problems);
   }
   const before = settingsView(row);
   const changed = await audited(

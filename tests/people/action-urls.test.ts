@@ -2,10 +2,13 @@
  * A tenant's own pages for mailed links (docs/pages.md, A tenant's own pages), with the real API,
  * PostgreSQL and SMTP sink: the `actionUrls` setting is kept and shown, the mails of the tenant's
  * people link its page with the token URL-encoded into `{token}` (and that token works on the
- * API), other tenants and the platform keep the built-in page, and hostile templates are refused
+ * API; the policy notice's signed token, mailed by an activity, opens the acknowledgement page),
+ * other tenants and the platform keep the built-in page, and hostile templates are refused
  * (422 naming the field) with nothing changed.
  */
-import { TenantSettings, type User } from '../../src/models';
+import { Notification, TenantSettings, type User } from '../../src/models';
+import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
+import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { linkIn, tokenIn, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import type { ReceivedMail } from '../support/smtp-sink';
@@ -21,7 +24,7 @@ describe('per-tenant URL templates of mailed links', () => {
   let auth: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant({ slug: 'own-pages', name: 'Own Pages Mutual' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: 'own-pages-admin@example.test' });
     auth = bearer(stack.config, admin);
@@ -87,6 +90,29 @@ describe('per-tenant URL templates of mailed links', () => {
     await stack.api.post('/api/v1/auth/password-reset').send({ email: platformAdmin.email }).expect(202);
     const adminMail = await stack.smtp.waitFor((m) => m.to.includes(platformAdmin.email) && m.subject === RESET_SUBJECT);
     expect(linkIn(adminMail, '/app/reset-password').searchParams.get('token')).toBe(tokenIn(adminMail));
+  });
+
+  it("mails a policy notice's signed token, whole, to the tenant's acknowledgement page; the recorded copy keeps it out", async () => {
+    const tenant = await buildTenant({ name: 'Own Acks Mutual' });
+    const tenantAdmin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const template = 'https://app.insurer.example/policies/acknowledge?t={token}';
+    await stack.api
+      .put('/api/v1/tenant/settings')
+      .set('Authorization', bearer(stack.config, tenantAdmin))
+      .send({ actionUrls: { acknowledgePolicy: template } })
+      .expect(200);
+    const { ack, notice } = await acknowledgementWithNotice(stack, tenant);
+    const link = new URL(lineStarting(notice, 'https://app.insurer.example/'));
+    const token = link.searchParams.get('t')!;
+    expect(link.toString()).toBe(template.replace('{token}', encodeURIComponent(token)));
+    expect(notice.text).not.toContain(ACKNOWLEDGE_PAGE);
+    // The token the tenant's page gets is the one the built-in page takes.
+    const shown = await stack.api.get(`${ACKNOWLEDGE_PAGE}?token=${encodeURIComponent(token)}`).expect(200);
+    expect(shown.text).toContain('Own Acks Mutual');
+    const recorded = await Notification.findAll({ where: { tenantId: tenant.id } });
+    expect(recorded.length).toBeGreaterThan(0);
+    for (const row of recorded) expect(JSON.stringify(row.get({ plain: true }))).not.toContain(token);
+    expect(ack.tenantId).toBe(tenant.id);
   });
 
   it('refuses hostile templates and unknown actions with a 422 naming the field, and changes nothing', async () => {

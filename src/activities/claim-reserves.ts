@@ -4,7 +4,7 @@
  * amount, with its audit event, in one transaction. Idempotent: a retry writes the same values
  * again and the audit event once per change and status (its dedupe key).
  */
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
 import { recordAudit } from '../services/audit';
@@ -16,60 +16,71 @@ export interface RecordReserveChangesInput {
   changes: ReserveChange[];
 }
 
-/** The statuses with which a change sets its line's amount. */
-const APPLYING = new Set<ReserveChange['status']>(['applied', 'approved', 'released']);
+/** The statuses with which a change does not set its line's amount: it waits, or it was refused. */
+const NOT_APPLYING = new Set<ReserveChange['status']>(['pending', 'rejected']);
+
+/** Writes the changes, the lines they set and their audit events in the caller's transaction. */
+export async function writeReserveChanges(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  { claimId, tenantId, changes }: RecordReserveChangesInput,
+): Promise<void> {
+  for (const change of changes) {
+    const decided = change.status === 'approved' || change.status === 'rejected';
+    await sequelize.query(
+      `INSERT INTO claim_reserve_changes (id, tenant_id, claim_id, cost_type, category, amount_before, amount, reason, status,
+                                          requested_by_id, requested_at, decided_by_id, decided_at, created_at, updated_at)
+       VALUES (:id, :tenantId, :claimId, :costType, :category, :amountBefore, :amount, :reason, :status,
+               :requestedById, :requestedAt, :decidedById, :decidedAt, now(), now())
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, decided_by_id = EXCLUDED.decided_by_id,
+                                      decided_at = EXCLUDED.decided_at, updated_at = now()`,
+      {
+        replacements: { ...change, claimId, tenantId, decidedAt: decided ? new Date() : null },
+        transaction,
+      },
+    );
+    if (!NOT_APPLYING.has(change.status)) {
+      await sequelize.query(
+        `INSERT INTO claim_reserve_lines (id, tenant_id, claim_id, cost_type, category, amount, created_at, updated_at)
+         VALUES (gen_random_uuid(), :tenantId, :claimId, :costType, :category, :amount, now(), now())
+         ON CONFLICT (claim_id, cost_type, category) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
+        { replacements: { ...change, claimId, tenantId }, transaction },
+      );
+    }
+    await recordAudit(
+      workflowAuditSource(change.decidedById ?? change.requestedById),
+      {
+        tenantId,
+        action: `claim.reserve_${change.status}`,
+        entityType: 'claim',
+        entityId: claimId,
+        before: { reserve: { costType: change.costType, category: change.category, amount: change.amountBefore } },
+        // The reason is what a person typed: a changed field, not the audit's reason category.
+        after: {
+          reserve: { costType: change.costType, category: change.category, amount: change.amount },
+          changeId: change.id,
+          reason: change.reason,
+        },
+        dedupeKey: `reserve-change:${change.id}:${change.status}`,
+      },
+      transaction,
+    );
+  }
+}
+
+/** Counts committed changes; a retried activity counts again, as notifications do. */
+export function countReserveChanges(changes: ReserveChange[]): void {
+  for (const change of changes) {
+    claimReserveChanges.inc({ status: change.status });
+    claimReserveAmount.inc({ status: change.status, cost_type: change.costType }, Math.abs(change.amount - change.amountBefore));
+  }
+}
 
 export function createClaimReserveActivities(deps: { sequelize: Sequelize }) {
   return {
-    async recordReserveChanges({ claimId, tenantId, changes }: RecordReserveChangesInput): Promise<void> {
-      await deps.sequelize.transaction(async (transaction) => {
-        for (const change of changes) {
-          const decided = change.status === 'approved' || change.status === 'rejected';
-          await deps.sequelize.query(
-            `INSERT INTO claim_reserve_changes (id, tenant_id, claim_id, cost_type, category, amount_before, amount, reason, status,
-                                                requested_by_id, requested_at, decided_by_id, decided_at, created_at, updated_at)
-             VALUES (:id, :tenantId, :claimId, :costType, :category, :amountBefore, :amount, :reason, :status,
-                     :requestedById, :requestedAt, :decidedById, :decidedAt, now(), now())
-             ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, decided_by_id = EXCLUDED.decided_by_id,
-                                            decided_at = EXCLUDED.decided_at, updated_at = now()`,
-            {
-              replacements: { ...change, claimId, tenantId, decidedAt: decided ? new Date() : null },
-              transaction,
-            },
-          );
-          if (APPLYING.has(change.status)) {
-            await deps.sequelize.query(
-              `INSERT INTO claim_reserve_lines (id, tenant_id, claim_id, cost_type, category, amount, created_at, updated_at)
-               VALUES (gen_random_uuid(), :tenantId, :claimId, :costType, :category, :amount, now(), now())
-               ON CONFLICT (claim_id, cost_type, category) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
-              { replacements: { ...change, claimId, tenantId }, transaction },
-            );
-          }
-          await recordAudit(
-            workflowAuditSource(change.decidedById ?? change.requestedById),
-            {
-              tenantId,
-              action: `claim.reserve_${change.status}`,
-              entityType: 'claim',
-              entityId: claimId,
-              before: { reserve: { costType: change.costType, category: change.category, amount: change.amountBefore } },
-              // The reason is what a person typed: a changed field, not the audit's reason category.
-              after: {
-                reserve: { costType: change.costType, category: change.category, amount: change.amount },
-                changeId: change.id,
-                reason: change.reason,
-              },
-              dedupeKey: `reserve-change:${change.id}:${change.status}`,
-            },
-            transaction,
-          );
-        }
-      });
-      // Counted once committed; a retried activity counts again, as notifications do.
-      for (const change of changes) {
-        claimReserveChanges.inc({ status: change.status });
-        claimReserveAmount.inc({ status: change.status, cost_type: change.costType }, Math.abs(change.amount - change.amountBefore));
-      }
+    async recordReserveChanges(input: RecordReserveChangesInput): Promise<void> {
+      await deps.sequelize.transaction((transaction) => writeReserveChanges(deps.sequelize, transaction, input));
+      countReserveChanges(input.changes);
     },
   };
 }

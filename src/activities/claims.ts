@@ -186,7 +186,7 @@ export function createClaimActivities(deps: ActivityDeps) {
           ],
           { ignoreDuplicates: true, transaction },
         );
-        const paid = await Payment.findOne({ where: { claimId: input.claimId }, transaction });
+        const paid = await Payment.findOne({ where: { claimId: input.claimId, kind: 'settlement' }, transaction });
         if (!paid) throw new Error(`payment of claim ${input.claimId} vanished`);
         const recorded = { reference: paid.reference, amount: paid.amount, paidAt: paid.paidAt };
         await recordAudit(

@@ -5,6 +5,7 @@ import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
 import { createCalendarRescheduleActivities } from './calendar-reschedule';
 import { createClaimActivities } from './claims';
+import { createClaimPaymentActivities } from './claim-payments';
 import { createClaimReserveActivities } from './claim-reserves';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createComplianceRecurrenceActivities(deps),
     ...createClaimActivities(deps),
     ...createClaimReserveActivities(deps),
+    ...createClaimPaymentActivities(deps),
     ...createBusinessTimeActivities(),
     ...createCalendarRescheduleActivities(deps),
     ...createBulkReassignActivities(deps),

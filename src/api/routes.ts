@@ -19,6 +19,7 @@ import { meRoutes } from './me/routes';
 import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
 import { claimMoneyRoutes } from './claims/money/routes';
+import { paymentBatchRoutes } from './payment-batches/routes';
 import { driftRoutes } from './operations/drift';
 import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
@@ -62,6 +63,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...claimRoutes(),
     ...documentRoutes(),
     ...claimMoneyRoutes(),
+    ...paymentBatchRoutes(),
     ...registrationRoutes(config),
     ...tenantRoutes(),
     ...tenantSuspensionRoutes(),

@@ -25,8 +25,11 @@ export interface ReserveLine {
 /**
  * `applied`: within the asker's authority. `pending`: waits for someone with enough authority,
  * then `approved` (applied) or `rejected`. `released`: set to zero as the claim closed.
+ * `payment`: a payment asked for took its amount off the line (claim-payments.ts);
+ * `payment_returned`: a voided or failed payment gave it back.
  */
-export type ReserveChangeStatus = 'applied' | 'pending' | 'approved' | 'rejected' | 'released';
+export const RESERVE_CHANGE_STATUSES = ['applied', 'pending', 'approved', 'rejected', 'released', 'payment', 'payment_returned'] as const;
+export type ReserveChangeStatus = (typeof RESERVE_CHANGE_STATUSES)[number];
 
 export interface ReserveChange {
   id: string;

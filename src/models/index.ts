@@ -25,6 +25,7 @@ import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
 import { Invoice, PremiumPayment, PremiumRefund } from './invoice';
 import { Payment } from './payment';
+import { PaymentBatch } from './payment-batch';
 import { PaymentIntentRecord } from './payment-intent';
 import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
@@ -49,7 +50,7 @@ export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
-export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, Payment };
+export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, Payment, PaymentBatch };
 export { BulkOperation, BulkOperationItem };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
@@ -124,6 +125,7 @@ export function initModels(sequelize: Sequelize): void {
     ClaimReserveChange,
     ClaimRecovery,
     Payment,
+    PaymentBatch,
   ])
     model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
@@ -146,7 +148,8 @@ export function initModels(sequelize: Sequelize): void {
   Invoice.hasMany(PremiumRefund, { foreignKey: 'invoiceId', as: 'refunds' });
   Claim.belongsTo(Subscription, { foreignKey: 'subscriptionId', as: 'subscription' });
   Claim.hasMany(ClaimHistory, { foreignKey: 'claimId', as: 'history' });
-  Claim.hasOne(Payment, { foreignKey: 'claimId', as: 'payment' });
+  // The approval's one disbursement; partial payments are listed by GET /claims/:id/payments.
+  Claim.hasOne(Payment, { foreignKey: 'claimId', as: 'payment', scope: { kind: 'settlement' } });
   CompliancePolicy.hasMany(PolicyVersion, { foreignKey: 'policyId', as: 'versions' });
   PolicyVersion.belongsTo(CompliancePolicy, { foreignKey: 'policyId', as: 'policy' });
   Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });

@@ -89,7 +89,7 @@ export const claimSlaBreaches = new client.Counter({
 
 export const claimReserveChanges = new client.Counter({
   name: 'insurflow_claim_reserve_changes_total',
-  help: 'Reserve changes claim runs recorded, per status (applied, pending, approved, rejected, released), and their amounts below',
+  help: 'Reserve changes claim runs recorded, per status (applied, pending, approved, rejected, released, payment, payment_returned), and their amounts below',
   labelNames: ['status'],
   registers: [workerBusinessRegistry],
 });
@@ -97,6 +97,20 @@ export const claimReserveChanges = new client.Counter({
 export const claimReserveAmount = new client.Counter({
   name: 'insurflow_claim_reserve_change_amount_total',
   help: 'Sum of the absolute amounts reserve changes moved (|amount - amountBefore|), per status and cost type, in each plan’s currency units',
+  labelNames: ['status', 'cost_type'],
+  registers: [workerBusinessRegistry],
+});
+
+export const claimPayments = new client.Counter({
+  name: 'insurflow_claim_payments_total',
+  help: 'Claim payments claim runs recorded, per status they reached (requested, approved, voided, returned to the reserve as failed)',
+  labelNames: ['status'],
+  registers: [workerBusinessRegistry],
+});
+
+export const claimPaymentAmount = new client.Counter({
+  name: 'insurflow_claim_payment_amount_total',
+  help: 'Sum of the amounts of claim payments per status they reached, per cost type, in each plan’s currency units',
   labelNames: ['status', 'cost_type'],
   registers: [workerBusinessRegistry],
 });

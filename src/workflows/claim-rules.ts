@@ -61,6 +61,10 @@ export interface ClaimFacts {
   decisionPending: boolean;
   assignmentCount: number;
   historyLength: number;
+  /** A payment of the claim waits for a decision or a batch: the claim is decided after it. */
+  paymentsUndecided: boolean;
+  /** What the claim's payments hold (asked for and not voided or failed): an approval pays the rest. */
+  amountPaidInPart: number;
 }
 
 /** The largest amount a role may approve; undefined for roles without approval authority. */
@@ -73,6 +77,12 @@ export function approvalLimitOf(role: Role, settings: ClaimSettings): number | u
 
 function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
   const amount = request.approvedAmount ?? facts.amountClaimed;
+  if (amount < facts.amountPaidInPart) {
+    throw businessFailure(BusinessErrorType.Validation, 'The approved amount cannot be less than what the claim’s payments already hold', {
+      field: 'approvedAmount',
+      amountPaidInPart: facts.amountPaidInPart,
+    });
+  }
   if (amount > facts.amountClaimed) {
     throw businessFailure(BusinessErrorType.Validation, 'The approved amount cannot exceed the amount claimed', {
       field: 'approvedAmount',
@@ -160,6 +170,11 @@ export function checkTransition(facts: ClaimFacts, request: TransitionRequest): 
   }
   if (to !== 'approved' && request.approvedAmount !== undefined) {
     throw businessFailure(BusinessErrorType.Validation, 'An approved amount is given only when approving', { field: 'approvedAmount' });
+  }
+  if ((to === 'approved' || to === 'denied') && facts.paymentsUndecided) {
+    throw businessFailure(BusinessErrorType.Conflict, 'A payment of the claim waits for approval or its batch: decide or void it first', {
+      rule: 'payments_undecided',
+    });
   }
   if (to === 'approved') checkApproval(facts, request);
 }

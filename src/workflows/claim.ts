@@ -38,6 +38,15 @@ import {
 } from '../contracts/claim';
 import { rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import {
+  type ClaimPayment,
+  decidePaymentUpdate,
+  HOLDING_STATUSES,
+  type PaymentAnswer,
+  paymentSettledSignal,
+  requestPaymentUpdate,
+  UNDECIDED_STATUSES,
+} from '../contracts/claim-payments';
+import {
   changeReserveUpdate,
   decideReserveChangeUpdate,
   type ReserveChange,
@@ -49,6 +58,7 @@ import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { deadlinesOf, type StageDeadline } from './claim/deadlines';
 import { claimMessages, type ClaimMessage } from './claim/messages';
+import { checkPaymentDecision, checkPaymentRequest, paymentNeedsApproval, type PaymentFacts } from './claim/payments';
 import { checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './claim/reserves';
 import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
@@ -75,7 +85,7 @@ const RESERVE_AT_ASSIGNMENT = 'reserve-at-assignment';
 const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { recordClaimTransition, recordClaimApproval, recordReserveChanges } = proxyActivities<Activities>({
+const { recordClaimTransition, recordClaimApproval, recordReserveChanges, recordPayment } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: STEP_RETRY,
 });
@@ -129,6 +139,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     decisionPending: approving,
     assignmentCount,
     historyLength: history.length,
+    paymentsUndecided: payments.some((payment) => UNDECIDED_STATUSES.includes(payment.status)),
+    amountPaidInPart: amountHeldByPayments(),
   });
   const summary = (): ClaimUpdateResult => ({
     claimNumber: input.claimNumber,
@@ -281,7 +293,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   // Reserves (claim/reserves.ts): the lines as applied, and every change with its status.
   const reserves: ReserveLine[] = [];
   const reserveChanges: ReserveChange[] = [];
-  let recordingReserve = false;
+  // Payments (claim/payments.ts), each holding its amount off its line until voided or failed.
+  const payments: ClaimPayment[] = [];
+  /** Set while a change of the claim's money is recorded: validators refuse the next meanwhile. */
+  let recordingMoney = false;
   const reserveFacts = (): ReserveFacts => ({
     stage,
     claimantId: input.claimantId,
@@ -289,27 +304,47 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     settings,
     reserves,
     changes: reserveChanges,
-    recording: recordingReserve,
+    recording: recordingMoney,
   });
-  const reservesAnswer = (change: ReserveChange): ReservesAnswer => ({
-    change: { ...change },
-    reserves: reserves.map((line) => ({ ...line })),
+  const paymentFacts = (): PaymentFacts => ({ ...reserveFacts(), payments });
+  const linesNow = () => reserves.map((line) => ({ ...line }));
+  const reservesAnswer = (change: ReserveChange): ReservesAnswer => ({ change: { ...change }, reserves: linesNow() });
+  const paymentAnswer = (payment: ClaimPayment): PaymentAnswer => ({
+    payment: { ...payment, payee: { ...payment.payee } },
+    reserves: linesNow(),
   });
+  const amountHeldByPayments = () =>
+    payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).reduce((sum, payment) => sum + payment.amount, 0);
 
-  /** Records the changes in order and applies those that apply to the lines; one at a time (the validators refuse meanwhile). */
-  async function recordReserves(changes: ReserveChange[]): Promise<void> {
-    recordingReserve = true;
+  /**
+   * Runs one write of the claim's money with nothing else of it in flight: the lines are written as
+   * amounts, so two writes must not cross. Decisions are refused meanwhile (the validators); the
+   * run's own writes (a payment the bank returned, the release at closing) wait their turn.
+   */
+  async function recordMoney(write: () => Promise<void>): Promise<void> {
+    if (recordingMoney) await condition(() => !recordingMoney);
+    recordingMoney = true;
     try {
-      await recordReserveChanges({ claimId: input.claimId, tenantId: input.tenantId, changes });
+      await write();
     } finally {
-      recordingReserve = false;
+      recordingMoney = false;
     }
+  }
+
+  /** Applies recorded changes to the lines. */
+  function applyToLines(changes: ReserveChange[]): void {
     for (const change of changes) {
       if (change.status === 'pending' || change.status === 'rejected') continue;
       const line = lineOf(reserves, change);
       if (line) line.amount = change.amount;
       else reserves.push({ costType: change.costType, category: change.category, amount: change.amount });
     }
+  }
+
+  /** Records the changes in order and applies those that apply to the lines. */
+  async function recordReserves(changes: ReserveChange[]): Promise<void> {
+    await recordMoney(() => recordReserveChanges({ claimId: input.claimId, tenantId: input.tenantId, changes }));
+    applyToLines(changes);
   }
 
   setHandler(
@@ -351,6 +386,114 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     { validator: (request) => void checkReserveDecision(reserveFacts(), request) },
   );
 
+  /** The change a payment makes to its line: `payment` takes its amount off, `payment_returned` gives it back. */
+  function paymentReserveChange(payment: ClaimPayment, status: 'payment' | 'payment_returned', reason: string, actorId: string | null) {
+    const before = lineOf(reserves, payment)?.amount ?? 0;
+    const change: ReserveChange = {
+      id: uuid4(),
+      costType: payment.costType,
+      category: payment.category,
+      amountBefore: before,
+      amount: status === 'payment' ? before - payment.amount : before + payment.amount,
+      reason,
+      requestedById: actorId,
+      requestedAt: new Date().toISOString(),
+      status,
+      decidedById: null,
+    };
+    reserveChanges.push(change);
+    return change;
+  }
+
+  setHandler(
+    requestPaymentUpdate,
+    async (request) => {
+      const { actor, paymentId: id, costType, category, amount, currency, payee, note } = request;
+      const alone = !paymentNeedsApproval(paymentFacts(), request);
+      const payment: ClaimPayment = {
+        id,
+        reference: `PAY-${input.claimNumber}-${payments.length + 1}`,
+        costType,
+        category,
+        amount,
+        currency,
+        payee,
+        note: note ?? null,
+        status: alone ? 'approved' : 'requested',
+        requestedById: actor.id,
+        requestedAt: new Date().toISOString(),
+        approvedById: alone ? actor.id : null,
+        voidedById: null,
+      };
+      payments.push(payment);
+      const hold = paymentReserveChange(payment, 'payment', `Payment ${payment.reference} requested`, actor.id);
+      await recordMoney(() =>
+        recordPayment({ claimId: input.claimId, tenantId: input.tenantId, payment, from: null, actorId: null, reserveChanges: [hold] }),
+      );
+      applyToLines([hold]);
+      if (alone) email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, 'approved', amount, payment.reference));
+      return paymentAnswer(payment);
+    },
+    { validator: (request) => checkPaymentRequest(paymentFacts(), request) },
+  );
+
+  /**
+   * Approves or voids a payment once the database accepted it: a batch may have issued the
+   * payment meanwhile, and then the activity refuses and the run stays as it was.
+   */
+  setHandler(
+    decidePaymentUpdate,
+    async (request) => {
+      const payment = checkPaymentDecision(paymentFacts(), request);
+      const approve = request.decision === 'approve';
+      const decided: ClaimPayment = {
+        ...payment,
+        status: approve ? 'approved' : 'voided',
+        approvedById: approve ? request.actor.id : payment.approvedById,
+        voidedById: approve ? null : request.actor.id,
+      };
+      const returned = approve
+        ? []
+        : [paymentReserveChange(payment, 'payment_returned', `Payment ${payment.reference} voided`, request.actor.id)];
+      try {
+        await recordMoney(() =>
+          recordPayment({
+            claimId: input.claimId,
+            tenantId: input.tenantId,
+            payment: decided,
+            from: approve ? ['requested'] : [...UNDECIDED_STATUSES],
+            actorId: request.actor.id,
+            reserveChanges: returned,
+          }),
+        );
+      } catch (err) {
+        reserveChanges.splice(reserveChanges.length - returned.length, returned.length);
+        throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+      }
+      Object.assign(payment, decided);
+      applyToLines(returned);
+      if (approve) email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, 'approved', payment.amount, payment.reference));
+      return paymentAnswer(payment);
+    },
+    { validator: (request) => void checkPaymentDecision(paymentFacts(), request) },
+  );
+
+  /** Where a payment is on its way: the database's word (a batch, the bank) only moves it forward. */
+  const SETTLED_RANK: Partial<Record<ClaimPayment['status'], number>> = { approved: 0, issued: 1, cleared: 2, failed: 2 };
+
+  setHandler(paymentSettledSignal, async ({ paymentId, status }) => {
+    const payment = payments.find((candidate) => candidate.id === paymentId);
+    const rank = payment && SETTLED_RANK[payment.status];
+    if (!payment || rank === undefined || rank >= SETTLED_RANK[status]!) return;
+    payment.status = status;
+    if (status === 'failed') {
+      const returned = paymentReserveChange(payment, 'payment_returned', `Payment ${payment.reference} returned by the bank`, null);
+      await recordReserves([returned]);
+    }
+    if (status !== 'issued')
+      email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, status, payment.amount, payment.reference));
+  });
+
   /** The first reserve, as the claim is first assigned: its amount claimed, as indemnity, until a handler knows better. */
   async function reserveAmountClaimed(entry: ClaimHistoryEntry): Promise<void> {
     const change: ReserveChange = {
@@ -370,10 +513,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   }
 
   /**
-   * A claim closes with nothing left reserved: each line still holding an amount is released to
-   * zero, and a change still waiting is rejected, recorded before the claim closes.
+   * A claim closes with nothing left reserved: once the payments on their way are cleared or
+   * returned, each line still holding an amount is released to zero, and a change still waiting is
+   * rejected, recorded before the claim closes.
    */
   async function releaseReserves(): Promise<void> {
+    const onTheirWay = () => payments.some((payment) => payment.status === 'issued');
+    if (onTheirWay()) await condition(() => !onTheirWay());
     const at = new Date().toISOString();
     const waiting = reserveChanges.filter((change) => change.status === 'pending');
     for (const change of waiting) Object.assign(change, { status: 'rejected', decidedById: null });
@@ -480,17 +626,23 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     }
   }
 
+  /** Pays what the approval leaves after the partial payments (none: they paid it all), then closes the claim. */
   async function payApprovedClaim(): Promise<void> {
     await move('payment_processing', null, 'Payment started');
-    const payment = await disburseClaimPayment({
-      claimId: input.claimId,
-      tenantId: input.tenantId,
-      claimNumber: input.claimNumber,
-      amount: amountApproved!,
-    });
-    paymentReference = payment.reference;
-    const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
-    email(paid, toClaimant, claimMessages.paid(input.claimNumber, payment.amount, payment.reference));
+    const settlement = amountApproved! - amountHeldByPayments();
+    if (settlement > 0) {
+      const payment = await disburseClaimPayment({
+        claimId: input.claimId,
+        tenantId: input.tenantId,
+        claimNumber: input.claimNumber,
+        amount: settlement,
+      });
+      paymentReference = payment.reference;
+      const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
+      email(paid, toClaimant, claimMessages.paid(input.claimNumber, payment.amount, payment.reference));
+    } else {
+      await move('paid', null, 'Paid in full by the partial payments');
+    }
     if (reserveChanges.length > 0) await releaseReserves();
     await move('closed', null, 'Claim closed after payment');
   }

@@ -18,6 +18,8 @@ const facts = (stage: ClaimStage, amountClaimed = 1000): ClaimFacts => ({
   decisionPending: false,
   assignmentCount: 1,
   historyLength: 3,
+  paymentsUndecided: false,
+  amountPaidInPart: 0,
 });
 
 function failureOf(fn: () => void): ApplicationFailure | undefined {

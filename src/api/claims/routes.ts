@@ -54,7 +54,7 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
 async function claimDetail(claim: Claim): Promise<object> {
   const [history, payment] = await Promise.all([
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
-    Payment.findOne({ where: { claimId: claim.id } }),
+    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' } }),
   ]);
   return {
     ...claimView(claim.get()),

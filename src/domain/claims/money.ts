@@ -21,19 +21,21 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { toMinorUnits } from '../../shared/money';
 import { conflict, dependencyUnavailable, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
+import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../runs';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>
-  claim.status === 'closed' ? conflict('The claim is closed: its reserves are final') : dependencyUnavailable('temporal');
+  claim.status === 'closed' ? conflict('The claim is closed: its money is final') : dependencyUnavailable('temporal');
 
-async function decideReserves<Request>(
+/** Hands a decision on the claim's money to its run as an Update, and answers the run's result. */
+export async function decideMoney<Result, Request>(
   deps: CommandDeps,
   claim: Claim,
-  update: UpdateDefinition<ReservesAnswer, [Request]>,
+  update: UpdateDefinition<Result, [Request]>,
   request: Request,
-): Promise<ReservesAnswer> {
+): Promise<Result> {
   return (await decideOnRun(deps, claim, claim.workflowId, update, request, runGone)).result;
 }
 
@@ -46,11 +48,12 @@ async function currencyOf(claim: Claim): Promise<string> {
   return row.currency;
 }
 
-/** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). */
-async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<void> {
+/** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). Answers the currency. */
+export async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<string> {
   const currency = await currencyOf(claim);
   if (toMinorUnits(amount, currency) === null || toMinorUnits(amount, 'EUR') === null)
     throw unprocessable(`The amount has more decimals than ${currency} has`, [{ field, message: `is not an amount in ${currency}` }]);
+  return currency;
 }
 
 export interface ReserveChangeInput {
@@ -67,7 +70,7 @@ export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async 
   await assertAmountIn(claim, line.amount, 'amount');
   const key = deps.idempotencyKey;
   const changeId = key ? idFromRequest('reserve-change', caller.id, key, claim.id) : crypto.randomUUID();
-  return decideReserves(deps, claim, changeReserveUpdate, { actor: { id: caller.id, role: caller.role }, changeId, ...line });
+  return decideMoney(deps, claim, changeReserveUpdate, { actor: { id: caller.id, role: caller.role }, changeId, ...line });
 };
 
 /** Approves or rejects (the asker: withdraws) a reserve change that waits. */
@@ -77,7 +80,7 @@ export const decideReserveChange: Command<{ id: string; changeId: string; approv
   deps,
 ) => {
   const claim = await findVisible(caller, claimAccess, id);
-  return decideReserves(deps, claim, decideReserveChangeUpdate, { actor: { id: caller.id, role: caller.role }, changeId, approve });
+  return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: { id: caller.id, role: caller.role }, changeId, approve });
 };
 
 export interface RecoveryInput {
@@ -127,8 +130,8 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
 
 /**
  * What a claim has cost and will still cost, in its plan's currency: `outstanding` is the reserve
- * still held on its lines, `paid` what was paid on it, `recovered` what came back, and `incurred`
- * paid + outstanding − recovered.
+ * still held on its lines and in its payments not yet issued, `paid` what was paid on it (issued or
+ * cleared), `recovered` what came back, and `incurred` paid + outstanding − recovered.
  */
 export interface ClaimFinancials {
   currency: string;
@@ -149,14 +152,17 @@ export async function financialsOf(claimIds: string[]): Promise<Map<string, Clai
     recovered: string;
     incurred: string;
   }>(
-    `SELECT c.id AS claim_id, p.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred
+    `SELECT c.id AS claim_id, pl.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred
        FROM claims c
        JOIN subscriptions s ON s.id = c.subscription_id
-       JOIN plans p ON p.id = s.plan_id
-      CROSS JOIN LATERAL (SELECT
-        (SELECT coalesce(sum(amount), 0) FROM claim_reserve_lines WHERE claim_id = c.id) AS outstanding,
-        (SELECT coalesce(sum(amount), 0) FROM payments WHERE claim_id = c.id) AS paid,
-        (SELECT coalesce(sum(amount), 0) FROM claim_recoveries WHERE claim_id = c.id) AS recovered) f
+       JOIN plans pl ON pl.id = s.plan_id
+      CROSS JOIN LATERAL (SELECT coalesce(sum(x.outstanding), 0) AS outstanding, coalesce(sum(x.paid), 0) AS paid,
+                                 coalesce(sum(x.recovered), 0) AS recovered
+        FROM (SELECT amount AS outstanding, 0 AS paid, 0 AS recovered FROM claim_reserve_lines WHERE claim_id = c.id
+              UNION ALL
+              SELECT ${PAYMENT_FIGURES}, 0 FROM payments p WHERE p.claim_id = c.id
+              UNION ALL
+              SELECT 0, 0, amount FROM claim_recoveries WHERE claim_id = c.id) x) f
       WHERE c.id IN (:claimIds)`,
     { replacements: { claimIds }, type: QueryTypes.SELECT },
   );

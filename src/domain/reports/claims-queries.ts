@@ -8,6 +8,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
 import { localTime } from '../../services/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
+import { PAYMENT_FIGURES } from '../claims/payment-figures';
 import type { Period } from './period';
 
 export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
@@ -97,7 +98,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
                       CASE h.to_status WHEN 'approved' THEN c.amount_approved WHEN 'paid' THEN p.amount END AS amount
                  FROM claim_history h
                  JOIN claims c ON c.id = h.claim_id AND c.tenant_id = :tenantId
-                 LEFT JOIN payments p ON h.to_status = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId
+                 LEFT JOIN payments p ON h.to_status = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId AND p.kind = 'settlement'
                 WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied', 'paid')
                   AND h.from_status IS DISTINCT FROM h.to_status
                   AND h.occurred_at >= :from AND h.occurred_at < :until) e
@@ -311,8 +312,9 @@ export interface ClaimCost {
 
 /**
  * The figures of the claims filed in the period, by their plan and cost type: the reserve still
- * outstanding on their lines, and what was paid and recovered on them (indemnity: a payment and a
- * recovery are not on a line yet); incurred is paid + outstanding − recovered.
+ * outstanding on their lines and in payments not yet issued, what was paid on them (by the
+ * payment's line) and what was recovered (as indemnity: a recovery is on no line); incurred is
+ * paid + outstanding − recovered.
  */
 export async function claimCosts(sequelize: Sequelize, tenantId: string, period: Period): Promise<ClaimCost[]> {
   const rows = await sequelize.query<{
@@ -332,7 +334,7 @@ export async function claimCosts(sequelize: Sequelize, tenantId: string, period:
        SELECT f.plan_id, l.cost_type, f.id AS claim_id, l.amount AS outstanding, 0 AS paid, 0 AS recovered
          FROM filed f JOIN claim_reserve_lines l ON l.claim_id = f.id
        UNION ALL
-       SELECT f.plan_id, 'indemnity', f.id, 0, p.amount, 0 FROM filed f JOIN payments p ON p.claim_id = f.id
+       SELECT f.plan_id, p.cost_type, f.id, ${PAYMENT_FIGURES}, 0 FROM filed f JOIN payments p ON p.claim_id = f.id
        UNION ALL
        SELECT f.plan_id, 'indemnity', f.id, 0, 0, r.amount FROM filed f JOIN claim_recoveries r ON r.claim_id = f.id
      )

@@ -44,6 +44,7 @@ import * as planCalendar from './0054-plan-calendar';
 import * as bulkItemType from './0055-bulk-item-type';
 import * as claimReserves from './0056-claim-reserves';
 import * as paidClaimsReserves from './0057-paid-claims-reserves';
+import * as claimPayments from './0058-claim-payments';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -106,4 +107,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0055-bulk-item-type', ...bulkItemType },
   { name: '0056-claim-reserves', ...claimReserves },
   { name: '0057-paid-claims-reserves', ...paidClaimsReserves },
+  { name: '0058-claim-payments', ...claimPayments },
 ];

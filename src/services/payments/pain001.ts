@@ -151,7 +151,15 @@ function textProblems(field: string, value: string, max: number): CreditTransfer
 const normalisedIban = (iban: string): string => electronicFormatIBAN(iban) ?? '';
 const normalisedBic = (bic: string): string => bic.replace(/\s+/gu, '').toUpperCase();
 
-function partyProblems(field: string, party: Party): CreditTransferProblem[] {
+/** The account as the file carries it: the IBAN in electronic format, the BIC without spaces and upper case. */
+export const electronicParty = (party: Party): Required<Party> => ({
+  name: party.name,
+  iban: normalisedIban(party.iban),
+  bic: party.bic == null ? null : normalisedBic(party.bic),
+});
+
+/** What a bank would refuse of an account holder (name, IBAN, BIC); `field` prefixes each problem's field. */
+export function partyProblems(field: string, party: Party): CreditTransferProblem[] {
   const problems = textProblems(`${field}.name`, party.name, NAME_MAX);
   const iban = validateIBAN(normalisedIban(party.iban));
   if (!iban.valid) {

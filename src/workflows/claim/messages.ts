@@ -56,6 +56,20 @@ export const claimMessages = {
     subject: `Claim ${claimNumber} is paid`,
     text: `We paid ${amount.toFixed(2)} for claim ${claimNumber} (reference ${reference}).`,
   }),
+  /** A partial payment on its way (approved), paid (cleared) or returned by the bank (failed); one e-mail per payment and status. */
+  payment: (claimNumber: string, status: 'approved' | 'cleared' | 'failed', amount: number, reference: string): ClaimMessage => ({
+    purpose: `payment-${status}-${reference}`,
+    subject: {
+      approved: `A payment on claim ${claimNumber} is on its way`,
+      cleared: `A payment on claim ${claimNumber} was paid`,
+      failed: `A payment on claim ${claimNumber} could not be made`,
+    }[status],
+    text: {
+      approved: `We approved a payment of ${amount.toFixed(2)} on claim ${claimNumber} (reference ${reference}); it goes out with our next bank transfer.`,
+      cleared: `We paid ${amount.toFixed(2)} on claim ${claimNumber} (reference ${reference}).`,
+      failed: `The bank returned the payment of ${amount.toFixed(2)} on claim ${claimNumber} (reference ${reference}). Your claim handler will be in touch about the account details.`,
+    }[status],
+  }),
   denied: (claimNumber: string, reason: string | null): ClaimMessage => ({
     purpose: 'denied',
     subject: `Claim ${claimNumber} is denied`,

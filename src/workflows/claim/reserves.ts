@@ -23,7 +23,7 @@ export interface ReserveFacts {
   settings: ClaimSettings;
   reserves: ReserveLine[];
   changes: ReserveChange[];
-  /** A reserve change is being recorded: the next waits until it is. */
+  /** A change of the claim's money (reserve or payment) is being recorded: the next waits until it is. */
   recording: boolean;
 }
 
@@ -39,22 +39,36 @@ export function reserveAuthorityOf(role: Role, settings: ClaimSettings): number 
 export const lineOf = (reserves: ReserveLine[], change: Pick<ReserveLine, 'costType' | 'category'>): ReserveLine | undefined =>
   reserves.find((line) => line.costType === change.costType && line.category === change.category);
 
-function checkMayWork(facts: ReserveFacts, actor: ReserveChangeRequest['actor']): void {
+/** Who may work a claim's money (`what`: reserves or payments), and whether it is still open to it. */
+export function checkMayWorkMoney(
+  facts: Pick<ReserveFacts, 'stage' | 'claimantId' | 'assigneeId'>,
+  actor: ReserveChangeRequest['actor'],
+  what: 'reserves' | 'payments',
+): void {
   if (!HANDLER_ROLES.includes(actor.role))
-    throw businessFailure(BusinessErrorType.Forbidden, 'Only claim handlers set reserves', { rule: 'reserve_role' });
+    throw businessFailure(BusinessErrorType.Forbidden, `Only claim handlers work a claim's ${what}`, { rule: 'money_role' });
   if (actor.id === facts.claimantId)
-    throw businessFailure(BusinessErrorType.OwnClaim, 'You cannot set the reserves of your own claim', { rule: 'separation_of_duties' });
+    throw businessFailure(BusinessErrorType.OwnClaim, `You cannot work the ${what} of your own claim`, { rule: 'separation_of_duties' });
   // An adjuster works the claims assigned to them; senior adjusters and managers any of the tenant's.
   if (actor.role === 'adjuster' && actor.id !== facts.assigneeId)
-    throw businessFailure(BusinessErrorType.Forbidden, 'An adjuster sets the reserves of the claims assigned to them', {
-      rule: 'reserve_assignee',
+    throw businessFailure(BusinessErrorType.Forbidden, `An adjuster works the ${what} of the claims assigned to them`, {
+      rule: 'money_assignee',
     });
   if (facts.stage === 'closed' || facts.stage === 'denied')
-    throw businessFailure(BusinessErrorType.Conflict, `The claim is ${facts.stage}: its reserves are final`, { field: 'status' });
+    throw businessFailure(BusinessErrorType.Conflict, `The claim is ${facts.stage}: its ${what} are final`, { field: 'status' });
+}
+
+/** One change of the claim's money at a time: its reserve lines are written as amounts, so two must not cross. */
+export function checkNotRecording(facts: { recording: boolean }): void {
   if (facts.recording)
-    throw businessFailure(BusinessErrorType.Conflict, 'A reserve change of this claim is being recorded; retry in a moment', {
-      rule: 'reserve_recording',
+    throw businessFailure(BusinessErrorType.Conflict, 'A change of this claim’s money is being recorded; retry in a moment', {
+      rule: 'money_recording',
     });
+}
+
+function checkMayWork(facts: ReserveFacts, actor: ReserveChangeRequest['actor']): void {
+  checkMayWorkMoney(facts, actor, 'reserves');
+  checkNotRecording(facts);
 }
 
 export function checkReserveChange(facts: ReserveFacts, request: ReserveChangeRequest): void {

@@ -1,6 +1,7 @@
-/** A claim's money (docs/claim-money.md): its reserves and their changes, and its recoveries. */
+/** A claim's money (docs/claim-money.md): its reserves and their changes, its payments, and its recoveries. */
 import { HANDLER_ROLES } from '../../../contracts/claim';
 import { changeReserve, decideReserveChange, recordRecovery, reservesOf } from '../../../domain/claims/money';
+import { decidePayment, paymentsOf, requestPayment, settlePayment } from '../../../domain/claims/payments';
 import { ClaimRecovery } from '../../../models';
 import { claimAccess } from '../../../access/claims';
 import { findVisible } from '../../../access/core';
@@ -10,6 +11,12 @@ import { idParams } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
 import {
   changeParams,
+  paymentAnswerSchema,
+  paymentBody,
+  paymentFailureBody,
+  paymentParams,
+  paymentSchema,
+  paymentsSchema,
   recoveriesSchema,
   recoveryBody,
   recoverySchema,
@@ -36,7 +43,80 @@ export function claimMoneyRoutes(): RouteSpec[] {
         ctx.body = await decideReserveChange(ctx.state.user, { id, changeId, approve }, commandDeps(ctx));
       },
     });
+  const paymentDecision = (decision: 'approve' | 'void') =>
+    route({
+      method: 'post',
+      path: `/claims/:id/payments/:paymentId/${decision}`,
+      summary:
+        decision === 'approve'
+          ? 'Approve a payment that waits: someone other than who asked, with an approval limit covering its amount'
+          : 'Void a payment before a batch issues it (who asked, or someone who could approve it): its amount goes back to the reserve line',
+      tag,
+      roles: HANDLER_ROLES,
+      params: paymentParams,
+      response: { status: 200, schema: paymentAnswerSchema },
+      handler: async (ctx) => {
+        const { id, paymentId } = ctx.state.input.params;
+        ctx.body = await decidePayment(ctx.state.user, { id, paymentId, decision }, commandDeps(ctx));
+      },
+    });
+  const bankAnswer = (status: 'cleared' | 'failed') =>
+    route({
+      method: 'post',
+      path: `/claims/:id/payments/:paymentId/${status === 'cleared' ? 'clear' : 'fail'}`,
+      summary:
+        status === 'cleared'
+          ? 'Record that the bank paid an issued payment (claims managers)'
+          : 'Record that the bank returned an issued payment (claims managers): its amount goes back to the reserve line',
+      tag,
+      roles: ['claims_manager'],
+      params: paymentParams,
+      ...(status === 'failed' && { body: paymentFailureBody }),
+      response: { status: 200, schema: paymentSchema },
+      handler: async (ctx) => {
+        const { id, paymentId } = ctx.state.input.params;
+        const reason = (ctx.state.input.body as { reason?: string } | undefined)?.reason;
+        ctx.body = await settlePayment(ctx.state.user, { id, paymentId, status, reason }, commandDeps(ctx));
+      },
+    });
   return [
+    route({
+      method: 'get',
+      path: '/claims/:id/payments',
+      summary: "The claim's partial payments, oldest first, with their payee, reserve line and where each is (staff)",
+      tag,
+      roles: STAFF_ROLES,
+      params: idParams,
+      response: { status: 200, schema: paymentsSchema },
+      handler: async (ctx) => {
+        ctx.body = { items: await paymentsOf(await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id)) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/claims/:id/payments',
+      summary:
+        'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit it is approved at once (201); above it, it waits for a second person (202)',
+      tag,
+      roles: HANDLER_ROLES,
+      params: idParams,
+      body: paymentBody,
+      response: {
+        status: 201,
+        schema: paymentAnswerSchema,
+        description: 'Approved: it goes out with the next payment batch',
+        also: { status: 202, description: 'Recorded; it waits for someone with a high enough approval limit' },
+      },
+      handler: async (ctx) => {
+        const answer = await requestPayment(ctx.state.user, { id: ctx.state.input.params.id, ...ctx.state.input.body }, commandDeps(ctx));
+        ctx.status = answer.payment.status === 'requested' ? 202 : 201;
+        ctx.body = answer;
+      },
+    }),
+    paymentDecision('approve'),
+    paymentDecision('void'),
+    bankAnswer('cleared'),
+    bankAnswer('failed'),
     route({
       method: 'get',
       path: '/claims/:id/reserves',

@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { COST_TYPES, RESERVE_CATEGORIES } from '../../../contracts/claim-reserves';
+import { PAYEE_KINDS, PAYMENT_STATUSES } from '../../../contracts/claim-payments';
+import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../../contracts/claim-reserves';
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
 import { MAX_CLAIM_AMOUNT } from '../../../shared/money';
 import { object, oneOf, required } from '../../../shared/typed-schema';
@@ -41,7 +42,7 @@ const reserveChangeSchema = Joi.object({
   amountBefore: Joi.alternatives(Joi.number(), moneyString),
   amount: Joi.alternatives(Joi.number(), moneyString),
   reason: Joi.string(),
-  status: Joi.string().valid('applied', 'pending', 'approved', 'rejected', 'released'),
+  status: Joi.string().valid(...RESERVE_CHANGE_STATUSES),
   requestedById: uuid.allow(null),
   requestedAt: Joi.alternatives(Joi.date(), Joi.string()),
   decidedById: uuid.allow(null),
@@ -77,3 +78,96 @@ export const financialsSchema = Joi.object({
   recovered: moneyString,
   incurred: moneyString.description('paid + outstanding − recovered'),
 }).label('ClaimFinancials');
+
+const printable = (max: number) =>
+  Joi.string()
+    .trim()
+    .min(1)
+    .max(max)
+    .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text');
+
+export const paymentBody = object({
+  costType: required(oneOf(COST_TYPES)),
+  category: required(oneOf(RESERVE_CATEGORIES)),
+  amount: required(Joi.number().positive().max(MAX_CLAIM_AMOUNT).description('Taken off the reserve line; at most what it holds')),
+  currency: Joi.string()
+    .pattern(/^[A-Za-z]{3}$/, 'ISO 4217 code')
+    .description('When given, the plan’s currency (anything else is refused)'),
+  payee: required(
+    object({
+      kind: required(oneOf(PAYEE_KINDS)),
+      name: required(printable(70).description('The account holder, as the bank file carries it')),
+      iban: required(
+        Joi.string()
+          .trim()
+          .max(42)
+          .pattern(/^[A-Za-z0-9 ]+$/, 'IBAN characters'),
+      ),
+      bic: Joi.string()
+        .trim()
+        .max(14)
+        .pattern(/^[A-Za-z0-9 ]+$/, 'BIC characters'),
+    }),
+  ),
+  note: printable(500).description('Why, for the approver and the record'),
+}).label('PaymentRequest');
+
+export const paymentParams = object({ id: required(uuid), paymentId: required(uuid) });
+
+export const paymentFailureBody = object({
+  reason: required(printable(200).description('Why the bank returned it (its return reason)')),
+}).label('PaymentFailure');
+
+const payeeSchema = Joi.object({ kind: Joi.string(), name: Joi.string(), iban: Joi.string(), bic: Joi.string().allow(null) });
+
+const runPaymentSchema = Joi.object({
+  id: uuid,
+  reference: Joi.string(),
+  costType: Joi.string(),
+  category: Joi.string(),
+  amount: Joi.number(),
+  currency: Joi.string(),
+  payee: payeeSchema,
+  note: Joi.string().allow(null),
+  status: Joi.string().valid(...PAYMENT_STATUSES),
+  requestedById: uuid,
+  requestedAt: Joi.string(),
+  approvedById: uuid.allow(null),
+  voidedById: uuid.allow(null),
+}).label('ClaimPaymentDecision');
+
+export const paymentAnswerSchema = Joi.object({ payment: runPaymentSchema, reserves: Joi.array().items(reserveLineSchema) }).label(
+  'PaymentAnswer',
+);
+
+export const paymentSchema = Joi.object({
+  id: uuid,
+  claimId: uuid,
+  kind: Joi.string().valid('partial'),
+  status: Joi.string().valid(...PAYMENT_STATUSES),
+  costType: Joi.string(),
+  category: Joi.string(),
+  amount: moneyString,
+  currency: Joi.string(),
+  reference: Joi.string(),
+  payeeKind: Joi.string(),
+  payeeName: Joi.string(),
+  payeeIban: Joi.string(),
+  payeeBic: Joi.string().allow(null),
+  note: Joi.string().allow(null),
+  requestedById: uuid,
+  requestedAt: Joi.date(),
+  approvedById: uuid.allow(null),
+  approvedAt: Joi.date().allow(null),
+  voidedById: uuid.allow(null),
+  voidedAt: Joi.date().allow(null),
+  issuedAt: Joi.date().allow(null),
+  failedAt: Joi.date().allow(null),
+  failureReason: Joi.string().allow(null),
+  batchId: uuid.allow(null),
+  paidAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('ClaimPayment');
+
+export const paymentsSchema = Joi.object({ items: Joi.array().items(paymentSchema) }).label('ClaimPayments');

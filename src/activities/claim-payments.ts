@@ -1,0 +1,108 @@
+/**
+ * Records what a claim's run decided about a payment (docs/claim-money.md, Payments): the payment
+ * row, the reserve changes the decision made (a payment takes its amount off its line, a voided or
+ * failed one gives it back) and the audit event, in one transaction.
+ *
+ * The database is the arbiter of a payment's status: a decision moves the row only from the
+ * statuses it may follow (a void only before a batch issued the payment). When the row has moved
+ * on meanwhile, the activity refuses with a Conflict the run answers the person with, and the run
+ * changes nothing. Idempotent: a retry finds the row already in the status it sets.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { ClaimPayment, PaymentStatus } from '../contracts/claim-payments';
+import type { ReserveChange } from '../contracts/claim-reserves';
+import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
+import { recordAudit } from '../services/audit';
+import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { workflowAuditSource } from './audit-source';
+import { countReserveChanges, writeReserveChanges } from './claim-reserves';
+
+export interface RecordPaymentInput {
+  claimId: string;
+  tenantId: string;
+  payment: ClaimPayment;
+  /** The statuses the row may move from; none: the payment is new. */
+  from: PaymentStatus[] | null;
+  /** Who decided (approved or voided); null for a request. */
+  actorId: string | null;
+  reserveChanges: ReserveChange[];
+}
+
+export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
+  const { sequelize } = deps;
+  return {
+    async recordPayment({ claimId, tenantId, payment, from, actorId, reserveChanges }: RecordPaymentInput): Promise<void> {
+      await sequelize.transaction(async (transaction) => {
+        const replacements = {
+          ...payment,
+          ...payment.payee,
+          claimId,
+          tenantId,
+          actorId,
+          from: from ?? [],
+          approvedById: payment.approvedById,
+        };
+        if (!from) {
+          await sequelize.query(
+            `INSERT INTO payments (id, tenant_id, claim_id, kind, status, cost_type, category, amount, currency, reference, payee_kind,
+                                   payee_name, payee_iban, payee_bic, note, requested_by_id, requested_at, approved_by_id, approved_at,
+                                   created_at, updated_at)
+             VALUES (:id, :tenantId, :claimId, 'partial', :status, :costType, :category, :amount, :currency, :reference, :kind,
+                     :name, :iban, :bic, :note, :requestedById, :requestedAt, :approvedById,
+                     CASE WHEN :status = 'approved' THEN now() END, now(), now())
+             ON CONFLICT (id) DO NOTHING`,
+            { replacements, transaction },
+          );
+        } else {
+          const moved = await sequelize.query(
+            `UPDATE payments SET status = :status, updated_at = now(),
+                    approved_by_id = CASE WHEN :status = 'approved' THEN :actorId ELSE approved_by_id END,
+                    approved_at = CASE WHEN :status = 'approved' THEN now() ELSE approved_at END,
+                    voided_by_id = CASE WHEN :status = 'voided' THEN :actorId ELSE voided_by_id END,
+                    voided_at = CASE WHEN :status = 'voided' THEN now() ELSE voided_at END
+              WHERE id = :id AND claim_id = :claimId AND status IN (:from)
+              RETURNING id`,
+            { replacements, transaction, type: QueryTypes.SELECT },
+          );
+          if (moved.length === 0) {
+            const [row] = await sequelize.query<{ status: PaymentStatus }>(`SELECT status FROM payments WHERE id = :id FOR UPDATE`, {
+              replacements,
+              transaction,
+              type: QueryTypes.SELECT,
+            });
+            // A retry of this very decision: the row has its status already, and the rest was written with it.
+            if (row?.status === payment.status) return;
+            throw businessFailure(
+              BusinessErrorType.Conflict,
+              `The payment is ${row?.status ?? 'gone'}: it can no longer be ${payment.status}`,
+              {
+                field: 'paymentId',
+                status: row?.status ?? null,
+              },
+            );
+          }
+        }
+        await writeReserveChanges(sequelize, transaction, { claimId, tenantId, changes: reserveChanges });
+        await recordAudit(
+          workflowAuditSource(actorId ?? payment.requestedById),
+          {
+            tenantId,
+            action: `claim.payment_${payment.status}`,
+            entityType: 'claim',
+            entityId: claimId,
+            before: { payment: from ? { id: payment.id, status: from.join('|') } : null },
+            after: {
+              payment: { id: payment.id, reference: payment.reference, amount: payment.amount, status: payment.status },
+              note: payment.note,
+            },
+            dedupeKey: `payment:${payment.id}:${payment.status}`,
+          },
+          transaction,
+        );
+      });
+      countReserveChanges(reserveChanges);
+      claimPayments.inc({ status: payment.status });
+      claimPaymentAmount.inc({ status: payment.status, cost_type: payment.costType }, payment.amount);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/** Payment batches (docs/claim-money.md, Payment batches): approved claim payments issued as one bank file; the write is src/domain/claims/payment-batches.ts. */
+import { createPaymentBatch } from '../../domain/claims/payment-batches';
+import { PaymentBatch } from '../../models';
+import { findVisible } from '../../access/core';
+import { paymentBatchAccess } from '../../access/payment-batches';
+import type { Role } from '../../shared/roles';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema, paginate } from '../lists/pagination';
+import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
+
+export function paymentBatchRoutes(): RouteSpec[] {
+  const finance = ['claims_manager'] as Role[];
+  const tag = 'claims';
+  return [
+    route({
+      method: 'get',
+      path: '/payment-batches',
+      summary: "The tenant's payment batches, newest first (claims managers)",
+      tag,
+      roles: finance,
+      query: listBatchesQuery,
+      response: { status: 200, schema: pageSchema(batchSchema) },
+      handler: async (ctx) => {
+        ctx.body = await paginate(PaymentBatch, ctx.state.input.query, paymentBatchAccess.scope(ctx.state.user));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/payment-batches',
+      summary:
+        'Issue the approved claim payments (one currency, oldest first, at most 500) as one ISO 20022 pain.001.001.09 credit-transfer file; 409 when none waits',
+      tag,
+      roles: finance,
+      body: createBatchBody,
+      response: { status: 201, schema: batchSchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = await createPaymentBatch(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/payment-batches/:id',
+      summary: 'One payment batch (claims managers)',
+      tag,
+      roles: finance,
+      params: idParams,
+      response: { status: 200, schema: batchSchema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, paymentBatchAccess, ctx.state.input.params.id);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/payment-batches/:id/file',
+      summary: 'The batch’s pain.001.001.09 file, as it was issued, for upload to the bank',
+      tag,
+      roles: finance,
+      params: idParams,
+      response: { status: 200, description: 'application/xml' },
+      handler: async (ctx) => {
+        const batch = await findVisible(ctx.state.user, paymentBatchAccess, ctx.state.input.params.id);
+        ctx.type = 'application/xml; charset=utf-8';
+        ctx.attachment(`${batch.messageId}.xml`);
+        // Account numbers and amounts of one tenant: not for shared caches.
+        ctx.set('Cache-Control', 'private, no-store');
+        ctx.body = batch.file;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,140 @@
+/**
+ * A claim's payments (docs/claim-money.md, Payments). Asking for one and approving or voiding it
+ * are decisions of the claim's run (its validators hold the rules, src/workflows/claim/payments.ts);
+ * what then happens to the money is the database's word: a payment batch issues approved payments
+ * (src/domain/payments/batches.ts), and the bank's answer clears or fails an issued one here. Each
+ * such change is written with a signal to the run in one transaction (outbox), so the run and the
+ * rows never disagree for long, whatever fails in between.
+ */
+import crypto from 'node:crypto';
+import { QueryTypes, type Transaction } from 'sequelize';
+import {
+  decidePaymentUpdate,
+  type PayeeKind,
+  type PaymentAnswer,
+  type PaymentSettled,
+  paymentSettledSignal,
+  requestPaymentUpdate,
+} from '../../contracts/claim-payments';
+import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
+import { Claim, Payment } from '../../models';
+import { claimAccess } from '../../access/claims';
+import { findVisible } from '../../access/core';
+import { electronicParty, partyProblems } from '../../services/payments/pain001';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { conflict, unprocessable } from '../../shared/errors';
+import { audited } from '../audited';
+import type { Command, CommandDeps, Outbox } from '../command';
+import { assertAmountIn, decideMoney } from './money';
+
+export interface PaymentRequestInput {
+  id: string;
+  costType: CostType;
+  category: ReserveCategory;
+  amount: number;
+  /** When given, it must be the plan's currency: the claim's amounts are in nothing else. */
+  currency?: string;
+  payee: { kind: PayeeKind; name: string; iban: string; bic?: string };
+  note?: string;
+}
+
+/** Asks the claim's run for a payment: within the caller's approval limit it is approved at once, above it it waits for a second person. */
+export const requestPayment: Command<PaymentRequestInput, PaymentAnswer> = async (caller, { id, currency, payee, ...rest }, deps) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  const planCurrency = await assertAmountIn(claim, rest.amount, 'amount');
+  if (currency && currency.toUpperCase() !== planCurrency)
+    throw unprocessable(`The claim is paid in ${planCurrency}`, [{ field: 'currency', message: `must be ${planCurrency}` }]);
+  const account = { name: payee.name, iban: payee.iban, bic: payee.bic ?? null };
+  const problems = partyProblems('payee', account);
+  if (problems.length > 0)
+    throw unprocessable(
+      'The payee’s account is not one a bank would pay to',
+      problems.map((problem) => ({ ...problem })),
+    );
+  const key = deps.idempotencyKey;
+  const paymentId = key ? idFromRequest('claim-payment', caller.id, key, claim.id) : crypto.randomUUID();
+  return decideMoney(deps, claim, requestPaymentUpdate, {
+    actor: { id: caller.id, role: caller.role },
+    paymentId,
+    ...rest,
+    currency: planCurrency,
+    payee: { kind: payee.kind, ...electronicParty(account) },
+  });
+};
+
+/** Approves (a second person with authority for the amount) or voids (before it is issued) a payment. */
+export const decidePayment: Command<{ id: string; paymentId: string; decision: 'approve' | 'void' }, PaymentAnswer> = async (
+  caller,
+  { id, paymentId, decision },
+  deps,
+) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  return decideMoney(deps, claim, decidePaymentUpdate, { actor: { id: caller.id, role: caller.role }, paymentId, decision });
+};
+
+/** Tells the claim's run, with the change that needs it, what happened to a payment. */
+export function signalPaymentSettled(outbox: Outbox, claim: Pick<Claim, 'workflowId'>, settled: PaymentSettled, transaction: Transaction) {
+  return outbox.enqueueSignal(claim.workflowId, { signalName: paymentSettledSignal.name, args: [settled] }, transaction);
+}
+
+export interface SettlementInput {
+  id: string;
+  paymentId: string;
+  status: 'cleared' | 'failed';
+  /** Why the bank returned it (failed only). */
+  reason?: string;
+}
+
+/**
+ * Records the bank's answer on an issued payment: `cleared` (paid) or `failed` (returned, which
+ * gives its amount back to the reserve line). A repeat of the same answer changes nothing.
+ */
+export const settlePayment: Command<SettlementInput, Payment> = async (caller, { id, paymentId, status, reason }, deps) => {
+  const claim = await findVisible(caller, claimAccess, id);
+  const current = await Payment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
+  if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
+  if (current.status === status) return current;
+  const signals: Parameters<CommandDeps['outbox']['deliver']>[0][] = [];
+  const settled = await audited(
+    deps,
+    async (transaction) => {
+      const [row] = await deps.sequelize.query<{ id: string }>(
+        `UPDATE payments SET status = :status, updated_at = now(),
+                paid_at = CASE WHEN :status = 'cleared' THEN now() END,
+                failed_at = CASE WHEN :status = 'failed' THEN now() END,
+                failure_reason = :reason
+          WHERE id = :paymentId AND status = 'issued' RETURNING id`,
+        { replacements: { status, paymentId, reason: reason ?? null }, transaction, type: QueryTypes.SELECT },
+      );
+      if (!row) {
+        const now = await Payment.findByPk(paymentId, { transaction });
+        throw conflict(`The payment is ${now?.status}: only an issued payment is cleared or failed`, [
+          { field: 'paymentId', message: `is ${now?.status}`, status: now?.status },
+        ]);
+      }
+      signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status, ...(reason && { reason }) }, transaction));
+      return (await Payment.findByPk(paymentId, { transaction }))!;
+    },
+    (payment) => ({
+      tenantId: claim.tenantId,
+      action: `claim.payment_${status}`,
+      entityType: 'claim',
+      entityId: claim.id,
+      before: { payment: { id: payment.id, status: 'issued' } },
+      after: { payment: { id: payment.id, reference: payment.reference, status }, ...(reason && { reason }) },
+    }),
+  );
+  await Promise.all(signals.map((message) => deps.outbox.deliver(message)));
+  return settled;
+};
+
+/** A claim's partial payments, oldest first, as the API shows them. */
+export function paymentsOf(claim: Claim): Promise<Payment[]> {
+  return Payment.findAll({
+    where: { claimId: claim.id, kind: 'partial' },
+    order: [
+      ['requestedAt', 'ASC'],
+      ['reference', 'ASC'],
+    ],
+  });
+}

@@ -51,6 +51,11 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   /** How many times it happened: 1, or the count of an aggregated row from occurredAt to lastOccurredAt. */
   declare occurrences: CreationOptional<number>;
   declare lastOccurredAt: CreationOptional<Date | null>;
+  /** Its place in its tenant's hash chain (the platform's for no tenant), from 1; set by the database on insert. */
+  declare chainPosition: CreationOptional<string>;
+  /** The hash of the chain's event before it; 64 zeros for the first (docs/audit.md, Tamper evidence). */
+  declare previousHash: CreationOptional<string>;
+  declare hash: CreationOptional<string>;
 
   override toJSON(): object {
     return {
@@ -96,6 +101,9 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         reason: { type: DataTypes.STRING(40) },
         occurrences: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         lastOccurredAt: { type: DataTypes.DATE },
+        chainPosition: { type: DataTypes.BIGINT },
+        previousHash: { type: DataTypes.STRING(64) },
+        hash: { type: DataTypes.STRING(64) },
       },
       { sequelize, tableName: 'audit_events', underscored: true, timestamps: false },
     );

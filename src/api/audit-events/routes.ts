@@ -1,14 +1,16 @@
 /**
  * The audit trail, read-only: no route changes or deletes an event (the table refuses it too).
  * Tenant admins and compliance officers see their tenant's events; platform admins see the
- * platform's own (tenant_id null: registrations, tenants, platform users).
+ * platform's own (tenant_id null: registrations, tenants, platform users). The same readers verify
+ * their chain (docs/audit.md, Tamper evidence): the answer names events but shows none of their content.
  */
 import { AuditEvent } from '../../models';
+import { verifyChain } from '../../services/audit-chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { AUDIT_READERS, auditEventWhere } from './query';
-import { auditEventSchema, listAuditEventsQuery } from './schemas';
+import { auditChainVerificationSchema, auditEventSchema, listAuditEventsQuery, verifyAuditChainQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {
   return [
@@ -25,6 +27,19 @@ export function auditEventRoutes(): RouteSpec[] {
         const caller = ctx.state.user;
         const where = auditEventWhere(caller, ctx.state.input.query, auditEventAccess.scope(caller));
         ctx.body = await paginate(AuditEvent, { page, pageSize, ordering }, where);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/audit-events/verify',
+      summary: "Recomputes the caller's hash chain over a span: ok with its head, or the first event that breaks it",
+      tag: 'audit',
+      roles: AUDIT_READERS,
+      query: verifyAuditChainQuery,
+      response: { status: 200, schema: auditChainVerificationSchema },
+      handler: async (ctx) => {
+        const { from, to } = ctx.state.input.query;
+        ctx.body = await verifyChain(ctx.services.sequelize, ctx.state.user.tenantId, from, to);
       },
     }),
   ];

@@ -1,7 +1,8 @@
 import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { AUDIT_CATEGORIES } from '../../models/audit-event';
-import { object } from '../../shared/typed-schema';
+import { VERIFY_MAX_DAYS } from '../../services/audit-chain';
+import { object, required } from '../../shared/typed-schema';
 
 const name = (max: number) =>
   Joi.string()
@@ -51,3 +52,32 @@ export const auditEventSchema = Joi.object({
   occurrences: Joi.number().integer().description('How many times it happened: more than 1 for repeated failures counted in one row'),
   lastOccurredAt: Joi.date().allow(null).description('For a counted row: the last time (occurredAt is the first)'),
 }).label('AuditEvent');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A span of the chain to verify: both ends required, at most a year apart, so one request's work is bounded. */
+export const verifyAuditChainQuery = object({
+  from: required(Joi.date().iso()).description('Events at or after this instant'),
+  to: required(
+    // Measured against `from` only when that is a date: a bad `from` is refused on its own.
+    Joi.date()
+      .iso()
+      .when('from', {
+        is: Joi.date().iso().required(),
+        then: Joi.date()
+          .min(Joi.ref('from'))
+          .max(Joi.ref('from', { adjust: (from: Date) => new Date(from.getTime() + VERIFY_MAX_DAYS * DAY_MS) })),
+      }),
+  ).description(`Events before this instant; at most ${VERIFY_MAX_DAYS} days after from`),
+});
+
+export const auditChainVerificationSchema = Joi.object({
+  ok: Joi.boolean().description('Every event of the span has its content hash and follows the one before it'),
+  checked: Joi.number().integer().description('Events found sound, in chain order'),
+  head: Joi.string().allow(null).description("When ok: the hash of the span's last event (null for an empty span)"),
+  firstBroken: Joi.object({
+    id: Joi.string(),
+    createdAt: Joi.string().description('When it occurred (occurredAt), UTC with microseconds'),
+    reason: Joi.string().valid('content_changed', 'link_broken'),
+  }).description('When not ok: the first event that does not verify, and why'),
+}).label('AuditChainVerification');

@@ -45,6 +45,7 @@ import * as bulkItemType from './0055-bulk-item-type';
 import * as claimReserves from './0056-claim-reserves';
 import * as paidClaimsReserves from './0057-paid-claims-reserves';
 import * as claimPayments from './0058-claim-payments';
+import * as auditHashChain from './0059-audit-hash-chain';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -108,4 +109,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0056-claim-reserves', ...claimReserves },
   { name: '0057-paid-claims-reserves', ...paidClaimsReserves },
   { name: '0058-claim-payments', ...claimPayments },
+  { name: '0059-audit-hash-chain', ...auditHashChain },
 ];

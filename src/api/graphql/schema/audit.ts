@@ -1,9 +1,10 @@
-/** The audit trail, read-only: GET /audit-events' filters, roles and access policy. */
+/** The audit trail, read-only: GET /audit-events' filters, roles and access policy, and GET /audit-events/verify's check of its chain. */
 import Joi from 'joi';
 import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventAccess } from '../../../access/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
-import { listAuditEventsQuery } from '../../audit-events/schemas';
+import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
+import { verifyChain, type ChainVerification } from '../../../services/audit-chain';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
@@ -58,6 +59,34 @@ builder.queryFields((t) => ({
       const filters = validInput(listAuditEventsQuery, filterArgs);
       const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
       return connectionOf(AuditEventModel, where, { first, after }, orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }));
+    },
+  }),
+}));
+
+const ChainBreak = builder.objectRef<{ id: string; createdAt: string; reason: string }>('AuditChainBreak').implement({
+  description: 'The first event that does not verify: content_changed (its hash is not over its content) or link_broken',
+  fields: (t) => ({ id: t.exposeID('id'), createdAt: t.exposeString('createdAt'), reason: t.exposeString('reason') }),
+});
+
+const ChainVerificationRef = builder.objectRef<ChainVerification>('AuditChainVerification').implement({
+  description: "The caller's hash chain recomputed over a span, as GET /audit-events/verify answers it",
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok'),
+    checked: t.exposeInt('checked'),
+    head: t.string({ nullable: true, resolve: (result) => (result.ok ? result.head : null) }),
+    firstBroken: t.field({ type: ChainBreak, nullable: true, resolve: (result) => (result.ok ? null : result.firstBroken) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  auditChainVerification: t.field({
+    type: ChainVerificationRef,
+    description: "Recomputes the caller's tenant's hash chain (the platform's for platform admins) over [from, to), at most 366 days",
+    args: { from: t.arg.string({ required: true }), to: t.arg.string({ required: true }) },
+    resolve: (_root, args, context) => {
+      const caller = callerOf(context, AUDIT_READERS);
+      const { from, to } = validInput(verifyAuditChainQuery, args);
+      return verifyChain(context.services.sequelize, caller.tenantId, from, to);
     },
   }),
 }));

@@ -7,6 +7,8 @@ import {
   updateCompliancePolicy,
   updateDraftVersion,
 } from '../../domain/compliance/commands';
+import { evidencePackage } from '../../domain/compliance/evidence-package';
+import { tenantSigningKey } from '../../services/tenant-signing-keys';
 import { unprocessable } from '../../shared/errors';
 import { COMPLIANCE_ROLES, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
@@ -29,6 +31,7 @@ import {
   publishResponse,
   reportQuery,
   reportSchema,
+  signingKeySchema,
   updatePolicyBody,
   updateVersionBody,
   versionSchema,
@@ -224,6 +227,37 @@ export function complianceRoutes(): RouteSpec[] {
           })),
           pagination: rows.pagination,
         };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/compliance/versions/:id/evidence',
+      summary:
+        "Evidence package of a published or retired version, for auditors: a ZIP of JSON and JSON Lines files with a manifest of their SHA-256 signed by the tenant's Ed25519 key; 409 before publication",
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      params: idParams,
+      response: { status: 200, description: 'application/zip' },
+      handler: async (ctx) => {
+        const { fileName, body } = await evidencePackage(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.status = 200;
+        ctx.type = 'application/zip';
+        ctx.attachment(fileName);
+        // Names, e-mail addresses and client addresses of one tenant's staff: not for shared caches.
+        ctx.set('Cache-Control', 'private, no-store');
+        ctx.body = body;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/compliance/signing-key',
+      summary: "The tenant's Ed25519 public key that signs its evidence packages (made on first use), for auditors to pin",
+      tag: 'compliance',
+      roles: COMPLIANCE_ROLES,
+      response: { status: 200, schema: signingKeySchema },
+      handler: async (ctx) => {
+        const { sequelize, config } = ctx.services;
+        ctx.body = await tenantSigningKey(sequelize, config.jwt, tenantOf(ctx.state.user));
       },
     }),
     route({

@@ -178,3 +178,14 @@ export const alertSchema = Joi.object({
   versionId: uuid,
   dueAt: Joi.date(),
 }).label('EscalationAlert');
+
+/** GET /compliance/signing-key: what an auditor pins to check evidence packages offline. */
+export const signingKeySchema = Joi.object({
+  tenantId: uuid,
+  algorithm: Joi.string().valid('Ed25519'),
+  publicKeyPem: Joi.string().description('The public key, PEM (SPKI): the public-key.pem of every package of the tenant'),
+  fingerprint: sha256.description(
+    "SHA-256 (hex) of the public key's DER: `openssl pkey -pubin -in public-key.pem -outform DER | sha256sum`",
+  ),
+  createdAt: Joi.date(),
+});

@@ -12,7 +12,8 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { assignClaimUpdate, type Actor, type AssignmentRequest } from '../contracts/claim';
+import type { Actor } from '../contracts/actor';
+import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
 import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
 import { BulkOperation, BulkOperationItem, Claim } from '../models';
 import { loadAuthority } from '../services/authority';

@@ -27,6 +27,8 @@ export interface DisburseClaimPaymentInput {
   tenantId: string;
   claimNumber: string;
   amount: number;
+  /** The settlement's reference when it is not the claim's first (`PAY-<claim number>`): a reopened claim's. */
+  reference?: string;
 }
 
 export interface DisbursedPayment {
@@ -173,20 +175,22 @@ export function createClaimActivities(deps: ActivityDeps) {
      * paying twice.
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
+      const reference = input.reference ?? `PAY-${input.claimNumber}`;
       const payment = await deps.sequelize.transaction(async (transaction) => {
+        // One row per reference (unique in the tenant), whatever retries this activity goes through.
         await Payment.bulkCreate(
           [
             {
               tenantId: input.tenantId,
               claimId: input.claimId,
               amount: input.amount.toFixed(2),
-              reference: `PAY-${input.claimNumber}`,
+              reference,
               paidAt: new Date(),
             },
           ],
           { ignoreDuplicates: true, transaction },
         );
-        const paid = await Payment.findOne({ where: { claimId: input.claimId, kind: 'settlement' }, transaction });
+        const paid = await Payment.findOne({ where: { claimId: input.claimId, reference }, transaction });
         if (!paid) throw new Error(`payment of claim ${input.claimId} vanished`);
         const recorded = { reference: paid.reference, amount: paid.amount, paidAt: paid.paidAt };
         await recordAudit(
@@ -198,7 +202,8 @@ export function createClaimActivities(deps: ActivityDeps) {
             entityId: input.claimId,
             before: { payment: null },
             after: { payment: recorded },
-            dedupeKey: `${input.claimId}:payment`,
+            // A claim's first settlement keeps the key it always had; a reopened claim's is told apart by its reference.
+            dedupeKey: input.reference ? `${input.claimId}:payment:${reference}` : `${input.claimId}:payment`,
           },
           transaction,
         );

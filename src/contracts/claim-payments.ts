@@ -10,7 +10,7 @@
  * back (`payment_returned`).
  */
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor } from './claim';
+import type { Actor } from './actor';
 import type { CostType, ReserveCategory, ReserveLine } from './claim-reserves';
 
 /**

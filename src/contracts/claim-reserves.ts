@@ -5,7 +5,7 @@
  * for someone with enough authority, never the person who asked, as approvals do.
  */
 import { defineUpdate } from '@temporalio/workflow';
-import type { Actor } from './claim';
+import type { Actor } from './actor';
 
 export const COST_TYPES = ['indemnity', 'expense'] as const;
 export type CostType = (typeof COST_TYPES)[number];

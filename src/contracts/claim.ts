@@ -6,6 +6,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
+import type { Actor } from './actor';
+import type { ReserveLine } from './claim-reserves';
 import type { TenantSettingsValues } from '../shared/tenant-settings';
 
 export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
@@ -83,11 +85,6 @@ export interface ClaimHistoryEntry {
   at: string;
 }
 
-export interface Actor {
-  id: string;
-  role: Role;
-}
-
 export interface TransitionRequest {
   actor: Actor;
   to: ClaimStage;
@@ -106,6 +103,26 @@ export interface AssignmentRequest {
   note?: string;
 }
 
+/**
+ * A closed claim opened again (POST /claims/:id/reopen, docs/claim-money.md, Reopening): its run
+ * has ended, so a new run (`<workflow ID>-reopened-<n>`) starts where the claim was left.
+ */
+export interface ClaimReopening {
+  /** closed → under_review, written by the API with the claim row: the new run's first entry. */
+  entry: ClaimHistoryEntry;
+  assigneeId: string | null;
+  /** Everyone who ever asked for the claim's approval: still not a second person. */
+  approvalRequestedBy: string[];
+  /** The reserve lines as they stood before the release at closing: the run restores them first. */
+  reserves: ReserveLine[];
+  /** What was paid on the claim before (its settlement and payments issued or cleared). */
+  amountPaid: number;
+  /** Partial payments the claim had: the new run's references follow them. */
+  paymentCount: number;
+  /** The reference of this run's settlement, should its approval pay anything. */
+  settlementReference: string;
+}
+
 export interface ClaimWorkflowInput {
   claimId: string;
   claimNumber: string;
@@ -116,6 +133,8 @@ export interface ClaimWorkflowInput {
   /** ISO time of filing: the first history entry, written by the API with the claim. */
   filedAt: string;
   settings: ClaimSettings;
+  /** Only on a run that reopens a closed claim. */
+  reopening?: ClaimReopening;
 }
 
 export interface ClaimDeadline {

@@ -50,7 +50,18 @@ export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
-export { Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimNoteRevision, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, Payment, PaymentBatch };
+export {
+  Claim,
+  ClaimDocument,
+  ClaimHistory,
+  ClaimNote,
+  ClaimNoteRevision,
+  ClaimRecovery,
+  ClaimReserveChange,
+  ClaimReserveLine,
+  Payment,
+  PaymentBatch,
+};
 export { BulkOperation, BulkOperationItem };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
@@ -148,8 +159,6 @@ export function initModels(sequelize: Sequelize): void {
   Invoice.hasMany(PremiumRefund, { foreignKey: 'invoiceId', as: 'refunds' });
   Claim.belongsTo(Subscription, { foreignKey: 'subscriptionId', as: 'subscription' });
   Claim.hasMany(ClaimHistory, { foreignKey: 'claimId', as: 'history' });
-  // The approval's one disbursement; partial payments are listed by GET /claims/:id/payments.
-  Claim.hasOne(Payment, { foreignKey: 'claimId', as: 'payment', scope: { kind: 'settlement' } });
   CompliancePolicy.hasMany(PolicyVersion, { foreignKey: 'policyId', as: 'versions' });
   PolicyVersion.belongsTo(CompliancePolicy, { foreignKey: 'policyId', as: 'policy' });
   Acknowledgement.belongsTo(PolicyVersion, { foreignKey: 'versionId', as: 'version' });

@@ -3,9 +3,9 @@ import type { PayeeKind, PaymentStatus } from '../contracts/claim-payments';
 import type { CostType, ReserveCategory } from '../contracts/claim-reserves';
 
 /**
- * Money paid on a claim (docs/claim-money.md, Payments): the one `settlement` of an approved claim
- * (unique per claim), or a `partial` payment to a payee against a reserve line, decided by the
- * claim's run and issued in a payment batch.
+ * Money paid on a claim (docs/claim-money.md, Payments): the `settlement` of an approved claim (one
+ * per approval: a reopened claim approved again has another), or a `partial` payment to a payee
+ * against a reserve line, decided by the claim's run and issued in a payment batch.
  */
 export class Payment extends Model<InferAttributes<Payment>, InferCreationAttributes<Payment>> {
   declare id: CreationOptional<string>;

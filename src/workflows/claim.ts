@@ -26,6 +26,7 @@ import {
   ClaimDeadline,
   ClaimHistoryEntry,
   ClaimOutcome,
+  type ClaimReopening,
   ClaimStage,
   ClaimState,
   claimStateQuery,
@@ -102,23 +103,37 @@ const { disburseClaimPayment } = proxyActivities<Activities>({
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOutcome> {
   const { workflowId } = workflowInfo();
-  const { settings } = input;
+  const { settings, reopening } = input;
 
   // Widened on purpose: handlers change it, which the compiler's narrowing of the loop cannot see.
-  let stage = 'reported' as ClaimStage;
-  let assigneeId: string | null = null;
+  // A reopened claim starts where the API reopened it (under review, with its last handler).
+  let stage = (reopening ? reopening.entry.to : 'reported') as ClaimStage;
+  let assigneeId: string | null = reopening?.assigneeId ?? null;
   let amountApproved: number | null = null;
   let denialReason: string | null = null;
   let paymentReference: string | null = null;
   let nextDeadline: ClaimDeadline | null = null;
-  const pastAssigneeIds = new Set<string>();
+  const pastAssigneeIds = new Set<string>(reopening?.assigneeId ? [reopening.assigneeId] : []);
   const documentIds = new Set<string>();
   const selfAssignedBy = new Set<string>();
+  // The claim's money. Declared before any handler: an Update that arrived with the start is
+  // validated as its handler is set, and its validator reads them.
+  const reserves: ReserveLine[] = [];
+  const reserveChanges: ReserveChange[] = [];
+  /** Each holds its amount off its reserve line until voided or failed. */
+  const payments: ClaimPayment[] = [];
+  /** Set while a change of the claim's money is recorded: validators refuse the next meanwhile. */
+  let recordingMoney = false;
+  /** What the claim's payments hold, and what was paid on it before it was reopened: an approval pays the rest. */
+  const amountPaidOrHeld = () =>
+    payments
+      .filter((payment) => HOLDING_STATUSES.includes(payment.status))
+      .reduce((sum, payment) => sum + payment.amount, reopening?.amountPaid ?? 0);
   /** Set while an approval is being recorded: validators refuse every other decision meanwhile. */
   let approving = false;
   let assignmentCount = 0;
   const history: ClaimHistoryEntry[] = [
-    { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
+    reopening?.entry ?? { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
   ];
   /** The history entry that entered the current stage: its sequence tells one stay from the next. */
   let stageEntry = history[0];
@@ -132,15 +147,16 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     amountClaimed: input.amountClaimed,
     settings,
     pastAssigneeIds: [...pastAssigneeIds],
-    approvalRequestedBy: history
-      .filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null)
-      .map((entry) => entry.actorId!),
+    approvalRequestedBy: [
+      ...(reopening?.approvalRequestedBy ?? []),
+      ...history.filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null).map((entry) => entry.actorId!),
+    ],
     selfAssignedBy: [...selfAssignedBy],
     decisionPending: approving,
     assignmentCount,
     historyLength: history.length,
     paymentsUndecided: payments.some((payment) => UNDECIDED_STATUSES.includes(payment.status)),
-    amountPaidInPart: amountHeldByPayments(),
+    amountPaidInPart: amountPaidOrHeld(),
   });
   const summary = (): ClaimUpdateResult => ({
     claimNumber: input.claimNumber,
@@ -164,8 +180,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     });
   }
 
+  // A reopened claim's history goes on from the entry that reopened it.
   const nextEntry = (to: ClaimStage, actorId: string | null, note: string | null): ClaimHistoryEntry => ({
-    sequence: history.length,
+    sequence: history[0].sequence + history.length,
     from: stage,
     to,
     actorId,
@@ -290,13 +307,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     }
   });
 
-  // Reserves (claim/reserves.ts): the lines as applied, and every change with its status.
-  const reserves: ReserveLine[] = [];
-  const reserveChanges: ReserveChange[] = [];
-  // Payments (claim/payments.ts), each holding its amount off its line until voided or failed.
-  const payments: ClaimPayment[] = [];
-  /** Set while a change of the claim's money is recorded: validators refuse the next meanwhile. */
-  let recordingMoney = false;
+  // Reserves (claim/reserves.ts) and payments (claim/payments.ts): their state is declared with the run's, above.
   const reserveFacts = (): ReserveFacts => ({
     stage,
     claimantId: input.claimantId,
@@ -313,8 +324,6 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     payment: { ...payment, payee: { ...payment.payee } },
     reserves: linesNow(),
   });
-  const amountHeldByPayments = () =>
-    payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).reduce((sum, payment) => sum + payment.amount, 0);
 
   /**
    * Runs one write of the claim's money with nothing else of it in flight: the lines are written as
@@ -412,7 +421,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const alone = !paymentNeedsApproval(paymentFacts(), request);
       const payment: ClaimPayment = {
         id,
-        reference: `PAY-${input.claimNumber}-${payments.length + 1}`,
+        reference: `PAY-${input.claimNumber}-${(reopening?.paymentCount ?? 0) + payments.length + 1}`,
         costType,
         category,
         amount,
@@ -438,41 +447,43 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   );
 
   /**
-   * Approves or voids a payment once the database accepted it: a batch may have issued the
-   * payment meanwhile, and then the activity refuses and the run stays as it was.
+   * Records a decision on a payment once the database accepted it, then applies it: a batch may
+   * have issued the payment meanwhile, and then the activity refuses and the run stays as it was.
    */
+  async function decide(payment: ClaimPayment, decision: 'approve' | 'void', actorId: string | null, why: string): Promise<void> {
+    const approve = decision === 'approve';
+    const decided: ClaimPayment = {
+      ...payment,
+      status: approve ? 'approved' : 'voided',
+      approvedById: approve ? actorId : payment.approvedById,
+      voidedById: approve ? null : actorId,
+    };
+    const returned = approve ? [] : [paymentReserveChange(payment, 'payment_returned', `Payment ${payment.reference} ${why}`, actorId)];
+    try {
+      await recordMoney(() =>
+        recordPayment({
+          claimId: input.claimId,
+          tenantId: input.tenantId,
+          payment: decided,
+          from: approve ? ['requested'] : [...UNDECIDED_STATUSES],
+          actorId,
+          reserveChanges: returned,
+        }),
+      );
+    } catch (err) {
+      reserveChanges.splice(reserveChanges.length - returned.length, returned.length);
+      throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+    }
+    Object.assign(payment, decided);
+    applyToLines(returned);
+    if (approve) email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, 'approved', payment.amount, payment.reference));
+  }
+
   setHandler(
     decidePaymentUpdate,
     async (request) => {
       const payment = checkPaymentDecision(paymentFacts(), request);
-      const approve = request.decision === 'approve';
-      const decided: ClaimPayment = {
-        ...payment,
-        status: approve ? 'approved' : 'voided',
-        approvedById: approve ? request.actor.id : payment.approvedById,
-        voidedById: approve ? null : request.actor.id,
-      };
-      const returned = approve
-        ? []
-        : [paymentReserveChange(payment, 'payment_returned', `Payment ${payment.reference} voided`, request.actor.id)];
-      try {
-        await recordMoney(() =>
-          recordPayment({
-            claimId: input.claimId,
-            tenantId: input.tenantId,
-            payment: decided,
-            from: approve ? ['requested'] : [...UNDECIDED_STATUSES],
-            actorId: request.actor.id,
-            reserveChanges: returned,
-          }),
-        );
-      } catch (err) {
-        reserveChanges.splice(reserveChanges.length - returned.length, returned.length);
-        throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
-      }
-      Object.assign(payment, decided);
-      applyToLines(returned);
-      if (approve) email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, 'approved', payment.amount, payment.reference));
+      await decide(payment, request.decision, request.actor.id, 'voided');
       return paymentAnswer(payment);
     },
     { validator: (request) => void checkPaymentDecision(paymentFacts(), request) },
@@ -513,13 +524,18 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   }
 
   /**
-   * A claim closes with nothing left reserved: once the payments on their way are cleared or
-   * returned, each line still holding an amount is released to zero, and a change still waiting is
-   * rejected, recorded before the claim closes.
+   * A claim closes with nothing left reserved. A payment still waiting for a decision or a batch
+   * is voided (a deadline may deny the claim with one); once the payments on their way are cleared
+   * or returned, each line still holding an amount is released to zero, and a reserve change still
+   * waiting is rejected, recorded before the claim closes.
    */
   async function releaseReserves(): Promise<void> {
-    const onTheirWay = () => payments.some((payment) => payment.status === 'issued');
-    if (onTheirWay()) await condition(() => !onTheirWay());
+    for (const payment of payments.filter((candidate) => UNDECIDED_STATUSES.includes(candidate.status))) {
+      // Refused only when a batch issued it first: the run hears of that from the outbox and waits for the bank below.
+      await decide(payment, 'void', null, 'voided as the claim closed').catch(() => undefined);
+    }
+    const unsettled = () => payments.some((payment) => HOLDING_STATUSES.includes(payment.status) && payment.status !== 'cleared');
+    if (unsettled()) await condition(() => !unsettled());
     const at = new Date().toISOString();
     const waiting = reserveChanges.filter((change) => change.status === 'pending');
     for (const change of waiting) Object.assign(change, { status: 'rejected', decidedById: null });
@@ -629,13 +645,14 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   /** Pays what the approval leaves after the partial payments (none: they paid it all), then closes the claim. */
   async function payApprovedClaim(): Promise<void> {
     await move('payment_processing', null, 'Payment started');
-    const settlement = amountApproved! - amountHeldByPayments();
+    const settlement = amountApproved! - amountPaidOrHeld();
     if (settlement > 0) {
       const payment = await disburseClaimPayment({
         claimId: input.claimId,
         tenantId: input.tenantId,
         claimNumber: input.claimNumber,
         amount: settlement,
+        ...(reopening && { reference: reopening.settlementReference }),
       });
       paymentReference = payment.reference;
       const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
@@ -654,7 +671,25 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     await move('closed', null, 'Claim closed after denial');
   }
 
+  /** Reopening restores the reserves the claim closed with, before anything else happens to its money. */
+  async function restoreReserves({ reserves: lines, entry }: ClaimReopening): Promise<void> {
+    const restores = lines.map((line): ReserveChange => ({
+      id: uuid4(),
+      ...line,
+      amountBefore: 0,
+      amount: line.amount,
+      reason: `Restored as claim ${input.claimNumber} reopened`,
+      requestedById: entry.actorId,
+      requestedAt: entry.at,
+      status: 'applied',
+      decidedById: null,
+    }));
+    reserveChanges.push(...restores);
+    await recordReserves(restores);
+  }
+
   publish();
+  if (reopening && reopening.reserves.length > 0) await restoreReserves(reopening);
   let outcome: ClaimOutcome['outcome'] | undefined;
   while (stage !== 'closed') {
     if (stage === 'approved') {

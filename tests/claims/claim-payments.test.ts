@@ -201,7 +201,10 @@ describe('claim payments and payment batches (API, worker)', () => {
     await mailTo(team.claimant, /was paid/, /2000\.00/);
     await mailTo(team.claimant, /could not be made/, /200\.00/);
     // The run heard of the return through the outbox and gave the 200 back to the repair line.
-    await waitUntil(async () => (await lines()).repair === '300.00');
+    await waitUntil(
+      async () => (await lines()).repair === '300.00',
+      async () => `repair line ${JSON.stringify(await lines())}`,
+    );
     expect(await figures()).toMatchObject({ outstanding: '4300.00', paid: '2500.00', incurred: '6800.00' });
     const audited = await AuditEvent.findAll({ where: { entityId: claimId, action: ['claim.payment_cleared', 'claim.payment_failed'] } });
     expect(audited.map((event) => event.action).sort()).toEqual(['claim.payment_cleared', 'claim.payment_cleared', 'claim.payment_failed']);
@@ -215,7 +218,10 @@ describe('claim payments and payment batches (API, worker)', () => {
     // Below what the payments already paid, an approval is refused.
     await transition(team.manager, { to: 'approved', approvedAmount: 2000 }).expect(422);
     await transition(team.manager, { to: 'approved', approvedAmount: 3000 }).expect(200);
-    await waitUntil(async () => (await Claim.findByPk(claimId, { rejectOnEmpty: true })).status === 'closed');
+    await waitUntil(
+      async () => (await Claim.findByPk(claimId, { rejectOnEmpty: true })).status === 'closed',
+      async () => `claim ${(await Claim.findByPk(claimId))?.status}`,
+    );
 
     const settlement = await Payment.findOne({ where: { claimId, kind: 'settlement' }, rejectOnEmpty: true });
     expect(settlement.amount).toBe('500.00');
@@ -224,5 +230,50 @@ describe('claim payments and payment batches (API, worker)', () => {
     await pay(team.senior, { costType: 'indemnity', category: 'repair', amount: 10, payee: REPAIRER }).expect(409);
     const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-payments');
+  });
+
+  it('reopens the closed claim with the reserves it closed with, and pays a second settlement on approval', async () => {
+    const reopen = (user: User, reason = 'The roof leaks again: the repair failed') =>
+      stack.api.post(`/api/v1/claims/${claimId}/reopen`).set(as(user)).send({ reason });
+    await reopen(team.adjuster).expect(403);
+    await reopen(team.claimant).expect(403);
+    await reopen(outsider).expect(404);
+    await reopen(team.manager, '').expect(400);
+    const before = await Claim.findByPk(claimId, { rejectOnEmpty: true });
+
+    const reopened = await reopen(team.manager).expect(200);
+    expect(reopened.body).toMatchObject({ status: 'under_review', assigneeId: team.adjuster.id });
+    expect(reopened.body.history.at(-1)).toMatchObject({ fromStatus: 'closed', toStatus: 'under_review', actorId: team.manager.id });
+    const claim = await Claim.findByPk(claimId, { rejectOnEmpty: true });
+    expect(claim.workflowId).toBe(`${before.workflowId}-reopened-1`);
+    await reopen(team.manager).expect(409);
+    // The new run restored what the closing released, and the figures say so.
+    await waitUntil(
+      async () => (await lines()).other === '4000.00',
+      async () => `lines ${JSON.stringify(await lines())}`,
+    );
+    expect(await lines()).toEqual({ other: '4000.00', repair: '300.00' });
+    expect(await figures()).toMatchObject({ outstanding: '4300.00', paid: '3000.00' });
+
+    // Payments go on from the claim's earlier ones; the approval pays what is left after all that was paid.
+    const more = await pay(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 100, payee: REPAIRER }).expect(201);
+    expect(more.body.payment.reference).toMatch(/-5$/);
+    await decide(team.adjuster, more.body.payment.id, 'void').expect(200);
+    const transition = (user: User, body: Record<string, unknown>) =>
+      stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body);
+    await transition(team.adjuster, { to: 'waiting_approval' }).expect(200);
+    await transition(team.manager, { to: 'approved', approvedAmount: 2999 }).expect(422);
+    await transition(team.manager, { to: 'approved', approvedAmount: 3200 }).expect(200);
+    await waitUntil(
+      async () => (await Claim.findByPk(claimId, { rejectOnEmpty: true })).status === 'closed',
+      async () => `claim ${(await Claim.findByPk(claimId))?.status}`,
+    );
+    const settlements = await Payment.findAll({ where: { claimId, kind: 'settlement' }, order: [['createdAt', 'ASC']] });
+    expect(settlements.map((payment) => [payment.amount, payment.reference.endsWith('-R1')])).toEqual([
+      ['500.00', false],
+      ['200.00', true],
+    ]);
+    expect(await figures()).toMatchObject({ outstanding: '0.00', paid: '3200.00', incurred: '3200.00' });
+    await recordHistory(stack.temporal.workflow.getHandle(claim.workflowId), 'claimWorkflow-reopened');
   });
 });

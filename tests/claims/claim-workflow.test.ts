@@ -1,12 +1,15 @@
 /**
  * The claim workflow on the time-skipping server, with the real activities writing to a real
  * database and sending real e-mail to an SMTP sink: the happy path, denial, every SLA timer,
- * approval authority, a payment that fails once, and every illegal move refused.
+ * approval authority, a payment that fails once, partial payments outliving a denial by deadline,
+ * and every illegal move refused.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Claim, ClaimHistory, Payment, type User } from '../../src/models';
+import crypto from 'node:crypto';
+import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, Payment, type User } from '../../src/models';
+import { paymentSettledSignal, requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
   assignClaimUpdate,
@@ -199,6 +202,56 @@ describe('claim workflow (time-skipping)', () => {
     const denial = await ClaimHistory.findOne({ where: { claimId: claim!.id, toStatus: 'denied' } });
     expect(denial).toMatchObject({ fromStatus: 'documents_requested', actorId: null });
     await mailTo(team.claimant, `Claim ${claimNumber} is denied`);
+  });
+
+  it('denied by its deadline, a claim voids the payments still undecided and closes once the bank paid the issued one', async () => {
+    const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
+    const payee = { kind: 'third_party' as const, name: 'Glaserei Weber', iban: 'DE89370400440532013000', bic: null };
+    const pay = (amount: number) =>
+      handle.executeUpdate(requestPaymentUpdate, {
+        args: [
+          {
+            actor: actor(team.adjuster),
+            paymentId: crypto.randomUUID(),
+            costType: 'indemnity',
+            category: 'other',
+            amount,
+            currency: 'USD',
+            payee,
+          },
+        ],
+      });
+    const issued = await pay(1500);
+    const undecided = await pay(1000);
+    expect([issued.payment.status, undecided.payment.status]).toEqual(['approved', 'approved']);
+    expect(undecided.reserves).toEqual([{ costType: 'indemnity', category: 'other', amount: 1500 }]);
+    // A batch issues the first, as POST /payment-batches does: the row, then the signal the outbox delivers.
+    await Payment.update({ status: 'issued', issuedAt: new Date() }, { where: { id: issued.payment.id } });
+    await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'issued' });
+
+    await stack.skip('30 days', handle);
+    const claim = await Claim.findOne({ where: { workflowId: handle.workflowId }, rejectOnEmpty: true });
+    // Denied by the deadline; the undecided payment is voided and its amount back on the line; the issued one holds the claim open.
+    await waitUntil(
+      async () => (await Payment.findByPk(undecided.payment.id))?.status === 'voided',
+      async () => `payment ${(await Payment.findByPk(undecided.payment.id))?.status}`,
+    );
+    expect((await handle.query(claimStateQuery)).stage).toBe('denied');
+    expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('2500.00');
+
+    await Payment.update({ status: 'cleared', paidAt: new Date() }, { where: { id: issued.payment.id } });
+    await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'cleared' });
+    expect(await resultOf(handle)).toMatchObject({ outcome: 'denied' });
+    expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('0.00');
+    const released = await ClaimReserveChange.findAll({ where: { claimId: claim.id }, order: [['requestedAt', 'ASC']] });
+    expect(released.map((change) => [change.status, change.amount])).toEqual([
+      ['applied', '4000.00'],
+      ['payment', '2500.00'],
+      ['payment', '1500.00'],
+      ['payment_returned', '2500.00'],
+      ['released', '0.00'],
+    ]);
+    expect((await Claim.findByPk(claim.id, { rejectOnEmpty: true })).status).toBe('closed');
   });
 
   it('an upload while documents are requested returns the claim to review and stops its timers', async () => {

@@ -4,7 +4,8 @@ import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../dom
 import { STAFF_ROLES } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
-import { assignClaimBody, fileClaimBody, noteBody, transitionClaimBody } from './schemas';
+import { reopenClaim } from '../../domain/claims/reopen';
+import { assignClaimBody, fileClaimBody, noteBody, reopenClaimBody, transitionClaimBody } from './schemas';
 
 export const fileClaimOperation = operation({
   name: 'claims.file',
@@ -27,6 +28,14 @@ export const transitionClaimOperation = operation({
   params: idParams,
   body: transitionClaimBody,
   run: transitionClaim,
+});
+
+export const reopenClaimOperation = operation({
+  name: 'claims.reopen',
+  roles: ASSIGNER_ROLES,
+  params: idParams,
+  body: reopenClaimBody,
+  run: reopenClaim,
 });
 
 export const addClaimNoteOperation = operation({

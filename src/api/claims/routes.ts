@@ -14,7 +14,13 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
 import { liveClaimState } from './live-state';
-import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from './operations';
+import {
+  addClaimNoteOperation,
+  assignClaimOperation,
+  fileClaimOperation,
+  reopenClaimOperation,
+  transitionClaimOperation,
+} from './operations';
 import {
   claimDetailSchema,
   claimSchema,
@@ -54,7 +60,8 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
 async function claimDetail(claim: Claim): Promise<object> {
   const [history, payment] = await Promise.all([
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
-    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' } }),
+    // The latest settlement: a reopened claim approved again has a second.
+    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
   ]);
   return {
     ...claimView(claim.get()),
@@ -138,6 +145,18 @@ export function claimRoutes(): RouteSpec[] {
       method: 'post',
       path: '/claims/:id/assign',
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
+      tag: 'claims',
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx, execute) => {
+        ctx.body = await claimDetail(await execute());
+      },
+    }),
+
+    operationRoute(reopenClaimOperation, {
+      method: 'post',
+      path: '/claims/:id/reopen',
+      summary:
+        'Reopen a closed claim (senior adjusters, claims managers): a new run starts it under review with its last handler and restores the reserves it closed with; 409 unless closed',
       tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx, execute) => {

@@ -38,6 +38,10 @@ export const transitionClaimBody = object({
   reason: Joi.string().trim().min(1).max(200),
 }).label('ClaimTransition');
 
+export const reopenClaimBody = object({
+  reason: required(Joi.string().trim().min(3).max(400).description('The new facts: kept in the claim’s history')),
+}).label('ClaimReopen');
+
 /** `?includeWithdrawn=true` on a claim's notes or documents: tenant admins only (403 for anyone else). */
 export const listClaimItemsQuery = object({
   ...pageQueryKeys,

@@ -6,8 +6,8 @@
  */
 import crypto from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../../contracts/actor';
 import {
-  Actor,
   AssignmentRequest,
   assignClaimUpdate,
   CLAIM_WORKFLOW_TYPE,

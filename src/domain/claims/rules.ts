@@ -4,7 +4,8 @@
  * settings its run starts with.
  */
 import { Op, type Sequelize } from 'sequelize';
-import { type Actor, type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
+import type { Actor } from '../../contracts/actor';
+import { type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';

@@ -11,7 +11,13 @@ import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/c
 import { NotPermitted } from '../../../access/refusals';
 import { isStaff } from '../../../shared/roles';
 import { type LiveClaimDeadline, liveClaimState, type LiveClaimState } from '../../claims/live-state';
-import { addClaimNoteOperation, assignClaimOperation, fileClaimOperation, transitionClaimOperation } from '../../claims/operations';
+import {
+  addClaimNoteOperation,
+  assignClaimOperation,
+  fileClaimOperation,
+  reopenClaimOperation,
+  transitionClaimOperation,
+} from '../../claims/operations';
 import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST, PAGED_BY_FIRST } from '../bounds';
@@ -253,6 +259,12 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string(),
     },
     ...mutationOf(transitionClaimOperation, { field: 'transitionClaim', row: (claim) => claim, reload: reloadClaim }),
+  }),
+  reopenClaim: t.field({
+    type: Claim,
+    description: 'Reopen a closed claim (senior adjusters, claims managers); the command of POST /claims/:id/reopen',
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
+    ...mutationOf(reopenClaimOperation, { field: 'reopenClaim', row: (claim) => claim, reload: reloadClaim }),
   }),
   addClaimNote: t.field({
     type: Note,

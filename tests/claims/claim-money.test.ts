@@ -10,7 +10,7 @@ import { recordHistory } from '../support/histories';
 import { claimReserveChanges } from '../../src/observability/business-metrics';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
-import { type ClaimsTeam, createClaimsTeam } from './fixtures';
+import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from './fixtures';
 
 describe('claim reserves and recoveries (API, worker)', () => {
   let stack: TestStack;
@@ -25,13 +25,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
     // An adjuster sets reserve lines up to 1,000 alone; a senior adjuster up to 50,000 (the default).
     await TenantSettings.upsert({ tenantId: team.tenant.id, values: { reserveAuthorityAdjuster: 1000 } });
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
-    const filed = await stack.api
-      .post('/api/v1/claims')
-      .set(as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 6000, description: 'Storm damage' })
-      .expect(201);
-    claimId = filed.body.id;
-    await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    claimId = await fileAssignedClaim(stack, team, subscription);
   });
   afterAll(() => stack?.close());
 

@@ -15,7 +15,7 @@ import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '..
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
-import { type ClaimsTeam, createClaimsTeam } from './fixtures';
+import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from './fixtures';
 
 const REPAIRER = { kind: 'third_party', name: 'Dachdecker Müller GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
 const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' };
@@ -37,13 +37,7 @@ describe('claim payments and payment batches (API, worker)', () => {
     await TenantSettings.upsert({ tenantId: team.tenant.id, values: { approvalLimitAdjuster: 1000 } });
     const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
     const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
-    const filed = await stack.api
-      .post('/api/v1/claims')
-      .set(as(team.claimant))
-      .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 6000, description: 'Storm damage' })
-      .expect(201);
-    claimId = filed.body.id;
-    await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    claimId = await fileAssignedClaim(stack, team, subscription);
     await stack.api
       .post(`/api/v1/claims/${claimId}/reserves`)
       .set(as(team.adjuster))

@@ -1,8 +1,9 @@
 /** Claim test data: a claims team and the workflow input of a claim row. */
-import type { Claim, Tenant, User } from '../../src/models';
+import type { Claim, Subscription, Tenant, User } from '../../src/models';
+import type { TestStack } from '../support/stack';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import type { ClaimSettings, ClaimWorkflowInput } from '../../src/contracts/claim';
-import { buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenant, buildUser } from '../support/factories';
 
 export const CLAIM_SETTINGS: ClaimSettings = {
   claimUnassignedEscalationHours: DEFAULT_TENANT_SETTINGS.claimUnassignedEscalationHours,
@@ -46,4 +47,16 @@ export function claimWorkflowInput(claim: Claim, filedAt: Date): ClaimWorkflowIn
     filedAt: filedAt.toISOString(),
     settings: CLAIM_SETTINGS,
   };
+}
+
+/** Files a 6,000 claim on `subscription` through the API as the team's claimant, assigned by the manager to the adjuster; answers its ID. */
+export async function fileAssignedClaim(stack: TestStack, team: ClaimsTeam, subscription: Subscription): Promise<string> {
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const filed = await stack.api
+    .post('/api/v1/claims')
+    .set(as(team.claimant))
+    .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 6000, description: 'Storm damage' })
+    .expect(201);
+  await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+  return filed.body.id;
 }

@@ -4,6 +4,33 @@ import { object, oneOf, required } from '../../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
 export const idParams = object({ id: required(uuid) });
+/** Text a person types, without control or invisible format characters, 1 to `max` characters once trimmed. */
+export const printableText = (max: number) =>
+  Joi.string()
+    .trim()
+    .min(1)
+    .max(max)
+    .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text');
+
+/**
+ * A bank account as a credit transfer names it: holder, IBAN and BIC in the characters they are
+ * written with. Whether a bank takes them (checksums, the SEPA character set) is checked by the
+ * command, which names the field it refuses (src/services/payments/pain001.ts).
+ */
+export const bankAccountKeys = {
+  name: required(printableText(70).description('The account holder, as the bank file carries it')),
+  iban: required(
+    Joi.string()
+      .trim()
+      .max(42)
+      .pattern(/^[A-Za-z0-9 ]+$/, 'IBAN characters'),
+  ),
+  bic: Joi.string()
+    .trim()
+    .max(14)
+    .pattern(/^[A-Za-z0-9 ]+$/, 'BIC characters'),
+};
+
 export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /**
  * 8 to 128 characters with a letter and a digit: bounded, so hashing one costs a known amount.

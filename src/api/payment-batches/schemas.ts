@@ -1,27 +1,9 @@
 import Joi from 'joi';
 import { object, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { uuid } from '../http/common-schemas';
+import { bankAccountKeys, uuid } from '../http/common-schemas';
 
-const account = object({
-  name: required(
-    Joi.string()
-      .trim()
-      .min(1)
-      .max(70)
-      .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text'),
-  ),
-  iban: required(
-    Joi.string()
-      .trim()
-      .max(42)
-      .pattern(/^[A-Za-z0-9 ]+$/, 'IBAN characters'),
-  ),
-  bic: Joi.string()
-    .trim()
-    .max(14)
-    .pattern(/^[A-Za-z0-9 ]+$/, 'BIC characters'),
-});
+const account = object(bankAccountKeys);
 
 export const createBatchBody = object({
   debtor: required(account.description('The insurer’s account the payments leave from')),

@@ -4,7 +4,7 @@ import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../.
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
 import { MAX_CLAIM_AMOUNT } from '../../../shared/money';
 import { object, oneOf, required } from '../../../shared/typed-schema';
-import { uuid } from '../../http/common-schemas';
+import { bankAccountKeys, printableText, uuid } from '../../http/common-schemas';
 
 const moneyString = Joi.string().description('decimal amount in the claim’s currency');
 const reason = Joi.string().trim().min(3).max(500);
@@ -79,13 +79,6 @@ export const financialsSchema = Joi.object({
   incurred: moneyString.description('paid + outstanding − recovered'),
 }).label('ClaimFinancials');
 
-const printable = (max: number) =>
-  Joi.string()
-    .trim()
-    .min(1)
-    .max(max)
-    .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text');
-
 export const paymentBody = object({
   costType: required(oneOf(COST_TYPES)),
   category: required(oneOf(RESERVE_CATEGORIES)),
@@ -93,29 +86,14 @@ export const paymentBody = object({
   currency: Joi.string()
     .pattern(/^[A-Za-z]{3}$/, 'ISO 4217 code')
     .description('When given, the plan’s currency (anything else is refused)'),
-  payee: required(
-    object({
-      kind: required(oneOf(PAYEE_KINDS)),
-      name: required(printable(70).description('The account holder, as the bank file carries it')),
-      iban: required(
-        Joi.string()
-          .trim()
-          .max(42)
-          .pattern(/^[A-Za-z0-9 ]+$/, 'IBAN characters'),
-      ),
-      bic: Joi.string()
-        .trim()
-        .max(14)
-        .pattern(/^[A-Za-z0-9 ]+$/, 'BIC characters'),
-    }),
-  ),
-  note: printable(500).description('Why, for the approver and the record'),
+  payee: required(object({ kind: required(oneOf(PAYEE_KINDS)), ...bankAccountKeys })),
+  note: printableText(500).description('Why, for the approver and the record'),
 }).label('PaymentRequest');
 
 export const paymentParams = object({ id: required(uuid), paymentId: required(uuid) });
 
 export const paymentFailureBody = object({
-  reason: required(printable(200).description('Why the bank returned it (its return reason)')),
+  reason: required(printableText(200).description('Why the bank returned it (its return reason)')),
 }).label('PaymentFailure');
 
 const payeeSchema = Joi.object({ kind: Joi.string(), name: Joi.string(), iban: Joi.string(), bic: Joi.string().allow(null) });

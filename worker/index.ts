@@ -3,6 +3,7 @@ import { tracing } from './tracing';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { reconcilerScheduleId } from '../src/contracts/reconciler';
+import { auditCheckpointScheduleId } from '../src/contracts/audit-checkpoint';
 import { retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
@@ -13,6 +14,7 @@ import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';
 import { createPaymentProvider } from '../src/services/payments';
+import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { webhookGuardOf } from '../src/services/webhook';
@@ -73,6 +75,11 @@ async function main(): Promise<void> {
   await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
     (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),
     (err: unknown) => logger.error({ err }, 'retention schedule could not be created or updated; the next worker start tries again'),
+  );
+  await ensureAuditCheckpointSchedule(temporal, config.temporal.taskQueue).then(
+    (outcome) =>
+      logger.info({ scheduleId: auditCheckpointScheduleId(config.temporal.taskQueue), outcome }, 'audit checkpoint schedule in place'),
+    (err: unknown) => logger.error({ err }, 'audit checkpoint schedule could not be created or updated; the next worker start tries again'),
   );
   await ensureReconcilerSchedule(temporal, config.temporal.taskQueue, config.reconciler).then(
     (outcome) => logger.info({ scheduleId: reconcilerScheduleId(config.temporal.taskQueue), outcome }, 'reconciler schedule in place'),

@@ -17,6 +17,7 @@ import { createPremiumRefundActivities } from './premium-refunds';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
+import { createAuditCheckpointActivities } from './audit-checkpoint';
 import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
@@ -24,6 +25,7 @@ import { createWebhookDeliveryActivities } from './webhook-delivery';
 export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps) {
   return {
     ...createNotificationActivities(deps),
+    ...createAuditCheckpointActivities(deps),
     ...createComplianceActivities(deps),
     ...createAudienceActivities(deps),
     ...createComplianceRemindActivities(deps),

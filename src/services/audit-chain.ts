@@ -73,11 +73,15 @@ const VERIFY_BATCH = 1_000;
 /** A tenant's chain, or the platform's (no tenant); as SQL over `audit_events` with the replacement `tenantId`. */
 const chainOf = (tenantId: string | null) => (tenantId === null ? 'tenant_id IS NULL' : 'tenant_id = :tenantId');
 
-/** The chain's head (its last event) and length, or null while it has none. */
-export async function chainHead(sequelize: Sequelize, tenantId: string | null): Promise<{ hash: string; count: number } | null> {
+/** The chain's head as it stood before `asOf` (its last event then) and its length, or null while it had none. */
+export async function chainHead(
+  sequelize: Sequelize,
+  tenantId: string | null,
+  asOf: Date,
+): Promise<{ hash: string; count: number } | null> {
   const [head] = await sequelize.query<{ hash: string; chain_position: string }>(
-    `SELECT hash, chain_position FROM audit_events WHERE ${chainOf(tenantId)} ORDER BY chain_position DESC LIMIT 1`,
-    { type: QueryTypes.SELECT, replacements: { tenantId } },
+    `SELECT hash, chain_position FROM audit_events WHERE ${chainOf(tenantId)} AND occurred_at < :asOf ORDER BY chain_position DESC LIMIT 1`,
+    { type: QueryTypes.SELECT, replacements: { tenantId, asOf } },
   );
   return head ? { hash: head.hash, count: Number(head.chain_position) } : null;
 }

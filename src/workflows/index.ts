@@ -4,6 +4,7 @@
  * starts by name are checked against: a body that drifts from its contract fails to compile here.
  */
 import type { AcknowledgementWorkflow } from '../contracts/acknowledgement';
+import type { AuditCheckpointWorkflow } from '../contracts/audit-checkpoint';
 import type { BulkReassignWorkflow } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleWorkflow } from '../contracts/calendar-reschedule';
 import type { ClaimWorkflow } from '../contracts/claim';
@@ -19,6 +20,7 @@ import type { ScheduledReportWorkflow } from '../contracts/scheduled-report';
 import type { SubscriptionWorkflow } from '../contracts/subscription';
 import type { WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
 import * as acknowledgement from './acknowledgement';
+import * as auditCheckpoint from './audit-checkpoint';
 import * as bulkReassign from './bulk-reassign';
 import * as calendarReschedule from './calendar-reschedule';
 import * as claim from './claim';
@@ -35,6 +37,7 @@ import * as subscription from './subscription';
 import * as webhookDelivery from './webhook-delivery';
 
 export const acknowledgementWorkflow: AcknowledgementWorkflow = acknowledgement.acknowledgementWorkflow;
+export const auditCheckpointWorkflow: AuditCheckpointWorkflow = auditCheckpoint.auditCheckpointWorkflow;
 export const bulkReassignWorkflow: BulkReassignWorkflow = bulkReassign.bulkReassignWorkflow;
 export const calendarRescheduleWorkflow: CalendarRescheduleWorkflow = calendarReschedule.calendarRescheduleWorkflow;
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;

@@ -50,7 +50,8 @@ export const up: MigrationFn = async (qi) => {
       ADD COLUMN failure_reason varchar(200),
       ADD COLUMN batch_id uuid REFERENCES payment_batches (id) ON DELETE RESTRICT ON UPDATE CASCADE,
       ALTER COLUMN paid_at DROP NOT NULL`);
-    // A settlement is written once per reference (unique in the tenant) whatever retries its activity goes through.
+    // A claim's payments, now several: the unique constraint that found them is gone. A settlement
+    // stays written once per reference (unique in the tenant), whatever retries its activity goes through.
     await sql('CREATE INDEX payments_claim ON payments (claim_id)');
     // What the next batch takes: a tenant's approved payments, oldest first.
     await sql(`CREATE INDEX payments_batchable ON payments (tenant_id, approved_at) WHERE status = 'approved'`);
@@ -62,6 +63,7 @@ export const down: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
     const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
     await sql(`DELETE FROM payments WHERE kind <> 'settlement'`);
+    await sql('DROP INDEX payments_claim');
     await sql(`ALTER TABLE payments DROP COLUMN kind, DROP COLUMN status, DROP COLUMN cost_type, DROP COLUMN category,
       DROP COLUMN currency, DROP COLUMN payee_kind, DROP COLUMN payee_name, DROP COLUMN payee_iban, DROP COLUMN payee_bic,
       DROP COLUMN note, DROP COLUMN requested_by_id, DROP COLUMN requested_at, DROP COLUMN approved_by_id, DROP COLUMN approved_at,

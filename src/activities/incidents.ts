@@ -1,7 +1,8 @@
 /**
  * Incidents (docs/operating.md, Incidents): an activity interceptor the worker installs in front
  * of every activity. A retryable failure of the third attempt or a later one upserts the
- * activity's incident row (attempts, scrubbed error); a success of such an attempt deletes it.
+ * activity's incident row (attempts, scrubbed error); a success of such an attempt, or of the first
+ * attempt after an operator reset the activity, deletes it.
  * Attempts one and two, the usual blips, cost nothing. Recording never changes the activity's
  * outcome: a database that is down only costs the incident (logged).
  */
@@ -31,6 +32,14 @@ export function scrubError(err: unknown): string {
     .replace(/[A-Za-z0-9+/_=-]{32,}/g, '[redacted]')
     .slice(0, MAX_ERROR_LENGTH);
 }
+
+/**
+ * A first attempt scheduled after the activity was: an operator reset it (POST
+ * /operations/incidents/:id/retry), which counts attempts from one again, so its success closes
+ * the incident too. A genuine first attempt is scheduled with the activity.
+ */
+const wasReset = (info: Context['info']): boolean =>
+  info.attempt === 1 && info.currentAttemptScheduledTimestampMs > info.scheduledTimestampMs;
 
 function isRetryable(err: unknown): boolean {
   return !(err instanceof ApplicationFailure && err.nonRetryable);
@@ -98,7 +107,7 @@ export function createIncidentInterceptors(deps: Pick<ActivityDeps, 'sequelize' 
         if (!run) return next(input);
         try {
           const result = await next(input);
-          if (info.attempt > INCIDENT_ATTEMPT) await quietly(clear(info, run), info);
+          if (info.attempt > INCIDENT_ATTEMPT || wasReset(info)) await quietly(clear(info, run), info);
           return result;
         } catch (err) {
           if (info.attempt >= INCIDENT_ATTEMPT && isRetryable(err) && !ctx.cancellationSignal.aborted) {

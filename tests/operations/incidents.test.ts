@@ -3,9 +3,10 @@
  * so the e-mail a subscription's activation sends fails attempt after attempt. From its third
  * failure the activity is listed at GET /operations/incidents (its tenant's admin and platform
  * admins only) with a scrubbed error, and counted in insurflow_activity_incidents_open; once the
- * sink is back the next attempt delivers the e-mail and the incident is gone.
+ * sink is back an operator has it retried now (POST …/retry), the e-mail arrives before its
+ * back-off would have ended, and the incident is gone.
  */
-import { ActivityIncident, type User } from '../../src/models';
+import { ActivityIncident, AuditEvent, type User } from '../../src/models';
 import { scrubError } from '../../src/activities/incidents';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
@@ -76,8 +77,26 @@ describe('incidents (dev server, mail sink stopped)', () => {
     await stack.api.get('/api/v1/operations/incidents?activityType=send%20Email').set(as(admin)).expect(400);
     await stack.api.get('/api/v1/operations/incidents?ordering=lastError').set(as(admin)).expect(400);
 
+    // Retry now: once the next attempt is at least 8 s away, the sink comes back and an operator
+    // has the activity tried again; the mail arrives before that attempt would have started.
+    const nextAttempt = await eventually(
+      async () => {
+        const { raw } = await stack.temporal.workflow.getHandle(workflowId).describe();
+        const next = raw.pendingActivities?.find((activity) => activity.activityId === incident.activityId)?.nextAttemptScheduleTime;
+        return next ? Number(next.seconds) * 1000 + Math.floor((next.nanos ?? 0) / 1e6) : 0;
+      },
+      (at) => at - Date.now() >= 8_000,
+      'a back-off of 8 s or more',
+      60_000,
+    );
+    await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(otherAdmin)).expect(404);
+    await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(owner)).expect(403);
     restarted = await startSmtpSink(port);
-    await restarted.waitFor((mail) => mail.to.includes(owner.email.toLowerCase()), 60_000);
+    const retried = await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(admin)).expect(202);
+    expect(retried.body).toMatchObject({ id: incident.id, activityType: 'sendEmail' });
+    const mail = await restarted.waitFor((received) => received.to.includes(owner.email.toLowerCase()), 60_000);
+    expect(mail.receivedAt).toBeLessThan(nextAttempt);
+    expect(await AuditEvent.count({ where: { action: 'operations.incident_retry', entityId: incident.id, actorId: admin.id } })).toBe(1);
     await eventually(
       () => ActivityIncident.count(),
       (count) => count === 0,
@@ -85,6 +104,8 @@ describe('incidents (dev server, mail sink stopped)', () => {
     );
     expect((await stack.api.get('/api/v1/operations/incidents').set(as(admin)).expect(200)).body.items).toHaveLength(0);
     expect(await openIncidents()).not.toContain('activity_type="sendEmail"');
+    // Nothing left to retry.
+    await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(admin)).expect(404);
   });
 
   it('keeps secrets out of the recorded error', () => {

@@ -1,13 +1,16 @@
 /**
  * `GET /operations/incidents`: activities that failed their third attempt or a later one and have
- * not succeeded since (docs/operating.md, Incidents), oldest first. Read-only: the worker records
- * and clears them.
+ * not succeeded since (docs/operating.md, Incidents), oldest first; the worker records and clears
+ * them. `POST /operations/incidents/:id/retry` has one tried again now.
  */
 import Joi from 'joi';
 import { ActivityIncident } from '../../models';
 import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
 import { object } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { retryIncident } from '../../domain/operations/incidents';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 
 const listIncidentsQuery = object({
@@ -47,6 +50,20 @@ export function incidentRoutes(): RouteSpec[] {
         const { page, pageSize, ordering, activityType } = ctx.state.input.query;
         const where = { ...activityIncidentAccess.scope(ctx.state.user), ...(activityType ? { activityType } : {}) };
         ctx.body = await paginate(ActivityIncident, { page, pageSize, ordering }, where);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/incidents/:id/retry',
+      summary:
+        'Try the failing activity again now instead of after its back-off (its cause fixed); the incident closes when that attempt succeeds; 409 when it is no longer failing. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      params: idParams,
+      response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await retryIncident(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       },
     }),
   ];

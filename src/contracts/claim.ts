@@ -7,6 +7,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 import type { Actor } from './actor';
+import type { ClaimPayment } from './claim-payments';
 import type { ReserveLine } from './claim-reserves';
 import type { TenantSettingsValues } from '../shared/tenant-settings';
 
@@ -104,22 +105,32 @@ export interface AssignmentRequest {
 }
 
 /**
- * A closed claim opened again (POST /claims/:id/reopen, docs/claim-money.md, Reopening): its run
- * has ended, so a new run (`<workflow ID>-reopened-<n>`) starts where the claim was left.
+ * A run that takes over a claim whose earlier run has ended: `reopened`, a closed claim opened
+ * again (POST /claims/:id/reopen); `restored`, an open claim whose run an operator found gone and
+ * gave a new one (POST /operations/drift/claims/:id/restore). It starts where the claim was left.
  */
-export interface ClaimReopening {
-  /** closed → under_review, written by the API with the claim row: the new run's first entry. */
+export interface ClaimResumption {
+  kind: 'reopened' | 'restored';
+  /** Written by the API with the claim row: the new run's first entry, which its history goes on from. */
   entry: ClaimHistoryEntry;
   assigneeId: string | null;
   /** Everyone who ever asked for the claim's approval: still not a second person. */
   approvalRequestedBy: string[];
-  /** The reserve lines as they stood before the release at closing: the run restores them first. */
+  /** Set when the claim resumes approved (its settlement still to be paid). */
+  amountApproved: number | null;
+  denialReason: string | null;
+  /**
+   * Reopened: the lines as they stood before the release at closing, which the run restores first.
+   * Restored: the lines as recorded, which the run takes as they are.
+   */
   reserves: ReserveLine[];
-  /** What was paid on the claim before (its settlement and payments issued or cleared). */
+  /** Restored: the payments still on their way (requested, approved, issued), which the run goes on deciding. */
+  payments: ClaimPayment[];
+  /** What was paid on the claim and is done with (settlements, cleared payments). */
   amountPaid: number;
   /** Partial payments the claim had: the new run's references follow them. */
   paymentCount: number;
-  /** The reference of this run's settlement, should its approval pay anything. */
+  /** The reference of this run's settlement: the one the claim's approval pays, once. */
   settlementReference: string;
 }
 
@@ -133,8 +144,8 @@ export interface ClaimWorkflowInput {
   /** ISO time of filing: the first history entry, written by the API with the claim. */
   filedAt: string;
   settings: ClaimSettings;
-  /** Only on a run that reopens a closed claim. */
-  reopening?: ClaimReopening;
+  /** Only on a run that takes over from an ended one. */
+  resumption?: ClaimResumption;
 }
 
 export interface ClaimDeadline {

@@ -26,7 +26,7 @@ import {
   ClaimDeadline,
   ClaimHistoryEntry,
   ClaimOutcome,
-  type ClaimReopening,
+  type ClaimResumption,
   ClaimStage,
   ClaimState,
   claimStateQuery,
@@ -103,37 +103,42 @@ const { disburseClaimPayment } = proxyActivities<Activities>({
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOutcome> {
   const { workflowId } = workflowInfo();
-  const { settings, reopening } = input;
+  const { settings, resumption } = input;
 
   // Widened on purpose: handlers change it, which the compiler's narrowing of the loop cannot see.
-  // A reopened claim starts where the API reopened it (under review, with its last handler).
-  let stage = (reopening ? reopening.entry.to : 'reported') as ClaimStage;
-  let assigneeId: string | null = reopening?.assigneeId ?? null;
-  let amountApproved: number | null = null;
-  let denialReason: string | null = null;
+  // A run that takes over from an ended one starts where the API left the claim.
+  let stage = (resumption ? resumption.entry.to : 'reported') as ClaimStage;
+  let assigneeId: string | null = resumption?.assigneeId ?? null;
+  let amountApproved: number | null = resumption?.amountApproved ?? null;
+  let denialReason: string | null = resumption?.denialReason ?? null;
   let paymentReference: string | null = null;
   let nextDeadline: ClaimDeadline | null = null;
-  const pastAssigneeIds = new Set<string>(reopening?.assigneeId ? [reopening.assigneeId] : []);
+  const pastAssigneeIds = new Set<string>(resumption?.assigneeId ? [resumption.assigneeId] : []);
   const documentIds = new Set<string>();
   const selfAssignedBy = new Set<string>();
   // The claim's money. Declared before any handler: an Update that arrived with the start is
   // validated as its handler is set, and its validator reads them.
-  const reserves: ReserveLine[] = [];
+  // A restored run goes on with the lines and payments as recorded; a reopened one restores its lines below.
+  const reserves: ReserveLine[] = resumption?.kind === 'restored' ? resumption.reserves.map((line) => ({ ...line })) : [];
   const reserveChanges: ReserveChange[] = [];
   /** Each holds its amount off its reserve line until voided or failed. */
-  const payments: ClaimPayment[] = [];
+  const payments: ClaimPayment[] = (resumption?.payments ?? []).map((payment) => ({ ...payment }));
   /** Set while a change of the claim's money is recorded: validators refuse the next meanwhile. */
   let recordingMoney = false;
-  /** What the claim's payments hold, and what was paid on it before it was reopened: an approval pays the rest. */
+  /** Payments of earlier runs this run does not hold: its references go on after them. */
+  const earlierPayments = (resumption?.paymentCount ?? 0) - (resumption?.payments.length ?? 0);
+  /** Whether closing has any money to settle: reserves, their changes or payments. */
+  const holdsMoney = () => reserveChanges.length > 0 || reserves.length > 0 || payments.length > 0;
+  /** What the claim's payments hold, and what an earlier run paid: an approval pays the rest. */
   const amountPaidOrHeld = () =>
     payments
       .filter((payment) => HOLDING_STATUSES.includes(payment.status))
-      .reduce((sum, payment) => sum + payment.amount, reopening?.amountPaid ?? 0);
+      .reduce((sum, payment) => sum + payment.amount, resumption?.amountPaid ?? 0);
   /** Set while an approval is being recorded: validators refuse every other decision meanwhile. */
   let approving = false;
   let assignmentCount = 0;
   const history: ClaimHistoryEntry[] = [
-    reopening?.entry ?? { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
+    resumption?.entry ?? { sequence: 0, from: null, to: 'reported', actorId: input.filedById, note: 'Claim filed', at: input.filedAt },
   ];
   /** The history entry that entered the current stage: its sequence tells one stay from the next. */
   let stageEntry = history[0];
@@ -148,7 +153,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     settings,
     pastAssigneeIds: [...pastAssigneeIds],
     approvalRequestedBy: [
-      ...(reopening?.approvalRequestedBy ?? []),
+      ...(resumption?.approvalRequestedBy ?? []),
       ...history.filter((entry) => entry.to === 'waiting_approval' && entry.actorId !== null).map((entry) => entry.actorId!),
     ],
     selfAssignedBy: [...selfAssignedBy],
@@ -421,7 +426,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       const alone = !paymentNeedsApproval(paymentFacts(), request);
       const payment: ClaimPayment = {
         id,
-        reference: `PAY-${input.claimNumber}-${(reopening?.paymentCount ?? 0) + payments.length + 1}`,
+        reference: `PAY-${input.claimNumber}-${earlierPayments + payments.length + 1}`,
         costType,
         category,
         amount,
@@ -652,7 +657,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
         tenantId: input.tenantId,
         claimNumber: input.claimNumber,
         amount: settlement,
-        ...(reopening && { reference: reopening.settlementReference }),
+        ...(resumption && { reference: resumption.settlementReference }),
       });
       paymentReference = payment.reference;
       const paid = await move('paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
@@ -660,19 +665,19 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     } else {
       await move('paid', null, 'Paid in full by the partial payments');
     }
-    if (reserveChanges.length > 0) await releaseReserves();
+    if (holdsMoney()) await releaseReserves();
     await move('closed', null, 'Claim closed after payment');
   }
 
   async function closeDeniedClaim(): Promise<void> {
     const denied = stageEntry;
     email(denied, toClaimant, claimMessages.denied(input.claimNumber, denialReason));
-    if (reserveChanges.length > 0) await releaseReserves();
+    if (holdsMoney()) await releaseReserves();
     await move('closed', null, 'Claim closed after denial');
   }
 
   /** Reopening restores the reserves the claim closed with, before anything else happens to its money. */
-  async function restoreReserves({ reserves: lines, entry }: ClaimReopening): Promise<void> {
+  async function restoreReserves({ reserves: lines, entry }: ClaimResumption): Promise<void> {
     const restores = lines.map((line): ReserveChange => ({
       id: uuid4(),
       ...line,
@@ -689,7 +694,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   }
 
   publish();
-  if (reopening && reopening.reserves.length > 0) await restoreReserves(reopening);
+  if (resumption?.kind === 'reopened' && resumption.reserves.length > 0) await restoreReserves(resumption);
   let outcome: ClaimOutcome['outcome'] | undefined;
   while (stage !== 'closed') {
     if (stage === 'approved') {

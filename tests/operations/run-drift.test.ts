@@ -3,7 +3,9 @@
  * and SMTP sink, an operator terminates a claim run and a subscription run with the Temporal CLI
  * and deletes another claim's run; a claim row has no run at all. The reconciler, started by its
  * schedule, marks each row, audits it, e-mails the tenant admin once per row, restarts the run
- * whose start the outbox still holds, and GET /operations/drift lists what it found.
+ * whose start the outbox still holds, and GET /operations/drift lists what it found. An operator
+ * then restores the terminated claim's run and the orphan's (POST …/restore): each runs again at
+ * its row's stage and takes decisions as before.
  */
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -201,5 +203,36 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     await stack.api.get('/api/v1/operations/drift').set(as(owner)).expect(403);
     await stack.api.get('/api/v1/operations/drift?runState=stuck').set(as(admin)).expect(400);
     await stack.api.get('/api/v1/operations/drift?pageSize=1000').set(as(admin)).expect(400);
+
+    // Repair: the terminated claim gets a new run at its row's stage, which then works as any claim's.
+    const restore = (user: User, id: string, reason = 'Terminated by mistake during an incident') =>
+      stack.api.post(`/api/v1/operations/drift/claims/${id}/restore`).set(as(user)).send({ reason });
+    await restore(otherAdmin, terminated.id).expect(404);
+    await restore(owner, terminated.id).expect(403);
+    await restore(admin, subscription.id).expect(404);
+    await restore(admin, terminated.id, '').expect(400);
+    const restored = await restore(admin, terminated.id).expect(200);
+    expect(restored.body).toMatchObject({ status: 'reported', workflow: { workflowId: `${terminated.workflowId}-restored-1` } });
+    expect(restored.body.history.at(-1)).toMatchObject({ fromStatus: 'reported', toStatus: 'reported', actorId: admin.id });
+    expect(await runStateOf('claims', terminated.id)).toBeNull();
+    await restore(admin, terminated.id).expect(404);
+    const newRun = stack.temporal.workflow.getHandle(restored.body.workflow.workflowId);
+    expect((await newRun.describe()).status.name).toBe('RUNNING');
+    const manager = await buildUser({ tenantId: admin.tenantId, role: 'claims_manager' });
+    const assigned = await stack.api
+      .post(`/api/v1/claims/${terminated.id}/assign`)
+      .set(as(manager))
+      .send({ assigneeId: manager.id })
+      .expect(200);
+    expect(assigned.body.history.map((entry: { sequence: number; toStatus: string }) => [entry.sequence, entry.toStatus])).toEqual([
+      [0, 'reported'],
+      [1, 'reported'],
+      [2, 'assigned'],
+    ]);
+    expect(await AuditEvent.count({ where: { action: 'operations.run_restore', entityId: terminated.id, actorId: admin.id } })).toBe(1);
+    // The orphan, whose run never existed, is restored by a platform admin.
+    await restore(platformAdmin, orphan.id).expect(200);
+    expect((await stack.temporal.workflow.getHandle(`${orphan.workflowId}-restored-1`).describe()).status.name).toBe('RUNNING');
+    await recordHistory(newRun, 'claimWorkflow-restored');
   });
 });

@@ -1,7 +1,7 @@
-import type { Attributes, WhereOptions } from 'sequelize';
+import type { WhereOptions } from 'sequelize';
 import { financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
-import { Claim, ClaimHistory, ClaimNote, Payment } from '../../models';
+import { Claim, ClaimNote } from '../../models';
 import { claimAccess, withdrawnFilter } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
@@ -14,6 +14,7 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
 import { liveClaimState } from './live-state';
+import { claimDetail, claimView } from './views';
 import {
   addClaimNoteOperation,
   assignClaimOperation,
@@ -32,16 +33,6 @@ import {
   withdrawalBody,
 } from './schemas';
 
-/**
- * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
- * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
- * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`.
- */
-function claimView(claim: Attributes<Claim>): object {
-  const { workflowId, runId, escalationDueAt: _escalationDueAt, ...fields } = claim;
-  return { ...fields, workflow: { workflowId, runId } };
-}
-
 /** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
 async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
   const { user } = ctx.state;
@@ -55,26 +46,6 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
   };
   const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
   return { ...result, items: result.items.map(claimView) };
-}
-
-async function claimDetail(claim: Claim): Promise<object> {
-  const [history, payment] = await Promise.all([
-    ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
-    // The latest settlement: a reopened claim approved again has a second.
-    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
-  ]);
-  return {
-    ...claimView(claim.get()),
-    history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({
-      sequence,
-      actorId,
-      fromStatus,
-      toStatus,
-      note,
-      occurredAt,
-    })),
-    payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
-  };
 }
 
 export function claimRoutes(): RouteSpec[] {

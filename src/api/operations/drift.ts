@@ -1,13 +1,19 @@
 /**
  * `GET /operations/drift`: the open rows whose run the reconciler found closed, missing or
- * restarted (docs/operating.md, Row and run), newest first. Read-only: the reconciler marks them.
+ * restarted (docs/operating.md, Row and run), newest first; the reconciler marks them.
+ * `POST /operations/drift/claims/:id/restore` gives such a claim a new run.
  */
 import Joi from 'joi';
 import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
-import { object, oneOf } from '../../shared/typed-schema';
+import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { restoreClaimRun } from '../../domain/operations/restore-claim-run';
+import { claimDetailSchema } from '../claims/schemas';
+import { claimDetail } from '../claims/views';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 
 const listDriftQuery = object({
@@ -27,6 +33,12 @@ const runDriftSchema = Joi.object({
   runStateAt: Joi.date().description('When the reconciler found it so'),
 }).label('RunDrift');
 
+const restoreBody = object({
+  reason: required(
+    Joi.string().trim().min(3).max(400).description('What happened to the old run and why a new one: kept in the claim’s history'),
+  ),
+}).label('RunRestore');
+
 export function driftRoutes(): RouteSpec[] {
   return [
     route({
@@ -41,6 +53,21 @@ export function driftRoutes(): RouteSpec[] {
         const { page, pageSize, ordering, entity, runState } = ctx.state.input.query;
         const where = { ...runDriftAccess.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
         ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/drift/claims/:id/restore',
+      summary:
+        'Give a claim whose run was found gone a new run at the stage its row is in, with its handler, reserves and payments; 409 when it runs again or was restored already. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      params: idParams,
+      body: restoreBody,
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        const { id } = ctx.state.input.params;
+        ctx.body = await claimDetail(await restoreClaimRun(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)));
       },
     }),
   ];

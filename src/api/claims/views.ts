@@ -1,0 +1,34 @@
+/** A claim as the REST routes answer it: its fields, and in detail its history and settlement. */
+import type { Attributes } from 'sequelize';
+import { Claim, ClaimHistory, Payment } from '../../models';
+
+/**
+ * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
+ * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
+ * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`.
+ */
+export function claimView(claim: Attributes<Claim>): object {
+  const { workflowId, runId, escalationDueAt: _escalationDueAt, ...fields } = claim;
+  return { ...fields, workflow: { workflowId, runId } };
+}
+
+/** A claim with its history and its latest settlement. */
+export async function claimDetail(claim: Claim): Promise<object> {
+  const [history, payment] = await Promise.all([
+    ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
+    // The latest settlement: a reopened claim approved again has a second.
+    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
+  ]);
+  return {
+    ...claimView(claim.get()),
+    history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({
+      sequence,
+      actorId,
+      fromStatus,
+      toStatus,
+      note,
+      occurredAt,
+    })),
+    payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
+  };
+}

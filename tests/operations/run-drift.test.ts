@@ -4,8 +4,8 @@
  * and deletes another claim's run; a claim row has no run at all. The reconciler, started by its
  * schedule, marks each row, audits it, e-mails the tenant admin once per row, restarts the run
  * whose start the outbox still holds, and GET /operations/drift lists what it found. An operator
- * then restores the terminated claim's run and the orphan's (POST …/restore): each runs again at
- * its row's stage and takes decisions as before.
+ * then restores the terminated claim's run (POST …/restore), which runs again at its row's stage and
+ * takes decisions as before, and closes the orphan (POST …/close).
  */
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -230,9 +230,20 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       [2, 'assigned'],
     ]);
     expect(await AuditEvent.count({ where: { action: 'operations.run_restore', entityId: terminated.id, actorId: admin.id } })).toBe(1);
-    // The orphan, whose run never existed, is restored by a platform admin.
-    await restore(platformAdmin, orphan.id).expect(200);
-    expect((await stack.temporal.workflow.getHandle(`${orphan.workflowId}-restored-1`).describe()).status.name).toBe('RUNNING');
+    // The orphan, whose run never existed, was filed in error: a platform admin closes it.
+    const close = (user: User, id: string) =>
+      stack.api.post(`/api/v1/operations/drift/claims/${id}/close`).set(as(user)).send({ reason: 'Filed twice by mistake' });
+    await close(otherAdmin, orphan.id).expect(404);
+    const closed = await close(platformAdmin, orphan.id).expect(200);
+    expect(closed.body).toMatchObject({ status: 'closed' });
+    expect(closed.body.history.at(-1)).toMatchObject({
+      toStatus: 'closed',
+      actorId: platformAdmin.id,
+      note: 'Closed by an operator: Filed twice by mistake',
+    });
+    expect(await runStateOf('claims', orphan.id)).toBeNull();
+    await close(platformAdmin, orphan.id).expect(404);
+    expect((await stack.api.get('/api/v1/operations/drift?entity=claim').set(as(admin)).expect(200)).body.pagination.total).toBe(0);
     await recordHistory(newRun, 'claimWorkflow-restored');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `GET /operations/drift`: the open rows whose run the reconciler found closed, missing or
  * restarted (docs/operating.md, Row and run), newest first; the reconciler marks them.
- * `POST /operations/drift/claims/:id/restore` gives such a claim a new run.
+ * `POST /operations/drift/claims/:id/restore` gives such a claim a new run; `…/close` closes it.
  */
 import Joi from 'joi';
 import { RunDrift } from '../../models';
@@ -9,6 +9,7 @@ import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { closeDriftedClaim } from '../../domain/operations/close-claim';
 import { restoreClaimRun } from '../../domain/operations/restore-claim-run';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
@@ -33,11 +34,11 @@ const runDriftSchema = Joi.object({
   runStateAt: Joi.date().description('When the reconciler found it so'),
 }).label('RunDrift');
 
-const restoreBody = object({
+const repairBody = object({
   reason: required(
-    Joi.string().trim().min(3).max(400).description('What happened to the old run and why a new one: kept in the claim’s history'),
+    Joi.string().trim().min(3).max(400).description('What happened to the run and why this repair: kept in the claim’s history'),
   ),
-}).label('RunRestore');
+}).label('RowRepair');
 
 export function driftRoutes(): RouteSpec[] {
   return [
@@ -63,11 +64,28 @@ export function driftRoutes(): RouteSpec[] {
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
       params: idParams,
-      body: restoreBody,
+      body: repairBody,
       response: { status: 200, schema: claimDetailSchema },
       handler: async (ctx) => {
         const { id } = ctx.state.input.params;
         ctx.body = await claimDetail(await restoreClaimRun(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/drift/claims/:id/close',
+      summary:
+        'Close a claim whose run was found gone and that no one should work again, releasing its reserves; 409 while a payment is still to be decided or on its way. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      params: idParams,
+      body: repairBody,
+      response: { status: 200, schema: claimDetailSchema },
+      handler: async (ctx) => {
+        const { id } = ctx.state.input.params;
+        ctx.body = await claimDetail(
+          await closeDriftedClaim(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)),
+        );
       },
     }),
   ];

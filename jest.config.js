@@ -2,15 +2,17 @@
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    // openid-client 6 and its jose and oauth4webapi are ES modules only, which jest's CommonJS
-    // sandbox cannot import(): the one file that loads them is compiled to require() here, and
+    // openid-client 6 (with jose and oauth4webapi) and intl-messageformat (with its @formatjs
+    // parts) are ES modules only, which jest's CommonJS sandbox cannot import(): the one file that
+    // loads each is compiled to require() here, and
     // those packages to CommonJS (tests/support/esm-to-commonjs.cjs). Every other file is compiled
     // as the build compiles it, and the build keeps that file's import().
-    '/src/services/sso/openid-client\\.ts$': '<rootDir>/tests/support/esm-to-commonjs.cjs',
-    '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': '<rootDir>/tests/support/esm-to-commonjs.cjs',
+    '/src/services/(sso/openid-client|notifications/intl-messageformat)\\.ts$': '<rootDir>/tests/support/esm-to-commonjs.cjs',
+    '/node_modules/(openid-client|oauth4webapi|jose|intl-messageformat|@formatjs/[^/]+)/.+\\.js$':
+      '<rootDir>/tests/support/esm-to-commonjs.cjs',
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose|intl-messageformat|@formatjs)/)'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',

@@ -16,6 +16,7 @@ import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
 import { codecRoutes } from './codec/routes';
 import { meRoutes } from './me/routes';
+import { notificationRoutes } from './notifications/routes';
 import { bulkOperationRoutes } from './operations/bulk';
 import { documentRoutes } from './claims/documents/routes';
 import { claimMoneyRoutes } from './claims/money/routes';
@@ -51,6 +52,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...userRoutes(),
     ...staffEmailRoutes(),
     ...tenantSettingsRoutes(),
+    ...notificationRoutes(),
     ...calendarRoutes(),
     ...apiKeyRoutes(),
     ...webhookRoutes(),

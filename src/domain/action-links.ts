@@ -60,11 +60,6 @@ export function forgotPasswordPage(config: Pick<Config, 'api'>): string {
   return new URL(FORGOT_PASSWORD_PAGE, config.api.publicUrl).toString();
 }
 
-/** How a mail tells someone to sign in: with which address, and where to get a password if they have none or forgot it. */
-export function signInLine(config: Pick<Config, 'api'>, email: string): string {
-  return `Sign in to Insurflow as ${email}. If you do not know the password, choose one at ${forgotPasswordPage(config)}`;
-}
-
 /** Where someone whose password link has expired asks for a new one. */
 export function newLinkLine(config: Pick<Config, 'api'>): string {
   return `If it has expired, ask for a new one at ${forgotPasswordPage(config)}`;

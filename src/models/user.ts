@@ -1,5 +1,6 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import { Role, ROLES } from '../shared/roles';
+import type { Locale } from '../shared/notification-settings';
 
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<string>;
@@ -20,6 +21,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare emailUnverifiedSince: CreationOptional<Date | null>;
   /** Raised when every session is revoked: access tokens carrying an older version are refused. */
   declare sessionVersion: CreationOptional<number>;
+  /** The language of their mails (docs/notifications.md, Languages); null: the tenant's default. */
+  declare locale: CreationOptional<Locale | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -62,6 +65,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         emailVerifiedAt: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },
         emailUnverifiedSince: { type: DataTypes.DATE },
         sessionVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        locale: { type: DataTypes.STRING(5) },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   to: string[];
   subject: string;
   text: string;
+  /** The same message as HTML (docs/notifications.md); the text stays the part every client can show. */
+  html?: string;
   attachments?: EmailAttachment[];
   /** Stable per logical message, so a receiving system can drop a duplicate too. */
   messageId: string;
@@ -81,6 +83,7 @@ export function createSmtpMailer(smtp: SmtpSettings): Mailer {
           to: email.to,
           subject: email.subject,
           text: email.text,
+          html: email.html,
           attachments: email.attachments,
           messageId: email.messageId,
           signal: AbortSignal.timeout(deadlineMs),

@@ -8,6 +8,17 @@ import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { nullable, oneOf } from './typed-schema';
 import { ACTION_URL_MAX_LENGTH, PERSON_ACTIONS, TOKEN_PLACEHOLDER, type ActionUrls } from './action-urls';
+import {
+  BRANDING_LOGO_URL_MAX_LENGTH,
+  BRANDING_NAME_MAX_LENGTH,
+  COLOUR_PATTERN,
+  LOCALES,
+  NOTIFICATION_TYPES,
+  OVERRIDABLE_PARTS,
+  type Branding,
+  type Locale,
+  type NotificationOverrides,
+} from './notification-settings';
 
 export interface TenantSettingsValues {
   subscriptionRenewalReminderDays: number;
@@ -70,6 +81,12 @@ export interface TenantSettingsValues {
    * pages): per action a URL template with `{token}`; an action left out links the built-in page.
    */
   actionUrls: ActionUrls;
+  /** The language of mails to a person who has not chosen one (docs/notifications.md, Languages). */
+  defaultLocale: Locale;
+  /** The name, logo and colour of the tenant's mails (docs/notifications.md, Branding). */
+  branding: Branding;
+  /** The tenant's own subject and intro per notification and language (docs/notifications.md, Overrides). */
+  notificationOverrides: NotificationOverrides;
 }
 
 /** The units a deadline counted in days may use. */
@@ -110,6 +127,9 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   premiumReinstatementDays: 60,
   premiumReminderDaysBefore: 7,
   actionUrls: {},
+  defaultLocale: 'en',
+  branding: {},
+  notificationOverrides: {},
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -211,5 +231,24 @@ export const TENANT_SETTINGS_KEYS = {
     .unknown(true)
     .description(
       `The tenant's own pages for mailed links, by action (${PERSON_ACTIONS.join(', ')}): an https URL of at most ${ACTION_URL_MAX_LENGTH} characters with ${TOKEN_PLACEHOLDER} once, in its path, query or fragment, where the URL-encoded token goes. The object replaces the one stored; an action left out links the built-in /app page. Default {}`,
+    ),
+  defaultLocale: oneOf(LOCALES).description(`The language of mails to a person who has chosen none (${LOCALES.join(', ')}); default en`),
+  branding: Joi.object<Branding>({
+    name: Joi.string().trim().min(1).max(BRANDING_NAME_MAX_LENGTH).description("Shown in the mails' header; default the tenant's name"),
+    logoUrl: Joi.string()
+      .max(BRANDING_LOGO_URL_MAX_LENGTH)
+      .uri({ scheme: ['https'] })
+      .description(`An https URL of at most ${BRANDING_LOGO_URL_MAX_LENGTH} characters: the logo in the mails' header`),
+    colour: Joi.string()
+      .pattern(COLOUR_PATTERN)
+      .messages({ 'string.pattern.base': '{{#label}} must be a colour as #RRGGBB' })
+      .description("#RRGGBB: the mails' button and header rule"),
+  }).description('The name, logo and colour of the mails; the object replaces the one stored. Default {}'),
+  // Any object here: the command parses each text (src/services/notifications/render.ts) and
+  // answers 422 naming the field, as it does an unknown type, language or variable.
+  notificationOverrides: Joi.object<NotificationOverrides>()
+    .unknown(true)
+    .description(
+      `The tenant's own ${OVERRIDABLE_PARTS.join(' and ')} of mails, by notification type (${NOTIFICATION_TYPES.join(', ')}), then language (${LOCALES.join(', ')}): ICU MessageFormat text naming only the variables of that notification (GET /tenant/notifications/{type}/preview shows them), no HTML. The object replaces the one stored. Default {}`,
     ),
 };

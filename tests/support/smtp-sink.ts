@@ -8,6 +8,8 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   text: string;
+  /** The HTML part; empty for a mail without one. */
+  html: string;
   messageId: string;
   attachments: { filename: string; contentType: string; content: string }[];
   /** When the sender began transmitting it (epoch ms), before this process parsed it. */
@@ -46,6 +48,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
             to: addresses(parsed),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
+            html: parsed.html || '',
             messageId: parsed.messageId ?? '',
             attachments: parsed.attachments.map((a) => ({
               filename: a.filename ?? '',

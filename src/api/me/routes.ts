@@ -1,6 +1,8 @@
-/** The caller's own views across processes: the work inbox (docs/inbox.md). */
+/** The caller's own views across processes: the work inbox (docs/inbox.md); and their own settings. */
+import { setOwnLocale } from '../../domain/users/locale';
+import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { inboxSchema, tasksQuery } from './schemas';
+import { inboxSchema, mySettingsBody, mySettingsSchema, tasksQuery } from './schemas';
 import { inboxOf } from './tasks';
 
 export function meRoutes(): RouteSpec[] {
@@ -15,6 +17,17 @@ export function meRoutes(): RouteSpec[] {
       response: { status: 200, schema: inboxSchema },
       handler: async (ctx) => {
         ctx.body = await inboxOf(ctx.state.user, ctx.state.input.query.limit);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/me',
+      summary: "Set my own settings: the language of the mails I get (null: the tenant's default)",
+      tag: 'me',
+      body: mySettingsBody,
+      response: { status: 200, schema: mySettingsSchema },
+      handler: async (ctx) => {
+        ctx.body = await setOwnLocale(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
   ];

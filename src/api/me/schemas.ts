@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { object, withDefault } from '../../shared/typed-schema';
+import { LOCALES } from '../../shared/notification-settings';
+import { nullable, object, oneOf, required, withDefault } from '../../shared/typed-schema';
 import { TASK_KINDS } from './tasks';
 
 /** The inbox answers at most this many tasks: it is a worklist, not an export. */
@@ -34,3 +35,9 @@ export const inboxSchema = Joi.object({
   ),
   limit: Joi.number().integer(),
 }).label('Inbox');
+
+const locale = nullable(oneOf(LOCALES)).description("The language of my mails (docs/notifications.md); null: the tenant's default");
+
+export const mySettingsBody = object({ locale: required(locale) }).label('MySettingsChange');
+
+export const mySettingsSchema = Joi.object({ locale }).label('MySettings');

@@ -7,14 +7,17 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from '../../config';
-import { actionLinkLines, signInLine, type ActionUrls } from '../action-links';
+import { actionLink, forgotPasswordPage } from '../action-links';
 import type { Mailer } from '../../services/mailer';
+import type { MailContext } from '../../services/notifications/context';
+import { renderNotification, type RenderedMail } from '../../services/notifications/render';
+import { TEMPLATES, type Template, type ValuesOf } from '../../services/notifications/templates';
+import type { NotificationType } from '../../shared/notification-settings';
 import type { CommandDeps } from '../command';
 
-export interface AccountMail {
+export interface AccountMail extends RenderedMail {
   to: string;
-  subject: string;
-  lines: string[];
+  type: NotificationType;
 }
 
 /** Runs `work` without holding the command's answer; a failure is logged, with the request ID, as `what` failed. */
@@ -24,88 +27,77 @@ export function afterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource'>, w
     .catch((err: unknown) => deps.logger.warn({ err, requestId: deps.auditSource.requestId }, `${what} failed after answering`));
 }
 
-export function sendAccountMail(mailer: Mailer, { to, subject, lines }: AccountMail): Promise<void> {
-  const kind = subject.toLowerCase().replace(/[^a-z]+/g, '-');
-  return mailer.send({ to: [to], subject, text: lines.join('\n'), messageId: `<${kind}-${crypto.randomUUID()}@insurflow>` });
+export function sendAccountMail(mailer: Mailer, { to, type, subject, text, html }: AccountMail): Promise<void> {
+  const kind = type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return mailer.send({ to: [to], subject, text, html, messageId: `<${kind}-${crypto.randomUUID()}@insurflow>` });
 }
 
 /**
  * Sends the mails of a change that has committed, each on its own, without holding the answer: a
  * mail server that is slow or down does not undo the change, and a failure is logged.
  */
-export function mailAfterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource' | 'mailer'>, mails: AccountMail[]): void {
-  for (const mail of mails) afterAnswer(deps, `e-mail "${mail.subject}"`, () => sendAccountMail(deps.mailer, mail));
+export function mailAfterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource' | 'mailer'>, mails: (() => Promise<AccountMail>)[]): void {
+  for (const mail of mails) afterAnswer(deps, 'notification e-mail', async () => sendAccountMail(deps.mailer, await mail()));
 }
-
-const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;
-
-const IGNORE_IF_NOT_YOU = 'If you did not ask for this, ignore this e-mail: nothing happens without the link.';
 
 /**
- * `urls`: the tenant's link templates (`actionUrlsOf`). `replacing`: an account still waiting for
- * its link holds the address; this link replaces it with the one asked for now.
+ * The mail of `type` to `to`, rendered from its template (docs/notifications.md) in `context`; a
+ * template with an action links `token` as every mailed link is built (`actionLink`, with the
+ * tenant's templates from the context).
  */
-export function verifyAccountMail(config: Config, to: string, token: string, urls: ActionUrls | null, replacing = false): AccountMail {
-  return {
-    to,
-    subject: 'Activate your Insurflow account',
-    lines: [
-      'Someone asked for an Insurflow account with this e-mail address. It works once you confirm the address.',
-      ...(replacing
-        ? [
-            'An account asked for earlier with this address is still waiting for its own link. Whichever link you follow first decides which account the address gets; the other link then stops working.',
-          ]
-        : []),
-      `This token works once, for ${hours(config.emailVerificationTtlMs)}:`,
-      '',
-      token,
-      '',
-      ...actionLinkLines(config, 'verifyEmail', token, urls),
-      'Then log in.',
-      IGNORE_IF_NOT_YOU,
-    ],
-  };
+export async function accountMail<T extends NotificationType>(
+  config: Pick<Config, 'api'>,
+  to: string,
+  type: T,
+  values: ValuesOf<T>,
+  context: MailContext,
+  token?: string,
+): Promise<AccountMail> {
+  const { action } = TEMPLATES[type] as Template;
+  const callToAction = action && token !== undefined ? { token, url: actionLink(config, action, token, context.actionUrls) } : undefined;
+  return { to, type, ...(await renderNotification(type, values, context, callToAction)) };
 }
 
-export function alreadyRegisteredMail(config: Config, to: string): AccountMail {
-  return {
-    to,
-    subject: 'You already have an Insurflow account',
-    lines: [
-      'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',
-      `If it was you, use the account you have. ${signInLine(config, to)}`,
-      'If it was not you, your account is unchanged and you need do nothing.',
-    ],
-  };
+/** How long a token lasts, in the units its mail names, and until when. */
+export const hoursOf = (ms: number) => Math.round(ms / 3_600_000);
+export const minutesOf = (ms: number) => Math.round(ms / 60_000);
+export const expiryOf = (ms: number) => new Date(Date.now() + ms);
+
+/**
+ * `replacing`: an account still waiting for its link holds the address; this link replaces it with
+ * the one asked for now.
+ */
+export function verifyAccountMail(
+  config: Config,
+  to: string,
+  token: string,
+  context: MailContext,
+  replacing = false,
+): Promise<AccountMail> {
+  const ttl = config.emailVerificationTtlMs;
+  const values = { hours: hoursOf(ttl), expiresAt: expiryOf(ttl), replacing: replacing ? 'yes' : 'no' };
+  return accountMail(config, to, 'verifyAccount', values, context, token);
 }
 
-export function verifyRegistrationMail(config: Config, to: string, companyName: string, token: string): AccountMail {
-  return {
-    to,
-    subject: 'Confirm your company registration',
-    lines: [
-      `Someone asked to register ${companyName} on Insurflow, with this address for its administrator. The request reaches our team once you confirm the address.`,
-      `This token works once, for ${hours(config.emailVerificationTtlMs)}:`,
-      '',
-      token,
-      '',
-      // A registration has no tenant yet, so no tenant's template: always the built-in page.
-      ...actionLinkLines(config, 'confirmRegistration', token, null),
-      IGNORE_IF_NOT_YOU,
-    ],
-  };
+export function alreadyRegisteredMail(config: Config, to: string, context: MailContext): Promise<AccountMail> {
+  return accountMail(config, to, 'alreadyRegistered', { email: to, forgotPasswordUrl: forgotPasswordPage(config) }, context);
 }
 
-export function registrationAddressInUseMail(config: Config, to: string, companyName: string): AccountMail {
-  return {
-    to,
-    subject: 'This address already has an Insurflow account',
-    lines: [
-      `Someone asked to register ${companyName} on Insurflow with this address for its administrator. The address already has an account or an open registration, so nothing was submitted.`,
-      'Register the company with another administrator address, or, if this address is already its administrator, use that account.',
-      signInLine(config, to),
-    ],
-  };
+/** A registration has no tenant yet, so no tenant's link template: always the built-in page. */
+export function verifyRegistrationMail(
+  config: Config,
+  to: string,
+  companyName: string,
+  token: string,
+  context: MailContext,
+): Promise<AccountMail> {
+  const ttl = config.emailVerificationTtlMs;
+  return accountMail(config, to, 'verifyRegistration', { companyName, hours: hoursOf(ttl), expiresAt: expiryOf(ttl) }, context, token);
+}
+
+export function registrationAddressInUseMail(config: Config, to: string, companyName: string, context: MailContext): Promise<AccountMail> {
+  const values = { companyName, email: to, forgotPasswordUrl: forgotPasswordPage(config) };
+  return accountMail(config, to, 'registrationAddressInUse', values, context);
 }
 
 export function passwordResetMail(
@@ -113,31 +105,12 @@ export function passwordResetMail(
   user: { email: string; fullName: string },
   token: string,
   ttlMs: number,
-  urls: ActionUrls | null,
-): AccountMail {
-  return {
-    to: user.email,
-    subject: 'Reset your Insurflow password',
-    lines: [
-      `Hello ${user.fullName},`,
-      '',
-      `Someone asked to reset the password of this account. This token works once, for ${ttlMs / 60_000} minutes:`,
-      '',
-      token,
-      '',
-      ...actionLinkLines(config, 'resetPassword', token, urls),
-      'If you did not ask for this, ignore this e-mail: your password stays as it is.',
-    ],
-  };
+  context: MailContext,
+): Promise<AccountMail> {
+  const values = { fullName: user.fullName, minutes: minutesOf(ttlMs), expiresAt: expiryOf(ttlMs) };
+  return accountMail(config, user.email, 'passwordReset', values, context, token);
 }
 
-export function failedSignInsMail(to: string, windowSeconds: number): AccountMail {
-  return {
-    to,
-    subject: 'Several failed sign-ins to your Insurflow account',
-    lines: [
-      'Someone tried several wrong passwords for your account. Your account is not locked: attempts from that source are being slowed down, and you can still log in as usual.',
-      `If it was not you, consider changing your password. You will get at most one such e-mail every ${Math.round(windowSeconds / 60)} minutes.`,
-    ],
-  };
+export function failedSignInsMail(config: Config, to: string, windowSeconds: number, context: MailContext): Promise<AccountMail> {
+  return accountMail(config, to, 'failedSignIns', { minutes: Math.round(windowSeconds / 60) }, context);
 }

@@ -23,7 +23,7 @@ import { isStaff, type Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { staffMustUseSso } from '../tenant-settings/sso';
-import { actionUrlsOf } from '../../services/action-urls';
+import { mailContextOf } from '../../services/notifications/context';
 import {
   afterAnswer,
   alreadyRegisteredMail,
@@ -70,11 +70,12 @@ export function requestAccountByMail(
       }
       return requested;
     });
+    const context = await mailContextOf(account.tenantId);
     await sendAccountMail(
       deps.mailer,
       request.kind === 'taken'
-        ? alreadyRegisteredMail(config, account.email)
-        : verifyAccountMail(config, account.email, request.token, await actionUrlsOf(account.tenantId), request.kind === 'replace'),
+        ? await alreadyRegisteredMail(config, account.email, context)
+        : await verifyAccountMail(config, account.email, request.token, context, request.kind === 'replace'),
     );
   });
 }
@@ -211,7 +212,11 @@ export const logIn: PublicCommand<
     if (delayed && user && isActiveMember(user)) {
       afterAnswer(deps, 'failed sign-ins e-mail', async () => {
         if (await attempts.firstWarning(user.id)) {
-          await sendAccountMail(deps.mailer, failedSignInsMail(user.email, config.rateLimit.loginFailureWindowSeconds));
+          const context = await mailContextOf(user.tenantId, user.locale);
+          await sendAccountMail(
+            deps.mailer,
+            await failedSignInsMail(config, user.email, config.rateLimit.loginFailureWindowSeconds, context),
+          );
         }
       });
     }
@@ -295,9 +300,10 @@ export const requestPasswordReset: PublicCommand<{ email: string }, void> = asyn
   if (!issued) return;
   const { user, token } = issued;
   // Sent after answering, so the answer takes as long whether or not the account exists.
-  afterAnswer(deps, 'password reset e-mail', async () =>
-    sendAccountMail(deps.mailer, passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS, await actionUrlsOf(user.tenantId))),
-  );
+  afterAnswer(deps, 'password reset e-mail', async () => {
+    const context = await mailContextOf(user.tenantId, user.locale);
+    await sendAccountMail(deps.mailer, await passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS, context));
+  });
 };
 
 /** Sets a new password with a mailed reset token (single use); every session ends. */

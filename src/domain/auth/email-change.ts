@@ -30,7 +30,7 @@ import { withMailedToken, type LoginAttempts } from './commands';
 import { ownerOfEmailChange } from './mailed-links';
 import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
 import { ownerDeps } from './sessions';
-import { actionUrlsOf } from '../../services/action-urls';
+import { mailContextOf } from '../../services/notifications/context';
 import { confirmEmailChangeMail, confirmStaffAddressMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
@@ -113,9 +113,10 @@ export const requestEmailChange: Command<EmailChangeRequest, void> = async (call
     (transaction) => mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction),
     () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
   );
+  const context = await mailContextOf(user.tenantId, user.locale);
   mailAfterAnswer(deps, [
-    confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, await actionUrlsOf(user.tenantId)),
-    emailChangeRequestedMail(deps.config, user.email, newEmail),
+    () => confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, context),
+    () => emailChangeRequestedMail(deps.config, user.email, newEmail, context),
   ]);
 };
 
@@ -145,7 +146,8 @@ async function moveByLink(user: User, token: string, deps: CommandDeps, keepFami
     ),
   );
   await user.reload();
-  mailAfterAnswer(deps, [emailChangedMail(oldEmail, user.email, false)]);
+  const context = await mailContextOf(user.tenantId, user.locale);
+  mailAfterAnswer(deps, [() => emailChangedMail(deps.config, oldEmail, user.email, false, context)]);
 }
 
 export interface EmailChangeByPassword {
@@ -205,7 +207,10 @@ export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, 
       () => emailChangeEvent(user, oldEmail, email),
     ),
   );
-  const urls = await actionUrlsOf(user.tenantId);
-  mailAfterAnswer(deps, [emailChangedMail(oldEmail, email, true), confirmStaffAddressMail(deps.config, email, token, urls)]);
+  const context = await mailContextOf(user.tenantId, user.locale);
+  mailAfterAnswer(deps, [
+    () => emailChangedMail(deps.config, oldEmail, email, true, context),
+    () => confirmStaffAddressMail(deps.config, email, token, context),
+  ]);
   return user;
 };

@@ -28,6 +28,7 @@ import { hashPassword } from '../../services/passwords';
 import type { AuthUser } from '../../shared/caller';
 import { conflict } from '../../shared/errors';
 import { afterAnswer, registrationAddressInUseMail, sendAccountMail, verifyRegistrationMail } from '../auth/account-mails';
+import { mailContextOf } from '../../services/notifications/context';
 import { withMailedToken } from '../auth/commands';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { createWithRun, decideOnRun } from '../runs';
@@ -60,13 +61,16 @@ export const requestCompanyRegistration: PublicCommand<RegistrationRequest, void
   // Hashed whether or not the address is in use, so both answers take as long.
   const adminPasswordHash = await hashPassword(adminPassword, config.passwordHashing);
   afterAnswer(deps, 'registration request', async () => {
+    // No tenant yet: Insurflow's own mail, in English.
+    const context = await mailContextOf(null);
     const mail = (await adminEmailInUse(fields.adminEmail))
-      ? registrationAddressInUseMail(config, fields.adminEmail, fields.companyName)
-      : verifyRegistrationMail(
+      ? await registrationAddressInUseMail(config, fields.adminEmail, fields.companyName, context)
+      : await verifyRegistrationMail(
           config,
           fields.adminEmail,
           fields.companyName,
           await requestRegistration({ ...fields, adminPasswordHash }, config.emailVerificationTtlMs),
+          context,
         );
     await sendAccountMail(deps.mailer, mail);
   });

@@ -15,6 +15,7 @@ import { hashPassword } from '../../services/passwords';
 import { recordWebhookEvent } from '../../services/webhook-events';
 import { conflict } from '../../shared/errors';
 import { mailAfterAnswer } from '../auth/account-mails';
+import { mailContextOf } from '../../services/notifications/context';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { setPasswordMail, tenantReactivatedMail, tenantSuspendedMail } from './mails';
@@ -91,7 +92,8 @@ export const createPlatformAdmin: Command<NewPlatformAdmin, User> = async (calle
       },
       ({ admin }) => ({ tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin }),
     );
-    mailAfterAnswer(deps, [setPasswordMail(deps.config, admin, token, SET_PASSWORD_TTL_MS)]);
+    const context = await mailContextOf(null, admin.locale);
+    mailAfterAnswer(deps, [() => setPasswordMail(deps.config, admin, token, SET_PASSWORD_TTL_MS, context)]);
     return admin;
   } catch (err) {
     // The unique index decides, so two requests for one address cannot both make an account.
@@ -104,10 +106,10 @@ export const createPlatformAdmin: Command<NewPlatformAdmin, User> = async (calle
 export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenantId, reason }, deps) => {
   const tenant = await findVisible(caller, tenantRecordAccess, tenantId, { action: 'administer' });
   const suspended = await moveTenant(deps, tenant, { from: 'active', to: 'suspended', action: 'tenant.suspend', reason });
-  const addresses = await tenantAdminAddresses(tenant.id);
+  const [addresses, context] = await Promise.all([tenantAdminAddresses(tenant.id), mailContextOf(tenant.id)]);
   mailAfterAnswer(
     deps,
-    addresses.map((to) => tenantSuspendedMail(to, tenant.name, reason)),
+    addresses.map((to) => () => tenantSuspendedMail(deps.config, to, tenant.name, reason, context)),
   );
   return suspended;
 };
@@ -115,10 +117,10 @@ export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenan
 export const reactivateTenant: Command<{ tenantId: string }, Tenant> = async (caller, { tenantId }, deps) => {
   const tenant = await findVisible(caller, tenantRecordAccess, tenantId, { action: 'administer' });
   const reactivated = await moveTenant(deps, tenant, { from: 'suspended', to: 'active', action: 'tenant.reactivate', reason: null });
-  const addresses = await tenantAdminAddresses(tenant.id);
+  const [addresses, context] = await Promise.all([tenantAdminAddresses(tenant.id), mailContextOf(tenant.id)]);
   mailAfterAnswer(
     deps,
-    addresses.map((to) => tenantReactivatedMail(to, tenant.name)),
+    addresses.map((to) => () => tenantReactivatedMail(deps.config, to, tenant.name, context)),
   );
   return reactivated;
 };

@@ -8,11 +8,10 @@
 import type { Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Tenant, User, type ReportDefinition } from '../../models';
-import { actionLinkLines, type ActionUrls } from '../action-links';
-import { actionUrlsOf } from '../../services/action-urls';
+import { mailContextOf, type MailContext } from '../../services/notifications/context';
 import { confirmRecipient, mintRecipientLinks } from '../../services/report-recipients';
 import { audited } from '../audited';
-import { type AccountMail, mailAfterAnswer } from '../auth/account-mails';
+import { accountMail, expiryOf, type AccountMail, mailAfterAnswer } from '../auth/account-mails';
 import { withMailedToken } from '../auth/commands';
 import type { CommandDeps, PublicCommand } from '../command';
 
@@ -23,21 +22,17 @@ export function recipientLinkMail(
   config: Config,
   link: { email: string; token: string },
   report: { name: string; kind: string; companyName: string; addedBy: string },
-  urls: ActionUrls | null,
-): AccountMail {
-  return {
-    to: link.email,
-    subject: 'Confirm that you want to receive an Insurflow report',
-    lines: [
-      `${report.addedBy} of ${report.companyName} asked Insurflow to e-mail you the ${report.kind} report "${report.name}" on a schedule.`,
-      'Nothing of it is sent to you until you confirm. This token works once, for 3 days:',
-      '',
-      link.token,
-      '',
-      ...actionLinkLines(config, 'confirmReportRecipient', link.token, urls),
-      'If you do not want this report, ignore this e-mail: you will receive nothing.',
-    ],
+  context: MailContext,
+): Promise<AccountMail> {
+  const values = {
+    addedBy: report.addedBy,
+    companyName: report.companyName,
+    kind: report.kind,
+    reportName: report.name,
+    days: RECIPIENT_LINK_TTL_MS / 86_400_000,
+    expiresAt: expiryOf(RECIPIENT_LINK_TTL_MS),
   };
+  return accountMail(config, link.email, 'reportRecipientLink', values, context, link.token);
 }
 
 /**
@@ -52,16 +47,17 @@ export async function linkRecipients(
 ): Promise<() => void> {
   const links = await mintRecipientLinks(definition, RECIPIENT_LINK_TTL_MS, transaction);
   if (links.length === 0) return () => undefined;
-  const [savedBy, tenant, urls] = await Promise.all([
+  // The recipient is outside the tenant, so has no language of their own: the tenant's default.
+  const [savedBy, tenant, context] = await Promise.all([
     User.findByPk(savedById, { attributes: ['fullName'], transaction }),
     Tenant.findByPk(definition.tenantId, { attributes: ['name'], transaction }),
-    actionUrlsOf(definition.tenantId),
+    mailContextOf(definition.tenantId),
   ]);
   const report = { name: definition.name, kind: definition.kind, companyName: tenant?.name ?? '', addedBy: savedBy?.fullName ?? 'Someone' };
   return () =>
     mailAfterAnswer(
       deps,
-      links.map((link) => recipientLinkMail(deps.config, link, report, urls)),
+      links.map((link) => () => recipientLinkMail(deps.config, link, report, context)),
     );
 }
 

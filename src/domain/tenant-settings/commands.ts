@@ -7,6 +7,7 @@ import { tenantOf } from '../../access/core';
 import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { actionUrlsProblems } from '../../shared/action-urls';
+import { overrideProblems } from '../../services/notifications/render';
 import { audited } from '../audited';
 import { rescheduleTenantReports } from '../reports/definitions';
 import { moveComplianceWebhook } from '../../services/compliance-webhook-move';
@@ -42,6 +43,11 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
       }
     }
     if (problems.length) throw unprocessable('A link template is not usable', problems);
+  }
+  // A tenant's own subject or intro (docs/notifications.md, Overrides): parsed now, every problem at once, nothing stored.
+  if (values.notificationOverrides !== undefined) {
+    const problems = await overrideProblems(values.notificationOverrides);
+    if (problems.length) throw unprocessable('A notification text is not usable', problems);
   }
   const before = settingsView(row);
   const changed = await audited(

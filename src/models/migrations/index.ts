@@ -47,6 +47,7 @@ import * as paidClaimsReserves from './0057-paid-claims-reserves';
 import * as claimPayments from './0058-claim-payments';
 import * as auditHashChain from './0059-audit-hash-chain';
 import * as tenantSigningKeys from './0060-tenant-signing-keys';
+import * as userLocale from './0061-user-locale';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -112,4 +113,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0058-claim-payments', ...claimPayments },
   { name: '0059-audit-hash-chain', ...auditHashChain },
   { name: '0060-tenant-signing-keys', ...tenantSigningKeys },
+  { name: '0061-user-locale', ...userLocale },
 ];

@@ -1,0 +1,28 @@
+/** The tenant's notifications as its admins see them before anyone gets one (docs/notifications.md, Preview). */
+import { previewNotification } from '../../domain/notifications/preview';
+import { route, RouteSpec } from '../http/route';
+import { previewParams, previewQuery, previewSchema } from './schemas';
+
+export function notificationRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/tenant/notifications/:type/preview',
+      summary:
+        "Render a notification with sample data, as the tenant's people would get it (branding, overrides, time zone, link templates): subject, text and HTML",
+      tag: 'tenant',
+      roles: ['tenant_admin'],
+      params: previewParams,
+      query: previewQuery,
+      response: { status: 200, schema: previewSchema },
+      handler: async (ctx) => {
+        ctx.body = await previewNotification(
+          ctx.state.user,
+          ctx.services.config,
+          ctx.state.input.params.type,
+          ctx.state.input.query.locale,
+        );
+      },
+    }),
+  ];
+}

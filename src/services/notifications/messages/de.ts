@@ -1,0 +1,119 @@
+/**
+ * The German texts. A message missing here falls back to the English one when a mail is rendered,
+ * and fails tests/notifications/catalog.test.ts, so a gap is caught before it ships.
+ */
+import type { NotificationType } from '../../../shared/notification-settings';
+import type { Messages } from './types';
+
+const IGNORE_IF_NOT_YOU = 'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Link geschieht nichts.';
+const HOURS = '{hours, plural, one {eine Stunde} other {# Stunden}}';
+const MINUTES = '{minutes, plural, one {eine Minute} other {# Minuten}}';
+const UNTIL = 'bis {expiresAt, date, deadline}';
+const SIGN_IN =
+  'Melden Sie sich bei Insurflow als {email} an. Wenn Sie das Passwort nicht kennen, wählen Sie eines unter {forgotPasswordUrl}';
+
+export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
+  verifyAccount: {
+    subject: 'Aktivieren Sie Ihr Insurflow-Konto',
+    intro: 'Jemand hat mit dieser E-Mail-Adresse ein Insurflow-Konto beantragt. Es funktioniert, sobald Sie die Adresse bestätigen.',
+    body: `{replacing, select, yes {Ein früher mit dieser Adresse beantragtes Konto wartet noch auf seinen eigenen Link. Der Link, dem Sie zuerst folgen, entscheidet, welches Konto die Adresse erhält; der andere Link funktioniert dann nicht mehr.
+} other {}}Dieser Code gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um die Adresse zu bestätigen:',
+    button: 'Adresse bestätigen',
+    outro: `Melden Sie sich danach an.\n${IGNORE_IF_NOT_YOU}`,
+  },
+  alreadyRegistered: {
+    subject: 'Sie haben bereits ein Insurflow-Konto',
+    intro:
+      'Jemand hat mit dieser E-Mail-Adresse ein neues Insurflow-Konto beantragt. Die Adresse hat bereits eines, daher wurde nichts angelegt.',
+    body: `Falls Sie es waren, verwenden Sie Ihr bestehendes Konto. ${SIGN_IN}\nFalls nicht, bleibt Ihr Konto unverändert und Sie müssen nichts tun.`,
+  },
+  verifyRegistration: {
+    subject: 'Bestätigen Sie die Registrierung Ihres Unternehmens',
+    intro:
+      'Jemand möchte {companyName} bei Insurflow registrieren, mit dieser Adresse für die Administration. Die Anfrage erreicht unser Team, sobald Sie die Adresse bestätigen.',
+    body: `Dieser Code gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um die Adresse zu bestätigen und die Registrierung abzusenden:',
+    button: 'Registrierung absenden',
+    outro: IGNORE_IF_NOT_YOU,
+  },
+  registrationAddressInUse: {
+    subject: 'Diese Adresse hat bereits ein Insurflow-Konto',
+    intro:
+      'Jemand möchte {companyName} bei Insurflow mit dieser Adresse für die Administration registrieren. Die Adresse hat bereits ein Konto oder eine offene Registrierung, daher wurde nichts abgesendet.',
+    body: `Registrieren Sie das Unternehmen mit einer anderen Administrationsadresse oder, falls diese Adresse es bereits verwaltet, verwenden Sie dieses Konto.\n${SIGN_IN}`,
+  },
+  passwordReset: {
+    subject: 'Setzen Sie Ihr Insurflow-Passwort zurück',
+    intro: 'Hallo {fullName},',
+    body: `jemand hat verlangt, das Passwort dieses Kontos zurückzusetzen. Dieser Code gilt einmal, ${MINUTES} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr neues Passwort zu wählen:',
+    button: 'Neues Passwort wählen',
+    outro: 'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.',
+  },
+  failedSignIns: {
+    subject: 'Mehrere fehlgeschlagene Anmeldungen bei Ihrem Insurflow-Konto',
+    intro:
+      'Jemand hat mehrere falsche Passwörter für Ihr Konto versucht. Ihr Konto ist nicht gesperrt: Versuche von dieser Quelle werden verlangsamt, und Sie können sich wie gewohnt anmelden.',
+    body: `Falls Sie es nicht waren, ändern Sie besser Ihr Passwort. Sie erhalten höchstens eine solche E-Mail alle ${MINUTES}.`,
+  },
+  confirmEmailChange: {
+    subject: 'Bestätigen Sie Ihre neue Insurflow-E-Mail-Adresse',
+    intro:
+      'Jemand, der bei Insurflow angemeldet ist, möchte diese Adresse ab jetzt für sein Konto verwenden. Sie ändert sich erst, wenn Sie sie bestätigen.',
+    body: `Dieser Code gilt einmal, ${MINUTES} lang, ${UNTIL}:`,
+    action:
+      'Öffnen Sie diesen Link und bestätigen Sie mit dem Passwort Ihres Kontos (und Ihrem zweiten Faktor, falls Sie einen verwenden):',
+    button: 'Neue Adresse bestätigen',
+    outro: 'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code ändert sich nichts.',
+  },
+  emailChangeRequested: {
+    subject: 'Ihre Insurflow-E-Mail-Adresse wird gleich geändert',
+    intro:
+      'Jemand, der mit Ihrem Passwort bei Ihrem Insurflow-Konto angemeldet ist, möchte dessen Adresse in {newEmail} ändern. Sie ändert sich erst, wenn dem dorthin gesendeten Link gefolgt wird.',
+    body: 'Falls Sie es nicht waren, wählen Sie jetzt ein neues Passwort unter {forgotPasswordUrl}: Das beendet alle anderen Sitzungen, und der Link funktioniert nur zusammen mit dem Passwort Ihres Kontos (und dem zweiten Faktor).',
+  },
+  emailChanged: {
+    subject: 'Ihre Insurflow-E-Mail-Adresse wurde geändert',
+    intro:
+      'Die Adresse Ihres Insurflow-Kontos ist jetzt {newEmail}{byAdmin, select, yes {, wie Ihre Unternehmensadministration sie festgelegt hat} other {}}. Melden Sie sich ab jetzt damit an; alle anderen Sitzungen wurden beendet.',
+    body: '{byAdmin, select, yes {Falls das falsch ist, wenden Sie sich an Ihre Unternehmensadministration.} other {Falls Sie es nicht waren, wenden Sie sich sofort an Ihre Unternehmensadministration.}}',
+  },
+  confirmStaffAddress: {
+    subject: 'Bestätigen Sie Ihre Insurflow-E-Mail-Adresse',
+    intro:
+      'Ihre Unternehmensadministration hat diese Adresse für Ihr Insurflow-Konto festgelegt. Melden Sie sich ab jetzt damit an; alle anderen Sitzungen wurden beendet.',
+    body: `Bis Sie die Adresse bestätigen, wird keine Passwort-Zurücksetzung an sie gesendet. Dieser Code gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um die Adresse zu bestätigen:',
+    button: 'Adresse bestätigen',
+    outro:
+      'Falls das nicht Ihr Konto ist, ignorieren Sie diese E-Mail und informieren Sie, wenn Sie es kennen, das Unternehmen, das Insurflow verwendet.',
+  },
+  platformAdminInvitation: {
+    subject: 'Sie sind jetzt Insurflow-Plattformadministrator',
+    intro: 'Hallo {fullName},',
+    body: `eine andere Plattformadministration hat Sie zum Insurflow-Plattformadministrator gemacht. Wählen Sie Ihr Passwort mit diesem Code; er gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr neues Passwort zu wählen:',
+    button: 'Passwort wählen',
+    outro: 'Melden Sie sich danach an.\nFalls er abgelaufen ist, fordern Sie unter {forgotPasswordUrl} einen neuen an.',
+  },
+  tenantSuspended: {
+    subject: 'Ihr Unternehmen ist bei Insurflow gesperrt',
+    intro: 'Das Insurflow-Plattformteam hat {tenantName} gesperrt, aus diesem Grund:',
+    body: '{reason}\nSolange es gesperrt ist, kann sich niemand Ihres Unternehmens anmelden, Ihr öffentlicher Katalog ist offline und Ihre Kundschaft erhält keine E-Mails von Insurflow; die Fristen Ihrer Policen und Schadensfälle laufen weiter.\nAntworten Sie auf diese E-Mail oder wenden Sie sich an das Plattformteam, um die Sperre aufheben zu lassen.',
+  },
+  tenantReactivated: {
+    subject: 'Ihr Unternehmen ist bei Insurflow wieder aktiv',
+    intro:
+      'Das Insurflow-Plattformteam hat {tenantName} wieder freigeschaltet. Ihre Mitarbeitenden und Ihre Kundschaft können sich wieder anmelden, mit den Sitzungen, die sie hatten, und Ihr öffentlicher Katalog ist wieder online.',
+    body: 'E-Mails, die während der Sperre fällig wurden, wurden nicht gesendet und werden es auch nicht.',
+  },
+  reportRecipientLink: {
+    subject: 'Bestätigen Sie, dass Sie einen Insurflow-Bericht erhalten möchten',
+    intro: '{addedBy} von {companyName} hat Insurflow gebeten, Ihnen den Bericht „{reportName}“ ({kind}) regelmäßig per E-Mail zu senden.',
+    body: `Nichts davon wird Ihnen gesendet, bis Sie bestätigen. Dieser Code gilt einmal, {days, plural, one {einen Tag} other {# Tage}} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um zu bestätigen, dass Sie ihn erhalten möchten:',
+    button: 'Bericht erhalten',
+    outro: 'Falls Sie diesen Bericht nicht möchten, ignorieren Sie diese E-Mail: Sie erhalten nichts.',
+  },
+};

@@ -1,0 +1,115 @@
+/**
+ * The English texts, the fallback of every other language: a test fails if another language lacks
+ * one of them (tests/notifications/catalog.test.ts). `{expiresAt, date, deadline}` is a date and
+ * time in the tenant's time zone (./../render.ts).
+ */
+import type { NotificationType } from '../../../shared/notification-settings';
+import type { Messages } from './types';
+
+const IGNORE_IF_NOT_YOU = 'If you did not ask for this, ignore this e-mail: nothing happens without the link.';
+const HOURS = '{hours, plural, one {# hour} other {# hours}}';
+const MINUTES = '{minutes, plural, one {# minute} other {# minutes}}';
+const UNTIL = 'until {expiresAt, date, deadline}';
+const SIGN_IN = 'Sign in to Insurflow as {email}. If you do not know the password, choose one at {forgotPasswordUrl}';
+
+export const en: Record<NotificationType, Messages> = {
+  verifyAccount: {
+    subject: 'Activate your Insurflow account',
+    intro: 'Someone asked for an Insurflow account with this e-mail address. It works once you confirm the address.',
+    body: `{replacing, select, yes {An account asked for earlier with this address is still waiting for its own link. Whichever link you follow first decides which account the address gets; the other link then stops working.
+} other {}}This token works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to confirm the address:',
+    button: 'Confirm the address',
+    outro: `Then log in.\n${IGNORE_IF_NOT_YOU}`,
+  },
+  alreadyRegistered: {
+    subject: 'You already have an Insurflow account',
+    intro: 'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',
+    body: `If it was you, use the account you have. ${SIGN_IN}\nIf it was not you, your account is unchanged and you need do nothing.`,
+  },
+  verifyRegistration: {
+    subject: 'Confirm your company registration',
+    intro:
+      'Someone asked to register {companyName} on Insurflow, with this address for its administrator. The request reaches our team once you confirm the address.',
+    body: `This token works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to confirm the address and submit the registration:',
+    button: 'Submit the registration',
+    outro: IGNORE_IF_NOT_YOU,
+  },
+  registrationAddressInUse: {
+    subject: 'This address already has an Insurflow account',
+    intro:
+      'Someone asked to register {companyName} on Insurflow with this address for its administrator. The address already has an account or an open registration, so nothing was submitted.',
+    body: `Register the company with another administrator address, or, if this address is already its administrator, use that account.\n${SIGN_IN}`,
+  },
+  passwordReset: {
+    subject: 'Reset your Insurflow password',
+    intro: 'Hello {fullName},',
+    body: `Someone asked to reset the password of this account. This token works once, for ${MINUTES}, ${UNTIL}:`,
+    action: 'Open this link to choose your new password:',
+    button: 'Choose a new password',
+    outro: 'If you did not ask for this, ignore this e-mail: your password stays as it is.',
+  },
+  failedSignIns: {
+    subject: 'Several failed sign-ins to your Insurflow account',
+    intro:
+      'Someone tried several wrong passwords for your account. Your account is not locked: attempts from that source are being slowed down, and you can still log in as usual.',
+    body: `If it was not you, consider changing your password. You will get at most one such e-mail every ${MINUTES}.`,
+  },
+  confirmEmailChange: {
+    subject: 'Confirm your new Insurflow e-mail address',
+    intro: 'Someone signed in to Insurflow asked to use this address for their account from now on. It changes only once you confirm it.',
+    body: `This token works once, for ${MINUTES}, ${UNTIL}:`,
+    action: 'Open this link and confirm with the password of your account (and your second factor, if you use one):',
+    button: 'Confirm the new address',
+    outro: 'If you did not ask for this, ignore this e-mail: nothing changes without the token.',
+  },
+  emailChangeRequested: {
+    subject: 'Your Insurflow e-mail address is about to change',
+    intro:
+      'Someone signed in to your Insurflow account, with your password, asked to change its address to {newEmail}. It changes only once the link mailed there is followed.',
+    body: "If it was not you, choose a new password now at {forgotPasswordUrl}: that ends every other session, and the link works only together with your account's password (and second factor).",
+  },
+  emailChanged: {
+    subject: 'Your Insurflow e-mail address has changed',
+    intro:
+      'The address of your Insurflow account is now {newEmail}{byAdmin, select, yes {, as your company administrator set it} other {}}. Sign in with it from now on; every other session has ended.',
+    body: '{byAdmin, select, yes {If this is wrong, ask your company administrator.} other {If it was not you, contact your company administrator at once.}}',
+  },
+  confirmStaffAddress: {
+    subject: 'Confirm your Insurflow e-mail address',
+    intro:
+      'Your company administrator set this address for your Insurflow account. Sign in with it from now on; every other session has ended.',
+    body: `Until you confirm the address, no password reset is sent to it. This token works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to confirm the address:',
+    button: 'Confirm the address',
+    outro: 'If this is not your account, ignore this e-mail and tell the company that uses Insurflow, if you know it.',
+  },
+  platformAdminInvitation: {
+    subject: 'You are an Insurflow platform admin',
+    intro: 'Hello {fullName},',
+    body: `Another platform admin has made you an Insurflow platform admin. Choose your password with this token; it works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to choose your new password:',
+    button: 'Choose your password',
+    outro: 'Then log in.\nIf it has expired, ask for a new one at {forgotPasswordUrl}',
+  },
+  tenantSuspended: {
+    subject: 'Your company is suspended on Insurflow',
+    intro: 'The Insurflow platform team has suspended {tenantName}, for this reason:',
+    body: "{reason}\nWhile it is suspended nobody of your company can sign in, your public catalog is offline and your customers get no e-mails from Insurflow; your policies' and claims' deadlines keep running.\nReply to this e-mail or contact the platform team to have it reactivated.",
+  },
+  tenantReactivated: {
+    subject: 'Your company is active again on Insurflow',
+    intro:
+      'The Insurflow platform team has reactivated {tenantName}. Your staff and customers can sign in again, with the sessions they had, and your public catalog is back online.',
+    body: 'E-mails that fell due while it was suspended were not sent and will not be.',
+  },
+  reportRecipientLink: {
+    subject: 'Confirm that you want to receive an Insurflow report',
+    intro: '{addedBy} of {companyName} asked Insurflow to e-mail you the {kind} report "{reportName}" on a schedule.',
+    body: `Nothing of it is sent to you until you confirm. This token works once, for {days, plural, one {# day} other {# days}}, ${UNTIL}:`,
+    action: 'Open this link to confirm that you want to receive it:',
+    button: 'Receive the report',
+    outro: 'If you do not want this report, ignore this e-mail: you will receive nothing.',
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * One template per notification type (docs/notifications.md): the variables its messages may use,
+ * each with the sample value a preview shows, and the action its call-to-action link asks for, if
+ * it has one. The texts are in ./messages/<locale>.ts; the layout in ./layout.ts. A caller passes
+ * these variables, never sentences; the token and the link are not variables: the layout places
+ * them, so no message (and no tenant's override) can move or rewrite them.
+ */
+import type { NotificationType } from '../../shared/notification-settings';
+import type { PersonAction } from '../../shared/action-urls';
+
+export type TemplateValue = string | number | Date;
+
+export interface Template {
+  /** Every variable its messages (and overrides of them) may name, with a sample for the preview. */
+  variables: Record<string, TemplateValue>;
+  /** The page its link opens; none for a notice. */
+  action?: PersonAction;
+}
+
+const SAMPLE_EXPIRY = new Date('2030-03-14T15:30:00Z');
+const SAMPLE_FORGOT_PASSWORD_URL = 'https://api.insurflow.example/app/forgot-password';
+
+export const TEMPLATES = {
+  verifyAccount: {
+    variables: { hours: 24, expiresAt: SAMPLE_EXPIRY, replacing: 'no' },
+    action: 'verifyEmail',
+  },
+  alreadyRegistered: {
+    variables: { email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+  },
+  verifyRegistration: {
+    variables: { companyName: 'Example Insurance Ltd', hours: 24, expiresAt: SAMPLE_EXPIRY },
+    action: 'confirmRegistration',
+  },
+  registrationAddressInUse: {
+    variables: { companyName: 'Example Insurance Ltd', email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+  },
+  passwordReset: {
+    variables: { fullName: 'Jo Doe', minutes: 30, expiresAt: SAMPLE_EXPIRY },
+    action: 'resetPassword',
+  },
+  failedSignIns: { variables: { minutes: 15 } },
+  confirmEmailChange: {
+    variables: { minutes: 60, expiresAt: SAMPLE_EXPIRY },
+    action: 'confirmEmailChange',
+  },
+  emailChangeRequested: {
+    variables: { newEmail: 'jo.new@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+  },
+  emailChanged: { variables: { newEmail: 'jo.new@example.com', byAdmin: 'no' } },
+  confirmStaffAddress: {
+    variables: { hours: 24, expiresAt: SAMPLE_EXPIRY },
+    action: 'verifyEmail',
+  },
+  platformAdminInvitation: {
+    variables: { fullName: 'Jo Doe', hours: 72, expiresAt: SAMPLE_EXPIRY, forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+    action: 'resetPassword',
+  },
+  tenantSuspended: { variables: { tenantName: 'Example Insurance Ltd', reason: 'Unpaid invoices' } },
+  tenantReactivated: { variables: { tenantName: 'Example Insurance Ltd' } },
+  reportRecipientLink: {
+    variables: {
+      addedBy: 'Jo Doe',
+      companyName: 'Example Insurance Ltd',
+      kind: 'claims',
+      reportName: 'Open claims',
+      days: 3,
+      expiresAt: SAMPLE_EXPIRY,
+    },
+    action: 'confirmReportRecipient',
+  },
+} as const satisfies Record<NotificationType, Template>;
+
+/** The variables a notification of `type` is rendered with. */
+export type ValuesOf<T extends NotificationType> = {
+  [K in keyof (typeof TEMPLATES)[T]['variables']]: (typeof TEMPLATES)[T]['variables'][K] extends Date
+    ? Date
+    : (typeof TEMPLATES)[T]['variables'][K] extends number
+      ? number
+      : string;
+};

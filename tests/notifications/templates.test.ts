@@ -1,0 +1,159 @@
+/** Rendering notifications from their templates (docs/notifications.md): languages, formats, escaping, overrides. */
+import { de } from '../../src/services/notifications/messages/de';
+import { en } from '../../src/services/notifications/messages/en';
+import { overrideProblems, renderNotification, type RenderContext } from '../../src/services/notifications/render';
+import { TEMPLATES } from '../../src/services/notifications/templates';
+import { NOTIFICATION_TYPES } from '../../src/shared/notification-settings';
+
+const context = (overrides: Partial<RenderContext> = {}): RenderContext => ({
+  locale: 'en',
+  timeZone: 'Europe/Berlin',
+  branding: {},
+  overrides: {},
+  ...overrides,
+});
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const expiresAt = new Date('2030-03-14T15:30:00Z');
+const reset = { fullName: 'Jo Doe', minutes: 30, expiresAt };
+const link = { token: 'a'.repeat(43), url: 'https://api.example/app/reset-password?token=' + 'a'.repeat(43) };
+
+describe('the catalogs', () => {
+  it('has every English message in German, so no mail falls back to English unnoticed', () => {
+    const missing = NOTIFICATION_TYPES.flatMap((type) =>
+      Object.keys(en[type])
+        .filter((part) => !(de[type] as Record<string, string> | undefined)?.[part])
+        .map((part) => `${type}.${part}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('has an action sentence and a button exactly for the templates with an action', () => {
+    for (const type of NOTIFICATION_TYPES) {
+      const hasAction = 'action' in TEMPLATES[type];
+      expect([type, Boolean(en[type].action), Boolean(en[type].button)]).toEqual([type, hasAction, hasAction]);
+    }
+  });
+});
+
+describe('renderNotification', () => {
+  it('escapes a hostile value in the HTML and keeps it as written in the text', async () => {
+    const mail = await renderNotification('passwordReset', { ...reset, fullName: HOSTILE }, context(), link);
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(mail.text).toContain(`Hello ${HOSTILE},`);
+  });
+
+  it('escapes a hostile brand name and takes only an https logo', async () => {
+    const branded = await renderNotification('failedSignIns', { minutes: 15 }, context({ branding: { name: HOSTILE, colour: '#aa0000' } }));
+    expect(branded.html).not.toContain('<img src=x');
+    expect(branded.html).toContain('#aa0000');
+    const logo = await renderNotification('failedSignIns', { minutes: 15 }, context({ branding: { logoUrl: 'javascript:alert(1)' } }));
+    expect(logo.html).not.toContain('javascript:');
+  });
+
+  it('puts the token and the link on lines of their own in the text, and the link as the button in the HTML', async () => {
+    const mail = await renderNotification('passwordReset', reset, context(), link);
+    const lines = mail.text.split('\n');
+    expect(lines).toContain(link.token);
+    expect(lines).toContain(link.url);
+    expect(mail.html).toContain(`href="${link.url}"`);
+    expect(mail.html).toContain('Choose a new password');
+  });
+
+  it('formats plurals and dates for English and German, in the tenant time zone', async () => {
+    const english = await renderNotification('passwordReset', reset, context(), link);
+    expect(english.text).toContain('for 30 minutes, until March 14, 2030 at 04:30 PM GMT+1:');
+    const german = await renderNotification('passwordReset', reset, context({ locale: 'de' }), link);
+    expect(german.subject).toBe('Setzen Sie Ihr Insurflow-Passwort zurück');
+    expect(german.text).toContain('30 Minuten lang, bis 14. März 2030 um 16:30 MEZ:');
+    const oneHour = await renderNotification('confirmStaffAddress', { hours: 1, expiresAt }, context({ locale: 'de' }), link);
+    expect(oneHour.text).toContain('eine Stunde lang');
+    const oneMinute = await renderNotification('failedSignIns', { minutes: 1 }, context());
+    expect(oneMinute.text).toContain('every 1 minute.');
+  });
+
+  it('falls back to English for a message a language lacks', async () => {
+    const withoutGermanSubject = { ...de.failedSignIns! };
+    delete withoutGermanSubject.subject;
+    const saved = de.failedSignIns;
+    de.failedSignIns = withoutGermanSubject;
+    try {
+      const mail = await renderNotification('failedSignIns', { minutes: 15 }, context({ locale: 'de' }));
+      expect(mail.subject).toBe(en.failedSignIns.subject);
+      expect(mail.text).toContain('falsche Passwörter');
+    } finally {
+      de.failedSignIns = saved;
+    }
+  });
+
+  it('uses a tenant override of subject and intro, escaped like the rest', async () => {
+    const overrides = { passwordReset: { en: { subject: 'Acme: new password for {fullName}', intro: 'Dear {fullName}, <b>hi</b>' } } };
+    const mail = await renderNotification('passwordReset', { ...reset, fullName: HOSTILE }, context({ overrides }), link);
+    expect(mail.subject).toBe(`Acme: new password for ${HOSTILE}`);
+    expect(mail.html).not.toContain('<b>hi</b>');
+    expect(mail.html).not.toContain('<img src=x');
+    const german = await renderNotification('passwordReset', reset, context({ overrides, locale: 'de' }), link);
+    expect(german.subject).toBe('Setzen Sie Ihr Insurflow-Passwort zurück');
+  });
+});
+
+describe('overrideProblems', () => {
+  it('accepts a message with the template variables', async () => {
+    expect(
+      await overrideProblems({
+        passwordReset: { de: { subject: 'Neues Passwort für {fullName}, {minutes, plural, one {# Minute} other {# Minuten}}' } },
+      }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an unknown variable',
+      { passwordReset: { en: { subject: 'Hi {token}' } } },
+      'notificationOverrides.passwordReset.en.subject',
+      /does not have/,
+    ],
+    [
+      'an unbalanced brace',
+      { passwordReset: { en: { intro: 'Hi {fullName' } } },
+      'notificationOverrides.passwordReset.en.intro',
+      /not a valid ICU message/,
+    ],
+    [
+      'a tag',
+      { passwordReset: { en: { intro: '<a href="https://evil.example">{fullName}</a>' } } },
+      'notificationOverrides.passwordReset.en.intro',
+      /HTML/,
+    ],
+    ['markup as text', { passwordReset: { en: { intro: 'Hi <script' } } }, 'notificationOverrides.passwordReset.en.intro', /HTML/],
+    [
+      'an unknown variable inside a plural',
+      { passwordReset: { en: { intro: '{minutes, plural, other {{url}}}' } } },
+      'notificationOverrides.passwordReset.en.intro',
+      /does not have/,
+    ],
+    [
+      'an over-long subject',
+      { passwordReset: { en: { subject: 'x'.repeat(201) } } },
+      'notificationOverrides.passwordReset.en.subject',
+      /at most 200/,
+    ],
+    [
+      'a line break in a subject',
+      { passwordReset: { en: { subject: 'a\nBcc: x@evil.example' } } },
+      'notificationOverrides.passwordReset.en.subject',
+      /control/,
+    ],
+    [
+      'a part that is not overridable',
+      { passwordReset: { en: { body: 'x' } } },
+      'notificationOverrides.passwordReset.en.body',
+      /not a part/,
+    ],
+    ['an unknown language', { passwordReset: { fr: { subject: 'x' } } }, 'notificationOverrides.passwordReset.fr', /not a language/],
+    ['an unknown type', { nope: {} }, 'notificationOverrides.nope', /not a notification type/],
+  ])('refuses %s, naming the field', async (_what, overrides, field, message) => {
+    const problems = await overrideProblems(overrides);
+    expect(problems).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+});

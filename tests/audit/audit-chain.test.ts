@@ -4,7 +4,7 @@
  * is named by GET /audit-events/verify (and GraphQL's auditChainVerification) with its reason,
  * while the other tenant's chain stays sound; each reader verifies their own chain only.
  */
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { AuditEvent, Tenant, User } from '../../src/models';
 import { GENESIS_HASH } from '../../src/services/audit-chain';
 import { recordAudit } from '../../src/services/audit';
@@ -86,6 +86,32 @@ describe('audit trail: hash chains and GET /audit-events/verify', () => {
     expect(await verify(admins[0], SPAN)).toEqual({ ok: true, checked: 0, head: null });
   });
 
+  it('lets a transaction that audits and then locks a row pass one that locks the row and then audits', async () => {
+    const { sequelize } = stack.db;
+    const [tenant] = tenants;
+    const audit = (transaction: Transaction, n: number) =>
+      recordAudit(
+        { actor: { type: 'system', id: null } },
+        { tenantId: tenant.id, action: 'plan.update', entityType: 'plan', entityId: `lock-order-${n}`, after: { n } },
+        transaction,
+      );
+    const before = (await chainOf(tenant.id)).length;
+    const second = await sequelize.transaction();
+    await Tenant.findByPk(tenant.id, { lock: second.LOCK.UPDATE, transaction: second });
+    const first = await sequelize.transaction();
+    await audit(first, 1);
+    const firstLocks = Tenant.findByPk(tenant.id, { lock: first.LOCK.UPDATE, transaction: first });
+    // Had the insert taken the chain's lock, this insert would wait for `first`, which waits for
+    // `second`'s row lock: PostgreSQL would end one of them as a deadlock.
+    await audit(second, 2);
+    await second.commit();
+    await firstLocks;
+    await first.commit();
+    const chain = await chainOf(tenant.id);
+    expect(chain).toHaveLength(before + 2);
+    expect(await verify(admins[0])).toMatchObject({ ok: true, checked: before + 2 });
+  });
+
   it('names an event whose content was edited behind the trigger, and the one after a deleted event', async () => {
     const [target, tenant] = [admins[0], tenants[0]];
     const chain = await chainOf(tenant.id);
@@ -100,16 +126,26 @@ describe('audit trail: hash chains and GET /audit-events/verify', () => {
       auditChainVerification: { ok: false, checked: 10, head: null, firstBroken: { id: edited.id, reason: 'content_changed' } },
     });
 
-    // A span that starts after the edited event checks from there on, linked to the event before it.
+    // A span that starts after the edited event checks from there on, linked to the event before it:
+    // from the first place in the chain whose event falls in the span (events are placed as their
+    // transactions commit, so a place and a time may disagree by a little under concurrency).
     const later = await AuditEvent.findByPk(chain[20].id);
     const fromLater = { from: later!.occurredAt.toISOString(), to: now().to };
-    expect(await verify(target, fromLater)).toMatchObject({ ok: true, checked: chain.length - 20 });
+    const times = new Map(
+      (await AuditEvent.findAll({ where: { id: chain.map((event) => event.id) }, attributes: ['id', 'occurredAt'] })).map((event) => [
+        event.id,
+        event.occurredAt.getTime(),
+      ]),
+    );
+    const firstInSpan = chain.findIndex((event) => times.get(event.id)! >= later!.occurredAt.getTime());
+    expect(firstInSpan).toBeGreaterThan(10);
+    expect(await verify(target, fromLater)).toMatchObject({ ok: true, checked: chain.length - firstInSpan });
 
     const deleted = chain[30];
     await withTriggerOff('DELETE FROM audit_events WHERE id = :id', { id: deleted.id });
     expect(await verify(target, fromLater)).toMatchObject({
       ok: false,
-      checked: 10,
+      checked: 30 - firstInSpan,
       firstBroken: { id: chain[31].id, reason: 'link_broken' },
     });
 

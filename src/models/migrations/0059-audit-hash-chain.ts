@@ -6,11 +6,16 @@
  * `audit_event_canonical`.
  *
  * A trigger links every new row, whichever statement inserts it (recordAudit, the subscription's
- * single-statement insert, the counted sign-in failures' upsert). It takes a transaction-scoped
- * advisory lock keyed by the tenant, so a tenant's inserts queue up until the inserting
- * transaction ends, and reads the chain's last row only then: the chain cannot fork. Reading the
- * last row needs a snapshot taken after the lock, which only READ COMMITTED gives; another
- * isolation level is refused rather than risk a fork.
+ * single-statement insert, the counted sign-in failures' upsert). It runs as the inserting
+ * transaction commits (a deferred constraint trigger), takes a transaction-scoped advisory lock
+ * keyed by the tenant, reads the chain's last row and seals the new one (its position, the previous
+ * hash and its own): the chain cannot fork. Taken at commit, after every other lock of the
+ * transaction, the lock is held only for the commit: taken at the insert, it made a transaction
+ * that audits first and then locks a row wait for one that locked the row and then audits, and the
+ * other way round (a deadlock). Reading the last row needs a snapshot taken after the lock, which
+ * only READ COMMITTED gives; another isolation level is refused rather than risk a fork. Sealing is
+ * the one UPDATE the append-only trigger lets through: chain columns still empty, nothing else
+ * changed.
  *
  * Existing rows are chained here in `id` order per tenant, with the append-only trigger off for
  * the backfill only, inside this migration's transaction, and on again before it commits.
@@ -52,7 +57,9 @@ const HASH = `CREATE FUNCTION audit_event_hash(e audit_events) RETURNS varchar L
 $$`;
 
 const LINK = `CREATE FUNCTION audit_events_chain_link() RETURNS trigger LANGUAGE plpgsql AS $$
-  DECLARE last_event record;
+  DECLARE
+    last_event record;
+    sealed audit_events;
   BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
       RAISE EXCEPTION 'audit events are chained in READ COMMITTED transactions only';
@@ -60,15 +67,40 @@ const LINK = `CREATE FUNCTION audit_events_chain_link() RETURNS trigger LANGUAGE
     PERFORM pg_advisory_xact_lock(${CHAIN_LOCK_CLASS}, hashtext(coalesce(NEW.tenant_id::text, 'platform')));
     IF NEW.tenant_id IS NULL THEN
       SELECT chain_position, hash INTO last_event FROM audit_events
-        WHERE tenant_id IS NULL ORDER BY chain_position DESC LIMIT 1;
+        WHERE tenant_id IS NULL AND chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1;
     ELSE
       SELECT chain_position, hash INTO last_event FROM audit_events
-        WHERE tenant_id = NEW.tenant_id ORDER BY chain_position DESC LIMIT 1;
+        WHERE tenant_id = NEW.tenant_id AND chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1;
     END IF;
-    NEW.chain_position := coalesce(last_event.chain_position, 0) + 1;
-    NEW.previous_hash := coalesce(last_event.hash, repeat('0', 64));
-    NEW.hash := audit_event_hash(NEW);
-    RETURN NEW;
+    sealed := NEW;
+    sealed.chain_position := coalesce(last_event.chain_position, 0) + 1;
+    sealed.previous_hash := coalesce(last_event.hash, repeat('0', 64));
+    sealed.hash := audit_event_hash(sealed);
+    UPDATE audit_events SET chain_position = sealed.chain_position, previous_hash = sealed.previous_hash, hash = sealed.hash
+      WHERE id = NEW.id;
+    RETURN NULL;
+  END $$`;
+
+/** The append-only rule, with the counted sign-in failures' update (0036) and the seal of a new row. */
+const APPEND_ONLY = (sealing: boolean) => `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.last_occurred_at IS NOT NULL
+      AND NEW.occurrences > OLD.occurrences
+      AND NEW.last_occurred_at >= OLD.last_occurred_at
+      AND to_jsonb(NEW) - 'occurrences' - 'last_occurred_at' = to_jsonb(OLD) - 'occurrences' - 'last_occurred_at'
+    THEN
+      RETURN NEW;
+    END IF;${
+      sealing
+        ? `
+    IF TG_OP = 'UPDATE' AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
+      AND to_jsonb(NEW) - 'chain_position' - 'previous_hash' - 'hash' = to_jsonb(OLD) - 'chain_position' - 'previous_hash' - 'hash'
+    THEN
+      RETURN NEW;
+    END IF;`
+        : ''
+    }
+    RAISE EXCEPTION 'audit_events is append-only';
   END $$`;
 
 /** Every existing row in its chain, in id order, as the trigger would have linked it. */
@@ -109,14 +141,14 @@ export const up: MigrationFn = async (qi) => {
     await sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change');
     await sql(BACKFILL);
     await sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change');
-    for (const column of ['chain_position', 'previous_hash', 'hash']) {
-      await sql(`ALTER TABLE audit_events ALTER COLUMN ${column} SET NOT NULL`);
-    }
-    // The chain's order for verification and for the trigger's look-up of the last row; unique, so no two rows share a place.
-    await sql('CREATE UNIQUE INDEX audit_events_chain ON audit_events (tenant_id, chain_position) NULLS NOT DISTINCT');
+    // The chain's order for verification and for the trigger's look-up of the last row; unique, so
+    // no two rows of a tenant share a place. The chain columns stay nullable: a row is sealed as its
+    // transaction commits, so no committed row is without them.
+    await sql('CREATE UNIQUE INDEX audit_events_chain ON audit_events (tenant_id, chain_position)');
+    await sql(APPEND_ONLY(true));
     await sql(LINK);
-    await sql(`CREATE TRIGGER audit_events_chain_link BEFORE INSERT ON audit_events
-      FOR EACH ROW EXECUTE FUNCTION audit_events_chain_link()`);
+    await sql(`CREATE CONSTRAINT TRIGGER audit_events_chain_link AFTER INSERT ON audit_events
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_events_chain_link()`);
   });
 };
 
@@ -125,6 +157,7 @@ export const down: MigrationFn = async (qi) => {
     const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
     await sql('DROP TRIGGER audit_events_chain_link ON audit_events');
     await sql('DROP FUNCTION audit_events_chain_link()');
+    await sql(APPEND_ONLY(false));
     await sql('DROP INDEX audit_events_chain');
     await sql('DROP FUNCTION audit_event_hash(audit_events)');
     await sql('DROP FUNCTION audit_event_canonical(audit_events)');

@@ -126,7 +126,7 @@ export async function renderNotification<T extends NotificationType>(
     ? `<img src="${escapeHtml(logo)}" alt="${escapeHtml(brand)}" height="40" style="display:block;height:40px;border:0">`
     : escapeHtml(brand);
   const tokenHtml = callToAction ? htmlParagraphs([callToAction.token], 'margin:0 0 12px 0;font-family:monospace;font-size:14px') : '';
-  const html = await fillLayout(
+  const html = fillLayout(
     {
       SUBJECT: escapeHtml(subject),
       HEADER: header,

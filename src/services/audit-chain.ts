@@ -15,6 +15,7 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { unprocessable } from '../shared/errors';
 
 /** What the first event of a chain links to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -67,6 +68,15 @@ export type ChainVerification =
 
 /** The longest span one verification covers: a year, leap day included. */
 export const VERIFY_MAX_DAYS = 366;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A span a caller of the API may have verified: forward, at most VERIFY_MAX_DAYS, so one request's work is bounded (422 otherwise). */
+export function assertVerifiableSpan(from: Date, to: Date): void {
+  if (to < from || to.getTime() - from.getTime() > VERIFY_MAX_DAYS * DAY_MS)
+    throw unprocessable(`The span must run forward from from, at most ${VERIFY_MAX_DAYS} days`, [
+      { field: 'query.to', message: `must be between from and ${VERIFY_MAX_DAYS} days after it` },
+    ]);
+}
 /** Rows read per query: memory stays bounded whatever the span holds. */
 const VERIFY_BATCH = 1_000;
 

@@ -5,7 +5,7 @@
  * their chain (docs/audit.md, Tamper evidence): the answer names events but shows none of their content.
  */
 import { AuditEvent } from '../../models';
-import { verifyChain } from '../../services/audit-chain';
+import { assertVerifiableSpan, verifyChain } from '../../services/audit-chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
@@ -39,6 +39,7 @@ export function auditEventRoutes(): RouteSpec[] {
       response: { status: 200, schema: auditChainVerificationSchema },
       handler: async (ctx) => {
         const { from, to } = ctx.state.input.query;
+        assertVerifiableSpan(from, to);
         ctx.body = await verifyChain(ctx.services.sequelize, ctx.state.user.tenantId, from, to);
       },
     }),

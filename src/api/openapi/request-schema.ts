@@ -3,8 +3,8 @@
  * shape; the rules it leaves out or states wrongly are added here, so that a request the document
  * calls valid is one the API accepts: non-empty (and, when trimmed, non-blank) strings without NUL (refused everywhere, see
  * well-formed.ts), every pattern (not only the first), the uuid version, base64, URL schemes, a
- * positive number above 0 (not 1), decimal places, multiples, the safe-number range and
- * minProperties on objects.
+ * positive number above 0 (not 1), decimal places, multiples, the safe-number range,
+ * minProperties on objects and null in the enum of a nullable choice.
  */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
@@ -88,6 +88,8 @@ function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
   if (!joiSchema || !node || typeof node !== 'object') return;
   const schema = joiSchema as Joi.Schema & JoiInternals;
   const json = node as JsonSchema;
+  // OpenAPI 3.0 reads `nullable` as adding null to the type, not to an enum: a nullable choice names it.
+  if (json.nullable === true && Array.isArray(json.enum) && !json.enum.includes(null)) json.enum.push(null);
   if (schema.type === 'string') tightenString(schema, json);
   if (schema.type === 'number') tightenNumber(schema, json);
   if (schema.type === 'object') {

@@ -4,7 +4,7 @@ import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventAccess } from '../../../access/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
-import { verifyChain, type ChainVerification } from '../../../services/audit-chain';
+import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../services/audit-chain';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, orderingOf } from '../connection';
@@ -86,6 +86,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) => {
       const caller = callerOf(context, AUDIT_READERS);
       const { from, to } = validInput(verifyAuditChainQuery, args);
+      assertVerifiableSpan(from, to);
       return verifyChain(context.services.sequelize, caller.tenantId, from, to);
     },
   }),

@@ -33,6 +33,9 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
   declare failedAt: CreationOptional<Date | null>;
   declare failureReason: CreationOptional<string | null>;
   declare batchId: CreationOptional<string | null>;
+  /** Issued by card refund instead of a batch: the provider's refund (`re_…`) and the premium payment whose charge it refunded. */
+  declare providerRefundId: CreationOptional<string | null>;
+  declare refundedPremiumPaymentId: CreationOptional<string | null>;
   /** When the money reached the payee: at once for a settlement, when the bank cleared it for a partial payment. */
   declare paidAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
@@ -73,6 +76,8 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
         failedAt: optional(DataTypes.DATE),
         failureReason: optional(DataTypes.STRING(200)),
         batchId: optional(DataTypes.UUID),
+        providerRefundId: optional(DataTypes.STRING(255)),
+        refundedPremiumPaymentId: optional(DataTypes.UUID),
         paidAt: optional(DataTypes.DATE),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -15,6 +15,7 @@ import { recordAudit, type AuditSource } from '../../services/audit';
 import type { ProviderEvent } from '../../services/payments';
 import { applyPayment } from '../../services/premium-payments';
 import { recordRefundEvent } from '../../services/premium-refunds';
+import { claimCardRefundedMinor } from '../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
@@ -109,7 +110,10 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     lock: transaction.LOCK.UPDATE,
     transaction,
   });
-  let uncovered = refundedMinor - refunds.filter((r) => r.status === 'succeeded').reduce((total, r) => total + r.amountMinor, 0);
+  // Claim payments refunded onto this card (docs/claim-money.md, Paying by card refund) are in the charge's total too: not premium refunds.
+  const claimRefundedMinor = await claimCardRefundedMinor(invoiceDatabase(), payment.id, invoice.currency, transaction);
+  let uncovered =
+    refundedMinor - claimRefundedMinor - refunds.filter((r) => r.status === 'succeeded').reduce((total, r) => total + r.amountMinor, 0);
   for (const refund of refunds.filter((r) => r.status === 'pending')) {
     if (refund.amountMinor > uncovered) break;
     uncovered -= refund.amountMinor;

@@ -111,3 +111,6 @@ export const paymentIntentIdempotencyKey = (invoiceId: string) => `insurflow-inv
 
 /** The idempotency key of a cancellation refund sent to the provider: one refund per row, whatever is retried. */
 export const refundIdempotencyKey = (refundId: string) => `insurflow-refund-${refundId}`;
+
+/** The idempotency key of a claim payment issued as a card refund: one refund per claim payment, whoever retries. */
+export const claimPaymentRefundIdempotencyKey = (paymentId: string) => `insurflow-claim-payment-${paymentId}`;

@@ -1,5 +1,6 @@
 /** A claim's money (docs/claim-money.md): its reserves and their changes, its payments, and its recoveries. */
 import { HANDLER_ROLES } from '../../../contracts/claim';
+import { issueCardRefund } from '../../../domain/claims/card-refunds';
 import { changeReserve, decideReserveChange, recordRecovery, reservesOf } from '../../../domain/claims/money';
 import { decidePayment, paymentsOf, requestPayment, settlePayment } from '../../../domain/claims/payments';
 import { ClaimRecovery } from '../../../models';
@@ -117,6 +118,20 @@ export function claimMoneyRoutes(): RouteSpec[] {
     paymentDecision('void'),
     bankAnswer('cleared'),
     bankAnswer('failed'),
+    route({
+      method: 'post',
+      path: '/claims/:id/payments/:paymentId/card-refund',
+      summary:
+        'Issue an approved payment to the claimant as a refund onto the card they paid the policy’s premiums with (claims managers): cleared when the provider answers at once, issued while its refund is pending; 422 when no card payment covers it, 404 without a payment provider, 503 when it does not answer',
+      tag,
+      roles: ['claims_manager'],
+      params: paymentParams,
+      response: { status: 200, schema: paymentSchema },
+      handler: async (ctx) => {
+        const { id, paymentId } = ctx.state.input.params;
+        ctx.body = await issueCardRefund(ctx.services.payments?.provider)(ctx.state.user, { id, paymentId }, commandDeps(ctx));
+      },
+    }),
     route({
       method: 'get',
       path: '/claims/:id/reserves',

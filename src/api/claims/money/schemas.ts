@@ -143,6 +143,8 @@ export const paymentSchema = Joi.object({
   failedAt: Joi.date().allow(null),
   failureReason: Joi.string().allow(null),
   batchId: uuid.allow(null),
+  providerRefundId: Joi.string().allow(null).description('Issued by card refund: the payment provider’s refund'),
+  refundedPremiumPaymentId: uuid.allow(null).description('Issued by card refund: the premium payment whose charge it refunded'),
   paidAt: Joi.date().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),

@@ -1,0 +1,190 @@
+/**
+ * A claim payment issued one at a time through the payment provider instead of a bank batch
+ * (docs/claim-money.md, Paying by card refund): a refund onto the card the claimant paid the
+ * policy's premiums with. The payment row is locked while the provider is asked, so a batch
+ * (`FOR UPDATE SKIP LOCKED`) passes it by and a void waits and then finds it no longer approved;
+ * the provider is sent a key derived from the payment, so a retry after a lost answer gets the
+ * same refund. Nothing is written unless the provider made the refund.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { PaymentSettled } from '../../contracts/claim-payments';
+import { Payment } from '../../models';
+import { claimAccess } from '../../access/claims';
+import { findVisible } from '../../access/core';
+import {
+  claimPaymentRefundIdempotencyKey,
+  PaymentProviderRefusal,
+  type PaymentProvider,
+  type ProviderRefund,
+} from '../../services/payments';
+import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { minorUnitDigits, toMinorUnits } from '../../shared/money';
+import { audited } from '../audited';
+import type { Command, CommandDeps } from '../command';
+import { signalPaymentSettled } from './payments';
+
+export interface CardRefundInput {
+  id: string;
+  paymentId: string;
+}
+
+/** Stripe's refund statuses that end it at once; any other (`pending`, `requires_action`) leaves the payment issued. */
+const SUCCEEDED = 'succeeded';
+const FAILED = ['failed', 'canceled'];
+
+/**
+ * What the claim card refunds on a premium payment took off its charge, in the premium payment's
+ * minor units (the claim payments are in the same currency): issued and cleared ones, not those
+ * the provider returned (failed). An SQL expression over the premium payment's id, one of two.
+ */
+function claimCardRefundsSql(premiumPaymentIdSql: ':premiumPaymentId' | 'pp.id', currency: string) {
+  return {
+    sql: `(SELECT coalesce(sum(round(p.amount * :claimRefundScale)), 0)::bigint FROM payments p
+            WHERE p.refunded_premium_payment_id = ${premiumPaymentIdSql} AND p.status IN ('issued', 'cleared'))`,
+    replacements: { claimRefundScale: 10 ** minorUnitDigits(currency) },
+  };
+}
+
+/** The same sum for one premium payment (the provider's `charge.refunded` counts it as refunded already). */
+export async function claimCardRefundedMinor(
+  sequelize: Sequelize,
+  premiumPaymentId: string,
+  currency: string,
+  transaction: Transaction,
+): Promise<number> {
+  const { sql, replacements } = claimCardRefundsSql(':premiumPaymentId', currency);
+  const [row] = await sequelize.query<{ minor: string }>(`SELECT ${sql} AS minor`, {
+    replacements: { ...replacements, premiumPaymentId },
+    transaction,
+    type: QueryTypes.SELECT,
+  });
+  return Number(row?.minor ?? 0);
+}
+
+interface CardPayment {
+  id: string;
+  intentId: string;
+  leftMinor: string;
+}
+
+/**
+ * The card to refund: the most recent premium payment of the subscription taken through the
+ * provider, in the claim payment's currency, whose charge has at least `amountMinor` not yet
+ * refunded (by premium refunds not failed, and by earlier claim card refunds). The subscription's
+ * card payments are locked first (`FOR NO KEY UPDATE`: a premium refund may still reference them),
+ * so two claim payments refunded at once count each other; the sums are read by a later statement,
+ * which sees what the other committed.
+ */
+async function cardCovering(
+  deps: Pick<CommandDeps, 'sequelize'>,
+  where: { tenantId: string; subscriptionId: string; provider: string; currency: string },
+  amountMinor: number,
+  transaction: Transaction,
+): Promise<CardPayment | undefined> {
+  const from = `FROM premium_payments pp JOIN invoices i ON i.id = pp.invoice_id
+    WHERE i.subscription_id = :subscriptionId AND pp.tenant_id = :tenantId AND pp.provider = :provider
+      AND pp.provider_payment_id IS NOT NULL AND pp.currency = :currency`;
+  await deps.sequelize.query(`SELECT pp.id ${from} FOR NO KEY UPDATE OF pp`, { replacements: where, transaction, type: QueryTypes.SELECT });
+  const claimRefunds = claimCardRefundsSql('pp.id', where.currency);
+  const cards = await deps.sequelize.query<CardPayment>(
+    `SELECT pp.id, pp.provider_payment_id AS "intentId",
+            pp.amount_minor
+              - (SELECT coalesce(sum(r.amount_minor), 0) FROM premium_refunds r WHERE r.payment_id = pp.id AND r.status <> 'failed')
+              - ${claimRefunds.sql} AS "leftMinor"
+       ${from}
+      ORDER BY pp.received_at DESC, pp.id DESC`,
+    { replacements: { ...where, ...claimRefunds.replacements }, transaction, type: QueryTypes.SELECT },
+  );
+  return cards.find((card) => Number(card.leftMinor) >= amountMinor);
+}
+
+/** Asks the provider for the refund; a refusal (or a refund it failed at once) is 422 naming its reason. */
+async function refundAtProvider(provider: PaymentProvider, paymentId: string, paymentIntentId: string, amountMinor: number) {
+  let refund: ProviderRefund;
+  try {
+    refund = await provider.createRefund({ paymentIntentId, amountMinor, idempotencyKey: claimPaymentRefundIdempotencyKey(paymentId) });
+  } catch (err) {
+    if (!(err instanceof PaymentProviderRefusal)) throw err;
+    throw unprocessable(`The payment provider refused the refund: ${err.message}`, [
+      { field: 'paymentId', message: 'refused by the payment provider', rule: 'provider_refused', reason: err.message.slice(0, 500) },
+    ]);
+  }
+  if (FAILED.includes(refund.status))
+    throw unprocessable(`The payment provider answered the refund ${refund.status}`, [
+      { field: 'paymentId', message: `the refund is ${refund.status} at the payment provider`, rule: 'provider_refused' },
+    ]);
+  return refund;
+}
+
+/**
+ * Issues one approved claim payment to the claimant as a refund onto their premium card:
+ * `cleared` when the provider answers the refund succeeded, `issued` while it is pending (then
+ * cleared or failed with /clear and /fail, as a bank payment is). `provider` is the process's
+ * payment provider, undefined when none is configured (404, as the premiums' card routes answer).
+ */
+export function issueCardRefund(provider: PaymentProvider | undefined): Command<CardRefundInput, Payment> {
+  return async (caller, { id, paymentId }, deps) => {
+    const claim = await findVisible(caller, claimAccess, id);
+    const current = await Payment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
+    if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
+    const notApproved = (status: string) =>
+      conflict(`The payment is ${status}: only an approved payment is issued by card refund`, [
+        { field: 'paymentId', message: `is ${status}`, status },
+      ]);
+    if (current.status !== 'approved') throw notApproved(current.status);
+    if (current.payeeKind !== 'claimant')
+      throw unprocessable('A card refund reaches only the card’s holder: pay a third party in a payment batch', [
+        { field: 'paymentId', message: 'is not paid to the claimant', rule: 'payee_not_claimant' },
+      ]);
+    if (!provider) throw notFound('Payment provider');
+    const currency = current.currency!;
+    const amountMinor = toMinorUnits(current.amount, currency)!;
+
+    const signals: Parameters<CommandDeps['outbox']['deliver']>[0][] = [];
+    const issued = await audited(
+      deps,
+      async (transaction) => {
+        const locked = await Payment.findByPk(paymentId, { lock: transaction.LOCK.UPDATE, transaction });
+        if (locked?.status !== 'approved') throw notApproved(locked?.status ?? 'gone');
+        const card = await cardCovering(
+          deps,
+          { tenantId: claim.tenantId, subscriptionId: claim.subscriptionId, provider: provider.name, currency },
+          amountMinor,
+          transaction,
+        );
+        if (!card)
+          throw unprocessable('No card payment of this policy covers it; issue it in a payment batch', [
+            { field: 'paymentId', message: 'no premium card payment with enough left to refund', rule: 'no_card_payment' },
+          ]);
+        const refund = await refundAtProvider(provider, paymentId, card.intentId, amountMinor);
+        const status: PaymentSettled['status'] = refund.status === SUCCEEDED ? 'cleared' : 'issued';
+        await locked.update(
+          {
+            status,
+            issuedAt: new Date(),
+            paidAt: status === 'cleared' ? new Date() : null,
+            providerRefundId: refund.id,
+            refundedPremiumPaymentId: card.id,
+          },
+          { transaction },
+        );
+        signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status }, transaction));
+        return locked;
+      },
+      (payment) => ({
+        tenantId: claim.tenantId,
+        action: 'claim.payment_card_refunded',
+        entityType: 'claim',
+        entityId: claim.id,
+        before: { payment: { id: payment.id, status: 'approved' } },
+        after: {
+          payment: { id: payment.id, reference: payment.reference, amount: payment.amount, status: payment.status },
+          providerRefundId: payment.providerRefundId,
+          premiumPaymentId: payment.refundedPremiumPaymentId,
+        },
+      }),
+    );
+    await Promise.all(signals.map((message) => deps.outbox.deliver(message)));
+    return issued;
+  };
+}

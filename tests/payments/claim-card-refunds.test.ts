@@ -1,0 +1,228 @@
+/**
+ * A claim payment issued one at a time as a refund onto the claimant's premium card
+ * (docs/claim-money.md, Paying by card refund), on the real servers: the API with a real worker,
+ * PostgreSQL, the Temporal dev server, SMTP, and stripe-mock behind its recording proxy. One
+ * refund per payment whatever is retried, the run told and the claimant mailed, the figures moved;
+ * the wrong payee, a policy paid by bank transfer and the wrong people refused, and a provider that
+ * is down or refuses leaving the payment approved.
+ */
+import crypto from 'node:crypto';
+import Stripe from 'stripe';
+import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User } from '../../src/models';
+import { billCurrentTerm } from '../../src/models/invoice';
+import { STRIPE_METADATA } from '../../src/services/payments';
+import { applyPayment } from '../../src/services/premium-payments';
+import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import { waitUntil } from '../support/waiting';
+
+const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
+const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' };
+const REPAIRER = { kind: 'third_party', name: 'Dachdecker Mueller GmbH', iban: 'DE89 3704 0044 0532 0130 00' };
+const system = { actor: { type: 'system' as const, id: null } };
+
+let stripeMock: RecordedStripeMock;
+let stack: TestStack;
+let team: ClaimsTeam;
+let claimId: string;
+let invoice: Invoice;
+let premiumPayment: PremiumPayment;
+const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+
+/** A policy of the claimant's (450.00 EUR a year, one invoice), its premium paid by `method`. */
+async function paidPolicy(
+  method: 'card' | 'bank_transfer',
+  intentId?: string,
+): Promise<{ subscription: Subscription; paid: PremiumPayment }> {
+  const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
+  const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+  await billCurrentTerm(stack.db.sequelize, subscription.id);
+  const billed = await Invoice.findOne({ where: { subscriptionId: subscription.id }, rejectOnEmpty: true });
+  const { payment } = await applyPayment(
+    stack.db.sequelize,
+    {
+      tenantId: team.tenant.id,
+      invoiceId: billed.id,
+      amountMinor: billed.amountMinor,
+      method,
+      ...(intentId && { provider: 'stripe', providerPaymentId: intentId }),
+      receivedAt: new Date(),
+    },
+    system,
+  );
+  return { subscription, paid: payment };
+}
+
+beforeAll(async () => {
+  stripeMock = await startRecordedStripeMock();
+  stack = await startTestStack({ worker: true, env: stripeEnv(stripeMock.apiBase, WEBHOOK_SECRET) });
+  team = await createClaimsTeam();
+  const { subscription, paid } = await paidPolicy('card', paymentIntentId);
+  premiumPayment = paid;
+  invoice = await Invoice.findByPk(paid.invoiceId, { rejectOnEmpty: true });
+  claimId = await fileAssignedClaim(stack, team, subscription);
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await stripeMock?.close();
+});
+
+const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+const pay = async (payee: object, amount: number, claim = claimId) =>
+  (
+    await stack.api
+      .post(`/api/v1/claims/${claim}/payments`)
+      .set(as(team.manager))
+      .send({ costType: 'indemnity', category: 'other', amount, payee })
+      .expect(201)
+  ).body.payment.id as string;
+const cardRefund = (user: User, paymentId: string, key?: string, claim = claimId) => {
+  const request = stack.api.post(`/api/v1/claims/${claim}/payments/${paymentId}/card-refund`).set(as(user));
+  return (key ? request.set('Idempotency-Key', key) : request).send();
+};
+const refundRequests = (paymentId: string) =>
+  stripeMock.requests.filter(
+    (request) => request.path === '/v1/refunds' && request.headers['idempotency-key'] === `insurflow-claim-payment-${paymentId}`,
+  );
+const figures = async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200)).body.financials;
+const statusOf = async (paymentId: string) => (await Payment.findByPk(paymentId, { rejectOnEmpty: true })).status;
+
+it('refunds an approved payment onto the premium card once, clears it, tells the run and mails the claimant', async () => {
+  const paymentId = await pay(CLAIMANT_ACCOUNT, 300);
+  expect(await figures()).toMatchObject({ outstanding: '6000.00', paid: '0.00' });
+
+  const started = performance.now();
+  const answer = await cardRefund(team.manager, paymentId, `card-refund-${paymentId}`).expect(200);
+  const tookMs = performance.now() - started;
+  expect(answer.body).toMatchObject({
+    id: paymentId,
+    status: 'cleared',
+    paidAt: expect.any(String),
+    providerRefundId: expect.stringMatching(/^re_/),
+    refundedPremiumPaymentId: premiumPayment.id,
+    batchId: null,
+  });
+  // What Stripe was sent: the premium's PaymentIntent, 300.00 EUR in cents, under the payment's own key.
+  const [sent] = refundRequests(paymentId);
+  expect(refundRequests(paymentId)).toHaveLength(1);
+  expect(Object.fromEntries(sent.form)).toEqual({ amount: '30000', payment_intent: paymentIntentId });
+  const row = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+  expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId]).toEqual([
+    'cleared',
+    answer.body.providerRefundId,
+    premiumPayment.id,
+  ]);
+  expect(row.paidAt).toBeInstanceOf(Date);
+
+  await stack.smtp.waitFor(
+    (mail) => mail.to.includes(team.claimant.email.toLowerCase()) && /was paid/.test(mail.subject) && /300\.00/.test(mail.text),
+  );
+  expect(await figures()).toMatchObject({ outstanding: '5700.00', paid: '300.00', incurred: '6000.00' });
+  const audit = await AuditEvent.findOne({ where: { action: 'claim.payment_card_refunded', entityId: claimId }, rejectOnEmpty: true });
+  expect(audit.actorId).toBe(team.manager.id);
+  expect(audit.changes.providerRefundId?.after).toBe(row.providerRefundId);
+
+  // A retry with the same Idempotency-Key is answered from the key's record: Stripe is not asked again.
+  const again = await cardRefund(team.manager, paymentId, `card-refund-${paymentId}`).expect(200);
+  expect(again.body).toEqual(answer.body);
+  expect(refundRequests(paymentId)).toHaveLength(1);
+  // Another request for the same payment: no longer approved.
+  const twice = await cardRefund(team.manager, paymentId).expect(409);
+  expect(twice.body.error.details[0]).toMatchObject({ status: 'cleared' });
+  expect(refundRequests(paymentId)).toHaveLength(1);
+  // The run heard of it once: one "was paid" mail, and a payment batch has nothing of it.
+  await stack.api
+    .post('/api/v1/payment-batches')
+    .set(as(team.manager))
+    .send({ debtor: { name: 'Insurflow AG', iban: 'FR1420041010050500013M02606' } })
+    .expect(409);
+
+  // Stripe's own charge.refunded for the claim's refund is not taken for a premium refund.
+  const body = JSON.stringify({
+    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-08-26.dahlia',
+    created: Math.floor(Date.now() / 1000),
+    type: 'charge.refunded',
+    data: {
+      object: {
+        id: `ch_${crypto.randomBytes(8).toString('hex')}`,
+        object: 'charge',
+        amount: invoice.amountMinor,
+        amount_captured: invoice.amountMinor,
+        amount_refunded: 30000,
+        currency: 'eur',
+        payment_intent: paymentIntentId,
+        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
+      },
+    },
+  });
+  const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET });
+  await stack.api
+    .post('/api/v1/payments/webhooks/stripe')
+    .set('Stripe-Signature', signature)
+    .set('Content-Type', 'application/json')
+    .send(body)
+    .expect(200);
+  expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
+  expect((await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).status).toBe('paid');
+  process.stdout.write(`[claim-card-refunds] card refund through stripe-mock answered in ${tookMs.toFixed(0)} ms\n`);
+});
+
+it('refuses a payment to a third party, a policy paid by bank transfer, the wrong people, and what the card cannot cover', async () => {
+  const repairer = await pay(REPAIRER, 40);
+  const thirdParty = await cardRefund(team.manager, repairer).expect(422);
+  expect(thirdParty.body.error.details[0].rule).toBe('payee_not_claimant');
+
+  const claimant = await pay(CLAIMANT_ACCOUNT, 40);
+  await cardRefund(team.adjuster, claimant).expect(403);
+  await cardRefund(team.claimant, claimant).expect(403);
+  const outsider = await buildUser({ role: 'claims_manager', tenantId: (await buildTenant()).id });
+  await cardRefund(outsider, claimant).expect(404);
+  await cardRefund(team.manager, crypto.randomUUID()).expect(422);
+  // 450.00 paid by card, 300.00 refunded already: 150.00 is left, not 200.00.
+  const tooMuch = await pay(CLAIMANT_ACCOUNT, 200);
+  const uncovered = await cardRefund(team.manager, tooMuch).expect(422);
+  expect(uncovered.body.error.message).toMatch(/No card payment of this policy covers it; issue it in a payment batch/);
+
+  const { subscription } = await paidPolicy('bank_transfer');
+  const byTransfer = await fileAssignedClaim(stack, team, subscription);
+  const transferred = await pay(CLAIMANT_ACCOUNT, 40, byTransfer);
+  const bank = await cardRefund(team.manager, transferred, undefined, byTransfer).expect(422);
+  expect(bank.body.error.details[0].rule).toBe('no_card_payment');
+
+  for (const paymentId of [repairer, claimant, tooMuch, transferred]) {
+    expect(await statusOf(paymentId)).toBe('approved');
+    expect(refundRequests(paymentId)).toHaveLength(0);
+  }
+});
+
+it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the payment approved', async () => {
+  const paymentId = await pay(CLAIMANT_ACCOUNT, 50);
+  stripeMock.mode = 'down';
+  try {
+    const started = performance.now();
+    const down = await cardRefund(team.manager, paymentId, `card-refund-down-${paymentId}`).expect(503);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(down.body.error.code).toBe('dependency_unavailable');
+    expect(down.headers['retry-after']).toBeDefined();
+    expect(await statusOf(paymentId)).toBe('approved');
+
+    stripeMock.mode = 'refuse';
+    const refused = await cardRefund(team.manager, paymentId).expect(422);
+    expect(refused.body.error.message).toMatch(/already been refunded/);
+    expect(refused.body.error.details[0].rule).toBe('provider_refused');
+    expect(refundRequests(paymentId)).toHaveLength(1);
+    const row = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+    expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId]).toEqual(['approved', null, null]);
+  } finally {
+    stripeMock.mode = 'forward';
+  }
+  // Back up: the same key that met the outage now refunds it.
+  await cardRefund(team.manager, paymentId, `card-refund-down-${paymentId}`).expect(200);
+  await waitUntil(async () => (await statusOf(paymentId)) === 'cleared', 'the payment cleared');
+  expect(await AuditEvent.count({ where: { action: 'claim.payment_card_refunded', entityId: claimId } })).toBe(2);
+});

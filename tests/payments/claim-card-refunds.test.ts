@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import Stripe from 'stripe';
 import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
+import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
 import { STRIPE_METADATA } from '../../src/services/payments';
 import { applyPayment } from '../../src/services/premium-payments';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
@@ -225,4 +226,14 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
   await cardRefund(team.manager, paymentId, `card-refund-down-${paymentId}`).expect(200);
   await waitUntil(async () => (await statusOf(paymentId)) === 'cleared', 'the payment cleared');
   expect(await AuditEvent.count({ where: { action: 'claim.payment_card_refunded', entityId: claimId } })).toBe(2);
+});
+
+it('takes migration 0062 back and applies it again', async () => {
+  const columns = async () => (await stack.db.sequelize.getQueryInterface().describeTable('payments')) as Record<string, unknown>;
+  const qi = stack.db.sequelize.getQueryInterface();
+  await down(qi);
+  expect(Object.keys(await columns())).not.toContain('provider_refund_id');
+  expect(Object.keys(await columns())).not.toContain('refunded_premium_payment_id');
+  await up(qi);
+  expect(Object.keys(await columns())).toEqual(expect.arrayContaining(['provider_refund_id', 'refunded_premium_payment_id']));
 });

@@ -12,6 +12,9 @@ import { inClientSpan } from '../observability/spans';
 import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import type { EmailAttachment } from '../services/mailer';
+import { mailContextOf } from '../services/notifications/context';
+import { renderNotification } from '../services/notifications/render';
+import { isLocale, type Locale, type NotificationType } from '../shared/notification-settings';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
 
@@ -25,12 +28,23 @@ export interface EmailRecipients {
   roles?: Role[];
 }
 
-export interface SendEmailInput {
+/**
+ * A mail rendered from its template (docs/notifications.md): the caller passes the values, never
+ * sentences, and each recipient reads it in their own language with the tenant's branding.
+ */
+export interface EmailTemplate {
+  type: NotificationType;
+  values: Record<string, string | number>;
+}
+
+/** The text as the caller wrote it (older runs and the operators' notices), or a template to render. */
+type EmailContent =
+  { subject: string; text: string; template?: undefined } | { template: EmailTemplate; subject?: undefined; text?: undefined };
+
+export type SendEmailInput = EmailContent & {
   idempotencyKey: string;
   tenantId: string | null;
   to: EmailRecipients;
-  subject: string;
-  text: string;
   /** Sent with the message, not recorded with it (a scheduled report's CSV is built again on a retry). */
   attachments?: EmailAttachment[];
   /** The escalation of a claim's missed deadline this e-mail carries: counted as an SLA breach once sent. */
@@ -41,7 +55,7 @@ export interface SendEmailInput {
    * gives no way to act in the recipient's name.
    */
   secrets?: string[];
-}
+};
 
 /** The text as the notification row keeps it: without the secrets the mail carries. */
 const recordedText = (text: string, secrets: string[] = []) => secrets.reduce((kept, secret) => kept.split(secret).join('[token]'), text);
@@ -61,16 +75,40 @@ export interface NotificationResult {
 }
 
 export function createNotificationActivities(deps: ActivityDeps) {
-  async function resolveEmails(tenantId: string | null, to: EmailRecipients): Promise<string[]> {
-    const emails = new Set((to.emails ?? []).map((e) => e.toLowerCase()));
+  /** Each recipient's address and own language (null: an address without an account, or no setting). */
+  async function resolveRecipients(tenantId: string | null, to: EmailRecipients): Promise<Map<string, string | null>> {
+    const recipients = new Map<string, string | null>((to.emails ?? []).map((e) => [e.toLowerCase(), null]));
     const conditions = [];
     if (to.userIds?.length) conditions.push({ id: { [Op.in]: to.userIds } });
     if (to.roles?.length) conditions.push({ role: { [Op.in]: to.roles } });
     if (conditions.length) {
-      const users = await User.findAll({ where: { tenantId, isActive: true, [Op.or]: conditions }, attributes: ['email'] });
-      users.forEach((u) => emails.add(u.email));
+      const users = await User.findAll({ where: { tenantId, isActive: true, [Op.or]: conditions }, attributes: ['email', 'locale'] });
+      users.forEach((u) => recipients.set(u.email, u.locale));
     }
-    return [...emails].sort();
+    return new Map([...recipients].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /**
+   * The mails of one notification: one per language among its recipients, each rendered from the
+   * template in that language; the tenant's default language first, as the notification row keeps it.
+   */
+  async function renderedMails(
+    input: SendEmailInput,
+    recipients: Map<string, string | null>,
+  ): Promise<{ to: string[]; subject: string; text: string; html?: string }[]> {
+    if (!input.template) return [{ to: [...recipients.keys()], subject: input.subject, text: input.text }];
+    const { type, values } = input.template;
+    const context = await mailContextOf(input.tenantId);
+    const byLocale = new Map<Locale, string[]>([[context.locale, []]]);
+    for (const [email, own] of recipients) {
+      const locale = isLocale(own) ? own : context.locale;
+      byLocale.set(locale, [...(byLocale.get(locale) ?? []), email]);
+    }
+    const groups = [...byLocale].filter(([, to]) => to.length > 0);
+    // The values are the template's by the caller's contract (src/workflows/*/messages.ts); a missing one fails the render.
+    return Promise.all(
+      groups.map(async ([locale, to]) => ({ to, ...(await renderNotification(type, values as never, { ...context, locale })) })),
+    );
   }
 
   /**
@@ -167,29 +205,33 @@ export function createNotificationActivities(deps: ActivityDeps) {
 
   return {
     async sendEmail(input: SendEmailInput): Promise<NotificationResult> {
-      const recipients = await resolveEmails(input.tenantId, input.to);
+      const addressed = await resolveRecipients(input.tenantId, input.to);
+      const recipients = [...addressed.keys()];
       if (recipients.length === 0) {
         deps.logger.warn({ key: input.idempotencyKey }, 'email has no recipients');
         return { notificationId: null, status: 'no_recipients', recipients };
       }
+      const mails = await renderedMails(input, addressed);
       const record = {
         idempotencyKey: input.idempotencyKey,
         tenantId: input.tenantId,
         channel: 'email' as const,
         recipients,
-        subject: input.subject,
-        body: recordedText(input.text, input.secrets),
+        subject: mails[0].subject,
+        body: recordedText(mails[0].text, input.secrets),
       };
       if (await tenantSuspended(input.tenantId)) return suppress(record);
-      const result = await sendOnce(record, () =>
-        deps.mailer.send({
-          to: recipients,
-          subject: input.subject,
-          text: input.text,
-          attachments: input.attachments,
-          messageId: `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`,
-        }),
-      );
+      const messageId = `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`;
+      const result = await sendOnce(record, async () => {
+        // One mail per language; a retry sends each again with its own Message-ID, which receivers deduplicate.
+        for (const [index, mail] of mails.entries()) {
+          await deps.mailer.send({
+            ...mail,
+            attachments: input.attachments,
+            messageId: index === 0 ? messageId : messageId.replace('@', `.${index}@`),
+          });
+        }
+      });
       if (result.status === 'sent' && input.slaBreach) claimSlaBreaches.inc({ escalation: input.slaBreach });
       return result;
     },

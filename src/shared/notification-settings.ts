@@ -29,6 +29,18 @@ export const NOTIFICATION_TYPES = [
   'tenantSuspended',
   'tenantReactivated',
   'reportRecipientLink',
+  'claimAssigned',
+  'claimDocumentsRequested',
+  'claimDocumentsReceived',
+  'claimUnassignedEscalation',
+  'claimApprovalEscalation',
+  'claimDocumentsReminder',
+  'claimDocumentsEscalation',
+  'claimPaid',
+  'claimPaymentApproved',
+  'claimPaymentCleared',
+  'claimPaymentReturned',
+  'claimDenied',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -254,9 +254,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     message: ClaimMessage,
     slaBreach?: string,
   ): void {
-    const { purpose, subject, text } = message;
+    const { purpose, template } = message;
     outbox.push(
-      sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, subject, text, slaBreach }),
+      sendEmail({ idempotencyKey: `${workflowId}:${entry.sequence}:${purpose}`, tenantId: input.tenantId, to, template, slaBreach }),
     );
   }
   const toClaimant = { userIds: [input.claimantId] };

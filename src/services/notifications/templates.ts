@@ -19,6 +19,7 @@ export interface Template {
 
 const SAMPLE_EXPIRY = new Date('2030-03-14T15:30:00Z');
 const SAMPLE_FORGOT_PASSWORD_URL = 'https://api.insurflow.example/app/forgot-password';
+const SAMPLE_CLAIM = 'CLM-2030-000042';
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -69,6 +70,19 @@ export const TEMPLATES = {
     },
     action: 'confirmReportRecipient',
   },
+  // The claim run's mails (src/workflows/claim/messages.ts): `working` is `yes` when the deadline counts working time.
+  claimAssigned: { variables: { claimNumber: SAMPLE_CLAIM, stage: 'assigned' } },
+  claimDocumentsRequested: { variables: { claimNumber: SAMPLE_CLAIM, note: 'Please upload the plumber’s invoice.', noteGiven: 'yes' } },
+  claimDocumentsReceived: { variables: { claimNumber: SAMPLE_CLAIM, fileName: 'invoice.pdf' } },
+  claimUnassignedEscalation: { variables: { claimNumber: SAMPLE_CLAIM, hours: 24, working: 'no' } },
+  claimApprovalEscalation: { variables: { claimNumber: SAMPLE_CLAIM, hours: 48, working: 'no' } },
+  claimDocumentsReminder: { variables: { claimNumber: SAMPLE_CLAIM, days: 30, working: 'no' } },
+  claimDocumentsEscalation: { variables: { claimNumber: SAMPLE_CLAIM, days: 14, working: 'no' } },
+  claimPaid: { variables: { claimNumber: SAMPLE_CLAIM, amount: 2500, reference: `PAY-${SAMPLE_CLAIM}` } },
+  claimPaymentApproved: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  claimPaymentCleared: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  claimPaymentReturned: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  claimDenied: { variables: { claimNumber: SAMPLE_CLAIM, reason: 'Documents not received', reasonGiven: 'yes' } },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

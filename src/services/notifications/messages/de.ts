@@ -12,6 +12,13 @@ const UNTIL = 'bis {expiresAt, date, deadline}';
 const SIGN_IN =
   'Melden Sie sich bei Insurflow als {email} an. Wenn Sie das Passwort nicht kennen, wählen Sie eines unter {forgotPasswordUrl}';
 
+/** Die Dauer einer Schadenfrist, in der Einheit, in der sie gezählt wurde (nach „seit“, „nach“ und „vor“: Dativ). */
+const WAITED_HOURS =
+  '{working, select, yes {{hours, plural, one {einer Arbeitsstunde} other {# Arbeitsstunden}}} other {{hours, plural, one {einer Stunde} other {# Stunden}}}}';
+const DAYS =
+  '{working, select, yes {{days, plural, one {einem Arbeitstag} other {# Arbeitstagen}}} other {{days, plural, one {einem Tag} other {# Tagen}}}}';
+const AMOUNT = '{amount, number, ::.00 group-off}';
+
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
     subject: 'Aktivieren Sie Ihr Insurflow-Konto',
@@ -115,5 +122,53 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     action: 'Öffnen Sie diesen Link, um zu bestätigen, dass Sie ihn erhalten möchten:',
     button: 'Bericht erhalten',
     outro: 'Falls Sie diesen Bericht nicht möchten, ignorieren Sie diese E-Mail: Sie erhalten nichts.',
+  },
+  claimAssigned: {
+    subject: 'Schaden {claimNumber} ist Ihnen zugewiesen',
+    intro: 'Schaden {claimNumber} ({stage}) liegt jetzt bei Ihnen.',
+  },
+  claimDocumentsRequested: {
+    subject: 'Unterlagen für Schaden {claimNumber} benötigt',
+    intro: '{noteGiven, select, yes {{note}} other {Bitte laden Sie die Unterlagen hoch, um die Ihre Sachbearbeitung gebeten hat.}}',
+  },
+  claimDocumentsReceived: {
+    subject: 'Unterlagen für Schaden {claimNumber} eingegangen',
+    intro: '{fileName} wurde hochgeladen; der Schaden ist wieder in Prüfung.',
+  },
+  claimUnassignedEscalation: {
+    subject: 'Schaden {claimNumber} ist noch niemandem zugewiesen',
+    intro: `Schaden {claimNumber} wartet seit ${WAITED_HOURS} auf eine Sachbearbeitung.`,
+  },
+  claimApprovalEscalation: {
+    subject: 'Schaden {claimNumber} wartet auf Freigabe',
+    intro: `Schaden {claimNumber} wartet seit ${WAITED_HOURS} auf eine Freigabeentscheidung.`,
+  },
+  claimDocumentsReminder: {
+    subject: 'Erinnerung: Unterlagen für Schaden {claimNumber} benötigt',
+    intro: `Wir warten noch auf die Unterlagen zu Schaden {claimNumber}. Ohne sie wird der Schaden nach ${DAYS} abgelehnt.`,
+  },
+  claimDocumentsEscalation: {
+    subject: 'Schaden {claimNumber}: Unterlagen überfällig',
+    intro: `Die Unterlagen zu Schaden {claimNumber} wurden vor ${DAYS} angefordert und sind nicht eingegangen.`,
+  },
+  claimPaid: {
+    subject: 'Schaden {claimNumber} ist bezahlt',
+    intro: `Wir haben ${AMOUNT} für Schaden {claimNumber} gezahlt (Referenz {reference}).`,
+  },
+  claimPaymentApproved: {
+    subject: 'Eine Zahlung zu Schaden {claimNumber} ist unterwegs',
+    intro: `Wir haben eine Zahlung von ${AMOUNT} zu Schaden {claimNumber} freigegeben (Referenz {reference}); sie geht mit unserer nächsten Überweisung hinaus.`,
+  },
+  claimPaymentCleared: {
+    subject: 'Eine Zahlung zu Schaden {claimNumber} ist ausgezahlt',
+    intro: `Wir haben ${AMOUNT} zu Schaden {claimNumber} gezahlt (Referenz {reference}).`,
+  },
+  claimPaymentReturned: {
+    subject: 'Eine Zahlung zu Schaden {claimNumber} konnte nicht ausgeführt werden',
+    intro: `Die Bank hat die Zahlung von ${AMOUNT} zu Schaden {claimNumber} zurückgegeben (Referenz {reference}). Ihre Sachbearbeitung meldet sich wegen der Kontodaten bei Ihnen.`,
+  },
+  claimDenied: {
+    subject: 'Schaden {claimNumber} ist abgelehnt',
+    intro: 'Schaden {claimNumber} wurde abgelehnt{reasonGiven, select, yes {: {reason}} other {}}.',
   },
 };

@@ -11,6 +11,13 @@ const HOURS = '{hours, plural, one {# hour} other {# hours}}';
 const MINUTES = '{minutes, plural, one {# minute} other {# minutes}}';
 const UNTIL = 'until {expiresAt, date, deadline}';
 const SIGN_IN = 'Sign in to Insurflow as {email}. If you do not know the password, choose one at {forgotPasswordUrl}';
+/** A claim deadline's length, in the unit it counted in (docs/calendars.md). */
+const WAITED_HOURS =
+  '{working, select, yes {{hours, plural, one {# working hour} other {# working hours}}} other {{hours, plural, one {# hour} other {# hours}}}}';
+const DAYS =
+  '{working, select, yes {{days, plural, one {# working day} other {# working days}}} other {{days, plural, one {# day} other {# days}}}}';
+/** An amount as the claim's figures show it, without its currency (the run does not carry it). */
+const AMOUNT = '{amount, number, ::.00 group-off}';
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -111,5 +118,53 @@ export const en: Record<NotificationType, Messages> = {
     action: 'Open this link to confirm that you want to receive it:',
     button: 'Receive the report',
     outro: 'If you do not want this report, ignore this e-mail: you will receive nothing.',
+  },
+  claimAssigned: {
+    subject: 'Claim {claimNumber} is assigned to you',
+    intro: 'Claim {claimNumber} ({stage}) is now yours to handle.',
+  },
+  claimDocumentsRequested: {
+    subject: 'Documents needed for claim {claimNumber}',
+    intro: '{noteGiven, select, yes {{note}} other {Please upload the documents your claim handler asked for.}}',
+  },
+  claimDocumentsReceived: {
+    subject: 'Documents received for claim {claimNumber}',
+    intro: '{fileName} was uploaded; the claim is back under review.',
+  },
+  claimUnassignedEscalation: {
+    subject: 'Claim {claimNumber} is still unassigned',
+    intro: `Claim {claimNumber} has waited ${WAITED_HOURS} for a handler.`,
+  },
+  claimApprovalEscalation: {
+    subject: 'Claim {claimNumber} is waiting for approval',
+    intro: `Claim {claimNumber} has waited ${WAITED_HOURS} for an approval decision.`,
+  },
+  claimDocumentsReminder: {
+    subject: 'Reminder: documents needed for claim {claimNumber}',
+    intro: `We are still waiting for the documents of claim {claimNumber}. Without them the claim is denied after ${DAYS}.`,
+  },
+  claimDocumentsEscalation: {
+    subject: 'Claim {claimNumber}: documents overdue',
+    intro: `The documents of claim {claimNumber} were requested ${DAYS} ago and have not arrived.`,
+  },
+  claimPaid: {
+    subject: 'Claim {claimNumber} is paid',
+    intro: `We paid ${AMOUNT} for claim {claimNumber} (reference {reference}).`,
+  },
+  claimPaymentApproved: {
+    subject: 'A payment on claim {claimNumber} is on its way',
+    intro: `We approved a payment of ${AMOUNT} on claim {claimNumber} (reference {reference}); it goes out with our next bank transfer.`,
+  },
+  claimPaymentCleared: {
+    subject: 'A payment on claim {claimNumber} was paid',
+    intro: `We paid ${AMOUNT} on claim {claimNumber} (reference {reference}).`,
+  },
+  claimPaymentReturned: {
+    subject: 'A payment on claim {claimNumber} could not be made',
+    intro: `The bank returned the payment of ${AMOUNT} on claim {claimNumber} (reference {reference}). Your claim handler will be in touch about the account details.`,
+  },
+  claimDenied: {
+    subject: 'Claim {claimNumber} is denied',
+    intro: 'Claim {claimNumber} was denied{reasonGiven, select, yes {: {reason}} other {}}.',
   },
 };

@@ -23,6 +23,7 @@ export const ACTION_PAGES = {
   confirmRegistration: '/app/confirm-registration',
   confirmEmailChange: '/app/confirm-email-change',
   confirmReportRecipient: '/app/confirm-report-recipient',
+  acceptInvitation: '/app/accept-invitation',
 } as const satisfies Record<PersonAction, string>;
 
 /** The page where anyone asks for a password reset link. */
@@ -48,6 +49,7 @@ const INVITATIONS: Record<PersonAction, string> = {
   confirmRegistration: 'Open this link to confirm the address and submit the registration:',
   confirmEmailChange: 'Open this link and confirm with the password of your account (and your second factor, if you use one):',
   confirmReportRecipient: 'Open this link to confirm that you want to receive it:',
+  acceptInvitation: 'Open this link to choose your password:',
 };
 
 /** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */

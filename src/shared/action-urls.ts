@@ -14,6 +14,7 @@ export const PERSON_ACTIONS = [
   'confirmRegistration',
   'confirmEmailChange',
   'confirmReportRecipient',
+  'acceptInvitation',
 ] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 

@@ -16,6 +16,7 @@ export function isLocale(value: unknown): value is Locale {
 /** Each notification that has a template (src/services/notifications/templates.ts). */
 export const NOTIFICATION_TYPES = [
   'verifyAccount',
+  'staffInvitation',
   'alreadyRegistered',
   'verifyRegistration',
   'registrationAddressInUse',

@@ -126,6 +126,35 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
+  itInBrowser('accepts a staff invitation by keyboard alone: the chosen password works and the address is confirmed', async () => {
+    const tenant = await buildTenant({ name: 'Harbour Mutual' });
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Sam Admin' });
+    await stack.api
+      .post('/api/v1/users')
+      .set({ Authorization: bearer(stack.config, admin) })
+      .send({ email: 'browser-invited@example.test', fullName: 'Nia Newcomer', role: 'adjuster' })
+      .expect(202);
+    const mail = await stack.smtp.waitFor(
+      (m) => m.to.includes('browser-invited@example.test') && m.subject === 'Join Harbour Mutual on Insurflow',
+    );
+
+    const page = await newPage();
+    expect((await page.goto(onServer(linkIn(mail, '/app/accept-invitation'))))?.status()).toBe(200);
+    expect(await page.$eval('header', (header) => header.textContent)).toContain('Harbour Mutual');
+    expect(await check(page, 'accept-invitation')).toEqual([]);
+    await tabTo(page, '#newPassword');
+    await page.keyboard.type('Invited-in-browser-1');
+    expect((await submitByKeyboard(page))?.status()).toBe(200);
+    expect(await page.$eval('main', (main) => main.textContent)).toContain('Your password is set and your e-mail address confirmed');
+    expect(await check(page, 'accept-invitation-done')).toEqual([]);
+    expect((await User.findOne({ where: { email: 'browser-invited@example.test' } }))!.emailVerifiedAt).not.toBeNull();
+    await stack.api
+      .post('/api/v1/auth/login')
+      .send({ email: 'browser-invited@example.test', password: 'Invited-in-browser-1' })
+      .expect(200);
+    await page.close();
+  });
+
   itInBrowser('confirms an address from the mailed link by keyboard alone; the account starts working', async () => {
     const tenant = await buildTenant({ slug: 'browser-verify', name: 'Lighthouse Insurance' });
     await stack.api

@@ -5,7 +5,7 @@
  * for everyone (./login-throttle.ts).
  */
 import type { Middleware } from 'koa';
-import { logIn, logOut, refreshSession, registerPolicyholder, verifyEmail } from '../../domain/auth/commands';
+import { acceptInvitation, logIn, logOut, refreshSession, registerPolicyholder, verifyEmail } from '../../domain/auth/commands';
 import { User } from '../../models';
 import { recordAuthEvent } from '../../services/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
@@ -16,7 +16,7 @@ import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
 import { signInSchema } from './mfa-schemas';
-import { loginBody, refreshBody, registerBody, tokenPairSchema, verifyEmailBody } from './schemas';
+import { acceptInvitationBody, loginBody, refreshBody, registerBody, tokenPairSchema, verifyEmailBody } from './schemas';
 
 /**
  * The per-address limit, on the sign-in route with its refusals on the record: failed sign-ins
@@ -77,6 +77,22 @@ export function authRoutes(config: Config): RouteSpec[] {
       response: { status: 204 },
       handler: async (ctx) => {
         await verifyEmail(ctx.state.input.body, publicCommandDeps(ctx));
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/accept-invitation',
+      summary:
+        'Accept a staff invitation with the token mailed to its address (single use): proves the address and sets the password the new member chose',
+      tag: 'auth',
+      auth: 'public',
+      idempotent: false,
+      before: [authLimit],
+      body: acceptInvitationBody,
+      response: { status: 204 },
+      handler: async (ctx) => {
+        await acceptInvitation(ctx.state.input.body, publicCommandDeps(ctx));
         ctx.status = 204;
       },
     }),

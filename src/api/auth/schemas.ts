@@ -39,6 +39,9 @@ export const passwordResetConfirmBody = object({
   newPassword: required(password),
 }).label('PasswordResetConfirmRequest');
 
+/** The same two fields: the token is the invitation's account link, the password the member's choice. */
+export const acceptInvitationBody = passwordResetConfirmBody.label('AcceptInvitationRequest');
+
 export const accessTokenSchema = Joi.object({
   accessToken: Joi.string(),
   tokenType: Joi.string().valid('Bearer'),

@@ -17,7 +17,7 @@ export const createUserBody = object({
   fullName: required(Joi.string().trim().min(1).max(200)),
   role: required(tenantRole),
   managerId: nullable(uuid),
-  password: required(password),
+  password: password.description('Left out, the mail invites the new member to choose their own password'),
 }).label('CreateUser');
 
 export const updateUserBody = object({

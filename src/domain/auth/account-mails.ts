@@ -79,6 +79,18 @@ export function verifyAccountMail(
   return accountMail(config, to, 'verifyAccount', values, context, token);
 }
 
+/** A new staff member without a password yet: the link proves the address and chooses the password in one step. */
+export function staffInvitationMail(
+  config: Config,
+  to: string,
+  token: string,
+  invitation: { fullName: string; invitedBy: string; companyName: string },
+  context: MailContext,
+): Promise<AccountMail> {
+  const ttl = config.emailVerificationTtlMs;
+  return accountMail(config, to, 'staffInvitation', { ...invitation, hours: hoursOf(ttl), expiresAt: expiryOf(ttl) }, context, token);
+}
+
 export function alreadyRegisteredMail(config: Config, to: string, context: MailContext): Promise<AccountMail> {
   return accountMail(config, to, 'alreadyRegistered', { email: to, forgotPasswordUrl: forgotPasswordPage(config) }, context);
 }

@@ -3,6 +3,7 @@
  * has an account; the mail says which, docs/security.md, account enumeration), proving the
  * address, signing in and out, rotating a session, changing and resetting a password.
  */
+import type { Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
 import { recordAuthEvent, type AuthFailureReason } from '../../services/auth-events';
@@ -30,10 +31,17 @@ import {
   failedSignInsMail,
   passwordResetMail,
   sendAccountMail,
+  staffInvitationMail,
   verifyAccountMail,
 } from './account-mails';
 import { secondStepOf, type SignInStep } from './mfa';
 import { ownerDeps, ownerSource, startSession } from './sessions';
+
+/** Who asked a new staff member without a password to join: their link chooses the password as it proves the address. */
+export interface Invitation {
+  invitedBy: string;
+  companyName: string;
+}
 
 /** An account as it is asked for, its password already hashed. */
 export interface NewAccount {
@@ -58,6 +66,7 @@ export function requestAccountByMail(
   what: string,
   account: NewAccount,
   audit: { action: string; sourceOf: (user: User) => AuditSource },
+  invitation?: Invitation,
 ): void {
   const { config } = deps;
   afterAnswer(deps, what, async () => {
@@ -75,7 +84,9 @@ export function requestAccountByMail(
       deps.mailer,
       request.kind === 'taken'
         ? await alreadyRegisteredMail(config, account.email, context)
-        : await verifyAccountMail(config, account.email, request.token, context, request.kind === 'replace'),
+        : invitation
+          ? await staffInvitationMail(config, account.email, request.token, { fullName: account.fullName, ...invitation }, context)
+          : await verifyAccountMail(config, account.email, request.token, context, request.kind === 'replace'),
     );
   });
 }
@@ -113,27 +124,46 @@ export async function withMailedToken<T>(use: () => Promise<T>): Promise<T> {
  * tenant of a replaced account sees that in its audit trail.
  */
 export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, deps) =>
-  withMailedToken(() =>
+  withMailedToken(() => deps.sequelize.transaction(async (transaction) => void (await proveAddress(token, deps, transaction))));
+
+/**
+ * Accepts a staff invitation (docs/pages.md, Accepting an invitation): the mailed token proves the
+ * address as `verifyEmail` does, and its holder chooses the account's password in the same
+ * transaction, so the account never works with a password anyone else knew.
+ */
+export const acceptInvitation: PublicCommand<{ token: string; newPassword: string }, void> = async ({ token, newPassword }, deps) => {
+  const passwordHash = await hashPassword(newPassword, deps.config.passwordHashing);
+  await withMailedToken(() =>
     deps.sequelize.transaction(async (transaction) => {
-      const { user, replaced } = await verifyAccount(token, transaction);
-      const auditSource = ownerSource(deps, user);
-      if (replaced) {
-        const change = { before: replaced, after: { replacedBy: user.id, tenantId: user.tenantId, role: user.role } };
-        await recordAudit(
-          auditSource,
-          { tenantId: replaced.tenantId, action: 'user.unverified_replace', entityType: 'user', entityId: replaced.id, ...change },
-          transaction,
-        );
-      }
-      await recordAudit(
-        auditSource,
-        { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id, after: replaced ? user : undefined },
-        transaction,
-      );
-      // A staff member whose account starts working joins the audiences of the published versions.
-      await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource });
+      const user = await proveAddress(token, deps, transaction);
+      await user.update({ passwordHash }, { transaction });
+      const change = { tenantId: user.tenantId, action: 'user.password_set', entityType: 'user', entityId: user.id };
+      await recordAudit(ownerSource(deps, user), change, transaction);
     }),
   );
+};
+
+/** Uses an account link: the account it names starts working (or replaces the one waiting for the address), audited. */
+async function proveAddress(token: string, deps: CommandDeps, transaction: Transaction): Promise<User> {
+  const { user, replaced } = await verifyAccount(token, transaction);
+  const auditSource = ownerSource(deps, user);
+  if (replaced) {
+    const change = { before: replaced, after: { replacedBy: user.id, tenantId: user.tenantId, role: user.role } };
+    await recordAudit(
+      auditSource,
+      { tenantId: replaced.tenantId, action: 'user.unverified_replace', entityType: 'user', entityId: replaced.id, ...change },
+      transaction,
+    );
+  }
+  await recordAudit(
+    auditSource,
+    { tenantId: user.tenantId, action: 'user.verify_email', entityType: 'user', entityId: user.id, after: replaced ? user : undefined },
+    transaction,
+  );
+  // A staff member whose account starts working joins the audiences of the published versions.
+  await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource });
+  return user;
+}
 
 /**
  * The transport's count of one client's wrong passwords at one address (src/api/auth/login-throttle.ts):

@@ -3,7 +3,8 @@
  * address has an account; the mail says which, docs/security.md, account enumeration) and
  * changing one's name, role, manager, status or password.
  */
-import { User } from '../../models';
+import crypto from 'node:crypto';
+import { Tenant, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { hashPassword } from '../../services/passwords';
@@ -12,7 +13,7 @@ import { revokeAllSessions } from '../../services/tokens';
 import { unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
-import { requestAccountByMail } from '../auth/commands';
+import { requestAccountByMail, type Invitation } from '../auth/commands';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { pauseSchedulesOf } from '../reports/definitions';
@@ -39,22 +40,38 @@ export interface CreateUserInput {
   fullName: string;
   role: Role;
   managerId?: string | null;
-  password: string;
+  /** Left out, the new member is invited to choose their own (docs/pages.md, Accepting an invitation). */
+  password?: string;
 }
 
-/** Adds a user to the caller's tenant; the account works once the link mailed to its address is followed. */
+/**
+ * Adds a user to the caller's tenant; the account works once the link mailed to its address is
+ * followed. Without a password the mail is an invitation whose link also chooses the password:
+ * until then the account has one nobody knows.
+ */
 export const createUser: Command<CreateUserInput, void> = async (caller, { password, ...fields }, deps) => {
   const tenantId = tenantOf(caller);
   await assertManagerInTenant(fields.managerId, tenantId);
   // Hashed whether or not the address is free, so both answers take as long.
-  const passwordHash = await hashPassword(password, deps.config.passwordHashing);
+  const passwordHash = await hashPassword(password ?? crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
+  const invitation = password === undefined ? await invitationFrom(caller.id, tenantId) : undefined;
   requestAccountByMail(
     deps,
     'user creation',
     { ...fields, tenantId, passwordHash },
     { action: 'user.create', sourceOf: () => deps.auditSource },
+    invitation,
   );
 };
+
+/** Who invites, as the invitation names them: the admin (the company itself for an API key) and the company. */
+async function invitationFrom(callerId: string, tenantId: string): Promise<Invitation> {
+  const [admin, tenant] = await Promise.all([
+    User.findOne({ where: { id: callerId, tenantId } }),
+    Tenant.findByPk(tenantId, { rejectOnEmpty: true }),
+  ]);
+  return { invitedBy: admin?.fullName ?? tenant.name, companyName: tenant.name };
+}
 
 export interface UpdateUserInput {
   id: string;

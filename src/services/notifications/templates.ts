@@ -26,6 +26,10 @@ export const TEMPLATES = {
     variables: { hours: 24, expiresAt: SAMPLE_EXPIRY, replacing: 'no' },
     action: 'verifyEmail',
   },
+  staffInvitation: {
+    variables: { fullName: 'Jo Doe', invitedBy: 'Sam Admin', companyName: 'Example Insurance Ltd', hours: 24, expiresAt: SAMPLE_EXPIRY },
+    action: 'acceptInvitation',
+  },
   alreadyRegistered: {
     variables: { email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
   },

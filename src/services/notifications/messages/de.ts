@@ -29,6 +29,15 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     button: 'Adresse bestätigen',
     outro: `Melden Sie sich danach an.\n${IGNORE_IF_NOT_YOU}`,
   },
+  staffInvitation: {
+    subject: 'Willkommen bei {companyName} auf Insurflow',
+    intro: 'Hallo {fullName},',
+    body: `{invitedBy} hat Sie eingeladen, mit dieser E-Mail-Adresse für {companyName} auf Insurflow zu arbeiten. Wählen Sie zuerst Ihr Passwort; dieser Code gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr Passwort zu wählen:',
+    button: 'Passwort wählen',
+    outro:
+      'Melden Sie sich danach mit dieser Adresse und diesem Passwort an.\nFalls der Link abgelaufen ist, bitten Sie {invitedBy} um eine neue Einladung.',
+  },
   alreadyRegistered: {
     subject: 'Sie haben bereits ein Insurflow-Konto',
     intro:

@@ -29,6 +29,14 @@ export const en: Record<NotificationType, Messages> = {
     button: 'Confirm the address',
     outro: `Then log in.\n${IGNORE_IF_NOT_YOU}`,
   },
+  staffInvitation: {
+    subject: 'Join {companyName} on Insurflow',
+    intro: 'Hello {fullName},',
+    body: `{invitedBy} invited you to work for {companyName} on Insurflow, with this e-mail address. Choose your password to start; this token works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to choose your password:',
+    button: 'Choose your password',
+    outro: `Then log in with this address and that password.\nIf it has expired, ask {invitedBy} for a new invitation.`,
+  },
   alreadyRegistered: {
     subject: 'You already have an Insurflow account',
     intro: 'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',

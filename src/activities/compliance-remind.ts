@@ -11,7 +11,7 @@ import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
 import { Acknowledgement, CompliancePolicy, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
 import { actionUrlsOf } from '../services/action-urls';
-import { acknowledgementLink, policyNameOf, reminderEmail } from './acknowledgement-reminder';
+import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { createNotificationActivities } from './notifications';
 
@@ -63,9 +63,9 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
             idempotencyKey: `${workflowId}:${ack.id}`,
             tenantId: ack.tenantId,
             to: { userIds: [ack.employeeId] },
-            ...reminderEmail({
+            ...acknowledgementEmail('acknowledgementReminder', {
               employeeName: ack.employee.fullName,
-              policyName: policyNameOf(ack.version.policy.title, ack.version.versionNumber),
+              policy: { title: ack.version.policy.title, versionNumber: ack.version.versionNumber },
               dueAt: ack.dueAt,
               content: ack.version.content,
               // Signed for the remind's creation: a remind after the due date carries a link that works again.

@@ -26,7 +26,7 @@ import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
 import { changeGuarded } from './guarded-change';
-import { acknowledgementLink, day, policyNameOf, reminderEmail } from './acknowledgement-reminder';
+import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { acknowledgementDueAt } from '../services/acknowledgement-times';
 import { actionUrlsOf } from '../services/action-urls';
@@ -100,7 +100,6 @@ export function createComplianceActivities(deps: ActivityDeps) {
       version,
       policy: version.policy,
       isClosed,
-      policyName: policyNameOf(version.policy.title, version.versionNumber),
     };
   }
 
@@ -241,15 +240,15 @@ export function createComplianceActivities(deps: ActivityDeps) {
     },
 
     async remindEmployee(step: AcknowledgementStep): Promise<void> {
-      const { ack, employee, version, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
+      const { ack, employee, version, policy, isClosed } = await loadAcknowledgement(step.acknowledgementId);
       if (isClosed) return;
       await notifications.sendEmail({
         idempotencyKey: `${step.workflowId}:reminder`,
         tenantId: ack.tenantId,
         to: { userIds: [employee.id] },
-        ...reminderEmail({
+        ...acknowledgementEmail('acknowledgementReminder', {
           employeeName: employee.fullName,
-          policyName,
+          policy: { title: policy.title, versionNumber: version.versionNumber },
           dueAt: ack.dueAt,
           content: version.content,
           // The notice's link: signed for the row's creation, as the notice was.
@@ -265,7 +264,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
      * after the grace period.
      */
     async escalateOverdueAcknowledgement(step: AcknowledgementStep & { level: 1 | 2 }): Promise<void> {
-      const { ack, employee, policyName, isClosed } = await loadAcknowledgement(step.acknowledgementId);
+      const { ack, employee, version, policy, isClosed } = await loadAcknowledgement(step.acknowledgementId);
       if (isClosed) return;
       const escalated = await changeGuarded(
         deps.sequelize,
@@ -304,17 +303,21 @@ export function createComplianceActivities(deps: ActivityDeps) {
         ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } })
         : null;
       const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
-      const subject =
-        step.level === 1
-          ? `Overdue: ${employee.fullName} has not acknowledged ${policyName}`
-          : `Escalation: ${employee.fullName} has still not acknowledged ${policyName}`;
       await recordAlert(ack, step.level, 'email', () =>
         notifications.sendEmail({
           idempotencyKey: `${step.workflowId}:escalation-${step.level}:email`,
           tenantId: ack.tenantId,
           to,
-          subject,
-          text: `${employee.fullName} <${employee.email}> was due to acknowledge ${policyName} by ${day(ack.dueAt)} and has not done so.\n\nEscalation level ${step.level}.\n`,
+          template: {
+            type: step.level === 1 ? 'acknowledgementOverdue' : 'acknowledgementEscalated',
+            values: {
+              fullName: employee.fullName,
+              email: employee.email,
+              title: policy.title,
+              versionNumber: version.versionNumber,
+              dueAt: ack.dueAt,
+            },
+          },
         }),
       );
     },

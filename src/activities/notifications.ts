@@ -13,7 +13,7 @@ import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import type { EmailAttachment } from '../services/mailer';
 import { mailContextOf } from '../services/notifications/context';
-import { renderNotification } from '../services/notifications/render';
+import { renderNotification, type CallToAction } from '../services/notifications/render';
 import { isLocale, type Locale, type NotificationType } from '../shared/notification-settings';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
@@ -34,7 +34,14 @@ export interface EmailRecipients {
  */
 export interface EmailTemplate {
   type: NotificationType;
-  values: Record<string, string | number>;
+  /** A Date only from an activity: a workflow's input reaches its activity as JSON, so a workflow passes numbers and strings. */
+  values: Record<string, string | number | Date>;
+  /**
+   * The link of a template with an action and the single-use token in it, built by the caller (an
+   * acknowledgement's signed link): the layout places both, and the token is kept out of the
+   * notification row as a secret.
+   */
+  callToAction?: CallToAction;
 }
 
 /** The text as the caller wrote it (older runs and the operators' notices), or a template to render. */
@@ -75,10 +82,14 @@ export interface NotificationResult {
 }
 
 export function createNotificationActivities(deps: ActivityDeps) {
-  /** Each recipient's address and own language (null: an address without an account, or no setting). */
+  /**
+   * Each recipient's address and own language (null: an address without an account of the tenant,
+   * or no setting); an address given as such reads in the language of the tenant's account with it.
+   */
   async function resolveRecipients(tenantId: string | null, to: EmailRecipients): Promise<Map<string, string | null>> {
     const recipients = new Map<string, string | null>((to.emails ?? []).map((e) => [e.toLowerCase(), null]));
     const conditions = [];
+    if (recipients.size) conditions.push({ email: { [Op.in]: [...recipients.keys()] } });
     if (to.userIds?.length) conditions.push({ id: { [Op.in]: to.userIds } });
     if (to.roles?.length) conditions.push({ role: { [Op.in]: to.roles } });
     if (conditions.length) {
@@ -97,7 +108,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
     recipients: Map<string, string | null>,
   ): Promise<{ to: string[]; subject: string; text: string; html?: string }[]> {
     if (!input.template) return [{ to: [...recipients.keys()], subject: input.subject, text: input.text }];
-    const { type, values } = input.template;
+    const { type, values, callToAction } = input.template;
     const context = await mailContextOf(input.tenantId);
     const byLocale = new Map<Locale, string[]>([[context.locale, []]]);
     for (const [email, own] of recipients) {
@@ -107,7 +118,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
     const groups = [...byLocale].filter(([, to]) => to.length > 0);
     // The values are the template's by the caller's contract (src/workflows/*/messages.ts); a missing one fails the render.
     return Promise.all(
-      groups.map(async ([locale, to]) => ({ to, ...(await renderNotification(type, values as never, { ...context, locale })) })),
+      groups.map(async ([locale, to]) => ({
+        to,
+        ...(await renderNotification(type, values as never, { ...context, locale }, callToAction)),
+      })),
     );
   }
 
@@ -218,7 +232,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
         channel: 'email' as const,
         recipients,
         subject: mails[0].subject,
-        body: recordedText(mails[0].text, input.secrets),
+        body: recordedText(mails[0].text, [
+          ...(input.secrets ?? []),
+          ...(input.template?.callToAction ? [input.template.callToAction.token] : []),
+        ]),
       };
       if (await tenantSuspended(input.tenantId)) return suppress(record);
       const messageId = `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`;

@@ -7,6 +7,7 @@ import { Op } from 'sequelize';
 import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../contracts/policy-approval';
 import { CompliancePolicy, PolicyVersion, User } from '../models';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import type { NotificationType } from '../shared/notification-settings';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';
 import { createNotificationActivities, NotificationResult } from './notifications';
@@ -39,34 +40,14 @@ const REVIEW_ACTIONS: Record<ReviewOutcome['outcome'], string> = {
   lapsed: 'policy_version.lapse',
 };
 
-function composeEmail(
-  message: PolicyReviewMessage,
-  name: string,
-  reason: string | undefined,
-  link: string,
-): { subject: string; text: string } {
-  switch (message) {
-    case 'submitted':
-      return {
-        subject: `Review requested: ${name}`,
-        text: `${name} was submitted for review. Read it and approve or reject it: ${link}\n`,
-      };
-    case 'reminder':
-      return { subject: `Reminder: review waiting: ${name}`, text: `${name} is still waiting for a reviewer: ${link}\n` };
-    case 'approved':
-      return { subject: `Approved: ${name}`, text: `${name} was approved and may now be published: ${link}\n` };
-    case 'rejected':
-      return {
-        subject: `Changes requested: ${name}`,
-        text: `${name} was rejected and is a draft again.\n\nReason: ${reason}\n\n${link}\n`,
-      };
-    case 'lapsed':
-      return {
-        subject: `Review lapsed: ${name}`,
-        text: `Nobody reviewed ${name} in time; it is a draft again and may be submitted anew: ${link}\n`,
-      };
-  }
-}
+/** The template of each review mail (docs/notifications.md); each names the version and links the policy in the API, as text. */
+const REVIEW_TEMPLATES = {
+  submitted: 'policyReviewRequested',
+  reminder: 'policyReviewReminder',
+  approved: 'policyApproved',
+  rejected: 'policyChangesRequested',
+  lapsed: 'policyReviewLapsed',
+} as const satisfies Record<PolicyReviewMessage, NotificationType>;
 
 export function createPolicyApprovalActivities(deps: ActivityDeps) {
   const { sendEmail } = createNotificationActivities(deps);
@@ -75,7 +56,7 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
     const version = await PolicyVersion.findByPk(versionId, { include: [{ model: CompliancePolicy, as: 'policy' }] });
     if (!version) throw businessFailure(BusinessErrorType.NotFound, `policy version ${versionId} not found`);
     const { policy } = version as PolicyVersion & { policy: CompliancePolicy };
-    return { version, name: `"${policy.title}" version ${version.versionNumber}` };
+    return { version, policy };
   }
 
   const ownerIds = (version: PolicyVersion) => [version.createdById, version.submittedById].filter((id): id is string => Boolean(id));
@@ -141,13 +122,13 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
 
     /** Reviewers hear of a submission, its reminder and a lapse; the author and submitter of every outcome. */
     async notifyPolicyReview(input: ReviewNotification): Promise<NotificationResult> {
-      const { version, name } = await loadVersion(input.versionId);
-      const { subject, text } = composeEmail(
-        input.message,
-        name,
-        input.reason,
-        `${deps.apiPublicUrl}/api/v1/compliance/policies/${version.policyId}`,
-      );
+      const { version, policy } = await loadVersion(input.versionId);
+      const link = `${deps.apiPublicUrl}/api/v1/compliance/policies/${version.policyId}`;
+      const values = { title: policy.title, versionNumber: version.versionNumber, link };
+      const template = {
+        type: REVIEW_TEMPLATES[input.message],
+        values: input.message === 'rejected' ? { ...values, reason: input.reason ?? '' } : values,
+      };
       const owners = ownerIds(version);
       const toReviewers = input.message === 'submitted' || input.message === 'reminder';
       const userIds = toReviewers
@@ -155,7 +136,7 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
         : input.message === 'lapsed'
           ? [...owners, ...(await reviewerIds(version))]
           : owners;
-      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: version.tenantId, to: { userIds }, subject, text });
+      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: version.tenantId, to: { userIds }, template });
     },
   };
 }

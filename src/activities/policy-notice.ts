@@ -6,7 +6,7 @@
 import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
 import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
-import { acknowledgementLink, day, policyNameOf } from './acknowledgement-reminder';
+import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import type { ActivityDeps } from './deps';
 import { actionUrlsOf } from '../services/action-urls';
 import { createNotificationActivities } from './notifications';
@@ -24,19 +24,13 @@ export function createPolicyNotices(deps: ActivityDeps) {
       employee: Pick<User, 'email' | 'fullName'>,
       policy: { title: string; versionNumber: number },
     ): Promise<void> {
-      const policyName = policyNameOf(policy.title, policy.versionNumber);
-      const due = day(ack.dueAt);
       // Signed for the row's creation, so a retry (or the run's later reminder) carries the same link.
       const link = acknowledgementLink(deps, ack, ack.createdAt, await actionUrlsOf(ack.tenantId));
       const result = await notifications.sendEmail({
         idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,
         to: { emails: [employee.email] },
-        subject: `New policy to acknowledge: ${policyName}, due ${due}`,
-        text:
-          `Hello ${employee.fullName},\n\n${policyName} applies to you: please read it and acknowledge it by ${due}.\n\n` +
-          `${link.lines}\n`,
-        secrets: link.secrets,
+        ...acknowledgementEmail('policyNotice', { employeeName: employee.fullName, policy, dueAt: ack.dueAt, link }),
       });
       // Counted by the attempt that sent it, so a retried activity does not count twice.
       if (result.status === 'sent') policyNotices.inc();

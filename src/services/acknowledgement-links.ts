@@ -82,20 +82,19 @@ export interface AcknowledgementLinkSigner {
 }
 
 /**
- * The lines of a notice or reminder that ask for the acknowledgement: the sentence, then the link
- * on a line of its own; and the token, which the recorded copy of the mail leaves out. `template`:
- * the tenant's own page for it (the `actionUrls.acknowledgePolicy` setting), which gets the same
- * signed token the built-in page takes, URL-encoded into `{token}`.
+ * The link of a notice or reminder and the token in it, which the recorded copy of the mail leaves
+ * out. `template`: the tenant's own page for it (the `actionUrls.acknowledgePolicy` setting), which
+ * gets the same signed token the built-in page takes, URL-encoded into `{token}`.
  */
-export function acknowledgementLinkLines(
+export function acknowledgementCallToAction(
   signer: AcknowledgementLinkSigner,
   ack: { id: string; dueAt: Date },
   mailedFor: Date,
   template?: string,
-): { lines: string[]; token: string } {
+): { token: string; url: string } {
   const token = signAcknowledgementToken(signer.key, ack.id, acknowledgementLinkExpiry(ack.dueAt, mailedFor));
-  if (template) return { lines: [ACKNOWLEDGE_INVITATION, fillActionUrl(template, token)], token };
+  if (template) return { token, url: fillActionUrl(template, token) };
   const url = new URL(ACKNOWLEDGE_PAGE, signer.publicUrl);
   url.searchParams.set('token', token);
-  return { lines: [ACKNOWLEDGE_INVITATION, url.toString()], token };
+  return { token, url: url.toString() };
 }

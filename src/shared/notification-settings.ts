@@ -42,6 +42,15 @@ export const NOTIFICATION_TYPES = [
   'claimPaymentCleared',
   'claimPaymentReturned',
   'claimDenied',
+  'policyNotice',
+  'acknowledgementReminder',
+  'acknowledgementOverdue',
+  'acknowledgementEscalated',
+  'policyReviewRequested',
+  'policyReviewReminder',
+  'policyApproved',
+  'policyChangesRequested',
+  'policyReviewLapsed',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

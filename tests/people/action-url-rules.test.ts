@@ -3,7 +3,7 @@
  * signed acknowledgement link through a template: pure functions, no server.
  */
 import { actionLink } from '../../src/domain/action-links';
-import { acknowledgementLinkLines, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
+import { acknowledgementCallToAction, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
 import { actionUrlProblem, actionUrlsProblems, fillActionUrl } from '../../src/shared/action-urls';
 
 const config = { api: { publicUrl: 'https://api.insurflow.example' } } as Parameters<typeof actionLink>[0];
@@ -81,11 +81,11 @@ describe('action URL templates', () => {
     const signer = { publicUrl: 'https://api.insurflow.example', key: Buffer.alloc(32, 7) };
     const ack = { id: '0b5e3f3e-8d1c-4a57-9a0b-6c3f2b1a9e77', dueAt: new Date('2030-01-10T00:00:00Z') };
     const mailedFor = new Date('2030-01-01T00:00:00Z');
-    const { lines, token } = acknowledgementLinkLines(signer, ack, mailedFor, 'https://app.insurer.example/acknowledge#{token}');
-    expect(lines[1]).toBe(`https://app.insurer.example/acknowledge#${encodeURIComponent(token)}`);
-    const read = readAcknowledgementToken(signer.key, decodeURIComponent(new URL(lines[1]).hash.slice(1)));
+    const { url, token } = acknowledgementCallToAction(signer, ack, mailedFor, 'https://app.insurer.example/acknowledge#{token}');
+    expect(url).toBe(`https://app.insurer.example/acknowledge#${encodeURIComponent(token)}`);
+    const read = readAcknowledgementToken(signer.key, decodeURIComponent(new URL(url).hash.slice(1)));
     expect(read?.acknowledgementId).toBe(ack.id);
     // Without a template: the built-in page, with the very same token.
-    expect(new URL(acknowledgementLinkLines(signer, ack, mailedFor).lines[1]).searchParams.get('token')).toBe(token);
+    expect(new URL(acknowledgementCallToAction(signer, ack, mailedFor).url).searchParams.get('token')).toBe(token);
   });
 });

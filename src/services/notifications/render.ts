@@ -76,8 +76,12 @@ export async function renderNotification<T extends NotificationType>(
   callToAction?: CallToAction,
 ): Promise<RenderedMail> {
   const { IntlMessageFormat } = await loadIntlMessageFormat();
+  // A day without its time: `day` in the language's own order (14.03.2030), `isoDay` year-month-day in any language (2030-03-14).
+  const day = { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: context.timeZone } as const;
   const formats = {
     date: {
+      day,
+      isoDay: { ...day, calendar: 'iso8601' },
       deadline: {
         year: 'numeric',
         month: 'long',

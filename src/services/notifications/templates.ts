@@ -20,6 +20,9 @@ export interface Template {
 const SAMPLE_EXPIRY = new Date('2030-03-14T15:30:00Z');
 const SAMPLE_FORGOT_PASSWORD_URL = 'https://api.insurflow.example/app/forgot-password';
 const SAMPLE_CLAIM = 'CLM-2030-000042';
+const SAMPLE_POLICY = { title: 'Gifts and hospitality', versionNumber: 2 };
+const SAMPLE_DUE = new Date('2030-03-14T22:59:59Z');
+const SAMPLE_REVIEW_LINK = 'https://api.insurflow.example/api/v1/compliance/policies/7d1f0c7e-1b9a-4c41-9d0e-2f5a8b6c3e10';
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -87,6 +90,20 @@ export const TEMPLATES = {
   claimPaymentCleared: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
   claimPaymentReturned: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
   claimDenied: { variables: { claimNumber: SAMPLE_CLAIM, reason: 'Documents not received', reasonGiven: 'yes' } },
+  // The compliance mails (src/activities/policy-notice.ts, compliance*.ts): the acknowledgement link is the action, signed by the activity.
+  policyNotice: { variables: { fullName: 'Jo Doe', ...SAMPLE_POLICY, dueAt: SAMPLE_DUE }, action: 'acknowledgePolicy' },
+  acknowledgementReminder: {
+    variables: { fullName: 'Jo Doe', ...SAMPLE_POLICY, dueAt: SAMPLE_DUE, content: 'Report every gift worth more than 50 EUR.' },
+    action: 'acknowledgePolicy',
+  },
+  acknowledgementOverdue: { variables: { fullName: 'Jo Doe', email: 'jo.doe@example.com', ...SAMPLE_POLICY, dueAt: SAMPLE_DUE } },
+  acknowledgementEscalated: { variables: { fullName: 'Jo Doe', email: 'jo.doe@example.com', ...SAMPLE_POLICY, dueAt: SAMPLE_DUE } },
+  // The policy review's mails (src/activities/policy-approval.ts): `link` is the policy in the API, written as text.
+  policyReviewRequested: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
+  policyReviewReminder: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
+  policyApproved: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
+  policyChangesRequested: { variables: { ...SAMPLE_POLICY, reason: 'Name the gift register.', link: SAMPLE_REVIEW_LINK } },
+  policyReviewLapsed: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

@@ -18,6 +18,14 @@ const WAITED_HOURS =
 const DAYS =
   '{working, select, yes {{days, plural, one {einem Arbeitstag} other {# Arbeitstagen}}} other {{days, plural, one {einem Tag} other {# Tagen}}}}';
 const AMOUNT = '{amount, number, ::.00 group-off}';
+/** Eine Richtlinienversion, wie die Mails sie nennen, und ihr Fälligkeitstag (TT.MM.JJJJ in der Zeitzone des Mandanten). */
+const POLICY = '„{title}“ (Version {versionNumber})';
+const DUE = '{dueAt, date, day}';
+const ACKNOWLEDGE_ACTION = {
+  action: 'Öffnen Sie diesen Link, um die Richtlinie zu lesen und zu bestätigen:',
+  button: 'Lesen und bestätigen',
+};
+const NOT_ACKNOWLEDGED = `{fullName} <{email}> hätte ${POLICY} bis zum ${DUE} bestätigen sollen und hat das nicht getan.`;
 
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
@@ -179,5 +187,52 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   claimDenied: {
     subject: 'Schaden {claimNumber} ist abgelehnt',
     intro: 'Schaden {claimNumber} wurde abgelehnt{reasonGiven, select, yes {: {reason}} other {}}.',
+  },
+  policyNotice: {
+    subject: `Neue Richtlinie zu bestätigen: ${POLICY}, fällig am ${DUE}`,
+    intro: 'Guten Tag {fullName},',
+    body: `${POLICY} gilt für Sie: Bitte lesen Sie sie und bestätigen Sie sie bis zum ${DUE}.`,
+    ...ACKNOWLEDGE_ACTION,
+  },
+  acknowledgementReminder: {
+    subject: `Erinnerung: Bitte bestätigen Sie ${POLICY} bis zum ${DUE}`,
+    intro: 'Guten Tag {fullName},',
+    body: `bitte lesen und bestätigen Sie ${POLICY} bis zum ${DUE}.\n{content}`,
+    ...ACKNOWLEDGE_ACTION,
+  },
+  acknowledgementOverdue: {
+    subject: `Überfällig: {fullName} hat ${POLICY} nicht bestätigt`,
+    intro: NOT_ACKNOWLEDGED,
+    body: 'Eskalationsstufe 1.',
+  },
+  acknowledgementEscalated: {
+    subject: `Eskalation: {fullName} hat ${POLICY} noch immer nicht bestätigt`,
+    intro: NOT_ACKNOWLEDGED,
+    body: 'Eskalationsstufe 2.',
+  },
+  policyReviewRequested: {
+    subject: `Prüfung erbeten: ${POLICY}`,
+    intro: `${POLICY} wurde zur Prüfung eingereicht. Bitte lesen Sie sie und geben Sie sie frei oder lehnen Sie sie ab:`,
+    body: '{link}',
+  },
+  policyReviewReminder: {
+    subject: `Erinnerung: Prüfung ausstehend: ${POLICY}`,
+    intro: `${POLICY} wartet noch auf eine Prüfung:`,
+    body: '{link}',
+  },
+  policyApproved: {
+    subject: `Freigegeben: ${POLICY}`,
+    intro: `${POLICY} wurde freigegeben und kann jetzt veröffentlicht werden:`,
+    body: '{link}',
+  },
+  policyChangesRequested: {
+    subject: `Änderungen erbeten: ${POLICY}`,
+    intro: `${POLICY} wurde abgelehnt und ist wieder ein Entwurf.`,
+    body: 'Begründung: {reason}\n{link}',
+  },
+  policyReviewLapsed: {
+    subject: `Prüfung abgelaufen: ${POLICY}`,
+    intro: `Niemand hat ${POLICY} rechtzeitig geprüft; sie ist wieder ein Entwurf und kann erneut eingereicht werden:`,
+    body: '{link}',
   },
 };

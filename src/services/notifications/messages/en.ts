@@ -18,6 +18,13 @@ const DAYS =
   '{working, select, yes {{days, plural, one {# working day} other {# working days}}} other {{days, plural, one {# day} other {# days}}}}';
 /** An amount as the claim's figures show it, without its currency (the run does not carry it). */
 const AMOUNT = '{amount, number, ::.00 group-off}';
+/** A policy version as the acknowledgement mails name it, and its due date (year-month-day in the tenant's time zone). */
+const POLICY = '"{title}" (version {versionNumber})';
+const DUE = '{dueAt, date, isoDay}';
+/** A policy version as the review mails name it. */
+const REVIEWED = '"{title}" version {versionNumber}';
+const ACKNOWLEDGE_ACTION = { action: 'Open this link to read the policy and acknowledge it:', button: 'Read and acknowledge' };
+const NOT_ACKNOWLEDGED = `{fullName} <{email}> was due to acknowledge ${POLICY} by ${DUE} and has not done so.`;
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -174,5 +181,52 @@ export const en: Record<NotificationType, Messages> = {
   claimDenied: {
     subject: 'Claim {claimNumber} is denied',
     intro: 'Claim {claimNumber} was denied{reasonGiven, select, yes {: {reason}} other {}}.',
+  },
+  policyNotice: {
+    subject: `New policy to acknowledge: ${POLICY}, due ${DUE}`,
+    intro: 'Hello {fullName},',
+    body: `${POLICY} applies to you: please read it and acknowledge it by ${DUE}.`,
+    ...ACKNOWLEDGE_ACTION,
+  },
+  acknowledgementReminder: {
+    subject: `Reminder: please acknowledge ${POLICY} by ${DUE}`,
+    intro: 'Hello {fullName},',
+    body: `please read and acknowledge ${POLICY} before ${DUE}.\n{content}`,
+    ...ACKNOWLEDGE_ACTION,
+  },
+  acknowledgementOverdue: {
+    subject: `Overdue: {fullName} has not acknowledged ${POLICY}`,
+    intro: NOT_ACKNOWLEDGED,
+    body: 'Escalation level 1.',
+  },
+  acknowledgementEscalated: {
+    subject: `Escalation: {fullName} has still not acknowledged ${POLICY}`,
+    intro: NOT_ACKNOWLEDGED,
+    body: 'Escalation level 2.',
+  },
+  policyReviewRequested: {
+    subject: `Review requested: ${REVIEWED}`,
+    intro: `${REVIEWED} was submitted for review. Read it and approve or reject it:`,
+    body: '{link}',
+  },
+  policyReviewReminder: {
+    subject: `Reminder: review waiting: ${REVIEWED}`,
+    intro: `${REVIEWED} is still waiting for a reviewer:`,
+    body: '{link}',
+  },
+  policyApproved: {
+    subject: `Approved: ${REVIEWED}`,
+    intro: `${REVIEWED} was approved and may now be published:`,
+    body: '{link}',
+  },
+  policyChangesRequested: {
+    subject: `Changes requested: ${REVIEWED}`,
+    intro: `${REVIEWED} was rejected and is a draft again.`,
+    body: 'Reason: {reason}\n{link}',
+  },
+  policyReviewLapsed: {
+    subject: `Review lapsed: ${REVIEWED}`,
+    intro: `Nobody reviewed ${REVIEWED} in time; it is a draft again and may be submitted anew:`,
+    body: '{link}',
   },
 };

@@ -61,20 +61,23 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
                     voided_by_id = CASE WHEN :status = 'voided' THEN :actorId ELSE voided_by_id END,
                     voided_at = CASE WHEN :status = 'voided' THEN now() ELSE voided_at END
               WHERE id = :id AND claim_id = :claimId AND status IN (:from)
+                -- A payment whose card refund was started may have left: it is not voided.
+                AND (card_refund_started_at IS NULL OR :status <> 'voided')
               RETURNING id`,
             { replacements, transaction, type: QueryTypes.SELECT },
           );
           if (moved.length === 0) {
-            const [row] = await sequelize.query<{ status: PaymentStatus }>(`SELECT status FROM payments WHERE id = :id FOR UPDATE`, {
-              replacements,
-              transaction,
-              type: QueryTypes.SELECT,
-            });
+            const [row] = await sequelize.query<{ status: PaymentStatus; started: Date | null }>(
+              `SELECT status, card_refund_started_at AS started FROM payments WHERE id = :id FOR UPDATE`,
+              { replacements, transaction, type: QueryTypes.SELECT },
+            );
             // A retry of this very decision: the row has its status already, and the rest was written with it.
             if (row?.status === payment.status) return;
             throw businessFailure(
               BusinessErrorType.Conflict,
-              `The payment is ${row?.status ?? 'gone'}: it can no longer be ${payment.status}`,
+              row?.status === 'approved' && row.started
+                ? `A card refund of the payment was started: it can no longer be ${payment.status}`
+                : `The payment is ${row?.status ?? 'gone'}: it can no longer be ${payment.status}`,
               {
                 field: 'paymentId',
                 status: row?.status ?? null,

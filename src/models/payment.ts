@@ -34,6 +34,8 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
   declare failureReason: CreationOptional<string | null>;
   declare batchId: CreationOptional<string | null>;
   /** Issued by card refund instead of a batch: the provider's refund (`re_…`) and the premium payment whose charge it refunded. */
+  /** Set before the provider is asked for a card refund: no batch nor void takes the payment from then on. */
+  declare cardRefundStartedAt: CreationOptional<Date | null>;
   declare providerRefundId: CreationOptional<string | null>;
   declare refundedPremiumPaymentId: CreationOptional<string | null>;
   /** When the money reached the payee: at once for a settlement, when the bank cleared it for a partial payment. */
@@ -76,6 +78,7 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
         failedAt: optional(DataTypes.DATE),
         failureReason: optional(DataTypes.STRING(200)),
         batchId: optional(DataTypes.UUID),
+        cardRefundStartedAt: optional(DataTypes.DATE),
         providerRefundId: optional(DataTypes.STRING(255)),
         refundedPremiumPaymentId: optional(DataTypes.UUID),
         paidAt: optional(DataTypes.DATE),

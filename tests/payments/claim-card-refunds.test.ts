@@ -211,6 +211,18 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
     expect(down.body.error.code).toBe('dependency_unavailable');
     expect(down.headers['retry-after']).toBeDefined();
     expect(await statusOf(paymentId)).toBe('approved');
+    // The refund may have left before the outage: until this route finishes it, no batch takes it and no void ends it.
+    const marked = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+    expect(marked.cardRefundStartedAt).not.toBeNull();
+    expect(marked.refundedPremiumPaymentId).toBe(premiumPayment.id);
+    const voided = await stack.api.post(`/api/v1/claims/${claimId}/payments/${paymentId}/void`).set(as(team.manager)).expect(409);
+    expect(voided.body.error.message).toMatch(/card refund of the payment was started/);
+    const batch = await stack.api
+      .post('/api/v1/payment-batches')
+      .set(as(team.manager))
+      .send({ debtor: { name: 'Insurer AG', iban: 'DE89 3704 0044 0532 0130 00' } });
+    expect([201, 409]).toContain(batch.status);
+    expect(await statusOf(paymentId)).toBe('approved');
 
     stripeMock.mode = 'refuse';
     const refused = await cardRefund(team.manager, paymentId).expect(422);
@@ -218,7 +230,12 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
     expect(refused.body.error.details[0].rule).toBe('provider_refused');
     expect(refundRequests(paymentId)).toHaveLength(1);
     const row = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
-    expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId]).toEqual(['approved', null, null]);
+    expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId, row.cardRefundStartedAt]).toEqual([
+      'approved',
+      null,
+      null,
+      null,
+    ]);
   } finally {
     stripeMock.mode = 'forward';
   }
@@ -235,5 +252,7 @@ it('takes migration 0062 back and applies it again', async () => {
   expect(Object.keys(await columns())).not.toContain('provider_refund_id');
   expect(Object.keys(await columns())).not.toContain('refunded_premium_payment_id');
   await up(qi);
-  expect(Object.keys(await columns())).toEqual(expect.arrayContaining(['provider_refund_id', 'refunded_premium_payment_id']));
+  expect(Object.keys(await columns())).toEqual(
+    expect.arrayContaining(['card_refund_started_at', 'provider_refund_id', 'refunded_premium_payment_id']),
+  );
 });

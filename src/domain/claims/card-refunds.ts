@@ -17,7 +17,7 @@ import {
   type PaymentProvider,
   type ProviderRefund,
 } from '../../services/payments';
-import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
@@ -40,7 +40,8 @@ const FAILED = ['failed', 'canceled'];
 function claimCardRefundsSql(premiumPaymentIdSql: ':premiumPaymentId' | 'pp.id', currency: string) {
   return {
     sql: `(SELECT coalesce(sum(round(p.amount * :claimRefundScale)), 0)::bigint FROM payments p
-            WHERE p.refunded_premium_payment_id = ${premiumPaymentIdSql} AND p.status IN ('issued', 'cleared'))`,
+            WHERE p.refunded_premium_payment_id = ${premiumPaymentIdSql}
+              AND (p.status IN ('issued', 'cleared') OR (p.status = 'approved' AND p.card_refund_started_at IS NOT NULL)))`,
     replacements: { claimRefundScale: 10 ** minorUnitDigits(currency) },
   };
 }
@@ -61,9 +62,13 @@ export async function claimCardRefundedMinor(
   return Number(row?.minor ?? 0);
 }
 
-interface CardPayment {
+/** A premium payment taken through the provider: the card a claim payment is refunded onto. */
+interface Card {
   id: string;
   intentId: string;
+}
+
+interface CardPayment extends Card {
   leftMinor: string;
 }
 
@@ -98,6 +103,15 @@ async function cardCovering(
   return cards.find((card) => Number(card.leftMinor) >= amountMinor);
 }
 
+/** The card a payment marked before was going to: the same one, so a repeat asks the provider for the same refund. */
+async function cardById(deps: Pick<CommandDeps, 'sequelize'>, premiumPaymentId: string, transaction: Transaction): Promise<Card> {
+  const [card] = await deps.sequelize.query<Card>(
+    `SELECT id, provider_payment_id AS "intentId" FROM premium_payments WHERE id = :premiumPaymentId`,
+    { replacements: { premiumPaymentId }, transaction, type: QueryTypes.SELECT },
+  );
+  return card;
+}
+
 /** Asks the provider for the refund; a refusal (or a refund it failed at once) is 422 naming its reason. */
 async function refundAtProvider(provider: PaymentProvider, paymentId: string, paymentIntentId: string, amountMinor: number) {
   let refund: ProviderRefund;
@@ -114,6 +128,47 @@ async function refundAtProvider(provider: PaymentProvider, paymentId: string, pa
       { field: 'paymentId', message: `the refund is ${refund.status} at the payment provider`, rule: 'provider_refused' },
     ]);
   return refund;
+}
+
+/**
+ * Marks the payment as going out by card refund, with the card it goes to, and commits that before
+ * the provider is asked: from then on no batch takes it and no void ends it, so a process that dies
+ * after the provider refunded leaves a payment that only this route (the same key, the same card,
+ * so the same refund) can finish. A payment marked before (a repeat after an outage) keeps its card.
+ */
+async function startCardRefund(
+  deps: Pick<CommandDeps, 'sequelize'>,
+  refund: {
+    claim: { tenantId: string; subscriptionId: string };
+    paymentId: string;
+    currency: string;
+    amountMinor: number;
+    provider: string;
+  },
+  notApproved: (status: string) => Error,
+): Promise<Card> {
+  return deps.sequelize.transaction(async (transaction) => {
+    const locked = await Payment.findByPk(refund.paymentId, { lock: transaction.LOCK.UPDATE, transaction });
+    if (locked?.status !== 'approved') throw notApproved(locked?.status ?? 'gone');
+    const where = {
+      tenantId: refund.claim.tenantId,
+      subscriptionId: refund.claim.subscriptionId,
+      provider: refund.provider,
+      currency: refund.currency,
+    };
+    const card = locked.refundedPremiumPaymentId
+      ? await cardById(deps, locked.refundedPremiumPaymentId, transaction)
+      : await cardCovering(deps, where, refund.amountMinor, transaction);
+    if (!card)
+      throw unprocessable('No card payment of this policy covers it; issue it in a payment batch', [
+        { field: 'paymentId', message: 'no premium card payment with enough left to refund', rule: 'no_card_payment' },
+      ]);
+    await locked.update(
+      { cardRefundStartedAt: locked.cardRefundStartedAt ?? new Date(), refundedPremiumPaymentId: card.id },
+      { transaction },
+    );
+    return card;
+  });
 }
 
 /**
@@ -140,32 +195,30 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
     const currency = current.currency!;
     const amountMinor = toMinorUnits(current.amount, currency)!;
 
+    const card = await startCardRefund(deps, { claim, paymentId, currency, amountMinor, provider: provider.name }, notApproved);
+    let refund: ProviderRefund;
+    try {
+      refund = await refundAtProvider(provider, paymentId, card.intentId, amountMinor);
+    } catch (err) {
+      // Refused: nothing left; the payment may go in a batch again. Unreachable: it may have left, so it stays marked.
+      if (err instanceof ApiError && err.status === 422)
+        await Payment.update(
+          { cardRefundStartedAt: null, refundedPremiumPaymentId: null },
+          { where: { id: paymentId, status: 'approved', providerRefundId: null } },
+        );
+      throw err;
+    }
+    const status: PaymentSettled['status'] = refund.status === SUCCEEDED ? 'cleared' : 'issued';
+
     const signals: Parameters<CommandDeps['outbox']['deliver']>[0][] = [];
     const issued = await audited(
       deps,
       async (transaction) => {
-        const locked = await Payment.findByPk(paymentId, { lock: transaction.LOCK.UPDATE, transaction });
-        if (locked?.status !== 'approved') throw notApproved(locked?.status ?? 'gone');
-        const card = await cardCovering(
-          deps,
-          { tenantId: claim.tenantId, subscriptionId: claim.subscriptionId, provider: provider.name, currency },
-          amountMinor,
-          transaction,
-        );
-        if (!card)
-          throw unprocessable('No card payment of this policy covers it; issue it in a payment batch', [
-            { field: 'paymentId', message: 'no premium card payment with enough left to refund', rule: 'no_card_payment' },
-          ]);
-        const refund = await refundAtProvider(provider, paymentId, card.intentId, amountMinor);
-        const status: PaymentSettled['status'] = refund.status === SUCCEEDED ? 'cleared' : 'issued';
+        const locked = await Payment.findByPk(paymentId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+        // A concurrent repeat recorded the same refund first (the provider answered both with it).
+        if (locked.status !== 'approved') throw notApproved(locked.status);
         await locked.update(
-          {
-            status,
-            issuedAt: new Date(),
-            paidAt: status === 'cleared' ? new Date() : null,
-            providerRefundId: refund.id,
-            refundedPremiumPaymentId: card.id,
-          },
+          { status, issuedAt: new Date(), paidAt: status === 'cleared' ? new Date() : null, providerRefundId: refund.id },
           { transaction },
         );
         signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status }, transaction));

@@ -56,9 +56,9 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
       const payments = await deps.sequelize.query<BatchablePayment>(
         `SELECT p.id, p.reference, p.amount, p.currency, p.payee_name, p.payee_iban, p.payee_bic, c.claim_number, c.workflow_id
            FROM payments p JOIN claims c ON c.id = p.claim_id
-          WHERE p.tenant_id = :tenantId AND p.status = 'approved'
+          WHERE p.tenant_id = :tenantId AND p.status = 'approved' AND p.card_refund_started_at IS NULL
             AND p.currency = coalesce(:currency, (SELECT currency FROM payments WHERE tenant_id = :tenantId AND status = 'approved'
-                                                   ORDER BY approved_at, id LIMIT 1))
+                                                   AND card_refund_started_at IS NULL ORDER BY approved_at, id LIMIT 1))
           ORDER BY p.approved_at, p.id
           LIMIT :limit
           FOR UPDATE OF p SKIP LOCKED`,

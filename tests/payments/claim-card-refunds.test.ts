@@ -7,16 +7,14 @@
  * is down or refuses leaving the payment approved.
  */
 import crypto from 'node:crypto';
-import Stripe from 'stripe';
 import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
 import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
-import { STRIPE_METADATA } from '../../src/services/payments';
 import { applyPayment } from '../../src/services/premium-payments';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import { signedChargeRefunded, startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
 import { waitUntil } from '../support/waiting';
 
 const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
@@ -142,26 +140,11 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
     .expect(409);
 
   // Stripe's own charge.refunded for the claim's refund is not taken for a premium refund.
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'charge.refunded',
-    data: {
-      object: {
-        id: `ch_${crypto.randomBytes(8).toString('hex')}`,
-        object: 'charge',
-        amount: invoice.amountMinor,
-        amount_captured: invoice.amountMinor,
-        amount_refunded: 30000,
-        currency: 'eur',
-        payment_intent: paymentIntentId,
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
-    },
-  });
-  const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET });
+  const { body, signature } = signedChargeRefunded(
+    invoice,
+    { paymentIntentId, amountMinor: invoice.amountMinor, refundedMinor: 30000 },
+    WEBHOOK_SECRET,
+  );
   await stack.api
     .post('/api/v1/payments/webhooks/stripe')
     .set('Stripe-Signature', signature)

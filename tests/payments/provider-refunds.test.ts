@@ -6,18 +6,16 @@
  */
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import Stripe from 'stripe';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
-import { STRIPE_METADATA } from '../../src/services/payments';
 import { applyPayment } from '../../src/services/premium-payments';
 import { refundOnCancellation } from '../../src/services/premium-refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import { signedChargeRefunded, startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
 import { recordHistory } from '../support/histories';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -69,30 +67,6 @@ const refundRequests = (refundId: string) =>
 
 const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundWorkflowId(refund.id));
 
-const signer = new Stripe('sk_test_signer');
-function signedChargeRefunded(invoice: Invoice, paymentIntentId: string, refundedMinor: number) {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'charge.refunded',
-    data: {
-      object: {
-        id: `ch_${crypto.randomBytes(8).toString('hex')}`,
-        object: 'charge',
-        amount: 1000,
-        amount_captured: 1000,
-        amount_refunded: refundedMinor,
-        currency: 'eur',
-        payment_intent: paymentIntentId,
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
-    },
-  });
-  return { body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }) };
-}
-
 it("sends the refund once under its own key, records the provider id, and Stripe's charge.refunded adds nothing", async () => {
   const { refund, paymentIntentId, invoice } = await cancelledAfterCardPayment();
   // 120.00 × 20 / 365 = 6.5753… earned, rounded up: 10.00 − 6.58 = 3.42 back.
@@ -115,7 +89,7 @@ it("sends the refund once under its own key, records the provider id, and Stripe
   expect(refundRequests(refund.id)).toHaveLength(1);
 
   // Stripe's event for the same refund finds it recorded: no second refund row.
-  const { body, signature } = signedChargeRefunded(invoice, paymentIntentId, 342);
+  const { body, signature } = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, WEBHOOK_SECRET);
   await stack.api
     .post('/api/v1/payments/webhooks/stripe')
     .set('Stripe-Signature', signature)

@@ -3,9 +3,13 @@
  * echoes little of what it was sent (no metadata), so the tests read what the SDK really sent
  * (path, headers, form body) from the proxy, and what Stripe's API answered from stripe-mock.
  */
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
 import { startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
+import type { Invoice } from '../../src/models';
+import { STRIPE_METADATA } from '../../src/services/payments';
 
 export interface RecordedStripeRequest {
   method: string;
@@ -72,4 +76,35 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
 /** The environment that points an API at this stripe-mock with a webhook secret of the test's own. */
 export function stripeEnv(apiBase: string, webhookSecret: string): Record<string, string> {
   return { STRIPE_SECRET_KEY: 'sk_test_insurflow', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
+}
+
+/**
+ * Stripe's `charge.refunded` for a card payment of `invoice` (its PaymentIntent), `refundedMinor`
+ * refunded in all, signed with the test's webhook secret as Stripe signs its events.
+ */
+export function signedChargeRefunded(
+  invoice: Pick<Invoice, 'id' | 'tenantId'>,
+  charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number },
+  webhookSecret: string,
+): { body: string; signature: string } {
+  const body = JSON.stringify({
+    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-08-26.dahlia',
+    created: Math.floor(Date.now() / 1000),
+    type: 'charge.refunded',
+    data: {
+      object: {
+        id: `ch_${crypto.randomBytes(8).toString('hex')}`,
+        object: 'charge',
+        amount: charge.amountMinor,
+        amount_captured: charge.amountMinor,
+        amount_refunded: charge.refundedMinor,
+        currency: 'eur',
+        payment_intent: charge.paymentIntentId,
+        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
+      },
+    },
+  });
+  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
 }

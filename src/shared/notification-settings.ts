@@ -41,6 +41,14 @@ export const NOTIFICATION_TYPES = [
   'claimPaymentCleared',
   'claimPaymentReturned',
   'claimDenied',
+  'registrationSubmitted',
+  'registrationReminder',
+  'registrationProvisioningFailed',
+  'registrationReceived',
+  'registrationDeclined',
+  'registrationExpired',
+  'registrationTenantReady',
+  'registrationSetupFailed',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

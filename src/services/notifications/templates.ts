@@ -20,6 +20,8 @@ export interface Template {
 const SAMPLE_EXPIRY = new Date('2030-03-14T15:30:00Z');
 const SAMPLE_FORGOT_PASSWORD_URL = 'https://api.insurflow.example/app/forgot-password';
 const SAMPLE_CLAIM = 'CLM-2030-000042';
+const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
+const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -83,6 +85,15 @@ export const TEMPLATES = {
   claimPaymentCleared: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
   claimPaymentReturned: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
   claimDenied: { variables: { claimNumber: SAMPLE_CLAIM, reason: 'Documents not received', reasonGiven: 'yes' } },
+  // The onboarding run's mails (src/activities/onboarding.ts): to the platform admins, then to the applicant.
+  registrationSubmitted: { variables: { ...SAMPLE_REGISTRATION, reviewUrl: SAMPLE_REVIEW_URL } },
+  registrationReminder: { variables: { ...SAMPLE_REGISTRATION, hours: 48, reviewUrl: SAMPLE_REVIEW_URL } },
+  registrationProvisioningFailed: { variables: { ...SAMPLE_REGISTRATION, reason: 'The slug example is already taken by another tenant' } },
+  registrationReceived: { variables: { ...SAMPLE_REGISTRATION } },
+  registrationDeclined: { variables: { ...SAMPLE_REGISTRATION, reason: 'Licence number could not be verified' } },
+  registrationExpired: { variables: { ...SAMPLE_REGISTRATION, days: 7 } },
+  registrationTenantReady: { variables: { ...SAMPLE_REGISTRATION, email: 'jo.doe@example.com' } },
+  registrationSetupFailed: { variables: { ...SAMPLE_REGISTRATION } },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

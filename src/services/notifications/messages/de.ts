@@ -18,6 +18,8 @@ const WAITED_HOURS =
 const DAYS =
   '{working, select, yes {{days, plural, one {einem Arbeitstag} other {# Arbeitstagen}}} other {{days, plural, one {einem Tag} other {# Tagen}}}}';
 const AMOUNT = '{amount, number, ::.00 group-off}';
+const COMPANY = '{companyName} ({slug})';
+const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
 
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
@@ -170,5 +172,39 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   claimDenied: {
     subject: 'Schaden {claimNumber} ist abgelehnt',
     intro: 'Schaden {claimNumber} wurde abgelehnt{reasonGiven, select, yes {: {reason}} other {}}.',
+  },
+  registrationSubmitted: {
+    subject: `Neue Registrierung: ${COMPANY}`,
+    intro: `${COMPANY} möchte Insurflow beitreten.`,
+    body: REVIEW,
+  },
+  registrationReminder: {
+    subject: `Erinnerung: Registrierung wartet auf eine Entscheidung: ${COMPANY}`,
+    intro: `${COMPANY} wartet seit {hours, plural, one {einer Stunde} other {# Stunden}} auf eine Entscheidung.`,
+    body: REVIEW,
+  },
+  registrationProvisioningFailed: {
+    subject: `Einrichtung fehlgeschlagen: ${COMPANY}`,
+    intro: `Die genehmigte Registrierung von ${COMPANY} konnte nicht eingerichtet werden und wurde zurückgenommen: {reason}`,
+  },
+  registrationReceived: {
+    subject: 'Wir haben Ihre Registrierung erhalten',
+    intro: `Vielen Dank. Die Registrierung von ${COMPANY} wartet auf die Prüfung durch das Insurflow-Team.`,
+  },
+  registrationDeclined: {
+    subject: 'Ihre Registrierung wurde abgelehnt',
+    intro: `Die Registrierung von ${COMPANY} wurde abgelehnt. Grund: {reason}`,
+  },
+  registrationExpired: {
+    subject: 'Ihre Registrierung ist abgelaufen',
+    intro: `Über die Registrierung von ${COMPANY} wurde nicht innerhalb von {days, plural, one {einem Tag} other {# Tagen}} entschieden; sie ist abgelaufen. Sie können sich gern erneut registrieren.`,
+  },
+  registrationTenantReady: {
+    subject: 'Ihr Insurflow-Mandant ist bereit',
+    intro: `Die Registrierung von ${COMPANY} wurde genehmigt, und Ihr Mandant ist bereit. Melden Sie sich bei Insurflow als {email} mit dem Passwort an, das Sie bei der Registrierung gewählt haben.`,
+  },
+  registrationSetupFailed: {
+    subject: 'Ihre Registrierung wurde genehmigt, aber die Einrichtung Ihres Mandanten ist fehlgeschlagen',
+    intro: `Die Registrierung von ${COMPANY} wurde genehmigt, aber Ihr Mandant konnte nicht eingerichtet werden, und nichts davon wurde behalten. Unser Team ist informiert und meldet sich bei Ihnen.`,
   },
 };

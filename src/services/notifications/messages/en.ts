@@ -18,6 +18,9 @@ const DAYS =
   '{working, select, yes {{days, plural, one {# working day} other {# working days}}} other {{days, plural, one {# day} other {# days}}}}';
 /** An amount as the claim's figures show it, without its currency (the run does not carry it). */
 const AMOUNT = '{amount, number, ::.00 group-off}';
+/** A registration as the platform admins and its applicant know it: the company and the slug it asked for. */
+const COMPANY = '{companyName} ({slug})';
+const REVIEW = 'Review it: GET {reviewUrl}';
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -166,5 +169,39 @@ export const en: Record<NotificationType, Messages> = {
   claimDenied: {
     subject: 'Claim {claimNumber} is denied',
     intro: 'Claim {claimNumber} was denied{reasonGiven, select, yes {: {reason}} other {}}.',
+  },
+  registrationSubmitted: {
+    subject: `New registration: ${COMPANY}`,
+    intro: `${COMPANY} asks to join Insurflow.`,
+    body: REVIEW,
+  },
+  registrationReminder: {
+    subject: `Reminder: registration waiting for a decision: ${COMPANY}`,
+    intro: `${COMPANY} has waited ${HOURS} for a decision.`,
+    body: REVIEW,
+  },
+  registrationProvisioningFailed: {
+    subject: `Provisioning failed: ${COMPANY}`,
+    intro: `The approved registration of ${COMPANY} could not be provisioned and was rolled back: {reason}`,
+  },
+  registrationReceived: {
+    subject: 'We received your registration',
+    intro: `Thank you. The registration of ${COMPANY} is waiting for review by the Insurflow team.`,
+  },
+  registrationDeclined: {
+    subject: 'Your registration was declined',
+    intro: `The registration of ${COMPANY} was declined. Reason: {reason}`,
+  },
+  registrationExpired: {
+    subject: 'Your registration expired',
+    intro: `The registration of ${COMPANY} was not decided within {days, plural, one {# day} other {# days}} and has expired. You are welcome to apply again.`,
+  },
+  registrationTenantReady: {
+    subject: 'Your Insurflow tenant is ready',
+    intro: `The registration of ${COMPANY} was approved and your tenant is ready. Sign in to Insurflow as {email} with the password you chose when you registered.`,
+  },
+  registrationSetupFailed: {
+    subject: 'Your registration was approved, but setting up your tenant failed',
+    intro: `The registration of ${COMPANY} was approved, but your tenant could not be set up and nothing was kept. Our team has been told and will contact you.`,
   },
 };

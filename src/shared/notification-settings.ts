@@ -49,6 +49,17 @@ export const NOTIFICATION_TYPES = [
   'registrationExpired',
   'registrationTenantReady',
   'registrationSetupFailed',
+  'subscriptionActivated',
+  'subscriptionAwaitingFirstPremium',
+  'subscriptionCancelledForNonPayment',
+  'subscriptionLapsed',
+  'subscriptionReinstated',
+  'subscriptionCancelled',
+  'subscriptionRenewed',
+  'subscriptionPremiumReminder',
+  'subscriptionRenewalReminder',
+  'subscriptionExpired',
+  'policyholderSetPassword',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -22,6 +22,8 @@ const SAMPLE_FORGOT_PASSWORD_URL = 'https://api.insurflow.example/app/forgot-pas
 const SAMPLE_CLAIM = 'CLM-2030-000042';
 const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
 const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
+const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
+const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', amount: 49.5, currency: 'EUR' };
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -94,6 +96,29 @@ export const TEMPLATES = {
   registrationExpired: { variables: { ...SAMPLE_REGISTRATION, days: 7 } },
   registrationTenantReady: { variables: { ...SAMPLE_REGISTRATION, email: 'jo.doe@example.com' } },
   registrationSetupFailed: { variables: { ...SAMPLE_REGISTRATION } },
+  // The subscription run's mails (src/workflows/subscription/messages.ts): calendar dates are ISO dates (YYYY-MM-DD).
+  subscriptionActivated: { variables: { ...SAMPLE_SUBSCRIPTION, coverageAmount: 250000, startDate: '2030-03-14', endDate: '2031-03-14' } },
+  subscriptionAwaitingFirstPremium: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, cancelOn: '2030-03-28' } },
+  subscriptionCancelledForNonPayment: { variables: { ...SAMPLE_SUBSCRIPTION } },
+  subscriptionLapsed: {
+    variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, lapsedOn: '2030-05-28', dueDate: '2030-05-14', cancelOn: '2030-06-27' },
+  },
+  subscriptionReinstated: { variables: { ...SAMPLE_SUBSCRIPTION, lapsedOn: '2030-05-28' } },
+  subscriptionCancelled: { variables: { ...SAMPLE_SUBSCRIPTION, coverageEnd: '2031-03-14', reason: 'Moved abroad', reasonGiven: 'yes' } },
+  subscriptionRenewed: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2032-03-14' } },
+  subscriptionPremiumReminder: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, dueDate: '2030-05-14' } },
+  subscriptionRenewalReminder: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14', months: 12 } },
+  subscriptionExpired: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14' } },
+  policyholderSetPassword: {
+    variables: {
+      fullName: 'Jo Doe',
+      policyNumber: 'POL-2030-000042',
+      hours: 72,
+      expiresAt: SAMPLE_EXPIRY,
+      forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL,
+    },
+    action: 'resetPassword',
+  },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

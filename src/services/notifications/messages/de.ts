@@ -20,6 +20,8 @@ const DAYS =
 const AMOUNT = '{amount, number, ::.00 group-off}';
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
+const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
+const MONEY = '{amount, number, ::.00 group-off} {currency}';
 
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
@@ -206,5 +208,54 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   registrationSetupFailed: {
     subject: 'Ihre Registrierung wurde genehmigt, aber die Einrichtung Ihres Mandanten ist fehlgeschlagen',
     intro: `Die Registrierung von ${COMPANY} wurde genehmigt, aber Ihr Mandant konnte nicht eingerichtet werden, und nichts davon wurde behalten. Unser Team ist informiert und meldet sich bei Ihnen.`,
+  },
+  subscriptionActivated: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist aktiv',
+    intro: `${CONTRACT} deckt {coverageAmount, number, ::.00 group-off} vom {startDate} bis zum {endDate}.`,
+  },
+  subscriptionAwaitingFirstPremium: {
+    subject: 'Ihr Vertrag zum Tarif {planName} wartet auf den ersten Beitrag',
+    intro: `${CONTRACT} schützt Sie, sobald die Rechnung {invoiceNumber} (${MONEY}) bezahlt ist. Ist sie am {cancelOn} noch offen, wird der Vertrag gekündigt.`,
+  },
+  subscriptionCancelledForNonPayment: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist wegen Nichtzahlung gekündigt',
+    intro: `${CONTRACT} wurde heute gekündigt: Sein Beitrag wurde nicht rechtzeitig bezahlt.`,
+  },
+  subscriptionLapsed: {
+    subject: 'Der Schutz Ihres Vertrags zum Tarif {planName} ruht',
+    intro: `${CONTRACT} schützt Sie ab dem {lapsedOn} nicht mehr: Die Rechnung {invoiceNumber} (${MONEY}, fällig am {dueDate}) ist unbezahlt. Bezahlen Sie sie vor dem {cancelOn}, um den Vertrag wieder in Kraft zu setzen; andernfalls wird er gekündigt.`,
+  },
+  subscriptionReinstated: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist wieder in Kraft',
+    intro: `${CONTRACT} schützt Sie ab heute wieder (sein Schutz ruhte seit dem {lapsedOn}).`,
+  },
+  subscriptionCancelled: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist gekündigt',
+    intro: `${CONTRACT} wurde gekündigt; der Schutz endete heute statt am {coverageEnd}.`,
+    body: '{reasonGiven, select, yes {Angegebener Grund: {reason}} other {}}',
+  },
+  subscriptionRenewed: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist verlängert',
+    intro: `${CONTRACT} läuft jetzt bis zum {endDate}.`,
+  },
+  subscriptionPremiumReminder: {
+    subject: 'Ihr Beitrag zum Tarif {planName} ist am {dueDate} fällig',
+    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {subscriptionId} zum Tarif {planName} (${MONEY}) ist am {dueDate} fällig.`,
+  },
+  subscriptionRenewalReminder: {
+    subject: 'Ihr Vertrag zum Tarif {planName} endet am {endDate}',
+    intro: `${CONTRACT} endet am {endDate}. Sie können ihn jetzt um weitere {months, plural, one {einen Monat} other {# Monate}} verlängern.`,
+  },
+  subscriptionExpired: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist abgelaufen',
+    intro: `${CONTRACT} ist am {endDate} abgelaufen.`,
+  },
+  policyholderSetPassword: {
+    subject: 'Ihre Versicherungspolice: Legen Sie Ihr Insurflow-Passwort fest',
+    intro: 'Hallo {fullName},',
+    body: `Ihr Versicherer hat die Police {policyNumber} für Sie ausgestellt und für diese Adresse ein Insurflow-Konto eröffnet.\nLegen Sie Ihr Passwort mit diesem Code fest; er gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr neues Passwort zu wählen:',
+    button: 'Passwort festlegen',
+    outro: 'Melden Sie sich danach an.\nFalls er abgelaufen ist, fordern Sie unter {forgotPasswordUrl} einen neuen an.',
   },
 };

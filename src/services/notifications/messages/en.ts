@@ -21,6 +21,9 @@ const AMOUNT = '{amount, number, ::.00 group-off}';
 /** A registration as the platform admins and its applicant know it: the company and the slug it asked for. */
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Review it: GET {reviewUrl}';
+const SUBSCRIPTION = 'Your subscription {subscriptionId} to {planName}';
+/** An invoice's amount and its currency, written for the language. */
+const MONEY = '{amount, number, ::.00 group-off} {currency}';
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -203,5 +206,54 @@ export const en: Record<NotificationType, Messages> = {
   registrationSetupFailed: {
     subject: 'Your registration was approved, but setting up your tenant failed',
     intro: `The registration of ${COMPANY} was approved, but your tenant could not be set up and nothing was kept. Our team has been told and will contact you.`,
+  },
+  subscriptionActivated: {
+    subject: 'Your {planName} subscription is active',
+    intro: `${SUBSCRIPTION} covers {coverageAmount, number, ::.00 group-off} from {startDate} until {endDate}.`,
+  },
+  subscriptionAwaitingFirstPremium: {
+    subject: 'Your {planName} subscription awaits its first premium',
+    intro: `${SUBSCRIPTION} covers you once invoice {invoiceNumber} (${MONEY}) is paid. Unpaid on {cancelOn}, the subscription is cancelled.`,
+  },
+  subscriptionCancelledForNonPayment: {
+    subject: 'Your {planName} subscription is cancelled for non-payment',
+    intro: `${SUBSCRIPTION} was cancelled today: its premium was not paid in time.`,
+  },
+  subscriptionLapsed: {
+    subject: 'Your {planName} subscription has lapsed',
+    intro: `${SUBSCRIPTION} no longer covers you from {lapsedOn}: invoice {invoiceNumber} (${MONEY}, due {dueDate}) is unpaid. Pay it before {cancelOn} to reinstate the subscription; otherwise it will be cancelled.`,
+  },
+  subscriptionReinstated: {
+    subject: 'Your {planName} subscription is reinstated',
+    intro: `${SUBSCRIPTION} covers you again from today (it had lapsed on {lapsedOn}).`,
+  },
+  subscriptionCancelled: {
+    subject: 'Your {planName} subscription is cancelled',
+    intro: `${SUBSCRIPTION} was cancelled; coverage ended today instead of {coverageEnd}.`,
+    body: '{reasonGiven, select, yes {Reason given: {reason}} other {}}',
+  },
+  subscriptionRenewed: {
+    subject: 'Your {planName} subscription is renewed',
+    intro: `${SUBSCRIPTION} now runs until {endDate}.`,
+  },
+  subscriptionPremiumReminder: {
+    subject: 'Your {planName} premium is due on {dueDate}',
+    intro: `Invoice {invoiceNumber} of your subscription {subscriptionId} to {planName} (${MONEY}) is due on {dueDate}.`,
+  },
+  subscriptionRenewalReminder: {
+    subject: 'Your {planName} subscription ends on {endDate}',
+    intro: `${SUBSCRIPTION} ends on {endDate}. You can renew it now for another {months, plural, one {# month} other {# months}}.`,
+  },
+  subscriptionExpired: {
+    subject: 'Your {planName} subscription has expired',
+    intro: `${SUBSCRIPTION} expired on {endDate}.`,
+  },
+  policyholderSetPassword: {
+    subject: 'Your insurance policy: set your Insurflow password',
+    intro: 'Hello {fullName},',
+    body: `Your insurer has issued policy {policyNumber} for you and opened an Insurflow account for this address.\nSet your password with this token; it works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to choose your new password:',
+    button: 'Set your password',
+    outro: 'Then log in.\nIf it has expired, ask for a new one at {forgotPasswordUrl}',
   },
 };

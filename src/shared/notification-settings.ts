@@ -60,6 +60,10 @@ export const NOTIFICATION_TYPES = [
   'subscriptionRenewalReminder',
   'subscriptionExpired',
   'policyholderSetPassword',
+  'webhookEndpointDisabled',
+  'runDrift',
+  'auditCheckpoint',
+  'reportDelivery',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

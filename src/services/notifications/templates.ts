@@ -119,6 +119,28 @@ export const TEMPLATES = {
     },
     action: 'resetPassword',
   },
+  // The operators' notices: to the tenant's admins (the platform's without a tenant).
+  webhookEndpointDisabled: {
+    variables: {
+      url: 'https://hooks.example.com/insurflow',
+      endpointId: '3c9a1f7e-2b4d-4e8a-9c6f-1a2b3c4d5e6f',
+      days: 5,
+      failingSince: new Date('2030-03-09T15:30:00Z'),
+    },
+  },
+  runDrift: {
+    variables: {
+      entity: 'claim',
+      entityId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      rowStatus: 'submitted',
+      workflowId: 'claim-9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      runState: 'terminated',
+    },
+  },
+  auditCheckpoint: {
+    variables: { day: '2030-03-14', asOf: new Date('2030-03-14T00:00:00Z'), count: 1234, head: 'b'.repeat(64) },
+  },
+  reportDelivery: { variables: { reportName: 'Open claims', kind: 'claims', fileName: 'claims-report-2030-03-01-2030-03-14.csv' } },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

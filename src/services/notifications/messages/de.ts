@@ -22,6 +22,11 @@ const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
 const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
 const MONEY = '{amount, number, ::.00 group-off} {currency}';
+/** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
+const RUN_STATE =
+  '{runState, select, terminated {abgebrochen} cancelled {storniert} failed {fehlgeschlagen} timed_out {wegen Zeitüberschreitung beendet} completed {abgeschlossen} missing {nicht vorhanden} restarted {neu gestartet} other {{runState}}}';
+const ENTITY =
+  '{entity, select, claim {Schaden} subscription {Vertrag} acknowledgement {Bestätigung} registration {Registrierung} other {{entity}}}';
 
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
@@ -211,11 +216,11 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionActivated: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist aktiv',
-    intro: `${CONTRACT} deckt {coverageAmount, number, ::.00 group-off} vom {startDate} bis zum {endDate}.`,
+    intro: `${CONTRACT} deckt {coverageAmount, number, ::.00 group-off} vom {startDate, date, day} bis zum {endDate, date, day}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Ihr Vertrag zum Tarif {planName} wartet auf den ersten Beitrag',
-    intro: `${CONTRACT} schützt Sie, sobald die Rechnung {invoiceNumber} (${MONEY}) bezahlt ist. Ist sie am {cancelOn} noch offen, wird der Vertrag gekündigt.`,
+    intro: `${CONTRACT} schützt Sie, sobald die Rechnung {invoiceNumber} (${MONEY}) bezahlt ist. Ist sie am {cancelOn, date, day} noch offen, wird der Vertrag gekündigt.`,
   },
   subscriptionCancelledForNonPayment: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist wegen Nichtzahlung gekündigt',
@@ -223,32 +228,32 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionLapsed: {
     subject: 'Der Schutz Ihres Vertrags zum Tarif {planName} ruht',
-    intro: `${CONTRACT} schützt Sie ab dem {lapsedOn} nicht mehr: Die Rechnung {invoiceNumber} (${MONEY}, fällig am {dueDate}) ist unbezahlt. Bezahlen Sie sie vor dem {cancelOn}, um den Vertrag wieder in Kraft zu setzen; andernfalls wird er gekündigt.`,
+    intro: `${CONTRACT} schützt Sie ab dem {lapsedOn, date, day} nicht mehr: Die Rechnung {invoiceNumber} (${MONEY}, fällig am {dueDate, date, day}) ist unbezahlt. Bezahlen Sie sie vor dem {cancelOn, date, day}, um den Vertrag wieder in Kraft zu setzen; andernfalls wird er gekündigt.`,
   },
   subscriptionReinstated: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist wieder in Kraft',
-    intro: `${CONTRACT} schützt Sie ab heute wieder (sein Schutz ruhte seit dem {lapsedOn}).`,
+    intro: `${CONTRACT} schützt Sie ab heute wieder (sein Schutz ruhte seit dem {lapsedOn, date, day}).`,
   },
   subscriptionCancelled: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist gekündigt',
-    intro: `${CONTRACT} wurde gekündigt; der Schutz endete heute statt am {coverageEnd}.`,
+    intro: `${CONTRACT} wurde gekündigt; der Schutz endete heute statt am {coverageEnd, date, day}.`,
     body: '{reasonGiven, select, yes {Angegebener Grund: {reason}} other {}}',
   },
   subscriptionRenewed: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist verlängert',
-    intro: `${CONTRACT} läuft jetzt bis zum {endDate}.`,
+    intro: `${CONTRACT} läuft jetzt bis zum {endDate, date, day}.`,
   },
   subscriptionPremiumReminder: {
-    subject: 'Ihr Beitrag zum Tarif {planName} ist am {dueDate} fällig',
-    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {subscriptionId} zum Tarif {planName} (${MONEY}) ist am {dueDate} fällig.`,
+    subject: 'Ihr Beitrag zum Tarif {planName} ist am {dueDate, date, day} fällig',
+    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {subscriptionId} zum Tarif {planName} (${MONEY}) ist am {dueDate, date, day} fällig.`,
   },
   subscriptionRenewalReminder: {
-    subject: 'Ihr Vertrag zum Tarif {planName} endet am {endDate}',
-    intro: `${CONTRACT} endet am {endDate}. Sie können ihn jetzt um weitere {months, plural, one {einen Monat} other {# Monate}} verlängern.`,
+    subject: 'Ihr Vertrag zum Tarif {planName} endet am {endDate, date, day}',
+    intro: `${CONTRACT} endet am {endDate, date, day}. Sie können ihn jetzt um weitere {months, plural, one {einen Monat} other {# Monate}} verlängern.`,
   },
   subscriptionExpired: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist abgelaufen',
-    intro: `${CONTRACT} ist am {endDate} abgelaufen.`,
+    intro: `${CONTRACT} ist am {endDate, date, day} abgelaufen.`,
   },
   policyholderSetPassword: {
     subject: 'Ihre Versicherungspolice: Legen Sie Ihr Insurflow-Passwort fest',
@@ -257,5 +262,27 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     action: 'Öffnen Sie diesen Link, um Ihr neues Passwort zu wählen:',
     button: 'Passwort festlegen',
     outro: 'Melden Sie sich danach an.\nFalls er abgelaufen ist, fordern Sie unter {forgotPasswordUrl} einen neuen an.',
+  },
+  webhookEndpointDisabled: {
+    subject: 'Insurflow: Ein Webhook-Endpunkt wurde nach {days, plural, one {einem Tag} other {# Tagen}} voller Fehler deaktiviert',
+    intro:
+      'Jede Zustellung an {url} ist seit dem {failingSince, date, deadline} fehlgeschlagen, daher hat Insurflow den Endpunkt {endpointId} deaktiviert.',
+    body: 'Seine Zustellungen seitdem sind mit ihren Fehlern unter GET /api/v1/webhooks/endpoints/{endpointId}/deliveries aufgeführt. Sobald der Empfänger wieder funktioniert, aktivieren Sie den Endpunkt (PATCH mit enabled: true) und stellen Sie nach, was er verpasst hat (POST …/replay mit since).',
+  },
+  runDrift: {
+    subject: `Insurflow: Der Lauf zu ${ENTITY} {entityId} ist ${RUN_STATE}`,
+    intro: `${ENTITY} {entityId} ist noch im Status „{rowStatus}“, aber der zugehörige Lauf ({workflowId}) ist ${RUN_STATE}.`,
+    body: '{runState, select, restarted {Sein Start war verloren gegangen; der Lauf wurde mit seinem aufgezeichneten Start neu gestartet.} other {Nichts bringt ihn von selbst weiter, bis ein Operator ihn klärt (GET /api/v1/operations/drift listet jede solche Zeile).}}',
+  },
+  auditCheckpoint: {
+    subject: 'Insurflow: Prüfpunkt des Audit-Protokolls vom {day, date, day}',
+    intro:
+      'Die Hash-Kette des Audit-Protokolls, wie sie am {asOf, date, deadline} stand: {count, plural, one {# Ereignis} other {# Ereignisse}}, der Hash des letzten {head}.',
+    body: 'Bewahren Sie diese E-Mail außerhalb von Insurflow auf. GET /api/v1/audit-events/verify über einen Zeitraum, der dann endet, nennt diesen Hash als Kopf; nennt es je einen anderen oder ein beschädigtes Ereignis, wurde das Protokoll nach dieser E-Mail verändert (docs/audit.md, Tamper evidence).',
+  },
+  reportDelivery: {
+    subject: 'Bericht: {reportName}',
+    intro: 'Der Bericht „{reportName}“ ({kind}) ist als {fileName} angehängt.',
+    body: 'Er wird von einem gespeicherten Bericht in Insurflow gesendet; wer seinen Bericht sehen darf, kann seine Empfänger oder seinen Zeitplan ändern, ihn pausieren oder löschen.',
   },
 };

@@ -209,11 +209,11 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionActivated: {
     subject: 'Your {planName} subscription is active',
-    intro: `${SUBSCRIPTION} covers {coverageAmount, number, ::.00 group-off} from {startDate} until {endDate}.`,
+    intro: `${SUBSCRIPTION} covers {coverageAmount, number, ::.00 group-off} from {startDate, date, day} until {endDate, date, day}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Your {planName} subscription awaits its first premium',
-    intro: `${SUBSCRIPTION} covers you once invoice {invoiceNumber} (${MONEY}) is paid. Unpaid on {cancelOn}, the subscription is cancelled.`,
+    intro: `${SUBSCRIPTION} covers you once invoice {invoiceNumber} (${MONEY}) is paid. Unpaid on {cancelOn, date, day}, the subscription is cancelled.`,
   },
   subscriptionCancelledForNonPayment: {
     subject: 'Your {planName} subscription is cancelled for non-payment',
@@ -221,32 +221,32 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionLapsed: {
     subject: 'Your {planName} subscription has lapsed',
-    intro: `${SUBSCRIPTION} no longer covers you from {lapsedOn}: invoice {invoiceNumber} (${MONEY}, due {dueDate}) is unpaid. Pay it before {cancelOn} to reinstate the subscription; otherwise it will be cancelled.`,
+    intro: `${SUBSCRIPTION} no longer covers you from {lapsedOn, date, day}: invoice {invoiceNumber} (${MONEY}, due {dueDate, date, day}) is unpaid. Pay it before {cancelOn, date, day} to reinstate the subscription; otherwise it will be cancelled.`,
   },
   subscriptionReinstated: {
     subject: 'Your {planName} subscription is reinstated',
-    intro: `${SUBSCRIPTION} covers you again from today (it had lapsed on {lapsedOn}).`,
+    intro: `${SUBSCRIPTION} covers you again from today (it had lapsed on {lapsedOn, date, day}).`,
   },
   subscriptionCancelled: {
     subject: 'Your {planName} subscription is cancelled',
-    intro: `${SUBSCRIPTION} was cancelled; coverage ended today instead of {coverageEnd}.`,
+    intro: `${SUBSCRIPTION} was cancelled; coverage ended today instead of {coverageEnd, date, day}.`,
     body: '{reasonGiven, select, yes {Reason given: {reason}} other {}}',
   },
   subscriptionRenewed: {
     subject: 'Your {planName} subscription is renewed',
-    intro: `${SUBSCRIPTION} now runs until {endDate}.`,
+    intro: `${SUBSCRIPTION} now runs until {endDate, date, day}.`,
   },
   subscriptionPremiumReminder: {
     subject: 'Your {planName} premium is due on {dueDate}',
-    intro: `Invoice {invoiceNumber} of your subscription {subscriptionId} to {planName} (${MONEY}) is due on {dueDate}.`,
+    intro: `Invoice {invoiceNumber} of your subscription {subscriptionId} to {planName} (${MONEY}) is due on {dueDate, date, day}.`,
   },
   subscriptionRenewalReminder: {
     subject: 'Your {planName} subscription ends on {endDate}',
-    intro: `${SUBSCRIPTION} ends on {endDate}. You can renew it now for another {months, plural, one {# month} other {# months}}.`,
+    intro: `${SUBSCRIPTION} ends on {endDate, date, day}. You can renew it now for another {months, plural, one {# month} other {# months}}.`,
   },
   subscriptionExpired: {
     subject: 'Your {planName} subscription has expired',
-    intro: `${SUBSCRIPTION} expired on {endDate}.`,
+    intro: `${SUBSCRIPTION} expired on {endDate, date, day}.`,
   },
   policyholderSetPassword: {
     subject: 'Your insurance policy: set your Insurflow password',
@@ -255,5 +255,26 @@ export const en: Record<NotificationType, Messages> = {
     action: 'Open this link to choose your new password:',
     button: 'Set your password',
     outro: 'Then log in.\nIf it has expired, ask for a new one at {forgotPasswordUrl}',
+  },
+  webhookEndpointDisabled: {
+    subject: 'Insurflow: a webhook endpoint was disabled after {days, plural, one {# day} other {# days}} of failures',
+    intro: 'Every delivery to {url} has failed since {failingSince, date, deadline}, so Insurflow disabled the endpoint {endpointId}.',
+    body: 'Its deliveries since are listed with their errors at GET /api/v1/webhooks/endpoints/{endpointId}/deliveries. Once the receiver works again, enable the endpoint (PATCH with enabled: true) and replay what it missed (POST …/replay with since).',
+  },
+  runDrift: {
+    subject: 'Insurflow: the run of {entity} {entityId} is {runState}',
+    intro: 'The {entity} {entityId} is still {rowStatus}, but its run ({workflowId}) is {runState}.',
+    body: '{runState, select, restarted {Its start had been lost; the run was started again from its recorded start.} other {Nothing will move it on by itself until an operator resolves it (GET /api/v1/operations/drift lists every such row).}}',
+  },
+  auditCheckpoint: {
+    subject: 'Insurflow: audit trail checkpoint {day}',
+    intro:
+      "The audit trail's hash chain as it stood at {asOf, date, deadline}: {count, plural, one {# event} other {# events}}, the last one's hash {head}.",
+    body: 'Keep this mail outside Insurflow. GET /api/v1/audit-events/verify over a span ending then answers this hash as its head; if it ever answers another, or names a broken event, the trail was changed after this mail (docs/audit.md, Tamper evidence).',
+  },
+  reportDelivery: {
+    subject: 'Report: {reportName}',
+    intro: 'The report "{reportName}" ({kind}) is attached as {fileName}.',
+    body: 'It is sent by a saved report of Insurflow; a user who may see its report can change its recipients or schedule, pause or delete it.',
   },
 };

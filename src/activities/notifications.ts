@@ -30,7 +30,8 @@ export interface EmailRecipients {
 
 /**
  * A mail rendered from its template (docs/notifications.md): the caller passes the values, never
- * sentences, and each recipient reads it in their own language with the tenant's branding.
+ * sentences, and each recipient reads it in their own language with the tenant's branding. A date
+ * is passed as its ISO string (an instant's `toISOString()`, or a calendar date `YYYY-MM-DD`).
  */
 export interface EmailTemplate {
   type: NotificationType;

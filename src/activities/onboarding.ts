@@ -5,13 +5,15 @@
  * Every step is keyed by the registration ID, so a retried or repeated step finds its own earlier
  * work instead of doing it twice, and every compensation removes only what this registration made.
  */
+import { msToNumber } from '@temporalio/common/lib/time';
 import { Transaction, UniqueConstraintError } from 'sequelize';
 import { EXPIRE_AFTER, RegistrationStatus, REMIND_ADMINS_AFTER } from '../contracts/onboarding';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
 import { createStarterCatalog } from '../models/starter-catalog';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { DAY_MS, HOUR_MS } from '../shared/time';
 import type { ActivityDeps } from './deps';
-import { createNotificationActivities, NotificationResult } from './notifications';
+import { createNotificationActivities, type EmailTemplate, NotificationResult } from './notifications';
 import { recordAudit } from '../services/audit';
 import { recordWebhookEvent } from '../services/webhook-events';
 import { workflowAuditSource } from './audit-source';
@@ -69,47 +71,31 @@ async function requireProvisionedTenant(registrationId: string, transaction?: Tr
   return tenant;
 }
 
-function composeEmail(registration: Registration, message: OnboardingMessage, apiPublicUrl: string): { subject: string; text: string } {
-  const company = `${registration.companyName} (${registration.requestedSlug})`;
-  const review = `Review it: GET ${apiPublicUrl}/api/v1/registrations/${registration.id}`;
+/**
+ * The template of an onboarding mail and its values (docs/notifications.md, The onboarding mails):
+ * the platform admins review through the API, so their link is text.
+ */
+function onboardingTemplate(registration: Registration, message: OnboardingMessage, apiPublicUrl: string): EmailTemplate {
+  const company = { companyName: registration.companyName, slug: registration.requestedSlug };
+  const reviewUrl = `${apiPublicUrl}/api/v1/registrations/${registration.id}`;
+  const reason = registration.reason ?? '';
   switch (message) {
     case 'admins_new_request':
-      return { subject: `New registration: ${company}`, text: `${company} asks to join Insurflow.\n${review}` };
+      return { type: 'registrationSubmitted', values: { ...company, reviewUrl } };
     case 'admins_reminder':
-      return {
-        subject: `Reminder: registration waiting for a decision: ${company}`,
-        text: `${company} has waited ${REMIND_ADMINS_AFTER} for a decision.\n${review}`,
-      };
+      return { type: 'registrationReminder', values: { ...company, hours: msToNumber(REMIND_ADMINS_AFTER) / HOUR_MS, reviewUrl } };
     case 'admins_provisioning_failed':
-      return {
-        subject: `Provisioning failed: ${company}`,
-        text: `The approved registration of ${company} could not be provisioned and was rolled back: ${registration.reason}`,
-      };
+      return { type: 'registrationProvisioningFailed', values: { ...company, reason } };
     case 'applicant_received':
-      return {
-        subject: 'We received your registration',
-        text: `Thank you. The registration of ${company} is waiting for review by the Insurflow team.`,
-      };
+      return { type: 'registrationReceived', values: company };
     case 'applicant_rejected':
-      return {
-        subject: 'Your registration was declined',
-        text: `The registration of ${company} was declined. Reason: ${registration.reason}`,
-      };
+      return { type: 'registrationDeclined', values: { ...company, reason } };
     case 'applicant_expired':
-      return {
-        subject: 'Your registration expired',
-        text: `The registration of ${company} was not decided within ${EXPIRE_AFTER} and has expired. You are welcome to apply again.`,
-      };
+      return { type: 'registrationExpired', values: { ...company, days: msToNumber(EXPIRE_AFTER) / DAY_MS } };
     case 'applicant_provisioned':
-      return {
-        subject: 'Your Insurflow tenant is ready',
-        text: `The registration of ${company} was approved and your tenant is ready. Sign in to Insurflow as ${registration.adminEmail} with the password you chose when you registered.`,
-      };
+      return { type: 'registrationTenantReady', values: { ...company, email: registration.adminEmail } };
     case 'applicant_provisioning_failed':
-      return {
-        subject: 'Your registration was approved, but setting up your tenant failed',
-        text: `The registration of ${company} was approved, but your tenant could not be set up and nothing was kept. Our team has been told and will contact you.`,
-      };
+      return { type: 'registrationSetupFailed', values: company };
   }
 }
 
@@ -174,11 +160,11 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     /** E-mails platform admins or the applicant (contact and admin addresses) about the registration. */
     async sendOnboardingEmail(input: OnboardingEmail): Promise<NotificationResult> {
       const registration = await loadRegistration(input.registrationId);
-      const { subject, text } = composeEmail(registration, input.message, deps.apiPublicUrl);
+      const template = onboardingTemplate(registration, input.message, deps.apiPublicUrl);
       const to = input.message.startsWith('admins_')
         ? { roles: ['platform_admin' as const] }
         : { emails: [registration.contactEmail, registration.adminEmail] };
-      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: null, to, subject, text });
+      return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: null, to, template });
     },
 
     /** Saga step 1: the tenant, found again by its registration ID on a retry. */

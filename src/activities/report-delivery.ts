@@ -76,8 +76,7 @@ export function createReportDeliveryActivities(deps: ActivityDeps & ReportDelive
           idempotencyKey: `${input.idempotencyKey}:report-email`,
           tenantId: definition.tenantId,
           to: { emails: to },
-          subject: `Report: ${definition.name}`,
-          text: `The report "${definition.name}" (${definition.kind}) is attached as ${report.fileName}.\n\nIt is sent by a saved report of Insurflow; a user who may see its report can change its recipients or schedule, pause or delete it.`,
+          template: { type: 'reportDelivery', values: { reportName: definition.name, kind: definition.kind, fileName: report.fileName } },
           attachments: [{ filename: report.fileName, content: report.csv, contentType: 'text/csv; charset=utf-8' }],
         });
         outcome = result.status;

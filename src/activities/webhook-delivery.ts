@@ -24,6 +24,7 @@ import { LEGACY_SECRET_PURPOSE } from '../services/compliance-webhook-move';
 import type { WebhookAttemptInput, WebhookAttemptOutcome } from '../contracts/webhook-delivery';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
+import { DAY_MS } from '../shared/time';
 import { createNotificationActivities, type SendEmailInput } from './notifications';
 
 /** The receiver has this long to answer: Svix's and Standard Webhooks' 15 seconds. */
@@ -92,12 +93,16 @@ function disabledNotice(endpoint: WebhookEndpoint): SendEmailInput {
     idempotencyKey: `webhook-endpoint-disabled:${endpoint.id}:${endpoint.disabledAt?.toISOString()}`,
     tenantId: endpoint.tenantId,
     to: { roles: ['tenant_admin'] },
-    subject: 'Insurflow: a webhook endpoint was disabled after 5 days of failures',
-    text: [
-      `Every delivery to ${endpoint.url} has failed since ${endpoint.failingSince?.toISOString()}, so Insurflow disabled the endpoint ${endpoint.id}.`,
-      'Its deliveries since are listed with their errors at GET /api/v1/webhooks/endpoints/' +
-        `${endpoint.id}/deliveries. Once the receiver works again, enable the endpoint (PATCH with enabled: true) and replay what it missed (POST …/replay with since).`,
-    ].join('\n\n'),
+    template: {
+      type: 'webhookEndpointDisabled',
+      values: {
+        url: endpoint.url,
+        endpointId: endpoint.id,
+        days: WEBHOOK_DISABLE_AFTER_MS / DAY_MS,
+        // Set whenever its failures disabled it; the disablement stands in for it otherwise.
+        failingSince: (endpoint.failingSince ?? endpoint.disabledAt ?? new Date()).toISOString(),
+      },
+    },
   };
 }
 

@@ -9,7 +9,7 @@
  * by `actionUrlsOf` (src/services/action-urls.ts), or null for a mail tied to no tenant.
  */
 import type { Config } from '../config';
-import { ACKNOWLEDGE_INVITATION, ACKNOWLEDGE_PAGE } from '../services/acknowledgement-links';
+import { ACKNOWLEDGE_PAGE } from '../services/acknowledgement-links';
 import { fillActionUrl, type ActionUrls, type PersonAction } from '../shared/action-urls';
 
 export type { ActionUrls, PersonAction };
@@ -39,22 +39,6 @@ export function actionLink(config: Pick<Config, 'api'>, action: PersonAction, to
   const url = new URL(ACTION_PAGES[action], config.api.publicUrl);
   url.searchParams.set('token', token);
   return url.toString();
-}
-
-/** What each mail says above its link: the one place for these sentences, until the mails come from templates. */
-const INVITATIONS: Record<PersonAction, string> = {
-  verifyEmail: 'Open this link to confirm the address:',
-  resetPassword: 'Open this link to choose your new password:',
-  acknowledgePolicy: ACKNOWLEDGE_INVITATION,
-  confirmRegistration: 'Open this link to confirm the address and submit the registration:',
-  confirmEmailChange: 'Open this link and confirm with the password of your account (and your second factor, if you use one):',
-  confirmReportRecipient: 'Open this link to confirm that you want to receive it:',
-  acceptInvitation: 'Open this link to choose your password:',
-};
-
-/** The lines of a mail that ask for `action`: the sentence, then the link on a line of its own. */
-export function actionLinkLines(config: Pick<Config, 'api'>, action: PersonAction, token: string, urls: ActionUrls | null): string[] {
-  return [INVITATIONS[action], actionLink(config, action, token, urls)];
 }
 
 /** The page where anyone asks for a password reset link. */

@@ -21,8 +21,6 @@ import { fillActionUrl } from '../shared/action-urls';
 
 /** The page a notice's link opens. */
 export const ACKNOWLEDGE_PAGE = '/app/acknowledge';
-/** What a notice or reminder says above its link. */
-export const ACKNOWLEDGE_INVITATION = 'Open this link to read the policy and acknowledge it:';
 /** How long after the due date (or after the reminder that carried it, if later) a link works: a late acknowledgement is still welcome. */
 export const ACKNOWLEDGEMENT_LINK_VALID_DAYS = 30;
 

@@ -7,6 +7,7 @@
 import type { RetryPolicy } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { EmailTemplate } from '../activities/notifications';
 import { AUDIT_CHECKPOINT_PAGE, auditCheckpointKey, type AuditCheckpoint, type AuditCheckpointResult } from '../contracts/audit-checkpoint';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { publishStatus } from './support/business-status';
@@ -18,15 +19,10 @@ const { listAuditCheckpoints } = proxyActivities<Activities>({ startToCloseTimeo
 // A mail already sent under its key is not sent again, whichever attempt or run asks.
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: FEW_ATTEMPTS });
 
-function checkpointMail(checkpoint: AuditCheckpoint, asOf: string): { subject: string; text: string } {
-  const day = asOf.slice(0, 10);
+/** A chain's head as of `asOf` (its day in the subject): its template and values, rendered by `sendEmail`. */
+function checkpointMail(checkpoint: AuditCheckpoint, asOf: string): { template: EmailTemplate } {
   return {
-    subject: `Insurflow: audit trail checkpoint ${day}`,
-    text: [
-      `The audit trail's hash chain as it stood at ${asOf}: ${checkpoint.count} events, the last one's hash ${checkpoint.head}.`,
-      'Keep this mail outside Insurflow. GET /api/v1/audit-events/verify over a span ending then answers this hash as its head;',
-      'if it ever answers another, or names a broken event, the trail was changed after this mail (docs/audit.md, Tamper evidence).',
-    ].join('\n'),
+    template: { type: 'auditCheckpoint', values: { day: asOf.slice(0, 10), asOf, count: checkpoint.count, head: checkpoint.head } },
   };
 }
 

@@ -11,6 +11,7 @@
 import type { RetryPolicy } from '@temporalio/common';
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { EmailTemplate } from '../activities/notifications';
 import {
   RUN_OWNER_ENTITIES,
   runDriftNoticeKey,
@@ -33,16 +34,10 @@ const { checkRunOwners, checkPremiums, recordRunDriftMetric } = proxyActivities<
 // An undelivered notice is not lost: the next run finds it untold and sends it.
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: FEW_ATTEMPTS });
 
-function notice(finding: RunDriftFinding): { subject: string; text: string } {
-  return {
-    subject: `Insurflow: the run of ${finding.entity} ${finding.entityId} is ${finding.runState}`,
-    text: [
-      `The ${finding.entity} ${finding.entityId} is still ${finding.rowStatus}, but its run (${finding.workflowId}) is ${finding.runState}.`,
-      finding.runState === 'restarted'
-        ? 'Its start had been lost; the run was started again from its recorded start.'
-        : 'Nothing will move it on by itself until an operator resolves it (GET /api/v1/operations/drift lists every such row).',
-    ].join('\n\n'),
-  };
+/** The admins' notice of a drifted row: its template and values, rendered by `sendEmail` in each admin's language. */
+function notice(finding: RunDriftFinding): { template: EmailTemplate } {
+  const { entity, entityId, rowStatus, workflowId, runState } = finding;
+  return { template: { type: 'runDrift', values: { entity, entityId, rowStatus, workflowId, runState } } };
 }
 
 export async function reconcilerWorkflow(input: ReconcilerInput): Promise<ReconcilerResult> {

@@ -53,6 +53,7 @@ import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { addMonths } from '../shared/instalments';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
+import { subscriptionMessages, type SubscriptionMail } from './subscription/messages';
 
 const STEP_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -225,13 +226,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (collecting) paymentNoticed = true;
   });
 
-  async function notifyPolicyholder(purpose: string, subject: string, text: string): Promise<void> {
+  /** Under the key of its purpose, as before: the mail's template and values, rendered by the activity. */
+  async function notifyPolicyholder(purpose: string, template: SubscriptionMail): Promise<void> {
     await sendEmail({
       idempotencyKey: `${workflowId}:${purpose}`,
       tenantId: terms.tenantId,
       to: { userIds: [terms.policyholderId] },
-      subject,
-      text,
+      template,
     });
   }
 
@@ -253,7 +254,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const dueMsOf = (due: PremiumDue) => startOfDay(due.dueDate);
   /** An instalment still unpaid after its grace period: it suspends coverage. */
   const pastGrace = () => dues.some((due) => dueMsOf(due) + graceDays * DAY_MS <= Date.now());
-  const money = (due: PremiumDue) => `${(due.amountMinor / 100).toFixed(2)} ${due.currency}`;
 
   async function readDues(): Promise<void> {
     paymentNoticed = false;
@@ -280,11 +280,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   async function cancelForNonPayment(): Promise<void> {
     await moveTo('cancelled', { cancelledAt: new Date().toISOString(), cancellationReason: NON_PAYMENT_REASON });
     publishStatus({ status: 'cancelled', dueAt: null, details: NON_PAYMENT_REASON });
-    await notifyPolicyholder(
-      'cancelled-non-payment',
-      `Your ${terms.planName} subscription is cancelled for non-payment`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled today: its premium was not paid in time.`,
-    );
+    await notifyPolicyholder('cancelled-non-payment', subscriptionMessages.cancelledForNonPayment(terms));
   }
 
   async function lapse(due: PremiumDue): Promise<void> {
@@ -293,12 +289,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     lapsedSince = lapsedOn;
     const cancelOn = isoDate(new Date(startOfDay(lapsedOn) + reinstatementDays * DAY_MS));
     publishStatus({ status: 'lapsed', dueAt: new Date(startOfDay(cancelOn)), details: `Lapsed on ${lapsedOn}: ${due.number} unpaid` });
-    await notifyPolicyholder(
-      `lapsed:${lapsedOn}`,
-      `Your ${terms.planName} subscription has lapsed`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} no longer covers you from ${lapsedOn}: invoice ${due.number} ` +
-        `(${money(due)}, due ${due.dueDate}) is unpaid. Pay it before ${cancelOn} to reinstate the subscription; otherwise it will be cancelled.`,
-    );
+    await notifyPolicyholder(`lapsed:${lapsedOn}`, subscriptionMessages.lapsed(terms, due, lapsedOn, cancelOn));
   }
 
   async function reinstate(): Promise<void> {
@@ -306,11 +297,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await moveTo('active', {}, { effectiveOn: isoDate(new Date()) });
     lapsedSince = null;
     publishStatus({ status: 'active', dueAt: new Date(startOfDay(period!.endDate)), details: `Reinstated on ${isoDate(new Date())}` });
-    await notifyPolicyholder(
-      `reinstated:${since}`,
-      `Your ${terms.planName} subscription is reinstated`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers you again from today (it had lapsed on ${since}).`,
-    );
+    await notifyPolicyholder(`reinstated:${since}`, subscriptionMessages.reinstated(terms, since));
   }
 
   /**
@@ -325,9 +312,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     publishStatus({ status: 'pending_payment', dueAt: new Date(giveUpAtMs), details: `Awaiting payment of ${first.number}` });
     await notifyPolicyholder(
       'awaiting-first-premium',
-      `Your ${terms.planName} subscription awaits its first premium`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers you once invoice ${first.number} (${money(first)}) is paid. ` +
-        `Unpaid on ${isoDate(new Date(giveUpAtMs))}, the subscription is cancelled.`,
+      subscriptionMessages.awaitingFirstPremium(terms, first, isoDate(new Date(giveUpAtMs))),
     );
     for (;;) {
       const open = () => decision !== undefined || paymentNoticed;
@@ -361,12 +346,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       details: `Cancelled by ${cancelledBy === terms.policyholderId ? 'the policyholder' : 'a tenant admin'}`,
     });
     changeInProgress = null;
-    await notifyPolicyholder(
-      'cancelled',
-      `Your ${terms.planName} subscription is cancelled`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} was cancelled; coverage ended today instead of ${coverageEnd}.` +
-        (reason ? `\nReason given: ${reason}` : ''),
-    );
+    await notifyPolicyholder('cancelled', subscriptionMessages.cancelled(terms, coverageEnd, reason));
   }
 
   async function activate(): Promise<CoveragePeriod> {
@@ -424,11 +404,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     details: `Active until ${coverage.endDate} (renewals: ${coverage.renewalCount})`,
   });
   if (isFirstPeriod) {
-    await notifyPolicyholder(
-      'activated',
-      `Your ${terms.planName} subscription is active`,
-      `Your subscription ${terms.subscriptionId} to ${terms.planName} covers ${terms.coverageAmount} from ${coverage.startDate} until ${coverage.endDate}.`,
-    );
+    await notifyPolicyholder('activated', subscriptionMessages.activated(terms, coverage.startDate, coverage.endDate));
   }
 
   // Lapsed is only ever reached by premium-timeline runs.
@@ -458,11 +434,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       period = renewed;
       if (patched(RENEWAL_HOLDS_UNTIL_HANDOVER)) renewalPersisted = true;
       else changeInProgress = null;
-      await notifyPolicyholder(
-        `renewed:${renewed.renewalCount}`,
-        `Your ${terms.planName} subscription is renewed`,
-        `Your subscription ${terms.subscriptionId} to ${terms.planName} now runs until ${renewed.endDate}.`,
-      );
+      await notifyPolicyholder(`renewed:${renewed.renewalCount}`, subscriptionMessages.renewed(terms, renewed.endDate));
       // The renew handler has its answer before this run hands over to the next period.
       await condition(allHandlersFinished);
       return continueAsNew<typeof subscriptionWorkflow>({ terms, period: renewed });
@@ -471,11 +443,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       if (status === 'lapsed' && !pastGrace()) await reinstate();
     } else if (step.kind === 'premium-reminder' && step.due) {
       reminded.add(step.due.invoiceId);
-      await notifyPolicyholder(
-        `premium-reminder:${step.due.invoiceId}`,
-        `Your ${terms.planName} premium is due on ${step.due.dueDate}`,
-        `Invoice ${step.due.number} of your subscription ${terms.subscriptionId} to ${terms.planName} (${money(step.due)}) is due on ${step.due.dueDate}.`,
-      );
+      await notifyPolicyholder(`premium-reminder:${step.due.invoiceId}`, subscriptionMessages.premiumReminder(terms, step.due));
     } else if (step.kind === 'lapse' && step.due) {
       // A payment whose signal is late or lost is still seen here: the rows decide.
       await readDues();
@@ -486,21 +454,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       else await reinstate();
     } else if (step.kind === 'renewal-reminder') {
       renewalReminderSent = true;
-      await notifyPolicyholder(
-        `renewal-reminder:${coverage.endDate}`,
-        `Your ${terms.planName} subscription ends on ${coverage.endDate}`,
-        `Your subscription ${terms.subscriptionId} to ${terms.planName} ends on ${coverage.endDate}. You can renew it now for another ${terms.durationMonths} months.`,
-      );
+      await notifyPolicyholder(`renewal-reminder:${coverage.endDate}`, subscriptionMessages.renewalReminder(terms, coverage.endDate));
     } else {
       changeInProgress = 'expire';
       await moveTo('expired');
       publishStatus({ status: 'expired', dueAt: null, details: `Expired on ${coverage.endDate}` });
       changeInProgress = null;
-      await notifyPolicyholder(
-        'expired',
-        `Your ${terms.planName} subscription has expired`,
-        `Your subscription ${terms.subscriptionId} to ${terms.planName} expired on ${coverage.endDate}.`,
-      );
+      await notifyPolicyholder('expired', subscriptionMessages.expired(terms, coverage.endDate));
     }
   }
   await condition(allHandlersFinished);

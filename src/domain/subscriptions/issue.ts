@@ -13,8 +13,9 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, forbidden, notFound, unprocessable } from '../../shared/errors';
 import type { CommandDeps } from '../command';
-import { actionLinkLines, newLinkLine } from '../action-links';
-import { actionUrlsOf } from '../../services/action-urls';
+import { forgotPasswordPage } from '../action-links';
+import { accountMail, expiryOf, hoursOf, sendAccountMail } from '../auth/account-mails';
+import { mailContextOf } from '../../services/notifications/context';
 import { tenantOf } from '../../access/core';
 
 /**
@@ -116,27 +117,21 @@ async function createPolicyholder(caller: AuthUser, holder: NewPolicyholder, dep
 }
 
 /**
- * Mails the new policyholder their policy number and a single-use link to set their password.
- * Sent once the policy is recorded; a failure is logged and leaves the policy issued (the holder
+ * Mails the new policyholder their policy number and a single-use link to set their password,
+ * from its template (`policyholderSetPassword`, docs/notifications.md) in the holder's language
+ * (a new account has none: the tenant's default), the link built by `actionLink` as every
+ * mailed link is. Sent once the policy is recorded; a failure is logged and leaves the policy issued (the holder
  * can ask for a password reset at any time).
  */
 export async function mailSetPasswordLink(holder: User, policyNumber: string, deps: CommandDeps): Promise<void> {
   const token = await mintResetToken(holder.id, SET_PASSWORD_TTL_MS);
-  await deps.mailer.send({
-    to: [holder.email],
-    subject: 'Your insurance policy: set your Insurflow password',
-    text: [
-      `Hello ${holder.fullName},`,
-      '',
-      `Your insurer has issued policy ${policyNumber} for you and opened an Insurflow account for this address.`,
-      `Set your password with this token; it works once, for ${SET_PASSWORD_TTL_MS / 3_600_000} hours:`,
-      '',
-      token,
-      '',
-      ...actionLinkLines(deps.config, 'resetPassword', token, await actionUrlsOf(holder.tenantId)),
-      'Then log in.',
-      newLinkLine(deps.config),
-    ].join('\n'),
-    messageId: `<set-password-${holder.id}-${crypto.randomUUID()}@insurflow>`,
-  });
+  const values = {
+    fullName: holder.fullName,
+    policyNumber,
+    hours: hoursOf(SET_PASSWORD_TTL_MS),
+    expiresAt: expiryOf(SET_PASSWORD_TTL_MS),
+    forgotPasswordUrl: forgotPasswordPage(deps.config),
+  };
+  const context = await mailContextOf(holder.tenantId, holder.locale);
+  await sendAccountMail(deps.mailer, await accountMail(deps.config, holder.email, 'policyholderSetPassword', values, context, token));
 }

@@ -50,6 +50,31 @@ export interface RenderedMail {
 
 const PRODUCT_NAME = 'Insurflow';
 
+/**
+ * `Intl.DateTimeFormat` taking a date as its ISO string too, as a workflow passes it to its
+ * activity (an instant, `2030-03-14T15:30:00.000Z`, or a calendar date, `2030-03-14`, which is
+ * its midnight UTC); a string that is no date is written as it is rather than failing the mail.
+ */
+function dateTimeFormat(...args: ConstructorParameters<typeof Intl.DateTimeFormat>): Intl.DateTimeFormat {
+  const intl = new Intl.DateTimeFormat(...args);
+  // Bound to `intl` by its getter: taken before the own property below replaces it.
+  const formatDate = intl.format;
+  const format = (value?: Date | number | string) => {
+    if (typeof value !== 'string') return formatDate(value);
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? value : formatDate(date);
+  };
+  // `format` is an accessor of Intl.DateTimeFormat's prototype: an own property of the instance shadows it.
+  return Object.defineProperty(intl, 'format', { value: format });
+}
+
+/** ICU's formatters (intl-messageformat's `Formatters`), with dates given as ISO strings understood. */
+const FORMATTERS = {
+  getNumberFormat: (locales?: string | string[], options?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locales, options),
+  getDateTimeFormat: dateTimeFormat,
+  getPluralRules: (...args: ConstructorParameters<typeof Intl.PluralRules>) => new Intl.PluralRules(...args),
+};
+
 /** The message of `part`: the recipient's language, else English (undefined: the template has no such part). */
 export function catalogMessage(type: NotificationType, part: MessagePart, locale: Locale): string | undefined {
   return CATALOGS[locale][type]?.[part] ?? en[type][part];
@@ -91,12 +116,18 @@ export async function renderNotification<T extends NotificationType>(
         timeZone: context.timeZone,
         timeZoneName: 'short',
       },
+      // A calendar date (a subscription's end, an invoice's due date): the day itself, in no time zone.
+      calendarDay: { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' },
     },
   } as const;
   const format = (message: string | undefined) =>
     message === undefined
       ? undefined
-      : String(new IntlMessageFormat(message, context.locale, formats).format(values as Record<string, TemplateValue>));
+      : String(
+          new IntlMessageFormat(message, context.locale, formats, { formatters: FORMATTERS }).format(
+            values as Record<string, TemplateValue>,
+          ),
+        );
   const render = (part: MessagePart) => {
     const override = (OVERRIDABLE_PARTS as readonly string[]).includes(part)
       ? context.overrides[type]?.[context.locale]?.[part as OverridablePart]

@@ -23,6 +23,10 @@ const SAMPLE_CLAIM = 'CLM-2030-000042';
 const SAMPLE_POLICY = { title: 'Gifts and hospitality', versionNumber: 2 };
 const SAMPLE_DUE = new Date('2030-03-14T22:59:59Z');
 const SAMPLE_REVIEW_LINK = 'https://api.insurflow.example/api/v1/compliance/policies/7d1f0c7e-1b9a-4c41-9d0e-2f5a8b6c3e10';
+const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
+const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
+const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
+const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', amount: 49.5, currency: 'EUR' };
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -104,6 +108,60 @@ export const TEMPLATES = {
   policyApproved: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
   policyChangesRequested: { variables: { ...SAMPLE_POLICY, reason: 'Name the gift register.', link: SAMPLE_REVIEW_LINK } },
   policyReviewLapsed: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
+  // The onboarding run's mails (src/activities/onboarding.ts): to the platform admins, then to the applicant.
+  registrationSubmitted: { variables: { ...SAMPLE_REGISTRATION, reviewUrl: SAMPLE_REVIEW_URL } },
+  registrationReminder: { variables: { ...SAMPLE_REGISTRATION, hours: 48, reviewUrl: SAMPLE_REVIEW_URL } },
+  registrationProvisioningFailed: { variables: { ...SAMPLE_REGISTRATION, reason: 'The slug example is already taken by another tenant' } },
+  registrationReceived: { variables: { ...SAMPLE_REGISTRATION } },
+  registrationDeclined: { variables: { ...SAMPLE_REGISTRATION, reason: 'Licence number could not be verified' } },
+  registrationExpired: { variables: { ...SAMPLE_REGISTRATION, days: 7 } },
+  registrationTenantReady: { variables: { ...SAMPLE_REGISTRATION, email: 'jo.doe@example.com' } },
+  registrationSetupFailed: { variables: { ...SAMPLE_REGISTRATION } },
+  // The subscription run's mails (src/workflows/subscription/messages.ts): calendar dates are ISO dates (YYYY-MM-DD).
+  subscriptionActivated: { variables: { ...SAMPLE_SUBSCRIPTION, coverageAmount: 250000, startDate: '2030-03-14', endDate: '2031-03-14' } },
+  subscriptionAwaitingFirstPremium: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, cancelOn: '2030-03-28' } },
+  subscriptionCancelledForNonPayment: { variables: { ...SAMPLE_SUBSCRIPTION } },
+  subscriptionLapsed: {
+    variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, lapsedOn: '2030-05-28', dueDate: '2030-05-14', cancelOn: '2030-06-27' },
+  },
+  subscriptionReinstated: { variables: { ...SAMPLE_SUBSCRIPTION, lapsedOn: '2030-05-28' } },
+  subscriptionCancelled: { variables: { ...SAMPLE_SUBSCRIPTION, coverageEnd: '2031-03-14', reason: 'Moved abroad', reasonGiven: 'yes' } },
+  subscriptionRenewed: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2032-03-14' } },
+  subscriptionPremiumReminder: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, dueDate: '2030-05-14' } },
+  subscriptionRenewalReminder: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14', months: 12 } },
+  subscriptionExpired: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14' } },
+  policyholderSetPassword: {
+    variables: {
+      fullName: 'Jo Doe',
+      policyNumber: 'POL-2030-000042',
+      hours: 72,
+      expiresAt: SAMPLE_EXPIRY,
+      forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL,
+    },
+    action: 'resetPassword',
+  },
+  // The operators' notices: to the tenant's admins (the platform's without a tenant).
+  webhookEndpointDisabled: {
+    variables: {
+      url: 'https://hooks.example.com/insurflow',
+      endpointId: '3c9a1f7e-2b4d-4e8a-9c6f-1a2b3c4d5e6f',
+      days: 5,
+      failingSince: new Date('2030-03-09T15:30:00Z'),
+    },
+  },
+  runDrift: {
+    variables: {
+      entity: 'claim',
+      entityId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      rowStatus: 'submitted',
+      workflowId: 'claim-9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      runState: 'terminated',
+    },
+  },
+  auditCheckpoint: {
+    variables: { day: '2030-03-14', asOf: new Date('2030-03-14T00:00:00Z'), count: 1234, head: 'b'.repeat(64) },
+  },
+  reportDelivery: { variables: { reportName: 'Open claims', kind: 'claims', fileName: 'claims-report-2030-03-01-2030-03-14.csv' } },
 } as const satisfies Record<NotificationType, Template>;
 
 /** The variables a notification of `type` is rendered with. */

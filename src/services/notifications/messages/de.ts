@@ -26,6 +26,15 @@ const ACKNOWLEDGE_ACTION = {
   button: 'Lesen und bestätigen',
 };
 const NOT_ACKNOWLEDGED = `{fullName} <{email}> hätte ${POLICY} bis zum ${DUE} bestätigen sollen und hat das nicht getan.`;
+const COMPANY = '{companyName} ({slug})';
+const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
+const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
+const MONEY = '{amount, number, ::.00 group-off} {currency}';
+/** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
+const RUN_STATE =
+  '{runState, select, terminated {abgebrochen} cancelled {storniert} failed {fehlgeschlagen} timed_out {wegen Zeitüberschreitung beendet} completed {abgeschlossen} missing {nicht vorhanden} restarted {neu gestartet} other {{runState}}}';
+const ENTITY =
+  '{entity, select, claim {Schaden} subscription {Vertrag} acknowledgement {Bestätigung} registration {Registrierung} other {{entity}}}';
 
 export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   verifyAccount: {
@@ -234,5 +243,110 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     subject: `Prüfung abgelaufen: ${POLICY}`,
     intro: `Niemand hat ${POLICY} rechtzeitig geprüft; sie ist wieder ein Entwurf und kann erneut eingereicht werden:`,
     body: '{link}',
+  },
+  registrationSubmitted: {
+    subject: `Neue Registrierung: ${COMPANY}`,
+    intro: `${COMPANY} möchte Insurflow beitreten.`,
+    body: REVIEW,
+  },
+  registrationReminder: {
+    subject: `Erinnerung: Registrierung wartet auf eine Entscheidung: ${COMPANY}`,
+    intro: `${COMPANY} wartet seit {hours, plural, one {einer Stunde} other {# Stunden}} auf eine Entscheidung.`,
+    body: REVIEW,
+  },
+  registrationProvisioningFailed: {
+    subject: `Einrichtung fehlgeschlagen: ${COMPANY}`,
+    intro: `Die genehmigte Registrierung von ${COMPANY} konnte nicht eingerichtet werden und wurde zurückgenommen: {reason}`,
+  },
+  registrationReceived: {
+    subject: 'Wir haben Ihre Registrierung erhalten',
+    intro: `Vielen Dank. Die Registrierung von ${COMPANY} wartet auf die Prüfung durch das Insurflow-Team.`,
+  },
+  registrationDeclined: {
+    subject: 'Ihre Registrierung wurde abgelehnt',
+    intro: `Die Registrierung von ${COMPANY} wurde abgelehnt. Grund: {reason}`,
+  },
+  registrationExpired: {
+    subject: 'Ihre Registrierung ist abgelaufen',
+    intro: `Über die Registrierung von ${COMPANY} wurde nicht innerhalb von {days, plural, one {einem Tag} other {# Tagen}} entschieden; sie ist abgelaufen. Sie können sich gern erneut registrieren.`,
+  },
+  registrationTenantReady: {
+    subject: 'Ihr Insurflow-Mandant ist bereit',
+    intro: `Die Registrierung von ${COMPANY} wurde genehmigt, und Ihr Mandant ist bereit. Melden Sie sich bei Insurflow als {email} mit dem Passwort an, das Sie bei der Registrierung gewählt haben.`,
+  },
+  registrationSetupFailed: {
+    subject: 'Ihre Registrierung wurde genehmigt, aber die Einrichtung Ihres Mandanten ist fehlgeschlagen',
+    intro: `Die Registrierung von ${COMPANY} wurde genehmigt, aber Ihr Mandant konnte nicht eingerichtet werden, und nichts davon wurde behalten. Unser Team ist informiert und meldet sich bei Ihnen.`,
+  },
+  subscriptionActivated: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist aktiv',
+    intro: `${CONTRACT} deckt {coverageAmount, number, ::.00 group-off} vom {startDate, date, calendarDay} bis zum {endDate, date, calendarDay}.`,
+  },
+  subscriptionAwaitingFirstPremium: {
+    subject: 'Ihr Vertrag zum Tarif {planName} wartet auf den ersten Beitrag',
+    intro: `${CONTRACT} schützt Sie, sobald die Rechnung {invoiceNumber} (${MONEY}) bezahlt ist. Ist sie am {cancelOn, date, calendarDay} noch offen, wird der Vertrag gekündigt.`,
+  },
+  subscriptionCancelledForNonPayment: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist wegen Nichtzahlung gekündigt',
+    intro: `${CONTRACT} wurde heute gekündigt: Sein Beitrag wurde nicht rechtzeitig bezahlt.`,
+  },
+  subscriptionLapsed: {
+    subject: 'Der Schutz Ihres Vertrags zum Tarif {planName} ruht',
+    intro: `${CONTRACT} schützt Sie ab dem {lapsedOn, date, calendarDay} nicht mehr: Die Rechnung {invoiceNumber} (${MONEY}, fällig am {dueDate, date, calendarDay}) ist unbezahlt. Bezahlen Sie sie vor dem {cancelOn, date, calendarDay}, um den Vertrag wieder in Kraft zu setzen; andernfalls wird er gekündigt.`,
+  },
+  subscriptionReinstated: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist wieder in Kraft',
+    intro: `${CONTRACT} schützt Sie ab heute wieder (sein Schutz ruhte seit dem {lapsedOn, date, calendarDay}).`,
+  },
+  subscriptionCancelled: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist gekündigt',
+    intro: `${CONTRACT} wurde gekündigt; der Schutz endete heute statt am {coverageEnd, date, calendarDay}.`,
+    body: '{reasonGiven, select, yes {Angegebener Grund: {reason}} other {}}',
+  },
+  subscriptionRenewed: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist verlängert',
+    intro: `${CONTRACT} läuft jetzt bis zum {endDate, date, calendarDay}.`,
+  },
+  subscriptionPremiumReminder: {
+    subject: 'Ihr Beitrag zum Tarif {planName} ist am {dueDate, date, calendarDay} fällig',
+    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {subscriptionId} zum Tarif {planName} (${MONEY}) ist am {dueDate, date, calendarDay} fällig.`,
+  },
+  subscriptionRenewalReminder: {
+    subject: 'Ihr Vertrag zum Tarif {planName} endet am {endDate, date, calendarDay}',
+    intro: `${CONTRACT} endet am {endDate, date, calendarDay}. Sie können ihn jetzt um weitere {months, plural, one {einen Monat} other {# Monate}} verlängern.`,
+  },
+  subscriptionExpired: {
+    subject: 'Ihr Vertrag zum Tarif {planName} ist abgelaufen',
+    intro: `${CONTRACT} ist am {endDate, date, calendarDay} abgelaufen.`,
+  },
+  policyholderSetPassword: {
+    subject: 'Ihre Versicherungspolice: Legen Sie Ihr Insurflow-Passwort fest',
+    intro: 'Hallo {fullName},',
+    body: `Ihr Versicherer hat die Police {policyNumber} für Sie ausgestellt und für diese Adresse ein Insurflow-Konto eröffnet.\nLegen Sie Ihr Passwort mit diesem Code fest; er gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr neues Passwort zu wählen:',
+    button: 'Passwort festlegen',
+    outro: 'Melden Sie sich danach an.\nFalls er abgelaufen ist, fordern Sie unter {forgotPasswordUrl} einen neuen an.',
+  },
+  webhookEndpointDisabled: {
+    subject: 'Insurflow: Ein Webhook-Endpunkt wurde nach {days, plural, one {einem Tag} other {# Tagen}} voller Fehler deaktiviert',
+    intro:
+      'Jede Zustellung an {url} ist seit dem {failingSince, date, deadline} fehlgeschlagen, daher hat Insurflow den Endpunkt {endpointId} deaktiviert.',
+    body: 'Seine Zustellungen seitdem sind mit ihren Fehlern unter GET /api/v1/webhooks/endpoints/{endpointId}/deliveries aufgeführt. Sobald der Empfänger wieder funktioniert, aktivieren Sie den Endpunkt (PATCH mit enabled: true) und stellen Sie nach, was er verpasst hat (POST …/replay mit since).',
+  },
+  runDrift: {
+    subject: `Insurflow: Der Lauf zu ${ENTITY} {entityId} ist ${RUN_STATE}`,
+    intro: `${ENTITY} {entityId} ist noch im Status „{rowStatus}“, aber der zugehörige Lauf ({workflowId}) ist ${RUN_STATE}.`,
+    body: '{runState, select, restarted {Sein Start war verloren gegangen; der Lauf wurde mit seinem aufgezeichneten Start neu gestartet.} other {Nichts bringt ihn von selbst weiter, bis ein Operator ihn klärt (GET /api/v1/operations/drift listet jede solche Zeile).}}',
+  },
+  auditCheckpoint: {
+    subject: 'Insurflow: Prüfpunkt des Audit-Protokolls vom {day, date, calendarDay}',
+    intro:
+      'Die Hash-Kette des Audit-Protokolls, wie sie am {asOf, date, deadline} stand: {count, plural, one {# Ereignis} other {# Ereignisse}}, der Hash des letzten {head}.',
+    body: 'Bewahren Sie diese E-Mail außerhalb von Insurflow auf. GET /api/v1/audit-events/verify über einen Zeitraum, der dann endet, nennt diesen Hash als Kopf; nennt es je einen anderen oder ein beschädigtes Ereignis, wurde das Protokoll nach dieser E-Mail verändert (docs/audit.md, Tamper evidence).',
+  },
+  reportDelivery: {
+    subject: 'Bericht: {reportName}',
+    intro: 'Der Bericht „{reportName}“ ({kind}) ist als {fileName} angehängt.',
+    body: 'Er wird von einem gespeicherten Bericht in Insurflow gesendet; wer seinen Bericht sehen darf, kann seine Empfänger oder seinen Zeitplan ändern, ihn pausieren oder löschen.',
   },
 };

@@ -25,6 +25,12 @@ const DUE = '{dueAt, date, isoDay}';
 const REVIEWED = '"{title}" version {versionNumber}';
 const ACKNOWLEDGE_ACTION = { action: 'Open this link to read the policy and acknowledge it:', button: 'Read and acknowledge' };
 const NOT_ACKNOWLEDGED = `{fullName} <{email}> was due to acknowledge ${POLICY} by ${DUE} and has not done so.`;
+/** A registration as the platform admins and its applicant know it: the company and the slug it asked for. */
+const COMPANY = '{companyName} ({slug})';
+const REVIEW = 'Review it: GET {reviewUrl}';
+const SUBSCRIPTION = 'Your subscription {subscriptionId} to {planName}';
+/** An invoice's amount and its currency, written for the language. */
+const MONEY = '{amount, number, ::.00 group-off} {currency}';
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -228,5 +234,109 @@ export const en: Record<NotificationType, Messages> = {
     subject: `Review lapsed: ${REVIEWED}`,
     intro: `Nobody reviewed ${REVIEWED} in time; it is a draft again and may be submitted anew:`,
     body: '{link}',
+  },
+  registrationSubmitted: {
+    subject: `New registration: ${COMPANY}`,
+    intro: `${COMPANY} asks to join Insurflow.`,
+    body: REVIEW,
+  },
+  registrationReminder: {
+    subject: `Reminder: registration waiting for a decision: ${COMPANY}`,
+    intro: `${COMPANY} has waited ${HOURS} for a decision.`,
+    body: REVIEW,
+  },
+  registrationProvisioningFailed: {
+    subject: `Provisioning failed: ${COMPANY}`,
+    intro: `The approved registration of ${COMPANY} could not be provisioned and was rolled back: {reason}`,
+  },
+  registrationReceived: {
+    subject: 'We received your registration',
+    intro: `Thank you. The registration of ${COMPANY} is waiting for review by the Insurflow team.`,
+  },
+  registrationDeclined: {
+    subject: 'Your registration was declined',
+    intro: `The registration of ${COMPANY} was declined. Reason: {reason}`,
+  },
+  registrationExpired: {
+    subject: 'Your registration expired',
+    intro: `The registration of ${COMPANY} was not decided within {days, plural, one {# day} other {# days}} and has expired. You are welcome to apply again.`,
+  },
+  registrationTenantReady: {
+    subject: 'Your Insurflow tenant is ready',
+    intro: `The registration of ${COMPANY} was approved and your tenant is ready. Sign in to Insurflow as {email} with the password you chose when you registered.`,
+  },
+  registrationSetupFailed: {
+    subject: 'Your registration was approved, but setting up your tenant failed',
+    intro: `The registration of ${COMPANY} was approved, but your tenant could not be set up and nothing was kept. Our team has been told and will contact you.`,
+  },
+  subscriptionActivated: {
+    subject: 'Your {planName} subscription is active',
+    intro: `${SUBSCRIPTION} covers {coverageAmount, number, ::.00 group-off} from {startDate, date, calendarDay} until {endDate, date, calendarDay}.`,
+  },
+  subscriptionAwaitingFirstPremium: {
+    subject: 'Your {planName} subscription awaits its first premium',
+    intro: `${SUBSCRIPTION} covers you once invoice {invoiceNumber} (${MONEY}) is paid. Unpaid on {cancelOn, date, calendarDay}, the subscription is cancelled.`,
+  },
+  subscriptionCancelledForNonPayment: {
+    subject: 'Your {planName} subscription is cancelled for non-payment',
+    intro: `${SUBSCRIPTION} was cancelled today: its premium was not paid in time.`,
+  },
+  subscriptionLapsed: {
+    subject: 'Your {planName} subscription has lapsed',
+    intro: `${SUBSCRIPTION} no longer covers you from {lapsedOn, date, calendarDay}: invoice {invoiceNumber} (${MONEY}, due {dueDate, date, calendarDay}) is unpaid. Pay it before {cancelOn, date, calendarDay} to reinstate the subscription; otherwise it will be cancelled.`,
+  },
+  subscriptionReinstated: {
+    subject: 'Your {planName} subscription is reinstated',
+    intro: `${SUBSCRIPTION} covers you again from today (it had lapsed on {lapsedOn, date, calendarDay}).`,
+  },
+  subscriptionCancelled: {
+    subject: 'Your {planName} subscription is cancelled',
+    intro: `${SUBSCRIPTION} was cancelled; coverage ended today instead of {coverageEnd, date, calendarDay}.`,
+    body: '{reasonGiven, select, yes {Reason given: {reason}} other {}}',
+  },
+  subscriptionRenewed: {
+    subject: 'Your {planName} subscription is renewed',
+    intro: `${SUBSCRIPTION} now runs until {endDate, date, calendarDay}.`,
+  },
+  subscriptionPremiumReminder: {
+    subject: 'Your {planName} premium is due on {dueDate}',
+    intro: `Invoice {invoiceNumber} of your subscription {subscriptionId} to {planName} (${MONEY}) is due on {dueDate, date, calendarDay}.`,
+  },
+  subscriptionRenewalReminder: {
+    subject: 'Your {planName} subscription ends on {endDate}',
+    intro: `${SUBSCRIPTION} ends on {endDate, date, calendarDay}. You can renew it now for another {months, plural, one {# month} other {# months}}.`,
+  },
+  subscriptionExpired: {
+    subject: 'Your {planName} subscription has expired',
+    intro: `${SUBSCRIPTION} expired on {endDate, date, calendarDay}.`,
+  },
+  policyholderSetPassword: {
+    subject: 'Your insurance policy: set your Insurflow password',
+    intro: 'Hello {fullName},',
+    body: `Your insurer has issued policy {policyNumber} for you and opened an Insurflow account for this address.\nSet your password with this token; it works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to choose your new password:',
+    button: 'Set your password',
+    outro: 'Then log in.\nIf it has expired, ask for a new one at {forgotPasswordUrl}',
+  },
+  webhookEndpointDisabled: {
+    subject: 'Insurflow: a webhook endpoint was disabled after {days, plural, one {# day} other {# days}} of failures',
+    intro: 'Every delivery to {url} has failed since {failingSince, date, deadline}, so Insurflow disabled the endpoint {endpointId}.',
+    body: 'Its deliveries since are listed with their errors at GET /api/v1/webhooks/endpoints/{endpointId}/deliveries. Once the receiver works again, enable the endpoint (PATCH with enabled: true) and replay what it missed (POST …/replay with since).',
+  },
+  runDrift: {
+    subject: 'Insurflow: the run of {entity} {entityId} is {runState}',
+    intro: 'The {entity} {entityId} is still {rowStatus}, but its run ({workflowId}) is {runState}.',
+    body: '{runState, select, restarted {Its start had been lost; the run was started again from its recorded start.} other {Nothing will move it on by itself until an operator resolves it (GET /api/v1/operations/drift lists every such row).}}',
+  },
+  auditCheckpoint: {
+    subject: 'Insurflow: audit trail checkpoint {day}',
+    intro:
+      "The audit trail's hash chain as it stood at {asOf, date, deadline}: {count, plural, one {# event} other {# events}}, the last one's hash {head}.",
+    body: 'Keep this mail outside Insurflow. GET /api/v1/audit-events/verify over a span ending then answers this hash as its head; if it ever answers another, or names a broken event, the trail was changed after this mail (docs/audit.md, Tamper evidence).',
+  },
+  reportDelivery: {
+    subject: 'Report: {reportName}',
+    intro: 'The report "{reportName}" ({kind}) is attached as {fileName}.',
+    body: 'It is sent by a saved report of Insurflow; a user who may see its report can change its recipients or schedule, pause or delete it.',
   },
 };

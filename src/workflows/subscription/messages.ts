@@ -1,0 +1,41 @@
+/**
+ * The e-mails of a subscription's run (docs/subscriptions.md): for each, the template it is
+ * rendered from and the values it carries. The run passes data, never sentences: the `sendEmail`
+ * activity renders each in the policyholder's language with the tenant's branding and overrides
+ * (docs/notifications.md, The subscription mails). Pure, so the workflow (src/workflows/subscription.ts)
+ * only names them. Dates are the calendar dates (YYYY-MM-DD) the run works with.
+ */
+import type { EmailTemplate } from '../../activities/notifications';
+import type { PremiumDue } from '../../activities/subscriptions';
+import type { SubscriptionTerms } from '../../contracts/subscription';
+import type { NotificationType } from '../../shared/notification-settings';
+
+/** One e-mail of the run, as `sendEmail` renders it. */
+export type SubscriptionMail = EmailTemplate;
+
+type Terms = Pick<SubscriptionTerms, 'subscriptionId' | 'planName'>;
+
+const mail = (type: NotificationType, terms: Terms, values: EmailTemplate['values'] = {}): SubscriptionMail => ({
+  type,
+  values: { planName: terms.planName, subscriptionId: terms.subscriptionId, ...values },
+});
+/** An instalment's invoice: its number and amount in its currency's major unit. */
+const invoice = (due: PremiumDue) => ({ invoiceNumber: due.number, amount: due.amountMinor / 100, currency: due.currency });
+
+export const subscriptionMessages = {
+  activated: (terms: Terms & Pick<SubscriptionTerms, 'coverageAmount'>, startDate: string, endDate: string) =>
+    mail('subscriptionActivated', terms, { coverageAmount: Number(terms.coverageAmount), startDate, endDate }),
+  awaitingFirstPremium: (terms: Terms, first: PremiumDue, cancelOn: string) =>
+    mail('subscriptionAwaitingFirstPremium', terms, { ...invoice(first), cancelOn }),
+  cancelledForNonPayment: (terms: Terms) => mail('subscriptionCancelledForNonPayment', terms),
+  lapsed: (terms: Terms, due: PremiumDue, lapsedOn: string, cancelOn: string) =>
+    mail('subscriptionLapsed', terms, { ...invoice(due), lapsedOn, dueDate: due.dueDate, cancelOn }),
+  reinstated: (terms: Terms, lapsedOn: string | null) => mail('subscriptionReinstated', terms, { lapsedOn: lapsedOn ?? '' }),
+  cancelled: (terms: Terms, coverageEnd: string, reason: string | undefined) =>
+    mail('subscriptionCancelled', terms, { coverageEnd, reason: reason ?? '', reasonGiven: reason ? 'yes' : 'no' }),
+  renewed: (terms: Terms, endDate: string) => mail('subscriptionRenewed', terms, { endDate }),
+  premiumReminder: (terms: Terms, due: PremiumDue) => mail('subscriptionPremiumReminder', terms, { ...invoice(due), dueDate: due.dueDate }),
+  renewalReminder: (terms: Terms & Pick<SubscriptionTerms, 'durationMonths'>, endDate: string) =>
+    mail('subscriptionRenewalReminder', terms, { endDate, months: terms.durationMonths }),
+  expired: (terms: Terms, endDate: string) => mail('subscriptionExpired', terms, { endDate }),
+};

@@ -72,6 +72,24 @@ describe('renderNotification', () => {
     expect(oneMinute.text).toContain('every 1 minute.');
   });
 
+  it('writes an invoice amount with as many decimals as its currency has, in each language', async () => {
+    const reminder = (amount: number, decimals: string, currency: string) => ({
+      planName: 'Home Basic',
+      subscriptionId: 'sub-1',
+      invoiceNumber: 'INV-2030-000042',
+      amount,
+      decimals,
+      currency,
+      dueDate: '2030-05-14',
+    });
+    const yen = await renderNotification('subscriptionPremiumReminder', reminder(12000, '0', 'JPY'), context());
+    expect(yen.text).toContain('(12000 JPY)');
+    const dinar = await renderNotification('subscriptionPremiumReminder', reminder(1.234, '3', 'KWD'), context({ locale: 'de' }));
+    expect(dinar.text).toContain('(1,234 KWD)');
+    const euro = await renderNotification('subscriptionPremiumReminder', reminder(49.5, '2', 'EUR'), context({ locale: 'de' }));
+    expect(euro.text).toContain('(49,50 EUR)');
+  });
+
   it('falls back to English for a message a language lacks', async () => {
     const withoutGermanSubject = { ...de.failedSignIns! };
     delete withoutGermanSubject.subject;

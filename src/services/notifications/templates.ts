@@ -26,7 +26,7 @@ const SAMPLE_REVIEW_LINK = 'https://api.insurflow.example/api/v1/compliance/poli
 const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
 const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
 const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
-const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', amount: 49.5, currency: 'EUR' };
+const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', amount: 49.5, decimals: '2', currency: 'EUR' };
 
 export const TEMPLATES = {
   verifyAccount: {

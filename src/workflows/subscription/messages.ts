@@ -8,6 +8,7 @@
 import type { EmailTemplate } from '../../activities/notifications';
 import type { PremiumDue } from '../../activities/subscriptions';
 import type { SubscriptionTerms } from '../../contracts/subscription';
+import { minorUnitDigits } from '../../shared/money';
 import type { NotificationType } from '../../shared/notification-settings';
 
 /** One e-mail of the run, as `sendEmail` renders it. */
@@ -19,8 +20,11 @@ const mail = (type: NotificationType, terms: Terms, values: EmailTemplate['value
   type,
   values: { planName: terms.planName, subscriptionId: terms.subscriptionId, ...values },
 });
-/** An instalment's invoice: its number and amount in its currency's major unit. */
-const invoice = (due: PremiumDue) => ({ invoiceNumber: due.number, amount: due.amountMinor / 100, currency: due.currency });
+/** An instalment's invoice: its number, and its amount in its currency's major unit with as many decimals as the currency has. */
+const invoice = (due: PremiumDue) => {
+  const digits = minorUnitDigits(due.currency);
+  return { invoiceNumber: due.number, amount: due.amountMinor / 10 ** digits, decimals: String(digits), currency: due.currency };
+};
 
 export const subscriptionMessages = {
   activated: (terms: Terms & Pick<SubscriptionTerms, 'coverageAmount'>, startDate: string, endDate: string) =>

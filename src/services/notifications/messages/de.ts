@@ -29,7 +29,8 @@ const NOT_ACKNOWLEDGED = `{fullName} <{email}> hätte ${POLICY} bis zum ${DUE} b
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
 const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
-const MONEY = '{amount, number, ::.00 group-off} {currency}';
+const MONEY =
+  '{decimals, select, 0 {{amount, number, ::precision-integer group-off}} 3 {{amount, number, ::.000 group-off}} other {{amount, number, ::.00 group-off}}} {currency}';
 /** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
 const RUN_STATE =
   '{runState, select, terminated {abgebrochen} cancelled {storniert} failed {fehlgeschlagen} timed_out {wegen Zeitüberschreitung beendet} completed {abgeschlossen} missing {nicht vorhanden} restarted {neu gestartet} other {{runState}}}';

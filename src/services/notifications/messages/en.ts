@@ -30,7 +30,8 @@ const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Review it: GET {reviewUrl}';
 const SUBSCRIPTION = 'Your subscription {subscriptionId} to {planName}';
 /** An invoice's amount and its currency, written for the language. */
-const MONEY = '{amount, number, ::.00 group-off} {currency}';
+const MONEY =
+  '{decimals, select, 0 {{amount, number, ::precision-integer group-off}} 3 {{amount, number, ::.000 group-off}} other {{amount, number, ::.00 group-off}}} {currency}';
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {

@@ -69,7 +69,7 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     const englishHolder = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' });
     const terms = { subscriptionId: 'd3c1e0a2-7b64-4c1f-9e0d-5a4b3c2d1e0f', planName: 'Hausrat Plus' };
     // As the run passes it (src/workflows/subscription/messages.ts): an invoice of 1234.50 EUR.
-    const invoice = { invoiceNumber: 'INV-2030-000007', amount: 1234.5, currency: 'EUR' };
+    const invoice = { invoiceNumber: 'INV-2030-000007', amount: 1234.5, decimals: '2', currency: 'EUR' };
     const template = { type: 'subscriptionPremiumReminder', values: { ...terms, ...invoice, dueDate: '2030-05-14' } } as const;
     const input = { idempotencyKey: 'process-mails-2:premium-reminder:inv-1', tenantId: tenant.id, to: { userIds: [holder.id] }, template };
 

@@ -12,6 +12,11 @@ export interface StartWorkflowPayload<W extends Workflow = Workflow> {
   status: string;
   summary: string;
   dueAt?: string;
+  /**
+   * The run takes over a workflow ID whose run has ended (an operator's repair): the start may
+   * reuse the ID, which every other start refuses.
+   */
+  replacesEndedRun?: boolean;
 }
 
 export interface SignalWorkflowPayload {

@@ -11,7 +11,7 @@ import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
  */
 export function workflowStartOptions(
   taskQueue: string,
-  run: { workflowId: string; tenantId: string; status: string; summary: string; dueAt?: Date },
+  run: { workflowId: string; tenantId: string; status: string; summary: string; dueAt?: Date; replacesEndedRun?: boolean },
 ): Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdReusePolicy'> &
   // Stated, as an update-with-start requires it.
   Required<Pick<WorkflowStartOptions, 'workflowIdConflictPolicy'>> {
@@ -26,7 +26,7 @@ export function workflowStartOptions(
     staticSummary: run.summary,
     // A repeated start of the same business key attaches to the running workflow instead of failing.
     workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: run.replacesEndedRun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
   };
 }
 
@@ -41,10 +41,17 @@ export async function startFromPayload(
   workflowId: string,
   payload: StartWorkflowPayload,
 ): Promise<string> {
-  const { workflowType, args, tenantId, status, summary, dueAt } = payload;
+  const { workflowType, args, tenantId, status, summary, dueAt, replacesEndedRun } = payload;
   // Any workflow: its args were checked against the contract's signature when the message was written.
   const handle = await client.workflow.start<Workflow>(workflowType, {
-    ...workflowStartOptions(taskQueue, { workflowId, tenantId, status, summary, dueAt: dueAt ? new Date(dueAt) : undefined }),
+    ...workflowStartOptions(taskQueue, {
+      workflowId,
+      tenantId,
+      status,
+      summary,
+      dueAt: dueAt ? new Date(dueAt) : undefined,
+      replacesEndedRun,
+    }),
     args,
   });
   return handle.firstExecutionRunId;

@@ -5,7 +5,8 @@
  * schedule, marks each row, audits it, e-mails the tenant admin once per row, restarts the run
  * whose start the outbox still holds, and GET /operations/drift lists what it found. An operator
  * then restores the terminated claim's run (POST …/restore), which runs again at its row's stage and
- * takes decisions as before, and closes the orphan (POST …/close).
+ * takes decisions as before, and closes the orphan (POST …/close); the terminated subscription gets
+ * its run back (POST …/subscriptions/:id/restore), a lapsed one is refused.
  */
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -56,8 +57,8 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     });
   }
 
-  async function activeSubscription(): Promise<{ id: string; workflowId: string }> {
-    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: 'Houses' }).expect(201);
+  async function activeSubscription(categoryName = 'Houses'): Promise<{ id: string; workflowId: string }> {
+    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: categoryName }).expect(201);
     const plan = await stack.api
       .post('/api/v1/plans')
       .set(as(admin))
@@ -245,5 +246,57 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     await close(platformAdmin, orphan.id).expect(404);
     expect((await stack.api.get('/api/v1/operations/drift?entity=claim').set(as(admin)).expect(200)).body.pagination.total).toBe(0);
     await recordHistory(newRun, 'claimWorkflow-restored');
+
+    // The terminated subscription gets its run back under its own ID, for the period its row records.
+    const restoreSubscription = (user: User, id: string) =>
+      stack.api.post(`/api/v1/operations/drift/subscriptions/${id}/restore`).set(as(user)).send({ reason: 'Terminated by mistake' });
+    const endedRunId = (await stack.temporal.workflow.getHandle(subscription.workflowId).describe()).runId;
+    await restoreSubscription(otherAdmin, subscription.id).expect(404);
+    await restoreSubscription(owner, subscription.id).expect(403);
+    await restoreSubscription(admin, terminated.id).expect(404);
+    const revived = await restoreSubscription(admin, subscription.id).expect(200);
+    expect(revived.body).toMatchObject({
+      id: subscription.id,
+      status: 'active',
+      startDate: subscriptionRow.startDate,
+      endDate: subscriptionRow.endDate,
+      workflowId: subscription.workflowId,
+    });
+    expect(revived.body.runId).toEqual(expect.any(String));
+    expect(revived.body.runId).not.toBe(endedRunId);
+    expect(await runStateOf('subscriptions', subscription.id)).toBeNull();
+    await restoreSubscription(admin, subscription.id).expect(404);
+    const revivedRun = stack.temporal.workflow.getHandle(subscription.workflowId);
+    const described = await revivedRun.describe();
+    expect([described.status.name, described.runId]).toEqual(['RUNNING', revived.body.runId]);
+    // Its timers are those still ahead: the expiry on the row's end date.
+    const live = await eventually(
+      () => stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200),
+      (res) => res.body.state !== null,
+      'the restored run answers its state',
+    );
+    expect(live.body.state).toMatchObject({ status: 'active', endDate: subscriptionRow.endDate, runId: revived.body.runId });
+    expect(await AuditEvent.count({ where: { action: 'operations.run_restore', entityId: subscription.id, actorId: admin.id } })).toBe(1);
+    // It takes decisions as before: its owner cancels it.
+    const cancelled = await stack.api
+      .patch(`/api/v1/subscriptions/${subscription.id}/cancel`)
+      .set(as(owner))
+      .send({ reason: 'Moving abroad' })
+      .expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+
+    // A lapsed subscription's run held when its lapse began, which its row does not: refused.
+    const lapsed = await activeSubscription('Flats');
+    temporalCli('workflow', 'terminate', '--workflow-id', lapsed.workflowId, '--reason', 'operator mistake');
+    await stack.db.sequelize.query(
+      `UPDATE subscriptions SET status = 'lapsed', run_state = 'terminated', run_state_at = now() WHERE id = :id`,
+      {
+        replacements: { id: lapsed.id },
+      },
+    );
+    const refused = await restoreSubscription(admin, lapsed.id).expect(409);
+    expect(refused.body.error.details).toMatchObject([{ field: 'status', rule: 'not_restorable' }]);
+    expect(await runStateOf('subscriptions', lapsed.id)).toBe('terminated');
+    expect((await stack.temporal.workflow.getHandle(lapsed.workflowId).describe()).status.name).toBe('TERMINATED');
   });
 });

@@ -2,6 +2,7 @@
  * `GET /operations/drift`: the open rows whose run the reconciler found closed, missing or
  * restarted (docs/operating.md, Row and run), newest first; the reconciler marks them.
  * `POST /operations/drift/claims/:id/restore` gives such a claim a new run; `…/close` closes it.
+ * `POST /operations/drift/subscriptions/:id/restore` gives an active subscription its run back.
  */
 import Joi from 'joi';
 import { RunDrift } from '../../models';
@@ -11,6 +12,8 @@ import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
 import { closeDriftedClaim } from '../../domain/operations/close-claim';
 import { restoreClaimRun } from '../../domain/operations/restore-claim-run';
+import { restoreSubscriptionRun } from '../../domain/operations/restore-subscription-run';
+import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams } from '../http/common-schemas';
@@ -36,7 +39,11 @@ const runDriftSchema = Joi.object({
 
 const repairBody = object({
   reason: required(
-    Joi.string().trim().min(3).max(400).description('What happened to the run and why this repair: kept in the claim’s history'),
+    Joi.string()
+      .trim()
+      .min(3)
+      .max(400)
+      .description('What happened to the run and why this repair: kept in the claim’s history or the subscription’s audit trail'),
   ),
 }).label('RowRepair');
 
@@ -69,6 +76,26 @@ export function driftRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { id } = ctx.state.input.params;
         ctx.body = await claimDetail(await restoreClaimRun(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/drift/subscriptions/:id/restore',
+      summary:
+        'Give an active subscription whose run was found gone its run back under its own workflow ID, for the coverage period its row records: the timers still ahead of it are armed again and notices already sent are not repeated; 409 for a subscription that is not active (pending, unpaid or lapsed) or runs again. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      params: idParams,
+      body: repairBody,
+      response: { status: 200, schema: subscriptionSchema },
+      handler: async (ctx) => {
+        const { id } = ctx.state.input.params;
+        const { subscription, runId } = await restoreSubscriptionRun(
+          ctx.state.user,
+          { id, reason: ctx.state.input.body.reason },
+          commandDeps(ctx),
+        );
+        ctx.body = { ...subscription.toJSON(), runId };
       },
     }),
     route({

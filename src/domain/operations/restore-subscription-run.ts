@@ -1,0 +1,98 @@
+/**
+ * Repairing a subscription whose run the reconciler found gone (docs/operating.md, Repairing a
+ * row): an active subscription gets its run back under its own workflow ID, for the coverage
+ * period its row records, so the run arms the timers still ahead of it (renewal reminder,
+ * premium reminders and lapses, expiry) and takes decisions as before. Its notices are keyed by
+ * the period and the invoice, so those the ended run sent are not sent again. The row, the drift
+ * mark, the audit event and the start commit together (outbox).
+ *
+ * Only `active` rows: a pending, unpaid or lapsed subscription's run carries what its row does not
+ * (the first invoice's wait, the day the lapse began), so a new run would count its deadlines
+ * afresh; those are refused with the reason, for an operator to cancel or settle instead.
+ */
+import { QueryTypes } from 'sequelize';
+import {
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  type SubscriptionTerms,
+  type SubscriptionWorkflow,
+  subscriptionWorkflowId,
+} from '../../contracts/subscription';
+import { Plan, Subscription } from '../../models';
+import { findVisible } from '../../access/core';
+import { runDriftAccess } from '../../access/operations';
+import { NotVisible } from '../../access/refusals';
+import { recordAudit } from '../../services/audit';
+import { conflict } from '../../shared/errors';
+import type { Command } from '../command';
+import { writeWithStart } from '../runs';
+
+/** The terms a run is started with, as the row keeps them (the plan's current name for the mails). */
+async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
+  const plan = await Plan.findByPk(subscription.planId, { attributes: ['name'], rejectOnEmpty: true });
+  return {
+    subscriptionId: subscription.id,
+    tenantId: subscription.tenantId,
+    planId: subscription.planId,
+    planName: plan.name,
+    policyholderId: subscription.policyholderId,
+    coverageAmount: subscription.coverageAmount,
+    premium: subscription.premium,
+    durationMonths: subscription.durationMonths,
+    ...(subscription.holderPhone && { holderPhone: subscription.holderPhone }),
+    ...(subscription.propertyAddress && { propertyAddress: subscription.propertyAddress }),
+  };
+}
+
+export const restoreSubscriptionRun: Command<{ id: string; reason: string }, { subscription: Subscription; runId: string | null }> = async (
+  caller,
+  { id, reason },
+  deps,
+) => {
+  const drift = await findVisible(caller, runDriftAccess, id);
+  if (drift.entity !== 'subscription') throw new NotVisible(runDriftAccess.resource);
+  if (drift.runState === 'restarted')
+    throw conflict('Its run was started again from the outbox and is running', [{ field: 'id', message: 'runs again' }]);
+  const { written: subscription, runId } = await writeWithStart<SubscriptionWorkflow, Subscription>(deps, async (transaction) => {
+    const row = await Subscription.findByPk(drift.id, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+    const workflowId = subscriptionWorkflowId(row.id);
+    if (row.workflowId !== drift.workflowId || drift.workflowId !== workflowId)
+      throw conflict(`Subscription ${row.policyNumber} was given a run again meanwhile`, [{ field: 'id', message: 'restored already' }]);
+    if (row.status !== 'active' || !row.startDate || !row.endDate)
+      throw conflict(
+        `Subscription ${row.policyNumber} is ${row.status}: only an active subscription's run can be restored; cancel it or settle its premium instead`,
+        [{ field: 'status', message: `is ${row.status}`, rule: 'not_restorable' }],
+      );
+    const period = { startDate: row.startDate, endDate: row.endDate, renewalCount: row.renewalCount };
+    await deps.sequelize.query('UPDATE subscriptions SET run_state = NULL, run_state_at = NULL WHERE id = :id RETURNING id', {
+      replacements: { id: row.id },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId: row.tenantId,
+        action: 'operations.run_restore',
+        entityType: 'subscription',
+        entityId: row.id,
+        before: { status: row.status, runState: drift.runState },
+        after: { status: row.status, workflowId, period, reason },
+      },
+      transaction,
+    );
+    return {
+      written: row,
+      workflowId,
+      start: {
+        workflowType: SUBSCRIPTION_WORKFLOW_TYPE,
+        args: [{ terms: await termsOf(row), period }],
+        tenantId: row.tenantId,
+        status: row.status,
+        summary: `Subscription ${row.policyNumber}: run restored (${reason.slice(0, 80)})`,
+        dueAt: new Date(`${row.endDate}T00:00:00Z`).toISOString(),
+        replacesEndedRun: true,
+      },
+    };
+  });
+  return { subscription, runId };
+};

@@ -9,6 +9,7 @@ import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@te
 import { createActivities, ActivityDeps } from '../src/activities';
 import { assignmentRequest } from '../src/domain/claims/rules';
 import { savedReportCsv } from '../src/domain/reports/saved';
+import { repairDriftedItem } from '../src/domain/operations/drift-repairs';
 import { createIncidentInterceptors } from '../src/activities/incidents';
 import type { Tracing } from '../src/observability/tracing';
 import type { Config } from '../src/config';
@@ -68,9 +69,17 @@ function tracingOptions(
   };
 }
 
-/** Every activity, with what the worker hands them besides `deps`: the saved reports' builder, the checks of a reassignment. */
+/**
+ * Every activity, with what the worker hands them besides `deps`: the saved reports' builder, the
+ * checks of a reassignment, the single repair of a drifted row.
+ */
 export function workerActivities(deps: ActivityDeps) {
-  return createActivities({ ...deps, savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now), assignmentRequest });
+  return createActivities({
+    ...deps,
+    savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now),
+    assignmentRequest,
+    repairDriftedRow: repairDriftedItem(deps),
+  });
 }
 
 /** The worker of one task queue. */

@@ -1,6 +1,6 @@
 /**
  * Operations (docs/operating.md, docs/bulk-operations.md): bulk operations are seen by the claims
- * managers and admins of their tenant; of the system's health (run drift, incidents) a tenant admin
+ * managers and admins of their tenant, and a platform admin's batch repair by its platform admin; of the system's health (run drift, incidents) a tenant admin
  * sees their tenant's rows, a platform admin every tenant's and the platform's own (tenant null).
  */
 import type { Model, ModelStatic } from 'sequelize';
@@ -11,7 +11,17 @@ import { tenantOf, tenantAccess, type AccessRule } from './core';
 
 export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 
-export const bulkOperationAccess = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
+/** A platform admin's batch repairs are theirs to follow in whichever tenant they ran. */
+const tenantOperations = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
+export const bulkOperationAccess: AccessRule<BulkOperation> = {
+  ...tenantOperations,
+  scope: (caller) =>
+    caller.role === 'platform_admin' ? { kind: 'drift_repair', requestedById: caller.id } : tenantOperations.scope(caller),
+  canSee: (caller, row) =>
+    caller.role === 'platform_admin'
+      ? row.kind === 'drift_repair' && row.requestedById === caller.id
+      : tenantOperations.canSee(caller, row),
+};
 
 interface OperationsRow extends Model {
   tenantId: string | null;

@@ -8,6 +8,7 @@
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
+import { DRIFT_REPAIR_WORKFLOW_ID_PREFIX } from '../contracts/drift-repair';
 import { CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX } from '../contracts/calendar-reschedule';
 import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
@@ -69,6 +70,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindAccess)],
   [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
+  [DRIFT_REPAIR_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.

@@ -15,22 +15,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../contracts/actor';
 import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
 import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
-import { BulkOperation, BulkOperationItem, Claim } from '../models';
+import { type BulkOperation, Claim } from '../models';
 import { loadAuthority } from '../services/authority';
 import { ApiError } from '../shared/errors';
 import type { ActivityDeps, ClaimDecisionDeps } from './deps';
-
-export interface ReassignBatchInput {
-  operationId: string;
-  limit: number;
-}
-
-export interface ReassignBatchResult {
-  done: number;
-  failed: number;
-  /** No item is left pending. */
-  finished: boolean;
-}
+import { handlePendingItems, type OperationBatchInput, type OperationBatchResult } from './operation-items';
 
 /** The asker as they are now, if they may still reassign the tenant's claims in bulk (the check every request of theirs gets). */
 async function currentRequester(operation: BulkOperation): Promise<Actor | null> {
@@ -80,23 +69,8 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
   }
 
   return {
-    async reassignClaimBatch(input: ReassignBatchInput): Promise<ReassignBatchResult> {
-      const operation = await BulkOperation.findByPk(input.operationId, { rejectOnEmpty: true });
-      const items = await BulkOperationItem.findAll({
-        where: { operationId: operation.id, status: 'pending' },
-        order: [['position', 'ASC']],
-        limit: input.limit,
-      });
-      let done = 0;
-      for (const item of items) {
-        const reason = await handle(operation, item.itemId);
-        await BulkOperationItem.update(
-          { status: reason === null ? 'done' : 'failed', reason, handledAt: new Date() },
-          { where: { operationId: operation.id, itemId: item.itemId, status: 'pending' } },
-        );
-        if (reason === null) done += 1;
-      }
-      return { done, failed: items.length - done, finished: items.length < input.limit };
+    async reassignClaimBatch(input: OperationBatchInput): Promise<OperationBatchResult> {
+      return handlePendingItems(input, handle);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Actor } from '../contracts/actor';
 import type { AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Claim } from '../models';
+import type { ItemHandler } from './operation-items';
 import type { Mailer } from '../services/mailer';
 import type { PaymentProvider } from '../services/payments';
 import type { WebhookGuard } from '../services/webhook';
@@ -67,4 +68,13 @@ export type AssignmentRequestOf = (claim: Claim, actor: Actor, assigneeId: strin
 
 export interface ClaimDecisionDeps {
   assignmentRequest: AssignmentRequestOf;
+}
+
+/**
+ * Repairs one drifted row of a batch with the single repair's command (`repairDriftedItem` in
+ * src/domain/operations/drift-repairs.ts, which activities may not import): null when repaired,
+ * else why not. Handed in by the worker.
+ */
+export interface DriftRepairDeps {
+  repairDriftedRow: ItemHandler;
 }

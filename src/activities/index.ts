@@ -1,5 +1,5 @@
 /** Every activity the worker registers, built from injected dependencies. */
-import type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps } from './deps';
+import type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
@@ -7,6 +7,7 @@ import { createCalendarRescheduleActivities } from './calendar-reschedule';
 import { createClaimActivities } from './claims';
 import { createClaimPaymentActivities } from './claim-payments';
 import { createClaimReserveActivities } from './claim-reserves';
+import { createDriftRepairActivities } from './drift-repair';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
@@ -22,7 +23,7 @@ import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
 
-export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps) {
+export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps & DriftRepairDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createAuditCheckpointActivities(deps),
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createBusinessTimeActivities(),
     ...createCalendarRescheduleActivities(deps),
     ...createBulkReassignActivities(deps),
+    ...createDriftRepairActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
@@ -49,4 +51,4 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps, ClaimDecisionDeps, ReportDeliveryDeps };
+export type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, ReportDeliveryDeps };

@@ -79,5 +79,12 @@ export interface CommandDeps {
 
 export type Command<Input, Result> = (caller: AuthUser, input: Input, deps: CommandDeps) => Promise<Result>;
 
+/**
+ * What an operator's repair of a row and its run needs (src/domain/operations): the API runs it
+ * with a request's deps, a batch repair's activity with the worker's own.
+ */
+export type RepairDeps = Pick<CommandDeps, 'sequelize' | 'outbox' | 'auditSource'>;
+export type RepairCommand<Input, Result> = (caller: AuthUser, input: Input, deps: RepairDeps) => Promise<Result>;
+
 /** A write anyone may ask for, before any sign-in (sign-up, sign-in, a company's registration): it has no caller. */
 export type PublicCommand<Input, Result> = (input: Input, deps: CommandDeps) => Promise<Result>;

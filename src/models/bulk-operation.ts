@@ -1,12 +1,13 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
+import type { DriftRepairParameters } from '../contracts/drift-repair';
 
 /** What a bulk operation does. */
-export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule'] as const;
+export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule', 'drift_repair'] as const;
 export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
 /** What an item of one is. */
-export type BulkItemType = 'claim' | 'acknowledgement';
+export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription';
 
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
@@ -18,7 +19,7 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   declare kind: BulkOperationKind;
   declare requestedById: string;
   /** What was asked, as validated. */
-  declare parameters: BulkReassignParameters | CalendarRescheduleParameters;
+  declare parameters: BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters;
   declare workflowId: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -40,7 +41,7 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   }
 }
 
-/** One row an operation acts on (a claim or an acknowledgement), and what became of it. */
+/** One row an operation acts on (a claim, a subscription or an acknowledgement), and what became of it. */
 export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>, InferCreationAttributes<BulkOperationItem>> {
   declare operationId: string;
   declare itemId: string;

@@ -5,10 +5,10 @@
  * batches, one activity each, which sends every claim's run the assign Update and records whether
  * it was accepted or refused. Like "remind now" it continues as new when its history grows.
  */
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BulkReassignInput, BulkReassignProgress } from '../contracts/bulk-reassign';
-import { publishStatus } from './support/business-status';
+import { workItemBatches } from './support/item-batches';
 
 const DEFAULT_BATCH_SIZE = 25;
 
@@ -19,17 +19,11 @@ const { reassignClaimBatch } = proxyActivities<Activities>({
 });
 
 export async function bulkReassignWorkflow(input: BulkReassignInput): Promise<BulkReassignProgress> {
-  const progress: BulkReassignProgress = input.progress ?? { done: 0, failed: 0, batches: 0 };
-  for (;;) {
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof bulkReassignWorkflow>({ ...input, progress });
-    const batch = await reassignClaimBatch({ operationId: input.operationId, limit: input.batchSize ?? DEFAULT_BATCH_SIZE });
-    progress.done += batch.done;
-    progress.failed += batch.failed;
-    progress.batches += 1;
-    publishStatus({
-      status: batch.finished ? 'completed' : 'reassigning',
-      details: `${progress.done} reassigned, ${progress.failed} refused`,
-    });
-    if (batch.finished) return progress;
-  }
+  return workItemBatches({
+    progress: input.progress,
+    next: () => reassignClaimBatch({ operationId: input.operationId, limit: input.batchSize ?? DEFAULT_BATCH_SIZE }),
+    working: 'reassigning',
+    details: ({ done, failed }) => `${done} reassigned, ${failed} refused`,
+    continueAsNew: (progress) => continueAsNew<typeof bulkReassignWorkflow>({ ...input, progress }),
+  });
 }

@@ -10,6 +10,7 @@ import type { CalendarRescheduleWorkflow } from '../contracts/calendar-reschedul
 import type { ClaimWorkflow } from '../contracts/claim';
 import type { ComplianceRecurrenceWorkflow } from '../contracts/compliance-recurrence';
 import type { ComplianceRemindWorkflow } from '../contracts/compliance-remind';
+import type { DriftRepairWorkflow } from '../contracts/drift-repair';
 import type { OnboardingWorkflow } from '../contracts/onboarding';
 import type { PolicyApprovalWorkflow } from '../contracts/policy-approval';
 import type { PolicyRolloutWorkflow } from '../contracts/policy-rollout';
@@ -26,6 +27,7 @@ import * as calendarReschedule from './calendar-reschedule';
 import * as claim from './claim';
 import * as complianceRecurrence from './compliance-recurrence';
 import * as complianceRemind from './compliance-remind';
+import * as driftRepair from './drift-repair';
 import * as onboardingProcess from './onboarding';
 import * as policyApproval from './policy-approval';
 import * as policyRollout from './policy-rollout';
@@ -43,6 +45,7 @@ export const calendarRescheduleWorkflow: CalendarRescheduleWorkflow = calendarRe
 export const claimWorkflow: ClaimWorkflow = claim.claimWorkflow;
 export const complianceRecurrenceWorkflow: ComplianceRecurrenceWorkflow = complianceRecurrence.complianceRecurrenceWorkflow;
 export const complianceRemindWorkflow: ComplianceRemindWorkflow = complianceRemind.complianceRemindWorkflow;
+export const driftRepairWorkflow: DriftRepairWorkflow = driftRepair.driftRepairWorkflow;
 export const onboarding: OnboardingWorkflow = onboardingProcess.onboarding;
 export const policyApprovalWorkflow: PolicyApprovalWorkflow = policyApproval.policyApprovalWorkflow;
 export const policyRolloutWorkflow: PolicyRolloutWorkflow = policyRollout.policyRolloutWorkflow;

@@ -13,10 +13,12 @@ export const remindBody = object({
 
 export const operationSchema = Joi.object({
   id: uuid,
-  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule'),
+  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule', 'drift_repair'),
   workflowId: Joi.string(),
   requestedById: uuid,
-  parameters: Joi.object().unknown(true).description('What was asked (fromUserId and toUserId; versionId; calendarId and change)'),
+  parameters: Joi.object()
+    .unknown(true)
+    .description('What was asked (fromUserId and toUserId; versionId; calendarId and change; action and reason)'),
   createdAt: Joi.date(),
   status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),
   total: Joi.number().integer().description('Items fixed when it was asked'),
@@ -27,9 +29,11 @@ export const operationSchema = Joi.object({
     .description('The refused items and why (the first 100)'),
 }).label('Operation');
 
-const operationRunSchema = Joi.object({ operation: operationSchema, workflowId: Joi.string(), runId: Joi.string().allow(null) }).label(
-  'OperationRun',
-);
+export const operationRunSchema = Joi.object({
+  operation: operationSchema,
+  workflowId: Joi.string(),
+  runId: Joi.string().allow(null),
+}).label('OperationRun');
 
 export const reassignStartedSchema = operationRunSchema;
 export const remindStartedSchema = Joi.object({ operations: Joi.array().items(operationRunSchema) }).label('RemindOperations');

@@ -13,6 +13,7 @@ import { COMPLIANCE_ROLES } from '../../access/compliance';
 import { complianceRemindAccess } from '../../access/compliance-requirements';
 import { findVisible } from '../../access/core';
 import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
+import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
@@ -40,10 +41,12 @@ function remindAsOperation(remind: RemindState): OperationState {
 
 const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ operation: remindAsOperation(remind), workflowId, runId });
 
-/** A bulk reassignment the caller may see, else a remind they may see; 404 for anything else. */
+/** A bulk operation the caller may see, else a remind they may see; 404 for anything else. */
 async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
   const bulk = await BulkOperation.findOne({ where: { ...bulkOperationAccess.scope(caller), id } });
   if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
+  // Platform admins run no reminds: what is not theirs is not found.
+  if (caller.role === 'platform_admin') throw new NotVisible(bulkOperationAccess.resource);
   return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id), services));
 }
 
@@ -83,7 +86,7 @@ export function bulkOperationRoutes(): RouteSpec[] {
       path: '/operations/:id',
       summary: 'Progress of a bulk operation: total, done, failed, and why each refused item was refused',
       tag: 'operations',
-      roles: [...OPERATION_ROLES, 'compliance_officer'],
+      roles: [...OPERATION_ROLES, 'compliance_officer', 'platform_admin'],
       params: idParams,
       response: { status: 200, schema: operationSchema },
       handler: async (ctx) => {

@@ -2,11 +2,16 @@
  * `GET /operations/drift`: the open rows whose run the reconciler found closed, missing or
  * restarted (docs/operating.md, Row and run), newest first; the reconciler marks them.
  * `POST /operations/drift/claims/:id/restore` gives such a claim a new run; `…/close` closes it.
- * `POST /operations/drift/subscriptions/:id/restore` gives an active subscription its run back.
+ * `POST /operations/drift/subscriptions/:id/restore` gives an active subscription its run back;
+ * `POST /operations/drift/repairs` restores or closes many rows as one bulk operation.
  */
 import Joi from 'joi';
 import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
+import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
+import { MAX_BULK_ITEMS } from '../../domain/claims/bulk-reassign';
+import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
+import { operationRunSchema } from './bulk-schemas';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
@@ -16,7 +21,7 @@ import { restoreSubscriptionRun } from '../../domain/operations/restore-subscrip
 import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
-import { idParams } from '../http/common-schemas';
+import { idParams, uuid } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 
@@ -37,15 +42,29 @@ const runDriftSchema = Joi.object({
   runStateAt: Joi.date().description('When the reconciler found it so'),
 }).label('RunDrift');
 
-const repairBody = object({
-  reason: required(
-    Joi.string()
-      .trim()
-      .min(3)
-      .max(400)
-      .description('What happened to the run and why this repair: kept in the claim’s history or the subscription’s audit trail'),
+const repairReason = Joi.string()
+  .trim()
+  .min(3)
+  .max(400)
+  .description('What happened to the run and why this repair: kept in the claim’s history or the subscription’s audit trail');
+
+const repairBody = object({ reason: required(repairReason) }).label('RowRepair');
+
+const batchRepairBody = object({
+  action: required(
+    oneOf(DRIFT_REPAIR_ACTIONS).description('restore: claims and active subscriptions get their run again; close: claims are closed'),
   ),
-}).label('RowRepair');
+  reason: required(repairReason),
+  tenantId: uuid.description('The tenant whose rows to repair: platform admins only, and required of them'),
+  entity: oneOf([...new Set(Object.values(REPAIRABLE_ENTITIES).flat())]).description('Only rows of this kind'),
+  runState: oneOf(RUN_DRIFT_STATES).description('Only rows whose run was found so'),
+  ids: Joi.array()
+    .items(uuid)
+    .min(1)
+    .max(MAX_BULK_ITEMS)
+    .unique()
+    .description('Only these rows; an id that is not a drifted row this repair applies to is refused with the reason'),
+}).label('BatchRepair');
 
 export function driftRoutes(): RouteSpec[] {
   return [
@@ -61,6 +80,20 @@ export function driftRoutes(): RouteSpec[] {
         const { page, pageSize, ordering, entity, runState } = ctx.state.input.query;
         const where = { ...runDriftAccess.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
         ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/drift/repairs',
+      summary:
+        'Restore or close, as one run drift-repair-<id>, every drifted row the filters match (at most 1,000): each row is repaired when its turn comes by the single repair, as the operator is then, and a refused row is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key starts nothing. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      body: batchRepairBody,
+      response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await requestDriftRepairs(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
     route({

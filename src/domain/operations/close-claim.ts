@@ -12,9 +12,9 @@ import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../../services/audit';
 import { conflict } from '../../shared/errors';
-import type { Command } from '../command';
+import type { RepairCommand } from '../command';
 
-export const closeDriftedClaim: Command<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
+export const closeDriftedClaim: RepairCommand<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
   const drift = await findVisible(caller, runDriftAccess, id);
   if (drift.entity !== 'claim') throw new NotVisible(runDriftAccess.resource);
   if (drift.runState === 'restarted')

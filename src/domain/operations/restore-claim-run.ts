@@ -12,12 +12,12 @@ import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import { notResumable, restoredWorkflowId, resumeClaim } from '../claims/resumption';
 import { conflict } from '../../shared/errors';
-import type { Command } from '../command';
+import type { RepairCommand } from '../command';
 
 /** Where the new run takes the claim up: a payment in progress resumes from its approval. */
 const resumedStage = (status: ClaimStage): ClaimStage => (status === 'payment_processing' || status === 'paid' ? 'approved' : status);
 
-export const restoreClaimRun: Command<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
+export const restoreClaimRun: RepairCommand<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
   const drift = await findVisible(caller, runDriftAccess, id);
   if (drift.entity !== 'claim') throw new NotVisible(runDriftAccess.resource);
   if (drift.runState === 'restarted')

@@ -23,7 +23,7 @@ import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../../services/audit';
 import { conflict } from '../../shared/errors';
-import type { Command } from '../command';
+import type { RepairCommand } from '../command';
 import { writeWithStart } from '../runs';
 
 /** The terms a run is started with, as the row keeps them (the plan's current name for the mails). */
@@ -43,11 +43,10 @@ async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
   };
 }
 
-export const restoreSubscriptionRun: Command<{ id: string; reason: string }, { subscription: Subscription; runId: string | null }> = async (
-  caller,
-  { id, reason },
-  deps,
-) => {
+export const restoreSubscriptionRun: RepairCommand<
+  { id: string; reason: string },
+  { subscription: Subscription; runId: string | null }
+> = async (caller, { id, reason }, deps) => {
   const drift = await findVisible(caller, runDriftAccess, id);
   if (drift.entity !== 'subscription') throw new NotVisible(runDriftAccess.resource);
   if (drift.runState === 'restarted')

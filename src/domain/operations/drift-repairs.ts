@@ -1,0 +1,198 @@
+/**
+ * Repairs in batch (docs/operating.md, Repairing in batch): an operator restores or closes many
+ * drifted rows at once. The rows are fixed when it is asked, one item each, in the transaction that
+ * records the operation, its audit event and the start of its run `drift-repair-<id>`; ids asked
+ * for that are not drifted rows of the tenant this repair applies to are items refused at once,
+ * with the reason. The run repairs each row when its turn comes with the very command of the single
+ * repair, as the operator who asked is then (`repairDriftedItem`, handed to the worker), so each
+ * row is locked, checked and audited as a single repair is. The operation's ID follows from the
+ * Idempotency-Key, so a repeat finds the operation it made and starts nothing.
+ */
+import crypto from 'node:crypto';
+import { Op, type WhereOptions } from 'sequelize';
+import type { Client } from '@temporalio/client';
+import {
+  DRIFT_REPAIR_WORKFLOW_TYPE,
+  type DriftRepairAction,
+  type DriftRepairParameters,
+  type DriftRepairWorkflow,
+  driftRepairWorkflowId,
+  REPAIRABLE_ENTITIES,
+} from '../../contracts/drift-repair';
+import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
+import type { Logger } from '../../config/logger';
+import { BulkOperation, BulkOperationItem, RunDrift } from '../../models';
+import { tenantOf } from '../../access/core';
+import { runDriftAccess } from '../../access/operations';
+import { NotPermitted, NotVisible } from '../../access/refusals';
+import { actorOf, recordAudit } from '../../services/audit';
+import { loadAuthority } from '../../services/authority';
+import { deliver, enqueueSignal, enqueueStart } from '../../services/outbox';
+import type { AuthUser } from '../../shared/caller';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { ApiError, unprocessable } from '../../shared/errors';
+import type { Command, RepairCommand, RepairDeps } from '../command';
+import { operationStateOf, type OperationRun, MAX_BULK_ITEMS } from '../claims/bulk-reassign';
+import { writeWithStart } from '../runs';
+import { closeDriftedClaim } from './close-claim';
+import { restoreClaimRun } from './restore-claim-run';
+import { restoreSubscriptionRun } from './restore-subscription-run';
+
+/** The single repair each action takes for each kind of row. */
+const REPAIRS: Record<DriftRepairAction, Partial<Record<RunOwnerEntity, RepairCommand<{ id: string; reason: string }, unknown>>>> = {
+  restore: { claim: restoreClaimRun, subscription: restoreSubscriptionRun },
+  close: { claim: closeDriftedClaim },
+};
+
+export interface DriftRepairRequest {
+  action: DriftRepairAction;
+  reason: string;
+  /** Platform admins name the tenant; a tenant admin repairs their own. */
+  tenantId?: string;
+  entity?: RunOwnerEntity;
+  runState?: RunDriftState;
+  /** These rows only; without it every drifted row the filters match. */
+  ids?: string[];
+}
+
+const NOT_REPAIRABLE = 'Not a drifted row of the tenant that this repair applies to';
+
+/** How long a worker's delivery attempt holds an outbox message before the API's relay may take it over. */
+const WORKER_DELIVERY_LEASE_MS = 20_000;
+
+function tenantOfRepair(caller: AuthUser, tenantId: string | undefined): string {
+  if (caller.role !== 'platform_admin') {
+    const own = tenantOf(caller);
+    if (tenantId !== undefined && tenantId !== own)
+      throw unprocessable('A tenant admin repairs their own tenant’s rows', [{ field: 'tenantId', message: 'is for platform admins' }]);
+    return own;
+  }
+  if (!tenantId) throw unprocessable('Name the tenant whose rows to repair', [{ field: 'tenantId', message: 'is required' }]);
+  return tenantId;
+}
+
+export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = async (caller, input, deps) => {
+  const tenantId = tenantOfRepair(caller, input.tenantId);
+  const entities = REPAIRABLE_ENTITIES[input.action].filter((entity) => !input.entity || entity === input.entity);
+  const key = deps.idempotencyKey;
+  const operationId = key
+    ? idFromRequest('drift-repair', caller.id, key, tenantId, input.action, ...(input.ids ?? []))
+    : crypto.randomUUID();
+  const workflowId = driftRepairWorkflowId(operationId);
+  // A repeat whose answer was lost finds the operation it made, and starts nothing.
+  const earlier = key ? await BulkOperation.findOne({ where: { id: operationId, tenantId } }) : null;
+  if (earlier) return { operation: await operationStateOf(earlier, deps), workflowId, runId: null };
+
+  const where: WhereOptions<RunDrift> = {
+    ...runDriftAccess.scope(caller),
+    tenantId,
+    entity: { [Op.in]: entities },
+    // A restarted row's run is live again: the reconciler clears it, nothing is to repair.
+    runState: input.runState && input.runState !== 'restarted' ? input.runState : { [Op.ne]: 'restarted' },
+    ...(input.ids && { id: { [Op.in]: input.ids } }),
+  };
+  const rows = await RunDrift.findAll({ where, order: [['runStateAt', 'ASC']], limit: MAX_BULK_ITEMS + 1 });
+  if (rows.length > MAX_BULK_ITEMS)
+    throw unprocessable(`More than ${MAX_BULK_ITEMS} drifted rows match: repair them in several requests`, [
+      { field: 'ids', message: `more than ${MAX_BULK_ITEMS} rows match`, limit: MAX_BULK_ITEMS },
+    ]);
+  const found = new Set(rows.map((row) => row.id));
+  const refused = (input.ids ?? []).filter((id) => !found.has(id));
+  if (rows.length === 0 && refused.length === 0)
+    throw unprocessable('No drifted row matches: nothing to repair', [{ field: 'entity', message: 'matches no drifted row' }]);
+
+  const parameters: DriftRepairParameters = { action: input.action, reason: input.reason };
+  const { written: operation, runId } = await writeWithStart<DriftRepairWorkflow, BulkOperation>(deps, async (transaction) => {
+    const created = await BulkOperation.create(
+      { id: operationId, tenantId, kind: 'drift_repair', requestedById: caller.id, parameters, workflowId },
+      { transaction },
+    );
+    await BulkOperationItem.bulkCreate(
+      [
+        ...rows.map((row) => ({ itemId: row.id, itemType: row.entity as 'claim' | 'subscription' })),
+        ...refused.map((id) => ({ itemId: id, status: 'failed' as const, reason: NOT_REPAIRABLE, handledAt: new Date() })),
+      ].map((item, position) => ({ operationId, position, ...item })),
+      { transaction },
+    );
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId,
+        action: 'bulk_operation.create',
+        entityType: 'bulk_operation',
+        entityId: operationId,
+        after: { kind: 'drift_repair', ...parameters, workflowId, rows: rows.length, refused: refused.length },
+      },
+      transaction,
+    );
+    return {
+      written: created,
+      workflowId,
+      start: {
+        workflowType: DRIFT_REPAIR_WORKFLOW_TYPE,
+        args: [{ tenantId, operationId }],
+        tenantId,
+        status: 'repairing',
+        summary: `${input.action === 'restore' ? 'Restore' : 'Close'} ${rows.length} drifted rows: ${input.reason.slice(0, 80)}`,
+      },
+    };
+  });
+  return { operation: await operationStateOf(operation, deps), workflowId, runId };
+};
+
+/** The operator who asked, as they are now, if they may still repair the operation's tenant's rows. */
+async function currentRepairer(operation: BulkOperation): Promise<AuthUser | null> {
+  const authority = await loadAuthority(operation.requestedById);
+  if (!authority?.active) return null;
+  const { userId: id, tenantId, role } = authority;
+  const mayRepair = role === 'platform_admin' || (role === 'tenant_admin' && tenantId === operation.tenantId);
+  return mayRepair ? { id, tenantId, role } : null;
+}
+
+/** What a worker hands the batch repair: its database, its Temporal client and where runs go. */
+export interface DriftRepairWorker {
+  sequelize: RepairDeps['sequelize'];
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+/**
+ * Repairs one item of a batch as the single repair would: null when repaired, else why not. A
+ * refusal of the repair (the row no longer drifted, its run live again, a payment in motion) is
+ * the item's reason; anything else (the database unreachable) throws, and the batch is retried.
+ */
+export function repairDriftedItem(worker: DriftRepairWorker) {
+  const outbox = {
+    enqueueStart,
+    enqueueSignal,
+    deliver: (message: Parameters<typeof deliver>[1]) =>
+      deliver(
+        {
+          sequelize: worker.sequelize,
+          logger: worker.logger,
+          taskQueue: worker.taskQueue,
+          leaseMs: WORKER_DELIVERY_LEASE_MS,
+          call: (rpc) => rpc(worker.temporal),
+        },
+        message,
+      ),
+  };
+  return async (operation: BulkOperation, itemId: string): Promise<string | null> => {
+    const repairer = await currentRepairer(operation);
+    if (!repairer) return "The operator who asked may no longer repair this tenant's rows";
+    const drift = await RunDrift.findOne({ where: { id: itemId, tenantId: operation.tenantId } });
+    if (!drift) return 'It is no longer drifted: repaired meanwhile, or its run was found live again';
+    const { action, reason } = operation.parameters as DriftRepairParameters;
+    const repair = REPAIRS[action][drift.entity];
+    if (!repair) return NOT_REPAIRABLE;
+    const auditSource = { actor: actorOf(repairer), workflowId: operation.workflowId };
+    try {
+      await repair(repairer, { id: itemId, reason }, { sequelize: worker.sequelize, outbox, auditSource });
+      return null;
+    } catch (err) {
+      if (err instanceof ApiError || err instanceof NotVisible || err instanceof NotPermitted) return err.message;
+      throw err;
+    }
+  };
+}

@@ -16,6 +16,9 @@ export function searchAttributeFlags(): string[] {
   return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`]);
 }
 
+/** As compose's server has it (docker/temporal-dynamicconfig.yaml): dispatch is fair between tenants. */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['--dynamic-config-value', 'matching.enableFairness=true'];
+
 /** Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts. */
 export async function startTemporalDevServer(options: {
   cliPath: string;
@@ -38,6 +41,7 @@ export async function startTemporalDevServer(options: {
       : []),
     '--log-level',
     'warn',
+    ...DEV_SERVER_DYNAMIC_CONFIG,
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

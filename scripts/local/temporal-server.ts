@@ -106,10 +106,12 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     path.join(configDir, 'production.yaml'),
     serverConfig(options, ports, membership, path.join(configDir, 'dynamicconfig', 'production.yaml')),
   );
-  // What the API relies on beyond the defaults: update-with-start (multi-operation) and a longer ID limit.
+  // What the API relies on beyond the defaults: update-with-start (multi-operation) and a longer ID
+  // limit; then what compose gives its server (fairness between tenants).
   fs.writeFileSync(
     path.join(configDir, 'dynamicconfig', 'production.yaml'),
-    'frontend.enableExecuteMultiOperation:\n  - value: true\nlimit.maxIDLength:\n  - value: 255\n',
+    'frontend.enableExecuteMultiOperation:\n  - value: true\nlimit.maxIDLength:\n  - value: 255\n' +
+      fs.readFileSync(path.join(__dirname, '..', '..', 'docker', 'temporal-dynamicconfig.yaml'), 'utf8'),
   );
   const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');
   const child = spawn(

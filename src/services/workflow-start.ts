@@ -6,13 +6,16 @@ import { BusinessStatus, DueAt, TenantId } from '../shared/search-attributes';
 /**
  * Options every workflow start shares, whoever starts it (API routes, the outbox relay, the
  * rollout's activities): the task queue, a business-key workflow ID, the TenantId/BusinessStatus
- * search attributes from the first moment (so tenant checks on GET /workflows/:id work at once)
- * and a one-line summary for the Temporal UI.
+ * search attributes from the first moment (so tenant checks on GET /workflows/:id work at once),
+ * a one-line summary for the Temporal UI and the tenant as the fairness key.
  */
 export function workflowStartOptions(
   taskQueue: string,
   run: { workflowId: string; tenantId: string; status: string; summary: string; dueAt?: Date; replacesEndedRun?: boolean },
-): Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdReusePolicy'> &
+): Pick<
+  WorkflowStartOptions,
+  'taskQueue' | 'workflowId' | 'typedSearchAttributes' | 'staticSummary' | 'workflowIdReusePolicy' | 'priority'
+> &
   // Stated, as an update-with-start requires it.
   Required<Pick<WorkflowStartOptions, 'workflowIdConflictPolicy'>> {
   return {
@@ -24,6 +27,9 @@ export function workflowStartOptions(
       ...(run.dueAt ? [{ key: DueAt, value: run.dueAt }] : []),
     ],
     staticSummary: run.summary,
+    // Dispatch takes turns between tenants (docker/temporal-dynamicconfig.yaml), and the run's
+    // activities inherit the key: one tenant's backlog does not hold back another's.
+    priority: { fairnessKey: run.tenantId },
     // A repeated start of the same business key attaches to the running workflow instead of failing.
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: run.replacesEndedRun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',

@@ -13,6 +13,9 @@ import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildU
 import type { ReceivedMail } from './smtp-sink';
 import type { TestStack } from './stack';
 
+/** How the notice of a new policy to acknowledge begins its subject. */
+export const ACKNOWLEDGEMENT_NOTICE_SUBJECT_PREFIX = 'New policy to acknowledge';
+
 export async function acknowledgementWithNotice(
   stack: TestStack,
   tenant: Tenant,
@@ -37,6 +40,8 @@ export async function acknowledgementWithNotice(
     workflowId: ack.workflowId!,
     args: [openingAcknowledgementInput(ack, DEFAULT_TENANT_SETTINGS)],
   });
-  const notice = await stack.smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('New policy to acknowledge'));
+  const notice = await stack.smtp.waitFor(
+    (m) => m.to.includes(employee.email) && m.subject.startsWith(ACKNOWLEDGEMENT_NOTICE_SUBJECT_PREFIX),
+  );
   return { employee, ack, notice };
 }

@@ -14,6 +14,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort } from '../../scripts/local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
 import { resolveTemporalCli } from '../../scripts/local/tools';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/local/temporal-dev-server';
 import { TEMPLATE_DATABASE } from './env';
 import { prepareWorkflowTests } from './workflow-bundle';
 
@@ -37,7 +38,7 @@ export default async function globalSetup(): Promise<void> {
       ...(cliPath && { executable: { type: 'existing-path', path: cliPath } }),
       ip: '127.0.0.1',
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...DEV_SERVER_DYNAMIC_CONFIG],
     },
   });
   process.env.INSURFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;

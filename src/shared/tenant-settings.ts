@@ -87,6 +87,15 @@ export interface TenantSettingsValues {
   branding: Branding;
   /** The tenant's own subject and intro per notification and language (docs/notifications.md, Overrides). */
   notificationOverrides: NotificationOverrides;
+  /**
+   * Years an erased person's kept records stay before they may be deleted (docs/privacy.md,
+   * Erasure, retention and legal holds): claims (with their notes, history and payments),
+   * subscriptions with their invoices and premium payments, acknowledgements, audit events.
+   */
+  retentionYearsClaims: number;
+  retentionYearsInvoices: number;
+  retentionYearsAcknowledgements: number;
+  retentionYearsAuditEvents: number;
 }
 
 /** The units a deadline counted in days may use. */
@@ -130,12 +139,21 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   defaultLocale: 'en',
   branding: {},
   notificationOverrides: {},
+  retentionYearsClaims: 10,
+  retentionYearsInvoices: 10,
+  retentionYearsAcknowledgements: 6,
+  retentionYearsAuditEvents: 10,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
 export const SCHEDULED_REPORT_DEFINITIONS_CEILING = 100;
 
 const positiveInt = Joi.number().integer().min(1);
+/** Years a kind of record is kept after its person's erasure: at least one, at most a century. */
+const retentionYears = (what: string, fallback: number) =>
+  positiveInt
+    .max(100)
+    .description(`Years ${what} of an erased person are kept (pseudonymised) before they may be deleted; default ${fallback}`);
 
 /**
  * The IANA time zone names this runtime knows (Temporal's server reads the same database), and
@@ -251,4 +269,8 @@ export const TENANT_SETTINGS_KEYS = {
     .description(
       `The tenant's own ${OVERRIDABLE_PARTS.join(' and ')} of mails, by notification type (${NOTIFICATION_TYPES.join(', ')}), then language (${LOCALES.join(', ')}): ICU MessageFormat text naming only the variables of that notification (GET /tenant/notifications/{type}/preview shows them), no HTML. The object replaces the one stored. Default {}`,
     ),
+  retentionYearsClaims: retentionYears('claims, their notes, history and payments', 10),
+  retentionYearsInvoices: retentionYears('subscriptions, invoices and premium payments', 10),
+  retentionYearsAcknowledgements: retentionYears('policy acknowledgements', 6),
+  retentionYearsAuditEvents: retentionYears('audit events', 10),
 };

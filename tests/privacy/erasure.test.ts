@@ -27,6 +27,7 @@ import {
   User,
 } from '../../src/models';
 import { bearer, buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -151,6 +152,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(started.body).toMatchObject({ userId: person.user.id, workflowId: privacyErasureWorkflowId(started.body.id) });
     const erasure = await finished(started.body.id);
     expect(erasure.status).toBe('completed');
+    await recordHistory(stack.temporal.workflow.getHandle(erasure.workflowId), 'privacyErasureWorkflow');
 
     // The claim keeps its figures, stage and number; the description the person wrote is erased.
     const claim = (await Claim.findByPk(person.claim.id))!;
@@ -245,8 +247,22 @@ describe('privacy: erasure with retention and legal holds', () => {
     const active = await stack.api.get(`/api/v1/privacy/holds?userId=${person.user.id}&active=true`).set(as(officer)).expect(200);
     expect(active.body.items).toEqual([]);
 
+    // The tenant keeps claims 7 years instead of 10; the users row stays as long as the longest rule.
+    const settings = await stack.api.get('/api/v1/tenant/settings').set(as(admin)).expect(200);
+    expect(settings.body).toMatchObject({ retentionYearsClaims: 10, retentionYearsInvoices: 10, retentionYearsAcknowledgements: 6 });
+    for (const years of [0, 101, 2.5]) {
+      await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ retentionYearsClaims: years }).expect(400);
+    }
+    await stack.api.put('/api/v1/tenant/settings').set(as(officer)).send({ retentionYearsClaims: 7 }).expect(403);
+    await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ retentionYearsClaims: 7 }).expect(200);
+
     const started = await requestErasure(person.user.id).expect(202);
-    expect((await finished(started.body.id)).status).toBe('completed');
+    const erasure = await finished(started.body.id);
+    expect(erasure.status).toBe('completed');
+    const year = new Date().getUTCFullYear();
+    expect(erasure.tables.claims.keepUntil?.slice(0, 4)).toBe(`${year + 7}`);
+    expect(erasure.tables.subscriptions.keepUntil?.slice(0, 4)).toBe(`${year + 10}`);
+    expect(erasure.tables.users.keepUntil?.slice(0, 4)).toBe(`${year + 10}`);
     expect((await User.findByPk(person.user.id))!.fullName).toMatch(/^erased-/);
     expect(await ClaimDocument.findByPk(person.documentId)).toBeNull();
   });

@@ -213,7 +213,9 @@ const pseudonymiseUser: Step = async ({ user, pseudonym }, transaction) => {
 
 /**
  * The steps, in order; each runs once per erasure. A new step is one more line here (runs in
- * flight take it too, as their next step): e.g. destroying the person's data key.
+ * flight take it too, as their next step). Destroying the person's payload key, with
+ * `destroyPersonDataKey` of src/services/person-data-keys.ts, is the line before `user`:
+ * `['data_key', async ({ tenantId, user }, transaction) => ({ person_data_keys: { deleted: await destroyPersonDataKey(...) } })]`.
  */
 function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
   return [

@@ -330,10 +330,20 @@ describe('privacy: erasure with retention and legal holds', () => {
     const mine = await requestErasure(person.user.id).expect(202);
     await stack.api.get(`/api/v1/privacy/erasures/${mine.body.id}`).set(as(otherAdmin)).expect(404);
     await stack.api.get(`/api/v1/workflows/${mine.body.workflowId}`).set(as(otherAdmin)).expect(404);
+    await stack.api.get(`/api/v1/workflows/${mine.body.workflowId}`).set(as(admin)).expect(200);
 
     expect(await PrivacyErasure.count({ where: { userId: [stranger.id] } })).toBe(0);
     expect(await PrivacyErasure.count({ where: { userId: person.user.id } })).toBe(1);
     expect(await PrivacyLegalHold.count({ where: { userId: [person.user.id, stranger.id] } })).toBe(0);
     await finished(mine.body.id);
+  });
+
+  it('erases a member of staff with nothing but an account', async () => {
+    const bare = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    const started = await requestErasure(bare.id).expect(202);
+    const erasure = await finished(started.body.id);
+    expect(erasure.status).toBe('completed');
+    expect(erasure.tables.claim_documents).toEqual({ deleted: 0, pseudonymised: 0, kept: 0, keepUntil: null });
+    expect(await User.findByPk(bare.id)).toMatchObject({ isActive: false, email: expect.stringMatching(/@erased\.invalid$/) });
   });
 });

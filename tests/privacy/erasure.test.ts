@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyErasureActivities } from '../../src/activities/privacy-erasure';
+import { allRoutes } from '../../src/api/routes';
 import { privacyErasureWorkflowId } from '../../src/contracts/privacy-erasure';
 import {
   AuditEvent,
@@ -130,6 +131,12 @@ describe('privacy: erasure with retention and legal holds', () => {
       30_000,
     );
 
+  /** The answer matches its route's declared response schema, which the OpenAPI document publishes. */
+  const conforms = (method: string, routePath: string, body: unknown) => {
+    const spec = allRoutes(stack.config).find((r) => r.method === method && r.path === routePath)!;
+    expect(spec.response.schema!.validate(body, { allowUnknown: false, abortEarly: false }).error?.message).toBeUndefined();
+  };
+
   const documentFile = async (documentId: string) => {
     const row = await ClaimDocument.findByPk(documentId);
     return row ? path.join(documentsDir, row.storageKey) : null;
@@ -152,6 +159,8 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(started.body).toMatchObject({ userId: person.user.id, workflowId: privacyErasureWorkflowId(started.body.id) });
     const erasure = await finished(started.body.id);
     expect(erasure.status).toBe('completed');
+    conforms('post', '/privacy/erasures', started.body);
+    conforms('get', '/privacy/erasures/:id', erasure);
     await recordHistory(stack.temporal.workflow.getHandle(erasure.workflowId), 'privacyErasureWorkflow');
 
     // The claim keeps its figures, stage and number; the description the person wrote is erased.
@@ -240,10 +249,13 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(await ClaimDocument.findByPk(person.documentId)).not.toBeNull();
 
     const listed = await stack.api.get(`/api/v1/privacy/holds?userId=${person.user.id}&active=true`).set(as(admin)).expect(200);
+    conforms('post', '/privacy/holds', placed.body);
+    conforms('get', '/privacy/holds', listed.body);
     expect(listed.body.items.map((h: { id: string }) => h.id)).toEqual([placed.body.id]);
 
     const released = await stack.api.post(`/api/v1/privacy/holds/${placed.body.id}/release`).set(as(admin)).expect(200);
     expect(released.body).toMatchObject({ releasedById: admin.id, releasedAt: expect.any(String) });
+    conforms('post', '/privacy/holds/:id/release', released.body);
     const active = await stack.api.get(`/api/v1/privacy/holds?userId=${person.user.id}&active=true`).set(as(officer)).expect(200);
     expect(active.body.items).toEqual([]);
 
@@ -327,6 +339,11 @@ describe('privacy: erasure with retention and legal holds', () => {
       await stack.api.post('/api/v1/privacy/holds').set(as(admin)).send(body).expect(400);
     }
     await stack.api.get('/api/v1/privacy/erasures/not-a-uuid').set(as(admin)).expect(400);
+    const { body: document } = await stack.api.get('/api/openapi.json').expect(200);
+    const erasurePost = document.paths['/api/v1/privacy/erasures'].post;
+    expect(Object.keys(erasurePost.responses)).toEqual(expect.arrayContaining(['202', '400', '403', '404', '409']));
+    expect(erasurePost.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key' })]));
+    expect(document.paths['/api/v1/privacy/holds/{id}/release'].post.responses).toHaveProperty('200');
     const mine = await requestErasure(person.user.id).expect(202);
     await stack.api.get(`/api/v1/privacy/erasures/${mine.body.id}`).set(as(otherAdmin)).expect(404);
     await stack.api.get(`/api/v1/workflows/${mine.body.workflowId}`).set(as(otherAdmin)).expect(404);

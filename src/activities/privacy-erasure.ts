@@ -262,7 +262,7 @@ async function withKeepUntil(tenantId: string, tables: Record<string, TableErasu
   for (const [table, counts] of Object.entries(tables)) {
     const setting = RETENTION_SETTING_OF_TABLE[table];
     const kept = counts.pseudonymised + counts.kept > 0;
-    const keepUntil = setting && kept ? yearsAfter(finishedAt, settings[setting] as number) : null;
+    const keepUntil = setting && kept ? yearsAfter(finishedAt, settings[setting]) : null;
     if (keepUntil && (!latest || keepUntil > latest)) latest = keepUntil;
     next[table] = { ...counts, keepUntil };
   }

@@ -4,7 +4,7 @@
  * activity at a time until none is left or a legal hold stops it; which steps there are is the
  * activity's list, so a step added there needs no change here or in the workflow.
  */
-import type { TenantSettingsValues } from '../shared/tenant-settings';
+import type { RetentionSetting } from '../shared/tenant-settings';
 
 export const PRIVACY_ERASURE_WORKFLOW_TYPE = 'privacyErasureWorkflow';
 /** What every erasure's workflow ID starts with (the access policy finds a run's owner by it). */
@@ -39,7 +39,7 @@ export interface TableErasure {
  * Which retention rule (a tenant setting, in years) each kept table falls under; the users row is
  * kept as long as the longest of them, since every kept row points at it.
  */
-export const RETENTION_SETTING_OF_TABLE: Record<string, keyof TenantSettingsValues> = {
+export const RETENTION_SETTING_OF_TABLE: Record<string, RetentionSetting> = {
   claims: 'retentionYearsClaims',
   claim_notes: 'retentionYearsClaims',
   claim_note_revisions: 'retentionYearsClaims',

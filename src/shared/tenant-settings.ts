@@ -98,6 +98,10 @@ export interface TenantSettingsValues {
   retentionYearsAuditEvents: number;
 }
 
+/** The settings holding the years an erased person's records of one kind are kept. */
+export type RetentionSetting =
+  'retentionYearsClaims' | 'retentionYearsInvoices' | 'retentionYearsAcknowledgements' | 'retentionYearsAuditEvents';
+
 /** The units a deadline counted in days may use. */
 export const DAY_UNITS = ['calendar_days', 'business_days'] as const satisfies readonly DeadlineUnit[];
 export type DaysUnit = (typeof DAY_UNITS)[number];
@@ -150,10 +154,12 @@ export const SCHEDULED_REPORT_DEFINITIONS_CEILING = 100;
 
 const positiveInt = Joi.number().integer().min(1);
 /** Years a kind of record is kept after its person's erasure: at least one, at most a century. */
-const retentionYears = (what: string, fallback: number) =>
+const retentionYears = (what: string, setting: RetentionSetting) =>
   positiveInt
     .max(100)
-    .description(`Years ${what} of an erased person are kept (pseudonymised) before they may be deleted; default ${fallback}`);
+    .description(
+      `Years ${what} of an erased person are kept (pseudonymised) before they may be deleted; default ${DEFAULT_TENANT_SETTINGS[setting]}`,
+    );
 
 /**
  * The IANA time zone names this runtime knows (Temporal's server reads the same database), and
@@ -269,8 +275,8 @@ export const TENANT_SETTINGS_KEYS = {
     .description(
       `The tenant's own ${OVERRIDABLE_PARTS.join(' and ')} of mails, by notification type (${NOTIFICATION_TYPES.join(', ')}), then language (${LOCALES.join(', ')}): ICU MessageFormat text naming only the variables of that notification (GET /tenant/notifications/{type}/preview shows them), no HTML. The object replaces the one stored. Default {}`,
     ),
-  retentionYearsClaims: retentionYears('claims, their notes, history and payments', 10),
-  retentionYearsInvoices: retentionYears('subscriptions, invoices and premium payments', 10),
-  retentionYearsAcknowledgements: retentionYears('policy acknowledgements', 6),
-  retentionYearsAuditEvents: retentionYears('audit events', 10),
+  retentionYearsClaims: retentionYears('claims, their notes, history and payments', 'retentionYearsClaims'),
+  retentionYearsInvoices: retentionYears('subscriptions, invoices and premium payments', 'retentionYearsInvoices'),
+  retentionYearsAcknowledgements: retentionYears('policy acknowledgements', 'retentionYearsAcknowledgements'),
+  retentionYearsAuditEvents: retentionYears('audit events', 'retentionYearsAuditEvents'),
 };

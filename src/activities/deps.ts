@@ -6,10 +6,11 @@ import type { Actor } from '../contracts/actor';
 import type { AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Claim } from '../models';
-import type { ItemHandler } from './operation-items';
+import type { DocumentStore } from '../services/documents';
 import type { Mailer } from '../services/mailer';
 import type { PaymentProvider } from '../services/payments';
 import type { WebhookGuard } from '../services/webhook';
+import type { ItemHandler } from './operation-items';
 
 /** Everything activities may touch, handed in by the worker (or a test). */
 export interface ActivityDeps {
@@ -39,6 +40,8 @@ export interface ActivityDeps {
   sealing: Config['jwt'];
   /** Where cancellation refunds of card payments are sent; unset when no provider is configured. */
   paymentProvider?: PaymentProvider;
+  /** The claim documents' store, which a person's erasure removes their uploads from (src/activities/privacy-erasure.ts). */
+  documents?: DocumentStore;
 }
 
 /** A saved report to build. */

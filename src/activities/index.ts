@@ -15,6 +15,7 @@ import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createPremiumReconcilerActivities } from './premium-reconciler';
 import { createPremiumRefundActivities } from './premium-refunds';
+import { createPrivacyErasureActivities } from './privacy-erasure';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createPremiumRefundActivities(deps),
+    ...createPrivacyErasureActivities(deps),
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),

@@ -41,6 +41,8 @@ import { platformAdminRoutes } from './platform/routes';
 import { userRoutes } from './users/routes';
 import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
+import { erasureRoutes } from './privacy/erasures';
+import { legalHoldRoutes } from './privacy/holds';
 
 export function allRoutes(config: Config): RouteSpec[] {
   return [
@@ -81,6 +83,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...reportDefinitionRoutes(config),
     ...codecRoutes(config),
     ...meRoutes(),
+    ...erasureRoutes(),
+    ...legalHoldRoutes(),
     ...driftRoutes(),
     ...incidentRoutes(),
     // After any literal /operations/<name> route: `:id` would otherwise take its name.

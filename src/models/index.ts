@@ -4,6 +4,7 @@ import { Acknowledgement } from './acknowledgement';
 import { ActivityIncident } from './activity-incident';
 import { AuditEvent } from './audit-event';
 import { BulkOperation, BulkOperationItem } from './bulk-operation';
+import { PrivacyErasure, PrivacyLegalHold } from './privacy-erasure';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -63,6 +64,7 @@ export {
   PaymentBatch,
 };
 export { BulkOperation, BulkOperationItem };
+export { PrivacyErasure, PrivacyLegalHold };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
@@ -140,6 +142,7 @@ export function initModels(sequelize: Sequelize): void {
   ])
     model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [PrivacyErasure, PrivacyLegalHold]) model.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);

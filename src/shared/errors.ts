@@ -41,6 +41,9 @@ export const quotaExceeded = (message: string, details: ErrorDetail[]) => new Ap
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
 export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
+/** A legal hold on the person keeps their data: no erasure is accepted or carried on (docs/privacy.md). */
+export const legalHold = () => new ApiError(409, 'legal_hold', 'A legal hold on this person keeps their data; release it first');
+
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");
 /** A staff member's password sign-in where their tenant requires company sign-in (docs/accounts.md): told only to whoever knows the password. */

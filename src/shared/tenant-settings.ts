@@ -87,7 +87,20 @@ export interface TenantSettingsValues {
   branding: Branding;
   /** The tenant's own subject and intro per notification and language (docs/notifications.md, Overrides). */
   notificationOverrides: NotificationOverrides;
+  /**
+   * Years an erased person's kept records stay before they may be deleted (docs/privacy.md,
+   * Erasure, retention and legal holds): claims (with their notes, history and payments),
+   * subscriptions with their invoices and premium payments, acknowledgements, audit events.
+   */
+  retentionYearsClaims: number;
+  retentionYearsInvoices: number;
+  retentionYearsAcknowledgements: number;
+  retentionYearsAuditEvents: number;
 }
+
+/** The settings holding the years an erased person's records of one kind are kept. */
+export type RetentionSetting =
+  'retentionYearsClaims' | 'retentionYearsInvoices' | 'retentionYearsAcknowledgements' | 'retentionYearsAuditEvents';
 
 /** The units a deadline counted in days may use. */
 export const DAY_UNITS = ['calendar_days', 'business_days'] as const satisfies readonly DeadlineUnit[];
@@ -130,12 +143,23 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   defaultLocale: 'en',
   branding: {},
   notificationOverrides: {},
+  retentionYearsClaims: 10,
+  retentionYearsInvoices: 10,
+  retentionYearsAcknowledgements: 6,
+  retentionYearsAuditEvents: 10,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
 export const SCHEDULED_REPORT_DEFINITIONS_CEILING = 100;
 
 const positiveInt = Joi.number().integer().min(1);
+/** Years a kind of record is kept after its person's erasure: at least one, at most a century. */
+const retentionYears = (what: string, setting: RetentionSetting) =>
+  positiveInt
+    .max(100)
+    .description(
+      `Years ${what} of an erased person are kept (pseudonymised) before they may be deleted; default ${DEFAULT_TENANT_SETTINGS[setting]}`,
+    );
 
 /**
  * The IANA time zone names this runtime knows (Temporal's server reads the same database), and
@@ -251,4 +275,8 @@ export const TENANT_SETTINGS_KEYS = {
     .description(
       `The tenant's own ${OVERRIDABLE_PARTS.join(' and ')} of mails, by notification type (${NOTIFICATION_TYPES.join(', ')}), then language (${LOCALES.join(', ')}): ICU MessageFormat text naming only the variables of that notification (GET /tenant/notifications/{type}/preview shows them), no HTML. The object replaces the one stored. Default {}`,
     ),
+  retentionYearsClaims: retentionYears('claims, their notes, history and payments', 'retentionYearsClaims'),
+  retentionYearsInvoices: retentionYears('subscriptions, invoices and premium payments', 'retentionYearsInvoices'),
+  retentionYearsAcknowledgements: retentionYears('policy acknowledgements', 'retentionYearsAcknowledgements'),
+  retentionYearsAuditEvents: retentionYears('audit events', 'retentionYearsAuditEvents'),
 };

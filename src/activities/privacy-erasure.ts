@@ -1,0 +1,330 @@
+/**
+ * The steps of a person's erasure (`privacy-erasure-<erasureId>`, docs/privacy.md, Erasure,
+ * retention and legal holds). `eraseNextStep` takes the first step the erasure has not taken, in
+ * one transaction with the record of it (the step's name and its per-table counts) and its audit
+ * event, so a retried activity repeats nothing that committed and redoes what did not. Before
+ * each step the person's users row is locked and their legal holds are read: a hold placed since
+ * the request blocks the erasure before anything more changes. Document files are removed from the
+ * store inside that transaction, before their rows: a transaction that then fails leaves rows
+ * whose files are gone, which the retry removes again (a missing file is no error).
+ *
+ * What no law makes the insurer keep is deleted (documents the person uploaded, their tokens and
+ * second factors); what it must keep has the person's free text replaced by ERASED_TEXT and their
+ * name and addresses by a stable pseudonym; the users row becomes that pseudonym, inactive.
+ */
+import crypto from 'node:crypto';
+import { Op, fn, col, where as sqlWhere, QueryTypes, type Transaction } from 'sequelize';
+import {
+  ERASED_EMAIL_DOMAIN,
+  ERASED_TEXT,
+  RETENTION_SETTING_OF_TABLE,
+  type ErasureStatus,
+  type ErasureStepResult,
+  type TableErasure,
+} from '../contracts/privacy-erasure';
+import {
+  Acknowledgement,
+  ApiKey,
+  AuditEvent,
+  Claim,
+  ClaimDocument,
+  ClaimHistory,
+  ClaimNote,
+  ClaimNoteRevision,
+  EmailVerificationToken,
+  Invoice,
+  MfaChallenge,
+  MfaRecoveryCode,
+  PasswordResetToken,
+  Payment,
+  PremiumPayment,
+  PrivacyErasure,
+  PrivacyLegalHold,
+  RefreshToken,
+  SsoIdentity,
+  Subscription,
+  TenantSettings,
+  User,
+  UserMfa,
+} from '../models';
+import { recordAudit } from '../services/audit';
+import type { DocumentStore } from '../services/documents';
+import { workflowAuditSource } from './audit-source';
+import type { ActivityDeps } from './deps';
+
+/** The person being erased, as the steps need them. */
+interface Person {
+  tenantId: string;
+  user: User;
+  /** `erased-<16 hex>`: stable for the person, so every kept copy of their name reads the same. */
+  pseudonym: string;
+}
+
+type Counts = Partial<Pick<TableErasure, 'deleted' | 'pseudonymised' | 'kept'>>;
+/** What one step did, per table. */
+type StepCounts = Record<string, Counts>;
+type Step = (person: Person, transaction: Transaction) => Promise<StepCounts>;
+
+const keys = new WeakMap<ActivityDeps['sealing'], Buffer>();
+
+/** The pseudonym key: derived from JWT_SECRET for this alone, so a pseudonym cannot be computed from a user ID without it. */
+function pseudonymKeyOf(jwt: ActivityDeps['sealing']): Buffer {
+  let key = keys.get(jwt);
+  if (!key) {
+    key = Buffer.from(crypto.hkdfSync('sha256', jwt.secret, 'insurflow', 'privacy-pseudonym v1', 32));
+    keys.set(jwt, key);
+  }
+  return key;
+}
+
+export function pseudonymOf(key: Buffer, userId: string): string {
+  return `erased-${crypto.createHmac('sha256', key).update(userId).digest('hex').slice(0, 16)}`;
+}
+
+const ids = (rows: { id: string }[]) => rows.map((row) => row.id);
+
+/** Claim documents the person uploaded: their files, then their rows. */
+function eraseDocuments(documents: DocumentStore | undefined): Step {
+  return async ({ tenantId, user }, transaction) => {
+    const rows = await ClaimDocument.findAll({ where: { tenantId, uploadedById: user.id }, transaction });
+    // Thrown, so the activity is retried once a worker with a store is deployed; no row goes before its file.
+    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase claim documents');
+    for (const row of rows) await documents!.remove(row.storageKey);
+    const deleted = rows.length === 0 ? 0 : await ClaimDocument.destroy({ where: { id: ids(rows) }, transaction });
+    return { claim_documents: { deleted } };
+  };
+}
+
+/** What the person wrote on claims: notes and their earlier revisions, transition notes, descriptions; the rows stay. */
+const eraseWrittenText: Step = async ({ tenantId, user }, transaction) => {
+  const notes = ids(await ClaimNote.findAll({ attributes: ['id'], where: { tenantId, authorId: user.id }, transaction }));
+  const erased = { [Op.ne]: ERASED_TEXT };
+  const [noteCount] = await ClaimNote.update({ body: ERASED_TEXT }, { where: { id: notes, body: erased }, transaction });
+  const [revisionCount] = await ClaimNoteRevision.update({ body: ERASED_TEXT }, { where: { noteId: notes, body: erased }, transaction });
+  const [historyCount] = await ClaimHistory.update(
+    { note: ERASED_TEXT },
+    { where: { tenantId, actorId: user.id, note: { [Op.and]: [{ [Op.ne]: null }, erased] } }, transaction },
+  );
+  const [described] = await Claim.update(
+    { description: ERASED_TEXT },
+    { where: { tenantId, filedById: user.id, description: erased }, transaction },
+  );
+  const claims = await Claim.count({ where: { tenantId, [Op.or]: [{ claimantId: user.id }, { filedById: user.id }] }, transaction });
+  return {
+    claim_notes: { pseudonymised: noteCount },
+    claim_note_revisions: { pseudonymised: revisionCount },
+    claim_history: { pseudonymised: historyCount },
+    claims: { pseudonymised: described, kept: claims - described },
+  };
+};
+
+/** Every way the person could sign in or act: sessions, single-use links, API keys they made, second factors, company sign-in. */
+const eraseTokens: Step = async ({ tenantId, user }, transaction) => {
+  const userId = user.id;
+  const mine = { where: { userId }, transaction };
+  return {
+    refresh_tokens: { deleted: await RefreshToken.destroy(mine) },
+    password_reset_tokens: { deleted: await PasswordResetToken.destroy(mine) },
+    email_verification_tokens: { deleted: await EmailVerificationToken.destroy(mine) },
+    api_keys: { deleted: await ApiKey.destroy({ where: { tenantId, createdBy: userId }, transaction }) },
+    mfa_challenges: { deleted: await MfaChallenge.destroy(mine) },
+    mfa_recovery_codes: { deleted: await MfaRecoveryCode.destroy(mine) },
+    user_mfa: { deleted: await UserMfa.destroy(mine) },
+    sso_identities: { deleted: await SsoIdentity.destroy(mine) },
+  };
+};
+
+/** Claim payments to the person keep amount, reference and account; the payee's name becomes the pseudonym. */
+const pseudonymisePayees: Step = async ({ tenantId, user, pseudonym }, transaction) => {
+  const claims = ids(await Claim.findAll({ attributes: ['id'], where: { tenantId, claimantId: user.id }, transaction }));
+  const toPerson = [{ payeeKind: 'claimant' }, sqlWhere(fn('lower', col('payee_name')), user.fullName.toLowerCase())];
+  const [pseudonymised] = await Payment.update(
+    { payeeName: pseudonym },
+    { where: { claimId: claims, payeeName: { [Op.and]: [{ [Op.ne]: null }, { [Op.ne]: pseudonym }] }, [Op.or]: toPerson }, transaction },
+  );
+  const payments = await Payment.count({ where: { claimId: claims }, transaction });
+  return { payments: { pseudonymised, kept: payments - pseudonymised } };
+};
+
+/** Policies keep their terms and figures; the holder's phone goes and the property's street becomes ERASED_TEXT. */
+const pseudonymiseSubscriptions: Step = async ({ tenantId, user }, transaction) => {
+  const subscriptions = await Subscription.findAll({ where: { tenantId, policyholderId: user.id }, transaction });
+  let pseudonymised = 0;
+  for (const subscription of subscriptions) {
+    const address = subscription.propertyAddress;
+    if (subscription.holderPhone === null && (address === null || address.line1 === ERASED_TEXT)) continue;
+    const erasedAddress = address && { ...address, line1: ERASED_TEXT, line2: undefined };
+    await subscription.update({ holderPhone: null, propertyAddress: erasedAddress }, { transaction });
+    pseudonymised += 1;
+  }
+  const invoices = ids(await Invoice.findAll({ attributes: ['id'], where: { tenantId, policyholderId: user.id }, transaction }));
+  return {
+    subscriptions: { pseudonymised, kept: subscriptions.length - pseudonymised },
+    invoices: { kept: invoices.length },
+    premium_payments: { kept: await PremiumPayment.count({ where: { invoiceId: invoices }, transaction }) },
+  };
+};
+
+/** Acknowledgements keep their evidence (content hash, time, client); the name the person typed becomes the pseudonym. */
+const pseudonymiseAcknowledgements: Step = async ({ tenantId, user, pseudonym }, transaction) => {
+  const [pseudonymised] = await Acknowledgement.update(
+    { typedName: pseudonym },
+    { where: { tenantId, employeeId: user.id, typedName: { [Op.and]: [{ [Op.ne]: null }, { [Op.ne]: pseudonym }] } }, transaction },
+  );
+  const all = await Acknowledgement.count({ where: { tenantId, employeeId: user.id }, transaction });
+  return { acknowledgements: { pseudonymised, kept: all - pseudonymised } };
+};
+
+/** Mails sent to the person: their address becomes the pseudonym's, the text they carried goes. */
+const pseudonymiseMails: Step = async ({ tenantId, user, pseudonym }, transaction) => {
+  const [, pseudonymised] = await Claim.sequelize!.query(
+    `UPDATE notifications
+        SET recipients = (SELECT jsonb_agg(CASE WHEN r = to_jsonb(CAST(:email AS text)) THEN to_jsonb(CAST(:erasedEmail AS text)) ELSE r END)
+                            FROM jsonb_array_elements(recipients) AS r),
+            body = CASE WHEN body IS NULL THEN NULL ELSE :erasedText END,
+            updated_at = now()
+      WHERE tenant_id = :tenantId AND recipients @> jsonb_build_array(CAST(:email AS text))`,
+    {
+      replacements: { tenantId, email: user.email, erasedEmail: `${pseudonym}@${ERASED_EMAIL_DOMAIN}`, erasedText: ERASED_TEXT },
+      type: QueryTypes.UPDATE,
+      transaction,
+    },
+  );
+  return { notifications: { pseudonymised } };
+};
+
+/** Last, since the steps before find the person's copies by their name and address: the users row becomes the pseudonym. */
+const pseudonymiseUser: Step = async ({ user, pseudonym }, transaction) => {
+  await user.update(
+    {
+      fullName: pseudonym,
+      email: `${pseudonym}@${ERASED_EMAIL_DOMAIN}`,
+      isActive: false,
+      locale: null,
+      // Access tokens already issued stop working (src/services/authority.ts).
+      sessionVersion: user.sessionVersion + 1,
+    },
+    { transaction },
+  );
+  // Events name the person by ID only, which now leads to the pseudonym; they are kept as they are.
+  const events = await AuditEvent.count({ where: { [Op.or]: [{ actorId: user.id }, { entityId: user.id }] }, transaction });
+  return { users: { pseudonymised: 1 }, audit_events: { kept: events } };
+};
+
+/**
+ * The steps, in order; each runs once per erasure. A new step is one more line here (runs in
+ * flight take it too, as their next step). Destroying the person's payload key, with
+ * `destroyPersonDataKey` of src/services/person-data-keys.ts, is the line before `user`:
+ * `['data_key', async ({ tenantId, user }, transaction) => ({ person_data_keys: { deleted: await destroyPersonDataKey(...) } })]`.
+ */
+function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
+  return [
+    ['documents', eraseDocuments(deps.documents)],
+    ['written_text', eraseWrittenText],
+    ['tokens', eraseTokens],
+    ['payees', pseudonymisePayees],
+    ['subscriptions', pseudonymiseSubscriptions],
+    ['acknowledgements', pseudonymiseAcknowledgements],
+    ['mails', pseudonymiseMails],
+    ['user', pseudonymiseUser],
+  ];
+}
+
+/** Adds one step's counts to those recorded. */
+function merged(tables: Record<string, TableErasure>, counts: StepCounts): Record<string, TableErasure> {
+  const next = { ...tables };
+  for (const [table, add] of Object.entries(counts)) {
+    const was = next[table] ?? { deleted: 0, pseudonymised: 0, kept: 0, keepUntil: null };
+    next[table] = {
+      deleted: was.deleted + (add.deleted ?? 0),
+      pseudonymised: was.pseudonymised + (add.pseudonymised ?? 0),
+      kept: was.kept + (add.kept ?? 0),
+      keepUntil: null,
+    };
+  }
+  return next;
+}
+
+function yearsAfter(date: Date, years: number): string {
+  const until = new Date(date);
+  until.setUTCFullYear(until.getUTCFullYear() + years);
+  return until.toISOString().slice(0, 10);
+}
+
+/**
+ * The keep-until date of each kept table under the tenant's retention rules, counted from the
+ * erasure's completion; the users row is kept as long as the longest, since every kept row points at it.
+ */
+async function withKeepUntil(tenantId: string, tables: Record<string, TableErasure>, finishedAt: Date) {
+  const settings = await TenantSettings.forTenant(tenantId);
+  const next: Record<string, TableErasure> = {};
+  let latest: string | null = null;
+  for (const [table, counts] of Object.entries(tables)) {
+    const setting = RETENTION_SETTING_OF_TABLE[table];
+    const kept = counts.pseudonymised + counts.kept > 0;
+    const keepUntil = setting && kept ? yearsAfter(finishedAt, settings[setting]) : null;
+    if (keepUntil && (!latest || keepUntil > latest)) latest = keepUntil;
+    next[table] = { ...counts, keepUntil };
+  }
+  if (next.users) next.users = { ...next.users, keepUntil: latest };
+  return next;
+}
+
+export function createPrivacyErasureActivities(deps: ActivityDeps) {
+  const steps = erasureSteps(deps);
+  const pseudonymKey = pseudonymKeyOf(deps.sealing);
+
+  async function finish(erasure: PrivacyErasure, status: ErasureStatus, transaction: Transaction): Promise<ErasureStepResult> {
+    const finishedAt = new Date();
+    const tables = status === 'completed' ? await withKeepUntil(erasure.tenantId, erasure.tables, finishedAt) : erasure.tables;
+    await erasure.update({ status, finishedAt, tables }, { transaction });
+    await recordAudit(
+      workflowAuditSource(erasure.requestedById),
+      {
+        tenantId: erasure.tenantId,
+        action: `privacy_erasure.${status}`,
+        entityType: 'privacy_erasure',
+        entityId: erasure.id,
+        after: { userId: erasure.userId, status, stepsDone: erasure.stepsDone },
+        dedupeKey: `${erasure.workflowId}:${status}`,
+      },
+      transaction,
+    );
+    return { finished: true, status, step: null };
+  }
+
+  return {
+    /** Takes the erasure's next step, or finishes it: completed once none is left, blocked by a legal hold. */
+    async eraseNextStep(input: { erasureId: string }): Promise<ErasureStepResult> {
+      return deps.sequelize.transaction(async (transaction) => {
+        const erasure = await PrivacyErasure.findByPk(input.erasureId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+        if (erasure.status === 'completed' || erasure.status === 'blocked') return { finished: true, status: erasure.status, step: null };
+        // Locked as placing a hold locks it: a hold placed now waits for this step, one placed before is seen.
+        const user = await User.findByPk(erasure.userId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+        if (await PrivacyLegalHold.isHeld(user.id, transaction)) return finish(erasure, 'blocked', transaction);
+        const next = steps.find(([name]) => !erasure.stepsDone.includes(name));
+        if (!next) return finish(erasure, 'completed', transaction);
+        const [name, step] = next;
+        const counts = await step({ tenantId: erasure.tenantId, user, pseudonym: pseudonymOf(pseudonymKey, user.id) }, transaction);
+        await erasure.update(
+          { status: 'running', stepsDone: [...erasure.stepsDone, name], tables: merged(erasure.tables, counts) },
+          { transaction },
+        );
+        await recordAudit(
+          workflowAuditSource(erasure.requestedById),
+          {
+            tenantId: erasure.tenantId,
+            action: 'privacy_erasure.step',
+            entityType: 'privacy_erasure',
+            entityId: erasure.id,
+            // Counts and IDs only: the event must not keep what the step erased.
+            after: { userId: user.id, step: name, tables: counts },
+            dedupeKey: `${erasure.workflowId}:step:${name}`,
+          },
+          transaction,
+        );
+        return { finished: false, status: 'running', step: name };
+      });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * A person's erasure (docs/privacy.md, Erasure, retention and legal holds): tenant admins ask for
+ * it and follow it; the writes are src/domain/privacy/erasure.ts.
+ */
+import { erasureView, requestErasure } from '../../domain/privacy/erasure';
+import { findVisible } from '../../access/core';
+import { ERASURE_ROLES, privacyErasureAccess } from '../../access/privacy-erasures';
+import { commandDeps } from '../http/command-deps';
+import { idParams } from '../http/common-schemas';
+import { route, RouteSpec } from '../http/route';
+import { erasureSchema, requestErasureBody } from './erasures-schemas';
+
+export function erasureRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'post',
+      path: '/privacy/erasures',
+      summary:
+        "Erase a person of the tenant (tenant admins) as one run privacy-erasure-<id>: their uploaded documents and tokens are deleted, their notes' text erased, their name and addresses pseudonymised wherever the records the law keeps copy them, their account deactivated. 409 legal_hold while a hold on them is active; a repeat with the same Idempotency-Key starts nothing",
+      tag: 'privacy',
+      roles: ERASURE_ROLES,
+      body: requestErasureBody,
+      response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await requestErasure(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/privacy/erasures/:id',
+      summary: 'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when',
+      tag: 'privacy',
+      roles: ERASURE_ROLES,
+      params: idParams,
+      response: { status: 200, schema: erasureSchema },
+      handler: async (ctx) => {
+        ctx.body = erasureView(await findVisible(ctx.state.user, privacyErasureAccess, ctx.state.input.params.id));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,69 @@
+/**
+ * Legal holds on a person's data (docs/privacy.md, Erasure, retention and legal holds): tenant
+ * admins and compliance officers place, release and list them; the writes are
+ * src/domain/privacy/holds.ts.
+ */
+import { Op, type WhereOptions } from 'sequelize';
+import { placeLegalHold, releaseLegalHold } from '../../domain/privacy/holds';
+import { legalHoldAccess, LEGAL_HOLD_ROLES } from '../../access/privacy-erasures';
+import { PrivacyLegalHold } from '../../models';
+import { commandDeps } from '../http/command-deps';
+import { idParams } from '../http/common-schemas';
+import { route, RouteSpec } from '../http/route';
+import { pageSchema, paginate } from '../lists/pagination';
+import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
+
+function holdView(hold: PrivacyLegalHold) {
+  const { id, userId, reason, placedById, createdAt, releasedAt, releasedById } = hold;
+  return { id, userId, reason, placedById, createdAt, releasedAt, releasedById };
+}
+
+export function legalHoldRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'post',
+      path: '/privacy/holds',
+      summary:
+        'Place a legal hold on a person of the tenant: until it is released no erasure of them is accepted (409 legal_hold), and an erasure in flight stops before its next step (status blocked)',
+      tag: 'privacy',
+      roles: LEGAL_HOLD_ROLES,
+      body: placeHoldBody,
+      response: { status: 201, schema: holdSchema },
+      handler: async (ctx) => {
+        ctx.status = 201;
+        ctx.body = holdView(await placeLegalHold(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/privacy/holds/:id/release',
+      summary: 'Release a legal hold; releasing it again changes nothing',
+      tag: 'privacy',
+      roles: LEGAL_HOLD_ROLES,
+      params: idParams,
+      response: { status: 200, schema: holdSchema },
+      handler: async (ctx) => {
+        ctx.body = holdView(await releaseLegalHold(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/privacy/holds',
+      summary: "The tenant's legal holds, active and released",
+      tag: 'privacy',
+      roles: LEGAL_HOLD_ROLES,
+      query: listHoldsQuery,
+      response: { status: 200, schema: pageSchema(holdSchema) },
+      handler: async (ctx) => {
+        const { userId, active, ...page } = ctx.state.input.query;
+        const where: WhereOptions<PrivacyLegalHold> = {
+          ...legalHoldAccess.scope(ctx.state.user),
+          ...(userId && { userId }),
+          ...(active !== undefined && { releasedAt: active ? null : { [Op.ne]: null } }),
+        };
+        const found = await paginate(PrivacyLegalHold, page, where);
+        ctx.body = { ...found, items: found.items.map(holdView) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,86 @@
+/**
+ * A person's erasure (docs/privacy.md, Erasure, retention and legal holds): a tenant admin asks
+ * for it, and the run `privacy-erasure-<id>`, started through the outbox with the erasure's row
+ * and audit event, carries it out step by step (src/activities/privacy-erasure.ts). The person's
+ * users row is locked while the request checks their legal holds, as placing a hold locks it, so
+ * a held person's erasure is refused (409 `legal_hold`) and nothing is written. The erasure's ID
+ * follows from the Idempotency-Key, so a repeat finds the erasure it made and starts nothing.
+ */
+import crypto from 'node:crypto';
+import {
+  PRIVACY_ERASURE_WORKFLOW_TYPE,
+  privacyErasureWorkflowId,
+  type ErasureStatus,
+  type PrivacyErasureWorkflow,
+  type TableErasure,
+} from '../../contracts/privacy-erasure';
+import { PrivacyErasure, PrivacyLegalHold } from '../../models';
+import { tenantOf } from '../../access/core';
+import { recordAudit } from '../../services/audit';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { legalHold, unprocessable } from '../../shared/errors';
+import type { Command } from '../command';
+import { createWithRun } from '../runs';
+import { lockedPerson } from './holds';
+
+export interface ErasureView {
+  id: string;
+  userId: string;
+  requestedById: string;
+  reason: string;
+  status: ErasureStatus;
+  stepsDone: string[];
+  tables: Record<string, TableErasure>;
+  workflowId: string;
+  runId: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export function erasureView(row: PrivacyErasure): ErasureView {
+  const { id, userId, requestedById, reason, status, stepsDone, tables, workflowId, runId, createdAt, finishedAt } = row;
+  return { id, userId, requestedById, reason, status, stepsDone, tables, workflowId, runId, createdAt, finishedAt };
+}
+
+export const requestErasure: Command<{ userId: string; reason: string }, ErasureView> = async (caller, input, deps) => {
+  const tenantId = tenantOf(caller);
+  if (input.userId === caller.id) throw unprocessable('Another tenant admin erases your account', [{ field: 'userId', message: 'is you' }]);
+  const key = deps.idempotencyKey;
+  const erasureId = key ? idFromRequest('privacy-erasure', caller.id, key, input.userId) : crypto.randomUUID();
+  // A repeat whose answer was lost finds the erasure it made, and starts nothing.
+  const earlier = key ? await PrivacyErasure.findOne({ where: { id: erasureId, tenantId } }) : null;
+  if (earlier) return erasureView(earlier);
+
+  const workflowId = privacyErasureWorkflowId(erasureId);
+  const erasure = await createWithRun<PrivacyErasureWorkflow, PrivacyErasure>(deps, async (transaction) => {
+    const person = await lockedPerson(tenantId, input.userId, transaction);
+    if (await PrivacyLegalHold.isHeld(person.id, transaction)) throw legalHold();
+    const row = await PrivacyErasure.create(
+      { id: erasureId, tenantId, userId: person.id, requestedById: caller.id, reason: input.reason, workflowId },
+      { transaction },
+    );
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId,
+        action: 'privacy_erasure.request',
+        entityType: 'privacy_erasure',
+        entityId: erasureId,
+        // IDs only: the audit trail is never rewritten, so it must not keep what the erasure removes.
+        after: { userId: person.id, workflowId },
+      },
+      transaction,
+    );
+    return {
+      row,
+      start: {
+        workflowType: PRIVACY_ERASURE_WORKFLOW_TYPE,
+        args: [{ tenantId, erasureId }],
+        tenantId,
+        status: 'erasing',
+        summary: `Erase user ${person.id}`,
+      },
+    };
+  });
+  return erasureView(erasure);
+};

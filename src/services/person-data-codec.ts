@@ -45,7 +45,8 @@ async function walk(node: unknown, replace: Replace): Promise<unknown> {
 }
 
 function subjectOf(subject: string): string {
-  if (!UUID.test(subject)) throw new PayloadDecryptionError(`A personal field names "${subject.slice(0, 40)}" as its person: not a user id`);
+  if (!UUID.test(subject))
+    throw new PayloadDecryptionError(`A personal field names "${subject.slice(0, 40)}" as its person: not a user id`);
   return subject;
 }
 

@@ -14,11 +14,11 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { DATA_SUBJECT_FIELD, erasedPersonalData, type PersonalData } from '../shared/personal-data';
 import { openAesGcm, sealAesGcm } from './aes-gcm';
-import { PayloadDecryptionError, text } from './payload-codec';
+import { PayloadDecryptionError } from './payload-codec';
 import type { PersonKeyring } from './person-data-keys';
 
 export const PERSON_KEY_ID_PREFIX = 'person:';
-const JSON_ENCODING = 'json/plain';
+const JSON_ENCODING = Buffer.from('json/plain', 'utf8');
 const MARKER = Buffer.from(`"${DATA_SUBJECT_FIELD}"`, 'utf8');
 /** Subjects are user ids: anything else in a marker is not ours to look up. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,25 +50,34 @@ function subjectOf(subject: string): string {
   return subject;
 }
 
+const view = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** A JSON payload whose bytes name the marker's field: the cheap test, without parsing or copying. */
+function carriesMarker(payload: Payload): boolean {
+  const encoding = payload.metadata?.encoding;
+  return !!encoding && !!payload.data && view(encoding).equals(JSON_ENCODING) && view(payload.data).includes(MARKER);
+}
+
+async function transform(payload: Payload, replace: Replace): Promise<Payload> {
+  const value = await walk(JSON.parse(view(payload.data!).toString('utf8')), replace);
+  return { ...payload, data: Buffer.from(JSON.stringify(value), 'utf8') };
+}
+
 export class PersonDataCodec implements PayloadCodec {
   constructor(private readonly keyring: PersonKeyring) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => this.transform(payload, (node, subject) => this.seal(node, subject))));
+    return this.apply(payloads, (node, subject) => this.seal(node, subject));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => this.transform(payload, (node, subject) => this.open(node, subject))));
+    return this.apply(payloads, (node, subject) => this.open(node, subject));
   }
 
-  private async transform(payload: Payload, replace: Replace): Promise<Payload> {
-    const data = payload.data;
-    if (!data || text(payload.metadata?.encoding) !== JSON_ENCODING) return payload;
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    // The cheap test first: most payloads hold no marked field and are never parsed.
-    if (!bytes.includes(MARKER)) return payload;
-    const value = await walk(JSON.parse(bytes.toString('utf8')), replace);
-    return { ...payload, data: Buffer.from(JSON.stringify(value), 'utf8') };
+  private async apply(payloads: Payload[], replace: Replace): Promise<Payload[]> {
+    // Most batches hold no marked field: answered as they came, nothing parsed or copied.
+    if (!payloads.some(carriesMarker)) return payloads;
+    return Promise.all(payloads.map((payload) => (carriesMarker(payload) ? transform(payload, replace) : payload)));
   }
 
   /** A marked value becomes sealed; an erased one stays as it is. */

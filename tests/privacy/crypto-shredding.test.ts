@@ -20,6 +20,7 @@ import { openAesGcm } from '../../src/services/aes-gcm';
 import { erasedPersonalData, personalData } from '../../src/shared/personal-data';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { requiredEnv } from '../support/env';
+import { payloadsIn } from '../support/histories';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
@@ -29,15 +30,6 @@ const jsonPayload = (value: unknown): Payload => ({
   data: Buffer.from(JSON.stringify(value)),
 });
 const valueOf = (payload: Payload): unknown => JSON.parse(Buffer.from(payload.data!).toString('utf8'));
-
-/** Every payload anywhere in a history, as the SDK returns it (objects with metadata and data). */
-function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
-  if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return found;
-  const candidate = node as Payload;
-  if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) found.push(candidate);
-  else for (const value of Object.values(node)) payloadsIn(value, found);
-  return found;
-}
 
 /** A keyring in memory: one key per person, null once "destroyed". */
 function memoryKeyring(): PersonKeyring & { destroy(userId: string): void } {

@@ -10,7 +10,7 @@
  * most that long.
  */
 import crypto from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { PayloadCodecKeys } from '../config/payload-codec-keys';
 import { PersonDataKey } from '../models/person-data-key';
 import { openAesGcm, sealAesGcm } from './aes-gcm';
@@ -66,16 +66,20 @@ async function storedKey(master: PayloadCodecKeys | undefined, userId: string): 
   return row ? unwrap(master, row) : undefined;
 }
 
+const wrap = (master: PayloadCodecKeys, userId: string, key: Buffer) => ({
+  dataKey: sealAesGcm(master.keys.get(master.activeKeyId)!, wrappingAad(userId), key),
+  wrappingKeyId: master.activeKeyId,
+});
+
 /** Makes the person's key unless they have one; two first uses at once both get the one stored. */
 async function createKey(master: PayloadCodecKeys | undefined, userId: string): Promise<void> {
   const fresh = crypto.randomBytes(DATA_KEY_BYTES);
-  const active = master && master.keys.get(master.activeKeyId)!;
-  const dataKey = active ? sealAesGcm(active, wrappingAad(userId), fresh) : fresh;
+  const { dataKey, wrappingKeyId } = master ? wrap(master, userId, fresh) : { dataKey: fresh, wrappingKeyId: null };
   await PersonDataKey.sequelize!.query(
     `INSERT INTO person_data_keys (user_id, tenant_id, data_key, wrapping_key_id)
      SELECT id, tenant_id, $dataKey, $wrappingKeyId FROM users WHERE id = $userId
      ON CONFLICT (user_id) DO NOTHING`,
-    { bind: { userId, dataKey, wrappingKeyId: active ? master.activeKeyId : null } },
+    { bind: { userId, dataKey, wrappingKeyId } },
   );
 }
 
@@ -120,4 +124,47 @@ export async function destroyPersonDataKey(userId: string, transaction?: Transac
   cache.delete(userId);
   // A read between this statement and the commit may have cached the key again.
   transaction?.afterCommit(() => void cache.delete(userId));
+}
+
+const REWRAP_BATCH = 500;
+
+/**
+ * Wraps with the active payload key every live key wrapped with another one, or stored unwrapped
+ * (PAYLOAD_CODEC_KEYS set after keys were made): the worker does it as it starts, so a rotated-out
+ * payload key can be dropped once no row names it. A key whose payload key is not listed is left
+ * as it is (counted apart); a key destroyed meanwhile stays destroyed.
+ */
+export async function rewrapPersonDataKeys(master: PayloadCodecKeys): Promise<{ rewrapped: number; unreadable: number }> {
+  const counts = { rewrapped: 0, unreadable: 0 };
+  let after: string | undefined;
+  for (;;) {
+    const rows = await PersonDataKey.findAll({
+      where: {
+        dataKey: { [Op.ne]: null },
+        [Op.or]: [{ wrappingKeyId: null }, { wrappingKeyId: { [Op.ne]: master.activeKeyId } }],
+        ...(after && { userId: { [Op.gt]: after } }),
+      },
+      order: [['userId', 'ASC']],
+      limit: REWRAP_BATCH,
+    });
+    if (!rows.length) return counts;
+    for (const row of rows) {
+      let key: Buffer | null;
+      try {
+        key = unwrap(master, row);
+      } catch {
+        key = null;
+      }
+      if (!key) {
+        counts.unreadable++;
+        continue;
+      }
+      // Only the row as read: a destruction or another worker's rewrap since wins.
+      const [changed] = await PersonDataKey.update(wrap(master, row.userId, key), {
+        where: { userId: row.userId, wrappingKeyId: row.wrappingKeyId, destroyedAt: null },
+      });
+      counts.rewrapped += changed;
+    }
+    after = rows[rows.length - 1].userId;
+  }
 }

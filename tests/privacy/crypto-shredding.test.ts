@@ -14,7 +14,8 @@ import { Worker } from '@temporalio/worker';
 import { PersonDataKey, type Tenant, type User } from '../../src/models';
 import { PayloadDecryptionError } from '../../src/services/payload-codec';
 import { PersonDataCodec, type SealedPersonalData } from '../../src/services/person-data-codec';
-import { destroyPersonDataKey, personDataKeyring, type PersonKeyring } from '../../src/services/person-data-keys';
+import { destroyPersonDataKey, personDataKeyring, rewrapPersonDataKeys, type PersonKeyring } from '../../src/services/person-data-keys';
+import { down, up } from '../../src/models/migrations/0065-person-data-keys';
 import { payloadCodecs, temporalDataConverter } from '../../src/services/temporal';
 import { openAesGcm } from '../../src/services/aes-gcm';
 import { erasedPersonalData, personalData } from '../../src/shared/personal-data';
@@ -244,5 +245,54 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
     const nobody = crypto.randomUUID();
     expect(await keyring.sealingKey(nobody)).toBeNull();
     expect(await PersonDataKey.findByPk(nobody)).toBeNull();
+  });
+
+  it('wraps every live key with the active payload key: unwrapped ones, then those of a rotated-out key; destroyed and unreadable ones stay', async () => {
+    const [plain, erased, orphan] = await Promise.all([1, 2, 3].map(() => buildUser({ tenantId: tenant.id, role: 'claims_agent' })));
+    const key = await personDataKeyring(undefined).sealingKey(plain.id);
+    await personDataKeyring(undefined).sealingKey(erased.id);
+    await destroyPersonDataKey(erased.id);
+    // Wrapped with a payload key no longer listed anywhere: nobody can rewrap it.
+    await personDataKeyring({ keys: new Map([['gone', crypto.randomBytes(32)]]), activeKeyId: 'gone' }).sealingKey(orphan.id);
+    const orphanRow = (await PersonDataKey.findByPk(orphan.id))!.dataKey;
+    const [r1, r2] = [crypto.randomBytes(32), crypto.randomBytes(32)];
+    const opened = async (master: Buffer) => {
+      const row = (await PersonDataKey.findByPk(plain.id))!;
+      return { wrappingKeyId: row.wrappingKeyId, key: openAesGcm(master, `person-data-key:${plain.id}`, row.dataKey!) };
+    };
+
+    expect((await rewrapPersonDataKeys({ keys: new Map([['r1', r1]]), activeKeyId: 'r1' })).unreadable).toBeGreaterThanOrEqual(1);
+    expect(await opened(r1)).toEqual({ wrappingKeyId: 'r1', key });
+    const both = {
+      keys: new Map([
+        ['r1', r1],
+        ['r2', r2],
+      ]),
+      activeKeyId: 'r2',
+    };
+    expect((await rewrapPersonDataKeys(both)).rewrapped).toBeGreaterThanOrEqual(1);
+    expect(await opened(r2)).toEqual({ wrappingKeyId: 'r2', key });
+    expect((await rewrapPersonDataKeys(both)).rewrapped).toBe(0);
+    expect(await PersonDataKey.findByPk(erased.id)).toMatchObject({ dataKey: null, wrappingKeyId: null, destroyedAt: expect.any(Date) });
+    expect(await PersonDataKey.findByPk(orphan.id)).toMatchObject({ wrappingKeyId: 'gone', dataKey: orphanRow });
+  });
+
+  it('takes migration 0065 back and applies it again; the database refuses a destroyed row that keeps its key', async () => {
+    const person = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    const queryInterface = stack.db.sequelize.getQueryInterface();
+    await down(queryInterface);
+    await up(queryInterface);
+    expect(await PersonDataKey.count()).toBe(0);
+    await expect(
+      PersonDataKey.create({
+        userId: person.id,
+        tenantId: tenant.id,
+        dataKey: crypto.randomBytes(32),
+        wrappingKeyId: null,
+        destroyedAt: new Date(),
+      }),
+    ).rejects.toThrow(/person_data_keys_destroyed/);
+    await destroyPersonDataKey(person.id);
+    expect(await PersonDataKey.findByPk(person.id)).toMatchObject({ tenantId: tenant.id, dataKey: null });
   });
 });

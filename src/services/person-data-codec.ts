@@ -8,8 +8,9 @@
  * JSON of `personal` with the subject's id as additional authenticated data. Decoding restores it;
  * once the key is destroyed it answers `{ dataSubjectId, personal: null, erased: true }` instead,
  * never an error, so runs replay and the API and the Temporal UI go on reading them. Altered bytes
- * are an error (PayloadDecryptionError), as in the whole-payload codec. Only JSON payloads whose
- * bytes hold the marker's field name are parsed; every other payload passes untouched.
+ * are an error (PayloadDecryptionError), as in the whole-payload codec, and so is a sealed field
+ * handed in to be encoded (only this codec seals). Only JSON payloads whose bytes hold the
+ * marker's field name are parsed; every other payload passes untouched.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { DATA_SUBJECT_FIELD, erasedPersonalData, type PersonalData } from '../shared/personal-data';
@@ -33,15 +34,21 @@ type JsonObject = Record<string, unknown>;
 /** The replacement of a marked object, or undefined for any other object (walked into). */
 type Replace = (node: JsonObject, subject: string) => Promise<unknown> | undefined;
 
-async function walk(node: unknown, replace: Replace): Promise<unknown> {
-  if (Array.isArray(node)) return Promise.all(node.map((item) => walk(item, replace)));
+/** Deeper than any payload of ours: a deeper one is refused rather than walked to the stack's end. */
+const MAX_DEPTH = 64;
+
+async function walk(node: unknown, replace: Replace, depth = 0): Promise<unknown> {
   if (node === null || typeof node !== 'object') return node;
+  if (depth > MAX_DEPTH) throw new PayloadDecryptionError(`A payload holding a personal field nests deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(node)) return Promise.all(node.map((item) => walk(item, replace, depth + 1)));
   const object = node as JsonObject;
   const subject = object[DATA_SUBJECT_FIELD];
   const replaced = typeof subject === 'string' ? replace(object, subject) : undefined;
   if (replaced) return replaced;
   // fromEntries defines properties: a "__proto__" key from JSON stays a plain key.
-  return Object.fromEntries(await Promise.all(Object.entries(object).map(async ([key, value]) => [key, await walk(value, replace)])));
+  return Object.fromEntries(
+    await Promise.all(Object.entries(object).map(async ([key, value]) => [key, await walk(value, replace, depth + 1)])),
+  );
 }
 
 function subjectOf(subject: string): string {
@@ -59,7 +66,13 @@ function carriesMarker(payload: Payload): boolean {
 }
 
 async function transform(payload: Payload, replace: Replace): Promise<Payload> {
-  const value = await walk(JSON.parse(view(payload.data!).toString('utf8')), replace);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(view(payload.data!).toString('utf8'));
+  } catch {
+    throw new PayloadDecryptionError('A json/plain payload naming a personal field is not JSON');
+  }
+  const value = await walk(parsed, replace);
   return { ...payload, data: Buffer.from(JSON.stringify(value), 'utf8') };
 }
 
@@ -82,6 +95,9 @@ export class PersonDataCodec implements PayloadCodec {
 
   /** A marked value becomes sealed; an erased one stays as it is. */
   private seal(node: JsonObject, subject: string): Promise<unknown> | undefined {
+    // Only this codec seals, and decoding never hands a sealed field on: one here came from outside,
+    // and would stop the run that stored it from decoding its history.
+    if ('sealed' in node) throw new PayloadDecryptionError('A payload to encode already holds a sealed personal field');
     if (!('personal' in node) || node.erased === true) return undefined;
     return (async () => {
       const key = await this.keyring.sealingKey(subjectOf(subject));

@@ -83,7 +83,7 @@ describe('the person data codec', () => {
     expect(valueOf(late)).toEqual(erasedPersonalData(subject));
   });
 
-  it('refuses altered ciphertext, another key id and a subject that is no user id with a PayloadDecryptionError', async () => {
+  it('refuses altered ciphertext, another key id, a subject that is no user id, bad JSON, deep nesting and a sealed input with a PayloadDecryptionError', async () => {
     const codec = new PersonDataCodec(memoryKeyring());
     const [encoded] = await codec.encode([jsonPayload(personalData(subject, 'Ines'))]);
     const sealed = valueOf(encoded) as SealedPersonalData;
@@ -98,6 +98,13 @@ describe('the person data codec', () => {
       { ...sealed, dataSubjectId: 'not-a-user', keyId: 'person:not-a-user' },
     ])
       await expect(codec.decode([jsonPayload(altered)])).rejects.toThrow(PayloadDecryptionError);
+    // Not JSON, nested beyond any payload of ours, or sealed already when handed in to be encoded.
+    const notJson: Payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"dataSubjectId": oops') };
+    let deep: unknown = personalData(subject, 'Ines');
+    for (let i = 0; i < 70; i++) deep = [deep];
+    await expect(codec.decode([notJson])).rejects.toThrow(PayloadDecryptionError);
+    await expect(codec.encode([jsonPayload(deep)])).rejects.toThrow(/nests deeper than 64 levels/);
+    await expect(codec.encode([jsonPayload({ evidence: sealed })])).rejects.toThrow(/already holds a sealed personal field/);
   });
 
   it('costs little on an unmarked payload: a few microseconds more than a codec that does nothing', async () => {
@@ -214,6 +221,28 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
     expect(mine.body.items).toEqual([expect.objectContaining({ id: ack.id, status: 'acknowledged' })]);
     const run = await stack.api.get(`/api/v1/workflows/${ack.workflowId}`).set(as(employee));
     expect(run.status).toBe(200);
+  });
+
+  it('answers a tampered or forged personal field through the codec routes with 422, never 500', async () => {
+    const admin = await buildUser({ role: 'platform_admin' });
+    const person = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    const [encoded] = await new PersonDataCodec(personDataKeyring(undefined)).encode([jsonPayload(personalData(person.id, 'Ines'))]);
+    const sealed = valueOf(encoded) as SealedPersonalData;
+    const bytes = Buffer.from(sealed.sealed, 'base64');
+    bytes[20] ^= 0x01;
+    const asJson = (value: unknown) => ({
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from(JSON.stringify(value)).toString('base64'),
+    });
+    const post = (step: 'decode' | 'encode', value: unknown) =>
+      stack.api
+        .post(`/api/v1/codec/${step}`)
+        .set(as(admin))
+        .set('X-Namespace', stack.config.temporal.namespace)
+        .send({ payloads: [asJson(value)] });
+    const altered = await post('decode', { ...sealed, sealed: bytes.toString('base64') }).expect(422);
+    expect(altered.body.error).toMatchObject({ code: 'unprocessable', message: expect.stringMatching(/fails authentication/) });
+    expect((await post('encode', sealed).expect(422)).body.error.message).toMatch(/already holds a sealed personal field/);
   });
 
   it('destroys idempotently, and seals nothing for an erased person again: a later acknowledgement keeps no typed name', async () => {

@@ -17,6 +17,7 @@ import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move'
 import { createPaymentProvider } from '../src/services/payments';
 import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
 import { ensureRetentionSchedule } from '../src/services/retention-schedule';
+import { rewrapPersonDataKeys } from '../src/services/person-data-keys';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { webhookGuardOf } from '../src/services/webhook';
 import { assertCacheFitsHeap } from './heap-budget';
@@ -75,6 +76,13 @@ async function main(): Promise<void> {
     (moved) => moved > 0 && logger.info({ moved }, 'compliance webhooks moved onto webhook endpoints'),
     (err: unknown) => logger.error({ err }, 'compliance webhooks could not be moved; the next worker start tries again'),
   );
+  // Person data keys move onto the active payload key (docs/privacy.md, Keys); a failure is tried again at the next start.
+  const payloadKeys = config.temporal.payloadCodec;
+  if (payloadKeys)
+    await rewrapPersonDataKeys(payloadKeys).then(
+      (counts) => (counts.rewrapped || counts.unreadable) && logger.info(counts, 'person data keys wrapped with the active payload key'),
+      (err: unknown) => logger.error({ err }, 'person data keys could not be rewrapped; the next worker start tries again'),
+    );
   // Housekeeping must not keep the worker from its real work: without the schedule it still runs workflows.
   await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
     (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),

@@ -30,6 +30,7 @@ import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-rem
 import { atMostInFlight } from './at-most-in-flight';
 import { acknowledgementDueAt } from '../services/acknowledgement-times';
 import { actionUrlsOf } from '../services/action-urls';
+import { personalValue } from '../shared/personal-data';
 
 export interface RolloutBatchInput {
   tenantId: string;
@@ -354,7 +355,12 @@ export function createComplianceActivities(deps: ActivityDeps) {
         deps.sequelize,
         Acknowledgement,
         { id: input.acknowledgementId, status: { [Op.in]: OPEN_ACKNOWLEDGEMENT_STATUSES } },
-        { status: 'acknowledged', acknowledgedAt: new Date(input.acknowledgedAt), ...input.evidence },
+        {
+          status: 'acknowledged',
+          acknowledgedAt: new Date(input.acknowledgedAt),
+          // The row keeps the name in clear; a run replayed after erasure hands the erased marker: no name.
+          ...(input.evidence && { ...input.evidence, typedName: personalValue(input.evidence.typedName) }),
+        },
         {
           action: 'acknowledgement.acknowledge',
           entityType: 'acknowledgement',

@@ -49,6 +49,7 @@ import {
 } from '../models';
 import { recordAudit } from '../services/audit';
 import type { DocumentStore } from '../services/documents';
+import { destroyPersonDataKey } from '../services/person-data-keys';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
@@ -212,10 +213,18 @@ const pseudonymiseUser: Step = async ({ user, pseudonym }, transaction) => {
 };
 
 /**
+ * What the person's runs carry of them in Temporal's histories is sealed with their own data key
+ * (docs/privacy.md, crypto-shredding): destroying it leaves those fields unreadable everywhere,
+ * histories exported before included. Safe to repeat.
+ */
+const destroyDataKey: Step = async ({ user }, transaction) => {
+  await destroyPersonDataKey(user.id, transaction);
+  return { person_data_keys: { deleted: 1 } };
+};
+
+/**
  * The steps, in order; each runs once per erasure. A new step is one more line here (runs in
- * flight take it too, as their next step). Destroying the person's payload key, with
- * `destroyPersonDataKey` of src/services/person-data-keys.ts, is the line before `user`:
- * `['data_key', async ({ tenantId, user }, transaction) => ({ person_data_keys: { deleted: await destroyPersonDataKey(...) } })]`.
+ * flight take it too, as their next step).
  */
 function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
   return [
@@ -226,6 +235,7 @@ function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
     ['subscriptions', pseudonymiseSubscriptions],
     ['acknowledgements', pseudonymiseAcknowledgements],
     ['mails', pseudonymiseMails],
+    ['data_key', destroyDataKey],
     ['user', pseudonymiseUser],
   ];
 }

@@ -4,6 +4,7 @@
  * outcome, its update and signal, and how it is started.
  */
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MarkedPersonalData } from '../shared/personal-data';
 import type { DaysUnit, TenantSettingsValues } from '../shared/tenant-settings';
 
 /** How an acknowledgement's days count: its due date and reminder, and its escalations (docs/calendars.md). */
@@ -89,8 +90,12 @@ export interface AcknowledgementEvidence {
   contentSha256: string;
   clientAddress: string | null;
   userAgent: string | null;
-  /** The full name the employee typed, when they typed one. */
-  typedName: string | null;
+  /**
+   * The full name the employee typed, when they typed one: marked as theirs, so Temporal's
+   * history keeps it sealed with their data key (docs/privacy.md); erased once that key is
+   * destroyed. A plain string in requests made before marking, which runs in flight still carry.
+   */
+  typedName: MarkedPersonalData<string> | string | null;
 }
 
 export interface AcknowledgeRequest {

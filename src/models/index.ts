@@ -27,6 +27,7 @@ import { PasswordResetToken } from './password-reset-token';
 import { Invoice, PremiumPayment, PremiumRefund } from './invoice';
 import { Payment } from './payment';
 import { PaymentBatch } from './payment-batch';
+import { PersonDataKey } from './person-data-key';
 import { PaymentIntentRecord } from './payment-intent';
 import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
@@ -51,6 +52,7 @@ export { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion };
 export { ComplianceRemind, ComplianceRemindRecipient, ComplianceRequirement, ComplianceRequirementPolicy };
 export type { RequestedAccount, UnverifiedRegistration };
 export { ActivityIncident, RunDrift };
+export { PersonDataKey };
 export {
   Claim,
   ClaimDocument,
@@ -146,6 +148,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);
+  PersonDataKey.initModel(sequelize);
   for (const model of [WebhookEndpoint, WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt]) model.initModel(sequelize);
   WebhookDelivery.belongsTo(WebhookEvent, { foreignKey: 'eventId', as: 'event' });
   WebhookDelivery.hasMany(WebhookDeliveryAttempt, { foreignKey: 'deliveryId', as: 'attempts' });

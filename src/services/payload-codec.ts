@@ -9,22 +9,19 @@
  * Payloads without that encoding (histories written before the codec, runs still in flight) pass
  * through decoding unchanged.
  */
-import crypto from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadCodecKeys } from '../config/payload-codec-keys';
+import { openAesGcm, sealAesGcm } from './aes-gcm';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
-const CIPHER = 'aes-256-gcm';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
-/** A payload this process cannot decrypt: its key is not configured, or its bytes were altered. */
+/** A payload (or a sealed field in one) this process cannot decrypt: its key is not configured, or its bytes were altered. */
 export class PayloadDecryptionError extends Error {}
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
+export const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly activeKey: Buffer;
@@ -45,11 +42,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   private encrypt(payload: Payload): Payload {
     const keyId = this.settings.activeKeyId;
-    const iv = crypto.randomBytes(IV_BYTES);
-    const cipher = crypto.createCipheriv(CIPHER, this.activeKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(keyId, 'utf8'));
-    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-    const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const data = sealAesGcm(this.activeKey, keyId, temporal.api.common.v1.Payload.encode(payload).finish());
     return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(keyId) }, data };
   }
 
@@ -58,20 +51,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (keyId === undefined) throw new PayloadDecryptionError(`An encrypted payload carries no "${KEY_ID_METADATA}"`);
     const key = this.settings.keys.get(keyId);
     if (!key) throw new PayloadDecryptionError(`A payload is encrypted with key "${keyId}", which is not among PAYLOAD_CODEC_KEYS`);
-    const data = Buffer.from(payload.data ?? []);
-    if (data.length < IV_BYTES + TAG_BYTES)
-      throw new PayloadDecryptionError(`An encrypted payload (key "${keyId}") is too short to hold its IV and tag`);
-    const decipher = crypto.createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(keyId, 'utf8'));
-    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-    let plain: Buffer;
-    try {
-      plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-    } catch {
+    const plain = openAesGcm(key, keyId, payload.data ?? new Uint8Array());
+    if (!plain)
       throw new PayloadDecryptionError(
         `A payload encrypted with key "${keyId}" fails authentication: it was altered, or the key under that id changed`,
       );
-    }
     return temporal.api.common.v1.Payload.decode(plain);
   }
 }

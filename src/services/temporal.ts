@@ -6,6 +6,8 @@ import { workflowCallRecorder } from '../observability/request-scope';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import { AesGcmPayloadCodec } from './payload-codec';
+import { PersonDataCodec } from './person-data-codec';
+import { personDataKeyring } from './person-data-keys';
 
 /** TLS settings from the environment (mTLS for Temporal Cloud or a secured cluster). */
 export function temporalTls(config: Config['temporal']): TLSConfig | undefined {
@@ -24,9 +26,15 @@ export function clientInterceptors(tracing: boolean): { workflow: WorkflowClient
   return { workflow: [workflowCallRecorder, ...(tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : [])] };
 }
 
-/** The codecs every client, worker and the codec routes apply: none, or the AES-GCM codec when keys are configured. */
+/**
+ * The codecs every client, worker and the codec routes apply, in encoding order: the person data
+ * codec, always on, seals each person's marked fields with their own key (it reads the keys through
+ * the models, which every process with a database initialises); then, when keys are configured,
+ * the AES-GCM codec encrypts every payload whole.
+ */
 export function payloadCodecs(config: Config['temporal']): PayloadCodec[] {
-  return config.payloadCodec ? [new AesGcmPayloadCodec(config.payloadCodec)] : [];
+  const personData = new PersonDataCodec(personDataKeyring(config.payloadCodec));
+  return config.payloadCodec ? [personData, new AesGcmPayloadCodec(config.payloadCodec)] : [personData];
 }
 
 /**

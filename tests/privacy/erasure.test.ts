@@ -20,6 +20,7 @@ import {
   ClaimDocument,
   ClaimNote,
   ClaimNoteRevision,
+  PersonDataKey,
   PrivacyErasure,
   PrivacyLegalHold,
   RefreshToken,
@@ -208,8 +209,11 @@ describe('privacy: erasure with retention and legal holds', () => {
       'subscriptions',
       'acknowledgements',
       'mails',
+      'data_key',
       'user',
     ]);
+    // What their runs' histories carry of them is sealed with this key: now nobody can open it.
+    expect(await PersonDataKey.findByPk(person.user.id)).toMatchObject({ dataKey: null, destroyedAt: expect.any(Date) });
     // Every step audited, by IDs and counts only.
     const events = await AuditEvent.findAll({ where: { entityId: erasure.id }, order: [['occurredAt', 'ASC']] });
     expect(events.map((e) => e.action)).toEqual(

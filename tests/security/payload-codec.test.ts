@@ -21,6 +21,7 @@ import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecrypt
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { TEST_JWT_SECRET } from '../support/config';
 import { requiredEnv } from '../support/env';
+import { payloadsIn } from '../support/histories';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { resolveTemporalCli } from '../../scripts/local/tools';
@@ -38,15 +39,6 @@ const jsonPayload = (value: unknown): Payload => ({
   data: Buffer.from(JSON.stringify(value)),
 });
 const metadataText = (payload: Payload, key: string) => Buffer.from(payload.metadata?.[key] ?? []).toString('utf8');
-
-/** Every payload anywhere in a history, as the SDK returns it (objects with metadata and data). */
-function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
-  if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return found;
-  const candidate = node as Payload;
-  if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) found.push(candidate);
-  else for (const value of Object.values(node)) payloadsIn(value, found);
-  return found;
-}
 
 describe('payload encryption between the application and Temporal', () => {
   let stack: TestStack;

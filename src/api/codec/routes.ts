@@ -1,7 +1,8 @@
 /**
  * Temporal's codec-server protocol (POST <endpoint>/decode and /encode, `{ payloads }` with
  * base64 bytes, the namespace in X-Namespace), so the Temporal UI and CLI show an operator the
- * payloads the API and workers encrypt (src/services/payload-codec.ts). Platform admins only: the
+ * payloads the API and workers encrypt (src/services/payload-codec.ts) and the personal fields they
+ * seal (src/services/person-data-codec.ts). Platform admins only: the
  * keys open every tenant's payloads, so no tenant role may use them. The UI's origin reaches it
  * through the CORS rule of src/api/app.ts; the UI cannot send the API's tokens, so a platform admin
  * signs the browser in once (`POST /codec/session`, e.g. from Swagger UI) and the UI sends the
@@ -46,7 +47,7 @@ export function codecRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: `${CODEC_PATH}/${step}`,
-      summary: `Temporal codec server: ${step} payloads for the Temporal UI or CLI (platform admins; without PAYLOAD_CODEC_KEYS payloads pass unchanged)`,
+      summary: `Temporal codec server: ${step} payloads for the Temporal UI or CLI (platform admins; a person's marked fields are sealed or opened with their data key, erased once it is destroyed; without PAYLOAD_CODEC_KEYS payloads are otherwise unchanged)`,
       tag: 'workflows',
       roles: ['platform_admin'],
       // The Temporal UI's calls carry the session cookie, not a token; no other route takes it.

@@ -31,6 +31,7 @@ import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../runs';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
 import { acknowledgementDueAt } from '../../services/acknowledgement-times';
+import { personalData } from '../../shared/personal-data';
 
 type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description' | 'recurrenceDays'>;
 type VersionFields = Pick<CreationAttributes<PolicyVersion>, 'content' | 'deadlineDays' | 'audienceRoles'>;
@@ -352,7 +353,9 @@ export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (ca
     throw conflict('The text you were shown is not the text of this policy version', [
       { field: 'contentSha256', message: 'differs from the version content' },
     ]);
-  const evidence = { contentSha256, clientAddress: input.clientAddress, userAgent: input.userAgent, typedName: input.fullName ?? null };
+  // The name is the employee's own: marked, so the run's history holds it sealed with their key.
+  const typedName = input.fullName ? personalData(caller.id, input.fullName) : null;
+  const evidence = { contentSha256, clientAddress: input.clientAddress, userAgent: input.userAgent, typedName };
   const request = { userId: caller.id, evidence };
   const decided = await decideOnRun(deps, ack, ack.workflowId!, acknowledgeUpdate, request, (now) => {
     if (now.status === 'acknowledged')

@@ -47,6 +47,7 @@ import * as paidClaimsReserves from './0057-paid-claims-reserves';
 import * as claimPayments from './0058-claim-payments';
 import * as auditHashChain from './0059-audit-hash-chain';
 import * as tenantSigningKeys from './0060-tenant-signing-keys';
+import * as personDataKeys from './0065-person-data-keys';
 import * as userLocale from './0061-user-locale';
 import * as claimCardRefunds from './0062-claim-card-refunds';
 import * as privacyErasures from './0064-privacy-erasures';
@@ -118,4 +119,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0061-user-locale', ...userLocale },
   { name: '0062-claim-card-refunds', ...claimCardRefunds },
   { name: '0064-privacy-erasures', ...privacyErasures },
+  { name: '0065-person-data-keys', ...personDataKeys },
 ];

@@ -8,6 +8,7 @@ import { retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
+import { openDocumentStore } from '../src/services/documents';
 import { createSmtpMailer } from '../src/services/mailer';
 import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { installProcessGuards } from '../src/services/process-guard';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);
   const mailer = createSmtpMailer(config.smtp);
+  const documents = await openDocumentStore(config.documents);
   // Before the first connection: it installs the Temporal runtime with its metrics exporter.
   const metrics =
     config.metrics.workerPort === undefined
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
       paymentProvider: createPaymentProvider(config),
+      documents,
     },
   });
   // The compliance webhooks still set as tenant settings become webhook endpoints (docs/webhooks.md); a failure is tried again at the next start.
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
   // run() resolves once the worker has drained: in-flight tasks finished or, after the grace time, cancelled.
   const running = workers.run().finally(async () => {
     mailer.close();
+    documents.close();
     await temporal.connection.close();
     await connection.close();
     await sequelize.close();

@@ -14,6 +14,7 @@ import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createPremiumReconcilerActivities } from './premium-reconciler';
 import { createPremiumRefundActivities } from './premium-refunds';
+import { createPrivacyExportActivities } from './privacy-export';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createPremiumRefundActivities(deps),
+    ...createPrivacyExportActivities(deps),
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),

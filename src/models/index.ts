@@ -30,6 +30,7 @@ import { PaymentIntentRecord } from './payment-intent';
 import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
+import { PrivacyExport } from './privacy-export';
 import { RefreshToken } from './refresh-token';
 import { ApiKey } from './api-key';
 import { BusinessCalendar } from './business-calendar';
@@ -63,6 +64,7 @@ export {
   PaymentBatch,
 };
 export { BulkOperation, BulkOperationItem };
+export { PrivacyExport };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
@@ -140,6 +142,7 @@ export function initModels(sequelize: Sequelize): void {
   ])
     model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  PrivacyExport.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);

@@ -10,9 +10,7 @@
  * not grow with the number of acknowledgements. The manifest comes last, once every file's digest
  * is known.
  */
-import crypto from 'node:crypto';
-import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { PassThrough, Readable } from 'node:stream';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { ZipFile } from 'yazl';
 import { AuditEvent, CompliancePolicy, Tenant, User, type PolicyVersion } from '../../models';
@@ -20,13 +18,19 @@ import { policyVersionAccess } from '../../access/compliance';
 import { findVisible } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { SIGNING_ALGORITHM, tenantSigner } from '../../services/tenant-signing-keys';
+import {
+  addZipFile,
+  cursorBatches,
+  jsonFile as json,
+  jsonLines,
+  type ManifestFile,
+  type ZipContent as Content,
+} from '../../services/zip-files';
 import { conflict } from '../../shared/errors';
 import type { AuthUser } from '../../shared/caller';
 import type { CommandDeps } from '../command';
 
 export const EVIDENCE_FORMAT = 'insurflow-evidence-package/1';
-/** Rows per FETCH: one batch of each collection is in memory at a time. */
-const FETCH_SIZE = 1000;
 /** Versions whose text was shown to people: earlier ones have no acknowledgements to evidence. */
 const EVIDENCED_STATUSES = ['published', 'retired'];
 /** Audit actions of the review (maker-checker) and publication of a version. */
@@ -46,43 +50,10 @@ const AUDIENCE_CHANGES: Record<string, string> = {
   'acknowledgement.exempt': 'left',
 };
 
-export interface ManifestFile {
-  name: string;
-  sha256: string;
-  bytes: number;
-}
-
 export interface EvidencePackage {
   fileName: string;
   /** The ZIP as it is made; an error while reading ends it early (the client sees a broken download). */
   body: Readable;
-}
-
-type Content = Buffer | AsyncIterable<string>;
-
-const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-
-/** Rows of a query through a server-side cursor (the transaction's snapshot), a batch at a time. */
-async function* cursorBatches<Row extends object>(
-  sequelize: Sequelize,
-  transaction: Transaction,
-  name: string,
-  sql: string,
-  replacements: Record<string, unknown>,
-  fetch: (sql: string) => Promise<Row[]> = (fetchSql) => sequelize.query<Row>(fetchSql, { transaction, type: QueryTypes.SELECT }),
-): AsyncGenerator<Row[]> {
-  await sequelize.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, { transaction, replacements });
-  for (;;) {
-    const rows = await fetch(`FETCH FORWARD ${FETCH_SIZE} FROM ${name}`);
-    if (rows.length > 0) yield rows;
-    if (rows.length < FETCH_SIZE) break;
-  }
-  await sequelize.query(`CLOSE ${name}`, { transaction });
-}
-
-/** One JSON document per line, a batch per chunk. */
-async function* jsonLines<Row extends object>(batches: AsyncIterable<Row[]>, shape: (row: Row) => unknown = (row) => row) {
-  for await (const batch of batches) yield batch.map((row) => `${JSON.stringify(shape(row))}\n`).join('');
 }
 
 /** The SQL of each collection; `:tenantId` and `:versionId` bound, every table filtered by tenant too. */
@@ -290,35 +261,6 @@ function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<
   ];
 }
 
-/** Adds one file to the ZIP; answers its digest once the ZIP has taken all of it. */
-async function addFile(
-  zip: ZipFile,
-  name: string,
-  content: Content,
-  mtime: Date,
-  onStream: (stream: Readable) => void,
-): Promise<ManifestFile> {
-  if (Buffer.isBuffer(content)) {
-    zip.addBuffer(content, name, { mtime });
-    return { name, sha256: crypto.createHash('sha256').update(content).digest('hex'), bytes: content.length };
-  }
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  // A failed read destroys `counted`, which rejects `finished` below.
-  pipeline(Readable.from(content), counted, () => undefined);
-  onStream(counted);
-  zip.addReadStream(counted, name, { mtime });
-  await finished(counted);
-  return { name, sha256: hash.digest('hex'), bytes };
-}
-
 const base64Signature = (signature: Buffer) => Buffer.from(`${signature.toString('base64')}\n`, 'utf8');
 
 interface PackageHeader {
@@ -344,7 +286,7 @@ async function writePackage(zip: ZipFile, header: PackageHeader, signer: Awaited
   output.once('close', onClose);
   const files: ManifestFile[] = [];
   const add = async (name: string, content: Content) =>
-    files.push(await addFile(zip, name, content, generatedAt, (stream) => (current = stream)));
+    files.push(await addZipFile(zip, name, content, generatedAt, (stream) => (current = stream)));
   try {
     for (const [name, content] of [...(await summaryFiles(version, transaction)), ...streamedFiles(version, transaction)])
       await add(name, content);

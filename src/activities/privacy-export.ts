@@ -6,12 +6,11 @@
  * streamed as it is made; the file is then stored under `privacy/<tenant>/<export>.zip`. Each is
  * idempotent: a retry writes the same key again and moves the row only from the status it expects.
  */
-import crypto from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type PassThrough, Transform } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Op, Transaction, type Sequelize } from 'sequelize';
@@ -34,7 +33,7 @@ import {
 } from '../models';
 import { recordAudit } from '../services/audit';
 import type { DocumentStore } from '../services/documents';
-import { addZipFile, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../services/zip-files';
+import { addZipFile, countingStream, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../services/zip-files';
 import { DAY_MS } from '../shared/time';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -115,16 +114,8 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
 async function writeZip(subject: Subject, exportId: string, file: string, sequelize: Sequelize, store: DocumentStore) {
   const generatedAt = new Date();
   const zip = new ZipFile();
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  const written = pipeline(zip.outputStream, counted, createWriteStream(file));
+  const counted = countingStream();
+  const written = pipeline(zip.outputStream, counted.stream, createWriteStream(file));
   const files: ManifestFile[] = [];
   const add = async (name: string, content: ZipContent) => {
     files.push(await addZipFile(zip, name, content, generatedAt));
@@ -164,13 +155,45 @@ async function writeZip(subject: Subject, exportId: string, file: string, sequel
   zip.addBuffer(jsonFile(manifest), 'manifest.json', { mtime: generatedAt });
   zip.end();
   await written;
-  return { fileCount: files.length + 1, bytes, sha256: hash.digest('hex') };
+  return { fileCount: files.length + 1, ...counted.digest() };
 }
 
 /** The store, or a retryable error: configuration can be mended while the run retries. */
 function storeOf(deps: Pick<ActivityDeps, 'documents'>): DocumentStore {
   if (!deps.documents) throw new Error('no document store is configured on this worker');
   return deps.documents;
+}
+
+/**
+ * Moves the export from one of `from` to `to` with `fields`, and records the move once
+ * (`privacy_export.<event>`, its dedupe key the export and the event); answers the status it has
+ * afterwards, which is not `to` when the row had moved on meanwhile.
+ */
+function moveExport(
+  sequelize: Sequelize,
+  row: PrivacyExport,
+  move: { from: PrivacyExportStatus[]; to: PrivacyExportStatus; event: string; fields?: Partial<PrivacyExport>; after?: object },
+): Promise<PrivacyExportStatus> {
+  return sequelize.transaction(async (transaction) => {
+    const [moved] = await PrivacyExport.update(
+      { ...move.fields, status: move.to },
+      { where: { id: row.id, status: { [Op.in]: move.from } }, transaction },
+    );
+    if (moved === 0) return (await PrivacyExport.findByPk(row.id, { transaction, rejectOnEmpty: true })).status;
+    await recordAudit(
+      workflowAuditSource(),
+      {
+        tenantId: row.tenantId,
+        action: `privacy_export.${move.event}`,
+        entityType: 'privacy_export',
+        entityId: row.id,
+        after: { userId: row.userId, ...move.after },
+        dedupeKey: `${row.id}:${move.event}`,
+      },
+      transaction,
+    );
+    return move.to;
+  });
 }
 
 export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents'>) {
@@ -189,34 +212,14 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
         const zip = await writeZip({ tenantId: row.tenantId, userId: row.userId }, exportId, file, deps.sequelize, store);
         const storageKey = privacyExportKey(row.tenantId, exportId);
         await store.writeFile(storageKey, { path: file, bytes: zip.bytes, contentType: 'application/zip', sha256: zip.sha256 });
-        return await deps.sequelize.transaction(async (transaction) => {
-          const readyAt = new Date();
-          const [moved] = await PrivacyExport.update(
-            {
-              status: 'ready',
-              storageKey,
-              sizeBytes: zip.bytes,
-              sha256: zip.sha256,
-              fileCount: zip.fileCount,
-              readyAt,
-              expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS),
-            },
-            { where: { id: exportId, status: 'gathering' }, transaction },
-          );
-          if (moved === 0) return (await PrivacyExport.findByPk(exportId, { transaction, rejectOnEmpty: true })).status;
-          await recordAudit(
-            workflowAuditSource(),
-            {
-              tenantId: row.tenantId,
-              action: 'privacy_export.ready',
-              entityType: 'privacy_export',
-              entityId: exportId,
-              after: { userId: row.userId, sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount },
-              dedupeKey: `${exportId}:ready`,
-            },
-            transaction,
-          );
-          return 'ready';
+        const readyAt = new Date();
+        const summary = { sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount };
+        return await moveExport(deps.sequelize, row, {
+          from: ['gathering'],
+          to: 'ready',
+          event: 'ready',
+          fields: { ...summary, storageKey, readyAt, expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS) },
+          after: summary,
         });
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
@@ -228,24 +231,13 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
       const row = await PrivacyExport.findByPk(exportId);
       if (!row) return;
       await deps.documents?.remove(privacyExportKey(row.tenantId, exportId));
-      await deps.sequelize.transaction(async (transaction) => {
-        const [moved] = await PrivacyExport.update(
-          { status: 'failed', failureReason: reason.slice(0, 500) },
-          { where: { id: exportId, status: { [Op.in]: ['requested', 'gathering'] } }, transaction },
-        );
-        if (moved === 0) return;
-        await recordAudit(
-          workflowAuditSource(),
-          {
-            tenantId: row.tenantId,
-            action: 'privacy_export.fail',
-            entityType: 'privacy_export',
-            entityId: exportId,
-            after: { userId: row.userId, failureReason: reason.slice(0, 500) },
-            dedupeKey: `${exportId}:fail`,
-          },
-          transaction,
-        );
+      const failureReason = reason.slice(0, 500);
+      await moveExport(deps.sequelize, row, {
+        from: ['requested', 'gathering'],
+        to: 'failed',
+        event: 'fail',
+        fields: { failureReason },
+        after: { failureReason },
       });
     },
 
@@ -254,23 +246,7 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
       const row = await PrivacyExport.findByPk(exportId);
       if (!row) throw ApplicationFailure.nonRetryable(`privacy export ${exportId} does not exist`);
       await storeOf(deps).remove(privacyExportKey(row.tenantId, exportId));
-      return deps.sequelize.transaction(async (transaction) => {
-        const [moved] = await PrivacyExport.update({ status: 'expired' }, { where: { id: exportId, status: 'ready' }, transaction });
-        if (moved === 0) return (await PrivacyExport.findByPk(exportId, { transaction, rejectOnEmpty: true })).status;
-        await recordAudit(
-          workflowAuditSource(),
-          {
-            tenantId: row.tenantId,
-            action: 'privacy_export.expire',
-            entityType: 'privacy_export',
-            entityId: exportId,
-            after: { userId: row.userId },
-            dedupeKey: `${exportId}:expire`,
-          },
-          transaction,
-        );
-        return 'expired';
-      });
+      return moveExport(deps.sequelize, row, { from: ['ready'], to: 'expired', event: 'expire' });
     },
   };
 }

@@ -48,6 +48,20 @@ export async function* jsonLines<Row extends object>(batches: AsyncIterable<Row[
   for await (const batch of batches) yield batch.map((row) => `${JSON.stringify(shape(row))}\n`).join('');
 }
 
+/** A pass-through stream that counts and hashes what flows through it. */
+export function countingStream(): { stream: Transform; digest: () => { sha256: string; bytes: number } } {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, digest: () => ({ sha256: hash.digest('hex'), bytes }) };
+}
+
 /**
  * Adds one file to the ZIP; answers its digest once the ZIP has taken all of it. `onStream` is
  * handed the stream of a streamed file, for a caller that must be able to end it early.
@@ -63,19 +77,11 @@ export async function addZipFile(
     zip.addBuffer(content, name, { mtime });
     return { name, sha256: crypto.createHash('sha256').update(content).digest('hex'), bytes: content.length };
   }
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const { stream: counted, digest } = countingStream();
   // A failed read destroys `counted`, which rejects `finished` below.
   pipeline(Readable.from(content), counted, () => undefined);
   onStream(counted);
   zip.addReadStream(counted, name, { mtime });
   await finished(counted);
-  return { name, sha256: hash.digest('hex'), bytes };
+  return { name, ...digest() };
 }

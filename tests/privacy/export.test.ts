@@ -10,7 +10,8 @@
 import crypto from 'node:crypto';
 import yauzl from 'yauzl';
 import { PrivacyExport, type User, AuditEvent, ClaimDocument, ClaimNote, Invoice, PremiumPayment } from '../../src/models';
-import { privacyExportKey } from '../../src/activities/privacy-export';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
 import { documentKey } from '../../src/services/documents';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -296,6 +297,65 @@ describe('subject access export', () => {
     expect((await stack.api.get(`/api/v1/privacy/exports/${crypto.randomUUID()}`).set(as(admin))).status).toBe(404);
     // The other tenant's person is still exportable by their own admin.
     expect((await requestExport(otherAdmin, c.user.id)).status).toBe(202);
+  });
+
+  it('refuses a second export of a person while one is being gathered (409), recording nothing', async () => {
+    const id = crypto.randomUUID();
+    await PrivacyExport.create({
+      id,
+      tenantId: admin.tenantId!,
+      userId: admin.id,
+      requestedById: admin.id,
+      workflowId: `privacy-export-${id}`,
+      status: 'gathering',
+    });
+    const refused = await requestExport(admin, admin.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'userId' })]);
+    expect(await PrivacyExport.count({ where: { userId: admin.id } })).toBe(1);
+  });
+
+  it('expires a ready export once its days have passed: the ZIP is removed, each step recorded once, however often run', async () => {
+    const activities = createPrivacyExportActivities(stack.deps);
+    const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
+      new MockActivityEnvironment().run(activity, ...args);
+    const asked = await requestExport(otherAdmin, otherAdmin.id);
+    expect(asked.status).toBe(202);
+    const ready = await readyExport(asked.body.id);
+    const stored = () =>
+      stack.services.documents.read(ready.storageKey!).then(
+        (body) => (body.destroy(), true),
+        () => false,
+      );
+    expect(await stored()).toBe(true);
+    // A retried gathering of an export that is ready leaves it as it is.
+    expect(await run(activities.gatherPrivacyExport, ready.id)).toBe('ready');
+    expect(await run(activities.expirePrivacyExport, ready.id)).toBe('expired');
+    expect(await run(activities.expirePrivacyExport, ready.id)).toBe('expired');
+    expect(await stored()).toBe(false);
+    expect((await PrivacyExport.findByPk(ready.id, { rejectOnEmpty: true })).status).toBe('expired');
+    const events = async (action: string) => AuditEvent.count({ where: { entityId: ready.id, action } });
+    expect([await events('privacy_export.ready'), await events('privacy_export.expire')]).toEqual([1, 1]);
+    expect((await stack.api.post(`/api/v1/privacy/exports/${ready.id}/link`).set(as(otherAdmin))).status).toBe(410);
+  });
+
+  it('marks an export whose gathering kept failing failed, with its reason, once', async () => {
+    const activities = createPrivacyExportActivities(stack.deps);
+    const person = await buildUser({ tenantId: admin.tenantId });
+    const id = crypto.randomUUID();
+    await PrivacyExport.create({
+      id,
+      tenantId: person.tenantId!,
+      userId: person.id,
+      requestedById: person.id,
+      workflowId: `privacy-export-${id}`,
+    });
+    for (let i = 0; i < 2; i++) await new MockActivityEnvironment().run(activities.failPrivacyExport, id, 'document store unreachable');
+    expect(await PrivacyExport.findByPk(id, { rejectOnEmpty: true })).toMatchObject({
+      status: 'failed',
+      failureReason: 'document store unreachable',
+    });
+    expect(await AuditEvent.count({ where: { entityId: id, action: 'privacy_export.fail' } })).toBe(1);
   });
 
   it('documents 410 on the link routes, and keeps the routes for people (no API key)', async () => {

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Op } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import { PRIVACY_EXPORT_WORKFLOW_TYPE, privacyExportWorkflowId, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
 import { PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
@@ -32,30 +32,39 @@ export const requestExport: Command<{ userId: string }, PrivacyExport> = async (
   const earlier = key ? await PrivacyExport.findOne({ where: { id, tenantId } }) : null;
   if (earlier) return earlier;
   const workflowId = privacyExportWorkflowId(id);
-  return createWithRun<PrivacyExportWorkflow, PrivacyExport>(deps, async (transaction) => {
-    const row = await PrivacyExport.create({ id, tenantId, userId: subject.id, requestedById: caller.id, workflowId }, { transaction });
-    await recordAudit(
-      deps.auditSource,
-      {
-        tenantId,
-        action: 'privacy_export.request',
-        entityType: 'privacy_export',
-        entityId: id,
-        after: { userId: subject.id, requestedById: caller.id, workflowId },
-      },
-      transaction,
-    );
-    return {
-      row,
-      start: {
-        workflowType: PRIVACY_EXPORT_WORKFLOW_TYPE,
-        args: [{ tenantId, exportId: id }],
-        tenantId,
-        status: 'requested',
-        summary: `Subject access export of user ${subject.id}`,
-      },
-    };
-  });
+  try {
+    return await createWithRun<PrivacyExportWorkflow, PrivacyExport>(deps, async (transaction) => {
+      const row = await PrivacyExport.create({ id, tenantId, userId: subject.id, requestedById: caller.id, workflowId }, { transaction });
+      await recordAudit(
+        deps.auditSource,
+        {
+          tenantId,
+          action: 'privacy_export.request',
+          entityType: 'privacy_export',
+          entityId: id,
+          after: { userId: subject.id, requestedById: caller.id, workflowId },
+        },
+        transaction,
+      );
+      return {
+        row,
+        start: {
+          workflowType: PRIVACY_EXPORT_WORKFLOW_TYPE,
+          args: [{ tenantId, exportId: id }],
+          tenantId,
+          status: 'requested',
+          summary: `Subject access export of user ${subject.id}`,
+        },
+      };
+    });
+  } catch (err) {
+    // The partial unique index of migration 0063: one export of a person in progress at a time.
+    if (err instanceof UniqueConstraintError)
+      throw conflict('An export of this person is being gathered; wait for it to be ready', [
+        { field: 'userId', message: 'has an export in progress' },
+      ]);
+    throw err;
+  }
 };
 
 export interface ExportLink {

@@ -31,6 +31,9 @@ export const up: MigrationFn = async (qi) => {
       updated_at timestamptz NOT NULL DEFAULT now())`);
     await sql('CREATE INDEX privacy_exports_tenant_user ON privacy_exports (tenant_id, user_id, created_at)');
     await sql('CREATE INDEX privacy_exports_requested_by ON privacy_exports (requested_by_id)');
+    // One export of a person being gathered at a time: a repeat waits for it rather than piling up runs.
+    await sql(`CREATE UNIQUE INDEX privacy_exports_one_in_progress ON privacy_exports (user_id)
+      WHERE status IN ('requested', 'gathering')`);
   });
 };
 

@@ -10,11 +10,15 @@ import type { AuthUser } from '../shared/caller';
 import { tenantOf, type AccessRule } from './core';
 import { NotPermitted } from './refusals';
 
-/** Whether the caller may ask for an export about `userId` at all (403 otherwise); the user is then looked up in their tenant. */
-export function assertMayRequestExport(caller: AuthUser, userId: string): void {
-  tenantOf(caller);
+/**
+ * The tenant in which the caller may ask for an export about `userId` (403 if they may not ask at
+ * all); the user is then looked up in that tenant.
+ */
+export function exportTenantOf(caller: AuthUser, userId: string): string {
+  const tenantId = tenantOf(caller);
   if (userId !== caller.id && caller.role !== 'tenant_admin')
     throw new NotPermitted('Only a tenant admin may ask for an export about someone else');
+  return tenantId;
 }
 
 export const privacyExportAccess: AccessRule<PrivacyExport, 'link'> = {

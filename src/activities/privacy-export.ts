@@ -129,9 +129,11 @@ async function writeZip(subject: Subject, exportId: string, file: string, sequel
       transaction,
     });
     for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
-    const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) =>
-      sequelize.query(sql, { transaction, model: AuditEvent, mapToModel: true }),
-    );
+    const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
+      // A person's trail may be long: each batch proves progress.
+      Context.current().heartbeat('audit-events.jsonl');
+      return sequelize.query(sql, { transaction, model: AuditEvent, mapToModel: true });
+    });
     await add(
       'audit-events.jsonl',
       jsonLines(events, (event) => event.toJSON()),

@@ -10,7 +10,7 @@ import { Op, UniqueConstraintError } from 'sequelize';
 import { PRIVACY_EXPORT_WORKFLOW_TYPE, privacyExportWorkflowId, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
 import { PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
-import { assertMayRequestExport, privacyExportAccess } from '../../access/privacy-exports';
+import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
 import { recordAudit } from '../../services/audit';
 import { hashToken, mintToken } from '../../services/single-use-tokens';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -22,8 +22,7 @@ import { createWithRun } from '../runs';
 export const EXPORT_LINK_MINUTES = 15;
 
 export const requestExport: Command<{ userId: string }, PrivacyExport> = async (caller, input, deps) => {
-  assertMayRequestExport(caller, input.userId);
-  const tenantId = caller.tenantId!;
+  const tenantId = exportTenantOf(caller, input.userId);
   const subject = await User.findOne({ where: { id: input.userId, tenantId } });
   if (!subject) throw notFound('User');
   const key = deps.idempotencyKey;

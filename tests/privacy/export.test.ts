@@ -12,6 +12,7 @@ import yauzl from 'yauzl';
 import { PrivacyExport, type User, AuditEvent, ClaimDocument, ClaimNote, Invoice, PremiumPayment } from '../../src/models';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
+import { exportLinkSchema, privacyExportSchema } from '../../src/api/privacy/export-schemas';
 import { documentKey } from '../../src/services/documents';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -157,6 +158,7 @@ describe('subject access export', () => {
     const asked = await requestExport(a.user, a.user.id, 'export-alice-0001');
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ userId: a.user.id, requestedById: a.user.id, status: 'requested' });
+    expect(privacyExportSchema.validate(asked.body).error).toBeUndefined();
     exportId = asked.body.id;
     expect(asked.body.workflowId).toBe(`privacy-export-${exportId}`);
     await readyExport(exportId);
@@ -180,6 +182,7 @@ describe('subject access export', () => {
       fileCount: expect.any(Number),
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+    expect(privacyExportSchema.validate(res.body).error).toBeUndefined();
     expect(res.body).not.toHaveProperty('storageKey');
     expect(res.body).not.toHaveProperty('linkTokenHash');
   });
@@ -187,6 +190,7 @@ describe('subject access export', () => {
   it('downloads, once, a ZIP of A’s rows and document bytes that matches its manifest', async () => {
     const link = await stack.api.post(`/api/v1/privacy/exports/${exportId}/link`).set(as(a.user));
     expect(link.status).toBe(201);
+    expect(exportLinkSchema.validate(link.body).error).toBeUndefined();
     expect(new Date(link.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     const row = await PrivacyExport.findByPk(exportId, { rejectOnEmpty: true });
     const token = new URL(link.body.url).searchParams.get('token')!;

@@ -18,14 +18,7 @@ import { policyVersionAccess } from '../../access/compliance';
 import { findVisible } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { SIGNING_ALGORITHM, tenantSigner } from '../../services/tenant-signing-keys';
-import {
-  addZipFile,
-  cursorBatches,
-  jsonFile as json,
-  jsonLines,
-  type ManifestFile,
-  type ZipContent as Content,
-} from '../../services/zip-files';
+import { addZipFile, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../../services/zip-files';
 import { conflict } from '../../shared/errors';
 import type { AuthUser } from '../../shared/caller';
 import type { CommandDeps } from '../command';
@@ -157,7 +150,7 @@ const audienceChangeLine = ({ action, actorType, actorId, ...rest }: { action: s
 });
 
 /** The small files: read at once (their size does not grow with the audience). */
-async function summaryFiles(version: PolicyVersion, transaction: Transaction): Promise<Array<[string, Content]>> {
+async function summaryFiles(version: PolicyVersion, transaction: Transaction): Promise<Array<[string, ZipContent]>> {
   const policy = (await CompliancePolicy.findByPk(version.policyId, { transaction }))!;
   const reviewEvents = await AuditEvent.findAll({
     where: { tenantId: version.tenantId, entityType: 'policy_version', entityId: version.id, action: REVIEW_ACTIONS },
@@ -179,13 +172,13 @@ async function summaryFiles(version: PolicyVersion, transaction: Transaction): P
   const cycles = await audienceCounts(version, transaction);
   const { content, ...versionFields } = version.get({ plain: true });
   return [
-    ['policy.json', json(policy)],
-    ['version.json', json({ ...versionFields, contentFile: 'version-content.txt', contentBytes: Buffer.byteLength(content, 'utf8') })],
+    ['policy.json', jsonFile(policy)],
+    ['version.json', jsonFile({ ...versionFields, contentFile: 'version-content.txt', contentBytes: Buffer.byteLength(content, 'utf8') })],
     // The exact text, UTF-8: `sha256sum version-content.txt` prints the stored contentSha256.
     ['version-content.txt', Buffer.from(content, 'utf8')],
     [
       'approvals.json',
-      json({
+      jsonFile({
         author: person(version.createdById),
         lastReview: {
           submittedAt: version.submittedAt,
@@ -201,7 +194,7 @@ async function summaryFiles(version: PolicyVersion, transaction: Transaction): P
     ],
     [
       'audience.json',
-      json({
+      jsonFile({
         rule: version.audienceRoles?.length ? { roles: version.audienceRoles } : { roles: null, allStaff: true },
         publishedAt: version.publishedAt,
         currentCycle: version.cycle,
@@ -231,7 +224,7 @@ function audienceCounts(version: PolicyVersion, transaction: Transaction) {
 }
 
 /** The collections, streamed: each one a JSON Lines file. */
-function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<[string, Content]> {
+function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<[string, ZipContent]> {
   const sequelize = version.sequelize;
   const replacements = {
     tenantId: version.tenantId,
@@ -285,7 +278,7 @@ async function writePackage(zip: ZipFile, header: PackageHeader, signer: Awaited
   const onClose = () => current?.destroy(new Error('the download was closed'));
   output.once('close', onClose);
   const files: ManifestFile[] = [];
-  const add = async (name: string, content: Content) =>
+  const add = async (name: string, content: ZipContent) =>
     files.push(await addZipFile(zip, name, content, generatedAt, (stream) => (current = stream)));
   try {
     for (const [name, content] of [...(await summaryFiles(version, transaction)), ...streamedFiles(version, transaction)])
@@ -299,7 +292,7 @@ async function writePackage(zip: ZipFile, header: PackageHeader, signer: Awaited
   }
   const sums = Buffer.from(files.map((file) => `${file.sha256}  ${file.name}\n`).join(''), 'utf8');
   await add('SHA256SUMS', sums);
-  const manifest = json({
+  const manifest = jsonFile({
     format: EVIDENCE_FORMAT,
     tenant: { id: tenant.id, name: tenant.name },
     policy: { id: version.policyId },

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Op, Transaction, type Sequelize } from 'sequelize';
 import { ZipFile } from 'yazl';
-import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportStatus } from '../contracts/privacy-export';
+import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportInput, type PrivacyExportStatus } from '../contracts/privacy-export';
 import {
   Acknowledgement,
   AuditEvent,
@@ -243,11 +243,15 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
       });
     },
 
-    /** Once the kept days have passed: a ready export not downloaded becomes `expired`; the stored ZIP is removed either way. */
-    async expirePrivacyExport(exportId: string): Promise<PrivacyExportStatus> {
+    /**
+     * Once the kept days have passed: a ready export not downloaded becomes `expired`; the stored
+     * ZIP is removed either way, also when the row is gone with its user.
+     */
+    async expirePrivacyExport(input: PrivacyExportInput): Promise<PrivacyExportStatus> {
+      const { tenantId, exportId } = input;
+      await storeOf(deps).remove(privacyExportKey(tenantId, exportId));
       const row = await PrivacyExport.findByPk(exportId);
-      if (!row) throw ApplicationFailure.nonRetryable(`privacy export ${exportId} does not exist`);
-      await storeOf(deps).remove(privacyExportKey(row.tenantId, exportId));
+      if (!row) return 'expired';
       return moveExport(deps.sequelize, row, { from: ['ready'], to: 'expired', event: 'expire' });
     },
   };

@@ -34,7 +34,7 @@ export async function privacyExportWorkflow(input: PrivacyExportInput): Promise<
   }
   publishStatus({ status: 'ready', details: `Ready for download for ${PRIVACY_EXPORT_KEPT_DAYS} days` });
   await sleep(`${PRIVACY_EXPORT_KEPT_DAYS} days`);
-  const final = await expirePrivacyExport(input.exportId);
+  const final = await expirePrivacyExport(input);
   publishStatus({ status: final });
   return final;
 }

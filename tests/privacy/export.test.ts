@@ -334,8 +334,9 @@ describe('subject access export', () => {
     expect(await stored()).toBe(true);
     // A retried gathering of an export that is ready leaves it as it is.
     expect(await run(activities.gatherPrivacyExport, ready.id)).toBe('ready');
-    expect(await run(activities.expirePrivacyExport, ready.id)).toBe('expired');
-    expect(await run(activities.expirePrivacyExport, ready.id)).toBe('expired');
+    const input = { tenantId: ready.tenantId, exportId: ready.id };
+    expect(await run(activities.expirePrivacyExport, input)).toBe('expired');
+    expect(await run(activities.expirePrivacyExport, input)).toBe('expired');
     expect(await stored()).toBe(false);
     expect((await PrivacyExport.findByPk(ready.id, { rejectOnEmpty: true })).status).toBe('expired');
     const events = async (action: string) => AuditEvent.count({ where: { entityId: ready.id, action } });

@@ -30,7 +30,6 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);
   const mailer = createSmtpMailer(config.smtp);
-  // A person's erasure removes the claim documents they uploaded (docs/privacy.md).
   const documents = await openDocumentStore(config.documents);
   // Before the first connection: it installs the Temporal runtime with its metrics exporter.
   const metrics =

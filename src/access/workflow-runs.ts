@@ -3,7 +3,8 @@
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
  * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
- * scheduled deliveries, a tenant's admins its webhook deliveries and erasures.
+ * scheduled deliveries, a tenant's admins its webhook deliveries and erasures, a subject access
+ * export's requester, subject and tenant admins its export run.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
@@ -19,6 +20,7 @@ import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval
 import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { PREMIUM_REFUND_WORKFLOW_ID_PREFIX } from '../contracts/premium-refund';
 import { PRIVACY_ERASURE_WORKFLOW_ID_PREFIX } from '../contracts/privacy-erasure';
+import { PRIVACY_EXPORT_WORKFLOW_ID_PREFIX } from '../contracts/privacy-export';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
@@ -31,6 +33,7 @@ import { premiumRefundAccess } from './invoices';
 import { bulkOperationAccess } from './operations';
 import { registrationAccess } from './platform';
 import { privacyErasureAccess } from './privacy-erasures';
+import { privacyExportAccess } from './privacy-exports';
 import { reportDefinitionAccess } from './reports';
 import { subscriptionAccess } from './subscriptions';
 import { webhookDeliveryAccess } from './webhooks';
@@ -81,6 +84,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, ownerByIdIn(WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, webhookDeliveryAccess, /^(-replay-\d+)?$/)],
   [PREMIUM_REFUND_WORKFLOW_ID_PREFIX, ownerByIdIn(PREMIUM_REFUND_WORKFLOW_ID_PREFIX, premiumRefundAccess)],
   [PRIVACY_ERASURE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyErasureAccess)],
+  [PRIVACY_EXPORT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyExportAccess)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

@@ -40,7 +40,7 @@ export interface ActivityDeps {
   sealing: Config['jwt'];
   /** Where cancellation refunds of card payments are sent; unset when no provider is configured. */
   paymentProvider?: PaymentProvider;
-  /** The claim documents' store, which a person's erasure removes their uploads from (src/activities/privacy-erasure.ts). */
+  /** The document store the API uses: claim documents are read from it and removed by a person's erasure, subject access exports written to it. */
   documents?: DocumentStore;
 }
 

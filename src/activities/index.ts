@@ -16,6 +16,7 @@ import { createPolicyApprovalActivities } from './policy-approval';
 import { createPremiumReconcilerActivities } from './premium-reconciler';
 import { createPremiumRefundActivities } from './premium-refunds';
 import { createPrivacyErasureActivities } from './privacy-erasure';
+import { createPrivacyExportActivities } from './privacy-export';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createPolicyApprovalActivities(deps),
     ...createPremiumRefundActivities(deps),
     ...createPrivacyErasureActivities(deps),
+    ...createPrivacyExportActivities(deps),
     ...createRetentionActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),

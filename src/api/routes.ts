@@ -38,6 +38,7 @@ import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
 import { paymentRoutes } from './payments/routes';
 import { platformAdminRoutes } from './platform/routes';
+import { privacyExportRoutes } from './privacy/exports';
 import { userRoutes } from './users/routes';
 import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
@@ -79,6 +80,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...paymentRoutes(),
     ...catalogRoutes(config),
     ...auditEventRoutes(),
+    ...privacyExportRoutes(config),
     ...reportRoutes(),
     ...reportDefinitionRoutes(config),
     ...codecRoutes(config),

@@ -32,6 +32,7 @@ import { PaymentIntentRecord } from './payment-intent';
 import { EVENT_OUTCOMES, PaymentProviderEvent, type PaymentEventOutcome } from './payment-provider-event';
 import { Plan } from './plan';
 import { PolicyVersion } from './policy-version';
+import { PrivacyExport } from './privacy-export';
 import { RefreshToken } from './refresh-token';
 import { ApiKey } from './api-key';
 import { BusinessCalendar } from './business-calendar';
@@ -67,6 +68,7 @@ export {
 };
 export { BulkOperation, BulkOperationItem };
 export { PrivacyErasure, PrivacyLegalHold };
+export { PrivacyExport };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
@@ -145,6 +147,7 @@ export function initModels(sequelize: Sequelize): void {
     model.initModel(sequelize);
   for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
   for (const model of [PrivacyErasure, PrivacyLegalHold]) model.initModel(sequelize);
+  PrivacyExport.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);

@@ -67,6 +67,8 @@ export const idempotencyKeyReused = () =>
   new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request');
 /** The API itself is saturated (its password hashing queue is full): answered at once with Retry-After. */
 export const overloaded = (message: string) => new ApiError(503, 'overloaded', message);
+/** A single-use link already followed, or run out: it will never work again (410). */
+export const linkGone = (message: string) => new ApiError(410, 'link_gone', message);
 export const tooManyRequests = () => new ApiError(429, 'rate_limited', 'Too many requests, slow down');
 /** A body larger than the route takes (a route that reads its own body; the JSON parser's limit answers the same). */
 export const payloadTooLarge = (limitBytes: number) =>

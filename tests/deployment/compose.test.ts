@@ -123,9 +123,10 @@ describe('the deployment docker-compose.yml describes', () => {
       migrate: expect.objectContaining({ condition: 'service_completed_successfully' }),
       'temporal-setup-namespace': expect.objectContaining({ condition: 'service_completed_successfully' }),
     };
-    expect(services.worker.depends_on).toEqual(afterSetUp);
-    // The API opens the documents bucket at start-up.
-    expect(services.api.depends_on).toEqual({ ...afterSetUp, minio: expect.objectContaining({ condition: 'service_healthy' }) });
+    // The API and the worker (subject access exports) open the documents bucket at start-up.
+    const afterBucket = { ...afterSetUp, minio: expect.objectContaining({ condition: 'service_healthy' }) };
+    expect(services.worker.depends_on).toEqual(afterBucket);
+    expect(services.api.depends_on).toEqual(afterBucket);
     const mounted = (service: string) => services[service].volumes?.map((v) => path.relative(ROOT, v.source));
     expect(mounted('temporal-setup-schema')).toEqual(['docker/temporal-setup-schema.sh']);
     expect(mounted('temporal-setup-namespace')).toEqual(['docker/temporal-setup-namespace.sh']);

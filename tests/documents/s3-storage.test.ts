@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -157,6 +158,34 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
       stack.services.documents.write(key, { bytes: PDF, contentType: 'application/pdf', sha256: digestOfOther }),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
     expect((await objectsOfTenant()).map(([stored]) => stored)).not.toContain(key);
+  });
+
+  it('stores a file of the host streamed from disk (a privacy export), checked against its sha256, and the other host reads it', async () => {
+    const bytes = png(600 * 1024);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'store-file-')), 'export.zip');
+    fs.writeFileSync(file, bytes);
+    const key = `privacy/${claim.tenantId}/${crypto.randomUUID()}.zip`;
+    await stack.services.documents.writeFile(key, {
+      path: file,
+      bytes: bytes.length,
+      contentType: 'application/zip',
+      sha256: sha256(bytes),
+    });
+    const read = await storeB.read(key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of read) chunks.push(chunk as Buffer);
+    expect(sha256(Buffer.concat(chunks))).toBe(sha256(bytes));
+    await expect(
+      stack.services.documents.writeFile(`${key}.bad`, {
+        path: file,
+        bytes: bytes.length,
+        contentType: 'application/zip',
+        sha256: sha256(PDF),
+      }),
+    ).rejects.toThrow();
+    await storeB.remove(key);
+    await expect(storeB.read(key)).rejects.toThrow();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('answers 503 within the deadline while the store hangs (SIGSTOP), records nothing, and works again after SIGCONT', async () => {

@@ -74,6 +74,8 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
     /** Another success status answered with the same body (POST /subscriptions: 201 once active, 202 while pending). */
     also?: { status: number; description: string };
   };
+  /** When the route answers 410 Gone (a single-use link used or run out), in words for the OpenAPI document. */
+  gone?: string;
   /** Request headers the route reads besides the common ones, for the OpenAPI document (their parsing stays in the handler). */
   headers?: { name: string; description: string; schema: object }[];
   /**

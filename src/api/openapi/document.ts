@@ -42,7 +42,8 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
 /** The error statuses an operation can answer: every one goes through the same error handler. */
 function errorStatusesOf(spec: RouteSpec): string[] {
   const bodyErrors = spec.body ? ['413', '415'] : [];
-  return ['400', '401', '403', '404', '405', '409', ...bodyErrors, '422', '429', '503', '504'];
+  const gone = spec.gone ? ['410'] : [];
+  return ['400', '401', '403', '404', '405', '409', ...gone, ...bodyErrors, '422', '429', '503', '504'];
 }
 
 function parametersOf(schema: Joi.ObjectSchema | undefined, location: 'path' | 'query') {
@@ -62,7 +63,7 @@ function operationOf(spec: RouteSpec) {
   const errors: Record<string, object> = {};
   for (const status of errorStatusesOf(spec)) {
     errors[status] = {
-      description: ERROR_DESCRIPTIONS[status],
+      description: status === '410' ? spec.gone : ERROR_DESCRIPTIONS[status],
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }

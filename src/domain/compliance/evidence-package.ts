@@ -10,9 +10,7 @@
  * not grow with the number of acknowledgements. The manifest comes last, once every file's digest
  * is known.
  */
-import crypto from 'node:crypto';
-import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { PassThrough, Readable } from 'node:stream';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { ZipFile } from 'yazl';
 import { AuditEvent, CompliancePolicy, Tenant, User, type PolicyVersion } from '../../models';
@@ -20,13 +18,12 @@ import { policyVersionAccess } from '../../access/compliance';
 import { findVisible } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { SIGNING_ALGORITHM, tenantSigner } from '../../services/tenant-signing-keys';
+import { addZipFile, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../../services/zip-files';
 import { conflict } from '../../shared/errors';
 import type { AuthUser } from '../../shared/caller';
 import type { CommandDeps } from '../command';
 
 export const EVIDENCE_FORMAT = 'insurflow-evidence-package/1';
-/** Rows per FETCH: one batch of each collection is in memory at a time. */
-const FETCH_SIZE = 1000;
 /** Versions whose text was shown to people: earlier ones have no acknowledgements to evidence. */
 const EVIDENCED_STATUSES = ['published', 'retired'];
 /** Audit actions of the review (maker-checker) and publication of a version. */
@@ -46,43 +43,10 @@ const AUDIENCE_CHANGES: Record<string, string> = {
   'acknowledgement.exempt': 'left',
 };
 
-export interface ManifestFile {
-  name: string;
-  sha256: string;
-  bytes: number;
-}
-
 export interface EvidencePackage {
   fileName: string;
   /** The ZIP as it is made; an error while reading ends it early (the client sees a broken download). */
   body: Readable;
-}
-
-type Content = Buffer | AsyncIterable<string>;
-
-const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-
-/** Rows of a query through a server-side cursor (the transaction's snapshot), a batch at a time. */
-async function* cursorBatches<Row extends object>(
-  sequelize: Sequelize,
-  transaction: Transaction,
-  name: string,
-  sql: string,
-  replacements: Record<string, unknown>,
-  fetch: (sql: string) => Promise<Row[]> = (fetchSql) => sequelize.query<Row>(fetchSql, { transaction, type: QueryTypes.SELECT }),
-): AsyncGenerator<Row[]> {
-  await sequelize.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, { transaction, replacements });
-  for (;;) {
-    const rows = await fetch(`FETCH FORWARD ${FETCH_SIZE} FROM ${name}`);
-    if (rows.length > 0) yield rows;
-    if (rows.length < FETCH_SIZE) break;
-  }
-  await sequelize.query(`CLOSE ${name}`, { transaction });
-}
-
-/** One JSON document per line, a batch per chunk. */
-async function* jsonLines<Row extends object>(batches: AsyncIterable<Row[]>, shape: (row: Row) => unknown = (row) => row) {
-  for await (const batch of batches) yield batch.map((row) => `${JSON.stringify(shape(row))}\n`).join('');
 }
 
 /** The SQL of each collection; `:tenantId` and `:versionId` bound, every table filtered by tenant too. */
@@ -186,7 +150,7 @@ const audienceChangeLine = ({ action, actorType, actorId, ...rest }: { action: s
 });
 
 /** The small files: read at once (their size does not grow with the audience). */
-async function summaryFiles(version: PolicyVersion, transaction: Transaction): Promise<Array<[string, Content]>> {
+async function summaryFiles(version: PolicyVersion, transaction: Transaction): Promise<Array<[string, ZipContent]>> {
   const policy = (await CompliancePolicy.findByPk(version.policyId, { transaction }))!;
   const reviewEvents = await AuditEvent.findAll({
     where: { tenantId: version.tenantId, entityType: 'policy_version', entityId: version.id, action: REVIEW_ACTIONS },
@@ -208,13 +172,13 @@ async function summaryFiles(version: PolicyVersion, transaction: Transaction): P
   const cycles = await audienceCounts(version, transaction);
   const { content, ...versionFields } = version.get({ plain: true });
   return [
-    ['policy.json', json(policy)],
-    ['version.json', json({ ...versionFields, contentFile: 'version-content.txt', contentBytes: Buffer.byteLength(content, 'utf8') })],
+    ['policy.json', jsonFile(policy)],
+    ['version.json', jsonFile({ ...versionFields, contentFile: 'version-content.txt', contentBytes: Buffer.byteLength(content, 'utf8') })],
     // The exact text, UTF-8: `sha256sum version-content.txt` prints the stored contentSha256.
     ['version-content.txt', Buffer.from(content, 'utf8')],
     [
       'approvals.json',
-      json({
+      jsonFile({
         author: person(version.createdById),
         lastReview: {
           submittedAt: version.submittedAt,
@@ -230,7 +194,7 @@ async function summaryFiles(version: PolicyVersion, transaction: Transaction): P
     ],
     [
       'audience.json',
-      json({
+      jsonFile({
         rule: version.audienceRoles?.length ? { roles: version.audienceRoles } : { roles: null, allStaff: true },
         publishedAt: version.publishedAt,
         currentCycle: version.cycle,
@@ -260,7 +224,7 @@ function audienceCounts(version: PolicyVersion, transaction: Transaction) {
 }
 
 /** The collections, streamed: each one a JSON Lines file. */
-function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<[string, Content]> {
+function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<[string, ZipContent]> {
   const sequelize = version.sequelize;
   const replacements = {
     tenantId: version.tenantId,
@@ -290,35 +254,6 @@ function streamedFiles(version: PolicyVersion, transaction: Transaction): Array<
   ];
 }
 
-/** Adds one file to the ZIP; answers its digest once the ZIP has taken all of it. */
-async function addFile(
-  zip: ZipFile,
-  name: string,
-  content: Content,
-  mtime: Date,
-  onStream: (stream: Readable) => void,
-): Promise<ManifestFile> {
-  if (Buffer.isBuffer(content)) {
-    zip.addBuffer(content, name, { mtime });
-    return { name, sha256: crypto.createHash('sha256').update(content).digest('hex'), bytes: content.length };
-  }
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  // A failed read destroys `counted`, which rejects `finished` below.
-  pipeline(Readable.from(content), counted, () => undefined);
-  onStream(counted);
-  zip.addReadStream(counted, name, { mtime });
-  await finished(counted);
-  return { name, sha256: hash.digest('hex'), bytes };
-}
-
 const base64Signature = (signature: Buffer) => Buffer.from(`${signature.toString('base64')}\n`, 'utf8');
 
 interface PackageHeader {
@@ -343,8 +278,8 @@ async function writePackage(zip: ZipFile, header: PackageHeader, signer: Awaited
   const onClose = () => current?.destroy(new Error('the download was closed'));
   output.once('close', onClose);
   const files: ManifestFile[] = [];
-  const add = async (name: string, content: Content) =>
-    files.push(await addFile(zip, name, content, generatedAt, (stream) => (current = stream)));
+  const add = async (name: string, content: ZipContent) =>
+    files.push(await addZipFile(zip, name, content, generatedAt, (stream) => (current = stream)));
   try {
     for (const [name, content] of [...(await summaryFiles(version, transaction)), ...streamedFiles(version, transaction)])
       await add(name, content);
@@ -357,7 +292,7 @@ async function writePackage(zip: ZipFile, header: PackageHeader, signer: Awaited
   }
   const sums = Buffer.from(files.map((file) => `${file.sha256}  ${file.name}\n`).join(''), 'utf8');
   await add('SHA256SUMS', sums);
-  const manifest = json({
+  const manifest = jsonFile({
     format: EVIDENCE_FORMAT,
     tenant: { id: tenant.id, name: tenant.name },
     policy: { id: version.policyId },

@@ -50,6 +50,7 @@ import * as tenantSigningKeys from './0060-tenant-signing-keys';
 import * as personDataKeys from './0065-person-data-keys';
 import * as userLocale from './0061-user-locale';
 import * as claimCardRefunds from './0062-claim-card-refunds';
+import * as privacyExports from './0063-privacy-exports';
 import * as privacyErasures from './0064-privacy-erasures';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -118,6 +119,7 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0060-tenant-signing-keys', ...tenantSigningKeys },
   { name: '0061-user-locale', ...userLocale },
   { name: '0062-claim-card-refunds', ...claimCardRefunds },
+  { name: '0063-privacy-exports', ...privacyExports },
   { name: '0064-privacy-erasures', ...privacyErasures },
   { name: '0065-person-data-keys', ...personDataKeys },
 ];

@@ -11,8 +11,18 @@ export interface StoredDocument {
   sha256: string;
 }
 
+/** A file of this host to store under a key (a made package), read from disk as it is sent. */
+export interface StoredFile {
+  path: string;
+  bytes: number;
+  contentType: string;
+  sha256: string;
+}
+
 export interface DocumentStore {
   write(key: string, document: StoredDocument): Promise<void>;
+  /** Stores a file of this host, streamed rather than read whole; an earlier object under the key is replaced. */
+  writeFile(key: string, file: StoredFile): Promise<void>;
   /** Resolves once the bytes are ready to flow, so a missing document or an outage fails here, before any header is sent. */
   read(key: string): Promise<Readable>;
   remove(key: string): Promise<void>;

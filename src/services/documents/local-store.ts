@@ -11,6 +11,11 @@ export function localDocumentStore(dir: string): DocumentStore {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, bytes, { flag: 'wx' });
     },
+    async writeFile(key, { path: source }) {
+      const file = path.join(dir, key);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.copyFile(source, file);
+    },
     async read(key): Promise<Readable> {
       // Opened here rather than lazily by the stream, so a missing file is an error of this call.
       const handle = await fs.open(path.join(dir, key));

@@ -100,7 +100,7 @@ function authenticateApiKey(limits: Config['rateLimit']): (token: string) => Mid
  * settings, platform administration, and the signed-in person's own account (`/auth`, `/me`),
  * which for a key would be its creator's.
  */
-const HUMAN_ONLY_PATHS = ['/api-keys', '/users', '/tenant/settings', '/tenant/sso', '/platform', '/auth', '/me'];
+const HUMAN_ONLY_PATHS = ['/api-keys', '/users', '/tenant/settings', '/tenant/sso', '/platform', '/auth', '/me', '/privacy/exports'];
 
 export const isHumanOnlyPath = (path: string): boolean => HUMAN_ONLY_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 

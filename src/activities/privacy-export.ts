@@ -1,0 +1,258 @@
+/**
+ * The activities of a subject access export (docs/privacy.md, Subject access export). Gathering
+ * reads every row about one person in one REPEATABLE READ snapshot, writes a ZIP of one JSON file
+ * per kind (audit events as JSON Lines, read through a cursor), the files of the claim documents
+ * they uploaded under documents/, and manifest.json with each file's SHA-256, to a temporary file
+ * streamed as it is made; the file is then stored under `privacy/<tenant>/<export>.zip`. Each is
+ * idempotent: a retry writes the same key again and moves the row only from the status it expects.
+ */
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Op, Transaction, type Sequelize } from 'sequelize';
+import { ZipFile } from 'yazl';
+import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportInput, type PrivacyExportStatus } from '../contracts/privacy-export';
+import {
+  Acknowledgement,
+  AuditEvent,
+  Claim,
+  ClaimDocument,
+  ClaimHistory,
+  ClaimNote,
+  ClaimNoteRevision,
+  Invoice,
+  PremiumPayment,
+  PremiumRefund,
+  PrivacyExport,
+  Subscription,
+  User,
+} from '../models';
+import { recordAudit } from '../services/audit';
+import type { DocumentStore } from '../services/documents';
+import { addZipFile, countingStream, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../services/zip-files';
+import { DAY_MS } from '../shared/time';
+import { workflowAuditSource } from './audit-source';
+import type { ActivityDeps } from './deps';
+
+export const PRIVACY_EXPORT_FORMAT = 'insurflow-subject-access-export/1';
+
+/** Where an export's ZIP is kept in the document store, apart from claim documents (`<tenant>/<document>`). */
+export const privacyExportKey = (tenantId: string, exportId: string) => `privacy/${tenantId}/${exportId}.zip`;
+
+/** A document's name inside the ZIP: its ID (unique) and its file name, kept to safe characters. */
+const documentEntry = (document: ClaimDocument) => `documents/${document.id}-${document.fileName.replace(/[^\w.-]/g, '_')}`;
+
+const plain = <M extends { get(options: { plain: true }): object }>(rows: M[]) => rows.map((row) => row.get({ plain: true }));
+
+interface Subject {
+  tenantId: string;
+  userId: string;
+}
+
+/** Every audit event naming the person: as its actor, as the creator of the API key that acted, or as the user it is about. */
+const AUDIT_EVENTS_SQL = `
+  SELECT e.* FROM audit_events e
+   WHERE e.tenant_id = :tenantId
+     AND (e.actor_id = :userId OR e.actor_created_by = :userId OR (e.entity_type = 'user' AND e.entity_id = :userId))
+   ORDER BY e.occurred_at, e.id`;
+
+/** The JSON files, each small for one person (their own subscriptions, claims, notes, acknowledgements). */
+async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[], transaction: Transaction) {
+  const user = await User.findOne({ where: { id: userId, tenantId }, transaction, rejectOnEmpty: true });
+  const subscriptions = await Subscription.findAll({
+    where: { tenantId, policyholderId: userId },
+    order: [['createdAt', 'ASC']],
+    transaction,
+  });
+  const invoices = await Invoice.findAll({ where: { tenantId, policyholderId: userId }, order: [['createdAt', 'ASC']], transaction });
+  const invoiceIds = invoices.map((invoice) => invoice.id);
+  const payments = await PremiumPayment.findAll({ where: { tenantId, invoiceId: invoiceIds }, order: [['createdAt', 'ASC']], transaction });
+  const refunds = await PremiumRefund.findAll({ where: { tenantId, invoiceId: invoiceIds }, order: [['createdAt', 'ASC']], transaction });
+  const claims = await Claim.findAll({
+    where: { tenantId, claimantId: userId },
+    include: [{ model: ClaimHistory, as: 'history' }],
+    order: [
+      ['createdAt', 'ASC'],
+      [{ model: ClaimHistory, as: 'history' }, 'sequence', 'ASC'],
+    ],
+    transaction,
+  });
+  const notes = await ClaimNote.findAll({ where: { tenantId, authorId: userId }, order: [['createdAt', 'ASC']], transaction });
+  const revisions = await ClaimNoteRevision.findAll({
+    where: { tenantId, noteId: notes.map((note) => note.id) },
+    order: [['revision', 'ASC']],
+    transaction,
+  });
+  const acknowledgements = await Acknowledgement.findAll({
+    where: { tenantId, employeeId: userId },
+    order: [['createdAt', 'ASC']],
+    transaction,
+  });
+  const files: Array<[string, ZipContent]> = [
+    // toJSON leaves out the password hash and the session version; second-factor secrets are in another table, not read.
+    ['account.json', jsonFile({ ...user.toJSON(), locale: user.locale, emailUnverifiedSince: user.emailUnverifiedSince })],
+    ['subscriptions.json', jsonFile(plain(subscriptions))],
+    ['invoices.json', jsonFile(plain(invoices))],
+    ['premium-payments.json', jsonFile(plain(payments))],
+    ['premium-refunds.json', jsonFile(plain(refunds))],
+    ['claims.json', jsonFile(plain(claims))],
+    [
+      'claim-notes.json',
+      jsonFile(notes.map((note) => ({ ...note.get({ plain: true }), revisions: plain(revisions.filter((r) => r.noteId === note.id)) }))),
+    ],
+    ['claim-documents.json', jsonFile(documents.map((document) => ({ ...document.toJSON(), file: documentEntry(document) })))],
+    ['acknowledgements.json', jsonFile(plain(acknowledgements))],
+  ];
+  return files;
+}
+
+/** Writes the ZIP into `file`; answers the files it holds (manifest aside). */
+async function writeZip(subject: Subject, exportId: string, file: string, sequelize: Sequelize, store: DocumentStore) {
+  const generatedAt = new Date();
+  const zip = new ZipFile();
+  const counted = countingStream();
+  const written = pipeline(zip.outputStream, counted.stream, createWriteStream(file));
+  const files: ManifestFile[] = [];
+  const add = async (name: string, content: ZipContent) => {
+    files.push(await addZipFile(zip, name, content, generatedAt));
+    Context.current().heartbeat(name);
+  };
+  const transaction = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true });
+  try {
+    const documents = await ClaimDocument.findAll({
+      where: { tenantId: subject.tenantId, uploadedById: subject.userId },
+      order: [['createdAt', 'ASC']],
+      transaction,
+    });
+    for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
+    const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
+      // A person's trail may be long: each batch proves progress.
+      Context.current().heartbeat('audit-events.jsonl');
+      return sequelize.query(sql, { transaction, model: AuditEvent, mapToModel: true });
+    });
+    await add(
+      'audit-events.jsonl',
+      jsonLines(events, (event) => event.toJSON()),
+    );
+    await transaction.commit();
+    // The bytes, one document at a time, streamed from the store into the ZIP.
+    for (const document of documents) await add(documentEntry(document), await store.read(document.storageKey));
+  } catch (error) {
+    await transaction.rollback().catch(() => undefined);
+    (zip.outputStream as PassThrough).destroy(error as Error);
+    await written.catch(() => undefined);
+    throw error;
+  }
+  const manifest = {
+    format: PRIVACY_EXPORT_FORMAT,
+    exportId,
+    subject: { id: subject.userId, tenantId: subject.tenantId },
+    generatedAt,
+    files,
+  };
+  zip.addBuffer(jsonFile(manifest), 'manifest.json', { mtime: generatedAt });
+  zip.end();
+  await written;
+  return { fileCount: files.length + 1, ...counted.digest() };
+}
+
+/** The store, or a retryable error: configuration can be mended while the run retries. */
+function storeOf(deps: Pick<ActivityDeps, 'documents'>): DocumentStore {
+  if (!deps.documents) throw new Error('no document store is configured on this worker');
+  return deps.documents;
+}
+
+/**
+ * Moves the export from one of `from` to `to` with `fields`, and records the move once
+ * (`privacy_export.<event>`, its dedupe key the export and the event); answers the status it has
+ * afterwards, which is not `to` when the row had moved on meanwhile.
+ */
+function moveExport(
+  sequelize: Sequelize,
+  row: PrivacyExport,
+  move: { from: PrivacyExportStatus[]; to: PrivacyExportStatus; event: string; fields?: Partial<PrivacyExport>; after?: object },
+): Promise<PrivacyExportStatus> {
+  return sequelize.transaction(async (transaction) => {
+    const [moved] = await PrivacyExport.update(
+      { ...move.fields, status: move.to },
+      { where: { id: row.id, status: { [Op.in]: move.from } }, transaction },
+    );
+    if (moved === 0) return (await PrivacyExport.findByPk(row.id, { transaction, rejectOnEmpty: true })).status;
+    await recordAudit(
+      workflowAuditSource(),
+      {
+        tenantId: row.tenantId,
+        action: `privacy_export.${move.event}`,
+        entityType: 'privacy_export',
+        entityId: row.id,
+        after: { userId: row.userId, ...move.after },
+        dedupeKey: `${row.id}:${move.event}`,
+      },
+      transaction,
+    );
+    return move.to;
+  });
+}
+
+export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents'>) {
+  return {
+    /** Gathers the export into the document store and marks it `ready`; an export past gathering is left as it is. */
+    async gatherPrivacyExport(exportId: string): Promise<PrivacyExportStatus> {
+      const row = await PrivacyExport.findByPk(exportId);
+      if (!row) throw ApplicationFailure.nonRetryable(`privacy export ${exportId} does not exist`);
+      if (row.status !== 'requested' && row.status !== 'gathering') return row.status;
+      const store = storeOf(deps);
+      await PrivacyExport.update({ status: 'gathering' }, { where: { id: exportId, status: 'requested' } });
+
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'privacy-export-'));
+      try {
+        const file = path.join(dir, 'export.zip');
+        const zip = await writeZip({ tenantId: row.tenantId, userId: row.userId }, exportId, file, deps.sequelize, store);
+        const storageKey = privacyExportKey(row.tenantId, exportId);
+        await store.writeFile(storageKey, { path: file, bytes: zip.bytes, contentType: 'application/zip', sha256: zip.sha256 });
+        const readyAt = new Date();
+        const summary = { sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount };
+        return await moveExport(deps.sequelize, row, {
+          from: ['gathering'],
+          to: 'ready',
+          event: 'ready',
+          fields: { ...summary, storageKey, readyAt, expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS) },
+          after: summary,
+        });
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+
+    /** Marks an export whose gathering kept failing `failed`, with the reason, and removes anything stored for it. */
+    async failPrivacyExport(exportId: string, reason: string): Promise<void> {
+      const row = await PrivacyExport.findByPk(exportId);
+      if (!row) return;
+      await deps.documents?.remove(privacyExportKey(row.tenantId, exportId));
+      const failureReason = reason.slice(0, 500);
+      await moveExport(deps.sequelize, row, {
+        from: ['requested', 'gathering'],
+        to: 'failed',
+        event: 'fail',
+        fields: { failureReason },
+        after: { failureReason },
+      });
+    },
+
+    /**
+     * Once the kept days have passed: a ready export not downloaded becomes `expired`; the stored
+     * ZIP is removed either way, also when the row is gone with its user.
+     */
+    async expirePrivacyExport(input: PrivacyExportInput): Promise<PrivacyExportStatus> {
+      const { tenantId, exportId } = input;
+      await storeOf(deps).remove(privacyExportKey(tenantId, exportId));
+      const row = await PrivacyExport.findByPk(exportId);
+      if (!row) return 'expired';
+      return moveExport(deps.sequelize, row, { from: ['ready'], to: 'expired', event: 'expire' });
+    },
+  };
+}

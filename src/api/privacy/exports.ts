@@ -1,0 +1,82 @@
+/**
+ * Subject access exports (docs/privacy.md, Subject access export): ask for one, see how it is
+ * getting on, get its single-use download link, and follow it. The download needs no access
+ * token (a browser follows the link); its token is the credential.
+ */
+import { findVisible } from '../../access/core';
+import { privacyExportAccess } from '../../access/privacy-exports';
+import { downloadExport, EXPORT_LINK_MINUTES, exportLink, requestExport } from '../../domain/privacy/exports';
+import type { Config } from '../../config';
+import { TENANT_ROLES } from '../../shared/roles';
+import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { idParams } from '../http/common-schemas';
+import { rateLimit } from '../http/middleware/rate-limit';
+import { route, RouteSpec } from '../http/route';
+import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
+
+export function privacyExportRoutes(config: Config): RouteSpec[] {
+  const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
+  return [
+    route({
+      method: 'post',
+      path: '/privacy/exports',
+      summary:
+        'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
+      tag: 'privacy',
+      roles: TENANT_ROLES,
+      body: requestExportBody,
+      response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await requestExport(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/privacy/exports/:id',
+      summary: 'An export’s status: seen by its requester, the person it is about and the tenant’s admins',
+      tag: 'privacy',
+      roles: TENANT_ROLES,
+      params: idParams,
+      response: { status: 200, schema: privacyExportSchema },
+      handler: async (ctx) => {
+        ctx.body = await findVisible(ctx.state.user, privacyExportAccess, ctx.state.input.params.id);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/privacy/exports/:id/link',
+      summary: `A download link for a ready export, for its requester: usable once, within ${EXPORT_LINK_MINUTES} minutes; it replaces any earlier link (409 not ready yet)`,
+      tag: 'privacy',
+      roles: TENANT_ROLES,
+      params: idParams,
+      gone: 'The export was downloaded or has expired: ask for a new one',
+      response: { status: 201, schema: exportLinkSchema },
+      handler: async (ctx) => {
+        ctx.set('Cache-Control', 'no-store');
+        ctx.status = 201;
+        ctx.body = await exportLink(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/privacy/exports/:id/download',
+      summary: 'The export’s ZIP, once, through the link its requester was given (404 for a token that is not the link’s)',
+      tag: 'privacy',
+      auth: 'public',
+      before: [downloadLimit],
+      params: idParams,
+      query: downloadQuery,
+      gone: 'The link was used already or has run out',
+      response: { status: 200, description: 'The ZIP (application/zip)' },
+      handler: async (ctx) => {
+        const download = await downloadExport({ ...ctx.state.input.params, ...ctx.state.input.query }, publicCommandDeps(ctx));
+        ctx.type = 'application/zip';
+        ctx.set('Content-Disposition', `attachment; filename="${download.fileName}"`);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = download.body;
+        ctx.length = download.bytes;
+      },
+    }),
+  ];
+}

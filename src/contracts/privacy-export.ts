@@ -1,0 +1,28 @@
+/**
+ * The contract of `privacy-export-<exportId>` runs (docs/privacy.md, Subject access export): a
+ * copy of every row recorded about one person, gathered into a ZIP in the document store, kept
+ * for PRIVACY_EXPORT_KEPT_DAYS for its requester to download once, then removed.
+ */
+
+export const PRIVACY_EXPORT_WORKFLOW_TYPE = 'privacyExportWorkflow';
+/** What every export's workflow ID starts with (the access policy finds a run's owner by it). */
+export const PRIVACY_EXPORT_WORKFLOW_ID_PREFIX = 'privacy-export-';
+export const privacyExportWorkflowId = (exportId: string) => `${PRIVACY_EXPORT_WORKFLOW_ID_PREFIX}${exportId}`;
+
+/**
+ * `requested` (its run not begun), `gathering`, `ready` (the ZIP is stored), then `downloaded`
+ * (its single-use link was followed), `expired` (kept days passed first) or `failed`.
+ */
+export const PRIVACY_EXPORT_STATUSES = ['requested', 'gathering', 'ready', 'downloaded', 'expired', 'failed'] as const;
+export type PrivacyExportStatus = (typeof PRIVACY_EXPORT_STATUSES)[number];
+
+/** How long a ready export waits for its download before its ZIP is removed. */
+export const PRIVACY_EXPORT_KEPT_DAYS = 7;
+
+export interface PrivacyExportInput {
+  tenantId: string;
+  exportId: string;
+}
+
+/** What became of the export once its run ends: its final status. */
+export type PrivacyExportWorkflow = (input: PrivacyExportInput) => Promise<PrivacyExportStatus>;

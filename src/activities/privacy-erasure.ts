@@ -39,6 +39,7 @@ import {
   Payment,
   PremiumPayment,
   PrivacyErasure,
+  PrivacyExport,
   PrivacyLegalHold,
   RefreshToken,
   SsoIdentity,
@@ -93,6 +94,21 @@ function eraseDocuments(documents: DocumentStore | undefined): Step {
     for (const row of rows) await documents!.remove(row.storageKey);
     const deleted = rows.length === 0 ? 0 : await ClaimDocument.destroy({ where: { id: ids(rows) }, transaction });
     return { claim_documents: { deleted } };
+  };
+}
+
+/**
+ * A copy of the person's data gathered for them and not yet downloaded (docs/privacy.md, Subject
+ * access export): its ZIP goes now rather than when its link would expire, and the export reads
+ * expired. The request refuses an erasure while an export is still being gathered.
+ */
+function eraseExports(documents: DocumentStore | undefined): Step {
+  return async ({ tenantId, user }, transaction) => {
+    const rows = await PrivacyExport.findAll({ where: { tenantId, userId: user.id, status: 'ready' }, transaction });
+    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase stored exports');
+    for (const row of rows) if (row.storageKey) await documents!.remove(row.storageKey);
+    const [expired] = await PrivacyExport.update({ status: 'expired' }, { where: { id: ids(rows), status: 'ready' }, transaction });
+    return { privacy_exports: { deleted: expired } };
   };
 }
 
@@ -229,6 +245,7 @@ const destroyDataKey: Step = async ({ user }, transaction) => {
 function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
   return [
     ['documents', eraseDocuments(deps.documents)],
+    ['exports', eraseExports(deps.documents)],
     ['written_text', eraseWrittenText],
     ['tokens', eraseTokens],
     ['payees', pseudonymisePayees],

@@ -14,6 +14,7 @@ import { AuditEvent, BulkOperation, Claim, type User } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
 
 describe('repairs in batch (dev server)', () => {
@@ -144,6 +145,7 @@ describe('repairs in batch (dev server)', () => {
     expect(restores.map((e) => e.entityId).sort()).toEqual([...claims.map((c) => c.id), second.id].sort());
     expect(restores.every((e) => e.workflowId === started.body.workflowId)).toBe(true);
 
+    await recordHistory(stack.temporal.workflow.getHandle(started.body.workflowId), 'driftRepairWorkflow');
     // Others do not see the operation.
     await stack.api.get(`/api/v1/operations/${started.body.operation.id}`).set(as(otherAdmin)).expect(404);
     await stack.api.get(`/api/v1/operations/${started.body.operation.id}`).set(as(platformAdmin)).expect(404);

@@ -22,6 +22,7 @@ import {
   ClaimNoteRevision,
   PersonDataKey,
   PrivacyErasure,
+  PrivacyExport,
   PrivacyLegalHold,
   RefreshToken,
   Subscription,
@@ -155,6 +156,15 @@ describe('privacy: erasure with retention and legal holds', () => {
     const otherFile = (await documentFile(other.documentId))!;
     expect(fs.existsSync(file)).toBe(true);
     expect(await RefreshToken.count({ where: { userId: person.user.id } })).toBe(2);
+    // A copy of their data gathered for them and not downloaded yet.
+    const exported = await stack.api.post('/api/v1/privacy/exports').set(as(admin)).send({ userId: person.user.id }).expect(202);
+    const ready = await eventually(
+      () => PrivacyExport.findByPk(exported.body.id, { rejectOnEmpty: true }),
+      (row) => row.status === 'ready',
+      'the export gathered',
+    );
+    const zip = path.join(documentsDir, ready.storageKey!);
+    expect(fs.existsSync(zip)).toBe(true);
 
     const started = await requestErasure(person.user.id).expect(202);
     expect(started.body).toMatchObject({ userId: person.user.id, workflowId: privacyErasureWorkflowId(started.body.id) });
@@ -203,6 +213,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(erasure.tables.users.keepUntil?.startsWith(tenYears)).toBe(true);
     expect(erasure.stepsDone).toEqual([
       'documents',
+      'exports',
       'written_text',
       'tokens',
       'payees',
@@ -212,6 +223,8 @@ describe('privacy: erasure with retention and legal holds', () => {
       'data_key',
       'user',
     ]);
+    expect(await PrivacyExport.findByPk(exported.body.id)).toMatchObject({ status: 'expired' });
+    expect(fs.existsSync(zip)).toBe(false);
     // What their runs' histories carry of them is sealed with this key: now nobody can open it.
     expect(await PersonDataKey.findByPk(person.user.id)).toMatchObject({ dataKey: null, destroyedAt: expect.any(Date) });
     // Every step audited, by IDs and counts only.

@@ -14,11 +14,11 @@ import {
   type PrivacyErasureWorkflow,
   type TableErasure,
 } from '../../contracts/privacy-erasure';
-import { PrivacyErasure, PrivacyLegalHold } from '../../models';
+import { PrivacyErasure, PrivacyExport, PrivacyLegalHold } from '../../models';
 import { tenantOf } from '../../access/core';
 import { recordAudit } from '../../services/audit';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { legalHold, unprocessable } from '../../shared/errors';
+import { conflict, legalHold, unprocessable } from '../../shared/errors';
 import type { Command } from '../command';
 import { createWithRun } from '../runs';
 import { lockedPerson } from './holds';
@@ -55,6 +55,11 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
   const erasure = await createWithRun<PrivacyErasureWorkflow, PrivacyErasure>(deps, async (transaction) => {
     const person = await lockedPerson(tenantId, input.userId, transaction);
     if (await PrivacyLegalHold.isHeld(person.id, transaction)) throw legalHold();
+    // Its ZIP would be stored after the erasure removed the person's exports: erase once it is ready.
+    if (await PrivacyExport.count({ where: { userId: person.id, status: ['requested', 'gathering'] }, transaction }))
+      throw conflict('An export of this person’s data is being gathered: ask again once it is ready', [
+        { field: 'userId', message: 'has an export in progress', rule: 'export_in_progress' },
+      ]);
     const row = await PrivacyErasure.create(
       { id: erasureId, tenantId, userId: person.id, requestedById: caller.id, reason: input.reason, workflowId },
       { transaction },

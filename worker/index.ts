@@ -9,6 +9,7 @@ import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
+import { openDocumentStore } from '../src/services/documents';
 import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
       paymentProvider: createPaymentProvider(config),
+      documents: await openDocumentStore(config.documents),
     },
   });
   // The compliance webhooks still set as tenant settings become webhook endpoints (docs/webhooks.md); a failure is tried again at the next start.

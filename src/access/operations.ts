@@ -1,6 +1,6 @@
 /**
  * Operations (docs/operating.md, docs/bulk-operations.md): bulk operations are seen by the claims
- * managers and admins of their tenant; of the system's health (run drift, incidents) a tenant admin
+ * managers and admins of their tenant, the platform's own (a tenant's offboarding) by platform admins; of the system's health (run drift, incidents) a tenant admin
  * sees their tenant's rows, a platform admin every tenant's and the platform's own (tenant null).
  */
 import type { Model, ModelStatic } from 'sequelize';
@@ -12,6 +12,14 @@ import { tenantOf, tenantAccess, type AccessRule } from './core';
 export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 
 export const bulkOperationAccess = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
+
+/** The platform's own bulk operations (tenant null: a tenant's offboarding), seen by platform admins alone. */
+export const platformOperationAccess: AccessRule<BulkOperation> = {
+  resource: 'Operation',
+  model: BulkOperation,
+  scope: () => ({ tenantId: null }),
+  canSee: (caller, row) => caller.role === 'platform_admin' && row.tenantId === null,
+};
 
 interface OperationsRow extends Model {
   tenantId: string | null;

@@ -2,7 +2,7 @@
  * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
- * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
+ * acknowledgement run, platform admins the onboarding and offboarding runs, the roles of a saved report's kind its
  * scheduled deliveries, a tenant's admins its webhook deliveries.
  */
 import Joi from 'joi';
@@ -19,6 +19,7 @@ import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { PREMIUM_REFUND_WORKFLOW_ID_PREFIX } from '../contracts/premium-refund';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
+import { TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/tenant-offboarding';
 import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
 import type { AuthUser } from '../shared/caller';
 import { claimAccess } from './claims';
@@ -26,7 +27,7 @@ import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } fr
 import { complianceRemindAccess } from './compliance-requirements';
 import type { AccessRule } from './core';
 import { premiumRefundAccess } from './invoices';
-import { bulkOperationAccess } from './operations';
+import { bulkOperationAccess, platformOperationAccess } from './operations';
 import { registrationAccess } from './platform';
 import { reportDefinitionAccess } from './reports';
 import { subscriptionAccess } from './subscriptions';
@@ -70,6 +71,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
+  [TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(platformOperationAccess)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.
   [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],

@@ -6,6 +6,7 @@ import type { Actor } from '../contracts/actor';
 import type { AssignmentRequest } from '../contracts/claim';
 import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Claim } from '../models';
+import type { DocumentStore } from '../services/documents';
 import type { Mailer } from '../services/mailer';
 import type { PaymentProvider } from '../services/payments';
 import type { WebhookGuard } from '../services/webhook';
@@ -38,6 +39,8 @@ export interface ActivityDeps {
   sealing: Config['jwt'];
   /** Where cancellation refunds of card payments are sent; unset when no provider is configured. */
   paymentProvider?: PaymentProvider;
+  /** The claim documents' store, for a tenant's offboarding (export, then removal); unset where no offboarding runs. */
+  documents?: DocumentStore;
 }
 
 /** A saved report to build. */

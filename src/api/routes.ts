@@ -38,6 +38,7 @@ import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
 import { paymentRoutes } from './payments/routes';
 import { platformAdminRoutes } from './platform/routes';
+import { tenantOffboardingRoutes } from './platform/offboarding';
 import { userRoutes } from './users/routes';
 import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
@@ -70,6 +71,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...tenantRoutes(),
     ...tenantSuspensionRoutes(),
     ...platformAdminRoutes(),
+    ...tenantOffboardingRoutes(),
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),

@@ -2,11 +2,17 @@ import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, 
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 
+/** What a tenant's offboarding records with its operation: whom it offboards, under which request. */
+export interface TenantOffboardingParameters {
+  offboardedTenantId: string;
+  offboardingId: string;
+}
+
 /** What a bulk operation does. */
-export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule'] as const;
+export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule', 'tenant_offboarding'] as const;
 export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
 /** What an item of one is. */
-export type BulkItemType = 'claim' | 'acknowledgement';
+export type BulkItemType = 'claim' | 'acknowledgement' | 'step';
 
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
@@ -14,11 +20,12 @@ export type BulkItemType = 'claim' | 'acknowledgement';
  */
 export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCreationAttributes<BulkOperation>> {
   declare id: string;
-  declare tenantId: string;
+  /** Null for an operation of the platform (a tenant's offboarding), which only platform admins see. */
+  declare tenantId: string | null;
   declare kind: BulkOperationKind;
   declare requestedById: string;
   /** What was asked, as validated. */
-  declare parameters: BulkReassignParameters | CalendarRescheduleParameters;
+  declare parameters: BulkReassignParameters | CalendarRescheduleParameters | TenantOffboardingParameters;
   declare workflowId: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -27,7 +34,7 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
     BulkOperation.init(
       {
         id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
+        tenantId: { type: DataTypes.UUID },
         kind: { type: DataTypes.STRING(40), allowNull: false },
         requestedById: { type: DataTypes.UUID, allowNull: false },
         parameters: { type: DataTypes.JSONB, allowNull: false },
@@ -38,6 +45,12 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
       { sequelize, tableName: 'bulk_operations', underscored: true },
     );
   }
+}
+
+/** The tenant of a tenant's operation; an operation of the platform (tenant null) has none to act in. */
+export function operationTenant(operation: BulkOperation): string {
+  if (operation.tenantId === null) throw new Error(`Operation ${operation.id} belongs to the platform, not to a tenant`);
+  return operation.tenantId;
 }
 
 /** One row an operation acts on (a claim or an acknowledgement), and what became of it. */

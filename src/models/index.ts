@@ -4,6 +4,7 @@ import { Acknowledgement } from './acknowledgement';
 import { ActivityIncident } from './activity-incident';
 import { AuditEvent } from './audit-event';
 import { BulkOperation, BulkOperationItem } from './bulk-operation';
+import { TenantOffboarding } from './tenant-offboarding';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -63,6 +64,7 @@ export {
   PaymentBatch,
 };
 export { BulkOperation, BulkOperationItem };
+export { TenantOffboarding };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
@@ -139,7 +141,7 @@ export function initModels(sequelize: Sequelize): void {
     PaymentBatch,
   ])
     model.initModel(sequelize);
-  for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [BulkOperation, BulkOperationItem, TenantOffboarding]) model.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);
   for (const model of [PaymentProviderEvent, PaymentIntentRecord]) model.initModel(sequelize);
   for (const model of [UserMfa, MfaRecoveryCode, MfaChallenge]) model.initModel(sequelize);

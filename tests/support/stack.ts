@@ -92,6 +92,7 @@ export async function startTestStack(
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
     sealing: config.jwt,
     paymentProvider: createPaymentProvider(config),
+    documents,
   };
 
   let workers: ProcessWorkers | undefined;

@@ -13,10 +13,12 @@ export const remindBody = object({
 
 export const operationSchema = Joi.object({
   id: uuid,
-  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule'),
+  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule', 'tenant_offboarding'),
   workflowId: Joi.string(),
   requestedById: uuid,
-  parameters: Joi.object().unknown(true).description('What was asked (fromUserId and toUserId; versionId; calendarId and change)'),
+  parameters: Joi.object()
+    .unknown(true)
+    .description('What was asked (fromUserId and toUserId; versionId; calendarId and change; offboardedTenantId and offboardingId)'),
   createdAt: Joi.date(),
   status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),
   total: Joi.number().integer().description('Items fixed when it was asked'),

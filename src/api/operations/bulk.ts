@@ -12,7 +12,7 @@ import { remindOpenAcknowledgements } from '../../domain/compliance/remind-all';
 import { COMPLIANCE_ROLES } from '../../access/compliance';
 import { complianceRemindAccess } from '../../access/compliance-requirements';
 import { findVisible } from '../../access/core';
-import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
+import { bulkOperationAccess, OPERATION_ROLES, platformOperationAccess } from '../../access/operations';
 import type { AuthUser } from '../../shared/caller';
 import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
@@ -40,8 +40,9 @@ function remindAsOperation(remind: RemindState): OperationState {
 
 const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ operation: remindAsOperation(remind), workflowId, runId });
 
-/** A bulk reassignment the caller may see, else a remind they may see; 404 for anything else. */
+/** A platform admin's operation of the platform; a bulk operation the caller may see, else a remind they may see; 404 for anything else. */
 async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
+  if (caller.role === 'platform_admin') return operationStateOf(await findVisible(caller, platformOperationAccess, id), services);
   const bulk = await BulkOperation.findOne({ where: { ...bulkOperationAccess.scope(caller), id } });
   if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
   return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id), services));
@@ -81,9 +82,10 @@ export function bulkOperationRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/operations/:id',
-      summary: 'Progress of a bulk operation: total, done, failed, and why each refused item was refused',
+      summary:
+        "Progress of a bulk operation: total, done, failed, and why each refused item was refused; platform admins see the platform's own (a tenant's offboarding, one item per step)",
       tag: 'operations',
-      roles: [...OPERATION_ROLES, 'compliance_officer'],
+      roles: [...OPERATION_ROLES, 'compliance_officer', 'platform_admin'],
       params: idParams,
       response: { status: 200, schema: operationSchema },
       handler: async (ctx) => {

@@ -49,6 +49,7 @@ import * as auditHashChain from './0059-audit-hash-chain';
 import * as tenantSigningKeys from './0060-tenant-signing-keys';
 import * as userLocale from './0061-user-locale';
 import * as claimCardRefunds from './0062-claim-card-refunds';
+import * as tenantOffboarding from './0066-tenant-offboarding';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -116,4 +117,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0060-tenant-signing-keys', ...tenantSigningKeys },
   { name: '0061-user-locale', ...userLocale },
   { name: '0062-claim-card-refunds', ...claimCardRefunds },
+  { name: '0066-tenant-offboarding', ...tenantOffboarding },
 ];

@@ -185,13 +185,8 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps) {
     return counts;
   }
 
-  /** Terminates the run if it is open and deletes it; answers whether it was there to delete. */
-  async function removeRun(workflowId: string, runId: string, open: boolean): Promise<boolean> {
-    try {
-      if (open) await deps.temporal.workflow.getHandle(workflowId, runId).terminate('Its tenant was offboarded');
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
+  /** Deletes a closed run; answers whether it was there to delete. */
+  async function deleteRun(workflowId: string, runId: string): Promise<boolean> {
     try {
       await deps.temporal.workflowService.deleteWorkflowExecution({
         namespace: deps.temporal.options.namespace,
@@ -201,6 +196,26 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps) {
     } catch (err) {
       // gRPC NOT_FOUND: deleted already (an earlier attempt, or the visibility store lagging behind).
       if ((err as { code?: number }).code === 5) return false;
+      throw err;
+    }
+  }
+
+  /** Terminates an open run; one that ended or went meanwhile needs nothing. */
+  async function terminateRun(workflowId: string, runId: string): Promise<void> {
+    try {
+      await deps.temporal.workflow.getHandle(workflowId, runId).terminate('Its tenant was offboarded');
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  /** Whether the run is still there, asked by its ID (which, unlike a listing, answers at once after a delete). */
+  async function runExists(workflowId: string, runId: string): Promise<boolean> {
+    try {
+      await deps.temporal.workflow.getHandle(workflowId, runId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
   }
@@ -233,36 +248,39 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps) {
     },
 
     /**
-     * (2b) Every run searchable as the tenant's (`TenantId`), page by page: an open one is
-     * terminated, then each is deleted. Visibility trails the deletes, so a listing may still show
-     * runs already gone; the step waits for it to empty, within VISIBILITY_PATIENCE_MS (then the
-     * activity fails and is retried).
+     * (2b) Every run searchable as the tenant's (`TenantId`), page by page, pass after pass a
+     * second apart: an open one is terminated, and deleted in a later pass once the listing shows
+     * it closed (a delete sooner waits on the server's own close tasks, up to a minute on the dev
+     * server). Visibility trails the deletes, so a listing may still show runs
+     * already gone: the step ends with a pass in which every run listed was deleted before and is
+     * gone when asked by its ID (a run started since is deleted too), within
+     * VISIBILITY_PATIENCE_MS (then the activity fails and is retried).
      */
     async deleteTenantRuns({ offboardingId }: StepInput): Promise<StepCounts> {
       const offboarding = await load(offboardingId);
       const context = Context.current();
       let deleted = countsSoFar().runs ?? 0;
-      const handled = new Set<string>();
+      const deletedRuns = new Set<string>();
       const query = `${TenantId.name} = '${offboarding.offboardedTenantId}'`;
       const patience = Date.now() + VISIBILITY_PATIENCE_MS;
       for (;;) {
-        let listed = 0;
-        let fresh = 0;
+        // Runs terminated or deleted in this pass, and runs deleted before that are still there.
+        let left = 0;
         for await (const run of deps.temporal.workflow.list({ query, pageSize: BATCH_SIZE })) {
-          listed += 1;
-          if (handled.has(run.runId)) continue;
-          fresh += 1;
-          handled.add(run.runId);
-          if (await removeRun(run.workflowId, run.runId, run.status.name === 'RUNNING')) deleted += 1;
+          left += 1;
+          // Listed as running, it is terminated (again, harmlessly, while the listing lags behind);
+          // listed as closed, its close has been recorded everywhere and a delete goes at once.
+          if (run.status.name === 'RUNNING') {
+            await terminateRun(run.workflowId, run.runId);
+          } else if (!deletedRuns.has(run.runId)) {
+            deletedRuns.add(run.runId);
+            if (await deleteRun(run.workflowId, run.runId)) deleted += 1;
+          } else if (!(await runExists(run.workflowId, run.runId))) left -= 1;
           context.heartbeat({ runs: deleted });
         }
-        if (listed === 0) break;
-        if (fresh === 0) {
-          if (Date.now() > patience)
-            throw new Error(`Runs of tenant ${offboarding.offboardedTenantId} are still listed after their deletion`);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-        context.heartbeat({ runs: deleted });
+        if (left === 0) break;
+        if (Date.now() > patience) throw new Error(`Runs of tenant ${offboarding.offboardedTenantId} are still there after their deletion`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       return finishStep(offboarding, 'runs', { runs: deleted });
     },

@@ -46,8 +46,14 @@ export class TenantOffboarding extends Model<InferAttributes<TenantOffboarding>,
         operationId: { type: DataTypes.UUID },
         exportKey: { type: DataTypes.STRING(300) },
         exportSha256: { type: DataTypes.STRING(64) },
-        // BIGINT comes back as a string by default; an export is far below 2^53 bytes.
-        exportBytes: { type: DataTypes.BIGINT, get: numberOrNull('exportBytes') },
+        // PostgreSQL answers BIGINT as a string; an export is far below 2^53 bytes.
+        exportBytes: {
+          type: DataTypes.BIGINT,
+          get(this: TenantOffboarding) {
+            const raw = this.getDataValue('exportBytes') as number | string | null;
+            return raw === null || raw === undefined ? null : Number(raw);
+          },
+        },
         removed: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         completedAt: { type: DataTypes.DATE },
         createdAt: DataTypes.DATE,
@@ -56,13 +62,6 @@ export class TenantOffboarding extends Model<InferAttributes<TenantOffboarding>,
       { sequelize, tableName: 'tenant_offboardings', underscored: true },
     );
   }
-}
-
-function numberOrNull(field: 'exportBytes') {
-  return function (this: TenantOffboarding): number | null {
-    const value: unknown = this.getDataValue(field);
-    return value === null || value === undefined ? null : Number(value);
-  };
 }
 
 /** The bulk operation item of one step: its ID follows from the request and the step, so a retried step finds its own. */

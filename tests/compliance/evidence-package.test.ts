@@ -15,7 +15,7 @@ import { Acknowledgement, AuditEvent, User } from '../../src/models';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
-import { unzip } from '../support/zip';
+import { binaryBody, unzip } from '../support/zip';
 import { approveThroughReview } from './review';
 
 const CONTENT = 'Declare every gift worth more than 50 EUR within 5 days.\nÜbergaben: ja.';
@@ -59,15 +59,7 @@ describe('evidence package of a policy version', () => {
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const download = (user: User, id = versionId) =>
-    stack.api
-      .get(`/api/v1/compliance/versions/${id}/evidence`)
-      .set(as(user))
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    stack.api.get(`/api/v1/compliance/versions/${id}/evidence`).set(as(user)).buffer(true).parse(binaryBody);
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });

@@ -15,10 +15,11 @@ import { QueryTypes } from 'sequelize';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
 import { AuditEvent, Claim, ClaimDocument, Subscription, Tenant, User } from '../../src/models';
+import { verifyChain } from '../../src/services/audit-chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
-import { unzip } from '../support/zip';
+import { binaryBody, unzip } from '../support/zip';
 
 const PDF = Buffer.from('%PDF-1.4\n% repair invoice\n', 'latin1');
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
@@ -114,39 +115,25 @@ describe('tenant offboarding', () => {
     return counts;
   }
 
-  const runExists = (workflowId: string) =>
-    stack.temporal.workflow
-      .getHandle(workflowId)
-      .describe()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
+  /** Whether `describe` finds it: false when it answers the not-found error of its kind. */
+  const found = (describe: Promise<unknown>, notFound: new (...args: never[]) => Error) =>
+    describe.then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof notFound) return false;
+        throw err;
+      },
+    );
+  const runExists = (workflowId: string) => found(stack.temporal.workflow.getHandle(workflowId).describe(), WorkflowNotFoundError);
   const scheduleExists = (definitionId: string) =>
-    stack.temporal.schedule
-      .getHandle(reportScheduleId(definitionId))
-      .describe()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof ScheduleNotFoundError) return false;
-          throw err;
-        },
-      );
+    found(stack.temporal.schedule.getHandle(reportScheduleId(definitionId)).describe(), ScheduleNotFoundError);
 
   const download = (user: User, tenantId: string) =>
     stack.api
       .get(`${offboarding(tenantId)}/export`)
       .set(as(user))
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(binaryBody);
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
@@ -274,6 +261,13 @@ describe('tenant offboarding', () => {
     expect(await scheduleExists(staying.definitionId)).toBe(true);
     expect(await runExists(staying.claimRun)).toBe(true);
     expect(await runExists(staying.subscriptionRun)).toBe(true);
+    // Its audit chain, and the platform's with the record, still verify; its events still refuse deletion.
+    const span = [new Date(Date.now() - 3_600_000), new Date(Date.now() + 60_000)] as const;
+    expect(await verifyChain(stack.db.sequelize, staying.tenant.id, ...span)).toMatchObject({ ok: true });
+    expect(await verifyChain(stack.db.sequelize, null, ...span)).toMatchObject({ ok: true });
+    await expect(
+      stack.db.sequelize.query('DELETE FROM audit_events WHERE tenant_id = :tenantId', { replacements: { tenantId: staying.tenant.id } }),
+    ).rejects.toThrow(/append-only/);
   }, 150_000);
 
   it('lets any platform admin reject a request awaiting approval; nothing is changed', async () => {

@@ -1,5 +1,13 @@
-/** The files of a ZIP answered by the API (an evidence package, a tenant's export), by name. */
+/** ZIPs answered by the API (an evidence package, a tenant's export): their bytes, and their files by name. */
+import type { Response } from 'superagent';
 import yauzl from 'yauzl';
+
+/** A supertest parser that keeps a binary body as one Buffer: `.buffer(true).parse(binaryBody)`. */
+export function binaryBody(res: Response, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
 
 export function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {

@@ -218,6 +218,11 @@ describe('tenant offboarding', () => {
 
     // Nothing of the tenant is left but its tombstone.
     expect(await rowsOf(leaving.tenant.id)).toEqual({});
+    const [{ starts }] = await stack.db.sequelize.query<{ starts: number }>(
+      `SELECT count(*)::int AS starts FROM outbox_messages WHERE payload->>'tenantId' = :tenantId`,
+      { replacements: { tenantId: leaving.tenant.id }, type: QueryTypes.SELECT },
+    );
+    expect(starts).toBe(0);
     const tombstone = await Tenant.findByPk(leaving.tenant.id, { rejectOnEmpty: true });
     expect(tombstone).toMatchObject({ status: 'offboarded', name: leaving.tenant.name, contactEmail: null });
     expect(fs.existsSync(path.join(documentsDir, leaving.documentKey))).toBe(false);

@@ -275,6 +275,17 @@ describe('tenant offboarding', () => {
     ).rejects.toThrow(/append-only/);
   }, 150_000);
 
+  it('documents every route and the statuses it answers in the OpenAPI document', async () => {
+    const { body: doc } = await stack.api.get('/api/openapi.json').expect(200);
+    const base = '/api/v1/platform/tenants/{id}/offboarding';
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
+    expect(statuses(base, 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '404', '409']));
+    expect(statuses(`${base}/approve`, 'post')).toEqual(expect.arrayContaining(['202', '403', '404', '409', '503']));
+    expect(statuses(`${base}/reject`, 'post')).toEqual(expect.arrayContaining(['200', '403', '404', '409']));
+    expect(statuses(base, 'get')).toEqual(expect.arrayContaining(['200', '403', '404']));
+    expect(statuses(`${base}/export`, 'get')).toEqual(expect.arrayContaining(['200', '403', '404']));
+  });
+
   it('lets any platform admin reject a request awaiting approval; nothing is changed', async () => {
     await stack.api.post(offboarding(staying.tenant.id)).set(as(askerA)).send({ reason: 'Maybe' }).expect(201);
     const rejected = await stack.api

@@ -180,7 +180,14 @@ describe('tenant offboarding', () => {
       requestedById: askerA.id,
       operationId: null,
     });
-    // A second request while one is open is refused.
+    // A repeat with the same key answers the same request; a second request while one is open is refused.
+    const repeat = await stack.api
+      .post(offboarding(leaving.tenant.id))
+      .set(as(askerA))
+      .set('Idempotency-Key', 'offboard-leaving-1')
+      .send({ reason: 'Contract ended' })
+      .expect(201);
+    expect(repeat.body.id).toBe(asked.body.id);
     await stack.api.post(offboarding(leaving.tenant.id)).set(as(approverB)).send({ reason: 'Again' }).expect(409);
 
     const own = await stack.api

@@ -239,7 +239,12 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps) {
     /** (2a) The tenant's Temporal Schedules: one per saved report (`report-<definitionId>`), gone already or not. */
     async deleteTenantSchedules({ offboardingId }: StepInput): Promise<StepCounts> {
       const offboarding = await load(offboardingId);
-      const definitions = await ReportDefinition.findAll({ where: { tenantId: offboarding.offboardedTenantId }, attributes: ['id'] });
+      // Deleted definitions too: removing a schedule that is gone already is a no-op.
+      const definitions = await ReportDefinition.findAll({
+        where: { tenantId: offboarding.offboardedTenantId },
+        attributes: ['id'],
+        paranoid: false,
+      });
       for (const definition of definitions) {
         await removeReportSchedule(deps.temporal, definition.id);
         Context.current().heartbeat();

@@ -1,9 +1,10 @@
 /**
  * Operations (docs/operating.md, docs/bulk-operations.md): bulk operations are seen by the claims
- * managers and admins of their tenant, and a platform admin's batch repair by its platform admin; of the system's health (run drift, incidents) a tenant admin
+ * managers and admins of their tenant, the platform's own (a tenant's offboarding) and a platform
+ * admin's batch repairs by platform admins; of the system's health (run drift, incidents) a tenant admin
  * sees their tenant's rows, a platform admin every tenant's and the platform's own (tenant null).
  */
-import type { Model, ModelStatic } from 'sequelize';
+import { Op, type Model, type ModelStatic } from 'sequelize';
 import { ActivityIncident, BulkOperation, RunDrift } from '../models';
 import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
@@ -11,15 +12,20 @@ import { tenantOf, tenantAccess, type AccessRule } from './core';
 
 export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 
-/** A platform admin's batch repairs are theirs to follow in whichever tenant they ran. */
 const tenantOperations = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
+/**
+ * A tenant's operations are its claims managers' and admins'. A platform admin sees the platform's
+ * own (tenant null: a tenant's offboarding) and the batch repairs they asked for in a tenant.
+ */
 export const bulkOperationAccess: AccessRule<BulkOperation> = {
   ...tenantOperations,
   scope: (caller) =>
-    caller.role === 'platform_admin' ? { kind: 'drift_repair', requestedById: caller.id } : tenantOperations.scope(caller),
+    caller.role === 'platform_admin'
+      ? { [Op.or]: [{ tenantId: null }, { kind: 'drift_repair', requestedById: caller.id }] }
+      : tenantOperations.scope(caller),
   canSee: (caller, row) =>
     caller.role === 'platform_admin'
-      ? row.kind === 'drift_repair' && row.requestedById === caller.id
+      ? row.tenantId === null || (row.kind === 'drift_repair' && row.requestedById === caller.id)
       : tenantOperations.canSee(caller, row),
 };
 

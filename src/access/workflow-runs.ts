@@ -2,7 +2,7 @@
  * A workflow run is visible to whoever may see the resource it belongs to, found by the workflow
  * ID its row stores: a policyholder sees only their own subscription and claim runs, an employee
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
- * acknowledgement run, platform admins the onboarding runs, the roles of a saved report's kind its
+ * acknowledgement run, platform admins the onboarding and offboarding runs, the roles of a saved report's kind its
  * scheduled deliveries, a tenant's admins its webhook deliveries and erasures, a subject access
  * export's requester, subject and tenant admins its export run.
  */
@@ -23,6 +23,7 @@ import { PRIVACY_ERASURE_WORKFLOW_ID_PREFIX } from '../contracts/privacy-erasure
 import { PRIVACY_EXPORT_WORKFLOW_ID_PREFIX } from '../contracts/privacy-export';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
+import { TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/tenant-offboarding';
 import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
 import type { AuthUser } from '../shared/caller';
 import { claimAccess } from './claims';
@@ -77,6 +78,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [DRIFT_REPAIR_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
+  [TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.
   [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],

@@ -16,6 +16,7 @@ import type { Actor } from '../contracts/actor';
 import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
 import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
 import { type BulkOperation, Claim } from '../models';
+import { operationTenant } from '../models/bulk-operation';
 import { loadAuthority } from '../services/authority';
 import { ApiError } from '../shared/errors';
 import type { ActivityDeps, ClaimDecisionDeps } from './deps';
@@ -61,7 +62,7 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
 
   /** Null when the claim was reassigned, else why not. */
   async function handle(operation: BulkOperation, itemId: string): Promise<string | null> {
-    const claim = await Claim.findOne({ where: { id: itemId, tenantId: operation.tenantId } });
+    const claim = await Claim.findOne({ where: { id: itemId, tenantId: operationTenant(operation) } });
     if (!claim) return 'The claim no longer exists';
     const request = await requestFor(operation, claim);
     if (typeof request === 'string') return request;

@@ -9,6 +9,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import { Acknowledgement, BulkOperation, BulkOperationItem, Claim } from '../models';
+import { operationTenant } from '../models/bulk-operation';
 import { recordAudit } from '../services/audit';
 import type { ActivityDeps } from './deps';
 import { atMostInFlight } from './at-most-in-flight';
@@ -52,7 +53,7 @@ export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'tem
       let moved = 0;
       // Each item is its own run: several at once keep the worker busy while each waits on its run's activity.
       await atMostInFlight(items, RESCHEDULE_CONCURRENCY, async (item) => {
-        const where = { id: item.itemId, tenantId: operation.tenantId };
+        const where = { id: item.itemId, tenantId: operationTenant(operation) };
         const row = item.itemType === 'claim' ? await Claim.findOne({ where }) : await Acknowledgement.findOne({ where });
         const answer = await reschedule(row?.workflowId, `${calendarRescheduleWorkflowId(operation.id)}:${item.itemId}`);
         const changed = answer !== null && answer.before !== answer.after;

@@ -40,7 +40,10 @@ export interface ActivityDeps {
   sealing: Config['jwt'];
   /** Where cancellation refunds of card payments are sent; unset when no provider is configured. */
   paymentProvider?: PaymentProvider;
-  /** The document store the API uses: claim documents are read from it and removed by a person's erasure, subject access exports written to it. */
+  /**
+   * The document store the API uses: claim documents are read from it and removed by a person's
+   * erasure or a tenant's offboarding, subject access exports and offboarding exports written to it.
+   */
   documents?: DocumentStore;
 }
 

@@ -4,6 +4,7 @@ import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
 import { createCalendarRescheduleActivities } from './calendar-reschedule';
+import { createTenantOffboardingActivities } from './tenant-offboarding';
 import { createClaimActivities } from './claims';
 import { createClaimPaymentActivities } from './claim-payments';
 import { createClaimReserveActivities } from './claim-reserves';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createClaimPaymentActivities(deps),
     ...createBusinessTimeActivities(),
     ...createCalendarRescheduleActivities(deps),
+    ...createTenantOffboardingActivities(deps),
     ...createBulkReassignActivities(deps),
     ...createDriftRepairActivities(deps),
     ...createSubscriptionActivities(deps),

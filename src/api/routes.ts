@@ -39,6 +39,7 @@ import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
 import { paymentRoutes } from './payments/routes';
 import { platformAdminRoutes } from './platform/routes';
 import { privacyExportRoutes } from './privacy/exports';
+import { tenantOffboardingRoutes } from './platform/offboarding';
 import { userRoutes } from './users/routes';
 import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
@@ -73,6 +74,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...tenantRoutes(),
     ...tenantSuspensionRoutes(),
     ...platformAdminRoutes(),
+    ...tenantOffboardingRoutes(),
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),

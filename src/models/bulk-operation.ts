@@ -3,11 +3,17 @@ import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-r
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 import type { DriftRepairParameters } from '../contracts/drift-repair';
 
+/** What a tenant's offboarding records with its operation: whom it offboards, under which request. */
+export interface TenantOffboardingParameters {
+  offboardedTenantId: string;
+  offboardingId: string;
+}
+
 /** What a bulk operation does. */
-export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule', 'drift_repair'] as const;
+export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule', 'drift_repair', 'tenant_offboarding'] as const;
 export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
 /** What an item of one is. */
-export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription';
+export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'step';
 
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
@@ -15,11 +21,12 @@ export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription';
  */
 export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCreationAttributes<BulkOperation>> {
   declare id: string;
-  declare tenantId: string;
+  /** Null for an operation of the platform (a tenant's offboarding), which only platform admins see. */
+  declare tenantId: string | null;
   declare kind: BulkOperationKind;
   declare requestedById: string;
   /** What was asked, as validated. */
-  declare parameters: BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters;
+  declare parameters: BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | TenantOffboardingParameters;
   declare workflowId: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -28,7 +35,7 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
     BulkOperation.init(
       {
         id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
+        tenantId: { type: DataTypes.UUID },
         kind: { type: DataTypes.STRING(40), allowNull: false },
         requestedById: { type: DataTypes.UUID, allowNull: false },
         parameters: { type: DataTypes.JSONB, allowNull: false },
@@ -41,7 +48,13 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   }
 }
 
-/** One row an operation acts on (a claim, a subscription or an acknowledgement), and what became of it. */
+/** The tenant of a tenant's operation; an operation of the platform (tenant null) has none to act in. */
+export function operationTenant(operation: BulkOperation): string {
+  if (operation.tenantId === null) throw new Error(`Operation ${operation.id} belongs to the platform, not to a tenant`);
+  return operation.tenantId;
+}
+
+/** One row an operation acts on (a claim, a subscription, an acknowledgement or a step), and what became of it. */
 export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>, InferCreationAttributes<BulkOperationItem>> {
   declare operationId: string;
   declare itemId: string;

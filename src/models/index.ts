@@ -5,6 +5,7 @@ import { ActivityIncident } from './activity-incident';
 import { AuditEvent } from './audit-event';
 import { BulkOperation, BulkOperationItem } from './bulk-operation';
 import { PrivacyErasure, PrivacyLegalHold } from './privacy-erasure';
+import { TenantOffboarding } from './tenant-offboarding';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -69,6 +70,7 @@ export {
 export { BulkOperation, BulkOperationItem };
 export { PrivacyErasure, PrivacyLegalHold };
 export { PrivacyExport };
+export { TenantOffboarding };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { EVENT_OUTCOMES, PaymentIntentRecord, PaymentProviderEvent };
 export type { PaymentEventOutcome };
@@ -145,7 +147,7 @@ export function initModels(sequelize: Sequelize): void {
     PaymentBatch,
   ])
     model.initModel(sequelize);
-  for (const model of [BulkOperation, BulkOperationItem]) model.initModel(sequelize);
+  for (const model of [BulkOperation, BulkOperationItem, TenantOffboarding]) model.initModel(sequelize);
   for (const model of [PrivacyErasure, PrivacyLegalHold]) model.initModel(sequelize);
   PrivacyExport.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);

@@ -4,7 +4,8 @@ export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttribut
   declare id: CreationOptional<string>;
   declare name: string;
   declare slug: string;
-  declare status: CreationOptional<'active' | 'suspended'>;
+  /** `offboarded`: the tombstone of a tenant that left (docs/privacy.md, Tenant offboarding). */
+  declare status: CreationOptional<'active' | 'suspended' | 'offboarded'>;
   declare businessType: CreationOptional<string | null>;
   declare contactEmail: CreationOptional<string | null>;
   declare phone: CreationOptional<string | null>;

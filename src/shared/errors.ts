@@ -40,6 +40,8 @@ export const lastPlatformAdmin = () =>
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
 export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
+/** A decision the person who asked for it may not take themselves: a second one must (a tenant's offboarding). */
+export const samePerson = (message: string) => new ApiError(403, 'same_person', message, [{ rule: 'separation_of_duties', message }]);
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
 /** A legal hold on the person keeps their data: no erasure is accepted or carried on (docs/privacy.md). */
 export const legalHold = () => new ApiError(409, 'legal_hold', 'A legal hold on this person keeps their data; release it first');

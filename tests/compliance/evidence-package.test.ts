@@ -11,11 +11,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import yauzl from 'yauzl';
 import { Acknowledgement, AuditEvent, User } from '../../src/models';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
+import { binaryBody, unzip } from '../support/zip';
 import { approveThroughReview } from './review';
 
 const CONTENT = 'Declare every gift worth more than 50 EUR within 5 days.\nÜbergaben: ja.';
@@ -28,29 +28,6 @@ openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json -s
 openssl base64 -d -A -in SHA256SUMS.sig -out SHA256SUMS.sig.bin
 openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig.bin
 sha256sum --strict -c SHA256SUMS`;
-
-function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
-      if (error) return reject(error);
-      const files = new Map<string, Buffer>();
-      archive.on('entry', (entry: yauzl.Entry) =>
-        archive.openReadStream(entry, (openError, stream) => {
-          if (openError) return reject(openError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            archive.readEntry();
-          });
-        }),
-      );
-      archive.on('end', () => resolve(files));
-      archive.on('error', reject);
-      archive.readEntry();
-    });
-  });
-}
 
 const lines = <Line>(file: Buffer | undefined): Line[] =>
   file!
@@ -82,15 +59,7 @@ describe('evidence package of a policy version', () => {
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const download = (user: User, id = versionId) =>
-    stack.api
-      .get(`/api/v1/compliance/versions/${id}/evidence`)
-      .set(as(user))
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    stack.api.get(`/api/v1/compliance/versions/${id}/evidence`).set(as(user)).buffer(true).parse(binaryBody);
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });

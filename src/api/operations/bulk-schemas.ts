@@ -13,12 +13,14 @@ export const remindBody = object({
 
 export const operationSchema = Joi.object({
   id: uuid,
-  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule', 'drift_repair'),
+  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule', 'drift_repair', 'tenant_offboarding'),
   workflowId: Joi.string(),
   requestedById: uuid,
   parameters: Joi.object()
     .unknown(true)
-    .description('What was asked (fromUserId and toUserId; versionId; calendarId and change; action and reason)'),
+    .description(
+      'What was asked (fromUserId and toUserId; versionId; calendarId and change; action and reason; offboardedTenantId and offboardingId)',
+    ),
   createdAt: Joi.date(),
   status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),
   total: Joi.number().integer().description('Items fixed when it was asked'),

@@ -3,6 +3,7 @@
  * everyone with an open acknowledgement, and the progress of either. Literal paths under
  * /operations (drift, incidents) are other resources: `:id` here is a UUID.
  */
+import { Op } from 'sequelize';
 import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import { BulkOperation } from '../../models';
 import { operationStateOf, OperationState, reassignClaims } from '../../domain/claims/bulk-reassign';
@@ -43,7 +44,7 @@ const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ op
 
 /** A bulk operation the caller may see, else a remind they may see; 404 for anything else. */
 async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
-  const bulk = await BulkOperation.findOne({ where: { ...bulkOperationAccess.scope(caller), id } });
+  const bulk = await BulkOperation.findOne({ where: { [Op.and]: [bulkOperationAccess.scope(caller), { id }] } });
   if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
   // Platform admins run no reminds: what is not theirs is not found.
   if (caller.role === 'platform_admin') throw new NotVisible(bulkOperationAccess.resource);
@@ -84,7 +85,8 @@ export function bulkOperationRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/operations/:id',
-      summary: 'Progress of a bulk operation: total, done, failed, and why each refused item was refused',
+      summary:
+        "Progress of a bulk operation: total, done, failed, and why each refused item was refused; platform admins see the platform's own (a tenant's offboarding, one item per step)",
       tag: 'operations',
       roles: [...OPERATION_ROLES, 'compliance_officer', 'platform_admin'],
       params: idParams,

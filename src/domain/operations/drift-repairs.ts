@@ -22,6 +22,7 @@ import {
 import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
 import type { Logger } from '../../config/logger';
 import { BulkOperation, BulkOperationItem, RunDrift } from '../../models';
+import { operationTenant } from '../../models/bulk-operation';
 import { tenantOf } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
@@ -181,7 +182,7 @@ export function repairDriftedItem(worker: DriftRepairWorker) {
   return async (operation: BulkOperation, itemId: string): Promise<string | null> => {
     const repairer = await currentRepairer(operation);
     if (!repairer) return "The operator who asked may no longer repair this tenant's rows";
-    const drift = await RunDrift.findOne({ where: { id: itemId, tenantId: operation.tenantId } });
+    const drift = await RunDrift.findOne({ where: { id: itemId, tenantId: operationTenant(operation) } });
     if (!drift) return 'It is no longer drifted: repaired meanwhile, or its run was found live again';
     const { action, reason } = operation.parameters as DriftRepairParameters;
     const repair = REPAIRS[action][drift.entity];

@@ -52,6 +52,7 @@ import * as userLocale from './0061-user-locale';
 import * as claimCardRefunds from './0062-claim-card-refunds';
 import * as privacyExports from './0063-privacy-exports';
 import * as privacyErasures from './0064-privacy-erasures';
+import * as tenantOffboarding from './0066-tenant-offboarding';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -122,4 +123,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0063-privacy-exports', ...privacyExports },
   { name: '0064-privacy-erasures', ...privacyErasures },
   { name: '0065-person-data-keys', ...personDataKeys },
+  { name: '0066-tenant-offboarding', ...tenantOffboarding },
 ];

@@ -28,7 +28,7 @@ const CURSOR_VALUES = {
   status: Joi.string().max(20),
 };
 
-const TenantStatusEnum = builder.enumType('TenantStatus', { values: ['active', 'suspended'] as const });
+const TenantStatusEnum = builder.enumType('TenantStatus', { values: ['active', 'suspended', 'offboarded'] as const });
 const RegistrationStatusEnum = builder.enumType('RegistrationStatus', { values: REGISTRATION_STATUSES });
 
 const RequirementCounts = builder.objectRef<TenantFiguresRow['requirements']>('TenantRequirementCounts').implement({

@@ -5,7 +5,7 @@ import { object, oneOf, required } from '../../../shared/typed-schema';
 
 export const listTenantsQuery = object({
   ...pageQueryKeys,
-  status: oneOf(['active', 'suspended'] as const),
+  status: oneOf(['active', 'suspended', 'offboarded'] as const),
   ordering: orderingParam(['createdAt', 'name', 'slug'], '-createdAt'),
 });
 

@@ -1,0 +1,102 @@
+/**
+ * A tenant's offboarding, as platform admins ask for it, decide it, follow it and download its
+ * export (docs/privacy.md, Tenant offboarding). The run's progress is also a bulk operation of the
+ * platform at `GET /operations/:id`.
+ */
+import {
+  approveOffboarding,
+  offboardingExport,
+  offboardingOf,
+  rejectOffboarding,
+  requestOffboarding,
+} from '../../domain/platform/offboarding';
+import { idParams } from '../http/common-schemas';
+import { commandDeps } from '../http/command-deps';
+import { route, RouteSpec } from '../http/route';
+import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
+
+const PATH = '/platform/tenants/:id/offboarding';
+
+export function tenantOffboardingRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'post',
+      path: PATH,
+      summary:
+        'Ask for a tenant to be offboarded (platform admins): recorded as awaiting_approval, nothing else changes until a second platform admin approves; 409 if one is open or done already',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      body: requestOffboardingBody,
+      response: { status: 201, schema: offboardingSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.status = 201;
+        ctx.body = await requestOffboarding(ctx.state.user, { tenantId: params.id, reason: body.reason }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${PATH}/approve`,
+      summary:
+        'Approve an offboarding (a platform admin other than the one who asked: 403 same_person): the tenant is suspended and the run tenant-offboarding-<tenantId> exports it, then deletes its rows, documents, schedules and runs; 409 if none awaits approval',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      response: {
+        status: 202,
+        schema: offboardingSchema,
+        description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
+      },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await approveOffboarding(ctx.state.user, { tenantId: ctx.state.input.params.id }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${PATH}/reject`,
+      summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      body: rejectOffboardingBody,
+      response: { status: 200, schema: offboardingSchema },
+      handler: async (ctx) => {
+        const { params, body } = ctx.state.input;
+        ctx.body = await rejectOffboarding(ctx.state.user, { tenantId: params.id, reason: body.reason }, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: PATH,
+      summary: "A tenant's latest offboarding request: its status, the steps done and what each removed; 404 if none was made",
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      response: { status: 200, schema: offboardingSchema },
+      handler: async (ctx) => {
+        ctx.body = await offboardingOf(ctx.state.user, ctx.state.input.params.id, ctx.services);
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${PATH}/export`,
+      summary:
+        "The offboarded tenant's export: a ZIP of one JSON Lines file per table and its documents, with manifest.json of every file's SHA-256; kept after the tenant's data is gone; 404 until made",
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: idParams,
+      response: { status: 200, description: 'application/zip' },
+      handler: async (ctx) => {
+        const { name, stream } = await offboardingExport(ctx.state.user, ctx.state.input.params.id, ctx.services);
+        ctx.status = 200;
+        ctx.type = 'application/zip';
+        ctx.attachment(name);
+        // A whole tenant's data: never for a shared cache.
+        ctx.set('Cache-Control', 'private, no-store');
+        ctx.body = stream;
+      },
+    }),
+  ];
+}

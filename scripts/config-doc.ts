@@ -84,9 +84,12 @@ MinIO or any S3-compatible server), uploaded with their sha256 for the store to 
 streamed back on download. Each API host checks the bucket at start-up, creates it when it is
 missing, and refuses to start when the store does not answer; once running, a store that is
 down or slow makes uploads and downloads answer \`503 dependency_unavailable\` (\`s3\`) within
-\`S3_TIMEOUT_MS\`, and nothing is recorded for an upload that failed. The worker never touches
-document bytes. Existing local files are not moved by switching: copy them to the bucket under
-the same keys (\`aws s3 sync DOCUMENTS_DIR s3://BUCKET\`) first.
+\`S3_TIMEOUT_MS\`, and nothing is recorded for an upload that failed. The worker opens the same
+store at start-up: subject access exports read a person's documents from it and store their ZIP
+there (\`privacy/<tenantId>/<exportId>.zip\`), an erasure removes the person's uploads and a
+tenant's offboarding exports and removes the tenant's (docs/privacy.md); with \`local\`, the API
+and the worker must share the directory. Existing local files are not moved by switching: copy
+them to the bucket under the same keys (\`aws s3 sync DOCUMENTS_DIR s3://BUCKET\`) first.
 `;
 
 function code(value: unknown): string {

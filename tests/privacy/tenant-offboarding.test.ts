@@ -18,6 +18,7 @@ import { AuditEvent, Claim, ClaimDocument, Subscription, Tenant, User } from '..
 import { verifyChain } from '../../src/services/audit-chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
 import { binaryBody, unzip } from '../support/zip';
 
@@ -216,6 +217,7 @@ describe('tenant offboarding', () => {
       90_000,
     );
     expect(operation).toMatchObject({ kind: 'tenant_offboarding', total: 6, done: 6, failed: 0 });
+    await recordHistory(stack.temporal.workflow.getHandle(tenantOffboardingWorkflowId(leaving.tenant.id)), 'tenantOffboardingWorkflow');
     await stack.api.get(`/api/v1/operations/${operationId}`).set(as(staying.admin)).expect(404);
 
     const state = (await stack.api.get(offboarding(leaving.tenant.id)).set(as(approverB)).expect(200)).body;

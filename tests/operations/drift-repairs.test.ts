@@ -162,6 +162,7 @@ describe('repairs in batch (dev server)', () => {
 
     await close(platformAdmin, {}).expect(422);
     await close(platformAdmin, { tenantId: otherAdmin.tenantId }).expect(422);
+    await close(platformAdmin, { tenantId: crypto.randomUUID() }).expect(404);
     const started = await close(platformAdmin, { tenantId: admin.tenantId, entity: 'claim' }).expect(202);
     const done = await progressOf(platformAdmin, started.body.operation.id);
     expect(done.body).toMatchObject({ total: 1, done: 1, failed: 0 });

@@ -21,7 +21,7 @@ import {
 } from '../../contracts/drift-repair';
 import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
 import type { Logger } from '../../config/logger';
-import { BulkOperation, BulkOperationItem, RunDrift } from '../../models';
+import { BulkOperation, BulkOperationItem, RunDrift, Tenant } from '../../models';
 import { operationTenant } from '../../models/bulk-operation';
 import { tenantOf } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
@@ -31,7 +31,7 @@ import { loadAuthority } from '../../services/authority';
 import { deliver, enqueueSignal, enqueueStart } from '../../services/outbox';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { ApiError, unprocessable } from '../../shared/errors';
+import { ApiError, notFound, unprocessable } from '../../shared/errors';
 import type { Command, RepairCommand, RepairDeps } from '../command';
 import { operationStateOf, type OperationRun, MAX_BULK_ITEMS } from '../claims/bulk-reassign';
 import { writeWithStart } from '../runs';
@@ -72,8 +72,14 @@ function tenantOfRepair(caller: AuthUser, tenantId: string | undefined): string 
   return tenantId;
 }
 
+/** A platform admin's tenant must exist: an unknown one is 404, like any row not there. */
+async function existingTenant(tenantId: string): Promise<string> {
+  if (!(await Tenant.findByPk(tenantId, { attributes: ['id'] }))) throw notFound('Tenant');
+  return tenantId;
+}
+
 export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = async (caller, input, deps) => {
-  const tenantId = tenantOfRepair(caller, input.tenantId);
+  const tenantId = await existingTenant(tenantOfRepair(caller, input.tenantId));
   const entities = REPAIRABLE_ENTITIES[input.action].filter((entity) => !input.entity || entity === input.entity);
   const key = deps.idempotencyKey;
   const operationId = key
@@ -99,8 +105,10 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
     ]);
   const found = new Set(rows.map((row) => row.id));
   const refused = (input.ids ?? []).filter((id) => !found.has(id));
-  if (rows.length === 0 && refused.length === 0)
-    throw unprocessable('No drifted row matches: nothing to repair', [{ field: 'entity', message: 'matches no drifted row' }]);
+  if (rows.length === 0)
+    throw unprocessable('No drifted row matches: nothing to repair', [
+      { field: input.ids ? 'ids' : 'entity', message: 'matches no drifted row this repair applies to' },
+    ]);
 
   const parameters: DriftRepairParameters = { action: input.action, reason: input.reason };
   const { written: operation, runId } = await writeWithStart<DriftRepairWorkflow, BulkOperation>(deps, async (transaction) => {

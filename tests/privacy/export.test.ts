@@ -8,7 +8,6 @@
  * is 400 and writes nothing.
  */
 import crypto from 'node:crypto';
-import yauzl from 'yauzl';
 import { PrivacyExport, type User, AuditEvent, ClaimDocument, ClaimNote, Invoice, PremiumPayment } from '../../src/models';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
@@ -19,31 +18,9 @@ import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenan
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
+import { unzip } from '../support/zip';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
-
-function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
-      if (error) return reject(error);
-      const files = new Map<string, Buffer>();
-      archive.on('entry', (entry: yauzl.Entry) =>
-        archive.openReadStream(entry, (openError, stream) => {
-          if (openError) return reject(openError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            archive.readEntry();
-          });
-        }),
-      );
-      archive.on('end', () => resolve(files));
-      archive.on('error', reject);
-      archive.readEntry();
-    });
-  });
-}
 
 interface Person {
   user: User;

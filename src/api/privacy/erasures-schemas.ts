@@ -18,10 +18,10 @@ const tableErasureSchema = Joi.object({
   pseudonymised: Joi.number().integer().description("Rows kept with the person's text, name or addresses replaced"),
   kept: Joi.number().integer().description('Rows kept as they were: they name the person by ID only'),
   keepUntil: Joi.string()
-    .isoDate()
+    .pattern(/^\d{4}-\d{2}-\d{2}$/)
     .allow(null)
     .description(
-      "The date kept rows of this kind may be deleted, by the tenant's retention rules; null while running or when none is kept",
+      "The day (YYYY-MM-DD) kept rows of this kind may be deleted, by the tenant's retention rules; null while running or when none is kept",
     ),
 }).label('TableErasure');
 

@@ -13,7 +13,7 @@ import { stopChild, stopOnExit } from './temporal-dev-server';
 import { cacheDir } from './tools';
 
 /** The server version of docker-compose.yml's `temporalio/server` and `temporalio/admin-tools` images. */
-export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export const TEMPORAL_SERVER_VERSION = 'v1.32.1';
 const MODULE = 'go.temporal.io/server';
 
 export interface TemporalServerTools {
@@ -106,11 +106,11 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     path.join(configDir, 'production.yaml'),
     serverConfig(options, ports, membership, path.join(configDir, 'dynamicconfig', 'production.yaml')),
   );
-  // What the API relies on beyond the defaults: update-with-start (multi-operation) and a longer ID
-  // limit; then what compose gives its server (fairness between tenants).
+  // What the API relies on beyond the defaults (update-with-start needs no switch in 1.32): a
+  // bounded ID length; then what compose gives its server (fairness between tenants).
   fs.writeFileSync(
     path.join(configDir, 'dynamicconfig', 'production.yaml'),
-    'frontend.enableExecuteMultiOperation:\n  - value: true\nlimit.maxIDLength:\n  - value: 255\n' +
+    'limit.maxIDLength:\n  - value: 255\n' +
       fs.readFileSync(path.join(__dirname, '..', '..', 'docker', 'temporal-dynamicconfig.yaml'), 'utf8'),
   );
   const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');

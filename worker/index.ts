@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000,
     },
     bulk: bulkWorkerOptions(config),
+    deployment: config.worker.deployment,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH ?? (config.env === 'development' ? undefined : DEFAULT_BUNDLE_PATH),
     tracing,
     deps: {
@@ -112,7 +113,12 @@ async function main(): Promise<void> {
     await running;
   });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, bulkTaskQueue: config.temporal.bulkTaskQueue, address: config.temporal.address },
+    {
+      taskQueue: config.temporal.taskQueue,
+      bulkTaskQueue: config.temporal.bulkTaskQueue,
+      address: config.temporal.address,
+      deployment: config.worker.deployment ?? 'unversioned',
+    },
     'worker started',
   );
   await running;

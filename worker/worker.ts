@@ -6,6 +6,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, WorkerOptions, type DataConverter } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../src/activities';
 import { assignmentRequest } from '../src/domain/claims/rules';
 import { savedReportCsv } from '../src/domain/reports/saved';
@@ -39,6 +40,18 @@ export interface InsurflowWorkerOptions {
   >;
   /** With tracing on, workflow tasks and activities continue the trace their run was started in. */
   tracing?: Tracing;
+  /** The Worker Deployment Version the worker joins (docs/deploying.md, Worker Versioning); unset: unversioned. */
+  deployment?: WorkerDeploymentVersion;
+}
+
+/**
+ * A versioned worker pins every run to the version it started on: a run's history is only ever
+ * replayed by the code that wrote it. Runs that last a policy term move to a newer version when they
+ * continue as new (their `continueAsNew` asks for it), which starts a fresh history.
+ */
+function deploymentOptions(deployment: WorkerDeploymentVersion | undefined): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (!deployment) return {};
+  return { workerDeploymentOptions: { useWorkerVersioning: true, version: deployment, defaultVersioningBehavior: 'PINNED' } };
 }
 
 function workflowCode(options: InsurflowWorkerOptions): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
@@ -92,6 +105,7 @@ export function createInsurflowWorker(options: InsurflowWorkerOptions): Promise<
     dataConverter: options.dataConverter,
     activities: workerActivities(options.deps),
     ...code,
+    ...deploymentOptions(options.deployment),
     // Every activity's attempts feed the incidents list (src/activities/incidents.ts), traced or not.
     ...(options.tracing
       ? tracingOptions(options.tracing, code, options.deps)

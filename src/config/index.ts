@@ -67,6 +67,8 @@ export interface Config {
     bulkMaxConcurrentActivities: number;
     bulkMaxConcurrentWorkflowTasks: number;
     shutdownGraceSeconds: number;
+    /** The Worker Deployment Version this worker joins (docs/deploying.md); unset: unversioned. */
+    deployment?: { deploymentName: string; buildId: string };
   };
   /** What the retention schedule deletes, how often and in batches of how many rows (src/services/retention-schedule.ts). */
   retention: {
@@ -448,6 +450,16 @@ const schema = Joi.object({
     .integer()
     .min(0)
     .default(DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS),
+  WORKER_DEPLOYMENT_NAME: Joi.string()
+    .description(
+      'the Temporal Worker Deployment the worker joins, with `WORKER_BUILD_ID` (both or neither; docs/deploying.md, Worker Versioning); unset: the worker is unversioned',
+    )
+    .max(100)
+    .pattern(/^[A-Za-z0-9_-]+$/),
+  WORKER_BUILD_ID: Joi.string()
+    .description("the release's build id within `WORKER_DEPLOYMENT_NAME`: its image tag or commit")
+    .max(100)
+    .pattern(/^[A-Za-z0-9._+-]+$/),
   RETENTION_SCHEDULE_INTERVAL: scheduleInterval('RETENTION_SCHEDULE_INTERVAL', '1h').description(
     'how often the retention schedule runs: whole minutes, hours or days (`30m`, `1h`, `1d`)',
   ),
@@ -628,6 +640,7 @@ const schema = Joi.object({
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
   .and('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
+  .and('WORKER_DEPLOYMENT_NAME', 'WORKER_BUILD_ID')
   .custom((value: Record<string, string>, helpers) =>
     value.PAYLOAD_CODEC_KEYS && !parsePayloadKeys(value.PAYLOAD_CODEC_KEYS)?.has(value.PAYLOAD_CODEC_ACTIVE_KEY)
       ? helpers.error('codec.active')
@@ -772,6 +785,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bulkMaxConcurrentActivities: value.WORKER_BULK_MAX_CONCURRENT_ACTIVITIES,
       bulkMaxConcurrentWorkflowTasks: value.WORKER_BULK_MAX_CONCURRENT_WORKFLOW_TASKS,
       shutdownGraceSeconds: value.WORKER_SHUTDOWN_GRACE_SECONDS,
+      deployment: value.WORKER_DEPLOYMENT_NAME
+        ? { deploymentName: value.WORKER_DEPLOYMENT_NAME, buildId: value.WORKER_BUILD_ID }
+        : undefined,
     },
     retention: {
       intervalMs: intervalMs(value.RETENTION_SCHEDULE_INTERVAL),

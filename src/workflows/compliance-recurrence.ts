@@ -9,11 +9,12 @@
  * wakes it to read its policy again. Each wake continues as new, so a run's history is a handful of
  * events whatever the policy's age; it ends only when the policy is retired.
  */
-import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ComplianceRecurrenceInput, RecurrencePlan, recurrenceChangedSignal } from '../contracts/compliance-recurrence';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
+import { continueAsNewOnCurrentVersion } from './support/continue-on-current-version';
 
 const { planComplianceRecurrence, startComplianceCycle } = proxyActivities<Activities>({
   // Both are short reads or writes and idempotent (the cycle start is guarded by the version's cycle).
@@ -67,6 +68,6 @@ export async function complianceRecurrenceWorkflow(input: ComplianceRecurrenceIn
       });
     }
   }
-  // Whatever woke the run, the next one reads the policy afresh with an empty history.
-  return continueAsNew<typeof complianceRecurrenceWorkflow>(input);
+  // Whatever woke the run, the next one reads the policy afresh with an empty history, on the current release.
+  return continueAsNewOnCurrentVersion<typeof complianceRecurrenceWorkflow>(input);
 }

@@ -23,7 +23,6 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -53,6 +52,7 @@ import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { addMonths } from '../shared/instalments';
 import { DAY_MS } from '../shared/time';
 import { publishStatus } from './support/business-status';
+import { continueAsNewOnCurrentVersion } from './support/continue-on-current-version';
 import { subscriptionMessages, type SubscriptionMail } from './subscription/messages';
 
 const STEP_OPTIONS = {
@@ -437,7 +437,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       await notifyPolicyholder(`renewed:${renewed.renewalCount}`, subscriptionMessages.renewed(terms, renewed.endDate));
       // The renew handler has its answer before this run hands over to the next period.
       await condition(allHandlersFinished);
-      return continueAsNew<typeof subscriptionWorkflow>({ terms, period: renewed });
+      return continueAsNewOnCurrentVersion<typeof subscriptionWorkflow>({ terms, period: renewed });
     } else if (paymentNoticed) {
       await readDues();
       if (status === 'lapsed' && !pastGrace()) await reinstate();

@@ -28,7 +28,8 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
 import { call, callAsClientsDo, expectStatus } from './api-client';
 import { ADDED_STEP_SUMMARY, CHANGED_TIMER_SUFFIX, NEXT_RELEASE_PATCH } from './fixtures/next-release-interceptors';
-import { AppProcess, startApi, startWorker } from './processes';
+import { approveClaim, cancelSubscriptions } from './closing';
+import { AppProcess, pollsTaskQueue, scenarioEnv, startApi, startWorker } from './processes';
 import { openTenant } from './tenant';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -81,16 +82,7 @@ describe('deploy of changed workflow code with runs in flight', () => {
   let temporal: Client;
   let env: Record<string, string>;
   const processes: AppProcess[] = [];
-
-  /** True once `child` polls the task queue (a worker's identity is `<pid>@<host>`). */
-  const polls = async (child: ChildProcess) => {
-    const { pollers } = await temporal.workflowService.describeTaskQueue({
-      namespace: 'default',
-      taskQueue: { name: TASK_QUEUE },
-      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    return (pollers ?? []).some((p) => p.identity?.startsWith(`${child.pid}@`));
-  };
+  let polls: (child: ChildProcess) => Promise<boolean>;
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
@@ -98,17 +90,16 @@ describe('deploy of changed workflow code with runs in flight', () => {
     sequelize = createSequelize(requiredEnv('TOPOLOGY_DEPLOY_DATABASE_URL'));
     initModels(sequelize);
     temporal = new Client({ connection: await Connection.connect({ address }) });
+    polls = pollsTaskQueue(temporal, TASK_QUEUE);
     env = {
-      DATABASE_URL: requiredEnv('TOPOLOGY_DEPLOY_DATABASE_URL'),
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET'),
-      ...smtp.env,
-      ...s3.env('insurflow-deploy-documents'),
+      ...scenarioEnv({
+        databaseUrl: requiredEnv('TOPOLOGY_DEPLOY_DATABASE_URL'),
+        temporalAddress: address,
+        taskQueue: TASK_QUEUE,
+        mail: smtp.env,
+        documents: s3.env('insurflow-deploy-documents'),
+      }),
       WORKFLOW_BUNDLE_PATH: path.join(appDir, 'dist', 'workflow-bundle.js'),
-      API_DRAIN_SECONDS: '2',
-      RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-      RATE_LIMIT_REGISTRATION_PER_HOUR: '100',
     };
   });
 
@@ -252,50 +243,8 @@ describe('deploy of changed workflow code with runs in flight', () => {
     // waits for the server to hand its next task to the new one: a write may answer 504 meanwhile
     // and is repeated with its key, as clients are told.
     const retried = { count: 0 };
-    for (const [n, id] of subscriptions.entries()) {
-      expectStatus(
-        await callAsClientsDo(
-          api,
-          'PATCH',
-          `/subscriptions/${id}/cancel`,
-          { token: holder, key: `cancel-${n}`, body: { reason: 'Moving abroad' } },
-          retried,
-        ),
-        200,
-        `cancel ${id}`,
-      );
-    }
-    const adjuster = staff.adjuster;
-    for (const id of claims) {
-      expectStatus(
-        await callAsClientsDo(
-          api,
-          'POST',
-          `/claims/${id}/assign`,
-          {
-            token: staff.claims_manager.token,
-            key: `assign-${id}`,
-            body: { assigneeId: adjuster.id },
-          },
-          retried,
-        ),
-        200,
-        `assign ${id}`,
-      );
-      for (const body of [{ to: 'under_review' }, { to: 'waiting_approval' }, { to: 'approved', approvedAmount: 850 }]) {
-        expectStatus(
-          await callAsClientsDo(
-            api,
-            'POST',
-            `/claims/${id}/transitions`,
-            { token: adjuster.token, key: `${body.to}-${id}`, body },
-            retried,
-          ),
-          200,
-          `${body.to} ${id}`,
-        );
-      }
-    }
+    await cancelSubscriptions(api, holder, subscriptions, retried);
+    for (const id of claims) await approveClaim(api, staff, id, 850, retried);
     for (const employee of employees) {
       const [ack] = expectStatus(await call(api, 'GET', '/acknowledgements', { token: employee.token }), 200, 'acknowledgements').items;
       expectStatus(

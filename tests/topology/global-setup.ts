@@ -70,7 +70,7 @@ export default async function topologyGlobalSetup(): Promise<void> {
   const jwtSecret = crypto.randomBytes(48).toString('base64');
   // One database per scenario file: each one counts the rows it made.
   const databases: Record<string, string> = {};
-  for (const name of ['insurflow', 'insurflow_deploy']) {
+  for (const name of ['insurflow', 'insurflow_deploy', 'insurflow_versioning']) {
     await postgres.createDatabase(name);
     databases[name] = postgres.url(name);
     execFileSync(process.execPath, [path.join(app, 'dist', 'scripts', 'admin.js'), 'migrate', 'up'], {
@@ -84,6 +84,7 @@ export default async function topologyGlobalSetup(): Promise<void> {
     TOPOLOGY_WORK_DIR: workDir,
     TOPOLOGY_DATABASE_URL: databases.insurflow,
     TOPOLOGY_DEPLOY_DATABASE_URL: databases.insurflow_deploy,
+    TOPOLOGY_VERSIONING_DATABASE_URL: databases.insurflow_versioning,
     TOPOLOGY_TEMPORAL_ADDRESS: temporal.address,
     TOPOLOGY_TEMPORAL_CLI: cli,
     TOPOLOGY_JWT_SECRET: jwtSecret,

@@ -6,10 +6,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import { freePort } from '../../scripts/local/ports';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
 import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
 import { WORKER_NODE_FLAGS } from '../../worker/heap-budget';
+import { requiredEnv } from '../support/env';
 import { waitUntil } from '../support/waiting';
 
 const START_TIMEOUT_MS = 60_000;
@@ -73,6 +76,40 @@ export async function startWorker(
     START_TIMEOUT_MS,
   );
   return { name, child, stop: (graceMs = 60_000) => stopChild(child, graceMs) };
+}
+
+/** A `ready` check for startWorker: true once `child` polls `taskQueue` (a worker's identity is `<pid>@<host>`). */
+export function pollsTaskQueue(temporal: Client, taskQueue: string): (child: ChildProcess) => Promise<boolean> {
+  return async (child) => {
+    const { pollers } = await temporal.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (pollers ?? []).some((p) => p.identity?.startsWith(`${child.pid}@`));
+  };
+}
+
+/** The environment of a scenario's processes: its own database, task queue and document bucket. */
+export function scenarioEnv(options: {
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  mail: Record<string, string>;
+  documents: Record<string, string>;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET'),
+    ...options.mail,
+    ...options.documents,
+    API_DRAIN_SECONDS: '2',
+    // Registrations and logins of the scenario come from one address.
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000',
+    RATE_LIMIT_REGISTRATION_PER_HOUR: '100',
+  };
 }
 
 /** Round-robin over the API processes whose /readyz last answered 200. */

@@ -30,7 +30,7 @@ export interface StartsResult {
   bareStart: Rate;
   /** API ÷ the same start through the SDK. */
   ratioApiToSdkStart: number;
-  /** The target (≥ 0.85): API ÷ the bare start handler. */
+  /** The target (≥ 0.9): API ÷ the bare start handler. */
   ratioApiToBareStart: number;
   /** Runs from both sides that a worker then activated. */
   activated: number;

@@ -97,6 +97,12 @@ export function summaryRows(r: BenchResults): Row[] {
         s.ratioApiToSdkStart >= 0.8,
       ],
       [
+        `starts: p99 of one start, API vs SDK (×${s.concurrency})`,
+        `${n(s.apiPost.p99Ms)} vs ${n(s.sdkStart.p99Ms)} ms (bare ${n(s.bareStart.p99Ms)} ms)`,
+        'reported',
+        undefined,
+      ],
+      [
         'starts: CPU ms per start, API / bare / SDK',
         `server ${n(cpu.apiPost.api, 2)} / ${n(cpu.bareStart.api, 2)} / –, all ${n(cpu.apiPost.total, 2)} / ${n(cpu.bareStart.total, 2)} / ${n(cpu.sdkStart.total, 2)}`,
         'reported',

@@ -8,7 +8,8 @@
 import autocannon from 'autocannon';
 import type { Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config';
-import { User } from '../src/models';
+import { ApiKey, User } from '../src/models';
+import { generateApiKey } from '../src/services/api-keys';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import type { BenchInfra } from './infra';
@@ -104,11 +105,22 @@ interface Comparison {
   bareRuns: Array<Pick<Load, 'p99Ms' | 'slowest'>>;
 }
 
+/** The same request authenticated by an API key and by an access token, on the same API process. */
+interface CredentialComparison {
+  request: string;
+  jwt: Omit<Load, 'slowest'>;
+  apiKey: Omit<Load, 'slowest'>;
+  /** API key ÷ access token: reported. */
+  throughputRatio: number;
+  p99Ratio: number;
+}
+
 export interface ListsResult {
   connections: number;
   secondsPerRun: number;
   plans: Comparison;
   claims: Comparison;
+  claimsByCredential: CredentialComparison;
 }
 
 /** 2,000 plans over 8 categories, levels and premiums spread so the benchmark's filter keeps a few hundred. */
@@ -204,6 +216,34 @@ async function compare(path: string, api: Side, bare: Side, token: string, secon
   };
 }
 
+/** Alternating access token, key, key, token after a warm-up of each, as `compare` alternates its sides. */
+async function compareCredentials(api: Side, path: string, jwt: string, apiKey: string, seconds: number): Promise<CredentialComparison> {
+  const apiPath = `/api/v1${path}`;
+  await load(api, apiPath, jwt, 2);
+  await load(api, apiPath, apiKey, 2);
+  const jwt1 = await load(api, apiPath, jwt, seconds);
+  const key1 = await load(api, apiPath, apiKey, seconds);
+  const key2 = await load(api, apiPath, apiKey, seconds);
+  const jwt2 = await load(api, apiPath, jwt, seconds);
+  const byJwt = mean(jwt1, jwt2);
+  const byKey = mean(key1, key2);
+  return {
+    request: `GET ${apiPath}`,
+    jwt: byJwt,
+    apiKey: byKey,
+    throughputRatio: byKey.requestsPerSecond / byJwt.requestsPerSecond,
+    p99Ratio: byKey.p99Ms / byJwt.p99Ms,
+  };
+}
+
+/** An adjuster's API key of the tenant, as POST /api-keys makes one. */
+async function adjusterKey(tenantId: string, createdBy: string): Promise<string> {
+  const { prefix, secretHash, key } = generateApiKey();
+  const expiresAt = new Date(Date.now() + 24 * 3600_000);
+  await ApiKey.create({ tenantId, name: 'bench', role: 'adjuster', prefix, secretHash, createdBy, expiresAt });
+  return key;
+}
+
 export async function benchLists(infra: BenchInfra, seconds: number): Promise<ListsResult> {
   const volume = await seedClaimVolume(infra.sequelize, { holders: CLAIMS / 10, claims: CLAIMS });
   await seedPlans(infra.sequelize, volume.tenant.id);
@@ -222,6 +262,13 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
       secondsPerRun: seconds,
       plans: await compare(PLANS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, policyholder!), seconds),
       claims: await compare(CLAIMS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, adjuster), seconds),
+      claimsByCredential: await compareCredentials(
+        sideOf(api),
+        CLAIMS_PATH,
+        issueAccessToken(jwt, adjuster),
+        await adjusterKey(volume.tenant.id, adjuster.id),
+        seconds,
+      ),
     };
   } finally {
     await Promise.all([api.stop(), bare.stop(), worker.stop()]);

@@ -79,6 +79,12 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push(
       ...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans),
       ...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims),
+      [
+        'GET /claims: API key vs access token',
+        `throughput ${ratio(r.lists.claimsByCredential.throughputRatio)}, p99 ${ratio(r.lists.claimsByCredential.p99Ratio)} (${n(r.lists.claimsByCredential.apiKey.p99Ms)} vs ${n(r.lists.claimsByCredential.jwt.p99Ms)} ms)`,
+        'reported',
+        undefined,
+      ],
     );
   if (r.starts) {
     const s = r.starts;

@@ -88,7 +88,7 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     coverageAmount: plan.coverageAmount,
     premium: plan.premium,
     durationMonths: plan.durationMonths,
-    // Sealed with the holder's own key on its way to Temporal: erasing them erases it from the history.
+    // Sealed with the holder's own key on its way to Temporal: erasing the holder erases it from the history.
     ...markedHolderContact(holder.id, input),
     ...(issuedFor.length > 0 && { issuedById: caller.id }),
   };

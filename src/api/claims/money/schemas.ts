@@ -96,7 +96,13 @@ export const paymentFailureBody = object({
   reason: required(printableText(200).description('Why the bank returned it (its return reason)')),
 }).label('PaymentFailure');
 
-const payeeSchema = Joi.object({ kind: Joi.string(), name: Joi.string(), iban: Joi.string(), bic: Joi.string().allow(null) });
+/** The payee as the run decided it; once the claimant is erased, as the payments row keeps it (docs/privacy.md). */
+const payeeSchema = Joi.object({
+  kind: Joi.string(),
+  name: Joi.string().allow(null).description('For an erased claimant, as the payments row keeps it: the pseudonym where it was theirs'),
+  iban: Joi.string().allow(null).description('For an erased claimant, as the payments row keeps it'),
+  bic: Joi.string().allow(null),
+});
 
 const runPaymentSchema = Joi.object({
   id: uuid,

@@ -149,6 +149,7 @@ export const paymentSchema = Joi.object({
   failedAt: Joi.date().allow(null),
   failureReason: Joi.string().allow(null),
   batchId: uuid.allow(null),
+  cardRefundStartedAt: Joi.date().allow(null).description('When a card refund of it was started: it is no longer voided'),
   providerRefundId: Joi.string().allow(null).description('Issued by card refund: the payment provider’s refund'),
   refundedPremiumPaymentId: uuid.allow(null).description('Issued by card refund: the premium payment whose charge it refunded'),
   paidAt: Joi.date().allow(null),

@@ -5,7 +5,8 @@
  * the claimant is erased (POST /privacy/erasures) exports made before and after decode with the
  * erased marker in their place, the run still replays and the API still lists the claim's payments
  * with their amounts, the payee as the payments row keeps it. A run carrying a plain payee, as runs
- * asked before marking do, is still recorded and answered. Real API, worker, PostgreSQL, Temporal.
+ * asked before marking do, is still recorded and answered; one whose payee arrives erased stays out
+ * of payment batches. Real API, worker, PostgreSQL, Temporal.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +29,7 @@ import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/
 
 const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Hildegard Quenstedt-Payee', iban: 'NL91ABNA0417164300' };
 const GLAZIER = { kind: 'third_party', name: 'Glaserei Zwetschke GmbH', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' };
+const DEBTOR = { name: 'Insurflow Versicherung AG', iban: 'FR1420041010050500013M02606', bic: 'BNPAFRPPXXX' };
 const IN_CLEAR = [CLAIMANT_ACCOUNT.name, CLAIMANT_ACCOUNT.iban, GLAZIER.name, GLAZIER.iban, 'Quenstedt', 'Zwetschke'];
 
 describe('crypto-shredding of a claim payment’s payee', () => {
@@ -184,5 +186,40 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       .set(as(team.senior))
       .expect(200);
     expect(approved.body.payment).toMatchObject({ status: 'approved', payee: GLAZIER });
+  });
+
+  it('leaves a payee erased on its way to the run out of payment batches; the payment is answered without it and can be voided', async () => {
+    const { team, claim } = await assignedClaim();
+    await stack.api
+      .post(`/api/v1/claims/${claim.id}/payments`)
+      .set(as(team.adjuster))
+      .send({ costType: 'indemnity', category: 'other', amount: 500, payee: GLAZIER })
+      .expect(201);
+    // What the run receives when the claimant's erasure commits between the command's check and the sealing.
+    const erased = erasedPersonalData(team.claimant.id);
+    const asked = await stack.temporal.workflow.getHandle(claim.workflowId).executeUpdate(requestPaymentUpdate, {
+      args: [
+        {
+          actor: { id: team.adjuster.id, role: 'adjuster' },
+          paymentId: crypto.randomUUID(),
+          costType: 'indemnity',
+          category: 'other',
+          amount: 300,
+          currency: 'EUR',
+          payee: { kind: 'third_party', name: erased, iban: erased, bic: null },
+        },
+      ],
+    });
+    expect(asked.payment.status).toBe('approved');
+    const row = await Payment.findByPk(asked.payment.id, { rejectOnEmpty: true });
+    expect([row.payeeName, row.payeeIban]).toEqual([null, null]);
+
+    const batch = await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);
+    expect(batch.body).toMatchObject({ paymentCount: 1, total: '500.00' });
+    expect((await row.reload()).status).toBe('approved');
+
+    const voided = await stack.api.post(`/api/v1/claims/${claim.id}/payments/${asked.payment.id}/void`).set(as(team.adjuster)).expect(200);
+    expect(voided.body.payment).toMatchObject({ status: 'voided', payee: { kind: 'third_party', name: null, iban: null, bic: null } });
+    conforms('post', '/claims/:id/payments/:paymentId/void', voided.body);
   });
 });

@@ -222,4 +222,39 @@ describe('crypto-shredding of a claim payment’s payee', () => {
     expect(voided.body.payment).toMatchObject({ status: 'voided', payee: { kind: 'third_party', name: null, iban: null, bic: null } });
     conforms('post', '/claims/:id/payments/:paymentId/void', voided.body);
   });
+
+  it('marks the payees a restored run takes over from the rows: its input holds them sealed, its decisions answer them', async () => {
+    const { team, claim } = await assignedClaim();
+    const admin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+    const asked = await stack.api
+      .post(`/api/v1/claims/${claim.id}/payments`)
+      .set(as(team.adjuster))
+      .send({ costType: 'indemnity', category: 'other', amount: 2000, payee: GLAZIER })
+      .expect(202);
+    // The run gone, as the reconciler marks it (docs/operating.md, Repairing a row).
+    await stack.temporal.workflow.getHandle(claim.workflowId).terminate('payee test: the run is gone');
+    await stack.db.sequelize.query(`UPDATE claims SET run_state = 'terminated', run_state_at = now() WHERE id = :id`, {
+      replacements: { id: claim.id },
+    });
+    const restored = await stack.api
+      .post(`/api/v1/operations/drift/claims/${claim.id}/restore`)
+      .set(as(admin))
+      .send({ reason: 'Terminated by mistake during a test' })
+      .expect(200);
+    const { workflowId } = restored.body.workflow;
+    await eventually(
+      () => stack.temporal.workflow.getHandle(workflowId).describe(),
+      (run) => run.status.name === 'RUNNING',
+      `${workflowId} running`,
+    );
+
+    const exported = await exportedHistory(rawClient, workflowId);
+    for (const text of [GLAZIER.name, GLAZIER.iban]) expect(exported.includes(Buffer.from(text))).toBe(false);
+    expect(sealedFor(payloadsOfExport(exported), team.claimant.id)).not.toHaveLength(0);
+    const approved = await stack.api
+      .post(`/api/v1/claims/${claim.id}/payments/${asked.body.payment.id}/approve`)
+      .set(as(team.senior))
+      .expect(200);
+    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: 2000, payee: GLAZIER });
+  });
 });

@@ -26,13 +26,13 @@ import { tenantOf } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
 import { actorOf } from '../../services/audit';
-import { loadAuthority } from '../../services/authority';
 import { outboxThrough } from '../../services/outbox';
 import type { AuthUser } from '../../shared/caller';
 import { ApiError, notFound, unprocessable } from '../../shared/errors';
 import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../bulk-operations';
 import type { Command, RepairCommand, RepairDeps } from '../command';
 import { closeDriftedClaim } from './close-claim';
+import { currentOperator } from './operator';
 import { restoreClaimRun } from './restore-claim-run';
 import { restoreSubscriptionRun } from './restore-subscription-run';
 
@@ -127,15 +127,6 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
   });
 };
 
-/** The operator who asked, as they are now, if they may still repair the operation's tenant's rows. */
-async function currentRepairer(operation: BulkOperation): Promise<AuthUser | null> {
-  const authority = await loadAuthority(operation.requestedById);
-  if (!authority?.active) return null;
-  const { userId: id, tenantId, role } = authority;
-  const mayRepair = role === 'platform_admin' || (role === 'tenant_admin' && tenantId === operation.tenantId);
-  return mayRepair ? { id, tenantId, role } : null;
-}
-
 /** What a worker hands the batch repair: its database, its Temporal client and where runs go. */
 export interface DriftRepairWorker {
   sequelize: RepairDeps['sequelize'];
@@ -158,7 +149,7 @@ export function repairDriftedItem(worker: DriftRepairWorker) {
     call: (rpc) => rpc(worker.temporal),
   });
   return async (operation: BulkOperation, itemId: string): Promise<string | null> => {
-    const repairer = await currentRepairer(operation);
+    const repairer = await currentOperator(operation);
     if (!repairer) return "The operator who asked may no longer repair this tenant's rows";
     const drift = await RunDrift.findOne({ where: { id: itemId, tenantId: operationTenant(operation) } });
     if (!drift) return 'It is no longer drifted: repaired meanwhile, or its run was found live again';

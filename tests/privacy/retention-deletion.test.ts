@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QueryTypes } from 'sequelize';
 import { allRoutes } from '../../src/api/routes';
 import { KEPT_ROW_GROUPS, keptRowsDueOn, type KeptRowGroup } from '../../src/contracts/privacy-erasure';
 import {
@@ -37,6 +38,7 @@ import {
   type Tenant,
   User,
 } from '../../src/models';
+import { down, up } from '../../src/models/migrations/0067-kept-rows-deletion';
 import { documentKey } from '../../src/services/documents';
 import { ensureKeptRecordsSchedule } from '../../src/services/retention-schedule';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -400,5 +402,57 @@ describe('privacy: kept records deleted when they fall due', () => {
     } finally {
       await handle.delete();
     }
+  });
+});
+
+describe('migration 0067', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  const userForeignKeys = async () =>
+    (
+      await stack.db.sequelize.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE contype = 'f' AND conname IN ('privacy_erasures_user_id_fkey', 'privacy_legal_holds_user_id_fkey')`,
+        { type: QueryTypes.SELECT },
+      )
+    ).map((row) => row.conname);
+
+  it('goes back and forth, giving completed erasures their first due day from the keepUntil days they recorded', async () => {
+    const tenant = await buildTenant();
+    const [admin, person] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+    ]);
+    const kept = (keepUntil: string | null) => ({ deleted: 0, pseudonymised: 0, kept: 1, keepUntil });
+    const erasure = (status: 'completed' | 'running') =>
+      PrivacyErasure.create({
+        id: crypto.randomUUID(),
+        tenantId: tenant.id,
+        userId: person.id,
+        requestedById: admin.id,
+        reason: 'Data subject request',
+        status,
+        workflowId: `privacy-erasure-${crypto.randomUUID()}`,
+        // Audit events are never deleted: their earlier day is not the erasure's due day.
+        tables: {
+          audit_events: kept('2030-01-01'),
+          claims: kept('2034-05-02'),
+          acknowledgements: kept('2032-05-02'),
+          users: kept('2034-05-02'),
+        },
+      });
+    const [completed, running] = [await erasure('completed'), await erasure('running')];
+    expect(await userForeignKeys()).toEqual([]);
+
+    const qi = stack.db.sequelize.getQueryInterface();
+    await down(qi);
+    expect((await userForeignKeys()).sort()).toEqual(['privacy_erasures_user_id_fkey', 'privacy_legal_holds_user_id_fkey']);
+    await up(qi);
+    expect(await userForeignKeys()).toEqual([]);
+    expect(await PrivacyErasure.findByPk(completed.id)).toMatchObject({ keptRowsDueOn: '2032-05-02', keptRowsDeleted: {} });
+    expect(await PrivacyErasure.findByPk(running.id)).toMatchObject({ keptRowsDueOn: null });
   });
 });

@@ -39,9 +39,10 @@ export const up: MigrationFn = async (qi) => {
 
 export const down: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
+    // NOT VALID: rows of people whose users row was deleted stay; the key holds for new rows.
     for (const table of ['privacy_erasures', 'privacy_legal_holds'])
       await qi.sequelize.query(
-        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON UPDATE CASCADE`,
+        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON UPDATE CASCADE NOT VALID`,
         { transaction },
       );
     await qi.removeIndex('privacy_erasures', 'privacy_erasures_kept_rows_due', { transaction });

@@ -42,6 +42,7 @@ import { down, up } from '../../src/models/migrations/0067-kept-rows-deletion';
 import { documentKey } from '../../src/services/documents';
 import { ensureKeptRecordsSchedule } from '../../src/services/retention-schedule';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -196,13 +197,16 @@ describe('privacy: kept records deleted when they fall due', () => {
     await row.update({ tables, keptRowsDueOn: keptRowsDueOn(tables, row.keptRowsDeleted) });
   }
 
-  async function runJob(input: KeptRecordsInput = KEPT_RECORDS_INPUT) {
+  /** One run through the client; `fixture` keeps its history for the replay gate. */
+  async function runJob(input: KeptRecordsInput = KEPT_RECORDS_INPUT, fixture?: string) {
     const handle = await stack.temporal.workflow.start<KeptRecordsWorkflow>(KEPT_RECORDS_WORKFLOW_TYPE, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: `kept-records-test-${crypto.randomUUID()}`,
       args: [input],
     });
-    return resultOf(handle);
+    const result = await resultOf(handle);
+    if (fixture) await recordHistory(handle, fixture);
+    return result;
   }
 
   /** Which of the person's rows are still there, by kind. */
@@ -261,7 +265,7 @@ describe('privacy: kept records deleted when they fall due', () => {
 
     // Claims and acknowledgements fall due; policies and invoices are kept longer.
     await fallDue(erasureId, ['claims', 'acknowledgements']);
-    const first = await runJob();
+    const first = await runJob(KEPT_RECORDS_INPUT, 'keptRecordsWorkflow');
     expect(first).toMatchObject({ people: 1, peopleDeleted: 1, waiting: 0, held: 0, remaining: 0 });
     expect(first.deleted).toEqual({
       claims: 1,

@@ -32,6 +32,7 @@ import {
   ClaimNoteRevision,
   Invoice,
   Payment,
+  PersonDataKey,
   PremiumPayment,
   PrivacyErasure,
   Subscription,
@@ -375,6 +376,26 @@ describe('privacy: kept records deleted when they fall due', () => {
     const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
     expect((await erasureOf(openErasure)).keptRows.dueOn).toBe(tomorrow);
     expect(await rowsLeft(other)).toMatchObject({ claim: false, acknowledgement: false, subscription: true, user: true });
+  });
+
+  it('keeps the users row, and only it, while a claim of someone else still names the person as its filer', async () => {
+    const person = await seedPerson(tenant.id);
+    const erasureId = await erase(person);
+    // A claim the person filed for another policyholder: that policyholder's record, kept on its own terms.
+    const theirs = await buildClaim({ tenantId: tenant.id, filedById: person.user.id, status: 'closed' });
+    await fallDue(erasureId, ['claims', 'subscriptions', 'acknowledgements', 'users']);
+
+    const result = await runJob();
+    expect(result).toMatchObject({ people: 1, peopleDeleted: 1, waiting: 1 });
+    expect(result.deleted).toMatchObject({ claims: 1, subscriptions: 1, acknowledgements: 1 });
+    expect(result.deleted.users).toBeUndefined();
+    expect(await rowsLeft(person)).toEqual({ ...NONE, user: true });
+    expect(await Claim.findByPk(theirs.id)).toMatchObject({ filedById: person.user.id });
+    // Only the users row's delete was rolled back: what cascades from it (the destroyed data key) is still there.
+    expect(await PersonDataKey.count({ where: { userId: person.user.id } })).toBe(1);
+    const erasure = await erasureOf(erasureId);
+    expect(erasure.keptRows.deleted.users).toBeUndefined();
+    expect(erasure.keptRows.dueOn).toBe(new Date(Date.now() + DAY_MS).toISOString().slice(0, 10));
   });
 
   it('runs every day from its Schedule, which the worker puts in place', async () => {

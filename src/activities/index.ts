@@ -13,6 +13,7 @@ import { createIncidentRetryActivities } from './incident-retry';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
+import { createKeptRecordsActivities } from './kept-records';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createPremiumReconcilerActivities } from './premium-reconciler';
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createPrivacyErasureActivities(deps),
     ...createPrivacyExportActivities(deps),
     ...createRetentionActivities(deps),
+    ...createKeptRecordsActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),
     ...createPremiumReconcilerActivities(deps),

@@ -1,4 +1,5 @@
 /** Documents as files under one directory of this host: the embedded default, for a single API host. */
+import crypto from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,8 +22,9 @@ export function localDocumentStore(dir: string): DocumentStore {
     async writeStream(key, { stream }) {
       const file = path.join(dir, key);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      // Written beside and renamed once whole, so a failed stream never leaves half an object under the key.
-      const partial = `${file}.partial`;
+      // Written beside and renamed once whole, so a failed stream never leaves half an object under the
+      // key; named per write, so an attempt still running after its retry began cannot mix its bytes in.
+      const partial = `${file}.${crypto.randomUUID()}.partial`;
       try {
         await pipeline(stream, createWriteStream(partial));
         await fs.rename(partial, file);

@@ -59,21 +59,26 @@ async function withDeadline<T>(timeoutMs: number, call: (abortSignal: AbortSigna
  */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 
-/** The stream cut into parts of `size` bytes (the last one shorter); at least one part, empty for an empty stream. */
+/**
+ * The stream cut into parts of `size` bytes (the last one shorter; at least one part, empty for an
+ * empty stream), copied into one buffer allocated once: each part must be sent before the next is
+ * asked for, which bounds the memory to that buffer whatever the chunks.
+ */
 async function* partsOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
-  let chunks: Buffer[] = [];
-  let length = 0;
+  const part = Buffer.allocUnsafe(size);
+  let filled = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    length += chunk.length;
-    while (length >= size) {
-      const joined = Buffer.concat(chunks, length);
-      yield joined.subarray(0, size);
-      chunks = [joined.subarray(size)];
-      length -= size;
+    for (let offset = 0; offset < chunk.length;) {
+      const copied = chunk.copy(part, filled, offset);
+      filled += copied;
+      offset += copied;
+      if (filled === size) {
+        yield part;
+        filled = 0;
+      }
     }
   }
-  yield Buffer.concat(chunks, length);
+  yield part.subarray(0, filled);
 }
 
 const base64Sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('base64');

@@ -11,14 +11,6 @@ export interface StoredDocument {
   sha256: string;
 }
 
-/** A file of this host to store under a key (a made package), read from disk as it is sent. */
-export interface StoredFile {
-  path: string;
-  bytes: number;
-  contentType: string;
-  sha256: string;
-}
-
 /** Bytes to store as they are made (an export), their length and digest known only at the end. */
 export interface StreamedObject {
   stream: Readable;
@@ -27,8 +19,6 @@ export interface StreamedObject {
 
 export interface DocumentStore {
   write(key: string, document: StoredDocument): Promise<void>;
-  /** Stores a file of this host, streamed rather than read whole; an earlier object under the key is replaced. */
-  writeFile(key: string, file: StoredFile): Promise<void>;
   /**
    * Stores bytes as the stream yields them, holding a bounded part in memory; an earlier object under
    * the key is replaced. A stream that fails leaves nothing under the key.

@@ -14,11 +14,6 @@ export function localDocumentStore(dir: string): DocumentStore {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, bytes, { flag: 'wx' });
     },
-    async writeFile(key, { path: source }) {
-      const file = path.join(dir, key);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.copyFile(source, file);
-    },
     async writeStream(key, { stream }) {
       const file = path.join(dir, key);
       await fs.mkdir(path.dirname(file), { recursive: true });

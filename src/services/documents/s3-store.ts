@@ -4,7 +4,6 @@
  * answer of 503, never a hang.
  */
 import crypto from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -118,29 +117,23 @@ export async function openS3DocumentStore(settings: S3Settings): Promise<Documen
     client.destroy();
     throw err;
   }
-  /** One object; the store checks the bytes it received against the digest recorded in the row. */
-  const put = async (key: string, object: { body: Buffer | Readable; length: number; contentType: string; sha256: string }) => {
-    const checksum = Buffer.from(object.sha256, 'hex').toString('base64');
-    await withDeadline(timeoutMs, (abortSignal) =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: object.body,
-          ContentLength: object.length,
-          ContentType: object.contentType,
-          ChecksumSHA256: checksum,
-        }),
-        { abortSignal },
-      ),
-    );
-  };
   return {
     async write(key, { bytes, contentType, sha256 }) {
-      await put(key, { body: bytes, length: bytes.length, contentType, sha256 });
-    },
-    async writeFile(key, { path, bytes, contentType, sha256 }) {
-      await put(key, { body: createReadStream(path), length: bytes, contentType, sha256 });
+      // The store checks the bytes it received against the digest recorded in the row.
+      const checksum = Buffer.from(sha256, 'hex').toString('base64');
+      await withDeadline(timeoutMs, (abortSignal) =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: bytes,
+            ContentLength: bytes.length,
+            ContentType: contentType,
+            ChecksumSHA256: checksum,
+          }),
+          { abortSignal },
+        ),
+      );
     },
     async writeStream(key, { stream, contentType }) {
       // A multipart upload, each part checked by the store against its SHA-256; the object appears only when completed.

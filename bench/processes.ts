@@ -1,7 +1,10 @@
 /**
  * The production entry points as child processes, as they run in production: the worker (so its
  * memory can be read and it can be killed) and the API (so it has its own event loop, not the
- * one of the benchmark that loads it).
+ * one of the benchmark that loads it). Both run with the settings docker-compose gives them
+ * (RUN_AS_DEPLOYED): the default log level, so the API writes its request log, to a pipe the
+ * benchmark reads as compose's log driver does; tracing off unless the caller's environment
+ * asks for it; the worker's Schedules in place.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
@@ -49,11 +52,27 @@ async function waitForPoller(client: Client, taskQueue: string, child: ChildProc
   );
 }
 
+/** What every API and worker process of the benchmark runs with, printed at its start. */
+export const RUN_AS_DEPLOYED = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: '(unset: info, one line per request)',
+  stdout: "a pipe the benchmark reads and counts, as compose's log driver does",
+  tracing: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off',
+  workerSchedules: 'created at start, as docker-compose runs it',
+};
+
+/** Bytes the processes wrote to standard output: the log's volume during the run. */
+let logBytes = 0;
+export const logBytesWritten = () => logBytes;
+
 function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const inherited = { ...process.env };
+  delete inherited.LOG_LEVEL;
   const child = spawn(process.execPath, [...nodeOptions, entry], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.stdout!.on('data', (chunk: Buffer) => (logBytes += chunk.length));
   // A benchmark that fails half-way must not leave its processes running.
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
@@ -86,7 +105,6 @@ export async function apiEnv(infra: BenchInfra) {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     JWT_SECRET: infra.jwtSecret,
     ...infra.smtp.env,
-    LOG_LEVEL: 'silent',
   };
 }
 
@@ -121,10 +139,7 @@ async function waitForHttp(child: ChildProcess, url: string, what: string): Prom
  */
 export async function startApiProcess(env: Record<string, string> & { API_PORT: string }): Promise<ApiProcess> {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const child = spawnNode(API_ENTRY, { ...env, LOG_LEVEL: 'silent' }, [
-    ...API_NODE_FLAGS,
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-  ]);
+  const child = spawnNode(API_ENTRY, env, [...API_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(child, `${url}/readyz`, 'API');
   return { url, child, stop: () => stopChild(child, 30_000) };

@@ -202,7 +202,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   };
   const config = loadConfig(env);
-  const worker: WorkerProcess = await startWorkerProcess(infra.temporal, { ...env, LOG_LEVEL: 'warn' });
+  const worker: WorkerProcess = await startWorkerProcess(infra.temporal, env);
   const api = await startApiProcess(env);
   const receiver = await startBenchReceiver();
   let rssMax = worker.rssBytes();

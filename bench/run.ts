@@ -20,6 +20,7 @@ import { benchRollout } from './rollout';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
 import { benchLists } from './lists';
+import { RUN_AS_DEPLOYED, logBytesWritten } from './processes';
 import { describeMachine, formatSummary, summaryRows, type BenchResults } from './summary';
 import { benchLoginStorm } from './login-storm';
 import { benchStarts } from './starts';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   // Taken before our own servers start, so it says how busy the machine was with other work.
   const machine = describeMachine();
+  process.stdout.write(`API and worker processes run as deployed: ${JSON.stringify(RUN_AS_DEPLOYED, null, 2)}\n`);
   const infra = await startBenchInfra();
   const results: Record<string, object> = {};
   const chosen = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim());
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
     if (chosen && !chosen.includes(name)) return;
     process.stdout.write(`\n== ${name}\n`);
     const started = Date.now();
-    results[name] = await run();
+    const logBefore = logBytesWritten();
+    results[name] = { ...(await run()), logBytes: logBytesWritten() - logBefore };
     process.stdout.write(`${JSON.stringify(results[name], null, 2)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   };
   try {

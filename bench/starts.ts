@@ -20,6 +20,8 @@ interface Rate {
   perSecond: number;
   p50Ms: number;
   p95Ms: number;
+  /** The start's tail, beside the raw SDK start's in the same run (Temporal Cloud publishes about 78 ms for a start). */
+  p99Ms: number;
 }
 
 export interface StartsResult {
@@ -30,7 +32,7 @@ export interface StartsResult {
   bareStart: Rate;
   /** API ÷ the same start through the SDK. */
   ratioApiToSdkStart: number;
-  /** The target (≥ 0.85): API ÷ the bare start handler. */
+  /** The target (≥ 0.9): API ÷ the bare start handler. */
   ratioApiToBareStart: number;
   /** Runs from both sides that a worker then activated. */
   activated: number;
@@ -47,11 +49,20 @@ export interface StartsResult {
 
 type CpuPerStart = ReturnType<typeof cpuMsPer>;
 
-/** A measured half: its rate, and the CPU seconds its processes used meanwhile. */
+/** A measured half: its rate, each start's latency, and the CPU seconds its processes used meanwhile. */
 interface Half {
   rate: Rate;
+  latencies: number[];
   cpu: CpuSnapshot;
 }
+
+const rateOf = (count: number, seconds: number, latencies: number[]): Rate => ({
+  count,
+  perSecond: count / seconds,
+  p50Ms: percentile(latencies, 50),
+  p95Ms: percentile(latencies, 95),
+  p99Ms: percentile(latencies, 99),
+});
 
 const API_WORK_PER_POST = [
   'HTTP parsing, security headers, request ID, request log line, metrics',
@@ -78,13 +89,12 @@ async function measure(count: number, concurrency: number, task: (i: number) => 
   const latencies = await runConcurrently(count, concurrency, task);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuUsed(cpuBefore, cpuSnapshot(processes));
-  return { rate: { count, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) }, cpu };
+  return { rate: rateOf(count, seconds, latencies), latencies, cpu };
 }
 
-function sum({ rate: a }: Half, { rate: b }: Half): Rate {
-  const count = a.count + b.count;
-  const seconds = a.count / a.perSecond + b.count / b.perSecond;
-  return { count, perSecond: count / seconds, p50Ms: (a.p50Ms + b.p50Ms) / 2, p95Ms: Math.max(a.p95Ms, b.p95Ms) };
+function sum(a: Half, b: Half): Rate {
+  const seconds = a.rate.count / a.rate.perSecond + b.rate.count / b.rate.perSecond;
+  return rateOf(a.rate.count + b.rate.count, seconds, [...a.latencies, ...b.latencies]);
 }
 
 /** CPU per start over two halves, whatever ran between them left out. */

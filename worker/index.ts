@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
 import { reconcilerScheduleId } from '../src/contracts/reconciler';
 import { auditCheckpointScheduleId } from '../src/contracts/audit-checkpoint';
-import { retentionScheduleId } from '../src/contracts/retention';
+import { keptRecordsScheduleId, retentionScheduleId } from '../src/contracts/retention';
 import { initModels } from '../src/models';
 import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
@@ -16,7 +16,7 @@ import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';
 import { createPaymentProvider } from '../src/services/payments';
 import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
-import { ensureRetentionSchedule } from '../src/services/retention-schedule';
+import { ensureKeptRecordsSchedule, ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { rewrapPersonDataKeys } from '../src/services/person-data-keys';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
 import { webhookGuardOf } from '../src/services/webhook';
@@ -87,6 +87,10 @@ async function main(): Promise<void> {
   await ensureRetentionSchedule(temporal, config.temporal.taskQueue, config.retention).then(
     (outcome) => logger.info({ scheduleId: retentionScheduleId(config.temporal.taskQueue), outcome }, 'retention schedule in place'),
     (err: unknown) => logger.error({ err }, 'retention schedule could not be created or updated; the next worker start tries again'),
+  );
+  await ensureKeptRecordsSchedule(temporal, config.temporal.taskQueue).then(
+    (outcome) => logger.info({ scheduleId: keptRecordsScheduleId(config.temporal.taskQueue), outcome }, 'kept records schedule in place'),
+    (err: unknown) => logger.error({ err }, 'kept records schedule could not be created or updated; the next worker start tries again'),
   );
   await ensureAuditCheckpointSchedule(temporal, config.temporal.taskQueue).then(
     (outcome) =>

@@ -11,6 +11,7 @@ import { createActivities, ActivityDeps } from '../src/activities';
 import { assignmentRequest } from '../src/domain/claims/rules';
 import { savedReportCsv } from '../src/domain/reports/saved';
 import { repairDriftedItem } from '../src/domain/operations/drift-repairs';
+import { retryIncidentItem } from '../src/domain/operations/incident-retries';
 import { createIncidentInterceptors } from '../src/activities/incidents';
 import type { Tracing } from '../src/observability/tracing';
 import type { Config } from '../src/config';
@@ -84,7 +85,7 @@ function tracingOptions(
 
 /**
  * Every activity, with what the worker hands them besides `deps`: the saved reports' builder, the
- * checks of a reassignment, the single repair of a drifted row.
+ * checks of a reassignment, the single repair of a drifted row, the single retry of an incident.
  */
 export function workerActivities(deps: ActivityDeps) {
   return createActivities({
@@ -92,6 +93,7 @@ export function workerActivities(deps: ActivityDeps) {
     savedReportCsv: (report, now) => savedReportCsv(deps.sequelize, report, now),
     assignmentRequest,
     repairDriftedRow: repairDriftedItem(deps),
+    retryIncidentItem: retryIncidentItem(deps),
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Operations (docs/operating.md, docs/bulk-operations.md): bulk operations are seen by the claims
- * managers and admins of their tenant, the platform's own (a tenant's offboarding) and a platform
- * admin's batch repairs by platform admins; of the system's health (run drift, incidents) a tenant admin
+ * managers and admins of their tenant, the platform's own (a tenant's offboarding, a platform
+ * admin's batch retry of incidents) and a platform admin's batch repairs by platform admins; of the system's health (run drift, incidents) a tenant admin
  * sees their tenant's rows, a platform admin every tenant's and the platform's own (tenant null).
  */
 import { Op, type Model, type ModelStatic } from 'sequelize';
@@ -15,7 +15,8 @@ export const OPERATION_ROLES: Role[] = ['claims_manager', 'tenant_admin'];
 const tenantOperations = tenantAccess('Operation', BulkOperation, OPERATION_ROLES);
 /**
  * A tenant's operations are its claims managers' and admins'. A platform admin sees the platform's
- * own (tenant null: a tenant's offboarding) and the batch repairs they asked for in a tenant.
+ * own (tenant null: a tenant's offboarding, a batch retry of incidents) and the batch repairs they
+ * asked for in a tenant.
  */
 export const bulkOperationAccess: AccessRule<BulkOperation> = {
   ...tenantOperations,

@@ -10,6 +10,7 @@ import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
 import { DRIFT_REPAIR_WORKFLOW_ID_PREFIX } from '../contracts/drift-repair';
+import { INCIDENT_RETRY_WORKFLOW_ID_PREFIX } from '../contracts/incident-retry';
 import { CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX } from '../contracts/calendar-reschedule';
 import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
@@ -77,6 +78,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [DRIFT_REPAIR_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
+  [INCIDENT_RETRY_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
   [TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
   [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],

@@ -9,7 +9,7 @@
  * changes nothing. Idempotent: a retry finds the row already in the status it sets.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { ClaimPayment, PaymentStatus } from '../contracts/claim-payments';
+import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contracts/claim-payments';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
 import { recordAudit } from '../services/audit';
@@ -35,7 +35,8 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
       await sequelize.transaction(async (transaction) => {
         const replacements = {
           ...payment,
-          ...payment.payee,
+          // Marked as the claimant's in runs since marking, plain in older ones (docs/privacy.md).
+          ...payeeInClear(payment.payee),
           claimId,
           tenantId,
           actorId,

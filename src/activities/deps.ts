@@ -84,3 +84,12 @@ export interface ClaimDecisionDeps {
 export interface DriftRepairDeps {
   repairDriftedRow: ItemHandler;
 }
+
+/**
+ * Retries one incident of a batch as the single retry does (`retryIncidentItem` in
+ * src/domain/operations/incident-retries.ts, which activities may not import): null when its
+ * activity was tried again, else why not. Handed in by the worker.
+ */
+export interface IncidentRetryDeps {
+  retryIncidentItem: ItemHandler;
+}

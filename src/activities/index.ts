@@ -1,5 +1,5 @@
 /** Every activity the worker registers, built from injected dependencies. */
-import type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, ReportDeliveryDeps } from './deps';
+import type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, IncidentRetryDeps, ReportDeliveryDeps } from './deps';
 import { createAudienceActivities } from './audience';
 import { createBulkReassignActivities } from './bulk-reassign';
 import { createBusinessTimeActivities } from './business-time';
@@ -9,9 +9,11 @@ import { createClaimActivities } from './claims';
 import { createClaimPaymentActivities } from './claim-payments';
 import { createClaimReserveActivities } from './claim-reserves';
 import { createDriftRepairActivities } from './drift-repair';
+import { createIncidentRetryActivities } from './incident-retry';
 import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
+import { createKeptRecordsActivities } from './kept-records';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
 import { createPremiumReconcilerActivities } from './premium-reconciler';
@@ -26,7 +28,7 @@ import { createSubscriptionActivities } from './subscriptions';
 import { createOnboardingActivities } from './onboarding';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
 
-export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps & DriftRepairDeps) {
+export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & ClaimDecisionDeps & DriftRepairDeps & IncidentRetryDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createAuditCheckpointActivities(deps),
@@ -42,6 +44,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createTenantOffboardingActivities(deps),
     ...createBulkReassignActivities(deps),
     ...createDriftRepairActivities(deps),
+    ...createIncidentRetryActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
@@ -49,6 +52,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createPrivacyErasureActivities(deps),
     ...createPrivacyExportActivities(deps),
     ...createRetentionActivities(deps),
+    ...createKeptRecordsActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),
     ...createPremiumReconcilerActivities(deps),
@@ -57,4 +61,4 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, ReportDeliveryDeps };
+export type { ActivityDeps, ClaimDecisionDeps, DriftRepairDeps, IncidentRetryDeps, ReportDeliveryDeps };

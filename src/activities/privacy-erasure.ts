@@ -17,6 +17,7 @@ import { Op, fn, col, where as sqlWhere, QueryTypes, type Transaction } from 'se
 import {
   ERASED_EMAIL_DOMAIN,
   ERASED_TEXT,
+  keptRowsDueOn as keptRowsDueOnOf,
   RETENTION_SETTING_OF_TABLE,
   type ErasureStatus,
   type ErasureStepResult,
@@ -304,7 +305,9 @@ export function createPrivacyErasureActivities(deps: ActivityDeps) {
   async function finish(erasure: PrivacyErasure, status: ErasureStatus, transaction: Transaction): Promise<ErasureStepResult> {
     const finishedAt = new Date();
     const tables = status === 'completed' ? await withKeepUntil(erasure.tenantId, erasure.tables, finishedAt) : erasure.tables;
-    await erasure.update({ status, finishedAt, tables }, { transaction });
+    // The day the kept-records job (src/activities/kept-records.ts) first deletes some of them.
+    const keptRowsDueOn = status === 'completed' ? keptRowsDueOnOf(tables, erasure.keptRowsDeleted) : null;
+    await erasure.update({ status, finishedAt, tables, keptRowsDueOn }, { transaction });
     await recordAudit(
       workflowAuditSource(erasure.requestedById),
       {

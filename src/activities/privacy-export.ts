@@ -2,19 +2,12 @@
  * The activities of a subject access export (docs/privacy.md, Subject access export). Gathering
  * reads every row about one person in one REPEATABLE READ snapshot, writes a ZIP of one JSON file
  * per kind (audit events as JSON Lines, read through a cursor), the files of the claim documents
- * they uploaded under documents/, and manifest.json with each file's SHA-256, to a temporary file
- * streamed as it is made; the file is then stored under `privacy/<tenant>/<export>.zip`. Each is
+ * they uploaded under documents/, and manifest.json with each file's SHA-256, streamed into the
+ * document store under `privacy/<tenant>/<export>.zip` as it is made. Each is
  * idempotent: a retry writes the same key again and moves the row only from the status it expects.
  */
-import { createWriteStream } from 'node:fs';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Op, Transaction, type Sequelize } from 'sequelize';
-import { ZipFile } from 'yazl';
 import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportInput, type PrivacyExportStatus } from '../contracts/privacy-export';
 import {
   Acknowledgement,
@@ -33,7 +26,7 @@ import {
 } from '../models';
 import { recordAudit } from '../services/audit';
 import type { DocumentStore } from '../services/documents';
-import { addZipFile, countingStream, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../services/zip-files';
+import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile, type ZipContent } from '../services/zip-files';
 import { DAY_MS } from '../shared/time';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -110,54 +103,51 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
   return files;
 }
 
-/** Writes the ZIP into `file`; answers the files it holds (manifest aside). */
-async function writeZip(subject: Subject, exportId: string, file: string, sequelize: Sequelize, store: DocumentStore) {
+/** Streams the ZIP into the store under `storageKey` as it is made; answers its SHA-256, size and number of files. */
+async function storeZip(subject: Subject, exportId: string, storageKey: string, sequelize: Sequelize, store: DocumentStore) {
   const generatedAt = new Date();
-  const zip = new ZipFile();
-  const counted = countingStream();
-  const written = pipeline(zip.outputStream, counted.stream, createWriteStream(file));
   const files: ManifestFile[] = [];
-  const add = async (name: string, content: ZipContent) => {
-    files.push(await addZipFile(zip, name, content, generatedAt));
-    Context.current().heartbeat(name);
-  };
-  const transaction = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true });
-  try {
-    const documents = await ClaimDocument.findAll({
-      where: { tenantId: subject.tenantId, uploadedById: subject.userId },
-      order: [['createdAt', 'ASC']],
-      transaction,
-    });
-    for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
-    const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
-      // A person's trail may be long: each batch proves progress.
-      Context.current().heartbeat('audit-events.jsonl');
-      return sequelize.query(sql, { transaction, model: AuditEvent, mapToModel: true });
-    });
-    await add(
-      'audit-events.jsonl',
-      jsonLines(events, (event) => event.toJSON()),
-    );
-    await transaction.commit();
+  const fill = async (addToZip: AddZipFile) => {
+    const add = async (name: string, content: ZipContent) => {
+      files.push(await addToZip(name, content));
+      Context.current().heartbeat(name);
+    };
+    const transaction = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true });
+    let documents: ClaimDocument[];
+    try {
+      documents = await ClaimDocument.findAll({
+        where: { tenantId: subject.tenantId, uploadedById: subject.userId },
+        order: [['createdAt', 'ASC']],
+        transaction,
+      });
+      for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
+      const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
+        // A person's trail may be long: each batch proves progress.
+        Context.current().heartbeat('audit-events.jsonl');
+        return sequelize.query(sql, { transaction, model: AuditEvent, mapToModel: true });
+      });
+      await add(
+        'audit-events.jsonl',
+        jsonLines(events, (event) => event.toJSON()),
+      );
+      await transaction.commit();
+    } catch (error) {
+      await transaction.rollback().catch(() => undefined);
+      throw error;
+    }
     // The bytes, one document at a time, streamed from the store into the ZIP.
     for (const document of documents) await add(documentEntry(document), await store.read(document.storageKey));
-  } catch (error) {
-    await transaction.rollback().catch(() => undefined);
-    (zip.outputStream as PassThrough).destroy(error as Error);
-    await written.catch(() => undefined);
-    throw error;
-  }
-  const manifest = {
-    format: PRIVACY_EXPORT_FORMAT,
-    exportId,
-    subject: { id: subject.userId, tenantId: subject.tenantId },
-    generatedAt,
-    files,
+    const manifest = {
+      format: PRIVACY_EXPORT_FORMAT,
+      exportId,
+      subject: { id: subject.userId, tenantId: subject.tenantId },
+      generatedAt,
+      files,
+    };
+    await addToZip('manifest.json', jsonFile(manifest));
   };
-  zip.addBuffer(jsonFile(manifest), 'manifest.json', { mtime: generatedAt });
-  zip.end();
-  await written;
-  return { fileCount: files.length + 1, ...counted.digest() };
+  const zip = await streamZip((stream) => store.writeStream(storageKey, { stream, contentType: 'application/zip' }), fill, generatedAt);
+  return { fileCount: files.length + 1, ...zip };
 }
 
 /** The store, or a retryable error: configuration can be mended while the run retries. */
@@ -208,24 +198,17 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
       const store = storeOf(deps);
       await PrivacyExport.update({ status: 'gathering' }, { where: { id: exportId, status: 'requested' } });
 
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'privacy-export-'));
-      try {
-        const file = path.join(dir, 'export.zip');
-        const zip = await writeZip({ tenantId: row.tenantId, userId: row.userId }, exportId, file, deps.sequelize, store);
-        const storageKey = privacyExportKey(row.tenantId, exportId);
-        await store.writeFile(storageKey, { path: file, bytes: zip.bytes, contentType: 'application/zip', sha256: zip.sha256 });
-        const readyAt = new Date();
-        const summary = { sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount };
-        return await moveExport(deps.sequelize, row, {
-          from: ['gathering'],
-          to: 'ready',
-          event: 'ready',
-          fields: { ...summary, storageKey, readyAt, expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS) },
-          after: summary,
-        });
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
+      const storageKey = privacyExportKey(row.tenantId, exportId);
+      const zip = await storeZip({ tenantId: row.tenantId, userId: row.userId }, exportId, storageKey, deps.sequelize, store);
+      const readyAt = new Date();
+      const summary = { sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount };
+      return moveExport(deps.sequelize, row, {
+        from: ['gathering'],
+        to: 'ready',
+        event: 'ready',
+        fields: { ...summary, storageKey, readyAt, expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS) },
+        after: summary,
+      });
     },
 
     /** Marks an export whose gathering kept failing `failed`, with the reason, and removes anything stored for it. */

@@ -11,25 +11,22 @@
  * a `tenant_id` of their own (a user's sessions, a webhook delivery's attempts, an operation's
  * items) go with their parent by its ON DELETE CASCADE.
  */
-import crypto from 'node:crypto';
-import type { PassThrough } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { ZipFile } from 'yazl';
 import type { OffboardingStep, StepCounts, StepInput } from '../contracts/tenant-offboarding';
 import { BulkOperationItem, ClaimDocument, ReportDefinition, Tenant, TenantOffboarding } from '../models';
 import { offboardingStepItemId } from '../models/tenant-offboarding';
 import { recordAudit } from '../services/audit';
 import type { DocumentStore } from '../services/documents';
 import { removeReportSchedule } from '../services/report-schedules';
+import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile } from '../services/zip-files';
 import { TenantId } from '../shared/search-attributes';
 import type { ActivityDeps } from './deps';
 import { workflowAuditSource } from './audit-source';
 
 export const EXPORT_FORMAT = 'insurflow-tenant-export/1';
-/** Rows read or deleted per statement: memory and lock time stay bounded whatever the tenant holds. */
+/** Rows read (exported) or deleted per statement: memory and lock time stay bounded whatever the tenant holds. */
 const BATCH_SIZE = 500;
 /** Columns never exported: secrets and the digests that stand for them (sealed keys, password and token hashes). */
 const SECRET_COLUMN = /password|secret|private_key|token_hash|code_hash|state_hash/;
@@ -77,79 +74,88 @@ function documentsOf(deps: OffboardingDeps): DocumentStore {
   return deps.documents;
 }
 
-function sha256(bytes: Buffer): string {
-  return crypto.createHash('sha256').update(bytes).digest('hex');
+/** A row as exported: its columns but those holding secrets. */
+const withoutSecrets = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).filter(([column]) => !SECRET_COLUMN.test(column)));
+
+async function hasRows(sequelize: Sequelize, table: string, tenantId: string, transaction: Transaction): Promise<boolean> {
+  const [{ present }] = await sequelize.query<{ present: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "${table}" WHERE tenant_id = :tenantId) AS present`,
+    { replacements: { tenantId }, type: QueryTypes.SELECT, transaction },
+  );
+  return present;
 }
 
-/** The table's rows of the tenant as JSON Lines, secrets left out, read BATCH_SIZE at a time in the transaction's snapshot. */
-async function tableLines(
+/**
+ * The table's rows of the tenant as JSON Lines, secrets left out, read through a cursor of the
+ * transaction's snapshot `pageSize` rows at a time as the ZIP takes them; `counted.rows` says how
+ * many so far.
+ */
+function tableLines(
   sequelize: Sequelize,
   table: string,
   tenantId: string,
   transaction: Transaction,
-): Promise<{ bytes: Buffer; rows: number }> {
-  const chunks: string[] = [];
-  for (let offset = 0; ; offset += BATCH_SIZE) {
-    const rows = await sequelize.query<{ line: Record<string, unknown> }>(
-      `SELECT to_jsonb(t) AS line FROM "${table}" t WHERE t.tenant_id = :tenantId ORDER BY t.ctid LIMIT :limit OFFSET :offset`,
-      { replacements: { tenantId, limit: BATCH_SIZE, offset }, type: QueryTypes.SELECT, transaction },
-    );
-    for (const { line } of rows) {
-      chunks.push(JSON.stringify(Object.fromEntries(Object.entries(line).filter(([column]) => !SECRET_COLUMN.test(column)))) + '\n');
-    }
-    Context.current().heartbeat({ table, rows: offset + rows.length });
-    if (rows.length < BATCH_SIZE) return { bytes: Buffer.from(chunks.join(''), 'utf8'), rows: offset + rows.length };
-  }
+  pageSize: number,
+  counted: { rows: number },
+) {
+  const fetch = async (sql: string) => {
+    const rows = await sequelize.query<{ line: Record<string, unknown> }>(sql, { transaction, type: QueryTypes.SELECT });
+    counted.rows += rows.length;
+    Context.current().heartbeat({ table, rows: counted.rows });
+    return rows;
+  };
+  const sql = `SELECT to_jsonb(t) AS line FROM "${table}" t WHERE t.tenant_id = :tenantId`;
+  return jsonLines(cursorBatches(sequelize, transaction, 'offboarding_export_rows', sql, { tenantId }, fetch, pageSize), ({ line }) =>
+    withoutSecrets(line),
+  );
 }
 
-interface ExportFile {
-  name: string;
-  sha256: string;
-  bytes: number;
+interface ExportFile extends ManifestFile {
   rows?: number;
 }
 
 /**
- * The whole tenant as a ZIP: `tables/<table>.jsonl` for every table with its rows, the documents'
- * bytes under `documents/<storage key>`, and `manifest.json` with every file's SHA-256. The rows
- * are read in one REPEATABLE READ snapshot, so the files agree with each other.
+ * The whole tenant as a ZIP, streamed into the document store under `key` as it is made:
+ * `tables/<table>.jsonl` for every table with its rows, the documents' bytes under
+ * `documents/<storage key>`, and `manifest.json` with every file's SHA-256. The rows are read in
+ * one REPEATABLE READ snapshot, so the files agree with each other. Answers the ZIP's SHA-256 and
+ * size, counted on the way to the store.
  */
-async function buildExport(deps: OffboardingDeps, offboarding: TenantOffboarding, tenant: Tenant): Promise<Buffer> {
-  const zip = new ZipFile();
-  const output = buffer(zip.outputStream as PassThrough);
-  const files: ExportFile[] = [];
-  const generatedAt = new Date();
-  const add = (name: string, bytes: Buffer, rows?: number) => {
-    zip.addBuffer(bytes, name, { mtime: generatedAt });
-    files.push({ name, sha256: sha256(bytes), bytes: bytes.length, ...(rows !== undefined && { rows }) });
-  };
-  const tables = await tenantTablesInDeleteOrder(deps.sequelize);
-  const storageKeys = await deps.sequelize.transaction(
-    { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
-    async (transaction) => {
-      for (const table of [...tables].sort()) {
-        const { bytes, rows } = await tableLines(deps.sequelize, table, tenant.id, transaction);
-        if (rows > 0) add(`tables/${table}.jsonl`, bytes, rows);
-      }
-      const documents = await ClaimDocument.findAll({ where: { tenantId: tenant.id }, attributes: ['storageKey'], transaction });
-      return documents.map((document) => document.storageKey);
-    },
-  );
+async function streamExport(deps: OffboardingDeps, offboarding: TenantOffboarding, tenant: Tenant, key: string, pageSize: number) {
   const store = documentsOf(deps);
-  for (const key of storageKeys) {
-    add(`documents/${key}`, await buffer(await store.read(key)));
-    Context.current().heartbeat({ documents: key });
-  }
-  const manifest = {
-    format: EXPORT_FORMAT,
-    tenant: { id: tenant.id, name: tenant.name, slug: tenant.slug },
-    offboardingId: offboarding.id,
-    generatedAt: generatedAt.toISOString(),
-    files,
+  const generatedAt = new Date();
+  const tables = await tenantTablesInDeleteOrder(deps.sequelize);
+  const fill = async (add: AddZipFile) => {
+    const files: ExportFile[] = [];
+    const storageKeys = await deps.sequelize.transaction(
+      { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
+      async (transaction) => {
+        for (const table of [...tables].sort()) {
+          if (!(await hasRows(deps.sequelize, table, tenant.id, transaction))) continue;
+          const counted = { rows: 0 };
+          const file = await add(`tables/${table}.jsonl`, tableLines(deps.sequelize, table, tenant.id, transaction, pageSize, counted));
+          files.push({ ...file, rows: counted.rows });
+        }
+        const documents = await ClaimDocument.findAll({ where: { tenantId: tenant.id }, attributes: ['storageKey'], transaction });
+        return documents.map((document) => document.storageKey);
+      },
+    );
+    // The bytes, one document at a time, piped from the store into the ZIP.
+    for (const storageKey of storageKeys) {
+      files.push(await add(`documents/${storageKey}`, await store.read(storageKey)));
+      Context.current().heartbeat({ documents: storageKey });
+    }
+    const manifest = {
+      format: EXPORT_FORMAT,
+      tenant: { id: tenant.id, name: tenant.name, slug: tenant.slug },
+      offboardingId: offboarding.id,
+      generatedAt: generatedAt.toISOString(),
+      files,
+    };
+    await add('manifest.json', jsonFile(manifest));
   };
-  zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), 'manifest.json', { mtime: generatedAt });
-  zip.end();
-  return output;
+  return streamZip((stream) => store.writeStream(key, { stream, contentType: 'application/zip' }), fill, generatedAt);
 }
 
 /** Reads what the activity's earlier attempts counted (its heartbeat), so a retry reports every removal once. */
@@ -157,7 +163,12 @@ function countsSoFar(): StepCounts {
   return (Context.current().info.heartbeatDetails as StepCounts | undefined) ?? {};
 }
 
-export function createTenantOffboardingActivities(deps: OffboardingDeps) {
+export interface OffboardingOptions {
+  /** Rows per FETCH of the export (BATCH_SIZE unless said): one page of one table is in memory at a time. */
+  exportPageSize?: number;
+}
+
+export function createTenantOffboardingActivities(deps: OffboardingDeps, { exportPageSize = BATCH_SIZE }: OffboardingOptions = {}) {
   const load = (offboardingId: string) => TenantOffboarding.findByPk(offboardingId, { rejectOnEmpty: true });
 
   /** Merges the step's counts into the request and marks its item done, at once. */
@@ -226,13 +237,12 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps) {
       const offboarding = await load(offboardingId);
       if (offboarding.exportSha256) return finishStep(offboarding, 'export', {});
       const tenant = await Tenant.findByPk(offboarding.offboardedTenantId, { rejectOnEmpty: true });
-      const zip = await buildExport(deps, offboarding, tenant);
       const key = offboardingExportKey(tenant.id, offboarding.id);
-      const digest = sha256(zip);
-      await documentsOf(deps).write(key, { bytes: zip, contentType: 'application/zip', sha256: digest });
+      // A retry after the store took the ZIP makes it again and replaces it; only the recorded one counts.
+      const zip = await streamExport(deps, offboarding, tenant, key, exportPageSize);
       return deps.sequelize.transaction(async (transaction) => {
-        await offboarding.update({ exportKey: key, exportSha256: digest, exportBytes: zip.length }, { transaction });
-        return finishStep(offboarding, 'export', { exportBytes: zip.length }, transaction);
+        await offboarding.update({ exportKey: key, exportSha256: zip.sha256, exportBytes: zip.bytes }, { transaction });
+        return finishStep(offboarding, 'export', { exportBytes: zip.bytes }, transaction);
       });
     },
 

@@ -10,6 +10,7 @@
  * back (`payment_returned`).
  */
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import { type MarkedPersonalData, personalData, personalValue } from '../shared/personal-data';
 import type { Actor } from './actor';
 import type { CostType, ReserveCategory, ReserveLine } from './claim-reserves';
 
@@ -33,7 +34,8 @@ export type PayeeKind = (typeof PAYEE_KINDS)[number];
 /** Payments one claim's run keeps at most: its history stays bounded whatever people do. */
 export const MAX_CLAIM_PAYMENTS = 50;
 
-export interface Payee {
+/** A payee's account as the API takes and shows it and the bank file carries it. */
+export interface PayeeAccount {
   kind: PayeeKind;
   /** The account holder's name, as the bank file carries it. */
   name: string;
@@ -41,6 +43,30 @@ export interface Payee {
   iban: string;
   bic: string | null;
 }
+
+/**
+ * A payee as a claim's run carries it: the name and IBAN marked as the claimant's personal data,
+ * whoever holds the account, so the claimant's erasure erases them from the run's history
+ * (docs/privacy.md, Personal data in workflow histories). Runs started before marking carry them
+ * plain. The run passes them along and never reads them; the BIC is a bank's, not a person's.
+ */
+export interface Payee {
+  kind: PayeeKind;
+  name: string | MarkedPersonalData<string>;
+  iban: string | MarkedPersonalData<string>;
+  bic: string | null;
+}
+
+/** The payee a claim's run is to carry: name and IBAN marked as the claimant's. */
+export const markedPayee = (claimantId: string, { kind, name, iban, bic }: PayeeAccount): Payee => ({
+  kind,
+  name: personalData(claimantId, name),
+  iban: personalData(claimantId, iban),
+  bic,
+});
+
+/** A payee as a run carried it, in clear: name and IBAN null once the claimant's key was destroyed. */
+export const payeeInClear = ({ kind, name, iban, bic }: Payee) => ({ kind, name: personalValue(name), iban: personalValue(iban), bic });
 
 export interface ClaimPayment {
   id: string;

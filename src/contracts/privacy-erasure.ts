@@ -5,6 +5,7 @@
  * activity's list, so a step added there needs no change here or in the workflow.
  */
 import type { RetentionSetting } from '../shared/tenant-settings';
+import { DAY_MS } from '../shared/time';
 
 export const PRIVACY_ERASURE_WORKFLOW_TYPE = 'privacyErasureWorkflow';
 /** What every erasure's workflow ID starts with (the access policy finds a run's owner by it). */
@@ -66,3 +67,51 @@ export interface ErasureStepResult {
 }
 
 export type PrivacyErasureWorkflow = (input: PrivacyErasureInput) => Promise<ErasureStatus>;
+
+/** When a kept table's rows of an erased person were deleted once their keepUntil day came, and how many. */
+export interface KeptRowsDeletion {
+  deleted: number;
+  /** The instant of the deletion (ISO 8601). */
+  deletedAt: string;
+}
+
+/**
+ * The kept rows of an erased person, deleted together once their keepUntil day has come
+ * (docs/privacy.md, Deleting kept records when they fall due), in this order: a group goes only
+ * after the groups before it whose rows refer to its rows. `tables` are the tables of the
+ * erasure's record whose keepUntil the group falls under; the group is done once its first table
+ * is recorded in `keptRowsDeleted`. `audit_events` are no group: they are never deleted.
+ */
+export const KEPT_ROW_GROUPS = [
+  { name: 'claims', tables: ['claims', 'claim_notes', 'claim_note_revisions', 'claim_history', 'payments'] },
+  { name: 'subscriptions', tables: ['subscriptions', 'invoices', 'premium_payments'] },
+  { name: 'acknowledgements', tables: ['acknowledgements'] },
+  // Last: every kept row points at it.
+  { name: 'users', tables: ['users'] },
+] as const;
+export type KeptRowGroup = (typeof KEPT_ROW_GROUPS)[number]['name'];
+
+/** The day a group's kept rows fall due: the earliest keepUntil of its tables (null: none of it is kept). */
+export function keptGroupDueOn(tables: Record<string, TableErasure>, group: (typeof KEPT_ROW_GROUPS)[number]): string | null {
+  const days = group.tables.map((table) => tables[table]?.keepUntil).filter((day): day is string => !!day);
+  return days.length === 0 ? null : days.sort()[0];
+}
+
+const addDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The next day the deletion job should look at the erasure: the earliest due day of a group not
+ * yet deleted, but never `today` or before once the job has looked today (a group that had to wait
+ * is tried again tomorrow). Null once every kept group is deleted.
+ */
+export function keptRowsDueOn(
+  tables: Record<string, TableErasure>,
+  deleted: Record<string, KeptRowsDeletion>,
+  lookedOn: string | null = null,
+): string | null {
+  const days = KEPT_ROW_GROUPS.filter((group) => !deleted[group.tables[0]])
+    .map((group) => keptGroupDueOn(tables, group))
+    .filter((day): day is string => !!day)
+    .map((day) => (lookedOn && day <= lookedOn ? addDay(lookedOn) : day));
+  return days.length === 0 ? null : days.sort()[0];
+}

@@ -4,6 +4,7 @@
  * started (docs/architecture.md, Process contracts).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { type MarkedPersonalData, personalData, personalValue } from '../shared/personal-data';
 import type { Role } from '../shared/roles';
 
 export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
@@ -31,11 +32,44 @@ export interface SubscriptionTerms {
   coverageAmount: string;
   premium: string;
   durationMonths: number;
-  /** The holder's phone (E.164) and the insured property's address, as given at issue; stored on the row only. */
+  /**
+   * The holder's phone and the property's address as given at issue, marked as the policyholder's
+   * so the data converter seals them with their key (docs/privacy.md, crypto-shredding). Only the
+   * row's insert reads them, through `holderContactOf`; the workflow passes them on unread.
+   */
+  holderContact?: MarkedPersonalData<HolderContact>;
+  /** How runs started before the contact was marked carry it, in clear: read through `holderContactOf`, never written. */
   holderPhone?: string;
   propertyAddress?: PropertyAddress;
   /** The staff member who issued the policy for the holder; absent when the holder subscribed. */
   issuedById?: string;
+}
+
+/** The holder's phone (E.164) and the insured property's address, as given at issue; stored on the row only. */
+export interface HolderContact {
+  holderPhone?: string;
+  propertyAddress?: PropertyAddress;
+}
+
+/** The contact as terms carry it: marked as the policyholder's, absent when none was given (nothing to seal). */
+export function markedHolderContact(policyholderId: string, contact: HolderContact): Pick<SubscriptionTerms, 'holderContact'> {
+  const given: HolderContact = {
+    ...(contact.holderPhone && { holderPhone: contact.holderPhone }),
+    ...(contact.propertyAddress && { propertyAddress: contact.propertyAddress }),
+  };
+  return Object.keys(given).length > 0 ? { holderContact: personalData(policyholderId, given) } : {};
+}
+
+/**
+ * The contact of terms in clear, whichever shape they have: marked (sealed in the history), or the
+ * plain fields of runs started before marking. Empty once the policyholder is erased.
+ */
+export function holderContactOf(terms: SubscriptionTerms): HolderContact {
+  if (terms.holderContact) return personalValue(terms.holderContact) ?? {};
+  return {
+    ...(terms.holderPhone && { holderPhone: terms.holderPhone }),
+    ...(terms.propertyAddress && { propertyAddress: terms.propertyAddress }),
+  };
 }
 
 /** The postal address of the insured property; country is ISO 3166-1 alpha-2. */

@@ -2,6 +2,7 @@ import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, 
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 import type { DriftRepairParameters } from '../contracts/drift-repair';
+import type { IncidentRetryParameters } from '../contracts/incident-retry';
 
 /** What a tenant's offboarding records with its operation: whom it offboards, under which request. */
 export interface TenantOffboardingParameters {
@@ -10,10 +11,16 @@ export interface TenantOffboardingParameters {
 }
 
 /** What a bulk operation does. */
-export const BULK_OPERATION_KINDS = ['claims_reassign', 'calendar_reschedule', 'drift_repair', 'tenant_offboarding'] as const;
+export const BULK_OPERATION_KINDS = [
+  'claims_reassign',
+  'calendar_reschedule',
+  'drift_repair',
+  'incident_retry',
+  'tenant_offboarding',
+] as const;
 export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
 /** What an item of one is. */
-export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'step';
+export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'incident' | 'step';
 
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
@@ -21,12 +28,13 @@ export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'step'
  */
 export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCreationAttributes<BulkOperation>> {
   declare id: string;
-  /** Null for an operation of the platform (a tenant's offboarding), which only platform admins see. */
+  /** Null for an operation of the platform (a tenant's offboarding, a platform admin's batch retry of incidents), which only platform admins see. */
   declare tenantId: string | null;
   declare kind: BulkOperationKind;
   declare requestedById: string;
   /** What was asked, as validated. */
-  declare parameters: BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | TenantOffboardingParameters;
+  declare parameters:
+    BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | IncidentRetryParameters | TenantOffboardingParameters;
   declare workflowId: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;

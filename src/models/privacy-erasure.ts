@@ -1,5 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize, Transaction } from 'sequelize';
-import type { ErasureStatus, TableErasure } from '../contracts/privacy-erasure';
+import type { ErasureStatus, KeptRowsDeletion, TableErasure } from '../contracts/privacy-erasure';
 
 /**
  * A tenant admin's erasure of one person (docs/privacy.md, Erasure, retention and legal holds),
@@ -16,6 +16,10 @@ export class PrivacyErasure extends Model<InferAttributes<PrivacyErasure>, Infer
   declare stepsDone: CreationOptional<string[]>;
   /** Per table: rows deleted, pseudonymised or kept, and the keep-until date of kept ones. */
   declare tables: CreationOptional<Record<string, TableErasure>>;
+  /** The next day the kept-records job looks at this erasure (YYYY-MM-DD); null while running and once every kept row is deleted. */
+  declare keptRowsDueOn: CreationOptional<string | null>;
+  /** Per table: how many kept rows were deleted once their keepUntil day came, and when (src/activities/kept-records.ts). */
+  declare keptRowsDeleted: CreationOptional<Record<string, KeptRowsDeletion>>;
   declare workflowId: string;
   declare runId: CreationOptional<string | null>;
   /** When it was completed or blocked. */
@@ -34,6 +38,8 @@ export class PrivacyErasure extends Model<InferAttributes<PrivacyErasure>, Infer
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
         stepsDone: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
         tables: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+        keptRowsDueOn: { type: DataTypes.DATEONLY },
+        keptRowsDeleted: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         workflowId: { type: DataTypes.STRING(200), allowNull: false },
         runId: { type: DataTypes.STRING(100) },
         finishedAt: { type: DataTypes.DATE },

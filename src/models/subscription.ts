@@ -8,7 +8,13 @@ import {
   Sequelize,
   Transaction,
 } from 'sequelize';
-import { subscriptionWorkflowId, type PropertyAddress, type SubscriptionStatus, type SubscriptionTerms } from '../contracts/subscription';
+import {
+  holderContactOf,
+  subscriptionWorkflowId,
+  type PropertyAddress,
+  type SubscriptionStatus,
+  type SubscriptionTerms,
+} from '../contracts/subscription';
 import type { BillingFrequency } from '../shared/instalments';
 import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
@@ -167,6 +173,7 @@ function pendingWithEventSql(): string {
 }
 
 function pendingRowOf(terms: SubscriptionTerms) {
+  const contact = holderContactOf(terms);
   return {
     id: terms.subscriptionId,
     tenantId: terms.tenantId,
@@ -176,8 +183,8 @@ function pendingRowOf(terms: SubscriptionTerms) {
     coverageAmount: terms.coverageAmount,
     premium: terms.premium,
     durationMonths: terms.durationMonths,
-    holderPhone: terms.holderPhone ?? null,
-    propertyAddress: terms.propertyAddress ?? null,
+    holderPhone: contact.holderPhone ?? null,
+    propertyAddress: contact.propertyAddress ?? null,
     workflowId: subscriptionWorkflowId(terms.subscriptionId),
   };
 }

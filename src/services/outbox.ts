@@ -44,6 +44,18 @@ export function enqueueSignal(workflowId: string, payload: SignalWorkflowPayload
 }
 
 /**
+ * The outbox as a command reaches it (`Outbox` in src/domain/command.ts): messages written in the
+ * command's transaction, each delivered through `delivery` once it has committed.
+ */
+export function outboxThrough(delivery: OutboxDelivery) {
+  return {
+    enqueueStart,
+    enqueueSignal,
+    deliver: (message: OutboxMessage) => deliver(delivery, message),
+  };
+}
+
+/**
  * Takes the message for one delivery attempt: only one process at a time (the lease), and only a
  * message not yet delivered and not backing off.
  */

@@ -126,6 +126,12 @@ export async function destroyPersonDataKey(userId: string, transaction?: Transac
   transaction?.afterCommit(() => void cache.delete(userId));
 }
 
+/** Whether the person's key was destroyed: a field marked as theirs would be kept by no one from now on. */
+export async function personDataKeyDestroyed(userId: string): Promise<boolean> {
+  const row = await PersonDataKey.findByPk(userId, { attributes: ['destroyedAt'] });
+  return Boolean(row?.destroyedAt);
+}
+
 const REWRAP_BATCH = 500;
 
 /**

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { ZipFile } from 'yazl';
+import { ZipFile } from 'yazl';
 
 export interface ManifestFile {
   name: string;
@@ -19,7 +19,7 @@ export interface ManifestFile {
 /** A file's content: bytes in hand, or chunks read as the ZIP takes them. */
 export type ZipContent = Buffer | AsyncIterable<string | Buffer>;
 
-/** Rows per FETCH: one batch of each collection is in memory at a time. */
+/** Rows per FETCH unless the caller says: one batch of each collection is in memory at a time. */
 const FETCH_SIZE = 1000;
 
 /** A JSON document, indented, with a final newline. */
@@ -33,12 +33,13 @@ export async function* cursorBatches<Row extends object>(
   sql: string,
   replacements: Record<string, unknown>,
   fetch: (sql: string) => Promise<Row[]> = (fetchSql) => sequelize.query<Row>(fetchSql, { transaction, type: QueryTypes.SELECT }),
+  fetchSize: number = FETCH_SIZE,
 ): AsyncGenerator<Row[]> {
   await sequelize.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, { transaction, replacements });
   for (;;) {
-    const rows = await fetch(`FETCH FORWARD ${FETCH_SIZE} FROM ${name}`);
+    const rows = await fetch(`FETCH FORWARD ${fetchSize} FROM ${name}`);
     if (rows.length > 0) yield rows;
-    if (rows.length < FETCH_SIZE) break;
+    if (rows.length < fetchSize) break;
   }
   await sequelize.query(`CLOSE ${name}`, { transaction });
 }
@@ -84,4 +85,47 @@ export async function addZipFile(
   zip.addReadStream(counted, name, { mtime });
   await finished(counted);
   return { name, ...digest() };
+}
+
+/** Adds one file to a ZIP being streamed: answers its digest once the ZIP has taken all of it. */
+export type AddZipFile = (name: string, content: ZipContent) => Promise<ManifestFile>;
+
+/**
+ * A ZIP made and handed to `sink` at once, never held whole: `fill` adds the files, then the ZIP
+ * ends, and the answer is its SHA-256 and size, counted on the way to the sink. Either side's
+ * failure ends the other: a sink that fails ends the file being added (so `fill` fails rather than
+ * wait on a ZIP no one reads), and a `fill` that fails destroys the sink's stream (so the sink
+ * stores nothing).
+ */
+export async function streamZip(
+  sink: (stream: Readable) => Promise<void>,
+  fill: (add: AddZipFile, zip: ZipFile) => Promise<void>,
+  mtime: Date,
+): Promise<{ sha256: string; bytes: number }> {
+  const zip = new ZipFile();
+  const counted = countingStream();
+  pipeline(zip.outputStream, counted.stream, () => undefined);
+  let sinkFailure: Error | null = null;
+  let current: Readable | null = null;
+  const stored = sink(counted.stream).catch((error: Error) => {
+    sinkFailure = error;
+    current?.destroy(error);
+    throw error;
+  });
+  // Awaited below; until then a failure is kept, not reported as unhandled.
+  stored.catch(() => undefined);
+  const add: AddZipFile = (name, content) => {
+    if (sinkFailure) return Promise.reject(sinkFailure);
+    return addZipFile(zip, name, content, mtime, (stream) => (current = stream));
+  };
+  try {
+    await fill(add, zip);
+  } catch (error) {
+    counted.stream.destroy(error as Error);
+    await stored.catch(() => undefined);
+    throw sinkFailure ?? error;
+  }
+  zip.end();
+  await stored;
+  return counted.digest();
 }

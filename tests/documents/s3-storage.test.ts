@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import { Readable } from 'node:stream';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
@@ -160,32 +160,31 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
     expect((await objectsOfTenant()).map(([stored]) => stored)).not.toContain(key);
   });
 
-  it('stores a file of the host streamed from disk (a privacy export), checked against its sha256, and the other host reads it', async () => {
-    const bytes = png(600 * 1024);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'store-file-')), 'export.zip');
-    fs.writeFileSync(file, bytes);
-    const key = `privacy/${claim.tenantId}/${crypto.randomUUID()}.zip`;
-    await stack.services.documents.writeFile(key, {
-      path: file,
-      bytes: bytes.length,
+  it('stores a stream as a multipart upload (an export) that the other host reads, and a failed stream leaves nothing', async () => {
+    // Larger than one 8 MiB part, so the upload has two.
+    const bytes = png(9 * 1024 * 1024);
+    const key = `${claim.tenantId}/exports/${crypto.randomUUID()}.zip`;
+    await stack.services.documents.writeStream(key, {
+      stream: Readable.from([bytes.subarray(0, 1 << 20), bytes.subarray(1 << 20)]),
       contentType: 'application/zip',
-      sha256: sha256(bytes),
     });
     const read = await storeB.read(key);
     const chunks: Buffer[] = [];
     for await (const chunk of read) chunks.push(chunk as Buffer);
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(bytes));
+
+    const failing = Readable.from(
+      (async function* () {
+        yield bytes;
+        throw new Error('the export failed half-way');
+      })(),
+    );
     await expect(
-      stack.services.documents.writeFile(`${key}.bad`, {
-        path: file,
-        bytes: bytes.length,
-        contentType: 'application/zip',
-        sha256: sha256(PDF),
-      }),
-    ).rejects.toThrow();
+      stack.services.documents.writeStream(`${key}.failed`, { stream: failing, contentType: 'application/zip' }),
+    ).rejects.toThrow('half-way');
+    expect((await objectsOfTenant()).map(([stored]) => stored)).not.toContain(`${key}.failed`);
     await storeB.remove(key);
     await expect(storeB.read(key)).rejects.toThrow();
-    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('answers 503 within the deadline while the store hangs (SIGSTOP), records nothing, and works again after SIGCONT', async () => {

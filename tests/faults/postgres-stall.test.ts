@@ -10,7 +10,7 @@ import type Koa from 'koa';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
-import { initModels, type Subscription, type User } from '../../src/models';
+import { BulkOperation, initModels, PrivacyErasure, PrivacyExport, PrivacyLegalHold, type Subscription, type User } from '../../src/models';
 import { apiDatabaseDeadlines, createSequelize } from '../../src/models/database';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
@@ -20,6 +20,8 @@ import { startTestStack, TestStack } from '../support/stack';
 const READ_TIMEOUT_MS = 1_000;
 const READ_ANSWER_WITHIN_MS = 2.5 * READ_TIMEOUT_MS;
 const WRITE_ANSWER_WITHIN_MS = 10_000;
+/** The statement deadline, the client's second of slack past it, and a second for a busy machine. */
+const KEYED_WRITE_ANSWER_WITHIN_MS = 12_000;
 
 describe('PostgreSQL stalled: reads answer 503 once their timeout passes', () => {
   let stack: TestStack;
@@ -121,5 +123,37 @@ describe('PostgreSQL stalled: reads answer 503 once their timeout passes', () =>
       .send({ description: 'Written after the resume' })
       .expect(200);
     expect(changed.body.description).toBe('Written after the resume');
+  });
+
+  it('the privacy and repair routes answer 503 postgres within their deadlines and record nothing', async () => {
+    const person = await buildUser({ tenantId: team.tenant.id, role: 'policyholder' });
+    const send = async (method: 'get' | 'post', path: string, body?: object) => {
+      const request = api[method](`/api/v1${path}`).set('Authorization', as(admin));
+      // A keyed write records its key before anything else: on a server that does not answer, the
+      // client gives up a second after the statement deadline (src/models/database.ts).
+      const keyed = body ? request.set('Idempotency-Key', `stall${path.replaceAll('/', '.')}`).send(body) : request;
+      return { path, within: body ? KEYED_WRITE_ANSWER_WITHIN_MS : READ_ANSWER_WITHIN_MS, ...(await timed(keyed)) };
+    };
+
+    postgres.pause();
+    const answers = await Promise.all([
+      send('get', '/operations/drift'),
+      send('get', '/privacy/holds'),
+      send('post', '/privacy/exports', { userId: person.id }),
+      send('post', '/privacy/erasures', { userId: person.id, reason: 'Asked to be forgotten' }),
+      send('post', '/privacy/holds', { userId: person.id, reason: 'Litigation pending' }),
+      send('post', '/operations/drift/repairs', { action: 'close', ids: [subscription.id], reason: 'Written while stalled' }),
+    ]);
+    postgres.resume();
+    for (const { path, within, response, ms } of answers) {
+      expect({ path, status: response.status, inTime: ms < within }).toEqual({ path, status: 503, inTime: true });
+      expectPostgresOutage(response);
+    }
+
+    expect(await PrivacyExport.count({ where: { userId: person.id } })).toBe(0);
+    expect(await PrivacyErasure.count({ where: { userId: person.id } })).toBe(0);
+    expect(await PrivacyLegalHold.count({ where: { userId: person.id } })).toBe(0);
+    expect(await BulkOperation.count({ where: { tenantId: person.tenantId, kind: 'drift_repair' } })).toBe(0);
+    await api.get('/api/v1/privacy/holds').set('Authorization', as(admin)).expect(200);
   });
 });

@@ -9,8 +9,8 @@
 import { ActivityIncident, AuditEvent, type User } from '../../src/models';
 import { scrubError } from '../../src/activities/incidents';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { bearer, buildTenant, buildUser } from '../support/factories';
+import { incidentsListed, nextAttemptAfter, subscribe } from '../support/incidents';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -51,15 +51,10 @@ describe('incidents (dev server, mail sink stopped)', () => {
     const port = stack.smtp.port;
     await stack.smtp.stop();
 
-    const created = await stack.api.post('/api/v1/subscriptions').set(as(owner)).send({ planId: plan.body.id }).expect(202);
-    const workflowId = subscriptionWorkflowId(created.body.id);
-    const listed = await eventually(
-      () => stack.api.get('/api/v1/operations/incidents').set(as(admin)).expect(200),
-      (res) => res.body.items.length === 1,
-      'an incident listed',
-      30_000,
-    );
-    const [incident] = listed.body.items;
+    const workflowId = await subscribe(stack, bearer(stack.config, owner), plan.body.id);
+    const listed = await incidentsListed(stack, bearer(stack.config, admin), [workflowId]);
+    expect(listed).toHaveLength(1);
+    const [incident] = listed;
     expect(incident).toMatchObject({
       workflowId,
       workflowType: 'subscriptionWorkflow',
@@ -79,16 +74,7 @@ describe('incidents (dev server, mail sink stopped)', () => {
 
     // Retry now: once the next attempt is at least 8 s away, the sink comes back and an operator
     // has the activity tried again; the mail arrives before that attempt would have started.
-    const nextAttempt = await eventually(
-      async () => {
-        const { raw } = await stack.temporal.workflow.getHandle(workflowId).describe();
-        const next = raw.pendingActivities?.find((activity) => activity.activityId === incident.activityId)?.nextAttemptScheduleTime;
-        return next ? Number(next.seconds) * 1000 + Math.floor((next.nanos ?? 0) / 1e6) : 0;
-      },
-      (at) => at - Date.now() >= 8_000,
-      'a back-off of 8 s or more',
-      60_000,
-    );
+    const nextAttempt = await nextAttemptAfter(stack, incident);
     await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(otherAdmin)).expect(404);
     await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(owner)).expect(403);
     restarted = await startSmtpSink(port);

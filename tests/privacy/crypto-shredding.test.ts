@@ -16,12 +16,12 @@ import { PayloadDecryptionError } from '../../src/services/payload-codec';
 import { PersonDataCodec, type SealedPersonalData } from '../../src/services/person-data-codec';
 import { destroyPersonDataKey, personDataKeyring, rewrapPersonDataKeys, type PersonKeyring } from '../../src/services/person-data-keys';
 import { down, up } from '../../src/models/migrations/0065-person-data-keys';
-import { payloadCodecs, temporalDataConverter } from '../../src/services/temporal';
+import { temporalDataConverter } from '../../src/services/temporal';
 import { openAesGcm } from '../../src/services/aes-gcm';
 import { erasedPersonalData, personalData } from '../../src/shared/personal-data';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { requiredEnv } from '../support/env';
-import { payloadsIn } from '../support/histories';
+import { decodedTexts, exportedHistory, payloadsOfExport, sealedFor } from '../support/person-data';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
@@ -144,11 +144,7 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
   afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
-  const decodeWithConverter = async (payloads: Payload[]) => {
-    let decoded = payloads;
-    for (const codec of payloadCodecs(stack.config.temporal).reverse()) decoded = await codec.decode(decoded);
-    return decoded.map((payload) => Buffer.from(payload.data ?? []).toString('utf8'));
-  };
+  const decodeWithConverter = (payloads: Payload[]) => decodedTexts(stack.config.temporal, payloads);
   const decodeWithRoute = async (admin: User, payloads: Payload[]) => {
     const body = {
       payloads: payloads.map((p) => ({
@@ -179,9 +175,8 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
     const exported = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     expect(exported.includes(Buffer.from(TYPED_NAME))).toBe(false);
     expect(exported.includes(Buffer.from('Wilhelmina'))).toBe(false);
-    const payloads = payloadsIn(temporal.api.history.v1.History.decode(exported));
     // The Update's argument and the activity's input both carry it, sealed with the employee's key.
-    const sealedIn = payloads.filter((p) => Buffer.from(p.data ?? []).includes(Buffer.from(`"keyId":"person:${employee.id}"`)));
+    const sealedIn = sealedFor(payloadsOfExport(exported), employee.id);
     expect(sealedIn.length).toBeGreaterThanOrEqual(2);
     const row = await PersonDataKey.findByPk(employee.id);
     expect(row).toMatchObject({ tenantId: tenant.id, destroyedAt: null, wrappingKeyId: null });
@@ -196,12 +191,10 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
     expect(await PersonDataKey.findByPk(employee.id)).toMatchObject({ dataKey: null, wrappingKeyId: null, destroyedAt: expect.any(Date) });
 
     // After erasure: the export made before and one made now both decode, with the marker where the name was.
-    const later = Buffer.from(
-      temporal.api.history.v1.History.encode(await rawClient.workflow.getHandle(ack.workflowId!).fetchHistory()).finish(),
-    );
+    const later = await exportedHistory(rawClient, ack.workflowId!);
     const marker = JSON.stringify(erasedPersonalData(employee.id));
     for (const anExport of [exported, later]) {
-      const all = payloadsIn(temporal.api.history.v1.History.decode(anExport));
+      const all = payloadsOfExport(anExport);
       for (const decoded of [await decodeWithConverter(all), await decodeWithRoute(admin, all)]) {
         expect(decoded.join('\n')).not.toContain('Wilhelmina');
         expect(decoded.filter((text) => text.includes(`"typedName":${marker}`))).toHaveLength(sealedIn.length);
@@ -253,8 +246,8 @@ describe('crypto-shredding of an acknowledgement typed name', () => {
     expect([done.status, done.body.status]).toEqual([200, 'acknowledged']);
     await resultOf(stack.temporal.workflow.getHandle(ack.workflowId!));
     expect(await ack.reload()).toMatchObject({ status: 'acknowledged', typedName: null });
-    const exported = temporal.api.history.v1.History.encode(await rawClient.workflow.getHandle(ack.workflowId!).fetchHistory()).finish();
-    expect(Buffer.from(exported).includes(Buffer.from(TYPED_NAME))).toBe(false);
+    const exported = await exportedHistory(rawClient, ack.workflowId!);
+    expect(exported.includes(Buffer.from(TYPED_NAME))).toBe(false);
     expect(await PersonDataKey.count({ where: { userId: employee.id } })).toBe(1);
   });
 

@@ -9,7 +9,13 @@ import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { PLATFORM_TENANT_ID } from '../../src/contracts/onboarding';
-import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../../src/contracts/retention';
+import {
+  KEPT_RECORDS_WORKFLOW_TYPE,
+  keptRecordsScheduleId,
+  RETENTION_WORKFLOW_TYPE,
+  retentionScheduleId,
+  type RetentionWorkflow,
+} from '../../src/contracts/retention';
 import { TenantId } from '../../src/shared/search-attributes';
 import { TEST_JWT_SECRET } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -42,10 +48,11 @@ describe('retention schedule made by the worker at start-up', () => {
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
-    await client?.schedule
-      .getHandle(scheduleId)
-      .delete()
-      .catch(() => undefined);
+    for (const id of [scheduleId, keptRecordsScheduleId(taskQueue)])
+      await client?.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await connection?.close();
     await db?.close();
   });
@@ -86,6 +93,10 @@ describe('retention schedule made by the worker at start-up', () => {
     const listed: string[] = [];
     for await (const summary of client.schedule.list()) listed.push(summary.scheduleId);
     expect(listed.filter((id) => id === scheduleId)).toHaveLength(1);
+    // Beside it, the daily deletion of erased people's kept records (docs/privacy.md).
+    const keptRecords = await client.schedule.getHandle(keptRecordsScheduleId(taskQueue)).describe();
+    expect(keptRecords.spec.intervals).toMatchObject([{ every: 24 * HOUR_MS }]);
+    expect(keptRecords.action).toMatchObject({ type: 'startWorkflow', workflowType: KEPT_RECORDS_WORKFLOW_TYPE, taskQueue });
   });
 
   it('a later start with another configuration updates the schedule, whose runs purge the database', async () => {

@@ -13,13 +13,20 @@ export const remindBody = object({
 
 export const operationSchema = Joi.object({
   id: uuid,
-  kind: Joi.string().valid('claims_reassign', 'acknowledgements_remind', 'calendar_reschedule', 'drift_repair', 'tenant_offboarding'),
+  kind: Joi.string().valid(
+    'claims_reassign',
+    'acknowledgements_remind',
+    'calendar_reschedule',
+    'drift_repair',
+    'incident_retry',
+    'tenant_offboarding',
+  ),
   workflowId: Joi.string(),
   requestedById: uuid,
   parameters: Joi.object()
     .unknown(true)
     .description(
-      'What was asked (fromUserId and toUserId; versionId; calendarId and change; action and reason; offboardedTenantId and offboardingId)',
+      'What was asked (fromUserId and toUserId; versionId; calendarId and change; action and reason; requestedByRole; offboardedTenantId and offboardingId)',
     ),
   createdAt: Joi.date(),
   status: Joi.string().valid('running', 'completed').description('completed once no item is left pending'),

@@ -6,7 +6,8 @@
 import { Op } from 'sequelize';
 import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import { BulkOperation } from '../../models';
-import { operationStateOf, OperationState, reassignClaims } from '../../domain/claims/bulk-reassign';
+import { operationStateOf, type OperationState } from '../../domain/bulk-operations';
+import { reassignClaims } from '../../domain/claims/bulk-reassign';
 import type { RemindRun, RemindState } from '../../domain/compliance/remind';
 import { remindStateOf } from '../../domain/compliance/remind';
 import { remindOpenAcknowledgements } from '../../domain/compliance/remind-all';

@@ -1,17 +1,21 @@
 /**
  * `GET /operations/incidents`: activities that failed their third attempt or a later one and have
  * not succeeded since (docs/operating.md, Incidents), oldest first; the worker records and clears
- * them. `POST /operations/incidents/:id/retry` has one tried again now.
+ * them. `POST /operations/incidents/:id/retry` has one tried again now; `POST /operations/incidents/retries`
+ * has many tried again as one bulk operation.
  */
 import Joi from 'joi';
 import { ActivityIncident } from '../../models';
 import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
-import { object } from '../../shared/typed-schema';
+import { object, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
-import { idParams } from '../http/common-schemas';
+import { requestIncidentRetries } from '../../domain/operations/incident-retries';
+import { idParams, uuid } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
+import { operationRunSchema } from './bulk-schemas';
 
 const listIncidentsQuery = object({
   ...pageQueryKeys,
@@ -35,6 +39,17 @@ const incidentSchema = Joi.object({
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('ActivityIncident');
+
+const batchRetryBody = object({
+  incidentIds: required(
+    Joi.array()
+      .items(uuid)
+      .min(1)
+      .max(MAX_BULK_ITEMS)
+      .unique()
+      .description('The incidents whose activities to try again now; one the operator does not see is refused as not found'),
+  ),
+}).label('IncidentRetries');
 
 export function incidentRoutes(): RouteSpec[] {
   return [
@@ -64,6 +79,20 @@ export function incidentRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         ctx.status = 202;
         ctx.body = await retryIncident(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/operations/incidents/retries',
+      summary:
+        'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
+      tag: 'operations',
+      roles: [...OPERATIONS_READERS],
+      body: batchRetryBody,
+      response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await requestIncidentRetries(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
   ];

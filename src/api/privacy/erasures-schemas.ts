@@ -25,6 +25,23 @@ const tableErasureSchema = Joi.object({
     ),
 }).label('TableErasure');
 
+const keptRowsDeletionSchema = Joi.object({
+  deleted: Joi.number().integer().description('Rows deleted'),
+  deletedAt: Joi.date().description('When'),
+}).label('KeptRowsDeletion');
+
+const keptRowsSchema = Joi.object({
+  dueOn: Joi.string()
+    .pattern(/^\d{4}-\d{2}-\d{2}$/)
+    .allow(null)
+    .description(
+      'The next day (YYYY-MM-DD) the daily deletion looks at the kept rows: the earliest keepUntil not yet deleted, or the day after a deletion had to wait; null once all are deleted, or while the erasure is not completed',
+    ),
+  deleted: Joi.object()
+    .pattern(Joi.string(), keptRowsDeletionSchema)
+    .description('Per table, the kept rows deleted once their keepUntil day came, and when (audit events are never deleted)'),
+}).label('KeptRowsDeletions');
+
 export const erasureSchema = Joi.object({
   id: uuid,
   userId: uuid,
@@ -35,6 +52,7 @@ export const erasureSchema = Joi.object({
     .description('pending until its run starts, running, then completed, or blocked by a legal hold placed since the request'),
   stepsDone: Joi.array().items(Joi.string()).description('The steps taken, in order'),
   tables: Joi.object().pattern(Joi.string(), tableErasureSchema).description('Per table, what became of the rows of the person'),
+  keptRows: keptRowsSchema,
   workflowId: Joi.string(),
   runId: Joi.string().allow(null),
   createdAt: Joi.date(),

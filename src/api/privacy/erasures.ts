@@ -29,7 +29,8 @@ export function erasureRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/privacy/erasures/:id',
-      summary: 'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when',
+      summary:
+        'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when; once that day has come, the kept rows deleted by the daily deletion and when (keptRows)',
       tag: 'privacy',
       roles: ERASURE_ROLES,
       params: idParams,

@@ -7,7 +7,7 @@ import { Op, QueryTypes } from 'sequelize';
 import type { Outbox } from '../../domain/command';
 import { outboxOldestUndeliveredAge, outboxUndelivered } from '../../observability/business-metrics';
 import { OutboxMessage } from '../../models';
-import { deliver, enqueueSignal, enqueueStart, type OutboxDelivery } from '../../services/outbox';
+import { deliver, outboxThrough, type OutboxDelivery } from '../../services/outbox';
 import type { ApiServices } from '../runtime/services';
 import { temporalCall } from './calls';
 
@@ -26,8 +26,7 @@ function deliveryOf(services: ApiServices): OutboxDelivery {
 
 /** The outbox as a command reaches it (src/domain/command.ts): deliveries use these services. */
 export function outboxOf(services: ApiServices): Outbox {
-  const delivery = deliveryOf(services);
-  return { enqueueStart, enqueueSignal, deliver: (message) => deliver(delivery, message) };
+  return outboxThrough(deliveryOf(services));
 }
 
 /** Delivers, oldest first, the messages whose delivery is due. */

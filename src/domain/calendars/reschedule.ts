@@ -20,9 +20,9 @@ import {
   calendarRescheduleWorkflowId,
   type CalendarRescheduleWorkflow,
 } from '../../contracts/calendar-reschedule';
-import { BulkOperation, type BusinessCalendar, type Plan } from '../../models';
+import type { BusinessCalendar, Plan } from '../../models';
 import type { OutboxMessage } from '../../models/outbox-message';
-import { recordAudit } from '../../services/audit';
+import { recordBulkOperation } from '../bulk-operations';
 import type { CommandDeps } from '../command';
 
 /** The stages whose runs keep deadlines (src/workflows/claim/deadlines.ts). */
@@ -59,47 +59,36 @@ async function writeReschedule(
   { tenantId, parameters, summary, runsSql, replacements }: RunsToReschedule,
   transaction: Transaction,
 ): Promise<Reschedule | null> {
+  const [{ any }] = await deps.sequelize.query<{ any: boolean }>(`SELECT EXISTS (${runsSql}) AS any`, {
+    replacements: { ...replacements, tenantId },
+    transaction,
+    type: QueryTypes.SELECT,
+  });
+  if (!any) return null;
   const operationId = crypto.randomUUID();
-  const workflowId = calendarRescheduleWorkflowId(operationId);
-  const operation = await BulkOperation.create(
-    { id: operationId, tenantId, kind: 'calendar_reschedule', requestedById: deps.auditSource.actor.id!, parameters, workflowId },
-    { transaction },
-  );
-  const [{ runs }] = await deps.sequelize.query<{ runs: number }>(
-    `WITH inserted AS (
-       INSERT INTO bulk_operation_items (operation_id, item_id, item_type, position, status)
-       SELECT :operationId, id, item_type, row_number() OVER (ORDER BY item_type DESC, id), 'pending' FROM (${runsSql}) runs
-       RETURNING 1)
-     SELECT count(*)::int AS runs FROM inserted`,
-    { replacements: { ...replacements, operationId, tenantId }, transaction, type: QueryTypes.SELECT },
-  );
-  if (runs === 0) {
-    await operation.destroy({ transaction });
-    return null;
-  }
-  await recordAudit(
-    deps.auditSource,
+  const recorded = await recordBulkOperation<CalendarRescheduleWorkflow>(
+    deps,
     {
+      id: operationId,
       tenantId,
-      action: 'bulk_operation.create',
-      entityType: 'bulk_operation',
-      entityId: operationId,
-      after: { kind: 'calendar_reschedule', ...parameters, workflowId, runs },
+      kind: 'calendar_reschedule',
+      requestedById: deps.auditSource.actor.id!,
+      parameters,
+      workflowId: calendarRescheduleWorkflowId(operationId),
+      items: { sql: runsSql, replacements: { ...replacements, tenantId }, orderBy: 'item_type DESC, id' },
+      audit: (runs) => ({ ...parameters, runs }),
+      start: (runs) => ({
+        workflowType: CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
+        args: [{ tenantId, operationId }],
+        tenantId,
+        status: 'rescheduling',
+        summary: summary(runs),
+      }),
     },
     transaction,
   );
-  const start = await deps.outbox.enqueueStart<CalendarRescheduleWorkflow>(
-    workflowId,
-    {
-      workflowType: CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
-      args: [{ tenantId, operationId }],
-      tenantId,
-      status: 'rescheduling',
-      summary: summary(runs),
-    },
-    transaction,
-  );
-  return { rescheduling: { operationId, runs }, start };
+  const start = await deps.outbox.enqueueStart<CalendarRescheduleWorkflow>(recorded.workflowId, recorded.start, transaction);
+  return { rescheduling: { operationId, runs: recorded.items }, start };
 }
 
 /** Delivers the start of a reschedule written with a change, after its commit; answers what it reschedules. */

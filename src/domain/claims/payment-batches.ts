@@ -57,6 +57,8 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
         `SELECT p.id, p.reference, p.amount, p.currency, p.payee_name, p.payee_iban, p.payee_bic, c.claim_number, c.workflow_id
            FROM payments p JOIN claims c ON c.id = p.claim_id
           WHERE p.tenant_id = :tenantId AND p.status = 'approved' AND p.card_refund_started_at IS NULL
+            -- A payee erased on its way to the run (docs/privacy.md, crypto-shredding) has no account to pay.
+            AND p.payee_iban IS NOT NULL
             AND p.currency = coalesce(:currency, (SELECT currency FROM payments WHERE tenant_id = :tenantId AND status = 'approved'
                                                    AND card_refund_started_at IS NULL ORDER BY approved_at, id LIMIT 1))
           ORDER BY p.approved_at, p.id

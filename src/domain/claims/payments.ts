@@ -9,7 +9,10 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import {
+  type ClaimPayment,
   decidePaymentUpdate,
+  markedPayee,
+  payeeInClear,
   type PayeeKind,
   type PaymentAnswer,
   type PaymentSettled,
@@ -21,6 +24,7 @@ import { Claim, Payment } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { electronicParty, partyProblems } from '../../services/payments/pain001';
+import { personDataKeyDestroyed } from '../../services/person-data-keys';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
@@ -38,9 +42,33 @@ export interface PaymentRequestInput {
   note?: string;
 }
 
+/** A payment as the API shows it: its payee in clear. */
+export type PaymentView = Omit<PaymentAnswer, 'payment'> & {
+  payment: Omit<ClaimPayment, 'payee'> & { payee: { kind: PayeeKind; name: string | null; iban: string | null; bic: string | null } };
+};
+
+/**
+ * The run's answer with its payee in clear. Once the claimant's key was destroyed the run's copy
+ * of the name and IBAN is erased; the payments row keeps what the erasure left of them (the
+ * pseudonym for the claimant, the account), so that is what is shown (docs/privacy.md).
+ */
+async function inClear({ payment, ...rest }: PaymentAnswer): Promise<PaymentView> {
+  const payee = payeeInClear(payment.payee);
+  if (payee.name === null || payee.iban === null) {
+    const row = await Payment.findByPk(payment.id, { attributes: ['payeeName', 'payeeIban'] });
+    Object.assign(payee, { name: row?.payeeName ?? null, iban: row?.payeeIban ?? null });
+  }
+  return { ...rest, payment: { ...payment, payee } };
+}
+
 /** Asks the claim's run for a payment: within the caller's approval limit it is approved at once, above it it waits for a second person. */
-export const requestPayment: Command<PaymentRequestInput, PaymentAnswer> = async (caller, { id, currency, payee, ...rest }, deps) => {
+export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (caller, { id, currency, payee, ...rest }, deps) => {
   const claim = await findVisible(caller, claimAccess, id);
+  // The payee would reach the run erased (it is sealed with the claimant's key): no account to pay.
+  if (await personDataKeyDestroyed(claim.claimantId))
+    throw conflict('The claimant was erased: the claim takes no new payment', [
+      { field: 'payee', message: 'cannot be kept for an erased claimant', rule: 'claimant_erased' },
+    ]);
   const planCurrency = await assertAmountIn(claim, rest.amount, 'amount');
   if (currency && currency.toUpperCase() !== planCurrency)
     throw unprocessable(`The claim is paid in ${planCurrency}`, [{ field: 'currency', message: `must be ${planCurrency}` }]);
@@ -53,23 +81,24 @@ export const requestPayment: Command<PaymentRequestInput, PaymentAnswer> = async
     );
   const key = deps.idempotencyKey;
   const paymentId = key ? idFromRequest('claim-payment', caller.id, key, claim.id) : crypto.randomUUID();
-  return decideMoney(deps, claim, requestPaymentUpdate, {
+  const answer = await decideMoney(deps, claim, requestPaymentUpdate, {
     actor: { id: caller.id, role: caller.role },
     paymentId,
     ...rest,
     currency: planCurrency,
-    payee: { kind: payee.kind, ...electronicParty(account) },
+    payee: markedPayee(claim.claimantId, { kind: payee.kind, ...electronicParty(account) }),
   });
+  return inClear(answer);
 };
 
 /** Approves (a second person with authority for the amount) or voids (before it is issued) a payment. */
-export const decidePayment: Command<{ id: string; paymentId: string; decision: 'approve' | 'void' }, PaymentAnswer> = async (
+export const decidePayment: Command<{ id: string; paymentId: string; decision: 'approve' | 'void' }, PaymentView> = async (
   caller,
   { id, paymentId, decision },
   deps,
 ) => {
   const claim = await findVisible(caller, claimAccess, id);
-  return decideMoney(deps, claim, decidePaymentUpdate, { actor: { id: caller.id, role: caller.role }, paymentId, decision });
+  return inClear(await decideMoney(deps, claim, decidePaymentUpdate, { actor: { id: caller.id, role: caller.role }, paymentId, decision }));
 };
 
 /** Tells the claim's run, with the change that needs it, what happened to a payment. */

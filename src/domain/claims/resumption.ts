@@ -7,7 +7,7 @@
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import { CLAIM_WORKFLOW_TYPE, type ClaimResumption, type ClaimStage, type ClaimWorkflow } from '../../contracts/claim';
-import type { ClaimPayment } from '../../contracts/claim-payments';
+import { type ClaimPayment, markedPayee, type PayeeAccount } from '../../contracts/claim-payments';
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
 import { recordAudit } from '../../services/audit';
@@ -26,7 +26,7 @@ interface ClaimPast {
   payment_count: number;
   lines: { costType: ReserveLine['costType']; category: ReserveLine['category']; amount: string }[];
   released: { costType: ReserveLine['costType']; category: ReserveLine['category']; amount: string }[];
-  open_payments: (Omit<ClaimPayment, 'amount' | 'requestedAt'> & { amount: string; requestedAt: string })[];
+  open_payments: (Omit<ClaimPayment, 'amount' | 'requestedAt' | 'payee'> & { amount: string; requestedAt: string; payee: PayeeAccount })[];
 }
 
 const CLAIM_PAST = `
@@ -101,6 +101,7 @@ export async function resumeClaim(
         ...payment,
         amount: Number(payment.amount),
         requestedAt: new Date(payment.requestedAt).toISOString(),
+        payee: markedPayee(claim.claimantId, payment.payee),
       })),
       amountPaid: Number(past.amount_paid),
       paymentCount: past.payment_count,

@@ -8,7 +8,6 @@
  * row is locked, checked and audited as a single repair is. The operation's ID follows from the
  * Idempotency-Key, so a repeat finds the operation it made and starts nothing.
  */
-import crypto from 'node:crypto';
 import { Op, type WhereOptions } from 'sequelize';
 import type { Client } from '@temporalio/client';
 import {
@@ -21,21 +20,19 @@ import {
 } from '../../contracts/drift-repair';
 import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
 import type { Logger } from '../../config/logger';
-import { BulkOperation, BulkOperationItem, RunDrift, Tenant } from '../../models';
+import { type BulkOperation, RunDrift, Tenant } from '../../models';
 import { operationTenant } from '../../models/bulk-operation';
 import { tenantOf } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
-import { actorOf, recordAudit } from '../../services/audit';
-import { loadAuthority } from '../../services/authority';
-import { deliver, enqueueSignal, enqueueStart } from '../../services/outbox';
+import { actorOf } from '../../services/audit';
+import { outboxThrough } from '../../services/outbox';
 import type { AuthUser } from '../../shared/caller';
-import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, notFound, unprocessable } from '../../shared/errors';
+import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../bulk-operations';
 import type { Command, RepairCommand, RepairDeps } from '../command';
-import { operationStateOf, type OperationRun, MAX_BULK_ITEMS } from '../claims/bulk-reassign';
-import { writeWithStart } from '../runs';
 import { closeDriftedClaim } from './close-claim';
+import { currentOperator } from './operator';
 import { restoreClaimRun } from './restore-claim-run';
 import { restoreSubscriptionRun } from './restore-subscription-run';
 
@@ -81,14 +78,11 @@ async function existingTenant(tenantId: string): Promise<string> {
 export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = async (caller, input, deps) => {
   const tenantId = await existingTenant(tenantOfRepair(caller, input.tenantId));
   const entities = REPAIRABLE_ENTITIES[input.action].filter((entity) => !input.entity || entity === input.entity);
-  const key = deps.idempotencyKey;
-  const operationId = key
-    ? idFromRequest('drift-repair', caller.id, key, tenantId, input.action, ...(input.ids ?? []))
-    : crypto.randomUUID();
+  const operationId = bulkOperationId(caller, deps, 'drift-repair', tenantId, input.action, ...(input.ids ?? []));
   const workflowId = driftRepairWorkflowId(operationId);
   // A repeat whose answer was lost finds the operation it made, and starts nothing.
-  const earlier = key ? await BulkOperation.findOne({ where: { id: operationId, tenantId } }) : null;
-  if (earlier) return { operation: await operationStateOf(earlier, deps), workflowId, runId: null };
+  const earlier = await earlierOperation(deps, operationId, tenantId, workflowId);
+  if (earlier) return earlier;
 
   const where: WhereOptions<RunDrift> = {
     ...runDriftAccess.scope(caller),
@@ -111,52 +105,27 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
     ]);
 
   const parameters: DriftRepairParameters = { action: input.action, reason: input.reason };
-  const { written: operation, runId } = await writeWithStart<DriftRepairWorkflow, BulkOperation>(deps, async (transaction) => {
-    const created = await BulkOperation.create(
-      { id: operationId, tenantId, kind: 'drift_repair', requestedById: caller.id, parameters, workflowId },
-      { transaction },
-    );
-    await BulkOperationItem.bulkCreate(
-      [
-        ...rows.map((row) => ({ itemId: row.id, itemType: row.entity as 'claim' | 'subscription' })),
-        ...refused.map((id) => ({ itemId: id, status: 'failed' as const, reason: NOT_REPAIRABLE, handledAt: new Date() })),
-      ].map((item, position) => ({ operationId, position, ...item })),
-      { transaction },
-    );
-    await recordAudit(
-      deps.auditSource,
-      {
-        tenantId,
-        action: 'bulk_operation.create',
-        entityType: 'bulk_operation',
-        entityId: operationId,
-        after: { kind: 'drift_repair', ...parameters, workflowId, rows: rows.length, refused: refused.length },
-      },
-      transaction,
-    );
-    return {
-      written: created,
-      workflowId,
-      start: {
-        workflowType: DRIFT_REPAIR_WORKFLOW_TYPE,
-        args: [{ tenantId, operationId }],
-        tenantId,
-        status: 'repairing',
-        summary: `${input.action === 'restore' ? 'Restore' : 'Close'} ${rows.length} drifted rows: ${input.reason.slice(0, 80)}`,
-      },
-    };
+  return startBulkOperation<DriftRepairWorkflow>(deps, {
+    id: operationId,
+    tenantId,
+    kind: 'drift_repair',
+    requestedById: caller.id,
+    parameters,
+    workflowId,
+    items: [
+      ...rows.map((row) => ({ itemId: row.id, itemType: row.entity as 'claim' | 'subscription' })),
+      ...refused.map((id) => ({ itemId: id, status: 'failed' as const, reason: NOT_REPAIRABLE, handledAt: new Date() })),
+    ],
+    audit: () => ({ ...parameters, rows: rows.length, refused: refused.length }),
+    start: () => ({
+      workflowType: DRIFT_REPAIR_WORKFLOW_TYPE,
+      args: [{ tenantId, operationId }],
+      tenantId,
+      status: 'repairing',
+      summary: `${input.action === 'restore' ? 'Restore' : 'Close'} ${rows.length} drifted rows: ${input.reason.slice(0, 80)}`,
+    }),
   });
-  return { operation: await operationStateOf(operation, deps), workflowId, runId };
 };
-
-/** The operator who asked, as they are now, if they may still repair the operation's tenant's rows. */
-async function currentRepairer(operation: BulkOperation): Promise<AuthUser | null> {
-  const authority = await loadAuthority(operation.requestedById);
-  if (!authority?.active) return null;
-  const { userId: id, tenantId, role } = authority;
-  const mayRepair = role === 'platform_admin' || (role === 'tenant_admin' && tenantId === operation.tenantId);
-  return mayRepair ? { id, tenantId, role } : null;
-}
 
 /** What a worker hands the batch repair: its database, its Temporal client and where runs go. */
 export interface DriftRepairWorker {
@@ -172,23 +141,15 @@ export interface DriftRepairWorker {
  * the item's reason; anything else (the database unreachable) throws, and the batch is retried.
  */
 export function repairDriftedItem(worker: DriftRepairWorker) {
-  const outbox = {
-    enqueueStart,
-    enqueueSignal,
-    deliver: (message: Parameters<typeof deliver>[1]) =>
-      deliver(
-        {
-          sequelize: worker.sequelize,
-          logger: worker.logger,
-          taskQueue: worker.taskQueue,
-          leaseMs: WORKER_DELIVERY_LEASE_MS,
-          call: (rpc) => rpc(worker.temporal),
-        },
-        message,
-      ),
-  };
+  const outbox = outboxThrough({
+    sequelize: worker.sequelize,
+    logger: worker.logger,
+    taskQueue: worker.taskQueue,
+    leaseMs: WORKER_DELIVERY_LEASE_MS,
+    call: (rpc) => rpc(worker.temporal),
+  });
   return async (operation: BulkOperation, itemId: string): Promise<string | null> => {
-    const repairer = await currentRepairer(operation);
+    const repairer = await currentOperator(operation);
     if (!repairer) return "The operator who asked may no longer repair this tenant's rows";
     const drift = await RunDrift.findOne({ where: { id: itemId, tenantId: operationTenant(operation) } });
     if (!drift) return 'It is no longer drifted: repaired meanwhile, or its run was found live again';

@@ -26,7 +26,11 @@ import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
 import { writeWithStart } from '../runs';
 
-/** The terms a run is started with, as the row keeps them (the plan's current name for the mails). */
+/**
+ * The terms a run is started with, as the row keeps them (the plan's current name for the mails).
+ * Without the holder's contact: a run given its period never inserts the row, the only reader of
+ * it, and leaving it out keeps it from the outbox's row and the run's history altogether.
+ */
 async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
   const plan = await Plan.findByPk(subscription.planId, { attributes: ['name'], rejectOnEmpty: true });
   return {
@@ -38,8 +42,6 @@ async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
     coverageAmount: subscription.coverageAmount,
     premium: subscription.premium,
     durationMonths: subscription.durationMonths,
-    ...(subscription.holderPhone && { holderPhone: subscription.holderPhone }),
-    ...(subscription.propertyAddress && { propertyAddress: subscription.propertyAddress }),
   };
 }
 

@@ -21,7 +21,7 @@ import {
   type StepCounts,
   type TenantOffboardingWorkflow,
 } from '../../contracts/tenant-offboarding';
-import { BulkOperation, BulkOperationItem, TenantOffboarding, type Tenant } from '../../models';
+import { BulkOperation, TenantOffboarding, type Tenant } from '../../models';
 import { offboardingStepItemId } from '../../models/tenant-offboarding';
 import { findVisible } from '../../access/core';
 import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
@@ -29,7 +29,7 @@ import { recordAudit } from '../../services/audit';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, samePerson } from '../../shared/errors';
-import { operationStateOf } from '../claims/bulk-reassign';
+import { operationStateOf, recordBulkOperation } from '../bulk-operations';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { createWithRun } from '../runs';
@@ -170,7 +170,8 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
       { where: { id: offboarding.id, status: 'awaiting_approval' }, transaction },
     );
     if (count === 0) throw conflict('The offboarding was decided meanwhile', [{ field: 'status', message: 'must be awaiting_approval' }]);
-    await BulkOperation.create(
+    const { start } = await recordBulkOperation<TenantOffboardingWorkflow>(
+      deps,
       {
         id: operationId,
         tenantId: null,
@@ -178,17 +179,17 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
         requestedById: caller.id,
         parameters: { offboardedTenantId: tenant.id, offboardingId: offboarding.id },
         workflowId: offboarding.workflowId,
+        items: OFFBOARDING_STEPS.map((step) => ({ itemId: offboardingStepItemId(offboarding.id, step), itemType: 'step' as const })),
+        start: () => ({
+          workflowType: TENANT_OFFBOARDING_WORKFLOW_TYPE,
+          args: [{ offboardingId: offboarding.id, tenantId: tenant.id }],
+          // The run is the platform's: searched as the tenant's, it would list and delete itself.
+          tenantId: PLATFORM_TENANT_ID,
+          status: 'exporting',
+          summary: `Offboard tenant ${tenant.name}: export, then remove its rows, documents, schedules and runs`,
+        }),
       },
-      { transaction },
-    );
-    await BulkOperationItem.bulkCreate(
-      OFFBOARDING_STEPS.map((step, position) => ({
-        operationId,
-        itemId: offboardingStepItemId(offboarding.id, step),
-        itemType: 'step' as const,
-        position,
-      })),
-      { transaction },
+      transaction,
     );
     const row = await offboarding.update({ operationId }, { transaction });
     await recordAudit(
@@ -202,17 +203,7 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
       },
       transaction,
     );
-    return {
-      row,
-      start: {
-        workflowType: TENANT_OFFBOARDING_WORKFLOW_TYPE,
-        args: [{ offboardingId: offboarding.id, tenantId: tenant.id }],
-        // The run is the platform's: searched as the tenant's, it would list and delete itself.
-        tenantId: PLATFORM_TENANT_ID,
-        status: 'exporting',
-        summary: `Offboard tenant ${tenant.name}: export, then remove its rows, documents, schedules and runs`,
-      },
-    };
+    return { row, start };
   });
   return offboardingViewOf(await approved.reload(), deps);
 };

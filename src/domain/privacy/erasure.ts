@@ -11,6 +11,7 @@ import {
   PRIVACY_ERASURE_WORKFLOW_TYPE,
   privacyErasureWorkflowId,
   type ErasureStatus,
+  type KeptRowsDeletion,
   type PrivacyErasureWorkflow,
   type TableErasure,
 } from '../../contracts/privacy-erasure';
@@ -31,6 +32,8 @@ export interface ErasureView {
   status: ErasureStatus;
   stepsDone: string[];
   tables: Record<string, TableErasure>;
+  /** The deletion of the kept rows once due: the next day it looks at them, and per table what it deleted and when. */
+  keptRows: { dueOn: string | null; deleted: Record<string, KeptRowsDeletion> };
   workflowId: string;
   runId: string | null;
   createdAt: Date;
@@ -39,7 +42,8 @@ export interface ErasureView {
 
 export function erasureView(row: PrivacyErasure): ErasureView {
   const { id, userId, requestedById, reason, status, stepsDone, tables, workflowId, runId, createdAt, finishedAt } = row;
-  return { id, userId, requestedById, reason, status, stepsDone, tables, workflowId, runId, createdAt, finishedAt };
+  const keptRows = { dueOn: row.keptRowsDueOn ?? null, deleted: row.keptRowsDeleted ?? {} };
+  return { id, userId, requestedById, reason, status, stepsDone, tables, keptRows, workflowId, runId, createdAt, finishedAt };
 }
 
 export const requestErasure: Command<{ userId: string; reason: string }, ErasureView> = async (caller, input, deps) => {

@@ -16,6 +16,7 @@ import {
   CancelRequest,
   cancelSubscriptionUpdate,
   confirmActivationUpdate,
+  markedHolderContact,
   PropertyAddress,
   renewSubscriptionUpdate,
   SubscriptionActor,
@@ -87,8 +88,8 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     coverageAmount: plan.coverageAmount,
     premium: plan.premium,
     durationMonths: plan.durationMonths,
-    ...(input.holderPhone && { holderPhone: input.holderPhone }),
-    ...(input.propertyAddress && { propertyAddress: input.propertyAddress }),
+    // Sealed with the holder's own key on its way to Temporal: erasing the holder erases it from the history.
+    ...markedHolderContact(holder.id, input),
     ...(issuedFor.length > 0 && { issuedById: caller.id }),
   };
   let runId: string | null = null;

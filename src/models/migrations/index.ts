@@ -53,6 +53,7 @@ import * as claimCardRefunds from './0062-claim-card-refunds';
 import * as privacyExports from './0063-privacy-exports';
 import * as privacyErasures from './0064-privacy-erasures';
 import * as tenantOffboarding from './0066-tenant-offboarding';
+import * as keptRowsDeletion from './0067-kept-rows-deletion';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -124,4 +125,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0064-privacy-erasures', ...privacyErasures },
   { name: '0065-person-data-keys', ...personDataKeys },
   { name: '0066-tenant-offboarding', ...tenantOffboarding },
+  { name: '0067-kept-rows-deletion', ...keptRowsDeletion },
 ];

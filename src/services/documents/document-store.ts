@@ -11,18 +11,19 @@ export interface StoredDocument {
   sha256: string;
 }
 
-/** A file of this host to store under a key (a made package), read from disk as it is sent. */
-export interface StoredFile {
-  path: string;
-  bytes: number;
+/** Bytes to store as they are made (an export), their length and digest known only at the end. */
+export interface StreamedObject {
+  stream: Readable;
   contentType: string;
-  sha256: string;
 }
 
 export interface DocumentStore {
   write(key: string, document: StoredDocument): Promise<void>;
-  /** Stores a file of this host, streamed rather than read whole; an earlier object under the key is replaced. */
-  writeFile(key: string, file: StoredFile): Promise<void>;
+  /**
+   * Stores bytes as the stream yields them, holding a bounded part in memory; an earlier object under
+   * the key is replaced. A stream that fails leaves nothing under the key.
+   */
+  writeStream(key: string, object: StreamedObject): Promise<void>;
   /** Resolves once the bytes are ready to flow, so a missing document or an outage fails here, before any header is sent. */
   read(key: string): Promise<Readable>;
   remove(key: string): Promise<void>;

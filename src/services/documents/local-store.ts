@@ -1,7 +1,10 @@
 /** Documents as files under one directory of this host: the embedded default, for a single API host. */
+import crypto from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DocumentStore } from './document-store';
 
 export function localDocumentStore(dir: string): DocumentStore {
@@ -11,10 +14,19 @@ export function localDocumentStore(dir: string): DocumentStore {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, bytes, { flag: 'wx' });
     },
-    async writeFile(key, { path: source }) {
+    async writeStream(key, { stream }) {
       const file = path.join(dir, key);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.copyFile(source, file);
+      // Written beside and renamed once whole, so a failed stream never leaves half an object under the
+      // key; named per write, so an attempt still running after its retry began cannot mix its bytes in.
+      const partial = `${file}.${crypto.randomUUID()}.partial`;
+      try {
+        await pipeline(stream, createWriteStream(partial));
+        await fs.rename(partial, file);
+      } catch (err) {
+        await fs.rm(partial, { force: true });
+        throw err;
+      }
     },
     async read(key): Promise<Readable> {
       // Opened here rather than lazily by the stream, so a missing file is an error of this call.

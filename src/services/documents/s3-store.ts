@@ -3,18 +3,23 @@
  * Every call has a deadline, so a store that is down or stalled costs a request `timeoutMs` and an
  * answer of 503, never a hang.
  */
-import { createReadStream } from 'node:fs';
+import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   BucketAlreadyOwnedByYou,
   type BucketLocationConstraint,
+  CompleteMultipartUploadCommand,
+  type CompletedPart,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { S3Settings } from '../../config';
@@ -46,6 +51,36 @@ async function withDeadline<T>(timeoutMs: number, call: (abortSignal: AbortSigna
     clearTimeout(timer);
   }
 }
+
+/**
+ * Bytes of a streamed object per part of its multipart upload: S3 takes parts of 5 MiB at least
+ * (all but the last) and 10,000 of them, so objects up to about 80 GB; one part is in memory at a time.
+ */
+export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The stream cut into parts of `size` bytes (the last one shorter; at least one part, empty for an
+ * empty stream), copied into one buffer allocated once: each part must be sent before the next is
+ * asked for, which bounds the memory to that buffer whatever the chunks.
+ */
+async function* partsOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  const part = Buffer.allocUnsafe(size);
+  let filled = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let offset = 0; offset < chunk.length;) {
+      const copied = chunk.copy(part, filled, offset);
+      filled += copied;
+      offset += copied;
+      if (filled === size) {
+        yield part;
+        filled = 0;
+      }
+    }
+  }
+  yield part.subarray(0, filled);
+}
+
+const base64Sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('base64');
 
 /** Creates the bucket if it is missing; another host creating it at the same moment is fine. */
 async function ensureBucket(client: S3Client, { bucket, region, timeoutMs }: S3Settings): Promise<void> {
@@ -82,29 +117,54 @@ export async function openS3DocumentStore(settings: S3Settings): Promise<Documen
     client.destroy();
     throw err;
   }
-  /** One object; the store checks the bytes it received against the digest recorded in the row. */
-  const put = async (key: string, object: { body: Buffer | Readable; length: number; contentType: string; sha256: string }) => {
-    const checksum = Buffer.from(object.sha256, 'hex').toString('base64');
-    await withDeadline(timeoutMs, (abortSignal) =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: object.body,
-          ContentLength: object.length,
-          ContentType: object.contentType,
-          ChecksumSHA256: checksum,
-        }),
-        { abortSignal },
-      ),
-    );
-  };
   return {
     async write(key, { bytes, contentType, sha256 }) {
-      await put(key, { body: bytes, length: bytes.length, contentType, sha256 });
+      // The store checks the bytes it received against the digest recorded in the row.
+      const checksum = Buffer.from(sha256, 'hex').toString('base64');
+      await withDeadline(timeoutMs, (abortSignal) =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: bytes,
+            ContentLength: bytes.length,
+            ContentType: contentType,
+            ChecksumSHA256: checksum,
+          }),
+          { abortSignal },
+        ),
+      );
     },
-    async writeFile(key, { path, bytes, contentType, sha256 }) {
-      await put(key, { body: createReadStream(path), length: bytes, contentType, sha256 });
+    async writeStream(key, { stream, contentType }) {
+      // A multipart upload, each part checked by the store against its SHA-256; the object appears only when completed.
+      const { UploadId } = await withDeadline(timeoutMs, (abortSignal) =>
+        client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }), {
+          abortSignal,
+        }),
+      );
+      const upload = { Bucket: bucket, Key: key, UploadId };
+      try {
+        const parts: CompletedPart[] = [];
+        for await (const part of partsOf(stream, UPLOAD_PART_BYTES)) {
+          const PartNumber = parts.length + 1;
+          const ChecksumSHA256 = base64Sha256(part);
+          const { ETag } = await withDeadline(timeoutMs, (abortSignal) =>
+            client.send(new UploadPartCommand({ ...upload, PartNumber, Body: part, ContentLength: part.length, ChecksumSHA256 }), {
+              abortSignal,
+            }),
+          );
+          parts.push({ PartNumber, ETag, ChecksumSHA256 });
+        }
+        await withDeadline(timeoutMs, (abortSignal) =>
+          client.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: parts } }), { abortSignal }),
+        );
+      } catch (err) {
+        // The parts received so far are dropped; a store that cannot be told lets its lifecycle rules expire them.
+        await withDeadline(timeoutMs, (abortSignal) => client.send(new AbortMultipartUploadCommand(upload), { abortSignal })).catch(
+          () => undefined,
+        );
+        throw err;
+      }
     },
     async read(key) {
       const { Body } = await withDeadline(timeoutMs, (abortSignal) =>

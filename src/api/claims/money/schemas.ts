@@ -96,7 +96,13 @@ export const paymentFailureBody = object({
   reason: required(printableText(200).description('Why the bank returned it (its return reason)')),
 }).label('PaymentFailure');
 
-const payeeSchema = Joi.object({ kind: Joi.string(), name: Joi.string(), iban: Joi.string(), bic: Joi.string().allow(null) });
+/** The payee as the run decided it; once the claimant is erased, as the payments row keeps it (docs/privacy.md). */
+const payeeSchema = Joi.object({
+  kind: Joi.string(),
+  name: Joi.string().allow(null).description('For an erased claimant, as the payments row keeps it: the pseudonym where it was theirs'),
+  iban: Joi.string().allow(null).description('For an erased claimant, as the payments row keeps it'),
+  bic: Joi.string().allow(null),
+});
 
 const runPaymentSchema = Joi.object({
   id: uuid,
@@ -143,6 +149,7 @@ export const paymentSchema = Joi.object({
   failedAt: Joi.date().allow(null),
   failureReason: Joi.string().allow(null),
   batchId: uuid.allow(null),
+  cardRefundStartedAt: Joi.date().allow(null).description('When a card refund of it was started: it is no longer voided'),
   providerRefundId: Joi.string().allow(null).description('Issued by card refund: the payment provider’s refund'),
   refundedPremiumPaymentId: uuid.allow(null).description('Issued by card refund: the premium payment whose charge it refunded'),
   paidAt: Joi.date().allow(null),

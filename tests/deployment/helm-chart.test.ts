@@ -227,6 +227,23 @@ it('renders a release ramp: one Deployment, PDB and KEDA ScaledObject per worker
   // KEDA owns the replica count.
   expect(workers.map((d) => d.spec!.replicas)).toEqual([undefined, undefined]);
   expect(workers[1].spec!.template!.spec.containers[0].env).toContainEqual({ name: 'WORKER_MAX_CACHED_WORKFLOWS', value: '2000' });
+  // Each version joins the Worker Deployment under its own image tag, so the server can ramp between them.
+  expect(
+    workers.map((d) =>
+      d.spec!.template!.spec.containers[0].env!.filter(
+        (e) => e.name.startsWith('WORKER_') && e.name !== 'WORKER_MAX_CACHED_WORKFLOWS' && e.name !== 'WORKER_SHUTDOWN_GRACE_SECONDS',
+      ),
+    ),
+  ).toEqual([
+    [
+      { name: 'WORKER_DEPLOYMENT_NAME', value: 'insurflow' },
+      { name: 'WORKER_BUILD_ID', value: '2026.11.1' },
+    ],
+    [
+      { name: 'WORKER_DEPLOYMENT_NAME', value: 'insurflow' },
+      { name: 'WORKER_BUILD_ID', value: '2026.11.2' },
+    ],
+  ]);
 
   // A PDB per Deployment, selecting exactly that Deployment's pods.
   const deployments = byKind(all, 'Deployment');

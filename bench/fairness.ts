@@ -6,8 +6,8 @@
  * either way), before any worker polls it. Then a worker process starts, and the notices each
  * tenant's employees have received are counted every second. Over the window in which none of
  * the three has all its notices (at most BENCH_FAIRNESS_SECONDS), each tenant's share of the
- * notices sent is set against an equal share. Done on the benchmark's dev server (dispatch fair
- * between tenants, as deployed) and on a second dev server with fairness off: first in, first out.
+ * notices sent is set against an equal share. Done on a dev server of its own with dispatch fair
+ * between tenants (as deployed), then on one with fairness off: first in, first out.
  */
 import { Acknowledgement, User } from '../src/models';
 import { buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../tests/support/factories';
@@ -66,7 +66,7 @@ async function seedAudience(employees: number): Promise<{ audience: Audience; em
 
 async function dispatchOnce(
   infra: BenchInfra,
-  temporal: Pick<BenchTemporal, 'address' | 'client'>,
+  temporal: BenchTemporal,
   dispatch: DispatchRun['dispatch'],
   audiences: Audience[],
   tenantOf: Map<string, number>,
@@ -136,19 +136,16 @@ export async function benchFairness(infra: BenchInfra, employees: number[], maxS
   for (const size of sizes) seeded.push(await seedAudience(size));
   const audiences = seeded.map(({ audience }) => audience);
   const tenantOf = new Map(seeded.flatMap(({ emails }, i) => emails.map((email) => [email, i] as const)));
-  const fair = await dispatchOnce(
-    infra,
-    { address: infra.temporalAddress, client: infra.temporal },
-    'fair',
-    audiences,
-    tenantOf,
-    maxSeconds,
-  );
-  const fifoTemporal = await startBenchTemporal(false);
-  try {
-    const fifo = await dispatchOnce(infra, fifoTemporal, 'fifo', audiences, tenantOf, maxSeconds);
-    return { employees: sizes, maxSeconds, fair, fifo };
-  } finally {
-    await fifoTemporal.stop();
-  }
+  // Each half on a fresh dev server of its own, stopped with what it still holds.
+  const measure = async (dispatch: DispatchRun['dispatch']) => {
+    const temporal = await startBenchTemporal(dispatch === 'fair');
+    try {
+      return await dispatchOnce(infra, temporal, dispatch, audiences, tenantOf, maxSeconds);
+    } finally {
+      await temporal.stop();
+    }
+  };
+  const fair = await measure('fair');
+  const fifo = await measure('fifo');
+  return { employees: sizes, maxSeconds, fair, fifo };
 }

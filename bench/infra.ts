@@ -23,9 +23,31 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export async function startBenchInfra(): Promise<BenchInfra> {
+export interface BenchTemporal {
+  address: string;
+  client: Client;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** A Temporal dev server in memory and a client of it; `fairness: false` is the first-in-first-out baseline. */
+export async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
   const cliPath = resolveTemporalCli();
   if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
+  const devServer: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), fairness });
+  const connection = await Connection.connect({ address: devServer.address });
+  return {
+    address: devServer.address,
+    client: new Client({ connection }),
+    pid: devServer.pid,
+    async stop() {
+      await connection.close();
+      await devServer.stop();
+    },
+  };
+}
+
+export async function startBenchInfra(): Promise<BenchInfra> {
   const postgres: LocalPostgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
   await postgres.createDatabase('bench');
   const databaseUrl = postgres.url('bench');
@@ -34,22 +56,20 @@ export async function startBenchInfra(): Promise<BenchInfra> {
   const sequelize = createSequelize(databaseUrl, { poolMax: 30, statementMs: 120_000 });
   initModels(sequelize);
   await migrateUp(sequelize);
-  const devServer: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
-  const connection = await Connection.connect({ address: devServer.address });
+  const temporal = await startBenchTemporal();
   const smtp = await startSmtpSink();
   return {
     databaseUrl,
     sequelize,
-    temporalAddress: devServer.address,
-    temporal: new Client({ connection }),
+    temporalAddress: temporal.address,
+    temporal: temporal.client,
     smtp,
     jwtSecret: crypto.randomBytes(32).toString('hex'),
-    pids: { temporal: devServer.pid, postgres: postgres.pid() },
+    pids: { temporal: temporal.pid, postgres: postgres.pid() },
     async stop() {
-      await connection.close();
       await smtp.stop();
       await sequelize.close();
-      await devServer.stop();
+      await temporal.stop();
       await postgres.stop();
     },
   };

@@ -9,32 +9,24 @@
  * in the SMTP sink is measured in every phase. The worker process's RSS is sampled throughout.
  * BENCH_ROLLOUT_QUEUES=bulk,shared also runs the baseline: everything on one task queue.
  */
-import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
-import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-  acknowledgementWorkflowId,
-  AcknowledgementWorkflow,
-  openingAcknowledgementInput,
-} from '../src/contracts/acknowledgement';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
-import { Acknowledgement, TenantSettings, User } from '../src/models';
+import { TenantSettings, User } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { issueAccessToken } from '../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
 import { buildPolicyVersion, buildSubscription, buildUser, buildUsers } from '../tests/support/factories';
 import type { ReceivedMail } from '../tests/support/smtp-sink';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile, runConcurrently } from './fixtures';
+import { createBenchTenant, percentile } from './fixtures';
+import { startAcknowledgementRuns, writeAcknowledgementRows } from './acknowledgement-runs';
 import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
 import { startBenchReceiver, type BenchReceiver } from './webhook-receiver';
 
 const ESCALATION_SECONDS = 5;
 const IDLE_MS = 15_000;
-/** As many starts in flight as the rollout's batch activity keeps (START_CONCURRENCY of src/activities/compliance.ts). */
-const RAW_CONCURRENCY = 50;
 const MiB = 1024 * 1024;
 
 interface Latency {
@@ -261,35 +253,11 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     // rollout writes its own as it goes), and each run opens itself and sends its notice as the
     // rollout's do, so both sides leave the same work behind them on the bulk queue.
     const floor = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
-    const rows = await Acknowledgement.bulkCreate(
-      (await User.findAll({ where: { tenantId: a.tenant.id, role: 'adjuster' }, attributes: ['id'] })).map((employee) => {
-        const id = crypto.randomUUID();
-        return {
-          id,
-          tenantId: a.tenant.id,
-          versionId: floor.id,
-          employeeId: employee.id,
-          dueAt: floor.dueAt!,
-          workflowId: acknowledgementWorkflowId(id),
-        };
-      }),
-    );
+    const rows = await writeAcknowledgementRows(a.tenant.id, floor);
     let rawDone = false;
     const rawStarted = performance.now();
     const [, duringRawStarts] = await Promise.all([
-      runConcurrently(rows.length, RAW_CONCURRENCY, (i) => {
-        const ack = rows[i];
-        return infra.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
-          ...workflowStartOptions(bulkTaskQueue, {
-            workflowId: ack.workflowId!,
-            tenantId: ack.tenantId,
-            status: 'pending',
-            summary: `raw ${i}`,
-            dueAt: ack.dueAt,
-          }),
-          args: [openingAcknowledgementInput(ack, DEFAULT_TENANT_SETTINGS)],
-        });
-      }).finally(() => (rawDone = true)),
+      startAcknowledgementRuns(infra.temporal, bulkTaskQueue, rows).finally(() => (rawDone = true)),
       load(() => rawDone),
     ]);
     const rawSeconds = (performance.now() - rawStarted) / 1000;

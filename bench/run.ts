@@ -5,8 +5,9 @@
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
  * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, billingDay). BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
- * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, fairness, billingDay). BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
+ * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
+ * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchBillingDay } from './billing-day';
 import { benchExpiries } from './expiries';
+import { benchFairness } from './fairness';
 import { benchGraphqlScreen } from './graphql-screen';
 import { benchReports } from './reports';
 import { benchRollout } from './rollout';
@@ -59,6 +61,13 @@ async function main(): Promise<void> {
         infra,
         size('BENCH_ROLLOUT_EMPLOYEES', 10_000),
         (process.env.BENCH_ROLLOUT_QUEUES ?? 'bulk').split(',').map((kind) => (kind.trim() === 'shared' ? 'shared' : 'bulk')),
+      ),
+    );
+    await section('fairness', () =>
+      benchFairness(
+        infra,
+        (process.env.BENCH_FAIRNESS_EMPLOYEES ?? '10000,5000,1000').split(',').map(Number),
+        size('BENCH_FAIRNESS_SECONDS', 90),
       ),
     );
     await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));

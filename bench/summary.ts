@@ -2,6 +2,7 @@
 import os from 'node:os';
 import type { BillingDayResult } from './billing-day';
 import type { ExpiryResult } from './expiries';
+import type { FairnessResult } from './fairness';
 import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
@@ -23,6 +24,7 @@ export interface BenchResults {
   reports?: ReportsResult;
   graphqlScreen?: GraphqlScreenResult;
   rollout?: RolloutResult;
+  fairness?: FairnessResult;
   billingDay?: BillingDayResult;
 }
 
@@ -150,6 +152,16 @@ export function summaryRows(r: BenchResults): Row[] {
         undefined,
       ],
       [`${on}: worker RSS max`, `${n(run.workerRssMaxMiB)} MiB`, '< 1,024 MiB', run.workerRssMaxMiB < 1024],
+    );
+  }
+  if (r.fairness) {
+    const f = r.fairness;
+    const tenants = f.employees.map((employees) => n(employees)).join(' / ');
+    const shares = (run: FairnessResult['fair']) =>
+      `${run.tenants.map((t) => `${n(t.share * 100)} % (${ratio(t.ratioToEqual)})`).join(' / ')} of ${n(run.tenants.reduce((sum, t) => sum + t.notices, 0))} notices in ${n(run.windowSeconds)} s`;
+    rows.push(
+      [`bulk queue, tenants of ${tenants}: shares, fair dispatch`, shares(f.fair), 'each 0.8–1.2 × equal', f.fair.withinTarget],
+      [`bulk queue, tenants of ${tenants}: shares, first in first out`, shares(f.fifo), 'reported', undefined],
     );
   }
   if (r.workerMemory) {

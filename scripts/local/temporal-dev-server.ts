@@ -19,12 +19,16 @@ export function searchAttributeFlags(): string[] {
 /** As compose's server has it (docker/temporal-dynamicconfig.yaml): dispatch is fair between tenants. */
 export const DEV_SERVER_DYNAMIC_CONFIG = ['--dynamic-config-value', 'matching.enableFairness=true'];
 
-/** Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts. */
+/**
+ * Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts.
+ * `fairness: false` dispatches first in, first out: the benchmark's baseline for fair dispatch.
+ */
 export async function startTemporalDevServer(options: {
   cliPath: string;
   port: number;
   uiPort: number;
   dbFile?: string;
+  fairness?: boolean;
 }): Promise<DevServer> {
   const args = [
     'server',
@@ -41,7 +45,7 @@ export async function startTemporalDevServer(options: {
       : []),
     '--log-level',
     'warn',
-    ...DEV_SERVER_DYNAMIC_CONFIG,
+    ...(options.fairness === false ? ['--dynamic-config-value', 'matching.enableFairness=false'] : DEV_SERVER_DYNAMIC_CONFIG),
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

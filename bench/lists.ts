@@ -189,18 +189,33 @@ function mean(a: Load, b: Load): Omit<Load, 'slowest'> {
   };
 }
 
+/**
+ * Two ways of serving the same request, after a 2-s warm-up of each, in the order first, second,
+ * second, first, so that drift on a shared machine hits both alike.
+ */
+async function alternately<F, S>(
+  first: (seconds: number) => Promise<F>,
+  second: (seconds: number) => Promise<S>,
+  seconds: number,
+): Promise<{ first: [F, F]; second: [S, S] }> {
+  await first(2);
+  await second(2);
+  const first1 = await first(seconds);
+  const second1 = await second(seconds);
+  const second2 = await second(seconds);
+  const first2 = await first(seconds);
+  return { first: [first1, first2], second: [second1, second2] };
+}
+
 async function compare(path: string, api: Side, bare: Side, token: string, seconds: number): Promise<Comparison> {
   const apiPath = `/api/v1${path}`;
-  await load(bare, path, undefined, 2);
-  await load(api, apiPath, token, 2);
-  const bare1 = await load(bare, path, undefined, seconds);
-  const apiRun = async () => {
-    const { result, loopAndGc } = await withLoopAndGc(api.url, () => load(api, apiPath, token, seconds));
+  const apiRun = async (runSeconds: number) => {
+    const { result, loopAndGc } = await withLoopAndGc(api.url, () => load(api, apiPath, token, runSeconds));
     return { load: result, runtime: { p99Ms: result.p99Ms, slowest: result.slowest, ...loopAndGc } };
   };
-  const { load: api1, runtime: runtime1 } = await apiRun();
-  const { load: api2, runtime: runtime2 } = await apiRun();
-  const bare2 = await load(bare, path, undefined, seconds);
+  const runs = await alternately((runSeconds) => load(bare, path, undefined, runSeconds), apiRun, seconds);
+  const [bare1, bare2] = runs.first;
+  const [{ load: api1, runtime: runtime1 }, { load: api2, runtime: runtime2 }] = runs.second;
   const apiLoad = mean(api1, api2);
   const bareLoad = mean(bare1, bare2);
   return {
@@ -216,17 +231,16 @@ async function compare(path: string, api: Side, bare: Side, token: string, secon
   };
 }
 
-/** Alternating access token, key, key, token after a warm-up of each, as `compare` alternates its sides. */
+/** The same request by access token and by API key on one API process, alternated as `compare` alternates its sides. */
 async function compareCredentials(api: Side, path: string, jwt: string, apiKey: string, seconds: number): Promise<CredentialComparison> {
   const apiPath = `/api/v1${path}`;
-  await load(api, apiPath, jwt, 2);
-  await load(api, apiPath, apiKey, 2);
-  const jwt1 = await load(api, apiPath, jwt, seconds);
-  const key1 = await load(api, apiPath, apiKey, seconds);
-  const key2 = await load(api, apiPath, apiKey, seconds);
-  const jwt2 = await load(api, apiPath, jwt, seconds);
-  const byJwt = mean(jwt1, jwt2);
-  const byKey = mean(key1, key2);
+  const runs = await alternately(
+    (runSeconds) => load(api, apiPath, jwt, runSeconds),
+    (runSeconds) => load(api, apiPath, apiKey, runSeconds),
+    seconds,
+  );
+  const byJwt = mean(...runs.first);
+  const byKey = mean(...runs.second);
   return {
     request: `GET ${apiPath}`,
     jwt: byJwt,

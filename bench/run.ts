@@ -8,6 +8,8 @@
  * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, fairness, billingDay). BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k;
+ * `--sizes=large` their large sizes, a run that may take hours.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import { benchBillingDay } from './billing-day';
 import { benchExpiries } from './expiries';
 import { benchFairness } from './fairness';
 import { benchGraphqlScreen } from './graphql-screen';
+import { sizeSetOf } from './growth';
 import { benchReports } from './reports';
 import { benchRollout } from './rollout';
 import { benchSearch } from './search';
@@ -39,7 +42,10 @@ async function main(): Promise<void> {
   const infra = await startBenchInfra();
   const results: Record<string, object> = {};
   const chosen = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim());
-  const section = async (name: string, run: () => Promise<object>) => {
+  const sizeSet = sizeSetOf(process.argv.slice(2));
+  // A growth curve runs only with --sizes, and a figure's section only without it.
+  const section = async (name: string, run: () => Promise<object>, kind: 'figure' | 'curve' = 'figure') => {
+    if ((kind === 'curve') !== Boolean(sizeSet)) return;
     if (chosen && !chosen.includes(name)) return;
     process.stdout.write(`\n== ${name}\n`);
     const started = Date.now();

@@ -15,7 +15,7 @@ bash scripts/setup.sh || exit 1
 npx eslint . || exit 1
 npx prettier --check . || exit 1
 mkdir -p reports
-rm -f reports/jest.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml
+rm -f reports/jest.json reports/jest-serial.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml
 npm run --silent cycles
 cycles=$?
 # The replay gate a deploy runs (docs/deploying.md), over the recorded histories with the bundle just
@@ -24,8 +24,11 @@ DATABASE_URL=postgres://replay@127.0.0.1/replay JWT_SECRET=$(head -c 48 /dev/ura
   npm run --silent replay -- tests/fixtures/histories || exit 1
 # The runner itself gathers every file's results (and their captured output) before writing the JSON
 # report; with 90+ files that outgrew V8's default 4 GB heap, so the runner gets room for it.
-node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --json --outputFile=reports/jest.json "$@"
+# Two files at a time, then the files that must run alone (tests/serial-files.js says why).
+node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --config jest.parallel.config.js --json --outputFile=reports/jest.json --passWithNoTests "$@"
 status=$?
+node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --config jest.serial.config.js --json --outputFile=reports/jest-serial.json --passWithNoTests "$@"
+serial=$?
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json
 chaos=$?
 npx jest --ci --config jest.topology.config.js --json --outputFile=reports/topology.json
@@ -35,7 +38,7 @@ contract=$?
 # A run that wrote no report (its set-up failed) counts as one failed test.
 CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   const fs = require("fs");
-  const reports = ["reports/jest.json", "reports/chaos.json", "reports/topology.json"].map((file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null));
+  const reports = ["reports/jest.json", "reports/jest-serial.json", "reports/chaos.json", "reports/topology.json"].map((file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null));
   const sum = (pick) => reports.reduce((total, r) => total + (r ? pick(r) : 0), 0);
   const missing = reports.filter((r) => !r).length;
   const skipped = sum((r) => r.numPendingTests + r.numTodoTests);
@@ -50,5 +53,5 @@ CYCLES_STATUS=$cycles CONTRACT_STATUS=$contract node -e '
   console.log(`${sum((r) => r.numPassedTests) + cases.length - failing + cyclesPassed} passed, ${sum((r) => r.numFailedTests + r.numRuntimeErrorTestSuites) + missing + contractFailed + 1 - cyclesPassed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || { echo "0 passed, 1 failed"; exit 1; }
 [ $cycles -eq 0 ] || exit $cycles
-for code in $status $chaos $topology $contract; do [ "$code" -eq 0 ] || exit "$code"; done
+for code in $status $serial $chaos $topology $contract; do [ "$code" -eq 0 ] || exit "$code"; done
 exit 0

@@ -1,0 +1,13 @@
+/**
+ * The main suite less the files that must run alone (tests/serial-files.js), two files at a time:
+ * most of a file's time is spent waiting on servers, so two share 2 cores at almost twice the pace.
+ */
+const base = require('./jest.config');
+const serialFiles = require('./tests/serial-files');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ['/node_modules/', ...serialFiles.map((file) => `/tests/${file}\\.test\\.ts$`)],
+  maxWorkers: 2,
+};

@@ -150,4 +150,3 @@ export const waiveFirstPremiumUpdate = defineUpdate<SubscriptionState, [WaiveReq
  * run trusts (the rows are the truth), so a repeated or late signal changes nothing.
  */
 export const premiumPaidSignal = defineSignal<[{ invoiceId: string }]>('premiumPaid');
-export const PREMIUM_PAID_SIGNAL = 'premiumPaid';

@@ -8,7 +8,7 @@ import { type MarkedPersonalData, personalData, personalValue } from '../shared/
 import type { Role } from '../shared/roles';
 
 export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
-/** What every subscription run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every subscription run's workflow ID starts with (the access rules find a run's owner by it). */
 export const SUBSCRIPTION_WORKFLOW_ID_PREFIX = 'subscription-';
 export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTION_WORKFLOW_ID_PREFIX}${subscriptionId}`;
 

@@ -3,7 +3,7 @@
  * today, GraphQL next): `(caller, input, deps) → result`. It knows no HTTP: the caller is the
  * authenticated principal, the input the validated request, and `deps` everything it reaches
  * outside itself. A refusal is thrown with the one error factory (src/shared/errors.ts) or comes
- * from the access policy or a workflow's Update validator; each transport turns it into its own
+ * from the access rules or a workflow's Update validator; each transport turns it into its own
  * answer (the API's error handler into 403/404/409/422). The transport renders the result.
  */
 import type { Client } from '@temporalio/client';

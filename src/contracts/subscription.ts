@@ -130,7 +130,11 @@ export interface WaiveRequest extends SubscriptionActor {
   reason?: string;
 }
 
-/** Stored on the row and told in the e-mail when the run cancels a subscription whose premium was not paid. */
+/**
+ * The cancellation reason stored on the row and shown in the run's details when the run cancels a
+ * subscription whose premium was not paid; the e-mail says it in its own template
+ * (`subscriptionCancelledForNonPayment`), in the reader's language.
+ */
 export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
 
 /** The roles that may waive a first instalment (the operation refuses others 403, the run's validator too). */

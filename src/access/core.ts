@@ -1,5 +1,5 @@
 /**
- * The access policy (docs/architecture.md, Access policy). One module per resource says which
+ * The access rules (docs/architecture.md, Access rules). One module per resource says which
  * rows a caller may see (`scope` as a query, `canSee` for a row in hand) and, where a visible row
  * is not enough, what the caller may do with it (`canAct`). A row the caller may not see or act on
  * is answered exactly like a missing one (404), so no answer tells whether it exists; a role that
@@ -33,37 +33,37 @@ export interface AccessRule<M extends Model, Action extends string = never> {
 /** The row, if the caller may see it (and do `action` with it); 404 otherwise, like a missing row. */
 export function authorize<M extends Model, Action extends string>(
   caller: AuthUser,
-  policy: AccessRule<M, Action>,
+  rule: AccessRule<M, Action>,
   row: M | null,
   action?: Action,
 ): M {
-  const allowed = row !== null && policy.canSee(caller, row) && (action === undefined || policy.canAct?.(caller, row, action) === true);
-  if (!allowed) throw new NotVisible(policy.resource);
+  const allowed = row !== null && rule.canSee(caller, row) && (action === undefined || rule.canAct?.(caller, row, action) === true);
+  if (!allowed) throw new NotVisible(rule.resource);
   return row;
 }
 
 /** The row with this id among those the caller may see (and may do `action` with); 404 otherwise. */
 export async function findVisible<M extends Model, Action extends string>(
   caller: AuthUser,
-  policy: AccessRule<M, Action>,
+  rule: AccessRule<M, Action>,
   id: string,
   options: { action?: Action } & Pick<FindOptions, 'include'> = {},
 ): Promise<M> {
   const { action, include } = options;
-  // Every model with a policy has an `id`; a generic model type cannot say so. Both conditions
+  // Every model with an access rule has an `id`; a generic model type cannot say so. Both conditions
   // hold: a scope that itself names an id (a tenant admin's own tenant) is not overwritten.
-  const scope = policy.scope(caller);
+  const scope = rule.scope(caller);
   const row = include
-    ? await policy.model.findOne({ include, where: { [Op.and]: [scope, { id }] } })
-    : await findOneWhere(policy.model, scope, { id });
-  return authorize(caller, policy, row, action);
+    ? await rule.model.findOne({ include, where: { [Op.and]: [scope, { id }] } })
+    : await findOneWhere(rule.model, scope, { id });
+  return authorize(caller, rule, row, action);
 }
 
 interface TenantRow extends Model {
   tenantId: string | null;
 }
 
-/** The policy of rows any of `roles` (by default every role) of the row's tenant may see. */
+/** The access rule of rows any of `roles` (by default every role) of the row's tenant may see. */
 export function tenantAccess<M extends TenantRow>(
   resource: string,
   model: ModelStatic<M>,

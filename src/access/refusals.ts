@@ -1,5 +1,5 @@
 /**
- * The access policy's two refusals. The policy sits below the API (docs/architecture.md, Processes
+ * The access rules' two refusals. The rules sit below the API (docs/architecture.md, Processes
  * and layers), so it says what it refuses and the API's error handler answers it with the API's
  * error factory: NotVisible as 404, exactly like a missing row, NotPermitted as 403.
  */

@@ -42,15 +42,15 @@ import { webhookDeliveryAccess } from './webhooks';
 
 const UUID = Joi.string().uuid();
 
-/** The row that owns the run, looked up through the policy's own model and rule. */
+/** The row that owns the run, looked up through its access rule (its model and what it lets the caller see). */
 type OwnerLookup = (caller: AuthUser, workflowId: string) => Promise<boolean>;
 
-function ownerByWorkflowId<M extends Model>(policy: AccessRule<M, string>): OwnerLookup {
+function ownerByWorkflowId<M extends Model>(rule: AccessRule<M, string>): OwnerLookup {
   return async (caller, workflowId) => {
     // Every model that owns runs stores their workflow ID; a generic model type cannot say so.
     const where: WhereOptions = { workflowId };
-    const row = await policy.model.findOne({ where });
-    return row !== null && policy.canSee(caller, row);
+    const row = await rule.model.findOne({ where });
+    return row !== null && rule.canSee(caller, row);
   };
 }
 
@@ -58,12 +58,12 @@ function ownerByWorkflowId<M extends Model>(policy: AccessRule<M, string>): Owne
  * For runs whose ID is built from their owner's id, which the row does not store:
  * `<prefix><id>` followed by nothing or by what `suffix` accepts.
  */
-function ownerByIdIn<M extends Model>(prefix: string, policy: AccessRule<M, string>, suffix = /^$/): OwnerLookup {
+function ownerByIdIn<M extends Model>(prefix: string, rule: AccessRule<M, string>, suffix = /^$/): OwnerLookup {
   return async (caller, workflowId) => {
     const id = workflowId.slice(prefix.length, prefix.length + 36);
     if (UUID.validate(id).error || !suffix.test(workflowId.slice(prefix.length + 36))) return false;
-    const row = await policy.model.findByPk(id);
-    return row !== null && policy.canSee(caller, row);
+    const row = await rule.model.findByPk(id);
+    return row !== null && rule.canSee(caller, row);
   };
 }
 

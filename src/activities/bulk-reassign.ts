@@ -4,13 +4,14 @@
  * a single reassignment is judged: the claims manager who asked as the database has them now (an
  * asker deactivated or demoted meanwhile gets the remaining claims refused), the same checks
  * `POST /claims/:id/assign` makes before its Update (`assignmentRequest`, handed in: separation of
- * duties, the assignee an active user), then the same assign Update, whose validator decides the
- * rest. A refusal is recorded with its message and the batch goes on; anything else (Temporal or
- * the database unreachable) fails the activity, which is retried. Each Update has an ID made of
- * the operation and the claim, and an item is marked only once answered, so a retried batch
- * reaches the Updates already applied and reassigns nothing twice.
+ * duties, the assignee an active user), then the same assign Update, sent as every decision is
+ * (`decideOnRun`, src/services/run-decisions.ts), whose validator decides the rest. A refusal is
+ * recorded with its message and the batch goes on; anything else (Temporal or the database
+ * unreachable) fails the activity, which is retried. Each Update has an ID made of the operation
+ * and the claim, and an item is marked only once answered, so a retried batch reaches the Updates
+ * already applied and reassigns nothing twice (or, once the claim's run has ended, their answer).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../contracts/actor';
 import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
@@ -18,7 +19,8 @@ import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameter
 import { type BulkOperation, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
 import { loadAuthority } from '../services/authority';
-import { ApiError } from '../shared/errors';
+import { decideOnRun } from '../services/run-decisions';
+import { ApiError, conflict } from '../shared/errors';
 import type { ActivityDeps, ClaimDecisionDeps } from './deps';
 import { handlePendingItems, type OperationBatchInput, type OperationBatchResult } from './operation-items';
 
@@ -48,14 +50,20 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
     }
   }
 
-  /** The claim run's answer to the reassignment: null when accepted, the reason when refused. */
+  /**
+   * The claim run's answer to the reassignment, sent the one way a decision reaches a run
+   * (`decideOnRun`): null when accepted, the reason when refused.
+   */
   async function reassign(claim: Claim, request: AssignmentRequest, updateId: string): Promise<string | null> {
+    const temporal = { call: <T>(_kind: unknown, send: (client: Client) => Promise<T>) => send(deps.temporal), updateId };
     try {
-      await deps.temporal.workflow.getHandle(claim.workflowId).executeUpdate(assignClaimUpdate, { args: [request], updateId });
+      await decideOnRun({ temporal }, claim, claim.workflowId, assignClaimUpdate, request, (now) =>
+        conflict(`The claim is ${now.status}; its run has ended`),
+      );
       return null;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) return err.cause?.message ?? err.message;
-      if (err instanceof WorkflowNotFoundError) return `The claim is ${claim.status}; its run has ended`;
+      if (err instanceof ApiError) return err.message;
       throw err;
     }
   }

@@ -45,7 +45,11 @@ export interface EmailTemplate {
   callToAction?: CallToAction;
 }
 
-/** The text as the caller wrote it (older runs and the operators' notices), or a template to render. */
+/**
+ * A template to render, or a subject and text as written: activity tasks that runs scheduled before
+ * their mails were templates carry those (tests/fixtures/histories hold such runs), and a task in
+ * flight at a deploy is still sent. No code of ours writes one (tests/structure/mail-texts.test.ts).
+ */
 type EmailContent =
   { subject: string; text: string; template?: undefined } | { template: EmailTemplate; subject?: undefined; text?: undefined };
 

@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { QueryTypes } from 'sequelize';
 import { premiumRefundWorkflowId } from '../contracts/premium-refund';
 import type { PremiumCheck, PremiumCheckInput } from '../contracts/reconciler';
-import { PREMIUM_PAID_SIGNAL } from '../contracts/subscription';
+import { premiumPaidSignal } from '../contracts/subscription';
 import { INVOICE_OWED_SQL } from '../models/invoice';
 import { invoicesOverdue, invoicesOverdueAmount, premiumRunDrift } from '../observability/business-metrics';
 import { providerRefundStart } from '../services/premium-refunds';
@@ -54,7 +54,7 @@ export function createPremiumReconcilerActivities({ sequelize, temporal, taskQue
     let told = 0;
     for (const row of waiting) {
       try {
-        await temporal.workflow.getHandle(row.workflow_id).signal(PREMIUM_PAID_SIGNAL, { invoiceId: row.invoice_id });
+        await temporal.workflow.getHandle(row.workflow_id).signal(premiumPaidSignal, { invoiceId: row.invoice_id });
         told += 1;
         logger.warn(
           { subscriptionId: row.id, status: row.status, workflowId: row.workflow_id },

@@ -14,7 +14,7 @@ export interface AcknowledgementUnits {
 }
 
 export const ACKNOWLEDGEMENT_WORKFLOW_TYPE = 'acknowledgementWorkflow';
-/** What every acknowledgement run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every acknowledgement run's workflow ID starts with (the access rules find a run's owner by it). */
 export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
 /**
  * `run` counts the acknowledgement's runs: the first is `ack-<id>`; a person exempted on leaving

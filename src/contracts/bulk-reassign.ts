@@ -9,7 +9,7 @@
 import type { Role } from '../shared/roles';
 
 export const BULK_REASSIGN_WORKFLOW_TYPE = 'bulkReassignWorkflow';
-/** What every bulk reassignment's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every bulk reassignment's workflow ID starts with (the access rules find a run's owner by it). */
 export const BULK_REASSIGN_WORKFLOW_ID_PREFIX = 'bulk-reassign-';
 export const bulkReassignWorkflowId = (operationId: string) => `${BULK_REASSIGN_WORKFLOW_ID_PREFIX}${operationId}`;
 

@@ -16,7 +16,7 @@ export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
  * `claim-<tenant slug>-<claim number>`: claim numbers repeat across tenants, so the tenant's
  * slug keeps the workflow ID unique while an operator can still find the run by number.
  */
-/** What every claim run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every claim run's workflow ID starts with (the access rules find a run's owner by it). */
 export const CLAIM_WORKFLOW_ID_PREFIX = 'claim-';
 export const claimWorkflowId = (tenantSlug: string, claimNumber: string) => `${CLAIM_WORKFLOW_ID_PREFIX}${tenantSlug}-${claimNumber}`;
 

@@ -6,7 +6,7 @@
 import { defineSignal } from '@temporalio/workflow';
 
 export const COMPLIANCE_RECURRENCE_WORKFLOW_TYPE = 'complianceRecurrenceWorkflow';
-/** What every recurrence run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every recurrence run's workflow ID starts with (the access rules find a run's owner by it). */
 export const COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX = 'compliance-recurrence-';
 export const complianceRecurrenceWorkflowId = (policyId: string) => `${COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX}${policyId}`;
 

@@ -6,7 +6,7 @@
 import { defineQuery } from '@temporalio/workflow';
 
 export const COMPLIANCE_REMIND_WORKFLOW_TYPE = 'complianceRemindWorkflow';
-/** What every remind run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every remind run's workflow ID starts with (the access rules find a run's owner by it). */
 export const COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX = 'compliance-remind-';
 export const complianceRemindWorkflowId = (remindId: string) => `${COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX}${remindId}`;
 

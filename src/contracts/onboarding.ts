@@ -7,7 +7,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
 export const ONBOARDING_WORKFLOW_TYPE = 'onboarding';
-/** What every onboarding run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every onboarding run's workflow ID starts with (the access rules find a run's owner by it). */
 export const ONBOARDING_WORKFLOW_ID_PREFIX = 'onboarding-';
 export const onboardingWorkflowId = (registrationId: string) => `${ONBOARDING_WORKFLOW_ID_PREFIX}${registrationId}`;
 

@@ -6,7 +6,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
 
 export const POLICY_APPROVAL_WORKFLOW_TYPE = 'policyApprovalWorkflow';
-/** What every policy approval run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every policy approval run's workflow ID starts with (the access rules find a run's owner by it). */
 export const POLICY_APPROVAL_WORKFLOW_ID_PREFIX = 'policy-approval-';
 export const policyApprovalWorkflowId = (versionId: string) => `${POLICY_APPROVAL_WORKFLOW_ID_PREFIX}${versionId}`;
 

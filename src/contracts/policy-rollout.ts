@@ -5,7 +5,7 @@
 import { defineQuery } from '@temporalio/workflow';
 
 export const POLICY_ROLLOUT_WORKFLOW_TYPE = 'policyRolloutWorkflow';
-/** What every policy rollout run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every policy rollout run's workflow ID starts with (the access rules find a run's owner by it). */
 export const POLICY_ROLLOUT_WORKFLOW_ID_PREFIX = 'policy-rollout-';
 /** Cycle 1 is the publication's rollout; a recurring policy's later cycles roll out as `policy-rollout-<versionId>-cycle-<n>`. */
 export const policyRolloutWorkflowId = (versionId: string, cycle = 1) =>

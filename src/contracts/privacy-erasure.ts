@@ -8,7 +8,7 @@ import type { RetentionSetting } from '../shared/tenant-settings';
 import { DAY_MS } from '../shared/time';
 
 export const PRIVACY_ERASURE_WORKFLOW_TYPE = 'privacyErasureWorkflow';
-/** What every erasure's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every erasure's workflow ID starts with (the access rules find a run's owner by it). */
 export const PRIVACY_ERASURE_WORKFLOW_ID_PREFIX = 'privacy-erasure-';
 export const privacyErasureWorkflowId = (erasureId: string) => `${PRIVACY_ERASURE_WORKFLOW_ID_PREFIX}${erasureId}`;
 

@@ -5,7 +5,7 @@
  */
 
 export const PRIVACY_EXPORT_WORKFLOW_TYPE = 'privacyExportWorkflow';
-/** What every export's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every export's workflow ID starts with (the access rules find a run's owner by it). */
 export const PRIVACY_EXPORT_WORKFLOW_ID_PREFIX = 'privacy-export-';
 export const privacyExportWorkflowId = (exportId: string) => `${PRIVACY_EXPORT_WORKFLOW_ID_PREFIX}${exportId}`;
 

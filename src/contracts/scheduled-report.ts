@@ -1,6 +1,6 @@
 /**
  * The contract of saved reports and their scheduled delivery (docs/reports.md, Saved reports),
- * shared by the model, the access policy, the commands that keep a definition's Temporal Schedule
+ * shared by the model, the access rules, the commands that keep a definition's Temporal Schedule
  * (src/services/report-schedules.ts), the workflow, its activity and the tests.
  */
 

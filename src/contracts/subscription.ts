@@ -8,7 +8,7 @@ import { type MarkedPersonalData, personalData, personalValue } from '../shared/
 import type { Role } from '../shared/roles';
 
 export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
-/** What every subscription run's workflow ID starts with (the access policy finds a run's owner by it). */
+/** What every subscription run's workflow ID starts with (the access rules find a run's owner by it). */
 export const SUBSCRIPTION_WORKFLOW_ID_PREFIX = 'subscription-';
 export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTION_WORKFLOW_ID_PREFIX}${subscriptionId}`;
 
@@ -130,7 +130,11 @@ export interface WaiveRequest extends SubscriptionActor {
   reason?: string;
 }
 
-/** Stored on the row and told in the e-mail when the run cancels a subscription whose premium was not paid. */
+/**
+ * The cancellation reason stored on the row and shown in the run's details when the run cancels a
+ * subscription whose premium was not paid; the e-mail says it in its own template
+ * (`subscriptionCancelledForNonPayment`), in the reader's language.
+ */
 export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
 
 /** The roles that may waive a first instalment (the operation refuses others 403, the run's validator too). */
@@ -150,4 +154,3 @@ export const waiveFirstPremiumUpdate = defineUpdate<SubscriptionState, [WaiveReq
  * run trusts (the rows are the truth), so a repeated or late signal changes nothing.
  */
 export const premiumPaidSignal = defineSignal<[{ invoiceId: string }]>('premiumPaid');
-export const PREMIUM_PAID_SIGNAL = 'premiumPaid';

@@ -6,7 +6,7 @@
  * of the request's bulk operation, so `GET /operations/:id` counts the steps done.
  */
 export const TENANT_OFFBOARDING_WORKFLOW_TYPE = 'tenantOffboardingWorkflow';
-/** What the run's workflow ID starts with (the access policy finds its owner by it). */
+/** What the run's workflow ID starts with (the access rules find its owner by it). */
 export const TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX = 'tenant-offboarding-';
 /** One run per tenant: a tenant is offboarded once. */
 export const tenantOffboardingWorkflowId = (tenantId: string) => `${TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX}${tenantId}`;

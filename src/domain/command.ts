@@ -3,11 +3,11 @@
  * today, GraphQL next): `(caller, input, deps) → result`. It knows no HTTP: the caller is the
  * authenticated principal, the input the validated request, and `deps` everything it reaches
  * outside itself. A refusal is thrown with the one error factory (src/shared/errors.ts) or comes
- * from the access policy or a workflow's Update validator; each transport turns it into its own
+ * from the access rules or a workflow's Update validator; each transport turns it into its own
  * answer (the API's error handler into 403/404/409/422). The transport renders the result.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
@@ -30,15 +30,10 @@ export interface TemporalAccess {
    */
   call<T>(kind: TemporalCallKind, call: (temporal: Client) => Promise<T>, deadlineMs?: number): Promise<T>;
   /**
-   * Sends the caller's decision to a run as an Update and waits for its result. Its update ID
-   * follows from the caller and the idempotency key, so a repeat reaches the same decision, and
-   * answers with it even after the decision has closed the run.
+   * The update ID of the caller's decision: it follows from the caller and the idempotency key, so
+   * a repeat reaches the same decision (`decideOnRun`, src/services/run-decisions.ts, sends it).
    */
-  decide<Result, Request>(
-    handle: (temporal: Client) => WorkflowHandle,
-    update: UpdateDefinition<Result, [Request]>,
-    request: Request,
-  ): Promise<Result>;
+  updateId?: string;
 }
 
 /** The transactional outbox (src/api/temporal/outbox.ts): a start or signal written with the change, delivered after the commit. */

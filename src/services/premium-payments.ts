@@ -11,7 +11,7 @@
  * nothing.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { PREMIUM_PAID_SIGNAL, subscriptionWorkflowId } from '../contracts/subscription';
+import { premiumPaidSignal, subscriptionWorkflowId } from '../contracts/subscription';
 import { Invoice, OutboxMessage, PremiumPayment } from '../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../observability/business-metrics';
@@ -59,7 +59,7 @@ export function enqueuePremiumPaid(subscriptionId: string, invoiceId: string, tr
     {
       kind: 'signal',
       workflowId: subscriptionWorkflowId(subscriptionId),
-      payload: { signalName: PREMIUM_PAID_SIGNAL, args: [{ invoiceId }] },
+      payload: { signalName: premiumPaidSignal.name, args: [{ invoiceId }] },
     },
     { transaction },
   );

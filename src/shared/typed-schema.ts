@@ -1,7 +1,7 @@
 /**
  * Joi schemas whose validated value has a TypeScript type, so a route's handler reads its input
  * as the schema produces it and a schema change that breaks a handler fails to compile. The
- * schemas stay plain Joi (validation and the OpenAPI document read them as before); only their
+ * schemas stay plain Joi (validation and the OpenAPI document read them as Joi); only their
  * static type says more:
  *
  * - each leaf carries its value type (Joi's own: `Joi.string()` is a string, `Joi.date()` a Date);

@@ -226,7 +226,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (collecting) paymentNoticed = true;
   });
 
-  /** Under the key of its purpose, as before: the mail's template and values, rendered by the activity. */
+  /** Under the key of its purpose (`<workflowId>:<purpose>`): the mail's template and values, rendered by the activity. */
   async function notifyPolicyholder(purpose: string, template: SubscriptionMail): Promise<void> {
     await sendEmail({
       idempotencyKey: `${workflowId}:${purpose}`,

@@ -6,8 +6,7 @@
  * and its outcome is unknown.
  */
 import crypto from 'node:crypto';
-import { Client, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Deadlines } from '../../config';
 import type { TemporalAccess, TemporalCallKind } from '../../domain/command';
 import { isTemporalOutage } from '../http/dependency-errors';
@@ -61,25 +60,8 @@ function updateIdOf(callerId: string | null, idempotencyKey: string | undefined)
 
 /** Temporal as the commands of one caller's request reach it (src/domain/command.ts). */
 export function temporalAccess(services: ApiServices, callerId: string | null, idempotencyKey: string | undefined): TemporalAccess {
-  const updateId = updateIdOf(callerId, idempotencyKey);
   return {
     call: (kind, call, deadlineMs) => temporalCall(services, kind, call, deadlineMs),
-    // If the run has closed, a repeat of a decision that closed it answers with that decision's result.
-    async decide<Result, Request>(
-      handle: (temporal: Client) => WorkflowHandle,
-      update: UpdateDefinition<Result, [Request]>,
-      request: Request,
-    ): Promise<Result> {
-      try {
-        return await temporalCall(services, 'update', (temporal) => handle(temporal).executeUpdate(update, { args: [request], updateId }));
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) || !updateId) throw err;
-        const earlier = await temporalCall(services, 'rpc', (temporal) =>
-          handle(temporal).getUpdateHandle<Result>(updateId).result(),
-        ).catch(() => undefined);
-        if (earlier === undefined) throw err;
-        return earlier;
-      }
-    },
+    updateId: updateIdOf(callerId, idempotencyKey),
   };
 }

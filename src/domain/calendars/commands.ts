@@ -1,7 +1,7 @@
 /**
  * A tenant admin's business calendars (docs/calendars.md): create, change and delete them, add and
  * remove holidays, import holidays from an iCalendar file. Each write is audited with the calendar
- * as it was and became. The access policy (src/access/calendars.ts) answers another tenant's
+ * as it was and became. The access rule (src/access/calendars.ts) answers another tenant's
  * calendar as missing.
  */
 import { DateTime } from 'luxon';

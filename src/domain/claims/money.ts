@@ -23,7 +23,7 @@ import { conflict, dependencyUnavailable, unprocessable } from '../../shared/err
 import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
-import { decideOnRun } from '../runs';
+import { decideOnRun } from '../../services/run-decisions';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>

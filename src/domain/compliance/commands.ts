@@ -28,7 +28,7 @@ import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { createAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
-import { decideOnRun } from '../runs';
+import { decideOnRun } from '../../services/run-decisions';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
 import { acknowledgementDueAt } from '../../services/acknowledgement-times';
 import { personalData } from '../../shared/personal-data';

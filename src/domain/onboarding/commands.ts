@@ -31,7 +31,8 @@ import { afterAnswer, registrationAddressInUseMail, sendAccountMail, verifyRegis
 import { mailContextOf } from '../../services/notifications/context';
 import { withMailedToken } from '../auth/commands';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { createWithRun, decideOnRun } from '../runs';
+import { decideOnRun } from '../../services/run-decisions';
+import { createWithRun } from '../runs';
 
 const OPEN = { status: { [Op.in]: OPEN_REGISTRATION_STATUSES } };
 

@@ -2,7 +2,7 @@
  * Repairing a subscription whose run the reconciler found gone (docs/operating.md, Repairing a
  * row): an active subscription gets its run back under its own workflow ID, for the coverage
  * period its row records, so the run arms the timers still ahead of it (renewal reminder,
- * premium reminders and lapses, expiry) and takes decisions as before. Its notices are keyed by
+ * premium reminders and lapses, expiry) and takes decisions as the ended run did. Its notices are keyed by
  * the period and the invoice, so those the ended run sent are not sent again. The row, the drift
  * mark, the audit event and the start commit together (outbox).
  *

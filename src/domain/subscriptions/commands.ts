@@ -39,7 +39,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
-import { decideOnRun } from '../runs';
+import { decideOnRun } from '../../services/run-decisions';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
 /** What a subscribe names: the plan, for staff the holder, and the holder's contact for the policy. */

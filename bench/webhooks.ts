@@ -12,7 +12,8 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { webhookDeliveryWorkflowId } from '../src/contracts/webhook-delivery';
-import { WebhookDelivery, type User } from '../src/models';
+import { Op } from 'sequelize';
+import { OutboxMessage, WebhookDelivery, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildPolicyVersion, buildUser, buildUsers } from '../tests/support/factories';
 import { waitUntil } from '../tests/support/waiting';
@@ -44,10 +45,23 @@ interface Parts {
   attempt: Spread;
 }
 
+/** The outbox relay during a phase: what it had to deliver and how fast it went. */
+interface Relay {
+  /** From each delivery's run start to its outbox row marked delivered: the start call's return and the row's update. */
+  startCall: Spread;
+  /** The phase's delivery rows the relay needed more than one attempt for (a start call failed or ran out of time). */
+  retried: number;
+  /** Every outbox row delivered between the phase's first event and its last arrival, per second. */
+  deliveredPerSecond: number;
+  /** Outbox rows created in that window, by the first word of their workflow ID (`webhook`, `subscription`, …). */
+  createdByKind: Record<string, number>;
+}
+
 interface Phase {
   events: number;
   latency: Spread;
   parts: Parts;
+  relay: Relay;
 }
 
 export interface WebhooksResult {
@@ -82,14 +96,37 @@ async function runTimes(client: Client, deliveryId: string): Promise<{ started: 
   };
 }
 
+/** The relay's side of a phase, read from the outbox rows of its deliveries and of everything else written meanwhile. */
+async function relayDuring(deliveryIds: string[], arrived: ArrivedEvent[], runStarted: Map<string, number>): Promise<Relay> {
+  const messages = await OutboxMessage.findAll({ where: { workflowId: deliveryIds.map((id) => webhookDeliveryWorkflowId(id)) } });
+  const from = new Date(Math.min(...arrived.map((event) => event.happenedAt)));
+  const to = new Date(Math.max(...arrived.map((event) => event.arrivedAt)));
+  const window = { [Op.between]: [from, to] as [Date, Date] };
+  const created = await OutboxMessage.findAll({ where: { createdAt: window }, attributes: ['workflowId'] });
+  const createdByKind: Record<string, number> = {};
+  for (const { workflowId } of created) {
+    const kind = workflowId.split('-')[0];
+    createdByKind[kind] = (createdByKind[kind] ?? 0) + 1;
+  }
+  const delivered = await OutboxMessage.count({ where: { deliveredAt: window } });
+  return {
+    startCall: spread(messages.map((message) => message.deliveredAt!.getTime() - runStarted.get(message.workflowId)!)),
+    retried: messages.filter((message) => message.attempts > 1).length,
+    deliveredPerSecond: delivered / ((to.getTime() - from.getTime()) / 1000),
+    createdByKind,
+  };
+}
+
 /** The latency of each arrived event and its parts. */
 async function phaseOf(client: Client, endpointId: string, arrived: ArrivedEvent[]): Promise<Phase> {
   const deliveries = await WebhookDelivery.findAll({ where: { endpointId, eventId: arrived.map((event) => event.id) } });
   const deliveryOf = new Map(deliveries.map((delivery) => [delivery.eventId, delivery.id]));
   const parts: Record<keyof Parts, number[]> = { toRunStart: [], workflowTask: [], activityScheduleToStart: [], attempt: [] };
+  const started = new Map<string, number>();
   await runConcurrently(arrived.length, 8, async (i) => {
     const event = arrived[i];
     const run = await runTimes(client, deliveryOf.get(event.id)!);
+    started.set(webhookDeliveryWorkflowId(deliveryOf.get(event.id)!), run.started);
     parts.toRunStart.push(run.started - event.happenedAt);
     parts.workflowTask.push(run.scheduled - run.started);
     parts.activityScheduleToStart.push(run.activityStarted - run.scheduled);
@@ -98,6 +135,11 @@ async function phaseOf(client: Client, endpointId: string, arrived: ArrivedEvent
   return {
     events: arrived.length,
     latency: spread(arrived.map((event) => event.arrivedAt - event.happenedAt)),
+    relay: await relayDuring(
+      deliveries.map((delivery) => delivery.id),
+      arrived,
+      started,
+    ),
     parts: {
       toRunStart: spread(parts.toRunStart),
       workflowTask: spread(parts.workflowTask),

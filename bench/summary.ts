@@ -287,7 +287,7 @@ export function summaryRows(r: BenchResults): Row[] {
   if (r.webhooks) {
     const w = r.webhooks;
     const phase = (p: WebhooksResult['idle']) =>
-      `p50 ${n(p.latency.p50Ms)}, p95 ${n(p.latency.p95Ms)}, max ${n(p.latency.maxMs)} ms; to run start p95 ${n(p.parts.toRunStart.p95Ms)} ms; relay ${n(p.relay.deliveredPerSecond, 1)}/s, ${p.relay.retried} retried`;
+      `p50 ${n(p.latency.p50Ms)}, p95 ${n(p.latency.p95Ms)}, max ${n(p.latency.maxMs)} ms; to run start p95 ${n(p.parts.toRunStart.p95Ms)} ms; relay ${n(p.relay.deliveredPerSecond, 1)}/s, ${p.relay.retried} retried; ${p.refused} POSTs refused 503`;
     const on = `webhook event → receiver (${n(w.eventsPerPhase)} events, ${w.eventsPerSecond}/s)`;
     rows.push(
       [`${on}, idle`, phase(w.idle), 'reported', undefined],

@@ -26,7 +26,7 @@ const CLAIMS = 10_000;
 const PLANS_PATH = '/plans?coverageLevel=basic&maxPremium=500&ordering=premium&page=1&pageSize=20';
 const CLAIMS_PATH = '/claims';
 
-interface Load {
+export interface Load {
   requestsPerSecond: number;
   p50Ms: number;
   p90Ms: number;
@@ -82,7 +82,7 @@ function slowestAnswers(answers: Answer[]): SlowestAnswers {
 }
 
 /** The server under load, and the processes it shares the cores with. */
-interface Side {
+export interface Side {
   url: string;
   processes: CpuProcesses;
 }
@@ -138,14 +138,14 @@ async function seedPlans(sequelize: Sequelize, tenantId: string): Promise<void> 
   await sequelize.query('ANALYZE categories; ANALYZE plans');
 }
 
-async function load(side: Side, path: string, token: string | undefined, seconds: number): Promise<Load> {
+export async function load(side: Side, path: string, token: string | undefined, seconds: number, connections = CONNECTIONS): Promise<Load> {
   const url = `${side.url}${path}`;
   const cpuBefore = cpuSnapshot(side.processes);
   const started = performance.now();
   const answers: Answer[] = [];
   const result = await autocannon({
     url,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     headers: token ? { authorization: `Bearer ${token}` } : {},
     setupClient: (client) => {
@@ -176,7 +176,7 @@ async function load(side: Side, path: string, token: string | undefined, seconds
 }
 
 /** Two runs' figures as one: throughput and percentiles averaged (each run has the same length). */
-function mean(a: Load, b: Load): Omit<Load, 'slowest'> {
+export function mean(a: Load, b: Load): Omit<Load, 'slowest'> {
   const avg = (key: 'requestsPerSecond' | 'p50Ms' | 'p90Ms' | 'p99Ms' | 'p99OpenConnectionMs') => (a[key] + b[key]) / 2;
   return {
     requestsPerSecond: avg('requestsPerSecond'),
@@ -193,7 +193,7 @@ function mean(a: Load, b: Load): Omit<Load, 'slowest'> {
  * Two ways of serving the same request, after a 2-s warm-up of each, in the order first, second,
  * second, first, so that drift on a shared machine hits both alike.
  */
-async function alternately<F, S>(
+export async function alternately<F, S>(
   first: (seconds: number) => Promise<F>,
   second: (seconds: number) => Promise<S>,
   seconds: number,

@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
-import { TenantSettings, User } from '../src/models';
+import { TenantSettings, User, type PolicyVersion } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { issueAccessToken } from '../src/services/tokens';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
@@ -181,6 +181,19 @@ async function waitForNotices(infra: BenchInfra, since: number, count: number): 
   while (infra.smtp.messages.filter(isNotice).length < count) await new Promise((r) => setTimeout(r, 200));
 }
 
+/** The rollout of a published version, as publishing starts it. */
+export function startRollout(client: Client, taskQueue: string, version: PolicyVersion) {
+  return client.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+    ...workflowStartOptions(taskQueue, {
+      workflowId: policyRolloutWorkflowId(version.id),
+      tenantId: version.tenantId,
+      status: 'rolling_out',
+      summary: 'bench rollout',
+    }),
+    args: [{ tenantId: version.tenantId, versionId: version.id, retiredVersionIds: [] }],
+  });
+}
+
 async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues']): Promise<QueueRun> {
   const taskQueue = `bench-rollout-${queues}`;
   const bulkTaskQueue = queues === 'bulk' ? `${taskQueue}-bulk` : taskQueue;
@@ -223,15 +236,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
     let rolledOut = false;
     const rolloutStarted = performance.now();
     const rolloutStartedAt = Date.now();
-    const rollout = await infra.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
-      ...workflowStartOptions(taskQueue, {
-        workflowId: policyRolloutWorkflowId(version.id),
-        tenantId: a.tenant.id,
-        status: 'rolling_out',
-        summary: 'bench rollout',
-      }),
-      args: [{ tenantId: a.tenant.id, versionId: version.id, retiredVersionIds: [] }],
-    });
+    const rollout = await startRollout(infra.temporal, taskQueue, version);
     let rolloutSeconds = 0;
     // The rollout's load lasts until its last notice arrived: the runs send them as they open, on
     // the bulk queue, after the rollout workflow itself (which only starts them) has finished.

@@ -6,10 +6,12 @@ import type { FairnessResult } from './fairness';
 import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
+import type { PeoplePagesResult } from './people-pages';
 import type { ReportsResult } from './reports';
 import type { RolloutResult } from './rollout';
 import type { SearchResult } from './search';
 import type { StartsResult } from './starts';
+import type { WebhooksResult } from './webhooks';
 import type { WorkerCrashResult } from './worker-crash';
 import type { WorkerMemoryResult } from './worker-memory';
 
@@ -26,6 +28,8 @@ export interface BenchResults {
   rollout?: RolloutResult;
   fairness?: FairnessResult;
   billingDay?: BillingDayResult;
+  webhooks?: WebhooksResult;
+  peoplePages?: PeoplePagesResult;
 }
 
 export interface Machine {
@@ -279,6 +283,35 @@ export function summaryRows(r: BenchResults): Row[] {
         undefined,
       ],
     );
+  }
+  if (r.webhooks) {
+    const w = r.webhooks;
+    const phase = (p: WebhooksResult['idle']) =>
+      `p50 ${n(p.latency.p50Ms)}, p95 ${n(p.latency.p95Ms)}, max ${n(p.latency.maxMs)} ms; to run start p95 ${n(p.parts.toRunStart.p95Ms)} ms; relay ${n(p.relay.deliveredPerSecond, 1)}/s, ${p.relay.retried} retried; ${p.refused} POSTs refused 503`;
+    const on = `webhook event → receiver (${n(w.eventsPerPhase)} events, ${w.eventsPerSecond}/s)`;
+    rows.push(
+      [`${on}, idle`, phase(w.idle), 'reported', undefined],
+      [`${on}, during a ${n(w.rolloutEmployees)}-employee rollout`, phase(w.duringRollout), 'reported', undefined],
+      [`${on}: p95 during ÷ idle`, ratio(w.p95Ratio), 'reported', undefined],
+    );
+  }
+  if (r.peoplePages) {
+    const p = r.peoplePages;
+    const way = (name: string, w: PeoplePagesResult['page']) =>
+      rows.push([
+        `acknowledgement ${name}`,
+        `one at a time p50 ${n(w.sequential.p50Ms, 1)}, p95 ${n(w.sequential.p95Ms, 1)} ms; 100 conn. ${n(w.underLoad.requestsPerSecond)} req/s, p99 ${n(w.underLoad.p99Ms)} ms`,
+        'reported',
+        undefined,
+      ]);
+    way('page (GET /app/acknowledge)', p.page);
+    way('JSON (GET /acknowledgements)', p.json);
+    rows.push([
+      'acknowledgement page ÷ JSON',
+      `p50 ${ratio(p.sequentialP50Ratio)}, p95 ${ratio(p.sequentialP95Ratio)}, throughput ${ratio(p.throughputRatio)}, p99 under load ${ratio(p.loadP99Ratio)}`,
+      'reported',
+      undefined,
+    ]);
   }
   return rows;
 }

@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ArrivedEvent {
+  /** The event's id (its `webhook-id`). */
+  id: string;
   subject: string;
   /** When the change happened (epoch ms). */
   happenedAt: number;
@@ -27,8 +29,8 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const arrivedAt = Date.now();
-      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { subject: string; time: string };
-      arrived.push({ subject: event.subject, happenedAt: Date.parse(event.time), arrivedAt });
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; subject: string; time: string };
+      arrived.push({ id: event.id, subject: event.subject, happenedAt: Date.parse(event.time), arrivedAt });
       res.writeHead(204).end();
     });
   });

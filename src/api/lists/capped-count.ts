@@ -5,6 +5,7 @@
  * `totalCount` both count through here.
  */
 import type { FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
+import { conditionsOf, runPrepared } from '../../models/prepared-statement';
 
 /** The most rows a list's total counts exactly. */
 export const LIST_TOTAL_CAP = 10_000;
@@ -28,10 +29,11 @@ export const cappedCountSql = (table: string, conditions: string, limit: string)
   `SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${conditions} LIMIT ${limit}) AS matching`;
 
 /**
- * The total of a list read through Sequelize (a search, joined rows). First whether a row lies
- * beyond the cap: PostgreSQL skips the cap's rows without sending them and answers at most one.
- * Only when none does are the rows counted, and then there are at most `cap`. Both statements
- * read at most `cap + 1` matches however many rows match.
+ * The total of the rows matching `where` (and `include`'s joins). Simple filters are counted by
+ * one prepared statement. Anything else (a search, joined rows) goes through Sequelize: first
+ * whether a row lies beyond the cap, which PostgreSQL answers by skipping the cap's rows without
+ * sending them; only when none does are the rows counted, and then there are at most `cap`. Either
+ * way no statement reads more than `cap + 1` matches, however many rows match.
  */
 export async function cappedCount(
   model: ModelStatic<Model>,
@@ -39,6 +41,13 @@ export async function cappedCount(
   include: FindOptions['include'],
   cap: number = LIST_TOTAL_CAP,
 ): Promise<Total> {
+  const conditions = include ? null : conditionsOf(model, where);
+  if (conditions) {
+    const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
+    const sql = cappedCountSql(table, conditions.sql, `$${conditions.bind.length + 1}`);
+    const [counted] = await runPrepared<{ count: string }>(model.sequelize!, sql, [...conditions.bind, cap + 1]);
+    return totalOf(Number(counted.count), cap);
+  }
   const beyond = await model.findAll({ where, include, attributes: [model.primaryKeyAttribute], offset: cap, limit: 1, raw: true });
   if (beyond.length > 0) return { total: cap, exact: false };
   // Joined rows would count a parent once per child; without joins a plain count is cheaper.

@@ -18,7 +18,16 @@ async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where:
       raw: true,
     }),
   ]);
-  return { items, pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) } };
+  const hasMore = query.page * query.pageSize < total;
+  const pagination = {
+    page: query.page,
+    pageSize: query.pageSize,
+    total,
+    totalIsExact: true,
+    hasMore,
+    totalPages: Math.ceil(total / query.pageSize),
+  };
+  return { items, pagination };
 }
 
 describe('a plain page as one statement: the same page as Sequelize gives', () => {
@@ -99,10 +108,12 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
 
   it('leaves anything beyond simple filters to Sequelize', async () => {
     const request = { order: orderFrom('-createdAt'), limit: 20, offset: 0 };
-    expect(await pageWithTotal(Claim, { tenantId: tenant.id, ...searchWhere(stack.db.sequelize, tenant.id, 'water') }, request)).toBeNull();
-    expect(await pageWithTotal(Claim, { tenantId: tenant.id, assigneeId: null }, request)).toBeNull();
-    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: { [Op.gte]: new Date() } }, request)).toBeNull();
-    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: new Date() }, request)).toBeNull();
-    expect(await pageWithTotal(Claim, { tenantId: tenant.id, amountClaimed: { [Op.gt]: '10.00' } }, request)).toBeNull();
+    expect(
+      await pageWithTotal(Claim, { tenantId: tenant.id, ...searchWhere(stack.db.sequelize, tenant.id, 'water') }, request, 10),
+    ).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, assigneeId: null }, request, 10)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: { [Op.gte]: new Date() } }, request, 10)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: new Date() }, request, 10)).toBeNull();
+    expect(await pageWithTotal(Claim, { tenantId: tenant.id, amountClaimed: { [Op.gt]: '10.00' } }, request, 10)).toBeNull();
   });
 });

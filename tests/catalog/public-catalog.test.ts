@@ -38,7 +38,7 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
       .expect(200);
     expect(names(filtered)).toEqual(['House Basic']);
     const page = await stack.api.get(`/api/v1/catalog/${tenant.slug}/plans?ordering=coverageAmount&page=2&pageSize=2`).expect(200);
-    expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
+    expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalIsExact: true, hasMore: false, totalPages: 2 });
     expect(names(page)).toEqual(['House Premium']);
 
     const categories = await stack.api.get(`/api/v1/catalog/${tenant.slug}/categories`).expect(200);

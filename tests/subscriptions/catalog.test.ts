@@ -156,7 +156,7 @@ describe('catalog: /categories and /plans', () => {
     expect(names(standard)).toEqual(['Flat Withdrawn', 'Flat Standard']);
 
     const page = await stack.api.get('/api/v1/plans?ordering=coverageAmount&page=2&pageSize=2').set('Authorization', holder).expect(200);
-    expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
+    expect(page.body.pagination).toEqual({ page: 2, pageSize: 2, total: 3, totalIsExact: true, hasMore: false, totalPages: 2 });
     expect(names(page)).toEqual(['House Premium']);
 
     await stack.api.get('/api/v1/plans?minPremium=500&maxPremium=100').set('Authorization', holder).expect(400);

@@ -1,7 +1,8 @@
 /**
  * Relay-style connections over keyset pages: ordered by one attribute then `id` (newest first by
  * createdAt unless a list names another order), an opaque cursor naming the order and the last row
- * seen, `first` capped, and `totalCount` counted only when asked for (a statement: it costs STATEMENT_COST).
+ * seen, `first` capped, and `totalCount` counted only when asked for (a statement: it costs STATEMENT_COST),
+ * up to the cap REST's totals have (src/api/lists/capped-count.ts).
  */
 import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
@@ -9,6 +10,7 @@ import { badRequest } from '../../shared/errors';
 import type { ObjectRef } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder';
 import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATEMENT_COST } from './bounds';
+import { cappedCount, LIST_TOTAL_CAP, type Total } from '../lists/capped-count';
 
 type Keyed = Model & { id: string };
 
@@ -33,7 +35,8 @@ export interface Connection<T> {
   nodes: T[];
   order: PageOrder;
   hasNextPage: boolean;
-  totalCount: () => Promise<number>;
+  /** Counted once, when `totalCount` or `totalCountIsExact` is first asked for. */
+  total: () => Promise<Total>;
 }
 
 /**
@@ -78,12 +81,16 @@ export interface PageArgs {
   after?: string | null;
 }
 
-/** One page of `model`'s rows matching `where` (which carries the access policy's scope), in `order`. */
+/**
+ * One page of `model`'s rows matching `where` (which carries the access policy's scope), in
+ * `order`; its total counted up to `totalCap`.
+ */
 export async function connectionOf<M extends Keyed>(
   model: ModelStatic<M>,
   where: WhereOptions,
   args: PageArgs,
   order: PageOrder = NEWEST_FIRST,
+  totalCap: number = LIST_TOTAL_CAP,
 ): Promise<Connection<M>> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 1 || first > MAX_PAGE_SIZE) {
@@ -99,7 +106,9 @@ export async function connectionOf<M extends Keyed>(
     ],
     limit: first + 1,
   });
-  return { nodes: rows.slice(0, first), order, hasNextPage: rows.length > first, totalCount: () => model.count({ where }) };
+  let counted: Promise<Total> | undefined;
+  const total = () => (counted ??= cappedCount(model, where, undefined, totalCap));
+  return { nodes: rows.slice(0, first), order, hasNextPage: rows.length > first, total };
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
@@ -135,7 +144,16 @@ export function connectionType<T extends Keyed>(name: string, node: ObjectRef<Bu
           endCursor: page.nodes.length ? cursorOf(page.nodes[page.nodes.length - 1], page.order) : null,
         }),
       }),
-      totalCount: t.int({ extensions: costOf({ own: STATEMENT_COST }), resolve: (page) => page.totalCount() }),
+      totalCount: t.int({
+        description: `The matching rows, counted up to ${LIST_TOTAL_CAP.toLocaleString('en')}: past that, the cap`,
+        extensions: costOf({ own: STATEMENT_COST }),
+        resolve: async (page) => (await page.total()).total,
+      }),
+      totalCountIsExact: t.boolean({
+        description: 'False when more rows match than `totalCount` says',
+        extensions: costOf({ own: STATEMENT_COST }),
+        resolve: async (page) => (await page.total()).exact,
+      }),
     }),
   });
 }

@@ -2,6 +2,7 @@
 import Joi from 'joi';
 import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../../shared/typed-schema';
+import { cappedCount, LIST_TOTAL_CAP, type Total } from './capped-count';
 import { pageWithTotal } from './page-statement';
 
 export const MAX_PAGE_SIZE = 100;
@@ -42,15 +43,33 @@ export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
   ];
 }
 
-export interface Page<T> {
-  items: T[];
-  pagination: { page: number; pageSize: number; total: number; totalPages: number };
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  /** The matching rows, counted up to LIST_TOTAL_CAP (src/api/lists/capped-count.ts). */
+  total: number;
+  /** False when more rows match than the cap: `total` is then the cap. */
+  totalIsExact: boolean;
+  /** A next page has rows. */
+  hasMore: boolean;
+  /** Pages of the (capped) total. */
+  totalPages: number;
 }
 
-type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'> & {
+export interface Page<T> {
+  items: T[];
+  pagination: Pagination;
+}
+
+/** How a list is read beside its filters. */
+interface ReadOptions {
   /** The list is a `?q=` search: see `matchesFirst`. */
   search?: boolean;
-};
+  /** The most rows its total counts exactly; LIST_TOTAL_CAP unless a caller needs less. */
+  totalCap?: number;
+}
+
+type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'> & ReadOptions;
 
 /**
  * The order of a search: by expressions no index provides, so PostgreSQL collects the matches
@@ -66,21 +85,33 @@ export function matchesFirst(model: ModelStatic<Model>, order: [string, 'ASC' | 
   });
 }
 
-const pageOf = <Row>(query: PageQuery, items: Row[], total: number): Page<Row> => ({
-  items,
-  pagination: { page: query.page, pageSize: query.pageSize, total, totalPages: Math.ceil(total / query.pageSize) },
-});
+/** The page of `rows`, read one beyond the page size so that `hasMore` is known exactly. */
+function pageOf<Row>(query: PageQuery, rows: Row[], { total, exact }: Total): Page<Row> {
+  const pagination = {
+    page: query.page,
+    pageSize: query.pageSize,
+    total,
+    totalIsExact: exact,
+    hasMore: rows.length > query.pageSize,
+    totalPages: Math.ceil(total / query.pageSize),
+  };
+  return { items: rows.slice(0, query.pageSize), pagination };
+}
 
+/**
+ * The rows of a page and the row after it. A page beyond a capped total's last page still answers
+ * its rows (MAX_PAGE bounds the OFFSET): `hasMore` says whether to read on.
+ */
 const pageRequest = (query: PageQuery) => ({
   order: orderFrom(query.ordering ?? 'createdAt'),
-  limit: query.pageSize,
+  limit: query.pageSize + 1,
   offset: (query.page - 1) * query.pageSize,
 });
 
 /**
- * The total and the page, asked in parallel on two pooled connections: a request waits for one
- * round trip instead of two. (A single query with `count(*) OVER ()` would make PostgreSQL read
- * and sort every matching row instead of stopping at the page.)
+ * The capped total and the page, asked in parallel on two pooled connections: a request waits
+ * for the longer of the two instead of both. (A single query with `count(*) OVER ()` would make
+ * PostgreSQL read and sort every matching row instead of stopping at the page.)
  */
 async function countAndPage<Row>(
   model: ModelStatic<Model>,
@@ -89,14 +120,13 @@ async function countAndPage<Row>(
   options: ListOptions,
   raw: boolean,
 ): Promise<Page<Row>> {
-  const { search, ...findOptions } = options;
+  const { search, totalCap = LIST_TOTAL_CAP, ...findOptions } = options;
   const { order, ...window } = pageRequest(query);
-  const [count, rows] = await Promise.all([
-    // Joined rows would count a parent once per child; without joins a plain count is cheaper.
-    model.count({ where, include: options.include, distinct: Boolean(options.include) }),
+  const [total, rows] = await Promise.all([
+    cappedCount(model, where, options.include, totalCap),
     model.findAll({ ...findOptions, where, ...window, order: search ? matchesFirst(model, order) : order, raw }),
   ]);
-  return pageOf(query, rows as Row[], count);
+  return pageOf(query, rows as Row[], total);
 }
 
 export function paginate<M extends Model>(
@@ -118,9 +148,9 @@ export async function paginatePlain<M extends Model>(
   model: ModelStatic<M>,
   query: PageQuery,
   where: WhereOptions,
-  options: { search?: boolean } = {},
+  options: ReadOptions = {},
 ): Promise<Page<Attributes<M>>> {
-  const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query));
+  const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query), options.totalCap ?? LIST_TOTAL_CAP);
   if (direct) return pageOf(query, direct.rows, direct.total);
   return countAndPage<Attributes<M>>(model, query, where, options, true);
 }
@@ -128,6 +158,13 @@ export async function paginatePlain<M extends Model>(
 export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {
   return Joi.object({
     items: Joi.array().items(item),
-    pagination: Joi.object({ page: Joi.number(), pageSize: Joi.number(), total: Joi.number(), totalPages: Joi.number() }),
+    pagination: Joi.object({
+      page: Joi.number(),
+      pageSize: Joi.number(),
+      total: Joi.number().description(`The matching rows, counted up to ${LIST_TOTAL_CAP.toLocaleString('en')}: past that, the cap`),
+      totalIsExact: Joi.boolean().description('False when more rows match than `total` says'),
+      hasMore: Joi.boolean().description('A next page has rows'),
+      totalPages: Joi.number().description('Pages of `total`; a later page still answers its rows while `hasMore`'),
+    }),
   });
 }

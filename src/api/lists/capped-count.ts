@@ -1,0 +1,55 @@
+/**
+ * List totals that do not grow with the table (docs/api.md, Lists): the rows matching a list are
+ * counted up to the cap and one more, never all of them. Past the cap the total is the cap and is
+ * said not to be exact, as large APIs answer "10,000+". REST's pagination and GraphQL's
+ * `totalCount` both count through here.
+ */
+import type { FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
+import { conditionsOf, runPrepared } from '../../models/prepared-statement';
+
+/** The most rows a list's total counts exactly. */
+export const LIST_TOTAL_CAP = 10_000;
+
+export interface Total {
+  /** The matching rows, or the cap when more match. */
+  total: number;
+  /** False when more rows than the cap match. */
+  exact: boolean;
+}
+
+/** The total of `counted` rows, counted up to `cap + 1`. */
+export const totalOf = (counted: number, cap: number): Total =>
+  counted > cap ? { total: cap, exact: false } : { total: counted, exact: true };
+
+/**
+ * SQL: the rows of `table` matching `conditions`, at most `limit` of them (a parameter, so one
+ * prepared statement serves every cap). PostgreSQL stops reading at the limit.
+ */
+export const cappedCountSql = (table: string, conditions: string, limit: string): string =>
+  `SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${conditions} LIMIT ${limit}) AS matching`;
+
+/**
+ * The total of the rows matching `where` (and `include`'s joins). Simple filters are counted by
+ * one prepared statement. Anything else (a search, joined rows) goes through Sequelize: first
+ * whether a row lies beyond the cap, which PostgreSQL answers by skipping the cap's rows without
+ * sending them; only when none does are the rows counted, and then there are at most `cap`. Either
+ * way no statement reads more than `cap + 1` matches, however many rows match.
+ */
+export async function cappedCount(
+  model: ModelStatic<Model>,
+  where: WhereOptions,
+  include: FindOptions['include'],
+  cap: number = LIST_TOTAL_CAP,
+): Promise<Total> {
+  const conditions = include ? null : conditionsOf(model, where);
+  if (conditions) {
+    const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
+    const sql = cappedCountSql(table, conditions.sql, `$${conditions.bind.length + 1}`);
+    const [counted] = await runPrepared<{ count: string }>(model.sequelize!, sql, [...conditions.bind, cap + 1]);
+    return totalOf(Number(counted.count), cap);
+  }
+  const beyond = await model.findAll({ where, include, attributes: [model.primaryKeyAttribute], offset: cap, limit: 1, raw: true });
+  if (beyond.length > 0) return { total: cap, exact: false };
+  // Joined rows would count a parent once per child; without joins a plain count is cheaper.
+  return { total: await model.count({ where, include, distinct: Boolean(include) }), exact: true };
+}

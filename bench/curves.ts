@@ -5,7 +5,8 @@
  * BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and BENCH_BILLING_SIZES (comma-separated) replace a curve's sizes.
  */
 import { drainDueTogether, expirySpec, type Drain, type DueTogether } from './expiries';
-import { growthExponent, type SizeSet } from './growth';
+import { curveOf, type Curve, type CurvePoint } from './curve-table';
+import type { SizeSet } from './growth';
 import type { BenchInfra } from './infra';
 import { premiumDaySpec } from './premium-day';
 import { benchRollout } from './rollout';
@@ -19,40 +20,6 @@ const SIZES = {
 function sizesOf(curve: keyof typeof SIZES, set: SizeSet): number[] {
   const chosen = process.env[SIZES[curve].env];
   return chosen ? chosen.split(',').map(Number) : SIZES[curve][set];
-}
-
-/** One size of a curve: the rate measured, its ratio to the yardstick, and the p95 whose growth is fitted. */
-export interface CurvePoint {
-  size: number;
-  perSecond: number;
-  ratio: number;
-  p95Ms: number;
-  /** What else the size reported (the rollout's worker RSS, other tenant's latencies). */
-  details: object;
-}
-
-export interface Curve {
-  /** What the rate, the ratio and the p95 are, for the table's header. */
-  columns: { rate: string; ratio: string; p95: string };
-  points: CurvePoint[];
-  /** k of p95 ∝ size^k (NaN with one size). */
-  k: number;
-}
-
-const curveOf = (columns: Curve['columns'], points: CurvePoint[]): Curve => ({ columns, points, k: growthExponent(points) });
-
-/** The curve's table, as docs/performance.md shows it. */
-export function formatCurve(name: string, curve: Curve): string {
-  const n = (value: number, digits = 0) =>
-    Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
-  const rows = curve.points.map((p) => `| ${n(p.size)} | ${n(p.perSecond, 1)} | ${n(p.ratio, 2)} × | ${n(p.p95Ms)} |`);
-  const { rate, ratio, p95 } = curve.columns;
-  return [
-    `${name}: k of p95 ∝ size^k = ${n(curve.k, 2)}`,
-    `| size | ${rate} | ${ratio} | ${p95} |`,
-    '| ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
 }
 
 /**
@@ -69,6 +36,7 @@ export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Cu
       perSecond: run.rollout.perSecond,
       ratio: run.startRateRatio,
       p95Ms: run.duringRollout.api.p95Ms,
+      more: [run.apiP95Ratio, run.workerRssMaxMiB],
       details: {
         rawSdkPerSecond: run.rawSdk.perSecond,
         apiP95Ratio: run.apiP95Ratio,
@@ -80,7 +48,10 @@ export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Cu
     });
     process.stdout.write(`rollout ${size}: ${JSON.stringify(points.at(-1))}\n`);
   }
-  return curveOf({ rate: 'starts/s', ratio: 'vs raw SDK loop', p95: 'other tenant API p95 (ms)' }, points);
+  return curveOf(
+    { rate: 'starts/s', ratio: 'vs raw SDK loop', p95: 'other tenant API p95 (ms)', more: ['API p95 ÷ idle', 'worker RSS max (MiB)'] },
+    points,
+  );
 }
 
 /**

@@ -7,7 +7,7 @@
  * one-activity workflows doing the same I/O. Drained = every lapsing row `lapsed` and every
  * reminder and lapse e-mail received; lag is from the shared due moment to each e-mail.
  */
-import { Invoice, Subscription } from '../src/models';
+import { Invoice, Subscription, TenantSettings } from '../src/models';
 import { addMonths } from '../src/shared/instalments';
 import type { BenchInfra } from './infra';
 import type { BenchTenant } from './fixtures';
@@ -27,6 +27,8 @@ const REINSTATEMENT_DAYS = 60;
 const lapses = (i: number) => i % 2 === 1;
 
 async function seedDueInstalments(bench: BenchTenant, count: number): Promise<Subscription[]> {
+  // The bench's tenants are built not collecting (tests/support/factories.ts); this one has Insurflow collect.
+  await TenantSettings.update({ values: { collectPremiums: true } }, { where: { tenantId: bench.tenant.id } });
   const startDate = dayOffset(-30);
   const rows = await seedActiveSubscriptions(bench, count, { startDate, endDate: addMonths(startDate, 12) });
   const year = today().slice(0, 4);

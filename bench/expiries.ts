@@ -27,7 +27,7 @@ import type { oneActivityExpiry } from './workflows/one-activity';
 /** Same for both sides: the SDK's defaults would differ between the two workers' machines only by accident. */
 const TUNING = { maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 40, maxCachedWorkflows: 2000 };
 
-interface Drain {
+export interface Drain {
   expiries: number;
   expired: number;
   emails: number;
@@ -38,17 +38,17 @@ interface Drain {
   lagMaxMs: number;
 }
 
-export interface ExpiryResult {
-  subscriptionRuns: Drain;
-  oneActivityRuns: Drain;
-  /** Target ≥ 0.7: subscription expiries drained per second ÷ one-activity runs per second. */
-  ratio: number;
-}
+/** Target ≥ 0.7: subscription expiries drained per second ÷ one-activity runs per second. */
+export type ExpiryResult = DueTogetherResult;
 
-const today = () => new Date().toISOString().slice(0, 10);
+export const today = () => new Date().toISOString().slice(0, 10);
 
-/** N active subscriptions whose coverage ended today, as a worker would have left them. */
-async function seedEndedSubscriptions(bench: BenchTenant, count: number): Promise<Subscription[]> {
+/** N active subscriptions covering `period`, as a worker would have left them. */
+export async function seedActiveSubscriptions(
+  bench: BenchTenant,
+  count: number,
+  period: { startDate: string; endDate: string },
+): Promise<Subscription[]> {
   return Subscription.bulkCreate(
     Array.from({ length: count }, (_, i) => {
       const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
@@ -61,8 +61,7 @@ async function seedEndedSubscriptions(bench: BenchTenant, count: number): Promis
         coverageAmount: terms.coverageAmount,
         premium: terms.premium,
         durationMonths: terms.durationMonths,
-        startDate: today(),
-        endDate: today(),
+        ...period,
         workflowId: subscriptionWorkflowId(terms.subscriptionId),
       };
     }),
@@ -78,20 +77,29 @@ async function startAllDueTogether(count: number, start: (i: number, delayMs: nu
   return dueAt;
 }
 
-/** Each side has its own tenant, so its rows are found by tenant (an index) rather than by a list of thousands of IDs. */
-async function drain(infra: BenchInfra, bench: BenchTenant, count: number, dueAt: number): Promise<Drain> {
-  const recipients = new Set(bench.policyholders.map((u) => u.email));
-  const expiredCount = () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } });
-  const emails = () => infra.smtp.messages.filter((m) => m.subject.endsWith('has expired') && recipients.has(m.to[0])).length;
-  await waitUntil(async () => (await expiredCount()) === count && emails() >= count, 'every expiry persisted and mailed', 30 * 60_000);
+/** What tells a side drained, and its lags from the due moment. Each side has its own tenant, so its rows are found by tenant (an index). */
+export interface DrainCheck {
+  /** Rows changed so far and e-mails received so far; drained when both reach their expected counts. */
+  progress(): Promise<{ rows: number; emails: number }>;
+  expected: { rows: number; emails: number };
+  /** Each item's time from the due moment to its outcome, read once drained. */
+  lags(dueAt: number): Promise<number[]>;
+}
+
+async function drain(count: number, check: DrainCheck, dueAt: number): Promise<Drain> {
+  let last = { rows: 0, emails: 0 };
+  const done = async () => {
+    last = await check.progress();
+    return last.rows === check.expected.rows && last.emails >= check.expected.emails;
+  };
+  await waitUntil(done, 'every item persisted and mailed', 30 * 60_000);
   const drainedAt = Date.now();
-  const expired = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['updatedAt'] });
-  const lags = expired.map((r) => r.updatedAt.getTime() - dueAt);
+  const lags = await check.lags(dueAt);
   const secondsToDrain = (drainedAt - dueAt) / 1000;
   return {
     expiries: count,
-    expired: await expiredCount(),
-    emails: emails(),
+    expired: last.rows,
+    emails: last.emails,
     secondsToDrain,
     perSecond: count / secondsToDrain,
     lagP50Ms: percentile(lags, 50),
@@ -100,18 +108,90 @@ async function drain(infra: BenchInfra, bench: BenchTenant, count: number, dueAt
   };
 }
 
-export async function benchExpiries(infra: BenchInfra, expiries: number): Promise<ExpiryResult> {
+/** E-mails in the sink to `bench`'s policyholders whose subject passes `subject`. */
+export const mailsTo = (infra: BenchInfra, bench: BenchTenant, subject: (subject: string) => boolean) => {
+  const recipients = new Set(bench.policyholders.map((u) => u.email));
+  return infra.smtp.messages.filter((m) => subject(m.subject) && recipients.has(m.to[0]));
+};
+
+/** The expiry's drain: every row `expired`, every e-mail received; lag to each row's change. */
+function expiryCheck(infra: BenchInfra, bench: BenchTenant, count: number): DrainCheck {
+  return {
+    expected: { rows: count, emails: count },
+    progress: async () => ({
+      rows: await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } }),
+      emails: mailsTo(infra, bench, (subject) => subject.endsWith('has expired')).length,
+    }),
+    async lags(dueAt) {
+      const expired = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['updatedAt'] });
+      return expired.map((r) => r.updatedAt.getTime() - dueAt);
+    },
+  };
+}
+
+/** One side of a due-together comparison: its rows are seeded in a tenant of its own, then its runs started. */
+export interface DueTogetherSide {
+  seed(bench: BenchTenant): Promise<Subscription[]>;
+  check(bench: BenchTenant): DrainCheck;
+}
+
+/** The due-together comparison: the subscription runs, then the one-activity yardstick doing the same I/O. */
+/** A yardstick workflow of bench/workflows/one-activity.ts: one input, one activity. */
+type OneActivityWorkflow<I> = (input: I) => Promise<void>;
+
+export interface DueTogether<I> {
+  /** Names the task queues. */
+  name: string;
+  count: number;
+  side: DueTogetherSide;
+  /** The run's input for one seeded row. */
+  subscriptionInput(bench: BenchTenant, row: Subscription, i: number): Parameters<SubscriptionWorkflow>[0];
+  /** The yardstick's workflow in bench/workflows/one-activity.ts, its activities and one row's arguments. */
+  yardstick: {
+    workflowType: string;
+    activities(activities: ReturnType<typeof workerActivities>): object;
+    args(bench: BenchTenant, row: Subscription, i: number): [I];
+  };
+}
+
+export interface DueTogetherResult {
+  subscriptionRuns: Drain;
+  oneActivityRuns: Drain;
+  /** Subscription runs drained per second ÷ one-activity runs per second. */
+  ratio: number;
+}
+
+/** The comparison's sides measured one after the other. */
+export type DueTogetherSides = { subscriptionRuns?: Drain; oneActivityRuns?: Drain };
+
+/** Both sides, and their ratio. */
+export async function benchDueTogether<I>(infra: BenchInfra, spec: DueTogether<I>): Promise<DueTogetherResult> {
+  const { subscriptionRuns, oneActivityRuns } = await drainDueTogether(infra, spec, ['subscriptionRuns', 'oneActivityRuns']);
+  return {
+    subscriptionRuns: subscriptionRuns!,
+    oneActivityRuns: oneActivityRuns!,
+    ratio: subscriptionRuns!.perSecond / oneActivityRuns!.perSecond,
+  };
+}
+
+/** The chosen sides of the comparison (a growth curve measures its yardstick at one size only). */
+export async function drainDueTogether<I>(
+  infra: BenchInfra,
+  spec: DueTogether<I>,
+  sides: (keyof DueTogetherSides)[],
+): Promise<DueTogetherSides> {
+  const { count } = spec;
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
   const config = loadConfig({ DATABASE_URL: infra.databaseUrl, JWT_SECRET: infra.jwtSecret, ...infra.smtp.env });
   const mailer = createSmtpMailer(config.smtp);
-  const taskQueue = `bench-expiries-${crypto.randomBytes(3).toString('hex')}`;
+  const taskQueue = `bench-${spec.name}-${crypto.randomBytes(3).toString('hex')}`;
   const deps = {
     sequelize: infra.sequelize,
     mailer,
     logger: createLogger('warn', 'bench'),
     temporal: infra.temporal,
     taskQueue,
-    // Expiries start no bulk work: one queue.
+    // These runs start no bulk work: one queue.
     bulkTaskQueue: taskQueue,
     webhookTimeoutMs: 5000,
     apiPublicUrl: 'http://127.0.0.1',
@@ -119,8 +199,18 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
     sealing: config.jwt,
   };
   try {
+    const drained: DueTogetherSides = {};
+    if (sides.includes('subscriptionRuns')) drained.subscriptionRuns = await subscriptionSide();
+    if (sides.includes('oneActivityRuns')) drained.oneActivityRuns = await yardstickSide();
+    return drained;
+  } finally {
+    mailer.close();
+    await connection.close();
+  }
+
+  async function subscriptionSide(): Promise<Drain> {
     const ours = await createBenchTenant(100);
-    const oursRows = await seedEndedSubscriptions(ours, expiries);
+    const oursRows = await spec.side.seed(ours);
     const subscriptionWorker = await createInsurflowWorker({
       connection,
       namespace: 'default',
@@ -130,50 +220,75 @@ export async function benchExpiries(infra: BenchInfra, expiries: number): Promis
       deps,
       tuning: TUNING,
     });
-    const subscriptionRuns = await subscriptionWorker.runUntil(async () => {
-      const dueAt = await startAllDueTogether(expiries, (i, delayMs) => {
-        const row = oursRows[i];
-        const terms = {
-          ...termsFor(ours, ours.policyholders[i % ours.policyholders.length]),
-          subscriptionId: row.id,
-          policyholderId: row.policyholderId,
-        };
-        return infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    return subscriptionWorker.runUntil(async () => {
+      const dueAt = await startAllDueTogether(count, (i, delayMs) =>
+        infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: row.workflowId!,
-          args: [{ terms, period: { startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 } }],
+          workflowId: oursRows[i].workflowId!,
+          args: [spec.subscriptionInput(ours, oursRows[i], i)],
           startDelay: delayMs,
-        });
-      });
-      return drain(infra, ours, expiries, dueAt);
+        }),
+      );
+      return drain(count, spec.side.check(ours), dueAt);
     });
+  }
 
+  async function yardstickSide(): Promise<Drain> {
     const raw = await createBenchTenant(100);
-    const rawRows = await seedEndedSubscriptions(raw, expiries);
+    const rawRows = await spec.side.seed(raw);
     const rawQueue = `${taskQueue}-raw`;
     const rawWorker = await Worker.create({
       connection,
       namespace: 'default',
       taskQueue: rawQueue,
       workflowsPath: require.resolve('./workflows/one-activity'),
-      activities: { expireDirectly: expireDirectlyActivity(workerActivities({ ...deps, taskQueue: rawQueue })) },
+      activities: spec.yardstick.activities(workerActivities({ ...deps, taskQueue: rawQueue })),
       ...TUNING,
     });
-    const oneActivityRuns = await rawWorker.runUntil(async () => {
-      const dueAt = await startAllDueTogether(expiries, (i, delayMs) => {
-        const row = rawRows[i];
-        return infra.temporal.workflow.start<typeof oneActivityExpiry>('oneActivityExpiry', {
+    return rawWorker.runUntil(async () => {
+      const dueAt = await startAllDueTogether(count, (i, delayMs) =>
+        infra.temporal.workflow.start<OneActivityWorkflow<I>>(spec.yardstick.workflowType, {
           taskQueue: rawQueue,
-          workflowId: `bench-expiry-${row.id}`,
-          args: [{ subscriptionId: row.id, tenantId: row.tenantId, policyholderId: row.policyholderId }],
+          workflowId: `bench-${spec.name}-${rawRows[i].id}`,
+          args: spec.yardstick.args(raw, rawRows[i], i),
           startDelay: delayMs,
-        });
-      });
-      return drain(infra, raw, expiries, dueAt);
+        }),
+      );
+      return drain(count, spec.side.check(raw), dueAt);
     });
-    return { subscriptionRuns, oneActivityRuns, ratio: subscriptionRuns.perSecond / oneActivityRuns.perSecond };
-  } finally {
-    mailer.close();
-    await connection.close();
   }
+}
+
+/** The period a seeded row is given to its run, as a renewal hands it on. */
+export const periodOf = (row: Subscription) => ({ startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 });
+
+/** The run's terms for a seeded row of `bench`. */
+export const termsOfRow = (bench: BenchTenant, row: Subscription, i: number) => ({
+  ...termsFor(bench, bench.policyholders[i % bench.policyholders.length]),
+  subscriptionId: row.id,
+  policyholderId: row.policyholderId,
+});
+
+/** The comparison at one size, for a growth curve to measure side by side. */
+export function expirySpec(infra: BenchInfra, expiries: number): DueTogether<Parameters<typeof oneActivityExpiry>[0]> {
+  return {
+    name: 'expiries',
+    count: expiries,
+    side: {
+      seed: (bench) => seedActiveSubscriptions(bench, expiries, { startDate: today(), endDate: today() }),
+      check: (bench) => expiryCheck(infra, bench, expiries),
+    },
+    subscriptionInput: (bench, row, i) => ({ terms: termsOfRow(bench, row, i), period: periodOf(row) }),
+    yardstick: {
+      workflowType: 'oneActivityExpiry',
+      activities: (activities) => ({ expireDirectly: expireDirectlyActivity(activities) }),
+      args: (_bench, row): Parameters<typeof oneActivityExpiry> => [
+        { subscriptionId: row.id, tenantId: row.tenantId, policyholderId: row.policyholderId },
+      ],
+    },
+  };
+}
+
+export async function benchExpiries(infra: BenchInfra, expiries: number): Promise<ExpiryResult> {
+  return benchDueTogether(infra, expirySpec(infra, expiries));
 }

@@ -54,8 +54,11 @@ interface QueueRun {
   escalationP95Ratio: number;
   /** Reported: B's webhook delivery latency p95 during A's rollout ÷ idle. */
   webhookP95Ratio: number;
-  /** `seconds`: until the rollout workflow finished starting runs; `noticesSeconds`: until the last run's notice arrived. */
-  rollout: { runsStarted: number; seconds: number; perSecond: number; noticesSeconds: number };
+  /**
+   * `seconds`: until the rollout workflow finished starting runs; `noticesSeconds`: until the last
+   * run's notice arrived (absent when the phase did not wait for the notices).
+   */
+  rollout: { runsStarted: number; seconds: number; perSecond: number; noticesSeconds?: number };
   /** Where the rollout's time went, from its own history: inside its batch activities, and between them (workflow tasks, dispatch). */
   rolloutBatches: BatchTimes;
   rawSdk: { runsStarted: number; seconds: number; perSecond: number };
@@ -194,8 +197,16 @@ export function startRollout(client: Client, taskQueue: string, version: PolicyV
   });
 }
 
-async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues']): Promise<QueueRun> {
-  const taskQueue = `bench-rollout-${queues}`;
+/**
+ * How far the rollout phase goes: `everyNotice` until the last run's notice arrived, or only until
+ * the rollout workflow has started every run (the growth curve: the notices then drain on the bulk
+ * queue while the raw SDK loop runs, as the rollout's own do while it starts them).
+ */
+export type RolloutPhase = 'everyNotice' | 'starts';
+
+async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRun['queues'], phase: RolloutPhase): Promise<QueueRun> {
+  // A queue of its own per size: a curve's earlier sizes leave runs behind that no worker must pick up.
+  const taskQueue = `bench-rollout-${queues}-${employees}`;
   const bulkTaskQueue = queues === 'bulk' ? `${taskQueue}-bulk` : taskQueue;
   const env = {
     ...(await apiEnvFor(infra, taskQueue)),
@@ -245,7 +256,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
         .result()
         .then(async (done) => {
           rolloutSeconds = (performance.now() - rolloutStarted) / 1000;
-          await waitForNotices(infra, rolloutStartedAt, done.runsStarted);
+          if (phase === 'everyNotice') await waitForNotices(infra, rolloutStartedAt, done.runsStarted);
           return done;
         })
         .finally(() => (rolledOut = true)),
@@ -276,7 +287,12 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
       apiP95Ratio: duringRollout.api.p95Ms / idle.api.p95Ms,
       escalationP95Ratio: duringRollout.escalation.p95Ms / idle.escalation.p95Ms,
       webhookP95Ratio: duringRollout.webhook.p95Ms / idle.webhook.p95Ms,
-      rollout: { runsStarted: progress.runsStarted, seconds: rolloutSeconds, perSecond: rolloutRate, noticesSeconds },
+      rollout: {
+        runsStarted: progress.runsStarted,
+        seconds: rolloutSeconds,
+        perSecond: rolloutRate,
+        ...(phase === 'everyNotice' && { noticesSeconds }),
+      },
       rolloutBatches: await batchTimes(infra.temporal, rollout.workflowId),
       rawSdk: { runsStarted: rows.length, seconds: rawSeconds, perSecond: rawRate },
       startRateRatio: rolloutRate / rawRate,
@@ -290,8 +306,13 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
   }
 }
 
-export async function benchRollout(infra: BenchInfra, employees: number, queues: QueueRun['queues'][]): Promise<RolloutResult> {
+export async function benchRollout(
+  infra: BenchInfra,
+  employees: number,
+  queues: QueueRun['queues'][],
+  phase: RolloutPhase = 'everyNotice',
+): Promise<RolloutResult> {
   const runs: QueueRun[] = [];
-  for (const kind of queues) runs.push(await rolloutOnce(infra, employees, kind));
+  for (const kind of queues) runs.push(await rolloutOnce(infra, employees, kind, phase));
   return { employees, runs };
 }

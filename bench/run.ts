@@ -10,14 +10,17 @@
  * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
- * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k;
- * `--sizes=large` their large sizes, a run that may take hours.
+ * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
+ * (rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and
+ * BENCH_BILLING_SIZES replace); `--sizes=large` their large sizes, a run that may take hours.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchBillingDay } from './billing-day';
+import { formatCurve, type Curve } from './curve-table';
+import { billingGrowth, expiryGrowth, rolloutGrowth } from './curves';
 import { benchExpiries } from './expiries';
 import { benchFairness } from './fairness';
 import { benchGraphqlScreen } from './graphql-screen';
@@ -84,6 +87,19 @@ async function main(): Promise<void> {
     await section('billingDay', () => benchBillingDay(infra, size('BENCH_BILLING_POLICIES', 1000), size('BENCH_STARTS_CONCURRENCY', 16)));
     await section('webhooks', () => benchWebhooks(infra, size('BENCH_WEBHOOK_EVENTS', 200), size('BENCH_WEBHOOK_ROLLOUT_EMPLOYEES', 3000)));
     await section('peoplePages', () => benchPeoplePages(infra, size('BENCH_PAGE_REQUESTS', 400), size('BENCH_PAGE_SECONDS', 10)));
+    const curve = (name: string, measure: (set: NonNullable<typeof sizeSet>) => Promise<Curve>) =>
+      section(
+        name,
+        async () => {
+          const measured = await measure(sizeSet!);
+          process.stdout.write(`${formatCurve(name, measured)}\n`);
+          return measured;
+        },
+        'curve',
+      );
+    await curve('rolloutGrowth', (set) => rolloutGrowth(infra, set));
+    await curve('expiryGrowth', (set) => expiryGrowth(infra, set));
+    await curve('billingGrowth', (set) => billingGrowth(infra, set));
   } finally {
     await infra.stop();
   }

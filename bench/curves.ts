@@ -1,0 +1,90 @@
+/**
+ * The growth curves of the rollout, the expiries and the billing day (`npm run bench -- --sizes`,
+ * docs/performance.md): each measures its figure at three sizes (`--sizes=large`: its large size)
+ * and prints a table of size, rate, ratio to its yardstick, p95 and the fitted k (bench/growth.ts).
+ * BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and BENCH_BILLING_SIZES (comma-separated) replace a curve's sizes.
+ */
+import { drainDueTogether, expirySpec, type Drain, type DueTogether } from './expiries';
+import { curveOf, type Curve, type CurvePoint } from './curve-table';
+import type { SizeSet } from './growth';
+import type { BenchInfra } from './infra';
+import { premiumDaySpec } from './premium-day';
+import { benchRollout } from './rollout';
+
+const SIZES = {
+  rollout: { env: 'BENCH_ROLLOUT_SIZES', curves: [1000, 3000, 10_000], large: [100_000] },
+  expiry: { env: 'BENCH_EXPIRY_SIZES', curves: [1000, 5000, 10_000], large: [50_000] },
+  billing: { env: 'BENCH_BILLING_SIZES', curves: [2000, 10_000, 20_000], large: [100_000] },
+};
+
+function sizesOf(curve: keyof typeof SIZES, set: SizeSet): number[] {
+  const chosen = process.env[SIZES[curve].env];
+  return chosen ? chosen.split(',').map(Number) : SIZES[curve][set];
+}
+
+/**
+ * The rollout at each size on the bulk queue, its phase lasting until every run is started (not
+ * until every notice arrived): start rate ÷ the raw SDK loop at the same size, and tenant B's API p95
+ * during the rollout (the fitted p95) ÷ idle, with the worker's largest RSS.
+ */
+export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Curve> {
+  const points: CurvePoint[] = [];
+  for (const size of sizesOf('rollout', set)) {
+    const [run] = (await benchRollout(infra, size, ['bulk'], 'starts')).runs;
+    points.push({
+      size,
+      perSecond: run.rollout.perSecond,
+      ratio: run.startRateRatio,
+      p95Ms: run.duringRollout.api.p95Ms,
+      more: [run.apiP95Ratio, run.workerRssMaxMiB],
+      details: {
+        rawSdkPerSecond: run.rawSdk.perSecond,
+        apiP95Ratio: run.apiP95Ratio,
+        idleApiP95Ms: run.idle.api.p95Ms,
+        escalationP95Ratio: run.escalationP95Ratio,
+        workerRssMaxMiB: run.workerRssMaxMiB,
+        rolloutBatches: run.rolloutBatches,
+      },
+    });
+    process.stdout.write(`rollout ${size}: ${JSON.stringify(points.at(-1))}\n`);
+  }
+  return curveOf(
+    { rate: 'starts/s', ratio: 'vs raw SDK loop', p95: 'other tenant API p95 (ms)', more: ['API p95 ÷ idle', 'worker RSS max (MiB)'] },
+    points,
+  );
+}
+
+/**
+ * A due-together comparison at each size: the subscription runs at every size, the one-activity
+ * yardstick once, at the middle size (the anchor every size's rate is divided by: measuring it at
+ * each size would double the curve's time). Its lag p95 is the fitted p95.
+ */
+async function dueTogetherGrowth<I>(infra: BenchInfra, sizes: number[], specOf: (size: number) => DueTogether<I>): Promise<CurvePoint[]> {
+  const anchorSize = sizes[Math.floor(sizes.length / 2)];
+  const { oneActivityRuns: anchor } = await drainDueTogether(infra, specOf(anchorSize), ['oneActivityRuns']);
+  process.stdout.write(`yardstick at ${anchorSize}: ${JSON.stringify(anchor)}\n`);
+  const points: CurvePoint[] = [];
+  for (const size of sizes) {
+    const { subscriptionRuns } = await drainDueTogether(infra, specOf(size), ['subscriptionRuns']);
+    const drained: Drain = subscriptionRuns!;
+    points.push({
+      size,
+      perSecond: drained.perSecond,
+      ratio: drained.perSecond / anchor!.perSecond,
+      p95Ms: drained.lagP95Ms,
+      details: { drained, yardstick: { size: anchorSize, perSecond: anchor!.perSecond } },
+    });
+    process.stdout.write(`${size}: ${JSON.stringify(drained)}\n`);
+  }
+  return points;
+}
+
+export async function expiryGrowth(infra: BenchInfra, set: SizeSet): Promise<Curve> {
+  const points = await dueTogetherGrowth(infra, sizesOf('expiry', set), (size) => expirySpec(infra, size));
+  return curveOf({ rate: 'expiries/s', ratio: 'vs one-activity yardstick', p95: 'lag p95 (ms)' }, points);
+}
+
+export async function billingGrowth(infra: BenchInfra, set: SizeSet): Promise<Curve> {
+  const points = await dueTogetherGrowth(infra, sizesOf('billing', set), (size) => premiumDaySpec(infra, size));
+  return curveOf({ rate: 'reminders + lapses/s', ratio: 'vs one-activity yardstick', p95: 'lag p95 (ms)' }, points);
+}

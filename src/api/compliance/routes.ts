@@ -17,6 +17,7 @@ import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -59,17 +60,15 @@ function reportedCycle(version: PolicyVersion, asked: number | undefined): numbe
 
 export function complianceRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/compliance/policies',
       summary: "List the tenant's compliance policies",
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
+      model: CompliancePolicy,
+      access: compliancePolicyAccess,
       query: listPoliciesQuery,
-      response: { status: 200, schema: pageSchema(policySchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, compliancePolicyAccess.scope(ctx.state.user));
-      },
+      schema: policySchema,
     }),
     route({
       method: 'post',
@@ -113,7 +112,7 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await updateCompliancePolicy(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/policies/:id/retire',
       summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
@@ -121,9 +120,7 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       response: { status: 200, schema: policySchema },
-      handler: async (ctx) => {
-        ctx.body = await retireCompliancePolicy(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: retireCompliancePolicy,
     }),
     route({
       method: 'get',
@@ -172,7 +169,7 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await updateDraftVersion(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
@@ -180,10 +177,7 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       response: { status: 202, schema: publishResponse },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await publishVersion(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: publishVersion,
     }),
     route({
       method: 'get',

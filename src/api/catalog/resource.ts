@@ -9,9 +9,8 @@ import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
 import { commandDeps } from '../http/command-deps';
-import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
-import { deleteRoute, findRoute } from '../http/row-route';
+import { deleteRoute, findRoute, updateRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
 
 export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
@@ -61,18 +60,15 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
       },
     }),
     findRoute({ path: `${path}/:id`, summary: summaries.one, tag, access, schema }),
-    route({
+    updateRoute({
       method: 'put',
       path: `${path}/:id`,
       summary: summaries.update,
       tag,
       roles,
-      params: idParams,
       body: resource.updateBody,
-      response: { status: 200, schema },
-      handler: async (ctx) => {
-        ctx.body = await resource.update(ctx.state.user, { id: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
-      },
+      schema,
+      command: resource.update,
     }),
     deleteRoute({ path: `${path}/:id`, summary: summaries.delete, tag, roles, command: resource.remove }),
   ];

@@ -17,7 +17,7 @@ import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, listRoute } from '../http/row-route';
+import { commandRoute, listRoute, updateRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -97,20 +97,16 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = { ...policy.toJSON(), versions };
       },
     }),
-    route({
+    updateRoute({
       method: 'patch',
       path: '/compliance/policies/:id',
       summary:
         'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
       body: updatePolicyBody,
-      response: { status: 200, schema: policySchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await updateCompliancePolicy(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
-      },
+      schema: policySchema,
+      command: updateCompliancePolicy,
     }),
     commandRoute({
       method: 'post',
@@ -155,19 +151,15 @@ export function complianceRoutes(): RouteSpec[] {
         );
       },
     }),
-    route({
+    updateRoute({
       method: 'patch',
       path: '/compliance/versions/:id',
       summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
       body: updateVersionBody,
-      response: { status: 200, schema: versionSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await updateDraftVersion(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
-      },
+      schema: versionSchema,
+      command: updateDraftVersion,
     }),
     commandRoute({
       method: 'post',

@@ -1,7 +1,7 @@
 /**
  * The routes most resources declare alike, each built here once: a page of the rows the caller may
  * see (`listRoute`), one of them by its `:id` (`findRoute`), a command run on the row the path
- * names (`commandRoute`) and its deletion (`deleteRoute`). A route that does anything more is
+ * names (`commandRoute`), a change of some of its fields (`updateRoute`) and its deletion (`deleteRoute`). A route that does anything more is
  * declared with `route()` itself.
  */
 import type Joi from 'joi';
@@ -61,6 +61,27 @@ export function commandRoute<P extends object, R>(
     handler: async (ctx) => {
       ctx.status = declaration.response.status;
       ctx.body = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+    },
+  });
+}
+
+/** PATCH or PUT some fields of the row with the path's `:id` through `command`; answers what it returns. */
+export function updateRoute<B extends object, R>(
+  spec: Placement & {
+    method: 'patch' | 'put';
+    body: Joi.ObjectSchema<B>;
+    schema: Joi.Schema;
+    command: Command<{ id: string; fields: B }, R>;
+  },
+): RouteSpec {
+  const { command, schema, ...declaration } = spec;
+  return route({
+    ...declaration,
+    params: idParams,
+    response: { status: 200, schema },
+    handler: async (ctx) => {
+      const { params, body } = ctx.state.input;
+      ctx.body = await command(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
     },
   });
 }

@@ -6,7 +6,7 @@ import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { pageSchema, paginate } from '../lists/pagination';
+import { commandRoute, listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
@@ -26,19 +26,17 @@ export function apiKeyRoutes(): RouteSpec[] {
         ctx.body = { ...row.toJSON(), key };
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/api-keys',
       summary: "List the tenant's API keys (never their secrets)",
       tag: 'api-keys',
       roles: admin,
+      model: ApiKey,
+      access: apiKeyAccess,
       query: listApiKeysQuery,
-      response: { status: 200, schema: pageSchema(apiKeySchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(ApiKey, ctx.state.input.query, apiKeyAccess.scope(ctx.state.user));
-      },
+      schema: apiKeySchema,
     }),
-    route({
+    commandRoute({
       method: 'delete',
       path: '/api-keys/:id',
       summary: 'Revoke an API key: refused at once here, everywhere within 10 s',
@@ -46,9 +44,7 @@ export function apiKeyRoutes(): RouteSpec[] {
       roles: admin,
       params: idParams,
       response: { status: 200, schema: apiKeySchema },
-      handler: async (ctx) => {
-        ctx.body = await revokeApiKey(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: revokeApiKey,
     }),
   ];
 }

@@ -10,12 +10,11 @@ import {
 } from '../../domain/calendars/commands';
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
-import { findVisible } from '../../access/core';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { pageSchema, paginate } from '../lists/pagination';
+import { deleteRoute, findRoute, listRoute } from '../http/row-route';
 import {
   calendarChangeSchema,
   calendarSchema,
@@ -35,17 +34,15 @@ export function calendarRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   const tag = 'tenant';
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/tenant/calendars',
       summary: "List the tenant's business calendars",
       tag,
       roles: admin,
+      model: BusinessCalendar,
+      access: calendarAccess,
       query: listCalendarsQuery,
-      response: { status: 200, schema: pageSchema(calendarSchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(BusinessCalendar, ctx.state.input.query, calendarAccess.scope(ctx.state.user));
-      },
+      schema: calendarSchema,
     }),
     route({
       method: 'post',
@@ -60,17 +57,13 @@ export function calendarRoutes(): RouteSpec[] {
         ctx.body = asAnswer(await createCalendar(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/tenant/calendars/:id',
       summary: 'A business calendar',
       tag,
       roles: admin,
-      params: idParams,
-      response: { status: 200, schema: calendarSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, calendarAccess, ctx.state.input.params.id);
-      },
+      access: calendarAccess,
+      schema: calendarSchema,
     }),
     route({
       method: 'patch',
@@ -86,18 +79,12 @@ export function calendarRoutes(): RouteSpec[] {
         ctx.body = asAnswer(await updateCalendar(ctx.state.user, { id: params.id, change: body }, commandDeps(ctx)));
       },
     }),
-    route({
-      method: 'delete',
+    deleteRoute({
       path: '/tenant/calendars/:id',
       summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
       tag,
       roles: admin,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await deleteCalendar(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: deleteCalendar,
     }),
     route({
       method: 'post',

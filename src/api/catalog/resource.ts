@@ -7,11 +7,10 @@
 import type Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
-import { findVisible } from '../../access/core';
 import type { Command } from '../../domain/command';
 import { commandDeps } from '../http/command-deps';
-import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
+import { deleteRoute, findRoute, updateRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
 
 export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
@@ -60,42 +59,17 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         ctx.body = await resource.create(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
-    route({
-      method: 'get',
-      path: `${path}/:id`,
-      summary: summaries.one,
-      tag,
-      params: idParams,
-      response: { status: 200, schema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
-      },
-    }),
-    route({
+    findRoute({ path: `${path}/:id`, summary: summaries.one, tag, access, schema }),
+    updateRoute({
       method: 'put',
       path: `${path}/:id`,
       summary: summaries.update,
       tag,
       roles,
-      params: idParams,
       body: resource.updateBody,
-      response: { status: 200, schema },
-      handler: async (ctx) => {
-        ctx.body = await resource.update(ctx.state.user, { id: ctx.state.input.params.id, fields: ctx.state.input.body }, commandDeps(ctx));
-      },
+      schema,
+      command: resource.update,
     }),
-    route({
-      method: 'delete',
-      path: `${path}/:id`,
-      summary: summaries.delete,
-      tag,
-      roles,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await resource.remove(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 204;
-      },
-    }),
+    deleteRoute({ path: `${path}/:id`, summary: summaries.delete, tag, roles, command: resource.remove }),
   ];
 }

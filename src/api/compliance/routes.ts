@@ -17,6 +17,7 @@ import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute, listRoute, updateRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -59,17 +60,15 @@ function reportedCycle(version: PolicyVersion, asked: number | undefined): numbe
 
 export function complianceRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/compliance/policies',
       summary: "List the tenant's compliance policies",
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
+      model: CompliancePolicy,
+      access: compliancePolicyAccess,
       query: listPoliciesQuery,
-      response: { status: 200, schema: pageSchema(policySchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(CompliancePolicy, ctx.state.input.query, compliancePolicyAccess.scope(ctx.state.user));
-      },
+      schema: policySchema,
     }),
     route({
       method: 'post',
@@ -98,22 +97,18 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = { ...policy.toJSON(), versions };
       },
     }),
-    route({
+    updateRoute({
       method: 'patch',
       path: '/compliance/policies/:id',
       summary:
         'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
       body: updatePolicyBody,
-      response: { status: 200, schema: policySchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await updateCompliancePolicy(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
-      },
+      schema: policySchema,
+      command: updateCompliancePolicy,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/policies/:id/retire',
       summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
@@ -121,9 +116,7 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       response: { status: 200, schema: policySchema },
-      handler: async (ctx) => {
-        ctx.body = await retireCompliancePolicy(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: retireCompliancePolicy,
     }),
     route({
       method: 'get',
@@ -158,21 +151,17 @@ export function complianceRoutes(): RouteSpec[] {
         );
       },
     }),
-    route({
+    updateRoute({
       method: 'patch',
       path: '/compliance/versions/:id',
       summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
       body: updateVersionBody,
-      response: { status: 200, schema: versionSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await updateDraftVersion(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
-      },
+      schema: versionSchema,
+      command: updateDraftVersion,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
@@ -180,10 +169,7 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       response: { status: 202, schema: publishResponse },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await publishVersion(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: publishVersion,
     }),
     route({
       method: 'get',

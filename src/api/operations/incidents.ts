@@ -15,6 +15,7 @@ import { requestIncidentRetries } from '../../domain/operations/incident-retries
 import { idParams, uuid } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute } from '../http/row-route';
 import { operationRunSchema } from './bulk-schemas';
 
 const listIncidentsQuery = object({
@@ -67,7 +68,7 @@ export function incidentRoutes(): RouteSpec[] {
         ctx.body = await paginate(ActivityIncident, { page, pageSize, ordering }, where);
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/operations/incidents/:id/retry',
       summary:
@@ -76,10 +77,7 @@ export function incidentRoutes(): RouteSpec[] {
       roles: [...OPERATIONS_READERS],
       params: idParams,
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await retryIncident(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: retryIncident,
     }),
     route({
       method: 'post',

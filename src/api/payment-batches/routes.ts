@@ -7,24 +7,22 @@ import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { pageSchema, paginate } from '../lists/pagination';
+import { findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
 
 export function paymentBatchRoutes(): RouteSpec[] {
   const finance = ['claims_manager'] as Role[];
   const tag = 'claims';
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/payment-batches',
       summary: "The tenant's payment batches, newest first (claims managers)",
       tag,
       roles: finance,
+      model: PaymentBatch,
+      access: paymentBatchAccess,
       query: listBatchesQuery,
-      response: { status: 200, schema: pageSchema(batchSchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(PaymentBatch, ctx.state.input.query, paymentBatchAccess.scope(ctx.state.user));
-      },
+      schema: batchSchema,
     }),
     route({
       method: 'post',
@@ -40,17 +38,13 @@ export function paymentBatchRoutes(): RouteSpec[] {
         ctx.body = await createPaymentBatch(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/payment-batches/:id',
       summary: 'One payment batch (claims managers)',
       tag,
       roles: finance,
-      params: idParams,
-      response: { status: 200, schema: batchSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, paymentBatchAccess, ctx.state.input.params.id);
-      },
+      access: paymentBatchAccess,
+      schema: batchSchema,
     }),
     route({
       method: 'get',

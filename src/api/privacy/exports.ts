@@ -3,7 +3,6 @@
  * getting on, get its single-use download link, and follow it. The download needs no access
  * token (a browser follows the link); its token is the credential.
  */
-import { findVisible } from '../../access/core';
 import { privacyExportAccess } from '../../access/privacy-exports';
 import { downloadExport, EXPORT_LINK_MINUTES, exportLink, requestExport } from '../../domain/privacy/exports';
 import type { Config } from '../../config';
@@ -12,6 +11,7 @@ import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { route, RouteSpec } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
 
 export function privacyExportRoutes(config: Config): RouteSpec[] {
@@ -31,17 +31,13 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
         ctx.body = await requestExport(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/privacy/exports/:id',
       summary: 'An export’s status: seen by its requester, the person it is about and the tenant’s admins',
       tag: 'privacy',
       roles: TENANT_ROLES,
-      params: idParams,
-      response: { status: 200, schema: privacyExportSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, privacyExportAccess, ctx.state.input.params.id);
-      },
+      access: privacyExportAccess,
+      schema: privacyExportSchema,
     }),
     route({
       method: 'post',

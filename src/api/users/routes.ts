@@ -2,13 +2,14 @@
 import { createUser, updateUser } from '../../domain/users/commands';
 import { resetUserMfa } from '../../domain/auth/mfa';
 import { User } from '../../models';
-import { findVisible, tenantOf } from '../../access/core';
+import { tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import type { Role } from '../../shared/roles';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
@@ -50,17 +51,13 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = { message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' };
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/users/:id',
       summary: 'One user of the tenant',
       tag: 'users',
       roles: admin,
-      params: idParams,
-      response: { status: 200, schema: userSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, userAccess, ctx.state.input.params.id);
-      },
+      access: userAccess,
+      schema: userSchema,
     }),
     route({
       method: 'patch',

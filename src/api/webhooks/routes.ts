@@ -15,6 +15,7 @@ import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
+import { deleteRoute, findRoute, listRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import {
   createWebhookEndpointBody,
@@ -91,29 +92,23 @@ export function webhookRoutes(): RouteSpec[] {
         ctx.body = { ...row.toJSON(), secret };
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/webhooks/endpoints',
       summary: "List the tenant's webhook endpoints (never their secrets)",
       tag,
       roles: admin,
+      model: WebhookEndpoint,
+      access: webhookEndpointAccess,
       query: listWebhookEndpointsQuery,
-      response: { status: 200, schema: pageSchema(webhookEndpointSchema) },
-      handler: async (ctx) => {
-        ctx.body = await paginate(WebhookEndpoint, ctx.state.input.query, webhookEndpointAccess.scope(ctx.state.user));
-      },
+      schema: webhookEndpointSchema,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/webhooks/endpoints/:id',
       summary: 'One webhook endpoint',
       tag,
       roles: admin,
-      params: idParams,
-      response: { status: 200, schema: webhookEndpointSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, webhookEndpointAccess, ctx.state.input.params.id);
-      },
+      access: webhookEndpointAccess,
+      schema: webhookEndpointSchema,
     }),
     route({
       method: 'patch',
@@ -132,18 +127,12 @@ export function webhookRoutes(): RouteSpec[] {
         );
       },
     }),
-    route({
-      method: 'delete',
+    deleteRoute({
       path: '/webhooks/endpoints/:id',
       summary: 'Delete an endpoint and its deliveries',
       tag,
       roles: admin,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await deleteWebhookEndpoint(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: deleteWebhookEndpoint,
     }),
     route({
       method: 'post',

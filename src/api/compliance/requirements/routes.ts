@@ -21,6 +21,7 @@ import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
+import { deleteRoute } from '../../http/row-route';
 import {
   createRequirementBody,
   listRequirementsQuery,
@@ -107,18 +108,12 @@ export function requirementRoutes(): RouteSpec[] {
         ctx.body = requirementView(requirement, requirement.policyIds);
       },
     }),
-    route({
-      method: 'delete',
+    deleteRoute({
       path: '/compliance/requirements/:id',
       summary: 'Delete a compliance requirement (kept in the audit trail)',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await deleteRequirement(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: deleteRequirement,
     }),
     route({
       method: 'get',

@@ -12,7 +12,6 @@ import {
   submitRegistration,
 } from '../../../domain/onboarding/commands';
 import { Registration } from '../../../models';
-import { findVisible } from '../../../access/core';
 import { registrationAccess } from '../../../access/platform';
 import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
@@ -21,6 +20,7 @@ import { commandDeps, publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
+import { commandRoute, findRoute } from '../../http/row-route';
 import {
   createRegistrationBody,
   listRegistrationsQuery,
@@ -86,19 +86,15 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         ctx.body = await paginate(Registration, page, { ...registrationAccess.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/registrations/:id',
       summary: 'One registration',
       tag: 'onboarding',
       roles: platformAdmin,
-      params: idParams,
-      response: { status: 200, schema: registrationSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, registrationAccess, ctx.state.input.params.id);
-      },
+      access: registrationAccess,
+      schema: registrationSchema,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/registrations/:id/approve',
       summary: 'Approve a pending registration; the tenant is then provisioned',
@@ -106,9 +102,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       roles: platformAdmin,
       params: idParams,
       response: { status: 200, schema: registrationSchema },
-      handler: async (ctx) => {
-        ctx.body = await approveRegistration(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      },
+      command: approveRegistration,
     }),
     route({
       method: 'post',

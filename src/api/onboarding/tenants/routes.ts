@@ -1,10 +1,9 @@
 /** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
 import { Tenant } from '../../../models';
-import { findVisible } from '../../../access/core';
 import { tenantRecordAccess } from '../../../access/platform';
-import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
+import { findRoute } from '../../http/row-route';
 import { listTenantsQuery, tenantSchema } from './schemas';
 
 export function tenantRoutes(): RouteSpec[] {
@@ -22,17 +21,13 @@ export function tenantRoutes(): RouteSpec[] {
         ctx.body = await paginate(Tenant, page, { ...tenantRecordAccess.scope(ctx.state.user), ...(status && { status }) });
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/tenants/:id',
       summary: 'One tenant (a tenant admin: their own)',
       tag: 'onboarding',
       roles: ['platform_admin', 'tenant_admin'],
-      params: idParams,
-      response: { status: 200, schema: tenantSchema },
-      handler: async (ctx) => {
-        ctx.body = await findVisible(ctx.state.user, tenantRecordAccess, ctx.state.input.params.id);
-      },
+      access: tenantRecordAccess,
+      schema: tenantSchema,
     }),
   ];
 }

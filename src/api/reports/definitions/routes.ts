@@ -20,6 +20,7 @@ import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
+import { deleteRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
@@ -132,18 +133,12 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         ctx.body = await confirmReportRecipient(ctx.state.input.body, publicCommandDeps(ctx));
       },
     }),
-    route({
-      method: 'delete',
+    deleteRoute({
       path: '/reports/definitions/:id',
       summary: 'Delete a saved report and its schedule',
       tag: 'reports',
       roles: SAVED_REPORT_ROLES,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await deleteReportDefinition(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: deleteReportDefinition,
     }),
     route({
       method: 'get',

@@ -1,0 +1,102 @@
+/**
+ * The routes most resources declare alike, each built here once: a page of the rows the caller may
+ * see (`listRoute`), one of them by its `:id` (`findRoute`), a command run on the row the path
+ * names (`commandRoute`), a change of some of its fields (`updateRoute`) and its deletion (`deleteRoute`). A route that does anything more is
+ * declared with `route()` itself.
+ */
+import type Joi from 'joi';
+import type { Model, ModelStatic } from 'sequelize';
+import { type AccessRule, findVisible } from '../../access/core';
+import type { Command } from '../../domain/command';
+import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
+import { commandDeps } from './command-deps';
+import { idParams } from './common-schemas';
+import { route, type RouteDeclaration, type RouteSpec } from './route';
+
+/** Where a route is and who may call it, as `route()` takes them. */
+type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
+
+/** GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the ordering. */
+export function listRoute<M extends Model, Q extends PageQuery>(
+  spec: Placement & { model: ModelStatic<M>; access: AccessRule<M, string>; query: Joi.ObjectSchema<Q>; schema: Joi.Schema },
+): RouteSpec {
+  const { model, access, query, schema, ...placement } = spec;
+  return route({
+    method: 'get',
+    ...placement,
+    query,
+    response: { status: 200, schema: pageSchema(schema) },
+    handler: async (ctx) => {
+      ctx.body = await paginate(model, ctx.state.input.query, access.scope(ctx.state.user));
+    },
+  });
+}
+
+/** GET the row with the path's `:id` among those `access` lets the caller see; 404 otherwise. */
+export function findRoute<M extends Model>(spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema }): RouteSpec {
+  const { access, schema, ...placement } = spec;
+  return route({
+    method: 'get',
+    ...placement,
+    params: idParams,
+    response: { status: 200, schema },
+    handler: async (ctx) => {
+      ctx.body = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+    },
+  });
+}
+
+/** A command whose input is the path's parameters, answered with its result under `response.status`. */
+export function commandRoute<P extends object, R>(
+  spec: Placement & {
+    method: RouteDeclaration['method'];
+    params: Joi.ObjectSchema<P>;
+    response: RouteDeclaration['response'];
+    command: Command<P, R>;
+  },
+): RouteSpec {
+  const { command, ...declaration } = spec;
+  return route({
+    ...declaration,
+    handler: async (ctx) => {
+      ctx.status = declaration.response.status;
+      ctx.body = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+    },
+  });
+}
+
+/** PATCH or PUT some fields of the row with the path's `:id` through `command`; answers what it returns. */
+export function updateRoute<B extends object, R>(
+  spec: Placement & {
+    method: 'patch' | 'put';
+    body: Joi.ObjectSchema<B>;
+    schema: Joi.Schema;
+    command: Command<{ id: string; fields: B }, R>;
+  },
+): RouteSpec {
+  const { command, schema, ...declaration } = spec;
+  return route({
+    ...declaration,
+    params: idParams,
+    response: { status: 200, schema },
+    handler: async (ctx) => {
+      const { params, body } = ctx.state.input;
+      ctx.body = await command(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
+    },
+  });
+}
+
+/** DELETE the row with the path's `:id` through `command`; 204 with no body. */
+export function deleteRoute(spec: Placement & { command: Command<{ id: string }, unknown> }): RouteSpec {
+  const { command, ...placement } = spec;
+  return route({
+    method: 'delete',
+    ...placement,
+    params: idParams,
+    response: { status: 204 },
+    handler: async (ctx) => {
+      await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      ctx.status = 204;
+    },
+  });
+}

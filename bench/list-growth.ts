@@ -25,7 +25,7 @@ import { paginate, paginatePlain } from '../src/api/lists/pagination';
 import { searchWhere } from '../src/api/lists/search';
 import { buildClaimsReport } from '../src/domain/reports/build';
 import { claimsReportParameters } from '../src/domain/reports/parameters';
-import { Claim, Subscription, type User } from '../src/models';
+import { Claim, Plan, Subscription, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import { captureStatements, type CapturedStatement } from './captured-sql';
@@ -157,7 +157,8 @@ export interface CurveResult {
 export interface ListGrowthResult {
   sizes: number[];
   concurrency: number;
-  seedSeconds: Record<number, number>;
+  /** Seconds each step of growing to a size took: the COPY of each table, then VACUUM ANALYZE. */
+  seedSeconds: Record<number, Record<string, number>>;
   /** The list totals' count(*) alone at each size (median of five): the part of a list page a capped count removes. */
   countMs: Record<number, { claims: number; subscriptions: number }>;
   curves: Record<string, CurveResult>;
@@ -180,18 +181,35 @@ function* chunks(from: number, to: number, line: (n: number) => (string | null)[
 interface Volume {
   tenantId: string;
   planId: string;
+  /** The plan's terms, which a policy's insert trigger would copy. */
+  billingFrequency: string;
+  currency: string;
   now: number;
 }
+
+/** When claim n entered its current stage, in hours after filing, by n % 3 (reported, decided, assigned): its last history row. */
+const STAGE_ENTERED_HOURS = [0, 72, 20];
 
 /** A deterministic spread of row n over the history window. */
 const createdAt = (volume: Volume, n: number, salt: number) => new Date(volume.now - ((n * salt) % (HISTORY_DAYS * 24 * 60)) * 60_000);
 
 /**
  * Adds policies from+1 … to (policyholder ⌈n/10⌉ holds policy n) and claim n on policy n with its
- * history: reported; assigned for two in three; approved or denied for one in three.
+ * history: reported; assigned for two in three; approved or denied for one in three. The rows
+ * carry what the tables' insert triggers would have written (a policy's plan terms, a claim's
+ * policy type and stage entry, a history row's stay start), so the COPY runs with triggers and
+ * the foreign keys' checks off (session_replication_role = replica): at a million rows their
+ * per-row lookups, and the claim rewritten by each history row, would take most of the run.
  */
-async function grow(client: Client, volume: Volume, from: number, to: number): Promise<void> {
+async function grow(client: Client, volume: Volume, from: number, to: number): Promise<Record<string, number>> {
   const { tenantId, planId } = volume;
+  const steps: Record<string, number> = {};
+  await client.query("SET session_replication_role = 'replica'");
+  let stepStarted = performance.now();
+  const step = (name: string) => {
+    steps[name] = Math.round(performance.now() - stepStarted) / 1000;
+    stepStarted = performance.now();
+  };
   await copyIn(
     client,
     'COPY users (id, tenant_id, role, email, full_name, password_hash) FROM STDIN',
@@ -206,11 +224,12 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
       ],
     ]),
   );
+  step('users');
   const year = new Date(volume.now).getUTCFullYear();
   await copyIn(
     client,
     `COPY subscriptions (id, tenant_id, plan_id, policyholder_id, policy_number, policy_type, holder_phone, status,
-       coverage_amount, premium, duration_months, start_date, end_date, created_at, updated_at) FROM STDIN`,
+       coverage_amount, premium, duration_months, billing_frequency, currency, start_date, end_date, created_at, updated_at) FROM STDIN`,
     chunks(from, to, (n) => {
       const created = createdAt(volume, n, 104_729);
       return [
@@ -226,6 +245,8 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
           '50000',
           '240',
           '12',
+          volume.billingFrequency,
+          volume.currency,
           created.toISOString().slice(0, 10),
           new Date(created.getTime() + 365 * DAY_MS).toISOString().slice(0, 10),
           created.toISOString(),
@@ -234,12 +255,13 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
       ];
     }),
   );
+  step('subscriptions');
   const claimId = (n: number) => `30000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
   const statusOf = (n: number) => (n % 3 === 0 ? 'reported' : n % 3 === 2 ? 'assigned' : n % 2 === 0 ? 'approved' : 'denied');
   await copyIn(
     client,
     `COPY claims (id, tenant_id, claim_number, subscription_id, claimant_id, filed_by_id, incident_date, description,
-       amount_claimed, amount_approved, status, workflow_id, created_at, updated_at) FROM STDIN`,
+       amount_claimed, amount_approved, status, policy_type, stage_entered_at, workflow_id, created_at, updated_at) FROM STDIN`,
     chunks(from, to, (n) => {
       const created = createdAt(volume, n, 7919);
       const holder = idOf(1, Math.ceil(n / 10));
@@ -256,6 +278,8 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
           '1000',
           statusOf(n) === 'approved' ? '800' : null,
           statusOf(n),
+          'home',
+          new Date(created.getTime() + STAGE_ENTERED_HOURS[n % 3] * 3600_000).toISOString(),
           `growth-claim-${n}`,
           created.toISOString(),
           created.toISOString(),
@@ -263,42 +287,75 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
       ];
     }),
   );
+  step('claims');
   await copyIn(
     client,
-    'COPY claim_history (id, tenant_id, claim_id, sequence, from_status, to_status, occurred_at, created_at) FROM STDIN',
+    'COPY claim_history (id, tenant_id, claim_id, sequence, from_status, to_status, occurred_at, stay_started_at, created_at) FROM STDIN',
     chunks(from, to, (n) => {
       const created = createdAt(volume, n, 7919);
       const at = (hours: number) => new Date(created.getTime() + hours * 3600_000).toISOString();
       const id = (step: number) => `4000000${step}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-      const rows = [[id(0), tenantId, claimId(n), '0', null, 'reported', at(0), at(0)]];
-      if (n % 3 !== 0) rows.push([id(1), tenantId, claimId(n), '1', 'reported', 'assigned', at(20), at(20)]);
-      if (n % 3 === 1) rows.push([id(2), tenantId, claimId(n), '2', 'assigned', statusOf(n), at(72), at(72)]);
+      const rows = [[id(0), tenantId, claimId(n), '0', null, 'reported', at(0), null, at(0)]];
+      if (n % 3 !== 0) rows.push([id(1), tenantId, claimId(n), '1', 'reported', 'assigned', at(20), at(0), at(20)]);
+      if (n % 3 === 1) rows.push([id(2), tenantId, claimId(n), '2', 'assigned', statusOf(n), at(72), at(20), at(72)]);
       return rows;
     }),
   );
+  step('claimHistory');
+  await client.query('RESET session_replication_role');
   for (const table of ['users', 'subscriptions', 'claims', 'claim_history']) await client.query(`VACUUM ANALYZE ${table}`);
+  step('vacuumAnalyze');
+  return steps;
 }
 
-/** Sends `path` `requests` times, `concurrency` at a time, until the count or the time budget runs out. */
-async function timeRequests(url: string, token: string | undefined, requests: number, concurrency: number): Promise<Timing> {
-  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
-  const ask = async () => {
-    const response = await fetch(url, { headers });
-    if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
-    await response.arrayBuffer();
-  };
-  for (let i = 0; i < WARM_UP; i++) await ask();
+/** A URL and the headers to ask it with. */
+interface Target {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+async function ask({ url, headers }: Target): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, { headers });
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+  return performance.now() - started;
+}
+
+const timingOf = (latencies: number[]): Timing => ({
+  requests: latencies.length,
+  p50Ms: percentile(latencies, 50),
+  p95Ms: percentile(latencies, 95),
+});
+
+/** Whether a timing loop goes on: up to `requests`, or past MIN_REQUESTS until the time budget runs out. */
+const goesOn = (done: number, requests: number, deadline: number) =>
+  done < requests && (done < MIN_REQUESTS || performance.now() < deadline);
+
+/**
+ * One request at a time, the API's and the anchor's in turn, so that the load other work puts on a
+ * shared machine falls on both sides alike.
+ */
+async function timeInTurn(api: Target, bare: Target, requests: number): Promise<{ api: Timing; bare: Timing }> {
+  for (let i = 0; i < WARM_UP; i++) await Promise.all([ask(api), ask(bare)]);
+  const [apiLatencies, bareLatencies]: number[][] = [[], []];
+  const deadline = performance.now() + 2 * TIMING_BUDGET_MS;
+  while (goesOn(apiLatencies.length, requests, deadline)) {
+    bareLatencies.push(await ask(bare));
+    apiLatencies.push(await ask(api));
+  }
+  return { api: timingOf(apiLatencies), bare: timingOf(bareLatencies) };
+}
+
+/** GROWTH_CONCURRENCY requests in flight at once. */
+async function timeConcurrently(target: Target, requests: number): Promise<Timing> {
   const latencies: number[] = [];
   const deadline = performance.now() + TIMING_BUDGET_MS;
   const lane = async () => {
-    while (latencies.length < requests && (latencies.length < MIN_REQUESTS || performance.now() < deadline)) {
-      const started = performance.now();
-      await ask();
-      latencies.push(performance.now() - started);
-    }
+    while (goesOn(latencies.length, requests, deadline)) latencies.push(await ask(target));
   };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return { requests: latencies.length, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) };
+  await Promise.all(Array.from({ length: GROWTH_CONCURRENCY }, lane));
+  return timingOf(latencies);
 }
 
 /** The median of five runs of the list totals' count(*) of each table. */
@@ -340,7 +397,8 @@ function formatCurve(name: string, curve: CurveResult): string {
 
 export async function benchListGrowth(infra: BenchInfra, sizes: number[] = DEFAULT_SIZES, requests = 100): Promise<ListGrowthResult> {
   const { tenant, planId } = await volumeTenant('List growth');
-  const volume: Volume = { tenantId: tenant.id, planId, now: Date.now() };
+  const plan = await Plan.findByPk(planId, { rejectOnEmpty: true });
+  const volume: Volume = { tenantId: tenant.id, planId, billingFrequency: plan.billingFrequency, currency: plan.currency, now: Date.now() };
   const callers: Callers = {
     adjuster: await buildUser({ tenantId: tenant.id, role: 'adjuster' }),
     claimsAgent: await buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
@@ -359,11 +417,9 @@ export async function benchListGrowth(infra: BenchInfra, sizes: number[] = DEFAU
   try {
     let seeded = 0;
     for (const size of sizes) {
-      const started = Date.now();
-      await grow(client, volume, seeded, size);
+      result.seedSeconds[size] = await grow(client, volume, seeded, size);
       seeded = size;
-      result.seedSeconds[size] = (Date.now() - started) / 1000;
-      process.stdout.write(`  ${size} rows seeded in ${result.seedSeconds[size].toFixed(1)} s\n`);
+      process.stdout.write(`  ${size} rows seeded, seconds per step: ${JSON.stringify(result.seedSeconds[size])}\n`);
       if (!api) {
         for (const curve of CURVES) statements[curve.name] = await captureStatements(() => curve.statements(callers, tenant.id));
         fs.writeFileSync(statementsFile, JSON.stringify(statements));
@@ -372,18 +428,14 @@ export async function benchListGrowth(infra: BenchInfra, sizes: number[] = DEFAU
       }
       result.countMs[size] = await timeCounts(client, tenant.id);
       for (const curve of CURVES) {
-        const apiUrl = `${api.url}/api/v1${curve.path}`;
-        const bareUrl = `${bare!.url}/captured/${curve.name}`;
-        const token = tokens[curve.as];
+        const apiTarget = { url: `${api.url}/api/v1${curve.path}`, headers: { authorization: `Bearer ${tokens[curve.as]}` } };
+        const bareTarget = { url: `${bare!.url}/captured/${curve.name}` };
+        const sequential = await timeInTurn(apiTarget, bareTarget, requests);
         const point = {
           size,
-          bare: { sequential: await timeRequests(bareUrl, undefined, requests, 1), concurrent: { requests: 0, p50Ms: NaN, p95Ms: NaN } },
-          api: {
-            sequential: await timeRequests(apiUrl, token, requests, 1),
-            concurrent: await timeRequests(apiUrl, token, requests, GROWTH_CONCURRENCY),
-          },
+          api: { sequential: sequential.api, concurrent: await timeConcurrently(apiTarget, requests) },
+          bare: { sequential: sequential.bare, concurrent: await timeConcurrently(bareTarget, requests) },
         };
-        point.bare.concurrent = await timeRequests(bareUrl, undefined, requests, GROWTH_CONCURRENCY);
         const entry = (result.curves[curve.name] ??= {
           request: `GET ${curve.path}`,
           points: [],

@@ -13,8 +13,11 @@ export interface CapturedStatement {
 
 type QueryArgs = Parameters<Client['query']>;
 
-/** The reads among the statements: a connection's set-up and transaction control are left out. */
-const isRead = (text: string) => /^\s*(SELECT|WITH)\b/i.test(text);
+/**
+ * The reads among the statements: a connection's set-up and transaction control are left out, and
+ * so is the type catalogue Sequelize reads on each new connection of its pool.
+ */
+const isRead = (text: string) => /^\s*(SELECT|WITH)\b/i.test(text) && !/\bpg_type\b/.test(text);
 
 /** Runs `work` alone (nothing else may query meanwhile) and returns the reads it sent, in order. */
 export async function captureStatements(work: () => Promise<unknown>): Promise<CapturedStatement[]> {

@@ -23,7 +23,7 @@ export function copyField(value: string | number | null): string {
 }
 
 class CopyFromStdin {
-  private error: Error | undefined;
+  private failed = false;
 
   constructor(
     private readonly sql: string,
@@ -41,10 +41,12 @@ class CopyFromStdin {
     void (async () => {
       try {
         for (const chunk of this.chunks) {
+          // Refused mid-way: PostgreSQL has left copy mode and ignores the rest.
+          if (this.failed) return;
           copy.sendCopyFromChunk(Buffer.from(chunk));
           if (copy.stream.writableNeedDrain) await new Promise((resolve) => copy.stream.once('drain', resolve));
         }
-        copy.endCopyFrom();
+        if (!this.failed) copy.endCopyFrom();
       } catch (err) {
         copy.sendCopyFail(String(err));
       }
@@ -53,13 +55,15 @@ class CopyFromStdin {
 
   handleCommandComplete(): void {}
 
+  /** node-postgres lets go of a query at its error: the ready-for-query that follows is not passed on to it. */
   handleError(error: Error): void {
-    this.error = error;
+    this.failed = true;
+    this.settle(error);
   }
 
-  /** The statement is over, done or failed. */
+  /** Every row is in. */
   handleReadyForQuery(): void {
-    this.settle(this.error);
+    this.settle();
   }
 }
 

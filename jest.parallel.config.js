@@ -3,7 +3,7 @@
  * most of a file's time is spent waiting on servers, so two share 2 cores at almost twice the pace.
  */
 const base = require('./jest.config');
-const serialFiles = require('./tests/serial-files');
+const serialFiles = require('./tests/serial-files.js');
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,6 +1,6 @@
 /** The files of the main suite that must run alone (tests/serial-files.js says why), one at a time. */
 const base = require('./jest.config');
-const serialFiles = require('./tests/serial-files');
+const serialFiles = require('./tests/serial-files.js');
 
 /** @type {import('jest').Config} */
 module.exports = {

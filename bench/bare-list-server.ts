@@ -2,8 +2,11 @@
  * The limit the list endpoints are measured against: plain `node:http` and a `pg` Pool of 10
  * running the same count and page queries as `GET /plans` and `GET /claims`, with no framework,
  * no authentication and no validation. Run as its own process by bench/lists.ts, like the API.
- * Environment: DATABASE_URL, PORT, TENANT_ID (the tenant both lists read).
+ * Environment: DATABASE_URL, PORT, TENANT_ID (the tenant both lists read); STATEMENTS_FILE, a JSON
+ * object of named statement lists taken from the API (bench/captured-sql.ts), each served at
+ * `/captured/<name>`: its statements run in parallel, their rows the answer (bench/list-growth.ts).
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import { Pool } from 'pg';
 
@@ -75,7 +78,18 @@ async function page(list: ListQuery, values: unknown[], pageNumber: number, page
   return { items: rows.rows, pagination: { page: pageNumber, pageSize, total, totalPages: Math.ceil(total / pageSize) } };
 }
 
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+const captured: Record<string, Statement[]> = process.env.STATEMENTS_FILE
+  ? JSON.parse(fs.readFileSync(process.env.STATEMENTS_FILE, 'utf8'))
+  : {};
+
 async function answer(url: URL): Promise<object | null> {
+  const statements = url.pathname.startsWith('/captured/') ? captured[url.pathname.slice('/captured/'.length)] : undefined;
+  if (statements) return Promise.all(statements.map(async ({ text, values }) => (await pool.query(text, values)).rows));
   const pageNumber = Number(url.searchParams.get('page') ?? 1);
   const pageSize = Number(url.searchParams.get('pageSize') ?? 20);
   if (url.pathname === '/plans') {

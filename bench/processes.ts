@@ -145,10 +145,10 @@ export async function startApiProcess(env: Record<string, string> & { API_PORT: 
   return { url, child, stop: () => stopChild(child, 30_000) };
 }
 
-/** bench/bare-list-server.ts on a free port, reading the lists of `tenantId`. */
-export async function startBareListServer(databaseUrl: string, tenantId: string): Promise<ApiProcess> {
+/** bench/bare-list-server.ts on a free port, reading the lists of `tenantId` (and a STATEMENTS_FILE's, if given). */
+export async function startBareListServer(databaseUrl: string, tenantId: string, env: Record<string, string> = {}): Promise<ApiProcess> {
   const port = String(await freePort());
-  const child = spawnNode(BARE_LIST_ENTRY, { DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
+  const child = spawnNode(BARE_LIST_ENTRY, { ...env, DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, `${url}/plans?coverageLevel=basic&maxPremium=1`, 'bare list server');
   return { url, child, stop: () => stopChild(child, 30_000) };

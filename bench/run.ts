@@ -11,8 +11,9 @@
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
- * (rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and
- * BENCH_BILLING_SIZES replace); `--sizes=large` their large sizes, a run that may take hours.
+ * (listGrowth: bench/list-growth.ts, sized by BENCH_GROWTH_SIZES (10000,100000,1000000) and BENCH_GROWTH_REQUESTS (100 per
+ * timing); rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES
+ * and BENCH_BILLING_SIZES replace); `--sizes=large` their large sizes, a run that may take hours.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ import { benchRollout } from './rollout';
 import { benchSearch } from './search';
 import { startBenchInfra } from './infra';
 import { benchLists } from './lists';
+import { benchListGrowth } from './list-growth';
 import { RUN_AS_DEPLOYED, logBytesWritten } from './processes';
 import { describeMachine, formatSummary, summaryRows, type BenchResults } from './summary';
 import { benchLoginStorm } from './login-storm';
@@ -84,6 +86,11 @@ async function main(): Promise<void> {
       ),
     );
     await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));
+    await section(
+      'listGrowth',
+      () => benchListGrowth(infra, process.env.BENCH_GROWTH_SIZES?.split(',').map(Number), size('BENCH_GROWTH_REQUESTS', 100)),
+      'curve',
+    );
     await section('billingDay', () => benchBillingDay(infra, size('BENCH_BILLING_POLICIES', 1000), size('BENCH_STARTS_CONCURRENCY', 16)));
     await section('webhooks', () => benchWebhooks(infra, size('BENCH_WEBHOOK_EVENTS', 200), size('BENCH_WEBHOOK_ROLLOUT_EMPLOYEES', 3000)));
     await section('peoplePages', () => benchPeoplePages(infra, size('BENCH_PAGE_REQUESTS', 400), size('BENCH_PAGE_SECONDS', 10)));

@@ -10,8 +10,8 @@ import { matchesFirst, orderFrom } from '../src/api/lists/pagination';
 import { Claim, type Tenant } from '../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
 
-const FIRST_NAMES = ['Zoë', 'José', 'François', 'Jürgen', 'Ana', 'Søren', 'Chloé', 'Mehmet', 'Ingrid', 'Łukasz', 'Noémie', 'Oliver'];
-const LAST_NAMES = [
+export const FIRST_NAMES = ['Zoë', 'José', 'François', 'Jürgen', 'Ana', 'Søren', 'Chloé', 'Mehmet', 'Ingrid', 'Łukasz', 'Noémie', 'Oliver'];
+export const LAST_NAMES = [
   'Müller',
   'García',
   'Dupont',
@@ -27,7 +27,7 @@ const LAST_NAMES = [
   'Martínez',
   'Novák',
 ];
-const INCIDENTS = [
+export const INCIDENTS = [
   'Burst pipe flooded the kitchen',
   'Storm damage to the roof',
   'Break-in, television stolen',
@@ -60,7 +60,7 @@ const INSERT_HOLDERS = `INSERT INTO users (id, tenant_id, role, email, full_name
   FROM generate_series(1, :holders) g`;
 
 /** A tenant with one plan, whose coverage, premium and duration the SQL-written subscriptions copy. */
-async function volumeTenant(name: string): Promise<{ tenant: Tenant; planId: string }> {
+export async function volumeTenant(name: string): Promise<{ tenant: Tenant; planId: string }> {
   const tenant = await buildTenant({ name });
   const category = await buildCategory({ tenantId: tenant.id, name: 'Home' });
   const plan = await buildPlan({

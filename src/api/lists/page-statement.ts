@@ -8,7 +8,7 @@
 import type { Attributes, Model, ModelStatic, WhereOptions } from 'sequelize';
 import { columnOf, conditionsOf, runPrepared } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
-import { cappedCount, cappedCountSql, totalOf, type Total } from './capped-count';
+import { cappedCountSql, totalOf, type Total } from './capped-count';
 
 /** The total rides on each row of the page under a name no attribute can have. */
 const TOTAL = 'page.total';
@@ -45,7 +45,10 @@ export async function pageWithTotal<M extends Model>(
     `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`,
     [...conditions.bind, cap + 1, page.limit, page.offset],
   );
-  if (rows.length === 0) return { rows: [], total: await cappedCount(model, where, undefined, cap) };
+  if (rows.length === 0) {
+    const [counted] = await runPrepared<{ count: string }>(sequelize, count, [...conditions.bind, cap + 1]);
+    return { rows: [], total: totalOf(Number(counted.count), cap) };
+  }
   const total = totalOf(Number(rows[0][TOTAL]), cap);
   return { rows: rows.map(({ [TOTAL]: _total, ...row }) => row as Attributes<M>), total };
 }

@@ -45,7 +45,11 @@ export async function relayOnce(services: ApiServices): Promise<number> {
   // A run's messages stay in the order they were written (a signal after its start); runs are
   // independent of each other, so their messages go side by side.
   const byRun = new Map<string, OutboxMessage[]>();
-  for (const message of due) byRun.set(message.workflowId, [...(byRun.get(message.workflowId) ?? []), message]);
+  for (const message of due) {
+    const queue = byRun.get(message.workflowId);
+    if (queue) queue.push(message);
+    else byRun.set(message.workflowId, [message]);
+  }
   const queues = [...byRun.values()];
   let delivered = 0;
   const drain = async () => {

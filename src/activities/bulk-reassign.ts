@@ -19,7 +19,7 @@ import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameter
 import { type BulkOperation, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
 import { loadAuthority } from '../services/authority';
-import { decideOnRun } from '../services/run-decisions';
+import { decideOnRunForResult } from '../services/run-decisions';
 import { ApiError, conflict } from '../shared/errors';
 import type { ActivityDeps, ClaimDecisionDeps } from './deps';
 import { handlePendingItems, type OperationBatchInput, type OperationBatchResult } from './operation-items';
@@ -52,12 +52,12 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
 
   /**
    * The claim run's answer to the reassignment, sent the one way a decision reaches a run
-   * (`decideOnRun`): null when accepted, the reason when refused.
+   * (`decideOnRunForResult`): null when accepted, the reason when refused.
    */
   async function reassign(claim: Claim, request: AssignmentRequest, updateId: string): Promise<string | null> {
     const temporal = { call: <T>(_kind: unknown, send: (client: Client) => Promise<T>) => send(deps.temporal), updateId };
     try {
-      await decideOnRun({ temporal }, claim, claim.workflowId, assignClaimUpdate, request, (now) =>
+      await decideOnRunForResult({ temporal }, claim, claim.workflowId, assignClaimUpdate, request, (now) =>
         conflict(`The claim is ${now.status}; its run has ended`),
       );
       return null;

@@ -50,16 +50,33 @@ async function sendDecision<Result, Request>(
 }
 
 /**
- * Sends a person's decision on `row` to its run and answers the run's result and the row as
- * recorded once the run accepted it. The outcomes are the same for every process: the run's
- * validator refuses a decision it does not allow (a `WorkflowUpdateFailedError`, 403, 409 or 422 in
- * the API by the business failure's type, src/api/http/middleware/error-handler.ts), Temporal or
- * the worker out of reach is the channel's error (503 in the API, 504 when the outcome is unknown),
- * and a run that cannot answer because it has ended (it expired, lapsed or was decided) is the
- * refusal `closed` builds from the row, reloaded, which says why (409). The decision is asked of
- * the run even when the row says it is closed: a repeat of the request that closed it (same update
- * ID) gets that request's answer instead of the refusal.
+ * Sends a person's decision on `row` to its run and answers the run's result. The outcomes are the
+ * same for every process: the run's validator refuses a decision it does not allow (a
+ * `WorkflowUpdateFailedError`, 403, 409 or 422 in the API by the business failure's type,
+ * src/api/http/middleware/error-handler.ts), Temporal or the worker out of reach is the channel's
+ * error (503 in the API, 504 when the outcome is unknown), and a run that cannot answer because it
+ * has ended (it expired, lapsed or was decided) is the refusal `closed` builds from the row,
+ * reloaded, which says why (409). The decision is asked of the run even when the row says it is
+ * closed: a repeat of the request that closed it (same update ID) gets that request's answer
+ * instead of the refusal.
  */
+export async function decideOnRunForResult<R extends Model, Result, Request>(
+  deps: { temporal: DecisionChannel },
+  row: R,
+  workflowId: string,
+  update: UpdateDefinition<Result, [Request]>,
+  request: Request,
+  closed: (row: R) => ApiError,
+): Promise<Result> {
+  try {
+    return await sendDecision(deps.temporal, workflowId, update, request);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    throw closed(await row.reload());
+  }
+}
+
+/** As `decideOnRunForResult`, and the row as recorded once the run accepted the decision. */
 export async function decideOnRun<R extends Model, Result, Request>(
   deps: { temporal: DecisionChannel },
   row: R,
@@ -68,12 +85,6 @@ export async function decideOnRun<R extends Model, Result, Request>(
   request: Request,
   closed: (row: R) => ApiError,
 ): Promise<{ row: R; result: Result }> {
-  let result: Result;
-  try {
-    result = await sendDecision(deps.temporal, workflowId, update, request);
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    throw closed(await row.reload());
-  }
+  const result = await decideOnRunForResult(deps, row, workflowId, update, request, closed);
   return { row: await row.reload(), result };
 }

@@ -23,7 +23,7 @@ import { conflict, dependencyUnavailable, unprocessable } from '../../shared/err
 import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
-import { decideOnRun } from '../../services/run-decisions';
+import { decideOnRunForResult } from '../../services/run-decisions';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>
@@ -36,7 +36,7 @@ export async function decideMoney<Result, Request>(
   update: UpdateDefinition<Result, [Request]>,
   request: Request,
 ): Promise<Result> {
-  return (await decideOnRun(deps, claim, claim.workflowId, update, request, runGone)).result;
+  return decideOnRunForResult(deps, claim, claim.workflowId, update, request, runGone);
 }
 
 /** The currency of the plan the claim is filed under: every amount of the claim is in it. */

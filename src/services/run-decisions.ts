@@ -78,13 +78,9 @@ export async function decideOnRunForResult<R extends Model, Result, Request>(
 
 /** As `decideOnRunForResult`, and the row as recorded once the run accepted the decision. */
 export async function decideOnRun<R extends Model, Result, Request>(
-  deps: { temporal: DecisionChannel },
-  row: R,
-  workflowId: string,
-  update: UpdateDefinition<Result, [Request]>,
-  request: Request,
-  closed: (row: R) => ApiError,
+  ...decision: Parameters<typeof decideOnRunForResult<R, Result, Request>>
 ): Promise<{ row: R; result: Result }> {
-  const result = await decideOnRunForResult(deps, row, workflowId, update, request, closed);
+  const result = await decideOnRunForResult(...decision);
+  const [, row] = decision;
   return { row: await row.reload(), result };
 }

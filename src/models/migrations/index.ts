@@ -55,6 +55,7 @@ import * as privacyErasures from './0064-privacy-erasures';
 import * as tenantOffboarding from './0066-tenant-offboarding';
 import * as keptRowsDeletion from './0067-kept-rows-deletion';
 import * as claimStageCounts from './0068-claim-stage-counts';
+import * as claimDeadlineDays from './0069-claim-deadline-days';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -128,4 +129,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0066-tenant-offboarding', ...tenantOffboarding },
   { name: '0067-kept-rows-deletion', ...keptRowsDeletion },
   { name: '0068-claim-stage-counts', ...claimStageCounts },
+  { name: '0069-claim-deadline-days', ...claimDeadlineDays },
 ];

@@ -21,7 +21,7 @@
  * is the fill, for a writer that went around the triggers (the benchmark's COPY).
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references } from './helpers';
+import { keptByTrigger, MigrationFn, references } from './helpers';
 
 /** Sets a tenant's counts to what its claims say (the tenant's ID bound as $1; every tenant's when it is null). */
 export const FILL_CLAIM_STAGE_COUNTS = `INSERT INTO claim_stage_counts (tenant_id, stage, count)
@@ -47,30 +47,19 @@ const FUNCTION = `CREATE OR REPLACE FUNCTION claim_stage_count() RETURNS trigger
     RETURN NULL;
   END $$`;
 
-export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
-    await qi.createTable(
-      'claim_stage_counts',
-      {
-        tenant_id: { type: DataTypes.UUID, allowNull: false, primaryKey: true, ...references('tenants', 'CASCADE') },
-        stage: { type: DataTypes.STRING(30), allowNull: false, primaryKey: true },
-        count: { type: DataTypes.INTEGER, allowNull: false },
-      },
-      { transaction },
-    );
-    await sql('LOCK TABLE claims IN SHARE ROW EXCLUSIVE MODE');
-    await sql(FUNCTION);
-    await sql(`CREATE OR REPLACE TRIGGER claim_stage_count AFTER INSERT OR UPDATE OF status OR DELETE ON claims
-      FOR EACH ROW EXECUTE FUNCTION claim_stage_count()`);
-    await qi.sequelize.query(FILL_CLAIM_STAGE_COUNTS, { transaction, bind: [null] });
-  });
-};
+const kept = keptByTrigger({
+  table: 'claim_stage_counts',
+  columns: {
+    tenant_id: { type: DataTypes.UUID, allowNull: false, primaryKey: true, ...references('tenants', 'CASCADE') },
+    stage: { type: DataTypes.STRING(30), allowNull: false, primaryKey: true },
+    count: { type: DataTypes.INTEGER, allowNull: false },
+  },
+  source: 'claims',
+  trigger: 'claim_stage_count',
+  events: 'INSERT OR UPDATE OF status OR DELETE',
+  functionSql: FUNCTION,
+  fill: FILL_CLAIM_STAGE_COUNTS,
+});
 
-export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    await qi.sequelize.query('DROP TRIGGER IF EXISTS claim_stage_count ON claims', { transaction });
-    await qi.sequelize.query('DROP FUNCTION IF EXISTS claim_stage_count()', { transaction });
-    await qi.dropTable('claim_stage_counts', { transaction });
-  });
-};
+export const up: MigrationFn = kept.up;
+export const down: MigrationFn = kept.down;

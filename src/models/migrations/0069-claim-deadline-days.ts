@@ -18,7 +18,7 @@
  * transaction that creates the trigger, claims locked against writes until it commits.
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references } from './helpers';
+import { keptByTrigger, MigrationFn, references } from './helpers';
 
 /** Sets a tenant's days to what its claims say (the tenant's ID bound as $1; every tenant's when it is null). */
 export const FILL_CLAIM_DEADLINE_DAYS = `INSERT INTO claim_deadline_days (tenant_id, stage, entered_on, count, latest_due)
@@ -63,33 +63,21 @@ const FUNCTION = `CREATE OR REPLACE FUNCTION claim_deadline_day() RETURNS trigge
     RETURN NULL;
   END $$`;
 
-export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
-    await qi.createTable(
-      'claim_deadline_days',
-      {
-        tenant_id: { type: DataTypes.UUID, allowNull: false, primaryKey: true, ...references('tenants', 'CASCADE') },
-        stage: { type: DataTypes.STRING(30), allowNull: false, primaryKey: true },
-        entered_on: { type: DataTypes.DATEONLY, allowNull: false, primaryKey: true },
-        count: { type: DataTypes.INTEGER, allowNull: false },
-        latest_due: { type: DataTypes.DATE },
-      },
-      { transaction },
-    );
-    await sql('LOCK TABLE claims IN SHARE ROW EXCLUSIVE MODE');
-    await sql(FUNCTION);
-    await sql(`CREATE OR REPLACE TRIGGER claim_deadline_day
-      AFTER INSERT OR UPDATE OF status, stage_entered_at, escalation_due_at OR DELETE ON claims
-      FOR EACH ROW EXECUTE FUNCTION claim_deadline_day()`);
-    await qi.sequelize.query(FILL_CLAIM_DEADLINE_DAYS, { transaction, bind: [null] });
-  });
-};
+const kept = keptByTrigger({
+  table: 'claim_deadline_days',
+  columns: {
+    tenant_id: { type: DataTypes.UUID, allowNull: false, primaryKey: true, ...references('tenants', 'CASCADE') },
+    stage: { type: DataTypes.STRING(30), allowNull: false, primaryKey: true },
+    entered_on: { type: DataTypes.DATEONLY, allowNull: false, primaryKey: true },
+    count: { type: DataTypes.INTEGER, allowNull: false },
+    latest_due: { type: DataTypes.DATE },
+  },
+  source: 'claims',
+  trigger: 'claim_deadline_day',
+  events: 'INSERT OR UPDATE OF status, stage_entered_at, escalation_due_at OR DELETE',
+  functionSql: FUNCTION,
+  fill: FILL_CLAIM_DEADLINE_DAYS,
+});
 
-export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    await qi.sequelize.query('DROP TRIGGER IF EXISTS claim_deadline_day ON claims', { transaction });
-    await qi.sequelize.query('DROP FUNCTION IF EXISTS claim_deadline_day()', { transaction });
-    await qi.dropTable('claim_deadline_days', { transaction });
-  });
-};
+export const up: MigrationFn = kept.up;
+export const down: MigrationFn = kept.down;

@@ -311,7 +311,7 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
   // The claims' stage counts and open days, which the triggers the COPY went around would have kept.
   await client.query(FILL_CLAIM_STAGE_COUNTS, [tenantId]);
   await client.query(FILL_CLAIM_DEADLINE_DAYS, [tenantId]);
-  step('claimStageCounts');
+  step('keptCounts');
   for (const table of ['users', 'subscriptions', 'claims', 'claim_history']) await client.query(`VACUUM ANALYZE ${table}`);
   step('vacuumAnalyze');
   return steps;

@@ -26,6 +26,8 @@ import { searchWhere } from '../src/api/lists/search';
 import { buildClaimsReport } from '../src/domain/reports/build';
 import { claimsReportParameters } from '../src/domain/reports/parameters';
 import { Claim, Plan, Subscription, type User } from '../src/models';
+import { FILL_CLAIM_STAGE_COUNTS } from '../src/models/migrations/0068-claim-stage-counts';
+import { FILL_CLAIM_DEADLINE_DAYS } from '../src/models/migrations/0069-claim-deadline-days';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import { captureStatements, type CapturedStatement } from './captured-sql';
@@ -201,7 +203,8 @@ const createdAt = (volume: Volume, n: number, salt: number) => new Date(volume.n
  * carry what the tables' insert triggers would have written (a policy's plan terms, a claim's
  * policy type and stage entry, a history row's stay start), so the COPY runs with triggers and
  * the foreign keys' checks off (session_replication_role = replica): at a million rows their
- * per-row lookups, and the claim rewritten by each history row, would take most of the run.
+ * per-row lookups, and the claim rewritten by each history row, would take most of the run. The
+ * claims' stage counts and open days are then set from the claims, as the triggers would have kept them.
  */
 async function grow(client: Client, volume: Volume, from: number, to: number): Promise<Record<string, number>> {
   const { tenantId, planId } = volume;
@@ -305,6 +308,10 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
   );
   step('claimHistory');
   await client.query('RESET session_replication_role');
+  // The claims' stage counts and open days, which the triggers the COPY went around would have kept.
+  await client.query(FILL_CLAIM_STAGE_COUNTS, [tenantId]);
+  await client.query(FILL_CLAIM_DEADLINE_DAYS, [tenantId]);
+  step('keptCounts');
   for (const table of ['users', 'subscriptions', 'claims', 'claim_history']) await client.query(`VACUUM ANALYZE ${table}`);
   step('vacuumAnalyze');
   return steps;

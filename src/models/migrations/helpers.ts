@@ -1,4 +1,4 @@
-import { DataTypes, QueryInterface, Sequelize } from 'sequelize';
+import { DataTypes, type ModelAttributes, QueryInterface, Sequelize } from 'sequelize';
 
 export type MigrationFn = (queryInterface: QueryInterface) => Promise<void>;
 export interface MigrationModule {
@@ -37,6 +37,43 @@ export function concurrentIndexes(indexes: ReadonlyArray<[name: string, definiti
     },
     down: async (qi) => {
       for (const [name] of indexes) await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+    },
+  };
+}
+
+/**
+ * A table a row trigger keeps from another (`source`): the table created, `source` locked against
+ * writes, the trigger's function (`functionSql`, named as the trigger) and the trigger created, and
+ * the table filled (`fill`, its tenant bound as $1: null for all), all in one transaction, so no
+ * row of `source` falls between the fill and the trigger.
+ */
+export function keptByTrigger(kept: {
+  table: string;
+  columns: ModelAttributes;
+  source: string;
+  trigger: string;
+  events: string;
+  functionSql: string;
+  fill: string;
+}): MigrationModule {
+  return {
+    up: async (qi) => {
+      await qi.sequelize.transaction(async (transaction) => {
+        const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+        await qi.createTable(kept.table, kept.columns, { transaction });
+        await sql(`LOCK TABLE ${kept.source} IN SHARE ROW EXCLUSIVE MODE`);
+        await sql(kept.functionSql);
+        await sql(`CREATE OR REPLACE TRIGGER ${kept.trigger} AFTER ${kept.events} ON ${kept.source}
+          FOR EACH ROW EXECUTE FUNCTION ${kept.trigger}()`);
+        await qi.sequelize.query(kept.fill, { transaction, bind: [null] });
+      });
+    },
+    down: async (qi) => {
+      await qi.sequelize.transaction(async (transaction) => {
+        await qi.sequelize.query(`DROP TRIGGER IF EXISTS ${kept.trigger} ON ${kept.source}`, { transaction });
+        await qi.sequelize.query(`DROP FUNCTION IF EXISTS ${kept.trigger}()`, { transaction });
+        await qi.dropTable(kept.table, { transaction });
+      });
     },
   };
 }

@@ -54,6 +54,8 @@ import * as privacyExports from './0063-privacy-exports';
 import * as privacyErasures from './0064-privacy-erasures';
 import * as tenantOffboarding from './0066-tenant-offboarding';
 import * as keptRowsDeletion from './0067-kept-rows-deletion';
+import * as claimStageCounts from './0068-claim-stage-counts';
+import * as claimDeadlineDays from './0069-claim-deadline-days';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -126,4 +128,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0065-person-data-keys', ...personDataKeys },
   { name: '0066-tenant-offboarding', ...tenantOffboarding },
   { name: '0067-kept-rows-deletion', ...keptRowsDeletion },
+  { name: '0068-claim-stage-counts', ...claimStageCounts },
+  { name: '0069-claim-deadline-days', ...claimDeadlineDays },
 ];

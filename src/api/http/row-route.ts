@@ -14,7 +14,7 @@ import { idParams } from './common-schemas';
 import { route, type RouteDeclaration, type RouteSpec } from './route';
 
 /** Where a route is and who may call it, as `route()` takes them. */
-type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
+export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
 
 /** GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the ordering. */
 export function listRoute<M extends Model, Q extends PageQuery>(
@@ -46,21 +46,26 @@ export function findRoute<M extends Model>(spec: Placement & { access: AccessRul
   });
 }
 
-/** A command whose input is the path's parameters, answered with its result under `response.status`. */
+/**
+ * A command whose input is the path's parameters, answered with its result (as `view` renders it,
+ * where given) under `response.status`.
+ */
 export function commandRoute<P extends object, R>(
   spec: Placement & {
     method: RouteDeclaration['method'];
     params: Joi.ObjectSchema<P>;
     response: RouteDeclaration['response'];
     command: Command<P, R>;
+    view?: (result: R) => unknown;
   },
 ): RouteSpec {
-  const { command, ...declaration } = spec;
+  const { command, view, ...declaration } = spec;
   return route({
     ...declaration,
     handler: async (ctx) => {
+      const result = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       ctx.status = declaration.response.status;
-      ctx.body = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      ctx.body = view ? view(result) : result;
     },
   });
 }

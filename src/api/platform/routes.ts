@@ -5,14 +5,15 @@ import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
 
 /** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
 function statusRoute(action: 'deactivate' | 'reactivate', summary: string, command: Command<{ id: string }, User>): RouteSpec {
-  return route({
+  return commandRoute({
     method: 'post',
     path: `/platform/admins/:id/${action}`,
     summary,
@@ -20,9 +21,7 @@ function statusRoute(action: 'deactivate' | 'reactivate', summary: string, comma
     roles: ['platform_admin'],
     params: idParams,
     response: { status: 200, schema: userSchema },
-    handler: async (ctx) => {
-      ctx.body = await command(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
-    },
+    command,
   });
 }
 
@@ -44,7 +43,7 @@ export function platformAdminRoutes(): RouteSpec[] {
         });
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/platform/admins',
       summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
@@ -52,10 +51,7 @@ export function platformAdminRoutes(): RouteSpec[] {
       roles: ['platform_admin'],
       body: createPlatformAdminBody,
       response: { status: 201, schema: userSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await createPlatformAdmin(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: createPlatformAdmin,
     }),
     statusRoute(
       'deactivate',

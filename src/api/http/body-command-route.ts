@@ -10,7 +10,10 @@ import { commandDeps } from './command-deps';
 import { route, type NoInput, type RouteDeclaration, type RouteSpec } from './route';
 import type { Placement } from './row-route';
 
-/** Runs `command` on the body (and the path's parameters); answers its result, as `view` renders it where given, under `response.status`. */
+/**
+ * Runs `command` on the body (and the path's parameters); answers its result under
+ * `response.status`, as `view` renders it where given (it may look more up).
+ */
 export function bodyCommandRoute<B extends object, R, P extends object = object>(
   spec: Placement & {
     method: 'post' | 'put' | 'patch';
@@ -28,7 +31,7 @@ export function bodyCommandRoute<B extends object, R, P extends object = object>
       const { params, body } = ctx.state.input;
       const result = await command(ctx.state.user, { ...body, ...params }, commandDeps(ctx));
       ctx.status = declaration.response.status;
-      ctx.body = view ? view(result) : result;
+      ctx.body = view ? await view(result) : result;
     },
   });
 }

@@ -32,23 +32,26 @@ export function listRoute<M extends Model, Q extends PageQuery>(
   });
 }
 
-/** GET the row with the path's `:id` among those `access` lets the caller see; 404 otherwise. */
-export function findRoute<M extends Model>(spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema }): RouteSpec {
-  const { access, schema, ...placement } = spec;
+/** GET the row with the path's `:id` among those `access` lets the caller see (as `view` renders it, where given); 404 otherwise. */
+export function findRoute<M extends Model>(
+  spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema; view?: (row: M) => unknown },
+): RouteSpec {
+  const { access, schema, view, ...placement } = spec;
   return route({
     method: 'get',
     ...placement,
     params: idParams,
     response: { status: 200, schema },
     handler: async (ctx) => {
-      ctx.body = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      ctx.body = view ? await view(row) : row;
     },
   });
 }
 
 /**
  * A command whose input is the path's parameters, answered with its result (as `view` renders it,
- * where given) under `response.status`.
+ * where given; it may look more up) under `response.status`.
  */
 export function commandRoute<P extends object, R>(
   spec: Placement & {
@@ -65,7 +68,7 @@ export function commandRoute<P extends object, R>(
     handler: async (ctx) => {
       const result = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       ctx.status = declaration.response.status;
-      ctx.body = view ? view(result) : result;
+      ctx.body = view ? await view(result) : result;
     },
   });
 }

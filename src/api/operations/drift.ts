@@ -22,7 +22,7 @@ import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 
 const listDriftQuery = object({
@@ -82,7 +82,7 @@ export function driftRoutes(): RouteSpec[] {
         ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/drift/repairs',
       summary:
@@ -91,12 +91,9 @@ export function driftRoutes(): RouteSpec[] {
       roles: [...OPERATIONS_READERS],
       body: batchRepairBody,
       response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestDriftRepairs(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestDriftRepairs,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/drift/claims/:id/restore',
       summary:
@@ -106,12 +103,10 @@ export function driftRoutes(): RouteSpec[] {
       params: idParams,
       body: repairBody,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        ctx.body = await claimDetail(await restoreClaimRun(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)));
-      },
+      command: restoreClaimRun,
+      view: claimDetail,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/drift/subscriptions/:id/restore',
       summary:
@@ -121,17 +116,10 @@ export function driftRoutes(): RouteSpec[] {
       params: idParams,
       body: repairBody,
       response: { status: 200, schema: subscriptionSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        const { subscription, runId } = await restoreSubscriptionRun(
-          ctx.state.user,
-          { id, reason: ctx.state.input.body.reason },
-          commandDeps(ctx),
-        );
-        ctx.body = { ...subscription.toJSON(), runId };
-      },
+      command: restoreSubscriptionRun,
+      view: ({ subscription, runId }) => ({ ...subscription.toJSON(), runId }),
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/drift/claims/:id/close',
       summary:
@@ -141,12 +129,8 @@ export function driftRoutes(): RouteSpec[] {
       params: idParams,
       body: repairBody,
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        ctx.body = await claimDetail(
-          await closeDriftedClaim(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)),
-        );
-      },
+      command: closeDriftedClaim,
+      view: claimDetail,
     }),
   ];
 }

@@ -13,7 +13,7 @@ import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams, uuid } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { commandRoute } from '../http/row-route';
 import { operationRunSchema } from './bulk-schemas';
@@ -79,7 +79,7 @@ export function incidentRoutes(): RouteSpec[] {
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
       command: retryIncident,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/incidents/retries',
       summary:
@@ -88,10 +88,7 @@ export function incidentRoutes(): RouteSpec[] {
       roles: [...OPERATIONS_READERS],
       body: batchRetryBody,
       response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestIncidentRetries(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestIncidentRetries,
     }),
   ];
 }

@@ -16,7 +16,8 @@ import { registrationAccess } from '../../../access/platform';
 import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
-import { commandDeps, publicCommandDeps } from '../../http/command-deps';
+import { bodyCommandRoute } from '../../http/body-command-route';
+import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
@@ -104,7 +105,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       command: approveRegistration,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/registrations/:id/reject',
       summary: 'Reject a pending registration with a reason the applicant receives',
@@ -113,9 +114,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       params: idParams,
       body: rejectRegistrationBody,
       response: { status: 200, schema: registrationSchema },
-      handler: async (ctx) => {
-        ctx.body = await rejectRegistration(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: rejectRegistration,
     }),
   ];
 }

@@ -16,18 +16,29 @@ import { route, type RouteDeclaration, type RouteSpec } from './route';
 /** Where a route is and who may call it, as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
 
-/** GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the ordering. */
+/**
+ * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the
+ * ordering, and any `filters`: query fields a row's field of the same name must equal where given.
+ */
 export function listRoute<M extends Model, Q extends PageQuery>(
-  spec: Placement & { model: ModelStatic<M>; access: AccessRule<M, string>; query: Joi.ObjectSchema<Q>; schema: Joi.Schema },
+  spec: Placement & {
+    model: ModelStatic<M>;
+    access: AccessRule<M, string>;
+    query: Joi.ObjectSchema<Q>;
+    schema: Joi.Schema;
+    filters?: (keyof Q & string)[];
+  },
 ): RouteSpec {
-  const { model, access, query, schema, ...placement } = spec;
+  const { model, access, query, schema, filters = [], ...placement } = spec;
   return route({
     method: 'get',
     ...placement,
     query,
     response: { status: 200, schema: pageSchema(schema) },
     handler: async (ctx) => {
-      ctx.body = await paginate(model, ctx.state.input.query, access.scope(ctx.state.user));
+      const input = ctx.state.input.query;
+      const given = Object.fromEntries(filters.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]));
+      ctx.body = await paginate(model, input, { ...access.scope(ctx.state.user), ...given });
     },
   });
 }

@@ -14,7 +14,7 @@ import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
 import { operationRunSchema } from './bulk-schemas';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
-import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { closeDriftedClaim } from '../../domain/operations/close-claim';
 import { restoreClaimRun } from '../../domain/operations/restore-claim-run';
 import { restoreSubscriptionRun } from '../../domain/operations/restore-subscription-run';
@@ -23,7 +23,8 @@ import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
 import { bodyCommandRoute } from '../http/body-command-route';
-import { route, RouteSpec } from '../http/route';
+import type { RouteSpec } from '../http/route';
+import { listRoute } from '../http/row-route';
 
 const listDriftQuery = object({
   ...pageQueryKeys,
@@ -68,19 +69,16 @@ const batchRepairBody = object({
 
 export function driftRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/operations/drift',
       summary: 'Open rows whose run was found closed (terminated, cancelled, failed, timed out, completed), missing or restarted',
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
+      model: RunDrift,
+      access: runDriftAccess,
       query: listDriftQuery,
-      response: { status: 200, schema: pageSchema(runDriftSchema) },
-      handler: async (ctx) => {
-        const { page, pageSize, ordering, entity, runState } = ctx.state.input.query;
-        const where = { ...runDriftAccess.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
-        ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
-      },
+      filters: ['entity', 'runState'],
+      schema: runDriftSchema,
     }),
     bodyCommandRoute({
       method: 'post',

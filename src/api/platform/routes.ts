@@ -6,9 +6,8 @@ import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
 import { bodyCommandRoute } from '../http/body-command-route';
-import { route, RouteSpec } from '../http/route';
-import { commandRoute } from '../http/row-route';
-import { pageSchema, paginate } from '../lists/pagination';
+import type { RouteSpec } from '../http/route';
+import { commandRoute, listRoute } from '../http/row-route';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
 
 /** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
@@ -27,21 +26,16 @@ function statusRoute(action: 'deactivate' | 'reactivate', summary: string, comma
 
 export function platformAdminRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/platform/admins',
       summary: 'List the platform admins',
       tag: 'platform',
       roles: ['platform_admin'],
+      model: User,
+      access: platformAdminAccess,
       query: listPlatformAdminsQuery,
-      response: { status: 200, schema: pageSchema(userSchema) },
-      handler: async (ctx) => {
-        const { isActive, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(User, page, {
-          ...platformAdminAccess.scope(ctx.state.user),
-          ...(isActive !== undefined && { isActive }),
-        });
-      },
+      filters: ['isActive'],
+      schema: userSchema,
     }),
     bodyCommandRoute({
       method: 'post',

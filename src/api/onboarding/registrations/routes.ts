@@ -19,9 +19,8 @@ import { acceptedSchema, idParams } from '../../http/common-schemas';
 import { bodyCommandRoute } from '../../http/body-command-route';
 import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
-import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute, findRoute } from '../../http/row-route';
+import { commandRoute, findRoute, listRoute } from '../../http/row-route';
 import {
   createRegistrationBody,
   listRegistrationsQuery,
@@ -74,18 +73,16 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         ctx.body = { id, status, workflowId, runId: runId ?? null };
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/registrations',
       summary: 'List registrations, newest first',
       tag: 'onboarding',
       roles: platformAdmin,
+      model: Registration,
+      access: registrationAccess,
       query: listRegistrationsQuery,
-      response: { status: 200, schema: pageSchema(registrationSchema) },
-      handler: async (ctx) => {
-        const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Registration, page, { ...registrationAccess.scope(ctx.state.user), ...(status && { status }) });
-      },
+      filters: ['status'],
+      schema: registrationSchema,
     }),
     findRoute({
       path: '/registrations/:id',

@@ -10,6 +10,7 @@ import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
 import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
 import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
+import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
 import { operationRunSchema } from './bulk-schemas';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
@@ -67,6 +68,28 @@ const batchRepairBody = object({
     .description('Only these rows; an id that is not a drifted row this repair applies to is refused with the reason'),
 }).label('BatchRepair');
 
+/** `POST` of one drifted row's repair, with the reason its history keeps; answers the row as `view` renders it. */
+function rowRepairRoute<R>(
+  path: string,
+  summary: string,
+  schema: Joi.Schema,
+  command: RepairCommand<{ id: string; reason: string }, R>,
+  view: (repaired: R) => unknown,
+): RouteSpec {
+  return bodyCommandRoute({
+    method: 'post',
+    path,
+    summary,
+    tag: 'operations',
+    roles: [...OPERATIONS_READERS],
+    params: idParams,
+    body: repairBody,
+    response: { status: 200, schema },
+    command,
+    view,
+  });
+}
+
 export function driftRoutes(): RouteSpec[] {
   return [
     listRoute({
@@ -91,44 +114,26 @@ export function driftRoutes(): RouteSpec[] {
       response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
       command: requestDriftRepairs,
     }),
-    bodyCommandRoute({
-      method: 'post',
-      path: '/operations/drift/claims/:id/restore',
-      summary:
-        'Give a claim whose run was found gone a new run at the stage its row is in, with its handler, reserves and payments; 409 when it runs again or was restored already. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: claimDetailSchema },
-      command: restoreClaimRun,
-      view: claimDetail,
-    }),
-    bodyCommandRoute({
-      method: 'post',
-      path: '/operations/drift/subscriptions/:id/restore',
-      summary:
-        'Give an active subscription whose run was found gone its run back under its own workflow ID, for the coverage period its row records: the timers still ahead of it are armed again and notices already sent are not repeated; 409 for a subscription that is not active (pending, unpaid or lapsed) or runs again. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: subscriptionSchema },
-      command: restoreSubscriptionRun,
-      view: ({ subscription, runId }) => ({ ...subscription.toJSON(), runId }),
-    }),
-    bodyCommandRoute({
-      method: 'post',
-      path: '/operations/drift/claims/:id/close',
-      summary:
-        'Close a claim whose run was found gone and that no one should work again, releasing its reserves; 409 while a payment is still to be decided or on its way. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: claimDetailSchema },
-      command: closeDriftedClaim,
-      view: claimDetail,
-    }),
+    rowRepairRoute(
+      '/operations/drift/claims/:id/restore',
+      'Give a claim whose run was found gone a new run at the stage its row is in, with its handler, reserves and payments; 409 when it runs again or was restored already. Audited',
+      claimDetailSchema,
+      restoreClaimRun,
+      claimDetail,
+    ),
+    rowRepairRoute(
+      '/operations/drift/subscriptions/:id/restore',
+      'Give an active subscription whose run was found gone its run back under its own workflow ID, for the coverage period its row records: the timers still ahead of it are armed again and notices already sent are not repeated; 409 for a subscription that is not active (pending, unpaid or lapsed) or runs again. Audited',
+      subscriptionSchema,
+      restoreSubscriptionRun,
+      ({ subscription, runId }) => ({ ...subscription.toJSON(), runId }),
+    ),
+    rowRepairRoute(
+      '/operations/drift/claims/:id/close',
+      'Close a claim whose run was found gone and that no one should work again, releasing its reserves; 409 while a payment is still to be decided or on its way. Audited',
+      claimDetailSchema,
+      closeDriftedClaim,
+      claimDetail,
+    ),
   ];
 }

@@ -8,7 +8,7 @@ import type Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { deleteRoute, findRoute, updateRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
@@ -46,7 +46,7 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path,
       summary: summaries.create,
@@ -54,10 +54,7 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
       roles,
       body: resource.createBody,
       response: { status: 201, schema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await resource.create(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: resource.create,
     }),
     findRoute({ path: `${path}/:id`, summary: summaries.one, tag, access, schema }),
     updateRoute({

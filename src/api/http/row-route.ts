@@ -14,53 +14,72 @@ import { idParams } from './common-schemas';
 import { route, type RouteDeclaration, type RouteSpec } from './route';
 
 /** Where a route is and who may call it, as `route()` takes them. */
-type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
+export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
 
-/** GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the ordering. */
+/**
+ * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the
+ * ordering, and any `filters`: query fields a row's field of the same name must equal where given.
+ */
 export function listRoute<M extends Model, Q extends PageQuery>(
-  spec: Placement & { model: ModelStatic<M>; access: AccessRule<M, string>; query: Joi.ObjectSchema<Q>; schema: Joi.Schema },
+  spec: Placement & {
+    model: ModelStatic<M>;
+    access: AccessRule<M, string>;
+    query: Joi.ObjectSchema<Q>;
+    schema: Joi.Schema;
+    filters?: (keyof Q & string)[];
+  },
 ): RouteSpec {
-  const { model, access, query, schema, ...placement } = spec;
+  const { model, access, query, schema, filters = [], ...placement } = spec;
   return route({
     method: 'get',
     ...placement,
     query,
     response: { status: 200, schema: pageSchema(schema) },
     handler: async (ctx) => {
-      ctx.body = await paginate(model, ctx.state.input.query, access.scope(ctx.state.user));
+      const input = ctx.state.input.query;
+      const given = Object.fromEntries(filters.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]));
+      ctx.body = await paginate(model, input, { ...access.scope(ctx.state.user), ...given });
     },
   });
 }
 
-/** GET the row with the path's `:id` among those `access` lets the caller see; 404 otherwise. */
-export function findRoute<M extends Model>(spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema }): RouteSpec {
-  const { access, schema, ...placement } = spec;
+/** GET the row with the path's `:id` among those `access` lets the caller see (as `view` renders it, where given); 404 otherwise. */
+export function findRoute<M extends Model>(
+  spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema; view?: (row: M) => unknown },
+): RouteSpec {
+  const { access, schema, view, ...placement } = spec;
   return route({
     method: 'get',
     ...placement,
     params: idParams,
     response: { status: 200, schema },
     handler: async (ctx) => {
-      ctx.body = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      ctx.body = view ? await view(row) : row;
     },
   });
 }
 
-/** A command whose input is the path's parameters, answered with its result under `response.status`. */
+/**
+ * A command whose input is the path's parameters, answered with its result (as `view` renders it,
+ * where given; it may look more up) under `response.status`.
+ */
 export function commandRoute<P extends object, R>(
   spec: Placement & {
     method: RouteDeclaration['method'];
     params: Joi.ObjectSchema<P>;
     response: RouteDeclaration['response'];
     command: Command<P, R>;
+    view?: (result: R) => unknown;
   },
 ): RouteSpec {
-  const { command, ...declaration } = spec;
+  const { command, view, ...declaration } = spec;
   return route({
     ...declaration,
     handler: async (ctx) => {
+      const result = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
       ctx.status = declaration.response.status;
-      ctx.body = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      ctx.body = view ? await view(result) : result;
     },
   });
 }

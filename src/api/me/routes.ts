@@ -1,6 +1,6 @@
 /** The caller's own views across processes: the work inbox (docs/inbox.md); and their own settings. */
 import { setOwnLocale } from '../../domain/users/locale';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { inboxSchema, mySettingsBody, mySettingsSchema, tasksQuery } from './schemas';
 import { inboxOf } from './tasks';
@@ -19,16 +19,14 @@ export function meRoutes(): RouteSpec[] {
         ctx.body = await inboxOf(ctx.state.user, ctx.state.input.query.limit);
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'patch',
       path: '/me',
       summary: "Set my own settings: the language of the mails I get (null: the tenant's default)",
       tag: 'me',
       body: mySettingsBody,
       response: { status: 200, schema: mySettingsSchema },
-      handler: async (ctx) => {
-        ctx.body = await setOwnLocale(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: setOwnLocale,
     }),
   ];
 }

@@ -17,7 +17,7 @@ import { findVisible } from '../../access/core';
 import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import type { ApiServices } from '../runtime/services';
@@ -54,7 +54,7 @@ async function visibleOperation(caller: AuthUser, id: string, services: ApiServi
 
 export function bulkOperationRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/claims/reassign',
       summary:
@@ -63,12 +63,9 @@ export function bulkOperationRoutes(): RouteSpec[] {
       roles: BULK_REASSIGN_ROLES,
       body: reassignClaimsBody,
       response: { status: 202, schema: reassignStartedSchema, description: 'Started; GET /operations/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await reassignClaims(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: reassignClaims,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/acknowledgements/remind',
       summary:
@@ -77,11 +74,8 @@ export function bulkOperationRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       body: remindBody,
       response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
-      handler: async (ctx) => {
-        const runs = await remindOpenAcknowledgements(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { operations: runs.map(remindRunAsOperation) };
-      },
+      command: remindOpenAcknowledgements,
+      view: (runs) => ({ operations: runs.map(remindRunAsOperation) }),
     }),
     route({
       method: 'get',

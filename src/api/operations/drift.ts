@@ -10,11 +10,12 @@ import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
 import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
 import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
+import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
 import { operationRunSchema } from './bulk-schemas';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
-import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { closeDriftedClaim } from '../../domain/operations/close-claim';
 import { restoreClaimRun } from '../../domain/operations/restore-claim-run';
 import { restoreSubscriptionRun } from '../../domain/operations/restore-subscription-run';
@@ -22,8 +23,9 @@ import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import { bodyCommandRoute } from '../http/body-command-route';
+import type { RouteSpec } from '../http/route';
+import { listRoute } from '../http/row-route';
 
 const listDriftQuery = object({
   ...pageQueryKeys,
@@ -66,23 +68,42 @@ const batchRepairBody = object({
     .description('Only these rows; an id that is not a drifted row this repair applies to is refused with the reason'),
 }).label('BatchRepair');
 
+/** `POST` of one drifted row's repair, with the reason its history keeps; answers the row as `view` renders it. */
+function rowRepairRoute<R>(
+  path: string,
+  summary: string,
+  schema: Joi.Schema,
+  command: RepairCommand<{ id: string; reason: string }, R>,
+  view: (repaired: R) => unknown,
+): RouteSpec {
+  return bodyCommandRoute({
+    method: 'post',
+    path,
+    summary,
+    tag: 'operations',
+    roles: [...OPERATIONS_READERS],
+    params: idParams,
+    body: repairBody,
+    response: { status: 200, schema },
+    command,
+    view,
+  });
+}
+
 export function driftRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/operations/drift',
       summary: 'Open rows whose run was found closed (terminated, cancelled, failed, timed out, completed), missing or restarted',
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
+      model: RunDrift,
+      access: runDriftAccess,
       query: listDriftQuery,
-      response: { status: 200, schema: pageSchema(runDriftSchema) },
-      handler: async (ctx) => {
-        const { page, pageSize, ordering, entity, runState } = ctx.state.input.query;
-        const where = { ...runDriftAccess.scope(ctx.state.user), ...(entity ? { entity } : {}), ...(runState ? { runState } : {}) };
-        ctx.body = await paginate(RunDrift, { page, pageSize, ordering }, where);
-      },
+      filters: ['entity', 'runState'],
+      schema: runDriftSchema,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/drift/repairs',
       summary:
@@ -91,62 +112,28 @@ export function driftRoutes(): RouteSpec[] {
       roles: [...OPERATIONS_READERS],
       body: batchRepairBody,
       response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestDriftRepairs(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestDriftRepairs,
     }),
-    route({
-      method: 'post',
-      path: '/operations/drift/claims/:id/restore',
-      summary:
-        'Give a claim whose run was found gone a new run at the stage its row is in, with its handler, reserves and payments; 409 when it runs again or was restored already. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        ctx.body = await claimDetail(await restoreClaimRun(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)));
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/operations/drift/subscriptions/:id/restore',
-      summary:
-        'Give an active subscription whose run was found gone its run back under its own workflow ID, for the coverage period its row records: the timers still ahead of it are armed again and notices already sent are not repeated; 409 for a subscription that is not active (pending, unpaid or lapsed) or runs again. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: subscriptionSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        const { subscription, runId } = await restoreSubscriptionRun(
-          ctx.state.user,
-          { id, reason: ctx.state.input.body.reason },
-          commandDeps(ctx),
-        );
-        ctx.body = { ...subscription.toJSON(), runId };
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/operations/drift/claims/:id/close',
-      summary:
-        'Close a claim whose run was found gone and that no one should work again, releasing its reserves; 409 while a payment is still to be decided or on its way. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
-      body: repairBody,
-      response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const { id } = ctx.state.input.params;
-        ctx.body = await claimDetail(
-          await closeDriftedClaim(ctx.state.user, { id, reason: ctx.state.input.body.reason }, commandDeps(ctx)),
-        );
-      },
-    }),
+    rowRepairRoute(
+      '/operations/drift/claims/:id/restore',
+      'Give a claim whose run was found gone a new run at the stage its row is in, with its handler, reserves and payments; 409 when it runs again or was restored already. Audited',
+      claimDetailSchema,
+      restoreClaimRun,
+      claimDetail,
+    ),
+    rowRepairRoute(
+      '/operations/drift/subscriptions/:id/restore',
+      'Give an active subscription whose run was found gone its run back under its own workflow ID, for the coverage period its row records: the timers still ahead of it are armed again and notices already sent are not repeated; 409 for a subscription that is not active (pending, unpaid or lapsed) or runs again. Audited',
+      subscriptionSchema,
+      restoreSubscriptionRun,
+      ({ subscription, runId }) => ({ ...subscription.toJSON(), runId }),
+    ),
+    rowRepairRoute(
+      '/operations/drift/claims/:id/close',
+      'Close a claim whose run was found gone and that no one should work again, releasing its reserves; 409 while a payment is still to be decided or on its way. Audited',
+      claimDetailSchema,
+      closeDriftedClaim,
+      claimDetail,
+    ),
   ];
 }

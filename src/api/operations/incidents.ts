@@ -8,14 +8,14 @@ import Joi from 'joi';
 import { ActivityIncident } from '../../models';
 import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
 import { object, required } from '../../shared/typed-schema';
-import { orderingParam, pageQueryKeys, pageSchema, paginate } from '../lists/pagination';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams, uuid } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
-import { commandRoute } from '../http/row-route';
+import { bodyCommandRoute } from '../http/body-command-route';
+import type { RouteSpec } from '../http/route';
+import { commandRoute, listRoute } from '../http/row-route';
 import { operationRunSchema } from './bulk-schemas';
 
 const listIncidentsQuery = object({
@@ -54,19 +54,16 @@ const batchRetryBody = object({
 
 export function incidentRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/operations/incidents',
       summary: 'Activities failing for the third time or more, until they succeed',
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
+      model: ActivityIncident,
+      access: activityIncidentAccess,
       query: listIncidentsQuery,
-      response: { status: 200, schema: pageSchema(incidentSchema) },
-      handler: async (ctx) => {
-        const { page, pageSize, ordering, activityType } = ctx.state.input.query;
-        const where = { ...activityIncidentAccess.scope(ctx.state.user), ...(activityType ? { activityType } : {}) };
-        ctx.body = await paginate(ActivityIncident, { page, pageSize, ordering }, where);
-      },
+      filters: ['activityType'],
+      schema: incidentSchema,
     }),
     commandRoute({
       method: 'post',
@@ -79,7 +76,7 @@ export function incidentRoutes(): RouteSpec[] {
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
       command: retryIncident,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/operations/incidents/retries',
       summary:
@@ -88,10 +85,7 @@ export function incidentRoutes(): RouteSpec[] {
       roles: [...OPERATIONS_READERS],
       body: batchRetryBody,
       response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestIncidentRetries(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestIncidentRetries,
     }),
   ];
 }

@@ -5,7 +5,7 @@ import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
@@ -24,7 +24,7 @@ export function paymentBatchRoutes(): RouteSpec[] {
       query: listBatchesQuery,
       schema: batchSchema,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/payment-batches',
       summary:
@@ -33,10 +33,7 @@ export function paymentBatchRoutes(): RouteSpec[] {
       roles: finance,
       body: createBatchBody,
       response: { status: 201, schema: batchSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await createPaymentBatch(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: createPaymentBatch,
     }),
     findRoute({
       path: '/payment-batches/:id',

@@ -11,15 +11,16 @@ import {
   requestOffboarding,
 } from '../../domain/platform/offboarding';
 import { idParams } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute } from '../http/row-route';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
 
 const PATH = '/platform/tenants/:id/offboarding';
 
 export function tenantOffboardingRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: PATH,
       summary:
@@ -29,13 +30,9 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       params: idParams,
       body: requestOffboardingBody,
       response: { status: 201, schema: offboardingSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.status = 201;
-        ctx.body = await requestOffboarding(ctx.state.user, { tenantId: params.id, reason: body.reason }, commandDeps(ctx));
-      },
+      command: (caller, { id, reason }, deps) => requestOffboarding(caller, { tenantId: id, reason }, deps),
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: `${PATH}/approve`,
       summary:
@@ -48,12 +45,9 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         schema: offboardingSchema,
         description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
       },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await approveOffboarding(ctx.state.user, { tenantId: ctx.state.input.params.id }, commandDeps(ctx));
-      },
+      command: (caller, { id }, deps) => approveOffboarding(caller, { tenantId: id }, deps),
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: `${PATH}/reject`,
       summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
@@ -62,10 +56,7 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       params: idParams,
       body: rejectOffboardingBody,
       response: { status: 200, schema: offboardingSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await rejectOffboarding(ctx.state.user, { tenantId: params.id, reason: body.reason }, commandDeps(ctx));
-      },
+      command: (caller, { id, reason }, deps) => rejectOffboarding(caller, { tenantId: id, reason }, deps),
     }),
     route({
       method: 'get',

@@ -5,14 +5,14 @@ import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
-import { pageSchema, paginate } from '../lists/pagination';
+import { bodyCommandRoute } from '../http/body-command-route';
+import type { RouteSpec } from '../http/route';
+import { commandRoute, listRoute } from '../http/row-route';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
 
 /** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
 function statusRoute(action: 'deactivate' | 'reactivate', summary: string, command: Command<{ id: string }, User>): RouteSpec {
-  return route({
+  return commandRoute({
     method: 'post',
     path: `/platform/admins/:id/${action}`,
     summary,
@@ -20,31 +20,24 @@ function statusRoute(action: 'deactivate' | 'reactivate', summary: string, comma
     roles: ['platform_admin'],
     params: idParams,
     response: { status: 200, schema: userSchema },
-    handler: async (ctx) => {
-      ctx.body = await command(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
-    },
+    command,
   });
 }
 
 export function platformAdminRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/platform/admins',
       summary: 'List the platform admins',
       tag: 'platform',
       roles: ['platform_admin'],
+      model: User,
+      access: platformAdminAccess,
       query: listPlatformAdminsQuery,
-      response: { status: 200, schema: pageSchema(userSchema) },
-      handler: async (ctx) => {
-        const { isActive, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(User, page, {
-          ...platformAdminAccess.scope(ctx.state.user),
-          ...(isActive !== undefined && { isActive }),
-        });
-      },
+      filters: ['isActive'],
+      schema: userSchema,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/platform/admins',
       summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
@@ -52,10 +45,7 @@ export function platformAdminRoutes(): RouteSpec[] {
       roles: ['platform_admin'],
       body: createPlatformAdminBody,
       response: { status: 201, schema: userSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await createPlatformAdmin(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: createPlatformAdmin,
     }),
     statusRoute(
       'deactivate',

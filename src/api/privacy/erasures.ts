@@ -5,14 +5,14 @@
 import { erasureView, requestErasure } from '../../domain/privacy/erasure';
 import { findVisible } from '../../access/core';
 import { ERASURE_ROLES, privacyErasureAccess } from '../../access/privacy-erasures';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import { erasureSchema, requestErasureBody } from './erasures-schemas';
 
 export function erasureRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/privacy/erasures',
       summary:
@@ -21,10 +21,7 @@ export function erasureRoutes(): RouteSpec[] {
       roles: ERASURE_ROLES,
       body: requestErasureBody,
       response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestErasure(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestErasure,
     }),
     route({
       method: 'get',

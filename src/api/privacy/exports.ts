@@ -7,6 +7,7 @@ import { privacyExportAccess } from '../../access/privacy-exports';
 import { downloadExport, EXPORT_LINK_MINUTES, exportLink, requestExport } from '../../domain/privacy/exports';
 import type { Config } from '../../config';
 import { TENANT_ROLES } from '../../shared/roles';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
@@ -17,7 +18,7 @@ import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody
 export function privacyExportRoutes(config: Config): RouteSpec[] {
   const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/privacy/exports',
       summary:
@@ -26,10 +27,7 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
       roles: TENANT_ROLES,
       body: requestExportBody,
       response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await requestExport(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: requestExport,
     }),
     findRoute({
       path: '/privacy/exports/:id',

@@ -7,9 +7,10 @@ import { Op, type WhereOptions } from 'sequelize';
 import { placeLegalHold, releaseLegalHold } from '../../domain/privacy/holds';
 import { legalHoldAccess, LEGAL_HOLD_ROLES } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
+import { commandRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
 
@@ -20,7 +21,7 @@ function holdView(hold: PrivacyLegalHold) {
 
 export function legalHoldRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/privacy/holds',
       summary:
@@ -29,12 +30,10 @@ export function legalHoldRoutes(): RouteSpec[] {
       roles: LEGAL_HOLD_ROLES,
       body: placeHoldBody,
       response: { status: 201, schema: holdSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = holdView(await placeLegalHold(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
-      },
+      command: placeLegalHold,
+      view: holdView,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/privacy/holds/:id/release',
       summary: 'Release a legal hold; releasing it again changes nothing',
@@ -42,9 +41,8 @@ export function legalHoldRoutes(): RouteSpec[] {
       roles: LEGAL_HOLD_ROLES,
       params: idParams,
       response: { status: 200, schema: holdSchema },
-      handler: async (ctx) => {
-        ctx.body = holdView(await releaseLegalHold(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
-      },
+      command: releaseLegalHold,
+      view: holdView,
     }),
     route({
       method: 'get',

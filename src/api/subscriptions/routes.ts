@@ -9,7 +9,6 @@ import {
   subscriptionWorkflowId,
 } from '../../contracts/subscription';
 import { Decided, renewSubscription } from '../../domain/subscriptions/commands';
-import { commandDeps } from '../http/command-deps';
 import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
@@ -17,6 +16,7 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { searchWhere } from '../lists/search';
 import { operationRoute } from '../http/operation';
+import { commandRoute } from '../http/row-route';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
@@ -136,16 +136,15 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = presentDecided(await execute());
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/subscriptions/:id/renew',
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
       tag: 'subscriptions',
       params: idParams,
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx) => {
-        ctx.body = presentDecided(await renewSubscription(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
-      },
+      command: renewSubscription,
+      view: presentDecided,
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { settingsRow, settingsView, updateTenantSettings } from '../../domain/tenant-settings/commands';
 import { tenantOf } from '../../access/core';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
 import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
@@ -18,7 +18,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         ctx.body = settingsView(await settingsRow(tenantOf(ctx.state.user)));
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'put',
       path: '/tenant/settings',
       summary: "Change some of the tenant's settings; workflows started afterwards use them",
@@ -26,9 +26,8 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       roles: ['tenant_admin'],
       body: updateSettingsBody,
       response: { status: 200, schema: settingsSchema },
-      handler: async (ctx) => {
-        ctx.body = settingsView(await updateTenantSettings(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
-      },
+      command: updateTenantSettings,
+      view: settingsView,
     }),
     route({
       method: 'get',
@@ -41,7 +40,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         ctx.body = await ssoSettingsOf(tenantOf(ctx.state.user));
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'put',
       path: '/tenant/sso',
       summary: "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it",
@@ -49,9 +48,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       roles: ['tenant_admin'],
       body: ssoSettingsBody,
       response: { status: 200, schema: ssoSettingsSchema },
-      handler: async (ctx) => {
-        ctx.body = await updateSsoSettings(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: updateSsoSettings,
     }),
   ];
 }

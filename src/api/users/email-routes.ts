@@ -1,13 +1,13 @@
 /** A tenant admin sets a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
 import { changeStaffEmail } from '../../domain/auth/email-change';
 import { idParams, userSchema } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import { bodyCommandRoute } from '../http/body-command-route';
+import type { RouteSpec } from '../http/route';
 import { staffEmailBody } from './email-schemas';
 
 export function staffEmailRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'put',
       path: '/users/:id/email',
       summary:
@@ -17,10 +17,7 @@ export function staffEmailRoutes(): RouteSpec[] {
       params: idParams,
       body: staffEmailBody,
       response: { status: 200, schema: userSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await changeStaffEmail(ctx.state.user, { userId: params.id, email: body.email }, commandDeps(ctx));
-      },
+      command: (caller, { id, email }, deps) => changeStaffEmail(caller, { userId: id, email }, deps),
     }),
   ];
 }

@@ -6,10 +6,10 @@ import { tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import type { Role } from '../../shared/roles';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { deleteRoute, findRoute } from '../http/row-route';
 import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
@@ -36,7 +36,7 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = await paginate(User, page, where, { search: Boolean(q) });
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/users',
       summary:
@@ -45,11 +45,8 @@ export function userRoutes(): RouteSpec[] {
       roles: admin,
       body: createUserBody,
       response: { status: 202, schema: acceptedSchema },
-      handler: async (ctx) => {
-        await createUser(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' };
-      },
+      command: createUser,
+      view: () => ({ message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' }),
     }),
     findRoute({
       path: '/users/:id',
@@ -59,7 +56,7 @@ export function userRoutes(): RouteSpec[] {
       access: userAccess,
       schema: userSchema,
     }),
-    route({
+    bodyCommandRoute({
       method: 'patch',
       path: '/users/:id',
       summary: 'Change a user of the tenant (name, role, manager, active, password)',
@@ -68,23 +65,15 @@ export function userRoutes(): RouteSpec[] {
       params: idParams,
       body: updateUserBody,
       response: { status: 200, schema: userSchema },
-      handler: async (ctx) => {
-        ctx.body = await updateUser(ctx.state.user, { ...ctx.state.input.body, id: ctx.state.input.params.id }, commandDeps(ctx));
-      },
+      command: updateUser,
     }),
-    route({
-      method: 'delete',
+    deleteRoute({
       path: '/users/:id/mfa',
       summary:
         "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
       tag: 'users',
       roles: admin,
-      params: idParams,
-      response: { status: 204 },
-      handler: async (ctx) => {
-        await resetUserMfa(ctx.state.user, { id: ctx.state.input.params.id }, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: resetUserMfa,
     }),
   ];
 }

@@ -13,9 +13,10 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent 
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
+import { bodyCommandRoute } from '../http/body-command-route';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
-import { deleteRoute, findRoute, listRoute } from '../http/row-route';
+import { commandRoute, deleteRoute, findRoute, listRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import {
   createWebhookEndpointBody,
@@ -51,6 +52,9 @@ function deliveryView(delivery: WebhookDelivery): object {
   };
 }
 
+/** An endpoint with its signing secret, answered this once. */
+const withSecret = ({ row, secret }: { row: WebhookEndpoint; secret: string }) => ({ ...row.toJSON(), secret });
+
 const withEventAndAttempts = [
   { model: WebhookEvent, as: 'event' },
   { model: WebhookDeliveryAttempt, as: 'attempts' },
@@ -78,7 +82,7 @@ export function webhookRoutes(): RouteSpec[] {
         };
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/webhooks/endpoints',
       summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
@@ -86,11 +90,8 @@ export function webhookRoutes(): RouteSpec[] {
       roles: admin,
       body: createWebhookEndpointBody,
       response: { status: 201, schema: endpointWithSecretSchema },
-      handler: async (ctx) => {
-        const { row, secret } = await createWebhookEndpoint(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 201;
-        ctx.body = { ...row.toJSON(), secret };
-      },
+      command: createWebhookEndpoint,
+      view: withSecret,
     }),
     listRoute({
       path: '/webhooks/endpoints',
@@ -110,7 +111,7 @@ export function webhookRoutes(): RouteSpec[] {
       access: webhookEndpointAccess,
       schema: webhookEndpointSchema,
     }),
-    route({
+    bodyCommandRoute({
       method: 'patch',
       path: '/webhooks/endpoints/:id',
       summary: "Change an endpoint's URL, event types or description, or disable or enable it",
@@ -119,13 +120,7 @@ export function webhookRoutes(): RouteSpec[] {
       params: idParams,
       body: updateWebhookEndpointBody,
       response: { status: 200, schema: webhookEndpointSchema },
-      handler: async (ctx) => {
-        ctx.body = await updateWebhookEndpoint(
-          ctx.state.user,
-          { ...ctx.state.input.body, id: ctx.state.input.params.id },
-          commandDeps(ctx),
-        );
-      },
+      command: updateWebhookEndpoint,
     }),
     deleteRoute({
       path: '/webhooks/endpoints/:id',
@@ -134,7 +129,7 @@ export function webhookRoutes(): RouteSpec[] {
       roles: admin,
       command: deleteWebhookEndpoint,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/webhooks/endpoints/:id/rotate-secret',
       summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
@@ -142,10 +137,8 @@ export function webhookRoutes(): RouteSpec[] {
       roles: admin,
       params: idParams,
       response: { status: 200, schema: endpointWithSecretSchema },
-      handler: async (ctx) => {
-        const { row, secret } = await rotateWebhookEndpointSecret(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.body = { ...row.toJSON(), secret };
-      },
+      command: rotateWebhookEndpointSecret,
+      view: withSecret,
     }),
     route({
       method: 'get',
@@ -184,7 +177,7 @@ export function webhookRoutes(): RouteSpec[] {
         ctx.body = deliveryView(delivery);
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/webhooks/endpoints/:id/replay',
       summary:
@@ -194,14 +187,7 @@ export function webhookRoutes(): RouteSpec[] {
       params: idParams,
       body: replaySinceBody,
       response: { status: 202, schema: replayedSinceSchema },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await replayWebhookDeliveriesSince(
-          ctx.state.user,
-          { id: ctx.state.input.params.id, ...ctx.state.input.body },
-          commandDeps(ctx),
-        );
-      },
+      command: replayWebhookDeliveriesSince,
     }),
   ];
 }

@@ -16,11 +16,11 @@ import { registrationAccess } from '../../../access/platform';
 import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
-import { commandDeps, publicCommandDeps } from '../../http/command-deps';
+import { bodyCommandRoute } from '../../http/body-command-route';
+import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
-import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute, findRoute } from '../../http/row-route';
+import { commandRoute, findRoute, listRoute } from '../../http/row-route';
 import {
   createRegistrationBody,
   listRegistrationsQuery,
@@ -73,18 +73,16 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         ctx.body = { id, status, workflowId, runId: runId ?? null };
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/registrations',
       summary: 'List registrations, newest first',
       tag: 'onboarding',
       roles: platformAdmin,
+      model: Registration,
+      access: registrationAccess,
       query: listRegistrationsQuery,
-      response: { status: 200, schema: pageSchema(registrationSchema) },
-      handler: async (ctx) => {
-        const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Registration, page, { ...registrationAccess.scope(ctx.state.user), ...(status && { status }) });
-      },
+      filters: ['status'],
+      schema: registrationSchema,
     }),
     findRoute({
       path: '/registrations/:id',
@@ -104,7 +102,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       command: approveRegistration,
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/registrations/:id/reject',
       summary: 'Reject a pending registration with a reason the applicant receives',
@@ -113,9 +111,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       params: idParams,
       body: rejectRegistrationBody,
       response: { status: 200, schema: registrationSchema },
-      handler: async (ctx) => {
-        ctx.body = await rejectRegistration(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: rejectRegistration,
     }),
   ];
 }

@@ -1,25 +1,22 @@
 /** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
 import { Tenant } from '../../../models';
 import { tenantRecordAccess } from '../../../access/platform';
-import { pageSchema, paginate } from '../../lists/pagination';
-import { route, RouteSpec } from '../../http/route';
-import { findRoute } from '../../http/row-route';
+import type { RouteSpec } from '../../http/route';
+import { findRoute, listRoute } from '../../http/row-route';
 import { listTenantsQuery, tenantSchema } from './schemas';
 
 export function tenantRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/tenants',
       summary: 'List tenants, newest first',
       tag: 'onboarding',
       roles: ['platform_admin'],
+      model: Tenant,
+      access: tenantRecordAccess,
       query: listTenantsQuery,
-      response: { status: 200, schema: pageSchema(tenantSchema) },
-      handler: async (ctx) => {
-        const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(Tenant, page, { ...tenantRecordAccess.scope(ctx.state.user), ...(status && { status }) });
-      },
+      filters: ['status'],
+      schema: tenantSchema,
     }),
     findRoute({
       path: '/tenants/:id',

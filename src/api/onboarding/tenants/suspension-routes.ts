@@ -1,13 +1,14 @@
 /** A platform admin suspends a tenant and reactivates it (docs/onboarding.md, Suspending a tenant). */
 import { reactivateTenant, suspendTenant } from '../../../domain/platform/commands';
 import { idParams } from '../../http/common-schemas';
-import { commandDeps } from '../../http/command-deps';
-import { route, RouteSpec } from '../../http/route';
+import { bodyCommandRoute } from '../../http/body-command-route';
+import type { RouteSpec } from '../../http/route';
+import { commandRoute } from '../../http/row-route';
 import { suspendTenantBody, tenantSchema } from './schemas';
 
 export function tenantSuspensionRoutes(): RouteSpec[] {
   return [
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/tenants/:id/suspend',
       summary:
@@ -17,12 +18,9 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
       params: idParams,
       body: suspendTenantBody,
       response: { status: 200, schema: tenantSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await suspendTenant(ctx.state.user, { tenantId: params.id, reason: body.reason }, commandDeps(ctx));
-      },
+      command: (caller, { id, reason }, deps) => suspendTenant(caller, { tenantId: id, reason }, deps),
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/tenants/:id/reactivate',
       summary: 'Reactivate a suspended tenant: its users and their sessions work again (409 if active already)',
@@ -30,9 +28,7 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
       roles: ['platform_admin'],
       params: idParams,
       response: { status: 200, schema: tenantSchema },
-      handler: async (ctx) => {
-        ctx.body = await reactivateTenant(ctx.state.user, { tenantId: ctx.state.input.params.id }, commandDeps(ctx));
-      },
+      command: (caller, { id }, deps) => reactivateTenant(caller, { tenantId: id }, deps),
     }),
   ];
 }

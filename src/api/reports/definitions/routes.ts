@@ -15,12 +15,13 @@ import { ReportDefinition } from '../../../models';
 import { findVisible } from '../../../access/core';
 import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
-import { commandDeps, publicCommandDeps } from '../../http/command-deps';
+import { bodyCommandRoute } from '../../http/body-command-route';
+import { publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
-import { deleteRoute } from '../../http/row-route';
+import { deleteRoute, findRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
@@ -63,7 +64,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
       },
     }),
-    route({
+    bodyCommandRoute({
       method: 'post',
       path: '/reports/definitions',
       summary:
@@ -72,24 +73,19 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       roles: SAVED_REPORT_ROLES,
       body: createDefinitionBody,
       response: { status: 201, schema: definitionSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await viewOf(await createReportDefinition(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
-      },
+      command: createReportDefinition,
+      view: viewOf,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/reports/definitions/:id',
       summary: 'One saved report',
       tag: 'reports',
       roles: SAVED_REPORT_ROLES,
-      params: idParams,
-      response: { status: 200, schema: definitionSchema },
-      handler: async (ctx) => {
-        ctx.body = await viewOf(await findVisible(ctx.state.user, reportDefinitionAccess, ctx.state.input.params.id));
-      },
+      access: reportDefinitionAccess,
+      schema: definitionSchema,
+      view: viewOf,
     }),
-    route({
+    bodyCommandRoute({
       method: 'put',
       path: '/reports/definitions/:id',
       summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
@@ -98,12 +94,10 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       params: idParams,
       body: updateDefinitionBody,
       response: { status: 200, schema: definitionSchema },
-      handler: async (ctx) => {
-        const input = { id: ctx.state.input.params.id, change: ctx.state.input.body };
-        ctx.body = await viewOf(await updateReportDefinition(ctx.state.user, input, commandDeps(ctx)));
-      },
+      command: (caller, { id, ...change }, deps) => updateReportDefinition(caller, { id, change }, deps),
+      view: viewOf,
     }),
-    route({
+    bodyCommandRoute({
       method: 'put',
       path: '/reports/definitions/:id/owner',
       summary:
@@ -113,10 +107,8 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       params: idParams,
       body: handOverBody,
       response: { status: 200, schema: definitionSchema },
-      handler: async (ctx) => {
-        const input = { id: ctx.state.input.params.id, ownerId: ctx.state.input.body.ownerId };
-        ctx.body = await viewOf(await handOverReportDefinition(ctx.state.user, input, commandDeps(ctx)));
-      },
+      command: handOverReportDefinition,
+      view: viewOf,
     }),
     route({
       method: 'post',

@@ -4,15 +4,14 @@ import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import type { RouteSpec } from '../http/route';
 import { commandRoute, listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   return [
-    route({
+    commandRoute({
       method: 'post',
       path: '/api-keys',
       summary: 'Create an API key for a machine; the key is answered this once',
@@ -20,10 +19,9 @@ export function apiKeyRoutes(): RouteSpec[] {
       roles: admin,
       body: createApiKeyBody,
       response: { status: 201, schema: createdApiKeySchema },
-      handler: async (ctx) => {
-        const { row, key } = await createApiKey(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 201;
-        ctx.body = { ...row.toJSON(), key };
+      command: async (caller, input, deps) => {
+        const { row, key } = await createApiKey(caller, input, deps);
+        return { ...row.toJSON(), key };
       },
     }),
     listRoute({

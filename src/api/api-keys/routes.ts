@@ -4,7 +4,6 @@ import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import type { RouteSpec } from '../http/route';
 import { commandRoute, listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
@@ -12,7 +11,7 @@ import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery }
 export function apiKeyRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/api-keys',
       summary: 'Create an API key for a machine; the key is answered this once',

@@ -18,6 +18,7 @@ import {
   verifySignIn,
 } from '../../domain/auth/mfa';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { publicCommandRoute } from '../http/public-command-route';
 import { route, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import { mfaCodeThrottle } from './mfa-throttle';
@@ -114,18 +115,14 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         ctx.body = await verifySignIn({ challenge, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
       },
     }),
-    route({
+    publicCommandRoute({
       ...common,
-      method: 'post',
       path: '/auth/mfa/required-enrolment',
       summary:
         'Start enrolling with the enrolment token the password step answered (your tenant requires a second factor): the otpauth:// URI and the secret',
-      auth: 'public',
       body: enrolmentTokenBody,
       response: { status: 200, schema: enrolmentSchema },
-      handler: async (ctx) => {
-        ctx.body = await startRequiredEnrolment(ctx.state.input.body, publicCommandDeps(ctx));
-      },
+      command: startRequiredEnrolment,
     }),
     route({
       ...common,

@@ -5,7 +5,8 @@
  */
 import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/auth/commands';
-import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { commandDeps } from '../http/command-deps';
+import { publicCommandRoute } from '../http/public-command-route';
 import { route, RouteSpec } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
@@ -33,36 +34,24 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         ctx.body = { accessToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
       },
     }),
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/password-reset',
       summary: 'Ask for a password reset e-mail (always 202, whether or not the account exists)',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit, resetsPerAccount],
       body: passwordResetBody,
       response: { status: 202, schema: acceptedSchema },
-      handler: async (ctx) => {
-        await requestPasswordReset(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { message: 'If an active account has this e-mail, a reset token is on its way' };
-      },
+      accepted: 'If an active account has this e-mail, a reset token is on its way',
+      command: requestPasswordReset,
     }),
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/password-reset/confirm',
       summary: 'Set a new password with an e-mailed reset token (single use, 30 minutes); every session ends',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit],
       body: passwordResetConfirmBody,
       response: { status: 204 },
-      handler: async (ctx) => {
-        await confirmPasswordReset(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: confirmPasswordReset,
     }),
   ];
 }

@@ -10,8 +10,10 @@ import { User } from '../../models';
 import { recordAuthEvent } from '../../services/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
-import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { publicCommandDeps } from '../http/command-deps';
+import { publicCommandRoute } from '../http/public-command-route';
 import { route, RouteContext, RouteSpec } from '../http/route';
+import { commandRoute } from '../http/row-route';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
@@ -48,53 +50,35 @@ export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
   const loginAttempts = loginThrottle(config);
   return [
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/register',
       summary:
         'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit, noStore],
       body: registerBody,
       response: { status: 202, schema: acceptedSchema },
-      handler: async (ctx) => {
-        await registerPolicyholder(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { message: 'Check your mailbox: the next step is in the e-mail sent to this address' };
-      },
+      accepted: 'Check your mailbox: the next step is in the e-mail sent to this address',
+      command: registerPolicyholder,
     }),
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/verify-email',
       summary: 'Activate an account with the token mailed to its address (single use)',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit],
       body: verifyEmailBody,
       response: { status: 204 },
-      handler: async (ctx) => {
-        await verifyEmail(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: verifyEmail,
     }),
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/accept-invitation',
       summary:
         'Accept a staff invitation with the token mailed to its address (single use): proves the address and sets the password the new member chose',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit],
       body: acceptInvitationBody,
       response: { status: 204 },
-      handler: async (ctx) => {
-        await acceptInvitation(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: acceptInvitation,
     }),
     route({
       method: 'post',
@@ -112,21 +96,16 @@ export function authRoutes(config: Config): RouteSpec[] {
         ctx.body = await logIn({ email, password, attempts: loginAttempts(ctx, email) }, publicCommandDeps(ctx));
       },
     }),
-    route({
-      method: 'post',
+    publicCommandRoute({
       path: '/auth/refresh',
       summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
       tag: 'auth',
-      auth: 'public',
-      idempotent: false,
       before: [authLimit, noStore],
       body: refreshBody,
       response: { status: 200, schema: tokenPairSchema },
-      handler: async (ctx) => {
-        ctx.body = await refreshSession(ctx.state.input.body, publicCommandDeps(ctx));
-      },
+      command: refreshSession,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/auth/logout',
       idempotent: false,
@@ -134,10 +113,7 @@ export function authRoutes(config: Config): RouteSpec[] {
       tag: 'auth',
       body: refreshBody,
       response: { status: 204 },
-      handler: async (ctx) => {
-        await logOut(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: logOut,
     }),
     route({
       method: 'get',

@@ -12,9 +12,9 @@ import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
-import { deleteRoute, findRoute, listRoute } from '../http/row-route';
+import type { Command } from '../../domain/command';
+import type { RouteSpec } from '../http/route';
+import { commandRoute, deleteRoute, findRoute, listRoute, updateRoute } from '../http/row-route';
 import {
   calendarChangeSchema,
   calendarSchema,
@@ -30,6 +30,12 @@ import {
 /** A change's answer: the calendar as it became, beside the reschedule it started. */
 const asAnswer = ({ calendar, rescheduling }: CalendarChange) => ({ ...calendar.toJSON(), rescheduling });
 
+/** `command`, answering as `asAnswer`. */
+const answering =
+  <I>(command: Command<I, CalendarChange>): Command<I, ReturnType<typeof asAnswer>> =>
+  async (caller, input, deps) =>
+    asAnswer(await command(caller, input, deps));
+
 export function calendarRoutes(): RouteSpec[] {
   const admin = ['tenant_admin'] as Role[];
   const tag = 'tenant';
@@ -44,7 +50,7 @@ export function calendarRoutes(): RouteSpec[] {
       query: listCalendarsQuery,
       schema: calendarSchema,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/tenant/calendars',
       summary: 'Create a business calendar: time zone, working days and hours, holidays',
@@ -52,10 +58,7 @@ export function calendarRoutes(): RouteSpec[] {
       roles: admin,
       body: createCalendarBody,
       response: { status: 201, schema: calendarChangeSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = asAnswer(await createCalendar(ctx.state.user, ctx.state.input.body, commandDeps(ctx)));
-      },
+      command: answering(createCalendar),
     }),
     findRoute({
       path: '/tenant/calendars/:id',
@@ -65,19 +68,15 @@ export function calendarRoutes(): RouteSpec[] {
       access: calendarAccess,
       schema: calendarSchema,
     }),
-    route({
+    updateRoute({
       method: 'patch',
       path: '/tenant/calendars/:id',
       summary: 'Change some of a business calendar; deadlines computed afterwards use it',
       tag,
       roles: admin,
-      params: idParams,
       body: updateCalendarBody,
-      response: { status: 200, schema: calendarChangeSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = asAnswer(await updateCalendar(ctx.state.user, { id: params.id, change: body }, commandDeps(ctx)));
-      },
+      schema: calendarChangeSchema,
+      command: answering(updateCalendar),
     }),
     deleteRoute({
       path: '/tenant/calendars/:id',
@@ -86,7 +85,7 @@ export function calendarRoutes(): RouteSpec[] {
       roles: admin,
       command: deleteCalendar,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/tenant/calendars/:id/holidays',
       summary: 'Add a holiday (or rename the one on that date)',
@@ -95,12 +94,9 @@ export function calendarRoutes(): RouteSpec[] {
       params: idParams,
       body: holidayBody,
       response: { status: 200, schema: calendarChangeSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = asAnswer(await addHoliday(ctx.state.user, { id: params.id, holiday: body }, commandDeps(ctx)));
-      },
+      command: answering((caller, { id, ...holiday }, deps) => addHoliday(caller, { id, holiday }, deps)),
     }),
-    route({
+    commandRoute({
       method: 'delete',
       path: '/tenant/calendars/:id/holidays/:date',
       summary: 'Remove the holiday on a date',
@@ -108,11 +104,9 @@ export function calendarRoutes(): RouteSpec[] {
       roles: admin,
       params: holidayParams,
       response: { status: 200, schema: calendarChangeSchema },
-      handler: async (ctx) => {
-        ctx.body = asAnswer(await removeHoliday(ctx.state.user, ctx.state.input.params, commandDeps(ctx)));
-      },
+      command: answering(removeHoliday),
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/tenant/calendars/:id/holidays/import',
       summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
@@ -121,10 +115,7 @@ export function calendarRoutes(): RouteSpec[] {
       params: idParams,
       body: importBody,
       response: { status: 200, schema: importResultSchema },
-      handler: async (ctx) => {
-        const { params, body } = ctx.state.input;
-        ctx.body = await importHolidays(ctx.state.user, { id: params.id, ics: body.ics }, commandDeps(ctx));
-      },
+      command: importHolidays,
     }),
   ];
 }

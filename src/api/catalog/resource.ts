@@ -8,9 +8,8 @@ import type Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
-import { deleteRoute, findRoute, updateRoute } from '../http/row-route';
+import { commandRoute, deleteRoute, findRoute, updateRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
 
 export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
@@ -46,7 +45,7 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path,
       summary: summaries.create,

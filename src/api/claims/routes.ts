@@ -7,10 +7,10 @@ import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
 import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
-import { commandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
+import { commandRoute, findRoute } from '../http/row-route';
 import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
 import { liveClaimState } from './live-state';
@@ -92,23 +92,21 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
-      method: 'get',
+    findRoute({
       path: '/claims/:id',
       summary: 'One claim with its history, payment and (staff) its financial figures',
       tag: 'claims',
       roles: TENANT_ROLES,
-      params: idParams,
-      response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id);
+      access: claimAccess,
+      schema: claimDetailSchema,
+      view: async (claim, ctx) => {
         // Reserves are the insurer's estimate: its staff see the figures, the claimant does not.
         const [detail, live, financials] = await Promise.all([
           claimDetail(claim),
           liveClaimState(ctx.services, claim),
           isStaff(ctx.state.user.role) ? financialsOf([claim.id]) : null,
         ]);
-        ctx.body = { ...detail, ...live, financials: financials?.get(claim.id) ?? null };
+        return { ...detail, ...live, financials: financials?.get(claim.id) ?? null };
       },
     }),
 
@@ -177,7 +175,7 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
+    commandRoute({
       method: 'patch',
       path: '/claims/:id/notes/:noteId',
       summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
@@ -186,12 +184,10 @@ export function claimRoutes(): RouteSpec[] {
       params: noteParams,
       body: editNoteBody,
       response: { status: 200, schema: noteSchema },
-      handler: async (ctx) => {
-        ctx.body = await editClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: editClaimNote,
     }),
 
-    route({
+    commandRoute({
       method: 'post',
       path: '/claims/:id/notes/:noteId/withdraw',
       summary:
@@ -201,9 +197,7 @@ export function claimRoutes(): RouteSpec[] {
       params: noteParams,
       body: withdrawalBody,
       response: { status: 200, schema: noteSchema },
-      handler: async (ctx) => {
-        ctx.body = await withdrawClaimNote(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: withdrawClaimNote,
     }),
   ];
 }

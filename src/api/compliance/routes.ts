@@ -17,7 +17,7 @@ import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, listRoute, updateRoute } from '../http/row-route';
+import { commandRoute, findRoute, listRoute, updateRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -70,7 +70,7 @@ export function complianceRoutes(): RouteSpec[] {
       query: listPoliciesQuery,
       schema: policySchema,
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/policies',
       summary: 'Create a compliance policy (its text goes into versions)',
@@ -78,23 +78,18 @@ export function complianceRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       body: createPolicyBody,
       response: { status: 201, schema: policySchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await createCompliancePolicy(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-      },
+      command: createCompliancePolicy,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/compliance/policies/:id',
       summary: 'One compliance policy with its versions',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 200, schema: policyWithVersionsSchema },
-      handler: async (ctx) => {
-        const policy = await findVisible(ctx.state.user, compliancePolicyAccess, ctx.state.input.params.id);
+      access: compliancePolicyAccess,
+      schema: policyWithVersionsSchema,
+      view: async (policy) => {
         const versions = await PolicyVersion.findAll({ where: { policyId: policy.id }, order: [['versionNumber', 'DESC']] });
-        ctx.body = { ...policy.toJSON(), versions };
+        return { ...policy.toJSON(), versions };
       },
     }),
     updateRoute({
@@ -133,7 +128,7 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/policies/:id/versions',
       summary: 'Write a new draft version of a compliance policy',
@@ -142,14 +137,7 @@ export function complianceRoutes(): RouteSpec[] {
       params: idParams,
       body: createVersionBody,
       response: { status: 201, schema: versionSchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await createPolicyVersion(
-          ctx.state.user,
-          { policyId: ctx.state.input.params.id, fields: ctx.state.input.body },
-          commandDeps(ctx),
-        );
-      },
+      command: (caller, { id, ...fields }, deps) => createPolicyVersion(caller, { policyId: id, fields }, deps),
     }),
     updateRoute({
       method: 'patch',

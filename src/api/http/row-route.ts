@@ -1,8 +1,8 @@
 /**
  * The routes most resources declare alike, each built here once: a page of the rows the caller may
- * see (`listRoute`), one of them by its `:id` (`findRoute`), a command run on the row the path
- * names (`commandRoute`), a change of some of its fields (`updateRoute`) and its deletion (`deleteRoute`). A route that does anything more is
- * declared with `route()` itself.
+ * see (`listRoute`), one of them by its `:id` (`findRoute`), a command run on the path's parameters
+ * and the body (`commandRoute`), a change of some of a row's fields (`updateRoute`) and its
+ * deletion (`deleteRoute`). A route that does anything more is declared with `route()` itself.
  */
 import type Joi from 'joi';
 import type { Model, ModelStatic } from 'sequelize';
@@ -11,7 +11,7 @@ import type { Command } from '../../domain/command';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { commandDeps } from './command-deps';
 import { idParams } from './common-schemas';
-import { route, type RouteDeclaration, type RouteSpec } from './route';
+import { route, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
 
 /** Where a route is and who may call it, as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
@@ -43,9 +43,12 @@ export function listRoute<M extends Model, Q extends PageQuery>(
   });
 }
 
-/** GET the row with the path's `:id` among those `access` lets the caller see (as `view` renders it, where given); 404 otherwise. */
+/**
+ * GET the row with the path's `:id` among those `access` lets the caller see; 404 otherwise. It
+ * answers the row itself, or what `view` makes of it (the row with what hangs on it).
+ */
 export function findRoute<M extends Model>(
-  spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema; view?: (row: M) => unknown },
+  spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema; view?: (row: M, ctx: RouteContext) => unknown },
 ): RouteSpec {
   const { access, schema, view, ...placement } = spec;
   return route({
@@ -55,29 +58,33 @@ export function findRoute<M extends Model>(
     response: { status: 200, schema },
     handler: async (ctx) => {
       const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
-      ctx.body = view ? await view(row) : row;
+      ctx.body = view ? await view(row, ctx) : row;
     },
   });
 }
 
 /**
- * A command whose input is the path's parameters, answered with its result (as `view` renders it,
- * where given; it may look more up) under `response.status`.
+ * A command whose input is the path's parameters and the body merged (either may be absent; the
+ * path's win: a body's schema names none of them), answered with its result under
+ * `response.status`, as `view` renders it where given (it may look more up).
  */
-export function commandRoute<P extends object, R>(
-  spec: Placement & {
-    method: RouteDeclaration['method'];
-    params: Joi.ObjectSchema<P>;
-    response: RouteDeclaration['response'];
-    command: Command<P, R>;
-    view?: (result: R) => unknown;
-  },
+export function commandRoute<P extends object = object, B extends object = object, R = unknown>(
+  spec: Placement &
+    Pick<RouteDeclaration, 'idempotent' | 'before'> & {
+      method: RouteDeclaration['method'];
+      params?: Joi.ObjectSchema<P>;
+      body?: Joi.ObjectSchema<B>;
+      response: RouteDeclaration['response'];
+      command: Command<P & B, R>;
+      view?: (result: R) => unknown;
+    },
 ): RouteSpec {
   const { command, view, ...declaration } = spec;
-  return route({
+  return route<P, NoInput, B>({
     ...declaration,
     handler: async (ctx) => {
-      const result = await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+      const { params, body } = ctx.state.input;
+      const result = await command(ctx.state.user, { ...body, ...params }, commandDeps(ctx));
       ctx.status = declaration.response.status;
       ctx.body = view ? await view(result) : result;
     },

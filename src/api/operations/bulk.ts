@@ -17,11 +17,11 @@ import { findVisible } from '../../access/core';
 import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import type { ApiServices } from '../runtime/services';
 import { operationSchema, reassignClaimsBody, reassignStartedSchema, remindBody, remindStartedSchema } from './bulk-schemas';
+import { commandRoute } from '../http/row-route';
 
 /** A remind shown as an operation: everyone handled is done (reminded, or closed meanwhile); a remind refuses nobody. */
 function remindAsOperation(remind: RemindState): OperationState {
@@ -54,7 +54,7 @@ async function visibleOperation(caller: AuthUser, id: string, services: ApiServi
 
 export function bulkOperationRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/operations/claims/reassign',
       summary:
@@ -65,7 +65,7 @@ export function bulkOperationRoutes(): RouteSpec[] {
       response: { status: 202, schema: reassignStartedSchema, description: 'Started; GET /operations/:id shows its progress' },
       command: reassignClaims,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/operations/acknowledgements/remind',
       summary:

@@ -23,9 +23,8 @@ import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import type { RouteSpec } from '../http/route';
-import { listRoute } from '../http/row-route';
+import { commandRoute, listRoute } from '../http/row-route';
 
 const listDriftQuery = object({
   ...pageQueryKeys,
@@ -76,7 +75,7 @@ function rowRepairRoute<R>(
   command: RepairCommand<{ id: string; reason: string }, R>,
   view: (repaired: R) => unknown,
 ): RouteSpec {
-  return bodyCommandRoute({
+  return commandRoute({
     method: 'post',
     path,
     summary,
@@ -103,7 +102,7 @@ export function driftRoutes(): RouteSpec[] {
       filters: ['entity', 'runState'],
       schema: runDriftSchema,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/operations/drift/repairs',
       summary:

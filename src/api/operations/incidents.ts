@@ -13,7 +13,6 @@ import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams, uuid } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import type { RouteSpec } from '../http/route';
 import { commandRoute, listRoute } from '../http/row-route';
 import { operationRunSchema } from './bulk-schemas';
@@ -76,7 +75,7 @@ export function incidentRoutes(): RouteSpec[] {
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
       command: retryIncident,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/operations/incidents/retries',
       summary:

@@ -5,9 +5,8 @@ import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
-import { findRoute, listRoute } from '../http/row-route';
+import { commandRoute, findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
 
 export function paymentBatchRoutes(): RouteSpec[] {
@@ -24,7 +23,7 @@ export function paymentBatchRoutes(): RouteSpec[] {
       query: listBatchesQuery,
       schema: batchSchema,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/payment-batches',
       summary:

@@ -11,7 +11,6 @@ import {
   requestOffboarding,
 } from '../../domain/platform/offboarding';
 import { idParams } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { commandRoute } from '../http/row-route';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
@@ -20,7 +19,7 @@ const PATH = '/platform/tenants/:id/offboarding';
 
 export function tenantOffboardingRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: PATH,
       summary:
@@ -47,7 +46,7 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       },
       command: (caller, { id }, deps) => approveOffboarding(caller, { tenantId: id }, deps),
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: `${PATH}/reject`,
       summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',

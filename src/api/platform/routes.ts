@@ -5,7 +5,6 @@ import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import type { RouteSpec } from '../http/route';
 import { commandRoute, listRoute } from '../http/row-route';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
@@ -37,7 +36,7 @@ export function platformAdminRoutes(): RouteSpec[] {
       filters: ['isActive'],
       schema: userSchema,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/platform/admins',
       summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',

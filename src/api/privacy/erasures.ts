@@ -5,14 +5,14 @@
 import { erasureView, requestErasure } from '../../domain/privacy/erasure';
 import { findVisible } from '../../access/core';
 import { ERASURE_ROLES, privacyErasureAccess } from '../../access/privacy-erasures';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import { erasureSchema, requestErasureBody } from './erasures-schemas';
+import { commandRoute } from '../http/row-route';
 
 export function erasureRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/privacy/erasures',
       summary:

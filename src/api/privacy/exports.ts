@@ -7,18 +7,17 @@ import { privacyExportAccess } from '../../access/privacy-exports';
 import { downloadExport, EXPORT_LINK_MINUTES, exportLink, requestExport } from '../../domain/privacy/exports';
 import type { Config } from '../../config';
 import { TENANT_ROLES } from '../../shared/roles';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { route, RouteSpec } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { commandRoute, findRoute } from '../http/row-route';
 import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
 
 export function privacyExportRoutes(config: Config): RouteSpec[] {
   const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/privacy/exports',
       summary:

@@ -7,7 +7,6 @@ import { Op, type WhereOptions } from 'sequelize';
 import { placeLegalHold, releaseLegalHold } from '../../domain/privacy/holds';
 import { legalHoldAccess, LEGAL_HOLD_ROLES } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import { commandRoute } from '../http/row-route';
@@ -21,7 +20,7 @@ function holdView(hold: PrivacyLegalHold) {
 
 export function legalHoldRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/privacy/holds',
       summary:

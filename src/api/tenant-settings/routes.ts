@@ -1,9 +1,9 @@
 import { settingsRow, settingsView, updateTenantSettings } from '../../domain/tenant-settings/commands';
 import { tenantOf } from '../../access/core';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { route, RouteSpec } from '../http/route';
 import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
 import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
+import { commandRoute } from '../http/row-route';
 
 export function tenantSettingsRoutes(): RouteSpec[] {
   return [
@@ -18,7 +18,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         ctx.body = settingsView(await settingsRow(tenantOf(ctx.state.user)));
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'put',
       path: '/tenant/settings',
       summary: "Change some of the tenant's settings; workflows started afterwards use them",
@@ -40,7 +40,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         ctx.body = await ssoSettingsOf(tenantOf(ctx.state.user));
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'put',
       path: '/tenant/sso',
       summary: "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it",

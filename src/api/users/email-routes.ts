@@ -1,13 +1,13 @@
 /** A tenant admin sets a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
 import { changeStaffEmail } from '../../domain/auth/email-change';
 import { idParams, userSchema } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import type { RouteSpec } from '../http/route';
 import { staffEmailBody } from './email-schemas';
+import { commandRoute } from '../http/row-route';
 
 export function staffEmailRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'put',
       path: '/users/:id/email',
       summary:

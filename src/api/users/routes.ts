@@ -6,10 +6,9 @@ import { tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import type { Role } from '../../shared/roles';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { deleteRoute, findRoute } from '../http/row-route';
+import { commandRoute, deleteRoute, findRoute } from '../http/row-route';
 import { searchWhere } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
@@ -36,7 +35,7 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = await paginate(User, page, where, { search: Boolean(q) });
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/users',
       summary:
@@ -56,7 +55,7 @@ export function userRoutes(): RouteSpec[] {
       access: userAccess,
       schema: userSchema,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'patch',
       path: '/users/:id',
       summary: 'Change a user of the tenant (name, role, manager, active, password)',

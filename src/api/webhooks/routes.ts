@@ -13,7 +13,6 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent 
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { bodyCommandRoute } from '../http/body-command-route';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { commandRoute, deleteRoute, findRoute, listRoute } from '../http/row-route';
@@ -82,7 +81,7 @@ export function webhookRoutes(): RouteSpec[] {
         };
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/webhooks/endpoints',
       summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
@@ -111,7 +110,7 @@ export function webhookRoutes(): RouteSpec[] {
       access: webhookEndpointAccess,
       schema: webhookEndpointSchema,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'patch',
       path: '/webhooks/endpoints/:id',
       summary: "Change an endpoint's URL, event types or description, or disable or enable it",
@@ -177,7 +176,7 @@ export function webhookRoutes(): RouteSpec[] {
         ctx.body = deliveryView(delivery);
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/webhooks/endpoints/:id/replay',
       summary:

@@ -109,14 +109,14 @@ async function changeCalendar(
   return { calendar: changed, rescheduling: await startReschedule(deps, reschedule) };
 }
 
-export const updateCalendar: Command<{ id: string; change: Partial<CalendarFields> }, CalendarChange> = async (
+export const updateCalendar: Command<{ id: string; fields: Partial<CalendarFields> }, CalendarChange> = async (
   caller,
-  { id, change },
+  { id, fields },
   deps,
 ) => {
   const calendar = await findVisible(caller, calendarAccess, id);
-  checkCalendar(change);
-  return changeCalendar(deps, calendar, change);
+  checkCalendar(fields);
+  return changeCalendar(deps, calendar, fields);
 };
 
 export const deleteCalendar: Command<{ id: string }, void> = async (caller, { id }, deps) => {

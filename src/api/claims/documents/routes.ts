@@ -11,6 +11,7 @@ import { object, oneOf, required, withDefault } from '../../../shared/typed-sche
 import { commandDeps } from '../../http/command-deps';
 import { idParams, uuid } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
+import { commandRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { listClaimItemsQuery, withdrawalBody, withdrawalFields } from '../schemas';
 
@@ -108,7 +109,7 @@ export function documentRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
+    commandRoute({
       method: 'patch',
       path: '/documents/:id',
       summary: "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
@@ -117,12 +118,10 @@ export function documentRoutes(): RouteSpec[] {
       params: idParams,
       body: classifyBody,
       response: { status: 200, schema: documentSchema },
-      handler: async (ctx) => {
-        ctx.body = await classifyClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: classifyClaimDocument,
     }),
 
-    route({
+    commandRoute({
       method: 'post',
       path: '/documents/:id/withdraw',
       summary:
@@ -132,9 +131,7 @@ export function documentRoutes(): RouteSpec[] {
       params: idParams,
       body: withdrawalBody,
       response: { status: 200, schema: documentSchema },
-      handler: async (ctx) => {
-        ctx.body = await withdrawClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: withdrawClaimDocument,
     }),
   ];
 }

@@ -5,11 +5,11 @@ import { changeReserve, decideReserveChange, recordRecovery, reservesOf } from '
 import { decidePayment, paymentsOf, requestPayment, settlePayment } from '../../../domain/claims/payments';
 import { ClaimRecovery } from '../../../models';
 import { claimAccess } from '../../../access/claims';
-import { findVisible } from '../../../access/core';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
+import { commandRoute, findRoute } from '../../http/row-route';
 import {
   changeParams,
   paymentAnswerSchema,
@@ -29,7 +29,7 @@ import {
 export function claimMoneyRoutes(): RouteSpec[] {
   const tag = 'claims';
   const decision = (approve: boolean) =>
-    route({
+    commandRoute({
       method: 'post',
       path: `/claims/:id/reserves/changes/:changeId/${approve ? 'approve' : 'reject'}`,
       summary: approve
@@ -39,13 +39,10 @@ export function claimMoneyRoutes(): RouteSpec[] {
       roles: HANDLER_ROLES,
       params: changeParams,
       response: { status: 200, schema: reservesAnswerSchema },
-      handler: async (ctx) => {
-        const { id, changeId } = ctx.state.input.params;
-        ctx.body = await decideReserveChange(ctx.state.user, { id, changeId, approve }, commandDeps(ctx));
-      },
+      command: (caller, input, deps) => decideReserveChange(caller, { ...input, approve }, deps),
     });
   const paymentDecision = (decision: 'approve' | 'void') =>
-    route({
+    commandRoute({
       method: 'post',
       path: `/claims/:id/payments/:paymentId/${decision}`,
       summary:
@@ -56,13 +53,10 @@ export function claimMoneyRoutes(): RouteSpec[] {
       roles: HANDLER_ROLES,
       params: paymentParams,
       response: { status: 200, schema: paymentAnswerSchema },
-      handler: async (ctx) => {
-        const { id, paymentId } = ctx.state.input.params;
-        ctx.body = await decidePayment(ctx.state.user, { id, paymentId, decision }, commandDeps(ctx));
-      },
+      command: (caller, input, deps) => decidePayment(caller, { ...input, decision }, deps),
     });
   const bankAnswer = (status: 'cleared' | 'failed') =>
-    route({
+    commandRoute({
       method: 'post',
       path: `/claims/:id/payments/:paymentId/${status === 'cleared' ? 'clear' : 'fail'}`,
       summary:
@@ -74,24 +68,18 @@ export function claimMoneyRoutes(): RouteSpec[] {
       params: paymentParams,
       ...(status === 'failed' && { body: paymentFailureBody }),
       response: { status: 200, schema: paymentSchema },
-      handler: async (ctx) => {
-        const { id, paymentId } = ctx.state.input.params;
-        const reason = (ctx.state.input.body as { reason?: string } | undefined)?.reason;
-        ctx.body = await settlePayment(ctx.state.user, { id, paymentId, status, reason }, commandDeps(ctx));
-      },
+      command: (caller, input: { id: string; paymentId: string; reason?: string }, deps) =>
+        settlePayment(caller, { ...input, status }, deps),
     });
   return [
-    route({
-      method: 'get',
+    findRoute({
       path: '/claims/:id/payments',
       summary: "The claim's partial payments, oldest first, with their payee, reserve line and where each is (staff)",
       tag,
       roles: STAFF_ROLES,
-      params: idParams,
-      response: { status: 200, schema: paymentsSchema },
-      handler: async (ctx) => {
-        ctx.body = { items: await paymentsOf(await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id)) };
-      },
+      access: claimAccess,
+      schema: paymentsSchema,
+      view: async (claim) => ({ items: await paymentsOf(claim) }),
     }),
     route({
       method: 'post',
@@ -132,17 +120,14 @@ export function claimMoneyRoutes(): RouteSpec[] {
         ctx.body = await issueCardRefund(ctx.services.payments?.provider)(ctx.state.user, { id, paymentId }, commandDeps(ctx));
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/claims/:id/reserves',
       summary: "The claim's reserve lines and every change of them, with who asked, why and who decided (staff)",
       tag,
       roles: STAFF_ROLES,
-      params: idParams,
-      response: { status: 200, schema: reservesSchema },
-      handler: async (ctx) => {
-        ctx.body = await reservesOf(await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id));
-      },
+      access: claimAccess,
+      schema: reservesSchema,
+      view: reservesOf,
     }),
     route({
       method: 'post',
@@ -167,28 +152,24 @@ export function claimMoneyRoutes(): RouteSpec[] {
     }),
     decision(true),
     decision(false),
-    route({
-      method: 'get',
+    findRoute({
       path: '/claims/:id/recoveries',
       summary: 'Money recovered on the claim (subrogation, salvage, deductible), oldest first (staff)',
       tag,
       roles: STAFF_ROLES,
-      params: idParams,
-      response: { status: 200, schema: recoveriesSchema },
-      handler: async (ctx) => {
-        const claim = await findVisible(ctx.state.user, claimAccess, ctx.state.input.params.id);
-        ctx.body = {
-          items: await ClaimRecovery.findAll({
-            where: { claimId: claim.id },
-            order: [
-              ['receivedOn', 'ASC'],
-              ['createdAt', 'ASC'],
-            ],
-          }),
-        };
-      },
+      access: claimAccess,
+      schema: recoveriesSchema,
+      view: async (claim) => ({
+        items: await ClaimRecovery.findAll({
+          where: { claimId: claim.id },
+          order: [
+            ['receivedOn', 'ASC'],
+            ['createdAt', 'ASC'],
+          ],
+        }),
+      }),
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/claims/:id/recoveries',
       summary:
@@ -198,10 +179,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
       params: idParams,
       body: recoveryBody,
       response: { status: 201, schema: recoverySchema },
-      handler: async (ctx) => {
-        ctx.status = 201;
-        ctx.body = await recordRecovery(ctx.state.user, { id: ctx.state.input.params.id, ...ctx.state.input.body }, commandDeps(ctx));
-      },
+      command: recordRecovery,
     }),
   ];
 }

@@ -6,15 +6,14 @@
 import { remindPending, remindStateOf } from '../../../domain/compliance/remind';
 import { COMPLIANCE_ROLES } from '../../../access/compliance';
 import { complianceRemindAccess } from '../../../access/compliance-requirements';
-import { findVisible } from '../../../access/core';
-import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { route, RouteSpec } from '../../http/route';
+import type { RouteSpec } from '../../http/route';
+import { commandRoute, findRoute } from '../../http/row-route';
 import { remindSchema, remindStartedSchema } from './schemas';
 
 export function remindRoutes(): RouteSpec[] {
   return [
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/versions/:id/remind',
       summary:
@@ -23,23 +22,16 @@ export function remindRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       params: idParams,
       response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /compliance/reminds/:id shows its progress' },
-      handler: async (ctx) => {
-        ctx.status = 202;
-        ctx.body = await remindPending(ctx.state.user, { versionId: ctx.state.input.params.id }, commandDeps(ctx));
-      },
+      command: (caller, { id }, deps) => remindPending(caller, { versionId: id }, deps),
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/compliance/reminds/:id',
       summary: 'Progress of a remind: how many of the people it reaches were reminded (done / total)',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 200, schema: remindSchema },
-      handler: async (ctx) => {
-        const remind = await findVisible(ctx.state.user, complianceRemindAccess, ctx.state.input.params.id);
-        ctx.body = await remindStateOf(remind, ctx.services);
-      },
+      access: complianceRemindAccess,
+      schema: remindSchema,
+      view: (remind, ctx) => remindStateOf(remind, ctx.services),
     }),
   ];
 }

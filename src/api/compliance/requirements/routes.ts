@@ -11,17 +11,16 @@ import {
   progressOf,
   REQUIREMENT_STATUSES,
   type RequirementProgress,
+  type RequirementWithPolicies,
   updateRequirement,
 } from '../../../domain/compliance/requirements';
 import { COMPLIANCE_ROLES } from '../../../access/compliance';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
-import { findVisible } from '../../../access/core';
 import { tenantRecordAccess } from '../../../access/platform';
-import { commandDeps } from '../../http/command-deps';
-import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
-import { deleteRoute } from '../../http/row-route';
+import { commandRoute, deleteRoute, findRoute, updateRoute } from '../../http/row-route';
+import type { Command } from '../../../domain/command';
 import {
   createRequirementBody,
   listRequirementsQuery,
@@ -41,6 +40,14 @@ function requirementView(requirement: ComplianceRequirement, policyIds: string[]
 async function withPolicyIds(requirement: ComplianceRequirement) {
   return requirementView(requirement, (await linkedPolicyIds([requirement.id])).get(requirement.id)!);
 }
+
+/** `command`, answering the requirement it wrote as `requirementView`. */
+const viewing =
+  <I>(command: Command<I, RequirementWithPolicies>): Command<I, ReturnType<typeof requirementView>> =>
+  async (caller, input, deps) => {
+    const requirement = await command(caller, input, deps);
+    return requirementView(requirement, requirement.policyIds);
+  };
 
 export function requirementRoutes(): RouteSpec[] {
   return [
@@ -67,7 +74,7 @@ export function requirementRoutes(): RouteSpec[] {
         };
       },
     }),
-    route({
+    commandRoute({
       method: 'post',
       path: '/compliance/requirements',
       summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
@@ -75,38 +82,26 @@ export function requirementRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       body: createRequirementBody,
       response: { status: 201, schema: requirementSchema },
-      handler: async (ctx) => {
-        const requirement = await createRequirement(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 201;
-        ctx.body = requirementView(requirement, requirement.policyIds);
-      },
+      command: viewing(createRequirement),
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/compliance/requirements/:id',
       summary: 'One compliance requirement with the policies that satisfy it',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 200, schema: requirementSchema },
-      handler: async (ctx) => {
-        ctx.body = await withPolicyIds(await findVisible(ctx.state.user, complianceRequirementAccess, ctx.state.input.params.id));
-      },
+      access: complianceRequirementAccess,
+      schema: requirementSchema,
+      view: withPolicyIds,
     }),
-    route({
+    updateRoute({
       method: 'put',
       path: '/compliance/requirements/:id',
       summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
       body: updateRequirementBody,
-      response: { status: 200, schema: requirementSchema },
-      handler: async (ctx) => {
-        const input = { id: ctx.state.input.params.id, fields: ctx.state.input.body };
-        const requirement = await updateRequirement(ctx.state.user, input, commandDeps(ctx));
-        ctx.body = requirementView(requirement, requirement.policyIds);
-      },
+      schema: requirementSchema,
+      command: viewing(updateRequirement),
     }),
     deleteRoute({
       path: '/compliance/requirements/:id',
@@ -115,21 +110,19 @@ export function requirementRoutes(): RouteSpec[] {
       roles: COMPLIANCE_ROLES,
       command: deleteRequirement,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/compliance/requirements/:id/progress',
       summary:
         'Progress of a requirement: per linked policy (its published version) and overall, audience, acknowledged, pending, overdue, exempt and %, with its status',
       tag: 'compliance',
       roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 200, schema: progressSchema },
-      handler: async (ctx) => {
-        const requirement = await findVisible(ctx.state.user, complianceRequirementAccess, ctx.state.input.params.id);
+      access: complianceRequirementAccess,
+      schema: progressSchema,
+      view: async (requirement, ctx) => {
         const asOf = new Date();
         const progress = (await progressOf(ctx.services.sequelize, [requirement], asOf)).get(requirement.id)!;
         const { status, complete, overall, policies } = progress;
-        ctx.body = { requirement: await withPolicyIds(requirement), asOf, status, complete, overall, policies };
+        return { requirement: await withPolicyIds(requirement), asOf, status, complete, overall, policies };
       },
     }),
     route({

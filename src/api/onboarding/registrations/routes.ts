@@ -16,7 +16,6 @@ import { registrationAccess } from '../../../access/platform';
 import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
-import { bodyCommandRoute } from '../../http/body-command-route';
 import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
@@ -102,7 +101,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: registrationSchema },
       command: approveRegistration,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/registrations/:id/reject',
       summary: 'Reject a pending registration with a reason the applicant receives',

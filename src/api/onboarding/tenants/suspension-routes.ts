@@ -1,14 +1,13 @@
 /** A platform admin suspends a tenant and reactivates it (docs/onboarding.md, Suspending a tenant). */
 import { reactivateTenant, suspendTenant } from '../../../domain/platform/commands';
 import { idParams } from '../../http/common-schemas';
-import { bodyCommandRoute } from '../../http/body-command-route';
 import type { RouteSpec } from '../../http/route';
 import { commandRoute } from '../../http/row-route';
 import { suspendTenantBody, tenantSchema } from './schemas';
 
 export function tenantSuspensionRoutes(): RouteSpec[] {
   return [
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/tenants/:id/suspend',
       summary:

@@ -15,13 +15,12 @@ import { ReportDefinition } from '../../../models';
 import { findVisible } from '../../../access/core';
 import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
-import { bodyCommandRoute } from '../../http/body-command-route';
 import { publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
-import { deleteRoute, findRoute } from '../../http/row-route';
+import { commandRoute, deleteRoute, findRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
@@ -64,7 +63,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
       },
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'post',
       path: '/reports/definitions',
       summary:
@@ -85,7 +84,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       schema: definitionSchema,
       view: viewOf,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'put',
       path: '/reports/definitions/:id',
       summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
@@ -97,7 +96,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       command: (caller, { id, ...change }, deps) => updateReportDefinition(caller, { id, change }, deps),
       view: viewOf,
     }),
-    bodyCommandRoute({
+    commandRoute({
       method: 'put',
       path: '/reports/definitions/:id/owner',
       summary:

@@ -17,11 +17,15 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-/** A row whose UUID key is generated on insert, with the created and updated times Sequelize keeps. */
-export abstract class Row<M extends Model> extends Model<InferAttributes<M>, InferCreationAttributes<M>> {
-  declare id: CreationOptional<string>;
+/** A row with the created and updated times Sequelize keeps. */
+export abstract class Timestamped<M extends Model> extends Model<InferAttributes<M>, InferCreationAttributes<M>> {
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+}
+
+/** A `Timestamped` row whose UUID key is generated on insert. */
+export abstract class Row<M extends Model> extends Timestamped<M> {
+  declare id: CreationOptional<string>;
 }
 
 /** A `Row` that belongs to one tenant. */
@@ -31,51 +35,65 @@ export abstract class TenantRow<M extends Model> extends Row<M> {
 
 /** What a column adds to its type and nullability: a default, uniqueness, a validation, a getter. */
 type ColumnExtras = Omit<ModelAttributeColumnOptions, 'type' | 'allowNull'>;
+type Column = (type: DataType, extras?: ColumnExtras) => ModelAttributeColumnOptions;
 
-/** A NOT NULL column. */
-export function required(type: DataType, extras: ColumnExtras = {}): ModelAttributeColumnOptions {
-  return { type, allowNull: false, ...extras };
+/** The frequent kinds of column, of one nullability. */
+function kinds(column: Column) {
+  return {
+    uuid: (extras?: ColumnExtras) => column(DataTypes.UUID, extras),
+    string: (length: number, extras?: ColumnExtras) => column(DataTypes.STRING(length), extras),
+    text: (extras?: ColumnExtras) => column(DataTypes.TEXT, extras),
+    integer: (extras?: ColumnExtras) => column(DataTypes.INTEGER, extras),
+    date: (extras?: ColumnExtras) => column(DataTypes.DATE, extras),
+    json: (extras?: ColumnExtras) => column(DataTypes.JSONB, extras),
+  };
 }
 
-/** A column that may be null. */
-export function optional(type: DataType, extras: ColumnExtras = {}): ModelAttributeColumnOptions {
-  return { type, ...extras };
-}
+const notNull: Column = (type, extras = {}) => ({ type, allowNull: false, ...extras });
+const nullable: Column = (type, extras = {}) => ({ type, ...extras });
+
+/** A NOT NULL column: `required(type)`, or by its kind: `required.uuid()`, `required.string(200)`… */
+export const required = Object.assign(notNull, kinds(notNull));
+
+/** A column that may be null: `optional(type)`, or by its kind: `optional.date()`… */
+export const optional = Object.assign(nullable, kinds(nullable));
 
 /** A column that may be null and is written as NULL when a new row does not give it. */
 export function nullByDefault(type: DataType): ModelAttributeColumnOptions {
   return { type, allowNull: true, defaultValue: null };
 }
 
-export const requiredUuid = (extras?: ColumnExtras) => required(DataTypes.UUID, extras);
-export const optionalUuid = (extras?: ColumnExtras) => optional(DataTypes.UUID, extras);
-export const requiredString = (length: number, extras?: ColumnExtras) => required(DataTypes.STRING(length), extras);
-export const optionalString = (length: number) => optional(DataTypes.STRING(length));
-export const requiredText = () => required(DataTypes.TEXT);
-export const optionalText = () => optional(DataTypes.TEXT);
-export const requiredInteger = (extras?: ColumnExtras) => required(DataTypes.INTEGER, extras);
-export const optionalInteger = () => optional(DataTypes.INTEGER);
-export const requiredDate = (extras?: ColumnExtras) => required(DataTypes.DATE, extras);
-export const optionalDate = () => optional(DataTypes.DATE);
-export const requiredJson = (extras?: ColumnExtras) => required(DataTypes.JSONB, extras);
-export const optionalJson = () => optional(DataTypes.JSONB);
+/** A primary key the row is given rather than generated. */
+export function primaryKey(type: DataType): ModelAttributeColumnOptions {
+  return { type, primaryKey: true };
+}
 
-/** A UUID key the row is given rather than generated (the ID a command derived from its request, or another table's key). */
-export const uuidKey = () => optional(DataTypes.UUID, { primaryKey: true });
+/** A UUID key the row is given (the ID a command derived from its request, or another table's key). */
+export const uuidKey = () => primaryKey(DataTypes.UUID);
 
 /** The column of `Row.id`. */
 export function idColumn() {
-  return { id: optional(DataTypes.UUID, { defaultValue: DataTypes.UUIDV4, primaryKey: true }) };
+  return { id: optional.uuid({ defaultValue: DataTypes.UUIDV4, primaryKey: true }) };
 }
 
 /** The column of `TenantRow.tenantId`. */
 export function tenantColumn() {
-  return { tenantId: requiredUuid() };
+  return { tenantId: required.uuid() };
 }
 
 /** The columns of `Row.createdAt` and `Row.updatedAt`. */
 export function timestampColumns() {
   return { createdAt: DataTypes.DATE, updatedAt: DataTypes.DATE };
+}
+
+/** A `Row` model's columns: its own between the key and the timestamps. */
+export function rowColumns<C extends object>(own: C) {
+  return { ...idColumn(), ...own, ...timestampColumns() };
+}
+
+/** A `TenantRow` model's columns: its own after the key and the tenant, before the timestamps. */
+export function tenantRowColumns<C extends object>(own: C) {
+  return rowColumns({ ...tenantColumn(), ...own });
 }
 
 /** A model's table: its name, its columns in snake_case, and `extras` such as `paranoid` or `updatedAt: false`. */

@@ -1,10 +1,10 @@
 /**
- * What the model classes share: the declared key and timestamps of a row (`Row`, `TenantRow`),
- * their columns, a table's options, and one helper per frequent kind of column, so that each
- * attribute says its type and whether it may be null once. Every helper answers a new object:
- * Sequelize writes into the definitions it is given (the field name, an association's reference),
- * so two models must never share one.
- */
+ * What the model classes share: the declared fields of a row (`Timestamped`, `Row`, `TenantRow`)
+ * and their columns (`rowColumns` and `tenantRowColumns` put a model's own around them), a
+ * table's options, and `required`/`optional` columns by kind, so that each attribute says its type
+ * and whether it may be null once. Every helper answers a new object: Sequelize writes into the
+ * definitions it is given (the field name, an association's reference), so two models must never
+ * share one. */
 import {
   DataTypes,
   Model,
@@ -61,6 +61,17 @@ export const optional = Object.assign(nullable, kinds(nullable));
 /** A column that may be null and is written as NULL when a new row does not give it. */
 export function nullByDefault(type: DataType): ModelAttributeColumnOptions {
   return { type, allowNull: true, defaultValue: null };
+}
+
+/** A BIGINT that may be null, read as a number: PostgreSQL answers BIGINT as a string; for values far below 2^53. */
+export function optionalBigintNumber(attribute: string): ModelAttributeColumnOptions {
+  return {
+    type: DataTypes.BIGINT,
+    get(this: Model) {
+      const raw = this.getDataValue(attribute) as number | string | null;
+      return raw === null || raw === undefined ? null : Number(raw);
+    },
+  };
 }
 
 /** A primary key the row is given rather than generated. */

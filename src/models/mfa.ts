@@ -4,7 +4,7 @@
  * the API as it is stored.
  */
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { Timestamped, required, optional, uuidKey, idColumn, timestampColumns, tableOptions } from './columns';
+import { Timestamped, required, optional, uuidKey, idColumn, timestampColumns, optionalBigintNumber, tableOptions } from './columns';
 
 /** A user's TOTP secret (encrypted, src/services/totp.ts), confirmed once `enrolledAt` is set. */
 export class UserMfa extends Timestamped<UserMfa> {
@@ -20,14 +20,8 @@ export class UserMfa extends Timestamped<UserMfa> {
         userId: uuidKey(),
         secretEncrypted: required.string(200),
         enrolledAt: optional.date(),
-        // PostgreSQL answers BIGINT as a string; a time step (about 6e7 now) fits a number exactly.
-        lastUsedStep: {
-          type: DataTypes.BIGINT,
-          get(this: UserMfa) {
-            const raw = this.getDataValue('lastUsedStep') as number | string | null;
-            return raw === null || raw === undefined ? null : Number(raw);
-          },
-        },
+        // A time step (about 6e7 now) fits a number exactly.
+        lastUsedStep: optionalBigintNumber('lastUsedStep'),
         ...timestampColumns(),
       },
       tableOptions(sequelize, 'user_mfa'),

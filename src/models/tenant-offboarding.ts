@@ -1,5 +1,5 @@
-import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
-import { Timestamped, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, timestampColumns, optionalBigintNumber, tableOptions } from './columns';
 import type { OffboardingStatus, OffboardingStep, StepCounts } from '../contracts/tenant-offboarding';
 import { idFromRequest } from '../shared/deterministic-id';
 
@@ -45,14 +45,8 @@ export class TenantOffboarding extends Timestamped<TenantOffboarding> {
         operationId: optional.uuid(),
         exportKey: optional.string(300),
         exportSha256: optional.string(64),
-        // PostgreSQL answers BIGINT as a string; an export is far below 2^53 bytes.
-        exportBytes: {
-          type: DataTypes.BIGINT,
-          get(this: TenantOffboarding) {
-            const raw = this.getDataValue('exportBytes') as number | string | null;
-            return raw === null || raw === undefined ? null : Number(raw);
-          },
-        },
+        // An export is far below 2^53 bytes.
+        exportBytes: optionalBigintNumber('exportBytes'),
         removed: required.json({ defaultValue: {} }),
         completedAt: optional.date(),
         ...timestampColumns(),

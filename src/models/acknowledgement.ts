@@ -1,10 +1,9 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { AcknowledgementStatus } from '../contracts/acknowledgement';
 
 /** One employee's duty to acknowledge one policy version. Owned by its workflow `ack-<id>`. */
-export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, InferCreationAttributes<Acknowledgement>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Acknowledgement extends TenantRow<Acknowledgement> {
   declare versionId: string;
   declare employeeId: string;
   /** The attestation cycle of the version it belongs to (1 = the publication); one row per version, employee and cycle. */
@@ -24,33 +23,27 @@ export class Acknowledgement extends Model<InferAttributes<Acknowledgement>, Inf
   declare clientAddress: CreationOptional<string | null>;
   declare userAgent: CreationOptional<string | null>;
   declare typedName: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     Acknowledgement.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        versionId: { type: DataTypes.UUID, allowNull: false },
-        employeeId: { type: DataTypes.UUID, allowNull: false },
-        cycle: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
-        dueAt: { type: DataTypes.DATE, allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        acknowledgedAt: { type: DataTypes.DATE },
-        remindersSent: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        escalationLevel: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        workflowId: { type: DataTypes.STRING(200) },
-        runNumber: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
-        exemptedAt: { type: DataTypes.DATE },
-        contentSha256: { type: DataTypes.STRING(64) },
-        clientAddress: { type: DataTypes.STRING(64) },
-        userAgent: { type: DataTypes.STRING(500) },
-        typedName: { type: DataTypes.STRING(200) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'acknowledgements', underscored: true },
+      tenantRowColumns({
+        versionId: required.uuid(),
+        employeeId: required.uuid(),
+        cycle: required.integer({ defaultValue: 1 }),
+        dueAt: required.date(),
+        status: required.string(20, { defaultValue: 'pending' }),
+        acknowledgedAt: optional.date(),
+        remindersSent: required.integer({ defaultValue: 0 }),
+        escalationLevel: required.integer({ defaultValue: 0 }),
+        workflowId: optional.string(200),
+        runNumber: required.integer({ defaultValue: 1 }),
+        exemptedAt: optional.date(),
+        contentSha256: optional.string(64),
+        clientAddress: optional.string(64),
+        userAgent: optional.string(500),
+        typedName: optional.string(200),
+      }),
+      tableOptions(sequelize, 'acknowledgements'),
     );
   }
 }

@@ -1,12 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 
 /**
  * An activity that failed its third attempt or a later one and has not succeeded since: one row
  * per activity of a run, kept up to date by each failed attempt and deleted by its success
  * (src/activities/incidents.ts). `lastError` is scrubbed of anything that looks like a secret.
  */
-export class ActivityIncident extends Model<InferAttributes<ActivityIncident>, InferCreationAttributes<ActivityIncident>> {
-  declare id: CreationOptional<string>;
+export class ActivityIncident extends Row<ActivityIncident> {
   declare tenantId: string | null;
   declare workflowId: string;
   declare runId: string;
@@ -17,26 +17,21 @@ export class ActivityIncident extends Model<InferAttributes<ActivityIncident>, I
   declare lastError: string;
   /** When its third failed attempt was recorded. */
   declare since: Date;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     ActivityIncident.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID },
-        workflowId: { type: DataTypes.STRING(255), allowNull: false },
-        runId: { type: DataTypes.STRING(64), allowNull: false },
-        workflowType: { type: DataTypes.STRING(100), allowNull: false },
-        activityId: { type: DataTypes.STRING(255), allowNull: false },
-        activityType: { type: DataTypes.STRING(100), allowNull: false },
-        attempts: { type: DataTypes.INTEGER, allowNull: false },
-        lastError: { type: DataTypes.STRING(500), allowNull: false },
-        since: { type: DataTypes.DATE, allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'activity_incidents', underscored: true },
+      rowColumns({
+        tenantId: optional.uuid(),
+        workflowId: required.string(255),
+        runId: required.string(64),
+        workflowType: required.string(100),
+        activityId: required.string(255),
+        activityType: required.string(100),
+        attempts: required.integer(),
+        lastError: required.string(500),
+        since: required.date(),
+      }),
+      tableOptions(sequelize, 'activity_incidents'),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, optional, tableOptions } from './columns';
 
 export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
 /** `authentication`: sign-ins, sessions, credentials (src/services/auth-events.ts); `change`: every other event. */
@@ -82,30 +83,30 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
     AuditEvent.init(
       {
         id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-        tenantId: { type: DataTypes.UUID },
-        occurredAt: { type: DataTypes.DATE, allowNull: false, defaultValue: sequelize.fn('clock_timestamp') },
-        actorType: { type: DataTypes.STRING(20), allowNull: false },
-        actorId: { type: DataTypes.STRING(255) },
-        actorCreatedBy: { type: DataTypes.UUID },
-        action: { type: DataTypes.STRING(60), allowNull: false },
-        entityType: { type: DataTypes.STRING(40), allowNull: false },
-        entityId: { type: DataTypes.STRING(255), allowNull: false },
-        changes: { type: DataTypes.JSONB, allowNull: false },
-        requestId: { type: DataTypes.STRING(200) },
-        workflowId: { type: DataTypes.STRING(255) },
-        runId: { type: DataTypes.STRING(64) },
-        dedupeKey: { type: DataTypes.STRING(300) },
-        category: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'change' },
-        clientAddress: { type: DataTypes.STRING(64) },
-        userAgent: { type: DataTypes.STRING(500) },
-        reason: { type: DataTypes.STRING(40) },
-        occurrences: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
-        lastOccurredAt: { type: DataTypes.DATE },
-        chainPosition: { type: DataTypes.BIGINT },
-        previousHash: { type: DataTypes.STRING(64) },
-        hash: { type: DataTypes.STRING(64) },
+        tenantId: optional.uuid(),
+        occurredAt: required.date({ defaultValue: sequelize.fn('clock_timestamp') }),
+        actorType: required.string(20),
+        actorId: optional.string(255),
+        actorCreatedBy: optional.uuid(),
+        action: required.string(60),
+        entityType: required.string(40),
+        entityId: required.string(255),
+        changes: required.json(),
+        requestId: optional.string(200),
+        workflowId: optional.string(255),
+        runId: optional.string(64),
+        dedupeKey: optional.string(300),
+        category: required.string(20, { defaultValue: 'change' }),
+        clientAddress: optional.string(64),
+        userAgent: optional.string(500),
+        reason: optional.string(40),
+        occurrences: required.integer({ defaultValue: 1 }),
+        lastOccurredAt: optional.date(),
+        chainPosition: optional(DataTypes.BIGINT),
+        previousHash: optional.string(64),
+        hash: optional.string(64),
       },
-      { sequelize, tableName: 'audit_events', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'audit_events', { timestamps: false }),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 import type { DriftRepairParameters } from '../contracts/drift-repair';
@@ -26,7 +27,7 @@ export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'incid
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
  * `BulkOperationItem` rows, so its progress is a count of them.
  */
-export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCreationAttributes<BulkOperation>> {
+export class BulkOperation extends Timestamped<BulkOperation> {
   declare id: string;
   /** Null for an operation of the platform (a tenant's offboarding, a platform admin's batch retry of incidents), which only platform admins see. */
   declare tenantId: string | null;
@@ -36,22 +37,19 @@ export class BulkOperation extends Model<InferAttributes<BulkOperation>, InferCr
   declare parameters:
     BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | IncidentRetryParameters | TenantOffboardingParameters;
   declare workflowId: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     BulkOperation.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID },
-        kind: { type: DataTypes.STRING(40), allowNull: false },
-        requestedById: { type: DataTypes.UUID, allowNull: false },
-        parameters: { type: DataTypes.JSONB, allowNull: false },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        tenantId: optional.uuid(),
+        kind: required.string(40),
+        requestedById: required.uuid(),
+        parameters: required.json(),
+        workflowId: required.string(200),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'bulk_operations', underscored: true },
+      tableOptions(sequelize, 'bulk_operations'),
     );
   }
 }
@@ -76,15 +74,15 @@ export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>,
   static initModel(sequelize: Sequelize): void {
     BulkOperationItem.init(
       {
-        operationId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        itemId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        itemType: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'claim' },
-        position: { type: DataTypes.INTEGER, allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        reason: { type: DataTypes.STRING(500) },
-        handledAt: { type: DataTypes.DATE },
+        operationId: required.uuid({ primaryKey: true }),
+        itemId: required.uuid({ primaryKey: true }),
+        itemType: required.string(20, { defaultValue: 'claim' }),
+        position: required.integer(),
+        status: required.string(20, { defaultValue: 'pending' }),
+        reason: optional.string(500),
+        handledAt: optional.date(),
       },
-      { sequelize, tableName: 'bulk_operation_items', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'bulk_operation_items', { timestamps: false }),
     );
   }
 }

@@ -1,18 +1,15 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { TenantRow, required, tenantRowColumns, tableOptions } from './columns';
 import type { BusinessCalendarRules, Holiday, WorkingHours } from '../shared/business-calendar';
 
 /** A tenant's business calendar (docs/calendars.md): what deadlines in business time count in. */
-export class BusinessCalendar extends Model<InferAttributes<BusinessCalendar>, InferCreationAttributes<BusinessCalendar>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class BusinessCalendar extends TenantRow<BusinessCalendar> {
   declare name: string;
   declare isDefault: CreationOptional<boolean>;
   declare zone: string;
   declare workingDays: number[];
   declare workingHours: WorkingHours[];
   declare holidays: CreationOptional<Holiday[]>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows: the calendar without its tenant. */
   override toJSON(): object {
@@ -32,19 +29,15 @@ export class BusinessCalendar extends Model<InferAttributes<BusinessCalendar>, I
 
   static initModel(sequelize: Sequelize): void {
     BusinessCalendar.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        name: { type: DataTypes.STRING(100), allowNull: false },
-        isDefault: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        zone: { type: DataTypes.STRING(64), allowNull: false },
-        workingDays: { type: DataTypes.JSONB, allowNull: false },
-        workingHours: { type: DataTypes.JSONB, allowNull: false },
-        holidays: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'business_calendars', underscored: true },
+      tenantRowColumns({
+        name: required.string(100),
+        isDefault: required(DataTypes.BOOLEAN, { defaultValue: false }),
+        zone: required.string(64),
+        workingDays: required.json(),
+        workingHours: required.json(),
+        holidays: required.json({ defaultValue: [] }),
+      }),
+      tableOptions(sequelize, 'business_calendars'),
     );
   }
 }

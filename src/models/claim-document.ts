@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { DocumentKind } from '../contracts/claim';
 
 /**
@@ -6,9 +7,7 @@ import type { DocumentKind } from '../contracts/claim';
  * directory (`storageKey` is its path below it); the row keeps what is needed to serve and
  * verify it. A document is withdrawn, never deleted: its row and its bytes stay.
  */
-export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCreationAttributes<ClaimDocument>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class ClaimDocument extends TenantRow<ClaimDocument> {
   declare claimId: string;
   declare uploadedById: string;
   declare fileName: string;
@@ -20,8 +19,6 @@ export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCr
   declare withdrawnAt: CreationOptional<Date | null>;
   declare withdrawnById: CreationOptional<string | null>;
   declare withdrawalReason: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   override toJSON(): object {
     const { storageKey: _internal, ...visible } = this.get();
@@ -30,24 +27,20 @@ export class ClaimDocument extends Model<InferAttributes<ClaimDocument>, InferCr
 
   static initModel(sequelize: Sequelize): void {
     ClaimDocument.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimId: { type: DataTypes.UUID, allowNull: false },
-        uploadedById: { type: DataTypes.UUID, allowNull: false },
-        fileName: { type: DataTypes.STRING(200), allowNull: false },
-        contentType: { type: DataTypes.STRING(100), allowNull: false },
-        sizeBytes: { type: DataTypes.INTEGER, allowNull: false },
-        sha256: { type: DataTypes.STRING(64), allowNull: false },
-        storageKey: { type: DataTypes.STRING(300), allowNull: false },
-        kind: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'other' },
-        withdrawnAt: { type: DataTypes.DATE },
-        withdrawnById: { type: DataTypes.UUID },
-        withdrawalReason: { type: DataTypes.STRING(500) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'claim_documents', underscored: true },
+      tenantRowColumns({
+        claimId: required.uuid(),
+        uploadedById: required.uuid(),
+        fileName: required.string(200),
+        contentType: required.string(100),
+        sizeBytes: required.integer(),
+        sha256: required.string(64),
+        storageKey: required.string(300),
+        kind: required.string(20, { defaultValue: 'other' }),
+        withdrawnAt: optional.date(),
+        withdrawnById: optional.uuid(),
+        withdrawalReason: optional.string(500),
+      }),
+      tableOptions(sequelize, 'claim_documents'),
     );
   }
 }

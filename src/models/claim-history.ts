@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, optional, idColumn, tenantColumn, tableOptions } from './columns';
 import type { ClaimStage } from '../contracts/claim';
 
 /**
@@ -22,18 +23,18 @@ export class ClaimHistory extends Model<InferAttributes<ClaimHistory>, InferCrea
   static initModel(sequelize: Sequelize): void {
     ClaimHistory.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimId: { type: DataTypes.UUID, allowNull: false },
-        sequence: { type: DataTypes.INTEGER, allowNull: false },
-        actorId: { type: DataTypes.UUID },
-        fromStatus: { type: DataTypes.STRING(30) },
-        toStatus: { type: DataTypes.STRING(30), allowNull: false },
-        note: { type: DataTypes.TEXT },
-        occurredAt: { type: DataTypes.DATE, allowNull: false },
+        ...idColumn(),
+        ...tenantColumn(),
+        claimId: required.uuid(),
+        sequence: required.integer(),
+        actorId: optional.uuid(),
+        fromStatus: optional.string(30),
+        toStatus: required.string(30),
+        note: optional.text(),
+        occurredAt: required.date(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'claim_history', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'claim_history', { updatedAt: false }),
     );
   }
 }

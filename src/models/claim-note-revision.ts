@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, idColumn, tenantColumn, tableOptions } from './columns';
 
 /** A text a claim note held before its author corrected it: revision 1 is the note as first written. */
 export class ClaimNoteRevision extends Model<InferAttributes<ClaimNoteRevision>, InferCreationAttributes<ClaimNoteRevision>> {
@@ -15,15 +16,15 @@ export class ClaimNoteRevision extends Model<InferAttributes<ClaimNoteRevision>,
   static initModel(sequelize: Sequelize): void {
     ClaimNoteRevision.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        noteId: { type: DataTypes.UUID, allowNull: false },
-        revision: { type: DataTypes.INTEGER, allowNull: false },
-        body: { type: DataTypes.TEXT, allowNull: false },
-        writtenAt: { type: DataTypes.DATE, allowNull: false },
-        replacedAt: { type: DataTypes.DATE, allowNull: false },
+        ...idColumn(),
+        ...tenantColumn(),
+        noteId: required.uuid(),
+        revision: required.integer(),
+        body: required.text(),
+        writtenAt: required.date(),
+        replacedAt: required.date(),
       },
-      { sequelize, tableName: 'claim_note_revisions', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'claim_note_revisions', { timestamps: false }),
     );
   }
 }

@@ -1,13 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 
 /**
  * An internal note of the claim handlers; kept in PostgreSQL, never in workflow history. Its
  * author may correct it for a while (the texts it replaced are its revisions) and it is withdrawn,
  * never deleted.
  */
-export class ClaimNote extends Model<InferAttributes<ClaimNote>, InferCreationAttributes<ClaimNote>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class ClaimNote extends TenantRow<ClaimNote> {
   declare claimId: string;
   declare authorId: string;
   declare body: string;
@@ -16,25 +15,19 @@ export class ClaimNote extends Model<InferAttributes<ClaimNote>, InferCreationAt
   declare withdrawnAt: CreationOptional<Date | null>;
   declare withdrawnById: CreationOptional<string | null>;
   declare withdrawalReason: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     ClaimNote.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimId: { type: DataTypes.UUID, allowNull: false },
-        authorId: { type: DataTypes.UUID, allowNull: false },
-        body: { type: DataTypes.TEXT, allowNull: false },
-        editedAt: { type: DataTypes.DATE },
-        withdrawnAt: { type: DataTypes.DATE },
-        withdrawnById: { type: DataTypes.UUID },
-        withdrawalReason: { type: DataTypes.STRING(500) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'claim_notes', underscored: true },
+      tenantRowColumns({
+        claimId: required.uuid(),
+        authorId: required.uuid(),
+        body: required.text(),
+        editedAt: optional.date(),
+        withdrawnAt: optional.date(),
+        withdrawnById: optional.uuid(),
+        withdrawalReason: optional.string(500),
+      }),
+      tableOptions(sequelize, 'claim_notes'),
     );
   }
 }

@@ -1,11 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { DataTypes, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
 
 /** What a recovery is: the insurer recovered from a third party, sold the salvage, or the policyholder's deductible. */
 export const RECOVERY_KINDS = ['subrogation', 'salvage', 'deductible'] as const;
 export type RecoveryKind = (typeof RECOVERY_KINDS)[number];
 
 /** Money received back on a claim (docs/claim-money.md, Recoveries): it lowers what the claim has cost. */
-export class ClaimRecovery extends Model<InferAttributes<ClaimRecovery>, InferCreationAttributes<ClaimRecovery>> {
+export class ClaimRecovery extends Timestamped<ClaimRecovery> {
   declare id: string;
   declare tenantId: string;
   declare claimId: string;
@@ -14,8 +15,6 @@ export class ClaimRecovery extends Model<InferAttributes<ClaimRecovery>, InferCr
   declare receivedOn: string;
   declare reference: string | null;
   declare recordedById: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows: the recovery without its tenant. */
   override toJSON(): object {
@@ -26,18 +25,17 @@ export class ClaimRecovery extends Model<InferAttributes<ClaimRecovery>, InferCr
   static initModel(sequelize: Sequelize): void {
     ClaimRecovery.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimId: { type: DataTypes.UUID, allowNull: false },
-        kind: { type: DataTypes.STRING(20), allowNull: false },
-        amount: { type: DataTypes.DECIMAL(14, 2), allowNull: false },
-        receivedOn: { type: DataTypes.DATEONLY, allowNull: false },
-        reference: { type: DataTypes.STRING(100) },
-        recordedById: { type: DataTypes.UUID, allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        ...tenantColumn(),
+        claimId: required.uuid(),
+        kind: required.string(20),
+        amount: required(DataTypes.DECIMAL(14, 2)),
+        receivedOn: required(DataTypes.DATEONLY),
+        reference: optional.string(100),
+        recordedById: required.uuid(),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'claim_recoveries', underscored: true },
+      tableOptions(sequelize, 'claim_recoveries'),
     );
   }
 }

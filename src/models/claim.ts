@@ -1,13 +1,5 @@
-import {
-  CreationOptional,
-  DataTypes,
-  InferAttributes,
-  InferCreationAttributes,
-  Model,
-  QueryTypes,
-  Sequelize,
-  Transaction,
-} from 'sequelize';
+import { CreationOptional, DataTypes, QueryTypes, Sequelize, Transaction } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { ClaimStage } from '../contracts/claim';
 
 /**
@@ -16,9 +8,7 @@ import type { ClaimStage } from '../contracts/claim';
  * and approved amount.
  * Money columns are DECIMAL(12,2), read back as strings.
  */
-export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes<Claim>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Claim extends TenantRow<Claim> {
   declare claimNumber: string;
   declare subscriptionId: string;
   declare claimantId: string;
@@ -35,8 +25,6 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
   declare runId: CreationOptional<string | null>;
   /** When the current stage's escalation falls due in business time, as its run computed it; null in calendar time (migration 0053). */
   declare escalationDueAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /**
    * The next claim number of the tenant for the year, e.g. CLM-2026-000123. One atomic upsert on
@@ -54,27 +42,23 @@ export class Claim extends Model<InferAttributes<Claim>, InferCreationAttributes
 
   static initModel(sequelize: Sequelize): void {
     Claim.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimNumber: { type: DataTypes.STRING(30), allowNull: false },
-        subscriptionId: { type: DataTypes.UUID, allowNull: false },
-        claimantId: { type: DataTypes.UUID, allowNull: false },
-        filedById: { type: DataTypes.UUID, allowNull: false },
-        incidentDate: { type: DataTypes.DATEONLY, allowNull: false },
-        description: { type: DataTypes.TEXT, allowNull: false },
-        amountClaimed: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
-        amountApproved: { type: DataTypes.DECIMAL(12, 2) },
-        status: { type: DataTypes.STRING(30), allowNull: false, defaultValue: 'reported' },
-        assigneeId: { type: DataTypes.UUID },
-        denialReason: { type: DataTypes.STRING(200) },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        runId: { type: DataTypes.STRING(64) },
-        escalationDueAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'claims', underscored: true },
+      tenantRowColumns({
+        claimNumber: required.string(30),
+        subscriptionId: required.uuid(),
+        claimantId: required.uuid(),
+        filedById: required.uuid(),
+        incidentDate: required(DataTypes.DATEONLY),
+        description: required.text(),
+        amountClaimed: required(DataTypes.DECIMAL(12, 2)),
+        amountApproved: optional(DataTypes.DECIMAL(12, 2)),
+        status: required.string(30, { defaultValue: 'reported' }),
+        assigneeId: optional.uuid(),
+        denialReason: optional.string(200),
+        workflowId: required.string(200),
+        runId: optional.string(64),
+        escalationDueAt: optional.date(),
+      }),
+      tableOptions(sequelize, 'claims'),
     );
   }
 }

@@ -1,31 +1,29 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
 import type { RemindRecipientStatus } from '../contracts/compliance-remind';
 
 /**
  * One "remind now" of a published policy version, run by `compliance-remind-<id>`: everyone whose
  * acknowledgement was open when it was asked is one recipient row.
  */
-export class ComplianceRemind extends Model<InferAttributes<ComplianceRemind>, InferCreationAttributes<ComplianceRemind>> {
+export class ComplianceRemind extends Timestamped<ComplianceRemind> {
   declare id: string;
   declare tenantId: string;
   declare versionId: string;
   declare requestedById: string;
   declare workflowId: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     ComplianceRemind.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        versionId: { type: DataTypes.UUID, allowNull: false },
-        requestedById: { type: DataTypes.UUID, allowNull: false },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        ...tenantColumn(),
+        versionId: required.uuid(),
+        requestedById: required.uuid(),
+        workflowId: required.string(200),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'compliance_reminds', underscored: true },
+      tableOptions(sequelize, 'compliance_reminds'),
     );
   }
 }
@@ -43,12 +41,12 @@ export class ComplianceRemindRecipient extends Model<
   static initModel(sequelize: Sequelize): void {
     ComplianceRemindRecipient.init(
       {
-        remindId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        acknowledgementId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        handledAt: { type: DataTypes.DATE },
+        remindId: required.uuid({ primaryKey: true }),
+        acknowledgementId: required.uuid({ primaryKey: true }),
+        status: required.string(20, { defaultValue: 'pending' }),
+        handledAt: optional.date(),
       },
-      { sequelize, tableName: 'compliance_remind_recipients', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'compliance_remind_recipients', { timestamps: false }),
     );
   }
 }

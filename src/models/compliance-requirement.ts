@@ -1,13 +1,12 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantColumn, tenantRowColumns, tableOptions } from './columns';
 
 /**
  * Something a tenant (a customer of the platform) must be able to show, e.g. the control
  * "ISO 27001 A.5.1", owned by one of its users, due by a date, and satisfied by the
  * acknowledgements of the compliance policies linked to it. Soft-deleted.
  */
-export class ComplianceRequirement extends Model<InferAttributes<ComplianceRequirement>, InferCreationAttributes<ComplianceRequirement>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class ComplianceRequirement extends TenantRow<ComplianceRequirement> {
   declare title: string;
   /** The framework and control it answers to, as the auditors name it. */
   declare frameworkRef: string;
@@ -15,26 +14,22 @@ export class ComplianceRequirement extends Model<InferAttributes<ComplianceRequi
   declare ownerId: string;
   declare dueAt: Date;
   declare createdById: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
   declare deletedAt: CreationOptional<Date | null>;
 
   static initModel(sequelize: Sequelize): void {
     ComplianceRequirement.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        title: { type: DataTypes.STRING(200), allowNull: false },
-        frameworkRef: { type: DataTypes.STRING(100), allowNull: false },
-        description: { type: DataTypes.TEXT },
-        ownerId: { type: DataTypes.UUID, allowNull: false },
-        dueAt: { type: DataTypes.DATE, allowNull: false },
-        createdById: { type: DataTypes.UUID, allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        ...tenantRowColumns({
+          title: required.string(200),
+          frameworkRef: required.string(100),
+          description: optional.text(),
+          ownerId: required.uuid(),
+          dueAt: required.date(),
+          createdById: required.uuid(),
+        }),
         deletedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'compliance_requirements', underscored: true, paranoid: true },
+      tableOptions(sequelize, 'compliance_requirements', { paranoid: true }),
     );
   }
 }
@@ -51,11 +46,11 @@ export class ComplianceRequirementPolicy extends Model<
   static initModel(sequelize: Sequelize): void {
     ComplianceRequirementPolicy.init(
       {
-        requirementId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        policyId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
+        requirementId: required.uuid({ primaryKey: true }),
+        policyId: required.uuid({ primaryKey: true }),
+        ...tenantColumn(),
       },
-      { sequelize, tableName: 'compliance_requirement_policies', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'compliance_requirement_policies', { timestamps: false }),
     );
   }
 }

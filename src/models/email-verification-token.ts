@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, optional, idColumn, tableOptions } from './columns';
 import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
@@ -54,18 +55,18 @@ export class EmailVerificationToken extends Model<
   static initModel(sequelize: Sequelize): void {
     EmailVerificationToken.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        purpose: { type: DataTypes.STRING(20), allowNull: false },
-        userId: { type: DataTypes.UUID },
-        registration: { type: DataTypes.JSONB },
-        account: { type: DataTypes.JSONB },
-        newEmail: { type: DataTypes.STRING(254) },
-        tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
-        expiresAt: { type: DataTypes.DATE, allowNull: false },
-        usedAt: { type: DataTypes.DATE },
+        ...idColumn(),
+        purpose: required.string(20),
+        userId: optional.uuid(),
+        registration: optional.json(),
+        account: optional.json(),
+        newEmail: optional.string(254),
+        tokenHash: required.string(64, { unique: true }),
+        expiresAt: required.date(),
+        usedAt: optional.date(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'email_verification_tokens', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'email_verification_tokens', { updatedAt: false }),
     );
   }
 }

@@ -1,8 +1,8 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 
 /** The stored response of a write made with an Idempotency-Key header, replayed on a repeat. */
-export class IdempotencyRecord extends Model<InferAttributes<IdempotencyRecord>, InferCreationAttributes<IdempotencyRecord>> {
-  declare id: CreationOptional<string>;
+export class IdempotencyRecord extends Row<IdempotencyRecord> {
   /** Who sent it: a user ID, or the client IP for public routes. */
   declare scope: string;
   declare key: string;
@@ -15,26 +15,21 @@ export class IdempotencyRecord extends Model<InferAttributes<IdempotencyRecord>,
   declare failedAt: CreationOptional<Date | null>;
   declare responseStatus: CreationOptional<number | null>;
   declare responseBody: CreationOptional<object | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     IdempotencyRecord.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        scope: { type: DataTypes.STRING(100), allowNull: false },
-        key: { type: DataTypes.STRING(200), allowNull: false },
-        method: { type: DataTypes.STRING(10), allowNull: false },
-        path: { type: DataTypes.STRING(500), allowNull: false },
-        requestHash: { type: DataTypes.STRING(64), allowNull: false },
-        requestHashVersion: { type: DataTypes.SMALLINT, allowNull: false, defaultValue: 1 },
-        failedAt: { type: DataTypes.DATE },
-        responseStatus: { type: DataTypes.INTEGER },
-        responseBody: { type: DataTypes.JSONB },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'idempotency_records', underscored: true },
+      rowColumns({
+        scope: required.string(100),
+        key: required.string(200),
+        method: required.string(10),
+        path: required.string(500),
+        requestHash: required.string(64),
+        requestHashVersion: required(DataTypes.SMALLINT, { defaultValue: 1 }),
+        failedAt: optional.date(),
+        responseStatus: optional.integer(),
+        responseBody: optional.json(),
+      }),
+      tableOptions(sequelize, 'idempotency_records'),
     );
   }
 }

@@ -4,18 +4,8 @@
  * the row's currency (bigint columns, read back as JS numbers: a premium column holds at most
  * 10^12 minor units, well within the safe integers).
  */
-import {
-  CreationOptional,
-  DataTypes,
-  InferAttributes,
-  InferCreationAttributes,
-  Model,
-  Op,
-  QueryTypes,
-  Sequelize,
-  Transaction,
-  type WhereOptions,
-} from 'sequelize';
+import { CreationOptional, DataTypes, Model, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
 
@@ -52,9 +42,7 @@ const minorUnits = (column: string) => ({
   },
 });
 
-export class Invoice extends Model<InferAttributes<Invoice>, InferCreationAttributes<Invoice>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Invoice extends TenantRow<Invoice> {
   declare subscriptionId: string;
   /** The subscription's holder (it never changes): whose invoices a policyholder sees. */
   declare policyholderId: string;
@@ -69,35 +57,27 @@ export class Invoice extends Model<InferAttributes<Invoice>, InferCreationAttrib
   declare dueDate: string;
   declare status: CreationOptional<InvoiceStatus>;
   declare paidAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     Invoice.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        subscriptionId: { type: DataTypes.UUID, allowNull: false },
-        policyholderId: { type: DataTypes.UUID, allowNull: false },
-        number: { type: DataTypes.STRING(20), allowNull: false },
-        term: { type: DataTypes.INTEGER, allowNull: false },
-        sequence: { type: DataTypes.INTEGER, allowNull: false },
+      tenantRowColumns({
+        subscriptionId: required.uuid(),
+        policyholderId: required.uuid(),
+        number: required.string(20),
+        term: required.integer(),
+        sequence: required.integer(),
         amountMinor: minorUnits('amountMinor'),
-        currency: { type: DataTypes.CHAR(3), allowNull: false },
-        dueDate: { type: DataTypes.DATEONLY, allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'open' },
-        paidAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'invoices', underscored: true },
+        currency: required(DataTypes.CHAR(3)),
+        dueDate: required(DataTypes.DATEONLY),
+        status: required.string(20, { defaultValue: 'open' }),
+        paidAt: optional.date(),
+      }),
+      tableOptions(sequelize, 'invoices'),
     );
   }
 }
 
-export class PremiumPayment extends Model<InferAttributes<PremiumPayment>, InferCreationAttributes<PremiumPayment>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class PremiumPayment extends TenantRow<PremiumPayment> {
   declare invoiceId: string;
   declare amountMinor: number;
   /** The part of the amount beyond what the invoice still owed: a credit on the policy. */
@@ -109,35 +89,27 @@ export class PremiumPayment extends Model<InferAttributes<PremiumPayment>, Infer
   declare providerPaymentId: CreationOptional<string | null>;
   declare receivedAt: Date;
   declare recordedById: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     PremiumPayment.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        invoiceId: { type: DataTypes.UUID, allowNull: false },
+      tenantRowColumns({
+        invoiceId: required.uuid(),
         amountMinor: minorUnits('amountMinor'),
         creditMinor: { ...minorUnits('creditMinor'), defaultValue: 0 },
-        currency: { type: DataTypes.CHAR(3), allowNull: false },
-        method: { type: DataTypes.STRING(20), allowNull: false },
-        reference: { type: DataTypes.STRING(200) },
-        provider: { type: DataTypes.STRING(20) },
-        providerPaymentId: { type: DataTypes.STRING(255) },
-        receivedAt: { type: DataTypes.DATE, allowNull: false },
-        recordedById: { type: DataTypes.UUID },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'premium_payments', underscored: true },
+        currency: required(DataTypes.CHAR(3)),
+        method: required.string(20),
+        reference: optional.string(200),
+        provider: optional.string(20),
+        providerPaymentId: optional.string(255),
+        receivedAt: required.date(),
+        recordedById: optional.uuid(),
+      }),
+      tableOptions(sequelize, 'premium_payments'),
     );
   }
 }
 
-export class PremiumRefund extends Model<InferAttributes<PremiumRefund>, InferCreationAttributes<PremiumRefund>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class PremiumRefund extends TenantRow<PremiumRefund> {
   declare subscriptionId: string;
   declare invoiceId: string;
   declare paymentId: CreationOptional<string | null>;
@@ -149,28 +121,22 @@ export class PremiumRefund extends Model<InferAttributes<PremiumRefund>, InferCr
   declare providerRefundId: CreationOptional<string | null>;
   /** Names the refund's cause (a cancellation): the same cause never refunds twice. */
   declare dedupeKey: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     PremiumRefund.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        subscriptionId: { type: DataTypes.UUID, allowNull: false },
-        invoiceId: { type: DataTypes.UUID, allowNull: false },
-        paymentId: { type: DataTypes.UUID },
+      tenantRowColumns({
+        subscriptionId: required.uuid(),
+        invoiceId: required.uuid(),
+        paymentId: optional.uuid(),
         amountMinor: minorUnits('amountMinor'),
-        currency: { type: DataTypes.CHAR(3), allowNull: false },
-        reason: { type: DataTypes.STRING(500), allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false },
-        provider: { type: DataTypes.STRING(20) },
-        providerRefundId: { type: DataTypes.STRING(255) },
-        dedupeKey: { type: DataTypes.STRING(200), allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'premium_refunds', underscored: true },
+        currency: required(DataTypes.CHAR(3)),
+        reason: required.string(500),
+        status: required.string(20),
+        provider: optional.string(20),
+        providerRefundId: optional.string(255),
+        dedupeKey: required.string(200),
+      }),
+      tableOptions(sequelize, 'premium_refunds'),
     );
   }
 }

@@ -4,35 +4,27 @@
  * the API as it is stored.
  */
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, idColumn, timestampColumns, optionalBigintNumber, tableOptions } from './columns';
 
 /** A user's TOTP secret (encrypted, src/services/totp.ts), confirmed once `enrolledAt` is set. */
-export class UserMfa extends Model<InferAttributes<UserMfa>, InferCreationAttributes<UserMfa>> {
+export class UserMfa extends Timestamped<UserMfa> {
   declare userId: string;
   declare secretEncrypted: string;
   declare enrolledAt: CreationOptional<Date | null>;
   /** The TOTP time step of the last code accepted: a code of this step or an earlier one is refused. */
   declare lastUsedStep: CreationOptional<number | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     UserMfa.init(
       {
-        userId: { type: DataTypes.UUID, primaryKey: true },
-        secretEncrypted: { type: DataTypes.STRING(200), allowNull: false },
-        enrolledAt: { type: DataTypes.DATE },
-        // PostgreSQL answers BIGINT as a string; a time step (about 6e7 now) fits a number exactly.
-        lastUsedStep: {
-          type: DataTypes.BIGINT,
-          get(this: UserMfa) {
-            const raw = this.getDataValue('lastUsedStep') as number | string | null;
-            return raw === null || raw === undefined ? null : Number(raw);
-          },
-        },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        userId: uuidKey(),
+        secretEncrypted: required.string(200),
+        enrolledAt: optional.date(),
+        // A time step (about 6e7 now) fits a number exactly.
+        lastUsedStep: optionalBigintNumber('lastUsedStep'),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'user_mfa', underscored: true },
+      tableOptions(sequelize, 'user_mfa'),
     );
   }
 }
@@ -48,13 +40,13 @@ export class MfaRecoveryCode extends Model<InferAttributes<MfaRecoveryCode>, Inf
   static initModel(sequelize: Sequelize): void {
     MfaRecoveryCode.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        codeHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
-        usedAt: { type: DataTypes.DATE },
+        ...idColumn(),
+        userId: required.uuid(),
+        codeHash: required.string(64, { unique: true }),
+        usedAt: optional.date(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'mfa_recovery_codes', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'mfa_recovery_codes', { updatedAt: false }),
     );
   }
 }
@@ -76,16 +68,16 @@ export class MfaChallenge extends Model<InferAttributes<MfaChallenge>, InferCrea
   static initModel(sequelize: Sequelize): void {
     MfaChallenge.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        purpose: { type: DataTypes.STRING(20), allowNull: false },
-        tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
-        expiresAt: { type: DataTypes.DATE, allowNull: false },
-        usedAt: { type: DataTypes.DATE },
-        failedAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        ...idColumn(),
+        userId: required.uuid(),
+        purpose: required.string(20),
+        tokenHash: required.string(64, { unique: true }),
+        expiresAt: required.date(),
+        usedAt: optional.date(),
+        failedAttempts: required.integer({ defaultValue: 0 }),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'mfa_challenges', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'mfa_challenges', { updatedAt: false }),
     );
   }
 }

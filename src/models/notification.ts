@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 
 export type NotificationChannel = 'email' | 'webhook';
 /**
@@ -11,8 +12,7 @@ export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'su
  * One row per message the system means to send. The unique idempotency key (workflow ID +
  * purpose) is what stops a retried activity from sending twice.
  */
-export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
-  declare id: CreationOptional<string>;
+export class Notification extends Row<Notification> {
   declare idempotencyKey: string;
   declare tenantId: string | null;
   declare channel: NotificationChannel;
@@ -25,29 +25,24 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare lastError: CreationOptional<string | null>;
   declare sentAt: CreationOptional<Date | null>;
   declare leaseUntil: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     Notification.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        idempotencyKey: { type: DataTypes.STRING(300), allowNull: false, unique: true },
-        tenantId: { type: DataTypes.UUID },
-        channel: { type: DataTypes.STRING(20), allowNull: false },
-        recipients: { type: DataTypes.JSONB, allowNull: false },
-        subject: { type: DataTypes.STRING(300), allowNull: false },
-        body: { type: DataTypes.TEXT },
-        payload: { type: DataTypes.JSONB },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        lastError: { type: DataTypes.TEXT },
-        sentAt: { type: DataTypes.DATE },
-        leaseUntil: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'notifications', underscored: true },
+      rowColumns({
+        idempotencyKey: required.string(300, { unique: true }),
+        tenantId: optional.uuid(),
+        channel: required.string(20),
+        recipients: required.json(),
+        subject: required.string(300),
+        body: optional.text(),
+        payload: optional.json(),
+        status: required.string(20, { defaultValue: 'pending' }),
+        attempts: required.integer({ defaultValue: 0 }),
+        lastError: optional.text(),
+        sentAt: optional.date(),
+        leaseUntil: optional.date(),
+      }),
+      tableOptions(sequelize, 'notifications'),
     );
   }
 }

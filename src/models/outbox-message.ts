@@ -1,5 +1,6 @@
 import type { Workflow } from '@temporalio/common';
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 
 /**
  * Everything needed to start a run the way the API starts it (see src/services/workflow-start.ts).
@@ -29,8 +30,7 @@ export interface SignalWorkflowPayload {
  * after the commit (at once by the request, else by the relay): no run without its row, no lost
  * signal, whatever fails in between.
  */
-export class OutboxMessage extends Model<InferAttributes<OutboxMessage>, InferCreationAttributes<OutboxMessage>> {
-  declare id: CreationOptional<string>;
+export class OutboxMessage extends Row<OutboxMessage> {
   declare kind: 'start' | 'signal';
   declare workflowId: string;
   declare payload: StartWorkflowPayload | SignalWorkflowPayload;
@@ -40,25 +40,20 @@ export class OutboxMessage extends Model<InferAttributes<OutboxMessage>, InferCr
   declare nextAttemptAt: CreationOptional<Date | null>;
   declare deliveredAt: CreationOptional<Date | null>;
   declare runId: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     OutboxMessage.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        kind: { type: DataTypes.STRING(20), allowNull: false },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        payload: { type: DataTypes.JSONB, allowNull: false },
-        attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        lastError: { type: DataTypes.TEXT },
-        nextAttemptAt: { type: DataTypes.DATE },
-        deliveredAt: { type: DataTypes.DATE },
-        runId: { type: DataTypes.STRING(100) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'outbox_messages', underscored: true },
+      rowColumns({
+        kind: required.string(20),
+        workflowId: required.string(200),
+        payload: required.json(),
+        attempts: required.integer({ defaultValue: 0 }),
+        lastError: optional.text(),
+        nextAttemptAt: optional.date(),
+        deliveredAt: optional.date(),
+        runId: optional.string(100),
+      }),
+      tableOptions(sequelize, 'outbox_messages'),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, optional, idColumn, tableOptions } from './columns';
 
 /** A password reset token, stored only as its SHA-256; usable once, until it expires. */
 export class PasswordResetToken extends Model<InferAttributes<PasswordResetToken>, InferCreationAttributes<PasswordResetToken>> {
@@ -12,14 +13,14 @@ export class PasswordResetToken extends Model<InferAttributes<PasswordResetToken
   static initModel(sequelize: Sequelize): void {
     PasswordResetToken.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
-        expiresAt: { type: DataTypes.DATE, allowNull: false },
-        usedAt: { type: DataTypes.DATE },
+        ...idColumn(),
+        userId: required.uuid(),
+        tokenHash: required.string(64, { unique: true }),
+        expiresAt: required.date(),
+        usedAt: optional.date(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'password_reset_tokens', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'password_reset_tokens', { updatedAt: false }),
     );
   }
 }

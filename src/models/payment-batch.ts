@@ -1,10 +1,11 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { DataTypes, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
 
 /**
  * Approved claim payments issued together as one bank credit-transfer file (ISO 20022
  * pain.001.001.09, docs/claim-money.md, Payment batches), kept as it was sent.
  */
-export class PaymentBatch extends Model<InferAttributes<PaymentBatch>, InferCreationAttributes<PaymentBatch>> {
+export class PaymentBatch extends Timestamped<PaymentBatch> {
   declare id: string;
   declare tenantId: string;
   /** The file's message ID (GrpHdr/MsgId): unique in the tenant. */
@@ -18,8 +19,6 @@ export class PaymentBatch extends Model<InferAttributes<PaymentBatch>, InferCrea
   declare debtorBic: string | null;
   declare file: string;
   declare createdById: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows: the batch without its tenant and file (`GET /payment-batches/:id/file` serves that). */
   override toJSON(): object {
@@ -30,22 +29,21 @@ export class PaymentBatch extends Model<InferAttributes<PaymentBatch>, InferCrea
   static initModel(sequelize: Sequelize): void {
     PaymentBatch.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        messageId: { type: DataTypes.STRING(35), allowNull: false },
-        currency: { type: DataTypes.CHAR(3), allowNull: false },
-        paymentCount: { type: DataTypes.INTEGER, allowNull: false },
-        total: { type: DataTypes.DECIMAL(14, 2), allowNull: false },
-        requestedExecutionDate: { type: DataTypes.DATEONLY, allowNull: false },
-        debtorName: { type: DataTypes.STRING(70), allowNull: false },
-        debtorIban: { type: DataTypes.STRING(34), allowNull: false },
-        debtorBic: { type: DataTypes.STRING(11) },
-        file: { type: DataTypes.TEXT, allowNull: false },
-        createdById: { type: DataTypes.UUID, allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        ...tenantColumn(),
+        messageId: required.string(35),
+        currency: required(DataTypes.CHAR(3)),
+        paymentCount: required.integer(),
+        total: required(DataTypes.DECIMAL(14, 2)),
+        requestedExecutionDate: required(DataTypes.DATEONLY),
+        debtorName: required.string(70),
+        debtorIban: required.string(34),
+        debtorBic: optional.string(11),
+        file: required.text(),
+        createdById: required.uuid(),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'payment_batches', underscored: true },
+      tableOptions(sequelize, 'payment_batches'),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, optional, idColumn, tableOptions } from './columns';
 import { EVENT_OUTCOMES } from './migrations/0041-payment-provider';
 
 export type PaymentEventOutcome = (typeof EVENT_OUTCOMES)[number];
@@ -25,19 +26,19 @@ export class PaymentProviderEvent extends Model<InferAttributes<PaymentProviderE
   static initModel(sequelize: Sequelize): void {
     PaymentProviderEvent.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        provider: { type: DataTypes.STRING(20), allowNull: false },
-        eventId: { type: DataTypes.STRING(255), allowNull: false },
-        type: { type: DataTypes.STRING(100), allowNull: false },
-        objectId: { type: DataTypes.STRING(255) },
-        invoiceId: { type: DataTypes.UUID },
-        tenantId: { type: DataTypes.UUID },
-        payload: { type: DataTypes.JSONB, allowNull: false },
-        receivedAt: { type: DataTypes.DATE, allowNull: false },
-        processedAt: { type: DataTypes.DATE },
-        outcome: { type: DataTypes.STRING(30) },
+        ...idColumn(),
+        provider: required.string(20),
+        eventId: required.string(255),
+        type: required.string(100),
+        objectId: optional.string(255),
+        invoiceId: optional.uuid(),
+        tenantId: optional.uuid(),
+        payload: required.json(),
+        receivedAt: required.date(),
+        processedAt: optional.date(),
+        outcome: optional.string(30),
       },
-      { sequelize, tableName: 'payment_provider_events', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'payment_provider_events', { timestamps: false }),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { PayeeKind, PaymentStatus } from '../contracts/claim-payments';
 import type { CostType, ReserveCategory } from '../contracts/claim-reserves';
 
@@ -7,9 +8,7 @@ import type { CostType, ReserveCategory } from '../contracts/claim-reserves';
  * per approval: a reopened claim approved again has another), or a `partial` payment to a payee
  * against a reserve line, decided by the claim's run and issued in a payment batch.
  */
-export class Payment extends Model<InferAttributes<Payment>, InferCreationAttributes<Payment>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Payment extends TenantRow<Payment> {
   declare claimId: string;
   declare kind: CreationOptional<'settlement' | 'partial'>;
   declare status: CreationOptional<PaymentStatus>;
@@ -40,8 +39,6 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
   declare refundedPremiumPaymentId: CreationOptional<string | null>;
   /** When the money reached the payee: at once for a settlement, when the bank cleared it for a partial payment. */
   declare paidAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows: the payment without its tenant. */
   override toJSON(): object {
@@ -50,42 +47,37 @@ export class Payment extends Model<InferAttributes<Payment>, InferCreationAttrib
   }
 
   static initModel(sequelize: Sequelize): void {
-    const optional = (type: DataTypes.DataType) => ({ type });
     Payment.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        claimId: { type: DataTypes.UUID, allowNull: false },
-        kind: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'settlement' },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'cleared' },
-        costType: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'indemnity' },
-        category: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'other' },
-        amount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
+      tenantRowColumns({
+        claimId: required.uuid(),
+        kind: required.string(20, { defaultValue: 'settlement' }),
+        status: required.string(20, { defaultValue: 'cleared' }),
+        costType: required.string(20, { defaultValue: 'indemnity' }),
+        category: required.string(20, { defaultValue: 'other' }),
+        amount: required(DataTypes.DECIMAL(12, 2)),
         currency: optional(DataTypes.CHAR(3)),
-        reference: { type: DataTypes.STRING(60), allowNull: false },
-        payeeKind: optional(DataTypes.STRING(20)),
-        payeeName: optional(DataTypes.STRING(70)),
-        payeeIban: optional(DataTypes.STRING(34)),
-        payeeBic: optional(DataTypes.STRING(11)),
-        note: optional(DataTypes.STRING(500)),
-        requestedById: optional(DataTypes.UUID),
-        requestedAt: optional(DataTypes.DATE),
-        approvedById: optional(DataTypes.UUID),
-        approvedAt: optional(DataTypes.DATE),
-        voidedById: optional(DataTypes.UUID),
-        voidedAt: optional(DataTypes.DATE),
-        issuedAt: optional(DataTypes.DATE),
-        failedAt: optional(DataTypes.DATE),
-        failureReason: optional(DataTypes.STRING(200)),
-        batchId: optional(DataTypes.UUID),
-        cardRefundStartedAt: optional(DataTypes.DATE),
-        providerRefundId: optional(DataTypes.STRING(255)),
-        refundedPremiumPaymentId: optional(DataTypes.UUID),
-        paidAt: optional(DataTypes.DATE),
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'payments', underscored: true },
+        reference: required.string(60),
+        payeeKind: optional.string(20),
+        payeeName: optional.string(70),
+        payeeIban: optional.string(34),
+        payeeBic: optional.string(11),
+        note: optional.string(500),
+        requestedById: optional.uuid(),
+        requestedAt: optional.date(),
+        approvedById: optional.uuid(),
+        approvedAt: optional.date(),
+        voidedById: optional.uuid(),
+        voidedAt: optional.date(),
+        issuedAt: optional.date(),
+        failedAt: optional.date(),
+        failureReason: optional.string(200),
+        batchId: optional.uuid(),
+        cardRefundStartedAt: optional.date(),
+        providerRefundId: optional.string(255),
+        refundedPremiumPaymentId: optional.uuid(),
+        paidAt: optional.date(),
+      }),
+      tableOptions(sequelize, 'payments'),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { optional, uuidKey, tableOptions } from './columns';
 
 /**
  * A person's data key for their sealed fields in workflow payloads (src/services/person-data-keys.ts
@@ -16,14 +17,14 @@ export class PersonDataKey extends Model<InferAttributes<PersonDataKey>, InferCr
   static initModel(sequelize: Sequelize): void {
     PersonDataKey.init(
       {
-        userId: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID },
-        dataKey: { type: DataTypes.BLOB },
-        wrappingKeyId: { type: DataTypes.STRING(100) },
-        createdAt: { type: DataTypes.DATE },
-        destroyedAt: { type: DataTypes.DATE },
+        userId: uuidKey(),
+        tenantId: optional.uuid(),
+        dataKey: optional(DataTypes.BLOB),
+        wrappingKeyId: optional.string(100),
+        createdAt: optional.date(),
+        destroyedAt: optional.date(),
       },
-      { sequelize, tableName: 'person_data_keys', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'person_data_keys', { timestamps: false }),
     );
   }
 }

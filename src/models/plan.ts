@@ -1,5 +1,6 @@
 import type { BillingFrequency } from '../shared/instalments';
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, nullByDefault, tenantRowColumns, tableOptions } from './columns';
 
 export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
 export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
@@ -9,9 +10,7 @@ export const POLICY_TYPES = ['auto', 'home', 'life', 'health', 'business', 'trav
 export type PolicyType = (typeof POLICY_TYPES)[number];
 
 /** An insurance plan of the catalog. Money columns are DECIMAL(12,2), read back as strings. Soft-deleted. */
-export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<Plan>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Plan extends TenantRow<Plan> {
   declare categoryId: string;
   declare name: string;
   declare description: CreationOptional<string | null>;
@@ -28,32 +27,28 @@ export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<P
   /** The business calendar its claims count business deadlines in; null: the tenant's default (docs/calendars.md). */
   declare calendarId: CreationOptional<string | null>;
   declare isActive: CreationOptional<boolean>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
   declare deletedAt: CreationOptional<Date | null>;
 
   static initModel(sequelize: Sequelize): void {
     Plan.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        categoryId: { type: DataTypes.UUID, allowNull: false },
-        name: { type: DataTypes.STRING(200), allowNull: false },
-        description: { type: DataTypes.TEXT },
-        coverageLevel: { type: DataTypes.STRING(20), allowNull: false },
-        policyType: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'home' },
-        coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
-        premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
-        durationMonths: { type: DataTypes.INTEGER, allowNull: false },
-        billingFrequency: { type: DataTypes.STRING(12), allowNull: false, defaultValue: 'annual' },
-        currency: { type: DataTypes.CHAR(3), allowNull: false, defaultValue: 'USD' },
-        calendarId: { type: DataTypes.UUID, allowNull: true, defaultValue: null },
-        isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        ...tenantRowColumns({
+          categoryId: required.uuid(),
+          name: required.string(200),
+          description: optional.text(),
+          coverageLevel: required.string(20),
+          policyType: required.string(20, { defaultValue: 'home' }),
+          coverageAmount: required(DataTypes.DECIMAL(12, 2)),
+          premium: required(DataTypes.DECIMAL(12, 2)),
+          durationMonths: required.integer(),
+          billingFrequency: required.string(12, { defaultValue: 'annual' }),
+          currency: required(DataTypes.CHAR(3), { defaultValue: 'USD' }),
+          calendarId: nullByDefault(DataTypes.UUID),
+          isActive: required(DataTypes.BOOLEAN, { defaultValue: true }),
+        }),
         deletedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'plans', underscored: true, paranoid: true },
+      tableOptions(sequelize, 'plans', { paranoid: true }),
     );
   }
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { Role } from '../shared/roles';
 
 export const POLICY_VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
@@ -10,9 +11,7 @@ export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
  * once a second compliance officer or tenant admin approved it, publishing it (once) starts the
  * rollout `policy-rollout-<id>` and retires the version published before it.
  */
-export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCreationAttributes<PolicyVersion>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class PolicyVersion extends TenantRow<PolicyVersion> {
   declare policyId: string;
   /** 1, 2, 3… within the policy. */
   declare versionNumber: number;
@@ -43,8 +42,6 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
   /** Why the version went back to draft: the reviewer's reason, or that the review lapsed. */
   declare reviewNote: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
   static hashContent(content: string): string {
@@ -53,34 +50,30 @@ export class PolicyVersion extends Model<InferAttributes<PolicyVersion>, InferCr
 
   static initModel(sequelize: Sequelize): void {
     PolicyVersion.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        policyId: { type: DataTypes.UUID, allowNull: false },
-        versionNumber: { type: DataTypes.INTEGER, allowNull: false },
-        content: { type: DataTypes.TEXT, allowNull: false },
-        contentSha256: { type: DataTypes.STRING(64) },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'draft' },
-        deadlineDays: { type: DataTypes.INTEGER },
-        audienceRoles: { type: DataTypes.JSONB },
-        createdById: { type: DataTypes.UUID, allowNull: false },
-        publishedAt: { type: DataTypes.DATE },
-        publishedById: { type: DataTypes.UUID },
-        dueAt: { type: DataTypes.DATE },
-        retiredAt: { type: DataTypes.DATE },
-        cycle: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
-        cycleStartedAt: { type: DataTypes.DATE },
-        submittedAt: { type: DataTypes.DATE },
-        submittedById: { type: DataTypes.UUID },
-        reviewDueAt: { type: DataTypes.DATE },
-        reviewedAt: { type: DataTypes.DATE },
-        reviewedById: { type: DataTypes.UUID },
-        reviewNote: { type: DataTypes.STRING(1000) },
-        workflowId: { type: DataTypes.STRING(200) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'policy_versions', underscored: true },
+      tenantRowColumns({
+        policyId: required.uuid(),
+        versionNumber: required.integer(),
+        content: required.text(),
+        contentSha256: optional.string(64),
+        status: required.string(20, { defaultValue: 'draft' }),
+        deadlineDays: optional.integer(),
+        audienceRoles: optional.json(),
+        createdById: required.uuid(),
+        publishedAt: optional.date(),
+        publishedById: optional.uuid(),
+        dueAt: optional.date(),
+        retiredAt: optional.date(),
+        cycle: required.integer({ defaultValue: 1 }),
+        cycleStartedAt: optional.date(),
+        submittedAt: optional.date(),
+        submittedById: optional.uuid(),
+        reviewDueAt: optional.date(),
+        reviewedAt: optional.date(),
+        reviewedById: optional.uuid(),
+        reviewNote: optional.string(1000),
+        workflowId: optional.string(200),
+      }),
+      tableOptions(sequelize, 'policy_versions'),
     );
   }
 }

@@ -1,11 +1,22 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize, Transaction } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize, Transaction } from 'sequelize';
+import {
+  Timestamped,
+  TenantRow,
+  required,
+  optional,
+  uuidKey,
+  tenantColumn,
+  timestampColumns,
+  tenantRowColumns,
+  tableOptions,
+} from './columns';
 import type { ErasureStatus, KeptRowsDeletion, TableErasure } from '../contracts/privacy-erasure';
 
 /**
  * A tenant admin's erasure of one person (docs/privacy.md, Erasure, retention and legal holds),
  * carried out by the run `workflowId`: the steps it has taken and what became of each table's rows.
  */
-export class PrivacyErasure extends Model<InferAttributes<PrivacyErasure>, InferCreationAttributes<PrivacyErasure>> {
+export class PrivacyErasure extends Timestamped<PrivacyErasure> {
   declare id: string;
   declare tenantId: string;
   declare userId: string;
@@ -24,44 +35,37 @@ export class PrivacyErasure extends Model<InferAttributes<PrivacyErasure>, Infer
   declare runId: CreationOptional<string | null>;
   /** When it was completed or blocked. */
   declare finishedAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     PrivacyErasure.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        requestedById: { type: DataTypes.UUID, allowNull: false },
-        reason: { type: DataTypes.STRING(500), allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        stepsDone: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
-        tables: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        keptRowsDueOn: { type: DataTypes.DATEONLY },
-        keptRowsDeleted: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        runId: { type: DataTypes.STRING(100) },
-        finishedAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        ...tenantColumn(),
+        userId: required.uuid(),
+        requestedById: required.uuid(),
+        reason: required.string(500),
+        status: required.string(20, { defaultValue: 'pending' }),
+        stepsDone: required.json({ defaultValue: [] }),
+        tables: required.json({ defaultValue: {} }),
+        keptRowsDueOn: optional(DataTypes.DATEONLY),
+        keptRowsDeleted: required.json({ defaultValue: {} }),
+        workflowId: required.string(200),
+        runId: optional.string(100),
+        finishedAt: optional.date(),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'privacy_erasures', underscored: true },
+      tableOptions(sequelize, 'privacy_erasures'),
     );
   }
 }
 
 /** A legal hold on a person's data: active until released. */
-export class PrivacyLegalHold extends Model<InferAttributes<PrivacyLegalHold>, InferCreationAttributes<PrivacyLegalHold>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class PrivacyLegalHold extends TenantRow<PrivacyLegalHold> {
   declare userId: string;
   declare reason: string;
   declare placedById: string;
   declare releasedAt: CreationOptional<Date | null>;
   declare releasedById: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /**
    * Whether a hold on the person is active. The request and every erasure step ask it with the
@@ -73,18 +77,14 @@ export class PrivacyLegalHold extends Model<InferAttributes<PrivacyLegalHold>, I
 
   static initModel(sequelize: Sequelize): void {
     PrivacyLegalHold.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        reason: { type: DataTypes.STRING(500), allowNull: false },
-        placedById: { type: DataTypes.UUID, allowNull: false },
-        releasedAt: { type: DataTypes.DATE },
-        releasedById: { type: DataTypes.UUID },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'privacy_legal_holds', underscored: true },
+      tenantRowColumns({
+        userId: required.uuid(),
+        reason: required.string(500),
+        placedById: required.uuid(),
+        releasedAt: optional.date(),
+        releasedById: optional.uuid(),
+      }),
+      tableOptions(sequelize, 'privacy_legal_holds'),
     );
   }
 }

@@ -1,11 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
 import { PRIVACY_EXPORT_STATUSES, type PrivacyExportStatus } from '../contracts/privacy-export';
 
 /**
  * A subject access export (docs/privacy.md): who it is about, who asked, where its run has got to,
  * the stored ZIP once ready, and the hash of its current single-use download link.
  */
-export class PrivacyExport extends Model<InferAttributes<PrivacyExport>, InferCreationAttributes<PrivacyExport>> {
+export class PrivacyExport extends Timestamped<PrivacyExport> {
   declare id: string;
   declare tenantId: string;
   /** The person the export is about. */
@@ -25,8 +26,6 @@ export class PrivacyExport extends Model<InferAttributes<PrivacyExport>, InferCr
   /** SHA-256 of the current link's token; the token itself is handed out once and never stored. */
   declare linkTokenHash: CreationOptional<string | null>;
   declare linkExpiresAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   override toJSON(): object {
     const { storageKey: _internal, linkTokenHash: _secret, ...visible } = this.get();
@@ -36,32 +35,31 @@ export class PrivacyExport extends Model<InferAttributes<PrivacyExport>, InferCr
   static initModel(sequelize: Sequelize): void {
     PrivacyExport.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        userId: { type: DataTypes.UUID, allowNull: false },
-        requestedById: { type: DataTypes.UUID, allowNull: false },
+        id: uuidKey(),
+        ...tenantColumn(),
+        userId: required.uuid(),
+        requestedById: required.uuid(),
         status: {
           type: DataTypes.STRING(20),
           allowNull: false,
           defaultValue: 'requested',
           validate: { isIn: [PRIVACY_EXPORT_STATUSES as unknown as string[]] },
         },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        runId: { type: DataTypes.STRING(64) },
-        storageKey: { type: DataTypes.STRING(300) },
-        sizeBytes: { type: DataTypes.INTEGER },
-        sha256: { type: DataTypes.CHAR(64) },
-        fileCount: { type: DataTypes.INTEGER },
-        failureReason: { type: DataTypes.STRING(500) },
-        readyAt: { type: DataTypes.DATE },
-        expiresAt: { type: DataTypes.DATE },
-        downloadedAt: { type: DataTypes.DATE },
-        linkTokenHash: { type: DataTypes.CHAR(64) },
-        linkExpiresAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        workflowId: required.string(200),
+        runId: optional.string(64),
+        storageKey: optional.string(300),
+        sizeBytes: optional.integer(),
+        sha256: optional(DataTypes.CHAR(64)),
+        fileCount: optional.integer(),
+        failureReason: optional.string(500),
+        readyAt: optional.date(),
+        expiresAt: optional.date(),
+        downloadedAt: optional.date(),
+        linkTokenHash: optional(DataTypes.CHAR(64)),
+        linkExpiresAt: optional.date(),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'privacy_exports', underscored: true },
+      tableOptions(sequelize, 'privacy_exports'),
     );
   }
 }

@@ -1,12 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 import type { RegistrationStatus } from '../contracts/onboarding';
 
 /**
  * A company's request to join the platform (docs/onboarding.md). The row belongs to the
  * `onboarding-<id>` workflow: only its activities change the status after submission.
  */
-export class Registration extends Model<InferAttributes<Registration>, InferCreationAttributes<Registration>> {
-  declare id: CreationOptional<string>;
+export class Registration extends Row<Registration> {
   declare companyName: string;
   declare businessType: string;
   declare phone: string;
@@ -25,8 +25,6 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
   declare tenantId: CreationOptional<string | null>;
   declare workflowId: string;
   declare runId: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   override toJSON(): object {
     const { adminPasswordHash: _secret, ...visible } = this.get();
@@ -35,28 +33,25 @@ export class Registration extends Model<InferAttributes<Registration>, InferCrea
 
   static initModel(sequelize: Sequelize): void {
     Registration.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        companyName: { type: DataTypes.STRING(200), allowNull: false },
-        businessType: { type: DataTypes.STRING(100), allowNull: false },
-        phone: { type: DataTypes.STRING(40), allowNull: false },
-        contactEmail: { type: DataTypes.STRING(254), allowNull: false },
-        address: { type: DataTypes.TEXT, allowNull: false },
-        requestedSlug: { type: DataTypes.STRING(63), allowNull: false },
-        adminEmail: { type: DataTypes.STRING(254), allowNull: false },
-        adminFullName: { type: DataTypes.STRING(200), allowNull: false },
-        adminPasswordHash: { type: DataTypes.STRING(255), allowNull: false },
-        status: { type: DataTypes.STRING(30), allowNull: false, defaultValue: 'pending' },
-        decidedById: { type: DataTypes.UUID },
-        decidedAt: { type: DataTypes.DATE },
-        reason: { type: DataTypes.TEXT },
-        tenantId: { type: DataTypes.UUID },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        runId: { type: DataTypes.STRING(100) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'registrations', underscored: true },
+      rowColumns({
+        companyName: required.string(200),
+        businessType: required.string(100),
+        phone: required.string(40),
+        contactEmail: required.string(254),
+        address: required.text(),
+        requestedSlug: required.string(63),
+        adminEmail: required.string(254),
+        adminFullName: required.string(200),
+        adminPasswordHash: required.string(255),
+        status: required.string(30, { defaultValue: 'pending' }),
+        decidedById: optional.uuid(),
+        decidedAt: optional.date(),
+        reason: optional.text(),
+        tenantId: optional.uuid(),
+        workflowId: required.string(200),
+        runId: optional.string(100),
+      }),
+      tableOptions(sequelize, 'registrations'),
     );
   }
 }

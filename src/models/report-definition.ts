@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import { SAVED_REPORT_KINDS, type ReportPauseReason, type SavedReportKind } from '../contracts/scheduled-report';
 
 export type { SavedReportKind };
@@ -8,9 +9,7 @@ export type { SavedReportKind };
  * of its query, who receives it, and, when `schedule` is set, a cron expression in the tenant's
  * time zone by which a Temporal Schedule e-mails it. Soft-deleted.
  */
-export class ReportDefinition extends Model<InferAttributes<ReportDefinition>, InferCreationAttributes<ReportDefinition>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class ReportDefinition extends TenantRow<ReportDefinition> {
   declare name: string;
   declare kind: SavedReportKind;
   /** The report's query parameters, defaults filled in, as its schema validated them. */
@@ -26,30 +25,26 @@ export class ReportDefinition extends Model<InferAttributes<ReportDefinition>, I
   declare ownerId: string;
   declare createdById: string;
   declare updatedById: string;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
   declare deletedAt: CreationOptional<Date | null>;
 
   static initModel(sequelize: Sequelize): void {
     ReportDefinition.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        name: { type: DataTypes.STRING(120), allowNull: false },
-        kind: { type: DataTypes.STRING(20), allowNull: false, validate: { isIn: [[...SAVED_REPORT_KINDS]] } },
-        parameters: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        recipients: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
-        schedule: { type: DataTypes.STRING(120) },
-        paused: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        pausedReason: { type: DataTypes.STRING(40) },
-        ownerId: { type: DataTypes.UUID, allowNull: false },
-        createdById: { type: DataTypes.UUID, allowNull: false },
-        updatedById: { type: DataTypes.UUID, allowNull: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        ...tenantRowColumns({
+          name: required.string(120),
+          kind: required.string(20, { validate: { isIn: [[...SAVED_REPORT_KINDS]] } }),
+          parameters: required.json({ defaultValue: {} }),
+          recipients: required.json({ defaultValue: [] }),
+          schedule: optional.string(120),
+          paused: required(DataTypes.BOOLEAN, { defaultValue: false }),
+          pausedReason: optional.string(40),
+          ownerId: required.uuid(),
+          createdById: required.uuid(),
+          updatedById: required.uuid(),
+        }),
         deletedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'report_definitions', underscored: true, paranoid: true },
+      tableOptions(sequelize, 'report_definitions', { paranoid: true }),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { DataTypes, InferAttributes, Model, Sequelize } from 'sequelize';
+import { InferAttributes, Model, Sequelize } from 'sequelize';
+import { optional, uuidKey, tableOptions } from './columns';
 import type { RunDriftState, RunOwnerEntity } from '../contracts/reconciler';
 
 /**
@@ -18,15 +19,15 @@ export class RunDrift extends Model<InferAttributes<RunDrift>> {
   static initModel(sequelize: Sequelize): void {
     RunDrift.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        entity: { type: DataTypes.STRING(20) },
-        tenantId: { type: DataTypes.UUID },
-        workflowId: { type: DataTypes.STRING(200) },
-        rowStatus: { type: DataTypes.STRING(30) },
-        runState: { type: DataTypes.STRING(20) },
-        runStateAt: { type: DataTypes.DATE },
+        id: uuidKey(),
+        entity: optional.string(20),
+        tenantId: optional.uuid(),
+        workflowId: optional.string(200),
+        rowStatus: optional.string(30),
+        runState: optional.string(20),
+        runStateAt: optional.date(),
       },
-      { sequelize, tableName: 'run_drifts', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'run_drifts', { timestamps: false }),
     );
   }
 }

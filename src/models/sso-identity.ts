@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, primaryKey, tableOptions } from './columns';
 
 /**
  * The identity at an OpenID provider (issuer and `sub`) that a staff member signs in with: one
@@ -14,12 +15,12 @@ export class SsoIdentity extends Model<InferAttributes<SsoIdentity>, InferCreati
   static initModel(sequelize: Sequelize): void {
     SsoIdentity.init(
       {
-        issuer: { type: DataTypes.STRING(500), primaryKey: true },
-        subject: { type: DataTypes.STRING(255), primaryKey: true },
-        userId: { type: DataTypes.UUID, allowNull: false },
+        issuer: primaryKey(DataTypes.STRING(500)),
+        subject: primaryKey(DataTypes.STRING(255)),
+        userId: required.uuid(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'sso_identities', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'sso_identities', { updatedAt: false }),
     );
   }
 }

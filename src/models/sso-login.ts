@@ -1,4 +1,5 @@
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { required, primaryKey, tenantColumn, tableOptions } from './columns';
 
 /**
  * A company sign-in under way: started by GET /auth/sso/:tenant/start, used up by the callback
@@ -15,14 +16,14 @@ export class SsoLogin extends Model<InferAttributes<SsoLogin>, InferCreationAttr
   static initModel(sequelize: Sequelize): void {
     SsoLogin.init(
       {
-        stateHash: { type: DataTypes.STRING(64), primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        nonce: { type: DataTypes.STRING(100), allowNull: false },
-        codeVerifier: { type: DataTypes.STRING(200), allowNull: false },
-        expiresAt: { type: DataTypes.DATE, allowNull: false },
+        stateHash: primaryKey(DataTypes.STRING(64)),
+        ...tenantColumn(),
+        nonce: required.string(100),
+        codeVerifier: required.string(200),
+        expiresAt: required.date(),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'sso_logins', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'sso_logins', { updatedAt: false }),
     );
   }
 }

@@ -1,13 +1,5 @@
-import {
-  CreationAttributes,
-  CreationOptional,
-  DataTypes,
-  InferAttributes,
-  InferCreationAttributes,
-  Model,
-  Sequelize,
-  Transaction,
-} from 'sequelize';
+import { CreationAttributes, CreationOptional, DataTypes, Sequelize, Transaction } from 'sequelize';
+import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
 import {
   holderContactOf,
   subscriptionWorkflowId,
@@ -30,9 +22,7 @@ import { selectListOf } from './select-list';
  * POST /subscriptions and the run's first activity gets there first (`recordPending`). Coverage and premium are copied from the plan
  * at subscription time, so later catalog edits do not change a running contract.
  */
-export class Subscription extends Model<InferAttributes<Subscription>, InferCreationAttributes<Subscription>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class Subscription extends TenantRow<Subscription> {
   declare planId: string;
   declare policyholderId: string;
   declare policyNumber: CreationOptional<string>;
@@ -57,8 +47,6 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
   declare firstPremiumWaivedById: CreationOptional<string | null>;
   declare firstPremiumWaiverReason: CreationOptional<string | null>;
   declare workflowId: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /**
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
@@ -112,36 +100,32 @@ export class Subscription extends Model<InferAttributes<Subscription>, InferCrea
 
   static initModel(sequelize: Sequelize): void {
     Subscription.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        planId: { type: DataTypes.UUID, allowNull: false },
-        policyholderId: { type: DataTypes.UUID, allowNull: false },
+      tenantRowColumns({
+        planId: required.uuid(),
+        policyholderId: required.uuid(),
         // Filled in by the trigger on insert when not given.
-        policyNumber: { type: DataTypes.STRING(20) },
-        policyType: { type: DataTypes.STRING(20) },
-        holderPhone: { type: DataTypes.STRING(16) },
-        propertyAddress: { type: DataTypes.JSONB },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        coverageAmount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
-        premium: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
-        durationMonths: { type: DataTypes.INTEGER, allowNull: false },
+        policyNumber: optional.string(20),
+        policyType: optional.string(20),
+        holderPhone: optional.string(16),
+        propertyAddress: optional.json(),
+        status: required.string(20, { defaultValue: 'pending' }),
+        coverageAmount: required(DataTypes.DECIMAL(12, 2)),
+        premium: required(DataTypes.DECIMAL(12, 2)),
+        durationMonths: required.integer(),
         // Filled in by the trigger on insert when not given.
-        billingFrequency: { type: DataTypes.STRING(12) },
-        currency: { type: DataTypes.CHAR(3) },
-        startDate: { type: DataTypes.DATEONLY },
-        endDate: { type: DataTypes.DATEONLY },
-        renewalCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        cancelledAt: { type: DataTypes.DATE },
-        cancelledById: { type: DataTypes.UUID },
-        cancellationReason: { type: DataTypes.STRING(500) },
-        firstPremiumWaivedById: { type: DataTypes.UUID },
-        firstPremiumWaiverReason: { type: DataTypes.STRING(500) },
-        workflowId: { type: DataTypes.STRING(200) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'subscriptions', underscored: true },
+        billingFrequency: optional.string(12),
+        currency: optional(DataTypes.CHAR(3)),
+        startDate: optional(DataTypes.DATEONLY),
+        endDate: optional(DataTypes.DATEONLY),
+        renewalCount: required.integer({ defaultValue: 0 }),
+        cancelledAt: optional.date(),
+        cancelledById: optional.uuid(),
+        cancellationReason: optional.string(500),
+        firstPremiumWaivedById: optional.uuid(),
+        firstPremiumWaiverReason: optional.string(500),
+        workflowId: optional.string(200),
+      }),
+      tableOptions(sequelize, 'subscriptions'),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, timestampColumns, optionalBigintNumber, tableOptions } from './columns';
 import type { OffboardingStatus, OffboardingStep, StepCounts } from '../contracts/tenant-offboarding';
 import { idFromRequest } from '../shared/deterministic-id';
 
@@ -7,7 +8,7 @@ import { idFromRequest } from '../shared/deterministic-id';
  * decided by another, run by `tenant-offboarding-<tenantId>`. A row of the platform: it names the
  * tenant in `offboardedTenantId` and outlives every row of the tenant.
  */
-export class TenantOffboarding extends Model<InferAttributes<TenantOffboarding>, InferCreationAttributes<TenantOffboarding>> {
+export class TenantOffboarding extends Timestamped<TenantOffboarding> {
   declare id: string;
   declare offboardedTenantId: string;
   declare status: CreationOptional<OffboardingStatus>;
@@ -27,39 +28,30 @@ export class TenantOffboarding extends Model<InferAttributes<TenantOffboarding>,
   /** What the steps removed, counted (`runs`, `rows.claims` …). */
   declare removed: CreationOptional<StepCounts>;
   declare completedAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     TenantOffboarding.init(
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        offboardedTenantId: { type: DataTypes.UUID, allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'awaiting_approval' },
-        reason: { type: DataTypes.STRING(500), allowNull: false },
-        requestedById: { type: DataTypes.UUID, allowNull: false },
-        decidedById: { type: DataTypes.UUID },
-        decidedAt: { type: DataTypes.DATE },
-        rejectionReason: { type: DataTypes.STRING(500) },
-        workflowId: { type: DataTypes.STRING(200), allowNull: false },
-        runId: { type: DataTypes.STRING(100) },
-        operationId: { type: DataTypes.UUID },
-        exportKey: { type: DataTypes.STRING(300) },
-        exportSha256: { type: DataTypes.STRING(64) },
-        // PostgreSQL answers BIGINT as a string; an export is far below 2^53 bytes.
-        exportBytes: {
-          type: DataTypes.BIGINT,
-          get(this: TenantOffboarding) {
-            const raw = this.getDataValue('exportBytes') as number | string | null;
-            return raw === null || raw === undefined ? null : Number(raw);
-          },
-        },
-        removed: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        completedAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        id: uuidKey(),
+        offboardedTenantId: required.uuid(),
+        status: required.string(20, { defaultValue: 'awaiting_approval' }),
+        reason: required.string(500),
+        requestedById: required.uuid(),
+        decidedById: optional.uuid(),
+        decidedAt: optional.date(),
+        rejectionReason: optional.string(500),
+        workflowId: required.string(200),
+        runId: optional.string(100),
+        operationId: optional.uuid(),
+        exportKey: optional.string(300),
+        exportSha256: optional.string(64),
+        // An export is far below 2^53 bytes.
+        exportBytes: optionalBigintNumber('exportBytes'),
+        removed: required.json({ defaultValue: {} }),
+        completedAt: optional.date(),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'tenant_offboardings', underscored: true },
+      tableOptions(sequelize, 'tenant_offboardings'),
     );
   }
 }

@@ -1,14 +1,13 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Timestamped, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
 import { DEFAULT_TENANT_SETTINGS, TenantSettingsValues } from '../shared/tenant-settings';
 
-export class TenantSettings extends Model<InferAttributes<TenantSettings>, InferCreationAttributes<TenantSettings>> {
+export class TenantSettings extends Timestamped<TenantSettings> {
   declare tenantId: string;
   /** Only the values that differ from the defaults are stored. */
   declare values: CreationOptional<Partial<TenantSettingsValues>>;
   /** Secret for the compliance webhook's HMAC signature; never returned by the API. */
   declare complianceWebhookSecret: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   effective(): TenantSettingsValues {
     return { ...DEFAULT_TENANT_SETTINGS, ...this.values };
@@ -22,13 +21,12 @@ export class TenantSettings extends Model<InferAttributes<TenantSettings>, Infer
   static initModel(sequelize: Sequelize): void {
     TenantSettings.init(
       {
-        tenantId: { type: DataTypes.UUID, primaryKey: true },
-        values: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        complianceWebhookSecret: { type: DataTypes.STRING(200) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        tenantId: uuidKey(),
+        values: required.json({ defaultValue: {} }),
+        complianceWebhookSecret: optional.string(200),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'tenant_settings', underscored: true },
+      tableOptions(sequelize, 'tenant_settings'),
     );
   }
 }

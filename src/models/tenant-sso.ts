@@ -1,11 +1,12 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { Timestamped, required, uuidKey, timestampColumns, tableOptions } from './columns';
 import type { Role } from '../shared/roles';
 
 /**
  * A tenant's company sign-in (docs/accounts.md, Company sign-in): its OpenID provider and client,
  * the e-mail domains it may sign in, and which provider group gives which staff role.
  */
-export class TenantSso extends Model<InferAttributes<TenantSso>, InferCreationAttributes<TenantSso>> {
+export class TenantSso extends Timestamped<TenantSso> {
   declare tenantId: string;
   declare issuer: string;
   declare clientId: string;
@@ -18,8 +19,6 @@ export class TenantSso extends Model<InferAttributes<TenantSso>, InferCreationAt
   declare enabled: CreationOptional<boolean>;
   /** When set (and enabled), the tenant's staff cannot sign in with a password. */
   declare requiredForStaff: CreationOptional<boolean>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows: whether a secret is set, never the secret. */
   override toJSON(): object {
@@ -38,18 +37,17 @@ export class TenantSso extends Model<InferAttributes<TenantSso>, InferCreationAt
   static initModel(sequelize: Sequelize): void {
     TenantSso.init(
       {
-        tenantId: { type: DataTypes.UUID, primaryKey: true },
-        issuer: { type: DataTypes.STRING(500), allowNull: false },
-        clientId: { type: DataTypes.STRING(200), allowNull: false },
-        clientSecret: { type: DataTypes.STRING(500), allowNull: false },
-        allowedDomains: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
-        groupRoles: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        requiredForStaff: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        tenantId: uuidKey(),
+        issuer: required.string(500),
+        clientId: required.string(200),
+        clientSecret: required.string(500),
+        allowedDomains: required.json({ defaultValue: [] }),
+        groupRoles: required.json({ defaultValue: {} }),
+        enabled: required(DataTypes.BOOLEAN, { defaultValue: false }),
+        requiredForStaff: required(DataTypes.BOOLEAN, { defaultValue: false }),
+        ...timestampColumns(),
       },
-      { sequelize, tableName: 'tenant_sso', underscored: true },
+      tableOptions(sequelize, 'tenant_sso'),
     );
   }
 }

@@ -1,7 +1,7 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 
-export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttributes<Tenant>> {
-  declare id: CreationOptional<string>;
+export class Tenant extends Row<Tenant> {
   declare name: string;
   declare slug: string;
   /** `offboarded`: the tombstone of a tenant that left (docs/privacy.md, Tenant offboarding). */
@@ -15,27 +15,22 @@ export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttribut
   /** Set while suspended (docs/onboarding.md, Suspending a tenant): since when and the platform admin's reason. */
   declare suspendedAt: CreationOptional<Date | null>;
   declare suspensionReason: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
     Tenant.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        name: { type: DataTypes.STRING(200), allowNull: false },
-        slug: { type: DataTypes.STRING(63), allowNull: false, unique: true },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'active' },
-        businessType: { type: DataTypes.STRING(100) },
-        contactEmail: { type: DataTypes.STRING(254) },
-        phone: { type: DataTypes.STRING(40) },
-        address: { type: DataTypes.TEXT },
-        registrationId: { type: DataTypes.UUID, unique: true },
-        suspendedAt: { type: DataTypes.DATE },
-        suspensionReason: { type: DataTypes.STRING(500) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'tenants', underscored: true },
+      rowColumns({
+        name: required.string(200),
+        slug: required.string(63, { unique: true }),
+        status: required.string(20, { defaultValue: 'active' }),
+        businessType: optional.string(100),
+        contactEmail: optional.string(254),
+        phone: optional.string(40),
+        address: optional.text(),
+        registrationId: optional.uuid({ unique: true }),
+        suspendedAt: optional.date(),
+        suspensionReason: optional.string(500),
+      }),
+      tableOptions(sequelize, 'tenants'),
     );
   }
 }

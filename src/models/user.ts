@@ -1,9 +1,9 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
+import { Row, required, optional, rowColumns, tableOptions } from './columns';
 import { Role, ROLES } from '../shared/roles';
 import type { Locale } from '../shared/notification-settings';
 
-export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
-  declare id: CreationOptional<string>;
+export class User extends Row<User> {
   declare tenantId: string | null;
   declare email: string;
   declare fullName: string;
@@ -23,8 +23,6 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare sessionVersion: CreationOptional<number>;
   /** The language of their mails (docs/notifications.md, Languages); null: the tenant's default. */
   declare locale: CreationOptional<Locale | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   override toJSON(): object {
     return {
@@ -44,32 +42,27 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 
   static initModel(sequelize: Sequelize): void {
     User.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID },
-        email: {
-          type: DataTypes.STRING(254),
-          allowNull: false,
+      rowColumns({
+        tenantId: optional.uuid(),
+        email: required.string(254, {
           unique: true,
           set(value: string) {
             this.setDataValue('email', value.trim().toLowerCase());
           },
-        },
-        fullName: { type: DataTypes.STRING(200), allowNull: false },
-        role: { type: DataTypes.STRING(30), allowNull: false, validate: { isIn: [ROLES as unknown as string[]] } },
-        managerId: { type: DataTypes.UUID },
-        passwordHash: { type: DataTypes.STRING(255), allowNull: false },
-        isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-        lastLoginAt: { type: DataTypes.DATE },
+        }),
+        fullName: required.string(200),
+        role: required.string(30, { validate: { isIn: [ROLES as unknown as string[]] } }),
+        managerId: optional.uuid(),
+        passwordHash: required.string(255),
+        isActive: required(DataTypes.BOOLEAN, { defaultValue: true }),
+        lastLoginAt: optional.date(),
         // Accounts made by an admin, the onboarding or the CLI are verified as they are made.
-        emailVerifiedAt: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },
-        emailUnverifiedSince: { type: DataTypes.DATE },
-        sessionVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        locale: { type: DataTypes.STRING(5) },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'users', underscored: true },
+        emailVerifiedAt: optional.date({ defaultValue: DataTypes.NOW }),
+        emailUnverifiedSince: optional.date(),
+        sessionVersion: required.integer({ defaultValue: 0 }),
+        locale: optional.string(5),
+      }),
+      tableOptions(sequelize, 'users'),
     );
   }
 }

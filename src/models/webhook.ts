@@ -1,12 +1,11 @@
 /** Events out (docs/webhooks.md; tables of migration 0046). */
 import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
+import { TenantRow, required, optional, nullByDefault, idColumn, tenantRowColumns, tableOptions } from './columns';
 
 /** A tenant's subscriber. Its secrets are sealed; the API never shows them after creation or rotation. */
 export type WebhookDisabledReason = 'admin' | 'failing';
 
-export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, InferCreationAttributes<WebhookEndpoint>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class WebhookEndpoint extends TenantRow<WebhookEndpoint> {
   declare url: string;
   declare eventTypes: string[];
   declare description: CreationOptional<string | null>;
@@ -21,8 +20,6 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
   /** The first failure since its last success: null while it succeeds. */
   declare failingSince: CreationOptional<Date | null>;
   declare createdBy: CreationOptional<string | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
 
   /** What the API shows and the audit trail keeps: never a secret. */
   override toJSON(): object {
@@ -45,24 +42,20 @@ export class WebhookEndpoint extends Model<InferAttributes<WebhookEndpoint>, Inf
 
   static initModel(sequelize: Sequelize): void {
     WebhookEndpoint.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        url: { type: DataTypes.STRING(2048), allowNull: false },
-        eventTypes: { type: DataTypes.JSONB, allowNull: false },
-        description: { type: DataTypes.STRING(500), allowNull: true, defaultValue: null },
-        secretSealed: { type: DataTypes.TEXT, allowNull: false },
-        previousSecretSealed: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
-        previousSecretExpiresAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
-        legacySecretSealed: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
-        disabledAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
-        disabledReason: { type: DataTypes.STRING(20), allowNull: true, defaultValue: null },
-        failingSince: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
-        createdBy: { type: DataTypes.UUID, allowNull: true, defaultValue: null },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'webhook_endpoints', underscored: true },
+      tenantRowColumns({
+        url: required.string(2048),
+        eventTypes: required.json(),
+        description: nullByDefault(DataTypes.STRING(500)),
+        secretSealed: required.text(),
+        previousSecretSealed: nullByDefault(DataTypes.TEXT),
+        previousSecretExpiresAt: nullByDefault(DataTypes.DATE),
+        legacySecretSealed: nullByDefault(DataTypes.TEXT),
+        disabledAt: nullByDefault(DataTypes.DATE),
+        disabledReason: nullByDefault(DataTypes.STRING(20)),
+        failingSince: nullByDefault(DataTypes.DATE),
+        createdBy: nullByDefault(DataTypes.UUID),
+      }),
+      tableOptions(sequelize, 'webhook_endpoints'),
     );
   }
 }
@@ -81,16 +74,16 @@ export class WebhookEvent extends Model<InferAttributes<WebhookEvent>, InferCrea
   static initModel(sequelize: Sequelize): void {
     WebhookEvent.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID },
-        type: { type: DataTypes.STRING(100), allowNull: false },
-        subject: { type: DataTypes.STRING(300), allowNull: false },
-        data: { type: DataTypes.JSONB, allowNull: false },
-        time: { type: DataTypes.DATE, allowNull: false },
-        dedupeKey: { type: DataTypes.STRING(300), allowNull: false, unique: true },
+        ...idColumn(),
+        tenantId: optional.uuid(),
+        type: required.string(100),
+        subject: required.string(300),
+        data: required.json(),
+        time: required.date(),
+        dedupeKey: required.string(300, { unique: true }),
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'webhook_events', underscored: true, updatedAt: false },
+      tableOptions(sequelize, 'webhook_events', { updatedAt: false }),
     );
   }
 }
@@ -99,9 +92,7 @@ export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'can
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 /** One event owed to one endpoint. */
-export class WebhookDelivery extends Model<InferAttributes<WebhookDelivery>, InferCreationAttributes<WebhookDelivery>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
+export class WebhookDelivery extends TenantRow<WebhookDelivery> {
   declare endpointId: string;
   declare eventId: string;
   declare status: CreationOptional<WebhookDeliveryStatus>;
@@ -110,28 +101,22 @@ export class WebhookDelivery extends Model<InferAttributes<WebhookDelivery>, Inf
   declare lastStatusCode: CreationOptional<number | null>;
   declare nextAttemptAt: CreationOptional<Date | null>;
   declare deliveredAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
   declare event?: WebhookEvent;
   declare attempts?: WebhookDeliveryAttempt[];
 
   static initModel(sequelize: Sequelize): void {
     WebhookDelivery.init(
-      {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        tenantId: { type: DataTypes.UUID, allowNull: false },
-        endpointId: { type: DataTypes.UUID, allowNull: false },
-        eventId: { type: DataTypes.UUID, allowNull: false },
-        status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
-        attemptCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        replays: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        lastStatusCode: { type: DataTypes.INTEGER },
-        nextAttemptAt: { type: DataTypes.DATE },
-        deliveredAt: { type: DataTypes.DATE },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
-      },
-      { sequelize, tableName: 'webhook_deliveries', underscored: true },
+      tenantRowColumns({
+        endpointId: required.uuid(),
+        eventId: required.uuid(),
+        status: required.string(20, { defaultValue: 'pending' }),
+        attemptCount: required.integer({ defaultValue: 0 }),
+        replays: required.integer({ defaultValue: 0 }),
+        lastStatusCode: optional.integer(),
+        nextAttemptAt: optional.date(),
+        deliveredAt: optional.date(),
+      }),
+      tableOptions(sequelize, 'webhook_deliveries'),
     );
   }
 }
@@ -152,15 +137,15 @@ export class WebhookDeliveryAttempt extends Model<
   static initModel(sequelize: Sequelize): void {
     WebhookDeliveryAttempt.init(
       {
-        id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
-        deliveryId: { type: DataTypes.UUID, allowNull: false },
-        attemptKey: { type: DataTypes.STRING(100), allowNull: false },
-        statusCode: { type: DataTypes.INTEGER },
-        failure: { type: DataTypes.STRING(30) },
-        latencyMs: { type: DataTypes.INTEGER, allowNull: false },
-        attemptedAt: { type: DataTypes.DATE, allowNull: false },
+        ...idColumn(),
+        deliveryId: required.uuid(),
+        attemptKey: required.string(100),
+        statusCode: optional.integer(),
+        failure: optional.string(30),
+        latencyMs: required.integer(),
+        attemptedAt: required.date(),
       },
-      { sequelize, tableName: 'webhook_delivery_attempts', underscored: true, timestamps: false },
+      tableOptions(sequelize, 'webhook_delivery_attempts', { timestamps: false }),
     );
   }
 }

@@ -15,7 +15,7 @@ import type { PageRequest } from './page-statement';
 /**
  * Rows of the list a search's page looks through before it sorts every match instead: enough for a
  * term in one row of a hundred to fill a first page of 20, few enough that a rare term's wasted
- * walk costs little beside its sort (docs/performance.md, Growth, measured at 1,000,000 rows).
+ * walk costs little beside its sort (what each costs at 1,000,000 rows: docs/performance.md, Growth).
  */
 export const WALK_ROWS = 2_000;
 

@@ -422,7 +422,9 @@ export async function benchListGrowth(infra: BenchInfra, sizes: number[] = DEFAU
     admin: await buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
   };
   const env = await apiEnv(infra);
-  const tokens = Object.fromEntries(Object.entries(callers).map(([as, user]) => [as, issueAccessToken(loadConfig(env).jwt, user)]));
+  // Issued after each size is seeded: seeding to a million rows on a busy machine outlasts a token.
+  const tokensNow = () =>
+    Object.fromEntries(Object.entries(callers).map(([as, user]) => [as, issueAccessToken(loadConfig(env).jwt, user)]));
   // Seeding and EXPLAIN ANALYZE at a million rows outlast any statement deadline the API would have.
   const client = new Client({ connectionString: infra.databaseUrl });
   await client.connect();
@@ -444,6 +446,7 @@ export async function benchListGrowth(infra: BenchInfra, sizes: number[] = DEFAU
         bare = await startBareListServer(infra.databaseUrl, tenant.id, { STATEMENTS_FILE: statementsFile });
       }
       result.countMs[size] = await timeCounts(client, tenant.id);
+      const tokens = tokensNow();
       for (const curve of CURVES) {
         const apiTarget = { url: `${api.url}/api/v1${curve.path}`, headers: { authorization: `Bearer ${tokens[curve.as]}` } };
         const bareTarget = { url: `${bare!.url}/captured/${curve.name}` };

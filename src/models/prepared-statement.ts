@@ -98,16 +98,34 @@ function statementNameOf(sql: string): string {
  * Runs `sql` as a named prepared statement on a connection of the read pool (a write, `write`:
  * of the write pool, where transactions and writes run with their own timeouts).
  */
-export async function runPrepared<Row>(
+export function runPrepared<Row>(
   sequelize: Sequelize,
   sql: string,
   values: readonly Bound[],
   pool: 'read' | 'write' = 'read',
 ): Promise<Row[]> {
+  return run<Row>(sequelize, { name: statementNameOf(sql), text: sql, values: [...values] }, pool);
+}
+
+/**
+ * Runs `sql` unnamed on a connection of the read pool: for a statement whose text holds a
+ * request's escaped text (a search's pattern), so that no name is kept per request. Its values
+ * are bound by the driver (Sequelize's `bind` would read a `$` inside that text as a parameter).
+ */
+export function runOnce<Row>(sequelize: Sequelize, sql: string, values: readonly Bound[]): Promise<Row[]> {
+  return run<Row>(sequelize, { text: sql, values: [...values] }, 'read');
+}
+
+async function run<Row>(
+  sequelize: Sequelize,
+  query: { name?: string; text: string; values: Bound[] },
+  pool: 'read' | 'write',
+): Promise<Row[]> {
+  const sql = query.text;
   const connection = (await sequelize.connectionManager.getConnection(pool === 'read' ? READ_POOL : WRITE_POOL)) as Client;
   let abandoned = false;
   try {
-    const result = await connection.query<Row & object>({ name: statementNameOf(sql), text: sql, values: [...values] });
+    const result = await connection.query<Row & object>(query);
     return result.rows;
   } catch (err) {
     // A connection whose statement outlived the client's timeout may still get its answer later: not reused.

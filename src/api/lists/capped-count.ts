@@ -4,8 +4,9 @@
  * said not to be exact, as large APIs answer "10,000+". REST's pagination and GraphQL's
  * `totalCount` both count through here.
  */
-import type { FindOptions, Model, ModelStatic, WhereOptions } from 'sequelize';
-import { conditionsOf, runPrepared } from '../../models/prepared-statement';
+import { col, type FindOptions, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { conditionsOf, runOnce, runPrepared } from '../../models/prepared-statement';
+import { findAllSql } from '../../models/select-sql';
 
 /** The most rows a list's total counts exactly. */
 export const LIST_TOTAL_CAP = 10_000;
@@ -30,10 +31,9 @@ export const cappedCountSql = (table: string, conditions: string, limit: string)
 
 /**
  * The total of the rows matching `where` (and `include`'s joins). Simple filters are counted by
- * one prepared statement. Anything else (a search, joined rows) goes through Sequelize: first
- * whether a row lies beyond the cap, which PostgreSQL answers by skipping the cap's rows without
- * sending them; only when none does are the rows counted, and then there are at most `cap`. Either
- * way no statement reads more than `cap + 1` matches, however many rows match.
+ * one prepared statement; anything else (a search, joined rows) by one statement over the SELECT
+ * Sequelize builds for the rows, limited to `cap + 1`. Either way no statement reads more than
+ * `cap + 1` matches, however many rows match.
  */
 export async function cappedCount(
   model: ModelStatic<Model>,
@@ -48,8 +48,17 @@ export async function cappedCount(
     const [counted] = await runPrepared<{ count: string }>(model.sequelize!, sql, [...conditions.bind, cap + 1]);
     return totalOf(Number(counted.count), cap);
   }
-  const beyond = await model.findAll({ where, include, attributes: [model.primaryKeyAttribute], offset: cap, limit: 1, raw: true });
-  if (beyond.length > 0) return { total: cap, exact: false };
-  // Joined rows would count a parent once per child; without joins a plain count is cheaper.
-  return { total: await model.count({ where, include, distinct: Boolean(include) }), exact: true };
+  const primaryKey = model.primaryKeyAttribute;
+  const key = col(`${model.name}.${model.getAttributes()[primaryKey].field ?? primaryKey}`);
+  const rows = findAllSql(model, {
+    where,
+    include,
+    attributes: [[key, 'key']],
+    limit: cap + 1,
+    // Joined rows would count a parent once per child: one row per parent, joined as they are.
+    ...(include && { group: [key], subQuery: false, includeIgnoreAttributes: false }),
+  });
+  // Run once, unnamed: a search's text is in the statement (src/models/prepared-statement.ts).
+  const [counted] = await runOnce<{ count: string }>(model.sequelize!, `SELECT count(*) AS count FROM (${rows}) AS matching`, []);
+  return totalOf(Number(counted.count), cap);
 }

@@ -3,7 +3,9 @@ import Joi from 'joi';
 import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../../shared/typed-schema';
 import { cappedCount, LIST_TOTAL_CAP, type Total } from './capped-count';
+import { instanceOf } from '../../models/prepared-statement';
 import { pageWithTotal } from './page-statement';
+import { walkedPage } from './search-walk';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -63,7 +65,7 @@ export interface Page<T> {
 
 /** How a list is read beside its filters. */
 interface ReadOptions {
-  /** The list is a `?q=` search: see `matchesFirst`. */
+  /** The list is a `?q=` search: see `searchPage`. */
   search?: boolean;
   /** The most rows its total counts exactly; LIST_TOTAL_CAP unless a caller needs less. */
   totalCap?: number;
@@ -121,12 +123,30 @@ async function countAndPage<Row>(
   raw: boolean,
 ): Promise<Page<Row>> {
   const { search, totalCap = LIST_TOTAL_CAP, ...findOptions } = options;
-  const { order, ...window } = pageRequest(query);
+  const request = pageRequest(query);
   const [total, rows] = await Promise.all([
     cappedCount(model, where, options.include, totalCap),
-    model.findAll({ ...findOptions, where, ...window, order: search ? matchesFirst(model, order) : order, raw }),
+    search ? searchPage(model, request, where, findOptions, raw) : model.findAll({ ...findOptions, where, ...request, raw }),
   ]);
   return pageOf(query, rows as Row[], total);
+}
+
+/**
+ * A search's page: the walk of the list's ordered index when it fills the page
+ * (src/api/lists/search-walk.ts), else every match sorted (`matchesFirst`). Both answer the same
+ * rows in the same order.
+ */
+async function searchPage(
+  model: ModelStatic<Model>,
+  request: ReturnType<typeof pageRequest>,
+  where: WhereOptions,
+  findOptions: FindOptions,
+  raw: boolean,
+): Promise<unknown[]> {
+  const walked = Object.keys(findOptions).length === 0 ? await walkedPage(model, where, request) : null;
+  if (walked) return raw ? walked : walked.map((row) => instanceOf(model, row));
+  const { order, ...window } = request;
+  return model.findAll({ ...findOptions, where, ...window, order: matchesFirst(model, order), raw });
 }
 
 export function paginate<M extends Model>(

@@ -12,9 +12,9 @@
  * never counted from its row while one of its claims is not late; a tenant's hours apply when the
  * report reads, so a change of its settings needs no recount.
  *
- * A trigger keeps the rows, for the reasons and at the cost of 0068's: every writer goes through
- * it, the count is exact at every commit, and the day a tenant's claims enter a stage is one row
- * that their writes update in turn; two rows are updated in (stage, day) order. Filled in the
+ * Triggers keep the rows, for the reasons and at the cost of 0068's: every writer goes through
+ * them, the count is exact at every commit, and the day a tenant's claims enter a stage is one row
+ * that their writes update in turn, once per statement, each statement's rows in key order. Filled in the
  * transaction that creates the trigger, claims locked against writes until it commits.
  */
 import { DataTypes } from 'sequelize';
@@ -28,37 +28,41 @@ export const FILL_CLAIM_DEADLINE_DAYS = `INSERT INTO claim_deadline_days (tenant
    GROUP BY 1, 2, 3
   ON CONFLICT (tenant_id, stage, entered_on) DO UPDATE SET count = excluded.count, latest_due = excluded.latest_due`;
 
+/** A claim row of a deadline stage, and the kept row it counts in: `${alias}` is its table. */
+const tracked = (alias: string) =>
+  `${alias}.status IN ('reported', 'documents_requested', 'waiting_approval') AND ${alias}.stage_entered_at IS NOT NULL`;
+const keyOf = (alias: string) => `${alias}.tenant_id, ${alias}.status, (${alias}.stage_entered_at AT TIME ZONE 'UTC')::date`;
+/** The rows an update changed in what the days keep. */
+const changed = `new_rows n JOIN old_rows o USING (id)
+  WHERE (n.status, n.stage_entered_at, n.escalation_due_at) IS DISTINCT FROM (o.status, o.stage_entered_at, o.escalation_due_at)`;
+
+/** Adds the grouped rows of a SELECT (key, count, due) to the days, in key order. */
+const addToDays = (select: string) => `INSERT INTO claim_deadline_days AS d (tenant_id, stage, entered_on, count, latest_due)
+  ${select} ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, stage, entered_on)
+  DO UPDATE SET count = d.count + excluded.count, latest_due = greatest(d.latest_due, excluded.latest_due)`;
+
+/** One statement's change to the days: its rows grouped by tenant, stage and day, one kept row each. */
 const FUNCTION = `CREATE OR REPLACE FUNCTION claim_deadline_day() RETURNS trigger LANGUAGE plpgsql AS $$
-  DECLARE
-    stages CONSTANT text[] := ARRAY['reported', 'documents_requested', 'waiting_approval'];
-    old_day date;
-    new_day date;
   BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.status = ANY (stages) AND OLD.stage_entered_at IS NOT NULL THEN
-      old_day := (OLD.stage_entered_at AT TIME ZONE 'UTC')::date;
-    END IF;
-    IF TG_OP <> 'DELETE' AND NEW.status = ANY (stages) AND NEW.stage_entered_at IS NOT NULL THEN
-      new_day := (NEW.stage_entered_at AT TIME ZONE 'UTC')::date;
-    END IF;
-    IF old_day IS NOT NULL AND new_day IS NOT NULL AND OLD.status = NEW.status AND old_day = new_day THEN
-      IF NEW.escalation_due_at IS DISTINCT FROM OLD.escalation_due_at THEN
-        UPDATE claim_deadline_days SET latest_due = greatest(latest_due, NEW.escalation_due_at)
-         WHERE tenant_id = NEW.tenant_id AND stage = NEW.status AND entered_on = new_day;
-      END IF;
-      RETURN NULL;
-    END IF;
-    -- The lower (stage, day) first, whatever the direction of the move (no deadlock between two moves).
-    IF old_day IS NOT NULL AND (new_day IS NULL OR (OLD.status, old_day) < (NEW.status, new_day)) THEN
-      UPDATE claim_deadline_days SET count = count - 1 WHERE tenant_id = OLD.tenant_id AND stage = OLD.status AND entered_on = old_day;
-    END IF;
-    IF new_day IS NOT NULL THEN
-      INSERT INTO claim_deadline_days (tenant_id, stage, entered_on, count, latest_due)
-        VALUES (NEW.tenant_id, NEW.status, new_day, 1, NEW.escalation_due_at)
-        ON CONFLICT (tenant_id, stage, entered_on)
-        DO UPDATE SET count = claim_deadline_days.count + 1, latest_due = greatest(claim_deadline_days.latest_due, excluded.latest_due);
-    END IF;
-    IF old_day IS NOT NULL AND new_day IS NOT NULL AND (OLD.status, old_day) > (NEW.status, new_day) THEN
-      UPDATE claim_deadline_days SET count = count - 1 WHERE tenant_id = OLD.tenant_id AND stage = OLD.status AND entered_on = old_day;
+    IF TG_OP = 'DELETE' THEN
+      -- Only days that exist, locked in key order (as the upserts take them: no deadlock).
+      PERFORM 1 FROM claim_deadline_days WHERE (tenant_id, stage, entered_on) IN (SELECT ${keyOf('o')} FROM old_rows o WHERE ${tracked('o')})
+        ORDER BY tenant_id, stage, entered_on FOR UPDATE;
+      UPDATE claim_deadline_days d SET count = d.count - o.n
+        FROM (SELECT ${keyOf('o')} AS day, count(*) AS n FROM old_rows o WHERE ${tracked('o')} GROUP BY 1, 2, 3) o
+       WHERE d.tenant_id = o.tenant_id AND d.stage = o.status AND d.entered_on = o.day;
+    ELSIF TG_OP = 'INSERT' THEN
+      ${addToDays(`SELECT ${keyOf('n')}, count(*), max(n.escalation_due_at) FROM new_rows n WHERE ${tracked('n')} GROUP BY 1, 2, 3`)};
+    ELSE
+      -- A claim that moved leaves its old day and joins its new one; one whose due instant moved
+      -- is in the same day (+1 - 1) with its new due instant.
+      ${addToDays(`SELECT tenant_id, stage, entered_on, sum(n)::int, max(due) FROM (
+          SELECT ${keyOf('n')}, 1, n.escalation_due_at FROM ${changed} AND ${tracked('n')}
+          UNION ALL
+          SELECT ${keyOf('o')}, -1, NULL::timestamptz FROM ${changed} AND ${tracked('o')}
+        ) AS changes (tenant_id, stage, entered_on, n, due)
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 OR max(due) IS NOT NULL`)};
     END IF;
     RETURN NULL;
   END $$`;
@@ -74,7 +78,6 @@ const kept = keptByTrigger({
   },
   source: 'claims',
   trigger: 'claim_deadline_day',
-  events: 'INSERT OR UPDATE OF status, stage_entered_at, escalation_due_at OR DELETE',
   functionSql: FUNCTION,
   fill: FILL_CLAIM_DEADLINE_DAYS,
 });

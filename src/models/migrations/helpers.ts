@@ -42,20 +42,29 @@ export function concurrentIndexes(indexes: ReadonlyArray<[name: string, definiti
 }
 
 /**
- * A table a row trigger keeps from another (`source`): the table created, `source` locked against
- * writes, the trigger's function (`functionSql`, named as the trigger) and the trigger created, and
- * the table filled (`fill`, its tenant bound as $1: null for all), all in one transaction, so no
- * row of `source` falls between the fill and the trigger.
+ * A table that statement triggers keep from another (`source`): the table created, `source` locked
+ * against writes, the triggers' function (`functionSql`, named as the trigger) and one trigger per
+ * kind of write created, and the table filled (`fill`, its tenant bound as $1: null for all), all
+ * in one transaction, so no row of `source` falls between the fill and the triggers.
+ *
+ * The triggers fire once per statement with its rows as transition tables (`new_rows`,
+ * `old_rows`), so the function changes each kept row once per statement: a row trigger would
+ * update the same kept row once per written row, and a statement writing 100,000 rows of one
+ * tenant would make 100,000 versions of it, each update walking the versions before it.
  */
 export function keptByTrigger(kept: {
   table: string;
   columns: ModelAttributes;
   source: string;
   trigger: string;
-  events: string;
   functionSql: string;
   fill: string;
 }): MigrationModule {
+  const triggers = [
+    ['insert', 'INSERT', 'NEW TABLE AS new_rows'],
+    ['update', 'UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+    ['delete', 'DELETE', 'OLD TABLE AS old_rows'],
+  ] as const;
   return {
     up: async (qi) => {
       await qi.sequelize.transaction(async (transaction) => {
@@ -63,14 +72,18 @@ export function keptByTrigger(kept: {
         await qi.createTable(kept.table, kept.columns, { transaction });
         await sql(`LOCK TABLE ${kept.source} IN SHARE ROW EXCLUSIVE MODE`);
         await sql(kept.functionSql);
-        await sql(`CREATE OR REPLACE TRIGGER ${kept.trigger} AFTER ${kept.events} ON ${kept.source}
-          FOR EACH ROW EXECUTE FUNCTION ${kept.trigger}()`);
+        for (const [suffix, event, transition] of triggers) {
+          await sql(`CREATE OR REPLACE TRIGGER ${kept.trigger}_${suffix} AFTER ${event} ON ${kept.source}
+            REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION ${kept.trigger}()`);
+        }
         await qi.sequelize.query(kept.fill, { transaction, bind: [null] });
       });
     },
     down: async (qi) => {
       await qi.sequelize.transaction(async (transaction) => {
-        await qi.sequelize.query(`DROP TRIGGER IF EXISTS ${kept.trigger} ON ${kept.source}`, { transaction });
+        for (const [suffix] of triggers) {
+          await qi.sequelize.query(`DROP TRIGGER IF EXISTS ${kept.trigger}_${suffix} ON ${kept.source}`, { transaction });
+        }
         await qi.sequelize.query(`DROP FUNCTION IF EXISTS ${kept.trigger}()`, { transaction });
         await qi.dropTable(kept.table, { transaction });
       });

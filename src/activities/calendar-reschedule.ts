@@ -8,20 +8,18 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
-import { Acknowledgement, BulkOperation, BulkOperationItem, Claim } from '../models';
+import { Acknowledgement, BulkOperationItem, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
 import { recordAudit } from '../services/audit';
 import type { ActivityDeps } from './deps';
 import { atMostInFlight } from './at-most-in-flight';
 import { workflowAuditSource } from './audit-source';
+import { nextPendingItems, type OperationBatchInput } from './operation-items';
 
 /** Runs asked at once within a batch (docs/calendars.md): each Update waits on its run's activity and a database write. */
 const RESCHEDULE_CONCURRENCY = 10;
 
-export interface RescheduleBatchInput {
-  operationId: string;
-  limit: number;
-}
+export type RescheduleBatchInput = OperationBatchInput;
 
 export interface RescheduleBatchResult {
   done: number;
@@ -44,12 +42,7 @@ export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'tem
 
   return {
     async rescheduleRunBatch(input: RescheduleBatchInput): Promise<RescheduleBatchResult> {
-      const operation = await BulkOperation.findByPk(input.operationId, { rejectOnEmpty: true });
-      const items = await BulkOperationItem.findAll({
-        where: { operationId: operation.id, status: 'pending' },
-        order: [['position', 'ASC']],
-        limit: input.limit,
-      });
+      const { operation, items } = await nextPendingItems(input);
       let moved = 0;
       // Each item is its own run: several at once keep the worker busy while each waits on its run's activity.
       await atMostInFlight(items, RESCHEDULE_CONCURRENCY, async (item) => {

@@ -21,13 +21,19 @@ export interface OperationBatchResult {
 /** Null when the item was carried out, else why it was refused. */
 export type ItemHandler = (operation: BulkOperation, itemId: string) => Promise<string | null>;
 
-export async function handlePendingItems(input: OperationBatchInput, handle: ItemHandler): Promise<OperationBatchResult> {
+/** The operation and its next `limit` pending items, in order. */
+export async function nextPendingItems(input: OperationBatchInput): Promise<{ operation: BulkOperation; items: BulkOperationItem[] }> {
   const operation = await BulkOperation.findByPk(input.operationId, { rejectOnEmpty: true });
   const items = await BulkOperationItem.findAll({
     where: { operationId: operation.id, status: 'pending' },
     order: [['position', 'ASC']],
     limit: input.limit,
   });
+  return { operation, items };
+}
+
+export async function handlePendingItems(input: OperationBatchInput, handle: ItemHandler): Promise<OperationBatchResult> {
+  const { operation, items } = await nextPendingItems(input);
   let done = 0;
   for (const item of items) {
     const reason = await handle(operation, item.itemId);

@@ -40,15 +40,8 @@ export const DOCUMENT_KINDS = ['photo', 'estimate', 'invoice', 'police_report', 
 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
-/** Stages in which a person still works on the claim, so it can be (re)assigned. */
-export const OPEN_STAGES: ClaimStage[] = [
-  'reported',
-  'assigned',
-  'under_review',
-  'investigation',
-  'documents_requested',
-  'waiting_approval',
-];
+/** Stages in which a person still works on the claim, so it can be (re)assigned: those before a decision. */
+export const OPEN_STAGES: ClaimStage[] = CLAIM_STAGES.slice(0, CLAIM_STAGES.indexOf('approved'));
 
 /** Roles that work claims: they may be assigned one and move it. */
 export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];

@@ -5,24 +5,18 @@
  */
 import type { Client } from '@temporalio/client';
 import { AUDIT_CHECKPOINT_WORKFLOW_TYPE, auditCheckpointScheduleId, type AuditCheckpointWorkflow } from '../contracts/audit-checkpoint';
-import { ensureSchedule, platformIntervalSchedule } from './schedules';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { ensurePlatformSchedule } from './schedules';
+import { DAY_MS } from '../shared/time';
 
 /** Creates or updates the schedule; answers which it did. */
 export function ensureAuditCheckpointSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
-  const scheduleId = auditCheckpointScheduleId(taskQueue);
-  return ensureSchedule(
-    client,
-    scheduleId,
-    platformIntervalSchedule<AuditCheckpointWorkflow>({
-      scheduleId,
-      intervalMs: DAY_MS,
-      taskQueue,
-      workflowType: AUDIT_CHECKPOINT_WORKFLOW_TYPE,
-      args: [],
-      status: 'checkpointing',
-      summary: "Mails each audit hash chain's head as of midnight UTC to its admins",
-    }),
-  );
+  return ensurePlatformSchedule<AuditCheckpointWorkflow>(client, {
+    scheduleId: auditCheckpointScheduleId(taskQueue),
+    intervalMs: DAY_MS,
+    taskQueue,
+    workflowType: AUDIT_CHECKPOINT_WORKFLOW_TYPE,
+    args: [],
+    status: 'checkpointing',
+    summary: "Mails each audit hash chain's head as of midnight UTC to its admins",
+  });
 }

@@ -14,21 +14,15 @@
 import { Op, type Transaction } from 'sequelize';
 import { EmailVerificationToken, PasswordResetToken, type RequestedAccount, User, type UnverifiedRegistration } from '../models';
 import type { EmailVerificationPurpose } from '../models/email-verification-token';
-import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
+import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from './single-use-tokens';
 
-export type VerificationTokenProblem = 'verification_token_invalid' | 'verification_token_used' | 'verification_token_expired';
+export type VerificationTokenProblem = `verification_token_${TokenProblem}`;
 
-export class VerificationTokenRejected extends Error {
-  constructor(readonly code: VerificationTokenProblem) {
-    super(
-      {
-        verification_token_invalid: 'This verification link is not valid',
-        verification_token_used: 'This verification link has already been used',
-        verification_token_expired: 'This verification link has expired; ask again',
-      }[code],
-    );
-  }
-}
+export class VerificationTokenRejected extends tokenRejection<VerificationTokenProblem>({
+  verification_token_invalid: 'This verification link is not valid',
+  verification_token_used: 'This verification link has already been used',
+  verification_token_expired: 'This verification link has expired; ask again',
+}) {}
 
 type NewAccount = Pick<User, 'tenantId' | 'email' | 'fullName' | 'role' | 'passwordHash'> & { managerId?: string | null };
 

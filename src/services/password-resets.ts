@@ -9,26 +9,20 @@ import { recordAudit, type AuditSource } from './audit';
 import { isActiveMember, WITH_TENANT_STATUS } from './authority';
 import type { PasswordHashing } from '../config/password-hashing';
 import { hashPassword } from './passwords';
-import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
+import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from './single-use-tokens';
 import { revokeAllSessions } from './tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** The set-your-password link of an account made for someone else: long enough to find it after a weekend. */
 export const SET_PASSWORD_TTL_MS = 72 * 60 * 60 * 1000;
 
-export type ResetTokenProblem = 'reset_token_invalid' | 'reset_token_used' | 'reset_token_expired';
+export type ResetTokenProblem = `reset_token_${TokenProblem}`;
 
-export class ResetTokenRejected extends Error {
-  constructor(readonly code: ResetTokenProblem) {
-    super(
-      {
-        reset_token_invalid: 'This password reset token is not valid',
-        reset_token_used: 'This password reset token has already been used; ask for a new one',
-        reset_token_expired: 'This password reset token has expired; ask for a new one',
-      }[code],
-    );
-  }
-}
+export class ResetTokenRejected extends tokenRejection<ResetTokenProblem>({
+  reset_token_invalid: 'This password reset token is not valid',
+  reset_token_used: 'This password reset token has already been used; ask for a new one',
+  reset_token_expired: 'This password reset token has expired; ask for a new one',
+}) {}
 
 /**
  * A new token for the active account with this e-mail, or null when there is none, or when a

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { RECONCILER_WORKFLOW_TYPE, reconcilerScheduleId, type ReconcilerWorkflow } from '../contracts/reconciler';
-import { ensureSchedule, platformIntervalSchedule } from './schedules';
+import { ensurePlatformSchedule } from './schedules';
 
 /** Creates or updates the schedule; answers which it did. */
 export function ensureReconcilerSchedule(
@@ -14,18 +14,13 @@ export function ensureReconcilerSchedule(
   taskQueue: string,
   reconciler: Config['reconciler'],
 ): Promise<'created' | 'updated'> {
-  const scheduleId = reconcilerScheduleId(taskQueue);
-  return ensureSchedule(
-    client,
-    scheduleId,
-    platformIntervalSchedule<ReconcilerWorkflow>({
-      scheduleId,
-      intervalMs: reconciler.intervalMs,
-      taskQueue,
-      workflowType: RECONCILER_WORKFLOW_TYPE,
-      args: [{ batchSize: reconciler.batchSize, maxBatches: reconciler.maxBatches, graceSeconds: reconciler.graceSeconds }],
-      status: 'reconciling',
-      summary: 'Compares open rows with their runs: marks rows whose run closed or vanished, restarts lost starts, tells the admins',
-    }),
-  );
+  return ensurePlatformSchedule<ReconcilerWorkflow>(client, {
+    scheduleId: reconcilerScheduleId(taskQueue),
+    intervalMs: reconciler.intervalMs,
+    taskQueue,
+    workflowType: RECONCILER_WORKFLOW_TYPE,
+    args: [{ batchSize: reconciler.batchSize, maxBatches: reconciler.maxBatches, graceSeconds: reconciler.graceSeconds }],
+    status: 'reconciling',
+    summary: 'Compares open rows with their runs: marks rows whose run closed or vanished, restarts lost starts, tells the admins',
+  });
 }

@@ -45,13 +45,7 @@ export async function ensureSchedule<W extends Workflow>(
   return 'updated';
 }
 
-/**
- * A housekeeping schedule of the platform (retention, reconciler): one run every `intervalMs`,
- * each under the schedule's ID with the scheduled time the server appends, searchable as the
- * platform's (it belongs to no tenant, as onboarding runs do). A run still working makes the next
- * one pointless, so that one is skipped; after an outage one run catches up.
- */
-export function platformIntervalSchedule<W extends Workflow>(options: {
+interface PlatformSchedule<W extends Workflow> {
   scheduleId: string;
   intervalMs: number;
   taskQueue: string;
@@ -59,7 +53,20 @@ export function platformIntervalSchedule<W extends Workflow>(options: {
   args: Parameters<W>;
   status: string;
   summary: string;
-}): ScheduleDefinition<W> {
+}
+
+/** Creates or updates a housekeeping schedule of the platform (below); answers which it did. */
+export function ensurePlatformSchedule<W extends Workflow>(client: Client, schedule: PlatformSchedule<W>): Promise<'created' | 'updated'> {
+  return ensureSchedule(client, schedule.scheduleId, platformIntervalSchedule<W>(schedule));
+}
+
+/**
+ * A housekeeping schedule of the platform (retention, reconciler): one run every `intervalMs`,
+ * each under the schedule's ID with the scheduled time the server appends, searchable as the
+ * platform's (it belongs to no tenant, as onboarding runs do). A run still working makes the next
+ * one pointless, so that one is skipped; after an outage one run catches up.
+ */
+function platformIntervalSchedule<W extends Workflow>(options: PlatformSchedule<W>): ScheduleDefinition<W> {
   // Built once for any workflow; TypeScript cannot check a generic `args` against the action's conditional type.
   const action = {
     type: 'startWorkflow',

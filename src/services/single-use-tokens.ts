@@ -21,3 +21,12 @@ export function tokenProblem(found: { usedAt: Date | null; expiresAt: Date } | n
   if (found.expiresAt <= new Date()) return 'expired';
   return null;
 }
+
+/** The error class of one kind of token refused: its `code` names the problem, its message says it to a person. */
+export function tokenRejection<Code extends string>(messages: Record<Code, string>) {
+  return class extends Error {
+    constructor(readonly code: Code) {
+      super(messages[code]);
+    }
+  };
+}

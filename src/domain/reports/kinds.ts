@@ -118,6 +118,22 @@ const periodFileName =
     return `${kind}-report-${section}-${from}-${to}.csv`;
   };
 
+/** A CSV table of what a query finds over the report's period. */
+function periodTable<P extends { from?: Date; to?: Date }>(
+  columns: readonly string[],
+  query: (sequelize: Sequelize, tenantId: string, period: Period) => Promise<object[]>,
+): CsvSection<P> {
+  return { columns, rows: (sequelize, tenantId, parameters) => query(sequelize, tenantId, periodOf(parameters)) };
+}
+
+/** A CSV table of a list, read page by page. */
+function listTable<P>(
+  columns: readonly string[],
+  page: (sequelize: Sequelize, tenantId: string, limit: number, offset: number) => Promise<object[]>,
+): CsvSection<P> {
+  return { columns, rows: (sequelize, tenantId) => inBatches((limit, offset) => page(sequelize, tenantId, limit, offset)) };
+}
+
 /** The groups of a report of a period as a CSV table: one row per group, its key and label before its figures. */
 function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
   figures: readonly string[],
@@ -140,18 +156,9 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
       ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid'],
       claimGroups,
     ),
-    slaBreaches: {
-      columns: ['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours'],
-      rows: (sequelize, tenantId) => inBatches((limit, offset) => slaBreaches(sequelize, tenantId, limit, offset)),
-    },
-    stageTimes: {
-      columns: ['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'],
-      rows: (sequelize, tenantId, parameters) => stageTimes(sequelize, tenantId, periodOf(parameters)),
-    },
-    costs: {
-      columns: ['planId', 'plan', 'currency', 'costType', 'claims', 'outstanding', 'paid', 'recovered', 'incurred'],
-      rows: (sequelize, tenantId, parameters) => claimCosts(sequelize, tenantId, periodOf(parameters)),
-    },
+    slaBreaches: listTable(['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours'], slaBreaches),
+    stageTimes: periodTable(['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'], stageTimes),
+    costs: periodTable(['planId', 'plan', 'currency', 'costType', 'claims', 'outstanding', 'paid', 'recovered', 'incurred'], claimCosts),
   },
   sectionOf: (parameters) => parameters.section,
   fileName: periodFileName('claims'),
@@ -165,14 +172,8 @@ const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['
   json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
   csv: {
     groups: groupsTable(['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium'], policyGroups),
-    expiring: {
-      columns: ['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'],
-      rows: (sequelize, tenantId) => inBatches((limit, offset) => expiringPolicies(sequelize, tenantId, limit, offset)),
-    },
-    cancellations: {
-      columns: ['reason', 'count'],
-      rows: (sequelize, tenantId, parameters) => cancellationsByReason(sequelize, tenantId, periodOf(parameters)),
-    },
+    expiring: listTable(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'], expiringPolicies),
+    cancellations: periodTable(['reason', 'count'], cancellationsByReason),
   },
   sectionOf: (parameters) => parameters.section,
   fileName: periodFileName('policies'),

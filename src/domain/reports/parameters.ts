@@ -26,34 +26,43 @@ export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes', 'co
 export const POLICY_REPORT_SECTIONS = ['groups', 'expiring', 'cancellations'] as const;
 export const PREMIUM_REPORT_SECTIONS = ['groups', 'overdue'] as const;
 
-export const claimsReportKeys = {
-  ...periodKeys,
-  groupBy: withDefault(
-    oneOf(CLAIM_GROUPINGS).description(
-      'stage and assignee: the claim’s current ones; month: of the event; policyType: of the subscription the claim is filed on',
-    ),
-    'stage',
-  ),
-  section: withDefault(oneOf(CLAIM_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
-};
+/**
+ * A dated report's keys: the period, what its figures are grouped by (`defaultGroup` unless
+ * asked) and which table the CSV holds (its groups unless asked).
+ */
+function datedReportKeys<G extends string, S extends string>(
+  groupings: readonly G[],
+  groupByDescription: string,
+  defaultGroup: G,
+  sections: readonly ['groups', ...S[]],
+) {
+  return {
+    ...periodKeys,
+    groupBy: withDefault(oneOf(groupings).description(groupByDescription), defaultGroup),
+    section: withDefault(oneOf<'groups' | S>(sections).description('Which table the CSV holds'), 'groups'),
+  };
+}
 
-export const policiesReportKeys = {
-  ...periodKeys,
-  groupBy: withDefault(
-    oneOf(POLICY_GROUPINGS).description('month: of the event; plan: the policy’s plan; policyType: the policy’s, as issued'),
-    'month',
-  ),
-  section: withDefault(oneOf(POLICY_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
-};
+export const claimsReportKeys = datedReportKeys(
+  CLAIM_GROUPINGS,
+  'stage and assignee: the claim’s current ones; month: of the event; policyType: of the subscription the claim is filed on',
+  'stage',
+  CLAIM_REPORT_SECTIONS,
+);
 
-export const premiumsReportKeys = {
-  ...periodKeys,
-  groupBy: withDefault(
-    oneOf(PREMIUM_GROUPINGS).description('month: of the due day, the payment or the refund; plan: the policy’s plan'),
-    'month',
-  ),
-  section: withDefault(oneOf(PREMIUM_REPORT_SECTIONS).description('Which table the CSV holds'), 'groups'),
-};
+export const policiesReportKeys = datedReportKeys(
+  POLICY_GROUPINGS,
+  'month: of the event; plan: the policy’s plan; policyType: the policy’s, as issued',
+  'month',
+  POLICY_REPORT_SECTIONS,
+);
+
+export const premiumsReportKeys = datedReportKeys(
+  PREMIUM_GROUPINGS,
+  'month: of the due day, the payment or the refund; plan: the policy’s plan',
+  'month',
+  PREMIUM_REPORT_SECTIONS,
+);
 
 export const claimsReportParameters = object(claimsReportKeys);
 export const policiesReportParameters = object(policiesReportKeys);

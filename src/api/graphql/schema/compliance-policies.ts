@@ -14,7 +14,7 @@ import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../complia
 import { idParams } from '../../http/common-schemas';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, orderingOf } from '../connection';
+import { connectionOf, connectionType, listField, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
@@ -152,16 +152,17 @@ const PolicyConnection = connectionType('CompliancePolicy', Policy);
 
 builder.queryFields((t) => ({
   compliancePolicies: t.field({
-    extensions: PAGED_BY_FIRST,
     type: PolicyConnection,
     description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
-    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ordering }, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
-      const filters = validInput(listPoliciesQuery, { ordering });
-      const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-      return connectionOf(CompliancePolicyModel, compliancePolicyAccess.scope(caller), { first, after }, order);
-    },
+    ...listField(CompliancePolicyModel, {
+      roles: COMPLIANCE_ROLES,
+      args: { ordering: t.arg.string() },
+      rows: (caller, { ordering }) => {
+        const filters = validInput(listPoliciesQuery, { ordering });
+        const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+        return { where: compliancePolicyAccess.scope(caller), order };
+      },
+    }),
   }),
   compliancePolicy: t.field({
     type: Policy,

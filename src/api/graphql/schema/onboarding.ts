@@ -11,10 +11,10 @@ import { registrationAccess, tenantRecordAccess } from '../../../access/platform
 import { idParams } from '../../http/common-schemas';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
-import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
+import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
-import { connectionOf, connectionType, orderingOf } from '../connection';
+import { connectionType, listField, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 
@@ -115,16 +115,16 @@ const RegistrationConnection = connectionType('Registration', Registration);
 
 builder.queryFields((t) => ({
   tenants: t.field({
-    extensions: PAGED_BY_FIRST,
     type: TenantConnection,
     description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, ['platform_admin']);
-      const { status, ordering } = validInput(listTenantsQuery, filterArgs);
-      const where = { ...tenantRecordAccess.scope(caller), ...(status && { status }) };
-      return connectionOf(TenantModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
-    },
+    ...listField(TenantModel, {
+      roles: ['platform_admin'],
+      args: { status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
+      rows: (caller, filterArgs) => {
+        const { status, ordering } = validInput(listTenantsQuery, filterArgs);
+        return { where: { ...tenantRecordAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   tenant: t.field({
     type: Tenant,
@@ -137,17 +137,17 @@ builder.queryFields((t) => ({
     },
   }),
   registrations: t.field({
-    extensions: PAGED_BY_FIRST,
     type: RegistrationConnection,
     description:
       'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, ['platform_admin']);
-      const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
-      const where = { ...registrationAccess.scope(caller), ...(status && { status }) };
-      return connectionOf(RegistrationModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
-    },
+    ...listField(RegistrationModel, {
+      roles: ['platform_admin'],
+      args: { status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
+      rows: (caller, filterArgs) => {
+        const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
+        return { where: { ...registrationAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   registration: t.field({
     type: Registration,

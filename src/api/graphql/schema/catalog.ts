@@ -10,7 +10,7 @@ import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
 import { connectionType, listField, orderingOf } from '../connection';
-import { visibleById } from '../context';
+import { oneById } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -87,10 +87,8 @@ builder.queryFields((t) => ({
   }),
   plan: t.field({
     type: Plan,
-    nullable: true,
     description:
       "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.plan, id),
+    ...oneById((loaders) => loaders.plan),
   }),
 }));

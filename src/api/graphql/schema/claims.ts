@@ -22,7 +22,8 @@ import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, visibleById, type GraphQLContext } from '../context';
+import { callerOf, type GraphQLContext } from '../context';
+import { oneById } from '../by-id';
 import { connectionType, listField } from '../connection';
 import { validInput } from '../input';
 import { mutationOf } from '../mutation';
@@ -210,10 +211,8 @@ builder.queryFields((t) => ({
   }),
   claim: t.field({
     type: Claim,
-    nullable: true,
     description: 'One claim; null when it does not exist or is not yours to see',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.claim, id),
+    ...oneById((loaders) => loaders.claim),
   }),
 }));
 

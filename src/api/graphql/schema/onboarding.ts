@@ -8,14 +8,13 @@ import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
 import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
-import { idParams } from '../../http/common-schemas';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
 import { connectionType, listField, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { oneById } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
@@ -128,13 +127,8 @@ builder.queryFields((t) => ({
   }),
   tenant: t.field({
     type: Tenant,
-    nullable: true,
     description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, ['platform_admin', 'tenant_admin']);
-      return context.loaders.tenant.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.tenant, ['platform_admin', 'tenant_admin']),
   }),
   registrations: t.field({
     type: RegistrationConnection,
@@ -151,12 +145,7 @@ builder.queryFields((t) => ({
   }),
   registration: t.field({
     type: Registration,
-    nullable: true,
     description: 'One registration (platform admins); null when there is none',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, ['platform_admin']);
-      return context.loaders.registration.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.registration, ['platform_admin']),
   }),
 }));

@@ -5,7 +5,8 @@ import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionAccess } from '../../../access/subscriptions';
 import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
 import { builder } from '../builder';
-import { visibleById, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
+import { oneById } from '../by-id';
 import { connectionType, listField } from '../connection';
 import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
@@ -47,11 +48,9 @@ builder.queryFields((t) => ({
   }),
   subscription: t.field({
     type: Subscription,
-    nullable: true,
     description:
       'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.subscription, id),
+    ...oneById((loaders) => loaders.subscription),
   }),
 }));
 

@@ -7,9 +7,12 @@
 import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
-import type { ObjectRef } from '@pothos/core';
+import type { InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/core';
+import type { AuthUser } from '../../shared/caller';
+import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
-import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATEMENT_COST } from './bounds';
+import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_BY_FIRST, STATEMENT_COST } from './bounds';
+import { callerOf, type GraphQLContext } from './context';
 import { cappedCount, LIST_TOTAL_CAP, type Total } from '../lists/capped-count';
 
 type Keyed = Model & { id: string };
@@ -109,6 +112,35 @@ export async function connectionOf<M extends Keyed>(
   let counted: Promise<Total> | undefined;
   const total = () => (counted ??= cappedCount(model, where, undefined, totalCap));
   return { nodes: rows.slice(0, first), order, hasNextPage: rows.length > first, total };
+}
+
+/** The arguments of a page, `first` and `after`, before a field's own. */
+export const pageArgs = () => builder.args((t) => ({ first: t.int(), after: t.string() }));
+
+/** The rows a list field answers: those `where` allows (the access policy's scope and the filters), in `order`. */
+export interface ListedRows {
+  where: WhereOptions;
+  order?: PageOrder;
+}
+
+/**
+ * The `extensions`, `args` and `resolve` of a query field that lists `model`'s rows as a
+ * connection: the caller refused unless of `roles` (FORBIDDEN) before anything else, then `rows`
+ * answers, from the caller and the field's own arguments (`args`, after the page's), what they see.
+ */
+export function listField<M extends Keyed, A extends InputFieldMap>(
+  model: ModelStatic<M>,
+  list: { roles?: readonly Role[]; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
+) {
+  return {
+    extensions: PAGED_BY_FIRST,
+    args: { ...pageArgs(), ...list.args },
+    resolve: (_root: unknown, { first, after, ...filters }: PageArgs & InputShapeFromFields<A>, context: GraphQLContext) => {
+      const caller = callerOf(context, list.roles);
+      const { where, order } = list.rows(caller, filters as InputShapeFromFields<A>);
+      return connectionOf(model, where, { first, after }, order);
+    },
+  };
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({

@@ -42,10 +42,15 @@ export function callerOf(context: GraphQLContext, roles?: readonly Role[]): Auth
 /**
  * One row by its `id` argument (a UUID, BAD_USER_INPUT otherwise) through a loader of the request,
  * whose statement carries the access policy's scope: null when it does not exist or is not the
- * caller's to see, where REST answers 404.
+ * caller's to see, where REST answers 404. A caller not of `roles` (when given) is refused first.
  */
-export function visibleById<Row>(context: GraphQLContext, loader: DataLoader<string, Row | null>, id: string): Promise<Row | null> {
-  callerOf(context);
+export function visibleById<Row>(
+  context: GraphQLContext,
+  loader: DataLoader<string, Row | null>,
+  id: string,
+  roles?: readonly Role[],
+): Promise<Row | null> {
+  callerOf(context, roles);
   return loader.load(validInput(idParams, { id }).id);
 }
 

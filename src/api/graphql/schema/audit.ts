@@ -5,9 +5,8 @@ import { auditEventAccess } from '../../../access/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
 import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../services/audit-chain';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, orderingOf } from '../connection';
+import { connectionType, listField, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 
@@ -39,27 +38,26 @@ const AuditEventConnection = connectionType('AuditEvent', AuditEvent);
 
 builder.queryFields((t) => ({
   auditEvents: t.field({
-    extensions: PAGED_BY_FIRST,
     type: AuditEventConnection,
     description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
-    args: {
-      first: t.arg.int(),
-      after: t.arg.string(),
-      category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
-      entityType: t.arg.string(),
-      entityId: t.arg.string(),
-      actorId: t.arg.string(),
-      action: t.arg.string(),
-      from: t.arg.string(),
-      to: t.arg.string(),
-      ordering: t.arg.string(),
-    },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, AUDIT_READERS);
-      const filters = validInput(listAuditEventsQuery, filterArgs);
-      const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
-      return connectionOf(AuditEventModel, where, { first, after }, orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }));
-    },
+    ...listField(AuditEventModel, {
+      roles: AUDIT_READERS,
+      args: {
+        category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
+        entityType: t.arg.string(),
+        entityId: t.arg.string(),
+        actorId: t.arg.string(),
+        action: t.arg.string(),
+        from: t.arg.string(),
+        to: t.arg.string(),
+        ordering: t.arg.string(),
+      },
+      rows: (caller, filterArgs) => {
+        const filters = validInput(listAuditEventsQuery, filterArgs);
+        const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
+        return { where, order: orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }) };
+      },
+    }),
   }),
 }));
 

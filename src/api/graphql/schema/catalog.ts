@@ -8,10 +8,9 @@ import { categoryAccess, planAccess } from '../../../access/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf, visibleById } from '../context';
+import { connectionType, listField, orderingOf } from '../connection';
+import { oneById } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -57,44 +56,39 @@ const PlanConnection = connectionType('Plan', Plan);
 
 builder.queryFields((t) => ({
   categories: t.field({
-    extensions: PAGED_BY_FIRST,
     type: CategoryConnection,
     description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
-    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ordering }, context) => {
-      const caller = callerOf(context);
-      const filters = validInput(listCategoriesQuery, { ordering });
-      return connectionOf(CategoryModel, categoryAccess.scope(caller), { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
-    },
+    ...listField(CategoryModel, {
+      args: { ordering: t.arg.string() },
+      rows: (caller, { ordering }) => {
+        const filters = validInput(listCategoriesQuery, { ordering });
+        return { where: categoryAccess.scope(caller), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   plans: t.field({
-    extensions: PAGED_BY_FIRST,
     type: PlanConnection,
     description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
-    args: {
-      first: t.arg.int(),
-      after: t.arg.string(),
-      categoryId: t.arg.id(),
-      coverageLevel: t.arg.string(),
-      policyType: t.arg.string(),
-      minPremium: t.arg.float(),
-      maxPremium: t.arg.float(),
-      isActive: t.arg.boolean(),
-      ordering: t.arg.string(),
-    },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context);
-      const filters = validInput(listPlansQuery, filterArgs);
-      const where = planWhere(filters, planAccess.scope(caller));
-      return connectionOf(PlanModel, where, { first, after }, orderingOf(filters.ordering, CURSOR_VALUES));
-    },
+    ...listField(PlanModel, {
+      args: {
+        categoryId: t.arg.id(),
+        coverageLevel: t.arg.string(),
+        policyType: t.arg.string(),
+        minPremium: t.arg.float(),
+        maxPremium: t.arg.float(),
+        isActive: t.arg.boolean(),
+        ordering: t.arg.string(),
+      },
+      rows: (caller, filterArgs) => {
+        const filters = validInput(listPlansQuery, filterArgs);
+        return { where: planWhere(filters, planAccess.scope(caller)), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   plan: t.field({
     type: Plan,
-    nullable: true,
     description:
       "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.plan, id),
+    ...oneById((loaders) => loaders.plan),
   }),
 }));

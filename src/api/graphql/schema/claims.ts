@@ -20,10 +20,11 @@ import {
 } from '../../claims/operations';
 import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
-import { costOf, LIVE_STATE_COST, PAGED_BY_FIRST } from '../bounds';
+import { costOf, LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, visibleById, type GraphQLContext } from '../context';
-import { connectionOf, connectionType } from '../connection';
+import { callerOf, type GraphQLContext } from '../context';
+import { oneById } from '../by-id';
+import { connectionType, listField } from '../connection';
 import { validInput } from '../input';
 import { mutationOf } from '../mutation';
 import { Person } from './people';
@@ -193,27 +194,25 @@ const ClaimConnection = connectionType('Claim', Claim);
 
 builder.queryFields((t) => ({
   claims: t.field({
-    extensions: PAGED_BY_FIRST,
     type: ClaimConnection,
     description: "The tenant's claims for staff, their own for a policyholder; newest first",
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() },
-    resolve: (_root, { first, after, status, assigneeId }, context) => {
-      const caller = callerOf(context);
-      const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
-      const where: WhereOptions<ClaimModel> = {
-        ...claimAccess.scope(caller),
-        ...(status && { status }),
-        ...(assignee && { assigneeId: assignee }),
-      };
-      return connectionOf(ClaimModel, where, { first, after });
-    },
+    ...listField(ClaimModel, {
+      args: { status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() },
+      rows: (caller, { status, assigneeId }) => {
+        const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
+        const where: WhereOptions<ClaimModel> = {
+          ...claimAccess.scope(caller),
+          ...(status && { status }),
+          ...(assignee && { assigneeId: assignee }),
+        };
+        return { where };
+      },
+    }),
   }),
   claim: t.field({
     type: Claim,
-    nullable: true,
     description: 'One claim; null when it does not exist or is not yours to see',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.claim, id),
+    ...oneById((loaders) => loaders.claim),
   }),
 }));
 

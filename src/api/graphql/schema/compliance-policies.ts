@@ -11,11 +11,10 @@ import { Acknowledgement as AcknowledgementModel, CompliancePolicy as Compliance
 import { COMPLIANCE_ROLES, compliancePolicyAccess } from '../../../access/compliance';
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
-import { idParams } from '../../http/common-schemas';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { connectionOf, connectionType, listField, orderingOf } from '../connection';
+import { oneById } from '../by-id';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
 import { Person, RoleEnum } from './people';
@@ -152,35 +151,26 @@ const PolicyConnection = connectionType('CompliancePolicy', Policy);
 
 builder.queryFields((t) => ({
   compliancePolicies: t.field({
-    extensions: PAGED_BY_FIRST,
     type: PolicyConnection,
     description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
-    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ordering }, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
-      const filters = validInput(listPoliciesQuery, { ordering });
-      const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-      return connectionOf(CompliancePolicyModel, compliancePolicyAccess.scope(caller), { first, after }, order);
-    },
+    ...listField(CompliancePolicyModel, {
+      roles: COMPLIANCE_ROLES,
+      args: { ordering: t.arg.string() },
+      rows: (caller, { ordering }) => {
+        const filters = validInput(listPoliciesQuery, { ordering });
+        const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+        return { where: compliancePolicyAccess.scope(caller), order };
+      },
+    }),
   }),
   compliancePolicy: t.field({
     type: Policy,
-    nullable: true,
     description: "One compliance policy; null when it is not the caller's tenant's",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, COMPLIANCE_ROLES);
-      return context.loaders.compliancePolicy.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.compliancePolicy, COMPLIANCE_ROLES),
   }),
   policyVersion: t.field({
     type: PolicyVersion,
-    nullable: true,
     description: "One policy version; null when it is not the caller's tenant's",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, COMPLIANCE_ROLES);
-      return context.loaders.policyVersion.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.policyVersion, COMPLIANCE_ROLES),
   }),
 }));

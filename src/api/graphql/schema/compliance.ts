@@ -11,9 +11,8 @@ import { tenantOf } from '../../../access/core';
 import { localTime } from '../../../services/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType } from '../connection';
+import { connectionType, listField } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
 import { mutationOf } from '../mutation';
 
@@ -87,18 +86,13 @@ const AcknowledgementConnection = connectionType('Acknowledgement', Acknowledgem
 
 builder.queryFields((t) => ({
   acknowledgements: t.field({
-    extensions: PAGED_BY_FIRST,
     type: AcknowledgementConnection,
     description: "The caller's own policy acknowledgements (staff), newest first; as GET /acknowledgements",
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
-    resolve: (_root, { first, after, status }, context) => {
-      const caller = callerOf(context, STAFF_ROLES);
-      return connectionOf(
-        AcknowledgementModel,
-        { tenantId: tenantOf(caller), employeeId: caller.id, ...(status && { status }) },
-        { first, after },
-      );
-    },
+    ...listField(AcknowledgementModel, {
+      roles: STAFF_ROLES,
+      args: { status: t.arg({ type: AcknowledgementStatusEnum }) },
+      rows: (caller, { status }) => ({ where: { tenantId: tenantOf(caller), employeeId: caller.id, ...(status && { status }) } }),
+    }),
   }),
 }));
 

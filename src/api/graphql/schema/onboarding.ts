@@ -8,14 +8,13 @@ import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
 import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
-import { idParams } from '../../http/common-schemas';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
-import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
+import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
-import { connectionOf, connectionType, orderingOf } from '../connection';
-import { callerOf } from '../context';
+import { connectionType, listField, orderingOf } from '../connection';
+import { oneById } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
@@ -115,48 +114,38 @@ const RegistrationConnection = connectionType('Registration', Registration);
 
 builder.queryFields((t) => ({
   tenants: t.field({
-    extensions: PAGED_BY_FIRST,
     type: TenantConnection,
     description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, ['platform_admin']);
-      const { status, ordering } = validInput(listTenantsQuery, filterArgs);
-      const where = { ...tenantRecordAccess.scope(caller), ...(status && { status }) };
-      return connectionOf(TenantModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
-    },
+    ...listField(TenantModel, {
+      roles: ['platform_admin'],
+      args: { status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
+      rows: (caller, filterArgs) => {
+        const { status, ordering } = validInput(listTenantsQuery, filterArgs);
+        return { where: { ...tenantRecordAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   tenant: t.field({
     type: Tenant,
-    nullable: true,
     description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, ['platform_admin', 'tenant_admin']);
-      return context.loaders.tenant.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.tenant, ['platform_admin', 'tenant_admin']),
   }),
   registrations: t.field({
-    extensions: PAGED_BY_FIRST,
     type: RegistrationConnection,
     description:
       'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, ['platform_admin']);
-      const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
-      const where = { ...registrationAccess.scope(caller), ...(status && { status }) };
-      return connectionOf(RegistrationModel, where, { first, after }, orderingOf(ordering, CURSOR_VALUES));
-    },
+    ...listField(RegistrationModel, {
+      roles: ['platform_admin'],
+      args: { status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
+      rows: (caller, filterArgs) => {
+        const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
+        return { where: { ...registrationAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+      },
+    }),
   }),
   registration: t.field({
     type: Registration,
-    nullable: true,
     description: 'One registration (platform admins); null when there is none',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => {
-      callerOf(context, ['platform_admin']);
-      return context.loaders.registration.load(validInput(idParams, { id }).id);
-    },
+    ...oneById((loaders) => loaders.registration, ['platform_admin']),
   }),
 }));

@@ -6,7 +6,8 @@ import { formatMinorUnits } from '../../../shared/money';
 import { recordManualPaymentOperation } from '../../premiums/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { visibleById, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
+import { oneById } from '../by-id';
 import { connectionOf, connectionType, type PageOrder } from '../connection';
 import { mutationOf } from '../mutation';
 import { Subscription } from './subscriptions';
@@ -92,10 +93,8 @@ builder.objectField(Subscription, 'invoices', (t) =>
 builder.queryFields((t) => ({
   invoice: t.field({
     type: Invoice,
-    nullable: true,
     description: 'One premium invoice; null when it does not exist or is not yours to see',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.invoice, id),
+    ...oneById((loaders) => loaders.invoice),
   }),
 }));
 

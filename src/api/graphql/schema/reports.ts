@@ -48,7 +48,7 @@ import type { AuthUser } from '../../../shared/caller';
 import type { Role } from '../../../shared/roles';
 import { platformReportQuery } from '../../reports/schemas';
 import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
-import { builder } from '../builder';
+import { builder, type BuilderTypes } from '../builder';
 import { connectionOf, orderingOf } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
 import { validInput } from '../input';
@@ -97,14 +97,31 @@ const ReportPeriod = builder.objectRef<{ from: string; to: string }>('ReportPeri
   fields: (t) => ({ from: t.exposeString('from'), to: t.exposeString('to') }),
 });
 
+/** The period and grouping of a report of a period, as it was read. */
+const periodFields = <G extends string>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ReportSource<G>>) => ({
+  period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
+  groupBy: t.string({ resolve: (source) => source.groupBy }),
+});
+
+/** A report's `totals` and `groups`, read by one statement (`read`) however many of them are selected. */
+const groupsOf =
+  <G, R>(read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<R>) =>
+  (source: ReportSource<G>) =>
+    source.once('groups', () => read(source.sequelize, source.tenantId, source.period, source.groupBy));
+
+/** The group a row of figures is for; both null on the totals. (Resolved, not exposed: `expose` takes no generic row.) */
+const groupFields = <T extends { key?: string; label?: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>) => ({
+  key: t.string({ nullable: true, description: 'The group (null for the totals)', resolve: (row) => row.key }),
+  label: t.string({ nullable: true, resolve: (row) => row.label }),
+});
+
 const periodArgs = { from: 'First day (UTC), YYYY-MM-DD; default 29 days before to', to: 'Last day (UTC), included; default today' };
 
 // Claims report
 
 const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?: string }>('ClaimFigures').implement({
   fields: (t) => ({
-    key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
-    label: t.exposeString('label', { nullable: true }),
+    ...groupFields(t),
     filed: t.exposeInt('filed'),
     approved: t.exposeInt('approved'),
     denied: t.exposeInt('denied'),
@@ -174,13 +191,11 @@ async function breachCount(source: ReportSource<unknown>): Promise<number> {
   return counts.get(source.tenantId) ?? 0;
 }
 
-const claimGroupsOf = (source: ReportSource<ClaimGrouping>) =>
-  source.once('groups', () => claimGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+const claimGroupsOf = groupsOf(claimGroups);
 
 const ClaimsReport = builder.objectRef<ReportSource<ClaimGrouping>>('ClaimsReport').implement({
   fields: (t) => ({
-    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
-    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    ...periodFields(t),
     totals: t.field({ type: ClaimFiguresType, extensions: ONE_STATEMENT, resolve: async (source) => (await claimGroupsOf(source)).totals }),
     groups: t.field({
       type: [ClaimFiguresType],
@@ -229,8 +244,7 @@ const PolicyFigures = builder
   }>('PolicyFigures')
   .implement({
     fields: (t) => ({
-      key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
-      label: t.exposeString('label', { nullable: true }),
+      ...groupFields(t),
       written: t.exposeInt('written'),
       activated: t.exposeInt('activated'),
       cancelled: t.exposeInt('cancelled'),
@@ -274,13 +288,11 @@ const Expiring = builder.objectRef<ReportSource<PolicyGrouping>>('ExpiringPolici
   }),
 });
 
-const policyGroupsOf = (source: ReportSource<PolicyGrouping>) =>
-  source.once('groups', () => policyGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+const policyGroupsOf = groupsOf(policyGroups);
 
 const PoliciesReport = builder.objectRef<ReportSource<PolicyGrouping>>('PoliciesReport').implement({
   fields: (t) => ({
-    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
-    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    ...periodFields(t),
     totals: t.field({ type: PolicyFigures, extensions: ONE_STATEMENT, resolve: async (source) => (await policyGroupsOf(source)).totals }),
     groups: t.field({ type: [PolicyFigures], extensions: ONE_STATEMENT, resolve: async (source) => (await policyGroupsOf(source)).groups }),
     currentStatuses: t.field({
@@ -387,8 +399,7 @@ const amountIn = 'Decimal in the currency’s own minor unit';
 const PremiumFigures = builder.objectRef<PremiumFiguresRow & { key?: string; label?: string }>('PremiumFigures').implement({
   description: 'Figures in one currency: different currencies are never added up',
   fields: (t) => ({
-    key: t.exposeString('key', { nullable: true, description: 'The group (null for the totals)' }),
-    label: t.exposeString('label', { nullable: true }),
+    ...groupFields(t),
     currency: t.exposeString('currency'),
     billed: t.exposeString('billed', { description: `Invoices due in the period, void ones left out. ${amountIn}` }),
     collected: t.exposeString('collected', { description: 'Payments received in the period, credit included' }),
@@ -434,13 +445,11 @@ const OverdueNow = builder.objectRef<ReportSource<PremiumGrouping>>('OverdueInvo
   }),
 });
 
-const premiumGroupsOf = (source: ReportSource<PremiumGrouping>) =>
-  source.once('groups', () => premiumGroups(source.sequelize, source.tenantId, source.period, source.groupBy));
+const premiumGroupsOf = groupsOf(premiumGroups);
 
 const PremiumsReport = builder.objectRef<ReportSource<PremiumGrouping>>('PremiumsReport').implement({
   fields: (t) => ({
-    period: t.field({ type: ReportPeriod, resolve: (source) => periodView(source.period) }),
-    groupBy: t.string({ resolve: (source) => source.groupBy }),
+    ...periodFields(t),
     totals: t.field({
       type: [PremiumFigures],
       extensions: ONE_STATEMENT,

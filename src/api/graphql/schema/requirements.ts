@@ -11,9 +11,8 @@ import { COMPLIANCE_ROLES } from '../../../access/compliance';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder, type BuilderTypes } from '../builder';
-import { connectionOf, connectionType, orderingOf } from '../connection';
+import { connectionType, listField, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 import { Policy } from './compliance';
@@ -92,17 +91,20 @@ const RequirementConnection = connectionType('ComplianceRequirement', Requiremen
 
 builder.queryFields((t) => ({
   complianceRequirements: t.field({
-    extensions: PAGED_BY_FIRST,
     type: RequirementConnection,
     description: "The tenant's compliance requirements, filtered and ordered as GET /compliance/requirements (by due date by default)",
-    args: { first: t.arg.int(), after: t.arg.string(), ownerId: t.arg.id(), ordering: t.arg.string() },
-    resolve: (_root, { first, after, ...filterArgs }, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
-      const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
-      const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
-      const order = orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-      return connectionOf(RequirementModel, where, { first, after }, order);
-    },
+    ...listField(RequirementModel, {
+      roles: COMPLIANCE_ROLES,
+      args: { ownerId: t.arg.id(), ordering: t.arg.string() },
+      rows: (caller, filterArgs) => {
+        const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
+        const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
+        return {
+          where,
+          order: orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) }),
+        };
+      },
+    }),
   }),
   complianceRequirement: t.field({
     type: Requirement,

@@ -4,10 +4,10 @@ import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import { Subscription as SubscriptionModel } from '../../../models';
 import { subscriptionAccess } from '../../../access/subscriptions';
 import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, visibleById, type GraphQLContext } from '../context';
-import { connectionOf, connectionType } from '../connection';
+import type { GraphQLContext } from '../context';
+import { oneById } from '../by-id';
+import { connectionType, listField } from '../connection';
 import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
@@ -36,23 +36,21 @@ const SubscriptionConnection = connectionType('Subscription', Subscription);
 
 builder.queryFields((t) => ({
   subscriptions: t.field({
-    extensions: PAGED_BY_FIRST,
     type: SubscriptionConnection,
     description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
-    args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: SubscriptionStatusEnum }) },
-    resolve: (_root, { first, after, status }, context) => {
-      const caller = callerOf(context);
-      const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
-      return connectionOf(SubscriptionModel, where, { first, after });
-    },
+    ...listField(SubscriptionModel, {
+      args: { status: t.arg({ type: SubscriptionStatusEnum }) },
+      rows: (caller, { status }) => {
+        const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
+        return { where };
+      },
+    }),
   }),
   subscription: t.field({
     type: Subscription,
-    nullable: true,
     description:
       'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => visibleById(context, context.loaders.subscription, id),
+    ...oneById((loaders) => loaders.subscription),
   }),
 }));
 

@@ -4,6 +4,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { down, up } from '../../src/models/migrations/0030-claim-report-columns';
+import * as deadlineDays from '../../src/models/migrations/0069-claim-deadline-days';
 import { ClaimHistory, Subscription } from '../../src/models';
 import { buildClaim } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -21,6 +22,8 @@ describe('migration 0030 (claim report columns) on existing rows', () => {
   afterAll(() => db?.close());
 
   it('fills each claim’s stage entry and policy type and each stay’s start, and may run again', async () => {
+    // 0069's triggers read the columns 0030 adds: taken back first, and brought back last.
+    await deadlineDays.down(sequelize.getQueryInterface());
     await down(sequelize.getQueryInterface());
     const filedAt = new Date(Date.now() - 30 * HOUR_MS);
     const claim = await buildClaim({ filedAt });
@@ -44,6 +47,7 @@ describe('migration 0030 (claim report columns) on existing rows', () => {
 
     await up(sequelize.getQueryInterface());
     await up(sequelize.getQueryInterface());
+    await deadlineDays.up(sequelize.getQueryInterface());
 
     const [row] = await sequelize.query<{ stage_entered_at: Date; policy_type: string }>(
       'SELECT stage_entered_at, policy_type FROM claims WHERE id = :id',

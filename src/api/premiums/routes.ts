@@ -137,11 +137,7 @@ export function premiumRoutes(): RouteSpec[] {
         'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; Idempotency-Key makes a retry record it once',
       tag: 'premiums',
       response: { status: 201, schema: appliedPaymentSchema },
-      handler: async (ctx, execute) => {
-        const { payment, invoice } = await execute();
-        ctx.status = 201;
-        ctx.body = { payment: withAmount(payment), invoice: withAmount(invoice) };
-      },
+      view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
     }),
   ];
 }

@@ -121,9 +121,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
       tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = presentDecided(await execute());
-      },
+      view: presentDecided,
     }),
     operationRoute(waiveFirstPremiumOperation, {
       method: 'post',
@@ -132,9 +130,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         'Waive the first premium of a subscription awaiting it (tenant admin or claims manager): it covers at once, audited; the invoice stays open',
       tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = presentDecided(await execute());
-      },
+      view: presentDecided,
     }),
     commandRoute({
       method: 'post',

@@ -5,8 +5,10 @@
  * password step answered. Every route answers no-store and counts against the auth routes' limit
  * per address; wrong codes also count per user (./mfa-throttle.ts).
  */
+import type Joi from 'joi';
 import type { Config } from '../../config';
 import {
+  type CodeAttempts,
   confirmEnrolment,
   confirmRequiredEnrolment,
   disableMfa,
@@ -17,9 +19,10 @@ import {
   startRequiredEnrolment,
   verifySignIn,
 } from '../../domain/auth/mfa';
+import type { Command } from '../../domain/command';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { publicCommandRoute } from '../http/public-command-route';
-import { route, RouteSpec } from '../http/route';
+import { route, type RouteDeclaration, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import { mfaCodeThrottle } from './mfa-throttle';
 import {
@@ -39,6 +42,30 @@ export function mfaRoutes(config: Config): RouteSpec[] {
   const before = [authAddressLimit(config), noStore];
   const codeAttempts = mfaCodeThrottle(config);
   const common = { tag: 'auth', idempotent: false, before };
+
+  /** A signed-in user's POST proven by a code in the body, whose wrong tries count against the user. */
+  function provenByCode<R>(spec: {
+    path: string;
+    summary: string;
+    body: Joi.ObjectSchema<{ code: string }>;
+    response: RouteDeclaration['response'];
+    command: Command<{ code: string; attempts: CodeAttempts }, R>;
+  }): RouteSpec {
+    const { command, ...declaration } = spec;
+    return route({
+      ...common,
+      method: 'post',
+      roles: MFA_ROLES,
+      ...declaration,
+      handler: async (ctx) => {
+        const { code } = ctx.state.input.body;
+        const result = await command(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
+        ctx.status = spec.response.status;
+        ctx.body = result;
+      },
+    });
+  }
+
   return [
     route({
       ...common,
@@ -62,45 +89,26 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         ctx.body = await startEnrolment(ctx.state.user, {}, commandDeps(ctx));
       },
     }),
-    route({
-      ...common,
-      method: 'post',
+    provenByCode({
       path: '/auth/mfa/enrolment/confirm',
       summary: 'Confirm the enrolment with a current code: answers the recovery codes, once',
-      roles: MFA_ROLES,
       body: mfaCodeBody,
       response: { status: 200, schema: recoveryCodesSchema },
-      handler: async (ctx) => {
-        const { code } = ctx.state.input.body;
-        ctx.body = await confirmEnrolment(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
-      },
+      command: confirmEnrolment,
     }),
-    route({
-      ...common,
-      method: 'post',
+    provenByCode({
       path: '/auth/mfa/recovery-codes',
       summary: 'New recovery codes, proven by a current code: the old ones stop working; answered once',
-      roles: MFA_ROLES,
       body: mfaCodeBody,
       response: { status: 200, schema: recoveryCodesSchema },
-      handler: async (ctx) => {
-        const { code } = ctx.state.input.body;
-        ctx.body = await regenerateRecoveryCodes(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
-      },
+      command: regenerateRecoveryCodes,
     }),
-    route({
-      ...common,
-      method: 'post',
+    provenByCode({
       path: '/auth/mfa/disable',
       summary: 'Remove your second factor, proven by a current code or a recovery code',
-      roles: MFA_ROLES,
       body: mfaProofBody,
       response: { status: 204 },
-      handler: async (ctx) => {
-        const { code } = ctx.state.input.body;
-        await disableMfa(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
-        ctx.status = 204;
-      },
+      command: disableMfa,
     }),
     route({
       ...common,

@@ -2,7 +2,7 @@ import type { WhereOptions } from 'sequelize';
 import { financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
-import { claimAccess, withdrawnFilter } from '../../access/claims';
+import { claimAccess } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
@@ -11,8 +11,9 @@ import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { commandRoute, findRoute } from '../http/row-route';
-import { pageSchema, paginate, paginatePlain } from '../lists/pagination';
+import { pageSchema, paginatePlain } from '../lists/pagination';
 import { searchWhere } from '../lists/search';
+import { claimItemListRoute } from './item-list';
 import { liveClaimState } from './live-state';
 import { claimDetail, claimView } from './views';
 import {
@@ -22,16 +23,7 @@ import {
   reopenClaimOperation,
   transitionClaimOperation,
 } from './operations';
-import {
-  claimDetailSchema,
-  claimSchema,
-  editNoteBody,
-  listClaimItemsQuery,
-  listClaimsQuery,
-  noteParams,
-  noteSchema,
-  withdrawalBody,
-} from './schemas';
+import { claimDetailSchema, claimSchema, editNoteBody, listClaimsQuery, noteParams, noteSchema, withdrawalBody } from './schemas';
 
 /** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
 async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
@@ -56,11 +48,7 @@ export function claimRoutes(): RouteSpec[] {
       summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
       tag: 'claims',
       response: { status: 201, schema: claimDetailSchema },
-      handler: async (ctx, execute) => {
-        const claim = await execute();
-        ctx.status = 201;
-        ctx.body = await claimDetail(claim);
-      },
+      view: claimDetail,
     }),
 
     route({
@@ -116,9 +104,7 @@ export function claimRoutes(): RouteSpec[] {
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
       tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = await claimDetail(await execute());
-      },
+      view: claimDetail,
     }),
 
     operationRoute(reopenClaimOperation, {
@@ -128,9 +114,7 @@ export function claimRoutes(): RouteSpec[] {
         'Reopen a closed claim (senior adjusters, claims managers): a new run starts it under review with its last handler and restores the reserves it closed with; 409 unless closed',
       tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = await claimDetail(await execute());
-      },
+      view: claimDetail,
     }),
 
     operationRoute(transitionClaimOperation, {
@@ -140,27 +124,16 @@ export function claimRoutes(): RouteSpec[] {
         'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
       tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = await claimDetail(await execute());
-      },
+      view: claimDetail,
     }),
 
-    route({
-      method: 'get',
+    claimItemListRoute({
       path: '/claims/:id/notes',
       summary: "The claim's internal notes (staff only); withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'claims',
       roles: STAFF_ROLES,
-      params: idParams,
-      query: listClaimItemsQuery,
-      response: { status: 200, schema: pageSchema(noteSchema) },
-      handler: async (ctx) => {
-        const { user } = ctx.state;
-        const { includeWithdrawn, ...page } = ctx.state.input.query;
-        const claim = await findVisible(user, claimAccess, ctx.state.input.params.id);
-        const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
-        ctx.body = await paginate(ClaimNote, { ...page, ordering: 'createdAt' }, where);
-      },
+      model: ClaimNote,
+      schema: noteSchema,
     }),
 
     operationRoute(addClaimNoteOperation, {
@@ -169,10 +142,6 @@ export function claimRoutes(): RouteSpec[] {
       summary: 'Add an internal note to the claim (staff only)',
       tag: 'claims',
       response: { status: 201, schema: noteSchema },
-      handler: async (ctx, execute) => {
-        ctx.status = 201;
-        ctx.body = await execute();
-      },
     }),
 
     commandRoute({

@@ -58,6 +58,19 @@ function reportedCycle(version: PolicyVersion, asked: number | undefined): numbe
   return asked;
 }
 
+/** What an escalation alert shows of its own row; the employee, version and due date come from its acknowledgement. */
+const ALERT_FIELDS = [
+  'id',
+  'acknowledgementId',
+  'level',
+  'channel',
+  'recipients',
+  'deliveryStatus',
+  'lastError',
+  'sentAt',
+  'createdAt',
+] as const;
+
 export function complianceRoutes(): RouteSpec[] {
   return [
     listRoute({
@@ -263,27 +276,8 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = {
           items: alerts.items.map((alert) => {
             const ack = (alert as EscalationAlert & { acknowledgement: Acknowledgement & { employee: User } }).acknowledgement;
-            const {
-              id,
-              acknowledgementId,
-              level: alertLevel,
-              channel: alertChannel,
-              recipients,
-              deliveryStatus,
-              lastError,
-              sentAt,
-              createdAt,
-            } = alert;
             return {
-              id,
-              acknowledgementId,
-              level: alertLevel,
-              channel: alertChannel,
-              recipients,
-              deliveryStatus,
-              lastError,
-              sentAt,
-              createdAt,
+              ...Object.fromEntries(ALERT_FIELDS.map((field) => [field, alert[field]])),
               employee: employeeOf(ack),
               versionId: ack.versionId,
               dueAt: ack.dueAt,

@@ -46,17 +46,35 @@ export function operation<P extends object = NoInput, B extends object = NoInput
 export type OperationRouteDeclaration<Result> = Pick<
   RouteDeclaration,
   'method' | 'path' | 'summary' | 'tag' | 'response' | 'headers' | 'idempotent' | 'before'
-> & {
-  /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and renders its result. */
-  handler: (ctx: RouteContext, execute: (waitSeconds?: number | null) => Promise<Result>) => Promise<void>;
-};
+> &
+  (
+    | {
+        /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and renders its result. */
+        handler: OperationHandler<Result>;
+        view?: never;
+      }
+    | {
+        /** Renders the result answered under `response.status` (it may look more up); without it, the result itself. */
+        view?: (result: Result) => unknown;
+        handler?: never;
+      }
+  );
+
+type OperationHandler<Result> = (ctx: RouteContext, execute: (waitSeconds?: number | null) => Promise<Result>) => Promise<void>;
 
 /** The REST route of an operation: its roles and schemas are the operation's. */
 export function operationRoute<P extends object, B extends object, Result>(
   op: Operation<P, B, Result>,
   http: OperationRouteDeclaration<Result>,
 ): RouteSpec {
-  const { handler, ...declaration } = http;
+  const { handler, view, ...declaration } = http;
+  const answer: OperationHandler<Result> =
+    handler ??
+    (async (ctx, execute) => {
+      const result = await execute();
+      ctx.status = declaration.response.status;
+      ctx.body = view ? await view(result) : result;
+    });
   return {
     ...route<P, NoInput, B>({
       ...declaration,
@@ -64,7 +82,7 @@ export function operationRoute<P extends object, B extends object, Result>(
       params: op.params,
       body: op.body,
       handler: (ctx) =>
-        handler(ctx, (waitSeconds) => {
+        answer(ctx, (waitSeconds) => {
           const input = { ...ctx.state.input.params, ...ctx.state.input.body } as P & B;
           const request = { client: clientEvidenceOf(ctx), ...(waitSeconds && { waitSeconds }) };
           return op.run(ctx.state.user, input, commandDeps(ctx), request);

@@ -44,5 +44,11 @@ export const operationRunSchema = Joi.object({
   runId: Joi.string().allow(null),
 }).label('OperationRun');
 
-export const reassignStartedSchema = operationRunSchema;
+/** How a route that starts a bulk run answers: 202 with the run, whose progress GET /operations/:id shows. */
+export const runStartedResponse = {
+  status: 202,
+  schema: operationRunSchema,
+  description: 'Started; GET /operations/:id shows its progress',
+};
+
 export const remindStartedSchema = Joi.object({ operations: Joi.array().items(operationRunSchema) }).label('RemindOperations');

@@ -20,7 +20,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import type { ApiServices } from '../runtime/services';
-import { operationSchema, reassignClaimsBody, reassignStartedSchema, remindBody, remindStartedSchema } from './bulk-schemas';
+import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStartedResponse } from './bulk-schemas';
 import { commandRoute } from '../http/row-route';
 
 /** A remind shown as an operation: everyone handled is done (reminded, or closed meanwhile); a remind refuses nobody. */
@@ -62,7 +62,7 @@ export function bulkOperationRoutes(): RouteSpec[] {
       tag: 'operations',
       roles: BULK_REASSIGN_ROLES,
       body: reassignClaimsBody,
-      response: { status: 202, schema: reassignStartedSchema, description: 'Started; GET /operations/:id shows its progress' },
+      response: runStartedResponse,
       command: reassignClaims,
     }),
     commandRoute({

@@ -12,7 +12,7 @@ import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift
 import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
 import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
-import { operationRunSchema } from './bulk-schemas';
+import { runStartedResponse } from './bulk-schemas';
 import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
@@ -110,7 +110,7 @@ export function driftRoutes(): RouteSpec[] {
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
       body: batchRepairBody,
-      response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
+      response: runStartedResponse,
       command: requestDriftRepairs,
     }),
     rowRepairRoute(

@@ -15,7 +15,7 @@ import { requestIncidentRetries } from '../../domain/operations/incident-retries
 import { idParams, uuid } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
 import { commandRoute, listRoute } from '../http/row-route';
-import { operationRunSchema } from './bulk-schemas';
+import { runStartedResponse } from './bulk-schemas';
 
 const listIncidentsQuery = object({
   ...pageQueryKeys,
@@ -83,7 +83,7 @@ export function incidentRoutes(): RouteSpec[] {
       tag: 'operations',
       roles: [...OPERATIONS_READERS],
       body: batchRetryBody,
-      response: { status: 202, schema: operationRunSchema, description: 'Started; GET /operations/:id shows its progress' },
+      response: runStartedResponse,
       command: requestIncidentRetries,
     }),
   ];

@@ -11,6 +11,7 @@ import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, type RouteContext, type RouteSpec } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
 import { recordManualPaymentOperation } from './operations';
 import {
@@ -82,21 +83,19 @@ export function premiumRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: result.items.map(withAmount) };
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/invoices/:id',
       summary: 'One premium invoice with its payments and refunds',
       tag: 'premiums',
-      params: idParams,
-      response: { status: 200, schema: invoiceDetailSchema },
-      handler: async (ctx) => {
-        const invoice = await findVisible(ctx.state.user, invoiceAccess, ctx.state.input.params.id);
+      access: invoiceAccess,
+      schema: invoiceDetailSchema,
+      view: async (invoice) => {
         const order = orderFrom('createdAt');
         const [payments, refunds] = await Promise.all([
           PremiumPayment.findAll({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, order }),
           PremiumRefund.findAll({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, order }),
         ]);
-        ctx.body = { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
+        return { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
       },
     }),
     route({
@@ -137,11 +136,7 @@ export function premiumRoutes(): RouteSpec[] {
         'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; Idempotency-Key makes a retry record it once',
       tag: 'premiums',
       response: { status: 201, schema: appliedPaymentSchema },
-      handler: async (ctx, execute) => {
-        const { payment, invoice } = await execute();
-        ctx.status = 201;
-        ctx.body = { payment: withAmount(payment), invoice: withAmount(invoice) };
-      },
+      view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
     }),
   ];
 }

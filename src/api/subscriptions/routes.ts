@@ -1,6 +1,6 @@
 import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
-import { findVisible, tenantOf } from '../../access/core';
+import { tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import {
   OPEN_SUBSCRIPTION_STATUSES,
@@ -16,7 +16,7 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { searchWhere } from '../lists/search';
 import { operationRoute } from '../http/operation';
-import { commandRoute } from '../http/row-route';
+import { commandRoute, findRoute } from '../http/row-route';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
@@ -103,17 +103,13 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/subscriptions/:id',
       summary: 'One subscription with the live state of its workflow run',
       tag: 'subscriptions',
-      params: idParams,
-      response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx) => {
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        ctx.body = present(subscription, await liveState(ctx, subscription));
-      },
+      access: subscriptionAccess,
+      schema: subscriptionDetailSchema,
+      view: async (subscription, ctx) => present(subscription, await liveState(ctx, subscription)),
     }),
     operationRoute(cancelSubscriptionOperation, {
       method: 'patch',
@@ -121,9 +117,7 @@ export function subscriptionRoutes(): RouteSpec[] {
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
       tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = presentDecided(await execute());
-      },
+      view: presentDecided,
     }),
     operationRoute(waiveFirstPremiumOperation, {
       method: 'post',
@@ -132,9 +126,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         'Waive the first premium of a subscription awaiting it (tenant admin or claims manager): it covers at once, audited; the invoice stays open',
       tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = presentDecided(await execute());
-      },
+      view: presentDecided,
     }),
     commandRoute({
       method: 'post',

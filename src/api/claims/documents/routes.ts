@@ -4,16 +4,15 @@ import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../../../domain/claims/docum
 import { uploadClaimDocument } from '../../../domain/claims/commands';
 import { classifyClaimDocument, withdrawClaimDocument } from '../../../domain/claims/documents';
 import { ClaimDocument } from '../../../models';
-import { claimAccess, findVisibleDocument, withdrawnFilter } from '../../../access/claims';
-import { findVisible } from '../../../access/core';
+import { findVisibleDocument } from '../../../access/claims';
 import { TENANT_ROLES } from '../../../shared/roles';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { commandDeps } from '../../http/command-deps';
 import { idParams, uuid } from '../../http/common-schemas';
 import { route, RouteSpec } from '../../http/route';
 import { commandRoute } from '../../http/row-route';
-import { pageSchema, paginate } from '../../lists/pagination';
-import { listClaimItemsQuery, withdrawalBody, withdrawalFields } from '../schemas';
+import { claimItemListRoute } from '../item-list';
+import { withdrawalBody, withdrawalFields } from '../schemas';
 
 const kind = oneOf(DOCUMENT_KINDS);
 
@@ -49,23 +48,14 @@ const documentSchema = Joi.object({
 
 export function documentRoutes(): RouteSpec[] {
   return [
-    route({
-      method: 'get',
+    claimItemListRoute({
       path: '/claims/:id/documents',
       summary:
         "The claim's documents (metadata): the tenant's staff and the claimant; withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'documents',
       roles: TENANT_ROLES,
-      params: idParams,
-      query: listClaimItemsQuery,
-      response: { status: 200, schema: pageSchema(documentSchema) },
-      handler: async (ctx) => {
-        const { user } = ctx.state;
-        const { includeWithdrawn, ...page } = ctx.state.input.query;
-        const claim = await findVisible(user, claimAccess, ctx.state.input.params.id);
-        const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
-        ctx.body = await paginate(ClaimDocument, { ...page, ordering: 'createdAt' }, where);
-      },
+      model: ClaimDocument,
+      schema: documentSchema,
     }),
 
     route({

@@ -67,10 +67,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
         'Acknowledge a policy version (only the employee it is addressed to; once), recording the hash of its text, the client address and user agent, and the full name typed',
       tag: 'acknowledgements',
       response: { status: 200, schema: acknowledgementSchema },
-      handler: async (ctx, execute) => {
-        const ack = await execute();
-        ctx.body = present(ack, await localTimeIn(ack.tenantId));
-      },
+      view: async (ack) => present(ack, await localTimeIn(ack.tenantId)),
     }),
   ];
 }

@@ -33,9 +33,6 @@ export function policyReviewRoutes(): RouteSpec[] {
       summary: 'Approve a version in review (not its author or submitter): it may then be published',
       tag: 'compliance',
       response: { status: 200, schema: versionSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = await execute();
-      },
     }),
     operationRoute(rejectVersionOperation, {
       method: 'post',
@@ -43,9 +40,6 @@ export function policyReviewRoutes(): RouteSpec[] {
       summary: 'Reject a version in review with a reason (not its author or submitter): it goes back to draft',
       tag: 'compliance',
       response: { status: 200, schema: versionSchema },
-      handler: async (ctx, execute) => {
-        ctx.body = await execute();
-      },
     }),
   ];
 }

@@ -47,8 +47,13 @@ const MIN_REQUESTS = 8;
 /** Rows of one chunk of COPY data. */
 const CHUNK_ROWS = 5000;
 const DAY_MS = 24 * 3600_000;
-/** Claims and policies are spread over the last two years, so the report's 30 days hold about 1/24 of them. */
-const HISTORY_DAYS = 730;
+/**
+ * Policies and claims arrive at a steady rate, newest first by n, so a larger tenant is one with a
+ * longer history: the newest 10,000 fill the report's 30 days at every size (10,000 claims over
+ * 30 days; 1,000,000 over about eight years). What grows along the curve is history, not the
+ * period a report reads.
+ */
+const ROW_INTERVAL_MS = (30 * DAY_MS) / 10_000;
 
 /** One curve: a request, who asks it, its target, and how to take the statements the API's code sends for it. */
 interface CurveSpec {
@@ -194,8 +199,8 @@ interface Volume {
 /** When claim n entered its current stage, in hours after filing, by n % 3 (reported, decided, assigned): its last history row. */
 const STAGE_ENTERED_HOURS = [0, 72, 20];
 
-/** A deterministic spread of row n over the history window. */
-const createdAt = (volume: Volume, n: number, salt: number) => new Date(volume.now - ((n * salt) % (HISTORY_DAYS * 24 * 60)) * 60_000);
+/** When row n arrived: n steps back from now, each table's rows offset within the step by its own salt. */
+const createdAt = (volume: Volume, n: number, salt: number) => new Date(volume.now - n * ROW_INTERVAL_MS - ((n * salt) % ROW_INTERVAL_MS));
 
 /**
  * Adds policies from+1 … to (policyholder ⌈n/10⌉ holds policy n) and claim n on policy n with its

@@ -175,13 +175,19 @@ export async function stageTimes(sequelize: Sequelize, tenantId: string, period:
     .map((row) => ({ stage: row.stage, stays: Number(row.stays), meanHours: row.mean, p50Hours: row.p50, p90Hours: row.p90 }));
 }
 
-/** Who approved the claims approved in the period, by the approver's role: adjuster, senior adjuster, claims manager. */
+/**
+ * Who approved the claims approved in the period, by the approver's role: adjuster, senior adjuster,
+ * claims manager. The approvals are counted per approver first and the few approvers looked up
+ * after: joined row by row, PostgreSQL hashed every user of the platform for each report.
+ */
 export async function approvalsByAuthority(sequelize: Sequelize, tenantId: string, period: Period) {
   const rows = await sequelize.query<{ role: string | null; count: string }>(
-    `SELECT u.role, count(*) AS count
-       FROM claim_history h LEFT JOIN users u ON u.id = h.actor_id
-      WHERE h.tenant_id = :tenantId AND h.to_status = 'approved' AND h.from_status IS DISTINCT FROM h.to_status
-        AND h.occurred_at >= :from AND h.occurred_at < :until
+    `SELECT u.role, sum(a.approvals) AS count
+       FROM (SELECT h.actor_id, count(*) AS approvals FROM claim_history h
+              WHERE h.tenant_id = :tenantId AND h.to_status = 'approved' AND h.from_status IS DISTINCT FROM h.to_status
+                AND h.occurred_at >= :from AND h.occurred_at < :until
+              GROUP BY h.actor_id) a
+       LEFT JOIN LATERAL (SELECT role FROM users WHERE id = a.actor_id) u ON true
       GROUP BY u.role`,
     { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
   );

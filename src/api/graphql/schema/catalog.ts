@@ -9,7 +9,7 @@ import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
-import { connectionType, listField, orderingOf } from '../connection';
+import { listQuery, orderingOf } from '../connection';
 import { oneById } from '../by-id';
 import { validInput } from '../input';
 
@@ -51,40 +51,33 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
   }),
 });
 
-const CategoryConnection = connectionType('Category', Category);
-const PlanConnection = connectionType('Plan', Plan);
+listQuery('categories', Category, CategoryModel, {
+  description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
+  args: (t) => ({ ordering: t.arg.string() }),
+  rows: (caller, { ordering }) => {
+    const filters = validInput(listCategoriesQuery, { ordering });
+    return { where: categoryAccess.scope(caller), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+  },
+});
+
+listQuery('plans', Plan, PlanModel, {
+  description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
+  args: (t) => ({
+    categoryId: t.arg.id(),
+    coverageLevel: t.arg.string(),
+    policyType: t.arg.string(),
+    minPremium: t.arg.float(),
+    maxPremium: t.arg.float(),
+    isActive: t.arg.boolean(),
+    ordering: t.arg.string(),
+  }),
+  rows: (caller, filterArgs) => {
+    const filters = validInput(listPlansQuery, filterArgs);
+    return { where: planWhere(filters, planAccess.scope(caller)), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+  },
+});
 
 builder.queryFields((t) => ({
-  categories: t.field({
-    type: CategoryConnection,
-    description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
-    ...listField(CategoryModel, {
-      args: { ordering: t.arg.string() },
-      rows: (caller, { ordering }) => {
-        const filters = validInput(listCategoriesQuery, { ordering });
-        return { where: categoryAccess.scope(caller), order: orderingOf(filters.ordering, CURSOR_VALUES) };
-      },
-    }),
-  }),
-  plans: t.field({
-    type: PlanConnection,
-    description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
-    ...listField(PlanModel, {
-      args: {
-        categoryId: t.arg.id(),
-        coverageLevel: t.arg.string(),
-        policyType: t.arg.string(),
-        minPremium: t.arg.float(),
-        maxPremium: t.arg.float(),
-        isActive: t.arg.boolean(),
-        ordering: t.arg.string(),
-      },
-      rows: (caller, filterArgs) => {
-        const filters = validInput(listPlansQuery, filterArgs);
-        return { where: planWhere(filters, planAccess.scope(caller)), order: orderingOf(filters.ordering, CURSOR_VALUES) };
-      },
-    }),
-  }),
   plan: t.field({
     type: Plan,
     description:

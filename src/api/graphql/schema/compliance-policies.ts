@@ -13,7 +13,7 @@ import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, listField, orderingOf } from '../connection';
+import { connectionOf, connectionType, listQuery, orderingOf } from '../connection';
 import { oneById } from '../by-id';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
@@ -147,22 +147,18 @@ builder.objectFields(Policy, (t) => ({
   }),
 }));
 
-const PolicyConnection = connectionType('CompliancePolicy', Policy);
+listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
+  description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
+  roles: COMPLIANCE_ROLES,
+  args: (t) => ({ ordering: t.arg.string() }),
+  rows: (caller, { ordering }) => {
+    const filters = validInput(listPoliciesQuery, { ordering });
+    const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+    return { where: compliancePolicyAccess.scope(caller), order };
+  },
+});
 
 builder.queryFields((t) => ({
-  compliancePolicies: t.field({
-    type: PolicyConnection,
-    description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
-    ...listField(CompliancePolicyModel, {
-      roles: COMPLIANCE_ROLES,
-      args: { ordering: t.arg.string() },
-      rows: (caller, { ordering }) => {
-        const filters = validInput(listPoliciesQuery, { ordering });
-        const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-        return { where: compliancePolicyAccess.scope(caller), order };
-      },
-    }),
-  }),
   compliancePolicy: t.field({
     type: Policy,
     description: "One compliance policy; null when it is not the caller's tenant's",

@@ -7,7 +7,7 @@ import { cancelSubscriptionOperation, subscribeOperation } from '../../subscript
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { oneById } from '../by-id';
-import { connectionType, listField } from '../connection';
+import { listQuery } from '../connection';
 import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
@@ -32,20 +32,16 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
   }),
 });
 
-const SubscriptionConnection = connectionType('Subscription', Subscription);
+listQuery('subscriptions', Subscription, SubscriptionModel, {
+  description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
+  args: (t) => ({ status: t.arg({ type: SubscriptionStatusEnum }) }),
+  rows: (caller, { status }) => {
+    const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
+    return { where };
+  },
+});
 
 builder.queryFields((t) => ({
-  subscriptions: t.field({
-    type: SubscriptionConnection,
-    description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
-    ...listField(SubscriptionModel, {
-      args: { status: t.arg({ type: SubscriptionStatusEnum }) },
-      rows: (caller, { status }) => {
-        const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
-        return { where };
-      },
-    }),
-  }),
   subscription: t.field({
     type: Subscription,
     description:

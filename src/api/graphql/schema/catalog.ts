@@ -10,7 +10,7 @@ import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
 import { listQuery, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -77,11 +77,8 @@ listQuery('plans', Plan, PlanModel, {
   },
 });
 
-builder.queryFields((t) => ({
-  plan: t.field({
-    type: Plan,
-    description:
-      "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
-    ...oneById((loaders) => loaders.plan),
-  }),
-}));
+byIdQuery('plan', Plan, {
+  description:
+    "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
+  loader: (loaders) => loaders.plan,
+});

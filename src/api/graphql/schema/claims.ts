@@ -23,7 +23,7 @@ import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
 import { callerOf, type GraphQLContext } from '../context';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
 import { validInput } from '../input';
 import { mutationOf } from '../mutation';
@@ -204,13 +204,10 @@ listQuery('claims', Claim, ClaimModel, {
   },
 });
 
-builder.queryFields((t) => ({
-  claim: t.field({
-    type: Claim,
-    description: 'One claim; null when it does not exist or is not yours to see',
-    ...oneById((loaders) => loaders.claim),
-  }),
-}));
+byIdQuery('claim', Claim, {
+  description: 'One claim; null when it does not exist or is not yours to see',
+  loader: (loaders) => loaders.claim,
+});
 
 /** A claim a repeated mutation wrote, as the caller sees it now. */
 const reloadClaim = (context: GraphQLContext, id: string) => context.loaders.claim.load(id);

@@ -14,7 +14,7 @@ import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../complia
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import { connectionOf, connectionType, listQuery, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
 import { Person, RoleEnum } from './people';
@@ -158,15 +158,14 @@ listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
   },
 });
 
-builder.queryFields((t) => ({
-  compliancePolicy: t.field({
-    type: Policy,
-    description: "One compliance policy; null when it is not the caller's tenant's",
-    ...oneById((loaders) => loaders.compliancePolicy, COMPLIANCE_ROLES),
-  }),
-  policyVersion: t.field({
-    type: PolicyVersion,
-    description: "One policy version; null when it is not the caller's tenant's",
-    ...oneById((loaders) => loaders.policyVersion, COMPLIANCE_ROLES),
-  }),
-}));
+byIdQuery('compliancePolicy', Policy, {
+  description: "One compliance policy; null when it is not the caller's tenant's",
+  loader: (loaders) => loaders.compliancePolicy,
+  roles: COMPLIANCE_ROLES,
+});
+
+byIdQuery('policyVersion', PolicyVersion, {
+  description: "One policy version; null when it is not the caller's tenant's",
+  loader: (loaders) => loaders.policyVersion,
+  roles: COMPLIANCE_ROLES,
+});

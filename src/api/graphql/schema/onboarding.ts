@@ -14,7 +14,7 @@ import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
 import { listQuery, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
@@ -119,13 +119,11 @@ export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
   },
 });
 
-builder.queryField('tenant', (t) =>
-  t.field({
-    type: Tenant,
-    description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
-    ...oneById((loaders) => loaders.tenant, ['platform_admin', 'tenant_admin']),
-  }),
-);
+byIdQuery('tenant', Tenant, {
+  description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
+  loader: (loaders) => loaders.tenant,
+  roles: ['platform_admin', 'tenant_admin'],
+});
 
 listQuery('registrations', Registration, RegistrationModel, {
   description:
@@ -138,10 +136,8 @@ listQuery('registrations', Registration, RegistrationModel, {
   },
 });
 
-builder.queryField('registration', (t) =>
-  t.field({
-    type: Registration,
-    description: 'One registration (platform admins); null when there is none',
-    ...oneById((loaders) => loaders.registration, ['platform_admin']),
-  }),
-);
+byIdQuery('registration', Registration, {
+  description: 'One registration (platform admins); null when there is none',
+  loader: (loaders) => loaders.registration,
+  roles: ['platform_admin'],
+});

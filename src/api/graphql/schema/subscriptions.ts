@@ -6,7 +6,7 @@ import { subscriptionAccess } from '../../../access/subscriptions';
 import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
 import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
@@ -41,14 +41,11 @@ listQuery('subscriptions', Subscription, SubscriptionModel, {
   },
 });
 
-builder.queryFields((t) => ({
-  subscription: t.field({
-    type: Subscription,
-    description:
-      'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
-    ...oneById((loaders) => loaders.subscription),
-  }),
-}));
+byIdQuery('subscription', Subscription, {
+  description:
+    'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
+  loader: (loaders) => loaders.subscription,
+});
 
 const NewPolicyholderInput = builder.inputType('NewPolicyholderInput', {
   fields: (t) => ({ fullName: t.string({ required: true }), email: t.string({ required: true }) }),

@@ -49,25 +49,22 @@ async function deleteInBatches(sequelize: Sequelize, expiry: Expiry, batchSize: 
 const DEAD_REFRESH_TOKEN_FAMILY = `(t.expires_at <= now() OR t.revoked_at IS NOT NULL)
   AND NOT EXISTS (SELECT 1 FROM refresh_tokens live WHERE live.family_id = t.family_id AND live.expires_at > now() AND live.revoked_at IS NULL)`;
 
+/** The rows of `table` whose instant `column` is more than `hours` ago. */
+function olderThanHours(table: string, column: string, hours: number): Expiry {
+  return { table, condition: `t.${column} < now() - make_interval(hours => :hours)`, replacements: { hours } };
+}
+
 export function createRetentionActivities({ sequelize }: ActivityDeps) {
   return {
     /** Records of requests that began more than the window ago: completed or abandoned, their key may be used afresh. */
     purgeIdempotencyRecords(input: RetentionInput): Promise<number> {
-      const expiry = {
-        table: 'idempotency_records',
-        condition: 't.created_at < now() - make_interval(hours => :hours)',
-        replacements: { hours: input.idempotencyRecordHours },
-      };
+      const expiry = olderThanHours('idempotency_records', 'created_at', input.idempotencyRecordHours);
       return deleteInBatches(sequelize, expiry, input.batchSize);
     },
 
     /** Messages delivered more than the window ago; undelivered ones stay whatever their age. */
     purgeDeliveredOutboxMessages(input: RetentionInput): Promise<number> {
-      const expiry = {
-        table: 'outbox_messages',
-        condition: 't.delivered_at < now() - make_interval(hours => :hours)',
-        replacements: { hours: input.outboxDeliveredHours },
-      };
+      const expiry = olderThanHours('outbox_messages', 'delivered_at', input.outboxDeliveredHours);
       return deleteInBatches(sequelize, expiry, input.batchSize);
     },
 

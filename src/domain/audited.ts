@@ -62,6 +62,25 @@ export function updateAudited<M extends TenantRow>(
   );
 }
 
+/**
+ * Changes the given fields of a row within a transaction the command already holds (where it locked
+ * and checked the row) and records them as they were and became, as `action` (`<entityType>.update`
+ * unless named).
+ */
+export async function updateAuditedIn<M extends TenantRow>(
+  transaction: Transaction,
+  deps: Pick<AuditDeps, 'auditSource'>,
+  entityType: string,
+  row: M,
+  fields: Partial<Attributes<M>>,
+  action = `${entityType}.update`,
+): Promise<M> {
+  const before = row.toJSON();
+  await row.update(fields, { transaction });
+  await recordAudit(deps.auditSource, { tenantId: row.tenantId, action, entityType, entityId: row.id, before, after: row }, transaction);
+  return row;
+}
+
 /** Soft-deletes a row and records its deletion time as `<entityType>.delete`. */
 export async function destroyAudited(deps: AuditDeps, entityType: string, row: TenantRow): Promise<void> {
   await audited(

@@ -7,7 +7,7 @@
 import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
-import type { InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/core';
+import type { InputFieldMap, InputShapeFromFields, ObjectRef, QueryFieldBuilder } from '@pothos/core';
 import type { AuthUser } from '../../shared/caller';
 import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
@@ -128,7 +128,7 @@ export interface ListedRows {
  * connection: the caller refused unless of `roles` (FORBIDDEN) before anything else, then `rows`
  * answers, from the caller and the field's own arguments (`args`, after the page's), what they see.
  */
-export function listField<M extends Keyed, A extends InputFieldMap>(
+function listField<M extends Keyed, A extends InputFieldMap>(
   model: ModelStatic<M>,
   list: { roles?: readonly Role[]; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
 ) {
@@ -141,6 +141,41 @@ export function listField<M extends Keyed, A extends InputFieldMap>(
       return connectionOf(model, where, { first, after }, order);
     },
   };
+}
+
+/** What a list query says of itself: the page's arguments, its types and its resolver are listQuery's. */
+export interface ListQuery<A extends InputFieldMap> {
+  description: string;
+  /** The roles it answers (anyone else is refused); every caller when absent. */
+  roles?: readonly Role[];
+  /** Its own arguments, after the page's `first` and `after`. */
+  args: (t: QueryFieldBuilder<BuilderTypes, BuilderTypes['Root']>) => A;
+  /** The rows the caller sees, from the caller and its own arguments. */
+  rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows;
+}
+
+/**
+ * Declares the query field `name` listing `model`'s rows as a connection of `node` (listField),
+ * with the connection's types (connectionType, named after `node`). Answers the connection type,
+ * for another field paging the same rows.
+ */
+export function listQuery<M extends Keyed, A extends InputFieldMap>(
+  name: string,
+  node: ObjectRef<BuilderTypes, M>,
+  model: ModelStatic<M>,
+  list: ListQuery<A>,
+) {
+  const connection = connectionType(node.name, node);
+  builder.queryField(name, (t) => {
+    // Typed for any arguments here: the caller's `rows` was checked against its own `args` above.
+    const field = listField<M, InputFieldMap>(model, {
+      roles: list.roles,
+      args: list.args(t),
+      rows: list.rows as ListQuery<InputFieldMap>['rows'],
+    });
+    return t.field({ type: connection, description: list.description, ...field });
+  });
+  return connection;
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({

@@ -26,7 +26,7 @@ import { findVisible, tenantOf } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
-import { createAudited } from '../audited';
+import { createAudited, updateAuditedIn } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
@@ -63,20 +63,7 @@ export const updateCompliancePolicy: Command<{ id: string; fields: Partial<Polic
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
     refuseRetired(policy);
-    const before = policy.toJSON();
-    await policy.update(fields, { transaction });
-    await recordAudit(
-      deps.auditSource,
-      {
-        tenantId: policy.tenantId,
-        action: 'compliance_policy.update',
-        entityType: 'compliance_policy',
-        entityId: policy.id,
-        before,
-        after: policy,
-      },
-      transaction,
-    );
+    await updateAuditedIn(transaction, deps, 'compliance_policy', policy, fields);
     const messages = fields.recurrenceDays !== undefined ? await enqueueRecurrenceChange(policy, transaction, deps) : [];
     return { policy, messages };
   });
@@ -93,20 +80,7 @@ export const retireCompliancePolicy: Command<{ id: string }, CompliancePolicy> =
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
     refuseRetired(policy);
-    const before = policy.toJSON();
-    await policy.update({ retiredAt: new Date() }, { transaction });
-    await recordAudit(
-      deps.auditSource,
-      {
-        tenantId: policy.tenantId,
-        action: 'compliance_policy.retire',
-        entityType: 'compliance_policy',
-        entityId: policy.id,
-        before,
-        after: policy,
-      },
-      transaction,
-    );
+    await updateAuditedIn(transaction, deps, 'compliance_policy', policy, { retiredAt: new Date() }, 'compliance_policy.retire');
     return { policy, messages: await enqueueRecurrenceChange(policy, transaction, deps) };
   });
   await deliverInOrder(messages, deps);
@@ -160,21 +134,7 @@ export const updateDraftVersion: Command<{ id: string; fields: Partial<VersionFi
       throw conflict(`This version is ${version.status}; only a draft can change (write a new version instead)`, [
         { field: 'status', message: `is ${version.status}` },
       ]);
-    const before = version.toJSON();
-    await version.update(fields, { transaction });
-    await recordAudit(
-      deps.auditSource,
-      {
-        tenantId: version.tenantId,
-        action: 'policy_version.update',
-        entityType: 'policy_version',
-        entityId: version.id,
-        before,
-        after: version,
-      },
-      transaction,
-    );
-    return version;
+    return updateAuditedIn(transaction, deps, 'policy_version', version, fields);
   });
 };
 

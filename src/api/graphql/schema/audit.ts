@@ -6,7 +6,7 @@ import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
 import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../services/audit-chain';
 import { builder } from '../builder';
-import { connectionType, listField, orderingOf } from '../connection';
+import { listQuery, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 
@@ -34,32 +34,25 @@ const AuditEvent = builder.objectRef<AuditEventModel>('AuditEvent').implement({
   }),
 });
 
-const AuditEventConnection = connectionType('AuditEvent', AuditEvent);
-
-builder.queryFields((t) => ({
-  auditEvents: t.field({
-    type: AuditEventConnection,
-    description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
-    ...listField(AuditEventModel, {
-      roles: AUDIT_READERS,
-      args: {
-        category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
-        entityType: t.arg.string(),
-        entityId: t.arg.string(),
-        actorId: t.arg.string(),
-        action: t.arg.string(),
-        from: t.arg.string(),
-        to: t.arg.string(),
-        ordering: t.arg.string(),
-      },
-      rows: (caller, filterArgs) => {
-        const filters = validInput(listAuditEventsQuery, filterArgs);
-        const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
-        return { where, order: orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }) };
-      },
-    }),
+listQuery('auditEvents', AuditEvent, AuditEventModel, {
+  description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
+  roles: AUDIT_READERS,
+  args: (t) => ({
+    category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
+    entityType: t.arg.string(),
+    entityId: t.arg.string(),
+    actorId: t.arg.string(),
+    action: t.arg.string(),
+    from: t.arg.string(),
+    to: t.arg.string(),
+    ordering: t.arg.string(),
   }),
-}));
+  rows: (caller, filterArgs) => {
+    const filters = validInput(listAuditEventsQuery, filterArgs);
+    const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
+    return { where, order: orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }) };
+  },
+});
 
 const ChainBreak = builder.objectRef<{ id: string; createdAt: string; reason: string }>('AuditChainBreak').implement({
   description: 'The first event that does not verify: content_changed (its hash is not over its content) or link_broken',

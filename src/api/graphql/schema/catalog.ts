@@ -9,8 +9,8 @@ import { listCategoriesQuery } from '../../catalog/categories/schemas';
 import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
-import { connectionType, listField, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { listQuery, orderingOf } from '../connection';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -51,44 +51,34 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
   }),
 });
 
-const CategoryConnection = connectionType('Category', Category);
-const PlanConnection = connectionType('Plan', Plan);
+listQuery('categories', Category, CategoryModel, {
+  description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
+  args: (t) => ({ ordering: t.arg.string() }),
+  rows: (caller, { ordering }) => {
+    const filters = validInput(listCategoriesQuery, { ordering });
+    return { where: categoryAccess.scope(caller), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+  },
+});
 
-builder.queryFields((t) => ({
-  categories: t.field({
-    type: CategoryConnection,
-    description: "The tenant's property categories, ordered as GET /categories (`name` unless `ordering` says otherwise)",
-    ...listField(CategoryModel, {
-      args: { ordering: t.arg.string() },
-      rows: (caller, { ordering }) => {
-        const filters = validInput(listCategoriesQuery, { ordering });
-        return { where: categoryAccess.scope(caller), order: orderingOf(filters.ordering, CURSOR_VALUES) };
-      },
-    }),
+listQuery('plans', Plan, PlanModel, {
+  description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
+  args: (t) => ({
+    categoryId: t.arg.id(),
+    coverageLevel: t.arg.string(),
+    policyType: t.arg.string(),
+    minPremium: t.arg.float(),
+    maxPremium: t.arg.float(),
+    isActive: t.arg.boolean(),
+    ordering: t.arg.string(),
   }),
-  plans: t.field({
-    type: PlanConnection,
-    description: 'The plans the caller sees (withdrawn ones for tenant admins only), filtered and ordered as GET /plans',
-    ...listField(PlanModel, {
-      args: {
-        categoryId: t.arg.id(),
-        coverageLevel: t.arg.string(),
-        policyType: t.arg.string(),
-        minPremium: t.arg.float(),
-        maxPremium: t.arg.float(),
-        isActive: t.arg.boolean(),
-        ordering: t.arg.string(),
-      },
-      rows: (caller, filterArgs) => {
-        const filters = validInput(listPlansQuery, filterArgs);
-        return { where: planWhere(filters, planAccess.scope(caller)), order: orderingOf(filters.ordering, CURSOR_VALUES) };
-      },
-    }),
-  }),
-  plan: t.field({
-    type: Plan,
-    description:
-      "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
-    ...oneById((loaders) => loaders.plan),
-  }),
-}));
+  rows: (caller, filterArgs) => {
+    const filters = validInput(listPlansQuery, filterArgs);
+    return { where: planWhere(filters, planAccess.scope(caller)), order: orderingOf(filters.ordering, CURSOR_VALUES) };
+  },
+});
+
+byIdQuery('plan', Plan, {
+  description:
+    "One plan, as GET /plans/:id; null when it does not exist or is not the caller's to see (a withdrawn one but to tenant admins)",
+  loader: (loaders) => loaders.plan,
+});

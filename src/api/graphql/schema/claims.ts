@@ -23,8 +23,8 @@ import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
 import { callerOf, type GraphQLContext } from '../context';
-import { oneById } from '../by-id';
-import { connectionType, listField } from '../connection';
+import { byIdQuery } from '../by-id';
+import { listQuery } from '../connection';
 import { validInput } from '../input';
 import { mutationOf } from '../mutation';
 import { Person } from './people';
@@ -190,31 +190,24 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
   }),
 });
 
-const ClaimConnection = connectionType('Claim', Claim);
+listQuery('claims', Claim, ClaimModel, {
+  description: "The tenant's claims for staff, their own for a policyholder; newest first",
+  args: (t) => ({ status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() }),
+  rows: (caller, { status, assigneeId }) => {
+    const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
+    const where: WhereOptions<ClaimModel> = {
+      ...claimAccess.scope(caller),
+      ...(status && { status }),
+      ...(assignee && { assigneeId: assignee }),
+    };
+    return { where };
+  },
+});
 
-builder.queryFields((t) => ({
-  claims: t.field({
-    type: ClaimConnection,
-    description: "The tenant's claims for staff, their own for a policyholder; newest first",
-    ...listField(ClaimModel, {
-      args: { status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() },
-      rows: (caller, { status, assigneeId }) => {
-        const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
-        const where: WhereOptions<ClaimModel> = {
-          ...claimAccess.scope(caller),
-          ...(status && { status }),
-          ...(assignee && { assigneeId: assignee }),
-        };
-        return { where };
-      },
-    }),
-  }),
-  claim: t.field({
-    type: Claim,
-    description: 'One claim; null when it does not exist or is not yours to see',
-    ...oneById((loaders) => loaders.claim),
-  }),
-}));
+byIdQuery('claim', Claim, {
+  description: 'One claim; null when it does not exist or is not yours to see',
+  loader: (loaders) => loaders.claim,
+});
 
 /** A claim a repeated mutation wrote, as the caller sees it now. */
 const reloadClaim = (context: GraphQLContext, id: string) => context.loaders.claim.load(id);

@@ -13,8 +13,8 @@ import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, listField, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { connectionOf, connectionType, listQuery, orderingOf } from '../connection';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
 import { Person, RoleEnum } from './people';
@@ -147,30 +147,25 @@ builder.objectFields(Policy, (t) => ({
   }),
 }));
 
-const PolicyConnection = connectionType('CompliancePolicy', Policy);
+listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
+  description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
+  roles: COMPLIANCE_ROLES,
+  args: (t) => ({ ordering: t.arg.string() }),
+  rows: (caller, { ordering }) => {
+    const filters = validInput(listPoliciesQuery, { ordering });
+    const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+    return { where: compliancePolicyAccess.scope(caller), order };
+  },
+});
 
-builder.queryFields((t) => ({
-  compliancePolicies: t.field({
-    type: PolicyConnection,
-    description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
-    ...listField(CompliancePolicyModel, {
-      roles: COMPLIANCE_ROLES,
-      args: { ordering: t.arg.string() },
-      rows: (caller, { ordering }) => {
-        const filters = validInput(listPoliciesQuery, { ordering });
-        const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
-        return { where: compliancePolicyAccess.scope(caller), order };
-      },
-    }),
-  }),
-  compliancePolicy: t.field({
-    type: Policy,
-    description: "One compliance policy; null when it is not the caller's tenant's",
-    ...oneById((loaders) => loaders.compliancePolicy, COMPLIANCE_ROLES),
-  }),
-  policyVersion: t.field({
-    type: PolicyVersion,
-    description: "One policy version; null when it is not the caller's tenant's",
-    ...oneById((loaders) => loaders.policyVersion, COMPLIANCE_ROLES),
-  }),
-}));
+byIdQuery('compliancePolicy', Policy, {
+  description: "One compliance policy; null when it is not the caller's tenant's",
+  loader: (loaders) => loaders.compliancePolicy,
+  roles: COMPLIANCE_ROLES,
+});
+
+byIdQuery('policyVersion', PolicyVersion, {
+  description: "One policy version; null when it is not the caller's tenant's",
+  loader: (loaders) => loaders.policyVersion,
+  roles: COMPLIANCE_ROLES,
+});

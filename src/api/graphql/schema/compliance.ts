@@ -12,7 +12,7 @@ import { localTime } from '../../../services/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { builder } from '../builder';
-import { connectionType, listField } from '../connection';
+import { listQuery } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
 import { mutationOf } from '../mutation';
 
@@ -82,19 +82,12 @@ const Acknowledgement = builder.objectRef<AcknowledgementModel>('Acknowledgement
   }),
 });
 
-const AcknowledgementConnection = connectionType('Acknowledgement', Acknowledgement);
-
-builder.queryFields((t) => ({
-  acknowledgements: t.field({
-    type: AcknowledgementConnection,
-    description: "The caller's own policy acknowledgements (staff), newest first; as GET /acknowledgements",
-    ...listField(AcknowledgementModel, {
-      roles: STAFF_ROLES,
-      args: { status: t.arg({ type: AcknowledgementStatusEnum }) },
-      rows: (caller, { status }) => ({ where: { tenantId: tenantOf(caller), employeeId: caller.id, ...(status && { status }) } }),
-    }),
-  }),
-}));
+listQuery('acknowledgements', Acknowledgement, AcknowledgementModel, {
+  description: "The caller's own policy acknowledgements (staff), newest first; as GET /acknowledgements",
+  roles: STAFF_ROLES,
+  args: (t) => ({ status: t.arg({ type: AcknowledgementStatusEnum }) }),
+  rows: (caller, { status }) => ({ where: { tenantId: tenantOf(caller), employeeId: caller.id, ...(status && { status }) } }),
+});
 
 /** A version a review mutation changed, as the caller sees it now. */
 const reloadVersion = (context: GraphQLContext, id: string) =>

@@ -13,8 +13,8 @@ import { listTenantsQuery } from '../../onboarding/tenants/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
-import { connectionType, listField, orderingOf } from '../connection';
-import { oneById } from '../by-id';
+import { listQuery, orderingOf } from '../connection';
+import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
@@ -109,43 +109,35 @@ Registration.implement({
   }),
 });
 
-export const TenantConnection = connectionType('Tenant', Tenant);
-const RegistrationConnection = connectionType('Registration', Registration);
+export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
+  description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
+  roles: ['platform_admin'],
+  args: (t) => ({ status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() }),
+  rows: (caller, filterArgs) => {
+    const { status, ordering } = validInput(listTenantsQuery, filterArgs);
+    return { where: { ...tenantRecordAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+  },
+});
 
-builder.queryFields((t) => ({
-  tenants: t.field({
-    type: TenantConnection,
-    description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
-    ...listField(TenantModel, {
-      roles: ['platform_admin'],
-      args: { status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() },
-      rows: (caller, filterArgs) => {
-        const { status, ordering } = validInput(listTenantsQuery, filterArgs);
-        return { where: { ...tenantRecordAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
-      },
-    }),
-  }),
-  tenant: t.field({
-    type: Tenant,
-    description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
-    ...oneById((loaders) => loaders.tenant, ['platform_admin', 'tenant_admin']),
-  }),
-  registrations: t.field({
-    type: RegistrationConnection,
-    description:
-      'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
-    ...listField(RegistrationModel, {
-      roles: ['platform_admin'],
-      args: { status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() },
-      rows: (caller, filterArgs) => {
-        const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
-        return { where: { ...registrationAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
-      },
-    }),
-  }),
-  registration: t.field({
-    type: Registration,
-    description: 'One registration (platform admins); null when there is none',
-    ...oneById((loaders) => loaders.registration, ['platform_admin']),
-  }),
-}));
+byIdQuery('tenant', Tenant, {
+  description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
+  loader: (loaders) => loaders.tenant,
+  roles: ['platform_admin', 'tenant_admin'],
+});
+
+listQuery('registrations', Registration, RegistrationModel, {
+  description:
+    'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
+  roles: ['platform_admin'],
+  args: (t) => ({ status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() }),
+  rows: (caller, filterArgs) => {
+    const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
+    return { where: { ...registrationAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+  },
+});
+
+byIdQuery('registration', Registration, {
+  description: 'One registration (platform admins); null when there is none',
+  loader: (loaders) => loaders.registration,
+  roles: ['platform_admin'],
+});

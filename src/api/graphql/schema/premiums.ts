@@ -7,7 +7,7 @@ import { recordManualPaymentOperation } from '../../premiums/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
-import { oneById } from '../by-id';
+import { byIdQuery } from '../by-id';
 import { connectionOf, connectionType, type PageOrder } from '../connection';
 import { mutationOf } from '../mutation';
 import { Subscription } from './subscriptions';
@@ -90,13 +90,10 @@ builder.objectField(Subscription, 'invoices', (t) =>
   }),
 );
 
-builder.queryFields((t) => ({
-  invoice: t.field({
-    type: Invoice,
-    description: 'One premium invoice; null when it does not exist or is not yours to see',
-    ...oneById((loaders) => loaders.invoice),
-  }),
-}));
+byIdQuery('invoice', Invoice, {
+  description: 'One premium invoice; null when it does not exist or is not yours to see',
+  loader: (loaders) => loaders.invoice,
+});
 
 const reloadInvoice = (context: GraphQLContext, id: string) => context.loaders.invoice.load(id);
 

@@ -12,7 +12,7 @@ import { complianceRequirementAccess } from '../../../access/compliance-requirem
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
 import { builder, type BuilderTypes } from '../builder';
-import { connectionType, listField, orderingOf } from '../connection';
+import { listQuery, orderingOf } from '../connection';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 import { Policy } from './compliance';
@@ -87,25 +87,21 @@ const Requirement = builder.objectRef<RequirementModel>('ComplianceRequirement')
   }),
 });
 
-const RequirementConnection = connectionType('ComplianceRequirement', Requirement);
+listQuery('complianceRequirements', Requirement, RequirementModel, {
+  description: "The tenant's compliance requirements, filtered and ordered as GET /compliance/requirements (by due date by default)",
+  roles: COMPLIANCE_ROLES,
+  args: (t) => ({ ownerId: t.arg.id(), ordering: t.arg.string() }),
+  rows: (caller, filterArgs) => {
+    const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
+    const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
+    return {
+      where,
+      order: orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) }),
+    };
+  },
+});
 
 builder.queryFields((t) => ({
-  complianceRequirements: t.field({
-    type: RequirementConnection,
-    description: "The tenant's compliance requirements, filtered and ordered as GET /compliance/requirements (by due date by default)",
-    ...listField(RequirementModel, {
-      roles: COMPLIANCE_ROLES,
-      args: { ownerId: t.arg.id(), ordering: t.arg.string() },
-      rows: (caller, filterArgs) => {
-        const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
-        const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
-        return {
-          where,
-          order: orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) }),
-        };
-      },
-    }),
-  }),
   complianceRequirement: t.field({
     type: Requirement,
     nullable: true,

@@ -6,8 +6,8 @@ import { subscriptionAccess } from '../../../access/subscriptions';
 import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
-import { oneById } from '../by-id';
-import { connectionType, listField } from '../connection';
+import { byIdQuery } from '../by-id';
+import { listQuery } from '../connection';
 import { mutationOf } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
@@ -32,27 +32,20 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
   }),
 });
 
-const SubscriptionConnection = connectionType('Subscription', Subscription);
+listQuery('subscriptions', Subscription, SubscriptionModel, {
+  description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
+  args: (t) => ({ status: t.arg({ type: SubscriptionStatusEnum }) }),
+  rows: (caller, { status }) => {
+    const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
+    return { where };
+  },
+});
 
-builder.queryFields((t) => ({
-  subscriptions: t.field({
-    type: SubscriptionConnection,
-    description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
-    ...listField(SubscriptionModel, {
-      args: { status: t.arg({ type: SubscriptionStatusEnum }) },
-      rows: (caller, { status }) => {
-        const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
-        return { where };
-      },
-    }),
-  }),
-  subscription: t.field({
-    type: Subscription,
-    description:
-      'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
-    ...oneById((loaders) => loaders.subscription),
-  }),
-}));
+byIdQuery('subscription', Subscription, {
+  description:
+    'One subscription (its recorded row, without the live state of GET /subscriptions/:id); null when it does not exist or is not yours to see',
+  loader: (loaders) => loaders.subscription,
+});
 
 const NewPolicyholderInput = builder.inputType('NewPolicyholderInput', {
   fields: (t) => ({ fullName: t.string({ required: true }), email: t.string({ required: true }) }),

@@ -29,6 +29,16 @@ import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isO
 import { pauseTree, resumeAll } from './process-control';
 import { holdsWithin, resultOf, waitUntil } from '../support/waiting';
 
+/**
+ * How long an intent whose run sends an e-mail may take to settle: a process stopped while its
+ * claim of the e-mail's row was in flight fails that attempt after the claim committed, and the
+ * row stays claimed until its lease runs out; then the e-mail goes out once
+ * (src/shared/notification-timing.ts).
+ */
+const EMAIL_SETTLES_MS = NOTIFICATION_LEASE_MS + 30_000;
+/** A paused process's test: the load, the retries, and one e-mail settling late. */
+const FAULT_TEST_MS = 180_000 + EMAIL_SETTLES_MS;
+
 const PER_KIND = Number(process.env.CHAOS_REQUESTS_PER_KIND ?? 10);
 const BURST = Number(process.env.CHAOS_BURST ?? 500);
 const INTERVAL_MS = 200;
@@ -218,13 +228,13 @@ describe('chaos: pausing and killing real processes under load', () => {
         Notification.count({ where: { idempotencyKey: `subscription-${subscriptionId}:activated`, status: 'sent' } });
       await holdsWithin(
         async () => (await Subscription.findByPk(subscriptionId))?.status === 'active' && (await activationSent()) > 0,
-        30_000,
+        EMAIL_SETTLES_MS,
       );
       return (await Subscription.count({ where: { id: subscriptionId, status: 'active' } })) && activationSent();
     }
     if (intent.kind === 'cancel') {
       const runClosed = async () => (await infra.temporal.workflow.getHandle(`subscription-${id}`).describe()).status.name === 'COMPLETED';
-      await holdsWithin(async () => (await Subscription.findByPk(id))?.status === 'cancelled' && (await runClosed()), 30_000);
+      await holdsWithin(async () => (await Subscription.findByPk(id))?.status === 'cancelled' && (await runClosed()), EMAIL_SETTLES_MS);
       return (await runClosed()) ? Notification.count({ where: { idempotencyKey: `subscription-${id}:cancelled`, status: 'sent' } }) : 0;
     }
     if (intent.kind === 'assign') {
@@ -274,36 +284,48 @@ describe('chaos: pausing and killing real processes under load', () => {
     return () => resumeAll(paused);
   };
 
-  it('worker paused: updates answer 504 naming the worker, every repeat completes once', async () => {
-    const { answers, intents } = await underFault(
-      'worker',
-      pauseProcess(() => worker.child.pid!),
-    );
-    const named = answers.flatMap((a, i) =>
-      isOutage(a) && intents[i].kind !== 'subscribe' ? [`${intents[i].kind}: ${a.body?.error?.details?.[0]?.dependency}`] : [],
-    );
-    expect(named).toEqual(named.map((answer) => `${answer.split(':')[0]}: worker`));
-  }, 180_000);
+  it(
+    'worker paused: updates answer 504 naming the worker, every repeat completes once',
+    async () => {
+      const { answers, intents } = await underFault(
+        'worker',
+        pauseProcess(() => worker.child.pid!),
+      );
+      const named = answers.flatMap((a, i) =>
+        isOutage(a) && intents[i].kind !== 'subscribe' ? [`${intents[i].kind}: ${a.body?.error?.details?.[0]?.dependency}`] : [],
+      );
+      expect(named).toEqual(named.map((answer) => `${answer.split(':')[0]}: worker`));
+    },
+    FAULT_TEST_MS,
+  );
 
-  it('PostgreSQL paused: 503 postgres, every repeat completes once', async () => {
-    const { answers } = await underFault(
-      'postgres',
-      pauseProcess(() => Number(requiredEnv('CHAOS_POSTGRES_PID'))),
-    );
-    expect(answers.filter(isOutage).some((a) => a.body?.error?.details?.[0]?.dependency === 'postgres')).toBe(true);
-  }, 180_000);
+  it(
+    'PostgreSQL paused: 503 postgres, every repeat completes once',
+    async () => {
+      const { answers } = await underFault(
+        'postgres',
+        pauseProcess(() => Number(requiredEnv('CHAOS_POSTGRES_PID'))),
+      );
+      expect(answers.filter(isOutage).some((a) => a.body?.error?.details?.[0]?.dependency === 'postgres')).toBe(true);
+    },
+    FAULT_TEST_MS,
+  );
 
-  it('Temporal paused: 503/504 temporal, every repeat completes once', async () => {
-    const { answers } = await underFault(
-      'temporal',
-      pauseProcess(() => Number(requiredEnv('CHAOS_TEMPORAL_PID'))),
-    );
-    // A query or update whose deadline ends just after the resume finds the server answering
-    // again, and so names the worker; none names PostgreSQL.
-    const dependencies = answers.filter(isOutage).map((a) => a.body?.error?.details?.[0]?.dependency);
-    expect(dependencies).toContain('temporal');
-    expect(dependencies).not.toContain('postgres');
-  }, 180_000);
+  it(
+    'Temporal paused: 503/504 temporal, every repeat completes once',
+    async () => {
+      const { answers } = await underFault(
+        'temporal',
+        pauseProcess(() => Number(requiredEnv('CHAOS_TEMPORAL_PID'))),
+      );
+      // A query or update whose deadline ends just after the resume finds the server answering
+      // again, and so names the worker; none names PostgreSQL.
+      const dependencies = answers.filter(isOutage).map((a) => a.body?.error?.details?.[0]?.dependency);
+      expect(dependencies).toContain('temporal');
+      expect(dependencies).not.toContain('postgres');
+    },
+    FAULT_TEST_MS,
+  );
 
   it(`worker SIGKILLed during a burst of ${BURST} subscriptions: none lost, no duplicate row, duplicate e-mails share their Message-ID`, async () => {
     const holder = users.burstHolder!;

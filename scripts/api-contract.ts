@@ -2,8 +2,8 @@
  * Checks the API against its own OpenAPI document with Schemathesis (all checks), on real
  * servers: embedded PostgreSQL (migrated, demo seed), the Temporal dev server in memory, an SMTP
  * sink, stripe-mock as the payment provider, and the worker and API as child processes. Runs once
- * per principal (a policyholder, a claims-agent API key and a tenant admin) with that principal's
- * credential and writes one JUnit report per principal to reports/.
+ * per principal (a policyholder, a claims-agent API key and a tenant admin), all three side by
+ * side, with that principal's credential and writes one JUnit report per principal to reports/.
  *
  *   node dist/scripts/api-contract.js <path to the schemathesis executable>
  *
@@ -18,7 +18,7 @@ import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
 import { startSmtpSink } from '../tests/support/smtp-sink';
-import { DEMO_PASSWORD, demoEmail, seedDemo } from './local/demo-seed';
+import { DEMO_PASSWORD, DEMO_TENANT_SLUG, demoEmail, seedDemo, seedDemoTenant } from './local/demo-seed';
 import { freePort } from './local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from './local/postgres';
 import { startStripeMock } from './local/stripe-mock-server';
@@ -30,8 +30,13 @@ const ROOT = path.join(__dirname, '..', '..');
 const REPORTS_DIR = path.join(ROOT, 'reports');
 /** Who the contract is checked as: each name is also its JUnit report's (reports/schemathesis-<name>.xml). */
 type Principal = 'policyholder' | 'api-key' | 'tenant_admin';
-/** Checked side by side, before the tenant admin, whose run may deactivate users or change their roles. */
-const CONCURRENT_PRINCIPALS: Principal[] = ['policyholder', 'api-key'];
+const PRINCIPALS: Principal[] = ['policyholder', 'api-key', 'tenant_admin'];
+/**
+ * The tenant admin's own tenant, seeded like the demo one. Its run deactivates users, changes
+ * roles, revokes API keys, withdraws plans and changes settings: all of it in this tenant only, so
+ * the policyholder's and the API key's users and rows, in the demo tenant, are out of its reach.
+ */
+const ADMIN_TENANT_SLUG = 'demo-admin';
 /** The role of the API key the contract is checked with: a machine of the claims department. */
 const API_KEY_ROLE: Role = 'claims_agent';
 /** Test cases per operation and phase: enough to reach every constraint, small enough for 2 cores. */
@@ -56,11 +61,11 @@ async function waitForReady(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
-async function accessTokenOf(api: string, role: Role): Promise<string> {
+async function accessTokenOf(api: string, role: Role, tenantSlug = DEMO_TENANT_SLUG): Promise<string> {
   const response = await fetch(`${api}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: demoEmail(role), password: DEMO_PASSWORD }),
+    body: JSON.stringify({ email: demoEmail(role, tenantSlug), password: DEMO_PASSWORD }),
   });
   if (!response.ok) throw new Error(`login as ${role} answered ${response.status}`);
   const body = (await response.json()) as { tokens: { accessToken: string } };
@@ -78,11 +83,11 @@ async function apiKeyOf(api: string, adminToken: string): Promise<string> {
   return ((await response.json()) as { key: string }).key;
 }
 
-// Resolved just before each run: the policyholder's run must not have changed the admin's account first.
+// Resolved before any run starts. The API key is the demo tenant's, made by its admin, whom no run acts as.
 const credentialOf: Record<Principal, (api: string) => Promise<string>> = {
   policyholder: (api) => accessTokenOf(api, 'policyholder'),
   'api-key': async (api) => apiKeyOf(api, await accessTokenOf(api, 'tenant_admin')),
-  tenant_admin: (api) => accessTokenOf(api, 'tenant_admin'),
+  tenant_admin: (api) => accessTokenOf(api, 'tenant_admin', ADMIN_TENANT_SLUG),
 };
 
 function runSchemathesis(executable: string, api: string, principal: Principal, credential: string): Promise<number> {
@@ -134,6 +139,7 @@ async function main(): Promise<number> {
     initModels(sequelize);
     await migrateUp(sequelize);
     await seedDemo();
+    await seedDemoTenant(ADMIN_TENANT_SLUG, 'Demo Admin Insurance Co.');
     await sequelize.close();
     const temporal = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
     stops.unshift(() => temporal.stop());
@@ -183,13 +189,17 @@ async function main(): Promise<number> {
     const api = `http://127.0.0.1:${port}`;
     await waitForReady(`${api}/readyz`);
     fs.mkdirSync(REPORTS_DIR, { recursive: true });
-    const check = async (principal: Principal) => {
-      say(`checking every operation as ${principal}`);
-      return runSchemathesis(executable, api, principal, await credentialOf[principal](api));
-    };
-    // Neither the policyholder nor the claims department's key can change the other's account, so
-    // their runs share the machine; the tenant admin's comes last (it may deactivate either).
-    const codes = [...(await Promise.all(CONCURRENT_PRINCIPALS.map(check))), await check('tenant_admin')];
+    const credentials = await Promise.all(PRINCIPALS.map((principal) => credentialOf[principal](api)));
+    // The three runs share the machine: none can reach another's credential. The policyholder
+    // changes only their own account; the claims department's key may call no account, user or key
+    // route (403); the tenant admin acts in a tenant of their own, and every row the API answers is
+    // scoped by the caller's tenant (another tenant's is 404).
+    const codes = await Promise.all(
+      PRINCIPALS.map((principal, i) => {
+        say(`checking every operation as ${principal}`);
+        return runSchemathesis(executable, api, principal, credentials[i]);
+      }),
+    );
     return codes.every((code) => code === 0) ? 0 : 1;
   } finally {
     for (const stop of stops) await stop().catch((err) => say(`stop failed: ${err}`));

@@ -11,7 +11,7 @@ export const DEMO_PASSWORD = 'Demo-Password-1';
 export const DEMO_TENANT_SLUG = 'demo';
 export const PLATFORM_ADMIN_EMAIL = 'platform_admin@insurflow.local';
 
-export const demoEmail = (role: Role) => `${role}@demo.insurflow.local`;
+export const demoEmail = (role: Role, tenantSlug = DEMO_TENANT_SLUG) => `${role}@${tenantSlug}.insurflow.local`;
 
 /** Who reports to whom, so manager escalations have someone to reach. */
 const DEMO_MANAGERS: Partial<Record<Role, Role>> = {
@@ -25,23 +25,38 @@ const DEMO_MANAGERS: Partial<Record<Role, Role>> = {
 export async function seedDemo(): Promise<{ created: boolean }> {
   if (await Tenant.findOne({ where: { slug: DEMO_TENANT_SLUG } })) return { created: false };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const tenant = await Tenant.create({ name: 'Demo Insurance Co.', slug: DEMO_TENANT_SLUG, contactEmail: 'contact@demo.insurflow.local' });
-  await TenantSettings.create({ tenantId: tenant.id });
+  await createDemoTenant(DEMO_TENANT_SLUG, 'Demo Insurance Co.', passwordHash);
   await User.findOrCreate({
     where: { email: PLATFORM_ADMIN_EMAIL },
     defaults: { email: PLATFORM_ADMIN_EMAIL, tenantId: null, role: 'platform_admin', fullName: 'Platform Admin', passwordHash },
   });
+  return { created: true };
+}
+
+/**
+ * Another tenant made like the demo one (one user per role at `<role>@<slug>.insurflow.local`,
+ * the same managers, the starter catalog), for a caller that needs a tenant nobody else acts in.
+ */
+export async function seedDemoTenant(slug: string, name: string): Promise<void> {
+  await createDemoTenant(slug, name, await hashPassword(DEMO_PASSWORD));
+}
+
+async function createDemoTenant(slug: string, name: string, passwordHash: string): Promise<void> {
+  const tenant = await Tenant.create({ name, slug, contactEmail: `contact@${slug}.insurflow.local` });
+  await TenantSettings.create({ tenantId: tenant.id });
   const users = new Map<Role, User>();
   for (const role of TENANT_ROLES) {
     const fullName = role
       .split('_')
       .map((w) => w[0].toUpperCase() + w.slice(1))
       .join(' ');
-    users.set(role, await User.create({ tenantId: tenant.id, email: demoEmail(role), role, fullName: `Demo ${fullName}`, passwordHash }));
+    users.set(
+      role,
+      await User.create({ tenantId: tenant.id, email: demoEmail(role, slug), role, fullName: `Demo ${fullName}`, passwordHash }),
+    );
   }
   for (const [role, managerRole] of Object.entries(DEMO_MANAGERS) as Array<[Role, Role]>) {
     await users.get(role)!.update({ managerId: users.get(managerRole)!.id });
   }
   await createStarterCatalog(tenant.id);
-  return { created: true };
 }

@@ -8,22 +8,22 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BulkReassignInput, BulkReassignProgress } from '../contracts/bulk-reassign';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { workItemBatches } from './support/item-batches';
 
 const DEFAULT_BATCH_SIZE = 25;
 
 const { reassignClaimBatch } = proxyActivities<Activities>({
   // Each item is one Update under its own ID and is marked once handled, so a retry repeats none.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function bulkReassignWorkflow(input: BulkReassignInput): Promise<BulkReassignProgress> {
-  return workItemBatches({
-    progress: input.progress,
-    next: () => reassignClaimBatch({ operationId: input.operationId, limit: input.batchSize ?? DEFAULT_BATCH_SIZE }),
+  return workItemBatches(input, {
+    batch: reassignClaimBatch,
+    defaultBatchSize: DEFAULT_BATCH_SIZE,
     working: 'reassigning',
-    details: ({ done, failed }) => `${done} reassigned, ${failed} refused`,
-    continueAsNew: (progress) => continueAsNew<typeof bulkReassignWorkflow>({ ...input, progress }),
+    handled: 'reassigned',
+    continueAsNew: (next) => continueAsNew<typeof bulkReassignWorkflow>(next),
   });
 }

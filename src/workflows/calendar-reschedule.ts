@@ -7,14 +7,14 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CalendarRescheduleInput, CalendarRescheduleProgress } from '../contracts/calendar-reschedule';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { publishStatus } from './support/business-status';
 
 const DEFAULT_BATCH_SIZE = 50;
 
 const { rescheduleRunBatch } = proxyActivities<Activities>({
   // Each item is one Update under its own ID and is marked once answered, so a retry repeats none.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function calendarRescheduleWorkflow(input: CalendarRescheduleInput): Promise<CalendarRescheduleProgress> {

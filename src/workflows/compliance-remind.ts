@@ -9,6 +9,7 @@
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ComplianceRemindInput, RemindProgress, remindProgressQuery } from '../contracts/compliance-remind';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { publishStatus } from './support/business-status';
 
 const DEFAULT_BATCH_SIZE = 200;
@@ -16,8 +17,7 @@ const DEFAULT_BATCHES_PER_RUN = 20;
 
 const { remindBatch } = proxyActivities<Activities>({
   // A batch sends up to batchSize e-mails; each is recorded under its key, so a retry sends none twice.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function complianceRemindWorkflow(input: ComplianceRemindInput): Promise<RemindProgress> {

@@ -7,22 +7,22 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DriftRepairInput, DriftRepairProgress } from '../contracts/drift-repair';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { workItemBatches } from './support/item-batches';
 
 const DEFAULT_BATCH_SIZE = 10;
 
 const { repairDriftBatch } = proxyActivities<Activities>({
   // Each repair locks its row and checks it is still drifted, and each item is marked once handled: a retry repeats none.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function driftRepairWorkflow(input: DriftRepairInput): Promise<DriftRepairProgress> {
-  return workItemBatches({
-    progress: input.progress,
-    next: () => repairDriftBatch({ operationId: input.operationId, limit: input.batchSize ?? DEFAULT_BATCH_SIZE }),
+  return workItemBatches(input, {
+    batch: repairDriftBatch,
+    defaultBatchSize: DEFAULT_BATCH_SIZE,
     working: 'repairing',
-    details: ({ done, failed }) => `${done} repaired, ${failed} refused`,
-    continueAsNew: (progress) => continueAsNew<typeof driftRepairWorkflow>({ ...input, progress }),
+    handled: 'repaired',
+    continueAsNew: (next) => continueAsNew<typeof driftRepairWorkflow>(next),
   });
 }

@@ -7,22 +7,22 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { IncidentRetryInput, IncidentRetryProgress } from '../contracts/incident-retry';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { workItemBatches } from './support/item-batches';
 
 const DEFAULT_BATCH_SIZE = 10;
 
 const { retryIncidentBatch } = proxyActivities<Activities>({
   // Each item is marked once answered and each retry is recorded with this run: a retry of the batch retries nothing twice.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function incidentRetryWorkflow(input: IncidentRetryInput): Promise<IncidentRetryProgress> {
-  return workItemBatches({
-    progress: input.progress,
-    next: () => retryIncidentBatch({ operationId: input.operationId, limit: input.batchSize ?? DEFAULT_BATCH_SIZE }),
+  return workItemBatches(input, {
+    batch: retryIncidentBatch,
+    defaultBatchSize: DEFAULT_BATCH_SIZE,
     working: 'retrying',
-    details: ({ done, failed }) => `${done} retried, ${failed} refused`,
-    continueAsNew: (progress) => continueAsNew<typeof incidentRetryWorkflow>({ ...input, progress }),
+    handled: 'retried',
+    continueAsNew: (next) => continueAsNew<typeof incidentRetryWorkflow>(next),
   });
 }

@@ -24,10 +24,10 @@ import {
 } from '../contracts/onboarding';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
+import { UNTIL_DONE } from './support/activity-options';
+import { type Decision, setDecisionHandlers } from './support/decision-updates';
 import { publishStatus } from './support/business-status';
 
-/** Records and e-mails: retried until they succeed (the database or mail server coming back). */
-const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
 const { recordRegistrationStatus } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: UNTIL_DONE });
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendOnboardingEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: UNTIL_DONE });
@@ -56,13 +56,11 @@ const PROVISIONING_STEPS: Array<{
   { name: 'starter catalog', run: provisioning.provisionStarterCatalog, undo: compensation.removeStarterCatalog },
 ];
 
-type Decision = { outcome: 'approved'; by: RegistrationDecider } | { outcome: 'rejected'; by: RegistrationDecider; reason: string };
-
 export async function onboarding({ registrationId }: OnboardingInput): Promise<RegistrationStatus> {
   const ref = { registrationId };
   let status: RegistrationStatus = 'pending';
   let provisioningStep: string | null = null;
-  let decision: Decision | undefined;
+  let decision: Decision<RegistrationDecider> | undefined;
   let decisionRecorded = false;
 
   const email = (message: OnboardingMessage) =>
@@ -78,29 +76,16 @@ export async function onboarding({ registrationId }: OnboardingInput): Promise<R
   };
 
   setHandler(onboardingStateQuery, state);
-  setHandler(
-    approveRegistrationUpdate,
-    async (by) => {
-      decision = { outcome: 'approved', by };
-      await condition(() => decisionRecorded);
-      return state();
+  setDecisionHandlers({
+    approve: approveRegistrationUpdate,
+    reject: rejectRegistrationUpdate,
+    assertCanDecide: assertDecidable,
+    decide: (made) => {
+      decision = made;
     },
-    { validator: assertDecidable },
-  );
-  setHandler(
-    rejectRegistrationUpdate,
-    async ({ reason, ...by }) => {
-      decision = { outcome: 'rejected', by, reason };
-      await condition(() => decisionRecorded);
-      return state();
-    },
-    {
-      validator: ({ reason, ...by }) => {
-        assertDecidable(by);
-        if (!reason?.trim()) throw businessFailure(BusinessErrorType.Validation, 'A rejection needs a reason', { field: 'reason' });
-      },
-    },
-  );
+    recorded: () => decisionRecorded,
+    state,
+  });
 
   const expiresAt = new Date(Date.now() + msToNumber(EXPIRE_AFTER));
   publishStatus({ status, dueAt: expiresAt, details: `Waiting for a platform admin until ${expiresAt.toISOString()}` });

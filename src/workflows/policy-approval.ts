@@ -27,10 +27,10 @@ import {
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
+import { UNTIL_DONE } from './support/activity-options';
+import { type Decision, setDecisionHandlers } from './support/decision-updates';
 import { publishStatus } from './support/business-status';
 
-/** Records and e-mails: retried until they succeed (the database or mail server coming back). */
-const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
 const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: UNTIL_DONE,
@@ -38,13 +38,11 @@ const { recordPolicyReviewSubmitted, recordPolicyReviewOutcome } = proxyActiviti
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { notifyPolicyReview } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: UNTIL_DONE });
 
-type Decision = { outcome: 'approved'; by: PolicyReviewer } | { outcome: 'rejected'; by: PolicyReviewer; reason: string };
-
 export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promise<PolicyReviewStatus> {
   const round = { versionId: input.versionId, submittedAt: input.submittedAt };
   let status: PolicyReviewStatus = 'in_review';
   let submissionRecorded: boolean | undefined = undefined;
-  let decision: Decision | undefined;
+  let decision: Decision<PolicyReviewer> | undefined;
   let decisionRecorded = false;
 
   const notify = (message: PolicyReviewMessage, reason?: string) =>
@@ -69,29 +67,16 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
       throw businessFailure(BusinessErrorType.Conflict, 'Only a draft can be submitted for review', { field: 'status' });
     return state();
   });
-  setHandler(
-    approvePolicyVersionUpdate,
-    async (by) => {
-      decision = { outcome: 'approved', by };
-      await condition(() => decisionRecorded);
-      return state();
+  setDecisionHandlers({
+    approve: approvePolicyVersionUpdate,
+    reject: rejectPolicyVersionUpdate,
+    assertCanDecide,
+    decide: (made) => {
+      decision = made;
     },
-    { validator: assertCanDecide },
-  );
-  setHandler(
-    rejectPolicyVersionUpdate,
-    async ({ reason, ...by }) => {
-      decision = { outcome: 'rejected', by, reason };
-      await condition(() => decisionRecorded);
-      return state();
-    },
-    {
-      validator: ({ reason, ...by }) => {
-        assertCanDecide(by);
-        if (!reason?.trim()) throw businessFailure(BusinessErrorType.Validation, 'A rejection needs a reason', { field: 'reason' });
-      },
-    },
-  );
+    recorded: () => decisionRecorded,
+    state,
+  });
 
   submissionRecorded = await recordPolicyReviewSubmitted({ ...round, submittedById: input.submittedById, reviewDueAt: input.reviewDueAt });
   if (!submissionRecorded) {

@@ -17,6 +17,7 @@
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { PolicyRolloutInput, RolloutProgress, rolloutProgressQuery } from '../contracts/policy-rollout';
+import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
 import { publishStatus } from './support/business-status';
 
 const DEFAULT_BATCH_SIZE = 200;
@@ -24,8 +25,7 @@ const DEFAULT_BATCHES_PER_RUN = 20;
 
 const { createAcknowledgementBatch, endRetiredAcknowledgementRuns } = proxyActivities<Activities>({
   // A batch writes its rows and starts up to batchSize runs; both are idempotent, so a retry is safe.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  ...BATCH_ACTIVITY_OPTIONS,
 });
 
 export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<RolloutProgress> {

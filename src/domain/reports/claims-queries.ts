@@ -9,6 +9,7 @@ import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
 import { localTime } from '../../services/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { PAYMENT_FIGURES } from '../claims/payment-figures';
+import { countsPerStatus, groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
@@ -31,10 +32,7 @@ const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: str
   policyType: { key: 'e.policy_type', label: 'e.policy_type' },
 };
 
-interface GroupRow {
-  key: string | null;
-  label: string | null;
-  total: number;
+interface GroupRow extends GroupingRow {
   filed: string;
   approved: string;
   denied: string;
@@ -115,7 +113,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
       ORDER BY total, key`,
     { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
   );
-  const totalRow = rows.find((row) => Number(row.total) !== 0);
+  const totalRow = rows.find(isTotalRow);
   const empty: GroupRow = {
     key: null,
     label: null,
@@ -130,7 +128,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
   };
   return {
     totals: figuresOf(totalRow ?? empty),
-    groups: rows.filter((row) => Number(row.total) === 0).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) })),
+    groups: groupFigures(rows, figuresOf),
   };
 }
 
@@ -139,14 +137,13 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
  * from the counts a trigger keeps exact with every claim write (migration 0068): a few rows,
  * however long the tenant's history.
  */
-export async function claimsByCurrentStage(sequelize: Sequelize, tenantId: string): Promise<Record<ClaimStage, number>> {
-  const rows = await sequelize.query<{ status: ClaimStage; count: string }>(
+export function claimsByCurrentStage(sequelize: Sequelize, tenantId: string): Promise<Record<ClaimStage, number>> {
+  return countsPerStatus(
+    sequelize,
+    tenantId,
+    CLAIM_STAGES,
     'SELECT stage AS status, count FROM claim_stage_counts WHERE tenant_id = :tenantId',
-    { replacements: { tenantId }, type: QueryTypes.SELECT },
   );
-  const counts = Object.fromEntries(CLAIM_STAGES.map((stage) => [stage, 0])) as Record<ClaimStage, number>;
-  for (const row of rows) counts[row.status] = Number(row.count);
-  return counts;
 }
 
 /**

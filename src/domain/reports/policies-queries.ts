@@ -6,6 +6,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
+import { countsPerStatus, groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
@@ -21,10 +22,7 @@ const GROUP_KEYS: Record<PolicyGrouping, { key: string; label: string }> = {
 /** The windows of the expiring counts, in days from today. */
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
 
-interface GroupRow {
-  key: string | null;
-  label: string | null;
-  total: number;
+interface GroupRow extends GroupingRow {
   written: string;
   activated: string;
   cancelled: string;
@@ -79,24 +77,23 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
       ORDER BY total, key`,
     { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
   );
-  const totalRow = rows.find((row) => Number(row.total) !== 0);
+  const totalRow = rows.find(isTotalRow);
   return {
     totals: totalRow
       ? figuresOf(totalRow)
       : { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, writtenPremium: '0.00', renewedPremium: '0.00' },
-    groups: rows.filter((row) => Number(row.total) === 0).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) })),
+    groups: groupFigures(rows, figuresOf),
   };
 }
 
 /** How many of the tenant's policies are in each status now, whatever the period (every status listed). */
-export async function policiesByStatus(sequelize: Sequelize, tenantId: string): Promise<Record<SubscriptionStatus, number>> {
-  const rows = await sequelize.query<{ status: SubscriptionStatus; count: string }>(
+export function policiesByStatus(sequelize: Sequelize, tenantId: string): Promise<Record<SubscriptionStatus, number>> {
+  return countsPerStatus(
+    sequelize,
+    tenantId,
+    SUBSCRIPTION_STATUSES,
     'SELECT status, count(*) AS count FROM subscriptions WHERE tenant_id = :tenantId GROUP BY status',
-    { replacements: { tenantId }, type: QueryTypes.SELECT },
   );
-  const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((status) => [status, 0])) as Record<SubscriptionStatus, number>;
-  for (const row of rows) counts[row.status] = Number(row.count);
-  return counts;
 }
 
 /** The policies cancelled in the period, per reason given (none given counts as null). */

@@ -12,6 +12,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { INVOICE_OWED_SQL } from '../../models/invoice';
 import { formatMinorUnits } from '../../shared/money';
+import { groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const PREMIUM_GROUPINGS = ['month', 'plan'] as const;
@@ -26,7 +27,7 @@ const GROUP_KEYS: Record<PremiumGrouping, { key: string; label: string }> = {
   plan: { key: 's.plan_id::text', label: 'p.name' },
 };
 
-type GroupRow = { key: string | null; label: string | null; currency: string; total: number } & Record<Figure, string>;
+type GroupRow = GroupingRow & { currency: string } & Record<Figure, string>;
 
 export type PremiumFigures = { currency: string } & Record<Figure, string>;
 
@@ -77,8 +78,8 @@ export async function premiumGroups(sequelize: Sequelize, tenantId: string, peri
     { replacements: { tenantId, ...period, now }, type: QueryTypes.SELECT },
   );
   return {
-    totals: rows.filter((row) => Number(row.total) !== 0).map(figuresOf),
-    groups: rows.filter((row) => Number(row.total) === 0).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) })),
+    totals: rows.filter(isTotalRow).map(figuresOf),
+    groups: groupFigures(rows, figuresOf),
   };
 }
 

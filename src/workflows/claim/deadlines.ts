@@ -34,15 +34,26 @@ export interface StageDeadline {
   effect: DeadlineEffect;
 }
 
+/**
+ * How the deadlines of a stage count, in hours or days of the calendar or of the claim's business
+ * calendar: a deadline `count` units after entering the stage, and the unit as a timer's summary
+ * and as an e-mail say it.
+ */
+function clock<Kind extends 'hours' | 'days'>(kind: Kind, business: boolean) {
+  const unitMs = kind === 'hours' ? HOUR_MS : DAY_MS;
+  return {
+    after: (count: number) => ({
+      after: count * unitMs,
+      ...(business && { business: { amount: count, unit: `business_${kind}` as const } }),
+    }),
+    unit: business ? `business ${kind}` : kind === 'hours' ? 'h' : 'd',
+    wording: business ? (`working ${kind}` as const) : kind,
+  };
+}
+
 /** The deadlines of `stage`, in the order they fall due; none for a stage that waits on nobody's clock. */
 export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNumber: string): StageDeadline[] {
-  const businessHours = settings.claimEscalationUnit === 'business_hours';
-  const hours = (count: number) => ({
-    after: count * HOUR_MS,
-    ...(businessHours && { business: { amount: count, unit: 'business_hours' as const } }),
-  });
-  const hoursUnit = businessHours ? 'business hours' : 'h';
-  const hoursWording = businessHours ? 'working hours' : 'hours';
+  const { after: hours, unit: hoursUnit, wording: hoursWording } = clock('hours', settings.claimEscalationUnit === 'business_hours');
   if (stage === 'reported') {
     const count = settings.claimUnassignedEscalationHours;
     return [
@@ -71,13 +82,7 @@ export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNum
       claimDocumentsEscalationDays: escalation,
       claimDocumentsAutoDenyDays: autoDeny,
     } = settings;
-    const business = settings.claimDocumentsDeadlineUnit === 'business_days';
-    const days = (count: number) => ({
-      after: count * DAY_MS,
-      ...(business && { business: { amount: count, unit: 'business_days' as const } }),
-    });
-    const unit = business ? 'business days' : 'd';
-    const wording = business ? 'working days' : 'days';
+    const { after: days, unit, wording } = clock('days', settings.claimDocumentsDeadlineUnit === 'business_days');
     return [
       {
         ...days(reminder),

@@ -1,0 +1,35 @@
+/**
+ * Reading the rows of the reports' aggregate statements (docs/reports.md): a `GROUPING SETS`
+ * statement's rows, each either one group, with its key and label (`GROUPING(...)` is 0), or a
+ * total (any other value); and a count per status.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export interface GroupingRow {
+  key: string | null;
+  label: string | null;
+  total: number;
+}
+
+export const isTotalRow = (row: GroupingRow): boolean => Number(row.total) !== 0;
+
+/** Each group's key and label with its figures, in the statement's order. */
+export function groupFigures<R extends GroupingRow, F extends object>(rows: R[], figuresOf: (row: R) => F) {
+  return rows.filter((row) => !isTotalRow(row)).map((row) => ({ key: row.key!, label: row.label!, ...figuresOf(row) }));
+}
+
+/**
+ * A count for every status listed, 0 for those no row counts, from `sql`: a statement of the
+ * tenant's (`:tenantId`) rows of a status and its count.
+ */
+export async function countsPerStatus<S extends string>(
+  sequelize: Sequelize,
+  tenantId: string,
+  statuses: readonly S[],
+  sql: string,
+): Promise<Record<S, number>> {
+  const rows = await sequelize.query<{ status: S; count: string }>(sql, { replacements: { tenantId }, type: QueryTypes.SELECT });
+  const counts = Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}

@@ -7,11 +7,11 @@ import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Worker } from '@temporalio/worker';
-import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../worker/worker';
 import { loadConfig } from '../src/config';
 import { temporalDataConverter } from '../src/services/temporal';
 import { TEST_JWT_SECRET } from './support/config';
 import { HISTORIES_DIR } from './support/histories';
+import { tracedWorkflowBundle } from './support/traced-workflow-bundle';
 
 // The plain replay of every history with the built bundle is the replay gate of scripts/test.sh
 // (`npm run replay`, as a deploy runs it); here the same histories replay with the tracing
@@ -39,8 +39,8 @@ describe('replay of recorded workflow histories', () => {
     const histories = fixtures.map((file) => ({ workflowId: file, history: readHistory(file) }));
     const results = Worker.runReplayHistories(
       {
-        workflowsPath: require.resolve(WORKFLOWS_PATH),
-        interceptors: { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] },
+        // The workflows bundled with the interceptors, as a worker with tracing on runs them.
+        workflowBundle: { codePath: await tracedWorkflowBundle() },
         sinks: {
           exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({ 'service.name': 'replay' })),
         },

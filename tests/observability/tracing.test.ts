@@ -15,6 +15,7 @@ import { bearer, buildSubscription } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { capturedLogger } from '../support/log-capture';
 import { startTestStack, TestStack } from '../support/stack';
+import { tracedWorkflowBundle } from '../support/traced-workflow-bundle';
 import { eventually } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -32,6 +33,8 @@ describe('tracing (dev server, in-memory exporter)', () => {
   beforeAll(async () => {
     exporter = new InMemorySpanExporter();
     tracing = startTracing('insurflow-test', exporter);
+    // Its workers run the traced bundle rather than each bundling the workflows again.
+    await tracedWorkflowBundle();
     stack = await startTestStack({ worker: true, tracing, logger: log.logger });
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });

@@ -9,7 +9,16 @@ import { Claim, Plan, RefreshToken, Registration, Subscription, Tenant, User } f
 import { loadConfig } from '../../src/config';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildCategory, buildSubscription, buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import {
+  bearer,
+  buildCategory,
+  buildSubscription,
+  buildTenant,
+  buildUser,
+  LEGACY_BCRYPT_PASSWORD_HASH,
+  TEST_PASSWORD,
+  TEST_PASSWORD_HASH,
+} from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
@@ -130,8 +139,7 @@ describe('security hardening (API)', () => {
     });
 
     it('hashes with argon2id, and re-hashes a legacy bcrypt hash on the next successful login', async () => {
-      const legacy = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-      expect(legacy.passwordHash).toMatch(/^\$2a\$12\$/);
+      const legacy = await buildUser({ tenantId: tenant.id, role: 'adjuster', passwordHash: LEGACY_BCRYPT_PASSWORD_HASH });
       await login(legacy.email).expect(200);
       const rehashed = (await User.findByPk(legacy.id))!.passwordHash;
       expect(rehashed).toMatch(/^\$argon2id\$/);

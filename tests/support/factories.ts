@@ -32,8 +32,15 @@ import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import { DAY_MS } from '../../src/shared/time';
 
 export const TEST_PASSWORD = 'Password123';
-/** bcrypt (cost 12) of TEST_PASSWORD, computed once so factories stay fast. */
-export const TEST_PASSWORD_HASH = '$2a$12$aokGsl77sBgn39Cm0oLRc.YB1ktS7AqMmN82oTVZ9VW77UEV9uZim';
+/**
+ * argon2id of TEST_PASSWORD at the tests' hashing cost (tests/support/config.ts: 1 MiB, one pass),
+ * computed once so factories stay fast. Checking it at a login takes well under a millisecond: a
+ * costly hash here would cost every login of the suite its check plus the hashing slot's rest
+ * (three times the check, src/services/passwords.ts).
+ */
+export const TEST_PASSWORD_HASH = '$argon2id$v=19$m=1024,t=1,p=1$xHZejeC5dsJ1YE8a+TbDgQ$I0xG96cyLXJpBUxnUl5HR1N8lXvhYh+c7YSvBUYfwwk';
+/** bcrypt (cost 12) of TEST_PASSWORD: a hash from before argon2id, which the next login replaces. */
+export const LEGACY_BCRYPT_PASSWORD_HASH = '$2a$12$aokGsl77sBgn39Cm0oLRc.YB1ktS7AqMmN82oTVZ9VW77UEV9uZim';
 
 const counters = new Map<string, number>();
 function nextNumber(kind: string): number {

@@ -82,6 +82,14 @@ describe('platform endpoints', () => {
     expect(createPlan.premium).toMatchObject({ minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
     expect(createPlan.durationMonths).toMatchObject({ minimum: 6, maximum: 120, multipleOf: 6 });
     expect(createPlan.name.minLength).toBe(1);
+    // A trimmed string's minimum counts what is left once trimmed: blanks at its ends make up none of it.
+    const repair = doc.paths['/api/v1/operations/drift/claims/{id}/restore'].post.requestBody.content['application/json'].schema;
+    const reasonPatterns = [
+      repair.properties.reason.pattern,
+      ...(repair.properties.reason.allOf ?? []).map((p: { pattern: string }) => p.pattern),
+    ];
+    const reasonValid = (value: string) => reasonPatterns.every((pattern: string) => new RegExp(pattern).test(value));
+    expect(['\f\u001f:', '  ab  ', 'a b', ' abc '].map(reasonValid)).toEqual([false, false, true, true]);
     expect(doc.paths['/api/v1/categories/{id}'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty(
       'deletedAt',
     );

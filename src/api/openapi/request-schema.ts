@@ -1,7 +1,7 @@
 /**
  * The JSON Schema of a request's Joi schema for the OpenAPI document. joi-to-swagger draws the
  * shape; the rules it leaves out or states wrongly are added here, so that a request the document
- * calls valid is one the API accepts: non-empty (and, when trimmed, non-blank) strings without NUL (refused everywhere, see
+ * calls valid is one the API accepts: non-empty (and, when trimmed, non-blank and still as long as their minimum) strings without NUL (refused everywhere, see
  * well-formed.ts), every pattern (not only the first), the uuid version, base64, URL schemes, a
  * positive number above 0 (not 1), decimal places, multiples, the safe-number range,
  * minProperties on objects and null in the enum of a nullable choice.
@@ -39,6 +39,16 @@ const WITHOUT_NUL = '^[^\\u0000]*$';
 /** One character that String.prototype.trim (Joi's trim) keeps: a trimmed string is not blank. */
 const NOT_BLANK = '[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
 
+/**
+ * A string whose trimmed form is at least `min` characters long: Joi trims before it counts, so
+ * `min` alone (minLength) would let blanks at either end make up the length. The trimmed string
+ * runs from its first kept character to its last.
+ */
+function trimmedAtLeast(min: unknown): string {
+  if (typeof min !== 'number' || min < 2) return NOT_BLANK;
+  return `${NOT_BLANK}[\\s\\S]{${min - 2},}${NOT_BLANK}`;
+}
+
 function rulesNamed(schema: JoiInternals, name: string): Rule[] {
   return schema._rules.filter((rule) => rule.name === name);
 }
@@ -59,7 +69,7 @@ function tightenString(schema: JoiInternals, node: JsonSchema): void {
   if (schemes.length) patterns.push(`^(?:${schemes.join('|')})://${URL_REST}`);
   if (!version && !schemes.length) patterns.push(WITHOUT_NUL);
   const empty = schema._valids?.has('') ?? false;
-  if (!empty && rulesNamed(schema, 'trim').length) patterns.push(NOT_BLANK);
+  if (!empty && rulesNamed(schema, 'trim').length) patterns.push(trimmedAtLeast(rulesNamed(schema, 'min')[0]?.args?.limit));
   node.pattern = patterns[0];
   if (patterns.length > 1) node.allOf = patterns.slice(1).map((pattern) => ({ pattern }));
   if (!empty && node.minLength === undefined && node.enum === undefined) node.minLength = 1;

@@ -25,15 +25,21 @@ export interface SignalWorkflowPayload {
   args: unknown[];
 }
 
+/** A saved report's Temporal Schedule to bring in line with its definition's row (src/services/report-schedules.ts). */
+export interface ReportSchedulePayload {
+  definitionId: string;
+}
+
 /**
  * A message to Temporal recorded in the transaction of the change that needs it, and delivered
  * after the commit (at once by the request, else by the relay): no run without its row, no lost
- * signal, whatever fails in between.
+ * signal, no schedule left running for a paused report, whatever fails in between.
  */
 export class OutboxMessage extends Row<OutboxMessage> {
-  declare kind: 'start' | 'signal';
+  declare kind: 'start' | 'signal' | 'report_schedule';
+  /** The run's workflow ID, or the schedule's ID for `report_schedule`: one's messages are delivered in order. */
   declare workflowId: string;
-  declare payload: StartWorkflowPayload | SignalWorkflowPayload;
+  declare payload: StartWorkflowPayload | SignalWorkflowPayload | ReportSchedulePayload;
   declare attempts: CreationOptional<number>;
   declare lastError: CreationOptional<string | null>;
   /** Not before: set while one process delivers it (a lease) and after a failure (back-off). */

@@ -1,17 +1,21 @@
 /**
- * Delivery of the transactional outbox's messages (src/models/outbox-message.ts): a workflow start
- * or a signal written in the transaction of the change that needs it, delivered after the commit.
+ * Delivery of the transactional outbox's messages (src/models/outbox-message.ts): a workflow start,
+ * a signal or a saved report's schedule to bring in line, written in the transaction of the change
+ * that needs it, delivered after the commit.
  * The API delivers through here at once and its relay delivers whatever that attempt left
  * (src/api/temporal/outbox.ts); a worker's activity that writes such a change (an operator's batch
  * repair) delivers through here too. Delivery is idempotent: a start uses the business workflow ID
- * with USE_EXISTING, and the workflows treat a repeated signal as the no-op it is.
+ * with USE_EXISTING, the workflows treat a repeated signal as the no-op it is, and a schedule is
+ * set to what its definition's row says at delivery.
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../config/logger';
+import { reportScheduleId } from '../contracts/scheduled-report';
 import { OutboxMessage } from '../models';
-import type { SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
+import type { ReportSchedulePayload, SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
+import { syncReportSchedule } from './report-schedules';
 import { startFromPayload } from './workflow-start';
 
 const MAX_BACKOFF_MS = 30_000;
@@ -43,6 +47,12 @@ export function enqueueSignal(workflowId: string, payload: SignalWorkflowPayload
   return OutboxMessage.create({ kind: 'signal', workflowId, payload }, { transaction });
 }
 
+/** Brings the saved report's Temporal Schedule in line with its definition once the change has committed. */
+export function enqueueReportSchedule(definitionId: string, transaction: Transaction): Promise<OutboxMessage> {
+  const payload: ReportSchedulePayload = { definitionId };
+  return OutboxMessage.create({ kind: 'report_schedule', workflowId: reportScheduleId(definitionId), payload }, { transaction });
+}
+
 /**
  * The outbox as a command reaches it (`Outbox` in src/domain/command.ts): messages written in the
  * command's transaction, each delivered through `delivery` once it has committed.
@@ -70,6 +80,10 @@ async function lease(delivery: OutboxDelivery, id: string): Promise<boolean> {
 }
 
 async function send(delivery: OutboxDelivery, message: OutboxMessage): Promise<string | null> {
+  if (message.kind === 'report_schedule') {
+    await syncReportSchedule((message.payload as ReportSchedulePayload).definitionId, delivery.taskQueue, delivery.call);
+    return null;
+  }
   if (message.kind === 'signal') {
     const { signalName, args } = message.payload as SignalWorkflowPayload;
     try {

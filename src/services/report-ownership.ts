@@ -6,8 +6,9 @@
  */
 import type { Transaction } from 'sequelize';
 import { mayOwnReport } from '../contracts/scheduled-report';
-import { ReportDefinition, User } from '../models';
+import { ReportDefinition, User, type OutboxMessage } from '../models';
 import { recordAudit, type AuditSource } from './audit';
+import { enqueueReportSchedule } from './outbox';
 
 /** Whether the definition's owner may still own it. */
 export async function ownerMayOwn(definition: ReportDefinition, transaction?: Transaction): Promise<boolean> {
@@ -18,8 +19,9 @@ export async function ownerMayOwn(definition: ReportDefinition, transaction?: Tr
 /**
  * Pauses the definitions of `ownerId` that `owner` (as it now is, or null when gone) may no longer
  * own, scheduled or not (a schedule added later must not run either), each with its audit event
- * `report_definition.pause`, in the caller's transaction. Answers the definitions it paused, whose
- * Temporal Schedules the caller pauses after the commit.
+ * `report_definition.pause`, in the caller's transaction, with an outbox message that pauses each
+ * one's Temporal Schedule once the transaction commits. Answers those messages: the caller
+ * delivers them at once after its commit, or leaves them to the relay.
  */
 export async function pauseDefinitionsOwnedBy(
   ownerId: string,
@@ -27,13 +29,14 @@ export async function pauseDefinitionsOwnedBy(
   source: AuditSource,
   transaction: Transaction,
   dedupeKey?: string,
-): Promise<ReportDefinition[]> {
+): Promise<OutboxMessage[]> {
   const running = await ReportDefinition.findAll({
     where: { ownerId, paused: false },
     lock: transaction.LOCK.UPDATE,
     transaction,
   });
   const ownerless = running.filter((definition) => !owner || !mayOwnReport(owner, definition));
+  const schedulePauses: OutboxMessage[] = [];
   for (const definition of ownerless) {
     const before = { paused: definition.paused, pausedReason: definition.pausedReason };
     await definition.update({ paused: true, pausedReason: 'owner_ineligible' }, { transaction });
@@ -50,6 +53,7 @@ export async function pauseDefinitionsOwnedBy(
       },
       transaction,
     );
+    if (definition.schedule !== null) schedulePauses.push(await enqueueReportSchedule(definition.id, transaction));
   }
-  return ownerless;
+  return schedulePauses;
 }

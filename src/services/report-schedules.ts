@@ -4,10 +4,11 @@
  * paused while the definition is. Every call here is idempotent, so a command that failed half-way
  * is brought in line by doing it again: `ensureReportSchedule` creates the schedule when it is
  * missing and otherwise sets its spec, action and state to the definition's; `removeReportSchedule`
- * deletes it, gone already or not.
+ * deletes it, gone already or not; `syncReportSchedule` does whichever the definition's row asks.
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { reportScheduleId, SCHEDULED_REPORT_WORKFLOW_TYPE, type ScheduledReportWorkflow } from '../contracts/scheduled-report';
+import { ReportDefinition, TenantSettings } from '../models';
 import { BusinessStatus, TenantId } from '../shared/search-attributes';
 import { HOUR_MS } from '../shared/time';
 import { ensureSchedule, type ScheduleDefinition } from './schedules';
@@ -70,4 +71,25 @@ export async function removeReportSchedule(client: Client, definitionId: string)
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;
   }
+}
+
+/**
+ * Brings the definition's schedule in line with its row as the row is now: there when scheduled,
+ * paused when paused, gone when unscheduled or deleted. Reading the row here, not taking its state
+ * from the caller, makes a late or repeated call harmless: it sets what the row says.
+ */
+export async function syncReportSchedule(
+  definitionId: string,
+  taskQueue: string,
+  call: <T>(rpc: (client: Client) => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const definition = await ReportDefinition.findByPk(definitionId);
+  const schedule = definition?.schedule;
+  if (!definition || !schedule) {
+    await call((client) => removeReportSchedule(client, definitionId));
+    return;
+  }
+  const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
+  const { id, tenantId, name, paused } = definition;
+  await call((client) => ensureReportSchedule(client, taskQueue, { id, tenantId, name, schedule, paused }, timeZone));
 }

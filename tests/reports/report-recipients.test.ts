@@ -7,10 +7,14 @@
  * change bypass the command, until a tenant admin hands it over; a tenant keeps at most its quota
  * of scheduled definitions, however many requests race.
  */
+import crypto from 'node:crypto';
 import type { ScheduleHandle } from '@temporalio/client';
 import { Op } from 'sequelize';
+import { commandDepsOf } from '../../src/api/http/command-deps';
+import { relayOnce } from '../../src/api/temporal/outbox';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
-import { AuditEvent, ReportDefinition, ReportRecipientConfirmation, User } from '../../src/models';
+import { updateUser } from '../../src/domain/users/commands';
+import { AuditEvent, OutboxMessage, ReportDefinition, ReportRecipientConfirmation, User } from '../../src/models';
 import { idFromRequest } from '../../src/shared/deterministic-id';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
 import { RECIPIENT_LINK_SUBJECT, tokenIn } from '../support/mailed-tokens';
@@ -54,6 +58,15 @@ describe('scheduled reports cannot exfiltrate data', () => {
   const reportMails = (name: string) => stack.smtp.messages.filter((m) => m.subject === `Report: ${name}`);
   const linkMailsTo = (email: string) => stack.smtp.messages.filter((m) => m.subject === RECIPIENT_LINK_SUBJECT && m.to.includes(email));
   const paused = async (handle: ScheduleHandle) => (await handle.describe()).state.paused;
+  /**
+   * Whether the schedule is paused once the outbox relay has had its turn: a user change pauses
+   * its owner's schedules through the outbox, at once when Temporal takes it, else by the relay
+   * every API process runs each second (the test stack runs none of its own).
+   */
+  const pausedOnceRelayed = async (handle: ScheduleHandle) => {
+    await relayOnce(stack.services);
+    return paused(handle);
+  };
   const eventsOf = (entityId: string, action: string) => AuditEvent.findAll({ where: { entityId, action }, order: [['id', 'ASC']] });
 
   it('an address outside the staff gets a link and nothing of the report until it follows it; a deactivated colleague gets neither', async () => {
@@ -189,7 +202,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     // The attack: a leaver's schedule keeps sending. Deactivated, their definition stops at once.
     await stack.api.patch(`/api/v1/users/${manager.id}`).set(as(admin)).send({ isActive: false }).expect(200);
     expect((await ReportDefinition.findByPk(created.id))?.toJSON()).toMatchObject({ paused: true, pausedReason: 'owner_ineligible' });
-    await waitUntil(() => paused(handle), 'the schedule paused', 10_000);
+    await waitUntil(() => pausedOnceRelayed(handle), 'the schedule paused', 10_000);
     const [pause] = await eventsOf(created.id, 'report_definition.pause');
     expect(pause.toJSON()).toMatchObject({ actor: { type: 'user', id: admin.id }, changes: { paused: { before: false, after: true } } });
     expect((await triggeredRun(handle)).outcome).toBe('paused');
@@ -221,7 +234,26 @@ describe('scheduled reports cannot exfiltrate data', () => {
     // A role that may not see the report is as good as gone: the new owner demoted, it pauses again.
     await stack.api.patch(`/api/v1/users/${other.id}`).set(as(admin)).send({ role: 'adjuster' }).expect(200);
     expect((await ReportDefinition.findByPk(created.id))?.pausedReason).toBe('owner_ineligible');
-    await waitUntil(() => paused(handle), 'the schedule paused again', 10_000);
+    await waitUntil(() => pausedOnceRelayed(handle), 'the schedule paused again', 10_000);
+  });
+
+  it('a schedule the change could not pause at once (the process died after its commit) is paused by the outbox relay', async () => {
+    const { admin, manager, adjuster } = await company();
+    const { created, handle } = await scheduled(manager, [adjuster.email]);
+    const caller = { id: admin.id, tenantId: admin.tenantId, role: admin.role };
+    const deps = commandDepsOf(stack.services, { caller, requestId: crypto.randomUUID() });
+    // The change commits; nothing reaches Temporal after it, as when the process dies right then.
+    const died = { ...deps, outbox: { ...deps.outbox, deliver: async () => undefined } };
+    await updateUser(caller, { id: manager.id, isActive: false }, died);
+
+    expect((await ReportDefinition.findByPk(created.id))?.paused).toBe(true);
+    expect(await paused(handle)).toBe(false);
+    const message = await OutboxMessage.findOne({ where: { kind: 'report_schedule', workflowId: reportScheduleId(created.id) } });
+    expect(message).toMatchObject({ payload: { definitionId: created.id }, deliveredAt: null });
+
+    expect(await relayOnce(stack.services)).toBeGreaterThanOrEqual(1);
+    await waitUntil(() => paused(handle), 'the relay paused the schedule', 10_000);
+    expect((await message!.reload()).deliveredAt).toBeInstanceOf(Date);
   });
 
   it('a run whose owner lost the authority some other way sends nothing and pauses its definition and schedule', async () => {

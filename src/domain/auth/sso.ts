@@ -19,7 +19,6 @@ import { ApiError, notFound } from '../../shared/errors';
 import { isStaff, type Role } from '../../shared/roles';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
-import { pauseSchedulesOf } from '../reports/definitions';
 
 /** How long a started sign-in may take at the provider before its callback is refused. */
 export const SSO_LOGIN_TTL_MS = 10 * 60_000;
@@ -167,7 +166,7 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
       transaction,
     );
     await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource: source });
-    return { user, pausedReports: [] };
+    return { user, schedulePauses: [] };
   }
   if (!linked && !linkOfAccount) await SsoIdentity.create({ issuer, subject, userId: existing.id }, { transaction });
   const before = existing.toJSON();
@@ -176,17 +175,17 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     { role: person.role, lastLoginAt: new Date(), emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
     { transaction },
   );
-  if (!roleChanged) return { user: existing, pausedReports: [] };
+  if (!roleChanged) return { user: existing, schedulePauses: [] };
   // Whoever held this user's tokens held them for the old role.
   await revokeAllSessions(existing.id, { transaction });
   await syncAudience(existing.id, transaction, { outbox: deps.outbox, auditSource: source });
-  const pausedReports = await pauseDefinitionsOwnedBy(existing.id, existing, source, transaction);
+  const schedulePauses = await pauseDefinitionsOwnedBy(existing.id, existing, source, transaction);
   await recordAudit(
     source,
     { tenantId, action: 'user.role_change', entityType: 'user', entityId: existing.id, before, after: existing },
     transaction,
   );
-  return { user: existing, pausedReports };
+  return { user: existing, schedulePauses };
 }
 
 /**
@@ -237,11 +236,11 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
       });
     // A person's first two sign-ins at once (two tabs) both find no account; the one that loses the
     // race to create it, run again, finds the winner's.
-    const { user, pausedReports } = await signInOnce().catch((err: unknown) => {
+    const { user, schedulePauses } = await signInOnce().catch((err: unknown) => {
       if (err instanceof UniqueConstraintError) return signInOnce();
       throw err;
     });
-    await pauseSchedulesOf(deps, pausedReports);
+    for (const message of schedulePauses) await deps.outbox.deliver(message);
     return { user, tokens: await issueTokenPair(deps.config.jwt, user) };
   } catch (err) {
     if (err instanceof SsoRefused) await recordRefusal(deps, login.tenantId, err.code, email);

@@ -184,19 +184,6 @@ export const deleteReportDefinition: Command<{ id: string }, void> = async (call
     });
 };
 
-/**
- * Once a user change that paused its owner's definitions has committed (src/domain/users): their
- * Temporal Schedules are paused too. A failure is logged, not answered: the change is made, and
- * each paused definition's next run pauses its schedule (docs/reports.md, Owner).
- */
-export async function pauseSchedulesOf(deps: CommandDeps, definitions: ReportDefinition[]): Promise<void> {
-  for (const definition of definitions.filter((d) => d.schedule !== null)) {
-    await syncSchedule(deps, definition).catch((err: unknown) => {
-      deps.logger.warn({ err, definitionId: definition.id }, 'report schedule not paused; its next run pauses it');
-    });
-  }
-}
-
 /** After the tenant's time zone changed: every scheduled definition's Schedule reads its cron expression in the new one. */
 export async function rescheduleTenantReports(tenantId: string, deps: CommandDeps): Promise<void> {
   const scheduled = await ReportDefinition.findAll({ where: { tenantId, schedule: { [Op.ne]: null } } });

@@ -3,7 +3,7 @@
  * admin hands it over to another user who may own it. A user change that takes an owner's
  * authority (deactivation, a role without the definition's report) pauses the owner's
  * definitions in the change's transaction (src/services/report-ownership.ts), and their Temporal
- * Schedules once it has committed (`pauseSchedulesOf`, ./definitions.ts); the delivery checks
+ * Schedules through the outbox once it has committed; the delivery checks
  * the owner again, should a change reach the row some other way. Resuming or scheduling a
  * definition whose owner may not own it is refused until it is handed over.
  */

@@ -16,7 +16,6 @@ import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../auth/commands';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
-import { pauseSchedulesOf } from '../reports/definitions';
 
 /** A manager must be another user of the same tenant (422 otherwise). */
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
@@ -100,7 +99,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
     (fields.isActive !== undefined && fields.isActive !== user.isActive);
   const newHash = password && { passwordHash: await hashPassword(password, deps.config.passwordHashing) };
   const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
-  const pausedReports = await audited(
+  const schedulePauses = await audited(
     deps,
     async (transaction) => {
       await user.update({ ...fields, ...newHash }, { transaction });
@@ -119,6 +118,6 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
       after: user,
     }),
   );
-  await pauseSchedulesOf(deps, pausedReports);
+  for (const message of schedulePauses) await deps.outbox.deliver(message);
   return user;
 };

@@ -81,11 +81,19 @@ export async function updateAuditedIn<M extends TenantRow>(
   return row;
 }
 
-/** Soft-deletes a row and records its deletion time as `<entityType>.delete`. */
-export async function destroyAudited(deps: AuditDeps, entityType: string, row: TenantRow): Promise<void> {
+/** Soft-deletes a row and records its deletion time as `<entityType>.delete`; `alongside` as for `updateAudited`. */
+export async function destroyAudited(
+  deps: AuditDeps,
+  entityType: string,
+  row: TenantRow,
+  alongside?: (transaction: Transaction) => Promise<void>,
+): Promise<void> {
   await audited(
     deps,
-    (transaction) => row.destroy({ transaction }),
+    async (transaction) => {
+      await row.destroy({ transaction });
+      await alongside?.(transaction);
+    },
     () => ({
       tenantId: row.tenantId,
       action: `${entityType}.delete`,

@@ -45,6 +45,8 @@ export interface Outbox {
     transaction: Transaction,
   ): Promise<OutboxMessage>;
   enqueueSignal(workflowId: string, payload: SignalWorkflowPayload, transaction: Transaction): Promise<OutboxMessage>;
+  /** The saved report's Temporal Schedule, set to what its definition's row says once the transaction commits. */
+  enqueueReportSchedule(definitionId: string, transaction: Transaction): Promise<OutboxMessage>;
   /** One delivery attempt after the commit: the first run ID of a start delivered now, null if delivered before, undefined if left to the relay. */
   deliver(message: OutboxMessage): Promise<string | null | undefined>;
 }

@@ -61,6 +61,7 @@ export function outboxThrough(delivery: OutboxDelivery) {
   return {
     enqueueStart,
     enqueueSignal,
+    enqueueReportSchedule,
     deliver: (message: OutboxMessage) => deliver(delivery, message),
   };
 }

@@ -2,13 +2,12 @@
  * Saved report definitions (docs/reports.md, Saved reports): create, change, delete, each with its
  * audit event and, for a scheduled definition, its Temporal Schedule kept in line.
  *
- * PostgreSQL and Temporal are written one after the other, never in one transaction, so each
- * command orders its two writes so that a failure between them leaves nothing that sends a report
- * it should not: a new definition's schedule is made before its row (a row never exists without
- * its schedule; a schedule left without a row removes itself at its first run), a change is
- * written before its schedule is brought in line (repeating the request brings it in line; until
- * then the run obeys the row's pause and schedule), and a deletion deletes the row first (the
- * schedule, should its deletion fail, removes itself at its next run).
+ * PostgreSQL and Temporal are never written in one transaction. A new definition's schedule is
+ * made before its row (a row never exists without its schedule; a schedule left without a row
+ * removes itself at its first run). A change of what the schedule follows, and a deletion, write
+ * with the row an outbox message that sets the schedule to what the row then says: delivered at
+ * once after the commit, else by the relay, so the schedule cannot stay behind its row (a resumed
+ * definition left paused in Temporal would never run again).
  *
  * A definition is sent on its owner's authority (./ownership.ts), to the recipients who may
  * receive it (./recipients.ts: the links of addresses outside the staff are minted with the
@@ -18,7 +17,7 @@
 import crypto from 'node:crypto';
 import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
-import { ReportDefinition, TenantSettings } from '../../models';
+import { ReportDefinition, TenantSettings, type OutboxMessage } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { assertMaySave, reportDefinitionAccess } from '../../access/reports';
 import { ensureReportSchedule, removeReportSchedule } from '../../services/report-schedules';
@@ -81,19 +80,14 @@ async function assertScheduleRoom(tenantId: string, transaction?: Transaction, e
 
 /**
  * Whether a change names something the definition's Temporal Schedule follows (see
- * ensureReportSchedule). Named, not merely different: a repeat of a change whose schedule sync
- * failed after its row committed brings the schedule in line.
+ * ensureReportSchedule). Named, not merely different: repeating a change sets the schedule again,
+ * whatever an operator did to it in the Temporal UI meanwhile.
  */
 const SCHEDULE_FIELDS: ReadonlyArray<keyof DefinitionChange> = ['name', 'schedule', 'paused'];
 const touchesSchedule = (change: DefinitionChange) => SCHEDULE_FIELDS.some((field) => field in change);
 
-/** Brings the definition's Temporal Schedule in line with its row: there when scheduled, paused when paused. */
-async function syncSchedule(deps: CommandDeps, definition: ReportDefinition): Promise<void> {
-  const { schedule } = definition;
-  if (schedule === null) {
-    await deps.temporal.call('rpc', (client) => removeReportSchedule(client, definition.id));
-    return;
-  }
+/** Makes the new definition's Temporal Schedule, paused if it is, before its row exists. */
+async function createSchedule(deps: CommandDeps, definition: ReportDefinition, schedule: string): Promise<void> {
   const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
   const scheduled = { id: definition.id, tenantId: definition.tenantId, name: definition.name, schedule, paused: definition.paused };
   await deps.temporal.call('rpc', (client) => ensureReportSchedule(client, deps.config.temporal.taskQueue, scheduled, timeZone));
@@ -119,8 +113,10 @@ export const createReportDefinition: Command<DefinitionFields, ReportDefinition>
     updatedById: caller.id,
   });
   const scheduled = row.schedule !== null;
-  if (scheduled) await assertScheduleRoom(tenantId);
-  if (scheduled) await syncSchedule(deps, row);
+  if (row.schedule !== null) {
+    await assertScheduleRoom(tenantId);
+    await createSchedule(deps, row, row.schedule);
+  }
   let mailLinks = () => undefined as void;
   try {
     const created = await createAudited(deps, 'report_definition', tenantId, async (transaction) => {
@@ -156,6 +152,7 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   // A pause or resume someone asked for replaces the reason of a pause nobody asked for.
   const pausedReason = change.paused === undefined ? {} : { pausedReason: null };
   let mailLinks = () => undefined as void;
+  let scheduleSync: OutboxMessage | undefined;
   const updated = await updateAudited(
     deps,
     'report_definition',
@@ -164,28 +161,31 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
     async (changed, transaction) => {
       if (newlyScheduled) await assertScheduleRoom(row.tenantId, transaction, row.id);
       if (change.recipients !== undefined) mailLinks = await linkRecipients(changed, caller.id, transaction, deps);
+      // A change of recipients or parameters is read at the next run; a definition never scheduled has no schedule.
+      if (touchesSchedule(change) && (wasScheduled || changed.schedule !== null)) {
+        scheduleSync = await deps.outbox.enqueueReportSchedule(changed.id, transaction);
+      }
     },
   );
   mailLinks();
-  // A change of recipients or parameters is read at the next run; a definition never scheduled has no schedule.
-  if (touchesSchedule(change) && (wasScheduled || updated.schedule !== null)) await syncSchedule(deps, updated);
+  if (scheduleSync) await deps.outbox.deliver(scheduleSync);
   return updated;
 };
 
 export const deleteReportDefinition: Command<{ id: string }, void> = async (caller, { id }, deps) => {
   const row = await findVisible(caller, reportDefinitionAccess, id);
-  await destroyAudited(deps, 'report_definition', row);
-  if (row.schedule === null) return;
-  await deps.temporal
-    .call('rpc', (client) => removeReportSchedule(client, row.id))
-    .catch((err: unknown) => {
-      // The definition is gone, which is what was asked: its schedule finds no row at its next run and removes itself.
-      deps.logger.warn({ err, definitionId: row.id }, 'report schedule not deleted; it removes itself at its next run');
-    });
+  let removal: OutboxMessage | undefined;
+  await destroyAudited(deps, 'report_definition', row, async (transaction) => {
+    if (row.schedule !== null) removal = await deps.outbox.enqueueReportSchedule(row.id, transaction);
+  });
+  if (removal) await deps.outbox.deliver(removal);
 };
 
-/** After the tenant's time zone changed: every scheduled definition's Schedule reads its cron expression in the new one. */
-export async function rescheduleTenantReports(tenantId: string, deps: CommandDeps): Promise<void> {
-  const scheduled = await ReportDefinition.findAll({ where: { tenantId, schedule: { [Op.ne]: null } } });
-  for (const definition of scheduled) await syncSchedule(deps, definition);
+/**
+ * In the transaction that changes the tenant's time zone: every scheduled definition's Schedule is
+ * to read its cron expression in the new one. Answers the messages to deliver after the commit.
+ */
+export async function rescheduleTenantReports(tenantId: string, deps: CommandDeps, transaction: Transaction): Promise<OutboxMessage[]> {
+  const scheduled = await ReportDefinition.findAll({ where: { tenantId, schedule: { [Op.ne]: null } }, transaction });
+  return Promise.all(scheduled.map((definition) => deps.outbox.enqueueReportSchedule(definition.id, transaction)));
 }

@@ -2,7 +2,7 @@
  * The tenant's durations, limits and compliance webhook (src/shared/tenant-settings.ts): a tenant
  * admin changes some of them; workflows started afterwards use them.
  */
-import { TenantSettings } from '../../models';
+import { TenantSettings, type OutboxMessage } from '../../models';
 import { tenantOf } from '../../access/core';
 import { unprocessable } from '../../shared/errors';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
@@ -50,6 +50,7 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
     if (problems.length) throw unprocessable('A notification text is not usable', problems);
   }
   const before = settingsView(row);
+  let reschedules: OutboxMessage[] = [];
   const changed = await audited(
     deps,
     async (transaction) => {
@@ -62,6 +63,8 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
       );
       // Deprecated: a compliance webhook set here becomes a webhook endpoint at once (docs/webhooks.md).
       await moveComplianceWebhook(deps.sequelize, deps.config.jwt, row.tenantId, transaction, deps.auditSource);
+      // Scheduled reports' cron expressions are read in the tenant's time zone (docs/reports.md).
+      if (values.timeZone !== undefined) reschedules = await rescheduleTenantReports(row.tenantId, deps, transaction);
       return updated.reload({ transaction });
     },
     () => ({
@@ -73,8 +76,6 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
       after: settingsView(row),
     }),
   );
-  // Scheduled reports' cron expressions are read in the tenant's time zone (docs/reports.md). Any
-  // change that names it brings the schedules in line, so repeating one that Temporal failed does.
-  if (values.timeZone !== undefined) await rescheduleTenantReports(row.tenantId, deps);
+  for (const message of reschedules) await deps.outbox.deliver(message);
   return changed;
 };

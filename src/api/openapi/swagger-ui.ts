@@ -2,7 +2,9 @@
 import Router from '@koa/router';
 import mount from 'koa-mount';
 import serve from 'koa-static';
-import swaggerUiDist from 'swagger-ui-dist';
+// The package's main module also evaluates its 2 MB browser bundle, which the server never runs;
+// this one only answers where the assets are.
+import swaggerUiAssetsPath from 'swagger-ui-dist/absolute-path';
 
 const INITIALIZER = `window.onload = function () {
   window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
@@ -25,5 +27,5 @@ export function docsRoutes(openApi: object, asyncApi: object) {
     ctx.type = 'application/javascript';
     ctx.body = INITIALIZER;
   });
-  return { router, assets: mount('/api/docs', serve(swaggerUiDist.getAbsoluteFSPath())) };
+  return { router, assets: mount('/api/docs', serve(swaggerUiAssetsPath())) };
 }

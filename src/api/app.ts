@@ -36,7 +36,10 @@ export function createApp(services: ApiServices): Koa {
   app.context.services = services;
   const metrics = createMetrics();
   const specs = allRoutes(config);
-  const docs = docsRoutes(buildOpenApi(specs, API_VERSION), buildAsyncApi(API_VERSION));
+  const docs = docsRoutes(
+    () => buildOpenApi(specs, API_VERSION),
+    () => buildAsyncApi(API_VERSION),
+  );
   const api = mountRoutes(specs, config).prefix(API_PREFIX);
 
   if (services.tracer) app.use(httpSpan(services.tracer));

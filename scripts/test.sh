@@ -3,8 +3,8 @@
 # imports only what docs/architecture.md's layer table allows), runs the replay gate, then runs every
 # test suite against real servers (embedded PostgreSQL, Temporal dev server, time-skipping test
 # server, in-process SMTP, MinIO), then the chaos suite (its own servers and processes, paused and
-# killed under load), with the API contract check (Schemathesis against the OpenAPI document, one
-# JUnit report per principal) beside the files that run alone and the chaos suite, then the production-topology suite (the shipped
+# killed under load) and beside it the API contract check (Schemathesis against the OpenAPI
+# document, one JUnit report per principal), then the production-topology suite (the shipped
 # build, two APIs and two workers on the real Temporal server, restarted one by one under load). Ends with the line
 # "N passed, N failed" for all five: one test for the import check, one per jest test and one per
 # API operation and principal.
@@ -31,15 +31,14 @@ wait $eslint_pid || exit 1
 # Two files at a time, then the files that must run alone (tests/serial-files.js says why).
 node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --config jest.parallel.config.js --json --outputFile=reports/jest.json --passWithNoTests "$@"
 status=$?
-# The contract check (its own servers, about 500 CPU-seconds of Schemathesis) runs at the lowest
-# priority beside the files that run alone and then the chaos suite: those wait half the time (on
-# JVM and process starts, stalls, bounds of seconds), and the contract check takes only the cores
-# they leave idle. Its log follows the chaos suite's. The topology suite comes after both: its
-# rolling restart under load dropped connections on a machine this busy.
-nice -n 19 bash scripts/api-contract.sh > reports/api-contract.log 2>&1 &
-contract_pid=$!
 node --max-old-space-size=8192 node_modules/.bin/jest --ci --forceExit --config jest.serial.config.js --json --outputFile=reports/jest-serial.json --passWithNoTests "$@"
 serial=$?
+# The chaos suite waits mostly on processes it pauses and kills, with bounds of seconds, and the
+# contract check mostly on its own API: the two share the machine, and the contract check's log
+# follows the chaos suite's. The topology suite comes after both: its rolling restart under load
+# dropped connections on a machine this busy.
+bash scripts/api-contract.sh > reports/api-contract.log 2>&1 &
+contract_pid=$!
 npx jest --ci --config jest.chaos.config.js --json --outputFile=reports/chaos.json
 chaos=$?
 wait $contract_pid

@@ -10,12 +10,12 @@
  * that may receive it (src/services/report-recipients.ts); every delivery is audited with who it
  * was sent for, what, to whom, whom it skipped and how many rows it carried.
  */
-import { ReportDefinition, TenantSettings, User } from '../models';
+import { ReportDefinition, User } from '../models';
 import type { ScheduledReportInput, ScheduledReportOutcome } from '../contracts/scheduled-report';
 import { recordAudit } from '../services/audit';
 import { ownerMayOwn, pauseDefinitionsOwnedBy } from '../services/report-ownership';
 import { mayReceive, recipientStatesOf } from '../services/report-recipients';
-import { ensureReportSchedule, removeReportSchedule } from '../services/report-schedules';
+import { ensureDefinitionSchedule, removeReportSchedule } from '../services/report-schedules';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps, ReportDeliveryDeps } from './deps';
 import { createNotificationActivities } from './notifications';
@@ -30,8 +30,7 @@ export function createReportDeliveryActivities(deps: ActivityDeps & ReportDelive
 
   /** Brings the schedule in line with a paused definition: the pause did not reach Temporal, or was made here. */
   async function pauseSchedule(definition: ReportDefinition, schedule: string): Promise<void> {
-    const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
-    await ensureReportSchedule(deps.temporal, deps.taskQueue, { ...definition.get(), schedule, paused: true }, timeZone);
+    await ensureDefinitionSchedule({ ...definition.get(), schedule, paused: true }, deps.taskQueue, (rpc) => rpc(deps.temporal));
   }
 
   /** Pauses the definition (and every other of its owner's) with its audit event, once per scheduled time. */

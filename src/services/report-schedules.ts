@@ -2,7 +2,7 @@
  * The Temporal Schedule of a scheduled report (docs/reports.md, Scheduled delivery):
  * `report-<definitionId>`, with the definition's cron expression read in the tenant's time zone,
  * paused while the definition is. Every call here is idempotent, so a command that failed half-way
- * is brought in line by doing it again: `ensureReportSchedule` creates the schedule when it is
+ * is brought in line by doing it again: `ensureDefinitionSchedule` creates the schedule when it is
  * missing and otherwise sets its spec, action and state to the definition's; `removeReportSchedule`
  * deletes it, gone already or not; `syncReportSchedule` does whichever the definition's row asks.
  */
@@ -54,12 +54,7 @@ function scheduleDefinition(
 }
 
 /** Creates or updates the definition's schedule, paused or running as the definition is, in one request. */
-export async function ensureReportSchedule(
-  client: Client,
-  taskQueue: string,
-  definition: ScheduledDefinition,
-  timeZone: string,
-): Promise<void> {
+async function ensureReportSchedule(client: Client, taskQueue: string, definition: ScheduledDefinition, timeZone: string): Promise<void> {
   const state = { paused: definition.paused, note: definition.paused ? PAUSED_NOTE : 'Running with its report definition' };
   await ensureSchedule(client, reportScheduleId(definition.id), scheduleDefinition(taskQueue, definition, timeZone), state);
 }
@@ -89,7 +84,19 @@ export async function syncReportSchedule(
     await call((client) => removeReportSchedule(client, definitionId));
     return;
   }
-  const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
   const { id, tenantId, name, paused } = definition;
-  await call((client) => ensureReportSchedule(client, taskQueue, { id, tenantId, name, schedule, paused }, timeZone));
+  await ensureDefinitionSchedule({ id, tenantId, name, schedule, paused }, taskQueue, call);
+}
+
+/**
+ * Creates or updates the schedule as `definition` gives it, its cron expression read in the
+ * tenant's time zone. The zone is read before `call`, so only the Temporal request runs under it.
+ */
+export async function ensureDefinitionSchedule(
+  definition: ScheduledDefinition,
+  taskQueue: string,
+  call: <T>(rpc: (client: Client) => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
+  await call((client) => ensureReportSchedule(client, taskQueue, definition, timeZone));
 }

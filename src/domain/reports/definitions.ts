@@ -20,7 +20,7 @@ import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { ReportDefinition, TenantSettings, type OutboxMessage } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { assertMaySave, reportDefinitionAccess } from '../../access/reports';
-import { ensureReportSchedule, removeReportSchedule } from '../../services/report-schedules';
+import { ensureDefinitionSchedule, removeReportSchedule } from '../../services/report-schedules';
 import { cronProblem } from '../../shared/cron';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { quotaExceeded, unprocessable } from '../../shared/errors';
@@ -80,7 +80,7 @@ async function assertScheduleRoom(tenantId: string, transaction?: Transaction, e
 
 /**
  * Whether a change names something the definition's Temporal Schedule follows (see
- * ensureReportSchedule). Named, not merely different: repeating a change sets the schedule again,
+ * ensureDefinitionSchedule). Named, not merely different: repeating a change sets the schedule again,
  * whatever an operator did to it in the Temporal UI meanwhile.
  */
 const SCHEDULE_FIELDS: ReadonlyArray<keyof DefinitionChange> = ['name', 'schedule', 'paused'];
@@ -88,9 +88,8 @@ const touchesSchedule = (change: DefinitionChange) => SCHEDULE_FIELDS.some((fiel
 
 /** Makes the new definition's Temporal Schedule, paused if it is, before its row exists. */
 async function createSchedule(deps: CommandDeps, definition: ReportDefinition, schedule: string): Promise<void> {
-  const { timeZone } = await TenantSettings.forTenant(definition.tenantId);
   const scheduled = { id: definition.id, tenantId: definition.tenantId, name: definition.name, schedule, paused: definition.paused };
-  await deps.temporal.call('rpc', (client) => ensureReportSchedule(client, deps.config.temporal.taskQueue, scheduled, timeZone));
+  await ensureDefinitionSchedule(scheduled, deps.config.temporal.taskQueue, (rpc) => deps.temporal.call('rpc', rpc));
 }
 
 export const createReportDefinition: Command<DefinitionFields, ReportDefinition> = async (caller, fields, deps) => {

@@ -4,7 +4,7 @@
  * src/services/webhook.ts, and records the attempt once under its key: a retried activity whose
  * attempt is recorded answers that outcome and sends nothing again.
  */
-import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { TenantSettings, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
 import { recordAudit } from '../services/audit';
 import { openSecret } from '../services/sealed-secret';
@@ -34,17 +34,16 @@ export const WEBHOOK_DELIVERY_TIMEOUT_MS = 15_000;
 export const WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
 
 /**
- * Keeps the endpoint's failing streak with the attempt, in its transaction: a success ends it; a
- * failure starts it, or, once it has lasted WEBHOOK_DISABLE_AFTER_MS, disables the endpoint.
- * Answers whether this attempt disabled it.
+ * Keeps the endpoint's failing streak with the attempt, in its transaction, on the endpoint's row
+ * as locked there: a success ends it; a failure starts it, or, once it has lasted
+ * WEBHOOK_DISABLE_AFTER_MS, disables the endpoint. Answers whether this attempt disabled it.
  */
-async function noteOutcome(endpoint: WebhookEndpoint, delivered: boolean, now: Date, transaction: Transaction): Promise<boolean> {
+async function noteOutcome(row: WebhookEndpoint, delivered: boolean, now: Date, transaction: Transaction): Promise<boolean> {
   if (delivered) {
-    await WebhookEndpoint.update({ failingSince: null }, { where: { id: endpoint.id, failingSince: { [Op.ne]: null } }, transaction });
+    if (row.failingSince !== null) await row.update({ failingSince: null }, { transaction });
     return false;
   }
-  const row = await WebhookEndpoint.findByPk(endpoint.id, { lock: transaction.LOCK.UPDATE, transaction });
-  if (!row || row.disabledAt) return false;
+  if (row.disabledAt) return false;
   const failingSince = row.failingSince ?? now;
   const disable = now.getTime() - failingSince.getTime() >= WEBHOOK_DISABLE_AFTER_MS;
   await row.update({ failingSince, ...(disable && { disabledAt: now, disabledReason: 'failing' as const }) }, { transaction });
@@ -161,7 +160,12 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
       }
       const delivered = failure === null;
       const now = new Date();
-      const recording = deps.sequelize.transaction(async (transaction) => {
+      const outcome = await deps.sequelize.transaction(async (transaction) => {
+        // The endpoint's row before its delivery's, in the order a deletion takes them (its
+        // deliveries cascade from it): the other way round, a deletion meanwhile deadlocks.
+        const locked = await WebhookEndpoint.findByPk(endpoint.id, { lock: transaction.LOCK.NO_KEY_UPDATE, transaction });
+        // Deleted, and this delivery with it, while the attempt was under way.
+        if (!locked) return 'endpoint deleted' as const;
         await WebhookDeliveryAttempt.bulkCreate(
           [
             {
@@ -186,17 +190,10 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
               },
           { where: { id: delivery.id }, transaction },
         );
-        return noteOutcome(endpoint, delivered, now, transaction);
+        return (await noteOutcome(locked, delivered, now, transaction)) ? ('endpoint disabled' as const) : ('recorded' as const);
       });
-      let disabled: boolean;
-      try {
-        disabled = await recording;
-      } catch (err) {
-        // The endpoint was deleted, and its deliveries with it, while this attempt was under way.
-        if (err instanceof ForeignKeyConstraintError) return { done: true };
-        throw err;
-      }
-      if (disabled) {
+      if (outcome === 'endpoint deleted') return { done: true };
+      if (outcome === 'endpoint disabled') {
         deps.logger.warn({ endpointId: endpoint.id, url: endpoint.url }, 'webhook endpoint disabled after 5 days of failures');
         await tellIfDisabledForFailing(endpoint.id);
         // Its later attempts would only be cancelled: this delivery stops here, as its failure says.

@@ -7,7 +7,10 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
-import { AuditEvent, type Claim, type Tenant, type User, WebhookDelivery, WebhookEndpoint } from '../../src/models';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { QueryTypes } from 'sequelize';
+import { createWebhookDeliveryActivities } from '../../src/activities/webhook-delivery';
+import { AuditEvent, type Claim, type Tenant, type User, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
@@ -102,6 +105,65 @@ it('keeps an endpoint failing for less than 5 days, and a success ends its strea
       (row) => row.failingSince === null,
       'the streak ended by the success',
     );
+  } finally {
+    await receiver.close();
+  }
+});
+
+it("records an attempt locking the endpoint's row before its delivery's, the order of a deletion, so the two never deadlock", async () => {
+  const receiver = await startReceiver([200]);
+  const sequelize = stack.deps.sequelize;
+  try {
+    const endpoint = await endpointFor(receiver.url);
+    // Failing until now: the success ends the streak, so the attempt writes the endpoint's row.
+    await WebhookEndpoint.update({ failingSince: new Date(Date.now() - DAY_MS) }, { where: { id: endpoint.id } });
+    const event = await WebhookEvent.create({
+      tenantId: tenant.id,
+      type: 'com.insurflow.claim.stage_changed',
+      subject: 'claims/lock-order',
+      data: {},
+      time: new Date(),
+      dedupeKey: `lock-order:${endpoint.id}`,
+    });
+    const delivery = await WebhookDelivery.create({ tenantId: tenant.id, endpointId: endpoint.id, eventId: event.id });
+
+    // A share lock on the endpoint's row, as a deletion's would be: the attempt must wait for it before writing anything.
+    const holder = await sequelize.transaction();
+    const attempting = (async () => {
+      await sequelize.query('SELECT id FROM webhook_endpoints WHERE id = :id FOR SHARE', {
+        replacements: { id: endpoint.id },
+        transaction: holder,
+      });
+      return new MockActivityEnvironment().run(createWebhookDeliveryActivities(stack.deps).attemptWebhookDelivery, {
+        deliveryId: delivery.id,
+        attemptKey: '0-1',
+        nextDelayMs: null,
+      });
+    })();
+    try {
+      await eventually(
+        () =>
+          sequelize.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%webhook_endpoints%'`,
+            { type: QueryTypes.SELECT },
+          ),
+        ([row]) => row.n === 1,
+        'the attempt waiting on the endpoint',
+      );
+      // Its delivery's row is free meanwhile: a deletion holding the endpoint could go on to it.
+      await sequelize.transaction((probe) =>
+        sequelize.query('SELECT id FROM webhook_deliveries WHERE id = :id FOR UPDATE NOWAIT', {
+          replacements: { id: delivery.id },
+          transaction: probe,
+        }),
+      );
+    } finally {
+      await holder.commit();
+    }
+    await expect(attempting).resolves.toEqual({ done: true });
+    expect(await WebhookDelivery.findByPk(delivery.id)).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(await WebhookEndpoint.findByPk(endpoint.id)).toMatchObject({ failingSince: null });
   } finally {
     await receiver.close();
   }

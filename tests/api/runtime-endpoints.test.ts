@@ -90,6 +90,10 @@ describe('platform endpoints', () => {
     ];
     const reasonValid = (value: string) => reasonPatterns.every((pattern: string) => new RegExp(pattern).test(value));
     expect(['\f\u001f:', '  ab  ', 'a b', ' abc '].map(reasonValid)).toEqual([false, false, true, true]);
+    // An open object (its command answers 422 for a key it does not know) states its unknown keys and values without NUL.
+    const actionUrls = doc.paths['/api/v1/tenant/settings'].put.requestBody.content['application/json'].schema.properties.actionUrls;
+    expect(new RegExp(actionUrls.propertyNames.pattern).test('a\u0000b')).toBe(false);
+    expect(actionUrls.additionalProperties.anyOf).toContainEqual({ type: 'string', pattern: actionUrls.propertyNames.pattern });
     expect(doc.paths['/api/v1/categories/{id}'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty(
       'deletedAt',
     );

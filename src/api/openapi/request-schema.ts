@@ -4,7 +4,8 @@
  * calls valid is one the API accepts: non-empty (and, when trimmed, non-blank and still as long as their minimum) strings without NUL (refused everywhere, see
  * well-formed.ts), every pattern (not only the first), the uuid version, base64, URL schemes, a
  * positive number above 0 (not 1), decimal places, multiples, the safe-number range,
- * minProperties on objects and null in the enum of a nullable choice.
+ * minProperties on objects, the unknown keys of an open object (NUL-free, like every string) and
+ * null in the enum of a nullable choice.
  */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
@@ -36,6 +37,23 @@ const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** After the scheme: a host name of DNS labels, an optional port, then only characters RFC 3986 allows unescaped. */
 const URL_REST = "[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&'()*+,;=-]*)?$";
 const WITHOUT_NUL = '^[^\\u0000]*$';
+/** How deep the document spells out a value a schema leaves open; deeper, it says any value. */
+const OPEN_VALUE_DEPTH = 2;
+
+/**
+ * Any JSON value, as the API takes it where a schema leaves the value open (unknown keys): its
+ * strings and object keys without NUL, like every string of a request.
+ */
+function openValue(depth = OPEN_VALUE_DEPTH): JsonSchema {
+  const leaves = [{ type: 'string', pattern: WITHOUT_NUL }, { type: 'number' }, { type: 'boolean' }];
+  if (depth === 0) return { nullable: true, anyOf: leaves };
+  const inner = openValue(depth - 1);
+  return { nullable: true, anyOf: [...leaves, { type: 'array', items: inner }, { type: 'object', ...openKeys(inner) }] };
+}
+
+/** An object's unknown keys, without NUL, each holding `value`. */
+const openKeys = (value: JsonSchema): JsonSchema => ({ propertyNames: { pattern: WITHOUT_NUL }, additionalProperties: value });
+
 /** One character that String.prototype.trim (Joi's trim) keeps: a trimmed string is not blank. */
 const NOT_BLANK = '[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
 
@@ -105,6 +123,7 @@ function tighten(joiSchema: Joi.Schema | undefined, node: unknown): void {
   if (schema.type === 'object') {
     const min = rulesNamed(schema, 'min')[0]?.args?.limit;
     if (typeof min === 'number') json.minProperties = min;
+    if (json.additionalProperties === undefined || json.additionalProperties === true) Object.assign(json, openKeys(openValue()));
     const properties = (json.properties ?? {}) as Record<string, unknown>;
     for (const { key, schema: child } of schema.$_terms.keys ?? []) tighten(child, properties[key]);
   }

@@ -104,10 +104,13 @@ function securityOf(spec: RouteSpec): object[] {
   return isHumanOnlyPath(spec.path) ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 }
 
+/** A route's path as the document names it: `/api/v1/claims/{id}` for `/claims/:id`. */
+export const openApiPath = (routePath: string): string => API_PREFIX + routePath.replace(/:(\w+)/g, '{$1}');
+
 export function buildOpenApi(specs: RouteSpec[], version: string) {
   const paths: Record<string, Record<string, object>> = {};
   for (const spec of specs) {
-    const path = API_PREFIX + spec.path.replace(/:(\w+)/g, '{$1}');
+    const path = openApiPath(spec.path);
     paths[path] = { ...paths[path], [spec.method]: operationOf(spec) };
   }
   return {

@@ -18,7 +18,7 @@ module.exports = {
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   setupFiles: ['<rootDir>/tests/support/quiet-runtime.ts'],
   testTimeout: 120_000,
-  // One file at a time when run by hand; scripts/test.sh runs most files two at a time
+  // One file at a time when run by hand; scripts/test.sh runs most files three at a time
   // (jest.parallel.config.js) and the rest alone (tests/serial-files.js says why).
   maxWorkers: 1,
 };

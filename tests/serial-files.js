@@ -1,6 +1,6 @@
 /**
  * The test files that run one at a time, after the others (scripts/test.sh): every other file
- * shares the machine with one more (jest.parallel.config.js). Each group says why it cannot share.
+ * shares the machine with two more (jest.parallel.config.js). Each group says why it cannot share.
  */
 module.exports = [
   // The time-skipping server is a JVM per file: two starting beside each other on 2 cores made

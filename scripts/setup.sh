@@ -13,6 +13,7 @@
 #                                  JSON schemas (from PyPI's kubernetes-validate wheel; they check the
 #                                  Helm chart) and Chromium
 #   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
+#   bash scripts/setup.sh --packages  the npm packages only (the test script lints beside the rest)
 #
 # First builds run side by side.
 set -euo pipefail
@@ -31,6 +32,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "[setup] installing npm packages"
   npm install --no-audit --no-fund
 fi
+[ "${1:-}" = "--packages" ] && exit 0
 # The build's stamp is written after a build succeeds; a source, a config or the install newer than it
 # means building again.
 stamp=dist/.build-complete

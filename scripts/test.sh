@@ -11,11 +11,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-runtime.sh
-bash scripts/setup.sh || exit 1
-# The checks before the tests share the two cores: the linter beside the formatter, the import
-# check and the replay gate.
+bash scripts/setup.sh --packages || exit 1
+# The linter needs only the packages: it shares the two cores with the build (one core's work),
+# then with the formatter, the import check and the replay gate.
 npx eslint . &
 eslint_pid=$!
+bash scripts/setup.sh || exit 1
 npx prettier --check . || exit 1
 mkdir -p reports
 rm -f reports/jest.json reports/jest-serial.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml reports/api-contract.log

@@ -1,6 +1,7 @@
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
+import type { Role } from '../../shared/roles';
 import { authenticate, isHumanOnlyPath, refuseApiKeys, requireRoles } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
@@ -16,6 +17,18 @@ const yieldToLiteralRoute: Middleware = async (ctx, next) => {
   await next();
 };
 
+/** Whether the route is kept for people: an API key that authenticated is refused (403). */
+const refusesApiKeys = (spec: RouteSpec): boolean => spec.auth !== 'public' && isHumanOnlyPath(spec.path);
+
+/**
+ * Whether the pipeline below refuses the caller with 403 before validation reads the input: by
+ * their role, or as an API key on a route kept for people.
+ */
+export function refusedBeforeInput(spec: RouteSpec, caller: { role: Role; viaApiKey: boolean }): boolean {
+  if (spec.auth === 'public') return false;
+  return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.roles !== undefined && !spec.roles.includes(caller.role));
+}
+
 /** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
   const router = new Router<RouteState<RouteInput>>();
@@ -26,7 +39,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
     if (spec.path.includes(':')) pipeline.push(yieldToLiteralRoute);
     if (spec.auth === 'codec-session') pipeline.push(authByCodecSession);
     else if (spec.auth !== 'public') pipeline.push(auth);
-    if (spec.auth !== 'public' && isHumanOnlyPath(spec.path)) pipeline.push(refuseApiKeys);
+    if (refusesApiKeys(spec)) pipeline.push(refuseApiKeys);
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));

@@ -1,22 +1,25 @@
-import { CreationOptional, Sequelize } from 'sequelize';
-import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { Role } from '../shared/roles';
+
+const apiKeyColumns = () =>
+  tenantRowColumns({
+    name: required.string(100),
+    role: required.string<Role>(40),
+    prefix: required.string(32, { unique: true }),
+    secretHash: required.string(64),
+    createdBy: required.uuid(),
+    expiresAt: required.date(),
+    revokedAt: optional.date(),
+    revokedBy: optional.uuid(),
+    lastUsedAt: optional.date(),
+  });
 
 /**
  * A tenant's API key (docs/security.md, API keys): the key `ifk_<prefix>_<secret>` is shown once;
  * the row keeps its public prefix and only the SHA-256 of its secret.
  */
-export class ApiKey extends TenantRow<ApiKey> {
-  declare name: string;
-  declare role: Role;
-  declare prefix: string;
-  declare secretHash: string;
-  declare createdBy: string;
-  declare expiresAt: Date;
-  declare revokedAt: CreationOptional<Date | null>;
-  declare revokedBy: CreationOptional<string | null>;
-  declare lastUsedAt: CreationOptional<Date | null>;
-
+export class ApiKey extends modelOf(apiKeyColumns) {
   /** What the API shows: never the hash. */
   override toJSON(): object {
     return {
@@ -33,19 +36,6 @@ export class ApiKey extends TenantRow<ApiKey> {
   }
 
   static initModel(sequelize: Sequelize): void {
-    ApiKey.init(
-      tenantRowColumns({
-        name: required.string(100),
-        role: required.string(40),
-        prefix: required.string(32, { unique: true }),
-        secretHash: required.string(64),
-        createdBy: required.uuid(),
-        expiresAt: required.date(),
-        revokedAt: optional.date(),
-        revokedBy: optional.uuid(),
-        lastUsedAt: optional.date(),
-      }),
-      tableOptions(sequelize, 'api_keys'),
-    );
+    ApiKey.init(apiKeyColumns(), tableOptions(sequelize, 'api_keys'));
   }
 }

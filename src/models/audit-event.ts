@@ -1,5 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { required, optional, tableOptions } from './columns';
+import { DataTypes, Sequelize } from 'sequelize';
+import { modelOf, required, optional, filledOnInsert, tableOptions } from './columns';
 
 export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
 /** `authentication`: sign-ins, sessions, credentials (src/services/auth-events.ts); `change`: every other event. */
@@ -22,42 +22,44 @@ export interface AuditedChange {
   reason?: string;
 }
 
+const auditEventColumns = () => ({
+  id: filledOnInsert(optional<string>(DataTypes.BIGINT, { primaryKey: true, autoIncrement: true })),
+  tenantId: optional.uuid(),
+  occurredAt: required.date({ defaultValue: Sequelize.fn('clock_timestamp') }),
+  actorType: required.string<AuditActorType>(20),
+  actorId: optional.string(255),
+  /** For an `api_key` actor: the user who created the key. */
+  actorCreatedBy: optional.uuid(),
+  action: required.string(60),
+  entityType: required.string(40),
+  entityId: required.string(255),
+  changes: required.json<AuditChanges>(),
+  requestId: optional.string(200),
+  workflowId: optional.string(255),
+  runId: optional.string(64),
+  /** Set by activities: the change it names is recorded once, however often the activity runs. */
+  dedupeKey: optional.string(300),
+  category: required.string<AuditCategory>(20, { defaultValue: 'change' }),
+  /** The request's client address and user agent (bounded), where a request made it. */
+  clientAddress: optional.string(64),
+  userAgent: optional.string(500),
+  reason: optional.string(40),
+  /** How many times it happened: 1, or the count of an aggregated row from occurredAt to lastOccurredAt. */
+  occurrences: required.integer({ defaultValue: 1 }),
+  lastOccurredAt: optional.date(),
+  /** Its place in its tenant's hash chain (the platform's for no tenant), from 1; set by the database on insert. */
+  chainPosition: filledOnInsert(optional<string>(DataTypes.BIGINT)),
+  /** The hash of the chain's event before it; 64 zeros for the first (docs/audit.md, Tamper evidence). */
+  previousHash: filledOnInsert(optional.string(64)),
+  hash: filledOnInsert(optional.string(64)),
+});
+
 /**
  * One recorded change. Append-only: the database refuses UPDATE and DELETE on the table, except
  * the count of an aggregated row (`lastOccurredAt` set: repeated failures, one row per window),
  * which may only grow.
  */
-export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string | null;
-  declare occurredAt: CreationOptional<Date>;
-  declare actorType: AuditActorType;
-  declare actorId: string | null;
-  /** For an `api_key` actor: the user who created the key. */
-  declare actorCreatedBy: CreationOptional<string | null>;
-  declare action: string;
-  declare entityType: string;
-  declare entityId: string;
-  declare changes: AuditChanges;
-  declare requestId: string | null;
-  declare workflowId: string | null;
-  declare runId: string | null;
-  /** Set by activities: the change it names is recorded once, however often the activity runs. */
-  declare dedupeKey: CreationOptional<string | null>;
-  declare category: CreationOptional<AuditCategory>;
-  /** The request's client address and user agent (bounded), where a request made it. */
-  declare clientAddress: CreationOptional<string | null>;
-  declare userAgent: CreationOptional<string | null>;
-  declare reason: CreationOptional<string | null>;
-  /** How many times it happened: 1, or the count of an aggregated row from occurredAt to lastOccurredAt. */
-  declare occurrences: CreationOptional<number>;
-  declare lastOccurredAt: CreationOptional<Date | null>;
-  /** Its place in its tenant's hash chain (the platform's for no tenant), from 1; set by the database on insert. */
-  declare chainPosition: CreationOptional<string>;
-  /** The hash of the chain's event before it; 64 zeros for the first (docs/audit.md, Tamper evidence). */
-  declare previousHash: CreationOptional<string>;
-  declare hash: CreationOptional<string>;
-
+export class AuditEvent extends modelOf(auditEventColumns) {
   override toJSON(): object {
     return {
       id: this.id,
@@ -80,33 +82,6 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   }
 
   static initModel(sequelize: Sequelize): void {
-    AuditEvent.init(
-      {
-        id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-        tenantId: optional.uuid(),
-        occurredAt: required.date({ defaultValue: sequelize.fn('clock_timestamp') }),
-        actorType: required.string(20),
-        actorId: optional.string(255),
-        actorCreatedBy: optional.uuid(),
-        action: required.string(60),
-        entityType: required.string(40),
-        entityId: required.string(255),
-        changes: required.json(),
-        requestId: optional.string(200),
-        workflowId: optional.string(255),
-        runId: optional.string(64),
-        dedupeKey: optional.string(300),
-        category: required.string(20, { defaultValue: 'change' }),
-        clientAddress: optional.string(64),
-        userAgent: optional.string(500),
-        reason: optional.string(40),
-        occurrences: required.integer({ defaultValue: 1 }),
-        lastOccurredAt: optional.date(),
-        chainPosition: optional(DataTypes.BIGINT),
-        previousHash: optional.string(64),
-        hash: optional.string(64),
-      },
-      tableOptions(sequelize, 'audit_events', { timestamps: false }),
-    );
+    AuditEvent.init(auditEventColumns(), tableOptions(sequelize, 'audit_events', { timestamps: false }));
   }
 }

@@ -1,5 +1,5 @@
-import { CreationOptional, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { Timestamped, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 import type { DriftRepairParameters } from '../contracts/drift-repair';
@@ -23,34 +23,27 @@ export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
 /** What an item of one is. */
 export type BulkItemType = 'claim' | 'acknowledgement' | 'subscription' | 'incident' | 'step';
 
+const bulkOperationColumns = () => ({
+  id: uuidKey(),
+  /** Null for an operation of the platform (a tenant's offboarding, a platform admin's batch retry of incidents), which only platform admins see. */
+  tenantId: optional.uuid(),
+  kind: required.string<BulkOperationKind>(40),
+  requestedById: required.uuid(),
+  /** What was asked, as validated. */
+  parameters: required.json<
+    BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | IncidentRetryParameters | TenantOffboardingParameters
+  >(),
+  workflowId: required.string(200),
+  ...timestampColumns(),
+});
+
 /**
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
  * `BulkOperationItem` rows, so its progress is a count of them.
  */
-export class BulkOperation extends Timestamped<BulkOperation> {
-  declare id: string;
-  /** Null for an operation of the platform (a tenant's offboarding, a platform admin's batch retry of incidents), which only platform admins see. */
-  declare tenantId: string | null;
-  declare kind: BulkOperationKind;
-  declare requestedById: string;
-  /** What was asked, as validated. */
-  declare parameters:
-    BulkReassignParameters | CalendarRescheduleParameters | DriftRepairParameters | IncidentRetryParameters | TenantOffboardingParameters;
-  declare workflowId: string;
-
+export class BulkOperation extends modelOf(bulkOperationColumns) {
   static initModel(sequelize: Sequelize): void {
-    BulkOperation.init(
-      {
-        id: uuidKey(),
-        tenantId: optional.uuid(),
-        kind: required.string(40),
-        requestedById: required.uuid(),
-        parameters: required.json(),
-        workflowId: required.string(200),
-        ...timestampColumns(),
-      },
-      tableOptions(sequelize, 'bulk_operations'),
-    );
+    BulkOperation.init(bulkOperationColumns(), tableOptions(sequelize, 'bulk_operations'));
   }
 }
 
@@ -60,29 +53,20 @@ export function operationTenant(operation: BulkOperation): string {
   return operation.tenantId;
 }
 
-/** One row an operation acts on (a claim, a subscription, an acknowledgement or a step), and what became of it. */
-export class BulkOperationItem extends Model<InferAttributes<BulkOperationItem>, InferCreationAttributes<BulkOperationItem>> {
-  declare operationId: string;
-  declare itemId: string;
-  declare itemType: CreationOptional<BulkItemType>;
-  declare position: number;
-  declare status: CreationOptional<BulkItemStatus>;
+const bulkOperationItemColumns = () => ({
+  operationId: required.uuid({ primaryKey: true }),
+  itemId: required.uuid({ primaryKey: true }),
+  itemType: required.string<BulkItemType>(20, { defaultValue: 'claim' }),
+  position: required.integer(),
+  status: required.string<BulkItemStatus>(20, { defaultValue: 'pending' }),
   /** Why it was refused (the validator's or the API's message); null otherwise. */
-  declare reason: CreationOptional<string | null>;
-  declare handledAt: CreationOptional<Date | null>;
+  reason: optional.string(500),
+  handledAt: optional.date(),
+});
 
+/** One row an operation acts on (a claim, a subscription, an acknowledgement or a step), and what became of it. */
+export class BulkOperationItem extends modelOf(bulkOperationItemColumns) {
   static initModel(sequelize: Sequelize): void {
-    BulkOperationItem.init(
-      {
-        operationId: required.uuid({ primaryKey: true }),
-        itemId: required.uuid({ primaryKey: true }),
-        itemType: required.string(20, { defaultValue: 'claim' }),
-        position: required.integer(),
-        status: required.string(20, { defaultValue: 'pending' }),
-        reason: optional.string(500),
-        handledAt: optional.date(),
-      },
-      tableOptions(sequelize, 'bulk_operation_items', { timestamps: false }),
-    );
+    BulkOperationItem.init(bulkOperationItemColumns(), tableOptions(sequelize, 'bulk_operation_items', { timestamps: false }));
   }
 }

@@ -1,22 +1,17 @@
-import { CreationOptional, DataTypes, Sequelize } from 'sequelize';
-import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+
+const categoryColumns = () => ({
+  ...tenantRowColumns({
+    name: required.string(120),
+    description: optional.text(),
+  }),
+  deletedAt: optional.date(),
+});
 
 /** A property category of the tenant's catalog (house, apartment, vehicle…). Soft-deleted. */
-export class Category extends TenantRow<Category> {
-  declare name: string;
-  declare description: CreationOptional<string | null>;
-  declare deletedAt: CreationOptional<Date | null>;
-
+export class Category extends modelOf(categoryColumns) {
   static initModel(sequelize: Sequelize): void {
-    Category.init(
-      {
-        ...tenantRowColumns({
-          name: required.string(120),
-          description: optional.text(),
-        }),
-        deletedAt: DataTypes.DATE,
-      },
-      tableOptions(sequelize, 'categories', { paranoid: true }),
-    );
+    Category.init(categoryColumns(), tableOptions(sequelize, 'categories', { paranoid: true }));
   }
 }

@@ -1,40 +1,29 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { required, optional, idColumn, tenantColumn, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, idColumn, tenantColumn, createdAtColumn, tableOptions } from './columns';
 import type { ClaimStage } from '../contracts/claim';
+
+const claimHistoryColumns = () => ({
+  ...idColumn(),
+  ...tenantColumn(),
+  claimId: required.uuid(),
+  sequence: required.integer(),
+  /** Null when the workflow itself moved the claim (a timer, the payment). */
+  actorId: optional.uuid(),
+  fromStatus: optional.string<ClaimStage>(30),
+  toStatus: required.string<ClaimStage>(30),
+  note: optional.text(),
+  occurredAt: required.date(),
+  // The table has no updatedAt.
+  ...createdAtColumn(),
+});
 
 /**
  * One transition of a claim: who moved it, from where, to where, why and when. A reassignment is
  * a row whose from and to are the same stage. `sequence` is the transition's position in the
  * workflow, unique per claim, so a retried activity records it once.
  */
-export class ClaimHistory extends Model<InferAttributes<ClaimHistory>, InferCreationAttributes<ClaimHistory>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string;
-  declare claimId: string;
-  declare sequence: number;
-  /** Null when the workflow itself moved the claim (a timer, the payment). */
-  declare actorId: string | null;
-  declare fromStatus: ClaimStage | null;
-  declare toStatus: ClaimStage;
-  declare note: CreationOptional<string | null>;
-  declare occurredAt: Date;
-  declare createdAt: CreationOptional<Date>;
-
+export class ClaimHistory extends modelOf(claimHistoryColumns) {
   static initModel(sequelize: Sequelize): void {
-    ClaimHistory.init(
-      {
-        ...idColumn(),
-        ...tenantColumn(),
-        claimId: required.uuid(),
-        sequence: required.integer(),
-        actorId: optional.uuid(),
-        fromStatus: optional.string(30),
-        toStatus: required.string(30),
-        note: optional.text(),
-        occurredAt: required.date(),
-        createdAt: DataTypes.DATE,
-      },
-      tableOptions(sequelize, 'claim_history', { updatedAt: false }),
-    );
+    ClaimHistory.init(claimHistoryColumns(), tableOptions(sequelize, 'claim_history', { updatedAt: false }));
   }
 }

@@ -1,6 +1,25 @@
-import { CreationOptional, DataTypes, QueryTypes, Sequelize, Transaction } from 'sequelize';
-import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { QueryTypes, Sequelize, Transaction } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
 import type { ClaimStage } from '../contracts/claim';
+
+const claimColumns = () =>
+  tenantRowColumns({
+    claimNumber: required.string(30),
+    subscriptionId: required.uuid(),
+    claimantId: required.uuid(),
+    filedById: required.uuid(),
+    incidentDate: required.dateOnly(),
+    description: required.text(),
+    amountClaimed: required.decimal(12, 2),
+    amountApproved: optional.decimal(12, 2),
+    status: required.string<ClaimStage>(30, { defaultValue: 'reported' }),
+    assigneeId: optional.uuid(),
+    denialReason: optional.string(200),
+    workflowId: required.string(200),
+    runId: optional.string(64),
+    /** When the current stage's escalation falls due in business time, as its run computed it; null in calendar time (migration 0053). */
+    escalationDueAt: optional.date(),
+  });
 
 /**
  * A claim filed against a subscription. The API creates it in `reported`; from then on only the
@@ -8,24 +27,7 @@ import type { ClaimStage } from '../contracts/claim';
  * and approved amount.
  * Money columns are DECIMAL(12,2), read back as strings.
  */
-export class Claim extends TenantRow<Claim> {
-  declare claimNumber: string;
-  declare subscriptionId: string;
-  declare claimantId: string;
-  declare filedById: string;
-  /** DATEONLY: 'YYYY-MM-DD'. */
-  declare incidentDate: string;
-  declare description: string;
-  declare amountClaimed: string;
-  declare amountApproved: CreationOptional<string | null>;
-  declare status: CreationOptional<ClaimStage>;
-  declare assigneeId: CreationOptional<string | null>;
-  declare denialReason: CreationOptional<string | null>;
-  declare workflowId: string;
-  declare runId: CreationOptional<string | null>;
-  /** When the current stage's escalation falls due in business time, as its run computed it; null in calendar time (migration 0053). */
-  declare escalationDueAt: CreationOptional<Date | null>;
-
+export class Claim extends modelOf(claimColumns) {
   /**
    * The next claim number of the tenant for the year, e.g. CLM-2026-000123. One atomic upsert on
    * a per-tenant counter row, so concurrent filings never get the same number.
@@ -41,24 +43,6 @@ export class Claim extends TenantRow<Claim> {
   }
 
   static initModel(sequelize: Sequelize): void {
-    Claim.init(
-      tenantRowColumns({
-        claimNumber: required.string(30),
-        subscriptionId: required.uuid(),
-        claimantId: required.uuid(),
-        filedById: required.uuid(),
-        incidentDate: required(DataTypes.DATEONLY),
-        description: required.text(),
-        amountClaimed: required(DataTypes.DECIMAL(12, 2)),
-        amountApproved: optional(DataTypes.DECIMAL(12, 2)),
-        status: required.string(30, { defaultValue: 'reported' }),
-        assigneeId: optional.uuid(),
-        denialReason: optional.string(200),
-        workflowId: required.string(200),
-        runId: optional.string(64),
-        escalationDueAt: optional.date(),
-      }),
-      tableOptions(sequelize, 'claims'),
-    );
+    Claim.init(claimColumns(), tableOptions(sequelize, 'claims'));
   }
 }

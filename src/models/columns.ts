@@ -1,70 +1,119 @@
 /**
- * What the model classes share: the declared fields of a row (`Timestamped`, `Row`, `TenantRow`)
- * and their columns (`rowColumns` and `tenantRowColumns` put a model's own around them), a
- * table's options, and `required`/`optional` columns by kind, so that each attribute says its type
- * and whether it may be null once. Every helper answers a new object: Sequelize writes into the
- * definitions it is given (the field name, an association's reference), so two models must never
- * share one. */
+ * What the model classes share: columns that carry their attribute's type (`required`, `optional`,
+ * `nullByDefault` by kind), the columns every row has (`rowColumns`, `tenantRowColumns`), the model
+ * class a set of columns gives (`modelOf`), and a table's options. Each attribute is declared once,
+ * as its column: the model's TypeScript fields are derived from it. Every helper answers a new
+ * object: Sequelize writes into the definitions it is given (the field name, an association's
+ * reference), so two models must never share one.
+ */
 import {
   DataTypes,
   Model,
-  type CreationOptional,
+  type BuildOptions,
   type DataType,
-  type InferAttributes,
-  type InferCreationAttributes,
   type InitOptions,
   type ModelAttributeColumnOptions,
   type Sequelize,
 } from 'sequelize';
 
-/** A row with the created and updated times Sequelize keeps. */
-export abstract class Timestamped<M extends Model> extends Model<InferAttributes<M>, InferCreationAttributes<M>> {
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
-}
+/** Exists for the compiler only: the key under which a column's options carry their attribute's type. */
+declare const attribute: unique symbol;
 
-/** A `Timestamped` row whose UUID key is generated on insert. */
-export abstract class Row<M extends Model> extends Timestamped<M> {
-  declare id: CreationOptional<string>;
-}
+/** A column's options, carrying its attribute's type `T` and whether a new row may leave it out. */
+export type TypedColumn<T, Omittable extends boolean> = ModelAttributeColumnOptions & {
+  readonly [attribute]?: { value: T; omittable: Omittable };
+};
 
-/** A `Row` that belongs to one tenant. */
-export abstract class TenantRow<M extends Model> extends Row<M> {
-  declare tenantId: string;
+type AnyColumn = TypedColumn<unknown, boolean>;
+type ValueOf<C> = C extends TypedColumn<infer T, boolean> ? T : never;
+type OmittableKeys<C> = { [K in keyof C]: C[K] extends TypedColumn<unknown, true> ? K : never }[keyof C];
+
+/** A model's attributes, as its columns type them. */
+export type AttributesOf<C> = { [K in keyof C]: ValueOf<C[K]> };
+
+/** What a new row must give (and may give) of a model's attributes. */
+export type CreationAttributesOf<C> = Omit<AttributesOf<C>, OmittableKeys<C>> & Partial<Pick<AttributesOf<C>, OmittableKeys<C>>>;
+
+/**
+ * The class a model extends: Sequelize's `Model`, typed so that each column is a field of the
+ * model's rows. `class Claim extends modelOf(claimColumns)` declares every attribute once;
+ * `claimColumns` is a function, so that each `init` gets new definitions.
+ */
+export function modelOf<C extends Record<string, AnyColumn>>(columns: () => C) {
+  void columns;
+  return Model as unknown as Omit<typeof Model, 'prototype'> &
+    (new (values?: CreationAttributesOf<C>, options?: BuildOptions) => Model<AttributesOf<C>, CreationAttributesOf<C>> & AttributesOf<C>);
 }
 
 /** What a column adds to its type and nullability: a default, uniqueness, a validation, a getter. */
 type ColumnExtras = Omit<ModelAttributeColumnOptions, 'type' | 'allowNull'>;
+type WithDefault = ColumnExtras & { defaultValue: unknown };
 type Column = (type: DataType, extras?: ColumnExtras) => ModelAttributeColumnOptions;
 
-/** The frequent kinds of column, of one nullability. */
-function kinds(column: Column) {
-  return {
-    uuid: (extras?: ColumnExtras) => column(DataTypes.UUID, extras),
-    string: (length: number, extras?: ColumnExtras) => column(DataTypes.STRING(length), extras),
-    text: (extras?: ColumnExtras) => column(DataTypes.TEXT, extras),
-    integer: (extras?: ColumnExtras) => column(DataTypes.INTEGER, extras),
-    date: (extras?: ColumnExtras) => column(DataTypes.DATE, extras),
-    json: (extras?: ColumnExtras) => column(DataTypes.JSONB, extras),
-  };
+type Value<T, Nullable extends boolean> = Nullable extends true ? T | null : T;
+
+/**
+ * One kind of column: its value is `Base`, or a narrower `T` given as a type argument
+ * (`required.string<ClaimStage>(30)`); a column with a default may be left out of a new row.
+ */
+interface Kind<Base, Args extends unknown[], Nullable extends boolean> {
+  <T extends Base = Base>(...args: [...Args, WithDefault]): TypedColumn<Value<T, Nullable>, true>;
+  <T extends Base = Base>(...args: Args | [...Args, ColumnExtras]): TypedColumn<Value<T, Nullable>, Nullable>;
 }
 
-const notNull: Column = (type, extras = {}) => ({ type, allowNull: false, ...extras });
-const nullable: Column = (type, extras = {}) => ({ type, ...extras });
+/** The kinds of column, of one nullability; called directly, a column of any type (`T` given). */
+interface Kinds<Nullable extends boolean> extends Kind<unknown, [type: DataType], Nullable> {
+  uuid: Kind<string, [], Nullable>;
+  string: Kind<string, [length: number], Nullable>;
+  char: Kind<string, [length: number], Nullable>;
+  text: Kind<string, [], Nullable>;
+  integer: Kind<number, [], Nullable>;
+  boolean: Kind<boolean, [], Nullable>;
+  /** Read back as a string: PostgreSQL's NUMERIC is exact and a JavaScript number is not. */
+  decimal: Kind<string, [precision: number, scale: number], Nullable>;
+  date: Kind<Date, [], Nullable>;
+  /** A calendar date, read back as 'YYYY-MM-DD'. */
+  dateOnly: Kind<string, [], Nullable>;
+  json: Kind<unknown, [], Nullable>;
+}
 
-/** A NOT NULL column: `required(type)`, or by its kind: `required.uuid()`, `required.string(200)`… */
-export const required = Object.assign(notNull, kinds(notNull));
+function kinds<Nullable extends boolean>(column: Column): Kinds<Nullable> {
+  const byKind = {
+    uuid: (extras?: ColumnExtras) => column(DataTypes.UUID, extras),
+    string: (length: number, extras?: ColumnExtras) => column(DataTypes.STRING(length), extras),
+    char: (length: number, extras?: ColumnExtras) => column(DataTypes.CHAR(length), extras),
+    text: (extras?: ColumnExtras) => column(DataTypes.TEXT, extras),
+    integer: (extras?: ColumnExtras) => column(DataTypes.INTEGER, extras),
+    boolean: (extras?: ColumnExtras) => column(DataTypes.BOOLEAN, extras),
+    decimal: (precision: number, scale: number, extras?: ColumnExtras) => column(DataTypes.DECIMAL(precision, scale), extras),
+    date: (extras?: ColumnExtras) => column(DataTypes.DATE, extras),
+    dateOnly: (extras?: ColumnExtras) => column(DataTypes.DATEONLY, extras),
+    json: (extras?: ColumnExtras) => column(DataTypes.JSONB, extras),
+  };
+  // The types above are the compiler's view of these plain option objects.
+  return Object.assign((type: DataType, extras?: ColumnExtras) => column(type, extras), byKind) as unknown as Kinds<Nullable>;
+}
 
-/** A column that may be null: `optional(type)`, or by its kind: `optional.date()`… */
-export const optional = Object.assign(nullable, kinds(nullable));
+/** A NOT NULL column: `required.uuid()`, `required.string<ClaimStage>(30)`, or `required<T>(type)`. */
+export const required = kinds<false>((type, extras = {}) => ({ type, allowNull: false, ...extras }));
+
+/** A column that may be null: `optional.date()`… */
+export const optional = kinds<true>((type, extras = {}) => ({ type, ...extras }));
 
 /** A column that may be null and is written as NULL when a new row does not give it. */
-export function nullByDefault(type: DataType): ModelAttributeColumnOptions {
-  return { type, allowNull: true, defaultValue: null };
+export const nullByDefault = kinds<true>((type, extras = {}) => ({ type, allowNull: true, defaultValue: null, ...extras }));
+
+/**
+ * A column that is filled when a new row does not give it (by Sequelize's timestamps, a trigger,
+ * a sequence or a DEFAULT of the migration), so never null once stored. Its options stay those of
+ * the nullable `column`: Sequelize would refuse a NOT NULL attribute the new row leaves out.
+ */
+export function filledOnInsert<T>(column: TypedColumn<T | null, boolean>): TypedColumn<T, true> {
+  return column as TypedColumn<T, true>;
 }
 
 /** A BIGINT that may be null, read as a number: PostgreSQL answers BIGINT as a string; for values far below 2^53. */
-export function optionalBigintNumber(attribute: string): ModelAttributeColumnOptions {
+export function optionalBigintNumber(attribute: string): TypedColumn<number | null, true> {
   return {
     type: DataTypes.BIGINT,
     get(this: Model) {
@@ -75,34 +124,39 @@ export function optionalBigintNumber(attribute: string): ModelAttributeColumnOpt
 }
 
 /** A primary key the row is given rather than generated. */
-export function primaryKey(type: DataType): ModelAttributeColumnOptions {
+export function primaryKey<T>(type: DataType): TypedColumn<T, false> {
   return { type, primaryKey: true };
 }
 
 /** A UUID key the row is given (the ID a command derived from its request, or another table's key). */
-export const uuidKey = () => primaryKey(DataTypes.UUID);
+export const uuidKey = () => primaryKey<string>(DataTypes.UUID);
 
-/** The column of `Row.id`. */
+/** The key of a row, a UUID generated on insert. */
 export function idColumn() {
-  return { id: optional.uuid({ defaultValue: DataTypes.UUIDV4, primaryKey: true }) };
+  return { id: filledOnInsert(optional.uuid({ defaultValue: DataTypes.UUIDV4, primaryKey: true })) };
 }
 
-/** The column of `TenantRow.tenantId`. */
+/** The tenant a row belongs to. */
 export function tenantColumn() {
   return { tenantId: required.uuid() };
 }
 
-/** The columns of `Row.createdAt` and `Row.updatedAt`. */
-export function timestampColumns() {
-  return { createdAt: DataTypes.DATE, updatedAt: DataTypes.DATE };
+/** The time a row was created, which Sequelize keeps (alone on a table without `updatedAt`). */
+export function createdAtColumn() {
+  return { createdAt: filledOnInsert(optional.date()) };
 }
 
-/** A `Row` model's columns: its own between the key and the timestamps. */
+/** The created and updated times Sequelize keeps. */
+export function timestampColumns() {
+  return { ...createdAtColumn(), updatedAt: filledOnInsert(optional.date()) };
+}
+
+/** A row's columns: its own between the generated key and the timestamps. */
 export function rowColumns<C extends object>(own: C) {
   return { ...idColumn(), ...own, ...timestampColumns() };
 }
 
-/** A `TenantRow` model's columns: its own after the key and the tenant, before the timestamps. */
+/** A tenant's row's columns: its own after the key and the tenant, before the timestamps. */
 export function tenantRowColumns<C extends object>(own: C) {
   return rowColumns({ ...tenantColumn(), ...own });
 }

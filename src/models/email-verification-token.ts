@@ -1,5 +1,5 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { required, optional, idColumn, tableOptions } from './columns';
+import { InferCreationAttributes, Sequelize } from 'sequelize';
+import { modelOf, required, optional, idColumn, createdAtColumn, tableOptions } from './columns';
 import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
@@ -29,6 +29,19 @@ export interface RequestedAccount {
   passwordHash: string;
 }
 
+const emailVerificationTokenColumns = () => ({
+  ...idColumn(),
+  purpose: required.string<EmailVerificationPurpose>(20),
+  userId: optional.uuid(),
+  registration: optional.json<UnverifiedRegistration>(),
+  account: optional.json<RequestedAccount>(),
+  newEmail: optional.string(254),
+  tokenHash: required.string(64, { unique: true }),
+  expiresAt: required.date(),
+  usedAt: optional.date(),
+  ...createdAtColumn(),
+});
+
 /**
  * A link mailed to prove an address, stored only as its SHA-256; usable once, until it expires.
  * It activates an account waiting for it (`userId`; `newEmail`, when set, the address it must
@@ -37,35 +50,10 @@ export interface RequestedAccount {
  * (`registration`: the validated request, its password already hashed) until it is submitted,
  * or moves an account to the address it was mailed to (`newEmail`, purpose `email_change`).
  */
-export class EmailVerificationToken extends Model<
-  InferAttributes<EmailVerificationToken>,
-  InferCreationAttributes<EmailVerificationToken>
-> {
-  declare id: CreationOptional<string>;
-  declare purpose: EmailVerificationPurpose;
-  declare userId: CreationOptional<string | null>;
-  declare registration: CreationOptional<UnverifiedRegistration | null>;
-  declare account: CreationOptional<RequestedAccount | null>;
-  declare newEmail: CreationOptional<string | null>;
-  declare tokenHash: string;
-  declare expiresAt: Date;
-  declare usedAt: CreationOptional<Date | null>;
-  declare createdAt: CreationOptional<Date>;
-
+export class EmailVerificationToken extends modelOf(emailVerificationTokenColumns) {
   static initModel(sequelize: Sequelize): void {
     EmailVerificationToken.init(
-      {
-        ...idColumn(),
-        purpose: required.string(20),
-        userId: optional.uuid(),
-        registration: optional.json(),
-        account: optional.json(),
-        newEmail: optional.string(254),
-        tokenHash: required.string(64, { unique: true }),
-        expiresAt: required.date(),
-        usedAt: optional.date(),
-        createdAt: DataTypes.DATE,
-      },
+      emailVerificationTokenColumns(),
       tableOptions(sequelize, 'email_verification_tokens', { updatedAt: false }),
     );
   }

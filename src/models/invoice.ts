@@ -4,8 +4,8 @@
  * the row's currency (bigint columns, read back as JS numbers: a premium column holds at most
  * 10^12 minor units, well within the safe integers).
  */
-import { CreationOptional, DataTypes, Model, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
-import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { DataTypes, Model, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
 
@@ -35,109 +35,73 @@ export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
 /** bigint columns come back from pg as strings; amounts here are always safe integers. */
 const minorUnits = (column: string) => ({
-  type: DataTypes.BIGINT,
-  allowNull: false,
   get(this: Model): number {
     return Number(this.getDataValue(column));
   },
 });
 
-export class Invoice extends TenantRow<Invoice> {
-  declare subscriptionId: string;
-  /** The subscription's holder (it never changes): whose invoices a policyholder sees. */
-  declare policyholderId: string;
-  /** `INV-<year>-<6 digits>`, unique in the tenant. */
-  declare number: string;
-  /** The subscription's renewal count when the term was billed: 0 for the first term. */
-  declare term: number;
-  declare sequence: number;
-  declare amountMinor: number;
-  declare currency: string;
-  /** DATEONLY: 'YYYY-MM-DD'. */
-  declare dueDate: string;
-  declare status: CreationOptional<InvoiceStatus>;
-  declare paidAt: CreationOptional<Date | null>;
+const invoiceColumns = () =>
+  tenantRowColumns({
+    subscriptionId: required.uuid(),
+    /** The subscription's holder (it never changes): whose invoices a policyholder sees. */
+    policyholderId: required.uuid(),
+    /** `INV-<year>-<6 digits>`, unique in the tenant. */
+    number: required.string(20),
+    /** The subscription's renewal count when the term was billed: 0 for the first term. */
+    term: required.integer(),
+    sequence: required.integer(),
+    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    currency: required.char(3),
+    dueDate: required.dateOnly(),
+    status: required.string<InvoiceStatus>(20, { defaultValue: 'open' }),
+    paidAt: optional.date(),
+  });
 
+export class Invoice extends modelOf(invoiceColumns) {
   static initModel(sequelize: Sequelize): void {
-    Invoice.init(
-      tenantRowColumns({
-        subscriptionId: required.uuid(),
-        policyholderId: required.uuid(),
-        number: required.string(20),
-        term: required.integer(),
-        sequence: required.integer(),
-        amountMinor: minorUnits('amountMinor'),
-        currency: required(DataTypes.CHAR(3)),
-        dueDate: required(DataTypes.DATEONLY),
-        status: required.string(20, { defaultValue: 'open' }),
-        paidAt: optional.date(),
-      }),
-      tableOptions(sequelize, 'invoices'),
-    );
+    Invoice.init(invoiceColumns(), tableOptions(sequelize, 'invoices'));
   }
 }
 
-export class PremiumPayment extends TenantRow<PremiumPayment> {
-  declare invoiceId: string;
-  declare amountMinor: number;
-  /** The part of the amount beyond what the invoice still owed: a credit on the policy. */
-  declare creditMinor: CreationOptional<number>;
-  declare currency: string;
-  declare method: PaymentMethod;
-  declare reference: CreationOptional<string | null>;
-  declare provider: CreationOptional<string | null>;
-  declare providerPaymentId: CreationOptional<string | null>;
-  declare receivedAt: Date;
-  declare recordedById: CreationOptional<string | null>;
+const premiumPaymentColumns = () =>
+  tenantRowColumns({
+    invoiceId: required.uuid(),
+    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    /** The part of the amount beyond what the invoice still owed: a credit on the policy. */
+    creditMinor: required<number>(DataTypes.BIGINT, { ...minorUnits('creditMinor'), defaultValue: 0 }),
+    currency: required.char(3),
+    method: required.string<PaymentMethod>(20),
+    reference: optional.string(200),
+    provider: optional.string(20),
+    providerPaymentId: optional.string(255),
+    receivedAt: required.date(),
+    recordedById: optional.uuid(),
+  });
 
+export class PremiumPayment extends modelOf(premiumPaymentColumns) {
   static initModel(sequelize: Sequelize): void {
-    PremiumPayment.init(
-      tenantRowColumns({
-        invoiceId: required.uuid(),
-        amountMinor: minorUnits('amountMinor'),
-        creditMinor: { ...minorUnits('creditMinor'), defaultValue: 0 },
-        currency: required(DataTypes.CHAR(3)),
-        method: required.string(20),
-        reference: optional.string(200),
-        provider: optional.string(20),
-        providerPaymentId: optional.string(255),
-        receivedAt: required.date(),
-        recordedById: optional.uuid(),
-      }),
-      tableOptions(sequelize, 'premium_payments'),
-    );
+    PremiumPayment.init(premiumPaymentColumns(), tableOptions(sequelize, 'premium_payments'));
   }
 }
 
-export class PremiumRefund extends TenantRow<PremiumRefund> {
-  declare subscriptionId: string;
-  declare invoiceId: string;
-  declare paymentId: CreationOptional<string | null>;
-  declare amountMinor: number;
-  declare currency: string;
-  declare reason: string;
-  declare status: RefundStatus;
-  declare provider: CreationOptional<string | null>;
-  declare providerRefundId: CreationOptional<string | null>;
-  /** Names the refund's cause (a cancellation): the same cause never refunds twice. */
-  declare dedupeKey: string;
+const premiumRefundColumns = () =>
+  tenantRowColumns({
+    subscriptionId: required.uuid(),
+    invoiceId: required.uuid(),
+    paymentId: optional.uuid(),
+    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    currency: required.char(3),
+    reason: required.string(500),
+    status: required.string<RefundStatus>(20),
+    provider: optional.string(20),
+    providerRefundId: optional.string(255),
+    /** Names the refund's cause (a cancellation): the same cause never refunds twice. */
+    dedupeKey: required.string(200),
+  });
 
+export class PremiumRefund extends modelOf(premiumRefundColumns) {
   static initModel(sequelize: Sequelize): void {
-    PremiumRefund.init(
-      tenantRowColumns({
-        subscriptionId: required.uuid(),
-        invoiceId: required.uuid(),
-        paymentId: optional.uuid(),
-        amountMinor: minorUnits('amountMinor'),
-        currency: required(DataTypes.CHAR(3)),
-        reason: required.string(500),
-        status: required.string(20),
-        provider: optional.string(20),
-        providerRefundId: optional.string(255),
-        dedupeKey: required.string(200),
-      }),
-      tableOptions(sequelize, 'premium_refunds'),
-    );
+    PremiumRefund.init(premiumRefundColumns(), tableOptions(sequelize, 'premium_refunds'));
   }
 }
 

@@ -1,5 +1,5 @@
-import { CreationOptional, Sequelize } from 'sequelize';
-import { Row, required, optional, rowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
 
 export type NotificationChannel = 'email' | 'webhook';
 /**
@@ -8,41 +8,28 @@ export type NotificationChannel = 'email' | 'webhook';
  */
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
+const notificationColumns = () =>
+  rowColumns({
+    idempotencyKey: required.string(300, { unique: true }),
+    tenantId: optional.uuid(),
+    channel: required.string<NotificationChannel>(20),
+    recipients: required.json<string[]>(),
+    subject: required.string(300),
+    body: optional.text(),
+    payload: optional.json<object>(),
+    status: required.string<NotificationStatus>(20, { defaultValue: 'pending' }),
+    attempts: required.integer({ defaultValue: 0 }),
+    lastError: optional.text(),
+    sentAt: optional.date(),
+    leaseUntil: optional.date(),
+  });
+
 /**
  * One row per message the system means to send. The unique idempotency key (workflow ID +
  * purpose) is what stops a retried activity from sending twice.
  */
-export class Notification extends Row<Notification> {
-  declare idempotencyKey: string;
-  declare tenantId: string | null;
-  declare channel: NotificationChannel;
-  declare recipients: string[];
-  declare subject: string;
-  declare body: CreationOptional<string | null>;
-  declare payload: CreationOptional<object | null>;
-  declare status: CreationOptional<NotificationStatus>;
-  declare attempts: CreationOptional<number>;
-  declare lastError: CreationOptional<string | null>;
-  declare sentAt: CreationOptional<Date | null>;
-  declare leaseUntil: CreationOptional<Date | null>;
-
+export class Notification extends modelOf(notificationColumns) {
   static initModel(sequelize: Sequelize): void {
-    Notification.init(
-      rowColumns({
-        idempotencyKey: required.string(300, { unique: true }),
-        tenantId: optional.uuid(),
-        channel: required.string(20),
-        recipients: required.json(),
-        subject: required.string(300),
-        body: optional.text(),
-        payload: optional.json(),
-        status: required.string(20, { defaultValue: 'pending' }),
-        attempts: required.integer({ defaultValue: 0 }),
-        lastError: optional.text(),
-        sentAt: optional.date(),
-        leaseUntil: optional.date(),
-      }),
-      tableOptions(sequelize, 'notifications'),
-    );
+    Notification.init(notificationColumns(), tableOptions(sequelize, 'notifications'));
   }
 }

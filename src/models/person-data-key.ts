@@ -1,30 +1,23 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { optional, uuidKey, tableOptions } from './columns';
+import { DataTypes, Sequelize } from 'sequelize';
+import { modelOf, optional, uuidKey, createdAtColumn, tableOptions } from './columns';
+
+const personDataKeyColumns = () => ({
+  userId: uuidKey(),
+  tenantId: optional.uuid(),
+  /** The key, wrapped when `wrappingKeyId` names a payload key; null once destroyed. */
+  dataKey: optional<Buffer>(DataTypes.BLOB),
+  wrappingKeyId: optional.string(100),
+  // NOT NULL DEFAULT now() in the table (migration 0065); the model keeps no timestamps itself.
+  ...createdAtColumn(),
+  destroyedAt: optional.date(),
+});
 
 /**
  * A person's data key for their sealed fields in workflow payloads (src/services/person-data-keys.ts
  * reads and writes it; docs/privacy.md, Personal data in workflow histories).
  */
-export class PersonDataKey extends Model<InferAttributes<PersonDataKey>, InferCreationAttributes<PersonDataKey>> {
-  declare userId: string;
-  declare tenantId: string | null;
-  /** The key, wrapped when `wrappingKeyId` names a payload key; null once destroyed. */
-  declare dataKey: Buffer | null;
-  declare wrappingKeyId: string | null;
-  declare createdAt: CreationOptional<Date>;
-  declare destroyedAt: CreationOptional<Date | null>;
-
+export class PersonDataKey extends modelOf(personDataKeyColumns) {
   static initModel(sequelize: Sequelize): void {
-    PersonDataKey.init(
-      {
-        userId: uuidKey(),
-        tenantId: optional.uuid(),
-        dataKey: optional(DataTypes.BLOB),
-        wrappingKeyId: optional.string(100),
-        createdAt: optional.date(),
-        destroyedAt: optional.date(),
-      },
-      tableOptions(sequelize, 'person_data_keys', { timestamps: false }),
-    );
+    PersonDataKey.init(personDataKeyColumns(), tableOptions(sequelize, 'person_data_keys', { timestamps: false }));
   }
 }

@@ -1,26 +1,19 @@
-import { CreationOptional, Sequelize } from 'sequelize';
-import { Row, required, optional, rowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+
+const refreshTokenColumns = () =>
+  rowColumns({
+    userId: required.uuid(),
+    familyId: required.uuid(),
+    tokenHash: required.string(64, { unique: true }),
+    expiresAt: required.date(),
+    usedAt: optional.date(),
+    revokedAt: optional.date(),
+  });
 
 /** A refresh token, stored only as its SHA-256. Tokens rotated from one login share a family. */
-export class RefreshToken extends Row<RefreshToken> {
-  declare userId: string;
-  declare familyId: string;
-  declare tokenHash: string;
-  declare expiresAt: Date;
-  declare usedAt: CreationOptional<Date | null>;
-  declare revokedAt: CreationOptional<Date | null>;
-
+export class RefreshToken extends modelOf(refreshTokenColumns) {
   static initModel(sequelize: Sequelize): void {
-    RefreshToken.init(
-      rowColumns({
-        userId: required.uuid(),
-        familyId: required.uuid(),
-        tokenHash: required.string(64, { unique: true }),
-        expiresAt: required.date(),
-        usedAt: optional.date(),
-        revokedAt: optional.date(),
-      }),
-      tableOptions(sequelize, 'refresh_tokens'),
-    );
+    RefreshToken.init(refreshTokenColumns(), tableOptions(sequelize, 'refresh_tokens'));
   }
 }

@@ -1,33 +1,24 @@
-import { InferAttributes, Model, Sequelize } from 'sequelize';
-import { optional, uuidKey, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, uuidKey, tableOptions } from './columns';
 import type { RunDriftState, RunOwnerEntity } from '../contracts/reconciler';
+
+const runDriftColumns = () => ({
+  id: uuidKey(),
+  entity: required.string<RunOwnerEntity>(20),
+  /** Null for registrations, which belong to the platform. */
+  tenantId: optional.uuid(),
+  workflowId: required.string(200),
+  rowStatus: required.string(30),
+  runState: required.string<RunDriftState>(20),
+  runStateAt: required.date(),
+});
 
 /**
  * A row whose run the reconciler found closed, missing or restarted: the `run_drifts` view over
  * the four run-owning tables (migration 0028), read-only. Its `id` is the row's own.
  */
-export class RunDrift extends Model<InferAttributes<RunDrift>> {
-  declare id: string;
-  declare entity: RunOwnerEntity;
-  /** Null for registrations, which belong to the platform. */
-  declare tenantId: string | null;
-  declare workflowId: string;
-  declare rowStatus: string;
-  declare runState: RunDriftState;
-  declare runStateAt: Date;
-
+export class RunDrift extends modelOf(runDriftColumns) {
   static initModel(sequelize: Sequelize): void {
-    RunDrift.init(
-      {
-        id: uuidKey(),
-        entity: optional.string(20),
-        tenantId: optional.uuid(),
-        workflowId: optional.string(200),
-        rowStatus: optional.string(30),
-        runState: optional.string(20),
-        runStateAt: optional.date(),
-      },
-      tableOptions(sequelize, 'run_drifts', { timestamps: false }),
-    );
+    RunDrift.init(runDriftColumns(), tableOptions(sequelize, 'run_drifts', { timestamps: false }));
   }
 }

@@ -1,26 +1,20 @@
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { required, primaryKey, tableOptions } from './columns';
+import { DataTypes, Sequelize } from 'sequelize';
+import { modelOf, required, primaryKey, createdAtColumn, tableOptions } from './columns';
+
+const ssoIdentityColumns = () => ({
+  issuer: primaryKey<string>(DataTypes.STRING(500)),
+  subject: primaryKey<string>(DataTypes.STRING(255)),
+  userId: required.uuid(),
+  ...createdAtColumn(),
+});
 
 /**
  * The identity at an OpenID provider (issuer and `sub`) that a staff member signs in with: one
  * per account and provider, so another person at the provider claiming the same address is not
  * that account.
  */
-export class SsoIdentity extends Model<InferAttributes<SsoIdentity>, InferCreationAttributes<SsoIdentity>> {
-  declare issuer: string;
-  declare subject: string;
-  declare userId: string;
-  declare createdAt: CreationOptional<Date>;
-
+export class SsoIdentity extends modelOf(ssoIdentityColumns) {
   static initModel(sequelize: Sequelize): void {
-    SsoIdentity.init(
-      {
-        issuer: primaryKey(DataTypes.STRING(500)),
-        subject: primaryKey(DataTypes.STRING(255)),
-        userId: required.uuid(),
-        createdAt: DataTypes.DATE,
-      },
-      tableOptions(sequelize, 'sso_identities', { updatedAt: false }),
-    );
+    SsoIdentity.init(ssoIdentityColumns(), tableOptions(sequelize, 'sso_identities', { updatedAt: false }));
   }
 }

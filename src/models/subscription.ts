@@ -1,5 +1,5 @@
-import { CreationAttributes, CreationOptional, DataTypes, Sequelize, Transaction } from 'sequelize';
-import { TenantRow, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { CreationAttributes, Sequelize, Transaction } from 'sequelize';
+import { modelOf, required, optional, filledOnInsert, tenantRowColumns, tableOptions } from './columns';
 import {
   holderContactOf,
   subscriptionWorkflowId,
@@ -14,6 +14,40 @@ import { instanceOf, runPrepared } from './prepared-statement';
 import { selectListOf } from './select-list';
 
 /**
+ * A column the insert's trigger fills when a new row does not give it: never null once stored, yet
+ * not NOT NULL to Sequelize, whose validation would refuse the insert that leaves it to the trigger.
+ */
+
+const subscriptionColumns = () =>
+  tenantRowColumns({
+    planId: required.uuid(),
+    policyholderId: required.uuid(),
+    // Filled in by the trigger on insert when not given.
+    policyNumber: filledOnInsert(optional.string(20)),
+    policyType: filledOnInsert(optional.string<PolicyType>(20)),
+    holderPhone: optional.string(16),
+    propertyAddress: optional.json<PropertyAddress>(),
+    status: required.string<SubscriptionStatus>(20, { defaultValue: 'pending' }),
+    coverageAmount: required.decimal(12, 2),
+    premium: required.decimal(12, 2),
+    durationMonths: required.integer(),
+    /** Copied from the plan by the insert itself (trigger `subscriptions_billing_terms`, migration 0039). */
+    billingFrequency: filledOnInsert(optional.string<BillingFrequency>(12)),
+    currency: filledOnInsert(optional.char(3)),
+    /** DATEONLY columns: 'YYYY-MM-DD'. */
+    startDate: optional.dateOnly(),
+    endDate: optional.dateOnly(),
+    renewalCount: required.integer({ defaultValue: 0 }),
+    cancelledAt: optional.date(),
+    cancelledById: optional.uuid(),
+    cancellationReason: optional.string(500),
+    /** The staff member who waived the first premium, and the reason they gave (docs/premiums.md). */
+    firstPremiumWaivedById: optional.uuid(),
+    firstPremiumWaiverReason: optional.string(500),
+    workflowId: optional.string(200),
+  });
+
+/**
  * A policyholder's subscription to a plan: the issued policy. Its policy number
  * (`POL-<year>-<6 digits>`, unique in the tenant) and its plan's policy type are filled in by the
  * insert itself (trigger `subscriptions_issue`, migration 0020), so whichever insert creates the
@@ -22,32 +56,7 @@ import { selectListOf } from './select-list';
  * POST /subscriptions and the run's first activity gets there first (`recordPending`). Coverage and premium are copied from the plan
  * at subscription time, so later catalog edits do not change a running contract.
  */
-export class Subscription extends TenantRow<Subscription> {
-  declare planId: string;
-  declare policyholderId: string;
-  declare policyNumber: CreationOptional<string>;
-  declare policyType: CreationOptional<PolicyType>;
-  declare holderPhone: CreationOptional<string | null>;
-  declare propertyAddress: CreationOptional<PropertyAddress | null>;
-  declare status: CreationOptional<SubscriptionStatus>;
-  declare coverageAmount: string;
-  declare premium: string;
-  declare durationMonths: number;
-  /** Copied from the plan by the insert itself (trigger `subscriptions_billing_terms`, migration 0039). */
-  declare billingFrequency: CreationOptional<BillingFrequency>;
-  declare currency: CreationOptional<string>;
-  /** DATEONLY columns: 'YYYY-MM-DD'. */
-  declare startDate: CreationOptional<string | null>;
-  declare endDate: CreationOptional<string | null>;
-  declare renewalCount: CreationOptional<number>;
-  declare cancelledAt: CreationOptional<Date | null>;
-  declare cancelledById: CreationOptional<string | null>;
-  declare cancellationReason: CreationOptional<string | null>;
-  /** The staff member who waived the first premium, and the reason they gave (docs/premiums.md). */
-  declare firstPremiumWaivedById: CreationOptional<string | null>;
-  declare firstPremiumWaiverReason: CreationOptional<string | null>;
-  declare workflowId: CreationOptional<string | null>;
-
+export class Subscription extends modelOf(subscriptionColumns) {
   /**
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
@@ -99,34 +108,7 @@ export class Subscription extends TenantRow<Subscription> {
   }
 
   static initModel(sequelize: Sequelize): void {
-    Subscription.init(
-      tenantRowColumns({
-        planId: required.uuid(),
-        policyholderId: required.uuid(),
-        // Filled in by the trigger on insert when not given.
-        policyNumber: optional.string(20),
-        policyType: optional.string(20),
-        holderPhone: optional.string(16),
-        propertyAddress: optional.json(),
-        status: required.string(20, { defaultValue: 'pending' }),
-        coverageAmount: required(DataTypes.DECIMAL(12, 2)),
-        premium: required(DataTypes.DECIMAL(12, 2)),
-        durationMonths: required.integer(),
-        // Filled in by the trigger on insert when not given.
-        billingFrequency: optional.string(12),
-        currency: optional(DataTypes.CHAR(3)),
-        startDate: optional(DataTypes.DATEONLY),
-        endDate: optional(DataTypes.DATEONLY),
-        renewalCount: required.integer({ defaultValue: 0 }),
-        cancelledAt: optional.date(),
-        cancelledById: optional.uuid(),
-        cancellationReason: optional.string(500),
-        firstPremiumWaivedById: optional.uuid(),
-        firstPremiumWaiverReason: optional.string(500),
-        workflowId: optional.string(200),
-      }),
-      tableOptions(sequelize, 'subscriptions'),
-    );
+    Subscription.init(subscriptionColumns(), tableOptions(sequelize, 'subscriptions'));
   }
 }
 

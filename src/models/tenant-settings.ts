@@ -1,14 +1,17 @@
-import { CreationOptional, Sequelize } from 'sequelize';
-import { Timestamped, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
 import { DEFAULT_TENANT_SETTINGS, TenantSettingsValues } from '../shared/tenant-settings';
 
-export class TenantSettings extends Timestamped<TenantSettings> {
-  declare tenantId: string;
+const tenantSettingsColumns = () => ({
+  tenantId: uuidKey(),
   /** Only the values that differ from the defaults are stored. */
-  declare values: CreationOptional<Partial<TenantSettingsValues>>;
+  values: required.json<Partial<TenantSettingsValues>>({ defaultValue: {} }),
   /** Secret for the compliance webhook's HMAC signature; never returned by the API. */
-  declare complianceWebhookSecret: CreationOptional<string | null>;
+  complianceWebhookSecret: optional.string(200),
+  ...timestampColumns(),
+});
 
+export class TenantSettings extends modelOf(tenantSettingsColumns) {
   effective(): TenantSettingsValues {
     return { ...DEFAULT_TENANT_SETTINGS, ...this.values };
   }
@@ -19,14 +22,6 @@ export class TenantSettings extends Timestamped<TenantSettings> {
   }
 
   static initModel(sequelize: Sequelize): void {
-    TenantSettings.init(
-      {
-        tenantId: uuidKey(),
-        values: required.json({ defaultValue: {} }),
-        complianceWebhookSecret: optional.string(200),
-        ...timestampColumns(),
-      },
-      tableOptions(sequelize, 'tenant_settings'),
-    );
+    TenantSettings.init(tenantSettingsColumns(), tableOptions(sequelize, 'tenant_settings'));
   }
 }

@@ -1,36 +1,25 @@
-import { CreationOptional, Sequelize } from 'sequelize';
-import { Row, required, optional, rowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
 
-export class Tenant extends Row<Tenant> {
-  declare name: string;
-  declare slug: string;
-  /** `offboarded`: the tombstone of a tenant that left (docs/privacy.md, Tenant offboarding). */
-  declare status: CreationOptional<'active' | 'suspended' | 'offboarded'>;
-  declare businessType: CreationOptional<string | null>;
-  declare contactEmail: CreationOptional<string | null>;
-  declare phone: CreationOptional<string | null>;
-  declare address: CreationOptional<string | null>;
-  /** The onboarding registration that provisioned this tenant: makes provisioning idempotent. */
-  declare registrationId: CreationOptional<string | null>;
-  /** Set while suspended (docs/onboarding.md, Suspending a tenant): since when and the platform admin's reason. */
-  declare suspendedAt: CreationOptional<Date | null>;
-  declare suspensionReason: CreationOptional<string | null>;
+const tenantColumns = () =>
+  rowColumns({
+    name: required.string(200),
+    slug: required.string(63, { unique: true }),
+    /** `offboarded`: the tombstone of a tenant that left (docs/privacy.md, Tenant offboarding). */
+    status: required.string<'active' | 'suspended' | 'offboarded'>(20, { defaultValue: 'active' }),
+    businessType: optional.string(100),
+    contactEmail: optional.string(254),
+    phone: optional.string(40),
+    address: optional.text(),
+    /** The onboarding registration that provisioned this tenant: makes provisioning idempotent. */
+    registrationId: optional.uuid({ unique: true }),
+    /** Set while suspended (docs/onboarding.md, Suspending a tenant): since when and the platform admin's reason. */
+    suspendedAt: optional.date(),
+    suspensionReason: optional.string(500),
+  });
 
+export class Tenant extends modelOf(tenantColumns) {
   static initModel(sequelize: Sequelize): void {
-    Tenant.init(
-      rowColumns({
-        name: required.string(200),
-        slug: required.string(63, { unique: true }),
-        status: required.string(20, { defaultValue: 'active' }),
-        businessType: optional.string(100),
-        contactEmail: optional.string(254),
-        phone: optional.string(40),
-        address: optional.text(),
-        registrationId: optional.uuid({ unique: true }),
-        suspendedAt: optional.date(),
-        suspensionReason: optional.string(500),
-      }),
-      tableOptions(sequelize, 'tenants'),
-    );
+    Tenant.init(tenantColumns(), tableOptions(sequelize, 'tenants'));
   }
 }

@@ -1,26 +1,29 @@
 /** Events out (docs/webhooks.md; tables of migration 0046). */
-import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import { TenantRow, required, optional, nullByDefault, idColumn, tenantRowColumns, tableOptions } from './columns';
+import { Sequelize } from 'sequelize';
+import { modelOf, required, optional, nullByDefault, idColumn, createdAtColumn, tenantRowColumns, tableOptions } from './columns';
 
-/** A tenant's subscriber. Its secrets are sealed; the API never shows them after creation or rotation. */
 export type WebhookDisabledReason = 'admin' | 'failing';
 
-export class WebhookEndpoint extends TenantRow<WebhookEndpoint> {
-  declare url: string;
-  declare eventTypes: string[];
-  declare description: CreationOptional<string | null>;
-  declare secretSealed: string;
-  declare previousSecretSealed: CreationOptional<string | null>;
-  declare previousSecretExpiresAt: CreationOptional<Date | null>;
-  /** A moved compliance webhook's old HMAC secret, sealed: it signs the deprecated X-Insurflow-Signature header. */
-  declare legacySecretSealed: CreationOptional<string | null>;
-  declare disabledAt: CreationOptional<Date | null>;
-  /** Why it was disabled: `admin` (asked for) or `failing` (every delivery failed for WEBHOOK_DISABLE_AFTER_MS). */
-  declare disabledReason: CreationOptional<WebhookDisabledReason | null>;
-  /** The first failure since its last success: null while it succeeds. */
-  declare failingSince: CreationOptional<Date | null>;
-  declare createdBy: CreationOptional<string | null>;
+const webhookEndpointColumns = () =>
+  tenantRowColumns({
+    url: required.string(2048),
+    eventTypes: required.json<string[]>(),
+    description: nullByDefault.string(500),
+    secretSealed: required.text(),
+    previousSecretSealed: nullByDefault.text(),
+    previousSecretExpiresAt: nullByDefault.date(),
+    /** A moved compliance webhook's old HMAC secret, sealed: it signs the deprecated X-Insurflow-Signature header. */
+    legacySecretSealed: nullByDefault.text(),
+    disabledAt: nullByDefault.date(),
+    /** Why it was disabled: `admin` (asked for) or `failing` (every delivery failed for WEBHOOK_DISABLE_AFTER_MS). */
+    disabledReason: nullByDefault.string<WebhookDisabledReason>(20),
+    /** The first failure since its last success: null while it succeeds. */
+    failingSince: nullByDefault.date(),
+    createdBy: nullByDefault.uuid(),
+  });
 
+/** A tenant's subscriber. Its secrets are sealed; the API never shows them after creation or rotation. */
+export class WebhookEndpoint extends modelOf(webhookEndpointColumns) {
   /** What the API shows and the audit trail keeps: never a secret. */
   override toJSON(): object {
     return {
@@ -41,110 +44,68 @@ export class WebhookEndpoint extends TenantRow<WebhookEndpoint> {
   }
 
   static initModel(sequelize: Sequelize): void {
-    WebhookEndpoint.init(
-      tenantRowColumns({
-        url: required.string(2048),
-        eventTypes: required.json(),
-        description: nullByDefault(DataTypes.STRING(500)),
-        secretSealed: required.text(),
-        previousSecretSealed: nullByDefault(DataTypes.TEXT),
-        previousSecretExpiresAt: nullByDefault(DataTypes.DATE),
-        legacySecretSealed: nullByDefault(DataTypes.TEXT),
-        disabledAt: nullByDefault(DataTypes.DATE),
-        disabledReason: nullByDefault(DataTypes.STRING(20)),
-        failingSince: nullByDefault(DataTypes.DATE),
-        createdBy: nullByDefault(DataTypes.UUID),
-      }),
-      tableOptions(sequelize, 'webhook_endpoints'),
-    );
+    WebhookEndpoint.init(webhookEndpointColumns(), tableOptions(sequelize, 'webhook_endpoints'));
   }
 }
 
-/** One event, as CloudEvents data: `type` is the short name (`claim.stage_changed`). */
-export class WebhookEvent extends Model<InferAttributes<WebhookEvent>, InferCreationAttributes<WebhookEvent>> {
-  declare id: CreationOptional<string>;
-  declare tenantId: string | null;
-  declare type: string;
-  declare subject: string;
-  declare data: Record<string, unknown>;
-  declare time: Date;
-  declare dedupeKey: string;
-  declare createdAt: CreationOptional<Date>;
+const webhookEventColumns = () => ({
+  ...idColumn(),
+  tenantId: optional.uuid(),
+  type: required.string(100),
+  subject: required.string(300),
+  data: required.json<Record<string, unknown>>(),
+  time: required.date(),
+  dedupeKey: required.string(300, { unique: true }),
+  ...createdAtColumn(),
+});
 
+/** One event, as CloudEvents data: `type` is the short name (`claim.stage_changed`). */
+export class WebhookEvent extends modelOf(webhookEventColumns) {
   static initModel(sequelize: Sequelize): void {
-    WebhookEvent.init(
-      {
-        ...idColumn(),
-        tenantId: optional.uuid(),
-        type: required.string(100),
-        subject: required.string(300),
-        data: required.json(),
-        time: required.date(),
-        dedupeKey: required.string(300, { unique: true }),
-        createdAt: DataTypes.DATE,
-      },
-      tableOptions(sequelize, 'webhook_events', { updatedAt: false }),
-    );
+    WebhookEvent.init(webhookEventColumns(), tableOptions(sequelize, 'webhook_events', { updatedAt: false }));
   }
 }
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
+const webhookDeliveryColumns = () =>
+  tenantRowColumns({
+    endpointId: required.uuid(),
+    eventId: required.uuid(),
+    status: required.string<WebhookDeliveryStatus>(20, { defaultValue: 'pending' }),
+    attemptCount: required.integer({ defaultValue: 0 }),
+    replays: required.integer({ defaultValue: 0 }),
+    lastStatusCode: optional.integer(),
+    nextAttemptAt: optional.date(),
+    deliveredAt: optional.date(),
+  });
+
 /** One event owed to one endpoint. */
-export class WebhookDelivery extends TenantRow<WebhookDelivery> {
-  declare endpointId: string;
-  declare eventId: string;
-  declare status: CreationOptional<WebhookDeliveryStatus>;
-  declare attemptCount: CreationOptional<number>;
-  declare replays: CreationOptional<number>;
-  declare lastStatusCode: CreationOptional<number | null>;
-  declare nextAttemptAt: CreationOptional<Date | null>;
-  declare deliveredAt: CreationOptional<Date | null>;
+export class WebhookDelivery extends modelOf(webhookDeliveryColumns) {
   declare event?: WebhookEvent;
   declare attempts?: WebhookDeliveryAttempt[];
 
   static initModel(sequelize: Sequelize): void {
-    WebhookDelivery.init(
-      tenantRowColumns({
-        endpointId: required.uuid(),
-        eventId: required.uuid(),
-        status: required.string(20, { defaultValue: 'pending' }),
-        attemptCount: required.integer({ defaultValue: 0 }),
-        replays: required.integer({ defaultValue: 0 }),
-        lastStatusCode: optional.integer(),
-        nextAttemptAt: optional.date(),
-        deliveredAt: optional.date(),
-      }),
-      tableOptions(sequelize, 'webhook_deliveries'),
-    );
+    WebhookDelivery.init(webhookDeliveryColumns(), tableOptions(sequelize, 'webhook_deliveries'));
   }
 }
 
-/** One POST of a delivery: its status code or failure category and how long it took. */
-export class WebhookDeliveryAttempt extends Model<
-  InferAttributes<WebhookDeliveryAttempt>,
-  InferCreationAttributes<WebhookDeliveryAttempt>
-> {
-  declare id: CreationOptional<string>;
-  declare deliveryId: string;
-  declare attemptKey: string;
-  declare statusCode: number | null;
-  declare failure: string | null;
-  declare latencyMs: number;
-  declare attemptedAt: Date;
+const webhookDeliveryAttemptColumns = () => ({
+  ...idColumn(),
+  deliveryId: required.uuid(),
+  attemptKey: required.string(100),
+  statusCode: optional.integer(),
+  failure: optional.string(30),
+  latencyMs: required.integer(),
+  attemptedAt: required.date(),
+});
 
+/** One POST of a delivery: its status code or failure category and how long it took. */
+export class WebhookDeliveryAttempt extends modelOf(webhookDeliveryAttemptColumns) {
   static initModel(sequelize: Sequelize): void {
     WebhookDeliveryAttempt.init(
-      {
-        ...idColumn(),
-        deliveryId: required.uuid(),
-        attemptKey: required.string(100),
-        statusCode: optional.integer(),
-        failure: optional.string(30),
-        latencyMs: required.integer(),
-        attemptedAt: required.date(),
-      },
+      webhookDeliveryAttemptColumns(),
       tableOptions(sequelize, 'webhook_delivery_attempts', { timestamps: false }),
     );
   }

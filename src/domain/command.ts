@@ -76,6 +76,9 @@ export interface CommandDeps {
 
 export type Command<Input, Result> = (caller: AuthUser, input: Input, deps: CommandDeps) => Promise<Result>;
 
+/** A command that changes the given `fields` of the row `id` (a PATCH): those left out keep their value. */
+export type UpdateCommand<Fields, Result> = Command<{ id: string; fields: Partial<Fields> }, Result>;
+
 /**
  * What an operator's repair of a row and its run needs (src/domain/operations): the API runs it
  * with a request's deps, a batch repair's activity with the worker's own.

@@ -12,7 +12,7 @@ import { findVisible, tenantOf } from '../../access/core';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours } from '../../shared/business-calendar';
 import { audited, createAudited } from '../audited';
-import type { Command, CommandDeps } from '../command';
+import type { Command, CommandDeps, UpdateCommand } from '../command';
 import { holidaysFromIcs } from './ical';
 import { rescheduleOpenDeadlines, type Reschedule, type Rescheduling, startReschedule } from './reschedule';
 
@@ -109,11 +109,7 @@ async function changeCalendar(
   return { calendar: changed, rescheduling: await startReschedule(deps, reschedule) };
 }
 
-export const updateCalendar: Command<{ id: string; fields: Partial<CalendarFields> }, CalendarChange> = async (
-  caller,
-  { id, fields },
-  deps,
-) => {
+export const updateCalendar: UpdateCommand<CalendarFields, CalendarChange> = async (caller, { id, fields }, deps) => {
   const calendar = await findVisible(caller, calendarAccess, id);
   checkCalendar(fields);
   return changeCalendar(deps, calendar, fields);

@@ -14,7 +14,7 @@ import type { AuthUser } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import { rescheduleClaimsOfPlan, type Reschedule, startReschedule } from '../calendars/reschedule';
-import type { Command } from '../command';
+import type { Command, UpdateCommand } from '../command';
 
 type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>;
 
@@ -78,7 +78,7 @@ export const createCategory: Command<CategoryFields, Category> = (caller, fields
   return createAudited(deps, 'category', tenantId, (transaction) => Category.create({ ...fields, tenantId }, { transaction }));
 };
 
-export const updateCategory: Command<{ id: string; fields: Partial<CategoryFields> }, Category> = async (caller, { id, fields }, deps) => {
+export const updateCategory: UpdateCommand<CategoryFields, Category> = async (caller, { id, fields }, deps) => {
   const category = await findVisible(caller, categoryAccess, id);
   return updateAudited(deps, 'category', category, fields);
 };
@@ -103,7 +103,7 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
 };
 
 /** Changes the given fields; running subscriptions keep the terms they were sold. */
-export const updatePlan: Command<{ id: string; fields: Partial<PlanFields> }, Plan> = async (caller, { id, fields }, deps) => {
+export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);

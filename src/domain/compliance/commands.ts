@@ -27,7 +27,7 @@ import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { createAudited, updateAuditedIn } from '../audited';
-import type { Command, CommandDeps } from '../command';
+import type { Command, CommandDeps, UpdateCommand } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
 import { acknowledgementDueAt } from '../../services/acknowledgement-times';
@@ -54,11 +54,7 @@ export const createCompliancePolicy: Command<PolicyFields, CompliancePolicy> = (
  * Changes a policy's title, description or recurrence (`recurrenceDays`, null: no more cycles);
  * its recurrence run is told, and re-bases its timer. A retired policy is a 409.
  */
-export const updateCompliancePolicy: Command<{ id: string; fields: Partial<PolicyFields> }, CompliancePolicy> = async (
-  caller,
-  { id, fields },
-  deps,
-) => {
+export const updateCompliancePolicy: UpdateCommand<PolicyFields, CompliancePolicy> = async (caller, { id, fields }, deps) => {
   const found = await findVisible(caller, compliancePolicyAccess, id);
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
@@ -120,11 +116,7 @@ export const createPolicyVersion: Command<{ policyId: string; fields: VersionFie
  * Changes a draft. Any other version is a 409: its text was reviewed (in review, approved) or
  * is the text people acknowledge (published, retired), which never changes.
  */
-export const updateDraftVersion: Command<{ id: string; fields: Partial<VersionFields> }, PolicyVersion> = async (
-  caller,
-  { id, fields },
-  deps,
-) => {
+export const updateDraftVersion: UpdateCommand<VersionFields, PolicyVersion> = async (caller, { id, fields }, deps) => {
   const found = await findVisible(caller, policyVersionAccess, id);
   return deps.sequelize.transaction(async (transaction) => {
     // Locked: a submission or publication of this version waits for the change, or the change for it.

@@ -11,7 +11,7 @@ import { STAFF_ROLES } from '../../shared/roles';
 import { unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { audited, destroyAudited } from '../audited';
-import type { Command } from '../command';
+import type { Command, UpdateCommand } from '../command';
 
 export interface RequirementFields {
   title: string;
@@ -246,11 +246,7 @@ export const createRequirement: Command<RequirementFields, RequirementWithPolici
 };
 
 /** Changes the given fields; `policyIds`, when given, replaces the linked policies. */
-export const updateRequirement: Command<{ id: string; fields: Partial<RequirementFields> }, RequirementWithPolicies> = async (
-  caller,
-  { id, fields },
-  deps,
-) => {
+export const updateRequirement: UpdateCommand<RequirementFields, RequirementWithPolicies> = async (caller, { id, fields }, deps) => {
   const requirement = await findVisible(caller, complianceRequirementAccess, id);
   await checkReferences(requirement.tenantId, fields);
   const { policyIds, ...row } = fields;

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { AcknowledgementStatus } from '../contracts/acknowledgement';
 
 const acknowledgementColumns = () =>
@@ -26,8 +25,4 @@ const acknowledgementColumns = () =>
   });
 
 /** One employee's duty to acknowledge one policy version. Owned by its workflow `ack-<id>`. */
-export class Acknowledgement extends modelOf(acknowledgementColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Acknowledgement.init(acknowledgementColumns(), tableOptions(sequelize, 'acknowledgements'));
-  }
-}
+export class Acknowledgement extends modelOf('acknowledgements', acknowledgementColumns) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 const activityIncidentColumns = () =>
   rowColumns({
@@ -20,8 +19,4 @@ const activityIncidentColumns = () =>
  * per activity of a run, kept up to date by each failed attempt and deleted by its success
  * (src/activities/incidents.ts). `lastError` is scrubbed of anything that looks like a secret.
  */
-export class ActivityIncident extends modelOf(activityIncidentColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ActivityIncident.init(activityIncidentColumns(), tableOptions(sequelize, 'activity_incidents'));
-  }
-}
+export class ActivityIncident extends modelOf('activity_incidents', activityIncidentColumns) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { Role } from '../shared/roles';
 
 const apiKeyColumns = () =>
@@ -19,7 +18,7 @@ const apiKeyColumns = () =>
  * A tenant's API key (docs/security.md, API keys): the key `ifk_<prefix>_<secret>` is shown once;
  * the row keeps its public prefix and only the SHA-256 of its secret.
  */
-export class ApiKey extends modelOf(apiKeyColumns) {
+export class ApiKey extends modelOf('api_keys', apiKeyColumns) {
   /** What the API shows: never the hash. */
   override toJSON(): object {
     return {
@@ -33,9 +32,5 @@ export class ApiKey extends modelOf(apiKeyColumns) {
       expiresAt: this.expiresAt,
       revokedAt: this.revokedAt,
     };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    ApiKey.init(apiKeyColumns(), tableOptions(sequelize, 'api_keys'));
   }
 }

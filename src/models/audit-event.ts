@@ -1,5 +1,5 @@
 import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, optional, filledOnInsert, tableOptions } from './columns';
+import { modelOf, required, optional, filledOnInsert } from './columns';
 
 export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
 /** `authentication`: sign-ins, sessions, credentials (src/services/auth-events.ts); `change`: every other event. */
@@ -59,7 +59,7 @@ const auditEventColumns = () => ({
  * the count of an aggregated row (`lastOccurredAt` set: repeated failures, one row per window),
  * which may only grow.
  */
-export class AuditEvent extends modelOf(auditEventColumns) {
+export class AuditEvent extends modelOf('audit_events', auditEventColumns, { timestamps: false }) {
   override toJSON(): object {
     return {
       id: this.id,
@@ -79,9 +79,5 @@ export class AuditEvent extends modelOf(auditEventColumns) {
       occurrences: this.occurrences,
       lastOccurredAt: this.lastOccurredAt,
     };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    AuditEvent.init(auditEventColumns(), tableOptions(sequelize, 'audit_events', { timestamps: false }));
   }
 }

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, timestampColumns } from './columns';
 import type { BulkItemStatus, BulkReassignParameters } from '../contracts/bulk-reassign';
 import type { CalendarRescheduleParameters } from '../contracts/calendar-reschedule';
 import type { DriftRepairParameters } from '../contracts/drift-repair';
@@ -41,11 +40,7 @@ const bulkOperationColumns = () => ({
  * One bulk action asked by a person (docs/bulk-operations.md), run by one workflow; its items are
  * `BulkOperationItem` rows, so its progress is a count of them.
  */
-export class BulkOperation extends modelOf(bulkOperationColumns) {
-  static initModel(sequelize: Sequelize): void {
-    BulkOperation.init(bulkOperationColumns(), tableOptions(sequelize, 'bulk_operations'));
-  }
-}
+export class BulkOperation extends modelOf('bulk_operations', bulkOperationColumns) {}
 
 /** The tenant of a tenant's operation; an operation of the platform (tenant null) has none to act in. */
 export function operationTenant(operation: BulkOperation): string {
@@ -65,8 +60,4 @@ const bulkOperationItemColumns = () => ({
 });
 
 /** One row an operation acts on (a claim, a subscription, an acknowledgement or a step), and what became of it. */
-export class BulkOperationItem extends modelOf(bulkOperationItemColumns) {
-  static initModel(sequelize: Sequelize): void {
-    BulkOperationItem.init(bulkOperationItemColumns(), tableOptions(sequelize, 'bulk_operation_items', { timestamps: false }));
-  }
-}
+export class BulkOperationItem extends modelOf('bulk_operation_items', bulkOperationItemColumns, { timestamps: false }) {}

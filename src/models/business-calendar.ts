@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, tenantRowColumns } from './columns';
 import type { BusinessCalendarRules, Holiday, WorkingHours } from '../shared/business-calendar';
 
 const businessCalendarColumns = () =>
@@ -13,7 +12,7 @@ const businessCalendarColumns = () =>
   });
 
 /** A tenant's business calendar (docs/calendars.md): what deadlines in business time count in. */
-export class BusinessCalendar extends modelOf(businessCalendarColumns) {
+export class BusinessCalendar extends modelOf('business_calendars', businessCalendarColumns) {
   /** What the API shows: the calendar without its tenant. */
   override toJSON(): object {
     const { id, name, isDefault, zone, workingDays, workingHours, holidays, createdAt, updatedAt } = this;
@@ -28,9 +27,5 @@ export class BusinessCalendar extends modelOf(businessCalendarColumns) {
       workingHours: this.workingHours,
       holidays: this.holidays.map((h) => h.date),
     };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    BusinessCalendar.init(businessCalendarColumns(), tableOptions(sequelize, 'business_calendars'));
   }
 }

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 
 const categoryColumns = () => ({
   ...tenantRowColumns({
@@ -10,8 +9,4 @@ const categoryColumns = () => ({
 });
 
 /** A property category of the tenant's catalog (house, apartment, vehicle…). Soft-deleted. */
-export class Category extends modelOf(categoryColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Category.init(categoryColumns(), tableOptions(sequelize, 'categories', { paranoid: true }));
-  }
-}
+export class Category extends modelOf('categories', categoryColumns, { paranoid: true }) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { DocumentKind } from '../contracts/claim';
 
 const claimDocumentColumns = () =>
@@ -22,13 +21,9 @@ const claimDocumentColumns = () =>
  * directory (`storageKey` is its path below it); the row keeps what is needed to serve and
  * verify it. A document is withdrawn, never deleted: its row and its bytes stay.
  */
-export class ClaimDocument extends modelOf(claimDocumentColumns) {
+export class ClaimDocument extends modelOf('claim_documents', claimDocumentColumns) {
   override toJSON(): object {
     const { storageKey: _internal, ...visible } = this.get();
     return visible;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    ClaimDocument.init(claimDocumentColumns(), tableOptions(sequelize, 'claim_documents'));
   }
 }

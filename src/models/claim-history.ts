@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, idColumn, tenantColumn, createdAtColumn, tableOptions } from './columns';
+import { modelOf, required, optional, idColumn, tenantColumn, createdAtColumn } from './columns';
 import type { ClaimStage } from '../contracts/claim';
 
 const claimHistoryColumns = () => ({
@@ -22,8 +21,4 @@ const claimHistoryColumns = () => ({
  * a row whose from and to are the same stage. `sequence` is the transition's position in the
  * workflow, unique per claim, so a retried activity records it once.
  */
-export class ClaimHistory extends modelOf(claimHistoryColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ClaimHistory.init(claimHistoryColumns(), tableOptions(sequelize, 'claim_history', { updatedAt: false }));
-  }
-}
+export class ClaimHistory extends modelOf('claim_history', claimHistoryColumns, { updatedAt: false }) {}

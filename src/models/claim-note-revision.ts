@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, idColumn, tenantColumn, tableOptions } from './columns';
+import { modelOf, required, idColumn, tenantColumn } from './columns';
 
 const claimNoteRevisionColumns = () => ({
   ...idColumn(),
@@ -14,8 +13,4 @@ const claimNoteRevisionColumns = () => ({
 });
 
 /** A text a claim note held before its author corrected it: revision 1 is the note as first written. */
-export class ClaimNoteRevision extends modelOf(claimNoteRevisionColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ClaimNoteRevision.init(claimNoteRevisionColumns(), tableOptions(sequelize, 'claim_note_revisions', { timestamps: false }));
-  }
-}
+export class ClaimNoteRevision extends modelOf('claim_note_revisions', claimNoteRevisionColumns, { timestamps: false }) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 
 const claimNoteColumns = () =>
   tenantRowColumns({
@@ -18,8 +17,4 @@ const claimNoteColumns = () =>
  * author may correct it for a while (the texts it replaced are its revisions) and it is withdrawn,
  * never deleted.
  */
-export class ClaimNote extends modelOf(claimNoteColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ClaimNote.init(claimNoteColumns(), tableOptions(sequelize, 'claim_notes'));
-  }
-}
+export class ClaimNote extends modelOf('claim_notes', claimNoteColumns) {}

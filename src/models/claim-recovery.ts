@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 
 /** What a recovery is: the insurer recovered from a third party, sold the salvage, or the policyholder's deductible. */
 export const RECOVERY_KINDS = ['subrogation', 'salvage', 'deductible'] as const;
@@ -18,14 +17,10 @@ const claimRecoveryColumns = () => ({
 });
 
 /** Money received back on a claim (docs/claim-money.md, Recoveries): it lowers what the claim has cost. */
-export class ClaimRecovery extends modelOf(claimRecoveryColumns) {
+export class ClaimRecovery extends modelOf('claim_recoveries', claimRecoveryColumns) {
   /** What the API shows: the recovery without its tenant. */
   override toJSON(): object {
     const { id, claimId, kind, amount, receivedOn, reference, recordedById, createdAt } = this;
     return { id, claimId, kind, amount, receivedOn, reference, recordedById, createdAt };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    ClaimRecovery.init(claimRecoveryColumns(), tableOptions(sequelize, 'claim_recoveries'));
   }
 }

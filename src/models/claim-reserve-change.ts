@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 import type { CostType, ReserveCategory, ReserveChangeStatus } from '../contracts/claim-reserves';
 
 const claimReserveChangeColumns = () => ({
@@ -21,8 +20,4 @@ const claimReserveChangeColumns = () => ({
 });
 
 /** One change of a claim's reserve line (docs/claim-money.md): who asked, why, and who decided it if it waited. */
-export class ClaimReserveChange extends modelOf(claimReserveChangeColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ClaimReserveChange.init(claimReserveChangeColumns(), tableOptions(sequelize, 'claim_reserve_changes'));
-  }
-}
+export class ClaimReserveChange extends modelOf('claim_reserve_changes', claimReserveChangeColumns) {}

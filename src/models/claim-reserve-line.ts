@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, tenantRowColumns } from './columns';
 import type { CostType, ReserveCategory } from '../contracts/claim-reserves';
 
 const claimReserveLineColumns = () =>
@@ -11,8 +10,4 @@ const claimReserveLineColumns = () =>
   });
 
 /** A claim's reserve for one cost type and category (docs/claim-money.md), as its run last applied it. */
-export class ClaimReserveLine extends modelOf(claimReserveLineColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ClaimReserveLine.init(claimReserveLineColumns(), tableOptions(sequelize, 'claim_reserve_lines'));
-  }
-}
+export class ClaimReserveLine extends modelOf('claim_reserve_lines', claimReserveLineColumns) {}

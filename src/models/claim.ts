@@ -1,5 +1,5 @@
-import { QueryTypes, Sequelize, Transaction } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { QueryTypes, Transaction } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { ClaimStage } from '../contracts/claim';
 
 const claimColumns = () =>
@@ -27,7 +27,7 @@ const claimColumns = () =>
  * and approved amount.
  * Money columns are DECIMAL(12,2), read back as strings.
  */
-export class Claim extends modelOf(claimColumns) {
+export class Claim extends modelOf('claims', claimColumns) {
   /**
    * The next claim number of the tenant for the year, e.g. CLM-2026-000123. One atomic upsert on
    * a per-tenant counter row, so concurrent filings never get the same number.
@@ -40,9 +40,5 @@ export class Claim extends modelOf(claimColumns) {
       { replacements: { tenantId, year }, type: QueryTypes.SELECT, transaction },
     );
     return `CLM-${year}-${String(row.last_value).padStart(6, '0')}`;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    Claim.init(claimColumns(), tableOptions(sequelize, 'claims'));
   }
 }

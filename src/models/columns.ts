@@ -13,6 +13,7 @@ import {
   type DataType,
   type InitOptions,
   type ModelAttributeColumnOptions,
+  type ModelStatic,
   type Sequelize,
 } from 'sequelize';
 
@@ -34,14 +35,25 @@ export type AttributesOf<C> = { [K in keyof C]: ValueOf<C[K]> };
 /** What a new row must give (and may give) of a model's attributes. */
 export type CreationAttributesOf<C> = Omit<AttributesOf<C>, OmittableKeys<C>> & Partial<Pick<AttributesOf<C>, OmittableKeys<C>>>;
 
+/** A table's options besides its name and columns, such as `paranoid` or `updatedAt: false`. */
+type TableExtras = Omit<InitOptions<Model>, 'sequelize' | 'tableName'>;
+
+/** A model class's static side: Sequelize's, and `initModel`, which tells Sequelize its table. */
+type ModelStatics = Omit<typeof Model, 'prototype'> & { initModel(sequelize: Sequelize): void };
+
 /**
- * The class a model extends: Sequelize's `Model`, typed so that each column is a field of the
- * model's rows. `class Claim extends modelOf(claimColumns)` declares every attribute once;
- * `claimColumns` is a function, so that each `init` gets new definitions.
+ * The class a model extends: Sequelize's `Model` for the table `tableName`, typed so that each
+ * column is a field of the model's rows. `class Claim extends modelOf('claims', claimColumns)`
+ * declares every attribute once; `claimColumns` is a function, so that each `init` gets new
+ * definitions.
  */
-export function modelOf<C extends Record<string, AnyColumn>>(columns: () => C) {
-  void columns;
-  return Model as unknown as Omit<typeof Model, 'prototype'> &
+export function modelOf<C extends Record<string, AnyColumn>>(tableName: string, columns: () => C, extras: TableExtras = {}) {
+  abstract class TableModel extends Model {
+    static initModel(sequelize: Sequelize): void {
+      (this as unknown as ModelStatic<Model>).init(columns(), tableOptions(sequelize, tableName, extras));
+    }
+  }
+  return TableModel as unknown as ModelStatics &
     (new (values?: CreationAttributesOf<C>, options?: BuildOptions) => Model<AttributesOf<C>, CreationAttributesOf<C>> & AttributesOf<C>);
 }
 
@@ -161,11 +173,7 @@ export function tenantRowColumns<C extends object>(own: C) {
   return rowColumns({ ...tenantColumn(), ...own });
 }
 
-/** A model's table: its name, its columns in snake_case, and `extras` such as `paranoid` or `updatedAt: false`. */
-export function tableOptions<M extends Model>(
-  sequelize: Sequelize,
-  tableName: string,
-  extras: Omit<InitOptions<M>, 'sequelize' | 'tableName'> = {},
-): InitOptions<M> {
+/** A model's table: its name, its columns in snake_case, and its `extras`. */
+function tableOptions(sequelize: Sequelize, tableName: string, extras: TableExtras): InitOptions {
   return { sequelize, tableName, underscored: true, ...extras };
 }

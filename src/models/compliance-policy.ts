@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 
 const compliancePolicyColumns = () =>
   tenantRowColumns({
@@ -13,8 +12,4 @@ const compliancePolicyColumns = () =>
   });
 
 /** A compliance policy of a tenant; its text lives in its versions. */
-export class CompliancePolicy extends modelOf(compliancePolicyColumns) {
-  static initModel(sequelize: Sequelize): void {
-    CompliancePolicy.init(compliancePolicyColumns(), tableOptions(sequelize, 'compliance_policies'));
-  }
-}
+export class CompliancePolicy extends modelOf('compliance_policies', compliancePolicyColumns) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 import type { RemindRecipientStatus } from '../contracts/compliance-remind';
 
 const complianceRemindColumns = () => ({
@@ -15,11 +14,7 @@ const complianceRemindColumns = () => ({
  * One "remind now" of a published policy version, run by `compliance-remind-<id>`: everyone whose
  * acknowledgement was open when it was asked is one recipient row.
  */
-export class ComplianceRemind extends modelOf(complianceRemindColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ComplianceRemind.init(complianceRemindColumns(), tableOptions(sequelize, 'compliance_reminds'));
-  }
-}
+export class ComplianceRemind extends modelOf('compliance_reminds', complianceRemindColumns) {}
 
 const complianceRemindRecipientColumns = () => ({
   remindId: required.uuid({ primaryKey: true }),
@@ -29,11 +24,6 @@ const complianceRemindRecipientColumns = () => ({
 });
 
 /** One person a remind reaches (through their acknowledgement), and whether it has. */
-export class ComplianceRemindRecipient extends modelOf(complianceRemindRecipientColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ComplianceRemindRecipient.init(
-      complianceRemindRecipientColumns(),
-      tableOptions(sequelize, 'compliance_remind_recipients', { timestamps: false }),
-    );
-  }
-}
+export class ComplianceRemindRecipient extends modelOf('compliance_remind_recipients', complianceRemindRecipientColumns, {
+  timestamps: false,
+}) {}

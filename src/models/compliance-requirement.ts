@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantColumn, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantColumn, tenantRowColumns } from './columns';
 
 const complianceRequirementColumns = () => ({
   ...tenantRowColumns({
@@ -19,11 +18,7 @@ const complianceRequirementColumns = () => ({
  * "ISO 27001 A.5.1", owned by one of its users, due by a date, and satisfied by the
  * acknowledgements of the compliance policies linked to it. Soft-deleted.
  */
-export class ComplianceRequirement extends modelOf(complianceRequirementColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ComplianceRequirement.init(complianceRequirementColumns(), tableOptions(sequelize, 'compliance_requirements', { paranoid: true }));
-  }
-}
+export class ComplianceRequirement extends modelOf('compliance_requirements', complianceRequirementColumns, { paranoid: true }) {}
 
 const complianceRequirementPolicyColumns = () => ({
   requirementId: required.uuid({ primaryKey: true }),
@@ -32,11 +27,6 @@ const complianceRequirementPolicyColumns = () => ({
 });
 
 /** One compliance policy that satisfies a requirement. */
-export class ComplianceRequirementPolicy extends modelOf(complianceRequirementPolicyColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ComplianceRequirementPolicy.init(
-      complianceRequirementPolicyColumns(),
-      tableOptions(sequelize, 'compliance_requirement_policies', { timestamps: false }),
-    );
-  }
-}
+export class ComplianceRequirementPolicy extends modelOf('compliance_requirement_policies', complianceRequirementPolicyColumns, {
+  timestamps: false,
+}) {}

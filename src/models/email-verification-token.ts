@@ -1,5 +1,5 @@
-import { InferCreationAttributes, Sequelize } from 'sequelize';
-import { modelOf, required, optional, idColumn, createdAtColumn, tableOptions } from './columns';
+import { InferCreationAttributes } from 'sequelize';
+import { modelOf, required, optional, idColumn, createdAtColumn } from './columns';
 import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
@@ -50,11 +50,4 @@ const emailVerificationTokenColumns = () => ({
  * (`registration`: the validated request, its password already hashed) until it is submitted,
  * or moves an account to the address it was mailed to (`newEmail`, purpose `email_change`).
  */
-export class EmailVerificationToken extends modelOf(emailVerificationTokenColumns) {
-  static initModel(sequelize: Sequelize): void {
-    EmailVerificationToken.init(
-      emailVerificationTokenColumns(),
-      tableOptions(sequelize, 'email_verification_tokens', { updatedAt: false }),
-    );
-  }
-}
+export class EmailVerificationToken extends modelOf('email_verification_tokens', emailVerificationTokenColumns, { updatedAt: false }) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 
 export type AlertChannel = 'email' | 'webhook';
 /** `no_recipients`: nobody to tell (no officer, no webhook configured); kept so the gap is visible. */
@@ -17,8 +16,4 @@ const escalationAlertColumns = () =>
   });
 
 /** Every escalation of an overdue acknowledgement, one row per level and channel. */
-export class EscalationAlert extends modelOf(escalationAlertColumns) {
-  static initModel(sequelize: Sequelize): void {
-    EscalationAlert.init(escalationAlertColumns(), tableOptions(sequelize, 'escalation_alerts'));
-  }
-}
+export class EscalationAlert extends modelOf('escalation_alerts', escalationAlertColumns) {}

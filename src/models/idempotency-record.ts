@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 const idempotencyRecordColumns = () =>
   rowColumns({
@@ -18,8 +18,4 @@ const idempotencyRecordColumns = () =>
   });
 
 /** The stored response of a write made with an Idempotency-Key header, replayed on a repeat. */
-export class IdempotencyRecord extends modelOf(idempotencyRecordColumns) {
-  static initModel(sequelize: Sequelize): void {
-    IdempotencyRecord.init(idempotencyRecordColumns(), tableOptions(sequelize, 'idempotency_records'));
-  }
-}
+export class IdempotencyRecord extends modelOf('idempotency_records', idempotencyRecordColumns) {}

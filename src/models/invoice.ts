@@ -5,7 +5,7 @@
  * 10^12 minor units, well within the safe integers).
  */
 import { DataTypes, Model, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
 
@@ -57,11 +57,7 @@ const invoiceColumns = () =>
     paidAt: optional.date(),
   });
 
-export class Invoice extends modelOf(invoiceColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Invoice.init(invoiceColumns(), tableOptions(sequelize, 'invoices'));
-  }
-}
+export class Invoice extends modelOf('invoices', invoiceColumns) {}
 
 const premiumPaymentColumns = () =>
   tenantRowColumns({
@@ -78,11 +74,7 @@ const premiumPaymentColumns = () =>
     recordedById: optional.uuid(),
   });
 
-export class PremiumPayment extends modelOf(premiumPaymentColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PremiumPayment.init(premiumPaymentColumns(), tableOptions(sequelize, 'premium_payments'));
-  }
-}
+export class PremiumPayment extends modelOf('premium_payments', premiumPaymentColumns) {}
 
 const premiumRefundColumns = () =>
   tenantRowColumns({
@@ -99,11 +91,7 @@ const premiumRefundColumns = () =>
     dedupeKey: required.string(200),
   });
 
-export class PremiumRefund extends modelOf(premiumRefundColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PremiumRefund.init(premiumRefundColumns(), tableOptions(sequelize, 'premium_refunds'));
-  }
-}
+export class PremiumRefund extends modelOf('premium_refunds', premiumRefundColumns) {}
 
 export interface BilledTerm {
   tenantId: string;

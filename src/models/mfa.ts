@@ -3,18 +3,7 @@
  * and the challenges between a sign-in's password step and its code. Nothing here is ever shown by
  * the API as it is stored.
  */
-import { Sequelize } from 'sequelize';
-import {
-  modelOf,
-  required,
-  optional,
-  uuidKey,
-  idColumn,
-  createdAtColumn,
-  timestampColumns,
-  optionalBigintNumber,
-  tableOptions,
-} from './columns';
+import { modelOf, required, optional, uuidKey, idColumn, createdAtColumn, timestampColumns, optionalBigintNumber } from './columns';
 
 const userMfaColumns = () => ({
   userId: uuidKey(),
@@ -27,11 +16,7 @@ const userMfaColumns = () => ({
 });
 
 /** A user's TOTP secret (encrypted, src/services/totp.ts), confirmed once `enrolledAt` is set. */
-export class UserMfa extends modelOf(userMfaColumns) {
-  static initModel(sequelize: Sequelize): void {
-    UserMfa.init(userMfaColumns(), tableOptions(sequelize, 'user_mfa'));
-  }
-}
+export class UserMfa extends modelOf('user_mfa', userMfaColumns) {}
 
 const mfaRecoveryCodeColumns = () => ({
   ...idColumn(),
@@ -42,11 +27,7 @@ const mfaRecoveryCodeColumns = () => ({
 });
 
 /** One recovery code, stored only as its SHA-256; used once. */
-export class MfaRecoveryCode extends modelOf(mfaRecoveryCodeColumns) {
-  static initModel(sequelize: Sequelize): void {
-    MfaRecoveryCode.init(mfaRecoveryCodeColumns(), tableOptions(sequelize, 'mfa_recovery_codes', { updatedAt: false }));
-  }
-}
+export class MfaRecoveryCode extends modelOf('mfa_recovery_codes', mfaRecoveryCodeColumns, { updatedAt: false }) {}
 
 export const MFA_CHALLENGE_PURPOSES = ['sign_in', 'enrol'] as const;
 export type MfaChallengePurpose = (typeof MFA_CHALLENGE_PURPOSES)[number];
@@ -63,8 +44,4 @@ const mfaChallengeColumns = () => ({
 });
 
 /** A short-lived, single-use token, stored only as its SHA-256, with the wrong codes sent against it. */
-export class MfaChallenge extends modelOf(mfaChallengeColumns) {
-  static initModel(sequelize: Sequelize): void {
-    MfaChallenge.init(mfaChallengeColumns(), tableOptions(sequelize, 'mfa_challenges', { updatedAt: false }));
-  }
-}
+export class MfaChallenge extends modelOf('mfa_challenges', mfaChallengeColumns, { updatedAt: false }) {}

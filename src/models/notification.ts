@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 export type NotificationChannel = 'email' | 'webhook';
 /**
@@ -28,8 +27,4 @@ const notificationColumns = () =>
  * One row per message the system means to send. The unique idempotency key (workflow ID +
  * purpose) is what stops a retried activity from sending twice.
  */
-export class Notification extends modelOf(notificationColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Notification.init(notificationColumns(), tableOptions(sequelize, 'notifications'));
-  }
-}
+export class Notification extends modelOf('notifications', notificationColumns) {}

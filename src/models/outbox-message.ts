@@ -1,6 +1,5 @@
 import type { Workflow } from '@temporalio/common';
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 /**
  * Everything needed to start a run the way the API starts it (see src/services/workflow-start.ts).
@@ -49,8 +48,4 @@ const outboxMessageColumns = () =>
  * after the commit (at once by the request, else by the relay): no run without its row, no lost
  * signal, no schedule left running for a paused report, whatever fails in between.
  */
-export class OutboxMessage extends modelOf(outboxMessageColumns) {
-  static initModel(sequelize: Sequelize): void {
-    OutboxMessage.init(outboxMessageColumns(), tableOptions(sequelize, 'outbox_messages'));
-  }
-}
+export class OutboxMessage extends modelOf('outbox_messages', outboxMessageColumns) {}

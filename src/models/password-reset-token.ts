@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, idColumn, createdAtColumn, tableOptions } from './columns';
+import { modelOf, required, optional, idColumn, createdAtColumn } from './columns';
 
 const passwordResetTokenColumns = () => ({
   ...idColumn(),
@@ -11,8 +10,4 @@ const passwordResetTokenColumns = () => ({
 });
 
 /** A password reset token, stored only as its SHA-256; usable once, until it expires. */
-export class PasswordResetToken extends modelOf(passwordResetTokenColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PasswordResetToken.init(passwordResetTokenColumns(), tableOptions(sequelize, 'password_reset_tokens', { updatedAt: false }));
-  }
-}
+export class PasswordResetToken extends modelOf('password_reset_tokens', passwordResetTokenColumns, { updatedAt: false }) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 
 const paymentBatchColumns = () => ({
   id: uuidKey(),
@@ -22,14 +21,10 @@ const paymentBatchColumns = () => ({
  * Approved claim payments issued together as one bank credit-transfer file (ISO 20022
  * pain.001.001.09, docs/claim-money.md, Payment batches), kept as it was sent.
  */
-export class PaymentBatch extends modelOf(paymentBatchColumns) {
+export class PaymentBatch extends modelOf('payment_batches', paymentBatchColumns) {
   /** What the API shows: the batch without its tenant and file (`GET /payment-batches/:id/file` serves that). */
   override toJSON(): object {
     const { tenantId: _tenant, file: _file, ...shown } = this.get();
     return shown;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    PaymentBatch.init(paymentBatchColumns(), tableOptions(sequelize, 'payment_batches'));
   }
 }

@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, tenantRowColumns, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, required, tenantRowColumns } from './columns';
 
 const paymentIntentColumns = () =>
   tenantRowColumns({
@@ -15,8 +15,4 @@ const paymentIntentColumns = () =>
  * The one PaymentIntent of an invoice at the payment provider (docs/premiums.md, Payment provider):
  * its id, never its client secret, which is read from the provider when the payer asks for it.
  */
-export class PaymentIntentRecord extends modelOf(paymentIntentColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PaymentIntentRecord.init(paymentIntentColumns(), tableOptions(sequelize, 'payment_intents'));
-  }
-}
+export class PaymentIntentRecord extends modelOf('payment_intents', paymentIntentColumns) {}

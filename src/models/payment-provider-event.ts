@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, idColumn, tableOptions } from './columns';
+import { modelOf, required, optional, idColumn } from './columns';
 import { EVENT_OUTCOMES } from './migrations/0041-payment-provider';
 
 export type PaymentEventOutcome = (typeof EVENT_OUTCOMES)[number];
@@ -24,8 +23,4 @@ const paymentProviderEventColumns = () => ({
  * provider). `invoiceId` and `tenantId` are what the event's metadata claimed; `outcome` says
  * whether it was applied to that invoice or why not.
  */
-export class PaymentProviderEvent extends modelOf(paymentProviderEventColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PaymentProviderEvent.init(paymentProviderEventColumns(), tableOptions(sequelize, 'payment_provider_events', { timestamps: false }));
-  }
-}
+export class PaymentProviderEvent extends modelOf('payment_provider_events', paymentProviderEventColumns, { timestamps: false }) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { PayeeKind, PaymentStatus } from '../contracts/claim-payments';
 import type { CostType, ReserveCategory } from '../contracts/claim-reserves';
 
@@ -42,14 +41,10 @@ const paymentColumns = () =>
  * per approval: a reopened claim approved again has another), or a `partial` payment to a payee
  * against a reserve line, decided by the claim's run and issued in a payment batch.
  */
-export class Payment extends modelOf(paymentColumns) {
+export class Payment extends modelOf('payments', paymentColumns) {
   /** What the API shows: the payment without its tenant. */
   override toJSON(): object {
     const { tenantId: _tenant, ...shown } = this.get();
     return shown;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    Payment.init(paymentColumns(), tableOptions(sequelize, 'payments'));
   }
 }

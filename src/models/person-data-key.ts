@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, optional, uuidKey, createdAtColumn, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, optional, uuidKey, createdAtColumn } from './columns';
 
 const personDataKeyColumns = () => ({
   userId: uuidKey(),
@@ -16,8 +16,4 @@ const personDataKeyColumns = () => ({
  * A person's data key for their sealed fields in workflow payloads (src/services/person-data-keys.ts
  * reads and writes it; docs/privacy.md, Personal data in workflow histories).
  */
-export class PersonDataKey extends modelOf(personDataKeyColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PersonDataKey.init(personDataKeyColumns(), tableOptions(sequelize, 'person_data_keys', { timestamps: false }));
-  }
-}
+export class PersonDataKey extends modelOf('person_data_keys', personDataKeyColumns, { timestamps: false }) {}

@@ -1,6 +1,5 @@
 import type { BillingFrequency } from '../shared/instalments';
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, nullByDefault, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, nullByDefault, tenantRowColumns } from './columns';
 
 export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
 export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
@@ -32,8 +31,4 @@ const planColumns = () => ({
 });
 
 /** An insurance plan of the catalog. Money columns are DECIMAL(12,2), read back as strings. Soft-deleted. */
-export class Plan extends modelOf(planColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Plan.init(planColumns(), tableOptions(sequelize, 'plans', { paranoid: true }));
-  }
-}
+export class Plan extends modelOf('plans', planColumns, { paranoid: true }) {}

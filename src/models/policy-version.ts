@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import type { Role } from '../shared/roles';
 
 export const POLICY_VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
@@ -45,13 +44,9 @@ const policyVersionColumns = () =>
  * once a second compliance officer or tenant admin approved it, publishing it (once) starts the
  * rollout `policy-rollout-<id>` and retires the version published before it.
  */
-export class PolicyVersion extends modelOf(policyVersionColumns) {
+export class PolicyVersion extends modelOf('policy_versions', policyVersionColumns) {
   /** The SHA-256 (hex) of a version's text, as recorded at publication and with each acknowledgement. */
   static hashContent(content: string): string {
     return crypto.createHash('sha256').update(content, 'utf8').digest('hex');
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    PolicyVersion.init(policyVersionColumns(), tableOptions(sequelize, 'policy_versions'));
   }
 }

@@ -1,5 +1,5 @@
-import { Sequelize, Transaction } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tenantRowColumns, tableOptions } from './columns';
+import { Transaction } from 'sequelize';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tenantRowColumns } from './columns';
 import type { ErasureStatus, KeptRowsDeletion, TableErasure } from '../contracts/privacy-erasure';
 
 const privacyErasureColumns = () => ({
@@ -28,11 +28,7 @@ const privacyErasureColumns = () => ({
  * A tenant admin's erasure of one person (docs/privacy.md, Erasure, retention and legal holds),
  * carried out by the run `workflowId`: the steps it has taken and what became of each table's rows.
  */
-export class PrivacyErasure extends modelOf(privacyErasureColumns) {
-  static initModel(sequelize: Sequelize): void {
-    PrivacyErasure.init(privacyErasureColumns(), tableOptions(sequelize, 'privacy_erasures'));
-  }
-}
+export class PrivacyErasure extends modelOf('privacy_erasures', privacyErasureColumns) {}
 
 const privacyLegalHoldColumns = () =>
   tenantRowColumns({
@@ -44,16 +40,12 @@ const privacyLegalHoldColumns = () =>
   });
 
 /** A legal hold on a person's data: active until released. */
-export class PrivacyLegalHold extends modelOf(privacyLegalHoldColumns) {
+export class PrivacyLegalHold extends modelOf('privacy_legal_holds', privacyLegalHoldColumns) {
   /**
    * Whether a hold on the person is active. The request and every erasure step ask it with the
    * person's users row locked, as placing a hold does, so a hold and an erasure step never pass each other.
    */
   static async isHeld(userId: string, transaction?: Transaction): Promise<boolean> {
     return (await PrivacyLegalHold.count({ where: { userId, releasedAt: null }, transaction })) > 0;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    PrivacyLegalHold.init(privacyLegalHoldColumns(), tableOptions(sequelize, 'privacy_legal_holds'));
   }
 }

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 import { PRIVACY_EXPORT_STATUSES, type PrivacyExportStatus } from '../contracts/privacy-export';
 
 const privacyExportColumns = () => ({
@@ -32,13 +31,9 @@ const privacyExportColumns = () => ({
  * A subject access export (docs/privacy.md): who it is about, who asked, where its run has got to,
  * the stored ZIP once ready, and the hash of its current single-use download link.
  */
-export class PrivacyExport extends modelOf(privacyExportColumns) {
+export class PrivacyExport extends modelOf('privacy_exports', privacyExportColumns) {
   override toJSON(): object {
     const { storageKey: _internal, linkTokenHash: _secret, ...visible } = this.get();
     return visible;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    PrivacyExport.init(privacyExportColumns(), tableOptions(sequelize, 'privacy_exports'));
   }
 }

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 const refreshTokenColumns = () =>
   rowColumns({
@@ -12,8 +11,4 @@ const refreshTokenColumns = () =>
   });
 
 /** A refresh token, stored only as its SHA-256. Tokens rotated from one login share a family. */
-export class RefreshToken extends modelOf(refreshTokenColumns) {
-  static initModel(sequelize: Sequelize): void {
-    RefreshToken.init(refreshTokenColumns(), tableOptions(sequelize, 'refresh_tokens'));
-  }
-}
+export class RefreshToken extends modelOf('refresh_tokens', refreshTokenColumns) {}

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 import type { RegistrationStatus } from '../contracts/onboarding';
 
 const registrationColumns = () =>
@@ -28,13 +27,9 @@ const registrationColumns = () =>
  * A company's request to join the platform (docs/onboarding.md). The row belongs to the
  * `onboarding-<id>` workflow: only its activities change the status after submission.
  */
-export class Registration extends modelOf(registrationColumns) {
+export class Registration extends modelOf('registrations', registrationColumns) {
   override toJSON(): object {
     const { adminPasswordHash: _secret, ...visible } = this.get();
     return visible;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    Registration.init(registrationColumns(), tableOptions(sequelize, 'registrations'));
   }
 }

@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 import { SAVED_REPORT_KINDS, type ReportPauseReason, type SavedReportKind } from '../contracts/scheduled-report';
 
 export type { SavedReportKind };
@@ -30,8 +29,4 @@ const reportDefinitionColumns = () => ({
  * of its query, who receives it, and, when `schedule` is set, a cron expression in the tenant's
  * time zone by which a Temporal Schedule e-mails it. Soft-deleted.
  */
-export class ReportDefinition extends modelOf(reportDefinitionColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ReportDefinition.init(reportDefinitionColumns(), tableOptions(sequelize, 'report_definitions', { paranoid: true }));
-  }
-}
+export class ReportDefinition extends modelOf('report_definitions', reportDefinitionColumns, { paranoid: true }) {}

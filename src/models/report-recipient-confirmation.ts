@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, tenantRowColumns } from './columns';
 
 const reportRecipientConfirmationColumns = () =>
   tenantRowColumns({
@@ -17,8 +16,4 @@ const reportRecipientConfirmationColumns = () =>
  * usable once, until it expires. The address receives the definition's report once `confirmedAt`
  * is set, never before. One row per definition and address; a new link replaces the old.
  */
-export class ReportRecipientConfirmation extends modelOf(reportRecipientConfirmationColumns) {
-  static initModel(sequelize: Sequelize): void {
-    ReportRecipientConfirmation.init(reportRecipientConfirmationColumns(), tableOptions(sequelize, 'report_recipient_confirmations'));
-  }
-}
+export class ReportRecipientConfirmation extends modelOf('report_recipient_confirmations', reportRecipientConfirmationColumns) {}

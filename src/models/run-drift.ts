@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey } from './columns';
 import type { RunDriftState, RunOwnerEntity } from '../contracts/reconciler';
 
 const runDriftColumns = () => ({
@@ -17,8 +16,4 @@ const runDriftColumns = () => ({
  * A row whose run the reconciler found closed, missing or restarted: the `run_drifts` view over
  * the four run-owning tables (migration 0028), read-only. Its `id` is the row's own.
  */
-export class RunDrift extends modelOf(runDriftColumns) {
-  static initModel(sequelize: Sequelize): void {
-    RunDrift.init(runDriftColumns(), tableOptions(sequelize, 'run_drifts', { timestamps: false }));
-  }
-}
+export class RunDrift extends modelOf('run_drifts', runDriftColumns, { timestamps: false }) {}

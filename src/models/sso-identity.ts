@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, primaryKey, createdAtColumn, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, required, primaryKey, createdAtColumn } from './columns';
 
 const ssoIdentityColumns = () => ({
   issuer: primaryKey<string>(DataTypes.STRING(500)),
@@ -13,8 +13,4 @@ const ssoIdentityColumns = () => ({
  * per account and provider, so another person at the provider claiming the same address is not
  * that account.
  */
-export class SsoIdentity extends modelOf(ssoIdentityColumns) {
-  static initModel(sequelize: Sequelize): void {
-    SsoIdentity.init(ssoIdentityColumns(), tableOptions(sequelize, 'sso_identities', { updatedAt: false }));
-  }
-}
+export class SsoIdentity extends modelOf('sso_identities', ssoIdentityColumns, { updatedAt: false }) {}

@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, primaryKey, tenantColumn, createdAtColumn, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, required, primaryKey, tenantColumn, createdAtColumn } from './columns';
 
 const ssoLoginColumns = () => ({
   stateHash: primaryKey<string>(DataTypes.STRING(64)),
@@ -14,8 +14,4 @@ const ssoLoginColumns = () => ({
  * A company sign-in under way: started by GET /auth/sso/:tenant/start, used up by the callback
  * that names its `state` (kept as a SHA-256 only), for its tenant only, before `expiresAt`.
  */
-export class SsoLogin extends modelOf(ssoLoginColumns) {
-  static initModel(sequelize: Sequelize): void {
-    SsoLogin.init(ssoLoginColumns(), tableOptions(sequelize, 'sso_logins', { updatedAt: false }));
-  }
-}
+export class SsoLogin extends modelOf('sso_logins', ssoLoginColumns, { updatedAt: false }) {}

@@ -1,5 +1,5 @@
-import { CreationAttributes, Sequelize, Transaction } from 'sequelize';
-import { modelOf, required, optional, filledOnInsert, tenantRowColumns, tableOptions } from './columns';
+import { CreationAttributes, Transaction } from 'sequelize';
+import { modelOf, required, optional, filledOnInsert, tenantRowColumns } from './columns';
 import {
   holderContactOf,
   subscriptionWorkflowId,
@@ -12,11 +12,6 @@ import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
 import { instanceOf, runPrepared } from './prepared-statement';
 import { selectListOf } from './select-list';
-
-/**
- * A column the insert's trigger fills when a new row does not give it: never null once stored, yet
- * not NOT NULL to Sequelize, whose validation would refuse the insert that leaves it to the trigger.
- */
 
 const subscriptionColumns = () =>
   tenantRowColumns({
@@ -56,7 +51,7 @@ const subscriptionColumns = () =>
  * POST /subscriptions and the run's first activity gets there first (`recordPending`). Coverage and premium are copied from the plan
  * at subscription time, so later catalog edits do not change a running contract.
  */
-export class Subscription extends modelOf(subscriptionColumns) {
+export class Subscription extends modelOf('subscriptions', subscriptionColumns) {
   /**
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
@@ -105,10 +100,6 @@ export class Subscription extends modelOf(subscriptionColumns) {
       'write',
     );
     return rows[0] ? instanceOf(Subscription, rows[0]) : null;
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    Subscription.init(subscriptionColumns(), tableOptions(sequelize, 'subscriptions'));
   }
 }
 

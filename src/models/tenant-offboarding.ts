@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, timestampColumns, optionalBigintNumber, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, timestampColumns, optionalBigintNumber } from './columns';
 import type { OffboardingStatus, OffboardingStep, StepCounts } from '../contracts/tenant-offboarding';
 import { idFromRequest } from '../shared/deterministic-id';
 
@@ -32,11 +31,7 @@ const tenantOffboardingColumns = () => ({
  * decided by another, run by `tenant-offboarding-<tenantId>`. A row of the platform: it names the
  * tenant in `offboardedTenantId` and outlives every row of the tenant.
  */
-export class TenantOffboarding extends modelOf(tenantOffboardingColumns) {
-  static initModel(sequelize: Sequelize): void {
-    TenantOffboarding.init(tenantOffboardingColumns(), tableOptions(sequelize, 'tenant_offboardings'));
-  }
-}
+export class TenantOffboarding extends modelOf('tenant_offboardings', tenantOffboardingColumns) {}
 
 /** The bulk operation item of one step: its ID follows from the request and the step, so a retried step finds its own. */
 export const offboardingStepItemId = (offboardingId: string, step: OffboardingStep) =>

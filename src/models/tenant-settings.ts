@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, uuidKey, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, optional, uuidKey, timestampColumns } from './columns';
 import { DEFAULT_TENANT_SETTINGS, TenantSettingsValues } from '../shared/tenant-settings';
 
 const tenantSettingsColumns = () => ({
@@ -11,7 +10,7 @@ const tenantSettingsColumns = () => ({
   ...timestampColumns(),
 });
 
-export class TenantSettings extends modelOf(tenantSettingsColumns) {
+export class TenantSettings extends modelOf('tenant_settings', tenantSettingsColumns) {
   effective(): TenantSettingsValues {
     return { ...DEFAULT_TENANT_SETTINGS, ...this.values };
   }
@@ -19,9 +18,5 @@ export class TenantSettings extends modelOf(tenantSettingsColumns) {
   static async forTenant(tenantId: string): Promise<TenantSettingsValues> {
     const row = await TenantSettings.findByPk(tenantId);
     return row ? row.effective() : { ...DEFAULT_TENANT_SETTINGS };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    TenantSettings.init(tenantSettingsColumns(), tableOptions(sequelize, 'tenant_settings'));
   }
 }

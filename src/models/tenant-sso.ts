@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, uuidKey, timestampColumns, tableOptions } from './columns';
+import { modelOf, required, uuidKey, timestampColumns } from './columns';
 import type { Role } from '../shared/roles';
 
 const tenantSsoColumns = () => ({
@@ -22,7 +21,7 @@ const tenantSsoColumns = () => ({
  * A tenant's company sign-in (docs/accounts.md, Company sign-in): its OpenID provider and client,
  * the e-mail domains it may sign in, and which provider group gives which staff role.
  */
-export class TenantSso extends modelOf(tenantSsoColumns) {
+export class TenantSso extends modelOf('tenant_sso', tenantSsoColumns) {
   /** What the API shows: whether a secret is set, never the secret. */
   override toJSON(): object {
     return {
@@ -35,9 +34,5 @@ export class TenantSso extends modelOf(tenantSsoColumns) {
       requiredForStaff: this.requiredForStaff,
       updatedAt: this.updatedAt,
     };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    TenantSso.init(tenantSsoColumns(), tableOptions(sequelize, 'tenant_sso'));
   }
 }

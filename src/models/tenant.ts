@@ -1,5 +1,4 @@
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, rowColumns } from './columns';
 
 const tenantColumns = () =>
   rowColumns({
@@ -18,8 +17,4 @@ const tenantColumns = () =>
     suspensionReason: optional.string(500),
   });
 
-export class Tenant extends modelOf(tenantColumns) {
-  static initModel(sequelize: Sequelize): void {
-    Tenant.init(tenantColumns(), tableOptions(sequelize, 'tenants'));
-  }
-}
+export class Tenant extends modelOf('tenants', tenantColumns) {}

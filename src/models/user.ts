@@ -1,5 +1,5 @@
-import { DataTypes, Sequelize } from 'sequelize';
-import { modelOf, required, optional, rowColumns, tableOptions } from './columns';
+import { DataTypes } from 'sequelize';
+import { modelOf, required, optional, rowColumns } from './columns';
 import { Role, ROLES } from '../shared/roles';
 import type { Locale } from '../shared/notification-settings';
 
@@ -34,7 +34,7 @@ const userColumns = () =>
     locale: optional.string<Locale>(5),
   });
 
-export class User extends modelOf(userColumns) {
+export class User extends modelOf('users', userColumns) {
   override toJSON(): object {
     return {
       id: this.id,
@@ -49,9 +49,5 @@ export class User extends modelOf(userColumns) {
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
     };
-  }
-
-  static initModel(sequelize: Sequelize): void {
-    User.init(userColumns(), tableOptions(sequelize, 'users'));
   }
 }

@@ -1,6 +1,5 @@
 /** Events out (docs/webhooks.md; tables of migration 0046). */
-import { Sequelize } from 'sequelize';
-import { modelOf, required, optional, nullByDefault, idColumn, createdAtColumn, tenantRowColumns, tableOptions } from './columns';
+import { modelOf, required, optional, nullByDefault, idColumn, createdAtColumn, tenantRowColumns } from './columns';
 
 export type WebhookDisabledReason = 'admin' | 'failing';
 
@@ -23,7 +22,7 @@ const webhookEndpointColumns = () =>
   });
 
 /** A tenant's subscriber. Its secrets are sealed; the API never shows them after creation or rotation. */
-export class WebhookEndpoint extends modelOf(webhookEndpointColumns) {
+export class WebhookEndpoint extends modelOf('webhook_endpoints', webhookEndpointColumns) {
   /** What the API shows and the audit trail keeps: never a secret. */
   override toJSON(): object {
     return {
@@ -42,10 +41,6 @@ export class WebhookEndpoint extends modelOf(webhookEndpointColumns) {
       updatedAt: this.updatedAt,
     };
   }
-
-  static initModel(sequelize: Sequelize): void {
-    WebhookEndpoint.init(webhookEndpointColumns(), tableOptions(sequelize, 'webhook_endpoints'));
-  }
 }
 
 const webhookEventColumns = () => ({
@@ -60,11 +55,7 @@ const webhookEventColumns = () => ({
 });
 
 /** One event, as CloudEvents data: `type` is the short name (`claim.stage_changed`). */
-export class WebhookEvent extends modelOf(webhookEventColumns) {
-  static initModel(sequelize: Sequelize): void {
-    WebhookEvent.init(webhookEventColumns(), tableOptions(sequelize, 'webhook_events', { updatedAt: false }));
-  }
-}
+export class WebhookEvent extends modelOf('webhook_events', webhookEventColumns, { updatedAt: false }) {}
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
@@ -82,13 +73,9 @@ const webhookDeliveryColumns = () =>
   });
 
 /** One event owed to one endpoint. */
-export class WebhookDelivery extends modelOf(webhookDeliveryColumns) {
+export class WebhookDelivery extends modelOf('webhook_deliveries', webhookDeliveryColumns) {
   declare event?: WebhookEvent;
   declare attempts?: WebhookDeliveryAttempt[];
-
-  static initModel(sequelize: Sequelize): void {
-    WebhookDelivery.init(webhookDeliveryColumns(), tableOptions(sequelize, 'webhook_deliveries'));
-  }
 }
 
 const webhookDeliveryAttemptColumns = () => ({
@@ -102,11 +89,4 @@ const webhookDeliveryAttemptColumns = () => ({
 });
 
 /** One POST of a delivery: its status code or failure category and how long it took. */
-export class WebhookDeliveryAttempt extends modelOf(webhookDeliveryAttemptColumns) {
-  static initModel(sequelize: Sequelize): void {
-    WebhookDeliveryAttempt.init(
-      webhookDeliveryAttemptColumns(),
-      tableOptions(sequelize, 'webhook_delivery_attempts', { timestamps: false }),
-    );
-  }
-}
+export class WebhookDeliveryAttempt extends modelOf('webhook_delivery_attempts', webhookDeliveryAttemptColumns, { timestamps: false }) {}

@@ -124,15 +124,22 @@ export function filledOnInsert<T>(column: TypedColumn<T | null, boolean>): Typed
   return column as TypedColumn<T, true>;
 }
 
-/** A BIGINT that may be null, read as a number: PostgreSQL answers BIGINT as a string; for values far below 2^53. */
-export function optionalBigintNumber(attribute: string): TypedColumn<number | null, true> {
+/**
+ * Reads a BIGINT column as a number (PostgreSQL answers BIGINT as a string), as its column's
+ * extras: `required<number>(DataTypes.BIGINT, bigintAsNumber('amountMinor'))`. For values far below 2^53.
+ */
+export function bigintAsNumber(attribute: string): ColumnExtras {
   return {
-    type: DataTypes.BIGINT,
     get(this: Model) {
       const raw = this.getDataValue(attribute) as number | string | null;
       return raw === null || raw === undefined ? null : Number(raw);
     },
   };
+}
+
+/** A BIGINT that may be null, read as a number. */
+export function optionalBigintNumber(attribute: string): TypedColumn<number | null, true> {
+  return optional<number>(DataTypes.BIGINT, bigintAsNumber(attribute));
 }
 
 /** A primary key the row is given rather than generated. */

@@ -4,8 +4,8 @@
  * the row's currency (bigint columns, read back as JS numbers: a premium column holds at most
  * 10^12 minor units, well within the safe integers).
  */
-import { DataTypes, Model, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
-import { modelOf, required, optional, tenantRowColumns } from './columns';
+import { DataTypes, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } from 'sequelize';
+import { modelOf, required, optional, tenantRowColumns, bigintAsNumber } from './columns';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
 
@@ -33,13 +33,6 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const REFUND_STATUSES = ['owed', 'pending', 'succeeded', 'failed'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
-/** bigint columns come back from pg as strings; amounts here are always safe integers. */
-const minorUnits = (column: string) => ({
-  get(this: Model): number {
-    return Number(this.getDataValue(column));
-  },
-});
-
 const invoiceColumns = () =>
   tenantRowColumns({
     subscriptionId: required.uuid(),
@@ -50,7 +43,7 @@ const invoiceColumns = () =>
     /** The subscription's renewal count when the term was billed: 0 for the first term. */
     term: required.integer(),
     sequence: required.integer(),
-    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    amountMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('amountMinor')),
     currency: required.char(3),
     dueDate: required.dateOnly(),
     status: required.string<InvoiceStatus>(20, { defaultValue: 'open' }),
@@ -62,9 +55,9 @@ export class Invoice extends modelOf('invoices', invoiceColumns) {}
 const premiumPaymentColumns = () =>
   tenantRowColumns({
     invoiceId: required.uuid(),
-    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    amountMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('amountMinor')),
     /** The part of the amount beyond what the invoice still owed: a credit on the policy. */
-    creditMinor: required<number>(DataTypes.BIGINT, { ...minorUnits('creditMinor'), defaultValue: 0 }),
+    creditMinor: required<number>(DataTypes.BIGINT, { ...bigintAsNumber('creditMinor'), defaultValue: 0 }),
     currency: required.char(3),
     method: required.string<PaymentMethod>(20),
     reference: optional.string(200),
@@ -81,7 +74,7 @@ const premiumRefundColumns = () =>
     subscriptionId: required.uuid(),
     invoiceId: required.uuid(),
     paymentId: optional.uuid(),
-    amountMinor: required<number>(DataTypes.BIGINT, minorUnits('amountMinor')),
+    amountMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('amountMinor')),
     currency: required.char(3),
     reason: required.string(500),
     status: required.string<RefundStatus>(20),

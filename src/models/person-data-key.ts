@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import { modelOf, optional, uuidKey, createdAtColumn } from './columns';
+import { modelOf, optional, uuidKey, filledOnInsert } from './columns';
 
 const personDataKeyColumns = () => ({
   userId: uuidKey(),
@@ -7,8 +7,8 @@ const personDataKeyColumns = () => ({
   /** The key, wrapped when `wrappingKeyId` names a payload key; null once destroyed. */
   dataKey: optional<Buffer>(DataTypes.BLOB),
   wrappingKeyId: optional.string(100),
-  // NOT NULL DEFAULT now() in the table (migration 0065); the model keeps no timestamps itself.
-  ...createdAtColumn(),
+  /** NOT NULL DEFAULT now() in the table (migration 0065); the model keeps no timestamps itself. */
+  createdAt: filledOnInsert(optional.date()),
   destroyedAt: optional.date(),
 });
 

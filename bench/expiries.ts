@@ -68,12 +68,23 @@ export async function seedActiveSubscriptions(
   );
 }
 
+/**
+ * The room each run gets before the shared due moment: 10 ms before the benchmark's first batch,
+ * then 1.5 × what a start took in the batch before. A fixed 10 ms a run left a curve idle for
+ * about ten minutes in all, waiting for due moments its starts had long been ready for.
+ */
+let leadMsPerRun = 10;
+const LEAD_MARGIN = 1.5;
+
 /** Starts `count` runs whose first task waits until one shared moment, and returns that moment. */
 async function startAllDueTogether(count: number, start: (i: number, delayMs: number) => Promise<unknown>): Promise<number> {
-  // Starting takes a few ms per run on a busy machine; the due moment leaves room for all of them.
-  const dueAt = Date.now() + 20_000 + count * 10;
+  const began = Date.now();
+  const dueAt = began + 15_000 + count * leadMsPerRun;
   await runConcurrently(count, 32, (i) => start(i, dueAt - Date.now()));
-  if (Date.now() >= dueAt) throw new Error('starting the runs took longer than the lead before their due moment');
+  const startedAt = Date.now();
+  if (startedAt >= dueAt) throw new Error('starting the runs took longer than the lead before their due moment');
+  leadMsPerRun = Math.max(1, ((startedAt - began) / count) * LEAD_MARGIN);
+  process.stdout.write(`started ${count} runs in ${(startedAt - began) / 1000} s, due ${(dueAt - startedAt) / 1000} s later\n`);
   return dueAt;
 }
 
@@ -135,10 +146,10 @@ export interface DueTogetherSide {
   check(bench: BenchTenant): DrainCheck;
 }
 
-/** The due-together comparison: the subscription runs, then the one-activity yardstick doing the same I/O. */
 /** A yardstick workflow of bench/workflows/one-activity.ts: one input, one activity. */
 type OneActivityWorkflow<I> = (input: I) => Promise<void>;
 
+/** The due-together comparison: the subscription runs, then the one-activity yardstick doing the same I/O. */
 export interface DueTogether<I> {
   /** Names the task queues. */
   name: string;

@@ -1,5 +1,8 @@
 /** The real servers a benchmark run measures against, started fresh and stopped at the end. */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { initModels } from '../src/models';
@@ -30,11 +33,23 @@ export interface BenchTemporal {
   stop(): Promise<void>;
 }
 
-/** A Temporal dev server in memory and a client of it; `fairness: false` is the first-in-first-out baseline. */
+/**
+ * A Temporal dev server and a client of it; `fairness: false` is the first-in-first-out baseline.
+ * Its state is in a database file, as the start command keeps it (scripts/start.ts), in a
+ * directory removed when it stops: held in memory instead, the server's SQLite crashed (SIGSEGV)
+ * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Billing day growth).
+ */
 export async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
   const cliPath = resolveTemporalCli();
   if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
-  const devServer: DevServer = await startTemporalDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), fairness });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));
+  const devServer: DevServer = await startTemporalDevServer({
+    cliPath,
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    fairness,
+  });
   const connection = await Connection.connect({ address: devServer.address });
   return {
     address: devServer.address,
@@ -43,6 +58,7 @@ export async function startBenchTemporal(fairness = true): Promise<BenchTemporal
     async stop() {
       await connection.close();
       await devServer.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -37,7 +37,7 @@ export interface BenchTemporal {
  * A Temporal dev server and a client of it; `fairness: false` is the first-in-first-out baseline.
  * Its state is in a database file, as the start command keeps it (scripts/start.ts), in a
  * directory removed when it stops: held in memory instead, the server's SQLite crashed (SIGSEGV)
- * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Billing day growth).
+ * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Expiry growth).
  */
 export async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
   const cliPath = resolveTemporalCli();

@@ -3,11 +3,13 @@
  * docs/performance.md): each measures its figure at three sizes (`--sizes=large`: its large size)
  * and prints a table of size, rate, ratio to its yardstick, p95 and the fitted k (bench/growth.ts).
  * BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and BENCH_BILLING_SIZES (comma-separated) replace a curve's sizes.
+ * Every size, and every yardstick, runs on a fresh dev server of its own, so no figure depends on
+ * the curves or sizes measured before it.
  */
 import { drainDueTogether, expirySpec, type Drain, type DueTogether } from './expiries';
 import { curveOf, type Curve, type CurvePoint } from './curve-table';
 import type { SizeSet } from './growth';
-import type { BenchInfra } from './infra';
+import { withOwnTemporal, type BenchInfra } from './infra';
 import { premiumDaySpec } from './premium-day';
 import { benchRollout } from './rollout';
 
@@ -30,7 +32,7 @@ function sizesOf(curve: keyof typeof SIZES, set: SizeSet): number[] {
 export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Curve> {
   const points: CurvePoint[] = [];
   for (const size of sizesOf('rollout', set)) {
-    const [run] = (await benchRollout(infra, size, ['bulk'], 'starts')).runs;
+    const [run] = (await withOwnTemporal(infra, (own) => benchRollout(own, size, ['bulk'], 'starts'))).runs;
     points.push({
       size,
       perSecond: run.rollout.perSecond,
@@ -61,11 +63,11 @@ export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Cu
  */
 async function dueTogetherGrowth<I>(infra: BenchInfra, sizes: number[], specOf: (size: number) => DueTogether<I>): Promise<CurvePoint[]> {
   const anchorSize = sizes[Math.floor(sizes.length / 2)];
-  const { oneActivityRuns: anchor } = await drainDueTogether(infra, specOf(anchorSize), ['oneActivityRuns']);
+  const { oneActivityRuns: anchor } = await withOwnTemporal(infra, (own) => drainDueTogether(own, specOf(anchorSize), ['oneActivityRuns']));
   process.stdout.write(`yardstick at ${anchorSize}: ${JSON.stringify(anchor)}\n`);
   const points: CurvePoint[] = [];
   for (const size of sizes) {
-    const { subscriptionRuns } = await drainDueTogether(infra, specOf(size), ['subscriptionRuns']);
+    const { subscriptionRuns } = await withOwnTemporal(infra, (own) => drainDueTogether(own, specOf(size), ['subscriptionRuns']));
     const drained: Drain = subscriptionRuns!;
     points.push({
       size,

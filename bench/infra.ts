@@ -63,6 +63,25 @@ export async function startBenchTemporal(fairness = true): Promise<BenchTemporal
   };
 }
 
+/**
+ * `measure` against a dev server of its own, stopped with every run it still holds: a curve's sizes
+ * on one server measured the open runs and the growing database file the sizes before had left
+ * (the billing day's largest drain at 0.59 × its yardstick, docs/performance.md, Billing day growth).
+ */
+export async function withOwnTemporal<T>(infra: BenchInfra, measure: (own: BenchInfra) => Promise<T>): Promise<T> {
+  const temporal = await startBenchTemporal();
+  try {
+    return await measure({
+      ...infra,
+      temporalAddress: temporal.address,
+      temporal: temporal.client,
+      pids: { ...infra.pids, temporal: temporal.pid },
+    });
+  } finally {
+    await temporal.stop();
+  }
+}
+
 export async function startBenchInfra(): Promise<BenchInfra> {
   const postgres: LocalPostgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
   await postgres.createDatabase('bench');

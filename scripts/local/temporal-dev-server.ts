@@ -50,7 +50,11 @@ export async function startTemporalDevServer(options: {
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   stopOnExit(child);
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[temporal] ${chunk}`));
+  // Once asked to stop, the server only reports its own system workers losing it (dozens of lines a stop).
+  let stopping = false;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (!stopping) process.stderr.write(`[temporal] ${chunk}`);
+  });
   await Promise.race([
     waitForPort(options.port),
     new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with ${code}`)))),
@@ -60,7 +64,10 @@ export async function startTemporalDevServer(options: {
     address: `127.0.0.1:${options.port}`,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
     pid: child.pid!,
-    stop: () => stopChild(child),
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
   };
 }
 

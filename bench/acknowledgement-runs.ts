@@ -10,10 +10,8 @@ import {
 import { Acknowledgement, User, type PolicyVersion } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
+import { START_CONCURRENCY } from '../src/activities/compliance';
 import { runConcurrently } from './fixtures';
-
-/** As many starts in flight as a rollout's batch activity keeps (START_CONCURRENCY of src/activities/compliance.ts). */
-const ROLLOUT_START_CONCURRENCY = 50;
 
 /** One row of a published version for every adjuster of its tenant, written before any clock starts. */
 export async function writeAcknowledgementRows(tenantId: string, version: PolicyVersion): Promise<Acknowledgement[]> {
@@ -35,7 +33,7 @@ export async function writeAcknowledgementRows(tenantId: string, version: Policy
 
 /** Each row's run on `taskQueue`, with the options a rollout gives it (the tenant as fairness key), as many in flight as it keeps. */
 export function startAcknowledgementRuns(client: Client, taskQueue: string, rows: Acknowledgement[]): Promise<number[]> {
-  return runConcurrently(rows.length, ROLLOUT_START_CONCURRENCY, (i) => {
+  return runConcurrently(rows.length, START_CONCURRENCY, (i) => {
     const ack = rows[i];
     return client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
       ...workflowStartOptions(taskQueue, {

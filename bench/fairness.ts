@@ -13,7 +13,7 @@ import { Acknowledgement, User } from '../src/models';
 import { buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../tests/support/factories';
 import { ACKNOWLEDGEMENT_NOTICE_SUBJECT_PREFIX } from '../tests/support/acknowledgement-runs';
 import { startAcknowledgementRuns, writeAcknowledgementRows } from './acknowledgement-runs';
-import { startBenchTemporal, type BenchInfra, type BenchTemporal } from './infra';
+import { withOwnTemporal, type BenchInfra } from './infra';
 import { apiEnvFor, startWorkerProcess } from './processes';
 
 const SAMPLE_MS = 1000;
@@ -66,7 +66,6 @@ async function seedAudience(employees: number): Promise<{ audience: Audience; em
 
 async function dispatchOnce(
   infra: BenchInfra,
-  temporal: BenchTemporal,
   dispatch: DispatchRun['dispatch'],
   audiences: Audience[],
   tenantOf: Map<string, number>,
@@ -81,7 +80,7 @@ async function dispatchOnce(
     backlogs.push(await writeAcknowledgementRows(tenantId, version));
   }
   const queueStarted = performance.now();
-  for (const rows of backlogs) await startAcknowledgementRuns(temporal.client, bulkTaskQueue, rows);
+  for (const rows of backlogs) await startAcknowledgementRuns(infra.temporal, bulkTaskQueue, rows);
   const queueSeconds = (performance.now() - queueStarted) / 1000;
 
   let seen = infra.smtp.messages.length;
@@ -95,10 +94,10 @@ async function dispatchOnce(
     return [...counts];
   };
   const env = {
-    ...(await apiEnvFor({ ...infra, temporalAddress: temporal.address }, taskQueue)),
+    ...(await apiEnvFor(infra, taskQueue)),
     TEMPORAL_BULK_TASK_QUEUE: bulkTaskQueue,
   };
-  const worker = await startWorkerProcess(temporal.client, env);
+  const worker = await startWorkerProcess(infra.temporal, env);
   const samples = [count()];
   try {
     const unfinished = (sample: number[]) => sample.every((notices, i) => notices < audiences[i].employees);
@@ -137,14 +136,8 @@ export async function benchFairness(infra: BenchInfra, employees: number[], maxS
   const audiences = seeded.map(({ audience }) => audience);
   const tenantOf = new Map(seeded.flatMap(({ emails }, i) => emails.map((email) => [email, i] as const)));
   // Each half on a fresh dev server of its own, stopped with what it still holds.
-  const measure = async (dispatch: DispatchRun['dispatch']) => {
-    const temporal = await startBenchTemporal(dispatch === 'fair');
-    try {
-      return await dispatchOnce(infra, temporal, dispatch, audiences, tenantOf, maxSeconds);
-    } finally {
-      await temporal.stop();
-    }
-  };
+  const measure = (dispatch: DispatchRun['dispatch']) =>
+    withOwnTemporal(infra, (own) => dispatchOnce(own, dispatch, audiences, tenantOf, maxSeconds), dispatch === 'fair');
   const fair = await measure('fair');
   const fifo = await measure('fifo');
   return { employees: sizes, maxSeconds, fair, fifo };

@@ -68,8 +68,8 @@ export async function startBenchTemporal(fairness = true): Promise<BenchTemporal
  * on one server measured the open runs and the growing database file the sizes before had left
  * (the billing day's largest drain at 0.59 × its yardstick, docs/performance.md, Billing day growth).
  */
-export async function withOwnTemporal<T>(infra: BenchInfra, measure: (own: BenchInfra) => Promise<T>): Promise<T> {
-  const temporal = await startBenchTemporal();
+export async function withOwnTemporal<T>(infra: BenchInfra, measure: (own: BenchInfra) => Promise<T>, fairness = true): Promise<T> {
+  const temporal = await startBenchTemporal(fairness);
   try {
     return await measure({
       ...infra,

@@ -1,5 +1,6 @@
 /** The Temporal CLI dev server (with its web UI) for the running stack. */
 import { ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { waitForPort } from './ports';
 
@@ -52,9 +53,12 @@ export async function startTemporalDevServer(options: {
   stopOnExit(child);
   // Once asked to stop, the server only reports its own system workers losing it (dozens of lines a stop).
   let stopping = false;
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (!stopping) process.stderr.write(`[temporal] ${chunk}`);
-  });
+  // Line by line: a chunk often holds several lines, and each should say where it came from.
+  if (child.stderr) {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (!stopping) process.stderr.write(`[temporal] ${line}\n`);
+    });
+  }
   await Promise.race([
     waitForPort(options.port),
     new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with ${code}`)))),

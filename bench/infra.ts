@@ -26,7 +26,7 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export interface BenchTemporal {
+interface BenchTemporal {
   address: string;
   client: Client;
   pid: number;
@@ -39,7 +39,7 @@ export interface BenchTemporal {
  * directory removed when it stops: held in memory instead, the server's SQLite crashed (SIGSEGV)
  * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Expiry growth).
  */
-export async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
+async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
   const cliPath = resolveTemporalCli();
   if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));

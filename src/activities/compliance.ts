@@ -68,7 +68,7 @@ export interface AcknowledgementStep {
 /**
  * Starts (or retirement signals) a batch keeps in flight. Every tenant's calls share one Temporal
  * server: with 50 in flight another tenant's start queued behind the rollout's (its API p95
- * 3.6–5.8 × idle), with 12 1.65–2.13 ×, while the rollout started its runs 0.66–1.02 × as fast
+ * 3.6–5.8 × idle), with 12 1.65–2.13 ×, while the rollout started its runs 0.60–1.02 × as fast
  * (docs/performance.md, Rollout growth).
  */
 export const START_CONCURRENCY = 12;

@@ -8,7 +8,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
 import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
@@ -16,7 +15,7 @@ import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
-import { freePort, waitForPort } from './local/ports';
+import { freePort, isPortFree, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
 import { startStripeMock } from './local/stripe-mock-server';
 import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
@@ -32,11 +31,7 @@ function say(message: string): void {
 
 /** The preferred port when it is free, otherwise any free one. */
 async function portNear(preferred: number): Promise<number> {
-  const free = await new Promise<boolean>((resolve) => {
-    const probe = net.createServer().once('error', () => resolve(false));
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-  return free ? preferred : freePort();
+  return (await isPortFree(preferred)) ? preferred : freePort();
 }
 
 function persistentSecret(file: string, prefix = ''): string {

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLowPort, freePort, waitForPort } from './ports';
+import { freePort, waitForPort } from './ports';
 import { stopChild, stopOnExit } from './temporal-dev-server';
 import { cacheDir } from './tools';
 
@@ -93,12 +93,12 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     matching: await freePort(),
     worker: await freePort(),
   };
-  // Membership ports go into a smallint column: they must stay below 32768.
+  // Membership ports go into a smallint column; freePort keeps every port below 32768.
   const membership = {
-    frontend: await freeLowPort(),
-    history: await freeLowPort(),
-    matching: await freeLowPort(),
-    worker: await freeLowPort(),
+    frontend: await freePort(),
+    history: await freePort(),
+    matching: await freePort(),
+    worker: await freePort(),
   };
   const configDir = path.join(options.workDir, 'config');
   fs.mkdirSync(path.join(configDir, 'dynamicconfig'), { recursive: true });

@@ -18,7 +18,13 @@ export interface OtherApi {
   stop(): void;
 }
 
-/** Starts it (`env` adds to or overrides its environment) and waits until it answers /healthz. */
+/** The last output kept from the process, for the failure that says why it did not start. */
+const OUTPUT_KEPT_CHARS = 4_000;
+
+/**
+ * Starts it (`env` adds to or overrides its environment) and waits until it answers /healthz;
+ * if it exits or stays silent first, the failure gives its exit code and its last output.
+ */
 export async function startOtherApi(stack: TestStack, env: Record<string, string> = {}): Promise<OtherApi> {
   const port = await freePort();
   const server = path.resolve(__dirname, '../../dist/src/api/server.js');
@@ -36,19 +42,31 @@ export async function startOtherApi(stack: TestStack, env: Record<string, string
       SMTP_PORT: String(stack.smtp.port),
       SMTP_INSECURE_LOCAL_RELAY: 'true',
       DOCUMENTS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'other-api-')),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'error',
       ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => {
+    exit = signal ? `signal ${signal}` : `code ${code}`;
   });
   const api = supertest(`http://127.0.0.1:${port}`);
   await waitUntil(
-    () =>
-      api.get('/healthz').then(
+    async () => {
+      if (exit) throw new Error(`the second API process (port ${port}) exited with ${exit} before answering /healthz:\n${output}`);
+      return api.get('/healthz').then(
         (res) => res.status === 200,
         () => false,
-      ),
-    'the second API process answering /healthz',
+      );
+    },
+    () => `the second API process (port ${port}) answering /healthz; its output so far:\n${output}`,
     30_000,
   );
   return { api, stop: () => child.kill('SIGTERM') };

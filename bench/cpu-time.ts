@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
 export interface CpuProcesses {
-  /** The API process. */
-  api: number;
+  /** The API process; absent where a section runs none (a drain's worker runs in the bench process). */
+  api?: number;
   /** The Temporal dev server. */
   temporal: number;
   /** The postmaster; its backends are counted with it. */
@@ -57,7 +57,7 @@ export function cpuSnapshot(processes: CpuProcesses): CpuSnapshot {
   const own = process.cpuUsage();
   return {
     bench: (own.user + own.system) / 1e6,
-    api: cpuOf(statFields(processes.api), false),
+    api: processes.api === undefined ? 0 : cpuOf(statFields(processes.api), false),
     temporal: cpuOf(statFields(processes.temporal), false),
     postgres: cpuOfTree(processes.postgres),
   };

@@ -18,8 +18,10 @@ import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
 import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
 import { createInsurflowWorker, workerActivities } from '../worker/worker';
+import { cpuMsPer, cpuSnapshot, cpuUsed, type CpuSnapshot } from './cpu-time';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor, type BenchTenant } from './fixtures';
+import type { ReceivedMail } from '../tests/support/smtp-sink';
 import { waitUntil } from '../tests/support/waiting';
 import { expireDirectlyActivity } from './expiry-activity';
 import type { oneActivityExpiry } from './workflows/one-activity';
@@ -36,6 +38,13 @@ export interface Drain {
   lagP50Ms: number;
   lagP95Ms: number;
   lagMaxMs: number;
+  /**
+   * CPU ms per run from the due moment until drained: the Temporal server, PostgreSQL (its
+   * backends included) and the bench process (the worker, the SMTP sink and the progress reads,
+   * the last two alike on both sides). On two shared cores a drain's rate is bounded by what a run
+   * costs them together, so this says where one side costs more.
+   */
+  cpuMsPerRun: { temporal: number; postgres: number; worker: number; total: number };
 }
 
 /** Target ≥ 0.7: subscription expiries drained per second ÷ one-activity runs per second. */
@@ -105,7 +114,8 @@ export interface DrainCheck {
  */
 const drainDeadlineMs = (count: number) => Math.max(30 * 60_000, count * 80);
 
-async function drain(count: number, check: DrainCheck, dueAt: number): Promise<Drain> {
+async function drain(infra: BenchInfra, count: number, check: DrainCheck, dueAt: number): Promise<Drain> {
+  const cpuAtDue = await cpuAt(infra, dueAt);
   let last = { rows: 0, emails: 0 };
   const done = async () => {
     last = await check.progress();
@@ -113,6 +123,7 @@ async function drain(count: number, check: DrainCheck, dueAt: number): Promise<D
   };
   await waitUntil(done, 'every item persisted and mailed', drainDeadlineMs(count));
   const drainedAt = Date.now();
+  const cpu = cpuMsPer(cpuUsed(cpuAtDue, cpuSnapshot(infra.pids)), count);
   const lags = await check.lags(dueAt);
   const secondsToDrain = (drainedAt - dueAt) / 1000;
   return {
@@ -124,22 +135,43 @@ async function drain(count: number, check: DrainCheck, dueAt: number): Promise<D
     lagP50Ms: percentile(lags, 50),
     lagP95Ms: percentile(lags, 95),
     lagMaxMs: Math.max(...lags),
+    cpuMsPerRun: { temporal: cpu.temporal, postgres: cpu.postgres, worker: cpu.bench, total: cpu.total },
   };
 }
 
-/** E-mails in the sink to `bench`'s policyholders whose subject passes `subject`. */
-export const mailsTo = (infra: BenchInfra, bench: BenchTenant, subject: (subject: string) => boolean) => {
+/** The CPU snapshot at the due moment (the runs' starts are not the drain's cost). */
+async function cpuAt(infra: BenchInfra, moment: number): Promise<CpuSnapshot> {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, moment - Date.now())));
+  return cpuSnapshot(infra.pids);
+}
+
+/**
+ * The e-mails to `bench`'s policyholders whose subject passes `subject`, as far as they have
+ * arrived: each call reads only what came since the last. A drain asks ten times a second, and the
+ * sink keeps every e-mail of the run (tens of thousands by a curve's last size): scanning them all
+ * each time cost the later drains more of the bench process's CPU than the earlier ones.
+ */
+export function mailsTo(infra: BenchInfra, bench: BenchTenant, subject: (subject: string) => boolean): () => ReceivedMail[] {
   const recipients = new Set(bench.policyholders.map((u) => u.email));
-  return infra.smtp.messages.filter((m) => subject(m.subject) && recipients.has(m.to[0]));
-};
+  const matched: ReceivedMail[] = [];
+  let read = 0;
+  return () => {
+    for (const { messages } = infra.smtp; read < messages.length; read++) {
+      const mail = messages[read];
+      if (subject(mail.subject) && recipients.has(mail.to[0])) matched.push(mail);
+    }
+    return matched;
+  };
+}
 
 /** The expiry's drain: every row `expired`, every e-mail received; lag to each row's change. */
 function expiryCheck(infra: BenchInfra, bench: BenchTenant, count: number): DrainCheck {
+  const expiryMails = mailsTo(infra, bench, (subject) => subject.endsWith('has expired'));
   return {
     expected: { rows: count, emails: count },
     progress: async () => ({
       rows: await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } }),
-      emails: mailsTo(infra, bench, (subject) => subject.endsWith('has expired')).length,
+      emails: expiryMails().length,
     }),
     async lags(dueAt) {
       const expired = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['updatedAt'] });
@@ -248,7 +280,7 @@ export async function drainDueTogether<I>(
           startDelay: delayMs,
         }),
       );
-      return drain(count, spec.side.check(ours), dueAt);
+      return drain(infra, count, spec.side.check(ours), dueAt);
     });
   }
 
@@ -273,7 +305,7 @@ export async function drainDueTogether<I>(
           startDelay: delayMs,
         }),
       );
-      return drain(count, spec.side.check(raw), dueAt);
+      return drain(infra, count, spec.side.check(raw), dueAt);
     });
   }
 }

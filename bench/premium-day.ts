@@ -51,13 +51,14 @@ async function seedDueInstalments(bench: BenchTenant, count: number): Promise<Su
 const isPremiumMail = (subject: string) => subject.endsWith('subscription has lapsed') || subject.includes(' premium is due on ');
 
 function premiumDayCheck(infra: BenchInfra, bench: BenchTenant, count: number): DrainCheck {
+  const premiumMails = mailsTo(infra, bench, isPremiumMail);
   return {
     expected: { rows: Math.floor(count / 2), emails: count },
     progress: async () => ({
       rows: await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'lapsed' } }),
-      emails: mailsTo(infra, bench, isPremiumMail).length,
+      emails: premiumMails().length,
     }),
-    lags: async (dueAt) => mailsTo(infra, bench, isPremiumMail).map((mail) => mail.receivedAt - dueAt),
+    lags: async (dueAt) => premiumMails().map((mail) => mail.receivedAt - dueAt),
   };
 }
 

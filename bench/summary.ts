@@ -201,6 +201,14 @@ export function summaryRows(r: BenchResults): Row[] {
         'all',
         s.expired === s.expiries && s.emails >= s.expiries,
       ],
+      [
+        'expiries: CPU ms per run (Temporal, PostgreSQL, worker)',
+        [s, e.oneActivityRuns]
+          .map(({ cpuMsPerRun: c }) => `${n(c.temporal, 2)} + ${n(c.postgres, 2)} + ${n(c.worker, 2)} = ${n(c.total, 2)}`)
+          .join(' vs one-activity '),
+        'reported',
+        undefined,
+      ],
     );
   }
   if (r.workerCrash) {

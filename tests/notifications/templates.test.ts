@@ -72,6 +72,13 @@ describe('renderNotification', () => {
     expect(oneMinute.text).toContain('every 1 minute.');
   });
 
+  it('keeps each tenant time zone when renders for different zones follow one another (formatters are shared)', async () => {
+    const until = async (timeZone: string) => (await renderNotification('passwordReset', reset, context({ timeZone }), link)).text;
+    expect(await until('Europe/Berlin')).toContain('until March 14, 2030 at 04:30 PM GMT+1:');
+    expect(await until('America/New_York')).toContain('until March 14, 2030 at 11:30 AM EDT:');
+    expect(await until('Europe/Berlin')).toContain('until March 14, 2030 at 04:30 PM GMT+1:');
+  });
+
   it('writes an invoice amount with as many decimals as its currency has, in each language', async () => {
     const reminder = (amount: number, decimals: string, currency: string) => ({
       planName: 'Home Basic',

@@ -6,6 +6,7 @@
  * whole before it goes into the HTML, so neither a value (a name, a reason) nor a tenant's
  * override can add markup; the only link is the call to action our own code built.
  */
+import { LRUCache } from 'lru-cache';
 import type { ErrorDetail } from '../../shared/errors';
 import {
   isLocale,
@@ -68,11 +69,32 @@ function dateTimeFormat(...args: ConstructorParameters<typeof Intl.DateTimeForma
   return Object.defineProperty(intl, 'format', { value: format });
 }
 
+/**
+ * Building an Intl formatter costs more than the rest of a render, and one never changes: each is
+ * made once per kind, language and options and shared. (intl-messageformat memoizes its own
+ * formatters this way, but not formatters handed to it.)
+ */
+const builtFormatters = new LRUCache<string, object>({ max: 500 });
+
+function memoized<A extends unknown[], F extends object>(kind: string, build: (...args: A) => F): (...args: A) => F {
+  return (...args) => {
+    const key = `${kind}:${JSON.stringify(args)}`;
+    const built = builtFormatters.get(key) as F | undefined;
+    if (built) return built;
+    const made = build(...args);
+    builtFormatters.set(key, made);
+    return made;
+  };
+}
+
 /** ICU's formatters (intl-messageformat's `Formatters`), with dates given as ISO strings understood. */
 const FORMATTERS = {
-  getNumberFormat: (locales?: string | string[], options?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locales, options),
-  getDateTimeFormat: dateTimeFormat,
-  getPluralRules: (...args: ConstructorParameters<typeof Intl.PluralRules>) => new Intl.PluralRules(...args),
+  getNumberFormat: memoized(
+    'number',
+    (locales?: string | string[], options?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locales, options),
+  ),
+  getDateTimeFormat: memoized('date', dateTimeFormat),
+  getPluralRules: memoized('plural', (...args: ConstructorParameters<typeof Intl.PluralRules>) => new Intl.PluralRules(...args)),
 };
 
 /** The message of `part`: the recipient's language, else English (undefined: the template has no such part). */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveMinio } from './minio';
+import { keepLastOutput } from './last-output';
 import { freePort } from './ports';
 
 export interface S3Server {
@@ -38,9 +39,7 @@ export async function startS3Server(): Promise<S3Server> {
     env: { ...process.env, MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off', MINIO_UPDATE: 'off' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  // The last words of a server that fails to start, for the error.
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const stderr = keepLastOutput([child.stderr]);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let paused = false;
 
@@ -59,7 +58,7 @@ export async function startS3Server(): Promise<S3Server> {
     await waitUntilReady(endpoint, exited);
   } catch (err) {
     await stop();
-    throw new Error(`MinIO did not start on ${endpoint}: ${(err as Error).message}\n${stderr}`, { cause: err });
+    throw new Error(`MinIO did not start on ${endpoint}: ${(err as Error).message}\n${stderr()}`, { cause: err });
   }
   return {
     endpoint,

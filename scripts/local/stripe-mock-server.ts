@@ -4,6 +4,7 @@
  * its PID.
  */
 import { spawn } from 'node:child_process';
+import { keepLastOutput } from './last-output';
 import { freePort } from './ports';
 import { resolveStripeMock } from './stripe-mock';
 
@@ -24,9 +25,7 @@ export async function startStripeMock(): Promise<StripeMockServer> {
   const child = spawn(binary, ['-http-addr', `127.0.0.1:${httpPort}`, '-https-addr', `127.0.0.1:${httpsPort}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  // The last words of a server that fails to start, for the error.
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const stderr = keepLastOutput([child.stderr]);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const apiBase = `http://127.0.0.1:${httpPort}`;
 
@@ -42,7 +41,7 @@ export async function startStripeMock(): Promise<StripeMockServer> {
     await waitUntilAnswering(apiBase, exited);
   } catch (err) {
     await stop();
-    throw new Error(`stripe-mock did not start on ${apiBase}: ${(err as Error).message}\n${stderr}`, { cause: err });
+    throw new Error(`stripe-mock did not start on ${apiBase}: ${(err as Error).message}\n${stderr()}`, { cause: err });
   }
   return { apiBase, pid: child.pid!, stop };
 }

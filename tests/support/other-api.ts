@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
+import { keepLastOutput } from '../../scripts/local/last-output';
 import { freePort } from '../../scripts/local/ports';
 import { TEST_JWT_SECRET } from './config';
 import { requiredEnv } from './env';
@@ -17,9 +18,6 @@ export interface OtherApi {
   api: ReturnType<typeof supertest>;
   stop(): void;
 }
-
-/** The last output kept from the process, for the failure that says why it did not start. */
-const OUTPUT_KEPT_CHARS = 4_000;
 
 /**
  * Starts it (`env` adds to or overrides its environment) and waits until it answers /healthz;
@@ -47,12 +45,7 @@ export async function startOtherApi(stack: TestStack, env: Record<string, string
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const output = keepLastOutput([child.stdout, child.stderr]);
   let exit: string | undefined;
   child.once('exit', (code, signal) => {
     exit = signal ? `signal ${signal}` : `code ${code}`;
@@ -60,13 +53,13 @@ export async function startOtherApi(stack: TestStack, env: Record<string, string
   const api = supertest(`http://127.0.0.1:${port}`);
   await waitUntil(
     async () => {
-      if (exit) throw new Error(`the second API process (port ${port}) exited with ${exit} before answering /healthz:\n${output}`);
+      if (exit) throw new Error(`the second API process (port ${port}) exited with ${exit} before answering /healthz:\n${output()}`);
       return api.get('/healthz').then(
         (res) => res.status === 200,
         () => false,
       );
     },
-    () => `the second API process (port ${port}) answering /healthz; its output so far:\n${output}`,
+    () => `the second API process (port ${port}) answering /healthz; its output so far:\n${output()}`,
     30_000,
   );
   return { api, stop: () => child.kill('SIGTERM') };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { keepLastOutput } from '../../scripts/local/last-output';
 import { freePort, waitForPort } from '../../scripts/local/ports';
 
 /**
@@ -31,15 +32,14 @@ async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   if (!binary) return TestWorkflowEnvironment.createTimeSkipping();
   const port = await freePort();
   const server = spawn(binary, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  server.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+  const output = keepLastOutput([server.stderr], 2_000);
   const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
   const stop = async () => {
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
     await exited;
   };
   const diedEarly = exited.then((code) =>
-    Promise.reject(new Error(`time-skipping server exited with ${code} before listening: ${output}`)),
+    Promise.reject(new Error(`time-skipping server exited with ${code} before listening: ${output()}`)),
   );
   // Once the server listens, its exit (at teardown) is no failure: nothing may await this then.
   diedEarly.catch(() => undefined);

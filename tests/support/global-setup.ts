@@ -18,6 +18,18 @@ import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/local/temporal-dev-serv
 import { TEMPLATE_DATABASE } from './env';
 import { prepareWorkflowTests } from './workflow-bundle';
 
+/**
+ * Fair dispatch takes turns within each partition of a task queue, and a test's few dozen tasks
+ * spread over the default four at random: the order they run in is then partly chance. With one
+ * partition it is the order the dispatch rule alone decides (tests/compliance/bulk-queue.test.ts).
+ */
+const ONE_PARTITION_PER_QUEUE = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-test-'));
@@ -37,8 +49,10 @@ export default async function globalSetup(): Promise<void> {
     server: {
       ...(cliPath && { executable: { type: 'existing-path', path: cliPath } }),
       ip: '127.0.0.1',
+      // Below the ephemeral range, where the tests' own outgoing connections take their ports.
+      port: await freePort(),
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error', ...DEV_SERVER_DYNAMIC_CONFIG],
+      extraArgs: ['--log-level', 'error', ...DEV_SERVER_DYNAMIC_CONFIG, ...ONE_PARTITION_PER_QUEUE],
     },
   });
   process.env.INSURFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;

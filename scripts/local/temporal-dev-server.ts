@@ -17,8 +17,15 @@ export function searchAttributeFlags(): string[] {
   return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`]);
 }
 
+/**
+ * As a production server reads them: search attributes from its cache. The CLI's dev server
+ * re-reads them from its database on every start and upsert that carries one, so that one created
+ * a moment ago is seen (about 20 reads a subscription run); ours are all created as it starts.
+ */
+const CACHED_SEARCH_ATTRIBUTES = ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
+
 /** As compose's server has it (docker/temporal-dynamicconfig.yaml): dispatch is fair between tenants. */
-export const DEV_SERVER_DYNAMIC_CONFIG = ['--dynamic-config-value', 'matching.enableFairness=true'];
+export const DEV_SERVER_DYNAMIC_CONFIG = [...CACHED_SEARCH_ATTRIBUTES, '--dynamic-config-value', 'matching.enableFairness=true'];
 
 /**
  * Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts.
@@ -46,7 +53,9 @@ export async function startTemporalDevServer(options: {
       : []),
     '--log-level',
     'warn',
-    ...(options.fairness === false ? ['--dynamic-config-value', 'matching.enableFairness=false'] : DEV_SERVER_DYNAMIC_CONFIG),
+    ...(options.fairness === false
+      ? [...CACHED_SEARCH_ATTRIBUTES, '--dynamic-config-value', 'matching.enableFairness=false']
+      : DEV_SERVER_DYNAMIC_CONFIG),
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -78,18 +78,19 @@ export async function seedActiveSubscriptions(
 }
 
 /**
- * The room each run gets before the shared due moment: 10 ms before the benchmark's first batch,
- * then 1.5 × what a start took in the batch before. A fixed 10 ms a run left `--sizes` idle for
- * about nine minutes in all, waiting for due moments its starts had long been ready for.
+ * The room before the shared due moment: 5 s, and for each run 6 ms before the benchmark's first
+ * batch (a start takes 3–6 ms here), then 1.5 × what a start took in the batch before. More left
+ * `--sizes` idle for minutes in all, waiting for due moments its starts had long been ready for.
  */
-let leadMsPerRun = 10;
+let leadMsPerRun = 6;
 const LEAD_MARGIN = 1.5;
+const LEAD_FIXED_MS = 5_000;
 
 /** Starts `count` runs whose first task waits until one shared moment, and returns that moment. */
 async function startAllDueTogether(count: number, start: (i: number, delayMs: number) => Promise<unknown>): Promise<number> {
   const began = Date.now();
   // Whole milliseconds: the lead per run is fractional, and each run's delay and lag derive from this moment.
-  const dueAt = began + 15_000 + Math.ceil(count * leadMsPerRun);
+  const dueAt = began + LEAD_FIXED_MS + Math.ceil(count * leadMsPerRun);
   await runConcurrently(count, 32, (i) => start(i, dueAt - Date.now()));
   const startedAt = Date.now();
   if (startedAt >= dueAt) throw new Error('starting the runs took longer than the lead before their due moment');

@@ -18,14 +18,22 @@ export function searchAttributeFlags(): string[] {
 }
 
 /**
- * As a production server reads them: search attributes from its cache. The CLI's dev server
- * re-reads them from its database on every start and upsert that carries one, so that one created
- * a moment ago is seen (about 20 reads a subscription run); ours are all created as it starts.
+ * The dynamic configuration every dev server of ours gets:
+ * - search attributes read from the server's cache, as a production server reads them. The CLI's
+ *   dev server re-reads them from its database on every start and upsert that carries one, so that
+ *   one created a moment ago is seen (about 20 reads a subscription run); ours are all created as
+ *   it starts;
+ * - dispatch fair between tenants, as compose's server has it (docker/temporal-dynamicconfig.yaml),
+ *   unless `fairness` is false.
  */
-const CACHED_SEARCH_ATTRIBUTES = ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
-
-/** As compose's server has it (docker/temporal-dynamicconfig.yaml): dispatch is fair between tenants. */
-export const DEV_SERVER_DYNAMIC_CONFIG = [...CACHED_SEARCH_ATTRIBUTES, '--dynamic-config-value', 'matching.enableFairness=true'];
+export function devServerDynamicConfig(fairness = true): string[] {
+  return [
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
+    '--dynamic-config-value',
+    `matching.enableFairness=${fairness}`,
+  ];
+}
 
 /**
  * Without dbFile the server keeps its state in memory (benchmarks); with one it survives restarts.
@@ -53,9 +61,7 @@ export async function startTemporalDevServer(options: {
       : []),
     '--log-level',
     'warn',
-    ...(options.fairness === false
-      ? [...CACHED_SEARCH_ATTRIBUTES, '--dynamic-config-value', 'matching.enableFairness=false']
-      : DEV_SERVER_DYNAMIC_CONFIG),
+    ...devServerDynamicConfig(options.fairness),
     ...searchAttributeFlags(),
   ];
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

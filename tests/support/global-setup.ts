@@ -14,7 +14,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort } from '../../scripts/local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
 import { resolveTemporalCli } from '../../scripts/local/tools';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/local/temporal-dev-server';
+import { devServerDynamicConfig } from '../../scripts/local/temporal-dev-server';
 import { TEMPLATE_DATABASE } from './env';
 import { prepareWorkflowTests } from './workflow-bundle';
 
@@ -52,7 +52,7 @@ export default async function globalSetup(): Promise<void> {
       // Below the ephemeral range, where the tests' own outgoing connections take their ports.
       port: await freePort(),
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error', ...DEV_SERVER_DYNAMIC_CONFIG, ...ONE_PARTITION_PER_QUEUE],
+      extraArgs: ['--log-level', 'error', ...devServerDynamicConfig(), ...ONE_PARTITION_PER_QUEUE],
     },
   });
   process.env.INSURFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;

@@ -11,6 +11,7 @@ import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
+import { followPlanChanges } from './catalog/plans/page-cache';
 import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const services = { config, sequelize, temporal, logger, documents, mailer, payments, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);
+  const planNotices = followPlanChanges(config.databaseUrl, logger);
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info(`API listening on http://${config.api.host}:${config.api.port}`);
   });
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, config.api.drainSeconds * 1000));
     await new Promise((resolve) => server.close(resolve));
     await relay.stop();
+    await planNotices.stop();
     await temporal.connection.close();
     // The failed sign-ins counted in the last second (src/services/auth-events.ts).
     await flushAuthFailures();

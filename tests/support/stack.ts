@@ -12,6 +12,7 @@ import supertest from 'supertest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
+import { followPlanChanges } from '../../src/api/catalog/plans/page-cache';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { paymentServices } from '../../src/domain/payments';
 import { createPaymentProvider } from '../../src/services/payments';
@@ -78,6 +79,8 @@ export async function startTestStack(
   };
   const app = createApp(services);
   const server = app.listen(0, '127.0.0.1');
+  // As the API process does (src/api/server.ts): its plan pages are kept while their notices arrive.
+  const planNotices = followPlanChanges(db.url, logger);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,
     mailer,
@@ -125,6 +128,7 @@ export async function startTestStack(
         await workerConnection?.close();
       }
       await new Promise((resolve) => server.close(resolve));
+      await planNotices.stop();
       mailer.close();
       documents.close();
       await connection.close();

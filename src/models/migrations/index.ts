@@ -56,6 +56,7 @@ import * as tenantOffboarding from './0066-tenant-offboarding';
 import * as keptRowsDeletion from './0067-kept-rows-deletion';
 import * as claimStageCounts from './0068-claim-stage-counts';
 import * as claimDeadlineDays from './0069-claim-deadline-days';
+import * as planChangeNotices from './0070-plan-change-notices';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -130,4 +131,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0067-kept-rows-deletion', ...keptRowsDeletion },
   { name: '0068-claim-stage-counts', ...claimStageCounts },
   { name: '0069-claim-deadline-days', ...claimDeadlineDays },
+  { name: '0070-plan-change-notices', ...planChangeNotices },
 ];

@@ -4,6 +4,7 @@ import { Plan } from '../../../models';
 import { Page, paginatePlain } from '../../lists/pagination';
 import type { Output } from '../../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
+import { planPages } from './page-cache';
 
 export type PlanFilters = Output<typeof listPlansQuery>;
 
@@ -26,8 +27,10 @@ export function planWhere(filters: Pick<PlanFilters, PlanFilterKeys>, scope: Whe
   };
 }
 
-/** One page of plans matching the filters, inside `scope`. */
+/** One page of plans matching the filters, inside `scope`; of one tenant's plans, as this process keeps it while current. */
 export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
   const { page, pageSize, ordering } = filters;
-  return paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
+  const read = () => paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
+  const { tenantId } = scope as { tenantId?: unknown };
+  return typeof tenantId === 'string' ? planPages.page(tenantId, JSON.stringify([filters, scope]), read) : read();
 }

@@ -1,0 +1,56 @@
+/**
+ * Every committed write to `plans` is announced on the `plan_changes` channel with the tenant whose
+ * plans changed (an empty payload after a TRUNCATE: every tenant's). Each API process keeps the
+ * plan pages it answered and forgets a tenant's when its notice arrives (src/api/catalog/plans/page-cache.ts).
+ *
+ * Triggers, not the API's own writes, so that nothing writes a plan unannounced: a migration, a
+ * seed, an operator's SQL. Once per statement, each tenant once: PostgreSQL folds equal notices of
+ * one transaction into one and delivers them when it commits (none when it rolls back).
+ */
+import type { MigrationFn } from './helpers';
+
+export const PLAN_CHANGES_CHANNEL = 'plan_changes';
+
+const FUNCTION = `CREATE OR REPLACE FUNCTION plan_change_notice() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+      PERFORM pg_notify('${PLAN_CHANGES_CHANNEL}', '');
+    ELSIF TG_OP = 'INSERT' THEN
+      PERFORM pg_notify('${PLAN_CHANGES_CHANNEL}', tenant_id::text) FROM (SELECT DISTINCT tenant_id FROM new_rows) AS changed;
+    ELSIF TG_OP = 'DELETE' THEN
+      PERFORM pg_notify('${PLAN_CHANGES_CHANNEL}', tenant_id::text) FROM (SELECT DISTINCT tenant_id FROM old_rows) AS changed;
+    ELSE
+      PERFORM pg_notify('${PLAN_CHANGES_CHANNEL}', tenant_id::text)
+         FROM (SELECT tenant_id FROM new_rows UNION SELECT tenant_id FROM old_rows) AS changed;
+    END IF;
+    RETURN NULL;
+  END $$`;
+
+const TRIGGERS = [
+  ['insert', 'AFTER INSERT ON plans REFERENCING NEW TABLE AS new_rows'],
+  ['update', 'AFTER UPDATE ON plans REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+  ['delete', 'AFTER DELETE ON plans REFERENCING OLD TABLE AS old_rows'],
+  ['truncate', 'AFTER TRUNCATE ON plans'],
+] as const;
+
+export const up: MigrationFn = async (qi) => {
+  await qi.sequelize.transaction(async (transaction) => {
+    await qi.sequelize.query(FUNCTION, { transaction });
+    for (const [suffix, event] of TRIGGERS) {
+      await qi.sequelize.query(
+        `CREATE OR REPLACE TRIGGER plan_change_notice_${suffix} ${event} FOR EACH STATEMENT EXECUTE FUNCTION plan_change_notice()`,
+        {
+          transaction,
+        },
+      );
+    }
+  });
+};
+
+export const down: MigrationFn = async (qi) => {
+  await qi.sequelize.transaction(async (transaction) => {
+    for (const [suffix] of TRIGGERS)
+      await qi.sequelize.query(`DROP TRIGGER IF EXISTS plan_change_notice_${suffix} ON plans`, { transaction });
+    await qi.sequelize.query('DROP FUNCTION IF EXISTS plan_change_notice()', { transaction });
+  });
+};

@@ -1,0 +1,126 @@
+/**
+ * The plan pages an API process keeps (src/api/catalog/plans/page-cache.ts): answered from memory
+ * while the process follows the `plan_changes` notices, never after a change has committed, and
+ * not at all while the notice connection is down.
+ *
+ * "Without a notice" below is a write made with the notice triggers disabled: it shows which answer
+ * came from a kept page, since PostgreSQL itself would have answered the new price.
+ */
+import { Client } from 'pg';
+import { Tenant, type Plan, type User } from '../../src/models';
+import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { eventually, waitUntil } from '../support/waiting';
+
+const NOTICE_APPLICATION = 'insurflow plan notices';
+
+describe('plan pages kept in the API process', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let plan: Plan;
+  let admin: User;
+  let policyholder: User;
+  /** A connection of its own, as another process writing the plans would have. */
+  let outside: Client;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    plan = await buildPlan({ tenantId: tenant.id, name: 'House Basic', premium: '120.00' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    policyholder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    outside = new Client({ connectionString: stack.db.url });
+    await outside.connect();
+    await waitUntil(following, 'the API process follows the plan notices');
+  });
+  afterAll(async () => {
+    await outside?.end();
+    await stack?.close();
+  });
+
+  /**
+   * The notice connection of this test's database, once it is known to follow: it has answered a
+   * heartbeat, which its client sends only after its LISTEN was answered.
+   */
+  async function noticeBackend(): Promise<number | null> {
+    const { rows } = await outside.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query = 'SELECT 1'`,
+      [NOTICE_APPLICATION],
+    );
+    return rows[0]?.pid ?? null;
+  }
+  const following = async () => (await noticeBackend()) !== null;
+
+  const premiumListed = async (path = '/api/v1/plans') => {
+    const listed = await stack.api.get(path).set('Authorization', bearer(stack.config, policyholder)).expect(200);
+    return listed.body.items.find((item: { id: string }) => item.id === plan.id)?.premium as string | undefined;
+  };
+
+  async function setPremiumWithoutNotice(premium: string): Promise<void> {
+    await outside.query('ALTER TABLE plans DISABLE TRIGGER plan_change_notice_update');
+    try {
+      await outside.query('UPDATE plans SET premium = $1 WHERE id = $2', [premium, plan.id]);
+    } finally {
+      await outside.query('ALTER TABLE plans ENABLE TRIGGER plan_change_notice_update');
+    }
+  }
+
+  it('answers a kept page until a change commits, and the change once its notice arrives', async () => {
+    await outside.query('UPDATE plans SET premium = $1 WHERE id = $2', ['130.00', plan.id]);
+    await eventually(premiumListed, (premium) => premium === '130.00', 'the list shows the price written from outside');
+
+    await setPremiumWithoutNotice('140.00');
+    expect(await premiumListed()).toBe('130.00');
+    // Another page (other filters) is read from PostgreSQL: it is not kept yet.
+    expect(await premiumListed('/api/v1/plans?ordering=-premium')).toBe('140.00');
+
+    await outside.query('UPDATE plans SET name = $1 WHERE id = $2', ['House Basic 2027', plan.id]);
+    await eventually(premiumListed, (premium) => premium === '140.00', 'the notice of a later change makes the page read again');
+  });
+
+  it("reads the API's own change back at once, every time", async () => {
+    const admins = bearer(stack.config, admin);
+    for (let round = 1; round <= 20; round += 1) {
+      const premium = `${200 + round}.00`;
+      await stack.api
+        .put(`/api/v1/plans/${plan.id}`)
+        .set('Authorization', admins)
+        .send({ premium: Number(premium) })
+        .expect(200);
+      expect(await premiumListed()).toBe(premium);
+    }
+  });
+
+  it('keeps no page while the notice connection is down, and forgets the old ones once it is back', async () => {
+    await premiumListed();
+    await setPremiumWithoutNotice('310.00');
+    expect(await premiumListed()).not.toBe('310.00');
+
+    const lost = await noticeBackend();
+    await outside.query('SELECT pg_terminate_backend($1)', [lost]);
+    await waitUntil(async () => ![null, lost].includes(await noticeBackend()), 'a new notice connection');
+    expect(await premiumListed()).toBe('310.00');
+
+    // Following again: pages are kept again.
+    await setPremiumWithoutNotice('320.00');
+    expect(await premiumListed()).toBe('310.00');
+    await outside.query('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
+    await eventually(premiumListed, (premium) => premium === '320.00', 'the next notice is heard');
+  });
+
+  it("a tenant's change leaves another tenant's kept pages alone, and the public catalog follows too", async () => {
+    const other = await buildPlan({ name: 'Other tenant plan', premium: '500.00' });
+    const otherTenant = (await Tenant.findByPk(other.tenantId, { rejectOnEmpty: true })).slug;
+    const premiumIn = (slug: string) => async () =>
+      (await stack.api.get(`/api/v1/catalog/${slug}/plans`).expect(200)).body.items[0].premium;
+    const before = await premiumIn(tenant.slug)();
+    await setPremiumWithoutNotice('330.00');
+    expect(await premiumIn(otherTenant)()).toBe('500.00');
+    await outside.query('UPDATE plans SET premium = 999 WHERE id = $1', [other.id]);
+    await eventually(premiumIn(otherTenant), (premium) => premium === '999.00', "the other tenant's notice is heard");
+    expect(await premiumIn(tenant.slug)()).toBe(before);
+
+    await outside.query('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
+    await eventually(premiumIn(tenant.slug), (premium) => premium === '330.00', 'the public catalog shows the new price');
+  });
+});

@@ -6,12 +6,12 @@ import { paymentServices } from '../domain/payments';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { flushAuthFailures } from '../services/auth-events';
+import { followPlanChanges } from '../services/plan-cache';
 import { openDocumentStore } from '../services/documents';
 import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
-import { followPlanChanges } from './catalog/plans/page-cache';
 import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {

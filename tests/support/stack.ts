@@ -12,13 +12,13 @@ import supertest from 'supertest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { createApp } from '../../src/api/app';
-import { followPlanChanges } from '../../src/api/catalog/plans/page-cache';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { paymentServices } from '../../src/domain/payments';
 import { createPaymentProvider } from '../../src/services/payments';
 import type { Tracing } from '../../src/observability/tracing';
 import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
 import { openDocumentStore } from '../../src/services/documents';
+import { followPlanChanges } from '../../src/services/plan-cache';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';
@@ -79,7 +79,7 @@ export async function startTestStack(
   };
   const app = createApp(services);
   const server = app.listen(0, '127.0.0.1');
-  // As the API process does (src/api/server.ts): its plan pages are kept while their notices arrive.
+  // As the API process does (src/api/server.ts): what it reads of plans is kept while their notices arrive.
   const planNotices = followPlanChanges(db.url, logger);
   const deps: ActivityDeps = {
     sequelize: db.sequelize,

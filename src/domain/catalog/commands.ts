@@ -1,7 +1,8 @@
 /**
  * The writes of the tenant's catalog (tenant admins): categories and plans, each change recorded
  * with its audit event. Running subscriptions keep the terms they were sold, so a plan may change
- * or go at any time; a category goes only once no live plan uses it.
+ * or go at any time; a category goes only once no live plan uses it. A plan write forgets what
+ * this process kept of its tenant's plans once it committed (src/services/plan-cache.ts).
  */
 import type { CreationAttributes } from 'sequelize';
 import { Category, Plan, TenantSettings } from '../../models';
@@ -15,6 +16,7 @@ import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import { rescheduleClaimsOfPlan, type Reschedule, startReschedule } from '../calendars/reschedule';
 import type { Command, UpdateCommand } from '../command';
+import { planWritten } from '../../services/plan-cache';
 
 type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>;
 
@@ -99,7 +101,11 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
   const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
   // A premium with more decimals than its currency has (100.50 in JPY) could never be billed exactly: 422.
   amountIn(fields.premium, currency, 'premium');
-  return createAudited(deps, 'plan', tenantId, (transaction) => Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }));
+  const created = await createAudited(deps, 'plan', tenantId, (transaction) =>
+    Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }),
+  );
+  planWritten(tenantId);
+  return created;
 };
 
 /** Changes the given fields; running subscriptions keep the terms they were sold. */
@@ -114,6 +120,7 @@ export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, 
     // Its open claims count their deadlines in the calendar it names now.
     if (calendarChanges) reschedule = await rescheduleClaimsOfPlan(deps, updated, transaction);
   });
+  planWritten(plan.tenantId);
   await startReschedule(deps, reschedule);
   return changed;
 };
@@ -122,4 +129,5 @@ export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, 
 export const deletePlan: Command<{ id: string }, void> = async (caller, { id }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
   await destroyAudited(deps, 'plan', plan);
+  planWritten(plan.tenantId);
 };

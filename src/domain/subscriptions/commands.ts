@@ -30,8 +30,8 @@ import {
 } from '../../contracts/subscription';
 import { Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
-import { planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
+import { visiblePlan } from '../catalog/kept-plan';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { auditEventValues } from '../../services/audit';
 import { workflowStartOptions } from '../../services/workflow-start';
@@ -71,7 +71,7 @@ export interface Decided {
  */
 export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
-  const plan = await findVisible(caller, planAccess, input.planId).catch(() => {
+  const plan = await visiblePlan(caller, input.planId).catch(() => {
     throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
   const holder = await holderOf(caller, input, deps);

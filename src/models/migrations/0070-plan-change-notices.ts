@@ -1,7 +1,7 @@
 /**
  * Every committed write to `plans` is announced on the `plan_changes` channel with the tenant whose
  * plans changed (an empty payload after a TRUNCATE: every tenant's). Each API process keeps the
- * plan pages it answered and forgets a tenant's when its notice arrives (src/api/catalog/plans/page-cache.ts).
+ * plans it read and forgets a tenant's when its notice arrives (src/services/plan-cache.ts).
  *
  * Triggers, not the API's own writes, so that nothing writes a plan unannounced: a migration, a
  * seed, an operator's SQL. Once per statement, each tenant once: PostgreSQL folds equal notices of

@@ -4,7 +4,7 @@ import { Plan } from '../../../models';
 import { Page, paginatePlain } from '../../lists/pagination';
 import type { Output } from '../../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
-import { planPages } from './page-cache';
+import { keptPlanReads } from '../../../services/plan-cache';
 
 export type PlanFilters = Output<typeof listPlansQuery>;
 
@@ -32,5 +32,6 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
   const { page, pageSize, ordering } = filters;
   const read = () => paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
   const { tenantId } = scope as { tenantId?: unknown };
-  return typeof tenantId === 'string' ? planPages.page(tenantId, JSON.stringify([filters, scope]), read) : read();
+  if (typeof tenantId !== 'string') return read();
+  return keptPlanReads.read(tenantId, `page ${JSON.stringify([filters, scope])}`, read, (page) => page.items.length);
 }

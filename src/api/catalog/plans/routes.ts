@@ -1,21 +1,9 @@
 import { createPlan, deletePlan, updatePlan } from '../../../domain/catalog/commands';
-import type { Command } from '../../../domain/command';
 import { planAccess } from '../../../access/catalog';
-import { tenantOf } from '../../../access/core';
 import type { RouteSpec } from '../../http/route';
 import { catalogResourceRoutes } from '../resource';
-import { planWritten } from './page-cache';
 import { listPlans } from './query';
 import { createPlanBody, listPlansQuery, planSchema, updatePlanBody } from './schemas';
-
-/** The command, after which its tenant's kept plan pages are forgotten: its writer reads its change back at once. */
-function forgettingPages<Input, Result>(command: Command<Input, Result>): Command<Input, Result> {
-  return async (caller, input, deps) => {
-    const result = await command(caller, input, deps);
-    planWritten(tenantOf(caller));
-    return result;
-  };
-}
 
 export function planRoutes(): RouteSpec[] {
   return catalogResourceRoutes({
@@ -32,9 +20,9 @@ export function planRoutes(): RouteSpec[] {
     listQuery: listPlansQuery,
     list: listPlans,
     createBody: createPlanBody,
-    create: forgettingPages(createPlan),
+    create: createPlan,
     updateBody: updatePlanBody,
-    update: forgettingPages(updatePlan),
-    remove: forgettingPages(deletePlan),
+    update: updatePlan,
+    remove: deletePlan,
   });
 }

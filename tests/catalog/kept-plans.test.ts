@@ -1,7 +1,8 @@
 /**
- * The plan pages an API process keeps (src/api/catalog/plans/page-cache.ts): answered from memory
- * while the process follows the `plan_changes` notices, never after a change has committed, and
- * not at all while the notice connection is down.
+ * What an API process keeps of a tenant's plans (src/services/plan-cache.ts): catalog pages and
+ * the plan a policy is taken out on, answered from memory while the process follows the
+ * `plan_changes` notices, never after a change's notice arrived, and not at all while the notice
+ * connection is down.
  *
  * "Without a notice" below is a write made with the notice triggers disabled: it shows which answer
  * came from a kept page, since PostgreSQL itself would have answered the new price.
@@ -14,7 +15,7 @@ import { eventually, waitUntil } from '../support/waiting';
 
 const NOTICE_APPLICATION = 'insurflow plan notices';
 
-describe('plan pages kept in the API process', () => {
+describe('plans kept in the API process', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let plan: Plan;
@@ -122,5 +123,28 @@ describe('plan pages kept in the API process', () => {
 
     await outside.query('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
     await eventually(premiumIn(tenant.slug), (premium) => premium === '330.00', 'the public catalog shows the new price');
+  });
+
+  it('takes a policy out on the plan as last changed', async () => {
+    const policyholders = bearer(stack.config, policyholder);
+    const premiumTakenOut = async () => {
+      const taken = await stack.api.post('/api/v1/subscriptions').set('Authorization', policyholders).send({ planId: plan.id }).expect(202);
+      return taken.body.premium as string;
+    };
+    await outside.query('UPDATE plans SET premium = 410 WHERE id = $1', [plan.id]);
+    await eventually(premiumTakenOut, (premium) => premium === '410.00', 'a policy carries the price written from outside');
+    await setPremiumWithoutNotice('420.00');
+    expect(await premiumTakenOut()).toBe('410.00');
+    await outside.query('UPDATE plans SET name = name WHERE id = $1', [plan.id]);
+    await eventually(premiumTakenOut, (premium) => premium === '420.00', 'the notice makes the plan read again');
+
+    // Withdrawn: no policy is taken out on it from the moment its notice arrives.
+    await outside.query('UPDATE plans SET is_active = false WHERE id = $1', [plan.id]);
+    await eventually(
+      async () => (await stack.api.post('/api/v1/subscriptions').set('Authorization', policyholders).send({ planId: plan.id })).status,
+      (status) => status === 422,
+      'a withdrawn plan is refused',
+    );
+    await outside.query('UPDATE plans SET is_active = true WHERE id = $1', [plan.id]);
   });
 });

@@ -1,22 +1,28 @@
 /**
  * Follows one PostgreSQL notification channel (`LISTEN`) on a connection of its own, outside the
  * pools: a pooled connection is handed to other statements between uses, and a listening one must
- * stay put. The connection is opened again a second after it is lost, however it was lost; it is
- * asked a `SELECT 1` every few seconds, so that one that no longer answers (a stalled server, a
- * peer gone without a word) counts as lost within seconds rather than when TCP gives up on it.
+ * stay put. The connection is opened again a second after it is lost, however it was lost.
  *
- * `following` says whether notices are arriving: false from the moment the connection is lost
- * until `LISTEN` has been answered on a new one. Whoever keeps what the notices invalidate must
- * stop trusting it while false, and forget it when it turns true again (notices sent meanwhile
- * are gone).
+ * Every few seconds the follower sends a heartbeat notice on the channel and waits for it to come
+ * back. `following` turns true only when one has, and false the moment one does not within a few
+ * seconds: so a connection that no longer answers (a stalled server, a peer gone without a word)
+ * counts as lost within seconds, not when TCP gives up on it, and a connection that can never hear
+ * a notice (a transaction-mode pool in front of PostgreSQL) never counts as following.
+ *
+ * Whoever keeps what the notices invalidate must not trust it while `following` is false, and
+ * must forget it when it turns true again (notices sent meanwhile are gone). Heartbeats, every
+ * follower's, are not passed on.
  */
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Logger } from '../config/logger';
 
 const RECONNECT_AFTER_MS = 1000;
-/** A connection attempt, the LISTEN or a heartbeat that does not answer in this long counts as lost. */
+/** A connection attempt, the LISTEN or a heartbeat's return that takes longer counts as lost. */
 const ANSWER_WITHIN_MS = 3000;
 const HEARTBEAT_EVERY_MS = 5000;
+/** Payloads of this prefix are heartbeats; the channel's own payloads must never begin so. */
+export const HEARTBEAT_PREFIX = 'heartbeat ';
 
 export interface NoticeFollower {
   stop(): Promise<void>;
@@ -36,7 +42,9 @@ export function followNotices(options: {
   let following = false;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
+  let heartbeats: NodeJS.Timeout | undefined;
+  /** The heartbeat sent and not yet back, with the timer that gives up on it. */
+  let awaited: { payload: string; timer: NodeJS.Timeout } | undefined;
 
   const setFollowing = (now: boolean) => {
     if (now === following) return;
@@ -44,15 +52,41 @@ export function followNotices(options: {
     onFollowing(now);
   };
 
+  function quiet(): void {
+    clearInterval(heartbeats);
+    clearTimeout(awaited?.timer);
+    awaited = undefined;
+  }
+
   function lost(client: Client, err?: Error): void {
     client.end().catch(() => undefined);
     if (client !== current) return;
     current = undefined;
-    clearInterval(heartbeat);
-    setFollowing(false);
+    quiet();
     if (stopped) return;
-    logger.warn({ err, channel }, 'Lost the notice connection to PostgreSQL: opening another in a second');
+    // Once per loss, not once per attempt: a PostgreSQL that is down for a minute is one line.
+    if (following) logger.warn({ err, channel }, 'Lost the notice connection to PostgreSQL: not following until one answers again');
+    setFollowing(false);
     retry = setTimeout(() => void connect(), RECONNECT_AFTER_MS);
+  }
+
+  function beat(client: Client): void {
+    const payload = `${HEARTBEAT_PREFIX}${randomUUID()}`;
+    const timer = setTimeout(() => lost(client, new Error('its heartbeat notice did not come back in time')), ANSWER_WITHIN_MS);
+    awaited = { payload, timer };
+    client.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((err: Error) => lost(client, err));
+  }
+
+  function heard(client: Client, payload: string): void {
+    if (!payload.startsWith(HEARTBEAT_PREFIX)) {
+      onNotice(payload);
+      return;
+    }
+    if (client !== current || awaited?.payload !== payload) return;
+    clearTimeout(awaited.timer);
+    awaited = undefined;
+    if (!following) logger.info({ channel }, 'Following the notices');
+    setFollowing(true);
   }
 
   async function connect(): Promise<void> {
@@ -64,7 +98,7 @@ export function followNotices(options: {
       query_timeout: ANSWER_WITHIN_MS,
     });
     current = client;
-    client.on('notification', (notice) => onNotice(notice.payload ?? ''));
+    client.on('notification', (notice) => heard(client, notice.payload ?? ''));
     client.on('error', (err) => lost(client, err));
     client.on('end', () => lost(client));
     try {
@@ -72,8 +106,8 @@ export function followNotices(options: {
       await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
       // Stopped while it connected: this connection is no longer wanted.
       if (client !== current) return await client.end();
-      heartbeat = setInterval(() => void client.query('SELECT 1').catch((err: Error) => lost(client, err)), HEARTBEAT_EVERY_MS);
-      setFollowing(true);
+      beat(client);
+      heartbeats = setInterval(() => beat(client), HEARTBEAT_EVERY_MS);
     } catch (err) {
       lost(client, err as Error);
     }
@@ -84,7 +118,7 @@ export function followNotices(options: {
     async stop() {
       stopped = true;
       clearTimeout(retry);
-      clearInterval(heartbeat);
+      quiet();
       const client = current;
       current = undefined;
       setFollowing(false);

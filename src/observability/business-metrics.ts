@@ -161,3 +161,9 @@ export const premiumRunDrift = new client.Gauge({
   labelNames: ['finding'],
   registers: [workerBusinessRegistry],
 });
+
+export const planNoticesFollowing = new client.Gauge({
+  name: 'insurflow_plan_notices_following',
+  help: "1 while this API process follows the plans' change notices and answers what it keeps of them; 0 while it reads every plan from PostgreSQL (docs/catalog.md)",
+  registers: [apiBusinessRegistry],
+});

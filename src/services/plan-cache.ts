@@ -4,9 +4,10 @@
  * of a tenant reads the same few pages and plans, and a tenant's plans change a few times a year,
  * so each is read from PostgreSQL once per change instead of once per request.
  *
- * A read is trusted only while this process follows the `plan_changes` channel (migration 0070):
- * every committed write to `plans` announces its tenant there, whoever wrote it. While the
- * connection is down nothing is kept or answered from here, and what was kept before is forgotten.
+ * A read is trusted only while this process follows the `plan_changes` channel (migration 0070;
+ * src/models/change-notices.ts): every committed write to `plans` announces its tenant there,
+ * whoever wrote it. While the follower's heartbeat does not come back nothing is kept or answered
+ * from here, and what was kept before is forgotten (`insurflow_plan_notices_following` says which).
  * A read made while its tenant's notice arrived is not kept: it may predate the change.
  *
  * The catalog commands forget their tenant's reads as soon as they commit (`planWritten`), so a
@@ -17,6 +18,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../config/logger';
 import { followNotices, type NoticeFollower } from '../models/change-notices';
 import { PLAN_CHANGES_CHANNEL } from '../models/migrations/0070-plan-change-notices';
+import { planNoticesFollowing } from '../observability/business-metrics';
 
 /** At most this many plan rows are kept, over every read (about 0.5 KB each). */
 const MAX_KEPT_ROWS = 20_000;
@@ -69,6 +71,7 @@ class KeptPlanReads {
 
   following(now: boolean): void {
     this.followers += now ? 1 : -1;
+    planNoticesFollowing.set(this.followers > 0 ? 1 : 0);
     this.forgetAll();
   }
 

@@ -39,18 +39,19 @@ describe('plans kept in the API process', () => {
     await stack?.close();
   });
 
-  /**
-   * The notice connection of this test's database, once it is known to follow: it has answered a
-   * heartbeat, which its client sends only after its LISTEN was answered.
-   */
+  /** The notice connection of this test's database, once it has sent a heartbeat (after its LISTEN). */
   async function noticeBackend(): Promise<number | null> {
     const { rows } = await outside.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query = 'SELECT 1'`,
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query LIKE '%pg_notify%'`,
       [NOTICE_APPLICATION],
     );
     return rows[0]?.pid ?? null;
   }
-  const following = async () => (await noticeBackend()) !== null;
+  /** The process trusts what it keeps: its heartbeat came back (the gauge operators read). */
+  async function following(): Promise<boolean> {
+    const metrics = await stack.api.get('/metrics').expect(200);
+    return /^insurflow_plan_notices_following 1$/m.test(metrics.text);
+  }
 
   const premiumListed = async (path = '/api/v1/plans') => {
     const listed = await stack.api.get(path).set('Authorization', bearer(stack.config, policyholder)).expect(200);
@@ -100,6 +101,8 @@ describe('plans kept in the API process', () => {
     const lost = await noticeBackend();
     await outside.query('SELECT pg_terminate_backend($1)', [lost]);
     await waitUntil(async () => ![null, lost].includes(await noticeBackend()), 'a new notice connection');
+    expect(await premiumListed()).toBe('310.00');
+    await waitUntil(following, 'its heartbeat comes back');
     expect(await premiumListed()).toBe('310.00');
 
     // Following again: pages are kept again.

@@ -3,6 +3,9 @@
  * plans changed (an empty payload after a TRUNCATE: every tenant's). Each API process keeps the
  * plans it read and forgets a tenant's when its notice arrives (src/services/plan-cache.ts).
  *
+ * The followers also send their heartbeats on the channel (src/models/change-notices.ts,
+ * `heartbeat <uuid>`), which a tenant's ID never resembles.
+ *
  * Triggers, not the API's own writes, so that nothing writes a plan unannounced: a migration, a
  * seed, an operator's SQL. Once per statement, each tenant once: PostgreSQL folds equal notices of
  * one transaction into one and delivers them when it commits (none when it rolls back).

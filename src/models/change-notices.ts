@@ -122,7 +122,11 @@ export function followNotices(options: {
       const client = current;
       current = undefined;
       setFollowing(false);
-      await client?.end().catch(() => undefined);
+      // A stalled server never closes its side: the stop waits for it only so long.
+      let waited: NodeJS.Timeout | undefined;
+      const enough = new Promise((resolve) => (waited = setTimeout(resolve, ANSWER_WITHIN_MS)));
+      await Promise.race([client?.end().catch(() => undefined), enough]);
+      clearTimeout(waited);
     },
   };
 }

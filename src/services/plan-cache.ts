@@ -89,13 +89,16 @@ export function planWritten(tenantId: string): void {
   keptPlanReads.changed(tenantId);
 }
 
+/** How the notice connection shows in pg_stat_activity. */
+export const PLAN_NOTICES_APPLICATION = 'insurflow plan notices';
+
 /** Follows the plans' change notices for this process until stopped (the API's start-up, the tests' stack). */
 export function followPlanChanges(databaseUrl: string, logger: Logger): NoticeFollower {
   return followNotices({
     databaseUrl,
     channel: PLAN_CHANGES_CHANNEL,
     logger,
-    applicationName: 'insurflow plan notices',
+    applicationName: PLAN_NOTICES_APPLICATION,
     onNotice: (tenantId) => keptPlanReads.changed(tenantId === '' ? null : tenantId),
     onFollowing: (now) => keptPlanReads.following(now),
   });

@@ -9,11 +9,10 @@
  */
 import { Client } from 'pg';
 import { Tenant, type Plan, type User } from '../../src/models';
+import { PLAN_NOTICES_APPLICATION } from '../../src/services/plan-cache';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
-
-const NOTICE_APPLICATION = 'insurflow plan notices';
 
 describe('plans kept in the API process', () => {
   let stack: TestStack;
@@ -43,7 +42,7 @@ describe('plans kept in the API process', () => {
   async function noticeBackend(): Promise<number | null> {
     const { rows } = await outside.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query LIKE '%pg_notify%'`,
-      [NOTICE_APPLICATION],
+      [PLAN_NOTICES_APPLICATION],
     );
     return rows[0]?.pid ?? null;
   }

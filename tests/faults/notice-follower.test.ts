@@ -2,7 +2,8 @@
  * The notice follower (src/models/change-notices.ts) against a real PostgreSQL behind a proxy that
  * can be paused (what a SIGSTOPped server looks like to its clients): it follows only while its own
  * heartbeat comes back, stops following within seconds of the server going silent, passes on the
- * channel's notices but not the heartbeats, and follows again once the server answers.
+ * channel's notices but not the heartbeats, follows again once the server answers, and stops
+ * without waiting on a server that does not answer.
  */
 import { Client } from 'pg';
 import { createLogger } from '../../src/config/logger';
@@ -74,5 +75,14 @@ describe('notice follower', () => {
     expect(changes.slice(-3)).toEqual([true, false, true]);
     await notify('tenant-b');
     await waitUntil(() => notices.includes('tenant-b'), 'a notice after the silence is passed on');
+  });
+
+  it('stops within seconds while PostgreSQL is silent', async () => {
+    await waitUntil(following, 'following');
+    proxy.pause();
+    const stopping = Date.now();
+    await follower.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(following()).toBe(false);
   });
 });

@@ -137,6 +137,14 @@ describe('plans kept in the API process', () => {
     await eventually(premiumTakenOut, (premium) => premium === '410.00', 'a policy carries the price written from outside');
     await setPremiumWithoutNotice('420.00');
     expect(await premiumTakenOut()).toBe('410.00');
+    // Kept for this tenant's callers only: another tenant's policyholder still cannot name it.
+    const outsider = await buildUser({ role: 'policyholder' });
+    const refused = await stack.api
+      .post('/api/v1/subscriptions')
+      .set('Authorization', bearer(stack.config, outsider))
+      .send({ planId: plan.id })
+      .expect(422);
+    expect(refused.body.error.message).toBe('No active plan with this id in your tenant');
     await outside.query('UPDATE plans SET name = name WHERE id = $1', [plan.id]);
     await eventually(premiumTakenOut, (premium) => premium === '420.00', 'the notice makes the plan read again');
 

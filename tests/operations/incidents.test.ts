@@ -64,7 +64,12 @@ describe('incidents (dev server, mail sink stopped)', () => {
     expect(incident.attempts).toBeGreaterThanOrEqual(3);
     expect(incident.lastError).toContain('ECONNREFUSED');
     expect(Date.parse(incident.since)).toBeLessThanOrEqual(Date.now());
-    expect(await openIncidents()).toContain('insurflow_activity_incidents_open{activity_type="sendEmail"} 1');
+    // The worker sets the gauge from the table just after writing the row the listing shows.
+    await eventually(
+      openIncidents,
+      (text) => text.includes('insurflow_activity_incidents_open{activity_type="sendEmail"} 1'),
+      'the gauge counted it',
+    );
 
     expect((await stack.api.get('/api/v1/operations/incidents').set(as(platformAdmin)).expect(200)).body.items).toHaveLength(1);
     expect((await stack.api.get('/api/v1/operations/incidents').set(as(otherAdmin)).expect(200)).body.items).toHaveLength(0);
@@ -89,7 +94,7 @@ describe('incidents (dev server, mail sink stopped)', () => {
       'the incident cleared',
     );
     expect((await stack.api.get('/api/v1/operations/incidents').set(as(admin)).expect(200)).body.items).toHaveLength(0);
-    expect(await openIncidents()).not.toContain('activity_type="sendEmail"');
+    await eventually(openIncidents, (text) => !text.includes('activity_type="sendEmail"'), 'the gauge cleared');
     // Nothing left to retry.
     await stack.api.post(`/api/v1/operations/incidents/${incident.id}/retry`).set(as(admin)).expect(404);
   });

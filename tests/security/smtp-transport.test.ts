@@ -109,9 +109,10 @@ describe('SMTP transport', () => {
   });
 
   it('counts the deadline from when a message has a session: one queued behind slow sends is delivered once, not cut off after the server took it', async () => {
-    // The server takes 700 ms to accept each message; four share one session, so the last waits
-    // about 2.1 s for it: longer than the 2 s deadline of a send, which must not be counted yet.
-    const acceptMs = 700;
+    // The server takes 1 s to accept each message; seven share one session, so the last waits
+    // about 6 s for it: longer than the 5 s deadline of a send, which must not be counted yet.
+    // Each timeout is at least twice the delay it bounds, so a busy machine's pauses stay clear of it.
+    const acceptMs = 1000;
     const accepted: string[] = [];
     const slowServer = new SMTPServer({
       authOptional: true,
@@ -134,14 +135,15 @@ describe('SMTP transport', () => {
         SMTP_PORT: String(port),
         SMTP_INSECURE_LOCAL_RELAY: 'true',
         SMTP_MAX_CONNECTIONS: '1',
-        SMTP_CONNECTION_TIMEOUT_MS: '500',
-        SMTP_GREETING_TIMEOUT_MS: '500',
-        SMTP_SOCKET_TIMEOUT_MS: '1000',
+        SMTP_CONNECTION_TIMEOUT_MS: '1000',
+        SMTP_GREETING_TIMEOUT_MS: '1000',
+        SMTP_SOCKET_TIMEOUT_MS: '3000',
       }),
     );
+    expect(smtpSendDeadlineMs(smtp)).toBe(5000);
     const mailer = createSmtpMailer(smtp);
     try {
-      const subjects = ['Queued 1', 'Queued 2', 'Queued 3', 'Queued 4'];
+      const subjects = [1, 2, 3, 4, 5, 6, 7].map((n) => `Queued ${n}`);
       const outcomes = await Promise.allSettled(subjects.map((subject) => mailer.send(email(subject))));
       expect(outcomes.map((o) => o.status)).toEqual(subjects.map(() => 'fulfilled'));
       expect(accepted.sort()).toEqual(subjects);

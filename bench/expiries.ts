@@ -20,7 +20,7 @@ import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowI
 import { createInsurflowWorker, workerActivities } from '../worker/worker';
 import { cpuMsPer, cpuSnapshot, cpuUsed, type CpuSnapshot } from './cpu-time';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile, runConcurrently, termsFor, type BenchTenant } from './fixtures';
+import { bulkCreateInBatches, createBenchTenant, percentile, runConcurrently, termsFor, type BenchTenant } from './fixtures';
 import type { ReceivedMail } from '../tests/support/smtp-sink';
 import { waitUntil } from '../tests/support/waiting';
 import { expireDirectlyActivity } from './expiry-activity';
@@ -58,7 +58,8 @@ export async function seedActiveSubscriptions(
   count: number,
   period: { startDate: string; endDate: string },
 ): Promise<Subscription[]> {
-  return Subscription.bulkCreate(
+  return bulkCreateInBatches(
+    Subscription,
     Array.from({ length: count }, (_, i) => {
       const terms = termsFor(bench, bench.policyholders[i % bench.policyholders.length]);
       return {

@@ -10,7 +10,7 @@
 import { Invoice, Subscription, TenantSettings } from '../src/models';
 import { addMonths } from '../src/shared/instalments';
 import type { BenchInfra } from './infra';
-import type { BenchTenant } from './fixtures';
+import { bulkCreateInBatches, type BenchTenant } from './fixtures';
 import { mailsTo, periodOf, seedActiveSubscriptions, termsOfRow, today, type DrainCheck, type DueTogether } from './expiries';
 import { premiumStepDirectlyActivity } from './premium-step-activity';
 import type { oneActivityPremiumStep } from './workflows/one-activity';
@@ -32,7 +32,8 @@ async function seedDueInstalments(bench: BenchTenant, count: number): Promise<Su
   const startDate = dayOffset(-30);
   const rows = await seedActiveSubscriptions(bench, count, { startDate, endDate: addMonths(startDate, 12) });
   const year = today().slice(0, 4);
-  await Invoice.bulkCreate(
+  await bulkCreateInBatches(
+    Invoice,
     rows.map((row, i) => ({
       tenantId: row.tenantId,
       subscriptionId: row.id,

@@ -10,7 +10,7 @@
  * seed, an operator's SQL. Once per statement, each tenant once: PostgreSQL folds equal notices of
  * one transaction into one and delivers them when it commits (none when it rolls back).
  */
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, statementTriggers } from './helpers';
 
 export const PLAN_CHANGES_CHANNEL = 'plan_changes';
 
@@ -29,31 +29,24 @@ const FUNCTION = `CREATE OR REPLACE FUNCTION plan_change_notice() RETURNS trigge
     RETURN NULL;
   END $$`;
 
-const TRIGGERS = [
-  ['insert', 'AFTER INSERT ON plans REFERENCING NEW TABLE AS new_rows'],
-  ['update', 'AFTER UPDATE ON plans REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'],
-  ['delete', 'AFTER DELETE ON plans REFERENCING OLD TABLE AS old_rows'],
-  ['truncate', 'AFTER TRUNCATE ON plans'],
-] as const;
+const ROW_TRIGGERS = statementTriggers('plans', 'plan_change_notice');
+const TRUNCATE_TRIGGER = 'plan_change_notice_truncate';
 
 export const up: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
-    await qi.sequelize.query(FUNCTION, { transaction });
-    for (const [suffix, event] of TRIGGERS) {
-      await qi.sequelize.query(
-        `CREATE OR REPLACE TRIGGER plan_change_notice_${suffix} ${event} FOR EACH STATEMENT EXECUTE FUNCTION plan_change_notice()`,
-        {
-          transaction,
-        },
-      );
-    }
+    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+    await sql(FUNCTION);
+    for (const statement of ROW_TRIGGERS.create) await sql(statement);
+    await sql(
+      `CREATE OR REPLACE TRIGGER ${TRUNCATE_TRIGGER} AFTER TRUNCATE ON plans FOR EACH STATEMENT EXECUTE FUNCTION plan_change_notice()`,
+    );
   });
 };
 
 export const down: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
-    for (const [suffix] of TRIGGERS)
-      await qi.sequelize.query(`DROP TRIGGER IF EXISTS plan_change_notice_${suffix} ON plans`, { transaction });
-    await qi.sequelize.query('DROP FUNCTION IF EXISTS plan_change_notice()', { transaction });
+    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+    for (const statement of [...ROW_TRIGGERS.drop, `DROP TRIGGER IF EXISTS ${TRUNCATE_TRIGGER} ON plans`]) await sql(statement);
+    await sql('DROP FUNCTION IF EXISTS plan_change_notice()');
   });
 };

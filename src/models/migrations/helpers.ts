@@ -42,6 +42,26 @@ export function concurrentIndexes(indexes: ReadonlyArray<[name: string, definiti
 }
 
 /**
+ * One statement trigger per kind of row write on `table`, named `<fn>_insert|update|delete`, each
+ * calling the function `<fn>()` with the statement's rows as transition tables (`new_rows`,
+ * `old_rows`): what to create, and what to drop.
+ */
+export function statementTriggers(table: string, fn: string): { create: string[]; drop: string[] } {
+  const writes = [
+    ['insert', 'INSERT', 'NEW TABLE AS new_rows'],
+    ['update', 'UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+    ['delete', 'DELETE', 'OLD TABLE AS old_rows'],
+  ] as const;
+  return {
+    create: writes.map(
+      ([suffix, event, transition]) =>
+        `CREATE OR REPLACE TRIGGER ${fn}_${suffix} AFTER ${event} ON ${table} REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
+    ),
+    drop: writes.map(([suffix]) => `DROP TRIGGER IF EXISTS ${fn}_${suffix} ON ${table}`),
+  };
+}
+
+/**
  * A table that statement triggers keep from another (`source`): the table created, `source` locked
  * against writes, the triggers' function (`functionSql`, named as the trigger) and one trigger per
  * kind of write created, and the table filled (`fill`, its tenant bound as $1: null for all), all
@@ -60,11 +80,7 @@ export function keptByTrigger(kept: {
   functionSql: string;
   fill: string;
 }): MigrationModule {
-  const triggers = [
-    ['insert', 'INSERT', 'NEW TABLE AS new_rows'],
-    ['update', 'UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
-    ['delete', 'DELETE', 'OLD TABLE AS old_rows'],
-  ] as const;
+  const triggers = statementTriggers(kept.source, kept.trigger);
   return {
     up: async (qi) => {
       await qi.sequelize.transaction(async (transaction) => {
@@ -72,18 +88,13 @@ export function keptByTrigger(kept: {
         await qi.createTable(kept.table, kept.columns, { transaction });
         await sql(`LOCK TABLE ${kept.source} IN SHARE ROW EXCLUSIVE MODE`);
         await sql(kept.functionSql);
-        for (const [suffix, event, transition] of triggers) {
-          await sql(`CREATE OR REPLACE TRIGGER ${kept.trigger}_${suffix} AFTER ${event} ON ${kept.source}
-            REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION ${kept.trigger}()`);
-        }
+        for (const statement of triggers.create) await sql(statement);
         await qi.sequelize.query(kept.fill, { transaction, bind: [null] });
       });
     },
     down: async (qi) => {
       await qi.sequelize.transaction(async (transaction) => {
-        for (const [suffix] of triggers) {
-          await qi.sequelize.query(`DROP TRIGGER IF EXISTS ${kept.trigger}_${suffix} ON ${kept.source}`, { transaction });
-        }
+        for (const statement of triggers.drop) await qi.sequelize.query(statement, { transaction });
         await qi.sequelize.query(`DROP FUNCTION IF EXISTS ${kept.trigger}()`, { transaction });
         await qi.dropTable(kept.table, { transaction });
       });

@@ -167,3 +167,9 @@ export const planNoticesFollowing = new client.Gauge({
   help: "1 while this API process follows the plans' change notices and answers what it keeps of them; 0 while it reads every plan from PostgreSQL (docs/catalog.md)",
   registers: [apiBusinessRegistry],
 });
+
+export const planChangeNoticesHeard = new client.Counter({
+  name: 'insurflow_plan_change_notices_total',
+  help: "Plan change notices this API process has heard (heartbeats not counted); each one makes it read that tenant's plans from PostgreSQL again",
+  registers: [apiBusinessRegistry],
+});

@@ -18,7 +18,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../config/logger';
 import { followNotices, type NoticeFollower } from '../models/change-notices';
 import { PLAN_CHANGES_CHANNEL } from '../models/migrations/0070-plan-change-notices';
-import { planNoticesFollowing } from '../observability/business-metrics';
+import { planChangeNoticesHeard, planNoticesFollowing } from '../observability/business-metrics';
 
 /** At most this many plan rows are kept, over every read (about 0.5 KB each). */
 const MAX_KEPT_ROWS = 20_000;
@@ -99,7 +99,10 @@ export function followPlanChanges(databaseUrl: string, logger: Logger): NoticeFo
     channel: PLAN_CHANGES_CHANNEL,
     logger,
     applicationName: PLAN_NOTICES_APPLICATION,
-    onNotice: (tenantId) => keptPlanReads.changed(tenantId === '' ? null : tenantId),
+    onNotice: (tenantId) => {
+      planChangeNoticesHeard.inc();
+      keptPlanReads.changed(tenantId === '' ? null : tenantId);
+    },
     onFollowing: (now) => keptPlanReads.following(now),
   });
 }

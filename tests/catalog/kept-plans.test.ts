@@ -5,7 +5,9 @@
  * connection is down.
  *
  * "Without a notice" below is a write made with the notice triggers disabled: it shows which answer
- * came from a kept page, since PostgreSQL itself would have answered the new price.
+ * came from a kept page, since PostgreSQL itself would have answered the new price. A write with a
+ * notice waits until the API process has heard it: a read made after the commit but before the
+ * notice arrived is kept only until the notice does, so it would not show what is kept.
  */
 import { Client } from 'pg';
 import { Tenant, type Plan, type User } from '../../src/models';
@@ -52,6 +54,17 @@ describe('plans kept in the API process', () => {
     return /^insurflow_plan_notices_following 1$/m.test(metrics.text);
   }
 
+  async function noticesHeard(): Promise<number> {
+    const metrics = await stack.api.get('/metrics').expect(200);
+    return Number(/^insurflow_plan_change_notices_total (\d+)$/m.exec(metrics.text)?.[1]);
+  }
+  /** A write from outside, once the API process has heard its notice. */
+  async function writeFromOutside(sql: string, params: unknown[]): Promise<void> {
+    const before = await noticesHeard();
+    await outside.query(sql, params);
+    await eventually(noticesHeard, (heard) => heard > before, 'the API process hears the change notice');
+  }
+
   const premiumListed = async (path = '/api/v1/plans') => {
     const listed = await stack.api.get(path).set('Authorization', bearer(stack.config, policyholder)).expect(200);
     return listed.body.items.find((item: { id: string }) => item.id === plan.id)?.premium as string | undefined;
@@ -67,7 +80,7 @@ describe('plans kept in the API process', () => {
   }
 
   it('answers a kept page until a change commits, and the change once its notice arrives', async () => {
-    await outside.query('UPDATE plans SET premium = $1 WHERE id = $2', ['130.00', plan.id]);
+    await writeFromOutside('UPDATE plans SET premium = $1 WHERE id = $2', ['130.00', plan.id]);
     await eventually(premiumListed, (premium) => premium === '130.00', 'the list shows the price written from outside');
 
     await setPremiumWithoutNotice('140.00');
@@ -75,12 +88,13 @@ describe('plans kept in the API process', () => {
     // Another page (other filters) is read from PostgreSQL: it is not kept yet.
     expect(await premiumListed('/api/v1/plans?ordering=-premium')).toBe('140.00');
 
-    await outside.query('UPDATE plans SET name = $1 WHERE id = $2', ['House Basic 2027', plan.id]);
+    await writeFromOutside('UPDATE plans SET name = $1 WHERE id = $2', ['House Basic 2027', plan.id]);
     await eventually(premiumListed, (premium) => premium === '140.00', 'the notice of a later change makes the page read again');
   });
 
   it("reads the API's own change back at once, every time", async () => {
     const admins = bearer(stack.config, admin);
+    const heardBefore = await noticesHeard();
     for (let round = 1; round <= 20; round += 1) {
       const premium = `${200 + round}.00`;
       await stack.api
@@ -90,6 +104,8 @@ describe('plans kept in the API process', () => {
         .expect(200);
       expect(await premiumListed()).toBe(premium);
     }
+    // Each committed change announces itself once, to the process that made it as to any other.
+    await eventually(noticesHeard, (heard) => heard === heardBefore + 20, 'the 20 change notices are heard');
   });
 
   it('keeps no page while the notice connection is down, and forgets the old ones once it is back', async () => {
@@ -107,7 +123,7 @@ describe('plans kept in the API process', () => {
     // Following again: pages are kept again.
     await setPremiumWithoutNotice('320.00');
     expect(await premiumListed()).toBe('310.00');
-    await outside.query('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
     await eventually(premiumListed, (premium) => premium === '320.00', 'the next notice is heard');
   });
 
@@ -119,11 +135,11 @@ describe('plans kept in the API process', () => {
     const before = await premiumIn(tenant.slug)();
     await setPremiumWithoutNotice('330.00');
     expect(await premiumIn(otherTenant)()).toBe('500.00');
-    await outside.query('UPDATE plans SET premium = 999 WHERE id = $1', [other.id]);
+    await writeFromOutside('UPDATE plans SET premium = 999 WHERE id = $1', [other.id]);
     await eventually(premiumIn(otherTenant), (premium) => premium === '999.00', "the other tenant's notice is heard");
     expect(await premiumIn(tenant.slug)()).toBe(before);
 
-    await outside.query('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET premium = premium WHERE id = $1', [plan.id]);
     await eventually(premiumIn(tenant.slug), (premium) => premium === '330.00', 'the public catalog shows the new price');
   });
 
@@ -133,7 +149,7 @@ describe('plans kept in the API process', () => {
       const taken = await stack.api.post('/api/v1/subscriptions').set('Authorization', policyholders).send({ planId: plan.id }).expect(202);
       return taken.body.premium as string;
     };
-    await outside.query('UPDATE plans SET premium = 410 WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET premium = 410 WHERE id = $1', [plan.id]);
     await eventually(premiumTakenOut, (premium) => premium === '410.00', 'a policy carries the price written from outside');
     await setPremiumWithoutNotice('420.00');
     expect(await premiumTakenOut()).toBe('410.00');
@@ -145,16 +161,16 @@ describe('plans kept in the API process', () => {
       .send({ planId: plan.id })
       .expect(422);
     expect(refused.body.error.message).toBe('No active plan with this id in your tenant');
-    await outside.query('UPDATE plans SET name = name WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET name = name WHERE id = $1', [plan.id]);
     await eventually(premiumTakenOut, (premium) => premium === '420.00', 'the notice makes the plan read again');
 
     // Withdrawn: no policy is taken out on it from the moment its notice arrives.
-    await outside.query('UPDATE plans SET is_active = false WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET is_active = false WHERE id = $1', [plan.id]);
     await eventually(
       async () => (await stack.api.post('/api/v1/subscriptions').set('Authorization', policyholders).send({ planId: plan.id })).status,
       (status) => status === 422,
       'a withdrawn plan is refused',
     );
-    await outside.query('UPDATE plans SET is_active = true WHERE id = $1', [plan.id]);
+    await writeFromOutside('UPDATE plans SET is_active = true WHERE id = $1', [plan.id]);
   });
 });

@@ -28,12 +28,13 @@ describe('plans kept in the API process', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     tenant = await buildTenant();
-    plan = await buildPlan({ tenantId: tenant.id, name: 'House Basic', premium: '120.00' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     policyholder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     outside = new Client({ connectionString: stack.db.url });
     await outside.connect();
     await waitUntil(following, 'the API process follows the plan notices');
+    // Once following, so that its notice is heard here and not in the middle of a test.
+    plan = await heardAfter(() => buildPlan({ tenantId: tenant.id, name: 'House Basic', premium: '120.00' }));
   });
   afterAll(async () => {
     await outside?.end();
@@ -58,12 +59,14 @@ describe('plans kept in the API process', () => {
     const metrics = await stack.api.get('/metrics').expect(200);
     return Number(/^insurflow_plan_change_notices_total (\d+)$/m.exec(metrics.text)?.[1]);
   }
-  /** A write from outside, once the API process has heard its notice. */
-  async function writeFromOutside(sql: string, params: unknown[]): Promise<void> {
+  /** `write`'s result, once the API process has heard the change notice of what it wrote. */
+  async function heardAfter<T>(write: () => Promise<T>): Promise<T> {
     const before = await noticesHeard();
-    await outside.query(sql, params);
+    const written = await write();
     await eventually(noticesHeard, (heard) => heard > before, 'the API process hears the change notice');
+    return written;
   }
+  const writeFromOutside = (sql: string, params: unknown[]) => heardAfter(() => outside.query(sql, params));
 
   const premiumListed = async (path = '/api/v1/plans') => {
     const listed = await stack.api.get(path).set('Authorization', bearer(stack.config, policyholder)).expect(200);

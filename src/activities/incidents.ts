@@ -8,6 +8,7 @@
  */
 import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
+import throttle from 'lodash/throttle';
 import { QueryTypes } from 'sequelize';
 import { PLATFORM_TENANT_ID } from '../contracts/onboarding';
 import { ActivityIncident } from '../models';
@@ -18,6 +19,12 @@ import type { ActivityDeps } from './deps';
 /** The attempt whose failure opens an incident. */
 export const INCIDENT_ATTEMPT = 3;
 const MAX_ERROR_LENGTH = 500;
+/**
+ * The open-incidents gauge counts the whole table; during an outage every retry of every failing
+ * activity changes a row, so the count is taken at most this often per worker (well within a
+ * scrape interval), after the first change and after the last.
+ */
+export const GAUGE_REFRESH_EVERY_MS = 5000;
 
 /**
  * The error as an operator may read it: its first line, with what could be a secret replaced by
@@ -55,6 +62,9 @@ export function createIncidentInterceptors(deps: Pick<ActivityDeps, 'sequelize' 
     openIncidents.reset();
     for (const { activity_type, count } of counts) openIncidents.set({ activity_type }, Number(count));
   }
+  const refreshGaugeSoon = throttle(() => {
+    refreshGauge().catch((err: unknown) => deps.logger.warn({ err }, 'the open incidents gauge could not be counted'));
+  }, GAUGE_REFRESH_EVERY_MS);
 
   /** The run's tenant from its search attribute; none for the platform's runs. */
   async function tenantOf(workflowId: string, runId: string): Promise<string | null> {
@@ -84,14 +94,14 @@ export function createIncidentInterceptors(deps: Pick<ActivityDeps, 'sequelize' 
         conflictAttributes: ['workflowId', 'runId', 'activityId'],
       });
     }
-    await refreshGauge();
+    refreshGaugeSoon();
   }
 
   async function clear(info: Context['info'], run: Run): Promise<void> {
     const cleared = await ActivityIncident.destroy({
       where: { workflowId: run.workflowId, runId: run.runId, activityId: info.activityId },
     });
-    if (cleared > 0) await refreshGauge();
+    if (cleared > 0) refreshGaugeSoon();
   }
 
   /** Bookkeeping must never decide the activity's outcome. */

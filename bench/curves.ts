@@ -52,6 +52,7 @@ export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Cu
         rawSdkPerSecond: run.rawSdk.perSecond,
         apiP95Ratio: run.apiP95Ratio,
         idleApiP95Ms: run.idle.api.p95Ms,
+        temporalStarts: { idle: run.idle.temporalStarts, duringRollout: run.duringRollout.temporalStarts },
         escalationP95Ratio: run.escalationP95Ratio,
         workerRssMaxMiB: run.workerRssMaxMiB,
         rolloutBatches: run.rolloutBatches,

@@ -23,6 +23,7 @@ import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile } from './fixtures';
 import { startAcknowledgementRuns, writeAcknowledgementRows } from './acknowledgement-runs';
 import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
+import { withTemporalCalls, type TemporalCalls } from './runtime-metrics';
 import { startBenchReceiver, type BenchReceiver } from './webhook-receiver';
 
 const ESCALATION_SECONDS = 5;
@@ -37,6 +38,8 @@ interface Latency {
 
 interface TenantB {
   api: Latency;
+  /** The starts B's API process made meanwhile (B's policies and claims, its webhook deliveries), from its own histogram. */
+  temporalStarts: TemporalCalls;
   /** From each claim's unassigned-escalation deadline to its e-mail in the sink. */
   escalation: Latency;
   /** From each policy's activation (its `subscription.status_changed` event) to its arrival at B's webhook endpoint. */
@@ -142,23 +145,27 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
     const api: number[] = [];
     const deadlines = new Map<string, number>();
     const policies = new Set<string>();
-    for (let i = 0; !done(); i++) {
-      let started = performance.now();
-      const policy = await post('/subscriptions', bench.policyholders[1 + (i % 19)], { planId: bench.plan.id }, 202);
-      api.push(performance.now() - started);
-      policies.add(`subscriptions/${policy.id}`);
-      started = performance.now();
-      const filedAt = Date.now();
-      const claim = await post(
-        '/claims',
-        claimant,
-        { subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 500, description: 'Bench claim' },
-        201,
-      );
-      api.push(performance.now() - started);
-      // Filed at the latest when the answer came: the deadline is counted from when it was asked.
-      deadlines.set(`Claim ${claim.claimNumber} is still unassigned`, filedAt + ESCALATION_SECONDS * 1000);
-    }
+    const requestsUntilDone = async () => {
+      for (let i = 0; !done(); i++) {
+        let started = performance.now();
+        const policy = await post('/subscriptions', bench.policyholders[1 + (i % 19)], { planId: bench.plan.id }, 202);
+        api.push(performance.now() - started);
+        policies.add(`subscriptions/${policy.id}`);
+        started = performance.now();
+        const filedAt = Date.now();
+        const claim = await post(
+          '/claims',
+          claimant,
+          { subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 500, description: 'Bench claim' },
+          201,
+        );
+        api.push(performance.now() - started);
+        // Filed at the latest when the answer came: the deadline is counted from when it was asked.
+        deadlines.set(`Claim ${claim.claimNumber} is still unassigned`, filedAt + ESCALATION_SECONDS * 1000);
+      }
+    };
+    // How much of B's wait is Temporal's: the starts its API process made meanwhile.
+    const { temporalCalls: temporalStarts } = await withTemporalCalls(apiUrl, 'start', requestsUntilDone);
     // Read once the phase is over, each e-mail timed by when the worker began sending it.
     const escalation = new Map<string, number>();
     while (escalation.size < deadlines.size) {
@@ -174,7 +181,7 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
     const ofPhase = () => receiver.arrived.filter((event) => policies.has(event.subject));
     while (ofPhase().length < policies.size) await new Promise((r) => setTimeout(r, 50));
     const webhook = summarise(ofPhase().map((event) => event.arrivedAt - event.happenedAt));
-    return { api: summarise(api), escalation: summarise([...escalation.values()]), webhook };
+    return { api: summarise(api), temporalStarts, escalation: summarise([...escalation.values()]), webhook };
   };
 }
 

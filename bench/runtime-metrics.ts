@@ -1,5 +1,6 @@
 /**
- * The API process's event-loop delay and garbage-collection pauses over one load run, read from
+ * What the API process says of itself over one load run, read from its own /metrics. Its
+ * event-loop delay and garbage-collection pauses, read from
  * its own /metrics: the event-loop delay gauges (perf_hooks `monitorEventLoopDelay`) cover the time
  * since the previous scrape, so a scrape just before the run starts the window and one just after
  * reads it; the GC histogram (perf_hooks 'gc' entries) is cumulative, so the run's pauses are the
@@ -14,11 +15,13 @@ export interface LoopAndGc {
 
 type Samples = Map<string, number>;
 
-async function scrape(apiUrl: string): Promise<Samples> {
+const LOOP_AND_GC = ['nodejs_eventloop_lag_', 'nodejs_gc_duration_seconds'];
+
+async function scrape(apiUrl: string, prefixes: string[]): Promise<Samples> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
   const samples: Samples = new Map();
   for (const line of text.split('\n')) {
-    if (!line.startsWith('nodejs_eventloop_lag_') && !line.startsWith('nodejs_gc_duration_seconds')) continue;
+    if (!prefixes.some((prefix) => line.startsWith(prefix))) continue;
     const space = line.lastIndexOf(' ');
     samples.set(line.slice(0, space), Number(line.slice(space + 1)));
   }
@@ -45,9 +48,9 @@ function gcDifference(before: Samples, after: Samples): LoopAndGc['gc'] {
 
 /** Runs `run` and returns its result with the API's event-loop delay and GC pauses meanwhile. */
 export async function withLoopAndGc<T>(apiUrl: string, run: () => Promise<T>): Promise<{ result: T; loopAndGc: LoopAndGc }> {
-  const before = await scrape(apiUrl);
+  const before = await scrape(apiUrl, LOOP_AND_GC);
   const result = await run();
-  const after = await scrape(apiUrl);
+  const after = await scrape(apiUrl, LOOP_AND_GC);
   return {
     result,
     loopAndGc: {
@@ -59,4 +62,58 @@ export async function withLoopAndGc<T>(apiUrl: string, run: () => Promise<T>): P
       gc: gcDifference(before, after),
     },
   };
+}
+
+/** One operation's calls from the API process to Temporal over a window (its outcomes together). */
+export interface TemporalCalls {
+  calls: number;
+  meanMs: number;
+  /** Interpolated within the histogram's buckets, as Prometheus's histogram_quantile does. */
+  p95Ms: number;
+}
+
+const TEMPORAL_CALL = 'insurflow_temporal_call_duration_seconds';
+
+/** The histogram's bucket counts of `operation` at one scrape, by upper bound, its outcomes summed. */
+function bucketsOf(samples: Samples, operation: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const [series, count] of samples) {
+    if (!series.startsWith(`${TEMPORAL_CALL}_bucket{`) || !series.includes(`operation="${operation}"`)) continue;
+    const le = /le="([^"]+)"/.exec(series)![1];
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + count);
+  }
+  return buckets;
+}
+
+function sumOf(samples: Samples, operation: string): number {
+  let sum = 0;
+  for (const [series, value] of samples) {
+    if (series.startsWith(`${TEMPORAL_CALL}_sum{`) && series.includes(`operation="${operation}"`)) sum += value;
+  }
+  return sum;
+}
+
+/** Runs `run` and returns its result with the API's `operation` calls to Temporal meanwhile. */
+export async function withTemporalCalls<T>(
+  apiUrl: string,
+  operation: string,
+  run: () => Promise<T>,
+): Promise<{ result: T; temporalCalls: TemporalCalls }> {
+  const before = await scrape(apiUrl, [TEMPORAL_CALL]);
+  const result = await run();
+  const after = await scrape(apiUrl, [TEMPORAL_CALL]);
+  const [earlier, later] = [bucketsOf(before, operation), bucketsOf(after, operation)];
+  const bounds = [...later.keys()].sort((a, b) => a - b);
+  const within = bounds.map((bound) => (later.get(bound) ?? 0) - (earlier.get(bound) ?? 0));
+  const calls = within.at(-1) ?? 0;
+  const rank = 0.95 * calls;
+  const at = within.findIndex((count) => count >= rank);
+  const lower = at > 0 ? bounds[at - 1] : 0;
+  const below = at > 0 ? within[at - 1] : 0;
+  const upper = bounds[at];
+  // Past the last finite bound nothing is known but that bound, as in Prometheus.
+  const p95Seconds = !calls ? 0 : upper === Infinity ? lower : lower + ((upper - lower) * (rank - below)) / (within[at] - below);
+  const seconds = sumOf(after, operation) - sumOf(before, operation);
+  return { result, temporalCalls: { calls, meanMs: calls ? ms(seconds / calls) : 0, p95Ms: ms(p95Seconds) } };
 }

@@ -132,6 +132,12 @@ export function summaryRows(r: BenchResults): Row[] {
         run.apiP95Ratio <= 2,
       ],
       [
+        `${on}: tenant B API's Temporal starts, p95 (mean) idle / during`,
+        `${n(run.idle.temporalStarts.p95Ms)} (${n(run.idle.temporalStarts.meanMs)}) / ${n(run.duringRollout.temporalStarts.p95Ms)} (${n(run.duringRollout.temporalStarts.meanMs)}) ms`,
+        'reported',
+        undefined,
+      ],
+      [
         `${on}: tenant B deadline → escalation e-mail p95 during ÷ idle`,
         `${ratio(run.escalationP95Ratio)} (${n(run.duringRollout.escalation.p95Ms)} vs ${n(run.idle.escalation.p95Ms)} ms)`,
         '≤ 2 ×',

@@ -18,6 +18,18 @@ export const workflowsStarted = new client.Counter({
   registers: [apiBusinessRegistry, workerBusinessRegistry],
 });
 
+/**
+ * How long this process waited on Temporal, per call: with the request log's `temporalMs`, what
+ * tells a slow request spent in Temporal (a busy or distant cluster) from one spent here.
+ */
+export const temporalCallDuration = new client.Histogram({
+  name: 'insurflow_temporal_call_duration_seconds',
+  help: 'Calls this process made to Temporal (start, start_with_update, update, signal, query, describe), per operation and outcome (ok, error); an update lasts until the run answered it',
+  labelNames: ['operation', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [apiBusinessRegistry, workerBusinessRegistry],
+});
+
 export const updatesRejected = new client.Counter({
   name: 'insurflow_updates_rejected_total',
   help: 'Workflow updates a run refused, per reason (the business error type)',

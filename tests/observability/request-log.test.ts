@@ -21,6 +21,7 @@ interface LogLine {
   userId?: string;
   errorCode?: string;
   workflowIds?: string[];
+  temporalMs?: number;
   err?: { message: string; stack: string };
 }
 
@@ -112,9 +113,19 @@ describe('request log', () => {
     expect(lineOf('req-draining-1')).toMatchObject({ level: 40, msg: 'request unavailable', status: 503, route: '/readyz' });
   });
 
-  it('names the run a request started', async () => {
+  /** A series of the API's own metrics, read as a scrape would; 0 while it has no sample. */
+  const sampleOf = async (series: string): Promise<number> => {
+    const res = await stack.api.get('/metrics').set('Authorization', 'Bearer api-metrics-token-for-tests').expect(200);
+    const line = res.text.split('\n').find((text) => text.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  const STARTS_TIMED = 'insurflow_temporal_call_duration_seconds_count{operation="start",outcome="ok"}';
+  const QUERIES_FAILED = 'insurflow_temporal_call_duration_seconds_count{operation="query",outcome="error"}';
+
+  it('names the run a request started, with the time its Temporal calls took', async () => {
     const team = await createClaimsTeam();
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
+    const startsBefore = await sampleOf(STARTS_TIMED);
     const filed = await stack.api
       .post('/api/v1/claims')
       .set('Authorization', bearer(stack.config, team.claimant))
@@ -127,6 +138,26 @@ describe('request log', () => {
       tenantId: team.tenant.id,
       workflowIds: [filed.body.workflow.workflowId],
     });
+    const { ms, temporalMs } = lineOf('req-run-1');
+    expect(temporalMs).toBeGreaterThan(0);
+    expect(temporalMs).toBeLessThanOrEqual(ms!);
+    expect(await sampleOf(STARTS_TIMED)).toBeGreaterThanOrEqual(startsBefore + 1);
+  });
+
+  it('counts a Temporal call that failed as an error, and logs no Temporal time for a request that made none', async () => {
+    // A row whose run was never started: reading it asks the run for its state, and Temporal knows no such run.
+    const owner = await buildUser({ role: 'policyholder', tenantId: admin.tenantId });
+    const orphan = await buildSubscription({ policyholderId: owner.id });
+    const failedBefore = await sampleOf(QUERIES_FAILED);
+    await stack.api
+      .get(`/api/v1/subscriptions/${orphan.id}`)
+      .set('Authorization', bearer(stack.config, owner))
+      .set('X-Request-Id', 'req-orphan-1')
+      .expect(200);
+    expect(await sampleOf(QUERIES_FAILED)).toBeGreaterThanOrEqual(failedBefore + 1);
+    expect(lineOf('req-orphan-1').temporalMs).toBeGreaterThan(0);
+    await stack.api.get('/api/v1/plans').set('Authorization', bearer(stack.config, admin)).set('X-Request-Id', 'req-no-run-1').expect(200);
+    expect(lineOf('req-no-run-1').temporalMs).toBeUndefined();
   });
 
   it('asks for the metrics token when one is configured', async () => {

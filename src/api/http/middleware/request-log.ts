@@ -14,7 +14,7 @@ import type { AuthUser } from '../route';
 export function requestLog(logger: Logger): Middleware {
   return async (ctx, next) => {
     const started = performance.now();
-    const scope: RequestScope = { workflowIds: new Set() };
+    const scope: RequestScope = { workflowIds: new Set(), temporalMs: 0 };
     try {
       await runInRequestScope(scope, next);
     } finally {
@@ -30,6 +30,7 @@ export function requestLog(logger: Logger): Middleware {
         userId: user?.id,
         errorCode: (ctx.body as { error?: { code?: string } } | undefined)?.error?.code,
         workflowIds: scope.workflowIds.size ? [...scope.workflowIds] : undefined,
+        temporalMs: scope.workflowIds.size ? Math.round(scope.temporalMs * 10) / 10 : undefined,
         traceId: spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined,
       };
       // A deliberate 503 (a dependency down, a draining process, a full queue) is the answer the

@@ -11,6 +11,7 @@ import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixt
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
 import { apiEnvFor, startApiProcess, startBareStartServer, startWorkerProcess } from './processes';
+import { withTemporalCalls, type TemporalCalls } from './runtime-metrics';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 
 const WARM_UP = 40;
@@ -34,6 +35,8 @@ export interface StartsResult {
   ratioApiToSdkStart: number;
   /** The target (≥ 0.9): API ÷ the bare start handler. */
   ratioApiToBareStart: number;
+  /** The Temporal start inside the API's measured POSTs, from the API's own histogram: the rest of a POST's time is the API's. */
+  apiTemporalStart: TemporalCalls;
   /** Runs from both sides that a worker then activated. */
   activated: number;
   /** What the API does for one POST that the SDK start does not, beside its one Temporal call. */
@@ -144,8 +147,13 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     const bare1 = await measure(half, concurrency, viaBare, bareProcesses);
     const sdk1 = await measure(half, concurrency, viaSdk, processes);
     const transactionsBefore = await committedTransactions(infra);
-    const api1 = await measure(half, concurrency, viaApi, processes);
-    const api2 = await measure(half, concurrency, viaApi, processes);
+    const {
+      result: [api1, api2],
+      temporalCalls: apiTemporalStart,
+    } = await withTemporalCalls(api.url, 'start', async () => [
+      await measure(half, concurrency, viaApi, processes),
+      await measure(half, concurrency, viaApi, processes),
+    ]);
     // Less the two reads of this function itself.
     const databaseTransactionsPerPost = ((await committedTransactions(infra)) - transactionsBefore - 2) / (2 * half);
     const sdk2 = await measure(half, concurrency, viaSdk, processes);
@@ -174,6 +182,7 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
       bareStart,
       ratioApiToSdkStart: apiPost.perSecond / sdkStart.perSecond,
       ratioApiToBareStart: apiPost.perSecond / bareStart.perSecond,
+      apiTemporalStart,
       activated: total,
       apiWorkPerPost: API_WORK_PER_POST,
       databaseTransactionsPerPost,

@@ -115,6 +115,12 @@ export function summaryRows(r: BenchResults): Row[] {
         undefined,
       ],
       [
+        `starts: the Temporal start inside the API's POSTs, p95 (mean)`,
+        `${n(s.apiTemporalStart.p95Ms)} (${n(s.apiTemporalStart.meanMs, 1)}) ms of the POSTs' p95 ${n(s.apiPost.p95Ms)} ms (SDK start p95 ${n(s.sdkStart.p95Ms)} ms)`,
+        'reported',
+        undefined,
+      ],
+      [
         'starts: CPU ms per start, API / bare / SDK',
         `server ${n(cpu.apiPost.api, 2)} / ${n(cpu.bareStart.api, 2)} / –, all ${n(cpu.apiPost.total, 2)} / ${n(cpu.bareStart.total, 2)} / ${n(cpu.sdkStart.total, 2)}`,
         'reported',

@@ -1,10 +1,9 @@
 /**
- * What the API process says of itself over one load run, read from its own /metrics. Its
- * event-loop delay and garbage-collection pauses, read from
- * its own /metrics: the event-loop delay gauges (perf_hooks `monitorEventLoopDelay`) cover the time
- * since the previous scrape, so a scrape just before the run starts the window and one just after
- * reads it; the GC histogram (perf_hooks 'gc' entries) is cumulative, so the run's pauses are the
- * difference of two scrapes.
+ * What the API process says of itself over one load run, read from its own /metrics. The
+ * event-loop delay gauges (perf_hooks `monitorEventLoopDelay`) cover the time since the previous
+ * scrape, so a scrape just before the run starts the window and one just after reads it; the GC
+ * histogram (perf_hooks 'gc' entries) and the Temporal calls' histogram are cumulative, so the
+ * run's pauses and calls are the difference of two scrapes.
  */
 
 export interface LoopAndGc {
@@ -74,24 +73,19 @@ export interface TemporalCalls {
 
 const TEMPORAL_CALL = 'insurflow_temporal_call_duration_seconds';
 
-/** The histogram's bucket counts of `operation` at one scrape, by upper bound, its outcomes summed. */
-function bucketsOf(samples: Samples, operation: string): Map<number, number> {
+/** The histogram of `operation` at one scrape, its outcomes summed: bucket counts by upper bound, and the sum. */
+function histogramOf(samples: Samples, operation: string): { buckets: Map<number, number>; sum: number } {
   const buckets = new Map<number, number>();
-  for (const [series, count] of samples) {
-    if (!series.startsWith(`${TEMPORAL_CALL}_bucket{`) || !series.includes(`operation="${operation}"`)) continue;
-    const le = /le="([^"]+)"/.exec(series)![1];
-    const bound = le === '+Inf' ? Infinity : Number(le);
-    buckets.set(bound, (buckets.get(bound) ?? 0) + count);
-  }
-  return buckets;
-}
-
-function sumOf(samples: Samples, operation: string): number {
   let sum = 0;
   for (const [series, value] of samples) {
-    if (series.startsWith(`${TEMPORAL_CALL}_sum{`) && series.includes(`operation="${operation}"`)) sum += value;
+    if (!series.includes(`operation="${operation}"`)) continue;
+    if (series.startsWith(`${TEMPORAL_CALL}_sum{`)) sum += value;
+    if (!series.startsWith(`${TEMPORAL_CALL}_bucket{`)) continue;
+    const le = /le="([^"]+)"/.exec(series)![1];
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + value);
   }
-  return sum;
+  return { buckets, sum };
 }
 
 /** Runs `run` and returns its result with the API's `operation` calls to Temporal meanwhile. */
@@ -103,9 +97,9 @@ export async function withTemporalCalls<T>(
   const before = await scrape(apiUrl, [TEMPORAL_CALL]);
   const result = await run();
   const after = await scrape(apiUrl, [TEMPORAL_CALL]);
-  const [earlier, later] = [bucketsOf(before, operation), bucketsOf(after, operation)];
-  const bounds = [...later.keys()].sort((a, b) => a - b);
-  const within = bounds.map((bound) => (later.get(bound) ?? 0) - (earlier.get(bound) ?? 0));
+  const [earlier, later] = [histogramOf(before, operation), histogramOf(after, operation)];
+  const bounds = [...later.buckets.keys()].sort((a, b) => a - b);
+  const within = bounds.map((bound) => (later.buckets.get(bound) ?? 0) - (earlier.buckets.get(bound) ?? 0));
   const calls = within.at(-1) ?? 0;
   const rank = 0.95 * calls;
   const at = within.findIndex((count) => count >= rank);
@@ -114,6 +108,6 @@ export async function withTemporalCalls<T>(
   const upper = bounds[at];
   // Past the last finite bound nothing is known but that bound, as in Prometheus.
   const p95Seconds = !calls ? 0 : upper === Infinity ? lower : lower + ((upper - lower) * (rank - below)) / (within[at] - below);
-  const seconds = sumOf(after, operation) - sumOf(before, operation);
+  const seconds = later.sum - earlier.sum;
   return { result, temporalCalls: { calls, meanMs: calls ? ms(seconds / calls) : 0, p95Ms: ms(p95Seconds) } };
 }

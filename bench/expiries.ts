@@ -1,8 +1,8 @@
 /**
  * Expiries on the real dev server. N subscriptions whose coverage has ended are started with a
  * start delay that makes all N runs begin within the same second, about a minute ahead (the
- * bench-only path: each run is given its coverage period, as a renewal hands it on, so it expires
- * as soon as it runs). Beside it, N one-activity workflows doing the same I/O (the row change and
+ * bench-only path: each run is given its coverage period and the tenant's settings, as a renewal
+ * hands them on, so it expires as soon as it runs). Beside it, N one-activity workflows doing the same I/O (the row change and
  * the e-mail, bench/workflows/one-activity.ts) are started the same way, on the same server with
  * the same worker settings. Drained = every row `expired` and every e-mail received; lag is the
  * time from the shared due moment to each row's expiry.
@@ -16,7 +16,14 @@ import { createLogger } from '../src/config/logger';
 import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
 import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
-import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
+import { loadRenewalPolicy } from '../src/activities/subscriptions';
+import {
+  RenewalPolicy,
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  SubscriptionWorkflow,
+  SubscriptionWorkflowInput,
+  subscriptionWorkflowId,
+} from '../src/contracts/subscription';
 import { createInsurflowWorker, workerActivities } from '../worker/worker';
 import { cpuMsPer, cpuSnapshot, cpuUsed, type CpuSnapshot } from './cpu-time';
 import type { BenchInfra } from './infra';
@@ -92,9 +99,15 @@ async function startAllDueTogether(count: number, start: (i: number, delayMs: nu
   const began = Date.now();
   // Whole milliseconds: the lead per run is fractional, and each run's delay and lag derive from this moment.
   const dueAt = began + LEAD_FIXED_MS + Math.ceil(count * leadMsPerRun);
-  await runConcurrently(count, 32, (i) => start(i, dueAt - Date.now()));
+  const tooLate = () => new Error(`starting the runs took longer than the lead before their due moment (${count} runs)`);
+  await runConcurrently(count, 32, (i) => {
+    // The server refuses a start delay that is not positive, with a message that does not say why.
+    const delayMs = dueAt - Date.now();
+    if (delayMs <= 0) throw tooLate();
+    return start(i, delayMs);
+  });
   const startedAt = Date.now();
-  if (startedAt >= dueAt) throw new Error('starting the runs took longer than the lead before their due moment');
+  if (startedAt >= dueAt) throw tooLate();
   leadMsPerRun = Math.max(1, ((startedAt - began) / count) * LEAD_MARGIN);
   process.stdout.write(`started ${count} runs in ${(startedAt - began) / 1000} s, due ${(dueAt - startedAt) / 1000} s later\n`);
   return dueAt;
@@ -197,8 +210,6 @@ export interface DueTogether<I> {
   name: string;
   count: number;
   side: DueTogetherSide;
-  /** The run's input for one seeded row. */
-  subscriptionInput(bench: BenchTenant, row: Subscription, i: number): Parameters<SubscriptionWorkflow>[0];
   /** The yardstick's workflow in bench/workflows/one-activity.ts, its activities and one row's arguments. */
   yardstick: {
     workflowType: string;
@@ -264,6 +275,8 @@ export async function drainDueTogether<I>(
   async function subscriptionSide(): Promise<Drain> {
     const ours = await createBenchTenant(100);
     const oursRows = await spec.side.seed(ours);
+    // Read once, as each renewal would have read them for its next period.
+    const policy = await loadRenewalPolicy(ours.tenant.id);
     const subscriptionWorker = await createInsurflowWorker({
       connection,
       namespace: 'default',
@@ -278,7 +291,7 @@ export async function drainDueTogether<I>(
         infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: oursRows[i].workflowId!,
-          args: [spec.subscriptionInput(ours, oursRows[i], i)],
+          args: [handedOver(ours, oursRows[i], i, policy)],
           startDelay: delayMs,
         }),
       );
@@ -312,11 +325,15 @@ export async function drainDueTogether<I>(
   }
 }
 
-/** The period a seeded row is given to its run, as a renewal hands it on. */
-export const periodOf = (row: Subscription) => ({ startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 });
+/** What a renewal hands the next period's run, for a seeded row: its terms, its period and the tenant's settings. */
+const handedOver = (bench: BenchTenant, row: Subscription, i: number, policy: RenewalPolicy): SubscriptionWorkflowInput => ({
+  terms: termsOfRow(bench, row, i),
+  period: { startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 },
+  policy,
+});
 
 /** The run's terms for a seeded row of `bench`. */
-export const termsOfRow = (bench: BenchTenant, row: Subscription, i: number) => ({
+const termsOfRow = (bench: BenchTenant, row: Subscription, i: number) => ({
   ...termsFor(bench, bench.policyholders[i % bench.policyholders.length]),
   subscriptionId: row.id,
   policyholderId: row.policyholderId,
@@ -331,7 +348,6 @@ export function expirySpec(infra: BenchInfra, expiries: number): DueTogether<Par
       seed: (bench) => seedActiveSubscriptions(bench, expiries, { startDate: today(), endDate: today() }),
       check: (bench) => expiryCheck(infra, bench, expiries),
     },
-    subscriptionInput: (bench, row, i) => ({ terms: termsOfRow(bench, row, i), period: periodOf(row) }),
     yardstick: {
       workflowType: 'oneActivityExpiry',
       activities: (activities) => ({ expireDirectly: expireDirectlyActivity(activities) }),

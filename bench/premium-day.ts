@@ -2,16 +2,17 @@
  * A billing day's reminders and lapses on the real dev server (docs/performance.md, Billing day
  * growth). N active policies of a tenant that collects premiums each have one unpaid instalment:
  * half fall due in 3 days (their reminder, 7 days before, is due), half fell due 20 days ago (past
- * the 14-day grace period: they lapse). Every run is started with its coverage period and a start
- * delay, so all begin in the same second, as the expiries' do (bench/expiries.ts); beside them N
- * one-activity workflows doing the same I/O. Drained = every lapsing row `lapsed` and every
+ * the 14-day grace period: they lapse). Every run is started with its coverage period and the
+ * tenant's settings, as a renewal hands them on, and a start delay, so all begin in the same
+ * second, as the expiries' do (bench/expiries.ts); beside them N one-activity workflows doing the
+ * same I/O. Drained = every lapsing row `lapsed` and every
  * reminder and lapse e-mail received; lag is from the shared due moment to each e-mail.
  */
 import { Invoice, Subscription, TenantSettings } from '../src/models';
 import { addMonths } from '../src/shared/instalments';
 import type { BenchInfra } from './infra';
 import { bulkCreateInBatches, type BenchTenant } from './fixtures';
-import { mailsTo, periodOf, seedActiveSubscriptions, termsOfRow, today, type DrainCheck, type DueTogether } from './expiries';
+import { mailsTo, seedActiveSubscriptions, today, type DrainCheck, type DueTogether } from './expiries';
 import { premiumStepDirectlyActivity } from './premium-step-activity';
 import type { oneActivityPremiumStep } from './workflows/one-activity';
 
@@ -69,7 +70,6 @@ export function premiumDaySpec(infra: BenchInfra, policies: number): DueTogether
     name: 'premium-day',
     count: policies,
     side: { seed: (bench) => seedDueInstalments(bench, policies), check: (bench) => premiumDayCheck(infra, bench, policies) },
-    subscriptionInput: (bench, row, i) => ({ terms: termsOfRow(bench, row, i), period: periodOf(row) }),
     yardstick: {
       workflowType: 'oneActivityPremiumStep',
       activities: (activities) => ({ premiumStepDirectly: premiumStepDirectlyActivity(activities) }),

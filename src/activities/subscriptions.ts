@@ -12,7 +12,7 @@ import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
 import { refundOnCancellation } from '../services/premium-refunds';
 import { recordWebhookEvent } from '../services/webhook-events';
-import type { SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
+import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';
@@ -37,15 +37,6 @@ export interface SubscriptionChange {
     cancelledById: string;
     cancellationReason: string;
   }>;
-}
-
-export interface RenewalPolicy {
-  renewalReminderDays: number;
-  /** The premium timeline's settings (docs/subscriptions.md); absent from runs recorded before it. */
-  collectPremiums?: boolean;
-  premiumGraceDays?: number;
-  premiumReinstatementDays?: number;
-  premiumReminderDaysBefore?: number;
 }
 
 /** An instalment the subscription still owes, as the run plans its reminders and lapses. */
@@ -89,7 +80,69 @@ async function recordLapseChange(sequelize: Sequelize, change: SubscriptionChang
   }
 }
 
+/** The tenant's settings a subscription period runs on, as of now. */
+export async function loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy> {
+  const settings = await TenantSettings.forTenant(tenantId);
+  return {
+    renewalReminderDays: settings.subscriptionRenewalReminderDays,
+    collectPremiums: settings.collectPremiums,
+    premiumGraceDays: settings.premiumGraceDays,
+    premiumReinstatementDays: settings.premiumReinstatementDays,
+    premiumReminderDaysBefore: settings.premiumReminderDaysBefore,
+  };
+}
+
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
+  async function applySubscriptionChange(change: SubscriptionChange): Promise<void> {
+    const { cancelledAt, ...changes } = change.changes;
+    const { expected } = change;
+    const next = changes.status ?? expected.status;
+    const action = actionOf(expected.status, next, change.waivedById);
+    await changeGuarded(
+      deps.sequelize,
+      Subscription,
+      { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
+      {
+        ...changes,
+        ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
+        ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
+      },
+      {
+        action,
+        entityType: 'subscription',
+        actorId: changes.cancelledById ?? change.waivedById ?? null,
+        dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
+      },
+      (row, transaction) =>
+        recordWebhookEvent(
+          {
+            tenantId: row.tenantId,
+            type: 'subscription.status_changed',
+            subject: `subscriptions/${row.id}`,
+            data: {
+              subscriptionId: row.id,
+              policyNumber: row.policyNumber ?? null,
+              from: expected.status,
+              to: next,
+              renewalCount: row.renewalCount,
+              startDate: row.startDate ?? null,
+              endDate: row.endDate ?? null,
+              actorId: changes.cancelledById ?? change.waivedById ?? null,
+            },
+            time: new Date(),
+            dedupeKey: `subscription:${row.id}:${expected.status}:${expected.renewalCount}:${action}`,
+          },
+          transaction,
+        ),
+    );
+    // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
+    // retry whose change was already made still bills the term once (docs/premiums.md).
+    if (next === 'active' || next === 'pending_payment') await billCurrentTerm(deps.sequelize, change.subscriptionId);
+    await recordLapseChange(deps.sequelize, change);
+    // Cancelled mid-term: the paid, unused part is refunded, once per cancellation (docs/premiums.md, Refunds).
+    if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));
+  }
+
   return {
     /** The same idempotent insert POST /subscriptions makes right after starting the run. */
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
@@ -100,66 +153,19 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
       });
     },
 
-    async applySubscriptionChange(change: SubscriptionChange): Promise<void> {
-      const { cancelledAt, ...changes } = change.changes;
-      const { expected } = change;
-      const next = changes.status ?? expected.status;
-      const action = actionOf(expected.status, next, change.waivedById);
-      await changeGuarded(
-        deps.sequelize,
-        Subscription,
-        { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
-        {
-          ...changes,
-          ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
-          ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
-        },
-        {
-          action,
-          entityType: 'subscription',
-          actorId: changes.cancelledById ?? change.waivedById ?? null,
-          dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
-        },
-        (row, transaction) =>
-          recordWebhookEvent(
-            {
-              tenantId: row.tenantId,
-              type: 'subscription.status_changed',
-              subject: `subscriptions/${row.id}`,
-              data: {
-                subscriptionId: row.id,
-                policyNumber: row.policyNumber ?? null,
-                from: expected.status,
-                to: next,
-                renewalCount: row.renewalCount,
-                startDate: row.startDate ?? null,
-                endDate: row.endDate ?? null,
-                actorId: changes.cancelledById ?? change.waivedById ?? null,
-              },
-              time: new Date(),
-              dedupeKey: `subscription:${row.id}:${expected.status}:${expected.renewalCount}:${action}`,
-            },
-            transaction,
-          ),
-      );
-      // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
-      // retry whose change was already made still bills the term once (docs/premiums.md).
-      if (next === 'active' || next === 'pending_payment') await billCurrentTerm(deps.sequelize, change.subscriptionId);
-      await recordLapseChange(deps.sequelize, change);
-      // Cancelled mid-term: the paid, unused part is refunded, once per cancellation (docs/premiums.md, Refunds).
-      if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));
-    },
+    applySubscriptionChange,
 
-    /** Read at the start of every run, so a renewal picks up the tenant's current settings. */
-    async loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy> {
-      const settings = await TenantSettings.forTenant(tenantId);
-      return {
-        renewalReminderDays: settings.subscriptionRenewalReminderDays,
-        collectPremiums: settings.collectPremiums,
-        premiumGraceDays: settings.premiumGraceDays,
-        premiumReinstatementDays: settings.premiumReinstatementDays,
-        premiumReminderDaysBefore: settings.premiumReminderDaysBefore,
-      };
+    /** Read at the start of a run that was not handed its settings (a first period, a restored run). */
+    loadRenewalPolicy,
+
+    /**
+     * A renewal's row change, and the settings the next period runs on read right after it: the
+     * run hands them over with the period, so the next run starts without a step of its own to
+     * read them (docs/subscriptions.md).
+     */
+    async renewSubscriptionPeriod({ change, tenantId }: { change: SubscriptionChange; tenantId: string }): Promise<RenewalPolicy> {
+      await applySubscriptionChange(change);
+      return loadRenewalPolicy(tenantId);
     },
 
     /** The subscription's unpaid instalments, earliest due first: the rows are the truth the run plans from. */

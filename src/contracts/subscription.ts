@@ -89,10 +89,25 @@ export interface CoveragePeriod {
   renewalCount: number;
 }
 
+/** The tenant's settings a subscription period runs on. */
+export interface RenewalPolicy {
+  renewalReminderDays: number;
+  /** The premium timeline's settings (docs/subscriptions.md); absent from runs recorded before it. */
+  collectPremiums?: boolean;
+  premiumGraceDays?: number;
+  premiumReinstatementDays?: number;
+  premiumReminderDaysBefore?: number;
+}
+
 export interface SubscriptionWorkflowInput {
   terms: SubscriptionTerms;
   /** Absent on the first run: the workflow records the row and activates it. */
   period?: CoveragePeriod;
+  /**
+   * The settings the renewal read for this period, handed over with it. Absent on a first run, on
+   * a restored run and on runs handed over before renewals read them: the run reads them itself.
+   */
+  policy?: RenewalPolicy;
 }
 
 /** One run per coverage period; it answers its final state. Starts by name use it as their type argument. */

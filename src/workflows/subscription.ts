@@ -93,6 +93,14 @@ const CANCEL_WAITS_FOR_ACTIVATION = 'cancel-waits-for-activation';
  */
 const PREMIUM_TIMELINE = 'premium-timeline';
 
+/**
+ * Runs that record this marker read the tenant's settings in the renewal's own step and hand them
+ * to the next period's run, which then starts without a step to read them: one local activity
+ * fewer per period (docs/performance.md, Expiries). The settings are still those of the moment of
+ * the renewal, as when the next run read them first thing.
+ */
+const SETTINGS_HANDED_OVER = 'renewal-hands-over-settings';
+
 /** Defaults for a run whose settings activity answered before these settings existed. */
 const DEFAULT_GRACE_DAYS = 14;
 const DEFAULT_REINSTATEMENT_DAYS = 60;
@@ -128,7 +136,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
   const rowsInTheTask = patched(ROWS_WRITTEN_IN_THE_WORKFLOW_TASK);
   const premiumTimeline = patched(PREMIUM_TIMELINE);
-  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, loadPremiumDues } = rowsInTheTask
+  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, loadPremiumDues, renewSubscriptionPeriod } = rowsInTheTask
     ? localSteps
     : remoteSteps;
   /** The unpaid instalments as last read, earliest due first. */
@@ -237,17 +245,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   type Change = Parameters<Activities['applySubscriptionChange']>[0];
-  async function moveTo(
-    next: SubscriptionStatus,
-    changes: Change['changes'] = {},
-    context: Pick<Change, 'effectiveOn' | 'waivedById' | 'waiverReason'> = {},
-  ): Promise<void> {
-    await applySubscriptionChange({
-      subscriptionId: terms.subscriptionId,
-      expected: { status, renewalCount: period?.renewalCount ?? 0 },
-      changes: { status: next, ...changes },
-      ...context,
-    });
+  type ChangeContext = Pick<Change, 'effectiveOn' | 'waivedById' | 'waiverReason'>;
+  /** The row change from the status the run is in now, guarded by it. */
+  const changeTo = (next: SubscriptionStatus, changes: Change['changes'] = {}, context: ChangeContext = {}): Change => ({
+    subscriptionId: terms.subscriptionId,
+    expected: { status, renewalCount: period?.renewalCount ?? 0 },
+    changes: { status: next, ...changes },
+    ...context,
+  });
+  async function moveTo(next: SubscriptionStatus, changes: Change['changes'] = {}, context: ChangeContext = {}): Promise<void> {
+    await applySubscriptionChange(changeTo(next, changes, context));
     status = next;
   }
 
@@ -381,7 +388,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return billedPeriod;
   }
 
-  const policy = await loadRenewalPolicy(terms.tenantId);
+  const policy = input.policy ?? (await loadRenewalPolicy(terms.tenantId));
   reminderDays = policy.renewalReminderDays;
   graceDays = policy.premiumGraceDays ?? DEFAULT_GRACE_DAYS;
   reinstatementDays = policy.premiumReinstatementDays ?? DEFAULT_REINSTATEMENT_DAYS;
@@ -430,14 +437,21 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         endDate: addMonths(coverage.endDate, terms.durationMonths),
         renewalCount: coverage.renewalCount + 1,
       };
-      await moveTo('active', { endDate: renewed.endDate, renewalCount: renewed.renewalCount });
+      const renewal = changeTo('active', { endDate: renewed.endDate, renewalCount: renewed.renewalCount });
+      const nextPolicy = patched(SETTINGS_HANDED_OVER)
+        ? await renewSubscriptionPeriod({ change: renewal, tenantId: terms.tenantId })
+        : await applySubscriptionChange(renewal);
       period = renewed;
       if (patched(RENEWAL_HOLDS_UNTIL_HANDOVER)) renewalPersisted = true;
       else changeInProgress = null;
       await notifyPolicyholder(`renewed:${renewed.renewalCount}`, subscriptionMessages.renewed(terms, renewed.endDate));
       // The renew handler has its answer before this run hands over to the next period.
       await condition(allHandlersFinished);
-      return continueAsNewOnCurrentVersion<typeof subscriptionWorkflow>({ terms, period: renewed });
+      return continueAsNewOnCurrentVersion<typeof subscriptionWorkflow>({
+        terms,
+        period: renewed,
+        ...(nextPolicy && { policy: nextPolicy }),
+      });
     } else if (paymentNoticed) {
       await readDues();
       if (status === 'lapsed' && !pastGrace()) await reinstate();

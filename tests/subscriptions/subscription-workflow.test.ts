@@ -7,7 +7,7 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AuditEvent, type Plan, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, type Plan, Subscription, Tenant, TenantSettings, User } from '../../src/models';
 import {
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
@@ -16,6 +16,7 @@ import {
   SubscriptionTerms,
   SUBSCRIPTION_WORKFLOW_TYPE,
   SubscriptionWorkflow,
+  SubscriptionWorkflowInput,
   subscriptionWorkflowId,
 } from '../../src/contracts/subscription';
 import { DAY_MS } from '../../src/shared/time';
@@ -182,6 +183,36 @@ describe('subscription workflow (time-skipping)', () => {
     // The renewal continued-as-new: a fresh run owned the next period and re-armed its reminder.
     expect((await handle.describe()).runId).not.toBe(first.runId);
     await mailFor(handle, `ends on ${expectedEnd}`);
+  });
+
+  it("the renewal reads the tenant's settings for the next period and hands them over: the next run reads none itself", async () => {
+    const handle = await subscribe();
+    const first = await handle.query(subscriptionStateQuery);
+    await stack.skip(Date.parse(first.renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS, handle);
+    // Changed during the period: it applies from the next one.
+    await TenantSettings.update(
+      { values: { collectPremiums: false, subscriptionRenewalReminderDays: 45 } },
+      { where: { tenantId: tenant.id } },
+    );
+    try {
+      const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(owner)] });
+      await waitUntil(async () => (await handle.describe()).runId !== first.runId, 'the renewed run continuing as new');
+
+      const next = await handle.query(subscriptionStateQuery);
+      expect(Date.parse(`${renewed.endDate}T00:00:00Z`) - Date.parse(next.renewableFrom!)).toBe(45 * DAY_MS);
+      const { events } = await handle.fetchHistory();
+      const input = await env.client.options.loadedDataConverter.payloadConverter.fromPayload<SubscriptionWorkflowInput>(
+        events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0],
+      );
+      expect(input.policy).toMatchObject({ renewalReminderDays: 45, collectPremiums: false });
+      const localSteps = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      expect(localSteps).toEqual([]);
+      await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
+      await recordHistory(env.client.workflow.getHandle(handle.workflowId, first.runId), 'subscriptionWorkflow-settings-handed-over');
+      await recordHistory(handle, 'subscriptionWorkflow-settings-handed-over-next-period');
+    } finally {
+      await TenantSettings.update({ values: { collectPremiums: false } }, { where: { tenantId: tenant.id } });
+    }
   });
 
   it('renews and cancels in the same window: the cancel is refused (409), the run hands over to the next period and stays cancellable', async () => {

@@ -86,11 +86,12 @@ export async function seedActiveSubscriptions(
 }
 
 /**
- * The room before the shared due moment: 5 s, and for each run 6 ms before the benchmark's first
- * batch (a start takes 3–6 ms here), then 1.5 × what a start took in the batch before. More left
- * `--sizes` idle for minutes in all, waiting for due moments its starts had long been ready for.
+ * The room before the shared due moment: 5 s, and for each run 9 ms before the benchmark's first
+ * batch (a start took 3–7 ms here, 6.6 on a slow day, whose first 5,000 had 2 s to spare with
+ * 6), then 1.5 × what a start took in the batch before. More left `--sizes` idle for minutes in
+ * all, waiting for due moments its starts had long been ready for.
  */
-let leadMsPerRun = 6;
+let leadMsPerRun = 9;
 const LEAD_MARGIN = 1.5;
 const LEAD_FIXED_MS = 5_000;
 

@@ -2,9 +2,9 @@
  * Expiries on the real dev server. N subscriptions whose coverage has ended are started with a
  * start delay that makes all N runs begin within the same second, about a minute ahead (the
  * bench-only path: each run is given its coverage period and the tenant's settings, as a renewal
- * hands them on, so it expires as soon as it runs). Beside it, N one-activity workflows doing the same I/O (the row change and
- * the e-mail, bench/workflows/one-activity.ts) are started the same way, on the same server with
- * the same worker settings. Drained = every row `expired` and every e-mail received; lag is the
+ * hands them on, so it expires as soon as it runs). Beside it, N one-activity workflows doing the
+ * same I/O (the row change and the e-mail, bench/workflows/one-activity.ts) are started the same
+ * way, on the same server with the same worker settings. Drained = every row `expired` and every e-mail received; lag is the
  * time from the shared due moment to each row's expiry.
  */
 import crypto from 'node:crypto';

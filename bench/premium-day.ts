@@ -5,8 +5,8 @@
  * the 14-day grace period: they lapse). Every run is started with its coverage period and the
  * tenant's settings, as a renewal hands them on, and a start delay, so all begin in the same
  * second, as the expiries' do (bench/expiries.ts); beside them N one-activity workflows doing the
- * same I/O. Drained = every lapsing row `lapsed` and every
- * reminder and lapse e-mail received; lag is from the shared due moment to each e-mail.
+ * same I/O. Drained = every lapsing row `lapsed` and every reminder and lapse e-mail received; lag
+ * is from the shared due moment to each e-mail.
  */
 import { Invoice, Subscription, TenantSettings } from '../src/models';
 import { addMonths } from '../src/shared/instalments';

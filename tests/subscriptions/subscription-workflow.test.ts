@@ -201,7 +201,7 @@ describe('subscription workflow (time-skipping)', () => {
       const next = await handle.query(subscriptionStateQuery);
       expect(Date.parse(`${renewed.endDate}T00:00:00Z`) - Date.parse(next.renewableFrom!)).toBe(45 * DAY_MS);
       const { events } = await handle.fetchHistory();
-      const input = await env.client.options.loadedDataConverter.payloadConverter.fromPayload<SubscriptionWorkflowInput>(
+      const input = env.client.options.loadedDataConverter.payloadConverter.fromPayload<SubscriptionWorkflowInput>(
         events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0],
       );
       expect(input.policy).toMatchObject({ renewalReminderDays: 45, collectPremiums: false });

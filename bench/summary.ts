@@ -126,6 +126,7 @@ export function summaryRows(r: BenchResults): Row[] {
         'reported',
         undefined,
       ],
+      ['starts: their backlog activated by a worker', `${n(s.activated)} runs at ${n(s.activationPerSecond, 1)}/s`, 'reported', undefined],
     );
   }
   for (const run of r.rollout?.runs ?? []) {

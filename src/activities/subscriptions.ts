@@ -143,30 +143,19 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));
   }
 
-  /** The same idempotent insert POST /subscriptions makes right after starting the run. */
-  async function recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
-    await deps.sequelize.transaction(async (transaction) => {
-      await Subscription.recordPending(terms, transaction);
-      // The staff member who issued the policy, else the holder: the same actor as the API's event.
-      await recordAudit(workflowAuditSource(terms.issuedById ?? terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
-    });
-  }
-
   return {
-    recordPendingSubscription,
-
-    /**
-     * A first period's pending row, and the settings it runs on read right after it: one step
-     * where a first period took two (docs/subscriptions.md).
-     */
-    async recordPendingAndLoadPolicy(terms: SubscriptionTerms): Promise<RenewalPolicy> {
-      await recordPendingSubscription(terms);
-      return loadRenewalPolicy(terms.tenantId);
+    /** The same idempotent insert POST /subscriptions makes right after starting the run. */
+    async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
+      await deps.sequelize.transaction(async (transaction) => {
+        await Subscription.recordPending(terms, transaction);
+        // The staff member who issued the policy, else the holder: the same actor as the API's event.
+        await recordAudit(workflowAuditSource(terms.issuedById ?? terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
+      });
     },
 
     applySubscriptionChange,
 
-    /** Read at the start of a run not handed its settings: a restored run, a first period recorded before the step above. */
+    /** Read at the start of a run that was not handed its settings (a first period, a restored run). */
     loadRenewalPolicy,
 
     /**

@@ -43,7 +43,6 @@ import {
   SubscriptionWorkflowInput,
   NON_PAYMENT_REASON,
   premiumPaidSignal,
-  RenewalPolicy,
   WAIVING_ROLES,
   waiveFirstPremiumUpdate,
 } from '../contracts/subscription';
@@ -102,13 +101,6 @@ const PREMIUM_TIMELINE = 'premium-timeline';
  */
 const SETTINGS_HANDED_OVER = 'renewal-hands-over-settings';
 
-/**
- * Runs that record this marker read a first period's settings in the step that writes its pending
- * row: one local activity fewer for every new subscription, as the renewal's hand-over saves one
- * for every renewed period.
- */
-const FIRST_PERIOD_READS_WITH_PENDING_ROW = 'first-period-reads-settings-with-pending-row';
-
 /** Defaults for a run whose settings activity answered before these settings existed. */
 const DEFAULT_GRACE_DAYS = 14;
 const DEFAULT_REINSTATEMENT_DAYS = 60;
@@ -144,16 +136,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const cancelWaitsForActivation = patched(CANCEL_WAITS_FOR_ACTIVATION);
   const rowsInTheTask = patched(ROWS_WRITTEN_IN_THE_WORKFLOW_TASK);
   const premiumTimeline = patched(PREMIUM_TIMELINE);
-  const {
-    recordPendingSubscription,
-    recordPendingAndLoadPolicy,
-    applySubscriptionChange,
-    loadRenewalPolicy,
-    loadPremiumDues,
-    renewSubscriptionPeriod,
-  } = rowsInTheTask ? localSteps : remoteSteps;
-  /** The first period's pending row was written by the step that read its settings. */
-  let pendingRecorded = false;
+  const { recordPendingSubscription, applySubscriptionChange, loadRenewalPolicy, loadPremiumDues, renewSubscriptionPeriod } = rowsInTheTask
+    ? localSteps
+    : remoteSteps;
   /** The unpaid instalments as last read, earliest due first. */
   let dues: PremiumDue[] = [];
   /** A payment signal arrived since the invoices were last read. */
@@ -371,12 +356,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await notifyPolicyholder('cancelled', subscriptionMessages.cancelled(terms, coverageEnd, reason));
   }
 
-  async function recordPending(): Promise<void> {
-    if (!pendingRecorded) await recordPendingSubscription(terms);
-  }
-
   async function activate(): Promise<CoveragePeriod> {
-    await recordPending();
+    await recordPendingSubscription(terms);
     publishStatus({ status: 'pending', details: `Subscription to ${terms.planName}: pending` });
     const startDate = isoDate(new Date());
     const activePeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
@@ -389,7 +370,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
    * term is dated from today and billed, and covers once paid. Answers null when it never did.
    */
   async function activateOncePaid(): Promise<CoveragePeriod | null> {
-    await recordPending();
+    await recordPendingSubscription(terms);
     const startDate = isoDate(new Date());
     const billedPeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
     period = billedPeriod;
@@ -407,16 +388,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return billedPeriod;
   }
 
-  /** Handed over by a renewal; else read, by a first period together with its pending row. */
-  async function policyOfThisPeriod(): Promise<RenewalPolicy> {
-    if (input.policy) return input.policy;
-    if (period || !patched(FIRST_PERIOD_READS_WITH_PENDING_ROW)) return loadRenewalPolicy(terms.tenantId);
-    const policy = await recordPendingAndLoadPolicy(terms);
-    pendingRecorded = true;
-    return policy;
-  }
-
-  const policy = await policyOfThisPeriod();
+  const policy = input.policy ?? (await loadRenewalPolicy(terms.tenantId));
   reminderDays = policy.renewalReminderDays;
   graceDays = policy.premiumGraceDays ?? DEFAULT_GRACE_DAYS;
   reinstatementDays = policy.premiumReinstatementDays ?? DEFAULT_REINSTATEMENT_DAYS;

@@ -185,30 +185,6 @@ describe('subscription workflow (time-skipping)', () => {
     await mailFor(handle, `ends on ${expectedEnd}`);
   });
 
-  it('a first period writes its pending row and reads its settings in one step: active after two local steps', async () => {
-    await TenantSettings.update(
-      { values: { collectPremiums: false, subscriptionRenewalReminderDays: 45 } },
-      { where: { tenantId: tenant.id } },
-    );
-    try {
-      const handle = await subscribe();
-      const active = await handle.query(subscriptionStateQuery);
-      expect(Date.parse(`${active.endDate}T00:00:00Z`) - Date.parse(active.renewableFrom!)).toBe(45 * DAY_MS);
-      const trail = await AuditEvent.findAll({ where: { entityId: subscriptionIdOf(handle) }, order: [['id', 'ASC']] });
-      expect(trail.map((e) => e.action)).toEqual(['subscription.create', 'subscription.activate']);
-      // Scheduled by the workflow task that recorded the activation: every step before it is in the history.
-      await mailFor(handle, 'is active');
-      const { events } = await handle.fetchHistory();
-      const localSteps = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-      expect(localSteps).toHaveLength(2);
-      await expect(handle.executeUpdate(cancelSubscriptionUpdate, { args: [as(owner)] })).resolves.toMatchObject({ status: 'cancelled' });
-      await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({ status: 'cancelled' });
-      await recordHistory(handle, 'subscriptionWorkflow-first-period-one-step');
-    } finally {
-      await TenantSettings.update({ values: { collectPremiums: false } }, { where: { tenantId: tenant.id } });
-    }
-  });
-
   it("the renewal reads the tenant's settings for the next period and hands them over: the next run reads none itself", async () => {
     const handle = await subscribe();
     const first = await handle.query(subscriptionStateQuery);

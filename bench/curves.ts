@@ -2,7 +2,8 @@
  * The growth curves of the rollout, the expiries and the billing day (`npm run bench -- --sizes`,
  * docs/performance.md): each measures its figure at three sizes (`--sizes=large`: its large size)
  * and prints a table of size, rate, ratio to its yardstick, p95 and the fitted k (bench/growth.ts).
- * BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and BENCH_BILLING_SIZES (comma-separated) replace a curve's sizes.
+ * BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES and BENCH_BILLING_SIZES (comma-separated) replace a curve's sizes;
+ * BENCH_YARDSTICK_AT=each drains a due-together curve's yardstick at every size (dueTogetherGrowth).
  * Every size, and every yardstick, runs on a fresh dev server of its own, so no figure depends on
  * the curves or sizes measured before it.
  */
@@ -69,7 +70,10 @@ export async function rolloutGrowth(infra: BenchInfra, set: SizeSet): Promise<Cu
 /**
  * A due-together comparison at each size: the subscription runs at every size, the one-activity
  * yardstick once, at `anchorSize` (the anchor every size's rate is divided by: measuring it at
- * each size would double the curve's time). Its lag p95 is the fitted p95.
+ * each size would double the curve's time). With BENCH_YARDSTICK_AT=each the yardstick is drained
+ * at every size instead: the server's own cost per run grows with a drain's size, on both sides,
+ * so only a yardstick of the same size compares like with like at the ends of the curve. Its lag
+ * p95 is the fitted p95.
  */
 async function dueTogetherGrowth<I>(
   infra: BenchInfra,
@@ -77,18 +81,23 @@ async function dueTogetherGrowth<I>(
   anchorSize: number,
   specOf: (size: number) => DueTogether<I>,
 ): Promise<CurvePoint[]> {
-  const { oneActivityRuns: anchor } = await withOwnTemporal(infra, (own) => drainDueTogether(own, specOf(anchorSize), ['oneActivityRuns']));
-  process.stdout.write(`yardstick at ${anchorSize}: ${JSON.stringify(anchor)}\n`);
+  const yardstickAt = async (size: number): Promise<Drain> => {
+    const { oneActivityRuns } = await withOwnTemporal(infra, (own) => drainDueTogether(own, specOf(size), ['oneActivityRuns']));
+    process.stdout.write(`yardstick at ${size}: ${JSON.stringify(oneActivityRuns)}\n`);
+    return oneActivityRuns!;
+  };
+  const shared = process.env.BENCH_YARDSTICK_AT === 'each' ? null : { size: anchorSize, drained: await yardstickAt(anchorSize) };
   const points: CurvePoint[] = [];
   for (const size of sizes) {
+    const anchor = shared ?? { size, drained: await yardstickAt(size) };
     const { subscriptionRuns } = await withOwnTemporal(infra, (own) => drainDueTogether(own, specOf(size), ['subscriptionRuns']));
     const drained: Drain = subscriptionRuns!;
     points.push({
       size,
       perSecond: drained.perSecond,
-      ratio: drained.perSecond / anchor!.perSecond,
+      ratio: drained.perSecond / anchor.drained.perSecond,
       p95Ms: drained.lagP95Ms,
-      details: { drained, yardstick: { size: anchorSize, perSecond: anchor!.perSecond } },
+      details: { drained, yardstick: { size: anchor.size, perSecond: anchor.drained.perSecond } },
     });
     process.stdout.write(`${size}: ${JSON.stringify(drained)}\n`);
   }

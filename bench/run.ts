@@ -13,7 +13,8 @@
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
  * (listGrowth: bench/list-growth.ts, sized by BENCH_GROWTH_SIZES (10000,100000,1000000) and BENCH_GROWTH_REQUESTS (100 per
  * timing); rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES
- * and BENCH_BILLING_SIZES replace); `--sizes=large` their large sizes, a run that may take hours.
+ * and BENCH_BILLING_SIZES replace, BENCH_YARDSTICK_AT=each drains the expiry and billing yardsticks at every size);
+ * `--sizes=large` their large sizes, a run that may take hours.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
  */
 import fs from 'node:fs';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 export interface CpuProcesses {
   /** The API process; absent where a section runs none (a drain's worker runs in the bench process). */
   api?: number;
-  /** The Temporal dev server. */
+  /** The Temporal server (the dev server, or compose's). */
   temporal: number;
   /** The postmaster; its backends are counted with it. */
   postgres: number;

@@ -9,19 +9,22 @@ import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
 import { freePort } from '../scripts/local/ports';
-import { LocalPostgres, startEmbeddedPostgres, throwawayDataDir } from '../scripts/local/postgres';
+import { type LocalPostgres, startEmbeddedPostgres, throwawayDataDir } from '../scripts/local/postgres';
 import { SmtpSink, startSmtpSink } from '../tests/support/smtp-sink';
 import { DevServer, startTemporalDevServer } from '../scripts/local/temporal-dev-server';
 import { resolveTemporalCli } from '../scripts/local/tools';
+import { resolveTemporalServer, startComposeTemporal } from '../scripts/local/temporal-server';
 
 export interface BenchInfra {
+  /** The one PostgreSQL: the application's database, and with BENCH_TEMPORAL=compose Temporal's, as compose shares one. */
+  postgres: LocalPostgres;
   databaseUrl: string;
   sequelize: Sequelize;
   temporalAddress: string;
   temporal: Client;
   smtp: SmtpSink;
   jwtSecret: string;
-  /** PIDs of the Temporal dev server and the postmaster, to read their CPU time. */
+  /** PIDs of the Temporal server and the postmaster, to read their CPU time. */
   pids: { temporal: number; postgres: number };
   stop(): Promise<void>;
 }
@@ -34,12 +37,65 @@ interface BenchTemporal {
 }
 
 /**
- * A Temporal dev server and a client of it; `fairness: false` is the first-in-first-out baseline.
+ * Which Temporal the benchmark measures against: the start command's dev server (the default), or
+ * with BENCH_TEMPORAL=compose the server docker-compose.yml runs, on the benchmark's PostgreSQL.
+ */
+const TEMPORAL_KIND = process.env.BENCH_TEMPORAL === 'compose' ? 'compose' : 'dev-server';
+export const benchTemporalKind = () => TEMPORAL_KIND;
+
+async function startBenchTemporal(postgres: LocalPostgres, fairness = true): Promise<BenchTemporal> {
+  const server = TEMPORAL_KIND === 'compose' ? await startComposeServer(postgres, fairness) : await startDevServer(fairness);
+  const connection = await Connection.connect({ address: server.address });
+  return {
+    address: server.address,
+    client: new Client({ connection }),
+    pid: server.pid,
+    async stop() {
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
+
+let composeServers = 0;
+
+/**
+ * compose's Temporal (its schema job, the server, its namespace job) in databases of its own,
+ * dropped when it stops, as a dev server's file is removed.
+ */
+async function startComposeServer(postgres: LocalPostgres, fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
+  // compose's dynamic configuration turns fairness on; the baseline without it is the dev server's.
+  if (!fairness) throw new Error('BENCH_TEMPORAL=compose measures fair dispatch only: compose turns it on');
+  const cli = resolveTemporalCli();
+  if (!cli) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
+  composeServers += 1;
+  const databases = { history: `temporal_${composeServers}`, visibility: `temporal_visibility_${composeServers}` };
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));
+  const server = await startComposeTemporal({
+    tools: resolveTemporalServer(),
+    cli,
+    ownerUrl: postgres.url('postgres'),
+    databases,
+    workDir,
+  });
+  return {
+    address: server.address,
+    pid: server.pid,
+    async stop() {
+      await server.stop();
+      await Promise.all([postgres.dropDatabase(databases.history), postgres.dropDatabase(databases.visibility)]);
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A Temporal dev server; `fairness: false` is the first-in-first-out baseline.
  * Its state is in a database file, as the start command keeps it (scripts/start.ts), in a
  * directory removed when it stops: held in memory instead, the server's SQLite crashed (SIGSEGV)
  * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Expiry growth).
  */
-async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
+async function startDevServer(fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
   const cliPath = resolveTemporalCli();
   if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));
@@ -50,13 +106,10 @@ async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     fairness,
   });
-  const connection = await Connection.connect({ address: devServer.address });
   return {
     address: devServer.address,
-    client: new Client({ connection }),
     pid: devServer.pid,
     async stop() {
-      await connection.close();
       await devServer.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -64,12 +117,12 @@ async function startBenchTemporal(fairness = true): Promise<BenchTemporal> {
 }
 
 /**
- * `measure` against a dev server of its own, stopped with every run it still holds: a curve's sizes
+ * `measure` against a Temporal server of its own, stopped with every run it still holds: a curve's sizes
  * on one server measured the open runs and the growing database file the sizes before had left
  * (the billing day's largest drain at 0.59 × its yardstick, docs/performance.md, Billing day growth).
  */
 export async function withOwnTemporal<T>(infra: BenchInfra, measure: (own: BenchInfra) => Promise<T>, fairness = true): Promise<T> {
-  const temporal = await startBenchTemporal(fairness);
+  const temporal = await startBenchTemporal(infra.postgres, fairness);
   try {
     return await measure({
       ...infra,
@@ -91,9 +144,10 @@ export async function startBenchInfra(): Promise<BenchInfra> {
   const sequelize = createSequelize(databaseUrl, { poolMax: 30, statementMs: 120_000 });
   initModels(sequelize);
   await migrateUp(sequelize);
-  const temporal = await startBenchTemporal();
+  const temporal = await startBenchTemporal(postgres);
   const smtp = await startSmtpSink();
   return {
+    postgres,
     databaseUrl,
     sequelize,
     temporalAddress: temporal.address,

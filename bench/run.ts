@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the targets of docs/architecture.md, measured side by side in one run on fresh real servers
- * (embedded PostgreSQL, Temporal dev server, in-process SMTP).
+ * (embedded PostgreSQL, Temporal dev server, in-process SMTP; BENCH_TEMPORAL=compose: the Temporal server compose runs, on
+ * that PostgreSQL, its schema and namespace made by compose's set-up jobs' scripts).
  * Sizes can be lowered for a quick look: BENCH_STARTS (and BENCH_STARTS_CONCURRENCY, 16), BENCH_EXPIRIES, BENCH_OPEN_WORKFLOWS,
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
  * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of

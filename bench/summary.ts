@@ -1,5 +1,6 @@
 /** The table printed at the end of `npm run bench`: every figure beside its target, and the machine it ran on. */
 import os from 'node:os';
+import { benchTemporalKind } from './infra';
 import type { BillingDayResult } from './billing-day';
 import type { ExpiryResult } from './expiries';
 import type { FairnessResult } from './fairness';
@@ -38,6 +39,8 @@ export interface Machine {
   memoryGiB: number;
   loadAverageAtStart: number[];
   node: string;
+  /** The Temporal server the runs went to (bench/infra.ts, BENCH_TEMPORAL). */
+  temporal: string;
 }
 
 export function describeMachine(): Machine {
@@ -47,6 +50,7 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
     node: process.version,
+    temporal: benchTemporalKind() === 'compose' ? "compose's server on PostgreSQL" : "the start command's dev server",
   };
 }
 
@@ -346,6 +350,6 @@ export function formatSummary(rows: Row[], machine: Machine): string {
   const widths = cells[0].map((_, col) => Math.max(...cells.map((row) => row[col].length)));
   const line = (row: string[]) => `| ${row.map((cell, col) => cell.padEnd(widths[col])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
-  const header = `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load average at start ${machine.loadAverageAtStart.join(' / ')}, Node ${machine.node}`;
+  const header = `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load average at start ${machine.loadAverageAtStart.join(' / ')}, Node ${machine.node}, Temporal: ${machine.temporal}`;
   return [header, '', line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
 }

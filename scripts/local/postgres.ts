@@ -22,6 +22,8 @@ export interface LocalPostgres {
   dataDir: string;
   url(database: string): string;
   createDatabase(name: string, template?: string): Promise<void>;
+  /** Drops it with whoever is still connected to it. */
+  dropDatabase(name: string): Promise<void>;
   /** PID of the postmaster (fault tests pause it with its backends). */
   pid(): number;
   stop(): Promise<void>;
@@ -63,6 +65,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
         if (exists.rowCount === 0) {
           await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
         }
+      } finally {
+        await client.end();
+      }
+    },
+    async dropDatabase(name) {
+      const client = new Client({ connectionString: url('postgres') });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
       }

@@ -76,6 +76,8 @@ export interface TemporalServerOptions {
   tools: TemporalServerTools;
   /** Where the databases made by docker/temporal-setup-schema.sh are. */
   postgres: { host: string; port: number; user: string; password: string };
+  /** Their names, as TEMPORAL_DB and TEMPORAL_VISIBILITY_DB gave them to that script (compose's: temporal, temporal_visibility). */
+  databases?: { history: string; visibility: string };
   /** Holds the generated configuration and the server's log. */
   workDir: string;
 }
@@ -85,7 +87,7 @@ export interface TemporalServerOptions {
  * free loopback ports with PostgreSQL persistence, and resolves once its frontend accepts
  * connections. The schema must already be there (docker/temporal-setup-schema.sh).
  */
-export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
+async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
   const ports = {
     frontend: await freePort(),
     frontendHttp: await freePort(),
@@ -110,8 +112,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   // bounded ID length; then what compose gives its server (fairness between tenants).
   fs.writeFileSync(
     path.join(configDir, 'dynamicconfig', 'production.yaml'),
-    'limit.maxIDLength:\n  - value: 255\n' +
-      fs.readFileSync(path.join(__dirname, '..', '..', 'docker', 'temporal-dynamicconfig.yaml'), 'utf8'),
+    'limit.maxIDLength:\n  - value: 255\n' + fs.readFileSync(dockerFile('temporal-dynamicconfig.yaml'), 'utf8'),
   );
   const log = fs.openSync(path.join(options.workDir, 'temporal-server.log'), 'a');
   const child = spawn(
@@ -129,6 +130,83 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     ),
   ]);
   return { address: `127.0.0.1:${ports.frontend}`, pid: child.pid!, stop: () => stopChild(child, 20_000) };
+}
+
+/**
+ * A file of docker/, found from the source tree (the suites) and from dist/ (the benchmark) alike.
+ */
+function dockerFile(name: string): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'docker', name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`docker/${name} not found above ${__dirname}`);
+}
+
+/** Runs a set-up script of docker/ as its compose job does, its output appended to `log`. */
+function runSetupScript(script: string, env: Record<string, string>, log: string): void {
+  const out = fs.openSync(log, 'a');
+  try {
+    execFileSync('sh', [dockerFile(script)], {
+      env: { PATH: process.env.PATH, HOME: os.homedir(), ...env },
+      stdio: ['ignore', out, out],
+      timeout: 180_000,
+    });
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+export interface ComposeTemporalOptions {
+  tools: TemporalServerTools;
+  /** The Temporal CLI, which the namespace job runs. */
+  cli: string;
+  /** A PostgreSQL role allowed to create databases, as a URL. */
+  ownerUrl: string;
+  databases?: TemporalServerOptions['databases'];
+  /** Holds the configuration, the server's log and the set-up jobs' (temporal-setup.log). */
+  workDir: string;
+}
+
+/**
+ * Temporal as docker-compose.yml brings it up, in its order: the schema job
+ * (docker/temporal-setup-schema.sh), the server on PostgreSQL, the namespace job with the search
+ * attributes (docker/temporal-setup-namespace.sh).
+ */
+export async function startComposeTemporal(options: ComposeTemporalOptions): Promise<TemporalServer> {
+  const owner = new URL(options.ownerUrl);
+  const postgres = {
+    host: owner.hostname,
+    port: Number(owner.port),
+    user: decodeURIComponent(owner.username),
+    password: decodeURIComponent(owner.password),
+  };
+  const log = path.join(options.workDir, 'temporal-setup.log');
+  runSetupScript(
+    'temporal-setup-schema.sh',
+    {
+      SQL_HOST: postgres.host,
+      SQL_PORT: String(postgres.port),
+      SQL_USER: postgres.user,
+      SQL_PASSWORD: postgres.password,
+      TEMPORAL_SQL_TOOL: options.tools.sqlTool,
+      TEMPORAL_SCHEMA_DIR: path.join(options.tools.schemaDir, 'postgresql', 'v12'),
+      ...(options.databases && { TEMPORAL_DB: options.databases.history, TEMPORAL_VISIBILITY_DB: options.databases.visibility }),
+    },
+    log,
+  );
+  const server = await startTemporalServer({ tools: options.tools, postgres, databases: options.databases, workDir: options.workDir });
+  try {
+    runSetupScript(
+      'temporal-setup-namespace.sh',
+      { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_CLI: options.cli },
+      log,
+    );
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
 }
 
 function serverConfig(
@@ -161,9 +239,9 @@ persistence:
   numHistoryShards: 4
   datastores:
     default:
-${datastore('temporal', 20)}
+${datastore(options.databases?.history ?? 'temporal', 20)}
     visibility:
-${datastore('temporal_visibility', 10)}
+${datastore(options.databases?.visibility ?? 'temporal_visibility', 10)}
 global:
   membership:
     maxJoinDuration: 30s

@@ -12,22 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
-import { resolveTemporalServer, startTemporalServer } from '../../scripts/local/temporal-server';
+import { resolveTemporalServer, startComposeTemporal } from '../../scripts/local/temporal-server';
 import { resolveTemporalCli } from '../../scripts/local/tools';
 import { productionBuild } from './production-build';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs a script of docker/ as its compose job does, its output in `log`. */
-function runScript(script: string, env: Record<string, string>, log: string): void {
-  const out = fs.openSync(log, 'a');
-  execFileSync('sh', [path.join(ROOT, 'docker', script)], {
-    env: { PATH: process.env.PATH, HOME: os.homedir(), ...env },
-    stdio: ['ignore', out, out],
-    timeout: 180_000,
-  });
-  fs.closeSync(out);
-}
 
 export default async function topologyGlobalSetup(): Promise<void> {
   const started = Date.now();
@@ -38,34 +25,7 @@ export default async function topologyGlobalSetup(): Promise<void> {
   const tools = resolveTemporalServer();
 
   const postgres = await startEmbeddedPostgres({ dataDir: throwawayDataDir(), port: await freePort(), persistent: false });
-  const owner = new URL(postgres.url('postgres'));
-  runScript(
-    'temporal-setup-schema.sh',
-    {
-      SQL_HOST: owner.hostname,
-      SQL_PORT: owner.port,
-      SQL_USER: decodeURIComponent(owner.username),
-      SQL_PASSWORD: decodeURIComponent(owner.password),
-      TEMPORAL_SQL_TOOL: tools.sqlTool,
-      TEMPORAL_SCHEMA_DIR: path.join(tools.schemaDir, 'postgresql', 'v12'),
-    },
-    path.join(workDir, 'temporal-setup.log'),
-  );
-  const temporal = await startTemporalServer({
-    tools,
-    postgres: {
-      host: owner.hostname,
-      port: Number(owner.port),
-      user: decodeURIComponent(owner.username),
-      password: decodeURIComponent(owner.password),
-    },
-    workDir,
-  });
-  runScript(
-    'temporal-setup-namespace.sh',
-    { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_CLI: cli },
-    path.join(workDir, 'temporal-setup.log'),
-  );
+  const temporal = await startComposeTemporal({ tools, cli, ownerUrl: postgres.url('postgres'), workDir });
 
   const jwtSecret = crypto.randomBytes(48).toString('base64');
   // One database per scenario file: each one counts the rows it made.

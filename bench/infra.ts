@@ -40,8 +40,17 @@ interface BenchTemporal {
  * Which Temporal the benchmark measures against: the start command's dev server (the default), or
  * with BENCH_TEMPORAL=compose the server docker-compose.yml runs, on the benchmark's PostgreSQL.
  */
-const TEMPORAL_KIND = process.env.BENCH_TEMPORAL === 'compose' ? 'compose' : 'dev-server';
+const TEMPORAL_KINDS = ['dev-server', 'compose'] as const;
+const TEMPORAL_KIND = temporalKindOf(process.env.BENCH_TEMPORAL);
 export const benchTemporalKind = () => TEMPORAL_KIND;
+
+/** A misspelt kind would otherwise measure the dev server under another name. */
+function temporalKindOf(chosen: string | undefined): (typeof TEMPORAL_KINDS)[number] {
+  if (chosen === undefined) return 'dev-server';
+  const kind = TEMPORAL_KINDS.find((known) => known === chosen);
+  if (!kind) throw new Error(`BENCH_TEMPORAL must be one of ${TEMPORAL_KINDS.join(', ')}, not "${chosen.slice(0, 40)}"`);
+  return kind;
+}
 
 async function startBenchTemporal(postgres: LocalPostgres, fairness = true): Promise<BenchTemporal> {
   const server = TEMPORAL_KIND === 'compose' ? await startComposeServer(postgres, fairness) : await startDevServer(fairness);

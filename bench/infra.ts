@@ -53,7 +53,10 @@ function temporalKindOf(chosen: string | undefined): (typeof TEMPORAL_KINDS)[num
 }
 
 async function startBenchTemporal(postgres: LocalPostgres, fairness = true): Promise<BenchTemporal> {
-  const server = TEMPORAL_KIND === 'compose' ? await startComposeServer(postgres, fairness) : await startDevServer(fairness);
+  // Both kinds need it: the dev server is the CLI, and compose's namespace job runs it.
+  const cli = resolveTemporalCli();
+  if (!cli) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
+  const server = TEMPORAL_KIND === 'compose' ? await startComposeServer(cli, postgres, fairness) : await startDevServer(cli, fairness);
   const connection = await Connection.connect({ address: server.address });
   return {
     address: server.address,
@@ -72,11 +75,9 @@ let composeServers = 0;
  * compose's Temporal (its schema job, the server, its namespace job) in databases of its own,
  * dropped when it stops, as a dev server's file is removed.
  */
-async function startComposeServer(postgres: LocalPostgres, fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
+async function startComposeServer(cli: string, postgres: LocalPostgres, fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
   // compose's dynamic configuration turns fairness on; the baseline without it is the dev server's.
   if (!fairness) throw new Error('BENCH_TEMPORAL=compose measures fair dispatch only: compose turns it on');
-  const cli = resolveTemporalCli();
-  if (!cli) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
   composeServers += 1;
   const databases = { history: `temporal_${composeServers}`, visibility: `temporal_visibility_${composeServers}` };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));
@@ -104,9 +105,7 @@ async function startComposeServer(postgres: LocalPostgres, fairness: boolean): P
  * directory removed when it stops: held in memory instead, the server's SQLite crashed (SIGSEGV)
  * in a billing-day drain, about 70,000 runs into a `--sizes` run (docs/performance.md, Expiry growth).
  */
-async function startDevServer(fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
-  const cliPath = resolveTemporalCli();
-  if (!cliPath) throw new Error('the benchmark needs the Temporal CLI (run npm run tools)');
+async function startDevServer(cliPath: string, fairness: boolean): Promise<Omit<BenchTemporal, 'client'>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-temporal-'));
   const devServer: DevServer = await startTemporalDevServer({
     cliPath,

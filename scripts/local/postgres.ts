@@ -54,30 +54,27 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   await pg.start();
 
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  /** A database is made or dropped from another one: `postgres`, on a connection used for that alone. */
+  const onMaintenanceDatabase = async (statements: (client: Client) => Promise<unknown>): Promise<void> => {
+    const client = new Client({ connectionString: url('postgres') });
+    await client.connect();
+    try {
+      await statements(client);
+    } finally {
+      await client.end();
+    }
+  };
   return {
     dataDir,
     url,
-    async createDatabase(name, template) {
-      const client = new Client({ connectionString: url('postgres') });
-      await client.connect();
-      try {
+    createDatabase: (name, template) =>
+      onMaintenanceDatabase(async (client) => {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (exists.rowCount === 0) {
           await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
         }
-      } finally {
-        await client.end();
-      }
-    },
-    async dropDatabase(name) {
-      const client = new Client({ connectionString: url('postgres') });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+      }),
+    dropDatabase: (name) => onMaintenanceDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
     pid: () => Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => pg.stop(),
   };

@@ -341,6 +341,20 @@ export function summaryRows(r: BenchResults): Row[] {
   return rows;
 }
 
+/** How long each section took, and the whole run beside its limit when it has one. */
+export function timeRows(sectionSeconds: Record<string, number>, wholeSeconds: number, limitSeconds?: number): Row[] {
+  const minutes = (seconds: number) => `${n(seconds / 60, 1)} min`;
+  return [
+    ...Object.entries(sectionSeconds).map(([name, seconds]): Row => [`${name}: time`, `${n(seconds)} s`, 'reported', undefined]),
+    [
+      'whole run: time',
+      minutes(wholeSeconds),
+      limitSeconds === undefined ? 'reported' : `< ${minutes(limitSeconds)}`,
+      limitSeconds === undefined ? undefined : wholeSeconds < limitSeconds,
+    ],
+  ];
+}
+
 /** A plain-text table, columns padded to their widest cell. */
 export function formatSummary(rows: Row[], machine: Machine): string {
   const cells = [

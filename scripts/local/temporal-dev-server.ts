@@ -68,16 +68,19 @@ export async function startTemporalDevServer(options: {
   stopOnExit(child);
   // Once asked to stop, the server only reports its own system workers losing it (dozens of lines a stop).
   let stopping = false;
+  let lastLine = '';
   // Line by line: a chunk often holds several lines, and each should say where it came from.
   if (child.stderr) {
     createInterface({ input: child.stderr }).on('line', (line) => {
+      lastLine = line;
       if (!stopping) process.stderr.write(`[temporal] ${line}\n`);
     });
   }
-  await Promise.race([
-    waitForPort(options.port),
-    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with ${code}`)))),
-  ]);
+  // On `close`, not `exit`: by then its last words are read, and the error can say why it stopped.
+  const exitedEarly = new Promise((_, reject) =>
+    child.once('close', (code) => reject(new Error(`temporal dev server exited with ${code}${lastLine && `: ${lastLine}`}`))),
+  );
+  await Promise.race([waitForPort(options.port), exitedEarly]);
   await waitForPort(options.uiPort);
   return {
     address: `127.0.0.1:${options.port}`,

@@ -29,6 +29,10 @@ function anchorSizeOf(curve: 'expiry' | 'billing'): number {
   return sizes[Math.floor(sizes.length / 2)];
 }
 
+/** Whether a setting makes these curves another run than their defaults (other sizes, or a yardstick at every size). */
+export const curvesChangedBySettings = () =>
+  Object.values(SIZES).some(({ env }) => process.env[env]) || process.env.BENCH_YARDSTICK_AT === 'each';
+
 function sizesOf(curve: keyof typeof SIZES, set: SizeSet): number[] {
   const chosen = process.env[SIZES[curve].env];
   return chosen ? chosen.split(',').map(Number) : SIZES[curve][set];

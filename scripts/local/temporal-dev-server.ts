@@ -80,8 +80,8 @@ export async function startTemporalDevServer(options: {
   const exitedEarly = new Promise((_, reject) =>
     child.once('close', (code) => reject(new Error(`temporal dev server exited with ${code}${lastLine && `: ${lastLine}`}`))),
   );
-  await Promise.race([waitForPort(options.port), exitedEarly]);
-  await waitForPort(options.uiPort);
+  // Both ports: a server that cannot bind its UI exits after its frontend is already listening.
+  await Promise.race([Promise.all([waitForPort(options.port), waitForPort(options.uiPort)]), exitedEarly]);
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,

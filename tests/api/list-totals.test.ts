@@ -1,15 +1,15 @@
 /**
  * List totals that do not grow with the table (src/api/lists/capped-count.ts): past the cap a
  * list answers the cap as its total, says it is not exact and still says exactly whether a next
- * page exists. Through the real API at the real cap (a tenant of 10,050 claims: REST's direct
- * statement, a `?q=` search through Sequelize, GraphQL's totalCount), and through each read path
- * with a lowered cap.
+ * page exists. Through the real API at the real caps (a tenant of 10,050 claims: REST's direct
+ * statement, a `?q=` search through Sequelize at its own cap, GraphQL's totalCount), and through
+ * each read path with a lowered cap.
  */
 import type Joi from 'joi';
 import { Op } from 'sequelize';
 import { seedClaimVolume, type ClaimVolume } from '../../bench/search-volume';
 import { connectionOf } from '../../src/api/graphql/connection';
-import { LIST_TOTAL_CAP } from '../../src/api/lists/capped-count';
+import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from '../../src/api/lists/capped-count';
 import { paginate, paginatePlain } from '../../src/api/lists/pagination';
 import { searchWhere } from '../../src/api/lists/search';
 import { allRoutes } from '../../src/api/routes';
@@ -69,17 +69,25 @@ describe('list totals counted up to a cap', () => {
       expect(empty.pagination).toMatchObject({ total: LIST_TOTAL_CAP, totalIsExact: false, hasMore: false });
     });
 
-    it('caps a ?q= search the same way, and counts a narrower one exactly', async () => {
+    it('caps a ?q= search at its own, lower cap, and counts one at or under it exactly', async () => {
       const wide = await rest('/claims?q=ref&pageSize=10', manager);
       expect(wide.pagination).toEqual({
         page: 1,
         pageSize: 10,
-        total: LIST_TOTAL_CAP,
+        total: SEARCH_TOTAL_CAP,
         totalIsExact: false,
         hasMore: true,
-        totalPages: 1000,
+        totalPages: SEARCH_TOTAL_CAP / 10,
       });
       expectDeclared(wide);
+      // CLM-2026-000001 … 009999 match, past the cap; CLM-2026-001000 … 001999 are exactly the cap.
+      const past = await rest('/claims?q=CLM-2026-00&pageSize=100', manager);
+      expect(past.pagination).toMatchObject({ total: SEARCH_TOTAL_CAP, totalIsExact: false, hasMore: true });
+      const atCap = await rest('/claims?q=CLM-2026-001&pageSize=100', manager);
+      expect(atCap.pagination).toMatchObject({ total: 1000, totalIsExact: true, hasMore: true, totalPages: 10 });
+      const lastAtCap = await rest('/claims?q=CLM-2026-001&pageSize=100&page=10', manager);
+      expect(lastAtCap.items).toHaveLength(100);
+      expect(lastAtCap.pagination).toMatchObject({ total: 1000, totalIsExact: true, hasMore: false });
       // CLM-2026-000120 … 000129.
       const narrow = await rest('/claims?q=CLM-2026-00012&pageSize=4', manager);
       expect(narrow.pagination).toEqual({ page: 1, pageSize: 4, total: 10, totalIsExact: true, hasMore: true, totalPages: 3 });

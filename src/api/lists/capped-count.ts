@@ -11,6 +11,14 @@ import { findAllSql } from '../../models/select-sql';
 /** The most rows a list's total counts exactly. */
 export const LIST_TOTAL_CAP = 10_000;
 
+/**
+ * The most rows a `?q=` search's total counts exactly. A search is for finding a few rows: past a
+ * thousand matches the answer is "narrow it", not a count. A broad term's count reads rows until
+ * the cap's matches are found, so at 10,000 it was most of a common word's search, and it grew
+ * with the tenant until the term's matches reached the cap (docs/performance.md).
+ */
+export const SEARCH_TOTAL_CAP = 1_000;
+
 export interface Total {
   /** The matching rows, or the cap when more match. */
   total: number;

@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../../shared/typed-schema';
-import { cappedCount, LIST_TOTAL_CAP, type Total } from './capped-count';
+import { cappedCount, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
 import { pageWithTotal } from './page-statement';
 import { walkedPage } from './search-walk';
@@ -48,7 +48,7 @@ export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
 export interface Pagination {
   page: number;
   pageSize: number;
-  /** The matching rows, counted up to LIST_TOTAL_CAP (src/api/lists/capped-count.ts). */
+  /** The matching rows, counted up to LIST_TOTAL_CAP, a search's up to SEARCH_TOTAL_CAP (src/api/lists/capped-count.ts). */
   total: number;
   /** False when more rows match than the cap: `total` is then the cap. */
   totalIsExact: boolean;
@@ -67,7 +67,7 @@ export interface Page<T> {
 interface ReadOptions {
   /** The list is a `?q=` search: see `searchPage`. */
   search?: boolean;
-  /** The most rows its total counts exactly; LIST_TOTAL_CAP unless a caller needs less. */
+  /** The most rows its total counts exactly; LIST_TOTAL_CAP, or SEARCH_TOTAL_CAP for a search, unless a caller needs less. */
   totalCap?: number;
 }
 
@@ -122,7 +122,7 @@ async function countAndPage<Row>(
   options: ListOptions,
   raw: boolean,
 ): Promise<Page<Row>> {
-  const { search, totalCap = LIST_TOTAL_CAP, ...findOptions } = options;
+  const { search, totalCap = search ? SEARCH_TOTAL_CAP : LIST_TOTAL_CAP, ...findOptions } = options;
   const request = pageRequest(query);
   const [total, rows] = await Promise.all([
     cappedCount(model, where, options.include, totalCap),
@@ -181,7 +181,9 @@ export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {
     pagination: Joi.object({
       page: Joi.number(),
       pageSize: Joi.number(),
-      total: Joi.number().description(`The matching rows, counted up to ${LIST_TOTAL_CAP.toLocaleString('en')}: past that, the cap`),
+      total: Joi.number().description(
+        `The matching rows, counted up to ${LIST_TOTAL_CAP.toLocaleString('en')} (a \`q\` search: ${SEARCH_TOTAL_CAP.toLocaleString('en')}): past that, the cap`,
+      ),
       totalIsExact: Joi.boolean().description('False when more rows match than `total` says'),
       hasMore: Joi.boolean().description('A next page has rows'),
       totalPages: Joi.number().description('Pages of `total`; a later page still answers its rows while `hasMore`'),

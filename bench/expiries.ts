@@ -116,8 +116,10 @@ async function startAllDueTogether(count: number, start: (i: number, delayMs: nu
 
 /** What tells a side drained, and its lags from the due moment. Each side has its own tenant, so its rows are found by tenant (an index). */
 export interface DrainCheck {
-  /** Rows changed so far and e-mails received so far; drained when both reach their expected counts. */
-  progress(): Promise<{ rows: number; emails: number }>;
+  /** Rows changed so far (a statement); drained when they and the e-mails reach their expected counts. */
+  rows(): Promise<number>;
+  /** E-mails received so far (counted in memory). */
+  emails(): number;
   expected: { rows: number; emails: number };
   /** Each item's time from the due moment to its outcome, read once drained. */
   lags(dueAt: number): Promise<number[]>;
@@ -132,10 +134,14 @@ const drainDeadlineMs = (count: number) => Math.max(30 * 60_000, count * 80);
 
 async function drain(infra: BenchInfra, count: number, check: DrainCheck, dueAt: number): Promise<Drain> {
   const cpuAtDue = await cpuAt(infra, dueAt);
-  let last = { rows: 0, emails: 0 };
+  const last = { rows: 0, emails: 0 };
+  // The rows are counted only once every e-mail has arrived: a count every 100 ms for the whole
+  // drain was the benchmark's PostgreSQL work, charged to the runs it measures.
   const done = async () => {
-    last = await check.progress();
-    return last.rows === check.expected.rows && last.emails >= check.expected.emails;
+    last.emails = check.emails();
+    if (last.emails < check.expected.emails) return false;
+    last.rows = await check.rows();
+    return last.rows === check.expected.rows;
   };
   await waitUntil(done, 'every item persisted and mailed', drainDeadlineMs(count));
   const drainedAt = Date.now();
@@ -185,10 +191,8 @@ function expiryCheck(infra: BenchInfra, bench: BenchTenant, count: number): Drai
   const expiryMails = mailsTo(infra, bench, (subject) => subject.endsWith('has expired'));
   return {
     expected: { rows: count, emails: count },
-    progress: async () => ({
-      rows: await Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } }),
-      emails: expiryMails().length,
-    }),
+    rows: () => Subscription.count({ where: { tenantId: bench.tenant.id, status: 'expired' } }),
+    emails: () => expiryMails().length,
     async lags(dueAt) {
       const expired = await Subscription.findAll({ where: { tenantId: bench.tenant.id }, attributes: ['updatedAt'] });
       return expired.map((r) => r.updatedAt.getTime() - dueAt);

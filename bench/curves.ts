@@ -24,9 +24,10 @@ const SIZES = {
  * The size a due-together curve drains its yardstick at, of its three sizes, for `--sizes=large`
  * too (draining it at the large size would double a run of hours). The expiries' at the middle:
  * their smallest drain lasts under a minute and does not fill the cores (docs/performance.md,
- * The whole curve so). The billing day's at the smallest, 2,000, which drains at least as fast
- * as its larger sizes in every run measured, so the anchor is no softer, and takes a minute
- * where 10,000 took five of the 45 `--sizes` may last.
+ * The whole curve so). The billing day's at the smallest, 2,000: its runs drained as fast there as
+ * at 10,000 or faster in eight of the nine runs measured (the ninth shared the machine with test
+ * runs), so the anchor is no softer, and it drains in a minute where 10,000 took five of the 45
+ * `--sizes` may last.
  */
 function anchorSizeOf(curve: 'expiry' | 'billing'): number {
   const sizes = sizesOf(curve, 'curves');

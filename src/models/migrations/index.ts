@@ -57,6 +57,7 @@ import * as keptRowsDeletion from './0067-kept-rows-deletion';
 import * as claimStageCounts from './0068-claim-stage-counts';
 import * as claimDeadlineDays from './0069-claim-deadline-days';
 import * as planChangeNotices from './0070-plan-change-notices';
+import * as listOrderIndexes from './0071-list-order-indexes';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -132,4 +133,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0068-claim-stage-counts', ...claimStageCounts },
   { name: '0069-claim-deadline-days', ...claimDeadlineDays },
   { name: '0070-plan-change-notices', ...planChangeNotices },
+  { name: '0071-list-order-indexes', ...listOrderIndexes },
 ];

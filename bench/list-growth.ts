@@ -22,7 +22,7 @@ import { subscriptionAccess } from '../src/access/subscriptions';
 import { listClaimsQuery } from '../src/api/claims/schemas';
 import { listSubscriptionsQuery } from '../src/api/subscriptions/schemas';
 import { paginate, paginatePlain } from '../src/api/lists/pagination';
-import { searchWhere } from '../src/api/lists/search';
+import { textSearch } from '../src/api/lists/search';
 import { buildClaimsReport } from '../src/domain/reports/build';
 import { claimsReportParameters } from '../src/domain/reports/parameters';
 import { Claim, Plan, Subscription, type User } from '../src/models';
@@ -79,14 +79,14 @@ const listQuery = (schema: Schema, query: object) => schema.validate(query).valu
 
 function claimsPage(caller: User, tenantId: string, query: object) {
   const { q, ...page } = listQuery(listClaimsQuery, query);
-  const where = { ...claimAccess.scope(caller), ...(q && searchWhere(Claim.sequelize!, tenantId, q, 'claimant_id')) };
-  return paginatePlain(Claim, page, where, { search: Boolean(q) });
+  const search = q ? textSearch(Claim.sequelize!, tenantId, q, 'claimant_id') : undefined;
+  return paginatePlain(Claim, page, claimAccess.scope(caller), { search });
 }
 
 function subscriptionsPage(caller: User, tenantId: string, query: object) {
   const { q, ...page } = listQuery(listSubscriptionsQuery, query);
-  const where = { ...subscriptionAccess.scope(caller), ...(q && searchWhere(Subscription.sequelize!, tenantId, q, 'policyholder_id')) };
-  return paginate(Subscription, page, where, { search: Boolean(q) });
+  const search = q ? textSearch(Subscription.sequelize!, tenantId, q, 'policyholder_id') : undefined;
+  return paginate(Subscription, page, subscriptionAccess.scope(caller), { search });
 }
 
 const CURVES: CurveSpec[] = [

@@ -5,7 +5,7 @@
  * search benchmark and by the test that checks the query plan.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { searchWhere } from '../src/api/lists/search';
+import { textSearch } from '../src/api/lists/search';
 import { matchesFirst, orderFrom } from '../src/api/lists/pagination';
 import { Claim, type Tenant } from '../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../tests/support/factories';
@@ -130,7 +130,7 @@ export async function explainClaimSearch(
 ): Promise<string[]> {
   let sql = '';
   await Claim.findAll({
-    where: { tenantId, ...searchWhere(sequelize, tenantId, q, 'claimant_id') },
+    where: { tenantId, ...textSearch(sequelize, tenantId, q, 'claimant_id').where },
     order: matchesFirst(Claim, orderFrom('-createdAt')),
     limit: 20,
     transaction: options.transaction,

@@ -11,7 +11,7 @@ import { seedClaimVolume, type ClaimVolume } from '../../bench/search-volume';
 import { connectionOf } from '../../src/api/graphql/connection';
 import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from '../../src/api/lists/capped-count';
 import { paginate, paginatePlain } from '../../src/api/lists/pagination';
-import { searchWhere } from '../../src/api/lists/search';
+import { textSearch } from '../../src/api/lists/search';
 import { allRoutes } from '../../src/api/routes';
 import { Category, Claim, Plan, type Tenant, type User } from '../../src/models';
 import { apiClient } from '../support/graphql';
@@ -134,10 +134,11 @@ describe('list totals counted up to a cap', () => {
     });
 
     it('a ?q= search', async () => {
-      const search = { tenantId: volume.tenant.id, ...searchWhere(stack.db.sequelize, volume.tenant.id, 'CLM-2026-00012') };
-      const capped = await paginatePlain(Claim, { page: 1, pageSize: 4 }, search, { search: true, totalCap: 8 });
+      const filters = { tenantId: volume.tenant.id };
+      const search = textSearch(stack.db.sequelize, volume.tenant.id, 'CLM-2026-00012');
+      const capped = await paginatePlain(Claim, { page: 1, pageSize: 4 }, filters, { search, totalCap: 8 });
       expect(capped.pagination).toEqual({ page: 1, pageSize: 4, total: 8, totalIsExact: false, hasMore: true, totalPages: 2 });
-      const exact = await paginatePlain(Claim, { page: 3, pageSize: 4 }, search, { search: true, totalCap: 10 });
+      const exact = await paginatePlain(Claim, { page: 3, pageSize: 4 }, filters, { search, totalCap: 10 });
       expect(exact.pagination).toEqual({ page: 3, pageSize: 4, total: 10, totalIsExact: true, hasMore: false, totalPages: 3 });
       expect(exact.items).toHaveLength(2);
     });

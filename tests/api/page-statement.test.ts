@@ -1,7 +1,7 @@
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { pageWithTotal } from '../../src/api/lists/page-statement';
 import { orderFrom, paginatePlain, type PageQuery } from '../../src/api/lists/pagination';
-import { searchWhere } from '../../src/api/lists/search';
+import { textSearch } from '../../src/api/lists/search';
 import { Claim, Plan, Tenant } from '../../src/models';
 import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -109,7 +109,7 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
   it('leaves anything beyond simple filters to Sequelize', async () => {
     const request = { order: orderFrom('-createdAt'), limit: 20, offset: 0 };
     expect(
-      await pageWithTotal(Claim, { tenantId: tenant.id, ...searchWhere(stack.db.sequelize, tenant.id, 'water') }, request, 10),
+      await pageWithTotal(Claim, { tenantId: tenant.id, ...textSearch(stack.db.sequelize, tenant.id, 'water').where }, request, 10),
     ).toBeNull();
     expect(await pageWithTotal(Claim, { tenantId: tenant.id, assigneeId: null }, request, 10)).toBeNull();
     expect(await pageWithTotal(Claim, { tenantId: tenant.id, createdAt: { [Op.gte]: new Date() } }, request, 10)).toBeNull();

@@ -8,7 +8,9 @@
 import type { WhereOptions } from 'sequelize';
 import { seedClaimVolume, seedPolicyVolume, type ClaimVolume, type PolicyVolume } from '../../bench/search-volume';
 import { matchesFirst, orderFrom, paginate, paginatePlain } from '../../src/api/lists/pagination';
-import { searchWhere } from '../../src/api/lists/search';
+import { SEARCH_TOTAL_CAP } from '../../src/api/lists/capped-count';
+import { textSearch } from '../../src/api/lists/search';
+import type { PageRequest } from '../../src/api/lists/page-statement';
 import { walkedPage, WALK_ROWS } from '../../src/api/lists/search-walk';
 import { Claim, Subscription } from '../../src/models';
 import { startTestStack, TestStack } from '../support/stack';
@@ -50,15 +52,17 @@ describe('a search walks the ordered index and answers the sorted page', () => {
   }, 120_000);
   afterAll(() => stack?.close());
 
-  const claimSearch = (q: string, filters: object = {}) => ({
-    tenantId: claims.tenant.id,
-    ...filters,
-    ...searchWhere(stack.db.sequelize, claims.tenant.id, q, 'claimant_id'),
-  });
-  const policySearch = (q: string) => ({
-    tenantId: policies.tenant.id,
-    ...searchWhere(stack.db.sequelize, policies.tenant.id, q, 'policyholder_id'),
-  });
+  const claimTerm = (q: string) => textSearch(stack.db.sequelize, claims.tenant.id, q, 'claimant_id');
+  const policyTerm = (q: string) => textSearch(stack.db.sequelize, policies.tenant.id, q, 'policyholder_id');
+  /** The claims a search matches, as one condition: what the matches-first sort and the walk read. */
+  const claimSearch = (q: string, filters: object = {}) => ({ tenantId: claims.tenant.id, ...filters, ...claimTerm(q).where });
+  const policySearch = (q: string) => ({ tenantId: policies.tenant.id, ...policyTerm(q).where });
+  const walkClaims = (q: string, page: PageRequest, filters: object = {}) =>
+    walkedPage(Claim, { tenantId: claims.tenant.id, ...filters }, claimTerm(q).walked, page);
+  const walkPolicies = (q: string, page: PageRequest) =>
+    walkedPage(Subscription, { tenantId: policies.tenant.id }, policyTerm(q).walked, page);
+  const claimList = (q: string, query: object, filters: object = {}) =>
+    paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE, ...query }, { tenantId: claims.tenant.id, ...filters }, { search: claimTerm(q) });
   const window = (ordering: string, page: number, pageSize = PAGE_SIZE) => ({
     order: orderFrom(ordering),
     limit: pageSize + 1,
@@ -78,9 +82,8 @@ describe('a search walks the ordered index and answers the sorted page', () => {
     );
 
     it.each(cases)('%s term %s, ordering %s, page %d', async (_kind, q, ordering, page) => {
-      const where = claimSearch(q);
-      const answered = await paginatePlain(Claim, { page, pageSize: PAGE_SIZE, ordering }, where, { search: true });
-      const sorted = await sortedClaims(where, ordering, page);
+      const answered = await claimList(q, { page, ordering });
+      const sorted = await sortedClaims(claimSearch(q), ordering, page);
       expect(answered.items).toEqual(sorted.items);
       expect(answered.pagination.hasMore).toBe(sorted.hasMore);
     });
@@ -88,42 +91,53 @@ describe('a search walks the ordered index and answers the sorted page', () => {
     it('walks for a common term in an indexed order, and sorts for a rare one, none, or another order', async () => {
       for (const ordering of ['-createdAt', 'createdAt', 'claimNumber', '-claimNumber']) {
         for (const page of PAGES) {
-          const walked = await walkedPage(Claim, claimSearch(CLAIM_TERMS.common), window(ordering, page));
+          const walked = await walkClaims(CLAIM_TERMS.common, window(ordering, page));
           expect(walked).toHaveLength(PAGE_SIZE + 1);
           expect(walked!.slice(0, PAGE_SIZE)).toEqual((await sortedClaims(claimSearch(CLAIM_TERMS.common), ordering, page)).items);
         }
       }
-      expect(await walkedPage(Claim, claimSearch(CLAIM_TERMS.rare), window('-createdAt', 1))).toBeNull();
-      expect(await walkedPage(Claim, claimSearch(CLAIM_TERMS.none), window('-createdAt', 1))).toBeNull();
-      expect(await walkedPage(Claim, claimSearch(CLAIM_TERMS.common), window('incidentDate', 1))).toBeNull();
+      expect(await walkClaims(CLAIM_TERMS.rare, window('-createdAt', 1))).toBeNull();
+      expect(await walkClaims(CLAIM_TERMS.none, window('-createdAt', 1))).toBeNull();
+      expect(await walkClaims(CLAIM_TERMS.common, window('incidentDate', 1))).toBeNull();
       // A window deeper than the walk's rows is sorted, never walked.
-      expect(await walkedPage(Claim, claimSearch(CLAIM_TERMS.common), window('-createdAt', WALK_ROWS / PAGE_SIZE))).toBeNull();
+      expect(await walkClaims(CLAIM_TERMS.common, window('-createdAt', WALK_ROWS / PAGE_SIZE))).toBeNull();
     });
 
     it("a policyholder's own claims: the walk filters by the holder too", async () => {
       const [{ claimantId }] = await Claim.findAll({ where: claimSearch(CLAIM_TERMS.common), limit: 1, raw: true });
       const where = claimSearch(CLAIM_TERMS.common, { claimantId });
       for (const page of [1, 2, 3]) {
-        const answered = await paginatePlain(Claim, { page, pageSize: 5, ordering: '-createdAt' }, where, { search: true });
+        const answered = await claimList(CLAIM_TERMS.common, { page, pageSize: 5, ordering: '-createdAt' }, { claimantId });
         const sorted = await sortedClaims(where, '-createdAt', page, 5);
         expect(answered.items.length).toBeGreaterThan(0);
         expect(answered.items).toEqual(sorted.items);
         expect(answered.items.every((row) => row.claimantId === claimantId)).toBe(true);
         expect(answered.pagination.hasMore).toBe(sorted.hasMore);
       }
-      expect(await walkedPage(Claim, where, window('-createdAt', 1, 5))).toHaveLength(6);
+      expect(await walkClaims(CLAIM_TERMS.common, window('-createdAt', 1, 5), { claimantId })).toHaveLength(6);
     });
 
     it('counts a search exactly under the cap and caps it above', async () => {
-      const rare = await paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE }, claimSearch(CLAIM_TERMS.rare), { search: true });
+      const rare = await claimList(CLAIM_TERMS.rare, {});
       expect(rare.pagination).toMatchObject({ total: 10, totalIsExact: true, hasMore: false });
-      const none = await paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE }, claimSearch(CLAIM_TERMS.none), { search: true });
+      const none = await claimList(CLAIM_TERMS.none, {});
       expect(none).toEqual({ items: [], pagination: expect.objectContaining({ total: 0, totalIsExact: true, hasMore: false }) });
-      const common = claimSearch(CLAIM_TERMS.common);
-      const exact = await Claim.count({ where: common });
-      const counted = await paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE }, common, { search: true, totalCap: exact });
-      expect(counted.pagination).toMatchObject({ total: exact, totalIsExact: true });
-      const capped = await paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE }, common, { search: true, totalCap: exact - 1 });
+      const exact = await Claim.count({ where: claimSearch(CLAIM_TERMS.common) });
+      const counted = await claimList(CLAIM_TERMS.common, {});
+      expect(counted.pagination).toMatchObject({ total: Math.min(exact, SEARCH_TOTAL_CAP), totalIsExact: exact <= SEARCH_TOTAL_CAP });
+      const underCap = await paginatePlain(
+        Claim,
+        { page: 1, pageSize: PAGE_SIZE },
+        { tenantId: claims.tenant.id },
+        { search: claimTerm(CLAIM_TERMS.common), totalCap: exact },
+      );
+      expect(underCap.pagination).toMatchObject({ total: exact, totalIsExact: true });
+      const capped = await paginatePlain(
+        Claim,
+        { page: 1, pageSize: PAGE_SIZE },
+        { tenantId: claims.tenant.id },
+        { search: claimTerm(CLAIM_TERMS.common), totalCap: exact - 1 },
+      );
       expect(capped.pagination).toMatchObject({ total: exact - 1, totalIsExact: false });
     });
   });
@@ -135,7 +149,12 @@ describe('a search walks the ordered index and answers the sorted page', () => {
 
     it.each(cases)('%s term %s, ordering %s, page %d', async (_kind, q, ordering, page) => {
       const where = policySearch(q);
-      const answered = await paginate(Subscription, { page, pageSize: PAGE_SIZE, ordering }, where, { search: true });
+      const answered = await paginate(
+        Subscription,
+        { page, pageSize: PAGE_SIZE, ordering },
+        { tenantId: policies.tenant.id },
+        { search: policyTerm(q) },
+      );
       const { order, ...rest } = window(ordering, page);
       const sorted = await Subscription.findAll({ where, ...rest, order: matchesFirst(Subscription, order) });
       expect(answered.items.every((item) => item instanceof Subscription)).toBe(true);
@@ -143,10 +162,20 @@ describe('a search walks the ordered index and answers the sorted page', () => {
       expect(answered.pagination.hasMore).toBe(sorted.length > PAGE_SIZE);
     });
 
+    it("counts a holder's name, matched through the join, as the one condition would", async () => {
+      const list = (q: string, totalCap: number) =>
+        paginate(Subscription, { page: 1, pageSize: PAGE_SIZE }, { tenantId: policies.tenant.id }, { search: policyTerm(q), totalCap });
+      const exact = await Subscription.count({ where: policySearch(POLICY_TERMS.common) });
+      expect(exact).toBeGreaterThan(PAGE_SIZE);
+      expect((await list(POLICY_TERMS.common, exact)).pagination).toMatchObject({ total: exact, totalIsExact: true });
+      expect((await list(POLICY_TERMS.common, exact - 1)).pagination).toMatchObject({ total: exact - 1, totalIsExact: false });
+      expect((await list(POLICY_TERMS.rare, exact)).pagination).toMatchObject({ total: 1, totalIsExact: true });
+    });
+
     it('walks for the common term and sorts for the rare one', async () => {
-      expect(await walkedPage(Subscription, policySearch(POLICY_TERMS.common), window('-createdAt', 2))).toHaveLength(PAGE_SIZE + 1);
-      expect(await walkedPage(Subscription, policySearch(POLICY_TERMS.rare), window('-createdAt', 1))).toBeNull();
-      expect(await walkedPage(Subscription, policySearch(POLICY_TERMS.common), window('endDate', 1))).toBeNull();
+      expect(await walkPolicies(POLICY_TERMS.common, window('-createdAt', 2))).toHaveLength(PAGE_SIZE + 1);
+      expect(await walkPolicies(POLICY_TERMS.rare, window('-createdAt', 1))).toBeNull();
+      expect(await walkPolicies(POLICY_TERMS.common, window('endDate', 1))).toBeNull();
     });
   });
 });

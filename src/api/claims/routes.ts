@@ -12,7 +12,7 @@ import { operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { commandRoute, findRoute } from '../http/row-route';
 import { pageSchema, paginatePlain } from '../lists/pagination';
-import { searchWhere } from '../lists/search';
+import { textSearch } from '../lists/search';
 import { claimItemListRoute } from './item-list';
 import { liveClaimState } from './live-state';
 import { claimDetail, claimView } from './views';
@@ -34,9 +34,9 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
     ...(status && { status }),
     ...(assigneeId && { assigneeId }),
     ...(subscriptionId && { subscriptionId }),
-    ...(q && searchWhere(ctx.services.sequelize, tenantOf(user), q, 'claimant_id')),
   };
-  const result = await paginatePlain(Claim, page, where, { search: Boolean(q) });
+  const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
+  const result = await paginatePlain(Claim, page, where, { search });
   return { ...result, items: result.items.map(claimView) };
 }
 

@@ -39,9 +39,8 @@ export const cappedCountSql = (table: string, conditions: string, limit: string)
 
 /**
  * The total of the rows matching `where` (and `include`'s joins). Simple filters are counted by
- * one prepared statement; anything else (a search, joined rows) by one statement over the SELECT
- * Sequelize builds for the rows, limited to `cap + 1`. Either way no statement reads more than
- * `cap + 1` matches, however many rows match.
+ * one prepared statement; anything else as `cappedCountOfAny` counts one alternative. Either way no
+ * statement reads more than `cap + 1` matches, however many rows match.
  */
 export async function cappedCount(
   model: ModelStatic<Model>,
@@ -50,23 +49,37 @@ export async function cappedCount(
   cap: number = LIST_TOTAL_CAP,
 ): Promise<Total> {
   const conditions = include ? null : conditionsOf(model, where);
-  if (conditions) {
-    const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
-    const sql = cappedCountSql(table, conditions.sql, `$${conditions.bind.length + 1}`);
-    const [counted] = await runPrepared<{ count: string }>(model.sequelize!, sql, [...conditions.bind, cap + 1]);
-    return totalOf(Number(counted.count), cap);
-  }
+  if (!conditions) return cappedCountOfAny(model, [where], include, cap);
+  const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
+  const sql = cappedCountSql(table, conditions.sql, `$${conditions.bind.length + 1}`);
+  const [counted] = await runPrepared<{ count: string }>(model.sequelize!, sql, [...conditions.bind, cap + 1]);
+  return totalOf(Number(counted.count), cap);
+}
+
+/**
+ * The total of the rows matching any of `alternatives`: the keys of each one's first `cap + 1`
+ * rows (the SELECT Sequelize builds for them), their union counted. While no alternative reaches
+ * its limit the union is every match; once one does, more than `cap` rows match.
+ */
+export async function cappedCountOfAny(
+  model: ModelStatic<Model>,
+  alternatives: WhereOptions[],
+  include: FindOptions['include'],
+  cap: number,
+): Promise<Total> {
   const primaryKey = model.primaryKeyAttribute;
   const key = col(`${model.name}.${model.getAttributes()[primaryKey].field ?? primaryKey}`);
-  const rows = findAllSql(model, {
-    where,
-    include,
-    attributes: [[key, 'key']],
-    limit: cap + 1,
-    // Joined rows would count a parent once per child: one row per parent, joined as they are.
-    ...(include && { group: [key], subQuery: false, includeIgnoreAttributes: false }),
-  });
+  const keysOf = (where: WhereOptions) =>
+    findAllSql(model, {
+      where,
+      include,
+      attributes: [[key, 'key']],
+      limit: cap + 1,
+      // Joined rows would count a parent once per child: one row per parent, joined as they are.
+      ...(include && { group: [key], subQuery: false, includeIgnoreAttributes: false }),
+    });
+  const keys = alternatives.map((where) => `(${keysOf(where)})`).join(' UNION ');
   // Run once, unnamed: a search's text is in the statement (src/models/prepared-statement.ts).
-  const [counted] = await runOnce<{ count: string }>(model.sequelize!, `SELECT count(*) AS count FROM (${rows}) AS matching`, []);
+  const [counted] = await runOnce<{ count: string }>(model.sequelize!, `SELECT count(*) AS count FROM (${keys}) AS matching`, []);
   return totalOf(Number(counted.count), cap);
 }

@@ -2,9 +2,10 @@
 import Joi from 'joi';
 import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 import { oneOf, withDefault } from '../../shared/typed-schema';
-import { cappedCount, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
+import { cappedCount, cappedCountOfAny, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
 import { pageWithTotal } from './page-statement';
+import type { TextSearch } from './search';
 import { walkedPage } from './search-walk';
 
 export const MAX_PAGE_SIZE = 100;
@@ -65,8 +66,8 @@ export interface Page<T> {
 
 /** How a list is read beside its filters. */
 interface ReadOptions {
-  /** The list is a `?q=` search: see `searchPage`. */
-  search?: boolean;
+  /** The list's `?q=` search (`textSearch`), added to its filters: see `searchPage` and `cappedCountOfAny`. */
+  search?: TextSearch;
   /** The most rows its total counts exactly; LIST_TOTAL_CAP, or SEARCH_TOTAL_CAP for a search, unless a caller needs less. */
   totalCap?: number;
 }
@@ -111,23 +112,32 @@ const pageRequest = (query: PageQuery) => ({
 });
 
 /**
- * The capped total and the page, asked in parallel on two pooled connections: a request waits
+ * The capped total and the page of the rows matching `filters` (and the search, when there is one),
+ * asked in parallel on two pooled connections: a request waits
  * for the longer of the two instead of both. (A single query with `count(*) OVER ()` would make
  * PostgreSQL read and sort every matching row instead of stopping at the page.)
  */
 async function countAndPage<Row>(
   model: ModelStatic<Model>,
   query: PageQuery,
-  where: WhereOptions,
+  filters: WhereOptions,
   options: ListOptions,
   raw: boolean,
 ): Promise<Page<Row>> {
   const { search, totalCap = search ? SEARCH_TOTAL_CAP : LIST_TOTAL_CAP, ...findOptions } = options;
   const request = pageRequest(query);
-  const [total, rows] = await Promise.all([
-    cappedCount(model, where, options.include, totalCap),
-    search ? searchPage(model, request, where, findOptions, raw) : model.findAll({ ...findOptions, where, ...request, raw }),
-  ]);
+  const counting = search
+    ? cappedCountOfAny(
+        model,
+        search.alternatives.map((alternative) => ({ ...filters, ...alternative })),
+        options.include,
+        totalCap,
+      )
+    : cappedCount(model, filters, options.include, totalCap);
+  const reading = search
+    ? searchPage(model, request, filters, search, findOptions, raw)
+    : model.findAll({ ...findOptions, where: filters, ...request, raw });
+  const [total, rows] = await Promise.all([counting, reading]);
   return pageOf(query, rows as Row[], total);
 }
 
@@ -139,23 +149,24 @@ async function countAndPage<Row>(
 async function searchPage(
   model: ModelStatic<Model>,
   request: ReturnType<typeof pageRequest>,
-  where: WhereOptions,
+  filters: WhereOptions,
+  search: TextSearch,
   findOptions: FindOptions,
   raw: boolean,
 ): Promise<unknown[]> {
-  const walked = Object.keys(findOptions).length === 0 ? await walkedPage(model, where, request) : null;
+  const walked = Object.keys(findOptions).length === 0 ? await walkedPage(model, filters, search.walked, request) : null;
   if (walked) return raw ? walked : walked.map((row) => instanceOf(model, row));
   const { order, ...window } = request;
-  return model.findAll({ ...findOptions, where, ...window, order: matchesFirst(model, order), raw });
+  return model.findAll({ ...findOptions, where: { ...filters, ...search.where }, ...window, order: matchesFirst(model, order), raw });
 }
 
 export function paginate<M extends Model>(
   model: ModelStatic<M>,
   query: PageQuery,
-  where: WhereOptions,
+  filters: WhereOptions,
   options: ListOptions = {},
 ): Promise<Page<M>> {
-  return countAndPage<M>(model, query, where, options, false);
+  return countAndPage<M>(model, query, filters, options, false);
 }
 
 /**
@@ -167,12 +178,12 @@ export function paginate<M extends Model>(
 export async function paginatePlain<M extends Model>(
   model: ModelStatic<M>,
   query: PageQuery,
-  where: WhereOptions,
+  filters: WhereOptions,
   options: ReadOptions = {},
 ): Promise<Page<Attributes<M>>> {
-  const direct = options.search ? null : await pageWithTotal(model, where, pageRequest(query), options.totalCap ?? LIST_TOTAL_CAP);
+  const direct = options.search ? null : await pageWithTotal(model, filters, pageRequest(query), options.totalCap ?? LIST_TOTAL_CAP);
   if (direct) return pageOf(query, direct.rows, direct.total);
-  return countAndPage<Attributes<M>>(model, query, where, options, true);
+  return countAndPage<Attributes<M>>(model, query, filters, options, true);
 }
 
 export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {

@@ -7,7 +7,7 @@
  * a few dozen rows, whatever the tenant's size; a rare one reads at most WALK_ROWS rows and the
  * caller then sorts its few matches.
  */
-import { Op, Utils, type Attributes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import type { Attributes, Model, ModelStatic, WhereOptions } from 'sequelize';
 import { columnOf, conditionsOf, runOnce } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
 import type { PageRequest } from './page-statement';
@@ -28,41 +28,32 @@ const INDEXED_ORDERS: Record<string, readonly string[]> = {
   subscriptions: ['createdAt'],
 };
 
-/** The simple filters of `where` and the SQL of its search: `searchWhere`'s literal conditions. */
-function splitSearch(model: ModelStatic<Model>, where: WhereOptions): { filters: ReturnType<typeof conditionsOf>; search: string } | null {
-  const { [Op.and]: conditions, ...filters } = where as Record<string | symbol, unknown>;
-  const literals = Array.isArray(conditions) ? conditions : [];
-  if (Object.getOwnPropertySymbols(filters).length > 0 || literals.length === 0) return null;
-  if (!literals.every((condition) => condition instanceof Utils.Literal)) return null;
-  const search = literals.map((condition: Utils.Literal) => `(${String(condition.val)})`).join(' AND ');
-  return { filters: conditionsOf(model, filters), search };
-}
-
 /**
- * The rows of `page` matching the search in `where`, read by the walk, or null when the walk does
- * not give the answer: the order has no index, the window does not fit in the walk, `where` is
- * more than simple filters and a search, or the walked rows hold too few matches.
+ * The rows of `page` matching `filters` and the search (`TextSearch.walked`, src/api/lists/search.ts),
+ * read by the walk, or null when the walk does not give the answer: the order has no index, the
+ * window does not fit in the walk, the filters are more than column values, or the walked rows
+ * hold too few matches.
  */
 export async function walkedPage<M extends Model>(
   model: ModelStatic<M>,
-  where: WhereOptions,
+  filters: WhereOptions,
+  search: string,
   page: PageRequest,
 ): Promise<Attributes<M>[] | null> {
   const [[attribute]] = page.order;
   if (!INDEXED_ORDERS[model.tableName]?.includes(attribute) || page.offset + page.limit > WALK_ROWS) return null;
-  const split = splitSearch(model, where);
-  if (!split?.filters) return null;
-  const { filters, search } = split;
+  const conditions = conditionsOf(model, filters);
+  if (!conditions) return null;
   const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
   const order = page.order.map(([name, direction]) => `${columnOf(model, name)} ${direction}`).join(', ');
-  const limit = filters.bind.length + 1;
+  const limit = conditions.bind.length + 1;
   // A subquery with a LIMIT is planned on its own: the search cannot be pushed into it, so it is
   // the walk of the ordered index, and the outer LIMIT stops it as soon as the page is full.
   const rows = await runOnce<Attributes<M>>(
     model.sequelize!,
-    `SELECT ${selectListOf(model)} FROM (SELECT * FROM ${table} WHERE ${filters.sql} ORDER BY ${order} LIMIT ${WALK_ROWS}) AS ${table}
+    `SELECT ${selectListOf(model)} FROM (SELECT * FROM ${table} WHERE ${conditions.sql} ORDER BY ${order} LIMIT ${WALK_ROWS}) AS ${table}
      WHERE ${search} ORDER BY ${order} LIMIT $${limit} OFFSET $${limit + 1}`,
-    [...filters.bind, page.limit, page.offset],
+    [...conditions.bind, page.limit, page.offset],
   );
   return rows.length === page.limit ? rows : null;
 }

@@ -14,7 +14,7 @@ import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
-import { searchWhere } from '../lists/search';
+import { textSearch } from '../lists/search';
 import { operationRoute } from '../http/operation';
 import { commandRoute, findRoute } from '../http/row-route';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
@@ -97,9 +97,9 @@ export function subscriptionRoutes(): RouteSpec[] {
           ...subscriptionAccess.scope(user),
           ...(status && { status }),
           ...(policyType && { policyType }),
-          ...(q && searchWhere(ctx.services.sequelize, tenantId, q, 'policyholder_id')),
         };
-        const result = await paginate(Subscription, page, where, { search: Boolean(q) });
+        const search = q ? textSearch(ctx.services.sequelize, tenantId, q, 'policyholder_id') : undefined;
+        const result = await paginate(Subscription, page, where, { search });
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),

@@ -9,7 +9,7 @@ import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { commandRoute, deleteRoute, findRoute } from '../http/row-route';
-import { searchWhere } from '../lists/search';
+import { textSearch } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
 export function userRoutes(): RouteSpec[] {
@@ -30,9 +30,9 @@ export function userRoutes(): RouteSpec[] {
           ...userAccess.scope(ctx.state.user),
           ...(role && { role }),
           ...(isActive !== undefined && { isActive }),
-          ...(q && searchWhere(ctx.services.sequelize, tenantId, q)),
         };
-        ctx.body = await paginate(User, page, where, { search: Boolean(q) });
+        const search = q ? textSearch(ctx.services.sequelize, tenantId, q) : undefined;
+        ctx.body = await paginate(User, page, where, { search });
       },
     }),
     commandRoute({

@@ -112,10 +112,10 @@ const pageRequest = (query: PageQuery) => ({
 });
 
 /**
- * The capped total and the page of the rows matching `filters` (and the search, when there is one),
- * asked in parallel on two pooled connections: a request waits
- * for the longer of the two instead of both. (A single query with `count(*) OVER ()` would make
- * PostgreSQL read and sort every matching row instead of stopping at the page.)
+ * The capped total and the page of the rows matching `filters` (and the search, when there is
+ * one), asked in parallel on two pooled connections: a request waits for the longer of the two
+ * instead of both. (A single query with `count(*) OVER ()` would make PostgreSQL read and sort
+ * every matching row instead of stopping at the page.)
  */
 async function countAndPage<Row>(
   model: ModelStatic<Model>,

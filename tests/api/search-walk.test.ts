@@ -61,8 +61,13 @@ describe('a search walks the ordered index and answers the sorted page', () => {
     walkedPage(Claim, { tenantId: claims.tenant.id, ...filters }, claimTerm(q).walked, page);
   const walkPolicies = (q: string, page: PageRequest) =>
     walkedPage(Subscription, { tenantId: policies.tenant.id }, policyTerm(q).walked, page);
-  const claimList = (q: string, query: object, filters: object = {}) =>
-    paginatePlain(Claim, { page: 1, pageSize: PAGE_SIZE, ...query }, { tenantId: claims.tenant.id, ...filters }, { search: claimTerm(q) });
+  const claimList = (q: string, query: object = {}, filters: object = {}, totalCap?: number) =>
+    paginatePlain(
+      Claim,
+      { page: 1, pageSize: PAGE_SIZE, ...query },
+      { tenantId: claims.tenant.id, ...filters },
+      { search: claimTerm(q), totalCap },
+    );
   const window = (ordering: string, page: number, pageSize = PAGE_SIZE) => ({
     order: orderFrom(ordering),
     limit: pageSize + 1,
@@ -118,26 +123,16 @@ describe('a search walks the ordered index and answers the sorted page', () => {
     });
 
     it('counts a search exactly under the cap and caps it above', async () => {
-      const rare = await claimList(CLAIM_TERMS.rare, {});
+      const rare = await claimList(CLAIM_TERMS.rare);
       expect(rare.pagination).toMatchObject({ total: 10, totalIsExact: true, hasMore: false });
-      const none = await claimList(CLAIM_TERMS.none, {});
+      const none = await claimList(CLAIM_TERMS.none);
       expect(none).toEqual({ items: [], pagination: expect.objectContaining({ total: 0, totalIsExact: true, hasMore: false }) });
       const exact = await Claim.count({ where: claimSearch(CLAIM_TERMS.common) });
-      const counted = await claimList(CLAIM_TERMS.common, {});
+      const counted = await claimList(CLAIM_TERMS.common);
       expect(counted.pagination).toMatchObject({ total: Math.min(exact, SEARCH_TOTAL_CAP), totalIsExact: exact <= SEARCH_TOTAL_CAP });
-      const underCap = await paginatePlain(
-        Claim,
-        { page: 1, pageSize: PAGE_SIZE },
-        { tenantId: claims.tenant.id },
-        { search: claimTerm(CLAIM_TERMS.common), totalCap: exact },
-      );
+      const underCap = await claimList(CLAIM_TERMS.common, {}, {}, exact);
       expect(underCap.pagination).toMatchObject({ total: exact, totalIsExact: true });
-      const capped = await paginatePlain(
-        Claim,
-        { page: 1, pageSize: PAGE_SIZE },
-        { tenantId: claims.tenant.id },
-        { search: claimTerm(CLAIM_TERMS.common), totalCap: exact - 1 },
-      );
+      const capped = await claimList(CLAIM_TERMS.common, {}, {}, exact - 1);
       expect(capped.pagination).toMatchObject({ total: exact - 1, totalIsExact: false });
     });
   });

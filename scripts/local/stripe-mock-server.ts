@@ -15,6 +15,15 @@ export interface StripeMockServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The one secret key the local stack (scripts/start.ts) and the tests' harness
+ * (tests/support/stripe-mock.ts) give stripe-mock, so no test passes a key the start command does
+ * not. stripe-mock takes only a key that looks like a test-mode one: `sk_test_<x>` or
+ * `rk_test_<x>`, exactly three parts split on `_`, the third not empty (`validateAuth` in its
+ * server/server.go); anything else, `sk_test_insurflow_local` included, is refused with 401.
+ */
+export const STRIPE_MOCK_SECRET_KEY = 'sk_test_insurflow';
+
 const READY_WITHIN_MS = 30_000;
 const STOP_WITHIN_MS = 10_000;
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
+import { STRIPE_MOCK_SECRET_KEY, startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
 import type { Invoice } from '../../src/models';
 import { STRIPE_METADATA } from '../../src/services/payments';
 
@@ -73,9 +73,13 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
   return recorder;
 }
 
-/** The environment that points an API at this stripe-mock with a webhook secret of the test's own. */
+/**
+ * The environment that points an API at this stripe-mock with a webhook secret of the test's own,
+ * and the secret key the start command passes (one source: a key only tests use could hide a
+ * start command's key stripe-mock refuses).
+ */
 export function stripeEnv(apiBase: string, webhookSecret: string): Record<string, string> {
-  return { STRIPE_SECRET_KEY: 'sk_test_insurflow', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
+  return { STRIPE_SECRET_KEY: STRIPE_MOCK_SECRET_KEY, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
 }
 
 /**

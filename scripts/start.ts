@@ -17,7 +17,7 @@ import { migrateUp } from '../src/models/migrator';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
 import { freePort, isPortFree, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
-import { startStripeMock } from './local/stripe-mock-server';
+import { STRIPE_MOCK_SECRET_KEY, startStripeMock } from './local/stripe-mock-server';
 import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
 import { resolveTemporalCli } from './local/tools';
 
@@ -168,8 +168,9 @@ async function main(): Promise<void> {
     const stripeMock = await startStripeMock();
     stops.unshift(() => stripeMock.stop());
     say(`started stripe-mock on ${stripeMock.apiBase}`);
-    // stripe-mock takes any test key; the webhook secret is what `npm run simulate-payment` signs with.
-    env.STRIPE_SECRET_KEY = 'sk_test_insurflow_local';
+    // The key the tests pass too (stripe-mock refuses keys not shaped like a test key); the webhook
+    // secret is what `npm run simulate-payment` signs with.
+    env.STRIPE_SECRET_KEY = STRIPE_MOCK_SECRET_KEY;
     env.STRIPE_API_BASE = stripeMock.apiBase;
     env.STRIPE_WEBHOOK_SECRET ??= persistentSecret(path.join(DATA_DIR, 'stripe-webhook-secret'), 'whsec_');
     payments = `stripe-mock ${stripeMock.apiBase} (webhook secret in .data/stripe-webhook-secret; npm run simulate-payment -- <invoiceId> …)`;

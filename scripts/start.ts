@@ -3,7 +3,9 @@
  * its UI, a mail sink with a web mailbox, stripe-mock as the payment provider, migrations and the
  * demo seed, then the worker and the API as child processes. Any of DATABASE_URL,
  * TEMPORAL_ADDRESS, SMTP_HOST or STRIPE_SECRET_KEY set in the environment replaces the embedded piece. The worker and the API are restarted when they crash;
- * Ctrl-C stops everything it started.
+ * Ctrl-C stops everything it started. The environment the worker and the API run with, the
+ * migrations with the demo seed and the two processes are exported: the newcomer-path test
+ * (tests/deployment/newcomer-path.test.ts) runs the stack with this code rather than a copy of it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -19,9 +21,9 @@ import { freePort, isPortFree, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock } from './local/stripe-mock-server';
 import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
-import { resolveTemporalCli } from './local/tools';
+import { checkoutRoot, resolveTemporalCli } from './local/tools';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = checkoutRoot();
 const DATA_DIR = path.join(ROOT, '.data');
 const stops: Array<() => Promise<void>> = [];
 
@@ -102,16 +104,31 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-async function main(): Promise<void> {
-  fs.mkdirSync(DATA_DIR, { recursive: true });
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+/** The environment the worker and the API run with, and where the pieces behind it are, for the summary. */
+export interface StackEnvironment {
+  env: NodeJS.ProcessEnv;
+  temporalUi: string;
+  /** MailDev's web mailbox (and its REST API, `GET /email`), or what replaces it. */
+  mailbox: string;
+  payments: string;
+}
+
+/**
+ * Starts every embedded piece that `base` does not point elsewhere (PostgreSQL, the Temporal dev
+ * server, MailDev, stripe-mock), keeping its state and the persistent secrets in `dataDir`, and
+ * answers the environment the worker and the API run with. How to stop each piece is put first in `stops`.
+ */
+export async function buildStackEnvironment(
+  base: NodeJS.ProcessEnv,
+  dataDir: string,
+  stops: Array<() => Promise<void>>,
+): Promise<StackEnvironment> {
+  const env: NodeJS.ProcessEnv = { ...base, NODE_ENV: base.NODE_ENV ?? 'development' };
 
   if (!env.DATABASE_URL) {
     const port = await portNear(Number(env.LOCAL_PG_PORT ?? 5433));
     say(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, persistent: true });
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port, persistent: true });
     say(`PostgreSQL data in ${path.relative(process.cwd(), pg.dataDir) || pg.dataDir}`);
     stops.unshift(() => pg.stop());
     await pg.createDatabase('insurflow');
@@ -125,7 +142,7 @@ async function main(): Promise<void> {
     const port = await portNear(7233);
     const uiPort = await portNear(8233);
     say(`starting Temporal dev server on 127.0.0.1:${port} (history in .data/temporal.sqlite)`);
-    const temporal = await startTemporalDevServer({ cliPath, port, uiPort, dbFile: path.join(DATA_DIR, 'temporal.sqlite') });
+    const temporal = await startTemporalDevServer({ cliPath, port, uiPort, dbFile: path.join(dataDir, 'temporal.sqlite') });
     stops.unshift(() => temporal.stop());
     env.TEMPORAL_ADDRESS = temporal.address;
     temporalUi = temporal.uiUrl;
@@ -149,7 +166,7 @@ async function main(): Promise<void> {
         '--web',
         String(webPort),
         '--mail-directory',
-        path.join(DATA_DIR, 'mail'),
+        path.join(dataDir, 'mail'),
       ],
       { stdio: 'ignore' },
     );
@@ -172,30 +189,51 @@ async function main(): Promise<void> {
     // secret is what `npm run simulate-payment` signs with.
     env.STRIPE_SECRET_KEY = STRIPE_MOCK_SECRET_KEY;
     env.STRIPE_API_BASE = stripeMock.apiBase;
-    env.STRIPE_WEBHOOK_SECRET ??= persistentSecret(path.join(DATA_DIR, 'stripe-webhook-secret'), 'whsec_');
+    env.STRIPE_WEBHOOK_SECRET ??= persistentSecret(path.join(dataDir, 'stripe-webhook-secret'), 'whsec_');
     payments = `stripe-mock ${stripeMock.apiBase} (webhook secret in .data/stripe-webhook-secret; npm run simulate-payment -- <invoiceId> …)`;
   }
 
-  env.JWT_SECRET ??= persistentSecret(path.join(DATA_DIR, 'jwt-secret'));
+  env.JWT_SECRET ??= persistentSecret(path.join(dataDir, 'jwt-secret'));
   env.API_PORT ??= String(await portNear(3000));
   env.WORKER_METRICS_PORT ??= String(await portNear(9464));
   env.TEMPORAL_UI_URL ??= temporalUi;
-  env.DOCUMENTS_DIR ??= path.join(DATA_DIR, 'documents');
+  env.DOCUMENTS_DIR ??= path.join(dataDir, 'documents');
   env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
   // No load balancer to drain for on one machine: Ctrl-C stops the API at once.
   env.API_DRAIN_SECONDS ??= '0';
   // GraphiQL reads the schema before a token is typed into its Headers editor.
   env.GRAPHQL_ANONYMOUS_INTROSPECTION ??= 'true';
+  // A newcomer's webhook receiver runs on this machine, on loopback; production refuses the setting (src/config).
+  env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ??= 'true';
+  return { env, temporalUi, mailbox, payments };
+}
 
-  say('applying migrations and the demo seed');
-  const sequelize = createSequelize(env.DATABASE_URL);
+/** Brings the database to the latest migration and seeds the demo tenant when it is missing. */
+export async function migrateAndSeed(databaseUrl: string): Promise<{ created: boolean }> {
+  const sequelize = createSequelize(databaseUrl);
   initModels(sequelize);
   await migrateUp(sequelize);
   const seeded = await seedDemo();
   await sequelize.close();
+  return seeded;
+}
 
-  supervise('worker', path.join(ROOT, 'dist', 'worker', 'index.js'), env, WORKER_NODE_FLAGS);
-  supervise('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), env, API_NODE_FLAGS);
+/** The worker and the API as the start command runs them: the built scripts with their Node flags. */
+export const STACK_PROCESSES = [
+  { name: 'worker', script: path.join(ROOT, 'dist', 'worker', 'index.js'), nodeFlags: WORKER_NODE_FLAGS },
+  { name: 'api', script: path.join(ROOT, 'dist', 'src', 'api', 'server.js'), nodeFlags: API_NODE_FLAGS },
+];
+
+async function main(): Promise<void> {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  const { env, temporalUi, mailbox, payments } = await buildStackEnvironment(process.env, DATA_DIR, stops);
+
+  say('applying migrations and the demo seed');
+  const seeded = await migrateAndSeed(env.DATABASE_URL!);
+
+  for (const { name, script, nodeFlags } of STACK_PROCESSES) supervise(name, script, env, nodeFlags);
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(`${api}/readyz`);
 
@@ -221,7 +259,9 @@ Press Ctrl-C to stop everything.
 `);
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  await shutdown(1);
-});
+if (require.main === module) {
+  main().catch(async (err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    await shutdown(1);
+  });
+}

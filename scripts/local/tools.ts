@@ -245,7 +245,7 @@ export function resolveTestServer(): string | undefined {
 }
 
 /** This checkout's root: the nearest folder above with a package.json (this file runs from source under jest, from dist/ otherwise). */
-function checkoutRoot(): string {
+export function checkoutRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);

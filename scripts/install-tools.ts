@@ -15,6 +15,11 @@ import { resolveStripeMock } from './local/stripe-mock';
 import { resolveTemporalServer } from './local/temporal-server';
 import { resolveTemporalCli, resolveTestServer } from './local/tools';
 
+/** A tool that cannot be installed here: set-up stops and says why (a test needing it fails in CI, docs/testing.md). */
+function cannotInstall(why: string): never {
+  throw new Error(why);
+}
+
 const TOOLS: Record<string, () => string | undefined> = {
   'temporal-cli': () => resolveTemporalCli() ?? 'SDK download',
   'test-server': () => resolveTestServer() ?? 'SDK download',
@@ -22,7 +27,11 @@ const TOOLS: Record<string, () => string | undefined> = {
   'docker-compose': resolveComposeCli,
   minio: resolveMinio,
   promtool: resolvePromtool,
-  keycloak: () => resolveKeycloak() ?? 'none: company sign-in tests skipped',
+  keycloak: () =>
+    resolveKeycloak() ??
+    cannotInstall(
+      'Keycloak needs Java 17 and Maven to be fetched from Maven Central (or set KEYCLOAK_HOME): the company sign-in tests run against it',
+    ),
   'stripe-mock': resolveStripeMock,
   'pain001-xsd': resolvePain001Xsd,
   helm: resolveHelm,
@@ -36,4 +45,11 @@ if (unknown.length) {
   process.stderr.write(`unknown tool ${unknown.join(', ')}; known: ${Object.keys(TOOLS).join(', ')}\n`);
   process.exit(2);
 }
-for (const name of wanted.length ? wanted : Object.keys(TOOLS)) process.stdout.write(`${name}: ${TOOLS[name]()}\n`);
+for (const name of wanted.length ? wanted : Object.keys(TOOLS)) {
+  try {
+    process.stdout.write(`${name}: ${TOOLS[name]()}\n`);
+  } catch (err) {
+    process.stderr.write(`[setup] could not install ${name}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -24,7 +24,7 @@ export const KEYCLOAK_JAVA_ENV = { JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m', JAVA_O
 /** How long the install's warm-up start (re-build included) may take on a loaded machine. */
 const WARM_UP_DEADLINE_MS = 15 * 60_000;
 
-/** The unpacked distribution (bin/kc.sh inside), fetched, unpacked and warmed up on first use; undefined without Java and Maven. */
+/** The unpacked distribution (bin/kc.sh inside), fetched, unpacked and warmed up on first use; undefined without Java and Maven (set-up then fails). */
 export function resolveKeycloak(): string | undefined {
   const fromEnv = process.env.KEYCLOAK_HOME;
   if (fromEnv) {
@@ -35,7 +35,7 @@ export function resolveKeycloak(): string | undefined {
   const warmed = path.join(home, '.warmed-up');
   if (fs.existsSync(warmed)) return home;
   if (!hasCommand('java') || !hasCommand('mvn')) {
-    log('no Keycloak found and no Java/Maven to fetch it: the company sign-in tests will be skipped');
+    log('no Keycloak found and no Java/Maven to fetch it');
     return undefined;
   }
   if (!fs.existsSync(path.join(home, 'bin', 'kc.sh'))) unpack(home);

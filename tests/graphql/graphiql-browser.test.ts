@@ -3,20 +3,21 @@
  * request to its own origin, nothing refused by the Content-Security-Policy), a bearer token typed
  * into the Headers editor and a query typed into the editor are answered with the caller's data.
  * Needs a Chromium binary (Debian package `chromium`, or CHROMIUM_PATH); without one the test is
- * skipped and says so.
+ * skipped and says so, or fails in CI (tests/support/required-tool.ts).
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { chromiumPath } from '../support/chromium';
+import { chromiumTool } from '../support/chromium';
+import { describeNeeding } from '../support/required-tool';
 import { startTestStack, TestStack } from '../support/stack';
 
-const chromium = chromiumPath();
-const itInBrowser = chromium ? it : it.skip;
+const browserInstall = chromiumTool();
+const chromium = browserInstall.path;
 
-describe(`GraphiQL in headless Chromium${chromium ? '' : ' (skipped: no Chromium binary; install the Debian package chromium or set CHROMIUM_PATH)'}`, () => {
+describeNeeding(browserInstall, 'GraphiQL in headless Chromium', () => {
   let stack: TestStack;
   let server: Server;
   let browser: Browser | undefined;
@@ -47,7 +48,7 @@ describe(`GraphiQL in headless Chromium${chromium ? '' : ' (skipped: no Chromium
     for (const char of text) await page.keyboard.sendCharacter(char);
   }
 
-  itInBrowser('loads from the API alone and answers a typed query with the bearer token typed into the Headers editor', async () => {
+  it('loads from the API alone and answers a typed query with the bearer token typed into the Headers editor', async () => {
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const page = await browser!.newPage();
     const problems: string[] = [];

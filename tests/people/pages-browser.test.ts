@@ -4,8 +4,8 @@
  * changed; axe-core finds no serious or critical violation on any page. axe is injected into the
  * page, which the API's CSP (scripts from its own origin only) would refuse: `setBypassCSP(true)`
  * lifts it for this test's browser alone. Needs Chromium (Debian `chromium`, or CHROMIUM_PATH);
- * without one the test is skipped and says so. With UPDATE_SCREENSHOTS=1 it saves each page to
- * docs/screenshots/ (docs/pages.md).
+ * without one the tests are skipped and say so, or fail in CI (tests/support/required-tool.ts).
+ * With UPDATE_SCREENSHOTS=1 it saves each page to docs/screenshots/ (docs/pages.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,12 +16,13 @@ import { Acknowledgement, Registration, ReportRecipientConfirmation, User } from
 import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
-import { chromiumPath } from '../support/chromium';
+import { chromiumTool } from '../support/chromium';
+import { describeNeeding } from '../support/required-tool';
 import { startTestStack, TestStack } from '../support/stack';
 import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 
-const chromium = chromiumPath();
-const itInBrowser = chromium ? it : it.skip;
+const browserInstall = chromiumTool();
+const chromium = browserInstall.path;
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
 
@@ -31,7 +32,7 @@ interface AxeViolation {
   nodes: unknown[];
 }
 
-describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no Chromium binary; install the Debian package chromium or set CHROMIUM_PATH)'}`, () => {
+describeNeeding(browserInstall, 'pages under /app in headless Chromium', () => {
   let stack: TestStack;
   let server: Server;
   let browser: Browser | undefined;
@@ -90,7 +91,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     return answer;
   }
 
-  itInBrowser('sets a password from the mailed link by keyboard alone; the new password works', async () => {
+  it('sets a password from the mailed link by keyboard alone; the new password works', async () => {
     const tenant = await buildTenant({ name: 'Harbour Mutual' });
     const user = await buildUser({ tenantId: tenant.id, email: 'browser-reset@example.test' });
     await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
@@ -126,7 +127,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
-  itInBrowser('accepts a staff invitation by keyboard alone: the chosen password works and the address is confirmed', async () => {
+  it('accepts a staff invitation by keyboard alone: the chosen password works and the address is confirmed', async () => {
     const tenant = await buildTenant({ name: 'Harbour Mutual' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Sam Admin' });
     await stack.api
@@ -155,7 +156,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
-  itInBrowser('confirms an address from the mailed link by keyboard alone; the account starts working', async () => {
+  it('confirms an address from the mailed link by keyboard alone; the account starts working', async () => {
     const tenant = await buildTenant({ slug: 'browser-verify', name: 'Lighthouse Insurance' });
     await stack.api
       .post('/api/v1/auth/register')
@@ -177,7 +178,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
-  itInBrowser("acknowledges a policy from the notice's link by keyboard alone; the evidence is this browser's", async () => {
+  it("acknowledges a policy from the notice's link by keyboard alone; the evidence is this browser's", async () => {
     const tenant = await buildTenant({ name: 'Harbour Mutual' });
     const { ack, notice } = await acknowledgementWithNotice(stack, tenant, {
       fullName: 'Bea Rowser',
@@ -224,7 +225,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
 
   const mainText = (page: Page) => page.$eval('main', (main) => main.textContent);
 
-  itInBrowser('submits a company registration from the mailed link by keyboard alone; the registration exists', async () => {
+  it('submits a company registration from the mailed link by keyboard alone; the registration exists', async () => {
     await stack.api
       .post('/api/v1/registrations')
       .send(registrationRequest('browser-mutual', { companyName: 'Browser Mutual' }))
@@ -249,7 +250,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
-  itInBrowser('confirms a report recipient from the mailed link by keyboard alone; the address receives the report', async () => {
+  it('confirms a report recipient from the mailed link by keyboard alone; the address receives the report', async () => {
     const tenant = await buildTenant({ name: 'Harbour Mutual' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     const { body: created } = await stack.api
@@ -271,7 +272,7 @@ describe(`pages under /app in headless Chromium${chromium ? '' : ' (skipped: no 
     await page.close();
   });
 
-  itInBrowser('changes an address from the mailed link with the password, by keyboard alone; a wrong password is announced', async () => {
+  it('changes an address from the mailed link with the password, by keyboard alone; a wrong password is announced', async () => {
     const tenant = await buildTenant({ name: 'Lighthouse Insurance' });
     const user = await buildUser({ tenantId: tenant.id, email: 'browser-old@example.test' });
     const login = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KEYCLOAK_BUILD_OPTIONS, KEYCLOAK_JAVA_ENV, resolveKeycloak } from '../../scripts/local/keycloak';
 import { freePort } from '../../scripts/local/ports';
+import type { RequiredTool } from './required-tool';
 import { waitUntil } from './waiting';
 
 /** Measured at 47–71 s on a loaded 2-core machine (load average 10–15); 2.5 times the slowest. */
@@ -33,9 +34,13 @@ export interface RunningKeycloak {
   setEmail(username: string, email: string): Promise<void>;
 }
 
-/** Undefined when no Keycloak is installed (no Java or Maven): the caller skips its tests. */
-export function keycloakHome(): string | undefined {
-  return resolveKeycloak();
+/** Keycloak's home as the company sign-in tests need it; no path without Java or Maven to fetch it (skipped locally, a failure in CI). */
+export function keycloakTool(): RequiredTool {
+  return {
+    name: 'Keycloak',
+    path: resolveKeycloak(),
+    install: 'bash scripts/setup.sh fetches it from Maven Central into ~/.cache/insurflow (needs Java 17 and Maven), or set KEYCLOAK_HOME',
+  };
 }
 
 export async function startKeycloak(home: string): Promise<RunningKeycloak> {

@@ -226,12 +226,15 @@ describe('GET /me/tasks', () => {
       kind: 'overdue_invoice',
       title: `Invoice ${longOverdue.number} overdue: 365.00 EUR due ${longOverdue.dueDate}`,
       dueAt: new Date(today - 40 * DAY_MS + graceMs).toISOString(),
-      links: [
-        { rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` },
-        { rel: 'record_payment', method: 'POST', href: `/api/v1/invoices/${longOverdue.id}/payments` },
-      ],
+      // A claims agent chases the premium; recording it is a finance role's (docs/premiums.md, Payments).
+      links: [{ rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` }],
     });
-    expect((await inbox(manager)).counts.overdue_invoice).toBe(2);
+    const managers = await inbox(manager);
+    expect(managers.counts.overdue_invoice).toBe(2);
+    expect(managers.items[0].links).toEqual([
+      { rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` },
+      { rel: 'record_payment', method: 'POST', href: `/api/v1/invoices/${longOverdue.id}/payments` },
+    ]);
     expect((await inbox(admin)).counts.overdue_invoice).toBe(0);
 
     // Paid through the task's link: gone from the next answer.

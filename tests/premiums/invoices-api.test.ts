@@ -1,6 +1,6 @@
 /**
  * Premium invoices over REST (real PostgreSQL, the API in process): who sees which invoice, and
- * manual payments: staff only, exact amounts in the invoice's currency, once per Idempotency-Key,
+ * manual payments: the finance roles only, exact amounts in the invoice's currency, once per Idempotency-Key,
  * two at once applied one after the other, the excess kept as a credit (docs/premiums.md).
  */
 import crypto from 'node:crypto';
@@ -14,9 +14,9 @@ describe('premium invoices and manual payments', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let staff: User;
-  let people: Record<'agent' | 'holder' | 'otherHolder' | 'outsider', User>;
+  let people: Record<'agent' | 'manager' | 'holder' | 'otherHolder' | 'outsider', User>;
   const { graphql } = apiClient(() => stack);
-  let auth: Record<'staff' | 'agent' | 'holder' | 'otherHolder' | 'outsider', string>;
+  let auth: Record<'staff' | 'agent' | 'manager' | 'holder' | 'otherHolder' | 'outsider', string>;
   let subscriptionId: string;
   let policyNumber: string;
   let invoices: Invoice[];
@@ -27,16 +27,18 @@ describe('premium invoices and manual payments', () => {
     tenant = await buildTenant();
     const other = await buildTenant();
     staff = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-    const [agent, holder, otherHolder, outsider] = await Promise.all([
+    const [agent, manager, holder, otherHolder, outsider] = await Promise.all([
       buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
+      buildUser({ tenantId: tenant.id, role: 'claims_manager' }),
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       buildUser({ tenantId: other.id, role: 'tenant_admin' }),
     ]);
-    people = { agent, holder, otherHolder, outsider };
+    people = { agent, manager, holder, otherHolder, outsider };
     auth = {
       staff: bearer(stack.config, staff),
       agent: bearer(stack.config, agent),
+      manager: bearer(stack.config, manager),
       holder: bearer(stack.config, holder),
       otherHolder: bearer(stack.config, otherHolder),
       outsider: bearer(stack.config, outsider),
@@ -120,6 +122,24 @@ describe('premium invoices and manual payments', () => {
     expect(await Invoice.count({ where: { subscriptionId, status: 'paid' } })).toBe(0);
   });
 
+  it('records manual payments for the finance roles only (tenant admin, claims manager): other staff 403, recording nothing', async () => {
+    const invoice = invoices[6];
+    const others = await Promise.all(
+      (['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer'] as const).map((role) =>
+        buildUser({ tenantId: tenant.id, role }),
+      ),
+    );
+    for (const user of others) {
+      const refused = await pay(invoice.id, bearer(stack.config, user), { amount: '8.33', method: 'bank_transfer' });
+      expect([user.role, refused.status, refused.body.error.code]).toEqual([user.role, 403, 'forbidden']);
+    }
+    expect(await PremiumPayment.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).toMatchObject({ status: 'open' });
+
+    const byManager = await pay(invoice.id, auth.manager, { amount: '8.33', method: 'bank_transfer' }).expect(201);
+    expect(byManager.body).toMatchObject({ payment: { recordedById: people.manager.id }, invoice: { status: 'paid' } });
+  });
+
   it('records a payment once per Idempotency-Key and marks the invoice paid, audited', async () => {
     const key = crypto.randomUUID();
     const first = await pay(invoices[0].id, auth.staff, { amount: '8.37', method: 'bank_transfer', reference: 'SEPA 0042' }, key).expect(
@@ -145,7 +165,7 @@ describe('premium invoices and manual payments', () => {
     expect(detail.body).toMatchObject({ status: 'paid', payments: [{ id: first.body.payment.id, amount: '8.37' }], refunds: [] });
     expect(await AuditEvent.count({ where: { action: 'invoice.payment', entityId: invoices[0].id, actorId: staff.id } })).toBe(1);
 
-    const yen = await pay(yenInvoice.id, auth.agent, { amount: '12000', method: 'cheque' }).expect(201);
+    const yen = await pay(yenInvoice.id, auth.manager, { amount: '12000', method: 'cheque' }).expect(201);
     expect(yen.body).toMatchObject({ payment: { amount: '12000', amountMinor: 12000 }, invoice: { status: 'paid' } });
   });
 
@@ -155,7 +175,7 @@ describe('premium invoices and manual payments', () => {
 
     const both = await Promise.all([
       pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'bank_transfer' }),
-      pay(invoices[2].id, auth.agent, { amount: '8.33', method: 'cheque' }),
+      pay(invoices[2].id, auth.manager, { amount: '8.33', method: 'cheque' }),
     ]);
     expect(both.map((response) => response.status)).toEqual([201, 201]);
     const payments = await PremiumPayment.findAll({ where: { invoiceId: invoices[2].id } });
@@ -187,13 +207,15 @@ describe('premium invoices and manual payments', () => {
     expect(byHolder.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const byOutsider = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.outsider);
     expect(byOutsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, people.agent);
+    const byAgent = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.agent);
+    expect(byAgent.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, people.manager);
     expect(tooPrecise.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(0);
 
     const key = crypto.randomUUID();
-    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
-    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.agent);
+    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.manager);
+    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.manager);
     expect(paid.data).toEqual({ recordManualPayment: { status: 'paid', payments: [{ amount: '8.33', method: 'cheque' }] } });
     expect(again.data).toEqual(paid.data);
     expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(1);

@@ -13,7 +13,7 @@ import { Acknowledgement, Claim, CompliancePolicy, Invoice, PolicyVersion, Regis
 import { overdueInvoiceWhere } from '../../models/invoice';
 import { claimAccess } from '../../access/claims';
 import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
-import { invoiceAccess } from '../../access/invoices';
+import { invoiceAccess, PREMIUM_PAYMENT_ROLES } from '../../access/invoices';
 import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
@@ -65,7 +65,8 @@ interface Source<M extends TaskRow> {
   /** The due date as SQL of the row (the model's alias), to order by. */
   dueAt(caller: AuthUser): Promise<string>;
   include?: Includeable[];
-  toTask(row: M, dueAt: Date | null): SourceTask;
+  /** The task of a row, with the links the caller may follow. */
+  toTask(row: M, dueAt: Date | null, caller: AuthUser): SourceTask;
 }
 
 const link = (rel: string, method: TaskLink['method'], path: string): TaskLink => ({ rel, method, href: `${API_PREFIX}${path}` });
@@ -201,13 +202,17 @@ const overdueInvoices: Source<Invoice> = {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
     return `("Invoice".due_date + ${DAY_SQL(settings.premiumGraceDays)}) AT TIME ZONE 'UTC'`;
   },
-  toTask: (invoice, dueAt) => ({
+  toTask: (invoice, dueAt, caller) => ({
     kind: 'overdue_invoice',
     id: invoice.id,
     title: `Invoice ${invoice.number} overdue: ${formatMinorUnits(invoice.amountMinor, invoice.currency)} ${invoice.currency} due ${invoice.dueDate}`,
     dueAt,
     createdAt: invoice.createdAt,
-    links: [link('self', 'GET', `/invoices/${invoice.id}`), link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)],
+    links: [
+      link('self', 'GET', `/invoices/${invoice.id}`),
+      // Chasing is the claims staff's; recording the money only the finance roles' (a claims agent would get 403).
+      ...(PREMIUM_PAYMENT_ROLES.includes(caller.role) ? [link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)] : []),
+    ],
   }),
 };
 
@@ -237,7 +242,7 @@ async function read<M extends TaskRow>(
     }),
     source.model.count({ where }),
   ]);
-  return { tasks: rows.map((row) => source.toTask(row, (row.get('taskDueAt') as Date | null) ?? null)), count };
+  return { tasks: rows.map((row) => source.toTask(row, (row.get('taskDueAt') as Date | null) ?? null, caller)), count };
 }
 
 interface KindReader {

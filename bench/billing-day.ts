@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { loadConfig } from '../src/config';
-import { Invoice, Plan, Subscription, TenantSettings, type User } from '../src/models';
+import { Invoice, PaymentIntentRecord, Plan, Subscription, TenantSettings, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { simulatePayment } from '../scripts/simulate-payment';
 import { waitUntil } from '../tests/support/waiting';
@@ -83,10 +83,22 @@ export async function benchBillingDay(infra: BenchInfra, policies: number, concu
     const issued = { ...phase(policies, started), invoices: INSTALMENTS * policies };
 
     const due = await Invoice.findAll({ where: { tenantId: bench.tenant.id, sequence: 1 }, attributes: ['id', 'amountMinor'] });
+    // Each invoice's PaymentIntent as its holder's ask keeps it (no provider runs here): the webhook applies that intent only.
+    const intents = await PaymentIntentRecord.bulkCreate(
+      due.map((invoice) => ({
+        tenantId: bench.tenant.id,
+        invoiceId: invoice.id,
+        provider: 'stripe',
+        providerIntentId: `pi_bench${crypto.randomBytes(8).toString('hex')}`,
+        amountMinor: invoice.amountMinor,
+        currency: 'EUR',
+      })),
+    );
     started = performance.now();
     const latencies = await runConcurrently(due.length, concurrency, async (i) => {
       const { status } = await simulatePayment({
         invoiceId: due[i].id,
+        intentId: intents[i].providerIntentId,
         tenantId: bench.tenant.id,
         amountMinor: due[i].amountMinor,
         currency: 'EUR',

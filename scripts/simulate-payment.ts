@@ -2,9 +2,11 @@
  * Development only: pays an invoice on the local stack as Stripe would tell it, since stripe-mock
  * takes no payment and sends no webhook. Signs a `payment_intent.succeeded` event with the local
  * webhook secret (STRIPE_WEBHOOK_SECRET, else `.data/stripe-webhook-secret`, which the start
- * command writes) and posts it to the API's Stripe webhook:
+ * command writes) and posts it to the API's Stripe webhook. The event names the invoice's own
+ * PaymentIntent, the `paymentIntentId` that POST /invoices/:id/payment-intent answered: the webhook
+ * applies no other intent to an invoice.
  *
- *   npm run simulate-payment -- <invoiceId> --tenant <tenantId> --amount <minor units> [--currency EUR] [--api http://127.0.0.1:3000]
+ *   npm run simulate-payment -- <invoiceId> --intent <pi_…> --tenant <tenantId> --amount <minor units> [--currency EUR] [--api http://127.0.0.1:3000]
  *
  * Refused when NODE_ENV=production: there it would forge a payment with the real secret.
  */
@@ -18,6 +20,8 @@ import { STRIPE_API_VERSION, STRIPE_METADATA } from '../src/services/payments';
 
 export interface SimulatedPayment {
   invoiceId: string;
+  /** The invoice's PaymentIntent (`pi_…`), as POST /invoices/:id/payment-intent answered it. */
+  intentId: string;
   tenantId: string;
   amountMinor: number;
   currency: string;
@@ -34,7 +38,6 @@ export async function simulatePayment(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ status: number; body: unknown }> {
   if (env.NODE_ENV === 'production') throw new SimulationRefused('simulate-payment is for development: refused with NODE_ENV=production');
-  const intentId = `pi_simulated_${crypto.randomBytes(8).toString('hex')}`;
   const payload = JSON.stringify({
     id: `evt_simulated_${crypto.randomBytes(12).toString('hex')}`,
     object: 'event',
@@ -44,7 +47,7 @@ export async function simulatePayment(
     type: 'payment_intent.succeeded',
     data: {
       object: {
-        id: intentId,
+        id: payment.intentId,
         object: 'payment_intent',
         amount: payment.amountMinor,
         amount_received: payment.amountMinor,
@@ -66,16 +69,23 @@ export async function simulatePayment(
 }
 
 const USAGE =
-  'usage: simulate-payment <invoiceId> --tenant <tenantId> --amount <minor units> [--currency EUR] [--api http://127.0.0.1:3000]';
+  'usage: simulate-payment <invoiceId> --intent <pi_…> --tenant <tenantId> --amount <minor units> [--currency EUR] [--api http://127.0.0.1:3000]';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, amount: { type: 'string' }, currency: { type: 'string' }, api: { type: 'string' } },
+    options: {
+      intent: { type: 'string' },
+      tenant: { type: 'string' },
+      amount: { type: 'string' },
+      currency: { type: 'string' },
+      api: { type: 'string' },
+    },
   });
   const [invoiceId] = positionals;
   const amountMinor = Number(values.amount);
-  if (!invoiceId || !values.tenant || !Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new SimulationRefused(USAGE);
+  if (!invoiceId || !values.intent || !values.tenant || !Number.isSafeInteger(amountMinor) || amountMinor <= 0)
+    throw new SimulationRefused(USAGE);
   const secretFile = path.join(__dirname, '..', '..', '.data', 'stripe-webhook-secret');
   const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? (fs.existsSync(secretFile) ? fs.readFileSync(secretFile, 'utf8').trim() : '');
   if (!webhookSecret)
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
   const api = values.api ?? `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
   const answer = await simulatePayment({
     invoiceId,
+    intentId: values.intent,
     tenantId: values.tenant,
     amountMinor,
     currency: values.currency ?? 'EUR',

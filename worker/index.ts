@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       sealing: config.jwt,
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
-      paymentProvider: createPaymentProvider(config),
+      paymentProvider: createPaymentProvider(config, logger),
       documents,
     },
   });

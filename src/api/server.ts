@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const documents = await openDocumentStore(config.documents);
   const drain = { draining: false };
   const mailer = createSmtpMailer(config.smtp);
-  const payments = paymentServices(config);
+  const payments = paymentServices(config, logger);
   const services = { config, sequelize, temporal, logger, documents, mailer, payments, tracer: tracing?.tracer, drain };
   const app = createApp(services);
   const relay = startOutboxRelay(services);

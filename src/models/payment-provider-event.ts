@@ -1,5 +1,5 @@
 import { modelOf, required, optional, idColumn } from './columns';
-import { EVENT_OUTCOMES } from './migrations/0041-payment-provider';
+import { EVENT_OUTCOMES } from './migrations/0077-payment-event-other-intent';
 
 export type PaymentEventOutcome = (typeof EVENT_OUTCOMES)[number];
 export { EVENT_OUTCOMES };

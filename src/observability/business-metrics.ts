@@ -174,6 +174,17 @@ export const premiumRunDrift = new client.Gauge({
   registers: [workerBusinessRegistry],
 });
 
+/**
+ * Each call to the payment provider it could not serve, in the API (a 503) or the worker (a
+ * retried refund). The provider sets every reason to 0 when it is made, so increase() sees the first one.
+ */
+export const paymentProviderUnavailable = new client.Counter({
+  name: 'insurflow_payment_provider_unavailable_total',
+  help: "Calls to the payment provider that failed whatever the request, per reason: unreachable (no connection or no answer in time), provider_error (its 5xx), rate_limited, credentials_refused (401/403 to Insurflow's key)",
+  labelNames: ['reason'],
+  registers: [apiBusinessRegistry, workerBusinessRegistry],
+});
+
 export const planNoticesFollowing = new client.Gauge({
   name: 'insurflow_plan_notices_following',
   help: "1 while this API process follows the plans' change notices and answers what it keeps of them; 0 while it reads every plan from PostgreSQL (docs/catalog.md)",

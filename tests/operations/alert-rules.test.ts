@@ -47,6 +47,8 @@ it('promtool check rules accepts every rule', async () => {
     'InsurflowRunDrift',
     'InsurflowPremiumRefundStuck',
     'InsurflowTemporalSlow',
+    'InsurflowPaymentProviderCredentialsRefused',
+    'InsurflowPaymentProviderUnavailable',
   ]);
 });
 

@@ -14,7 +14,13 @@ import { applyPayment } from '../../src/services/premium-payments';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { signedChargeRefunded, startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import {
+  keepPaymentIntent,
+  signedChargeRefunded,
+  startRecordedStripeMock,
+  stripeEnv,
+  type RecordedStripeMock,
+} from '../support/stripe-mock';
 import { waitUntil } from '../support/waiting';
 
 const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
@@ -39,6 +45,7 @@ async function paidPolicy(
   const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
   await billCurrentTerm(stack.db.sequelize, subscription.id);
   const billed = await Invoice.findOne({ where: { subscriptionId: subscription.id }, rejectOnEmpty: true });
+  if (intentId) await keepPaymentIntent(billed, intentId);
   const { payment } = await applyPayment(
     stack.db.sequelize,
     {
@@ -145,12 +152,14 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
     { paymentIntentId, amountMinor: invoice.amountMinor, refundedMinor: 30000 },
     WEBHOOK_SECRET,
   );
-  await stack.api
+  // Handed to the invoice model: it names the invoice's own PaymentIntent.
+  const delivered = await stack.api
     .post('/api/v1/payments/webhooks/stripe')
     .set('Stripe-Signature', signature)
     .set('Content-Type', 'application/json')
     .send(body)
     .expect(200);
+  expect(delivered.body.outcome).toBe('applied');
   expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
   expect((await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).status).toBe('paid');
   process.stdout.write(`[claim-card-refunds] card refund through stripe-mock answered in ${tookMs.toFixed(0)} ms\n`);

@@ -12,8 +12,12 @@ import { createApp } from '../../src/api/app';
 import { paymentServices } from '../../src/domain/payments';
 import { AuditEvent, Invoice, PaymentIntentRecord, PaymentProviderEvent, PremiumPayment, PremiumRefund, User } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
+import type { StripeSettings } from '../../src/config';
+import { paymentProviderUnavailable } from '../../src/observability/business-metrics';
 import { STRIPE_METADATA } from '../../src/services/payments';
 import { startStripeMock } from '../../scripts/local/stripe-mock-server';
+import { simulatePayment } from '../../scripts/simulate-payment';
+import { capturedLogger } from '../support/log-capture';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
@@ -25,7 +29,7 @@ const DOWN_ANSWER_WITHIN_MS = 2000;
 
 const signer = new Stripe('sk_test_signer');
 const eventId = () => `evt_${crypto.randomBytes(12).toString('hex')}`;
-const intentId = () => `pi_${crypto.randomBytes(8).toString('hex')}`;
+const otherIntentId = () => `pi_${crypto.randomBytes(8).toString('hex')}`;
 
 function eventBody(type: string, object: Record<string, unknown>, id = eventId()): string {
   return JSON.stringify({ id, object: 'event', api_version: '2026-08-26.dahlia', created: 1_795_000_000, type, data: { object } });
@@ -37,6 +41,7 @@ let staff: User;
 let holder: User;
 let auth: Record<'staff' | 'holder' | 'otherHolder' | 'outsider', string>;
 let invoices: Invoice[];
+let monthlyPlanId: string;
 
 beforeAll(async () => {
   stripeMock = await startRecordedStripeMock();
@@ -53,6 +58,7 @@ beforeAll(async () => {
     outsider: bearer(stack.config, outsider),
   };
   const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'monthly', premium: '100.00', currency: 'EUR' });
+  monthlyPlanId = plan.id;
   const subscription = await buildSubscription({ planId: plan.id, policyholderId: holder.id });
   await billCurrentTerm(stack.db.sequelize, subscription.id);
   invoices = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
@@ -99,13 +105,18 @@ const deliver = (body: string) =>
     .set('Stripe-Signature', signer.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }))
     .send(body);
 
+/** The invoice's one PaymentIntent, as its holder asks for it to pay by card (stripe-mock makes it): the intent its events name. */
+const intentOf = async (invoice: Invoice): Promise<string> =>
+  (await stack.api.post(`/api/v1/invoices/${invoice.id}/payment-intent`).set('Authorization', auth.holder).send().expect(200)).body
+    .paymentIntentId;
+
 const reload = (invoice: Invoice) => Invoice.findByPk(invoice.id, { rejectOnEmpty: true });
 const paymentsOf = (invoice: Invoice) => PremiumPayment.findAll({ where: { invoiceId: invoice.id }, order: [['createdAt', 'ASC']] });
 
 describe('Stripe events applied to invoices', () => {
   it('pays the invoice named by a signed payment_intent.succeeded once; a replay, or the same payment under another event id, changes nothing', async () => {
     const invoice = invoices[0];
-    const pi = intentId();
+    const pi = await intentOf(invoice);
     const body = succeeded(invoice, pi);
 
     const first = await deliver(body);
@@ -126,7 +137,7 @@ describe('Stripe events applied to invoices', () => {
   it('ends with one payment and its refund, invoice refunded, whichever of success and refund arrives first', async () => {
     const inOrder = invoices[1];
     const outOfOrder = invoices[2];
-    const [first, second] = [intentId(), intentId()];
+    const [first, second] = [await intentOf(inOrder), await intentOf(outOfOrder)];
     await deliver(succeeded(inOrder, first)).expect(200);
     await deliver(refunded(inOrder, first, inOrder.amountMinor)).expect(200);
     // The refund before the success: Stripe does not promise the order.
@@ -147,7 +158,7 @@ describe('Stripe events applied to invoices', () => {
 
   it("marks a cancellation's pending refund succeeded when the charge's refund arrives, adding no refund of its own", async () => {
     const invoice = invoices[3];
-    const pi = intentId();
+    const pi = await intentOf(invoice);
     await deliver(succeeded(invoice, pi)).expect(200);
     const [payment] = await paymentsOf(invoice);
     // As refundOnCancellation leaves it: a pending provider refund of part of the payment, the invoice partially refunded.
@@ -174,7 +185,7 @@ describe('Stripe events applied to invoices', () => {
 
   it('records a failed payment and a dispute on the event and audit, leaving the invoice unpaid', async () => {
     const invoice = invoices[4];
-    const pi = intentId();
+    const pi = await intentOf(invoice);
     const failed = eventBody('payment_intent.payment_failed', {
       id: pi,
       object: 'payment_intent',
@@ -203,13 +214,14 @@ describe('Stripe events applied to invoices', () => {
 
   it('applies one of a manual payment and a webhook for the same invoice at once; the other is all credit', async () => {
     for (const invoice of invoices.slice(5, 8)) {
+      const pi = await intentOf(invoice);
       const [manual, webhook] = await Promise.all([
         stack.api
           .post(`/api/v1/invoices/${invoice.id}/payments`)
           .set('Authorization', auth.staff)
           .set('Idempotency-Key', crypto.randomUUID())
           .send({ amount: '8.33', method: 'bank_transfer', reference: 'SEPA race' }),
-        deliver(succeeded(invoice, intentId())),
+        deliver(succeeded(invoice, pi)),
       ]);
       expect([manual.status, webhook.body.outcome]).toEqual([201, 'applied']);
 
@@ -217,6 +229,60 @@ describe('Stripe events applied to invoices', () => {
       const payments = await paymentsOf(invoice);
       expect(payments.map((p) => p.method).sort()).toEqual(['bank_transfer', 'card']);
       expect(payments.map((p) => p.creditMinor).sort((a, b) => a - b)).toEqual([0, invoice.amountMinor]);
+    }
+  });
+
+  it("applies no signed event about another PaymentIntent than the invoice's own: recorded as other_intent and logged; its own pays it", async () => {
+    const subscription = await buildSubscription({ planId: monthlyPlanId, policyholderId: holder.id });
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
+    const log = capturedLogger('api');
+    const server: Server = createApp({ ...stack.services, logger: log.logger }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const signedPost = (body: string) =>
+      supertest(api)
+        .post(WEBHOOK)
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', signer.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }))
+        .send(body);
+    try {
+      // Signed, naming the invoice and its tenant in the metadata, for its whole amount: before the
+      // holder asked for the invoice's intent, and after, each about an intent Insurflow did not make for it.
+      const before = succeeded(invoice, otherIntentId());
+      const beforeAnswer = await signedPost(before);
+      const own = await intentOf(invoice);
+      const after = succeeded(invoice, otherIntentId());
+      const refundFirst = refunded(invoice, otherIntentId(), invoice.amountMinor);
+      const answers = [beforeAnswer, await signedPost(after), await signedPost(refundFirst)];
+      expect(answers.map((answer) => [answer.status, answer.body])).toEqual(
+        Array(3).fill([200, { received: true, duplicate: false, outcome: 'other_intent' }]),
+      );
+      expect(await reload(invoice)).toMatchObject({ status: 'open' });
+      expect(await paymentsOf(invoice)).toEqual([]);
+      expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
+      const eventIds = [before, after, refundFirst].map((body) => JSON.parse(body).id as string);
+      expect(await PaymentProviderEvent.count({ where: { eventId: eventIds, outcome: 'other_intent', invoiceId: invoice.id } })).toBe(3);
+      expect(log.lines().filter((line) => line.msg === 'payment event refused for the invoice it names')).toEqual([
+        expect.objectContaining({ level: 40, eventId: eventIds[0], invoiceId: invoice.id, outcome: 'other_intent' }),
+        expect.objectContaining({ level: 40, eventId: eventIds[1], invoiceId: invoice.id, outcome: 'other_intent' }),
+        expect.objectContaining({ level: 40, eventId: eventIds[2], invoiceId: invoice.id, outcome: 'other_intent' }),
+      ]);
+
+      // The development tool, as a newcomer pays locally, names the intent the API answered: applied.
+      const payment = {
+        invoiceId: invoice.id,
+        intentId: own,
+        tenantId: invoice.tenantId,
+        amountMinor: invoice.amountMinor,
+        currency: 'EUR',
+      };
+      const paid = await simulatePayment({ ...payment, api, webhookSecret: WEBHOOK_SECRET }, { NODE_ENV: 'development' });
+      expect(paid).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'applied' } });
+      expect(await reload(invoice)).toMatchObject({ status: 'paid' });
+      expect((await paymentsOf(invoice)).map((p) => [p.amountMinor, p.providerPaymentId])).toEqual([[invoice.amountMinor, own]]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
@@ -254,25 +320,75 @@ describe('POST /invoices/:id/payment-intent', () => {
     expect(await PaymentIntentRecord.count({ where: { invoiceId: [invoice.id, invoices[0].id] } })).toBe(0);
   });
 
-  it('answers 503 fast with stripe-mock stopped, recording nothing', async () => {
-    const doomed = await startStripeMock();
-    const url = new URL(doomed.apiBase);
-    const payments = paymentServices({
-      stripe: { ...stack.config.stripe!, apiBase: { protocol: 'http', host: url.hostname, port: Number(url.port) } },
-    });
-    await doomed.stop();
-    const server: Server = createApp({ ...stack.services, payments }).listen(0, '127.0.0.1');
+  const unavailableCount = async (reason: string) =>
+    (await paymentProviderUnavailable.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
+  const baseOf = (apiBase: string) => {
+    const url = new URL(apiBase);
+    return { protocol: 'http' as const, host: url.hostname, port: Number(url.port) };
+  };
+
+  /** The holder asks through an API whose provider has these settings (the stack's otherwise), its lines logged apart. */
+  async function askWithProvider(settings: Partial<StripeSettings>, invoice: Invoice) {
+    const log = capturedLogger('api');
+    const payments = paymentServices({ stripe: { ...stack.config.stripe!, ...settings } }, log.logger);
+    const server: Server = createApp({ ...stack.services, logger: log.logger, payments }).listen(0, '127.0.0.1');
     try {
-      const invoice = invoices[10];
       const started = Date.now();
       const answer = await ask(invoice.id, auth.holder, supertest.agent(server));
-      const tookMs = Date.now() - started;
-      expect([answer.status, answer.body.error.code]).toEqual([503, 'dependency_unavailable']);
-      expect(answer.headers['retry-after']).toBeDefined();
-      expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
-      expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+      return { answer, tookMs: Date.now() - started, log };
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  }
+
+  const UNAVAILABLE = [503, 'dependency_unavailable', [{ dependency: 'payment_provider', message: 'unavailable or too slow' }]];
+
+  it('answers 503 fast with stripe-mock stopped, recording nothing, logged and counted as unreachable', async () => {
+    const doomed = await startStripeMock();
+    await doomed.stop();
+    const invoice = invoices[10];
+    const before = await unavailableCount('unreachable');
+    const { answer, tookMs, log } = await askWithProvider({ apiBase: baseOf(doomed.apiBase) }, invoice);
+    expect([answer.status, answer.body.error.code, answer.body.error.details]).toEqual(UNAVAILABLE);
+    expect(answer.headers['retry-after']).toBeDefined();
+    expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'payment provider unavailable',
+        operation: 'paymentIntents.create',
+        reason: 'unreachable',
+      }),
+    );
+    expect(await unavailableCount('unreachable')).toBe(before + 1);
+  });
+
+  it('answers 503 fast when stripe-mock refuses our key, recording nothing, with an error line that never quotes the key', async () => {
+    const invoice = invoices[11];
+    const before = await unavailableCount('credentials_refused');
+    // The key the start command passed before issue 74: stripe-mock answers it 401 (the SDK's StripeAuthenticationError).
+    const refusedKey = 'sk_test_insurflow_local';
+    const { answer, tookMs, log } = await askWithProvider({ secretKey: refusedKey, apiBase: baseOf(stripeMock.mock.apiBase) }, invoice);
+    expect([answer.status, answer.body.error.code, answer.body.error.details]).toEqual(UNAVAILABLE);
+    expect(answer.headers['retry-after']).toBeDefined();
+    expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'payment provider refused our credentials: check STRIPE_SECRET_KEY',
+        operation: 'paymentIntents.create',
+        reason: 'credentials_refused',
+        statusCode: 401,
+      }),
+    );
+    // The request's own line says what the caller was answered.
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ msg: 'request unavailable', status: 503, errorCode: 'dependency_unavailable' }),
+    );
+    expect(log.raw()).not.toContain(refusedKey);
+    // What the alert InsurflowPaymentProviderCredentialsRefused reads (docker/alerts.yml).
+    expect(await unavailableCount('credentials_refused')).toBe(before + 1);
   });
 });

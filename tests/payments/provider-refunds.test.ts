@@ -15,7 +15,13 @@ import { applyPayment } from '../../src/services/premium-payments';
 import { refundOnCancellation } from '../../src/services/premium-refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { signedChargeRefunded, startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import {
+  keepPaymentIntent,
+  signedChargeRefunded,
+  startRecordedStripeMock,
+  stripeEnv,
+  type RecordedStripeMock,
+} from '../support/stripe-mock';
 import { recordHistory } from '../support/histories';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -42,6 +48,7 @@ async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; pay
   await billCurrentTerm(stack.db.sequelize, subscription.id);
   const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
   const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+  await keepPaymentIntent(invoice, paymentIntentId);
   await applyPayment(
     stack.db.sequelize,
     {
@@ -90,12 +97,14 @@ it("sends the refund once under its own key, records the provider id, and Stripe
 
   // Stripe's event for the same refund finds it recorded: no second refund row.
   const { body, signature } = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, WEBHOOK_SECRET);
-  await stack.api
+  // Handed to the invoice model: it names the invoice's own PaymentIntent.
+  const delivered = await stack.api
     .post('/api/v1/payments/webhooks/stripe')
     .set('Stripe-Signature', signature)
     .set('Content-Type', 'application/json')
     .send(body)
     .expect(200);
+  expect(delivered.body.outcome).toBe('applied');
   expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status])).toEqual([
     [342, 'succeeded'],
   ]);

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config';
 import { paymentIntentForInvoice, paymentServices, type InvoiceRef, type MatchedPaymentEvent } from '../../src/domain/payments';
 import { PaymentIntentRecord, PaymentProviderEvent } from '../../src/models';
 import { createStripeProvider, PaymentProviderUnavailable, STRIPE_METADATA, type PaymentProvider } from '../../src/services/payments';
-import { startStripeMock } from '../../scripts/local/stripe-mock-server';
+import { STRIPE_MOCK_SECRET_KEY, startStripeMock } from '../../scripts/local/stripe-mock-server';
 import { simulatePayment, SimulationRefused } from '../../scripts/simulate-payment';
 import { buildTenant } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -34,9 +34,14 @@ function eventBody(type: string, object: Record<string, unknown>, id = `evt_${cr
   return JSON.stringify({ id, object: 'event', api_version: '2026-08-26.dahlia', created: 1_795_000_000, type, data: { object } });
 }
 
-function succeededIntent(invoiceId: string, tenantId: string, amount = 12_345): Record<string, unknown> {
+function succeededIntent(
+  invoiceId: string,
+  tenantId: string,
+  amount = 12_345,
+  intentId = `pi_${crypto.randomBytes(8).toString('hex')}`,
+): Record<string, unknown> {
   return {
-    id: `pi_${crypto.randomBytes(8).toString('hex')}`,
+    id: intentId,
     object: 'payment_intent',
     amount,
     amount_received: amount,
@@ -78,7 +83,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, STRIPE_SECRET_KEY: 'sk_test_x' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
     expect(() => loadConfig({ ...base, ...stripeEnv('http://127.0.0.1:12111/v1', WEBHOOK_SECRET) })).toThrow(/STRIPE_API_BASE/);
     expect(loadConfig({ ...base, ...stripeEnv('http://127.0.0.1:12111', WEBHOOK_SECRET) }).stripe).toEqual({
-      secretKey: 'sk_test_insurflow',
+      secretKey: STRIPE_MOCK_SECRET_KEY,
       webhookSecret: WEBHOOK_SECRET,
       apiBase: { protocol: 'http', host: '127.0.0.1', port: 12111 },
       timeoutMs: 5000,
@@ -126,6 +131,30 @@ describe('PaymentIntents and refunds at stripe-mock', () => {
     expect(await PaymentIntentRecord.count({ where: { invoiceId } })).toBe(1);
   });
 
+  it("takes the one local key the start command and the tests pass; the start command's old key is refused as our credentials", async () => {
+    const url = new URL(stripeMock.mock.apiBase);
+    const withKey = (secretKey: string) =>
+      createStripeProvider(
+        {
+          secretKey,
+          webhookSecret: WEBHOOK_SECRET,
+          timeoutMs: 5000,
+          maxNetworkRetries: 1,
+          apiBase: { protocol: 'http', host: url.hostname, port: Number(url.port) },
+        },
+        stack.services.logger,
+      );
+    const request = { invoiceId: crypto.randomUUID(), tenantId: crypto.randomUUID(), amountMinor: 100, currency: 'EUR' };
+    await expect(withKey(STRIPE_MOCK_SECRET_KEY).createPaymentIntent(request)).resolves.toMatchObject({
+      id: expect.stringMatching(/^pi_/),
+    });
+    // What scripts/start.ts passed before issue 74: four parts split on `_`, which stripe-mock answers 401.
+    await expect(withKey('sk_test_insurflow_local').createPaymentIntent(request)).rejects.toMatchObject({
+      name: 'PaymentProviderUnavailable',
+      reason: 'credentials_refused',
+    });
+  });
+
   it("refunds part of a PaymentIntent under the caller's idempotency key", async () => {
     const refund = await provider.createRefund({
       paymentIntentId: 'pi_paid',
@@ -142,7 +171,10 @@ describe('PaymentIntents and refunds at stripe-mock', () => {
     const doomed = await startStripeMock();
     const settings = { secretKey: 'sk_test_down', webhookSecret: WEBHOOK_SECRET, timeoutMs: 5000, maxNetworkRetries: 1 };
     const url = new URL(doomed.apiBase);
-    const down = createStripeProvider({ ...settings, apiBase: { protocol: 'http', host: url.hostname, port: Number(url.port) } });
+    const down = createStripeProvider(
+      { ...settings, apiBase: { protocol: 'http', host: url.hostname, port: Number(url.port) } },
+      stack.services.logger,
+    );
     await doomed.stop();
     const tenant = await buildTenant();
     const invoiceId = crypto.randomUUID();
@@ -251,7 +283,7 @@ describe('POST /payments/webhooks/stripe', () => {
         }
         applied.push(matched);
       };
-      const payments = paymentServices(stack.config, {
+      const payments = paymentServices(stack.config, stack.services.logger, {
         findInvoice: async (id) => invoices.get(id),
         onPaymentSucceeded: onEvent,
         onPaymentFailed: onEvent,
@@ -264,15 +296,18 @@ describe('POST /payments/webhooks/stripe', () => {
 
     afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-    it("applies each handled type to its invoice once; an unknown invoice or another tenant's is recorded and ignored", async () => {
+    it("applies each handled type to its invoice once; an unknown invoice, another tenant's or another intent's is recorded and ignored", async () => {
       const [tenant, other] = [await buildTenant(), await buildTenant()];
-      const invoice = { id: crypto.randomUUID(), tenantId: tenant.id };
+      const invoice = { id: crypto.randomUUID(), tenantId: tenant.id, paymentIntentId: 'pi_1' };
       invoices.set(invoice.id, invoice);
       const metadata = { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: tenant.id };
       const charge = { id: 'ch_1', object: 'charge', amount_refunded: 500, currency: 'eur', payment_intent: 'pi_1', metadata };
       const bodies = [
-        eventBody('payment_intent.succeeded', succeededIntent(invoice.id, tenant.id)),
-        eventBody('payment_intent.payment_failed', { ...succeededIntent(invoice.id, tenant.id), status: 'requires_payment_method' }),
+        eventBody('payment_intent.succeeded', succeededIntent(invoice.id, tenant.id, 12_345, 'pi_1')),
+        eventBody('payment_intent.payment_failed', {
+          ...succeededIntent(invoice.id, tenant.id, 12_345, 'pi_1'),
+          status: 'requires_payment_method',
+        }),
         eventBody('charge.refunded', charge),
         eventBody('charge.dispute.created', {
           id: 'dp_1',
@@ -286,12 +321,24 @@ describe('POST /payments/webhooks/stripe', () => {
         eventBody('payment_intent.succeeded', succeededIntent(crypto.randomUUID(), tenant.id)),
         eventBody('payment_intent.succeeded', succeededIntent(invoice.id, other.id)),
         eventBody('payment_intent.succeeded', succeededIntent('not-an-invoice', tenant.id)),
+        eventBody('payment_intent.succeeded', succeededIntent(invoice.id, tenant.id)),
+        eventBody('charge.refunded', { ...charge, id: 'ch_2', payment_intent: 'pi_2' }),
       ];
       const outcomes = [];
       for (const body of bodies) outcomes.push((await post(api, body, sign(body))).body.outcome);
       const replayed = await post(api, bodies[0], sign(bodies[0]));
 
-      expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied', 'unknown_invoice', 'other_tenant', 'no_invoice']);
+      expect(outcomes).toEqual([
+        'applied',
+        'applied',
+        'applied',
+        'applied',
+        'unknown_invoice',
+        'other_tenant',
+        'no_invoice',
+        'other_intent',
+        'other_intent',
+      ]);
       expect(replayed.body).toEqual({ received: true, duplicate: true, outcome: 'applied' });
       expect(applied.map((m) => [m.event.type, m.invoice.id, m.event.amountMinor])).toEqual([
         ['payment_intent.succeeded', invoice.id, 12_345],
@@ -304,9 +351,9 @@ describe('POST /payments/webhooks/stripe', () => {
 
     it('records nothing when the invoice model fails, so the redelivered event is applied then', async () => {
       const tenant = await buildTenant();
-      const invoice = { id: crypto.randomUUID(), tenantId: tenant.id };
+      const invoice = { id: crypto.randomUUID(), tenantId: tenant.id, paymentIntentId: 'pi_3' };
       invoices.set(invoice.id, invoice);
-      const body = eventBody('payment_intent.succeeded', succeededIntent(invoice.id, tenant.id));
+      const body = eventBody('payment_intent.succeeded', succeededIntent(invoice.id, tenant.id, 12_345, 'pi_3'));
       const eventId = JSON.parse(body).id as string;
       failNext = true;
       const failed = await post(api, body, sign(body));
@@ -343,19 +390,35 @@ describe('simulate-payment (development only)', () => {
 
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  it("posts a payment_intent.succeeded the webhook accepts, signed with the local secret, naming the invoice's tenant", async () => {
+  it("posts a payment_intent.succeeded the webhook accepts, signed with the local secret, naming the invoice's tenant and its PaymentIntent", async () => {
     const tenant = await buildTenant();
     const invoiceId = crypto.randomUUID();
-    const payment = { invoiceId, tenantId: tenant.id, amountMinor: 4_200, currency: 'EUR', api, webhookSecret: WEBHOOK_SECRET };
+    const payment = {
+      invoiceId,
+      intentId: 'pi_simulated',
+      tenantId: tenant.id,
+      amountMinor: 4_200,
+      currency: 'EUR',
+      api,
+      webhookSecret: WEBHOOK_SECRET,
+    };
     const answer = await simulatePayment(payment, { NODE_ENV: 'development' });
     expect(answer).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'unknown_invoice' } });
     const [row] = await PaymentProviderEvent.findAll({ where: { invoiceId } });
-    expect(row).toMatchObject({ type: 'payment_intent.succeeded', tenantId: tenant.id });
+    expect(row).toMatchObject({ type: 'payment_intent.succeeded', tenantId: tenant.id, objectId: 'pi_simulated' });
   });
 
   it('refuses to run with NODE_ENV=production, posting nothing', async () => {
     const invoiceId = crypto.randomUUID();
-    const payment = { invoiceId, tenantId: crypto.randomUUID(), amountMinor: 1, currency: 'EUR', api, webhookSecret: WEBHOOK_SECRET };
+    const payment = {
+      invoiceId,
+      intentId: 'pi_simulated',
+      tenantId: crypto.randomUUID(),
+      amountMinor: 1,
+      currency: 'EUR',
+      api,
+      webhookSecret: WEBHOOK_SECRET,
+    };
     await expect(simulatePayment(payment, { NODE_ENV: 'production' })).rejects.toThrow(SimulationRefused);
     expect(await PaymentProviderEvent.count({ where: { invoiceId } })).toBe(0);
   });

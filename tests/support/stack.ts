@@ -74,7 +74,7 @@ export async function startTestStack(
     logger,
     documents,
     mailer,
-    payments: paymentServices(config),
+    payments: paymentServices(config, logger),
     tracer: options.tracing?.tracer,
   };
   const app = createApp(services);
@@ -94,7 +94,7 @@ export async function startTestStack(
     apiPublicUrl: 'http://127.0.0.1',
     acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),
     sealing: config.jwt,
-    paymentProvider: createPaymentProvider(config),
+    paymentProvider: createPaymentProvider(config, logger),
     documents,
   };
 

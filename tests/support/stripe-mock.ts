@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
-import type { Invoice } from '../../src/models';
+import { PaymentIntentRecord, type Invoice } from '../../src/models';
 import { STRIPE_METADATA } from '../../src/services/payments';
 
 export interface RecordedStripeRequest {
@@ -80,6 +80,25 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
  */
 export function stripeEnv(apiBase: string, webhookSecret: string): Record<string, string> {
   return { STRIPE_SECRET_KEY: STRIPE_MOCK_SECRET_KEY, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
+}
+
+/**
+ * Keeps `paymentIntentId` as the invoice's one PaymentIntent (payment_intents), as
+ * paymentIntentForInvoice does when its holder asks to pay by card: Stripe's events about the
+ * invoice apply for that intent only. For tests that record the card payment themselves.
+ */
+export async function keepPaymentIntent(
+  invoice: Pick<Invoice, 'id' | 'tenantId' | 'amountMinor' | 'currency'>,
+  paymentIntentId: string,
+): Promise<void> {
+  await PaymentIntentRecord.create({
+    tenantId: invoice.tenantId,
+    invoiceId: invoice.id,
+    provider: 'stripe',
+    providerIntentId: paymentIntentId,
+    amountMinor: invoice.amountMinor,
+    currency: invoice.currency,
+  });
 }
 
 /**

@@ -67,6 +67,15 @@ export function paymentRoutes(): RouteSpec[] {
         // Both were checked before validation (verifiedStripeEvent); never reached without them.
         if (!event || !payments) throw notFound('Payment provider');
         const received = await receivePaymentEvent(event, { sequelize, handleEvent: payments.handleEvent });
+        // Answered 200 like every recorded event: the signed event will never apply, and Stripe would
+        // retry anything else for days. The operator hears of an event aimed at an invoice it may not move.
+        if (!received.duplicate && (received.outcome === 'other_tenant' || received.outcome === 'other_intent')) {
+          const { provider, id: eventId, type, invoiceId, paymentIntentId } = event;
+          ctx.services.logger.warn(
+            { provider, eventId, type, invoiceId, paymentIntentId, outcome: received.outcome },
+            'payment event refused for the invoice it names',
+          );
+        }
         ctx.status = 200;
         ctx.body = { received: true, ...received };
       },

@@ -8,10 +8,12 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PaymentEventOutcome } from '../../models';
 import type { HandledEventType, ProviderEvent } from '../../services/payments';
 
-/** An invoice as the dispatcher needs it: whose it is. */
+/** An invoice as the dispatcher needs it: whose it is, and the one PaymentIntent Insurflow made for it. */
 export interface InvoiceRef {
   id: string;
   tenantId: string;
+  /** The provider's id of the invoice's intent (payment_intents); null while none was asked for. */
+  paymentIntentId: string | null;
 }
 
 /** An event whose invoice was found and belongs to the tenant the event names. */
@@ -45,7 +47,8 @@ const uuidOrNull = (value: string | undefined): string | null => (value && UUID.
 
 /**
  * The one dispatcher: an event of a type Insurflow does not handle, or naming no invoice, an
- * unknown one or another tenant's, is recorded and changes nothing; a matched one goes to its callback.
+ * unknown one, another tenant's, or an invoice whose PaymentIntent is not the event's, is recorded
+ * and changes nothing; a matched one goes to its callback.
  */
 export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): PaymentEventHandler {
   const callbacks: Record<HandledEventType, PaymentEventCallback | undefined> = {
@@ -64,6 +67,9 @@ export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): Paym
     if (!invoice) return 'unknown_invoice';
     // The tenant in the metadata must be the invoice's: an intent made for one tenant never pays another's invoice.
     if (invoice.tenantId !== uuidOrNull(event.tenantId)) return 'other_tenant';
+    // Metadata is whoever made the intent's to write (a payment link, another integration, the
+    // dashboard on the same account): only the intent Insurflow made for this invoice moves its money.
+    if (!event.paymentIntentId || event.paymentIntentId !== invoice.paymentIntentId) return 'other_intent';
     await callback({ event, invoice, transaction });
     return 'applied';
   };

@@ -10,7 +10,7 @@
  * ends with one payment and its refund.
  */
 import { Op, type Transaction } from 'sequelize';
-import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
+import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
 import type { ProviderEvent } from '../../services/payments';
 import { applyPayment } from '../../services/premium-payments';
@@ -31,7 +31,9 @@ function invoiceDatabase() {
 
 async function findInvoice(invoiceId: string, transaction: Transaction): Promise<InvoiceRef | undefined> {
   const invoice = await Invoice.findByPk(invoiceId, { transaction, lock: transaction.LOCK.UPDATE });
-  return invoice ? { id: invoice.id, tenantId: invoice.tenantId } : undefined;
+  if (!invoice) return undefined;
+  const intent = await PaymentIntentRecord.findOne({ where: { invoiceId: invoice.id, tenantId: invoice.tenantId }, transaction });
+  return { id: invoice.id, tenantId: invoice.tenantId, paymentIntentId: intent?.providerIntentId ?? null };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;

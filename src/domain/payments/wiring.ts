@@ -6,6 +6,7 @@
  * `onDisputed` audits the dispute.
  */
 import type { Config } from '../../config';
+import type { Logger } from '../../config/logger';
 import { createPaymentProvider, type PaymentProvider } from '../../services/payments';
 import { createPaymentEventHandler, type PaymentEventHandler, type PaymentEventWiring } from './events';
 import { invoiceModelWiring } from './invoice-events';
@@ -20,8 +21,9 @@ export interface PaymentServices {
 
 export function paymentServices(
   config: Pick<Config, 'stripe'>,
+  logger: Logger,
   wiring: PaymentEventWiring = INVOICE_MODEL_WIRING,
 ): PaymentServices | undefined {
-  const provider = createPaymentProvider(config);
+  const provider = createPaymentProvider(config, logger);
   return provider ? { provider, handleEvent: createPaymentEventHandler(wiring) } : undefined;
 }

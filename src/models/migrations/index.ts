@@ -66,6 +66,7 @@ import * as claimReportColumns from './0030-claim-report-columns';
 import * as complianceReportIndex from './0031-compliance-report-index';
 import * as reportRecipientsOwner from './0032-report-recipients-owner';
 import * as lapsePeriods from './0044-lapse-periods';
+import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -134,4 +135,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0069-claim-deadline-days', ...claimDeadlineDays },
   { name: '0070-plan-change-notices', ...planChangeNotices },
   { name: '0071-list-order-indexes', ...listOrderIndexes },
+  { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
 ];

@@ -82,10 +82,21 @@ export interface PaymentProvider {
   verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;
 }
 
-/** The provider could not be reached or did not answer in time: the API answers 503 and records nothing. */
+/**
+ * Why the provider cannot serve Insurflow now, whatever the request: `unreachable` (no connection,
+ * no answer in time), `provider_error` (its own 5xx), `rate_limited`, `credentials_refused` (401 or
+ * 403 to our key: an operator must mend it, see docs/operating.md, Alerts).
+ */
+export const PROVIDER_OUTAGE_REASONS = ['unreachable', 'provider_error', 'rate_limited', 'credentials_refused'] as const;
+export type ProviderOutageReason = (typeof PROVIDER_OUTAGE_REASONS)[number];
+
+/** The provider cannot serve us now (see ProviderOutageReason): the API answers 503 and records nothing. */
 export class PaymentProviderUnavailable extends Error {
-  constructor(cause: unknown) {
-    super('The payment provider did not answer', { cause });
+  constructor(
+    readonly reason: ProviderOutageReason,
+    cause: unknown,
+  ) {
+    super(`The payment provider is unavailable (${reason})`, { cause });
     this.name = 'PaymentProviderUnavailable';
   }
 }

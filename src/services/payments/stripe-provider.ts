@@ -1,18 +1,23 @@
 /**
  * The payment provider on Stripe's official SDK, pinned to the API version the installed SDK
  * (22.6.x) and stripe-mock v0.203 both speak. Calls have a short deadline and few retries, so an
- * unreachable Stripe is a fast PaymentProviderUnavailable (503) rather than a request that hangs.
+ * unreachable Stripe is a fast PaymentProviderUnavailable (503) rather than a request that hangs;
+ * so is a Stripe that refuses our key, which no caller can mend (logged, counted and alerted).
  */
 import Stripe from 'stripe';
 import type { StripeSettings } from '../../config';
+import type { Logger } from '../../config/logger';
+import { paymentProviderUnavailable } from '../../observability/business-metrics';
 import {
   InvalidWebhook,
   PaymentProviderRefusal,
   PaymentProviderUnavailable,
+  PROVIDER_OUTAGE_REASONS,
   paymentIntentIdempotencyKey,
   type PaymentIntentRequest,
   type PaymentProvider,
   type ProviderEvent,
+  type ProviderOutageReason,
   type ProviderPaymentIntent,
   type ProviderRefund,
   type RefundRequest,
@@ -27,7 +32,7 @@ export const METADATA = { invoiceId: 'insurflow_invoice_id', tenantId: 'insurflo
 /** How old a signed event may be (Stripe's default, 5 minutes): an older one replayed by someone who captured it is refused. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export function createStripeProvider(settings: StripeSettings): PaymentProvider {
+export function createStripeProvider(settings: StripeSettings, logger: Logger): PaymentProvider {
   const stripe = new Stripe(settings.secretKey, {
     apiVersion: STRIPE_API_VERSION,
     timeout: settings.timeoutMs,
@@ -36,12 +41,14 @@ export function createStripeProvider(settings: StripeSettings): PaymentProvider 
     telemetry: false,
     ...(settings.apiBase ?? {}),
   });
+  for (const reason of PROVIDER_OUTAGE_REASONS) paymentProviderUnavailable.inc({ reason }, 0);
+  const calling = <T>(operation: string, call: () => Promise<T>) => callingStripe(logger, operation, call);
 
   return {
     name: 'stripe',
 
     async createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent> {
-      const intent = await calling(() =>
+      const intent = await calling('paymentIntents.create', () =>
         stripe.paymentIntents.create(
           {
             amount: request.amountMinor,
@@ -57,12 +64,12 @@ export function createStripeProvider(settings: StripeSettings): PaymentProvider 
     },
 
     async retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent> {
-      return intentOf(await calling(() => stripe.paymentIntents.retrieve(id)));
+      return intentOf(await calling('paymentIntents.retrieve', () => stripe.paymentIntents.retrieve(id)));
     },
 
     async createRefund(request: RefundRequest): Promise<ProviderRefund> {
       if (!request.paymentIntentId === !request.chargeId) throw new Error('a refund names either a PaymentIntent or a charge');
-      const refund = await calling(() =>
+      const refund = await calling('refunds.create', () =>
         stripe.refunds.create(
           {
             amount: request.amountMinor,
@@ -88,21 +95,38 @@ export function createStripeProvider(settings: StripeSettings): PaymentProvider 
   };
 }
 
+/** Why Stripe could not serve us, whatever the request; undefined for an error of the request itself. */
+function outageReasonOf(err: unknown): ProviderOutageReason | undefined {
+  if (err instanceof Stripe.errors.StripeConnectionError) return 'unreachable';
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError)
+    return 'credentials_refused';
+  if (err instanceof Stripe.errors.StripeRateLimitError) return 'rate_limited';
+  if (err instanceof Stripe.errors.StripeAPIError) return 'provider_error';
+  return undefined;
+}
+
 /**
- * Outages (no connection, a timeout, Stripe's own 5xx or rate limit) become
- * PaymentProviderUnavailable; Stripe's refusal of the request itself, PaymentProviderRefusal. Any
- * other error (a wrong key, say) stays Stripe's: it is for an operator to mend, not for a caller to judge.
+ * An outage (no connection, a timeout, Stripe's own 5xx or rate limit) or a refusal of our key
+ * (401, 403) becomes PaymentProviderUnavailable: a 503 for the caller, who can do nothing about
+ * either, counted by reason and logged for the operator, who can. A refused key is an error line:
+ * every payment fails until STRIPE_SECRET_KEY is mended. Stripe's refusal of the request itself
+ * (a card declined, a refund beyond the charge) becomes PaymentProviderRefusal; anything else
+ * stays Stripe's. The log names the call, Stripe's status and request id, never its message
+ * (stripe-mock's echoes the key it refused).
  */
-async function calling<T>(call: () => Promise<T>): Promise<T> {
+async function callingStripe<T>(logger: Logger, operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (
-      err instanceof Stripe.errors.StripeConnectionError ||
-      err instanceof Stripe.errors.StripeAPIError ||
-      err instanceof Stripe.errors.StripeRateLimitError
-    ) {
-      throw new PaymentProviderUnavailable(err);
+    const reason = outageReasonOf(err);
+    if (reason) {
+      paymentProviderUnavailable.inc({ reason });
+      const { statusCode, requestId } = err as Stripe.errors.StripeError;
+      const line = { provider: 'stripe', operation, reason, statusCode, stripeRequestId: requestId };
+      if (reason === 'credentials_refused') logger.error(line, 'payment provider refused our credentials: check STRIPE_SECRET_KEY');
+      else logger.warn(line, 'payment provider unavailable');
+      // A refused key's message may quote the key (stripe-mock's does): not carried further.
+      throw new PaymentProviderUnavailable(reason, reason === 'credentials_refused' ? undefined : err);
     }
     if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
       throw new PaymentProviderRefusal(err);

@@ -1,0 +1,28 @@
+/**
+ * A payment event about a PaymentIntent other than the one Insurflow made for the invoice its
+ * metadata names (payment_intents) is recorded with the outcome `other_intent` and changes nothing
+ * (docs/premiums.md, Webhook).
+ */
+import { EVENT_OUTCOMES as EARLIER_OUTCOMES } from './0041-payment-provider';
+import type { MigrationFn } from './helpers';
+
+export const EVENT_OUTCOMES = [...EARLIER_OUTCOMES, 'other_intent'] as const;
+
+const outcomeCheck = (outcomes: readonly string[]) =>
+  `ALTER TABLE payment_provider_events ADD CONSTRAINT payment_provider_events_outcome CHECK (outcome IN (${outcomes.map((o) => `'${o}'`).join(', ')}))`;
+
+export const up: MigrationFn = async (qi) => {
+  await qi.sequelize.transaction(async (transaction) => {
+    await qi.sequelize.query('ALTER TABLE payment_provider_events DROP CONSTRAINT payment_provider_events_outcome', { transaction });
+    await qi.sequelize.query(outcomeCheck(EVENT_OUTCOMES), { transaction });
+  });
+};
+
+/** The earlier check has no `other_intent`: such events read as `unmatched` (recorded, not applied), which they were. */
+export const down: MigrationFn = async (qi) => {
+  await qi.sequelize.transaction(async (transaction) => {
+    await qi.sequelize.query('ALTER TABLE payment_provider_events DROP CONSTRAINT payment_provider_events_outcome', { transaction });
+    await qi.sequelize.query(`UPDATE payment_provider_events SET outcome = 'unmatched' WHERE outcome = 'other_intent'`, { transaction });
+    await qi.sequelize.query(outcomeCheck(EARLIER_OUTCOMES), { transaction });
+  });
+};

@@ -1,8 +1,9 @@
 /**
  * Invoices paid through Stripe (docs/premiums.md, Payment provider), against a real stripe-mock
- * and real PostgreSQL: signed webhooks applied to real invoices once, in either order, racing a
- * manual payment; and an invoice's PaymentIntent for its holder or staff, 503 fast with the
- * provider down.
+ * and real PostgreSQL: signed webhooks about an invoice's own PaymentIntent applied to it once, in
+ * either order, racing a manual payment, and those about any other intent recorded and ignored;
+ * and an invoice's PaymentIntent for its holder or staff, 503 fast with the provider down or
+ * refusing our key.
  */
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
@@ -317,7 +318,9 @@ describe('POST /invoices/:id/payment-intent', () => {
     const paid = await ask(invoices[0].id, auth.holder);
     expect([paid.status, paid.body.error.code]).toEqual([409, 'conflict']);
     expect(stripeMock.requests.length).toBe(before);
-    expect(await PaymentIntentRecord.count({ where: { invoiceId: [invoice.id, invoices[0].id] } })).toBe(0);
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    // The paid invoice keeps the one intent its holder asked for before paying, and no other.
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoices[0].id } })).toBe(1);
   });
 
   const unavailableCount = async (reason: string) =>

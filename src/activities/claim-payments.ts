@@ -13,6 +13,7 @@ import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contract
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
 import { recordAudit } from '../services/audit';
+import { recordPaymentEvents } from '../services/webhook-claim-events';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { workflowAuditSource } from './audit-source';
 import { countReserveChanges, writeReserveChanges } from './claim-reserves';
@@ -103,6 +104,9 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
           },
           transaction,
         );
+        // Its webhook events (docs/webhooks.md): a payment approved as it is asked for was requested too.
+        const reached = from ? [payment.status] : payment.status === 'approved' ? (['requested', 'approved'] as const) : [payment.status];
+        for (const status of reached) await recordPaymentEvents([payment.id], status, from ? actorId : payment.requestedById, transaction);
       });
       countReserveChanges(reserveChanges);
       claimPayments.inc({ status: payment.status });

@@ -8,6 +8,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
 import { recordAudit } from '../services/audit';
+import { recordReserveChangeEvents } from '../services/webhook-claim-events';
 import { workflowAuditSource } from './audit-source';
 
 export interface RecordReserveChangesInput {
@@ -66,6 +67,12 @@ export async function writeReserveChanges(
       transaction,
     );
   }
+  // Each change that set its line goes out as a webhook event with it (docs/webhooks.md).
+  await recordReserveChangeEvents(
+    claimId,
+    changes.filter((change) => !NOT_APPLYING.has(change.status)),
+    transaction,
+  );
 }
 
 /** Counts committed changes; a retried activity counts again, as notifications do. */

@@ -10,6 +10,7 @@ import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
 import { recordWebhookEvent } from '../services/webhook-events';
+import { recordPaymentEvents } from '../services/webhook-claim-events';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
@@ -207,6 +208,8 @@ export function createClaimActivities(deps: ActivityDeps) {
           },
           transaction,
         );
+        // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md).
+        await recordPaymentEvents([paid.id], 'cleared', null, transaction);
         return paid;
       });
       deps.logger.info({ claimId: input.claimId, reference: payment.reference }, 'claim payment disbursed');

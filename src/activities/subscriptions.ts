@@ -12,6 +12,7 @@ import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
 import { refundOnCancellation } from '../services/premium-refunds';
 import { recordWebhookEvent } from '../services/webhook-events';
+import { recordPolicyIssuedEvent } from '../services/webhook-policy-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -113,8 +114,8 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         actorId: changes.cancelledById ?? change.waivedById ?? null,
         dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
       },
-      (row, transaction) =>
-        recordWebhookEvent(
+      async (row, transaction) => {
+        await recordWebhookEvent(
           {
             tenantId: row.tenantId,
             type: 'subscription.status_changed',
@@ -133,7 +134,11 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
             dedupeKey: `subscription:${row.id}:${expected.status}:${expected.renewalCount}:${action}`,
           },
           transaction,
-        ),
+        );
+        // Its first term, active or awaiting its first premium: the policy is issued.
+        if (expected.status === 'pending' && (next === 'active' || next === 'pending_payment'))
+          await recordPolicyIssuedEvent(row, transaction);
+      },
     );
     // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
     // retry whose change was already made still bills the term once (docs/premiums.md).

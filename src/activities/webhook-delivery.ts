@@ -9,7 +9,7 @@ import { TenantSettings, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoin
 import { recordAudit } from '../services/audit';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
-import { cloudEventOf } from '../services/webhook-events';
+import { CLOUDEVENTS_CONTENT_TYPE, cloudEventOf } from '../services/webhook-events';
 import {
   acceptedStatus,
   DELIVERY_HEADER,
@@ -141,6 +141,8 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
           endpoint.url,
           body,
           {
+            // Structured mode of the CloudEvents HTTP binding: the media type tells a receiver the body is the whole event.
+            'content-type': CLOUDEVENTS_CONTENT_TYPE,
             'webhook-id': delivery.event.id,
             'webhook-timestamp': String(timestamp),
             'webhook-signature': standardWebhookSignature(

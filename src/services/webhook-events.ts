@@ -13,6 +13,12 @@ import type { StartWorkflowPayload } from '../models/outbox-message';
 /** The prefix of every CloudEvents `type`: `com.insurflow.claim.stage_changed`. */
 export const CLOUDEVENT_TYPE_PREFIX = 'com.insurflow.';
 
+/**
+ * The media type of a delivery's body: a CloudEvent in the structured mode of the CloudEvents HTTP
+ * binding, which receivers (and the official SDKs) recognise by this type, not by plain JSON.
+ */
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
 type JsonSchema = Record<string, unknown>;
 
 const uuid = { type: 'string', format: 'uuid' };
@@ -22,6 +28,34 @@ const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
 function objectSchema(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
+
+/** An amount of a claim or a policy as their rows and API keep it: a decimal string with two decimals ("500.50"), in `currency`. */
+const decimal = { type: 'string', pattern: '^[0-9]+\\.[0-9]{2}$' };
+const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
+const date = { type: 'string', format: 'date' };
+const costType = { type: 'string', enum: ['indemnity', 'expense'] };
+const category = { type: 'string', enum: ['repair', 'medical', 'legal', 'other'] };
+
+/** The claim money events' own fields and what they share: the claim, its number and its plan's currency. */
+const claimMoney = (properties: Record<string, JsonSchema>) =>
+  objectSchema({ claimId: uuid, claimNumber: { type: 'string' }, ...properties, currency });
+
+/**
+ * Every payment event has the same data; its type is the status the payment reached. No payee's
+ * name or account leaves in an event: only whether it is the claimant or a third party.
+ */
+const paymentData = claimMoney({
+  paymentId: uuid,
+  reference: { type: 'string' },
+  kind: { type: 'string', enum: ['partial', 'settlement'] },
+  amount: decimal,
+  costType,
+  category,
+  payeeKind: { type: ['string', 'null'], enum: ['claimant', 'third_party', null] },
+  batchId: nullableUuid,
+  failureReason: { type: ['string', 'null'] },
+  actorId: nullableUuid,
+});
 
 /** Every event type: its description and the JSON Schema of its `data`. */
 export const WEBHOOK_EVENT_TYPES = {
@@ -35,6 +69,91 @@ export const WEBHOOK_EVENT_TYPES = {
       sequence: { type: 'integer' },
       actorId: nullableUuid,
       at: dateTime,
+    }),
+  },
+  'claim.filed': {
+    description: 'A claim was filed on a policy (by its holder or by staff for them); its run starts with it reported.',
+    data: objectSchema({
+      claimId: uuid,
+      claimNumber: { type: 'string' },
+      subscriptionId: uuid,
+      policyNumber: { type: ['string', 'null'] },
+      claimantId: uuid,
+      filedById: uuid,
+      incidentDate: date,
+      amountClaimed: decimal,
+      currency,
+      filedAt: dateTime,
+    }),
+  },
+  'claim.reserve_changed': {
+    description:
+      "A claim's reserve line was set to a new amount: a change within the asker's authority (applied), one approved by a second person, a payment taking its amount off the line (payment) or giving it back (payment_returned), or the release at closing (released).",
+    data: claimMoney({
+      changeId: uuid,
+      costType,
+      category,
+      status: { type: 'string', enum: ['applied', 'approved', 'released', 'payment', 'payment_returned'] },
+      amountBefore: decimal,
+      amount: decimal,
+      requestedById: nullableUuid,
+      decidedById: nullableUuid,
+    }),
+  },
+  'claim.payment_requested': {
+    description:
+      "A payment on a claim was asked for, to a payee against a reserve line. Within the asker's approval limit it is approved at once (claim.payment_approved follows in the same change).",
+    data: paymentData,
+  },
+  'claim.payment_approved': {
+    description:
+      'A payment on a claim was approved (by its asker within their limit, or by a second person); it waits for a payment batch.',
+    data: paymentData,
+  },
+  'claim.payment_issued': {
+    description: 'A payment on a claim left for the bank: in a payment batch file (batchId), or as a card refund the provider has taken.',
+    data: paymentData,
+  },
+  'claim.payment_cleared': {
+    description:
+      "A payment on a claim reached its payee: the bank paid it, the card refund succeeded, or the claim's settlement was paid (kind settlement).",
+    data: paymentData,
+  },
+  'claim.payment_voided': {
+    description: 'A payment on a claim was withdrawn before it was issued; its amount went back to its reserve line.',
+    data: paymentData,
+  },
+  'claim.payment_failed': {
+    description: 'The bank returned an issued payment on a claim (failureReason); its amount went back to its reserve line.',
+    data: paymentData,
+  },
+  'claim.recovery_recorded': {
+    description: 'Money received back on a claim was recorded: subrogation, salvage or the deductible.',
+    data: claimMoney({
+      recoveryId: uuid,
+      kind: { type: 'string', enum: ['subrogation', 'salvage', 'deductible'] },
+      amount: decimal,
+      receivedOn: date,
+      reference: { type: ['string', 'null'] },
+      recordedById: uuid,
+    }),
+  },
+  'subscription.issued': {
+    description:
+      "A policy was issued: its run gave it its first term, active at once or awaiting its first premium (status), with the plan's cover and premium as the policy keeps them.",
+    data: objectSchema({
+      subscriptionId: uuid,
+      policyNumber: { type: 'string' },
+      policyType: { type: ['string', 'null'] },
+      planId: uuid,
+      policyholderId: uuid,
+      status: { type: 'string', enum: ['active', 'pending_payment'] },
+      coverageAmount: decimal,
+      premium: decimal,
+      currency,
+      billingFrequency: { type: ['string', 'null'] },
+      startDate: date,
+      endDate: date,
     }),
   },
   'subscription.status_changed': {

@@ -150,7 +150,8 @@ export async function checkWebhookDestination(rawUrl: string, guard: WebhookGuar
 
 /**
  * POSTs `body` with `headers` through the guard, cut at `timeoutMs`, and answers the status code
- * whatever it is; a destination refused or never reached throws WebhookDeliveryError.
+ * whatever it is; a destination refused or never reached throws WebhookDeliveryError. The body is
+ * sent as `application/json` unless `extraHeaders` names its `content-type` (lower case).
  */
 export async function sendWebhook(
   rawUrl: string,

@@ -3,7 +3,15 @@
  * generated from the one catalogue (WEBHOOK_EVENT_TYPES) that GET /webhooks/event-types answers
  * and that every recorded event's type is checked against. Served at /api/asyncapi.json.
  */
-import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
+import {
+  CLOUDEVENT_TYPE_PREFIX,
+  CLOUDEVENTS_CONTENT_TYPE,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_EVENT_TYPE_NAMES,
+} from '../../services/webhook-events';
+
+/** The media type alone (AsyncAPI's `contentType` takes no parameters). */
+const CONTENT_TYPE = CLOUDEVENTS_CONTENT_TYPE.split(';')[0];
 
 /** `claim.stage_changed` → `ClaimStageChanged`: a name AsyncAPI's component keys accept. */
 const messageName = (type: string) =>
@@ -12,11 +20,16 @@ const messageName = (type: string) =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
 
-/** The Standard Webhooks headers of every delivery. */
+/** The media type of the CloudEvents HTTP binding's structured mode, and the Standard Webhooks headers, of every delivery. */
 const headers = {
   type: 'object',
-  required: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  required: ['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature'],
   properties: {
+    'content-type': {
+      type: 'string',
+      const: CLOUDEVENTS_CONTENT_TYPE,
+      description: 'The body is a whole CloudEvent (structured mode of the CloudEvents HTTP binding)',
+    },
     'webhook-id': { type: 'string', description: "The event's id: the same on every retry and replay (deduplicate by it)" },
     'webhook-timestamp': { type: 'string', pattern: '^[0-9]+$', description: 'Seconds since the epoch, of this attempt' },
     'webhook-signature': {
@@ -54,9 +67,9 @@ export function buildAsyncApi(version: string): object {
       title: 'Insurflow events',
       version,
       description:
-        'What a tenant admin can subscribe a webhook endpoint to (POST /api/v1/webhooks/endpoints). Each event is POSTed as CloudEvents 1.0 JSON, signed as Standard Webhooks says, retried on a schedule for about 27 hours; delivery is at least once and in no guaranteed order.',
+        'What a tenant admin can subscribe a webhook endpoint to (POST /api/v1/webhooks/endpoints). Each event is POSTed as a CloudEvents 1.0 JSON document in structured mode (Content-Type: application/cloudevents+json), signed as Standard Webhooks says, retried on a schedule for about 27 hours; delivery is at least once and in no guaranteed order.',
     },
-    defaultContentType: 'application/json',
+    defaultContentType: CONTENT_TYPE,
     channels: Object.fromEntries(
       names.map(([type, name]) => [
         name,
@@ -88,7 +101,7 @@ export function buildAsyncApi(version: string): object {
             name: type,
             title: type,
             summary: WEBHOOK_EVENT_TYPES[type].description,
-            contentType: 'application/json',
+            contentType: CONTENT_TYPE,
             headers,
             payload: envelope(type, WEBHOOK_EVENT_TYPES[type].data),
           },

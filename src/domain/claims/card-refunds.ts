@@ -17,6 +17,7 @@ import {
   type PaymentProvider,
   type ProviderRefund,
 } from '../../services/payments';
+import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';
@@ -222,6 +223,9 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
           { transaction },
         );
         signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status }, transaction));
+        // Issued as the provider took the refund; cleared too when it answered that it succeeded.
+        for (const reached of status === 'cleared' ? (['issued', 'cleared'] as const) : [status])
+          await recordPaymentEvents([paymentId], reached, caller.id, transaction);
         return locked;
       },
       (payment) => ({

@@ -26,6 +26,7 @@ import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { recordAudit } from '../../services/audit';
 import { documentKey } from '../../services/documents';
+import { recordClaimFiledEvent } from '../../services/webhook-claim-events';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../../shared/errors';
@@ -109,6 +110,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
       { tenantId, action: 'claim.file', entityType: 'claim', entityId: claimId, after: claim },
       transaction,
     );
+    await recordClaimFiledEvent(claim, filedAt, transaction);
     return {
       row: claim,
       start: {

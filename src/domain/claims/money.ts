@@ -24,6 +24,7 @@ import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRunForResult } from '../../services/run-decisions';
+import { recordRecoveryEvent } from '../../services/webhook-claim-events';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>
@@ -104,8 +105,8 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
   if (earlier) return earlier;
   return audited(
     deps,
-    (transaction) =>
-      ClaimRecovery.create(
+    async (transaction) => {
+      const recovery = await ClaimRecovery.create(
         {
           id: recoveryId,
           tenantId: claim.tenantId,
@@ -117,7 +118,10 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
           recordedById: caller.id,
         },
         { transaction },
-      ),
+      );
+      await recordRecoveryEvent(recovery, transaction);
+      return recovery;
+    },
     (recovery) => ({
       tenantId: claim.tenantId,
       action: 'claim.recovery_record',

@@ -10,6 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { PaymentBatch, Tenant } from '../../models';
 import { tenantOf } from '../../access/core';
 import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from '../../services/payments/pain001';
+import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
@@ -117,6 +118,12 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
       await deps.sequelize.query(
         `UPDATE payments SET status = 'issued', issued_at = now(), batch_id = :batchId, updated_at = now() WHERE id IN (:ids)`,
         { replacements: { batchId, ids: payments.map((payment) => payment.id) }, transaction },
+      );
+      await recordPaymentEvents(
+        payments.map((payment) => payment.id),
+        'issued',
+        caller.id,
+        transaction,
       );
       for (const payment of payments) {
         signals.push(

@@ -25,6 +25,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { electronicParty, partyProblems } from '../../services/payments/pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
+import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
@@ -142,6 +143,7 @@ export const settlePayment: Command<SettlementInput, Payment> = async (caller, {
         ]);
       }
       signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status, ...(reason && { reason }) }, transaction));
+      await recordPaymentEvents([paymentId], status, caller.id, transaction);
       return (await Payment.findByPk(paymentId, { transaction }))!;
     },
     (payment) => ({

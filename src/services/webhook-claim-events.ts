@@ -1,0 +1,173 @@
+/**
+ * The webhook events of a claim's life and money (docs/webhooks.md, Event types): filed, a reserve
+ * line set, a payment's every status, a recovery. Each recorder is called in the transaction that
+ * records the change, so the event goes out exactly when the change commits; its dedupe key names
+ * the change, so a retried activity or a repeated request records it once.
+ */
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { PaymentStatus } from '../contracts/claim-payments';
+import type { ReserveChange } from '../contracts/claim-reserves';
+import { Claim, type ClaimRecovery } from '../models';
+import { recordWebhookEvent, type WebhookEventType } from './webhook-events';
+
+/** A claim's amounts are kept as numeric(12,2), read as such strings: events carry them so ("500.50"), a run's numbers too. */
+const decimalOf = (amount: string | number) => (typeof amount === 'number' ? amount.toFixed(2) : amount);
+
+interface ClaimContext {
+  tenantId: string;
+  claimNumber: string;
+  policyNumber: string | null;
+  currency: string;
+}
+
+/** What every claim event names beside its own fields: the claim's number, its policy and its plan's currency. */
+async function claimContextOf(claimId: string, transaction: Transaction): Promise<ClaimContext> {
+  const [context] = await Claim.sequelize!.query<ClaimContext>(
+    `SELECT c.tenant_id AS "tenantId", c.claim_number AS "claimNumber", s.policy_number AS "policyNumber", pl.currency
+       FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id
+      WHERE c.id = :claimId`,
+    { replacements: { claimId }, transaction, type: QueryTypes.SELECT },
+  );
+  if (!context) throw new Error(`claim ${claimId} not found for its event`);
+  return context;
+}
+
+function recordClaimEvent(
+  context: ClaimContext,
+  claimId: string,
+  type: WebhookEventType,
+  data: Record<string, unknown>,
+  dedupeKey: string,
+  transaction: Transaction,
+): Promise<void> {
+  return recordWebhookEvent(
+    {
+      tenantId: context.tenantId,
+      type,
+      subject: `claims/${claimId}`,
+      data: { claimId, claimNumber: context.claimNumber, ...data, currency: context.currency },
+      time: new Date(),
+      dedupeKey,
+    },
+    transaction,
+  );
+}
+
+/** `claim.filed`, with the claim's row as it was created. */
+export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transaction: Transaction): Promise<void> {
+  const context = await claimContextOf(claim.id, transaction);
+  await recordClaimEvent(
+    context,
+    claim.id,
+    'claim.filed',
+    {
+      subscriptionId: claim.subscriptionId,
+      policyNumber: context.policyNumber,
+      claimantId: claim.claimantId,
+      filedById: claim.filedById,
+      incidentDate: claim.incidentDate,
+      amountClaimed: decimalOf(claim.amountClaimed),
+      filedAt: filedAt.toISOString(),
+    },
+    `claim:${claim.id}:filed`,
+    transaction,
+  );
+}
+
+/** `claim.reserve_changed` for each change that set its line (the caller leaves out the ones waiting or refused). */
+export async function recordReserveChangeEvents(claimId: string, changes: ReserveChange[], transaction: Transaction): Promise<void> {
+  if (changes.length === 0) return;
+  const context = await claimContextOf(claimId, transaction);
+  for (const change of changes) {
+    await recordClaimEvent(
+      context,
+      claimId,
+      'claim.reserve_changed',
+      {
+        changeId: change.id,
+        costType: change.costType,
+        category: change.category,
+        status: change.status,
+        amountBefore: decimalOf(change.amountBefore),
+        amount: decimalOf(change.amount),
+        requestedById: change.requestedById,
+        decidedById: change.decidedById,
+      },
+      `claim-reserve-change:${change.id}:${change.status}`,
+      transaction,
+    );
+  }
+}
+
+interface PaymentRow {
+  id: string;
+  claim_id: string;
+  reference: string;
+  kind: 'partial' | 'settlement';
+  amount: string;
+  cost_type: string;
+  category: string;
+  payee_kind: string | null;
+  batch_id: string | null;
+  failure_reason: string | null;
+}
+
+/**
+ * `claim.payment_<status>` for each payment, as its row stands in the transaction that moved it
+ * there; `actorId` is who moved it (null: the run or the system).
+ */
+export async function recordPaymentEvents(
+  paymentIds: string[],
+  status: PaymentStatus,
+  actorId: string | null,
+  transaction: Transaction,
+): Promise<void> {
+  if (paymentIds.length === 0) return;
+  const rows = await Claim.sequelize!.query<PaymentRow>(
+    `SELECT id, claim_id, reference, kind, amount, cost_type, category, payee_kind, batch_id, failure_reason
+       FROM payments WHERE id IN (:paymentIds) ORDER BY claim_id, reference`,
+    { replacements: { paymentIds }, transaction, type: QueryTypes.SELECT },
+  );
+  const contexts = new Map<string, ClaimContext>();
+  for (const row of rows) {
+    if (!contexts.has(row.claim_id)) contexts.set(row.claim_id, await claimContextOf(row.claim_id, transaction));
+    await recordClaimEvent(
+      contexts.get(row.claim_id)!,
+      row.claim_id,
+      `claim.payment_${status}`,
+      {
+        paymentId: row.id,
+        reference: row.reference,
+        kind: row.kind,
+        amount: decimalOf(row.amount),
+        costType: row.cost_type,
+        category: row.category,
+        payeeKind: row.payee_kind,
+        batchId: row.batch_id,
+        failureReason: row.failure_reason,
+        actorId,
+      },
+      `claim-payment:${row.id}:${status}`,
+      transaction,
+    );
+  }
+}
+
+/** `claim.recovery_recorded`, with the recovery's row as it was created. */
+export async function recordRecoveryEvent(recovery: ClaimRecovery, transaction: Transaction): Promise<void> {
+  await recordClaimEvent(
+    await claimContextOf(recovery.claimId, transaction),
+    recovery.claimId,
+    'claim.recovery_recorded',
+    {
+      recoveryId: recovery.id,
+      kind: recovery.kind,
+      amount: decimalOf(recovery.amount),
+      receivedOn: recovery.receivedOn,
+      reference: recovery.reference,
+      recordedById: recovery.recordedById,
+    },
+    `claim-recovery:${recovery.id}:recorded`,
+    transaction,
+  );
+}

@@ -162,6 +162,7 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsTo(User, { foreignKey: 'managerId', as: 'manager' });
   RefreshToken.belongsTo(User, { foreignKey: 'userId', as: 'user' });
   ApiKey.belongsTo(Tenant, { foreignKey: 'tenantId', as: 'tenant' });
+  ApiKey.belongsTo(User, { foreignKey: 'createdBy', as: 'creator' });
   Plan.belongsTo(Category, { foreignKey: 'categoryId', as: 'category' });
   Subscription.belongsTo(Plan, { foreignKey: 'planId', as: 'plan' });
   Subscription.belongsTo(User, { foreignKey: 'policyholderId', as: 'policyholder' });

@@ -9,17 +9,24 @@
  * The hash is compared in constant time (timingSafeEqual), and a key whose prefix is unknown
  * is compared with a stand-in hash, so an unknown prefix and a wrong secret take the same work.
  *
- * A key's row (with its tenant's status) is cached per process as users' authority is
- * (createAuthorityCache, 10 s): a revocation through this process forgets the entry at once,
- * one made elsewhere is seen within AUTHORITY_TTL_MS.
+ * A key speaks for its creator, so it works only while its creator could still issue it: an
+ * active, verified tenant admin of the key's tenant (API_KEY_ISSUER_ROLE). A creator deactivated,
+ * demoted, moved or deleted leaves their keys refused (401); a new admin issues new ones.
+ *
+ * A key's row (with its tenant's status and its creator's standing, read in the same query) is
+ * cached per process as users' authority is (createAuthorityCache, 10 s): a revocation or a change
+ * of the creator through this process forgets the entry at once, one made elsewhere (another
+ * process, SQL) is seen within AUTHORITY_TTL_MS.
  */
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
-import { ApiKey, Tenant } from '../models';
+import { ApiKey, Tenant, User } from '../models';
 import type { Role } from '../shared/roles';
 import { createAuthorityCache } from './authority';
 
 export const API_KEY_SCHEME = 'ifk';
+/** The role that issues keys (POST /api-keys), and that a key's creator must keep for the key to work. */
+export const API_KEY_ISSUER_ROLE: Role = 'tenant_admin';
 const PREFIX_BYTES = 6;
 const SECRET_BYTES = 32;
 /** `ifk_` + 12 hex characters + `_` + 43 base64url characters (32 bytes). */
@@ -56,15 +63,20 @@ export interface ApiKeyAuthority {
   revoked: boolean;
   tenantSuspended: boolean;
   tenantActive: boolean;
+  /** The creator is still an active, verified API_KEY_ISSUER_ROLE of the key's tenant. */
+  creatorMayIssue: boolean;
 }
 
 async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
   const key = await ApiKey.findOne({
     where: { prefix },
-    include: [{ model: Tenant, as: 'tenant', attributes: ['status'] }],
+    include: [
+      { model: Tenant, as: 'tenant', attributes: ['status'] },
+      { model: User, as: 'creator', attributes: ['tenantId', 'role', 'isActive', 'emailVerifiedAt'] },
+    ],
   });
   if (!key) return null;
-  const tenant = (key as ApiKey & { tenant?: Tenant | null }).tenant;
+  const { tenant, creator } = key as ApiKey & { tenant?: Tenant | null; creator?: User | null };
   return {
     keyId: key.id,
     tenantId: key.tenantId,
@@ -75,6 +87,12 @@ async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
     revoked: key.revokedAt !== null,
     tenantSuspended: tenant?.status === 'suspended',
     tenantActive: tenant?.status === 'active',
+    creatorMayIssue:
+      !!creator &&
+      creator.isActive &&
+      creator.emailVerifiedAt !== null &&
+      creator.tenantId === key.tenantId &&
+      creator.role === API_KEY_ISSUER_ROLE,
   };
 }
 
@@ -84,6 +102,8 @@ const keys = createAuthorityCache(loadApiKey);
 export const forgetApiKey = (prefix: string): void => keys.forgetAuthority(prefix);
 /** Called once a tenant's suspension has committed: its keys are read anew on this process. */
 export const forgetTenantApiKeys = (tenantId: string): void => keys.forgetTenantAuthority(tenantId);
+/** Called once a change to a user's role or status has committed: the keys they created are read anew on this process. */
+export const forgetApiKeysOf = (userId: string): void => keys.forgetMatching((key) => key.createdBy === userId);
 
 /** Compared when no key has the prefix, so an unknown prefix costs what a wrong secret does. */
 const STAND_IN_HASH = hashApiKeySecret(crypto.randomBytes(SECRET_BYTES).toString('base64url'));
@@ -92,7 +112,8 @@ export type ApiKeyVerdict = { outcome: 'valid'; key: ApiKeyAuthority } | { outco
 
 /**
  * The key's authority, if the token is a key that exists with this secret, is neither revoked nor
- * expired and belongs to an active tenant. `suspended`: a right key of a suspended tenant.
+ * expired, belongs to an active tenant and its creator may still issue it. `suspended`: a right
+ * key of a suspended tenant.
  */
 export async function verifyApiKey(token: string): Promise<ApiKeyVerdict> {
   const parts = API_KEY_PATTERN.exec(token);
@@ -109,7 +130,7 @@ export async function verifyApiKey(token: string): Promise<ApiKeyVerdict> {
     key = await keys.currentAuthority(prefix, { fresh: true });
     if (!matches(key)) return { outcome: 'refused' };
   }
-  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now()) return { outcome: 'refused' };
+  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now() || !key.creatorMayIssue) return { outcome: 'refused' };
   if (key.tenantSuspended) return { outcome: 'suspended' };
   if (!key.tenantActive) return { outcome: 'refused' };
   return { outcome: 'valid', key };

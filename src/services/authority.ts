@@ -71,6 +71,8 @@ export interface PrincipalCache<A> {
   cachedAuthority(id: string): A | null | undefined;
   forgetAuthority(id: string): void;
   forgetTenantAuthority(tenantId: string): void;
+  /** Forgets every entry whose authority `matches` (a scan: for changes rarer than requests). */
+  forgetMatching(matches: (authority: A) => boolean): void;
 }
 
 /** How long before its end an entry in use is read again in the background (see createAuthorityCache). */
@@ -120,6 +122,14 @@ export function createAuthorityCache<A extends { tenantId: string | null }>(
     return authority;
   }
 
+  function forgetMatching(matches: (authority: A) => boolean): void {
+    lastInvalidation = ++tick;
+    // At most MAX_CACHED entries, and the changes that call this (a suspension, a creator's
+    // demotion) are rare: a scan costs less than an index kept per tenant or creator.
+    const matching = [...cache.entries()].filter(([, entry]) => entry.authority !== null && matches(entry.authority));
+    for (const [id] of matching) cache.delete(id);
+  }
+
   function renew(userId: string): void {
     renewing.add(userId);
     // A failed renewal stores nothing: the entry expires as it would have, and the next request reads (and fails) itself.
@@ -143,11 +153,9 @@ export function createAuthorityCache<A extends { tenantId: string | null }>(
       cache.delete(userId);
     },
     forgetTenantAuthority(tenantId) {
-      lastInvalidation = ++tick;
-      // At most MAX_CACHED entries, and a suspension is rare: a scan costs less than an index kept per tenant.
-      const members = [...cache.entries()].filter(([, entry]) => entry.authority?.tenantId === tenantId);
-      for (const [userId] of members) cache.delete(userId);
+      forgetMatching((authority) => authority.tenantId === tenantId);
     },
+    forgetMatching,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { RefreshToken, User } from '../models';
 import { tenantSuspended } from '../shared/errors';
 import type { Role } from '../shared/roles';
+import { forgetApiKeysOf } from './api-keys';
 import { currentAuthority, forgetAuthority } from './authority';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
@@ -151,11 +152,17 @@ export async function revokeAllSessions(userId: string, options: { keepFamilyId?
   };
   if (!options.transaction) {
     await User.sequelize!.transaction(revoke);
-    forgetAuthority(userId);
+    forgetUser(userId);
     return;
   }
   await revoke(options.transaction);
-  options.transaction.afterCommit(() => forgetAuthority(userId));
+  options.transaction.afterCommit(() => forgetUser(userId));
+}
+
+/** This process reads anew, from the next request, the user's authority and that of the API keys they created (which follow it). */
+function forgetUser(userId: string): void {
+  forgetAuthority(userId);
+  forgetApiKeysOf(userId);
 }
 
 export async function revokeFamily(familyId: string): Promise<void> {

@@ -298,6 +298,53 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     expect((await ApiKey.findByPk(mine))!.revokedAt).toBeNull();
   });
 
+  describe('follows its creator', () => {
+    /** A key made by a second tenant admin, at work (so this process has it cached, as it has any key in use). */
+    async function keyOfAnotherAdmin(): Promise<{ creator: User; key: string }> {
+      const creator = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
+      const created = await createKey(
+        { name: 'Claims feed', role: 'compliance_officer', expiresAt: inDays(30) },
+        { Authorization: bearer(stack.config, creator) },
+      ).expect(201);
+      const key = (created.body as { key: string }).key;
+      await stack.api.get('/api/v1/compliance/requirements').set(withKey(key)).expect(200);
+      return { creator, key };
+    }
+
+    /** Polls with the key until it is refused; answers how long that took. */
+    async function refusedWithin(key: string, what: string, deadlineMs: number): Promise<number> {
+      const changedAt = Date.now();
+      const refused = await eventually(
+        () => stack.api.get('/api/v1/compliance/requirements').set(withKey(key)),
+        (res) => res.status === 401,
+        what,
+        deadlineMs,
+      );
+      expect(refused.body.error).toMatchObject({ code: 'unauthorized', message: 'Authentication required' });
+      return Date.now() - changedAt;
+    }
+
+    it('is refused (401) at once once its creator is demoted or deactivated through the API', async () => {
+      for (const change of [{ role: 'claims_manager' }, { isActive: false }]) {
+        const { creator, key } = await keyOfAnotherAdmin();
+        await stack.api.patch(`/api/v1/users/${creator.id}`).set(asAdmin()).send(change).expect(200);
+        // This process forgets the creator's keys with the change: the very next request is refused.
+        await stack.api.get('/api/v1/compliance/requirements').set(withKey(key)).expect(401);
+      }
+    });
+
+    it('is refused within 10 s once its creator is demoted or deactivated elsewhere (another process, SQL)', async () => {
+      for (const change of [{ role: 'adjuster' as const }, { isActive: false }]) {
+        const { creator, key } = await keyOfAnotherAdmin();
+        // Behind this process's back: only the key cache's 10 s bound makes it see the change.
+        await User.update(change, { where: { id: creator.id } });
+        const afterMs = await refusedWithin(key, `the key refused after ${JSON.stringify(change)}`, AUTHORITY_TTL_MS + 2_000);
+        process.stdout.write(`[api-keys] key refused ${afterMs} ms after its creator's ${Object.keys(change)[0]} changed\n`);
+        expect(afterMs).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+      }
+    });
+  });
+
   describe('on another API process', () => {
     /** The built API server (dist, as the image runs it) on the same database: its own key cache. */
     let other: OtherApi | undefined;

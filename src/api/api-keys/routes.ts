@@ -2,6 +2,7 @@
 import { createApiKey, revokeApiKey } from '../../domain/api-keys/commands';
 import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
+import { API_KEY_ISSUER_ROLE } from '../../services/api-keys';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
@@ -9,7 +10,7 @@ import { commandRoute, listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
-  const admin = ['tenant_admin'] as Role[];
+  const admin: Role[] = [API_KEY_ISSUER_ROLE];
   return [
     commandRoute({
       method: 'post',
@@ -19,6 +20,8 @@ export function apiKeyRoutes(): RouteSpec[] {
       roles: admin,
       body: createApiKeyBody,
       response: { status: 201, schema: createdApiKeySchema },
+      // A repeat answers the key's row without the key: the client sees what was made and may revoke it.
+      secretAnswer: { fields: ['key'], repeat: 'without' },
       command: createApiKey,
       view: ({ row, key }) => ({ ...row.toJSON(), key }),
     }),

@@ -43,7 +43,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
     if (spec.roles) pipeline.push(requireRoles(spec.roles));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));
-    if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency(config.deadlines.requestMs));
+    if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency(config.deadlines.requestMs, spec.secretAnswer));
     pipeline.push(async (ctx) => {
       await spec.handler(ctx);
       if (ctx.status === 404 && ctx.body === undefined) ctx.status = spec.response.status;

@@ -83,11 +83,24 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
    * unless it says `false` (auth routes: a replayed answer would hand out the same tokens again).
    */
   idempotent?: boolean;
+  /**
+   * Top-level fields of the answer that are secrets (an API key, a signing secret, a download link):
+   * the idempotency store never keeps them, so a repeat with the same Idempotency-Key cannot hand
+   * them out again. The repeat answers the first answer without them (`without`: what was made, which
+   * the client can revoke or rotate), or is refused with 409 (`refused`: the answer is nothing but its secret).
+   */
+  secretAnswer?: SecretAnswer;
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
   handler: (ctx: RouteContext<RouteInput<P, Q, B>>) => Promise<void>;
   /** Set by `operationRoute`: the operation whose roles and schemas this route has. */
   operation?: DeclaredOperation;
+}
+
+/** The answer fields a route keeps out of the idempotency store, and what a repeat then answers. */
+export interface SecretAnswer {
+  fields: string[];
+  repeat: 'without' | 'refused';
 }
 
 /** A declared route as the router and the OpenAPI document take it, whatever its input types. */

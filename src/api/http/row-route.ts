@@ -70,7 +70,7 @@ export function findRoute<M extends Model>(
  */
 export function commandRoute<P extends object = object, B extends object = object, R = unknown>(
   spec: Placement &
-    Pick<RouteDeclaration, 'idempotent' | 'before'> & {
+    Pick<RouteDeclaration, 'idempotent' | 'secretAnswer' | 'before'> & {
       method: RouteDeclaration['method'];
       params?: Joi.ObjectSchema<P>;
       body?: Joi.ObjectSchema<B>;

@@ -4,7 +4,7 @@ import j2s from 'joi-to-swagger';
 import { isHumanOnlyPath } from '../http/middleware/auth';
 import { IDEMPOTENCY_KEY_FORMAT } from '../http/middleware/idempotency';
 import { requestSchemaOf } from './request-schema';
-import { acceptsIdempotencyKey, type RouteSpec } from '../http/route';
+import { acceptsIdempotencyKey, type RouteSpec, type SecretAnswer } from '../http/route';
 import { API_PREFIX } from '../http/paths';
 
 const errorBody = {
@@ -59,6 +59,14 @@ function parametersOf(schema: Joi.ObjectSchema | undefined, location: 'path' | '
   }));
 }
 
+/** What a repeat with the same Idempotency-Key answers on a route whose answer holds a secret. */
+function secretAnswerDescription({ fields, repeat }: SecretAnswer): string {
+  const named = fields.map((field) => `\`${field}\``).join(', ');
+  return repeat === 'without'
+    ? `A repeat answers the first answer without ${named}: the secret is shown once and never stored.`
+    : `A repeat is refused (409): the answer is ${named}, shown once and never stored; ask again with a new key.`;
+}
+
 function operationOf(spec: RouteSpec) {
   const errors: Record<string, object> = {};
   for (const status of errorStatusesOf(spec)) {
@@ -81,6 +89,7 @@ function operationOf(spec: RouteSpec) {
       in: 'header',
       required: false,
       schema: { type: 'string', pattern: IDEMPOTENCY_KEY_FORMAT.source },
+      ...(spec.secretAnswer && { description: secretAnswerDescription(spec.secretAnswer) }),
     });
   }
   return {

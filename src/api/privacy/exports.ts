@@ -45,6 +45,9 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
       params: idParams,
       gone: 'The export was downloaded or has expired: ask for a new one',
       response: { status: 201, schema: exportLinkSchema },
+      // The answer is nothing but the link, which is never stored: a repeat with the same
+      // Idempotency-Key is refused (409) and a new request (another key) makes a new link.
+      secretAnswer: { fields: ['url'], repeat: 'refused' },
       handler: async (ctx) => {
         ctx.set('Cache-Control', 'no-store');
         ctx.status = 201;

@@ -14,7 +14,7 @@ import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES }
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, type SecretAnswer } from '../http/route';
 import { commandRoute, deleteRoute, findRoute, listRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import {
@@ -54,6 +54,12 @@ function deliveryView(delivery: WebhookDelivery): object {
 /** An endpoint with its signing secret, answered this once. */
 const withSecret = ({ row, secret }: { row: WebhookEndpoint; secret: string }) => ({ ...row.toJSON(), secret });
 
+/**
+ * A repeat with the same Idempotency-Key answers the endpoint without its secret, which is never
+ * stored: the client sees what was made, and rotates the secret if it lost the first answer.
+ */
+const withoutSecretOnRepeat: SecretAnswer = { fields: ['secret'], repeat: 'without' };
+
 const withEventAndAttempts = [
   { model: WebhookEvent, as: 'event' },
   { model: WebhookDeliveryAttempt, as: 'attempts' },
@@ -89,6 +95,7 @@ export function webhookRoutes(): RouteSpec[] {
       roles: admin,
       body: createWebhookEndpointBody,
       response: { status: 201, schema: endpointWithSecretSchema },
+      secretAnswer: withoutSecretOnRepeat,
       command: createWebhookEndpoint,
       view: withSecret,
     }),
@@ -136,6 +143,7 @@ export function webhookRoutes(): RouteSpec[] {
       roles: admin,
       params: idParams,
       response: { status: 200, schema: endpointWithSecretSchema },
+      secretAnswer: withoutSecretOnRepeat,
       command: rotateWebhookEndpointSecret,
       view: withSecret,
     }),

@@ -58,6 +58,7 @@ import * as claimStageCounts from './0068-claim-stage-counts';
 import * as claimDeadlineDays from './0069-claim-deadline-days';
 import * as planChangeNotices from './0070-plan-change-notices';
 import * as listOrderIndexes from './0071-list-order-indexes';
+import * as idempotencySecrets from './0072-idempotency-secrets';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -135,5 +136,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0069-claim-deadline-days', ...claimDeadlineDays },
   { name: '0070-plan-change-notices', ...planChangeNotices },
   { name: '0071-list-order-indexes', ...listOrderIndexes },
+  { name: '0072-idempotency-secrets', ...idempotencySecrets },
   { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
 ];

@@ -8,6 +8,11 @@
  * gone and the repeat takes the key over. A request that failed (4xx, 5xx, 503) stores no
  * response, so its repeat runs again. Both are safe because every write reaches the same resource
  * and run again (IDs derived from the key, business workflow IDs, update IDs derived from the key).
+ *
+ * No secret is kept here (docs/security.md, Secrets and the idempotency store): a route whose
+ * answer carries one declares its fields (`secretAnswer`), the stored answer leaves them out, and a
+ * repeat answers without them or is refused. A stored answer is plain JSON in a table backups copy
+ * and that lives 24 hours; a secret in it could be read there, and replayed to whoever holds the key.
  */
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
@@ -15,7 +20,7 @@ import { stringify } from 'safe-stable-stringify';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { IdempotencyRecord } from '../../../models';
 import { badRequest, conflict, idempotencyKeyReused } from '../../../shared/errors';
-import type { AuthUser } from '../route';
+import type { AuthUser, SecretAnswer } from '../route';
 import { principalKey } from '../../../shared/caller';
 
 export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
@@ -41,15 +46,24 @@ export interface KeyedOutcome {
   replayed: boolean;
 }
 
+/** The answer as it is stored: as JSON (what the JSONB column keeps), its `secretFields` left out. */
+function storable(body: unknown, secretFields: string[]): unknown {
+  if (secretFields.length === 0 || body === null || typeof body !== 'object') return body;
+  const json = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(json).filter(([field]) => !secretFields.includes(field)));
+}
+
 /**
  * Runs `attempt` once per (scope, key), with the rules above; any transport that accepts a key
  * (the REST middleware below, the GraphQL mutations) goes through here. `requestDeadlineMs`: a
  * request still "in progress" after this long died with its process; its key may be used again.
+ * `secretFields`: top-level fields of the answer that are never stored (so never replayed).
  */
 export async function runOnce(
   request: KeyedRequest,
   requestDeadlineMs: number,
   attempt: () => Promise<{ status: number; body: unknown }>,
+  secretFields: string[] = [],
 ): Promise<KeyedOutcome> {
   const { scope, key, method, path } = request;
   if (!IDEMPOTENCY_KEY_FORMAT.test(key)) throw badRequest('Idempotency-Key must be 8 to 200 characters of letters, digits, . _ : -');
@@ -95,15 +109,15 @@ export async function runOnce(
     throw err;
   }
   if (answer.status >= 200 && answer.status < 300) {
-    await record.update({ responseStatus: answer.status, responseBody: answer.body as object });
+    await record.update({ responseStatus: answer.status, responseBody: storable(answer.body, secretFields) as object });
   } else {
     await record.update({ failedAt: new Date() });
   }
   return { ...answer, replayed: false };
 }
 
-/** The Idempotency-Key header of a REST write. */
-export function idempotency(requestDeadlineMs: number): Middleware {
+/** The Idempotency-Key header of a REST write; `secretAnswer`: the route's answer fields never stored, and what a repeat answers. */
+export function idempotency(requestDeadlineMs: number, secretAnswer?: SecretAnswer): Middleware {
   return async (ctx, next) => {
     // An empty header is a malformed key, not an absent one.
     if (ctx.headers['idempotency-key'] === undefined) return next();
@@ -115,10 +129,20 @@ export function idempotency(requestDeadlineMs: number): Middleware {
       path: ctx.path,
       body: ctx.request.body,
     };
-    const outcome = await runOnce(request, requestDeadlineMs, async () => {
-      await next();
-      return { status: ctx.status, body: ctx.body };
-    });
+    const outcome = await runOnce(
+      request,
+      requestDeadlineMs,
+      async () => {
+        await next();
+        return { status: ctx.status, body: ctx.body };
+      },
+      secretAnswer?.fields,
+    );
+    if (outcome.replayed && secretAnswer?.repeat === 'refused') {
+      throw conflict('The first answer to this Idempotency-Key held a secret, which is not kept: ask again with a new key', [
+        { field: 'Idempotency-Key', message: 'was answered already' },
+      ]);
+    }
     if (outcome.replayed) {
       ctx.status = outcome.status;
       ctx.body = outcome.body;

@@ -24,6 +24,7 @@ export const NOTIFICATION_TYPES = [
   'failedSignIns',
   'confirmEmailChange',
   'emailChangeRequested',
+  'emailChangeAddressInUse',
   'emailChanged',
   'confirmStaffAddress',
   'platformAdminInvitation',

@@ -9,12 +9,14 @@ import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factor
 import { mailedToken } from '../support/mailed-tokens';
 import { withoutSessionEvents } from '../support/audit-events';
 import { startTestStack, TestStack } from '../support/stack';
+import { waitUntil } from '../support/waiting';
 
 const CONFIRM_SUBJECT = 'Confirm your new Insurflow e-mail address';
 const REQUESTED_SUBJECT = 'Your Insurflow e-mail address is about to change';
 const CHANGED_SUBJECT = 'Your Insurflow e-mail address has changed';
 const CONFIRM_ADDRESS_SUBJECT = 'Confirm your Insurflow e-mail address';
 const RESET_SUBJECT = 'Reset your Insurflow password';
+const IN_USE_SUBJECT = 'Someone asked to use your address for another Insurflow account';
 
 describe('e-mail change: /auth/email and /users/:id/email', () => {
   let stack: TestStack;
@@ -78,7 +80,7 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     ]);
   });
 
-  it('refuses a wrong password (400 wrong_current_password), a taken or unchanged address and bad input, sending and storing nothing', async () => {
+  it('refuses a wrong password (400 wrong_current_password), an unchanged address and bad input, sending and storing nothing', async () => {
     const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     const someone = await buildUser({ role: 'policyholder' });
     const { accessToken } = await login(user.email);
@@ -86,10 +88,8 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
 
     const wrong = await ask(accessToken, { newEmail: 'free@example.test', currentPassword: 'Wrong-password-1' }).expect(400);
     expect(wrong.body.error.code).toBe('wrong_current_password');
-    // Taken by an account of another tenant: 409, and the answer does not say whose.
-    const taken = await ask(accessToken, { newEmail: someone.email.toUpperCase(), currentPassword: TEST_PASSWORD }).expect(409);
-    expect(taken.body.error).toMatchObject({ code: 'conflict', message: 'This e-mail address is not available' });
-    expect(JSON.stringify(taken.body)).not.toContain(someone.id);
+    // A wrong password is refused before the address is looked at, taken or not.
+    await ask(accessToken, { newEmail: someone.email, currentPassword: 'Wrong-password-1' }).expect(400);
     await ask(accessToken, { newEmail: user.email, currentPassword: TEST_PASSWORD }).expect(422);
     for (const body of [
       {},
@@ -106,6 +106,37 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     expect(await AuditEvent.count({ where: { entityId: user.id, ...withoutSessionEvents } })).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(stack.smtp.messages.length).toBe(sentBefore);
+  });
+
+  it('answers the same 202 for an address another tenant’s account has and an unused one; the owner is mailed a notice, no link is made', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    // In another tenant (the factory makes one): the requester's admins could not even list it.
+    const someone = await buildUser({ role: 'policyholder' });
+    expect(someone.tenantId).not.toBe(tenant.id);
+    const { accessToken } = await login(user.email);
+
+    const unused = await ask(accessToken, { newEmail: 'never.used@example.test', currentPassword: TEST_PASSWORD });
+    const taken = await ask(accessToken, { newEmail: someone.email.toUpperCase(), currentPassword: TEST_PASSWORD });
+    expect([taken.status, taken.body]).toEqual([unused.status, unused.body]);
+    expect(taken.status).toBe(202);
+
+    // Only the mailboxes differ: the unused address gets its link, the taken one's owner a notice.
+    await mailedToken(stack.smtp, 'never.used@example.test', CONFIRM_SUBJECT);
+    const notice = await stack.smtp.waitFor((m) => m.to.includes(someone.email) && m.subject === IN_USE_SUBJECT);
+    expect(notice.text).toContain('nothing changed and no link was sent');
+    expect(notice.text).not.toContain(user.email);
+    // The requester's own address hears of both requests alike.
+    await waitUntil(
+      () => stack.smtp.messages.filter((m) => m.to.includes(user.email) && m.subject === REQUESTED_SUBJECT).length === 2,
+      'the requester notified of both requests',
+    );
+    expect(stack.smtp.messages.filter((m) => m.to.includes(someone.email)).map((m) => m.subject)).toEqual([IN_USE_SUBJECT]);
+
+    const links = await EmailVerificationToken.findAll({ where: { userId: user.id } });
+    expect(links.map((l) => l.newEmail)).toEqual(['never.used@example.test']);
+    expect(await AuditEvent.count({ where: { entityId: user.id, action: 'user.email_change_request' } })).toBe(2);
+    expect((await User.findByPk(someone.id))!.email).toBe(someone.email);
+    expect((await User.findByPk(user.id))!.email).toBe(user.email);
   });
 
   it('refuses at confirmation an address taken meanwhile (409) and another account’s link (400), changing nothing', async () => {

@@ -14,7 +14,7 @@ export function emailChangeRoutes(config: Config): RouteSpec[] {
     route({
       method: 'post',
       path: '/auth/email',
-      summary: `Ask to change your e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; nothing changes yet (409 if the address is not available)`,
+      summary: `Ask to change your e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; nothing changes yet. The same answer when the address has an account (in any tenant): its owner is mailed a notice instead`,
       tag: 'auth',
       idempotent: false,
       before: [authLimit],

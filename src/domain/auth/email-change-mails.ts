@@ -18,6 +18,11 @@ export function emailChangeRequestedMail(config: Config, to: string, newEmail: s
   return accountMail(config, to, 'emailChangeRequested', { newEmail, forgotPasswordUrl: forgotPasswordPage(config) }, context);
 }
 
+/** To the owner of an address another account asked to move to: nothing changed, and no link went anywhere. */
+export function emailChangeAddressInUseMail(config: Config, to: string, context: MailContext): Promise<AccountMail> {
+  return accountMail(config, to, 'emailChangeAddressInUse', { email: to, forgotPasswordUrl: forgotPasswordPage(config) }, context);
+}
+
 export function emailChangedMail(
   config: Config,
   to: string,

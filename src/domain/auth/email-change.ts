@@ -3,8 +3,11 @@
  * asks with their password; the change happens only when they follow, signed in, the link mailed
  * to the new address, and every other session of theirs ends. A tenant admin changes a staff
  * member's address directly, and the new address counts as unverified until its owner follows
- * the link mailed to it. Either way the address must be free (409, saying nobody's name),
- * checked when asked and decided by the unique index when changed, and both addresses are told.
+ * the link mailed to it. Either way the address must be free, decided by the unique index when
+ * changed, and both addresses are told. The owner's request answers the same whether or not the
+ * new address has an account, in any tenant (docs/security.md, account enumeration): its owner is
+ * mailed a notice instead of the link. An admin's change answers 409 for a taken address, saying
+ * nobody's name.
  */
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { User } from '../../models';
@@ -25,13 +28,19 @@ import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../
 import { audited } from '../audited';
 import type { AuditedChange } from '../../models/audit-event';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { mailAfterAnswer } from './account-mails';
+import { afterAnswer, mailAfterAnswer, sendAccountMail } from './account-mails';
 import { withMailedToken, type LoginAttempts } from './commands';
 import { ownerOfEmailChange } from './mailed-links';
 import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
 import { ownerDeps } from './sessions';
 import { mailContextOf } from '../../services/notifications/context';
-import { confirmEmailChangeMail, confirmStaffAddressMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
+import {
+  confirmEmailChangeMail,
+  confirmStaffAddressMail,
+  emailChangeAddressInUseMail,
+  emailChangedMail,
+  emailChangeRequestedMail,
+} from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
 export const EMAIL_CHANGE_TTL_MS = 30 * 60 * 1000;
@@ -60,8 +69,10 @@ export interface EmailChanged {
 
 const addressTaken = () => conflict('This e-mail address is not available', [{ field: 'email', message: 'is not available' }]);
 
+const addressInUse = async (email: string): Promise<boolean> => (await User.count({ where: { email } })) > 0;
+
 async function assertAddressFree(email: string): Promise<void> {
-  if ((await User.count({ where: { email } })) > 0) throw addressTaken();
+  if (await addressInUse(email)) throw addressTaken();
 }
 
 function assertNewAddress(user: User, email: string): void {
@@ -101,24 +112,41 @@ async function toFreeAddress<T>(change: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Mails the link to the new address and a notice to the old one; nothing changes yet. */
+/**
+ * Mails the link to the new address and a notice to the old one; nothing changes yet. Once the
+ * password is proven, the answer is the same for a free address and a taken one: what differs
+ * runs after it (`afterAnswer`), so neither the answer nor its timing tells whether the address
+ * has an account, in this tenant or another.
+ */
 export const requestEmailChange: Command<EmailChangeRequest, void> = async (caller, { newEmail, currentPassword }, deps) => {
   const user = await User.findByPk(caller.id);
   if (!user) throw unauthorized();
   if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
   assertNewAddress(user, newEmail);
-  await assertAddressFree(newEmail);
+  afterAnswer(deps, 'e-mail change request', () => mailEmailChange(user, newEmail, deps));
+};
+
+/**
+ * The request is on the record either way. A free address gets the single-use link; a taken one
+ * (any account's, whatever its tenant) gets a notice to its owner instead, in the owner's tenant
+ * and language, and no link is made. The account's own address is told of the request in both cases.
+ */
+async function mailEmailChange(user: User, newEmail: string, deps: CommandDeps): Promise<void> {
+  const owner = await User.findOne({ where: { email: newEmail }, attributes: ['tenantId', 'locale'] });
   const token = await audited(
     deps,
-    (transaction) => mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction),
+    async (transaction) => (owner ? undefined : mintEmailChangeLink(user.id, newEmail, EMAIL_CHANGE_TTL_MS, transaction)),
     () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
   );
   const context = await mailContextOf(user.tenantId, user.locale);
-  mailAfterAnswer(deps, [
-    () => confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, context),
-    () => emailChangeRequestedMail(deps.config, user.email, newEmail, context),
-  ]);
-};
+  await sendAccountMail(
+    deps.mailer,
+    token === undefined
+      ? await emailChangeAddressInUseMail(deps.config, newEmail, await mailContextOf(owner?.tenantId, owner?.locale))
+      : await confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, context),
+  );
+  await sendAccountMail(deps.mailer, await emailChangeRequestedMail(deps.config, user.email, newEmail, context));
+}
 
 /** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */
 export const confirmEmailChange: Command<EmailChangeConfirmation, EmailChanged> = async (caller, { token, keepFamilyId }, deps) => {

@@ -59,6 +59,9 @@ export const TEMPLATES = {
   emailChangeRequested: {
     variables: { newEmail: 'jo.new@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
   },
+  emailChangeAddressInUse: {
+    variables: { email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+  },
   emailChanged: { variables: { newEmail: 'jo.new@example.com', byAdmin: 'no' } },
   confirmStaffAddress: {
     variables: { hours: 24, expiresAt: SAMPLE_EXPIRY },

@@ -107,6 +107,12 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
       'Jemand, der mit Ihrem Passwort bei Ihrem Insurflow-Konto angemeldet ist, möchte dessen Adresse in {newEmail} ändern. Sie ändert sich erst, wenn dem dorthin gesendeten Link gefolgt wird.',
     body: 'Falls Sie es nicht waren, wählen Sie jetzt ein neues Passwort unter {forgotPasswordUrl}: Das beendet alle anderen Sitzungen, und der Link funktioniert nur zusammen mit dem Passwort Ihres Kontos (und dem zweiten Faktor).',
   },
+  emailChangeAddressInUse: {
+    subject: 'Jemand möchte Ihre Adresse für ein anderes Insurflow-Konto verwenden',
+    intro:
+      'Jemand, der bei einem anderen Insurflow-Konto angemeldet ist, möchte dieses Konto auf diese E-Mail-Adresse umstellen. Die Adresse hat bereits ein Konto, daher hat sich nichts geändert und es wurde kein Link gesendet.',
+    body: `Falls Sie es waren, verwenden Sie das Konto dieser Adresse, oder wählen Sie für das andere eine andere Adresse. ${SIGN_IN}\nFalls nicht, bleibt Ihr Konto unverändert und Sie müssen nichts tun.`,
+  },
   emailChanged: {
     subject: 'Ihre Insurflow-E-Mail-Adresse wurde geändert',
     intro:

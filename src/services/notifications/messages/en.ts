@@ -99,6 +99,12 @@ export const en: Record<NotificationType, Messages> = {
       'Someone signed in to your Insurflow account, with your password, asked to change its address to {newEmail}. It changes only once the link mailed there is followed.',
     body: "If it was not you, choose a new password now at {forgotPasswordUrl}: that ends every other session, and the link works only together with your account's password (and second factor).",
   },
+  emailChangeAddressInUse: {
+    subject: 'Someone asked to use your address for another Insurflow account',
+    intro:
+      'Someone signed in to another Insurflow account asked to move that account to this e-mail address. This address already has an account, so nothing changed and no link was sent.',
+    body: `If it was you, use the account this address has, or choose another address for the other one. ${SIGN_IN}\nIf it was not you, your account is unchanged and you need do nothing.`,
+  },
   emailChanged: {
     subject: 'Your Insurflow e-mail address has changed',
     intro:

@@ -13,8 +13,10 @@
  *   migrate up|down|pending|executed [umzug options]
  *       The schema migrations, through umzug's own command line.
  *
- * All read the same environment as the API (DATABASE_URL, the password hashing cost, …). What
- * they change is audited with the operator as its actor (a `system` actor: the CLI knows no user).
+ * All read the same environment as the API (DATABASE_URL, the password hashing cost, …), but
+ * need none of production's secrets for /metrics and Temporal (METRICS_TOKEN, PAYLOAD_CODEC_KEYS),
+ * as a migration job has none. What they change is audited with the operator as its actor (a
+ * `system` actor: the CLI knows no user).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -43,7 +45,7 @@ const OPERATOR: AuditSource = { actor: { type: 'system', id: null } };
 
 /** Runs `work` with the models on the configured database, closing it after. */
 async function withDatabase<T>(work: (sequelize: Sequelize, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { operator: true });
   const sequelize = createSequelize(config.databaseUrl);
   initModels(sequelize);
   try {
@@ -120,7 +122,7 @@ function setPlatformAdminStatus(active: boolean) {
 }
 
 async function migrate(args: string[]): Promise<string> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { operator: true });
   const sequelize = createSequelize(config.databaseUrl);
   try {
     const ok = await createMigrator(sequelize).runAsCLI(args);

@@ -244,10 +244,16 @@ const schema = Joi.object({
     .messages({ 'string.pattern.name': '"TEMPORAL_UI_ORIGIN" must be an origin: scheme, host and port only, e.g. http://127.0.0.1:8080' }),
   PAYLOAD_CODEC_KEYS: Joi.string()
     .description(
-      'workflow payloads encrypted with AES-256-GCM before they reach Temporal: comma-separated `id:key` pairs, ids of letters, digits, `_` and `-`, each key 32 bytes in base64 (`openssl rand -base64 32`); every key listed can decrypt, so rotation adds a key (docs/security.md, Payload encryption). API and workers must list the same keys. Unset: payloads stored in clear (the start command and the tests); required by docker-compose',
+      'workflow payloads encrypted with AES-256-GCM before they reach Temporal: comma-separated `id:key` pairs, ids of letters, digits, `_` and `-`, each key 32 bytes in base64 (`openssl rand -base64 32`); every key listed can decrypt, so rotation adds a key (docs/security.md, Payload encryption). API and workers must list the same keys. Required in production (the API and the workers refuse to start without it); unset elsewhere: payloads stored in clear (the start command and the tests)',
     )
     .max(4000)
     .custom((value: string, helpers) => (parsePayloadKeys(value) ? value : helpers.error('codec.keys')))
+    .when('$productionService', {
+      is: true,
+      then: Joi.required().messages({
+        'any.required': `"PAYLOAD_CODEC_KEYS" is required in production, or every workflow payload reaches Temporal in clear: set it to id:key pairs, e.g. k1:$(openssl rand -base64 ${KEY_BYTES}), the same in the API and every worker`,
+      }),
+    })
     .messages({
       'codec.keys': `"PAYLOAD_CODEC_KEYS" must be id:key pairs separated by commas, ids unique (letters, digits, _ and -), each key ${KEY_BYTES} bytes in base64 (openssl rand -base64 ${KEY_BYTES})`,
     }),
@@ -505,11 +511,18 @@ const schema = Joi.object({
     .port(),
   METRICS_TOKEN: Joi.string()
     .description(
-      "printable characters; the API's `/metrics` and the worker's then require `Authorization: Bearer <token>` (set it in production); unset: `/metrics` open",
+      "printable characters; the API's `/metrics` and the worker's then require `Authorization: Bearer <token>`. Required in production (the API and the workers refuse to start without it); unset elsewhere: `/metrics` open",
     )
     .min(16)
     .max(200)
-    .pattern(/^[\x21-\x7e]+$/),
+    .pattern(/^[\x21-\x7e]+$/)
+    .when('$productionService', {
+      is: true,
+      then: Joi.required().messages({
+        'any.required':
+          '"METRICS_TOKEN" is required in production, or anyone who reaches /metrics reads it: set it to a random value, e.g. openssl rand -hex 24',
+      }),
+    }),
   WEBHOOK_TIMEOUT_MS: Joi.number()
     .description('compliance webhook delivery timeout')
     .integer()
@@ -694,8 +707,19 @@ function configError(error: Joi.ValidationError): ConfigError {
   return new ConfigError(`Invalid configuration (environment variables):\n${lines}`);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const { value, error } = schema.validate(env, { abortEarly: false, convert: true, messages: MESSAGES_WITHOUT_VALUES });
+/**
+ * The configuration of a process from its environment; a ConfigError lists every variable that is
+ * wrong. In production the API and the workers must have METRICS_TOKEN and PAYLOAD_CODEC_KEYS;
+ * an `operator` command (scripts/admin.ts: migrations, platform admins) serves no /metrics and
+ * sends nothing to Temporal, so it starts without them.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { operator = false }: { operator?: boolean } = {}): Config {
+  const { value, error } = schema.validate(env, {
+    abortEarly: false,
+    convert: true,
+    messages: MESSAGES_WITHOUT_VALUES,
+    context: { productionService: env.NODE_ENV === 'production' && !operator },
+  });
   if (error) throw configError(error);
   const apiPort = value.API_PORT as number;
   // A record younger than its request's deadline may belong to a request still running: deleting

@@ -5,6 +5,8 @@
  * finds every rendered object valid against the strict schemas of Kubernetes 1.37 (offline, from
  * the tool cache), and the facts that matter in a cluster hold: non-root read-only containers, the
  * probes, the migrations hook, a PodDisruptionBudget per Deployment, one Deployment per worker version.
+ * Without an existing Secret the chart refuses to render unless it is given production's
+ * METRICS_TOKEN and PAYLOAD_CODEC_KEYS; the renders below give them.
  * Helm and kubeconform come from the tool cache (built from the Go module proxy by scripts/setup.sh).
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +21,7 @@ import {
   resolveKubeconform,
   resolveKubernetesSchemas,
 } from '../../scripts/local/kubernetes-tools';
+import { productionSecrets } from '../support/config';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHART = path.join(ROOT, 'deploy', 'helm', 'insurflow');
@@ -57,6 +60,8 @@ let helm: string;
 let kubeconform: string;
 let schemas: string;
 let scratch: string;
+/** The values an operator must add to the defaults when the chart writes the Secret: production's METRICS_TOKEN and PAYLOAD_CODEC_KEYS. */
+let secretsValues: string;
 
 beforeAll(() => {
   // Each throws with what is missing (a Go toolchain, python3 with pip) rather than skipping.
@@ -64,6 +69,12 @@ beforeAll(() => {
   kubeconform = resolveKubeconform();
   schemas = resolveKubernetesSchemas();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-chart-'));
+  secretsValues = path.join(scratch, 'secrets-values.yaml');
+  const { METRICS_TOKEN, PAYLOAD_CODEC_KEYS } = productionSecrets();
+  fs.writeFileSync(
+    secretsValues,
+    `secrets:\n  env:\n    METRICS_TOKEN: "${METRICS_TOKEN}"\n    PAYLOAD_CODEC_KEYS: "${PAYLOAD_CODEC_KEYS}"\n`,
+  );
 }, 1_800_000);
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -134,14 +145,24 @@ const podSpecs = (all: K8sObject[]): PodSpec[] =>
   all.filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => o.spec!.template!.spec);
 
 it('helm lint accepts the chart with the default values and with the release ramp', async () => {
-  const lint = await say(helm, ['lint', '--strict', CHART]);
+  const lint = await say(helm, ['lint', '--strict', CHART, '--values', secretsValues]);
   expect(lint).toEqual({ ok: true, output: expect.stringContaining('1 chart(s) linted, 0 chart(s) failed') });
   const ramp = await say(helm, ['lint', '--strict', CHART, '--values', RAMP_VALUES]);
   expect(ramp).toEqual({ ok: true, output: expect.stringContaining('1 chart(s) linted, 0 chart(s) failed') });
 });
 
+it('refuses to write its Secret without METRICS_TOKEN or PAYLOAD_CODEC_KEYS, naming each, which production requires', async () => {
+  const none = await say(helm, ['template', 'insurflow', CHART]);
+  expect(none).toEqual({ ok: false, output: expect.stringContaining('secrets.env.METRICS_TOKEN is required') });
+  const tokenOnly = path.join(scratch, 'token-only-values.yaml');
+  fs.writeFileSync(tokenOnly, `secrets:\n  env:\n    METRICS_TOKEN: "${productionSecrets().METRICS_TOKEN}"\n`);
+  const withoutKeys = await say(helm, ['template', 'insurflow', CHART, '--values', tokenOnly]);
+  expect(withoutKeys).toEqual({ ok: false, output: expect.stringContaining('secrets.env.PAYLOAD_CODEC_KEYS is required') });
+  expect(withoutKeys.output).toContain('openssl rand -base64 32');
+});
+
 it('renders with the default values into objects kubeconform finds valid, each container non-root and read-only', async () => {
-  const manifests = await template();
+  const manifests = await template(secretsValues);
   const checked = await kubeconformSummary(manifests);
   // ConfigMap, Secret, the migrations Secret and Job, the API's Deployment, Service and PDB, one worker's Deployment and PDB.
   expect(checked).toMatchObject({ ok: true, counts: { Found: 9, Valid: 9, Invalid: 0, Errors: 0, Skipped: 0 } });
@@ -200,7 +221,7 @@ it('renders with the default values into objects kubeconform finds valid, each c
 });
 
 it('runs the migrations as a pre-install and pre-upgrade hook, with the command and role docker-compose.yml uses', async () => {
-  const all = await objects(await template());
+  const all = await objects(await template(secretsValues));
   const [job] = byKind(all, 'Job');
   expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-weight': '0' });
   const migrate = job.spec!.template!.spec.containers[0];
@@ -276,6 +297,6 @@ it('renders a release ramp: one Deployment, PDB and KEDA ScaledObject per worker
 it('refuses a worker version whose name cannot be part of a Deployment name', async () => {
   const bad = path.join(scratch, 'bad-values.yaml');
   fs.writeFileSync(bad, 'workers:\n  - name: Version_2\n');
-  const rendered = await say(helm, ['template', 'insurflow', CHART, '--values', bad]);
+  const rendered = await say(helm, ['template', 'insurflow', CHART, '--values', secretsValues, '--values', bad]);
   expect(rendered).toEqual({ ok: false, output: expect.stringContaining('workers[0].name "Version_2"') });
 });

@@ -15,7 +15,7 @@ import type { User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { statementsOf as countStatements } from '../support/statements';
 import { startTestStack, type TestStack } from '../support/stack';
-import { TEST_JWT_SECRET } from '../support/config';
+import { productionSecrets, TEST_JWT_SECRET } from '../support/config';
 
 interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -315,7 +315,12 @@ describe('GraphQL query bounds (real API)', () => {
     });
 
     it('is refused to anonymous callers in production whatever the setting says', () => {
-      const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@127.0.0.1/db', JWT_SECRET: `${TEST_JWT_SECRET}-prod-Zx81` };
+      const production = {
+        ...productionSecrets(),
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://u@127.0.0.1/db',
+        JWT_SECRET: `${TEST_JWT_SECRET}-prod-Zx81`,
+      };
       expect(() => loadConfig({ ...production, GRAPHQL_ANONYMOUS_INTROSPECTION: 'true' })).toThrow(/GRAPHQL_ANONYMOUS_INTROSPECTION/);
       expect(loadConfig(production).graphql.anonymousIntrospection).toBe(false);
       expect(

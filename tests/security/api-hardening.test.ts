@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { Claim, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import {
@@ -19,6 +19,7 @@ import {
   TEST_PASSWORD,
   TEST_PASSWORD_HASH,
 } from '../support/factories';
+import { productionSecrets } from '../support/config';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
@@ -351,9 +352,44 @@ describe('signing secret checks at start-up', () => {
       );
       expect(() => loadConfig({ ...base, NODE_ENV, JWT_SECRET: 'x'.repeat(40) })).toThrow(/placeholder/);
     }
-    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') }).jwt.secret).toHaveLength(
-      48,
+    expect(
+      loadConfig({ ...base, ...productionSecrets(), NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') }).jwt
+        .secret,
+    ).toHaveLength(48);
+  });
+
+  it('refuses to start the API or a worker in production without METRICS_TOKEN or PAYLOAD_CODEC_KEYS, naming each; an operator command needs neither', () => {
+    const production = { ...base, NODE_ENV: 'production', JWT_SECRET: crypto.randomBytes(36).toString('base64') };
+    const secrets = productionSecrets();
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('started without its production secrets');
+    };
+    const neither = refusal(production);
+    expect(neither).toContain('"METRICS_TOKEN" is required in production');
+    expect(neither).toContain('"PAYLOAD_CODEC_KEYS" is required in production');
+    const { METRICS_TOKEN, ...withoutToken } = secrets;
+    expect(refusal({ ...production, ...withoutToken })).toMatch(
+      /^Invalid configuration \(environment variables\):\n {2}- "METRICS_TOKEN" is required in production, .*openssl rand -hex 24$/,
     );
+    const { PAYLOAD_CODEC_KEYS, PAYLOAD_CODEC_ACTIVE_KEY, ...withoutKeys } = secrets;
+    expect(refusal({ ...production, ...withoutKeys })).toMatch(
+      /^Invalid configuration \(environment variables\):\n {2}- "PAYLOAD_CODEC_KEYS" is required in production, .*openssl rand -base64 32/,
+    );
+
+    const started = loadConfig({ ...production, ...secrets });
+    expect(started.metrics.token).toBe(METRICS_TOKEN);
+    expect(started.temporal.payloadCodec?.activeKeyId).toBe(PAYLOAD_CODEC_ACTIVE_KEY);
+    expect(started.temporal.payloadCodec?.keys.get('k1')?.toString('base64')).toBe(PAYLOAD_CODEC_KEYS.slice(3));
+    // Migrations and the platform admin commands (scripts/admin.ts) serve no /metrics and send nothing to Temporal.
+    expect(loadConfig(production, { operator: true }).metrics.token).toBeUndefined();
+    // Outside production both stay optional (the start command and the tests run without).
+    expect(loadConfig({ ...production, NODE_ENV: 'test' }).temporal.payloadCodec).toBeUndefined();
   });
 
   it('refuses private-network webhooks in production', () => {

@@ -7,9 +7,11 @@ import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createSmtpMailer, smtpSendDeadlineMs, smtpTransportOptions } from '../../src/services/mailer';
+import { productionSecrets } from '../support/config';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 const productionEnv = (env: Record<string, string> = {}) => ({
+  ...productionSecrets(),
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://insurflow@127.0.0.1:5432/insurflow',
   JWT_SECRET: crypto.randomBytes(32).toString('hex'),

@@ -1,6 +1,16 @@
+import crypto from 'node:crypto';
 import { Config, loadConfig } from '../../src/config';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+/** What the API and the workers must have in production besides JWT_SECRET: fresh random values, as an operator makes them. */
+export function productionSecrets(): Record<'METRICS_TOKEN' | 'PAYLOAD_CODEC_KEYS' | 'PAYLOAD_CODEC_ACTIVE_KEY', string> {
+  return {
+    METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),
+    PAYLOAD_CODEC_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    PAYLOAD_CODEC_ACTIVE_KEY: 'k1',
+  };
+}
 
 export function testConfig(overrides: {
   databaseUrl: string;

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { ChildProcess } from 'node:child_process';
@@ -29,7 +29,7 @@ import { waitUntil } from '../support/waiting';
 import { call, callAsClientsDo, expectStatus } from './api-client';
 import { ADDED_STEP_SUMMARY, CHANGED_TIMER_SUFFIX, NEXT_RELEASE_PATCH } from './fixtures/next-release-interceptors';
 import { approveClaim, cancelSubscriptions } from './closing';
-import { AppProcess, pollsTaskQueue, scenarioEnv, startApi, startWorker } from './processes';
+import { AppProcess, pollsTaskQueue, productionSecretsEnv, scenarioEnv, startApi, startWorker, topologyPayloadCodec } from './processes';
 import { openTenant } from './tenant';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -54,21 +54,26 @@ async function bundle(file: string, workflowsPath: string, interceptorModules: s
   return file;
 }
 
-const decode = (payload: proto.api.common.v1.IPayload | null | undefined): unknown =>
-  payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+/** A payload of a history as the processes wrote it: encrypted (production's PAYLOAD_CODEC_KEYS), or in clear where the SDK writes it. */
+async function decode(payload: proto.api.common.v1.IPayload | null | undefined): Promise<unknown> {
+  if (!payload) return undefined;
+  const [plain] = await topologyPayloadCodec().decode([payload as Payload]);
+  return defaultPayloadConverter.fromPayload(plain);
+}
 
 /** The summaries of the timers a history started, in order. */
-function timerSummaries(events: HistoryEvent[]): string[] {
-  return events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => String(decode(e.userMetadata?.summary) ?? ''));
+async function timerSummaries(events: HistoryEvent[]): Promise<string[]> {
+  const timers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+  return Promise.all(timers.map(async (e) => String((await decode(e.userMetadata?.summary)) ?? '')));
 }
 
 /** The ids of the patches a history recorded (Temporal's patch markers carry `{ id }` in their details). */
-function patchIds(events: HistoryEvent[]): string[] {
-  return events
+async function patchIds(events: HistoryEvent[]): Promise<string[]> {
+  const payloads = events
     .filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)
-    .flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []))
-    .map((payload) => (decode(payload) as { id?: string } | undefined)?.id)
-    .filter((id): id is string => typeof id === 'string');
+    .flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []));
+  const decoded = await Promise.all(payloads.map(async (payload) => ((await decode(payload)) as { id?: string } | undefined)?.id));
+  return decoded.filter((id): id is string => typeof id === 'string');
 }
 
 describe('deploy of changed workflow code with runs in flight', () => {
@@ -126,7 +131,7 @@ describe('deploy of changed workflow code with runs in flight', () => {
   /** The replay gate as a deploy runs it (npm run replay), with the workers' environment. */
   const replayGate = (bundlePath: string, inputs: string[]) =>
     run(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'replay.js'), '--bundle', bundlePath, ...inputs], {
-      env: { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, JWT_SECRET: env.JWT_SECRET },
+      env: { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, JWT_SECRET: env.JWT_SECRET, ...productionSecretsEnv() },
     }).then(
       ({ stdout }) => ({ code: 0, out: stdout }),
       (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code ?? 1, out: `${err.stdout}${err.stderr}` }),
@@ -297,12 +302,12 @@ describe('deploy of changed workflow code with runs in flight', () => {
     for (const open of openedByOld) {
       const events = (await temporal.workflow.getHandle(open.workflowId, open.runId).fetchHistory()).events ?? [];
       const what = `${open.type} ${open.workflowId}`;
-      const timers = timerSummaries(events);
+      const timers = await timerSummaries(events);
       expect({ what, failedTasks: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length }).toEqual({
         what,
         failedTasks: 0,
       });
-      expect({ what, nextReleasePatches: patchIds(events).filter((id) => id === NEXT_RELEASE_PATCH).length }).toEqual({
+      expect({ what, nextReleasePatches: (await patchIds(events)).filter((id) => id === NEXT_RELEASE_PATCH).length }).toEqual({
         what,
         nextReleasePatches: 1,
       });

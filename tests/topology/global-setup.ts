@@ -14,6 +14,7 @@ import { freePort } from '../../scripts/local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from '../../scripts/local/postgres';
 import { resolveTemporalServer, startComposeTemporal } from '../../scripts/local/temporal-server';
 import { resolveTemporalCli } from '../../scripts/local/tools';
+import { productionSecrets } from '../support/config';
 import { productionBuild } from './production-build';
 
 export default async function topologyGlobalSetup(): Promise<void> {
@@ -28,6 +29,8 @@ export default async function topologyGlobalSetup(): Promise<void> {
   const temporal = await startComposeTemporal({ tools, cli, ownerUrl: postgres.url('postgres'), workDir });
 
   const jwtSecret = crypto.randomBytes(48).toString('base64');
+  // What production requires of the API and the workers besides it, one set for every process.
+  const secrets = productionSecrets();
   // One database per scenario file: each one counts the rows it made.
   const databases: Record<string, string> = {};
   for (const name of ['insurflow', 'insurflow_deploy', 'insurflow_versioning']) {
@@ -48,6 +51,8 @@ export default async function topologyGlobalSetup(): Promise<void> {
     TOPOLOGY_TEMPORAL_ADDRESS: temporal.address,
     TOPOLOGY_TEMPORAL_CLI: cli,
     TOPOLOGY_JWT_SECRET: jwtSecret,
+    TOPOLOGY_METRICS_TOKEN: secrets.METRICS_TOKEN,
+    TOPOLOGY_PAYLOAD_CODEC_KEYS: secrets.PAYLOAD_CODEC_KEYS,
   });
   Object.assign(globalThis, { __topology: { postgres, temporal } });
   process.stderr.write(`[topology] servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s (work directory ${workDir})\n`);

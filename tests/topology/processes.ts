@@ -11,6 +11,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { freePort } from '../../scripts/local/ports';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
 import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
+import { AesGcmPayloadCodec } from '../../src/services/payload-codec';
 import { WORKER_NODE_FLAGS } from '../../worker/heap-budget';
 import { requiredEnv } from '../support/env';
 import { waitUntil } from '../support/waiting';
@@ -90,6 +91,25 @@ export function pollsTaskQueue(temporal: Client, taskQueue: string): (child: Chi
   };
 }
 
+/**
+ * Production's secrets as every process of the suite gets them (made once by global-setup.ts):
+ * `/metrics` behind METRICS_TOKEN, and payloads encrypted before they reach Temporal with one
+ * key the API, the workers and the replay gate share.
+ */
+export function productionSecretsEnv(): Record<string, string> {
+  return {
+    METRICS_TOKEN: requiredEnv('TOPOLOGY_METRICS_TOKEN'),
+    PAYLOAD_CODEC_KEYS: requiredEnv('TOPOLOGY_PAYLOAD_CODEC_KEYS'),
+    PAYLOAD_CODEC_ACTIVE_KEY: 'k1',
+  };
+}
+
+/** The codec of those payloads, for a scenario that reads a history itself. */
+export function topologyPayloadCodec(): AesGcmPayloadCodec {
+  const [id, key] = requiredEnv('TOPOLOGY_PAYLOAD_CODEC_KEYS').split(':');
+  return new AesGcmPayloadCodec({ keys: new Map([[id, Buffer.from(key, 'base64')]]), activeKeyId: id });
+}
+
 /** The environment of a scenario's processes: its own database, task queue and document bucket. */
 export function scenarioEnv(options: {
   databaseUrl: string;
@@ -103,6 +123,7 @@ export function scenarioEnv(options: {
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET'),
+    ...productionSecretsEnv(),
     ...options.mail,
     ...options.documents,
     API_DRAIN_SECONDS: '2',

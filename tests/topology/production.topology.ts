@@ -21,7 +21,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitUntil } from '../support/waiting';
 import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import { Answer, call, expectStatus } from './api-client';
-import { AppProcess, LoadBalancer, startApi, startWorker } from './processes';
+import { AppProcess, LoadBalancer, productionSecretsEnv, startApi, startWorker } from './processes';
 import { openTenant } from './tenant';
 
 const TASK_QUEUE = 'insurflow';
@@ -59,6 +59,7 @@ describe('production topology: two APIs and two workers on a real Temporal serve
       TEMPORAL_ADDRESS: requiredEnv('TOPOLOGY_TEMPORAL_ADDRESS'),
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET'),
+      ...productionSecretsEnv(),
       ...smtp.env,
       // Documents in the S3-compatible store both API processes share, as compose keeps them in MinIO.
       ...s3.env('insurflow-documents'),

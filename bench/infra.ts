@@ -14,6 +14,7 @@ import { SmtpSink, startSmtpSink } from '../tests/support/smtp-sink';
 import { DevServer, startTemporalDevServer } from '../scripts/local/temporal-dev-server';
 import { resolveTemporalCli } from '../scripts/local/tools';
 import { resolveTemporalServer, startComposeTemporal } from '../scripts/local/temporal-server';
+import { benchDataConverter } from './production-secrets';
 
 export interface BenchInfra {
   /** The one PostgreSQL: the application's database, and with BENCH_TEMPORAL=compose Temporal's, as compose shares one. */
@@ -60,7 +61,7 @@ async function startBenchTemporal(postgres: LocalPostgres, fairness = true): Pro
   const connection = await Connection.connect({ address: server.address });
   return {
     address: server.address,
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter: benchDataConverter() }),
     pid: server.pid,
     async stop() {
       await connection.close();

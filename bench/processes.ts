@@ -15,6 +15,7 @@ import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
 import type { BenchInfra } from './infra';
 import { waitUntil } from '../tests/support/waiting';
+import { PRODUCTION_SECRETS } from './production-secrets';
 import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
 import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
 
@@ -59,6 +60,7 @@ export const RUN_AS_DEPLOYED = {
   stdout: "a pipe the benchmark reads and counts, as compose's log driver does",
   tracing: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off',
   workerSchedules: 'created at start, as docker-compose runs it',
+  payloads: 'encrypted (PAYLOAD_CODEC_KEYS), as production requires',
 };
 
 /** Bytes the processes wrote to standard output: the log's volume during the run. */
@@ -69,7 +71,7 @@ function spawnNode(entry: string, env: Record<string, string>, nodeOptions: stri
   const inherited = { ...process.env };
   delete inherited.LOG_LEVEL;
   const child = spawn(process.execPath, [...nodeOptions, entry], {
-    env: { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...env },
+    env: { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...PRODUCTION_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (logBytes += chunk.length));

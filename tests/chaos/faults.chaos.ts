@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
+import { benchDataConverter } from '../../bench/production-secrets';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/shared/deterministic-id';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
@@ -70,7 +71,7 @@ async function connectInfra(): Promise<ChaosInfra> {
   const sequelize = createSequelize(requiredEnv('CHAOS_DATABASE_URL'));
   initModels(sequelize);
   const address = requiredEnv('CHAOS_TEMPORAL_ADDRESS');
-  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  const temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: benchDataConverter() });
   const smtp = await startSmtpSink();
   const jwtSecret = crypto.randomBytes(32).toString('hex');
   return {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Config, loadConfig } from '../../src/config';
+import { AesGcmPayloadCodec } from '../../src/services/payload-codec';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -10,6 +11,12 @@ export function productionSecrets(): Record<'METRICS_TOKEN' | 'PAYLOAD_CODEC_KEY
     PAYLOAD_CODEC_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
     PAYLOAD_CODEC_ACTIVE_KEY: 'k1',
   };
+}
+
+/** The codec of those secrets' one payload key: for a harness's own Temporal client reading what the processes wrote. */
+export function payloadCodecOf(secrets: Pick<ReturnType<typeof productionSecrets>, 'PAYLOAD_CODEC_KEYS'>): AesGcmPayloadCodec {
+  const [id, key] = secrets.PAYLOAD_CODEC_KEYS.split(':');
+  return new AesGcmPayloadCodec({ keys: new Map([[id, Buffer.from(key, 'base64')]]), activeKeyId: id });
 }
 
 export function testConfig(overrides: {

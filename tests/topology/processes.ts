@@ -11,7 +11,8 @@ import { temporal as proto } from '@temporalio/proto';
 import { freePort } from '../../scripts/local/ports';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
 import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
-import { AesGcmPayloadCodec } from '../../src/services/payload-codec';
+import type { AesGcmPayloadCodec } from '../../src/services/payload-codec';
+import { payloadCodecOf, type productionSecrets } from '../support/config';
 import { WORKER_NODE_FLAGS } from '../../worker/heap-budget';
 import { requiredEnv } from '../support/env';
 import { waitUntil } from '../support/waiting';
@@ -96,7 +97,7 @@ export function pollsTaskQueue(temporal: Client, taskQueue: string): (child: Chi
  * `/metrics` behind METRICS_TOKEN, and payloads encrypted before they reach Temporal with one
  * key the API, the workers and the replay gate share.
  */
-export function productionSecretsEnv(): Record<string, string> {
+export function productionSecretsEnv(): ReturnType<typeof productionSecrets> {
   return {
     METRICS_TOKEN: requiredEnv('TOPOLOGY_METRICS_TOKEN'),
     PAYLOAD_CODEC_KEYS: requiredEnv('TOPOLOGY_PAYLOAD_CODEC_KEYS'),
@@ -105,10 +106,7 @@ export function productionSecretsEnv(): Record<string, string> {
 }
 
 /** The codec of those payloads, for a scenario that reads a history itself. */
-export function topologyPayloadCodec(): AesGcmPayloadCodec {
-  const [id, key] = requiredEnv('TOPOLOGY_PAYLOAD_CODEC_KEYS').split(':');
-  return new AesGcmPayloadCodec({ keys: new Map([[id, Buffer.from(key, 'base64')]]), activeKeyId: id });
-}
+export const topologyPayloadCodec = (): AesGcmPayloadCodec => payloadCodecOf(productionSecretsEnv());
 
 /** The environment of a scenario's processes: its own database, task queue and document bucket. */
 export function scenarioEnv(options: {

@@ -36,4 +36,7 @@ module.exports = [
   'graphql/graphiql-browser',
   'identity/sso',
   'deployment/start-command',
+  // The start command's whole stack of its own (PostgreSQL, the Temporal dev server, MailDev,
+  // stripe-mock, the built worker and API) beside the run's servers.
+  'deployment/newcomer-path',
 ];

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD, demoEmail } from '../../scripts/local/demo-seed';
+import { newcomerEnv } from '../support/newcomer-env';
 import { waitUntil } from '../support/waiting';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -37,12 +38,6 @@ function copyCheckout(target: string): void {
   // The lock as old as the install, so set-up sees the packages as current (no network install).
   const installed = fs.statSync(path.join(target, 'node_modules', '.package-lock.json')).mtime;
   fs.utimesSync(path.join(target, 'package-lock.json'), installed, new Date(installed.getTime() - 1000));
-}
-
-/** A newcomer's environment: no DATABASE_URL, TEMPORAL_ADDRESS or SMTP_HOST, so every piece is embedded. */
-function newcomerEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'CI'];
-  return Object.fromEntries(keep.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
 }
 
 /** Whether any process of the group led by `pid` (the command and everything it started) still runs. */

@@ -1,0 +1,245 @@
+/**
+ * A newcomer's path on the stack as the start command configures it (README, Try it). The stack is
+ * built by the start command's own code (scripts/start.ts: `buildStackEnvironment` from a
+ * newcomer's shell environment, `migrateAndSeed`, the worker and the API of `STACK_PROCESSES` as
+ * built) on its own pieces: embedded PostgreSQL, the Temporal dev server, the MailDev mail sink and
+ * stripe-mock. Then the demo users walk it: the tenant admin subscribes a webhook receiver on
+ * loopback, the policyholder subscribes, pays the first invoice by card (the PaymentIntent at
+ * stripe-mock, then the signed `payment_intent.succeeded` that `npm run simulate-payment` posts),
+ * files a claim, and the events and the e-mails arrive. Whatever the start command sets (the Stripe
+ * key, the webhook guard, the mail relay…) is tested as set, not as the other tests set it.
+ *
+ * It runs the build (dist/), as the start command does: `npm run build` first when run alone.
+ */
+import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Webhook } from 'standardwebhooks';
+import { DEMO_PASSWORD, demoEmail } from '../../scripts/local/demo-seed';
+import { keepLastOutput } from '../../scripts/local/last-output';
+import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { STACK_PROCESSES, type StackEnvironment } from '../../scripts/start';
+import { newcomerEnv } from '../support/newcomer-env';
+import { eventually, waitUntil, within, WAIT_BOUND_MS } from '../support/waiting';
+import { call, expectStatus, type Answer } from '../topology/api-client';
+import { startReceiver } from '../webhooks/receiver';
+
+const SIMULATE_PAYMENT = path.join(__dirname, '../../dist/scripts/simulate-payment.js');
+/** Runs the start command's `buildStackEnvironment` and `migrateAndSeed` outside jest's sandbox (it says why). */
+const STACK_HOST = path.join(__dirname, '../support/start-command-stack.cjs');
+/** The first start of every piece (initdb, the dev server's database, two Node processes) on a busy 2-core machine. */
+const READY_WITHIN_MS = 3 * 60_000;
+
+interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  output(): string;
+}
+
+/** A mail as MailDev's REST API lists it (`GET /email`). */
+interface MailboxMail {
+  subject: string;
+  to: Array<{ address: string }>;
+}
+
+describe('a newcomer on the stack the start command configures', () => {
+  let host: ChildProcess | undefined;
+  let dataDir: string;
+  let stack: StackEnvironment;
+  let processes: RunningProcess[] = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let api: string;
+  let holder: string;
+  let admin: string;
+  let secret: string;
+  let plan: { id: string; name: string };
+  let subscription: { id: string };
+  let invoice: { id: string; tenantId: string; amountMinor: number; currency: string };
+  let claim: { id: string };
+
+  /** The answer's body when it has `status`; otherwise a failure with the API's last output, which says why. */
+  function answered(answer: Answer, status: number, what: string) {
+    try {
+      return expectStatus(answer, status, what);
+    } catch (err) {
+      const logs = processes.map((p) => `--- the ${p.name}'s last output:\n${p.output()}`).join('\n');
+      throw new Error(`${(err as Error).message}\n${logs}`, { cause: err });
+    }
+  }
+
+  async function login(role: 'policyholder' | 'tenant_admin'): Promise<string> {
+    const body = answered(await call(api, 'POST', '/auth/login', { body: { email: demoEmail(role), password: DEMO_PASSWORD } }), 200, role);
+    return body.tokens.accessToken as string;
+  }
+
+  beforeAll(async () => {
+    // Readable by others: as root, PostgreSQL runs as the `postgres` user, which must reach its data here.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-newcomer-'));
+    fs.chmodSync(dataDir, 0o755);
+    receiver = await startReceiver([200]);
+    host = fork(STACK_HOST, [dataDir], { env: newcomerEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const hostOutput = keepLastOutput([host.stdout, host.stderr], 20_000);
+    stack = await within(
+      new Promise<StackEnvironment>((resolve, reject) => {
+        host!.once('message', (message) => resolve(message as StackEnvironment));
+        host!.once('exit', (code) => reject(new Error(`the start command's pieces stopped with ${code}:\n${hostOutput()}`)));
+      }),
+      () => `the start command's pieces and the demo seed; their output so far:\n${hostOutput()}`,
+      READY_WITHIN_MS,
+    );
+    processes = STACK_PROCESSES.map(({ name, script, nodeFlags }) => {
+      const child = spawn(process.execPath, [...nodeFlags, script], { env: stack.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { name, child, output: keepLastOutput([child.stdout, child.stderr], 20_000) };
+    });
+    api = `http://127.0.0.1:${stack.env.API_PORT}`;
+    await waitUntil(
+      async () => {
+        const exited = processes.find((p) => p.child.exitCode !== null);
+        if (exited) throw new Error(`the ${exited.name} exited with ${exited.child.exitCode}:\n${exited.output()}`);
+        return fetch(`${api}/readyz`).then(
+          (answer) => answer.ok,
+          () => false,
+        );
+      },
+      'the API started with the start command environment to be ready',
+      READY_WITHIN_MS,
+    );
+    [holder, admin] = [await login('policyholder'), await login('tenant_admin')];
+  }, 2 * READY_WITHIN_MS);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => stopChild(p.child)));
+    // It stops PostgreSQL, the Temporal dev server, MailDev and stripe-mock, then exits.
+    if (host) await stopChild(host, 60_000);
+    await receiver?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('subscribes a webhook receiver on loopback to every event', async () => {
+    const body = answered(
+      await call(api, 'POST', '/webhooks/endpoints', {
+        token: admin,
+        body: { url: receiver.url, eventTypes: ['*'], description: 'my laptop' },
+      }),
+      201,
+      'a webhook endpoint on 127.0.0.1',
+    );
+    secret = body.secret;
+    expect(secret).toMatch(/^whsec_/);
+  });
+
+  it('subscribes the demo policyholder to the plan with the highest coverage; its run bills the first premium', async () => {
+    [plan] = answered(await call(api, 'GET', '/plans?ordering=-coverageAmount', { token: holder }), 200, 'the plans').items;
+    subscription = answered(
+      await call(api, 'POST', '/subscriptions', { token: holder, body: { planId: plan.id } }),
+      202,
+      'a subscription',
+    ) as {
+      id: string;
+    };
+    const invoices = await eventually(
+      async () =>
+        answered(await call(api, 'GET', `/subscriptions/${subscription.id}/invoices`, { token: holder }), 200, 'the invoices').items,
+      (items) => items.length > 0,
+      'the first premium invoice',
+      WAIT_BOUND_MS,
+    );
+    invoice = invoices[0];
+    expect(invoice).toMatchObject({ status: 'open', tenantId: expect.any(String), amountMinor: expect.any(Number) });
+  });
+
+  it('pays the first invoice by card: a PaymentIntent at stripe-mock, then simulate-payment posts the signed payment_intent.succeeded', async () => {
+    const intent = answered(
+      await call(api, 'POST', `/invoices/${invoice.id}/payment-intent`, { token: holder }),
+      200,
+      'the card payment of the first invoice (stripe-mock with the key the start command passes)',
+    );
+    expect(intent).toMatchObject({ invoiceId: invoice.id, provider: 'stripe', paymentIntentId: expect.stringMatching(/^pi_/) });
+    expect(intent.clientSecret).toEqual(expect.any(String));
+
+    // `npm run simulate-payment -- <invoiceId> --intent <pi_…> --tenant <tenantId> --amount <minor units>`, with the webhook secret the start command made.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        SIMULATE_PAYMENT,
+        invoice.id,
+        '--intent',
+        intent.paymentIntentId,
+        '--tenant',
+        invoice.tenantId,
+        '--amount',
+        String(invoice.amountMinor),
+        '--currency',
+        invoice.currency,
+        '--api',
+        api,
+      ],
+      { env: { ...newcomerEnv(), STRIPE_WEBHOOK_SECRET: stack.env.STRIPE_WEBHOOK_SECRET } },
+    );
+    expect(stdout).toMatch(/^200 /);
+
+    const paid = await eventually(
+      async () => answered(await call(api, 'GET', `/invoices/${invoice.id}`, { token: holder }), 200, 'the invoice'),
+      (body) => body.status === 'paid',
+      'the invoice paid',
+    );
+    expect(paid.payments).toEqual([expect.objectContaining({ method: 'card', provider: 'stripe', amountMinor: invoice.amountMinor })]);
+    await eventually(
+      async () => answered(await call(api, 'GET', `/subscriptions/${subscription.id}`, { token: holder }), 200, 'the subscription'),
+      (body) => body.status === 'active',
+      'the policy active once its first premium is paid',
+      WAIT_BOUND_MS,
+    );
+  });
+
+  it('files a claim on the active policy', async () => {
+    const { startDate } = answered(await call(api, 'GET', `/subscriptions/${subscription.id}`, { token: holder }), 200, 'the subscription');
+    claim = answered(
+      await call(api, 'POST', '/claims', {
+        token: holder,
+        body: { subscriptionId: subscription.id, incidentDate: startDate, amountClaimed: 4000, description: 'Burst pipe' },
+      }),
+      201,
+      'a claim',
+    ) as { id: string };
+    expect(claim).toMatchObject({ status: 'reported', subscriptionId: subscription.id });
+  });
+
+  it('delivers the payment, the activation and the filed claim to the receiver, signed with the endpoint secret', async () => {
+    /** Each delivery the endpoint's secret verifies, as `<type> <subject>` (and ` to <status>` for a change of status). */
+    const verifiedDeliveries = () =>
+      receiver.received.map((message) => {
+        const event = new Webhook(secret).verify(message.body, message.headers) as { type: string; subject: string; data: { to?: string } };
+        return `${event.type} ${event.subject}${event.data.to ? ` to ${event.data.to}` : ''}`;
+      });
+    const wanted = [
+      `com.insurflow.invoice.paid invoices/${invoice.id}`,
+      `com.insurflow.subscription.status_changed subscriptions/${subscription.id} to active`,
+      `com.insurflow.claim.filed claims/${claim.id}`,
+    ];
+    const delivered = await eventually(
+      async () => verifiedDeliveries(),
+      (events) => wanted.every((event) => events.includes(event)),
+      `the deliveries ${wanted.join(', ')}`,
+      WAIT_BOUND_MS,
+    );
+    expect(delivered).toEqual(expect.arrayContaining(wanted));
+  });
+
+  it("puts the policyholder's e-mails in the start command's mailbox: the first premium asked for, then the policy active", async () => {
+    const subjects = [`Your ${plan.name} subscription awaits its first premium`, `Your ${plan.name} subscription is active`];
+    const mails = await eventually(
+      async () => (await (await fetch(`${stack.mailbox}/email`)).json()) as MailboxMail[],
+      (all) => subjects.every((subject) => all.some((mail) => mail.subject === subject)),
+      `the mails "${subjects.join('", "')}" in ${stack.mailbox}`,
+      WAIT_BOUND_MS,
+    );
+    for (const subject of subjects) {
+      expect(mails.filter((mail) => mail.subject === subject).map((mail) => mail.to.map((to) => to.address))).toEqual([
+        [demoEmail('policyholder')],
+      ]);
+    }
+  });
+});

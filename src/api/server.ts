@@ -12,6 +12,7 @@ import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
+import { createHttpServer } from './runtime/http-server';
 import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const app = createApp(services);
   const relay = startOutboxRelay(services);
   const planNotices = followPlanChanges(config.databaseUrl, logger);
-  const server = app.listen(config.api.port, config.api.host, () => {
+  const server = createHttpServer(app.callback()).listen(config.api.port, config.api.host, () => {
     logger.info(`API listening on http://${config.api.host}:${config.api.port}`);
   });
   // Readiness goes off first and stays off for the drain, so a load balancer stops sending here;

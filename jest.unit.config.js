@@ -12,6 +12,7 @@ const base = require('./jest.config');
 
 const UNIT_FILES = [
   'api/api-node-flags',
+  'api/http-server',
   'bench/curve-table',
   'bench/growth',
   'api/validation-preferences',

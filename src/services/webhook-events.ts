@@ -16,6 +16,7 @@ export const CLOUDEVENT_TYPE_PREFIX = 'com.insurflow.';
 /**
  * The media type of a delivery's body: a CloudEvent in the structured mode of the CloudEvents HTTP
  * binding, which receivers (and the official SDKs) recognise by this type, not by plain JSON.
+ * Written as the JavaScript SDK writes it: its parser is looked up by the whole header value.
  */
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 

@@ -6,6 +6,7 @@
  * the deprecated setting on, by the old X-Insurflow-Signature header.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { AuditEvent, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
@@ -69,6 +70,8 @@ it('moves a compliance webhook set before the upgrade once; its receiver verifie
       data: { level: number };
     };
     expect(event).toMatchObject({ type: 'com.insurflow.acknowledgement.escalated', data: { level: 2 } });
+    // A CloudEvent in structured mode, as every endpoint's delivery is.
+    expect(HTTP.toEvent({ headers: message.headers, body: message.body })).toMatchObject({ id: message.headers['webhook-id'] });
     expect(legacySignatureHolds(message)).toBe(true);
     expect(message.headers['x-insurflow-delivery']).toBe(message.headers['webhook-id']);
 

@@ -11,6 +11,7 @@ import asyncApiSpecs from '@asyncapi/specs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import supertest from 'supertest';
+import { HTTP, type CloudEvent } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
 import { createComplianceActivities } from '../../src/activities/compliance';
@@ -183,6 +184,37 @@ describe('webhooks', () => {
         await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(otherAdmin)).expect(404);
         await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(agent)).expect(404);
       }
+      await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a delivery is a structured CloudEvent the official SDK reads, and the standardwebhooks package verifies it', async () => {
+    const receiver = await startReceiver([200]);
+    try {
+      const created = await createEndpoint(receiver.url).expect(201);
+      const claim = await buildClaim({ tenantId: tenant.id });
+      await moveClaim(claim, 1);
+      await waitUntil(() => receiver.received.length === 1, 'the delivery');
+      const [message] = receiver.received;
+      // The CloudEvents HTTP binding's structured mode: the media type says the body is the whole event.
+      expect(message.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+      const event = HTTP.toEvent({ headers: message.headers, body: message.body }) as CloudEvent<Record<string, unknown>>;
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        id: message.headers['webhook-id'],
+        type: 'com.insurflow.claim.stage_changed',
+        source: `/insurflow/tenants/${tenant.id}`,
+        subject: `claims/${claim.id}`,
+        datacontenttype: 'application/json',
+        data: { claimId: claim.id, from: 'reported', to: 'assigned' },
+      });
+      expect(verified(created.body.secret, message).id).toBe(event.id);
+      // Sent as plain JSON, as before, the SDK finds no CloudEvent in the same request.
+      expect(() => HTTP.toEvent({ headers: { ...message.headers, 'content-type': 'application/json' }, body: message.body })).toThrow(
+        /no cloud event detected/,
+      );
       await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
     } finally {
       await receiver.close();

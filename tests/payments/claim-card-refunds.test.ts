@@ -7,7 +7,7 @@
  * is down or refuses leaving the payment approved.
  */
 import crypto from 'node:crypto';
-import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User } from '../../src/models';
+import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User, WebhookEvent } from '../../src/models';
 import { billCurrentTerm } from '../../src/models/invoice';
 import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
 import { applyPayment } from '../../src/services/premium-payments';
@@ -139,6 +139,14 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
   const twice = await cardRefund(team.manager, paymentId).expect(409);
   expect(twice.body.error.details[0]).toMatchObject({ status: 'cleared' });
   expect(refundRequests(paymentId)).toHaveLength(1);
+  // Its webhook events (docs/webhooks.md): issued as the provider took it and cleared as it succeeded, once each.
+  const events = await WebhookEvent.findAll({
+    where: { subject: `claims/${claimId}`, type: ['claim.payment_issued', 'claim.payment_cleared'] },
+  });
+  expect(events.map(({ type, data }) => [type, data.paymentId, data.amount, data.actorId]).sort()).toEqual([
+    ['claim.payment_cleared', paymentId, '300.00', team.manager.id],
+    ['claim.payment_issued', paymentId, '300.00', team.manager.id],
+  ]);
   // The run heard of it once: one "was paid" mail, and a payment batch has nothing of it.
   await stack.api
     .post('/api/v1/payment-batches')

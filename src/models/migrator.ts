@@ -1,13 +1,15 @@
 import { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
+import type { MigrationContext } from './migrations/helpers';
 
-export function createMigrator(sequelize: Sequelize): Umzug<Sequelize> {
+/** `context`: what migrations that rewrite secrets need (the sealer, where the runner has JWT_SECRET). */
+export function createMigrator(sequelize: Sequelize, context: MigrationContext = {}): Umzug<Sequelize> {
   return new Umzug({
     migrations: MIGRATIONS.map((m) => ({
       name: m.name,
-      up: () => m.up(sequelize.getQueryInterface()),
-      down: () => m.down(sequelize.getQueryInterface()),
+      up: () => m.up(sequelize.getQueryInterface(), context),
+      down: () => m.down(sequelize.getQueryInterface(), context),
     })),
     context: sequelize,
     storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
@@ -15,7 +17,7 @@ export function createMigrator(sequelize: Sequelize): Umzug<Sequelize> {
   });
 }
 
-export async function migrateUp(sequelize: Sequelize): Promise<string[]> {
-  const applied = await createMigrator(sequelize).up();
+export async function migrateUp(sequelize: Sequelize, context: MigrationContext = {}): Promise<string[]> {
+  const applied = await createMigrator(sequelize, context).up();
   return applied.map((m) => m.name);
 }

@@ -5,6 +5,12 @@ const ssoIdentityColumns = () => ({
   issuer: primaryKey<string>(DataTypes.STRING(500)),
   subject: primaryKey<string>(DataTypes.STRING(255)),
   userId: required.uuid(),
+  /**
+   * Whether the account's role follows the person's groups at the provider: true for an account
+   * company sign-in created, false for one that existed before it was linked (its role stays the
+   * one a tenant admin gave it).
+   */
+  roleFromGroups: required.boolean({ defaultValue: true }),
   ...createdAtColumn(),
 });
 

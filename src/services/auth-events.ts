@@ -44,7 +44,8 @@ export type AuthEventType =
   | 'mfa.enrolment_required'
   | 'sso.sign_in'
   | 'sso.sign_in_failed'
-  | 'sso.account_create';
+  | 'sso.account_create'
+  | 'sso.account_link';
 
 /** Why an attempt failed, as a category: never what was typed. */
 export type AuthFailureReason =
@@ -55,7 +56,9 @@ export type SsoRefusalReason =
   | 'sso_account_conflict'
   | 'sso_domain_not_allowed'
   | 'sso_email_missing'
+  | 'sso_email_unverified'
   | 'sso_group_unmapped'
+  | 'sso_link_not_allowed'
   | 'sso_provider_refused'
   | 'sso_role_ambiguous'
   | 'sso_state_invalid'

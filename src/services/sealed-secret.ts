@@ -6,15 +6,19 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from '../config';
+import type { SecretSealer } from '../models/migrations/helpers';
 
 const FORMAT = 'v1';
 const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const keys = new WeakMap<Config['jwt'], Map<string, Buffer>>();
+/** Only the secret is read: a migration's runner may have nothing else of the configuration. */
+type SealingKey = Pick<Config['jwt'], 'secret'>;
+
+const keys = new WeakMap<SealingKey, Map<string, Buffer>>();
 
 /** The key of one purpose: its own derivation of JWT_SECRET, never the signing key itself. */
-function keyOf(config: Config['jwt'], purpose: string): Buffer {
+function keyOf(config: SealingKey, purpose: string): Buffer {
   let byPurpose = keys.get(config);
   if (!byPurpose) keys.set(config, (byPurpose = new Map()));
   let key = byPurpose.get(purpose);
@@ -25,7 +29,7 @@ function keyOf(config: Config['jwt'], purpose: string): Buffer {
   return key;
 }
 
-export function sealSecret(config: Config['jwt'], purpose: string, owner: string, secret: string): string {
+export function sealSecret(config: SealingKey, purpose: string, owner: string, secret: string): string {
   const iv = crypto.randomBytes(IV_BYTES);
   const cipher = crypto.createCipheriv(CIPHER, keyOf(config, purpose), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(owner, 'utf8'));
@@ -34,7 +38,7 @@ export function sealSecret(config: Config['jwt'], purpose: string, owner: string
 }
 
 /** The secret, or null when it cannot be read (another key, another owner's row, altered bytes). */
-export function openSecret(config: Config['jwt'], purpose: string, owner: string, stored: string): string | null {
+export function openSecret(config: SealingKey, purpose: string, owner: string, stored: string): string | null {
   const [format, encoded] = stored.split('.');
   if (format !== FORMAT || !encoded) return null;
   const data = Buffer.from(encoded, 'base64url');
@@ -47,4 +51,12 @@ export function openSecret(config: Config['jwt'], purpose: string, owner: string
   } catch {
     return null;
   }
+}
+
+/** The sealer a migration that rewrites secrets is given (src/models/migrations/helpers.ts). */
+export function secretSealer(config: SealingKey): SecretSealer {
+  return {
+    seal: (purpose, owner, secret) => sealSecret(config, purpose, owner, secret),
+    open: (purpose, owner, stored) => openSecret(config, purpose, owner, stored),
+  };
 }

@@ -78,8 +78,11 @@ function assertReachable(address: string, guard: WebhookGuard): void {
   if (range !== 'unicast') throw new WebhookDeliveryError('blocked');
 }
 
-/** Resolves like `dns.lookup` and refuses the connection when any resolved address is refused. */
-function checkedLookup(guard: WebhookGuard): LookupFunction {
+/**
+ * Resolves like `dns.lookup` and refuses the connection when any resolved address is refused (also
+ * the OpenID provider's requests, src/services/sso/provider-fetch.ts).
+ */
+export function checkedLookup(guard: WebhookGuard): LookupFunction {
   const lookup = guard.lookup ?? dns.lookup;
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (err, addresses) => {
@@ -96,7 +99,8 @@ function checkedLookup(guard: WebhookGuard): LookupFunction {
   };
 }
 
-function destinationOf(rawUrl: string, guard: WebhookGuard): URL {
+/** The URL when its scheme and (literal) address pass the guard; WebhookDeliveryError `blocked` otherwise. */
+export function destinationOf(rawUrl: string, guard: WebhookGuard): URL {
   let url: URL;
   try {
     url = new URL(rawUrl);

@@ -5,12 +5,18 @@
  * sign-in creating the staff member, a group change at the provider changing the role, and the
  * refusals: a tampered ID token (through a proxy that rewrites the token endpoint's answer), a
  * wrong nonce, an unmapped group, a disabled user (at the provider and in Insurflow), a replayed
- * callback, another tenant's client, and password sign-in for staff of an SSO-only tenant.
+ * callback, another tenant's client, and password sign-in for staff of an SSO-only tenant. And
+ * who may take over an existing account: never through an address the provider has not verified,
+ * only where the tenant allows it, keeping its role and its second factor (asked for unless the
+ * provider asserts one); the client secret sealed in its row.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditEvent, Tenant, User } from '../../src/models';
+import { generateSync } from '@otplib/totp';
+import { QueryTypes } from 'sequelize';
+import { AuditEvent, SsoIdentity, Tenant, User } from '../../src/models';
 import { emailHash } from '../../src/services/auth-events';
+import { TOTP_PERIOD_SECONDS, TOTP_PLUGINS } from '../../src/services/totp';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import {
   keycloakTool,
@@ -32,6 +38,8 @@ const describeWithKeycloak = (title: string, body: () => void) => describeNeedin
 /** The realm fixture's clients and users (tests/fixtures/keycloak/insurflow-realm.json). */
 const ACME_CLIENT = { clientId: 'insurflow-acme', clientSecret: 'acme-client-secret-0123456789' };
 const OTHER_CLIENT = { clientId: 'insurflow-other', clientSecret: 'other-client-secret-0123456789' };
+/** Its ID tokens carry `amr: ["pwd", "otp"]` (a hard-coded claim): a provider asserting a one-time code. */
+const MFA_CLIENT = { clientId: 'insurflow-mfa', clientSecret: 'mfa-client-secret-0123456789' };
 const PASSWORDS: Record<string, string> = {
   ada: 'ada-password-1',
   max: 'max-password-1',
@@ -42,6 +50,10 @@ const PASSWORDS: Record<string, string> = {
   nina: 'nina-password-1',
   ines: 'ines-password-1',
   ivan: 'ivan-password-1',
+  // Added to the realm by the tests that need them.
+  mallory: 'mallory-password-1',
+  bea: 'bea-password-1',
+  cleo: 'cleo-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -58,8 +70,9 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     if (!home) return;
     [keycloak, stack] = await Promise.all([
       startKeycloak(home),
-      // The realm's clients accept redirects to http://127.0.0.1/…, this API's public URL here.
-      startTestStack({ env: { API_PUBLIC_URL: 'http://127.0.0.1' } }),
+      // The realm's clients accept redirects to http://127.0.0.1/…, this API's public URL here; the
+      // provider listens on loopback, which the provider guard lets through only with this switch.
+      startTestStack({ env: { API_PUBLIC_URL: 'http://127.0.0.1', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } }),
     ]);
     proxy = await startTamperingProxy(new URL(keycloak.url));
     acme = await buildTenant({ name: 'Acme Insurance', slug: 'acme-sso' });
@@ -358,6 +371,134 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     } finally {
       await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT }, { requiredForStaff: false });
     }
+  });
+
+  it('keeps the client secret sealed in its row, and signs in with it', async () => {
+    const [row] = await stack.db.sequelize.query<{ text: string }>(
+      'SELECT row_to_json(t)::text AS text FROM tenant_sso t WHERE tenant_id = $1',
+      {
+        bind: [acme.id],
+        type: QueryTypes.SELECT,
+      },
+    );
+    expect(row.text).toContain('"client_secret_sealed":"v1.');
+    expect(row.text).not.toContain(ACME_CLIENT.clientSecret);
+    expect((await signIn(acme, 'ada')).status).toBe(200);
+  });
+
+  /** Enrols `user` in a second factor through the API (a password sign-in first): codes of later steps sign in. */
+  async function enrolTotp(user: User): Promise<{ laterCode: () => string }> {
+    const session = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
+    const auth = { Authorization: `Bearer ${session.body.tokens.accessToken}` };
+    const { secret } = (await stack.api.post('/api/v1/auth/mfa/enrolment').set(auth).expect(200)).body as { secret: string };
+    const step = () => Math.floor(Date.now() / 1000 / TOTP_PERIOD_SECONDS);
+    const codeAt = (at: number) => generateSync({ ...TOTP_PLUGINS, secret, epoch: at * TOTP_PERIOD_SECONDS });
+    // Enrolled with a code of the step before or this one; the server takes one step either side,
+    // so the next step's code is one it has not seen and still takes.
+    const early = (Date.now() / 1000) % TOTP_PERIOD_SECONDS < 20;
+    await stack.api
+      .post('/api/v1/auth/mfa/enrolment/confirm')
+      .set(auth)
+      .send({ code: codeAt(early ? step() - 1 : step()) })
+      .expect(200);
+    return { laterCode: () => codeAt(step() + 1) };
+  }
+
+  const linksOf = (user: User) => SsoIdentity.findAll({ where: { userId: user.id } });
+
+  it('never links an account through an address the provider has not verified, even where linking is allowed', async () => {
+    const boss = await buildUser({ tenantId: acme.id, role: 'tenant_admin', email: 'boss@acme-insurance.test' });
+    await keycloak.createUser({
+      username: 'mallory',
+      password: PASSWORDS.mallory,
+      email: 'boss@acme-insurance.test',
+      emailVerified: false,
+      firstName: 'Mallory',
+      lastName: 'Mimic',
+      groups: ['claims-adjusters'],
+    });
+    await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT }, { linkExistingAccounts: true });
+    try {
+      const res = await signIn(acme, 'mallory');
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('sso_email_unverified');
+      expect(res.body.tokens).toBeUndefined();
+    } finally {
+      await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT });
+    }
+    // No link, no other account, the admin still an admin.
+    expect(await linksOf(boss)).toHaveLength(0);
+    expect(await User.count({ where: { email: 'boss@acme-insurance.test' } })).toBe(1);
+    expect((await User.findByPk(boss.id))?.role).toBe('tenant_admin');
+    const refusal = {
+      tenantId: acme.id,
+      action: 'sso.sign_in_failed',
+      reason: 'sso_email_unverified',
+      entityId: emailHash('boss@acme-insurance.test'),
+    };
+    await waitUntil(async () => (await AuditEvent.count({ where: refusal })) === 1, 'the refusal on the record');
+  });
+
+  it('takes over an existing account by its verified address only where the tenant allows it, keeps its role, and asks for its second factor', async () => {
+    const bea = await buildUser({ tenantId: acme.id, role: 'tenant_admin', email: 'bea@acme-insurance.test' });
+    const authenticator = await enrolTotp(bea);
+    // Her groups map to adjuster: they must not make the tenant admin one.
+    await keycloak.createUser({
+      username: 'bea',
+      password: PASSWORDS.bea,
+      email: 'bea@acme-insurance.test',
+      emailVerified: true,
+      firstName: 'Bea',
+      lastName: 'Boss',
+      groups: ['claims-adjusters'],
+    });
+    const notAllowed = await signIn(acme, 'bea');
+    expect(notAllowed.status).toBe(403);
+    expect(notAllowed.body.error.code).toBe('sso_link_not_allowed');
+    expect(await linksOf(bea)).toHaveLength(0);
+
+    await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT }, { linkExistingAccounts: true });
+    try {
+      const first = await signIn(acme, 'bea');
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ status: 'mfa_required', challenge: expect.any(String), expiresIn: expect.any(Number) });
+      expect(await linksOf(bea)).toEqual([expect.objectContaining({ issuer: keycloak.issuer, roleFromGroups: false })]);
+      expect(await AuditEvent.count({ where: { action: 'sso.account_link', entityId: bea.id } })).toBe(1);
+
+      const session = await stack.api
+        .post('/api/v1/auth/mfa/verify')
+        .send({ challenge: first.body.challenge, code: authenticator.laterCode() })
+        .expect(200);
+      expect(session.body.user).toMatchObject({ id: bea.id, role: 'tenant_admin' });
+      await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.body.tokens.accessToken}`).expect(200);
+
+      // Every later company sign-in asks again, and the groups still leave her role alone.
+      const again = await signIn(acme, 'bea');
+      expect(again.body.status).toBe('mfa_required');
+      expect((await User.findByPk(bea.id))?.role).toBe('tenant_admin');
+    } finally {
+      await configure(acme, { issuer: keycloak.issuer, ...ACME_CLIENT });
+    }
+  });
+
+  it('signs a linked account with a second factor in at once when the provider asserts one (amr "otp")', async () => {
+    const asserting = await buildTenant({ name: 'Asserting Mutual', slug: 'asserting-sso' });
+    await configure(asserting, { issuer: keycloak.issuer, ...MFA_CLIENT }, { linkExistingAccounts: true });
+    const cleo = await buildUser({ tenantId: asserting.id, role: 'claims_manager', email: 'cleo@acme-insurance.test' });
+    await enrolTotp(cleo);
+    await keycloak.createUser({
+      username: 'cleo',
+      password: PASSWORDS.cleo,
+      email: 'cleo@acme-insurance.test',
+      emailVerified: true,
+      firstName: 'Cleo',
+      lastName: 'Claims',
+      groups: ['claims-managers'],
+    });
+    const res = await signIn(asserting, 'cleo');
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id: cleo.id, role: 'claims_manager' });
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.tokens.accessToken}`).expect(200);
   });
 });
 

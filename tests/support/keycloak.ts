@@ -32,6 +32,19 @@ export interface RunningKeycloak {
   setEnabled(username: string, enabled: boolean): Promise<void>;
   /** Gives the user another (verified) address, as a directory change would. */
   setEmail(username: string, email: string): Promise<void>;
+  /** Adds a user to the realm (enabled, with a password that is not temporary), in `groups`. */
+  createUser(user: KeycloakUser): Promise<void>;
+}
+
+export interface KeycloakUser {
+  username: string;
+  password: string;
+  email: string;
+  /** Whether Keycloak counts the address as verified: its ID tokens say so in `email_verified`. */
+  emailVerified: boolean;
+  firstName: string;
+  lastName: string;
+  groups: string[];
 }
 
 /** Keycloak's home as the company sign-in tests need it; no path without Java or Maven to fetch it (skipped locally, a failure in CI). */
@@ -106,6 +119,7 @@ export async function startKeycloak(home: string): Promise<RunningKeycloak> {
     setGroups: admin.setGroups,
     setEnabled: admin.setEnabled,
     setEmail: admin.setEmail,
+    createUser: admin.createUser,
   };
 }
 
@@ -137,7 +151,9 @@ function adminApi(url: string, realm: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`Keycloak admin ${method} ${route}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? undefined : res.json();
+    // 204, and 201 (a created user) with its address in Location, have no body.
+    const text = await res.text();
+    return text ? (JSON.parse(text) as unknown) : undefined;
   }
   async function userId(username: string): Promise<string> {
     const [user] = (await call('GET', `/users?exact=true&username=${encodeURIComponent(username)}`)) as { id: string }[];
@@ -161,6 +177,14 @@ function adminApi(url: string, realm: string) {
     },
     async setEmail(username: string, email: string) {
       await call('PUT', `/users/${await userId(username)}`, { email, emailVerified: true });
+    },
+    async createUser({ password, groups, ...user }: KeycloakUser) {
+      await call('POST', '/users', {
+        ...user,
+        enabled: true,
+        credentials: [{ type: 'password', value: password, temporary: false }],
+        groups: groups.map((name) => `/${name}`),
+      });
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Company sign-in for staff (src/domain/auth/sso.ts): the start route sends the browser to the
  * tenant's OpenID provider, the callback answers Insurflow's own session as POST /auth/login
- * does, in the body of a no-store response (never in a URL, where logs and Referer would keep it).
+ * does, in the body of a no-store response (never in a URL, where logs and Referer would keep it),
+ * or, like it, the second factor's challenge (or the enrolment a tenant requires) first.
  */
 import Joi from 'joi';
 import { finishSso, startSso } from '../../domain/auth/sso';
@@ -10,7 +11,7 @@ import type { Config } from '../../config';
 import { publicCommandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
-import { sessionSchema } from './schemas';
+import { signInSchema } from './mfa-schemas';
 
 const startParams = object({ tenant: required(Joi.string().trim().min(1).max(63).description('The tenant slug or id')) });
 
@@ -53,12 +54,13 @@ export function ssoRoutes(config: Config): RouteSpec[] {
     route({
       method: 'get',
       path: '/auth/sso/callback',
-      summary: 'Where the identity provider sends the browser back: answers the session (tokens) once the sign-in is verified',
+      summary:
+        'Where the identity provider sends the browser back: answers the session (tokens) once the sign-in is verified, or, as POST /auth/login does, the second factor to prove first (mfa_required, mfa_enrolment_required) unless the provider asserted one',
       tag: 'auth',
       auth: 'public',
       before: [authLimit, noStore],
       query: callbackQuery,
-      response: { status: 200, schema: sessionSchema },
+      response: { status: 200, schema: signInSchema },
       handler: async (ctx) => {
         const query = new URLSearchParams(
           Object.entries(ctx.state.input.query).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -41,6 +41,16 @@ export const ssoSettingsBody = object({
   ),
   enabled: required(Joi.boolean()),
   requiredForStaff: required(Joi.boolean().description('Staff of the tenant cannot sign in with a password')),
+  linkExistingAccounts: Joi.boolean().description(
+    'A first sign-in may take over an existing staff account with the same address, once the provider says the address is verified (default false)',
+  ),
+  mfaAcrValues: Joi.array()
+    .items(Joi.string().min(1).max(200))
+    .max(10)
+    .unique()
+    .description(
+      "The provider's acr values that count as a second factor proven there, besides the amr methods mfa, otp and hwk (default none)",
+    ),
 }).label('SsoSettingsRequest');
 
 export const ssoSettingsSchema = Joi.object({
@@ -51,5 +61,7 @@ export const ssoSettingsSchema = Joi.object({
   groupRoles: Joi.object().pattern(Joi.string(), Joi.string()),
   enabled: Joi.boolean(),
   requiredForStaff: Joi.boolean(),
+  linkExistingAccounts: Joi.boolean(),
+  mfaAcrValues: Joi.array().items(Joi.string()),
   updatedAt: Joi.date(),
 }).label('SsoSettings');

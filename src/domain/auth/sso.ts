@@ -2,9 +2,12 @@
  * Company sign-in for staff (docs/accounts.md, Company sign-in): the authorization code flow with
  * PKCE, state and nonce against the tenant's OpenID provider. The sign-in under way is kept
  * server-side (src/models/sso-login.ts), bound to its tenant and used once; the ID token is checked
- * by openid-client (src/services/sso/provider.ts). A staff member is created on their first
- * sign-in and given the role their groups map to on each; Insurflow then issues its own tokens,
- * as a password sign-in does.
+ * by openid-client (src/services/sso/provider.ts), every request to the provider through the
+ * address guard. Only an address the provider says is verified signs in. A staff member is
+ * created on their first sign-in and given the role their groups map to on each; an account that
+ * existed before is taken over only where the tenant allows it, and keeps its role. An account
+ * with a second factor (or whose tenant requires one) is asked for it, as after a password,
+ * unless the provider says it proved one; Insurflow then issues its own tokens.
  */
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
@@ -13,12 +16,16 @@ import { recordAudit } from '../../services/audit';
 import { recordAuthEvent, type SsoRefusalReason } from '../../services/auth-events';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../../services/report-ownership';
-import { providerFor } from '../../services/sso/provider';
+import { providerFor, type ProviderAccess } from '../../services/sso/provider';
+import { providerFailureOf } from '../../services/sso/provider-fetch';
 import { issueTokenPair, revokeAllSessions, type TokenPair } from '../../services/tokens';
-import { ApiError, notFound } from '../../shared/errors';
+import { webhookGuardOf } from '../../services/webhook';
+import { ApiError, dependencyUnavailable, notFound } from '../../shared/errors';
 import { isStaff, type Role } from '../../shared/roles';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
+import { secondStepOf, type SignInStep } from './mfa';
+import { ownerDeps } from './sessions';
 
 /** How long a started sign-in may take at the provider before its callback is refused. */
 export const SSO_LOGIN_TTL_MS = 10 * 60_000;
@@ -37,6 +44,39 @@ export class SsoRefused extends ApiError {
 
 const refused = (status: number, code: SsoRefusalReason, message: string) => new SsoRefused(status, code, message);
 
+/**
+ * `amr` values (RFC 8176) that say the person proved a second factor at the provider: several
+ * factors (`mfa`), a one-time code (`otp`), a hardware-bound key (`hwk`). Others (`pwd`, `sms`,
+ * `swk`…) do not stand for the TOTP code Insurflow would ask.
+ */
+export const SECOND_FACTOR_AMR: readonly string[] = ['mfa', 'otp', 'hwk'];
+
+/** Whether the ID token says a second factor was proven: an `amr` of SECOND_FACTOR_AMR, or an `acr` the tenant counts as one. */
+export function secondFactorAsserted(claims: Record<string, unknown>, sso: Pick<TenantSso, 'mfaAcrValues'>): boolean {
+  const amr = Array.isArray(claims.amr) ? claims.amr : [];
+  if (amr.some((method) => typeof method === 'string' && SECOND_FACTOR_AMR.includes(method))) return true;
+  return typeof claims.acr === 'string' && sso.mfaAcrValues.includes(claims.acr);
+}
+
+/** The key the tenant's client secret is sealed with and the address guard its provider is reached through. */
+const providerAccess = (deps: CommandDeps): ProviderAccess => ({ jwt: deps.config.jwt, guard: webhookGuardOf(deps.config) });
+
+/**
+ * The provider could not be reached (refused by the address guard, down, too slow) or answered
+ * no usable discovery: an outage of a dependency (503), logged with its cause.
+ */
+function providerUnavailable(deps: CommandDeps, tenantId: string, err: unknown): ApiError {
+  deps.logger.warn({ err, tenantId, category: providerFailureOf(err)?.category }, 'company sign-in: the identity provider is unavailable');
+  return dependencyUnavailable('identity_provider');
+}
+
+/** The tenant's provider client, or 503 when the provider cannot be reached. */
+async function clientOf(deps: CommandDeps, sso: TenantSso) {
+  return providerFor(sso, providerAccess(deps)).catch((err: unknown) => {
+    throw providerUnavailable(deps, sso.tenantId, err);
+  });
+}
+
 /** The tenant's enabled company sign-in, by slug or id; 404 for an unknown or inactive tenant or one without it. */
 async function enabledSsoOf(tenantSlugOrId: string): Promise<{ tenant: Tenant; sso: TenantSso }> {
   const tenant = await Tenant.findOne({
@@ -50,7 +90,7 @@ async function enabledSsoOf(tenantSlugOrId: string): Promise<{ tenant: Tenant; s
 /** Starts a company sign-in: the provider's authorization URL to send the browser to. */
 export const startSso: PublicCommand<{ tenant: string }, { authorizationUrl: string }> = async ({ tenant: slugOrId }, deps) => {
   const { tenant, sso } = await enabledSsoOf(slugOrId);
-  const { client, configuration } = await providerFor(sso);
+  const { client, configuration } = await clientOf(deps, sso);
   const state = client.randomState();
   const nonce = client.randomNonce();
   const codeVerifier = client.randomPKCECodeVerifier();
@@ -103,11 +143,23 @@ function subjectOf(claims: Record<string, unknown>): string {
   return sub;
 }
 
-/** What the ID token's claims allow: an address of an allowed domain and exactly one staff role from its groups. */
-function identityFrom(claims: Record<string, unknown>, sso: TenantSso): ProvenIdentity {
+/**
+ * What the ID token's claims allow: an address the provider says is verified (`email_verified`
+ * the JSON boolean true: absent, or the string "true" some providers send, is not), of an allowed
+ * domain, and exactly one staff role from its groups.
+ */
+export function identityFrom(
+  claims: Record<string, unknown>,
+  sso: Pick<TenantSso, 'issuer' | 'allowedDomains' | 'groupRoles'>,
+): ProvenIdentity {
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-  if (!email || claims.email_verified === false)
-    throw refused(403, 'sso_email_missing', 'The identity provider gave no verified e-mail address');
+  if (!email) throw refused(403, 'sso_email_missing', 'The identity provider gave no e-mail address');
+  if (claims.email_verified !== true)
+    throw refused(
+      403,
+      'sso_email_unverified',
+      'The identity provider has not verified your e-mail address: verify it there, or ask your administrator',
+    );
   const domain = email.slice(email.lastIndexOf('@') + 1);
   if (!sso.allowedDomains.includes(domain))
     throw refused(403, 'sso_domain_not_allowed', `Addresses at ${domain} may not sign in to this tenant`);
@@ -128,12 +180,15 @@ function identityFrom(claims: Record<string, unknown>, sso: TenantSso): ProvenId
 }
 
 /**
- * The staff member the identity names, created on their first sign-in, their role brought in line
- * with their groups on each (a change ends their other sessions and pauses the saved reports the
- * new role may not own, as an admin's change does). Refused: an address of another tenant or of a
- * policyholder, a deactivated user.
+ * The staff member the identity names, created on their first sign-in (their role from their
+ * groups on each sign-in, a change ending their other sessions and pausing the saved reports the
+ * new role may not own, as an admin's change does). An account of the tenant that already has the
+ * address is taken over only where the tenant allows it (`linkExistingAccounts`), and keeps the
+ * role a tenant admin gave it. Refused: an address of another tenant or of a policyholder, an
+ * account linked to another person at the provider, a deactivated user.
  */
-async function signInUser(tenantId: string, identity: ProvenIdentity, deps: CommandDeps, transaction: Transaction) {
+async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: CommandDeps, transaction: Transaction) {
+  const { tenantId } = sso;
   const { issuer, subject, ...person } = identity;
   const lock = transaction.LOCK.UPDATE;
   const linked = await SsoIdentity.findOne({ where: { issuer, subject }, transaction });
@@ -149,17 +204,21 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
   const linkOfAccount = existing && !linked ? await SsoIdentity.findOne({ where: { issuer, userId: existing.id }, transaction }) : null;
   // Another person at the same provider already signs in to this account.
   if (linkOfAccount && linkOfAccount.subject !== subject) throw conflict();
+  const link = linked ?? linkOfAccount;
+  if (existing && !link && !sso.linkExistingAccounts)
+    throw refused(
+      403,
+      'sso_link_not_allowed',
+      'An Insurflow account already has this address and your company does not let its sign-in take over existing accounts: sign in with your password, or ask your administrator',
+    );
   if (existing && !existing.isActive)
     throw refused(403, 'sso_user_disabled', 'Your Insurflow account is deactivated; ask your administrator');
   const source = { actor: { type: 'user' as const, id: existing?.id ?? null }, requestId: deps.auditSource.requestId };
   if (!existing) {
     // No password anyone knows: the account signs in through the provider (or after a reset mail).
     const passwordHash = await hashPassword(crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
-    const user = await User.create(
-      { tenantId, ...person, passwordHash, emailVerifiedAt: new Date(), lastLoginAt: new Date() },
-      { transaction },
-    );
-    await SsoIdentity.create({ issuer, subject, userId: user.id }, { transaction });
+    const user = await User.create({ tenantId, ...person, passwordHash, emailVerifiedAt: new Date() }, { transaction });
+    await SsoIdentity.create({ issuer, subject, userId: user.id, roleFromGroups: true }, { transaction });
     await recordAudit(
       { ...source, actor: { type: 'user', id: user.id } },
       { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user },
@@ -168,13 +227,15 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
     await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource: source });
     return { user, schedulePauses: [] };
   }
-  if (!linked && !linkOfAccount) await SsoIdentity.create({ issuer, subject, userId: existing.id }, { transaction });
+  if (!link) {
+    // A password account taken over: its role stays the one a tenant admin gave it.
+    await SsoIdentity.create({ issuer, subject, userId: existing.id, roleFromGroups: false }, { transaction });
+    await recordAuthEvent(ownerDeps(deps, existing), { type: 'sso.account_link', tenantId, userId: existing.id }, transaction);
+  }
+  const role = link?.roleFromGroups ? person.role : existing.role;
   const before = existing.toJSON();
-  const roleChanged = existing.role !== person.role;
-  await existing.update(
-    { role: person.role, lastLoginAt: new Date(), emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
-    { transaction },
-  );
+  const roleChanged = existing.role !== role;
+  await existing.update({ role, emailVerifiedAt: existing.emailVerifiedAt ?? new Date() }, { transaction });
   if (!roleChanged) return { user: existing, schedulePauses: [] };
   // Whoever held this user's tokens held them for the old role.
   await revokeAllSessions(existing.id, { transaction });
@@ -195,11 +256,27 @@ async function signInUser(tenantId: string, identity: ProvenIdentity, deps: Comm
 const recordRefusal = (deps: CommandDeps, tenantId: string, reason: SsoRefusalReason, email: string | undefined) =>
   recordAuthEvent(deps, { type: 'sso.sign_in_failed', tenantId, email, reason });
 
+/** The session of a company sign-in that needs no further step: the sign-in and its event commit together. */
+async function startSsoSession(deps: CommandDeps, user: User): Promise<{ user: User; tokens: TokenPair }> {
+  const tokens = await deps.sequelize.transaction(async (transaction) => {
+    await user.update({ lastLoginAt: new Date() }, { transaction });
+    const pair = await issueTokenPair(deps.config.jwt, user, undefined, transaction);
+    await recordAuthEvent(ownerDeps(deps, user), { type: 'sso.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
+    return pair;
+  });
+  return { user, tokens };
+}
+
 /**
  * Finishes a company sign-in from the provider's redirect (`query`: its code and state, or its
- * error): the code is redeemed and the ID token checked, the staff member signed in.
+ * error): the code is redeemed and the ID token checked, the staff member signed in, or asked for
+ * their second factor (the answer of POST /auth/login's first step) when the provider did not say
+ * it proved one.
  */
-export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; tokens: TokenPair }> = async ({ query }, deps) => {
+export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; tokens: TokenPair } | SignInStep> = async (
+  { query },
+  deps,
+) => {
   const state = query.get('state');
   if (!state) throw refused(400, 'sso_state_invalid', 'The callback names no sign-in (state); start again');
   const login = await takeLogin(state);
@@ -207,7 +284,7 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
   try {
     const { tenant, sso } = await enabledSsoOf(login.tenantId);
     if (query.get('error')) throw refused(401, 'sso_provider_refused', 'The identity provider did not sign you in');
-    const { client, configuration } = await providerFor(sso);
+    const { client, configuration } = await clientOf(deps, sso);
     const currentUrl = new URL(`${callbackUrl(deps)}?${query.toString()}`);
     const tokens = await client
       .authorizationCodeGrant(configuration, currentUrl, {
@@ -217,6 +294,7 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
         idTokenExpected: true,
       })
       .catch((err: unknown) => {
+        if (providerFailureOf(err)) throw providerUnavailable(deps, tenant.id, err);
         deps.logger.warn({ err, tenantId: tenant.id }, 'company sign-in: the code exchange or the ID token was refused');
         throw refused(401, 'sso_token_invalid', 'The identity provider’s answer could not be verified; start again');
       });
@@ -224,16 +302,7 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
     // Named in the record of a refusal that follows (a domain or a group refused).
     if (typeof claims.email === 'string') email = claims.email.slice(0, 254).toLowerCase();
     const identity = identityFrom(claims, sso);
-    const signInOnce = () =>
-      deps.sequelize.transaction(async (transaction) => {
-        const signedIn = await signInUser(tenant.id, identity, deps, transaction);
-        await recordAuthEvent(
-          { ...deps, auditSource: { ...deps.auditSource, actor: { type: 'user', id: signedIn.user.id } } },
-          { type: 'sso.sign_in', tenantId: tenant.id, userId: signedIn.user.id },
-          transaction,
-        );
-        return signedIn;
-      });
+    const signInOnce = () => deps.sequelize.transaction((transaction) => signInUser(sso, identity, deps, transaction));
     // A person's first two sign-ins at once (two tabs) both find no account; the one that loses the
     // race to create it, run again, finds the winner's.
     const { user, schedulePauses } = await signInOnce().catch((err: unknown) => {
@@ -241,7 +310,14 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
       throw err;
     });
     for (const message of schedulePauses) await deps.outbox.deliver(message);
-    return { user, tokens: await issueTokenPair(deps.config.jwt, user) };
+    // The provider vouches for the password; a second factor it did not prove is asked here, as after a password.
+    const secondStep = secondFactorAsserted(claims, sso) ? null : await secondStepOf(user);
+    if (secondStep) {
+      const type = secondStep.status === 'mfa_required' ? 'mfa.challenged' : 'mfa.enrolment_required';
+      await recordAuthEvent(ownerDeps(deps, user), { type, tenantId: tenant.id, userId: user.id });
+      return secondStep;
+    }
+    return await startSsoSession(deps, user);
   } catch (err) {
     if (err instanceof SsoRefused) await recordRefusal(deps, login.tenantId, err.code, email);
     throw err;

@@ -1,15 +1,18 @@
 /**
  * A tenant's company sign-in settings (docs/accounts.md, Company sign-in): a tenant admin names
  * the OpenID provider, the client, the e-mail domains and the group → role mapping. The client
- * secret is stored and never shown; every change is audited.
+ * secret is stored sealed (src/services/sso/client-secret.ts) and never shown; the issuer must be
+ * an address the provider guard lets this server reach; every change is audited.
  */
 import { TenantSso } from '../../models';
 import { tenantOf } from '../../access/core';
+import { sealClientSecret } from '../../services/sso/client-secret';
+import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
 import { notFound, unprocessable, type ErrorDetail } from '../../shared/errors';
 import { isStaff, type Role } from '../../shared/roles';
 import type { Config } from '../../config';
 import { audited } from '../audited';
-import type { Command } from '../command';
+import type { Command, CommandDeps } from '../command';
 
 export interface SsoSettingsInput {
   issuer: string;
@@ -20,6 +23,10 @@ export interface SsoSettingsInput {
   groupRoles: Record<string, Role>;
   enabled: boolean;
   requiredForStaff: boolean;
+  /** Whether a first sign-in may take over an existing account with the same verified address (default false). */
+  linkExistingAccounts?: boolean;
+  /** The provider's `acr` values that count as a second factor proven there (default none). */
+  mfaAcrValues?: string[];
 }
 
 /** The tenant's company sign-in settings (404 until a tenant admin sets them). */
@@ -55,19 +62,42 @@ function refusals(input: SsoSettingsInput, row: TenantSso | null, env: Config['e
   return details;
 }
 
+/**
+ * The issuer as the provider guard sees it now (src/services/sso/provider-fetch.ts checks again at
+ * every connection): refused when its name resolves to a private address this deployment may not
+ * reach, or does not resolve.
+ */
+async function issuerRefusal(issuer: string, deps: CommandDeps): Promise<ErrorDetail[]> {
+  try {
+    await checkWebhookDestination(issuer, webhookGuardOf(deps.config));
+    return [];
+  } catch (err) {
+    const reason = failureCategory(err) === 'blocked' ? 'is not a public address this server may reach' : 'cannot be resolved';
+    return [{ field: 'issuer', message: `must be reachable: the issuer ${reason}` }];
+  }
+}
+
 export const updateSsoSettings: Command<SsoSettingsInput, TenantSso> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
   const row = await TenantSso.findByPk(tenantId);
   const details = refusals(input, row, deps.config.env);
+  if (details.length === 0) details.push(...(await issuerRefusal(input.issuer, deps)));
   if (details.length) throw unprocessable('The company sign-in settings are invalid', details);
   const before = row?.toJSON() ?? null;
   const { clientSecret, ...fields } = input;
-  const values = { ...fields, allowedDomains: fields.allowedDomains.map((domain) => domain.toLowerCase()) };
+  // Left out, the switches take their safe defaults (a PUT sets the whole of the settings).
+  const values = {
+    ...fields,
+    allowedDomains: fields.allowedDomains.map((domain) => domain.toLowerCase()),
+    linkExistingAccounts: fields.linkExistingAccounts ?? false,
+    mfaAcrValues: fields.mfaAcrValues ?? [],
+  };
+  const sealed = clientSecret === undefined ? {} : { clientSecretSealed: sealClientSecret(deps.config.jwt, tenantId, clientSecret) };
   return audited(
     deps,
     async (transaction) => {
-      if (row) return row.update({ ...values, ...(clientSecret !== undefined && { clientSecret }) }, { transaction });
-      return TenantSso.create({ tenantId, ...values, clientSecret: clientSecret! }, { transaction });
+      if (row) return row.update({ ...values, ...sealed }, { transaction });
+      return TenantSso.create({ tenantId, ...values, clientSecretSealed: sealed.clientSecretSealed! }, { transaction });
     },
     (saved) => ({ tenantId, action: 'tenant_sso.update', entityType: 'tenant_sso', entityId: tenantId, before, after: saved.toJSON() }),
   );

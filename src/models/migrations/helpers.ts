@@ -1,6 +1,21 @@
 import { DataTypes, type ModelAttributes, QueryInterface, Sequelize } from 'sequelize';
 
-export type MigrationFn = (queryInterface: QueryInterface) => Promise<void>;
+/**
+ * Sealing under the key derived from JWT_SECRET (src/services/sealed-secret.ts), for a migration
+ * that rewrites secrets: the models layer cannot seal, so whoever runs the migrations hands it in.
+ */
+export interface SecretSealer {
+  seal(purpose: string, owner: string, secret: string): string;
+  /** The secret, or null when it cannot be read (another key, another owner). */
+  open(purpose: string, owner: string, stored: string): string | null;
+}
+
+/** What the runner of the migrations gives them: the sealer where it has JWT_SECRET (scripts/migrate.ts, scripts/admin.ts). */
+export interface MigrationContext {
+  sealer?: SecretSealer;
+}
+
+export type MigrationFn = (queryInterface: QueryInterface, context?: MigrationContext) => Promise<void>;
 export interface MigrationModule {
   up: MigrationFn;
   down: MigrationFn;

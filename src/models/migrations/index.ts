@@ -68,6 +68,7 @@ import * as complianceReportIndex from './0031-compliance-report-index';
 import * as reportRecipientsOwner from './0032-report-recipients-owner';
 import * as lapsePeriods from './0044-lapse-periods';
 import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
+import * as companySignInHardening from './0074-company-sign-in-hardening';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -138,4 +139,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0071-list-order-indexes', ...listOrderIndexes },
   { name: '0072-idempotency-secrets', ...idempotencySecrets },
   { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
+  { name: '0074-company-sign-in-hardening', ...companySignInHardening },
 ];

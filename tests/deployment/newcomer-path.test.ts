@@ -91,7 +91,7 @@ describe('a newcomer on the stack the start command configures', () => {
     );
     processes = STACK_PROCESSES.map(({ name, script, nodeFlags }) => {
       const child = spawn(process.execPath, [...nodeFlags, script], { env: stack.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      return { name, child, output: keepLastOutput([child.stdout, child.stderr], 20_000) };
+      return { name, child, output: keepLastOutput([child.stdout, child.stderr]) };
     });
     api = `http://127.0.0.1:${stack.env.API_PORT}`;
     await waitUntil(

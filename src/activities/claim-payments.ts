@@ -7,8 +7,12 @@
  * statuses it may follow (a void only before a batch issued the payment). When the row has moved
  * on meanwhile, the activity refuses with a Conflict the run answers the person with, and the run
  * changes nothing. Idempotent: a retry finds the row already in the status it sets.
+ *
+ * A new payment the run would approve alone is judged once more with what only the database
+ * knows (claim-authority.ts): when a second person must approve it, it is recorded as requested.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Actor } from '../contracts/actor';
 import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contracts/claim-payments';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
@@ -16,6 +20,7 @@ import { recordAudit } from '../services/audit';
 import { recordPaymentEvents } from '../services/webhook-claim-events';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { workflowAuditSource } from './audit-source';
+import { mayApproveAlone } from './claim-authority';
 import { countReserveChanges, writeReserveChanges } from './claim-reserves';
 
 export interface RecordPaymentInput {
@@ -27,13 +32,20 @@ export interface RecordPaymentInput {
   /** Who decided (approved or voided); null for a request. */
   actorId: string | null;
   reserveChanges: ReserveChange[];
+  /** The asker of a new payment the run approves alone: the database's facts may still hold it for a second person. */
+  soleApprover?: Actor;
 }
 
 export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
   const { sequelize } = deps;
   return {
-    async recordPayment({ claimId, tenantId, payment, from, actorId, reserveChanges }: RecordPaymentInput): Promise<void> {
+    /** Answers the status recorded: `requested` when a payment the run approved alone must wait for a second person after all. */
+    async recordPayment(input: RecordPaymentInput): Promise<Pick<ClaimPayment, 'status'>> {
+      const { claimId, tenantId, from, actorId, reserveChanges, soleApprover } = input;
+      let { payment } = input;
       await sequelize.transaction(async (transaction) => {
+        if (!from && soleApprover && !(await mayApproveAlone(sequelize, transaction, { tenantId, claimId, payment, asker: soleApprover })))
+          payment = { ...payment, status: 'requested', approvedById: null };
         const replacements = {
           ...payment,
           // Marked as the claimant's in runs since marking, plain in older ones (docs/privacy.md).
@@ -111,6 +123,7 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
       countReserveChanges(reserveChanges);
       claimPayments.inc({ status: payment.status });
       claimPaymentAmount.inc({ status: payment.status, cost_type: payment.costType }, payment.amount);
+      return { status: payment.status };
     },
   };
 }

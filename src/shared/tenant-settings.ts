@@ -37,6 +37,15 @@ export interface TenantSettingsValues {
   reserveAuthorityAdjuster: number;
   /** The same for a senior adjuster; claims managers have no limit. */
   reserveAuthoritySeniorAdjuster: number;
+  /**
+   * What an adjuster may approve alone in claim payments per calendar month (the tenant's time
+   * zone), across claims (docs/claim-money.md, Authority); beyond it, a second person approves.
+   */
+  monthlyApprovalLimitAdjuster: number;
+  /** The same for a senior adjuster; claims managers have no limit. */
+  monthlyApprovalLimitSeniorAdjuster: number;
+  /** A payment above this to an account no second person approved a payment to on the claim waits for a second person. */
+  newPayeeApprovalThreshold: number;
   acknowledgementDeadlineDays: number;
   acknowledgementReminderDaysBefore: number;
   acknowledgementGraceDays: number;
@@ -122,6 +131,10 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   approvalLimitSeniorAdjuster: 25000,
   reserveAuthorityAdjuster: DEFAULT_RESERVE_AUTHORITY.adjuster,
   reserveAuthoritySeniorAdjuster: DEFAULT_RESERVE_AUTHORITY.seniorAdjuster,
+  // Ten claims' worth of approvals alone a month: beyond, a colleague looks too.
+  monthlyApprovalLimitAdjuster: 50_000,
+  monthlyApprovalLimitSeniorAdjuster: 250_000,
+  newPayeeApprovalThreshold: 1000,
   acknowledgementDeadlineDays: 14,
   acknowledgementReminderDaysBefore: 3,
   acknowledgementGraceDays: 3,
@@ -177,6 +190,9 @@ export const currencyCode = Joi.string()
   .pattern(CURRENCY_PATTERN)
   .messages({ 'string.pattern.base': '{{#label}} must be an ISO 4217 currency code, e.g. EUR' });
 
+/** An amount of claim money a limit is set in (docs/claim-money.md, Authority). */
+const claimAmount = Joi.number().precision(2).min(0).max(MAX_CLAIM_AMOUNT);
+
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {
   subscriptionRenewalReminderDays: positiveInt.max(180),
@@ -203,6 +219,15 @@ export const TENANT_SETTINGS_KEYS = {
     .min(0)
     .max(MAX_CLAIM_AMOUNT)
     .description('The same for a senior adjuster (claims managers have no limit). Default 50000'),
+  monthlyApprovalLimitAdjuster: claimAmount.description(
+    "What an adjuster may approve alone in claim payments per calendar month (the tenant's time zone), across claims; beyond, a second person approves. Default 50000",
+  ),
+  monthlyApprovalLimitSeniorAdjuster: claimAmount.description(
+    'The same for a senior adjuster (claims managers have no limit). Default 250000',
+  ),
+  newPayeeApprovalThreshold: claimAmount.description(
+    'A claim payment above this to an account no second person has approved a payment to on the claim waits for a second person. Default 1000',
+  ),
   acknowledgementDeadlineDays: positiveInt.max(365),
   acknowledgementReminderDaysBefore: positiveInt.max(60),
   acknowledgementGraceDays: positiveInt.max(60),

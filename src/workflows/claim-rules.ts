@@ -14,7 +14,7 @@ import {
   TransitionRequest,
 } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import type { Role } from '../shared/roles';
+import { approvalLimitOf } from '../shared/claim-authority';
 
 /**
  * The moves a claim handler decides (POST /claims/:id/transitions). The other edges of the
@@ -65,14 +65,6 @@ export interface ClaimFacts {
   paymentsUndecided: boolean;
   /** What the claim's payments hold (asked for and not voided or failed): an approval pays the rest. */
   amountPaidInPart: number;
-}
-
-/** The largest amount a role may approve; undefined for roles without approval authority. */
-export function approvalLimitOf(role: Role, settings: ClaimSettings): number | undefined {
-  if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
-  if (role === 'senior_adjuster') return settings.approvalLimitSeniorAdjuster;
-  if (role === 'adjuster') return settings.approvalLimitAdjuster;
-  return undefined;
 }
 
 function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {

@@ -59,7 +59,7 @@ import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import { deadlinesOf, type StageDeadline } from './claim/deadlines';
 import { claimMessages, type ClaimMessage } from './claim/messages';
-import { checkPaymentDecision, checkPaymentRequest, paymentNeedsApproval, type PaymentFacts } from './claim/payments';
+import { checkPaymentDecision, checkPaymentRequest, paymentSecondPerson, type PaymentFacts } from './claim/payments';
 import { checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './claim/reserves';
 import { checkAssignment, checkTransition, ClaimFacts } from './claim-rules';
 import { publishStatus } from './support/business-status';
@@ -84,6 +84,14 @@ const APPROVAL_CHECKS_COVERAGE = 'approval-checks-coverage';
 const RESERVE_AT_ASSIGNMENT = 'reserve-at-assignment';
 /** Deadlines counted in business time ask an activity for their instants (docs/calendars.md); runs before it have none. */
 const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
+/**
+ * Decisions on the claim's money recorded after this marker count authority cumulatively
+ * (src/shared/claim-authority.ts): what the person let through alone before counts, payments beyond the
+ * amount claimed need a claims manager, and the activity may hold a payment for a second person
+ * (the month's total, a new payee). Decisions replayed from before it keep the per-request rule.
+ * Validators are not replayed, so they always judge by the new rule.
+ */
+const CUMULATIVE_AUTHORITY = 'cumulative-authority';
 
 const STEP_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const { recordClaimTransition, recordClaimApproval, recordReserveChanges, recordPayment } = proxyActivities<Activities>({
@@ -313,7 +321,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   });
 
   // Reserves (claim/reserves.ts) and payments (claim/payments.ts): their state is declared with the run's, above.
-  const reserveFacts = (): ReserveFacts => ({
+  // `cumulative`: a validator always judges by the cumulative rule; a handler as its patch says (CUMULATIVE_AUTHORITY).
+  const reserveFacts = (cumulative = true): ReserveFacts => ({
     stage,
     claimantId: input.claimantId,
     assigneeId,
@@ -321,8 +330,14 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     reserves,
     changes: reserveChanges,
     recording: recordingMoney,
+    cumulative,
   });
-  const paymentFacts = (): PaymentFacts => ({ ...reserveFacts(), payments });
+  const paymentFacts = (cumulative = true): PaymentFacts => ({
+    ...reserveFacts(cumulative),
+    payments,
+    amountClaimed: input.amountClaimed,
+    paidByEarlierRuns: resumption?.amountPaid ?? 0,
+  });
   const linesNow = () => reserves.map((line) => ({ ...line }));
   const reservesAnswer = (change: ReserveChange): ReservesAnswer => ({ change: { ...change }, reserves: linesNow() });
   const paymentAnswer = (payment: ClaimPayment): PaymentAnswer => ({
@@ -335,11 +350,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
    * amounts, so two writes must not cross. Decisions are refused meanwhile (the validators); the
    * run's own writes (a payment the bank returned, the release at closing) wait their turn.
    */
-  async function recordMoney(write: () => Promise<void>): Promise<void> {
+  async function recordMoney<T>(write: () => Promise<T>): Promise<T> {
     if (recordingMoney) await condition(() => !recordingMoney);
     recordingMoney = true;
     try {
-      await write();
+      return await write();
     } finally {
       recordingMoney = false;
     }
@@ -374,7 +389,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
         reason,
         requestedById: actor.id,
         requestedAt: new Date().toISOString(),
-        status: needsApproval(reserveFacts(), request) ? 'pending' : 'applied',
+        status: needsApproval(reserveFacts(patched(CUMULATIVE_AUTHORITY)), request) ? 'pending' : 'applied',
         decidedById: null,
       };
       reserveChanges.push(change);
@@ -387,7 +402,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   setHandler(
     decideReserveChangeUpdate,
     async (request) => {
-      const change = checkReserveDecision(reserveFacts(), request);
+      const change = checkReserveDecision(reserveFacts(patched(CUMULATIVE_AUTHORITY)), request);
       // What the line holds now: another change may have moved it since this one was asked.
       Object.assign(change, {
         amountBefore: lineOf(reserves, change)?.amount ?? 0,
@@ -423,7 +438,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
     requestPaymentUpdate,
     async (request) => {
       const { actor, paymentId: id, costType, category, amount, currency, payee, note } = request;
-      const alone = !paymentNeedsApproval(paymentFacts(), request);
+      const cumulative = patched(CUMULATIVE_AUTHORITY);
+      let alone = paymentSecondPerson(paymentFacts(cumulative), request) === null;
       const payment: ClaimPayment = {
         id,
         reference: `PAY-${input.claimNumber}-${earlierPayments + payments.length + 1}`,
@@ -441,9 +457,23 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
       };
       payments.push(payment);
       const hold = paymentReserveChange(payment, 'payment', `Payment ${payment.reference} requested`, actor.id);
-      await recordMoney(() =>
-        recordPayment({ claimId: input.claimId, tenantId: input.tenantId, payment, from: null, actorId: null, reserveChanges: [hold] }),
+      const recorded = await recordMoney(() =>
+        recordPayment({
+          claimId: input.claimId,
+          tenantId: input.tenantId,
+          payment,
+          from: null,
+          actorId: null,
+          reserveChanges: [hold],
+          // Only the database knows the asker's total of the month across claims and the payee's accounts on the claim.
+          ...(alone && cumulative && { soleApprover: actor }),
+        }),
       );
+      // The activity held it for a second person (the month's total, a new payee): it was recorded as requested.
+      if (alone && cumulative && recorded?.status === 'requested') {
+        Object.assign(payment, { status: 'requested', approvedById: null });
+        alone = false;
+      }
       applyToLines([hold]);
       if (alone) email(stageEntry, toClaimant, claimMessages.payment(input.claimNumber, 'approved', amount, payment.reference));
       return paymentAnswer(payment);
@@ -487,7 +517,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimOut
   setHandler(
     decidePaymentUpdate,
     async (request) => {
-      const payment = checkPaymentDecision(paymentFacts(), request);
+      const payment = checkPaymentDecision(paymentFacts(patched(CUMULATIVE_AUTHORITY)), request);
       await decide(payment, request.decision, request.actor.id, 'voided');
       return paymentAnswer(payment);
     },

@@ -167,6 +167,20 @@ describe('claim reserves and recoveries (API, worker)', () => {
     expect(row.split(',').slice(3)).toEqual(['indemnity', '1', '11000.00', '0.00', '300.00', '10700.00']);
   });
 
+  it('records a recovery by the claim’s handler or a claims manager only: anyone else 403, nothing recorded', async () => {
+    const body = { kind: 'deductible', amount: 50, receivedOn: new Date().toISOString().slice(0, 10) };
+    const recover = (user: User) => stack.api.post(`/api/v1/claims/${claimId}/recoveries`).set(as(user)).send(body);
+    await recover(team.otherAdjuster).expect(403);
+    await recover(team.senior).expect(403);
+    await recover(team.agent).expect(403);
+    await recover(team.claimant).expect(403);
+    await recover(outsider).expect(404);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
+    const byManager = await recover(team.manager).expect(201);
+    expect(byManager.body).toMatchObject({ kind: 'deductible', recordedById: team.manager.id });
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
+  });
+
   it('releases what is still reserved as the claim closes; its reserves are final then', async () => {
     const transition = (user: User, body: Record<string, unknown>) =>
       stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body).expect(200);
@@ -190,9 +204,14 @@ describe('claim reserves and recoveries (API, worker)', () => {
       ['other', '6000.00', '0.00', null],
       ['repair', '5000.00', '0.00', null],
     ]);
-    expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', recovered: '300.00', incurred: '-300.00' });
+    expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', recovered: '350.00', incurred: '-350.00' });
     const refused = await reserve(team.senior, { costType: 'indemnity', category: 'repair', amount: 10, reason: 'Too late' }).expect(409);
     expect(refused.body.error.message).toMatch(/closed/);
+    // Its recoveries too: the handler is refused with 409 and nothing is recorded.
+    const recovery = { kind: 'salvage', amount: 20, receivedOn: new Date().toISOString().slice(0, 10) };
+    const late = await stack.api.post(`/api/v1/claims/${claimId}/recoveries`).set(as(team.adjuster)).send(recovery).expect(409);
+    expect(late.body.error.message).toMatch(/closed/);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
     const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-reserves');
   });

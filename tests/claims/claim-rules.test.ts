@@ -2,7 +2,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
-import { approvalLimitOf, checkAssignment, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
+import { businessFailureDetails } from '../../src/shared/business-errors';
+import { approvalLimitOf, checkApprover, secondPersonFor } from '../../src/shared/claim-authority';
+import { checkAssignment, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
 import { CLAIM_SETTINGS } from './fixtures';
 
 const manager = { id: 'manager', role: 'claims_manager' as Role };
@@ -110,5 +112,54 @@ describe('claim rules', () => {
         failureOf(() => checkAssignment(pending, { actor: manager, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' })),
       ).toMatchObject({ type: 'Conflict' });
     });
+  });
+});
+
+describe('the one authority rule of reserves and payments (secondPersonFor, checkApprover)', () => {
+  const adjuster = { id: 'adjuster', role: 'adjuster' as Role };
+  const refusal = (act: () => void) => {
+    try {
+      act();
+    } catch (err) {
+      return businessFailureDetails(err as ApplicationFailure)[0];
+    }
+    throw new Error('not refused');
+  };
+
+  it('lets a person act alone only while every total stays within its limit', () => {
+    const totals = (claimTotal: number) => [
+      { scope: 'request' as const, total: 5000, limit: 5000 },
+      { scope: 'claim' as const, total: claimTotal, limit: 5000 },
+    ];
+    expect(secondPersonFor({ role: 'adjuster', amount: 5000, totals: totals(5000) })).toBeNull();
+    expect(secondPersonFor({ role: 'adjuster', amount: 5000, totals: totals(10_000) })).toEqual({ rule: 'claim_authority' });
+    expect(secondPersonFor({ role: 'adjuster', amount: 100, totals: [{ scope: 'period', total: 50_000.01, limit: 50_000 }] })).toEqual({
+      rule: 'period_authority',
+    });
+  });
+
+  it('asks a second person for a new payee above the threshold, and a claims manager beyond the amount claimed', () => {
+    expect(secondPersonFor({ role: 'claims_manager', amount: 1000.01, totals: [], newPayee: { threshold: 1000 } })).toEqual({
+      rule: 'new_payee',
+    });
+    expect(secondPersonFor({ role: 'adjuster', amount: 1000, totals: [], newPayee: { threshold: 1000 } })).toBeNull();
+    expect(secondPersonFor({ role: 'senior_adjuster', amount: 1, totals: [], beyondClaimed: true })).toEqual({
+      rule: 'beyond_claimed',
+      roles: ['claims_manager'],
+    });
+    expect(secondPersonFor({ role: 'claims_manager', amount: 1, totals: [], beyondClaimed: true })).toBeNull();
+  });
+
+  it('never lets the asker approve, asks for the roles named, then for authority over the amount', () => {
+    const senior = { id: 'senior', role: 'senior_adjuster' as Role };
+    expect(refusal(() => checkApprover('payment', CLAIM_SETTINGS, adjuster, { requestedById: 'adjuster', amount: 1 }))).toMatchObject({
+      rule: 'separation_of_duties',
+    });
+    const asked = { requestedById: 'adjuster', amount: 100, roles: ['claims_manager' as Role] };
+    expect(refusal(() => checkApprover('payment', CLAIM_SETTINGS, senior, asked))).toMatchObject({ rule: 'manager_required' });
+    expect(() => checkApprover('payment', CLAIM_SETTINGS, manager, asked)).not.toThrow();
+    expect(refusal(() => checkApprover('reserve', CLAIM_SETTINGS, senior, { requestedById: 'adjuster', amount: 50_000.01 }))).toMatchObject(
+      { rule: 'reserve_authority', limit: 50_000 },
+    );
   });
 });

@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import crypto from 'node:crypto';
-import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, Payment, type User } from '../../src/models';
+import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, Payment, TenantSettings, type User } from '../../src/models';
 import { paymentSettledSignal, requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
@@ -221,6 +221,8 @@ describe('claim workflow (time-skipping)', () => {
           },
         ],
       });
+    // Under this tenant's new-payee threshold, the glazier is paid alone within the adjuster's limit (docs/claim-money.md, Authority).
+    await TenantSettings.upsert({ tenantId: team.tenant.id, values: { newPayeeApprovalThreshold: 5000 } });
     const issued = await pay(1500);
     const undecided = await pay(1000);
     expect([issued.payment.status, undecided.payment.status]).toEqual(['approved', 'approved']);

@@ -49,14 +49,19 @@ export function claimWorkflowInput(claim: Claim, filedAt: Date): ClaimWorkflowIn
   };
 }
 
-/** Files a 6,000 claim on `subscription` through the API as the team's claimant, assigned by the manager to the adjuster; answers its ID. */
-export async function fileAssignedClaim(stack: TestStack, team: ClaimsTeam, subscription: Subscription): Promise<string> {
+/** Files a claim (6,000 unless told) on `subscription` through the API as the team's claimant, assigned by the manager (to the adjuster unless told); answers its ID. */
+export async function fileAssignedClaim(
+  stack: TestStack,
+  team: ClaimsTeam,
+  subscription: Subscription,
+  { amountClaimed = 6000, assignee = team.adjuster }: { amountClaimed?: number; assignee?: User } = {},
+): Promise<string> {
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const filed = await stack.api
     .post('/api/v1/claims')
     .set(as(team.claimant))
-    .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 6000, description: 'Storm damage' })
+    .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description: 'Storm damage' })
     .expect(201);
-  await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+  await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: assignee.id }).expect(200);
   return filed.body.id;
 }

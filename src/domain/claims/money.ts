@@ -19,7 +19,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { toMinorUnits } from '../../shared/money';
-import { conflict, dependencyUnavailable, unprocessable } from '../../shared/errors';
+import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
@@ -92,9 +92,16 @@ export interface RecoveryInput {
   reference?: string;
 }
 
-/** Records money recovered on a claim (any stage: salvage is often sold after closing); a repeat with the same Idempotency-Key records it once. */
+/**
+ * Records money recovered on a claim, by its handler or a claims manager, as the claim's other
+ * money is worked; a repeat with the same Idempotency-Key records it once. Not on a closed claim,
+ * whose money is final: salvage sold after closing reopens it first (docs/claim-money.md).
+ */
 export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (caller, { id, kind, amount, receivedOn, reference }, deps) => {
   const claim = await findVisible(caller, claimAccess, id);
+  if (caller.role !== 'claims_manager' && claim.assigneeId !== caller.id)
+    throw forbidden("Only the claim's handler or a claims manager records a recovery on it");
+  if (claim.status === 'closed') throw conflict('The claim is closed: its money is final; reopen it to record a recovery');
   await assertAmountIn(claim, amount, 'amount');
   const receivedDay = receivedOn.toISOString().slice(0, 10);
   if (receivedDay > new Date().toISOString().slice(0, 10))

@@ -69,6 +69,7 @@ import * as reportRecipientsOwner from './0032-report-recipients-owner';
 import * as lapsePeriods from './0044-lapse-periods';
 import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
 import * as companySignInHardening from './0074-company-sign-in-hardening';
+import * as paymentsApprovedAlone from './0073-payments-approved-alone';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -140,4 +141,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0072-idempotency-secrets', ...idempotencySecrets },
   { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
   { name: '0074-company-sign-in-hardening', ...companySignInHardening },
+  { name: '0073-payments-approved-alone', ...paymentsApprovedAlone },
 ];

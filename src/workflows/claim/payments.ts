@@ -1,8 +1,8 @@
 /**
- * The rules of a claim's payments (docs/claim-money.md, Payments): who may ask for one, up to
- * which amount alone (the approval limits), who approves one above it (never the asker), and that
- * a payment never takes more than its reserve line holds. Pure: the claim workflow's update
- * validators call them before anything is recorded.
+ * The rules of a claim's payments (docs/claim-money.md, Payments): who may ask for one, whether
+ * they may approve it alone (src/shared/claim-authority.ts, the rule reserves share), who approves it when
+ * not, and that a payment never takes more than its reserve line holds. Pure: the claim
+ * workflow's update validators call them before anything is recorded.
  */
 import { type ClaimSettings, type ClaimStage, OPEN_STAGES } from '../../contracts/claim';
 import {
@@ -10,11 +10,12 @@ import {
   MAX_CLAIM_PAYMENTS,
   type PaymentDecisionRequest,
   type PaymentRequest,
+  HOLDING_STATUSES,
   UNDECIDED_STATUSES,
 } from '../../contracts/claim-payments';
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
-import { approvalLimitOf } from '../claim-rules';
+import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../shared/claim-authority';
 import { checkMayWorkMoney, checkNotRecording, lineOf } from './reserves';
 
 /** What the rules need to know about the claim's payments at the moment of the request. */
@@ -27,11 +28,42 @@ export interface PaymentFacts {
   payments: ClaimPayment[];
   /** A change of the claim's money is being recorded: the next waits until it is. */
   recording: boolean;
+  amountClaimed: number;
+  /** What earlier runs of the claim paid (a reopened claim's settlement): it counts with the payments. */
+  paidByEarlierRuns: number;
+  /**
+   * Authority counts what the asker approved alone on the claim before, and payments beyond the
+   * amount claimed need a claims manager; false only while a run recorded before that replays.
+   */
+  cumulative: boolean;
 }
 
-/** Whether the payment waits for a second person: above what the asker may approve alone. */
-export const paymentNeedsApproval = (facts: PaymentFacts, request: PaymentRequest): boolean =>
-  request.amount > (approvalLimitOf(request.actor.role, facts.settings) ?? 0);
+/** What the claim's payments hold (asked for, not voided or failed) and what earlier runs paid. */
+const heldOrPaid = (facts: PaymentFacts): number =>
+  facts.payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).reduce((sum, p) => sum + p.amount, facts.paidByEarlierRuns);
+
+/** Payments the actor asked for and approved alone that still hold their amount. */
+const approvedAloneBy = (facts: PaymentFacts, actorId: string): number =>
+  facts.payments
+    .filter((p) => p.requestedById === actorId && p.approvedById === actorId && HOLDING_STATUSES.includes(p.status))
+    .reduce((sum, p) => sum + p.amount, 0);
+
+/**
+ * Whether the payment waits for a second person, as far as the run knows (the activity that records
+ * it adds the month's total and the payee's account): null when the asker may approve it alone.
+ */
+export function paymentSecondPerson(facts: PaymentFacts, { actor, amount }: PaymentRequest): SecondPerson | null {
+  const limit = limitOf('payment', actor.role, facts.settings);
+  const totals: AuthorityTotal[] = facts.cumulative
+    ? [{ scope: 'claim', total: approvedAloneBy(facts, actor.id) + amount, limit }]
+    : [{ scope: 'request', total: amount, limit }];
+  return secondPersonFor({
+    role: actor.role,
+    amount,
+    totals,
+    beyondClaimed: facts.cumulative && heldOrPaid(facts) + amount > facts.amountClaimed,
+  });
+}
 
 export function checkPaymentRequest(facts: PaymentFacts, request: PaymentRequest): void {
   checkMayWorkMoney(facts, request.actor, 'payments');
@@ -74,16 +106,14 @@ export function checkPaymentDecision(facts: PaymentFacts, request: PaymentDecisi
   checkNotRecording(facts);
   if (request.decision === 'void' && request.actor.id === payment.requestedById) return payment;
   checkMayWorkMoney(facts, request.actor, 'payments');
-  if (request.decision === 'approve' && request.actor.id === payment.requestedById)
-    throw businessFailure(BusinessErrorType.Forbidden, 'A second person must approve the payment you asked for', {
-      rule: 'separation_of_duties',
-    });
-  const limit = approvalLimitOf(request.actor.role, facts.settings) ?? 0;
-  if (payment.amount > limit)
-    throw businessFailure(BusinessErrorType.Forbidden, `A ${request.actor.role} may approve payments up to ${limit}`, {
-      rule: 'payment_authority',
-      limit,
-      amount: payment.amount,
-    });
+  // Voiding takes the same authority as approving, but a void is never the asker's own approval.
+  const approving = request.decision === 'approve';
+  // A payment waiting holds its amount already: beyond the amount claimed, only a claims manager approves it.
+  const managerOnly = approving && facts.cumulative && heldOrPaid(facts) > facts.amountClaimed;
+  checkApprover('payment', facts.settings, request.actor, {
+    requestedById: approving ? payment.requestedById : null,
+    amount: payment.amount,
+    ...(managerOnly && { roles: ['claims_manager'] }),
+  });
   return payment;
 }

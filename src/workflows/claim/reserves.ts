@@ -1,7 +1,8 @@
 /**
  * The rules of a claim's reserve changes (docs/claim-money.md, Reserves): who may change a
- * reserve, up to which amount without a second person, and who may decide a change that waits.
- * Pure: the claim workflow's update validators call them before anything is recorded.
+ * reserve, whether without a second person (src/shared/claim-authority.ts, the rule payments
+ * share), and who may decide a change that waits. Pure: the claim workflow's update validators
+ * call them before anything is recorded.
  */
 import { type ClaimSettings, type ClaimStage, HANDLER_ROLES } from '../../contracts/claim';
 import {
@@ -12,8 +13,7 @@ import {
   type ReserveLine,
 } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
-import { DEFAULT_RESERVE_AUTHORITY } from '../../shared/reserve-authority';
-import type { Role } from '../../shared/roles';
+import { type AuthorityTotal, checkApprover, limitOf, secondPersonFor } from '../../shared/claim-authority';
 
 /** What the rules need to know about the claim's reserves at the moment of the request. */
 export interface ReserveFacts {
@@ -25,14 +25,8 @@ export interface ReserveFacts {
   changes: ReserveChange[];
   /** A change of the claim's money (reserve or payment) is being recorded: the next waits until it is. */
   recording: boolean;
-}
-
-/** The largest reserve a role may set alone; undefined for roles without reserve authority. Runs filed before reserve authority take the defaults. */
-export function reserveAuthorityOf(role: Role, settings: ClaimSettings): number | undefined {
-  if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
-  if (role === 'senior_adjuster') return settings.reserveAuthoritySeniorAdjuster ?? DEFAULT_RESERVE_AUTHORITY.seniorAdjuster;
-  if (role === 'adjuster') return settings.reserveAuthorityAdjuster ?? DEFAULT_RESERVE_AUTHORITY.adjuster;
-  return undefined;
+  /** Authority counts the increases the asker applied alone on the claim before; false only while a run recorded before that replays. */
+  cumulative: boolean;
 }
 
 /** The line a change is about, as the run holds it (absent: nothing reserved yet). */
@@ -91,9 +85,23 @@ export function checkReserveChange(facts: ReserveFacts, request: ReserveChangeRe
     throw businessFailure(BusinessErrorType.Validation, 'The reserve already has this amount', { field: 'amount' });
 }
 
-/** Whether the change waits for a second person: above what the asker may set alone. */
-export const needsApproval = (facts: ReserveFacts, request: ReserveChangeRequest): boolean =>
-  request.amount > (reserveAuthorityOf(request.actor.role, facts.settings) ?? 0);
+/** What the actor raised reserves by, alone, on the claim (changes applied within their authority). */
+const raisedAloneBy = (facts: ReserveFacts, actorId: string): number =>
+  facts.changes
+    .filter((change) => change.status === 'applied' && change.requestedById === actorId)
+    .reduce((sum, change) => sum + Math.max(0, change.amount - change.amountBefore), 0);
+
+/**
+ * Whether the change waits for a second person: the line's new amount above what the asker may
+ * set alone, or, with what they raised alone on the claim before, the increase beyond it.
+ */
+export function needsApproval(facts: ReserveFacts, { actor, amount, costType, category }: ReserveChangeRequest): boolean {
+  const limit = limitOf('reserve', actor.role, facts.settings);
+  const increase = Math.max(0, amount - (lineOf(facts.reserves, { costType, category })?.amount ?? 0));
+  const totals: AuthorityTotal[] = [{ scope: 'request', total: amount, limit }];
+  if (facts.cumulative) totals.push({ scope: 'claim', total: raisedAloneBy(facts, actor.id) + increase, limit });
+  return secondPersonFor({ role: actor.role, amount: increase, totals }) !== null;
+}
 
 /** Approving: someone else with authority for the amount. Rejecting: the same, or the asker withdrawing it. */
 export function checkReserveDecision(facts: ReserveFacts, request: ReserveDecisionRequest): ReserveChange {
@@ -103,16 +111,6 @@ export function checkReserveDecision(facts: ReserveFacts, request: ReserveDecisi
   const withdrawing = !request.approve && request.actor.id === change.requestedById;
   if (withdrawing) return change;
   checkMayWork(facts, request.actor);
-  if (request.actor.id === change.requestedById)
-    throw businessFailure(BusinessErrorType.Forbidden, 'A second person must approve the reserve change you asked for', {
-      rule: 'separation_of_duties',
-    });
-  const authority = reserveAuthorityOf(request.actor.role, facts.settings) ?? 0;
-  if (change.amount > authority)
-    throw businessFailure(BusinessErrorType.Forbidden, `A ${request.actor.role} may set reserves up to ${authority}`, {
-      rule: 'reserve_authority',
-      limit: authority,
-      amount: change.amount,
-    });
+  checkApprover('reserve', facts.settings, request.actor, change);
   return change;
 }

@@ -85,7 +85,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
       method: 'post',
       path: '/claims/:id/payments',
       summary:
-        'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit it is approved at once (201); above it, it waits for a second person (202)',
+        'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit, counted with what you approved alone on the claim and this month, to an account a second person approved on the claim or under the threshold, and within the amount claimed, it is approved at once (201); otherwise it waits for a second person (202; a claims manager beyond the amount claimed)',
       tag,
       roles: HANDLER_ROLES,
       params: idParams,
@@ -173,7 +173,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
       method: 'post',
       path: '/claims/:id/recoveries',
       summary:
-        'Record money recovered on the claim; it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
+        'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
       tag,
       roles: HANDLER_ROLES,
       params: idParams,

@@ -16,6 +16,7 @@ import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
 import { initModels } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { migrateUp } from '../src/models/migrator';
+import { secretSealer } from '../src/services/sealed-secret';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedDemo } from './local/demo-seed';
 import { freePort, isPortFree, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
@@ -208,11 +209,14 @@ export async function buildStackEnvironment(
   return { env, temporalUi, mailbox, payments };
 }
 
-/** Brings the database to the latest migration and seeds the demo tenant when it is missing. */
-export async function migrateAndSeed(databaseUrl: string): Promise<{ created: boolean }> {
+/**
+ * Brings the database to the latest migration and seeds the demo tenant when it is missing. With
+ * the stack's JWT_SECRET, migrations that seal secrets can (0074, on a database kept from before).
+ */
+export async function migrateAndSeed(databaseUrl: string, jwtSecret?: string): Promise<{ created: boolean }> {
   const sequelize = createSequelize(databaseUrl);
   initModels(sequelize);
-  await migrateUp(sequelize);
+  await migrateUp(sequelize, { sealer: jwtSecret ? secretSealer({ secret: jwtSecret }) : undefined });
   const seeded = await seedDemo();
   await sequelize.close();
   return seeded;
@@ -231,7 +235,7 @@ async function main(): Promise<void> {
   const { env, temporalUi, mailbox, payments } = await buildStackEnvironment(process.env, DATA_DIR, stops);
 
   say('applying migrations and the demo seed');
-  const seeded = await migrateAndSeed(env.DATABASE_URL!);
+  const seeded = await migrateAndSeed(env.DATABASE_URL!, env.JWT_SECRET);
 
   for (const { name, script, nodeFlags } of STACK_PROCESSES) supervise(name, script, env, nodeFlags);
   const api = `http://127.0.0.1:${env.API_PORT}`;

@@ -8,57 +8,53 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { PaymentStatus } from '../contracts/claim-payments';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { Claim, type ClaimRecovery } from '../models';
-import { recordWebhookEvent, type WebhookEventType } from './webhook-events';
+import { recordWebhookEvent, recordWebhookEvents, type WebhookEventRecord, type WebhookEventType } from './webhook-events';
 
 /** A claim's amounts are kept as numeric(12,2), read as such strings: events carry them so ("500.50"), a run's numbers too. */
 const decimalOf = (amount: string | number) => (typeof amount === 'number' ? amount.toFixed(2) : amount);
 
 interface ClaimContext {
+  claimId: string;
   tenantId: string;
   claimNumber: string;
   policyNumber: string | null;
   currency: string;
 }
 
-/** What every claim event names beside its own fields: the claim's number, its policy and its plan's currency. */
-async function claimContextOf(claimId: string, transaction: Transaction): Promise<ClaimContext> {
-  const [context] = await Claim.sequelize!.query<ClaimContext>(
-    `SELECT c.tenant_id AS "tenantId", c.claim_number AS "claimNumber", s.policy_number AS "policyNumber", pl.currency
+/** What every claim event names beside its own fields: each claim's number, its policy and its plan's currency. */
+async function claimContextsOf(claimIds: string[], transaction: Transaction): Promise<Map<string, ClaimContext>> {
+  const contexts = await Claim.sequelize!.query<ClaimContext>(
+    `SELECT c.id AS "claimId", c.tenant_id AS "tenantId", c.claim_number AS "claimNumber", s.policy_number AS "policyNumber",
+            pl.currency
        FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id
-      WHERE c.id = :claimId`,
-    { replacements: { claimId }, transaction, type: QueryTypes.SELECT },
+      WHERE c.id IN (:claimIds)`,
+    { replacements: { claimIds: [...new Set(claimIds)] }, transaction, type: QueryTypes.SELECT },
   );
+  return new Map(contexts.map((context) => [context.claimId, context]));
+}
+
+async function claimContextOf(claimId: string, transaction: Transaction): Promise<ClaimContext> {
+  const context = (await claimContextsOf([claimId], transaction)).get(claimId);
   if (!context) throw new Error(`claim ${claimId} not found for its event`);
   return context;
 }
 
-function recordClaimEvent(
-  context: ClaimContext,
-  claimId: string,
-  type: WebhookEventType,
-  data: Record<string, unknown>,
-  dedupeKey: string,
-  transaction: Transaction,
-): Promise<void> {
-  return recordWebhookEvent(
-    {
-      tenantId: context.tenantId,
-      type,
-      subject: `claims/${claimId}`,
-      data: { claimId, claimNumber: context.claimNumber, ...data, currency: context.currency },
-      time: new Date(),
-      dedupeKey,
-    },
-    transaction,
-  );
+function claimEvent(context: ClaimContext, type: WebhookEventType, data: Record<string, unknown>, dedupeKey: string): WebhookEventRecord {
+  return {
+    tenantId: context.tenantId,
+    type,
+    subject: `claims/${context.claimId}`,
+    data: { claimId: context.claimId, claimNumber: context.claimNumber, ...data, currency: context.currency },
+    time: new Date(),
+    dedupeKey,
+  };
 }
 
 /** `claim.filed`, with the claim's row as it was created. */
 export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transaction: Transaction): Promise<void> {
   const context = await claimContextOf(claim.id, transaction);
-  await recordClaimEvent(
+  const event = claimEvent(
     context,
-    claim.id,
     'claim.filed',
     {
       subscriptionId: claim.subscriptionId,
@@ -70,18 +66,17 @@ export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transac
       filedAt: filedAt.toISOString(),
     },
     `claim:${claim.id}:filed`,
-    transaction,
   );
+  await recordWebhookEvent(event, transaction);
 }
 
 /** `claim.reserve_changed` for each change that set its line (the caller leaves out the ones waiting or refused). */
 export async function recordReserveChangeEvents(claimId: string, changes: ReserveChange[], transaction: Transaction): Promise<void> {
   if (changes.length === 0) return;
   const context = await claimContextOf(claimId, transaction);
-  for (const change of changes) {
-    await recordClaimEvent(
+  const events = changes.map((change) =>
+    claimEvent(
       context,
-      claimId,
       'claim.reserve_changed',
       {
         changeId: change.id,
@@ -94,9 +89,9 @@ export async function recordReserveChangeEvents(claimId: string, changes: Reserv
         decidedById: change.decidedById,
       },
       `claim-reserve-change:${change.id}:${change.status}`,
-      transaction,
-    );
-  }
+    ),
+  );
+  await recordWebhookEvents(events, transaction);
 }
 
 interface PaymentRow {
@@ -128,12 +123,13 @@ export async function recordPaymentEvents(
        FROM payments WHERE id IN (:paymentIds) ORDER BY claim_id, reference`,
     { replacements: { paymentIds }, transaction, type: QueryTypes.SELECT },
   );
-  const contexts = new Map<string, ClaimContext>();
-  for (const row of rows) {
-    if (!contexts.has(row.claim_id)) contexts.set(row.claim_id, await claimContextOf(row.claim_id, transaction));
-    await recordClaimEvent(
+  const contexts = await claimContextsOf(
+    rows.map((row) => row.claim_id),
+    transaction,
+  );
+  const events = rows.map((row) =>
+    claimEvent(
       contexts.get(row.claim_id)!,
-      row.claim_id,
       `claim.payment_${status}`,
       {
         paymentId: row.id,
@@ -148,16 +144,15 @@ export async function recordPaymentEvents(
         actorId,
       },
       `claim-payment:${row.id}:${status}`,
-      transaction,
-    );
-  }
+    ),
+  );
+  await recordWebhookEvents(events, transaction);
 }
 
 /** `claim.recovery_recorded`, with the recovery's row as it was created. */
 export async function recordRecoveryEvent(recovery: ClaimRecovery, transaction: Transaction): Promise<void> {
-  await recordClaimEvent(
+  const event = claimEvent(
     await claimContextOf(recovery.claimId, transaction),
-    recovery.claimId,
     'claim.recovery_recorded',
     {
       recoveryId: recovery.id,
@@ -168,6 +163,6 @@ export async function recordRecoveryEvent(recovery: ClaimRecovery, transaction: 
       recordedById: recovery.recordedById,
     },
     `claim-recovery:${recovery.id}:recorded`,
-    transaction,
   );
+  await recordWebhookEvent(event, transaction);
 }

@@ -4,8 +4,8 @@
  * start of each delivery's run in the outbox (src/api/temporal/outbox.ts relays it). So no event
  * is lost, and none is sent for a change that rolled back.
  */
-import type { Transaction } from 'sequelize';
-import { Op } from 'sequelize';
+import crypto from 'node:crypto';
+import { type CreationAttributes, Op, QueryTypes, type Transaction } from 'sequelize';
 import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
 import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
@@ -262,19 +262,46 @@ export interface WebhookEventRecord {
  * Records the event, a delivery to each enabled endpoint of its tenant subscribed to its type,
  * and each delivery's start, all in `transaction`. Recording the same change again does nothing.
  */
-export async function recordWebhookEvent(record: WebhookEventRecord, transaction: Transaction): Promise<void> {
-  const [event, created] = await WebhookEvent.findOrCreate({ where: { dedupeKey: record.dedupeKey }, defaults: record, transaction });
-  if (!created || !record.tenantId) return;
-  const tenantId = record.tenantId;
-  const endpoints = await WebhookEndpoint.findAll({ where: { tenantId, disabledAt: { [Op.is]: null } }, transaction });
-  for (const endpoint of endpoints.filter((candidate) => matchesEventType(candidate.eventTypes, record.type))) {
-    const delivery = await WebhookDelivery.create({ tenantId, endpointId: endpoint.id, eventId: event.id }, { transaction });
-    await enqueueDeliveryRun(delivery, 0, transaction);
-  }
+export function recordWebhookEvent(record: WebhookEventRecord, transaction: Transaction): Promise<void> {
+  return recordWebhookEvents([record], transaction);
+}
+
+/**
+ * Records several events as `recordWebhookEvent` records one, in a statement per table whatever
+ * their number (a payment batch issues up to 500 payments in one transaction).
+ */
+export async function recordWebhookEvents(records: readonly WebhookEventRecord[], transaction: Transaction): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map((record) => ({ ...record, id: crypto.randomUUID(), time: record.time.toISOString() }));
+  // A change already recorded (its dedupe key) is skipped: only the events new here are answered.
+  const created = await WebhookEvent.sequelize!.query<{ id: string; tenantId: string | null; type: string }>(
+    `INSERT INTO webhook_events (id, tenant_id, type, subject, data, time, dedupe_key, created_at)
+     SELECT r.id, r."tenantId", r.type, r.subject, r.data, r.time, r."dedupeKey", now()
+       FROM jsonb_to_recordset(:rows::jsonb)
+         AS r(id uuid, "tenantId" uuid, type text, subject text, data jsonb, time timestamptz, "dedupeKey" text)
+     ON CONFLICT (dedupe_key) DO NOTHING
+     RETURNING id, tenant_id AS "tenantId", type`,
+    { replacements: { rows: JSON.stringify(rows) }, transaction, type: QueryTypes.SELECT },
+  );
+  const tenantIds = [...new Set(created.map((event) => event.tenantId).filter((id): id is string => id !== null))];
+  if (tenantIds.length === 0) return;
+  const endpoints = await WebhookEndpoint.findAll({ where: { tenantId: tenantIds, disabledAt: { [Op.is]: null } }, transaction });
+  const deliveries = await WebhookDelivery.bulkCreate(
+    created.flatMap((event) =>
+      endpoints
+        .filter((endpoint) => endpoint.tenantId === event.tenantId && matchesEventType(endpoint.eventTypes, event.type))
+        .map((endpoint) => ({ tenantId: endpoint.tenantId, endpointId: endpoint.id, eventId: event.id })),
+    ),
+    { transaction },
+  );
+  await OutboxMessage.bulkCreate(
+    deliveries.map((delivery) => deliveryRunOf(delivery, 0)),
+    { transaction },
+  );
 }
 
 /** The outbox start of a delivery's run: the first (`replay` 0) or a replay. */
-export function enqueueDeliveryRun(delivery: WebhookDelivery, replay: number, transaction: Transaction): Promise<OutboxMessage> {
+function deliveryRunOf(delivery: WebhookDelivery, replay: number): CreationAttributes<OutboxMessage> {
   const payload: StartWorkflowPayload<WebhookDeliveryWorkflow> = {
     workflowType: WEBHOOK_DELIVERY_WORKFLOW_TYPE,
     args: [{ tenantId: delivery.tenantId, deliveryId: delivery.id, replay }],
@@ -282,7 +309,12 @@ export function enqueueDeliveryRun(delivery: WebhookDelivery, replay: number, tr
     status: 'pending',
     summary: `Webhook delivery ${delivery.id}${replay ? ` (replay ${replay})` : ''}`,
   };
-  return OutboxMessage.create({ kind: 'start', workflowId: webhookDeliveryWorkflowId(delivery.id, replay), payload }, { transaction });
+  return { kind: 'start', workflowId: webhookDeliveryWorkflowId(delivery.id, replay), payload };
+}
+
+/** Writes the outbox start of a delivery's run (a replay's) in `transaction`. */
+export function enqueueDeliveryRun(delivery: WebhookDelivery, replay: number, transaction: Transaction): Promise<OutboxMessage> {
+  return OutboxMessage.create(deliveryRunOf(delivery, replay), { transaction });
 }
 
 /** The CloudEvents 1.0 JSON of an event, as it is sent. */

@@ -59,7 +59,7 @@ describe('a newcomer on the stack the start command configures', () => {
   let invoice: { id: string; tenantId: string; amountMinor: number; currency: string };
   let claim: { id: string };
 
-  /** The answer's body when it has `status`; otherwise a failure with the API's last output, which says why. */
+  /** The answer's body when it has `status`; otherwise a failure with the API's and the worker's last output, which says why. */
   function answered(answer: Answer, status: number, what: string) {
     try {
       return expectStatus(answer, status, what);
@@ -103,7 +103,7 @@ describe('a newcomer on the stack the start command configures', () => {
           () => false,
         );
       },
-      'the API started with the start command environment to be ready',
+      "the API started with the start command's environment to be ready",
       READY_WITHIN_MS,
     );
     [holder, admin] = [await login('policyholder'), await login('tenant_admin')];

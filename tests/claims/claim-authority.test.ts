@@ -6,6 +6,8 @@
  * an account no second person approved on the claim waits for one above the threshold; payments
  * beyond the amount claimed wait for a claims manager. Before, each request was judged alone.
  */
+import crypto from 'node:crypto';
+import { requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { Claim, Payment, TenantSettings, type User } from '../../src/models';
 import type { TenantSettingsValues } from '../../src/shared/tenant-settings';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
@@ -119,9 +121,34 @@ describe('claim money authority is cumulative (API, worker)', () => {
     await pay(claimId, team.adjuster, 1_500, GLAZIER).expect(201);
     await pay(claimId, team.adjuster, 1_001, STRANGER).expect(202);
     await pay(claimId, team.adjuster, 1_000, STRANGER).expect(201);
-    // The replay gate keeps a run whose activity held payments for a second person (tests/fixtures/histories).
-    const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
-    await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-cumulative-authority');
+  });
+
+  it('answers the run’s Update with the status the activity recorded, and replays it (a plain payee, as the replay gate reads)', async () => {
+    const { team, file } = await teamWith({});
+    const claimId = await file(10_000);
+    const claim = await Claim.findByPk(claimId, { rejectOnEmpty: true });
+    const handle = stack.temporal.workflow.getHandle(claim.workflowId);
+    // The API seals the payee with the claimant's key; the replay gate has no database to open it, so the run gets it plain.
+    const ask = (amount: number) =>
+      handle.executeUpdate(requestPaymentUpdate, {
+        args: [
+          {
+            actor: { id: team.adjuster.id, role: 'adjuster' },
+            paymentId: crypto.randomUUID(),
+            costType: 'indemnity',
+            category: 'other',
+            amount,
+            currency: 'EUR',
+            payee: { ...GLAZIER, kind: 'third_party' as const, bic: null },
+          },
+        ],
+      });
+    const held = await ask(2_000);
+    expect(held.payment).toMatchObject({ status: 'requested', approvedById: null });
+    await decide(claimId, team.senior, held.payment.id).expect(200);
+    expect((await ask(1_500)).payment.status).toBe('approved');
+    // The replay gate keeps a run whose activity held a payment for a second person (tests/fixtures/histories).
+    await recordHistory(handle, 'claimWorkflow-cumulative-authority');
   });
 
   it('holds partial payments beyond the amount claimed for a claims manager', async () => {

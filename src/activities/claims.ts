@@ -9,8 +9,7 @@ import { Claim, ClaimHistory, Payment, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
-import { recordWebhookEvent } from '../services/webhook-events';
-import { recordPaymentEvents } from '../services/webhook-claim-events';
+import { recordPaymentEvents, recordStageChangedEvent } from '../services/webhook-claim-events';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
@@ -102,25 +101,8 @@ async function writeTransition(input: RecordClaimTransitionInput, transaction: T
     transaction,
   );
   if (input.from === input.to) return;
-  await recordWebhookEvent(
-    {
-      tenantId: input.tenantId,
-      type: 'claim.stage_changed',
-      subject: `claims/${input.claimId}`,
-      data: {
-        claimId: input.claimId,
-        claimNumber: before.claimNumber,
-        from: input.from,
-        to: input.to,
-        sequence: input.sequence,
-        actorId: input.actorId,
-        at: input.at,
-      },
-      time: new Date(input.at),
-      dedupeKey: `claim:${input.claimId}:transition:${input.sequence}`,
-    },
-    transaction,
-  );
+  const { from, to, sequence, actorId, at } = input;
+  await recordStageChangedEvent(before, { from, to, sequence, actorId, at }, transaction);
 }
 
 export function createClaimActivities(deps: ActivityDeps) {

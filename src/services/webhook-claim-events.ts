@@ -50,6 +50,25 @@ function claimEvent(context: ClaimContext, type: WebhookEventType, data: Record<
   };
 }
 
+/** `claim.stage_changed`: the claim moved from one stage to another, its history entry `sequence`. */
+export function recordStageChangedEvent(
+  claim: { id: string; tenantId: string; claimNumber: string },
+  move: { from: string | null; to: string; sequence: number; actorId: string | null; at: string },
+  transaction: Transaction,
+): Promise<void> {
+  return recordWebhookEvent(
+    {
+      tenantId: claim.tenantId,
+      type: 'claim.stage_changed',
+      subject: `claims/${claim.id}`,
+      data: { claimId: claim.id, claimNumber: claim.claimNumber, ...move },
+      time: new Date(move.at),
+      dedupeKey: `claim:${claim.id}:transition:${move.sequence}`,
+    },
+    transaction,
+  );
+}
+
 /** `claim.filed`, with the claim's row as it was created. */
 export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transaction: Transaction): Promise<void> {
   const context = await claimContextOf(claim.id, transaction);

@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
-import { AuditEvent, BulkOperation, Claim, type User } from '../../src/models';
+import { AuditEvent, BulkOperation, Claim, ClaimReserveLine, type User, WebhookEvent } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -154,6 +154,8 @@ describe('repairs in batch (dev server)', () => {
   it('lets a platform admin close a tenant’s drifted claims, naming the tenant', async () => {
     const claim = await runningClaim(await activeSubscription());
     await terminate('claims', claim.id, claim.workflowId);
+    const { tenantId } = await Claim.findByPk(claim.id, { rejectOnEmpty: true });
+    await ClaimReserveLine.create({ tenantId, claimId: claim.id, costType: 'indemnity', category: 'repair', amount: '900.00' });
     const close = (user: User, sent: object) =>
       stack.api
         .post('/api/v1/operations/drift/repairs')
@@ -168,6 +170,16 @@ describe('repairs in batch (dev server)', () => {
     expect(done.body).toMatchObject({ total: 1, done: 1, failed: 0 });
     expect((await Claim.findByPk(claim.id, { rejectOnEmpty: true })).status).toBe('closed');
     expect(await AuditEvent.count({ where: { action: 'operations.row_close', entityId: claim.id, actorId: platformAdmin.id } })).toBe(1);
+    // Webhook receivers hear of it as of a run's closing: the release and the move to closed (docs/webhooks.md).
+    const events = await WebhookEvent.findAll({
+      where: { subject: `claims/${claim.id}`, type: ['claim.reserve_changed', 'claim.stage_changed'] },
+    });
+    expect(events.map(({ type, data }) => [type, data.status ?? data.to, data.amount ?? null, data.actorId ?? data.requestedById])).toEqual(
+      expect.arrayContaining([
+        ['claim.reserve_changed', 'released', '0.00', platformAdmin.id],
+        ['claim.stage_changed', 'closed', null, platformAdmin.id],
+      ]),
+    );
     await stack.api.get(`/api/v1/operations/${started.body.operation.id}`).set(as(admin)).expect(200);
   });
 });

@@ -11,6 +11,8 @@ import { findVisible } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../../services/audit';
+import { recordReserveChangeEvents, recordStageChangedEvent } from '../../services/webhook-claim-events';
+import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
 
@@ -42,16 +44,17 @@ export const closeDriftedClaim: RepairCommand<{ id: string; reason: string }, Cl
       throw conflict('A payment of the claim is still to be decided or on its way to the bank: restore its run instead', [
         { field: 'id', message: `${moving} payments in motion`, rule: 'payments_undecided' },
       ]);
-    const released = await sql<{ cost_type: string; category: string; amount_before: string }>(
+    const released = await sql<{ id: string; cost_type: CostType; category: ReserveCategory; amount_before: string; requested_at: Date }>(
       `INSERT INTO claim_reserve_changes (id, tenant_id, claim_id, cost_type, category, amount_before, amount, reason, status,
                                           requested_by_id, requested_at, created_at, updated_at)
        SELECT gen_random_uuid(), tenant_id, claim_id, cost_type, category, amount, 0, :reason, 'released', :actorId, now(), now(), now()
          FROM claim_reserve_lines WHERE claim_id = :claimId AND amount > 0
-       RETURNING cost_type, category, amount_before`,
+       RETURNING id, cost_type, category, amount_before, requested_at`,
     );
     await sql(`UPDATE claim_reserve_lines SET amount = 0, updated_at = now() WHERE claim_id = :claimId AND amount > 0 RETURNING id`);
     await sql(`UPDATE claims SET run_state = NULL, run_state_at = NULL WHERE id = :claimId RETURNING id`);
     const [{ last }] = await sql<{ last: number }>('SELECT max(sequence) AS last FROM claim_history WHERE claim_id = :claimId');
+    const closedAt = new Date();
     const from = claim.status;
     await ClaimHistory.create(
       {
@@ -62,11 +65,33 @@ export const closeDriftedClaim: RepairCommand<{ id: string; reason: string }, Cl
         fromStatus: from,
         toStatus: 'closed',
         note: `Closed by an operator: ${reason}`,
-        occurredAt: new Date(),
+        occurredAt: closedAt,
       },
       { transaction },
     );
     await claim.update({ status: 'closed' }, { transaction });
+    // Told as a run's release and closing are (docs/webhooks.md).
+    await recordReserveChangeEvents(
+      claim.id,
+      released.map((change) => ({
+        id: change.id,
+        costType: change.cost_type,
+        category: change.category,
+        amountBefore: Number(change.amount_before),
+        amount: 0,
+        reason,
+        requestedById: caller.id,
+        requestedAt: change.requested_at.toISOString(),
+        status: 'released' as const,
+        decidedById: null,
+      })),
+      transaction,
+    );
+    await recordStageChangedEvent(
+      claim,
+      { from, to: 'closed', sequence: last + 1, actorId: caller.id, at: closedAt.toISOString() },
+      transaction,
+    );
     await recordAudit(
       deps.auditSource,
       {

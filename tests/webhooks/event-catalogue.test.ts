@@ -14,7 +14,7 @@ import { HTTP, type CloudEvent } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { createClaimReserveActivities } from '../../src/activities/claim-reserves';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
-import { TenantSettings, type User, WebhookEvent } from '../../src/models';
+import { Claim, TenantSettings, type User, WebhookEvent } from '../../src/models';
 import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/services/webhook-events';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
@@ -278,6 +278,17 @@ it('walks a policy and a claim through every business event: each arrives once, 
       sends: () => [
         ['claim.payment_cleared', { claimId: ids.claim, kind: 'settlement', amount: '1000.00', payeeKind: null, actorId: null }],
         ['claim.reserve_changed', { category: 'repair', status: 'released', amount: '0.00' }],
+      ],
+    },
+    {
+      step: 'the claim is reopened: back under review, its reserves restored',
+      act: async () => {
+        await waitUntil(async () => (await Claim.findByPk(ids.claim, { rejectOnEmpty: true })).status === 'closed', 'the claim closed');
+        await stack.api.post(`${claimPath()}/reopen`).set(as(team.manager)).send({ reason: 'The roof leaks again' }).expect(200);
+      },
+      sends: () => [
+        ['claim.stage_changed', { claimId: ids.claim, from: 'closed', to: 'under_review', actorId: team.manager.id }],
+        ['claim.reserve_changed', { category: 'repair', status: 'applied', amountBefore: '0.00', amount: '300.00' }],
       ],
     },
   ];

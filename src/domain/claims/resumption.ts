@@ -11,6 +11,7 @@ import { type ClaimPayment, markedPayee, type PayeeAccount } from '../../contrac
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
 import { recordAudit } from '../../services/audit';
+import { recordStageChangedEvent } from '../../services/webhook-claim-events';
 import type { AuthUser } from '../../shared/caller';
 import { conflict } from '../../shared/errors';
 import type { CommandDeps } from '../command';
@@ -133,6 +134,8 @@ export async function resumeClaim(
       },
       { transaction },
     );
+    if (from !== resumption.to)
+      await recordStageChangedEvent(claim, { from, to: resumption.to, sequence, actorId: caller.id, at: at.toISOString() }, transaction);
     await recordAudit(
       deps.auditSource,
       {

@@ -352,3 +352,23 @@ it('a retried activity records its event once: a policy issued, a reserve line s
   expect(await WebhookEvent.count({ where: { subject: `subscriptions/${pending.id}`, type: 'subscription.issued' } })).toBe(1);
   expect(await WebhookEvent.count({ where: { subject: `claims/${claim.id}`, type: 'claim.reserve_changed' } })).toBe(1);
 });
+
+it('a policy awaiting its first premium is issued then, and not again once the premium covers it', async () => {
+  const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
+  const pending = await buildSubscription({ planId: plan.id, policyholderId: team.claimant.id, status: 'pending' });
+  const today = new Date().toISOString().slice(0, 10);
+  const { applySubscriptionChange } = createSubscriptionActivities(stack.deps);
+  await new MockActivityEnvironment().run(applySubscriptionChange, {
+    subscriptionId: pending.id,
+    expected: { status: 'pending', renewalCount: 0 },
+    changes: { status: 'pending_payment', startDate: today, endDate: '2099-01-01' },
+  });
+  await new MockActivityEnvironment().run(applySubscriptionChange, {
+    subscriptionId: pending.id,
+    expected: { status: 'pending_payment', renewalCount: 0 },
+    changes: { status: 'active' },
+  });
+  await arrival('subscription.issued', { subscriptionId: pending.id, status: 'pending_payment', startDate: today });
+  expect(await WebhookEvent.count({ where: { subject: `subscriptions/${pending.id}`, type: 'subscription.issued' } })).toBe(1);
+  expect(await WebhookEvent.count({ where: { subject: `subscriptions/${pending.id}`, type: 'subscription.status_changed' } })).toBe(2);
+});

@@ -69,10 +69,8 @@ export interface EmailChanged {
 
 const addressTaken = () => conflict('This e-mail address is not available', [{ field: 'email', message: 'is not available' }]);
 
-const addressInUse = async (email: string): Promise<boolean> => (await User.count({ where: { email } })) > 0;
-
 async function assertAddressFree(email: string): Promise<void> {
-  if (await addressInUse(email)) throw addressTaken();
+  if ((await User.count({ where: { email } })) > 0) throw addressTaken();
 }
 
 function assertNewAddress(user: User, email: string): void {

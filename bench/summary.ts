@@ -75,6 +75,12 @@ function listRows(name: string, c: ListsResult['plans']): Row[] {
       undefined,
     ],
     [
+      `${name}: longest wait for a first answer, API vs bare pg (each run)`,
+      `${c.apiRuns.map((run) => n(run.slowest.lastFirstAnswerMs)).join(' / ')} vs ${c.bareRuns.map((run) => n(run.slowest.lastFirstAnswerMs)).join(' / ')} ms`,
+      'reported',
+      undefined,
+    ],
+    [
       `${name}: CPU ms per request, API vs bare`,
       `server ${n(c.cpuMsPerRequest.api.api, 2)} vs ${n(c.cpuMsPerRequest.bare.api, 2)}, PostgreSQL ${n(c.cpuMsPerRequest.api.postgres, 2)} vs ${n(c.cpuMsPerRequest.bare.postgres, 2)}, all ${n(c.cpuMsPerRequest.api.total, 2)} vs ${n(c.cpuMsPerRequest.bare.total, 2)}`,
       'reported',

@@ -124,9 +124,9 @@ CREATE EVENT TRIGGER migration_check_observe ON ddl_command_end EXECUTE FUNCTION
 const REMOVE_OBSERVER_SQL = 'DROP EVENT TRIGGER IF EXISTS migration_check_observe; DROP SCHEMA IF EXISTS migration_check CASCADE;';
 
 const COLUMNS_SQL = `SELECT c.relname AS "table", a.attname AS "column" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`;
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped`;
 
-/** `table.column` of every column of the public schema. */
+/** `table.column` of every column of the public schema's tables and views (a model may read a view: RunDrift). */
 async function schemaColumns(sequelize: Sequelize): Promise<Set<string>> {
   const rows = await sequelize.query<{ table: string; column: string }>(COLUMNS_SQL, { type: QueryTypes.SELECT });
   return new Set(rows.map((row) => `${row.table}.${row.column}`));

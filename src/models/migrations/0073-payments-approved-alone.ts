@@ -4,15 +4,9 @@
  * claims, with the asker's row locked. This index holds exactly those payments, by person and
  * time, so the sum reads a person's few rows of the month, not every payment of the tenant.
  */
-import { MigrationFn } from './helpers';
+import { concurrentIndexes } from './helpers';
 
-export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.query(
-    `CREATE INDEX payments_approved_alone ON payments (approved_by_id, approved_at)
-      WHERE kind = 'partial' AND approved_by_id = requested_by_id`,
-  );
-};
-
-export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.query('DROP INDEX payments_approved_alone');
-};
+// Built concurrently: payments take writes while a deploy migrates (docs/deploying.md).
+export const { up, down } = concurrentIndexes([
+  ['payments_approved_alone', "payments (approved_by_id, approved_at) WHERE kind = 'partial' AND approved_by_id = requested_by_id"],
+]);

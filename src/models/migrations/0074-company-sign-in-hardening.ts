@@ -2,7 +2,11 @@
  * Company sign-in hardening (docs/accounts.md, Company sign-in; docs/security.md, Company sign-in):
  *
  * - `tenant_sso.client_secret` (clear) becomes `client_secret_sealed`: AES-256-GCM under a key
- *   derived from JWT_SECRET, bound to the tenant, as webhook secrets are. The models layer cannot
+ *   derived from JWT_SECRET, bound to the tenant, as webhook secrets are. The clear column is emptied
+ *   now but dropped only by a later release (expand, then contract: docs/deploying.md): the previous
+ *   release's processes still select it while a deploy replaces them, and a missing column would
+ *   fail every query of theirs on `tenant_sso`, not just a sign-in. The sealed column stays
+ *   nullable in the table (a NOT NULL would scan it under an exclusive lock); the model requires it. The models layer cannot
  *   seal: the runner hands in its sealer (scripts/migrate.ts and scripts/admin.ts, from
  *   JWT_SECRET). A database holding secrets to seal, migrated without JWT_SECRET, is refused with
  *   nothing changed rather than left in clear. The rollback opens them again (same condition).
@@ -48,7 +52,8 @@ export const up: MigrationFn = async (qi, context) => {
         tenantId,
       ]);
     }
-    await sql('ALTER TABLE tenant_sso ALTER COLUMN client_secret_sealed SET NOT NULL, DROP COLUMN client_secret');
+    await sql('ALTER TABLE tenant_sso ALTER COLUMN client_secret DROP NOT NULL');
+    await sql('UPDATE tenant_sso SET client_secret = NULL');
     await sql(
       `ALTER TABLE tenant_sso ADD COLUMN link_existing_accounts boolean NOT NULL DEFAULT false,
          ADD COLUMN mfa_acr_values jsonb NOT NULL DEFAULT '[]'::jsonb`,
@@ -65,7 +70,6 @@ export const down: MigrationFn = async (qi, context) => {
   await qi.sequelize.transaction(async (transaction) => {
     const sql = (statement: string, bind: unknown[] = []) => qi.sequelize.query(statement, { bind, transaction });
     const { rows, sealer } = await secretsToRewrite(qi, 'client_secret_sealed', context, transaction);
-    await sql('ALTER TABLE tenant_sso ADD COLUMN client_secret varchar(500)');
     for (const { tenantId, value } of rows) {
       const secret = sealer.open(CLIENT_SECRET_PURPOSE, tenantId, value);
       if (secret === null) throw new Error(`the OpenID client secret of tenant ${tenantId} does not open with this JWT_SECRET`);

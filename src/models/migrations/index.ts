@@ -59,6 +59,9 @@ import * as claimDeadlineDays from './0069-claim-deadline-days';
 import * as planChangeNotices from './0070-plan-change-notices';
 import * as listOrderIndexes from './0071-list-order-indexes';
 import * as idempotencySecrets from './0072-idempotency-secrets';
+import * as paymentsApprovedAlone from './0073-payments-approved-alone';
+import * as companySignInHardening from './0074-company-sign-in-hardening';
+import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -67,9 +70,6 @@ import * as claimReportColumns from './0030-claim-report-columns';
 import * as complianceReportIndex from './0031-compliance-report-index';
 import * as reportRecipientsOwner from './0032-report-recipients-owner';
 import * as lapsePeriods from './0044-lapse-periods';
-import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
-import * as companySignInHardening from './0074-company-sign-in-hardening';
-import * as paymentsApprovedAlone from './0073-payments-approved-alone';
 
 export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0001-foundation', ...foundation },
@@ -139,7 +139,7 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0070-plan-change-notices', ...planChangeNotices },
   { name: '0071-list-order-indexes', ...listOrderIndexes },
   { name: '0072-idempotency-secrets', ...idempotencySecrets },
-  { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
-  { name: '0074-company-sign-in-hardening', ...companySignInHardening },
   { name: '0073-payments-approved-alone', ...paymentsApprovedAlone },
+  { name: '0074-company-sign-in-hardening', ...companySignInHardening },
+  { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
 ];

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { benchDataConverter } from '../../bench/production-secrets';
 import { startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { PLATFORM_TENANT_ID } from '../../src/contracts/onboarding';
 import {
@@ -44,7 +45,8 @@ describe('retention schedule made by the worker at start-up', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     connection = await Connection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
-    client = new Client({ connection });
+    // The workers run as production, whose payloads are sealed with the run's key (bench/production-secrets.ts).
+    client = new Client({ connection, dataConverter: benchDataConverter() });
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));

@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Transaction } from 'sequelize';
+import { benchDataConverter } from '../../bench/production-secrets';
 import { startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { RETENTION_WORKFLOW_TYPE, retentionScheduleId, type RetentionWorkflow } from '../../src/contracts/retention';
 import { IdempotencyRecord } from '../../src/models';
@@ -32,7 +33,8 @@ describe('worker process guards', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     connection = await Connection.connect({ address: requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS') });
-    client = new Client({ connection });
+    // The workers run as production, whose payloads are sealed with the run's key (bench/production-secrets.ts).
+    client = new Client({ connection, dataConverter: benchDataConverter() });
   });
   afterAll(async () => {
     await Promise.all(running.map((worker) => worker.stop()));

@@ -22,6 +22,17 @@ export function isTemporalOutage(err: unknown): boolean {
   return isGrpcServiceError(grpc) && GRPC_OUTAGE_CODES.has(grpc.code);
 }
 
+/**
+ * The server's refusal of an Update while the run's workflow task keeps failing at the worker
+ * ("Workflow Task in failed state", gRPC FAILED_PRECONDITION: the server checks this before it
+ * delivers an update), seen while workers restart. The update was not delivered: it may be sent
+ * again once a worker completes the task, so it is an outage, not the request's fault.
+ */
+export function isWorkflowTaskFailing(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && grpc.code === 9; /* FAILED_PRECONDITION */
+}
+
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof ConnectionError) return true;
   if (!(err instanceof DatabaseError)) return false;

@@ -2,14 +2,15 @@
  * Every call the API makes to Temporal goes through temporalCall: it runs under the deadline the
  * configuration sets for its kind, and an outage or a missed deadline becomes a 503 naming the
  * dependency that failed ("temporal" when the server does not answer, "worker" when the server
- * answers but no worker handled the query or update in time), or a 504 when an update was sent
- * and its outcome is unknown.
+ * answers but no worker handled the query or update in time, or refused an update because the
+ * worker keeps failing the run's workflow task), or a 504 when an update was sent and its outcome
+ * is unknown.
  */
 import crypto from 'node:crypto';
 import { Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Deadlines } from '../../config';
 import type { TemporalAccess, TemporalCallKind } from '../../domain/command';
-import { isTemporalOutage } from '../http/dependency-errors';
+import { isTemporalOutage, isWorkflowTaskFailing } from '../http/dependency-errors';
 import { Dependency, dependencyUnavailable, outcomeUnknown } from '../../shared/errors';
 import type { ApiServices } from '../runtime/services';
 
@@ -41,6 +42,8 @@ export async function temporalCall<T>(
   try {
     return await temporal.connection.withDeadline(Date.now() + deadlineMs, () => call(temporal));
   } catch (err) {
+    // The server answered, refusing the update: the worker fails the run's workflow task, so nothing was delivered.
+    if (kind === 'update' && isWorkflowTaskFailing(err)) throw dependencyUnavailable('worker');
     const unknownOutcome = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
     if (!unknownOutcome && !isTemporalOutage(err)) throw err;
     const dependency: Dependency = kind !== 'rpc' && (await serverAnswers(temporal)) ? 'worker' : 'temporal';

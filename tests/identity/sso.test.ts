@@ -205,6 +205,11 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     const signedIn = await AuditEvent.findAll({ where: { tenantId: acme.id, action: 'sso.sign_in', entityId: res.body.user.id } });
     expect(signedIn).toHaveLength(1);
     expect(await AuditEvent.count({ where: { action: 'user.create', entityId: res.body.user.id } })).toBe(1);
+    // The creation is an authentication event too (docs/accounts.md), filed under `authentication` for the new account.
+    const created = await AuditEvent.findAll({ where: { tenantId: acme.id, action: 'sso.account_create', entityId: res.body.user.id } });
+    expect(created.map((e) => e.toJSON())).toEqual([
+      expect.objectContaining({ category: 'authentication', actor: { type: 'user', id: res.body.user.id } }),
+    ]);
   });
 
   it('creates one account when a person’s first two sign-ins finish at once, and signs both in', async () => {
@@ -215,6 +220,8 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(answers[0].body.user.id).toBe(answers[1].body.user.id);
     expect(await User.count({ where: { email: 'nina@acme-insurance.test' } })).toBe(1);
     expect(await AuditEvent.count({ where: { action: 'user.create', entityId: answers[0].body.user.id } })).toBe(1);
+    // The losing sign-in's creation rolled back with its account: one creation on the record.
+    expect(await AuditEvent.count({ where: { action: 'sso.account_create', entityId: answers[0].body.user.id } })).toBe(1);
     expect(await AuditEvent.count({ where: { action: 'sso.sign_in', entityId: answers[0].body.user.id } })).toBe(2);
   });
 

@@ -224,6 +224,8 @@ async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: Comman
       { tenantId, action: 'user.create', entityType: 'user', entityId: user.id, after: user },
       transaction,
     );
+    // Among the authentication events too, beside `sso.account_link`: an auditor reading how accounts came to sign in through the provider finds both.
+    await recordAuthEvent(ownerDeps(deps, user), { type: 'sso.account_create', tenantId, userId: user.id }, transaction);
     await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource: source });
     return { user, schedulePauses: [] };
   }

@@ -162,13 +162,3 @@ export async function voidAccountLinks(userId: string, transaction: Transaction)
   await EmailVerificationToken.update(used, { where: { userId, purpose: ['email_change', 'account'], usedAt: null }, transaction });
   await PasswordResetToken.update(used, { where: { userId, usedAt: null }, transaction });
 }
-
-/**
- * A tenant admin set the account's address: it counts as unproven, and no password reset goes to
- * it, until its owner follows the link minted here (the account link of `verifyAccount`, bound to
- * this address).
- */
-export async function requestAddressProof(user: User, ttlMs: number, transaction: Transaction): Promise<string> {
-  await user.update({ emailUnverifiedSince: new Date() }, { transaction });
-  return mintAccountLink({ userId: user.id, newEmail: user.email }, ttlMs, transaction);
-}

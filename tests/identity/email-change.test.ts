@@ -14,8 +14,6 @@ import { waitUntil } from '../support/waiting';
 const CONFIRM_SUBJECT = 'Confirm your new Insurflow e-mail address';
 const REQUESTED_SUBJECT = 'Your Insurflow e-mail address is about to change';
 const CHANGED_SUBJECT = 'Your Insurflow e-mail address has changed';
-const CONFIRM_ADDRESS_SUBJECT = 'Confirm your Insurflow e-mail address';
-const RESET_SUBJECT = 'Reset your Insurflow password';
 const IN_USE_SUBJECT = 'Someone asked to use your address for another Insurflow account';
 
 describe('e-mail change: /auth/email and /users/:id/email', () => {
@@ -195,76 +193,73 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     expect((await confirm(accessToken, first).expect(400)).body.error.code).toBe('verification_token_used');
   });
 
-  it("lets a tenant admin set a staff member's address at once: sessions end, links are void, the old address is told and the new one gets its link", async () => {
+  const putEmail = (id: string, body: object, auth = bearer(stack.config, admin)) =>
+    stack.api.put(`/api/v1/users/${id}/email`).set('Authorization', auth).send(body);
+
+  it("lets a tenant admin ask to change a staff member's address: it changes when the staff member follows the link, then sessions end and the old address is told", async () => {
     const staff = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
     const session = await login(staff.email);
-    await stack.api.post('/api/v1/auth/password-reset').send({ email: staff.email }).expect(202);
-    await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === 'Reset your Insurflow password');
+    const other = await login(staff.email);
 
-    const res = await stack.api
-      .put(`/api/v1/users/${staff.id}/email`)
-      .set('Authorization', bearer(stack.config, admin))
-      .send({ email: 'Claims.Lead@Example.test' })
-      .expect(200);
-    expect(res.body).toMatchObject({ id: staff.id, email: 'claims.lead@example.test' });
-    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(401);
-    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
-    // A reset link mailed to the old address no longer works.
-    expect(await PasswordResetToken.count({ where: { userId: staff.id, usedAt: null } })).toBe(0);
+    const res = await putEmail(staff.id, { email: 'Claims.Lead@Example.test' }).expect(202);
+    expect(Object.keys(res.body)).toEqual(['message']);
+    const token = await mailedToken(stack.smtp, 'claims.lead@example.test', CONFIRM_SUBJECT);
+    const confirmMail = stack.smtp.messages.find((m) => m.to.includes('claims.lead@example.test') && m.subject === CONFIRM_SUBJECT)!;
+    expect(confirmMail.text).toContain('Your company administrator asked to use this address');
+    const notice = await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === REQUESTED_SUBJECT);
+    expect(notice.text).toContain(
+      'Your company administrator asked to change the address of your Insurflow account to claims.lead@example.test',
+    );
+    // Nothing has changed yet.
+    expect((await User.findByPk(staff.id))!.email).toBe(staff.email);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${other.accessToken}`).expect(200);
+
+    const changed = await confirm(session.accessToken, token).expect(200);
+    expect(changed.body.user).toMatchObject({ id: staff.id, email: 'claims.lead@example.test' });
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${other.accessToken}`).expect(401);
     await stack.smtp.waitFor((m) => m.to.includes(staff.email) && m.subject === CHANGED_SUBJECT);
-    await stack.smtp.waitFor((m) => m.to.includes('claims.lead@example.test') && m.subject === CONFIRM_ADDRESS_SUBJECT);
     await login('claims.lead@example.test');
 
-    const [event] = await AuditEvent.findAll({ where: { entityId: staff.id, action: 'user.email_change' } });
-    expect(event.toJSON()).toMatchObject({
-      actor: { type: 'user', id: admin.id },
-      tenantId: tenant.id,
-      changes: { email: { before: staff.email, after: 'claims.lead@example.test' } },
-    });
+    const events = await AuditEvent.findAll({ where: { entityId: staff.id, ...withoutSessionEvents }, order: [['occurredAt', 'ASC']] });
+    expect(events.map((e) => e.toJSON())).toEqual([
+      expect.objectContaining({ action: 'user.email_change_request', actor: { type: 'user', id: admin.id }, tenantId: tenant.id }),
+      expect.objectContaining({
+        action: 'user.email_change',
+        actor: { type: 'user', id: staff.id },
+        changes: { email: { before: staff.email, after: 'claims.lead@example.test' } },
+      }),
+    ]);
   });
 
-  it('an address a tenant admin sets is unverified until its owner follows the link mailed to it: meanwhile a password reset is refused, answered as for an unknown address', async () => {
+  it('answers a tenant admin the same 202 for an address another tenant’s account has and a free one; the owner is mailed a notice, no link is made, nothing changes', async () => {
     const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-    const resetFor = (email: string) => stack.api.post('/api/v1/auth/password-reset').send({ email });
-    const resetMails = () => stack.smtp.messages.filter((m) => m.to.includes('set.by.admin@example.test') && m.subject === RESET_SUBJECT);
-    await stack.api
-      .put(`/api/v1/users/${staff.id}/email`)
-      .set('Authorization', bearer(stack.config, admin))
-      .send({ email: 'set.by.admin@example.test' })
-      .expect(200);
-    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeInstanceOf(Date);
+    // In another tenant (the factory makes one): the admin could not list it.
+    const someone = await buildUser({ role: 'adjuster' });
+    expect(someone.tenantId).not.toBe(tenant.id);
 
-    // Whoever reads that mailbox asks for a reset: the same answer as for nobody's address, and no token.
-    const refused = await resetFor('set.by.admin@example.test');
-    const unknown = await resetFor('nobody.here@example.test');
-    expect({ status: refused.status, body: refused.body }).toEqual({ status: unknown.status, body: unknown.body });
-    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(0);
-    // The account itself works: its owner signs in with the new address and the password they have.
-    await login('set.by.admin@example.test');
+    const free = await putEmail(staff.id, { email: 'free.for.staff@example.test' });
+    const taken = await putEmail(staff.id, { email: someone.email.toUpperCase() });
+    expect([taken.status, taken.body]).toEqual([free.status, free.body]);
+    expect(taken.status).toBe(202);
 
-    // The owner follows the link: the address is theirs, and a reset reaches it (the only reset mail it ever got).
-    const link = await mailedToken(stack.smtp, 'set.by.admin@example.test', CONFIRM_ADDRESS_SUBJECT);
-    await stack.api.post('/api/v1/auth/verify-email').send({ token: link }).expect(204);
-    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeNull();
-    await resetFor('set.by.admin@example.test').expect(202);
-    await mailedToken(stack.smtp, 'set.by.admin@example.test', RESET_SUBJECT);
-    expect(resetMails()).toHaveLength(1);
-    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(1);
-  });
-
-  it('a link mailed to an address the admin has replaced since proves nothing about the new one', async () => {
-    const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-    const put = (email: string) =>
-      stack.api.put(`/api/v1/users/${staff.id}/email`).set('Authorization', bearer(stack.config, admin)).send({ email }).expect(200);
-    await put('typo.adress@example.test');
-    const typoLink = await mailedToken(stack.smtp, 'typo.adress@example.test', CONFIRM_ADDRESS_SUBJECT);
-    await put('typo.fixed@example.test');
-    expect((await stack.api.post('/api/v1/auth/verify-email').send({ token: typoLink }).expect(400)).body.error.code).toBe(
-      'verification_token_used',
+    await mailedToken(stack.smtp, 'free.for.staff@example.test', CONFIRM_SUBJECT);
+    const notice = await stack.smtp.waitFor((m) => m.to.includes(someone.email) && m.subject === IN_USE_SUBJECT);
+    expect(notice.text).toContain('nothing changed and no link was sent');
+    expect(notice.text).not.toContain(staff.email);
+    expect(notice.text).not.toContain(admin.email);
+    // The staff member's own address hears of both requests alike.
+    await waitUntil(
+      () => stack.smtp.messages.filter((m) => m.to.includes(staff.email) && m.subject === REQUESTED_SUBJECT).length === 2,
+      'the staff member notified of both requests',
     );
-    expect((await User.findByPk(staff.id))!.emailUnverifiedSince).toBeInstanceOf(Date);
-    await stack.api.post('/api/v1/auth/password-reset').send({ email: 'typo.fixed@example.test' }).expect(202);
-    expect(await PasswordResetToken.count({ where: { userId: staff.id } })).toBe(0);
+    expect(stack.smtp.messages.filter((m) => m.to.includes(someone.email)).map((m) => m.subject)).toEqual([IN_USE_SUBJECT]);
+
+    // The second request voided the first link and made none: no link names the other tenant's address.
+    const links = await EmailVerificationToken.findAll({ where: { userId: staff.id } });
+    expect(links.map((l) => l.newEmail)).toEqual(['free.for.staff@example.test']);
+    expect(await AuditEvent.count({ where: { entityId: staff.id, action: 'user.email_change_request' } })).toBe(2);
+    expect((await User.findByPk(someone.id))!.email).toBe(someone.email);
+    expect((await User.findByPk(staff.id))!.email).toBe(staff.email);
   });
 
   it('a user a tenant admin creates gets no password reset before the link mailed to their address is followed', async () => {
@@ -279,21 +274,27 @@ describe('e-mail change: /auth/email and /users/:id/email', () => {
     expect(await PasswordResetToken.count({ where: { userId: created.id } })).toBe(0);
   });
 
-  it("refuses another tenant's user (404), a policyholder or oneself (403), a taken address (409), other roles (403) and bad input (400)", async () => {
+  it("refuses another tenant's user (404), a policyholder or oneself (403), a colleague's address (409), other roles (403) and bad input (400)", async () => {
     const stranger = await buildUser({ role: 'adjuster' });
     const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const staff = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
-    const put = (id: string, body: object, auth = bearer(stack.config, admin)) =>
-      stack.api.put(`/api/v1/users/${id}/email`).set('Authorization', auth).send(body);
-    await put(stranger.id, { email: 'mine@example.test' }).expect(404);
-    await put(holder.id, { email: 'mine@example.test' }).expect(403);
-    await put(admin.id, { email: 'mine@example.test' }).expect(403);
-    const taken = await put(staff.id, { email: stranger.email }).expect(409);
+    const colleague = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+    const sentBefore = stack.smtp.messages.length;
+    await putEmail(stranger.id, { email: 'mine@example.test' }).expect(404);
+    await putEmail(holder.id, { email: 'mine@example.test' }).expect(403);
+    await putEmail(admin.id, { email: 'mine@example.test' }).expect(403);
+    // The admin lists their tenant's users: refusing a colleague's address tells them nothing new.
+    const taken = await putEmail(staff.id, { email: colleague.email }).expect(409);
     expect(taken.body.error.message).toBe('This e-mail address is not available');
-    await put(staff.id, { email: 'mine@example.test' }, bearer(stack.config, staff)).expect(403);
-    for (const body of [{}, { email: 'nope' }, { email: 'a@b.test', role: 'tenant_admin' }]) await put(staff.id, body).expect(400);
-    await put('not-a-uuid', { email: 'a@b.test' }).expect(400);
-    for (const user of [stranger, holder, staff]) expect((await User.findByPk(user.id))!.email).toBe(user.email);
-    expect(await AuditEvent.count({ where: { action: 'user.email_change', entityId: [stranger.id, holder.id, staff.id] } })).toBe(0);
+    await putEmail(staff.id, { email: staff.email }).expect(422);
+    await putEmail(staff.id, { email: 'mine@example.test' }, bearer(stack.config, staff)).expect(403);
+    for (const body of [{}, { email: 'nope' }, { email: 'a@b.test', role: 'tenant_admin' }]) await putEmail(staff.id, body).expect(400);
+    await putEmail('not-a-uuid', { email: 'a@b.test' }).expect(400);
+    for (const user of [stranger, holder, staff, colleague]) expect((await User.findByPk(user.id))!.email).toBe(user.email);
+    const ids = [stranger.id, holder.id, staff.id, admin.id];
+    expect(await AuditEvent.count({ where: { action: ['user.email_change', 'user.email_change_request'], entityId: ids } })).toBe(0);
+    expect(await EmailVerificationToken.count({ where: { userId: ids } })).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stack.smtp.messages.length).toBe(sentBefore);
   });
 });

@@ -1,6 +1,6 @@
-/** A tenant admin sets a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
-import { changeStaffEmail } from '../../domain/auth/email-change';
-import { idParams, userSchema } from '../http/common-schemas';
+/** A tenant admin asks to change a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
+import { changeStaffEmail, EMAIL_CHANGE_TTL_MS } from '../../domain/auth/email-change';
+import { acceptedSchema, idParams } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
 import { staffEmailBody } from './email-schemas';
 import { commandRoute } from '../http/row-route';
@@ -10,14 +10,14 @@ export function staffEmailRoutes(): RouteSpec[] {
     commandRoute({
       method: 'put',
       path: '/users/:id/email',
-      summary:
-        "Set a staff member's e-mail address: at once, every session of theirs ends and the old address is told; the new one is unverified, and gets no password reset, until its owner follows the link mailed to it (409 if the address is not available)",
+      summary: `Ask to change a staff member's e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; the address changes (and every other session of theirs ends) only when the staff member follows the link. The same answer when the address has an account in another tenant: its owner is mailed a notice instead. 409 for a colleague's address`,
       tag: 'users',
       roles: ['tenant_admin'],
       params: idParams,
       body: staffEmailBody,
-      response: { status: 200, schema: userSchema },
+      response: { status: 202, schema: acceptedSchema },
       command: (caller, { id, email }, deps) => changeStaffEmail(caller, { userId: id, email }, deps),
+      view: () => ({ message: 'The staff member changes the address by following the link mailed to it' }),
     }),
   ];
 }

@@ -1,21 +1,30 @@
-/** The e-mails of an address change: the link to the new address, and notices to the old one (and, for a change an admin made, the new). */
+/** The e-mails of an address change: the link to the new address, notices to the old one, and to the owner of a taken one. */
 import type { Config } from '../../config';
 import { forgotPasswordPage } from '../action-links';
 import type { MailContext } from '../../services/notifications/context';
-import { accountMail, expiryOf, hoursOf, minutesOf, type AccountMail } from './account-mails';
+import { accountMail, expiryOf, minutesOf, type AccountMail } from './account-mails';
 
 export function confirmEmailChangeMail(
   config: Config,
   to: string,
   ttlMs: number,
   token: string,
+  byAdmin: boolean,
   context: MailContext,
 ): Promise<AccountMail> {
-  return accountMail(config, to, 'confirmEmailChange', { minutes: minutesOf(ttlMs), expiresAt: expiryOf(ttlMs) }, context, token);
+  const variables = { minutes: minutesOf(ttlMs), expiresAt: expiryOf(ttlMs), byAdmin: yesOrNo(byAdmin) };
+  return accountMail(config, to, 'confirmEmailChange', variables, context, token);
 }
 
-export function emailChangeRequestedMail(config: Config, to: string, newEmail: string, context: MailContext): Promise<AccountMail> {
-  return accountMail(config, to, 'emailChangeRequested', { newEmail, forgotPasswordUrl: forgotPasswordPage(config) }, context);
+export function emailChangeRequestedMail(
+  config: Config,
+  to: string,
+  newEmail: string,
+  byAdmin: boolean,
+  context: MailContext,
+): Promise<AccountMail> {
+  const variables = { newEmail, forgotPasswordUrl: forgotPasswordPage(config), byAdmin: yesOrNo(byAdmin) };
+  return accountMail(config, to, 'emailChangeRequested', variables, context);
 }
 
 /** To the owner of an address another account asked to move to: nothing changed, and no link went anywhere. */
@@ -30,11 +39,8 @@ export function emailChangedMail(
   byAdmin: boolean,
   context: MailContext,
 ): Promise<AccountMail> {
-  return accountMail(config, to, 'emailChanged', { newEmail, byAdmin: byAdmin ? 'yes' : 'no' }, context);
+  return accountMail(config, to, 'emailChanged', { newEmail, byAdmin: yesOrNo(byAdmin) }, context);
 }
 
-/** To the address a tenant admin set for a staff member: the notice of the change, and the link that proves the address. */
-export function confirmStaffAddressMail(config: Config, to: string, token: string, context: MailContext): Promise<AccountMail> {
-  const ttl = config.emailVerificationTtlMs;
-  return accountMail(config, to, 'confirmStaffAddress', { hours: hoursOf(ttl), expiresAt: expiryOf(ttl) }, context, token);
-}
+/** A `select` variable of the messages: whether a tenant admin asked. */
+const yesOrNo = (flag: boolean) => (flag ? 'yes' : 'no');

@@ -1,13 +1,12 @@
 /**
  * Changing an account's e-mail address (docs/security.md, Changing an e-mail address). The owner
  * asks with their password; the change happens only when they follow, signed in, the link mailed
- * to the new address, and every other session of theirs ends. A tenant admin changes a staff
- * member's address directly, and the new address counts as unverified until its owner follows
- * the link mailed to it. Either way the address must be free, decided by the unique index when
- * changed, and both addresses are told. The owner's request answers the same whether or not the
- * new address has an account, in any tenant (docs/security.md, account enumeration): its owner is
- * mailed a notice instead of the link. An admin's change answers 409 for a taken address, saying
- * nobody's name.
+ * to the new address, and every other session of theirs ends. A tenant admin asks the same for
+ * a staff member, and the change waits for the staff member to follow that link. Either way the
+ * address must be free, decided by the unique index when changed, and both addresses are told.
+ * Both requests answer the same whether or not the new address has an account in another tenant
+ * (docs/security.md, account enumeration): its owner is mailed a notice instead of the link. An
+ * admin naming a colleague's address (their own tenant's) gets 409, saying nobody's name.
  */
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { User } from '../../models';
@@ -16,7 +15,6 @@ import { NotPermitted } from '../../access/refusals';
 import { userAccess } from '../../access/users';
 import {
   consumeEmailChange,
-  requestAddressProof,
   requestEmailChange as mintEmailChangeLink,
   VerificationTokenRejected,
   voidAccountLinks,
@@ -34,13 +32,7 @@ import { ownerOfEmailChange } from './mailed-links';
 import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
 import { ownerDeps } from './sessions';
 import { mailContextOf } from '../../services/notifications/context';
-import {
-  confirmEmailChangeMail,
-  confirmStaffAddressMail,
-  emailChangeAddressInUseMail,
-  emailChangedMail,
-  emailChangeRequestedMail,
-} from './email-change-mails';
+import { confirmEmailChangeMail, emailChangeAddressInUseMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
 
 /** How long the link mailed to the new address works. */
 export const EMAIL_CHANGE_TTL_MS = 30 * 60 * 1000;
@@ -69,8 +61,9 @@ export interface EmailChanged {
 
 const addressTaken = () => conflict('This e-mail address is not available', [{ field: 'email', message: 'is not available' }]);
 
-async function assertAddressFree(email: string): Promise<void> {
-  if ((await User.count({ where: { email } })) > 0) throw addressTaken();
+/** The tenant admin lists their tenant's users, so refusing a colleague's address tells them nothing they cannot read. */
+async function assertNoColleagueHas(user: User, email: string): Promise<void> {
+  if ((await User.count({ where: { email, tenantId: user.tenantId } })) > 0) throw addressTaken();
 }
 
 function assertNewAddress(user: User, email: string): void {
@@ -80,8 +73,8 @@ function assertNewAddress(user: User, email: string): void {
 
 /**
  * Moves the account to `email`, voids the links still open for it and ends its sessions (but
- * `keepFamilyId`'s). The owner who followed the link to `email` proved it; an address an admin set
- * waits for its own link (`requestAddressProof`).
+ * `keepFamilyId`'s). Whoever followed the link to `email` proved it, so an address still unproven
+ * (one a tenant admin set at once, before their changes waited for the link too) is replaced by a proven one.
  */
 async function moveAccount(user: User, email: string, transaction: Transaction, keepFamilyId?: string): Promise<void> {
   await user.update({ email, emailUnverifiedSince: null }, { transaction });
@@ -121,15 +114,16 @@ export const requestEmailChange: Command<EmailChangeRequest, void> = async (call
   if (!user) throw unauthorized();
   if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
   assertNewAddress(user, newEmail);
-  afterAnswer(deps, 'e-mail change request', () => mailEmailChange(user, newEmail, deps));
+  afterAnswer(deps, 'e-mail change request', () => mailEmailChange(user, newEmail, deps, false));
 };
 
 /**
  * The request is on the record either way. A free address gets the single-use link; a taken one
  * (any account's, whatever its tenant) gets a notice to its owner instead, in the owner's tenant
- * and language, and no link is made. The account's own address is told of the request in both cases.
+ * and language, and no link is made. The account's own address is told of the request in both
+ * cases; the mails say whether a tenant admin asked (`byAdmin`) rather than the account's owner.
  */
-async function mailEmailChange(user: User, newEmail: string, deps: CommandDeps): Promise<void> {
+async function mailEmailChange(user: User, newEmail: string, deps: CommandDeps, byAdmin: boolean): Promise<void> {
   const owner = await User.findOne({ where: { email: newEmail }, attributes: ['tenantId', 'locale'] });
   const token = await audited(
     deps,
@@ -141,9 +135,9 @@ async function mailEmailChange(user: User, newEmail: string, deps: CommandDeps):
     deps.mailer,
     token === undefined
       ? await emailChangeAddressInUseMail(deps.config, newEmail, await mailContextOf(owner?.tenantId, owner?.locale))
-      : await confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, context),
+      : await confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, byAdmin, context),
   );
-  await sendAccountMail(deps.mailer, await emailChangeRequestedMail(deps.config, user.email, newEmail, context));
+  await sendAccountMail(deps.mailer, await emailChangeRequestedMail(deps.config, user.email, newEmail, byAdmin, context));
 }
 
 /** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */
@@ -211,32 +205,20 @@ export const confirmEmailChangeByPassword: PublicCommand<EmailChangeByPassword, 
 };
 
 /**
- * A tenant admin sets a staff member's address: at once, every session of theirs ends and the old
- * address is told. The new one is unverified until its owner follows the link mailed to it
- * (`POST /auth/verify-email`): no password reset goes to it meanwhile.
+ * A tenant admin asks to move a staff member to another address: the request the owner makes with
+ * their password (`requestEmailChange`), made for them. The link goes to the new address and the
+ * change happens only when the staff member follows it (on its page with their password and second
+ * factor, or signed in); then every other session of theirs ends and the old address is told.
+ * The answer is the same 202 for a free address and another tenant's account's (the lookup and
+ * what differs run after it), so an admin cannot test addresses across tenants; a colleague's
+ * address is 409.
  */
-export const changeStaffEmail: Command<StaffEmailChange, User> = async (caller, { userId, email }, deps) => {
+export const changeStaffEmail: Command<StaffEmailChange, void> = async (caller, { userId, email }, deps) => {
   const user = await findVisible(caller, userAccess, userId);
   // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
   if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
   if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');
   assertNewAddress(user, email);
-  await assertAddressFree(email);
-  const oldEmail = user.email;
-  const token = await toFreeAddress(() =>
-    audited(
-      deps,
-      async (transaction) => {
-        await moveAccount(user, email, transaction);
-        return requestAddressProof(user, deps.config.emailVerificationTtlMs, transaction);
-      },
-      () => emailChangeEvent(user, oldEmail, email),
-    ),
-  );
-  const context = await mailContextOf(user.tenantId, user.locale);
-  mailAfterAnswer(deps, [
-    () => emailChangedMail(deps.config, oldEmail, email, true, context),
-    () => confirmStaffAddressMail(deps.config, email, token, context),
-  ]);
-  return user;
+  await assertNoColleagueHas(user, email);
+  afterAnswer(deps, 'staff e-mail change request', () => mailEmailChange(user, email, deps, true));
 };

@@ -53,11 +53,11 @@ export const TEMPLATES = {
   },
   failedSignIns: { variables: { minutes: 15 } },
   confirmEmailChange: {
-    variables: { minutes: 60, expiresAt: SAMPLE_EXPIRY },
+    variables: { minutes: 60, expiresAt: SAMPLE_EXPIRY, byAdmin: 'no' },
     action: 'confirmEmailChange',
   },
   emailChangeRequested: {
-    variables: { newEmail: 'jo.new@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
+    variables: { newEmail: 'jo.new@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL, byAdmin: 'no' },
   },
   emailChangeAddressInUse: {
     variables: { email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },

@@ -94,7 +94,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   confirmEmailChange: {
     subject: 'Bestätigen Sie Ihre neue Insurflow-E-Mail-Adresse',
     intro:
-      'Jemand, der bei Insurflow angemeldet ist, möchte diese Adresse ab jetzt für sein Konto verwenden. Sie ändert sich erst, wenn Sie sie bestätigen.',
+      '{byAdmin, select, yes {Ihre Unternehmensadministration möchte diese Adresse ab jetzt für Ihr Insurflow-Konto verwenden.} other {Jemand, der bei Insurflow angemeldet ist, möchte diese Adresse ab jetzt für sein Konto verwenden.}} Sie ändert sich erst, wenn Sie sie bestätigen.',
     body: `Dieser Code gilt einmal, ${MINUTES} lang, ${UNTIL}:`,
     action:
       'Öffnen Sie diesen Link und bestätigen Sie mit dem Passwort Ihres Kontos (und Ihrem zweiten Faktor, falls Sie einen verwenden):',
@@ -104,8 +104,8 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   emailChangeRequested: {
     subject: 'Ihre Insurflow-E-Mail-Adresse wird gleich geändert',
     intro:
-      'Jemand, der mit Ihrem Passwort bei Ihrem Insurflow-Konto angemeldet ist, möchte dessen Adresse in {newEmail} ändern. Sie ändert sich erst, wenn dem dorthin gesendeten Link gefolgt wird.',
-    body: 'Falls Sie es nicht waren, wählen Sie jetzt ein neues Passwort unter {forgotPasswordUrl}: Das beendet alle anderen Sitzungen, und der Link funktioniert nur zusammen mit dem Passwort Ihres Kontos (und dem zweiten Faktor).',
+      '{byAdmin, select, yes {Ihre Unternehmensadministration möchte die Adresse Ihres Insurflow-Kontos in {newEmail} ändern.} other {Jemand, der mit Ihrem Passwort bei Ihrem Insurflow-Konto angemeldet ist, möchte dessen Adresse in {newEmail} ändern.}} Sie ändert sich erst, wenn dem dorthin gesendeten Link gefolgt wird.',
+    body: '{byAdmin, select, yes {Falls das falsch ist, wenden Sie sich an Ihre Unternehmensadministration; der Link funktioniert nur zusammen mit dem Passwort Ihres Kontos (und dem zweiten Faktor).} other {Falls Sie es nicht waren, wählen Sie jetzt ein neues Passwort unter {forgotPasswordUrl}: Das beendet alle anderen Sitzungen, und der Link funktioniert nur zusammen mit dem Passwort Ihres Kontos (und dem zweiten Faktor).}}',
   },
   emailChangeAddressInUse: {
     subject: 'Jemand möchte Ihre Adresse für ein anderes Insurflow-Konto verwenden',

@@ -87,7 +87,8 @@ export const en: Record<NotificationType, Messages> = {
   },
   confirmEmailChange: {
     subject: 'Confirm your new Insurflow e-mail address',
-    intro: 'Someone signed in to Insurflow asked to use this address for their account from now on. It changes only once you confirm it.',
+    intro:
+      '{byAdmin, select, yes {Your company administrator asked to use this address for your Insurflow account from now on.} other {Someone signed in to Insurflow asked to use this address for their account from now on.}} It changes only once you confirm it.',
     body: `This token works once, for ${MINUTES}, ${UNTIL}:`,
     action: 'Open this link and confirm with the password of your account (and your second factor, if you use one):',
     button: 'Confirm the new address',
@@ -96,8 +97,8 @@ export const en: Record<NotificationType, Messages> = {
   emailChangeRequested: {
     subject: 'Your Insurflow e-mail address is about to change',
     intro:
-      'Someone signed in to your Insurflow account, with your password, asked to change its address to {newEmail}. It changes only once the link mailed there is followed.',
-    body: "If it was not you, choose a new password now at {forgotPasswordUrl}: that ends every other session, and the link works only together with your account's password (and second factor).",
+      '{byAdmin, select, yes {Your company administrator asked to change the address of your Insurflow account to {newEmail}.} other {Someone signed in to your Insurflow account, with your password, asked to change its address to {newEmail}.}} It changes only once the link mailed there is followed.',
+    body: "{byAdmin, select, yes {If this is wrong, ask your company administrator; the link works only together with your account's password (and second factor).} other {If it was not you, choose a new password now at {forgotPasswordUrl}: that ends every other session, and the link works only together with your account's password (and second factor).}}",
   },
   emailChangeAddressInUse: {
     subject: 'Someone asked to use your address for another Insurflow account',

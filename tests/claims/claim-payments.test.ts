@@ -5,7 +5,7 @@
  * once that together exceed it → one accepted, one 409; a payment batch issues the approved ones
  * as a pain.001.001.09 file that validates against the ISO schema; the bank's answer clears or
  * returns them (a returned one reopens its reserve); the approval pays the rest and the claim
- * closes with nothing outstanding. The README's walkthrough follows these steps.
+ * closes with nothing outstanding. The walkthrough of docs/claim-money.md follows these steps.
  */
 import fs from 'node:fs';
 import { validateXML } from 'xmllint-wasm';

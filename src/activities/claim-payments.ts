@@ -118,7 +118,7 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
         );
         // Its webhook events (docs/webhooks.md): a payment approved as it is asked for was requested too.
         const reached = from ? [payment.status] : payment.status === 'approved' ? (['requested', 'approved'] as const) : [payment.status];
-        for (const status of reached) await recordPaymentEvents([payment.id], status, from ? actorId : payment.requestedById, transaction);
+        await recordPaymentEvents([payment.id], reached, from ? actorId : payment.requestedById, transaction);
       });
       countReserveChanges(reserveChanges);
       claimPayments.inc({ status: payment.status });

@@ -128,11 +128,12 @@ interface PaymentRow {
 
 /**
  * `claim.payment_<status>` for each payment, as its row stands in the transaction that moved it
- * there; `actorId` is who moved it (null: the run or the system).
+ * there; `actorId` is who moved it (null: the run or the system). Several statuses (a payment
+ * approved as it is asked for was requested too) read the rows once, their events in that order.
  */
 export async function recordPaymentEvents(
   paymentIds: string[],
-  status: PaymentStatus,
+  reached: PaymentStatus | readonly PaymentStatus[],
   actorId: string | null,
   transaction: Transaction,
 ): Promise<void> {
@@ -146,23 +147,26 @@ export async function recordPaymentEvents(
     rows.map((row) => row.claim_id),
     transaction,
   );
-  const events = rows.map((row) =>
-    claimEvent(
-      contexts.get(row.claim_id)!,
-      `claim.payment_${status}`,
-      {
-        paymentId: row.id,
-        reference: row.reference,
-        kind: row.kind,
-        amount: decimalOf(row.amount),
-        costType: row.cost_type,
-        category: row.category,
-        payeeKind: row.payee_kind,
-        batchId: row.batch_id,
-        failureReason: row.failure_reason,
-        actorId,
-      },
-      `claim-payment:${row.id}:${status}`,
+  const statuses: readonly PaymentStatus[] = typeof reached === 'string' ? [reached] : reached;
+  const events = statuses.flatMap((status) =>
+    rows.map((row) =>
+      claimEvent(
+        contexts.get(row.claim_id)!,
+        `claim.payment_${status}`,
+        {
+          paymentId: row.id,
+          reference: row.reference,
+          kind: row.kind,
+          amount: decimalOf(row.amount),
+          costType: row.cost_type,
+          category: row.category,
+          payeeKind: row.payee_kind,
+          batchId: row.batch_id,
+          failureReason: row.failure_reason,
+          actorId,
+        },
+        `claim-payment:${row.id}:${status}`,
+      ),
     ),
   );
   await recordWebhookEvents(events, transaction);

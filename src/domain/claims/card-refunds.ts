@@ -224,8 +224,7 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
         );
         signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status }, transaction));
         // Issued as the provider took the refund; cleared too when it answered that it succeeded.
-        for (const reached of status === 'cleared' ? (['issued', 'cleared'] as const) : [status])
-          await recordPaymentEvents([paymentId], reached, caller.id, transaction);
+        await recordPaymentEvents([paymentId], status === 'cleared' ? ['issued', 'cleared'] : status, caller.id, transaction);
         return locked;
       },
       (payment) => ({

@@ -27,7 +27,7 @@ export async function mayApproveAlone(
     type: QueryTypes.SELECT,
   });
   if (recorded) return recorded.alone;
-  const settings = await TenantSettings.forTenant(tenantId);
+  const settings = await TenantSettings.forTenant(tenantId, transaction);
   // The month in the tenant's time zone; payments in any of its currencies count at their face value, as the limits do.
   const [facts] = await sequelize.query<{ month_total: string; payee_known: boolean }>(
     `SELECT (SELECT COALESCE(sum(amount), 0) FROM payments

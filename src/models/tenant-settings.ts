@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { modelOf, required, optional, uuidKey, timestampColumns } from './columns';
 import { DEFAULT_TENANT_SETTINGS, TenantSettingsValues } from '../shared/tenant-settings';
 
@@ -15,8 +16,9 @@ export class TenantSettings extends modelOf('tenant_settings', tenantSettingsCol
     return { ...DEFAULT_TENANT_SETTINGS, ...this.values };
   }
 
-  static async forTenant(tenantId: string): Promise<TenantSettingsValues> {
-    const row = await TenantSettings.findByPk(tenantId);
+  /** In `transaction` when given: a caller holding row locks reads on its own connection, not a second one of the pool. */
+  static async forTenant(tenantId: string, transaction?: Transaction): Promise<TenantSettingsValues> {
+    const row = await TenantSettings.findByPk(tenantId, { transaction });
     return row ? row.effective() : { ...DEFAULT_TENANT_SETTINGS };
   }
 }

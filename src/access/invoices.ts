@@ -1,4 +1,5 @@
 /** Premium invoices: the tenant's staff see every invoice of the tenant; a policyholder those of their own policies. */
+import { WAIVING_ROLES } from '../contracts/subscription';
 import { Invoice, PremiumRefund } from '../models';
 import { isStaff, STAFF_ROLES, type Role } from '../shared/roles';
 import { AccessRule, tenantAccess, tenantOf } from './core';
@@ -9,7 +10,7 @@ import { AccessRule, tenantAccess, tenantOf } from './core';
  * policy cover. A claims agent or adjuster could otherwise mark the premium of a policy they will
  * handle claims on as paid without the money; every other role is refused 403.
  */
-export const PREMIUM_PAYMENT_ROLES: readonly Role[] = ['tenant_admin', 'claims_manager'];
+export const PREMIUM_PAYMENT_ROLES: readonly Role[] = WAIVING_ROLES;
 
 export const invoiceAccess: AccessRule<Invoice> = {
   resource: 'Invoice',

@@ -17,9 +17,17 @@ const POSTGRES_OUTAGE_CODES = /^(57014|57P0\d|53300|40P01)$/;
 /** node-postgres errors without a SQLSTATE: its client-side read timeout and a dropped connection. */
 const POSTGRES_CLIENT_OUTAGE = /Query read timeout|Connection terminated/;
 
-export function isTemporalOutage(err: unknown): boolean {
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** The gRPC status code of a Temporal call's failure, whether the SDK wrapped it in a ServiceError or not. */
+function grpcCodeOf(err: unknown): number | undefined {
   const grpc = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(grpc) && GRPC_OUTAGE_CODES.has(grpc.code);
+  return isGrpcServiceError(grpc) ? grpc.code : undefined;
+}
+
+export function isTemporalOutage(err: unknown): boolean {
+  const code = grpcCodeOf(err);
+  return code !== undefined && GRPC_OUTAGE_CODES.has(code);
 }
 
 /**
@@ -29,8 +37,7 @@ export function isTemporalOutage(err: unknown): boolean {
  * again once a worker completes the task, so it is an outage, not the request's fault.
  */
 export function isWorkflowTaskFailing(err: unknown): boolean {
-  const grpc = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(grpc) && grpc.code === 9; /* FAILED_PRECONDITION */
+  return grpcCodeOf(err) === GRPC_FAILED_PRECONDITION;
 }
 
 export function isDatabaseOutage(err: unknown): boolean {

@@ -232,11 +232,11 @@ export async function missingModelColumns(sequelize: Sequelize): Promise<Migrati
 /** The baseline applied unjudged, then each later migration judged, then the models against the result. */
 export async function checkMigrations(sequelize: Sequelize, migrations: readonly NamedMigration[]): Promise<MigrationRefusal[]> {
   const firstJudged = migrations.findIndex((m) => !BASELINE_MIGRATIONS.has(m.name));
-  const judged = firstJudged === -1 ? [] : migrations.slice(firstJudged);
+  const cut = firstJudged === -1 ? migrations.length : firstJudged;
+  const judged = migrations.slice(cut);
   const outOfPlace = judged.filter((m) => BASELINE_MIGRATIONS.has(m.name));
   if (outOfPlace.length) throw new Error(`baseline migrations after a judged one: ${outOfPlace.map((m) => m.name).join(', ')}`);
-  for (const migration of migrations.slice(0, firstJudged === -1 ? migrations.length : firstJudged))
-    await migration.up(sequelize.getQueryInterface(), {});
+  for (const migration of migrations.slice(0, cut)) await migration.up(sequelize.getQueryInterface(), {});
   const refusals: MigrationRefusal[] = [];
   for (const migration of judged) refusals.push(...(await checkMigration(sequelize, migration)));
   refusals.push(...(await missingModelColumns(sequelize)));

@@ -101,7 +101,7 @@ async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
  * elsewhere (a revocation, the creator's demotion) is seen within 10 s of the change even when
  * the read that stored the entry and the request that finds it expired take their time.
  */
-export const API_KEY_CACHE_TTL_MS = AUTHORITY_TTL_MS - 1_000;
+const API_KEY_CACHE_TTL_MS = AUTHORITY_TTL_MS - 1_000;
 
 const keys = createAuthorityCache(loadApiKey, { ttlMs: API_KEY_CACHE_TTL_MS });
 

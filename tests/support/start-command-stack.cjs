@@ -27,7 +27,7 @@ process.once('disconnect', () => stopAll(0));
 
 buildStackEnvironment(process.env, process.argv[2], stops)
   .then(async (stack) => {
-    await migrateAndSeed(stack.env.DATABASE_URL);
+    await migrateAndSeed(stack.env.DATABASE_URL, stack.env.JWT_SECRET);
     process.send(stack);
   })
   .catch((err) => {

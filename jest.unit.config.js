@@ -22,7 +22,7 @@ const UNIT_FILES = [
   'deployment/healthcheck',
   'deployment/helm-chart',
   'harness/time-skipping',
-  'payments/pain001',
+  'claims/pain001',
   'premiums/instalments',
   'replay',
   'security/process-guard',

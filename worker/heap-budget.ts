@@ -1,7 +1,7 @@
 /**
  * V8 flags the worker process runs with, wherever it is started (scripts/start.ts, the benchmark's
  * and the topology suite's processes; package.json's start:worker and docker-compose.yml spell
- * them out, and tests/api/api-node-flags.test.ts keeps those copies equal to this list), and the
+ * them out, and tests/api/runtime/api-node-flags.test.ts keeps those copies equal to this list), and the
  * check that the sticky cache fits the heap they allow. Each flag holds for every isolate of the
  * process: the main thread (activities) and each Worker's workflow thread (the main queue's and
  * the bulk queue's), three heaps in all.

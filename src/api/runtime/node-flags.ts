@@ -1,7 +1,7 @@
 /**
  * V8 flags the API process runs with, wherever it is started (scripts/start.ts, the benchmark's
  * processes; package.json's start:api, the Dockerfile and docker-compose.yml spell them out, and
- * tests/api/api-node-flags.test.ts keeps those copies equal to this list).
+ * tests/api/runtime/api-node-flags.test.ts keeps those copies equal to this list).
  *
  * A larger young generation: a request allocates a few hundred short-lived objects (Koa's context,
  * the middleware's closures and promises, the rows and their JSON), and with V8's default the

@@ -7,16 +7,16 @@
  */
 import type Joi from 'joi';
 import { Op } from 'sequelize';
-import { seedClaimVolume, type ClaimVolume } from '../../bench/search-volume';
-import { connectionOf } from '../../src/api/graphql/connection';
-import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from '../../src/api/lists/capped-count';
-import { paginate, paginatePlain } from '../../src/api/lists/pagination';
-import { textSearch } from '../../src/api/lists/search';
-import { allRoutes } from '../../src/api/routes';
-import { Category, Claim, Plan, type Tenant, type User } from '../../src/models';
-import { apiClient } from '../support/graphql';
-import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { seedClaimVolume, type ClaimVolume } from '../../../bench/search-volume';
+import { connectionOf } from '../../../src/api/graphql/connection';
+import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from '../../../src/api/lists/capped-count';
+import { paginate, paginatePlain } from '../../../src/api/lists/pagination';
+import { textSearch } from '../../../src/api/lists/search';
+import { allRoutes } from '../../../src/api/routes';
+import { Category, Claim, Plan, type Tenant, type User } from '../../../src/models';
+import { apiClient } from '../../support/graphql';
+import { buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
 
 const VOLUME = LIST_TOTAL_CAP + 50;
 

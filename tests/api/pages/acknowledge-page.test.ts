@@ -6,14 +6,14 @@
  * neither the request log nor the recorded copy of the mail.
  */
 import crypto from 'node:crypto';
-import { Acknowledgement, AuditEvent, Notification, PolicyVersion, User } from '../../src/models';
-import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, signAcknowledgementToken } from '../../src/services/acknowledgement-links';
-import { DAY_MS } from '../../src/shared/time';
-import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
-import { buildTenant } from '../support/factories';
-import { capturedLogger } from '../support/log-capture';
-import { linkIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { Acknowledgement, AuditEvent, Notification, PolicyVersion, User } from '../../../src/models';
+import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, signAcknowledgementToken } from '../../../src/services/acknowledgement-links';
+import { DAY_MS } from '../../../src/shared/time';
+import { acknowledgementWithNotice } from '../../support/acknowledgement-runs';
+import { buildTenant } from '../../support/factories';
+import { capturedLogger } from '../../support/log-capture';
+import { linkIn } from '../../support/mailed-tokens';
+import { startTestStack, TestStack } from '../../support/stack';
 
 const CONTENT = 'Report every gift worth more than 50 EUR.\n<b>Never</b> accept cash & "favours".';
 const sha256 = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');

@@ -5,11 +5,11 @@
  * statement the API sends for the page, taken at the driver, and on the page it answers, ties
  * broken by id.
  */
-import { captureStatements } from '../../bench/captured-sql';
-import { seedPolicyVolume, type PolicyVolume } from '../../bench/search-volume';
-import { type User } from '../../src/models';
-import { bearer, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { captureStatements } from '../../../bench/captured-sql';
+import { seedPolicyVolume, type PolicyVolume } from '../../../bench/search-volume';
+import { type User } from '../../../src/models';
+import { bearer, buildUser } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
 
 describe('list orders read from an index', () => {
   let stack: TestStack;

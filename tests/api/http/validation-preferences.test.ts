@@ -4,7 +4,7 @@
  * handed to each call.
  */
 import Joi from 'joi';
-import { validating } from '../../src/api/http/middleware/validate';
+import { validating } from '../../../src/api/http/middleware/validate';
 
 const schema = Joi.object({
   code: Joi.string().pattern(/^[a-z]+$/),

@@ -1,8 +1,8 @@
-import { Claim, Subscription, Tenant, User } from '../../src/models';
-import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
-import { explainClaimSearch, seedClaimVolume } from '../../bench/search-volume';
-import { createSequelize } from '../../src/models/database';
+import { Claim, Subscription, Tenant, User } from '../../../src/models';
+import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
+import { explainClaimSearch, seedClaimVolume } from '../../../bench/search-volume';
+import { createSequelize } from '../../../src/models/database';
 
 describe('search: ?q= on /claims, /subscriptions and /users', () => {
   let stack: TestStack;

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { createHttpServer } from '../../src/api/runtime/http-server';
+import { createHttpServer } from '../../../src/api/runtime/http-server';
 
 /** Connections keeping the server busy, then the connections opened together while it is. */
 const BUSY = 10;

@@ -5,13 +5,13 @@
  * post from another site is refused.
  */
 import { generateSync } from '@otplib/totp';
-import { AuditEvent, Registration, ReportRecipientConfirmation, User } from '../../src/models';
-import { TOTP_PLUGINS } from '../../src/services/totp';
-import { capturedLogger } from '../support/log-capture';
-import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
-import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
-import { waitUntil } from '../support/waiting';
+import { AuditEvent, Registration, ReportRecipientConfirmation, User } from '../../../src/models';
+import { TOTP_PLUGINS } from '../../../src/services/totp';
+import { capturedLogger } from '../../support/log-capture';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../../support/factories';
+import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../../support/mailed-tokens';
+import { startTestStack, TestStack } from '../../support/stack';
+import { waitUntil } from '../../support/waiting';
 
 describe('pages under /app over HTTP', () => {
   const log = capturedLogger('pages-test');

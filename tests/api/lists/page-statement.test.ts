@@ -1,10 +1,10 @@
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { pageWithTotal } from '../../src/api/lists/page-statement';
-import { orderFrom, paginatePlain, type PageQuery } from '../../src/api/lists/pagination';
-import { textSearch } from '../../src/api/lists/search';
-import { Claim, Plan, Tenant } from '../../src/models';
-import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { pageWithTotal } from '../../../src/api/lists/page-statement';
+import { orderFrom, paginatePlain, type PageQuery } from '../../../src/api/lists/pagination';
+import { textSearch } from '../../../src/api/lists/search';
+import { Claim, Plan, Tenant } from '../../../src/models';
+import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
 
 /** The page as Sequelize reads it (count and plain rows): what the direct statement must equal. */
 async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions) {

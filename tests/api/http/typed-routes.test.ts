@@ -5,9 +5,9 @@
 import path from 'node:path';
 import Joi from 'joi';
 import ts from 'typescript';
-import { nullable, object, oneOf, required, requiring, withDefault } from '../../src/shared/typed-schema';
+import { nullable, object, oneOf, required, requiring, withDefault } from '../../../src/shared/typed-schema';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 /** Compiled as if they sat in a resource folder, beside the route files, so they import what those import. */
 const PROBE_DIR = path.join(ROOT, 'src/api/typed-route-probe');
 

@@ -6,14 +6,14 @@
  * amounts, so the tie-break by id is compared too.
  */
 import type { WhereOptions } from 'sequelize';
-import { seedClaimVolume, seedPolicyVolume, type ClaimVolume, type PolicyVolume } from '../../bench/search-volume';
-import { matchesFirst, orderFrom, paginate, paginatePlain } from '../../src/api/lists/pagination';
-import { SEARCH_TOTAL_CAP } from '../../src/api/lists/capped-count';
-import { textSearch } from '../../src/api/lists/search';
-import type { PageRequest } from '../../src/api/lists/page-statement';
-import { walkedPage, WALK_ROWS } from '../../src/api/lists/search-walk';
-import { Claim, Subscription } from '../../src/models';
-import { startTestStack, TestStack } from '../support/stack';
+import { seedClaimVolume, seedPolicyVolume, type ClaimVolume, type PolicyVolume } from '../../../bench/search-volume';
+import { matchesFirst, orderFrom, paginate, paginatePlain } from '../../../src/api/lists/pagination';
+import { SEARCH_TOTAL_CAP } from '../../../src/api/lists/capped-count';
+import { textSearch } from '../../../src/api/lists/search';
+import type { PageRequest } from '../../../src/api/lists/page-statement';
+import { walkedPage, WALK_ROWS } from '../../../src/api/lists/search-walk';
+import { Claim, Subscription } from '../../../src/models';
+import { startTestStack, TestStack } from '../../support/stack';
 
 const CLAIM_ORDERINGS = ['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'].flatMap((f) => [f, `-${f}`]);
 const SUBSCRIPTION_ORDERINGS = ['createdAt', 'endDate'].flatMap((f) => [f, `-${f}`]);

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Joi from 'joi';
-import { allRoutes } from '../../src/api/routes';
-import type { RouteSpec } from '../../src/api/http/route';
-import { Subscription, type User } from '../../src/models';
-import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildPlan, buildSubscription } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
-import { eventually, waitUntil } from '../support/waiting';
+import { allRoutes } from '../../../src/api/routes';
+import type { RouteSpec } from '../../../src/api/http/route';
+import { Subscription, type User } from '../../../src/models';
+import { createClaimsTeam, type ClaimsTeam } from '../../claims/fixtures';
+import { bearer, buildPlan, buildSubscription } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
+import { eventually, waitUntil } from '../../support/waiting';
 
 describe('real answers match their declared response schemas', () => {
   let stack: TestStack;

@@ -4,11 +4,11 @@
  * review decision) takes the task out of the inbox.
  */
 import crypto from 'node:crypto';
-import { ClaimHistory, Invoice, Registration, Subscription, User } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
-import type { ClaimStage } from '../../src/contracts/claim';
-import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
-import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
+import { ClaimHistory, Invoice, Registration, Subscription, User } from '../../../src/models';
+import { billCurrentTerm } from '../../../src/models/invoice';
+import type { ClaimStage } from '../../../src/contracts/claim';
+import { DEFAULT_TENANT_SETTINGS } from '../../../src/shared/tenant-settings';
+import { ClaimsTeam, createClaimsTeam } from '../../claims/fixtures';
 import {
   bearer,
   buildAcknowledgement,
@@ -19,8 +19,8 @@ import {
   buildTenant,
   buildUser,
   TEST_PASSWORD_HASH,
-} from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+} from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -12,19 +12,19 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { Acknowledgement, Registration, ReportRecipientConfirmation, User } from '../../src/models';
-import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
-import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
-import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
-import { chromiumTool } from '../support/chromium';
-import { describeNeeding } from '../support/required-tool';
-import { startTestStack, TestStack } from '../support/stack';
-import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
+import { Acknowledgement, Registration, ReportRecipientConfirmation, User } from '../../../src/models';
+import { ACKNOWLEDGE_PAGE } from '../../../src/services/acknowledgement-links';
+import { acknowledgementWithNotice } from '../../support/acknowledgement-runs';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../../support/factories';
+import { chromiumTool } from '../../support/chromium';
+import { describeNeeding } from '../../support/required-tool';
+import { startTestStack, TestStack } from '../../support/stack';
+import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../../support/mailed-tokens';
 
 const browserInstall = chromiumTool();
 const chromium = browserInstall.path;
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
+const SCREENSHOTS = path.join(__dirname, '../../../docs/screenshots');
 
 interface AxeViolation {
   id: string;

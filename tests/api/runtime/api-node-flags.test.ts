@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
-import { ConfigError, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config';
-import { assertCacheFitsHeap, heapNeededMiB, WORKER_HEAP_MIB, WORKER_NODE_FLAGS } from '../../worker/heap-budget';
+import { API_NODE_FLAGS } from '../../../src/api/runtime/node-flags';
+import { ConfigError, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../../src/config';
+import { assertCacheFitsHeap, heapNeededMiB, WORKER_HEAP_MIB, WORKER_NODE_FLAGS } from '../../../worker/heap-budget';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 describe('the API process runs with the same V8 flags wherever it is started', () => {

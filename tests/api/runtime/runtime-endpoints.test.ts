@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import supertest from 'supertest';
-import { freePort } from '../../scripts/local/ports';
-import { createApp } from '../../src/api/app';
-import { startTestStack, TestStack } from '../support/stack';
+import { freePort } from '../../../scripts/local/ports';
+import { createApp } from '../../../src/api/app';
+import { startTestStack, TestStack } from '../../support/stack';
 
 describe('platform endpoints', () => {
   let stack: TestStack;

@@ -10,14 +10,14 @@ import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import supertest from 'supertest';
-import { createApp } from '../../src/api/app';
-import { loadConfig } from '../../src/config';
-import { AuditEvent, ClaimDocument, OutboxMessage, User, type Claim } from '../../src/models';
-import { DocumentStoreUnavailable, openDocumentStore, type DocumentStore } from '../../src/services/documents';
-import { MINIO_VERSION } from '../../scripts/local/minio';
-import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
-import { bearer, buildClaim } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { createApp } from '../../../src/api/app';
+import { loadConfig } from '../../../src/config';
+import { AuditEvent, ClaimDocument, OutboxMessage, User, type Claim } from '../../../src/models';
+import { DocumentStoreUnavailable, openDocumentStore, type DocumentStore } from '../../../src/services/documents';
+import { MINIO_VERSION } from '../../../scripts/local/minio';
+import { startS3Server, type S3Server } from '../../../scripts/local/s3-server';
+import { bearer, buildClaim } from '../../support/factories';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 /** The API hosts' store deadline: three times what a 400 KiB upload took on a loaded 2-core machine (0.56 s). */
 const STORE_TIMEOUT_MS = 1500;
@@ -64,7 +64,7 @@ describe('document storage configuration', () => {
   });
 
   it('builds the MinIO of the Docker image at the version the tests run', () => {
-    expect(fs.readFileSync(path.join(__dirname, '../../docker/minio.Dockerfile'), 'utf8')).toContain(
+    expect(fs.readFileSync(path.join(__dirname, '../../../docker/minio.Dockerfile'), 'utf8')).toContain(
       `ARG MINIO_VERSION=${MINIO_VERSION}\n`,
     );
   });

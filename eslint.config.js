@@ -122,6 +122,7 @@ module.exports = tseslint.config(
     // Tests call the claim rules directly: pure functions, not a workflow body.
     [['tests/*.ts'], '../src', ['claim-rules']],
     [['tests/*/*.ts'], '../../src', ['claim-rules']],
+    [['tests/*/*/*.ts'], '../../../src', ['claim-rules']],
   ]),
   {
     files: ['src/**/*.ts', 'worker/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

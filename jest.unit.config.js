@@ -28,6 +28,7 @@ const UNIT_FILES = [
   'security/process-guard',
   'security/smtp-transport',
   'structure/layer-rules',
+  'structure/test-layout',
 ];
 
 /** @type {import('jest').Config} */

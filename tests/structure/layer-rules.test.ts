@@ -29,11 +29,16 @@ const TREE: Record<string, string> = {
   'src/models/bad-services.ts': "export { value } from '../services/target';\n",
   'src/services/bad-api.ts': "export { value } from '../api/target';\n",
   'src/domain/bad-api.ts': "export { value } from '../api/target';\n",
+  // Activities import the domain, so the domain importing an activity would tie the two into one.
+  'src/domain/bad-activities.ts': "export { value } from '../activities/target';\n",
   'src/access/bad-api.ts': "export { value } from '../api/target';\n",
   'src/activities/bad-api.ts': "export { value } from '../api/target';\n",
   'src/api/bad-workflows.ts': "export { value } from '../workflows/target';\n",
   'src/workflows/bad-models.ts': "export { value } from '../models/target';\n",
   'src/workflows/bad-models-type.ts': "import type { Shape } from '../models/target';\nexport const shape: Shape = { value: 1 };\n",
+  // Of src/access, workflow code loads the verbs alone: the access rules read models.
+  'src/workflows/bad-access.ts': "export { value } from '../access/target';\n",
+  'src/access/verbs/target.ts': "export const verb = 'act';\n",
   'worker/bad-api.ts': "export { value } from '../src/api/target';\n",
   // A legal chain (worker → services) that ends in the native hashing bindings.
   'src/services/hashing.ts': "export { hash } from '@node-rs/argon2';\n",
@@ -45,8 +50,9 @@ const TREE: Record<string, string> = {
     "export { value } from '../access/target';\nexport { value as model } from '../models/target';\nexport { value as domain } from '../domain/target';\n",
   'src/access/ok.ts': "export { value } from '../models/target';\nexport { value as contract } from '../contracts/target';\n",
   'src/workflows/ok.ts':
-    "import type { Shape } from '../activities/target';\nexport { value } from '../contracts/target';\nexport const shape: Shape = { value: 1 };\n",
-  'src/activities/ok.ts': "export { value } from '../services/target';\nexport { value as observed } from '../observability/target';\n",
+    "import type { Shape } from '../activities/target';\nexport { value } from '../contracts/target';\nexport { verb } from '../access/verbs/target';\nexport const shape: Shape = { value: 1 };\n",
+  'src/activities/ok.ts':
+    "export { value } from '../services/target';\nexport { value as observed } from '../observability/target';\nexport { value as domain } from '../domain/target';\n",
   'src/config/ok.ts': "export { value } from '../shared/target';\n",
   'worker/ok.ts': "export { value } from '../src/activities/target';\n",
 };
@@ -60,11 +66,13 @@ const MISTAKES = [
   'layer-models: src/models/bad-services.ts → src/services/target.ts',
   'layer-services: src/services/bad-api.ts → src/api/target.ts',
   'layer-domain: src/domain/bad-api.ts → src/api/target.ts',
+  'layer-domain: src/domain/bad-activities.ts → src/activities/target.ts',
   'layer-access: src/access/bad-api.ts → src/api/target.ts',
   'layer-activities: src/activities/bad-api.ts → src/api/target.ts',
   'layer-api: src/api/bad-workflows.ts → src/workflows/target.ts',
   'layer-workflows: src/workflows/bad-models.ts → src/models/target.ts',
   'layer-workflows-types: src/workflows/bad-models-type.ts → src/models/target.ts',
+  'layer-workflows: src/workflows/bad-access.ts → src/access/target.ts',
   'layer-worker: worker/bad-api.ts → src/api/target.ts',
   'worker-without-password-hashing: worker/bad-hashing.ts → @node-rs/argon2',
   'no-circular: src/shared/bad-cycle-a.ts → src/shared/bad-cycle-b.ts',

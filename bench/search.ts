@@ -96,7 +96,7 @@ async function timeSearches(
 
 export async function benchSearch(infra: BenchInfra, rows: number, requests: number): Promise<SearchResult> {
   // 100,000 rows and their trigram index entries are written by single statements that can take
-  // longer than the 10 s statement deadline on a busy machine: they get a connection of their own (as in tests/search).
+  // longer than the 10 s statement deadline on a busy machine: they get a connection of their own (as in tests/api/lists/search.test.ts).
   const bulk = createSequelize(infra.databaseUrl, { statementMs: 600_000 });
   let volume: ClaimVolume;
   let policies: PolicyVolume;

@@ -1,6 +1,6 @@
 /**
  * The German texts. A message missing here falls back to the English one when a mail is rendered,
- * and fails tests/notifications/catalog.test.ts, so a gap is caught before it ships.
+ * and fails tests/notifications/templates.test.ts, so a gap is caught before it ships.
  */
 import type { NotificationType } from '../../../shared/notification-settings';
 import type { Messages } from './types';

@@ -1,6 +1,6 @@
 /**
  * The English texts, the fallback of every other language: a test fails if another language lacks
- * one of them (tests/notifications/catalog.test.ts). `{expiresAt, date, deadline}` is a date and
+ * one of them (tests/notifications/templates.test.ts). `{expiresAt, date, deadline}` is a date and
  * time in the tenant's time zone (./../render.ts).
  */
 import type { NotificationType } from '../../../shared/notification-settings';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
 import { STRIPE_WEBHOOK_PATH, API_PREFIX } from '../src/api/http/paths';
-import { STRIPE_API_VERSION, STRIPE_METADATA } from '../src/services/payments';
+import { STRIPE_API_VERSION, STRIPE_METADATA } from '../src/services/payment-provider';
 
 export interface SimulatedPayment {
   invoiceId: string;

@@ -14,7 +14,7 @@ import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links'
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';
-import { createPaymentProvider } from '../src/services/payments';
+import { createPaymentProvider } from '../src/services/payment-provider';
 import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
 import { ensureKeptRecordsSchedule, ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { rewrapPersonDataKeys } from '../src/services/person-data-keys';

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { literal, Op, type Transaction } from 'sequelize';
-import { Claim, ClaimHistory, Payment, Subscription } from '../models';
+import { Claim, ClaimHistory, ClaimPayment, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
@@ -161,7 +161,7 @@ export function createClaimActivities(deps: ActivityDeps) {
       const reference = input.reference ?? `PAY-${input.claimNumber}`;
       const payment = await deps.sequelize.transaction(async (transaction) => {
         // One row per reference (unique in the tenant), whatever retries this activity goes through.
-        await Payment.bulkCreate(
+        await ClaimPayment.bulkCreate(
           [
             {
               tenantId: input.tenantId,
@@ -173,7 +173,7 @@ export function createClaimActivities(deps: ActivityDeps) {
           ],
           { ignoreDuplicates: true, transaction },
         );
-        const paid = await Payment.findOne({ where: { claimId: input.claimId, reference }, transaction });
+        const paid = await ClaimPayment.findOne({ where: { claimId: input.claimId, reference }, transaction });
         if (!paid) throw new Error(`payment of claim ${input.claimId} vanished`);
         const recorded = { reference: paid.reference, amount: paid.amount, paidAt: paid.paidAt };
         await recordAudit(

@@ -8,7 +8,7 @@ import type { SavedReportKind } from '../contracts/scheduled-report';
 import type { Claim } from '../models';
 import type { DocumentStore } from '../services/documents';
 import type { Mailer } from '../services/mailer';
-import type { PaymentProvider } from '../services/payments';
+import type { PaymentProvider } from '../services/payment-provider';
 import type { WebhookGuard } from '../services/webhook';
 import type { ItemHandler } from './operation-items';
 

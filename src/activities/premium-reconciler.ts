@@ -12,7 +12,7 @@ import type { PremiumCheck, PremiumCheckInput } from '../contracts/reconciler';
 import { premiumPaidSignal } from '../contracts/subscription';
 import { INVOICE_OWED_SQL } from '../models/invoice';
 import { invoicesOverdue, invoicesOverdueAmount, premiumRunDrift } from '../observability/business-metrics';
-import { providerRefundStart } from '../services/premium-refunds';
+import { providerRefundStart } from '../domain/premiums/refunds';
 import { startFromPayload } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 

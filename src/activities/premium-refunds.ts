@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { PremiumPayment, PremiumRefund } from '../models';
 import { recordAudit } from '../services/audit';
-import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payments';
+import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payment-provider';
 import type { PremiumRefundOutcome } from '../contracts/premium-refund';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';

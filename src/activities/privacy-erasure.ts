@@ -37,7 +37,7 @@ import {
   MfaChallenge,
   MfaRecoveryCode,
   PasswordResetToken,
-  Payment,
+  ClaimPayment,
   PremiumPayment,
   PrivacyErasure,
   PrivacyExport,
@@ -156,11 +156,11 @@ const eraseTokens: Step = async ({ tenantId, user }, transaction) => {
 const pseudonymisePayees: Step = async ({ tenantId, user, pseudonym }, transaction) => {
   const claims = ids(await Claim.findAll({ attributes: ['id'], where: { tenantId, claimantId: user.id }, transaction }));
   const toPerson = [{ payeeKind: 'claimant' }, sqlWhere(fn('lower', col('payee_name')), user.fullName.toLowerCase())];
-  const [pseudonymised] = await Payment.update(
+  const [pseudonymised] = await ClaimPayment.update(
     { payeeName: pseudonym },
     { where: { claimId: claims, payeeName: { [Op.and]: [{ [Op.ne]: null }, { [Op.ne]: pseudonym }] }, [Op.or]: toPerson }, transaction },
   );
-  const payments = await Payment.count({ where: { claimId: claims }, transaction });
+  const payments = await ClaimPayment.count({ where: { claimId: claims }, transaction });
   return { payments: { pseudonymised, kept: payments - pseudonymised } };
 };
 

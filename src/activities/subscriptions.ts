@@ -6,11 +6,12 @@
  */
 import type { Sequelize } from 'sequelize';
 import { Invoice, Subscription, TenantSettings } from '../models';
-import { billCurrentTerm, UNPAID_INVOICE_STATUSES, type InvoiceStatus } from '../models/invoice';
+import { UNPAID_INVOICE_STATUSES, type InvoiceStatus } from '../models/invoice';
+import { billCurrentTerm } from '../domain/premiums/billing';
 import { endLapse, recordLapseStart } from '../models/lapse-periods';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../services/audit';
-import { refundOnCancellation } from '../services/premium-refunds';
+import { refundOnCancellation } from '../domain/premiums/refunds';
 import { recordWebhookEvent } from '../services/webhook-events';
 import { recordPolicyIssuedEvent } from '../services/webhook-policy-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';

@@ -36,7 +36,7 @@ import { subscriptionRoutes } from './subscriptions/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
-import { paymentRoutes } from './payments/routes';
+import { paymentRoutes } from './payment-provider/routes';
 import { platformAdminRoutes } from './platform/routes';
 import { privacyExportRoutes } from './privacy/exports';
 import { tenantOffboardingRoutes } from './platform/offboarding';

@@ -2,7 +2,7 @@
 import { tracing } from './runtime/tracing';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
-import { paymentServices } from '../domain/payments';
+import { paymentServices } from '../domain/premiums/card-payments';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { flushAuthFailures } from '../services/auth-events';

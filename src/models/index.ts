@@ -26,7 +26,7 @@ import { Notification } from './notification';
 import { OutboxMessage } from './outbox-message';
 import { PasswordResetToken } from './password-reset-token';
 import { Invoice, PremiumPayment, PremiumRefund } from './invoice';
-import { Payment } from './payment';
+import { ClaimPayment } from './claim-payment';
 import { PaymentBatch } from './payment-batch';
 import { PersonDataKey } from './person-data-key';
 import { PaymentIntentRecord } from './payment-intent';
@@ -64,7 +64,7 @@ export {
   ClaimRecovery,
   ClaimReserveChange,
   ClaimReserveLine,
-  Payment,
+  ClaimPayment,
   PaymentBatch,
 };
 export { BulkOperation, BulkOperationItem };
@@ -143,7 +143,7 @@ export function initModels(sequelize: Sequelize): void {
     ClaimReserveLine,
     ClaimReserveChange,
     ClaimRecovery,
-    Payment,
+    ClaimPayment,
     PaymentBatch,
   ])
     model.initModel(sequelize);

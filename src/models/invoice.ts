@@ -187,25 +187,3 @@ export function scheduleOfRow(row: TermOfRow): Instalment[] {
   if (!termStart || premiumMinor === null) return [];
   return instalmentsOf({ premiumMinor, frequency: row.billingFrequency, termStart, durationMonths: row.durationMonths });
 }
-
-/**
- * Bills the subscription's current term (idempotent: a term already billed is left as it is).
- * Called when a term begins: the activation and each renewal.
- */
-export async function billCurrentTerm(sequelize: Sequelize, subscriptionId: string): Promise<IssuedInvoice[]> {
-  return sequelize.transaction(async (transaction) => {
-    const [row] = await sequelize.query<TermOfRow & { tenantId: string; policyholderId: string }>(
-      `SELECT ${TERM_COLUMNS} FROM subscriptions WHERE id = :subscriptionId`,
-      { type: QueryTypes.SELECT, transaction, replacements: { subscriptionId } },
-    );
-    if (!row) return [];
-    const billed = {
-      tenantId: row.tenantId,
-      subscriptionId,
-      policyholderId: row.policyholderId,
-      currency: row.currency,
-      term: row.renewalCount,
-    };
-    return issueInstalments(sequelize, billed, scheduleOfRow(row), transaction);
-  });
-}

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { requestPaymentUpdate } from '../../src/contracts/claim-payments';
-import { Claim, Payment, TenantSettings, type User } from '../../src/models';
+import { Claim, ClaimPayment, TenantSettings, type User } from '../../src/models';
 import type { TenantSettingsValues } from '../../src/shared/tenant-settings';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -50,7 +50,7 @@ describe('claim money authority is cumulative (API, worker)', () => {
       .send({ costType: 'indemnity', category, amount, reason: 'Estimate' });
   const decide = (claimId: string, user: User, paymentId: string) =>
     stack.api.post(`/api/v1/claims/${claimId}/payments/${paymentId}/approve`).set(as(user)).send();
-  const statusOf = async (paymentId: string) => (await Payment.findByPk(paymentId, { rejectOnEmpty: true })).status;
+  const statusOf = async (paymentId: string) => (await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true })).status;
 
   it('holds a senior adjuster’s second 25,000 alone on a claim for a second person, and their reserves alone beyond 50,000', async () => {
     const { team, file } = await teamWith(ANY_PAYEE);
@@ -85,7 +85,7 @@ describe('claim money authority is cumulative (API, worker)', () => {
     // A payment a second person approved is theirs, not the adjuster's alone: it does not free room.
     await decide(claimId, team.senior, next.body.payment.id).expect(200);
     await pay(claimId, team.adjuster, 100).expect(202);
-    expect(await Payment.count({ where: { claimId, status: 'approved', approvedById: team.adjuster.id } })).toBe(1);
+    expect(await ClaimPayment.count({ where: { claimId, status: 'approved', approvedById: team.adjuster.id } })).toBe(1);
   });
 
   it('counts what a person approved alone this month across claims against the month’s total', async () => {
@@ -105,7 +105,7 @@ describe('claim money authority is cumulative (API, worker)', () => {
     const claims = [await file(6_000), await file(6_000)];
     const answers = await Promise.all(claims.map((claimId) => pay(claimId, team.adjuster, 1_000)));
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 202]);
-    const rows = await Payment.findAll({ where: { claimId: claims, kind: 'partial' } });
+    const rows = await ClaimPayment.findAll({ where: { claimId: claims, kind: 'partial' } });
     expect(rows.map((row) => row.status).sort()).toEqual(['approved', 'requested']);
   });
 

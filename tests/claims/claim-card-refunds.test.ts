@@ -7,10 +7,10 @@
  * is down or refuses leaving the payment approved.
  */
 import crypto from 'node:crypto';
-import { AuditEvent, Invoice, Payment, PremiumPayment, PremiumRefund, type Subscription, type User, WebhookEvent } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
+import { AuditEvent, Invoice, ClaimPayment, PremiumPayment, PremiumRefund, type Subscription, type User, WebhookEvent } from '../../src/models';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
-import { applyPayment } from '../../src/services/premium-payments';
+import { applyPayment } from '../../src/domain/premiums/payments';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -94,7 +94,7 @@ const refundRequests = (paymentId: string) =>
     (request) => request.path === '/v1/refunds' && request.headers['idempotency-key'] === `insurflow-claim-payment-${paymentId}`,
   );
 const figures = async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200)).body.financials;
-const statusOf = async (paymentId: string) => (await Payment.findByPk(paymentId, { rejectOnEmpty: true })).status;
+const statusOf = async (paymentId: string) => (await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true })).status;
 
 it('refunds an approved payment onto the premium card once, clears it, tells the run and mails the claimant', async () => {
   const paymentId = await pay(CLAIMANT_ACCOUNT, 300);
@@ -115,7 +115,7 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
   const [sent] = refundRequests(paymentId);
   expect(refundRequests(paymentId)).toHaveLength(1);
   expect(Object.fromEntries(sent.form)).toEqual({ amount: '30000', payment_intent: paymentIntentId });
-  const row = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+  const row = await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true });
   expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId]).toEqual([
     'cleared',
     answer.body.providerRefundId,
@@ -212,7 +212,7 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
     expect(down.headers['retry-after']).toBeDefined();
     expect(await statusOf(paymentId)).toBe('approved');
     // The refund may have left before the outage: until this route finishes it, no batch takes it and no void ends it.
-    const marked = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+    const marked = await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true });
     expect(marked.cardRefundStartedAt).not.toBeNull();
     expect(marked.refundedPremiumPaymentId).toBe(premiumPayment.id);
     const voided = await stack.api.post(`/api/v1/claims/${claimId}/payments/${paymentId}/void`).set(as(team.manager)).expect(409);
@@ -229,7 +229,7 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
     expect(refused.body.error.message).toMatch(/already been refunded/);
     expect(refused.body.error.details[0].rule).toBe('provider_refused');
     expect(refundRequests(paymentId)).toHaveLength(1);
-    const row = await Payment.findByPk(paymentId, { rejectOnEmpty: true });
+    const row = await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true });
     expect([row.status, row.providerRefundId, row.refundedPremiumPaymentId, row.cardRefundStartedAt]).toEqual([
       'approved',
       null,

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { validateXML } from 'xmllint-wasm';
 import { resolvePain001Xsd } from '../../scripts/local/pain001-xsd';
-import { AuditEvent, Claim, ClaimReserveLine, Payment, TenantSettings, type User } from '../../src/models';
+import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -56,7 +56,7 @@ describe('claim payments and payment batches (API, worker)', () => {
   const lines = async () =>
     Object.fromEntries((await ClaimReserveLine.findAll({ where: { claimId } })).map((line) => [line.category, line.amount]));
   const figures = async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200)).body.financials;
-  const paymentRows = () => Payment.count({ where: { claimId, kind: 'partial' } });
+  const paymentRows = () => ClaimPayment.count({ where: { claimId, kind: 'partial' } });
   const mailTo = (user: User, subject: RegExp, text: RegExp) =>
     stack.smtp.waitFor((mail) => mail.to.includes(user.email.toLowerCase()) && subject.test(mail.subject) && text.test(mail.text));
   const ids: Record<string, string> = {};
@@ -92,7 +92,7 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect(approved.body.payment).toMatchObject({ status: 'approved', approvedById: team.senior.id, requestedById: team.adjuster.id });
     await decide(team.senior, ids.big, 'approve').expect(409);
     expect(await lines()).toEqual({ other: '4000.00', repair: '300.00' });
-    const row = await Payment.findByPk(ids.big, { rejectOnEmpty: true });
+    const row = await ClaimPayment.findByPk(ids.big, { rejectOnEmpty: true });
     expect([row.status, row.approvedById, row.payeeName, row.amount]).toEqual(['approved', team.senior.id, 'Jan de Vries', '2000.00']);
   });
 
@@ -125,7 +125,7 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
     ids.gutter = answers.find((answer) => answer.status === 201)!.body.payment.id;
     expect(await lines()).toEqual({ other: '4000.00', repair: '100.00' });
-    expect(await Payment.count({ where: { claimId, kind: 'partial', category: 'repair' } })).toBe(2);
+    expect(await ClaimPayment.count({ where: { claimId, kind: 'partial', category: 'repair' } })).toBe(2);
   });
 
   it('voids a payment before it is issued, which gives its amount back to the line', async () => {
@@ -147,7 +147,7 @@ describe('claim payments and payment batches (API, worker)', () => {
       .send({ debtor: { ...DEBTOR, iban: 'FR1420041010050500013M02607' } })
       .expect(422);
     expect(badDebtor.body.error.details[0].field).toBe('debtor.iban');
-    expect(await Payment.count({ where: { claimId, status: 'issued' } })).toBe(0);
+    expect(await ClaimPayment.count({ where: { claimId, status: 'issued' } })).toBe(0);
 
     const created = await stack.api
       .post('/api/v1/payment-batches')
@@ -156,7 +156,7 @@ describe('claim payments and payment batches (API, worker)', () => {
       .send({ debtor: DEBTOR, requestedExecutionDate: '2026-12-01' })
       .expect(201);
     expect(created.body).toMatchObject({ currency: 'EUR', paymentCount: 3, total: '2700.00', debtorIban: DEBTOR.iban });
-    const issued = await Payment.findAll({ where: { claimId, status: 'issued' } });
+    const issued = await ClaimPayment.findAll({ where: { claimId, status: 'issued' } });
     expect(issued.map((payment) => payment.id).sort()).toEqual([ids.repair, ids.big, ids.gutter].sort());
     expect(new Set(issued.map((payment) => payment.batchId))).toEqual(new Set([created.body.id]));
 
@@ -217,7 +217,7 @@ describe('claim payments and payment batches (API, worker)', () => {
       async () => `claim ${(await Claim.findByPk(claimId))?.status}`,
     );
 
-    const settlement = await Payment.findOne({ where: { claimId, kind: 'settlement' }, rejectOnEmpty: true });
+    const settlement = await ClaimPayment.findOne({ where: { claimId, kind: 'settlement' }, rejectOnEmpty: true });
     expect(settlement.amount).toBe('500.00');
     expect(await lines()).toEqual({ other: '0.00', repair: '0.00' });
     expect(await figures()).toMatchObject({ outstanding: '0.00', paid: '3000.00', recovered: '0.00', incurred: '3000.00' });
@@ -262,7 +262,7 @@ describe('claim payments and payment batches (API, worker)', () => {
       async () => (await Claim.findByPk(claimId, { rejectOnEmpty: true })).status === 'closed',
       async () => `claim ${(await Claim.findByPk(claimId))?.status}`,
     );
-    const settlements = await Payment.findAll({ where: { claimId, kind: 'settlement' }, order: [['createdAt', 'ASC']] });
+    const settlements = await ClaimPayment.findAll({ where: { claimId, kind: 'settlement' }, order: [['createdAt', 'ASC']] });
     expect(settlements.map((payment) => [payment.amount, payment.reference.endsWith('-R1')])).toEqual([
       ['500.00', false],
       ['200.00', true],

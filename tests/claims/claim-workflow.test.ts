@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import crypto from 'node:crypto';
-import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, Payment, TenantSettings, type User } from '../../src/models';
+import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
 import { paymentSettledSignal, requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
@@ -38,7 +38,7 @@ describe('claim workflow (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let smtp: SmtpSink;
   let team: ClaimsTeam;
-  /** Payment attempts still to fail after the payment is written, as if the worker crashed. */
+  /** ClaimPayment attempts still to fail after the payment is written, as if the worker crashed. */
   let paymentFailuresLeft = 0;
 
   beforeAll(async () => {
@@ -133,7 +133,7 @@ describe('claim workflow (time-skipping)', () => {
       ['payment_processing', 'paid'],
       ['paid', 'closed'],
     ]);
-    const payments = await Payment.findAll({ where: { claimId: claim!.id } });
+    const payments = await ClaimPayment.findAll({ where: { claimId: claim!.id } });
     expect(payments.map((p) => [p.amount, p.reference])).toEqual([['4000.00', `PAY-${claim!.claimNumber}`]]);
     await mailTo(team.adjuster, 'is assigned to you');
     await mailTo(team.claimant, 'is paid');
@@ -146,7 +146,7 @@ describe('claim workflow (time-skipping)', () => {
     expect(await resultOf(handle)).toMatchObject({ outcome: 'denied', amountPaid: null });
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
     expect(claim).toMatchObject({ status: 'closed', denialReason: 'wear and tear is not covered' });
-    expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(0);
+    expect(await ClaimPayment.count({ where: { claimId: claim!.id } })).toBe(0);
     expect((await historyOf(handle)).slice(-2)).toEqual([
       ['under_review', 'denied'],
       ['denied', 'closed'],
@@ -228,20 +228,20 @@ describe('claim workflow (time-skipping)', () => {
     expect([issued.payment.status, undecided.payment.status]).toEqual(['approved', 'approved']);
     expect(undecided.reserves).toEqual([{ costType: 'indemnity', category: 'other', amount: 1500 }]);
     // A batch issues the first, as POST /payment-batches does: the row, then the signal the outbox delivers.
-    await Payment.update({ status: 'issued', issuedAt: new Date() }, { where: { id: issued.payment.id } });
+    await ClaimPayment.update({ status: 'issued', issuedAt: new Date() }, { where: { id: issued.payment.id } });
     await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'issued' });
 
     await stack.skip('30 days', handle);
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId }, rejectOnEmpty: true });
     // Denied by the deadline; the undecided payment is voided and its amount back on the line; the issued one holds the claim open.
     await waitUntil(
-      async () => (await Payment.findByPk(undecided.payment.id))?.status === 'voided',
-      async () => `payment ${(await Payment.findByPk(undecided.payment.id))?.status}`,
+      async () => (await ClaimPayment.findByPk(undecided.payment.id))?.status === 'voided',
+      async () => `payment ${(await ClaimPayment.findByPk(undecided.payment.id))?.status}`,
     );
     expect((await handle.query(claimStateQuery)).stage).toBe('denied');
     expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('2500.00');
 
-    await Payment.update({ status: 'cleared', paidAt: new Date() }, { where: { id: issued.payment.id } });
+    await ClaimPayment.update({ status: 'cleared', paidAt: new Date() }, { where: { id: issued.payment.id } });
     await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'cleared' });
     expect(await resultOf(handle)).toMatchObject({ outcome: 'denied' });
     expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('0.00');
@@ -422,7 +422,7 @@ describe('claim workflow (time-skipping)', () => {
     expect(await resultOf(handle)).toMatchObject({ outcome: 'paid', amountPaid: 800 });
     expect(paymentFailuresLeft).toBe(0);
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId } });
-    expect(await Payment.count({ where: { claimId: claim!.id } })).toBe(1);
+    expect(await ClaimPayment.count({ where: { claimId: claim!.id } })).toBe(1);
     expect(await ClaimHistory.count({ where: { claimId: claim!.id, toStatus: 'paid' } })).toBe(1);
     await mailTo(team.claimant, `Claim ${claim!.claimNumber} is paid`);
     expect(smtp.messages.filter((m) => m.subject === `Claim ${claim!.claimNumber} is paid`)).toHaveLength(1);

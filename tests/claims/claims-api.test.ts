@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { AuditEvent, Claim, ClaimDocument, ClaimHistory, Payment, type Subscription, type User } from '../../src/models';
+import { AuditEvent, Claim, ClaimDocument, ClaimHistory, ClaimPayment, type Subscription, type User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -160,7 +160,7 @@ describe('claims API (dev server, end to end)', () => {
       expect(kept.map((row) => row.stay_started_at)).toEqual([null, ...rows.slice(0, -1).map((row) => row.occurredAt)]);
       expect(kept[0].stage_entered_at).toEqual(rows[9].occurredAt);
       expect(detail.body.history).toHaveLength(10);
-      expect(await Payment.count({ where: { claimId: filed.id } })).toBe(1);
+      expect(await ClaimPayment.count({ where: { claimId: filed.id } })).toBe(1);
       await stack.smtp.waitFor((m) => m.to.includes(team.adjuster.email) && m.subject === `Claim ${filed.claimNumber} is assigned to you`);
       await stack.smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject === `Claim ${filed.claimNumber} is paid`);
     });

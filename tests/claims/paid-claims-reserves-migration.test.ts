@@ -5,7 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { up } from '../../src/models/migrations/0057-paid-claims-reserves';
-import { ClaimReserveChange, ClaimReserveLine, Payment } from '../../src/models';
+import { ClaimReserveChange, ClaimReserveLine, ClaimPayment } from '../../src/models';
 import { financialsOf } from '../../src/domain/claims/money';
 import { buildClaim } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -22,7 +22,7 @@ describe('migration 0057 (reserves of claims paid before them) on existing rows'
 
   it('gives a paid claim its reserve and release, leaves others alone, and may run again', async () => {
     const paid = await buildClaim({ status: 'closed', amountApproved: '750.00' });
-    await Payment.create({
+    await ClaimPayment.create({
       tenantId: paid.tenantId,
       claimId: paid.id,
       amount: '750.00',
@@ -31,7 +31,7 @@ describe('migration 0057 (reserves of claims paid before them) on existing rows'
     });
     const unpaid = await buildClaim({ status: 'under_review' });
     const ownReserves = await buildClaim({ status: 'closed' });
-    await Payment.create({
+    await ClaimPayment.create({
       tenantId: ownReserves.tenantId,
       claimId: ownReserves.id,
       amount: '90.00',

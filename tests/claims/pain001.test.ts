@@ -17,7 +17,7 @@ import {
   sepaText,
   type CreditTransfer,
   type CreditTransferBatch,
-} from '../../src/services/payments/pain001';
+} from '../../src/domain/claims/pain001';
 
 let schema: string;
 beforeAll(() => {

@@ -7,7 +7,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { down, PAID_BEFORE_BILLING, up } from '../../src/models/migrations/0039-premiums';
 import * as claimCardRefunds from '../../src/models/migrations/0062-claim-card-refunds';
 import { Invoice, PremiumPayment, Subscription } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { addMonths } from '../../src/shared/instalments';
 import { buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';

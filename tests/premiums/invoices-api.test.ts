@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { AuditEvent, Invoice, PremiumPayment, Tenant, User } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { apiClient } from '../support/graphql';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';

@@ -10,9 +10,9 @@ import { relayOnce } from '../../src/api/temporal/outbox';
 import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
-import { applyPayment } from '../../src/services/premium-payments';
-import { refundOnCancellation } from '../../src/services/premium-refunds';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
+import { applyPayment } from '../../src/domain/premiums/payments';
+import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import {

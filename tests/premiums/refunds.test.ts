@@ -8,9 +8,9 @@ import type { Sequelize } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { premiumRefundWorkflowId } from '../../src/contracts/premium-refund';
 import { AuditEvent, Invoice, OutboxMessage, PremiumRefund } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
-import { applyPayment } from '../../src/services/premium-payments';
-import { refundOnCancellation } from '../../src/services/premium-refunds';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
+import { applyPayment } from '../../src/domain/premiums/payments';
+import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
 

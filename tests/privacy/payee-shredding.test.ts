@@ -17,7 +17,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { allRoutes } from '../../src/api/routes';
-import { Claim, Payment, PersonDataKey, TenantSettings, User } from '../../src/models';
+import { Claim, ClaimPayment, PersonDataKey, TenantSettings, User } from '../../src/models';
 import { temporalDataConverter } from '../../src/services/temporal';
 import { erasedPersonalData } from '../../src/shared/personal-data';
 import { requiredEnv } from '../support/env';
@@ -81,7 +81,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
     expect(glazier.body.payment).toMatchObject({ status: 'requested', payee: GLAZIER });
     conforms('post', '/claims/:id/payments', glazier.body);
     const before = await listed();
-    expect(before.items.map((p: Payment) => [p.amount, p.payeeName, p.payeeIban])).toEqual([
+    expect(before.items.map((p: ClaimPayment) => [p.amount, p.payeeName, p.payeeIban])).toEqual([
       ['500.00', CLAIMANT_ACCOUNT.name, CLAIMANT_ACCOUNT.iban],
       ['2000.00', GLAZIER.name, GLAZIER.iban],
     ]);
@@ -140,7 +140,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
     expect(pseudonym).toMatch(/^erased-[0-9a-f]{16}$/);
     const after = await listed();
     conforms('get', '/claims/:id/payments', after);
-    expect(after.items.map((p: Payment) => [p.amount, p.payeeName, p.payeeIban])).toEqual([
+    expect(after.items.map((p: ClaimPayment) => [p.amount, p.payeeName, p.payeeIban])).toEqual([
       ['500.00', pseudonym, CLAIMANT_ACCOUNT.iban],
       ['2000.00', GLAZIER.name, GLAZIER.iban],
     ]);
@@ -152,12 +152,12 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       .expect(200);
     expect(approved.body.payment).toMatchObject({ status: 'approved', amount: 2000, payee: GLAZIER });
     conforms('post', '/claims/:id/payments/:paymentId/approve', approved.body);
-    expect((await Payment.findByPk(glazier.body.payment.id, { rejectOnEmpty: true })).status).toBe('approved');
+    expect((await ClaimPayment.findByPk(glazier.body.payment.id, { rejectOnEmpty: true })).status).toBe('approved');
 
     // A new payment would reach the run erased: refused, nothing recorded.
     const refused = await pay({ amount: 100, payee: GLAZIER }).expect(409);
     expect(refused.body.error.details[0]).toMatchObject({ field: 'payee', rule: 'claimant_erased' });
-    expect(await Payment.count({ where: { claimId: claim.id, kind: 'partial' } })).toBe(2);
+    expect(await ClaimPayment.count({ where: { claimId: claim.id, kind: 'partial' } })).toBe(2);
   });
 
   it('records and answers a plain payee, as a run asked before marking carries it', async () => {
@@ -178,7 +178,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       ],
     });
     expect(asked.payment).toMatchObject({ status: 'requested', payee: plain });
-    const row = await Payment.findByPk(asked.payment.id, { rejectOnEmpty: true });
+    const row = await ClaimPayment.findByPk(asked.payment.id, { rejectOnEmpty: true });
     expect([row.payeeName, row.payeeIban, row.payeeBic]).toEqual([GLAZIER.name, GLAZIER.iban, GLAZIER.bic]);
 
     const approved = await stack.api
@@ -211,7 +211,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       ],
     });
     expect(asked.payment.status).toBe('approved');
-    const row = await Payment.findByPk(asked.payment.id, { rejectOnEmpty: true });
+    const row = await ClaimPayment.findByPk(asked.payment.id, { rejectOnEmpty: true });
     expect([row.payeeName, row.payeeIban]).toEqual([null, null]);
 
     const batch = await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);

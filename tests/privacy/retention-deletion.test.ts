@@ -31,7 +31,7 @@ import {
   ClaimNote,
   ClaimNoteRevision,
   Invoice,
-  Payment,
+  ClaimPayment,
   PersonDataKey,
   PremiumPayment,
   PrivacyErasure,
@@ -119,7 +119,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       receivedAt: new Date(),
     });
     const claim = await buildClaim({ subscriptionId: subscription.id, status: 'closed' });
-    const payment = await Payment.create({
+    const payment = await ClaimPayment.create({
       tenantId,
       claimId: claim.id,
       amount: '800.00',
@@ -214,7 +214,7 @@ describe('privacy: kept records deleted when they fall due', () => {
   async function rowsLeft(person: Person) {
     return {
       claim: !!(await Claim.findByPk(person.claimId)),
-      payment: !!(await Payment.findByPk(person.paymentId)),
+      payment: !!(await ClaimPayment.findByPk(person.paymentId)),
       note: !!(await ClaimNote.findByPk(person.noteId)),
       revisions: await ClaimNoteRevision.count({ where: { noteId: person.noteId } }),
       history: await ClaimHistory.count({ where: { claimId: person.claimId } }),

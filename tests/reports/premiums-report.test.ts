@@ -7,9 +7,9 @@
 import { parse } from 'csv-parse/sync';
 import type { Sequelize } from 'sequelize';
 import { Invoice, type Plan, type Subscription, type User } from '../../src/models';
-import { billCurrentTerm } from '../../src/models/invoice';
-import { applyPayment } from '../../src/services/premium-payments';
-import { refundOnCancellation } from '../../src/services/premium-refunds';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
+import { applyPayment } from '../../src/domain/premiums/payments';
+import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';

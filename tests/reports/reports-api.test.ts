@@ -17,7 +17,7 @@ import {
   ComplianceRequirement,
   ComplianceRequirementPolicy,
   EscalationAlert,
-  Payment,
+  ClaimPayment,
   Plan,
   Registration,
   Subscription,
@@ -152,7 +152,7 @@ describe('business reports', () => {
       ],
       { ...onCar, amountApproved: '900.00', assigneeId: adjuster.id },
     );
-    await Payment.create({
+    await ClaimPayment.create({
       tenantId: tenant.id,
       claimId: paid.id,
       amount: '900.00',

@@ -17,7 +17,7 @@ import {
   subscriptionWorkflowId,
   SubscriptionStatus,
 } from '../../src/contracts/subscription';
-import { applyPayment } from '../../src/services/premium-payments';
+import { applyPayment } from '../../src/domain/premiums/payments';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { recordHistory } from '../support/histories';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
 import { PaymentIntentRecord, type Invoice } from '../../src/models';
-import { STRIPE_METADATA } from '../../src/services/payments';
+import { STRIPE_METADATA } from '../../src/services/payment-provider';
 
 export interface RecordedStripeRequest {
   method: string;

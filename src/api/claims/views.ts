@@ -1,6 +1,6 @@
 /** A claim as the REST routes answer it: its fields, and in detail its history and settlement. */
 import type { Attributes } from 'sequelize';
-import { Claim, ClaimHistory, Payment } from '../../models';
+import { Claim, ClaimHistory, ClaimPayment } from '../../models';
 
 /**
  * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
@@ -17,7 +17,7 @@ export async function claimDetail(claim: Claim): Promise<object> {
   const [history, payment] = await Promise.all([
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
     // The latest settlement: a reopened claim approved again has a second.
-    Payment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
+    ClaimPayment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
   ]);
   return {
     ...claimView(claim.get()),

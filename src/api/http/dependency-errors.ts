@@ -7,7 +7,7 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ConnectionError, DatabaseError } from 'sequelize';
 import { DocumentStoreUnavailable } from '../../services/documents';
-import { PaymentProviderUnavailable } from '../../services/payments';
+import { PaymentProviderUnavailable } from '../../services/payment-provider';
 import { ApiError, dependencyUnavailable } from '../../shared/errors';
 
 /** gRPC status codes of an unreachable or too slow server. */

@@ -3,7 +3,7 @@ import { literal, Op, type WhereOptions } from 'sequelize';
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import { subscriptionAccess } from '../../access/subscriptions';
-import { paymentIntentForInvoice } from '../../domain/payments';
+import { paymentIntentForInvoice } from '../../domain/premiums/card-payments';
 import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
 import { overdueInvoiceWhere, UNPAID_INVOICE_STATUSES } from '../../models/invoice';
 import { conflict, notFound } from '../../shared/errors';

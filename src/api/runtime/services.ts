@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config';
 import type { Logger } from '../../config/logger';
-import type { PaymentServices } from '../../domain/payments';
+import type { PaymentServices } from '../../domain/premiums/card-payments';
 import type { DocumentStore } from '../../services/documents';
 import type { Mailer } from '../../services/mailer';
 

@@ -8,7 +8,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PaymentSettled } from '../../contracts/claim-payments';
-import { Payment } from '../../models';
+import { ClaimPayment } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import {
@@ -16,7 +16,7 @@ import {
   PaymentProviderRefusal,
   type PaymentProvider,
   type ProviderRefund,
-} from '../../services/payments';
+} from '../../services/payment-provider';
 import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
@@ -149,7 +149,7 @@ async function startCardRefund(
   notApproved: (status: string) => Error,
 ): Promise<Card> {
   return deps.sequelize.transaction(async (transaction) => {
-    const locked = await Payment.findByPk(refund.paymentId, { lock: transaction.LOCK.UPDATE, transaction });
+    const locked = await ClaimPayment.findByPk(refund.paymentId, { lock: transaction.LOCK.UPDATE, transaction });
     if (locked?.status !== 'approved') throw notApproved(locked?.status ?? 'gone');
     const where = {
       tenantId: refund.claim.tenantId,
@@ -178,10 +178,10 @@ async function startCardRefund(
  * cleared or failed with /clear and /fail, as a bank payment is). `provider` is the process's
  * payment provider, undefined when none is configured (404, as the premiums' card routes answer).
  */
-export function issueCardRefund(provider: PaymentProvider | undefined): Command<CardRefundInput, Payment> {
+export function issueCardRefund(provider: PaymentProvider | undefined): Command<CardRefundInput, ClaimPayment> {
   return async (caller, { id, paymentId }, deps) => {
     const claim = await findVisible(caller, claimAccess, id);
-    const current = await Payment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
+    const current = await ClaimPayment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
     if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
     const notApproved = (status: string) =>
       conflict(`The payment is ${status}: only an approved payment is issued by card refund`, [
@@ -203,7 +203,7 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
     } catch (err) {
       // Refused: nothing left; the payment may go in a batch again. Unreachable: it may have left, so it stays marked.
       if (err instanceof ApiError && err.status === 422)
-        await Payment.update(
+        await ClaimPayment.update(
           { cardRefundStartedAt: null, refundedPremiumPaymentId: null },
           { where: { id: paymentId, status: 'approved', providerRefundId: null } },
         );
@@ -215,7 +215,7 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
     const issued = await audited(
       deps,
       async (transaction) => {
-        const locked = await Payment.findByPk(paymentId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+        const locked = await ClaimPayment.findByPk(paymentId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
         // A concurrent repeat recorded the same refund first (the provider answered both with it).
         if (locked.status !== 'approved') throw notApproved(locked.status);
         await locked.update(

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { PaymentBatch, Tenant } from '../../models';
 import { tenantOf } from '../../access/core';
-import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from '../../services/payments/pain001';
+import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from './pain001';
 import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import {
-  type ClaimPayment,
+  type ClaimPayment as PaymentInRun,
   decidePaymentUpdate,
   markedPayee,
   payeeInClear,
@@ -20,10 +20,10 @@ import {
   requestPaymentUpdate,
 } from '../../contracts/claim-payments';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
-import { Claim, Payment } from '../../models';
+import { Claim, ClaimPayment } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
-import { electronicParty, partyProblems } from '../../services/payments/pain001';
+import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
 import { recordPaymentEvents } from '../../services/webhook-claim-events';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -45,7 +45,7 @@ export interface PaymentRequestInput {
 
 /** A payment as the API shows it: its payee in clear. */
 export type PaymentView = Omit<PaymentAnswer, 'payment'> & {
-  payment: Omit<ClaimPayment, 'payee'> & { payee: { kind: PayeeKind; name: string | null; iban: string | null; bic: string | null } };
+  payment: Omit<PaymentInRun, 'payee'> & { payee: { kind: PayeeKind; name: string | null; iban: string | null; bic: string | null } };
 };
 
 /**
@@ -56,7 +56,7 @@ export type PaymentView = Omit<PaymentAnswer, 'payment'> & {
 async function inClear({ payment, ...rest }: PaymentAnswer): Promise<PaymentView> {
   const payee = payeeInClear(payment.payee);
   if (payee.name === null || payee.iban === null) {
-    const row = await Payment.findByPk(payment.id, { attributes: ['payeeName', 'payeeIban'] });
+    const row = await ClaimPayment.findByPk(payment.id, { attributes: ['payeeName', 'payeeIban'] });
     Object.assign(payee, { name: row?.payeeName ?? null, iban: row?.payeeIban ?? null });
   }
   return { ...rest, payment: { ...payment, payee } };
@@ -119,9 +119,9 @@ export interface SettlementInput {
  * Records the bank's answer on an issued payment: `cleared` (paid) or `failed` (returned, which
  * gives its amount back to the reserve line). A repeat of the same answer changes nothing.
  */
-export const settlePayment: Command<SettlementInput, Payment> = async (caller, { id, paymentId, status, reason }, deps) => {
+export const settlePayment: Command<SettlementInput, ClaimPayment> = async (caller, { id, paymentId, status, reason }, deps) => {
   const claim = await findVisible(caller, claimAccess, id);
-  const current = await Payment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
+  const current = await ClaimPayment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
   if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
   if (current.status === status) return current;
   const signals: Parameters<CommandDeps['outbox']['deliver']>[0][] = [];
@@ -137,14 +137,14 @@ export const settlePayment: Command<SettlementInput, Payment> = async (caller, {
         { replacements: { status, paymentId, reason: reason ?? null }, transaction, type: QueryTypes.SELECT },
       );
       if (!row) {
-        const now = await Payment.findByPk(paymentId, { transaction });
+        const now = await ClaimPayment.findByPk(paymentId, { transaction });
         throw conflict(`The payment is ${now?.status}: only an issued payment is cleared or failed`, [
           { field: 'paymentId', message: `is ${now?.status}`, status: now?.status },
         ]);
       }
       signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status, ...(reason && { reason }) }, transaction));
       await recordPaymentEvents([paymentId], status, caller.id, transaction);
-      return (await Payment.findByPk(paymentId, { transaction }))!;
+      return (await ClaimPayment.findByPk(paymentId, { transaction }))!;
     },
     (payment) => ({
       tenantId: claim.tenantId,
@@ -160,8 +160,8 @@ export const settlePayment: Command<SettlementInput, Payment> = async (caller, {
 };
 
 /** A claim's partial payments, oldest first, as the API shows them. */
-export function paymentsOf(claim: Claim): Promise<Payment[]> {
-  return Payment.findAll({
+export function paymentsOf(claim: Claim): Promise<ClaimPayment[]> {
+  return ClaimPayment.findAll({
     where: { claimId: claim.id, kind: 'partial' },
     order: [
       ['requestedAt', 'ASC'],

@@ -6,7 +6,7 @@
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import type { PaymentMethod } from '../../models/invoice';
-import { applyPayment, type AppliedPayment } from '../../services/premium-payments';
+import { applyPayment, type AppliedPayment } from './payments';
 import { amountIn } from './amounts';
 import type { Command } from '../command';
 

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { ClaimHistory, Invoice, Registration, Subscription, User } from '../../../src/models';
-import { billCurrentTerm } from '../../../src/models/invoice';
+import { billCurrentTerm } from '../../../src/domain/premiums/billing';
 import type { ClaimStage } from '../../../src/contracts/claim';
 import { DEFAULT_TENANT_SETTINGS } from '../../../src/shared/tenant-settings';
 import { ClaimsTeam, createClaimsTeam } from '../../claims/fixtures';

@@ -10,12 +10,12 @@
  * ends with one payment and its refund.
  */
 import { Op, type Transaction } from 'sequelize';
-import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../models';
-import { recordAudit, type AuditSource } from '../../services/audit';
-import type { ProviderEvent } from '../../services/payments';
-import { applyPayment } from '../../services/premium-payments';
-import { recordRefundEvent } from '../../services/premium-refunds';
-import { claimCardRefundedMinor } from '../claims/card-refunds';
+import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../../models';
+import { recordAudit, type AuditSource } from '../../../services/audit';
+import type { ProviderEvent } from '../../../services/payment-provider';
+import { applyPayment } from '../payments';
+import { recordRefundEvent } from '../refunds';
+import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */

@@ -4,8 +4,8 @@
  * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { PaymentIntentRecord } from '../../models';
-import type { PaymentIntentRequest, PaymentProvider, ProviderPaymentIntent } from '../../services/payments';
+import { PaymentIntentRecord } from '../../../models';
+import type { PaymentIntentRequest, PaymentProvider, ProviderPaymentIntent } from '../../../services/payment-provider';
 
 export async function paymentIntentForInvoice(
   request: PaymentIntentRequest,

@@ -5,8 +5,8 @@
  * verified event is stored once and dispatched (src/domain/payments/events.ts).
  */
 import type { Middleware } from 'koa';
-import { receivePaymentEvent } from '../../domain/payments';
-import { InvalidWebhook, type ProviderEvent } from '../../services/payments';
+import { receivePaymentEvent } from '../../domain/premiums/card-payments';
+import { InvalidWebhook, type ProviderEvent } from '../../services/payment-provider';
 import { badRequest, notFound } from '../../shared/errors';
 import { rawBody } from '../http/middleware/raw-body';
 import { STRIPE_WEBHOOK_PATH } from '../http/paths';

@@ -4,14 +4,14 @@
  * cancellation; idempotent: whatever is retried, one cancellation gives one set of refunds.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../contracts/premium-refund';
-import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund } from '../models';
-import type { StartWorkflowPayload } from '../models/outbox-message';
-import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../models/invoice';
-import { formatMinorUnits, toMinorUnits } from '../shared/money';
-import { proRataRefund } from '../shared/refunds';
-import { recordAudit, type AuditSource } from './audit';
-import { recordWebhookEvent } from './webhook-events';
+import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../contracts/premium-refund';
+import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund } from '../../models';
+import type { StartWorkflowPayload } from '../../models/outbox-message';
+import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
+import { formatMinorUnits, toMinorUnits } from '../../shared/money';
+import { proRataRefund } from '../../shared/refunds';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordWebhookEvent } from '../../services/webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
 

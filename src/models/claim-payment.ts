@@ -39,9 +39,11 @@ const paymentColumns = () =>
 /**
  * Money paid on a claim (docs/claim-money.md, Payments): the `settlement` of an approved claim (one
  * per approval: a reopened claim approved again has another), or a `partial` payment to a payee
- * against a reserve line, decided by the claim's run and issued in a payment batch.
+ * against a reserve line, decided by the claim's run and issued in a payment batch. A claim payment
+ * is money to a claimant; money from a policyholder is a `PremiumPayment` (./invoice.ts). The table
+ * keeps its first name, `payments`, until a later release renames it (docs/deploying.md).
  */
-export class Payment extends modelOf('payments', paymentColumns) {
+export class ClaimPayment extends modelOf('payments', paymentColumns) {
   /** What the API shows: the payment without its tenant. */
   override toJSON(): object {
     const { tenantId: _tenant, ...shown } = this.get();

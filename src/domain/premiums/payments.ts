@@ -11,12 +11,12 @@
  * nothing.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { premiumPaidSignal, subscriptionWorkflowId } from '../contracts/subscription';
-import { Invoice, OutboxMessage, PremiumPayment } from '../models';
-import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../models/invoice';
-import { premiumAmountReceived, premiumPaymentsReceived } from '../observability/business-metrics';
-import { recordAudit, type AuditSource } from './audit';
-import { recordWebhookEvent } from './webhook-events';
+import { premiumPaidSignal, subscriptionWorkflowId } from '../../contracts/subscription';
+import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
+import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
+import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordWebhookEvent } from '../../services/webhook-events';
 
 export interface PaymentReceived {
   tenantId: string;

@@ -5,9 +5,9 @@
  * locks the invoice, `onPaymentSucceeded` applies the payment, `onRefunded` settles refunds,
  * `onDisputed` audits the dispute.
  */
-import type { Config } from '../../config';
-import type { Logger } from '../../config/logger';
-import { createPaymentProvider, type PaymentProvider } from '../../services/payments';
+import type { Config } from '../../../config';
+import type { Logger } from '../../../config/logger';
+import { createPaymentProvider, type PaymentProvider } from '../../../services/payment-provider';
 import { createPaymentEventHandler, type PaymentEventHandler, type PaymentEventWiring } from './events';
 import { invoiceModelWiring } from './invoice-events';
 

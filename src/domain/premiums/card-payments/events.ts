@@ -5,8 +5,8 @@
  * delivers it again).
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { PaymentEventOutcome } from '../../models';
-import type { HandledEventType, ProviderEvent } from '../../services/payments';
+import type { PaymentEventOutcome } from '../../../models';
+import type { HandledEventType, ProviderEvent } from '../../../services/payment-provider';
 
 /** An invoice as the dispatcher needs it: whose it is, and the one PaymentIntent Insurflow made for it. */
 export interface InvoiceRef {

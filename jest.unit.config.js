@@ -16,6 +16,7 @@ const UNIT_FILES = [
   'bench/curve-table',
   'bench/growth',
   'api/http/validation-preferences',
+  'api/http/money-input',
   'calendars/business-time',
   'claims/claim-rules',
   'compliance/at-most-in-flight',

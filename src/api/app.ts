@@ -11,6 +11,7 @@ import { graphqlEndpoint } from './graphql/handler';
 import { healthRoutes } from './runtime/health';
 import { createMetrics } from './runtime/metrics';
 import { allowedMethods } from './http/middleware/allowed-methods';
+import { deprecations } from './http/deprecation';
 import { errorHandler } from './http/middleware/error-handler';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
@@ -46,6 +47,7 @@ export function createApp(services: ApiServices): Koa {
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(errorHandler());
+  app.use(deprecations());
   app.use(metrics.middleware);
   app.use(helmet());
   const apiCors = cors({

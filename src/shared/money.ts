@@ -41,6 +41,9 @@ export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** The largest claim amount kept (a reserve line, a recovery, an authority): what numeric(14,2) holds, with room. */
 export const MAX_CLAIM_AMOUNT = 99_999_999.99;
 
+/** A claim amount as a request gives it (`moneyInput`): two decimals, as the rows keep it, and at most MAX_CLAIM_AMOUNT. */
+export const CLAIM_AMOUNT_INPUT = { decimals: 2, integerDigits: 8 } as const;
+
 /** How many decimals the currency's minor unit has (JPY 0, EUR 2, KWD 3). */
 export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_DIGITS[currency] ?? 2;
@@ -64,7 +67,7 @@ export function toMinorUnits(amount: string | number, currency: string): number 
 }
 
 /** A JSON number's decimal digits as written (1e-7 style included), without float arithmetic. */
-function numberText(amount: number): string {
+export function numberText(amount: number): string {
   if (!Number.isFinite(amount)) return '';
   return amount.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }

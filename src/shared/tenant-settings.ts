@@ -3,10 +3,10 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { CURRENCY_PATTERN, MAX_CLAIM_AMOUNT } from './money';
+import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
 import type { DeadlineUnit } from './business-calendar';
-import { nullable, oneOf } from './typed-schema';
+import { moneyInput, nullable, oneOf } from './typed-schema';
 import { ACTION_URL_MAX_LENGTH, PERSON_ACTIONS, TOKEN_PLACEHOLDER, type ActionUrls } from './action-urls';
 import {
   BRANDING_LOGO_URL_MAX_LENGTH,
@@ -190,8 +190,8 @@ export const currencyCode = Joi.string()
   .pattern(CURRENCY_PATTERN)
   .messages({ 'string.pattern.base': '{{#label}} must be an ISO 4217 currency code, e.g. EUR' });
 
-/** An amount of claim money a limit is set in (docs/claim-money.md, Authority). */
-const claimAmount = Joi.number().precision(2).min(0).max(MAX_CLAIM_AMOUNT);
+/** An amount of claim money a limit is set in (docs/claim-money.md, Authority; docs/api.md, Money); 0 allows nothing alone. */
+const claimAmount = moneyInput({ ...CLAIM_AMOUNT_INPUT, zero: true });
 
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {
@@ -207,18 +207,13 @@ export const TENANT_SETTINGS_KEYS = {
   claimEscalationUnit: oneOf(HOUR_UNITS).description(
     "calendar_hours (default) or business_hours (working hours of the claim's calendar) for the unassigned and waiting-approval escalations",
   ),
-  approvalLimitAdjuster: Joi.number().precision(2).min(0),
-  approvalLimitSeniorAdjuster: Joi.number().precision(2).min(0),
-  reserveAuthorityAdjuster: Joi.number()
-    .precision(2)
-    .min(0)
-    .max(MAX_CLAIM_AMOUNT)
-    .description('The largest reserve line an adjuster may set alone; above, someone with enough authority approves. Default 10000'),
-  reserveAuthoritySeniorAdjuster: Joi.number()
-    .precision(2)
-    .min(0)
-    .max(MAX_CLAIM_AMOUNT)
-    .description('The same for a senior adjuster (claims managers have no limit). Default 50000'),
+  // No cap of their own before money had one spelling: 13 digits keep every limit set then.
+  approvalLimitAdjuster: moneyInput({ decimals: 2, integerDigits: 13, zero: true }),
+  approvalLimitSeniorAdjuster: moneyInput({ decimals: 2, integerDigits: 13, zero: true }),
+  reserveAuthorityAdjuster: claimAmount.description(
+    'The largest reserve line an adjuster may set alone; above, someone with enough authority approves. Default 10000',
+  ),
+  reserveAuthoritySeniorAdjuster: claimAmount.description('The same for a senior adjuster (claims managers have no limit). Default 50000'),
   monthlyApprovalLimitAdjuster: claimAmount.description(
     "What an adjuster may approve alone in claim payments per calendar month (the tenant's time zone), across claims; beyond, a second person approves. Default 50000",
   ),

@@ -10,6 +10,7 @@
  *   refuses a key whose type would be `any`.
  */
 import Joi from 'joi';
+import { numberText } from './money';
 
 declare const ALWAYS_PRESENT: unique symbol;
 
@@ -78,4 +79,85 @@ export function requiring<K extends KeySchemas, R extends keyof K & string>(
 ): Omit<K, R> & { [P in R]: Present<K[P]> } {
   const entries = Object.entries(keys).map(([key, schema]) => [key, names.includes(key as R) ? schema.required() : schema]);
   return Object.fromEntries(entries) as Omit<K, R> & { [P in R]: Present<K[P]> };
+}
+
+/** What a money input accepts besides its decimal string (docs/api.md, Money). */
+export interface MoneyInputOptions {
+  /** The most decimals the amount may have: its currency's (or, when the currency is a row's, what the rows keep). */
+  decimals: number;
+  /** The most digits before the point: bounds the amount (8 keeps a claim's under MAX_CLAIM_AMOUNT). */
+  integerDigits: number;
+  /** Whether 0 is an amount here (a reserve released, a limit of nothing); otherwise it must be more. */
+  zero?: boolean;
+}
+
+/** The warning a money input given as a JSON number leaves on its validation result (docs/api.md, Money). */
+export const MONEY_NUMBER_WARNING = 'money.number';
+
+const MONEY_MESSAGES = {
+  'money.base': '{{#label}} must be a decimal string such as "1100.00"',
+  'money.length': '{{#label}} must be at most {{#limit}} characters',
+  'money.negative': '{{#label}} must not be negative',
+  'money.format': '{{#label}} must be digits with an optional decimal point, such as "1100.00": no sign, exponent, spaces or separators',
+  'money.decimals': '{{#label}} must have at most {{#decimals}} decimals',
+  'money.max': '{{#label}} must have at most {{#integerDigits}} digits before the decimal point',
+  'money.zero': '{{#label}} must be more than 0',
+  [MONEY_NUMBER_WARNING]: '{{#label}} is a JSON number: send the decimal string instead',
+};
+
+/** The OpenAPI document's view of a money input: the string with the pattern the check below applies, or the deprecated number. */
+function moneyDocument({ decimals, integerDigits, zero }: MoneyInputOptions, numbers: boolean): Record<string, unknown> {
+  const fraction = decimals > 0 ? `(?:\\.\\d{1,${decimals}})?` : '';
+  const text = {
+    type: 'string',
+    // The lookahead refuses the spellings of 0 where an amount must be more.
+    pattern: `^${zero ? '' : '(?!0+(?:\\.0+)?$)'}\\d{1,${integerDigits}}${fraction}$`,
+    maxLength: integerDigits + (decimals > 0 ? decimals + 1 : 0),
+    example: (zero ? 0 : 1100).toFixed(decimals),
+  };
+  if (!numbers) return text;
+  const step = 10 ** -decimals;
+  const number = {
+    type: 'number',
+    deprecated: true,
+    description: 'Deprecated: the same amount as a JSON number, answered with a Deprecation header',
+    minimum: 0,
+    ...(zero ? {} : { exclusiveMinimum: true }),
+    maximum: Number((10 ** integerDigits - step).toFixed(decimals)),
+    multipleOf: step,
+  };
+  return { oneOf: [text, number] };
+}
+
+/**
+ * A money input (docs/api.md, Money): a decimal string of digits with at most `decimals` decimals,
+ * never negative, without exponent, spaces or separators, bounded in length. With `text`, the
+ * validated value is that string as given (premium payments: their currency is the invoice's,
+ * checked by the command) and a JSON number is refused; otherwise it is the amount as a number
+ * (its few digits convert exactly) and a JSON number, the spelling these inputs took before, is
+ * still accepted under the same rules with the MONEY_NUMBER_WARNING, which becomes the answer's
+ * Deprecation header.
+ */
+export function moneyInput(options: MoneyInputOptions & { text: true }): Joi.AnySchema<string>;
+export function moneyInput(options: MoneyInputOptions): Joi.AnySchema<number>;
+export function moneyInput(options: MoneyInputOptions & { text?: boolean }): Joi.AnySchema<string | number> {
+  const { decimals, integerDigits, zero = false, text: asText = false } = options;
+  const limit = integerDigits + (decimals > 0 ? decimals + 1 : 0);
+  return Joi.any()
+    .custom((value: unknown, helpers) => {
+      const isNumber = typeof value === 'number' && !asText;
+      if (typeof value !== 'string' && !isNumber) return helpers.error('money.base');
+      const text = isNumber ? numberText(value) : (value as string);
+      if (text.length > limit) return helpers.error('money.length', { limit });
+      if (/^-\d+(?:\.\d+)?$/.test(text)) return helpers.error('money.negative');
+      const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+      if (!match) return helpers.error('money.format');
+      if ((match[2] ?? '').length > decimals) return helpers.error('money.decimals', { decimals });
+      if (match[1].length > integerDigits) return helpers.error('money.max', { integerDigits });
+      if (!zero && /^[0.]+$/.test(text)) return helpers.error('money.zero');
+      if (isNumber) helpers.warn(MONEY_NUMBER_WARNING);
+      return asText ? text : Number(text);
+    })
+    .messages(MONEY_MESSAGES)
+    .meta({ swagger: moneyDocument(options, !asText) }) as Joi.AnySchema<string | number>;
 }

@@ -109,8 +109,8 @@ describe('claim reserves and recoveries (API, worker)', () => {
       category: 'medical',
       amount: 10.555,
       reason: 'Too precise',
-    }).expect(422);
-    expect(decimals.body.error.details[0].field).toBe('amount');
+    }).expect(400);
+    expect(decimals.body.error.details[0]).toEqual({ field: 'body.amount', message: 'amount must have at most 2 decimals' });
     await reserve(team.claimant, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Mine' }).expect(403);
     await reserve(team.agent, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Agent' }).expect(403);
     await reserve(outsider, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Other tenant' }).expect(404);

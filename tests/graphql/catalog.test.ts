@@ -26,8 +26,8 @@ interface Page<T> {
   nodes: T[];
 }
 
-const PLANS = `query Plans($first: Int, $after: String, $categoryId: ID, $coverageLevel: String, $minPremium: Float,
-  $maxPremium: Float, $isActive: Boolean, $ordering: String) {
+const PLANS = `query Plans($first: Int, $after: String, $categoryId: ID, $coverageLevel: String, $minPremium: Money,
+  $maxPremium: Money, $isActive: Boolean, $ordering: String) {
   plans(first: $first, after: $after, categoryId: $categoryId, coverageLevel: $coverageLevel, minPremium: $minPremium,
     maxPremium: $maxPremium, isActive: $isActive, ordering: $ordering) {
     pageInfo { hasNextPage endCursor }

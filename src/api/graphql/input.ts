@@ -6,6 +6,7 @@
 import type Joi from 'joi';
 import { fieldDetails, validationFailed } from '../../shared/errors';
 import type { Output } from '../../shared/typed-schema';
+import { noteDeprecatedSpelling } from '../http/deprecation';
 import { validating } from '../http/middleware/validate';
 import { malformedStrings } from '../http/well-formed';
 
@@ -18,7 +19,8 @@ export function validInput<S extends Joi.Schema>(schema: S, raw: Record<string, 
   const present = withoutNulls(raw);
   const malformed = malformedStrings(present, 'input');
   if (malformed.length) throw validationFailed(malformed);
-  const { value, error } = validating(schema).validate(present);
+  const { value, error, warning } = validating(schema).validate(present);
   if (error) throw validationFailed(fieldDetails(error, 'input'));
+  noteDeprecatedSpelling(warning);
   return value as Output<S>;
 }

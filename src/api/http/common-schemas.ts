@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { TENANT_ROLES } from '../../shared/roles';
-import { object, oneOf, required } from '../../shared/typed-schema';
+import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
 export const idParams = object({ id: required(uuid) });
@@ -15,7 +15,7 @@ export const printableText = (max: number) =>
 /**
  * A bank account as a credit transfer names it: holder, IBAN and BIC in the characters they are
  * written with. Whether a bank takes them (checksums, the SEPA character set) is checked by the
- * command, which names the field it refuses (src/services/payments/pain001.ts).
+ * command, which names the field it refuses (src/domain/claims/pain001.ts).
  */
 export const bankAccountKeys = {
   name: required(printableText(70).description('The account holder, as the bank file carries it')),
@@ -48,8 +48,8 @@ export const password = Joi.string()
   )
   .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
 export const tenantRole = oneOf(TENANT_ROLES);
-/** Money: positive, two decimal places. */
-export const money = Joi.number().positive().precision(2).max(1e10);
+/** A claimed amount, a plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
+export const money = moneyInput({ decimals: 2, integerDigits: 10 });
 export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });
 
 export const userSchema = Joi.object({

@@ -2,7 +2,7 @@ import Joi from 'joi';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { object, oneOf, required } from '../../shared/typed-schema';
+import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
 /** What `q` matches: the start of an invoice number or of a policy number, any case. */
 const numberSearch = Joi.string()
@@ -29,11 +29,14 @@ export const subscriptionInvoicesQuery = object({
   ordering: orderingParam(['dueDate', 'number', 'createdAt'], 'dueDate'),
 });
 
-/** A decimal amount as text, so no float ever carries money; the invoice's currency decides how many decimals it may have (422). */
-const amount = Joi.string()
-  .trim()
-  .pattern(/^\d{1,15}(?:\.\d{1,20})?$/, 'decimal amount')
-  .description("A decimal amount in the invoice's currency, e.g. 83.37 (JPY none, KWD and BHD up to 3 decimals)");
+/**
+ * A decimal amount as text, kept so to the command: the most decimals any currency has here, the
+ * invoice's currency deciding how many it may have, and 0 refused there too (422). Never a
+ * number: it never took one.
+ */
+const amount = moneyInput({ decimals: 3, integerDigits: 15, zero: true, text: true }).description(
+  "A decimal amount in the invoice's currency, e.g. 83.37 (JPY none, KWD and BHD up to 3 decimals)",
+);
 
 export const manualPaymentBody = object({
   amount: required(amount),

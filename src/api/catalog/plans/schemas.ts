@@ -8,8 +8,6 @@ import { nullable, object, oneOf, requiring } from '../../../shared/typed-schema
 
 const coverageLevel = oneOf(COVERAGE_LEVELS);
 const policyType = oneOf(POLICY_TYPES).description("The kind of insurance; a subscription carries its plan's (home unless given)");
-/** In bodies, 12.345 is refused rather than silently rounded. */
-const exactMoney = money.prefs({ convert: false });
 const durationMonths = Joi.number()
   .integer()
   .min(6)
@@ -17,12 +15,14 @@ const durationMonths = Joi.number()
   .multiple(6)
   .messages({ 'number.multiple': 'durationMonths must be a multiple of 6' });
 
-// Compared with minPremium only when both are given: a ref to an absent key fails validation.
-const premiumCap: Joi.AlternativesSchema<number> = Joi.when('minPremium', {
-  is: Joi.exist(),
-  then: money.min(Joi.ref('minPremium')),
-  otherwise: money,
-}).description('at least minPremium when both are given');
+// Compared with minPremium when both are given, as validated already (declared before it).
+const premiumCap = money
+  .custom((max: number, helpers) => {
+    const { minPremium } = helpers.state.ancestors[0] as { minPremium?: unknown };
+    return typeof minPremium === 'number' && max < minPremium ? helpers.error('money.belowMin') : max;
+  })
+  .messages({ 'money.belowMin': '{{#label}} must be at least minPremium' })
+  .description('at least minPremium when both are given');
 
 export const listPlansQuery = object({
   ...pageQueryKeys,
@@ -42,8 +42,8 @@ const planFields = {
   description: nullable(Joi.string().trim().max(5000).allow('')),
   coverageLevel,
   policyType,
-  coverageAmount: exactMoney,
-  premium: exactMoney,
+  coverageAmount: money,
+  premium: money,
   durationMonths,
   billingFrequency: oneOf(BILLING_FREQUENCIES).description('How the premium of a term is cut into instalments; annual unless given'),
   currency: currencyCode.description("ISO 4217 code of the premium's currency; the tenant's default currency unless given"),

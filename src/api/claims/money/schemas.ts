@@ -2,17 +2,19 @@ import Joi from 'joi';
 import { PAYEE_KINDS, PAYMENT_STATUSES } from '../../../contracts/claim-payments';
 import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../../contracts/claim-reserves';
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
-import { MAX_CLAIM_AMOUNT } from '../../../shared/money';
-import { object, oneOf, required } from '../../../shared/typed-schema';
+import { CLAIM_AMOUNT_INPUT } from '../../../shared/money';
+import { moneyInput, object, oneOf, required } from '../../../shared/typed-schema';
 import { bankAccountKeys, printableText, uuid } from '../../http/common-schemas';
 
 const moneyString = Joi.string().description('decimal amount in the claim’s currency');
 const reason = Joi.string().trim().min(3).max(500);
+/** A claim money input more than 0 (docs/api.md, Money). */
+const claimAmount = moneyInput(CLAIM_AMOUNT_INPUT);
 
 export const reserveChangeBody = object({
   costType: required(oneOf(COST_TYPES)),
   category: required(oneOf(RESERVE_CATEGORIES)),
-  amount: required(Joi.number().min(0).max(MAX_CLAIM_AMOUNT).description('The reserve the line is to hold; 0 releases it')),
+  amount: required(moneyInput({ ...CLAIM_AMOUNT_INPUT, zero: true }).description('The reserve the line is to hold; 0 releases it')),
   reason: required(reason.description('Why: kept with the change')),
 }).label('ReserveChange');
 
@@ -20,7 +22,7 @@ export const changeParams = object({ id: required(uuid), changeId: required(uuid
 
 export const recoveryBody = object({
   kind: required(oneOf(RECOVERY_KINDS)),
-  amount: required(Joi.number().positive().max(MAX_CLAIM_AMOUNT)),
+  amount: required(claimAmount),
   receivedOn: required(Joi.date().iso().min('2000-01-01').description('The day the money was received; not in the future')),
   reference: Joi.string()
     .trim()
@@ -82,7 +84,7 @@ export const financialsSchema = Joi.object({
 export const paymentBody = object({
   costType: required(oneOf(COST_TYPES)),
   category: required(oneOf(RESERVE_CATEGORIES)),
-  amount: required(Joi.number().positive().max(MAX_CLAIM_AMOUNT).description('Taken off the reserve line; at most what it holds')),
+  amount: required(claimAmount.description('Taken off the reserve line; at most what it holds')),
   currency: Joi.string()
     .pattern(/^[A-Za-z]{3}$/, 'ISO 4217 code')
     .description('When given, the plan’s currency (anything else is refused)'),

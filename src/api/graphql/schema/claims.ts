@@ -216,7 +216,7 @@ const FileClaimInput = builder.inputType('FileClaimInput', {
   fields: (t) => ({
     subscriptionId: t.id({ required: true }),
     incidentDate: t.string({ required: true, description: 'YYYY-MM-DD, not in the future' }),
-    amountClaimed: t.float({ required: true }),
+    amountClaimed: t.field({ type: 'Money', required: true }),
     description: t.string({ required: true }),
   }),
 });
@@ -246,7 +246,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       to: t.arg({ type: ClaimStageEnum, required: true }),
       note: t.arg.string(),
-      approvedAmount: t.arg.float(),
+      approvedAmount: t.arg({ type: 'Money' }),
       reason: t.arg.string(),
       idempotencyKey: t.arg.string(),
     },

@@ -2,6 +2,7 @@ import type Joi from 'joi';
 import type { Middleware } from 'koa';
 import { fieldDetails, validationFailed, ErrorDetail } from '../../../shared/errors';
 import type { RouteSpec } from '../route';
+import { noteDeprecatedSpelling } from '../deprecation';
 import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
 
@@ -51,8 +52,9 @@ export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Mi
         input[part] = raw;
         continue;
       }
-      const { value, error } = validating(schema).validate(raw);
+      const { value, error, warning } = validating(schema).validate(raw);
       if (error) details.push(...fieldDetails(error, part));
+      noteDeprecatedSpelling(warning);
       input[part] = value;
     }
     if (details.length) throw validationFailed(details);

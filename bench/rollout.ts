@@ -156,7 +156,7 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
         const claim = await post(
           '/claims',
           claimant,
-          { subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: 500, description: 'Bench claim' },
+          { subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed: '500.00', description: 'Bench claim' },
           201,
         );
         api.push(performance.now() - started);

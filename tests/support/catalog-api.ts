@@ -15,8 +15,8 @@ export async function housePlanThroughApi(stack: TestStack, adminAuthorization: 
       categoryId: category.body.id,
       name: 'House Standard',
       coverageLevel: 'standard',
-      coverageAmount: 100000,
-      premium: 300,
+      coverageAmount: '100000.00',
+      premium: '300.00',
       durationMonths: 12,
     })
     .expect(201);

@@ -128,7 +128,8 @@ export function buildOpenApi(specs: RouteSpec[], version: string) {
       title: 'Insurflow API',
       version,
       description:
-        'Insurance and compliance processes driven by Temporal workflows. Errors share one body: { error: { code, message, details, requestId } }.',
+        'Insurance and compliance processes driven by Temporal workflows. Errors share one body: { error: { code, message, details, requestId } }. ' +
+        'Money is a decimal string in its currency ("1100.00"); an input that still takes a JSON number shows it deprecated, and a request that sends one is answered with a Deprecation header (docs/api.md, Money).',
     },
     servers: [{ url: '/' }],
     components: {

@@ -12,6 +12,9 @@ const UNTYPED_START = {
     "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
 };
 
+/** The claim's pure rules (src/workflows/claim/), which tests call directly. */
+const CLAIM_RULES = ['claim/facts', 'claim/transitions', 'claim/assignment'];
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -120,9 +123,9 @@ module.exports = tseslint.config(
     [['worker/*.ts', 'bench/*.ts', 'scripts/*.ts'], '../src'],
     [['scripts/*/*.ts'], '../../src'],
     // Tests call the claim rules directly: pure functions, not a workflow body.
-    [['tests/*.ts'], '../src', ['claim-rules']],
-    [['tests/*/*.ts'], '../../src', ['claim-rules']],
-    [['tests/*/*/*.ts'], '../../../src', ['claim-rules']],
+    [['tests/*.ts'], '../src', CLAIM_RULES],
+    [['tests/*/*.ts'], '../../src', CLAIM_RULES],
+    [['tests/*/*/*.ts'], '../../../src', CLAIM_RULES],
   ]),
   {
     files: ['src/**/*.ts', 'worker/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -1,7 +1,7 @@
 /**
  * The part of four eyes on a claim's payments only the database can judge (docs/claim-money.md,
  * Authority): a payment the claim's run would approve alone is judged once more by the same rule
- * (workflows/claim/authority.ts) with the asker's total approved alone this month across the
+ * (src/shared/claim-authority.ts) with the asker's total approved alone this month across the
  * tenant's claims, and whether a second person ever approved a payment to the payee's account on
  * the claim. Called in the transaction that records the payment, with the asker's user row locked
  * until it commits: two approvals alone by one person at once (on two claims) are counted one

@@ -1,12 +1,13 @@
 /**
  * Four eyes on a claim's money (docs/claim-money.md, Authority): the one rule that says whether a
  * person may let a reserve change or a payment through alone, and who may approve it when they
- * may not. Authority is cumulative, so four eyes cannot be split into parts each within a limit:
- * what a person let through alone before counts with what they ask for now. Pure, and shared: the
- * claim's run applies it with what it knows of the claim (its validators and handlers,
- * src/workflows/claim/), the activity that records a payment with what only the database knows,
- * under the person's row lock (their total of the month across claims, whether a second person
- * ever approved a payment to the account: src/activities/claim-authority.ts).
+ * may not (a second person, a higher role); a claim's approval is judged by the same limits
+ * (src/workflows/claim/approval.ts). Authority is cumulative, so four eyes cannot be split into
+ * parts each within a limit: what a person let through alone before counts with what they ask
+ * for now. Pure, and shared: the claim's run applies it with what it knows of the claim (its
+ * validators and handlers, src/workflows/claim/), the activity that records a payment with what
+ * only the database knows, under the person's row lock (their total of the month across claims,
+ * whether a second person ever approved a payment to the account: src/activities/claim-authority.ts).
  */
 import { businessFailure, BusinessErrorType } from './business-errors';
 import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
@@ -17,23 +18,26 @@ import type { TenantSettingsValues } from './tenant-settings';
 export type AuthoritySettings = Pick<TenantSettingsValues, 'approvalLimitAdjuster' | 'approvalLimitSeniorAdjuster'> &
   Partial<Pick<TenantSettingsValues, 'reserveAuthorityAdjuster' | 'reserveAuthoritySeniorAdjuster'>>;
 
-/** The largest amount a role may approve (a claim, a payment); undefined for roles without approval authority. */
-export function approvalLimitOf(role: Role, settings: AuthoritySettings): number | undefined {
-  if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
-  if (role === 'senior_adjuster') return settings.approvalLimitSeniorAdjuster;
-  if (role === 'adjuster') return settings.approvalLimitAdjuster;
-  return undefined;
-}
+/**
+ * What a decision is about: approving a claim or a payment (the tenant's approval limits) or
+ * setting a reserve (its reserve authority).
+ */
+export type MoneyKind = 'claim' | 'payment' | 'reserve';
 
-export type MoneyKind = 'reserve' | 'payment';
-
-/** The largest amount a role lets through alone; 0 for roles without authority. Runs filed before reserve authority take its defaults. */
+/**
+ * The largest amount a role lets through alone; 0 for roles without authority (claim agents,
+ * policyholders). Runs filed before reserve authority take its defaults.
+ */
 export function limitOf(kind: MoneyKind, role: Role, settings: AuthoritySettings): number {
   if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
-  if (kind === 'payment') return approvalLimitOf(role, settings) ?? 0;
-  if (role === 'senior_adjuster') return settings.reserveAuthoritySeniorAdjuster ?? DEFAULT_RESERVE_AUTHORITY.seniorAdjuster;
-  if (role === 'adjuster') return settings.reserveAuthorityAdjuster ?? DEFAULT_RESERVE_AUTHORITY.adjuster;
-  return 0;
+  const limits =
+    kind === 'reserve'
+      ? {
+          adjuster: settings.reserveAuthorityAdjuster ?? DEFAULT_RESERVE_AUTHORITY.adjuster,
+          senior_adjuster: settings.reserveAuthoritySeniorAdjuster ?? DEFAULT_RESERVE_AUTHORITY.seniorAdjuster,
+        }
+      : { adjuster: settings.approvalLimitAdjuster, senior_adjuster: settings.approvalLimitSeniorAdjuster };
+  return role === 'adjuster' || role === 'senior_adjuster' ? limits[role] : 0;
 }
 
 /** What a role may approve alone in claim payments per calendar month across claims (the tenant's current settings). */
@@ -85,9 +89,11 @@ export function secondPersonFor({ role, amount, totals, newPayee, beyondClaimed 
   return null;
 }
 
-const WORDS: Record<MoneyKind, { what: string; verb: string }> = {
-  reserve: { what: 'reserve change', verb: 'set reserves' },
-  payment: { what: 'payment', verb: 'approve payments' },
+/** How a refusal names the decision, and the rule it reports (a claim's keeps the name it had before payments shared it). */
+const WORDS: Record<MoneyKind, { what: string; verb: string; rule: string }> = {
+  claim: { what: 'claim', verb: 'approve', rule: 'approval_authority' },
+  reserve: { what: 'reserve change', verb: 'set reserves', rule: 'reserve_authority' },
+  payment: { what: 'payment', verb: 'approve payments', rule: 'payment_authority' },
 };
 
 /**
@@ -101,7 +107,7 @@ export function checkApprover(
   actor: { id: string; role: Role },
   asked: { requestedById: string | null; amount: number; roles?: Role[] },
 ): void {
-  const { what, verb } = WORDS[kind];
+  const { what, verb, rule } = WORDS[kind];
   if (actor.id === asked.requestedById)
     throw businessFailure(BusinessErrorType.Forbidden, `A second person must approve the ${what} you asked for`, {
       rule: 'separation_of_duties',
@@ -114,7 +120,7 @@ export function checkApprover(
   const limit = limitOf(kind, actor.role, settings);
   if (asked.amount > limit)
     throw businessFailure(BusinessErrorType.Forbidden, `A ${actor.role} may ${verb} up to ${limit}`, {
-      rule: `${kind}_authority`,
+      rule,
       limit,
       amount: asked.amount,
     });

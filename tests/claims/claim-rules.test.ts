@@ -3,8 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
 import { businessFailureDetails } from '../../src/shared/business-errors';
-import { approvalLimitOf, checkApprover, secondPersonFor } from '../../src/shared/claim-authority';
-import { checkAssignment, checkTransition, ClaimFacts, DECISION_MOVES } from '../../src/workflows/claim-rules';
+import { checkApprover, limitOf, secondPersonFor } from '../../src/shared/claim-authority';
+import { checkAssignment } from '../../src/workflows/claim/assignment';
+import type { ClaimFacts } from '../../src/workflows/claim/facts';
+import { checkTransition, DECISION_MOVES } from '../../src/workflows/claim/transitions';
 import { CLAIM_SETTINGS } from './fixtures';
 
 const manager = { id: 'manager', role: 'claims_manager' as Role };
@@ -59,10 +61,11 @@ describe('claim rules', () => {
     ['adjuster', 5000],
     ['senior_adjuster', 25_000],
     ['claims_manager', Number.POSITIVE_INFINITY],
-    ['claims_agent', undefined],
-    ['policyholder', undefined],
-  ] as const)('gives a %s an approval limit of %s', (role, limit) => {
-    expect(approvalLimitOf(role, CLAIM_SETTINGS)).toBe(limit);
+    ['claims_agent', 0],
+    ['policyholder', 0],
+  ] as const)('gives a %s an approval limit of %s, for claims and payments alike', (role, limit) => {
+    expect(limitOf('claim', role, CLAIM_SETTINGS)).toBe(limit);
+    expect(limitOf('payment', role, CLAIM_SETTINGS)).toBe(limit);
   });
 
   it('applies the limits of the tenant settings', () => {

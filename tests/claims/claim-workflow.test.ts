@@ -23,7 +23,7 @@ import {
   transitionClaimUpdate,
   TransitionRequest,
 } from '../../src/contracts/claim';
-import { DECISION_MOVES } from '../../src/workflows/claim-rules';
+import { DECISION_MOVES } from '../../src/workflows/claim/transitions';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';

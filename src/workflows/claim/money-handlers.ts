@@ -1,0 +1,165 @@
+/**
+ * The claim's reserves and payments as people change them (docs/claim-money.md): each Update is
+ * checked first by its rule (reserves.ts, payments.ts, with the authority rule both share,
+ * src/shared/claim-authority.ts), then written by the ledger (ledger.ts); a payment's progress
+ * through the bank arrives as a signal.
+ */
+import { patched, setHandler } from '@temporalio/workflow';
+import {
+  type ClaimPayment,
+  decidePaymentUpdate,
+  type PaymentAnswer,
+  paymentSettledSignal,
+  requestPaymentUpdate,
+} from '../../contracts/claim-payments';
+import { changeReserveUpdate, decideReserveChangeUpdate, type ReserveChange, type ReservesAnswer } from '../../contracts/claim-reserves';
+import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves } from './ledger';
+import { claimMessages } from './messages';
+import { checkPaymentDecision, checkPaymentRequest, paymentSecondPerson, type PaymentFacts } from './payments';
+import { checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './reserves';
+import { type ClaimRun, email, toClaimant } from './run';
+
+/**
+ * Decisions on the claim's money recorded after this marker count authority cumulatively
+ * (src/shared/claim-authority.ts): what the person let through alone before counts, payments beyond the
+ * amount claimed need a claims manager, and the activity may hold a payment for a second person
+ * (the month's total, a new payee). Decisions replayed from before it keep the per-request rule.
+ * Validators are not replayed, so they always judge by the new rule.
+ */
+const CUMULATIVE_AUTHORITY = 'cumulative-authority';
+
+/** Where a payment is on its way: the database's word (a batch, the bank) only moves it forward. */
+const SETTLED_RANK: Partial<Record<ClaimPayment['status'], number>> = { approved: 0, issued: 1, cleared: 2, failed: 2 };
+
+// `cumulative`: a validator always judges by the cumulative rule; a handler as its patch says (CUMULATIVE_AUTHORITY).
+const reserveFacts = (run: ClaimRun, cumulative = true): ReserveFacts => ({
+  stage: run.stage,
+  claimantId: run.input.claimantId,
+  assigneeId: run.assigneeId,
+  settings: run.input.settings,
+  reserves: run.reserves,
+  changes: run.reserveChanges,
+  recording: run.recordingMoney,
+  cumulative,
+});
+const paymentFacts = (run: ClaimRun, cumulative = true): PaymentFacts => ({
+  ...reserveFacts(run, cumulative),
+  payments: run.payments,
+  amountClaimed: run.input.amountClaimed,
+  paidByEarlierRuns: run.input.resumption?.amountPaid ?? 0,
+});
+const linesNow = (run: ClaimRun) => run.reserves.map((line) => ({ ...line }));
+const reservesAnswer = (run: ClaimRun, change: ReserveChange): ReservesAnswer => ({ change: { ...change }, reserves: linesNow(run) });
+const paymentAnswer = (run: ClaimRun, payment: ClaimPayment): PaymentAnswer => ({
+  payment: { ...payment, payee: { ...payment.payee } },
+  reserves: linesNow(run),
+});
+
+export function setMoneyHandlers(run: ClaimRun): void {
+  const { claimNumber } = run.input;
+
+  setHandler(
+    changeReserveUpdate,
+    async (request) => {
+      const { actor, changeId: id, costType, category, amount, reason } = request;
+      const change: ReserveChange = {
+        id,
+        costType,
+        category,
+        amountBefore: lineOf(run.reserves, request)?.amount ?? 0,
+        amount,
+        reason,
+        requestedById: actor.id,
+        requestedAt: new Date().toISOString(),
+        status: needsApproval(reserveFacts(run, patched(CUMULATIVE_AUTHORITY)), request) ? 'pending' : 'applied',
+        decidedById: null,
+      };
+      run.reserveChanges.push(change);
+      await recordReserves(run, [change]);
+      return reservesAnswer(run, change);
+    },
+    { validator: (request) => checkReserveChange(reserveFacts(run), request) },
+  );
+
+  setHandler(
+    decideReserveChangeUpdate,
+    async (request) => {
+      const change = checkReserveDecision(reserveFacts(run, patched(CUMULATIVE_AUTHORITY)), request);
+      // What the line holds now: another change may have moved it since this one was asked.
+      Object.assign(change, {
+        amountBefore: lineOf(run.reserves, change)?.amount ?? 0,
+        status: request.approve ? 'approved' : 'rejected',
+        decidedById: request.actor.id,
+      });
+      await recordReserves(run, [change]);
+      return reservesAnswer(run, change);
+    },
+    { validator: (request) => void checkReserveDecision(reserveFacts(run), request) },
+  );
+
+  setHandler(
+    requestPaymentUpdate,
+    async (request) => {
+      const { actor, paymentId: id, costType, category, amount, currency, payee, note } = request;
+      const cumulative = patched(CUMULATIVE_AUTHORITY);
+      let alone = paymentSecondPerson(paymentFacts(run, cumulative), request) === null;
+      const payment: ClaimPayment = {
+        id,
+        reference: `PAY-${claimNumber}-${run.earlierPayments + run.payments.length + 1}`,
+        costType,
+        category,
+        amount,
+        currency,
+        payee,
+        note: note ?? null,
+        status: alone ? 'approved' : 'requested',
+        requestedById: actor.id,
+        requestedAt: new Date().toISOString(),
+        approvedById: alone ? actor.id : null,
+        voidedById: null,
+      };
+      run.payments.push(payment);
+      const hold = paymentReserveChange(run, payment, 'payment', `Payment ${payment.reference} requested`, actor.id);
+      const recorded = await recordPaymentOf(run, {
+        payment,
+        from: null,
+        actorId: null,
+        reserveChanges: [hold],
+        // Only the database knows the asker's total of the month across claims and the payee's accounts on the claim.
+        ...(alone && cumulative && { soleApprover: actor }),
+      });
+      // The activity held it for a second person (the month's total, a new payee): it was recorded as requested.
+      if (alone && cumulative && recorded?.status === 'requested') {
+        Object.assign(payment, { status: 'requested', approvedById: null });
+        alone = false;
+      }
+      applyToLines(run, [hold]);
+      if (alone) email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, 'approved', amount, payment.reference));
+      return paymentAnswer(run, payment);
+    },
+    { validator: (request) => checkPaymentRequest(paymentFacts(run), request) },
+  );
+
+  setHandler(
+    decidePaymentUpdate,
+    async (request) => {
+      const payment = checkPaymentDecision(paymentFacts(run, patched(CUMULATIVE_AUTHORITY)), request);
+      await decide(run, payment, request.decision, request.actor.id, 'voided');
+      return paymentAnswer(run, payment);
+    },
+    { validator: (request) => void checkPaymentDecision(paymentFacts(run), request) },
+  );
+
+  setHandler(paymentSettledSignal, async ({ paymentId, status }) => {
+    const payment = run.payments.find((candidate) => candidate.id === paymentId);
+    const rank = payment && SETTLED_RANK[payment.status];
+    if (!payment || rank === undefined || rank >= SETTLED_RANK[status]!) return;
+    payment.status = status;
+    if (status === 'failed') {
+      const returned = paymentReserveChange(run, payment, 'payment_returned', `Payment ${payment.reference} returned by the bank`, null);
+      await recordReserves(run, [returned]);
+    }
+    if (status !== 'issued')
+      email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, status, payment.amount, payment.reference));
+  });
+}

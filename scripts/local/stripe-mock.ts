@@ -9,7 +9,7 @@ import { buildGoModuleFromSource, cacheDir, hasCommand, log } from './tools';
 
 /**
  * v0.203.0 bundles the OpenAPI spec of API version 2026-08-26.dahlia, the version the `stripe`
- * 22.6.x SDK pins (src/services/payments/stripe-provider.ts). A newer stripe-mock answers a newer
+ * 22.6.x SDK pins (src/services/payment-provider/stripe-provider.ts). A newer stripe-mock answers a newer
  * API version: bump both together.
  */
 export const STRIPE_MOCK_VERSION = 'v0.203.0';

@@ -7,14 +7,14 @@
  * removes the schedule (its deletion did not reach Temporal), and one that is paused or no longer
  * scheduled sends nothing, whatever the schedule in Temporal still says. A run whose owner may no
  * longer own the definition sends nothing and pauses it. The report goes only to the addresses
- * that may receive it (src/services/report-recipients.ts); every delivery is audited with who it
+ * that may receive it (src/domain/reports/recipient-links.ts); every delivery is audited with who it
  * was sent for, what, to whom, whom it skipped and how many rows it carried.
  */
 import { ReportDefinition, User } from '../models';
 import type { ScheduledReportInput, ScheduledReportOutcome } from '../contracts/scheduled-report';
 import { recordAudit } from '../services/audit';
-import { ownerMayOwn, pauseDefinitionsOwnedBy } from '../services/report-ownership';
-import { mayReceive, recipientStatesOf } from '../services/report-recipients';
+import { ownerMayOwn, pauseDefinitionsOwnedBy } from '../domain/reports/owner-eligibility';
+import { mayReceive, recipientStatesOf } from '../domain/reports/recipient-links';
 import { ensureDefinitionSchedule, removeReportSchedule } from '../services/report-schedules';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps, ReportDeliveryDeps } from './deps';

@@ -5,7 +5,7 @@ import { createLogger } from '../config/logger';
 import { paymentServices } from '../domain/premiums/card-payments';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
-import { flushAuthFailures } from '../services/auth-events';
+import { flushAuthFailures } from '../domain/identity/auth-events';
 import { followPlanChanges } from '../services/plan-cache';
 import { openDocumentStore } from '../services/documents';
 import { createSmtpMailer } from '../services/mailer';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     await relay.stop();
     await planNotices.stop();
     await temporal.connection.close();
-    // The failed sign-ins counted in the last second (src/services/auth-events.ts).
+    // The failed sign-ins counted in the last second (src/domain/identity/auth-events.ts).
     await flushAuthFailures();
     await sequelize.close();
     documents.close();

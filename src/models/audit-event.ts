@@ -2,7 +2,7 @@ import { DataTypes, Sequelize } from 'sequelize';
 import { modelOf, required, optional, filledOnInsert } from './columns';
 
 export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
-/** `authentication`: sign-ins, sessions, credentials (src/services/auth-events.ts); `change`: every other event. */
+/** `authentication`: sign-ins, sessions, credentials (src/domain/identity/auth-events.ts); `change`: every other event. */
 export const AUDIT_CATEGORIES = ['change', 'authentication'] as const;
 export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
 /** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */

@@ -35,7 +35,7 @@ export interface AuditSource {
 
 /** Actions recorded before authentication events had their own names, which are authentication events too. */
 const AUTHENTICATION_ACTIONS = new Set(['user.password_change', 'user.password_reset', 'user.password_set', 'user.email_change']);
-/** Sign-ins and sessions (`auth.`), second factors (`mfa.`), company sign-in (`sso.`): src/services/auth-events.ts. */
+/** Sign-ins and sessions (`auth.`), second factors (`mfa.`), company sign-in (`sso.`): src/domain/identity/auth-events.ts. */
 const AUTHENTICATION_PREFIXES = ['auth.', 'mfa.', 'sso.', 'api_key.'];
 
 /** The category GET /audit-events?category= filters on; only admins read `authentication` (src/access/audit.ts). */

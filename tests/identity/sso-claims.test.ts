@@ -1,10 +1,10 @@
 /**
- * What company sign-in takes from a verified ID token's claims (src/domain/auth/sso.ts), for the
+ * What company sign-in takes from a verified ID token's claims (src/domain/identity/sso.ts), for the
  * claim shapes Keycloak does not send: `email_verified` absent (Entra ID's ID tokens) or the
  * string "false"/"true" (some providers) is no verified address; which `amr` and `acr` values
  * count as a second factor proven at the provider.
  */
-import { identityFrom, secondFactorAsserted, SsoRefused } from '../../src/domain/auth/sso';
+import { identityFrom, secondFactorAsserted, SsoRefused } from '../../src/domain/identity/sso';
 
 const SSO = {
   issuer: 'https://login.acme-insurance.test/realms/staff',

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { generateSync } from '@otplib/totp';
 import { QueryTypes } from 'sequelize';
 import { AuditEvent, SsoIdentity, Tenant, User } from '../../src/models';
-import { emailHash } from '../../src/services/auth-events';
+import { emailHash } from '../../src/domain/identity/auth-events';
 import { TOTP_PERIOD_SECONDS, TOTP_PLUGINS } from '../../src/services/totp';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import {
@@ -283,7 +283,7 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('sso_token_invalid');
     expect(await User.count({ where: { tenantId: other.id, email: 'ada@acme-insurance.test' } })).toBe(0);
-    // Failed sign-ins are counted and written within a second (src/services/auth-events.ts).
+    // Failed sign-ins are counted and written within a second (src/domain/identity/auth-events.ts).
     await waitUntil(
       async () =>
         (await AuditEvent.count({ where: { tenantId: acme.id, action: 'sso.sign_in_failed', reason: 'sso_token_invalid' } })) >= 1,

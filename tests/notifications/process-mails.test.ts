@@ -7,7 +7,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNotificationActivities, type SendEmailInput } from '../../src/activities/notifications';
 import { createOnboardingActivities } from '../../src/activities/onboarding';
-import { accountMail } from '../../src/domain/auth/account-mails';
+import { accountMail } from '../../src/domain/identity/account-mails';
 import { Notification, Registration, TenantSettings } from '../../src/models';
 import { mailContextOf } from '../../src/services/notifications/context';
 import { buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';

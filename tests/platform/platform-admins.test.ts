@@ -8,7 +8,7 @@
 import { Op } from 'sequelize';
 import { AuditEvent, PasswordResetToken, RefreshToken, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
-import { SET_PASSWORD_TTL_MS } from '../../src/services/password-resets';
+import { SET_PASSWORD_TTL_MS } from '../../src/domain/identity/password-resets';
 import { hashToken } from '../../src/services/single-use-tokens';
 import { bearer, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken } from '../support/mailed-tokens';

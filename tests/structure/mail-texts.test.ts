@@ -88,7 +88,7 @@ describe('mail texts are written only in the templates', () => {
 
   it('finds where the mails the product sends are built: the activity and the account mails', () => {
     const builders = new Set(parts.filter((part) => part.file !== PLANTED).map((part) => part.file));
-    expect([...builders]).toEqual(expect.arrayContaining(['src/activities/notifications.ts', 'src/domain/auth/account-mails.ts']));
+    expect([...builders]).toEqual(expect.arrayContaining(['src/activities/notifications.ts', 'src/domain/identity/account-mails.ts']));
   });
 
   it('reports a text written into a mail, in the activity input and in the mailer message', () => {

@@ -15,7 +15,7 @@ import {
   registerPolicyholder,
   requestPasswordReset,
   verifyEmail,
-} from '../../src/domain/auth/commands';
+} from '../../src/domain/identity/commands';
 import {
   approveRegistration,
   rejectRegistration,

@@ -1,5 +1,5 @@
-/** A tenant admin's API keys (docs/security.md, API keys); the writes are src/domain/api-keys/commands.ts. */
-import { createApiKey, revokeApiKey } from '../../domain/api-keys/commands';
+/** A tenant admin's API keys (docs/security.md, API keys); the writes are src/domain/identity/api-key-commands.ts. */
+import { createApiKey, revokeApiKey } from '../../domain/identity/api-key-commands';
 import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import { API_KEY_ISSUER_ROLE } from '../../services/api-keys';

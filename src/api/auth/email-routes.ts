@@ -1,6 +1,6 @@
 /** A signed-in user changes their e-mail address (docs/security.md, Changing an e-mail address). */
 import type { Config } from '../../config';
-import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/auth/email-change';
+import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/identity/email-change';
 import { acceptedSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec } from '../http/route';

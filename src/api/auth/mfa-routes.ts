@@ -1,5 +1,5 @@
 /**
- * The second factor (src/domain/auth/mfa.ts, docs/accounts.md): a signed-in user other than a
+ * The second factor (src/domain/identity/mfa.ts, docs/accounts.md): a signed-in user other than a
  * policyholder enrols, confirms, regenerates recovery codes and disables it; the sign-in's second
  * step and the enrolment a tenant requires are public, each proven by the single-use token the
  * password step answered. Every route answers no-store and counts against the auth routes' limit
@@ -18,7 +18,7 @@ import {
   startEnrolment,
   startRequiredEnrolment,
   verifySignIn,
-} from '../../domain/auth/mfa';
+} from '../../domain/identity/mfa';
 import type { Command } from '../../domain/command';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
 import { publicCommandRoute } from '../http/public-command-route';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../../config';
-import type { CodeAttempts } from '../../domain/auth/mfa';
+import type { CodeAttempts } from '../../domain/identity/mfa';
 import { growingDelay } from '../http/middleware/rate-limit';
 
 /**

@@ -4,7 +4,7 @@
  * with the e-mailed token (every session ends).
  */
 import type { Config } from '../../config';
-import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/auth/commands';
+import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/identity/commands';
 import { commandDeps } from '../http/command-deps';
 import { publicCommandRoute } from '../http/public-command-route';
 import { route, RouteSpec } from '../http/route';

@@ -1,13 +1,13 @@
 /**
- * Sign-up, sign-in and sessions (the commands of src/domain/auth/commands.ts). Sign-up answers
+ * Sign-up, sign-in and sessions (the commands of src/domain/identity/commands.ts). Sign-up answers
  * the same 202 whether or not the address has an account; the mail says which (docs/security.md,
  * account enumeration). Wrong passwords slow down the client that sends them, never the account
  * for everyone (./login-throttle.ts).
  */
 import type { Middleware } from 'koa';
-import { acceptInvitation, logIn, logOut, refreshSession, registerPolicyholder, verifyEmail } from '../../domain/auth/commands';
+import { acceptInvitation, logIn, logOut, refreshSession, registerPolicyholder, verifyEmail } from '../../domain/identity/commands';
 import { User } from '../../models';
-import { recordAuthEvent } from '../../services/auth-events';
+import { recordAuthEvent } from '../../domain/identity/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
@@ -22,7 +22,7 @@ import { acceptInvitationBody, loginBody, refreshBody, registerBody, tokenPairSc
 
 /**
  * The per-address limit, on the sign-in route with its refusals on the record: failed sign-ins
- * of reason `rate_limited`, counted per client address (src/services/auth-events.ts). Nothing is
+ * of reason `rate_limited`, counted per client address (src/domain/identity/auth-events.ts). Nothing is
  * read for them, so a flood the limit refuses from memory costs no statement per request.
  */
 function countingRefusedSignIns(limit: Middleware): Middleware {

@@ -1,11 +1,11 @@
 /**
- * Company sign-in for staff (src/domain/auth/sso.ts): the start route sends the browser to the
+ * Company sign-in for staff (src/domain/identity/sso.ts): the start route sends the browser to the
  * tenant's OpenID provider, the callback answers Insurflow's own session as POST /auth/login
  * does, in the body of a no-store response (never in a URL, where logs and Referer would keep it),
  * or, like it, the second factor's challenge (or the enrolment a tenant requires) first.
  */
 import Joi from 'joi';
-import { finishSso, startSso } from '../../domain/auth/sso';
+import { finishSso, startSso } from '../../domain/identity/sso';
 import { object, required } from '../../shared/typed-schema';
 import type { Config } from '../../config';
 import { publicCommandDeps } from '../http/command-deps';

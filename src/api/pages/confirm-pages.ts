@@ -4,7 +4,7 @@
  * tenant's staff that wants one of its saved reports.
  */
 import { ACTION_PAGES } from '../../domain/action-links';
-import { describeRecipientLink, describeRegistrationLink } from '../../domain/auth/mailed-links';
+import { describeRecipientLink, describeRegistrationLink } from '../../domain/identity/mailed-links';
 import { submitRegistration } from '../../domain/onboarding/commands';
 import { confirmReportRecipient } from '../../domain/reports/recipients';
 import { html } from './html';

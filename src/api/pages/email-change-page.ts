@@ -4,8 +4,8 @@
  * factor, and counts wrong answers with the sign-in's.
  */
 import { ACTION_PAGES } from '../../domain/action-links';
-import { confirmEmailChangeByPassword } from '../../domain/auth/email-change';
-import { describeEmailChangeLink, type EmailChangeLink } from '../../domain/auth/mailed-links';
+import { confirmEmailChangeByPassword } from '../../domain/identity/email-change';
+import { describeEmailChangeLink, type EmailChangeLink } from '../../domain/identity/mailed-links';
 import type { Config } from '../../config';
 import { ApiError, badRequest } from '../../shared/errors';
 import { emailChangePageForm } from '../auth/email-schemas';

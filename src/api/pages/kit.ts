@@ -6,7 +6,7 @@
 import type Router from '@koa/router';
 import type Joi from 'joi';
 import type { Context, Middleware } from 'koa';
-import type { MailedLink } from '../../domain/auth/mailed-links';
+import type { MailedLink } from '../../domain/identity/mailed-links';
 import type { TokenProblem } from '../../services/single-use-tokens';
 import { ApiError, badRequest } from '../../shared/errors';
 import { verifyEmailBody } from '../auth/schemas';

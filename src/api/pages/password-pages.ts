@@ -7,8 +7,8 @@
  */
 import type { Context } from 'koa';
 import { ACTION_PAGES } from '../../domain/action-links';
-import { acceptInvitation, confirmPasswordReset } from '../../domain/auth/commands';
-import { describeResetLink, describeVerificationLink, type MailedLink } from '../../domain/auth/mailed-links';
+import { acceptInvitation, confirmPasswordReset } from '../../domain/identity/commands';
+import { describeResetLink, describeVerificationLink, type MailedLink } from '../../domain/identity/mailed-links';
 import { badRequest } from '../../shared/errors';
 import { acceptInvitationBody, passwordResetConfirmBody } from '../auth/schemas';
 import { field, html, type SafeHtml } from './html';

@@ -2,7 +2,7 @@
  * Stripe's webhook (docs/premiums.md, Payment provider). No token: the Stripe-Signature header,
  * checked with the SDK over the exact bytes received, is what proves Stripe sent the event. A
  * missing or wrong signature is refused with 400 before anything is read into the database; a
- * verified event is stored once and dispatched (src/domain/payments/events.ts).
+ * verified event is stored once and dispatched (src/domain/premiums/card-payments/events.ts).
  */
 import type { Middleware } from 'koa';
 import { receivePaymentEvent } from '../../domain/premiums/card-payments';

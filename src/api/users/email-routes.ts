@@ -1,5 +1,5 @@
 /** A tenant admin asks to change a staff member's e-mail address (docs/security.md, Changing an e-mail address). */
-import { changeStaffEmail, EMAIL_CHANGE_TTL_MS } from '../../domain/auth/email-change';
+import { changeStaffEmail, EMAIL_CHANGE_TTL_MS } from '../../domain/identity/email-change';
 import { acceptedSchema, idParams } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
 import { staffEmailBody } from './email-schemas';

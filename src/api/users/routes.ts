@@ -1,6 +1,6 @@
 /** The tenant's users as its admins manage them; the writes are the commands of src/domain/users/commands.ts. */
 import { createUser, updateUser } from '../../domain/users/commands';
-import { resetUserMfa } from '../../domain/auth/mfa';
+import { resetUserMfa } from '../../domain/identity/mfa';
 import { User } from '../../models';
 import { tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';

@@ -2,7 +2,7 @@
  * A claim's payments (docs/claim-money.md, Payments). Asking for one and approving or voiding it
  * are decisions of the claim's run (its validators hold the rules, src/workflows/claim/payments.ts);
  * what then happens to the money is the database's word: a payment batch issues approved payments
- * (src/domain/payments/batches.ts), and the bank's answer clears or fails an issued one here. Each
+ * (src/domain/claims/payment-batches.ts), and the bank's answer clears or fails an issued one here. Each
  * such change is written with a signal to the run in one transaction (outbox), so the run and the
  * rows never disagree for long, whatever fails in between.
  */

@@ -11,7 +11,7 @@ import { sampleValues } from '../../services/notifications/render';
 import { TEMPLATES } from '../../services/notifications/templates';
 import { isNotificationType, type Locale } from '../../shared/notification-settings';
 import { notFound } from '../../shared/errors';
-import { accountMail } from '../auth/account-mails';
+import { accountMail } from '../identity/account-mails';
 
 /** Stands for the single-use token a real mail carries: as long, and plainly not one. */
 const SAMPLE_TOKEN = 'SAMPLE-TOKEN-sample-token-sample-token-sam';

@@ -2,7 +2,7 @@
 import type { Config } from '../../config';
 import { forgotPasswordPage } from '../action-links';
 import type { MailContext } from '../../services/notifications/context';
-import { accountMail, expiryOf, hoursOf, type AccountMail } from '../auth/account-mails';
+import { accountMail, expiryOf, hoursOf, type AccountMail } from '../identity/account-mails';
 
 /** A platform admin belongs to no tenant: the built-in page, and Insurflow's own mail. */
 export function setPasswordMail(

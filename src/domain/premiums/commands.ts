@@ -1,7 +1,7 @@
 /**
  * The writes of premium billing a person makes (docs/premiums.md): staff record a payment received
  * by hand (bank transfer, cheque, card at the counter). A payment provider's events reach the same
- * `applyPayment` (src/services/premium-payments.ts).
+ * `applyPayment` (src/domain/premiums/payments.ts).
  */
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';

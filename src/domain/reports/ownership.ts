@@ -2,7 +2,7 @@
  * Who a saved report is sent for (docs/reports.md, Owner): its owner, its creator until a tenant
  * admin hands it over to another user who may own it. A user change that takes an owner's
  * authority (deactivation, a role without the definition's report) pauses the owner's
- * definitions in the change's transaction (src/services/report-ownership.ts), and their Temporal
+ * definitions in the change's transaction (src/domain/reports/owner-eligibility.ts), and their Temporal
  * Schedules through the outbox once it has committed; the delivery checks
  * the owner again, should a change reach the row some other way. Resuming or scheduling a
  * definition whose owner may not own it is refused until it is handed over.
@@ -11,7 +11,7 @@ import { mayOwnReport } from '../../contracts/scheduled-report';
 import { ReportDefinition, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { reportDefinitionAccess } from '../../access/reports';
-import { ownerMayOwn } from '../../services/report-ownership';
+import { ownerMayOwn } from './owner-eligibility';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command } from '../command';

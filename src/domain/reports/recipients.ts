@@ -9,10 +9,10 @@ import type { Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Tenant, User, type ReportDefinition } from '../../models';
 import { mailContextOf, type MailContext } from '../../services/notifications/context';
-import { confirmRecipient, mintRecipientLinks } from '../../services/report-recipients';
+import { confirmRecipient, mintRecipientLinks } from './recipient-links';
 import { audited } from '../audited';
-import { accountMail, expiryOf, type AccountMail, mailAfterAnswer } from '../auth/account-mails';
-import { withMailedToken } from '../auth/commands';
+import { accountMail, expiryOf, type AccountMail, mailAfterAnswer } from '../identity/account-mails';
+import { withMailedToken } from '../identity/commands';
 import type { CommandDeps, PublicCommand } from '../command';
 
 /** How long a recipient's link works: long enough for someone outside the company to read their mail. */

@@ -8,13 +8,13 @@ import crypto from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
 import { recordAudit } from '../../services/audit';
-import { mintResetToken, SET_PASSWORD_TTL_MS } from '../../services/password-resets';
+import { mintResetToken, SET_PASSWORD_TTL_MS } from '../identity/password-resets';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { ApiError, forbidden, notFound, unprocessable } from '../../shared/errors';
 import type { CommandDeps } from '../command';
 import { forgotPasswordPage } from '../action-links';
-import { accountMail, expiryOf, hoursOf, sendAccountMail } from '../auth/account-mails';
+import { accountMail, expiryOf, hoursOf, sendAccountMail } from '../identity/account-mails';
 import { mailContextOf } from '../../services/notifications/context';
 import { tenantOf } from '../../access/core';
 

@@ -8,12 +8,12 @@ import { Tenant, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { hashPassword } from '../../services/passwords';
-import { pauseDefinitionsOwnedBy } from '../../services/report-ownership';
+import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { revokeAllSessions } from '../../services/tokens';
 import { unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
-import { requestAccountByMail, type Invitation } from '../auth/commands';
+import { requestAccountByMail, type Invitation } from '../identity/commands';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
 

@@ -7,7 +7,7 @@ import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
 import { actorOf } from '../../../services/audit';
-import { recordApiKeyDailyUse } from '../../../services/auth-events';
+import { recordApiKeyDailyUse } from '../../../domain/identity/auth-events';
 import { clientEvidenceOf } from '../client-evidence';
 import { clientKeyOf, growingDelay, rateLimit } from './rate-limit';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, jwtSecretKey } from '../../../services/tokens';

@@ -14,7 +14,7 @@ import { runSavedReport, savedReportTable } from '../../../domain/reports/saved'
 import { ReportDefinition } from '../../../models';
 import { findVisible } from '../../../access/core';
 import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/reports';
-import { recipientStates, recipientStatesOf, type RecipientState } from '../../../services/report-recipients';
+import { recipientStates, recipientStatesOf, type RecipientState } from '../../../domain/reports/recipient-links';
 import { publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';

@@ -5,10 +5,10 @@
  * should a change reach the row some other way, by its next delivery, which sends nothing.
  */
 import type { Transaction } from 'sequelize';
-import { mayOwnReport } from '../contracts/scheduled-report';
-import { ReportDefinition, User, type OutboxMessage } from '../models';
-import { recordAudit, type AuditSource } from './audit';
-import { enqueueReportSchedule } from './outbox';
+import { mayOwnReport } from '../../contracts/scheduled-report';
+import { ReportDefinition, User, type OutboxMessage } from '../../models';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import { enqueueReportSchedule } from '../../services/outbox';
 
 /** Whether the definition's owner may still own it. */
 export async function ownerMayOwn(definition: ReportDefinition, transaction?: Transaction): Promise<boolean> {

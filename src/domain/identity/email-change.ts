@@ -18,8 +18,8 @@ import {
   requestEmailChange as mintEmailChangeLink,
   VerificationTokenRejected,
   voidAccountLinks,
-} from '../../services/email-verifications';
-import { recordAuthEvent } from '../../services/auth-events';
+} from './email-verifications';
+import { recordAuthEvent } from './auth-events';
 import { verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
 import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';

@@ -14,9 +14,9 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
-import type { Logger } from '../config/logger';
-import { AuditEvent } from '../models';
-import { auditEventValues, type AuditSource } from './audit';
+import type { Logger } from '../../config/logger';
+import { AuditEvent } from '../../models';
+import { auditEventValues, type AuditSource } from '../../services/audit';
 
 /** Who records: the request's audit source, and the logger a count that could not be written is reported to (a command's deps have both). */
 export interface AuthEventSource {
@@ -26,7 +26,7 @@ export interface AuthEventSource {
 
 /**
  * Every authentication event this module records (the second factor's other `mfa.*` events are
- * recorded with its changes, src/domain/auth/mfa.ts); the failure types (FAILURE_TYPES) are aggregated.
+ * recorded with its changes, src/domain/identity/mfa.ts); the failure types (FAILURE_TYPES) are aggregated.
  */
 export type AuthEventType =
   | 'auth.sign_in'

@@ -6,10 +6,10 @@
 import type { Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { recordAudit, type AuditSource } from '../../services/audit';
-import { recordAuthEvent, type AuthFailureReason } from '../../services/auth-events';
+import { recordAuthEvent, type AuthFailureReason } from './auth-events';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
-import { requestAccount, VerificationTokenRejected, verifyAccount } from '../../services/email-verifications';
-import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from '../../services/password-resets';
+import { requestAccount, VerificationTokenRejected, verifyAccount } from './email-verifications';
+import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from './password-resets';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import {
   issueAccessToken,

@@ -7,11 +7,11 @@
  * view, and by the delivery, which sends to the addresses that may receive it and records the rest.
  */
 import { Op, type Transaction } from 'sequelize';
-import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../contracts/scheduled-report';
-import { ReportDefinition, ReportRecipientConfirmation, User } from '../models';
-import { isStaff } from '../shared/roles';
-import { VerificationTokenRejected } from './email-verifications';
-import { hashToken, mintToken, tokenProblem } from './single-use-tokens';
+import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../../contracts/scheduled-report';
+import { ReportDefinition, ReportRecipientConfirmation, User } from '../../models';
+import { isStaff } from '../../shared/roles';
+import { VerificationTokenRejected } from '../identity/email-verifications';
+import { hashToken, mintToken, tokenProblem } from '../../services/single-use-tokens';
 
 export interface RecipientState {
   email: string;

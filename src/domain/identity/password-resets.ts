@@ -4,13 +4,13 @@
  * session of the user, in one transaction with its audit event.
  */
 import type { Transaction } from 'sequelize';
-import { PasswordResetToken, User } from '../models';
-import { recordAudit, type AuditSource } from './audit';
-import { isActiveMember, WITH_TENANT_STATUS } from './authority';
-import type { PasswordHashing } from '../config/password-hashing';
-import { hashPassword } from './passwords';
-import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from './single-use-tokens';
-import { revokeAllSessions } from './tokens';
+import { PasswordResetToken, User } from '../../models';
+import { recordAudit, type AuditSource } from '../../services/audit';
+import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
+import type { PasswordHashing } from '../../config/password-hashing';
+import { hashPassword } from '../../services/passwords';
+import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from '../../services/single-use-tokens';
+import { revokeAllSessions } from '../../services/tokens';
 
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** The set-your-password link of an account made for someone else: long enough to find it after a weekend. */

@@ -12,9 +12,9 @@
  * mailed to it is followed (`users.email_unverified_since`); no password reset goes to it meanwhile.
  */
 import { Op, type Transaction } from 'sequelize';
-import { EmailVerificationToken, PasswordResetToken, type RequestedAccount, User, type UnverifiedRegistration } from '../models';
-import type { EmailVerificationPurpose } from '../models/email-verification-token';
-import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from './single-use-tokens';
+import { EmailVerificationToken, PasswordResetToken, type RequestedAccount, User, type UnverifiedRegistration } from '../../models';
+import type { EmailVerificationPurpose } from '../../models/email-verification-token';
+import { hashToken, mintToken, tokenProblem, tokenRejection, type TokenProblem } from '../../services/single-use-tokens';
 
 export type VerificationTokenProblem = `verification_token_${TokenProblem}`;
 

@@ -5,7 +5,7 @@
  */
 import { EmailVerificationToken, PasswordResetToken, ReportDefinition, ReportRecipientConfirmation, Tenant, User } from '../../models';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
-import { VerificationTokenRejected } from '../../services/email-verifications';
+import { VerificationTokenRejected } from './email-verifications';
 import { hashToken, tokenProblem, type TokenProblem } from '../../services/single-use-tokens';
 import { hasSecondFactor } from './mfa';
 

@@ -1,5 +1,5 @@
 /**
- * Writes docs/configuration.md from the configuration schema (src/config), so the table of
+ * Writes docs/configuration.md from the configuration schema (src/config), so the list of
  * variables cannot drift from what the processes accept:
  *
  *   node dist/scripts/config-doc.js > docs/configuration.md    # regenerate
@@ -7,8 +7,10 @@
  *
  * (from the repository's root, as npm runs scripts).
  *
- * The table is printed the way prettier prints a Markdown table (cells padded to their column's
- * width), so the generated file also passes `prettier --check`.
+ * Each variable is a list item with its default, allowed values and meaning beneath, the prose
+ * wrapped as the other documents are (no line over LINE_WIDTH characters where a word allows,
+ * tests/structure/doc-lines.test.ts), indented the way prettier prints a nested list, so the
+ * generated file also passes `prettier --check`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +27,11 @@ interface KeyDescription {
 
 type Row = [variable: string, fallback: string, allowed: string, meaning: string];
 
-const HEADER: Row = ['Variable', 'Default', 'Allowed values', 'Meaning'];
+/** The labels of a variable's default, allowed values and meaning, in a Row's order after its name. */
+const LABELS = ['Default', 'Allowed values', 'Meaning'] as const;
+
+/** Where prose is wrapped: the width the hand-written documents keep. */
+const LINE_WIDTH = 110;
 
 const INTRODUCTION = `# Configuration
 
@@ -143,24 +149,49 @@ function rowsOf(schema: Joi.ObjectSchema): Row[] {
   });
 }
 
-/** A Markdown table as prettier prints it: every cell padded to its column's width. */
-function table(rows: Row[]): string {
-  const cells = [HEADER, ...rows].map((row) => row.map((cell) => cell.replace(/\|/g, '\\|')));
-  const widths = HEADER.map((_, column) => Math.max(...cells.map((row) => [...row[column]].length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join(' | ')} |`;
-  const rule = `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`;
-  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+/** The words of `text`, a code span with spaces kept as one: a line break inside one would change it. */
+function wordsOf(text: string): string[] {
+  const words: string[] = [];
+  let inCode = false;
+  for (const word of text.split(' ')) {
+    if (inCode) words[words.length - 1] += ` ${word}`;
+    else words.push(word);
+    if ((word.split('`').length - 1) % 2 === 1) inCode = !inCode;
+  }
+  return words;
+}
+
+/**
+ * `first` then `text` as lines of at most LINE_WIDTH characters, broken between words (a word
+ * longer than a line keeps its own), each line after the first starting with `indent`.
+ */
+function wrapped(first: string, text: string, indent: string): string {
+  const lines = [first];
+  for (const word of wordsOf(text)) {
+    const last = lines[lines.length - 1];
+    const fresh = last === first;
+    if (!fresh && [...`${last} ${word}`].length > LINE_WIDTH) lines.push(indent + word);
+    else lines[lines.length - 1] = fresh ? last + word : `${last} ${word}`;
+  }
+  return lines.join('\n');
+}
+
+/** One list item per variable, its default, allowed values and meaning as labelled items beneath. */
+function list(rows: Row[]): string {
+  return rows
+    .map(([variable, ...facts]) => [`- ${variable}`, ...facts.map((fact, i) => wrapped(`  - **${LABELS[i]}:** `, fact, '    '))].join('\n'))
+    .join('\n');
 }
 
 /** docs/configuration.md as the schema makes it. */
 export function configurationDocument(): string {
   return [
     INTRODUCTION,
-    table(CONFIGURATION_SCHEMAS.flatMap(rowsOf)),
+    list(CONFIGURATION_SCHEMAS.flatMap(rowsOf)),
     '',
     '## Read by libraries and tools',
     '',
-    table(OTHER_VARIABLES),
+    list(OTHER_VARIABLES),
     '',
     DOCUMENT_STORAGE,
   ].join('\n');

@@ -17,7 +17,7 @@ describe('docs/configuration.md', () => {
   it('documents every variable the schema reads', () => {
     const documented = fs.readFileSync(DOCUMENT, 'utf8');
     for (const name of ['DATABASE_URL', 'JWT_SECRET', 'DOCUMENTS_STORAGE', 'RECONCILER_INTERVAL', 'DB_APP_ROLE']) {
-      expect(documented).toContain(`| \`${name}\``);
+      expect(documented).toContain(`\n- \`${name}\`\n`);
     }
   });
 });

@@ -12,6 +12,9 @@
  *       Reactivates a platform admin (exit code 2 if active already).
  *   migrate up|down|pending|executed [umzug options]
  *       The schema migrations, through umzug's own command line.
+ *   backups list | take | verify <id> | restore --to T --into DIR [--backup ID]
+ *       The cluster's base backups and WAL archive (scripts/backups/commands.ts; docs/production.md,
+ *       Backups and point-in-time restore). These read the BACKUP_* variables, not the API's.
  *
  * All read the same environment as the API (DATABASE_URL, the password hashing cost, …), but
  * need none of production's secrets for /metrics and Temporal (METRICS_TOKEN, PAYLOAD_CODEC_KEYS),
@@ -22,6 +25,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { email as emailRule, password as passwordRule } from '../src/api/http/common-schemas';
 import { ConfigError, loadConfig } from '../src/config';
+import { backups } from './backups/commands';
+import { BackupRefused } from './backups/repository';
 import { setPlatformAdminActive } from '../src/domain/platform/admin-status';
 import { initModels, User } from '../src/models';
 import { createSequelize } from '../src/models/database';
@@ -36,7 +41,8 @@ const USAGE = `usage:
   admin.js create-platform-admin --email E [--full-name N] [--password-file F]   (password on standard input without --password-file)
   admin.js deactivate-platform-admin --email E
   admin.js reactivate-platform-admin --email E
-  admin.js migrate up|down|pending|executed [options]`;
+  admin.js migrate up|down|pending|executed [options]
+  admin.js backups list | take | verify <id> | restore --to T --into DIR [--backup ID]`;
 
 /** A mistake of the operator's, or a change refused: printed without a stack, exit code 2. */
 class UsageError extends Error {}
@@ -139,6 +145,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<string>> = {
   'deactivate-platform-admin': setPlatformAdminStatus(false),
   'reactivate-platform-admin': setPlatformAdminStatus(true),
   migrate,
+  backups,
 };
 
 async function main(): Promise<void> {
@@ -150,7 +157,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  const known = err instanceof UsageError || err instanceof ConfigError;
+  const known = err instanceof UsageError || err instanceof ConfigError || err instanceof BackupRefused;
   process.stderr.write(known ? `${err.message}\n` : `${err.stack ?? err}\n`);
   process.exit(known ? 2 : 1);
 });

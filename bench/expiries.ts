@@ -13,7 +13,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Subscription } from '../src/models';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/config/logger';
-import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
+import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgement-link-tokens';
 import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
 import { loadRenewalPolicy } from '../src/activities/subscriptions';

@@ -12,7 +12,7 @@ import {
   acknowledgementLinkKeyOf,
   signAcknowledgementToken,
   ACKNOWLEDGE_PAGE,
-} from '../src/services/acknowledgement-links';
+} from '../src/domain/compliance/acknowledgement-link-tokens';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../tests/support/factories';
 import { cpuMsPer } from './cpu-time';

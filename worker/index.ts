@@ -10,7 +10,7 @@ import { createSequelize, databaseDeadlines } from '../src/models/database';
 import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { openDocumentStore } from '../src/services/documents';
-import { acknowledgementLinkKeyOf } from '../src/services/acknowledgement-links';
+import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgement-link-tokens';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';

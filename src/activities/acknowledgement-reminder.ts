@@ -4,7 +4,7 @@
  * its own run three days before the due date and by a "remind now" of the compliance officers
  * (src/activities/compliance-remind.ts). Both carry the signed link to the acknowledgement's page.
  */
-import { acknowledgementCallToAction } from '../services/acknowledgement-links';
+import { acknowledgementCallToAction } from '../domain/compliance/acknowledgement-link-tokens';
 import type { ActionUrls } from '../shared/action-urls';
 import type { ActivityDeps } from './deps';
 import type { EmailTemplate } from './notifications';

@@ -9,7 +9,7 @@
  */
 import { type AcknowledgementOpening, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, PolicyVersion, User } from '../models';
-import { isInAudience } from '../models/audience';
+import { isInAudience } from '../domain/compliance/audience-rule';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../services/audit';
 import { workflowAuditSource } from './audit-source';

@@ -5,9 +5,9 @@
  */
 import type { AcknowledgementUnits } from '../contracts/acknowledgement';
 import { Claim } from '../models';
-import { acknowledgementMoments } from '../services/acknowledgement-times';
-import { dueInstant } from '../services/business-time';
-import { calendarOfClaim, calendarOfTenant } from '../services/tenant-calendars';
+import { acknowledgementMoments } from '../domain/compliance/acknowledgement-times';
+import { dueInstant } from '../domain/calendars/business-time';
+import { calendarOfClaim, calendarOfTenant } from '../domain/calendars/tenant-calendars';
 import type { DeadlineUnit } from '../shared/business-calendar';
 
 export interface DueInstantsInput {

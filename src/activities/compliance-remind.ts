@@ -10,7 +10,7 @@ import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
 import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
 import { Acknowledgement, CompliancePolicy, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
-import { actionUrlsOf } from '../services/action-urls';
+import { actionUrlsOf } from '../domain/tenant-settings/action-urls';
 import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
 import { createNotificationActivities } from './notifications';

@@ -16,7 +16,7 @@ import {
   versionRetiredSignal,
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
-import { audienceWhere } from '../models/audience';
+import { audienceWhere } from '../domain/compliance/audience-rule';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -28,8 +28,8 @@ import { createNotificationActivities, NotificationResult } from './notification
 import { changeGuarded } from './guarded-change';
 import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import { atMostInFlight } from './at-most-in-flight';
-import { acknowledgementDueAt } from '../services/acknowledgement-times';
-import { actionUrlsOf } from '../services/action-urls';
+import { acknowledgementDueAt } from '../domain/compliance/acknowledgement-times';
+import { actionUrlsOf } from '../domain/tenant-settings/action-urls';
 import { personalValue } from '../shared/personal-data';
 
 export interface RolloutBatchInput {

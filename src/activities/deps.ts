@@ -32,7 +32,7 @@ export interface ActivityDeps {
   /** Public base URL of the API, for links in messages. */
   apiPublicUrl: string;
   /**
-   * Signs the links in policy notices and reminders (src/services/acknowledgement-links.ts): a key
+   * Signs the links in policy notices and reminders (src/domain/compliance/acknowledgement-link-tokens.ts): a key
    * derived from JWT_SECRET for this alone, so the worker holds no key that signs anything else.
    */
   acknowledgementLinkKey: Buffer;

@@ -8,7 +8,7 @@ import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
 import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
 import type { ActivityDeps } from './deps';
-import { actionUrlsOf } from '../services/action-urls';
+import { actionUrlsOf } from '../domain/tenant-settings/action-urls';
 import { createNotificationActivities } from './notifications';
 
 export function createPolicyNotices(deps: ActivityDeps) {

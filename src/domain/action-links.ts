@@ -6,10 +6,10 @@
  *
  * A tenant with its own front end may name its own page per action instead (the `actionUrls`
  * setting, docs/pages.md, A tenant's own pages): the caller hands in the tenant's templates, read
- * by `actionUrlsOf` (src/services/action-urls.ts), or null for a mail tied to no tenant.
+ * by `actionUrlsOf` (src/domain/tenant-settings/action-urls.ts), or null for a mail tied to no tenant.
  */
 import type { Config } from '../config';
-import { ACKNOWLEDGE_PAGE } from '../services/acknowledgement-links';
+import { ACKNOWLEDGE_PAGE } from './compliance/acknowledgement-link-tokens';
 import { fillActionUrl, type ActionUrls, type PersonAction } from '../shared/action-urls';
 
 export type { ActionUrls, PersonAction };
@@ -18,7 +18,7 @@ export type { ActionUrls, PersonAction };
 export const ACTION_PAGES = {
   verifyEmail: '/app/verify-email',
   resetPassword: '/app/reset-password',
-  // Its link is signed by the activities that mail it (src/services/acknowledgement-links.ts).
+  // Its link is signed by the activities that mail it (src/domain/compliance/acknowledgement-link-tokens.ts).
   acknowledgePolicy: ACKNOWLEDGE_PAGE,
   confirmRegistration: '/app/confirm-registration',
   confirmEmailChange: '/app/confirm-email-change',

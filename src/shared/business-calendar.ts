@@ -1,7 +1,7 @@
 /**
  * A business calendar (docs/calendars.md): the time zone, working days and hours and holidays a
  * tenant counts business time in, and the units a deadline may be counted in. Plain data: the
- * arithmetic (src/services/business-time.ts) needs time-zone data, which workflow code must not
+ * arithmetic (src/domain/calendars/business-time.ts) needs time-zone data, which workflow code must not
  * read, so workflows receive due instants from an activity.
  */
 

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { ClaimStage } from '../../src/contracts/claim';
 import { slaBreaches } from '../../src/domain/reports/claims-queries';
 import { Claim, ClaimHistory, type Tenant, TenantSettings, type User } from '../../src/models';
-import { localTime } from '../../src/services/local-time';
+import { localTime } from '../../src/domain/calendars/local-time';
 import { HOUR_MS } from '../../src/shared/time';
 import { apiClient } from '../support/graphql';
 import { buildAcknowledgement, buildClaim, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';

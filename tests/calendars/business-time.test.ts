@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../../src/shared/business-calendar';
-import { acknowledgementMoments } from '../../src/services/acknowledgement-times';
-import { dueInstant, workingDaysBefore } from '../../src/services/business-time';
+import { acknowledgementMoments } from '../../src/domain/compliance/acknowledgement-times';
+import { dueInstant, workingDaysBefore } from '../../src/domain/calendars/business-time';
 
 const officeHours = (zone: string, holidays: string[] = []): BusinessCalendarRules => ({
   zone,

@@ -15,7 +15,7 @@ import {
   TenantSettings,
   type User,
 } from '../../src/models';
-import { dueInstant } from '../../src/services/business-time';
+import { dueInstant } from '../../src/domain/calendars/business-time';
 import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../../src/shared/business-calendar';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';

@@ -11,7 +11,11 @@ import { createPolicyApprovalActivities } from '../../src/activities/policy-appr
 import { createPolicyNotices } from '../../src/activities/policy-notice';
 import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { Notification, TenantSettings, type Tenant } from '../../src/models';
-import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
+import {
+  ACKNOWLEDGE_PAGE,
+  acknowledgementLinkKeyOf,
+  readAcknowledgementToken,
+} from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { linkIn } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';

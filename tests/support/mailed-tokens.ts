@@ -1,6 +1,10 @@
 /** Single-use tokens the API mails (address verification, password resets, report recipients), read from the SMTP sink. */
 import type { Config } from '../../src/config';
-import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
+import {
+  ACKNOWLEDGE_PAGE,
+  acknowledgementLinkKeyOf,
+  readAcknowledgementToken,
+} from '../../src/domain/compliance/acknowledgement-link-tokens';
 import type { ReceivedMail, SmtpSink } from './smtp-sink';
 
 export const VERIFY_ACCOUNT_SUBJECT = 'Activate your Insurflow account';

@@ -16,7 +16,7 @@ import type { ApiServices } from '../../src/api/runtime/services';
 import { paymentServices } from '../../src/domain/premiums/card-payments';
 import { createPaymentProvider } from '../../src/services/payment-provider';
 import type { Tracing } from '../../src/observability/tracing';
-import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
+import { acknowledgementLinkKeyOf } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { openDocumentStore } from '../../src/services/documents';
 import { followPlanChanges } from '../../src/services/plan-cache';
 import { createSmtpMailer } from '../../src/services/mailer';

@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityDeps } from '../../src/activities';
 import { workerActivities } from '../../worker/worker';
 import { createLogger } from '../../src/config/logger';
-import { acknowledgementLinkKeyOf } from '../../src/services/acknowledgement-links';
+import { acknowledgementLinkKeyOf } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { testConfig } from './config';
 import { createTestDatabase, type TestDatabase } from './database';

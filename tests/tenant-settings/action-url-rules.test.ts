@@ -3,7 +3,7 @@
  * signed acknowledgement link through a template: pure functions, no server.
  */
 import { actionLink } from '../../src/domain/action-links';
-import { acknowledgementCallToAction, readAcknowledgementToken } from '../../src/services/acknowledgement-links';
+import { acknowledgementCallToAction, readAcknowledgementToken } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { actionUrlProblem, actionUrlsProblems, fillActionUrl } from '../../src/shared/action-urls';
 
 const config = { api: { publicUrl: 'https://api.insurflow.example' } } as Parameters<typeof actionLink>[0];

@@ -7,7 +7,7 @@
  * (422 naming the field) with nothing changed.
  */
 import { Notification, TenantSettings, type User } from '../../src/models';
-import { ACKNOWLEDGE_PAGE } from '../../src/services/acknowledgement-links';
+import { ACKNOWLEDGE_PAGE } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { linkIn, tokenIn, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';

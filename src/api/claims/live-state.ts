@@ -1,7 +1,7 @@
 /** An open claim's stage and next deadline as its run sees them now: GET /claims/:id and GraphQL's `Claim.liveState`. */
 import { type ClaimDeadline, type ClaimState, claimStateQuery } from '../../contracts/claim';
 import type { Claim } from '../../models';
-import { localTimeIn } from '../../services/local-time';
+import { localTimeIn } from '../../domain/calendars/local-time';
 import type { ApiServices } from '../runtime/services';
 import { type LiveState, queryLiveState } from '../temporal/live-state';
 

@@ -18,7 +18,7 @@ import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
 import { isStaff, type Role } from '../../shared/roles';
-import { localTimeIn } from '../../services/local-time';
+import { localTimeIn } from '../../domain/calendars/local-time';
 import { API_PREFIX } from '../http/paths';
 
 export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice'] as const;

@@ -3,7 +3,7 @@
  * `/app/acknowledge?token=…` shows the company, the policy and version, the exact text with its
  * SHA-256 and a field for the name; its form posts to the same path, which runs the `acknowledge`
  * operation (the JSON route's command, with the client's address and user agent as evidence) as
- * the employee the link was mailed to. The token is signed (src/services/acknowledgement-links.ts);
+ * the employee the link was mailed to. The token is signed (src/domain/compliance/acknowledgement-link-tokens.ts);
  * it is single use because the acknowledgement is: once given, every post of the form gets the
  * page that says so.
  */
@@ -17,7 +17,7 @@ import {
   type LinkedAcknowledgement,
 } from '../../domain/compliance/acknowledgement-link';
 import { PolicyVersion } from '../../models';
-import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf } from '../../services/acknowledgement-links';
+import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf } from '../../domain/compliance/acknowledgement-link-tokens';
 import { ApiError, badRequest } from '../../shared/errors';
 import { object, required, requiring } from '../../shared/typed-schema';
 import { authAddressLimit } from '../auth/middleware';

@@ -5,7 +5,7 @@
  * the employee the link was mailed to (`holder`).
  */
 import { Acknowledgement, Tenant, User, type CompliancePolicy, type PolicyVersion } from '../../models';
-import { readAcknowledgementToken } from '../../services/acknowledgement-links';
+import { readAcknowledgementToken } from './acknowledgement-link-tokens';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import type { AuthUser } from '../../shared/caller';
 import { STAFF_ROLES } from '../../shared/roles';

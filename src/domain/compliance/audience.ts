@@ -28,11 +28,11 @@ import {
   openingAcknowledgementInput,
 } from '../../contracts/acknowledgement';
 import { Acknowledgement, type OutboxMessage, PolicyVersion, TenantSettings, User } from '../../models';
-import { isInAudience } from '../../models/audience';
+import { isInAudience } from './audience-rule';
 import { recordAudit } from '../../services/audit';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import type { CommandDeps } from '../command';
-import { acknowledgementDueAt } from '../../services/acknowledgement-times';
+import { acknowledgementDueAt } from './acknowledgement-times';
 
 type SyncDeps = Pick<CommandDeps, 'outbox' | 'auditSource'>;
 

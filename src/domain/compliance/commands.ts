@@ -30,7 +30,7 @@ import { createAudited, updateAuditedIn } from '../audited';
 import type { Command, CommandDeps, UpdateCommand } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
-import { acknowledgementDueAt } from '../../services/acknowledgement-times';
+import { acknowledgementDueAt } from './acknowledgement-times';
 import { personalData } from '../../shared/personal-data';
 
 type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description' | 'recurrenceDays'>;

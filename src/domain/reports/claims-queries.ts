@@ -6,7 +6,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
-import { localTime } from '../../services/local-time';
+import { localTime } from '../calendars/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { PAYMENT_FIGURES } from '../claims/payment-figures';
 import { countsPerStatus, groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';

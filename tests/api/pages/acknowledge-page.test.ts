@@ -7,7 +7,11 @@
  */
 import crypto from 'node:crypto';
 import { Acknowledgement, AuditEvent, Notification, PolicyVersion, User } from '../../../src/models';
-import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf, signAcknowledgementToken } from '../../../src/services/acknowledgement-links';
+import {
+  ACKNOWLEDGE_PAGE,
+  acknowledgementLinkKeyOf,
+  signAcknowledgementToken,
+} from '../../../src/domain/compliance/acknowledgement-link-tokens';
 import { DAY_MS } from '../../../src/shared/time';
 import { acknowledgementWithNotice } from '../../support/acknowledgement-runs';
 import { buildTenant } from '../../support/factories';

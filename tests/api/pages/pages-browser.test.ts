@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { Acknowledgement, Registration, ReportRecipientConfirmation, User } from '../../../src/models';
-import { ACKNOWLEDGE_PAGE } from '../../../src/services/acknowledgement-links';
+import { ACKNOWLEDGE_PAGE } from '../../../src/domain/compliance/acknowledgement-link-tokens';
 import { acknowledgementWithNotice } from '../../support/acknowledgement-runs';
 import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../../support/factories';
 import { chromiumTool } from '../../support/chromium';

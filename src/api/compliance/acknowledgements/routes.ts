@@ -1,7 +1,7 @@
 import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
 import { tenantOf } from '../../../access/core';
-import { localTimeIn } from '../../../services/local-time';
+import { localTimeIn } from '../../../domain/calendars/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';

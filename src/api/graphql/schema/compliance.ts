@@ -8,7 +8,7 @@ import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { COMPLIANCE_ROLES, policyVersionAccess } from '../../../access/compliance';
 import { NotPermitted } from '../../../access/refusals';
 import { tenantOf } from '../../../access/core';
-import { localTime } from '../../../services/local-time';
+import { localTime } from '../../../domain/calendars/local-time';
 import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { builder } from '../builder';

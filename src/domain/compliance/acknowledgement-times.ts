@@ -3,12 +3,12 @@
  * tenant's units (docs/calendars.md, Acknowledgements). The API and activities call it; a run
  * gets the answers from an activity.
  */
-import { dueInstant, workingDaysBefore } from './business-time';
-import type { AcknowledgementUnits } from '../contracts/acknowledgement';
-import type { BusinessCalendarRules } from '../shared/business-calendar';
-import type { TenantSettingsValues } from '../shared/tenant-settings';
-import { calendarOfTenant } from './tenant-calendars';
-import { DAY_MS } from '../shared/time';
+import { dueInstant, workingDaysBefore } from '../calendars/business-time';
+import type { AcknowledgementUnits } from '../../contracts/acknowledgement';
+import type { BusinessCalendarRules } from '../../shared/business-calendar';
+import type { TenantSettingsValues } from '../../shared/tenant-settings';
+import { calendarOfTenant } from '../calendars/tenant-calendars';
+import { DAY_MS } from '../../shared/time';
 
 /**
  * When an acknowledgement opened at `from` falls due: its version's deadline days, else the

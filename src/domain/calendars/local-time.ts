@@ -2,11 +2,11 @@
  * An instant as a tenant's people read it (docs/calendars.md, The same business time everywhere):
  * ISO 8601 with the offset of the tenant's `timeZone` setting, answered beside a `dueAt` in UTC
  * (`dueAtLocal`), never instead of it. It reads the runtime's time-zone data, which changes with a
- * Node upgrade, so it is for the API and the domain only: workflow code never imports services.
+ * Node upgrade, so it is for the API, the domain and activities only: workflow code never imports it.
  */
 import { DateTime } from 'luxon';
-import { TenantSettings } from '../models';
-import { DEFAULT_TENANT_SETTINGS } from '../shared/tenant-settings';
+import { TenantSettings } from '../../models';
+import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 
 /** `instant` in `zone` with its offset ("2027-12-29T16:00:00.000+01:00"); null for none. A zone the runtime no longer knows is read as UTC. */
 export function localTime(instant: Date | null | undefined, zone: string): string | null {

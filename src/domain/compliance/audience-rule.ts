@@ -5,9 +5,9 @@
  * audience sync on a user's change and the run that checks whether its employee left.
  */
 import { Op, type WhereOptions } from 'sequelize';
-import { STAFF_ROLES } from '../shared/roles';
-import type { PolicyVersion } from './policy-version';
-import type { User } from './user';
+import { STAFF_ROLES } from '../../shared/roles';
+import type { PolicyVersion } from '../../models/policy-version';
+import type { User } from '../../models/user';
 
 type Audience = Pick<PolicyVersion, 'tenantId' | 'audienceRoles'>;
 

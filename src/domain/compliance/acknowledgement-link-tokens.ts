@@ -15,9 +15,9 @@
  * - changing JWT_SECRET makes every outstanding link invalid (the page says to ask for a reminder).
  */
 import crypto from 'node:crypto';
-import type { Config } from '../config';
-import { DAY_MS } from '../shared/time';
-import { fillActionUrl } from '../shared/action-urls';
+import type { Config } from '../../config';
+import { DAY_MS } from '../../shared/time';
+import { fillActionUrl } from '../../shared/action-urls';
 
 /** The page a notice's link opens. */
 export const ACKNOWLEDGE_PAGE = '/app/acknowledge';

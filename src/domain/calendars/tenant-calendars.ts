@@ -4,8 +4,8 @@
  * without one in the built-in working week in its time zone.
  */
 import { QueryTypes } from 'sequelize';
-import { BusinessCalendar, TenantSettings } from '../models';
-import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../shared/business-calendar';
+import { BusinessCalendar, TenantSettings } from '../../models';
+import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../../shared/business-calendar';
 
 /** The tenant's default calendar; without one, the built-in working week in the tenant's time zone. */
 export async function calendarOfTenant(tenantId: string): Promise<BusinessCalendarRules> {

@@ -5,8 +5,8 @@
  * upgrade, so a workflow asks an activity for the instant and sleeps until it.
  */
 import { DateTime } from 'luxon';
-import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../shared/business-calendar';
-import { HOUR_MS } from '../shared/time';
+import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../../shared/business-calendar';
+import { HOUR_MS } from '../../shared/time';
 
 export interface DueInstantInput {
   start: Date;

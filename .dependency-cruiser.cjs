@@ -70,6 +70,13 @@ module.exports = {
       to: { ...outside('workflows', WORKFLOW_TYPE_ONLY_LAYERS), dependencyTypes: ['type-only'] },
     },
     {
+      name: 'access-verbs-pure',
+      severity: 'error',
+      comment: 'Workflow code loads the access verbs: they name roles only (src/contracts, src/shared), never the access rules or models.',
+      from: { path: '^src/access/verbs(/|\\.ts$)' },
+      to: outside('access/verbs', ['contracts', 'shared']),
+    },
+    {
       name: 'layer-worker',
       severity: 'error',
       comment: 'The worker runs workflows and activities: it does not load the API (docs/architecture.md, Processes and layers).',

@@ -29,6 +29,7 @@ const UNIT_FILES = [
   'security/process-guard',
   'security/smtp-transport',
   'structure/layer-rules',
+  'structure/role-lists',
   'structure/test-layout',
 ];
 

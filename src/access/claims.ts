@@ -5,20 +5,23 @@
  * also withdraw it, and any of the staff may set a document's kind.
  */
 import { Claim, ClaimDocument, ClaimNote } from '../models';
-import { isStaff } from '../shared/roles';
 import type { AuthUser } from '../shared/caller';
 import { authorize, AccessRule, tenantOf } from './core';
 import { NotPermitted, NotVisible } from './refusals';
+import { roleMay } from './verbs';
+
+/** Staff see every claim of their tenant; anyone else (a policyholder) their own. */
+const seesEveryClaim = (caller: AuthUser): boolean => roleMay(caller.role, 'viewEveryClaim');
 
 export const claimAccess: AccessRule<Claim> = {
   resource: 'Claim',
   model: Claim,
-  scope: (caller) => ({ tenantId: tenantOf(caller), ...(!isStaff(caller.role) && { claimantId: caller.id }) }),
-  canSee: (caller, claim) => claim.tenantId === caller.tenantId && (isStaff(caller.role) || claim.claimantId === caller.id),
+  scope: (caller) => ({ tenantId: tenantOf(caller), ...(!seesEveryClaim(caller) && { claimantId: caller.id }) }),
+  canSee: (caller, claim) => claim.tenantId === caller.tenantId && (seesEveryClaim(caller) || claim.claimantId === caller.id),
 };
 
 /** Who keeps seeing what was withdrawn from a claim. */
-const seesWithdrawn = (caller: AuthUser): boolean => caller.role === 'tenant_admin';
+const seesWithdrawn = (caller: AuthUser): boolean => roleMay(caller.role, 'viewWithdrawnClaimItems');
 
 /**
  * What a list of a claim's notes or documents shows: none withdrawn, unless a tenant admin asks
@@ -36,7 +39,9 @@ export type ClaimItemAction = 'edit' | 'withdraw' | 'classify';
 /** The author acts on their own note or document; a claims manager may also withdraw anyone's, and any of the staff classify a document. */
 function mayAct(caller: AuthUser, authorId: string, action: ClaimItemAction): boolean {
   return (
-    authorId === caller.id || (action === 'withdraw' && caller.role === 'claims_manager') || (action === 'classify' && isStaff(caller.role))
+    authorId === caller.id ||
+    (action === 'withdraw' && roleMay(caller.role, 'withdrawAnyClaimItem')) ||
+    (action === 'classify' && roleMay(caller.role, 'classifyAnyClaimDocument'))
   );
 }
 
@@ -45,7 +50,7 @@ export const claimNoteAccess: AccessRule<ClaimNote, Exclude<ClaimItemAction, 'cl
   model: ClaimNote,
   scope: (caller) => ({ tenantId: tenantOf(caller), ...(!seesWithdrawn(caller) && { withdrawnAt: null }) }),
   canSee: (caller, note) =>
-    note.tenantId === caller.tenantId && isStaff(caller.role) && (note.withdrawnAt === null || seesWithdrawn(caller)),
+    note.tenantId === caller.tenantId && roleMay(caller.role, 'listClaimNotes') && (note.withdrawnAt === null || seesWithdrawn(caller)),
   canAct: (caller, note, action) => mayAct(caller, note.authorId, action),
 };
 

@@ -39,6 +39,8 @@ const TREE: Record<string, string> = {
   // Of src/access, workflow code loads the verbs alone: the access rules read models.
   'src/workflows/bad-access.ts': "export { value } from '../access/target';\n",
   'src/access/verbs/target.ts': "export const verb = 'act';\n",
+  // The verbs themselves stay pure: workflow code loads them.
+  'src/access/verbs/bad-models.ts': "export { value } from '../../models/target';\n",
   'worker/bad-api.ts': "export { value } from '../src/api/target';\n",
   // A legal chain (worker → services) that ends in the native hashing bindings.
   'src/services/hashing.ts': "export { hash } from '@node-rs/argon2';\n",
@@ -73,6 +75,7 @@ const MISTAKES = [
   'layer-workflows: src/workflows/bad-models.ts → src/models/target.ts',
   'layer-workflows-types: src/workflows/bad-models-type.ts → src/models/target.ts',
   'layer-workflows: src/workflows/bad-access.ts → src/access/target.ts',
+  'access-verbs-pure: src/access/verbs/bad-models.ts → src/models/target.ts',
   'layer-worker: worker/bad-api.ts → src/api/target.ts',
   'worker-without-password-hashing: worker/bad-hashing.ts → @node-rs/argon2',
   'no-circular: src/shared/bad-cycle-a.ts → src/shared/bad-cycle-b.ts',

@@ -1,8 +1,8 @@
 /**
  * A command reached by both transports has the same rules on both: every GraphQL mutation is
  * derived from an operation (src/api/http/operation.ts), and the REST route of that operation has
- * the same roles and input schemas. Both sides are read from the real declarations: the built
- * GraphQL schema and the API's route list. A mutation written by hand, or declared with roles or
+ * the same access verb and input schemas. Both sides are read from the real declarations: the built
+ * GraphQL schema and the API's route list. A mutation written by hand, or declared with a verb or
  * input of its own, fails here.
  */
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
@@ -32,10 +32,15 @@ function parityProblems(graphql: GraphQLSchema, routes: RouteSpec[]): string[] {
   return problems;
 }
 
+/** Who may call it: its access verb (or, the old way going with #75, its roles). */
+function whoOf(spec: Pick<DeclaredOperation, 'verb' | 'roles'>): string {
+  if (spec.verb) return `verb ${spec.verb}`;
+  return spec.roles ? `roles ${[...spec.roles].sort().join(',')}` : 'any authenticated user';
+}
+
 function differences(what: string, declared: DeclaredOperation, route: RouteSpec): string[] {
-  const roles = (list?: readonly string[]) => (list ? [...list].sort().join(',') : 'any authenticated user');
   const found: string[] = [];
-  if (roles(declared.roles) !== roles(route.roles)) found.push(`${what}: roles ${roles(declared.roles)} ≠ ${roles(route.roles)}`);
+  if (whoOf(declared) !== whoOf(route)) found.push(`${what}: ${whoOf(declared)} ≠ ${whoOf(route)}`);
   if (declared.params !== route.params) found.push(`${what}: another parameters schema`);
   if (declared.body !== route.body) found.push(`${what}: another body schema`);
   return found;
@@ -44,13 +49,13 @@ function differences(what: string, declared: DeclaredOperation, route: RouteSpec
 describe('GraphQL mutations and REST routes share their rules', () => {
   const routes = allRoutes(testConfig({ databaseUrl: 'postgres://unused@127.0.0.1/unused' }));
 
-  it('every mutation runs the operation of exactly one REST route, with its roles and input schemas', () => {
+  it('every mutation runs the operation of exactly one REST route, with its verb and input schemas', () => {
     const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
     expect(mutations.length).toBeGreaterThanOrEqual(10);
     expect(parityProblems(schema, routes)).toEqual([]);
   });
 
-  it('every route derived from an operation has its roles and schemas', () => {
+  it('every route derived from an operation has its verb and schemas', () => {
     const derived = routes.filter((spec) => spec.operation);
     expect(derived.length).toBeGreaterThanOrEqual(10);
     for (const spec of derived) expect(differences(`${spec.method} ${spec.path}`, spec.operation!, spec)).toEqual([]);
@@ -68,10 +73,10 @@ describe('GraphQL mutations and REST routes share their rules', () => {
       expect(parityProblems(withMutation(undefined), routes)).toEqual(['mutation fileClaim is not derived from an operation']);
     });
 
-    it('declared with other roles', () => {
-      const wider = { ...fileClaimRoute.operation!, roles: ['policyholder', 'claims_agent', 'tenant_admin'] };
+    it('declared with another verb', () => {
+      const wider = { ...fileClaimRoute.operation!, verb: 'viewClaim' };
       expect(parityProblems(withMutation({ operation: wider }), routes)).toEqual([
-        'mutation fileClaim and POST /claims: roles claims_agent,policyholder,tenant_admin ≠ claims_agent,policyholder',
+        'mutation fileClaim and POST /claims: verb viewClaim ≠ verb fileClaim',
       ]);
     });
 

@@ -1,7 +1,5 @@
-/** The claim commands as the API exposes them: roles and input once, for REST and GraphQL alike. */
-import { ASSIGNER_ROLES, HANDLER_ROLES } from '../../contracts/claim';
+/** The claim commands GraphQL exposes beside REST: input and access verb once, for both. */
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../domain/claims/commands';
-import { STAFF_ROLES } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
 import { reopenClaim } from '../../domain/claims/reopen';
@@ -9,14 +7,14 @@ import { assignClaimBody, fileClaimBody, noteBody, reopenClaimBody, transitionCl
 
 export const fileClaimOperation = operation({
   name: 'claims.file',
-  roles: ['policyholder', 'claims_agent'],
+  verb: 'fileClaim',
   body: fileClaimBody,
   run: fileClaim,
 });
 
 export const assignClaimOperation = operation({
   name: 'claims.assign',
-  roles: ASSIGNER_ROLES,
+  verb: 'assignClaim',
   params: idParams,
   body: assignClaimBody,
   run: assignClaim,
@@ -24,7 +22,7 @@ export const assignClaimOperation = operation({
 
 export const transitionClaimOperation = operation({
   name: 'claims.transition',
-  roles: HANDLER_ROLES,
+  verb: 'transitionClaim',
   params: idParams,
   body: transitionClaimBody,
   run: transitionClaim,
@@ -32,7 +30,7 @@ export const transitionClaimOperation = operation({
 
 export const reopenClaimOperation = operation({
   name: 'claims.reopen',
-  roles: ASSIGNER_ROLES,
+  verb: 'reopenClaim',
   params: idParams,
   body: reopenClaimBody,
   run: reopenClaim,
@@ -40,7 +38,7 @@ export const reopenClaimOperation = operation({
 
 export const addClaimNoteOperation = operation({
   name: 'claims.addNote',
-  roles: STAFF_ROLES,
+  verb: 'addClaimNote',
   params: idParams,
   body: noteBody,
   run: addClaimNote,

@@ -4,13 +4,13 @@ import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../dom
 import { Claim, ClaimNote } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
+import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
-import { isStaff, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { operationRoute } from '../http/operation';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
-import { commandRoute, findRoute } from '../http/row-route';
+import { findRoute } from '../http/row-route';
 import { pageSchema, paginatePlain } from '../lists/pagination';
 import { textSearch } from '../lists/search';
 import { claimItemListRoute } from './item-list';
@@ -56,7 +56,7 @@ export function claimRoutes(): RouteSpec[] {
       path: '/claims',
       summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
       tag: 'claims',
-      roles: TENANT_ROLES,
+      verb: 'listClaims',
       query: listClaimsQuery,
       response: { status: 200, schema: pageSchema(claimSchema) },
       handler: async (ctx) => {
@@ -69,7 +69,7 @@ export function claimRoutes(): RouteSpec[] {
       path: '/subscriptions/:id/claims',
       summary: 'List the claims of one policy (a policyholder their own policy only), with the filters of GET /claims',
       tag: 'claims',
-      roles: TENANT_ROLES,
+      verb: 'listClaims',
       params: idParams,
       query: listClaimsQuery,
       response: { status: 200, schema: pageSchema(claimSchema) },
@@ -84,15 +84,14 @@ export function claimRoutes(): RouteSpec[] {
       path: '/claims/:id',
       summary: 'One claim with its history, payment and (staff) its financial figures',
       tag: 'claims',
-      roles: TENANT_ROLES,
+      verb: 'viewClaim',
       access: claimAccess,
       schema: claimDetailSchema,
       view: async (claim, ctx) => {
-        // Reserves are the insurer's estimate: its staff see the figures, the claimant does not.
         const [detail, live, financials] = await Promise.all([
           claimDetail(claim),
           liveClaimState(ctx.services, claim),
-          isStaff(ctx.state.user.role) ? financialsOf([claim.id]) : null,
+          may(ctx.state.user, 'viewClaimFinancials') ? financialsOf([claim.id]) : null,
         ]);
         return { ...detail, ...live, financials: financials?.get(claim.id) ?? null };
       },
@@ -131,7 +130,7 @@ export function claimRoutes(): RouteSpec[] {
       path: '/claims/:id/notes',
       summary: "The claim's internal notes (staff only); withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'claims',
-      roles: STAFF_ROLES,
+      verb: 'listClaimNotes',
       model: ClaimNote,
       schema: noteSchema,
     }),
@@ -144,29 +143,33 @@ export function claimRoutes(): RouteSpec[] {
       response: { status: 201, schema: noteSchema },
     }),
 
-    commandRoute({
-      method: 'patch',
-      path: '/claims/:id/notes/:noteId',
-      summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
-      tag: 'claims',
-      roles: STAFF_ROLES,
-      params: noteParams,
-      body: editNoteBody,
-      response: { status: 200, schema: noteSchema },
-      command: editClaimNote,
-    }),
+    operationRoute(
+      operation({ name: 'claims.editNote', verb: 'editClaimNote', params: noteParams, body: editNoteBody, run: editClaimNote }),
+      {
+        method: 'patch',
+        path: '/claims/:id/notes/:noteId',
+        summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
+        tag: 'claims',
+        response: { status: 200, schema: noteSchema },
+      },
+    ),
 
-    commandRoute({
-      method: 'post',
-      path: '/claims/:id/notes/:noteId/withdraw',
-      summary:
-        'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
-      tag: 'claims',
-      roles: STAFF_ROLES,
-      params: noteParams,
-      body: withdrawalBody,
-      response: { status: 200, schema: noteSchema },
-      command: withdrawClaimNote,
-    }),
+    operationRoute(
+      operation({
+        name: 'claims.withdrawNote',
+        verb: 'withdrawClaimNote',
+        params: noteParams,
+        body: withdrawalBody,
+        run: withdrawClaimNote,
+      }),
+      {
+        method: 'post',
+        path: '/claims/:id/notes/:noteId/withdraw',
+        summary:
+          'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
+        tag: 'claims',
+        response: { status: 200, schema: noteSchema },
+      },
+    ),
   ];
 }

@@ -1,6 +1,7 @@
 /** Query fields answering one row by its `id`, as REST's GET /<resource>/:id. */
 import type DataLoader from 'dataloader';
 import type { ObjectRef } from '@pothos/core';
+import type { Verb } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
 import { visibleById } from './context';
@@ -11,7 +12,9 @@ export interface ByIdQuery<Row> {
   description: string;
   /** The request's loader of the rows, under the access rules (`visibleById`). */
   loader: (loaders: Loaders) => DataLoader<string, Row | null>;
-  /** The roles it answers (anyone else is refused); every caller when absent. */
+  /** Who it answers (anyone else is refused); every caller when absent. */
+  verb?: Verb;
+  /** The old way of saying who, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
   roles?: readonly Role[];
 }
 
@@ -28,7 +31,7 @@ export function byIdQuery<Row>(name: string, type: ObjectRef<BuilderTypes, Row>,
       nullable: true,
       description: query.description,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, context) => visibleById<unknown>(context, query.loader(context.loaders), id, query.roles),
+      resolve: (_root, { id }, context) => visibleById<unknown>(context, query.loader(context.loaders), id, query.verb ?? query.roles),
     }),
   );
 }

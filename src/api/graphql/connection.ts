@@ -9,6 +9,7 @@ import Joi from 'joi';
 import { badRequest } from '../../shared/errors';
 import type { InputFieldMap, InputShapeFromFields, ObjectRef, QueryFieldBuilder } from '@pothos/core';
 import type { AuthUser } from '../../shared/caller';
+import type { Verb } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
 import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_BY_FIRST, STATEMENT_COST } from './bounds';
@@ -125,18 +126,18 @@ export interface ListedRows {
 
 /**
  * The `extensions`, `args` and `resolve` of a query field that lists `model`'s rows as a
- * connection: the caller refused unless of `roles` (FORBIDDEN) before anything else, then `rows`
+ * connection: the caller refused unless its verb lets them through (FORBIDDEN) before anything else, then `rows`
  * answers, from the caller and the field's own arguments (`args`, after the page's), what they see.
  */
 function listField<M extends Keyed, A extends InputFieldMap>(
   model: ModelStatic<M>,
-  list: { roles?: readonly Role[]; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
+  list: { access?: Verb | readonly Role[]; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
 ) {
   return {
     extensions: PAGED_BY_FIRST,
     args: { ...pageArgs(), ...list.args },
     resolve: (_root: unknown, { first, after, ...filters }: PageArgs & InputShapeFromFields<A>, context: GraphQLContext) => {
-      const caller = callerOf(context, list.roles);
+      const caller = callerOf(context, list.access);
       const { where, order } = list.rows(caller, filters as InputShapeFromFields<A>);
       return connectionOf(model, where, { first, after }, order);
     },
@@ -146,7 +147,9 @@ function listField<M extends Keyed, A extends InputFieldMap>(
 /** What a list query says of itself: the page's arguments, its types and its resolver are listQuery's. */
 export interface ListQuery<A extends InputFieldMap> {
   description: string;
-  /** The roles it answers (anyone else is refused); every caller when absent. */
+  /** Who it answers (anyone else is refused); every caller when absent. */
+  verb?: Verb;
+  /** The old way of saying who, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
   roles?: readonly Role[];
   /** Its own arguments, after the page's `first` and `after`. */
   args: (t: QueryFieldBuilder<BuilderTypes, BuilderTypes['Root']>) => A;
@@ -169,7 +172,7 @@ export function listQuery<M extends Keyed, A extends InputFieldMap>(
   builder.queryField(name, (t) => {
     // Typed for any arguments here: the caller's `rows` was checked against its own `args` above.
     const field = listField<M, InputFieldMap>(model, {
-      roles: list.roles,
+      access: list.verb ?? list.roles,
       args: list.args(t),
       rows: list.rows as ListQuery<InputFieldMap>['rows'],
     });

@@ -3,6 +3,7 @@
  * the API's services, the request ID and the request's own DataLoaders.
  */
 import type DataLoader from 'dataloader';
+import { may, type Verb } from '../../access/may';
 import { principalKey, type AuthUser } from '../../shared/caller';
 import { forbidden, notFound, unauthorized } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
@@ -31,26 +32,31 @@ export function graphQLContext(services: ApiServices, caller: AuthUser | null, r
 
 /**
  * The caller of a field that needs one: without a token only `viewer` (null) and introspection
- * answer. A mutation names the roles of its REST route (`roles`), refused alike (FORBIDDEN).
+ * answer. A field names the access verb of its REST route, refused alike (FORBIDDEN).
  */
-export function callerOf(context: GraphQLContext, roles?: readonly Role[]): AuthUser {
+export function callerOf(context: GraphQLContext, access?: Verb | readonly Role[]): AuthUser {
   if (!context.caller) throw unauthorized();
-  if (roles && !roles.includes(context.caller.role)) throw forbidden();
+  if (access !== undefined && !mayCall(context.caller, access)) throw forbidden();
   return context.caller;
+}
+
+/** Whether the caller may do `verb`; a list of roles is the old way, going with #75 (tests/structure/role-lists.test.ts). */
+function mayCall(caller: AuthUser, access: Verb | readonly Role[]): boolean {
+  return typeof access === 'string' ? may(caller, access) : access.includes(caller.role);
 }
 
 /**
  * One row by its `id` argument (a UUID, BAD_USER_INPUT otherwise) through a loader of the request,
  * whose statement carries the access policy's scope: null when it does not exist or is not the
- * caller's to see, where REST answers 404. A caller not of `roles` (when given) is refused first.
+ * caller's to see, where REST answers 404. A caller the verb does not let through (when given) is refused first.
  */
 export function visibleById<Row>(
   context: GraphQLContext,
   loader: DataLoader<string, Row | null>,
   id: string,
-  roles?: readonly Role[],
+  access?: Verb | readonly Role[],
 ): Promise<Row | null> {
-  callerOf(context, roles);
+  callerOf(context, access);
   return loader.load(validInput(idParams, { id }).id);
 }
 

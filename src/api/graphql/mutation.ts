@@ -1,10 +1,10 @@
 /**
  * A GraphQL mutation derived from an operation (src/api/http/operation.ts): the caller is refused
- * with the operation's roles, the arguments checked by its schemas (those named by its parameters'
+ * with the operation's verb, the arguments checked by its schemas (those named by its parameters'
  * schema as REST's path, the others as REST's body) and its command run through `runCommand`. The
  * field carries the operation in its extensions, so the parity check finds it.
  */
-import type { Operation } from '../http/operation';
+import type { SignedInOperation } from '../http/operation';
 import type { DeclaredOperation } from '../http/route';
 import { callerOf, runCommand, type GraphQLContext } from './context';
 import { validInput } from './input';
@@ -43,14 +43,14 @@ function requestOf(args: Record<string, unknown>, paramKeys: string[]): { params
 
 /** The `extensions` and `resolve` of a mutation field that runs `op`. */
 export function mutationOf<P extends object, B extends object, Result, Row extends { id: string }>(
-  op: Operation<P, B, Result>,
+  op: SignedInOperation<P, B, Result>,
   mutation: MutationOf<Result, Row>,
 ) {
   const paramKeys = keysOf(op.params);
   return {
     extensions: { operation: op as DeclaredOperation },
     resolve: async (_root: unknown, args: Record<string, unknown>, context: GraphQLContext): Promise<Row> => {
-      const caller = callerOf(context, op.roles);
+      const caller = callerOf(context, op.verb ?? op.roles);
       const { params, body } = requestOf(args, paramKeys);
       const input = {
         ...(op.params ? validInput(op.params, params) : {}),
@@ -60,7 +60,7 @@ export function mutationOf<P extends object, B extends object, Result, Row exten
       return runCommand(
         context,
         { field: mutation.field, input, idempotencyKey },
-        async (deps) => mutation.row(await op.run(caller, input, deps, { client: context.client })),
+        async (deps) => mutation.row(await op.run(caller, input, deps, { client: context.client, services: context.services })),
         (id) => mutation.reload(context, id),
       );
     },

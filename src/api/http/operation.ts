@@ -1,19 +1,21 @@
 /**
- * An operation is a command as the API exposes it, declared once: who may call it, the Joi schemas
- * of its input (the path's parameters and the body) and the command it runs. Every transport
- * derives its entry from this one declaration: `operationRoute` the REST route (its path, status
- * and rendering stay REST's), `mutationOf` (src/api/graphql/mutation.ts) the GraphQL mutation (its
- * name and arguments stay GraphQL's). So a command cannot be reached by one transport with rules
- * the other does not have (tests/structure/transport-parity.test.ts).
+ * An operation is a write as the API exposes it, declared once: its input (the Joi schemas of the
+ * path's parameters and the body), who may call it (its access verb, src/access/verbs) and the
+ * command it runs. It is the one way to declare a write: `operationRoute` derives the REST route
+ * (its path, status and answer stay REST's), `mutationOf` (src/api/graphql/mutation.ts) the GraphQL
+ * mutation (its name and arguments stay GraphQL's). So a command cannot be reached by one
+ * transport with rules the other does not have (tests/structure/transport-parity.test.ts).
  */
 import type Joi from 'joi';
+import type { Verb } from '../../access/verbs';
 import type { CommandDeps } from '../../domain/command';
 import type { AuthUser } from '../../shared/caller';
 import type { Role } from '../../shared/roles';
+import type { ApiServices } from '../runtime/services';
 import type { ClientEvidence } from './client-evidence';
 import { clientEvidenceOf } from './client-evidence';
-import { commandDeps } from './command-deps';
-import { route, type DeclaredOperation, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
+import { commandDeps, publicCommandDeps } from './command-deps';
+import { route, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
 
 /** What a transport knows of the request besides caller and input. */
 export interface OperationRequest {
@@ -21,35 +23,60 @@ export interface OperationRequest {
   client: ClientEvidence;
   /** REST's `Prefer: wait=N`: how long a start may wait for its run (GraphQL never waits). */
   waitSeconds?: number;
+  /** The API's services, for a command that needs one the deps do not carry (the payment provider). */
+  services: ApiServices;
 }
 
-export interface Operation<P extends object = NoInput, B extends object = NoInput, Result = unknown> extends DeclaredOperation {
+interface OperationInput<P extends object, B extends object> {
   /** The command's name, e.g. `claims.file`, as the parity check reports it. */
   name: string;
-  /** Roles allowed to call it; omitted means any authenticated user (the command's access policy decides). */
-  roles?: Role[];
   /** The identifying parameters: REST's path parameters, GraphQL's arguments of the same names. */
   params?: Joi.ObjectSchema<P>;
   /** The rest of the input: REST's body, GraphQL's other arguments. */
   body?: Joi.ObjectSchema<B>;
+}
+
+/** An operation a signed-in caller runs. */
+export interface SignedInOperation<P extends object = NoInput, B extends object = NoInput, Result = unknown> extends OperationInput<P, B> {
+  /** Who may call it; omitted means any authenticated user (the command's access rule decides). */
+  verb?: Verb;
+  /** The old way of saying who may call it, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
+  roles?: readonly Role[];
   /** Runs the command with the caller and the validated input (parameters and body merged). */
   run: (caller: AuthUser, input: P & B, deps: CommandDeps, request: OperationRequest) => Promise<Result>;
 }
 
+/**
+ * An operation anyone may call before signing in (sign-up, using a mailed token, refreshing a
+ * session): a public command (src/domain/command.ts). Its REST route is never replayed from an
+ * Idempotency-Key: a replayed answer would hand out the same tokens again.
+ */
+export interface PublicOperation<P extends object = NoInput, B extends object = NoInput, Result = unknown> extends OperationInput<P, B> {
+  verb: 'public';
+  run: (input: P & B, deps: CommandDeps, request: OperationRequest) => Promise<Result>;
+}
+
+export type Operation<P extends object = NoInput, B extends object = NoInput, Result = unknown> =
+  SignedInOperation<P, B, Result> | PublicOperation<P, B, Result>;
+
 export function operation<P extends object = NoInput, B extends object = NoInput, Result = unknown>(
-  declaration: Operation<P, B, Result>,
-): Operation<P, B, Result> {
+  declaration: SignedInOperation<P, B, Result>,
+): SignedInOperation<P, B, Result>;
+export function operation<P extends object = NoInput, B extends object = NoInput, Result = unknown>(
+  declaration: PublicOperation<P, B, Result>,
+): PublicOperation<P, B, Result>;
+export function operation<P extends object, B extends object, Result>(declaration: Operation<P, B, Result>): Operation<P, B, Result> {
   return declaration;
 }
 
 /** The REST side of an operation: its place in the API and how it answers. */
 export type OperationRouteDeclaration<Result> = Pick<
   RouteDeclaration,
-  'method' | 'path' | 'summary' | 'tag' | 'response' | 'headers' | 'idempotent' | 'before'
+  'method' | 'path' | 'summary' | 'tag' | 'response' | 'headers' | 'idempotent' | 'secretAnswer' | 'gone' | 'before'
 > &
   (
     | {
-        /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and renders its result. */
+        /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and answers (a status that depends on the result). */
         handler: OperationHandler<Result>;
         view?: never;
       }
@@ -62,31 +89,33 @@ export type OperationRouteDeclaration<Result> = Pick<
 
 type OperationHandler<Result> = (ctx: RouteContext, execute: (waitSeconds?: number | null) => Promise<Result>) => Promise<void>;
 
-/** The REST route of an operation: its roles and schemas are the operation's. */
+/** The REST route of an operation: its verb and schemas are the operation's. */
 export function operationRoute<P extends object, B extends object, Result>(
   op: Operation<P, B, Result>,
   http: OperationRouteDeclaration<Result>,
 ): RouteSpec {
   const { handler, view, ...declaration } = http;
+  const { status } = declaration.response;
   const answer: OperationHandler<Result> =
     handler ??
     (async (ctx, execute) => {
       const result = await execute();
-      ctx.status = declaration.response.status;
-      ctx.body = view ? await view(result) : result;
+      ctx.status = status;
+      if (status !== 204) ctx.body = view ? await view(result) : result;
     });
+  const execute = (ctx: RouteContext, input: P & B, waitSeconds?: number | null): Promise<Result> => {
+    const request = { client: clientEvidenceOf(ctx), services: ctx.services, ...(waitSeconds && { waitSeconds }) };
+    return op.verb === 'public' ? op.run(input, publicCommandDeps(ctx), request) : op.run(ctx.state.user, input, commandDeps(ctx), request);
+  };
   return {
     ...route<P, NoInput, B>({
       ...declaration,
-      roles: op.roles,
+      ...(op.verb === 'public' ? { auth: 'public', idempotent: false } : { verb: op.verb, roles: op.roles }),
       params: op.params,
       body: op.body,
       handler: (ctx) =>
-        answer(ctx, (waitSeconds) => {
-          const input = { ...ctx.state.input.params, ...ctx.state.input.body } as P & B;
-          const request = { client: clientEvidenceOf(ctx), ...(waitSeconds && { waitSeconds }) };
-          return op.run(ctx.state.user, input, commandDeps(ctx), request);
-        }),
+        // The path's parameters win: a body's schema names none of them.
+        answer(ctx, (waitSeconds) => execute(ctx, { ...ctx.state.input.body, ...ctx.state.input.params } as P & B, waitSeconds)),
     }),
     operation: op,
   };

@@ -3,7 +3,8 @@
  * session, asking for a reset): a public command (src/domain/command.ts) run on the body. They
  * are never replayed from an Idempotency-Key: a replayed answer would hand out the same tokens
  * again. A route answers the command's result under `response.status`; with `accepted`, that
- * message instead (what follows comes by e-mail); with no response schema, nothing (204).
+ * message instead (what follows comes by e-mail); with no response schema, nothing (204). The old
+ * way, going with #75: a public write is an operation with `verb: 'public'` (src/api/http/operation.ts).
  */
 import type Joi from 'joi';
 import type { PublicCommand } from '../../domain/command';

@@ -1,12 +1,13 @@
 /**
- * A route is declared once, as data: method, path, who may call it, its Joi schemas and its
- * handler. The same declaration mounts the route (auth → roles → validation → idempotency →
+ * A route is declared once, as data: method, path, who may call it (its access verb), its Joi
+ * schemas and its handler. The same declaration mounts the route (auth → roles → validation → idempotency →
  * handler) and produces its OpenAPI description (src/api/openapi/document.ts).
  */
 import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { AccessTokenClaims } from '../../services/tokens';
 import type { AuthUser } from '../../shared/caller';
+import { rolesOf, type Verb } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import type { ApiServices } from '../runtime/services';
 
@@ -39,7 +40,8 @@ export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { 
 /** The operation (src/api/http/operation.ts) a route or a GraphQL mutation is derived from, as the parity check reads it. */
 export interface DeclaredOperation {
   name: string;
-  roles?: Role[];
+  verb?: Verb | 'public';
+  roles?: readonly Role[];
   params?: Joi.ObjectSchema;
   body?: Joi.ObjectSchema;
 }
@@ -60,8 +62,17 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
    * calls), in the codec session cookie when no Authorization header is sent.
    */
   auth?: 'public' | 'codec-session';
-  /** Roles allowed to call the route; omitted means any authenticated user. */
-  roles?: Role[];
+  /**
+   * Who may call the route: the access verb (src/access/verbs) whose roles it lets through; any
+   * other role gets 403 before validation. Omitted means any authenticated user (the command's
+   * access rule decides).
+   */
+  verb?: Verb;
+  /**
+   * The roles the verb names, as `route()` resolves them (the pipeline and the OpenAPI document read
+   * them). Declaring them by hand is the old way, going with #75: a route names its `verb`.
+   */
+  roles?: readonly Role[];
   params?: Joi.ObjectSchema<P>;
   query?: Joi.ObjectSchema<Q>;
   body?: Joi.ObjectSchema<B>;
@@ -93,7 +104,7 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
   handler: (ctx: RouteContext<RouteInput<P, Q, B>>) => Promise<void>;
-  /** Set by `operationRoute`: the operation whose roles and schemas this route has. */
+  /** Set by `operationRoute`: the operation whose verb and schemas this route has. */
   operation?: DeclaredOperation;
 }
 
@@ -114,7 +125,11 @@ export function route<P extends object = NoInput, Q extends object = NoInput, B 
   spec: RouteDeclaration<P, Q, B>,
 ): RouteSpec {
   const { handler, ...declaration } = spec;
-  return { ...declaration, handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>) };
+  return {
+    ...declaration,
+    ...(declaration.verb && { roles: rolesOf(declaration.verb) }),
+    handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>),
+  };
 }
 
 export function acceptsIdempotencyKey(spec: RouteSpec): boolean {

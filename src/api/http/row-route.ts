@@ -1,8 +1,9 @@
 /**
- * The routes most resources declare alike, each built here once: a page of the rows the caller may
- * see (`listRoute`), one of them by its `:id` (`findRoute`), a command run on the path's parameters
- * and the body (`commandRoute`), a change of some of a row's fields (`updateRoute`) and its
- * deletion (`deleteRoute`). A route that does anything more is declared with `route()` itself.
+ * The reads most resources declare alike, each built here once: a page of the rows the caller may
+ * see (`listRoute`) and one of them by its `:id` (`findRoute`). A read that does anything more is
+ * declared with `route()` itself; a write is an operation (`operationRoute`, src/api/http/operation.ts).
+ * `commandRoute`, `updateRoute` and `deleteRoute` are the old ways of declaring a write, going with
+ * #75 as their routes become operations.
  */
 import type Joi from 'joi';
 import type { Model, ModelStatic } from 'sequelize';
@@ -13,8 +14,8 @@ import { commandDeps } from './command-deps';
 import { idParams } from './common-schemas';
 import { route, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
 
-/** Where a route is and who may call it, as `route()` takes them. */
-export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'roles'>;
+/** Where a route is and who may call it (its verb; `roles` the old way), as `route()` takes them. */
+export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb' | 'roles'>;
 
 /**
  * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the

@@ -127,7 +127,7 @@ export function acknowledgePageRoutes(config: Config): Router {
     const input = { id: link.ack!.id, contentSha256: form.value.contentSha256, fullName: form.value.fullName };
     let ack;
     try {
-      ack = await acknowledgeOperation.run(link.holder!, input, deps, { client });
+      ack = await acknowledgeOperation.run(link.holder!, input, deps, { client, services: ctx.services });
     } catch (err) {
       // Given meanwhile (the same form posted twice at once, or through the API): the run refused this one.
       const now = err instanceof ApiError && err.status === 409 ? await describeAcknowledgementLink(key, token) : null;

@@ -17,6 +17,7 @@ import { Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine } from '../.
 import type { RecoveryKind } from '../../models/claim-recovery';
 import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
+import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { toMinorUnits } from '../../shared/money';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
@@ -24,7 +25,7 @@ import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRunForResult } from '../../services/run-decisions';
-import { recordRecoveryEvent } from '../../services/webhook-claim-events';
+import { recordRecoveryEvent } from './webhook-events';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>
@@ -99,7 +100,7 @@ export interface RecoveryInput {
  */
 export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (caller, { id, kind, amount, receivedOn, reference }, deps) => {
   const claim = await findVisible(caller, claimAccess, id);
-  if (caller.role !== 'claims_manager' && claim.assigneeId !== caller.id)
+  if (claim.assigneeId !== caller.id && !may(caller, 'recordRecoveryOnAnyClaim'))
     throw forbidden("Only the claim's handler or a claims manager records a recovery on it");
   if (claim.status === 'closed') throw conflict('The claim is closed: its money is final; reopen it to record a recovery');
   await assertAmountIn(claim, amount, 'amount');

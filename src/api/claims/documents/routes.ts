@@ -5,12 +5,10 @@ import { uploadClaimDocument } from '../../../domain/claims/commands';
 import { classifyClaimDocument, withdrawClaimDocument } from '../../../domain/claims/documents';
 import { ClaimDocument } from '../../../models';
 import { findVisibleDocument } from '../../../access/claims';
-import { TENANT_ROLES } from '../../../shared/roles';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
-import { commandDeps } from '../../http/command-deps';
 import { idParams, uuid } from '../../http/common-schemas';
+import { operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute } from '../../http/row-route';
 import { claimItemListRoute } from '../item-list';
 import { withdrawalBody, withdrawalFields } from '../schemas';
 
@@ -53,35 +51,35 @@ export function documentRoutes(): RouteSpec[] {
       summary:
         "The claim's documents (metadata): the tenant's staff and the claimant; withdrawn ones too with includeWithdrawn=true (tenant admins only)",
       tag: 'documents',
-      roles: TENANT_ROLES,
+      verb: 'listClaimDocuments',
       model: ClaimDocument,
       schema: documentSchema,
     }),
 
-    route({
-      method: 'post',
-      path: '/claims/:id/documents',
-      summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents; 422 quota_exceeded past the documents per claim or the tenant's bytes`,
-      tag: 'documents',
-      roles: TENANT_ROLES,
-      params: idParams,
-      body: uploadBody,
-      response: { status: 201, schema: documentSchema },
-      handler: async (ctx) => {
-        const { contentBase64, ...document } = ctx.state.input.body;
-        const bytes = Buffer.from(contentBase64, 'base64');
-        const uploaded = await uploadClaimDocument(ctx.state.user, { ...ctx.state.input.params, ...document, bytes }, commandDeps(ctx));
-        ctx.status = 201;
-        ctx.body = uploaded;
+    operationRoute(
+      operation({
+        name: 'claims.uploadDocument',
+        verb: 'uploadClaimDocument',
+        params: idParams,
+        body: uploadBody,
+        run: (caller, { contentBase64, ...document }, deps) =>
+          uploadClaimDocument(caller, { ...document, bytes: Buffer.from(contentBase64, 'base64') }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/claims/:id/documents',
+        summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents; 422 quota_exceeded past the documents per claim or the tenant's bytes`,
+        tag: 'documents',
+        response: { status: 201, schema: documentSchema },
       },
-    }),
+    ),
 
     route({
       method: 'get',
       path: '/documents/:id/content',
       summary: "A document's bytes, with its content type and sha256 as ETag: the tenant's staff and the claimant",
       tag: 'documents',
-      roles: TENANT_ROLES,
+      verb: 'downloadClaimDocument',
       params: idParams,
       response: { status: 200, description: 'The document bytes (application/pdf, image/png or image/jpeg)' },
       handler: async (ctx) => {
@@ -99,29 +97,40 @@ export function documentRoutes(): RouteSpec[] {
       },
     }),
 
-    commandRoute({
-      method: 'patch',
-      path: '/documents/:id',
-      summary: "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
-      tag: 'documents',
-      roles: TENANT_ROLES,
-      params: idParams,
-      body: classifyBody,
-      response: { status: 200, schema: documentSchema },
-      command: classifyClaimDocument,
-    }),
+    operationRoute(
+      operation({
+        name: 'claims.classifyDocument',
+        verb: 'classifyClaimDocument',
+        params: idParams,
+        body: classifyBody,
+        run: classifyClaimDocument,
+      }),
+      {
+        method: 'patch',
+        path: '/documents/:id',
+        summary:
+          "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
+        tag: 'documents',
+        response: { status: 200, schema: documentSchema },
+      },
+    ),
 
-    commandRoute({
-      method: 'post',
-      path: '/documents/:id/withdraw',
-      summary:
-        'Withdraw a document (its uploader or a claims manager; reason required): hidden from the list and from download, its bytes kept; tenant admins still see it',
-      tag: 'documents',
-      roles: TENANT_ROLES,
-      params: idParams,
-      body: withdrawalBody,
-      response: { status: 200, schema: documentSchema },
-      command: withdrawClaimDocument,
-    }),
+    operationRoute(
+      operation({
+        name: 'claims.withdrawDocument',
+        verb: 'withdrawClaimDocument',
+        params: idParams,
+        body: withdrawalBody,
+        run: withdrawClaimDocument,
+      }),
+      {
+        method: 'post',
+        path: '/documents/:id/withdraw',
+        summary:
+          'Withdraw a document (its uploader or a claims manager; reason required): hidden from the list and from download, its bytes kept; tenant admins still see it',
+        tag: 'documents',
+        response: { status: 200, schema: documentSchema },
+      },
+    ),
   ];
 }

@@ -1,15 +1,13 @@
 /** A claim's money (docs/claim-money.md): its reserves and their changes, its payments, and its recoveries. */
-import { HANDLER_ROLES } from '../../../contracts/claim';
 import { issueCardRefund } from '../../../domain/claims/card-refunds';
 import { changeReserve, decideReserveChange, recordRecovery, reservesOf } from '../../../domain/claims/money';
 import { decidePayment, paymentsOf, requestPayment, settlePayment } from '../../../domain/claims/payments';
 import { ClaimRecovery } from '../../../models';
 import { claimAccess } from '../../../access/claims';
-import { STAFF_ROLES } from '../../../shared/roles';
-import { commandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
-import { route, RouteSpec } from '../../http/route';
-import { commandRoute, findRoute } from '../../http/row-route';
+import { operation, operationRoute } from '../../http/operation';
+import type { RouteSpec } from '../../http/route';
+import { findRoute } from '../../http/row-route';
 import {
   changeParams,
   paymentAnswerSchema,
@@ -29,134 +27,150 @@ import {
 export function claimMoneyRoutes(): RouteSpec[] {
   const tag = 'claims';
   const decision = (approve: boolean) =>
-    commandRoute({
-      method: 'post',
-      path: `/claims/:id/reserves/changes/:changeId/${approve ? 'approve' : 'reject'}`,
-      summary: approve
-        ? 'Approve a reserve change that waits: someone other than who asked, with reserve authority for its amount'
-        : 'Reject a reserve change that waits (someone with authority for its amount), or withdraw your own',
-      tag,
-      roles: HANDLER_ROLES,
-      params: changeParams,
-      response: { status: 200, schema: reservesAnswerSchema },
-      command: (caller, input, deps) => decideReserveChange(caller, { ...input, approve }, deps),
-    });
+    operationRoute(
+      operation({
+        name: approve ? 'claims.approveReserveChange' : 'claims.rejectReserveChange',
+        verb: 'decideReserveChange',
+        params: changeParams,
+        run: (caller, input, deps) => decideReserveChange(caller, { ...input, approve }, deps),
+      }),
+      {
+        method: 'post',
+        path: `/claims/:id/reserves/changes/:changeId/${approve ? 'approve' : 'reject'}`,
+        summary: approve
+          ? 'Approve a reserve change that waits: someone other than who asked, with reserve authority for its amount'
+          : 'Reject a reserve change that waits (someone with authority for its amount), or withdraw your own',
+        tag,
+        response: { status: 200, schema: reservesAnswerSchema },
+      },
+    );
   const paymentDecision = (decision: 'approve' | 'void') =>
-    commandRoute({
-      method: 'post',
-      path: `/claims/:id/payments/:paymentId/${decision}`,
-      summary:
-        decision === 'approve'
-          ? 'Approve a payment that waits: someone other than who asked, with an approval limit covering its amount'
-          : 'Void a payment before a batch issues it (who asked, or someone who could approve it): its amount goes back to the reserve line',
-      tag,
-      roles: HANDLER_ROLES,
-      params: paymentParams,
-      response: { status: 200, schema: paymentAnswerSchema },
-      command: (caller, input, deps) => decidePayment(caller, { ...input, decision }, deps),
-    });
+    operationRoute(
+      operation({
+        name: `claims.${decision}Payment`,
+        verb: decision === 'approve' ? 'approvePayment' : 'voidPayment',
+        params: paymentParams,
+        run: (caller, input, deps) => decidePayment(caller, { ...input, decision }, deps),
+      }),
+      {
+        method: 'post',
+        path: `/claims/:id/payments/:paymentId/${decision}`,
+        summary:
+          decision === 'approve'
+            ? 'Approve a payment that waits: someone other than who asked, with an approval limit covering its amount'
+            : 'Void a payment before a batch issues it (who asked, or someone who could approve it): its amount goes back to the reserve line',
+        tag,
+        response: { status: 200, schema: paymentAnswerSchema },
+      },
+    );
   const bankAnswer = (status: 'cleared' | 'failed') =>
-    commandRoute({
-      method: 'post',
-      path: `/claims/:id/payments/:paymentId/${status === 'cleared' ? 'clear' : 'fail'}`,
-      summary:
-        status === 'cleared'
-          ? 'Record that the bank paid an issued payment (claims managers)'
-          : 'Record that the bank returned an issued payment (claims managers): its amount goes back to the reserve line',
-      tag,
-      roles: ['claims_manager'],
-      params: paymentParams,
-      ...(status === 'failed' && { body: paymentFailureBody }),
-      response: { status: 200, schema: paymentSchema },
-      command: (caller, input: { id: string; paymentId: string; reason?: string }, deps) =>
-        settlePayment(caller, { ...input, status }, deps),
-    });
+    operationRoute(
+      operation({
+        name: status === 'cleared' ? 'claims.clearPayment' : 'claims.failPayment',
+        verb: 'settlePayment',
+        params: paymentParams,
+        ...(status === 'failed' && { body: paymentFailureBody }),
+        run: (caller, input: { id: string; paymentId: string; reason?: string }, deps) => settlePayment(caller, { ...input, status }, deps),
+      }),
+      {
+        method: 'post',
+        path: `/claims/:id/payments/:paymentId/${status === 'cleared' ? 'clear' : 'fail'}`,
+        summary:
+          status === 'cleared'
+            ? 'Record that the bank paid an issued payment (claims managers)'
+            : 'Record that the bank returned an issued payment (claims managers): its amount goes back to the reserve line',
+        tag,
+        response: { status: 200, schema: paymentSchema },
+      },
+    );
   return [
     findRoute({
       path: '/claims/:id/payments',
       summary: "The claim's partial payments, oldest first, with their payee, reserve line and where each is (staff)",
       tag,
-      roles: STAFF_ROLES,
+      verb: 'viewClaimMoney',
       access: claimAccess,
       schema: paymentsSchema,
       view: async (claim) => ({ items: await paymentsOf(claim) }),
     }),
-    route({
-      method: 'post',
-      path: '/claims/:id/payments',
-      summary:
-        'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit, counted with what you approved alone on the claim and this month, to an account a second person approved on the claim or under the threshold, and within the amount claimed, it is approved at once (201); otherwise it waits for a second person (202; a claims manager beyond the amount claimed)',
-      tag,
-      roles: HANDLER_ROLES,
-      params: idParams,
-      body: paymentBody,
-      response: {
-        status: 201,
-        schema: paymentAnswerSchema,
-        description: 'Approved: it goes out with the next payment batch',
-        also: { status: 202, description: 'Recorded; it waits for someone with a high enough approval limit' },
+    operationRoute(
+      operation({ name: 'claims.requestPayment', verb: 'requestPayment', params: idParams, body: paymentBody, run: requestPayment }),
+      {
+        method: 'post',
+        path: '/claims/:id/payments',
+        summary:
+          'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit, counted with what you approved alone on the claim and this month, to an account a second person approved on the claim or under the threshold, and within the amount claimed, it is approved at once (201); otherwise it waits for a second person (202; a claims manager beyond the amount claimed)',
+        tag,
+        response: {
+          status: 201,
+          schema: paymentAnswerSchema,
+          description: 'Approved: it goes out with the next payment batch',
+          also: { status: 202, description: 'Recorded; it waits for someone with a high enough approval limit' },
+        },
+        handler: async (ctx, execute) => {
+          const answer = await execute();
+          ctx.status = answer.payment.status === 'requested' ? 202 : 201;
+          ctx.body = answer;
+        },
       },
-      handler: async (ctx) => {
-        const answer = await requestPayment(ctx.state.user, { id: ctx.state.input.params.id, ...ctx.state.input.body }, commandDeps(ctx));
-        ctx.status = answer.payment.status === 'requested' ? 202 : 201;
-        ctx.body = answer;
-      },
-    }),
+    ),
     paymentDecision('approve'),
     paymentDecision('void'),
     bankAnswer('cleared'),
     bankAnswer('failed'),
-    route({
-      method: 'post',
-      path: '/claims/:id/payments/:paymentId/card-refund',
-      summary:
-        'Issue an approved payment to the claimant as a refund onto the card they paid the policy’s premiums with (claims managers): cleared when the provider answers at once, issued while its refund is pending; 422 when no card payment covers it, 404 without a payment provider, 503 when it does not answer',
-      tag,
-      roles: ['claims_manager'],
-      params: paymentParams,
-      response: { status: 200, schema: paymentSchema },
-      handler: async (ctx) => {
-        const { id, paymentId } = ctx.state.input.params;
-        ctx.body = await issueCardRefund(ctx.services.payments?.provider)(ctx.state.user, { id, paymentId }, commandDeps(ctx));
+    operationRoute(
+      operation({
+        name: 'claims.issueCardRefund',
+        verb: 'issueCardRefund',
+        params: paymentParams,
+        run: (caller, input, deps, { services }) => issueCardRefund(services.payments?.provider)(caller, input, deps),
+      }),
+      {
+        method: 'post',
+        path: '/claims/:id/payments/:paymentId/card-refund',
+        summary:
+          'Issue an approved payment to the claimant as a refund onto the card they paid the policy’s premiums with (claims managers): cleared when the provider answers at once, issued while its refund is pending; 422 when no card payment covers it, 404 without a payment provider, 503 when it does not answer',
+        tag,
+        response: { status: 200, schema: paymentSchema },
       },
-    }),
+    ),
     findRoute({
       path: '/claims/:id/reserves',
       summary: "The claim's reserve lines and every change of them, with who asked, why and who decided (staff)",
       tag,
-      roles: STAFF_ROLES,
+      verb: 'viewClaimMoney',
       access: claimAccess,
       schema: reservesSchema,
       view: reservesOf,
     }),
-    route({
-      method: 'post',
-      path: '/claims/:id/reserves',
-      summary:
-        'Set a reserve line (cost type and category) of the claim: within your reserve authority it applies at once (200); above it, it waits for someone with enough authority, never you (202)',
-      tag,
-      roles: HANDLER_ROLES,
-      params: idParams,
-      body: reserveChangeBody,
-      response: {
-        status: 200,
-        schema: reservesAnswerSchema,
-        description: 'Applied',
-        also: { status: 202, description: 'Recorded; it waits for someone with enough reserve authority to approve it' },
+    operationRoute(
+      operation({ name: 'claims.changeReserve', verb: 'changeReserve', params: idParams, body: reserveChangeBody, run: changeReserve }),
+      {
+        method: 'post',
+        path: '/claims/:id/reserves',
+        summary:
+          'Set a reserve line (cost type and category) of the claim: within your reserve authority it applies at once (200); above it, it waits for someone with enough authority, never you (202)',
+        tag,
+        response: {
+          status: 200,
+          schema: reservesAnswerSchema,
+          description: 'Applied',
+          also: { status: 202, description: 'Recorded; it waits for someone with enough reserve authority to approve it' },
+        },
+        handler: async (ctx, execute) => {
+          const answer = await execute();
+          ctx.status = answer.change.status === 'pending' ? 202 : 200;
+          ctx.body = answer;
+        },
       },
-      handler: async (ctx) => {
-        const answer = await changeReserve(ctx.state.user, { id: ctx.state.input.params.id, ...ctx.state.input.body }, commandDeps(ctx));
-        ctx.status = answer.change.status === 'pending' ? 202 : 200;
-        ctx.body = answer;
-      },
-    }),
+    ),
     decision(true),
     decision(false),
     findRoute({
       path: '/claims/:id/recoveries',
       summary: 'Money recovered on the claim (subrogation, salvage, deductible), oldest first (staff)',
       tag,
-      roles: STAFF_ROLES,
+      verb: 'viewClaimMoney',
       access: claimAccess,
       schema: recoveriesSchema,
       view: async (claim) => ({
@@ -169,17 +183,16 @@ export function claimMoneyRoutes(): RouteSpec[] {
         }),
       }),
     }),
-    commandRoute({
-      method: 'post',
-      path: '/claims/:id/recoveries',
-      summary:
-        'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
-      tag,
-      roles: HANDLER_ROLES,
-      params: idParams,
-      body: recoveryBody,
-      response: { status: 201, schema: recoverySchema },
-      command: recordRecovery,
-    }),
+    operationRoute(
+      operation({ name: 'claims.recordRecovery', verb: 'recordRecovery', params: idParams, body: recoveryBody, run: recordRecovery }),
+      {
+        method: 'post',
+        path: '/claims/:id/recoveries',
+        summary:
+          'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
+        tag,
+        response: { status: 201, schema: recoverySchema },
+      },
+    ),
   ];
 }

@@ -1,15 +1,15 @@
 /**
  * Claims with their policy, policyholder, assignee, history, notes and documents' metadata, every
  * relation through the request's loaders; file, assign, move and annotate through the REST routes'
- * commands, with their roles.
+ * operations, with their access verbs.
  */
 import type { WhereOptions } from 'sequelize';
 import type { ClaimFinancials as ClaimFinancialsValue } from '../../../domain/claims/money';
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
+import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
-import { isStaff } from '../../../shared/roles';
 import { type LiveClaimDeadline, liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import {
   addClaimNoteOperation,
@@ -169,7 +169,7 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
       nullable: true,
       description: 'The staff only (FORBIDDEN for a policyholder: reserves are the insurer’s estimate), as on GET /claims/:id',
       resolve: (claim, _args, context) => {
-        if (!isStaff(callerOf(context).role)) throw new NotPermitted('The financial figures are for the staff');
+        if (!may(callerOf(context), 'viewClaimFinancials', claim)) throw new NotPermitted('The financial figures are for the staff');
         return context.loaders.financials.load(claim.id);
       },
     }),
@@ -181,7 +181,7 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
       args: { includeWithdrawn: t.arg.boolean({ defaultValue: false }) },
       resolve: (claim, { includeWithdrawn }, context) => {
         const caller = callerOf(context);
-        if (!isStaff(caller.role)) throw new NotPermitted('Notes are for the staff');
+        if (!may(caller, 'listClaimNotes', claim)) throw new NotPermitted('Notes are for the staff');
         const asked = includeWithdrawn ?? false;
         withdrawnFilter(caller, asked); // refused here, before any statement; the loader applies the filter
         return context.loaders.notes(asked).load(claim.id);

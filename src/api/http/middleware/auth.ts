@@ -6,7 +6,7 @@ import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
-import { actorOf } from '../../../services/audit';
+import { actorOf } from '../../../domain/audit/record';
 import { recordApiKeyDailyUse } from '../../../domain/identity/auth-events';
 import { clientEvidenceOf } from '../client-evidence';
 import { clientKeyOf, growingDelay, rateLimit } from './rate-limit';
@@ -162,7 +162,7 @@ function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolea
   return compose([verifyUnlessRemembered, checkPrincipal]);
 }
 
-export function requireRoles(roles: Role[]): Middleware {
+export function requireRoles(roles: readonly Role[]): Middleware {
   return async (ctx, next) => {
     if (!roles.includes((ctx.state.user as AuthUser).role)) throw forbidden();
     await next();

@@ -1,0 +1,24 @@
+/**
+ * The verbs: who may do each action, by role, one table per resource (docs/architecture.md, Access
+ * rules). Routes, GraphQL fields and workflow validators name a verb, never a role list; a caller
+ * whose role the verb does not name is refused with 403 (`may` in src/access/core.ts adds the row's
+ * rule: 404 for a row the caller may not see). Pure (roles only, no models), so workflow code loads it.
+ */
+import type { Role } from '../../shared/roles';
+import { CLAIM_VERBS } from './claims';
+
+const VERBS = { ...CLAIM_VERBS };
+
+export type Verb = keyof typeof VERBS;
+
+const ROLES_OF: Record<Verb, readonly Role[]> = VERBS;
+
+/** The roles that may do `verb`, in the order its table lists them (the OpenAPI document prints them). */
+export function rolesOf(verb: Verb): readonly Role[] {
+  return ROLES_OF[verb];
+}
+
+/** Whether someone of `role` may do `verb` at all (the row they do it on is the access rule's). */
+export function roleMay(role: Role, verb: Verb): boolean {
+  return ROLES_OF[verb].includes(role);
+}

@@ -1,0 +1,52 @@
+/**
+ * When the reminder and the escalations fall due, and waiting for them: in wall-clock days from
+ * the input, or in business time from an activity (time-zone data must not be read in workflow
+ * code), asked again when the tenant's calendar changes (the rescheduleDeadlines Update).
+ */
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { rescheduleDeadlinesUpdate } from '../../contracts/calendar-reschedule';
+import { type AcknowledgementRun, ended, type Moments, STEP_RETRY } from './run';
+
+const { acknowledgementMoments } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+
+/** Runs that record this marker count their reminder and escalations in business time (docs/calendars.md). */
+const ACKNOWLEDGEMENT_BUSINESS_TIME = 'acknowledgement-business-time';
+
+const inBusinessTime = ({ units }: AcknowledgementRun['input']) =>
+  units !== undefined && (units.deadline === 'business_days' || units.escalation === 'business_days');
+
+export async function momentsOfCalendar(run: AcknowledgementRun): Promise<Moments> {
+  const { tenantId, dueAt, reminderDaysBefore, graceDays, units } = run.input;
+  const answer = await acknowledgementMoments({ tenantId, dueAt, reminderDaysBefore, graceDays, units: units! });
+  return {
+    reminder: Date.parse(answer.reminder),
+    managerAlert: Date.parse(answer.managerAlert),
+    complianceAlert: Date.parse(answer.complianceAlert),
+  };
+}
+
+/** Whether the run counts in business time: it then asks for its moments before it waits for the first. */
+export const countsInBusinessTime = (run: AcknowledgementRun) => inBusinessTime(run.input) && patched(ACKNOWLEDGEMENT_BUSINESS_TIME);
+
+/** Waits until the moment unless the run ends first; true when it ended. */
+export async function endedBefore(run: AcknowledgementRun, moment: keyof Moments, summary: string): Promise<boolean> {
+  run.waitingFor = moment;
+  for (;;) {
+    const seen = run.moments;
+    const remainingMs = seen[moment] - Date.now();
+    if (remainingMs <= 0) return ended(run);
+    if (!(await condition(() => ended(run) || run.moments !== seen, remainingMs, { summary }))) return false;
+    if (ended(run)) return true;
+  }
+}
+
+export function setRescheduleHandler(run: AcknowledgementRun): void {
+  const pending = () => (run.waitingFor && !ended(run) ? new Date(run.moments[run.waitingFor]).toISOString() : null);
+  setHandler(rescheduleDeadlinesUpdate, async () => {
+    const before = pending();
+    if (before === null || !inBusinessTime(run.input) || !patched(ACKNOWLEDGEMENT_BUSINESS_TIME)) return { before, after: before };
+    run.moments = await momentsOfCalendar(run);
+    return { before, after: pending() };
+  });
+}

@@ -2,7 +2,7 @@
  * The contract of `claim-<tenant slug>-<claimNumber>` runs, shared by the workflow, its rules and
  * activities, the models, the API and tests: the claim's stages, who works claims, the run's
  * input, state and outcome, its updates, signal and query, and how it is started. The rules a
- * move must pass live with the workflow (src/workflows/claim-rules.ts).
+ * move must pass live with the workflow (src/workflows/claim/transitions.ts and its neighbours).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';

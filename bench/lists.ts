@@ -4,7 +4,7 @@
  * beside bench/bare-list-server.ts running the same count and page queries with no framework.
  * Each side runs twice, in the order bare, API, API, bare, so drift on a shared machine hits
  * both alike. Targets: API throughput ≥ 0.9 × bare, API p99 ≤ 1.5 × bare p99. The API answers the
- * plan page from what it keeps of the tenant's plans after its first read (src/services/plan-cache.ts),
+ * plan page from what it keeps of the tenant's plans after its first read (src/domain/catalog/plan-cache.ts),
  * as it does in production; the bare handler queries every time. The claims are read every time on
  * both sides.
  */

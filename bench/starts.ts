@@ -73,7 +73,7 @@ const API_WORK_PER_POST = [
   'HTTP parsing, security headers, request ID, request log line, metrics',
   "JWT check (HS256) and the caller's authority (cached 10 s per user)",
   'Joi validation of the body',
-  "the plan (visible to the caller, active): kept in the process, one SELECT per change of the tenant's plans (src/services/plan-cache.ts)",
+  "the plan (visible to the caller, active): kept in the process, one SELECT per change of the tenant's plans (src/domain/catalog/plan-cache.ts)",
   'workflow.start (the same call as the SDK side, same options)',
   'one statement: INSERT the pending row + INSERT its audit event, returning the row for the 202 answer (a CTE, atomic without BEGIN/COMMIT)',
   "a SELECT of the row only when the run's own insert of it committed while that statement ran",

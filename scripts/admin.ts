@@ -31,7 +31,7 @@ import { setPlatformAdminActive } from '../src/domain/platform/admin-status';
 import { initModels, User } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { createMigrator } from '../src/models/migrator';
-import { recordAudit, type AuditSource } from '../src/services/audit';
+import { recordAudit, type AuditSource } from '../src/domain/audit/record';
 import { hashPassword } from '../src/services/passwords';
 import { secretSealer } from '../src/services/sealed-secret';
 import { ApiError } from '../src/shared/errors';

@@ -13,7 +13,7 @@ import { openDocumentStore } from '../src/services/documents';
 import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgement-link-tokens';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
-import { moveComplianceWebhooks } from '../src/services/compliance-webhook-move';
+import { moveComplianceWebhooks } from '../src/domain/webhooks/compliance-webhook-move';
 import { createPaymentProvider } from '../src/services/payment-provider';
 import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
 import { ensureKeptRecordsSchedule, ensureRetentionSchedule } from '../src/services/retention-schedule';

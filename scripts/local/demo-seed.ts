@@ -3,7 +3,7 @@
  * sharing DEMO_PASSWORD (README lists them). Safe to run on every start: existing rows stay.
  */
 import { Tenant, TenantSettings, User } from '../../src/models';
-import { createStarterCatalog } from '../../src/models/starter-catalog';
+import { createStarterCatalog } from '../../src/domain/catalog/starter-catalog';
 import { Role, TENANT_ROLES } from '../../src/shared/roles';
 import { hashPassword } from '../../src/services/passwords';
 

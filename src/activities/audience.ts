@@ -11,7 +11,7 @@ import { type AcknowledgementOpening, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../c
 import { Acknowledgement, CompliancePolicy, PolicyVersion, User } from '../models';
 import { isInAudience } from '../domain/compliance/audience-rule';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { workflowAuditSource } from './audit-source';
 import type { AcknowledgementStep } from './compliance';
 import type { ActivityDeps } from './deps';

@@ -6,7 +6,7 @@
 import { Op } from 'sequelize';
 import type { AuditCheckpoint, AuditCheckpointPage, AuditCheckpoints } from '../contracts/audit-checkpoint';
 import { Tenant } from '../models';
-import { chainHead } from '../services/audit-chain';
+import { chainHead } from '../domain/audit/chain';
 import type { ActivityDeps } from './deps';
 
 export function createAuditCheckpointActivities({ sequelize }: ActivityDeps) {

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { AuditSource } from '../services/audit';
+import type { AuditSource } from '../domain/audit/record';
 
 /**
  * The audit source of a change an activity makes: the run that made it, and as actor the user

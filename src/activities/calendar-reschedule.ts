@@ -10,7 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import { Acknowledgement, BulkOperationItem, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import type { ActivityDeps } from './deps';
 import { atMostInFlight } from './at-most-in-flight';
 import { workflowAuditSource } from './audit-source';

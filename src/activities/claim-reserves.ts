@@ -7,8 +7,8 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
-import { recordAudit } from '../services/audit';
-import { recordReserveChangeEvents } from '../services/webhook-claim-events';
+import { recordAudit } from '../domain/audit/record';
+import { recordReserveChangeEvents } from '../domain/claims/webhook-events';
 import { workflowAuditSource } from './audit-source';
 
 export interface RecordReserveChangesInput {

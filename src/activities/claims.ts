@@ -8,8 +8,8 @@ import { literal, Op, type Transaction } from 'sequelize';
 import { Claim, ClaimHistory, ClaimPayment, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import { recordAudit } from '../services/audit';
-import { recordPaymentEvents, recordStageChangedEvent } from '../services/webhook-claim-events';
+import { recordAudit } from '../domain/audit/record';
+import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 

@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { CycleStart, RecurrencePlan } from '../contracts/compliance-recurrence';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../contracts/policy-rollout';
 import { CompliancePolicy, PolicyVersion } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { workflowStartOptions } from '../services/workflow-start';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';

@@ -21,7 +21,7 @@ import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { failureCategory } from '../services/webhook';
-import { recordWebhookEvent } from '../services/webhook-events';
+import { recordWebhookEvent } from '../domain/webhooks/events';
 import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';

@@ -1,5 +1,5 @@
 import type { Attributes, Model, ModelStatic, Sequelize, Transaction, WhereOptions } from 'sequelize';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { workflowAuditSource } from './audit-source';
 
 export interface GuardedChangeEvent {

@@ -17,7 +17,7 @@ import { KEPT_ROW_GROUPS, keptGroupDueOn, keptRowsDueOn, type KeptRowGroup, type
 import type { KeptRecordsBatch, KeptRecordsOfPerson } from '../contracts/retention';
 import { OPEN_SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../contracts/subscription';
 import { PrivacyErasure, PrivacyLegalHold, User } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';

@@ -9,13 +9,13 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { Transaction, UniqueConstraintError } from 'sequelize';
 import { EXPIRE_AFTER, RegistrationStatus, REMIND_ADMINS_AFTER } from '../contracts/onboarding';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
-import { createStarterCatalog } from '../models/starter-catalog';
+import { createStarterCatalog } from '../domain/catalog/starter-catalog';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { DAY_MS, HOUR_MS } from '../shared/time';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, type EmailTemplate, NotificationResult } from './notifications';
-import { recordAudit } from '../services/audit';
-import { recordWebhookEvent } from '../services/webhook-events';
+import { recordAudit } from '../domain/audit/record';
+import { recordWebhookEvent } from '../domain/webhooks/events';
 import { workflowAuditSource } from './audit-source';
 
 export interface RegistrationRef {

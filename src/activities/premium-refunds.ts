@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { PremiumPayment, PremiumRefund } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payment-provider';
 import type { PremiumRefundOutcome } from '../contracts/premium-refund';
 import { workflowAuditSource } from './audit-source';

@@ -49,7 +49,7 @@ import {
   User,
   UserMfa,
 } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
 import { destroyPersonDataKey } from '../services/person-data-keys';
 import { workflowAuditSource } from './audit-source';

@@ -24,7 +24,7 @@ import {
   Subscription,
   User,
 } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
 import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile, type ZipContent } from '../services/zip-files';
 import { DAY_MS } from '../shared/time';

@@ -27,7 +27,7 @@ import { OPEN_SUBSCRIPTION_STATUSES } from '../contracts/subscription';
 import { Notification, OutboxMessage } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
 import { runDriftRows } from '../observability/business-metrics';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { startFromPayload } from '../services/workflow-start';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';

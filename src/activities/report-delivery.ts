@@ -12,7 +12,7 @@
  */
 import { ReportDefinition, User } from '../models';
 import type { ScheduledReportInput, ScheduledReportOutcome } from '../contracts/scheduled-report';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { ownerMayOwn, pauseDefinitionsOwnedBy } from '../domain/reports/owner-eligibility';
 import { mayReceive, recipientStatesOf } from '../domain/reports/recipient-links';
 import { ensureDefinitionSchedule, removeReportSchedule } from '../services/report-schedules';

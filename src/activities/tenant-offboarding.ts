@@ -17,7 +17,7 @@ import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import type { OffboardingStep, StepCounts, StepInput } from '../contracts/tenant-offboarding';
 import { BulkOperationItem, ClaimDocument, ReportDefinition, Tenant, TenantOffboarding } from '../models';
 import { offboardingStepItemId } from '../models/tenant-offboarding';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
 import { removeReportSchedule } from '../services/report-schedules';
 import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile } from '../services/zip-files';

@@ -6,10 +6,10 @@
  */
 import type { Transaction } from 'sequelize';
 import { TenantSettings, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from '../domain/audit/record';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
-import { CLOUDEVENTS_CONTENT_TYPE, cloudEventOf } from '../services/webhook-events';
+import { CLOUDEVENTS_CONTENT_TYPE, cloudEventOf } from '../domain/webhooks/events';
 import {
   acceptedStatus,
   DELIVERY_HEADER,
@@ -20,7 +20,7 @@ import {
   standardWebhookSignature,
   TIMESTAMP_HEADER,
 } from '../services/webhook';
-import { LEGACY_SECRET_PURPOSE } from '../services/compliance-webhook-move';
+import { LEGACY_SECRET_PURPOSE } from '../domain/webhooks/compliance-webhook-move';
 import type { WebhookAttemptInput, WebhookAttemptOutcome } from '../contracts/webhook-delivery';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';

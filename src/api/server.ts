@@ -6,7 +6,7 @@ import { paymentServices } from '../domain/premiums/card-payments';
 import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { flushAuthFailures } from '../domain/identity/auth-events';
-import { followPlanChanges } from '../services/plan-cache';
+import { followPlanChanges } from '../domain/catalog/plan-cache';
 import { openDocumentStore } from '../services/documents';
 import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';

@@ -5,7 +5,7 @@
  */
 import type { Attributes, Model, Transaction } from 'sequelize';
 import type { AuditedChange } from '../models/audit-event';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from './audit/record';
 import type { CommandDeps } from './command';
 
 type AuditDeps = Pick<CommandDeps, 'sequelize' | 'auditSource'>;

@@ -11,7 +11,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { BulkOperation, BulkOperationItem } from '../models';
 import type { BulkItemType, BulkOperationKind } from '../models/bulk-operation';
 import type { StartWorkflowPayload } from '../models/outbox-message';
-import { recordAudit } from '../services/audit';
+import { recordAudit } from './audit/record';
 import type { AuthUser } from '../shared/caller';
 import { idFromRequest } from '../shared/deterministic-id';
 import type { CommandDeps } from './command';

@@ -13,7 +13,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { OutboxMessage } from '../models';
 import type { SignalWorkflowPayload, StartWorkflowPayload } from '../models/outbox-message';
-import type { AuditSource } from '../services/audit';
+import type { AuditSource } from './audit/record';
 import type { DocumentStore } from '../services/documents';
 import type { Mailer } from '../services/mailer';
 import type { AuthUser } from '../shared/caller';

@@ -5,10 +5,10 @@ export type AuditActorType = 'user' | 'api_key' | 'workflow' | 'system';
 /** `authentication`: sign-ins, sessions, credentials (src/domain/identity/auth-events.ts); `change`: every other event. */
 export const AUDIT_CATEGORIES = ['change', 'authentication'] as const;
 export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
-/** Field name → its value before and after the change (secrets never appear: see src/services/audit.ts). */
+/** Field name → its value before and after the change (secrets never appear: see src/domain/audit/record.ts). */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
-/** A change to record, as its author describes it; src/services/audit.ts turns it into an event. */
+/** A change to record, as its author describes it; src/domain/audit/record.ts turns it into an event. */
 export interface AuditedChange {
   tenantId: string | null;
   action: string;

@@ -6,8 +6,8 @@
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import { AuditEvent, Tenant, User } from '../../src/models';
-import { GENESIS_HASH } from '../../src/services/audit-chain';
-import { recordAudit } from '../../src/services/audit';
+import { GENESIS_HASH } from '../../src/domain/audit/chain';
+import { recordAudit } from '../../src/domain/audit/record';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';

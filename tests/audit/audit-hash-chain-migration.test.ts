@@ -6,8 +6,8 @@
 import type { Sequelize } from 'sequelize';
 import { down, up } from '../../src/models/migrations/0059-audit-hash-chain';
 import { AuditEvent } from '../../src/models';
-import { GENESIS_HASH, verifyChain } from '../../src/services/audit-chain';
-import { recordAudit } from '../../src/services/audit';
+import { GENESIS_HASH, verifyChain } from '../../src/domain/audit/chain';
+import { recordAudit } from '../../src/domain/audit/record';
 import { buildTenant } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
 

@@ -1,5 +1,5 @@
 /**
- * What an API process keeps of a tenant's plans (src/services/plan-cache.ts): catalog pages and
+ * What an API process keeps of a tenant's plans (src/domain/catalog/plan-cache.ts): catalog pages and
  * the plan a policy is taken out on, answered from memory while the process follows the
  * `plan_changes` notices, never after a change's notice arrived, and not at all while the notice
  * connection is down.
@@ -11,7 +11,7 @@
  */
 import { Client } from 'pg';
 import { Tenant, type Plan, type User } from '../../src/models';
-import { PLAN_NOTICES_APPLICATION } from '../../src/services/plan-cache';
+import { PLAN_NOTICES_APPLICATION } from '../../src/domain/catalog/plan-cache';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';

@@ -181,7 +181,7 @@ describe('dependency outages answer fast and lose nothing', () => {
   it('PostgreSQL paused: reads and writes answer 503 postgres within the deadline; after the resume the same key answers 409 until the first request has had its deadline, then subscribes once', async () => {
     const planId = await activePlanFor(team.claimant);
     postgres.pause();
-    // A page no request has read: a kept one is answered from the API process's memory (src/services/plan-cache.ts).
+    // A page no request has read: a kept one is answered from the API process's memory (src/domain/catalog/plan-cache.ts).
     const list = await timed(api.get('/api/v1/plans?pageSize=17&ordering=-premium').set('Authorization', as(team.claimant)));
     expectOutage(list.response, 503, 'dependency_unavailable', 'postgres');
     // A deadline is what ended the wait: the answer came after it, and well before a hang would.

@@ -24,7 +24,7 @@ const READ_TIMEOUT_MS = 1_000;
 const READ_ANSWER_WITHIN_MS = 2.5 * READ_TIMEOUT_MS;
 const STATEMENT_TIMEOUT_MS = 3_000;
 const WRITE_ANSWER_WITHIN_MS = STATEMENT_TIMEOUT_MS;
-/** A plan page no other request of this file reads, so that it is never kept (src/services/plan-cache.ts). */
+/** A plan page no other request of this file reads, so that it is never kept (src/domain/catalog/plan-cache.ts). */
 const UNREAD_PLAN_PAGE = '/api/v1/plans?pageSize=17&ordering=-premium';
 /** The statement deadline, the client's second of slack past it, and a second for a busy machine. */
 const KEYED_WRITE_ANSWER_WITHIN_MS = STATEMENT_TIMEOUT_MS + 2_000;
@@ -100,7 +100,7 @@ describe('PostgreSQL stalled: reads answer 503 once their timeout passes', () =>
     await api.get(claimPath).set('Authorization', as(team.claimant)).expect(200);
 
     postgres.pause();
-    // A page no request has read: a kept one is answered from the API process's memory (src/services/plan-cache.ts).
+    // A page no request has read: a kept one is answered from the API process's memory (src/domain/catalog/plan-cache.ts).
     const plans = await timed(api.get(UNREAD_PLAN_PAGE).set('Authorization', as(team.claimant)));
     expectPostgresOutage(plans.response);
     expect(plans.ms).toBeGreaterThan(0.9 * READ_TIMEOUT_MS);

@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { Op } from 'sequelize';
 import { Notification, Subscription, type Plan, type User } from '../../src/models';
-import { PLAN_NOTICES_APPLICATION } from '../../src/services/plan-cache';
+import { PLAN_NOTICES_APPLICATION } from '../../src/domain/catalog/plan-cache';
 import { bearer, buildPlan, buildTenant, buildUsers } from '../support/factories';
 import { requiredEnv, TEMPLATE_DATABASE } from '../support/env';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';

@@ -15,7 +15,7 @@ import { QueryTypes } from 'sequelize';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
 import { AuditEvent, Claim, ClaimDocument, Subscription, Tenant, User } from '../../src/models';
-import { verifyChain } from '../../src/services/audit-chain';
+import { verifyChain } from '../../src/domain/audit/chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';

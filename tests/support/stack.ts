@@ -18,7 +18,7 @@ import { createPaymentProvider } from '../../src/services/payment-provider';
 import type { Tracing } from '../../src/observability/tracing';
 import { acknowledgementLinkKeyOf } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { openDocumentStore } from '../../src/services/documents';
-import { followPlanChanges } from '../../src/services/plan-cache';
+import { followPlanChanges } from '../../src/domain/catalog/plan-cache';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
 import type { ActivityDeps } from '../../src/activities';

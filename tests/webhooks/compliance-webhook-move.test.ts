@@ -10,7 +10,7 @@ import { HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { AuditEvent, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
-import { moveComplianceWebhooks, standardSecretOf } from '../../src/services/compliance-webhook-move';
+import { moveComplianceWebhooks, standardSecretOf } from '../../src/domain/webhooks/compliance-webhook-move';
 import { signWebhook } from '../../src/services/webhook';
 import { bearer, buildAcknowledgement, buildTenant, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';

@@ -15,7 +15,7 @@ import { Webhook } from 'standardwebhooks';
 import { createClaimReserveActivities } from '../../src/activities/claim-reserves';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { Claim, TenantSettings, type User, WebhookEvent } from '../../src/models';
-import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/services/webhook-events';
+import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/domain/webhooks/events';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';

@@ -12,7 +12,7 @@ import {
   type WebhookDeliveryWorkflow,
 } from '../../src/contracts/webhook-delivery';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../../src/models';
-import { recordWebhookEvent } from '../../src/services/webhook-events';
+import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { newEndpointSecret } from '../../src/services/webhook-secrets';
 import { buildTenant } from '../support/factories';
 import { recordHistory } from '../support/histories';

@@ -19,7 +19,7 @@ import { createSubscriptionActivities } from '../../src/activities/subscriptions
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
-import { recordWebhookEvent } from '../../src/services/webhook-events';
+import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { Op } from 'sequelize';
 import {
   AuditEvent,

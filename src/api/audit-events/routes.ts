@@ -5,7 +5,7 @@
  * their chain (docs/audit.md, Tamper evidence): the answer names events but shows none of their content.
  */
 import { AuditEvent } from '../../models';
-import { assertVerifiableSpan, verifyChain } from '../../services/audit-chain';
+import { assertVerifiableSpan, verifyChain } from '../../domain/audit/chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { AUDIT_CATEGORIES } from '../../models/audit-event';
-import { VERIFY_MAX_DAYS } from '../../services/audit-chain';
+import { VERIFY_MAX_DAYS } from '../../domain/audit/chain';
 import { object, required } from '../../shared/typed-schema';
 
 const name = (max: number) =>

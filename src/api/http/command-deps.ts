@@ -10,7 +10,7 @@ import { outboxOf } from '../temporal/outbox';
 import type { RouteContext } from './route';
 import type { ApiServices } from '../runtime/services';
 import { temporalAccess } from '../temporal/calls';
-import { actorOf } from '../../services/audit';
+import { actorOf } from '../../domain/audit/record';
 import { clientEvidenceOf, type ClientEvidence } from './client-evidence';
 
 export interface CommandRequest {

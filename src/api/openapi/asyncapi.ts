@@ -8,7 +8,7 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_EVENT_TYPE_NAMES,
-} from '../../services/webhook-events';
+} from '../../domain/webhooks/events';
 
 /** The media type alone (AsyncAPI's `contentType` takes no parameters). */
 const CONTENT_TYPE = CLOUDEVENTS_CONTENT_TYPE.split(';')[0];

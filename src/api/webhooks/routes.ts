@@ -10,7 +10,7 @@ import {
   updateWebhookEndpoint,
 } from '../../domain/webhooks/commands';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../models';
-import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../services/webhook-events';
+import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';

@@ -2,7 +2,7 @@ import Joi from 'joi';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
-import { WEBHOOK_EVENT_PATTERNS } from '../../services/webhook-events';
+import { WEBHOOK_EVENT_PATTERNS } from '../../domain/webhooks/events';
 import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 

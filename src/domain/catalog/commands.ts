@@ -2,7 +2,7 @@
  * The writes of the tenant's catalog (tenant admins): categories and plans, each change recorded
  * with its audit event. Running subscriptions keep the terms they were sold, so a plan may change
  * or go at any time; a category goes only once no live plan uses it. A plan write forgets what
- * this process kept of its tenant's plans once it committed (src/services/plan-cache.ts).
+ * this process kept of its tenant's plans once it committed (src/domain/catalog/plan-cache.ts).
  */
 import type { CreationAttributes } from 'sequelize';
 import { Category, Plan, TenantSettings } from '../../models';
@@ -16,7 +16,7 @@ import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import { rescheduleClaimsOfPlan, type Reschedule, startReschedule } from '../calendars/reschedule';
 import type { Command, UpdateCommand } from '../command';
-import { planWritten } from '../../services/plan-cache';
+import { planWritten } from './plan-cache';
 
 type CategoryFields = Pick<CreationAttributes<Category>, 'name' | 'description'>;
 

@@ -1,6 +1,6 @@
 /**
  * The plan a policy is taken out on, as its caller may see it: read once per change of its
- * tenant's plans in each process (src/services/plan-cache.ts), since every policy taken out on a
+ * tenant's plans in each process (src/domain/catalog/plan-cache.ts), since every policy taken out on a
  * plan reads the same row. The access rule's scope is the whole of what a caller may see of plans
  * (the tenant's; only active ones but to tenant admins), so the row it finds is visible.
  */
@@ -10,7 +10,7 @@ import { tenantOf } from '../../access/core';
 import { NotVisible } from '../../access/refusals';
 import { Plan } from '../../models';
 import { findOneWhere } from '../../models/prepared-statement';
-import { keptPlanReads } from '../../services/plan-cache';
+import { keptPlanReads } from './plan-cache';
 import type { AuthUser } from '../../shared/caller';
 
 /** The plan `id` among those `caller` may see, as plain values; NotVisible (404) otherwise. */

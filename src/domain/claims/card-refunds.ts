@@ -17,7 +17,7 @@ import {
   type PaymentProvider,
   type ProviderRefund,
 } from '../../services/payment-provider';
-import { recordPaymentEvents } from '../../services/webhook-claim-events';
+import { recordPaymentEvents } from './webhook-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';

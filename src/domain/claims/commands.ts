@@ -24,9 +24,9 @@ import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage } from '..
 import { claimAccess } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { documentKey } from '../../services/documents';
-import { recordClaimFiledEvent } from '../../services/webhook-claim-events';
+import { recordClaimFiledEvent } from './webhook-events';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../../shared/errors';

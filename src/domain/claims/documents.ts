@@ -6,7 +6,7 @@
 import type { DocumentKind } from '../../contracts/claim';
 import { ClaimDocument } from '../../models';
 import { findVisibleDocument } from '../../access/claims';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import type { Command } from '../command';
 import { assertNotWithdrawn, withdrawClaimItem } from './withdrawal';
 

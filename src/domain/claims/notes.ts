@@ -6,7 +6,7 @@
 import { ClaimNote, ClaimNoteRevision } from '../../models';
 import { findVisibleNote } from '../../access/claims';
 import { conflict } from '../../shared/errors';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import type { Command } from '../command';
 import { assertNotWithdrawn, withdrawClaimItem } from './withdrawal';
 

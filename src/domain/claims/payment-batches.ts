@@ -10,7 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { PaymentBatch, Tenant } from '../../models';
 import { tenantOf } from '../../access/core';
 import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from './pain001';
-import { recordPaymentEvents } from '../../services/webhook-claim-events';
+import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';

@@ -25,7 +25,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
-import { recordPaymentEvents } from '../../services/webhook-claim-events';
+import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';

@@ -10,8 +10,8 @@ import { CLAIM_WORKFLOW_TYPE, type ClaimResumption, type ClaimStage, type ClaimW
 import { type ClaimPayment, markedPayee, type PayeeAccount } from '../../contracts/claim-payments';
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
-import { recordAudit } from '../../services/audit';
-import { recordStageChangedEvent } from '../../services/webhook-claim-events';
+import { recordAudit } from '../audit/record';
+import { recordStageChangedEvent } from './webhook-events';
 import type { AuthUser } from '../../shared/caller';
 import { conflict } from '../../shared/errors';
 import type { CommandDeps } from '../command';

@@ -7,7 +7,7 @@ import type { Model, Transaction } from 'sequelize';
 import { ClaimDocument, ClaimNote } from '../../models';
 import type { AuthUser } from '../../shared/caller';
 import { conflict } from '../../shared/errors';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import type { CommandDeps } from '../command';
 
 /** Refuses to change a note or document once withdrawn (409): what was withdrawn stays as it was. */

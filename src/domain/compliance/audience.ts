@@ -29,7 +29,7 @@ import {
 } from '../../contracts/acknowledgement';
 import { Acknowledgement, type OutboxMessage, PolicyVersion, TenantSettings, User } from '../../models';
 import { isInAudience } from './audience-rule';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import type { CommandDeps } from '../command';
 import { acknowledgementDueAt } from './acknowledgement-times';

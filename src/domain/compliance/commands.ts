@@ -19,7 +19,7 @@ import {
 } from '../../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
 import { type Acknowledgement, CompliancePolicy, PolicyVersion, TenantSettings } from '../../models';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';

@@ -16,7 +16,7 @@ import { ZipFile } from 'yazl';
 import { AuditEvent, CompliancePolicy, Tenant, User, type PolicyVersion } from '../../models';
 import { policyVersionAccess } from '../../access/compliance';
 import { findVisible } from '../../access/core';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { SIGNING_ALGORITHM, tenantSigner } from '../../services/tenant-signing-keys';
 import { addZipFile, cursorBatches, jsonFile, jsonLines, type ManifestFile, type ZipContent } from '../../services/zip-files';
 import { conflict } from '../../shared/errors';

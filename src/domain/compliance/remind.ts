@@ -12,7 +12,7 @@ import { COMPLIANCE_REMIND_WORKFLOW_TYPE, ComplianceRemindWorkflow, complianceRe
 import { ComplianceRemind } from '../../models';
 import { policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';

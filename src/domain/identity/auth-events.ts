@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import { QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import type { Logger } from '../../config/logger';
 import { AuditEvent } from '../../models';
-import { auditEventValues, type AuditSource } from '../../services/audit';
+import { auditEventValues, type AuditSource } from '../audit/record';
 
 /** Who records: the request's audit source, and the logger a count that could not be written is reported to (a command's deps have both). */
 export interface AuthEventSource {

@@ -5,7 +5,7 @@
  */
 import type { Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
-import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordAudit, type AuditSource } from '../audit/record';
 import { recordAuthEvent, type AuthFailureReason } from './auth-events';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { requestAccount, VerificationTokenRejected, verifyAccount } from './email-verifications';

@@ -17,7 +17,7 @@ import { Op, type Transaction } from 'sequelize';
 import { findVisible } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { MfaChallenge, MfaRecoveryCode, TenantSettings, User, UserMfa, type MfaChallengePurpose } from '../../models';
-import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordAudit, type AuditSource } from '../audit/record';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashToken, mintToken } from '../../services/single-use-tokens';
 import type { TokenPair } from '../../services/tokens';

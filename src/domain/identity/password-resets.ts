@@ -5,7 +5,7 @@
  */
 import type { Transaction } from 'sequelize';
 import { PasswordResetToken, User } from '../../models';
-import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordAudit, type AuditSource } from '../audit/record';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import type { PasswordHashing } from '../../config/password-hashing';
 import { hashPassword } from '../../services/passwords';

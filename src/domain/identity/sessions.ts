@@ -1,6 +1,6 @@
 /** What signing in ends with, however many steps it took (password, then a second factor's code). */
 import type { User } from '../../models';
-import type { AuditSource } from '../../services/audit';
+import type { AuditSource } from '../audit/record';
 import { recordAuthEvent } from './auth-events';
 import { issueTokenPair, type TokenPair } from '../../services/tokens';
 import type { CommandDeps } from '../command';

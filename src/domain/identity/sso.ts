@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import { SsoIdentity, SsoLogin, Tenant, TenantSso, User } from '../../models';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { recordAuthEvent, type SsoRefusalReason } from './auth-events';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';

@@ -25,7 +25,7 @@ import { operationTenant } from '../../models/bulk-operation';
 import { tenantOf } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
-import { actorOf } from '../../services/audit';
+import { actorOf } from '../audit/record';
 import { outboxThrough } from '../../services/outbox';
 import type { AuthUser } from '../../shared/caller';
 import { ApiError, notFound, unprocessable } from '../../shared/errors';

@@ -20,7 +20,7 @@ import {
 import { ActivityIncident, AuditEvent, type BulkOperation } from '../../models';
 import { activityIncidentAccess } from '../../access/operations';
 import { tenantOf } from '../../access/core';
-import { actorOf } from '../../services/audit';
+import { actorOf } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { unprocessable } from '../../shared/errors';
 import { bulkOperationId, earlierOperation, type OperationRun, startBulkOperation } from '../bulk-operations';

@@ -12,7 +12,7 @@ import { type Client, isGrpcServiceError } from '@temporalio/client';
 import type { ActivityIncident } from '../../models';
 import { activityIncidentAccess } from '../../access/operations';
 import { findVisible } from '../../access/core';
-import { type AuditSource, recordAudit } from '../../services/audit';
+import { type AuditSource, recordAudit } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { conflict } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';

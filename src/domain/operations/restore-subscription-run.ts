@@ -21,7 +21,7 @@ import { Plan, Subscription } from '../../models';
 import { findVisible } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
 import { writeWithStart } from '../runs';

@@ -12,7 +12,7 @@ import { forgetTenantApiKeys } from '../../services/api-keys';
 import { forgetTenantAuthority } from '../../services/authority';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../identity/password-resets';
 import { hashPassword } from '../../services/passwords';
-import { recordWebhookEvent } from '../../services/webhook-events';
+import { recordWebhookEvent } from '../webhooks/events';
 import { conflict } from '../../shared/errors';
 import { mailAfterAnswer } from '../identity/account-mails';
 import { mailContextOf } from '../../services/notifications/context';

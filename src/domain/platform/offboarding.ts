@@ -25,7 +25,7 @@ import { BulkOperation, TenantOffboarding, type Tenant } from '../../models';
 import { offboardingStepItemId } from '../../models/tenant-offboarding';
 import { findVisible } from '../../access/core';
 import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, samePerson } from '../../shared/errors';

@@ -15,8 +15,8 @@ import { premiumPaidSignal, subscriptionWorkflowId } from '../../contracts/subsc
 import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
-import { recordAudit, type AuditSource } from '../../services/audit';
-import { recordWebhookEvent } from '../../services/webhook-events';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { recordWebhookEvent } from '../webhooks/events';
 
 export interface PaymentReceived {
   tenantId: string;

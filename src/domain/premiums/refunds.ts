@@ -10,8 +10,8 @@ import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund } from '../../shared/refunds';
-import { recordAudit, type AuditSource } from '../../services/audit';
-import { recordWebhookEvent } from '../../services/webhook-events';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { recordWebhookEvent } from '../webhooks/events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
 

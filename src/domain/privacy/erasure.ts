@@ -17,7 +17,7 @@ import {
 } from '../../contracts/privacy-erasure';
 import { PrivacyErasure, PrivacyExport, PrivacyLegalHold } from '../../models';
 import { tenantOf } from '../../access/core';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, legalHold, unprocessable } from '../../shared/errors';
 import type { Command } from '../command';

@@ -11,7 +11,7 @@ import { PRIVACY_EXPORT_WORKFLOW_TYPE, privacyExportWorkflowId, type PrivacyExpo
 import { PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { hashToken, mintToken } from '../../services/single-use-tokens';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, linkGone, notFound } from '../../shared/errors';

@@ -7,7 +7,7 @@
 import type { Transaction } from 'sequelize';
 import { mayOwnReport } from '../../contracts/scheduled-report';
 import { ReportDefinition, User, type OutboxMessage } from '../../models';
-import { recordAudit, type AuditSource } from '../../services/audit';
+import { recordAudit, type AuditSource } from '../audit/record';
 import { enqueueReportSchedule } from '../../services/outbox';
 
 /** Whether the definition's owner may still own it. */

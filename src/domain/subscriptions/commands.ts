@@ -33,7 +33,7 @@ import { subscriptionCreatedEvent } from '../../models/subscription';
 import { findVisible, tenantOf } from '../../access/core';
 import { visiblePlan } from '../catalog/kept-plan';
 import { subscriptionAccess } from '../../access/subscriptions';
-import { auditEventValues } from '../../services/audit';
+import { auditEventValues } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
-import { recordAudit } from '../../services/audit';
+import { recordAudit } from '../audit/record';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../identity/password-resets';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';

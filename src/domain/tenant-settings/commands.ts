@@ -10,7 +10,7 @@ import { actionUrlsProblems } from '../../shared/action-urls';
 import { overrideProblems } from '../../services/notifications/render';
 import { audited } from '../audited';
 import { rescheduleTenantReports } from '../reports/definitions';
-import { moveComplianceWebhook } from '../../services/compliance-webhook-move';
+import { moveComplianceWebhook } from '../webhooks/compliance-webhook-move';
 import type { Command } from '../command';
 
 /** The settings as anyone may see them, defaults filled in: the webhook secret only as set or not. */

@@ -9,7 +9,7 @@ import { webhookEndpointAccess } from '../../access/webhooks';
 import { Op } from 'sequelize';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
 import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
-import { enqueueDeliveryRun } from '../../services/webhook-events';
+import { enqueueDeliveryRun } from './events';
 import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-secrets';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';

@@ -1,7 +1,7 @@
 /**
  * Every committed write to `plans` is announced on the `plan_changes` channel with the tenant whose
  * plans changed (an empty payload after a TRUNCATE: every tenant's). Each API process keeps the
- * plans it read and forgets a tenant's when its notice arrives (src/services/plan-cache.ts).
+ * plans it read and forgets a tenant's when its notice arrives (src/domain/catalog/plan-cache.ts).
  *
  * The followers also send their heartbeats on the channel (src/models/change-notices.ts,
  * `heartbeat <uuid>`), which a tenant's ID never resembles.

@@ -4,7 +4,7 @@ import { Plan } from '../../../models';
 import { Page, paginatePlain } from '../../lists/pagination';
 import type { Output } from '../../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
-import { keptPlanReads } from '../../../services/plan-cache';
+import { keptPlanReads } from '../../../domain/catalog/plan-cache';
 
 export type PlanFilters = Output<typeof listPlansQuery>;
 

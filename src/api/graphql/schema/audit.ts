@@ -4,7 +4,7 @@ import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventAccess } from '../../../access/audit';
 import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
-import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../services/audit-chain';
+import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../domain/audit/chain';
 import { builder } from '../builder';
 import { listQuery, orderingOf } from '../connection';
 import { callerOf } from '../context';

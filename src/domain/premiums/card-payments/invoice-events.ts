@@ -11,7 +11,7 @@
  */
 import { Op, type Transaction } from 'sequelize';
 import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../../models';
-import { recordAudit, type AuditSource } from '../../../services/audit';
+import { recordAudit, type AuditSource } from '../../audit/record';
 import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
 import { recordRefundEvent } from '../refunds';

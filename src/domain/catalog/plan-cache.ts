@@ -15,10 +15,10 @@
  * reaches this one with its notice, within milliseconds of the commit.
  */
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../config/logger';
-import { followNotices, type NoticeFollower } from '../models/change-notices';
-import { PLAN_CHANGES_CHANNEL } from '../models/migrations/0070-plan-change-notices';
-import { planChangeNoticesHeard, planNoticesFollowing } from '../observability/business-metrics';
+import type { Logger } from '../../config/logger';
+import { followNotices, type NoticeFollower } from '../../models/change-notices';
+import { PLAN_CHANGES_CHANNEL } from '../../models/migrations/0070-plan-change-notices';
+import { planChangeNoticesHeard, planNoticesFollowing } from '../../observability/business-metrics';
 
 /** At most this many plan rows are kept, over every read (about 0.5 KB each). */
 const MAX_KEPT_ROWS = 20_000;

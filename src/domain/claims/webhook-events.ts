@@ -5,10 +5,10 @@
  * the change, so a retried activity or a repeated request records it once.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { PaymentStatus } from '../contracts/claim-payments';
-import type { ReserveChange } from '../contracts/claim-reserves';
-import { Claim, type ClaimRecovery } from '../models';
-import { recordWebhookEvent, recordWebhookEvents, type WebhookEventRecord, type WebhookEventType } from './webhook-events';
+import type { PaymentStatus } from '../../contracts/claim-payments';
+import type { ReserveChange } from '../../contracts/claim-reserves';
+import { Claim, type ClaimRecovery } from '../../models';
+import { recordWebhookEvent, recordWebhookEvents, type WebhookEventRecord, type WebhookEventType } from '../webhooks/events';
 
 /** A claim's amounts are kept as numeric(12,2), read as such strings: events carry them so ("500.50"), a run's numbers too. */
 const decimalOf = (amount: string | number) => (typeof amount === 'number' ? amount.toFixed(2) : amount);

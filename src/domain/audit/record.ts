@@ -6,9 +6,9 @@
  * is left out, at any depth, whatever the caller passes.
  */
 import type { CreationAttributes, Transaction } from 'sequelize';
-import { AuditEvent } from '../models';
-import type { AuditActorType, AuditCategory, AuditChanges, AuditedChange } from '../models/audit-event';
-import type { AuthUser } from '../shared/caller';
+import { AuditEvent } from '../../models';
+import type { AuditActorType, AuditCategory, AuditChanges, AuditedChange } from '../../models/audit-event';
+import type { AuthUser } from '../../shared/caller';
 
 export interface AuditActor {
   type: AuditActorType;

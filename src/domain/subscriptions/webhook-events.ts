@@ -4,8 +4,8 @@
  * retried activity records it once.
  */
 import type { Transaction } from 'sequelize';
-import type { Subscription } from '../models';
-import { recordWebhookEvent } from './webhook-events';
+import type { Subscription } from '../../models';
+import { recordWebhookEvent } from '../webhooks/events';
 
 /** `subscription.issued`, with the row as its first term left it (active, or awaiting its first premium). */
 export function recordPolicyIssuedEvent(subscription: Subscription, transaction: Transaction): Promise<void> {

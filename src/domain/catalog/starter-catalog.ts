@@ -1,7 +1,7 @@
 /** The catalog a tenant starts with: provisioned for every approved tenant, and seeded for the demo tenant. */
 import type { Transaction } from 'sequelize';
-import { Category } from './category';
-import { CoverageLevel, Plan, PolicyType } from './plan';
+import { Category } from '../../models/category';
+import { CoverageLevel, Plan, PolicyType } from '../../models/plan';
 
 interface StarterPlan {
   name: string;

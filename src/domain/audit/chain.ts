@@ -15,7 +15,7 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { unprocessable } from '../shared/errors';
+import { unprocessable } from '../../shared/errors';
 
 /** What the first event of a chain links to. */
 export const GENESIS_HASH = '0'.repeat(64);

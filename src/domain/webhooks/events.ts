@@ -6,9 +6,9 @@
  */
 import crypto from 'node:crypto';
 import { type CreationAttributes, Op, QueryTypes, type Transaction } from 'sequelize';
-import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../contracts/webhook-delivery';
-import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../models';
-import type { StartWorkflowPayload } from '../models/outbox-message';
+import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../../contracts/webhook-delivery';
+import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
+import type { StartWorkflowPayload } from '../../models/outbox-message';
 
 /** The prefix of every CloudEvents `type`: `com.insurflow.claim.stage_changed`. */
 export const CLOUDEVENT_TYPE_PREFIX = 'com.insurflow.';

@@ -8,11 +8,11 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Config } from '../config';
-import { TenantSettings, WebhookEndpoint } from '../models';
-import { recordAudit, type AuditSource } from './audit';
-import { sealSecret } from './sealed-secret';
-import { WEBHOOK_SECRET_PURPOSE } from './webhook-secrets';
+import type { Config } from '../../config';
+import { TenantSettings, WebhookEndpoint } from '../../models';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { sealSecret } from '../../services/sealed-secret';
+import { WEBHOOK_SECRET_PURPOSE } from '../../services/webhook-secrets';
 
 export const LEGACY_SECRET_PURPOSE = 'webhook-legacy-secret v1';
 export const COMPLIANCE_WEBHOOK_EVENT_TYPES = ['acknowledgement.escalated'];

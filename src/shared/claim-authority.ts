@@ -10,13 +10,25 @@
  * whether a second person ever approved a payment to the account: src/activities/claim-authority.ts).
  */
 import { businessFailure, BusinessErrorType } from './business-errors';
-import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
 import type { Role } from './roles';
-import type { TenantSettingsValues } from './tenant-settings';
 
-/** The limits a claim's run holds, fixed when the claim was filed (runs filed before reserve authority have none). */
-export type AuthoritySettings = Pick<TenantSettingsValues, 'approvalLimitAdjuster' | 'approvalLimitSeniorAdjuster'> &
-  Partial<Pick<TenantSettingsValues, 'reserveAuthorityAdjuster' | 'reserveAuthoritySeniorAdjuster'>>;
+/**
+ * The reserve a role may set alone unless its tenant says otherwise: the tenant settings' defaults
+ * (src/shared/tenant-settings.ts takes them from here), and what runs filed before reserve
+ * authority existed count with.
+ */
+export const DEFAULT_RESERVE_AUTHORITY = { adjuster: 10_000, seniorAdjuster: 50_000 } as const;
+
+/**
+ * The limits a claim's run holds, fixed when the claim was filed (the tenant settings' fields of
+ * the same names; runs filed before reserve authority have none).
+ */
+export interface AuthoritySettings {
+  approvalLimitAdjuster: number;
+  approvalLimitSeniorAdjuster: number;
+  reserveAuthorityAdjuster?: number;
+  reserveAuthoritySeniorAdjuster?: number;
+}
 
 /**
  * What a decision is about: approving a claim or a payment (the tenant's approval limits) or
@@ -43,7 +55,7 @@ export function limitOf(kind: MoneyKind, role: Role, settings: AuthoritySettings
 /** What a role may approve alone in claim payments per calendar month across claims (the tenant's current settings). */
 export function monthlyLimitOf(
   role: Role,
-  settings: Pick<TenantSettingsValues, 'monthlyApprovalLimitAdjuster' | 'monthlyApprovalLimitSeniorAdjuster'>,
+  settings: { monthlyApprovalLimitAdjuster: number; monthlyApprovalLimitSeniorAdjuster: number },
 ): number {
   if (role === 'claims_manager') return Number.POSITIVE_INFINITY;
   if (role === 'senior_adjuster') return settings.monthlyApprovalLimitSeniorAdjuster;

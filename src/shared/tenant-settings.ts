@@ -4,7 +4,7 @@
  */
 import Joi from 'joi';
 import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN } from './money';
-import { DEFAULT_RESERVE_AUTHORITY } from './reserve-authority';
+import { DEFAULT_RESERVE_AUTHORITY } from './claim-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { moneyInput, nullable, oneOf } from './typed-schema';
 import { ACTION_URL_MAX_LENGTH, PERSON_ACTIONS, TOKEN_PLACEHOLDER, type ActionUrls } from './action-urls';

@@ -6,7 +6,7 @@
 import { Op } from 'sequelize';
 import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import { BulkOperation } from '../../models';
-import { operationStateOf, type OperationState } from '../../domain/bulk-operations';
+import { operationStateOf, type OperationState } from '../../domain/operations/bulk-operations';
 import { reassignClaims } from '../../domain/claims/bulk-reassign';
 import type { RemindRun, RemindState } from '../../domain/compliance/remind';
 import { remindStateOf } from '../../domain/compliance/remind';

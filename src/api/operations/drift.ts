@@ -9,7 +9,7 @@ import Joi from 'joi';
 import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
 import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
-import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
+import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
 import { runStartedResponse } from './bulk-schemas';

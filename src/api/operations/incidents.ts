@@ -9,7 +9,7 @@ import { ActivityIncident } from '../../models';
 import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
 import { object, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { MAX_BULK_ITEMS } from '../../domain/bulk-operations';
+import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams, uuid } from '../http/common-schemas';

@@ -22,7 +22,7 @@ import {
 } from '../../contracts/calendar-reschedule';
 import type { BusinessCalendar, Plan } from '../../models';
 import type { OutboxMessage } from '../../models/outbox-message';
-import { recordBulkOperation } from '../bulk-operations';
+import { recordBulkOperation } from '../operations/bulk-operations';
 import type { CommandDeps } from '../command';
 
 /** The stages whose runs keep deadlines (src/workflows/claim/deadlines.ts). */

@@ -12,7 +12,7 @@ import { OPEN_STAGES } from '../../contracts/claim';
 import { Claim, User } from '../../models';
 import { tenantOf } from '../../access/core';
 import { notFound, unprocessable } from '../../shared/errors';
-import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../bulk-operations';
+import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../operations/bulk-operations';
 import type { Command } from '../command';
 
 /** A user of the caller's tenant by ID; another tenant's or an unknown one is 404, like any row not theirs. */

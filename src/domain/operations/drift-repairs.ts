@@ -29,7 +29,7 @@ import { actorOf } from '../audit/record';
 import { outboxThrough } from '../../services/outbox';
 import type { AuthUser } from '../../shared/caller';
 import { ApiError, notFound, unprocessable } from '../../shared/errors';
-import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../bulk-operations';
+import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from './bulk-operations';
 import type { Command, RepairCommand, RepairDeps } from '../command';
 import { closeDriftedClaim } from './close-claim';
 import { currentOperator } from './operator';

@@ -23,7 +23,7 @@ import { tenantOf } from '../../access/core';
 import { actorOf } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { unprocessable } from '../../shared/errors';
-import { bulkOperationId, earlierOperation, type OperationRun, startBulkOperation } from '../bulk-operations';
+import { bulkOperationId, earlierOperation, type OperationRun, startBulkOperation } from './bulk-operations';
 import type { Command, RepairDeps } from '../command';
 import { retryIncidentActivity } from './incidents';
 import { currentOperator } from './operator';

@@ -29,7 +29,7 @@ import { recordAudit } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, samePerson } from '../../shared/errors';
-import { operationStateOf, recordBulkOperation } from '../bulk-operations';
+import { operationStateOf, recordBulkOperation } from '../operations/bulk-operations';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { createWithRun } from '../runs';

@@ -8,14 +8,14 @@
 import crypto from 'node:crypto';
 import type { Workflow } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { BulkOperation, BulkOperationItem } from '../models';
-import type { BulkItemType, BulkOperationKind } from '../models/bulk-operation';
-import type { StartWorkflowPayload } from '../models/outbox-message';
-import { recordAudit } from './audit/record';
-import type { AuthUser } from '../shared/caller';
-import { idFromRequest } from '../shared/deterministic-id';
-import type { CommandDeps } from './command';
-import { writeWithStart } from './runs';
+import { BulkOperation, BulkOperationItem } from '../../models';
+import type { BulkItemType, BulkOperationKind } from '../../models/bulk-operation';
+import type { StartWorkflowPayload } from '../../models/outbox-message';
+import { recordAudit } from '../audit/record';
+import type { AuthUser } from '../../shared/caller';
+import { idFromRequest } from '../../shared/deterministic-id';
+import type { CommandDeps } from '../command';
+import { writeWithStart } from '../runs';
 
 /** The most items one operation takes: beyond, the request is refused and nothing starts. */
 export const MAX_BULK_ITEMS = 1000;

@@ -107,11 +107,12 @@ const MONEY_MESSAGES = {
 
 /** The OpenAPI document's view of a money input: the string with the pattern the check below applies, or the deprecated number. */
 function moneyDocument({ decimals, integerDigits, zero }: MoneyInputOptions, numbers: boolean): Record<string, unknown> {
-  const fraction = decimals > 0 ? `(?:\\.\\d{1,${decimals}})?` : '';
+  // [0-9], not \d: a generator reading the pattern as Python does would take any script's digits for \d.
+  const fraction = decimals > 0 ? `(?:\\.[0-9]{1,${decimals}})?` : '';
   const text = {
     type: 'string',
     // The lookahead refuses the spellings of 0 where an amount must be more.
-    pattern: `^${zero ? '' : '(?!0+(?:\\.0+)?$)'}\\d{1,${integerDigits}}${fraction}$`,
+    pattern: `^${zero ? '' : '(?!0+(?:\\.0+)?$)'}[0-9]{1,${integerDigits}}${fraction}$`,
     maxLength: integerDigits + (decimals > 0 ? decimals + 1 : 0),
     example: (zero ? 0 : 1100).toFixed(decimals),
   };

@@ -7,7 +7,16 @@
  * is down or refuses leaving the payment approved.
  */
 import crypto from 'node:crypto';
-import { AuditEvent, Invoice, ClaimPayment, PremiumPayment, PremiumRefund, type Subscription, type User, WebhookEvent } from '../../src/models';
+import {
+  AuditEvent,
+  Invoice,
+  ClaimPayment,
+  PremiumPayment,
+  PremiumRefund,
+  type Subscription,
+  type User,
+  WebhookEvent,
+} from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
 import { applyPayment } from '../../src/domain/premiums/payments';

@@ -12,9 +12,19 @@ import { createApp } from '../../src/api/app';
 import { toApiError } from '../../src/api/http/middleware/error-handler';
 import { STRIPE_WEBHOOK_BODY_LIMIT_BYTES } from '../../src/api/payment-provider/routes';
 import { loadConfig } from '../../src/config';
-import { paymentIntentForInvoice, paymentServices, type InvoiceRef, type MatchedPaymentEvent } from '../../src/domain/premiums/card-payments';
+import {
+  paymentIntentForInvoice,
+  paymentServices,
+  type InvoiceRef,
+  type MatchedPaymentEvent,
+} from '../../src/domain/premiums/card-payments';
 import { PaymentIntentRecord, PaymentProviderEvent } from '../../src/models';
-import { createStripeProvider, PaymentProviderUnavailable, STRIPE_METADATA, type PaymentProvider } from '../../src/services/payment-provider';
+import {
+  createStripeProvider,
+  PaymentProviderUnavailable,
+  STRIPE_METADATA,
+  type PaymentProvider,
+} from '../../src/services/payment-provider';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock } from '../../scripts/local/stripe-mock-server';
 import { simulatePayment, SimulationRefused } from '../../scripts/simulate-payment';
 import { buildTenant } from '../support/factories';

@@ -86,4 +86,12 @@ describe('subscribe and wait (Prefer: wait)', () => {
       expect(res.headers['preference-applied']).toBeUndefined();
     }
   });
+
+  it('a Prefer header past its documented 200 characters is a 400 naming it, and starts nothing', async () => {
+    const res = await subscribe('wait-overlong', `wait=1, ${'x'.repeat(200)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'headers.Prefer' })]);
+    // The seven the tests above issued, none more.
+    expect(await Subscription.count({ where: { policyholderId: owner.id } })).toBe(7);
+  });
 });

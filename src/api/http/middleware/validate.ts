@@ -30,12 +30,25 @@ export function validating<S extends Joi.Schema>(schema: S): S {
 }
 
 /**
+ * The route's own request headers (`Prefer`…) longer than their documented `maxLength`: their
+ * parsing stays in the handler, but their bound is the document's promise like any field's.
+ */
+function overlongHeaders(spec: Pick<RouteSpec, 'headers'>, get: (name: string) => string): ErrorDetail[] {
+  return (spec.headers ?? []).flatMap(({ name, schema }) => {
+    const { maxLength } = schema as { maxLength?: number };
+    return maxLength !== undefined && get(name).length > maxLength
+      ? [{ field: `headers.${name}`, message: `${name} must be at most ${maxLength} characters` }]
+      : [];
+  });
+}
+
+/**
  * Validates params, query and body against the route's schemas; unknown fields are rejected.
  * Malformed text anywhere in them is refused first, whatever the route's schema says.
  */
-export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body'>): Middleware {
+export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body' | 'headers'>): Middleware {
   return async (ctx, next) => {
-    const details: ErrorDetail[] = [];
+    const details: ErrorDetail[] = overlongHeaders(spec, (name) => ctx.get(name));
     const input: Record<string, unknown> = {};
     const parts = [
       ['params', spec.params, ctx.params ?? {}],

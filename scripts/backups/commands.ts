@@ -16,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { freePort } from '../local/ports';
-import { startEmbeddedPostgres } from '../local/postgres';
 import { BackupConfigError, openBackupStore } from './config';
 import { BackupRefused, ensureEmptyTarget, layOutRestore, listBackups, listWal, planRestore, takeBaseBackup } from './repository';
 import type { BackupStore } from './store';
+import type { freePort as FreePort } from '../local/ports';
+import type { startEmbeddedPostgres as StartEmbeddedPostgres } from '../local/postgres';
 
 /** The user PostgreSQL runs as when the command runs as root (as the embedded server and the postgres image do). */
 const SERVER_USER = 'postgres';
@@ -112,6 +112,7 @@ async function verify(args: string[]): Promise<string> {
     const started = Date.now();
     try {
       await layOut(store, plan, dataDir);
+      const { startEmbeddedPostgres, freePort } = scratchServer();
       const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true }).catch((err: unknown) => {
         throw new Error(`${id} did not start as a cluster (its log is above): ${String(err ?? 'the server exited')}`);
       });
@@ -126,6 +127,23 @@ async function verify(args: string[]): Promise<string> {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   });
+}
+
+/**
+ * The scratch server's means: the embedded PostgreSQL 17 of a development install (scripts/local),
+ * which the image leaves out, so `verify` runs from a checkout with the store's settings.
+ */
+function scratchServer(): { startEmbeddedPostgres: typeof StartEmbeddedPostgres; freePort: typeof FreePort } {
+  try {
+    // Loaded here, not at the top: the image has no scripts/local, and every other command runs there.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    return { startEmbeddedPostgres: require('../local/postgres').startEmbeddedPostgres, freePort: require('../local/ports').freePort };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  } catch {
+    throw new BackupRefused(
+      'verify starts a scratch PostgreSQL from a development install (npm install; scripts/local), which this image leaves out: run it from a checkout',
+    );
+  }
 }
 
 /** Every database of the cluster: its tables, and for the application's, its newest migration. */

@@ -12,7 +12,14 @@ import { cacheDir } from '../../scripts/local/tools';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** What the Dockerfile keeps of dist/: the same list. */
-const SHIPPED = ['dist/src', 'dist/worker', 'dist/workflow-bundle.js', 'dist/scripts/admin.js', 'dist/scripts/migrate.js'];
+const SHIPPED = [
+  'dist/src',
+  'dist/worker',
+  'dist/workflow-bundle.js',
+  'dist/scripts/admin.js',
+  'dist/scripts/migrate.js',
+  'dist/scripts/backups',
+];
 
 function productionDependencies(): string {
   const lock = fs.readFileSync(path.join(ROOT, 'package-lock.json'));

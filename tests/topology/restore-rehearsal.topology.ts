@@ -1,0 +1,329 @@
+/**
+ * The restore rehearsal (docs/production.md, Backups and point-in-time restore): the shipped build
+ * serves a steady load of subscriptions and claims on a PostgreSQL cluster whose WAL the shipped
+ * backup agent archives, encrypted, to MinIO, with a base backup taken under that load. The cluster
+ * is then lost (killed, its disk gone). It is restored twice from the store alone: to the latest
+ * state, which measures the recovery point (seconds of acknowledged writes lost), and to an
+ * instant chosen before the loss, on which the API and a worker start again: the recovery time is
+ * from the restore's start to /readyz. Every write acknowledged before the instant is there and none
+ * sent after it; Temporal, not restored, is ahead of the database: the reconciler finds every
+ * restored open row's run and says what it marked; e-mails sent before the instant are not sent again.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { freePort } from '../../scripts/local/ports';
+import { throwawayDataDir } from '../../scripts/local/postgres';
+import { startPostgresProcess, type PostgresProcess } from '../../scripts/local/postgres-process';
+import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
+import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { layOutRestore, listBackups, planRestore, type RestorePlan } from '../../scripts/backups/repository';
+import { parseEncryptionKey, s3Store, type BackupStore } from '../../scripts/backups/store';
+import { OPEN_STAGES } from '../../src/contracts/claim';
+import { RECONCILER_WORKFLOW_TYPE, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
+import { requiredEnv } from '../support/env';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { waitUntil } from '../support/waiting';
+import { adminCommand, type Answer, call, expectStatus } from './api-client';
+import { type AppProcess, pollsTaskQueue, scenarioEnv, startApi, startWorker, topologyPayloadCodec } from './processes';
+import { openTenant } from './tenant';
+
+const TASK_QUEUE = 'insurflow-restore';
+/** A write every 250 ms, alternately a subscription and a claim. */
+const INTERVAL_MS = 250;
+/** archive_timeout: a segment with writes in it is archived at least this often (production: 60 s). */
+const ARCHIVE_TIMEOUT_SECONDS = 5;
+const BUCKET = 'insurflow-backups';
+
+async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A directory under the system's temporary directory that the server's user can reach. */
+function reachableDir(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `insurflow-${name}-`));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+interface Write extends Answer {
+  kind: 'subscription' | 'claim';
+  answeredAt: number;
+}
+
+describe('restore rehearsal: the database lost under load and restored to an instant', () => {
+  const appDir = requiredEnv('TOPOLOGY_APP_DIR');
+  const address = requiredEnv('TOPOLOGY_TEMPORAL_ADDRESS');
+  const key = crypto.randomBytes(32).toString('base64');
+  let smtp: SmtpSink;
+  let s3: S3Server;
+  let store: BackupStore & { close(): void };
+  let temporal: Client;
+  let primary: PostgresProcess;
+  let agent: ChildProcess;
+  const servers: PostgresProcess[] = [];
+  const processes: AppProcess[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    s3 = await startS3Server();
+    // The workers' codec: the reconciler run this test starts takes its input and gives its result encrypted.
+    temporal = new Client({
+      connection: await Connection.connect({ address }),
+      dataConverter: { payloadCodecs: [topologyPayloadCodec()] },
+    });
+    const s3Env = s3.env(BUCKET);
+    store = await s3Store(
+      {
+        endpoint: s3.endpoint,
+        region: s3.region,
+        bucket: BUCKET,
+        prefix: '',
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        forcePathStyle: true,
+      },
+      parseEncryptionKey(key),
+    );
+    const spoolDir = reachableDir('wal-spool');
+    dirs.push(spoolDir);
+    primary = await startPostgresProcess({ dataDir: throwawayDataDir(), archive: { spoolDir, timeoutSeconds: ARCHIVE_TIMEOUT_SECONDS } });
+    dirs.push(primary.dataDir);
+    await query(primary.url('postgres'), 'CREATE DATABASE insurflow');
+    expect(
+      await adminCommand(
+        appDir,
+        { DATABASE_URL: primary.url('insurflow'), JWT_SECRET: requiredEnv('TOPOLOGY_JWT_SECRET') },
+        ['migrate', 'up'],
+        '',
+      ),
+    ).toMatchObject({ code: 0 });
+    // The shipped agent, as compose runs it beside PostgreSQL: ships the spool, takes the first base backup at once.
+    agent = spawn(process.execPath, [path.join(appDir, 'dist', 'scripts', 'backups', 'agent.js')], {
+      env: {
+        PATH: process.env.PATH,
+        BACKUP_DATABASE_URL: primary.url('postgres'),
+        BACKUP_PGDATA: primary.dataDir,
+        BACKUP_WAL_SPOOL: spoolDir,
+        BACKUP_S3_BUCKET: BUCKET,
+        S3_ENDPOINT: s3Env.S3_ENDPOINT,
+        S3_ACCESS_KEY_ID: s3Env.S3_ACCESS_KEY_ID,
+        S3_SECRET_ACCESS_KEY: s3Env.S3_SECRET_ACCESS_KEY,
+        S3_FORCE_PATH_STYLE: 'true',
+        BACKUP_ENCRYPTION_KEY: key,
+        BACKUP_METRICS_PORT: String(await freePort()),
+        BACKUP_METRICS_HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop(5_000)));
+    if (agent) await stopChild(agent, 5_000);
+    for (const server of servers) await server.stop();
+    await primary?.stop();
+    await temporal?.connection.close();
+    store?.close();
+    await smtp?.stop();
+    await s3?.stop();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The API and a worker of the shipped build on `databaseUrl`; answers the API's URL, once it is ready, and their environment. */
+  async function startStack(databaseUrl: string, name: string): Promise<{ api: string; env: Record<string, string> }> {
+    const env = scenarioEnv({
+      databaseUrl,
+      temporalAddress: address,
+      taskQueue: TASK_QUEUE,
+      mail: smtp.env,
+      documents: s3.env('insurflow-restore-documents'),
+    });
+    Object.assign(env, { WORKFLOW_BUNDLE_PATH: path.join(appDir, 'dist', 'workflow-bundle.js'), RETRY_AFTER_SECONDS: '1' });
+    processes.push(await startWorker(appDir, `restore-${name}-worker`, env, pollsTaskQueue(temporal, TASK_QUEUE)));
+    const api = await startApi(appDir, `restore-${name}-api`, env);
+    processes.push(api);
+    return { api: api.url!, env };
+  }
+
+  /** Lays `plan` out into a new directory and starts PostgreSQL on it: PostgreSQL replays the WAL to the plan's target. */
+  async function restore(plan: RestorePlan): Promise<PostgresProcess> {
+    const parent = reachableDir('restored');
+    dirs.push(parent);
+    await layOutRestore(store, plan, { into: path.join(parent, 'data'), scratchDir: os.tmpdir(), owner: 'postgres' });
+    const server = await startPostgresProcess({ dataDir: path.join(parent, 'data') });
+    servers.push(server);
+    return server;
+  }
+
+  const acknowledged = (writes: Write[]) => writes.filter((w) => w.status === 202 && typeof w.body.id === 'string');
+  const idsIn = async (url: string) =>
+    new Set((await query<{ id: string }>(url, 'SELECT id FROM subscriptions UNION ALL SELECT id FROM claims')).map((row) => row.id));
+
+  it('restores to an instant from the store alone: nothing acknowledged before it lost, nothing after it kept; figures measured', async () => {
+    const { api, env } = await startStack(primary.url('insurflow'), 'primary');
+    const { holder } = await openTenant({ smtp, appDir, env, apis: [api, api], slug: 'harbour', staffRoles: [] });
+    const planId = (
+      expectStatus(await call(api, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{ id: string }>
+    )[0].id;
+    const first = expectStatus(
+      await call(api, 'POST', '/subscriptions', { token: holder, key: 'first-policy', body: { planId } }),
+      202,
+      'subscribe',
+    );
+    await waitUntil(
+      async () => (await call(api, 'GET', `/subscriptions/${first.id}`, { token: holder })).body.status === 'active',
+      'first subscription active',
+      60_000,
+    );
+
+    // The load, fired on a clock.
+    const writes: Array<Promise<Write>> = [];
+    const done: Write[] = [];
+    let stopLoad = false;
+    const today = new Date().toISOString().slice(0, 10);
+    const loadStarted = Date.now();
+    const load = (async () => {
+      for (let n = 0; !stopLoad;) {
+        for (const due = Math.floor((Date.now() - loadStarted) / INTERVAL_MS); n < due; n++) {
+          const kind = n % 2 === 0 ? 'subscription' : 'claim';
+          const body =
+            kind === 'subscription'
+              ? { planId }
+              : { subscriptionId: first.id, incidentDate: today, amountClaimed: 100 + n, description: `Rehearsal claim ${n}` };
+          const route = kind === 'subscription' ? '/subscriptions' : '/claims';
+          const write = call(api, 'POST', route, { token: holder, key: `rehearsal-${n}`, body }).then((answer) => {
+            const settled = { ...answer, kind, answeredAt: Date.now() } as Write;
+            done.push(settled);
+            return settled;
+          });
+          writes.push(write);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    await waitUntil(async () => (await listBackups(store)).length > 0, 'the agent took its first base backup under the load', 90_000);
+    const [backup] = await listBackups(store);
+    const ackedBy = (t: number) => acknowledged(done).filter((w) => w.answeredAt < t).length;
+    await waitUntil(() => ackedBy(Date.now()) >= ackedBy(Date.parse(backup.finishedAt)) + 20, '20 writes after the base backup', 60_000);
+    const instant = new Date();
+    await waitUntil(() => ackedBy(Date.now()) >= ackedBy(instant.getTime()) + 20, '20 writes after the instant', 60_000);
+    // PostgreSQL restores to an instant only from WAL that goes past it: the loss comes once the
+    // segment being written now is in the store (archive_timeout closes it, the agent ships it).
+    const [{ segment }] = await query<{ segment: string }>(
+      primary.url('postgres'),
+      'SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment',
+    );
+    await waitUntil(async () => (await store.list(`wal/${segment}`)).length > 0, `segment ${segment} in the store`, 60_000);
+    // The database's host is lost: the server dies at once and the agent beside it with its spool.
+    await primary.crash();
+    agent.kill('SIGKILL');
+    const lostAt = Date.now();
+    stopLoad = true;
+    await load;
+    await Promise.all(writes);
+    await Promise.all(processes.splice(0).map((p) => p.stop(5_000)));
+
+    // The recovery point: the latest state the store holds, against the writes acknowledged before the loss.
+    const latest = await restore(await planRestore(store, undefined));
+    const kept = await idsIn(latest.url('insurflow'));
+    const lostWrites = acknowledged(done).filter((w) => !kept.has(w.body.id));
+    const lastKept = Math.max(
+      ...acknowledged(done)
+        .filter((w) => kept.has(w.body.id))
+        .map((w) => w.answeredAt),
+    );
+    const recoveryPointSeconds = (lostAt - lastKept) / 1000;
+    await latest.stop();
+
+    // The point-in-time restore, and the stack on it: the recovery time runs from here to /readyz.
+    const restoreStarted = Date.now();
+    const restored = await restore(await planRestore(store, instant));
+    const { api: restoredApi } = await startStack(restored.url('insurflow'), 'restored');
+    const recoveryTimeSeconds = (Date.now() - restoreStarted) / 1000;
+
+    const present = await idsIn(restored.url('insurflow'));
+    const before = acknowledged(done).filter((w) => w.answeredAt < instant.getTime());
+    const after = acknowledged(done).filter((w) => w.at > instant.getTime());
+    process.stderr.write(
+      `[topology] restore rehearsal: recovery point ${recoveryPointSeconds.toFixed(1)} s (${lostWrites.length} acknowledged writes lost), recovery time ${recoveryTimeSeconds.toFixed(1)} s\n`,
+    );
+    expect(before.length).toBeGreaterThanOrEqual(20);
+    expect(after.length).toBeGreaterThanOrEqual(10);
+    expect(before.filter((w) => !present.has(w.body.id)).map((w) => `${w.kind} ${w.body.id}`)).toEqual([]);
+    expect(after.filter((w) => present.has(w.body.id)).map((w) => `${w.kind} ${w.body.id}`)).toEqual([]);
+    expect((await call(restoredApi, 'GET', `/subscriptions/${first.id}`, { token: holder })).status).toBe(200);
+
+    // Temporal is further on than the restored database. The reconciler compares every open row with its run.
+    const reconciled = await temporal.workflow.execute<ReconcilerWorkflow>(RECONCILER_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `restore-rehearsal-reconcile-${Date.now()}`,
+      args: [{ batchSize: 200, maxBatches: 5, graceSeconds: 0 }],
+    });
+    const marked = await query<{ entity: string; run_state: string; count: string }>(
+      restored.url('insurflow'),
+      'SELECT entity, run_state, count(*)::text AS count FROM run_drifts GROUP BY entity, run_state ORDER BY entity, run_state',
+    );
+    const openClaims = await query<{ workflow_id: string }>(
+      restored.url('insurflow'),
+      'SELECT workflow_id FROM claims WHERE status = ANY($1)',
+      [OPEN_STAGES],
+    );
+    const runs = await Promise.all(
+      openClaims.map(async (row) =>
+        temporal.workflow
+          .getHandle(row.workflow_id)
+          .describe()
+          .then((d) => d.status.name),
+      ),
+    );
+    expect(new Set(runs)).toEqual(new Set(['RUNNING']));
+    expect(reconciled.checked).toBeGreaterThan(0);
+
+    // No e-mail sent before the instant is sent again by the restored stack: its notifications and outbox drain first.
+    await waitUntil(
+      async () =>
+        Number(
+          (
+            await query<{ count: string }>(
+              restored.url('insurflow'),
+              "SELECT (SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL) + (SELECT count(*) FROM notifications WHERE status = 'pending') AS count",
+            )
+          )[0].count,
+        ) === 0,
+      'the restored outbox and notifications drained',
+      60_000,
+    );
+    const fingerprint = (m: { to: string[]; subject: string; text: string }) => `${m.to.join(',')}|${m.subject}|${m.text}`;
+    const sentBefore = new Set(smtp.messages.filter((m) => m.receivedAt < instant.getTime()).map(fingerprint));
+    const sentAgain = smtp.messages.filter((m) => m.receivedAt >= restoreStarted && sentBefore.has(fingerprint(m)));
+    expect(sentAgain.map((m) => `${m.to} ${m.subject}`)).toEqual([]);
+
+    process.stderr.write(
+      `[topology] restore rehearsal: ${JSON.stringify({
+        baseBackupBytes: backup.bytes,
+        acknowledgedWrites: acknowledged(done).length,
+        recoveryPointSeconds: Number(recoveryPointSeconds.toFixed(1)),
+        lostAcknowledgedWrites: lostWrites.length,
+        recoveryTimeSeconds: Number(recoveryTimeSeconds.toFixed(1)),
+        restoredToInstant: instant.toISOString(),
+        keptBeforeInstant: before.length,
+        droppedAfterInstant: after.length,
+        reconciler: { ...reconciled, marked },
+        mailsBeforeInstant: sentBefore.size,
+        mailsSentAgain: sentAgain.length,
+      })}\n`,
+    );
+  });
+});

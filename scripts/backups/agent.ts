@@ -3,8 +3,7 @@
  * (docs/production.md, Backups and point-in-time restore): every few seconds it ships the WAL
  * segments archive_command left in the spool to the store; every BACKUP_INTERVAL_MINUTES it takes a
  * base backup and then applies the retention (the newest BACKUP_KEEP base backups and the WAL they
- * need). It serves its metrics on BACKUP_METRICS_PORT for the alerts InsurflowBackupArchiveBehind and
- * InsurflowBaseBackupFailed (docker/alerts.yml).
+ * need). It serves its metrics (./metrics.ts) on BACKUP_METRICS_PORT for the backup alerts of docker/alerts.yml.
  *
  *   BACKUP_DATABASE_URL  a superuser's connection to the cluster (pg_backup_start needs it)
  *   BACKUP_PGDATA        the cluster's data directory, readable here
@@ -13,34 +12,19 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import client from 'prom-client';
 import { Client } from 'pg';
 import { BackupConfigError, openBackupStore, wholeNumber } from './config';
+import {
+  archiverFailed,
+  backupRegistry as registry,
+  baseFailures,
+  lastBase,
+  lastShipped,
+  shipFailures,
+  spoolOldest,
+  spoolSegments,
+} from './metrics';
 import { applyRetention, listBackups, shipWal, spoolBacklog, takeBaseBackup } from './repository';
-
-const registry = new client.Registry();
-const gauge = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
-const spoolSegments = gauge('insurflow_backup_wal_spool_segments', 'WAL segments PostgreSQL archived that are not in the backup store yet');
-const spoolOldest = gauge(
-  'insurflow_backup_wal_spool_oldest_age_seconds',
-  'Age of the oldest WAL segment waiting to be shipped (0: none waiting)',
-);
-const archiverFailed = gauge(
-  'insurflow_backup_archiver_failed_count',
-  "PostgreSQL's pg_stat_archiver.failed_count: archive_command failures",
-);
-const lastShipped = gauge('insurflow_backup_wal_last_shipped_timestamp_seconds', 'When a WAL segment last reached the store');
-const lastBase = gauge('insurflow_backup_base_last_success_timestamp_seconds', 'When the newest base backup in the store finished');
-const baseFailures = new client.Counter({
-  name: 'insurflow_backup_base_failures_total',
-  help: 'Base backups that failed',
-  registers: [registry],
-});
-const shipFailures = new client.Counter({
-  name: 'insurflow_backup_wal_ship_failures_total',
-  help: 'Attempts to ship the WAL spool that failed (the store unreachable, a segment unreadable)',
-  registers: [registry],
-});
 
 const SHIP_EVERY_MS = 5_000;
 

@@ -1,7 +1,7 @@
 /**
  * docker/alerts.yml as Prometheus itself reads it: `promtool check rules` accepts it, `promtool
  * test rules` runs docker/alerts.test.yml (one test per rule, each firing and not firing), every
- * metric a rule reads is one the API or the worker really exports (the compose Prometheus loading
+ * metric a rule reads is one the API, the worker or the backup agent really exports (the compose Prometheus loading
  * the file is checked in tests/deployment/compose.test.ts). promtool comes from the tool cache (built from the Go module proxy).
  */
 import { execFile } from 'node:child_process';
@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { backupRegistry } from '../../scripts/backups/metrics';
 import { resolvePromtool } from '../../scripts/local/promtool';
 import { apiBusinessRegistry, workerBusinessRegistry } from '../../src/observability/business-metrics';
 
@@ -49,6 +50,9 @@ it('promtool check rules accepts every rule', async () => {
     'InsurflowTemporalSlow',
     'InsurflowPaymentProviderCredentialsRefused',
     'InsurflowPaymentProviderUnavailable',
+    'InsurflowBackupArchiveBehind',
+    'InsurflowBaseBackupFailed',
+    'InsurflowBaseBackupStale',
   ]);
 });
 
@@ -80,10 +84,9 @@ it('a wrong expectation fails promtool test rules (the tests can fail)', async (
   expect(tested.output).toContain('InsurflowActivityIncidents');
 });
 
-it('reads only metrics the API or the worker exports', async () => {
-  const exported = new Set(
-    [...(await apiBusinessRegistry.getMetricsAsJSON()), ...(await workerBusinessRegistry.getMetricsAsJSON())].map((m) => m.name),
-  );
+it('reads only metrics the API, the worker or the backup agent exports', async () => {
+  const registries = [apiBusinessRegistry, workerBusinessRegistry, backupRegistry];
+  const exported = new Set((await Promise.all(registries.map((r) => r.getMetricsAsJSON()))).flat().map((m) => m.name));
   // A histogram is registered by its name and read by its series: `<name>_bucket`, `_sum`, `_count`.
   const read_ = [...read(RULES).matchAll(/\binsurflow_\w+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
   expect(read_.length).toBeGreaterThanOrEqual(alertNames().length);

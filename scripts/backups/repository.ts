@@ -93,9 +93,18 @@ export function spoolBacklog(spoolDir: string): { segments: number; oldestSecond
   return { segments: files.length, oldestSeconds: (Date.now() - oldest) / 1000 };
 }
 
-/** The archive_command that puts a finished segment into `spoolDir` whole (a copy, then a rename). */
+/**
+ * The archive_command that puts a finished segment into `spoolDir` whole (a copy, then a rename);
+ * docker-compose.yml spells the same command out for its PostgreSQL.
+ */
 export function archiveCommand(spoolDir: string): string {
-  return `cp "%p" "${spoolDir}/.%f.tmp" && mv -f "${spoolDir}/.%f.tmp" "${spoolDir}/%f"`;
+  return `mkdir -p "${spoolDir}" && cp "%p" "${spoolDir}/.%f.tmp" && mv -f "${spoolDir}/.%f.tmp" "${spoolDir}/%f"`;
+}
+
+/** The spool's path relative to the data directory when it is inside it. */
+function spoolInside(dataDir: string, spoolDir: string): string | undefined {
+  const relative = path.relative(path.resolve(dataDir), path.resolve(spoolDir));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : undefined;
 }
 
 /**
@@ -132,6 +141,8 @@ export async function takeBaseBackup(
       '--warning=no-file-removed',
       '--warning=no-file-shrank',
       ...EXCLUDED.map((pattern) => `--exclude=${pattern}`),
+      // The spool may live in the data directory (compose: one volume): its segments go to the store, not into the tar.
+      ...(spoolInside(dataDir, spoolDir) ? [`--exclude=./${spoolInside(dataDir, spoolDir)}`] : []),
       '.',
     ]).catch((err: { code?: number }) => {
       if (err.code !== 1) throw err;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config';
+import { archiveCommand } from '../../scripts/backups/repository';
 import { resolveComposeCli } from '../../scripts/local/compose-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -23,6 +24,7 @@ const DOCUMENTED_VARIABLES = {
   METRICS_TOKEN: crypto.randomBytes(24).toString('hex'),
   MINIO_ROOT_PASSWORD: crypto.randomBytes(24).toString('hex'),
   PAYLOAD_CODEC_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+  BACKUP_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
 };
 
 interface ComposeService {
@@ -214,5 +216,23 @@ describe('the deployment docker-compose.yml describes', () => {
     const alerts = services.prometheus.volumes?.find((v) => v.target === '/etc/prometheus/alerts.yml');
     expect(alerts).toMatchObject({ type: 'bind', source: path.join(ROOT, 'docker', 'alerts.yml'), read_only: true });
     expect(read('docker/prometheus.yml')).toMatch(/^rule_files:\n {2}- \/etc\/prometheus\/alerts\.yml$/m);
+  });
+
+  it("backs up PostgreSQL's whole cluster: the agent reads its data volume as its user, ships the spool its archive_command fills, to MinIO", () => {
+    const { postgresql, backup, minio } = services as Record<string, ComposeService & { command?: string[]; user?: string }>;
+    const env = backup.environment!;
+    const dataVolume = postgresql.volumes!.find((v) => v.source === 'postgres-data')!;
+    expect(backup.volumes).toEqual([expect.objectContaining({ type: 'volume', source: 'postgres-data', target: dataVolume.target })]);
+    expect(env.BACKUP_PGDATA).toBe(dataVolume.target);
+    // The official image runs PostgreSQL as uid 999, who owns the data directory (mode 700).
+    expect(backup.user).toBe('999:999');
+    // The archive_command compose spells out is the one the code writes for that spool.
+    expect(postgresql.command).toEqual(
+      expect.arrayContaining(['archive_mode=on', `archive_command=${archiveCommand(env.BACKUP_WAL_SPOOL)}`, 'archive_timeout=60']),
+    );
+    expect(env.BACKUP_DATABASE_URL).toMatch(/^postgres:\/\/postgres:[^@]+@postgresql:5432\/postgres$/);
+    expect(env).toMatchObject({ S3_ENDPOINT: 'http://minio:9000', S3_SECRET_ACCESS_KEY: minio.environment!.MINIO_ROOT_PASSWORD });
+    expect(env.BACKUP_ENCRYPTION_KEY).toBe(DOCUMENTED_VARIABLES.BACKUP_ENCRYPTION_KEY);
+    expect(read('docker/prometheus.yml')).toContain(`targets: ["backup:${env.BACKUP_METRICS_PORT}"]`);
   });
 });

@@ -1,33 +1,43 @@
 /**
  * Who may see the tenant's business reports and their saved definitions (docs/reports.md): a
- * definition is seen, changed and run by the roles of its kind's report, within its tenant; any
- * other definition is answered as missing (404).
+ * definition is seen, changed and run by the roles of its kind's report (its verb,
+ * src/access/verbs/reports.ts), within its tenant; any other definition is answered as missing (404).
  */
 import { Op } from 'sequelize';
-import { REPORT_KIND_ROLES, type SavedReportKind } from '../contracts/scheduled-report';
+import { SAVED_REPORT_KINDS, type SavedReportKind } from '../contracts/scheduled-report';
 import { ReportDefinition } from '../models';
 import type { AuthUser } from '../shared/caller';
 import type { Role } from '../shared/roles';
 import { type AccessRule, tenantOf } from './core';
 import { NotPermitted } from './refusals';
+import { roleMay } from './verbs';
+import { REPORT_KIND_VERBS } from './verbs/reports';
 
-export { REPORT_KIND_ROLES };
+/** Whether the role may see the kind of report, and so save, change and own a definition of it. */
+const seesKind = (role: Role, kind: SavedReportKind) => roleMay(role, REPORT_KIND_VERBS[kind]);
 
 /** The kinds of report the role may see. */
-export const reportKindsOf = (role: Role) =>
-  (Object.keys(REPORT_KIND_ROLES) as SavedReportKind[]).filter((kind) => REPORT_KIND_ROLES[kind].includes(role));
-
-/** Every role that may see some report of its tenant: the saved definitions' routes. */
-export const SAVED_REPORT_ROLES: Role[] = [...new Set(Object.values(REPORT_KIND_ROLES).flat())];
+export const reportKindsOf = (role: Role) => SAVED_REPORT_KINDS.filter((kind) => seesKind(role, kind));
 
 export const reportDefinitionAccess: AccessRule<ReportDefinition> = {
   resource: 'Report definition',
   model: ReportDefinition,
   scope: (caller) => ({ tenantId: tenantOf(caller), kind: { [Op.in]: reportKindsOf(caller.role) } }),
-  canSee: (caller, row) => row.tenantId === caller.tenantId && REPORT_KIND_ROLES[row.kind].includes(caller.role),
+  canSee: (caller, row) => row.tenantId === caller.tenantId && seesKind(caller.role, row.kind),
 };
 
 /** A role that may not see a kind of report may not save one either (403). */
 export function assertMaySave(caller: AuthUser, kind: SavedReportKind): void {
-  if (!REPORT_KIND_ROLES[kind].includes(caller.role)) throw new NotPermitted(`Your role may not see the ${kind} report`);
+  if (!seesKind(caller.role, kind)) throw new NotPermitted(`Your role may not see the ${kind} report`);
+}
+
+/**
+ * Whether a user may own a definition, so that it is sent on their authority: an active user of
+ * its tenant whose role may see its kind of report (the delivery checks it before each run).
+ */
+export function mayOwnReport(
+  user: { tenantId: string | null; isActive: boolean; role: Role },
+  definition: { tenantId: string; kind: SavedReportKind },
+): boolean {
+  return user.tenantId === definition.tenantId && user.isActive && seesKind(user.role, definition.kind);
 }

@@ -4,34 +4,9 @@
  * (src/services/report-schedules.ts), the workflow, its activity and the tests.
  */
 
-import type { Role } from '../shared/roles';
-
 /** The reports a tenant may save; the platform report belongs to no tenant. */
 export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance', 'premiums'] as const;
 export type SavedReportKind = (typeof SAVED_REPORT_KINDS)[number];
-
-/**
- * The roles that may see each kind of report, and so save, change and own a definition of it
- * (src/access/reports.ts); the delivery checks its definition's owner against them too.
- */
-export const REPORT_KIND_ROLES: Record<SavedReportKind, Role[]> = {
-  claims: ['claims_manager', 'tenant_admin'],
-  policies: ['tenant_admin'],
-  compliance: ['compliance_officer', 'tenant_admin'],
-  // Claims staff chase overdue premiums (the inbox lists them), so their managers see the money too.
-  premiums: ['claims_manager', 'tenant_admin'],
-};
-
-/**
- * Whether a user may own a definition, so that it is sent on their authority: an active user of
- * its tenant whose role may see its kind of report.
- */
-export function mayOwnReport(
-  user: { tenantId: string | null; isActive: boolean; role: Role },
-  definition: { tenantId: string; kind: SavedReportKind },
-): boolean {
-  return user.tenantId === definition.tenantId && user.isActive && REPORT_KIND_ROLES[definition.kind].includes(user.role);
-}
 
 /** Why a definition was paused without anyone asking: its owner may no longer own it. */
 export type ReportPauseReason = 'owner_ineligible';

@@ -14,6 +14,10 @@ export const CLAIM_VERBS = {
   viewClaim: TENANT_ROLES,
   /** See every claim of the tenant, not only one's own. */
   viewEveryClaim: STAFF_ROLES,
+  /** Be assigned claims to handle, which then wait in one's inbox (docs/inbox.md): the tenant's staff. */
+  workOnAssignedClaims: STAFF_ROLES,
+  /** See the people beside a claim or a policy (who filed, who handles): the staff their tenant's users, anyone else only themselves. */
+  seeTenantPeople: STAFF_ROLES,
   /** Reserves are the insurer's estimate: its staff see a claim's figures, the claimant does not. */
   viewClaimFinancials: STAFF_ROLES,
   fileClaim: ['policyholder', 'claims_agent'],
@@ -49,4 +53,9 @@ export const CLAIM_VERBS = {
   recordRecovery: HANDLER_ROLES,
   /** Record a recovery on a claim assigned to someone else. */
   recordRecoveryOnAnyClaim: CLAIMS_MANAGERS,
+  /** Payment batches: the approved claim payments issued as one bank file (docs/claim-money.md). */
+  listPaymentBatches: CLAIMS_MANAGERS,
+  issuePaymentBatch: CLAIMS_MANAGERS,
+  viewPaymentBatch: CLAIMS_MANAGERS,
+  downloadPaymentBatchFile: CLAIMS_MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;

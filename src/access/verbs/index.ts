@@ -6,8 +6,20 @@
  */
 import type { Role } from '../../shared/roles';
 import { CLAIM_VERBS } from './claims';
+import { REPORT_VERBS } from './reports';
+import { SUBSCRIPTION_VERBS } from './subscriptions';
+import { PREMIUM_VERBS } from './premiums';
+import { PRIVACY_VERBS } from './privacy';
+import { AUDIT_VERBS } from './audit';
 
-const VERBS = { ...CLAIM_VERBS };
+const VERBS = {
+  ...CLAIM_VERBS,
+  ...AUDIT_VERBS,
+  ...PRIVACY_VERBS,
+  ...PREMIUM_VERBS,
+  ...SUBSCRIPTION_VERBS,
+  ...REPORT_VERBS,
+};
 
 export type Verb = keyof typeof VERBS;
 

@@ -1,14 +1,11 @@
-/** Who reads the audit trail and the events matching GET /audit-events' filters, shared by REST and GraphQL's `auditEvents`. */
+/** The events matching GET /audit-events' filters, shared by REST and GraphQL's `auditEvents` (who reads them: the audit verbs). */
 import { Op, type WhereOptions } from 'sequelize';
 import type { AuditEvent } from '../../models';
 import { readsAuthenticationEvents } from '../../access/audit';
 import type { AuthUser } from '../../shared/caller';
 import { forbidden } from '../../shared/errors';
-import type { Role } from '../../shared/roles';
 import type { Output } from '../../shared/typed-schema';
 import type { listAuditEventsQuery } from './schemas';
-
-export const AUDIT_READERS: Role[] = ['tenant_admin', 'compliance_officer', 'platform_admin'];
 
 type AuditFilters = Pick<
   Output<typeof listAuditEventsQuery>,

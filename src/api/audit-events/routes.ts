@@ -9,7 +9,7 @@ import { assertVerifiableSpan, verifyChain } from '../../domain/audit/chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { AUDIT_READERS, auditEventWhere } from './query';
+import { auditEventWhere } from './query';
 import { auditChainVerificationSchema, auditEventSchema, listAuditEventsQuery, verifyAuditChainQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {
@@ -19,7 +19,7 @@ export function auditEventRoutes(): RouteSpec[] {
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by category, entity, actor, action and time',
       tag: 'audit',
-      roles: AUDIT_READERS,
+      verb: 'listAuditEvents',
       query: listAuditEventsQuery,
       response: { status: 200, schema: pageSchema(auditEventSchema) },
       handler: async (ctx) => {
@@ -34,7 +34,7 @@ export function auditEventRoutes(): RouteSpec[] {
       path: '/audit-events/verify',
       summary: "Recomputes the caller's hash chain over a span: ok with its head, or the first event that breaks it",
       tag: 'audit',
-      roles: AUDIT_READERS,
+      verb: 'verifyAuditChain',
       query: verifyAuditChainQuery,
       response: { status: 200, schema: auditChainVerificationSchema },
       handler: async (ctx) => {

@@ -33,7 +33,7 @@ import { registrationAccess, tenantRecordAccess } from '../../access/platform';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { invoiceAccess } from '../../access/invoices';
 import type { AuthUser } from '../../shared/caller';
-import { isStaff } from '../../shared/roles';
+import { may } from '../../access/may';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
 import { tenantFigures } from '../../domain/reports/platform-queries';
@@ -97,7 +97,7 @@ function groupByClaim<R extends { claimId: string }>(claimIds: readonly string[]
  * (who filed, who handles); anyone else only themselves.
  */
 function peopleScope(caller: AuthUser): WhereOptions {
-  return isStaff(caller.role) ? { tenantId: tenantOf(caller) } : { id: caller.id };
+  return may(caller, 'seeTenantPeople') ? { tenantId: tenantOf(caller) } : { id: caller.id };
 }
 
 /** One loader per argument value (a history's length, whether withdrawn notes count), made on first use. */

@@ -1,9 +1,9 @@
 /** The caller's own views across processes: the work inbox (docs/inbox.md); and their own settings. */
 import { setOwnLocale } from '../../domain/users/locale';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { inboxSchema, mySettingsBody, mySettingsSchema, tasksQuery } from './schemas';
 import { inboxOf } from './tasks';
-import { commandRoute } from '../http/row-route';
 
 export function meRoutes(): RouteSpec[] {
   return [
@@ -19,14 +19,12 @@ export function meRoutes(): RouteSpec[] {
         ctx.body = await inboxOf(ctx.state.user, ctx.state.input.query.limit);
       },
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'me.setOwnLocale', body: mySettingsBody, run: setOwnLocale }), {
       method: 'patch',
       path: '/me',
       summary: "Set my own settings: the language of the mails I get (null: the tenant's default)",
       tag: 'me',
-      body: mySettingsBody,
       response: { status: 200, schema: mySettingsSchema },
-      command: setOwnLocale,
     }),
   ];
 }

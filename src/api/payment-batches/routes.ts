@@ -3,42 +3,38 @@ import { createPaymentBatch } from '../../domain/claims/payment-batches';
 import { PaymentBatch } from '../../models';
 import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
-import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, findRoute, listRoute } from '../http/row-route';
+import { findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
 
 export function paymentBatchRoutes(): RouteSpec[] {
-  const finance = ['claims_manager'] as Role[];
   const tag = 'claims';
   return [
     listRoute({
       path: '/payment-batches',
       summary: "The tenant's payment batches, newest first (claims managers)",
       tag,
-      roles: finance,
+      verb: 'listPaymentBatches',
       model: PaymentBatch,
       access: paymentBatchAccess,
       query: listBatchesQuery,
       schema: batchSchema,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'paymentBatches.issue', verb: 'issuePaymentBatch', body: createBatchBody, run: createPaymentBatch }), {
       method: 'post',
       path: '/payment-batches',
       summary:
         'Issue the approved claim payments (one currency, oldest first, at most 500) as one ISO 20022 pain.001.001.09 credit-transfer file; 409 when none waits',
       tag,
-      roles: finance,
-      body: createBatchBody,
       response: { status: 201, schema: batchSchema },
-      command: createPaymentBatch,
     }),
     findRoute({
       path: '/payment-batches/:id',
       summary: 'One payment batch (claims managers)',
       tag,
-      roles: finance,
+      verb: 'viewPaymentBatch',
       access: paymentBatchAccess,
       schema: batchSchema,
     }),
@@ -47,7 +43,7 @@ export function paymentBatchRoutes(): RouteSpec[] {
       path: '/payment-batches/:id/file',
       summary: 'The batch’s pain.001.001.09 file, as it was issued, for upload to the bank',
       tag,
-      roles: finance,
+      verb: 'downloadPaymentBatchFile',
       params: idParams,
       response: { status: 200, description: 'application/xml' },
       handler: async (ctx) => {

@@ -9,9 +9,10 @@ import { overdueInvoiceWhere, UNPAID_INVOICE_STATUSES } from '../../models/invoi
 import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
-import { operationRoute } from '../http/operation';
-import { route, type RouteContext, type RouteSpec } from '../http/route';
+import { operation, operationRoute } from '../http/operation';
+import { type AuthUser, route, type RouteContext, type RouteSpec } from '../http/route';
 import { findRoute } from '../http/row-route';
+import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
 import { recordManualPaymentOperation } from './operations';
 import {
@@ -41,6 +42,28 @@ function numberWhere(ctx: RouteContext, prefix: string): WhereOptions {
       { number: { [Op.like]: `${prefix}%` } },
       { subscriptionId: { [Op.in]: literal(`(SELECT id FROM subscriptions WHERE policy_number LIKE ${pattern})`) } },
     ],
+  };
+}
+
+/** The invoice's card payment: the provider's PaymentIntent for it, created once, with its client secret. */
+async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices) {
+  const invoice = await findVisible(caller, invoiceAccess, id);
+  const { payments, sequelize } = services;
+  if (!payments) throw notFound('Payment provider');
+  if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) throw conflict(`The invoice is ${invoice.status}: there is nothing to pay`);
+  const intent = await paymentIntentForInvoice(
+    { invoiceId: invoice.id, tenantId: invoice.tenantId, amountMinor: invoice.amountMinor, currency: invoice.currency },
+    { sequelize, provider: payments.provider },
+  );
+  return {
+    invoiceId: invoice.id,
+    provider: payments.provider.name,
+    paymentIntentId: intent.id,
+    clientSecret: intent.clientSecret,
+    status: intent.status,
+    amountMinor: invoice.amountMinor,
+    amount: formatMinorUnits(invoice.amountMinor, invoice.currency),
+    currency: invoice.currency,
   };
 }
 
@@ -98,37 +121,23 @@ export function premiumRoutes(): RouteSpec[] {
         return { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
       },
     }),
-    route({
-      method: 'post',
-      path: '/invoices/:id/payment-intent',
-      summary:
-        "The invoice's card payment (its holder or staff): the provider's PaymentIntent, created once per invoice, and its client secret for the payer's browser; 409 once the invoice is no longer unpaid, 404 without a payment provider, 503 when it does not answer",
-      tag: 'premiums',
-      params: idParams,
-      // One intent per invoice already (payment_intents); a stored replay would keep the client secret, which Insurflow never stores.
-      idempotent: false,
-      response: { status: 200, schema: invoicePaymentIntentSchema },
-      handler: async (ctx) => {
-        const invoice = await findVisible(ctx.state.user, invoiceAccess, ctx.state.input.params.id);
-        const { payments, sequelize } = ctx.services;
-        if (!payments) throw notFound('Payment provider');
-        if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) throw conflict(`The invoice is ${invoice.status}: there is nothing to pay`);
-        const intent = await paymentIntentForInvoice(
-          { invoiceId: invoice.id, tenantId: invoice.tenantId, amountMinor: invoice.amountMinor, currency: invoice.currency },
-          { sequelize, provider: payments.provider },
-        );
-        ctx.body = {
-          invoiceId: invoice.id,
-          provider: payments.provider.name,
-          paymentIntentId: intent.id,
-          clientSecret: intent.clientSecret,
-          status: intent.status,
-          amountMinor: invoice.amountMinor,
-          amount: formatMinorUnits(invoice.amountMinor, invoice.currency),
-          currency: invoice.currency,
-        };
+    operationRoute(
+      operation({
+        name: 'premiums.payByCard',
+        params: idParams,
+        run: (caller, { id }, _deps, { services }) => cardPaymentOf(caller, id, services),
+      }),
+      {
+        method: 'post',
+        path: '/invoices/:id/payment-intent',
+        summary:
+          "The invoice's card payment (its holder or staff): the provider's PaymentIntent, created once per invoice, and its client secret for the payer's browser; 409 once the invoice is no longer unpaid, 404 without a payment provider, 503 when it does not answer",
+        tag: 'premiums',
+        // One intent per invoice already (payment_intents); a stored replay would keep the client secret, which Insurflow never stores.
+        idempotent: false,
+        response: { status: 200, schema: invoicePaymentIntentSchema },
       },
-    }),
+    ),
     operationRoute(recordManualPaymentOperation, {
       method: 'post',
       path: '/invoices/:id/payments',

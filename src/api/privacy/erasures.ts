@@ -4,24 +4,21 @@
  */
 import { erasureView, requestErasure } from '../../domain/privacy/erasure';
 import { findVisible } from '../../access/core';
-import { ERASURE_ROLES, privacyErasureAccess } from '../../access/privacy-erasures';
+import { privacyErasureAccess } from '../../access/privacy-erasures';
 import { idParams } from '../http/common-schemas';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { erasureSchema, requestErasureBody } from './erasures-schemas';
-import { commandRoute } from '../http/row-route';
 
 export function erasureRoutes(): RouteSpec[] {
   return [
-    commandRoute({
+    operationRoute(operation({ name: 'privacy.requestErasure', verb: 'requestErasure', body: requestErasureBody, run: requestErasure }), {
       method: 'post',
       path: '/privacy/erasures',
       summary:
         "Erase a person of the tenant (tenant admins) as one run privacy-erasure-<id>: their uploaded documents and tokens are deleted, their notes' text erased, their name and addresses pseudonymised wherever the records the law keeps copy them, their account deactivated. 409 legal_hold while a hold on them is active; a repeat with the same Idempotency-Key starts nothing",
       tag: 'privacy',
-      roles: ERASURE_ROLES,
-      body: requestErasureBody,
       response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
-      command: requestErasure,
     }),
     route({
       method: 'get',
@@ -29,7 +26,7 @@ export function erasureRoutes(): RouteSpec[] {
       summary:
         'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when; once that day has come, the kept rows deleted by the daily deletion and when (keptRows)',
       tag: 'privacy',
-      roles: ERASURE_ROLES,
+      verb: 'viewErasure',
       params: idParams,
       response: { status: 200, schema: erasureSchema },
       handler: async (ctx) => {

@@ -6,52 +6,50 @@
 import { privacyExportAccess } from '../../access/privacy-exports';
 import { downloadExport, EXPORT_LINK_MINUTES, exportLink, requestExport } from '../../domain/privacy/exports';
 import type { Config } from '../../config';
-import { TENANT_ROLES } from '../../shared/roles';
-import { commandDeps, publicCommandDeps } from '../http/command-deps';
+import { publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, findRoute } from '../http/row-route';
+import { findRoute } from '../http/row-route';
 import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
 
 export function privacyExportRoutes(config: Config): RouteSpec[] {
   const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return [
-    commandRoute({
-      method: 'post',
-      path: '/privacy/exports',
-      summary:
-        'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
-      tag: 'privacy',
-      roles: TENANT_ROLES,
-      body: requestExportBody,
-      response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
-      command: requestExport,
-    }),
+    operationRoute(
+      operation({ name: 'privacy.requestExport', verb: 'requestPrivacyExport', body: requestExportBody, run: requestExport }),
+      {
+        method: 'post',
+        path: '/privacy/exports',
+        summary:
+          'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
+        tag: 'privacy',
+        response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
+      },
+    ),
     findRoute({
       path: '/privacy/exports/:id',
       summary: 'An export’s status: seen by its requester, the person it is about and the tenant’s admins',
       tag: 'privacy',
-      roles: TENANT_ROLES,
+      verb: 'viewPrivacyExport',
       access: privacyExportAccess,
       schema: privacyExportSchema,
     }),
-    route({
+    operationRoute(operation({ name: 'privacy.linkExport', verb: 'linkPrivacyExport', params: idParams, run: exportLink }), {
       method: 'post',
       path: '/privacy/exports/:id/link',
       summary: `A download link for a ready export, for its requester: usable once, within ${EXPORT_LINK_MINUTES} minutes; it replaces any earlier link (409 not ready yet)`,
       tag: 'privacy',
-      roles: TENANT_ROLES,
-      params: idParams,
       gone: 'The export was downloaded or has expired: ask for a new one',
       response: { status: 201, schema: exportLinkSchema },
       // The answer is nothing but the link, which is never stored: a repeat with the same
       // Idempotency-Key is refused (409) and a new request (another key) makes a new link.
       secretAnswer: { fields: ['url'], repeat: 'refused' },
-      handler: async (ctx) => {
+      handler: async (ctx, execute) => {
         ctx.set('Cache-Control', 'no-store');
         ctx.status = 201;
-        ctx.body = await exportLink(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
+        ctx.body = await execute();
       },
     }),
     route({

@@ -5,11 +5,11 @@
  */
 import { Op, type WhereOptions } from 'sequelize';
 import { placeLegalHold, releaseLegalHold } from '../../domain/privacy/holds';
-import { legalHoldAccess, LEGAL_HOLD_ROLES } from '../../access/privacy-erasures';
+import { legalHoldAccess } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
 import { idParams } from '../http/common-schemas';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
 
@@ -20,27 +20,21 @@ function holdView(hold: PrivacyLegalHold) {
 
 export function legalHoldRoutes(): RouteSpec[] {
   return [
-    commandRoute({
+    operationRoute(operation({ name: 'privacy.placeLegalHold', verb: 'placeLegalHold', body: placeHoldBody, run: placeLegalHold }), {
       method: 'post',
       path: '/privacy/holds',
       summary:
         'Place a legal hold on a person of the tenant: until it is released no erasure of them is accepted (409 legal_hold), and an erasure in flight stops before its next step (status blocked)',
       tag: 'privacy',
-      roles: LEGAL_HOLD_ROLES,
-      body: placeHoldBody,
       response: { status: 201, schema: holdSchema },
-      command: placeLegalHold,
       view: holdView,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'privacy.releaseLegalHold', verb: 'releaseLegalHold', params: idParams, run: releaseLegalHold }), {
       method: 'post',
       path: '/privacy/holds/:id/release',
       summary: 'Release a legal hold; releasing it again changes nothing',
       tag: 'privacy',
-      roles: LEGAL_HOLD_ROLES,
-      params: idParams,
       response: { status: 200, schema: holdSchema },
-      command: releaseLegalHold,
       view: holdView,
     }),
     route({
@@ -48,7 +42,7 @@ export function legalHoldRoutes(): RouteSpec[] {
       path: '/privacy/holds',
       summary: "The tenant's legal holds, active and released",
       tag: 'privacy',
-      roles: LEGAL_HOLD_ROLES,
+      verb: 'listLegalHolds',
       query: listHoldsQuery,
       response: { status: 200, schema: pageSchema(holdSchema) },
       handler: async (ctx) => {

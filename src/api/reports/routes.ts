@@ -1,7 +1,7 @@
 /**
  * Business reports of a tenant (docs/reports.md): figures counted by PostgreSQL, answered as JSON,
  * or as a CSV download of one of their tables (`?format=csv` or Accept: text/csv). The tenant's
- * report kinds, their keys, roles and tables, are the table of src/domain/reports/kinds.ts, which
+ * report kinds, their keys, access verbs and tables, are the table of src/domain/reports/kinds.ts, which
  * GraphQL, saved and scheduled reports share.
  */
 import { tenantOf } from '../../access/core';
@@ -28,14 +28,14 @@ const SUMMARIES: Record<SavedReportKind, string> = {
     'Compliance report of the tenant: per requirement and linked policy, its published version’s audience, acknowledged, pending, overdue and exempt, and escalations by level; as CSV (one row per requirement and policy) with Accept: text/csv or ?format=csv',
 };
 
-/** GET /reports/<kind> of a tenant's report kind: its roles and keys, its JSON document or one of its CSV tables. */
+/** GET /reports/<kind> of a tenant's report kind: its verb and keys, its JSON document or one of its CSV tables. */
 function tenantReportRoute(kind: ReportKind): RouteSpec {
   return route({
     method: 'get',
     path: `/reports/${kind.name}`,
     summary: SUMMARIES[kind.name],
     tag: 'reports',
-    roles: [...kind.roles],
+    verb: kind.verb,
     query: reportQuery(kind),
     response: { status: 200, schema: TENANT_REPORT_SCHEMAS[kind.name], alsoCsv: true },
     handler: async (ctx) => {
@@ -60,7 +60,7 @@ export function reportRoutes(): RouteSpec[] {
       summary:
         'Platform report (platform admins): per tenant its active users, active policies, open claims, SLA breaches and requirements by status; the registrations waiting for a decision and their age; as CSV (every tenant) with Accept: text/csv or ?format=csv',
       tag: 'reports',
-      roles: [...PLATFORM_REPORT.roles],
+      verb: PLATFORM_REPORT.verb,
       query: platformReportQuery,
       response: { status: 200, schema: platformReportSchema, alsoCsv: true },
       handler: async (ctx) => {

@@ -1,5 +1,4 @@
-/** The subscription commands as the API exposes them: roles and input once, for REST and GraphQL alike. */
-import { WAIVING_ROLES } from '../../contracts/subscription';
+/** The subscription commands as the API exposes them: access verb and input once, for REST and GraphQL alike. */
 import { cancelSubscription, subscribe, waiveFirstPremium } from '../../domain/subscriptions/commands';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
@@ -7,7 +6,7 @@ import { cancelSubscriptionBody, createSubscriptionBody, waiveFirstPremiumBody }
 
 export const subscribeOperation = operation({
   name: 'subscriptions.subscribe',
-  roles: ['policyholder', 'claims_agent', 'tenant_admin'],
+  verb: 'subscribe',
   body: createSubscriptionBody,
   run: (caller, input, deps, request) =>
     subscribe(caller, { ...input, ...(request.waitSeconds && { waitSeconds: request.waitSeconds }) }, deps),
@@ -21,10 +20,10 @@ export const cancelSubscriptionOperation = operation({
   run: cancelSubscription,
 });
 
-/** Staff who may waive (WAIVING_ROLES): the subscription covers before its first instalment is paid. */
+/** Staff who may waive (the verb's): the subscription covers before its first instalment is paid. */
 export const waiveFirstPremiumOperation = operation({
   name: 'subscriptions.waiveFirstPremium',
-  roles: [...WAIVING_ROLES],
+  verb: 'waiveFirstPremium',
   params: idParams,
   body: waiveFirstPremiumBody,
   run: waiveFirstPremium,

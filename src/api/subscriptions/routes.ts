@@ -15,8 +15,8 @@ import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { textSearch } from '../lists/search';
-import { operationRoute } from '../http/operation';
-import { commandRoute, findRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { findRoute } from '../http/row-route';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 
@@ -128,14 +128,12 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'subscriptions.renew', params: idParams, run: renewSubscription }), {
       method: 'post',
       path: '/subscriptions/:id/renew',
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
       tag: 'subscriptions',
-      params: idParams,
       response: { status: 200, schema: subscriptionDetailSchema },
-      command: renewSubscription,
       view: presentDecided,
     }),
   ];

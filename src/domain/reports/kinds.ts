@@ -6,12 +6,14 @@
  * (src/api/graphql/schema/reports.ts), saved reports (saved.ts) and the scheduled delivery all
  * derive from it; tests/structure/report-kinds.test.ts fails for a kind one of them lacks.
  *
- * Who may run a tenant's kind is REPORT_KIND_ROLES of its contract (src/contracts/scheduled-report.ts),
- * because the access rules and a definition's owner check, which may not import the domain, read it too.
+ * Who may run a kind is its access verb (src/access/verbs/reports.ts), which the access rules of
+ * saved definitions and a definition's owner check read too.
  */
 import type Joi from 'joi';
 import type { Order, Sequelize, WhereOptions } from 'sequelize';
-import { REPORT_KIND_ROLES, type SavedReportKind } from '../../contracts/scheduled-report';
+import { rolesOf, type Verb } from '../../access/verbs';
+import { REPORT_KIND_VERBS } from '../../access/verbs/reports';
+import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { Tenant } from '../../models';
 import { fieldDetails, unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
@@ -56,7 +58,6 @@ interface CsvSection<P> {
 /** A tenant's report kind as declared in the table below. */
 interface KindDeclaration<P extends object, S extends string> {
   name: SavedReportKind;
-  roles: readonly Role[];
   /** The keys it takes, besides the output format. */
   keys: KeySchemas;
   parameters: Joi.ObjectSchema<P>;
@@ -71,7 +72,8 @@ interface KindDeclaration<P extends object, S extends string> {
 /** A tenant's report kind as the transports and saved reports use it. */
 export interface ReportKind<P extends object = object> {
   name: SavedReportKind;
-  roles: readonly Role[];
+  /** Who may run it (and see, save and own a definition of it). */
+  verb: Verb;
   keys: KeySchemas;
   parameters: Joi.ObjectSchema<P>;
   /**
@@ -92,7 +94,7 @@ function reportKind<P extends object, S extends string>(kind: KindDeclaration<P,
   };
   return {
     name: kind.name,
-    roles: kind.roles,
+    verb: REPORT_KIND_VERBS[kind.name],
     keys: kind.keys,
     parameters: kind.parameters,
     read,
@@ -147,7 +149,6 @@ function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
 
 const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['section']>({
   name: 'claims',
-  roles: REPORT_KIND_ROLES.claims,
   keys: claimsReportKeys,
   parameters: claimsReportParameters,
   json: (sequelize, tenantId, parameters) => buildClaimsReport(sequelize, tenantId, parameters),
@@ -166,7 +167,6 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
 
 const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['section']>({
   name: 'policies',
-  roles: REPORT_KIND_ROLES.policies,
   keys: policiesReportKeys,
   parameters: policiesReportParameters,
   json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
@@ -181,7 +181,6 @@ const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['
 
 const premiums = reportKind<PremiumsReportParameters, PremiumsReportParameters['section']>({
   name: 'premiums',
-  roles: REPORT_KIND_ROLES.premiums,
   keys: premiumsReportKeys,
   parameters: premiumsReportParameters,
   json: (sequelize, tenantId, parameters, now) => buildPremiumsReport(sequelize, tenantId, parameters, now),
@@ -204,7 +203,6 @@ const premiums = reportKind<PremiumsReportParameters, PremiumsReportParameters['
 /** The compliance report is as of now: it takes nothing, and its CSV has one row per requirement and policy. */
 const compliance = reportKind<object, 'requirements'>({
   name: 'compliance',
-  roles: REPORT_KIND_ROLES.compliance,
   keys: complianceReportKeys,
   parameters: complianceReportParameters,
   json: (sequelize, tenantId, _parameters, now) => buildComplianceReport(sequelize, tenantId, now),
@@ -252,7 +250,7 @@ export const TENANT_REPORT_KINDS = { claims, policies, compliance, premiums } sa
  */
 export const PLATFORM_REPORT = {
   name: 'platform',
-  roles: ['platform_admin'] as readonly Role[],
+  verb: 'runPlatformReport' as Verb,
   table: (sequelize: Sequelize, scope: WhereOptions, order: Order, now: Date): ReportTable => ({
     fileName: `platform-report-${now.toISOString().slice(0, 10)}.csv`,
     columns: columns('tenant', 'slug', 'users', 'activePolicies', 'openClaims', 'slaBreaches', 'total', 'on_track', 'at_risk', 'breached'),
@@ -264,8 +262,8 @@ export const PLATFORM_REPORT = {
   }),
 } as const;
 
-/** Every kind, by name, with who may run it: what each transport must serve, with these roles. */
+/** Every kind, by name, with who may run it (its verb's roles): what each transport must serve, with these roles. */
 export const REPORT_KINDS: readonly { name: string; roles: readonly Role[]; saved: boolean; keys?: KeySchemas }[] = [
-  ...Object.values(TENANT_REPORT_KINDS).map(({ name, roles, keys }) => ({ name, roles, keys, saved: true })),
-  { name: PLATFORM_REPORT.name, roles: PLATFORM_REPORT.roles, saved: false },
+  ...Object.values(TENANT_REPORT_KINDS).map(({ name, verb, keys }) => ({ name, roles: rolesOf(verb), keys, saved: true })),
+  { name: PLATFORM_REPORT.name, roles: rolesOf(PLATFORM_REPORT.verb), saved: false },
 ];

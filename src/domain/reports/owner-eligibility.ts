@@ -5,7 +5,7 @@
  * should a change reach the row some other way, by its next delivery, which sends nothing.
  */
 import type { Transaction } from 'sequelize';
-import { mayOwnReport } from '../../contracts/scheduled-report';
+import { mayOwnReport } from '../../access/reports';
 import { ReportDefinition, User, type OutboxMessage } from '../../models';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { enqueueReportSchedule } from '../../services/outbox';

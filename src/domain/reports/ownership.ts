@@ -7,10 +7,9 @@
  * the owner again, should a change reach the row some other way. Resuming or scheduling a
  * definition whose owner may not own it is refused until it is handed over.
  */
-import { mayOwnReport } from '../../contracts/scheduled-report';
 import { ReportDefinition, User } from '../../models';
 import { findVisible } from '../../access/core';
-import { reportDefinitionAccess } from '../../access/reports';
+import { mayOwnReport, reportDefinitionAccess } from '../../access/reports';
 import { ownerMayOwn } from './owner-eligibility';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';

@@ -9,7 +9,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../../contracts/scheduled-report';
 import { ReportDefinition, ReportRecipientConfirmation, User } from '../../models';
-import { isStaff } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
 import { VerificationTokenRejected } from '../identity/email-verifications';
 import { hashToken, mintToken, tokenProblem } from '../../services/single-use-tokens';
 
@@ -43,7 +43,7 @@ export async function recipientStates(definitions: Recipients[], transaction?: T
     const account = accounts.get(`${definition.tenantId}:${email}`);
     // A deactivated or unproven account of the tenant is nobody to send its data to, and is offered no link.
     if (account && !(account.isActive && account.emailVerifiedAt)) return 'inactive';
-    if (account && isStaff(account.role)) return 'member';
+    if (account && roleMay(account.role, 'receiveReportUnconfirmed')) return 'member';
     // Anyone else, a customer of the tenant included, is outside the company: only once confirmed.
     return confirmations.has(`${definition.id}:${email}`) ? 'confirmed' : 'pending';
   };

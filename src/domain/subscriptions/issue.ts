@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
+import { may } from '../../access/may';
 import { User } from '../../models';
 import { recordAudit } from '../audit/record';
 import { mintResetToken, SET_PASSWORD_TTL_MS } from '../identity/password-resets';
@@ -53,7 +54,7 @@ const addressUnavailable = () =>
 /** The holder the caller may issue to: themselves for a policyholder; for staff, the one they name. */
 export async function holderOf(caller: AuthUser, choice: HolderChoice, deps: CommandDeps): Promise<Holder> {
   const names = choice.policyholderId ?? choice.newPolicyholder;
-  if (caller.role === 'policyholder') {
+  if (!may(caller, 'issuePolicyForOthers')) {
     if (names) throw forbidden('A policyholder subscribes themselves; staff issue policies for others');
     return { id: caller.id, created: null };
   }

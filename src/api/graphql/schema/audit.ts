@@ -1,8 +1,8 @@
-/** The audit trail, read-only: GET /audit-events' filters, roles and access policy, and GET /audit-events/verify's check of its chain. */
+/** The audit trail, read-only: GET /audit-events' filters, access verb and access policy, and GET /audit-events/verify's check of its chain. */
 import Joi from 'joi';
 import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventAccess } from '../../../access/audit';
-import { AUDIT_READERS, auditEventWhere } from '../../audit-events/query';
+import { auditEventWhere } from '../../audit-events/query';
 import { listAuditEventsQuery, verifyAuditChainQuery } from '../../audit-events/schemas';
 import { assertVerifiableSpan, verifyChain, type ChainVerification } from '../../../domain/audit/chain';
 import { builder } from '../builder';
@@ -36,7 +36,7 @@ const AuditEvent = builder.objectRef<AuditEventModel>('AuditEvent').implement({
 
 listQuery('auditEvents', AuditEvent, AuditEventModel, {
   description: "The caller's tenant's events (the platform's own for platform admins), filtered and ordered as GET /audit-events",
-  roles: AUDIT_READERS,
+  verb: 'listAuditEvents',
   args: (t) => ({
     category: t.arg.string({ description: 'change | authentication (tenant and platform admins only)' }),
     entityType: t.arg.string(),
@@ -75,7 +75,7 @@ builder.queryFields((t) => ({
     description: "Recomputes the caller's tenant's hash chain (the platform's for platform admins) over [from, to), at most 366 days",
     args: { from: t.arg.string({ required: true }), to: t.arg.string({ required: true }) },
     resolve: (_root, args, context) => {
-      const caller = callerOf(context, AUDIT_READERS);
+      const caller = callerOf(context, 'verifyAuditChain');
       const { from, to } = validInput(verifyAuditChainQuery, args);
       assertVerifiableSpan(from, to);
       return verifyChain(context.services.sequelize, caller.tenantId, from, to);

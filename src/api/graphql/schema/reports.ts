@@ -1,5 +1,5 @@
 /**
- * The business reports (docs/reports.md) with GET /reports/*'s roles and query schemas, each
+ * The business reports (docs/reports.md) with GET /reports/*'s access verbs and query schemas, each
  * section read by the same SQL function as REST and only when the query asks for it. The platform
  * report's tenants are a connection whose figures are counted for the whole page at once.
  */
@@ -44,6 +44,7 @@ import {
 } from '../../../domain/reports/premiums-queries';
 import { LISTED_ROWS } from '../../../domain/reports/build';
 import { PLATFORM_REPORT, TENANT_REPORT_KINDS, type ReportKind } from '../../../domain/reports/kinds';
+import { rolesOf, type Verb } from '../../../access/verbs';
 import type { AuthUser } from '../../../shared/caller';
 import type { Role } from '../../../shared/roles';
 import { platformReportQuery } from '../../reports/schemas';
@@ -465,7 +466,7 @@ const PremiumsReport = builder.objectRef<ReportSource<PremiumGrouping>>('Premium
   }),
 });
 
-/** Where a report field keeps its kind, for the check that both transports serve each kind alike. */
+/** Where a report field keeps its kind and its verb's roles, for the check that both transports serve each kind alike. */
 export interface ReportFieldKind {
   name: string;
   roles: readonly Role[];
@@ -477,18 +478,18 @@ export function reportKindOfField(extensions: Readonly<Record<string, unknown>> 
 
 /**
  * The `extensions` and `resolve` of a report kind's field (src/domain/reports/kinds.ts): the caller
- * is refused with the kind's roles and the arguments checked by its keys, as GET /reports/<kind> does.
+ * is refused with the kind's verb and the arguments checked by its keys, as GET /reports/<kind> does.
  */
 function ofReportKind<A extends object, P, R>(
-  kind: ReportFieldKind,
+  kind: { name: string; verb: Verb },
   input: (args: A) => P,
   run: (caller: AuthUser, parameters: P, context: GraphQLContext, args: A) => R,
   extensions: Record<string, unknown> = {},
 ) {
   return {
-    extensions: { ...extensions, reportKind: { name: kind.name, roles: kind.roles } },
+    extensions: { ...extensions, reportKind: { name: kind.name, roles: rolesOf(kind.verb) } },
     resolve: (_root: unknown, args: A, context: GraphQLContext) => {
-      const caller = callerOf(context, kind.roles);
+      const caller = callerOf(context, kind.verb);
       return run(caller, input(args), context, args);
     },
   };

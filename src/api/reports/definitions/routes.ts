@@ -13,14 +13,14 @@ import { confirmReportRecipient } from '../../../domain/reports/recipients';
 import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
 import { ReportDefinition } from '../../../models';
 import { findVisible } from '../../../access/core';
-import { reportDefinitionAccess, SAVED_REPORT_ROLES } from '../../../access/reports';
+import { reportDefinitionAccess } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../domain/reports/recipient-links';
-import { publicCommandDeps } from '../../http/command-deps';
 import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
+import { operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute, deleteRoute, findRoute } from '../../http/row-route';
+import { findRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
@@ -52,7 +52,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       path: '/reports/definitions',
       summary: 'The tenant’s saved reports of the kinds the caller’s role may see',
       tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
+      verb: 'listReportDefinitions',
       query: listDefinitionsQuery,
       response: { status: 200, schema: pageSchema(definitionSchema) },
       handler: async (ctx) => {
@@ -63,81 +63,91 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
       },
     }),
-    commandRoute({
-      method: 'post',
-      path: '/reports/definitions',
-      summary:
-        'Save a report: its kind and parameters, recipients and an optional cron schedule (in the tenant’s time zone), which a Temporal Schedule report-<id> follows',
-      tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
-      body: createDefinitionBody,
-      response: { status: 201, schema: definitionSchema },
-      command: createReportDefinition,
-      view: viewOf,
-    }),
+    operationRoute(
+      operation({ name: 'reports.saveDefinition', verb: 'saveReportDefinition', body: createDefinitionBody, run: createReportDefinition }),
+      {
+        method: 'post',
+        path: '/reports/definitions',
+        summary:
+          'Save a report: its kind and parameters, recipients and an optional cron schedule (in the tenant’s time zone), which a Temporal Schedule report-<id> follows',
+        tag: 'reports',
+        response: { status: 201, schema: definitionSchema },
+        view: viewOf,
+      },
+    ),
     findRoute({
       path: '/reports/definitions/:id',
       summary: 'One saved report',
       tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
+      verb: 'viewReportDefinition',
       access: reportDefinitionAccess,
       schema: definitionSchema,
       view: viewOf,
     }),
-    commandRoute({
-      method: 'put',
-      path: '/reports/definitions/:id',
-      summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
-      tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
-      params: idParams,
-      body: updateDefinitionBody,
-      response: { status: 200, schema: definitionSchema },
-      command: (caller, { id, ...change }, deps) => updateReportDefinition(caller, { id, change }, deps),
-      view: viewOf,
-    }),
-    commandRoute({
-      method: 'put',
-      path: '/reports/definitions/:id/owner',
-      summary:
-        'Hand a saved report over to another active user of the tenant whose role may see its report (a tenant admin); a definition paused because its owner lost that stays paused until resumed',
-      tag: 'reports',
-      roles: ['tenant_admin'],
-      params: idParams,
-      body: handOverBody,
-      response: { status: 200, schema: definitionSchema },
-      command: handOverReportDefinition,
-      view: viewOf,
-    }),
-    route({
-      method: 'post',
-      path: '/reports/recipients/confirm',
-      summary:
-        'Confirm, with the token mailed to it (single use), that an address wants a saved report: it receives the report from its next delivery on',
-      tag: 'reports',
-      auth: 'public',
-      idempotent: false,
-      before: [confirmLimit],
-      body: confirmRecipientBody,
-      response: { status: 200, schema: confirmedRecipientSchema },
-      handler: async (ctx) => {
-        ctx.body = await confirmReportRecipient(ctx.state.input.body, publicCommandDeps(ctx));
+    operationRoute(
+      operation({
+        name: 'reports.changeDefinition',
+        verb: 'changeReportDefinition',
+        params: idParams,
+        body: updateDefinitionBody,
+        run: (caller, { id, ...change }, deps) => updateReportDefinition(caller, { id, change }, deps),
+      }),
+      {
+        method: 'put',
+        path: '/reports/definitions/:id',
+        summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
+        tag: 'reports',
+        response: { status: 200, schema: definitionSchema },
+        view: viewOf,
       },
-    }),
-    deleteRoute({
-      path: '/reports/definitions/:id',
-      summary: 'Delete a saved report and its schedule',
-      tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
-      command: deleteReportDefinition,
-    }),
+    ),
+    operationRoute(
+      operation({
+        name: 'reports.handOverDefinition',
+        verb: 'handOverReportDefinition',
+        params: idParams,
+        body: handOverBody,
+        run: handOverReportDefinition,
+      }),
+      {
+        method: 'put',
+        path: '/reports/definitions/:id/owner',
+        summary:
+          'Hand a saved report over to another active user of the tenant whose role may see its report (a tenant admin); a definition paused because its owner lost that stays paused until resumed',
+        tag: 'reports',
+        response: { status: 200, schema: definitionSchema },
+        view: viewOf,
+      },
+    ),
+    operationRoute(
+      operation({ name: 'reports.confirmRecipient', verb: 'public', body: confirmRecipientBody, run: confirmReportRecipient }),
+      {
+        method: 'post',
+        path: '/reports/recipients/confirm',
+        summary:
+          'Confirm, with the token mailed to it (single use), that an address wants a saved report: it receives the report from its next delivery on',
+        tag: 'reports',
+        before: [confirmLimit],
+        response: { status: 200, schema: confirmedRecipientSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'reports.deleteDefinition', verb: 'deleteReportDefinition', params: idParams, run: deleteReportDefinition }),
+      {
+        method: 'delete',
+        path: '/reports/definitions/:id',
+        summary: 'Delete a saved report and its schedule',
+        tag: 'reports',
+        response: { status: 204 },
+      },
+    ),
     route({
       method: 'get',
       path: '/reports/definitions/:id/run',
       summary:
         'Run a saved report now: its report as GET /reports/<kind> answers it with the saved parameters; as CSV with Accept: text/csv or ?format=csv',
       tag: 'reports',
-      roles: SAVED_REPORT_ROLES,
+      verb: 'runReportDefinition',
       params: idParams,
       query: runDefinitionQuery,
       response: {

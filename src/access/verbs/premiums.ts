@@ -1,0 +1,15 @@
+/** Who may act on premiums (docs/premiums.md): which invoices a caller sees is the access rule's (src/access/invoices.ts). */
+import { WAIVING_ROLES } from '../../contracts/subscription';
+import type { Role } from '../../shared/roles';
+
+export const PREMIUM_VERBS = {
+  /**
+   * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's finance
+   * roles, the same who may waive a first premium, since either makes a policy cover. A claims
+   * agent or adjuster could otherwise mark the premium of a policy they will handle claims on as
+   * paid without the money; a policyholder pays through the payment provider.
+   */
+  recordPremiumPayment: WAIVING_ROLES,
+  /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
+  chaseOverduePremiums: ['claims_agent', 'claims_manager'],
+} as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,15 @@
+/**
+ * Who may act on subscriptions (docs/subscriptions.md): which subscription a caller sees, cancels
+ * or renews is the access rule's (src/access/subscriptions.ts) and the run's validators'.
+ */
+import { WAIVING_ROLES } from '../../contracts/subscription';
+import { type Role, STAFF_ROLES } from '../../shared/roles';
+
+export const SUBSCRIPTION_VERBS = {
+  /** Subscribe: a policyholder for themselves, an agent or a tenant admin for one. */
+  subscribe: ['policyholder', 'claims_agent', 'tenant_admin'],
+  /** Issue a policy to someone else (a holder they name or create): the staff; a policyholder subscribes themselves. */
+  issuePolicyForOthers: STAFF_ROLES,
+  /** The subscription covers before its first instalment is paid: the finance roles (the run's validator checks it too). */
+  waiveFirstPremium: WAIVING_ROLES,
+} as const satisfies Record<string, readonly Role[]>;

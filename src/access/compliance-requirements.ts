@@ -3,8 +3,8 @@
  * (and platform admins, through the platform view only: they have no tenant).
  */
 import { ComplianceRemind, ComplianceRequirement } from '../models';
-import { COMPLIANCE_ROLES } from './compliance';
+import { rolesOf } from './verbs';
 import { tenantAccess } from './core';
 
-export const complianceRequirementAccess = tenantAccess('Compliance requirement', ComplianceRequirement, COMPLIANCE_ROLES);
-export const complianceRemindAccess = tenantAccess('Remind', ComplianceRemind, COMPLIANCE_ROLES);
+export const complianceRequirementAccess = tenantAccess('Compliance requirement', ComplianceRequirement, rolesOf('viewRequirement'));
+export const complianceRemindAccess = tenantAccess('Remind', ComplianceRemind, rolesOf('viewRemind'));

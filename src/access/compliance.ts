@@ -5,13 +5,23 @@
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../models';
 import type { Role } from '../shared/roles';
 import { AccessRule, tenantOf, tenantAccess } from './core';
+import { roleMay, rolesOf } from './verbs';
 
-export const COMPLIANCE_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
+/** The tenant's compliance roles (src/access/verbs/compliance.ts), for the routes still to name a verb (#75). */
+export const COMPLIANCE_ROLES = rolesOf('readCompliancePolicies');
 
-export const compliancePolicyAccess = tenantAccess('Compliance policy', CompliancePolicy, COMPLIANCE_ROLES);
-export const policyVersionAccess = tenantAccess('Policy version', PolicyVersion, COMPLIANCE_ROLES);
+export const compliancePolicyAccess = tenantAccess('Compliance policy', CompliancePolicy, rolesOf('readCompliancePolicies'));
+export const policyVersionAccess = tenantAccess('Policy version', PolicyVersion, rolesOf('readCompliancePolicies'));
 
-const isComplianceRole = (role: Role) => COMPLIANCE_ROLES.includes(role);
+const isComplianceRole = (role: Role) => roleMay(role, 'viewEveryAcknowledgement');
+
+/** The roles that must acknowledge a version: its audience's, or, when it names none, everyone who acknowledges policies (the staff). */
+export const audienceRolesOf = (version: Pick<PolicyVersion, 'audienceRoles'>): readonly Role[] =>
+  version.audienceRoles ?? rolesOf('acknowledgePolicy');
+
+/** Whether someone of `role` is in the version's audience (the tenant and the account are the audience rule's, src/domain/compliance/audience-rule.ts). */
+export const audienceNamesRole = (version: Pick<PolicyVersion, 'audienceRoles'>, role: Role): boolean =>
+  audienceRolesOf(version).includes(role);
 
 export const acknowledgementAccess: AccessRule<Acknowledgement, 'acknowledge'> = {
   resource: 'Acknowledgement',

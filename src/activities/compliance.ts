@@ -17,6 +17,7 @@ import {
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
 import { audienceWhere } from '../domain/compliance/audience-rule';
+import { escalationRecipients } from '../domain/compliance/recipients';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -308,7 +309,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       const manager = employee.managerId
         ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } })
         : null;
-      const to = step.level === 1 && manager ? { userIds: [manager.id] } : { roles: ['compliance_officer' as const] };
+      const to = escalationRecipients(step.level, manager);
       await recordAlert(ack, step.level, 'email', () =>
         notifications.sendEmail({
           idempotencyKey: `${step.workflowId}:escalation-${step.level}:email`,

@@ -3,9 +3,9 @@
  * its submission time: a write only touches the version while that very round is in review, so
  * a late retry can neither undo a decision nor reach into a later round.
  */
-import { Op } from 'sequelize';
-import { POLICY_REVIEWER_ROLES, PolicyReviewMessage } from '../contracts/policy-approval';
-import { CompliancePolicy, PolicyVersion, User } from '../models';
+import type { PolicyReviewMessage } from '../contracts/policy-approval';
+import { reviewerIds } from '../domain/compliance/recipients';
+import { CompliancePolicy, PolicyVersion } from '../models';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import type { NotificationType } from '../shared/notification-settings';
 import type { ActivityDeps } from './deps';
@@ -60,16 +60,6 @@ export function createPolicyApprovalActivities(deps: ActivityDeps) {
   }
 
   const ownerIds = (version: PolicyVersion) => [version.createdById, version.submittedById].filter((id): id is string => Boolean(id));
-
-  /** The people who may review: compliance officers and tenant admins, but not the author or submitter. */
-  async function reviewerIds(version: PolicyVersion): Promise<string[]> {
-    const excluded = ownerIds(version);
-    const reviewers = await User.findAll({
-      where: { tenantId: version.tenantId, isActive: true, role: { [Op.in]: POLICY_REVIEWER_ROLES }, id: { [Op.notIn]: excluded } },
-      attributes: ['id'],
-    });
-    return reviewers.map((u) => u.id);
-  }
 
   return {
     /** The draft goes in review for this round; true when it is (now, or already by an earlier attempt). */

@@ -6,6 +6,7 @@
  */
 import type { Role } from '../../shared/roles';
 import { CLAIM_VERBS } from './claims';
+import { COMPLIANCE_VERBS } from './compliance';
 import { REPORT_VERBS } from './reports';
 import { SUBSCRIPTION_VERBS } from './subscriptions';
 import { PREMIUM_VERBS } from './premiums';
@@ -19,6 +20,7 @@ const VERBS = {
   ...PREMIUM_VERBS,
   ...SUBSCRIPTION_VERBS,
   ...REPORT_VERBS,
+  ...COMPLIANCE_VERBS,
 };
 
 export type Verb = keyof typeof VERBS;

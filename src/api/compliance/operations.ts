@@ -1,11 +1,8 @@
 /**
- * The compliance commands GraphQL also exposes, as the API declares them: roles and input once,
- * for REST and GraphQL alike.
+ * The compliance commands GraphQL also exposes, as the API declares them: access verb and input
+ * once, for REST and GraphQL alike.
  */
-import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
 import { acknowledge, approveVersion, rejectVersion, submitVersionForReview } from '../../domain/compliance/commands';
-import { COMPLIANCE_ROLES } from '../../access/compliance';
-import { STAFF_ROLES } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
 import { acknowledgeBody } from './acknowledgements/schemas';
@@ -13,7 +10,7 @@ import { rejectVersionBody } from './policy-reviews/schemas';
 
 export const acknowledgeOperation = operation({
   name: 'compliance.acknowledge',
-  roles: STAFF_ROLES,
+  verb: 'acknowledgePolicy',
   params: idParams,
   body: acknowledgeBody,
   // The client's address and user agent are kept as evidence with the signature.
@@ -22,21 +19,21 @@ export const acknowledgeOperation = operation({
 
 export const submitVersionOperation = operation({
   name: 'compliance.submitVersionForReview',
-  roles: COMPLIANCE_ROLES,
+  verb: 'submitPolicyVersion',
   params: idParams,
   run: submitVersionForReview,
 });
 
 export const approveVersionOperation = operation({
   name: 'compliance.approveVersion',
-  roles: POLICY_REVIEWER_ROLES,
+  verb: 'reviewPolicyVersion',
   params: idParams,
   run: approveVersion,
 });
 
 export const rejectVersionOperation = operation({
   name: 'compliance.rejectVersion',
-  roles: POLICY_REVIEWER_ROLES,
+  verb: 'reviewPolicyVersion',
   params: idParams,
   body: rejectVersionBody,
   run: rejectVersion,

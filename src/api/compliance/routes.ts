@@ -10,14 +10,15 @@ import {
 import { evidencePackage } from '../../domain/compliance/evidence-package';
 import { tenantSigningKey } from '../../services/tenant-signing-keys';
 import { unprocessable } from '../../shared/errors';
-import { COMPLIANCE_ROLES, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
+import { compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
 import { commandDeps } from '../http/command-deps';
 import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, findRoute, listRoute, updateRoute } from '../http/row-route';
+import { findRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -77,27 +78,27 @@ export function complianceRoutes(): RouteSpec[] {
       path: '/compliance/policies',
       summary: "List the tenant's compliance policies",
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'listCompliancePolicies',
       model: CompliancePolicy,
       access: compliancePolicyAccess,
       query: listPoliciesQuery,
       schema: policySchema,
     }),
-    commandRoute({
-      method: 'post',
-      path: '/compliance/policies',
-      summary: 'Create a compliance policy (its text goes into versions)',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      body: createPolicyBody,
-      response: { status: 201, schema: policySchema },
-      command: createCompliancePolicy,
-    }),
+    operationRoute(
+      operation({ name: 'compliance.createPolicy', verb: 'createCompliancePolicy', body: createPolicyBody, run: createCompliancePolicy }),
+      {
+        method: 'post',
+        path: '/compliance/policies',
+        summary: 'Create a compliance policy (its text goes into versions)',
+        tag: 'compliance',
+        response: { status: 201, schema: policySchema },
+      },
+    ),
     findRoute({
       path: '/compliance/policies/:id',
       summary: 'One compliance policy with its versions',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'viewCompliancePolicy',
       access: compliancePolicyAccess,
       schema: policyWithVersionsSchema,
       view: async (policy) => {
@@ -105,33 +106,39 @@ export function complianceRoutes(): RouteSpec[] {
         return { ...policy.toJSON(), versions };
       },
     }),
-    updateRoute({
-      method: 'patch',
-      path: '/compliance/policies/:id',
-      summary:
-        'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      body: updatePolicyBody,
-      schema: policySchema,
-      command: updateCompliancePolicy,
-    }),
-    commandRoute({
-      method: 'post',
-      path: '/compliance/policies/:id/retire',
-      summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      params: idParams,
-      response: { status: 200, schema: policySchema },
-      command: retireCompliancePolicy,
-    }),
+    operationRoute(
+      operation({
+        name: 'compliance.changePolicy',
+        verb: 'changeCompliancePolicy',
+        params: idParams,
+        body: updatePolicyBody,
+        run: (caller, { id, ...fields }, deps) => updateCompliancePolicy(caller, { id, fields }, deps),
+      }),
+      {
+        method: 'patch',
+        path: '/compliance/policies/:id',
+        summary:
+          'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
+        tag: 'compliance',
+        response: { status: 200, schema: policySchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'compliance.retirePolicy', verb: 'retireCompliancePolicy', params: idParams, run: retireCompliancePolicy }),
+      {
+        method: 'post',
+        path: '/compliance/policies/:id/retire',
+        summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
+        tag: 'compliance',
+        response: { status: 200, schema: policySchema },
+      },
+    ),
     route({
       method: 'get',
       path: '/compliance/policies/:id/versions',
       summary: 'List the versions of a compliance policy',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'listPolicyVersions',
       params: idParams,
       query: listVersionsQuery,
       response: { status: 200, schema: pageSchema(versionSchema) },
@@ -141,36 +148,44 @@ export function complianceRoutes(): RouteSpec[] {
         ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
       },
     }),
-    commandRoute({
-      method: 'post',
-      path: '/compliance/policies/:id/versions',
-      summary: 'Write a new draft version of a compliance policy',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      params: idParams,
-      body: createVersionBody,
-      response: { status: 201, schema: versionSchema },
-      command: (caller, { id, ...fields }, deps) => createPolicyVersion(caller, { policyId: id, fields }, deps),
-    }),
-    updateRoute({
-      method: 'patch',
-      path: '/compliance/versions/:id',
-      summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      body: updateVersionBody,
-      schema: versionSchema,
-      command: updateDraftVersion,
-    }),
-    commandRoute({
+    operationRoute(
+      operation({
+        name: 'compliance.writeVersion',
+        verb: 'writePolicyVersion',
+        params: idParams,
+        body: createVersionBody,
+        run: (caller, { id, ...fields }, deps) => createPolicyVersion(caller, { policyId: id, fields }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/compliance/policies/:id/versions',
+        summary: 'Write a new draft version of a compliance policy',
+        tag: 'compliance',
+        response: { status: 201, schema: versionSchema },
+      },
+    ),
+    operationRoute(
+      operation({
+        name: 'compliance.changeVersion',
+        verb: 'changePolicyVersion',
+        params: idParams,
+        body: updateVersionBody,
+        run: (caller, { id, ...fields }, deps) => updateDraftVersion(caller, { id, fields }, deps),
+      }),
+      {
+        method: 'patch',
+        path: '/compliance/versions/:id',
+        summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
+        tag: 'compliance',
+        response: { status: 200, schema: versionSchema },
+      },
+    ),
+    operationRoute(operation({ name: 'compliance.publishVersion', verb: 'publishPolicyVersion', params: idParams, run: publishVersion }), {
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      params: idParams,
       response: { status: 202, schema: publishResponse },
-      command: publishVersion,
     }),
     route({
       method: 'get',
@@ -178,7 +193,7 @@ export function complianceRoutes(): RouteSpec[] {
       summary:
         'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'viewAcknowledgementReport',
       params: idParams,
       query: reportQuery,
       response: { status: 200, schema: reportSchema, alsoCsv: true },
@@ -222,7 +237,7 @@ export function complianceRoutes(): RouteSpec[] {
       summary:
         "Evidence package of a published or retired version, for auditors: a ZIP of JSON and JSON Lines files with a manifest of their SHA-256 signed by the tenant's Ed25519 key; 409 before publication",
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'downloadEvidencePackage',
       params: idParams,
       response: { status: 200, description: 'application/zip' },
       handler: async (ctx) => {
@@ -240,7 +255,7 @@ export function complianceRoutes(): RouteSpec[] {
       path: '/compliance/signing-key',
       summary: "The tenant's Ed25519 public key that signs its evidence packages (made on first use), for auditors to pin",
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'viewSigningKey',
       response: { status: 200, schema: signingKeySchema },
       handler: async (ctx) => {
         const { sequelize, config } = ctx.services;
@@ -252,7 +267,7 @@ export function complianceRoutes(): RouteSpec[] {
       path: '/compliance/escalations',
       summary: 'Escalation alerts sent for overdue acknowledgements',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'listEscalations',
       query: escalationsQuery,
       response: { status: 200, schema: pageSchema(alertSchema) },
       handler: async (ctx) => {

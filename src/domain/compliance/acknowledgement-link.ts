@@ -8,7 +8,7 @@ import { Acknowledgement, Tenant, User, type CompliancePolicy, type PolicyVersio
 import { readAcknowledgementToken } from './acknowledgement-link-tokens';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import type { AuthUser } from '../../shared/caller';
-import { STAFF_ROLES } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
 import { WITH_VERSION } from './commands';
 
 /**
@@ -48,7 +48,7 @@ export async function describeAcknowledgementLink(key: Buffer, token: string, no
     User.findOne({ where: { id: ack.employeeId, tenantId: ack.tenantId }, ...WITH_TENANT_STATUS }),
   ]);
   const shown = { tenantName: tenant?.name ?? null, ack, employeeName: employee?.fullName ?? null };
-  const usable = employee !== null && isActiveMember(employee) && STAFF_ROLES.includes(employee.role);
+  const usable = employee !== null && isActiveMember(employee) && roleMay(employee.role, 'acknowledgePolicy');
   const problem = closedProblem(ack.status) ?? (signed.expiresAt <= now ? 'expired' : null) ?? (usable ? null : ('inactive' as const));
   return {
     ...shown,

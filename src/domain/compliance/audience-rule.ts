@@ -5,19 +5,14 @@
  * audience sync on a user's change and the run that checks whether its employee left.
  */
 import { Op, type WhereOptions } from 'sequelize';
-import { STAFF_ROLES } from '../../shared/roles';
+import { audienceNamesRole, audienceRolesOf } from '../../access/compliance';
 import type { PolicyVersion } from '../../models/policy-version';
 import type { User } from '../../models/user';
 
 type Audience = Pick<PolicyVersion, 'tenantId' | 'audienceRoles'>;
 
 export function isInAudience(user: Pick<User, 'tenantId' | 'isActive' | 'emailVerifiedAt' | 'role'>, version: Audience): boolean {
-  return (
-    user.tenantId === version.tenantId &&
-    user.isActive &&
-    user.emailVerifiedAt !== null &&
-    (version.audienceRoles ?? STAFF_ROLES).includes(user.role)
-  );
+  return user.tenantId === version.tenantId && user.isActive && user.emailVerifiedAt !== null && audienceNamesRole(version, user.role);
 }
 
 /** The same rule as a query on users. */
@@ -26,6 +21,6 @@ export function audienceWhere(version: Audience): WhereOptions<User> {
     tenantId: version.tenantId,
     isActive: true,
     emailVerifiedAt: { [Op.ne]: null },
-    role: { [Op.in]: version.audienceRoles ?? STAFF_ROLES },
+    role: { [Op.in]: audienceRolesOf(version) },
   };
 }

@@ -7,7 +7,7 @@ import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { CompliancePolicy, ComplianceRequirement, ComplianceRequirementPolicy, User } from '../../models';
 import { complianceRequirementAccess } from '../../access/compliance-requirements';
 import { findVisible, tenantOf } from '../../access/core';
-import { STAFF_ROLES } from '../../shared/roles';
+import { rolesOf } from '../../access/verbs';
 import { unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { audited, destroyAudited } from '../audited';
@@ -198,7 +198,9 @@ async function checkReferences(tenantId: string, fields: Partial<RequirementFiel
     ]);
   }
   if (fields.ownerId !== undefined) {
-    const owner = await User.count({ where: { id: fields.ownerId, tenantId, isActive: true, role: { [Op.in]: STAFF_ROLES } } });
+    const owner = await User.count({
+      where: { id: fields.ownerId, tenantId, isActive: true, role: { [Op.in]: rolesOf('ownRequirement') } },
+    });
     if (owner === 0)
       throw unprocessable('The owner must be an active staff member of your tenant', [
         { field: 'ownerId', message: 'is not an active staff member of this tenant' },

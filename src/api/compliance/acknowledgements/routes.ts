@@ -2,7 +2,6 @@ import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
 import { tenantOf } from '../../../access/core';
 import { localTimeIn } from '../../../domain/calendars/local-time';
-import { STAFF_ROLES } from '../../../shared/roles';
 import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec } from '../../http/route';
@@ -46,7 +45,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
       path: '/acknowledgements',
       summary: "The caller's own policy acknowledgements",
       tag: 'acknowledgements',
-      roles: STAFF_ROLES,
+      verb: 'listOwnAcknowledgements',
       query: listAcknowledgementsQuery,
       response: { status: 200, schema: pageSchema(acknowledgementSchema) },
       handler: async (ctx) => {

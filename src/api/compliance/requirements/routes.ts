@@ -14,12 +14,13 @@ import {
   type RequirementWithPolicies,
   updateRequirement,
 } from '../../../domain/compliance/requirements';
-import { COMPLIANCE_ROLES } from '../../../access/compliance';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
 import { tenantRecordAccess } from '../../../access/platform';
+import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
+import { operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute, deleteRoute, findRoute, updateRoute } from '../../http/row-route';
+import { findRoute } from '../../http/row-route';
 import type { Command } from '../../../domain/command';
 import {
   createRequirementBody,
@@ -56,7 +57,7 @@ export function requirementRoutes(): RouteSpec[] {
       path: '/compliance/requirements',
       summary: "List the tenant's compliance requirements, each with its status and share acknowledged",
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'listRequirements',
       query: listRequirementsQuery,
       response: { status: 200, schema: pageSchema(requirementListItemSchema) },
       handler: async (ctx) => {
@@ -74,48 +75,62 @@ export function requirementRoutes(): RouteSpec[] {
         };
       },
     }),
-    commandRoute({
-      method: 'post',
-      path: '/compliance/requirements',
-      summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      body: createRequirementBody,
-      response: { status: 201, schema: requirementSchema },
-      command: viewing(createRequirement),
-    }),
+    operationRoute(
+      operation({
+        name: 'compliance.createRequirement',
+        verb: 'createRequirement',
+        body: createRequirementBody,
+        run: viewing(createRequirement),
+      }),
+      {
+        method: 'post',
+        path: '/compliance/requirements',
+        summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
+        tag: 'compliance',
+        response: { status: 201, schema: requirementSchema },
+      },
+    ),
     findRoute({
       path: '/compliance/requirements/:id',
       summary: 'One compliance requirement with the policies that satisfy it',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'viewRequirement',
       access: complianceRequirementAccess,
       schema: requirementSchema,
       view: withPolicyIds,
     }),
-    updateRoute({
-      method: 'put',
-      path: '/compliance/requirements/:id',
-      summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      body: updateRequirementBody,
-      schema: requirementSchema,
-      command: viewing(updateRequirement),
-    }),
-    deleteRoute({
-      path: '/compliance/requirements/:id',
-      summary: 'Delete a compliance requirement (kept in the audit trail)',
-      tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
-      command: deleteRequirement,
-    }),
+    operationRoute(
+      operation({
+        name: 'compliance.changeRequirement',
+        verb: 'changeRequirement',
+        params: idParams,
+        body: updateRequirementBody,
+        run: (caller, { id, ...fields }, deps) => viewing(updateRequirement)(caller, { id, fields }, deps),
+      }),
+      {
+        method: 'put',
+        path: '/compliance/requirements/:id',
+        summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
+        tag: 'compliance',
+        response: { status: 200, schema: requirementSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'compliance.deleteRequirement', verb: 'deleteRequirement', params: idParams, run: deleteRequirement }),
+      {
+        method: 'delete',
+        path: '/compliance/requirements/:id',
+        summary: 'Delete a compliance requirement (kept in the audit trail)',
+        tag: 'compliance',
+        response: { status: 204 },
+      },
+    ),
     findRoute({
       path: '/compliance/requirements/:id/progress',
       summary:
         'Progress of a requirement: per linked policy (its published version) and overall, audience, acknowledged, pending, overdue, exempt and %, with its status',
       tag: 'compliance',
-      roles: COMPLIANCE_ROLES,
+      verb: 'viewRequirement',
       access: complianceRequirementAccess,
       schema: progressSchema,
       view: async (requirement, ctx) => {
@@ -130,7 +145,7 @@ export function requirementRoutes(): RouteSpec[] {
       path: '/platform/compliance',
       summary: "Customer compliance: every tenant's requirements with their status (platform admins)",
       tag: 'compliance',
-      roles: ['platform_admin'],
+      verb: 'viewCustomerCompliance',
       query: platformComplianceQuery,
       response: { status: 200, schema: platformComplianceSchema },
       handler: async (ctx) => {

@@ -1,14 +1,14 @@
 /**
  * Compliance policies, their versions and a version's acknowledgement report, for the tenant's
  * compliance roles: GET /compliance/policies, /compliance/policies/:id and
- * /compliance/versions/:id/report with their query schemas, roles and access policy. The fields
- * added here to `CompliancePolicy` and `PolicyVersion` (which an employee also reaches through an
- * acknowledgement) check the role themselves.
+ * /compliance/versions/:id/report with their query schemas, access verbs and access policy. The
+ * fields added here to `CompliancePolicy` and `PolicyVersion` (which an employee also reaches
+ * through an acknowledgement) check the verb themselves.
  */
 import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy as CompliancePolicyModel } from '../../../models';
-import { COMPLIANCE_ROLES, compliancePolicyAccess } from '../../../access/compliance';
+import { compliancePolicyAccess } from '../../../access/compliance';
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
 import { PAGED_BY_FIRST } from '../bounds';
@@ -149,7 +149,7 @@ builder.objectFields(Policy, (t) => ({
 
 listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
   description: "The tenant's compliance policies, ordered as GET /compliance/policies (`createdAt` unless `ordering` says otherwise)",
-  roles: COMPLIANCE_ROLES,
+  verb: 'listCompliancePolicies',
   args: (t) => ({ ordering: t.arg.string() }),
   rows: (caller, { ordering }) => {
     const filters = validInput(listPoliciesQuery, { ordering });
@@ -161,11 +161,11 @@ listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
 byIdQuery('compliancePolicy', Policy, {
   description: "One compliance policy; null when it is not the caller's tenant's",
   loader: (loaders) => loaders.compliancePolicy,
-  roles: COMPLIANCE_ROLES,
+  verb: 'viewCompliancePolicy',
 });
 
 byIdQuery('policyVersion', PolicyVersion, {
   description: "One policy version; null when it is not the caller's tenant's",
   loader: (loaders) => loaders.policyVersion,
-  roles: COMPLIANCE_ROLES,
+  verb: 'readCompliancePolicies',
 });

@@ -5,11 +5,11 @@
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy, PolicyVersion as PolicyVersionModel } from '../../../models';
 import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
-import { COMPLIANCE_ROLES, policyVersionAccess } from '../../../access/compliance';
+import { policyVersionAccess } from '../../../access/compliance';
+import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
 import { tenantOf } from '../../../access/core';
 import { localTime } from '../../../domain/calendars/local-time';
-import { STAFF_ROLES } from '../../../shared/roles';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { builder } from '../builder';
 import { listQuery } from '../connection';
@@ -19,10 +19,10 @@ import { mutationOf } from '../mutation';
 export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
 export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
 
-/** Refuses a field of the compliance roles to anyone else, as REST's `roles` do (FORBIDDEN). */
+/** Refuses a field of the compliance roles to anyone else, as REST's verbs do (FORBIDDEN). */
 export function complianceCaller(context: GraphQLContext) {
   const caller = callerOf(context);
-  if (!COMPLIANCE_ROLES.includes(caller.role)) throw new NotPermitted('For the compliance roles');
+  if (!may(caller, 'readCompliancePolicies')) throw new NotPermitted('For the compliance roles');
   return caller;
 }
 
@@ -37,10 +37,10 @@ export function complianceOnly<T>(context: GraphQLContext, value: T): T {
  * what REST's acknowledgement shows them: the policy's id and title; the version's id, number,
  * text and its hash. Every other field (./compliance-policies) is REST's compliance routes' alone.
  */
-const FOR_COMPLIANCE_ROLES = 'Other fields are for the compliance roles (null with FORBIDDEN for anyone else, as REST)';
+const FOR_COMPLIANCE_OFFICERS = 'Other fields are for the compliance roles (null with FORBIDDEN for anyone else, as REST)';
 
 export const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').implement({
-  description: `A compliance policy. Anyone it is addressed to reads its id and title. ${FOR_COMPLIANCE_ROLES}`,
+  description: `A compliance policy. Anyone it is addressed to reads its id and title. ${FOR_COMPLIANCE_OFFICERS}`,
   fields: (t) => ({
     id: t.exposeID('id'),
     title: t.exposeString('title'),
@@ -48,7 +48,7 @@ export const Policy = builder.objectRef<CompliancePolicy>('CompliancePolicy').im
 });
 
 export const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersion').implement({
-  description: `A version of a compliance policy. Anyone it is addressed to reads its id, number, content, contentSha256 and policy. ${FOR_COMPLIANCE_ROLES}`,
+  description: `A version of a compliance policy. Anyone it is addressed to reads its id, number, content, contentSha256 and policy. ${FOR_COMPLIANCE_OFFICERS}`,
   fields: (t) => ({
     id: t.exposeID('id'),
     versionNumber: t.exposeInt('versionNumber'),
@@ -84,7 +84,7 @@ const Acknowledgement = builder.objectRef<AcknowledgementModel>('Acknowledgement
 
 listQuery('acknowledgements', Acknowledgement, AcknowledgementModel, {
   description: "The caller's own policy acknowledgements (staff), newest first; as GET /acknowledgements",
-  roles: STAFF_ROLES,
+  verb: 'listOwnAcknowledgements',
   args: (t) => ({ status: t.arg({ type: AcknowledgementStatusEnum }) }),
   rows: (caller, { status }) => ({ where: { tenantId: tenantOf(caller), employeeId: caller.id, ...(status && { status }) } }),
 });

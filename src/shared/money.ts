@@ -79,3 +79,29 @@ export function formatMinorUnits(minor: number, currency: string): string {
   const text = String(Math.abs(minor)).padStart(digits + 1, '0');
   return digits === 0 ? sign + text : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
+
+/**
+ * A claim's amounts as its run holds them: JSON numbers of at most CLAIM_AMOUNT_INPUT.decimals
+ * decimals in any currency (the rows keep numeric(14,2); a currency with fewer is refused at the
+ * API). The run adds, subtracts and compares them in those hundredths, never as binary floats:
+ * 700 - 0.1 - 0.2 is 699.7, not 699.6999999999999. Rounding to the hundredth also takes the float
+ * error off an amount a run added before it did so (it only ever adds such amounts).
+ */
+const CLAIM_AMOUNT_UNIT = 10 ** CLAIM_AMOUNT_INPUT.decimals;
+
+/** A claim amount in hundredths: 699.7 → 69970, and 699.6999999999999 too. */
+export const claimHundredths = (amount: number): number => Math.round(amount * CLAIM_AMOUNT_UNIT);
+
+/** Hundredths as the number a run holds and sends: the double nearest the decimal (69970 → 699.7). */
+export const fromClaimHundredths = (hundredths: number): number => hundredths / CLAIM_AMOUNT_UNIT;
+
+/** The exact sum of claim amounts. */
+export const sumClaimAmounts = (amounts: readonly number[]): number =>
+  fromClaimHundredths(amounts.reduce((sum, amount) => sum + claimHundredths(amount), 0));
+
+/** The exact difference of two claim amounts. */
+export const claimAmountDifference = (minuend: number, subtrahend: number): number =>
+  fromClaimHundredths(claimHundredths(minuend) - claimHundredths(subtrahend));
+
+/** Negative, zero or positive as `a` is below, equal to or above `b`, to the hundredth. */
+export const compareClaimAmounts = (a: number, b: number): number => claimHundredths(a) - claimHundredths(b);

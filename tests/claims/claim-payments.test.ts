@@ -271,4 +271,25 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect(await figures()).toMatchObject({ outstanding: '0.00', paid: '3200.00', incurred: '3200.00' });
     await recordHistory(stack.temporal.workflow.getHandle(claim.workflowId), 'claimWorkflow-reopened');
   });
+
+  it('takes 0.10, 0.20 and then the 699.70 left off a 700.00 line exactly, leaving it at 0.00', async () => {
+    // Its own claim and line, so the figures of the claim above stay as they are.
+    const subscription = await buildSubscription({
+      policyholderId: team.claimant.id,
+      planId: (await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' })).id,
+    });
+    const exactId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 700 });
+    const payFromLine = (amount: string) =>
+      stack.api
+        .post(`/api/v1/claims/${exactId}/payments`)
+        .set(as(team.adjuster))
+        .send({ costType: 'indemnity', category: 'other', amount, payee: REPAIRER });
+    await payFromLine('0.10').expect(201);
+    await payFromLine('0.20').expect(201);
+    // In floats the run held 700 - 0.1 - 0.2 = 699.6999999999999 and refused the 699.70 the row showed.
+    const rest = await payFromLine('699.70');
+    expect([rest.status, rest.body.error]).toEqual([201, undefined]);
+    expect(await ClaimReserveLine.findAll({ where: { claimId: exactId } }).then((rows) => rows.map((row) => row.amount))).toEqual(['0.00']);
+    await payFromLine('0.01').expect(409);
+  });
 });

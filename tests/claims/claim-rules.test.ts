@@ -1,11 +1,15 @@
 /** The claim state machine and approval rules as a pure function, over every (from, to) pair. */
 import { ApplicationFailure } from '@temporalio/common';
+import fc from 'fast-check';
 import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
 import { businessFailureDetails } from '../../src/shared/business-errors';
 import { checkApprover, limitOf, secondPersonFor } from '../../src/shared/claim-authority';
+import { claimAmountDifference, claimHundredths, compareClaimAmounts, sumClaimAmounts } from '../../src/shared/money';
+import { EXACT } from '../../src/workflows/claim/arithmetic';
 import { checkAssignment } from '../../src/workflows/claim/assignment';
 import type { ClaimFacts } from '../../src/workflows/claim/facts';
+import { checkPaymentRequest, type PaymentFacts } from '../../src/workflows/claim/payments';
 import { checkTransition, DECISION_MOVES } from '../../src/workflows/claim/transitions';
 import { CLAIM_SETTINGS } from './fixtures';
 
@@ -165,4 +169,99 @@ describe('the one authority rule of reserves and payments (secondPersonFor, chec
       { rule: 'reserve_authority', limit: 50_000 },
     );
   });
+});
+
+describe('the claim run’s money arithmetic: exact to the hundredth (src/shared/money.ts, workflows/claim/arithmetic.ts)', () => {
+  // Amounts as the API hands them to the run: the number a decimal string of up to 99,999,999.99 parses to.
+  const cents = fc.bigInt({ min: 0n, max: 9_999_999_999n });
+  const decimal = (value: bigint) =>
+    `${value < 0n ? '-' : ''}${(value < 0n ? -value : value) / 100n}.${String((value < 0n ? -value : value) % 100n).padStart(2, '0')}`;
+  const numberOf = (value: bigint) => Number(decimal(value));
+  const runs = { numRuns: 2000 };
+
+  it('adds as integer cents do: the sum is the number the decimal of the BigInt sum parses to', () => {
+    fc.assert(
+      fc.property(fc.array(cents, { maxLength: 60 }), (amounts) => {
+        const exact = amounts.reduce((sum, amount) => sum + amount, 0n);
+        expect(sumClaimAmounts(amounts.map(numberOf))).toBe(numberOf(exact));
+        expect(EXACT.sum(amounts.map(numberOf))).toBe(numberOf(exact));
+      }),
+      runs,
+    );
+  });
+
+  it('subtracts payment after payment off a line as cents do, where floats drift (700.00 - 0.10 - 0.20 = 699.70)', () => {
+    expect(700 - 0.1 - 0.2).not.toBe(699.7);
+    expect(claimAmountDifference(claimAmountDifference(700, 0.1), 0.2)).toBe(699.7);
+    fc.assert(
+      fc.property(cents, fc.array(cents, { maxLength: 50 }), (line, payments) => {
+        let exact = line;
+        let held = numberOf(line);
+        let drifting = numberOf(line);
+        for (const payment of payments) {
+          exact -= payment;
+          held = EXACT.difference(held, numberOf(payment));
+          drifting -= numberOf(payment);
+        }
+        expect(held).toBe(numberOf(exact));
+        // What a run that subtracted in floats holds is the same amount once read to the hundredth.
+        expect(claimHundredths(drifting)).toBe(Number(exact));
+      }),
+      runs,
+    );
+  });
+
+  it('compares as cents do', () => {
+    fc.assert(
+      fc.property(cents, cents, (a, b) => {
+        expect(Math.sign(compareClaimAmounts(numberOf(a), numberOf(b)))).toBe(a === b ? 0 : a < b ? -1 : 1);
+      }),
+      runs,
+    );
+  });
+
+  it('lets a payment take exactly what its line holds after any payments before it, and not a cent more', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 1n, max: 100_000n }), { minLength: 1, maxLength: 40 }), cents, (paid, rest) => {
+        const line = paid.reduce((sum, amount) => sum + amount, rest);
+        const held = paid.reduce((amount, payment) => EXACT.difference(amount, numberOf(payment)), numberOf(line));
+        const facts = paymentFactsWith(held);
+        const request = (amount: bigint) => ({ ...PAYMENT_REQUEST, amount: numberOf(amount) });
+        if (rest > 0n) expect(() => checkPaymentRequest(facts, request(rest))).not.toThrow();
+        expect(refusalOf(() => checkPaymentRequest(facts, request(rest + 1n)))).toMatchObject({ rule: 'reserve_exceeded' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  const PAYMENT_REQUEST = {
+    actor: { id: 'adjuster', role: 'adjuster' as Role },
+    paymentId: 'payment',
+    costType: 'indemnity' as const,
+    category: 'repair' as const,
+    amount: 0,
+    currency: 'EUR',
+    payee: { kind: 'claimant' as const, name: 'Jan de Vries', iban: 'NL91ABNA0417164300', bic: null },
+  };
+  const paymentFactsWith = (held: number): PaymentFacts => ({
+    stage: 'under_review',
+    claimantId: 'claimant',
+    assigneeId: 'adjuster',
+    settings: CLAIM_SETTINGS,
+    reserves: [{ costType: 'indemnity', category: 'repair', amount: held }],
+    payments: [],
+    recording: false,
+    amountClaimed: 100_000_000,
+    paidByEarlierRuns: 0,
+    cumulative: true,
+    money: EXACT,
+  });
+  const refusalOf = (act: () => void) => {
+    try {
+      act();
+    } catch (err) {
+      return businessFailureDetails(err as ApplicationFailure)[0];
+    }
+    throw new Error('not refused');
+  };
 });

@@ -5,6 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { handlerArithmetic } from './arithmetic';
 import { releaseReserves } from './ledger';
 import { claimMessages } from './messages';
 import { amountPaidOrHeld, type ClaimRun, email, holdsMoney, move, toClaimant } from './run';
@@ -19,7 +20,8 @@ const { disburseClaimPayment } = proxyActivities<Activities>({
 export async function payApprovedClaim(run: ClaimRun): Promise<void> {
   const { input } = run;
   await move(run, 'payment_processing', null, 'Payment started');
-  const settlement = run.amountApproved! - amountPaidOrHeld(run);
+  const money = handlerArithmetic();
+  const settlement = money.difference(run.amountApproved!, amountPaidOrHeld(run, money));
   if (settlement > 0) {
     const payment = await disburseClaimPayment({
       claimId: input.claimId,

@@ -9,6 +9,7 @@ import type { Activities } from '../../activities';
 import type { ClaimHistoryEntry, ClaimResumption } from '../../contracts/claim';
 import { type ClaimPayment, HOLDING_STATUSES, UNDECIDED_STATUSES } from '../../contracts/claim-payments';
 import type { ReserveChange } from '../../contracts/claim-reserves';
+import { handlerArithmetic } from './arithmetic';
 import { claimMessages } from './messages';
 import { lineOf } from './reserves';
 import { type ClaimRun, email, STEP_RETRY, toClaimant } from './run';
@@ -59,13 +60,14 @@ export function paymentReserveChange(
   reason: string,
   actorId: string | null,
 ): ReserveChange {
+  const money = handlerArithmetic();
   const before = lineOf(run.reserves, payment)?.amount ?? 0;
   const change: ReserveChange = {
     id: uuid4(),
     costType: payment.costType,
     category: payment.category,
     amountBefore: before,
-    amount: status === 'payment' ? before - payment.amount : before + payment.amount,
+    amount: status === 'payment' ? money.difference(before, payment.amount) : money.sum([before, payment.amount]),
     reason,
     requestedById: actorId,
     requestedAt: new Date().toISOString(),
@@ -152,8 +154,9 @@ export async function releaseReserves(run: ClaimRun): Promise<void> {
   const at = new Date().toISOString();
   const waiting = reserveChanges.filter((change) => change.status === 'pending');
   for (const change of waiting) Object.assign(change, { status: 'rejected', decidedById: null });
+  const money = handlerArithmetic();
   const releases = run.reserves
-    .filter((line) => line.amount > 0)
+    .filter((line) => money.compare(line.amount, 0) > 0)
     .map((line, index): ReserveChange => ({
       id: uuid4(),
       ...line,

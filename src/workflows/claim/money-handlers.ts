@@ -13,6 +13,7 @@ import {
   requestPaymentUpdate,
 } from '../../contracts/claim-payments';
 import { changeReserveUpdate, decideReserveChangeUpdate, type ReserveChange, type ReservesAnswer } from '../../contracts/claim-reserves';
+import { EXACT, handlerArithmetic } from './arithmetic';
 import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves } from './ledger';
 import { claimMessages } from './messages';
 import { checkPaymentDecision, checkPaymentRequest, paymentSecondPerson, type PaymentFacts } from './payments';
@@ -31,8 +32,8 @@ const CUMULATIVE_AUTHORITY = 'cumulative-authority';
 /** Where a payment is on its way: the database's word (a batch, the bank) only moves it forward. */
 const SETTLED_RANK: Partial<Record<ClaimPayment['status'], number>> = { approved: 0, issued: 1, cleared: 2, failed: 2 };
 
-// `cumulative`: a validator always judges by the cumulative rule; a handler as its patch says (CUMULATIVE_AUTHORITY).
-const reserveFacts = (run: ClaimRun, cumulative = true): ReserveFacts => ({
+// A validator always judges by the cumulative rule and exactly; a handler as its patches say (CUMULATIVE_AUTHORITY, handlerArithmetic).
+const reserveFacts = (run: ClaimRun, cumulative = true, money = EXACT): ReserveFacts => ({
   stage: run.stage,
   claimantId: run.input.claimantId,
   assigneeId: run.assigneeId,
@@ -41,9 +42,10 @@ const reserveFacts = (run: ClaimRun, cumulative = true): ReserveFacts => ({
   changes: run.reserveChanges,
   recording: run.recordingMoney,
   cumulative,
+  money,
 });
-const paymentFacts = (run: ClaimRun, cumulative = true): PaymentFacts => ({
-  ...reserveFacts(run, cumulative),
+const paymentFacts = (run: ClaimRun, cumulative = true, money = EXACT): PaymentFacts => ({
+  ...reserveFacts(run, cumulative, money),
   payments: run.payments,
   amountClaimed: run.input.amountClaimed,
   paidByEarlierRuns: run.input.resumption?.amountPaid ?? 0,
@@ -71,7 +73,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
         reason,
         requestedById: actor.id,
         requestedAt: new Date().toISOString(),
-        status: needsApproval(reserveFacts(run, patched(CUMULATIVE_AUTHORITY)), request) ? 'pending' : 'applied',
+        status: needsApproval(reserveFacts(run, patched(CUMULATIVE_AUTHORITY), handlerArithmetic()), request) ? 'pending' : 'applied',
         decidedById: null,
       };
       run.reserveChanges.push(change);
@@ -84,7 +86,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
   setHandler(
     decideReserveChangeUpdate,
     async (request) => {
-      const change = checkReserveDecision(reserveFacts(run, patched(CUMULATIVE_AUTHORITY)), request);
+      const change = checkReserveDecision(reserveFacts(run, patched(CUMULATIVE_AUTHORITY), handlerArithmetic()), request);
       // What the line holds now: another change may have moved it since this one was asked.
       Object.assign(change, {
         amountBefore: lineOf(run.reserves, change)?.amount ?? 0,
@@ -102,7 +104,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
     async (request) => {
       const { actor, paymentId: id, costType, category, amount, currency, payee, note } = request;
       const cumulative = patched(CUMULATIVE_AUTHORITY);
-      let alone = paymentSecondPerson(paymentFacts(run, cumulative), request) === null;
+      let alone = paymentSecondPerson(paymentFacts(run, cumulative, handlerArithmetic()), request) === null;
       const payment: ClaimPayment = {
         id,
         reference: `PAY-${claimNumber}-${run.earlierPayments + run.payments.length + 1}`,
@@ -143,7 +145,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
   setHandler(
     decidePaymentUpdate,
     async (request) => {
-      const payment = checkPaymentDecision(paymentFacts(run, patched(CUMULATIVE_AUTHORITY)), request);
+      const payment = checkPaymentDecision(paymentFacts(run, patched(CUMULATIVE_AUTHORITY), handlerArithmetic()), request);
       await decide(run, payment, request.decision, request.actor.id, 'voided');
       return paymentAnswer(run, payment);
     },

@@ -16,6 +16,7 @@ import {
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../shared/claim-authority';
+import type { ClaimArithmetic } from './arithmetic';
 import { checkMayWorkMoney, checkNotRecording, lineOf } from './reserves';
 
 /** What the rules need to know about the claim's payments at the moment of the request. */
@@ -36,17 +37,24 @@ export interface PaymentFacts {
    * amount claimed need a claims manager; false only while a run recorded before that replays.
    */
   cumulative: boolean;
+  /** How amounts are added and compared (arithmetic.ts): exact, but as recorded while a run recorded before that replays. */
+  money: ClaimArithmetic;
 }
 
 /** What the claim's payments hold (asked for, not voided or failed) and what earlier runs paid. */
 const heldOrPaid = (facts: PaymentFacts): number =>
-  facts.payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).reduce((sum, p) => sum + p.amount, facts.paidByEarlierRuns);
+  facts.money.sum([
+    facts.paidByEarlierRuns,
+    ...facts.payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).map((p) => p.amount),
+  ]);
 
 /** Payments the actor asked for and approved alone that still hold their amount. */
 const approvedAloneBy = (facts: PaymentFacts, actorId: string): number =>
-  facts.payments
-    .filter((p) => p.requestedById === actorId && p.approvedById === actorId && HOLDING_STATUSES.includes(p.status))
-    .reduce((sum, p) => sum + p.amount, 0);
+  facts.money.sum(
+    facts.payments
+      .filter((p) => p.requestedById === actorId && p.approvedById === actorId && HOLDING_STATUSES.includes(p.status))
+      .map((p) => p.amount),
+  );
 
 /**
  * Whether the payment waits for a second person, as far as the run knows (the activity that records
@@ -55,13 +63,13 @@ const approvedAloneBy = (facts: PaymentFacts, actorId: string): number =>
 export function paymentSecondPerson(facts: PaymentFacts, { actor, amount }: PaymentRequest): SecondPerson | null {
   const limit = limitOf('payment', actor.role, facts.settings);
   const totals: AuthorityTotal[] = facts.cumulative
-    ? [{ scope: 'claim', total: approvedAloneBy(facts, actor.id) + amount, limit }]
+    ? [{ scope: 'claim', total: facts.money.sum([approvedAloneBy(facts, actor.id), amount]), limit }]
     : [{ scope: 'request', total: amount, limit }];
   return secondPersonFor({
     role: actor.role,
     amount,
     totals,
-    beyondClaimed: facts.cumulative && heldOrPaid(facts) + amount > facts.amountClaimed,
+    beyondClaimed: facts.cumulative && facts.money.compare(facts.money.sum([heldOrPaid(facts), amount]), facts.amountClaimed) > 0,
   });
 }
 
@@ -78,8 +86,9 @@ export function checkPaymentRequest(facts: PaymentFacts, request: PaymentRequest
     throw businessFailure(BusinessErrorType.Conflict, `The claim has reached its limit of ${MAX_CLAIM_PAYMENTS} payments`, {
       limit: MAX_CLAIM_PAYMENTS,
     });
-  const open = lineOf(facts.reserves, request)?.amount ?? 0;
-  if (request.amount > open)
+  // To the hundredth: a run that added in floats before may hold 699.6999999999999 for the 699.70 recorded.
+  const open = facts.money.sum([lineOf(facts.reserves, request)?.amount ?? 0]);
+  if (facts.money.compare(request.amount, open) > 0)
     throw businessFailure(
       BusinessErrorType.Conflict,
       `The ${request.costType} ${request.category} reserve holds ${open}: raise the reserve before paying more`,
@@ -109,7 +118,7 @@ export function checkPaymentDecision(facts: PaymentFacts, request: PaymentDecisi
   // Voiding takes the same authority as approving, but a void is never the asker's own approval.
   const approving = request.decision === 'approve';
   // A payment waiting holds its amount already: beyond the amount claimed, only a claims manager approves it.
-  const managerOnly = approving && facts.cumulative && heldOrPaid(facts) > facts.amountClaimed;
+  const managerOnly = approving && facts.cumulative && facts.money.compare(heldOrPaid(facts), facts.amountClaimed) > 0;
   checkApprover('payment', facts.settings, request.actor, {
     requestedById: approving ? payment.requestedById : null,
     amount: payment.amount,

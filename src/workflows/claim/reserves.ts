@@ -14,6 +14,7 @@ import {
 } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { type AuthorityTotal, checkApprover, limitOf, secondPersonFor } from '../../shared/claim-authority';
+import type { ClaimArithmetic } from './arithmetic';
 
 /** What the rules need to know about the claim's reserves at the moment of the request. */
 export interface ReserveFacts {
@@ -27,6 +28,8 @@ export interface ReserveFacts {
   recording: boolean;
   /** Authority counts the increases the asker applied alone on the claim before; false only while a run recorded before that replays. */
   cumulative: boolean;
+  /** How amounts are added and compared (arithmetic.ts): exact, but as recorded while a run recorded before that replays. */
+  money: ClaimArithmetic;
 }
 
 /** The line a change is about, as the run holds it (absent: nothing reserved yet). */
@@ -81,15 +84,17 @@ export function checkReserveChange(facts: ReserveFacts, request: ReserveChangeRe
       field: 'category',
       pendingChangeId: waiting.id,
     });
-  if ((lineOf(facts.reserves, request)?.amount ?? 0) === request.amount)
+  if (facts.money.compare(lineOf(facts.reserves, request)?.amount ?? 0, request.amount) === 0)
     throw businessFailure(BusinessErrorType.Validation, 'The reserve already has this amount', { field: 'amount' });
 }
 
 /** What the actor raised reserves by, alone, on the claim (changes applied within their authority). */
 const raisedAloneBy = (facts: ReserveFacts, actorId: string): number =>
-  facts.changes
-    .filter((change) => change.status === 'applied' && change.requestedById === actorId)
-    .reduce((sum, change) => sum + Math.max(0, change.amount - change.amountBefore), 0);
+  facts.money.sum(
+    facts.changes
+      .filter((change) => change.status === 'applied' && change.requestedById === actorId)
+      .map((change) => Math.max(0, facts.money.difference(change.amount, change.amountBefore))),
+  );
 
 /**
  * Whether the change waits for a second person: the line's new amount above what the asker may
@@ -97,9 +102,9 @@ const raisedAloneBy = (facts: ReserveFacts, actorId: string): number =>
  */
 export function needsApproval(facts: ReserveFacts, { actor, amount, costType, category }: ReserveChangeRequest): boolean {
   const limit = limitOf('reserve', actor.role, facts.settings);
-  const increase = Math.max(0, amount - (lineOf(facts.reserves, { costType, category })?.amount ?? 0));
+  const increase = Math.max(0, facts.money.difference(amount, lineOf(facts.reserves, { costType, category })?.amount ?? 0));
   const totals: AuthorityTotal[] = [{ scope: 'request', total: amount, limit }];
-  if (facts.cumulative) totals.push({ scope: 'claim', total: raisedAloneBy(facts, actor.id) + increase, limit });
+  if (facts.cumulative) totals.push({ scope: 'claim', total: facts.money.sum([raisedAloneBy(facts, actor.id), increase]), limit });
   return secondPersonFor({ role: actor.role, amount: increase, totals }) !== null;
 }
 

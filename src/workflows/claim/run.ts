@@ -19,6 +19,7 @@ import type { ReserveChange, ReserveLine } from '../../contracts/claim-reserves'
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../../shared/notification-timing';
 import type { Role } from '../../shared/roles';
 import { publishStatus } from '../support/business-status';
+import { type ClaimArithmetic, EXACT } from './arithmetic';
 import type { StageDeadline } from './deadlines';
 import type { ClaimFacts } from './facts';
 import type { ClaimMessage } from './messages';
@@ -118,10 +119,11 @@ export function startRun(input: ClaimWorkflowInput): ClaimRun {
 export const holdsMoney = (run: ClaimRun) => run.reserveChanges.length > 0 || run.reserves.length > 0 || run.payments.length > 0;
 
 /** What the claim's payments hold, and what an earlier run paid: an approval pays the rest. */
-export const amountPaidOrHeld = (run: ClaimRun) =>
-  run.payments
-    .filter((payment) => HOLDING_STATUSES.includes(payment.status))
-    .reduce((sum, payment) => sum + payment.amount, run.input.resumption?.amountPaid ?? 0);
+export const amountPaidOrHeld = (run: ClaimRun, money: ClaimArithmetic) =>
+  money.sum([
+    run.input.resumption?.amountPaid ?? 0,
+    ...run.payments.filter((payment) => HOLDING_STATUSES.includes(payment.status)).map((payment) => payment.amount),
+  ]);
 
 /** What the claim's rules (facts.ts) judge a request by. */
 export const claimFacts = (run: ClaimRun): ClaimFacts => ({
@@ -140,7 +142,8 @@ export const claimFacts = (run: ClaimRun): ClaimFacts => ({
   assignmentCount: run.assignmentCount,
   historyLength: run.history.length,
   paymentsUndecided: run.payments.some((payment) => UNDECIDED_STATUSES.includes(payment.status)),
-  amountPaidInPart: amountPaidOrHeld(run),
+  // Validators are not replayed: they always add exactly.
+  amountPaidInPart: amountPaidOrHeld(run, EXACT),
 });
 
 export const summary = (run: ClaimRun): ClaimUpdateResult => ({

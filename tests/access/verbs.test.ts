@@ -15,7 +15,7 @@ function verbTables(): { module: string; table: Record<string, readonly string[]
     .readdirSync(VERBS_DIR)
     .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
     .flatMap((file) =>
-      Object.entries(require(path.join(VERBS_DIR, file)) as Record<string, unknown>)
+      Object.entries(jest.requireActual<Record<string, unknown>>(path.join(VERBS_DIR, file)))
         .filter(([, value]) => Object.values(value as object).every(Array.isArray))
         .map(([, table]) => ({ module: file, table: table as Record<string, readonly string[]> })),
     );

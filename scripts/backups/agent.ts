@@ -10,6 +10,7 @@
  *   BACKUP_WAL_SPOOL     the directory archive_command copies segments into
  *   BACKUP_DIR | BACKUP_S3_BUCKET, BACKUP_ENCRYPTION_KEY   the store (scripts/backups/config.ts)
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { Client } from 'pg';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   const keep = wholeNumber(env, 'BACKUP_KEEP', 7);
   const port = wholeNumber(env, 'BACKUP_METRICS_PORT', 9188);
   const store = await openBackupStore(env);
+  // archive_command makes it too; made here first, the backlog reads an empty spool before the first segment.
+  fs.mkdirSync(spoolDir, { recursive: true });
 
   http
     .createServer((req, res) => {

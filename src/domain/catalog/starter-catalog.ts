@@ -1,7 +1,7 @@
 /** The catalog a tenant starts with: provisioned for every approved tenant, and seeded for the demo tenant. */
 import type { Transaction } from 'sequelize';
 import { Category } from '../../models/category';
-import { CoverageLevel, Plan, PolicyType } from '../../models/plan';
+import { COVERAGE_LEVELS, CoverageLevel, Plan, PolicyType } from '../../models/plan';
 
 interface StarterPlan {
   name: string;
@@ -11,27 +11,31 @@ interface StarterPlan {
   durationMonths: number;
 }
 
+type StarterCategory = { name: string; description: string; policyType: PolicyType; plans: StarterPlan[] };
+
+const TIER_NAMES: Record<CoverageLevel, string> = { basic: 'Basic', standard: 'Standard', premium: 'Premium' };
+
+/** A home category's yearly plans, one per coverage level: its coverage amount and premium, named "<prefix> Basic" and so on. */
+function yearlyTiers(prefix: string, tiers: Record<CoverageLevel, [coverageAmount: number, premium: number]>): StarterPlan[] {
+  return COVERAGE_LEVELS.map((coverageLevel) => {
+    const [coverageAmount, premium] = tiers[coverageLevel];
+    return { name: `${prefix} ${TIER_NAMES[coverageLevel]}`, coverageLevel, coverageAmount, premium, durationMonths: 12 };
+  });
+}
+
 /** What a new tenant can sell on day one (the property categories of the catalog brief); the admin edits it later. */
-const STARTER_CATALOG: Array<{ name: string; description: string; policyType: PolicyType; plans: StarterPlan[] }> = [
+const STARTER_CATALOG: StarterCategory[] = [
   {
     name: 'Apartment',
     description: 'Apartments and flats',
     policyType: 'home',
-    plans: [
-      { name: 'Apartment Basic', coverageLevel: 'basic', coverageAmount: 50_000, premium: 120, durationMonths: 12 },
-      { name: 'Apartment Standard', coverageLevel: 'standard', coverageAmount: 150_000, premium: 300, durationMonths: 12 },
-      { name: 'Apartment Premium', coverageLevel: 'premium', coverageAmount: 400_000, premium: 700, durationMonths: 12 },
-    ],
+    plans: yearlyTiers('Apartment', { basic: [50_000, 120], standard: [150_000, 300], premium: [400_000, 700] }),
   },
   {
     name: 'Detached house',
     description: 'Detached houses, duplexes and bungalows',
     policyType: 'home',
-    plans: [
-      { name: 'House Basic', coverageLevel: 'basic', coverageAmount: 100_000, premium: 200, durationMonths: 12 },
-      { name: 'House Standard', coverageLevel: 'standard', coverageAmount: 300_000, premium: 480, durationMonths: 12 },
-      { name: 'House Premium', coverageLevel: 'premium', coverageAmount: 750_000, premium: 1_100, durationMonths: 12 },
-    ],
+    plans: yearlyTiers('House', { basic: [100_000, 200], standard: [300_000, 480], premium: [750_000, 1_100] }),
   },
   {
     name: 'Small commercial',

@@ -112,13 +112,22 @@ function reportKind<P extends object, S extends string>(kind: KindDeclaration<P,
   };
 }
 
-/** `<kind>-report-<section>-<from>-<to>.csv` for a report of a period. */
-const periodFileName =
-  (kind: string) =>
-  (section: string, parameters: { from?: Date; to?: Date }, now: Date): string => {
-    const { from, to } = periodView(periodOf(parameters, now));
-    return `${kind}-report-${section}-${from}-${to}.csv`;
-  };
+/**
+ * A report of a period: the parameters name the CSV section, and its file is
+ * `<kind>-report-<section>-<from>-<to>.csv`.
+ */
+function periodReportKind<P extends { section: S; from?: Date; to?: Date }, S extends string>(
+  kind: Omit<KindDeclaration<P, S>, 'sectionOf' | 'fileName'>,
+): ReportKind<P> {
+  return reportKind<P, S>({
+    ...kind,
+    sectionOf: (parameters) => parameters.section,
+    fileName: (section, parameters, now) => {
+      const { from, to } = periodView(periodOf(parameters, now));
+      return `${kind.name}-report-${section}-${from}-${to}.csv`;
+    },
+  });
+}
 
 /** A CSV table of what a query finds over the report's period. */
 function periodTable<P extends { from?: Date; to?: Date }>(
@@ -147,7 +156,7 @@ function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
   };
 }
 
-const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['section']>({
+const claims = periodReportKind<ClaimsReportParameters, ClaimsReportParameters['section']>({
   name: 'claims',
   keys: claimsReportKeys,
   parameters: claimsReportParameters,
@@ -161,11 +170,9 @@ const claims = reportKind<ClaimsReportParameters, ClaimsReportParameters['sectio
     stageTimes: periodTable(['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'], stageTimes),
     costs: periodTable(['planId', 'plan', 'currency', 'costType', 'claims', 'outstanding', 'paid', 'recovered', 'incurred'], claimCosts),
   },
-  sectionOf: (parameters) => parameters.section,
-  fileName: periodFileName('claims'),
 });
 
-const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['section']>({
+const policies = periodReportKind<PoliciesReportParameters, PoliciesReportParameters['section']>({
   name: 'policies',
   keys: policiesReportKeys,
   parameters: policiesReportParameters,
@@ -175,11 +182,9 @@ const policies = reportKind<PoliciesReportParameters, PoliciesReportParameters['
     expiring: listTable(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'], expiringPolicies),
     cancellations: periodTable(['reason', 'count'], cancellationsByReason),
   },
-  sectionOf: (parameters) => parameters.section,
-  fileName: periodFileName('policies'),
 });
 
-const premiums = reportKind<PremiumsReportParameters, PremiumsReportParameters['section']>({
+const premiums = periodReportKind<PremiumsReportParameters, PremiumsReportParameters['section']>({
   name: 'premiums',
   keys: premiumsReportKeys,
   parameters: premiumsReportParameters,
@@ -196,8 +201,6 @@ const premiums = reportKind<PremiumsReportParameters, PremiumsReportParameters['
         inBatches((limit, offset) => overdueInvoices(sequelize, tenantId, limit, offset, now)),
     },
   },
-  sectionOf: (parameters) => parameters.section,
-  fileName: periodFileName('premiums'),
 });
 
 /** The compliance report is as of now: it takes nothing, and its CSV has one row per requirement and policy. */

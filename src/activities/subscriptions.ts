@@ -12,8 +12,7 @@ import { endLapse, recordLapseStart } from '../models/lapse-periods';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../domain/audit/record';
 import { refundOnCancellation } from '../domain/premiums/refunds';
-import { recordWebhookEvent } from '../domain/webhooks/events';
-import { recordPolicyIssuedEvent } from '../domain/subscriptions/webhook-events';
+import { recordPolicyIssuedEvent, recordStatusChangedEvent } from '../domain/subscriptions/webhook-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
@@ -84,14 +83,14 @@ async function recordLapseChange(sequelize: Sequelize, change: SubscriptionChang
 
 /** The tenant's settings a subscription period runs on, as of now. */
 export async function loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy> {
-  const settings = await TenantSettings.forTenant(tenantId);
-  return {
-    renewalReminderDays: settings.subscriptionRenewalReminderDays,
-    collectPremiums: settings.collectPremiums,
-    premiumGraceDays: settings.premiumGraceDays,
-    premiumReinstatementDays: settings.premiumReinstatementDays,
-    premiumReminderDaysBefore: settings.premiumReminderDaysBefore,
-  };
+  const { subscriptionRenewalReminderDays, ...premiums } = await TenantSettings.pickFor(tenantId, [
+    'subscriptionRenewalReminderDays',
+    'collectPremiums',
+    'premiumGraceDays',
+    'premiumReinstatementDays',
+    'premiumReminderDaysBefore',
+  ]);
+  return { renewalReminderDays: subscriptionRenewalReminderDays, ...premiums };
 }
 
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
@@ -116,23 +115,13 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         dedupeKey: `${change.subscriptionId}:${expected.status}:${expected.renewalCount}:${action}`,
       },
       async (row, transaction) => {
-        await recordWebhookEvent(
+        await recordStatusChangedEvent(
+          row,
           {
-            tenantId: row.tenantId,
-            type: 'subscription.status_changed',
-            subject: `subscriptions/${row.id}`,
-            data: {
-              subscriptionId: row.id,
-              policyNumber: row.policyNumber ?? null,
-              from: expected.status,
-              to: next,
-              renewalCount: row.renewalCount,
-              startDate: row.startDate ?? null,
-              endDate: row.endDate ?? null,
-              actorId: changes.cancelledById ?? change.waivedById ?? null,
-            },
-            time: new Date(),
-            dedupeKey: `subscription:${row.id}:${expected.status}:${expected.renewalCount}:${action}`,
+            from: expected.status,
+            to: next,
+            actorId: changes.cancelledById ?? change.waivedById ?? null,
+            change: `${expected.status}:${expected.renewalCount}:${action}`,
           },
           transaction,
         );

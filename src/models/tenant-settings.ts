@@ -21,4 +21,10 @@ export class TenantSettings extends modelOf('tenant_settings', tenantSettingsCol
     const row = await TenantSettings.findByPk(tenantId, { transaction });
     return row ? row.effective() : { ...DEFAULT_TENANT_SETTINGS };
   }
+
+  /** Only the named settings of the tenant: what a run fixes into its input when it starts. */
+  static async pickFor<K extends keyof TenantSettingsValues>(tenantId: string, keys: readonly K[]): Promise<Pick<TenantSettingsValues, K>> {
+    const all = await TenantSettings.forTenant(tenantId);
+    return Object.fromEntries(keys.map((key) => [key, all[key]])) as Pick<TenantSettingsValues, K>;
+  }
 }

@@ -76,21 +76,20 @@ export async function lapseRefusal(sequelize: Sequelize, subscriptionId: string,
 }
 
 /** The tenant's current claim durations and approval limits, fixed into the run at filing. */
-export async function claimSettingsOf(tenantId: string): Promise<ClaimSettings> {
-  const all = await TenantSettings.forTenant(tenantId);
-  return {
-    claimUnassignedEscalationHours: all.claimUnassignedEscalationHours,
-    claimDocumentsReminderDays: all.claimDocumentsReminderDays,
-    claimDocumentsEscalationDays: all.claimDocumentsEscalationDays,
-    claimDocumentsAutoDenyDays: all.claimDocumentsAutoDenyDays,
-    claimDocumentsDeadlineUnit: all.claimDocumentsDeadlineUnit,
-    claimWaitingApprovalEscalationHours: all.claimWaitingApprovalEscalationHours,
-    claimEscalationUnit: all.claimEscalationUnit,
-    approvalLimitAdjuster: all.approvalLimitAdjuster,
-    approvalLimitSeniorAdjuster: all.approvalLimitSeniorAdjuster,
-    reserveAuthorityAdjuster: all.reserveAuthorityAdjuster,
-    reserveAuthoritySeniorAdjuster: all.reserveAuthoritySeniorAdjuster,
-  };
+export function claimSettingsOf(tenantId: string): Promise<ClaimSettings> {
+  return TenantSettings.pickFor(tenantId, [
+    'claimUnassignedEscalationHours',
+    'claimDocumentsReminderDays',
+    'claimDocumentsEscalationDays',
+    'claimDocumentsAutoDenyDays',
+    'claimDocumentsDeadlineUnit',
+    'claimWaitingApprovalEscalationHours',
+    'claimEscalationUnit',
+    'approvalLimitAdjuster',
+    'approvalLimitSeniorAdjuster',
+    'reserveAuthorityAdjuster',
+    'reserveAuthoritySeniorAdjuster',
+  ]);
 }
 
 /**

@@ -16,7 +16,7 @@ import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { recordWebhookEvent } from '../webhooks/events';
+import { recordInvoiceEvent } from './webhook-events';
 
 export interface PaymentReceived {
   tenantId: string;
@@ -114,20 +114,17 @@ export async function applyPayment(
     if (owed > 0 && received.amountMinor >= owed) {
       await invoice.update({ status: 'paid', paidAt: received.receivedAt }, { transaction });
       runSignal = await enqueuePremiumPaid(invoice.subscriptionId, invoice.id, transaction);
-      await recordWebhookEvent(
+      await recordInvoiceEvent(
         {
           tenantId: invoice.tenantId,
+          invoiceId: invoice.id,
+          subscriptionId: invoice.subscriptionId,
+          amountMinor: invoice.amountMinor,
+          currency: invoice.currency,
+        },
+        {
           type: 'invoice.paid',
-          subject: `invoices/${invoice.id}`,
-          data: {
-            invoiceId: invoice.id,
-            subscriptionId: invoice.subscriptionId,
-            amountMinor: invoice.amountMinor,
-            currency: invoice.currency,
-            paymentId: payment.id,
-            method: payment.method,
-            paidAt: received.receivedAt.toISOString(),
-          },
+          data: { paymentId: payment.id, method: payment.method, paidAt: received.receivedAt.toISOString() },
           time: received.receivedAt,
           dedupeKey: `invoice:${invoice.id}:paid:${payment.id}`,
         },

@@ -11,7 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { recordWebhookEvent } from '../webhooks/events';
+import { recordInvoiceEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
 
@@ -138,20 +138,11 @@ function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction):
 
 /** The `invoice.refund_recorded` event of a refund, in the transaction that records it (docs/webhooks.md). */
 export function recordRefundEvent(refund: PremiumRefund, transaction: Transaction): Promise<void> {
-  return recordWebhookEvent(
+  return recordInvoiceEvent(
+    refund,
     {
-      tenantId: refund.tenantId,
       type: 'invoice.refund_recorded',
-      subject: `invoices/${refund.invoiceId}`,
-      data: {
-        refundId: refund.id,
-        invoiceId: refund.invoiceId,
-        subscriptionId: refund.subscriptionId,
-        amountMinor: refund.amountMinor,
-        currency: refund.currency,
-        status: refund.status,
-        reason: refund.reason,
-      },
+      data: { refundId: refund.id, status: refund.status, reason: refund.reason },
       time: refund.createdAt,
       dedupeKey: `refund:${refund.id}:recorded`,
     },

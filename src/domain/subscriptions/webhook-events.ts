@@ -1,36 +1,68 @@
 /**
- * The webhook event of a policy's issue (docs/webhooks.md, Event types), recorded in the
- * transaction in which its run gives it its first term; its dedupe key names the policy, so a
- * retried activity records it once.
+ * The webhook events of a policy (docs/webhooks.md, Event types), recorded in the transaction of
+ * its run's change they tell of; each dedupe key names the change, so a retried activity records it once.
  */
 import type { Transaction } from 'sequelize';
+import type { SubscriptionStatus } from '../../contracts/subscription';
 import type { Subscription } from '../../models';
-import { recordWebhookEvent } from '../webhooks/events';
+import { recordWebhookEvent, type WebhookEventType } from '../webhooks/events';
 
-/** `subscription.issued`, with the row as its first term left it (active, or awaiting its first premium). */
-export function recordPolicyIssuedEvent(subscription: Subscription, transaction: Transaction): Promise<void> {
+/** An event about a subscription: its subject, and its id and policy number first in its data. */
+function recordSubscriptionEvent(
+  subscription: Subscription,
+  type: WebhookEventType,
+  data: Record<string, unknown>,
+  change: string,
+  transaction: Transaction,
+): Promise<void> {
   return recordWebhookEvent(
     {
       tenantId: subscription.tenantId,
-      type: 'subscription.issued',
+      type,
       subject: `subscriptions/${subscription.id}`,
-      data: {
-        subscriptionId: subscription.id,
-        policyNumber: subscription.policyNumber,
-        policyType: subscription.policyType ?? null,
-        planId: subscription.planId,
-        policyholderId: subscription.policyholderId,
-        status: subscription.status,
-        coverageAmount: subscription.coverageAmount,
-        premium: subscription.premium,
-        currency: subscription.currency,
-        billingFrequency: subscription.billingFrequency ?? null,
-        startDate: subscription.startDate,
-        endDate: subscription.endDate,
-      },
+      data: { subscriptionId: subscription.id, policyNumber: subscription.policyNumber ?? null, ...data },
       time: new Date(),
-      dedupeKey: `subscription:${subscription.id}:issued`,
+      dedupeKey: `subscription:${subscription.id}:${change}`,
     },
+    transaction,
+  );
+}
+
+/** `subscription.status_changed`: the run moved the row from one status to another; `change` names the move. */
+export function recordStatusChangedEvent(
+  subscription: Subscription,
+  move: { from: SubscriptionStatus; to: SubscriptionStatus; actorId: string | null; change: string },
+  transaction: Transaction,
+): Promise<void> {
+  const { from, to, actorId, change } = move;
+  const { renewalCount, startDate, endDate } = subscription;
+  return recordSubscriptionEvent(
+    subscription,
+    'subscription.status_changed',
+    { from, to, renewalCount, startDate: startDate ?? null, endDate: endDate ?? null, actorId },
+    change,
+    transaction,
+  );
+}
+
+/** `subscription.issued`, with the row as its first term left it (active, or awaiting its first premium). */
+export function recordPolicyIssuedEvent(subscription: Subscription, transaction: Transaction): Promise<void> {
+  return recordSubscriptionEvent(
+    subscription,
+    'subscription.issued',
+    {
+      policyType: subscription.policyType ?? null,
+      planId: subscription.planId,
+      policyholderId: subscription.policyholderId,
+      status: subscription.status,
+      coverageAmount: subscription.coverageAmount,
+      premium: subscription.premium,
+      currency: subscription.currency,
+      billingFrequency: subscription.billingFrequency ?? null,
+      startDate: subscription.startDate,
+      endDate: subscription.endDate,
+    },
+    'issued',
     transaction,
   );
 }

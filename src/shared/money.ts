@@ -74,7 +74,11 @@ export function numberText(amount: number): string {
 
 /** Minor units as the decimal string of the currency: 1234 EUR → "12.34", 5 KWD → "0.005", 1000 JPY → "1000". */
 export function formatMinorUnits(minor: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
+  return decimalText(minor, minorUnitDigits(currency));
+}
+
+/** An integer of units of 10^-digits as a decimal string with `digits` decimals. */
+function decimalText(minor: number, digits: number): string {
   const sign = minor < 0 ? '-' : '';
   const text = String(Math.abs(minor)).padStart(digits + 1, '0');
   return digits === 0 ? sign + text : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
@@ -105,3 +109,17 @@ export const claimAmountDifference = (minuend: number, subtrahend: number): numb
 
 /** Negative, zero or positive as `a` is below, equal to or above `b`, to the hundredth. */
 export const compareClaimAmounts = (a: number, b: number): number => claimHundredths(a) - claimHundredths(b);
+
+/**
+ * A claim amount as answers write it (docs/api.md, Money): a decimal string with its currency's
+ * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250"; without a currency (an
+ * authority limit counts every currency at face value) with the two the rows keep. An amount with
+ * more decimals than its currency keeps its hundredths rather than lose them (the API takes none such).
+ */
+export function formatClaimAmount(amount: number, currency?: string): string {
+  const hundredths = claimHundredths(amount);
+  const digits = currency ? minorUnitDigits(currency) : CLAIM_AMOUNT_INPUT.decimals;
+  const shift = 10 ** Math.abs(digits - CLAIM_AMOUNT_INPUT.decimals);
+  if (digits >= CLAIM_AMOUNT_INPUT.decimals) return decimalText(hundredths * shift, digits);
+  return hundredths % shift === 0 ? decimalText(hundredths / shift, digits) : decimalText(hundredths, CLAIM_AMOUNT_INPUT.decimals);
+}

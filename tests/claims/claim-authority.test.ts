@@ -71,7 +71,7 @@ describe('claim money authority is cumulative (API, worker)', () => {
 
     // A second line raised alone counts with the first: 50,000 + 10,000 is beyond the senior's reserve authority.
     const medical = await reserve(claimId, team.senior, 'medical', 10_000).expect(202);
-    expect(medical.body.change).toMatchObject({ status: 'pending', amount: 10_000 });
+    expect(medical.body.change).toMatchObject({ status: 'pending', amount: '10000.00' });
   });
 
   it('stops an adjuster’s payments in chunks of 5,000 at their limit', async () => {

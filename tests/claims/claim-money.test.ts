@@ -42,11 +42,16 @@ describe('claim reserves and recoveries (API, worker)', () => {
     const within = await reserve(team.adjuster, { costType: 'indemnity', category: 'repair', amount: 800, reason: 'Roof tiles' }).expect(
       200,
     );
-    expect(within.body.change).toMatchObject({ status: 'applied', amountBefore: 0, amount: 800, requestedById: team.adjuster.id });
+    expect(within.body.change).toMatchObject({
+      status: 'applied',
+      amountBefore: '0.00',
+      amount: '800.00',
+      requestedById: team.adjuster.id,
+    });
     // The run reserved the amount claimed as it was first assigned.
     expect(within.body.reserves).toEqual([
-      { costType: 'indemnity', category: 'other', amount: 6000 },
-      { costType: 'indemnity', category: 'repair', amount: 800 },
+      { costType: 'indemnity', category: 'other', amount: '6000.00' },
+      { costType: 'indemnity', category: 'repair', amount: '800.00' },
     ]);
     expect(await lines()).toEqual([
       ['other', '6000.00'],
@@ -57,7 +62,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
       202,
     );
     const changeId = above.body.change.id;
-    expect(above.body.change).toMatchObject({ status: 'pending', amountBefore: 800, amount: 5000 });
+    expect(above.body.change).toMatchObject({ status: 'pending', amountBefore: '800.00', amount: '5000.00' });
     expect((await lines())[1]).toEqual(['repair', '800.00']);
     // One change of a line waits at a time; the asker never approves their own; an adjuster not on the claim may not.
     expect(

@@ -5,7 +5,7 @@ import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
 import { businessFailureDetails } from '../../src/shared/business-errors';
 import { checkApprover, limitOf, secondPersonFor } from '../../src/shared/claim-authority';
-import { claimAmountDifference, claimHundredths, compareClaimAmounts, sumClaimAmounts } from '../../src/shared/money';
+import { claimAmountDifference, claimHundredths, compareClaimAmounts, formatClaimAmount, sumClaimAmounts } from '../../src/shared/money';
 import { EXACT } from '../../src/workflows/claim/arithmetic';
 import { checkAssignment } from '../../src/workflows/claim/assignment';
 import type { ClaimFacts } from '../../src/workflows/claim/facts';
@@ -206,6 +206,27 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
         expect(held).toBe(numberOf(exact));
         // What a run that subtracted in floats holds is the same amount once read to the hundredth.
         expect(claimHundredths(drifting)).toBe(Number(exact));
+      }),
+      runs,
+    );
+  });
+
+  it('writes an amount for an answer with its currency’s decimals, and limits with two', () => {
+    expect([formatClaimAmount(1234.5, 'EUR'), formatClaimAmount(12000, 'JPY'), formatClaimAmount(1.25, 'KWD')]).toEqual([
+      '1234.50',
+      '12000',
+      '1.250',
+    ]);
+    expect([formatClaimAmount(699.6999999999999, 'EUR'), formatClaimAmount(0, 'EUR'), formatClaimAmount(25000)]).toEqual([
+      '699.70',
+      '0.00',
+      '25000.00',
+    ]);
+    // The API takes no yen with decimals; one would keep its hundredths rather than lose them.
+    expect(formatClaimAmount(12.5, 'JPY')).toBe('12.50');
+    fc.assert(
+      fc.property(cents, (amount) => {
+        expect(formatClaimAmount(numberOf(amount), 'EUR')).toBe(decimal(amount));
       }),
       runs,
     );

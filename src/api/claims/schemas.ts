@@ -108,8 +108,8 @@ export const liveClaimStateSchema = Joi.object({
   claimNumber: Joi.string(),
   stage,
   assigneeId: uuid.allow(null),
-  amountClaimed: Joi.number(),
-  amountApproved: Joi.number().allow(null),
+  amountClaimed: Joi.string().description('decimal amount in the claim’s currency'),
+  amountApproved: Joi.string().allow(null).description('decimal amount in the claim’s currency'),
   denialReason: Joi.string().allow(null),
   nextDeadline: Joi.object({
     at: Joi.date(),

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { AUTHORITY_LIMIT_KEYS } from '../../domain/tenant-settings/commands';
 import { TENANT_SETTINGS_KEYS } from '../../shared/tenant-settings';
 import { STAFF_ROLES, type Role } from '../../shared/roles';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
@@ -11,7 +12,14 @@ export const updateSettingsBody = object({
   .min(1)
   .label('UpdateTenantSettings');
 
-export const settingsSchema = Joi.object({ ...TENANT_SETTINGS_KEYS, complianceWebhookSecretSet: Joi.boolean() }).label('TenantSettings');
+/** The authority limits are answered as decimal strings (docs/api.md, Money), whichever spelling set them. */
+const limitAnswers = Object.fromEntries(
+  AUTHORITY_LIMIT_KEYS.map((key) => [key, Joi.string().description('decimal amount, two places: every currency counts at face value')]),
+);
+
+export const settingsSchema = Joi.object({ ...TENANT_SETTINGS_KEYS, ...limitAnswers, complianceWebhookSecretSet: Joi.boolean() }).label(
+  'TenantSettings',
+);
 
 /** A provider group's name: what the ID token's `groups` claim lists. */
 const groupName = Joi.string().min(1).max(100);

@@ -41,18 +41,18 @@ export async function decideMoney<Result, Request>(
   return decideOnRunForResult(deps, claim, claim.workflowId, update, request, runGone);
 }
 
-/** The currency of the plan the claim is filed under: every amount of the claim is in it. */
-async function currencyOf(claim: Claim): Promise<string> {
+/** The currency of the plan the claim is filed under: every amount of the claim is in it (and its answers write them in it). */
+export async function currencyOf(claimId: string): Promise<string> {
   const [row] = await Claim.sequelize!.query<{ currency: string }>(
-    `SELECT p.currency FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = :subscriptionId`,
-    { replacements: { subscriptionId: claim.subscriptionId }, type: QueryTypes.SELECT },
+    `SELECT p.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans p ON p.id = s.plan_id WHERE c.id = :claimId`,
+    { replacements: { claimId }, type: QueryTypes.SELECT },
   );
   return row.currency;
 }
 
 /** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). Answers the currency. */
 export async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<string> {
-  const currency = await currencyOf(claim);
+  const currency = await currencyOf(claim.id);
   if (toMinorUnits(amount, currency) === null || toMinorUnits(amount, 'EUR') === null)
     throw unprocessable(`The amount has more decimals than ${currency} has`, [{ field, message: `is not an amount in ${currency}` }]);
   return currency;

@@ -5,6 +5,7 @@
 import { TenantSettings, type OutboxMessage } from '../../models';
 import { tenantOf } from '../../access/core';
 import { unprocessable } from '../../shared/errors';
+import { formatClaimAmount } from '../../shared/money';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { actionUrlsProblems } from '../../shared/action-urls';
 import { overrideProblems } from '../../services/notifications/render';
@@ -13,9 +14,22 @@ import { rescheduleTenantReports } from '../reports/definitions';
 import { moveComplianceWebhook } from '../webhooks/compliance-webhook-move';
 import type { Command } from '../command';
 
-/** The settings as anyone may see them, defaults filled in: the webhook secret only as set or not. */
+/** The authority limits: amounts of claim money, so answers write them as decimal strings (docs/api.md, Money). */
+export const AUTHORITY_LIMIT_KEYS = [
+  'approvalLimitAdjuster',
+  'approvalLimitSeniorAdjuster',
+  'reserveAuthorityAdjuster',
+  'reserveAuthoritySeniorAdjuster',
+  'monthlyApprovalLimitAdjuster',
+  'monthlyApprovalLimitSeniorAdjuster',
+  'newPayeeApprovalThreshold',
+] as const satisfies readonly (keyof TenantSettingsValues)[];
+
+/** The settings as anyone may see them, defaults filled in: the limits as decimal strings, the webhook secret only as set or not. */
 export function settingsView(row: TenantSettings) {
-  return { ...row.effective(), complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };
+  const values = row.effective();
+  const limits = Object.fromEntries(AUTHORITY_LIMIT_KEYS.map((key) => [key, formatClaimAmount(values[key])]));
+  return { ...values, ...limits, complianceWebhookSecretSet: Boolean(row.complianceWebhookSecret) };
 }
 
 /** The tenant's settings row, created empty (all defaults) the first time it is asked for. */

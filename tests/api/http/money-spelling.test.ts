@@ -2,7 +2,8 @@
  * One spelling of money in requests (docs/api.md, Money), on the real API, worker, PostgreSQL and
  * Temporal: every kind of money input takes its decimal string and keeps it exactly; a JSON number
  * still works where one worked before, its answer carrying the Deprecation header; a malformed
- * string is a 400 naming the rule, and nothing changes.
+ * string is a 400 naming the rule, and nothing changes. Every answer writes money as a decimal
+ * string with its currency's decimals, what the claim's run answers and the authority limits too.
  */
 import { QueryTypes } from 'sequelize';
 import { billCurrentTerm } from '../../../src/domain/premiums/billing';
@@ -102,6 +103,7 @@ describe('money is a decimal string in every request', () => {
     const line = async () => (await ClaimReserveLine.findOne({ where: { claimId, category: 'repair' } }))?.amount;
     const set = await reserve('800.10').expect(200);
     expect(set.headers.deprecation).toBeUndefined();
+    expect(set.body.change).toMatchObject({ amountBefore: '0.00', amount: '800.10' });
     expect(await line()).toBe('800.10');
     expect((await reserve(700).expect(200)).headers.deprecation).toBe(DEPRECATION);
     expect(await line()).toBe('700.00');
@@ -140,6 +142,7 @@ describe('money is a decimal string in every request', () => {
     const byString = await pay('0.10');
     expect([byString.status, byString.headers.deprecation]).toEqual([expect.any(Number), undefined]);
     expect(byString.status).toBeLessThan(300);
+    expect(byString.body.payment.amount).toBe('0.10');
     expect(await amounts()).toEqual(['0.10']);
     const byNumber = await pay(0.2);
     expect([byNumber.status < 300, byNumber.headers.deprecation]).toEqual([true, DEPRECATION]);
@@ -171,17 +174,66 @@ describe('money is a decimal string in every request', () => {
   it('sets authority limits from strings; a number still does, deprecated; a bad string changes nothing', async () => {
     const put = (change: object) => stack.api.put('/api/v1/tenant/settings').set(as(admin)).send(change);
     const stored = async () => (await TenantSettings.findByPk(team.tenant.id, { rejectOnEmpty: true })).values;
-    expect(
-      (await put({ approvalLimitAdjuster: '1000.50', newPayeeApprovalThreshold: '0.00' }).expect(200)).headers.deprecation,
-    ).toBeUndefined();
+    const byString = await put({ approvalLimitAdjuster: '1000.50', newPayeeApprovalThreshold: '0.00' }).expect(200);
+    expect([byString.headers.deprecation, byString.body.approvalLimitAdjuster, byString.body.newPayeeApprovalThreshold]).toEqual([
+      undefined,
+      '1000.50',
+      '0.00',
+    ]);
     expect(await stored()).toMatchObject({ approvalLimitAdjuster: 1000.5, newPayeeApprovalThreshold: 0 });
-    expect((await put({ reserveAuthorityAdjuster: 20000 }).expect(200)).headers.deprecation).toBe(DEPRECATION);
+    const byNumber = await put({ reserveAuthorityAdjuster: 20000 }).expect(200);
+    expect([byNumber.headers.deprecation, byNumber.body.reserveAuthorityAdjuster]).toEqual([DEPRECATION, '20000.00']);
     expect(await stored()).toMatchObject({ reserveAuthorityAdjuster: 20000 });
     await refusesMalformed(
       (monthlyApprovalLimitAdjuster) => put({ monthlyApprovalLimitAdjuster }),
       'body.monthlyApprovalLimitAdjuster',
       stored,
     );
+  });
+
+  it('answers every amount as a decimal string with its currency’s decimals: live state, reserve change, claim payment, limits', async () => {
+    const eur = await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200);
+    expect(eur.body.state).toMatchObject({ amountClaimed: '6000.00', amountApproved: null });
+    // A claim in yen: no decimals in its answers.
+    const yenPlan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const yen = await buildSubscription({ policyholderId: team.claimant.id, planId: yenPlan.id });
+    const yenClaim = await fileAssignedClaim(stack, team, yen, { amountClaimed: 12000 });
+    const live = await stack.api.get(`/api/v1/claims/${yenClaim}`).set(as(team.manager)).expect(200);
+    expect(live.body.state).toMatchObject({ amountClaimed: '12000', amountApproved: null });
+    const reserved = await post(team.adjuster, `/claims/${yenClaim}/reserves`, {
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '500',
+      reason: 'Gutter',
+    }).expect(200);
+    expect(reserved.body.change).toMatchObject({ amountBefore: '0', amount: '500' });
+    expect(reserved.body.reserves).toEqual([
+      { costType: 'indemnity', category: 'other', amount: '12000' },
+      { costType: 'indemnity', category: 'repair', amount: '500' },
+    ]);
+    const payee = { kind: 'third_party', name: 'Yamada Kogyo', iban: 'DE89 3704 0044 0532 0130 00' };
+    const paid = await post(team.adjuster, `/claims/${yenClaim}/payments`, {
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '100',
+      payee,
+    });
+    // Approved at once, or waiting for a second person once the limits above set the new-payee threshold to 0.00.
+    expect([201, 202]).toContain(paid.status);
+    expect([paid.body.payment.amount, paid.body.payment.currency, paid.body.reserves[1].amount]).toEqual(['100', 'JPY', '400']);
+    const voided = await post(team.adjuster, `/claims/${yenClaim}/payments/${paid.body.payment.id}/void`, {}).expect(200);
+    expect([voided.body.payment.amount, voided.body.reserves[1].amount]).toEqual(['100', '500']);
+
+    const query = `query ($id: ID!) { claim(id: $id) { liveState { state { amountClaimed amountApproved } } } }`;
+    const graphql = await stack.api
+      .post('/api/graphql')
+      .set(as(team.manager))
+      .send({ query, variables: { id: claimId } })
+      .expect(200);
+    expect(graphql.body.data.claim.liveState.state).toEqual({ amountClaimed: '6000.00', amountApproved: null });
+
+    const settings = await stack.api.get('/api/v1/tenant/settings').set(as(admin)).expect(200);
+    expect(settings.body).toMatchObject({ approvalLimitSeniorAdjuster: '25000.00', monthlyApprovalLimitSeniorAdjuster: '250000.00' });
   });
 
   it('takes a premium payment as the string it always took, refusing whitespace and numbers, recording nothing', async () => {

@@ -23,6 +23,7 @@ import {
   reservesAnswerSchema,
   reservesSchema,
 } from './schemas';
+import { paymentAnswerView, reservesAnswerView } from './views';
 
 export function claimMoneyRoutes(): RouteSpec[] {
   const tag = 'claims';
@@ -32,7 +33,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
         name: approve ? 'claims.approveReserveChange' : 'claims.rejectReserveChange',
         verb: 'decideReserveChange',
         params: changeParams,
-        run: (caller, input, deps) => decideReserveChange(caller, { ...input, approve }, deps),
+        run: async (caller, input, deps) => reservesAnswerView(input.id, await decideReserveChange(caller, { ...input, approve }, deps)),
       }),
       {
         method: 'post',
@@ -50,7 +51,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
         name: `claims.${decision}Payment`,
         verb: decision === 'approve' ? 'approvePayment' : 'voidPayment',
         params: paymentParams,
-        run: (caller, input, deps) => decidePayment(caller, { ...input, decision }, deps),
+        run: async (caller, input, deps) => paymentAnswerView(await decidePayment(caller, { ...input, decision }, deps)),
       }),
       {
         method: 'post',
@@ -94,7 +95,13 @@ export function claimMoneyRoutes(): RouteSpec[] {
       view: async (claim) => ({ items: await paymentsOf(claim) }),
     }),
     operationRoute(
-      operation({ name: 'claims.requestPayment', verb: 'requestPayment', params: idParams, body: paymentBody, run: requestPayment }),
+      operation({
+        name: 'claims.requestPayment',
+        verb: 'requestPayment',
+        params: idParams,
+        body: paymentBody,
+        run: async (caller, input, deps) => paymentAnswerView(await requestPayment(caller, input, deps)),
+      }),
       {
         method: 'post',
         path: '/claims/:id/payments',
@@ -144,7 +151,13 @@ export function claimMoneyRoutes(): RouteSpec[] {
       view: reservesOf,
     }),
     operationRoute(
-      operation({ name: 'claims.changeReserve', verb: 'changeReserve', params: idParams, body: reserveChangeBody, run: changeReserve }),
+      operation({
+        name: 'claims.changeReserve',
+        verb: 'changeReserve',
+        params: idParams,
+        body: reserveChangeBody,
+        run: async (caller, input, deps) => reservesAnswerView(input.id, await changeReserve(caller, input, deps)),
+      }),
       {
         method: 'post',
         path: '/claims/:id/reserves',

@@ -34,15 +34,15 @@ export const recoveryBody = object({
 const reserveLineSchema = Joi.object({
   costType: Joi.string(),
   category: Joi.string(),
-  amount: Joi.alternatives(Joi.number(), moneyString),
+  amount: moneyString,
 });
 
 const reserveChangeSchema = Joi.object({
   id: uuid,
   costType: Joi.string(),
   category: Joi.string(),
-  amountBefore: Joi.alternatives(Joi.number(), moneyString),
-  amount: Joi.alternatives(Joi.number(), moneyString),
+  amountBefore: moneyString,
+  amount: moneyString,
   reason: Joi.string(),
   status: Joi.string().valid(...RESERVE_CHANGE_STATUSES),
   requestedById: uuid.allow(null),
@@ -111,7 +111,7 @@ const runPaymentSchema = Joi.object({
   reference: Joi.string(),
   costType: Joi.string(),
   category: Joi.string(),
-  amount: Joi.number(),
+  amount: moneyString,
   currency: Joi.string(),
   payee: payeeSchema,
   note: Joi.string().allow(null),

@@ -94,8 +94,8 @@ const LiveStateOfClaim = builder.objectRef<LiveClaimState>('LiveClaimState').imp
   fields: (t) => ({
     stage: t.expose('stage', { type: ClaimStageEnum }),
     assigneeId: t.exposeID('assigneeId', { nullable: true }),
-    amountClaimed: t.exposeFloat('amountClaimed'),
-    amountApproved: t.exposeFloat('amountApproved', { nullable: true }),
+    amountClaimed: t.exposeString('amountClaimed', { description: 'A decimal amount in the claim’s currency, as REST writes it' }),
+    amountApproved: t.exposeString('amountApproved', { nullable: true }),
     denialReason: t.exposeString('denialReason', { nullable: true }),
     nextDeadline: t.expose('nextDeadline', { type: Deadline, nullable: true }),
   }),

@@ -1,0 +1,24 @@
+/**
+ * The claim's run answers its amounts as JSON numbers (its contract, which runs in flight keep);
+ * the API writes them as decimal strings with the claim's currency's decimals, as every other
+ * answer does (docs/api.md, Money).
+ */
+import type { ReserveLine, ReservesAnswer } from '../../../contracts/claim-reserves';
+import { currencyOf } from '../../../domain/claims/money';
+import type { PaymentView } from '../../../domain/claims/payments';
+import { formatClaimAmount } from '../../../shared/money';
+
+const lineView = (currency: string) => (line: ReserveLine) => ({ ...line, amount: formatClaimAmount(line.amount, currency) });
+
+/** A reserve change as the run recorded it, and the lines after it, in the claim's currency. */
+export async function reservesAnswerView(claimId: string, { change, reserves }: ReservesAnswer) {
+  const currency = await currencyOf(claimId);
+  const amountsOf = { amountBefore: formatClaimAmount(change.amountBefore, currency), amount: formatClaimAmount(change.amount, currency) };
+  return { change: { ...change, ...amountsOf }, reserves: reserves.map(lineView(currency)) };
+}
+
+/** A payment as the run decided it, and the lines after it, in its currency (the plan's). */
+export function paymentAnswerView({ payment, reserves }: PaymentView) {
+  const { currency } = payment;
+  return { payment: { ...payment, amount: formatClaimAmount(payment.amount, currency) }, reserves: reserves.map(lineView(currency)) };
+}

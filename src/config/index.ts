@@ -206,6 +206,11 @@ function intervalMs(interval: string): number {
   return Number(interval.slice(0, -1)) * INTERVAL_UNIT_MS[interval.slice(-1) as 'm' | 'h' | 'd'];
 }
 
+/** A deadline or timeout in milliseconds: a whole number, at least 100 (a shorter one would fail every call). */
+function deadlineMs(description: string) {
+  return Joi.number().description(description).integer().min(100);
+}
+
 const schema = Joi.object({
   NODE_ENV: Joi.string()
     .description(
@@ -399,23 +404,11 @@ const schema = Joi.object({
       'the relay is a local sink speaking plain SMTP (the start command, compose and the tests set `true` for their mail sinks); otherwise mail goes only over TLS (`SMTP_SECURE=true`, or STARTTLS required: a server that does not offer it gets nothing)',
     )
     .default(false),
-  SMTP_CONNECTION_TIMEOUT_MS: Joi.number()
-    .description(
-      'how long the mailer may take to set a session up (connect, greeting, STARTTLS); the sum of the three SMTP timeouts (at most 60000) also bounds a whole send',
-    )
-    .integer()
-    .min(100)
-    .default(10_000),
-  SMTP_GREETING_TIMEOUT_MS: Joi.number()
-    .description("how long the mailer waits for the server's greeting")
-    .integer()
-    .min(100)
-    .default(10_000),
-  SMTP_SOCKET_TIMEOUT_MS: Joi.number()
-    .description('longest silence of the server once the session has begun')
-    .integer()
-    .min(100)
-    .default(30_000),
+  SMTP_CONNECTION_TIMEOUT_MS: deadlineMs(
+    'how long the mailer may take to set a session up (connect, greeting, STARTTLS); the sum of the three SMTP timeouts (at most 60000) also bounds a whole send',
+  ).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: deadlineMs("how long the mailer waits for the server's greeting").default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: deadlineMs('longest silence of the server once the session has begun').default(30_000),
   SMTP_MAX_CONNECTIONS: Joi.number()
     .description(
       "SMTP sessions each API or worker process keeps open and reuses for many messages (a rollout's notices pay no new connection, greeting or TLS handshake each); a relay that limits sessions per client may need fewer",
@@ -523,12 +516,7 @@ const schema = Joi.object({
           '"METRICS_TOKEN" is required in production, or anyone who reaches /metrics reads it: set it to a random value, e.g. openssl rand -hex 24',
       }),
     }),
-  WEBHOOK_TIMEOUT_MS: Joi.number()
-    .description('compliance webhook delivery timeout')
-    .integer()
-    .min(100)
-    .max(NOTIFICATION_DELIVERY_BUDGET_MS)
-    .default(5000),
+  WEBHOOK_TIMEOUT_MS: deadlineMs('compliance webhook delivery timeout').max(NOTIFICATION_DELIVERY_BUDGET_MS).default(5000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean()
     .description('lets webhooks reach loopback and private addresses, for a local receiver; refused in production')
     .default(false)
@@ -568,11 +556,9 @@ const schema = Joi.object({
   S3_FORCE_PATH_STYLE: Joi.boolean()
     .description('bucket in the URL path instead of the host name (`true` for MinIO and most self-hosted servers)')
     .default(false),
-  S3_TIMEOUT_MS: Joi.number()
-    .description('deadline of each S3 call (retries included), of connecting and of silence mid-download; past it the request answers 503')
-    .integer()
-    .min(100)
-    .default(5000),
+  S3_TIMEOUT_MS: deadlineMs(
+    'deadline of each S3 call (retries included), of connecting and of silence mid-download; past it the request answers 503',
+  ).default(5000),
   // Above the bound the claim's run takes no more documents (src/shared/document-budget.ts).
   DOCUMENTS_MAX_PER_CLAIM: Joi.number()
     .description("documents one claim may hold (at most what a claim's run takes); past it an upload answers 422 `quota_exceeded`")
@@ -608,10 +594,7 @@ const schema = Joi.object({
     .uri({ scheme: ['http', 'https'] })
     .pattern(/^https?:\/\/[^/?#]+\/?$/, 'base URL')
     .messages({ 'string.pattern.name': '"STRIPE_API_BASE" must be scheme, host and port only, e.g. http://127.0.0.1:12111' }),
-  STRIPE_TIMEOUT_MS: Joi.number()
-    .description('deadline of each call to Stripe; past it (and its retries) the request answers 503')
-    .integer()
-    .min(100)
+  STRIPE_TIMEOUT_MS: deadlineMs('deadline of each call to Stripe; past it (and its retries) the request answers 503')
     .max(30_000)
     .default(5000),
   STRIPE_MAX_NETWORK_RETRIES: Joi.number()
@@ -623,27 +606,15 @@ const schema = Joi.object({
     .max(3)
     .default(1),
   LOG_LEVEL: Joi.string().description('pino level').valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
-  TEMPORAL_RPC_TIMEOUT_MS: Joi.number()
-    .description("deadline of the API's Temporal calls that start, signal or describe")
-    .integer()
-    .min(100)
-    .default(5000),
-  TEMPORAL_UPDATE_TIMEOUT_MS: Joi.number().description("deadline of the API's Temporal updates").integer().min(100).default(5000),
-  TEMPORAL_QUERY_TIMEOUT_MS: Joi.number().description("deadline of the API's live-state queries").integer().min(100).default(2000),
-  DB_POOL_ACQUIRE_TIMEOUT_MS: Joi.number()
-    .description('PostgreSQL: how long to wait for a pooled connection (API and worker)')
-    .integer()
-    .min(100)
-    .default(5000),
-  DB_STATEMENT_TIMEOUT_MS: Joi.number().description('PostgreSQL statement timeout (API and worker)').integer().min(100).default(10_000),
-  DB_CONNECT_TIMEOUT_MS: Joi.number().description('PostgreSQL connect timeout (API and worker)').integer().min(100).default(5000),
-  DB_READ_TIMEOUT_MS: Joi.number()
-    .description(
-      "the API's reads (SELECTs outside a transaction, on a pool of their own): statement, answer and new connection each give up after this long, so a stalled PostgreSQL answers a GET with `503` within 3 s; transactions and the worker keep the deadlines above",
-    )
-    .integer()
-    .min(100)
-    .default(2500),
+  TEMPORAL_RPC_TIMEOUT_MS: deadlineMs("deadline of the API's Temporal calls that start, signal or describe").default(5000),
+  TEMPORAL_UPDATE_TIMEOUT_MS: deadlineMs("deadline of the API's Temporal updates").default(5000),
+  TEMPORAL_QUERY_TIMEOUT_MS: deadlineMs("deadline of the API's live-state queries").default(2000),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: deadlineMs('PostgreSQL: how long to wait for a pooled connection (API and worker)').default(5000),
+  DB_STATEMENT_TIMEOUT_MS: deadlineMs('PostgreSQL statement timeout (API and worker)').default(10_000),
+  DB_CONNECT_TIMEOUT_MS: deadlineMs('PostgreSQL connect timeout (API and worker)').default(5000),
+  DB_READ_TIMEOUT_MS: deadlineMs(
+    "the API's reads (SELECTs outside a transaction, on a pool of their own): statement, answer and new connection each give up after this long, so a stalled PostgreSQL answers a GET with `503` within 3 s; transactions and the worker keep the deadlines above",
+  ).default(2500),
   REQUEST_DEADLINE_MS: Joi.number()
     .description('how long a request holds its Idempotency-Key before a repeat may take it over')
     .integer()

@@ -8,6 +8,7 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_EVENT_TYPE_NAMES,
+  type WebhookEventType,
 } from '../../domain/webhooks/events';
 
 /** The media type alone (AsyncAPI's `contentType` takes no parameters). */
@@ -60,7 +61,9 @@ function envelope(type: string, data: object): object {
 }
 
 export function buildAsyncApi(version: string): object {
-  const names = WEBHOOK_EVENT_TYPE_NAMES.map((type) => [type, messageName(type)] as const);
+  /** One entry per event type, keyed as `entry` says: its channels, operations and messages are each such a map. */
+  const perEventType = (entry: (type: WebhookEventType, name: string) => [string, object]) =>
+    Object.fromEntries(WEBHOOK_EVENT_TYPE_NAMES.map((type) => entry(type, messageName(type))));
   return {
     asyncapi: '3.0.0',
     info: {
@@ -70,43 +73,37 @@ export function buildAsyncApi(version: string): object {
         'What a tenant admin can subscribe a webhook endpoint to (POST /api/v1/webhooks/endpoints). Each event is POSTed as a CloudEvents 1.0 JSON document in structured mode (Content-Type: application/cloudevents+json), signed as Standard Webhooks says, retried on a schedule for about 27 hours; delivery is at least once and in no guaranteed order.',
     },
     defaultContentType: CONTENT_TYPE,
-    channels: Object.fromEntries(
-      names.map(([type, name]) => [
+    channels: perEventType((type, name) => [
+      name,
+      {
+        // The subscriber's own endpoint URL: set per endpoint, so not known here.
+        address: null,
+        title: type,
+        description: WEBHOOK_EVENT_TYPES[type].description,
+        messages: { [name]: { $ref: `#/components/messages/${name}` } },
+      },
+    ]),
+    operations: perEventType((type, name) => [
+      `send${name}`,
+      {
+        action: 'send',
+        channel: { $ref: `#/channels/${name}` },
+        summary: `POST a ${type} event to every enabled endpoint of the tenant subscribed to it`,
+        messages: [{ $ref: `#/channels/${name}/messages/${name}` }],
+      },
+    ]),
+    components: {
+      messages: perEventType((type, name) => [
         name,
         {
-          // The subscriber's own endpoint URL: set per endpoint, so not known here.
-          address: null,
+          name: type,
           title: type,
-          description: WEBHOOK_EVENT_TYPES[type].description,
-          messages: { [name]: { $ref: `#/components/messages/${name}` } },
+          summary: WEBHOOK_EVENT_TYPES[type].description,
+          contentType: CONTENT_TYPE,
+          headers,
+          payload: envelope(type, WEBHOOK_EVENT_TYPES[type].data),
         },
       ]),
-    ),
-    operations: Object.fromEntries(
-      names.map(([type, name]) => [
-        `send${name}`,
-        {
-          action: 'send',
-          channel: { $ref: `#/channels/${name}` },
-          summary: `POST a ${type} event to every enabled endpoint of the tenant subscribed to it`,
-          messages: [{ $ref: `#/channels/${name}/messages/${name}` }],
-        },
-      ]),
-    ),
-    components: {
-      messages: Object.fromEntries(
-        names.map(([type, name]) => [
-          name,
-          {
-            name: type,
-            title: type,
-            summary: WEBHOOK_EVENT_TYPES[type].description,
-            contentType: CONTENT_TYPE,
-            headers,
-            payload: envelope(type, WEBHOOK_EVENT_TYPES[type].data),
-          },
-        ]),
-      ),
     },
   };
 }

@@ -22,10 +22,6 @@ export function policyReviewRoutes(): RouteSpec[] {
         schema: submittedVersionSchema,
         description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)',
       },
-      handler: async (ctx, execute) => {
-        ctx.status = 202;
-        ctx.body = await execute();
-      },
     }),
     operationRoute(approveVersionOperation, {
       method: 'post',

@@ -12,6 +12,7 @@ import type { Actor } from '../contracts/actor';
 import { type ClaimPayment, HOLDING_STATUSES, payeeInClear } from '../contracts/claim-payments';
 import { TenantSettings } from '../models';
 import { monthlyLimitOf, secondPersonFor } from '../shared/claim-authority';
+import { sumClaimAmounts } from '../shared/money';
 
 export async function mayApproveAlone(
   sequelize: Sequelize,
@@ -54,7 +55,7 @@ export async function mayApproveAlone(
   const verdict = secondPersonFor({
     role: asker.role,
     amount: payment.amount,
-    totals: [{ scope: 'period', total: Number(facts.month_total) + payment.amount, limit }],
+    totals: [{ scope: 'period', total: sumClaimAmounts([Number(facts.month_total), payment.amount]), limit }],
     // An account only the asker ever paid to alone is not vetted: known once a second person approved a payment to it.
     ...(!facts.payee_known && { newPayee: { threshold: settings.newPayeeApprovalThreshold } }),
   });

@@ -100,6 +100,16 @@ describe('claim money authority is cumulative (API, worker)', () => {
     await pay(second, team.manager, 4_000).expect(201);
   });
 
+  it('adds the month exactly: 0.10 and 0.20 alone fill a month of 0.30 without passing it', async () => {
+    const { team, file } = await teamWith({ ...ANY_PAYEE, monthlyApprovalLimitAdjuster: 0.3 });
+    const [first, second] = [await file(100), await file(100)];
+    await pay(first, team.adjuster, 0.1).expect(201);
+    // As floats 0.1 + 0.2 is 0.30000000000000004, a hair beyond the month: it was held for a second person.
+    const exact = await pay(second, team.adjuster, 0.2).expect(201);
+    expect(await statusOf(exact.body.payment.id)).toBe('approved');
+    await pay(second, team.adjuster, 0.01).expect(202);
+  });
+
   it('lets exactly one of two concurrent approvals alone on two claims through when together they exceed the month', async () => {
     const { team, file } = await teamWith({ ...ANY_PAYEE, monthlyApprovalLimitAdjuster: 1_500 });
     const claims = [await file(6_000), await file(6_000)];

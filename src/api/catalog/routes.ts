@@ -3,6 +3,8 @@
  * account. Answers are the same for everyone, so they carry an ETag and may be cached briefly.
  */
 import etag from 'etag';
+import type Joi from 'joi';
+import type { Middleware } from 'koa';
 import { Category, Tenant } from '../../models';
 import type { Config } from '../../config';
 import { categorySchema, listCategoriesQuery } from './categories/schemas';
@@ -38,38 +40,51 @@ function sendCacheable(ctx: RouteContext, body: unknown): void {
   ctx.body = json;
 }
 
+/** A public list of a company's catalog: no token, counted per client, answered with an ETag. */
+function publicListRoute<Q extends object>(
+  limit: Middleware,
+  list: { path: string; summary: string; query: Joi.ObjectSchema<Q>; schema: Joi.Schema },
+  find: (query: Q, tenantId: string) => Promise<unknown>,
+): RouteSpec {
+  return route({
+    method: 'get',
+    path: `/catalog/:tenantSlug/${list.path}`,
+    summary: list.summary,
+    tag: 'public catalog',
+    auth: 'public',
+    before: [limit],
+    params: catalogParams,
+    query: list.query,
+    response: { status: 200, schema: pageSchema(list.schema) },
+    handler: async (ctx) => {
+      const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
+      sendCacheable(ctx, await find(ctx.state.input.query, tenant.id));
+    },
+  });
+}
+
 export function catalogRoutes(config: Config): RouteSpec[] {
   const catalogLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
   return [
-    route({
-      method: 'get',
-      path: '/catalog/:tenantSlug/categories',
-      summary: "Public: a company's property categories (no token; ETag, 304 on If-None-Match)",
-      tag: 'public catalog',
-      auth: 'public',
-      before: [catalogLimit],
-      params: catalogParams,
-      query: listCategoriesQuery,
-      response: { status: 200, schema: pageSchema(categorySchema) },
-      handler: async (ctx) => {
-        const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
-        sendCacheable(ctx, await paginate(Category, ctx.state.input.query, { tenantId: tenant.id }));
+    publicListRoute(
+      catalogLimit,
+      {
+        path: 'categories',
+        summary: "Public: a company's property categories (no token; ETag, 304 on If-None-Match)",
+        query: listCategoriesQuery,
+        schema: categorySchema,
       },
-    }),
-    route({
-      method: 'get',
-      path: '/catalog/:tenantSlug/plans',
-      summary: "Public: a company's active plans with the filters, ordering and paging of /plans (no token; ETag, 304 on If-None-Match)",
-      tag: 'public catalog',
-      auth: 'public',
-      before: [catalogLimit],
-      params: catalogParams,
-      query: publicPlansQuery,
-      response: { status: 200, schema: pageSchema(planSchema) },
-      handler: async (ctx) => {
-        const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
-        sendCacheable(ctx, await listPlans(ctx.state.input.query, { tenantId: tenant.id, isActive: true }));
+      (query, tenantId) => paginate(Category, query, { tenantId }),
+    ),
+    publicListRoute(
+      catalogLimit,
+      {
+        path: 'plans',
+        summary: "Public: a company's active plans with the filters, ordering and paging of /plans (no token; ETag, 304 on If-None-Match)",
+        query: publicPlansQuery,
+        schema: planSchema,
       },
-    }),
+      (query, tenantId) => listPlans(query, { tenantId, isActive: true }),
+    ),
   ];
 }

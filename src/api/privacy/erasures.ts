@@ -3,11 +3,10 @@
  * it and follow it; the writes are src/domain/privacy/erasure.ts.
  */
 import { erasureView, requestErasure } from '../../domain/privacy/erasure';
-import { findVisible } from '../../access/core';
 import { privacyErasureAccess } from '../../access/privacy-erasures';
-import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import type { RouteSpec } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { erasureSchema, requestErasureBody } from './erasures-schemas';
 
 export function erasureRoutes(): RouteSpec[] {
@@ -20,18 +19,15 @@ export function erasureRoutes(): RouteSpec[] {
       tag: 'privacy',
       response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/privacy/erasures/:id',
       summary:
         'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when; once that day has come, the kept rows deleted by the daily deletion and when (keptRows)',
       tag: 'privacy',
       verb: 'viewErasure',
-      params: idParams,
-      response: { status: 200, schema: erasureSchema },
-      handler: async (ctx) => {
-        ctx.body = erasureView(await findVisible(ctx.state.user, privacyErasureAccess, ctx.state.input.params.id));
-      },
+      access: privacyErasureAccess,
+      schema: erasureSchema,
+      view: erasureView,
     }),
   ];
 }

@@ -15,7 +15,17 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { throwawayDataDir } from '../../scripts/local/postgres';
 import { startPostgresProcess, type PostgresProcess } from '../../scripts/local/postgres-process';
-import { layOutRestore, listBackups, planRestore, shipWal, takeBaseBackup, type BaseBackup } from '../../scripts/backups/repository';
+import {
+  applyRetention,
+  BackupRefused,
+  layOutRestore,
+  listBackups,
+  listWal,
+  planRestore,
+  shipWal,
+  takeBaseBackup,
+  type BaseBackup,
+} from '../../scripts/backups/repository';
 import { localStore, parseEncryptionKey, type BackupStore } from '../../scripts/backups/store';
 import { waitUntil } from '../support/waiting';
 
@@ -86,9 +96,13 @@ describe('continuous backups and point-in-time restore', () => {
     await waitUntil(() => written.length >= atInstant + 50, 'rows written after the instant', 30_000);
     stop = true;
     await writer;
+    // The segment that holds the last row's commit (the byte before the insert position). Asked on the
+    // writer's own connection at once: a later position may be in a segment holding only the server's
+    // own housekeeping records, which archive_timeout never closes.
+    const { rows: last } = await client.query<{ lsn: string }>('SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS lsn');
+    const { lsn } = last[0];
     await client.end();
-    // Everything written is archived (archive_timeout closes the last segment within a second) and shipped.
-    const [{ lsn }] = await query<{ lsn: string }>(primary.url('postgres'), 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS lsn');
+    // Everything written is archived (archive_timeout closes that segment within a second) and shipped.
     await waitUntil(
       async () => {
         await shipWal(store, spoolDir);
@@ -226,5 +240,20 @@ describe('continuous backups and point-in-time restore', () => {
       expect(notEmpty).toMatchObject({ code: 2, stderr: expect.stringContaining('is not empty: a restore goes into an empty directory') });
       expect(fs.readdirSync(target)).toEqual(['PG_VERSION']);
     });
+  });
+
+  it('keeps the newest base backups and the WAL they need; an instant before the oldest kept is then refused', async () => {
+    const [oldest, newest] = await listBackups(store);
+    expect(oldest.id).toBe(backup.id);
+    const walBefore = await listWal(store);
+    const dropped = await applyRetention(store, 1);
+    expect(dropped.backups).toEqual([backup.id]);
+    // The segments before the kept backup's start, and the .backup history files among them.
+    expect(dropped.segments).toBeGreaterThanOrEqual(walBefore.filter((segment) => segment < newest.startWal).length);
+    expect(walBefore.filter((segment) => segment < newest.startWal).length).toBeGreaterThan(0);
+    expect((await listBackups(store)).map((b) => b.id)).toEqual([newest.id]);
+    expect((await listWal(store))[0]).toBe(newest.startWal);
+    expect(fs.existsSync(path.join(storeDir, 'base', backup.id, 'base.tar'))).toBe(false);
+    await expect(planRestore(store, instant)).rejects.toThrow(BackupRefused);
   });
 });

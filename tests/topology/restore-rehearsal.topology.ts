@@ -71,6 +71,7 @@ describe('restore rehearsal: the database lost under load and restored to an ins
   let temporal: Client;
   let primary: PostgresProcess;
   let agent: ChildProcess;
+  let agentMetricsPort: number;
   const servers: PostgresProcess[] = [];
   const processes: AppProcess[] = [];
   const dirs: string[] = [];
@@ -108,6 +109,7 @@ describe('restore rehearsal: the database lost under load and restored to an ins
         '',
       ),
     ).toMatchObject({ code: 0 });
+    agentMetricsPort = await freePort();
     // The shipped agent, as compose runs it beside PostgreSQL: ships the spool, takes the first base backup at once.
     agent = spawn(process.execPath, [path.join(appDir, 'dist', 'scripts', 'backups', 'agent.js')], {
       env: {
@@ -121,7 +123,7 @@ describe('restore rehearsal: the database lost under load and restored to an ins
         S3_SECRET_ACCESS_KEY: s3Env.S3_SECRET_ACCESS_KEY,
         S3_FORCE_PATH_STYLE: 'true',
         BACKUP_ENCRYPTION_KEY: key,
-        BACKUP_METRICS_PORT: String(await freePort()),
+        BACKUP_METRICS_PORT: String(agentMetricsPort),
         BACKUP_METRICS_HOST: '127.0.0.1',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -226,6 +228,11 @@ describe('restore rehearsal: the database lost under load and restored to an ins
       'SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment',
     );
     await waitUntil(async () => (await store.list(`wal/${segment}`)).length > 0, `segment ${segment} in the store`, 60_000);
+    // What Prometheus reads of the agent: the base backup's time, the spool shipped.
+    const metrics = await (await fetch(`http://127.0.0.1:${agentMetricsPort}/metrics`)).text();
+    expect(metrics).toContain(`insurflow_backup_base_last_success_timestamp_seconds ${Date.parse(backup.finishedAt) / 1000}`);
+    expect(metrics).toMatch(/^insurflow_backup_base_failures_total 0$/m);
+    expect(metrics).toMatch(/^insurflow_backup_wal_last_shipped_timestamp_seconds [1-9]/m);
     // The database's host is lost: the server dies at once and the agent beside it with its spool.
     await primary.crash();
     agent.kill('SIGKILL');

@@ -5,6 +5,15 @@
  * rule: 404 for a row the caller may not see). Pure (roles only, no models), so workflow code loads it.
  */
 import type { Role } from '../../shared/roles';
+import { CALENDAR_VERBS } from './calendars';
+import { CATALOG_VERBS } from './catalog';
+import { IDENTITY_VERBS } from './identity';
+import { NOTIFICATION_VERBS } from './notifications';
+import { OPERATION_VERBS } from './operations';
+import { PLATFORM_VERBS } from './platform';
+import { TENANT_SETTINGS_VERBS } from './tenant-settings';
+import { USER_VERBS } from './users';
+import { WEBHOOK_VERBS } from './webhooks';
 import { CLAIM_VERBS } from './claims';
 import { COMPLIANCE_VERBS } from './compliance';
 import { REPORT_VERBS } from './reports';
@@ -14,6 +23,15 @@ import { PRIVACY_VERBS } from './privacy';
 import { AUDIT_VERBS } from './audit';
 
 const VERBS = {
+  ...IDENTITY_VERBS,
+  ...USER_VERBS,
+  ...TENANT_SETTINGS_VERBS,
+  ...NOTIFICATION_VERBS,
+  ...CALENDAR_VERBS,
+  ...WEBHOOK_VERBS,
+  ...CATALOG_VERBS,
+  ...PLATFORM_VERBS,
+  ...OPERATION_VERBS,
   ...CLAIM_VERBS,
   ...AUDIT_VERBS,
   ...PRIVACY_VERBS,

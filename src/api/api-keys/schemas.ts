@@ -1,15 +1,12 @@
 import Joi from 'joi';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { object, oneOf, required } from '../../shared/typed-schema';
-import { TENANT_ROLES } from '../../shared/roles';
-
-/** A key may have any tenant role but the admin's: no machine manages the tenant. */
-export const API_KEY_ROLES = TENANT_ROLES.filter((role) => role !== 'tenant_admin');
+import { object, required } from '../../shared/typed-schema';
+import { apiKeyRole } from '../../access/role-schemas';
 
 export const createApiKeyBody = object({
   name: required(Joi.string().trim().min(1).max(100)),
-  role: required(oneOf(API_KEY_ROLES)),
+  role: required(apiKeyRole),
   expiresAt: required(Joi.date().iso()),
 }).label('CreateApiKey');
 

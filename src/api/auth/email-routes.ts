@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/identity/email-change';
 import { acceptedSchema } from '../http/common-schemas';
 import { commandDeps } from '../http/command-deps';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { emailChangeBody, emailChangeConfirmBody, emailChangedSchema } from './email-schemas';
 import { authAddressLimit, noStore } from './middleware';
@@ -11,20 +12,16 @@ export function emailChangeRoutes(config: Config): RouteSpec[] {
   // Counted with the other auth routes per client address: a stolen session cannot guess the password fast.
   const authLimit = authAddressLimit(config);
   return [
-    route({
+    // Any signed-in caller, with their password: the command says who has an address to change.
+    operationRoute(operation({ name: 'auth.requestEmailChange', body: emailChangeBody, run: requestEmailChange }), {
       method: 'post',
       path: '/auth/email',
       summary: `Ask to change your e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; nothing changes yet. The same answer when the address has an account (in any tenant): its owner is mailed a notice instead`,
       tag: 'auth',
       idempotent: false,
       before: [authLimit],
-      body: emailChangeBody,
       response: { status: 202, schema: acceptedSchema },
-      handler: async (ctx) => {
-        await requestEmailChange(ctx.state.user, ctx.state.input.body, commandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { message: 'Follow the link mailed to the new address, signed in, to change it' };
-      },
+      view: () => ({ message: 'Follow the link mailed to the new address, signed in, to change it' }),
     }),
     route({
       method: 'post',

@@ -12,7 +12,6 @@ import {
   confirmEnrolment,
   confirmRequiredEnrolment,
   disableMfa,
-  MFA_ROLES,
   mfaStatusOf,
   regenerateRecoveryCodes,
   startEnrolment,
@@ -21,7 +20,7 @@ import {
 } from '../../domain/identity/mfa';
 import type { Command } from '../../domain/command';
 import { commandDeps, publicCommandDeps } from '../http/command-deps';
-import { publicCommandRoute } from '../http/public-command-route';
+import { operation, operationRoute } from '../http/operation';
 import { route, type RouteDeclaration, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import { mfaCodeThrottle } from './mfa-throttle';
@@ -55,7 +54,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
     return route({
       ...common,
       method: 'post',
-      roles: MFA_ROLES,
+      verb: 'enrolMfa',
       ...declaration,
       handler: async (ctx) => {
         const { code } = ctx.state.input.body;
@@ -77,17 +76,13 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         ctx.body = await mfaStatusOf(ctx.state.user);
       },
     }),
-    route({
+    operationRoute(operation({ name: 'mfa.startEnrolment', verb: 'enrolMfa', run: startEnrolment }), {
       ...common,
       method: 'post',
       path: '/auth/mfa/enrolment',
       summary:
         'Start enrolling a TOTP second factor: the otpauth:// URI and the secret, answered this once (starting again replaces an unconfirmed secret)',
-      roles: MFA_ROLES,
       response: { status: 200, schema: enrolmentSchema },
-      handler: async (ctx) => {
-        ctx.body = await startEnrolment(ctx.state.user, {}, commandDeps(ctx));
-      },
     }),
     provenByCode({
       path: '/auth/mfa/enrolment/confirm',
@@ -123,15 +118,17 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         ctx.body = await verifySignIn({ challenge, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
       },
     }),
-    publicCommandRoute({
-      ...common,
-      path: '/auth/mfa/required-enrolment',
-      summary:
-        'Start enrolling with the enrolment token the password step answered (your tenant requires a second factor): the otpauth:// URI and the secret',
-      body: enrolmentTokenBody,
-      response: { status: 200, schema: enrolmentSchema },
-      command: startRequiredEnrolment,
-    }),
+    operationRoute(
+      operation({ name: 'mfa.startRequiredEnrolment', verb: 'public', body: enrolmentTokenBody, run: startRequiredEnrolment }),
+      {
+        ...common,
+        method: 'post',
+        path: '/auth/mfa/required-enrolment',
+        summary:
+          'Start enrolling with the enrolment token the password step answered (your tenant requires a second factor): the otpauth:// URI and the secret',
+        response: { status: 200, schema: enrolmentSchema },
+      },
+    ),
     route({
       ...common,
       method: 'post',

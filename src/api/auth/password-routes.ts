@@ -6,7 +6,7 @@
 import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/identity/commands';
 import { commandDeps } from '../http/command-deps';
-import { publicCommandRoute } from '../http/public-command-route';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
@@ -34,24 +34,25 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         ctx.body = { accessToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
       },
     }),
-    publicCommandRoute({
+    operationRoute(operation({ name: 'auth.requestPasswordReset', verb: 'public', body: passwordResetBody, run: requestPasswordReset }), {
+      method: 'post',
       path: '/auth/password-reset',
       summary: 'Ask for a password reset e-mail (always 202, whether or not the account exists)',
       tag: 'auth',
       before: [authLimit, resetsPerAccount],
-      body: passwordResetBody,
       response: { status: 202, schema: acceptedSchema },
-      accepted: 'If an active account has this e-mail, a reset token is on its way',
-      command: requestPasswordReset,
+      view: () => ({ message: 'If an active account has this e-mail, a reset token is on its way' }),
     }),
-    publicCommandRoute({
-      path: '/auth/password-reset/confirm',
-      summary: 'Set a new password with an e-mailed reset token (single use, 30 minutes); every session ends',
-      tag: 'auth',
-      before: [authLimit],
-      body: passwordResetConfirmBody,
-      response: { status: 204 },
-      command: confirmPasswordReset,
-    }),
+    operationRoute(
+      operation({ name: 'auth.confirmPasswordReset', verb: 'public', body: passwordResetConfirmBody, run: confirmPasswordReset }),
+      {
+        method: 'post',
+        path: '/auth/password-reset/confirm',
+        summary: 'Set a new password with an e-mailed reset token (single use, 30 minutes); every session ends',
+        tag: 'auth',
+        before: [authLimit],
+        response: { status: 204 },
+      },
+    ),
   ];
 }

@@ -11,9 +11,8 @@ import { recordAuthEvent } from '../../domain/identity/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
-import { publicCommandRoute } from '../http/public-command-route';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
-import { commandRoute } from '../http/row-route';
 import type { Config } from '../../config';
 import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
@@ -50,35 +49,32 @@ export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
   const loginAttempts = loginThrottle(config);
   return [
-    publicCommandRoute({
+    operationRoute(operation({ name: 'auth.register', verb: 'public', body: registerBody, run: registerPolicyholder }), {
+      method: 'post',
       path: '/auth/register',
       summary:
         'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
       tag: 'auth',
       before: [authLimit, noStore],
-      body: registerBody,
       response: { status: 202, schema: acceptedSchema },
-      accepted: 'Check your mailbox: the next step is in the e-mail sent to this address',
-      command: registerPolicyholder,
+      view: () => ({ message: 'Check your mailbox: the next step is in the e-mail sent to this address' }),
     }),
-    publicCommandRoute({
+    operationRoute(operation({ name: 'auth.verifyEmail', verb: 'public', body: verifyEmailBody, run: verifyEmail }), {
+      method: 'post',
       path: '/auth/verify-email',
       summary: 'Activate an account with the token mailed to its address (single use)',
       tag: 'auth',
       before: [authLimit],
-      body: verifyEmailBody,
       response: { status: 204 },
-      command: verifyEmail,
     }),
-    publicCommandRoute({
+    operationRoute(operation({ name: 'auth.acceptInvitation', verb: 'public', body: acceptInvitationBody, run: acceptInvitation }), {
+      method: 'post',
       path: '/auth/accept-invitation',
       summary:
         'Accept a staff invitation with the token mailed to its address (single use): proves the address and sets the password the new member chose',
       tag: 'auth',
       before: [authLimit],
-      body: acceptInvitationBody,
       response: { status: 204 },
-      command: acceptInvitation,
     }),
     route({
       method: 'post',
@@ -96,24 +92,22 @@ export function authRoutes(config: Config): RouteSpec[] {
         ctx.body = await logIn({ email, password, attempts: loginAttempts(ctx, email) }, publicCommandDeps(ctx));
       },
     }),
-    publicCommandRoute({
+    operationRoute(operation({ name: 'auth.refresh', verb: 'public', body: refreshBody, run: refreshSession }), {
+      method: 'post',
       path: '/auth/refresh',
       summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
       tag: 'auth',
       before: [authLimit, noStore],
-      body: refreshBody,
       response: { status: 200, schema: tokenPairSchema },
-      command: refreshSession,
     }),
-    commandRoute({
+    // Any signed-in caller ends their own session: the command finds the refresh token's owner.
+    operationRoute(operation({ name: 'auth.logout', body: refreshBody, run: logOut }), {
       method: 'post',
       path: '/auth/logout',
       idempotent: false,
       summary: 'Revoke the refresh token and every token rotated from the same login',
       tag: 'auth',
-      body: refreshBody,
       response: { status: 204 },
-      command: logOut,
     }),
     route({
       method: 'get',

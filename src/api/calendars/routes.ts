@@ -10,11 +10,11 @@ import {
 } from '../../domain/calendars/commands';
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
-import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
 import type { Command } from '../../domain/command';
 import type { RouteSpec } from '../http/route';
-import { commandRoute, deleteRoute, findRoute, listRoute, updateRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { findRoute, listRoute } from '../http/row-route';
 import {
   calendarChangeSchema,
   calendarSchema,
@@ -37,85 +37,94 @@ const answering =
     asAnswer(await command(caller, input, deps));
 
 export function calendarRoutes(): RouteSpec[] {
-  const admin = ['tenant_admin'] as Role[];
   const tag = 'tenant';
   return [
     listRoute({
       path: '/tenant/calendars',
       summary: "List the tenant's business calendars",
       tag,
-      roles: admin,
+      verb: 'listCalendars',
       model: BusinessCalendar,
       access: calendarAccess,
       query: listCalendarsQuery,
       schema: calendarSchema,
     }),
-    commandRoute({
-      method: 'post',
-      path: '/tenant/calendars',
-      summary: 'Create a business calendar: time zone, working days and hours, holidays',
-      tag,
-      roles: admin,
-      body: createCalendarBody,
-      response: { status: 201, schema: calendarChangeSchema },
-      command: answering(createCalendar),
-    }),
+    operationRoute(
+      operation({ name: 'calendars.create', verb: 'createCalendar', body: createCalendarBody, run: answering(createCalendar) }),
+      {
+        method: 'post',
+        path: '/tenant/calendars',
+        summary: 'Create a business calendar: time zone, working days and hours, holidays',
+        tag,
+        response: { status: 201, schema: calendarChangeSchema },
+      },
+    ),
     findRoute({
       path: '/tenant/calendars/:id',
       summary: 'A business calendar',
       tag,
-      roles: admin,
+      verb: 'viewCalendar',
       access: calendarAccess,
       schema: calendarSchema,
     }),
-    updateRoute({
-      method: 'patch',
-      path: '/tenant/calendars/:id',
-      summary: 'Change some of a business calendar; deadlines computed afterwards use it',
-      tag,
-      roles: admin,
-      body: updateCalendarBody,
-      schema: calendarChangeSchema,
-      command: answering(updateCalendar),
-    }),
-    deleteRoute({
+    operationRoute(
+      operation({
+        name: 'calendars.update',
+        verb: 'changeCalendar',
+        params: idParams,
+        body: updateCalendarBody,
+        run: answering((caller, { id, ...fields }, deps) => updateCalendar(caller, { id, fields }, deps)),
+      }),
+      {
+        method: 'patch',
+        path: '/tenant/calendars/:id',
+        summary: 'Change some of a business calendar; deadlines computed afterwards use it',
+        tag,
+        response: { status: 200, schema: calendarChangeSchema },
+      },
+    ),
+    operationRoute(operation({ name: 'calendars.delete', verb: 'deleteCalendar', params: idParams, run: deleteCalendar }), {
+      method: 'delete',
       path: '/tenant/calendars/:id',
       summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
       tag,
-      roles: admin,
-      command: deleteCalendar,
+      response: { status: 204 },
     }),
-    commandRoute({
-      method: 'post',
-      path: '/tenant/calendars/:id/holidays',
-      summary: 'Add a holiday (or rename the one on that date)',
-      tag,
-      roles: admin,
-      params: idParams,
-      body: holidayBody,
-      response: { status: 200, schema: calendarChangeSchema },
-      command: answering((caller, { id, ...holiday }, deps) => addHoliday(caller, { id, holiday }, deps)),
-    }),
-    commandRoute({
-      method: 'delete',
-      path: '/tenant/calendars/:id/holidays/:date',
-      summary: 'Remove the holiday on a date',
-      tag,
-      roles: admin,
-      params: holidayParams,
-      response: { status: 200, schema: calendarChangeSchema },
-      command: answering(removeHoliday),
-    }),
-    commandRoute({
-      method: 'post',
-      path: '/tenant/calendars/:id/holidays/import',
-      summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
-      tag,
-      roles: admin,
-      params: idParams,
-      body: importBody,
-      response: { status: 200, schema: importResultSchema },
-      command: importHolidays,
-    }),
+    operationRoute(
+      operation({
+        name: 'calendars.addHoliday',
+        verb: 'addHoliday',
+        params: idParams,
+        body: holidayBody,
+        run: answering((caller, { id, ...holiday }, deps) => addHoliday(caller, { id, holiday }, deps)),
+      }),
+      {
+        method: 'post',
+        path: '/tenant/calendars/:id/holidays',
+        summary: 'Add a holiday (or rename the one on that date)',
+        tag,
+        response: { status: 200, schema: calendarChangeSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'calendars.removeHoliday', verb: 'removeHoliday', params: holidayParams, run: answering(removeHoliday) }),
+      {
+        method: 'delete',
+        path: '/tenant/calendars/:id/holidays/:date',
+        summary: 'Remove the holiday on a date',
+        tag,
+        response: { status: 200, schema: calendarChangeSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'calendars.importHolidays', verb: 'importHolidays', params: idParams, body: importBody, run: importHolidays }),
+      {
+        method: 'post',
+        path: '/tenant/calendars/:id/holidays/import',
+        summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
+        tag,
+        response: { status: 200, schema: importResultSchema },
+      },
+    ),
   ];
 }

@@ -2,14 +2,16 @@
  * The routes of a catalog resource (categories, plans): every staff member lists and reads the
  * tenant's rows through its access rule, a tenant admin creates, changes and soft-deletes them
  * through its commands. Both resources are declared by `catalogResourceRoutes`, so they keep the
- * same paths, roles and answers.
+ * same paths, access verbs and answers.
  */
 import type Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
+import { idParams } from '../http/common-schemas';
+import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, deleteRoute, findRoute, updateRoute } from '../http/row-route';
+import { findRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
 
 export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
@@ -32,7 +34,8 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
 ): RouteSpec[] {
   const { path, summaries, schema, access } = resource;
   const tag = 'catalog';
-  const roles: RouteSpec['roles'] = ['tenant_admin'];
+  /** The operations' names, `catalog.plans.create` for `/plans`. */
+  const name = `catalog.${path.slice(1)}`;
   return [
     route({
       method: 'get',
@@ -45,27 +48,31 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
       },
     }),
-    commandRoute({
+    operationRoute(operation({ name: `${name}.create`, verb: 'createCatalogEntry', body: resource.createBody, run: resource.create }), {
       method: 'post',
       path,
       summary: summaries.create,
       tag,
-      roles,
-      body: resource.createBody,
       response: { status: 201, schema },
-      command: resource.create,
     }),
     findRoute({ path: `${path}/:id`, summary: summaries.one, tag, access, schema }),
-    updateRoute({
-      method: 'put',
+    operationRoute(
+      operation({
+        name: `${name}.update`,
+        verb: 'changeCatalogEntry',
+        params: idParams,
+        body: resource.updateBody,
+        // The update's body names no `id` (the path's): what is left is the update, which TypeScript cannot see of a generic type.
+        run: (caller, { id, ...fields }, deps) => resource.update(caller, { id, fields: fields as Update }, deps),
+      }),
+      { method: 'put', path: `${path}/:id`, summary: summaries.update, tag, response: { status: 200, schema } },
+    ),
+    operationRoute(operation({ name: `${name}.delete`, verb: 'deleteCatalogEntry', params: idParams, run: resource.remove }), {
+      method: 'delete',
       path: `${path}/:id`,
-      summary: summaries.update,
+      summary: summaries.delete,
       tag,
-      roles,
-      body: resource.updateBody,
-      schema,
-      command: resource.update,
+      response: { status: 204 },
     }),
-    deleteRoute({ path: `${path}/:id`, summary: summaries.delete, tag, roles, command: resource.remove }),
   ];
 }

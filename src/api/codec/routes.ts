@@ -49,7 +49,7 @@ export function codecRoutes(config: Config): RouteSpec[] {
       path: `${CODEC_PATH}/${step}`,
       summary: `Temporal codec server: ${step} payloads for the Temporal UI or CLI (platform admins; a person's marked fields are sealed or opened with their data key, erased once it is destroyed; without PAYLOAD_CODEC_KEYS payloads are otherwise unchanged)`,
       tag: 'workflows',
-      roles: ['platform_admin'],
+      verb: 'codePayloads',
       // The Temporal UI's calls carry the session cookie, not a token; no other route takes it.
       auth: 'codec-session',
       body: codecBody,
@@ -73,7 +73,7 @@ export function codecRoutes(config: Config): RouteSpec[] {
     summary:
       'Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, taken by encode and decode alone, holds this access token until it expires',
     tag: 'workflows',
-    roles: ['platform_admin'],
+    verb: 'openCodecSession',
     response: { status: 204 },
     idempotent: false,
     handler: async (ctx) => {

@@ -1,6 +1,5 @@
 import Joi from 'joi';
-import { TENANT_ROLES } from '../../shared/roles';
-import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
+import { moneyInput, object, required } from '../../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
 export const idParams = object({ id: required(uuid) });
@@ -47,7 +46,6 @@ export const password = Joi.string()
     value.length >= 8 && value.length < 16 && [...value].length < 8 ? helpers.error('string.min', { limit: 8 }) : value,
   )
   .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
-export const tenantRole = oneOf(TENANT_ROLES);
 /** A claimed amount, a plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
 export const money = moneyInput({ decimals: 2, integerDigits: 10 });
 export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });

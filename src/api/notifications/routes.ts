@@ -11,7 +11,7 @@ export function notificationRoutes(): RouteSpec[] {
       summary:
         "Render a notification with sample data, as the tenant's people would get it (branding, overrides, time zone, link templates): subject, text and HTML",
       tag: 'tenant',
-      roles: ['tenant_admin'],
+      verb: 'previewNotification',
       params: previewParams,
       query: previewQuery,
       response: { status: 200, schema: previewSchema },

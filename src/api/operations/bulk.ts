@@ -4,24 +4,23 @@
  * /operations (drift, incidents) are other resources: `:id` here is a UUID.
  */
 import { Op } from 'sequelize';
-import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import { BulkOperation } from '../../models';
 import { operationStateOf, type OperationState } from '../../domain/operations/bulk-operations';
 import { reassignClaims } from '../../domain/claims/bulk-reassign';
 import type { RemindRun, RemindState } from '../../domain/compliance/remind';
 import { remindStateOf } from '../../domain/compliance/remind';
 import { remindOpenAcknowledgements } from '../../domain/compliance/remind-all';
-import { COMPLIANCE_ROLES } from '../../access/compliance';
 import { complianceRemindAccess } from '../../access/compliance-requirements';
 import { findVisible } from '../../access/core';
-import { bulkOperationAccess, OPERATION_ROLES } from '../../access/operations';
+import { may } from '../../access/may';
+import { bulkOperationAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import type { ApiServices } from '../runtime/services';
 import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStartedResponse } from './bulk-schemas';
-import { commandRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
 
 /** A remind shown as an operation: everyone handled is done (reminded, or closed meanwhile); a remind refuses nobody. */
 function remindAsOperation(remind: RemindState): OperationState {
@@ -48,42 +47,42 @@ async function visibleOperation(caller: AuthUser, id: string, services: ApiServi
   const bulk = await BulkOperation.findOne({ where: { [Op.and]: [bulkOperationAccess.scope(caller), { id }] } });
   if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
   // Platform admins run no reminds: what is not theirs is not found.
-  if (caller.role === 'platform_admin') throw new NotVisible(bulkOperationAccess.resource);
+  if (may(caller, 'operateEveryTenant')) throw new NotVisible(bulkOperationAccess.resource);
   return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id), services));
 }
 
 export function bulkOperationRoutes(): RouteSpec[] {
   return [
-    commandRoute({
-      method: 'post',
-      path: '/operations/claims/reassign',
-      summary:
-        'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim is judged when its turn comes as a single reassignment is (the asker still an active claims manager, the claimant never the asker or the assignee, the validator of its run), and a refused claim is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
-      tag: 'operations',
-      roles: BULK_REASSIGN_ROLES,
-      body: reassignClaimsBody,
-      response: runStartedResponse,
-      command: reassignClaims,
-    }),
-    commandRoute({
-      method: 'post',
-      path: '/operations/acknowledgements/remind',
-      summary:
-        'Remind now, in bulk: everyone whose acknowledgement of versionId (or, without it, of any published version) is open, once; each version is one run compliance-remind-<id>; a repeat with the same Idempotency-Key starts nothing',
-      tag: 'operations',
-      roles: COMPLIANCE_ROLES,
-      body: remindBody,
-      response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
-      command: remindOpenAcknowledgements,
-      view: (runs) => ({ operations: runs.map(remindRunAsOperation) }),
-    }),
+    operationRoute(
+      operation({ name: 'operations.reassignClaims', verb: 'reassignClaimsInBulk', body: reassignClaimsBody, run: reassignClaims }),
+      {
+        method: 'post',
+        path: '/operations/claims/reassign',
+        summary:
+          'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim is judged when its turn comes as a single reassignment is (the asker still an active claims manager, the claimant never the asker or the assignee, the validator of its run), and a refused claim is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
+        tag: 'operations',
+        response: runStartedResponse,
+      },
+    ),
+    operationRoute(
+      operation({ name: 'operations.remindAcknowledgements', verb: 'remindInBulk', body: remindBody, run: remindOpenAcknowledgements }),
+      {
+        method: 'post',
+        path: '/operations/acknowledgements/remind',
+        summary:
+          'Remind now, in bulk: everyone whose acknowledgement of versionId (or, without it, of any published version) is open, once; each version is one run compliance-remind-<id>; a repeat with the same Idempotency-Key starts nothing',
+        tag: 'operations',
+        response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
+        view: (runs) => ({ operations: runs.map(remindRunAsOperation) }),
+      },
+    ),
     route({
       method: 'get',
       path: '/operations/:id',
       summary:
         "Progress of a bulk operation: total, done, failed, and why each refused item was refused; platform admins see the platform's own (a tenant's offboarding, one item per step)",
       tag: 'operations',
-      roles: [...OPERATION_ROLES, 'compliance_officer', 'platform_admin'],
+      verb: 'viewOperation',
       params: idParams,
       response: { status: 200, schema: operationSchema },
       handler: async (ctx) => {

@@ -13,7 +13,7 @@ import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
 import { runStartedResponse } from './bulk-schemas';
-import { OPERATIONS_READERS, runDriftAccess } from '../../access/operations';
+import { runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { closeDriftedClaim } from '../../domain/operations/close-claim';
@@ -24,7 +24,8 @@ import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
-import { commandRoute, listRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { listRoute } from '../http/row-route';
 
 const listDriftQuery = object({
   ...pageQueryKeys,
@@ -75,16 +76,14 @@ function rowRepairRoute<R>(
   command: RepairCommand<{ id: string; reason: string }, R>,
   view: (repaired: R) => unknown,
 ): RouteSpec {
-  return commandRoute({
+  // The operation's name is the repair's path below /operations/drift: `claims/:id/restore`.
+  const name = `drift.${path.replace('/operations/drift/', '')}`;
+  return operationRoute(operation({ name, verb: 'repairSystemHealth', params: idParams, body: repairBody, run: command }), {
     method: 'post',
     path,
     summary,
     tag: 'operations',
-    roles: [...OPERATIONS_READERS],
-    params: idParams,
-    body: repairBody,
     response: { status: 200, schema },
-    command,
     view,
   });
 }
@@ -95,23 +94,20 @@ export function driftRoutes(): RouteSpec[] {
       path: '/operations/drift',
       summary: 'Open rows whose run was found closed (terminated, cancelled, failed, timed out, completed), missing or restarted',
       tag: 'operations',
-      roles: [...OPERATIONS_READERS],
+      verb: 'viewSystemHealth',
       model: RunDrift,
       access: runDriftAccess,
       query: listDriftQuery,
       filters: ['entity', 'runState'],
       schema: runDriftSchema,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'drift.repairs', verb: 'repairSystemHealth', body: batchRepairBody, run: requestDriftRepairs }), {
       method: 'post',
       path: '/operations/drift/repairs',
       summary:
         'Restore or close, as one run drift-repair-<id>, every drifted row the filters match (at most 1,000): each row is repaired when its turn comes by the single repair, as the operator is then, and a refused row is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key starts nothing. Audited',
       tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      body: batchRepairBody,
       response: runStartedResponse,
-      command: requestDriftRepairs,
     }),
     rowRepairRoute(
       '/operations/drift/claims/:id/restore',

@@ -6,7 +6,7 @@
  */
 import Joi from 'joi';
 import { ActivityIncident } from '../../models';
-import { activityIncidentAccess, OPERATIONS_READERS } from '../../access/operations';
+import { activityIncidentAccess } from '../../access/operations';
 import { object, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
@@ -14,7 +14,8 @@ import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams, uuid } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
-import { commandRoute, listRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { listRoute } from '../http/row-route';
 import { runStartedResponse } from './bulk-schemas';
 
 const listIncidentsQuery = object({
@@ -57,34 +58,31 @@ export function incidentRoutes(): RouteSpec[] {
       path: '/operations/incidents',
       summary: 'Activities failing for the third time or more, until they succeed',
       tag: 'operations',
-      roles: [...OPERATIONS_READERS],
+      verb: 'viewSystemHealth',
       model: ActivityIncident,
       access: activityIncidentAccess,
       query: listIncidentsQuery,
       filters: ['activityType'],
       schema: incidentSchema,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'incidents.retry', verb: 'repairSystemHealth', params: idParams, run: retryIncident }), {
       method: 'post',
       path: '/operations/incidents/:id/retry',
       summary:
         'Try the failing activity again now instead of after its back-off (its cause fixed); the incident closes when that attempt succeeds; 409 when it is no longer failing. Audited',
       tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      params: idParams,
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
-      command: retryIncident,
     }),
-    commandRoute({
-      method: 'post',
-      path: '/operations/incidents/retries',
-      summary:
-        'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
-      tag: 'operations',
-      roles: [...OPERATIONS_READERS],
-      body: batchRetryBody,
-      response: runStartedResponse,
-      command: requestIncidentRetries,
-    }),
+    operationRoute(
+      operation({ name: 'incidents.retries', verb: 'repairSystemHealth', body: batchRetryBody, run: requestIncidentRetries }),
+      {
+        method: 'post',
+        path: '/operations/incidents/retries',
+        summary:
+          'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
+        tag: 'operations',
+        response: runStartedResponse,
+      },
+    ),
   ];
 }

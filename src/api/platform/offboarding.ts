@@ -12,57 +12,72 @@ import {
 } from '../../domain/platform/offboarding';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
 
 const PATH = '/platform/tenants/:id/offboarding';
 
 export function tenantOffboardingRoutes(): RouteSpec[] {
   return [
-    commandRoute({
-      method: 'post',
-      path: PATH,
-      summary:
-        'Ask for a tenant to be offboarded (platform admins): recorded as awaiting_approval, nothing else changes until a second platform admin approves; 409 if one is open or done already',
-      tag: 'platform',
-      roles: ['platform_admin'],
-      params: idParams,
-      body: requestOffboardingBody,
-      response: { status: 201, schema: offboardingSchema },
-      command: (caller, { id, reason }, deps) => requestOffboarding(caller, { tenantId: id, reason }, deps),
-    }),
-    commandRoute({
-      method: 'post',
-      path: `${PATH}/approve`,
-      summary:
-        'Approve an offboarding (a platform admin other than the one who asked: 403 same_person): the tenant is suspended and the run tenant-offboarding-<tenantId> exports it, then deletes its rows, documents, schedules and runs; 409 if none awaits approval',
-      tag: 'platform',
-      roles: ['platform_admin'],
-      params: idParams,
-      response: {
-        status: 202,
-        schema: offboardingSchema,
-        description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
+    operationRoute(
+      operation({
+        name: 'platform.requestOffboarding',
+        verb: 'requestOffboarding',
+        params: idParams,
+        body: requestOffboardingBody,
+        run: (caller, { id, reason }, deps) => requestOffboarding(caller, { tenantId: id, reason }, deps),
+      }),
+      {
+        method: 'post',
+        path: PATH,
+        summary:
+          'Ask for a tenant to be offboarded (platform admins): recorded as awaiting_approval, nothing else changes until a second platform admin approves; 409 if one is open or done already',
+        tag: 'platform',
+        response: { status: 201, schema: offboardingSchema },
       },
-      command: (caller, { id }, deps) => approveOffboarding(caller, { tenantId: id }, deps),
-    }),
-    commandRoute({
-      method: 'post',
-      path: `${PATH}/reject`,
-      summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
-      tag: 'platform',
-      roles: ['platform_admin'],
-      params: idParams,
-      body: rejectOffboardingBody,
-      response: { status: 200, schema: offboardingSchema },
-      command: (caller, { id, reason }, deps) => rejectOffboarding(caller, { tenantId: id, reason }, deps),
-    }),
+    ),
+    operationRoute(
+      operation({
+        name: 'platform.approveOffboarding',
+        verb: 'approveOffboarding',
+        params: idParams,
+        run: (caller, { id }, deps) => approveOffboarding(caller, { tenantId: id }, deps),
+      }),
+      {
+        method: 'post',
+        path: `${PATH}/approve`,
+        summary:
+          'Approve an offboarding (a platform admin other than the one who asked: 403 same_person): the tenant is suspended and the run tenant-offboarding-<tenantId> exports it, then deletes its rows, documents, schedules and runs; 409 if none awaits approval',
+        tag: 'platform',
+        response: {
+          status: 202,
+          schema: offboardingSchema,
+          description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
+        },
+      },
+    ),
+    operationRoute(
+      operation({
+        name: 'platform.rejectOffboarding',
+        verb: 'rejectOffboarding',
+        params: idParams,
+        body: rejectOffboardingBody,
+        run: (caller, { id, reason }, deps) => rejectOffboarding(caller, { tenantId: id, reason }, deps),
+      }),
+      {
+        method: 'post',
+        path: `${PATH}/reject`,
+        summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
+        tag: 'platform',
+        response: { status: 200, schema: offboardingSchema },
+      },
+    ),
     route({
       method: 'get',
       path: PATH,
       summary: "A tenant's latest offboarding request: its status, the steps done and what each removed; 404 if none was made",
       tag: 'platform',
-      roles: ['platform_admin'],
+      verb: 'viewOffboarding',
       params: idParams,
       response: { status: 200, schema: offboardingSchema },
       handler: async (ctx) => {
@@ -75,7 +90,7 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       summary:
         "The offboarded tenant's export: a ZIP of one JSON Lines file per table and its documents, with manifest.json of every file's SHA-256; kept after the tenant's data is gone; 404 until made",
       tag: 'platform',
-      roles: ['platform_admin'],
+      verb: 'downloadOffboardingExport',
       params: idParams,
       response: { status: 200, description: 'application/zip' },
       handler: async (ctx) => {

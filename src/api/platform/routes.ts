@@ -6,20 +6,23 @@ import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
-import { commandRoute, listRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { listRoute } from '../http/row-route';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
 
 /** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
-function statusRoute(action: 'deactivate' | 'reactivate', summary: string, command: Command<{ id: string }, User>): RouteSpec {
-  return commandRoute({
+function statusRoute(
+  action: 'deactivate' | 'reactivate',
+  verb: 'deactivatePlatformAdmin' | 'reactivatePlatformAdmin',
+  summary: string,
+  command: Command<{ id: string }, User>,
+): RouteSpec {
+  return operationRoute(operation({ name: `platform.${action}Admin`, verb, params: idParams, run: command }), {
     method: 'post',
     path: `/platform/admins/:id/${action}`,
     summary,
     tag: 'platform',
-    roles: ['platform_admin'],
-    params: idParams,
     response: { status: 200, schema: userSchema },
-    command,
   });
 }
 
@@ -29,28 +32,34 @@ export function platformAdminRoutes(): RouteSpec[] {
       path: '/platform/admins',
       summary: 'List the platform admins',
       tag: 'platform',
-      roles: ['platform_admin'],
+      verb: 'listPlatformAdmins',
       model: User,
       access: platformAdminAccess,
       query: listPlatformAdminsQuery,
       filters: ['isActive'],
       schema: userSchema,
     }),
-    commandRoute({
-      method: 'post',
-      path: '/platform/admins',
-      summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
-      tag: 'platform',
-      roles: ['platform_admin'],
-      body: createPlatformAdminBody,
-      response: { status: 201, schema: userSchema },
-      command: createPlatformAdmin,
-    }),
+    operationRoute(
+      operation({ name: 'platform.addAdmin', verb: 'addPlatformAdmin', body: createPlatformAdminBody, run: createPlatformAdmin }),
+      {
+        method: 'post',
+        path: '/platform/admins',
+        summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
+        tag: 'platform',
+        response: { status: 201, schema: userSchema },
+      },
+    ),
     statusRoute(
       'deactivate',
+      'deactivatePlatformAdmin',
       'Deactivate a platform admin: every session of theirs ends (409 if inactive already, 409 last_platform_admin for the last active one)',
       deactivatePlatformAdmin,
     ),
-    statusRoute('reactivate', 'Reactivate a platform admin: they log in again (409 if active already)', reactivatePlatformAdmin),
+    statusRoute(
+      'reactivate',
+      'reactivatePlatformAdmin',
+      'Reactivate a platform admin: they log in again (409 if active already)',
+      reactivatePlatformAdmin,
+    ),
   ];
 }

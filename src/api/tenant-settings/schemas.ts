@@ -1,8 +1,9 @@
 import Joi from 'joi';
 import { AUTHORITY_LIMIT_KEYS } from '../../domain/tenant-settings/commands';
 import { TENANT_SETTINGS_KEYS } from '../../shared/tenant-settings';
-import { STAFF_ROLES, type Role } from '../../shared/roles';
-import { nullable, object, oneOf, required } from '../../shared/typed-schema';
+import { staffRole } from '../../access/role-schemas';
+import type { Role } from '../../shared/roles';
+import { nullable, object, required } from '../../shared/typed-schema';
 
 export const updateSettingsBody = object({
   ...TENANT_SETTINGS_KEYS,
@@ -43,7 +44,7 @@ export const ssoSettingsBody = object({
   allowedDomains: required(Joi.array().items(emailDomain).min(1).max(20).unique()),
   groupRoles: required(
     Joi.object<Record<string, Role>>()
-      .pattern(groupName, oneOf(STAFF_ROLES).required())
+      .pattern(groupName, staffRole.required())
       .max(50)
       .description('Provider group → the staff role it gives (a user in several mapped groups gets the first listed here)'),
   ),

@@ -4,23 +4,22 @@ import { resetUserMfa } from '../../domain/identity/mfa';
 import { User } from '../../models';
 import { tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
-import type { Role } from '../../shared/roles';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
-import { commandRoute, deleteRoute, findRoute } from '../http/row-route';
+import { findRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
 import { textSearch } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
 export function userRoutes(): RouteSpec[] {
-  const admin = ['tenant_admin'] as Role[];
   return [
     route({
       method: 'get',
       path: '/users',
       summary: "List the tenant's users",
       tag: 'users',
-      roles: admin,
+      verb: 'listUsers',
       query: listUsersQuery,
       response: { status: 200, schema: pageSchema(userSchema) },
       handler: async (ctx) => {
@@ -35,44 +34,37 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = await paginate(User, page, where, { search });
       },
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'users.create', verb: 'addUser', body: createUserBody, run: createUser }), {
       method: 'post',
       path: '/users',
       summary:
         'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
       tag: 'users',
-      roles: admin,
-      body: createUserBody,
       response: { status: 202, schema: acceptedSchema },
-      command: createUser,
       view: () => ({ message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' }),
     }),
     findRoute({
       path: '/users/:id',
       summary: 'One user of the tenant',
       tag: 'users',
-      roles: admin,
+      verb: 'viewUser',
       access: userAccess,
       schema: userSchema,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'users.update', verb: 'changeUser', params: idParams, body: updateUserBody, run: updateUser }), {
       method: 'patch',
       path: '/users/:id',
       summary: 'Change a user of the tenant (name, role, manager, active, password)',
       tag: 'users',
-      roles: admin,
-      params: idParams,
-      body: updateUserBody,
       response: { status: 200, schema: userSchema },
-      command: updateUser,
     }),
-    deleteRoute({
+    operationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {
+      method: 'delete',
       path: '/users/:id/mfa',
       summary:
         "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
       tag: 'users',
-      roles: admin,
-      command: resetUserMfa,
+      response: { status: 204 },
     }),
   ];
 }

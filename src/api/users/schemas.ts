@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { email, password, tenantRole, uuid } from '../http/common-schemas';
+import { tenantRole } from '../../access/role-schemas';
+import { email, password, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { nullable, object, required } from '../../shared/typed-schema';

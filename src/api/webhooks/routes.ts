@@ -11,11 +11,10 @@ import {
 } from '../../domain/webhooks/commands';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../models';
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
-import type { Role } from '../../shared/roles';
 import { idParams } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
 import { route, RouteSpec, type SecretAnswer } from '../http/route';
-import { commandRoute, deleteRoute, findRoute, listRoute } from '../http/row-route';
+import { operation, operationRoute } from '../http/operation';
+import { findRoute, listRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import {
   createWebhookEndpointBody,
@@ -66,7 +65,6 @@ const withEventAndAttempts = [
 ];
 
 export function webhookRoutes(): RouteSpec[] {
-  const admin = ['tenant_admin'] as Role[];
   const tag = 'webhooks';
   return [
     route({
@@ -74,7 +72,7 @@ export function webhookRoutes(): RouteSpec[] {
       path: '/webhooks/event-types',
       summary: 'The event types an endpoint may subscribe to, each with the JSON Schema of its data',
       tag,
-      roles: admin,
+      verb: 'listWebhookEventTypes',
       response: { status: 200, schema: eventTypesSchema },
       handler: async (ctx) => {
         ctx.body = {
@@ -87,23 +85,28 @@ export function webhookRoutes(): RouteSpec[] {
         };
       },
     }),
-    commandRoute({
-      method: 'post',
-      path: '/webhooks/endpoints',
-      summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
-      tag,
-      roles: admin,
-      body: createWebhookEndpointBody,
-      response: { status: 201, schema: endpointWithSecretSchema },
-      secretAnswer: withoutSecretOnRepeat,
-      command: createWebhookEndpoint,
-      view: withSecret,
-    }),
+    operationRoute(
+      operation({
+        name: 'webhooks.createEndpoint',
+        verb: 'createWebhookEndpoint',
+        body: createWebhookEndpointBody,
+        run: createWebhookEndpoint,
+      }),
+      {
+        method: 'post',
+        path: '/webhooks/endpoints',
+        summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
+        tag,
+        response: { status: 201, schema: endpointWithSecretSchema },
+        secretAnswer: withoutSecretOnRepeat,
+        view: withSecret,
+      },
+    ),
     listRoute({
       path: '/webhooks/endpoints',
       summary: "List the tenant's webhook endpoints (never their secrets)",
       tag,
-      roles: admin,
+      verb: 'listWebhookEndpoints',
       model: WebhookEndpoint,
       access: webhookEndpointAccess,
       query: listWebhookEndpointsQuery,
@@ -113,46 +116,54 @@ export function webhookRoutes(): RouteSpec[] {
       path: '/webhooks/endpoints/:id',
       summary: 'One webhook endpoint',
       tag,
-      roles: admin,
+      verb: 'viewWebhookEndpoint',
       access: webhookEndpointAccess,
       schema: webhookEndpointSchema,
     }),
-    commandRoute({
-      method: 'patch',
-      path: '/webhooks/endpoints/:id',
-      summary: "Change an endpoint's URL, event types or description, or disable or enable it",
-      tag,
-      roles: admin,
-      params: idParams,
-      body: updateWebhookEndpointBody,
-      response: { status: 200, schema: webhookEndpointSchema },
-      command: updateWebhookEndpoint,
-    }),
-    deleteRoute({
-      path: '/webhooks/endpoints/:id',
-      summary: 'Delete an endpoint and its deliveries',
-      tag,
-      roles: admin,
-      command: deleteWebhookEndpoint,
-    }),
-    commandRoute({
-      method: 'post',
-      path: '/webhooks/endpoints/:id/rotate-secret',
-      summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
-      tag,
-      roles: admin,
-      params: idParams,
-      response: { status: 200, schema: endpointWithSecretSchema },
-      secretAnswer: withoutSecretOnRepeat,
-      command: rotateWebhookEndpointSecret,
-      view: withSecret,
-    }),
+    operationRoute(
+      operation({
+        name: 'webhooks.updateEndpoint',
+        verb: 'changeWebhookEndpoint',
+        params: idParams,
+        body: updateWebhookEndpointBody,
+        run: updateWebhookEndpoint,
+      }),
+      {
+        method: 'patch',
+        path: '/webhooks/endpoints/:id',
+        summary: "Change an endpoint's URL, event types or description, or disable or enable it",
+        tag,
+        response: { status: 200, schema: webhookEndpointSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'webhooks.deleteEndpoint', verb: 'deleteWebhookEndpoint', params: idParams, run: deleteWebhookEndpoint }),
+      {
+        method: 'delete',
+        path: '/webhooks/endpoints/:id',
+        summary: 'Delete an endpoint and its deliveries',
+        tag,
+        response: { status: 204 },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'webhooks.rotateSecret', verb: 'rotateWebhookSecret', params: idParams, run: rotateWebhookEndpointSecret }),
+      {
+        method: 'post',
+        path: '/webhooks/endpoints/:id/rotate-secret',
+        summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
+        tag,
+        response: { status: 200, schema: endpointWithSecretSchema },
+        secretAnswer: withoutSecretOnRepeat,
+        view: withSecret,
+      },
+    ),
     route({
       method: 'get',
       path: '/webhooks/endpoints/:id/deliveries',
       summary: "An endpoint's deliveries: event, attempts with status codes and latency, next attempt",
       tag,
-      roles: admin,
+      verb: 'listWebhookDeliveries',
       params: idParams,
       query: listWebhookDeliveriesQuery,
       response: { status: 200, schema: pageSchema(webhookDeliverySchema) },
@@ -168,33 +179,34 @@ export function webhookRoutes(): RouteSpec[] {
         ctx.body = { ...page, items: page.items.map(deliveryView) };
       },
     }),
-    route({
-      method: 'post',
-      path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
-      summary: 'Send one delivery again from its first attempt, with the same event ID',
-      tag,
-      roles: admin,
-      params: deliveryParams,
-      response: { status: 202, schema: webhookDeliverySchema },
-      handler: async (ctx) => {
-        const { id, deliveryId } = ctx.state.input.params;
-        const replayed = await replayWebhookDelivery(ctx.state.user, { id, deliveryId }, commandDeps(ctx));
-        const delivery = await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true });
-        ctx.status = 202;
-        ctx.body = deliveryView(delivery);
+    operationRoute(
+      operation({ name: 'webhooks.replayDelivery', verb: 'replayWebhookDeliveries', params: deliveryParams, run: replayWebhookDelivery }),
+      {
+        method: 'post',
+        path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
+        summary: 'Send one delivery again from its first attempt, with the same event ID',
+        tag,
+        response: { status: 202, schema: webhookDeliverySchema },
+        view: async (replayed) =>
+          deliveryView(await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true })),
       },
-    }),
-    commandRoute({
-      method: 'post',
-      path: '/webhooks/endpoints/:id/replay',
-      summary:
-        'Send again every delivery of the endpoint whose event happened since a time (failed and cancelled ones; delivered ones too on request), oldest first, at most 1,000 per request, with the same event IDs',
-      tag,
-      roles: admin,
-      params: idParams,
-      body: replaySinceBody,
-      response: { status: 202, schema: replayedSinceSchema },
-      command: replayWebhookDeliveriesSince,
-    }),
+    ),
+    operationRoute(
+      operation({
+        name: 'webhooks.replaySince',
+        verb: 'replayWebhookDeliveries',
+        params: idParams,
+        body: replaySinceBody,
+        run: replayWebhookDeliveriesSince,
+      }),
+      {
+        method: 'post',
+        path: '/webhooks/endpoints/:id/replay',
+        summary:
+          'Send again every delivery of the endpoint whose event happened since a time (failed and cancelled ones; delivered ones too on request), oldest first, at most 1,000 per request, with the same event IDs',
+        tag,
+        response: { status: 202, schema: replayedSinceSchema },
+      },
+    ),
   ];
 }

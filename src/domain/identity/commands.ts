@@ -20,7 +20,8 @@ import {
   type TokenPair,
 } from '../../services/tokens';
 import { ApiError, notFound, ssoRequired, tenantSuspended, unauthorized, wrongCurrentPassword } from '../../shared/errors';
-import { isStaff, type Role } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
+import type { Role } from '../../shared/roles';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { staffMustUseSso } from '../tenant-settings/sso';
@@ -254,7 +255,7 @@ export const logIn: PublicCommand<
   }
   if (hasFailures) await attempts.reset();
   // Told only to whoever knows the password, like a suspension.
-  if (user.tenantId && isStaff(user.role) && (await staffMustUseSso(user.tenantId))) {
+  if (user.tenantId && roleMay(user.role, 'signInWithSso') && (await staffMustUseSso(user.tenantId))) {
     throw ssoRequired(user.tenantId);
   }
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password, config.passwordHashing) } : {};

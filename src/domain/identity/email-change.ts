@@ -13,6 +13,7 @@ import { User } from '../../models';
 import { findVisible } from '../../access/core';
 import { NotPermitted } from '../../access/refusals';
 import { userAccess } from '../../access/users';
+import { roleMay } from '../../access/verbs';
 import {
   consumeEmailChange,
   requestEmailChange as mintEmailChangeLink,
@@ -216,7 +217,8 @@ export const confirmEmailChangeByPassword: PublicCommand<EmailChangeByPassword, 
 export const changeStaffEmail: Command<StaffEmailChange, void> = async (caller, { userId, email }, deps) => {
   const user = await findVisible(caller, userAccess, userId);
   // A customer's address is proven by its owner (POST /auth/email); an admin's own too.
-  if (user.role === 'policyholder') throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
+  if (!roleMay(user.role, 'haveEmailChangedByAdmin'))
+    throw new NotPermitted('A policyholder changes their own address, with the link mailed to it');
   if (user.id === caller.id) throw new NotPermitted('Change your own address with POST /auth/email');
   assertNewAddress(user, email);
   await assertNoColleagueHas(user, email);

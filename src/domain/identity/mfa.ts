@@ -32,12 +32,10 @@ import {
   totpStepOf,
 } from '../../services/totp';
 import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, unprocessable, wrongMfaCode } from '../../shared/errors';
-import { isStaff, ROLES, type Role } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { ownerSource, startSession } from './sessions';
 
-/** Who may enrol: every role but policyholder (customers have no recovery path through a support desk yet). */
-export const MFA_ROLES: Role[] = ROLES.filter((role) => role !== 'policyholder');
 /** How long the password step's challenge may be answered. */
 export const SIGN_IN_CHALLENGE_TTL_SECONDS = 5 * 60;
 /** How long an enrolment token lets its holder enrol (scanning a code and typing one takes a while). */
@@ -81,7 +79,9 @@ type CodeUse = 'sign_in' | 'enrolment' | 'disable' | 'recovery_codes' | 'email_c
 const WRONG = Symbol('wrong code');
 
 async function requiredFor(user: Pick<User, 'tenantId' | 'role'>): Promise<boolean> {
-  return user.tenantId !== null && isStaff(user.role) && (await TenantSettings.forTenant(user.tenantId)).mfaRequiredForStaff;
+  return (
+    user.tenantId !== null && roleMay(user.role, 'enrolRequiredMfa') && (await TenantSettings.forTenant(user.tenantId)).mfaRequiredForStaff
+  );
 }
 
 async function issueChallenge(userId: string, purpose: MfaChallengePurpose, ttlSeconds: number): Promise<string> {
@@ -121,7 +121,7 @@ export async function mfaStatusOf(user: Pick<User, 'id' | 'tenantId' | 'role'>):
  * answered once, stored encrypted (src/services/totp.ts).
  */
 async function beginEnrolment(deps: CommandDeps, user: Pick<User, 'id' | 'email' | 'role'>): Promise<Enrolment> {
-  if (!MFA_ROLES.includes(user.role)) throw forbidden('Policyholders cannot enrol a second factor');
+  if (!roleMay(user.role, 'enrolMfa')) throw forbidden('Policyholders cannot enrol a second factor');
   const secret = newTotpSecret();
   // One statement, so a confirmation committing meanwhile is never overwritten.
   const [rows] = await deps.sequelize.query(

@@ -21,7 +21,8 @@ import { providerFailureOf } from '../../services/sso/provider-fetch';
 import { issueTokenPair, revokeAllSessions, type TokenPair } from '../../services/tokens';
 import { webhookGuardOf } from '../../services/webhook';
 import { ApiError, dependencyUnavailable, notFound } from '../../shared/errors';
-import { isStaff, type Role } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
+import type { Role } from '../../shared/roles';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { secondStepOf, type SignInStep } from './mfa';
@@ -174,7 +175,7 @@ export function identityFrom(
   if (roles.length > 1)
     throw refused(403, 'sso_role_ambiguous', `Your groups give several roles (${roles.join(', ')}); ask your administrator to keep one`);
   // Mapped roles are staff roles (checked when the mapping is saved); checked again where it decides.
-  if (!isStaff(roles[0])) throw refused(403, 'sso_group_unmapped', 'The mapped role is not a staff role');
+  if (!roleMay(roles[0], 'signInWithSso')) throw refused(403, 'sso_group_unmapped', 'The mapped role is not a staff role');
   const name = typeof claims.name === 'string' ? claims.name.trim().slice(0, 200) : '';
   return { issuer: sso.issuer, subject: subjectOf(claims), email, fullName: name || email, role: roles[0] };
 }
@@ -197,7 +198,7 @@ async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: Comman
     ? await User.findByPk(linked.userId, { transaction, lock })
     : await User.findOne({ where: { email: person.email }, transaction, lock });
   const conflict = () => refused(403, 'sso_account_conflict', 'This address belongs to an account that company sign-in cannot use');
-  if (existing && (existing.tenantId !== tenantId || !isStaff(existing.role))) throw conflict();
+  if (existing && (existing.tenantId !== tenantId || !roleMay(existing.role, 'signInWithSso'))) throw conflict();
   // The account's link at this provider, if any. Read after the account (each statement sees what
   // has committed by then): a concurrent first sign-in of the same person may have linked it since
   // the lookup above found no link.

@@ -23,6 +23,7 @@ import type { Logger } from '../../config/logger';
 import { type BulkOperation, RunDrift, Tenant } from '../../models';
 import { operationTenant } from '../../models/bulk-operation';
 import { tenantOf } from '../../access/core';
+import { may } from '../../access/may';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
 import { actorOf } from '../audit/record';
@@ -59,7 +60,7 @@ const NOT_REPAIRABLE = 'Not a drifted row of the tenant that this repair applies
 const WORKER_DELIVERY_LEASE_MS = 20_000;
 
 function tenantOfRepair(caller: AuthUser, tenantId: string | undefined): string {
-  if (caller.role !== 'platform_admin') {
+  if (!may(caller, 'operateEveryTenant')) {
     const own = tenantOf(caller);
     if (tenantId !== undefined && tenantId !== own)
       throw unprocessable('A tenant admin repairs their own tenant’s rows', [{ field: 'tenantId', message: 'is for platform admins' }]);

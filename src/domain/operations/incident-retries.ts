@@ -20,6 +20,7 @@ import {
 import { ActivityIncident, AuditEvent, type BulkOperation } from '../../models';
 import { activityIncidentAccess } from '../../access/operations';
 import { tenantOf } from '../../access/core';
+import { may } from '../../access/may';
 import { actorOf } from '../audit/record';
 import type { AuthUser } from '../../shared/caller';
 import { unprocessable } from '../../shared/errors';
@@ -31,7 +32,7 @@ import { currentOperator } from './operator';
 const NOT_FOUND = 'Not found: no incident this operator may retry has this id (another tenant’s, or cleared already)';
 
 /** A tenant admin's batch is their tenant's; a platform admin's, over every tenant's incidents, is the platform's (tenant null). */
-const operationTenantOf = (caller: AuthUser): string | null => (caller.role === 'platform_admin' ? null : tenantOf(caller));
+const operationTenantOf = (caller: AuthUser): string | null => (may(caller, 'operateEveryTenant') ? null : tenantOf(caller));
 
 export const requestIncidentRetries: Command<{ incidentIds: string[] }, OperationRun> = async (caller, { incidentIds }, deps) => {
   const tenantId = operationTenantOf(caller);
@@ -51,7 +52,7 @@ export const requestIncidentRetries: Command<{ incidentIds: string[] }, Operatio
       { field: 'incidentIds', message: 'names no incident this operator may retry' },
     ]);
 
-  const parameters: IncidentRetryParameters = { requestedByRole: caller.role === 'platform_admin' ? 'platform_admin' : 'tenant_admin' };
+  const parameters: IncidentRetryParameters = { requestedByRole: may(caller, 'operateEveryTenant') ? 'platform_admin' : 'tenant_admin' };
   return startBulkOperation<IncidentRetryWorkflow>(deps, {
     id: operationId,
     tenantId,

@@ -4,6 +4,7 @@
  */
 import type { BulkOperation } from '../../models';
 import { loadAuthority } from '../../services/authority';
+import { roleMay } from '../../access/verbs';
 import type { AuthUser } from '../../shared/caller';
 
 /** The operator, if still active and still a platform admin or a tenant admin of the operation's tenant; else null. */
@@ -11,6 +12,6 @@ export async function currentOperator(operation: BulkOperation): Promise<AuthUse
   const authority = await loadAuthority(operation.requestedById);
   if (!authority?.active) return null;
   const { userId: id, tenantId, role } = authority;
-  const mayAct = role === 'platform_admin' || (role === 'tenant_admin' && tenantId === operation.tenantId);
+  const mayAct = roleMay(role, 'operateEveryTenant') || (roleMay(role, 'operateOwnTenant') && tenantId === operation.tenantId);
   return mayAct ? { id, tenantId, role } : null;
 }

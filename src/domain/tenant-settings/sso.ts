@@ -9,7 +9,8 @@ import { tenantOf } from '../../access/core';
 import { sealClientSecret } from '../../services/sso/client-secret';
 import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
 import { notFound, unprocessable, type ErrorDetail } from '../../shared/errors';
-import { isStaff, type Role } from '../../shared/roles';
+import { roleMay } from '../../access/verbs';
+import type { Role } from '../../shared/roles';
 import type { Config } from '../../config';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
@@ -56,7 +57,7 @@ function refusals(input: SsoSettingsInput, row: TenantSso | null, env: Config['e
   if (input.clientSecret === undefined && !row) details.push({ field: 'clientSecret', message: 'is required the first time' });
   // The schema allows staff roles only; said again here, where the rule matters most: no mapping ever makes a platform admin.
   for (const [group, role] of Object.entries(input.groupRoles)) {
-    if (!isStaff(role)) details.push({ field: `groupRoles.${group}`, message: 'must be a staff role' });
+    if (!roleMay(role, 'signInWithSso')) details.push({ field: `groupRoles.${group}`, message: 'must be a staff role' });
   }
   if (input.requiredForStaff && !input.enabled) details.push({ field: 'requiredForStaff', message: 'needs company sign-in enabled' });
   return details;

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { Tenant, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
+import { roleMay } from '../../access/verbs';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { revokeAllSessions } from '../../services/tokens';
@@ -90,7 +91,8 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
   const tenantId = tenantOf(caller);
   const user = await findVisible(caller, userAccess, id);
   await assertManagerInTenant(fields.managerId, tenantId, user.id);
-  if (user.id === caller.id && (fields.isActive === false || (fields.role && fields.role !== 'tenant_admin'))) {
+  // Demoting: to a role that may no longer manage the tenant's users, so no admin could undo it.
+  if (user.id === caller.id && (fields.isActive === false || (fields.role && !roleMay(fields.role, 'changeUser')))) {
     throw unprocessable('You cannot deactivate or demote yourself');
   }
   const changesAuthority =

@@ -4,6 +4,7 @@
  * after expiry 409).
  */
 import type { RegistrationDecider, RegistrationStatus } from '../../contracts/onboarding';
+import { roleMay } from '../../access/verbs';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import type { Decision } from '../support/decision-updates';
 
@@ -12,7 +13,8 @@ export function checkDecidable(
   decision: Decision<RegistrationDecider> | undefined,
   by: RegistrationDecider,
 ): void {
-  if (by.role !== 'platform_admin') throw businessFailure(BusinessErrorType.Forbidden, 'Only platform admins decide registrations');
+  if (!roleMay(by.role, 'decideRegistration'))
+    throw businessFailure(BusinessErrorType.Forbidden, 'Only platform admins decide registrations');
   if (status === 'expired') throw businessFailure(BusinessErrorType.Conflict, 'The registration has expired');
   if (decision) throw businessFailure(BusinessErrorType.Conflict, `The registration was already ${decision.outcome}`);
 }

@@ -8,6 +8,7 @@ import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
 import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
+import { may } from '../../../access/may';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
@@ -71,14 +72,15 @@ Tenant.implement({
       extensions: costOf({ once: 4 * STATEMENT_COST }),
       description:
         'Its active users, active policies, open claims, SLA breaches and requirements by status (platform admins only: null for anyone else)',
-      resolve: (tenant, _args, { caller, loaders }) => (caller?.role === 'platform_admin' ? loaders.tenantFigures.load(tenant) : null),
+      resolve: (tenant, _args, { caller, loaders }) =>
+        caller && may(caller, 'viewTenantFigures') ? loaders.tenantFigures.load(tenant) : null,
     }),
     registration: t.field({
       type: Registration,
       nullable: true,
       description: 'The registration the tenant came from (platform admins only: null for anyone else)',
       resolve: (tenant, _args, { caller, loaders }) =>
-        tenant.registrationId && caller?.role === 'platform_admin' ? loaders.registration.load(tenant.registrationId) : null,
+        tenant.registrationId && caller && may(caller, 'viewTenantFigures') ? loaders.registration.load(tenant.registrationId) : null,
     }),
   }),
 });
@@ -111,7 +113,7 @@ Registration.implement({
 
 export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
   description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
-  roles: ['platform_admin'],
+  verb: 'listTenants',
   args: (t) => ({ status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() }),
   rows: (caller, filterArgs) => {
     const { status, ordering } = validInput(listTenantsQuery, filterArgs);
@@ -122,13 +124,13 @@ export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
 byIdQuery('tenant', Tenant, {
   description: 'One tenant (platform admins; a tenant admin: their own, null for any other)',
   loader: (loaders) => loaders.tenant,
-  roles: ['platform_admin', 'tenant_admin'],
+  verb: 'viewTenant',
 });
 
 listQuery('registrations', Registration, RegistrationModel, {
   description:
     'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
-  roles: ['platform_admin'],
+  verb: 'listRegistrations',
   args: (t) => ({ status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() }),
   rows: (caller, filterArgs) => {
     const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
@@ -139,5 +141,5 @@ listQuery('registrations', Registration, RegistrationModel, {
 byIdQuery('registration', Registration, {
   description: 'One registration (platform admins); null when there is none',
   loader: (loaders) => loaders.registration,
-  roles: ['platform_admin'],
+  verb: 'viewRegistration',
 });

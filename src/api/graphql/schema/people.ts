@@ -1,5 +1,6 @@
 /** People: the caller (`viewer`) and the users a claim or subscription names. */
 import type { User } from '../../../models';
+import { may } from '../../../access/may';
 import { ROLES } from '../../../shared/roles';
 import { builder } from '../builder';
 
@@ -15,7 +16,7 @@ export const Person = builder.objectRef<User>('Person').implement({
     email: t.string({
       nullable: true,
       resolve: (user, _args, { caller }) =>
-        caller && !caller.apiKey && (caller.id === user.id || caller.role === 'tenant_admin') ? user.email : null,
+        caller && !caller.apiKey && (caller.id === user.id || may(caller, 'viewUser')) ? user.email : null,
     }),
   }),
 });

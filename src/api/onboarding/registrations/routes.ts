@@ -13,13 +13,13 @@ import {
 } from '../../../domain/onboarding/commands';
 import { Registration } from '../../../models';
 import { registrationAccess } from '../../../access/platform';
-import type { Role } from '../../../shared/roles';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
 import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { route, RouteSpec } from '../../http/route';
-import { commandRoute, findRoute, listRoute } from '../../http/row-route';
+import { operation, operationRoute } from '../../http/operation';
+import { findRoute, listRoute } from '../../http/row-route';
 import {
   createRegistrationBody,
   listRegistrationsQuery,
@@ -30,7 +30,6 @@ import {
 } from './schemas';
 
 export function registrationRoutes(config: Config): RouteSpec[] {
-  const platformAdmin: Role[] = ['platform_admin'];
   return [
     route({
       method: 'post',
@@ -76,7 +75,7 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       path: '/registrations',
       summary: 'List registrations, newest first',
       tag: 'onboarding',
-      roles: platformAdmin,
+      verb: 'listRegistrations',
       model: Registration,
       access: registrationAccess,
       query: listRegistrationsQuery,
@@ -87,30 +86,32 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       path: '/registrations/:id',
       summary: 'One registration',
       tag: 'onboarding',
-      roles: platformAdmin,
+      verb: 'viewRegistration',
       access: registrationAccess,
       schema: registrationSchema,
     }),
-    commandRoute({
+    operationRoute(operation({ name: 'registrations.approve', verb: 'decideRegistration', params: idParams, run: approveRegistration }), {
       method: 'post',
       path: '/registrations/:id/approve',
       summary: 'Approve a pending registration; the tenant is then provisioned',
       tag: 'onboarding',
-      roles: platformAdmin,
-      params: idParams,
       response: { status: 200, schema: registrationSchema },
-      command: approveRegistration,
     }),
-    commandRoute({
-      method: 'post',
-      path: '/registrations/:id/reject',
-      summary: 'Reject a pending registration with a reason the applicant receives',
-      tag: 'onboarding',
-      roles: platformAdmin,
-      params: idParams,
-      body: rejectRegistrationBody,
-      response: { status: 200, schema: registrationSchema },
-      command: rejectRegistration,
-    }),
+    operationRoute(
+      operation({
+        name: 'registrations.reject',
+        verb: 'decideRegistration',
+        params: idParams,
+        body: rejectRegistrationBody,
+        run: rejectRegistration,
+      }),
+      {
+        method: 'post',
+        path: '/registrations/:id/reject',
+        summary: 'Reject a pending registration with a reason the applicant receives',
+        tag: 'onboarding',
+        response: { status: 200, schema: registrationSchema },
+      },
+    ),
   ];
 }

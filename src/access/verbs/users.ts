@@ -1,0 +1,17 @@
+/** Who may manage a tenant's users (docs/accounts.md): its admins; which users they see is the access rule's (src/access/users.ts). */
+import { type Role, STAFF_ROLES } from '../../shared/roles';
+
+const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
+
+export const USER_VERBS = {
+  listUsers: TENANT_ADMINS,
+  addUser: TENANT_ADMINS,
+  viewUser: TENANT_ADMINS,
+  /** Change a user (an admin may not take this from themselves: src/domain/users/commands.ts). */
+  changeUser: TENANT_ADMINS,
+  resetUserMfa: TENANT_ADMINS,
+  /** Ask to move a staff member to another address (docs/security.md, Changing an e-mail address). */
+  changeStaffEmail: TENANT_ADMINS,
+  /** Whose address an admin may move: the staff's (a customer proves their own). */
+  haveEmailChangedByAdmin: STAFF_ROLES,
+} as const satisfies Record<string, readonly Role[]>;

@@ -7,14 +7,16 @@
  * before the oldest backup, a backup that is not there and a directory that is not empty,
  * changing nothing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../../scripts/local/ports';
 import { throwawayDataDir } from '../../scripts/local/postgres';
 import { startPostgresProcess, type PostgresProcess } from '../../scripts/local/postgres-process';
+import { stopChild } from '../../scripts/local/temporal-dev-server';
 import {
   applyRetention,
   BackupRefused,
@@ -240,6 +242,44 @@ describe('continuous backups and point-in-time restore', () => {
       expect(notEmpty).toMatchObject({ code: 2, stderr: expect.stringContaining('is not empty: a restore goes into an empty directory') });
       expect(fs.readdirSync(target)).toEqual(['PG_VERSION']);
     });
+  });
+
+  it('the agent, as the start command runs it: backs up to a local directory from a spool inside the data directory, left out of the base backup', async () => {
+    const server = await startPostgresProcess({ dataDir: throwawayDataDir(), archive: { spoolDir: 'wal_spool', timeoutSeconds: 1 } });
+    const agentDir = scratchDir('agent-backups');
+    cleanup.push(server.dataDir, agentDir);
+    const port = await freePort();
+    const agent = spawn(process.execPath, [path.resolve(__dirname, '../../dist/scripts/backups/agent.js')], {
+      env: {
+        PATH: process.env.PATH,
+        BACKUP_DIR: agentDir,
+        BACKUP_ENCRYPTION_KEY: key,
+        BACKUP_DATABASE_URL: server.url('postgres'),
+        BACKUP_PGDATA: server.dataDir,
+        BACKUP_WAL_SPOOL: path.join(server.dataDir, 'wal_spool'),
+        BACKUP_METRICS_HOST: '127.0.0.1',
+        BACKUP_METRICS_PORT: String(port),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      const agentStore = localStore(agentDir, parseEncryptionKey(key));
+      await waitUntil(async () => (await listBackups(agentStore)).length === 1, 'the agent took a base backup', 60_000);
+      const [taken] = await listBackups(agentStore);
+      await waitUntil(async () => (await listWal(agentStore)).includes(taken.stopWal), `the agent shipped ${taken.stopWal}`, 30_000);
+      const tar = path.join(scratchDir('agent-tar'), 'base.tar');
+      cleanup.push(path.dirname(tar));
+      await agentStore.get(`base/${taken.id}/base.tar`, tar);
+      const members = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n');
+      expect(members).toContain('./PG_VERSION');
+      expect(members.filter((m) => m.startsWith('./wal_spool') || /^\.\/pg_wal\/0/.test(m))).toEqual([]);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^insurflow_backup_base_failures_total 0$/m);
+      expect(metrics).toMatch(/^insurflow_backup_wal_spool_segments \d+$/m);
+    } finally {
+      await stopChild(agent);
+      await server.stop();
+    }
   });
 
   it('keeps the newest base backups and the WAL they need; an instant before the oldest kept is then refused', async () => {

@@ -25,7 +25,7 @@ export interface EmailRecipients {
   emails?: string[];
   userIds?: string[];
   /** Every active user with one of these roles in the tenant (platform admins: tenantId null). */
-  roles?: Role[];
+  roles?: readonly Role[];
 }
 
 /**

@@ -16,6 +16,7 @@ import type { ActivityDeps } from './deps';
 import { createNotificationActivities, type EmailTemplate, NotificationResult } from './notifications';
 import { recordAudit } from '../domain/audit/record';
 import { recordWebhookEvent } from '../domain/webhooks/events';
+import { registrationDeciders } from '../domain/onboarding/recipients';
 import { workflowAuditSource } from './audit-source';
 
 export interface RegistrationRef {
@@ -162,7 +163,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       const registration = await loadRegistration(input.registrationId);
       const template = onboardingTemplate(registration, input.message, deps.apiPublicUrl);
       const to = input.message.startsWith('admins_')
-        ? { roles: ['platform_admin' as const] }
+        ? registrationDeciders()
         : { emails: [registration.contactEmail, registration.adminEmail] };
       return sendEmail({ idempotencyKey: input.idempotencyKey, tenantId: null, to, template });
     },
@@ -202,17 +203,16 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       const tenant = await requireProvisionedTenant(registrationId);
       // An account still waiting for its link does not own the address: the registration proved it.
       await User.destroy({ where: { email: registration.adminEmail, emailVerifiedAt: null } });
-      const [user] = await User.findOrCreate({
-        where: { email: registration.adminEmail },
-        defaults: {
-          tenantId: tenant.id,
-          email: registration.adminEmail,
-          fullName: registration.adminFullName,
-          role: 'tenant_admin',
-          passwordHash: registration.adminPasswordHash,
-        },
-      });
-      if (user.tenantId !== tenant.id || user.role !== 'tenant_admin') {
+      const admin = {
+        tenantId: tenant.id,
+        email: registration.adminEmail,
+        fullName: registration.adminFullName,
+        role: 'tenant_admin' as const,
+        passwordHash: registration.adminPasswordHash,
+      };
+      const [user] = await User.findOrCreate({ where: { email: admin.email }, defaults: admin });
+      // Found rather than made: only this step's own account (a retry) will do, never another one with the address.
+      if (user.tenantId !== admin.tenantId || user.role !== admin.role) {
         throw businessFailure(BusinessErrorType.Conflict, `An account with the e-mail ${registration.adminEmail} already exists`);
       }
       return user.id;

@@ -10,6 +10,7 @@ import { recordAudit } from '../domain/audit/record';
 import { openSecret } from '../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE, signingSecretsOf } from '../services/webhook-secrets';
 import { CLOUDEVENTS_CONTENT_TYPE, cloudEventOf } from '../domain/webhooks/events';
+import { endpointKeepers } from '../domain/webhooks/recipients';
 import {
   acceptedStatus,
   DELIVERY_HEADER,
@@ -91,7 +92,7 @@ function disabledNotice(endpoint: WebhookEndpoint): SendEmailInput {
   return {
     idempotencyKey: `webhook-endpoint-disabled:${endpoint.id}:${endpoint.disabledAt?.toISOString()}`,
     tenantId: endpoint.tenantId,
-    to: { roles: ['tenant_admin'] },
+    to: endpointKeepers(),
     template: {
       type: 'webhookEndpointDisabled',
       values: {

@@ -8,6 +8,7 @@ import type { RetryPolicy } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplate } from '../activities/notifications';
+import { rolesOf } from '../access/verbs';
 import { AUDIT_CHECKPOINT_PAGE, auditCheckpointKey, type AuditCheckpoint, type AuditCheckpointResult } from '../contracts/audit-checkpoint';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { publishStatus } from './support/business-status';
@@ -38,7 +39,7 @@ export async function auditCheckpointWorkflow(): Promise<AuditCheckpointResult> 
       await sendEmail({
         idempotencyKey: auditCheckpointKey(checkpoint.tenantId, asOf.slice(0, 10)),
         tenantId: checkpoint.tenantId,
-        to: { roles: [checkpoint.tenantId ? 'tenant_admin' : 'platform_admin'] },
+        to: { roles: rolesOf(checkpoint.tenantId ? 'operateOwnTenant' : 'operateEveryTenant') },
         ...checkpointMail(checkpoint, asOf),
       });
     }

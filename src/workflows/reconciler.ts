@@ -12,6 +12,7 @@ import type { RetryPolicy } from '@temporalio/common';
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplate } from '../activities/notifications';
+import { rolesOf } from '../access/verbs';
 import {
   RUN_OWNER_ENTITIES,
   runDriftNoticeKey,
@@ -57,7 +58,7 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<Reconc
     await sendEmail({
       idempotencyKey: runDriftNoticeKey(finding),
       tenantId: finding.tenantId,
-      to: { roles: [finding.tenantId ? 'tenant_admin' : 'platform_admin'] },
+      to: { roles: rolesOf(finding.tenantId ? 'operateOwnTenant' : 'operateEveryTenant') },
       ...notice(finding),
     });
   }

@@ -24,8 +24,6 @@ const ALLOWED = [/^src\/access\//, /^src\/shared\/roles\.ts$/, /^src\/models\/mi
 /** The files that still decide by role outside src/access (#75 item 3): remove each one as it names verbs. */
 const STILL_TO_CONVERT = [
   'src/activities/bulk-reassign.ts',
-  'src/activities/onboarding.ts',
-  'src/activities/webhook-delivery.ts',
   'src/api/compliance/schemas.ts',
   'src/api/graphql/context.ts',
   'src/api/http/mount.ts',
@@ -36,14 +34,12 @@ const STILL_TO_CONVERT = [
   'src/contracts/subscription.ts',
   'src/services/api-keys.ts',
   'src/shared/claim-authority.ts',
-  'src/workflows/audit-checkpoint.ts',
   'src/workflows/claim/assignment.ts',
   'src/workflows/claim/payments.ts',
   'src/workflows/claim/reserves.ts',
   'src/workflows/claim/run.ts',
   'src/workflows/claim/transitions.ts',
   'src/workflows/policy-approval.ts',
-  'src/workflows/reconciler.ts',
   'src/workflows/subscription/changes.ts',
 ];
 

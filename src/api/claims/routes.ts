@@ -3,14 +3,13 @@ import { financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
 import { claimAccess } from '../../access/claims';
-import { findVisible, tenantOf } from '../../access/core';
+import { tenantOf } from '../../access/core';
 import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
-import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { childListRoute, findRoute } from '../http/row-route';
 import { pageSchema, paginatePlain } from '../lists/pagination';
 import { textSearch } from '../lists/search';
 import { claimItemListRoute } from './item-list';
@@ -64,20 +63,15 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    route({
-      method: 'get',
+    childListRoute({
       path: '/subscriptions/:id/claims',
       summary: 'List the claims of one policy (a policyholder their own policy only), with the filters of GET /claims',
       tag: 'claims',
       verb: 'listClaims',
-      params: idParams,
+      access: subscriptionAccess,
       query: listClaimsQuery,
-      response: { status: 200, schema: pageSchema(claimSchema) },
-      handler: async (ctx) => {
-        // Another tenant's or another policyholder's policy is 404, like a missing one.
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        ctx.body = await listClaims(ctx, { ...ctx.state.input.query, subscriptionId: subscription.id });
-      },
+      schema: claimSchema,
+      list: (subscription, query, ctx) => listClaims(ctx, { ...query, subscriptionId: subscription.id }),
     }),
 
     findRoute({

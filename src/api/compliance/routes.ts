@@ -18,7 +18,7 @@ import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
-import { findRoute, listRoute } from '../http/row-route';
+import { childListRoute, findRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -133,20 +133,15 @@ export function complianceRoutes(): RouteSpec[] {
         response: { status: 200, schema: policySchema },
       },
     ),
-    route({
-      method: 'get',
+    childListRoute({
       path: '/compliance/policies/:id/versions',
       summary: 'List the versions of a compliance policy',
       tag: 'compliance',
       verb: 'listPolicyVersions',
-      params: idParams,
+      access: compliancePolicyAccess,
       query: listVersionsQuery,
-      response: { status: 200, schema: pageSchema(versionSchema) },
-      handler: async (ctx) => {
-        const policy = await findVisible(ctx.state.user, compliancePolicyAccess, ctx.state.input.params.id);
-        const { status, ...page } = ctx.state.input.query;
-        ctx.body = await paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) });
-      },
+      schema: versionSchema,
+      list: (policy, { status, ...page }) => paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) }),
     }),
     operationRoute(
       operation({

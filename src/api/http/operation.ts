@@ -76,13 +76,16 @@ export type OperationRouteDeclaration<Result> = Pick<
 > &
   (
     | {
-        /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and answers (a status that depends on the result). */
+        /** Runs the operation (`waitSeconds` where the route honours `Prefer: wait`) and answers (headers of its own, a waited-for status). */
         handler: OperationHandler<Result>;
         view?: never;
+        statusOf?: never;
       }
     | {
         /** Renders the result answered under `response.status` (it may look more up); without it, the result itself. */
         view?: (result: Result) => unknown;
+        /** The status of a result when it may be another than `response.status` (one `response.also` names). */
+        statusOf?: (result: Result) => number;
         handler?: never;
       }
   );
@@ -94,12 +97,12 @@ export function operationRoute<P extends object, B extends object, Result>(
   op: Operation<P, B, Result>,
   http: OperationRouteDeclaration<Result>,
 ): RouteSpec {
-  const { handler, view, ...declaration } = http;
-  const { status } = declaration.response;
+  const { handler, view, statusOf, ...declaration } = http;
   const answer: OperationHandler<Result> =
     handler ??
     (async (ctx, execute) => {
       const result = await execute();
+      const status = statusOf ? statusOf(result) : declaration.response.status;
       ctx.status = status;
       if (status !== 204) ctx.body = view ? await view(result) : result;
     });

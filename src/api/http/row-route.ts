@@ -1,6 +1,6 @@
 /**
  * The reads most resources declare alike, each built here once: a page of the rows the caller may
- * see (`listRoute`) and one of them by its `:id` (`findRoute`). A read that does anything more is
+ * see (`listRoute`), one of them by its `:id` (`findRoute`) and a page of what hangs on one (`childListRoute`). A read that does anything more is
  * declared with `route()` itself; a write is an operation (`operationRoute`, src/api/http/operation.ts).
  * `commandRoute`, `updateRoute` and `deleteRoute` are the old ways of declaring a write, going with
  * #75 as their routes become operations.
@@ -60,6 +60,33 @@ export function findRoute<M extends Model>(
     handler: async (ctx) => {
       const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
       ctx.body = view ? await view(row, ctx) : row;
+    },
+  });
+}
+
+/**
+ * GET a page of what hangs on the row with the path's `:id` (a policy's claims, a policy's
+ * versions): the row is looked up among those `access` lets the caller see first, so another
+ * tenant's or another policyholder's is 404 like a missing one; `list` pages what hangs on it.
+ */
+export function childListRoute<M extends Model, Q extends object>(
+  spec: Placement & {
+    access: AccessRule<M, string>;
+    query: Joi.ObjectSchema<Q>;
+    schema: Joi.Schema;
+    list: (row: M, query: Q, ctx: RouteContext) => Promise<unknown>;
+  },
+): RouteSpec {
+  const { access, query, schema, list, ...placement } = spec;
+  return route({
+    method: 'get',
+    ...placement,
+    params: idParams,
+    query,
+    response: { status: 200, schema: pageSchema(schema) },
+    handler: async (ctx) => {
+      const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
+      ctx.body = await list(row, ctx.state.input.query, ctx);
     },
   });
 }

@@ -11,7 +11,7 @@ import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
 import { type AuthUser, route, type RouteContext, type RouteSpec } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { childListRoute, findRoute } from '../http/row-route';
 import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
 import { recordManualPaymentOperation } from './operations';
@@ -92,18 +92,16 @@ export function premiumRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: result.items.map(withAmount) };
       },
     }),
-    route({
-      method: 'get',
+    childListRoute({
       path: '/subscriptions/:id/invoices',
       summary: "A subscription's premium invoices, by due date",
       tag: 'premiums',
-      params: idParams,
+      access: subscriptionAccess,
       query: subscriptionInvoicesQuery,
-      response: { status: 200, schema: pageSchema(invoiceSchema) },
-      handler: async (ctx) => {
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        const result = await paginate(Invoice, ctx.state.input.query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
-        ctx.body = { ...result, items: result.items.map(withAmount) };
+      schema: invoiceSchema,
+      list: async (subscription, query) => {
+        const result = await paginate(Invoice, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        return { ...result, items: result.items.map(withAmount) };
       },
     }),
     findRoute({

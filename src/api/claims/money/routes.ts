@@ -114,11 +114,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
           description: 'Approved: it goes out with the next payment batch',
           also: { status: 202, description: 'Recorded; it waits for someone with a high enough approval limit' },
         },
-        handler: async (ctx, execute) => {
-          const answer = await execute();
-          ctx.status = answer.payment.status === 'requested' ? 202 : 201;
-          ctx.body = answer;
-        },
+        statusOf: (answer) => (answer.payment.status === 'requested' ? 202 : 201),
       },
     ),
     paymentDecision('approve'),
@@ -170,11 +166,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
           description: 'Applied',
           also: { status: 202, description: 'Recorded; it waits for someone with enough reserve authority to approve it' },
         },
-        handler: async (ctx, execute) => {
-          const answer = await execute();
-          ctx.status = answer.change.status === 'pending' ? 202 : 200;
-          ctx.body = answer;
-        },
+        statusOf: (answer) => (answer.change.status === 'pending' ? 202 : 200),
       },
     ),
     decision(true),

@@ -9,6 +9,10 @@
  *   BACKUP_PGDATA        the cluster's data directory, readable here
  *   BACKUP_WAL_SPOOL     the directory archive_command copies segments into
  *   BACKUP_DIR | BACKUP_S3_BUCKET, BACKUP_ENCRYPTION_KEY   the store (scripts/backups/config.ts)
+ *   BACKUP_INTERVAL_MINUTES (1440), BACKUP_KEEP (7)         the schedule and the retention
+ *   BACKUP_METRICS_PORT (9188), BACKUP_METRICS_HOST           where /metrics is served
+ *   BACKUP_SCRATCH_DIR   where a base backup's tar is made before it is encrypted (the system's temporary
+ *                        directory; never inside the data directory, which the tar reads)
  */
 import fs from 'node:fs';
 import http from 'node:http';

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import type { Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config';
 import { ApiKey, User } from '../src/models';
-import { API_KEY_ISSUER_ROLE, generateApiKey } from '../src/services/api-keys';
+import { generateApiKey } from '../src/services/api-keys';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import type { BenchInfra } from './infra';
@@ -265,7 +265,7 @@ async function compareCredentials(api: Side, path: string, jwt: string, apiKey: 
  * admins, as a key works only while its creator could still issue it (src/services/api-keys.ts).
  */
 async function adjusterKey(tenantId: string): Promise<string> {
-  const issuer = await buildUser({ tenantId, role: API_KEY_ISSUER_ROLE });
+  const issuer = await buildUser({ tenantId, role: 'tenant_admin' });
   const { prefix, secretHash, key } = generateApiKey();
   const expiresAt = new Date(Date.now() + 24 * 3600_000);
   await ApiKey.create({ tenantId, name: 'bench', role: 'adjuster', prefix, secretHash, createdBy: issuer.id, expiresAt });

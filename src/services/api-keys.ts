@@ -10,7 +10,8 @@
  * is compared with a stand-in hash, so an unknown prefix and a wrong secret take the same work.
  *
  * A key speaks for its creator, so it works only while its creator could still issue it: an
- * active, verified tenant admin of the key's tenant (API_KEY_ISSUER_ROLE). A creator deactivated,
+ * active, verified member of the key's tenant whose role may issue keys (the verb `createApiKey`,
+ * src/access/verbs/identity.ts, which the API passes to `verifyApiKey`). A creator deactivated,
  * demoted, moved or deleted leaves their keys refused (401); a new admin issues new ones.
  *
  * A key's row (with its tenant's status and its creator's standing, read in the same query) is
@@ -25,8 +26,6 @@ import type { Role } from '../shared/roles';
 import { AUTHORITY_TTL_MS, createAuthorityCache } from './authority';
 
 export const API_KEY_SCHEME = 'ifk';
-/** The role that issues keys (POST /api-keys), and that a key's creator must keep for the key to work. */
-export const API_KEY_ISSUER_ROLE: Role = 'tenant_admin';
 const PREFIX_BYTES = 6;
 const SECRET_BYTES = 32;
 /** `ifk_` + 12 hex characters + `_` + 43 base64url characters (32 bytes). */
@@ -63,8 +62,8 @@ export interface ApiKeyAuthority {
   revoked: boolean;
   tenantSuspended: boolean;
   tenantActive: boolean;
-  /** The creator is still an active, verified API_KEY_ISSUER_ROLE of the key's tenant. */
-  creatorMayIssue: boolean;
+  /** The creator's role while they are still an active, verified member of the key's tenant; null once not. */
+  creatorRole: Role | null;
 }
 
 async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
@@ -87,12 +86,7 @@ async function loadApiKey(prefix: string): Promise<ApiKeyAuthority | null> {
     revoked: key.revokedAt !== null,
     tenantSuspended: tenant?.status === 'suspended',
     tenantActive: tenant?.status === 'active',
-    creatorMayIssue:
-      !!creator &&
-      creator.isActive &&
-      creator.emailVerifiedAt !== null &&
-      creator.tenantId === key.tenantId &&
-      creator.role === API_KEY_ISSUER_ROLE,
+    creatorRole: creator && creator.isActive && creator.emailVerifiedAt !== null && creator.tenantId === key.tenantId ? creator.role : null,
   };
 }
 
@@ -119,10 +113,10 @@ export type ApiKeyVerdict = { outcome: 'valid'; key: ApiKeyAuthority } | { outco
 
 /**
  * The key's authority, if the token is a key that exists with this secret, is neither revoked nor
- * expired, belongs to an active tenant and its creator may still issue it. `suspended`: a right
- * key of a suspended tenant.
+ * expired, belongs to an active tenant and its creator may still issue it (`mayIssue`, their role
+ * as the access verbs say). `suspended`: a right key of a suspended tenant.
  */
-export async function verifyApiKey(token: string): Promise<ApiKeyVerdict> {
+export async function verifyApiKey(token: string, mayIssue: (role: Role) => boolean): Promise<ApiKeyVerdict> {
   const parts = API_KEY_PATTERN.exec(token);
   if (!parts) return { outcome: 'refused' };
   const [, prefix, secret] = parts;
@@ -137,7 +131,8 @@ export async function verifyApiKey(token: string): Promise<ApiKeyVerdict> {
     key = await keys.currentAuthority(prefix, { fresh: true });
     if (!matches(key)) return { outcome: 'refused' };
   }
-  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now() || !key.creatorMayIssue) return { outcome: 'refused' };
+  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now() || !key.creatorRole || !mayIssue(key.creatorRole))
+    return { outcome: 'refused' };
   if (key.tenantSuspended) return { outcome: 'suspended' };
   if (!key.tenantActive) return { outcome: 'refused' };
   return { outcome: 'valid', key };

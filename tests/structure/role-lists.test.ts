@@ -32,7 +32,6 @@ const STILL_TO_CONVERT = [
   'src/contracts/claim.ts',
   'src/contracts/policy-approval.ts',
   'src/contracts/subscription.ts',
-  'src/services/api-keys.ts',
   'src/shared/claim-authority.ts',
   'src/workflows/claim/assignment.ts',
   'src/workflows/claim/payments.ts',

@@ -4,6 +4,7 @@ import koaJwt from 'koa-jwt';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config';
 import type { Role } from '../../../shared/roles';
+import { roleMay } from '../../../access/verbs';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
 import { actorOf } from '../../../domain/audit/record';
@@ -77,7 +78,7 @@ function authenticateApiKey(limits: Config['rateLimit']): (token: string) => Mid
   return (token) => async (ctx, next) => {
     const source = clientKeyOf(ctx.ip);
     await failures.assertAllowed(ctx, source);
-    const verdict = await verifyApiKey(token);
+    const verdict = await verifyApiKey(token, (role) => roleMay(role, 'createApiKey'));
     if (verdict.outcome === 'refused') {
       await failures.recordFailure(ctx, source);
       throw unauthorized();

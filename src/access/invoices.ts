@@ -1,16 +1,7 @@
 /** Premium invoices: the tenant's staff see every invoice of the tenant; a policyholder those of their own policies. */
-import { WAIVING_ROLES } from '../contracts/subscription';
 import { Invoice, PremiumRefund } from '../models';
-import { isStaff, STAFF_ROLES, type Role } from '../shared/roles';
+import { isStaff, STAFF_ROLES } from '../shared/roles';
 import { AccessRule, tenantAccess, tenantOf } from './core';
-
-/**
- * Who records a premium payment received by hand (docs/premiums.md, Payments): the tenant's
- * finance roles, the same who may waive a first premium (WAIVING_ROLES), since either makes a
- * policy cover. A claims agent or adjuster could otherwise mark the premium of a policy they will
- * handle claims on as paid without the money; every other role is refused 403.
- */
-export const PREMIUM_PAYMENT_ROLES: readonly Role[] = WAIVING_ROLES;
 
 export const invoiceAccess: AccessRule<Invoice> = {
   resource: 'Invoice',

@@ -15,7 +15,8 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../contracts/actor';
 import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
-import { BULK_REASSIGN_ROLES, bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
+import { bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
+import { mayReassignInBulk } from '../domain/claims/bulk-reassign';
 import { type BulkOperation, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
 import { loadAuthority } from '../services/authority';
@@ -27,7 +28,7 @@ import { handlePendingItems, type OperationBatchInput, type OperationBatchResult
 /** The asker as they are now, if they may still reassign the tenant's claims in bulk (the check every request of theirs gets). */
 async function currentRequester(operation: BulkOperation): Promise<Actor | null> {
   const authority = await loadAuthority(operation.requestedById);
-  if (!authority?.active || authority.tenantId !== operation.tenantId || !BULK_REASSIGN_ROLES.includes(authority.role)) return null;
+  if (!authority?.active || authority.tenantId !== operation.tenantId || !mayReassignInBulk(authority.role)) return null;
   return { id: authority.userId, role: authority.role };
 }
 

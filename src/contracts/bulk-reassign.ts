@@ -13,9 +13,6 @@ export const BULK_REASSIGN_WORKFLOW_TYPE = 'bulkReassignWorkflow';
 export const BULK_REASSIGN_WORKFLOW_ID_PREFIX = 'bulk-reassign-';
 export const bulkReassignWorkflowId = (operationId: string) => `${BULK_REASSIGN_WORKFLOW_ID_PREFIX}${operationId}`;
 
-/** Who may ask for a bulk reassignment, and so who the asker must still be when each item runs. */
-export const BULK_REASSIGN_ROLES: Role[] = ['claims_manager'];
-
 /** An item waits (`pending`) for its turn, then the claim's run accepted the reassignment (`done`) or refused it (`failed`). */
 export const BULK_ITEM_STATUSES = ['pending', 'done', 'failed'] as const;
 export type BulkItemStatus = (typeof BULK_ITEM_STATUSES)[number];

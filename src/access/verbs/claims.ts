@@ -14,8 +14,8 @@ export const CLAIM_VERBS = {
   viewClaim: TENANT_ROLES,
   /** See every claim of the tenant, not only one's own. */
   viewEveryClaim: STAFF_ROLES,
-  /** Be assigned claims to handle, which then wait in one's inbox (docs/inbox.md): the tenant's staff. */
-  workOnAssignedClaims: STAFF_ROLES,
+  /** The claims assigned to one wait in one's inbox (docs/inbox.md): any staff member's (a role may have changed since). */
+  seeAssignedClaimTasks: STAFF_ROLES,
   /** See the people beside a claim or a policy (who filed, who handles): the staff their tenant's users, anyone else only themselves. */
   seeTenantPeople: STAFF_ROLES,
   /** Reserves are the insurer's estimate: its staff see a claim's figures, the claimant does not. */

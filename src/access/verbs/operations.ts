@@ -3,14 +3,14 @@
  * docs/operating.md): which operations, drifted rows and incidents each sees is the access rule's
  * (src/access/operations.ts).
  */
-import { BULK_REASSIGN_ROLES } from '../../contracts/bulk-reassign';
 import type { Role } from '../../shared/roles';
 
 /** A tenant admin their tenant's rows, a platform admin every tenant's and the platform's own. */
 const OPERATORS: readonly Role[] = ['tenant_admin', 'platform_admin'];
 
 export const OPERATION_VERBS = {
-  reassignClaimsInBulk: BULK_REASSIGN_ROLES,
+  /** Who may ask for a bulk reassignment, and so who the asker must still be when each item runs. */
+  reassignClaimsInBulk: ['claims_manager'],
   remindInBulk: ['compliance_officer', 'tenant_admin'],
   /** A bulk operation's progress: whoever may start one, and platform admins the platform's own. */
   viewOperation: ['claims_manager', 'tenant_admin', 'compliance_officer', 'platform_admin'],

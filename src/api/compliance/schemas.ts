@@ -1,7 +1,8 @@
 import Joi from 'joi';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
-import { type Role, STAFF_ROLES } from '../../shared/roles';
+import { staffRole } from '../../access/role-schemas';
+import type { Role } from '../../shared/roles';
 import { uuid, workflowRef } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
@@ -46,11 +47,7 @@ const versionContent = Joi.string().trim().min(1).max(100_000);
 const versionFields = {
   deadlineDays: nullable(Joi.number().integer().min(1).max(365).description('Days to acknowledge; null takes the tenant setting')),
   audienceRoles: nullable(
-    Joi.array<Role[]>()
-      .items(oneOf(STAFF_ROLES))
-      .min(1)
-      .unique()
-      .description('Roles that must acknowledge; null (the default) means all staff'),
+    Joi.array<Role[]>().items(staffRole).min(1).unique().description('Roles that must acknowledge; null (the default) means all staff'),
   ),
 };
 

@@ -8,16 +8,15 @@
 import { literal, Op, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { OPEN_STAGES } from '../../contracts/claim';
 import { EXPIRE_AFTER } from '../../contracts/onboarding';
-import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
 import { Acknowledgement, Claim, CompliancePolicy, Invoice, PolicyVersion, Registration, TenantSettings } from '../../models';
 import { overdueInvoiceWhere } from '../../models/invoice';
 import { claimAccess } from '../../access/claims';
 import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
-import { invoiceAccess, PREMIUM_PAYMENT_ROLES } from '../../access/invoices';
+import { invoiceAccess } from '../../access/invoices';
+import { may } from '../../access/may';
 import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
-import { isStaff, type Role } from '../../shared/roles';
 import { localTimeIn } from '../../domain/calendars/local-time';
 import { API_PREFIX } from '../http/paths';
 
@@ -85,7 +84,7 @@ const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 const claims: Source<Claim> = {
   kind: 'claim',
   model: Claim,
-  appliesTo: (caller) => caller.tenantId !== null && isStaff(caller.role),
+  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'seeAssignedClaimTasks'),
   where: async (caller) => ({ [Op.and]: [claimAccess.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
@@ -110,7 +109,7 @@ const claims: Source<Claim> = {
 const policyReviews: Source<PolicyVersion> = {
   kind: 'policy_review',
   model: PolicyVersion,
-  appliesTo: (caller) => caller.tenantId !== null && POLICY_REVIEWER_ROLES.includes(caller.role),
+  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'reviewPolicyVersion'),
   where: async (caller) => ({
     [Op.and]: [
       policyVersionAccess.scope(caller),
@@ -168,7 +167,7 @@ const acknowledgements: Source<Acknowledgement> = {
 const registrations: Source<Registration> = {
   kind: 'registration',
   model: Registration,
-  appliesTo: (caller) => caller.role === 'platform_admin',
+  appliesTo: (caller) => may(caller, 'decideRegistration'),
   where: async (caller) => ({ [Op.and]: [registrationAccess.scope(caller), { status: 'pending' }] }),
   dueAt: async () => `"Registration".created_at + interval '${EXPIRE_AFTER}'`,
   toTask: (registration, dueAt) => ({
@@ -185,9 +184,6 @@ const registrations: Source<Registration> = {
   }),
 };
 
-/** Claims staff chase the premiums their policies need (docs/inbox.md). */
-const PREMIUM_CHASING_ROLES: readonly Role[] = ['claims_agent', 'claims_manager'];
-
 /**
  * An invoice of the tenant unpaid past its due date: a queue the claims staff share. It falls due
  * when its grace period ends and the policy lapses (the tenant's `premiumGraceDays`, as the
@@ -196,7 +192,7 @@ const PREMIUM_CHASING_ROLES: readonly Role[] = ['claims_agent', 'claims_manager'
 const overdueInvoices: Source<Invoice> = {
   kind: 'overdue_invoice',
   model: Invoice,
-  appliesTo: (caller) => caller.tenantId !== null && PREMIUM_CHASING_ROLES.includes(caller.role),
+  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'chaseOverduePremiums'),
   where: async (caller) => ({ [Op.and]: [invoiceAccess.scope(caller), overdueInvoiceWhere()] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
@@ -211,7 +207,7 @@ const overdueInvoices: Source<Invoice> = {
     links: [
       link('self', 'GET', `/invoices/${invoice.id}`),
       // Chasing is the claims staff's; recording the money only the finance roles' (a claims agent would get 403).
-      ...(PREMIUM_PAYMENT_ROLES.includes(caller.role) ? [link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)] : []),
+      ...(may(caller, 'recordPremiumPayment') ? [link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)] : []),
     ],
   }),
 };

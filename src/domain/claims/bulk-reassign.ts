@@ -11,9 +11,14 @@ import { BULK_REASSIGN_WORKFLOW_TYPE, type BulkReassignWorkflow, bulkReassignWor
 import { OPEN_STAGES } from '../../contracts/claim';
 import { Claim, User } from '../../models';
 import { tenantOf } from '../../access/core';
+import { roleMay } from '../../access/verbs';
 import { notFound, unprocessable } from '../../shared/errors';
 import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../operations/bulk-operations';
 import type { Command } from '../command';
+import type { Role } from '../../shared/roles';
+
+/** Whether someone of `role` may (still) reassign the tenant's claims in bulk: the asker, when each item runs. */
+export const mayReassignInBulk = (role: Role): boolean => roleMay(role, 'reassignClaimsInBulk');
 
 /** A user of the caller's tenant by ID; another tenant's or an unknown one is 404, like any row not theirs. */
 async function tenantUser(tenantId: string, id: string): Promise<User> {

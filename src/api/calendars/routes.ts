@@ -13,7 +13,7 @@ import { calendarAccess } from '../../access/calendars';
 import { idParams } from '../http/common-schemas';
 import type { Command } from '../../domain/command';
 import type { RouteSpec } from '../http/route';
-import { operation, operationRoute } from '../http/operation';
+import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { findRoute, listRoute } from '../http/row-route';
 import {
   calendarChangeSchema,
@@ -83,12 +83,10 @@ export function calendarRoutes(): RouteSpec[] {
         response: { status: 200, schema: calendarChangeSchema },
       },
     ),
-    operationRoute(operation({ name: 'calendars.delete', verb: 'deleteCalendar', params: idParams, run: deleteCalendar }), {
-      method: 'delete',
+    deleteOperationRoute(operation({ name: 'calendars.delete', verb: 'deleteCalendar', params: idParams, run: deleteCalendar }), {
       path: '/tenant/calendars/:id',
       summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
       tag,
-      response: { status: 204 },
     }),
     operationRoute(
       operation({

@@ -9,7 +9,7 @@ import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
 import { idParams } from '../http/common-schemas';
-import { operation, operationRoute } from '../http/operation';
+import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { pageSchema } from '../lists/pagination';
@@ -67,12 +67,10 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
       }),
       { method: 'put', path: `${path}/:id`, summary: summaries.update, tag, response: { status: 200, schema } },
     ),
-    operationRoute(operation({ name: `${name}.delete`, verb: 'deleteCatalogEntry', params: idParams, run: resource.remove }), {
-      method: 'delete',
+    deleteOperationRoute(operation({ name: `${name}.delete`, verb: 'deleteCatalogEntry', params: idParams, run: resource.remove }), {
       path: `${path}/:id`,
       summary: summaries.delete,
       tag,
-      response: { status: 204 },
     }),
   ];
 }

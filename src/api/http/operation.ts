@@ -123,3 +123,11 @@ export function operationRoute<P extends object, B extends object, Result>(
     operation: op,
   };
 }
+
+/** The REST route of an operation that deletes what `path` names: DELETE, answered 204 with no body. */
+export function deleteOperationRoute<P extends object, B extends object, Result>(
+  op: Operation<P, B, Result>,
+  http: Pick<RouteDeclaration, 'path' | 'summary' | 'tag'>,
+): RouteSpec {
+  return operationRoute(op, { ...http, method: 'delete', response: { status: 204 } });
+}

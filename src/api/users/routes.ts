@@ -8,7 +8,7 @@ import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec } from '../http/route';
 import { findRoute } from '../http/row-route';
-import { operation, operationRoute } from '../http/operation';
+import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { textSearch } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
@@ -58,13 +58,11 @@ export function userRoutes(): RouteSpec[] {
       tag: 'users',
       response: { status: 200, schema: userSchema },
     }),
-    operationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {
-      method: 'delete',
+    deleteOperationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {
       path: '/users/:id/mfa',
       summary:
         "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
       tag: 'users',
-      response: { status: 204 },
     }),
   ];
 }

@@ -1,5 +1,4 @@
 /** A tenant admin's webhook endpoints, their deliveries and the event catalogue (docs/webhooks.md); the writes are src/domain/webhooks/commands.ts. */
-import { findVisible } from '../../access/core';
 import { webhookEndpointAccess } from '../../access/webhooks';
 import {
   createWebhookEndpoint,
@@ -13,9 +12,9 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent 
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec, type SecretAnswer } from '../http/route';
-import { operation, operationRoute } from '../http/operation';
-import { findRoute, listRoute } from '../http/row-route';
-import { pageSchema, paginate } from '../lists/pagination';
+import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
+import { childListRoute, findRoute, listRoute } from '../http/row-route';
+import { paginate } from '../lists/pagination';
 import {
   createWebhookEndpointBody,
   deliveryParams,
@@ -136,15 +135,9 @@ export function webhookRoutes(): RouteSpec[] {
         response: { status: 200, schema: webhookEndpointSchema },
       },
     ),
-    operationRoute(
+    deleteOperationRoute(
       operation({ name: 'webhooks.deleteEndpoint', verb: 'deleteWebhookEndpoint', params: idParams, run: deleteWebhookEndpoint }),
-      {
-        method: 'delete',
-        path: '/webhooks/endpoints/:id',
-        summary: 'Delete an endpoint and its deliveries',
-        tag,
-        response: { status: 204 },
-      },
+      { path: '/webhooks/endpoints/:id', summary: 'Delete an endpoint and its deliveries', tag },
     ),
     operationRoute(
       operation({ name: 'webhooks.rotateSecret', verb: 'rotateWebhookSecret', params: idParams, run: rotateWebhookEndpointSecret }),
@@ -158,25 +151,22 @@ export function webhookRoutes(): RouteSpec[] {
         view: withSecret,
       },
     ),
-    route({
-      method: 'get',
+    childListRoute({
       path: '/webhooks/endpoints/:id/deliveries',
       summary: "An endpoint's deliveries: event, attempts with status codes and latency, next attempt",
       tag,
       verb: 'listWebhookDeliveries',
-      params: idParams,
+      access: webhookEndpointAccess,
       query: listWebhookDeliveriesQuery,
-      response: { status: 200, schema: pageSchema(webhookDeliverySchema) },
-      handler: async (ctx) => {
-        const endpoint = await findVisible(ctx.state.user, webhookEndpointAccess, ctx.state.input.params.id);
-        const { status, ...query } = ctx.state.input.query;
+      schema: webhookDeliverySchema,
+      list: async (endpoint, { status, ...query }) => {
         const page = await paginate(
           WebhookDelivery,
           query,
           { endpointId: endpoint.id, ...(status && { status }) },
           { include: withEventAndAttempts },
         );
-        ctx.body = { ...page, items: page.items.map(deliveryView) };
+        return { ...page, items: page.items.map(deliveryView) };
       },
     }),
     operationRoute(

@@ -18,7 +18,7 @@ import { complianceRequirementAccess } from '../../../access/compliance-requirem
 import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
-import { operation, operationRoute } from '../../http/operation';
+import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import type { Command } from '../../../domain/command';
@@ -115,15 +115,9 @@ export function requirementRoutes(): RouteSpec[] {
         response: { status: 200, schema: requirementSchema },
       },
     ),
-    operationRoute(
+    deleteOperationRoute(
       operation({ name: 'compliance.deleteRequirement', verb: 'deleteRequirement', params: idParams, run: deleteRequirement }),
-      {
-        method: 'delete',
-        path: '/compliance/requirements/:id',
-        summary: 'Delete a compliance requirement (kept in the audit trail)',
-        tag: 'compliance',
-        response: { status: 204 },
-      },
+      { path: '/compliance/requirements/:id', summary: 'Delete a compliance requirement (kept in the audit trail)', tag: 'compliance' },
     ),
     findRoute({
       path: '/compliance/requirements/:id/progress',

@@ -18,7 +18,7 @@ import { recipientStates, recipientStatesOf, type RecipientState } from '../../.
 import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
-import { operation, operationRoute } from '../../http/operation';
+import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
@@ -131,15 +131,9 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         response: { status: 200, schema: confirmedRecipientSchema },
       },
     ),
-    operationRoute(
+    deleteOperationRoute(
       operation({ name: 'reports.deleteDefinition', verb: 'deleteReportDefinition', params: idParams, run: deleteReportDefinition }),
-      {
-        method: 'delete',
-        path: '/reports/definitions/:id',
-        summary: 'Delete a saved report and its schedule',
-        tag: 'reports',
-        response: { status: 204 },
-      },
+      { path: '/reports/definitions/:id', summary: 'Delete a saved report and its schedule', tag: 'reports' },
     ),
     route({
       method: 'get',

@@ -8,37 +8,67 @@
  * audit event in the same transaction, so a retried batch marks and records nothing twice. A row
  * whose run is missing is started again from its outbox start message when there is one (the
  * start that was lost); the start attaches to a run already there, so a retry starts nothing new.
+ *
+ * The other way round, a page of the open runs of the run-owning workflow types is listed from
+ * Temporal's visibility store, and each run no row names is terminated (docs/failure-semantics.md,
+ * A run without its row): after a restore of the database to an instant, the runs started after it.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { Op, QueryTypes } from 'sequelize';
-import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
-import { OPEN_STAGES } from '../contracts/claim';
-import { OPEN_REGISTRATION_STATUSES } from '../contracts/onboarding';
+import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
+import { CLAIM_WORKFLOW_TYPE, OPEN_STAGES } from '../contracts/claim';
+import { ONBOARDING_WORKFLOW_TYPE, OPEN_REGISTRATION_STATUSES } from '../contracts/onboarding';
 import {
   runDriftNoticeKey,
+  RUN_OWNER_ENTITIES,
   type ReconcilerBatch,
   type ReconcilerBatchInput,
   type RunDriftFinding,
   type RunDriftState,
   type RunOwnerEntity,
+  type RunsWithoutRowInput,
+  type RunsWithoutRowPage,
 } from '../contracts/reconciler';
-import { OPEN_SUBSCRIPTION_STATUSES } from '../contracts/subscription';
+import { OPEN_SUBSCRIPTION_STATUSES, SUBSCRIPTION_WORKFLOW_TYPE } from '../contracts/subscription';
 import { Notification, OutboxMessage } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
-import { runDriftRows } from '../observability/business-metrics';
+import { runDriftRows, runsWithoutRowEnded } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
 import { startFromPayload } from '../services/workflow-start';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
-/** Each run-owning table and the statuses in which its row expects a live run. Registrations belong to the platform (no tenant). */
-const RUN_OWNERS: Record<RunOwnerEntity, { table: string; openStatuses: readonly string[]; tenantColumn: 't.tenant_id' | 'NULL::uuid' }> = {
-  claim: { table: 'claims', openStatuses: OPEN_STAGES, tenantColumn: 't.tenant_id' },
-  subscription: { table: 'subscriptions', openStatuses: OPEN_SUBSCRIPTION_STATUSES, tenantColumn: 't.tenant_id' },
-  acknowledgement: { table: 'acknowledgements', openStatuses: OPEN_ACKNOWLEDGEMENT_STATUSES, tenantColumn: 't.tenant_id' },
-  registration: { table: 'registrations', openStatuses: OPEN_REGISTRATION_STATUSES, tenantColumn: 'NULL::uuid' },
+/**
+ * Each run-owning table, the statuses in which its row expects a live run and the workflow type of
+ * its runs. Registrations belong to the platform (no tenant).
+ */
+const RUN_OWNERS: Record<
+  RunOwnerEntity,
+  { table: string; openStatuses: readonly string[]; tenantColumn: 't.tenant_id' | 'NULL::uuid'; workflowType: string }
+> = {
+  claim: { table: 'claims', openStatuses: OPEN_STAGES, tenantColumn: 't.tenant_id', workflowType: CLAIM_WORKFLOW_TYPE },
+  subscription: {
+    table: 'subscriptions',
+    openStatuses: OPEN_SUBSCRIPTION_STATUSES,
+    tenantColumn: 't.tenant_id',
+    workflowType: SUBSCRIPTION_WORKFLOW_TYPE,
+  },
+  acknowledgement: {
+    table: 'acknowledgements',
+    openStatuses: OPEN_ACKNOWLEDGEMENT_STATUSES,
+    tenantColumn: 't.tenant_id',
+    workflowType: ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  },
+  registration: {
+    table: 'registrations',
+    openStatuses: OPEN_REGISTRATION_STATUSES,
+    tenantColumn: 'NULL::uuid',
+    workflowType: ONBOARDING_WORKFLOW_TYPE,
+  },
 };
+
+const ENTITY_OF_WORKFLOW_TYPE = new Map(RUN_OWNER_ENTITIES.map((entity) => [RUN_OWNERS[entity].workflowType, entity]));
 
 /** A closed run's status as a row's run state; a live run (or one continuing as new) has none. */
 const CLOSED_RUN_STATES: Partial<Record<WorkflowExecutionStatusName, RunDriftState>> = {
@@ -160,6 +190,54 @@ export function createReconcilerActivities({ sequelize, temporal, taskQueue, log
         Context.current().heartbeat();
       }
       return { checked: rows.length, untold: await untold(drifted) };
+    },
+
+    /**
+     * Lists one page of this task queue's open runs of the run-owning types started before the
+     * grace time, and terminates each run whose workflow ID no row of its table holds, whatever
+     * the row's status (a closed row's live run is the row check's to report). Terminated, not
+     * cancelled or signalled: no workflow has a signal for a row that is gone, and a cancelled
+     * run's clean-up would write to and mail about a row that does not exist. The run ID is
+     * pinned, so a newer run under the same ID is never hit; a run that closed meanwhile is skipped.
+     */
+    async endRunsWithoutRow(input: RunsWithoutRowInput): Promise<RunsWithoutRowPage> {
+      const types = [...ENTITY_OF_WORKFLOW_TYPE.keys()].map((type) => `'${type}'`).join(', ');
+      const page = await temporal.workflowService.listWorkflowExecutions({
+        namespace: temporal.options.namespace,
+        pageSize: input.batchSize,
+        nextPageToken: input.pageToken ? Buffer.from(input.pageToken, 'base64') : undefined,
+        query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND WorkflowType IN (${types}) AND StartTime < '${input.startedBefore}'`,
+      });
+      const runs = (page.executions ?? []).flatMap((run) => {
+        const entity = ENTITY_OF_WORKFLOW_TYPE.get(run.type?.name ?? '');
+        const workflowId = run.execution?.workflowId;
+        return entity && workflowId ? [{ entity, workflowId, runId: run.execution?.runId ?? undefined }] : [];
+      });
+      let ended = 0;
+      for (const entity of RUN_OWNER_ENTITIES) {
+        const workflowIds = runs.filter((run) => run.entity === entity).map((run) => run.workflowId);
+        if (workflowIds.length === 0) continue;
+        const named = await sequelize.query<{ workflow_id: string }>(
+          `SELECT workflow_id FROM ${RUN_OWNERS[entity].table} WHERE workflow_id IN (:workflowIds)`,
+          { replacements: { workflowIds }, type: QueryTypes.SELECT },
+        );
+        const withRow = new Set(named.map((row) => row.workflow_id));
+        for (const run of runs.filter((r) => r.entity === entity && !withRow.has(r.workflowId))) {
+          const reason = `reconciler: no ${entity} row names this run (${RUN_OWNERS[entity].table}.workflow_id = ${run.workflowId}); the database was restored to before its start, or the row was deleted`;
+          try {
+            await temporal.workflow.getHandle(run.workflowId, run.runId).terminate(reason);
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            continue;
+          }
+          ended += 1;
+          runsWithoutRowEnded.inc({ entity });
+          logger.warn({ entity, workflowId: run.workflowId, runId: run.runId }, 'run without its row terminated');
+          Context.current().heartbeat();
+        }
+      }
+      const next = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64') : null;
+      return { listed: runs.length, ended, nextPageToken: next };
     },
 
     /** Sets the drift gauge from the rows marked now, whichever run or worker marked them. */

@@ -73,10 +73,34 @@ export interface PremiumCheck {
   refundsStuck: number;
 }
 
-/** Rows checked and drifted rows told, per run. */
+/**
+ * One page of the open runs of the run-owning workflow types on the reconciler's task queue that
+ * started before `startedBefore` (docs/failure-semantics.md, A run without its row). A run no
+ * row names (a restore took the row away, or it was deleted) is terminated.
+ */
+export interface RunsWithoutRowInput {
+  /** Runs listed per page. */
+  batchSize: number;
+  /** The run's start less the grace time: a run started since may still be writing its row. */
+  startedBefore: string;
+  /** The visibility page to list, base64; null for the first. */
+  pageToken: string | null;
+}
+
+export interface RunsWithoutRowPage {
+  /** Open runs listed on this page. */
+  listed: number;
+  /** Those terminated because no row names them. */
+  ended: number;
+  /** The next page's token, base64; null after the last page. */
+  nextPageToken: string | null;
+}
+
+/** Rows checked, drifted rows told and runs without their row ended, per run (`runsEnded` is absent from runs recorded before it). */
 export interface ReconcilerResult {
   checked: number;
   told: number;
+  runsEnded?: number;
 }
 
 export type ReconcilerWorkflow = (input: ReconcilerInput) => Promise<ReconcilerResult>;

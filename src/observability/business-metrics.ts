@@ -85,6 +85,13 @@ export const runDriftRows = new client.Gauge({
   registers: [workerBusinessRegistry],
 });
 
+export const runsWithoutRowEnded = new client.Counter({
+  name: 'insurflow_reconciler_runs_without_row_ended_total',
+  help: 'Open runs the reconciler terminated because no row names them (a restore to an earlier instant), per entity',
+  labelNames: ['entity'],
+  registers: [workerBusinessRegistry],
+});
+
 export const openIncidents = new client.Gauge({
   name: 'insurflow_activity_incidents_open',
   help: 'Activities that failed their third attempt or a later one and have not succeeded since, per activity type (every worker reports the whole table)',

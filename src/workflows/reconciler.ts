@@ -6,7 +6,11 @@
  * src/activities/reconciler.ts), at most `maxBatches` per table per run, least recently checked
  * rows first, so a large backlog is covered over several runs. Then tells the admins of each row
  * found drifted (a tenant's admins, or the platform's for a registration) once per row and run
- * state, and refreshes the drift metric. Last, compares invoices with their runs (checkPremiums).
+ * state, and refreshes the drift metric. Then compares invoices with their runs (checkPremiums).
+ * Last, the other way round: lists the open runs of the run-owning types, `batchSize` a page and
+ * at most `maxBatches` pages, and terminates those no row names (endRunsWithoutRow), except runs
+ * younger than `graceSeconds`, whose row may still be on its way (a subscription's run starts
+ * before its row commits).
  */
 import type { RetryPolicy } from '@temporalio/common';
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
@@ -19,6 +23,7 @@ import {
   type ReconcilerInput,
   type ReconcilerResult,
   type RunDriftFinding,
+  type RunsWithoutRowPage,
 } from '../contracts/reconciler';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { publishStatus } from './support/business-status';
@@ -26,7 +31,7 @@ import { publishStatus } from './support/business-status';
 // A run that keeps failing ends failed, visible on the schedule; the next run starts afresh.
 const FEW_ATTEMPTS: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
 
-const { checkRunOwners, checkPremiums, recordRunDriftMetric } = proxyActivities<Activities>({
+const { checkRunOwners, checkPremiums, recordRunDriftMetric, endRunsWithoutRow } = proxyActivities<Activities>({
   // One describe per row: a batch of 1,000 rows at the RPC deadline each would still end well within.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
@@ -70,6 +75,26 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<Reconc
   const premiumDetails = premiums
     ? `; payments told again ${premiums.paymentsResignalled}, refund runs started ${premiums.refundsRestarted}, refunds stuck ${premiums.refundsStuck}`
     : '';
-  publishStatus({ status: 'reconciled', details: `Checked ${checked} rows; told the admins of ${untold.length}${premiumDetails}` });
-  return { checked, told: untold.length };
+  // Runs recorded before runs were compared with their rows replay without the step.
+  const runsEnded = patched('runs-without-row') ? await endRunsWithoutRows(input) : undefined;
+  const runDetails = runsEnded === undefined ? '' : `; runs without their row ended ${runsEnded}`;
+  publishStatus({
+    status: 'reconciled',
+    details: `Checked ${checked} rows; told the admins of ${untold.length}${premiumDetails}${runDetails}`,
+  });
+  return runsEnded === undefined ? { checked, told: untold.length } : { checked, told: untold.length, runsEnded };
+}
+
+/** Pages through the open runs started before the grace time, at most `maxBatches` pages; answers how many were ended. */
+async function endRunsWithoutRows(input: ReconcilerInput): Promise<number> {
+  const startedBefore = new Date(workflowInfo().runStartTime.getTime() - input.graceSeconds * 1000).toISOString();
+  let ended = 0;
+  let pageToken: string | null = null;
+  for (let page = 0; page < input.maxBatches; page += 1) {
+    const result: RunsWithoutRowPage = await endRunsWithoutRow({ batchSize: input.batchSize, startedBefore, pageToken });
+    ended += result.ended;
+    pageToken = result.nextPageToken;
+    if (!pageToken) break;
+  }
+  return ended;
 }

@@ -6,13 +6,15 @@
  * whose start the outbox still holds, and GET /operations/drift lists what it found. An operator
  * then restores the terminated claim's run (POST …/restore), which runs again at its row's stage and
  * takes decisions as before, and closes the orphan (POST …/close); the terminated subscription gets
- * its run back (POST …/subscriptions/:id/restore), a lapsed one is refused.
+ * its run back (POST …/subscriptions/:id/restore), a lapsed one is refused. The other way round, a
+ * claim's row is deleted as a restore to an earlier instant would: the reconciler terminates its
+ * run once it is older than the grace time, says so, and leaves the runs whose row is there.
  */
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
 import { resolveTemporalCli } from '../../scripts/local/tools';
-import { reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
+import { RECONCILER_WORKFLOW_TYPE, reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
 import { subscriptionWorkflowId } from '../../src/contracts/subscription';
 import { AuditEvent, type User } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
@@ -150,7 +152,7 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     expect(schedule.spec.intervals).toMatchObject([{ every: 5 * 60_000 }]);
 
     const first = await reconcile(0);
-    expect(first).toEqual({ checked: 4, told: 4 });
+    expect(first).toEqual({ checked: 4, told: 4, runsEnded: 0 });
     expect(await runStateOf('claims', terminated.id)).toBe('terminated');
     expect(await runStateOf('subscriptions', subscription.id)).toBe('terminated');
     expect(await runStateOf('claims', orphan.id)).toBe('missing');
@@ -180,7 +182,7 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     // The next run finds the same drifted rows: no new state, no new event, no second e-mail; the
     // restarted claim's run is live, so its mark is cleared (and that is audited).
     const second = await reconcile(1);
-    expect(second).toEqual({ checked: 4, told: 0 });
+    expect(second).toEqual({ checked: 4, told: 0, runsEnded: 0 });
     expect(await AuditEvent.count({ where: { action: 'run_drift_found' } })).toBe(4);
     expect(await runStateOf('claims', deleted.id)).toBeNull();
     expect(await AuditEvent.count({ where: { action: 'run_drift_cleared', entityId: deleted.id } })).toBe(1);
@@ -299,5 +301,65 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     expect(refused.body.error.details).toMatchObject([{ field: 'status', rule: 'not_restorable' }]);
     expect(await runStateOf('subscriptions', lapsed.id)).toBe('terminated');
     expect((await stack.temporal.workflow.getHandle(lapsed.workflowId).describe()).status.name).toBe('TERMINATED');
+  });
+
+  it('terminates an open run whose row is gone (a restore to an earlier instant), once it is older than the grace time, reports it and leaves runs with their row', async () => {
+    const subscription = await activeSubscription('Boats');
+    const subscriptionRow = (await stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200)).body;
+    const kept = await fileClaim(subscriptionRow);
+    const lost = await fileClaim(subscriptionRow);
+    const statusOf = async (workflowId: string) => (await stack.temporal.workflow.getHandle(workflowId).describe()).status.name;
+    for (const { workflowId } of [kept, lost])
+      await eventually(
+        () => statusOf(workflowId),
+        (s) => s === 'RUNNING',
+        `${workflowId} running`,
+      );
+    // What a restore to an instant before the filing leaves: the run, and no row (its history rows go with it).
+    await stack.db.sequelize.query('DELETE FROM claims WHERE id = :id', { replacements: { id: lost.id } });
+    // The runs are in the visibility store the reconciler lists from.
+    const ownQueue = `TaskQueue = '${stack.config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`;
+    await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const run of stack.temporal.workflow.list({ query: ownQueue })) ids.push(run.workflowId);
+        return ids;
+      },
+      (ids) => [kept.workflowId, lost.workflowId, subscription.workflowId].every((id) => ids.includes(id)),
+      'the runs listed',
+    );
+    // One page of a run at a time, so the listing is paged.
+    const reconcileWith = async (graceSeconds: number) => {
+      const run = await stack.temporal.workflow.start<ReconcilerWorkflow>(RECONCILER_WORKFLOW_TYPE, {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId: `runs-without-row-${graceSeconds}-${Date.now()}`,
+        args: [{ batchSize: 1, maxBatches: 50, graceSeconds }],
+      });
+      return { run, result: await run.result() };
+    };
+
+    // Within the grace time the row may still be on its way (a subscription's run starts before its row commits): left alone.
+    expect((await reconcileWith(3600)).result).toMatchObject({ runsEnded: 0 });
+    expect(await statusOf(lost.workflowId)).toBe('RUNNING');
+
+    const ending = await reconcileWith(0);
+    expect(ending.result).toMatchObject({ runsEnded: 1 });
+    // A run that ended one is the replay fixture of the step.
+    await recordHistory(ending.run, 'reconcilerWorkflow-runs-without-row');
+    expect(await statusOf(lost.workflowId)).toBe('TERMINATED');
+    const history = await stack.temporal.workflow.getHandle(lost.workflowId).fetchHistory();
+    const terminated = history.events?.find((event) => event.workflowExecutionTerminatedEventAttributes);
+    expect(terminated?.workflowExecutionTerminatedEventAttributes?.reason).toBe(
+      `reconciler: no claim row names this run (claims.workflow_id = ${lost.workflowId}); the database was restored to before its start, or the row was deleted`,
+    );
+    expect(await workerBusinessRegistry.getSingleMetricAsString('insurflow_reconciler_runs_without_row_ended_total')).toContain(
+      'insurflow_reconciler_runs_without_row_ended_total{entity="claim"} 1',
+    );
+    // The runs whose row is there go on.
+    expect(await statusOf(kept.workflowId)).toBe('RUNNING');
+    expect(await statusOf(subscription.workflowId)).toBe('RUNNING');
+    // The next run finds nothing more to end.
+    expect((await reconcileWith(0)).result).toMatchObject({ runsEnded: 0 });
+    expect(await statusOf(kept.workflowId)).toBe('RUNNING');
   });
 });

@@ -2,9 +2,8 @@
 import type { Config } from '../../config';
 import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/identity/email-change';
 import { acceptedSchema } from '../http/common-schemas';
-import { commandDeps } from '../http/command-deps';
-import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
+import type { RouteSpec } from '../http/route';
 import { emailChangeBody, emailChangeConfirmBody, emailChangedSchema } from './email-schemas';
 import { authAddressLimit, noStore } from './middleware';
 
@@ -23,24 +22,25 @@ export function emailChangeRoutes(config: Config): RouteSpec[] {
       response: { status: 202, schema: acceptedSchema },
       view: () => ({ message: 'Follow the link mailed to the new address, signed in, to change it' }),
     }),
-    route({
-      method: 'post',
-      path: '/auth/email/confirm',
-      summary:
-        'Change your e-mail address with the token mailed to it: every other session ends; this one continues with the access token returned',
-      tag: 'auth',
-      idempotent: false,
-      before: [authLimit, noStore],
-      body: emailChangeConfirmBody,
-      response: { status: 200, schema: emailChangedSchema },
-      handler: async (ctx) => {
-        const changed = await confirmEmailChange(
-          ctx.state.user,
-          { token: ctx.state.input.body.token, keepFamilyId: ctx.state.jwt.fid },
-          commandDeps(ctx),
-        );
-        ctx.body = { ...changed, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
+    // Any signed-in caller, with the token mailed to their new address.
+    operationRoute(
+      operation({
+        name: 'auth.confirmEmailChange',
+        body: emailChangeConfirmBody,
+        run: (caller, { token }, deps, { sessionFamilyId }: RestRequest) =>
+          confirmEmailChange(caller, { token, keepFamilyId: sessionFamilyId }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/auth/email/confirm',
+        summary:
+          'Change your e-mail address with the token mailed to it: every other session ends; this one continues with the access token returned',
+        tag: 'auth',
+        idempotent: false,
+        before: [authLimit, noStore],
+        response: { status: 200, schema: emailChangedSchema },
+        view: (changed) => ({ ...changed, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds }),
       },
-    }),
+    ),
   ];
 }

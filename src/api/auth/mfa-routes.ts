@@ -19,11 +19,9 @@ import {
   verifySignIn,
 } from '../../domain/identity/mfa';
 import type { Command } from '../../domain/command';
-import { commandDeps, publicCommandDeps } from '../http/command-deps';
-import { operation, operationRoute } from '../http/operation';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { route, type RouteDeclaration, RouteSpec } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
-import { mfaCodeThrottle } from './mfa-throttle';
 import {
   enrolledSessionSchema,
   enrolmentSchema,
@@ -39,30 +37,27 @@ import { sessionSchema } from './schemas';
 
 export function mfaRoutes(config: Config): RouteSpec[] {
   const before = [authAddressLimit(config), noStore];
-  const codeAttempts = mfaCodeThrottle(config);
   const common = { tag: 'auth', idempotent: false, before };
 
   /** A signed-in user's POST proven by a code in the body, whose wrong tries count against the user. */
   function provenByCode<R>(spec: {
+    name: string;
     path: string;
     summary: string;
     body: Joi.ObjectSchema<{ code: string }>;
     response: RouteDeclaration['response'];
     command: Command<{ code: string; attempts: CodeAttempts }, R>;
   }): RouteSpec {
-    const { command, ...declaration } = spec;
-    return route({
-      ...common,
-      method: 'post',
-      verb: 'enrolMfa',
-      ...declaration,
-      handler: async (ctx) => {
-        const { code } = ctx.state.input.body;
-        const result = await command(ctx.state.user, { code, attempts: codeAttempts(ctx) }, commandDeps(ctx));
-        ctx.status = spec.response.status;
-        ctx.body = result;
-      },
-    });
+    const { name, body, command, ...declaration } = spec;
+    return operationRoute(
+      operation({
+        name,
+        verb: 'enrolMfa',
+        body,
+        run: (caller, { code }, deps, { throttles }: RestRequest) => command(caller, { code, attempts: throttles.codes }, deps),
+      }),
+      { ...common, method: 'post', ...declaration },
+    );
   }
 
   return [
@@ -85,6 +80,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: enrolmentSchema },
     }),
     provenByCode({
+      name: 'mfa.confirmEnrolment',
       path: '/auth/mfa/enrolment/confirm',
       summary: 'Confirm the enrolment with a current code: answers the recovery codes, once',
       body: mfaCodeBody,
@@ -92,6 +88,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
       command: confirmEnrolment,
     }),
     provenByCode({
+      name: 'mfa.regenerateRecoveryCodes',
       path: '/auth/mfa/recovery-codes',
       summary: 'New recovery codes, proven by a current code: the old ones stop working; answered once',
       body: mfaCodeBody,
@@ -99,25 +96,28 @@ export function mfaRoutes(config: Config): RouteSpec[] {
       command: regenerateRecoveryCodes,
     }),
     provenByCode({
+      name: 'mfa.disable',
       path: '/auth/mfa/disable',
       summary: 'Remove your second factor, proven by a current code or a recovery code',
       body: mfaProofBody,
       response: { status: 204 },
       command: disableMfa,
     }),
-    route({
-      ...common,
-      method: 'post',
-      path: '/auth/mfa/verify',
-      summary: "Sign in's second step: the challenge the password step answered and a current code (or a recovery code) give the tokens",
-      auth: 'public',
-      body: mfaVerifyBody,
-      response: { status: 200, schema: sessionSchema },
-      handler: async (ctx) => {
-        const { challenge, code } = ctx.state.input.body;
-        ctx.body = await verifySignIn({ challenge, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
+    operationRoute(
+      operation({
+        name: 'mfa.verifySignIn',
+        verb: 'public',
+        body: mfaVerifyBody,
+        run: ({ challenge, code }, deps, { throttles }: RestRequest) => verifySignIn({ challenge, code, attempts: throttles.codes }, deps),
+      }),
+      {
+        ...common,
+        method: 'post',
+        path: '/auth/mfa/verify',
+        summary: "Sign in's second step: the challenge the password step answered and a current code (or a recovery code) give the tokens",
+        response: { status: 200, schema: sessionSchema },
       },
-    }),
+    ),
     operationRoute(
       operation({ name: 'mfa.startRequiredEnrolment', verb: 'public', body: enrolmentTokenBody, run: startRequiredEnrolment }),
       {
@@ -129,18 +129,21 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         response: { status: 200, schema: enrolmentSchema },
       },
     ),
-    route({
-      ...common,
-      method: 'post',
-      path: '/auth/mfa/required-enrolment/confirm',
-      summary: 'Confirm that enrolment with a current code and sign in: the tokens and the recovery codes, once',
-      auth: 'public',
-      body: enrolmentTokenConfirmBody,
-      response: { status: 200, schema: enrolledSessionSchema },
-      handler: async (ctx) => {
-        const { enrolmentToken, code } = ctx.state.input.body;
-        ctx.body = await confirmRequiredEnrolment({ enrolmentToken, code, attempts: codeAttempts(ctx) }, publicCommandDeps(ctx));
+    operationRoute(
+      operation({
+        name: 'mfa.confirmRequiredEnrolment',
+        verb: 'public',
+        body: enrolmentTokenConfirmBody,
+        run: ({ enrolmentToken, code }, deps, { throttles }: RestRequest) =>
+          confirmRequiredEnrolment({ enrolmentToken, code, attempts: throttles.codes }, deps),
+      }),
+      {
+        ...common,
+        method: 'post',
+        path: '/auth/mfa/required-enrolment/confirm',
+        summary: 'Confirm that enrolment with a current code and sign in: the tokens and the recovery codes, once',
+        response: { status: 200, schema: enrolledSessionSchema },
       },
-    }),
+    ),
   ];
 }

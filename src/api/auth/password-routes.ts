@@ -5,9 +5,8 @@
  */
 import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/identity/commands';
-import { commandDeps } from '../http/command-deps';
-import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
+import type { RouteSpec } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
 import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
@@ -16,24 +15,24 @@ export function passwordRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
   const resetsPerAccount = resetsPerAccountLimit();
   return [
-    route({
-      method: 'post',
-      path: '/auth/password',
-      summary: 'Change your password: every other session ends; this one continues with the access token returned',
-      tag: 'auth',
-      idempotent: false,
-      before: [authLimit, noStore],
-      body: changePasswordBody,
-      response: { status: 200, schema: accessTokenSchema },
-      handler: async (ctx) => {
-        const { accessToken } = await changePassword(
-          ctx.state.user,
-          { ...ctx.state.input.body, sessionFamilyId: ctx.state.jwt.fid },
-          commandDeps(ctx),
-        );
-        ctx.body = { accessToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds };
+    // Any signed-in caller changes their own password.
+    operationRoute(
+      operation({
+        name: 'auth.changePassword',
+        body: changePasswordBody,
+        run: (caller, passwords, deps, { sessionFamilyId }: RestRequest) => changePassword(caller, { ...passwords, sessionFamilyId }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/auth/password',
+        summary: 'Change your password: every other session ends; this one continues with the access token returned',
+        tag: 'auth',
+        idempotent: false,
+        before: [authLimit, noStore],
+        response: { status: 200, schema: accessTokenSchema },
+        view: ({ accessToken }) => ({ accessToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds }),
       },
-    }),
+    ),
     operationRoute(operation({ name: 'auth.requestPasswordReset', verb: 'public', body: passwordResetBody, run: requestPasswordReset }), {
       method: 'post',
       path: '/auth/password-reset',

@@ -11,10 +11,9 @@ import { recordAuthEvent } from '../../domain/identity/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
-import { operation, operationRoute } from '../http/operation';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { route, RouteContext, RouteSpec } from '../http/route';
 import type { Config } from '../../config';
-import { loginThrottle } from './login-throttle';
 import { authAddressLimit, noStore } from './middleware';
 import { signInSchema } from './mfa-schemas';
 import { acceptInvitationBody, loginBody, refreshBody, registerBody, tokenPairSchema, verifyEmailBody } from './schemas';
@@ -47,7 +46,6 @@ function countingRefusedSignIns(limit: Middleware): Middleware {
 
 export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  const loginAttempts = loginThrottle(config);
   return [
     operationRoute(operation({ name: 'auth.register', verb: 'public', body: registerBody, run: registerPolicyholder }), {
       method: 'post',
@@ -76,22 +74,23 @@ export function authRoutes(config: Config): RouteSpec[] {
       before: [authLimit],
       response: { status: 204 },
     }),
-    route({
-      method: 'post',
-      path: '/auth/login',
-      summary:
-        'Log in with e-mail and password: the session, or, with a second factor enrolled, a challenge to answer at POST /auth/mfa/verify (mfa_required), or, for staff whose tenant requires one and who have none, an enrolment token (mfa_enrolment_required)',
-      tag: 'auth',
-      auth: 'public',
-      idempotent: false,
-      before: [countingRefusedSignIns(authLimit), noStore],
-      body: loginBody,
-      response: { status: 200, schema: signInSchema },
-      handler: async (ctx) => {
-        const { email, password } = ctx.state.input.body;
-        ctx.body = await logIn({ email, password, attempts: loginAttempts(ctx, email) }, publicCommandDeps(ctx));
+    operationRoute(
+      operation({
+        name: 'auth.logIn',
+        verb: 'public',
+        body: loginBody,
+        run: ({ email, password }, deps, { throttles }: RestRequest) => logIn({ email, password, attempts: throttles.login(email) }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/auth/login',
+        summary:
+          'Log in with e-mail and password: the session, or, with a second factor enrolled, a challenge to answer at POST /auth/mfa/verify (mfa_required), or, for staff whose tenant requires one and who have none, an enrolment token (mfa_enrolment_required)',
+        tag: 'auth',
+        before: [countingRefusedSignIns(authLimit), noStore],
+        response: { status: 200, schema: signInSchema },
       },
-    }),
+    ),
     operationRoute(operation({ name: 'auth.refresh', verb: 'public', body: refreshBody, run: refreshSession }), {
       method: 'post',
       path: '/auth/refresh',

@@ -12,6 +12,7 @@ import type { CommandDeps } from '../../domain/command';
 import type { AuthUser } from '../../shared/caller';
 import type { Role } from '../../shared/roles';
 import type { ApiServices } from '../runtime/services';
+import { throttlesOf, type Throttles } from '../auth/throttles';
 import type { ClientEvidence } from './client-evidence';
 import { clientEvidenceOf } from './client-evidence';
 import { commandDeps, publicCommandDeps } from './command-deps';
@@ -27,6 +28,17 @@ export interface OperationRequest {
   services: ApiServices;
 }
 
+/**
+ * What REST alone knows of a request besides that, for an operation only a route runs (its `run`
+ * declares `request: RestRequest`, so `mutationOf` does not take it).
+ */
+export interface RestRequest extends OperationRequest {
+  /** The caller's session (the access token's family): a password or e-mail change keeps it. Absent on a public route. */
+  sessionFamilyId?: string;
+  /** The client's counts of wrong passwords and second-factor codes (src/api/auth/throttles.ts). */
+  throttles: Throttles;
+}
+
 interface OperationInput<P extends object, B extends object> {
   /** The command's name, e.g. `claims.file`, as the parity check reports it. */
   name: string;
@@ -37,35 +49,57 @@ interface OperationInput<P extends object, B extends object> {
 }
 
 /** An operation a signed-in caller runs. */
-export interface SignedInOperation<P extends object = NoInput, B extends object = NoInput, Result = unknown> extends OperationInput<P, B> {
+export interface SignedInOperation<
+  P extends object = NoInput,
+  B extends object = NoInput,
+  Result = unknown,
+  Request extends OperationRequest = OperationRequest,
+> extends OperationInput<P, B> {
   /** Who may call it; omitted means any authenticated user (the command's access rule decides). */
   verb?: Verb;
   /** The old way of saying who may call it, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
   roles?: readonly Role[];
   /** Runs the command with the caller and the validated input (parameters and body merged). */
-  run: (caller: AuthUser, input: P & B, deps: CommandDeps, request: OperationRequest) => Promise<Result>;
+  run: (caller: AuthUser, input: P & B, deps: CommandDeps, request: Request) => Promise<Result>;
 }
 
 /**
  * An operation anyone may call before signing in (sign-up, using a mailed token, refreshing a
- * session): a public command (src/domain/command.ts). Its REST route is never replayed from an
- * Idempotency-Key: a replayed answer would hand out the same tokens again.
+ * session): a public command (src/domain/command.ts). Its REST route is not replayed from an
+ * Idempotency-Key unless it says `idempotent: true`: a replayed answer would hand out the same tokens again.
  */
-export interface PublicOperation<P extends object = NoInput, B extends object = NoInput, Result = unknown> extends OperationInput<P, B> {
+export interface PublicOperation<
+  P extends object = NoInput,
+  B extends object = NoInput,
+  Result = unknown,
+  Request extends OperationRequest = OperationRequest,
+> extends OperationInput<P, B> {
   verb: 'public';
-  run: (input: P & B, deps: CommandDeps, request: OperationRequest) => Promise<Result>;
+  run: (input: P & B, deps: CommandDeps, request: Request) => Promise<Result>;
 }
 
-export type Operation<P extends object = NoInput, B extends object = NoInput, Result = unknown> =
-  SignedInOperation<P, B, Result> | PublicOperation<P, B, Result>;
+export type Operation<
+  P extends object = NoInput,
+  B extends object = NoInput,
+  Result = unknown,
+  Request extends OperationRequest = OperationRequest,
+> = SignedInOperation<P, B, Result, Request> | PublicOperation<P, B, Result, Request>;
 
-export function operation<P extends object = NoInput, B extends object = NoInput, Result = unknown>(
-  declaration: SignedInOperation<P, B, Result>,
-): SignedInOperation<P, B, Result>;
-export function operation<P extends object = NoInput, B extends object = NoInput, Result = unknown>(
-  declaration: PublicOperation<P, B, Result>,
-): PublicOperation<P, B, Result>;
-export function operation<P extends object, B extends object, Result>(declaration: Operation<P, B, Result>): Operation<P, B, Result> {
+export function operation<
+  P extends object = NoInput,
+  B extends object = NoInput,
+  Result = unknown,
+  Request extends OperationRequest = OperationRequest,
+>(declaration: SignedInOperation<P, B, Result, Request>): SignedInOperation<P, B, Result, NoInfer<Request>>;
+export function operation<
+  P extends object = NoInput,
+  B extends object = NoInput,
+  Result = unknown,
+  Request extends OperationRequest = OperationRequest,
+>(declaration: PublicOperation<P, B, Result, Request>): PublicOperation<P, B, Result, NoInfer<Request>>;
+export function operation<P extends object, B extends object, Result, Request extends OperationRequest>(
+  declaration: Operation<P, B, Result, Request>,
+): Operation<P, B, Result, Request> {
   return declaration;
 }
 
@@ -94,7 +128,7 @@ type OperationHandler<Result> = (ctx: RouteContext, execute: (waitSeconds?: numb
 
 /** The REST route of an operation: its verb and schemas are the operation's. */
 export function operationRoute<P extends object, B extends object, Result>(
-  op: Operation<P, B, Result>,
+  op: Operation<P, B, Result, RestRequest>,
   http: OperationRouteDeclaration<Result>,
 ): RouteSpec {
   const { handler, view, statusOf, ...declaration } = http;
@@ -107,13 +141,19 @@ export function operationRoute<P extends object, B extends object, Result>(
       if (status !== 204) ctx.body = view ? await view(result) : result;
     });
   const execute = (ctx: RouteContext, input: P & B, waitSeconds?: number | null): Promise<Result> => {
-    const request = { client: clientEvidenceOf(ctx), services: ctx.services, ...(waitSeconds && { waitSeconds }) };
+    const request: RestRequest = {
+      client: clientEvidenceOf(ctx),
+      services: ctx.services,
+      ...(waitSeconds && { waitSeconds }),
+      sessionFamilyId: ctx.state.jwt?.fid,
+      throttles: throttlesOf(ctx),
+    };
     return op.verb === 'public' ? op.run(input, publicCommandDeps(ctx), request) : op.run(ctx.state.user, input, commandDeps(ctx), request);
   };
   return {
     ...route<P, NoInput, B>({
       ...declaration,
-      ...(op.verb === 'public' ? { auth: 'public', idempotent: false } : { verb: op.verb, roles: op.roles }),
+      ...(op.verb === 'public' ? { auth: 'public', idempotent: declaration.idempotent ?? false } : { verb: op.verb, roles: op.roles }),
       params: op.params,
       body: op.body,
       handler: (ctx) =>

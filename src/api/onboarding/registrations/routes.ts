@@ -15,9 +15,8 @@ import { Registration } from '../../../models';
 import { registrationAccess } from '../../../access/platform';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
-import { publicCommandDeps } from '../../http/command-deps';
 import { rateLimit } from '../../http/middleware/rate-limit';
-import { route, RouteSpec } from '../../http/route';
+import type { RouteSpec } from '../../http/route';
 import { operation, operationRoute } from '../../http/operation';
 import { findRoute, listRoute } from '../../http/row-route';
 import {
@@ -31,45 +30,39 @@ import {
 
 export function registrationRoutes(config: Config): RouteSpec[] {
   return [
-    route({
-      method: 'post',
-      path: '/registrations',
-      summary:
-        'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
-      tag: 'onboarding',
-      auth: 'public',
-      before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
-      body: createRegistrationBody,
-      response: {
-        status: 202,
-        schema: acceptedSchema,
-        description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows',
+    // Public, and replayed from an Idempotency-Key: the answer hands out no token, and a repeat must not mail again.
+    operationRoute(
+      operation({ name: 'registrations.request', verb: 'public', body: createRegistrationBody, run: requestCompanyRegistration }),
+      {
+        method: 'post',
+        path: '/registrations',
+        summary:
+          'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
+        tag: 'onboarding',
+        idempotent: true,
+        before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
+        response: {
+          status: 202,
+          schema: acceptedSchema,
+          description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows',
+        },
+        view: () => ({ message: 'Check the administrator mailbox: the registration is submitted once the address is confirmed' }),
       },
-      handler: async (ctx) => {
-        await requestCompanyRegistration(ctx.state.input.body, publicCommandDeps(ctx));
-        ctx.status = 202;
-        ctx.body = { message: 'Check the administrator mailbox: the registration is submitted once the address is confirmed' };
-      },
-    }),
-    route({
+    ),
+    // Public and replayed from an Idempotency-Key: a repeat answers the registration submitted, which starts one run.
+    operationRoute(operation({ name: 'registrations.submit', verb: 'public', body: verifyRegistrationBody, run: submitRegistration }), {
       method: 'post',
       path: '/registrations/verify',
       summary: 'Submit a registration with the token mailed to its admin e-mail (single use); its onboarding run starts',
       tag: 'onboarding',
-      auth: 'public',
+      idempotent: true,
       before: [authAddressLimit(config)],
-      body: verifyRegistrationBody,
       response: {
         status: 202,
         schema: submittedRegistrationSchema,
         description: `Submitted; platform admins decide within ${EXPIRE_AFTER}`,
       },
-      handler: async (ctx) => {
-        const registration = await submitRegistration(ctx.state.input.body, publicCommandDeps(ctx));
-        const { id, status, workflowId, runId } = registration;
-        ctx.status = 202;
-        ctx.body = { id, status, workflowId, runId: runId ?? null };
-      },
+      view: ({ id, status, workflowId, runId }) => ({ id, status, workflowId, runId: runId ?? null }),
     }),
     listRoute({
       path: '/registrations',

@@ -43,11 +43,6 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /** Stages in which a person still works on the claim, so it can be (re)assigned: those before a decision. */
 export const OPEN_STAGES: ClaimStage[] = CLAIM_STAGES.slice(0, CLAIM_STAGES.indexOf('approved'));
 
-/** Roles that work claims: they may be assigned one and move it. */
-export const HANDLER_ROLES: Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
-/** Roles that hand claims out. */
-export const ASSIGNER_ROLES: Role[] = ['senior_adjuster', 'claims_manager'];
-
 /** The per-tenant durations and limits the claim process uses, fixed when the claim is filed. */
 export type ClaimSettings = Pick<
   TenantSettingsValues,

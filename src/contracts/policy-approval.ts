@@ -10,9 +10,6 @@ export const POLICY_APPROVAL_WORKFLOW_TYPE = 'policyApprovalWorkflow';
 export const POLICY_APPROVAL_WORKFLOW_ID_PREFIX = 'policy-approval-';
 export const policyApprovalWorkflowId = (versionId: string) => `${POLICY_APPROVAL_WORKFLOW_ID_PREFIX}${versionId}`;
 
-/** Who may review a version: never its author nor whoever submitted it (four eyes). */
-export const POLICY_REVIEWER_ROLES: Role[] = ['compliance_officer', 'tenant_admin'];
-
 export interface PolicyApprovalInput {
   tenantId: string;
   versionId: string;

@@ -152,9 +152,6 @@ export interface WaiveRequest extends SubscriptionActor {
  */
 export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
 
-/** The roles that may waive a first instalment (the operation refuses others 403, the run's validator too). */
-export const WAIVING_ROLES: readonly Role[] = ['tenant_admin', 'claims_manager'];
-
 export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
 /**
  * Answers once the subscription has left `pending`. Nothing sends it any more; the workflow keeps

@@ -20,10 +20,10 @@ import {
   PolicyReviewer,
   PolicyReviewMessage,
   PolicyReviewStatus,
-  POLICY_REVIEWER_ROLES,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
 } from '../contracts/policy-approval';
+import { roleMay } from '../access/verbs';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../shared/notification-timing';
 import { DAY_MS } from '../shared/time';
@@ -51,7 +51,7 @@ export async function policyApprovalWorkflow(input: PolicyApprovalInput): Promis
   const state = () => ({ status, reviewerId: decision?.by.userId ?? null });
 
   const assertCanDecide = (by: PolicyReviewer) => {
-    if (!POLICY_REVIEWER_ROLES.includes(by.role))
+    if (!roleMay(by.role, 'reviewPolicyVersion'))
       throw businessFailure(BusinessErrorType.Forbidden, 'Only compliance officers and tenant admins review policy versions');
     if (by.userId === input.authorId || by.userId === input.submittedById) {
       throw businessFailure(BusinessErrorType.Forbidden, 'The author or submitter of a version may not review it: a second person must');

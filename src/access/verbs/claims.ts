@@ -3,9 +3,12 @@
  * validator's decision). Pure, so the claim's workflow validators load it too; which rows a
  * caller sees and may act on stays with the access rule (src/access/claims.ts).
  */
-import { ASSIGNER_ROLES, HANDLER_ROLES } from '../../contracts/claim';
 import { type Role, STAFF_ROLES, TENANT_ROLES } from '../../shared/roles';
 
+/** The roles that work claims: they may be assigned one and move it. */
+const HANDLERS: readonly Role[] = ['adjuster', 'senior_adjuster', 'claims_manager'];
+/** The roles that hand claims out, and work any claim of the tenant (an adjuster works those assigned to them). */
+const ASSIGNERS: readonly Role[] = ['senior_adjuster', 'claims_manager'];
 const CLAIMS_MANAGERS: readonly Role[] = ['claims_manager'];
 
 export const CLAIM_VERBS = {
@@ -21,9 +24,15 @@ export const CLAIM_VERBS = {
   /** Reserves are the insurer's estimate: its staff see a claim's figures, the claimant does not. */
   viewClaimFinancials: STAFF_ROLES,
   fileClaim: ['policyholder', 'claims_agent'],
-  assignClaim: ASSIGNER_ROLES,
-  reopenClaim: ASSIGNER_ROLES,
-  transitionClaim: HANDLER_ROLES,
+  assignClaim: ASSIGNERS,
+  reopenClaim: ASSIGNERS,
+  transitionClaim: HANDLERS,
+  /** Be assigned a claim to handle. */
+  beAssignedClaims: HANDLERS,
+  /** Move a claim, or work its money, when it is assigned to someone else. */
+  workAnyClaim: ASSIGNERS,
+  /** Mailed a claim's escalations. */
+  hearOfClaimEscalations: CLAIMS_MANAGERS,
   /** Internal notes are the staff's alone; who edits or withdraws one is the note's rule. */
   listClaimNotes: STAFF_ROLES,
   addClaimNote: STAFF_ROLES,
@@ -43,14 +52,18 @@ export const CLAIM_VERBS = {
   classifyAnyClaimDocument: STAFF_ROLES,
   /** A claim's money (docs/claim-money.md): the amounts and authority are the run's validators'. */
   viewClaimMoney: STAFF_ROLES,
-  changeReserve: HANDLER_ROLES,
-  decideReserveChange: HANDLER_ROLES,
-  requestPayment: HANDLER_ROLES,
-  approvePayment: HANDLER_ROLES,
-  voidPayment: HANDLER_ROLES,
+  changeReserve: HANDLERS,
+  decideReserveChange: HANDLERS,
+  requestPayment: HANDLERS,
+  approvePayment: HANDLERS,
+  voidPayment: HANDLERS,
+  /** Work a claim's reserves and payments at all (the run's validators; the amounts are the authority rule's). */
+  workClaimMoney: HANDLERS,
+  /** Approve a payment that takes the claim's payments beyond the amount claimed. */
+  approveBeyondClaimed: CLAIMS_MANAGERS,
   settlePayment: CLAIMS_MANAGERS,
   issueCardRefund: CLAIMS_MANAGERS,
-  recordRecovery: HANDLER_ROLES,
+  recordRecovery: HANDLERS,
   /** Record a recovery on a claim assigned to someone else. */
   recordRecoveryOnAnyClaim: CLAIMS_MANAGERS,
   /** Payment batches: the approved claim payments issued as one bank file (docs/claim-money.md). */

@@ -4,7 +4,6 @@
  * reviewers decide a version in review (the run's validator checks the four eyes). Which rows
  * each sees is the access rules' (src/access/compliance.ts, compliance-requirements.ts).
  */
-import { POLICY_REVIEWER_ROLES } from '../../contracts/policy-approval';
 import { type Role, STAFF_ROLES } from '../../shared/roles';
 
 const COMPLIANCE_OFFICERS: readonly Role[] = ['compliance_officer', 'tenant_admin'];
@@ -23,7 +22,7 @@ export const COMPLIANCE_VERBS = {
   submitPolicyVersion: COMPLIANCE_OFFICERS,
   publishPolicyVersion: COMPLIANCE_OFFICERS,
   /** Decide a version in review (neither its author nor its submitter: the run's four eyes). */
-  reviewPolicyVersion: POLICY_REVIEWER_ROLES,
+  reviewPolicyVersion: ['compliance_officer', 'tenant_admin'],
   /** A version's acknowledgement report, its evidence package and the key that signs it; the escalations sent. */
   viewAcknowledgementReport: COMPLIANCE_OFFICERS,
   downloadEvidencePackage: COMPLIANCE_OFFICERS,

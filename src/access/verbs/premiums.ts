@@ -1,5 +1,5 @@
 /** Who may act on premiums (docs/premiums.md): which invoices a caller sees is the access rule's (src/access/invoices.ts). */
-import { WAIVING_ROLES } from '../../contracts/subscription';
+import { SUBSCRIPTION_VERBS } from './subscriptions';
 import type { Role } from '../../shared/roles';
 
 export const PREMIUM_VERBS = {
@@ -9,7 +9,7 @@ export const PREMIUM_VERBS = {
    * agent or adjuster could otherwise mark the premium of a policy they will handle claims on as
    * paid without the money; a policyholder pays through the payment provider.
    */
-  recordPremiumPayment: WAIVING_ROLES,
+  recordPremiumPayment: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
   chaseOverduePremiums: ['claims_agent', 'claims_manager'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -2,7 +2,6 @@
  * Who may act on subscriptions (docs/subscriptions.md): which subscription a caller sees, cancels
  * or renews is the access rule's (src/access/subscriptions.ts) and the run's validators'.
  */
-import { WAIVING_ROLES } from '../../contracts/subscription';
 import { type Role, STAFF_ROLES } from '../../shared/roles';
 
 export const SUBSCRIPTION_VERBS = {
@@ -11,5 +10,7 @@ export const SUBSCRIPTION_VERBS = {
   /** Issue a policy to someone else (a holder they name or create): the staff; a policyholder subscribes themselves. */
   issuePolicyForOthers: STAFF_ROLES,
   /** The subscription covers before its first instalment is paid: the finance roles (the run's validator checks it too). */
-  waiveFirstPremium: WAIVING_ROLES,
+  waiveFirstPremium: ['tenant_admin', 'claims_manager'],
+  /** Cancel a policy that is not one's own (its policyholder cancels their own). */
+  cancelAnySubscription: ['tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;

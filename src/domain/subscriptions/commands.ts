@@ -184,7 +184,7 @@ export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id
   decide(caller, id, deps, renewSubscriptionUpdate, {});
 
 /**
- * Waives the first instalment of a subscription awaiting it (staff of WAIVING_ROLES): it covers at
+ * Waives the first instalment of a subscription awaiting it (the staff of the verb waiveFirstPremium): it covers at
  * once; the run records who waived it in the audit trail (`subscription.waive_first_premium`). The
  * invoice stays open, to be paid or chased like any other.
  */

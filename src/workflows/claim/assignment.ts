@@ -2,13 +2,14 @@
  * Who may assign a claim, to whom, and while it is open. Pure: the assignment's validator checks
  * it before anything is recorded, and tests call it directly.
  */
-import { ASSIGNER_ROLES, type AssignmentRequest, HANDLER_ROLES, OPEN_STAGES } from '../../contracts/claim';
+import { roleMay } from '../../access/verbs';
+import { type AssignmentRequest, OPEN_STAGES } from '../../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { checkHistoryRoom, checkNoDecisionPending, checkNotClaimant, type ClaimFacts, MAX_CLAIM_ASSIGNMENTS } from './facts';
 import { DECISION_MOVES } from './transitions';
 
 export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): void {
-  if (!ASSIGNER_ROLES.includes(request.actor.role)) {
+  if (!roleMay(request.actor.role, 'assignClaim')) {
     throw businessFailure(BusinessErrorType.Forbidden, 'Only senior adjusters and claims managers assign claims');
   }
   checkNotClaimant(facts, request.actor.id, 'The claimant cannot assign their own claim');
@@ -19,7 +20,7 @@ export function checkAssignment(facts: ClaimFacts, request: AssignmentRequest): 
       allowed: DECISION_MOVES[facts.stage],
     });
   }
-  if (!HANDLER_ROLES.includes(request.assigneeRole)) {
+  if (!roleMay(request.assigneeRole, 'beAssignedClaims')) {
     throw businessFailure(BusinessErrorType.Validation, 'Claims are assigned to adjusters, senior adjusters or claims managers', {
       field: 'assigneeId',
     });

@@ -4,6 +4,7 @@
  * not, and that a payment never takes more than its reserve line holds. Pure: the claim
  * workflow's update validators call them before anything is recorded.
  */
+import { rolesOf } from '../../access/verbs';
 import { type ClaimSettings, type ClaimStage, OPEN_STAGES } from '../../contracts/claim';
 import {
   type ClaimPayment,
@@ -18,6 +19,9 @@ import { businessFailure, BusinessErrorType } from '../../shared/business-errors
 import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../shared/claim-authority';
 import type { ClaimArithmetic } from './arithmetic';
 import { checkMayWorkMoney, checkNotRecording, lineOf } from './reserves';
+
+/** Who approves a payment beyond the amount claimed (src/access/verbs/claims.ts). */
+const BEYOND_CLAIMED_APPROVERS = [...rolesOf('approveBeyondClaimed')];
 
 /** What the rules need to know about the claim's payments at the moment of the request. */
 export interface PaymentFacts {
@@ -122,7 +126,7 @@ export function checkPaymentDecision(facts: PaymentFacts, request: PaymentDecisi
   checkApprover('payment', facts.settings, request.actor, {
     requestedById: approving ? payment.requestedById : null,
     amount: payment.amount,
-    ...(managerOnly && { roles: ['claims_manager'] }),
+    ...(managerOnly && { roles: BEYOND_CLAIMED_APPROVERS }),
   });
   return payment;
 }

@@ -4,7 +4,8 @@
  * share), and who may decide a change that waits. Pure: the claim workflow's update validators
  * call them before anything is recorded.
  */
-import { type ClaimSettings, type ClaimStage, HANDLER_ROLES } from '../../contracts/claim';
+import { roleMay } from '../../access/verbs';
+import { type ClaimSettings, type ClaimStage } from '../../contracts/claim';
 import {
   MAX_RESERVE_CHANGES,
   type ReserveChange,
@@ -42,12 +43,12 @@ export function checkMayWorkMoney(
   actor: ReserveChangeRequest['actor'],
   what: 'reserves' | 'payments',
 ): void {
-  if (!HANDLER_ROLES.includes(actor.role))
+  if (!roleMay(actor.role, 'workClaimMoney'))
     throw businessFailure(BusinessErrorType.Forbidden, `Only claim handlers work a claim's ${what}`, { rule: 'money_role' });
   if (actor.id === facts.claimantId)
     throw businessFailure(BusinessErrorType.OwnClaim, `You cannot work the ${what} of your own claim`, { rule: 'separation_of_duties' });
   // An adjuster works the claims assigned to them; senior adjusters and managers any of the tenant's.
-  if (actor.role === 'adjuster' && actor.id !== facts.assigneeId)
+  if (!roleMay(actor.role, 'workAnyClaim') && actor.id !== facts.assigneeId)
     throw businessFailure(BusinessErrorType.Forbidden, `An adjuster works the ${what} of the claims assigned to them`, {
       rule: 'money_assignee',
     });

@@ -16,8 +16,8 @@ import type {
 } from '../../contracts/claim';
 import { type ClaimPayment, HOLDING_STATUSES, UNDECIDED_STATUSES } from '../../contracts/claim-payments';
 import type { ReserveChange, ReserveLine } from '../../contracts/claim-reserves';
+import { rolesOf } from '../../access/verbs';
 import { NOTIFYING_ACTIVITY_TIMEOUT_MS } from '../../shared/notification-timing';
-import type { Role } from '../../shared/roles';
 import { publishStatus } from '../support/business-status';
 import { type ClaimArithmetic, EXACT } from './arithmetic';
 import type { StageDeadline } from './deadlines';
@@ -29,7 +29,8 @@ const { recordClaimTransition } = proxyActivities<Activities>({ startToCloseTime
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS, retry: STEP_RETRY });
 
-const CLAIMS_MANAGERS: Role[] = ['claims_manager'];
+/** Who is mailed a claim's escalations (src/access/verbs/claims.ts). */
+const CLAIMS_MANAGERS = [...rolesOf('hearOfClaimEscalations')];
 
 /**
  * The current stay's deadlines: when each falls due (epoch ms) and which is next. A calendar

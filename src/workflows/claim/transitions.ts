@@ -4,7 +4,8 @@
  * and, for an approval, approval.ts. Pure and deterministic: the transition's validator calls it,
  * and tests call it directly.
  */
-import { type ClaimStage, HANDLER_ROLES, type TransitionRequest } from '../../contracts/claim';
+import { roleMay } from '../../access/verbs';
+import { type ClaimStage, type TransitionRequest } from '../../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { checkApproval } from './approval';
 import { checkHistoryRoom, checkNoDecisionPending, checkNotClaimant, type ClaimFacts } from './facts';
@@ -33,7 +34,7 @@ export const DECISION_MOVES: Record<ClaimStage, ClaimStage[]> = {
 /** Throws the business failure that refuses the move, or returns when it is allowed. */
 export function checkTransition(facts: ClaimFacts, request: TransitionRequest): void {
   const { actor, to } = request;
-  if (!HANDLER_ROLES.includes(actor.role)) {
+  if (!roleMay(actor.role, 'transitionClaim')) {
     throw businessFailure(BusinessErrorType.Forbidden, 'Only adjusters, senior adjusters and claims managers move claims');
   }
   checkNotClaimant(facts, actor.id, 'The claimant cannot review or decide their own claim');
@@ -47,7 +48,7 @@ export function checkTransition(facts: ClaimFacts, request: TransitionRequest): 
       allowed,
     });
   }
-  if (actor.role === 'adjuster' && actor.id !== facts.assigneeId) {
+  if (!roleMay(actor.role, 'workAnyClaim') && actor.id !== facts.assigneeId) {
     throw businessFailure(BusinessErrorType.Forbidden, 'An adjuster moves only the claims assigned to them');
   }
   if (to === 'denied' && !request.reason) {

@@ -14,9 +14,9 @@ import {
   type SubscriptionActor,
   type SubscriptionState,
   subscriptionStateQuery,
-  WAIVING_ROLES,
   waiveFirstPremiumUpdate,
 } from '../../contracts/subscription';
+import { roleMay, rolesOf } from '../../access/verbs';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { publishStatus } from '../support/business-status';
 import { subscriptionMessages } from './messages';
@@ -29,14 +29,14 @@ function validateChange(run: SubscriptionRun, actor: SubscriptionActor, kind: De
   const { status, changeInProgress } = run;
   const isOwner = actor.userId === run.input.terms.policyholderId;
   if (kind === 'waive') {
-    if (!WAIVING_ROLES.includes(actor.role))
-      throw businessFailure(BusinessErrorType.Forbidden, `Only ${WAIVING_ROLES.join(' or ')} may waive a first premium`);
+    if (!roleMay(actor.role, 'waiveFirstPremium'))
+      throw businessFailure(BusinessErrorType.Forbidden, `Only ${rolesOf('waiveFirstPremium').join(' or ')} may waive a first premium`);
     if (changeInProgress) throw businessFailure(BusinessErrorType.Conflict, `A ${changeInProgress} of this subscription is in progress`);
     if (status !== 'pending_payment')
       throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot waive the first premium of a subscription that is ${status}`);
     return;
   }
-  const mayAct = kind === 'cancel' ? isOwner || actor.role === 'tenant_admin' : isOwner;
+  const mayAct = kind === 'cancel' ? isOwner || roleMay(actor.role, 'cancelAnySubscription') : isOwner;
   if (!mayAct) {
     const who = kind === 'cancel' ? 'the policyholder or a tenant admin' : 'the policyholder';
     throw businessFailure(BusinessErrorType.Forbidden, `Only ${who} may ${kind} this subscription`);

@@ -14,13 +14,13 @@ import { PLATFORM_VERBS } from './platform';
 import { TENANT_SETTINGS_VERBS } from './tenant-settings';
 import { USER_VERBS } from './users';
 import { WEBHOOK_VERBS } from './webhooks';
+import { AUDIT_VERBS } from './audit';
 import { CLAIM_VERBS } from './claims';
 import { COMPLIANCE_VERBS } from './compliance';
-import { REPORT_VERBS } from './reports';
-import { SUBSCRIPTION_VERBS } from './subscriptions';
 import { PREMIUM_VERBS } from './premiums';
 import { PRIVACY_VERBS } from './privacy';
-import { AUDIT_VERBS } from './audit';
+import { REPORT_VERBS } from './reports';
+import { SUBSCRIPTION_VERBS } from './subscriptions';
 
 const VERBS = {
   ...IDENTITY_VERBS,

@@ -32,11 +32,10 @@ function parityProblems(graphql: GraphQLSchema, routes: RouteSpec[]): string[] {
   return problems;
 }
 
-/** Who may call it: its access verb (or, the old way going with #75, its roles); a public route anyone, as its operation's verb `public` says. */
-function whoOf(spec: Pick<DeclaredOperation, 'verb' | 'roles'> & Pick<RouteSpec, 'auth'>): string {
+/** Who may call it: its access verb; a public route anyone, as its operation's verb `public` says. */
+function whoOf(spec: Pick<DeclaredOperation, 'verb'> & Pick<RouteSpec, 'auth'>): string {
   if (spec.auth === 'public') return 'verb public';
-  if (spec.verb) return `verb ${spec.verb}`;
-  return spec.roles ? `roles ${[...spec.roles].sort().join(',')}` : 'any authenticated user';
+  return spec.verb ? `verb ${spec.verb}` : 'any authenticated user';
 }
 
 function differences(what: string, declared: DeclaredOperation, route: RouteSpec): string[] {

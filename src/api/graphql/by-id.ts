@@ -2,7 +2,6 @@
 import type DataLoader from 'dataloader';
 import type { ObjectRef } from '@pothos/core';
 import type { Verb } from '../../access/verbs';
-import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
 import { visibleById } from './context';
 import type { Loaders } from './loaders';
@@ -14,8 +13,6 @@ export interface ByIdQuery<Row> {
   loader: (loaders: Loaders) => DataLoader<string, Row | null>;
   /** Who it answers (anyone else is refused); every caller when absent. */
   verb?: Verb;
-  /** The old way of saying who, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
-  roles?: readonly Role[];
 }
 
 /**
@@ -31,7 +28,7 @@ export function byIdQuery<Row>(name: string, type: ObjectRef<BuilderTypes, Row>,
       nullable: true,
       description: query.description,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, context) => visibleById<unknown>(context, query.loader(context.loaders), id, query.verb ?? query.roles),
+      resolve: (_root, { id }, context) => visibleById<unknown>(context, query.loader(context.loaders), id, query.verb),
     }),
   );
 }

@@ -10,7 +10,6 @@ import { badRequest } from '../../shared/errors';
 import type { InputFieldMap, InputShapeFromFields, ObjectRef, QueryFieldBuilder } from '@pothos/core';
 import type { AuthUser } from '../../shared/caller';
 import type { Verb } from '../../access/verbs';
-import type { Role } from '../../shared/roles';
 import { builder, type BuilderTypes } from './builder';
 import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_BY_FIRST, STATEMENT_COST } from './bounds';
 import { callerOf, type GraphQLContext } from './context';
@@ -131,13 +130,13 @@ export interface ListedRows {
  */
 function listField<M extends Keyed, A extends InputFieldMap>(
   model: ModelStatic<M>,
-  list: { access?: Verb | readonly Role[]; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
+  list: { verb?: Verb; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
 ) {
   return {
     extensions: PAGED_BY_FIRST,
     args: { ...pageArgs(), ...list.args },
     resolve: (_root: unknown, { first, after, ...filters }: PageArgs & InputShapeFromFields<A>, context: GraphQLContext) => {
-      const caller = callerOf(context, list.access);
+      const caller = callerOf(context, list.verb);
       const { where, order } = list.rows(caller, filters as InputShapeFromFields<A>);
       return connectionOf(model, where, { first, after }, order);
     },
@@ -149,8 +148,6 @@ export interface ListQuery<A extends InputFieldMap> {
   description: string;
   /** Who it answers (anyone else is refused); every caller when absent. */
   verb?: Verb;
-  /** The old way of saying who, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
-  roles?: readonly Role[];
   /** Its own arguments, after the page's `first` and `after`. */
   args: (t: QueryFieldBuilder<BuilderTypes, BuilderTypes['Root']>) => A;
   /** The rows the caller sees, from the caller and its own arguments. */
@@ -172,7 +169,7 @@ export function listQuery<M extends Keyed, A extends InputFieldMap>(
   builder.queryField(name, (t) => {
     // Typed for any arguments here: the caller's `rows` was checked against its own `args` above.
     const field = listField<M, InputFieldMap>(model, {
-      access: list.verb ?? list.roles,
+      verb: list.verb,
       args: list.args(t),
       rows: list.rows as ListQuery<InputFieldMap>['rows'],
     });

@@ -6,7 +6,6 @@ import type DataLoader from 'dataloader';
 import { may, type Verb } from '../../access/may';
 import { principalKey, type AuthUser } from '../../shared/caller';
 import { forbidden, notFound, unauthorized } from '../../shared/errors';
-import type { Role } from '../../shared/roles';
 import type { CommandDeps } from '../../domain/command';
 import type { ClientEvidence } from '../http/client-evidence';
 import { commandDepsOf } from '../http/command-deps';
@@ -34,15 +33,10 @@ export function graphQLContext(services: ApiServices, caller: AuthUser | null, r
  * The caller of a field that needs one: without a token only `viewer` (null) and introspection
  * answer. A field names the access verb of its REST route, refused alike (FORBIDDEN).
  */
-export function callerOf(context: GraphQLContext, access?: Verb | readonly Role[]): AuthUser {
+export function callerOf(context: GraphQLContext, verb?: Verb): AuthUser {
   if (!context.caller) throw unauthorized();
-  if (access !== undefined && !mayCall(context.caller, access)) throw forbidden();
+  if (verb !== undefined && !may(context.caller, verb)) throw forbidden();
   return context.caller;
-}
-
-/** Whether the caller may do `verb`; a list of roles is the old way, going with #75 (tests/structure/role-lists.test.ts). */
-function mayCall(caller: AuthUser, access: Verb | readonly Role[]): boolean {
-  return typeof access === 'string' ? may(caller, access) : access.includes(caller.role);
 }
 
 /**
@@ -54,9 +48,9 @@ export function visibleById<Row>(
   context: GraphQLContext,
   loader: DataLoader<string, Row | null>,
   id: string,
-  access?: Verb | readonly Role[],
+  verb?: Verb,
 ): Promise<Row | null> {
-  callerOf(context, access);
+  callerOf(context, verb);
   return loader.load(validInput(idParams, { id }).id);
 }
 

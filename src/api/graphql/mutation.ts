@@ -50,7 +50,7 @@ export function mutationOf<P extends object, B extends object, Result, Row exten
   return {
     extensions: { operation: op as DeclaredOperation },
     resolve: async (_root: unknown, args: Record<string, unknown>, context: GraphQLContext): Promise<Row> => {
-      const caller = callerOf(context, op.verb ?? op.roles);
+      const caller = callerOf(context, op.verb);
       const { params, body } = requestOf(args, paramKeys);
       const input = {
         ...(op.params ? validInput(op.params, params) : {}),

@@ -1,8 +1,9 @@
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
+import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
-import { authenticate, isHumanOnlyPath, refuseApiKeys, requireRoles } from './middleware/auth';
+import { authenticate, isHumanOnlyPath, refuseApiKeys, requireVerb } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
 import { acceptsIdempotencyKey, type RouteInput, type RouteSpec, type RouteState } from './route';
@@ -26,7 +27,7 @@ const refusesApiKeys = (spec: RouteSpec): boolean => spec.auth !== 'public' && i
  */
 export function refusedBeforeInput(spec: RouteSpec, caller: { role: Role; viaApiKey: boolean }): boolean {
   if (spec.auth === 'public') return false;
-  return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.roles !== undefined && !spec.roles.includes(caller.role));
+  return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.verb !== undefined && !roleMay(caller.role, spec.verb));
 }
 
 /** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
@@ -40,7 +41,7 @@ export function mountRoutes(specs: RouteSpec[], config: Config): Router {
     if (spec.auth === 'codec-session') pipeline.push(authByCodecSession);
     else if (spec.auth !== 'public') pipeline.push(auth);
     if (refusesApiKeys(spec)) pipeline.push(refuseApiKeys);
-    if (spec.roles) pipeline.push(requireRoles(spec.roles));
+    if (spec.verb) pipeline.push(requireVerb(spec.verb));
     pipeline.push(...(spec.before ?? []));
     pipeline.push(validate(spec));
     if (acceptsIdempotencyKey(spec)) pipeline.push(idempotency(config.deadlines.requestMs, spec.secretAnswer));

@@ -10,7 +10,6 @@ import type Joi from 'joi';
 import type { Verb } from '../../access/verbs';
 import type { CommandDeps } from '../../domain/command';
 import type { AuthUser } from '../../shared/caller';
-import type { Role } from '../../shared/roles';
 import type { ApiServices } from '../runtime/services';
 import { throttlesOf, type Throttles } from '../auth/throttles';
 import type { ClientEvidence } from './client-evidence';
@@ -57,8 +56,6 @@ export interface SignedInOperation<
 > extends OperationInput<P, B> {
   /** Who may call it; omitted means any authenticated user (the command's access rule decides). */
   verb?: Verb;
-  /** The old way of saying who may call it, going with #75 (tests/structure/role-lists.test.ts): name a `verb`. */
-  roles?: readonly Role[];
   /** Runs the command with the caller and the validated input (parameters and body merged). */
   run: (caller: AuthUser, input: P & B, deps: CommandDeps, request: Request) => Promise<Result>;
 }
@@ -153,7 +150,7 @@ export function operationRoute<P extends object, B extends object, Result>(
   return {
     ...route<P, NoInput, B>({
       ...declaration,
-      ...(op.verb === 'public' ? { auth: 'public', idempotent: declaration.idempotent ?? false } : { verb: op.verb, roles: op.roles }),
+      ...(op.verb === 'public' ? { auth: 'public', idempotent: declaration.idempotent ?? false } : { verb: op.verb }),
       params: op.params,
       body: op.body,
       handler: (ctx) =>

@@ -7,8 +7,7 @@ import type Joi from 'joi';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { AccessTokenClaims } from '../../services/tokens';
 import type { AuthUser } from '../../shared/caller';
-import { rolesOf, type Verb } from '../../access/verbs';
-import type { Role } from '../../shared/roles';
+import type { Verb } from '../../access/verbs';
 import type { ApiServices } from '../runtime/services';
 
 export type { AuthUser };
@@ -41,7 +40,6 @@ export type RouteContext<I = unknown> = ParameterizedContext<RouteState<I>> & { 
 export interface DeclaredOperation {
   name: string;
   verb?: Verb | 'public';
-  roles?: readonly Role[];
   params?: Joi.ObjectSchema;
   body?: Joi.ObjectSchema;
 }
@@ -68,11 +66,6 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
    * access rule decides).
    */
   verb?: Verb;
-  /**
-   * The roles the verb names, as `route()` resolves them (the pipeline and the OpenAPI document read
-   * them). Declaring them by hand is the old way, going with #75: a route names its `verb`.
-   */
-  roles?: readonly Role[];
   params?: Joi.ObjectSchema<P>;
   query?: Joi.ObjectSchema<Q>;
   body?: Joi.ObjectSchema<B>;
@@ -127,7 +120,6 @@ export function route<P extends object = NoInput, Q extends object = NoInput, B 
   const { handler, ...declaration } = spec;
   return {
     ...declaration,
-    ...(declaration.verb && { roles: rolesOf(declaration.verb) }),
     handler: (ctx) => handler(ctx as RouteContext<RouteInput<P, Q, B>>),
   };
 }

@@ -2,20 +2,16 @@
  * The reads most resources declare alike, each built here once: a page of the rows the caller may
  * see (`listRoute`), one of them by its `:id` (`findRoute`) and a page of what hangs on one (`childListRoute`). A read that does anything more is
  * declared with `route()` itself; a write is an operation (`operationRoute`, src/api/http/operation.ts).
- * `commandRoute`, `updateRoute` and `deleteRoute` are the old ways of declaring a write, going with
- * #75 as their routes become operations.
  */
 import type Joi from 'joi';
 import type { Model, ModelStatic } from 'sequelize';
 import { type AccessRule, findVisible } from '../../access/core';
-import type { Command } from '../../domain/command';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
-import { commandDeps } from './command-deps';
 import { idParams } from './common-schemas';
-import { route, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
+import { route, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
 
-/** Where a route is and who may call it (its verb; `roles` the old way), as `route()` takes them. */
-export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb' | 'roles'>;
+/** Where a route is and who may call it (its verb), as `route()` takes them. */
+export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb'>;
 
 /**
  * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the
@@ -87,70 +83,6 @@ export function childListRoute<M extends Model, Q extends object>(
     handler: async (ctx) => {
       const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
       ctx.body = await list(row, ctx.state.input.query, ctx);
-    },
-  });
-}
-
-/**
- * A command whose input is the path's parameters and the body merged (either may be absent; the
- * path's win: a body's schema names none of them), answered with its result under
- * `response.status`, as `view` renders it where given (it may look more up).
- */
-export function commandRoute<P extends object = object, B extends object = object, R = unknown>(
-  spec: Placement &
-    Pick<RouteDeclaration, 'idempotent' | 'secretAnswer' | 'before'> & {
-      method: RouteDeclaration['method'];
-      params?: Joi.ObjectSchema<P>;
-      body?: Joi.ObjectSchema<B>;
-      response: RouteDeclaration['response'];
-      command: Command<P & B, R>;
-      view?: (result: R) => unknown;
-    },
-): RouteSpec {
-  const { command, view, ...declaration } = spec;
-  return route<P, NoInput, B>({
-    ...declaration,
-    handler: async (ctx) => {
-      const { params, body } = ctx.state.input;
-      const result = await command(ctx.state.user, { ...body, ...params }, commandDeps(ctx));
-      ctx.status = declaration.response.status;
-      ctx.body = view ? await view(result) : result;
-    },
-  });
-}
-
-/** PATCH or PUT some fields of the row with the path's `:id` through `command`; answers what it returns. */
-export function updateRoute<B extends object, R>(
-  spec: Placement & {
-    method: 'patch' | 'put';
-    body: Joi.ObjectSchema<B>;
-    schema: Joi.Schema;
-    command: Command<{ id: string; fields: B }, R>;
-  },
-): RouteSpec {
-  const { command, schema, ...declaration } = spec;
-  return route({
-    ...declaration,
-    params: idParams,
-    response: { status: 200, schema },
-    handler: async (ctx) => {
-      const { params, body } = ctx.state.input;
-      ctx.body = await command(ctx.state.user, { id: params.id, fields: body }, commandDeps(ctx));
-    },
-  });
-}
-
-/** DELETE the row with the path's `:id` through `command`; 204 with no body. */
-export function deleteRoute(spec: Placement & { command: Command<{ id: string }, unknown> }): RouteSpec {
-  const { command, ...placement } = spec;
-  return route({
-    method: 'delete',
-    ...placement,
-    params: idParams,
-    response: { status: 204 },
-    handler: async (ctx) => {
-      await command(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-      ctx.status = 204;
     },
   });
 }

@@ -1,6 +1,7 @@
 /** The OpenAPI 3 document, generated from the same route specs and Joi schemas that validate requests. */
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
+import { rolesOf } from '../../access/verbs';
 import { isHumanOnlyPath } from '../http/middleware/auth';
 import { IDEMPOTENCY_KEY_FORMAT } from '../http/middleware/idempotency';
 import { requestSchemaOf } from './request-schema';
@@ -95,7 +96,7 @@ function operationOf(spec: RouteSpec) {
   return {
     tags: [spec.tag],
     summary: spec.summary,
-    description: spec.roles ? `Roles: ${spec.roles.join(', ')}` : undefined,
+    description: spec.verb ? `Roles: ${rolesOf(spec.verb).join(', ')}` : undefined,
     security: securityOf(spec),
     parameters,
     requestBody: spec.body ? { required: true, content: { 'application/json': { schema: requestSchemaOf(spec.body) } } } : undefined,

@@ -3,7 +3,7 @@ import compose from 'koa-compose';
 import koaJwt from 'koa-jwt';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config';
-import type { Role } from '../../../shared/roles';
+import { may, type Verb } from '../../../access/may';
 import { roleMay } from '../../../access/verbs';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
@@ -163,9 +163,10 @@ function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolea
   return compose([verifyUnlessRemembered, checkPrincipal]);
 }
 
-export function requireRoles(roles: readonly Role[]): Middleware {
+/** Refuses (403) a caller whose role the route's verb does not name. */
+export function requireVerb(verb: Verb): Middleware {
   return async (ctx, next) => {
-    if (!roles.includes((ctx.state.user as AuthUser).role)) throw forbidden();
+    if (!may(ctx.state.user as AuthUser, verb)) throw forbidden();
     await next();
   };
 }

@@ -30,7 +30,7 @@ export function refusedBeforeInput(spec: RouteSpec, caller: { role: Role; viaApi
   return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.verb !== undefined && !roleMay(caller.role, spec.verb));
 }
 
-/** Mounts each spec as the pipeline auth → roles → rate limit → validation → idempotency → handler. */
+/** Mounts each spec as the pipeline auth → verb → rate limit → validation → idempotency → handler. */
 export function mountRoutes(specs: RouteSpec[], config: Config): Router {
   const router = new Router<RouteState<RouteInput>>();
   const auth = authenticate(config);

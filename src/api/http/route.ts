@@ -1,6 +1,6 @@
 /**
  * A route is declared once, as data: method, path, who may call it (its access verb), its Joi
- * schemas and its handler. The same declaration mounts the route (auth → roles → validation → idempotency →
+ * schemas and its handler. The same declaration mounts the route (auth → verb → validation → idempotency →
  * handler) and produces its OpenAPI description (src/api/openapi/document.ts).
  */
 import type Joi from 'joi';

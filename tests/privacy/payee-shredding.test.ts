@@ -77,7 +77,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
     // Before erasure: the API answers the payees in clear, from the run's answer and from the rows.
     const own = await pay({ amount: 500, payee: CLAIMANT_ACCOUNT }).expect(201);
     expect(own.body.payment.payee).toEqual({ ...CLAIMANT_ACCOUNT, bic: null });
-    const glazier = await pay({ amount: 2000, payee: GLAZIER }).expect(202);
+    const glazier = await pay({ amount: '2000.00', payee: GLAZIER }).expect(202);
     expect(glazier.body.payment).toMatchObject({ status: 'requested', payee: GLAZIER });
     conforms('post', '/claims/:id/payments', glazier.body);
     const before = await listed();
@@ -150,7 +150,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       .post(`/api/v1/claims/${claim.id}/payments/${glazier.body.payment.id}/approve`)
       .set(as(team.senior))
       .expect(200);
-    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: 2000, payee: GLAZIER });
+    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: '2000.00', payee: GLAZIER });
     conforms('post', '/claims/:id/payments/:paymentId/approve', approved.body);
     expect((await ClaimPayment.findByPk(glazier.body.payment.id, { rejectOnEmpty: true })).status).toBe('approved');
 
@@ -229,7 +229,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
     const asked = await stack.api
       .post(`/api/v1/claims/${claim.id}/payments`)
       .set(as(team.adjuster))
-      .send({ costType: 'indemnity', category: 'other', amount: 2000, payee: GLAZIER })
+      .send({ costType: 'indemnity', category: 'other', amount: '2000.00', payee: GLAZIER })
       .expect(202);
     // The run gone, as the reconciler marks it (docs/operating.md, Repairing a row).
     await stack.temporal.workflow.getHandle(claim.workflowId).terminate('payee test: the run is gone');
@@ -255,6 +255,6 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       .post(`/api/v1/claims/${claim.id}/payments/${asked.body.payment.id}/approve`)
       .set(as(team.senior))
       .expect(200);
-    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: 2000, payee: GLAZIER });
+    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: '2000.00', payee: GLAZIER });
   });
 });

@@ -79,7 +79,11 @@ describe('platform endpoints', () => {
     expect(new RegExp(updateBody.properties.password.pattern).test('lettersonly')).toBe(false);
     expect(new RegExp(updateBody.properties.password.pattern).test('letters4and')).toBe(true);
     const createPlan = doc.paths['/api/v1/plans'].post.requestBody.content['application/json'].schema.properties;
-    expect(createPlan.premium).toMatchObject({ minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
+    // Money is a decimal string (docs/api.md, Money); the number it replaces is still stated, deprecated.
+    const [premiumText, premiumNumber] = createPlan.premium.oneOf;
+    expect(new RegExp(premiumText.pattern).test('1100.00')).toBe(true);
+    expect(['0', '0.00', '1.234', '-5', '1e3'].some((text) => new RegExp(premiumText.pattern).test(text))).toBe(false);
+    expect(premiumNumber).toMatchObject({ deprecated: true, minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
     expect(createPlan.durationMonths).toMatchObject({ minimum: 6, maximum: 120, multipleOf: 6 });
     expect(createPlan.name.minLength).toBe(1);
     // A trimmed string's minimum counts what is left once trimmed: blanks at its ends make up none of it.

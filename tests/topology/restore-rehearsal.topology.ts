@@ -270,7 +270,15 @@ describe('restore rehearsal: the database lost under load and restored to an ins
     expect(before.length).toBeGreaterThanOrEqual(20);
     expect(after.length).toBeGreaterThanOrEqual(10);
     expect(before.filter((w) => !present.has(w.body.id)).map((w) => `${w.kind} ${w.body.id}`)).toEqual([]);
-    expect(after.filter((w) => present.has(w.body.id)).map((w) => `${w.kind} ${w.body.id}`)).toEqual([]);
+    // Nothing after the instant is kept, except what Temporal (not restored here) still drives: a pending
+    // subscription's run writes its own row in its first activity, so a run that had not yet done so before
+    // the instant may write it again on the restored database. Its run is the acknowledged request's record.
+    const keptAfter = after.filter((w) => present.has(w.body.id));
+    expect(keptAfter.filter((w) => w.kind !== 'subscription').map((w) => `${w.kind} ${w.body.id}`)).toEqual([]);
+    for (const write of keptAfter) {
+      const run = await temporal.workflow.getHandle(`subscription-${write.body.id}`).describe();
+      expect(run.startTime.getTime()).toBeLessThanOrEqual(write.answeredAt);
+    }
     expect((await call(restoredApi, 'GET', `/subscriptions/${first.id}`, { token: holder })).status).toBe(200);
 
     // Temporal is further on than the restored database: the runs started after the instant have no row.

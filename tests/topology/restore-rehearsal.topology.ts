@@ -175,7 +175,9 @@ describe('restore rehearsal: the database lost under load and restored to an ins
 
   it('restores to an instant from the store alone: nothing acknowledged before it lost, nothing after it kept; figures measured', async () => {
     const { api, env } = await startStack(primary.url('insurflow'), 'primary');
-    const { holder } = await openTenant({ smtp, appDir, env, apis: [api, api], slug: 'harbour', staffRoles: [] });
+    // A slug of its own: runs are named by it (claim-<slug>-CLM-…) on the Temporal server every topology file
+    // shares, and the production file's 'harbour' claims would find this file's runs under their IDs.
+    const { holder } = await openTenant({ smtp, appDir, env, apis: [api, api], slug: 'bulwark', staffRoles: [] });
     const planId = (
       expectStatus(await call(api, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{ id: string }>
     )[0].id;

@@ -135,7 +135,9 @@ export interface SubscriptionState {
   renewableFrom: string | null;
   renewalReminderSent: boolean;
   /** A change accepted and being carried out; other changes wait for it to finish. */
-  changeInProgress: 'cancel' | 'renew' | 'expire' | 'waive' | null;
+  changeInProgress: 'cancel' | 'renew' | 'expire' | 'waive' | 'change' | null;
+  /** A confirmed policy change waiting for its effective date; absent from runs before policy changes. */
+  scheduledChange?: ScheduledPolicyChange | null;
   /** Since when an unpaid instalment has suspended coverage ('YYYY-MM-DD'); null unless lapsed. Absent from runs before the premium timeline. */
   lapsedSince?: string | null;
 }
@@ -152,6 +154,30 @@ export interface WaiveRequest extends SubscriptionActor {
  */
 export const NON_PAYMENT_REASON = 'Cancelled for non-payment of the premium';
 
+/**
+ * A confirmed policy change for the run to carry out on its effective date (docs/subscriptions.md,
+ * Policy changes). The API priced it and checked the tenant's limits; the run decides whether it
+ * may happen now (who asks, the status, the term, another change in the way).
+ */
+export interface PolicyChangeRequest extends SubscriptionActor {
+  changeId: string;
+  /** 'YYYY-MM-DD', inside the term it was priced for. */
+  effectiveDate: string;
+  /** The renewal count of the term it was priced for: a change priced before a renewal is stale. */
+  term: number;
+}
+
+/** A policy change the run holds until its effective date. */
+export interface ScheduledPolicyChange {
+  changeId: string;
+  effectiveDate: string;
+}
+
+/** Giving up a scheduled change before its effective date. */
+export interface WithdrawPolicyChangeRequest extends SubscriptionActor {
+  changeId: string;
+}
+
 export const subscriptionStateQuery = defineQuery<SubscriptionState>('state');
 /**
  * Answers once the subscription has left `pending`. Nothing sends it any more; the workflow keeps
@@ -161,6 +187,8 @@ export const confirmActivationUpdate = defineUpdate<SubscriptionState>('confirmA
 export const cancelSubscriptionUpdate = defineUpdate<SubscriptionState, [CancelRequest]>('cancel');
 export const renewSubscriptionUpdate = defineUpdate<SubscriptionState, [SubscriptionActor]>('renew');
 export const waiveFirstPremiumUpdate = defineUpdate<SubscriptionState, [WaiveRequest]>('waiveFirstPremium');
+export const applyPolicyChangeUpdate = defineUpdate<SubscriptionState, [PolicyChangeRequest]>('applyPolicyChange');
+export const withdrawPolicyChangeUpdate = defineUpdate<SubscriptionState, [WithdrawPolicyChangeRequest]>('withdrawPolicyChange');
 /**
  * An invoice of the subscription was paid: the run reads its invoices again. Carries nothing the
  * run trusts (the rows are the truth), so a repeated or late signal changes nothing.

@@ -13,4 +13,6 @@ export const SUBSCRIPTION_VERBS = {
   waiveFirstPremium: ['tenant_admin', 'claims_manager'],
   /** Cancel a policy that is not one's own (its policyholder cancels their own). */
   cancelAnySubscription: ['tenant_admin'],
+  /** Price and confirm a change of a policy that is not one's own (its policyholder changes their own). */
+  changeAnyPolicy: ['claims_agent', 'tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;

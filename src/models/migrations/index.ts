@@ -62,6 +62,7 @@ import * as idempotencySecrets from './0072-idempotency-secrets';
 import * as paymentsApprovedAlone from './0073-payments-approved-alone';
 import * as companySignInHardening from './0074-company-sign-in-hardening';
 import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
+import * as policyChanges from './0075-policy-changes';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -142,4 +143,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0073-payments-approved-alone', ...paymentsApprovedAlone },
   { name: '0074-company-sign-in-hardening', ...companySignInHardening },
   { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
+  { name: '0075-policy-changes', ...policyChanges },
 ];

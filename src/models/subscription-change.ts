@@ -1,0 +1,48 @@
+/**
+ * A change of a policy during its term (docs/subscriptions.md, Policy changes): priced when a
+ * person asks for it (`quoted`), confirmed and waiting for its effective date (`scheduled`),
+ * carried out by the subscription's run (`applied`), or given up before that (`withdrawn`).
+ * Amounts are integer minor units of `currency`, as invoices' are.
+ */
+import { DataTypes } from 'sequelize';
+import type { PropertyAddress } from '../contracts/subscription';
+import { bigintAsNumber, modelOf, optional, required, tenantRowColumns } from './columns';
+
+export const SUBSCRIPTION_CHANGE_STATUSES = ['quoted', 'scheduled', 'applied', 'withdrawn'] as const;
+export type SubscriptionChangeStatus = (typeof SUBSCRIPTION_CHANGE_STATUSES)[number];
+
+/** What a change asks for; a field absent stays as it is. The holder's contact is personal data (docs/privacy.md). */
+export interface RequestedChange {
+  planId?: string;
+  propertyAddress?: PropertyAddress;
+  holderPhone?: string;
+}
+
+/** An amount the change bills (positive) or credits (negative), due on a date. */
+export interface ChangeInstalment {
+  dueDate: string;
+  amountMinor: number;
+}
+
+const subscriptionChangeColumns = () =>
+  tenantRowColumns({
+    subscriptionId: required.uuid(),
+    status: required.string<SubscriptionChangeStatus>(20, { defaultValue: 'quoted' }),
+    /** The renewal count of the term it was priced for: a quote from before a renewal is stale. */
+    term: required.integer(),
+    effectiveDate: required.dateOnly(),
+    requested: required.json<RequestedChange>(),
+    premiumBefore: required.decimal(12, 2),
+    premiumAfter: required.decimal(12, 2),
+    premiumDeltaMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('premiumDeltaMinor')),
+    currency: required.char(3),
+    instalments: required.json<ChangeInstalment[]>({ defaultValue: [] }),
+    requestedById: required.uuid(),
+    confirmedById: optional.uuid(),
+    confirmedAt: optional.date(),
+    appliedAt: optional.date(),
+    withdrawnById: optional.uuid(),
+    withdrawnAt: optional.date(),
+  });
+
+export class SubscriptionChange extends modelOf('subscription_changes', subscriptionChangeColumns) {}

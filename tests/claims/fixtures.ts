@@ -1,5 +1,5 @@
 /** Claim test data: a claims team and the workflow input of a claim row. */
-import type { Claim, Subscription, Tenant, User } from '../../src/models';
+import { type Claim, type Subscription, SubscriptionVersion, type Tenant, type User } from '../../src/models';
 import type { TestStack } from '../support/stack';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import type { ClaimSettings, ClaimWorkflowInput } from '../../src/contracts/claim';
@@ -64,4 +64,25 @@ export async function fileAssignedClaim(
     .expect(201);
   await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: assignee.id }).expect(200);
   return filed.body.id;
+}
+
+/**
+ * The versions of a subscription written by the factory (which inserts it already dated, so the
+ * trigger that writes version 1 when a run first dates it never fires): version 1 from its start
+ * with its own terms, then one version per `{ effectiveFrom, coverageAmount }` given, in order.
+ */
+export async function buildVersions(
+  subscription: Subscription,
+  changes: Array<{ effectiveFrom: string; coverageAmount: string }> = [],
+): Promise<SubscriptionVersion[]> {
+  const terms = {
+    tenantId: subscription.tenantId,
+    subscriptionId: subscription.id,
+    planId: subscription.planId,
+    premium: subscription.premium,
+    currency: subscription.currency,
+  };
+  const first = { ...terms, number: 1, effectiveFrom: subscription.startDate!, coverageAmount: subscription.coverageAmount };
+  const later = changes.map((change, i) => ({ ...terms, number: i + 2, ...change }));
+  return SubscriptionVersion.bulkCreate([first, ...later]);
 }

@@ -1,0 +1,47 @@
+/**
+ * Which policy version covers a claim (docs/claims.md, Cover by policy version): a claim is judged
+ * by the terms in force on its incident date, not by the policy's latest terms, and a change that
+ * would take cover away from a claim still being worked on is refused before it is applied.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { ClaimStage } from '../../contracts/claim';
+import { Claim } from '../../models';
+
+/**
+ * The stages in which a claim's outcome is settled: nothing is left to pay, so a change of cover
+ * no longer matters to it. An approved claim still waits for its payment, so it is not among them.
+ */
+const SETTLED_STAGES: ClaimStage[] = ['denied', 'paid', 'closed'];
+
+/**
+ * The claims of the subscription that a change effective on `effectiveDate` to a coverage of
+ * `coverageAfter` (a decimal string) would leave with less cover: not settled, an incident on or
+ * after the effective date, and the version in force on that day covering more than
+ * `coverageAfter`. Ordered by claim number, so a refusal names them in a stable order.
+ */
+export function openClaimsLosingCover(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  effectiveDate: string,
+  coverageAfter: string,
+  transaction?: Transaction,
+): Promise<Claim[]> {
+  return sequelize.query<Claim>(
+    `SELECT c.* FROM claims c
+     CROSS JOIN LATERAL (
+       SELECT v.coverage_amount FROM subscription_versions v
+       WHERE v.subscription_id = c.subscription_id AND v.effective_from <= c.incident_date
+       ORDER BY v.number DESC LIMIT 1
+     ) in_force
+     WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :effectiveDate
+       AND c.status NOT IN (:settled) AND in_force.coverage_amount > CAST(:coverageAfter AS numeric)
+     ORDER BY c.claim_number`,
+    {
+      type: QueryTypes.SELECT,
+      model: Claim,
+      mapToModel: true,
+      replacements: { subscriptionId, effectiveDate, coverageAfter, settled: SETTLED_STAGES },
+      transaction,
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The claims a policy change would take cover from (src/domain/claims/cover.ts), on real rows:
+ * only claims not yet settled, with an incident on or after the change's effective date, whose
+ * version in force covers more than the change leaves.
+ */
+import type { ClaimStage } from '../../src/contracts/claim';
+import { openClaimsLosingCover } from '../../src/domain/claims/cover';
+import type { Subscription } from '../../src/models';
+import { buildClaim, buildSubscription } from '../support/factories';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { buildVersions } from './fixtures';
+
+const dayAfter = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe('claims losing cover to a policy change', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.close());
+
+  const claimOn = (subscription: Subscription, incidentDate: string, status: ClaimStage = 'reported') =>
+    buildClaim({ subscriptionId: subscription.id, incidentDate, status });
+  const numbersOf = async (subscription: Subscription, effectiveDate: string, coverageAfter: string) =>
+    (await openClaimsLosingCover(db.sequelize, subscription.id, effectiveDate, coverageAfter)).map((claim) => claim.claimNumber);
+
+  it('names the unsettled claims from the effective date on whose cover would go down, in claim-number order', async () => {
+    const subscription = await buildSubscription(); // covers 100,000.00
+    await buildVersions(subscription);
+    const start = subscription.startDate!;
+    const effective = dayAfter(start, 10);
+    const before = await claimOn(subscription, dayAfter(start, 9));
+    const onTheDay = await claimOn(subscription, effective);
+    const approved = await claimOn(subscription, dayAfter(start, 20), 'approved');
+    const settled = await Promise.all(
+      (['denied', 'paid', 'closed'] as const).map((status) => claimOn(subscription, dayAfter(start, 20), status)),
+    );
+
+    const losing = await numbersOf(subscription, effective, '50000.00');
+    expect(losing).toEqual([onTheDay.claimNumber, approved.claimNumber]);
+    expect(losing).not.toContain(before.claimNumber);
+    for (const claim of settled) expect(losing).not.toContain(claim.claimNumber);
+
+    // The same cover or more takes nothing away.
+    expect(await numbersOf(subscription, effective, '100000.00')).toEqual([]);
+    expect(await numbersOf(subscription, effective, '150000.00')).toEqual([]);
+  });
+
+  it('judges each claim by the version in force on its incident date, not by the policy as issued', async () => {
+    const subscription = await buildSubscription();
+    const start = subscription.startDate!;
+    // Cover was raised to 200,000.00 from day 5: a claim of day 6 is under that version, so a change to 150,000.00
+    // (still more than the 100,000.00 as issued) takes cover from it.
+    await buildVersions(subscription, [{ effectiveFrom: dayAfter(start, 5), coverageAmount: '200000.00' }]);
+    const underRaise = await claimOn(subscription, dayAfter(start, 6));
+
+    expect(await numbersOf(subscription, dayAfter(start, 6), '150000.00')).toEqual([underRaise.claimNumber]);
+    expect(await numbersOf(subscription, dayAfter(start, 6), '200000.00')).toEqual([]);
+  });
+
+  it('finds nothing on another subscription', async () => {
+    const subscription = await buildSubscription();
+    const other = await buildSubscription();
+    await Promise.all([buildVersions(subscription), buildVersions(other)]);
+    await claimOn(other, other.startDate!);
+    expect(await numbersOf(subscription, subscription.startDate!, '1.00')).toEqual([]);
+  });
+});

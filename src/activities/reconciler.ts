@@ -70,6 +70,10 @@ const RUN_OWNERS: Record<
 
 const ENTITY_OF_WORKFLOW_TYPE = new Map(RUN_OWNER_ENTITIES.map((entity) => [RUN_OWNERS[entity].workflowType, entity]));
 
+// Every entity's series served at 0 from the worker's start: a series born at its first count would
+// hide that count from increase(), and the alert on it (docker/alerts.yml) would miss a lone run ended.
+for (const entity of RUN_OWNER_ENTITIES) runsWithoutRowEnded.inc({ entity }, 0);
+
 /** A closed run's status as a row's run state; a live run (or one continuing as new) has none. */
 const CLOSED_RUN_STATES: Partial<Record<WorkflowExecutionStatusName, RunDriftState>> = {
   TERMINATED: 'terminated',

@@ -11,6 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { backupRegistry } from '../../scripts/backups/metrics';
 import { resolvePromtool } from '../../scripts/local/promtool';
+// The worker's reconciler activities, loaded as the worker loads them at start.
+import '../../src/activities/reconciler';
+import { RUN_OWNER_ENTITIES } from '../../src/contracts/reconciler';
 import { apiBusinessRegistry, workerBusinessRegistry } from '../../src/observability/business-metrics';
 
 const DOCKER = path.join(__dirname, '..', '..', 'docker');
@@ -46,6 +49,7 @@ it('promtool check rules accepts every rule', async () => {
     'InsurflowOutboxBacklog',
     'InsurflowWebhookFailures',
     'InsurflowRunDrift',
+    'InsurflowRunsWithoutRowEnded',
     'InsurflowPremiumRefundStuck',
     'InsurflowTemporalSlow',
     'InsurflowPaymentProviderCredentialsRefused',
@@ -82,6 +86,12 @@ it('a wrong expectation fails promtool test rules (the tests can fail)', async (
   fs.rmSync(dir, { recursive: true, force: true });
   expect(tested.ok).toBe(false);
   expect(tested.output).toContain('InsurflowActivityIncidents');
+});
+
+it("serves the reconciler's runs-ended counter at 0 per entity before any count, so the alert's increase() sees the first", async () => {
+  const served = await workerBusinessRegistry.getSingleMetricAsString('insurflow_reconciler_runs_without_row_ended_total');
+  for (const entity of RUN_OWNER_ENTITIES)
+    expect(served).toContain(`insurflow_reconciler_runs_without_row_ended_total{entity="${entity}"} 0`);
 });
 
 it('reads only metrics the API, the worker or the backup agent exports', async () => {

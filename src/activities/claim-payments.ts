@@ -9,7 +9,7 @@
  * changes nothing. Idempotent: a retry finds the row already in the status it sets.
  *
  * A new payment the run would approve alone is judged once more with what only the database
- * knows (claim-authority.ts): when a second person must approve it, it is recorded as requested.
+ * knows (src/domain/claims/payment-authority.ts): when a second person must approve it, it is recorded as requested.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Actor } from '../contracts/actor';
@@ -17,10 +17,10 @@ import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contract
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
+import { mayApproveAlone } from '../domain/claims/payment-authority';
 import { recordPaymentEvents } from '../domain/claims/webhook-events';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { workflowAuditSource } from './audit-source';
-import { mayApproveAlone } from './claim-authority';
 import { countReserveChanges, writeReserveChanges } from './claim-reserves';
 
 export interface RecordPaymentInput {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Role } from '../../src/shared/roles';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
 import { businessFailureDetails } from '../../src/shared/business-errors';
-import { checkApprover, limitOf, secondPersonFor } from '../../src/shared/claim-authority';
+import { checkApprover, limitOf, secondPersonFor } from '../../src/access/verbs/claim-authority';
 import { claimAmountDifference, claimHundredths, compareClaimAmounts, formatClaimAmount, sumClaimAmounts } from '../../src/shared/money';
 import { EXACT } from '../../src/workflows/claim/arithmetic';
 import { checkAssignment } from '../../src/workflows/claim/assignment';

@@ -9,10 +9,6 @@
  *
  * Allowed: src/access itself, src/shared/roles.ts (the roles themselves) and the migrations (the
  * schema's past, never changed).
- *
- * STILL_TO_CONVERT is the work of issue #75 item 3 still to do, file by file: it only shrinks. A
- * file converted to verbs must leave it (the check fails while a listed file has no role check
- * left, or no longer exists: a moved file's entry moves with it), and the list must end empty.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,13 +16,6 @@ import ts from 'typescript';
 import { ROOT } from '../support/source-program';
 
 const ALLOWED = [/^src\/access\//, /^src\/shared\/roles\.ts$/, /^src\/models\/migrations\//];
-
-/** The files that still decide by role outside src/access (#75 item 3): remove each one as it names verbs. */
-const STILL_TO_CONVERT = [
-  // Left by group B (not converted by the 06:10 deadline): the four-eyes rule still names roles —
-  // the authority limits by role and a waiting decision's `roles` (an answer's detail, in recorded runs).
-  'src/shared/claim-authority.ts',
-];
 
 /** What counts as deciding by role, each with the words a failure reports. */
 const ROLE_CHECKS: { what: string; pattern: RegExp }[] = [
@@ -66,15 +55,9 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 describe('who may act is named by an access verb, its roles in src/access', () => {
   const checked = productFiles().filter((file) => !ALLOWED.some((allowed) => allowed.test(file)));
 
-  it('no file outside src/access decides by role, but those still to convert', () => {
+  it('no file outside src/access decides by role', () => {
     expect(checked.length).toBeGreaterThan(300);
-    const found = checked.filter((file) => !STILL_TO_CONVERT.includes(file)).flatMap((file) => roleChecksOf(file, read(file)));
-    expect(found).toEqual([]);
-  });
-
-  it('every file still to convert is there and still decides by role (remove it from the list once it names verbs)', () => {
-    const done = STILL_TO_CONVERT.filter((file) => !fs.existsSync(path.join(ROOT, file)) || roleChecksOf(file, read(file)).length === 0);
-    expect(done).toEqual([]);
+    expect(checked.flatMap((file) => roleChecksOf(file, read(file)))).toEqual([]);
   });
 
   it('the converted model, the claims routes and their GraphQL fields, name verbs', () => {

@@ -1,12 +1,12 @@
 /**
  * Whether this person may approve the claim for this amount: within what the payments already
  * hold and the amount claimed, by someone who did not handle it (four eyes), and within their
- * authority (src/shared/claim-authority.ts, the rule reserves and payments share). Pure: checked
+ * authority (src/access/verbs/claim-authority.ts, the rule reserves and payments share). Pure: checked
  * by the transition's validator (transitions.ts) before anything is recorded.
  */
 import type { TransitionRequest } from '../../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
-import { checkApprover, limitOf } from '../../shared/claim-authority';
+import { checkApprover, limitOf } from '../../access/verbs/claim-authority';
 import type { ClaimFacts } from './facts';
 
 export function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {

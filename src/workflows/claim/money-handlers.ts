@@ -1,7 +1,7 @@
 /**
  * The claim's reserves and payments as people change them (docs/claim-money.md): each Update is
  * checked first by its rule (reserves.ts, payments.ts, with the authority rule both share,
- * src/shared/claim-authority.ts), then written by the ledger (ledger.ts); a payment's progress
+ * src/access/verbs/claim-authority.ts), then written by the ledger (ledger.ts); a payment's progress
  * through the bank arrives as a signal.
  */
 import { patched, setHandler } from '@temporalio/workflow';
@@ -22,7 +22,7 @@ import { type ClaimRun, email, toClaimant } from './run';
 
 /**
  * Decisions on the claim's money recorded after this marker count authority cumulatively
- * (src/shared/claim-authority.ts): what the person let through alone before counts, payments beyond the
+ * (src/access/verbs/claim-authority.ts): what the person let through alone before counts, payments beyond the
  * amount claimed need a claims manager, and the activity may hold a payment for a second person
  * (the month's total, a new payee). Decisions replayed from before it keep the per-request rule.
  * Validators are not replayed, so they always judge by the new rule.

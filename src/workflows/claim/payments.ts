@@ -1,6 +1,6 @@
 /**
  * The rules of a claim's payments (docs/claim-money.md, Payments): who may ask for one, whether
- * they may approve it alone (src/shared/claim-authority.ts, the rule reserves share), who approves it when
+ * they may approve it alone (src/access/verbs/claim-authority.ts, the rule reserves share), who approves it when
  * not, and that a payment never takes more than its reserve line holds. Pure: the claim
  * workflow's update validators call them before anything is recorded.
  */
@@ -16,7 +16,7 @@ import {
 } from '../../contracts/claim-payments';
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
-import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../shared/claim-authority';
+import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../access/verbs/claim-authority';
 import type { ClaimArithmetic } from './arithmetic';
 import { checkMayWorkMoney, checkNotRecording, lineOf } from './reserves';
 

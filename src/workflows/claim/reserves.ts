@@ -1,6 +1,6 @@
 /**
  * The rules of a claim's reserve changes (docs/claim-money.md, Reserves): who may change a
- * reserve, whether without a second person (src/shared/claim-authority.ts, the rule payments
+ * reserve, whether without a second person (src/access/verbs/claim-authority.ts, the rule payments
  * share), and who may decide a change that waits. Pure: the claim workflow's update validators
  * call them before anything is recorded.
  */
@@ -14,7 +14,7 @@ import {
   type ReserveLine,
 } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
-import { type AuthorityTotal, checkApprover, limitOf, secondPersonFor } from '../../shared/claim-authority';
+import { type AuthorityTotal, checkApprover, limitOf, secondPersonFor } from '../../access/verbs/claim-authority';
 import type { ClaimArithmetic } from './arithmetic';
 
 /** What the rules need to know about the claim's reserves at the moment of the request. */

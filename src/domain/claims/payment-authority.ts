@@ -1,18 +1,19 @@
 /**
  * The part of four eyes on a claim's payments only the database can judge (docs/claim-money.md,
  * Authority): a payment the claim's run would approve alone is judged once more by the same rule
- * (src/shared/claim-authority.ts) with the asker's total approved alone this month across the
+ * (src/access/verbs/claim-authority.ts) with the asker's total approved alone this month across the
  * tenant's claims, and whether a second person ever approved a payment to the payee's account on
- * the claim. Called in the transaction that records the payment, with the asker's user row locked
- * until it commits: two approvals alone by one person at once (on two claims) are counted one
+ * the claim. Called by the activity that records the payment (src/activities/claim-payments.ts,
+ * which reaches the access verbs through here), in its transaction, with the asker's user row
+ * locked until it commits: two approvals alone by one person at once (on two claims) are counted one
  * after the other, never both against the same total.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Actor } from '../contracts/actor';
-import { type ClaimPayment, HOLDING_STATUSES, payeeInClear } from '../contracts/claim-payments';
-import { TenantSettings } from '../models';
-import { monthlyLimitOf, secondPersonFor } from '../shared/claim-authority';
-import { sumClaimAmounts } from '../shared/money';
+import { monthlyLimitOf, secondPersonFor } from '../../access/verbs/claim-authority';
+import type { Actor } from '../../contracts/actor';
+import { type ClaimPayment, HOLDING_STATUSES, payeeInClear } from '../../contracts/claim-payments';
+import { TenantSettings } from '../../models';
+import { sumClaimAmounts } from '../../shared/money';
 
 export async function mayApproveAlone(
   sequelize: Sequelize,

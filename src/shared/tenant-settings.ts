@@ -105,11 +105,19 @@ export interface TenantSettingsValues {
   retentionYearsInvoices: number;
   retentionYearsAcknowledgements: number;
   retentionYearsAuditEvents: number;
+  /** Days before today a policy change may take effect (docs/subscriptions.md, Policy changes). */
+  policyChangeBackdateDays: number;
+  /** How a policy change's premium is billed: into the term's next unpaid instalments, or on an invoice of its own. */
+  policyChangeBilling: PolicyChangeBilling;
 }
 
 /** The settings holding the years an erased person's records of one kind are kept. */
 export type RetentionSetting =
   'retentionYearsClaims' | 'retentionYearsInvoices' | 'retentionYearsAcknowledgements' | 'retentionYearsAuditEvents';
+
+/** How a tenant bills a policy change's premium (docs/subscriptions.md, Policy changes). */
+export const POLICY_CHANGE_BILLING = ['next_instalments', 'own_invoice'] as const;
+export type PolicyChangeBilling = (typeof POLICY_CHANGE_BILLING)[number];
 
 /** The units a deadline counted in days may use. */
 export const DAY_UNITS = ['calendar_days', 'business_days'] as const satisfies readonly DeadlineUnit[];
@@ -160,6 +168,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   retentionYearsInvoices: 10,
   retentionYearsAcknowledgements: 6,
   retentionYearsAuditEvents: 10,
+  policyChangeBackdateDays: 30,
+  policyChangeBilling: 'next_instalments',
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -299,4 +309,12 @@ export const TENANT_SETTINGS_KEYS = {
   retentionYearsInvoices: retentionYears('subscriptions, invoices and premium payments', 'retentionYearsInvoices'),
   retentionYearsAcknowledgements: retentionYears('policy acknowledgements', 'retentionYearsAcknowledgements'),
   retentionYearsAuditEvents: retentionYears('audit events', 'retentionYearsAuditEvents'),
+  policyChangeBackdateDays: Joi.number()
+    .integer()
+    .min(0)
+    .max(365)
+    .description('Days before today a policy change may take effect; 0 allows none in the past. Default 30'),
+  policyChangeBilling: oneOf(POLICY_CHANGE_BILLING).description(
+    "How a policy change's premium is billed or credited: next_instalments (default: spread over the term's unpaid instalments due from its effective date on, else one invoice) or own_invoice (one invoice due on its effective date, or today if later)",
+  ),
 };

@@ -5,7 +5,7 @@ export const UNTIL_DONE = { initialInterval: '2 seconds', backoffCoefficient: 2,
 
 /**
  * One batch of a bulk run's items: up to five minutes, retried without limit. Each workflow says
- * beside its proxy why its batch is safe to repeat.
+ * beside its proxy, or beside the batch activity it names, why its batch is safe to repeat.
  */
 export const BATCH_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '5 minutes',

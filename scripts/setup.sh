@@ -11,7 +11,7 @@
 #                                  tests), the pain.001.001.09 schema (from PyPI's sepaxml wheel,
 #                                  for the payment files' test), Helm, kubeconform and the Kubernetes
 #                                  JSON schemas (from PyPI's kubernetes-validate wheel; they check the
-#                                  Helm chart) and Chromium (apt-get, as root); fails saying why
+#                                  Helm chart), Chromium and poppler-utils (apt-get, as root); fails saying why
 #                                  when one of them cannot be installed
 #   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
 #   bash scripts/setup.sh --packages  the npm packages only (the test script lints beside the rest)
@@ -46,18 +46,28 @@ else
   touch "$stamp"
 fi
 pids=()
-# Chromium, for the browser tests (GraphiQL, the pages under /app): the Debian package, installed
-# beside the builds when it is missing (root with apt-get). Without it set-up fails and says why: CI
-# fails a test whose tool is missing rather than skip it (docs/testing.md, No skips in CI).
-chromium_help="the browser tests need it: install the Debian package chromium (apt-get install chromium, as root) or set CHROMIUM_PATH"
-if [ "${1:-}" != "--stack" ] && [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+# Debian packages, installed beside the builds when missing (root with apt-get, one apt-get for all):
+# Chromium, for the browser tests (GraphiQL, the pages under /app), and poppler-utils (pdftotext,
+# pdftoppm), with which the policy schedule tests read and draw the PDFs. Without them set-up fails
+# and says why: CI fails a test whose tool is missing rather than skip it (docs/testing.md, No skips in CI).
+debian_help="the browser tests need chromium (or set CHROMIUM_PATH), the policy schedule tests poppler-utils: install them with apt-get install, as root"
+debian_packages=()
+if [ "${1:-}" != "--stack" ]; then
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    debian_packages+=(chromium)
+  fi
+  if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+    debian_packages+=(poppler-utils)
+  fi
+fi
+if [ ${#debian_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-    echo "[setup] Chromium is missing and only root with apt-get installs it here; $chromium_help" >&2
+    echo "[setup] ${debian_packages[*]} missing and only root with apt-get installs them here; $debian_help" >&2
     exit 1
   fi
-  echo "[setup] installing Chromium (apt-get)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
-    { echo "[setup] could not install Chromium (apt-get failed, its error is above); $chromium_help" >&2; exit 1; }) &
+  echo "[setup] installing ${debian_packages[*]} (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian_packages[@]}" >/dev/null ||
+    { echo "[setup] could not install ${debian_packages[*]} (apt-get failed, its error is above); $debian_help" >&2; exit 1; }) &
   pids+=($!)
 fi
 echo "[setup] locating ${tools[*]} (first run only: building them from the registries, minutes to build, all at once)"

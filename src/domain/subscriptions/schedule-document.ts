@@ -1,0 +1,349 @@
+/**
+ * The policy schedule (docs/subscriptions.md, Documents): one PDF per version of a policy, in the
+ * holder's language, kept in the document store with a `policy_documents` row. A stored schedule
+ * is never rendered again, so it keeps saying what the version said when it was made.
+ *
+ * What it shows: the holder, the policy number, the period of insurance of the version's term,
+ * the insured property, the plan, the sum insured, the deductible (plans have none yet), the
+ * premium and the instalments of the period as billed (the premium the term started with, plus
+ * what each change of the term up to this version bills or credits, as priced), the version's
+ * number and effective date, and for a change what it moved and its premium effect.
+ *
+ * The text uses PDF's standard Helvetica, which needs no font file on the host but writes only
+ * the Windows-1252 characters (every letter of German and English, €): any other character is
+ * written without its accent where it has one, else as `?` (`printable`).
+ */
+import crypto from 'node:crypto';
+import PDFDocument from 'pdfkit';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { PropertyAddress } from '../../contracts/subscription';
+import { Plan, PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, User } from '../../models';
+import { documentKey, type DocumentStore } from '../../services/documents';
+import { mailContextOf } from '../../services/notifications/context';
+import { addMonths, instalmentsOf, type BillingFrequency } from '../../shared/instalments';
+import { minorUnitDigits, toMinorUnits } from '../../shared/money';
+import type { Locale } from '../../shared/notification-settings';
+import { sha256Of } from '../claims/document-content';
+import { SCHEDULE_TEXTS } from './schedule-texts';
+
+export const SCHEDULE_CONTENT_TYPE = 'application/pdf';
+
+/** One line of the period's instalments: billed by the premium of the period, or by a change (`changeFrom`). */
+export interface ScheduleInstalment {
+  dueDate: string;
+  amountMinor: number;
+  /** The effective date of the change that bills or credits it; absent for the period's own premium. */
+  changeFrom?: string;
+}
+
+/** Everything a schedule says, read from the rows (`scheduleFacts`); dates 'YYYY-MM-DD', amounts decimal strings. */
+export interface ScheduleFacts {
+  locale: Locale;
+  insurer: string;
+  holderName: string;
+  policyNumber: string;
+  planName: string;
+  currency: string;
+  coverageAmount: string;
+  premium: string;
+  billingFrequency: BillingFrequency;
+  period: { start: string; end: string };
+  propertyAddress: PropertyAddress | null;
+  version: { number: number; effectiveFrom: string; createdOn: string };
+  instalments: ScheduleInstalment[];
+  /** Absent for version 1, the policy as issued. */
+  change?: { fields: string[]; premiumBefore: string; premiumAfter: string; deltaMinor: number };
+}
+
+/** Windows-1252's characters beyond Latin-1's: with Latin-1 (U+0020–U+007E, U+00A0–U+00FF), what Helvetica writes. */
+const WINDOWS_1252_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+
+function writable(char: string): boolean {
+  const code = char.codePointAt(0)!;
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WINDOWS_1252_EXTRA.includes(char);
+}
+
+/** `text` as Helvetica can write it: a character it lacks loses its accent (ő → o), else becomes `?`. */
+export function printable(text: string): string {
+  return [...text]
+    .map((char) => {
+      if (writable(char)) return char;
+      const bare = char.normalize('NFKD').replace(/\p{M}/gu, '');
+      return [...bare].every(writable) && bare ? bare : '?';
+    })
+    .join('');
+}
+
+function formatters(locale: Locale, currency: string) {
+  const dayFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' });
+  const digits = minorUnitDigits(currency);
+  const moneyFormat = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return {
+    day: (date: string) => dayFormat.format(new Date(`${date}T00:00:00Z`)),
+    // The nearest double of a whole number of minor units over 10^digits rounds back to those
+    // digits. The narrow and non-breaking spaces Intl puts beside the symbol are written as plain ones.
+    money: (minor: number) => moneyFormat.format(minor / 10 ** digits).replace(/[\u00a0\u202f]/g, ' '),
+  };
+}
+
+function addressLines(address: PropertyAddress): string[] {
+  return [address.line1, address.line2, `${address.postalCode} ${address.city}`, address.region, address.country].filter(
+    (line): line is string => Boolean(line),
+  );
+}
+
+/** The schedule as PDF bytes. */
+export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
+  const texts = SCHEDULE_TEXTS[facts.locale];
+  const { day, money } = formatters(facts.locale, facts.currency);
+  const minor = (amount: string) => toMinorUnits(amount, facts.currency) ?? 0;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: printable(`${texts.title} ${facts.policyNumber}`), Author: printable(facts.insurer) },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  // A bold label and its value on one line, the value wrapping in its own column (pdfkit's
+  // `continued` text loses a value written after a table's positioned cells).
+  const field = (label: string, value: string) => {
+    const y = doc.y;
+    const labelText = printable(`${label}: `);
+    doc.font('Helvetica-Bold').text(labelText, left, y, { lineBreak: false });
+    const indent = doc.widthOfString(labelText);
+    doc.font('Helvetica').text(printable(value), left + indent, y, { width: width - indent });
+    doc.x = left;
+  };
+
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(18)
+    .text(printable(`${texts.title} ${facts.policyNumber}`));
+  doc
+    .font('Helvetica')
+    .fontSize(11)
+    .text(texts.versionLine(facts.version.number, day(facts.version.effectiveFrom)));
+  doc.moveDown();
+  field(texts.policyholder, facts.holderName);
+  field(texts.policyNumber, facts.policyNumber);
+  field(texts.period, texts.periodRange(day(facts.period.start), day(facts.period.end)));
+  field(texts.propertyAddress, facts.propertyAddress ? addressLines(facts.propertyAddress).join(', ') : texts.noAddress);
+  field(texts.plan, facts.planName);
+  field(texts.sumInsured, money(minor(facts.coverageAmount)));
+  field(texts.deductible, texts.noDeductible);
+  field(texts.premium, `${money(minor(facts.premium))}, ${texts.perTerm(facts.billingFrequency)}`);
+
+  doc.moveDown().font('Helvetica-Bold').text(texts.instalments);
+  const columns = { due: left, amount: left + 90, what: left + 230 };
+  const line = (due: string, amount: string, what: string, font = 'Helvetica') => {
+    // Three cells on one line: each starts at the line's top, the next line below the tallest.
+    const y = doc.y;
+    const bottoms = [
+      doc.font(font).text(due, columns.due, y).y,
+      doc.text(amount, columns.amount, y, { width: 120, align: 'right' }).y,
+      doc.text(printable(what), columns.what, y).y,
+    ];
+    doc.x = left;
+    doc.y = Math.max(...bottoms);
+  };
+  line(texts.dueDate, texts.amount, '', 'Helvetica-Bold');
+  for (const instalment of facts.instalments) {
+    const what = instalment.changeFrom ? texts.changeFrom(day(instalment.changeFrom)) : texts.asIssued;
+    line(day(instalment.dueDate), money(instalment.amountMinor), what);
+  }
+
+  if (facts.change) {
+    const { fields, premiumBefore, premiumAfter, deltaMinor } = facts.change;
+    doc.moveDown().font('Helvetica-Bold').text(texts.changeHeading);
+    field(texts.changedFields, fields.map((name) => texts.fieldNames[name] ?? name).join(', '));
+    field(texts.premiumBefore, money(minor(premiumBefore)));
+    field(texts.premiumAfter, money(minor(premiumAfter)));
+    if (deltaMinor > 0) field(texts.additionalPremium, money(deltaMinor));
+    else if (deltaMinor < 0) field(texts.returnPremium, money(-deltaMinor));
+    else doc.font('Helvetica').text(texts.noPremiumEffect);
+  }
+
+  doc
+    .moveDown(2)
+    .font('Helvetica')
+    .fontSize(9)
+    .text(printable(texts.issuedBy(facts.insurer, day(facts.version.createdOn))));
+  doc.end();
+  return done;
+}
+
+/** The renewal count of the term a version belongs to: version 1 is the first term's, a change's is the term it was priced for. */
+const termOf = (version: SubscriptionVersion, changes: Map<string, SubscriptionChange>) =>
+  version.changeId ? (changes.get(version.changeId)?.term ?? 0) : 0;
+
+/**
+ * Term `term`'s first day and the day after its last, counted back from the row's current end date
+ * as src/models/invoice.ts `termStartOf` does (a renewal keeps the start date and moves the end date
+ * on by the plan's duration).
+ */
+function termBounds(subscription: Subscription, term: number): { start: string; end: string } {
+  const { startDate, endDate, renewalCount, durationMonths } = subscription;
+  const later = renewalCount - term;
+  return {
+    start: term === 0 ? startDate! : addMonths(endDate!, -(later + 1) * durationMonths),
+    end: addMonths(endDate!, -later * durationMonths),
+  };
+}
+
+interface PolicyRows {
+  subscription: Subscription;
+  holderName: string;
+  versions: SubscriptionVersion[];
+  changes: Map<string, SubscriptionChange>;
+  plans: Map<string, Plan>;
+}
+
+/** The order a change's fields are named in (JSONB keeps its keys in an order of its own); any other after them. */
+const FIELD_ORDER = ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'];
+const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length);
+
+/** What the version's change moved. `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`. */
+const changedFields = (version: SubscriptionVersion) =>
+  Object.keys(version.get('changed')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+/** What the schedule of `version` says, from the policy's rows. */
+function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: Locale, insurer: string): ScheduleFacts {
+  const { subscription, versions, changes, plans } = rows;
+  const term = termOf(version, changes);
+  const period = termBounds(subscription, term);
+  // The term was billed at the premium in force when it began: the last version of an earlier term.
+  const base = versions.filter((v) => v.number === 1 || termOf(v, changes) < term).at(-1)!;
+  const billed = instalmentsOf({
+    premiumMinor: toMinorUnits(base.premium, base.currency) ?? 0,
+    frequency: subscription.billingFrequency!,
+    termStart: period.start,
+    durationMonths: subscription.durationMonths,
+  });
+  const changedSince = versions.filter((v) => v.number > base.number && v.number <= version.number && termOf(v, changes) === term);
+  const instalments: ScheduleInstalment[] = [
+    ...billed.map(({ dueDate, amountMinor }) => ({ dueDate, amountMinor })),
+    ...changedSince.flatMap((v) =>
+      (changes.get(v.changeId!)?.instalments ?? []).map(({ dueDate, amountMinor }) => ({
+        dueDate,
+        amountMinor,
+        changeFrom: v.effectiveFrom,
+      })),
+    ),
+  ].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  const change = version.changeId ? changes.get(version.changeId) : undefined;
+  return {
+    locale,
+    insurer,
+    holderName: rows.holderName,
+    policyNumber: subscription.policyNumber!,
+    planName: plans.get(version.planId)?.name ?? '',
+    currency: version.currency,
+    coverageAmount: version.coverageAmount,
+    premium: version.premium,
+    billingFrequency: subscription.billingFrequency!,
+    period,
+    propertyAddress: version.propertyAddress,
+    version: { number: version.number, effectiveFrom: version.effectiveFrom, createdOn: version.createdAt.toISOString().slice(0, 10) },
+    instalments,
+    ...(change && {
+      change: {
+        fields: changedFields(version),
+        premiumBefore: change.premiumBefore,
+        premiumAfter: change.premiumAfter,
+        deltaMinor: version.premiumDeltaMinor,
+      },
+    }),
+  };
+}
+
+/**
+ * Renders and stores the schedule of every version of the subscription that has none in the
+ * holder's language yet, and answers all its schedules (every language), oldest first. Idempotent
+ * and safe to run concurrently: the bytes are stored under a fresh key before their row is
+ * inserted (a row never points at missing bytes), and the insert does nothing when another
+ * caller's row for the version came first, whose bytes then stay and ours are removed.
+ */
+export async function ensureScheduleDocuments(
+  sequelize: Sequelize,
+  store: DocumentStore,
+  subscriptionId: string,
+): Promise<PolicyDocument[]> {
+  const subscription = await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true });
+  const holder = await User.findByPk(subscription.policyholderId, { rejectOnEmpty: true });
+  const context = await mailContextOf(subscription.tenantId, holder.locale);
+  const [versions, stored] = await Promise.all([
+    SubscriptionVersion.findAll({ where: { subscriptionId }, order: [['number', 'ASC']] }),
+    PolicyDocument.findAll({ where: { subscriptionId, kind: 'schedule', language: context.locale } }),
+  ]);
+  const missing = versions.filter((version) => !stored.some((document) => document.versionId === version.id));
+  if (missing.length > 0) {
+    const changeIds = versions.flatMap((version) => (version.changeId ? [version.changeId] : []));
+    const [changes, plans] = await Promise.all([
+      SubscriptionChange.findAll({ where: { id: changeIds } }),
+      // A plan withdrawn from the catalog still names the versions issued on it.
+      Plan.findAll({ where: { id: [...new Set(versions.map((version) => version.planId))] }, paranoid: false }),
+    ]);
+    const rows: PolicyRows = {
+      subscription,
+      holderName: holder.fullName,
+      versions,
+      changes: new Map(changes.map((change) => [change.id, change])),
+      plans: new Map(plans.map((plan) => [plan.id, plan])),
+    };
+    const insurer = context.branding.name ?? '';
+    for (const version of missing) {
+      await storeSchedule(
+        sequelize,
+        store,
+        version,
+        context.locale,
+        await renderSchedule(scheduleFacts(rows, version, context.locale, insurer)),
+      );
+    }
+  }
+  return PolicyDocument.findAll({
+    where: { subscriptionId, kind: 'schedule' },
+    order: [
+      ['createdAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+}
+
+async function storeSchedule(sequelize: Sequelize, store: DocumentStore, version: SubscriptionVersion, language: Locale, bytes: Buffer) {
+  const id = crypto.randomUUID();
+  const storageKey = documentKey(version.tenantId, id);
+  const sha256 = sha256Of(bytes);
+  await store.write(storageKey, { bytes, contentType: SCHEDULE_CONTENT_TYPE, sha256 });
+  const inserted = await sequelize.query(
+    `INSERT INTO policy_documents (id, tenant_id, subscription_id, version_id, kind, language, storage_key, content_type, size_bytes, sha256, created_at)
+     VALUES (:id, :tenantId, :subscriptionId, :versionId, 'schedule', :language, :storageKey, :contentType, :sizeBytes, :sha256, now())
+     ON CONFLICT (version_id, kind, language) DO NOTHING RETURNING id`,
+    {
+      type: QueryTypes.SELECT,
+      replacements: {
+        id,
+        tenantId: version.tenantId,
+        subscriptionId: version.subscriptionId,
+        versionId: version.id,
+        language,
+        storageKey,
+        contentType: SCHEDULE_CONTENT_TYPE,
+        sizeBytes: bytes.length,
+        sha256,
+      },
+    },
+  );
+  if (inserted.length === 0) await store.remove(storageKey);
+}

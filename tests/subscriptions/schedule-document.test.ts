@@ -1,0 +1,190 @@
+/**
+ * The policy schedule on real rows (PostgreSQL, a local document store): each version's PDF says
+ * the figures of that version in the holder's language, read back with pdftotext and drawn with
+ * pdftoppm; storing is idempotent under concurrent callers. The change's rows are written here as
+ * the run's carrying out leaves them (a version 2 with its change), the run itself is not under test.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, type Plan, type User } from '../../src/models';
+import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
+import { localDocumentStore } from '../../src/services/documents/local-store';
+import type { DocumentStore } from '../../src/services/documents';
+import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { describeNeeding } from '../support/required-tool';
+import { drawnPage, pdfText, popplerTool } from '../support/poppler';
+
+const address = { line1: 'Hauptstraße 5', postalCode: '10115', city: 'Berlin', country: 'DE' };
+
+async function readAll(store: DocumentStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.read(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describeNeeding(popplerTool(), 'policy schedule documents', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let store: DocumentStore;
+  let basic: Plan;
+  let better: Plan;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'insurflow-schedules-'));
+    store = localDocumentStore(dir);
+    tenantId = (await buildTenant({ name: 'Rheinland Versicherung' })).id;
+    const category = await buildCategory({ tenantId });
+    const terms = { categoryId: category.id, currency: 'EUR', billingFrequency: 'quarterly' as const, durationMonths: 12 };
+    basic = await buildPlan({ ...terms, name: 'Hausrat Basis', coverageAmount: '100000.00', premium: '1200.00' });
+    better = await buildPlan({ ...terms, name: 'Hausrat Plus', coverageAmount: '150000.00', premium: '1500.00' });
+  });
+  afterAll(async () => {
+    store?.close();
+    await db?.close();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  /** A policy as its run leaves it: inserted pending, then dated (which writes version 1), from 15 Jan 2026 for a year. */
+  async function issuedPolicy(holder: User): Promise<Subscription> {
+    const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress: address });
+    await pending.update({ status: 'active', startDate: '2026-01-15', endDate: '2027-01-15' });
+    return pending;
+  }
+
+  /** Version 2 as carrying out a change leaves it: the better plan from 15 Jul 2026, 148.77 more for the rest of the term. */
+  async function changedToBetterPlan(subscription: Subscription, holder: User): Promise<SubscriptionVersion> {
+    const change = await SubscriptionChange.create({
+      tenantId,
+      subscriptionId: subscription.id,
+      status: 'applied',
+      term: 0,
+      effectiveDate: '2026-07-15',
+      requested: { planId: better.id },
+      premiumBefore: '1200.00',
+      premiumAfter: '1500.00',
+      premiumDeltaMinor: 14877,
+      currency: 'EUR',
+      instalments: [
+        { dueDate: '2026-07-15', amountMinor: 7439 },
+        { dueDate: '2026-10-15', amountMinor: 7438 },
+      ],
+      requestedById: holder.id,
+      confirmedById: holder.id,
+    });
+    return SubscriptionVersion.create({
+      tenantId,
+      subscriptionId: subscription.id,
+      number: 2,
+      effectiveFrom: '2026-07-15',
+      planId: better.id,
+      coverageAmount: '150000.00',
+      premium: '1500.00',
+      currency: 'EUR',
+      propertyAddress: address,
+      changeId: change.id,
+      changed: {
+        planId: { before: basic.id, after: better.id },
+        coverageAmount: { before: '100000.00', after: '150000.00' },
+        premium: { before: '1200.00', after: '1500.00' },
+      },
+      premiumDeltaMinor: 14877,
+      changedById: holder.id,
+    });
+  }
+
+  it("version 1 and a change's version 2 in German: the figures of each, the instalments as billed, a page with ink on it", async () => {
+    const holder = await buildUser({ tenantId, role: 'policyholder', fullName: 'Jürgen Groß', locale: 'de' });
+    const subscription = await issuedPolicy(holder);
+    const version2 = await changedToBetterPlan(subscription, holder);
+
+    const documents = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
+    const version1 = await SubscriptionVersion.findOne({ where: { subscriptionId: subscription.id, number: 1 }, rejectOnEmpty: true });
+    expect(documents.map((d) => [d.versionId, d.kind, d.language, d.contentType])).toEqual(
+      expect.arrayContaining([
+        [version1.id, 'schedule', 'de', 'application/pdf'],
+        [version2.id, 'schedule', 'de', 'application/pdf'],
+      ]),
+    );
+    expect(documents).toHaveLength(2);
+    const pdfOf = async (versionId: string) => {
+      const document = documents.find((d) => d.versionId === versionId)!;
+      const bytes = await readAll(store, document.storageKey);
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(bytes.length).toBe(document.sizeBytes);
+      return bytes;
+    };
+
+    const first = await pdfText(await pdfOf(version1.id));
+    expect(first).toContain(`Versicherungsschein ${subscription.policyNumber}`);
+    expect(first).toContain('Fassung 1, gültig ab 15.01.2026');
+    expect(first).toContain('Versicherungsnehmer: Jürgen Groß');
+    expect(first).toContain('Versicherungszeitraum: 15.01.2026 bis 15.01.2027');
+    expect(first).toContain('Versichertes Objekt: Hauptstraße 5, 10115 Berlin, DE');
+    expect(first).toContain('Tarif: Hausrat Basis');
+    expect(first).toContain('Versicherungssumme: 100.000,00 €');
+    expect(first).toContain('Selbstbehalt: keiner');
+    expect(first).toContain('Beitrag für den Zeitraum: 1.200,00 €, zahlbar in vierteljährlichen Raten');
+    for (const due of ['15.01.2026', '15.04.2026', '15.07.2026', '15.10.2026'])
+      expect(first).toContain(`${due} 300,00 € Beitrag des Zeitraums`);
+    expect(first).not.toContain('Änderung');
+    expect(first).toContain('Ausgestellt von Rheinland Versicherung');
+
+    const second = await pdfText(await pdfOf(version2.id));
+    expect(second).toContain('Fassung 2, gültig ab 15.07.2026');
+    expect(second).toContain('Tarif: Hausrat Plus');
+    expect(second).toContain('Versicherungssumme: 150.000,00 €');
+    expect(second).toContain('Beitrag für den Zeitraum: 1.500,00 €');
+    // The term was billed at the old premium; the change adds its share of the rest of the term.
+    expect(second).toContain('15.04.2026 300,00 € Beitrag des Zeitraums');
+    expect(second).toContain('15.07.2026 74,39 € Änderung gültig ab 15.07.2026');
+    expect(second).toContain('15.10.2026 74,38 € Änderung gültig ab 15.07.2026');
+    expect(second).toContain('Geändert: Tarif, Versicherungssumme, Beitrag');
+    expect(second).toContain('Beitrag vor der Änderung: 1.200,00 €');
+    expect(second).toContain('Beitrag nach der Änderung: 1.500,00 €');
+    expect(second).toContain('Mehrbeitrag für den Rest des Zeitraums: 148,77 €');
+
+    const { png, inkShare } = await drawnPage(await pdfOf(version2.id));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // Text on an A4 page covers a few per cent of it; a blank page has none.
+    expect(inkShare).toBeGreaterThan(0.005);
+  });
+
+  it('in English for a holder who reads English; a character Helvetica lacks loses its accent, never the line', async () => {
+    const holder = await buildUser({ tenantId, role: 'policyholder', fullName: 'Zoë Őrs-Łąk', locale: 'en' });
+    const subscription = await issuedPolicy(holder);
+    const [document] = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
+    expect(document.language).toBe('en');
+    const text = await pdfText(await readAll(store, document.storageKey));
+    expect(text).toContain(`Policy schedule ${subscription.policyNumber}`);
+    expect(text).toContain('Version 1, effective from 01/15/2026');
+    expect(text).toContain('Policyholder: Zoë Ors-?ak');
+    expect(text).toContain('Sum insured: €100,000.00');
+    expect(text).toContain('Deductible: none');
+    expect(text).toContain('Premium for the period: €1,200.00, payable in quarterly instalments');
+    expect(text).toContain('10/15/2026 €300.00 premium of the period');
+  });
+
+  it('stores each schedule once however many callers ask at the same time: one row per version, no stray bytes', async () => {
+    const holder = await buildUser({ tenantId, role: 'policyholder', locale: 'de' });
+    const subscription = await issuedPolicy(holder);
+    await changedToBetterPlan(subscription, holder);
+
+    const answers = await Promise.all(Array.from({ length: 4 }, () => ensureScheduleDocuments(db.sequelize, store, subscription.id)));
+    const rows = await PolicyDocument.findAll({ where: { subscriptionId: subscription.id } });
+    expect(rows).toHaveLength(2);
+    for (const answer of answers) expect(answer.map((d) => d.id).sort()).toEqual(rows.map((d) => d.id).sort());
+    // The losers' bytes were removed: the store holds exactly the rows' objects.
+    const keys = (await fs.readdir(path.join(dir, tenantId))).filter((name) => !name.endsWith('.partial'));
+    const stored = rows.map((row) => row.storageKey.split('/')[1]);
+    expect(keys).toEqual(expect.arrayContaining(stored));
+    const others = await PolicyDocument.findAll({ where: { tenantId } });
+    expect(keys.sort()).toEqual(others.map((row) => row.storageKey.split('/')[1]).sort());
+
+    const again = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
+    expect(again.map((d) => d.id).sort()).toEqual(rows.map((d) => d.id).sort());
+  });
+});

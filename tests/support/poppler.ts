@@ -1,0 +1,64 @@
+/**
+ * poppler-utils (Debian package), with which the policy schedule tests read a PDF's text
+ * (`pdftotext`) and draw its pages (`pdftoppm`), as a person opening it would see them.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { RequiredTool } from './required-tool';
+
+const run = promisify(execFile);
+
+function found(binary: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** pdftotext and pdftoppm as the schedule tests need them: skipped without them on a developer's machine, a failure in CI. */
+export function popplerTool(): RequiredTool {
+  return {
+    name: 'poppler-utils (pdftotext, pdftoppm)',
+    path: found('pdftotext') && found('pdftoppm'),
+    install: 'bash scripts/setup.sh installs the Debian package poppler-utils (as root, with apt-get)',
+  };
+}
+
+/** The PDF's text in reading order (`pdftotext -layout`), with runs of spaces made one. */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  return withFile(pdf, async (file) => {
+    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']);
+    return stdout.replace(/[ \t]+/g, ' ');
+  });
+}
+
+/** A page drawn as a PNG, and the share of its pixels that are not white (0: a blank page). */
+export async function drawnPage(pdf: Buffer, page = 1): Promise<{ png: Buffer; inkShare: number }> {
+  return withFile(pdf, async (file) => {
+    const dir = path.dirname(file);
+    const pageArgs = ['-f', String(page), '-l', String(page), '-r', '50', '-singlefile'];
+    await run('pdftoppm', [...pageArgs, '-png', file, path.join(dir, 'page')]);
+    // The same page as a grey map (PGM: a text header, then one byte per pixel) to count its ink.
+    await run('pdftoppm', [...pageArgs, '-gray', file, path.join(dir, 'grey')]);
+    const grey = await fs.readFile(path.join(dir, 'grey.pgm'));
+    const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(grey.subarray(0, 50).toString('latin1'))!;
+    const pixels = grey.subarray(header[0].length);
+    const inked = pixels.filter((value) => value < 200).length;
+    return { png: await fs.readFile(path.join(dir, 'page.png')), inkShare: inked / pixels.length };
+  });
+}
+
+async function withFile<T>(pdf: Buffer, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'insurflow-pdf-'));
+  try {
+    const file = path.join(dir, 'document.pdf');
+    await fs.writeFile(file, pdf);
+    return await use(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}

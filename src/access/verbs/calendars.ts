@@ -1,7 +1,6 @@
 /** Who may manage a tenant's business calendars (docs/calendars.md): its admins; which they see is the access rule's (src/access/calendars.ts). */
+import { TENANT_ADMINS } from './admins';
 import type { Role } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const CALENDAR_VERBS = {
   listCalendars: TENANT_ADMINS,

@@ -1,7 +1,6 @@
 /** Who may change a tenant's catalog (categories, plans): its admins; every staff member reads it (src/access/catalog.ts). */
+import { TENANT_ADMINS } from './admins';
 import type { Role } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const CATALOG_VERBS = {
   createCatalogEntry: TENANT_ADMINS,

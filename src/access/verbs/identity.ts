@@ -2,9 +2,8 @@
  * Who may do what with their own sign-in (docs/accounts.md, docs/security.md): a second factor, API
  * keys, company sign-in. Which rows a caller sees stays with the access rules (src/access/api-keys.ts).
  */
+import { TENANT_ADMINS } from './admins';
 import { type Role, ROLES, STAFF_ROLES } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const IDENTITY_VERBS = {
   /** Enrol, confirm, renew recovery codes, disable: every role but policyholder (customers have no recovery path through a support desk yet). */

@@ -2,9 +2,8 @@
  * Who may run the platform (docs/onboarding.md, docs/privacy.md, Tenant offboarding): its admins,
  * who also decide registrations, suspend tenants and open the Temporal UI's payloads.
  */
+import { PLATFORM_ADMINS } from './admins';
 import type { Role } from '../../shared/roles';
-
-const PLATFORM_ADMINS: readonly Role[] = ['platform_admin'];
 
 export const PLATFORM_VERBS = {
   listPlatformAdmins: PLATFORM_ADMINS,

@@ -1,7 +1,6 @@
 /** Who may read and change a tenant's settings and its company sign-in: its admins. */
+import { TENANT_ADMINS } from './admins';
 import type { Role } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const TENANT_SETTINGS_VERBS = {
   viewTenantSettings: TENANT_ADMINS,

@@ -1,7 +1,6 @@
 /** Who may manage a tenant's users (docs/accounts.md): its admins; which users they see is the access rule's (src/access/users.ts). */
+import { TENANT_ADMINS } from './admins';
 import { type Role, STAFF_ROLES } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const USER_VERBS = {
   listUsers: TENANT_ADMINS,

@@ -1,7 +1,6 @@
 /** Who may manage a tenant's webhook endpoints and deliveries (docs/webhooks.md): its admins, who are also told when one fails. */
+import { TENANT_ADMINS } from './admins';
 import type { Role } from '../../shared/roles';
-
-const TENANT_ADMINS: readonly Role[] = ['tenant_admin'];
 
 export const WEBHOOK_VERBS = {
   listWebhookEventTypes: TENANT_ADMINS,

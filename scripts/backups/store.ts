@@ -4,14 +4,17 @@
  * is encrypted before it leaves the machine with AES-256-GCM under BACKUP_ENCRYPTION_KEY, its name
  * bound in as associated data, so an object renamed or swapped for another fails to decrypt rather
  * than being restored in the wrong place. Objects are whole files: a WAL segment (16 MiB) or one base
- * backup's tar.
+ * backup's tar, which goes to S3 in parts once it is larger than one part (S3 takes at most 5 GB in one PUT).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -19,6 +22,8 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
+  type CompletedPart,
 } from '@aws-sdk/client-s3';
 
 /** Version 1 of the format: MAGIC, a 12-byte nonce, the ciphertext, GCM's 16-byte tag. */
@@ -127,7 +132,15 @@ export interface S3StoreSettings {
   prefix: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   forcePathStyle: boolean;
+  /** An object larger than this goes up in parts of this size (DEFAULT_PART_BYTES; at least S3's MIN_PART_BYTES). */
+  partBytes?: number;
 }
+
+/** S3's least part size (every part but the last) and most parts per upload. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+/** 64 MiB parts: a WAL segment goes in one PUT; 10,000 parts hold 625 GiB before the parts grow. */
+const DEFAULT_PART_BYTES = 64 * 1024 * 1024;
 
 export async function s3Store(settings: S3StoreSettings, key: Buffer): Promise<BackupStore & { close(): void }> {
   const client = new S3Client({
@@ -138,6 +151,8 @@ export async function s3Store(settings: S3StoreSettings, key: Buffer): Promise<B
   });
   const Bucket = settings.bucket;
   const Key = (name: string) => `${settings.prefix}${name}`;
+  const partBytes = settings.partBytes ?? DEFAULT_PART_BYTES;
+  if (partBytes < MIN_PART_BYTES) throw new Error(`a part of a multipart upload is at least ${MIN_PART_BYTES} bytes, not ${partBytes}`);
   try {
     await client.send(new HeadBucketCommand({ Bucket }));
   } catch (err) {
@@ -154,15 +169,48 @@ export async function s3Store(settings: S3StoreSettings, key: Buffer): Promise<B
       throw err;
     }
   };
+  /**
+   * The file at `file` as the object `name`: one PUT up to a part's size, else a multipart upload, its
+   * parts one after the other (the agent's other work waits anyway). The object appears only when the
+   * upload completes; an upload that fails is aborted, so its parts are not kept (and billed).
+   */
+  const upload = async (name: string, file: string): Promise<void> => {
+    const size = fs.statSync(file).size;
+    if (size <= partBytes) {
+      await client.send(new PutObjectCommand({ Bucket, Key: Key(name), Body: fs.createReadStream(file), ContentLength: size }));
+      return;
+    }
+    const part = Math.max(partBytes, Math.ceil(size / MAX_PARTS));
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: Key(name) }));
+    try {
+      const parts: CompletedPart[] = [];
+      for (let start = 0; start < size; start += part) {
+        const end = Math.min(size, start + part);
+        const PartNumber = parts.length + 1;
+        const { ETag } = await client.send(
+          new UploadPartCommand({
+            Bucket,
+            Key: Key(name),
+            UploadId,
+            PartNumber,
+            Body: fs.createReadStream(file, { start, end: end - 1 }),
+            ContentLength: end - start,
+          }),
+        );
+        parts.push({ ETag, PartNumber });
+      }
+      await client.send(new CompleteMultipartUploadCommand({ Bucket, Key: Key(name), UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (err) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket, Key: Key(name), UploadId })).catch(() => undefined);
+      throw err;
+    }
+  };
   return {
     describe: `s3://${Bucket}/${settings.prefix}`,
     put: (name, from) =>
       withScratch(from, async (sealed) => {
         await encryptFile(key, name, from, sealed);
-        // One PUT per object: a WAL segment is 16 MiB; a base backup up to S3's 5 GB for one PUT (docs/production.md).
-        await client.send(
-          new PutObjectCommand({ Bucket, Key: Key(name), Body: fs.createReadStream(sealed), ContentLength: fs.statSync(sealed).size }),
-        );
+        await upload(name, sealed);
       }),
     get: (name, to) =>
       withScratch(to, async (sealed) => {

@@ -6,17 +6,25 @@ import { DataTypes } from 'sequelize';
 import { references, timestamps, type MigrationFn } from './helpers';
 
 const money = { type: DataTypes.DECIMAL(14, 2), allowNull: false };
+/** What each of the three tables' rows begins with: its ID, its tenant and the claim it belongs to. */
+const claimRow = {
+  id: { type: DataTypes.UUID, primaryKey: true },
+  tenant_id: { type: DataTypes.UUID, allowNull: false },
+  claim_id: { type: DataTypes.UUID, allowNull: false, ...references('claims', 'CASCADE') },
+};
+/** Which of the claim's reserve lines: a line is one per cost type and category, and each change names the line it moves. */
+const lineKey = {
+  cost_type: { type: DataTypes.STRING(20), allowNull: false },
+  category: { type: DataTypes.STRING(20), allowNull: false },
+};
 
 export const up: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
     await qi.createTable(
       'claim_reserve_lines',
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenant_id: { type: DataTypes.UUID, allowNull: false },
-        claim_id: { type: DataTypes.UUID, allowNull: false, ...references('claims', 'CASCADE') },
-        cost_type: { type: DataTypes.STRING(20), allowNull: false },
-        category: { type: DataTypes.STRING(20), allowNull: false },
+        ...claimRow,
+        ...lineKey,
         amount: money,
         ...timestamps,
       },
@@ -26,11 +34,8 @@ export const up: MigrationFn = async (qi) => {
     await qi.createTable(
       'claim_reserve_changes',
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenant_id: { type: DataTypes.UUID, allowNull: false },
-        claim_id: { type: DataTypes.UUID, allowNull: false, ...references('claims', 'CASCADE') },
-        cost_type: { type: DataTypes.STRING(20), allowNull: false },
-        category: { type: DataTypes.STRING(20), allowNull: false },
+        ...claimRow,
+        ...lineKey,
         amount_before: money,
         amount: money,
         reason: { type: DataTypes.STRING(500), allowNull: false },
@@ -47,9 +52,7 @@ export const up: MigrationFn = async (qi) => {
     await qi.createTable(
       'claim_recoveries',
       {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        tenant_id: { type: DataTypes.UUID, allowNull: false },
-        claim_id: { type: DataTypes.UUID, allowNull: false, ...references('claims', 'CASCADE') },
+        ...claimRow,
         kind: { type: DataTypes.STRING(20), allowNull: false },
         amount: money,
         received_on: { type: DataTypes.DATEONLY, allowNull: false },

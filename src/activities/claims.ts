@@ -10,6 +10,7 @@ import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
+import { coverOn } from '../domain/claims/cover';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
@@ -114,10 +115,11 @@ export function createClaimActivities(deps: ActivityDeps) {
 
     /**
      * Records an approval only if the approvals on the claim's subscription, this one included,
-     * stay within its coverage; otherwise refuses with CoverageExceeded and writes nothing. Every
-     * approval locks the subscription row first, so of two approvals that would together pass the
-     * coverage the second reads the first's amount and is refused. A retry after a commit finds
-     * its own amount excluded from the sum and its history row already there.
+     * stay within the coverage on the claim's incident date (`coverOn`); otherwise refuses with
+     * CoverageExceeded and writes nothing. Every approval locks the subscription row first, so of
+     * two approvals that would together pass the coverage the second reads the first's amount and
+     * is refused. A retry after a commit finds its own amount excluded from the sum and its
+     * history row already there.
      */
     async recordClaimApproval(input: RecordClaimTransitionInput): Promise<void> {
       if (input.amountApproved === null) throw ApplicationFailure.create({ message: 'an approval needs an amount', nonRetryable: true });
@@ -135,7 +137,8 @@ export function createClaimActivities(deps: ActivityDeps) {
           where: { subscriptionId: subscription.id, id: { [Op.ne]: claim.id } },
           transaction,
         });
-        const coverage = Number(subscription.coverageAmount);
+        // Judged by the cover on the incident date, as the filing was: a later change of the policy leaves it as it was.
+        const coverage = Number((await coverOn(subscription, claim.incidentDate, transaction)).coverageAmount);
         const available = toCents(coverage) - toCents(Number(approvedOthers ?? 0));
         if (toCents(amount) > available) {
           throw businessFailure(

@@ -19,6 +19,8 @@ const claimColumns = () =>
     runId: optional.string(64),
     /** When the current stage's escalation falls due in business time, as its run computed it; null in calendar time (migration 0053). */
     escalationDueAt: optional.date(),
+    /** The policy version in force on the incident date, which judged the claim's cover when it was filed; null for claims filed before versions (migration 0075). */
+    subscriptionVersionId: optional.uuid(),
   });
 
 /**

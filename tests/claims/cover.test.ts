@@ -52,7 +52,10 @@ describe('claims losing cover to a policy change', () => {
     const start = subscription.startDate!;
     // Cover was raised to 200,000.00 from day 5: a claim of day 6 is under that version, so a change to 150,000.00
     // (still more than the 100,000.00 as issued) takes cover from it.
-    await buildVersions(subscription, [{ effectiveFrom: dayAfter(start, 5), coverageAmount: '200000.00' }]);
+    await buildVersions(subscription, [
+      { effectiveFrom: start, coverageAmount: '100000.00' },
+      { effectiveFrom: dayAfter(start, 5), coverageAmount: '200000.00' },
+    ]);
     const underRaise = await claimOn(subscription, dayAfter(start, 6));
 
     expect(await numbersOf(subscription, dayAfter(start, 6), '150000.00')).toEqual([underRaise.claimNumber]);

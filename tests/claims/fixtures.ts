@@ -68,21 +68,17 @@ export async function fileAssignedClaim(
 
 /**
  * The versions of a subscription written by the factory (which inserts it already dated, so the
- * trigger that writes version 1 when a run first dates it never fires): version 1 from its start
- * with its own terms, then one version per `{ effectiveFrom, coverageAmount }` given, in order.
+ * trigger that writes version 1 when a run first dates it never fires), numbered from 1 in the
+ * order given, with the subscription's other terms; by default version 1 alone, as issued.
  */
 export async function buildVersions(
   subscription: Subscription,
-  changes: Array<{ effectiveFrom: string; coverageAmount: string }> = [],
+  versions: Array<{ effectiveFrom: string; coverageAmount: string }> = [
+    { effectiveFrom: subscription.startDate!, coverageAmount: subscription.coverageAmount },
+  ],
 ): Promise<SubscriptionVersion[]> {
-  const terms = {
-    tenantId: subscription.tenantId,
-    subscriptionId: subscription.id,
-    planId: subscription.planId,
-    premium: subscription.premium,
-    currency: subscription.currency,
-  };
-  const first = { ...terms, number: 1, effectiveFrom: subscription.startDate!, coverageAmount: subscription.coverageAmount };
-  const later = changes.map((change, i) => ({ ...terms, number: i + 2, ...change }));
-  return SubscriptionVersion.bulkCreate([first, ...later]);
+  const { tenantId, id: subscriptionId, planId, premium, currency } = subscription;
+  return SubscriptionVersion.bulkCreate(
+    versions.map((version, i) => ({ tenantId, subscriptionId, planId, premium, currency, number: i + 1, ...version })),
+  );
 }

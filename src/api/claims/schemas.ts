@@ -82,6 +82,9 @@ export const claimSchema = Joi.object({
   status: stage,
   assigneeId: uuid.allow(null),
   denialReason: Joi.string().allow(null),
+  subscriptionVersionId: uuid
+    .allow(null)
+    .description('the policy version in force on the incident date, which judged the cover; null for claims filed before versions'),
   workflow: workflowRef,
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
@@ -103,6 +106,14 @@ export const paymentSchema = Joi.object({
   paidAt: Joi.date(),
 }).label('Payment');
 
+/** The policy version that judged the claim's cover (docs/claims.md, Cover by policy version). */
+const subscriptionVersionSchema = Joi.object({
+  id: uuid,
+  number: Joi.number().integer().example(2),
+  effectiveFrom: Joi.string().description('YYYY-MM-DD'),
+  coverageAmount: moneyString,
+}).label('ClaimSubscriptionVersion');
+
 /** The open claim as its run sees it now (GET /claims/:id). */
 export const liveClaimStateSchema = Joi.object({
   claimNumber: Joi.string(),
@@ -123,6 +134,7 @@ export const claimDetailSchema = claimSchema
   .keys({
     history: Joi.array().items(claimHistorySchema),
     payment: paymentSchema.allow(null),
+    subscriptionVersion: subscriptionVersionSchema.allow(null),
     state: liveClaimStateSchema
       .allow(null)
       .description('GET only: null once closed, or when the run did not answer within the query deadline'),

@@ -1,6 +1,6 @@
 /** A claim as the REST routes answer it: its fields, and in detail its history and settlement. */
 import type { Attributes } from 'sequelize';
-import { Claim, ClaimHistory, ClaimPayment } from '../../models';
+import { Claim, ClaimHistory, ClaimPayment, SubscriptionVersion } from '../../models';
 
 /**
  * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
@@ -12,12 +12,13 @@ export function claimView(claim: Attributes<Claim>): object {
   return { ...fields, workflow: { workflowId, runId } };
 }
 
-/** A claim with its history and its latest settlement. */
+/** A claim with its history, its latest settlement and the policy version that judged its cover. */
 export async function claimDetail(claim: Claim): Promise<object> {
-  const [history, payment] = await Promise.all([
+  const [history, payment, version] = await Promise.all([
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
     // The latest settlement: a reopened claim approved again has a second.
     ClaimPayment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
+    claim.subscriptionVersionId ? SubscriptionVersion.findByPk(claim.subscriptionVersionId) : null,
   ]);
   return {
     ...claimView(claim.get()),
@@ -30,5 +31,11 @@ export async function claimDetail(claim: Claim): Promise<object> {
       occurredAt,
     })),
     payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
+    subscriptionVersion: version && {
+      id: version.id,
+      number: version.number,
+      effectiveFrom: version.effectiveFrom,
+      coverageAmount: version.coverageAmount,
+    },
   };
 }

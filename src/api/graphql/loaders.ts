@@ -20,6 +20,7 @@ import {
   Registration,
   Invoice,
   Subscription,
+  SubscriptionVersion,
   Tenant,
   TenantSettings,
   User,
@@ -52,6 +53,8 @@ export interface Loaders {
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
   financials: DataLoader<string, ClaimFinancials | null>;
+  /** The policy version that judged a claim's cover, reached from a claim the caller sees. */
+  claimSubscriptionVersion: DataLoader<string, SubscriptionVersion | null>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
   notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
@@ -151,6 +154,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       const figures = await financialsOf([...claimIds]);
       return claimIds.map((id) => figures.get(id) ?? null);
     }),
+    claimSubscriptionVersion: byId(SubscriptionVersion, () => ({ tenantId: tenantOf(who()) })),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));

@@ -37,6 +37,7 @@ import { decideOnRun } from '../../services/run-decisions';
 import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
+import { coverOn } from './cover';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
 export interface FileClaimInput {
@@ -60,8 +61,11 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   if (filed) return filed;
   const incidentDate = input.incidentDate.toISOString().slice(0, 10);
   const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
+  // The claim is judged by the terms in force on its incident date, which a later change leaves as they were.
+  const cover = await coverOn(subscription, incidentDate);
   const refusal =
-    coverageRefusal(subscription, incidentDate, input.amountClaimed) ?? (await lapseRefusal(deps.sequelize, subscription.id, incidentDate));
+    coverageRefusal(subscription, cover, incidentDate, input.amountClaimed) ??
+    (await lapseRefusal(deps.sequelize, subscription.id, incidentDate));
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   const settings = await claimSettingsOf(tenantId);
   const filedAt = new Date();
@@ -89,6 +93,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
         description: input.description,
         amountClaimed: input.amountClaimed.toFixed(2),
         workflowId,
+        subscriptionVersionId: cover.version?.id ?? null,
       },
       { transaction },
     );

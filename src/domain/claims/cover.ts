@@ -5,7 +5,24 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ClaimStage } from '../../contracts/claim';
-import { Claim } from '../../models';
+import { Claim, type Subscription, SubscriptionVersion } from '../../models';
+
+/** The terms that judge a claim: the policy version in force on its incident date and the cover it gives. */
+export interface Cover {
+  /** Null for a subscription without versions (a row written already dated, as the benches do, so the trigger writing version 1 never fired). */
+  version: SubscriptionVersion | null;
+  coverageAmount: string;
+}
+
+/**
+ * The cover of the subscription on `incidentDate`: that of the version in force then, whatever was
+ * changed later; a subscription without versions is judged by its row. Filing and approval both
+ * ask it, so a claim is judged by the same terms from start to end.
+ */
+export async function coverOn(subscription: Subscription, incidentDate: string, transaction?: Transaction): Promise<Cover> {
+  const version = await SubscriptionVersion.versionInForce(subscription.id, incidentDate, transaction);
+  return { version, coverageAmount: version?.coverageAmount ?? subscription.coverageAmount };
+}
 
 /**
  * The stages in which a claim's outcome is settled: nothing is left to pay, so a change of cover

@@ -7,6 +7,7 @@ import { Op, type Sequelize } from 'sequelize';
 import type { Actor } from '../../contracts/actor';
 import { type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
+import type { Cover } from './cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
@@ -31,8 +32,16 @@ export interface CoverageRefusal {
   message: string;
 }
 
-/** Why the subscription does not cover a claim for this incident and amount; null when it does. */
-export function coverageRefusal(subscription: Subscription, incidentDate: string, amountClaimed: number): CoverageRefusal | null {
+/**
+ * Why the subscription does not cover a claim for this incident and amount; null when it does. The
+ * amount is judged by the cover on the incident date (`coverOn`, cover.ts), not by the latest terms.
+ */
+export function coverageRefusal(
+  subscription: Subscription,
+  cover: Cover,
+  incidentDate: string,
+  amountClaimed: number,
+): CoverageRefusal | null {
   // A lapsed subscription still covers incidents before its lapse (lapseRefusal decides the rest).
   const covering = subscription.status === 'active' || subscription.status === 'lapsed';
   if (!covering || !subscription.startDate || !subscription.endDate) {
@@ -49,11 +58,14 @@ export function coverageRefusal(subscription: Subscription, incidentDate: string
       message: `must be between ${subscription.startDate} and ${subscription.endDate}`,
     };
   }
-  if (amountClaimed > Number(subscription.coverageAmount)) {
+  const { version, coverageAmount } = cover;
+  if (amountClaimed > Number(coverageAmount)) {
     return {
       field: 'amountClaimed',
       summary: 'The amount claimed exceeds the coverage amount',
-      message: `must not exceed ${subscription.coverageAmount}`,
+      message: version
+        ? `must not exceed ${coverageAmount}, the cover of policy version ${version.number} in force on ${incidentDate}`
+        : `must not exceed ${coverageAmount}`,
     };
   }
   return null;

@@ -6,7 +6,7 @@
 import type { WhereOptions } from 'sequelize';
 import type { ClaimFinancials as ClaimFinancialsValue } from '../../../domain/claims/money';
 import { CLAIM_STAGES } from '../../../contracts/claim';
-import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote } from '../../../models';
+import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote, type SubscriptionVersion } from '../../../models';
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
 import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
@@ -124,6 +124,16 @@ const ClaimFinancials = builder.objectRef<ClaimFinancialsValue>('ClaimFinancials
   }),
 });
 
+const ClaimSubscriptionVersion = builder.objectRef<SubscriptionVersion>('ClaimSubscriptionVersion').implement({
+  description: 'The policy version in force on the incident date, which judged the claim’s cover (docs/claims.md, Cover by policy version)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeInt('number'),
+    effectiveFrom: t.exposeString('effectiveFrom'),
+    coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
+  }),
+});
+
 export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -141,6 +151,13 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
       nullable: true,
       description: 'The subscription the claim is filed against',
       resolve: (claim, _args, { loaders }) => loaders.subscription.load(claim.subscriptionId),
+    }),
+    subscriptionVersion: t.field({
+      type: ClaimSubscriptionVersion,
+      nullable: true,
+      description: 'Null for claims filed before policy versions',
+      resolve: (claim, _args, { loaders }) =>
+        claim.subscriptionVersionId ? loaders.claimSubscriptionVersion.load(claim.subscriptionVersionId) : null,
     }),
     policyholder: t.field({ type: Person, nullable: true, resolve: (claim, _args, { loaders }) => loaders.person.load(claim.claimantId) }),
     assignee: t.field({

@@ -1,0 +1,106 @@
+/**
+ * A policy's documents (docs/subscriptions.md, Documents): the schedule of each version, as a PDF
+ * in the holder's language. The list makes any schedule still missing first
+ * (`ensureScheduleDocuments`), so a version always has its schedule once someone looks. The
+ * subscription is looked up among those the caller may see first: another holder's or another
+ * tenant's policy, and a document of another policy, are 404.
+ */
+import Joi from 'joi';
+import { findVisible } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
+import { ensureScheduleDocuments } from '../../domain/subscriptions/schedule-document';
+import { PolicyDocument, SubscriptionVersion } from '../../models';
+import { POLICY_DOCUMENT_KINDS } from '../../models/policy-document';
+import { notFound } from '../../shared/errors';
+import { object, required } from '../../shared/typed-schema';
+import { uuid } from '../http/common-schemas';
+import { route, type RouteSpec } from '../http/route';
+import { childListRoute } from '../http/row-route';
+import { orderingParam, pageQueryKeys, paginate } from '../lists/pagination';
+
+const documentParams = object({ id: required(uuid), documentId: required(uuid) });
+
+const documentsQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt'], 'createdAt') });
+
+const policyDocumentSchema = Joi.object({
+  id: uuid,
+  subscriptionId: uuid,
+  versionId: uuid,
+  versionNumber: Joi.number().integer(),
+  effectiveFrom: Joi.string().isoDate(),
+  kind: Joi.string().valid(...POLICY_DOCUMENT_KINDS),
+  language: Joi.string(),
+  contentType: Joi.string(),
+  sizeBytes: Joi.number().integer(),
+  sha256: Joi.string().hex().length(64),
+  createdAt: Joi.date(),
+}).label('PolicyDocument');
+
+/** A document as answered: with its version's number and effective date, without where the store keeps it. */
+function present(document: PolicyDocument, version: SubscriptionVersion | undefined) {
+  const { id, subscriptionId, versionId, kind, language, contentType, sizeBytes, sha256, createdAt } = document;
+  return {
+    id,
+    subscriptionId,
+    versionId,
+    versionNumber: version?.number,
+    effectiveFrom: version?.effectiveFrom,
+    kind,
+    language,
+    contentType,
+    sizeBytes,
+    sha256,
+    createdAt,
+  };
+}
+
+export function subscriptionDocumentRoutes(): RouteSpec[] {
+  return [
+    childListRoute({
+      path: '/subscriptions/:id/documents',
+      summary:
+        "A policy's documents: the schedule (PDF) of each version in the holder's language, made first where one is missing; its holder and the tenant's staff",
+      tag: 'subscriptions',
+      access: subscriptionAccess,
+      query: documentsQuery,
+      schema: policyDocumentSchema,
+      list: async (subscription, query, ctx) => {
+        await ensureScheduleDocuments(ctx.services.sequelize, ctx.services.documents, subscription.id);
+        const page = await paginate(PolicyDocument, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        const versions = await SubscriptionVersion.findAll({ where: { id: page.items.map((document) => document.versionId) } });
+        const byId = new Map(versions.map((version) => [version.id, version]));
+        return { ...page, items: page.items.map((document) => present(document, byId.get(document.versionId))) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/documents/:documentId',
+      summary: "One of a policy's documents: the PDF, with its sha256 as ETag; its holder and the tenant's staff",
+      tag: 'subscriptions',
+      params: documentParams,
+      response: { status: 200, description: 'The document bytes (application/pdf)' },
+      handler: async (ctx) => {
+        const { id, documentId } = ctx.state.input.params;
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, id);
+        const document = await PolicyDocument.findOne({
+          where: { id: documentId, subscriptionId: subscription.id, tenantId: subscription.tenantId },
+        });
+        if (!document) throw notFound('Document');
+        const version = await SubscriptionVersion.findByPk(document.versionId, { rejectOnEmpty: true });
+        // Opened before any header is set, so a store that fails answers with the JSON error body.
+        const content = await ctx.services.documents.read(document.storageKey);
+        ctx.type = document.contentType;
+        // Made by the server from the policy number (POL-<year>-<digits>): nothing a client wrote.
+        ctx.set(
+          'Content-Disposition',
+          `attachment; filename="${subscription.policyNumber}-v${version.number}-${document.kind}-${document.language}.pdf"`,
+        );
+        ctx.set('ETag', `"${document.sha256}"`);
+        // The holder's name and address: no browser or proxy cache keeps a copy.
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = content;
+        ctx.length = document.sizeBytes;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,115 @@
+/**
+ * A policy's documents over HTTP (the real API on PostgreSQL and the local document store): the
+ * list makes each version's schedule once, the download answers the PDF; the holder and the
+ * tenant's staff see them, nobody else does.
+ */
+import supertest from 'supertest';
+import { PolicyDocument, type Subscription, type User } from '../../src/models';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { describeNeeding } from '../support/required-tool';
+import { pdfText, popplerTool } from '../support/poppler';
+import { startTestStack, type TestStack } from '../support/stack';
+
+/** supertest keeps a PDF's bytes as they came. */
+const bytesOf = (request: supertest.Test) =>
+  request.buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+
+describeNeeding(popplerTool(), 'policy documents API', () => {
+  let stack: TestStack;
+  let holder: User;
+  let subscription: Subscription;
+  let otherSubscription: Subscription;
+  const auth = {} as Record<'holder' | 'neighbour' | 'agent' | 'outsider', string>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const tenant = await buildTenant();
+    const other = await buildTenant();
+    let neighbour: User;
+    let agent: User;
+    let outsider: User;
+    [holder, neighbour, agent, outsider] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'policyholder', fullName: 'Erika Mustermann', locale: 'de' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'claims_agent' }),
+      buildUser({ tenantId: other.id, role: 'policyholder' }),
+    ]);
+    auth.holder = bearer(stack.config, holder);
+    auth.neighbour = bearer(stack.config, neighbour);
+    auth.agent = bearer(stack.config, agent);
+    auth.outsider = bearer(stack.config, outsider);
+    const plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
+    // Inserted pending and then dated, as the run does: the dating writes version 1.
+    subscription = await buildSubscription({ planId: plan.id, policyholderId: holder.id, status: 'pending' });
+    await subscription.update({ status: 'active', startDate: '2026-03-01', endDate: '2027-03-01' });
+    otherSubscription = await buildSubscription({ planId: plan.id, policyholderId: neighbour.id, status: 'pending' });
+    await otherSubscription.update({ status: 'active', startDate: '2026-03-01', endDate: '2027-03-01' });
+  });
+  afterAll(() => stack?.close());
+
+  const list = (subscriptionId: string, who: string) =>
+    stack.api.get(`/api/v1/subscriptions/${subscriptionId}/documents`).set('Authorization', who);
+  const download = (subscriptionId: string, documentId: string, who: string) =>
+    bytesOf(stack.api.get(`/api/v1/subscriptions/${subscriptionId}/documents/${documentId}`).set('Authorization', who));
+
+  it("lists version 1's schedule in the holder's language, made once, and answers it as a PDF to the holder and the staff", async () => {
+    const listed = await list(subscription.id, auth.holder).expect(200);
+    expect(listed.body.items).toEqual([
+      {
+        id: expect.any(String),
+        subscriptionId: subscription.id,
+        versionId: expect.any(String),
+        versionNumber: 1,
+        effectiveFrom: '2026-03-01',
+        kind: 'schedule',
+        language: 'de',
+        contentType: 'application/pdf',
+        sizeBytes: expect.any(Number),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        createdAt: expect.any(String),
+      },
+    ]);
+    const [document] = listed.body.items;
+    // A second look, by the staff this time, finds the same document: nothing made twice.
+    const again = await list(subscription.id, auth.agent).expect(200);
+    expect(again.body.items.map((d: { id: string }) => d.id)).toEqual([document.id]);
+    expect(await PolicyDocument.count({ where: { subscriptionId: subscription.id } })).toBe(1);
+
+    for (const who of [auth.holder, auth.agent]) {
+      const answer = await download(subscription.id, document.id, who).expect(200);
+      expect(answer.headers['content-type']).toBe('application/pdf');
+      expect(answer.headers['content-disposition']).toBe(`attachment; filename="${subscription.policyNumber}-v1-schedule-de.pdf"`);
+      expect(answer.headers.etag).toBe(`"${document.sha256}"`);
+      expect(answer.headers['cache-control']).toBe('no-store');
+      const pdf = answer.body as Buffer;
+      expect(pdf.length).toBe(document.sizeBytes);
+      const text = await pdfText(pdf);
+      expect(text).toContain(`Versicherungsschein ${subscription.policyNumber}`);
+      expect(text).toContain('Versicherungsnehmer: Erika Mustermann');
+      expect(text).toContain('Versicherungssumme: 100.000,00 €');
+      expect(text).toContain('Beitrag für den Zeitraum: 450,00 €');
+    }
+  });
+
+  it("another holder's or another tenant's policy, a document of another policy and an unknown one are 404; a malformed id is 400", async () => {
+    const [document] = (await list(subscription.id, auth.holder).expect(200)).body.items;
+    const [othersDocument] = (await list(otherSubscription.id, auth.agent).expect(200)).body.items;
+    const documentsBefore = await PolicyDocument.count();
+
+    for (const who of [auth.neighbour, auth.outsider]) {
+      expect((await list(subscription.id, who).expect(404)).body.error.code).toBe('not_found');
+      await download(subscription.id, document.id, who).expect(404);
+    }
+    // The holder's own policy in the path does not open another policy's document.
+    await download(subscription.id, othersDocument.id, auth.holder).expect(404);
+    await download(subscription.id, '5d0c4b57-4c55-4a8e-9a40-5f4a1f0f6f1e', auth.holder).expect(404);
+    const malformed = await download(subscription.id, 'schedule.pdf', auth.holder).expect(400);
+    expect(JSON.parse(String(malformed.body)).error.code).toBe('validation_failed');
+    // Refused callers made nothing.
+    expect(await PolicyDocument.count()).toBe(documentsBefore);
+  });
+});

@@ -4,7 +4,8 @@
  * (ci/ramp-values.yaml: two worker versions, KEDA, an ingress, existing Secrets), kubeconform
  * finds every rendered object valid against the strict schemas of Kubernetes 1.37 (offline, from
  * the tool cache), and the facts that matter in a cluster hold: non-root read-only containers, the
- * probes, the migrations hook, a PodDisruptionBudget per Deployment, one Deployment per worker version.
+ * probes, the migrations hook, a PodDisruptionBudget per Deployment, one Deployment per worker version,
+ * and with backup.enabled compose's backup agent on PostgreSQL's node with its data volume.
  * Without an existing Secret the chart refuses to render unless it is given production's
  * METRICS_TOKEN and PAYLOAD_CODEC_KEYS; the renders below give them.
  * Helm and kubeconform come from the tool cache (built from the Go module proxy by scripts/setup.sh).
@@ -299,4 +300,64 @@ it('refuses a worker version whose name cannot be part of a Deployment name', as
   fs.writeFileSync(bad, 'workers:\n  - name: Version_2\n');
   const rendered = await say(helm, ['template', 'insurflow', CHART, '--values', secretsValues, '--values', bad]);
   expect(rendered).toEqual({ ok: false, output: expect.stringContaining('workers[0].name "Version_2"') });
+});
+
+it("renders docker-compose.yml's backup agent beside PostgreSQL when enabled, valid, and refuses it without what it needs", async () => {
+  const backupValues = path.join(scratch, 'backup-values.yaml');
+  const backup = (extra: string) =>
+    `backup:\n  enabled: true\n${extra}  postgres:\n    dataVolumeClaim: data-postgresql-0\n    podLabels: { app.kubernetes.io/name: postgresql }\n`;
+  fs.writeFileSync(backupValues, backup('  databaseUrl: postgres://postgres:secret@postgresql:5432/postgres\n  encryptionKey: a2V5\n'));
+  const manifests = await template(secretsValues, backupValues);
+  const checked = await kubeconformSummary(manifests);
+  // The default nine, the agent's Deployment and its Secret.
+  expect(checked).toMatchObject({ ok: true, counts: { Found: 11, Valid: 11, Invalid: 0, Errors: 0, Skipped: 0 } });
+  const all = await objects(manifests);
+  const deployment = byKind(all, 'Deployment').find((d) => d.metadata.name === 'insurflow-backup')!;
+  const pod = deployment.spec!.template!.spec as PodSpec & {
+    affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: Array<{ topologyKey: string; labelSelector: object }> } };
+    volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;
+  };
+  const [agent] = pod.containers;
+  const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  // The compose service's command, user and settings.
+  expect(compose).toContain(`command: ${JSON.stringify(agent.command).replace(/,/g, ', ')}`);
+  expect(compose).toContain(`user: "${pod.securityContext!.runAsUser}:999"`);
+  const env = Object.fromEntries((agent.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+  for (const name of [
+    'BACKUP_PGDATA',
+    'BACKUP_WAL_SPOOL',
+    'BACKUP_S3_BUCKET',
+    'BACKUP_INTERVAL_MINUTES',
+    'BACKUP_KEEP',
+    'BACKUP_METRICS_PORT',
+  ]) {
+    expect(compose).toContain(`${name}: ${/^\d+$/.test(env[name]!) ? `"${env[name]}"` : env[name]}`);
+  }
+  expect(agent.livenessProbe?.exec?.command).toEqual(['node', 'dist/scripts/healthcheck.js', 'http://127.0.0.1:9188/metrics']);
+  // On PostgreSQL's node, with its data volume, never fsGroup (the kubelet would change the group of PostgreSQL's files).
+  expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+    { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } } },
+  ]);
+  expect(pod.volumes).toContainEqual({ name: 'postgres-data', persistentVolumeClaim: { claimName: 'data-postgresql-0' } });
+  expect(agent.volumeMounts).toContainEqual({ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' });
+  expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+  // Its credentials in a Secret of its own, which the API and the workers do not read.
+  const [secret] = byKind(all, 'Secret').filter((s) => s.metadata.name === 'insurflow-backup') as unknown as Array<{
+    stringData: Record<string, string>;
+  }>;
+  expect(Object.keys(secret.stringData).sort()).toEqual(['BACKUP_DATABASE_URL', 'BACKUP_ENCRYPTION_KEY']);
+
+  for (const [values, refusal] of [
+    [backup(''), 'backup.databaseUrl is required'],
+    ['backup:\n  enabled: true\n  existingSecret: backup-credentials\n', 'backup.postgres.dataVolumeClaim is required'],
+    [
+      'backup:\n  enabled: true\n  existingSecret: backup-credentials\n  postgres:\n    dataVolumeClaim: data-postgresql-0\n',
+      'backup.postgres.podLabels is required',
+    ],
+  ]) {
+    fs.writeFileSync(backupValues, values);
+    const refused = await say(helm, ['template', 'insurflow', CHART, '--values', secretsValues, '--values', backupValues]);
+    expect(refused).toEqual({ ok: false, output: expect.stringContaining(refusal) });
+  }
 });

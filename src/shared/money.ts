@@ -115,9 +115,10 @@ export const compareClaimAmounts = (a: number, b: number): number => claimHundre
  * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250"; without a currency (an
  * authority limit counts every currency at face value) with the two the rows keep. An amount with
  * more decimals than its currency keeps its hundredths rather than lose them (the API takes none such).
+ * A row's numeric column, as Sequelize reads it ("12000.00"), is written the same way as the run's number.
  */
-export function formatClaimAmount(amount: number, currency?: string): string {
-  const hundredths = claimHundredths(amount);
+export function formatClaimAmount(amount: number | string, currency?: string): string {
+  const hundredths = claimHundredths(Number(amount));
   const digits = currency ? minorUnitDigits(currency) : CLAIM_AMOUNT_INPUT.decimals;
   const shift = 10 ** Math.abs(digits - CLAIM_AMOUNT_INPUT.decimals);
   if (digits >= CLAIM_AMOUNT_INPUT.decimals) return decimalText(hundredths * shift, digits);

@@ -1,5 +1,5 @@
 import type { WhereOptions } from 'sequelize';
-import { financialsOf } from '../../domain/claims/money';
+import { currenciesOf, financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
 import { claimAccess } from '../../access/claims';
@@ -36,7 +36,8 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
   };
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
   const result = await paginatePlain(Claim, page, where, { search });
-  return { ...result, items: result.items.map(claimView) };
+  const currencies = await currenciesOf(result.items.map((claim) => claim.id));
+  return { ...result, items: result.items.map((claim) => claimView(claim, currencies.get(claim.id)!)) };
 }
 
 export function claimRoutes(): RouteSpec[] {

@@ -1,27 +1,36 @@
 /** A claim as the REST routes answer it: its fields, and in detail its history and settlement. */
 import type { Attributes } from 'sequelize';
+import { currencyOf } from '../../domain/claims/money';
 import { Claim, ClaimHistory, ClaimPayment, SubscriptionVersion } from '../../models';
+import { formatClaimAmount } from '../../shared/money';
 
 /**
  * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
  * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
- * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`.
+ * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`. Its amounts are
+ * written in its currency, as its live state writes them (the row keeps two decimals in any).
  */
-export function claimView(claim: Attributes<Claim>): object {
-  const { workflowId, runId, escalationDueAt: _escalationDueAt, ...fields } = claim;
-  return { ...fields, workflow: { workflowId, runId } };
+export function claimView(claim: Attributes<Claim>, currency: string): object {
+  const { workflowId, runId, escalationDueAt: _escalationDueAt, amountClaimed, amountApproved, ...fields } = claim;
+  return {
+    ...fields,
+    amountClaimed: formatClaimAmount(amountClaimed, currency),
+    amountApproved: amountApproved === null ? null : formatClaimAmount(amountApproved, currency),
+    workflow: { workflowId, runId },
+  };
 }
 
 /** A claim with its history, its latest settlement and the policy version that judged its cover. */
 export async function claimDetail(claim: Claim): Promise<object> {
-  const [history, payment, version] = await Promise.all([
+  const [currency, history, payment, version] = await Promise.all([
+    currencyOf(claim.id),
     ClaimHistory.findAll({ where: { claimId: claim.id }, order: [['sequence', 'ASC']] }),
     // The latest settlement: a reopened claim approved again has a second.
     ClaimPayment.findOne({ where: { claimId: claim.id, kind: 'settlement' }, order: [['createdAt', 'DESC']] }),
     claim.subscriptionVersionId ? SubscriptionVersion.findByPk(claim.subscriptionVersionId) : null,
   ]);
   return {
-    ...claimView(claim.get()),
+    ...claimView(claim.get(), currency),
     history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({
       sequence,
       actorId,
@@ -30,7 +39,12 @@ export async function claimDetail(claim: Claim): Promise<object> {
       note,
       occurredAt,
     })),
-    payment: payment && { id: payment.id, amount: payment.amount, reference: payment.reference, paidAt: payment.paidAt },
+    payment: payment && {
+      id: payment.id,
+      amount: formatClaimAmount(payment.amount, currency),
+      reference: payment.reference,
+      paidAt: payment.paidAt,
+    },
     subscriptionVersion: version && {
       id: version.id,
       number: version.number,

@@ -4,7 +4,7 @@
  * row the caller may not see is simply absent (null, or not in the list).
  */
 import DataLoader from 'dataloader';
-import { type ClaimFinancials, financialsOf } from '../../domain/claims/money';
+import { type ClaimFinancials, currenciesOf, financialsOf } from '../../domain/claims/money';
 import { Op, QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import {
   Acknowledgement,
@@ -53,6 +53,8 @@ export interface Loaders {
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
   financials: DataLoader<string, ClaimFinancials | null>;
+  /** The currency a claim's amounts are in (its plan's), reached from a claim the caller sees. */
+  currency: DataLoader<string, string>;
   /** The policy version that judged a claim's cover, reached from a claim the caller sees. */
   claimSubscriptionVersion: DataLoader<string, SubscriptionVersion | null>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
@@ -150,6 +152,10 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       groupByClaim(claimIds, await ClaimDocument.findAll({ where: documentWhere(claimIds), order: [['createdAt', 'ASC']] })),
     ),
     // The claims are visible to the caller; the figures are the staff's (the resolver checks).
+    currency: new DataLoader(async (claimIds) => {
+      const currencies = await currenciesOf(claimIds);
+      return claimIds.map((id) => currencies.get(id)!);
+    }),
     financials: new DataLoader(async (claimIds) => {
       const figures = await financialsOf([...claimIds]);
       return claimIds.map((id) => figures.get(id) ?? null);

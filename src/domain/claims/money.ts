@@ -19,7 +19,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { toMinorUnits } from '../../shared/money';
+import { formatClaimAmount, toMinorUnits } from '../../shared/money';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import { PAYMENT_FIGURES } from './payment-figures';
@@ -43,11 +43,17 @@ export async function decideMoney<Result, Request>(
 
 /** The currency of the plan the claim is filed under: every amount of the claim is in it (and its answers write them in it). */
 export async function currencyOf(claimId: string): Promise<string> {
-  const [row] = await Claim.sequelize!.query<{ currency: string }>(
-    `SELECT p.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans p ON p.id = s.plan_id WHERE c.id = :claimId`,
-    { replacements: { claimId }, type: QueryTypes.SELECT },
+  return (await currenciesOf([claimId])).get(claimId)!;
+}
+
+/** The currency of each claim, by ID, read in one statement (a page of claims). */
+export async function currenciesOf(claimIds: readonly string[]): Promise<Map<string, string>> {
+  if (claimIds.length === 0) return new Map();
+  const rows = await Claim.sequelize!.query<{ id: string; currency: string }>(
+    `SELECT c.id, p.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans p ON p.id = s.plan_id WHERE c.id IN (:claimIds)`,
+    { replacements: { claimIds }, type: QueryTypes.SELECT },
   );
-  return row.currency;
+  return new Map(rows.map((row) => [row.id, row.currency]));
 }
 
 /** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). Answers the currency. */
@@ -178,24 +184,23 @@ export async function financialsOf(claimIds: string[]): Promise<Map<string, Clai
       WHERE c.id IN (:claimIds)`,
     { replacements: { claimIds }, type: QueryTypes.SELECT },
   );
-  const money = (value: string) => Number(value).toFixed(2);
   return new Map(
     rows.map((row) => [
       row.claim_id,
       {
         currency: row.currency,
-        outstanding: money(row.outstanding),
-        paid: money(row.paid),
-        recovered: money(row.recovered),
-        incurred: money(row.incurred),
+        outstanding: formatClaimAmount(row.outstanding, row.currency),
+        paid: formatClaimAmount(row.paid, row.currency),
+        recovered: formatClaimAmount(row.recovered, row.currency),
+        incurred: formatClaimAmount(row.incurred, row.currency),
       },
     ]),
   );
 }
 
-/** A claim's reserve lines and every change of them, oldest first. */
+/** A claim's reserve lines and every change of them, oldest first, their amounts in the claim's currency. */
 export async function reservesOf(claim: Claim) {
-  const [lines, changes] = await Promise.all([
+  const [lines, changes, currency] = await Promise.all([
     ClaimReserveLine.findAll({
       where: { claimId: claim.id },
       order: [
@@ -210,16 +215,17 @@ export async function reservesOf(claim: Claim) {
         ['id', 'ASC'],
       ],
     }),
+    currencyOf(claim.id),
   ]);
   return {
-    lines: lines.map(({ costType, category, amount }) => ({ costType, category, amount })),
+    lines: lines.map(({ costType, category, amount }) => ({ costType, category, amount: formatClaimAmount(amount, currency) })),
     changes: changes.map(
       ({ id, costType, category, amountBefore, amount, reason, status, requestedById, requestedAt, decidedById, decidedAt }) => ({
         id,
         costType,
         category,
-        amountBefore,
-        amount,
+        amountBefore: formatClaimAmount(amountBefore, currency),
+        amount: formatClaimAmount(amount, currency),
         reason,
         status,
         requestedById,

@@ -23,7 +23,7 @@ import {
   reservesAnswerSchema,
   reservesSchema,
 } from './schemas';
-import { paymentAnswerView, reservesAnswerView } from './views';
+import { amountRowsView, amountRowView, paymentAnswerView, reservesAnswerView } from './views';
 
 export function claimMoneyRoutes(): RouteSpec[] {
   const tag = 'claims';
@@ -71,7 +71,8 @@ export function claimMoneyRoutes(): RouteSpec[] {
         verb: 'settlePayment',
         params: paymentParams,
         ...(status === 'failed' && { body: paymentFailureBody }),
-        run: (caller, input: { id: string; paymentId: string; reason?: string }, deps) => settlePayment(caller, { ...input, status }, deps),
+        run: async (caller, input: { id: string; paymentId: string; reason?: string }, deps) =>
+          amountRowView(input.id, await settlePayment(caller, { ...input, status }, deps)),
       }),
       {
         method: 'post',
@@ -92,7 +93,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
       verb: 'viewClaimMoney',
       access: claimAccess,
       schema: paymentsSchema,
-      view: async (claim) => ({ items: await paymentsOf(claim) }),
+      view: async (claim) => ({ items: await amountRowsView(claim.id, await paymentsOf(claim)) }),
     }),
     operationRoute(
       operation({
@@ -126,7 +127,8 @@ export function claimMoneyRoutes(): RouteSpec[] {
         name: 'claims.issueCardRefund',
         verb: 'issueCardRefund',
         params: paymentParams,
-        run: (caller, input, deps, { services }) => issueCardRefund(services.payments?.provider)(caller, input, deps),
+        run: async (caller, input, deps, { services }) =>
+          amountRowView(input.id, await issueCardRefund(services.payments?.provider)(caller, input, deps)),
       }),
       {
         method: 'post',
@@ -179,17 +181,26 @@ export function claimMoneyRoutes(): RouteSpec[] {
       access: claimAccess,
       schema: recoveriesSchema,
       view: async (claim) => ({
-        items: await ClaimRecovery.findAll({
-          where: { claimId: claim.id },
-          order: [
-            ['receivedOn', 'ASC'],
-            ['createdAt', 'ASC'],
-          ],
-        }),
+        items: await amountRowsView(
+          claim.id,
+          await ClaimRecovery.findAll({
+            where: { claimId: claim.id },
+            order: [
+              ['receivedOn', 'ASC'],
+              ['createdAt', 'ASC'],
+            ],
+          }),
+        ),
       }),
     }),
     operationRoute(
-      operation({ name: 'claims.recordRecovery', verb: 'recordRecovery', params: idParams, body: recoveryBody, run: recordRecovery }),
+      operation({
+        name: 'claims.recordRecovery',
+        verb: 'recordRecovery',
+        params: idParams,
+        body: recoveryBody,
+        run: async (caller, input, deps) => amountRowView(input.id, await recordRecovery(caller, input, deps)),
+      }),
       {
         method: 'post',
         path: '/claims/:id/recoveries',

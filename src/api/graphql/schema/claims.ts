@@ -10,6 +10,7 @@ import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote, type Subsc
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
 import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
+import { formatClaimAmount } from '../../../shared/money';
 import { type LiveClaimDeadline, liveClaimState, type LiveClaimState } from '../../claims/live-state';
 import {
   addClaimNoteOperation,
@@ -141,8 +142,15 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     status: t.expose('status', { type: ClaimStageEnum }),
     incidentDate: t.exposeString('incidentDate'),
     description: t.exposeString('description'),
-    amountClaimed: t.exposeString('amountClaimed', { description: 'A decimal amount, as REST writes it' }),
-    amountApproved: t.exposeString('amountApproved', { nullable: true }),
+    amountClaimed: t.string({
+      description: 'A decimal amount in the claim’s currency, as REST writes it',
+      resolve: async (claim, _args, { loaders }) => formatClaimAmount(claim.amountClaimed, await loaders.currency.load(claim.id)),
+    }),
+    amountApproved: t.string({
+      nullable: true,
+      resolve: async ({ id, amountApproved }, _args, { loaders }) =>
+        amountApproved === null ? null : formatClaimAmount(amountApproved, await loaders.currency.load(id)),
+    }),
     denialReason: t.exposeString('denialReason', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

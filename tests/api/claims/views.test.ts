@@ -1,0 +1,78 @@
+/**
+ * A claim's row views write money as its live state does (docs/api.md, Money), on the real API,
+ * worker, PostgreSQL and Temporal: the rows keep two decimals in any currency ("12000.00" yen), and
+ * every answer read from them (the claim, its list, its reserves, payments, recoveries and figures,
+ * REST and GraphQL) writes the amount with its currency's decimals, as the run's answers do.
+ */
+import type { User } from '../../../src/models';
+import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
+import { bearer, buildPlan, buildSubscription } from '../../support/factories';
+import { startTestStack, type TestStack } from '../../support/stack';
+
+describe('a claim’s row views and its live state spell its amounts alike', () => {
+  let stack: TestStack;
+  let team: ClaimsTeam;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    team = await createClaimsTeam();
+  }, 300_000);
+  afterAll(() => stack?.close());
+
+  const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  const get = (path: string) => stack.api.get(`/api/v1${path}`).set(as(team.manager)).expect(200);
+  const post = (user: User, path: string, body: object) => stack.api.post(`/api/v1${path}`).set(as(user)).send(body);
+
+  it('a yen claim answers "12000" from its row as from its run, and its money without decimals, REST and GraphQL', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+    const claimId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 12000 });
+    const reserve = { costType: 'indemnity', category: 'repair', amount: '500', reason: 'Gutter' };
+    await post(team.adjuster, `/claims/${claimId}/reserves`, reserve).expect(200);
+    const payee = { kind: 'third_party', name: 'Yamada Kogyo', iban: 'DE89 3704 0044 0532 0130 00' };
+    const paid = await post(team.adjuster, `/claims/${claimId}/payments`, {
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '100',
+      payee,
+    });
+    expect(paid.status).toBe(201);
+    const recovered = await post(team.adjuster, `/claims/${claimId}/recoveries`, {
+      kind: 'salvage',
+      amount: '300',
+      receivedOn: new Date().toISOString().slice(0, 10),
+    }).expect(201);
+    expect(recovered.body.amount).toBe('300');
+
+    const claim = (await get(`/claims/${claimId}`)).body;
+    expect([claim.amountClaimed, claim.amountApproved]).toEqual(['12000', null]);
+    expect(claim.state).toMatchObject({ amountClaimed: claim.amountClaimed, amountApproved: null });
+    // Outstanding: the lines (12000 + 400) and the payment approved but not yet issued (100).
+    expect(claim.financials).toEqual({ currency: 'JPY', outstanding: '12500', paid: '0', recovered: '300', incurred: '12200' });
+    const list = (await get(`/claims?subscriptionId=${subscription.id}`)).body.items;
+    expect(list.map((row: { amountClaimed: string }) => row.amountClaimed)).toEqual(['12000']);
+
+    const reserves = (await get(`/claims/${claimId}/reserves`)).body;
+    expect(reserves.lines.map((line: { amount: string }) => line.amount)).toEqual(['12000', '400']);
+    expect(reserves.changes.map(({ amountBefore, amount }: { amountBefore: string; amount: string }) => [amountBefore, amount])).toEqual([
+      ['0', '12000'],
+      ['0', '500'],
+      ['500', '400'],
+    ]);
+    expect((await get(`/claims/${claimId}/payments`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['100']);
+    expect((await get(`/claims/${claimId}/recoveries`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['300']);
+
+    const query = `query ($id: ID!) { claim(id: $id) { amountClaimed amountApproved liveState { state { amountClaimed } } financials { recovered } } }`;
+    const graphql = await stack.api
+      .post('/api/graphql')
+      .set(as(team.manager))
+      .send({ query, variables: { id: claimId } })
+      .expect(200);
+    expect(graphql.body.data.claim).toEqual({
+      amountClaimed: '12000',
+      amountApproved: null,
+      liveState: { state: { amountClaimed: '12000' } },
+      financials: { recovered: '300' },
+    });
+  });
+});

@@ -8,9 +8,20 @@
 import { literal, Op, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { OPEN_STAGES } from '../../contracts/claim';
 import { EXPIRE_AFTER } from '../../contracts/onboarding';
-import { Acknowledgement, Claim, CompliancePolicy, Invoice, PolicyVersion, Registration, TenantSettings } from '../../models';
+import {
+  Acknowledgement,
+  Claim,
+  CompliancePolicy,
+  Invoice,
+  PolicyVersion,
+  Registration,
+  SubscriptionChange,
+  TenantSettings,
+} from '../../models';
 import { overdueInvoiceWhere } from '../../models/invoice';
+import type { RequestedChange } from '../../models/subscription-change';
 import { claimAccess } from '../../access/claims';
+import { tenantOf } from '../../access/core';
 import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
 import { invoiceAccess } from '../../access/invoices';
 import { may } from '../../access/may';
@@ -20,7 +31,7 @@ import { formatMinorUnits } from '../../shared/money';
 import { localTimeIn } from '../../domain/calendars/local-time';
 import { API_PREFIX } from '../http/paths';
 
-export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice'] as const;
+export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice', 'policy_change'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export interface TaskLink {
@@ -212,6 +223,35 @@ const overdueInvoices: Source<Invoice> = {
   }),
 };
 
+/** What a change moves, as the task names it: the fields of `requested` (docs/subscriptions.md, Policy changes). */
+const CHANGED_FIELDS: Record<keyof RequestedChange, string> = { planId: 'plan', propertyAddress: 'property address', holderPhone: 'phone' };
+
+/**
+ * A policy change of the tenant confirmed and waiting for its effective date, when the run carries
+ * it out: until then the staff who may change any policy can still withdraw it (docs/inbox.md).
+ * It falls due at the start of its effective day (UTC), and leaves the inbox once applied or withdrawn.
+ */
+const scheduledChanges: Source<SubscriptionChange> = {
+  kind: 'policy_change',
+  model: SubscriptionChange,
+  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'changeAnyPolicy'),
+  where: async (caller) => ({ tenantId: tenantOf(caller), status: 'scheduled' }),
+  dueAt: async () => `"SubscriptionChange".effective_date::timestamp AT TIME ZONE 'UTC'`,
+  toTask: (change, dueAt) => {
+    const path = `/subscriptions/${change.subscriptionId}/changes/${change.id}`;
+    const fields = (Object.keys(CHANGED_FIELDS) as Array<keyof RequestedChange>).filter((field) => change.requested[field] !== undefined);
+    const sign = change.premiumDeltaMinor > 0 ? '+' : '';
+    return {
+      kind: 'policy_change',
+      id: change.id,
+      title: `Policy change (${fields.map((field) => CHANGED_FIELDS[field]).join(', ')}) effective ${change.effectiveDate}: ${sign}${formatMinorUnits(change.premiumDeltaMinor, change.currency)} ${change.currency}`,
+      dueAt,
+      createdAt: change.createdAt,
+      links: [link('self', 'GET', path), link('withdraw', 'POST', `${path}/withdraw`)],
+    };
+  },
+};
+
 /** Earliest due first, those without a due date last, then the oldest. */
 function byDueDate(a: SourceTask, b: SourceTask): number {
   if (a.dueAt && b.dueAt && a.dueAt.getTime() !== b.dueAt.getTime()) return a.dueAt.getTime() - b.dueAt.getTime();
@@ -254,7 +294,14 @@ const readerOf = <M extends TaskRow>(source: Source<M>): KindReader => ({
   read: (caller, limit) => read(source, caller, limit),
 });
 
-const READERS = [readerOf(claims), readerOf(policyReviews), readerOf(acknowledgements), readerOf(registrations), readerOf(overdueInvoices)];
+const READERS = [
+  readerOf(claims),
+  readerOf(policyReviews),
+  readerOf(acknowledgements),
+  readerOf(registrations),
+  readerOf(overdueInvoices),
+  readerOf(scheduledChanges),
+];
 
 /** The caller's first `limit` tasks by due date, and how many of each kind there are. */
 export async function inboxOf(caller: AuthUser, limit: number): Promise<Inbox> {

@@ -4,7 +4,7 @@
  * review decision) takes the task out of the inbox.
  */
 import crypto from 'node:crypto';
-import { ClaimHistory, Invoice, Registration, Subscription, User } from '../../../src/models';
+import { ClaimHistory, Invoice, Registration, Subscription, SubscriptionChange, User } from '../../../src/models';
 import { billCurrentTerm } from '../../../src/domain/premiums/billing';
 import type { ClaimStage } from '../../../src/contracts/claim';
 import { DEFAULT_TENANT_SETTINGS } from '../../../src/shared/tenant-settings';
@@ -101,7 +101,7 @@ describe('GET /me/tasks', () => {
 
     const body = await inbox(team.adjuster);
     expect(body.items.map((t) => t.id)).toEqual([approval.id, ack.id, documents.id, underReview.id]);
-    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0, overdue_invoice: 0 });
+    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0, overdue_invoice: 0, policy_change: 0 });
     const ids = body.items.map((t) => t.id);
     for (const absent of [closed.id, colleagues.id, elsewhere.id]) expect(ids).not.toContain(absent);
 
@@ -182,7 +182,7 @@ describe('GET /me/tasks', () => {
       workflowId: `onboarding-${id}`,
     });
     const body = await inbox(platformAdmin);
-    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1, overdue_invoice: 0 });
+    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1, overdue_invoice: 0, policy_change: 0 });
     expect(body.items).toEqual([
       expect.objectContaining({
         kind: 'registration',
@@ -245,5 +245,56 @@ describe('GET /me/tasks', () => {
       .send({ amount: '365.00', method: 'bank_transfer', reference: 'SEPA 0042' })
       .expect(201);
     expect((await inbox(agent)).items.map((task) => task.id)).toEqual([justOverdue.id]);
+  });
+
+  it('a policy change scheduled for a later day is the policy staff’s until it is carried out or withdrawn, due on its day', async () => {
+    const tenant = await buildTenant();
+    const [agent, admin, manager, adjuster] = await Promise.all(
+      (['claims_agent', 'tenant_admin', 'claims_manager', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
+    );
+    const policy = await buildSubscription({ tenantId: tenant.id });
+    const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const changeOf = (subscription: Subscription, status: SubscriptionChange['status'], days: number) =>
+      SubscriptionChange.create({
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.id,
+        status,
+        term: 0,
+        effectiveDate: isoDay(Date.now() + days * DAY_MS),
+        requested: { planId: crypto.randomUUID(), holderPhone: '+4930123456' },
+        premiumBefore: '450.00',
+        premiumAfter: '600.00',
+        premiumDeltaMinor: 12_34,
+        currency: 'EUR',
+        requestedById: agent.id,
+      });
+    const later = await changeOf(policy, 'scheduled', 20);
+    const sooner = await changeOf(policy, 'scheduled', 5);
+    await Promise.all([changeOf(policy, 'quoted', 3), changeOf(policy, 'applied', -3), changeOf(policy, 'withdrawn', 4)]);
+    await changeOf(await buildSubscription(), 'scheduled', 2); // another tenant's
+
+    const body = await inbox(agent);
+    expect(body.counts.policy_change).toBe(2);
+    expect(body.items.map((task) => task.id)).toEqual([sooner.id, later.id]);
+    const path = `/api/v1/subscriptions/${policy.id}/changes/${sooner.id}`;
+    expect(body.items[0]).toEqual({
+      kind: 'policy_change',
+      id: sooner.id,
+      title: `Policy change (plan, phone) effective ${sooner.effectiveDate}: +12.34 EUR`,
+      dueAt: `${sooner.effectiveDate}T00:00:00.000Z`,
+      dueAtLocal: expect.any(String),
+      createdAt: sooner.createdAt.toISOString(),
+      links: [
+        { rel: 'self', method: 'GET', href: path },
+        { rel: 'withdraw', method: 'POST', href: `${path}/withdraw` },
+      ],
+    });
+    expect((await inbox(admin)).counts.policy_change).toBe(2);
+    // Who may not change another's policy has nothing to do with it.
+    for (const user of [manager, adjuster]) expect((await inbox(user)).counts.policy_change).toBe(0);
+    expect((await inbox(await User.findByPk(policy.policyholderId, { rejectOnEmpty: true }))).counts.policy_change).toBe(0);
+
+    await sooner.update({ status: 'applied', appliedAt: new Date() });
+    expect((await inbox(agent)).items.map((task) => task.id)).toEqual([later.id]);
   });
 });

@@ -25,6 +25,7 @@ import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
 import { createAuditCheckpointActivities } from './audit-checkpoint';
 import { createSubscriptionActivities } from './subscriptions';
+import { createSubscriptionChangeActivities } from './subscription-changes';
 import { createOnboardingActivities } from './onboarding';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
 
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createDriftRepairActivities(deps),
     ...createIncidentRetryActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createSubscriptionChangeActivities(deps),
     ...createOnboardingActivities(deps),
     ...createPolicyApprovalActivities(deps),
     ...createPremiumRefundActivities(deps),

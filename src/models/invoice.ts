@@ -127,6 +127,21 @@ export async function issueInstalments(
     { ...select, replacements: { ...billed } },
   );
   if (existing.length > 0 || schedule.length === 0) return existing;
+  return insertInvoices(sequelize, billed, schedule, transaction);
+}
+
+/**
+ * Numbers and inserts invoices of the billed term with the sequences and due dates given (a
+ * term's instalments, or a policy change's additional premium after them). The caller holds the
+ * subscription row's lock and has checked that none of them exists yet.
+ */
+export async function insertInvoices(
+  sequelize: Sequelize,
+  billed: BilledTerm,
+  schedule: readonly Instalment[],
+  transaction: Transaction,
+): Promise<IssuedInvoice[]> {
+  const select = { type: QueryTypes.SELECT, transaction } as const;
   const [{ last, year }] = await sequelize.query<{ last: number; year: number }>(
     `INSERT INTO invoice_number_counters (tenant_id, year, last_value)
      VALUES (:tenantId, extract(year FROM now() AT TIME ZONE 'UTC'), :count)

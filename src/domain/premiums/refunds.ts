@@ -129,7 +129,8 @@ export function providerRefundStart(
   };
 }
 
-function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
+/** Starts, through the outbox, the run that sends a `pending` refund to its provider. */
+export function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
   return OutboxMessage.create(
     { kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload: providerRefundStart(refund) },
     { transaction },

@@ -4,7 +4,7 @@
  */
 import type { Transaction } from 'sequelize';
 import type { SubscriptionStatus } from '../../contracts/subscription';
-import type { Subscription } from '../../models';
+import type { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { recordWebhookEvent, type WebhookEventType } from '../webhooks/events';
 
 /** An event about a subscription: its subject, and its id and policy number first in its data. */
@@ -63,6 +63,37 @@ export function recordPolicyIssuedEvent(subscription: Subscription, transaction:
       endDate: subscription.endDate,
     },
     'issued',
+    transaction,
+  );
+}
+
+/**
+ * `subscription.changed`: a policy change was applied and made the version; its data names the
+ * fields it moved but never carries the holder's contact (the API has it for those allowed to see it).
+ */
+export function recordPolicyChangedEvent(
+  subscription: Subscription,
+  version: SubscriptionVersion,
+  change: SubscriptionChange,
+  changedFields: string[],
+  transaction: Transaction,
+): Promise<void> {
+  return recordSubscriptionEvent(
+    subscription,
+    'subscription.changed',
+    {
+      changeId: change.id,
+      version: version.number,
+      effectiveDate: version.effectiveFrom,
+      changedFields,
+      planId: version.planId,
+      coverageAmount: version.coverageAmount,
+      premium: version.premium,
+      currency: version.currency,
+      premiumDeltaMinor: change.premiumDeltaMinor,
+      actorId: version.changedById ?? null,
+    },
+    `change:${change.id}`,
     transaction,
   );
 }

@@ -171,6 +171,27 @@ export const WEBHOOK_EVENT_TYPES = {
       actorId: nullableUuid,
     }),
   },
+  'subscription.changed': {
+    description:
+      "A policy change was applied: the policy's next version, effective from a date in its term, with the fields it moved (never the holder's contact itself), the terms after it and the premium delta for the rest of the term in minor units (positive billed, negative returned).",
+    data: objectSchema({
+      subscriptionId: uuid,
+      policyNumber: { type: ['string', 'null'] },
+      changeId: uuid,
+      version: { type: 'integer' },
+      effectiveDate: date,
+      changedFields: {
+        type: 'array',
+        items: { type: 'string', enum: ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'] },
+      },
+      planId: uuid,
+      coverageAmount: decimal,
+      premium: decimal,
+      currency,
+      premiumDeltaMinor: { type: 'integer' },
+      actorId: nullableUuid,
+    }),
+  },
   'invoice.paid': {
     description: 'A premium invoice was paid in full.',
     data: objectSchema({

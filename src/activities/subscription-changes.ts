@@ -1,0 +1,73 @@
+/**
+ * The steps of a policy change the subscription's run carries out (docs/subscriptions.md, Policy
+ * changes): held until its effective date (`scheduled`), given up before it (`withdrawn`), or
+ * applied (`carryOutPolicyChange`, one transaction). Each is guarded by the change's status, so a
+ * retry finds its work done and does nothing more.
+ */
+import { SubscriptionChange } from '../models';
+import {
+  carryOutPolicyChange,
+  type AppliedPolicyChange,
+  type CarryOutRequest,
+  type RefusedPolicyChange,
+} from '../domain/subscriptions/changes/carry-out';
+import { workflowAuditSource } from './audit-source';
+import type { ActivityDeps } from './deps';
+import { changeGuarded } from './guarded-change';
+
+export type { AppliedPolicyChange };
+
+export interface ScheduleRequest {
+  changeId: string;
+  confirmedById: string;
+  /** The run's clock (ISO), so a retry writes the same value. */
+  confirmedAt: string;
+}
+
+export interface WithdrawRequest {
+  changeId: string;
+  /** Who withdrew it, or cancelled the policy it was scheduled on; null when the run cancelled it for non-payment. */
+  withdrawnById: string | null;
+  withdrawnAt: string;
+}
+
+export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
+  return {
+    /** A confirmed change whose effective date is still to come: the run waits for it. Answers whether it moved. */
+    schedulePolicyChange({ changeId, confirmedById, confirmedAt }: ScheduleRequest): Promise<boolean> {
+      return changeGuarded(
+        deps.sequelize,
+        SubscriptionChange,
+        { id: changeId, status: 'quoted' },
+        { status: 'scheduled', confirmedById, confirmedAt: new Date(confirmedAt) },
+        {
+          action: 'subscription.change_schedule',
+          entityType: 'subscription_change',
+          actorId: confirmedById,
+          dedupeKey: `${changeId}:scheduled`,
+        },
+      );
+    },
+
+    /** A scheduled change given up before its effective date. Answers whether it moved. */
+    withdrawPolicyChange({ changeId, withdrawnById, withdrawnAt }: WithdrawRequest): Promise<boolean> {
+      return changeGuarded(
+        deps.sequelize,
+        SubscriptionChange,
+        { id: changeId, status: 'scheduled' },
+        { status: 'withdrawn', withdrawnById, withdrawnAt: new Date(withdrawnAt) },
+        {
+          action: 'subscription.change_withdraw',
+          entityType: 'subscription_change',
+          actorId: withdrawnById,
+          dedupeKey: `${changeId}:withdrawn`,
+        },
+      );
+    },
+
+    /** The change carried out; the answer keeps no personal data, as it lands in the run's history. */
+    applyPolicyChange(request: CarryOutRequest): Promise<AppliedPolicyChange | RefusedPolicyChange> {
+      return carryOutPolicyChange(deps.sequelize, request, workflowAuditSource(request.confirmedById));
+    },
+  };
+}

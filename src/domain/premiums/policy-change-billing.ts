@@ -1,0 +1,164 @@
+/**
+ * The money of a policy change (docs/premiums.md, Policy changes): the premium delta priced when
+ * the change was quoted (`priceChange`, src/domain/subscriptions/changes/pricing.ts), settled in the
+ * transaction that applies the change, so a change is billed or credited exactly once.
+ *
+ * - Additional premium: invoices of the current term, one per instalment the change was priced
+ *   in, numbered after the term's own and paid like any invoice. One due before the day the change
+ *   is applied (a backdated change) is due that day instead: it must not be overdue at birth.
+ * - Return premium: each credit as priced is taken off the term's unpaid instalment due that day
+ *   (one credited in full is void, or paid when part of it was paid already); what no unpaid
+ *   instalment takes (it was paid meanwhile, or the credit was priced as one amount) is refunded
+ *   from the term's payments, the most recent first, as a cancellation's refund is: through the
+ *   provider the payment came through (`pending`, its run started through the outbox), else
+ *   `owed`, to be paid back by hand.
+ */
+import { Op, type Transaction, type Sequelize } from 'sequelize';
+import { Invoice, PremiumPayment, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
+import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
+import { enqueueProviderRefund, recordRefundEvent } from './refunds';
+
+export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
+
+/** What the change did with money; amounts in minor units of the change's currency. */
+export interface ChangeMoney {
+  /** The additional premium's invoices. */
+  invoices: IssuedInvoice[];
+  /** Return premium taken off unpaid instalments, per invoice. */
+  credits: Array<{ invoiceId: string; number: string; creditMinor: number }>;
+  refunds: PremiumRefund[];
+  /** Return premium neither an unpaid instalment nor a payment could take (nothing was paid). */
+  unsettledMinor: number;
+}
+
+/** The amounts as priced; a change priced without them is settled as one amount on its effective date. */
+const pricedInstalments = (change: SubscriptionChange) =>
+  change.instalments.length > 0 ? change.instalments : [{ dueDate: change.effectiveDate, amountMinor: change.premiumDeltaMinor }];
+
+/** Names the refunds of one change: a retried or repeated change never refunds twice. */
+const refundKey = (change: SubscriptionChange, paymentId: string) => `${change.subscriptionId}:change:${change.id}:${paymentId}`;
+
+/** Settles the change's premium delta; the caller holds the subscription row's lock and applies the change in `transaction`. */
+export async function settleChangePremium(
+  sequelize: Sequelize,
+  change: SubscriptionChange,
+  subscription: Subscription,
+  /** The day the change is applied ('YYYY-MM-DD'). */
+  today: string,
+  transaction: Transaction,
+): Promise<ChangeMoney> {
+  const settled: ChangeMoney = { invoices: [], credits: [], refunds: [], unsettledMinor: 0 };
+  if (change.premiumDeltaMinor > 0) settled.invoices = await billAdditionalPremium(sequelize, change, subscription, today, transaction);
+  if (change.premiumDeltaMinor < 0) await returnPremium(change, subscription, settled, transaction);
+  return settled;
+}
+
+async function billAdditionalPremium(
+  sequelize: Sequelize,
+  change: SubscriptionChange,
+  subscription: Subscription,
+  today: string,
+  transaction: Transaction,
+): Promise<IssuedInvoice[]> {
+  const term = subscription.renewalCount;
+  const last: number = (await Invoice.max('sequence', { where: { subscriptionId: subscription.id, term }, transaction })) ?? 0;
+  const schedule = pricedInstalments(change)
+    .filter(({ amountMinor }) => amountMinor > 0)
+    .map(({ dueDate, amountMinor }, index) => ({ sequence: last + index + 1, dueDate: dueDate < today ? today : dueDate, amountMinor }));
+  if (schedule.length === 0) return [];
+  const billed = {
+    tenantId: subscription.tenantId,
+    subscriptionId: subscription.id,
+    policyholderId: subscription.policyholderId,
+    currency: change.currency,
+    term,
+  };
+  return insertInvoices(sequelize, billed, schedule, transaction);
+}
+
+/** What each payment of the term brought, less what was refunded from it already (a failed refund gave nothing back). */
+async function refundableOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
+  const refunded = await PremiumRefund.findAll({
+    where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } },
+    transaction,
+  });
+  return new Map(
+    payments.map((payment) => [
+      payment.id,
+      payment.amountMinor - refunded.filter((r) => r.paymentId === payment.id).reduce((total, r) => total + r.amountMinor, 0),
+    ]),
+  );
+}
+
+async function returnPremium(
+  change: SubscriptionChange,
+  subscription: Subscription,
+  settled: ChangeMoney,
+  transaction: Transaction,
+): Promise<void> {
+  const invoices = await Invoice.findAll({
+    where: { subscriptionId: subscription.id, term: subscription.renewalCount },
+    order: [
+      ['dueDate', 'ASC'],
+      ['sequence', 'ASC'],
+    ],
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+  const payments = await PremiumPayment.findAll({
+    where: { invoiceId: invoices.map(({ id }) => id) },
+    order: [
+      ['receivedAt', 'DESC'],
+      ['createdAt', 'DESC'],
+    ],
+    transaction,
+  });
+  const appliedTo = (invoiceId: string) =>
+    payments.filter((p) => p.invoiceId === invoiceId).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
+
+  // Each credit as priced: taken off the term's unpaid instalment due that day, what it cannot take is refunded.
+  let left = 0;
+  for (const credit of pricedInstalments(change).filter(({ amountMinor }) => amountMinor < 0)) {
+    let owedBack = -credit.amountMinor;
+    for (const invoice of invoices.filter((i) => UNPAID_INVOICE_STATUSES.includes(i.status) && String(i.dueDate) === credit.dueDate)) {
+      const applied = appliedTo(invoice.id);
+      const creditMinor = Math.min(owedBack, invoice.amountMinor - applied);
+      if (creditMinor <= 0) continue;
+      owedBack -= creditMinor;
+      settled.credits.push({ invoiceId: invoice.id, number: invoice.number, creditMinor });
+      // An amount is never zero (the column's check): an instalment credited in full is void, or settled by what was paid on it.
+      if (creditMinor < invoice.amountMinor - applied)
+        await invoice.update({ amountMinor: invoice.amountMinor - creditMinor }, { transaction });
+      else if (applied === 0) await invoice.update({ status: 'void' }, { transaction });
+      else await invoice.update({ amountMinor: applied, status: 'paid', paidAt: new Date() }, { transaction });
+    }
+    left += owedBack;
+  }
+
+  const refundable = await refundableOf(payments, transaction);
+  for (const payment of payments) {
+    if (left === 0) break;
+    const amountMinor = Math.min(left, refundable.get(payment.id) ?? 0);
+    if (amountMinor <= 0) continue;
+    left -= amountMinor;
+    const refund = await PremiumRefund.create(
+      {
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.id,
+        invoiceId: payment.invoiceId,
+        paymentId: payment.id,
+        amountMinor,
+        currency: payment.currency,
+        reason: CHANGE_REFUND_REASON,
+        status: payment.provider ? 'pending' : 'owed',
+        provider: payment.provider,
+        dedupeKey: refundKey(change, payment.id),
+      },
+      { transaction },
+    );
+    if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
+    await recordRefundEvent(refund, transaction);
+    settled.refunds.push(refund);
+  }
+  settled.unsettledMinor = left;
+}

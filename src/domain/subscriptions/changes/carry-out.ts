@@ -1,0 +1,193 @@
+/**
+ * Carrying out a confirmed policy change (docs/subscriptions.md, Policy changes), as the
+ * subscription's run does on the change's effective date: in ONE transaction, the next version of
+ * the policy, the subscription row's terms (the row always holds the latest terms: renewals bill
+ * from it), the change marked `applied`, its premium delta billed or credited, the audit event
+ * with the terms before and after, and the `subscription.changed` event. Idempotent by the change:
+ * the subscription row is locked first, so a repeated or concurrent call (a worker that died
+ * mid-change, an activity retried) waits, finds the change applied and changes nothing more.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import { Plan, Subscription, SubscriptionChange, SubscriptionVersion } from '../../../models';
+import type { ChangedFields } from '../../../models/subscription-version';
+import { recordAudit, type AuditSource } from '../../audit/record';
+import { settleChangePremium } from '../../premiums/policy-change-billing';
+import { recordPolicyChangedEvent } from '../webhook-events';
+
+/** The terms a version keeps and a change may move. */
+const CHANGEABLE = ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'] as const;
+type Terms = Pick<SubscriptionVersion, (typeof CHANGEABLE)[number]>;
+
+export interface CarryOutRequest {
+  changeId: string;
+  /** Who confirmed the change (the run's Update caller). */
+  confirmedById: string;
+  /** The run's clock when it applies the change (ISO): a retry writes the same values. */
+  appliedAt: string;
+}
+
+/**
+ * What the run and its e-mail need of an applied change: no personal data (the holder's contact
+ * stays in the rows), since it lands in the run's history.
+ */
+export interface AppliedPolicyChange {
+  outcome: 'applied';
+  subscriptionId: string;
+  versionNumber: number;
+  effectiveDate: string;
+  planId: string;
+  planName: string;
+  coverageAmount: string;
+  premium: string;
+  premiumDeltaMinor: number;
+  currency: string;
+  /** The fields the change moved, by name. */
+  changedFields: string[];
+}
+
+/** A change the run may no longer carry out: withdrawn, or priced for a term or a status the policy has left. */
+export interface RefusedPolicyChange {
+  outcome: 'refused';
+  reason: string;
+}
+
+const termsOf = (row: Terms): Terms => ({
+  planId: row.planId,
+  coverageAmount: row.coverageAmount,
+  premium: row.premium,
+  propertyAddress: row.propertyAddress ?? null,
+  holderPhone: row.holderPhone ?? null,
+});
+
+function differences(before: Terms, after: Terms): ChangedFields {
+  const changed: ChangedFields = {};
+  for (const field of CHANGEABLE) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) changed[field] = { before: before[field], after: after[field] };
+  }
+  return changed;
+}
+
+/**
+ * The fields a version's change moved, in the order of CHANGEABLE (jsonb keeps its keys in an order
+ * of its own). `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`.
+ */
+const changedFieldsOf = (version: SubscriptionVersion): string[] => CHANGEABLE.filter((field) => field in version.get('changed'));
+
+async function answerOf(version: SubscriptionVersion, change: SubscriptionChange, transaction: Transaction): Promise<AppliedPolicyChange> {
+  const plan = await Plan.findByPk(version.planId, { attributes: ['name'], rejectOnEmpty: true, transaction });
+  return {
+    outcome: 'applied',
+    subscriptionId: version.subscriptionId,
+    versionNumber: version.number,
+    effectiveDate: String(version.effectiveFrom),
+    planId: version.planId,
+    planName: plan.name,
+    coverageAmount: version.coverageAmount,
+    premium: version.premium,
+    premiumDeltaMinor: change.premiumDeltaMinor,
+    currency: change.currency,
+    changedFields: changedFieldsOf(version),
+  };
+}
+
+/** Why the change cannot be carried out now, if it cannot. */
+function refusalOf(change: SubscriptionChange, subscription: Subscription, latest: SubscriptionVersion | null): string | null {
+  if (change.status !== 'quoted' && change.status !== 'scheduled') return `the change is ${change.status}`;
+  if (subscription.status !== 'active' && subscription.status !== 'lapsed') return `the subscription is ${subscription.status}`;
+  if (subscription.renewalCount !== change.term)
+    return `the change was priced for term ${change.term}, the policy is in term ${subscription.renewalCount}`;
+  if (!latest) return 'the subscription has no version yet';
+  if (change.effectiveDate < String(latest.effectiveFrom)) return `version ${latest.number} is effective from ${latest.effectiveFrom}`;
+  return null;
+}
+
+export async function carryOutPolicyChange(
+  sequelize: Sequelize,
+  request: CarryOutRequest,
+  source: AuditSource,
+): Promise<AppliedPolicyChange | RefusedPolicyChange> {
+  return sequelize.transaction(async (transaction) => {
+    const found = await SubscriptionChange.findByPk(request.changeId, { attributes: ['subscriptionId'], transaction });
+    if (!found) return { outcome: 'refused', reason: 'no such change' };
+    // The subscription's lock first, as billing takes it: two carry-outs of one change queue here.
+    const subscription = await Subscription.findByPk(found.subscriptionId, {
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+      rejectOnEmpty: true,
+    });
+    const change = await SubscriptionChange.findByPk(request.changeId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+    if (change.status === 'applied') {
+      const version = await SubscriptionVersion.findOne({ where: { changeId: change.id }, rejectOnEmpty: true, transaction });
+      return answerOf(version, change, transaction);
+    }
+    const latest = await SubscriptionVersion.findOne({
+      where: { subscriptionId: subscription.id },
+      order: [['number', 'DESC']],
+      transaction,
+    });
+    const refusal = refusalOf(change, subscription, latest);
+    if (refusal || !latest) return { outcome: 'refused', reason: refusal ?? 'no version' };
+
+    const before = termsOf(subscription);
+    const { planId, propertyAddress, holderPhone } = change.requested;
+    const plan = planId ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
+    const after: Terms = {
+      ...before,
+      ...(plan && { planId: plan.id, coverageAmount: plan.coverageAmount, premium: change.premiumAfter }),
+      ...(propertyAddress !== undefined && { propertyAddress }),
+      ...(holderPhone !== undefined && { holderPhone }),
+    };
+    const version = await SubscriptionVersion.create(
+      {
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.id,
+        number: latest.number + 1,
+        effectiveFrom: change.effectiveDate,
+        currency: subscription.currency,
+        ...after,
+        changeId: change.id,
+        changed: differences(before, after),
+        premiumDeltaMinor: change.premiumDeltaMinor,
+        changedById: request.confirmedById,
+      },
+      { transaction },
+    );
+    await subscription.update(after, { transaction });
+    const appliedAt = new Date(request.appliedAt);
+    await change.update(
+      {
+        status: 'applied',
+        appliedAt,
+        confirmedById: change.confirmedById ?? request.confirmedById,
+        confirmedAt: change.confirmedAt ?? appliedAt,
+      },
+      { transaction },
+    );
+    const money = await settleChangePremium(sequelize, change, subscription, request.appliedAt.slice(0, 10), transaction);
+    await recordAudit(
+      source,
+      {
+        tenantId: subscription.tenantId,
+        action: 'subscription.change',
+        entityType: 'subscription',
+        entityId: subscription.id,
+        before: { ...before, version: latest.number },
+        after: {
+          ...after,
+          version: version.number,
+          changeId: change.id,
+          effectiveDate: change.effectiveDate,
+          premiumDeltaMinor: change.premiumDeltaMinor,
+          invoices: money.invoices.map(({ number }) => number),
+          credits: money.credits,
+          refunds: money.refunds.map(({ id }) => id),
+          unsettledMinor: money.unsettledMinor,
+        },
+        dedupeKey: `${change.id}:applied`,
+      },
+      transaction,
+    );
+    await recordPolicyChangedEvent(subscription, version, change, changedFieldsOf(version), transaction);
+    return answerOf(version, change, transaction);
+  });
+}

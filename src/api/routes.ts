@@ -33,6 +33,7 @@ import { reportRoutes } from './reports/routes';
 import { requirementRoutes } from './compliance/requirements/routes';
 import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
+import { policyChangeRoutes } from './subscriptions/changes-routes';
 import { subscriptionDocumentRoutes } from './subscriptions/documents-routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
@@ -79,6 +80,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...categoryRoutes(),
     ...planRoutes(),
     ...subscriptionRoutes(),
+    ...policyChangeRoutes(),
     ...subscriptionDocumentRoutes(),
     ...premiumRoutes(),
     ...paymentRoutes(),

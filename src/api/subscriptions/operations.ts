@@ -1,5 +1,8 @@
 /** The subscription commands as the API exposes them: access verb and input once, for REST and GraphQL alike. */
 import { cancelSubscription, subscribe, waiveFirstPremium } from '../../domain/subscriptions/commands';
+import { applyPolicyChange, withdrawPolicyChange } from '../../domain/subscriptions/changes/confirm';
+import { quoteChange } from '../../domain/subscriptions/changes/quote';
+import { changeParams, quoteChangeBody } from './changes-schemas';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
 import { cancelSubscriptionBody, createSubscriptionBody, waiveFirstPremiumBody } from './schemas';
@@ -28,3 +31,13 @@ export const waiveFirstPremiumOperation = operation({
   body: waiveFirstPremiumBody,
   run: waiveFirstPremium,
 });
+
+/** A change of a policy: its holder, or the staff of changeAnyPolicy (the command decides, as it sees the policy). */
+export const quoteChangeOperation = operation({
+  name: 'subscriptions.quoteChange',
+  params: idParams,
+  body: quoteChangeBody,
+  run: quoteChange,
+});
+export const applyChangeOperation = operation({ name: 'subscriptions.applyChange', params: changeParams, run: applyPolicyChange });
+export const withdrawChangeOperation = operation({ name: 'subscriptions.withdrawChange', params: changeParams, run: withdrawPolicyChange });

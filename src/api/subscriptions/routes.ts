@@ -1,6 +1,5 @@
 import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
-import { tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import {
   OPEN_SUBSCRIPTION_STATUSES,
@@ -16,9 +15,11 @@ import { route, RouteContext, RouteSpec } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { textSearch } from '../lists/search';
 import { operation, operationRoute } from '../http/operation';
-import { findRoute } from '../http/row-route';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
+import { asOfQuery } from './changes-schemas';
+import { findVisible, tenantOf } from '../../access/core';
+import { policyAsOf } from '../../domain/subscriptions/versions';
 
 /**
  * The live state of an open run, or null with `stale: true` when the run does not answer within
@@ -103,13 +104,26 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
       },
     }),
-    findRoute({
+    route({
+      method: 'get',
       path: '/subscriptions/:id',
-      summary: 'One subscription with the live state of its workflow run',
+      summary:
+        'One subscription with the live state of its workflow run; with ?asOf=YYYY-MM-DD its terms (plan, coverage, premium, property, phone) are those of the version in force that day, which `version` names',
       tag: 'subscriptions',
-      access: subscriptionAccess,
-      schema: subscriptionDetailSchema,
-      view: async (subscription, ctx) => present(subscription, await liveState(ctx, subscription)),
+      params: idParams,
+      query: asOfQuery,
+      response: { status: 200, schema: subscriptionDetailSchema },
+      handler: async (ctx) => {
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
+        const { asOf } = ctx.state.input.query;
+        const live = present(subscription, await liveState(ctx, subscription));
+        if (!asOf) {
+          ctx.body = live;
+          return;
+        }
+        const { terms, version } = await policyAsOf(subscription, asOf);
+        ctx.body = { ...live, ...terms, version };
+      },
     }),
     operationRoute(cancelSubscriptionOperation, {
       method: 'patch',

@@ -22,7 +22,7 @@ const textLine = (max: number) =>
     .max(max)
     .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text');
 
-const propertyAddress = object({
+export const propertyAddress = object({
   line1: required(textLine(200)),
   line2: textLine(200),
   postalCode: required(textLine(20)),
@@ -40,7 +40,7 @@ const propertyAddress = object({
   .label('PropertyAddress');
 
 /** E.164: a plus, the country code and the number, 8 to 16 characters in all, no spaces. */
-const holderPhone = Joi.string()
+export const holderPhone = Joi.string()
   .trim()
   .pattern(/^\+[1-9][0-9]{6,14}$/, 'E.164')
   .description("The holder's phone in E.164 form, e.g. +4930123456");
@@ -86,6 +86,10 @@ export const subscriptionStateSchema = Joi.object({
   renewableFrom: Joi.date().allow(null),
   renewalReminderSent: Joi.boolean(),
   changeInProgress: Joi.string().allow(null),
+  scheduledChange: Joi.object({ changeId: uuid, effectiveDate: Joi.string().description('YYYY-MM-DD') })
+    .allow(null)
+    .label('ScheduledPolicyChange')
+    .description('A confirmed policy change the run holds until its effective date'),
   lapsedSince: date.allow(null).description('Since when an unpaid instalment has suspended coverage; null unless lapsed'),
 }).label('SubscriptionState');
 
@@ -132,5 +136,8 @@ export const subscriptionDetailSchema = subscriptionSchema
   .keys({
     state: subscriptionStateSchema.allow(null),
     stale: Joi.boolean().description('true when the run did not answer within the query deadline: the row is shown as last recorded'),
+    version: Joi.object({ number: Joi.number().integer(), effectiveFrom: Joi.string().description('YYYY-MM-DD') })
+      .label('VersionInForce')
+      .description('Only with ?asOf=: the version whose terms (plan, coverage, premium, property, phone) are shown'),
   })
   .label('SubscriptionDetail');

@@ -6,7 +6,8 @@
  *   up (`withdrawn`).
  * - `subscription_versions`: the policy's terms from a date on, one row per version. Version 1 is
  *   the policy as issued, written by the update that first dates the subscription (trigger
- *   `subscriptions_first_version`), and by this migration for every subscription already dated. Versions are
+ *   `subscriptions_first_version`) or the insert of a row already dated (`subscriptions_first_version_dated`),
+ *   and by this migration for every subscription already dated. Versions are
  *   numbered in the order they were applied and their effective dates never go back, so the
  *   version in force on a day is the highest number effective on or before it.
  * - `policy_documents`: the documents kept for a version (its schedule, as a PDF in the store).
@@ -116,6 +117,9 @@ export const up: MigrationFn = async (qi) => {
     await sql(FIRST_VERSION);
     await sql(`CREATE TRIGGER subscriptions_first_version AFTER UPDATE OF start_date ON subscriptions
       FOR EACH ROW WHEN (OLD.start_date IS NULL AND NEW.start_date IS NOT NULL) EXECUTE FUNCTION subscriptions_first_version()`);
+    // A row inserted already dated (an import, a restore of rows, a fixture) is issued as it is inserted.
+    await sql(`CREATE TRIGGER subscriptions_first_version_dated AFTER INSERT ON subscriptions
+      FOR EACH ROW WHEN (NEW.start_date IS NOT NULL) EXECUTE FUNCTION subscriptions_first_version()`);
     // Nullable, so adding it rewrites nothing; its reference is checked without blocking claim writes.
     await sql('ALTER TABLE claims ADD COLUMN subscription_version_id uuid');
     await sql(`ALTER TABLE claims ADD CONSTRAINT claims_subscription_version
@@ -133,6 +137,7 @@ export const down: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
     const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
     await sql('ALTER TABLE claims DROP COLUMN subscription_version_id');
+    await sql('DROP TRIGGER subscriptions_first_version_dated ON subscriptions');
     await sql('DROP TRIGGER subscriptions_first_version ON subscriptions');
     await sql('DROP FUNCTION subscriptions_first_version()');
     await qi.dropTable('policy_documents', { transaction });

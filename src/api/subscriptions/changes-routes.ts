@@ -1,0 +1,85 @@
+/**
+ * Policy changes and versions (docs/subscriptions.md, Policy changes): quote a change, confirm it
+ * (the run applies it on its effective date) or withdraw it while it waits; read a policy's
+ * changes and versions. The subscription is looked up among those the caller may see first, so
+ * another holder's policy and its changes are 404.
+ */
+import { findVisible } from '../../access/core';
+import { subscriptionAccess } from '../../access/subscriptions';
+import { visibleChange } from '../../domain/subscriptions/changes/confirm';
+import { changesOf, versionsOf } from '../../domain/subscriptions/versions';
+import Joi from 'joi';
+import { idParams } from '../http/common-schemas';
+import { operationRoute } from '../http/operation';
+import { route, type RouteSpec } from '../http/route';
+import { changeParams, changeSchema, versionSchema } from './changes-schemas';
+import { presentChange, presentVersion } from './changes-views';
+import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
+
+const TAG = 'subscriptions';
+const WHO = 'its policyholder, a claims agent or a tenant admin';
+
+export function policyChangeRoutes(): RouteSpec[] {
+  return [
+    operationRoute(quoteChangeOperation, {
+      method: 'post',
+      path: '/subscriptions/:id/changes',
+      summary: `Quote a change of an active policy (${WHO}): another plan of its category, the property's address, the holder's phone, from an effective date; answers the priced change (quoted), pro rata to the day for the rest of the term`,
+      tag: TAG,
+      response: { status: 201, schema: changeSchema },
+      view: presentChange,
+    }),
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/changes',
+      summary: "A policy's changes, newest first (whoever sees the policy)",
+      tag: TAG,
+      params: idParams,
+      response: { status: 200, schema: Joi.object({ items: Joi.array().items(changeSchema) }).label('PolicyChanges') },
+      handler: async (ctx) => {
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
+        ctx.body = { items: (await changesOf(subscription)).map(presentChange) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/changes/:changeId',
+      summary: 'One change of a policy',
+      tag: TAG,
+      params: changeParams,
+      response: { status: 200, schema: changeSchema },
+      handler: async (ctx) => {
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
+        ctx.body = presentChange(await visibleChange(subscription, ctx.state.input.params.changeId));
+      },
+    }),
+    operationRoute(applyChangeOperation, {
+      method: 'post',
+      path: '/subscriptions/:id/changes/:changeId/apply',
+      summary: `Confirm a quoted change (${WHO}): the run applies it now when its effective date has come, else holds it until then (scheduled); a stale quote is 409`,
+      tag: TAG,
+      response: { status: 200, schema: changeSchema },
+      view: presentChange,
+    }),
+    operationRoute(withdrawChangeOperation, {
+      method: 'post',
+      path: '/subscriptions/:id/changes/:changeId/withdraw',
+      summary: `Withdraw a confirmed change waiting for its effective date (${WHO}): nothing of it is applied`,
+      tag: TAG,
+      response: { status: 200, schema: changeSchema },
+      view: presentChange,
+    }),
+    route({
+      method: 'get',
+      path: '/subscriptions/:id/versions',
+      summary: "A policy's versions, oldest first: 1 is the policy as issued, each applied change adds one",
+      tag: TAG,
+      params: idParams,
+      response: { status: 200, schema: Joi.object({ items: Joi.array().items(versionSchema) }).label('PolicyVersions') },
+      handler: async (ctx) => {
+        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
+        ctx.body = { items: (await versionsOf(subscription)).map(presentVersion) };
+      },
+    }),
+  ];
+}

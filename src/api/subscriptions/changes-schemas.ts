@@ -1,0 +1,87 @@
+/** The input and answers of policy changes and versions (docs/subscriptions.md, Policy changes). */
+import Joi from 'joi';
+import { SUBSCRIPTION_CHANGE_STATUSES } from '../../models/subscription-change';
+import { uuid } from '../http/common-schemas';
+import { object, oneOf, required } from '../../shared/typed-schema';
+import { holderPhone, propertyAddress } from './schemas';
+
+/** A calendar day written YYYY-MM-DD that exists (no 2026-02-30). */
+export const calendarDay = Joi.string()
+  .pattern(/^\d{4}-\d{2}-\d{2}$/)
+  .custom((value: string, helpers) => {
+    const parsed = Date.parse(`${value}T00:00:00Z`);
+    return Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== value ? helpers.error('date.base') : value;
+  })
+  .messages({ 'string.pattern.base': '{{#label}} must be a date YYYY-MM-DD', 'date.base': '{{#label}} must be a date that exists' })
+  .description('YYYY-MM-DD');
+
+export const changeParams = object({ id: required(uuid), changeId: required(uuid) });
+
+export const quoteChangeBody = object({
+  effectiveDate: required(
+    calendarDay.description(
+      "The day the change takes effect (YYYY-MM-DD): inside the current term, at most policyChangeBackdateDays (tenant setting, default 30) in the past, not before the latest version's",
+    ),
+  ),
+  planId: uuid.description('An active plan of the same category, duration and currency: its coverage and premium become the policy’s'),
+  propertyAddress,
+  holderPhone,
+})
+  .or('planId', 'propertyAddress', 'holderPhone')
+  .label('QuotePolicyChange');
+
+export const asOfQuery = object({
+  asOf: calendarDay.description(
+    'The policy as of this day: the terms of the version in force then (404 before the first day of the policy)',
+  ),
+});
+
+const decimal = (description: string) => Joi.string().description(`${description}: a decimal string in the policy's currency`);
+
+export const changeSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  subscriptionId: uuid,
+  status: oneOf(SUBSCRIPTION_CHANGE_STATUSES).description('quoted → scheduled (confirmed, waiting for its date) → applied; or withdrawn'),
+  term: Joi.number().integer().description('The renewal count of the term it was priced for'),
+  effectiveDate: Joi.string().description('YYYY-MM-DD'),
+  requested: Joi.object({ planId: uuid, propertyAddress: Joi.object().unknown(true), holderPhone: Joi.string() }).label('RequestedChange'),
+  premiumBefore: decimal('The premium of the term before the change'),
+  premiumAfter: decimal('The premium of the term after it'),
+  premiumDelta: decimal('Pro rata for the rest of the term: positive is additional premium, negative a return premium'),
+  currency: Joi.string().description('ISO 4217'),
+  instalments: Joi.array()
+    .items(
+      Joi.object({ dueDate: Joi.string().description('YYYY-MM-DD'), amount: decimal('Billed (positive) or credited (negative)') }).label(
+        'ChangeInstalment',
+      ),
+    )
+    .description('How the delta is billed or credited (tenant setting policyChangeBilling); none for a change that costs nothing'),
+  requestedById: uuid,
+  confirmedById: uuid.allow(null),
+  confirmedAt: Joi.date().allow(null),
+  appliedAt: Joi.date().allow(null),
+  withdrawnById: uuid.allow(null),
+  withdrawnAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+}).label('PolicyChange');
+
+export const versionSchema = Joi.object({
+  id: uuid,
+  tenantId: uuid,
+  subscriptionId: uuid,
+  number: Joi.number().integer().description('1 is the policy as issued'),
+  effectiveFrom: Joi.string().description('YYYY-MM-DD'),
+  planId: uuid,
+  coverageAmount: decimal('The sum insured'),
+  premium: decimal('The premium of the term'),
+  currency: Joi.string(),
+  propertyAddress: Joi.object().unknown(true).allow(null),
+  holderPhone: Joi.string().allow(null),
+  changeId: uuid.allow(null).description('The change that made it; null for version 1'),
+  changed: Joi.object().unknown(true).description('What the change moved: { field: { before, after } }'),
+  premiumDelta: decimal('What the change billed (positive) or credited (negative)'),
+  changedById: uuid.allow(null),
+  createdAt: Joi.date(),
+}).label('PolicyVersion');

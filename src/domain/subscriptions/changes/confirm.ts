@@ -1,0 +1,94 @@
+/**
+ * Confirming and withdrawing a quoted policy change (docs/subscriptions.md, Policy changes). The
+ * API checks what it can see in the rows (the change is still as quoted, for the policy as it
+ * stands); the subscription's run decides, once, whether it happens (its Update validator: who,
+ * the status, the term, another change in the way) and carries it out on its effective date.
+ */
+import {
+  applyPolicyChangeUpdate,
+  subscriptionWorkflowId,
+  withdrawPolicyChangeUpdate,
+  type PolicyChangeRequest,
+  type SubscriptionState,
+  type WithdrawPolicyChangeRequest,
+} from '../../../contracts/subscription';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Subscription, SubscriptionChange } from '../../../models';
+import type { SubscriptionChangeStatus } from '../../../models/subscription-change';
+import { decideOnRun } from '../../../services/run-decisions';
+import type { AuthUser } from '../../../shared/caller';
+import { conflict, notFound } from '../../../shared/errors';
+import type { Command, CommandDeps } from '../../command';
+import { changeableSubscription, checkEffectiveDate, refuseIfClaimsLoseCover, targetPlan } from './quote';
+
+export interface ChangeRef {
+  /** The subscription. */
+  id: string;
+  changeId: string;
+}
+
+/** A change of a subscription the caller may see, as a policy's change: another policy's or a missing one is 404. */
+export async function visibleChange(subscription: Subscription, changeId: string): Promise<SubscriptionChange> {
+  const change = await SubscriptionChange.findOne({
+    where: { id: changeId, subscriptionId: subscription.id, tenantId: subscription.tenantId },
+  });
+  if (!change) throw notFound('Policy change');
+  return change;
+}
+
+/** The subscription the caller may change and its change, which must be in `status` (409 otherwise). */
+async function changeIn(caller: AuthUser, { id, changeId }: ChangeRef, status: SubscriptionChangeStatus) {
+  const subscription = await changeableSubscription(caller, id);
+  const change = await visibleChange(subscription, changeId);
+  if (change.status !== status) throw conflict(`The change is ${change.status}`);
+  return { subscription, change };
+}
+
+/** Sends the decision about a change to the subscription's run, then answers the change as the run left it. */
+async function decideOnChange<Request extends PolicyChangeRequest | WithdrawPolicyChangeRequest>(
+  caller: AuthUser,
+  subscription: Subscription,
+  change: SubscriptionChange,
+  deps: CommandDeps,
+  update: UpdateDefinition<SubscriptionState, [Request]>,
+  details: Omit<Request, 'userId' | 'role'>,
+): Promise<SubscriptionChange> {
+  const request = { ...details, userId: caller.id, role: caller.role } as Request;
+  await decideOnRun(deps, subscription, subscriptionWorkflowId(subscription.id), update, request, (now) =>
+    conflict(`The subscription is ${now.status}; its run has ended`),
+  );
+  return change.reload();
+}
+
+/**
+ * Confirms a quoted change: the run applies it now when its effective date has come, or holds it
+ * until then (`scheduled`). A quote that no longer fits the policy is refused 409: priced for an
+ * earlier term, for another premium (a change applied since), or before a version applied since.
+ * The plan and the cover of open claims are checked again: the plan's premium may have changed, or
+ * a claim been filed since the quote.
+ */
+export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (caller, ref, deps) => {
+  const { subscription, change } = await changeIn(caller, ref, 'quoted');
+  if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium)
+    throw conflict('The quote is stale: the policy has changed since it was priced; ask for a new quote');
+  await checkEffectiveDate(subscription, change.effectiveDate);
+  if (change.requested.planId) {
+    const plan = await targetPlan(subscription, change.requested.planId);
+    if (plan.premium !== change.premiumAfter)
+      throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
+    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, plan.coverageAmount);
+  }
+  return decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
+    changeId: change.id,
+    effectiveDate: change.effectiveDate,
+    term: change.term,
+  });
+};
+
+/** Withdraws a change waiting for its effective date: the run forgets its timer and nothing is applied. */
+export const withdrawPolicyChange: Command<ChangeRef, SubscriptionChange> = async (caller, ref, deps) => {
+  const { subscription, change } = await changeIn(caller, ref, 'scheduled');
+  return decideOnChange<WithdrawPolicyChangeRequest>(caller, subscription, change, deps, withdrawPolicyChangeUpdate, {
+    changeId: change.id,
+  });
+};

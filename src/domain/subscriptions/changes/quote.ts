@@ -1,0 +1,210 @@
+/**
+ * Quoting a policy change (docs/subscriptions.md, Policy changes): the caller names an effective
+ * date and what changes (another plan, the property's address, the holder's phone); the change is
+ * checked against the policy as it stands, priced pro rata to the day (pricing.ts) and recorded as
+ * `quoted` with its audit event. Nothing about the policy changes until it is confirmed (confirm.ts)
+ * and the run carries it out.
+ */
+import type { Attributes, Transaction } from 'sequelize';
+import type { PropertyAddress } from '../../../contracts/subscription';
+import { findVisible, tenantOf } from '../../../access/core';
+import { subscriptionAccess } from '../../../access/subscriptions';
+import { roleMay } from '../../../access/verbs';
+import { Invoice, Plan, Subscription, SubscriptionChange, SubscriptionVersion, TenantSettings } from '../../../models';
+import { termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../../models/invoice';
+import type { RequestedChange } from '../../../models/subscription-change';
+import type { AuthUser } from '../../../shared/caller';
+import { conflict, forbidden, unprocessable } from '../../../shared/errors';
+import { toMinorUnits } from '../../../shared/money';
+import { DAY_MS } from '../../../shared/time';
+import { audited } from '../../audited';
+import type { Command, CommandDeps } from '../../command';
+import { openClaimsLosingCover } from '../../claims/cover';
+import { changeInstalments, priceChange } from './pricing';
+
+export interface ChangeInput extends RequestedChange {
+  /** The subscription. */
+  id: string;
+  /** 'YYYY-MM-DD' */
+  effectiveDate: string;
+}
+
+/** Today as the API and the run count days: the UTC day. */
+export const todayUtc = (now = Date.now()) => new Date(now).toISOString().slice(0, 10);
+
+/**
+ * The subscription with this id if the caller may change it: one they see (else 404, like a
+ * missing one) and their own, or any of their tenant's for the staff of `changeAnyPolicy` (else 403).
+ */
+export async function changeableSubscription(caller: AuthUser, id: string): Promise<Subscription> {
+  const subscription = await findVisible(caller, subscriptionAccess, id);
+  if (subscription.policyholderId !== caller.id && !roleMay(caller.role, 'changeAnyPolicy'))
+    throw forbidden('Only the policyholder, a claims agent or a tenant admin may change a policy');
+  return subscription;
+}
+
+/** The current term of an active policy, for a change effective on `effectiveDate`. */
+export interface ChangeTerm {
+  termStart: string;
+  termEnd: string;
+}
+
+/**
+ * Checks that a change effective on `effectiveDate` may be made to the policy as it stands: the
+ * policy is active (409), the date is inside the current term (422) and not more than the tenant's
+ * `policyChangeBackdateDays` before today (422), and no version already applied takes effect after
+ * it (409: versions never go back in time). Used when quoting and again when confirming.
+ */
+export async function checkEffectiveDate(
+  subscription: Subscription,
+  effectiveDate: string,
+  transaction?: Transaction,
+): Promise<ChangeTerm> {
+  if (subscription.status !== 'active') throw conflict(`The subscription is ${subscription.status}; only an active policy can be changed`);
+  const termStart = termStartOf(subscription as TermOfRow);
+  const termEnd = subscription.endDate;
+  if (!termStart || !termEnd) throw conflict('The subscription has no term yet');
+  const refuse = (message: string) => unprocessable(message, [{ field: 'effectiveDate', message }]);
+  if (effectiveDate < termStart || effectiveDate >= termEnd)
+    throw refuse(`The effective date must be inside the current term, from ${termStart} to before ${termEnd}`);
+  const { policyChangeBackdateDays } = await TenantSettings.forTenant(subscription.tenantId, transaction);
+  const earliest = todayUtc(Date.now() - policyChangeBackdateDays * DAY_MS);
+  if (effectiveDate < earliest)
+    throw refuse(`The effective date may be at most ${policyChangeBackdateDays} days in the past (${earliest})`);
+  const latest = await SubscriptionVersion.findOne({
+    where: { subscriptionId: subscription.id },
+    order: [['number', 'DESC']],
+    transaction,
+  });
+  if (latest && effectiveDate < latest.effectiveFrom)
+    throw conflict(`Version ${latest.number} of the policy takes effect on ${latest.effectiveFrom}; a change cannot take effect before it`);
+  return { termStart, termEnd };
+}
+
+/**
+ * The plan a change moves the policy to: an active plan of the caller's tenant in the category of
+ * the policy's plan, with its duration and currency (so the term and its money stay as they are).
+ * Any other answers 422 alike, another tenant's plan as an unknown one.
+ */
+export async function targetPlan(subscription: Subscription, planId: string): Promise<Attributes<Plan>> {
+  const refuse = (message: string) => unprocessable(`The plan cannot be changed to: ${message}`, [{ field: 'planId', message }]);
+  const [plan, current] = await Promise.all([
+    Plan.findOne({ where: { id: planId, tenantId: subscription.tenantId } }),
+    Plan.findOne({ where: { id: subscription.planId }, paranoid: false }),
+  ]);
+  if (!plan || !plan.isActive) throw refuse('unknown or inactive plan');
+  if (!current || plan.categoryId !== current.categoryId) throw refuse('a plan of another category');
+  if (plan.durationMonths !== subscription.durationMonths) throw refuse('a plan of another duration');
+  if (plan.currency !== subscription.currency) throw refuse('a plan in another currency');
+  return plan.get({ plain: true });
+}
+
+/** Refuses a change that would leave an open claim with less cover than the version it was filed under (409, naming them). */
+export async function refuseIfClaimsLoseCover(
+  deps: Pick<CommandDeps, 'sequelize'>,
+  subscriptionId: string,
+  effectiveDate: string,
+  coverageAfter: string,
+): Promise<void> {
+  const claims = await openClaimsLosingCover(deps.sequelize, subscriptionId, effectiveDate, coverageAfter);
+  if (claims.length === 0) return;
+  const numbers = claims.map((claim) => claim.claimNumber);
+  throw conflict(
+    `The change would reduce the cover of open claims on or after ${effectiveDate}: ${numbers.join(', ')}`,
+    numbers.map((claimNumber) => ({ field: 'planId', message: 'an open claim would lose cover', claimNumber })),
+  );
+}
+
+/** A decimal amount of the policy's currency in minor units; the plans' columns always fit. */
+function minorOf(amount: string, currency: string): number {
+  const minor = toMinorUnits(amount, currency);
+  if (minor === null) throw unprocessable(`${amount} is not an amount of ${currency}`);
+  return minor;
+}
+
+/** What the change asks for, as recorded: only the fields that differ from the policy as it stands. */
+function requestedOf(subscription: Subscription, input: ChangeInput): RequestedChange {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const requested: RequestedChange = {
+    ...(input.planId !== undefined && input.planId !== subscription.planId && { planId: input.planId }),
+    ...(input.propertyAddress !== undefined &&
+      !same(input.propertyAddress, subscription.propertyAddress) && { propertyAddress: input.propertyAddress as PropertyAddress }),
+    ...(input.holderPhone !== undefined && input.holderPhone !== subscription.holderPhone && { holderPhone: input.holderPhone }),
+  };
+  if (Object.keys(requested).length === 0) throw unprocessable('The change changes nothing: every field named is already so');
+  return requested;
+}
+
+/**
+ * Prices and records a change of a policy (201 with the change, `quoted`). The holder's contact is
+ * kept in the change only (erased with the holder, docs/privacy.md); the audit event names the
+ * fields asked for and the price, not their values.
+ */
+export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (caller, input, deps) => {
+  const tenantId = tenantOf(caller);
+  const subscription = await changeableSubscription(caller, input.id);
+  const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
+  const requested = requestedOf(subscription, input);
+  const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
+  if (plan) await refuseIfClaimsLoseCover(deps, subscription.id, input.effectiveDate, plan.coverageAmount);
+
+  const currency = subscription.currency;
+  const premiumAfter = plan?.premium ?? subscription.premium;
+  const deltaMinor = priceChange({
+    premiumBeforeMinor: minorOf(subscription.premium, currency),
+    premiumAfterMinor: minorOf(premiumAfter, currency),
+    termStart,
+    termEnd,
+    effectiveDate: input.effectiveDate,
+  });
+  const [{ policyChangeBilling }, unpaid] = await Promise.all([
+    TenantSettings.forTenant(tenantId),
+    Invoice.findAll({
+      attributes: ['dueDate'],
+      where: { subscriptionId: subscription.id, term: subscription.renewalCount, status: UNPAID_INVOICE_STATUSES },
+    }),
+  ]);
+  const instalments = changeInstalments({
+    deltaMinor,
+    effectiveDate: input.effectiveDate,
+    today: todayUtc(),
+    billing: policyChangeBilling,
+    unpaidDueDates: unpaid.map((invoice) => invoice.dueDate),
+  });
+  return audited(
+    deps,
+    (transaction) =>
+      SubscriptionChange.create(
+        {
+          tenantId,
+          subscriptionId: subscription.id,
+          status: 'quoted',
+          term: subscription.renewalCount,
+          effectiveDate: input.effectiveDate,
+          requested,
+          premiumBefore: subscription.premium,
+          premiumAfter,
+          premiumDeltaMinor: deltaMinor,
+          currency,
+          instalments,
+          requestedById: caller.id,
+        },
+        { transaction },
+      ),
+    (change) => ({
+      tenantId,
+      action: 'subscription.change_quote',
+      entityType: 'subscription',
+      entityId: subscription.id,
+      after: {
+        changeId: change.id,
+        effectiveDate: change.effectiveDate,
+        fields: Object.keys(requested),
+        ...(requested.planId && { planId: requested.planId }),
+        premiumBefore: change.premiumBefore,
+        premiumAfter: change.premiumAfter,
+        premiumDeltaMinor: deltaMinor,
+      },
+    }),
+  );
+};

@@ -1,0 +1,333 @@
+/**
+ * Quoting policy changes, reading versions and a policy as of a day, over HTTP on the real API
+ * and PostgreSQL (docs/subscriptions.md, Policy changes). The policies here are rows as their run
+ * leaves them (a quote reads rows only); confirming a change, which the run decides, is in
+ * apply-api.test.ts.
+ */
+import crypto from 'node:crypto';
+import {
+  AuditEvent,
+  Category,
+  Plan,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionVersion,
+  Tenant,
+  TenantSettings,
+  User,
+} from '../../../src/models';
+import { issueInstalments, scheduleOfRow, type TermOfRow } from '../../../src/models/invoice';
+import { bearer, buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
+import { startTestStack, TestStack } from '../../support/stack';
+
+const DAY_MS = 86_400_000;
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+
+describe('policy changes: quotes, versions and as-of over HTTP', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let category: Category;
+  let users: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'manager' | 'foreignAdmin', User>;
+  let auth: Record<keyof typeof users, string>;
+  let plans: Record<'house' | 'better' | 'smaller' | 'otherCategory' | 'longer' | 'inactive' | 'euro' | 'foreign', Plan>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    const other = await buildTenant();
+    const build = (role: User['role'], tenantId = tenant.id) => buildUser({ tenantId, role });
+    const [owner, neighbour, agent, admin, manager, foreignAdmin] = await Promise.all([
+      build('policyholder'),
+      build('policyholder'),
+      build('claims_agent'),
+      build('tenant_admin'),
+      build('claims_manager'),
+      build('tenant_admin', other.id),
+    ]);
+    users = { owner, neighbour, agent, admin, manager, foreignAdmin };
+    auth = Object.fromEntries(Object.entries(users).map(([name, user]) => [name, bearer(stack.config, user)])) as typeof auth;
+    category = await buildCategory({ tenantId: tenant.id });
+    const plan = (overrides: Partial<Plan['_creationAttributes']>) =>
+      buildPlan({ categoryId: category.id, premium: '300.00', ...overrides });
+    plans = {
+      house: await plan({}),
+      better: await plan({ coverageAmount: '150000.00', premium: '420.00' }),
+      smaller: await plan({ coverageAmount: '50000.00', premium: '200.00' }),
+      otherCategory: await buildPlan({ tenantId: tenant.id, premium: '420.00' }),
+      longer: await plan({ durationMonths: 24 }),
+      inactive: await plan({ isActive: false }),
+      euro: await plan({ currency: 'EUR' }),
+      foreign: await buildPlan({ tenantId: other.id }),
+    };
+  });
+  afterAll(() => stack?.close());
+
+  /** An active policy of the owner on the house plan, covering since the first of last month. */
+  const policy = (overrides: Partial<Subscription['_creationAttributes']> = {}) =>
+    buildSubscription({ planId: plans.house.id, policyholderId: users.owner.id, holderPhone: '+4930123456', ...overrides });
+
+  const quote = (id: string, body: object, who: keyof typeof auth = 'owner') =>
+    stack.api.post(`/api/v1/subscriptions/${id}/changes`).set('Authorization', auth[who]).send(body);
+
+  it('quotes a plan change pro rata to the day: 201 with the decimal delta and its instalment, the row and its audit event', async () => {
+    const subscription = await policy();
+    const effectiveDate = day(0);
+    const created = await quote(subscription.id, { effectiveDate, planId: plans.better.id }).expect(201);
+
+    // 120.00 more a term, for the days from the effective date to the end, of the term's days, rounded up.
+    const exact =
+      (12_000 * daysBetween(effectiveDate, subscription.endDate!)) / daysBetween(subscription.startDate!, subscription.endDate!);
+    const delta = (Math.ceil(exact) / 100).toFixed(2);
+    expect(created.body).toMatchObject({
+      id: expect.any(String),
+      subscriptionId: subscription.id,
+      status: 'quoted',
+      term: 0,
+      effectiveDate,
+      requested: { planId: plans.better.id },
+      premiumBefore: '300.00',
+      premiumAfter: '420.00',
+      premiumDelta: delta,
+      currency: 'USD',
+      // The tenant collects premiums elsewhere: no unpaid instalment, so one amount due on the effective date.
+      instalments: [{ dueDate: effectiveDate, amount: delta }],
+      requestedById: users.owner.id,
+      confirmedById: null,
+    });
+    const row = await SubscriptionChange.findByPk(created.body.id, { rejectOnEmpty: true });
+    expect(row).toMatchObject({ status: 'quoted', premiumDeltaMinor: Math.ceil(exact), tenantId: tenant.id });
+    const event = await AuditEvent.findOne({
+      where: { action: 'subscription.change_quote', entityId: subscription.id },
+      rejectOnEmpty: true,
+    });
+    expect(event.changes).toMatchObject({
+      changeId: { after: row.id },
+      fields: { after: ['planId'] },
+      premiumDeltaMinor: { after: Math.ceil(exact) },
+    });
+    // Nothing about the policy changed.
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ planId: plans.house.id, premium: '300.00' });
+
+    const listed = await stack.api.get(`/api/v1/subscriptions/${subscription.id}/changes`).set('Authorization', auth.agent).expect(200);
+    expect(listed.body.items).toEqual([created.body]);
+    const one = await stack.api
+      .get(`/api/v1/subscriptions/${subscription.id}/changes/${row.id}`)
+      .set('Authorization', auth.owner)
+      .expect(200);
+    expect(one.body).toEqual(created.body);
+  });
+
+  it('a return premium is negative and credited over the unpaid instalments from the effective date on; a contact-only change costs nothing', async () => {
+    const quarterly = await buildPlan({
+      categoryId: category.id,
+      coverageAmount: '150000.00',
+      premium: '420.00',
+      billingFrequency: 'quarterly',
+    });
+    const subscription = await policy({ planId: quarterly.id, premium: '420.00', coverageAmount: '150000.00' });
+    // The term's four instalments, all unpaid, as the run bills them: the first is due on the first day.
+    const row = (await Subscription.findByPk(subscription.id, { rejectOnEmpty: true })).get({ plain: true }) as unknown as TermOfRow;
+    const billed = { tenantId: tenant.id, subscriptionId: subscription.id, policyholderId: users.owner.id, currency: 'USD', term: 0 };
+    const invoices = await stack.services.sequelize.transaction((t) =>
+      issueInstalments(stack.services.sequelize, billed, scheduleOfRow(row), t),
+    );
+    const laterDueDates = invoices.map((invoice) => invoice.dueDate).filter((date) => date >= day(0));
+
+    const down = await quote(subscription.id, { effectiveDate: day(0), planId: plans.house.id }, 'agent').expect(201);
+    expect(down.body).toMatchObject({ premiumBefore: '420.00', premiumAfter: '300.00', requestedById: users.agent.id });
+    expect(down.body.premiumDelta).toMatch(/^-\d+\.\d{2}$/);
+    const credits = down.body.instalments as { dueDate: string; amount: string }[];
+    expect(credits.map((instalment) => instalment.dueDate)).toEqual(laterDueDates);
+    const total = credits.reduce((sum, instalment) => sum + Math.round(Number(instalment.amount) * 100), 0);
+    expect(total).toBe(Math.round(Number(down.body.premiumDelta) * 100));
+
+    const contact = await quote(subscription.id, { effectiveDate: day(0), holderPhone: '+4940999999' }, 'admin').expect(201);
+    expect(contact.body).toMatchObject({
+      premiumDelta: '0.00',
+      instalments: [],
+      premiumAfter: '420.00',
+      requested: { holderPhone: '+4940999999' },
+    });
+    // The holder's new phone is kept in the change only, not in the audit trail.
+    const events = await AuditEvent.findAll({ where: { action: 'subscription.change_quote', entityId: subscription.id } });
+    expect(events).toHaveLength(2);
+    expect(JSON.stringify(events.map((event) => event.changes))).not.toContain('4940999999');
+  });
+
+  it('an Idempotency-Key replays the quote instead of pricing it twice', async () => {
+    const subscription = await policy();
+    const send = () =>
+      stack.api
+        .post(`/api/v1/subscriptions/${subscription.id}/changes`)
+        .set('Authorization', auth.owner)
+        .set('Idempotency-Key', 'quote-once-1')
+        .send({ effectiveDate: day(0), planId: plans.better.id });
+    const first = await send().expect(201);
+    const replay = await send().expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(first.body.id);
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(1);
+  });
+
+  it('hostile input gets a clear 4xx and records nothing', async () => {
+    const subscription = await policy();
+    const { id } = subscription;
+    const refused = async (status: number, body: object, who: keyof typeof auth = 'owner', target = id) => {
+      const res = await quote(target, body, who).expect(status);
+      return res.body.error;
+    };
+    // Malformed input: 400.
+    for (const effectiveDate of ['2026-02-30', 'tomorrow', '2026-1-1', 20260101, null])
+      await refused(400, { effectiveDate, planId: plans.better.id });
+    await refused(400, { effectiveDate: day(0) });
+    await refused(400, { effectiveDate: day(0), planId: 'not-a-uuid' });
+    await refused(400, { effectiveDate: day(0), holderPhone: '0301234' });
+    await refused(400, { effectiveDate: day(0), holderPhone: `+49${'1'.repeat(300)}` });
+    await refused(400, {
+      effectiveDate: day(0),
+      propertyAddress: { line1: 'x'.repeat(201), postalCode: '10115', city: 'Berlin', country: 'DE' },
+    });
+    await refused(400, {
+      effectiveDate: day(0),
+      propertyAddress: { line1: 'Street 1\nInjected', postalCode: '10115', city: 'Berlin', country: 'DE' },
+    });
+    await refused(400, { effectiveDate: day(0), planId: plans.better.id, premium: '0.01' });
+
+    // Dates outside the term or too far back: 422 naming the field.
+    const outside = await refused(422, { effectiveDate: subscription.endDate, planId: plans.better.id });
+    expect(outside).toMatchObject({ code: 'unprocessable', details: [{ field: 'effectiveDate' }] });
+    await refused(422, { effectiveDate: day(-400), planId: plans.better.id });
+    await TenantSettings.update({ values: { collectPremiums: false, policyChangeBackdateDays: 5 } }, { where: { tenantId: tenant.id } });
+    try {
+      const backdated = await refused(422, { effectiveDate: day(-6), planId: plans.better.id });
+      expect(backdated.message).toContain('at most 5 days in the past');
+      await quote(id, { effectiveDate: day(-5), planId: plans.better.id }).expect(201);
+    } finally {
+      await TenantSettings.update({ values: { collectPremiums: false } }, { where: { tenantId: tenant.id } });
+    }
+
+    // Plans it may not move to: 422 alike, another tenant's like an unknown one.
+    for (const plan of [plans.otherCategory, plans.longer, plans.inactive, plans.euro, plans.foreign]) {
+      const error = await refused(422, { effectiveDate: day(0), planId: plan.id });
+      expect(error.details).toEqual([{ field: 'planId', message: expect.any(String) }]);
+    }
+    await refused(422, { effectiveDate: day(0), planId: crypto.randomUUID() });
+    // Asking for what the policy already has changes nothing.
+    await refused(422, { effectiveDate: day(0), planId: plans.house.id, holderPhone: '+4930123456' });
+
+    // Who: another holder's or tenant's policy is 404, a role that may not change policies 403.
+    await refused(404, { effectiveDate: day(0), planId: plans.better.id }, 'neighbour');
+    await refused(404, { effectiveDate: day(0), planId: plans.better.id }, 'foreignAdmin');
+    await refused(404, { effectiveDate: day(0), planId: plans.better.id }, 'owner', crypto.randomUUID());
+    expect((await refused(403, { effectiveDate: day(0), planId: plans.better.id }, 'manager')).code).toBe('forbidden');
+    await stack.api.get(`/api/v1/subscriptions/${id}/changes`).set('Authorization', auth.neighbour).expect(404);
+    await stack.api.get(`/api/v1/subscriptions/${id}/versions`).set('Authorization', auth.foreignAdmin).expect(404);
+
+    // Only the one quote inside the backdate limit was recorded.
+    expect(await SubscriptionChange.count({ where: { subscriptionId: id } })).toBe(1);
+  });
+
+  it('refuses a change of a policy that is not active, or one dated before a version already applied (409)', async () => {
+    const cancelled = await policy({ status: 'cancelled' });
+    expect((await quote(cancelled.id, { effectiveDate: day(0), planId: plans.better.id }).expect(409)).body.error.message).toContain(
+      'cancelled',
+    );
+
+    const changed = await policy();
+    await SubscriptionVersion.create({
+      tenantId: tenant.id,
+      subscriptionId: changed.id,
+      number: 2,
+      effectiveFrom: day(3),
+      planId: plans.house.id,
+      coverageAmount: '100000.00',
+      premium: '300.00',
+      currency: 'USD',
+    });
+    const before = await quote(changed.id, { effectiveDate: day(0), planId: plans.better.id }).expect(409);
+    expect(before.body.error.message).toContain(`Version 2 of the policy takes effect on ${day(3)}`);
+    await quote(changed.id, { effectiveDate: day(3), planId: plans.better.id }).expect(201);
+  });
+
+  it('refuses a lower cover that an open claim on or after the effective date would lose, naming the claim (409)', async () => {
+    const subscription = await policy();
+    const claim = await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
+    const refused = await quote(subscription.id, { effectiveDate: day(-3), planId: plans.smaller.id }).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(claim.claimNumber) });
+    // From the day after the incident, the claim keeps the cover it was filed under.
+    await quote(subscription.id, { effectiveDate: day(-1), planId: plans.smaller.id }).expect(201);
+  });
+
+  it('versions and ?asOf=: version 1 as issued, a later version from its day on, 404 before the first day', async () => {
+    const subscription = await policy({ propertyAddress: { line1: 'Alte Strasse 1', postalCode: '10115', city: 'Berlin', country: 'DE' } });
+    const get = (query: string, who: keyof typeof auth = 'owner') =>
+      stack.api.get(`/api/v1/subscriptions/${subscription.id}${query}`).set('Authorization', auth[who]);
+
+    // Version 1 is written by the database as the dated row is inserted.
+    const issued = await stack.api.get(`/api/v1/subscriptions/${subscription.id}/versions`).set('Authorization', auth.owner).expect(200);
+    expect(issued.body.items).toEqual([
+      expect.objectContaining({
+        number: 1,
+        effectiveFrom: subscription.startDate,
+        planId: plans.house.id,
+        premium: '300.00',
+        changeId: null,
+        premiumDelta: '0.00',
+      }),
+    ]);
+    // As a change's carrying out would leave it: version 2 from today, the row with the latest terms.
+    await SubscriptionVersion.create({
+      tenantId: tenant.id,
+      subscriptionId: subscription.id,
+      number: 2,
+      effectiveFrom: day(0),
+      planId: plans.better.id,
+      coverageAmount: '150000.00',
+      premium: '420.00',
+      currency: 'USD',
+      propertyAddress: { line1: 'Neue Strasse 2', postalCode: '20095', city: 'Hamburg', country: 'DE' },
+      holderPhone: '+4930123456',
+      changed: { planId: { before: plans.house.id, after: plans.better.id } },
+      premiumDeltaMinor: 1000,
+    });
+    await Subscription.update(
+      { planId: plans.better.id, coverageAmount: '150000.00', premium: '420.00' },
+      { where: { id: subscription.id } },
+    );
+
+    const then = await get(`?asOf=${day(-1)}`).expect(200);
+    expect(then.body).toMatchObject({
+      id: subscription.id,
+      planId: plans.house.id,
+      coverageAmount: '100000.00',
+      premium: '300.00',
+      propertyAddress: { city: 'Berlin' },
+      version: { number: 1, effectiveFrom: subscription.startDate },
+    });
+    const now = await get(`?asOf=${day(0)}`, 'agent').expect(200);
+    expect(now.body).toMatchObject({
+      planId: plans.better.id,
+      coverageAmount: '150000.00',
+      premium: '420.00',
+      propertyAddress: { city: 'Hamburg' },
+      version: { number: 2, effectiveFrom: day(0) },
+    });
+    const plain = await get('').expect(200);
+    expect(plain.body).toMatchObject({ planId: plans.better.id, premium: '420.00' });
+    expect(plain.body.version).toBeUndefined();
+
+    const before = await get(`?asOf=${day(-400)}`).expect(404);
+    expect(before.body.error.code).toBe('not_found');
+    await get('?asOf=2026-13-01').expect(400);
+    await get('?asOf=yesterday').expect(400);
+    await get(`?asOf=${day(0)}`, 'neighbour').expect(404);
+
+    const versions = await stack.api.get(`/api/v1/subscriptions/${subscription.id}/versions`).set('Authorization', auth.admin).expect(200);
+    expect(versions.body.items.map((v: { number: number }) => v.number)).toEqual([1, 2]);
+    expect(versions.body.items[1]).toMatchObject({
+      premiumDelta: '10.00',
+      changed: { planId: { before: plans.house.id, after: plans.better.id } },
+    });
+  });
+});

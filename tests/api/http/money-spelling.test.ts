@@ -88,6 +88,40 @@ describe('money is a decimal string in every request', () => {
     expect(refused.headers.deprecation).toBeUndefined();
   });
 
+  it('a repeat with the same Idempotency-Key answers as the first did, its Deprecation header too (REST and GraphQL)', async () => {
+    const key = `money-number-${Date.now()}`;
+    const fileOnce = () =>
+      stack.api
+        .post('/api/v1/claims')
+        .set({ ...as(team.claimant), 'Idempotency-Key': key })
+        .send({ subscriptionId, incidentDate: startDate, amountClaimed: 75.5, description: 'Hail' })
+        .expect(201);
+    const first = await fileOnce();
+    expect([first.headers.deprecation, first.headers['idempotent-replayed']]).toEqual([DEPRECATION, undefined]);
+    const repeat = await fileOnce();
+    expect([repeat.headers.deprecation, repeat.headers['idempotent-replayed'], repeat.body.id]).toEqual([
+      DEPRECATION,
+      'true',
+      first.body.id,
+    ]);
+    expect(await Claim.count({ where: { id: first.body.id } })).toBe(1);
+
+    const mutation = `mutation ($input: FileClaimInput!, $key: String) { fileClaim(input: $input, idempotencyKey: $key) { id } }`;
+    const input = { subscriptionId, incidentDate: startDate, amountClaimed: 0.4, description: 'Hail' };
+    const fileByGraphql = () =>
+      stack.api
+        .post('/api/graphql')
+        .set(as(team.claimant))
+        .send({ query: mutation, variables: { input, key: `${key}-graphql` } })
+        .expect(200);
+    const [once, again] = [await fileByGraphql(), await fileByGraphql()];
+    expect([once.headers.deprecation, again.headers.deprecation, again.body.data.fileClaim.id]).toEqual([
+      DEPRECATION,
+      DEPRECATION,
+      once.body.data.fileClaim.id,
+    ]);
+  });
+
   it('refuses a malformed approved amount before the claim moves', async () => {
     const claim = () => Claim.findByPk(claimId, { rejectOnEmpty: true }).then((row) => [row.status, row.amountApproved]);
     await refusesMalformed(

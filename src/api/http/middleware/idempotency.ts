@@ -8,6 +8,8 @@
  * gone and the repeat takes the key over. A request that failed (4xx, 5xx, 503) stores no
  * response, so its repeat runs again. Both are safe because every write reaches the same resource
  * and run again (IDs derived from the key, business workflow IDs, update IDs derived from the key).
+ * A replay keeps the headers validation set before this middleware (the `Deprecation` of money sent
+ * as a number): the same request validates the same way, so nothing of them needs storing.
  *
  * No secret is kept here (docs/security.md, Secrets and the idempotency store): a route whose
  * answer carries one declares its fields (`secretAnswer`), the stored answer leaves them out, and a

@@ -18,6 +18,7 @@ module.exports = [
   'onboarding/suspended-tenant-runs',
   'subscriptions/premium-timeline',
   'subscriptions/subscription-workflow',
+  'subscriptions/changes/policy-change-run',
   'calendars/business-deadlines',
   // They stall, stop or flood a dependency and bound how fast the API answers meanwhile.
   'faults/dependency-outages',

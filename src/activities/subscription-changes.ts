@@ -4,7 +4,8 @@
  * applied (`carryOutPolicyChange`, one transaction). Each is guarded by the change's status, so a
  * retry finds its work done and does nothing more.
  */
-import { SubscriptionChange } from '../models';
+import { SubscriptionChange, SubscriptionVersion } from '../models';
+import { ensureScheduleDocuments } from '../domain/subscriptions/schedule-document';
 import {
   carryOutPolicyChange,
   type AppliedPolicyChange,
@@ -31,7 +32,13 @@ export interface WithdrawRequest {
   withdrawnAt: string;
 }
 
-export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
+/** The version whose schedule the change's e-mail links. */
+export interface VersionRef {
+  subscriptionId: string;
+  versionNumber: number;
+}
+
+export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents' | 'apiPublicUrl'>) {
   return {
     /** A confirmed change whose effective date is still to come: the run waits for it. Answers whether it moved. */
     schedulePolicyChange({ changeId, confirmedById, confirmedAt }: ScheduleRequest): Promise<boolean> {
@@ -68,6 +75,21 @@ export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'seq
     /** The change carried out; the answer keeps no personal data, as it lands in the run's history. */
     applyPolicyChange(request: CarryOutRequest): Promise<AppliedPolicyChange | RefusedPolicyChange> {
       return carryOutPolicyChange(deps.sequelize, request, workflowAuditSource(request.confirmedById));
+    },
+
+    /**
+     * The version's schedule, rendered and stored once (every version lacking one), and where the
+     * holder reads it in the API; null on a worker without a document store (the e-mail then says
+     * nothing of it: GET /subscriptions/:id/documents renders it when asked).
+     */
+    async ensureVersionSchedule({ subscriptionId, versionNumber }: VersionRef): Promise<{ documentId: string; url: string } | null> {
+      if (!deps.documents) return null;
+      const documents = await ensureScheduleDocuments(deps.sequelize, deps.documents, subscriptionId);
+      const version = await SubscriptionVersion.findOne({ where: { subscriptionId, number: versionNumber }, rejectOnEmpty: true });
+      // The holder's language was rendered last for this version when several are stored.
+      const schedule = documents.filter((document) => document.versionId === version.id).at(-1);
+      if (!schedule) return null;
+      return { documentId: schedule.id, url: `${deps.apiPublicUrl}/api/v1/subscriptions/${subscriptionId}/documents/${schedule.id}` };
     },
   };
 }

@@ -70,6 +70,7 @@ export const NOTIFICATION_TYPES = [
   'subscriptionPremiumReminder',
   'subscriptionRenewalReminder',
   'subscriptionExpired',
+  'subscriptionChanged',
   'policyholderSetPassword',
   'webhookEndpointDisabled',
   'runDrift',

@@ -17,6 +17,10 @@
  * again (reinstated), otherwise cancelled for non-payment. Payments reach the run as the
  * `premiumPaid` signal, which only makes it read the invoices again: the rows are the truth.
  *
+ * Policy changes (`applyPolicyChange`, `withdrawPolicyChange`; subscription/policy-changes.ts): a
+ * change effective today or earlier is applied at once; a later one waits on a durable timer for
+ * its date, and is withdrawn by its Update or by the policy's cancellation.
+ *
  * Updates only validate and record the decision (subscription/changes.ts); the main loop below is
  * the single place that persists a transition, so a cancel can never interleave with an expiry or
  * a renewal. The run's state is subscription/run.ts, the coverage period's steps
@@ -27,6 +31,7 @@ import type { CoveragePeriod, SubscriptionState, SubscriptionWorkflowInput } fro
 import { publishStatus } from './support/business-status';
 import { continueAsNewOnCurrentVersion } from './support/continue-on-current-version';
 import { carryOutCancel, setChangeHandlers } from './subscription/changes';
+import { applyScheduledChange, carryOutPolicyDecision, setPolicyChangeHandlers } from './subscription/policy-changes';
 import { subscriptionMessages } from './subscription/messages';
 import { activate, activateOncePaid, expire, nextStep, remindRenewal, renew } from './subscription/period';
 import { cancelForNonPayment, lapse, pastGrace, readDues, reinstate, remindPremium } from './subscription/premiums';
@@ -36,6 +41,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const { terms } = input;
   const run = startRun(input);
   setChangeHandlers(run);
+  setPolicyChangeHandlers(run);
 
   const policy = input.policy ?? (await run.steps.loadRenewalPolicy(terms.tenantId));
   applyPolicy(run, policy);
@@ -80,6 +86,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         period: renewed,
         ...(nextPolicy && { policy: nextPolicy }),
       });
+    } else if (run.decision) {
+      await carryOutPolicyDecision(run, run.decision);
     } else if (run.paymentNoticed) {
       await readDues(run);
       if (run.status === 'lapsed' && !pastGrace(run)) await reinstate(run);
@@ -93,6 +101,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       await readDues(run);
       if (pastGrace(run)) await cancelForNonPayment(run);
       else await reinstate(run);
+    } else if (step.kind === 'policy-change') {
+      await applyScheduledChange(run);
     } else if (step.kind === 'renewal-reminder') {
       await remindRenewal(run, coverage);
     } else {

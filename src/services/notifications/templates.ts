@@ -133,6 +133,20 @@ export const TEMPLATES = {
   subscriptionPremiumReminder: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, dueDate: '2030-05-14' } },
   subscriptionRenewalReminder: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14', months: 12 } },
   subscriptionExpired: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14' } },
+  subscriptionChanged: {
+    variables: {
+      ...SAMPLE_SUBSCRIPTION,
+      ...SAMPLE_INVOICE,
+      version: 2,
+      effectiveDate: '2030-09-14',
+      coverageAmount: 300000,
+      premium: 540,
+      premiumEffect: 'billed',
+      scheduleGiven: 'yes',
+      scheduleUrl:
+        'https://insurflow.example.com/api/subscriptions/5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c/documents/2f0c7d1e-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+    },
+  },
   policyholderSetPassword: {
     variables: {
       fullName: 'Jo Doe',

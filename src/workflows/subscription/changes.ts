@@ -20,7 +20,16 @@ import { roleMay, rolesOf } from '../../access/verbs';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { publishStatus } from '../support/business-status';
 import { subscriptionMessages } from './messages';
-import { type Decision, isoDate, moveTo, notifyPolicyholder, renewableFromMs, type SubscriptionRun, subscriptionState } from './run';
+import {
+  type Decision,
+  dropScheduledChange,
+  isoDate,
+  moveTo,
+  notifyPolicyholder,
+  renewableFromMs,
+  type SubscriptionRun,
+  subscriptionState,
+} from './run';
 
 const MAX_CANCELLATION_REASON = 500;
 
@@ -47,6 +56,9 @@ function validateChange(run: SubscriptionRun, actor: SubscriptionActor, kind: De
   const unpaid = run.premiumTimeline && kind === 'cancel' && (status === 'pending_payment' || status === 'lapsed');
   if (status !== 'active' && !activating && !unpaid)
     throw businessFailure(BusinessErrorType.InvalidTransition, `Cannot ${kind} a subscription that is ${status}`);
+  // The change is in the term a renewal would hand over: it is applied or withdrawn first.
+  if (kind === 'renew' && run.scheduledChange)
+    throw businessFailure(BusinessErrorType.Conflict, `A policy change is scheduled for ${run.scheduledChange.effectiveDate}`);
   if (kind === 'renew' && Date.now() < renewableFromMs(run)) {
     throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs(run)))}`);
   }
@@ -60,7 +72,7 @@ function checkReason(reason: unknown, what: string): void {
 }
 
 /** Records the decision for the main loop and answers when it has been persisted. */
-function accept(run: SubscriptionRun, kind: Decision['kind']) {
+function accept(run: SubscriptionRun, kind: 'cancel' | 'renew' | 'waive') {
   return async ({ reason, ...actor }: CancelRequest): Promise<SubscriptionState> => {
     run.decision = { kind, actor, reason };
     run.changeInProgress = kind;
@@ -102,6 +114,7 @@ export async function carryOutCancel(run: SubscriptionRun, cancel: Decision, cov
   const { terms } = run.input;
   const cancelledBy = cancel.actor.userId;
   const { reason } = cancel;
+  await dropScheduledChange(run, cancelledBy);
   // Only with a reason: runs cancelled before reasons existed replay with the same activity input.
   await moveTo(run, 'cancelled', {
     cancelledAt: new Date().toISOString(),

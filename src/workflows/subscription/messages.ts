@@ -7,6 +7,7 @@
  */
 import type { EmailTemplate } from '../../activities/notifications';
 import type { PremiumDue } from '../../activities/subscriptions';
+import type { AppliedPolicyChange } from '../../activities/subscription-changes';
 import type { SubscriptionTerms } from '../../contracts/subscription';
 import { minorUnitDigits } from '../../shared/money';
 import type { NotificationType } from '../../shared/notification-settings';
@@ -42,4 +43,21 @@ export const subscriptionMessages = {
   renewalReminder: (terms: Terms & Pick<SubscriptionTerms, 'durationMonths'>, endDate: string) =>
     mail('subscriptionRenewalReminder', terms, { endDate, months: terms.durationMonths }),
   expired: (terms: Terms, endDate: string) => mail('subscriptionExpired', terms, { endDate }),
+  /** A policy change applied: the version's terms, the premium delta for the rest of the term, the version's schedule if stored. */
+  changed: (terms: Terms, applied: AppliedPolicyChange, scheduleUrl: string | null) => {
+    const digits = minorUnitDigits(applied.currency);
+    const delta = applied.premiumDeltaMinor;
+    return mail('subscriptionChanged', terms, {
+      version: applied.versionNumber,
+      effectiveDate: applied.effectiveDate,
+      coverageAmount: Number(applied.coverageAmount),
+      premium: Number(applied.premium),
+      amount: Math.abs(delta) / 10 ** digits,
+      decimals: String(digits),
+      currency: applied.currency,
+      premiumEffect: delta > 0 ? 'billed' : delta < 0 ? 'returned' : 'none',
+      scheduleUrl: scheduleUrl ?? '',
+      scheduleGiven: scheduleUrl ? 'yes' : 'no',
+    });
+  },
 };

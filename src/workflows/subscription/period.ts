@@ -8,6 +8,7 @@ import { addMonths } from '../../shared/instalments';
 import { publishStatus } from '../support/business-status';
 import { carryOutCancel } from './changes';
 import { subscriptionMessages } from './messages';
+import { changeStep } from './policy-changes';
 import { awaitFirstPremium, premiumStep } from './premiums';
 import { changeTo, isoDate, moveTo, notifyPolicyholder, renewableFromMs, startOfDay, type Step, type SubscriptionRun } from './run';
 
@@ -71,7 +72,10 @@ export function nextStep(run: SubscriptionRun, coverage: CoveragePeriod): Step {
       }
     : { kind: 'expiry', atMs: startOfDay(coverage.endDate), summary: `expiry on ${coverage.endDate}` };
   const premium = premiumStep(run);
-  return premium && premium.atMs < regular.atMs ? premium : regular;
+  const first = premium && premium.atMs < regular.atMs ? premium : regular;
+  // A held change is inside the term: its day comes before the expiry.
+  const change = changeStep(run);
+  return change && change.atMs <= first.atMs ? change : first;
 }
 
 /**

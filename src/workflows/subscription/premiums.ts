@@ -10,7 +10,7 @@ import { NON_PAYMENT_REASON } from '../../contracts/subscription';
 import { DAY_MS } from '../../shared/time';
 import { publishStatus } from '../support/business-status';
 import { subscriptionMessages } from './messages';
-import { isoDate, moveTo, notifyPolicyholder, startOfDay, type Step, type SubscriptionRun } from './run';
+import { dropScheduledChange, isoDate, moveTo, notifyPolicyholder, startOfDay, type Step, type SubscriptionRun } from './run';
 
 const dueMsOf = (due: PremiumDue) => startOfDay(due.dueDate);
 
@@ -45,6 +45,7 @@ export async function remindPremium(run: SubscriptionRun, due: PremiumDue): Prom
 }
 
 export async function cancelForNonPayment(run: SubscriptionRun): Promise<void> {
+  await dropScheduledChange(run, null);
   await moveTo(run, 'cancelled', { cancelledAt: new Date().toISOString(), cancellationReason: NON_PAYMENT_REASON });
   publishStatus({ status: 'cancelled', dueAt: null, details: NON_PAYMENT_REASON });
   await notifyPolicyholder(run, 'cancelled-non-payment', subscriptionMessages.cancelledForNonPayment(run.input.terms));

@@ -10,6 +10,7 @@ import type { PremiumDue } from '../../activities/subscriptions';
 import type {
   CoveragePeriod,
   RenewalPolicy,
+  ScheduledPolicyChange,
   SubscriptionActor,
   SubscriptionState,
   SubscriptionStatus,
@@ -23,7 +24,7 @@ const STEP_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
-const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
+export const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
 // Longer than the slowest delivery the configuration allows (src/shared/notification-timing.ts).
 const { sendEmail } = proxyActivities<Activities>({ ...STEP_OPTIONS, startToCloseTimeout: NOTIFYING_ACTIVITY_TIMEOUT_MS });
 const localSteps = proxyLocalActivities<Activities>(STEP_OPTIONS);
@@ -59,11 +60,20 @@ const DEFAULT_PREMIUM_REMINDER_DAYS = 7;
 export const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 export const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
-export type Decision = { kind: 'cancel' | 'renew' | 'waive'; actor: SubscriptionActor; reason?: string };
+export type Decision = {
+  kind: 'cancel' | 'renew' | 'waive' | 'change' | 'withdraw';
+  actor: SubscriptionActor;
+  reason?: string;
+  /** The policy change to carry out or withdraw (kinds `change` and `withdraw`). */
+  change?: ScheduledPolicyChange;
+};
+
+/** A confirmed policy change the run holds until its effective date, with who confirmed it. */
+export type HeldPolicyChange = ScheduledPolicyChange & { confirmedById: string };
 
 /** What the run waits for next, with the deadline its timer is armed for. */
 export type Step = {
-  kind: 'renewal-reminder' | 'expiry' | 'premium-reminder' | 'lapse' | 'non-payment';
+  kind: 'renewal-reminder' | 'expiry' | 'premium-reminder' | 'lapse' | 'non-payment' | 'policy-change';
   atMs: number;
   summary: string;
   due?: PremiumDue;
@@ -96,6 +106,8 @@ export interface SubscriptionRun {
   premiumReminderDays: number;
   /** The tenant has Insurflow collect its premiums (known once the settings are read): the run follows the invoices. */
   collecting: boolean;
+  /** A confirmed policy change waiting for its effective date (a durable timer in the main loop). */
+  scheduledChange: HeldPolicyChange | null;
 }
 
 /** The run as it starts; its markers are asked in the order runs have always asked them. */
@@ -127,6 +139,7 @@ export function startRun(input: SubscriptionWorkflowInput): SubscriptionRun {
     reinstatementDays: DEFAULT_REINSTATEMENT_DAYS,
     premiumReminderDays: DEFAULT_PREMIUM_REMINDER_DAYS,
     collecting: false,
+    scheduledChange: null,
   };
 }
 
@@ -152,6 +165,10 @@ export const subscriptionState = (run: SubscriptionRun): SubscriptionState => ({
   renewalReminderSent: run.renewalReminderSent,
   changeInProgress: run.changeInProgress,
   ...(run.premiumTimeline && { lapsedSince: run.lapsedSince }),
+  // Only while one is held: the answers of runs before policy changes stay as they were.
+  ...(run.scheduledChange && {
+    scheduledChange: { changeId: run.scheduledChange.changeId, effectiveDate: run.scheduledChange.effectiveDate },
+  }),
 });
 
 /** Under the key of its purpose (`<workflowId>:<purpose>`): the mail's template and values, rendered by the activity. */
@@ -189,4 +206,15 @@ export async function moveTo(
 ): Promise<void> {
   await run.steps.applySubscriptionChange(changeTo(run, next, changes, context));
   run.status = next;
+}
+
+/**
+ * Gives up the policy change held for a later date: it was withdrawn, or the policy ends before
+ * it (cancelled by `byUserId`, or for non-payment: null). Runs holding none write nothing.
+ */
+export async function dropScheduledChange(run: SubscriptionRun, byUserId: string | null): Promise<void> {
+  if (!run.scheduledChange) return;
+  const { changeId } = run.scheduledChange;
+  await run.steps.withdrawPolicyChange({ changeId, withdrawnById: byUserId, withdrawnAt: new Date().toISOString() });
+  run.scheduledChange = null;
 }

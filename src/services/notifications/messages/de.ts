@@ -326,6 +326,12 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     subject: 'Ihr Vertrag zum Tarif {planName} ist abgelaufen',
     intro: `${CONTRACT} ist am {endDate, date, calendarDay} abgelaufen.`,
   },
+  subscriptionChanged: {
+    subject: 'Ihr Vertrag zum Tarif {planName} wurde geändert',
+    intro: `${CONTRACT} gilt ab dem {effectiveDate, date, calendarDay} geändert (Version {version}): Er deckt {coverageAmount, number, ::.00 group-off} für einen Beitrag von {premium, number, ::.00 group-off} {currency} je Laufzeit.`,
+    body: `{premiumEffect, select, billed {Für den Rest der Laufzeit werden ${MONEY} mehr berechnet: Sehen Sie Ihre Rechnungen.} returned {Für den Rest der Laufzeit erhalten Sie ${MONEY} zurück: mit Ihren nächsten Raten verrechnet oder erstattet.} other {Ihr Beitrag bleibt unverändert.}}`,
+    outro: '{scheduleGiven, select, yes {Ihr Versicherungsschein für diese Version: GET {scheduleUrl}} other {}}',
+  },
   policyholderSetPassword: {
     subject: 'Ihre Versicherungspolice: Legen Sie Ihr Insurflow-Passwort fest',
     intro: 'Hallo {fullName},',

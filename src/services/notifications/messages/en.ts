@@ -318,6 +318,12 @@ export const en: Record<NotificationType, Messages> = {
     subject: 'Your {planName} subscription has expired',
     intro: `${SUBSCRIPTION} expired on {endDate, date, calendarDay}.`,
   },
+  subscriptionChanged: {
+    subject: 'Your {planName} subscription has changed',
+    intro: `${SUBSCRIPTION} is changed from {effectiveDate, date, calendarDay} on (version {version}): it covers {coverageAmount, number, ::.00 group-off} for a premium of {premium, number, ::.00 group-off} {currency} a term.`,
+    body: `{premiumEffect, select, billed {For the rest of the term ${MONEY} more is billed: see your invoices.} returned {For the rest of the term ${MONEY} is returned: taken off your next instalments, or refunded.} other {Your premium stays as it was.}}`,
+    outro: '{scheduleGiven, select, yes {Your policy schedule for this version: GET {scheduleUrl}} other {}}',
+  },
   policyholderSetPassword: {
     subject: 'Your insurance policy: set your Insurflow password',
     intro: 'Hello {fullName},',

@@ -1,9 +1,12 @@
 /**
  * A policy's documents over HTTP (the real API on PostgreSQL and the local document store): the
  * list makes each version's schedule once, the download answers the PDF; the holder and the
- * tenant's staff see them, nobody else does.
+ * tenant's staff see them, nobody else does. With the documents in S3 (a real MinIO server) that
+ * stops answering, both answer 503 within the store's deadline and record nothing.
  */
+import crypto from 'node:crypto';
 import supertest from 'supertest';
+import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { PolicyDocument, type Subscription, type User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { describeNeeding } from '../support/required-tool';
@@ -111,5 +114,66 @@ describeNeeding(popplerTool(), 'policy documents API', () => {
     expect(JSON.parse(String(malformed.body)).error.code).toBe('validation_failed');
     // Refused callers made nothing.
     expect(await PolicyDocument.count()).toBe(documentsBefore);
+  });
+});
+
+/** The store's deadline, and the bound of an answer that meets a hung store: the deadline and room for a loaded 2-core machine. */
+const STORE_TIMEOUT_MS = 750;
+const ANSWER_WITHIN_MS = STORE_TIMEOUT_MS + 1500;
+
+describeNeeding(popplerTool(), 'policy documents API with the store down', () => {
+  let s3: S3Server;
+  let stack: TestStack;
+  let subscription: Subscription;
+  let holderAuth: string;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    stack = await startTestStack({ env: { ...s3.env(`policies-${crypto.randomUUID()}`), S3_TIMEOUT_MS: String(STORE_TIMEOUT_MS) } });
+    const holder = await buildUser({ role: 'policyholder' });
+    holderAuth = bearer(stack.config, holder);
+    subscription = await buildSubscription({ policyholderId: holder.id, status: 'pending' });
+    await subscription.update({ status: 'active', startDate: '2026-03-01', endDate: '2027-03-01' });
+  });
+  afterAll(async () => {
+    s3?.resume();
+    await stack?.close();
+    await s3?.stop();
+  });
+
+  async function expectStoreOutage(request: supertest.Test) {
+    const started = Date.now();
+    const answer = await request;
+    expect(answer.status).toBe(503);
+    // A download's bytes are kept as they came (`bytesOf`): its error is JSON in them.
+    const body = Buffer.isBuffer(answer.body) ? JSON.parse(answer.body.toString('utf8')) : answer.body;
+    expect(body.error).toMatchObject({
+      code: 'dependency_unavailable',
+      details: [expect.objectContaining({ dependency: 's3' })],
+    });
+    expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
+  }
+
+  it('answers 503 within the deadline while S3 hangs, records no document, and makes it once S3 is back', async () => {
+    const path = `/api/v1/subscriptions/${subscription.id}/documents`;
+    s3.pause();
+    try {
+      await expectStoreOutage(stack.api.get(path).set('Authorization', holderAuth));
+      expect(await PolicyDocument.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    } finally {
+      s3.resume();
+    }
+    const listed = await stack.api.get(path).set('Authorization', holderAuth).expect(200);
+    expect(listed.body.items).toHaveLength(1);
+    const [document] = listed.body.items;
+
+    s3.pause();
+    try {
+      await expectStoreOutage(bytesOf(stack.api.get(`${path}/${document.id}`).set('Authorization', holderAuth)));
+    } finally {
+      s3.resume();
+    }
+    const pdf = (await bytesOf(stack.api.get(`${path}/${document.id}`).set('Authorization', holderAuth)).expect(200)).body as Buffer;
+    expect(await pdfText(pdf)).toContain(`Policy schedule ${subscription.policyNumber}`);
   });
 });

@@ -1,9 +1,29 @@
-/** Subscriptions (a policyholder's policy) and their plan (./catalog); subscribe and cancel through the REST routes' commands. */
+/**
+ * Subscriptions (a policyholder's policy) and their plan (./catalog), their changes and versions
+ * (docs/subscriptions.md, Policy changes); subscribe, cancel and the changes through the REST
+ * routes' commands.
+ */
 import type { WhereOptions } from 'sequelize';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
-import { Subscription as SubscriptionModel } from '../../../models';
+import {
+  Subscription as SubscriptionModel,
+  SubscriptionChange as SubscriptionChangeModel,
+  SubscriptionVersion as SubscriptionVersionModel,
+} from '../../../models';
+import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-change';
 import { subscriptionAccess } from '../../../access/subscriptions';
-import { cancelSubscriptionOperation, subscribeOperation } from '../../subscriptions/operations';
+import { changesOf, versionsOf } from '../../../domain/subscriptions/versions';
+import { formatMinorUnits } from '../../../shared/money';
+import { object, required } from '../../../shared/typed-schema';
+import { calendarDay } from '../../subscriptions/changes-schemas';
+import {
+  applyChangeOperation,
+  cancelSubscriptionOperation,
+  quoteChangeOperation,
+  subscribeOperation,
+  withdrawChangeOperation,
+} from '../../subscriptions/operations';
+import { validInput } from '../input';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
@@ -13,6 +33,65 @@ import { Plan } from './catalog';
 import { Person } from './people';
 
 export const SubscriptionStatusEnum = builder.enumType('SubscriptionStatus', { values: SUBSCRIPTION_STATUSES });
+
+const SubscriptionChangeStatusEnum = builder.enumType('PolicyChangeStatus', { values: SUBSCRIPTION_CHANGE_STATUSES });
+
+/** A delta in minor units as the decimal string of its currency (REST's spelling). */
+const deltaOf = (row: { premiumDeltaMinor: number; currency: string }) => formatMinorUnits(row.premiumDeltaMinor, row.currency);
+
+const ChangeInstalment = builder.objectRef<{ dueDate: string; amountMinor: number; currency: string }>('PolicyChangeInstalment').implement({
+  description: 'An amount a change bills (positive) or credits (negative), due on a day',
+  fields: (t) => ({
+    dueDate: t.exposeString('dueDate'),
+    amount: t.string({ resolve: (row) => formatMinorUnits(row.amountMinor, row.currency) }),
+  }),
+});
+
+export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyChange').implement({
+  description: 'A change of a policy during its term: quoted, scheduled (confirmed, waiting for its date), applied or withdrawn',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    subscriptionId: t.exposeID('subscriptionId'),
+    status: t.expose('status', { type: SubscriptionChangeStatusEnum }),
+    effectiveDate: t.exposeString('effectiveDate'),
+    requestedFields: t.stringList({
+      description: 'What the change asks for: planId, propertyAddress, holderPhone',
+      resolve: (row) => Object.keys(row.requested),
+    }),
+    planId: t.id({ nullable: true, description: 'The plan it moves the policy to', resolve: (row) => row.requested.planId ?? null }),
+    premiumBefore: t.exposeString('premiumBefore'),
+    premiumAfter: t.exposeString('premiumAfter'),
+    premiumDelta: t.string({ description: 'Positive: additional premium; negative: a return premium', resolve: deltaOf }),
+    currency: t.exposeString('currency'),
+    instalments: t.field({
+      type: [ChangeInstalment],
+      resolve: (row) => row.instalments.map((instalment) => ({ ...instalment, currency: row.currency })),
+    }),
+    confirmedAt: t.expose('confirmedAt', { type: 'DateTime', nullable: true }),
+    appliedAt: t.expose('appliedAt', { type: 'DateTime', nullable: true }),
+    withdrawnAt: t.expose('withdrawnAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('SubscriptionVersion').implement({
+  description: 'A version of a policy: its terms from a day on (1 is the policy as issued)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeInt('number'),
+    effectiveFrom: t.exposeString('effectiveFrom'),
+    coverageAmount: t.exposeString('coverageAmount'),
+    premium: t.exposeString('premium'),
+    currency: t.exposeString('currency'),
+    premiumDelta: t.string({ description: 'What the change that made it billed (positive) or credited (negative)', resolve: deltaOf }),
+    changeId: t.exposeID('changeId', { nullable: true }),
+    changedFields: t.stringList({ resolve: (row) => Object.keys(row.changed) }),
+    plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const asOfArgs = object({ date: required(calendarDay) });
 
 export const Subscription = builder.objectRef<SubscriptionModel>('Subscription').implement({
   description: "A policyholder's policy: a subscription to a plan",
@@ -29,6 +108,18 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
     policyholder: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.policyholderId) }),
+    changes: t.field({ type: [PolicyChange], description: 'Its changes, newest first', resolve: (row) => changesOf(row) }),
+    versions: t.field({ type: [SubscriptionVersion], description: 'Its versions, oldest first', resolve: (row) => versionsOf(row) }),
+    versionAsOf: t.field({
+      type: SubscriptionVersion,
+      nullable: true,
+      description: 'The version in force on `date` (YYYY-MM-DD), as GET /subscriptions/:id?asOf= shows; null before the first day',
+      args: { date: t.arg.string({ required: true }) },
+      resolve: async (row, args) => {
+        const { date } = validInput(asOfArgs, args);
+        return (await SubscriptionVersionModel.versionInForce(row.id, date)) ?? null;
+      },
+    }),
   }),
 });
 
@@ -62,6 +153,12 @@ const PropertyAddressInput = builder.inputType('PropertyAddressInput', {
   }),
 });
 
+/** A change a repeated mutation wrote, as the caller sees it now: null unless they see its policy. */
+async function reloadChange(context: GraphQLContext, id: string): Promise<SubscriptionChangeModel | null> {
+  const change = await SubscriptionChangeModel.findByPk(id);
+  return change && (await context.loaders.subscription.load(change.subscriptionId)) ? change : null;
+}
+
 /** A subscription a repeated mutation wrote, as the caller sees it now. */
 const reloadSubscription = (context: GraphQLContext, id: string) => context.loaders.subscription.load(id);
 
@@ -82,6 +179,32 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string(),
     },
     ...mutationOf(subscribeOperation, { field: 'subscribe', row: (issued) => issued.subscription, reload: reloadSubscription }),
+  }),
+  quotePolicyChange: t.field({
+    type: PolicyChange,
+    description: 'Quote a change of an active policy from an effective date; the same command as POST /subscriptions/:id/changes',
+    args: {
+      id: t.arg.id({ required: true }),
+      effectiveDate: t.arg.string({ required: true }),
+      planId: t.arg.id(),
+      holderPhone: t.arg.string(),
+      propertyAddress: t.arg({ type: PropertyAddressInput }),
+      idempotencyKey: t.arg.string(),
+    },
+    ...mutationOf(quoteChangeOperation, { field: 'quotePolicyChange', row: (change) => change, reload: reloadChange }),
+  }),
+  applyPolicyChange: t.field({
+    type: PolicyChange,
+    description:
+      'Confirm a quoted change; the run applies it on its effective date. The same command as POST /subscriptions/:id/changes/:changeId/apply',
+    args: { id: t.arg.id({ required: true }), changeId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
+    ...mutationOf(applyChangeOperation, { field: 'applyPolicyChange', row: (change) => change, reload: reloadChange }),
+  }),
+  withdrawPolicyChange: t.field({
+    type: PolicyChange,
+    description: 'Withdraw a change waiting for its effective date; the same command as POST /subscriptions/:id/changes/:changeId/withdraw',
+    args: { id: t.arg.id({ required: true }), changeId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
+    ...mutationOf(withdrawChangeOperation, { field: 'withdrawPolicyChange', row: (change) => change, reload: reloadChange }),
   }),
   cancelSubscription: t.field({
     type: Subscription,

@@ -15,6 +15,7 @@ import type { Command } from '../../domain/command';
 import type { RouteSpec } from '../http/route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { findRoute, listRoute } from '../http/row-route';
+import { updateRun } from '../http/update-run';
 import {
   calendarChangeSchema,
   calendarSchema,
@@ -73,7 +74,7 @@ export function calendarRoutes(): RouteSpec[] {
         verb: 'changeCalendar',
         params: idParams,
         body: updateCalendarBody,
-        run: answering((caller, { id, ...fields }, deps) => updateCalendar(caller, { id, fields }, deps)),
+        run: answering(updateRun(updateCalendar)),
       }),
       {
         method: 'patch',

@@ -12,6 +12,7 @@ import { idParams } from '../http/common-schemas';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { route, RouteSpec } from '../http/route';
 import { findRoute } from '../http/row-route';
+import { updateRun } from '../http/update-run';
 import { pageSchema } from '../lists/pagination';
 
 export interface CatalogResource<Row extends Model, Query extends object, Create extends object, Update extends object> {
@@ -62,8 +63,7 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         verb: 'changeCatalogEntry',
         params: idParams,
         body: resource.updateBody,
-        // The update's body names no `id` (the path's): what is left is the update, which TypeScript cannot see of a generic type.
-        run: (caller, { id, ...fields }, deps) => resource.update(caller, { id, fields: fields as Update }, deps),
+        run: updateRun(resource.update),
       }),
       { method: 'put', path: `${path}/:id`, summary: summaries.update, tag, response: { status: 200, schema } },
     ),

@@ -17,6 +17,7 @@ import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { operation, operationRoute } from '../http/operation';
+import { updateRun } from '../http/update-run';
 import { route, RouteSpec } from '../http/route';
 import { childListRoute, findRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
@@ -112,7 +113,7 @@ export function complianceRoutes(): RouteSpec[] {
         verb: 'changeCompliancePolicy',
         params: idParams,
         body: updatePolicyBody,
-        run: (caller, { id, ...fields }, deps) => updateCompliancePolicy(caller, { id, fields }, deps),
+        run: updateRun(updateCompliancePolicy),
       }),
       {
         method: 'patch',
@@ -165,7 +166,7 @@ export function complianceRoutes(): RouteSpec[] {
         verb: 'changePolicyVersion',
         params: idParams,
         body: updateVersionBody,
-        run: (caller, { id, ...fields }, deps) => updateDraftVersion(caller, { id, fields }, deps),
+        run: updateRun(updateDraftVersion),
       }),
       {
         method: 'patch',

@@ -21,6 +21,7 @@ import { pageSchema, paginate } from '../../lists/pagination';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec } from '../../http/route';
 import { findRoute } from '../../http/row-route';
+import { updateRun } from '../../http/update-run';
 import type { Command } from '../../../domain/command';
 import {
   createRequirementBody,
@@ -105,7 +106,7 @@ export function requirementRoutes(): RouteSpec[] {
         verb: 'changeRequirement',
         params: idParams,
         body: updateRequirementBody,
-        run: (caller, { id, ...fields }, deps) => viewing(updateRequirement)(caller, { id, fields }, deps),
+        run: viewing(updateRun(updateRequirement)),
       }),
       {
         method: 'put',

@@ -19,7 +19,7 @@ import { pageSchema, paginate } from '../lists/pagination';
 import { operation, operationRoute } from '../http/operation';
 import { updateRun } from '../http/update-run';
 import { route, RouteSpec } from '../http/route';
-import { childListRoute, findRoute, listRoute } from '../http/row-route';
+import { childListRoute, downloadRoute, findRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -227,24 +227,14 @@ export function complianceRoutes(): RouteSpec[] {
         };
       },
     }),
-    route({
-      method: 'get',
+    downloadRoute({
       path: '/compliance/versions/:id/evidence',
       summary:
         "Evidence package of a published or retired version, for auditors: a ZIP of JSON and JSON Lines files with a manifest of their SHA-256 signed by the tenant's Ed25519 key; 409 before publication",
       tag: 'compliance',
       verb: 'downloadEvidencePackage',
-      params: idParams,
-      response: { status: 200, description: 'application/zip' },
-      handler: async (ctx) => {
-        const { fileName, body } = await evidencePackage(ctx.state.user, ctx.state.input.params, commandDeps(ctx));
-        ctx.status = 200;
-        ctx.type = 'application/zip';
-        ctx.attachment(fileName);
-        // Names, e-mail addresses and client addresses of one tenant's staff: not for shared caches.
-        ctx.set('Cache-Control', 'private, no-store');
-        ctx.body = body;
-      },
+      contentType: 'application/zip',
+      file: (caller, id, ctx) => evidencePackage(caller, { id }, commandDeps(ctx)),
     }),
     route({
       method: 'get',

@@ -1,14 +1,16 @@
 /**
  * The reads most resources declare alike, each built here once: a page of the rows the caller may
- * see (`listRoute`), one of them by its `:id` (`findRoute`) and a page of what hangs on one (`childListRoute`). A read that does anything more is
+ * see (`listRoute`), one of them by its `:id` (`findRoute`), a page of what hangs on one (`childListRoute`)
+ * and a file made of one (`downloadRoute`). A read that does anything more is
  * declared with `route()` itself; a write is an operation (`operationRoute`, src/api/http/operation.ts).
  */
+import type { Readable } from 'node:stream';
 import type Joi from 'joi';
 import type { Model, ModelStatic } from 'sequelize';
 import { type AccessRule, findVisible } from '../../access/core';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { idParams } from './common-schemas';
-import { route, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
+import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
 
 /** Where a route is and who may call it (its verb), as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb'>;
@@ -83,6 +85,36 @@ export function childListRoute<M extends Model, Q extends object>(
     handler: async (ctx) => {
       const row = await findVisible(ctx.state.user, access, ctx.state.input.params.id);
       ctx.body = await list(row, ctx.state.input.query, ctx);
+    },
+  });
+}
+
+/**
+ * GET a file made of the row with the path's `:id` (a version's evidence package, an offboarded
+ * tenant's export, a payment batch's bank file) as a download named `fileName`, of `contentType`.
+ * `file` finds the row among those the caller may see and refuses as it decides (404, 409). What it
+ * holds is one tenant's (names, e-mail addresses, account numbers, all of its data): no shared cache may keep it.
+ */
+export function downloadRoute(
+  spec: Placement & {
+    contentType: string;
+    file: (caller: AuthUser, id: string, ctx: RouteContext) => Promise<{ fileName: string; body: Readable | string }>;
+  },
+): RouteSpec {
+  const { contentType, file, ...placement } = spec;
+  return route({
+    method: 'get',
+    ...placement,
+    params: idParams,
+    // The document names the media type without its parameters (a charset).
+    response: { status: 200, description: contentType.split(';')[0] },
+    handler: async (ctx) => {
+      const { fileName, body } = await file(ctx.state.user, ctx.state.input.params.id, ctx);
+      ctx.status = 200;
+      ctx.type = contentType;
+      ctx.attachment(fileName);
+      ctx.set('Cache-Control', 'private, no-store');
+      ctx.body = body;
     },
   });
 }

@@ -3,10 +3,9 @@ import { createPaymentBatch } from '../../domain/claims/payment-batches';
 import { PaymentBatch } from '../../models';
 import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
-import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
-import { findRoute, listRoute } from '../http/row-route';
+import type { RouteSpec } from '../http/route';
+import { downloadRoute, findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
 
 export function paymentBatchRoutes(): RouteSpec[] {
@@ -38,21 +37,15 @@ export function paymentBatchRoutes(): RouteSpec[] {
       access: paymentBatchAccess,
       schema: batchSchema,
     }),
-    route({
-      method: 'get',
+    downloadRoute({
       path: '/payment-batches/:id/file',
       summary: 'The batch’s pain.001.001.09 file, as it was issued, for upload to the bank',
       tag,
       verb: 'downloadPaymentBatchFile',
-      params: idParams,
-      response: { status: 200, description: 'application/xml' },
-      handler: async (ctx) => {
-        const batch = await findVisible(ctx.state.user, paymentBatchAccess, ctx.state.input.params.id);
-        ctx.type = 'application/xml; charset=utf-8';
-        ctx.attachment(`${batch.messageId}.xml`);
-        // Account numbers and amounts of one tenant: not for shared caches.
-        ctx.set('Cache-Control', 'private, no-store');
-        ctx.body = batch.file;
+      contentType: 'application/xml; charset=utf-8',
+      file: async (caller, id) => {
+        const batch = await findVisible(caller, paymentBatchAccess, id);
+        return { fileName: `${batch.messageId}.xml`, body: batch.file };
       },
     }),
   ];

@@ -13,6 +13,7 @@ import {
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
+import { downloadRoute } from '../http/row-route';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
 
 const PATH = '/platform/tenants/:id/offboarding';
@@ -84,23 +85,16 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         ctx.body = await offboardingOf(ctx.state.user, ctx.state.input.params.id, ctx.services);
       },
     }),
-    route({
-      method: 'get',
+    downloadRoute({
       path: `${PATH}/export`,
       summary:
         "The offboarded tenant's export: a ZIP of one JSON Lines file per table and its documents, with manifest.json of every file's SHA-256; kept after the tenant's data is gone; 404 until made",
       tag: 'platform',
       verb: 'downloadOffboardingExport',
-      params: idParams,
-      response: { status: 200, description: 'application/zip' },
-      handler: async (ctx) => {
-        const { name, stream } = await offboardingExport(ctx.state.user, ctx.state.input.params.id, ctx.services);
-        ctx.status = 200;
-        ctx.type = 'application/zip';
-        ctx.attachment(name);
-        // A whole tenant's data: never for a shared cache.
-        ctx.set('Cache-Control', 'private, no-store');
-        ctx.body = stream;
+      contentType: 'application/zip',
+      file: async (caller, id, ctx) => {
+        const { name, stream } = await offboardingExport(caller, id, ctx.services);
+        return { fileName: name, body: stream };
       },
     }),
   ];

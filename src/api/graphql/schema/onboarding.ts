@@ -4,17 +4,20 @@
  * tenant admin reads their own tenant only).
  */
 import Joi from 'joi';
+import type { Model } from 'sequelize';
 import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
 import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
 import { may } from '../../../access/may';
+import type { AccessRule } from '../../../access/core';
+import type { AuthUser } from '../../../shared/caller';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
 import type { TenantFiguresRow } from '../loaders';
-import { listQuery, orderingOf } from '../connection';
+import { listQuery, orderingOf, type ListedRows } from '../connection';
 import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
@@ -111,14 +114,22 @@ Registration.implement({
   }),
 });
 
+/**
+ * The rows of a list filtered and ordered as its REST list does it, with the same query schema:
+ * those `access` lets the caller see, of the `status` asked for, in the `ordering` asked for.
+ */
+function rowsAsRest<M extends Model>(access: AccessRule<M, string>, query: Joi.ObjectSchema<{ status?: string; ordering: string }>) {
+  return (caller: AuthUser, filterArgs: Record<string, unknown>): ListedRows => {
+    const { status, ordering } = validInput(query, filterArgs);
+    return { where: { ...access.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+  };
+}
+
 export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
   description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
   verb: 'listTenants',
   args: (t) => ({ status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() }),
-  rows: (caller, filterArgs) => {
-    const { status, ordering } = validInput(listTenantsQuery, filterArgs);
-    return { where: { ...tenantRecordAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
-  },
+  rows: rowsAsRest(tenantRecordAccess, listTenantsQuery),
 });
 
 byIdQuery('tenant', Tenant, {
@@ -132,10 +143,7 @@ listQuery('registrations', Registration, RegistrationModel, {
     'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
   verb: 'listRegistrations',
   args: (t) => ({ status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() }),
-  rows: (caller, filterArgs) => {
-    const { status, ordering } = validInput(listRegistrationsQuery, filterArgs);
-    return { where: { ...registrationAccess.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
-  },
+  rows: rowsAsRest(registrationAccess, listRegistrationsQuery),
 });
 
 byIdQuery('registration', Registration, {

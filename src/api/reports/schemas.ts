@@ -18,6 +18,17 @@ const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label(
 const money = Joi.string().description('Decimal with 2 places');
 const countsOf = (keys: readonly string[]) => Joi.object(Object.fromEntries(keys.map((key) => [key, Joi.number().integer()])));
 
+/**
+ * The keys a grouped report begins with: its period, what it groups by, the `totals` of its
+ * figures and the same figures for each group, with the group's `key` and `label`.
+ */
+const groupedFigures = (name: string, figures: Record<string, Joi.Schema>, totals: Joi.Schema) => ({
+  period: periodSchema,
+  groupBy: Joi.string(),
+  totals,
+  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...figures }).label(`${name}ReportGroup`)),
+});
+
 const claimFigures = {
   filed: Joi.number().integer(),
   approved: Joi.number().integer(),
@@ -30,10 +41,7 @@ const claimFigures = {
 };
 
 export const claimsReportSchema = Joi.object({
-  period: periodSchema,
-  groupBy: Joi.string(),
-  totals: Joi.object(claimFigures).label('ClaimFigures'),
-  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...claimFigures }).label('ClaimReportGroup')),
+  ...groupedFigures('Claim', claimFigures, Joi.object(claimFigures).label('ClaimFigures')),
   currentStages: countsOf(CLAIM_STAGES).description('Every claim of the tenant by its stage now'),
   stageTimes: Joi.array().items(
     Joi.object({
@@ -93,10 +101,7 @@ const policyFigures = {
 };
 
 export const policiesReportSchema = Joi.object({
-  period: periodSchema,
-  groupBy: Joi.string(),
-  totals: Joi.object(policyFigures).label('PolicyFigures'),
-  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...policyFigures }).label('PolicyReportGroup')),
+  ...groupedFigures('Policy', policyFigures, Joi.object(policyFigures).label('PolicyFigures')),
   currentStatuses: countsOf(SUBSCRIPTION_STATUSES).description('Every policy of the tenant by its status now'),
   cancellationsByReason: Joi.array().items(Joi.object({ reason: Joi.string().allow(null), count: Joi.number().integer() })),
   expiring: Joi.object({
@@ -128,10 +133,11 @@ const premiumFigures = {
 };
 
 export const premiumsReportSchema = Joi.object({
-  period: periodSchema,
-  groupBy: Joi.string(),
-  totals: Joi.array().items(Joi.object(premiumFigures).label('PremiumFigures')).description('One entry per currency'),
-  groups: Joi.array().items(Joi.object({ key: Joi.string(), label: Joi.string(), ...premiumFigures }).label('PremiumReportGroup')),
+  ...groupedFigures(
+    'Premium',
+    premiumFigures,
+    Joi.array().items(Joi.object(premiumFigures).label('PremiumFigures')).description('One entry per currency'),
+  ),
   overdueNow: Joi.object({
     count: Joi.number().integer().description('Unpaid invoices past their due date now, whatever the period'),
     byCurrency: Joi.array().items(

@@ -110,6 +110,12 @@ const groupsOf =
   (source: ReportSource<G>) =>
     source.once('groups', () => read(source.sequelize, source.tenantId, source.period, source.groupBy));
 
+/** A section read by one statement (`read`) from the report's tenant and period. */
+const sectionOf = <R>(read: (sequelize: Sequelize, tenantId: string, period: Period) => Promise<R>) => ({
+  extensions: ONE_STATEMENT,
+  resolve: (source: ReportSource<unknown>) => read(source.sequelize, source.tenantId, source.period),
+});
+
 /** The group a row of figures is for; both null on the totals. (Resolved, not exposed: `expose` takes no generic row.) */
 const groupFields = <T extends { key?: string; label?: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>) => ({
   key: t.string({ nullable: true, description: 'The group (null for the totals)', resolve: (row) => row.key }),
@@ -205,26 +211,19 @@ const ClaimsReport = builder.objectRef<ReportSource<ClaimGrouping>>('ClaimsRepor
     }),
     currentStages: t.field({
       type: countsType('ClaimStageCounts', CLAIM_STAGES),
-      extensions: ONE_STATEMENT,
       description: 'Every claim of the tenant by its stage now',
-      resolve: (source) => claimsByCurrentStage(source.sequelize, source.tenantId),
+      ...sectionOf(claimsByCurrentStage),
     }),
-    stageTimes: t.field({
-      type: [StageTime],
-      extensions: ONE_STATEMENT,
-      resolve: (source) => stageTimes(source.sequelize, source.tenantId, source.period),
-    }),
+    stageTimes: t.field({ type: [StageTime], ...sectionOf(stageTimes) }),
     approvalsByAuthority: t.field({
       type: countsType('ApprovalsByAuthority', ['adjuster', 'senior', 'manager', 'other'] as const),
-      extensions: ONE_STATEMENT,
-      resolve: (source) => approvalsByAuthority(source.sequelize, source.tenantId, source.period),
+      ...sectionOf(approvalsByAuthority),
     }),
     slaBreaches: t.field({ type: SlaBreaches, extensions: TWO_STATEMENTS, resolve: (source) => source }),
     costs: t.field({
       type: [ClaimCostType],
-      extensions: ONE_STATEMENT,
       description: 'What the claims filed in the period cost, by plan and cost type (docs/claim-money.md)',
-      resolve: (source) => claimCosts(source.sequelize, source.tenantId, source.period),
+      ...sectionOf(claimCosts),
     }),
   }),
 });
@@ -298,15 +297,10 @@ const PoliciesReport = builder.objectRef<ReportSource<PolicyGrouping>>('Policies
     groups: t.field({ type: [PolicyFigures], extensions: ONE_STATEMENT, resolve: async (source) => (await policyGroupsOf(source)).groups }),
     currentStatuses: t.field({
       type: countsType('SubscriptionStatusCounts', SUBSCRIPTION_STATUSES),
-      extensions: ONE_STATEMENT,
       description: 'Every policy of the tenant by its status now',
-      resolve: (source) => policiesByStatus(source.sequelize, source.tenantId),
+      ...sectionOf(policiesByStatus),
     }),
-    cancellationsByReason: t.field({
-      type: [Cancellations],
-      extensions: ONE_STATEMENT,
-      resolve: (source) => cancellationsByReason(source.sequelize, source.tenantId, source.period),
-    }),
+    cancellationsByReason: t.field({ type: [Cancellations], ...sectionOf(cancellationsByReason) }),
     expiring: t.field({ type: Expiring, extensions: TWO_STATEMENTS, resolve: (source) => source }),
   }),
 });

@@ -13,6 +13,7 @@
  * name and addresses by a stable pseudonym; the users row becomes that pseudonym, inactive.
  */
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Op, fn, col, where as sqlWhere, QueryTypes, type Transaction } from 'sequelize';
 import {
   ERASED_EMAIL_DOMAIN,
@@ -44,11 +45,17 @@ import {
   PrivacyLegalHold,
   RefreshToken,
   SsoIdentity,
+  PolicyDocument,
   Subscription,
+  SubscriptionChange,
+  SubscriptionVersion,
   TenantSettings,
   User,
   UserMfa,
 } from '../models';
+import type { PropertyAddress } from '../contracts/subscription';
+import type { RequestedChange } from '../models/subscription-change';
+import type { ChangedFields } from '../models/subscription-version';
 import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
 import { destroyPersonDataKey } from '../services/person-data-keys';
@@ -164,15 +171,21 @@ const pseudonymisePayees: Step = async ({ tenantId, user, pseudonym }, transacti
   return { payments: { pseudonymised, kept: payments - pseudonymised } };
 };
 
+/** A property address with its street lines erased; postal code, city and country stay with the insured risk. */
+function erasedAddress(address: PropertyAddress | null): PropertyAddress | null {
+  if (!address) return null;
+  const { line2: _line2, ...kept } = address;
+  return { ...kept, line1: ERASED_TEXT };
+}
+const isErased = (address: PropertyAddress | null) => address === null || address.line1 === ERASED_TEXT;
+
 /** Policies keep their terms and figures; the holder's phone goes and the property's street becomes ERASED_TEXT. */
 const pseudonymiseSubscriptions: Step = async ({ tenantId, user }, transaction) => {
   const subscriptions = await Subscription.findAll({ where: { tenantId, policyholderId: user.id }, transaction });
   let pseudonymised = 0;
   for (const subscription of subscriptions) {
-    const address = subscription.propertyAddress;
-    if (subscription.holderPhone === null && (address === null || address.line1 === ERASED_TEXT)) continue;
-    const erasedAddress = address && { ...address, line1: ERASED_TEXT, line2: undefined };
-    await subscription.update({ holderPhone: null, propertyAddress: erasedAddress }, { transaction });
+    if (subscription.holderPhone === null && isErased(subscription.propertyAddress)) continue;
+    await subscription.update({ holderPhone: null, propertyAddress: erasedAddress(subscription.propertyAddress) }, { transaction });
     pseudonymised += 1;
   }
   const invoices = ids(await Invoice.findAll({ attributes: ['id'], where: { tenantId, policyholderId: user.id }, transaction }));
@@ -182,6 +195,74 @@ const pseudonymiseSubscriptions: Step = async ({ tenantId, user }, transaction) 
     premium_payments: { kept: await PremiumPayment.count({ where: { invoiceId: invoices }, transaction }) },
   };
 };
+
+/** What a change moved, its contact values erased as the policy's own: the phone gone, the street lines `[erased]`. */
+function erasedChanged(changed: ChangedFields): ChangedFields {
+  const erased = { ...changed };
+  if (changed.holderPhone) erased.holderPhone = { before: null, after: null };
+  if (changed.propertyAddress) {
+    const { before, after } = changed.propertyAddress as { before: PropertyAddress | null; after: PropertyAddress | null };
+    erased.propertyAddress = { before: erasedAddress(before), after: erasedAddress(after) };
+  }
+  return erased;
+}
+
+/** What a change asked for without the holder's contact: no phone, the street lines `[erased]`. */
+function erasedRequest({ holderPhone: _phone, ...requested }: RequestedChange): RequestedChange {
+  return { ...requested, ...(requested.propertyAddress && { propertyAddress: erasedAddress(requested.propertyAddress)! }) };
+}
+
+/**
+ * The versions of their policies and the changes asked for on them (docs/subscriptions.md, Policy
+ * changes) keep terms and figures; the holder's contact in them is erased as on the policy itself,
+ * in the terms of each version, in what each version moved and in what each change asked for. A
+ * change still to be carried out then moves no phone and an erased street.
+ */
+const pseudonymisePolicyChanges: Step = async ({ tenantId, user }, transaction) => {
+  const subscriptionIds = ids(
+    await Subscription.findAll({ attributes: ['id'], where: { tenantId, policyholderId: user.id }, transaction }),
+  );
+  const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: subscriptionIds }, transaction });
+  let versionsErased = 0;
+  for (const version of versions) {
+    // `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`.
+    const changed = version.get('changed');
+    const terms = { holderPhone: null, propertyAddress: erasedAddress(version.propertyAddress), changed: erasedChanged(changed) };
+    if (version.holderPhone === null && isErased(version.propertyAddress) && isDeepStrictEqual(terms.changed, changed)) continue;
+    await version.update(terms, { transaction });
+    versionsErased += 1;
+  }
+  const changes = await SubscriptionChange.findAll({ where: { subscriptionId: subscriptionIds }, transaction });
+  let changesErased = 0;
+  for (const change of changes) {
+    const requested = erasedRequest(change.requested);
+    if (isDeepStrictEqual(requested, change.requested)) continue;
+    await change.update({ requested }, { transaction });
+    changesErased += 1;
+  }
+  return {
+    subscription_versions: { pseudonymised: versionsErased, kept: versions.length - versionsErased },
+    subscription_changes: { pseudonymised: changesErased, kept: changes.length - changesErased },
+  };
+};
+
+/**
+ * The schedules stored for their policies' versions (name, address, phone as they stood): files,
+ * then rows. After the users row: a schedule asked for again is rendered from the pseudonymised
+ * rows (`ensureScheduleDocuments`), so it never shows the person again.
+ */
+function erasePolicyDocuments(documents: DocumentStore | undefined): Step {
+  return async ({ tenantId, user }, transaction) => {
+    const subscriptionIds = ids(
+      await Subscription.findAll({ attributes: ['id'], where: { tenantId, policyholderId: user.id }, transaction }),
+    );
+    const rows = await PolicyDocument.findAll({ where: { subscriptionId: subscriptionIds }, transaction });
+    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase policy documents');
+    for (const row of rows) await documents!.remove(row.storageKey);
+    const deleted = rows.length === 0 ? 0 : await PolicyDocument.destroy({ where: { id: ids(rows) }, transaction });
+    return { policy_documents: { deleted } };
+  };
+}
 
 /** Acknowledgements keep their evidence (content hash, time, client); the name the person typed becomes the pseudonym. */
 const pseudonymiseAcknowledgements: Step = async ({ tenantId, user, pseudonym }, transaction) => {
@@ -211,7 +292,7 @@ const pseudonymiseMails: Step = async ({ tenantId, user, pseudonym }, transactio
   return { notifications: { pseudonymised } };
 };
 
-/** Last, since the steps before find the person's copies by their name and address: the users row becomes the pseudonym. */
+/** After the steps that find the person's copies by their name and address: the users row becomes the pseudonym. */
 const pseudonymiseUser: Step = async ({ user, pseudonym }, transaction) => {
   await user.update(
     {
@@ -251,10 +332,12 @@ function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
     ['tokens', eraseTokens],
     ['payees', pseudonymisePayees],
     ['subscriptions', pseudonymiseSubscriptions],
+    ['policy_changes', pseudonymisePolicyChanges],
     ['acknowledgements', pseudonymiseAcknowledgements],
     ['mails', pseudonymiseMails],
     ['data_key', destroyDataKey],
     ['user', pseudonymiseUser],
+    ['policy_documents', erasePolicyDocuments(deps.documents)],
   ];
 }
 

@@ -22,6 +22,8 @@ import {
   PremiumRefund,
   PrivacyExport,
   Subscription,
+  SubscriptionChange,
+  SubscriptionVersion,
   User,
 } from '../models';
 import { recordAudit } from '../domain/audit/record';
@@ -61,6 +63,21 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     order: [['createdAt', 'ASC']],
     transaction,
   });
+  const subscriptionIds = subscriptions.map((subscription) => subscription.id);
+  // Their policies' versions and the changes asked for on them (docs/subscriptions.md, Policy changes).
+  const versions = await SubscriptionVersion.findAll({
+    where: { tenantId, subscriptionId: subscriptionIds },
+    order: [
+      ['subscriptionId', 'ASC'],
+      ['number', 'ASC'],
+    ],
+    transaction,
+  });
+  const changes = await SubscriptionChange.findAll({
+    where: { tenantId, subscriptionId: subscriptionIds },
+    order: [['createdAt', 'ASC']],
+    transaction,
+  });
   const invoices = await Invoice.findAll({ where: { tenantId, policyholderId: userId }, order: [['createdAt', 'ASC']], transaction });
   const invoiceIds = invoices.map((invoice) => invoice.id);
   const payments = await PremiumPayment.findAll({ where: { tenantId, invoiceId: invoiceIds }, order: [['createdAt', 'ASC']], transaction });
@@ -89,6 +106,8 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     // toJSON leaves out the password hash and the session version; second-factor secrets are in another table, not read.
     ['account.json', jsonFile({ ...user.toJSON(), locale: user.locale, emailUnverifiedSince: user.emailUnverifiedSince })],
     ['subscriptions.json', jsonFile(plain(subscriptions))],
+    ['subscription-versions.json', jsonFile(plain(versions))],
+    ['subscription-changes.json', jsonFile(plain(changes))],
     ['invoices.json', jsonFile(plain(invoices))],
     ['premium-payments.json', jsonFile(plain(payments))],
     ['premium-refunds.json', jsonFile(plain(refunds))],

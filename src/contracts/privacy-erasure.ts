@@ -47,6 +47,8 @@ export const RETENTION_SETTING_OF_TABLE: Record<string, RetentionSetting> = {
   claim_history: 'retentionYearsClaims',
   payments: 'retentionYearsClaims',
   subscriptions: 'retentionYearsInvoices',
+  subscription_versions: 'retentionYearsInvoices',
+  subscription_changes: 'retentionYearsInvoices',
   invoices: 'retentionYearsInvoices',
   premium_payments: 'retentionYearsInvoices',
   acknowledgements: 'retentionYearsAcknowledgements',
@@ -84,7 +86,7 @@ export interface KeptRowsDeletion {
  */
 export const KEPT_ROW_GROUPS = [
   { name: 'claims', tables: ['claims', 'claim_notes', 'claim_note_revisions', 'claim_history', 'payments'] },
-  { name: 'subscriptions', tables: ['subscriptions', 'invoices', 'premium_payments'] },
+  { name: 'subscriptions', tables: ['subscriptions', 'invoices', 'premium_payments', 'subscription_versions', 'subscription_changes'] },
   { name: 'acknowledgements', tables: ['acknowledgements'] },
   // Last: every kept row points at it.
   { name: 'users', tables: ['users'] },

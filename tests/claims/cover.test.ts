@@ -26,8 +26,7 @@ describe('claims losing cover to a policy change', () => {
     (await openClaimsLosingCover(db.sequelize, subscription.id, effectiveDate, coverageAfter)).map((claim) => claim.claimNumber);
 
   it('names the unsettled claims from the effective date on whose cover would go down, in claim-number order', async () => {
-    const subscription = await buildSubscription(); // covers 100,000.00
-    await buildVersions(subscription);
+    const subscription = await buildSubscription(); // covers 100,000.00 (version 1, written as the row is inserted)
     const start = subscription.startDate!;
     const effective = dayAfter(start, 10);
     const before = await claimOn(subscription, dayAfter(start, 9));
@@ -65,7 +64,6 @@ describe('claims losing cover to a policy change', () => {
   it('finds nothing on another subscription', async () => {
     const subscription = await buildSubscription();
     const other = await buildSubscription();
-    await Promise.all([buildVersions(subscription), buildVersions(other)]);
     await claimOn(other, other.startDate!);
     expect(await numbersOf(subscription, subscription.startDate!, '1.00')).toEqual([]);
   });

@@ -67,18 +67,19 @@ export async function fileAssignedClaim(
 }
 
 /**
- * The versions of a subscription written by the factory (which inserts it already dated, so the
- * trigger that writes version 1 when a run first dates it never fires), numbered from 1 in the
- * order given, with the subscription's other terms; by default version 1 alone, as issued.
+ * A subscription's versions as its history left them: version 1 (written by the database when the
+ * row was dated) given the first entry's date and cover, then versions 2, 3… for the rest, with the
+ * subscription's other terms.
  */
 export async function buildVersions(
   subscription: Subscription,
-  versions: Array<{ effectiveFrom: string; coverageAmount: string }> = [
-    { effectiveFrom: subscription.startDate!, coverageAmount: subscription.coverageAmount },
-  ],
+  [issued, ...changes]: Array<{ effectiveFrom: string; coverageAmount: string }>,
 ): Promise<SubscriptionVersion[]> {
+  const first = await SubscriptionVersion.findOne({ where: { subscriptionId: subscription.id, number: 1 }, rejectOnEmpty: true });
+  await first.update(issued);
   const { tenantId, id: subscriptionId, planId, premium, currency } = subscription;
-  return SubscriptionVersion.bulkCreate(
-    versions.map((version, i) => ({ tenantId, subscriptionId, planId, premium, currency, number: i + 1, ...version })),
+  const later = await SubscriptionVersion.bulkCreate(
+    changes.map((version, i) => ({ tenantId, subscriptionId, planId, premium, currency, number: i + 2, ...version })),
   );
+  return [first, ...later];
 }

@@ -219,10 +219,12 @@ describe('privacy: erasure with retention and legal holds', () => {
       'tokens',
       'payees',
       'subscriptions',
+      'policy_changes',
       'acknowledgements',
       'mails',
       'data_key',
       'user',
+      'policy_documents',
     ]);
     expect(await PrivacyExport.findByPk(exported.body.id)).toMatchObject({ status: 'expired' });
     expect(fs.existsSync(zip)).toBe(false);

@@ -8,7 +8,17 @@
  * is 400 and writes nothing.
  */
 import crypto from 'node:crypto';
-import { PrivacyExport, type User, AuditEvent, ClaimDocument, ClaimNote, Invoice, PremiumPayment } from '../../src/models';
+import {
+  PrivacyExport,
+  type User,
+  AuditEvent,
+  ClaimDocument,
+  ClaimNote,
+  Invoice,
+  PremiumPayment,
+  SubscriptionChange,
+  SubscriptionVersion,
+} from '../../src/models';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
 import { exportLinkSchema, privacyExportSchema } from '../../src/api/privacy/export-schemas';
@@ -31,6 +41,8 @@ interface Person {
   documentId: string;
   typedName: string;
   invoiceNumber: string;
+  /** The street of the address a change of their policy moved to, in its version and in the change. */
+  newStreet: string;
 }
 
 describe('subject access export', () => {
@@ -97,6 +109,26 @@ describe('subject access export', () => {
       reference: `PAY-${name}`,
       receivedAt: new Date(),
     });
+    // Their policy's version 2, made by a change of its address (docs/subscriptions.md, Policy changes).
+    const newStreet = `${name}weg 7`;
+    const propertyAddress = { line1: newStreet, postalCode: '10115', city: 'Berlin', country: 'DE' };
+    const change = await SubscriptionChange.create({
+      tenantId,
+      subscriptionId: subscription.id,
+      status: 'applied',
+      term: 0,
+      effectiveDate: subscription.startDate!,
+      requested: { propertyAddress },
+      premiumBefore: subscription.premium,
+      premiumAfter: subscription.premium,
+      premiumDeltaMinor: 0,
+      currency: 'EUR',
+      requestedById: user.id,
+    });
+    const { planId, coverageAmount, premium } = subscription;
+    const terms = { tenantId, subscriptionId: subscription.id, planId, coverageAmount, premium, currency: 'EUR' };
+    // Version 1 is the policy as issued, written by the database as the row was inserted.
+    await SubscriptionVersion.create({ ...terms, number: 2, effectiveFrom: subscription.startDate!, propertyAddress, changeId: change.id });
     const claim = await buildClaim({ subscriptionId: subscription.id, description: `${name}'s kitchen flood` });
     const noteBody = `${name} says the water came from upstairs`;
     await ClaimNote.create({ tenantId, claimId: claim.id, authorId: user.id, body: noteBody });
@@ -121,7 +153,17 @@ describe('subject access export', () => {
     });
     const typedName = `${name} Signature`;
     await buildAcknowledgement({ tenantId, employeeId: user.id, typedName, clientAddress: '203.0.113.7', userAgent: `${name}Browser/1` });
-    return { user, claimNumber: claim.claimNumber, claimId: claim.id, noteBody, documentBytes, documentId, typedName, invoiceNumber };
+    return {
+      user,
+      claimNumber: claim.claimNumber,
+      claimId: claim.id,
+      noteBody,
+      documentBytes,
+      documentId,
+      typedName,
+      invoiceNumber,
+      newStreet,
+    };
   }
 
   beforeAll(async () => {
@@ -185,6 +227,13 @@ describe('subject access export', () => {
     expect(json('account.json')).toMatchObject({ id: a.user.id, email: a.user.email });
     expect(files.get('account.json')!.toString()).not.toMatch(/passwordHash|\$2a\$|\$argon2id\$/);
     expect(json('subscriptions.json')).toEqual([expect.objectContaining({ policyholderId: a.user.id })]);
+    expect(json('subscription-versions.json').map((v: SubscriptionVersion) => [v.number, v.propertyAddress?.line1 ?? null])).toEqual([
+      [1, null],
+      [2, a.newStreet],
+    ]);
+    expect(json('subscription-changes.json')).toEqual([
+      expect.objectContaining({ status: 'applied', requested: { propertyAddress: expect.objectContaining({ line1: a.newStreet }) } }),
+    ]);
     expect(json('invoices.json')).toEqual([expect.objectContaining({ number: a.invoiceNumber })]);
     expect(json('premium-payments.json')).toEqual([expect.objectContaining({ reference: 'PAY-Alice' })]);
     expect(json('claims.json')).toEqual([
@@ -213,7 +262,16 @@ describe('subject access export', () => {
       expect({ name: file.name, sha256: sha256(files.get(file.name)!) }).toEqual({ name: file.name, sha256: file.sha256 });
 
     // Nothing of B, nor of the other tenant's person, in any file.
-    const outsiders = [b, c].flatMap((p) => [p.user.email, p.user.id, p.claimId, p.noteBody, p.typedName, p.invoiceNumber, p.documentId]);
+    const outsiders = [b, c].flatMap((p) => [
+      p.user.email,
+      p.user.id,
+      p.claimId,
+      p.noteBody,
+      p.typedName,
+      p.invoiceNumber,
+      p.documentId,
+      p.newStreet,
+    ]);
     for (const [name, content] of files) {
       const text = content.toString('latin1');
       for (const outsider of [...outsiders, b.claimNumber, 'Bob', 'Carol'])

@@ -9,15 +9,15 @@ import { Claim, type Subscription, SubscriptionVersion } from '../../models';
 
 /** The terms that judge a claim: the policy version in force on its incident date and the cover it gives. */
 export interface Cover {
-  /** Null for a subscription without versions (a row written already dated, as the benches do, so the trigger writing version 1 never fired). */
+  /** Null only for a subscription not yet dated, which has no version yet and covers nothing (`coverageRefusal` refuses it). */
   version: SubscriptionVersion | null;
   coverageAmount: string;
 }
 
 /**
  * The cover of the subscription on `incidentDate`: that of the version in force then, whatever was
- * changed later; a subscription without versions is judged by its row. Filing and approval both
- * ask it, so a claim is judged by the same terms from start to end.
+ * changed later (the row's own for a subscription not yet dated). Filing and approval both ask
+ * it, so a claim is judged by the same terms from start to end.
  */
 export async function coverOn(subscription: Subscription, incidentDate: string, transaction?: Transaction): Promise<Cover> {
   const version = await SubscriptionVersion.versionInForce(subscription.id, incidentDate, transaction);

@@ -1,0 +1,147 @@
+/**
+ * Confirming and withdrawing policy changes over HTTP, decided by the subscription's run on the
+ * dev server (docs/subscriptions.md, Policy changes): the real API, a real worker, PostgreSQL.
+ * Policies are issued through the API by a tenant that collects premiums elsewhere, so they cover
+ * at once. A change dated today is applied at once; one dated later waits (the time-skipping test
+ * of the run shows it applied on its date) and can be withdrawn.
+ */
+import crypto from 'node:crypto';
+import { Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
+import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
+import { housePlanThroughApi } from '../../support/catalog-api';
+import { startTestStack, TestStack } from '../../support/stack';
+import { eventually } from '../../support/waiting';
+
+const DAY_MS = 86_400_000;
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
+
+describe('policy changes confirmed and withdrawn through the run', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let users: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'manager', User>;
+  let auth: Record<keyof typeof users, string>;
+  let house: Plan;
+  let better: Plan;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    tenant = await buildTenant();
+    const build = (role: User['role']) => buildUser({ tenantId: tenant.id, role });
+    const [owner, neighbour, agent, admin, manager] = await Promise.all([
+      build('policyholder'),
+      build('policyholder'),
+      build('claims_agent'),
+      build('tenant_admin'),
+      build('claims_manager'),
+    ]);
+    users = { owner, neighbour, agent, admin, manager };
+    auth = Object.fromEntries(Object.entries(users).map(([name, user]) => [name, bearer(stack.config, user)])) as typeof auth;
+    house = await housePlanThroughApi(stack, auth.admin);
+    better = await buildPlan({ categoryId: house.categoryId, coverageAmount: '150000.00', premium: '420.00' });
+  });
+  afterAll(() => stack?.close());
+
+  const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
+
+  /** An active policy of the owner on the house plan, issued through the API. */
+  async function activePolicy(): Promise<string> {
+    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: house.id }).expect(202);
+    await eventually(
+      () => stack.api.get(path(created.body.id)).set('Authorization', auth.owner).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${created.body.id} active`,
+    );
+    return created.body.id as string;
+  }
+
+  const quote = async (id: string, body: object) =>
+    (await stack.api.post(path(id, '/changes')).set('Authorization', auth.owner).send(body).expect(201)).body as { id: string };
+  const apply = (id: string, changeId: string, who: keyof typeof auth = 'owner') =>
+    stack.api.post(path(id, `/changes/${changeId}/apply`)).set('Authorization', auth[who]);
+  const withdraw = (id: string, changeId: string, who: keyof typeof auth = 'owner') =>
+    stack.api.post(path(id, `/changes/${changeId}/withdraw`)).set('Authorization', auth[who]);
+  const changeStatus = (id: string, changeId: string, status: string) =>
+    eventually(
+      () =>
+        stack.api
+          .get(path(id, `/changes/${changeId}`))
+          .set('Authorization', auth.owner)
+          .expect(200),
+      (res) => res.body.status === status,
+      `change ${changeId} ${status}`,
+    );
+
+  it('a change effective today is applied by the run: the row, version 2, ?asOf=; a replay answers the same, a second confirm 409', async () => {
+    const id = await activePolicy();
+    const change = await quote(id, { effectiveDate: day(0), planId: better.id });
+    const confirm = () => apply(id, change.id).set('Idempotency-Key', `apply-${change.id}`);
+    const confirmed = await confirm().expect(200);
+    expect(confirmed.body).toMatchObject({ id: change.id, confirmedById: users.owner.id });
+    const applied = await changeStatus(id, change.id, 'applied');
+
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: better.id, coverageAmount: '150000.00', premium: '420.00' });
+    const versions = await stack.api.get(path(id, '/versions')).set('Authorization', auth.owner).expect(200);
+    expect(versions.body.items).toEqual([
+      expect.objectContaining({ number: 1, planId: house.id, premium: '300.00' }),
+      expect.objectContaining({
+        number: 2,
+        effectiveFrom: day(0),
+        planId: better.id,
+        premium: '420.00',
+        changeId: change.id,
+        premiumDelta: applied.body.premiumDelta,
+        changedById: users.owner.id,
+      }),
+    ]);
+    const asOf = await stack.api
+      .get(path(id, `?asOf=${day(0)}`))
+      .set('Authorization', auth.owner)
+      .expect(200);
+    expect(asOf.body).toMatchObject({ coverageAmount: '150000.00', version: { number: 2 } });
+
+    const replay = await confirm().expect(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(change.id);
+    const twice = await apply(id, change.id).expect(409);
+    expect(twice.body.error.message).toContain('applied');
+    await withdraw(id, change.id).expect(409);
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
+  });
+
+  it('a quote priced before another change was applied is stale (409); a future change waits, blocks another, and is withdrawn', async () => {
+    const id = await activePolicy();
+    const first = await quote(id, { effectiveDate: day(0), planId: better.id });
+    const priced = await quote(id, { effectiveDate: day(0), holderPhone: '+4930555555' });
+    await apply(id, first.id, 'agent').expect(200);
+    await changeStatus(id, first.id, 'applied');
+    const stale = await apply(id, priced.id).expect(409);
+    expect(stale.body.error.message).toContain('stale');
+
+    const later = await quote(id, { effectiveDate: day(10), holderPhone: '+4930666666' });
+    await apply(id, later.id).expect(200);
+    await changeStatus(id, later.id, 'scheduled');
+    const state = await stack.api.get(path(id)).set('Authorization', auth.owner).expect(200);
+    expect(state.body.state).toMatchObject({ scheduledChange: { changeId: later.id, effectiveDate: day(10) } });
+    // One change at a time: the run refuses a second while one waits.
+    const another = await quote(id, { effectiveDate: day(12), holderPhone: '+4930777777' });
+    await apply(id, another.id).expect(409);
+
+    const withdrawn = await withdraw(id, later.id, 'admin').expect(200);
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnById: users.admin.id });
+    await withdraw(id, later.id).expect(409);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ holderPhone: null, premium: '420.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
+  });
+
+  it('who may confirm: another holder 404, a role that may not change policies 403, another policy’s change 404', async () => {
+    const id = await activePolicy();
+    const other = await activePolicy();
+    const change = await quote(id, { effectiveDate: day(0), holderPhone: '+4930888888' });
+    await apply(id, change.id, 'neighbour').expect(404);
+    expect((await apply(id, change.id, 'manager').expect(403)).body.error.code).toBe('forbidden');
+    await apply(other, change.id).expect(404);
+    await apply(id, crypto.randomUUID()).expect(404);
+    await withdraw(id, change.id, 'neighbour').expect(404);
+    await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted', confirmedById: null });
+  });
+});

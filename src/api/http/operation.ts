@@ -38,13 +38,19 @@ export interface RestRequest extends OperationRequest {
   throttles: Throttles;
 }
 
-interface OperationInput<P extends object, B extends object> {
+/**
+ * What every operation declares: its name, its input and the command it runs. `Caller` is what
+ * `run` takes before the input: the signed-in caller, or nothing for a public operation.
+ */
+interface OperationBase<P extends object, B extends object, Result, Request extends OperationRequest, Caller extends [AuthUser] | []> {
   /** The command's name, e.g. `claims.file`, as the parity check reports it. */
   name: string;
   /** The identifying parameters: REST's path parameters, GraphQL's arguments of the same names. */
   params?: Joi.ObjectSchema<P>;
   /** The rest of the input: REST's body, GraphQL's other arguments. */
   body?: Joi.ObjectSchema<B>;
+  /** Runs the command with the validated input (parameters and body merged). */
+  run: (...args: [...caller: Caller, input: P & B, deps: CommandDeps, request: Request]) => Promise<Result>;
 }
 
 /** An operation a signed-in caller runs. */
@@ -53,11 +59,9 @@ export interface SignedInOperation<
   B extends object = NoInput,
   Result = unknown,
   Request extends OperationRequest = OperationRequest,
-> extends OperationInput<P, B> {
+> extends OperationBase<P, B, Result, Request, [caller: AuthUser]> {
   /** Who may call it; omitted means any authenticated user (the command's access rule decides). */
   verb?: Verb;
-  /** Runs the command with the caller and the validated input (parameters and body merged). */
-  run: (caller: AuthUser, input: P & B, deps: CommandDeps, request: Request) => Promise<Result>;
 }
 
 /**
@@ -70,9 +74,8 @@ export interface PublicOperation<
   B extends object = NoInput,
   Result = unknown,
   Request extends OperationRequest = OperationRequest,
-> extends OperationInput<P, B> {
+> extends OperationBase<P, B, Result, Request, []> {
   verb: 'public';
-  run: (input: P & B, deps: CommandDeps, request: Request) => Promise<Result>;
 }
 
 export type Operation<

@@ -2,13 +2,17 @@
  * A policy's documents over HTTP (the real API on PostgreSQL and the local document store): the
  * list makes each version's schedule once, the download answers the PDF; the holder and the
  * tenant's staff see them, nobody else does. With the documents in S3 (a real MinIO server) that
- * stops answering, both answer 503 within the store's deadline and record nothing.
+ * stops answering, both answer 503 within the store's deadline and record nothing. End to end, a
+ * change applied by the subscription's run (a real worker) gets its version's schedule, which its
+ * e-mail links to.
  */
 import crypto from 'node:crypto';
 import supertest from 'supertest';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { PolicyDocument, type Subscription, type User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { housePlanThroughApi } from '../support/catalog-api';
+import { eventually } from '../support/waiting';
 import { describeNeeding } from '../support/required-tool';
 import { pdfText, popplerTool } from '../support/poppler';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -175,5 +179,82 @@ describeNeeding(popplerTool(), 'policy documents API with the store down', () =>
     }
     const pdf = (await bytesOf(stack.api.get(`${path}/${document.id}`).set('Authorization', holderAuth)).expect(200)).body as Buffer;
     expect(await pdfText(pdf)).toContain(`Policy schedule ${subscription.policyNumber}`);
+  });
+});
+
+describeNeeding(popplerTool(), 'the schedule of a change applied by the run', () => {
+  let stack: TestStack;
+  let holder: User;
+  const auth = {} as Record<'holder' | 'admin', string>;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    const tenant = await buildTenant();
+    let admin: User;
+    [holder, admin] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' }),
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+    ]);
+    auth.holder = bearer(stack.config, holder);
+    auth.admin = bearer(stack.config, admin);
+  });
+  afterAll(() => stack?.close());
+
+  it("issue, change the plan today through the API: version 2's schedule says the new terms and the quoted additional premium, and the e-mail links to it", async () => {
+    const house = await housePlanThroughApi(stack, auth.admin);
+    const better = await buildPlan({ categoryId: house.categoryId, name: 'House Plus', coverageAmount: '150000.00', premium: '420.00' });
+    const path = (rest = '') => `/api/v1/subscriptions/${id}${rest}`;
+    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.holder).send({ planId: house.id }).expect(202);
+    const id = created.body.id as string;
+    await eventually(
+      () => stack.api.get(path()).set('Authorization', auth.holder).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${id} active`,
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const quoted = await stack.api
+      .post(path('/changes'))
+      .set('Authorization', auth.holder)
+      .send({ effectiveDate: today, planId: better.id })
+      .expect(201);
+    await stack.api
+      .post(path(`/changes/${quoted.body.id}/apply`))
+      .set('Authorization', auth.holder)
+      .expect(200);
+    await eventually(
+      () =>
+        stack.api
+          .get(path(`/changes/${quoted.body.id}`))
+          .set('Authorization', auth.holder)
+          .expect(200),
+      (res) => res.body.status === 'applied',
+      `change ${quoted.body.id} applied`,
+    );
+
+    const listed = await stack.api.get(path('/documents')).set('Authorization', auth.holder).expect(200);
+    expect(listed.body.items.map((d: { versionNumber: number; language: string }) => [d.versionNumber, d.language])).toEqual([
+      [1, 'en'],
+      [2, 'en'],
+    ]);
+    const second = listed.body.items[1];
+    const text = await pdfText((await download(second.id).expect(200)).body as Buffer);
+    const money = (amount: string) =>
+      new Intl.NumberFormat('en', { style: 'currency', currency: quoted.body.currency }).format(Number(amount)).replace(/\u00a0/g, ' ');
+    const onDay = new Intl.DateTimeFormat('en', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }).format(
+      new Date(`${today}T00:00:00Z`),
+    );
+    expect(text).toContain(`Version 2, effective from ${onDay}`);
+    expect(text).toContain('Plan: House Plus');
+    expect(text).toContain(`Sum insured: ${money('150000.00')}`);
+    expect(text).toContain('Changed: plan, sum insured, premium');
+    expect(text).toContain(`Premium before the change: ${money('300.00')}`);
+    expect(text).toContain(`Premium after the change: ${money('420.00')}`);
+    expect(text).toContain(`Additional premium for the rest of the period: ${money(quoted.body.premiumDelta)}`);
+    // The run stored it when it carried the change out, and its e-mail names it.
+    await stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.text.includes(`/subscriptions/${id}/documents/${second.id}`));
+
+    function download(documentId: string) {
+      return bytesOf(stack.api.get(path(`/documents/${documentId}`)).set('Authorization', auth.holder));
+    }
   });
 });

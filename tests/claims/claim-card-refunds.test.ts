@@ -22,23 +22,25 @@ import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
   keepPaymentIntent,
+  refundsSentUnder,
   signedChargeRefunded,
-  startRecordedStripeMock,
-  stripeEnv,
+  startStripeStack,
   type RecordedStripeMock,
+  type StripeStack,
 } from '../support/stripe-mock';
 import { waitUntil } from '../support/waiting';
 
-const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
 const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' };
 const REPAIRER = { kind: 'third_party', name: 'Dachdecker Mueller GmbH', iban: 'DE89 3704 0044 0532 0130 00' };
 const system = { actor: { type: 'system' as const, id: null } };
 
+let stripeStack: StripeStack;
 let stripeMock: RecordedStripeMock;
 let stack: TestStack;
+let webhookSecret: string;
 let team: ClaimsTeam;
 let claimId: string;
 let invoice: Invoice;
@@ -71,8 +73,8 @@ async function paidPolicy(
 }
 
 beforeAll(async () => {
-  stripeMock = await startRecordedStripeMock();
-  stack = await startTestStack({ worker: true, env: stripeEnv(stripeMock.apiBase, WEBHOOK_SECRET) });
+  stripeStack = await startStripeStack();
+  ({ stack, stripeMock, webhookSecret } = stripeStack);
   team = await createClaimsTeam();
   const { subscription, paid } = await paidPolicy('card', paymentIntentId);
   premiumPayment = paid;
@@ -80,10 +82,7 @@ beforeAll(async () => {
   claimId = await fileAssignedClaim(stack, team, subscription);
 }, 300_000);
 
-afterAll(async () => {
-  await stack?.close();
-  await stripeMock?.close();
-});
+afterAll(() => stripeStack?.close());
 
 const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 const pay = async (payee: object, amount: number, claim = claimId) =>
@@ -98,10 +97,7 @@ const cardRefund = (user: User, paymentId: string, key?: string, claim = claimId
   const request = stack.api.post(`/api/v1/claims/${claim}/payments/${paymentId}/card-refund`).set(as(user));
   return (key ? request.set('Idempotency-Key', key) : request).send();
 };
-const refundRequests = (paymentId: string) =>
-  stripeMock.requests.filter(
-    (request) => request.path === '/v1/refunds' && request.headers['idempotency-key'] === `insurflow-claim-payment-${paymentId}`,
-  );
+const refundRequests = (paymentId: string) => refundsSentUnder(stripeMock, `insurflow-claim-payment-${paymentId}`);
 const figures = async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200)).body.financials;
 const statusOf = async (paymentId: string) => (await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true })).status;
 
@@ -167,7 +163,7 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
   const { body, signature } = signedChargeRefunded(
     invoice,
     { paymentIntentId, amountMinor: invoice.amountMinor, refundedMinor: 30000 },
-    WEBHOOK_SECRET,
+    webhookSecret,
   );
   // Handed to the invoice model: it names the invoice's own PaymentIntent.
   const delivered = await stack.api

@@ -9,8 +9,7 @@ import { commandDepsOf } from '../../src/api/http/command-deps';
 import { refusal } from '../support/refusals';
 import { addClaimNote, assignClaim, fileClaim, transitionClaim } from '../../src/domain/claims/commands';
 import { AuditEvent, Claim, ClaimHistory, type Subscription, type User } from '../../src/models';
-import type { AuthUser } from '../../src/shared/caller';
-import { buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildSubscription, buildTenant, buildUser, callerOf } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -20,11 +19,10 @@ describe('claim commands called directly, without HTTP', () => {
   let subscription: Subscription;
   let foreignManager: User;
 
-  const asCaller = (user: User): AuthUser => ({ id: user.id, tenantId: user.tenantId, role: user.role });
   /** A fresh request as any transport would describe it. */
   const request = (user: User, idempotencyKey?: string) => {
     const requestId = crypto.randomUUID();
-    return { requestId, deps: commandDepsOf(stack.services, { caller: asCaller(user), requestId, idempotencyKey }) };
+    return { requestId, deps: commandDepsOf(stack.services, { caller: callerOf(user), requestId, idempotencyKey }) };
   };
 
   beforeAll(async () => {
@@ -43,7 +41,7 @@ describe('claim commands called directly, without HTTP', () => {
       description: 'Burst pipe flooded the kitchen',
     };
     const filing = request(team.agent, `claim-command-${crypto.randomUUID()}`);
-    const filed = await fileClaim(asCaller(team.agent), input, filing.deps);
+    const filed = await fileClaim(callerOf(team.agent), input, filing.deps);
     expect(filed).toMatchObject({ status: 'reported', claimantId: team.claimant.id, filedById: team.agent.id, amountClaimed: '4000.00' });
     expect(filed.runId).toEqual(expect.any(String));
     await expect(AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.file' } })).resolves.toMatchObject({
@@ -54,20 +52,20 @@ describe('claim commands called directly, without HTTP', () => {
     });
 
     // The same key is the same filing: no second claim, no second run.
-    const repeated = await fileClaim(asCaller(team.agent), input, request(team.agent, filing.deps.idempotencyKey).deps);
+    const repeated = await fileClaim(callerOf(team.agent), input, request(team.agent, filing.deps.idempotencyKey).deps);
     expect(repeated.id).toBe(filed.id);
     expect(await Claim.count({ where: { subscriptionId: subscription.id } })).toBe(1);
 
     // Another tenant's claim is a missing one, exactly as REST answers it, and nothing moves.
     await expect(
-      refusal(assignClaim(asCaller(foreignManager), { id: filed.id, assigneeId: team.adjuster.id }, request(foreignManager).deps)),
+      refusal(assignClaim(callerOf(foreignManager), { id: filed.id, assigneeId: team.adjuster.id }, request(foreignManager).deps)),
     ).resolves.toEqual({ status: 404, code: 'not_found', message: 'Claim not found' });
     await expect(Claim.findByPk(filed.id)).resolves.toMatchObject({ status: 'reported', assigneeId: null });
 
-    const assigned = await assignClaim(asCaller(team.manager), { id: filed.id, assigneeId: team.adjuster.id }, request(team.manager).deps);
+    const assigned = await assignClaim(callerOf(team.manager), { id: filed.id, assigneeId: team.adjuster.id }, request(team.manager).deps);
     expect(assigned).toMatchObject({ status: 'assigned', assigneeId: team.adjuster.id });
 
-    const moved = await transitionClaim(asCaller(team.adjuster), { id: filed.id, to: 'under_review' }, request(team.adjuster).deps);
+    const moved = await transitionClaim(callerOf(team.adjuster), { id: filed.id, to: 'under_review' }, request(team.adjuster).deps);
     expect(moved.status).toBe('under_review');
     const history = await ClaimHistory.findAll({ where: { claimId: filed.id }, order: [['sequence', 'ASC']] });
     expect(history.map((h) => [h.actorId, h.fromStatus, h.toStatus])).toEqual([
@@ -77,7 +75,7 @@ describe('claim commands called directly, without HTTP', () => {
     ]);
 
     const noting = request(team.adjuster);
-    const note = await addClaimNote(asCaller(team.adjuster), { id: filed.id, body: 'Called the plumber' }, noting.deps);
+    const note = await addClaimNote(callerOf(team.adjuster), { id: filed.id, body: 'Called the plumber' }, noting.deps);
     await expect(AuditEvent.findOne({ where: { entityId: filed.id, action: 'claim.note_add' } })).resolves.toMatchObject({
       actorId: team.adjuster.id,
       requestId: noting.requestId,

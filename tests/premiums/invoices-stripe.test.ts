@@ -346,52 +346,47 @@ describe('POST /invoices/:id/payment-intent', () => {
 
   const UNAVAILABLE = [503, 'dependency_unavailable', [{ dependency: 'payment_provider', message: 'unavailable or too slow' }]];
 
+  /**
+   * The holder asks through a provider with `settings`: the answer is the provider's 503 with a
+   * Retry-After within DOWN_ANSWER_WITHIN_MS, no PaymentIntent is recorded, the provider's line
+   * (`line`, for `paymentIntents.create`) is logged and one more is counted unavailable for `reason`.
+   * Answers the log, for what a test checks besides.
+   */
+  async function expectUnavailableFast(settings: Partial<StripeSettings>, invoice: Invoice, reason: string, line: object) {
+    const before = await unavailableCount(reason);
+    const { answer, tookMs, log } = await askWithProvider(settings, invoice);
+    expect([answer.status, answer.body.error.code, answer.body.error.details]).toEqual(UNAVAILABLE);
+    expect(answer.headers['retry-after']).toBeDefined();
+    expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(log.lines()).toContainEqual(expect.objectContaining({ ...line, operation: 'paymentIntents.create', reason }));
+    expect(await unavailableCount(reason)).toBe(before + 1);
+    return log;
+  }
+
   it('answers 503 fast with stripe-mock stopped, recording nothing, logged and counted as unreachable', async () => {
     const doomed = await startStripeMock();
     await doomed.stop();
-    const invoice = invoices[10];
-    const before = await unavailableCount('unreachable');
-    const { answer, tookMs, log } = await askWithProvider({ apiBase: baseOf(doomed.apiBase) }, invoice);
-    expect([answer.status, answer.body.error.code, answer.body.error.details]).toEqual(UNAVAILABLE);
-    expect(answer.headers['retry-after']).toBeDefined();
-    expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
-    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
-    expect(log.lines()).toContainEqual(
-      expect.objectContaining({
-        level: 40,
-        msg: 'payment provider unavailable',
-        operation: 'paymentIntents.create',
-        reason: 'unreachable',
-      }),
-    );
-    expect(await unavailableCount('unreachable')).toBe(before + 1);
+    await expectUnavailableFast({ apiBase: baseOf(doomed.apiBase) }, invoices[10], 'unreachable', {
+      level: 40,
+      msg: 'payment provider unavailable',
+    });
   });
 
   it('answers 503 fast when stripe-mock refuses our key, recording nothing, with an error line that never quotes the key', async () => {
-    const invoice = invoices[11];
-    const before = await unavailableCount('credentials_refused');
     // The key the start command passed before issue 74: stripe-mock answers it 401 (the SDK's StripeAuthenticationError).
     const refusedKey = 'sk_test_insurflow_local';
-    const { answer, tookMs, log } = await askWithProvider({ secretKey: refusedKey, apiBase: baseOf(stripeMock.mock.apiBase) }, invoice);
-    expect([answer.status, answer.body.error.code, answer.body.error.details]).toEqual(UNAVAILABLE);
-    expect(answer.headers['retry-after']).toBeDefined();
-    expect(tookMs).toBeLessThan(DOWN_ANSWER_WITHIN_MS);
-    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
-    expect(log.lines()).toContainEqual(
-      expect.objectContaining({
-        level: 50,
-        msg: 'payment provider refused our credentials: check STRIPE_SECRET_KEY',
-        operation: 'paymentIntents.create',
-        reason: 'credentials_refused',
-        statusCode: 401,
-      }),
+    // What the alert InsurflowPaymentProviderCredentialsRefused reads (docker/alerts.yml) is the count of credentials_refused.
+    const log = await expectUnavailableFast(
+      { secretKey: refusedKey, apiBase: baseOf(stripeMock.mock.apiBase) },
+      invoices[11],
+      'credentials_refused',
+      { level: 50, msg: 'payment provider refused our credentials: check STRIPE_SECRET_KEY', statusCode: 401 },
     );
     // The request's own line says what the caller was answered.
     expect(log.lines()).toContainEqual(
       expect.objectContaining({ msg: 'request unavailable', status: 503, errorCode: 'dependency_unavailable' }),
     );
     expect(log.raw()).not.toContain(refusedKey);
-    // What the alert InsurflowPaymentProviderCredentialsRefused reads (docker/alerts.yml).
-    expect(await unavailableCount('credentials_refused')).toBe(before + 1);
   });
 });

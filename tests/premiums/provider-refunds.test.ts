@@ -14,32 +14,31 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
   keepPaymentIntent,
+  refundsSentUnder,
   signedChargeRefunded,
-  startRecordedStripeMock,
-  stripeEnv,
+  startStripeStack,
   type RecordedStripeMock,
+  type StripeStack,
 } from '../support/stripe-mock';
 import { recordHistory } from '../support/histories';
 import { eventually, resultOf } from '../support/waiting';
 
-const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
 const system = { actor: { type: 'system' as const, id: null } };
 
+let stripeStack: StripeStack;
 let stripeMock: RecordedStripeMock;
 let stack: TestStack;
+let webhookSecret: string;
 
 beforeAll(async () => {
-  stripeMock = await startRecordedStripeMock();
-  stack = await startTestStack({ worker: true, env: stripeEnv(stripeMock.apiBase, WEBHOOK_SECRET) });
+  stripeStack = await startStripeStack();
+  ({ stack, stripeMock, webhookSecret } = stripeStack);
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await stripeMock?.close();
-});
+afterAll(() => stripeStack?.close());
 
 /** A policy of 120.00 billed monthly over 2026, its first instalment paid by card, cancelled on 21 January: 20 of 365 days used. */
 async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; paymentIntentId: string; invoice: Invoice }> {
@@ -67,10 +66,7 @@ async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; pay
   return { refund, paymentIntentId, invoice };
 }
 
-const refundRequests = (refundId: string) =>
-  stripeMock.requests.filter(
-    (request) => request.path === '/v1/refunds' && request.headers['idempotency-key'] === `insurflow-refund-${refundId}`,
-  );
+const refundRequests = (refundId: string) => refundsSentUnder(stripeMock, `insurflow-refund-${refundId}`);
 
 const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundWorkflowId(refund.id));
 
@@ -96,7 +92,7 @@ it("sends the refund once under its own key, records the provider id, and Stripe
   expect(refundRequests(refund.id)).toHaveLength(1);
 
   // Stripe's event for the same refund finds it recorded: no second refund row.
-  const { body, signature } = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, WEBHOOK_SECRET);
+  const { body, signature } = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, webhookSecret);
   // Handed to the invoice model: it names the invoice's own PaymentIntent.
   const delivered = await stack.api
     .post('/api/v1/payments/webhooks/stripe')

@@ -28,6 +28,7 @@ import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
 import { claimWorkflowId, type ClaimStage } from '../../src/contracts/claim';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
 import { issueAccessToken } from '../../src/services/tokens';
+import type { AuthUser } from '../../src/shared/caller';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import { DAY_MS } from '../../src/shared/time';
 
@@ -83,6 +84,16 @@ function userFields(overrides: Overrides<User> & { tenantId: string | null }): C
 /** A user, by default a policyholder of a new tenant, who logs in with TEST_PASSWORD. */
 export async function buildUser(overrides: Overrides<User> = {}): Promise<User> {
   return User.create(userFields({ ...overrides, tenantId: await tenantOfNewUser(overrides) }));
+}
+
+/** The caller a transport makes of a signed-in user, for tests that call commands without HTTP. */
+export function callerOf(user: Pick<User, 'id' | 'tenantId' | 'role'>): AuthUser {
+  return { id: user.id, tenantId: user.tenantId, role: user.role };
+}
+
+/** A new user (`buildUser`) as the caller of a command. */
+export async function buildCaller(overrides: Overrides<User> = {}): Promise<AuthUser> {
+  return callerOf(await buildUser(overrides));
 }
 
 /** `count` users of a tenant in one insert (large audiences); `each(i)` gives the i-th one's overrides. */

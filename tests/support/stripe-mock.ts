@@ -10,6 +10,7 @@ import Stripe from 'stripe';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock, type StripeMockServer } from '../../scripts/local/stripe-mock-server';
 import { PaymentIntentRecord, type Invoice } from '../../src/models';
 import { STRIPE_METADATA } from '../../src/services/payment-provider';
+import { startTestStack, type TestStack } from './stack';
 
 export interface RecordedStripeRequest {
   method: string;
@@ -80,6 +81,35 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
  */
 export function stripeEnv(apiBase: string, webhookSecret: string): Record<string, string> {
   return { STRIPE_SECRET_KEY: STRIPE_MOCK_SECRET_KEY, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase };
+}
+
+/** A test stack (API and worker) whose payment provider is the recorded stripe-mock, with a webhook secret of its own. */
+export interface StripeStack {
+  stack: TestStack;
+  stripeMock: RecordedStripeMock;
+  webhookSecret: string;
+  close(): Promise<void>;
+}
+
+/** Starts the recorded stripe-mock, then a stack with a worker pointed at it; `close` stops both. */
+export async function startStripeStack(): Promise<StripeStack> {
+  const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
+  const stripeMock = await startRecordedStripeMock();
+  const stack = await startTestStack({ worker: true, env: stripeEnv(stripeMock.apiBase, webhookSecret) });
+  return {
+    stack,
+    stripeMock,
+    webhookSecret,
+    async close() {
+      await stack.close();
+      await stripeMock.close();
+    },
+  };
+}
+
+/** The refunds the SDK sent under `idempotencyKey` (ours name what they refund: `insurflow-refund-<id>`…), retries included. */
+export function refundsSentUnder(stripeMock: RecordedStripeMock, idempotencyKey: string): RecordedStripeRequest[] {
+  return stripeMock.requests.filter((request) => request.path === '/v1/refunds' && request.headers['idempotency-key'] === idempotencyKey);
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 import { createUser, updateUser } from '../../src/domain/users/commands';
 import { AuditEvent, OutboxMessage, RefreshToken, Registration, type Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
-import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { buildCaller, buildTenant, buildUser, callerOf, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { refusal } from '../support/refusals';
 import { startTestStack, TestStack } from '../support/stack';
@@ -37,7 +37,6 @@ describe('account, user and onboarding commands called directly, without HTTP', 
   let tenant: Tenant;
   let admin: AuthUser;
 
-  const asCaller = (user: User): AuthUser => ({ id: user.id, tenantId: user.tenantId, role: user.role });
   /** A fresh request as any transport would describe it; `caller` null for a public one. */
   const request = (caller: AuthUser | null, idempotencyKey?: string) => {
     const requestId = crypto.randomUUID();
@@ -74,7 +73,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
-    admin = asCaller(await buildUser({ tenantId: tenant.id, role: 'tenant_admin' }));
+    admin = await buildCaller({ tenantId: tenant.id, role: 'tenant_admin' });
   });
   afterAll(() => stack?.close());
 
@@ -121,7 +120,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
     await expect(User.findByPk(user!.id)).resolves.toMatchObject({ lastLoginAt: expect.any(Date) });
     const rotated = await refreshSession({ refreshToken: session.tokens.refreshToken }, request(null).deps);
 
-    const caller = asCaller(user!);
+    const caller = callerOf(user!);
     await expect(
       refusal(
         changePassword(
@@ -213,7 +212,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
       changes: { role: { before: 'claims_agent', after: 'claims_manager' } },
     });
 
-    const foreignAdmin = asCaller(await buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }));
+    const foreignAdmin = await buildCaller({ tenantId: (await buildTenant()).id, role: 'tenant_admin' });
     await expect(refusal(updateUser(foreignAdmin, { id: added!.id, isActive: false }, request(foreignAdmin).deps))).resolves.toMatchObject({
       status: 404,
       code: 'not_found',
@@ -260,7 +259,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
       status: 403,
       code: 'forbidden',
     });
-    const platformAdmin = asCaller(await buildUser({ role: 'platform_admin' }));
+    const platformAdmin = await buildCaller({ role: 'platform_admin' });
     await expect(approveRegistration(platformAdmin, { id: registration.id }, request(platformAdmin).deps)).resolves.toMatchObject({
       id: registration.id,
       status: expect.not.stringMatching(/^pending$/),

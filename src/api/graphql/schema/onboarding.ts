@@ -15,7 +15,8 @@ import type { AuthUser } from '../../../shared/caller';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
-import { builder } from '../builder';
+import { builder, type BuilderTypes } from '../builder';
+import type { EnumRef, QueryFieldBuilder } from '@pothos/core';
 import type { TenantFiguresRow } from '../loaders';
 import { listQuery, orderingOf, type ListedRows } from '../connection';
 import { byIdQuery } from '../by-id';
@@ -115,21 +116,27 @@ Registration.implement({
 });
 
 /**
- * The rows of a list filtered and ordered as its REST list does it, with the same query schema:
- * those `access` lets the caller see, of the `status` asked for, in the `ordering` asked for.
+ * The `status` and `ordering` arguments of a list and the rows they select, as its REST list does
+ * with the same query schema: those `access` lets the caller see, of that status, in that order.
  */
-function rowsAsRest<M extends Model>(access: AccessRule<M, string>, query: Joi.ObjectSchema<{ status?: string; ordering: string }>) {
-  return (caller: AuthUser, filterArgs: Record<string, unknown>): ListedRows => {
-    const { status, ordering } = validInput(query, filterArgs);
-    return { where: { ...access.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+function byStatusAsRest<M extends Model>(
+  statusEnum: EnumRef<BuilderTypes, string>,
+  access: AccessRule<M, string>,
+  query: Joi.ObjectSchema<{ status?: string; ordering: string }>,
+) {
+  return {
+    args: (t: QueryFieldBuilder<BuilderTypes, BuilderTypes['Root']>) => ({ status: t.arg({ type: statusEnum }), ordering: t.arg.string() }),
+    rows: (caller: AuthUser, filterArgs: Record<string, unknown>): ListedRows => {
+      const { status, ordering } = validInput(query, filterArgs);
+      return { where: { ...access.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+    },
   };
 }
 
 export const TenantConnection = listQuery('tenants', Tenant, TenantModel, {
   description: 'Every tenant (platform admins), filtered and ordered as GET /tenants (newest first unless `ordering` says otherwise)',
   verb: 'listTenants',
-  args: (t) => ({ status: t.arg({ type: TenantStatusEnum }), ordering: t.arg.string() }),
-  rows: rowsAsRest(tenantRecordAccess, listTenantsQuery),
+  ...byStatusAsRest(TenantStatusEnum, tenantRecordAccess, listTenantsQuery),
 });
 
 byIdQuery('tenant', Tenant, {
@@ -142,8 +149,7 @@ listQuery('registrations', Registration, RegistrationModel, {
   description:
     'Registrations (platform admins), filtered and ordered as GET /registrations (newest first unless `ordering` says otherwise)',
   verb: 'listRegistrations',
-  args: (t) => ({ status: t.arg({ type: RegistrationStatusEnum }), ordering: t.arg.string() }),
-  rows: rowsAsRest(registrationAccess, listRegistrationsQuery),
+  ...byStatusAsRest(RegistrationStatusEnum, registrationAccess, listRegistrationsQuery),
 });
 
 byIdQuery('registration', Registration, {

@@ -5,7 +5,8 @@
  * The term runs from its start (inclusive) to its end date (exclusive), D days. Cover was used
  * from the start until the cancellation day (exclusive: coverage ends that day), U days, at most
  * D. The premium earned is premium × U / D, rounded up to the minor unit (so the refund rounds
- * down and never exceeds the exact share). The refund is what was paid towards the term less what
+ * down and never exceeds the exact share). When policy changes moved the premium during the term,
+ * each day earns the premium in force that day: Σ premiumᵢ × daysᵢ / D, rounded up once. The refund is what was paid towards the term less what
  * was earned, never below zero and never more than was paid; a credit (paid beyond what was
  * owed) is given back whole on top.
  */
@@ -19,6 +20,8 @@ export interface RefundTerms {
   termEnd: string;
   /** 'YYYY-MM-DD': the day coverage ended. */
   cancelledOn: string;
+  /** The premium from a day of the term on (policy changes applied), in the order they took effect; `premiumMinor` is the term's first. */
+  premiumChanges?: ReadonlyArray<{ from: string; premiumMinor: number }>;
   /** Applied to the term's invoices (credits excluded). */
   paidMinor: number;
   /** Paid beyond what the invoices owed. */
@@ -27,11 +30,20 @@ export interface RefundTerms {
 
 const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 
-export function earnedPremium({ premiumMinor, termStart, termEnd, cancelledOn }: Omit<RefundTerms, 'paidMinor' | 'creditMinor'>): number {
-  const termDays = dayNumber(termEnd) - dayNumber(termStart);
+export function earnedPremium(terms: Omit<RefundTerms, 'paidMinor' | 'creditMinor'>): number {
+  const { premiumMinor, termStart, termEnd, cancelledOn, premiumChanges = [] } = terms;
+  const [start, end] = [dayNumber(termStart), dayNumber(termEnd)];
+  const termDays = end - start;
   if (termDays <= 0) return premiumMinor;
-  const usedDays = Math.min(Math.max(dayNumber(cancelledOn) - dayNumber(termStart), 0), termDays);
-  return Math.ceil((premiumMinor * usedDays) / termDays);
+  const within = (day: number) => Math.min(Math.max(day, start), end);
+  const usedUntil = within(dayNumber(cancelledOn));
+  const spans = [{ from: start, premiumMinor }, ...premiumChanges.map((change) => ({ ...change, from: within(dayNumber(change.from)) }))];
+  // Exact in integers (at most 10^12 minor units × 366 days), divided and rounded once.
+  const dayPremiums = spans.reduce((total, span, i) => {
+    const until = Math.min(spans[i + 1]?.from ?? usedUntil, usedUntil);
+    return total + span.premiumMinor * Math.max(until - span.from, 0);
+  }, 0);
+  return Math.ceil(dayPremiums / termDays);
 }
 
 export function proRataRefund(terms: RefundTerms): number {

@@ -123,6 +123,16 @@ describe('pro rata refund on cancellation', () => {
     expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500, creditMinor: 167 })).toBe(26667);
   });
 
+  it('earns each day the premium in force that day when a policy change moved it', () => {
+    // 240.00 for the 181 days to 1 July, 120.00 for the 62 days from then to 1 September: 139.3972… → 139.40.
+    const changed = { ...year, premiumMinor: 24000, premiumChanges: [{ from: '2026-07-01', premiumMinor: 12000 }] };
+    expect(earnedPremium({ ...changed, cancelledOn: '2026-09-01' })).toBe(13940);
+    // Cancelled before the change took effect: the first premium alone, as without it.
+    expect(earnedPremium({ ...changed, cancelledOn: '2026-04-11' })).toBe(
+      earnedPremium({ ...year, premiumMinor: 24000, cancelledOn: '2026-04-11' }),
+    );
+  });
+
   it('works in whole yen and in fils', () => {
     // 182 of 365 days used: 5983.56 yen earned, rounded up to 5984.
     expect(proRataRefund({ ...year, premiumMinor: 12000, cancelledOn: '2026-07-02', paidMinor: 12000 })).toBe(6016);

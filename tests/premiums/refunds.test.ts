@@ -7,11 +7,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Sequelize } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { premiumRefundWorkflowId } from '../../src/contracts/premium-refund';
-import { AuditEvent, Invoice, OutboxMessage, PremiumRefund } from '../../src/models';
+import { AuditEvent, Invoice, OutboxMessage, PremiumRefund, SubscriptionChange } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
-import { buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
+import { buildCategory, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 describe('refund on cancellation', () => {
@@ -107,5 +108,61 @@ describe('refund on cancellation', () => {
     // 151 of 365 days used: 165.48 earned of the 100.00 paid: nothing back, and the paid quarter stays paid.
     expect(await refundOnCancellation(sequelize, used.id, system)).toEqual([]);
     expect(await Invoice.findByPk(first.id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+  });
+
+  it('after a policy change, earns each version’s premium and does not give back again what the change returned', async () => {
+    // 240.00 over 2026, its twelve instalments of 20.00 paid; from 1 July on 120.00 (a downgrade).
+    const category = await buildCategory();
+    const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR' };
+    const plus = await buildPlan({ ...terms, premium: '240.00' });
+    const basic = await buildPlan({ ...terms, premium: '120.00' });
+    const subscription = await buildSubscription({ planId: plus.id, status: 'pending' });
+    await subscription.update({ status: 'active', startDate: '2026-01-01', endDate: '2027-01-01' });
+    for (const invoice of await billCurrentTerm(sequelize, subscription.id)) {
+      await applyPayment(
+        sequelize,
+        {
+          tenantId: plus.tenantId,
+          invoiceId: invoice.id,
+          amountMinor: 2000,
+          method: 'bank_transfer',
+          receivedAt: new Date('2026-01-02T00:00:00Z'),
+        },
+        system,
+      );
+    }
+    // 120.00 − 240.00 for the 184 days from 1 July: 60.49 returned, refunded since nothing is unpaid.
+    const downgrade = await SubscriptionChange.create({
+      tenantId: plus.tenantId,
+      subscriptionId: subscription.id,
+      term: 0,
+      effectiveDate: '2026-07-01',
+      requested: { planId: basic.id },
+      premiumBefore: '240.00',
+      premiumAfter: '120.00',
+      premiumDeltaMinor: -6049,
+      currency: 'EUR',
+      instalments: [{ dueDate: '2026-07-01', amountMinor: -6049 }],
+      requestedById: subscription.policyholderId,
+    });
+    const applied = await carryOutPolicyChange(
+      sequelize,
+      { changeId: downgrade.id, confirmedById: subscription.policyholderId, appliedAt: '2026-07-01T08:00:00.000Z' },
+      system,
+    );
+    expect(applied.outcome).toBe('applied');
+    expect(await PremiumRefund.sum('amountMinor', { where: { subscriptionId: subscription.id } })).toBe(6049);
+
+    await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-09-01T10:00:00Z') });
+    const refunds = await refundOnCancellation(sequelize, subscription.id, system);
+    // Earned: 240.00 × 181/365 + 120.00 × 62/365 = 139.3972… → 139.40. Paid 240.00 less the 60.49 returned:
+    // 179.51, so 40.11 back (what the four months left of 120.00 are worth, rounded down), not 160.10
+    // (paid 240.00 less the latest premium's 79.90 for the 243 days).
+    expect(refunds.reduce((total, refund) => total + refund.amountMinor, 0)).toBe(4011);
+    // No payment gives back more than it brought, the change's refund included.
+    const byPayment = new Map<string, number>();
+    for (const refund of await PremiumRefund.findAll({ where: { subscriptionId: subscription.id } }))
+      byPayment.set(refund.paymentId!, (byPayment.get(refund.paymentId!) ?? 0) + refund.amountMinor);
+    expect(Math.max(...byPayment.values())).toBeLessThanOrEqual(2000);
   });
 });

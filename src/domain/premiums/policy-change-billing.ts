@@ -13,10 +13,10 @@
  *   provider the payment came through (`pending`, its run started through the outbox), else
  *   `owed`, to be paid back by hand.
  */
-import { Op, type Transaction, type Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, PremiumPayment, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
-import { enqueueProviderRefund, recordRefundEvent } from './refunds';
+import { enqueueProviderRefund, recordRefundEvent, refundableOf } from './refunds';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
 
@@ -74,20 +74,6 @@ async function billAdditionalPremium(
     term,
   };
   return insertInvoices(sequelize, billed, schedule, transaction);
-}
-
-/** What each payment of the term brought, less what was refunded from it already (a failed refund gave nothing back). */
-async function refundableOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
-  const refunded = await PremiumRefund.findAll({
-    where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } },
-    transaction,
-  });
-  return new Map(
-    payments.map((payment) => [
-      payment.id,
-      payment.amountMinor - refunded.filter((r) => r.paymentId === payment.id).reduce((total, r) => total + r.amountMinor, 0),
-    ]),
-  );
 }
 
 async function returnPremium(

@@ -5,11 +5,11 @@
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../contracts/premium-refund';
-import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund } from '../../models';
+import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund, SubscriptionVersion } from '../../models';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { proRataRefund } from '../../shared/refunds';
+import { proRataRefund, type RefundTerms } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { recordInvoiceEvent } from './webhook-events';
 
@@ -57,13 +57,18 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       transaction,
     });
     const creditMinor = payments.reduce((total, payment) => total + payment.creditMinor, 0);
-    const paidMinor = payments.reduce((total, payment) => total + payment.amountMinor, 0) - creditMinor;
-    let left = proRataRefund({ premiumMinor, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
+    // What a policy change's return premium gave back already is not paid any more.
+    const refundable = await refundableOf(payments, transaction);
+    const givenBack = payments.reduce((total, payment) => total + payment.amountMinor - (refundable.get(payment.id) ?? 0), 0);
+    const paidMinor = Math.max(payments.reduce((total, payment) => total + payment.amountMinor, 0) - creditMinor - givenBack, 0);
+    const premiums = await termPremiums(subscriptionId, termStart, row.endDate, premiumMinor, row.currency, transaction);
+    let left = proRataRefund({ ...premiums, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
 
     const refunds: PremiumRefund[] = [];
     for (const payment of payments) {
       if (left === 0) break;
-      const amountMinor = Math.min(left, payment.amountMinor);
+      const amountMinor = Math.min(left, refundable.get(payment.id) ?? 0);
+      if (amountMinor <= 0) continue;
       left -= amountMinor;
       refunds.push(
         await PremiumRefund.create(
@@ -114,6 +119,47 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     );
     return refunds;
   });
+}
+
+/**
+ * The term's premium as its versions had it (docs/premiums.md, Policy changes): the premium in force
+ * on its first day (the row's when the policy has no versions), and each change in the term after it.
+ */
+async function termPremiums(
+  subscriptionId: string,
+  termStart: string,
+  termEnd: string,
+  rowPremiumMinor: number,
+  currency: string,
+  transaction: Transaction,
+): Promise<Pick<RefundTerms, 'premiumMinor' | 'premiumChanges'>> {
+  const versions = await SubscriptionVersion.findAll({
+    where: { subscriptionId, effectiveFrom: { [Op.lt]: termEnd } },
+    order: [['number', 'ASC']],
+    transaction,
+  });
+  const minorOf = (version: SubscriptionVersion) => toMinorUnits(version.premium, currency) ?? rowPremiumMinor;
+  const first = versions.filter((version) => String(version.effectiveFrom) <= termStart).at(-1);
+  return {
+    premiumMinor: first ? minorOf(first) : rowPremiumMinor,
+    premiumChanges: versions
+      .filter((version) => String(version.effectiveFrom) > termStart)
+      .map((version) => ({ from: String(version.effectiveFrom), premiumMinor: minorOf(version) })),
+  };
+}
+
+/** What each payment brought, less what was refunded from it already (a failed refund gave nothing back). */
+export async function refundableOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
+  const refunded = await PremiumRefund.findAll({
+    where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } },
+    transaction,
+  });
+  return new Map(
+    payments.map((payment) => [
+      payment.id,
+      payment.amountMinor - refunded.filter((r) => r.paymentId === payment.id).reduce((total, r) => total + r.amountMinor, 0),
+    ]),
+  );
 }
 
 /** The start of the run that sends a `pending` refund to its provider (src/workflows/premium-refund.ts). */

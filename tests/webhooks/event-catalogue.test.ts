@@ -13,7 +13,7 @@ import addFormats from 'ajv-formats';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { createClaimReserveActivities } from '../../src/activities/claim-reserves';
-import { createSubscriptionActivities } from '../../src/activities/subscriptions';
+import { createSubscriptionActivities, type SubscriptionChange } from '../../src/activities/subscriptions';
 import { Claim, TenantSettings, type User, WebhookEvent } from '../../src/models';
 import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/domain/webhooks/events';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildUser } from '../support/factories';
@@ -340,7 +340,7 @@ it('a retried activity records its event once: a policy issued, a reserve line s
       subscriptionId: pending.id,
       expected: { status: 'pending', renewalCount: 0 },
       changes: { status: 'active', startDate: today, endDate: '2099-01-01' },
-    });
+    } satisfies SubscriptionChange);
     await new MockActivityEnvironment().run(createClaimReserveActivities(stack.deps).recordReserveChanges, {
       claimId: claim.id,
       tenantId: claim.tenantId,
@@ -362,12 +362,12 @@ it('a policy awaiting its first premium is issued then, and not again once the p
     subscriptionId: pending.id,
     expected: { status: 'pending', renewalCount: 0 },
     changes: { status: 'pending_payment', startDate: today, endDate: '2099-01-01' },
-  });
+  } satisfies SubscriptionChange);
   await new MockActivityEnvironment().run(applySubscriptionChange, {
     subscriptionId: pending.id,
     expected: { status: 'pending_payment', renewalCount: 0 },
     changes: { status: 'active' },
-  });
+  } satisfies SubscriptionChange);
   await arrival('subscription.issued', { subscriptionId: pending.id, status: 'pending_payment', startDate: today });
   expect(await WebhookEvent.count({ where: { subject: `subscriptions/${pending.id}`, type: 'subscription.issued' } })).toBe(1);
   expect(await WebhookEvent.count({ where: { subject: `subscriptions/${pending.id}`, type: 'subscription.status_changed' } })).toBe(2);

@@ -42,7 +42,8 @@ describe('money is a decimal string in every request', () => {
     const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
     const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
     subscriptionId = subscription.id;
-    startDate = subscription.startDate;
+    // The factory dates every subscription it builds.
+    startDate = subscription.startDate!;
     claimId = await fileAssignedClaim(stack, team, subscription);
   }, 300_000);
   afterAll(() => stack?.close());

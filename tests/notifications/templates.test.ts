@@ -97,6 +97,43 @@ describe('renderNotification', () => {
     expect(euro.text).toContain('(49,50 EUR)');
   });
 
+  it('tells of a policy change in each language: its version, date, cover, premium effect and schedule link', async () => {
+    // The values the run's mail carries (src/workflows/subscription/messages.ts, `changed`).
+    const change = (amount: number, premiumEffect: string, scheduleUrl: string | null) => ({
+      planName: 'Home Plus',
+      subscriptionId: 'sub-1',
+      version: 2,
+      effectiveDate: '2030-09-14',
+      coverageAmount: 90000,
+      premium: 240,
+      amount,
+      decimals: '2',
+      currency: 'EUR',
+      premiumEffect,
+      scheduleUrl: scheduleUrl ?? '',
+      scheduleGiven: scheduleUrl ? 'yes' : 'no',
+    });
+    const billed = await renderNotification(
+      'subscriptionChanged',
+      change(60.5, 'billed', 'https://api.example/api/v1/subscriptions/sub-1/documents/d-1'),
+      context(),
+    );
+    expect(billed.subject).toBe('Your Home Plus subscription has changed');
+    expect(billed.text).toContain(
+      'is changed from September 14, 2030 on (version 2): it covers 90000.00 for a premium of 240.00 EUR a term.',
+    );
+    expect(billed.text).toContain('For the rest of the term 60.50 EUR more is billed');
+    expect(billed.text).toContain(
+      'Your policy schedule for this version: GET https://api.example/api/v1/subscriptions/sub-1/documents/d-1',
+    );
+    const returned = await renderNotification('subscriptionChanged', change(50.3, 'returned', null), context({ locale: 'de' }));
+    expect(returned.subject).toBe('Ihr Vertrag zum Tarif Home Plus wurde geändert');
+    expect(returned.text).toContain('erhalten Sie 50,30 EUR zurück');
+    expect(returned.text).not.toContain('Versicherungsschein');
+    const none = await renderNotification('subscriptionChanged', change(0, 'none', null), context());
+    expect(none.text).toContain('Your premium stays as it was.');
+  });
+
   it('falls back to English for a message a language lacks', async () => {
     const withoutGermanSubject = { ...de.failedSignIns! };
     delete withoutGermanSubject.subject;

@@ -6,7 +6,11 @@
  * stripe-mock. Then the demo users walk it: the tenant admin subscribes a webhook receiver on
  * loopback, the policyholder subscribes, pays the first invoice by card (the PaymentIntent at
  * stripe-mock, then the signed `payment_intent.succeeded` that `npm run simulate-payment` posts),
- * files a claim, and the events and the e-mails arrive. Whatever the start command sets (the Stripe
+ * files a claim, and the events and the e-mails arrive. Then the walkthrough of a policy change
+ * (docs/subscriptions.md, Walkthrough, Change a policy): a policy of the plan with the least cover,
+ * its first premium recorded by staff, a change to the plan of its category with the most cover
+ * quoted and applied, the policy read as of its first day before and after, the additional premium
+ * paid by card, version 2's schedule PDF read with pdftotext. Whatever the start command sets (the Stripe
  * key, the webhook guard, the mail relay…) is tested as set, not as the other tests set it.
  *
  * It runs the build (dist/), as the start command does: `npm run build` first when run alone.
@@ -21,7 +25,10 @@ import { DEMO_PASSWORD, demoEmail } from '../../scripts/local/demo-seed';
 import { keepLastOutput } from '../../scripts/local/last-output';
 import { stopChild } from '../../scripts/local/temporal-dev-server';
 import { STACK_PROCESSES, type StackEnvironment } from '../../scripts/start';
+import { formatMinorUnits, toMinorUnits } from '../../src/shared/money';
 import { newcomerEnv } from '../support/newcomer-env';
+import { pdfText, popplerTool } from '../support/poppler';
+import { itNeeding } from '../support/required-tool';
 import { eventually, waitUntil, within, WAIT_BOUND_MS } from '../support/waiting';
 import { call, expectStatus, type Answer } from '../topology/api-client';
 import { startReceiver } from '../webhooks/receiver';
@@ -36,6 +43,27 @@ interface RunningProcess {
   name: string;
   child: ChildProcess;
   output(): string;
+}
+
+/** An invoice as the API lists it, with what its card payment needs. */
+interface Invoice {
+  id: string;
+  tenantId: string;
+  amountMinor: number;
+  currency: string;
+  sequence: number;
+  amount: string;
+  status: string;
+}
+
+/** A plan as the catalog lists it. */
+interface Plan {
+  id: string;
+  name: string;
+  categoryId: string;
+  durationMonths: number;
+  coverageAmount: string;
+  premium: string;
 }
 
 /** A mail as MailDev's REST API lists it (`GET /email`). */
@@ -54,9 +82,9 @@ describe('a newcomer on the stack the start command configures', () => {
   let holder: string;
   let admin: string;
   let secret: string;
-  let plan: { id: string; name: string };
+  let plan: Plan;
   let subscription: { id: string };
-  let invoice: { id: string; tenantId: string; amountMinor: number; currency: string };
+  let invoice: Invoice;
   let claim: { id: string };
 
   /** The answer's body when it has `status`; otherwise a failure with the API's and the worker's last output, which says why. */
@@ -72,6 +100,46 @@ describe('a newcomer on the stack the start command configures', () => {
   async function login(role: 'policyholder' | 'tenant_admin'): Promise<string> {
     const body = answered(await call(api, 'POST', '/auth/login', { body: { email: demoEmail(role), password: DEMO_PASSWORD } }), 200, role);
     return body.tokens.accessToken as string;
+  }
+
+  /**
+   * Pays an invoice as its holder does on this stack: the PaymentIntent at stripe-mock, then
+   * `npm run simulate-payment -- <invoiceId> --intent <pi_…> --tenant <tenantId> --amount <minor units>`
+   * posts the signed `payment_intent.succeeded` with the webhook secret the start command made.
+   */
+  async function payByCard(unpaid: Invoice): Promise<void> {
+    const intent = answered(
+      await call(api, 'POST', `/invoices/${unpaid.id}/payment-intent`, { token: holder }),
+      200,
+      `the card payment of ${unpaid.id} (stripe-mock with the key the start command passes)`,
+    );
+    expect(intent).toMatchObject({ invoiceId: unpaid.id, provider: 'stripe', paymentIntentId: expect.stringMatching(/^pi_/) });
+    expect(intent.clientSecret).toEqual(expect.any(String));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        SIMULATE_PAYMENT,
+        unpaid.id,
+        '--intent',
+        intent.paymentIntentId,
+        '--tenant',
+        unpaid.tenantId,
+        '--amount',
+        String(unpaid.amountMinor),
+        '--currency',
+        unpaid.currency,
+        '--api',
+        api,
+      ],
+      { env: { ...newcomerEnv(), STRIPE_WEBHOOK_SECRET: stack.env.STRIPE_WEBHOOK_SECRET } },
+    );
+    expect(stdout).toMatch(/^200 /);
+    const paid = await eventually(
+      async () => answered(await call(api, 'GET', `/invoices/${unpaid.id}`, { token: holder }), 200, 'the invoice'),
+      (body) => body.status === 'paid',
+      `the invoice ${unpaid.id} paid`,
+    );
+    expect(paid.payments).toEqual([expect.objectContaining({ method: 'card', provider: 'stripe', amountMinor: unpaid.amountMinor })]);
   }
 
   beforeAll(async () => {
@@ -151,41 +219,7 @@ describe('a newcomer on the stack the start command configures', () => {
   });
 
   it('pays the first invoice by card: a PaymentIntent at stripe-mock, then simulate-payment posts the signed payment_intent.succeeded', async () => {
-    const intent = answered(
-      await call(api, 'POST', `/invoices/${invoice.id}/payment-intent`, { token: holder }),
-      200,
-      'the card payment of the first invoice (stripe-mock with the key the start command passes)',
-    );
-    expect(intent).toMatchObject({ invoiceId: invoice.id, provider: 'stripe', paymentIntentId: expect.stringMatching(/^pi_/) });
-    expect(intent.clientSecret).toEqual(expect.any(String));
-
-    // `npm run simulate-payment -- <invoiceId> --intent <pi_…> --tenant <tenantId> --amount <minor units>`, with the webhook secret the start command made.
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        SIMULATE_PAYMENT,
-        invoice.id,
-        '--intent',
-        intent.paymentIntentId,
-        '--tenant',
-        invoice.tenantId,
-        '--amount',
-        String(invoice.amountMinor),
-        '--currency',
-        invoice.currency,
-        '--api',
-        api,
-      ],
-      { env: { ...newcomerEnv(), STRIPE_WEBHOOK_SECRET: stack.env.STRIPE_WEBHOOK_SECRET } },
-    );
-    expect(stdout).toMatch(/^200 /);
-
-    const paid = await eventually(
-      async () => answered(await call(api, 'GET', `/invoices/${invoice.id}`, { token: holder }), 200, 'the invoice'),
-      (body) => body.status === 'paid',
-      'the invoice paid',
-    );
-    expect(paid.payments).toEqual([expect.objectContaining({ method: 'card', provider: 'stripe', amountMinor: invoice.amountMinor })]);
+    await payByCard(invoice);
     await eventually(
       async () => answered(await call(api, 'GET', `/subscriptions/${subscription.id}`, { token: holder }), 200, 'the subscription'),
       (body) => body.status === 'active',
@@ -240,6 +274,143 @@ describe('a newcomer on the stack the start command configures', () => {
       expect(mails.filter((mail) => mail.subject === subject).map((mail) => mail.to.map((to) => to.address))).toEqual([
         [demoEmail('policyholder')],
       ]);
+    }
+  });
+
+  // docs/subscriptions.md, Walkthrough "Change a policy": the same steps as curl commands.
+  describe('a policy change: another plan of the same category with more cover', () => {
+    let before: Plan;
+    let after: Plan;
+    let policy: { id: string; policyNumber: string; startDate: string; currency: string };
+    let change: { id: string; premiumDelta: string };
+
+    it("subscribes to the plan with the least cover and has staff record the first premium's bank transfer", async () => {
+      const plans: Plan[] = answered(await call(api, 'GET', '/plans?ordering=coverageAmount', { token: holder }), 200, 'the plans').items;
+      before = plans[0];
+      after = plans.filter((p) => p.categoryId === before.categoryId && p.durationMonths === before.durationMonths).at(-1)!;
+      expect(Number(after.coverageAmount)).toBeGreaterThan(Number(before.coverageAmount));
+      const { id } = answered(
+        await call(api, 'POST', '/subscriptions', { token: holder, body: { planId: before.id } }),
+        202,
+        'a subscription',
+      );
+      const [first] = await eventually(
+        async () =>
+          answered(await call(api, 'GET', `/subscriptions/${id}/invoices`, { token: holder }), 200, 'the invoices').items as Invoice[],
+        (items) => items.length > 0,
+        'the first premium invoice',
+        WAIT_BOUND_MS,
+      );
+      const recorded = answered(
+        await call(api, 'POST', `/invoices/${first.id}/payments`, {
+          token: admin,
+          body: { amount: first.amount, method: 'bank_transfer', reference: 'SEPA 0042' },
+        }),
+        201,
+        'the bank transfer recorded by the tenant admin',
+      );
+      expect(recorded.invoice.status).toBe('paid');
+      policy = await eventually(
+        async () => answered(await call(api, 'GET', `/subscriptions/${id}`, { token: holder }), 200, 'the subscription'),
+        (body) => body.status === 'active',
+        'the policy active once its first premium is recorded',
+        WAIT_BOUND_MS,
+      );
+    });
+
+    it('quotes the change effective from the first day: 201, the whole difference of the premiums to pay, version 1 still in force', async () => {
+      change = answered(
+        await call(api, 'POST', `/subscriptions/${policy.id}/changes`, {
+          token: holder,
+          body: { effectiveDate: policy.startDate, planId: after.id },
+        }),
+        201,
+        'the quoted change',
+      );
+      // Effective from the term's first day, the rest of the term is all of it.
+      const delta = toMinorUnits(after.premium, policy.currency)! - toMinorUnits(before.premium, policy.currency)!;
+      expect(change).toMatchObject({
+        status: 'quoted',
+        effectiveDate: policy.startDate,
+        premiumBefore: before.premium,
+        premiumAfter: after.premium,
+        premiumDelta: formatMinorUnits(delta, policy.currency),
+        currency: policy.currency,
+        instalments: [{ dueDate: policy.startDate, amount: formatMinorUnits(delta, policy.currency) }],
+      });
+      expect(await termsAsOf(policy.startDate)).toEqual({ planId: before.id, coverageAmount: before.coverageAmount, version: 1 });
+    });
+
+    it('applies it: the run answers it applied, version 2 is in force from that day and the policy has its cover', async () => {
+      const applied = answered(
+        await call(api, 'POST', `/subscriptions/${policy.id}/changes/${change.id}/apply`, { token: holder }),
+        200,
+        'the change confirmed',
+      );
+      expect(applied).toMatchObject({ id: change.id, status: 'applied' });
+      expect(await termsAsOf(policy.startDate)).toEqual({ planId: after.id, coverageAmount: after.coverageAmount, version: 2 });
+      const dayBefore = new Date(Date.parse(policy.startDate) - 86_400_000).toISOString().slice(0, 10);
+      expect((await call(api, 'GET', `/subscriptions/${policy.id}?asOf=${dayBefore}`, { token: holder })).status).toBe(404);
+      const versions = answered(await call(api, 'GET', `/subscriptions/${policy.id}/versions`, { token: holder }), 200, 'the versions');
+      expect(
+        versions.items.map(({ number, coverageAmount, changeId }: Record<string, unknown>) => ({ number, coverageAmount, changeId })),
+      ).toEqual([
+        { number: 1, coverageAmount: before.coverageAmount, changeId: null },
+        { number: 2, coverageAmount: after.coverageAmount, changeId: change.id },
+      ]);
+    });
+
+    it('bills the additional premium as an invoice of its own, which the holder pays by card', async () => {
+      const invoices = answered(await call(api, 'GET', `/subscriptions/${policy.id}/invoices`, { token: holder }), 200, 'the invoices')
+        .items as Invoice[];
+      const additional = invoices.find((unpaid) => unpaid.sequence > 1);
+      expect(additional).toMatchObject({ status: 'open', amount: change.premiumDelta });
+      await payByCard(additional!);
+    });
+
+    itNeeding(popplerTool(), "lists a schedule per version; version 2's PDF names the new plan and its sum insured", async () => {
+      const documents = answered(await call(api, 'GET', `/subscriptions/${policy.id}/documents`, { token: holder }), 200, 'the documents');
+      expect(documents.items.map(({ versionNumber, contentType }: Record<string, unknown>) => ({ versionNumber, contentType }))).toEqual([
+        { versionNumber: 1, contentType: 'application/pdf' },
+        { versionNumber: 2, contentType: 'application/pdf' },
+      ]);
+      const second = documents.items.find((document: { versionNumber: number }) => document.versionNumber === 2);
+      const download = await fetch(`${api}/api/v1/subscriptions/${policy.id}/documents/${second.id}`, {
+        headers: { authorization: `Bearer ${holder}` },
+      });
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-disposition')).toContain(`${policy.policyNumber}-v2-schedule`);
+      const text = await pdfText(Buffer.from(await download.arrayBuffer()));
+      // The demo holder reads English, so amounts as en-US writes them: $400,000.00.
+      const money = (amount: string) =>
+        new Intl.NumberFormat('en-US', { style: 'currency', currency: policy.currency }).format(Number(amount));
+      expect(text).toContain(`Version 2`);
+      expect(text).toContain(`Plan: ${after.name}`);
+      expect(text).toContain(`Sum insured: ${money(after.coverageAmount)}`);
+      expect(text).toContain(`Additional premium for the rest of the period: ${money(change.premiumDelta)}`);
+    });
+
+    it('mails the holder the change', async () => {
+      const subject = `Your ${after.name} subscription has changed`;
+      const mails = await eventually(
+        async () => (await (await fetch(`${stack.mailbox}/email`)).json()) as MailboxMail[],
+        (all) => all.some((mail) => mail.subject === subject),
+        `the mail "${subject}" in ${stack.mailbox}`,
+        WAIT_BOUND_MS,
+      );
+      expect(mails.filter((mail) => mail.subject === subject).map((mail) => mail.to.map((to) => to.address))).toEqual([
+        [demoEmail('policyholder')],
+      ]);
+    });
+
+    /** The policy's terms in force on `day` (GET /subscriptions/:id?asOf=) and the version that gives them. */
+    async function termsAsOf(day: string) {
+      const body = answered(
+        await call(api, 'GET', `/subscriptions/${policy.id}?asOf=${day}`, { token: holder }),
+        200,
+        `the policy as of ${day}`,
+      );
+      return { planId: body.planId, coverageAmount: body.coverageAmount, version: body.version.number };
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { Claim, ClaimDocument, ClaimNote } from '../models';
 import type { AuthUser } from '../shared/caller';
-import { authorize, AccessRule, tenantOf } from './core';
+import { authorize, AccessRule, narrowed, tenantOf } from './core';
 import { NotPermitted, NotVisible } from './refusals';
 import { roleMay } from './verbs';
 
@@ -61,7 +61,7 @@ export async function findVisibleNote(
   noteId: string,
   action?: Exclude<ClaimItemAction, 'classify'>,
 ): Promise<ClaimNote> {
-  const note = await ClaimNote.findOne({ where: { ...claimNoteAccess.scope(caller), id: noteId, claimId } });
+  const note = await ClaimNote.findOne({ where: narrowed(claimNoteAccess.scope(caller), { id: noteId, claimId }) });
   return authorize(caller, claimNoteAccess, note, action);
 }
 

@@ -30,6 +30,19 @@ export interface AccessRule<M extends Model, Action extends string = never> {
   canAct?(caller: AuthUser, row: M, action: Action): boolean;
 }
 
+/**
+ * The rows of `scope` that also match `filters` (what a caller asked for): a filter only narrows.
+ * Spread into one object, a filter on a column the scope restricts would replace the restriction
+ * (`?kind=claims` over the role's `kind IN (...)`); then both go as two conditions under `Op.and`.
+ * Otherwise they stay one plain object, the simple filters a list's single-statement page reads
+ * (src/api/lists/page-statement.ts).
+ */
+export function narrowed<T>(scope: WhereOptions<T>, filters: WhereOptions<T>): WhereOptions<T> {
+  const scoped = new Set(Reflect.ownKeys(scope));
+  if (Reflect.ownKeys(filters).some((key) => scoped.has(key))) return { [Op.and]: [scope, filters] };
+  return { ...scope, ...filters };
+}
+
 /** The row, if the caller may see it (and do `action` with it); 404 otherwise, like a missing row. */
 export function authorize<M extends Model, Action extends string>(
   caller: AuthUser,

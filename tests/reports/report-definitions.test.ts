@@ -166,6 +166,15 @@ describe('saved reports', () => {
     expect((await ReportDefinition.findByPk(created.id))?.name).toBe('Weekly claims');
   });
 
+  it('a kind the role may not see stays out of its list when asked for by name: ?kind=claims is an empty page for a compliance officer', async () => {
+    const created = await create(manager);
+    const asked = await stack.api.get(definitions).set(as(officer)).query({ kind: 'claims' }).expect(200);
+    // Empty, as for a kind with no definitions: the filter narrows what the role sees, never widens it.
+    expect(asked.body).toMatchObject({ items: [], pagination: { total: 0 } });
+    const managers = await stack.api.get(definitions).set(as(manager)).query({ kind: 'claims' }).expect(200);
+    expect(managers.body.items.map((d: ReportDefinition) => d.id)).toContain(created.id);
+  });
+
   it('runs a definition exactly as its report answers, as JSON and as CSV', async () => {
     const created = await create(manager);
     const run = await stack.api.get(`${definitions}/${created.id}/run`).set(as(manager)).expect(200);

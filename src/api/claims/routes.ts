@@ -3,7 +3,7 @@ import { currenciesOf, financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
 import { claimAccess } from '../../access/claims';
-import { tenantOf } from '../../access/core';
+import { narrowed, tenantOf } from '../../access/core';
 import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
@@ -28,12 +28,11 @@ import { claimDetailSchema, claimSchema, editNoteBody, listClaimsQuery, notePara
 async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
   const { user } = ctx.state;
   const { status, assigneeId, subscriptionId, q, ...page } = query;
-  const where: WhereOptions<Claim> = {
-    ...claimAccess.scope(user),
+  const where: WhereOptions<Claim> = narrowed(claimAccess.scope(user), {
     ...(status && { status }),
     ...(assigneeId && { assigneeId }),
     ...(subscriptionId && { subscriptionId }),
-  };
+  });
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
   const result = await paginatePlain(Claim, page, where, { search });
   const currencies = await currenciesOf(result.items.map((claim) => claim.id));

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type Joi from 'joi';
 import type { Model, ModelStatic } from 'sequelize';
-import { type AccessRule, findVisible } from '../../access/core';
+import { type AccessRule, findVisible, narrowed } from '../../access/core';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { idParams } from './common-schemas';
 import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
@@ -17,7 +17,8 @@ export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'ver
 
 /**
  * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the
- * ordering, and any `filters`: query fields a row's field of the same name must equal where given.
+ * ordering, and any `filters`: query fields a row's field of the same name must equal where given,
+ * within what the caller may see (a filter on a column the scope restricts cannot widen it).
  */
 export function listRoute<M extends Model, Q extends PageQuery>(
   spec: Placement & {
@@ -37,7 +38,7 @@ export function listRoute<M extends Model, Q extends PageQuery>(
     handler: async (ctx) => {
       const input = ctx.state.input.query;
       const given = Object.fromEntries(filters.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]));
-      ctx.body = await paginate(model, input, { ...access.scope(ctx.state.user), ...given });
+      ctx.body = await paginate(model, input, narrowed(access.scope(ctx.state.user), given));
     },
   });
 }

@@ -1,6 +1,7 @@
 /** Pagination and ordering shared by every list (docs/architecture.md, API conventions). */
 import Joi from 'joi';
 import { col, fn, type Attributes, type FindOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
+import { narrowed } from '../../access/core';
 import { oneOf, withDefault } from '../../shared/typed-schema';
 import { cappedCount, cappedCountOfAny, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
@@ -129,7 +130,7 @@ async function countAndPage<Row>(
   const counting = search
     ? cappedCountOfAny(
         model,
-        search.alternatives.map((alternative) => ({ ...filters, ...alternative })),
+        search.alternatives.map((alternative) => narrowed(filters, alternative)),
         options.include,
         totalCap,
       )
@@ -157,7 +158,7 @@ async function searchPage(
   const walked = Object.keys(findOptions).length === 0 ? await walkedPage(model, filters, search.walked, request) : null;
   if (walked) return raw ? walked : walked.map((row) => instanceOf(model, row));
   const { order, ...window } = request;
-  return model.findAll({ ...findOptions, where: { ...filters, ...search.where }, ...window, order: matchesFirst(model, order), raw });
+  return model.findAll({ ...findOptions, where: narrowed(filters, search.where), ...window, order: matchesFirst(model, order), raw });
 }
 
 export function paginate<M extends Model>(

@@ -5,6 +5,7 @@
  */
 import { Op, type WhereOptions } from 'sequelize';
 import { placeLegalHold, releaseLegalHold } from '../../domain/privacy/holds';
+import { narrowed } from '../../access/core';
 import { legalHoldAccess } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
 import { idParams } from '../http/common-schemas';
@@ -47,11 +48,10 @@ export function legalHoldRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(holdSchema) },
       handler: async (ctx) => {
         const { userId, active, ...page } = ctx.state.input.query;
-        const where: WhereOptions<PrivacyLegalHold> = {
-          ...legalHoldAccess.scope(ctx.state.user),
+        const where: WhereOptions<PrivacyLegalHold> = narrowed(legalHoldAccess.scope(ctx.state.user), {
           ...(userId && { userId }),
           ...(active !== undefined && { releasedAt: active ? null : { [Op.ne]: null } }),
-        };
+        });
         const found = await paginate(PrivacyLegalHold, page, where);
         ctx.body = { ...found, items: found.items.map(holdView) };
       },

@@ -2,7 +2,7 @@
 import { createUser, updateUser } from '../../domain/users/commands';
 import { resetUserMfa } from '../../domain/identity/mfa';
 import { User } from '../../models';
-import { tenantOf } from '../../access/core';
+import { narrowed, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
@@ -25,11 +25,10 @@ export function userRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const { role, isActive, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(ctx.state.user);
-        const where = {
-          ...userAccess.scope(ctx.state.user),
+        const where = narrowed(userAccess.scope(ctx.state.user), {
           ...(role && { role }),
           ...(isActive !== undefined && { isActive }),
-        };
+        });
         const search = q ? textSearch(ctx.services.sequelize, tenantId, q) : undefined;
         ctx.body = await paginate(User, page, where, { search });
       },

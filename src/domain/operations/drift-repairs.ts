@@ -22,7 +22,7 @@ import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
 import type { Logger } from '../../config/logger';
 import { type BulkOperation, RunDrift, Tenant } from '../../models';
 import { operationTenant } from '../../models/bulk-operation';
-import { tenantOf } from '../../access/core';
+import { narrowed, tenantOf } from '../../access/core';
 import { may } from '../../access/may';
 import { runDriftAccess } from '../../access/operations';
 import { NotPermitted, NotVisible } from '../../access/refusals';
@@ -85,14 +85,13 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
   const earlier = await earlierOperation(deps, operationId, tenantId, workflowId);
   if (earlier) return earlier;
 
-  const where: WhereOptions<RunDrift> = {
-    ...runDriftAccess.scope(caller),
+  const where: WhereOptions<RunDrift> = narrowed(runDriftAccess.scope(caller), {
     tenantId,
     entity: { [Op.in]: entities },
     // A restarted row's run is live again: the reconciler clears it, nothing is to repair.
     runState: input.runState && input.runState !== 'restarted' ? input.runState : { [Op.ne]: 'restarted' },
     ...(input.ids && { id: { [Op.in]: input.ids } }),
-  };
+  });
   const rows = await RunDrift.findAll({ where, order: [['runStateAt', 'ASC']], limit: MAX_BULK_ITEMS + 1 });
   if (rows.length > MAX_BULK_ITEMS)
     throw unprocessable(`More than ${MAX_BULK_ITEMS} drifted rows match: repair them in several requests`, [

@@ -15,6 +15,7 @@ import {
   updateRequirement,
 } from '../../../domain/compliance/requirements';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
+import { narrowed } from '../../../access/core';
 import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
@@ -63,7 +64,7 @@ export function requirementRoutes(): RouteSpec[] {
       response: { status: 200, schema: pageSchema(requirementListItemSchema) },
       handler: async (ctx) => {
         const { ownerId, ...page } = ctx.state.input.query;
-        const where = { ...complianceRequirementAccess.scope(ctx.state.user), ...(ownerId && { ownerId }) };
+        const where = narrowed(complianceRequirementAccess.scope(ctx.state.user), ownerId ? { ownerId } : {});
         const requirements = await paginate(ComplianceRequirement, page, where);
         const ids = requirements.items.map((r) => r.id);
         const [policyIds, progress] = await Promise.all([linkedPolicyIds(ids), progressOf(ctx.services.sequelize, requirements.items)]);

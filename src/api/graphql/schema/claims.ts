@@ -8,6 +8,7 @@ import type { ClaimFinancials as ClaimFinancialsValue } from '../../../domain/cl
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { Claim as ClaimModel, ClaimDocument, ClaimHistory, ClaimNote, type SubscriptionVersion } from '../../../models';
 import { claimNoteAccess, claimAccess, withdrawnFilter } from '../../../access/claims';
+import { narrowed } from '../../../access/core';
 import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
 import { formatClaimAmount } from '../../../shared/money';
@@ -220,11 +221,10 @@ listQuery('claims', Claim, ClaimModel, {
   args: (t) => ({ status: t.arg({ type: ClaimStageEnum }), assigneeId: t.arg.id() }),
   rows: (caller, { status, assigneeId }) => {
     const assignee = assigneeId ? validInput(idParams, { id: assigneeId }).id : undefined;
-    const where: WhereOptions<ClaimModel> = {
-      ...claimAccess.scope(caller),
+    const where: WhereOptions<ClaimModel> = narrowed(claimAccess.scope(caller), {
       ...(status && { status }),
       ...(assignee && { assigneeId: assignee }),
-    };
+    });
     return { where };
   },
 });
@@ -290,7 +290,7 @@ builder.mutationFields((t) => ({
     ...mutationOf(addClaimNoteOperation, {
       field: 'addClaimNote',
       row: (note) => note,
-      reload: (context, noteId) => ClaimNote.findOne({ where: { ...claimNoteAccess.scope(callerOf(context)), id: noteId } }),
+      reload: (context, noteId) => ClaimNote.findOne({ where: narrowed(claimNoteAccess.scope(callerOf(context)), { id: noteId }) }),
     }),
   }),
 }));

@@ -8,7 +8,7 @@ import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { policyVersionAccess } from '../../../access/compliance';
 import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
-import { tenantOf } from '../../../access/core';
+import { narrowed, tenantOf } from '../../../access/core';
 import { localTime } from '../../../domain/calendars/local-time';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { builder } from '../builder';
@@ -91,7 +91,7 @@ listQuery('acknowledgements', Acknowledgement, AcknowledgementModel, {
 
 /** A version a review mutation changed, as the caller sees it now. */
 const reloadVersion = (context: GraphQLContext, id: string) =>
-  PolicyVersionModel.findOne({ where: { ...policyVersionAccess.scope(callerOf(context)), id } });
+  PolicyVersionModel.findOne({ where: narrowed(policyVersionAccess.scope(callerOf(context)), { id }) });
 
 builder.mutationFields((t) => ({
   acknowledge: t.field({

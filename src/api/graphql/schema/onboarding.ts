@@ -10,7 +10,7 @@ import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
 import { Registration as RegistrationModel, Tenant as TenantModel } from '../../../models';
 import { registrationAccess, tenantRecordAccess } from '../../../access/platform';
 import { may } from '../../../access/may';
-import type { AccessRule } from '../../../access/core';
+import { narrowed, type AccessRule } from '../../../access/core';
 import type { AuthUser } from '../../../shared/caller';
 import { listRegistrationsQuery } from '../../onboarding/registrations/schemas';
 import { listTenantsQuery } from '../../onboarding/tenants/schemas';
@@ -128,7 +128,7 @@ function byStatusAsRest<M extends Model>(
     args: (t: QueryFieldBuilder<BuilderTypes, BuilderTypes['Root']>) => ({ status: t.arg({ type: statusEnum }), ordering: t.arg.string() }),
     rows: (caller: AuthUser, filterArgs: Record<string, unknown>): ListedRows => {
       const { status, ordering } = validInput(query, filterArgs);
-      return { where: { ...access.scope(caller), ...(status && { status }) }, order: orderingOf(ordering, CURSOR_VALUES) };
+      return { where: narrowed(access.scope(caller), status ? { status } : {}), order: orderingOf(ordering, CURSOR_VALUES) };
     },
   };
 }

@@ -8,6 +8,7 @@ import Joi from 'joi';
 import { REQUIREMENT_STATUSES, type PolicyProgress, type ProgressCounts } from '../../../domain/compliance/requirements';
 import { type CompliancePolicy, ComplianceRequirement as RequirementModel } from '../../../models';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
+import { narrowed } from '../../../access/core';
 import { listRequirementsQuery } from '../../compliance/requirements/schemas';
 import { idParams } from '../../http/common-schemas';
 import { builder, type BuilderTypes } from '../builder';
@@ -92,7 +93,7 @@ listQuery('complianceRequirements', Requirement, RequirementModel, {
   args: (t) => ({ ownerId: t.arg.id(), ordering: t.arg.string() }),
   rows: (caller, filterArgs) => {
     const { ownerId, ordering } = validInput(listRequirementsQuery, filterArgs);
-    const where = { ...complianceRequirementAccess.scope(caller), ...(ownerId && { ownerId }) };
+    const where = narrowed(complianceRequirementAccess.scope(caller), ownerId ? { ownerId } : {});
     return {
       where,
       order: orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) }),
@@ -108,7 +109,9 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => {
       const caller = callerOf(context, 'viewRequirement');
-      return RequirementModel.findOne({ where: { ...complianceRequirementAccess.scope(caller), id: validInput(idParams, { id }).id } });
+      return RequirementModel.findOne({
+        where: narrowed(complianceRequirementAccess.scope(caller), { id: validInput(idParams, { id }).id }),
+      });
     },
   }),
 }));

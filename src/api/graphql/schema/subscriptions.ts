@@ -11,6 +11,7 @@ import {
   SubscriptionVersion as SubscriptionVersionModel,
 } from '../../../models';
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-change';
+import { narrowed } from '../../../access/core';
 import { subscriptionAccess } from '../../../access/subscriptions';
 import { changesOf, versionsOf } from '../../../domain/subscriptions/versions';
 import { formatMinorUnits } from '../../../shared/money';
@@ -127,7 +128,7 @@ listQuery('subscriptions', Subscription, SubscriptionModel, {
   description: "The tenant's subscriptions for staff, their own for a policyholder; newest first",
   args: (t) => ({ status: t.arg({ type: SubscriptionStatusEnum }) }),
   rows: (caller, { status }) => {
-    const where: WhereOptions<SubscriptionModel> = { ...subscriptionAccess.scope(caller), ...(status && { status }) };
+    const where: WhereOptions<SubscriptionModel> = narrowed(subscriptionAccess.scope(caller), status ? { status } : {});
     return { where };
   },
 });

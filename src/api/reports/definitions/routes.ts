@@ -12,7 +12,7 @@ import { handOverReportDefinition } from '../../../domain/reports/ownership';
 import { confirmReportRecipient } from '../../../domain/reports/recipients';
 import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
 import { ReportDefinition } from '../../../models';
-import { findVisible } from '../../../access/core';
+import { findVisible, narrowed } from '../../../access/core';
 import { reportDefinitionAccess } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../domain/reports/recipient-links';
 import { idParams } from '../../http/common-schemas';
@@ -57,8 +57,8 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       response: { status: 200, schema: pageSchema(definitionSchema) },
       handler: async (ctx) => {
         const { kind, ...page } = ctx.state.input.query;
-        const scope = reportDefinitionAccess.scope(ctx.state.user);
-        const rows = await paginate(ReportDefinition, page, kind ? { ...scope, kind } : scope);
+        // ?kind= narrows the kinds the role may see; a kind outside them answers an empty page, as one with no definitions.
+        const rows = await paginate(ReportDefinition, page, narrowed(reportDefinitionAccess.scope(ctx.state.user), kind ? { kind } : {}));
         const states = await recipientStates(rows.items);
         ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
       },

@@ -155,6 +155,24 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(JSON.stringify(events.map((event) => event.changes))).not.toContain('4940999999');
   });
 
+  it('tenant admins choose own_invoice through the settings: the delta is one invoice on the effective date; bad values 400', async () => {
+    const settings = (values: object) => stack.api.put('/api/v1/tenant/settings').set('Authorization', auth.admin).send(values);
+    for (const bad of [{ policyChangeBilling: 'weekly' }, { policyChangeBackdateDays: 366 }, { policyChangeBackdateDays: -1 }])
+      await settings(bad).expect(400);
+    await settings({ policyChangeBilling: 'own_invoice' }).expect(200);
+    try {
+      const quarterly = await buildPlan({ categoryId: category.id, premium: '300.00', billingFrequency: 'quarterly' });
+      const subscription = await policy({ planId: quarterly.id });
+      const row = (await Subscription.findByPk(subscription.id, { rejectOnEmpty: true })).get({ plain: true }) as unknown as TermOfRow;
+      const billed = { tenantId: tenant.id, subscriptionId: subscription.id, policyholderId: users.owner.id, currency: 'USD', term: 0 };
+      await stack.services.sequelize.transaction((t) => issueInstalments(stack.services.sequelize, billed, scheduleOfRow(row), t));
+      const quoted = await quote(subscription.id, { effectiveDate: day(1), planId: plans.better.id }).expect(201);
+      expect(quoted.body.instalments).toEqual([{ dueDate: day(1), amount: quoted.body.premiumDelta }]);
+    } finally {
+      await settings({ policyChangeBilling: 'next_instalments' }).expect(200);
+    }
+  });
+
   it('an Idempotency-Key replays the quote instead of pricing it twice', async () => {
     const subscription = await policy();
     const send = () =>

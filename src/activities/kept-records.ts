@@ -111,27 +111,40 @@ function deleteClaims(documents: DocumentStore | undefined) {
 
 /**
  * The policies the person held, once none is open and no claim is left on them, with their
- * invoices, premium payments and refunds, and lapse periods.
+ * invoices, premium payments and refunds, lapse periods, versions, changes and stored schedules
+ * (their files first, as claim documents').
  */
-async function deleteSubscriptions(owner: Owner): Promise<GroupOutcome> {
-  const subscriptions = await rowsOf<{ id: string; status: SubscriptionStatus }>(
-    owner,
-    'SELECT id, status FROM subscriptions WHERE tenant_id = :tenantId AND policyholder_id = :userId',
-    mine(owner),
-  );
-  if (subscriptions.some((subscription) => OPEN_SUBSCRIPTION_STATUSES.includes(subscription.status)))
-    return 'a policy of theirs is still open';
-  const ids = subscriptions.map((subscription) => subscription.id);
-  if ((await countIn(owner, 'claims', 'subscription_id', ids)) > 0) return 'claims on their policies remain';
-  const invoices = ids.length === 0 ? [] : await idsOf(owner, 'SELECT id FROM invoices WHERE subscription_id IN (:ids)', { ids });
-  const counts: Record<string, number> = {
-    invoices: invoices.length,
-    premium_payments: await countIn(owner, 'premium_payments', 'invoice_id', invoices),
-    premium_refunds: await countIn(owner, 'premium_refunds', 'subscription_id', ids),
-    lapse_periods: await countIn(owner, 'lapse_periods', 'subscription_id', ids),
+function deleteSubscriptions(documents: DocumentStore | undefined) {
+  return async (owner: Owner): Promise<GroupOutcome> => {
+    const subscriptions = await rowsOf<{ id: string; status: SubscriptionStatus }>(
+      owner,
+      'SELECT id, status FROM subscriptions WHERE tenant_id = :tenantId AND policyholder_id = :userId',
+      mine(owner),
+    );
+    if (subscriptions.some((subscription) => OPEN_SUBSCRIPTION_STATUSES.includes(subscription.status)))
+      return 'a policy of theirs is still open';
+    const ids = subscriptions.map((subscription) => subscription.id);
+    if ((await countIn(owner, 'claims', 'subscription_id', ids)) > 0) return 'claims on their policies remain';
+    const invoices = ids.length === 0 ? [] : await idsOf(owner, 'SELECT id FROM invoices WHERE subscription_id IN (:ids)', { ids });
+    const files =
+      ids.length === 0
+        ? []
+        : await rowsOf<{ storage_key: string }>(owner, 'SELECT storage_key FROM policy_documents WHERE subscription_id IN (:ids)', { ids });
+    if (files.length > 0 && !documents) throw new Error('This worker has no document store: it cannot delete policy documents');
+    for (const file of files) await documents!.remove(file.storage_key);
+    // Their dependants go with them (ON DELETE CASCADE), counted here.
+    const counts: Record<string, number> = {
+      invoices: invoices.length,
+      premium_payments: await countIn(owner, 'premium_payments', 'invoice_id', invoices),
+      premium_refunds: await countIn(owner, 'premium_refunds', 'subscription_id', ids),
+      lapse_periods: await countIn(owner, 'lapse_periods', 'subscription_id', ids),
+      subscription_versions: await countIn(owner, 'subscription_versions', 'subscription_id', ids),
+      subscription_changes: await countIn(owner, 'subscription_changes', 'subscription_id', ids),
+      policy_documents: files.length,
+    };
+    counts.subscriptions = await deleteIn(owner, 'subscriptions', ids);
+    return counts;
   };
-  counts.subscriptions = await deleteIn(owner, 'subscriptions', ids);
-  return counts;
 }
 
 async function deleteAcknowledgements(owner: Owner): Promise<GroupOutcome> {
@@ -149,7 +162,7 @@ export function createKeptRecordsActivities(deps: ActivityDeps) {
   const sequelize = deps.sequelize;
   const groups: Record<KeptRowGroup, (owner: Owner) => Promise<GroupOutcome>> = {
     claims: deleteClaims(deps.documents),
-    subscriptions: deleteSubscriptions,
+    subscriptions: deleteSubscriptions(deps.documents),
     acknowledgements: deleteAcknowledgements,
     users: deleteUser,
   };
@@ -180,6 +193,7 @@ export function createKeptRecordsActivities(deps: ActivityDeps) {
       const recorded: Record<string, KeptRowsDeletion> = { ...erasure.keptRowsDeleted };
       const deletedAt = new Date().toISOString();
       const isDone = (group: (typeof KEPT_ROW_GROUPS)[number]) => !keptGroupDueOn(erasure.tables, group) || !!recorded[group.tables[0]];
+      const deletedGroups: KeptRowGroup[] = [];
       for (const group of KEPT_ROW_GROUPS) {
         const dueOn = keptGroupDueOn(erasure.tables, group);
         if (isDone(group) || dueOn! > today) continue;
@@ -194,6 +208,7 @@ export function createKeptRecordsActivities(deps: ActivityDeps) {
         }
         for (const [table, deleted] of Object.entries(outcome)) recorded[table] = { deleted, deletedAt };
         Object.assign(result.deleted, outcome);
+        deletedGroups.push(group.name);
       }
 
       await erasure.update({ keptRowsDeleted: recorded, keptRowsDueOn: keptRowsDueOn(erasure.tables, recorded, today) }, { transaction });
@@ -207,7 +222,8 @@ export function createKeptRecordsActivities(deps: ActivityDeps) {
             entityId: erasure.id,
             // Counts and IDs only, like the erasure's own events.
             after: { userId: erasure.userId, tables: result.deleted },
-            dedupeKey: `${erasure.workflowId}:kept_rows:${Object.keys(result.deleted).sort().join(',')}`,
+            // By group: the names of every table deleted would outgrow the key's 300 characters.
+            dedupeKey: `${erasure.workflowId}:kept_rows:${deletedGroups.join(',')}`,
           },
           transaction,
         );

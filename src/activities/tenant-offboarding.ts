@@ -15,7 +15,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import type { OffboardingStep, StepCounts, StepInput } from '../contracts/tenant-offboarding';
-import { BulkOperationItem, ClaimDocument, ReportDefinition, Tenant, TenantOffboarding } from '../models';
+import { BulkOperationItem, ClaimDocument, PolicyDocument, ReportDefinition, Tenant, TenantOffboarding } from '../models';
 import { offboardingStepItemId } from '../models/tenant-offboarding';
 import { recordAudit } from '../domain/audit/record';
 import type { DocumentStore } from '../services/documents';
@@ -72,6 +72,13 @@ export async function tenantTablesInDeleteOrder(sequelize: Sequelize): Promise<s
 function documentsOf(deps: OffboardingDeps): DocumentStore {
   if (!deps.documents) throw ApplicationFailure.nonRetryable('This worker has no document store: a tenant cannot be offboarded here');
   return deps.documents;
+}
+
+/** The keys of the tenant's files in the document store: claim documents, and the policies' stored schedules. */
+async function storedFilesOf(tenantId: string, transaction?: Transaction): Promise<string[]> {
+  const claimDocuments = await ClaimDocument.findAll({ where: { tenantId }, attributes: ['storageKey'], transaction });
+  const policyDocuments = await PolicyDocument.findAll({ where: { tenantId }, attributes: ['storageKey'], transaction });
+  return [...claimDocuments, ...policyDocuments].map((document) => document.storageKey);
 }
 
 /** A row as exported: its columns but those holding secrets. */
@@ -137,8 +144,7 @@ async function streamExport(deps: OffboardingDeps, offboarding: TenantOffboardin
           const file = await add(`tables/${table}.jsonl`, tableLines(deps.sequelize, table, tenant.id, transaction, pageSize, counted));
           files.push({ ...file, rows: counted.rows });
         }
-        const documents = await ClaimDocument.findAll({ where: { tenantId: tenant.id }, attributes: ['storageKey'], transaction });
-        return documents.map((document) => document.storageKey);
+        return storedFilesOf(tenant.id, transaction);
       },
     );
     // The bytes, one document at a time, piped from the store into the ZIP.
@@ -311,13 +317,13 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps, { expor
     /** (3) The tenant's documents in the store (the export under `offboarding/` stays). */
     async deleteTenantDocuments({ offboardingId }: StepInput): Promise<StepCounts> {
       const offboarding = await load(offboardingId);
-      const documents = await ClaimDocument.findAll({ where: { tenantId: offboarding.offboardedTenantId }, attributes: ['storageKey'] });
+      const storageKeys = await storedFilesOf(offboarding.offboardedTenantId);
       const store = documentsOf(deps);
-      for (const document of documents) {
-        await store.remove(document.storageKey);
+      for (const storageKey of storageKeys) {
+        await store.remove(storageKey);
         Context.current().heartbeat();
       }
-      return finishStep(offboarding, 'documents', { documents: documents.length });
+      return finishStep(offboarding, 'documents', { documents: storageKeys.length });
     },
 
     /**

@@ -36,12 +36,14 @@ import {
   PremiumPayment,
   PrivacyErasure,
   Subscription,
+  SubscriptionVersion,
   type Tenant,
   User,
 } from '../../src/models';
 import { down, up } from '../../src/models/migrations/0067-kept-rows-deletion';
 import { documentKey } from '../../src/services/documents';
 import { ensureKeptRecordsSchedule } from '../../src/services/retention-schedule';
+import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -263,6 +265,10 @@ describe('privacy: kept records deleted when they fall due', () => {
     const erasureId = await erase(person);
     const strangerErasureId = await erase(stranger, otherAdmin);
     expect(await rowsLeft(person)).toEqual(ALL);
+    // Its schedule asked for after the erasure, rendered from the pseudonymised rows and stored (docs/subscriptions.md, Documents).
+    const [schedule] = await ensureScheduleDocuments(stack.db.sequelize, stack.services.documents, person.subscriptionId);
+    const scheduleFile = path.join(documentsDir, schedule.storageKey);
+    expect(fs.existsSync(scheduleFile)).toBe(true);
 
     // Claims and acknowledgements fall due; policies and invoices are kept longer.
     await fallDue(erasureId, ['claims', 'acknowledgements']);
@@ -296,8 +302,20 @@ describe('privacy: kept records deleted when they fall due', () => {
     await fallDue(erasureId, ['subscriptions', 'users']);
     const second = await runJob();
     expect(second).toMatchObject({ people: 1, peopleDeleted: 1, waiting: 0 });
-    expect(second.deleted).toEqual({ subscriptions: 1, invoices: 1, premium_payments: 1, premium_refunds: 0, lapse_periods: 0, users: 1 });
+    expect(second.deleted).toEqual({
+      subscriptions: 1,
+      invoices: 1,
+      premium_payments: 1,
+      premium_refunds: 0,
+      lapse_periods: 0,
+      subscription_versions: 1,
+      subscription_changes: 0,
+      policy_documents: 1,
+      users: 1,
+    });
     expect(await rowsLeft(person)).toEqual(NONE);
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: person.subscriptionId } })).toBe(0);
+    expect(fs.existsSync(scheduleFile)).toBe(false);
 
     // Nothing is deleted twice: the next run finds no one due.
     expect(await runJob()).toMatchObject({ people: 0, peopleDeleted: 0, deleted: {}, held: 0, remaining: 0 });

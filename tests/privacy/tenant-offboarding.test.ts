@@ -14,7 +14,8 @@ import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client
 import { QueryTypes } from 'sequelize';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
-import { AuditEvent, Claim, ClaimDocument, Subscription, Tenant, User } from '../../src/models';
+import { AuditEvent, Claim, ClaimDocument, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../src/models';
+import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { verifyChain } from '../../src/domain/audit/chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -34,6 +35,8 @@ interface Seeded {
   claimRun: string;
   subscriptionRun: string;
   documentKey: string;
+  /** The stored schedules of the covering policy's two versions (docs/subscriptions.md, Policy changes). */
+  scheduleKeys: string[];
   definitionId: string;
 }
 
@@ -60,6 +63,30 @@ describe('tenant offboarding', () => {
       .send({ planId: plan.id });
     expect([201, 202]).toContain(subscribed.status);
     const covering = await buildSubscription({ policyholderId: holder.id, planId: plan.id });
+    // A change of its phone made version 2 (version 1 was written as the row was inserted), and both schedules are stored.
+    const change = await SubscriptionChange.create({
+      tenantId: tenant.id,
+      subscriptionId: covering.id,
+      status: 'applied',
+      term: 0,
+      effectiveDate: covering.startDate!,
+      requested: { holderPhone: '+4930555000' },
+      premiumBefore: covering.premium,
+      premiumAfter: covering.premium,
+      premiumDeltaMinor: 0,
+      currency: 'EUR',
+      requestedById: holder.id,
+    });
+    const { planId, coverageAmount, premium } = covering;
+    await SubscriptionVersion.create({
+      ...{ tenantId: tenant.id, subscriptionId: covering.id, planId, coverageAmount, premium, currency: 'EUR' },
+      number: 2,
+      effectiveFrom: covering.startDate!,
+      holderPhone: '+4930555000',
+      changeId: change.id,
+      changed: { holderPhone: { before: null, after: '+4930555000' } },
+    });
+    const schedules = await ensureScheduleDocuments(stack.db.sequelize, stack.services.documents, covering.id);
     const filed = await stack.api
       .post('/api/v1/claims')
       .set(as(holder))
@@ -92,6 +119,7 @@ describe('tenant offboarding', () => {
       claimRun: claim.workflowId,
       subscriptionRun: subscription.workflowId!,
       documentKey: document.storageKey,
+      scheduleKeys: schedules.map((schedule) => schedule.storageKey),
       definitionId: definition.body.id as string,
     };
   }
@@ -163,7 +191,18 @@ describe('tenant offboarding', () => {
 
   it('exports the tenant, then removes its schedules, runs, documents and rows once a second platform admin approves', async () => {
     // The other tenant's business rows (its runs may still be adding audit events and notifications meanwhile).
-    const kept = ['users', 'plans', 'subscriptions', 'claims', 'claim_documents', 'report_definitions', 'tenant_settings'];
+    const kept = [
+      'users',
+      'plans',
+      'subscriptions',
+      'subscription_versions',
+      'subscription_changes',
+      'policy_documents',
+      'claims',
+      'claim_documents',
+      'report_definitions',
+      'tenant_settings',
+    ];
     const stayingRowsBefore = await rowsOf(staying.tenant.id, kept);
     expect(Object.keys(stayingRowsBefore).sort()).toEqual([...kept].sort());
     expect(await runExists(leaving.claimRun)).toBe(true);
@@ -221,7 +260,8 @@ describe('tenant offboarding', () => {
     await stack.api.get(`/api/v1/operations/${operationId}`).set(as(staying.admin)).expect(404);
 
     const state = (await stack.api.get(offboarding(leaving.tenant.id)).set(as(approverB)).expect(200)).body;
-    expect(state).toMatchObject({ status: 'completed', progress: { total: 6, done: 6 }, removed: { schedules: 1, documents: 1 } });
+    // Documents: the claim's and the two stored policy schedules.
+    expect(state).toMatchObject({ status: 'completed', progress: { total: 6, done: 6 }, removed: { schedules: 1, documents: 3 } });
     expect(state.removed.runs).toBeGreaterThanOrEqual(2);
     expect(state.removed['rows.users']).toBe(3);
 
@@ -234,7 +274,7 @@ describe('tenant offboarding', () => {
     expect(starts).toBe(0);
     const tombstone = await Tenant.findByPk(leaving.tenant.id, { rejectOnEmpty: true });
     expect(tombstone).toMatchObject({ status: 'offboarded', name: leaving.tenant.name, contactEmail: null });
-    expect(fs.existsSync(path.join(documentsDir, leaving.documentKey))).toBe(false);
+    for (const key of [leaving.documentKey, ...leaving.scheduleKeys]) expect(fs.existsSync(path.join(documentsDir, key))).toBe(false);
     expect(await scheduleExists(leaving.definitionId)).toBe(false);
     expect(await runExists(leaving.claimRun)).toBe(false);
     expect(await runExists(leaving.subscriptionRun)).toBe(false);
@@ -261,17 +301,20 @@ describe('tenant offboarding', () => {
     expect(users.map((user) => user.id)).toContain(leaving.holder.id);
     expect(users.every((user) => !('password_hash' in user))).toBe(true);
     expect(files.get(`documents/${leaving.documentKey}`)).toEqual(PDF);
+    for (const key of leaving.scheduleKeys) expect(files.get(`documents/${key}`)!.subarray(0, 5).toString()).toBe('%PDF-');
+    const versions = files.get('tables/subscription_versions.jsonl')!.toString('utf8').trim().split('\n');
+    expect(versions.map((line) => JSON.parse(line).number)).toContain(2);
     expect(files.has('tables/audit_events.jsonl')).toBe(true);
 
     // The platform's audit record: what went, and the export's digest.
     const record = await AuditEvent.findOne({ where: { tenantId: null, action: 'tenant.offboarded', entityId: leaving.tenant.id } });
     expect(record!.changes.exportSha256.after).toBe(sha256(exported.body as Buffer));
-    expect(record!.changes.removed.after).toMatchObject({ documents: 1, schedules: 1 });
+    expect(record!.changes.removed.after).toMatchObject({ documents: 3, schedules: 1 });
     await download(staying.admin, leaving.tenant.id).expect(403);
 
     // The other tenant keeps every row, run, schedule and document.
     expect(await rowsOf(staying.tenant.id, kept)).toEqual(stayingRowsBefore);
-    expect(fs.existsSync(path.join(documentsDir, staying.documentKey))).toBe(true);
+    for (const key of [staying.documentKey, ...staying.scheduleKeys]) expect(fs.existsSync(path.join(documentsDir, key))).toBe(true);
     expect(await scheduleExists(staying.definitionId)).toBe(true);
     expect(await runExists(staying.claimRun)).toBe(true);
     expect(await runExists(staying.subscriptionRun)).toBe(true);

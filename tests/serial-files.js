@@ -13,6 +13,7 @@ module.exports = [
   'compliance/policy-approval-workflow',
   'compliance/compliance-api',
   'claims/claim-workflow',
+  'claims/claims-after-policy-change',
   'webhooks/retry-schedule',
   'onboarding/onboarding-workflow',
   'onboarding/suspended-tenant-runs',

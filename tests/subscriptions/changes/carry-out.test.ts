@@ -252,6 +252,10 @@ describe('carrying out a policy change', () => {
       changedFields: ['propertyAddress', 'holderPhone'],
     });
     await expect(subscription.reload()).resolves.toMatchObject({ propertyAddress: address, holderPhone: '+4922112345', premium: '120.00' });
+    // The audit trail names what moved but keeps no contact: an erasure never rewrites it.
+    const [audited] = await AuditEvent.findAll({ where: { entityId: subscription.id, action: 'subscription.change' } });
+    expect(audited.changes).toMatchObject({ contactChanged: { before: null, after: ['propertyAddress', 'holderPhone'] } });
+    expect(JSON.stringify(audited.changes)).not.toMatch(/Kirchweg|4922112345/);
     expect(await Invoice.count({ where: { subscriptionId: subscription.id } })).toBe(12);
 
     const withdrawn = await quoted(subscription, {

@@ -17,6 +17,10 @@ import { recordPolicyChangedEvent } from '../webhook-events';
 /** The terms a version keeps and a change may move. */
 const CHANGEABLE = ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'] as const;
 type Terms = Pick<SubscriptionVersion, (typeof CHANGEABLE)[number]>;
+/** The holder's contact among them: personal data. */
+const CONTACT: readonly string[] = ['propertyAddress', 'holderPhone'];
+
+const withoutContact = ({ planId, coverageAmount, premium }: Terms) => ({ planId, coverageAmount, premium });
 
 export interface CarryOutRequest {
   changeId: string;
@@ -171,9 +175,11 @@ export async function carryOutPolicyChange(
         action: 'subscription.change',
         entityType: 'subscription',
         entityId: subscription.id,
-        before: { ...before, version: latest.number },
+        // The holder's contact is named, never kept: the trail is not rewritten by an erasure (docs/privacy.md).
+        before: { ...withoutContact(before), version: latest.number },
         after: {
-          ...after,
+          ...withoutContact(after),
+          contactChanged: changedFieldsOf(version).filter((field) => CONTACT.includes(field)),
           version: version.number,
           changeId: change.id,
           effectiveDate: change.effectiveDate,

@@ -18,7 +18,7 @@ import { operation, operationRoute } from '../http/operation';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 import { asOfQuery } from './changes-schemas';
-import { findVisible, tenantOf } from '../../access/core';
+import { findVisible, narrowed, tenantOf } from '../../access/core';
 import { policyAsOf } from '../../domain/subscriptions/versions';
 
 /**
@@ -94,11 +94,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         const user = ctx.state.user;
         const { status, policyType, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
-        const where = {
-          ...subscriptionAccess.scope(user),
-          ...(status && { status }),
-          ...(policyType && { policyType }),
-        };
+        const where = narrowed(subscriptionAccess.scope(user), { ...(status && { status }), ...(policyType && { policyType }) });
         const search = q ? textSearch(ctx.services.sequelize, tenantId, q, 'policyholder_id') : undefined;
         const result = await paginate(Subscription, page, where, { search });
         ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };

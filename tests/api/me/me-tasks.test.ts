@@ -289,6 +289,9 @@ describe('GET /me/tasks', () => {
         { rel: 'withdraw', method: 'POST', href: `${path}/withdraw` },
       ],
     });
+    // The self link leads to the change.
+    const followed = await stack.api.get(body.items[0].links[0].href).set(as(agent)).expect(200);
+    expect(followed.body).toMatchObject({ id: sooner.id, status: 'scheduled' });
     expect((await inbox(admin)).counts.policy_change).toBe(2);
     // Who may not change another's policy has nothing to do with it.
     for (const user of [manager, adjuster]) expect((await inbox(user)).counts.policy_change).toBe(0);

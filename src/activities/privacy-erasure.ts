@@ -225,10 +225,9 @@ const pseudonymisePolicyChanges: Step = async ({ tenantId, user }, transaction) 
   const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: subscriptionIds }, transaction });
   let versionsErased = 0;
   for (const version of versions) {
-    // `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`.
-    const changed = version.get('changed');
-    const terms = { holderPhone: null, propertyAddress: erasedAddress(version.propertyAddress), changed: erasedChanged(changed) };
-    if (version.holderPhone === null && isErased(version.propertyAddress) && isDeepStrictEqual(terms.changed, changed)) continue;
+    const changed = version.fieldChanges;
+    const terms = { holderPhone: null, propertyAddress: erasedAddress(version.propertyAddress), fieldChanges: erasedChanged(changed) };
+    if (version.holderPhone === null && isErased(version.propertyAddress) && isDeepStrictEqual(terms.fieldChanges, changed)) continue;
     await version.update(terms, { transaction });
     versionsErased += 1;
   }

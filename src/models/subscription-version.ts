@@ -26,7 +26,8 @@ const subscriptionVersionColumns = () => ({
   holderPhone: optional.string(16),
   /** The change that made it; null for version 1. */
   changeId: optional.uuid(),
-  changed: required.json<ChangedFields>({ defaultValue: {} }),
+  /** Not `changed`: Sequelize's instances have a `changed()` of their own. */
+  fieldChanges: required.json<ChangedFields>({ defaultValue: {} }),
   premiumDeltaMinor: required<number>(DataTypes.BIGINT, { ...bigintAsNumber('premiumDeltaMinor'), defaultValue: 0 }),
   changedById: optional.uuid(),
   // The table has no updatedAt: a version is never changed.

@@ -84,7 +84,7 @@ describeNeeding(popplerTool(), 'privacy: erasure of policy versions, changes and
       propertyAddress: NEW_ADDRESS,
       holderPhone: '+4922154321',
       changeId: change.id,
-      changed: {
+      fieldChanges: {
         propertyAddress: { before: OLD_ADDRESS, after: NEW_ADDRESS },
         holderPhone: { before: '+4922112345', after: '+4922154321' },
       },
@@ -140,7 +140,7 @@ describeNeeding(popplerTool(), 'privacy: erasure of policy versions, changes and
       [1, null, ERASED_ADDRESS],
       [2, null, ERASED_ADDRESS],
     ]);
-    expect(versions[1].get('changed')).toEqual({
+    expect(versions[1].fieldChanges).toEqual({
       propertyAddress: { before: ERASED_ADDRESS, after: ERASED_ADDRESS },
       holderPhone: { before: null, after: null },
     });

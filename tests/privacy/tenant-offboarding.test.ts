@@ -84,7 +84,7 @@ describe('tenant offboarding', () => {
       effectiveFrom: covering.startDate!,
       holderPhone: '+4930555000',
       changeId: change.id,
-      changed: { holderPhone: { before: null, after: '+4930555000' } },
+      fieldChanges: { holderPhone: { before: null, after: '+4930555000' } },
     });
     const schedules = await ensureScheduleDocuments(stack.db.sequelize, stack.services.documents, covering.id);
     const filed = await stack.api

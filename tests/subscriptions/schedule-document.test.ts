@@ -86,7 +86,7 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
       currency: 'EUR',
       propertyAddress: address,
       changeId: change.id,
-      changed: {
+      fieldChanges: {
         planId: { before: basic.id, after: better.id },
         coverageAmount: { before: '100000.00', after: '150000.00' },
         premium: { before: '1200.00', after: '1500.00' },

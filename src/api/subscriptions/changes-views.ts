@@ -14,6 +14,6 @@ export function presentChange(change: SubscriptionChange) {
 
 /** A version as answered: its premium effect as a decimal string. */
 export function presentVersion(version: SubscriptionVersion) {
-  const { premiumDeltaMinor, ...row } = version.toJSON();
-  return { ...row, premiumDelta: formatMinorUnits(premiumDeltaMinor, version.currency) };
+  const { premiumDeltaMinor, fieldChanges, ...row } = version.toJSON();
+  return { ...row, changed: fieldChanges, premiumDelta: formatMinorUnits(premiumDeltaMinor, version.currency) };
 }

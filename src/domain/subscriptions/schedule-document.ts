@@ -213,9 +213,9 @@ interface PolicyRows {
 const FIELD_ORDER = ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'];
 const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length);
 
-/** What the version's change moved. `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`. */
+/** What the version's change moved. */
 const changedFields = (version: SubscriptionVersion) =>
-  Object.keys(version.get('changed')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  Object.keys(version.fieldChanges).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 /** What the schedule of `version` says, from the policy's rows. */
 function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: Locale, insurer: string): ScheduleFacts {

@@ -84,7 +84,7 @@ export const up: MigrationFn = async (qi) => {
         /** The change that made it; null for version 1, the policy as issued. */
         change_id: { type: DataTypes.UUID, ...references('subscription_changes') },
         /** What the change moved: `{ field: { before, after } }`. */
-        changed: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+        field_changes: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         premium_delta_minor: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
         changed_by_id: { type: DataTypes.UUID, ...references('users') },
         created_at: timestamps.created_at,

@@ -128,7 +128,7 @@ describe('carrying out a policy change', () => {
       [2, '2026-07-01', plus.id, '240.00', upgrade.id],
     ]);
     expect(versions[1]).toMatchObject({ premiumDeltaMinor: 6050, changedById: agent.id });
-    expect(versions[1].get('changed').premium).toEqual({ before: '120.00', after: '240.00' });
+    expect(versions[1].fieldChanges.premium).toEqual({ before: '120.00', after: '240.00' });
 
     // The term's 12 instalments stay; six more, numbered after them, due with the instalments from July.
     const billed = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });

@@ -306,7 +306,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       currency: 'USD',
       propertyAddress: { line1: 'Neue Strasse 2', postalCode: '20095', city: 'Hamburg', country: 'DE' },
       holderPhone: '+4930123456',
-      changed: { planId: { before: plans.house.id, after: plans.better.id } },
+      fieldChanges: { planId: { before: plans.house.id, after: plans.better.id } },
       premiumDeltaMinor: 1000,
     });
     await Subscription.update(

@@ -86,7 +86,7 @@ const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('Subscri
     currency: t.exposeString('currency'),
     premiumDelta: t.string({ description: 'What the change that made it billed (positive) or credited (negative)', resolve: deltaOf }),
     changeId: t.exposeID('changeId', { nullable: true }),
-    changedFields: t.stringList({ resolve: (row) => Object.keys(row.changed) }),
+    changedFields: t.stringList({ resolve: (row) => Object.keys(row.fieldChanges) }),
     plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

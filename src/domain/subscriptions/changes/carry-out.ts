@@ -73,9 +73,9 @@ function differences(before: Terms, after: Terms): ChangedFields {
 
 /**
  * The fields a version's change moved, in the order of CHANGEABLE (jsonb keeps its keys in an order
- * of its own). `get`: the attribute `changed` is shadowed by Sequelize's own `changed()`.
+ * of its own).
  */
-const changedFieldsOf = (version: SubscriptionVersion): string[] => CHANGEABLE.filter((field) => field in version.get('changed'));
+const changedFieldsOf = (version: SubscriptionVersion): string[] => CHANGEABLE.filter((field) => field in version.fieldChanges);
 
 async function answerOf(version: SubscriptionVersion, change: SubscriptionChange, transaction: Transaction): Promise<AppliedPolicyChange> {
   const plan = await Plan.findByPk(version.planId, { attributes: ['name'], rejectOnEmpty: true, transaction });
@@ -150,7 +150,7 @@ export async function carryOutPolicyChange(
         currency: subscription.currency,
         ...after,
         changeId: change.id,
-        changed: differences(before, after),
+        fieldChanges: differences(before, after),
         premiumDeltaMinor: change.premiumDeltaMinor,
         changedById: request.confirmedById,
       },

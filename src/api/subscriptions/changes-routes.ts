@@ -24,7 +24,7 @@ export function policyChangeRoutes(): RouteSpec[] {
     operationRoute(quoteChangeOperation, {
       method: 'post',
       path: '/subscriptions/:id/changes',
-      summary: `Quote a change of an active policy (${WHO}): another plan of its category, the property's address, the holder's phone, from an effective date; answers the priced change (quoted), pro rata to the day for the rest of the term`,
+      summary: `Quote a change of an active policy (${WHO}): another plan of its category, the property's address, the holder's phone, from an effective date; answers the priced change (quoted), pro rata to the day for the rest of the term; a contact-only change costs nothing and needs no quote: it answers confirmed (applied, or scheduled for a later day)`,
       tag: TAG,
       response: { status: 201, schema: changeSchema },
       view: presentChange,

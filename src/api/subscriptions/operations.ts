@@ -1,7 +1,6 @@
 /** The subscription commands as the API exposes them: access verb and input once, for REST and GraphQL alike. */
 import { cancelSubscription, subscribe, waiveFirstPremium } from '../../domain/subscriptions/commands';
-import { applyPolicyChange, withdrawPolicyChange } from '../../domain/subscriptions/changes/confirm';
-import { quoteChange } from '../../domain/subscriptions/changes/quote';
+import { applyPolicyChange, requestPolicyChange, withdrawPolicyChange } from '../../domain/subscriptions/changes/confirm';
 import { changeParams, quoteChangeBody } from './changes-schemas';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
@@ -32,12 +31,15 @@ export const waiveFirstPremiumOperation = operation({
   run: waiveFirstPremium,
 });
 
-/** A change of a policy: its holder, or the staff of changeAnyPolicy (the command decides, as it sees the policy). */
+/**
+ * A change of a policy: its holder, or the staff of changeAnyPolicy (the command decides, as it sees the policy).
+ * Quoted to be confirmed; a change of the holder's contact only costs nothing and is confirmed at once.
+ */
 export const quoteChangeOperation = operation({
   name: 'subscriptions.quoteChange',
   params: idParams,
   body: quoteChangeBody,
-  run: quoteChange,
+  run: requestPolicyChange,
 });
 export const applyChangeOperation = operation({ name: 'subscriptions.applyChange', params: changeParams, run: applyPolicyChange });
 export const withdrawChangeOperation = operation({ name: 'subscriptions.withdrawChange', params: changeParams, run: withdrawPolicyChange });

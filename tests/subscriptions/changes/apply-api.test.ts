@@ -6,7 +6,7 @@
  * of the run shows it applied on its date) and can be withdrawn.
  */
 import crypto from 'node:crypto';
-import { Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
+import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { startTestStack, TestStack } from '../../support/stack';
@@ -111,20 +111,26 @@ describe('policy changes confirmed and withdrawn through the run', () => {
   it('a quote priced before another change was applied is stale (409); a future change waits, blocks another, and is withdrawn', async () => {
     const id = await activePolicy();
     const first = await quote(id, { effectiveDate: day(0), planId: better.id });
-    const priced = await quote(id, { effectiveDate: day(0), holderPhone: '+4930555555' });
+    const priced = await quote(id, { effectiveDate: day(0), planId: better.id });
     await apply(id, first.id, 'agent').expect(200);
     await changeStatus(id, first.id, 'applied');
     const stale = await apply(id, priced.id).expect(409);
     expect(stale.body.error.message).toContain('stale');
 
-    const later = await quote(id, { effectiveDate: day(10), holderPhone: '+4930666666' });
+    const later = await quote(id, { effectiveDate: day(10), planId: house.id });
     await apply(id, later.id).expect(200);
     await changeStatus(id, later.id, 'scheduled');
     const state = await stack.api.get(path(id)).set('Authorization', auth.owner).expect(200);
     expect(state.body.state).toMatchObject({ scheduledChange: { changeId: later.id, effectiveDate: day(10) } });
     // One change at a time: the run refuses a second while one waits.
-    const another = await quote(id, { effectiveDate: day(12), holderPhone: '+4930777777' });
+    const another = await quote(id, { effectiveDate: day(12), planId: house.id });
     await apply(id, another.id).expect(409);
+    // A contact-only change goes to the run at once (no quote to confirm): refused while one waits, nothing changes.
+    await stack.api
+      .post(path(id, '/changes'))
+      .set('Authorization', auth.owner)
+      .send({ effectiveDate: day(0), holderPhone: '+4930777777' })
+      .expect(409);
 
     const withdrawn = await withdraw(id, later.id, 'admin').expect(200);
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnById: users.admin.id });
@@ -133,10 +139,31 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
   });
 
+  it('a contact-only change needs no quote: POST answers it applied at no cost, the row has the new phone, the audit trail not', async () => {
+    const id = await activePolicy();
+    const moved = await stack.api
+      .post(path(id, '/changes'))
+      .set('Authorization', auth.admin)
+      .send({ effectiveDate: day(0), holderPhone: '+4940999999' })
+      .expect(201);
+    expect(moved.body).toMatchObject({
+      status: 'applied',
+      premiumDelta: '0.00',
+      instalments: [],
+      requested: { holderPhone: '+4940999999' },
+    });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ holderPhone: '+4940999999', premium: '300.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
+    // The holder's new phone is kept in the change and the policy only, not in the audit trail.
+    const events = await AuditEvent.findAll({ where: { entityId: id } });
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events.map((event) => event.changes))).not.toContain('4940999999');
+  });
+
   it('who may confirm: another holder 404, a role that may not change policies 403, another policy’s change 404', async () => {
     const id = await activePolicy();
     const other = await activePolicy();
-    const change = await quote(id, { effectiveDate: day(0), holderPhone: '+4930888888' });
+    const change = await quote(id, { effectiveDate: day(0), planId: better.id });
     await apply(id, change.id, 'neighbour').expect(404);
     expect((await apply(id, change.id, 'manager').expect(403)).body.error.code).toBe('forbidden');
     await apply(other, change.id).expect(404);

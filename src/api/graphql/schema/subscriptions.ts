@@ -183,7 +183,8 @@ builder.mutationFields((t) => ({
   }),
   quotePolicyChange: t.field({
     type: PolicyChange,
-    description: 'Quote a change of an active policy from an effective date; the same command as POST /subscriptions/:id/changes',
+    description:
+      'Quote a change of an active policy from an effective date (a contact-only change needs no quote: it answers confirmed); the same command as POST /subscriptions/:id/changes',
     args: {
       id: t.arg.id({ required: true }),
       effectiveDate: t.arg.string({ required: true }),

@@ -19,7 +19,7 @@ import { decideOnRun } from '../../../services/run-decisions';
 import type { AuthUser } from '../../../shared/caller';
 import { conflict, notFound } from '../../../shared/errors';
 import type { Command, CommandDeps } from '../../command';
-import { changeableSubscription, checkEffectiveDate, refuseIfClaimsLoseCover, targetPlan } from './quote';
+import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsLoseCover, targetPlan } from './quote';
 
 export interface ChangeRef {
   /** The subscription. */
@@ -91,4 +91,15 @@ export const withdrawPolicyChange: Command<ChangeRef, SubscriptionChange> = asyn
   return decideOnChange<WithdrawPolicyChangeRequest>(caller, subscription, change, deps, withdrawPolicyChangeUpdate, {
     changeId: change.id,
   });
+};
+
+/**
+ * A change as a person asks for it (POST /subscriptions/:id/changes): priced and recorded as a quote
+ * to confirm, unless it changes only the holder's contact. That costs nothing, so there is no price
+ * to agree to: it goes to the run at once and is answered applied (or scheduled for a later day).
+ */
+export const requestPolicyChange: Command<ChangeInput, SubscriptionChange> = async (caller, input, deps) => {
+  const quoted = await quoteChange(caller, input, deps);
+  if (quoted.requested.planId) return quoted;
+  return applyPolicyChange(caller, { id: input.id, changeId: quoted.id }, deps);
 };

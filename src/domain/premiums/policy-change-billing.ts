@@ -14,9 +14,9 @@
  *   `owed`, to be paid back by hand.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { Invoice, PremiumPayment, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
+import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
-import { enqueueProviderRefund, recordRefundEvent, refundableOf } from './refunds';
+import { paymentsLatestFirst, refundableOf, refundFromPayments } from './refunds';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
 
@@ -91,14 +91,7 @@ async function returnPremium(
     lock: transaction.LOCK.UPDATE,
     transaction,
   });
-  const payments = await PremiumPayment.findAll({
-    where: { invoiceId: invoices.map(({ id }) => id) },
-    order: [
-      ['receivedAt', 'DESC'],
-      ['createdAt', 'DESC'],
-    ],
-    transaction,
-  });
+  const payments = await paymentsLatestFirst(invoices, transaction);
   const appliedTo = (invoiceId: string) =>
     payments.filter((p) => p.invoiceId === invoiceId).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
 
@@ -122,29 +115,13 @@ async function returnPremium(
   }
 
   const refundable = await refundableOf(payments, transaction);
-  for (const payment of payments) {
-    if (left === 0) break;
-    const amountMinor = Math.min(left, refundable.get(payment.id) ?? 0);
-    if (amountMinor <= 0) continue;
-    left -= amountMinor;
-    const refund = await PremiumRefund.create(
-      {
-        tenantId: subscription.tenantId,
-        subscriptionId: subscription.id,
-        invoiceId: payment.invoiceId,
-        paymentId: payment.id,
-        amountMinor,
-        currency: payment.currency,
-        reason: CHANGE_REFUND_REASON,
-        status: payment.provider ? 'pending' : 'owed',
-        provider: payment.provider,
-        dedupeKey: refundKey(change, payment.id),
-      },
-      { transaction },
-    );
-    if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
-    await recordRefundEvent(refund, transaction);
-    settled.refunds.push(refund);
-  }
-  settled.unsettledMinor = left;
+  const cause = {
+    tenantId: subscription.tenantId,
+    subscriptionId: subscription.id,
+    reason: CHANGE_REFUND_REASON,
+    dedupeKeyOf: (paymentId: string) => refundKey(change, paymentId),
+  };
+  const { refunds, leftMinor } = await refundFromPayments(cause, payments, refundable, left, transaction);
+  settled.refunds.push(...refunds);
+  settled.unsettledMinor = leftMinor;
 }

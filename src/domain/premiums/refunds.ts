@@ -48,51 +48,21 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       lock: transaction.LOCK.UPDATE,
       transaction,
     });
-    const payments = await PremiumPayment.findAll({
-      where: { invoiceId: invoices.map(({ id }) => id) },
-      order: [
-        ['receivedAt', 'DESC'],
-        ['createdAt', 'DESC'],
-      ],
-      transaction,
-    });
+    const payments = await paymentsLatestFirst(invoices, transaction);
     const creditMinor = payments.reduce((total, payment) => total + payment.creditMinor, 0);
     // What a policy change's return premium gave back already is not paid any more.
     const refundable = await refundableOf(payments, transaction);
     const givenBack = payments.reduce((total, payment) => total + payment.amountMinor - (refundable.get(payment.id) ?? 0), 0);
     const paidMinor = Math.max(payments.reduce((total, payment) => total + payment.amountMinor, 0) - creditMinor - givenBack, 0);
     const premiums = await termPremiums(subscriptionId, termStart, row.endDate, premiumMinor, row.currency, transaction);
-    let left = proRataRefund({ ...premiums, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
-
-    const refunds: PremiumRefund[] = [];
-    for (const payment of payments) {
-      if (left === 0) break;
-      const amountMinor = Math.min(left, refundable.get(payment.id) ?? 0);
-      if (amountMinor <= 0) continue;
-      left -= amountMinor;
-      refunds.push(
-        await PremiumRefund.create(
-          {
-            tenantId: row.tenantId,
-            subscriptionId,
-            invoiceId: payment.invoiceId,
-            paymentId: payment.id,
-            amountMinor,
-            currency: payment.currency,
-            reason: REFUND_REASON,
-            status: payment.provider ? 'pending' : 'owed',
-            provider: payment.provider,
-            dedupeKey: `${key}:${payment.id}`,
-          },
-          { transaction },
-        ),
-      );
-    }
-
-    for (const refund of refunds) {
-      if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
-      await recordRefundEvent(refund, transaction);
-    }
+    const owed = proRataRefund({ ...premiums, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
+    const cause = {
+      tenantId: row.tenantId,
+      subscriptionId,
+      reason: REFUND_REASON,
+      dedupeKeyOf: (paymentId: string) => `${key}:${paymentId}`,
+    };
+    const { refunds } = await refundFromPayments(cause, payments, refundable, owed, transaction);
 
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
@@ -146,6 +116,68 @@ async function termPremiums(
       .filter((version) => String(version.effectiveFrom) > termStart)
       .map((version) => ({ from: String(version.effectiveFrom), premiumMinor: minorOf(version) })),
   };
+}
+
+/** The payments made on `invoices`, the most recent first: a refund gives back the latest money first. */
+export function paymentsLatestFirst(invoices: Invoice[], transaction: Transaction): Promise<PremiumPayment[]> {
+  return PremiumPayment.findAll({
+    where: { invoiceId: invoices.map(({ id }) => id) },
+    order: [
+      ['receivedAt', 'DESC'],
+      ['createdAt', 'DESC'],
+    ],
+    transaction,
+  });
+}
+
+/** Why money goes back, and the key that names each payment's refund for that cause (never refunded twice). */
+export interface RefundCause {
+  tenantId: string;
+  subscriptionId: string;
+  reason: string;
+  dedupeKeyOf: (paymentId: string) => string;
+}
+
+/**
+ * Refunds up to `amountMinor` from `payments` in their order, each at most what it may still give
+ * back (`refundable`): through the provider the payment came through (`pending`, its run started
+ * through the outbox), else `owed`, to be paid back by hand. Answers the refunds and what no
+ * payment could give back.
+ */
+export async function refundFromPayments(
+  cause: RefundCause,
+  payments: PremiumPayment[],
+  refundable: Map<string, number>,
+  amountMinor: number,
+  transaction: Transaction,
+): Promise<{ refunds: PremiumRefund[]; leftMinor: number }> {
+  const refunds: PremiumRefund[] = [];
+  let left = amountMinor;
+  for (const payment of payments) {
+    if (left === 0) break;
+    const refundMinor = Math.min(left, refundable.get(payment.id) ?? 0);
+    if (refundMinor <= 0) continue;
+    left -= refundMinor;
+    const refund = await PremiumRefund.create(
+      {
+        tenantId: cause.tenantId,
+        subscriptionId: cause.subscriptionId,
+        invoiceId: payment.invoiceId,
+        paymentId: payment.id,
+        amountMinor: refundMinor,
+        currency: payment.currency,
+        reason: cause.reason,
+        status: payment.provider ? 'pending' : 'owed',
+        provider: payment.provider,
+        dedupeKey: cause.dedupeKeyOf(payment.id),
+      },
+      { transaction },
+    );
+    if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
+    await recordRefundEvent(refund, transaction);
+    refunds.push(refund);
+  }
+  return { refunds, leftMinor: left };
 }
 
 /** What each payment brought, less what was refunded from it already (a failed refund gave nothing back). */

@@ -4,7 +4,9 @@
  * applied (`carryOutPolicyChange`, one transaction). Each is guarded by the change's status, so a
  * retry finds its work done and does nothing more.
  */
+import type { Attributes } from 'sequelize';
 import { SubscriptionChange, SubscriptionVersion } from '../models';
+import type { SubscriptionChangeStatus } from '../models/subscription-change';
 import { ensureScheduleDocuments } from '../domain/subscriptions/schedule-document';
 import {
   carryOutPolicyChange,
@@ -39,37 +41,32 @@ export interface VersionRef {
 }
 
 export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents' | 'apiPublicUrl'>) {
+  /** Moves the change on from `from`, once (a retry finds it moved), with its audit event. Answers whether it moved. */
+  const move = (
+    changeId: string,
+    from: SubscriptionChangeStatus,
+    values: Partial<Attributes<SubscriptionChange>> & { status: SubscriptionChangeStatus },
+    action: string,
+    actorId: string | null,
+  ) =>
+    changeGuarded(deps.sequelize, SubscriptionChange, { id: changeId, status: from }, values, {
+      action,
+      entityType: 'subscription_change',
+      actorId,
+      dedupeKey: `${changeId}:${values.status}`,
+    });
+
   return {
-    /** A confirmed change whose effective date is still to come: the run waits for it. Answers whether it moved. */
+    /** A confirmed change whose effective date is still to come: the run waits for it. */
     schedulePolicyChange({ changeId, confirmedById, confirmedAt }: ScheduleRequest): Promise<boolean> {
-      return changeGuarded(
-        deps.sequelize,
-        SubscriptionChange,
-        { id: changeId, status: 'quoted' },
-        { status: 'scheduled', confirmedById, confirmedAt: new Date(confirmedAt) },
-        {
-          action: 'subscription.change_schedule',
-          entityType: 'subscription_change',
-          actorId: confirmedById,
-          dedupeKey: `${changeId}:scheduled`,
-        },
-      );
+      const values = { status: 'scheduled', confirmedById, confirmedAt: new Date(confirmedAt) } as const;
+      return move(changeId, 'quoted', values, 'subscription.change_schedule', confirmedById);
     },
 
-    /** A scheduled change given up before its effective date. Answers whether it moved. */
+    /** A scheduled change given up before its effective date. */
     withdrawPolicyChange({ changeId, withdrawnById, withdrawnAt }: WithdrawRequest): Promise<boolean> {
-      return changeGuarded(
-        deps.sequelize,
-        SubscriptionChange,
-        { id: changeId, status: 'scheduled' },
-        { status: 'withdrawn', withdrawnById, withdrawnAt: new Date(withdrawnAt) },
-        {
-          action: 'subscription.change_withdraw',
-          entityType: 'subscription_change',
-          actorId: withdrawnById,
-          dedupeKey: `${changeId}:withdrawn`,
-        },
-      );
+      const values = { status: 'withdrawn', withdrawnById, withdrawnAt: new Date(withdrawnAt) } as const;
+      return move(changeId, 'scheduled', values, 'subscription.change_withdraw', withdrawnById);
     },
 
     /** The change carried out; the answer keeps no personal data, as it lands in the run's history. */

@@ -13,6 +13,8 @@ export const calendarDay = Joi.string()
     return Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== value ? helpers.error('date.base') : value;
   })
   .messages({ 'string.pattern.base': '{{#label}} must be a date YYYY-MM-DD', 'date.base': '{{#label}} must be a date that exists' })
+  // Said as a date in the OpenAPI document too: a pattern alone promises 2026-13-45 is accepted.
+  .meta({ swagger: { format: 'date' } })
   .description('YYYY-MM-DD');
 
 export const changeParams = object({ id: required(uuid), changeId: required(uuid) });

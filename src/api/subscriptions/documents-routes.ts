@@ -27,7 +27,7 @@ const policyDocumentSchema = Joi.object({
   subscriptionId: uuid,
   versionId: uuid,
   versionNumber: Joi.number().integer(),
-  effectiveFrom: Joi.string().isoDate(),
+  effectiveFrom: Joi.string().description('YYYY-MM-DD'),
   kind: Joi.string().valid(...POLICY_DOCUMENT_KINDS),
   language: Joi.string(),
   contentType: Joi.string(),

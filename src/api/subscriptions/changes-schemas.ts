@@ -30,6 +30,8 @@ export const quoteChangeBody = object({
   holderPhone,
 })
   .or('planId', 'propertyAddress', 'holderPhone')
+  // The OpenAPI document says the `or` too (its generator leaves it out): a body naming none of them is a 400.
+  .meta({ swagger: { anyOf: [{ required: ['planId'] }, { required: ['propertyAddress'] }, { required: ['holderPhone'] }] } })
   .label('QuotePolicyChange');
 
 export const asOfQuery = object({

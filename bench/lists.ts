@@ -17,7 +17,7 @@ import { issueAccessToken } from '../src/services/tokens';
 import { buildUser } from '../tests/support/factories';
 import type { BenchInfra } from './infra';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
-import { apiEnvFor, startApiProcess, startBareListServer, startWorkerProcess, type ApiProcess } from './processes';
+import { apiEnvFor, startBareListServer, startStackProcesses, type ApiProcess } from './processes';
 import { seedClaimVolume } from './search-volume';
 import { percentile } from './fixtures';
 import { withLoopAndGc, type LoopAndGc } from './runtime-metrics';
@@ -280,9 +280,9 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
   const jwt = loadConfig(env).jwt;
   const policyholder = await User.findOne({ where: { tenantId: volume.tenant.id, role: 'policyholder' } });
   const adjuster = await buildUser({ tenantId: volume.tenant.id, role: 'adjuster' });
-  // The worker runs beside both sides, idle but polling with its Schedules, as it does in compose.
-  const worker = await startWorkerProcess(infra.temporal, env);
-  const api = await startApiProcess(env);
+  // The worker runs beside both sides, idle but polling with its Schedules; both as the start command starts them.
+  const stack = await startStackProcesses(infra, env);
+  const api = stack.api;
   const bare = await startBareListServer(infra.databaseUrl, volume.tenant.id);
   const sideOf = (server: ApiProcess): Side => ({ url: server.url, processes: { ...infra.pids, api: server.child.pid! } });
   try {
@@ -300,6 +300,6 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
       ),
     };
   } finally {
-    await Promise.all([api.stop(), bare.stop(), worker.stop()]);
+    await Promise.all([stack.stop(), bare.stop()]);
   }
 }

@@ -4,12 +4,14 @@
  * one of the benchmark that loads it). Both run with the settings docker-compose gives them
  * (RUN_AS_DEPLOYED): the default log level, so the API writes its request log, to a pipe the
  * benchmark reads as compose's log driver does; tracing off unless the caller's environment
- * asks for it; the worker's Schedules in place.
+ * asks for it; the worker's Schedules in place. The list benchmark measures the stack people start
+ * instead: its API and worker are started by the start command's own code (startStackProcesses).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../scripts/local/ports';
 import { stopChild } from '../scripts/local/temporal-dev-server';
@@ -18,6 +20,7 @@ import { waitUntil } from '../tests/support/waiting';
 import { PRODUCTION_SECRETS } from './production-secrets';
 import { API_NODE_FLAGS } from '../src/api/runtime/node-flags';
 import { WORKER_NODE_FLAGS } from '../worker/heap-budget';
+import { STACK_PROCESSES, buildStackEnvironment, spawnStackProcess } from '../scripts/start';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -61,11 +64,21 @@ export const RUN_AS_DEPLOYED = {
   tracing: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off',
   workerSchedules: 'created at start, as docker-compose runs it',
   payloads: 'encrypted (PAYLOAD_CODEC_KEYS), as production requires',
+  lists: 'except in lists: the API and worker as the start command starts them (startStackProcesses)',
 };
 
 /** Bytes the processes wrote to standard output: the log's volume during the run. */
 let logBytes = 0;
 export const logBytesWritten = () => logBytes;
+
+/** Counts what `child` writes to its standard output, and kills it if the benchmark dies half-way. */
+function followed(child: ChildProcess): ChildProcess {
+  child.stdout!.on('data', (chunk: Buffer) => (logBytes += chunk.length));
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
+  return child;
+}
 
 function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
   const inherited = { ...process.env };
@@ -74,12 +87,7 @@ function spawnNode(entry: string, env: Record<string, string>, nodeOptions: stri
     env: { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...PRODUCTION_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => (logBytes += chunk.length));
-  // A benchmark that fails half-way must not leave its processes running.
-  const killChild = () => child.kill('SIGKILL');
-  process.once('exit', killChild);
-  child.once('exit', () => process.off('exit', killChild));
-  return child;
+  return followed(child);
 }
 
 export async function startWorkerProcess(
@@ -145,6 +153,62 @@ export async function startApiProcess(env: Record<string, string> & { API_PORT: 
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(child, `${url}/readyz`, 'API');
   return { url, child, stop: () => stopChild(child, 30_000) };
+}
+
+/** The API and worker as the start command runs them. */
+export interface StackProcesses {
+  api: ApiProcess;
+  /** Stops both and what the start command started for them. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker and the API started by the start command's own code (scripts/start.ts), so that the
+ * figures are those of the stack people start: `buildStackEnvironment` (NODE_ENV=development, its
+ * defaults, stripe-mock) on the benchmark's PostgreSQL, Temporal server and SMTP sink, and
+ * `spawnStackProcess` with the start command's Node flags. The start command's processes write to
+ * its terminal; here they write to a pipe the benchmark reads and counts, as a terminal that keeps
+ * up would. `env` adds the section's settings (API_PORT, JWT_SECRET, a task queue, lifted limits).
+ */
+export async function startStackProcesses(infra: BenchInfra, env: Record<string, string> & { API_PORT: string }): Promise<StackProcesses> {
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    ...infra.smtp.env,
+    ...env,
+  };
+  // The caller's own settings would not be the start command's: a newcomer's shell sets neither.
+  delete base.NODE_ENV;
+  delete base.LOG_LEVEL;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-bench-stack-'));
+  // What the start command started for them (stripe-mock), then the processes: stopped in reverse, also when the start fails.
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops) await stopOne();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const stack = await buildStackEnvironment(base, dataDir, stops);
+    const [workerProcess, apiProcess] = STACK_PROCESSES;
+    const worker = followed(spawnStackProcess(workerProcess, stack.env, { stdout: 'pipe' }));
+    stops.unshift(() => stopChild(worker, 30_000));
+    const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+    const apiChild = followed(
+      spawnStackProcess(apiProcess, stack.env, {
+        stdout: 'pipe',
+        extraNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      }),
+    );
+    stops.unshift(() => stopChild(apiChild, 30_000));
+    await waitForPoller(infra.temporal, stack.env.TEMPORAL_TASK_QUEUE ?? 'insurflow', worker);
+    const url = `http://127.0.0.1:${stack.env.API_PORT}`;
+    await waitForHttp(apiChild, `${url}/readyz`, 'API');
+    return { api: { url, child: apiChild, stop: () => stopChild(apiChild, 30_000) }, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /** bench/bare-list-server.ts on a free port, reading the lists of `tenantId` (and a STATEMENTS_FILE's, if given). */

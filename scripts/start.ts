@@ -60,8 +60,7 @@ function supervise(name: string, script: string, env: NodeJS.ProcessEnv, nodeFla
   let delayMs = FIRST_RESTART_DELAY_MS;
   const launch = () => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, [...nodeFlags, script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    stopOnExit(child);
+    child = spawnStackProcess({ script, nodeFlags }, env);
     child.once('exit', (code, signal) => {
       if (shuttingDown) return;
       if (code === 0) {
@@ -165,6 +164,7 @@ export async function buildStackEnvironment(
     stops.unshift(() => temporal.stop());
     env.TEMPORAL_ADDRESS = temporal.address;
     temporalUi = temporal.uiUrl;
+    env.TEMPORAL_UI_URL ??= temporalUi;
   }
 
   let mailbox = '(external SMTP server)';
@@ -215,7 +215,6 @@ export async function buildStackEnvironment(
   env.JWT_SECRET ??= persistentSecret(path.join(dataDir, 'jwt-secret'));
   env.API_PORT ??= String(await portNear(3000));
   env.WORKER_METRICS_PORT ??= String(await portNear(9464));
-  env.TEMPORAL_UI_URL ??= temporalUi;
   env.DOCUMENTS_DIR ??= path.join(dataDir, 'documents');
   env.WORKFLOW_BUNDLE_PATH ??= path.join(ROOT, 'dist', 'workflow-bundle.js');
   // No load balancer to drain for on one machine: Ctrl-C stops the API at once.
@@ -245,6 +244,24 @@ export const STACK_PROCESSES = [
   { name: 'worker', script: path.join(ROOT, 'dist', 'worker', 'index.js'), nodeFlags: WORKER_NODE_FLAGS },
   { name: 'api', script: path.join(ROOT, 'dist', 'src', 'api', 'server.js'), nodeFlags: API_NODE_FLAGS },
 ];
+
+/**
+ * Starts one of the stack's processes as the start command does, stopped when this process exits.
+ * Its output goes where the start command's goes unless `stdout` says otherwise (the benchmark
+ * reads it from a pipe, as a terminal would, rather than print it: bench/processes.ts).
+ */
+export function spawnStackProcess(
+  { script, nodeFlags }: { script: string; nodeFlags: string[] },
+  env: NodeJS.ProcessEnv,
+  options: { stdout?: 'inherit' | 'pipe'; extraNodeFlags?: string[] } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, ...(options.extraNodeFlags ?? []), script], {
+    env,
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
+  });
+  stopOnExit(child);
+  return child;
+}
 
 async function main(): Promise<void> {
   fs.mkdirSync(DATA_DIR, { recursive: true });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { keepLastOutput } from './last-output';
 import { freePort } from './ports';
 import { resolveStripeMock } from './stripe-mock';
+import { stopOnExit } from './temporal-dev-server';
 
 export interface StripeMockServer {
   /** `http://127.0.0.1:<port>`, what STRIPE_API_BASE takes. */
@@ -34,6 +35,8 @@ export async function startStripeMock(): Promise<StripeMockServer> {
   const child = spawn(binary, ['-http-addr', `127.0.0.1:${httpPort}`, '-https-addr', `127.0.0.1:${httpsPort}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Its owner may end without stopping it (an exit on an error, a signal to the start command alone): it goes too.
+  stopOnExit(child);
   const stderr = keepLastOutput([child.stderr]);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const apiBase = `http://127.0.0.1:${httpPort}`;

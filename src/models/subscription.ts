@@ -40,6 +40,8 @@ const subscriptionColumns = () =>
     firstPremiumWaivedById: optional.uuid(),
     firstPremiumWaiverReason: optional.string(500),
     workflowId: optional.string(200),
+    /** The quote the policy was bound from (docs/quotes.md, Binding); null: the plan's fixed premium. */
+    quoteId: optional.uuid(),
   });
 
 /**

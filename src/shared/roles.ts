@@ -7,6 +7,8 @@ export const ROLES = [
   'senior_adjuster',
   'claims_manager',
   'compliance_officer',
+  /** Decides quotes the rating rules refer (docs/quotes.md, Referral): underwriting is not claims handling. */
+  'underwriter',
   'policyholder',
 ] as const;
 

@@ -109,6 +109,10 @@ export interface TenantSettingsValues {
   policyChangeBackdateDays: number;
   /** How a policy change's premium is billed: into the term's next unpaid instalments, or on an invoice of its own. */
   policyChangeBilling: PolicyChangeBilling;
+  /** Days a quote may be bound after it is priced (docs/quotes.md). */
+  quoteValidityDays: number;
+  /** Business days an underwriter has to decide a referred quote before it lapses (docs/quotes.md, Referral). */
+  quoteReferralBusinessDays: number;
 }
 
 /** The settings holding the years an erased person's records of one kind are kept. */
@@ -170,6 +174,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettingsValues = {
   retentionYearsAuditEvents: 10,
   policyChangeBackdateDays: 30,
   policyChangeBilling: 'next_instalments',
+  quoteValidityDays: 30,
+  quoteReferralBusinessDays: 2,
 };
 
 /** The most scheduled report definitions a tenant may set itself: each is a Temporal Schedule and a stream of mail. */
@@ -317,4 +323,10 @@ export const TENANT_SETTINGS_KEYS = {
   policyChangeBilling: oneOf(POLICY_CHANGE_BILLING).description(
     "How a policy change's premium is billed or credited: next_instalments (default: spread over the term's unpaid instalments due from its effective date on, else one invoice) or own_invoice (one invoice due on its effective date, or today if later)",
   ),
+  quoteValidityDays: Joi.number().integer().min(1).max(90).description('Days a quote may be bound after it is priced. Default 30'),
+  quoteReferralBusinessDays: Joi.number()
+    .integer()
+    .min(1)
+    .max(20)
+    .description("Business days (the tenant's default calendar) an underwriter has to decide a referred quote before it lapses. Default 2"),
 };

@@ -21,6 +21,7 @@ import { PREMIUM_VERBS } from './premiums';
 import { PRIVACY_VERBS } from './privacy';
 import { REPORT_VERBS } from './reports';
 import { SUBSCRIPTION_VERBS } from './subscriptions';
+import { QUOTE_VERBS } from './quotes';
 
 const VERBS = {
   ...IDENTITY_VERBS,
@@ -37,6 +38,7 @@ const VERBS = {
   ...PRIVACY_VERBS,
   ...PREMIUM_VERBS,
   ...SUBSCRIPTION_VERBS,
+  ...QUOTE_VERBS,
   ...REPORT_VERBS,
   ...COMPLIANCE_VERBS,
 };

@@ -63,6 +63,7 @@ import * as paymentsApprovedAlone from './0073-payments-approved-alone';
 import * as companySignInHardening from './0074-company-sign-in-hardening';
 import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
 import * as policyChanges from './0075-policy-changes';
+import * as quotes from './0078-quotes';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -144,4 +145,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0074-company-sign-in-hardening', ...companySignInHardening },
   { name: '0077-payment-event-other-intent', ...paymentEventOtherIntent },
   { name: '0075-policy-changes', ...policyChanges },
+  { name: '0078-quotes', ...quotes },
 ];

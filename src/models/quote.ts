@@ -1,0 +1,41 @@
+/**
+ * A price for one risk on one plan (docs/quotes.md), valid until `validUntil`: `quoted` (may be
+ * bound), `referred` (waiting for an underwriter's decision, run `quote-referral-<id>`),
+ * `declined`, `lapsed` (nobody decided in time) or `bound` (a policy was issued from it). A quoted
+ * one past its `validUntil` is answered `expired`. Amounts are integer minor units of `currency`.
+ */
+import { DataTypes } from 'sequelize';
+import type { BreakdownLine, Risk } from '../contracts/quote';
+import { bigintAsNumber, modelOf, optional, required, tenantRowColumns } from './columns';
+
+export const QUOTE_STATUSES = ['quoted', 'referred', 'declined', 'lapsed', 'bound'] as const;
+export type QuoteStatus = (typeof QUOTE_STATUSES)[number];
+
+/** An instalment of the quoted premium, by the plan's billing frequency. */
+export interface QuoteInstalment {
+  number: number;
+  amountMinor: number;
+}
+
+const quoteColumns = () =>
+  tenantRowColumns({
+    planId: required.uuid(),
+    ratingVersionId: optional.uuid(),
+    requestedById: optional.uuid(),
+    status: required.string<QuoteStatus>(20),
+    risk: required.json<Risk>(),
+    currency: required.char(3),
+    premiumMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('premiumMinor')),
+    breakdown: required.json<BreakdownLine[]>({ defaultValue: [] }),
+    instalments: required.json<QuoteInstalment[]>({ defaultValue: [] }),
+    referralReasons: required.json<string[]>({ defaultValue: [] }),
+    loading: optional.decimal(6, 4),
+    decisionNote: optional.string(2000),
+    decidedById: optional.uuid(),
+    decidedAt: optional.date(),
+    referralDueAt: optional.date(),
+    validUntil: required.date(),
+    subscriptionId: optional.uuid(),
+  });
+
+export class Quote extends modelOf('quotes', quoteColumns) {}

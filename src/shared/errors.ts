@@ -77,7 +77,7 @@ export const payloadTooLarge = (limitBytes: number) =>
   new ApiError(413, 'payload_too_large', `The body is larger than this route takes (${limitBytes} bytes)`);
 export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json');
 
-export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3' | 'payment_provider' | 'identity_provider';
+export type Dependency = 'temporal' | 'worker' | 'postgres' | 's3' | 'document_disk' | 'payment_provider' | 'identity_provider';
 /** An outage, not a fault of the request: answered with Retry-After so the client comes back. */
 export const dependencyUnavailable = (dependency: Dependency) =>
   new ApiError(503, 'dependency_unavailable', `A service this request needs (${dependency}) did not answer in time; retry later`, [

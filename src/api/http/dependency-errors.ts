@@ -1,6 +1,6 @@
 /**
- * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal, the S3 document
- * store or the payment provider) wherever they come from, so an outage answers 503 instead of 500 even on a path that
+ * Recognises the errors of an unavailable dependency (PostgreSQL, Temporal, the document store
+ * (S3 or local disk) or the payment provider) wherever they come from, so an outage answers 503 instead of 500 even on a path that
  * does not go through temporalCall (which tells the worker apart from the server and unknown
  * outcomes, see there).
  */
@@ -50,7 +50,7 @@ export function isDatabaseOutage(err: unknown): boolean {
 export function dependencyErrorOf(err: unknown): ApiError | undefined {
   if (isDatabaseOutage(err)) return dependencyUnavailable('postgres');
   if (isTemporalOutage(err)) return dependencyUnavailable('temporal');
-  if (err instanceof DocumentStoreUnavailable) return dependencyUnavailable('s3');
+  if (err instanceof DocumentStoreUnavailable) return dependencyUnavailable(err.store);
   if (err instanceof PaymentProviderUnavailable) return dependencyUnavailable('payment_provider');
   return undefined;
 }

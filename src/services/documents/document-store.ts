@@ -35,9 +35,12 @@ export function documentKey(tenantId: string, documentId: string): string {
   return `${tenantId}/${documentId}`;
 }
 
-/** The store did not answer in time or could not serve: the API answers 503, the request may be retried. */
+/** The store did not answer in time or could not serve: the API answers 503, naming `store`; the request may be retried. */
 export class DocumentStoreUnavailable extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    readonly store: 's3' | 'document_disk',
+  ) {
     super(`document store unavailable: ${(cause as Error).message ?? cause}`, { cause });
     this.name = 'DocumentStoreUnavailable';
   }

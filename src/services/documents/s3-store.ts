@@ -46,7 +46,7 @@ async function withDeadline<T>(timeoutMs: number, call: (abortSignal: AbortSigna
   try {
     return await call(controller.signal);
   } catch (err) {
-    throw isOutage(err) ? new DocumentStoreUnavailable(err) : err;
+    throw isOutage(err) ? new DocumentStoreUnavailable(err, 's3') : err;
   } finally {
     clearTimeout(timer);
   }

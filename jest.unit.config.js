@@ -25,6 +25,7 @@ const UNIT_FILES = [
   'harness/time-skipping',
   'claims/pain001',
   'premiums/instalments',
+  'quotes/rating/price',
   'replay',
   'security/process-guard',
   'security/smtp-transport',

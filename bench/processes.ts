@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../scripts/local/ports';
-import { stopChild } from '../scripts/local/temporal-dev-server';
+import { stopChild } from '../scripts/local/processes';
 import type { BenchInfra } from './infra';
 import { waitUntil } from '../tests/support/waiting';
 import { PRODUCTION_SECRETS } from './production-secrets';

@@ -27,7 +27,8 @@ import { DEMO_PASSWORD, DEMO_TENANT_SLUG, demoEmail, seedDemo, seedDemoTenant } 
 import { freePort } from './local/ports';
 import { startEmbeddedPostgres, throwawayDataDir } from './local/postgres';
 import { startStripeMock } from './local/stripe-mock-server';
-import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
+import { stopChild, stopOnExit } from './local/processes';
+import { startTemporalDevServer } from './local/temporal-dev-server';
 import { resolveTemporalCli } from './local/tools';
 import type { Role } from '../src/shared/roles';
 
@@ -205,6 +206,7 @@ async function main(): Promise<number> {
       RATE_LIMIT_AUTH_PER_MINUTE: '100000',
       RATE_LIMIT_REGISTRATION_PER_HOUR: '100000',
       RATE_LIMIT_CATALOG_PER_MINUTE: '100000',
+      RATE_LIMIT_QUOTES_PER_MINUTE: '100000',
       RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: '100000',
       RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE: '100000',
       RATE_LIMIT_API_KEY_PER_MINUTE: '100000',

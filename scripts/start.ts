@@ -21,7 +21,8 @@ import { DEMO_PASSWORD, DEMO_TENANT_SLUG, PLATFORM_ADMIN_EMAIL, demoEmail, seedD
 import { freePort, isPortFree, waitForPort } from './local/ports';
 import { startEmbeddedPostgres } from './local/postgres';
 import { STRIPE_MOCK_SECRET_KEY, startStripeMock } from './local/stripe-mock-server';
-import { startTemporalDevServer, stopChild, stopOnExit } from './local/temporal-dev-server';
+import { stopChild, stopOnExit } from './local/processes';
+import { startTemporalDevServer } from './local/temporal-dev-server';
 import { checkoutRoot, resolveTemporalCli } from './local/tools';
 
 const ROOT = checkoutRoot();

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { keepLastOutput } from './last-output';
 import { freePort } from './ports';
 import { startEmbeddedPostgres, type WalArchiving } from './postgres';
-import { stopChild, stopOnExit } from './temporal-dev-server';
+import { stopChild, stopOnExit } from './processes';
 
 export interface PostgresProcess {
   dataDir: string;

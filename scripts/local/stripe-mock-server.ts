@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { keepLastOutput } from './last-output';
 import { freePort } from './ports';
 import { resolveStripeMock } from './stripe-mock';
-import { stopOnExit } from './temporal-dev-server';
+import { stopOnExit } from './processes';
 
 export interface StripeMockServer {
   /** `http://127.0.0.1:<port>`, what STRIPE_API_BASE takes. */

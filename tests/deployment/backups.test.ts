@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import { freePort } from '../../scripts/local/ports';
 import { throwawayDataDir } from '../../scripts/local/postgres';
 import { startPostgresProcess, type PostgresProcess } from '../../scripts/local/postgres-process';
-import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { stopChild } from '../../scripts/local/processes';
 import {
   applyRetention,
   BackupRefused,

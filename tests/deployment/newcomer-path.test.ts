@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { DEMO_PASSWORD, demoEmail } from '../../scripts/local/demo-seed';
 import { keepLastOutput } from '../../scripts/local/last-output';
-import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { stopChild } from '../../scripts/local/processes';
 import { STACK_PROCESSES, type StackEnvironment } from '../../scripts/start';
 import { formatMinorUnits, toMinorUnits } from '../../src/shared/money';
 import { newcomerEnv } from '../support/newcomer-env';

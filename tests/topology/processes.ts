@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { freePort } from '../../scripts/local/ports';
-import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { stopChild } from '../../scripts/local/processes';
 import { API_NODE_FLAGS } from '../../src/api/runtime/node-flags';
 import type { AesGcmPayloadCodec } from '../../src/services/payload-codec';
 import { payloadCodecOf, type productionSecrets } from '../support/config';

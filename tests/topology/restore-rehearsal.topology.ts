@@ -23,7 +23,7 @@ import { freePort } from '../../scripts/local/ports';
 import { throwawayDataDir } from '../../scripts/local/postgres';
 import { startPostgresProcess, type PostgresProcess } from '../../scripts/local/postgres-process';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
-import { stopChild } from '../../scripts/local/temporal-dev-server';
+import { stopChild } from '../../scripts/local/processes';
 import { resolveTemporalServer, startComposeTemporal, type TemporalServer } from '../../scripts/local/temporal-server';
 import { layOutRestore, listBackups, planRestore, type RestorePlan } from '../../scripts/backups/repository';
 import { parseEncryptionKey, s3Store, type BackupStore } from '../../scripts/backups/store';

@@ -208,7 +208,7 @@ export function providerRefundStart(
 }
 
 /** Starts, through the outbox, the run that sends a `pending` refund to its provider. */
-export function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
+function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
   return OutboxMessage.create(
     { kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload: providerRefundStart(refund) },
     { transaction },

@@ -1,3 +1,4 @@
+import { formatClaimAmount } from '../shared/money';
 import { modelOf, required, optional, uuidKey, tenantColumn, timestampColumns } from './columns';
 
 const paymentBatchColumns = () => ({
@@ -22,9 +23,13 @@ const paymentBatchColumns = () => ({
  * pain.001.001.09, docs/claim-money.md, Payment batches), kept as it was sent.
  */
 export class PaymentBatch extends modelOf('payment_batches', paymentBatchColumns) {
-  /** What the API shows: the batch without its tenant and file (`GET /payment-batches/:id/file` serves that). */
+  /**
+   * What the API shows: the batch without its tenant and file (`GET /payment-batches/:id/file` serves
+   * that), its total with its currency's decimals as every answer writes money ("12000" yen; the
+   * row keeps two in any currency).
+   */
   override toJSON(): object {
-    const { tenantId: _tenant, file: _file, ...shown } = this.get();
-    return shown;
+    const { tenantId: _tenant, file: _file, total, ...shown } = this.get();
+    return { ...shown, total: formatClaimAmount(total, shown.currency) };
   }
 }

@@ -10,7 +10,9 @@
 import fs from 'node:fs';
 import { validateXML } from 'xmllint-wasm';
 import { resolvePain001Xsd } from '../../scripts/local/pain001-xsd';
-import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, TenantSettings, type User, WebhookEvent } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -270,6 +272,68 @@ describe('claim payments and payment batches (API, worker)', () => {
     ]);
     expect(await figures()).toMatchObject({ outstanding: '0.00', paid: '3200.00', incurred: '3200.00' });
     await recordHistory(stack.temporal.workflow.getHandle(claim.workflowId), 'claimWorkflow-reopened');
+  });
+
+  it('issues yen payments in yen’s digits: the batch’s total, the file’s amounts and the events’ amounts have no decimals', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+    const yenClaim = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 12000 });
+    // Asked for by the manager, within whose limits they are approved at once (the adjuster's month is spent above).
+    const payYen = (amount: string) =>
+      stack.api
+        .post(`/api/v1/claims/${yenClaim}/payments`)
+        .set(as(team.manager))
+        .send({ costType: 'indemnity', category: 'other', amount, payee: REPAIRER })
+        .expect(201);
+    const payments = [await payYen('500'), await payYen('700')];
+    const created = await stack.api
+      .post('/api/v1/payment-batches')
+      .set(as(team.manager))
+      .send({ debtor: DEBTOR, currency: 'JPY', requestedExecutionDate: '2026-12-01' })
+      .expect(201);
+    expect(created.body).toMatchObject({ currency: 'JPY', paymentCount: 2, total: '1200' });
+    expect((await stack.api.get(`/api/v1/payment-batches/${created.body.id}`).set(as(team.manager)).expect(200)).body.total).toBe('1200');
+    const listed = await stack.api.get('/api/v1/payment-batches').set(as(team.manager)).expect(200);
+    expect(listed.body.items.find((batch: { id: string }) => batch.id === created.body.id).total).toBe('1200');
+
+    const xml = (await stack.api.get(`/api/v1/payment-batches/${created.body.id}/file`).set(as(team.manager)).expect(200)).text;
+    const validation = await validateXML({
+      xml: [{ fileName: 'batch.xml', contents: xml }],
+      schema: [{ fileName: 'pain.001.001.09.xsd', contents: schema }],
+    });
+    expect(validation.errors).toEqual([]);
+    expect(xml.match(/<CtrlSum>[^<]*<\/CtrlSum>/g)).toEqual(['<CtrlSum>1200</CtrlSum>', '<CtrlSum>1200</CtrlSum>']);
+    expect(xml.match(/<InstdAmt Ccy="JPY">[^<]*<\/InstdAmt>/g)).toEqual([
+      '<InstdAmt Ccy="JPY">500</InstdAmt>',
+      '<InstdAmt Ccy="JPY">700</InstdAmt>',
+    ]);
+
+    // The webhook events of the claim (recorded whether or not an endpoint listens) write its amounts as the API does,
+    // and the catalogue's schema of each type takes them.
+    const events = await WebhookEvent.findAll({ where: { subject: `claims/${yenClaim}` }, order: [['createdAt', 'ASC']] });
+    const amountsOf = (type: string) =>
+      events
+        .filter((event) => event.type === type)
+        .map(({ data }) => [data.amountClaimed ?? data.amountBefore ?? null, data.amount ?? null]);
+    expect(amountsOf('claim.filed')).toEqual([['12000', null]]);
+    expect(
+      amountsOf('claim.payment_issued')
+        .map(([, amount]) => amount)
+        .sort(),
+    ).toEqual(['500', '700']);
+    expect(amountsOf('claim.reserve_changed')).toContainEqual(['12000', '11500']);
+    const admin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
+    const catalogue = (await stack.api.get('/api/v1/webhooks/event-types').set(as(admin)).expect(200)).body.items as Array<{
+      type: string;
+      schema: object;
+    }>;
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
+    addFormats(ajv);
+    for (const event of events) {
+      const valid = ajv.compile(catalogue.find((item) => item.type === event.type)!.schema);
+      expect({ type: event.type, errors: valid(event.data) ? null : valid.errors }).toEqual({ type: event.type, errors: null });
+    }
+    expect(payments.map((payment) => payment.body.payment.amount)).toEqual(['500', '700']);
   });
 
   it('takes 0.10, 0.20 and then the 699.70 left off a 700.00 line exactly, leaving it at 0.00', async () => {

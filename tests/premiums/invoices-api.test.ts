@@ -72,6 +72,38 @@ describe('premium invoices and manual payments', () => {
     await stack.api.get(`/api/v1/subscriptions/${subscriptionId}/invoices`).set('Authorization', auth.outsider).expect(404);
   });
 
+  it("orders a subscription's invoices due the same day by term and instalment, then id, whichever way the ids sort", async () => {
+    const plan = await buildPlan({ tenantId: tenant.id, premium: '100.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, policyholderId: people.holder.id });
+    // Five instalments due the same day whose ids sort the other way round: the id alone would list them 5, 4, 3, 2, 1.
+    const ids = Array.from({ length: 5 }, () => crypto.randomUUID())
+      .sort()
+      .reverse();
+    await Invoice.bulkCreate(
+      ids.map((id, index) => ({
+        id,
+        tenantId: tenant.id,
+        subscriptionId: subscription.id,
+        policyholderId: people.holder.id,
+        number: `INV-TIE-${id.slice(0, 8)}`,
+        term: 0,
+        sequence: index + 1,
+        amountMinor: 2000,
+        currency: 'EUR',
+        dueDate: '2027-01-15',
+      })),
+    );
+    const listed = async (ordering: string) =>
+      (
+        await stack.api
+          .get(`/api/v1/subscriptions/${subscription.id}/invoices?ordering=${ordering}&pageSize=3`)
+          .set('Authorization', auth.holder)
+          .expect(200)
+      ).body.items.map((invoice: { sequence: number }) => invoice.sequence);
+    expect(await listed('dueDate')).toEqual([1, 2, 3]);
+    expect(await listed('-dueDate')).toEqual([5, 4, 3]);
+  });
+
   it('lets a policyholder see only their own invoices and another tenant none (404)', async () => {
     const own = await stack.api.get('/api/v1/invoices?pageSize=100').set('Authorization', auth.otherHolder).expect(200);
     expect(own.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([yenInvoice.id]);

@@ -18,6 +18,7 @@ import {
   ComplianceRequirementPolicy,
   EscalationAlert,
   ClaimPayment,
+  ClaimReserveLine,
   Plan,
   Registration,
   Subscription,
@@ -468,6 +469,36 @@ describe('business reports', () => {
     const [header, ...expiringRows] = parseCsv(expiring.text);
     expect(header).toEqual(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium']);
     expect(expiringRows.map((row) => row[0])).toEqual([expiringSoon.id, expiringLater.id]);
+  });
+
+  it('writes the amounts of a yen tenant without decimals: claims, their costs, policies’ premiums, expiring policies', async () => {
+    const yenTenant = await buildTenant();
+    const [yenManager, yenAdmin] = await Promise.all([
+      buildUser({ tenantId: yenTenant.id, role: 'claims_manager' }),
+      buildUser({ tenantId: yenTenant.id, role: 'tenant_admin' }),
+    ]);
+    const plan = await buildPlan({ tenantId: yenTenant.id, currency: 'JPY', premium: '30000.00' });
+    const cover = await buildSubscription({ tenantId: yenTenant.id, planId: plan.id, endDate: isoDay(new Date(Date.now() + 30 * DAY_MS)) });
+    const claim = await claimWith(yenTenant.id, ago(2 * HOUR_MS), '12000.00', [['approved', ago(HOUR_MS), yenManager]], {
+      amountApproved: '11500.00',
+      subscriptionId: cover.id,
+    });
+    await ClaimReserveLine.create({
+      tenantId: yenTenant.id,
+      claimId: claim.id,
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '500.00',
+    });
+    const claims = (await stack.api.get('/api/v1/reports/claims').set(as(yenManager)).expect(200)).body;
+    expect(claims.totals).toMatchObject({ filed: 1, approved: 1, amountClaimed: '12000', amountApproved: '11500', amountPaid: '0' });
+    expect(claims.groups).toEqual([expect.objectContaining({ key: 'approved', amountClaimed: '12000', amountApproved: '11500' })]);
+    expect(claims.costs).toEqual([
+      expect.objectContaining({ currency: 'JPY', outstanding: '500', paid: '0', recovered: '0', incurred: '500' }),
+    ]);
+    const policies = (await stack.api.get('/api/v1/reports/policies').set(as(yenAdmin)).expect(200)).body;
+    expect(policies.totals).toMatchObject({ written: 1, writtenPremium: '30000', renewedPremium: '0' });
+    expect(policies.expiring.items).toEqual([expect.objectContaining({ subscriptionId: cover.id, premium: '30000' })]);
   });
 
   it('refuses other roles, platform admins and a bad period', async () => {

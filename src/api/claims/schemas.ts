@@ -66,7 +66,7 @@ export const withdrawalFields = {
   withdrawalReason: Joi.string().allow(null),
 };
 
-const moneyString = Joi.string().description('decimal amount, two places');
+const moneyString = Joi.string().description('decimal amount with the decimals of the claim’s currency: "1100.00" EUR, "12000" JPY');
 
 export const claimSchema = Joi.object({
   id: uuid,

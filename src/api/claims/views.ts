@@ -49,7 +49,7 @@ export async function claimDetail(claim: Claim): Promise<object> {
       id: version.id,
       number: version.number,
       effectiveFrom: version.effectiveFrom,
-      coverageAmount: version.coverageAmount,
+      coverageAmount: formatClaimAmount(version.coverageAmount, version.currency),
     },
   };
 }

@@ -39,10 +39,17 @@ export function orderingParam<F extends string>(fields: readonly F[], fallback: 
   return withDefault(oneOf(fields.flatMap((f) => [f, `-${f}` as const])), fallback);
 }
 
-export function orderFrom(ordering: string): [string, 'ASC' | 'DESC'][] {
+/**
+ * The order of `ordering`, then of `tieBreak` in the same direction (rows the ordering leaves equal
+ * in the order they have a meaning in: a policy's invoices due the same day by term and instalment),
+ * then of the id, so a page never answers equal rows in either order.
+ */
+export function orderFrom(ordering: string, tieBreak: readonly string[] = []): [string, 'ASC' | 'DESC'][] {
   const descending = ordering.startsWith('-');
+  const direction = descending ? 'DESC' : 'ASC';
   return [
-    [descending ? ordering.slice(1) : ordering, descending ? 'DESC' : 'ASC'],
+    [descending ? ordering.slice(1) : ordering, direction],
+    ...tieBreak.map((attribute): [string, 'ASC' | 'DESC'] => [attribute, direction]),
     ['id', 'ASC'],
   ];
 }
@@ -71,6 +78,8 @@ interface ReadOptions {
   search?: TextSearch;
   /** The most rows its total counts exactly; LIST_TOTAL_CAP, or SEARCH_TOTAL_CAP for a search, unless a caller needs less. */
   totalCap?: number;
+  /** Attributes that order the rows its ordering leaves equal, before the id (`orderFrom`). */
+  tieBreak?: readonly string[];
 }
 
 type ListOptions = Omit<FindOptions, 'where' | 'limit' | 'offset' | 'order' | 'raw'> & ReadOptions;
@@ -106,8 +115,8 @@ function pageOf<Row>(query: PageQuery, rows: Row[], { total, exact }: Total): Pa
  * The rows of a page and the row after it. A page beyond a capped total's last page still answers
  * its rows (MAX_PAGE bounds the OFFSET): `hasMore` says whether to read on.
  */
-const pageRequest = (query: PageQuery) => ({
-  order: orderFrom(query.ordering ?? 'createdAt'),
+const pageRequest = (query: PageQuery, tieBreak?: readonly string[]) => ({
+  order: orderFrom(query.ordering ?? 'createdAt', tieBreak),
   limit: query.pageSize + 1,
   offset: (query.page - 1) * query.pageSize,
 });
@@ -125,8 +134,8 @@ async function countAndPage<Row>(
   options: ListOptions,
   raw: boolean,
 ): Promise<Page<Row>> {
-  const { search, totalCap = search ? SEARCH_TOTAL_CAP : LIST_TOTAL_CAP, ...findOptions } = options;
-  const request = pageRequest(query);
+  const { search, totalCap = search ? SEARCH_TOTAL_CAP : LIST_TOTAL_CAP, tieBreak, ...findOptions } = options;
+  const request = pageRequest(query, tieBreak);
   const counting = search
     ? cappedCountOfAny(
         model,
@@ -182,7 +191,9 @@ export async function paginatePlain<M extends Model>(
   filters: WhereOptions,
   options: ReadOptions = {},
 ): Promise<Page<Attributes<M>>> {
-  const direct = options.search ? null : await pageWithTotal(model, filters, pageRequest(query), options.totalCap ?? LIST_TOTAL_CAP);
+  const direct = options.search
+    ? null
+    : await pageWithTotal(model, filters, pageRequest(query, options.tieBreak), options.totalCap ?? LIST_TOTAL_CAP);
   if (direct) return pageOf(query, direct.rows, direct.total);
   return countAndPage<Attributes<M>>(model, query, filters, options, true);
 }

@@ -22,7 +22,7 @@ export const batchSchema = Joi.object({
   messageId: Joi.string(),
   currency: Joi.string(),
   paymentCount: Joi.number().integer(),
-  total: Joi.string(),
+  total: Joi.string().description('The payments’ sum, a decimal with the currency’s decimals: "2700.00" EUR, "12000" JPY'),
   requestedExecutionDate: Joi.string(),
   debtorName: Joi.string(),
   debtorIban: Joi.string(),

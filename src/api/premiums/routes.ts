@@ -94,13 +94,19 @@ export function premiumRoutes(): RouteSpec[] {
     }),
     childListRoute({
       path: '/subscriptions/:id/invoices',
-      summary: "A subscription's premium invoices, by due date",
+      summary: "A subscription's premium invoices, by due date (those due the same day by term and instalment)",
       tag: 'premiums',
       access: subscriptionAccess,
       query: subscriptionInvoicesQuery,
       schema: invoiceSchema,
       list: async (subscription, query) => {
-        const result = await paginate(Invoice, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        // Two due the same day (a policy change's instalment beside the term's) come in the order they were billed.
+        const result = await paginate(
+          Invoice,
+          query,
+          { tenantId: subscription.tenantId, subscriptionId: subscription.id },
+          { tieBreak: ['term', 'sequence'] },
+        );
         return { ...result, items: result.items.map(withAmount) };
       },
     }),

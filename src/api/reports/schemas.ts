@@ -15,7 +15,9 @@ const format = oneOf(['json', 'csv'] as const).description('csv: a download (sam
 export const reportQuery = (kind: Pick<ReportKind, 'keys'>) => object({ ...kind.keys, format });
 
 const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label('ReportPeriod');
-const money = Joi.string().description('Decimal with 2 places');
+const money = Joi.string().description(
+  'Decimal with the currency’s decimals ("12000" JPY); a sum over plans of several currencies at face value, with 2',
+);
 const countsOf = (keys: readonly string[]) => Joi.object(Object.fromEntries(keys.map((key) => [key, Joi.number().integer()])));
 
 /**

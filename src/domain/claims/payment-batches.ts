@@ -13,6 +13,7 @@ import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xm
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
+import { formatClaimAmount, sumClaimAmounts } from '../../shared/money';
 import { audited } from '../audited';
 import type { Command } from '../command';
 import { signalPaymentSettled } from './payments';
@@ -97,7 +98,6 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
           problems.map((problem) => ({ ...problem })),
         );
       const file = pain001Xml(creditTransfers);
-      const total = payments.reduce((sum, payment) => sum + Math.round(Number(payment.amount) * 100), 0) / 100;
       const created = await PaymentBatch.create(
         {
           id: batchId,
@@ -105,7 +105,8 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
           messageId: creditTransfers.messageId,
           currency,
           paymentCount: payments.length,
-          total: total.toFixed(2),
+          // The row keeps two decimals in any currency; the answer writes the currency's (PaymentBatch.toJSON).
+          total: formatClaimAmount(sumClaimAmounts(payments.map((payment) => Number(payment.amount)))),
           requestedExecutionDate: creditTransfers.requestedExecutionDate,
           debtorName: creditTransfers.debtor.name,
           debtorIban: creditTransfers.debtor.iban,

@@ -1,6 +1,8 @@
 /**
  * The webhook events of a claim's life and money (docs/webhooks.md, Event types): filed, a reserve
- * line set, a payment's every status, a recovery. Each recorder is called in the transaction that
+ * line set, a payment's every status, a recovery. Their amounts are written as the API writes them,
+ * with the decimals of the claim's currency ("500.50" EUR, "12000" JPY), the rows' numeric strings
+ * and a run's numbers alike. Each recorder is called in the transaction that
  * records the change, so the event goes out exactly when the change commits; its dedupe key names
  * the change, so a retried activity or a repeated request records it once.
  */
@@ -8,10 +10,8 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { PaymentStatus } from '../../contracts/claim-payments';
 import type { ReserveChange } from '../../contracts/claim-reserves';
 import { Claim, type ClaimRecovery } from '../../models';
+import { formatClaimAmount } from '../../shared/money';
 import { recordWebhookEvent, recordWebhookEvents, type WebhookEventRecord, type WebhookEventType } from '../webhooks/events';
-
-/** A claim's amounts are kept as numeric(12,2), read as such strings: events carry them so ("500.50"), a run's numbers too. */
-const decimalOf = (amount: string | number) => (typeof amount === 'number' ? amount.toFixed(2) : amount);
 
 interface ClaimContext {
   claimId: string;
@@ -81,7 +81,7 @@ export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transac
       claimantId: claim.claimantId,
       filedById: claim.filedById,
       incidentDate: claim.incidentDate,
-      amountClaimed: decimalOf(claim.amountClaimed),
+      amountClaimed: formatClaimAmount(claim.amountClaimed, context.currency),
       filedAt: filedAt.toISOString(),
     },
     `claim:${claim.id}:filed`,
@@ -102,8 +102,8 @@ export async function recordReserveChangeEvents(claimId: string, changes: Reserv
         costType: change.costType,
         category: change.category,
         status: change.status,
-        amountBefore: decimalOf(change.amountBefore),
-        amount: decimalOf(change.amount),
+        amountBefore: formatClaimAmount(change.amountBefore, context.currency),
+        amount: formatClaimAmount(change.amount, context.currency),
         requestedById: change.requestedById,
         decidedById: change.decidedById,
       },
@@ -157,7 +157,7 @@ export async function recordPaymentEvents(
           paymentId: row.id,
           reference: row.reference,
           kind: row.kind,
-          amount: decimalOf(row.amount),
+          amount: formatClaimAmount(row.amount, contexts.get(row.claim_id)!.currency),
           costType: row.cost_type,
           category: row.category,
           payeeKind: row.payee_kind,
@@ -174,13 +174,14 @@ export async function recordPaymentEvents(
 
 /** `claim.recovery_recorded`, with the recovery's row as it was created. */
 export async function recordRecoveryEvent(recovery: ClaimRecovery, transaction: Transaction): Promise<void> {
+  const context = await claimContextOf(recovery.claimId, transaction);
   const event = claimEvent(
-    await claimContextOf(recovery.claimId, transaction),
+    context,
     'claim.recovery_recorded',
     {
       recoveryId: recovery.id,
       kind: recovery.kind,
-      amount: decimalOf(recovery.amount),
+      amount: formatClaimAmount(recovery.amount, context.currency),
       receivedOn: recovery.receivedOn,
       reference: recovery.reference,
       recordedById: recovery.recordedById,

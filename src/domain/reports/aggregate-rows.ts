@@ -4,12 +4,25 @@
  * total (any other value); and a count per status.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { formatClaimAmount } from '../../shared/money';
 
 export interface GroupingRow {
   key: string | null;
   label: string | null;
   total: number;
 }
+
+/**
+ * A column `currency` of a report's statement: the currency of every plan of the tenant (`:tenantId`)
+ * when they all share one, else null. The claims and policies figures add up amounts across plans
+ * (docs/reports.md): in a tenant of one currency they are written with its decimals ("12000" yen),
+ * in one of several at face value with the two the rows keep.
+ */
+export const TENANT_CURRENCY_COLUMN = `(SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM plans WHERE tenant_id = :tenantId) AS currency`;
+
+/** A summed amount of a row that has the `TENANT_CURRENCY_COLUMN`, written as that currency writes money. */
+export const amountOfRow = (amount: string, row: { currency: string | null }): string =>
+  formatClaimAmount(amount, row.currency ?? undefined);
 
 export const isTotalRow = (row: GroupingRow): boolean => Number(row.total) !== 0;
 

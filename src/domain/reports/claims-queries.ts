@@ -9,7 +9,8 @@ import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
 import { localTime } from '../calendars/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { PAYMENT_FIGURES } from '../claims/payment-figures';
-import { countsPerStatus, groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
+import { formatClaimAmount } from '../../shared/money';
+import { amountOfRow, countsPerStatus, groupFigures, isTotalRow, TENANT_CURRENCY_COLUMN, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
@@ -40,6 +41,7 @@ interface GroupRow extends GroupingRow {
   amount_claimed: string;
   amount_approved: string;
   amount_paid: string;
+  currency: string | null;
 }
 
 export interface ClaimFigures {
@@ -63,9 +65,9 @@ function figuresOf(row: GroupRow): ClaimFigures {
     denied,
     paid,
     denialRate: decided === 0 ? null : Math.round((denied / decided) * 10_000) / 10_000,
-    amountClaimed: row.amount_claimed,
-    amountApproved: row.amount_approved,
-    amountPaid: row.amount_paid,
+    amountClaimed: amountOfRow(row.amount_claimed, row),
+    amountApproved: amountOfRow(row.amount_approved, row),
+    amountPaid: amountOfRow(row.amount_paid, row),
   };
 }
 
@@ -107,7 +109,8 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
             sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
             coalesce(sum(amount_claimed), 0)::numeric(14, 2)::text AS amount_claimed,
             coalesce(sum(amount_approved), 0)::numeric(14, 2)::text AS amount_approved,
-            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid
+            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid,
+            ${TENANT_CURRENCY_COLUMN}
        FROM parts
       GROUP BY GROUPING SETS ((key, label), ())
       ORDER BY total, key`,
@@ -125,6 +128,7 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
     amount_claimed: '0.00',
     amount_approved: '0.00',
     amount_paid: '0.00',
+    currency: null,
   };
   return {
     totals: figuresOf(totalRow ?? empty),
@@ -372,8 +376,8 @@ export async function claimCosts(sequelize: Sequelize, tenantId: string, period:
       ORDER BY pl.name, x.plan_id, x.cost_type`,
     { replacements: { tenantId, from: period.from, until: period.until }, type: QueryTypes.SELECT },
   );
-  const money = (value: number) => value.toFixed(2);
   return rows.map((row) => {
+    const money = (value: number) => formatClaimAmount(value, row.currency);
     const [outstanding, paid, recovered] = [row.outstanding, row.paid, row.recovered].map(Number);
     return {
       planId: row.plan_id,

@@ -6,7 +6,8 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
-import { countsPerStatus, groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
+import { formatClaimAmount } from '../../shared/money';
+import { amountOfRow, countsPerStatus, groupFigures, isTotalRow, TENANT_CURRENCY_COLUMN, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
@@ -30,6 +31,7 @@ interface GroupRow extends GroupingRow {
   renewed: string;
   written_premium: string;
   renewed_premium: string;
+  currency: string | null;
 }
 
 const figuresOf = (row: GroupRow) => ({
@@ -38,8 +40,8 @@ const figuresOf = (row: GroupRow) => ({
   cancelled: Number(row.cancelled),
   expired: Number(row.expired),
   renewed: Number(row.renewed),
-  writtenPremium: row.written_premium,
-  renewedPremium: row.renewed_premium,
+  writtenPremium: amountOfRow(row.written_premium, row),
+  renewedPremium: amountOfRow(row.renewed_premium, row),
 });
 
 /** The period's events per group and in total (one statement, GROUPING SETS). */
@@ -71,7 +73,8 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
             count(*) FILTER (WHERE kind = 'expired') AS expired,
             count(*) FILTER (WHERE kind = 'renewed') AS renewed,
             coalesce(sum(premium) FILTER (WHERE kind = 'written'), 0)::numeric(14, 2)::text AS written_premium,
-            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium
+            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium,
+            ${TENANT_CURRENCY_COLUMN}
        FROM keyed
       GROUP BY GROUPING SETS ((key, label), ())
       ORDER BY total, key`,
@@ -132,11 +135,11 @@ export interface ExpiringPolicy {
   premium: string;
 }
 
-/** One page of the active policies ending within 90 days, soonest first. */
+/** One page of the active policies ending within 90 days, soonest first; each premium with its currency's decimals. */
 export async function expiringPolicies(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<ExpiringPolicy[]> {
-  return sequelize.query<ExpiringPolicy>(
+  const rows = await sequelize.query<ExpiringPolicy & { currency: string }>(
     `SELECT s.id AS "subscriptionId", u.full_name AS policyholder, u.email, p.name AS plan,
-            to_char(s.end_date, 'YYYY-MM-DD') AS "endDate", s.premium::text AS premium
+            to_char(s.end_date, 'YYYY-MM-DD') AS "endDate", s.premium::text AS premium, s.currency
        FROM subscriptions s
        JOIN users u ON u.id = s.policyholder_id
        JOIN plans p ON p.id = s.plan_id
@@ -144,4 +147,5 @@ export async function expiringPolicies(sequelize: Sequelize, tenantId: string, l
       ORDER BY s.end_date, s.id LIMIT :limit OFFSET :offset`,
     { replacements: { tenantId, limit, offset }, type: QueryTypes.SELECT },
   );
+  return rows.map(({ currency, ...policy }) => ({ ...policy, premium: formatClaimAmount(policy.premium, currency) }));
 }

@@ -1,10 +1,12 @@
 /**
  * The webhook events of a policy (docs/webhooks.md, Event types), recorded in the transaction of
  * its run's change they tell of; each dedupe key names the change, so a retried activity records it once.
+ * The cover and premium are written with the decimals of the policy's currency, as the API writes money.
  */
 import type { Transaction } from 'sequelize';
 import type { SubscriptionStatus } from '../../contracts/subscription';
 import type { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
+import { formatClaimAmount } from '../../shared/money';
 import { recordWebhookEvent, type WebhookEventType } from '../webhooks/events';
 
 /** An event about a subscription: its subject, and its id and policy number first in its data. */
@@ -55,8 +57,8 @@ export function recordPolicyIssuedEvent(subscription: Subscription, transaction:
       planId: subscription.planId,
       policyholderId: subscription.policyholderId,
       status: subscription.status,
-      coverageAmount: subscription.coverageAmount,
-      premium: subscription.premium,
+      coverageAmount: formatClaimAmount(subscription.coverageAmount, subscription.currency),
+      premium: formatClaimAmount(subscription.premium, subscription.currency),
       currency: subscription.currency,
       billingFrequency: subscription.billingFrequency ?? null,
       startDate: subscription.startDate,
@@ -87,8 +89,8 @@ export function recordPolicyChangedEvent(
       effectiveDate: version.effectiveFrom,
       changedFields,
       planId: version.planId,
-      coverageAmount: version.coverageAmount,
-      premium: version.premium,
+      coverageAmount: formatClaimAmount(version.coverageAmount, version.currency),
+      premium: formatClaimAmount(version.premium, version.currency),
       currency: version.currency,
       premiumDeltaMinor: change.premiumDeltaMinor,
       actorId: version.changedById ?? null,

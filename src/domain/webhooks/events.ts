@@ -30,8 +30,15 @@ function objectSchema(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
 
-/** An amount of a claim or a policy as their rows and API keep it: a decimal string with two decimals ("500.50"), in `currency`. */
-const decimal = { type: 'string', pattern: '^[0-9]+\\.[0-9]{2}$' };
+/**
+ * An amount of a claim or a policy as the API writes it (docs/api.md, Money): a decimal string with
+ * the decimals of `currency`, none, two or three ("12000" JPY, "500.50" EUR, "1.250" KWD).
+ */
+const decimal = {
+  type: 'string',
+  pattern: '^[0-9]+(\\.[0-9]{2,3})?$',
+  description: 'A decimal string with the decimals of the currency: "12000" JPY, "500.50" EUR, "1.250" KWD',
+};
 const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
 const date = { type: 'string', format: 'date' };
 const costType = { type: 'string', enum: ['indemnity', 'expense'] };

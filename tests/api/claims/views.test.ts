@@ -2,7 +2,8 @@
  * A claim's row views write money as its live state does (docs/api.md, Money), on the real API,
  * worker, PostgreSQL and Temporal: the rows keep two decimals in any currency ("12000.00" yen), and
  * every answer read from them (the claim, its list, its reserves, payments, recoveries and figures,
- * REST and GraphQL) writes the amount with its currency's decimals, as the run's answers do.
+ * the cover of the policy version that judged it, REST and GraphQL) writes the amount with its
+ * currency's decimals, as the run's answers do.
  */
 import type { User } from '../../../src/models';
 import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
@@ -24,7 +25,7 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
   const post = (user: User, path: string, body: object) => stack.api.post(`/api/v1${path}`).set(as(user)).send(body);
 
   it('a yen claim answers "12000" from its row as from its run, and its money without decimals, REST and GraphQL', async () => {
-    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY', coverageAmount: '3000000.00' });
     const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
     const claimId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 12000 });
     const reserve = { costType: 'indemnity', category: 'repair', amount: '500', reason: 'Gutter' };
@@ -46,6 +47,8 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
 
     const claim = (await get(`/claims/${claimId}`)).body;
     expect([claim.amountClaimed, claim.amountApproved]).toEqual(['12000', null]);
+    // The policy version that judged its cover writes its cover in the policy's currency too.
+    expect(claim.subscriptionVersion).toMatchObject({ number: 1, coverageAmount: '3000000' });
     expect(claim.state).toMatchObject({ amountClaimed: claim.amountClaimed, amountApproved: null });
     // Outstanding: the lines (12000 + 400) and the payment approved but not yet issued (100).
     expect(claim.financials).toEqual({ currency: 'JPY', outstanding: '12500', paid: '0', recovered: '300', incurred: '12200' });
@@ -62,7 +65,8 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
     expect((await get(`/claims/${claimId}/payments`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['100']);
     expect((await get(`/claims/${claimId}/recoveries`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['300']);
 
-    const query = `query ($id: ID!) { claim(id: $id) { amountClaimed amountApproved liveState { state { amountClaimed } } financials { recovered } } }`;
+    const query = `query ($id: ID!) { claim(id: $id) { amountClaimed amountApproved liveState { state { amountClaimed } } financials { recovered }
+      subscriptionVersion { coverageAmount } } }`;
     const graphql = await stack.api
       .post('/api/graphql')
       .set(as(team.manager))
@@ -73,6 +77,7 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
       amountApproved: null,
       liveState: { state: { amountClaimed: '12000' } },
       financials: { recovered: '300' },
+      subscriptionVersion: { coverageAmount: '3000000' },
     });
   });
 });

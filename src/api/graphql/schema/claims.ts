@@ -132,7 +132,10 @@ const ClaimSubscriptionVersion = builder.objectRef<SubscriptionVersion>('ClaimSu
     id: t.exposeID('id'),
     number: t.exposeInt('number'),
     effectiveFrom: t.exposeString('effectiveFrom'),
-    coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
+    coverageAmount: t.string({
+      description: 'A decimal amount in the version’s currency, as REST writes it',
+      resolve: (version) => formatClaimAmount(version.coverageAmount, version.currency),
+    }),
   }),
 });
 

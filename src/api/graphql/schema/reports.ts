@@ -134,7 +134,7 @@ const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?
     denied: t.exposeInt('denied'),
     paid: t.exposeInt('paid'),
     denialRate: t.exposeFloat('denialRate', { nullable: true, description: 'denied / (approved + denied), 0..1' }),
-    amountClaimed: t.exposeString('amountClaimed', { description: 'Decimal with 2 places' }),
+    amountClaimed: t.exposeString('amountClaimed', { description: 'Decimal with the decimals of the tenant’s currency (docs/reports.md)' }),
     amountApproved: t.exposeString('amountApproved'),
     amountPaid: t.exposeString('amountPaid'),
   }),
@@ -250,7 +250,9 @@ const PolicyFigures = builder
       cancelled: t.exposeInt('cancelled'),
       expired: t.exposeInt('expired'),
       renewed: t.exposeInt('renewed'),
-      writtenPremium: t.exposeString('writtenPremium', { description: 'Decimal with 2 places' }),
+      writtenPremium: t.exposeString('writtenPremium', {
+        description: 'Decimal with the decimals of the tenant’s currency (docs/reports.md)',
+      }),
       renewedPremium: t.exposeString('renewedPremium'),
     }),
   });

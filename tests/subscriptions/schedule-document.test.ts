@@ -15,6 +15,7 @@ import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } f
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { describeNeeding } from '../support/required-tool';
 import { drawnPage, pdfText, popplerTool } from '../support/poppler';
+import { buildQuote, RISK } from '../support/quote-rows';
 
 const address = { line1: 'Hauptstraße 5', postalCode: '10115', city: 'Berlin', country: 'DE' };
 
@@ -166,6 +167,29 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
     expect(text).toContain('Deductible: none');
     expect(text).toContain('Premium for the period: €1,200.00, payable in quarterly instalments');
     expect(text).toContain('10/15/2026 €300.00 premium of the period');
+  });
+
+  it("a policy bound from a quote: its risk's deductible and the quote's breakdown, step by step, until a change moves its premium", async () => {
+    const holder = await buildUser({ tenantId, role: 'policyholder', locale: 'en' });
+    const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress: address });
+    const quote = await buildQuote(basic, { requestedById: holder.id, status: 'bound', subscriptionId: pending.id, premiumMinor: 47520 });
+    await pending.update({ quoteId: quote.id, premium: '475.20', coverageAmount: RISK.sumInsured });
+    await pending.update({ status: 'active', startDate: '2026-01-15', endDate: '2027-01-15' });
+    await changedToBetterPlan(pending, holder);
+
+    const [first, second] = await ensureScheduleDocuments(db.sequelize, store, pending.id);
+    const issued = await pdfText(await readAll(store, first.storageKey));
+    expect(issued).toContain('Sum insured: €300,000.00');
+    expect(issued).toContain('Deductible: €250.00');
+    expect(issued).toContain('Premium for the period: €475.20');
+    expect(issued).toContain('How the premium was priced');
+    expect(issued).toContain('300,000.00 at 1.20 per 1,000: €360.00');
+    expect(issued).toContain('Detached house (factor 1.10): €36.00');
+    expect(issued).toContain('Zone BER (factor 1.20): €79.20');
+    // Version 2 is priced otherwise (another plan): the quote's breakdown no longer explains it.
+    const changed = await pdfText(await readAll(store, second.storageKey));
+    expect(changed).toContain('Deductible: €250.00');
+    expect(changed).not.toContain('How the premium was priced');
   });
 
   it('stores each schedule once however many callers ask at the same time: one row per version, no stray bytes', async () => {

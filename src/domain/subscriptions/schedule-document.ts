@@ -4,10 +4,12 @@
  * is never rendered again, so it keeps saying what the version said when it was made.
  *
  * What it shows: the holder, the policy number, the period of insurance of the version's term,
- * the insured property, the plan, the sum insured, the deductible (plans have none yet), the
- * premium and the instalments of the period as billed (the premium the term started with, plus
+ * the insured property, the plan, the sum insured, the deductible (none unless bound from a quote),
+ * the premium and the instalments of the period as billed (the premium the term started with, plus
  * what each change of the term up to this version bills or credits, as priced), the version's
- * number and effective date, and for a change what it moved and its premium effect.
+ * number and effective date, and for a change what it moved and its premium effect. A policy bound
+ * from a quote (docs/quotes.md, Binding) shows its risk's deductible, and the quote's breakdown
+ * for as long as a version keeps the quoted plan and premium.
  *
  * The text uses PDF's standard Helvetica, which needs no font file on the host but writes only
  * the Windows-1252 characters (every letter of German and English, €): any other character is
@@ -17,7 +19,8 @@ import crypto from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { PropertyAddress } from '../../contracts/subscription';
-import { Plan, PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, User } from '../../models';
+import type { BreakdownLine } from '../../contracts/quote';
+import { Plan, PolicyDocument, Quote, Subscription, SubscriptionChange, SubscriptionVersion, User } from '../../models';
 import { documentKey, type DocumentStore } from '../../services/documents';
 import { mailContextOf } from '../../services/notifications/context';
 import { addMonths, instalmentsOf, type BillingFrequency } from '../../shared/instalments';
@@ -53,6 +56,10 @@ export interface ScheduleFacts {
   instalments: ScheduleInstalment[];
   /** Absent for version 1, the policy as issued. */
   change?: { fields: string[]; premiumBefore: string; premiumAfter: string; deltaMinor: number };
+  /** The risk's deductible of a policy bound from a quote; absent: none. */
+  deductible?: string;
+  /** How the quote priced the premium, step by step; absent unless the version has the quoted plan and premium. */
+  breakdown?: BreakdownLine[];
 }
 
 /** Windows-1252's characters beyond Latin-1's: with Latin-1 (U+0020–U+007E, U+00A0–U+00FF), what Helvetica writes. */
@@ -141,7 +148,7 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   field(texts.propertyAddress, facts.propertyAddress ? addressLines(facts.propertyAddress).join(', ') : texts.noAddress);
   field(texts.plan, facts.planName);
   field(texts.sumInsured, money(minor(facts.coverageAmount)));
-  field(texts.deductible, texts.noDeductible);
+  field(texts.deductible, facts.deductible ? money(minor(facts.deductible)) : texts.noDeductible);
   field(texts.premium, `${money(minor(facts.premium))}, ${texts.perTerm(facts.billingFrequency)}`);
 
   doc.moveDown().font('Helvetica-Bold').text(texts.instalments);
@@ -161,6 +168,11 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   for (const instalment of facts.instalments) {
     const what = instalment.changeFrom ? texts.changeFrom(day(instalment.changeFrom)) : texts.asIssued;
     line(day(instalment.dueDate), money(instalment.amountMinor), what);
+  }
+
+  if (facts.breakdown) {
+    doc.moveDown().font('Helvetica-Bold').text(texts.breakdownHeading);
+    for (const step of facts.breakdown) field(texts.breakdownStep(step.label, step.factor), money(minor(step.amount)));
   }
 
   if (facts.change) {
@@ -203,6 +215,8 @@ function termBounds(subscription: Subscription, term: number): { start: string; 
 
 interface PolicyRows {
   subscription: Subscription;
+  /** The quote the policy was bound from; null for a policy of the plan's fixed terms. */
+  quote: Quote | null;
   holderName: string;
   versions: SubscriptionVersion[];
   changes: Map<string, SubscriptionChange>;
@@ -242,6 +256,8 @@ function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: L
     ),
   ].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const change = version.changeId ? changes.get(version.changeId) : undefined;
+  const { quote } = rows;
+  const quoted = quote && version.planId === quote.planId && toMinorUnits(version.premium, version.currency) === quote.premiumMinor;
   return {
     locale,
     insurer,
@@ -256,6 +272,8 @@ function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: L
     propertyAddress: version.propertyAddress,
     version: { number: version.number, effectiveFrom: version.effectiveFrom, createdOn: version.createdAt.toISOString().slice(0, 10) },
     instalments,
+    ...(quote && { deductible: quote.risk.deductible }),
+    ...(quoted && { breakdown: quote.breakdown }),
     ...(change && {
       change: {
         fields: changedFields(version),
@@ -296,6 +314,7 @@ export async function ensureScheduleDocuments(
     ]);
     const rows: PolicyRows = {
       subscription,
+      quote: subscription.quoteId ? await Quote.findByPk(subscription.quoteId) : null,
       holderName: holder.fullName,
       versions,
       changes: new Map(changes.map((change) => [change.id, change])),

@@ -35,6 +35,9 @@ export interface ScheduleTexts {
   returnPremium: string;
   noPremiumEffect: string;
   issuedBy: (insurer: string, createdOn: string) => string;
+  /** The heading of a quoted premium's breakdown, and one step of it (its label, and the factor it applied if it multiplied). */
+  breakdownHeading: string;
+  breakdownStep: (label: string, factor?: string) => string;
 }
 
 const FREQUENCY_EN: Record<BillingFrequency, string> = {
@@ -87,6 +90,8 @@ export const SCHEDULE_TEXTS: Record<Locale, ScheduleTexts> = {
     returnPremium: 'Return premium for the rest of the period',
     noPremiumEffect: 'The change does not alter the premium.',
     issuedBy: (insurer, createdOn) => `Issued by ${insurer} on ${createdOn}.`,
+    breakdownHeading: 'How the premium was priced',
+    breakdownStep: (label, factor) => (factor ? `${label} (factor ${factor})` : label),
   },
   de: {
     title: 'Versicherungsschein',
@@ -123,5 +128,7 @@ export const SCHEDULE_TEXTS: Record<Locale, ScheduleTexts> = {
     returnPremium: 'Beitragserstattung für den Rest des Zeitraums',
     noPremiumEffect: 'Die Änderung ändert den Beitrag nicht.',
     issuedBy: (insurer, createdOn) => `Ausgestellt von ${insurer} am ${createdOn}.`,
+    breakdownHeading: 'So wurde der Beitrag berechnet',
+    breakdownStep: (label, factor) => (factor ? `${label} (Faktor ${factor})` : label),
   },
 };

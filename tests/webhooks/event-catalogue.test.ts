@@ -353,6 +353,18 @@ it('a retried activity records its event once: a policy issued, a reserve line s
   expect(await WebhookEvent.count({ where: { subject: `claims/${claim.id}`, type: 'claim.reserve_changed' } })).toBe(1);
 });
 
+it('a yen policy is issued with its cover and premium in yen’s digits, valid by the catalogue', async () => {
+  const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY', coverageAmount: '3000000.00', premium: '30000.00' });
+  const pending = await buildSubscription({ planId: plan.id, policyholderId: team.claimant.id, status: 'pending', currency: 'JPY' });
+  await new MockActivityEnvironment().run(createSubscriptionActivities(stack.deps).applySubscriptionChange, {
+    subscriptionId: pending.id,
+    expected: { status: 'pending', renewalCount: 0 },
+    changes: { status: 'active', startDate: new Date().toISOString().slice(0, 10), endDate: '2099-01-01' },
+  } satisfies SubscriptionChange);
+  const issued = await arrival('subscription.issued', { subscriptionId: pending.id });
+  expect(issued.data).toMatchObject({ currency: 'JPY', coverageAmount: '3000000', premium: '30000' });
+});
+
 it('a policy awaiting its first premium is issued then, and not again once the premium covers it', async () => {
   const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
   const pending = await buildSubscription({ planId: plan.id, policyholderId: team.claimant.id, status: 'pending' });

@@ -98,7 +98,7 @@ function zoneOf(tables: RatingTables, postcode: string): RatingTables['zones'][n
 }
 
 /** Builds the breakdown as the steps run: each line records what the step changed. */
-class Steps {
+export class Steps {
   readonly lines: BreakdownLine[] = [];
   premium = 0n;
 
@@ -133,6 +133,52 @@ function decimalText({ units, divisor }: Decimal): string {
 function oneAnd(sign: 1n | -1n, d: Decimal): { factor: Decimal; text: string } {
   const factor = { units: d.divisor + sign * d.units, divisor: d.divisor };
   return { factor, text: decimalText(factor) };
+}
+
+/** The entries of the tables a risk falls in: what prices it. */
+export interface Choice {
+  sumInsured: bigint;
+  category: string;
+  categoryFactor: string;
+  /** The building's age in years, and the band it falls in. */
+  age: number;
+  band: RatingTables['buildingAge'][number];
+  zone: RatingTables['zones'][number];
+  deductible: RatingTables['deductibles'][number];
+  options: RatingTables['options'];
+}
+
+/** The steps of the formula (RatingTables' comment) over a choice: the premium and the breakdown that adds up to it. */
+export function priceChoice(tables: RatingTables, choice: Choice, currency: string, loadingText?: string): Steps {
+  const steps = new Steps(currency);
+  const rate = parseDecimal(tables.ratePerThousand);
+  steps.to(
+    roundHalfUp(choice.sumInsured * rate.units, 1000n * rate.divisor),
+    'base',
+    `Sum insured ${formatMinorUnits(Number(choice.sumInsured), currency)} at ${tables.ratePerThousand} per 1,000`,
+    tables.ratePerThousand,
+  );
+  steps.times(parseDecimal(choice.categoryFactor), 'category', `Property category ${choice.category}`, choice.categoryFactor);
+  const { band, zone, deductible } = choice;
+  steps.times(parseDecimal(band.factor), 'buildingAge', `Building ${choice.age} years old (band up to ${band.upToYears})`, band.factor);
+  steps.times(parseDecimal(zone.factor), 'zone', `Zone ${zone.code}`, zone.factor);
+  const credit = oneAnd(-1n, parseDecimal(deductible.credit));
+  steps.times(credit.factor, 'deductible', `Deductible ${deductible.amount} (credit ${deductible.credit})`, credit.text);
+  for (const option of choice.options) steps.plus(tableMoney(option.premium, currency), 'option', option.label);
+
+  const minimum = tableMoney(tables.minimumPremium, currency);
+  if (steps.premium < minimum) steps.to(minimum, 'minimum', `Minimum premium ${tables.minimumPremium}`);
+  if (loadingText !== undefined) {
+    const loading = parseDecimal(loadingText);
+    if (loading.units > 0n) {
+      const factor = oneAnd(1n, loading);
+      steps.times(factor.factor, 'loading', `Underwriter's loading ${loadingText}`, factor.text);
+    }
+  }
+  const tax = parseDecimal(tables.taxRate);
+  if (tax.units > 0n) steps.plus(roundHalfUp(steps.premium * tax.units, tax.divisor), 'tax', `Tax at ${tables.taxRate}`);
+  for (const fee of tables.fees) steps.plus(tableMoney(fee.amount, currency), 'fee', fee.label);
+  return steps;
 }
 
 /**
@@ -177,34 +223,8 @@ export function priceRisk(tables: RatingTables, risk: Risk, options: PriceOption
     return option;
   });
 
-  const steps = new Steps(currency);
-  const rate = parseDecimal(tables.ratePerThousand);
-  steps.to(
-    roundHalfUp(sumInsured * rate.units, 1000n * rate.divisor),
-    'base',
-    `Sum insured ${formatMinorUnits(Number(sumInsured), currency)} at ${tables.ratePerThousand} per 1,000`,
-    tables.ratePerThousand,
-  );
-  steps.times(parseDecimal(categoryFactor), 'category', `Property category ${risk.propertyCategory}`, categoryFactor);
-  steps.times(parseDecimal(band.factor), 'buildingAge', `Building ${age} years old (band up to ${band.upToYears})`, band.factor);
-  steps.times(parseDecimal(zone.factor), 'zone', `Zone ${zone.code}`, zone.factor);
-  const credit = oneAnd(-1n, parseDecimal(deductible.credit));
-  steps.times(credit.factor, 'deductible', `Deductible ${risk.deductible} (credit ${deductible.credit})`, credit.text);
-  for (const option of chosen) steps.plus(tableMoney(option.premium, currency), 'option', option.label);
-
-  const minimum = tableMoney(tables.minimumPremium, currency);
-  if (steps.premium < minimum) steps.to(minimum, 'minimum', `Minimum premium ${tables.minimumPremium}`);
-  if (options.loading !== undefined) {
-    const loading = parseDecimal(options.loading);
-    if (loading.units > 0n) {
-      const factor = oneAnd(1n, loading);
-      steps.times(factor.factor, 'loading', `Underwriter's loading ${options.loading}`, factor.text);
-    }
-  }
-  const tax = parseDecimal(tables.taxRate);
-  if (tax.units > 0n) steps.plus(roundHalfUp(steps.premium * tax.units, tax.divisor), 'tax', `Tax at ${tables.taxRate}`);
-  for (const fee of tables.fees) steps.plus(tableMoney(fee.amount, currency), 'fee', fee.label);
-
+  const choice = { sumInsured, category: risk.propertyCategory, categoryFactor, age, band, zone, deductible, options: chosen };
+  const steps = priceChoice(tables, choice, currency, options.loading);
   // The tables' dearest risk is within the bound (./tables.ts); a loading may still lift it past.
   if (steps.premium > maxPremiumMinor(currency))
     throw unprocessable(`The premium would be above ${MAX_PREMIUM}`, [{ field: 'loading', message: 'prices above the bound' }]);

@@ -10,7 +10,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { type AccessRule, findVisible, narrowed } from '../../access/core';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { idParams } from './common-schemas';
-import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
+import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteInput, type RouteSpec } from './route';
 
 /** Where a route is and who may call it (its verb), as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb'>;
@@ -90,32 +90,50 @@ export function childListRoute<M extends Model, Q extends object>(
   });
 }
 
+/** A file to download: its name and bytes; for a document the store keeps, what its row says of them. */
+export interface DownloadFile {
+  fileName: string;
+  body: Readable | Buffer | string;
+  /** A stored document's media type (the route's may name several), digest (its ETag) and length (its bytes stream from the store). */
+  stored?: { contentType: string; sha256: string; sizeBytes: number };
+}
+
 /**
  * GET a file made of the row with the path's `:id` (a version's evidence package, an offboarded
- * tenant's export, a payment batch's bank file) as a download named `fileName`, of `contentType`.
- * `file` finds the row among those the caller may see and refuses as it decides (404, 409). What it
- * holds is one tenant's (names, e-mail addresses, account numbers, all of its data): no shared cache may keep it.
+ * tenant's export, a payment batch's bank file, a stored document) as a download named `fileName`, of
+ * `contentType` (or, for a stored document of one of several types, of the type its row says).
+ * `file` finds the row among those the caller may see and refuses as it decides (404, 409); it opens
+ * a stored document's bytes before any header is set, so a store that fails answers with the JSON
+ * error body. `params` takes more of the path than `:id` (a policy's document). What it holds is one
+ * tenant's (names, e-mail addresses, account numbers, claim evidence): no cache may keep it.
  */
-export function downloadRoute(
+export function downloadRoute<P extends { id: string } = { id: string }>(
   spec: Placement & {
-    contentType: string;
-    file: (caller: AuthUser, id: string, ctx: RouteContext) => Promise<{ fileName: string; body: Readable | string }>;
+    contentType: string | readonly string[];
+    params?: Joi.ObjectSchema<P>;
+    /** `no-store` already keeps every cache from storing it; the stored documents answer just that, the rest say `private` too. */
+    cacheControl?: 'private, no-store' | 'no-store';
+    file: (caller: AuthUser, id: string, ctx: RouteContext<RouteInput<P>>) => Promise<DownloadFile>;
   },
 ): RouteSpec {
-  const { contentType, file, ...placement } = spec;
-  return route({
+  const { contentType, params, cacheControl = 'private, no-store', file, ...placement } = spec;
+  const types = typeof contentType === 'string' ? [contentType] : contentType;
+  return route<P>({
     method: 'get',
     ...placement,
-    params: idParams,
-    // The document names the media type without its parameters (a charset).
-    response: { status: 200, description: contentType.split(';')[0] },
+    // Without `params` the path holds nothing but `:id`, and P is its default.
+    params: params ?? (idParams as Joi.ObjectSchema<P>),
+    // The document names the media types without their parameters (a charset).
+    response: { status: 200, description: types.map((type) => type.split(';')[0]).join(', ') },
     handler: async (ctx) => {
-      const { fileName, body } = await file(ctx.state.user, ctx.state.input.params.id, ctx);
+      const { fileName, body, stored } = await file(ctx.state.user, ctx.state.input.params.id, ctx);
       ctx.status = 200;
-      ctx.type = contentType;
+      ctx.type = stored?.contentType ?? types[0];
       ctx.attachment(fileName);
-      ctx.set('Cache-Control', 'private, no-store');
+      if (stored) ctx.set('ETag', `"${stored.sha256}"`);
+      ctx.set('Cache-Control', cacheControl);
       ctx.body = body;
+      if (stored) ctx.length = stored.sizeBytes;
     },
   });
 }

@@ -14,8 +14,8 @@ import { POLICY_DOCUMENT_KINDS } from '../../models/policy-document';
 import { notFound } from '../../shared/errors';
 import { object, required } from '../../shared/typed-schema';
 import { uuid } from '../http/common-schemas';
-import { route, type RouteSpec } from '../http/route';
-import { childListRoute } from '../http/row-route';
+import type { RouteSpec } from '../http/route';
+import { childListRoute, downloadRoute } from '../http/row-route';
 import { orderingParam, pageQueryKeys, paginate } from '../lists/pagination';
 
 const documentParams = object({ id: required(uuid), documentId: required(uuid) });
@@ -72,34 +72,27 @@ export function subscriptionDocumentRoutes(): RouteSpec[] {
         return { ...page, items: page.items.map((document) => present(document, byId.get(document.versionId))) };
       },
     }),
-    route({
-      method: 'get',
+    downloadRoute({
       path: '/subscriptions/:id/documents/:documentId',
       summary: "One of a policy's documents: the PDF, with its sha256 as ETag; its holder and the tenant's staff",
       tag: 'subscriptions',
+      contentType: 'application/pdf',
       params: documentParams,
-      response: { status: 200, description: 'The document bytes (application/pdf)' },
-      handler: async (ctx) => {
-        const { id, documentId } = ctx.state.input.params;
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, id);
+      // The holder's name and address, answered `no-store`.
+      cacheControl: 'no-store',
+      file: async (caller, id, ctx) => {
+        const subscription = await findVisible(caller, subscriptionAccess, id);
         const document = await PolicyDocument.findOne({
-          where: { id: documentId, subscriptionId: subscription.id, tenantId: subscription.tenantId },
+          where: { id: ctx.state.input.params.documentId, subscriptionId: subscription.id, tenantId: subscription.tenantId },
         });
         if (!document) throw notFound('Document');
         const version = await SubscriptionVersion.findByPk(document.versionId, { rejectOnEmpty: true });
-        // Opened before any header is set, so a store that fails answers with the JSON error body.
-        const content = await ctx.services.documents.read(document.storageKey);
-        ctx.type = document.contentType;
-        // Made by the server from the policy number (POL-<year>-<digits>): nothing a client wrote.
-        ctx.set(
-          'Content-Disposition',
-          `attachment; filename="${subscription.policyNumber}-v${version.number}-${document.kind}-${document.language}.pdf"`,
-        );
-        ctx.set('ETag', `"${document.sha256}"`);
-        // The holder's name and address: no browser or proxy cache keeps a copy.
-        ctx.set('Cache-Control', 'no-store');
-        ctx.body = content;
-        ctx.length = document.sizeBytes;
+        return {
+          // Made by the server from the policy number (POL-<year>-<digits>): nothing a client wrote.
+          fileName: `${subscription.policyNumber}-v${version.number}-${document.kind}-${document.language}.pdf`,
+          body: await ctx.services.documents.read(document.storageKey),
+          stored: document,
+        };
       },
     }),
   ];

@@ -2,7 +2,8 @@
  * `listRoute`'s filters narrow the rows the access rule lets the caller see, never widen them: a
  * filter on a column the rule's scope restricts (a policyholder's claims are their own, by
  * `claimantId`) is one more condition, not a replacement of the scope's. Checked on a list declared
- * with it for the test, mounted as the API mounts its routes, on the real database.
+ * with it for the test, mounted as the API mounts its routes, on the real database. `downloadRoute`
+ * serving a stored document (a claim's) answers what its row says, not what the client named it.
  */
 import Koa from 'koa';
 import supertest from 'supertest';
@@ -71,5 +72,34 @@ describe('listRoute filters', () => {
     expect(idsOf(asked.body)).toEqual([neighboursClaim.id]);
     const all = await api.get('/claims-by-claimant').set(as(adjuster)).expect(200);
     expect(idsOf(all.body).sort()).toEqual([holdersClaim.id, neighboursClaim.id].sort());
+  });
+});
+
+describe('downloadRoute of a stored document', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.close());
+
+  it("answers the row's type, digest and length, whatever the client's file name says, under a name that cannot break its header", async () => {
+    const claim = await buildClaim();
+    const claimant = { Authorization: bearer(stack.config, await User.findByPk(claim.claimantId, { rejectOnEmpty: true })) };
+    const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+    const uploaded = await stack.api
+      .post(`/api/v1/claims/${claim.id}/documents`)
+      .set(claimant)
+      .send({ fileName: 'roof "front"; ä.pdf', contentType: 'image/png', contentBase64: photo.toString('base64') })
+      .expect(201);
+
+    const served = await stack.api.get(`/api/v1/documents/${uploaded.body.id}/content`).set(claimant).buffer(true).expect(200);
+    expect(served.headers).toMatchObject({
+      'content-type': 'image/png',
+      'content-disposition': 'attachment; filename="roof _front__ _.pdf"',
+      'content-length': String(photo.length),
+      etag: `"${uploaded.body.sha256}"`,
+      'cache-control': 'no-store',
+    });
+    expect(Buffer.compare(served.body as Buffer, photo)).toBe(0);
   });
 });

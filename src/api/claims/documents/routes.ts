@@ -8,7 +8,8 @@ import { findVisibleDocument } from '../../../access/claims';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { idParams, uuid } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
-import { route, RouteSpec } from '../../http/route';
+import type { RouteSpec } from '../../http/route';
+import { downloadRoute } from '../../http/row-route';
 import { claimItemListRoute } from '../item-list';
 import { withdrawalBody, withdrawalFields } from '../schemas';
 
@@ -74,26 +75,23 @@ export function documentRoutes(): RouteSpec[] {
       },
     ),
 
-    route({
-      method: 'get',
+    downloadRoute({
       path: '/documents/:id/content',
       summary: "A document's bytes, with its content type and sha256 as ETag: the tenant's staff and the claimant",
       tag: 'documents',
       verb: 'downloadClaimDocument',
-      params: idParams,
-      response: { status: 200, description: 'The document bytes (application/pdf, image/png or image/jpeg)' },
-      handler: async (ctx) => {
-        const document = await findVisibleDocument(ctx.state.user, ctx.state.input.params.id);
-        // Opened before any header is set, so a store that fails answers with the JSON error body.
-        const content = await ctx.services.documents.read(document.storageKey);
-        ctx.type = document.contentType;
-        ctx.set('Content-Disposition', `attachment; filename="${document.fileName.replace(/[^\w. -]/g, '_')}"`);
-        ctx.set('ETag', `"${document.sha256}"`);
-        // Claim evidence: no browser or proxy cache keeps a copy.
-        ctx.set('Cache-Control', 'no-store');
-        // Streamed from the store to the client, never held whole in memory.
-        ctx.body = content;
-        ctx.length = document.sizeBytes;
+      contentType: DOCUMENT_TYPES,
+      // Claim evidence, answered `no-store`.
+      cacheControl: 'no-store',
+      file: async (caller, id, ctx) => {
+        const document = await findVisibleDocument(caller, id);
+        return {
+          // The client's name, without what could break out of the header's quoted string.
+          fileName: document.fileName.replace(/[^\w. -]/g, '_'),
+          // Streamed from the store to the client, never held whole in memory.
+          body: await ctx.services.documents.read(document.storageKey),
+          stored: document,
+        };
       },
     }),
 

@@ -5,9 +5,8 @@
  * while the subscription's row holds the latest terms.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createClaimActivities } from '../../src/activities/claims';
 import { Claim, type Subscription, type SubscriptionVersion } from '../../src/models';
+import { recordApproval } from '../support/claim-approvals';
 import { buildClaim, buildSubscription } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
@@ -75,7 +74,6 @@ describe('claims judged by the policy version in force on the incident date (rea
   });
 
   it('approves a claim dated before the change up to the old cover, and one after it up to the new', async () => {
-    const { recordClaimApproval } = createClaimActivities(stack.deps);
     const other = await buildSubscription({ policyholderId: team.claimant.id, coverageAmount: '40000.00' });
     await buildVersions(other, [
       { effectiveFrom: other.startDate!, coverageAmount: '100000.00' },
@@ -85,20 +83,7 @@ describe('claims judged by the policy version in force on the incident date (rea
       buildClaim({ subscriptionId: other.id, incidentDate: dayAfter(other.startDate!, 3), amountClaimed: '60000.00' }),
       buildClaim({ subscriptionId: other.id, incidentDate: dayAfter(other.startDate!, 12), amountClaimed: '40000.00' }),
     ]);
-    const approve = (claim: Claim, amount: number) =>
-      new MockActivityEnvironment().run(recordClaimApproval, {
-        claimId: claim.id,
-        tenantId: claim.tenantId,
-        sequence: 1,
-        from: 'reported' as const,
-        to: 'approved' as const,
-        actorId: team.manager.id,
-        note: null,
-        at: new Date().toISOString(),
-        assigneeId: null,
-        amountApproved: amount,
-        denialReason: null,
-      });
+    const approve = (claim: Claim, amount: number) => recordApproval(stack.deps, claim, team.manager.id, amount);
 
     await approve(early, 60_000);
     expect(await Claim.findByPk(early.id)).toMatchObject({ status: 'approved', amountApproved: '60000.00' });

@@ -5,11 +5,10 @@
  * even when two are sent at the same moment.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createClaimActivities } from '../../src/activities/claims';
 import { AuditEvent, Claim, ClaimHistory, type Subscription, type User } from '../../src/models';
 import { claimStateQuery } from '../../src/contracts/claim';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
+import { recordApproval } from '../support/claim-approvals';
 import { bearer, buildClaim, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -129,35 +128,21 @@ describe('separation of duties (API)', () => {
   });
 
   it('records a retried approval once, its own amount not counted against it, and writes nothing for a refused one', async () => {
-    const { recordClaimApproval } = createClaimActivities(stack.deps);
-    const approve = (input: Parameters<typeof recordClaimApproval>[0]) => new MockActivityEnvironment().run(recordClaimApproval, input);
+    const approve = (claim: Claim, amount: number) => recordApproval(stack.deps, claim, team.manager.id, amount);
     const subscription = await buildSubscription({ policyholderId: team.claimant.id, coverageAmount: '1000.00' });
     const [whole, extra] = await Promise.all([
       buildClaim({ subscriptionId: subscription.id, amountClaimed: '1000.00' }),
       buildClaim({ subscriptionId: subscription.id, amountClaimed: '0.01' }),
     ]);
-    const approval = (claim: Claim, amount: number) => ({
-      claimId: claim.id,
-      tenantId: claim.tenantId,
-      sequence: 1,
-      from: 'reported' as const,
-      to: 'approved' as const,
-      actorId: team.manager.id,
-      note: null,
-      at: new Date().toISOString(),
-      assigneeId: null,
-      amountApproved: amount,
-      denialReason: null,
-    });
 
     // The first attempt committed but its answer was lost: Temporal runs it again.
-    await approve(approval(whole, 1000));
-    await approve(approval(whole, 1000));
+    await approve(whole, 1000);
+    await approve(whole, 1000);
     expect(await Claim.findByPk(whole.id)).toMatchObject({ status: 'approved', amountApproved: '1000.00' });
     expect(await ClaimHistory.count({ where: { claimId: whole.id, toStatus: 'approved' } })).toBe(1);
     expect(await AuditEvent.count({ where: { entityId: whole.id, action: 'claim.transition' } })).toBe(1);
 
-    const refusal = await approve(approval(extra, 0.01)).catch((err: unknown) => err);
+    const refusal = await approve(extra, 0.01).catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(ApplicationFailure);
     expect(refusal).toMatchObject({
       type: 'CoverageExceeded',

@@ -95,7 +95,13 @@ describe('catalog: /categories and /plans', () => {
       .set('Authorization', admin)
       .send(plan({ name: 'Yen', premium: 30000, billingFrequency: 'monthly' }))
       .expect(201);
-    expect(yen.body).toMatchObject({ currency: 'JPY', billingFrequency: 'monthly', premium: '30000.00' });
+    // Its money is written with yen's decimals, none, in every answer of the plan (REST and GraphQL).
+    expect(yen.body).toMatchObject({ currency: 'JPY', billingFrequency: 'monthly', premium: '30000' });
+    const read = await stack.api.get(`/api/v1/plans/${yen.body.id}`).set('Authorization', admin).expect(200);
+    expect([read.body.premium, read.body.coverageAmount]).toEqual(['30000', yen.body.coverageAmount]);
+    expect(yen.body.coverageAmount).toMatch(/^\d+$/);
+    const listed = await stack.api.get('/api/v1/plans?pageSize=100').set('Authorization', admin).expect(200);
+    expect(listed.body.items.find((row: { id: string }) => row.id === yen.body.id)).toMatchObject({ premium: '30000' });
 
     const refused = await stack.api
       .post('/api/v1/plans')
@@ -110,7 +116,16 @@ describe('catalog: /categories and /plans', () => {
       .send(plan({ name: 'Bad code', currency: 'eur' }))
       .expect(400);
     expect(await Plan.count({ where: { tenantId: tenant.id, name: ['Half yen', 'Bad code'] } })).toBe(0);
+    // The row keeps two decimals in any currency; the answers write yen's.
     expect(await Plan.findByPk(yen.body.id, { rejectOnEmpty: true })).toMatchObject({ premium: '30000.00' });
+    const changed = await stack.api.put(`/api/v1/plans/${yen.body.id}`).set('Authorization', admin).send({ premium: '31000' }).expect(200);
+    expect(changed.body.premium).toBe('31000');
+    const graphql = await stack.api
+      .post('/api/graphql')
+      .set('Authorization', admin)
+      .send({ query: `query ($id: ID!) { plan(id: $id) { premium coverageAmount } }`, variables: { id: yen.body.id } })
+      .expect(200);
+    expect(graphql.body.data.plan).toEqual({ premium: '31000', coverageAmount: yen.body.coverageAmount });
     await stack.api.put('/api/v1/tenant/settings').set('Authorization', admin).send({ currency: 'USD' }).expect(200);
     for (const { body } of [defaulted, yen]) await stack.api.delete(`/api/v1/plans/${body.id}`).set('Authorization', admin).expect(204);
   });

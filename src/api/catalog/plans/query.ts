@@ -1,6 +1,7 @@
 /** The plan list with its filters, shared by /plans and the public catalog. */
 import { Attributes, Op, WhereOptions } from 'sequelize';
 import { Plan } from '../../../models';
+import { planAsAnswered } from '../../../models/plan';
 import { Page, paginatePlain } from '../../lists/pagination';
 import type { Output } from '../../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
@@ -30,7 +31,10 @@ export function planWhere(filters: Pick<PlanFilters, PlanFilterKeys>, scope: Whe
 /** One page of plans matching the filters, inside `scope`; of one tenant's plans, as this process keeps it while current. */
 export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Page<Attributes<Plan>>> {
   const { page, pageSize, ordering } = filters;
-  const read = () => paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
+  const read = async () => {
+    const rows = await paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
+    return { ...rows, items: rows.items.map(planAsAnswered) };
+  };
   const { tenantId } = scope as { tenantId?: unknown };
   if (typeof tenantId !== 'string') return read();
   return keptPlanReads.read(tenantId, `page ${JSON.stringify([filters, scope])}`, read, (page) => page.items.length);

@@ -10,6 +10,7 @@ import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
 import { listQuery, orderingOf } from '../connection';
+import { formatClaimAmount } from '../../../shared/money';
 import { byIdQuery } from '../by-id';
 import { validInput } from '../input';
 
@@ -38,8 +39,11 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
     description: t.exposeString('description', { nullable: true }),
     coverageLevel: t.exposeString('coverageLevel'),
     policyType: t.exposeString('policyType'),
-    coverageAmount: t.exposeString('coverageAmount', { description: 'A decimal amount, as REST writes it' }),
-    premium: t.exposeString('premium'),
+    coverageAmount: t.string({
+      description: 'A decimal amount in the plan’s currency, as REST writes it',
+      resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency),
+    }),
+    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency) }),
     durationMonths: t.exposeInt('durationMonths'),
     calendarId: t.exposeID('calendarId', {
       nullable: true,

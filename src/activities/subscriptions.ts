@@ -11,6 +11,8 @@ import { billCurrentTerm } from '../domain/premiums/billing';
 import { endLapse, recordLapseStart } from '../models/lapse-periods';
 import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../domain/audit/record';
+import { claimQuote } from '../domain/quotes/binding';
+import { renewalPremium } from '../domain/quotes/re-rating';
 import { refundOnCancellation } from '../domain/premiums/refunds';
 import { recordPolicyIssuedEvent, recordStatusChangedEvent } from '../domain/subscriptions/webhook-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
@@ -93,18 +95,33 @@ export async function loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy
   return { renewalReminderDays: subscriptionRenewalReminderDays, ...premiums };
 }
 
+/**
+ * The premium of the term a renewal begins, for a policy bound from a quote: its risk priced again
+ * with the tables in force on the term's first day, the end date it renews from. Null: the premium
+ * stays (a policy of fixed terms, no tables in force, or the renewal already written by an earlier attempt).
+ */
+async function renewedPremium(change: SubscriptionChange): Promise<string | null> {
+  const row = await Subscription.findOne({
+    where: { id: change.subscriptionId, renewalCount: change.expected.renewalCount },
+    attributes: ['quoteId', 'planId', 'currency', 'endDate'],
+  });
+  return row?.endDate ? renewalPremium(row, row.endDate) : null;
+}
+
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
   async function applySubscriptionChange(change: SubscriptionChange): Promise<void> {
     const { cancelledAt, ...changes } = change.changes;
     const { expected } = change;
     const next = changes.status ?? expected.status;
     const action = actionOf(expected.status, next, change.waivedById);
+    const premium = action === 'subscription.renew' ? await renewedPremium(change) : null;
     await changeGuarded(
       deps.sequelize,
       Subscription,
       { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
       {
         ...changes,
+        ...(premium && { premium }),
         ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
         ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
       },
@@ -143,6 +160,13 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
       await deps.sequelize.transaction(async (transaction) => {
         await Subscription.recordPending(terms, transaction);
+        // The API claimed the quote before starting the run; a start it saw fail may have released it.
+        if (terms.quoteId)
+          await claimQuote(
+            deps.sequelize,
+            { quoteId: terms.quoteId, subscriptionId: terms.subscriptionId, stillValid: false },
+            transaction,
+          );
         // The staff member who issued the policy, else the holder: the same actor as the API's event.
         await recordAudit(workflowAuditSource(terms.issuedById ?? terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
       });

@@ -43,6 +43,11 @@ export interface SubscriptionTerms {
   propertyAddress?: PropertyAddress;
   /** The staff member who issued the policy for the holder; absent when the holder subscribed. */
   issuedById?: string;
+  /**
+   * The quote the policy is bound from (docs/quotes.md, Binding): its premium and sum insured are
+   * the quote's. Absent: the plan's fixed terms. The workflow passes it on unread.
+   */
+  quoteId?: string;
 }
 
 /** The holder's phone (E.164) and the insured property's address, as given at issue; stored on the row only. */

@@ -87,6 +87,7 @@ export class Subscription extends modelOf('subscriptions', subscriptionColumns) 
         row.holderPhone,
         row.propertyAddress ? JSON.stringify(row.propertyAddress) : null,
         row.workflowId,
+        row.quoteId,
         event.tenantId ?? null,
         event.actorType,
         event.actorId ?? null,
@@ -105,7 +106,6 @@ export class Subscription extends modelOf('subscriptions', subscriptionColumns) 
   }
 }
 
-/** The pending row for the terms a run was started with: the same whether the API or the run inserts it. */
 /**
  * The statement of `recordPendingWithEvent`: the row's insert and its event's, then the row as
  * inserted or, from before the statement, as it was (a CTE's insert is invisible to the rest of
@@ -116,13 +116,13 @@ function pendingWithEventSql(): string {
   const row = selectListOf(Subscription);
   pendingWithEvent ??= `WITH inserted AS (
        INSERT INTO subscriptions (id, tenant_id, plan_id, policyholder_id, status, coverage_amount, premium, duration_months,
-                                  holder_phone, property_address, workflow_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, now(), now())
+                                  holder_phone, property_address, workflow_id, quote_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, now(), now())
        ON CONFLICT DO NOTHING
        RETURNING ${row}
      ), event AS (
        INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key)
-       VALUES ($12, $13, $14, $15, $16, $17, $18::jsonb, $19, $20, $21, $22)
+       VALUES ($13, $14, $15, $16, $17, $18, $19::jsonb, $20, $21, $22, $23)
        ON CONFLICT DO NOTHING
      )
      SELECT * FROM inserted
@@ -131,6 +131,7 @@ function pendingWithEventSql(): string {
   return pendingWithEvent;
 }
 
+/** The pending row for the terms a run was started with: the same whether the API or the run inserts it. */
 function pendingRowOf(terms: SubscriptionTerms) {
   const contact = holderContactOf(terms);
   return {
@@ -145,6 +146,7 @@ function pendingRowOf(terms: SubscriptionTerms) {
     holderPhone: contact.holderPhone ?? null,
     propertyAddress: contact.propertyAddress ?? null,
     workflowId: subscriptionWorkflowId(terms.subscriptionId),
+    quoteId: terms.quoteId ?? null,
   };
 }
 
@@ -162,6 +164,7 @@ export function subscriptionCreatedEvent(terms: SubscriptionTerms): AuditedChang
       premium: terms.premium,
       coverageAmount: terms.coverageAmount,
       ...(terms.issuedById && { issuedById: terms.issuedById }),
+      ...(terms.quoteId && { quoteId: terms.quoteId }),
     },
     dedupeKey: `${terms.subscriptionId}:create`,
   };

@@ -17,6 +17,8 @@ import {
   ComplianceRequirement,
   Plan,
   PolicyVersion,
+  Quote,
+  RatingVersion,
   Registration,
   Invoice,
   Subscription,
@@ -32,12 +34,14 @@ import { claimAccess, claimNoteAccess, withdrawnFilter } from '../../access/clai
 import { tenantOf } from '../../access/core';
 import { registrationAccess, tenantRecordAccess } from '../../access/platform';
 import { subscriptionAccess } from '../../access/subscriptions';
+import { quoteAccess } from '../../access/quotes';
 import { invoiceAccess } from '../../access/invoices';
 import type { AuthUser } from '../../shared/caller';
 import { may } from '../../access/may';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
 import { tenantFigures } from '../../domain/reports/platform-queries';
+import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
 
 export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
 
@@ -57,6 +61,11 @@ export interface Loaders {
   currency: DataLoader<string, string>;
   /** The policy version that judged a claim's cover, reached from a claim the caller sees. */
   claimSubscriptionVersion: DataLoader<string, SubscriptionVersion | null>;
+  quote: DataLoader<string, Quote | null>;
+  /** The rating version that priced a quote the caller sees. */
+  quoteRatingVersion: DataLoader<string, RatingVersion | null>;
+  /** The quote a subscription the caller sees was bound from (docs/quotes.md, Binding). */
+  boundQuote: DataLoader<Subscription, BoundQuoteView | null, string>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
   notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
@@ -161,6 +170,15 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       return claimIds.map((id) => figures.get(id) ?? null);
     }),
     claimSubscriptionVersion: byId(SubscriptionVersion, () => ({ tenantId: tenantOf(who()) })),
+    quote: byId(Quote, () => quoteAccess.scope(who())),
+    quoteRatingVersion: byId(RatingVersion, () => ({ tenantId: tenantOf(who()) })),
+    boundQuote: new DataLoader(
+      async (subscriptions) => {
+        const quotes = await boundQuotesOf(subscriptions);
+        return subscriptions.map((subscription) => quotes.get(subscription.id) ?? null);
+      },
+      { cacheKeyFn: (subscription) => subscription.id },
+    ),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));

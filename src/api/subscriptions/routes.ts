@@ -20,6 +20,7 @@ import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 import { asOfQuery } from './changes-schemas';
 import { findVisible, narrowed, tenantOf } from '../../access/core';
 import { policyAsOf } from '../../domain/subscriptions/versions';
+import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
 
 /**
  * The live state of an open run, or null with `stale: true` when the run does not answer within
@@ -33,9 +34,12 @@ async function liveState(ctx: RouteContext, subscription: Subscription): Promise
   );
 }
 
-function present(subscription: Subscription, { state, stale }: LiveState<SubscriptionState>) {
-  return { ...subscription.toJSON(), runId: state?.runId ?? null, state, stale };
+function present(subscription: Subscription, { state, stale }: LiveState<SubscriptionState>, quote: BoundQuoteView | null) {
+  return { ...subscription.toJSON(), quote, runId: state?.runId ?? null, state, stale };
 }
+
+/** The quote one subscription was bound from, as its answers show it (null: none). */
+const quoteOf = async (subscription: Subscription) => (await boundQuotesOf([subscription])).get(subscription.id) ?? null;
 
 /** The longest `Prefer: wait` honoured: a request holds a connection and a Temporal long-poll while it waits. */
 const MAX_WAIT_SECONDS = 30;
@@ -51,7 +55,8 @@ const grantedWait = ({ requestMs, temporalRpcMs }: Deadlines) =>
 const RECORDED_ONLY: LiveState<SubscriptionState> = { state: null, stale: false };
 
 /** A decision's answer: the row as the run left it, with the state the run answered. */
-const presentDecided = ({ subscription, state }: Decided) => present(subscription, { state, stale: false });
+const presentDecided = async ({ subscription, state }: Decided) =>
+  present(subscription, { state, stale: false }, await quoteOf(subscription));
 
 export function subscriptionRoutes(): RouteSpec[] {
   return [
@@ -80,7 +85,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         if (waitSeconds) ctx.set('Preference-Applied', `wait=${waitSeconds}`);
         // Accepted, not created, unless the client waited and the run has activated it: activation is the run's job.
         ctx.status = waitSeconds && subscription.status === 'active' ? 201 : 202;
-        ctx.body = { ...subscription.toJSON(), runId, state: null, stale: false };
+        ctx.body = { ...present(subscription, RECORDED_ONLY, await quoteOf(subscription)), runId };
       },
     }),
     route({
@@ -97,7 +102,8 @@ export function subscriptionRoutes(): RouteSpec[] {
         const where = narrowed(subscriptionAccess.scope(user), { ...(status && { status }), ...(policyType && { policyType }) });
         const search = q ? textSearch(ctx.services.sequelize, tenantId, q, 'policyholder_id') : undefined;
         const result = await paginate(Subscription, page, where, { search });
-        ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY)) };
+        const quotes = await boundQuotesOf(result.items);
+        ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY, quotes.get(s.id) ?? null)) };
       },
     }),
     route({
@@ -112,7 +118,8 @@ export function subscriptionRoutes(): RouteSpec[] {
       handler: async (ctx) => {
         const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
         const { asOf } = ctx.state.input.query;
-        const live = present(subscription, await liveState(ctx, subscription));
+        const [state, quote] = await Promise.all([liveState(ctx, subscription), quoteOf(subscription)]);
+        const live = present(subscription, state, quote);
         if (!asOf) {
           ctx.body = live;
           return;

@@ -46,7 +46,10 @@ export const holderPhone = Joi.string()
   .description("The holder's phone in E.164 form, e.g. +4930123456");
 
 export const createSubscriptionBody = object({
-  planId: required(uuid),
+  planId: uuid.description("The plan to subscribe to; with a quoteId, optional and if given the quote's"),
+  quoteId: uuid.description(
+    "A quote to bind (docs/quotes.md, Binding): the policy is issued at its premium for its risk's sum insured. 404 for a quote you may not see, 409 when it is referred, declined, lapsed, expired or already bound",
+  ),
   policyholderId: uuid.description('Staff only: the policyholder of your tenant the policy is issued to'),
   newPolicyholder: object({
     fullName: required(textLine(200)),
@@ -56,7 +59,11 @@ export const createSubscriptionBody = object({
     .label('NewPolicyholder'),
   holderPhone,
   propertyAddress,
-}).label('CreateSubscription');
+})
+  .or('planId', 'quoteId')
+  // The OpenAPI document says the `or` too (its generator leaves it out): a body naming neither is a 400.
+  .meta({ swagger: { anyOf: [{ required: ['planId'] }, { required: ['quoteId'] }] } })
+  .label('CreateSubscription');
 
 export const cancelSubscriptionBody = object({
   reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
@@ -93,6 +100,38 @@ export const subscriptionStateSchema = Joi.object({
   lapsedSince: date.allow(null).description('Since when an unpaid instalment has suspended coverage; null unless lapsed'),
 }).label('SubscriptionState');
 
+/** A risk as it was quoted (src/contracts/quote.ts Risk). */
+const riskSchema = Joi.object({
+  propertyCategory: Joi.string(),
+  sumInsured: Joi.string().description("A decimal string in the plan's currency"),
+  deductible: Joi.string().description("A decimal string in the plan's currency"),
+  postcode: Joi.string(),
+  yearBuilt: Joi.number().integer(),
+  options: Joi.array().items(Joi.string()),
+}).label('QuotedRisk');
+
+const boundQuoteSchema = Joi.object({
+  id: uuid,
+  ratingVersion: Joi.object({ id: uuid, number: Joi.number().integer(), effectiveFrom: Joi.string().description('YYYY-MM-DD') })
+    .allow(null)
+    .label('BoundRatingVersion')
+    .description('The rating tables that priced it; null: the plan had none and the quote was its fixed premium'),
+  risk: riskSchema,
+  breakdown: Joi.array()
+    .items(
+      Joi.object({
+        step: Joi.string(),
+        label: Joi.string(),
+        factor: Joi.string().description('The factor it applied, a decimal string; absent when it added an amount'),
+        amount: Joi.string().description("What it added (negative: took off), a decimal string in the plan's currency"),
+      }).label('BoundBreakdownLine'),
+    )
+    .description('Each step of the quoted premium; the amounts add up to it'),
+})
+  .allow(null)
+  .label('BoundQuote')
+  .description("The quote the policy was bound from (docs/quotes.md, Binding); null: the plan's fixed terms");
+
 export const subscriptionSchema = Joi.object({
   id: uuid,
   tenantId: uuid,
@@ -126,6 +165,8 @@ export const subscriptionSchema = Joi.object({
   firstPremiumWaivedById: uuid.allow(null).description('The staff member who waived the first premium'),
   firstPremiumWaiverReason: Joi.string().allow(null).description('The reason they gave for the waiver'),
   workflowId: Joi.string(),
+  quoteId: uuid.allow(null).description("The quote the policy was bound from; null: the plan's fixed terms"),
+  quote: boundQuoteSchema,
   runId: Joi.string().allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),

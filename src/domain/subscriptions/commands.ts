@@ -28,7 +28,7 @@ import {
   SubscriptionWorkflow,
   subscriptionWorkflowId,
 } from '../../contracts/subscription';
-import { Subscription } from '../../models';
+import { Quote, Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
 import { findVisible, tenantOf } from '../../access/core';
 import { visiblePlan } from '../catalog/kept-plan';
@@ -40,11 +40,16 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
+import { formatMinorUnits } from '../../shared/money';
+import { bindableQuote, claimQuote, refuseBoundElsewhere, releaseQuote } from '../quotes/binding';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
-/** What a subscribe names: the plan, for staff the holder, and the holder's contact for the policy. */
+/** What a subscribe names: the plan or the quote to bind, for staff the holder, and the holder's contact for the policy. */
 export interface SubscribeInput extends HolderChoice {
-  planId: string;
+  /** Required without a quote; with one, it must be the quote's plan. */
+  planId?: string;
+  /** A quote to bind (docs/quotes.md, Binding): the policy is issued at its premium, for its risk's sum insured. */
+  quoteId?: string;
   holderPhone?: string;
   propertyAddress?: PropertyAddress;
   /** Seconds the client will wait for the run to activate the subscription (`Prefer: wait`); absent answers at once. */
@@ -63,35 +68,59 @@ export interface Decided {
   state: SubscriptionState;
 }
 
+/** The plan a subscribe names, or its quote's: an active plan of the caller's tenant (else 422 on planId). */
+async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote | null) {
+  const refuse = (message: string) => unprocessable(`The plan cannot be subscribed to: ${message}`, [{ field: 'planId', message }]);
+  if (quote && input.planId && input.planId !== quote.planId) throw refuse("not the quote's plan");
+  const planId = quote?.planId ?? input.planId;
+  if (!planId) throw refuse('name a plan or a quote');
+  const plan = await visiblePlan(caller, planId).catch(() => {
+    throw refuse('unknown or inactive plan');
+  });
+  if (quote && quote.currency !== plan.currency) throw conflict("The plan's currency has changed since the quote; ask for a new quote");
+  return plan;
+}
+
 /**
  * Issues a policy on an active plan: to the caller when a policyholder subscribes, to the holder
- * staff name (or create) otherwise. Starts the run, then records the pending row (never a row
- * without a run), which the insert numbers. Activation is the run's job. A holder created here is
- * mailed a set-your-password link once the policy is recorded.
+ * staff name (or create) otherwise; from a quote, at its premium and for its risk's sum insured
+ * (the quote is claimed before the run starts and given back if the start fails). Starts the run,
+ * then records the pending row (never a row without a run), which the insert numbers. Activation
+ * is the run's job. A holder created here is mailed a set-your-password link once the policy is
+ * recorded.
  */
 export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
-  const plan = await visiblePlan(caller, input.planId).catch(() => {
-    throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
-  });
+  const quote = input.quoteId ? await bindableQuote(caller, input.quoteId) : null;
+  const plan = await planToIssue(caller, input, quote);
   const holder = await holderOf(caller, input, deps);
   const issuedFor = holder.id === caller.id ? [] : [holder.id];
   const key = deps.idempotencyKey;
-  // A key reused for another plan (or holder) gives another ID, so it can never attach that row to this run.
-  const subscriptionId = key ? idFromRequest('subscription', caller.id, key, plan.id, ...issuedFor) : crypto.randomUUID();
+  // A key reused for another plan, quote or holder gives another ID, so it can never attach that row to this run.
+  const subscriptionId = key
+    ? idFromRequest('subscription', caller.id, key, plan.id, ...issuedFor, ...(quote ? [quote.id] : []))
+    : crypto.randomUUID();
   const terms: SubscriptionTerms = {
     subscriptionId,
     tenantId,
     planId: plan.id,
     planName: plan.name,
     policyholderId: holder.id,
-    coverageAmount: plan.coverageAmount,
-    premium: plan.premium,
+    coverageAmount: quote ? quote.risk.sumInsured : plan.coverageAmount,
+    premium: quote ? formatMinorUnits(quote.premiumMinor, quote.currency) : plan.premium,
     durationMonths: plan.durationMonths,
     // Sealed with the holder's own key on its way to Temporal: erasing the holder erases it from the history.
     ...markedHolderContact(holder.id, input),
     ...(issuedFor.length > 0 && { issuedById: caller.id }),
+    ...(quote && { quoteId: quote.id }),
   };
+  if (quote) {
+    refuseBoundElsewhere(quote, subscriptionId);
+    if (!(await claimQuote(deps.sequelize, { quoteId: quote.id, subscriptionId, stillValid: true })))
+      throw conflict('The quote was bound or expired meanwhile; ask for a new quote', [
+        { field: 'quoteId', message: 'no longer bindable' },
+      ]);
+  }
   let runId: string | null = null;
   let recorded: Subscription | null = null;
   try {
@@ -116,7 +145,14 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     recorded = await Subscription.recordPendingWithEvent(terms, auditEventValues(deps.auditSource, subscriptionCreatedEvent(terms)));
   } catch (err) {
     // The run for this key has already ended (cancelled or expired): answer with what it left.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      // No run was started to issue the policy: the quote is given back, for a retry (or another request) to bind.
+      if (quote && runId === null)
+        await releaseQuote(deps.sequelize, quote.id, subscriptionId).catch((releaseErr: unknown) =>
+          deps.logger.warn({ err: releaseErr, quoteId: quote.id }, 'a quote claimed for a run that did not start was not released'),
+        );
+      throw err;
+    }
   }
   const subscription = recorded ?? (await Subscription.findOne({ where: { id: subscriptionId, tenantId } }));
   if (!subscription) throw notFound('Subscription');

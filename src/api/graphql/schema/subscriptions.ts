@@ -4,7 +4,9 @@
  * routes' commands.
  */
 import type { WhereOptions } from 'sequelize';
+import type { BreakdownLine, Risk } from '../../../contracts/quote';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
+import type { BoundQuoteView } from '../../../domain/quotes/binding';
 import {
   Subscription as SubscriptionModel,
   SubscriptionChange as SubscriptionChangeModel,
@@ -94,6 +96,47 @@ const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('Subscri
 
 const asOfArgs = object({ date: required(calendarDay) });
 
+/** A risk as it was quoted (src/contracts/quote.ts Risk); money as decimal strings in the plan's currency. */
+export const QuotedRisk = builder.objectRef<Risk>('QuotedRisk').implement({
+  fields: (t) => ({
+    propertyCategory: t.exposeString('propertyCategory'),
+    sumInsured: t.exposeString('sumInsured'),
+    deductible: t.exposeString('deductible'),
+    postcode: t.exposeString('postcode'),
+    yearBuilt: t.exposeInt('yearBuilt'),
+    options: t.exposeStringList('options'),
+  }),
+});
+
+/** One step of a price: the factor it applied (if it multiplied) and what it added (negative: took off). */
+export const PriceBreakdownLine = builder.objectRef<BreakdownLine>('PriceBreakdownLine').implement({
+  fields: (t) => ({
+    step: t.exposeString('step'),
+    label: t.exposeString('label'),
+    factor: t.exposeString('factor', { nullable: true }),
+    amount: t.exposeString('amount'),
+  }),
+});
+
+const BoundRatingVersion = builder.objectRef<NonNullable<BoundQuoteView['ratingVersion']>>('BoundRatingVersion').implement({
+  fields: (t) => ({ id: t.exposeID('id'), number: t.exposeInt('number'), effectiveFrom: t.exposeString('effectiveFrom') }),
+});
+
+const BoundQuote = builder.objectRef<BoundQuoteView>('BoundQuote').implement({
+  description: 'The quote a policy was bound from (docs/quotes.md, Binding)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    ratingVersion: t.field({
+      type: BoundRatingVersion,
+      nullable: true,
+      description: 'The rating tables that priced it; null: the plan had none and the quote was its fixed premium',
+      resolve: (quote) => quote.ratingVersion,
+    }),
+    risk: t.field({ type: QuotedRisk, resolve: (quote) => quote.risk }),
+    breakdown: t.field({ type: [PriceBreakdownLine], resolve: (quote) => quote.breakdown }),
+  }),
+});
+
 export const Subscription = builder.objectRef<SubscriptionModel>('Subscription').implement({
   description: "A policyholder's policy: a subscription to a plan",
   fields: (t) => ({
@@ -106,6 +149,12 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     endDate: t.exposeString('endDate', { nullable: true }),
     renewalCount: t.exposeInt('renewalCount'),
     cancellationReason: t.exposeString('cancellationReason', { nullable: true }),
+    quote: t.field({
+      type: BoundQuote,
+      nullable: true,
+      description: "The quote it was bound from; null: the plan's fixed terms",
+      resolve: (row, _args, { loaders }) => loaders.boundQuote.load(row),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
     policyholder: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.policyholderId) }),
@@ -169,7 +218,8 @@ builder.mutationFields((t) => ({
     description:
       'Issue a policy on an active plan: a policyholder for themselves, a claims agent or tenant admin for `policyholderId` or a `newPolicyholder`; the same command as POST /subscriptions',
     args: {
-      planId: t.arg.id({ required: true }),
+      planId: t.arg.id({ description: "The plan; with a quoteId, optional and if given the quote's" }),
+      quoteId: t.arg.id({ description: "A quote to bind: the policy is issued at its premium for its risk's sum insured" }),
       policyholderId: t.arg.id({ description: 'Staff only: the policyholder of your tenant the policy is issued to' }),
       newPolicyholder: t.arg({
         type: NewPolicyholderInput,

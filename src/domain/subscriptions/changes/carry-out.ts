@@ -12,6 +12,7 @@ import { Plan, Subscription, SubscriptionChange, SubscriptionVersion } from '../
 import type { ChangedFields } from '../../../models/subscription-version';
 import { recordAudit, type AuditSource } from '../../audit/record';
 import { settleChangePremium } from '../../premiums/policy-change-billing';
+import { coverageOnPlan } from '../../quotes/re-rating';
 import { recordPolicyChangedEvent } from '../webhook-events';
 
 /** The terms a version keeps and a change may move. */
@@ -137,7 +138,7 @@ export async function carryOutPolicyChange(
     const plan = planId ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
     const after: Terms = {
       ...before,
-      ...(plan && { planId: plan.id, coverageAmount: plan.coverageAmount, premium: change.premiumAfter }),
+      ...(plan && { planId: plan.id, coverageAmount: coverageOnPlan(subscription, plan), premium: change.premiumAfter }),
       ...(propertyAddress !== undefined && { propertyAddress }),
       ...(holderPhone !== undefined && { holderPhone }),
     };

@@ -20,6 +20,7 @@ import type { AuthUser } from '../../../shared/caller';
 import { conflict, notFound } from '../../../shared/errors';
 import type { Command, CommandDeps } from '../../command';
 import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsLoseCover, targetPlan } from './quote';
+import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
 
 export interface ChangeRef {
   /** The subscription. */
@@ -74,9 +75,10 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
   await checkEffectiveDate(subscription, change.effectiveDate);
   if (change.requested.planId) {
     const plan = await targetPlan(subscription, change.requested.planId);
-    if (plan.premium !== change.premiumAfter)
+    // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan (docs/quotes.md, Binding).
+    if ((await premiumOnPlan(subscription, plan)) !== change.premiumAfter)
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
-    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, plan.coverageAmount);
+    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverageOnPlan(subscription, plan));
   }
   return decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
     changeId: change.id,

@@ -20,6 +20,7 @@ import { DAY_MS } from '../../../shared/time';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
 import { openClaimsLosingCover } from '../../claims/cover';
+import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
 import { changeInstalments, priceChange } from './pricing';
 
 export interface ChangeInput extends RequestedChange {
@@ -146,10 +147,11 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
   const requested = requestedOf(subscription, input);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
-  if (plan) await refuseIfClaimsLoseCover(deps, subscription.id, input.effectiveDate, plan.coverageAmount);
+  if (plan) await refuseIfClaimsLoseCover(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
 
   const currency = subscription.currency;
-  const premiumAfter = plan?.premium ?? subscription.premium;
+  // A policy bound from a quote is rated again for its risk on the new plan (docs/quotes.md, Binding).
+  const premiumAfter = plan ? await premiumOnPlan(subscription, plan) : subscription.premium;
   const deltaMinor = priceChange({
     premiumBeforeMinor: minorOf(subscription.premium, currency),
     premiumAfterMinor: minorOf(premiumAfter, currency),

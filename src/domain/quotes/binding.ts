@@ -1,0 +1,108 @@
+/**
+ * Binding a quote into a policy (docs/quotes.md, Binding): `POST /subscriptions` with a `quoteId`
+ * issues the policy at the quoted premium, its sum insured the risk's. A quote is bound at most
+ * once: the subscribe claims it (`bound`, `subscriptionId`) before it starts the run, in one guarded
+ * statement, and gives it back when the start fails, so a retry with the same Idempotency-Key (the
+ * same subscription id) binds it once. The run's own insert of the pending row claims it too, so a
+ * start that reached Temporal although the API saw it fail still leaves the quote bound to it.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { BreakdownLine, Risk } from '../../contracts/quote';
+import { tenantOf } from '../../access/core';
+import { roleMay } from '../../access/verbs';
+import { Quote, RatingVersion, type Subscription } from '../../models';
+import type { AuthUser } from '../../shared/caller';
+import { conflict, notFound } from '../../shared/errors';
+
+/**
+ * The quote `quoteId` names if the caller may bind it: their own, a visitor's of their tenant
+ * (whoever has its id may bind it), or any of the tenant's for the staff who see every quote;
+ * anything else answers 404 like a missing one. Refused with 409: referred, declined or lapsed, or
+ * quoted but past its validity. Whether a bound one is bound to this request's subscription is
+ * `refuseBoundElsewhere`'s to say, once the subscription's id is known.
+ */
+export async function bindableQuote(caller: AuthUser, quoteId: string): Promise<Quote> {
+  const quote = await Quote.findOne({ where: { id: quoteId, tenantId: tenantOf(caller) } });
+  const mayBind = quote && (quote.requestedById === null || quote.requestedById === caller.id || roleMay(caller.role, 'viewAnyQuote'));
+  if (!quote || !mayBind) throw notFound('Quote');
+  if (quote.status !== 'quoted' && quote.status !== 'bound')
+    throw conflict(`The quote is ${quote.status}; only a quoted one can be bound`, [{ field: 'quoteId', message: quote.status }]);
+  if (quote.status === 'quoted' && quote.validUntil.getTime() <= Date.now())
+    throw conflict(`The quote expired at ${quote.validUntil.toISOString()}; ask for a new quote`, [
+      { field: 'quoteId', message: 'expired' },
+    ]);
+  return quote;
+}
+
+/** Refuses (409) a quote bound to another subscription than `subscriptionId` (one bound to it is a retry of the same request). */
+export function refuseBoundElsewhere(quote: Quote, subscriptionId: string): void {
+  if (quote.subscriptionId !== null && quote.subscriptionId !== subscriptionId)
+    throw conflict('The quote is already bound to a policy; ask for a new quote', [{ field: 'quoteId', message: 'already bound' }]);
+}
+
+/**
+ * Claims the quote for the subscription: `bound` to it, if it is still quoted and valid or already
+ * bound to it. Answers whether it holds it now. `stillValid: false` is the run's claim: the API
+ * checked the validity when it started the run, which the run's insert may follow much later.
+ */
+export async function claimQuote(
+  sequelize: Sequelize,
+  claim: { quoteId: string; subscriptionId: string; stillValid: boolean },
+  transaction?: Transaction,
+): Promise<boolean> {
+  const claimed = await sequelize.query(
+    `UPDATE quotes SET status = 'bound', subscription_id = :subscriptionId, updated_at = now()
+      WHERE id = :quoteId
+        AND (subscription_id = :subscriptionId
+             OR (status = 'quoted' AND subscription_id IS NULL AND (NOT :stillValid OR valid_until > now())))
+      RETURNING id`,
+    { type: QueryTypes.SELECT, replacements: claim, transaction },
+  );
+  return claimed.length > 0;
+}
+
+/**
+ * Gives the quote back after the run's start failed: quoted again, bound to nothing. Not when the
+ * subscription's row exists, which only a run that did start writes (besides the API after a start).
+ */
+export async function releaseQuote(sequelize: Sequelize, quoteId: string, subscriptionId: string): Promise<void> {
+  await sequelize.query(
+    `UPDATE quotes SET status = 'quoted', subscription_id = NULL, updated_at = now()
+      WHERE id = :quoteId AND subscription_id = :subscriptionId
+        AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = :subscriptionId)`,
+    { replacements: { quoteId, subscriptionId } },
+  );
+}
+
+/** What a policy's answers say of the quote it was bound from. */
+export interface BoundQuoteView {
+  id: string;
+  /** The rating version that priced it; null when the plan had no rating tables (its fixed premium). */
+  ratingVersion: { id: string; number: number; effectiveFrom: string } | null;
+  risk: Risk;
+  breakdown: BreakdownLine[];
+}
+
+/** The quotes the subscriptions were bound from, by subscription id (absent: bound from none), in two queries whatever their number. */
+export async function boundQuotesOf(subscriptions: readonly Subscription[]): Promise<Map<string, BoundQuoteView>> {
+  const quoteIds = subscriptions.flatMap((subscription) => (subscription.quoteId ? [subscription.quoteId] : []));
+  if (quoteIds.length === 0) return new Map();
+  const quotes = await Quote.findAll({ where: { id: quoteIds }, attributes: ['id', 'ratingVersionId', 'risk', 'breakdown'] });
+  const versionIds = quotes.flatMap((quote) => (quote.ratingVersionId ? [quote.ratingVersionId] : []));
+  const versions =
+    versionIds.length > 0 ? await RatingVersion.findAll({ where: { id: versionIds }, attributes: ['id', 'number', 'effectiveFrom'] }) : [];
+  const versionById = new Map(versions.map(({ id, number, effectiveFrom }) => [id, { id, number, effectiveFrom: String(effectiveFrom) }]));
+  const quoteById = new Map(quotes.map((quote) => [quote.id, quote]));
+  const views = new Map<string, BoundQuoteView>();
+  for (const subscription of subscriptions) {
+    const quote = subscription.quoteId ? quoteById.get(subscription.quoteId) : undefined;
+    if (!quote) continue;
+    views.set(subscription.id, {
+      id: quote.id,
+      ratingVersion: (quote.ratingVersionId && versionById.get(quote.ratingVersionId)) || null,
+      risk: quote.risk,
+      breakdown: quote.breakdown,
+    });
+  }
+  return views;
+}

@@ -1,0 +1,81 @@
+/**
+ * Pricing a bound policy again (docs/quotes.md, Binding): a policy bound from a quote is rated,
+ * and keeps its risk (a changed risk needs a new quote). Its renewal is priced with the plan's
+ * rating version in force on the renewal's first day; a change of plan during a term with the new
+ * plan's version in force on the day that term was priced (the day the policy was bound for its
+ * first term, the term's first day after a renewal), so a newer version never reaches into a term
+ * already priced. A policy bound from no quote keeps the plan's fixed terms, as before quotes.
+ */
+import type { Transaction } from 'sequelize';
+import { Quote, type Plan, type Subscription } from '../../models';
+import { termStartOf, type TermOfRow } from '../../models/invoice';
+import { ApiError } from '../../shared/errors';
+import { formatMinorUnits } from '../../shared/money';
+import { priceRisk } from './rating/price';
+import { ratingVersionInForce } from './rating/versions';
+
+/** The quote a policy was bound from, with the loading an underwriter set on it; null for a policy of fixed terms. */
+async function boundQuote(subscription: Pick<Subscription, 'quoteId'>, transaction?: Transaction): Promise<Quote | null> {
+  if (!subscription.quoteId) return null;
+  return Quote.findByPk(subscription.quoteId, { attributes: ['id', 'risk', 'loading'], transaction });
+}
+
+/**
+ * The premium of plan `planId` for the quote's risk with the version in force on `onDate`, the
+ * quote's loading kept (an underwriter accepted the risk at that price); null when the plan has no
+ * rating tables in force then.
+ */
+async function ratedPremium(
+  quote: Quote,
+  planId: string,
+  currency: string,
+  onDate: string,
+  transaction?: Transaction,
+): Promise<string | null> {
+  const version = await ratingVersionInForce(planId, onDate, transaction);
+  if (!version) return null;
+  const { premiumMinor } = priceRisk(version.tables, quote.risk, { currency, onDate, ...(quote.loading && { loading: quote.loading }) });
+  return formatMinorUnits(premiumMinor, currency);
+}
+
+/**
+ * The premium of the term a rated policy is renewed into, whose first day is `firstDay`
+ * ('YYYY-MM-DD': the end date of the term it follows); null when the policy is not rated or its
+ * plan has no tables in force that day (the premium stays as it is), or the tables refuse its risk.
+ */
+export async function renewalPremium(
+  subscription: Pick<Subscription, 'quoteId' | 'planId' | 'currency'>,
+  firstDay: string,
+  transaction?: Transaction,
+): Promise<string | null> {
+  const quote = await boundQuote(subscription, transaction);
+  if (!quote) return null;
+  try {
+    return await ratedPremium(quote, subscription.planId, subscription.currency!, firstDay, transaction);
+  } catch (err) {
+    // Tables that no longer accept the risk (a zone or category dropped, an erased holder's postcode):
+    // the run's renewal cannot be refused here, so the term keeps its premium (docs/quotes.md, Binding).
+    if (err instanceof ApiError && err.status === 422) return null;
+    throw err;
+  }
+}
+
+/**
+ * The premium of the current term were the policy on `plan`: for a rated policy its risk priced
+ * with `plan`'s version in force on the day the term was priced (422 naming the field when that
+ * plan's tables do not accept the risk), or `plan`'s fixed premium when it has none; for a policy
+ * of fixed terms, `plan`'s premium.
+ */
+export async function premiumOnPlan(subscription: Subscription, plan: Pick<Plan, 'id' | 'premium' | 'currency'>): Promise<string> {
+  const quote = await boundQuote(subscription);
+  if (!quote) return plan.premium;
+  const pricedOn =
+    subscription.renewalCount === 0 ? subscription.createdAt.toISOString().slice(0, 10) : termStartOf(subscription as TermOfRow)!;
+  return (await ratedPremium(quote, plan.id, plan.currency, pricedOn)) ?? plan.premium;
+}
+
+/** The sum insured of the policy were it on `plan`: a rated policy keeps its risk's, a policy of fixed terms takes the plan's. */
+export const coverageOnPlan = (
+  subscription: Pick<Subscription, 'quoteId' | 'coverageAmount'>,
+  plan: Pick<Plan, 'coverageAmount'>,
+): string => (subscription.quoteId ? subscription.coverageAmount : plan.coverageAmount);

@@ -1,0 +1,126 @@
+/**
+ * A policy bound from a quote priced again (docs/quotes.md, Binding), on the real PostgreSQL: its
+ * renewal with the rating version in force on the renewal's first day (the run's renewal activity,
+ * which also bills the term), a change of plan during the term with the new plan's version in force
+ * on the day the policy was bound, whatever came into force since. A policy of fixed terms keeps
+ * the plan's.
+ */
+import crypto from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSubscriptionActivities, type SubscriptionChange as RowChange } from '../../src/activities/subscriptions';
+import { commandDepsOf } from '../../src/api/http/command-deps';
+import { priceRisk } from '../../src/domain/quotes/rating/price';
+import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
+import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
+import { Invoice, Plan, Subscription, Tenant, User } from '../../src/models';
+import { addMonths } from '../../src/shared/instalments';
+import { formatMinorUnits } from '../../src/shared/money';
+import { DAY_MS } from '../../src/shared/time';
+import { buildPlan, buildSubscription, buildTenant, buildUser, callerOf } from '../support/factories';
+import { buildQuote, buildRatingVersion, RISK, tablesTimes } from '../support/quote-rows';
+import { startTestStack, TestStack } from '../support/stack';
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The premium the tables price RISK at on `onDate`, as the policy's row writes it. */
+const priced = (factor: number, onDate: string) =>
+  formatMinorUnits(priceRisk(tablesTimes(factor), RISK, { currency: 'EUR', onDate }).premiumMinor, 'EUR');
+
+describe('a bound policy priced again', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let admin: User;
+  let holder: User;
+  let plan: Plan;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    tenant = await buildTenant();
+    [admin, holder] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+    ]);
+    plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
+  });
+  afterAll(() => stack?.close());
+
+  /** An active policy of `on` bound from a quote of RISK at 475.20 (or of the plan's fixed terms with `fixed`). */
+  async function boundPolicy(on: Plan, options: { fixed?: boolean } = {}): Promise<Subscription> {
+    const subscription = await buildSubscription({ planId: on.id, policyholderId: holder.id, currency: 'EUR' });
+    if (options.fixed) return subscription;
+    const quote = await buildQuote(on, { requestedById: holder.id, status: 'bound', subscriptionId: subscription.id });
+    return subscription.update({ quoteId: quote.id, premium: '475.20', coverageAmount: RISK.sumInsured });
+  }
+
+  /** The renewal as the run writes it: the period's change, then the settings the next period runs on. */
+  function renew(subscription: Subscription) {
+    const change: RowChange = {
+      subscriptionId: subscription.id,
+      expected: { status: 'active', renewalCount: 0 },
+      changes: { endDate: addMonths(subscription.endDate!, 12), renewalCount: 1 },
+    };
+    const activities = createSubscriptionActivities({ sequelize: stack.services.sequelize });
+    return new MockActivityEnvironment().run(activities.renewSubscriptionPeriod, { change, tenantId: tenant.id });
+  }
+
+  it("renews a rated policy at its risk's price under the version in force on the renewal's first day, and bills the term at it", async () => {
+    const rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
+    const subscription = await boundPolicy(rated);
+    const firstDay = subscription.endDate!;
+    await buildRatingVersion(rated, admin.id, { effectiveFrom: dayOf(Date.now() - 400 * DAY_MS), tables: tablesTimes(1) });
+    await buildRatingVersion(rated, admin.id, { effectiveFrom: firstDay, tables: tablesTimes(2) });
+    // In force only from the day after: not the renewal's.
+    await buildRatingVersion(rated, admin.id, { effectiveFrom: dayOf(Date.parse(firstDay) + DAY_MS), tables: tablesTimes(3) });
+
+    await renew(subscription);
+    const expected = priced(2, firstDay);
+    expect(expected).not.toBe('475.20');
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: expected });
+    const billed = await Invoice.sum('amountMinor', { where: { subscriptionId: subscription.id, term: 1 } });
+    expect(formatMinorUnits(Number(billed), 'EUR')).toBe(expected);
+
+    // The activity retried once its change is made: nothing moves again.
+    await renew(subscription);
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: expected });
+  });
+
+  it("keeps the premium of a policy of the plan's fixed terms, and of a rated one whose plan has no tables in force", async () => {
+    const fixed = await boundPolicy(plan, { fixed: true });
+    await renew(fixed);
+    await expect(Subscription.findByPk(fixed.id)).resolves.toMatchObject({ renewalCount: 1, premium: plan.premium });
+
+    const untabled = await boundPolicy(await buildPlan({ tenantId: tenant.id, currency: 'EUR' }));
+    await renew(untabled);
+    await expect(Subscription.findByPk(untabled.id)).resolves.toMatchObject({ renewalCount: 1, premium: '475.20' });
+  });
+
+  it('prices a change of plan with the new plan’s version in force on the day the policy was bound, and keeps the sum insured', async () => {
+    const subscription = await boundPolicy(plan);
+    // Bound ten days ago; the new plan's dearer version came into force five days ago.
+    await Subscription.update({ createdAt: new Date(Date.now() - 10 * DAY_MS) }, { where: { id: subscription.id }, silent: true });
+    await subscription.reload();
+    const target = await buildPlan({ tenantId: tenant.id, categoryId: plan.categoryId, currency: 'EUR', coverageAmount: '50000.00' });
+    const boundOn = dayOf(Date.now() - 10 * DAY_MS);
+    await buildRatingVersion(target, admin.id, { effectiveFrom: dayOf(Date.now() - 60 * DAY_MS), tables: tablesTimes(1.5) });
+    await buildRatingVersion(target, admin.id, { effectiveFrom: dayOf(Date.now() - 5 * DAY_MS), tables: tablesTimes(3) });
+
+    const caller = callerOf(holder);
+    const deps = commandDepsOf(stack.services, { caller, requestId: crypto.randomUUID() });
+    const today = dayOf(Date.now());
+    const change = await quoteChange(caller, { id: subscription.id, effectiveDate: today, planId: target.id }, deps);
+    expect(change).toMatchObject({ premiumBefore: '475.20', premiumAfter: priced(1.5, boundOn) });
+    expect(change.premiumAfter).not.toBe(priced(3, boundOn));
+
+    const applied = await carryOutPolicyChange(
+      stack.services.sequelize,
+      { changeId: change.id, confirmedById: holder.id, appliedAt: new Date().toISOString() },
+      { actor: { type: 'user', id: holder.id }, workflowId: null, runId: null },
+    );
+    expect(applied).toMatchObject({ outcome: 'applied', planId: target.id, coverageAmount: '300000.00', premium: change.premiumAfter });
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({
+      planId: target.id,
+      coverageAmount: '300000.00',
+      premium: change.premiumAfter,
+    });
+  });
+});

@@ -118,6 +118,19 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(one.body).toEqual(created.body);
   });
 
+  it('a yen policy’s change and versions write its premiums and cover without decimals', async () => {
+    const yen = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '3000000.00', premium: '30000.00' });
+    const yenBetter = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '4000000.00', premium: '42000.00' });
+    const subscription = await policy({ planId: yen.id, currency: 'JPY' });
+    const created = await quote(subscription.id, { effectiveDate: day(0), planId: yenBetter.id }).expect(201);
+    expect(created.body).toMatchObject({ currency: 'JPY', premiumBefore: '30000', premiumAfter: '42000' });
+    expect(created.body.premiumDelta).toMatch(/^\d+$/);
+    const versions = await stack.api.get(`/api/v1/subscriptions/${subscription.id}/versions`).set('Authorization', auth.owner).expect(200);
+    expect(versions.body.items).toEqual([
+      expect.objectContaining({ number: 1, coverageAmount: '3000000', premium: '30000', premiumDelta: '0' }),
+    ]);
+  });
+
   it('a return premium is negative and credited over the unpaid instalments from the effective date on', async () => {
     const quarterly = await buildPlan({
       categoryId: category.id,

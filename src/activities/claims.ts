@@ -8,6 +8,7 @@ import { literal, Op, type Transaction } from 'sequelize';
 import { Claim, ClaimHistory, ClaimPayment, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { coverOn } from '../domain/claims/cover';
@@ -141,9 +142,10 @@ export function createClaimActivities(deps: ActivityDeps) {
         const coverage = Number((await coverOn(subscription, claim.incidentDate, transaction)).coverageAmount);
         const available = toCents(coverage) - toCents(Number(approvedOthers ?? 0));
         if (toCents(amount) > available) {
+          const currency = subscription.currency ?? undefined;
           throw businessFailure(
             BusinessErrorType.CoverageExceeded,
-            `Approving ${amount.toFixed(2)} would take the approvals on this subscription above its coverage of ${coverage.toFixed(2)}`,
+            `Approving ${formatClaimAmount(amount, currency)} would take the approvals on this subscription above its coverage of ${formatClaimAmount(coverage, currency)}`,
             {
               field: 'approvedAmount',
               coverage,

@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Claim, type Subscription, type SubscriptionVersion } from '../../src/models';
 import { recordApproval } from '../support/claim-approvals';
-import { buildClaim, buildSubscription } from '../support/factories';
+import { buildClaim, buildPlan, buildSubscription } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
 import { buildVersions, ClaimsTeam, createClaimsTeam } from './fixtures';
@@ -71,6 +71,25 @@ describe('claims judged by the policy version in force on the incident date (rea
 
     const within = await file(reduced.effectiveFrom, 40_000).expect(201);
     expect(within.body.subscriptionVersionId).toBe(reduced.id);
+  });
+
+  it('names a yen cover without decimals when it refuses a filing or an approval above it', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY', coverageAmount: '3000000.00' });
+    const yen = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+    const refused = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send({ subscriptionId: yen.id, incidentDate: yen.startDate, amountClaimed: '3500000', description: 'Flood' })
+      .expect(422);
+    expect(refused.body.error.details[0].message).toBe(
+      `must not exceed 3000000, the cover of policy version 1 in force on ${yen.startDate}`,
+    );
+    const claim = await buildClaim({ subscriptionId: yen.id, amountClaimed: '3000000.00' });
+    const refusal = await recordApproval(stack.deps, claim, team.manager.id, 3_500_000).catch((err: unknown) => err);
+    expect(refusal).toMatchObject({
+      type: 'CoverageExceeded',
+      message: 'Approving 3500000 would take the approvals on this subscription above its coverage of 3000000',
+    });
   });
 
   it('approves a claim dated before the change up to the old cover, and one after it up to the new', async () => {

@@ -30,6 +30,7 @@ import { recordClaimFiledEvent } from './webhook-events';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../../shared/errors';
+import { formatClaimAmount } from '../../shared/money';
 import { HOUR_MS } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
@@ -123,7 +124,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
         args: [runInput],
         tenantId,
         status: 'reported',
-        summary: `Claim ${claimNumber}: ${input.amountClaimed.toFixed(2)} on subscription ${subscription.id}`,
+        summary: `Claim ${claimNumber}: ${formatClaimAmount(input.amountClaimed, subscription.currency ?? undefined)} on subscription ${subscription.id}`,
         dueAt: new Date(filedAt.getTime() + settings.claimUnassignedEscalationHours * HOUR_MS).toISOString(),
       },
     };

@@ -11,6 +11,7 @@ import type { Cover } from './cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
+import { formatClaimAmount } from '../../shared/money';
 
 /**
  * A closed claim's run has ended, so no validator is left to refuse a move: the refusal is the one
@@ -60,12 +61,14 @@ export function coverageRefusal(
   }
   const { version, coverageAmount } = cover;
   if (amountClaimed > Number(coverageAmount)) {
+    // Written as the answers write money: "3000000" yen, "40000.00" euros.
+    const limit = formatClaimAmount(coverageAmount, version?.currency ?? subscription.currency ?? undefined);
     return {
       field: 'amountClaimed',
       summary: 'The amount claimed exceeds the coverage amount',
       message: version
-        ? `must not exceed ${coverageAmount}, the cover of policy version ${version.number} in force on ${incidentDate}`
-        : `must not exceed ${coverageAmount}`,
+        ? `must not exceed ${limit}, the cover of policy version ${version.number} in force on ${incidentDate}`
+        : `must not exceed ${limit}`,
     };
   }
   return null;

@@ -2,11 +2,13 @@
  * Policy changes and versions over GraphQL beside REST (docs/subscriptions.md, Policy changes):
  * the same command prices the same change, the versions and the version in force on a day are
  * REST's, and REST's refusals are GraphQL's (another holder's policy NOT_FOUND, a role that may
- * not change policies FORBIDDEN, a malformed date BAD_USER_INPUT). Real API and PostgreSQL.
+ * not change policies FORBIDDEN, a malformed date BAD_USER_INPUT). A list of policies reads their
+ * changes and versions in one statement each, whatever its length. Real API and PostgreSQL.
  */
 import { Plan, Subscription, SubscriptionChange, type User } from '../../src/models';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
+import { statementsOf } from '../support/statements';
 import { startTestStack, TestStack } from '../support/stack';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -116,5 +118,32 @@ describe('GraphQL policy changes beside REST', () => {
     expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const hidden = await data<{ subscription: object | null }>(query, { id: policy.id, date: today() }, neighbour);
     expect(hidden.subscription).toBeNull();
+  });
+
+  it("reads a list's changes and versions in one statement each, whatever the number of policies", async () => {
+    const holder = await buildUser({ tenantId: owner.tenantId, role: 'policyholder' });
+    const policies = await Promise.all([1, 2, 3, 4, 5].map(() => buildSubscription({ planId: house.id, policyholderId: holder.id })));
+    const quoted = new Map<string, string>();
+    for (const subscription of policies) {
+      const change = await stack.api
+        .post(`/api/v1/subscriptions/${subscription.id}/changes`)
+        .set(as(holder))
+        .send({ effectiveDate: today(), planId: better.id })
+        .expect(201);
+      quoted.set(subscription.id, change.body.id);
+    }
+    const LIST = 'query ($first: Int) { subscriptions(first: $first) { nodes { id changes { id } versions { number } } } }';
+    type Listed = { subscriptions: { nodes: { id: string; changes: { id: string }[]; versions: { number: number }[] }[] } };
+    await data('{ viewer { id } }', {}, holder); // the caller's authority, cached as on REST
+    const statementsFor = async (first: number) => {
+      const { result, statements } = await statementsOf(stack.db.sequelize, () => data<Listed>(LIST, { first }, holder));
+      expect(result.subscriptions.nodes).toHaveLength(first);
+      for (const node of result.subscriptions.nodes) {
+        expect(node.changes).toEqual([{ id: quoted.get(node.id) }]);
+        expect(node.versions.map((version) => version.number)).toEqual([1]);
+      }
+      return statements.length;
+    };
+    expect(await statementsFor(5)).toBe(await statementsFor(1));
   });
 });

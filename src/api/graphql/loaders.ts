@@ -22,6 +22,7 @@ import {
   Registration,
   Invoice,
   Subscription,
+  SubscriptionChange,
   SubscriptionVersion,
   Tenant,
   TenantSettings,
@@ -42,6 +43,7 @@ import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
 import { tenantFigures } from '../../domain/reports/platform-queries';
 import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
+import { changesOfEach, versionsOfEach } from '../../domain/subscriptions/versions';
 
 export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
 
@@ -66,6 +68,9 @@ export interface Loaders {
   quoteRatingVersion: DataLoader<string, RatingVersion | null>;
   /** The quote a subscription the caller sees was bound from (docs/quotes.md, Binding). */
   boundQuote: DataLoader<Subscription, BoundQuoteView | null, string>;
+  /** A policy's changes, newest first, and its versions, oldest first, reached from a subscription the caller sees. */
+  subscriptionChanges: DataLoader<Subscription, SubscriptionChange[], string>;
+  subscriptionVersions: DataLoader<Subscription, SubscriptionVersion[], string>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
   notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
@@ -179,6 +184,8 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       },
       { cacheKeyFn: (subscription) => subscription.id },
     ),
+    subscriptionChanges: new DataLoader(changesOfEach, { cacheKeyFn: (subscription) => subscription.id }),
+    subscriptionVersions: new DataLoader(versionsOfEach, { cacheKeyFn: (subscription) => subscription.id }),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));

@@ -6,20 +6,41 @@
 import { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
 
+/** Rows of each policy in `subscriptions`, in the order of `subscriptions`, each policy's in the order they came. */
+function bySubscription<R extends { subscriptionId: string }>(subscriptions: readonly Subscription[], rows: R[]): R[][] {
+  const groups = new Map<string, R[]>(subscriptions.map((subscription) => [subscription.id, []]));
+  for (const row of rows) groups.get(row.subscriptionId)?.push(row);
+  return subscriptions.map((subscription) => groups.get(subscription.id)!);
+}
+
+/** What hangs on the policies in `subscriptions`, within their tenants. */
+const ofSubscriptions = (subscriptions: readonly Subscription[]) => ({
+  subscriptionId: subscriptions.map((subscription) => subscription.id),
+  tenantId: [...new Set(subscriptions.map((subscription) => subscription.tenantId))],
+});
+
+/** Each policy's changes, newest first, whatever became of them: one statement for a whole list of policies. */
+export async function changesOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionChange[][]> {
+  const rows = await SubscriptionChange.findAll({ where: ofSubscriptions(subscriptions), order: [['createdAt', 'DESC']] });
+  return bySubscription(subscriptions, rows);
+}
+
+/** Each policy's versions, oldest first: one statement for a whole list of policies. */
+export async function versionsOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionVersion[][]> {
+  const rows = await SubscriptionVersion.findAll({ where: ofSubscriptions(subscriptions), order: [['number', 'ASC']] });
+  return bySubscription(subscriptions, rows);
+}
+
 /** The policy's changes, newest first, whatever became of them. */
-export function changesOf(subscription: Subscription): Promise<SubscriptionChange[]> {
-  return SubscriptionChange.findAll({
-    where: { subscriptionId: subscription.id, tenantId: subscription.tenantId },
-    order: [['createdAt', 'DESC']],
-  });
+export async function changesOf(subscription: Subscription): Promise<SubscriptionChange[]> {
+  const [changes] = await changesOfEach([subscription]);
+  return changes;
 }
 
 /** The policy's versions, oldest first. */
-export function versionsOf(subscription: Subscription): Promise<SubscriptionVersion[]> {
-  return SubscriptionVersion.findAll({
-    where: { subscriptionId: subscription.id, tenantId: subscription.tenantId },
-    order: [['number', 'ASC']],
-  });
+export async function versionsOf(subscription: Subscription): Promise<SubscriptionVersion[]> {
+  const [versions] = await versionsOfEach([subscription]);
+  return versions;
 }
 
 /** The terms a version fixes, as the subscription row names them. */

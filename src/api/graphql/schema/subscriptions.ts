@@ -15,7 +15,6 @@ import {
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-change';
 import { narrowed } from '../../../access/core';
 import { subscriptionAccess } from '../../../access/subscriptions';
-import { changesOf, versionsOf } from '../../../domain/subscriptions/versions';
 import { formatMinorUnits } from '../../../shared/money';
 import { object, required } from '../../../shared/typed-schema';
 import { calendarDay } from '../../subscriptions/changes-schemas';
@@ -158,8 +157,16 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
     policyholder: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.policyholderId) }),
-    changes: t.field({ type: [PolicyChange], description: 'Its changes, newest first', resolve: (row) => changesOf(row) }),
-    versions: t.field({ type: [SubscriptionVersion], description: 'Its versions, oldest first', resolve: (row) => versionsOf(row) }),
+    changes: t.field({
+      type: [PolicyChange],
+      description: 'Its changes, newest first',
+      resolve: (row, _args, { loaders }) => loaders.subscriptionChanges.load(row),
+    }),
+    versions: t.field({
+      type: [SubscriptionVersion],
+      description: 'Its versions, oldest first',
+      resolve: (row, _args, { loaders }) => loaders.subscriptionVersions.load(row),
+    }),
     versionAsOf: t.field({
       type: SubscriptionVersion,
       nullable: true,

@@ -19,7 +19,7 @@ import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-
 import { ensureKeptRecordsSchedule, ensureRetentionSchedule } from '../src/services/retention-schedule';
 import { rewrapPersonDataKeys } from '../src/services/person-data-keys';
 import { connectTemporalClient, connectWorkerConnection, temporalDataConverter } from '../src/services/temporal';
-import { webhookGuardOf } from '../src/services/webhook';
+import { webhookDeliveryGuardOf } from '../src/services/webhook';
 import { assertCacheFitsHeap } from './heap-budget';
 import { bulkWorkerOptions, createProcessWorkers, DEFAULT_BUNDLE_PATH } from './worker';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       bulkTaskQueue: config.temporal.bulkTaskQueue,
       webhookTimeoutMs: config.webhookTimeoutMs,
-      webhookGuard: webhookGuardOf(config),
+      webhookGuard: webhookDeliveryGuardOf(config),
       sealing: config.jwt,
       apiPublicUrl: config.api.publicUrl,
       acknowledgementLinkKey: acknowledgementLinkKeyOf(config.jwt),

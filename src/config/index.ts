@@ -9,6 +9,7 @@ import { MESSAGES_WITHOUT_VALUES } from '../shared/validation-messages';
 import { MAX_DOCUMENTS_PER_CLAIM } from '../shared/document-budget';
 import { NOTIFICATION_DELIVERY_BUDGET_MS } from '../shared/notification-timing';
 import { REPLAY_SINCE_MAX_DAYS, WEBHOOK_EVENT_DAYS_DEFAULT } from '../shared/webhook-retention';
+import { MAX_INTERNAL_RECEIVERS, parseInternalReceivers } from '../shared/internal-receivers';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -47,6 +48,8 @@ export interface Config {
     /** The first delay, doubled at each further failure (at most the window). */
     loginFirstDelaySeconds: number;
     catalogPerMinute: number;
+    /** Anonymous quotes on the public catalog per client address (docs/quotes.md). */
+    quotesPerMinute: number;
     /** GraphQL requests per client address without a (valid) token. */
     graphqlAnonymousPerMinute: number;
     /** GraphQL requests per signed-in user, wherever they come from. */
@@ -90,6 +93,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Lets webhooks reach loopback and private networks (local receivers); refused in production. */
   webhookAllowPrivateNetworks: boolean;
+  /** The operator's internal receivers webhooks may reach, as receiver keys (src/shared/internal-receivers.ts). */
+  webhookAllowedInternalHosts: string[];
   documents: DocumentStorage;
   /** How much a tenant may upload: documents per claim and bytes over all its claims. */
   documentQuota: DocumentQuota;
@@ -367,6 +372,13 @@ const schema = Joi.object({
     .min(0)
     .default(50),
   RATE_LIMIT_CATALOG_PER_MINUTE: Joi.number().description('public catalog requests per client address').integer().min(1).default(120),
+  RATE_LIMIT_QUOTES_PER_MINUTE: Joi.number()
+    .description(
+      'anonymous quotes (`POST /catalog/:tenantSlug/quotes`) per client address; 429 with `Retry-After` past it. Pricing is CPU only, but each quote is a row',
+    )
+    .integer()
+    .min(1)
+    .default(30),
   RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE: Joi.number()
     .description(
       '`/api/graphql` requests per client address without a token (a refused token counts here too); 429 with `Retry-After` past it',
@@ -523,6 +535,17 @@ const schema = Joi.object({
     .when('NODE_ENV', {
       is: 'production',
       then: Joi.valid(false).messages({ 'any.only': '"WEBHOOK_ALLOW_PRIVATE_NETWORKS" must stay false in production' }),
+    }),
+  WEBHOOK_ALLOWED_INTERNAL_HOSTS: Joi.string()
+    .description(
+      `comma-separated internal receivers webhook deliveries may reach although their address is loopback or private, each an IP address and a port, exactly (\`10.0.4.7:8443\`, \`[fd00::7]:443\`; no name, no range), at most ${MAX_INTERNAL_RECEIVERS}; allowed in production (an operator's setting: no tenant can change it, but every tenant's endpoints may then name these receivers); every other internal address stays refused; empty: none (docs/webhooks.md, Internal receivers)`,
+    )
+    .allow('')
+    .max(1000)
+    .default('')
+    .custom((value: string, helpers) => (parseInternalReceivers(value) ? value : helpers.error('receivers.list')))
+    .messages({
+      'receivers.list': `"WEBHOOK_ALLOWED_INTERNAL_HOSTS" must be at most ${MAX_INTERNAL_RECEIVERS} distinct internal (not public) IP addresses with a port, separated by commas (10.0.4.7:8443,[fd00::7]:443): no host name, no range, no public address`,
     }),
   GRAPHQL_ANONYMOUS_INTROSPECTION: Joi.boolean()
     .description(
@@ -754,6 +777,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { operator = fa
       loginFailureWindowSeconds: value.RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS,
       loginFirstDelaySeconds: value.RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS,
       catalogPerMinute: value.RATE_LIMIT_CATALOG_PER_MINUTE,
+      quotesPerMinute: value.RATE_LIMIT_QUOTES_PER_MINUTE,
       graphqlAnonymousPerMinute: value.RATE_LIMIT_GRAPHQL_ANONYMOUS_PER_MINUTE,
       graphqlPerUserPerMinute: value.RATE_LIMIT_GRAPHQL_PER_USER_PER_MINUTE,
       apiKeyPerMinute: value.RATE_LIMIT_API_KEY_PER_MINUTE,
@@ -801,6 +825,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { operator = fa
     metrics: { workerHost: value.WORKER_METRICS_HOST, workerPort: value.WORKER_METRICS_PORT, token: value.METRICS_TOKEN },
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateNetworks: value.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhookAllowedInternalHosts: parseInternalReceivers(value.WEBHOOK_ALLOWED_INTERNAL_HOSTS) ?? [],
     documents:
       value.DOCUMENTS_STORAGE === 'local'
         ? { kind: 'local', dir: value.DOCUMENTS_DIR }

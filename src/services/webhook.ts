@@ -12,6 +12,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { context, propagation } from '@opentelemetry/api';
 import ipaddr from 'ipaddr.js';
+import { receiverKey } from '../shared/internal-receivers';
 
 export const SIGNATURE_HEADER = 'X-Insurflow-Signature';
 export const TIMESTAMP_HEADER = 'X-Insurflow-Timestamp';
@@ -40,6 +41,11 @@ export interface WebhookGuard {
   httpsOnly?: boolean;
   /** Lets loopback and private destinations through: local receivers in development and tests only. */
   allowPrivateNetworks?: boolean;
+  /**
+   * The operator's internal receivers (WEBHOOK_ALLOWED_INTERNAL_HOSTS), as receiver keys: an
+   * internal address is reached only on exactly such an address and port, whatever name led to it.
+   */
+  internalReceivers?: readonly string[];
   /** Name resolution; tests substitute one to point a name at a private address. */
   lookup?: LookupFunction;
 }
@@ -65,9 +71,10 @@ export function failureCategory(err: unknown): string {
 
 /**
  * Refuses every address that is not public unicast: loopback, private, link-local, CGNAT,
- * multicast, unspecified, reserved, and IPv6 forms of them (IPv4-mapped, NAT64, unique local).
+ * multicast, unspecified, reserved, and IPv6 forms of them (IPv4-mapped, NAT64, unique local),
+ * except an internal receiver of the guard's on its own `port` (none without a port).
  */
-function assertReachable(address: string, guard: WebhookGuard): void {
+function assertReachable(address: string, guard: WebhookGuard, port?: number): void {
   if (guard.allowPrivateNetworks) return;
   let range: string;
   try {
@@ -75,21 +82,29 @@ function assertReachable(address: string, guard: WebhookGuard): void {
   } catch {
     throw new WebhookDeliveryError('blocked');
   }
-  if (range !== 'unicast') throw new WebhookDeliveryError('blocked');
+  if (range === 'unicast') return;
+  if (port !== undefined && guard.internalReceivers?.includes(receiverKey(address, port) ?? '')) return;
+  throw new WebhookDeliveryError('blocked');
+}
+
+/** The port a URL connects to: its own, or its scheme's. */
+export function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
 /**
  * Resolves like `dns.lookup` and refuses the connection when any resolved address is refused (also
- * the OpenID provider's requests, src/services/sso/provider-fetch.ts).
+ * the OpenID provider's requests, src/services/sso/provider-fetch.ts, which give no `port`: the
+ * internal receivers are for webhooks alone). `port`: the one the connection is made to.
  */
-export function checkedLookup(guard: WebhookGuard): LookupFunction {
+export function checkedLookup(guard: WebhookGuard, port?: number): LookupFunction {
   const lookup = guard.lookup ?? dns.lookup;
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const resolved = addresses as dns.LookupAddress[];
       try {
-        resolved.forEach(({ address }) => assertReachable(address, guard));
+        resolved.forEach(({ address }) => assertReachable(address, guard, port));
       } catch (refusal) {
         return callback(refusal as NodeJS.ErrnoException, '', 0);
       }
@@ -111,7 +126,7 @@ export function destinationOf(rawUrl: string, guard: WebhookGuard): URL {
   if (!allowedSchemes.includes(url.protocol) || url.username || url.password) throw new WebhookDeliveryError('blocked');
   // A literal address is connected to without any lookup: check it here.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.isValid(host)) assertReachable(host, guard);
+  if (ipaddr.isValid(host)) assertReachable(host, guard, portOf(url));
   return url;
 }
 
@@ -128,6 +143,17 @@ export function webhookGuardOf(config: { env: string; webhookAllowPrivateNetwork
   return { httpsOnly: config.env === 'production', allowPrivateNetworks: config.webhookAllowPrivateNetworks };
 }
 
+/**
+ * The guard of webhook deliveries and their destinations: webhookGuardOf's, and the operator's
+ * internal receivers. The OpenID provider's requests keep webhookGuardOf's alone: a receiver named
+ * for events is not an identity provider.
+ */
+export function webhookDeliveryGuardOf(
+  config: Parameters<typeof webhookGuardOf>[0] & { webhookAllowedInternalHosts: string[] },
+): WebhookGuard {
+  return { ...webhookGuardOf(config), internalReceivers: config.webhookAllowedInternalHosts };
+}
+
 /** How long a destination's name may take to resolve when it is checked ahead of any delivery. */
 const RESOLVE_CHECK_MS = 5000;
 
@@ -140,7 +166,7 @@ export async function checkWebhookDestination(rawUrl: string, guard: WebhookGuar
   const url = destinationOf(rawUrl, guard);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (ipaddr.isValid(host)) return;
-  const lookup = checkedLookup(guard);
+  const lookup = checkedLookup(guard, portOf(url));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new WebhookDeliveryError('unreachable')), RESOLVE_CHECK_MS);
     lookup(host, { all: true }, (err) => {
@@ -177,7 +203,7 @@ export async function sendWebhook(
     const request = client.request(url, {
       method: 'POST',
       headers,
-      lookup: checkedLookup(guard),
+      lookup: checkedLookup(guard, portOf(url)),
       signal: AbortSignal.timeout(timeoutMs),
     });
     request.on('response', (response) => {

@@ -8,7 +8,7 @@ import { findVisible, tenantOf } from '../../access/core';
 import { webhookEndpointAccess } from '../../access/webhooks';
 import { Op } from 'sequelize';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
-import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
+import { checkWebhookDestination, failureCategory, webhookDeliveryGuardOf } from '../../services/webhook';
 import { enqueueDeliveryRun } from './events';
 import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-secrets';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
@@ -34,7 +34,7 @@ export type EndpointWithSecret = { row: WebhookEndpoint; secret: string };
 /** Refuses (422) a destination the delivery guard would refuse: a private address, a scheme not allowed here. */
 async function assertDestination(deps: CommandDeps, url: string): Promise<void> {
   try {
-    await checkWebhookDestination(url, webhookGuardOf(deps.config));
+    await checkWebhookDestination(url, webhookDeliveryGuardOf(deps.config));
   } catch (err) {
     const reason = failureCategory(err) === 'blocked' ? 'is not a public https address this server may reach' : 'cannot be resolved';
     throw unprocessable('The webhook destination is refused', [{ field: 'url', message: `must be reachable: the URL ${reason}` }]);

@@ -245,9 +245,12 @@ describe('subscriptions API with the workflow on the dev server', () => {
     const created = await subscribe('subscribe-answer-row-1').expect(202);
     const id = created.body.id as string;
     const stored = (await Subscription.findByPk(id))!.toJSON();
-    expect(Object.keys(created.body).sort()).toEqual([...Object.keys(stored), 'runId', 'stale', 'state'].sort());
+    // The row's fields, the run's, and the quote it was bound from (none: the plan's fixed terms).
+    expect(Object.keys(created.body).sort()).toEqual([...Object.keys(stored), 'quote', 'runId', 'stale', 'state'].sort());
     expect(created.body).toMatchObject({
       id,
+      quoteId: null,
+      quote: null,
       tenantId: tenant.id,
       planId: plan.id,
       policyholderId: owner.id,

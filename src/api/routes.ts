@@ -25,6 +25,7 @@ import { driftRoutes } from './operations/drift';
 import { incidentRoutes } from './operations/incidents';
 import { registrationRoutes } from './onboarding/registrations/routes';
 import { planRoutes } from './catalog/plans/routes';
+import { ratingRoutes } from './catalog/plans/rating-routes';
 import { premiumRoutes } from './premiums/routes';
 import { policyReviewRoutes } from './compliance/policy-reviews/routes';
 import { remindRoutes } from './compliance/reminds/routes';
@@ -79,6 +80,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...tenantOffboardingRoutes(),
     ...categoryRoutes(),
     ...planRoutes(),
+    ...ratingRoutes(),
     ...subscriptionRoutes(),
     ...policyChangeRoutes(),
     ...subscriptionDocumentRoutes(),

@@ -2,6 +2,7 @@
 import { builder } from './builder';
 import './schema/people';
 import './schema/catalog';
+import './schema/rating';
 import './schema/subscriptions';
 import './schema/premiums';
 import './schema/claims';

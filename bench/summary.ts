@@ -8,6 +8,7 @@ import type { GraphqlScreenResult } from './graphql-screen';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
 import type { PeoplePagesResult } from './people-pages';
+import type { QuotesResult } from './quotes';
 import type { ReportsResult } from './reports';
 import type { RolloutResult } from './rollout';
 import type { SearchResult } from './search';
@@ -31,6 +32,7 @@ export interface BenchResults {
   billingDay?: BillingDayResult;
   webhooks?: WebhooksResult;
   peoplePages?: PeoplePagesResult;
+  quotes?: QuotesResult;
 }
 
 export interface Machine {
@@ -343,6 +345,23 @@ export function summaryRows(r: BenchResults): Row[] {
       'reported',
       undefined,
     ]);
+  }
+  if (r.quotes) {
+    const q = r.quotes;
+    rows.push(
+      [
+        'quotes: POST /quotes p95 vs GET /plans/:id',
+        `${ratio(q.ratioQuoteToPlanP95)} (${n(q.quote.p95Ms, 1)} vs ${n(q.planRead.p95Ms, 1)} ms)`,
+        '≤ 1.5 ×',
+        q.ratioQuoteToPlanP95 <= 1.5,
+      ],
+      [
+        `quotes: priced per second, one API process, ${q.concurrency} clients`,
+        `${n(q.quotesPerSecond)}/s, p95 ${n(q.quoteP95UnderLoadMs)} ms`,
+        '≥ 1,000/s',
+        q.quotesPerSecond >= 1000,
+      ],
+    );
   }
   return rows;
 }

@@ -112,7 +112,7 @@ function deleteClaims(documents: DocumentStore | undefined) {
 /**
  * The policies the person held, once none is open and no claim is left on them, with their
  * invoices, premium payments and refunds, lapse periods, versions, changes and stored schedules
- * (their files first, as claim documents').
+ * (their files first, as claim documents'), and the person's quotes.
  */
 function deleteSubscriptions(documents: DocumentStore | undefined) {
   return async (owner: Owner): Promise<GroupOutcome> => {
@@ -143,6 +143,14 @@ function deleteSubscriptions(documents: DocumentStore | undefined) {
       policy_documents: files.length,
     };
     counts.subscriptions = await deleteIn(owner, 'subscriptions', ids);
+    // Then the quotes they asked for or bound (a policy refers to its quote): left behind, the users
+    // row's deletion would make theirs a visitor's quote (requested_by_id SET NULL), readable by its id.
+    const quotes = await idsOf(
+      owner,
+      `SELECT id FROM quotes WHERE tenant_id = :tenantId AND (requested_by_id = :userId${ids.length ? ' OR subscription_id IN (:ids)' : ''})`,
+      { ids },
+    );
+    counts.quotes = await deleteIn(owner, 'quotes', quotes);
     return counts;
   };
 }

@@ -46,6 +46,7 @@ import {
   RefreshToken,
   SsoIdentity,
   PolicyDocument,
+  Quote,
   Subscription,
   SubscriptionChange,
   SubscriptionVersion,
@@ -196,6 +197,21 @@ const pseudonymiseSubscriptions: Step = async ({ tenantId, user }, transaction) 
   };
 };
 
+/**
+ * Their quotes keep the price and what it priced, but the risk's postcode, which places their home,
+ * becomes ERASED_TEXT (docs/quotes.md). Safe to repeat: an erased postcode is left as it is.
+ */
+const pseudonymiseQuotes: Step = async ({ tenantId, user }, transaction) => {
+  const quotes = await Quote.findAll({ where: { tenantId, requestedById: user.id }, transaction });
+  let pseudonymised = 0;
+  for (const quote of quotes) {
+    if (quote.risk.postcode === ERASED_TEXT) continue;
+    await quote.update({ risk: { ...quote.risk, postcode: ERASED_TEXT } }, { transaction });
+    pseudonymised += 1;
+  }
+  return { quotes: { pseudonymised, kept: quotes.length - pseudonymised } };
+};
+
 /** What a change moved, its contact values erased as the policy's own: the phone gone, the street lines `[erased]`. */
 function erasedChanged(changed: ChangedFields): ChangedFields {
   const erased = { ...changed };
@@ -332,6 +348,7 @@ function erasureSteps(deps: ActivityDeps): Array<[name: string, step: Step]> {
     ['payees', pseudonymisePayees],
     ['subscriptions', pseudonymiseSubscriptions],
     ['policy_changes', pseudonymisePolicyChanges],
+    ['quotes', pseudonymiseQuotes],
     ['acknowledgements', pseudonymiseAcknowledgements],
     ['mails', pseudonymiseMails],
     ['data_key', destroyDataKey],

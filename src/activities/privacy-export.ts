@@ -21,6 +21,7 @@ import {
   PremiumPayment,
   PremiumRefund,
   PrivacyExport,
+  Quote,
   Subscription,
   SubscriptionChange,
   SubscriptionVersion,
@@ -78,6 +79,8 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     order: [['createdAt', 'ASC']],
     transaction,
   });
+  // The quotes they asked for, their risks included (docs/quotes.md).
+  const quotes = await Quote.findAll({ where: { tenantId, requestedById: userId }, order: [['createdAt', 'ASC']], transaction });
   const invoices = await Invoice.findAll({ where: { tenantId, policyholderId: userId }, order: [['createdAt', 'ASC']], transaction });
   const invoiceIds = invoices.map((invoice) => invoice.id);
   const payments = await PremiumPayment.findAll({ where: { tenantId, invoiceId: invoiceIds }, order: [['createdAt', 'ASC']], transaction });
@@ -108,6 +111,7 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     ['subscriptions.json', jsonFile(plain(subscriptions))],
     ['subscription-versions.json', jsonFile(plain(versions))],
     ['subscription-changes.json', jsonFile(plain(changes))],
+    ['quotes.json', jsonFile(plain(quotes))],
     ['invoices.json', jsonFile(plain(invoices))],
     ['premium-payments.json', jsonFile(plain(payments))],
     ['premium-refunds.json', jsonFile(plain(refunds))],

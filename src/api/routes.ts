@@ -11,6 +11,8 @@ import { ssoRoutes } from './auth/sso-routes';
 import { mfaRoutes } from './auth/mfa-routes';
 import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
+import { catalogQuoteRoutes } from './catalog/quote-routes';
+import { quoteRoutes } from './quotes/routes';
 import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
@@ -87,6 +89,8 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...premiumRoutes(),
     ...paymentRoutes(),
     ...catalogRoutes(config),
+    ...catalogQuoteRoutes(config),
+    ...quoteRoutes(),
     ...auditEventRoutes(),
     ...privacyExportRoutes(config),
     ...reportRoutes(),

@@ -51,6 +51,8 @@ export const RETENTION_SETTING_OF_TABLE: Record<string, RetentionSetting> = {
   subscription_changes: 'retentionYearsInvoices',
   invoices: 'retentionYearsInvoices',
   premium_payments: 'retentionYearsInvoices',
+  // A person's quotes are kept with their policies, whose prices they explain (docs/quotes.md).
+  quotes: 'retentionYearsInvoices',
   acknowledgements: 'retentionYearsAcknowledgements',
   audit_events: 'retentionYearsAuditEvents',
 };
@@ -86,7 +88,10 @@ export interface KeptRowsDeletion {
  */
 export const KEPT_ROW_GROUPS = [
   { name: 'claims', tables: ['claims', 'claim_notes', 'claim_note_revisions', 'claim_history', 'payments'] },
-  { name: 'subscriptions', tables: ['subscriptions', 'invoices', 'premium_payments', 'subscription_versions', 'subscription_changes'] },
+  {
+    name: 'subscriptions',
+    tables: ['subscriptions', 'invoices', 'premium_payments', 'subscription_versions', 'subscription_changes', 'quotes'],
+  },
   { name: 'acknowledgements', tables: ['acknowledgements'] },
   // Last: every kept row points at it.
   { name: 'users', tables: ['users'] },

@@ -72,6 +72,7 @@ export const NOTIFICATION_TYPES = [
   'subscriptionExpired',
   'subscriptionChanged',
   'policyholderSetPassword',
+  'quoteIssued',
   'webhookEndpointDisabled',
   'runDrift',
   'auditCheckpoint',

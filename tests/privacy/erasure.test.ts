@@ -220,6 +220,7 @@ describe('privacy: erasure with retention and legal holds', () => {
       'payees',
       'subscriptions',
       'policy_changes',
+      'quotes',
       'acknowledgements',
       'mails',
       'data_key',

@@ -15,6 +15,7 @@ import {
   ClaimDocument,
   ClaimNote,
   Invoice,
+  Plan,
   PremiumPayment,
   SubscriptionChange,
   SubscriptionVersion,
@@ -29,6 +30,7 @@ import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
 import { unzip } from '../support/zip';
+import { buildQuote, RISK } from '../support/quote-rows';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -88,6 +90,11 @@ describe('subject access export', () => {
       email: `${name.toLowerCase()}@people.test`,
     });
     const subscription = await buildSubscription({ tenantId, policyholderId: user.id });
+    // A quote they asked for, its risk naming their postcode (docs/quotes.md).
+    await buildQuote(await Plan.findByPk(subscription.planId, { rejectOnEmpty: true }), {
+      requestedById: user.id,
+      risk: { ...RISK, postcode: `${name.toUpperCase().slice(0, 3)}1` },
+    });
     const invoiceNumber = `INV-${name.toUpperCase()}-1`;
     const invoice = await Invoice.create({
       tenantId,
@@ -233,6 +240,9 @@ describe('subject access export', () => {
     ]);
     expect(json('subscription-changes.json')).toEqual([
       expect.objectContaining({ status: 'applied', requested: { propertyAddress: expect.objectContaining({ line1: a.newStreet }) } }),
+    ]);
+    expect(json('quotes.json')).toEqual([
+      expect.objectContaining({ requestedById: a.user.id, risk: expect.objectContaining({ postcode: 'ALI1' }) }),
     ]);
     expect(json('invoices.json')).toEqual([expect.objectContaining({ number: a.invoiceNumber })]);
     expect(json('premium-payments.json')).toEqual([expect.objectContaining({ reference: 'PAY-Alice' })]);

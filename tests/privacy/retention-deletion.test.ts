@@ -34,7 +34,9 @@ import {
   ClaimPayment,
   PersonDataKey,
   PremiumPayment,
+  Plan,
   PrivacyErasure,
+  Quote,
   Subscription,
   SubscriptionVersion,
   type Tenant,
@@ -45,6 +47,7 @@ import { documentKey } from '../../src/services/documents';
 import { ensureKeptRecordsSchedule } from '../../src/services/retention-schedule';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildQuote } from '../support/quote-rows';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
@@ -64,6 +67,8 @@ interface Person {
   documentId: string;
   documentFile: string;
   acknowledgementId: string;
+  /** A quote they asked for (docs/quotes.md): its postcode erased, the row deleted with their policies. */
+  quoteId: string;
 }
 
 interface ErasureBody {
@@ -156,6 +161,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       storageKey,
     });
     const acknowledgement = await buildAcknowledgement({ tenantId, employeeId: user.id });
+    const quote = await buildQuote(await Plan.findByPk(subscription.planId, { rejectOnEmpty: true }), { requestedById: user.id });
     return {
       user,
       subscriptionId: subscription.id,
@@ -167,6 +173,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       documentId,
       documentFile: path.join(documentsDir, storageKey),
       acknowledgementId: acknowledgement.id,
+      quoteId: quote.id,
     };
   }
 
@@ -226,6 +233,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       invoice: !!(await Invoice.findByPk(person.invoiceId)),
       premiumPayment: !!(await PremiumPayment.findByPk(person.premiumPaymentId)),
       acknowledgement: !!(await Acknowledgement.findByPk(person.acknowledgementId)),
+      quote: !!(await Quote.findByPk(person.quoteId)),
       user: !!(await User.findByPk(person.user.id)),
     };
   }
@@ -241,6 +249,7 @@ describe('privacy: kept records deleted when they fall due', () => {
     invoice: true,
     premiumPayment: true,
     acknowledgement: true,
+    quote: true,
     user: true,
   };
   const NONE = {
@@ -255,6 +264,7 @@ describe('privacy: kept records deleted when they fall due', () => {
     invoice: false,
     premiumPayment: false,
     acknowledgement: false,
+    quote: false,
     user: false,
   };
 
@@ -265,6 +275,9 @@ describe('privacy: kept records deleted when they fall due', () => {
     const erasureId = await erase(person);
     const strangerErasureId = await erase(stranger, otherAdmin);
     expect(await rowsLeft(person)).toEqual(ALL);
+    // The erasure kept their quote but not where their home is.
+    expect((await Quote.findByPk(person.quoteId, { rejectOnEmpty: true })).risk.postcode).toBe('[erased]');
+    expect((await Quote.findByPk(bystander.quoteId, { rejectOnEmpty: true })).risk.postcode).toBe('10115');
     // Its schedule asked for after the erasure, rendered from the pseudonymised rows and stored (docs/subscriptions.md, Documents).
     const [schedule] = await ensureScheduleDocuments(stack.db.sequelize, stack.services.documents, person.subscriptionId);
     const scheduleFile = path.join(documentsDir, schedule.storageKey);
@@ -291,6 +304,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       subscription: true,
       invoice: true,
       premiumPayment: true,
+      quote: true,
       user: true,
     });
     const halfway = await erasureOf(erasureId);
@@ -311,6 +325,7 @@ describe('privacy: kept records deleted when they fall due', () => {
       subscription_versions: 1,
       subscription_changes: 0,
       policy_documents: 1,
+      quotes: 1,
       users: 1,
     });
     expect(await rowsLeft(person)).toEqual(NONE);
@@ -389,8 +404,8 @@ describe('privacy: kept records deleted when they fall due', () => {
     expect(bounded.peopleDeleted + rest.peopleDeleted).toBe(2);
     expect(bounded.waiting + rest.waiting).toBe(1);
 
-    // The open policy, its invoices and the users row wait; its claim and acknowledgement are gone.
-    expect(await rowsLeft(open)).toEqual({ ...NONE, subscription: true, invoice: true, premiumPayment: true, user: true });
+    // The open policy, its invoices, the quote and the users row wait; its claim and acknowledgement are gone.
+    expect(await rowsLeft(open)).toEqual({ ...NONE, subscription: true, invoice: true, premiumPayment: true, quote: true, user: true });
     const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
     expect((await erasureOf(openErasure)).keptRows.dueOn).toBe(tomorrow);
     expect(await rowsLeft(other)).toMatchObject({ claim: false, acknowledgement: false, subscription: true, user: true });

@@ -5,10 +5,10 @@
 import etag from 'etag';
 import type Joi from 'joi';
 import type { Middleware } from 'koa';
-import { Category, Tenant } from '../../models';
+import { Category } from '../../models';
+import { catalogTenant } from '../../domain/catalog/public-catalog';
 import type { Config } from '../../config';
 import { categorySchema, listCategoriesQuery } from './categories/schemas';
-import { notFound } from '../../shared/errors';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { listPlans } from './plans/query';
@@ -18,13 +18,6 @@ import { catalogParams, publicPlansQuery } from './schemas';
 
 /** Long enough to absorb a burst of visitors, short enough that a price change shows soon. */
 const CACHE_CONTROL = 'public, max-age=60';
-
-/** Only an active tenant has a public catalog; a suspended or unknown one answers 404 alike. */
-async function findActiveTenant(slug: string): Promise<Tenant> {
-  const tenant = await Tenant.findOne({ where: { slug, status: 'active' } });
-  if (!tenant) throw notFound('Catalog');
-  return tenant;
-}
 
 /** Sends `body` with an ETag of its JSON, or 304 with no body when the client already has it. */
 function sendCacheable(ctx: RouteContext, body: unknown): void {
@@ -57,7 +50,7 @@ function publicListRoute<Q extends object>(
     query: list.query,
     response: { status: 200, schema: pageSchema(list.schema) },
     handler: async (ctx) => {
-      const tenant = await findActiveTenant(ctx.state.input.params.tenantSlug);
+      const tenant = await catalogTenant(ctx.state.input.params.tenantSlug);
       sendCacheable(ctx, await find(ctx.state.input.query, tenant.id));
     },
   });

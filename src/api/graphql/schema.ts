@@ -4,6 +4,7 @@ import './schema/people';
 import './schema/catalog';
 import './schema/rating';
 import './schema/subscriptions';
+import './schema/quotes';
 import './schema/premiums';
 import './schema/claims';
 import './schema/compliance';

@@ -157,6 +157,20 @@ export const TEMPLATES = {
     },
     action: 'resetPassword',
   },
+  quoteIssued: {
+    variables: {
+      planName: 'Home Basic',
+      quoteId: '9c2e4b7a-1d3f-4a5b-8c6d-7e8f9a0b1c2d',
+      referred: 'no',
+      amount: 412.5,
+      decimals: '2',
+      currency: 'EUR',
+      validUntil: SAMPLE_EXPIRY,
+      breakdown:
+        'Sum insured 300000.00 at 1.25 per 1,000: 375.00 EUR\nProperty category detached_house (× 1.10): 37.50 EUR\nZone Z1 (× 1.00): 0.00 EUR',
+      quoteUrl: 'https://api.insurflow.example/api/v1/quotes/9c2e4b7a-1d3f-4a5b-8c6d-7e8f9a0b1c2d',
+    },
+  },
   // The operators' notices: to the tenant's admins (the platform's without a tenant).
   webhookEndpointDisabled: {
     variables: {

@@ -340,6 +340,12 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     button: 'Passwort festlegen',
     outro: 'Melden Sie sich danach an.\nFalls er abgelaufen ist, fordern Sie unter {forgotPasswordUrl} einen neuen an.',
   },
+  quoteIssued: {
+    subject: `{referred, select, yes {Ihr Angebot zum Tarif {planName} liegt einem Underwriter vor} other {Ihr Angebot zum Tarif {planName}: ${MONEY}}}`,
+    intro: `{referred, select, yes {Ihr Angebot {quoteId} zum Tarif {planName} würde ${MONEY} je Laufzeit kosten, doch sein Risiko muss zuerst ein Underwriter entscheiden: Sie hören von uns, sobald entschieden ist.} other {Ihr Angebot {quoteId} zum Tarif {planName} kostet ${MONEY} je Laufzeit und gilt bis {validUntil, date, deadline}.}}`,
+    body: 'So setzt sich der Beitrag zusammen:\n{breakdown}',
+    outro: 'Das Angebot: GET {quoteUrl}',
+  },
   webhookEndpointDisabled: {
     subject: 'Insurflow: Ein Webhook-Endpunkt wurde nach {days, plural, one {einem Tag} other {# Tagen}} voller Fehler deaktiviert',
     intro:

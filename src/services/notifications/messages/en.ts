@@ -332,6 +332,12 @@ export const en: Record<NotificationType, Messages> = {
     button: 'Set your password',
     outro: 'Then log in.\nIf it has expired, ask for a new one at {forgotPasswordUrl}',
   },
+  quoteIssued: {
+    subject: `{referred, select, yes {Your quote for {planName} is with an underwriter} other {Your quote for {planName}: ${MONEY}}}`,
+    intro: `{referred, select, yes {Your quote {quoteId} for {planName} would cost ${MONEY} a term, but an underwriter must first decide on its risk: you will hear from us once that is done.} other {Your quote {quoteId} for {planName} is ${MONEY} a term, valid until {validUntil, date, deadline}.}}`,
+    body: 'How the premium is made up:\n{breakdown}',
+    outro: 'The quote: GET {quoteUrl}',
+  },
   webhookEndpointDisabled: {
     subject: 'Insurflow: a webhook endpoint was disabled after {days, plural, one {# day} other {# days}} of failures',
     intro: 'Every delivery to {url} has failed since {failingSince, date, deadline}, so Insurflow disabled the endpoint {endpointId}.',

@@ -1,0 +1,90 @@
+/**
+ * Pricing quotes (docs/quotes.md, docs/performance.md Quotes): pricing is CPU only, so POST /quotes
+ * should answer within 1.5 × GET /plans/:id of the same plan, one request at a time, and one API
+ * process should price at least 1,000 quotes a second with CONCURRENCY clients asking at once.
+ * Every quote is real: priced by the rating tables, recorded with its audit event and mailed to
+ * the holder, as in production.
+ */
+import { loadConfig } from '../src/config';
+import { issueAccessToken } from '../src/services/tokens';
+import { buildRatingVersion, RISK } from '../tests/support/quote-rows';
+import type { BenchInfra } from './infra';
+import { createBenchTenant, percentile } from './fixtures';
+import { apiEnvFor, startApiProcess } from './processes';
+
+/** Clients asking for quotes at once in the throughput phase: enough to keep one process busy. */
+const CONCURRENCY = 32;
+
+interface Latencies {
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface QuotesResult {
+  /** GET /plans/:id, one request at a time. */
+  planRead: Latencies;
+  /** POST /quotes on the same plan, one request at a time. */
+  quote: Latencies;
+  /** The target (≤ 1.5): the quote's p95 ÷ the plan read's. */
+  ratioQuoteToPlanP95: number;
+  /** Quotes priced and recorded per second by one API process, CONCURRENCY clients at once. */
+  quotesPerSecond: number;
+  quoteP95UnderLoadMs: number;
+  concurrency: number;
+}
+
+const summarise = (values: number[]): Latencies => ({
+  requests: values.length,
+  p50Ms: percentile(values, 50),
+  p95Ms: percentile(values, 95),
+});
+
+/** Sends `request` back to back until `until`; each answer must be `status`. Returns each latency. */
+async function loop(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
+  const latencies: number[] = [];
+  while (Date.now() < until) {
+    const started = performance.now();
+    const response = await request();
+    await response.arrayBuffer();
+    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+export async function benchQuotes(infra: BenchInfra, seconds: number): Promise<QuotesResult> {
+  const env = await apiEnvFor(infra, 'bench-quotes');
+  const config = loadConfig(env);
+  const bench = await createBenchTenant(1);
+  const [holder] = bench.policyholders;
+  // Rating tables in force, so every quote is priced by them (the dearer path: a fixed premium is one line).
+  await buildRatingVersion(bench.plan, holder.id);
+  const api = await startApiProcess(env);
+  const headers = { authorization: `Bearer ${issueAccessToken(config.jwt, holder)}`, 'content-type': 'application/json' };
+  const readPlan = () => fetch(`${api.url}/api/v1/plans/${bench.plan.id}`, { headers });
+  const body = JSON.stringify({ planId: bench.plan.id, risk: RISK });
+  const quote = () => fetch(`${api.url}/api/v1/quotes`, { method: 'POST', headers, body });
+  const phaseMs = seconds * 1000;
+  try {
+    // Warm both paths (JIT, the kept plan, the pool) before anything is timed.
+    await loop(Date.now() + 2000, 200, readPlan);
+    await loop(Date.now() + 2000, 201, quote);
+    const planRead = summarise(await loop(Date.now() + phaseMs, 200, readPlan));
+    const single = summarise(await loop(Date.now() + phaseMs, 201, quote));
+    const until = Date.now() + phaseMs;
+    const started = Date.now();
+    const lanes = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(until, 201, quote)));
+    const underLoad = lanes.flat();
+    return {
+      planRead,
+      quote: single,
+      ratioQuoteToPlanP95: single.p95Ms / planRead.p95Ms,
+      quotesPerSecond: underLoad.length / ((Date.now() - started) / 1000),
+      quoteP95UnderLoadMs: percentile(underLoad, 95),
+      concurrency: CONCURRENCY,
+    };
+  } finally {
+    await api.stop();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Asking for a quote (docs/quotes.md, Quotes): a signed-in person, or a visitor on the public
+ * catalog, describes a risk on one active plan and gets its price with a breakdown, valid for the
+ * tenant's `quoteValidityDays`. The plan's rating version in force today prices it; a plan without
+ * one quotes its fixed premium. A risk the tables' referral rules catch is stored `referred` (its
+ * premium still shown) and goes to an underwriter (./referral.ts).
+ */
+import crypto from 'node:crypto';
+import { UniqueConstraintError, type Attributes } from 'sequelize';
+import { tenantOf } from '../../access/core';
+import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
+import { Plan, Quote, RatingVersion, TenantSettings } from '../../models';
+import { findOneWhere } from '../../models/prepared-statement';
+import type { AuthUser } from '../../shared/caller';
+import { idFromRequest } from '../../shared/deterministic-id';
+import { unprocessable } from '../../shared/errors';
+import { instalmentsOf } from '../../shared/instalments';
+import { formatMinorUnits, toMinorUnits } from '../../shared/money';
+import { DAY_MS } from '../../shared/time';
+import { createAudited } from '../audited';
+import { keptPlanReads } from '../catalog/plan-cache';
+import { catalogTenant } from '../catalog/public-catalog';
+import type { Command, CommandDeps, PublicCommand } from '../command';
+import { mailQuoteIssued } from './quote-mail';
+import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
+import { ratingVersionInForce } from './rating/versions';
+
+/** A risk as a request describes it: its category is any code until checked against the known ones. */
+export type RiskInput = Omit<Risk, 'propertyCategory'> & { propertyCategory: string };
+
+/** What a quote prices: a plan of the tenant and the risk. */
+export interface QuoteRequest {
+  tenantId: string;
+  planId: string;
+  risk: RiskInput;
+}
+
+/** The risk, once its category is one a risk may name (422 naming it otherwise, whatever the plan). */
+function knownRisk(risk: RiskInput): Risk {
+  const { propertyCategory } = risk;
+  if (!(PROPERTY_CATEGORIES as readonly string[]).includes(propertyCategory)) {
+    throw unprocessable(`Unknown property category ${propertyCategory}`, [
+      { field: 'risk.propertyCategory', message: `${propertyCategory} is not one of ${PROPERTY_CATEGORIES.join(', ')}` },
+    ]);
+  }
+  return { ...risk, propertyCategory: propertyCategory as PropertyCategory };
+}
+
+/** A quote as recorded, with the rating version that priced it (null: the plan's fixed premium). */
+export interface RequestedQuote {
+  quote: Quote;
+  ratingVersion: RatingVersion | null;
+}
+
+/** The day a quote is priced on (UTC), which picks the rating version and counts the building's age. */
+const todayUtc = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/** An active plan of the tenant as plain values, read once per change of its plans (src/domain/catalog/plan-cache.ts); 422 otherwise, as subscribe answers. */
+async function activePlan(tenantId: string, planId: string): Promise<Attributes<Plan>> {
+  const scope = { tenantId, isActive: true };
+  const read = async () => (await findOneWhere(Plan, scope, { id: planId }))?.get({ plain: true }) ?? null;
+  const plan = await keptPlanReads.read(tenantId, `plan ${planId} ${JSON.stringify(scope)}`, read, (row) => (row ? 1 : 0));
+  if (!plan) throw unprocessable('No active plan with this id in this company', [{ field: 'planId', message: 'unknown or inactive plan' }]);
+  return plan;
+}
+
+/**
+ * The plan's fixed premium as one breakdown line. Its risk is not priced, but what no plan could
+ * insure is still refused: a building from before EARLIEST_YEAR_BUILT or from a year to come.
+ */
+function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
+  const year = Number(today.slice(0, 4));
+  if (risk.yearBuilt < EARLIEST_YEAR_BUILT || risk.yearBuilt > year) {
+    throw unprocessable(`yearBuilt must be from ${EARLIEST_YEAR_BUILT} to ${year}`, [
+      { field: 'risk.yearBuilt', message: `${risk.yearBuilt} is not a year a building can have been built in` },
+    ]);
+  }
+  const premiumMinor = toMinorUnits(plan.premium, plan.currency);
+  if (premiumMinor === null) throw new Error(`plan ${plan.id}: premium ${plan.premium} is not an amount in ${plan.currency}`);
+  const line: BreakdownLine = { step: 'fixed', label: 'The plan’s premium', amount: formatMinorUnits(premiumMinor, plan.currency) };
+  return { premiumMinor, breakdown: [line], referralReasons: [] };
+}
+
+/**
+ * Prices `risk` on the plan and records the quote (audited `quote.create`). `caller` null is a
+ * visitor on the public catalog: the quote has no requester and no mail. A signed-in caller's
+ * Idempotency-Key names the quote, so a repeat after its stored answer is gone still records one.
+ * A referred quote waits for its referral run (./referral.ts, not yet here); the requester is
+ * mailed the quote with its breakdown after the answer.
+ */
+export async function requestQuote(caller: AuthUser | null, input: QuoteRequest, deps: CommandDeps): Promise<RequestedQuote> {
+  const { tenantId } = input;
+  const risk = knownRisk(input.risk);
+  const plan = await activePlan(tenantId, input.planId);
+  const now = Date.now();
+  const today = todayUtc(now);
+  const [ratingVersion, settings] = await Promise.all([ratingVersionInForce(plan.id, today), TenantSettings.forTenant(tenantId)]);
+  const price = ratingVersion
+    ? priceRisk(ratingVersion.tables, risk, { currency: plan.currency, onDate: today })
+    : fixedPrice(plan, risk, today);
+  const key = caller && deps.idempotencyKey;
+  const id = key ? idFromRequest('quote', caller.id, key, plan.id) : crypto.randomUUID();
+  const values = {
+    id,
+    tenantId,
+    planId: plan.id,
+    ratingVersionId: ratingVersion?.id ?? null,
+    requestedById: caller?.id ?? null,
+    status: price.referralReasons.length > 0 ? ('referred' as const) : ('quoted' as const),
+    risk,
+    currency: plan.currency,
+    premiumMinor: price.premiumMinor,
+    breakdown: price.breakdown,
+    instalments: instalmentsOf({
+      premiumMinor: price.premiumMinor,
+      frequency: plan.billingFrequency,
+      termStart: today,
+      durationMonths: plan.durationMonths,
+    }).map(({ sequence, amountMinor }) => ({ number: sequence, amountMinor })),
+    referralReasons: price.referralReasons,
+    validUntil: new Date(now + settings.quoteValidityDays * DAY_MS),
+  };
+  let quote: Quote;
+  try {
+    quote = await createAudited(deps, 'quote', tenantId, async (transaction) => {
+      const created = await Quote.create(values, { transaction });
+      return created;
+    });
+  } catch (err) {
+    // The same key again after its first request recorded the quote: that quote is the answer.
+    if (!(err instanceof UniqueConstraintError && caller)) throw err;
+    const recorded = await Quote.findOne({ where: { id, tenantId, requestedById: caller.id } });
+    if (!recorded) throw err;
+    return { quote: recorded, ratingVersion: recorded.ratingVersionId ? await RatingVersion.findByPk(recorded.ratingVersionId) : null };
+  }
+  if (caller) mailQuoteIssued(caller, quote, plan.name, deps);
+  return { quote, ratingVersion };
+}
+
+/** A signed-in caller's quote, on a plan of their tenant. */
+export const requestOwnQuote: Command<{ planId: string; risk: RiskInput }, RequestedQuote> = (caller, input, deps) =>
+  requestQuote(caller, { tenantId: tenantOf(caller), ...input }, deps);
+
+/** A visitor's quote on a company's public catalog. */
+export const requestCatalogQuote: PublicCommand<{ tenantSlug: string; planId: string; risk: RiskInput }, RequestedQuote> = async (
+  { tenantSlug, planId, risk },
+  deps,
+) => requestQuote(null, { tenantId: (await catalogTenant(tenantSlug)).id, planId, risk }, deps);

@@ -1,0 +1,255 @@
+/**
+ * Asking for a quote (docs/quotes.md, Quotes) through the real API on PostgreSQL and a real SMTP
+ * sink: a holder's rated quote with a breakdown that adds up, a fixed-premium plan's, who sees which
+ * quote, a visitor's quote on the public catalog and its limit, hostile input, the mail with the
+ * breakdown, an Idempotency-Key's repeat, and GraphQL's same answers.
+ */
+import { AuditEvent, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
+import { toMinorUnits } from '../../src/shared/money';
+import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { apiClient } from '../support/graphql';
+import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
+import { startTestStack, TestStack } from '../support/stack';
+
+/** Anonymous quotes one client may ask for in a minute, here: low, so the last test reaches it quickly. */
+const QUOTES_PER_MINUTE = 6;
+
+interface QuoteAnswer {
+  id: string;
+  status: string;
+  premium: string;
+  currency: string;
+  breakdown: { step: string; label: string; factor?: string; amount: string }[];
+  instalments: { number: number; amount: string }[];
+  ratingVersion: { id: string; number: number; effectiveFrom: string } | null;
+  referralReasons: string[];
+  validUntil: string;
+  risk: typeof RISK;
+}
+
+describe('requesting a quote', () => {
+  let stack: TestStack;
+  let tenant: Tenant;
+  let rated: Plan;
+  let fixed: Plan;
+  let version: RatingVersion;
+  let holder: User;
+  let neighbour: User;
+  let underwriter: User;
+  let outsider: User;
+  let outsiderStaff: User;
+  const client = apiClient(() => stack);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { RATE_LIMIT_QUOTES_PER_MINUTE: String(QUOTES_PER_MINUTE) } });
+    tenant = await buildTenant();
+    const other = await buildTenant();
+    [holder, neighbour, underwriter, outsider, outsiderStaff] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'de' }),
+      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+      buildUser({ tenantId: tenant.id, role: 'underwriter' }),
+      buildUser({ tenantId: other.id, role: 'policyholder' }),
+      buildUser({ tenantId: other.id, role: 'underwriter' }),
+    ]);
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Rated', billingFrequency: 'quarterly' });
+    fixed = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Fixed', premium: '450.00' });
+    version = await buildRatingVersion(rated, admin.id);
+  });
+  afterAll(() => stack?.close());
+
+  const post = (as: User, body: object, key?: string) => {
+    const request = stack.api.post('/api/v1/quotes').set('Authorization', bearer(stack.config, as));
+    return (key ? request.set('Idempotency-Key', key) : request).send(body);
+  };
+  const get = (as: User, path: string) => stack.api.get(`/api/v1${path}`).set('Authorization', bearer(stack.config, as));
+  const minor = (amount: string) => toMinorUnits(amount.replace('-', ''), 'EUR')! * (amount.startsWith('-') ? -1 : 1);
+
+  it("prices a holder's risk: 201 with a breakdown whose amounts add up to the premium, its instalments, version and validity; recorded and audited", async () => {
+    const res = await post(holder, { planId: rated.id, risk: { ...RISK, postcode: '10115', options: ['flood'] } }).expect(201);
+    const quote = res.body as QuoteAnswer;
+    // 300,000 / 1,000 × 1.20 = 360.00; × 1.10 = 396.00; age 1.00; × 1.20 (BER) = 475.20; no credit; + 40.00 flood.
+    expect(quote).toMatchObject({
+      status: 'quoted',
+      premium: '515.20',
+      currency: 'EUR',
+      ratingVersion: { id: version.id, number: version.number, effectiveFrom: version.effectiveFrom },
+      referralReasons: [],
+      risk: { ...RISK, options: ['flood'] },
+    });
+    expect(quote.breakdown.map((line) => line.step)).toEqual(['base', 'category', 'buildingAge', 'zone', 'deductible', 'option']);
+    expect(quote.breakdown.reduce((sum, line) => sum + minor(line.amount), 0)).toBe(minor(quote.premium));
+    // Quarterly over 12 months: four instalments that add up to the premium.
+    expect(quote.instalments).toEqual([
+      { number: 1, amount: '128.80' },
+      { number: 2, amount: '128.80' },
+      { number: 3, amount: '128.80' },
+      { number: 4, amount: '128.80' },
+    ]);
+    const days = (new Date(quote.validUntil).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+
+    const row = await Quote.findByPk(quote.id, { rejectOnEmpty: true });
+    expect(row).toMatchObject({ requestedById: holder.id, tenantId: tenant.id, premiumMinor: 51520, ratingVersionId: version.id });
+    expect(await AuditEvent.count({ where: { action: 'quote.create', entityId: quote.id } })).toBe(1);
+
+    // The holder reads it back, and finds it in their list.
+    expect((await get(holder, `/quotes/${quote.id}`).expect(200)).body).toEqual(quote);
+    const list = await get(holder, '/quotes?status=quoted').expect(200);
+    expect(list.body.items.map((q: QuoteAnswer) => q.id)).toContain(quote.id);
+  });
+
+  it('mails the holder the quote in their language, with every line of its breakdown and a link to it', async () => {
+    const res = await post(holder, { planId: rated.id, risk: RISK }).expect(201);
+    const quote = res.body as QuoteAnswer;
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.text.includes(quote.id));
+    expect(mail.subject).toBe('Ihr Angebot zum Tarif Home Rated: 475,20 EUR');
+    expect(mail.text).toContain('Zone BER (× 1.20): 79,20 EUR');
+    for (const line of quote.breakdown) expect(mail.text).toContain(`${line.label}`);
+    expect(mail.text).toContain(`GET ${stack.config.api.publicUrl}/api/v1/quotes/${quote.id}`);
+  });
+
+  it('quotes a plan without rating tables at its fixed premium, in one line, with no rating version', async () => {
+    const res = await post(neighbour, { planId: fixed.id, risk: { ...RISK, propertyCategory: 'shop' } }).expect(201);
+    expect(res.body).toMatchObject({
+      status: 'quoted',
+      premium: '450.00',
+      ratingVersion: null,
+      breakdown: [{ step: 'fixed', amount: '450.00' }],
+      instalments: [{ number: 1, amount: '450.00' }],
+    });
+  });
+
+  it("answers another holder's quote, and another tenant's, as missing (404); the tenant's underwriter sees it", async () => {
+    const { body: quote } = await post(holder, { planId: rated.id, risk: RISK }).expect(201);
+    await get(neighbour, `/quotes/${quote.id}`).expect(404);
+    await get(outsider, `/quotes/${quote.id}`).expect(404);
+    await get(outsiderStaff, `/quotes/${quote.id}`).expect(404);
+    expect((await get(underwriter, `/quotes/${quote.id}`).expect(200)).body.id).toBe(quote.id);
+
+    const neighbours = await get(neighbour, '/quotes').expect(200);
+    expect(neighbours.body.items.map((q: QuoteAnswer) => q.id)).not.toContain(quote.id);
+    const staff = await get(underwriter, '/quotes?pageSize=100').expect(200);
+    expect(staff.body.items.map((q: QuoteAnswer) => q.id)).toContain(quote.id);
+    const others = await get(outsiderStaff, '/quotes').expect(200);
+    expect(others.body.items).toEqual([]);
+    // Another tenant's plan is no plan of the caller's: 422 on planId, nothing recorded.
+    const before = await Quote.count();
+    const refused = await post(outsider, { planId: rated.id, risk: RISK }).expect(422);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'planId' })]);
+    expect(await Quote.count()).toBe(before);
+  });
+
+  it('refuses hostile input: 400 for its shape, 422 naming an unknown category or a postcode no zone matches; nothing recorded', async () => {
+    const before = await Quote.count();
+    const shapes: [object, string][] = [
+      [{ planId: rated.id }, 'body.risk'],
+      [{ planId: 'not-a-uuid', risk: RISK }, 'body.planId'],
+      [{ planId: rated.id, risk: { ...RISK, sumInsured: 300000 } }, 'body.risk.sumInsured'],
+      [{ planId: rated.id, risk: { ...RISK, sumInsured: '-1' } }, 'body.risk.sumInsured'],
+      [{ planId: rated.id, risk: { ...RISK, sumInsured: '1e9' } }, 'body.risk.sumInsured'],
+      [{ planId: rated.id, risk: { ...RISK, postcode: '10115<script>' } }, 'body.risk.postcode'],
+      [{ planId: rated.id, risk: { ...RISK, postcode: '1'.repeat(11) } }, 'body.risk.postcode'],
+      [{ planId: rated.id, risk: { ...RISK, options: Array.from({ length: 21 }, (_, i) => `o${i}`) } }, 'body.risk.options'],
+      [{ planId: rated.id, risk: { ...RISK, yearBuilt: '2010; DROP TABLE quotes' } }, 'body.risk.yearBuilt'],
+      [{ planId: rated.id, risk: { ...RISK, propertyCategory: 'x'.repeat(41) } }, 'body.risk.propertyCategory'],
+      [{ planId: rated.id, risk: RISK, premium: '1.00' }, 'body.premium'],
+    ];
+    for (const [body, field] of shapes) {
+      const res = await post(holder, body).expect(400);
+      expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    const meanings: [object, string, string][] = [
+      [{ ...RISK, propertyCategory: 'castle' }, 'risk.propertyCategory', 'castle'],
+      [{ ...RISK, propertyCategory: 'shop' }, 'risk.propertyCategory', 'shop'],
+      [{ ...RISK, postcode: 'zz999' }, 'risk.postcode', 'ZZ999'],
+      [{ ...RISK, deductible: '300.00' }, 'risk.deductible', '300.00'],
+      [{ ...RISK, sumInsured: '1.00' }, 'risk.sumInsured', '1.00'],
+      [{ ...RISK, yearBuilt: 2999 }, 'risk.yearBuilt', '2999'],
+      [{ ...RISK, options: ['flood', 'flood'] }, 'risk.options.1', 'flood'],
+      [{ ...RISK, options: ['earthquake'] }, 'risk.options.0', 'earthquake'],
+    ];
+    for (const [risk, field, value] of meanings) {
+      const res = await post(holder, { planId: rated.id, risk }).expect(422);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ field, message: expect.stringContaining(value) })]);
+    }
+    // A fixed-premium plan still refuses a category no risk may name, and a building from the future.
+    await post(holder, { planId: fixed.id, risk: { ...RISK, propertyCategory: 'castle' } }).expect(422);
+    await post(holder, { planId: fixed.id, risk: { ...RISK, yearBuilt: 2999 } }).expect(422);
+    expect(await Quote.count()).toBe(before);
+    expect(TABLES.categories).not.toHaveProperty('shop');
+  });
+
+  it('records one quote for a request repeated with its Idempotency-Key, and answers the repeat as the first', async () => {
+    const body = { planId: rated.id, risk: { ...RISK, sumInsured: '310000.00' } };
+    const first = await post(neighbour, body, 'quote-key-0001').expect(201);
+    const second = await post(neighbour, body, 'quote-key-0001').expect(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await Quote.count({ where: { requestedById: neighbour.id, risk: { sumInsured: '310000.00' } } })).toBe(1);
+    // The same key for another request is refused, not replayed.
+    await post(neighbour, { ...body, risk: { ...RISK, sumInsured: '320000.00' } }, 'quote-key-0001').expect(422);
+  });
+
+  it('answers GraphQL quote, quotes and requestQuote as REST does', async () => {
+    const fields =
+      'id status premium currency breakdown { step amount } instalments { number amount } ratingVersion { id number } validUntil risk { postcode }';
+    const requested = await client.data<{ requestQuote: { id: string } & Record<string, unknown> }>(
+      `mutation($planId: ID!, $risk: RiskInput!) { requestQuote(planId: $planId, risk: $risk) { ${fields} } }`,
+      { planId: rated.id, risk: RISK },
+      holder,
+    );
+    const rest = (await get(holder, `/quotes/${requested.requestQuote.id}`).expect(200)).body as QuoteAnswer;
+    expect(requested.requestQuote).toMatchObject({
+      status: rest.status,
+      premium: rest.premium,
+      ratingVersion: { id: version.id, number: version.number },
+      breakdown: rest.breakdown.map(({ step, amount }) => ({ step, amount })),
+    });
+    const read = await client.data<{ quote: { id: string } | null }>(`query($id: ID!) { quote(id: $id) { id } }`, { id: rest.id }, holder);
+    expect(read.quote).toEqual({ id: rest.id });
+    const hidden = await client.data<{ quote: null }>(`query($id: ID!) { quote(id: $id) { id } }`, { id: rest.id }, neighbour);
+    expect(hidden.quote).toBeNull();
+    const listed = await client.data<{ quotes: { nodes: { id: string }[] } }>(`{ quotes(first: 50) { nodes { id } } }`, {}, holder);
+    expect(listed.quotes.nodes.map((q) => q.id)).toContain(rest.id);
+    const refused = await client.graphql(
+      `mutation($planId: ID!, $risk: RiskInput!) { requestQuote(planId: $planId, risk: $risk) { id } }`,
+      { planId: rated.id, risk: { ...RISK, postcode: 'ZZ999' } },
+      holder,
+    );
+    expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  describe('on the public catalog', () => {
+    const publicPost = (slug: string, body: object) => stack.api.post(`/api/v1/catalog/${slug}/quotes`).send(body);
+
+    it("prices a visitor's risk with no token, and answers it again by its id; a signed-in person's quote or another company's is 404", async () => {
+      const res = await publicPost(tenant.slug, { planId: rated.id, risk: RISK }).expect(201);
+      expect(res.body).toMatchObject({ status: 'quoted', premium: '475.20', ratingVersion: { id: version.id } });
+      expect(await Quote.findByPk(res.body.id)).toMatchObject({ requestedById: null });
+      const read = await stack.api.get(`/api/v1/catalog/${tenant.slug}/quotes/${res.body.id}`).expect(200);
+      expect(read.body).toEqual(res.body);
+
+      const other = await buildTenant();
+      await stack.api.get(`/api/v1/catalog/${other.slug}/quotes/${res.body.id}`).expect(404);
+      const { body: own } = await post(holder, { planId: rated.id, risk: RISK }).expect(201);
+      await stack.api.get(`/api/v1/catalog/${tenant.slug}/quotes/${own.id}`).expect(404);
+      // Another company's plan through this company's catalog is no plan of it.
+      await publicPost(other.slug, { planId: rated.id, risk: RISK }).expect(422);
+    });
+
+    // Last: it uses up this client's allowance.
+    it('counts each client: past RATE_LIMIT_QUOTES_PER_MINUTE it answers 429 with Retry-After', async () => {
+      let limited: Awaited<ReturnType<typeof publicPost>> | undefined;
+      for (let i = 0; i <= QUOTES_PER_MINUTE && !limited; i++) {
+        const res = await publicPost(tenant.slug, { planId: fixed.id, risk: RISK });
+        if (res.status === 429) limited = res;
+        else expect(res.status).toBe(201);
+      }
+      expect(limited?.body.error.code).toBe('rate_limited');
+      expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(limited?.headers['retry-after'])).toBeLessThanOrEqual(60);
+    });
+  });
+});

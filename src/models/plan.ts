@@ -1,5 +1,5 @@
 import type { BillingFrequency } from '../shared/instalments';
-import { formatClaimAmount } from '../shared/money';
+import { coverAndPremiumAsWritten } from '../shared/money';
 import { modelOf, required, optional, nullByDefault, tenantRowColumns } from './columns';
 
 export const COVERAGE_LEVELS = ['basic', 'standard', 'premium'] as const;
@@ -31,22 +31,10 @@ const planColumns = () => ({
   deletedAt: optional.date(),
 });
 
-/**
- * A plan as answers write it (docs/api.md, Money): its cover and premium with its currency's
- * decimals, "30000" yen, "250.00" euros (the row keeps two in any currency). The row as a model
- * writes itself so (`toJSON`), and the plain rows of the plan list through this.
- */
-export function planAsAnswered<Row extends { coverageAmount: string; premium: string; currency: string }>(row: Row): Row {
-  return {
-    ...row,
-    coverageAmount: formatClaimAmount(row.coverageAmount, row.currency),
-    premium: formatClaimAmount(row.premium, row.currency),
-  };
-}
-
 /** An insurance plan of the catalog. Money columns are DECIMAL(12,2), read back as strings. Soft-deleted. */
 export class Plan extends modelOf('plans', planColumns, { paranoid: true }) {
+  /** As answers write it (docs/api.md, Money): its cover and premium with its currency's decimals (the row keeps two in any). */
   override toJSON(): object {
-    return planAsAnswered(this.get());
+    return coverAndPremiumAsWritten(this.get());
   }
 }

@@ -8,6 +8,7 @@ import {
   type SubscriptionTerms,
 } from '../contracts/subscription';
 import type { BillingFrequency } from '../shared/instalments';
+import { coverAndPremiumAsWritten } from '../shared/money';
 import type { PolicyType } from './plan';
 import type { AuditedChange, AuditEvent } from './audit-event';
 import { instanceOf, runPrepared } from './prepared-statement';
@@ -54,6 +55,11 @@ const subscriptionColumns = () =>
  * at subscription time, so later catalog edits do not change a running contract.
  */
 export class Subscription extends modelOf('subscriptions', subscriptionColumns) {
+  /** As answers write it (docs/api.md, Money): its cover and premium with its currency's decimals (the row keeps two in any). */
+  override toJSON(): object {
+    return coverAndPremiumAsWritten(this.get());
+  }
+
   /**
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.

@@ -111,6 +111,17 @@ export const claimAmountDifference = (minuend: number, subtrahend: number): numb
 export const compareClaimAmounts = (a: number, b: number): number => claimHundredths(a) - claimHundredths(b);
 
 /**
+ * A row's cover and premium (numeric(12,2) columns: a plan, a policy, a policy's terms) as answers
+ * write them, with the row's currency's decimals: "30000" yen, "250.00" euros.
+ */
+export function coverAndPremiumAsWritten<Row extends { coverageAmount: string; premium: string; currency: string | null }>(row: Row): Row {
+  // A row read without its money (an `attributes` list) has none to write.
+  if (row.coverageAmount === undefined || row.premium === undefined) return row;
+  const currency = row.currency ?? undefined;
+  return { ...row, coverageAmount: formatClaimAmount(row.coverageAmount, currency), premium: formatClaimAmount(row.premium, currency) };
+}
+
+/**
  * A claim amount as answers write it (docs/api.md, Money): a decimal string with its currency's
  * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250"; without a currency (an
  * authority limit counts every currency at face value) with the two the rows keep. An amount with

@@ -20,6 +20,7 @@ import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
 import { asOfQuery } from './changes-schemas';
 import { findVisible, narrowed, tenantOf } from '../../access/core';
 import { policyAsOf } from '../../domain/subscriptions/versions';
+import { coverAndPremiumAsWritten } from '../../shared/money';
 import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
 
 /**
@@ -125,7 +126,7 @@ export function subscriptionRoutes(): RouteSpec[] {
           return;
         }
         const { terms, version } = await policyAsOf(subscription, asOf);
-        ctx.body = { ...live, ...terms, version };
+        ctx.body = { ...live, ...coverAndPremiumAsWritten(terms), version };
       },
     }),
     operationRoute(cancelSubscriptionOperation, {

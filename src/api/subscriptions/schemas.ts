@@ -151,8 +151,8 @@ export const subscriptionSchema = Joi.object({
     .allow(null)
     .label('PropertyAddressRecorded'),
   status,
-  coverageAmount: Joi.string().description('decimal with 2 places'),
-  premium: Joi.string().description('decimal with 2 places'),
+  coverageAmount: Joi.string().description('decimal with the decimals of `currency`: "250000.00" EUR, "30000000" JPY'),
+  premium: Joi.string().description('decimal with the decimals of `currency`: "250.00" EUR, "30000" JPY'),
   durationMonths: Joi.number(),
   billingFrequency: oneOf(BILLING_FREQUENCIES).description('How the premium of a term is invoiced, copied from the plan'),
   currency: Joi.string().description('ISO 4217, copied from the plan'),

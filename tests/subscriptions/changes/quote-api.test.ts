@@ -118,7 +118,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(one.body).toEqual(created.body);
   });
 
-  it('a yen policy’s change and versions write its premiums and cover without decimals', async () => {
+  it('a yen policy, its change and its versions write its premiums and cover without decimals', async () => {
     const yen = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '3000000.00', premium: '30000.00' });
     const yenBetter = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '4000000.00', premium: '42000.00' });
     const subscription = await policy({ planId: yen.id, currency: 'JPY' });
@@ -129,6 +129,16 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(versions.body.items).toEqual([
       expect.objectContaining({ number: 1, coverageAmount: '3000000', premium: '30000', premiumDelta: '0' }),
     ]);
+    // The policy itself, now and as of a day, and in the list.
+    for (const query of ['', `?asOf=${day(0)}`]) {
+      const one = await stack.api.get(`/api/v1/subscriptions/${subscription.id}${query}`).set('Authorization', auth.owner).expect(200);
+      expect([query, one.body.coverageAmount, one.body.premium]).toEqual([query, '3000000', '30000']);
+    }
+    const listed = await stack.api.get('/api/v1/subscriptions?pageSize=100').set('Authorization', auth.owner).expect(200);
+    expect(listed.body.items.find((row: { id: string }) => row.id === subscription.id)).toMatchObject({
+      coverageAmount: '3000000',
+      premium: '30000',
+    });
   });
 
   it('a return premium is negative and credited over the unpaid instalments from the effective date on', async () => {

@@ -1,7 +1,7 @@
 /** The plan list with its filters, shared by /plans and the public catalog. */
 import { Attributes, Op, WhereOptions } from 'sequelize';
 import { Plan } from '../../../models';
-import { planAsAnswered } from '../../../models/plan';
+import { coverAndPremiumAsWritten } from '../../../shared/money';
 import { Page, paginatePlain } from '../../lists/pagination';
 import type { Output } from '../../../shared/typed-schema';
 import type { listPlansQuery } from './schemas';
@@ -33,7 +33,8 @@ export function listPlans(filters: PlanFilters, scope: WhereOptions): Promise<Pa
   const { page, pageSize, ordering } = filters;
   const read = async () => {
     const rows = await paginatePlain(Plan, { page, pageSize, ordering }, planWhere(filters, scope));
-    return { ...rows, items: rows.items.map(planAsAnswered) };
+    // Plain rows: written as Plan.toJSON writes a plan.
+    return { ...rows, items: rows.items.map(coverAndPremiumAsWritten) };
   };
   const { tenantId } = scope as { tenantId?: unknown };
   if (typeof tenantId !== 'string') return read();

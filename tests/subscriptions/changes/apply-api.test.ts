@@ -3,11 +3,13 @@
  * dev server (docs/subscriptions.md, Policy changes): the real API, a real worker, PostgreSQL.
  * Policies are issued through the API by a tenant that collects premiums elsewhere, so they cover
  * at once. A change dated today is applied at once; one dated later waits (the time-skipping test
- * of the run shows it applied on its date) and can be withdrawn.
+ * of the run shows it applied on its date) and can be withdrawn. A contact change whose run does not
+ * answer fails, and its retry with the same Idempotency-Key finds the quote the failure left.
  */
 import crypto from 'node:crypto';
+import { subscriptionWorkflowId } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
-import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { startTestStack, TestStack } from '../../support/stack';
 import { eventually } from '../../support/waiting';
@@ -170,5 +172,46 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     await apply(id, crypto.randomUUID()).expect(404);
     await withdraw(id, change.id, 'neighbour').expect(404);
     await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted', confirmedById: null });
+  });
+});
+
+/** The API's wait for an Update: short, so a run that never answers costs each request about a second. */
+const UPDATE_TIMEOUT_MS = 1000;
+
+describe('a contact change whose run does not answer', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { TEMPORAL_UPDATE_TIMEOUT_MS: String(UPDATE_TIMEOUT_MS) } });
+  });
+  afterAll(() => stack?.close());
+
+  it('answers 504 without confirming, and a retry with the same Idempotency-Key reuses the quote it recorded instead of another', async () => {
+    const holder = await buildUser({ role: 'policyholder' });
+    const subscription = await buildSubscription({ policyholderId: holder.id });
+    const workflowId = subscriptionWorkflowId(subscription.id);
+    // A run that exists on a queue no worker serves: Temporal answers, the run never does.
+    await stack.temporal.workflow.start('subscriptionWorkflow', { taskQueue: `idle-${crypto.randomUUID()}`, workflowId, args: [{}] });
+    try {
+      const send = () =>
+        stack.api
+          .post(`/api/v1/subscriptions/${subscription.id}/changes`)
+          .set('Authorization', bearer(stack.config, holder))
+          .set('Idempotency-Key', `contact-${subscription.id}`)
+          .send({ effectiveDate: day(0), holderPhone: '+4930123456' });
+      // The Update was sent and never answered: 504, repeat it with the same key (docs/failure-semantics.md).
+      for (const attempt of [1, 2]) {
+        const answer = await send();
+        expect({ attempt, status: answer.status, code: answer.body.error?.code }).toEqual({
+          attempt,
+          status: 504,
+          code: 'outcome_unknown',
+        });
+      }
+      const changes = await SubscriptionChange.findAll({ where: { subscriptionId: subscription.id } });
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({ status: 'quoted', requested: { holderPhone: '+4930123456' } });
+    } finally {
+      await stack.temporal.workflow.getHandle(workflowId).terminate('test done');
+    }
   });
 });

@@ -102,6 +102,7 @@ export const withdrawPolicyChange: Command<ChangeRef, SubscriptionChange> = asyn
  */
 export const requestPolicyChange: Command<ChangeInput, SubscriptionChange> = async (caller, input, deps) => {
   const quoted = await quoteChange(caller, input, deps);
-  if (quoted.requested.planId) return quoted;
+  // A repeat (same Idempotency-Key) of a contact change the run has decided on since answers it as it is now.
+  if (quoted.requested.planId || quoted.status !== 'quoted') return quoted;
   return applyPolicyChange(caller, { id: input.id, changeId: quoted.id }, deps);
 };

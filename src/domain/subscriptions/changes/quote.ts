@@ -5,6 +5,7 @@
  * `quoted` with its audit event. Nothing about the policy changes until it is confirmed (confirm.ts)
  * and the run carries it out.
  */
+import crypto from 'node:crypto';
 import type { Attributes, Transaction } from 'sequelize';
 import type { PropertyAddress } from '../../../contracts/subscription';
 import { findVisible, tenantOf } from '../../../access/core';
@@ -14,6 +15,7 @@ import { Invoice, Plan, Subscription, SubscriptionChange, SubscriptionVersion, T
 import { termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../../models/invoice';
 import type { RequestedChange } from '../../../models/subscription-change';
 import type { AuthUser } from '../../../shared/caller';
+import { idFromRequest } from '../../../shared/deterministic-id';
 import { conflict, forbidden, unprocessable } from '../../../shared/errors';
 import { toMinorUnits } from '../../../shared/money';
 import { DAY_MS } from '../../../shared/time';
@@ -144,6 +146,12 @@ function requestedOf(subscription: Subscription, input: ChangeInput): RequestedC
 export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
   const subscription = await changeableSubscription(caller, input.id);
+  // With an Idempotency-Key the change's ID follows from the request: a repeat of one that failed
+  // after recording its quote (a contact change whose run did not answer) finds it, not quoting another.
+  const key = deps.idempotencyKey;
+  const changeId = key ? idFromRequest('policy-change', caller.id, key, subscription.id) : crypto.randomUUID();
+  const recorded = key ? await SubscriptionChange.findOne({ where: { id: changeId, subscriptionId: subscription.id } }) : null;
+  if (recorded) return recorded;
   const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
   const requested = requestedOf(subscription, input);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
@@ -178,6 +186,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
     (transaction) =>
       SubscriptionChange.create(
         {
+          id: changeId,
           tenantId,
           subscriptionId: subscription.id,
           status: 'quoted',

@@ -11,6 +11,7 @@ module.exports = [
   'compliance/recurrence',
   'compliance/audience-exemption',
   'compliance/policy-approval-workflow',
+  'quotes/referral-workflow',
   'compliance/compliance-api',
   'claims/claim-workflow',
   'claims/claims-after-policy-change',

@@ -22,6 +22,7 @@ import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
 import { PREMIUM_REFUND_WORKFLOW_ID_PREFIX } from '../contracts/premium-refund';
 import { PRIVACY_ERASURE_WORKFLOW_ID_PREFIX } from '../contracts/privacy-erasure';
 import { PRIVACY_EXPORT_WORKFLOW_ID_PREFIX } from '../contracts/privacy-export';
+import { QUOTE_REFERRAL_WORKFLOW_ID_PREFIX } from '../contracts/quote-referral';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
 import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
 import { TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/tenant-offboarding';
@@ -36,6 +37,7 @@ import { bulkOperationAccess } from './operations';
 import { registrationAccess } from './platform';
 import { privacyErasureAccess } from './privacy-erasures';
 import { privacyExportAccess } from './privacy-exports';
+import { quoteAccess } from './quotes';
 import { reportDefinitionAccess } from './reports';
 import { subscriptionAccess } from './subscriptions';
 import { webhookDeliveryAccess } from './webhooks';
@@ -89,6 +91,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [PREMIUM_REFUND_WORKFLOW_ID_PREFIX, ownerByIdIn(PREMIUM_REFUND_WORKFLOW_ID_PREFIX, premiumRefundAccess)],
   [PRIVACY_ERASURE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyErasureAccess)],
   [PRIVACY_EXPORT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyExportAccess)],
+  [QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, ownerByIdIn(QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, quoteAccess)],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

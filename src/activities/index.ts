@@ -20,6 +20,7 @@ import { createPremiumReconcilerActivities } from './premium-reconciler';
 import { createPremiumRefundActivities } from './premium-refunds';
 import { createPrivacyErasureActivities } from './privacy-erasure';
 import { createPrivacyExportActivities } from './privacy-export';
+import { createQuoteReferralActivities } from './quote-referral';
 import { createReportDeliveryActivities } from './report-delivery';
 import { createReconcilerActivities } from './reconciler';
 import { createRetentionActivities } from './retention';
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createPremiumRefundActivities(deps),
     ...createPrivacyErasureActivities(deps),
     ...createPrivacyExportActivities(deps),
+    ...createQuoteReferralActivities(deps),
     ...createRetentionActivities(deps),
     ...createKeptRecordsActivities(deps),
     ...createReportDeliveryActivities(deps),

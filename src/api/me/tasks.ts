@@ -14,6 +14,7 @@ import {
   CompliancePolicy,
   Invoice,
   PolicyVersion,
+  Quote,
   Registration,
   SubscriptionChange,
   TenantSettings,
@@ -24,6 +25,7 @@ import { claimAccess } from '../../access/claims';
 import { tenantOf } from '../../access/core';
 import { acknowledgementAccess, policyVersionAccess } from '../../access/compliance';
 import { invoiceAccess } from '../../access/invoices';
+import { quoteAccess } from '../../access/quotes';
 import { may } from '../../access/may';
 import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
@@ -31,7 +33,15 @@ import { formatMinorUnits } from '../../shared/money';
 import { localTimeIn } from '../../domain/calendars/local-time';
 import { API_PREFIX } from '../http/paths';
 
-export const TASK_KINDS = ['claim', 'policy_review', 'acknowledgement', 'registration', 'overdue_invoice', 'policy_change'] as const;
+export const TASK_KINDS = [
+  'claim',
+  'policy_review',
+  'acknowledgement',
+  'registration',
+  'overdue_invoice',
+  'policy_change',
+  'quote_referral',
+] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export interface TaskLink {
@@ -252,6 +262,36 @@ const scheduledChanges: Source<SubscriptionChange> = {
   },
 };
 
+/**
+ * A quote the rating rules referred, waiting for an underwriter's decision (docs/quotes.md,
+ * Referral): a queue the tenant's underwriters and tenant admins share, without the quotes the
+ * caller asked for (they may not decide those). It falls due when the referral lapses.
+ */
+const quoteReferrals: Source<Quote> = {
+  kind: 'quote_referral',
+  model: Quote,
+  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'decideQuoteReferral'),
+  where: async (caller) => ({
+    [Op.and]: [
+      quoteAccess.scope(caller),
+      { status: 'referred', [Op.or]: [{ requestedById: null }, { requestedById: { [Op.ne]: caller.id } }] },
+    ],
+  }),
+  dueAt: async () => `"Quote".referral_due_at`,
+  toTask: (quote, dueAt) => ({
+    kind: 'quote_referral',
+    id: quote.id,
+    title: `Referred quote: ${formatMinorUnits(quote.premiumMinor, quote.currency)} ${quote.currency} (${quote.referralReasons.join('; ')})`,
+    dueAt,
+    createdAt: quote.createdAt,
+    links: [
+      link('self', 'GET', `/quotes/${quote.id}`),
+      link('accept', 'POST', `/quotes/${quote.id}/accept`),
+      link('decline', 'POST', `/quotes/${quote.id}/decline`),
+    ],
+  }),
+};
+
 /** Earliest due first, those without a due date last, then the oldest. */
 function byDueDate(a: SourceTask, b: SourceTask): number {
   if (a.dueAt && b.dueAt && a.dueAt.getTime() !== b.dueAt.getTime()) return a.dueAt.getTime() - b.dueAt.getTime();
@@ -301,6 +341,7 @@ const READERS = [
   readerOf(registrations),
   readerOf(overdueInvoices),
   readerOf(scheduledChanges),
+  readerOf(quoteReferrals),
 ];
 
 /** The caller's first `limit` tasks by due date, and how many of each kind there are. */

@@ -23,6 +23,11 @@ const SAMPLE_CLAIM = 'CLM-2030-000042';
 const SAMPLE_POLICY = { title: 'Gifts and hospitality', versionNumber: 2 };
 const SAMPLE_DUE = new Date('2030-03-14T22:59:59Z');
 const SAMPLE_REVIEW_LINK = 'https://api.insurflow.example/api/v1/compliance/policies/7d1f0c7e-1b9a-4c41-9d0e-2f5a8b6c3e10';
+const SAMPLE_QUOTE = {
+  premium: '612.40',
+  currency: 'EUR',
+  link: 'https://api.insurflow.example/api/v1/quotes/3c9e6f1a-2b4d-4e8f-9a1c-5d7e0f2a4b6c',
+};
 const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
 const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
 const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
@@ -111,6 +116,10 @@ export const TEMPLATES = {
   policyApproved: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
   policyChangesRequested: { variables: { ...SAMPLE_POLICY, reason: 'Name the gift register.', link: SAMPLE_REVIEW_LINK } },
   policyReviewLapsed: { variables: { ...SAMPLE_POLICY, link: SAMPLE_REVIEW_LINK } },
+  // A referred quote's outcome (src/activities/quote-referral.ts), to its requester: `premium` an exact decimal string, `link` the quote in the API.
+  quoteReferralAccepted: { variables: { ...SAMPLE_QUOTE, validUntil: SAMPLE_EXPIRY } },
+  quoteReferralDeclined: { variables: { ...SAMPLE_QUOTE, note: 'The building is too close to the river.' } },
+  quoteReferralLapsed: { variables: { ...SAMPLE_QUOTE } },
   // The onboarding run's mails (src/activities/onboarding.ts): to the platform admins, then to the applicant.
   registrationSubmitted: { variables: { ...SAMPLE_REGISTRATION, reviewUrl: SAMPLE_REVIEW_URL } },
   registrationReminder: { variables: { ...SAMPLE_REGISTRATION, hours: 48, reviewUrl: SAMPLE_REVIEW_URL } },

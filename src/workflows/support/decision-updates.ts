@@ -7,21 +7,33 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { condition, setHandler } from '@temporalio/workflow';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 
-export type Decision<By> = { outcome: 'approved'; by: By } | { outcome: 'rejected'; by: By; reason: string };
+/** An approval may carry more than who decided (a quote's loading): `Approval` is then the approve Update's whole input. */
+export type Decision<By, Approval extends By = By> =
+  { outcome: 'approved'; by: Approval } | { outcome: 'rejected'; by: By; reason: string };
 
-export interface DecisionUpdates<State, Rejection extends { reason: string }> {
-  approve: UpdateDefinition<State, [Omit<Rejection, 'reason'>]>;
+export interface DecisionUpdates<
+  State,
+  Rejection extends { reason: string },
+  Approval extends Omit<Rejection, 'reason'> = Omit<Rejection, 'reason'>,
+> {
+  approve: UpdateDefinition<State, [Approval]>;
   reject: UpdateDefinition<State, [Rejection]>;
   /** Refuses a decider who may not decide now (403, 409); a rejection also needs a reason (422). */
   assertCanDecide: (by: Omit<Rejection, 'reason'>) => void;
+  /** Refuses what the approval carries beyond its decider (422), after `assertCanDecide`. */
+  assertApproval?: (approval: Approval) => void;
   /** Hands the decision to the run, which records it. */
-  decide: (decision: Decision<Omit<Rejection, 'reason'>>) => void;
+  decide: (decision: Decision<Omit<Rejection, 'reason'>, Approval>) => void;
   /** Whether the run has recorded the decision: the Update answers then. */
   recorded: () => boolean;
   state: () => State;
 }
 
-export function setDecisionHandlers<State, Rejection extends { reason: string }>(updates: DecisionUpdates<State, Rejection>): void {
+export function setDecisionHandlers<
+  State,
+  Rejection extends { reason: string },
+  Approval extends Omit<Rejection, 'reason'> = Omit<Rejection, 'reason'>,
+>(updates: DecisionUpdates<State, Rejection, Approval>): void {
   setHandler(
     updates.approve,
     async (by) => {
@@ -29,7 +41,12 @@ export function setDecisionHandlers<State, Rejection extends { reason: string }>
       await condition(updates.recorded);
       return updates.state();
     },
-    { validator: updates.assertCanDecide },
+    {
+      validator: (approval) => {
+        updates.assertCanDecide(approval);
+        updates.assertApproval?.(approval);
+      },
+    },
   );
   setHandler(
     updates.reject,

@@ -101,7 +101,15 @@ describe('GET /me/tasks', () => {
 
     const body = await inbox(team.adjuster);
     expect(body.items.map((t) => t.id)).toEqual([approval.id, ack.id, documents.id, underReview.id]);
-    expect(body.counts).toEqual({ claim: 3, policy_review: 0, acknowledgement: 1, registration: 0, overdue_invoice: 0, policy_change: 0 });
+    expect(body.counts).toEqual({
+      claim: 3,
+      policy_review: 0,
+      acknowledgement: 1,
+      registration: 0,
+      overdue_invoice: 0,
+      policy_change: 0,
+      quote_referral: 0,
+    });
     const ids = body.items.map((t) => t.id);
     for (const absent of [closed.id, colleagues.id, elsewhere.id]) expect(ids).not.toContain(absent);
 
@@ -182,7 +190,15 @@ describe('GET /me/tasks', () => {
       workflowId: `onboarding-${id}`,
     });
     const body = await inbox(platformAdmin);
-    expect(body.counts).toEqual({ claim: 0, policy_review: 0, acknowledgement: 0, registration: 1, overdue_invoice: 0, policy_change: 0 });
+    expect(body.counts).toEqual({
+      claim: 0,
+      policy_review: 0,
+      acknowledgement: 0,
+      registration: 1,
+      overdue_invoice: 0,
+      policy_change: 0,
+      quote_referral: 0,
+    });
     expect(body.items).toEqual([
       expect.objectContaining({
         kind: 'registration',

@@ -251,6 +251,22 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     intro: `Niemand hat ${POLICY} rechtzeitig geprüft; sie ist wieder ein Entwurf und kann erneut eingereicht werden:`,
     body: '{link}',
   },
+  quoteReferralAccepted: {
+    subject: 'Ihr Angebot ist angenommen: {premium} {currency}',
+    intro:
+      'Ein Underwriter hat das Risiko Ihres Angebots zu einer Prämie von {premium} {currency} angenommen. Sie können die Police bis {validUntil, date, deadline} abschließen:',
+    body: '{link}',
+  },
+  quoteReferralDeclined: {
+    subject: 'Ihr Angebot wurde abgelehnt',
+    intro: 'Ein Underwriter hat das Risiko Ihres Angebots abgelehnt.',
+    body: 'Begründung: {note}\n{link}',
+  },
+  quoteReferralLapsed: {
+    subject: 'Über Ihr Angebot wurde nicht rechtzeitig entschieden',
+    intro: 'Kein Underwriter hat rechtzeitig über Ihr Angebot entschieden. Fordern Sie ein neues Angebot an, um es erneut zu versuchen:',
+    body: '{link}',
+  },
   registrationSubmitted: {
     subject: `Neue Registrierung: ${COMPANY}`,
     intro: `${COMPANY} möchte Insurflow beitreten.`,

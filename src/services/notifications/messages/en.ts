@@ -243,6 +243,22 @@ export const en: Record<NotificationType, Messages> = {
     intro: `Nobody reviewed ${REVIEWED} in time; it is a draft again and may be submitted anew:`,
     body: '{link}',
   },
+  quoteReferralAccepted: {
+    subject: 'Your quote is accepted: {premium} {currency}',
+    intro:
+      'An underwriter accepted the risk of your quote at a premium of {premium} {currency}. You may take out the policy until {validUntil, date, deadline}:',
+    body: '{link}',
+  },
+  quoteReferralDeclined: {
+    subject: 'Your quote was declined',
+    intro: 'An underwriter declined the risk of your quote.',
+    body: 'Reason: {note}\n{link}',
+  },
+  quoteReferralLapsed: {
+    subject: 'Your quote could not be decided in time',
+    intro: 'No underwriter decided your quote in time. Ask for a new quote to try again:',
+    body: '{link}',
+  },
   registrationSubmitted: {
     subject: `New registration: ${COMPANY}`,
     intro: `${COMPANY} asks to join Insurflow.`,

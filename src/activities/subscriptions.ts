@@ -13,6 +13,7 @@ import { subscriptionCreatedEvent } from '../models/subscription';
 import { recordAudit } from '../domain/audit/record';
 import { claimQuote } from '../domain/quotes/binding';
 import { renewalPremium } from '../domain/quotes/re-rating';
+import { recordRenewalVersion, type RenewalPrice } from '../domain/subscriptions/versions';
 import { refundOnCancellation } from '../domain/premiums/refunds';
 import { recordPolicyIssuedEvent, recordStatusChangedEvent } from '../domain/subscriptions/webhook-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
@@ -97,15 +98,18 @@ export async function loadRenewalPolicy(tenantId: string): Promise<RenewalPolicy
 
 /**
  * The premium of the term a renewal begins, for a policy bound from a quote: its risk priced again
- * with the tables in force on the term's first day, the end date it renews from. Null: the premium
- * stays (a policy of fixed terms, no tables in force, or the renewal already written by an earlier attempt).
+ * with the tables in force on the term's first day, the end date it renews from. Null when the
+ * premium stays: a policy of fixed terms, no tables in force, the same price, or the renewal
+ * already written by an earlier attempt.
  */
-async function renewedPremium(change: SubscriptionChange): Promise<string | null> {
+async function renewedPremium(change: SubscriptionChange): Promise<RenewalPrice | null> {
   const row = await Subscription.findOne({
     where: { id: change.subscriptionId, renewalCount: change.expected.renewalCount },
-    attributes: ['quoteId', 'planId', 'currency', 'endDate'],
+    attributes: ['quoteId', 'planId', 'currency', 'endDate', 'premium'],
   });
-  return row?.endDate ? renewalPremium(row, row.endDate) : null;
+  if (!row?.endDate) return null;
+  const premium = await renewalPremium(row, row.endDate);
+  return premium && premium !== row.premium ? { premium, premiumBefore: row.premium, firstDay: row.endDate } : null;
 }
 
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
@@ -114,14 +118,14 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     const { expected } = change;
     const next = changes.status ?? expected.status;
     const action = actionOf(expected.status, next, change.waivedById);
-    const premium = action === 'subscription.renew' ? await renewedPremium(change) : null;
+    const repriced = action === 'subscription.renew' ? await renewedPremium(change) : null;
     await changeGuarded(
       deps.sequelize,
       Subscription,
       { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
       {
         ...changes,
-        ...(premium && { premium }),
+        ...(repriced && { premium: repriced.premium }),
         ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
         ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
       },
@@ -145,6 +149,8 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
         // Its first term, active or awaiting its first premium: the policy is issued.
         if (expected.status === 'pending' && (next === 'active' || next === 'pending_payment'))
           await recordPolicyIssuedEvent(row, transaction);
+        // A renewal at another premium: the policy's terms from the renewal's first day are a version of their own.
+        if (repriced) await recordRenewalVersion(row, repriced, transaction);
       },
     );
     // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a

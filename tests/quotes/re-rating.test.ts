@@ -12,7 +12,9 @@ import { commandDepsOf } from '../../src/api/http/command-deps';
 import { priceRisk } from '../../src/domain/quotes/rating/price';
 import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
 import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
-import { Invoice, Plan, Subscription, Tenant, User } from '../../src/models';
+import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
+import { policyAsOf } from '../../src/domain/subscriptions/versions';
+import { Invoice, Plan, Subscription, SubscriptionVersion, Tenant, User } from '../../src/models';
 import { addMonths } from '../../src/shared/instalments';
 import { formatMinorUnits } from '../../src/shared/money';
 import { DAY_MS } from '../../src/shared/time';
@@ -46,10 +48,11 @@ describe('a bound policy priced again', () => {
 
   /** An active policy of `on` bound from a quote of RISK at 475.20 (or of the plan's fixed terms with `fixed`). */
   async function boundPolicy(on: Plan, options: { fixed?: boolean } = {}): Promise<Subscription> {
-    const subscription = await buildSubscription({ planId: on.id, policyholderId: holder.id, currency: 'EUR' });
-    if (options.fixed) return subscription;
+    if (options.fixed) return buildSubscription({ planId: on.id, policyholderId: holder.id });
+    const quoted = { premium: '475.20', coverageAmount: RISK.sumInsured };
+    const subscription = await buildSubscription({ planId: on.id, policyholderId: holder.id, ...quoted });
     const quote = await buildQuote(on, { requestedById: holder.id, status: 'bound', subscriptionId: subscription.id });
-    return subscription.update({ quoteId: quote.id, premium: '475.20', coverageAmount: RISK.sumInsured });
+    return subscription.update({ quoteId: quote.id });
   }
 
   /** The renewal as the run writes it: the period's change, then the settings the next period runs on. */
@@ -78,16 +81,25 @@ describe('a bound policy priced again', () => {
     await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: expected });
     const billed = await Invoice.sum('amountMinor', { where: { subscriptionId: subscription.id, term: 1 } });
     expect(formatMinorUnits(Number(billed), 'EUR')).toBe(expected);
+    // The renewed term's terms are a version from its first day: the policy as of the day before is still the quoted one.
+    const renewed = await Subscription.findByPk(subscription.id, { rejectOnEmpty: true });
+    await expect(policyAsOf(renewed, firstDay)).resolves.toMatchObject({ terms: { premium: expected }, version: { number: 2 } });
+    const dayBefore = dayOf(Date.parse(firstDay) - DAY_MS);
+    await expect(policyAsOf(renewed, dayBefore)).resolves.toMatchObject({ terms: { premium: '475.20' }, version: { number: 1 } });
+    const schedules = await ensureScheduleDocuments(stack.services.sequelize, stack.services.documents, subscription.id);
+    expect(schedules).toHaveLength(2);
 
     // The activity retried once its change is made: nothing moves again.
     await renew(subscription);
     await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: expected });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: subscription.id } })).toBe(2);
   });
 
   it("keeps the premium of a policy of the plan's fixed terms, and of a rated one whose plan has no tables in force", async () => {
     const fixed = await boundPolicy(plan, { fixed: true });
     await renew(fixed);
     await expect(Subscription.findByPk(fixed.id)).resolves.toMatchObject({ renewalCount: 1, premium: plan.premium });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: fixed.id } })).toBe(1);
 
     const untabled = await boundPolicy(await buildPlan({ tenantId: tenant.id, currency: 'EUR' }));
     await renew(untabled);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, type Plan, type User } from '../../src/models';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
+import { recordRenewalVersion } from '../../src/domain/subscriptions/versions';
 import { localDocumentStore } from '../../src/services/documents/local-store';
 import type { DocumentStore } from '../../src/services/documents';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -190,6 +191,24 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
     const changed = await pdfText(await readAll(store, second.storageKey));
     expect(changed).toContain('Deductible: €250.00');
     expect(changed).not.toContain('How the premium was priced');
+  });
+
+  it('a renewal re-rated at another premium: its version schedules the renewed period, billed at the new premium', async () => {
+    const holder = await buildUser({ tenantId, role: 'policyholder', locale: 'en' });
+    const subscription = await issuedPolicy(holder);
+    await subscription.update({ endDate: '2028-01-15', renewalCount: 1, premium: '1320.00' });
+    await db.sequelize.transaction((transaction) =>
+      recordRenewalVersion(subscription, { premium: '1320.00', premiumBefore: '1200.00', firstDay: '2027-01-15' }, transaction),
+    );
+
+    const [, renewal] = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
+    const text = await pdfText(await readAll(store, renewal.storageKey));
+    expect(text).toContain('Version 2, effective from 01/15/2027');
+    expect(text).toContain('Period of insurance: 01/15/2027 to 01/15/2028');
+    expect(text).toContain('Premium for the period: €1,320.00');
+    for (const due of ['01/15/2027', '04/15/2027', '07/15/2027', '10/15/2027'])
+      expect(text).toContain(`${due} €330.00 premium of the period`);
+    expect(text).not.toContain('This version changes the policy');
   });
 
   it('stores each schedule once however many callers ask at the same time: one row per version, no stray bytes', async () => {

@@ -195,9 +195,21 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   return done;
 }
 
-/** The renewal count of the term a version belongs to: version 1 is the first term's, a change's is the term it was priced for. */
-const termOf = (version: SubscriptionVersion, changes: Map<string, SubscriptionChange>) =>
-  version.changeId ? (changes.get(version.changeId)?.term ?? 0) : 0;
+/**
+ * The renewal count of the term a version belongs to: version 1 is the first term's, a change's is
+ * the term it was priced for, a re-rated renewal's (no change, not 1) the term that begins on its
+ * effective date.
+ */
+function termOf(version: SubscriptionVersion, rows: Pick<PolicyRows, 'subscription' | 'changes'>): number {
+  if (version.changeId) return rows.changes.get(version.changeId)?.term ?? 0;
+  if (version.number === 1) return 0;
+  const { renewalCount } = rows.subscription;
+  for (let term = renewalCount; term > 0; term -= 1) if (termBounds(rows.subscription, term).start === version.effectiveFrom) return term;
+  return 0;
+}
+
+/** A version a re-rated renewal wrote: it begins its term, billed at its premium. */
+const isRenewal = (version: SubscriptionVersion) => !version.changeId && version.number > 1;
 
 /**
  * Term `term`'s first day and the day after its last, counted back from the row's current end date
@@ -234,17 +246,17 @@ const changedFields = (version: SubscriptionVersion) =>
 /** What the schedule of `version` says, from the policy's rows. */
 function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: Locale, insurer: string): ScheduleFacts {
   const { subscription, versions, changes, plans } = rows;
-  const term = termOf(version, changes);
+  const term = termOf(version, rows);
   const period = termBounds(subscription, term);
-  // The term was billed at the premium in force when it began: the last version of an earlier term.
-  const base = versions.filter((v) => v.number === 1 || termOf(v, changes) < term).at(-1)!;
+  // The term was billed at the premium in force when it began: its re-rated renewal's, else the last version of an earlier term.
+  const base = versions.filter((v) => v.number === 1 || termOf(v, rows) < term || (isRenewal(v) && termOf(v, rows) === term)).at(-1)!;
   const billed = instalmentsOf({
     premiumMinor: toMinorUnits(base.premium, base.currency) ?? 0,
     frequency: subscription.billingFrequency!,
     termStart: period.start,
     durationMonths: subscription.durationMonths,
   });
-  const changedSince = versions.filter((v) => v.number > base.number && v.number <= version.number && termOf(v, changes) === term);
+  const changedSince = versions.filter((v) => v.number > base.number && v.number <= version.number && termOf(v, rows) === term);
   const instalments: ScheduleInstalment[] = [
     ...billed.map(({ dueDate, amountMinor }) => ({ dueDate, amountMinor })),
     ...changedSince.flatMap((v) =>

@@ -1,8 +1,9 @@
 /**
  * A policy's changes and versions (docs/subscriptions.md, Policy changes): version 1 is the policy as issued, each
- * applied change adds the next. The policy "as of" a day is the subscription with the terms of the
+ * applied change adds the next, and so does a renewal that re-rates a policy bound from a quote at another premium. The policy "as of" a day is the subscription with the terms of the
  * version in force that day (the highest number effective on or before it).
  */
+import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
 
@@ -65,4 +66,41 @@ export async function policyAsOf(subscription: Subscription, date: string): Prom
     terms: { planId, coverageAmount, premium, currency, propertyAddress, holderPhone },
     version: { number: version.number, effectiveFrom: version.effectiveFrom },
   };
+}
+
+/** A renewal that re-rated the policy (docs/quotes.md, Binding): its new premium from its first day on. */
+export interface RenewalPrice {
+  premium: string;
+  premiumBefore: string;
+  /** 'YYYY-MM-DD': the end date of the term it renews. */
+  firstDay: string;
+}
+
+/**
+ * The version a re-rated renewal begins: the row's terms (already renewed) from the renewal's first
+ * day, numbered after the latest. Written in the transaction of the renewal's own guarded row change,
+ * so once per renewal.
+ */
+export async function recordRenewalVersion(
+  row: Subscription,
+  renewal: RenewalPrice,
+  transaction: Transaction,
+): Promise<SubscriptionVersion> {
+  const latest = await SubscriptionVersion.max<number, SubscriptionVersion>('number', { where: { subscriptionId: row.id }, transaction });
+  return SubscriptionVersion.create(
+    {
+      tenantId: row.tenantId,
+      subscriptionId: row.id,
+      number: (latest ?? 0) + 1,
+      effectiveFrom: renewal.firstDay,
+      planId: row.planId,
+      coverageAmount: row.coverageAmount,
+      premium: renewal.premium,
+      currency: row.currency!,
+      propertyAddress: row.propertyAddress,
+      holderPhone: row.holderPhone,
+      fieldChanges: { premium: { before: renewal.premiumBefore, after: renewal.premium } },
+    },
+    { transaction },
+  );
 }

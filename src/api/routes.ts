@@ -13,6 +13,7 @@ import { emailChangeRoutes } from './auth/email-routes';
 import { catalogRoutes } from './catalog/routes';
 import { catalogQuoteRoutes } from './catalog/quote-routes';
 import { quoteRoutes } from './quotes/routes';
+import { quoteReferralRoutes } from './quotes/referral-routes';
 import { categoryRoutes } from './catalog/categories/routes';
 import { complianceRoutes } from './compliance/routes';
 import { claimRoutes } from './claims/routes';
@@ -91,6 +92,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...catalogRoutes(config),
     ...catalogQuoteRoutes(config),
     ...quoteRoutes(),
+    ...quoteReferralRoutes(),
     ...auditEventRoutes(),
     ...privacyExportRoutes(config),
     ...reportRoutes(),

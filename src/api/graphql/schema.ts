@@ -5,6 +5,7 @@ import './schema/catalog';
 import './schema/rating';
 import './schema/subscriptions';
 import './schema/quotes';
+import './schema/quote-referrals';
 import './schema/premiums';
 import './schema/claims';
 import './schema/compliance';

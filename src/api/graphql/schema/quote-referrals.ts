@@ -1,0 +1,28 @@
+/**
+ * An underwriter's decision on a referred quote (docs/quotes.md, Referral): the commands of
+ * POST /quotes/:id/accept and /decline, answered with the quote as decided.
+ */
+import { acceptReferralOperation, declineReferralOperation } from '../../quotes/referral-operations';
+import { builder } from '../builder';
+import type { GraphQLContext } from '../context';
+import { mutationOf } from '../mutation';
+import { Quote } from './quotes';
+
+/** A quote a repeated decision decided, as the caller sees it now. */
+const reloadQuote = (context: GraphQLContext, id: string) => context.loaders.quote.load(id);
+
+builder.mutationFields((t) => ({
+  acceptQuoteReferral: t.field({
+    type: Quote,
+    description:
+      'Accept a referred quote, with or without a loading (a fraction "0.15", 0 to 1): priced again with it and quoted; the command of POST /quotes/:id/accept',
+    args: { id: t.arg.id({ required: true }), loading: t.arg.string(), note: t.arg.string(), idempotencyKey: t.arg.string() },
+    ...mutationOf(acceptReferralOperation, { field: 'acceptQuoteReferral', row: (quote) => quote, reload: reloadQuote }),
+  }),
+  declineQuoteReferral: t.field({
+    type: Quote,
+    description: 'Decline a referred quote with a note its requester is told; the command of POST /quotes/:id/decline',
+    args: { id: t.arg.id({ required: true }), note: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
+    ...mutationOf(declineReferralOperation, { field: 'declineQuoteReferral', row: (quote) => quote, reload: reloadQuote }),
+  }),
+}));

@@ -10,6 +10,8 @@ import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories'
 import { apiClient } from '../support/graphql';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
+import { eventually } from '../support/waiting';
+import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
 
 /** Anonymous quotes one client may ask for in a minute, here: low, so the last test reaches it quickly. */
 const QUOTES_PER_MINUTE = 6;
@@ -32,6 +34,7 @@ describe('requesting a quote', () => {
   let tenant: Tenant;
   let rated: Plan;
   let fixed: Plan;
+  let referring: Plan;
   let version: RatingVersion;
   let holder: User;
   let neighbour: User;
@@ -55,6 +58,8 @@ describe('requesting a quote', () => {
     rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Rated', billingFrequency: 'quarterly' });
     fixed = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Fixed', premium: '450.00' });
     version = await buildRatingVersion(rated, admin.id);
+    referring = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Referring' });
+    await buildRatingVersion(referring, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '1000000.00' } } });
   });
   afterAll(() => stack?.close());
 
@@ -108,6 +113,25 @@ describe('requesting a quote', () => {
     expect(mail.text).toContain('Zone BER (× 1.20): 79,20 EUR');
     for (const line of quote.breakdown) expect(mail.text).toContain(`${line.label}`);
     expect(mail.text).toContain(`GET ${stack.config.api.publicUrl}/api/v1/quotes/${quote.id}`);
+  });
+
+  it('stores a risk the referral rules catch as referred, its premium shown, starts its referral run and tells the requester', async () => {
+    const res = await post(neighbour, { planId: referring.id, risk: { ...RISK, sumInsured: '1500000.00' } }).expect(201);
+    expect(res.body).toMatchObject({ status: 'referred', premium: '2376.00', referralReasons: [expect.stringContaining('1500000.00')] });
+    const handle = stack.temporal.workflow.getHandle(quoteReferralWorkflowId(res.body.id));
+    await eventually(
+      () =>
+        handle.describe().then(
+          (run) => run.status.name,
+          () => 'not started',
+        ),
+      (status) => status === 'RUNNING',
+      'the referral run started',
+    );
+    expect((await Quote.findByPk(res.body.id, { rejectOnEmpty: true })).referralDueAt).toEqual(expect.any(Date));
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes(res.body.id));
+    expect(mail.subject).toBe('Your quote for Home Referring is with an underwriter');
+    expect(mail.text).toContain('2376.00 EUR');
   });
 
   it('quotes a plan without rating tables at its fixed premium, in one line, with no rating version', async () => {

@@ -24,6 +24,7 @@ import type { Command, CommandDeps, PublicCommand } from '../command';
 import { mailQuoteIssued } from './quote-mail';
 import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
+import { openReferral } from './referral';
 
 /** A risk as a request describes it: its category is any code until checked against the known ones. */
 export type RiskInput = Omit<Risk, 'propertyCategory'> & { propertyCategory: string };
@@ -85,7 +86,7 @@ function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
  * Prices `risk` on the plan and records the quote (audited `quote.create`). `caller` null is a
  * visitor on the public catalog: the quote has no requester and no mail. A signed-in caller's
  * Idempotency-Key names the quote, so a repeat after its stored answer is gone still records one.
- * A referred quote waits for its referral run (./referral.ts, not yet here); the requester is
+ * A referred quote's run is started through the outbox with it (./referral.ts); the requester is
  * mailed the quote with its breakdown after the answer.
  */
 export async function requestQuote(caller: AuthUser | null, input: QuoteRequest, deps: CommandDeps): Promise<RequestedQuote> {
@@ -124,6 +125,8 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
   try {
     quote = await createAudited(deps, 'quote', tenantId, async (transaction) => {
       const created = await Quote.create(values, { transaction });
+      // In the same transaction: a referred quote never commits without the start of its run.
+      if (created.status === 'referred') await openReferral(created, deps, transaction);
       return created;
     });
   } catch (err) {

@@ -44,6 +44,7 @@ import { type ReportedCycle, statusCounts, type StatusCounts } from '../complian
 import { tenantFigures } from '../../domain/reports/platform-queries';
 import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
 import { changesOfEach, versionsOfEach } from '../../domain/subscriptions/versions';
+import { ratingVersionsOfEach } from '../../domain/quotes/rating/versions';
 
 export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
 
@@ -71,6 +72,8 @@ export interface Loaders {
   /** A policy's changes, newest first, and its versions, oldest first, reached from a subscription the caller sees. */
   subscriptionChanges: DataLoader<Subscription, SubscriptionChange[], string>;
   subscriptionVersions: DataLoader<Subscription, SubscriptionVersion[], string>;
+  /** A plan's rating versions, newest first, reached from a plan the caller sees (the field checks viewRatingTables). */
+  ratingVersions: DataLoader<string, RatingVersion[]>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
   notes(includeWithdrawn: boolean): DataLoader<string, ClaimNote[]>;
   acknowledgement: DataLoader<string, Acknowledgement | null>;
@@ -186,6 +189,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     ),
     subscriptionChanges: new DataLoader(changesOfEach, { cacheKeyFn: (subscription) => subscription.id }),
     subscriptionVersions: new DataLoader(versionsOfEach, { cacheKeyFn: (subscription) => subscription.id }),
+    ratingVersions: new DataLoader(ratingVersionsOfEach),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });
       const byClaim = new Map(counts.map((row) => [String(row.claimId), row.count]));

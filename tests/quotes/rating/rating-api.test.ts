@@ -11,6 +11,7 @@ import { AuditEvent, type Plan, RatingVersion, type Tenant, type User } from '..
 import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { buildRatingVersion, TABLES } from '../../support/quote-rows';
 import { startTestStack, type TestStack } from '../../support/stack';
+import { statementsOf } from '../../support/statements';
 
 const DAY_MS = 86_400_000;
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
@@ -221,6 +222,28 @@ describe('rating versions of a plan (real API and PostgreSQL)', () => {
         details: [expect.objectContaining({ field: 'tables.taxRate' })],
       });
       expect(await versionsOf(plan.id)).toBe(1);
+    });
+
+    it("reads a page of plans' rating versions in one statement, whatever the number of plans", async () => {
+      const plans: Plan[] = [];
+      for (let n = 0; n < 3; n += 1) plans.push(await newPlan());
+      for (const [index, plan] of plans.entries())
+        for (let n = 0; n <= index; n += 1) await buildRatingVersion(plan, users.admin.id, { effectiveFrom: day(-10 + n) });
+      const LIST = 'query ($first: Int) { plans(first: $first, ordering: "-createdAt") { nodes { id ratingVersions { number } } } }';
+      type Listed = { data: { plans: { nodes: { id: string; ratingVersions: { number: number }[] }[] } } };
+      await graphql(LIST, { first: 1 }, 'underwriter'); // the caller's authority, cached as on REST
+      const statementsFor = async (first: number) => {
+        const { result, statements } = await statementsOf(stack.db.sequelize, () => graphql(LIST, { first }, 'underwriter'));
+        const { nodes } = (result.body as Listed).data.plans;
+        expect(nodes).toHaveLength(first);
+        expect(plans.map((plan) => plan.id)).toEqual(expect.arrayContaining(nodes.map((node) => node.id)));
+        for (const node of nodes) {
+          const built = plans.findIndex((plan) => plan.id === node.id) + 1;
+          expect(node.ratingVersions.map((version) => version.number)).toEqual(Array.from({ length: built }, (_, i) => built - i));
+        }
+        return statements.length;
+      };
+      expect(await statementsFor(3)).toBe(await statementsFor(1));
     });
   });
 });

@@ -99,7 +99,7 @@ builder.objectField(Plan, 'ratingVersions', (t) =>
       'The plan’s rating versions, newest first, as GET /plans/:id/rating (tenant admins, underwriters, claims agents; others are refused)',
     resolve: (plan, _args, context) => {
       callerOf(context, 'viewRatingTables');
-      return RatingVersionModel.findAll({ where: { planId: plan.id }, order: [['number', 'DESC']] });
+      return context.loaders.ratingVersions.load(plan.id);
     },
   }),
 );

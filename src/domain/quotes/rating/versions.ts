@@ -72,7 +72,14 @@ export const saveRatingVersion: Command<NewRatingVersion, RatingVersion> = async
 /** A plan's rating versions, newest first (a plan the caller does not see is 404). */
 export async function listRatingVersions(caller: AuthUser, planId: string): Promise<RatingVersion[]> {
   const plan = await findVisible(caller, planAccess, planId);
-  return RatingVersion.findAll({ where: { planId: plan.id }, order: [['number', 'DESC']] });
+  const [versions] = await ratingVersionsOfEach([plan.id]);
+  return versions;
+}
+
+/** The rating versions of each plan, newest first, in one statement (GraphQL reads a page of plans' at once). */
+export async function ratingVersionsOfEach(planIds: readonly string[]): Promise<RatingVersion[][]> {
+  const rows = await RatingVersion.findAll({ where: { planId: [...planIds] }, order: [['number', 'DESC']] });
+  return planIds.map((planId) => rows.filter((row) => row.planId === planId));
 }
 
 /** The version that prices a risk of the plan on `date` (YYYY-MM-DD): the latest that starts on or before it; null: the plan's fixed premium. */

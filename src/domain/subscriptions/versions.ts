@@ -7,29 +7,26 @@ import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
 
-/** Rows of each policy in `subscriptions`, in the order of `subscriptions`, each policy's in the order they came. */
-function bySubscription<R extends { subscriptionId: string }>(subscriptions: readonly Subscription[], rows: R[]): R[][] {
-  const groups = new Map<string, R[]>(subscriptions.map((subscription) => [subscription.id, []]));
-  for (const row of rows) groups.get(row.subscriptionId)?.push(row);
-  return subscriptions.map((subscription) => groups.get(subscription.id)!);
-}
-
 /** What hangs on the policies in `subscriptions`, within their tenants. */
 const ofSubscriptions = (subscriptions: readonly Subscription[]) => ({
   subscriptionId: subscriptions.map((subscription) => subscription.id),
   tenantId: [...new Set(subscriptions.map((subscription) => subscription.tenantId))],
 });
 
+/** The rows of each policy, in the order of `subscriptions`, each policy's in the order they came. */
+const perSubscription = <R extends { subscriptionId: string }>(subscriptions: readonly Subscription[], rows: R[]) =>
+  subscriptions.map((subscription) => rows.filter((row) => row.subscriptionId === subscription.id));
+
 /** Each policy's changes, newest first, whatever became of them: one statement for a whole list of policies. */
 export async function changesOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionChange[][]> {
   const rows = await SubscriptionChange.findAll({ where: ofSubscriptions(subscriptions), order: [['createdAt', 'DESC']] });
-  return bySubscription(subscriptions, rows);
+  return perSubscription(subscriptions, rows);
 }
 
 /** Each policy's versions, oldest first: one statement for a whole list of policies. */
 export async function versionsOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionVersion[][]> {
   const rows = await SubscriptionVersion.findAll({ where: ofSubscriptions(subscriptions), order: [['number', 'ASC']] });
-  return bySubscription(subscriptions, rows);
+  return perSubscription(subscriptions, rows);
 }
 
 /** The policy's changes, newest first, whatever became of them. */

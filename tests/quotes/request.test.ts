@@ -134,6 +134,17 @@ describe('requesting a quote', () => {
     expect(mail.text).toContain('2376.00 EUR');
   });
 
+  it('answers a quoted quote past its validUntil as expired, and filters by the status answered', async () => {
+    const { body: quote } = await post(neighbour, { planId: fixed.id, risk: RISK }).expect(201);
+    await Quote.update({ validUntil: new Date(Date.now() - 1000) }, { where: { id: quote.id } });
+    expect((await get(neighbour, `/quotes/${quote.id}`).expect(200)).body.status).toBe('expired');
+    const ids = async (status: string) =>
+      (await get(neighbour, `/quotes?status=${status}&pageSize=100`).expect(200)).body.items.map((q: QuoteAnswer) => q.id);
+    expect(await ids('expired')).toContain(quote.id);
+    expect(await ids('quoted')).not.toContain(quote.id);
+    expect(await Quote.findByPk(quote.id)).toMatchObject({ status: 'quoted' });
+  });
+
   it('quotes a plan without rating tables at its fixed premium, in one line, with no rating version', async () => {
     const res = await post(neighbour, { planId: fixed.id, risk: { ...RISK, propertyCategory: 'shop' } }).expect(201);
     expect(res.body).toMatchObject({

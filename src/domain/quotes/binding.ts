@@ -9,7 +9,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { BreakdownLine, Risk } from '../../contracts/quote';
 import { tenantOf } from '../../access/core';
-import { roleMay } from '../../access/verbs';
+import { quoteAccess } from '../../access/quotes';
 import { Quote, RatingVersion, type Subscription } from '../../models';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
@@ -23,8 +23,8 @@ import { conflict, notFound } from '../../shared/errors';
  */
 export async function bindableQuote(caller: AuthUser, quoteId: string): Promise<Quote> {
   const quote = await Quote.findOne({ where: { id: quoteId, tenantId: tenantOf(caller) } });
-  const mayBind = quote && (quote.requestedById === null || quote.requestedById === caller.id || roleMay(caller.role, 'viewAnyQuote'));
-  if (!quote || !mayBind) throw notFound('Quote');
+  // Those who see the quote (src/access/quotes.ts), and whoever has a visitor's quote's id.
+  if (!quote || (quote.requestedById !== null && !quoteAccess.canSee(caller, quote))) throw notFound('Quote');
   if (quote.status !== 'quoted' && quote.status !== 'bound')
     throw conflict(`The quote is ${quote.status}; only a quoted one can be bound`, [{ field: 'quoteId', message: quote.status }]);
   if (quote.status === 'quoted' && quote.validUntil.getTime() <= Date.now())

@@ -118,7 +118,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(one.body).toEqual(created.body);
   });
 
-  it('a yen policy, its change and its versions write its premiums and cover without decimals', async () => {
+  it('a yen policy, its change and its versions write its premiums and cover without decimals, REST and GraphQL', async () => {
     const yen = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '3000000.00', premium: '30000.00' });
     const yenBetter = await buildPlan({ categoryId: category.id, currency: 'JPY', coverageAmount: '4000000.00', premium: '42000.00' });
     const subscription = await policy({ planId: yen.id, currency: 'JPY' });
@@ -138,6 +138,19 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(listed.body.items.find((row: { id: string }) => row.id === subscription.id)).toMatchObject({
       coverageAmount: '3000000',
       premium: '30000',
+    });
+    const query = `query ($id: ID!) { subscription(id: $id) { coverageAmount premium
+      versions { coverageAmount premium } changes { premiumBefore premiumAfter } } }`;
+    const graphql = await stack.api
+      .post('/api/graphql')
+      .set('Authorization', auth.owner)
+      .send({ query, variables: { id: subscription.id } })
+      .expect(200);
+    expect(graphql.body.data.subscription).toEqual({
+      coverageAmount: '3000000',
+      premium: '30000',
+      versions: [{ coverageAmount: '3000000', premium: '30000' }],
+      changes: [{ premiumBefore: '30000', premiumAfter: '42000' }],
     });
   });
 

@@ -15,7 +15,7 @@ import {
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-change';
 import { narrowed } from '../../../access/core';
 import { subscriptionAccess } from '../../../access/subscriptions';
-import { formatMinorUnits } from '../../../shared/money';
+import { formatClaimAmount, formatMinorUnits } from '../../../shared/money';
 import { object, required } from '../../../shared/typed-schema';
 import { calendarDay } from '../../subscriptions/changes-schemas';
 import {
@@ -61,8 +61,8 @@ export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyCh
       resolve: (row) => Object.keys(row.requested),
     }),
     planId: t.id({ nullable: true, description: 'The plan it moves the policy to', resolve: (row) => row.requested.planId ?? null }),
-    premiumBefore: t.exposeString('premiumBefore'),
-    premiumAfter: t.exposeString('premiumAfter'),
+    premiumBefore: t.string({ resolve: (row) => formatClaimAmount(row.premiumBefore, row.currency) }),
+    premiumAfter: t.string({ resolve: (row) => formatClaimAmount(row.premiumAfter, row.currency) }),
     premiumDelta: t.string({ description: 'Positive: additional premium; negative: a return premium', resolve: deltaOf }),
     currency: t.exposeString('currency'),
     instalments: t.field({
@@ -82,8 +82,8 @@ const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('Subscri
     id: t.exposeID('id'),
     number: t.exposeInt('number'),
     effectiveFrom: t.exposeString('effectiveFrom'),
-    coverageAmount: t.exposeString('coverageAmount'),
-    premium: t.exposeString('premium'),
+    coverageAmount: t.string({ resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency) }),
+    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency) }),
     currency: t.exposeString('currency'),
     premiumDelta: t.string({ description: 'What the change that made it billed (positive) or credited (negative)', resolve: deltaOf }),
     changeId: t.exposeID('changeId', { nullable: true }),
@@ -141,8 +141,9 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
   fields: (t) => ({
     id: t.exposeID('id'),
     status: t.expose('status', { type: SubscriptionStatusEnum }),
-    coverageAmount: t.exposeString('coverageAmount'),
-    premium: t.exposeString('premium'),
+    // In its currency's decimals, as REST writes them (Subscription.toJSON).
+    coverageAmount: t.string({ resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency ?? undefined) }),
+    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency ?? undefined) }),
     durationMonths: t.exposeInt('durationMonths'),
     startDate: t.exposeString('startDate', { nullable: true }),
     endDate: t.exposeString('endDate', { nullable: true }),

@@ -171,6 +171,22 @@ describe('binding a quote into a policy', () => {
     await expect(Quote.findByPk(quote.id)).resolves.toMatchObject({ status: 'bound', subscriptionId: first.body.id });
   });
 
+  it('the OpenAPI document says a subscribe names a plan or a quote, and a subscription answers its quote', async () => {
+    const doc = (await stack.api.get('/api/openapi.json').expect(200)).body;
+    const body = doc.paths['/api/v1/subscriptions'].post.requestBody.content['application/json'].schema;
+    expect(body.anyOf).toEqual([{ required: ['planId'] }, { required: ['quoteId'] }]);
+    expect(body.properties.quoteId).toMatchObject({ type: 'string', format: 'uuid' });
+    const answer = doc.paths['/api/v1/subscriptions/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(answer.properties.quote.properties).toEqual(
+      expect.objectContaining({
+        id: expect.anything(),
+        ratingVersion: expect.anything(),
+        risk: expect.anything(),
+        breakdown: expect.anything(),
+      }),
+    );
+  });
+
   describe('with Temporal paused', () => {
     let proxy: PausableProxy;
     let services: ApiServices;

@@ -4,11 +4,11 @@
  * start of each delivery's run in the outbox (src/api/temporal/outbox.ts relays it). So no event
  * is lost, and none is sent for a change that rolled back.
  */
-import crypto from 'node:crypto';
 import { type CreationAttributes, Op, QueryTypes, type Transaction } from 'sequelize';
 import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../../contracts/webhook-delivery';
 import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
+import { idFromRequest } from '../../shared/deterministic-id';
 
 /** The prefix of every CloudEvents `type`: `com.insurflow.claim.stage_changed`. */
 export const CLOUDEVENT_TYPE_PREFIX = 'com.insurflow.';
@@ -300,7 +300,14 @@ export function recordWebhookEvent(record: WebhookEventRecord, transaction: Tran
  */
 export async function recordWebhookEvents(records: readonly WebhookEventRecord[], transaction: Transaction): Promise<void> {
   if (records.length === 0) return;
-  const rows = records.map((record) => ({ ...record, id: crypto.randomUUID(), time: record.time.toISOString() }));
+  // The event's ID (the webhook-id receivers de-duplicate by) follows from the change it names, so a
+  // change made again after its row was lost (a restore to an earlier instant, its run redoing it) is
+  // sent under the same ID as the first time, not a new one.
+  const rows = records.map((record) => ({
+    ...record,
+    id: idFromRequest('webhook-event', record.dedupeKey),
+    time: record.time.toISOString(),
+  }));
   // A change already recorded (its dedupe key) is skipped: only the events new here are answered.
   const created = await WebhookEvent.sequelize!.query<{ id: string; tenantId: string | null; type: string }>(
     `INSERT INTO webhook_events (id, tenant_id, type, subject, data, time, dedupe_key, created_at)

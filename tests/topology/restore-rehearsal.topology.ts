@@ -10,9 +10,12 @@
  * /readyz. The application's and Temporal's databases come back at the same instant: every write
  * acknowledged before it is there (a subscription's run writes its row again if its first activity
  * had not), none sent after it, in either database; the reconciler finds every open row with its
- * run and no open run without its row, so it repairs nothing; e-mails sent before the instant are not sent again.
+ * run and no open run without its row, so it repairs nothing; e-mails sent before the instant are not sent again,
+ * nor webhook events delivered before it to the tenant's endpoint, a receiver over TLS on 127.0.0.1 that the
+ * processes may reach as an operator's internal receiver (WEBHOOK_ALLOWED_INTERNAL_HOSTS), unless the restored
+ * database does not hold that delivery as done (its record committed after the instant: at least once).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +34,7 @@ import { OPEN_STAGES } from '../../src/contracts/claim';
 import { RECONCILER_WORKFLOW_TYPE, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
 import { requiredEnv } from '../support/env';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { startReceiver, type Received } from '../webhooks/receiver';
 import { eventually, waitUntil } from '../support/waiting';
 import { adminCommand, type Answer, call, expectStatus } from './api-client';
 import { type AppProcess, pollsTaskQueue, scenarioEnv, startApi, startWorker, topologyPayloadCodec } from './processes';
@@ -60,6 +64,25 @@ function reachableDir(name: string): string {
   return dir;
 }
 
+/**
+ * A key and a self-signed certificate for 127.0.0.1 in `dir`: the production build sends webhooks to
+ * https only, and trusts this certificate through NODE_EXTRA_CA_CERTS as an internal CA's.
+ */
+function selfSignedCertificate(dir: string): { key: string; cert: string; certPath: string } {
+  const keyPath = path.join(dir, 'receiver-key.pem');
+  const certPath = path.join(dir, 'receiver-cert.pem');
+  // openssl from the base system (Debian's `openssl` package), as the runbook's `openssl rand` uses.
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
+      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return { key: fs.readFileSync(keyPath, 'utf8'), cert: fs.readFileSync(certPath, 'utf8'), certPath };
+}
+
 interface Write extends Answer {
   kind: 'subscription' | 'claim';
   answeredAt: number;
@@ -69,6 +92,9 @@ describe('restore rehearsal: the database lost under load and restored to an ins
   const appDir = requiredEnv('TOPOLOGY_APP_DIR');
   const key = crypto.randomBytes(32).toString('base64');
   let smtp: SmtpSink;
+  /** The tenant's webhook endpoint: a receiver over TLS on 127.0.0.1, its certificate trusted by the processes. */
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiverCertPath: string;
   let s3: S3Server;
   let store: BackupStore & { close(): void };
   /** The Temporal server on the cluster in use (the primary, then the restored one) and a client of it. */
@@ -83,6 +109,11 @@ describe('restore rehearsal: the database lost under load and restored to an ins
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
+    const certDir = reachableDir('receiver-tls');
+    dirs.push(certDir);
+    const { certPath, ...tls } = selfSignedCertificate(certDir);
+    receiverCertPath = certPath;
+    receiver = await startReceiver([204], 0, tls);
     s3 = await startS3Server();
     const s3Env = s3.env(BUCKET);
     store = await s3Store(
@@ -140,6 +171,7 @@ describe('restore rehearsal: the database lost under load and restored to an ins
     await primary?.stop();
     store?.close();
     await smtp?.stop();
+    await receiver?.close();
     await s3?.stop();
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -173,7 +205,13 @@ describe('restore rehearsal: the database lost under load and restored to an ins
       mail: smtp.env,
       documents: s3.env('insurflow-restore-documents'),
     });
-    Object.assign(env, { WORKFLOW_BUNDLE_PATH: path.join(appDir, 'dist', 'workflow-bundle.js'), RETRY_AFTER_SECONDS: '1' });
+    Object.assign(env, {
+      WORKFLOW_BUNDLE_PATH: path.join(appDir, 'dist', 'workflow-bundle.js'),
+      RETRY_AFTER_SECONDS: '1',
+      // The receiver is the operator's internal one: exactly its address and port, and its certificate.
+      WEBHOOK_ALLOWED_INTERNAL_HOSTS: `127.0.0.1:${receiver.port}`,
+      NODE_EXTRA_CA_CERTS: receiverCertPath,
+    });
     processes.push(await startWorker(appDir, `restore-${name}-worker`, env, pollsTaskQueue(temporal!, TASK_QUEUE)));
     const api = await startApi(appDir, `restore-${name}-api`, env);
     processes.push(api);
@@ -197,7 +235,17 @@ describe('restore rehearsal: the database lost under load and restored to an ins
   it("restores the one cluster, the application's and Temporal's databases, to an instant from the store alone: nothing acknowledged before it lost, nothing after it kept, nothing for the reconciler to repair; figures measured", async () => {
     const { api, env } = await startStack(primary.url('insurflow'), 'primary');
     // A slug of its own, as every topology file has: runs are named by it (claim-<slug>-CLM-…).
-    const { holder } = await openTenant({ smtp, appDir, env, apis: [api, api], slug: 'bulwark', staffRoles: [] });
+    const { holder, tenantAdmin } = await openTenant({ smtp, appDir, env, apis: [api, api], slug: 'bulwark', staffRoles: [] });
+    // Every event of the tenant to its endpoint: the load's subscriptions and claims make them.
+    expectStatus(
+      await call(api, 'POST', '/webhooks/endpoints', {
+        token: tenantAdmin.token,
+        key: 'rehearsal-endpoint',
+        body: { url: receiver.url, eventTypes: ['*'] },
+      }),
+      201,
+      'webhook endpoint on the internal receiver',
+    );
     const planId = (
       expectStatus(await call(api, 'GET', '/plans?pageSize=5', { token: holder }), 200, 'plans').items as Array<{ id: string }>
     )[0].id;
@@ -337,12 +385,14 @@ describe('restore rehearsal: the database lost under load and restored to an ins
           (
             await query<{ count: string }>(
               database,
-              "SELECT (SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL) + (SELECT count(*) FROM notifications WHERE status = 'pending') AS count",
+              `SELECT (SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL)
+                    + (SELECT count(*) FROM notifications WHERE status = 'pending')
+                    + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS count`,
             )
           )[0].count,
         ) === 0,
-      'the restored outbox and notifications drained',
-      60_000,
+      'the restored outbox, notifications and webhook deliveries drained',
+      120_000,
     );
 
     // Row and run, seen from both sides: every open claim's run is running, and no open run of a
@@ -386,6 +436,46 @@ describe('restore rehearsal: the database lost under load and restored to an ins
     const sentAgain = smtp.messages.filter((m) => m.receivedAt >= restoreStarted && sentBefore.has(fingerprint(m)));
     expect(sentAgain.map((m) => `${m.to} ${m.subject}`)).toEqual([]);
 
+    // No webhook event delivered before the instant is delivered again, unless the restored database
+    // does not hold its delivery as done: its record committed after the instant, so the restored run
+    // sends it again (at least once; receivers de-duplicate by webhook-id, docs/webhooks.md).
+    const idOf = (m: Received) => m.headers['webhook-id'];
+    const deliveredBefore = new Set(receiver.received.filter((m) => m.receivedAt < instant.getTime()).map(idOf));
+    const deliveredAfterInstant = new Set(
+      receiver.received.filter((m) => m.receivedAt >= instant.getTime() && m.receivedAt < lostAt).map(idOf),
+    );
+    const deliveredAgain = [...new Set(receiver.received.filter((m) => m.receivedAt >= restoreStarted).map(idOf))];
+    const again = await query<{ event_id: string; delivered_at: Date | null }>(
+      database,
+      'SELECT event_id, delivered_at FROM webhook_deliveries WHERE event_id = ANY($1::uuid[])',
+      [deliveredAgain],
+    );
+    const againBefore = again.filter((d) => deliveredBefore.has(d.event_id));
+    expect(deliveredBefore.size).toBeGreaterThanOrEqual(5);
+    // Sent again only where the restored database held no record of the first delivery: done by the restored stack.
+    expect(againBefore.filter((d) => (d.delivered_at?.getTime() ?? 0) < restoreStarted).map((d) => d.event_id)).toEqual([]);
+    // Everything the restored stack sent is an event the restored database holds.
+    expect(again.length).toBe(deliveredAgain.length);
+    // A change the restored stack made again (its row recorded after the instant, lost) goes out under the
+    // webhook-id it had before the loss, so a receiver de-duplicates it: the same change is never sent
+    // under two ids. In this load a change is a type, a subject and, for a status change, its move.
+    const changeOf = (m: Received) => {
+      const event = JSON.parse(m.body) as { type: string; subject: string; data: { from?: string; to?: string } };
+      return `${event.type} ${event.subject} ${event.data.from ?? ''}>${event.data.to ?? ''}`;
+    };
+    const idsByChange = new Map<string, Set<string>>();
+    for (const m of receiver.received) idsByChange.set(changeOf(m), (idsByChange.get(changeOf(m)) ?? new Set()).add(idOf(m)));
+    const changesUnderTwoIds = [...idsByChange].filter(([, ids]) => ids.size > 1).map(([change]) => change);
+    const redoneChanges = receiver.received.filter(
+      (m) => m.receivedAt >= restoreStarted && receiver.received.some((n) => n.receivedAt < lostAt && changeOf(n) === changeOf(m)),
+    );
+    expect(changesUnderTwoIds).toEqual([]);
+    const knownEvents = new Set(
+      (await query<{ id: string }>(database, 'SELECT id FROM webhook_events WHERE id = ANY($1::uuid[])', [[...deliveredAfterInstant]])).map(
+        (row) => row.id,
+      ),
+    );
+
     process.stderr.write(
       `[topology] restore rehearsal: ${JSON.stringify({
         baseBackupBytes: backup.bytes,
@@ -404,6 +494,20 @@ describe('restore rehearsal: the database lost under load and restored to an ins
         reconciler: { ...reconciled, marked },
         mailsBeforeInstant: sentBefore.size,
         mailsSentAgain: sentAgain.length,
+        webhooks: {
+          deliveredBeforeInstant: deliveredBefore.size,
+          // Of those, delivered again by the restored stack: their delivery record committed after the instant.
+          sentAgainOfBeforeInstant: againBefore.length,
+          deliveredBetweenInstantAndLoss: deliveredAfterInstant.size,
+          // Events the restored database does not hold (recorded after the instant): the receiver has them, Insurflow no longer.
+          deliveredButNotRestored: deliveredAfterInstant.size - knownEvents.size,
+          // Events delivered between the instant and the loss whose delivery the restored stack made again.
+          sentAgainOfAfterInstant: deliveredAgain.filter((id) => deliveredAfterInstant.has(id)).length,
+          sentByRestoredStack: deliveredAgain.length,
+          // Of what the restored stack sent, changes a receiver had before the loss (under the same webhook-id).
+          redoneChangesSentAgain: new Set(redoneChanges.map(idOf)).size,
+          changesUnderTwoIds: changesUnderTwoIds.length,
+        },
       })}\n`,
     );
   });

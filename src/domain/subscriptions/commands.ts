@@ -75,7 +75,7 @@ async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote
   const planId = quote?.planId ?? input.planId;
   if (!planId) throw refuse('name a plan or a quote');
   const plan = await visiblePlan(caller, planId).catch(() => {
-    throw refuse('unknown or inactive plan');
+    throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
   if (quote && quote.currency !== plan.currency) throw conflict("The plan's currency has changed since the quote; ask for a new quote");
   return plan;

@@ -26,6 +26,7 @@ const UNIT_FILES = [
   'claims/pain001',
   'premiums/instalments',
   'quotes/rating/price',
+  'quotes/rating/tables',
   'replay',
   'security/process-guard',
   'security/smtp-transport',

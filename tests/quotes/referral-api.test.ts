@@ -4,12 +4,12 @@
  * deadline in business days; an underwriter accepts it with a loading (REST) or declines it
  * (GraphQL), and every refusal a client can meet is answered before anything changes.
  */
-import { Quote, type Plan, type Tenant, type User } from '../../src/models';
+import { Quote, type Plan, type RatingVersion, type Tenant, type User } from '../../src/models';
 import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
 import { DueAt } from '../../src/shared/search-attributes';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
+import { buildQuote, buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -17,6 +17,7 @@ describe('quote referral API', () => {
   let stack: TestStack;
   let tenant: Tenant;
   let plan: Plan;
+  let version: RatingVersion;
   let holder: User;
   let underwriter: User;
   let otherUnderwriter: User;
@@ -37,7 +38,7 @@ describe('quote referral API', () => {
     outsider = await buildUser({ role: 'underwriter' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
-    await buildRatingVersion(plan, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '250000.00' } } });
+    version = await buildRatingVersion(plan, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '250000.00' } } });
   });
   afterAll(() => stack?.close());
 
@@ -128,5 +129,13 @@ describe('quote referral API', () => {
       .send({ planId: plan.id, risk: { ...RISK, sumInsured: '200000.00' } });
     expect(quoted.body.status).toBe('quoted');
     expect((await decide(quoted.body.id, 'accept', underwriter)).status).toBe(409);
+  });
+
+  it('a referred quote whose run has not started yet (its start waits in the outbox) answers 503, not a refusal', async () => {
+    const quote = await buildQuote(plan, { status: 'referred', ratingVersionId: version.id, requestedById: holder.id });
+    const res = await decide(quote.id, 'accept', underwriter, { loading: '0.1' });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('dependency_unavailable');
+    expect(await quote.reload()).toMatchObject({ status: 'referred', decidedById: null });
   });
 });

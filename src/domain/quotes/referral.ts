@@ -17,7 +17,7 @@ import { quoteAccess } from '../../access/quotes';
 import { Plan, type Quote, RatingVersion, TenantSettings } from '../../models';
 import type { QuoteInstalment } from '../../models/quote';
 import { decideOnRun } from '../../services/run-decisions';
-import { conflict } from '../../shared/errors';
+import { conflict, dependencyUnavailable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { dueInstant } from '../calendars/business-time';
 import { calendarOfTenant } from '../calendars/tenant-calendars';
@@ -91,9 +91,14 @@ export async function priceAccepted(quote: Quote, loading: string | undefined, t
   return { premiumMinor, breakdown, instalments: schedule.map((due) => ({ number: due.sequence, amountMinor: due.amountMinor })) };
 }
 
-/** The refusal of a decision on a quote whose run has ended (or never was): its status says why (409). */
+/**
+ * The refusal of a decision on a quote without a run: one decided, lapsed or never referred says
+ * why (409); one still referred has its run's start waiting in the outbox for Temporal (503).
+ */
 const notReferred = (quote: Quote) =>
-  conflict(`The quote is ${quote.status}, not waiting for an underwriter`, [{ field: 'status', message: `is ${quote.status}` }]);
+  quote.status === 'referred'
+    ? dependencyUnavailable('temporal')
+    : conflict(`The quote is ${quote.status}, not waiting for an underwriter`, [{ field: 'status', message: `is ${quote.status}` }]);
 
 /**
  * Accepts a referred quote, with or without a loading: the run prices it again, quotes it

@@ -87,10 +87,13 @@ describe('a newcomer on the stack the start command configures', () => {
   let invoice: Invoice;
   let claim: { id: string };
 
-  /** The answer's body when it has `status`; otherwise a failure with the API's and the worker's last output, which says why. */
-  function answered(answer: Answer, status: number, what: string) {
+  /**
+   * The answer's body when it has `status`; otherwise a failure with the API's and the worker's last output, which says why.
+   * `T` names the fields a step goes on to read (the body is JSON, unchecked).
+   */
+  function answered<T = Answer['body']>(answer: Answer, status: number, what: string): T {
     try {
-      return expectStatus(answer, status, what);
+      return expectStatus(answer, status, what) as T;
     } catch (err) {
       const logs = processes.map((p) => `--- the ${p.name}'s last output:\n${p.output()}`).join('\n');
       throw new Error(`${(err as Error).message}\n${logs}`, { cause: err });
@@ -311,7 +314,12 @@ describe('a newcomer on the stack the start command configures', () => {
       );
       expect(recorded.invoice.status).toBe('paid');
       policy = await eventually(
-        async () => answered(await call(api, 'GET', `/subscriptions/${id}`, { token: holder }), 200, 'the subscription'),
+        async () =>
+          answered<typeof policy & { status: string }>(
+            await call(api, 'GET', `/subscriptions/${id}`, { token: holder }),
+            200,
+            'the subscription',
+          ),
         (body) => body.status === 'active',
         'the policy active once its first premium is recorded',
         WAIT_BOUND_MS,
@@ -319,7 +327,7 @@ describe('a newcomer on the stack the start command configures', () => {
     });
 
     it('quotes the change effective from the first day: 201, the whole difference of the premiums to pay, version 1 still in force', async () => {
-      change = answered(
+      change = answered<typeof change>(
         await call(api, 'POST', `/subscriptions/${policy.id}/changes`, {
           token: holder,
           body: { effectiveDate: policy.startDate, planId: after.id },

@@ -4,14 +4,15 @@
  * retrying it, and reads a refusal (CoverageExceeded) as the run would receive it.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createClaimActivities } from '../../src/activities/claims';
+import { createClaimActivities, type RecordClaimTransitionInput } from '../../src/activities/claims';
 import type { ActivityDeps } from '../../src/activities';
 import type { Claim } from '../../src/models';
 
 /** Approves `claim`, still `reported`, for `amount` by `actorId`, as the first move of its run. */
 export function recordApproval(deps: ActivityDeps, claim: Claim, actorId: string, amount: number): Promise<void> {
   const { recordClaimApproval } = createClaimActivities(deps);
-  return new MockActivityEnvironment().run(recordClaimApproval, {
+  // Typed as the activity's input so that `from`/`to` are claim statuses, not any string.
+  const input: RecordClaimTransitionInput = {
     claimId: claim.id,
     tenantId: claim.tenantId,
     sequence: 1,
@@ -23,5 +24,6 @@ export function recordApproval(deps: ActivityDeps, claim: Claim, actorId: string
     assigneeId: null,
     amountApproved: amount,
     denialReason: null,
-  });
+  };
+  return new MockActivityEnvironment().run(recordClaimApproval, input);
 }

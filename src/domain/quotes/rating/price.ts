@@ -59,7 +59,7 @@ export function parseDecimal(text: string): Decimal {
 }
 
 /** An amount of the saved tables in minor units of the currency. */
-export function tableMoney(text: string, currency: string): bigint {
+function tableMoney(text: string, currency: string): bigint {
   const minor = toMinorUnits(text, currency);
   if (minor === null) throw new Error(`not an amount in ${currency}: ${text}`);
   return BigInt(minor);

@@ -17,7 +17,7 @@ import type { Command } from '../../command';
 import { assertRatingTables } from './tables';
 
 /** How far ahead a version may start: a mistyped year (2062) would otherwise hold back every later version for good. */
-export const MAX_DAYS_AHEAD = 731;
+const MAX_DAYS_AHEAD = 731;
 
 const utcDay = (moment: Date) => moment.toISOString().slice(0, 10);
 

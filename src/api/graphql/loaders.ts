@@ -38,6 +38,7 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { quoteAccess } from '../../access/quotes';
 import { invoiceAccess } from '../../access/invoices';
 import type { AuthUser } from '../../shared/caller';
+import { groupedBy } from '../../shared/grouping';
 import { may } from '../../access/may';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
@@ -109,9 +110,7 @@ function byId<M extends Model & { id: string }>(model: ModelStatic<M>, where: ()
 
 /** Rows grouped by their claim, in the order of `claimIds`. */
 function groupByClaim<R extends { claimId: string }>(claimIds: readonly string[], rows: R[]): R[][] {
-  const groups = new Map<string, R[]>(claimIds.map((id) => [id, []]));
-  for (const row of rows) groups.get(row.claimId)?.push(row);
-  return claimIds.map((id) => groups.get(id)!);
+  return groupedBy(claimIds, rows, (row) => row.claimId);
 }
 
 /**
@@ -215,9 +214,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
         where: { tenantId: tenantOf(who()), policyId: [...policyIds] },
         order: [['versionNumber', 'DESC']],
       });
-      const groups = new Map<string, PolicyVersion[]>(policyIds.map((id) => [id, []]));
-      for (const version of versions) groups.get(version.policyId)?.push(version);
-      return policyIds.map((id) => groups.get(id)!);
+      return groupedBy(policyIds, versions, (version) => version.policyId);
     }),
     // The versions are the caller's tenant's (the loader is reached from a visible version).
     versionCounts: new DataLoader<ReportedCycle, StatusCounts, string>((cycles) => statusCounts(cycles), {

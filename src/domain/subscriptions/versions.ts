@@ -6,6 +6,7 @@
 import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
+import { groupedBy } from '../../shared/grouping';
 
 /** What hangs on the policies in `subscriptions`, within their tenants. */
 const ofSubscriptions = (subscriptions: readonly Subscription[]) => ({
@@ -15,7 +16,11 @@ const ofSubscriptions = (subscriptions: readonly Subscription[]) => ({
 
 /** The rows of each policy, in the order of `subscriptions`, each policy's in the order they came. */
 const perSubscription = <R extends { subscriptionId: string }>(subscriptions: readonly Subscription[], rows: R[]) =>
-  subscriptions.map((subscription) => rows.filter((row) => row.subscriptionId === subscription.id));
+  groupedBy(
+    subscriptions.map((subscription) => subscription.id),
+    rows,
+    (row) => row.subscriptionId,
+  );
 
 /** Each policy's changes, newest first, whatever became of them: one statement for a whole list of policies. */
 export async function changesOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionChange[][]> {

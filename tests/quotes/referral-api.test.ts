@@ -91,6 +91,8 @@ describe('quote referral API', () => {
     const accepted = await decide(id, 'accept', underwriter, { loading: '0.15', note: 'Old wiring' });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ id, status: 'quoted', premium: '546.48', currency: 'EUR' });
+    expect(accepted.body.referral).toMatchObject({ loading: '0.1500', note: 'Old wiring', dueAt: expect.any(String) });
+    expect(Date.parse(accepted.body.referral.decidedAt)).toBeLessThanOrEqual(Date.now());
     expect(accepted.body.breakdown.at(-1)).toMatchObject({ step: 'loading', factor: '1.15', amount: '71.28' });
     expect(await Quote.findByPk(id)).toMatchObject({ loading: '0.1500', decisionNote: 'Old wiring', decidedById: underwriter.id });
     await stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.subject === 'Your quote is accepted: 546.48 EUR');

@@ -81,6 +81,16 @@ export const quoteSchema = Joi.object({
     .allow(null)
     .description('The rating tables that priced it; null: the plan’s fixed premium'),
   referralReasons: Joi.array().items(Joi.string()).description('Why it was referred to an underwriter'),
+  referral: Joi.object({
+    dueAt: Joi.date().allow(null).description('When it lapses unless an underwriter decides'),
+    decidedAt: Joi.date().allow(null),
+    loading: Joi.string().allow(null).description('The loading an accepted referral added, a fraction ("0.1500")'),
+    note: Joi.string().allow(null).description('The underwriter’s note'),
+  })
+    .allow(null)
+    .label('QuoteReferral')
+    .description('A referred quote’s deadline and decision; null for a quote never referred (status says the outcome)'),
+  subscriptionId: uuid.allow(null).description('The policy bound from it'),
   validUntil: Joi.date(),
   risk: Joi.object().description('The risk as priced'),
   createdAt: Joi.date(),

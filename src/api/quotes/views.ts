@@ -21,6 +21,17 @@ export function statusFilter(status: AnsweredQuoteStatus, now = new Date()) {
   return { status };
 }
 
+/** A referred quote's deadline and the underwriter's decision (null for a quote never referred). */
+export function referralOf(quote: Quote) {
+  if (quote.referralReasons.length === 0) return null;
+  return {
+    dueAt: quote.referralDueAt,
+    decidedAt: quote.decidedAt,
+    loading: quote.loading,
+    note: quote.decisionNote,
+  };
+}
+
 type VersionSummary = Pick<RatingVersion, 'id' | 'number' | 'effectiveFrom'>;
 
 export function presentQuote(quote: Quote, version: VersionSummary | null) {
@@ -35,6 +46,8 @@ export function presentQuote(quote: Quote, version: VersionSummary | null) {
     instalments: quote.instalments.map(({ number, amountMinor }) => ({ number, amount: money(amountMinor) })),
     ratingVersion: version && { id: version.id, number: version.number, effectiveFrom: version.effectiveFrom },
     referralReasons: quote.referralReasons,
+    referral: referralOf(quote),
+    subscriptionId: quote.subscriptionId,
     validUntil: quote.validUntil,
     risk: quote.risk,
     createdAt: quote.createdAt,

@@ -8,7 +8,7 @@ import { Quote as QuoteModel } from '../../../models';
 import { formatMinorUnits } from '../../../shared/money';
 import { requestQuoteOperation } from '../../quotes/operations';
 import { ANSWERED_QUOTE_STATUSES } from '../../quotes/schemas';
-import { answeredStatus, statusFilter } from '../../quotes/views';
+import { answeredStatus, referralOf, statusFilter } from '../../quotes/views';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
@@ -27,6 +27,16 @@ const QuoteInstalment = builder.objectRef<{ number: number; amount: string }>('Q
 const QuoteRatingVersion = builder.objectRef<{ id: string; number: number; effectiveFrom: string }>('QuoteRatingVersion').implement({
   description: 'The rating tables that priced a quote',
   fields: (t) => ({ id: t.exposeID('id'), number: t.exposeInt('number'), effectiveFrom: t.exposeString('effectiveFrom') }),
+});
+
+const QuoteReferral = builder.objectRef<NonNullable<ReturnType<typeof referralOf>>>('QuoteReferral').implement({
+  description: 'A referred quote’s deadline and the underwriter’s decision',
+  fields: (t) => ({
+    dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true }),
+    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
+    loading: t.exposeString('loading', { nullable: true, description: 'The loading an accepted referral added, a fraction ("0.1500")' }),
+    note: t.exposeString('note', { nullable: true }),
+  }),
 });
 
 export const Quote = builder.objectRef<QuoteModel>('Quote').implement({
@@ -64,6 +74,13 @@ export const Quote = builder.objectRef<QuoteModel>('Quote').implement({
       },
     }),
     referralReasons: t.exposeStringList('referralReasons'),
+    referral: t.field({
+      type: QuoteReferral,
+      nullable: true,
+      description: 'A referred quote’s deadline and decision; null for a quote never referred (status says the outcome)',
+      resolve: (quote) => referralOf(quote),
+    }),
+    subscriptionId: t.exposeID('subscriptionId', { nullable: true, description: 'The policy bound from it' }),
     validUntil: t.expose('validUntil', { type: 'DateTime' }),
     risk: t.field({ type: QuotedRisk, resolve: (quote) => quote.risk }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

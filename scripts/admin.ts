@@ -15,6 +15,12 @@
  *   backups list | take | verify <id> | restore --to T --into DIR [--backup ID]
  *       The cluster's base backups and WAL archive (scripts/backups/commands.ts; docs/production.md,
  *       Backups and point-in-time restore). These read the BACKUP_* variables, not the API's.
+ *   backfill-schedules
+ *       Makes the schedule PDF of every policy version that has none (version 1 of policies issued
+ *       before the issuing run made it), in the document store the API uses (DOCUMENTS_*). Once,
+ *       after the upgrade that moved the rendering out of GET /subscriptions/:id/documents; running
+ *       it again makes nothing. Not a migration: it renders PDFs into the store, which the migration
+ *       job neither has nor should wait on.
  *
  * All read the same environment as the API (DATABASE_URL, the password hashing cost, …), but
  * need none of production's secrets for /metrics and Temporal (METRICS_TOKEN, PAYLOAD_CODEC_KEYS),
@@ -28,6 +34,8 @@ import { ConfigError, loadConfig } from '../src/config';
 import { backups } from './backups/commands';
 import { BackupRefused } from './backups/repository';
 import { setPlatformAdminActive } from '../src/domain/platform/admin-status';
+import { backfillScheduleDocuments } from '../src/domain/subscriptions/schedule-document';
+import { openDocumentStore } from '../src/services/documents';
 import { initModels, User } from '../src/models';
 import { createSequelize } from '../src/models/database';
 import { createMigrator } from '../src/models/migrator';
@@ -42,7 +50,8 @@ const USAGE = `usage:
   admin.js deactivate-platform-admin --email E
   admin.js reactivate-platform-admin --email E
   admin.js migrate up|down|pending|executed [options]
-  admin.js backups list | take | verify <id> | restore --to T --into DIR [--backup ID]`;
+  admin.js backups list | take | verify <id> | restore --to T --into DIR [--backup ID]
+  admin.js backfill-schedules`;
 
 /** A mistake of the operator's, or a change refused: printed without a stack, exit code 2. */
 class UsageError extends Error {}
@@ -140,12 +149,27 @@ async function migrate(args: string[]): Promise<string> {
   }
 }
 
+/** The schedules the list no longer renders on a look: every version's that is missing, once. */
+async function backfillSchedules(args: string[]): Promise<string> {
+  if (args.length > 0) throw new UsageError('backfill-schedules takes no options');
+  return withDatabase(async (sequelize, config) => {
+    const store = await openDocumentStore(config.documents);
+    try {
+      const policies = await backfillScheduleDocuments(sequelize, store);
+      return `schedules made for ${policies} ${policies === 1 ? 'policy' : 'policies'}`;
+    } finally {
+      store.close();
+    }
+  });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<string>> = {
   'create-platform-admin': createPlatformAdmin,
   'deactivate-platform-admin': setPlatformAdminStatus(false),
   'reactivate-platform-admin': setPlatformAdminStatus(true),
   migrate,
   backups,
+  'backfill-schedules': backfillSchedules,
 };
 
 async function main(): Promise<void> {

@@ -263,8 +263,8 @@ const pseudonymisePolicyChanges: Step = async ({ tenantId, user }, transaction) 
 
 /**
  * The schedules stored for their policies' versions (name, address, phone as they stood): files,
- * then rows. After the users row: a schedule asked for again is rendered from the pseudonymised
- * rows (`ensureScheduleDocuments`), so it never shows the person again.
+ * then rows. After the users row: a schedule made again (`admin.js backfill-schedules`) is rendered
+ * from the pseudonymised rows, so it never shows the person again.
  */
 function erasePolicyDocuments(documents: DocumentStore | undefined): Step {
   return async ({ tenantId, user }, transaction) => {

@@ -77,7 +77,7 @@ export function createSubscriptionChangeActivities(deps: Pick<ActivityDeps, 'seq
     /**
      * The version's schedule, rendered and stored once (every version lacking one), and where the
      * holder reads it in the API; null on a worker without a document store (the e-mail then says
-     * nothing of it: GET /subscriptions/:id/documents renders it when asked).
+     * nothing of it: `admin.js backfill-schedules` makes it later).
      */
     async ensureVersionSchedule({ subscriptionId, versionNumber }: VersionRef): Promise<{ documentId: string; url: string } | null> {
       if (!deps.documents) return null;

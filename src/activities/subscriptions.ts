@@ -14,6 +14,7 @@ import { recordAudit } from '../domain/audit/record';
 import { claimQuote } from '../domain/quotes/binding';
 import { renewalPremium } from '../domain/quotes/re-rating';
 import { recordRenewalVersion, type RenewalPrice } from '../domain/subscriptions/versions';
+import { ensureScheduleDocuments } from '../domain/subscriptions/schedule-document';
 import { refundOnCancellation } from '../domain/premiums/refunds';
 import { recordPolicyIssuedEvent, recordStatusChangedEvent } from '../domain/subscriptions/webhook-events';
 import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../contracts/subscription';
@@ -112,7 +113,7 @@ async function renewedPremium(change: SubscriptionChange): Promise<RenewalPrice 
   return premium && premium !== row.premium ? { premium, premiumBefore: row.premium, firstDay: row.endDate } : null;
 }
 
-export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize'>) {
+export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents'>) {
   async function applySubscriptionChange(change: SubscriptionChange): Promise<void> {
     const { cancelledAt, ...changes } = change.changes;
     const { expected } = change;
@@ -155,7 +156,14 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     );
     // A term begins (activation or renewal): its instalments are invoiced. Idempotent, so a
     // retry whose change was already made still bills the term once (docs/premiums.md).
-    if (next === 'active' || next === 'pending_payment') await billCurrentTerm(deps.sequelize, change.subscriptionId);
+    if (next === 'active' || next === 'pending_payment') {
+      await billCurrentTerm(deps.sequelize, change.subscriptionId);
+      // Issuing dates the row, whose trigger writes version 1; a re-rated renewal writes a version too:
+      // each gets its schedule here, so GET /subscriptions/:id/documents only reads. Idempotent like the
+      // billing (a retry, or a term with no new version, renders nothing); a worker without a store
+      // leaves them to `admin.js backfill-schedules`.
+      if (deps.documents) await ensureScheduleDocuments(deps.sequelize, deps.documents, change.subscriptionId);
+    }
     await recordLapseChange(deps.sequelize, change);
     // Cancelled mid-term: the paid, unused part is refunded, once per cancellation (docs/premiums.md, Refunds).
     if (next === 'cancelled') await refundOnCancellation(deps.sequelize, change.subscriptionId, workflowAuditSource(null));

@@ -377,7 +377,13 @@ describe('a newcomer on the stack the start command configures', () => {
     });
 
     itNeeding(popplerTool(), "lists a schedule per version; version 2's PDF names the new plan and its sum insured", async () => {
-      const documents = answered(await call(api, 'GET', `/subscriptions/${policy.id}/documents`, { token: holder }), 200, 'the documents');
+      // The run stores each version's schedule in a step of its own; the list shows what is stored.
+      const documents = await eventually(
+        async () => answered(await call(api, 'GET', `/subscriptions/${policy.id}/documents`, { token: holder }), 200, 'the documents'),
+        (body) => body.items.length === 2,
+        "version 2's schedule, stored by the policy's run",
+        WAIT_BOUND_MS,
+      );
       expect(documents.items.map(({ versionNumber, contentType }: Record<string, unknown>) => ({ versionNumber, contentType }))).toEqual([
         { versionNumber: 1, contentType: 'application/pdf' },
         { versionNumber: 2, contentType: 'application/pdf' },

@@ -14,7 +14,17 @@ import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client
 import { QueryTypes } from 'sequelize';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
-import { AuditEvent, Claim, ClaimDocument, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../src/models';
+import {
+  AuditEvent,
+  Claim,
+  ClaimDocument,
+  PolicyDocument,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionVersion,
+  Tenant,
+  User,
+} from '../../src/models';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { verifyChain } from '../../src/domain/audit/chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -35,7 +45,10 @@ interface Seeded {
   claimRun: string;
   subscriptionRun: string;
   documentKey: string;
-  /** The stored schedules of the covering policy's two versions (docs/subscriptions.md, Policy changes). */
+  /**
+   * The stored schedules: the subscribed policy's version 1 (its run stored it when issuing) and the
+   * covering policy's two versions (docs/subscriptions.md, Documents).
+   */
   scheduleKeys: string[];
   definitionId: string;
 }
@@ -62,6 +75,11 @@ describe('tenant offboarding', () => {
       .set('Idempotency-Key', `offboarding-subscribe-${tenant.id}`)
       .send({ planId: plan.id });
     expect([201, 202]).toContain(subscribed.status);
+    const issuedSchedules = await eventually(
+      () => PolicyDocument.findAll({ where: { subscriptionId: subscribed.body.id } }),
+      (documents) => documents.length === 1,
+      `version 1's schedule of ${subscribed.body.id}, stored by the run that issued it`,
+    );
     const covering = await buildSubscription({ policyholderId: holder.id, planId: plan.id });
     // A change of its phone made version 2 (version 1 was written as the row was inserted), and both schedules are stored.
     const change = await SubscriptionChange.create({
@@ -119,7 +137,7 @@ describe('tenant offboarding', () => {
       claimRun: claim.workflowId,
       subscriptionRun: subscription.workflowId!,
       documentKey: document.storageKey,
-      scheduleKeys: schedules.map((schedule) => schedule.storageKey),
+      scheduleKeys: [...issuedSchedules, ...schedules].map((schedule) => schedule.storageKey),
       definitionId: definition.body.id as string,
     };
   }
@@ -260,8 +278,8 @@ describe('tenant offboarding', () => {
     await stack.api.get(`/api/v1/operations/${operationId}`).set(as(staying.admin)).expect(404);
 
     const state = (await stack.api.get(offboarding(leaving.tenant.id)).set(as(approverB)).expect(200)).body;
-    // Documents: the claim's and the two stored policy schedules.
-    expect(state).toMatchObject({ status: 'completed', progress: { total: 6, done: 6 }, removed: { schedules: 1, documents: 3 } });
+    // Documents: the claim's and the three stored policy schedules.
+    expect(state).toMatchObject({ status: 'completed', progress: { total: 6, done: 6 }, removed: { schedules: 1, documents: 4 } });
     expect(state.removed.runs).toBeGreaterThanOrEqual(2);
     expect(state.removed['rows.users']).toBe(3);
 
@@ -309,7 +327,7 @@ describe('tenant offboarding', () => {
     // The platform's audit record: what went, and the export's digest.
     const record = await AuditEvent.findOne({ where: { tenantId: null, action: 'tenant.offboarded', entityId: leaving.tenant.id } });
     expect(record!.changes.exportSha256.after).toBe(sha256(exported.body as Buffer));
-    expect(record!.changes.removed.after).toMatchObject({ documents: 3, schedules: 1 });
+    expect(record!.changes.removed.after).toMatchObject({ documents: 4, schedules: 1 });
     await download(staying.admin, leaving.tenant.id).expect(403);
 
     // The other tenant keeps every row, run, schedule and document.

@@ -1,15 +1,18 @@
 /**
  * A policy's documents over HTTP (the real API on PostgreSQL and the local document store): the
- * list makes each version's schedule once, the download answers the PDF; the holder and the
- * tenant's staff see them, nobody else does. With the documents in S3 (a real MinIO server) that
- * stops answering, both answer 503 within the store's deadline and record nothing. End to end, a
- * change applied by the subscription's run (a real worker) gets its version's schedule, which its
- * e-mail links to.
+ * list only reads (a policy dated without its run, as before the runs made schedules, lists none
+ * and a look makes no PDF); the one-off back-fill makes each missing schedule once; the download
+ * answers the PDF; the holder and the tenant's staff see them, nobody else does. With the documents
+ * in S3 (a real MinIO server) that stops answering, the list still answers (it reads no store), the
+ * download and the back-fill fail within the store's deadline and record nothing. End to end, the
+ * run that issues a policy makes version 1's schedule before anyone lists, and a change applied by
+ * the run gets its version's schedule, which its e-mail links to.
  */
 import crypto from 'node:crypto';
 import supertest from 'supertest';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
-import { PolicyDocument, type Subscription, type User } from '../../src/models';
+import { backfillScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
+import { PolicyDocument, SubscriptionVersion, type Subscription, type User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { eventually } from '../support/waiting';
@@ -63,7 +66,24 @@ describeNeeding(popplerTool(), 'policy documents API', () => {
   const download = (subscriptionId: string, documentId: string, who: string) =>
     bytesOf(stack.api.get(`/api/v1/subscriptions/${subscriptionId}/documents/${documentId}`).set('Authorization', who));
 
-  it("lists version 1's schedule in the holder's language, made once, and answers it as a PDF to the holder and the staff", async () => {
+  it('a look makes no PDF: a policy whose schedule was never made lists nothing, however often it is listed', async () => {
+    for (const who of [auth.holder, auth.agent, auth.holder]) {
+      expect((await list(subscription.id, who).expect(200)).body.items).toEqual([]);
+    }
+    expect(await PolicyDocument.count()).toBe(0);
+  });
+
+  it("the back-fill makes version 1's schedule of each policy lacking one, once: run again it makes nothing", async () => {
+    expect(await backfillScheduleDocuments(stack.db.sequelize, stack.services.documents)).toBe(2);
+    const made = await PolicyDocument.findAll({ order: [['id', 'ASC']] });
+    expect(made.map((document) => document.subscriptionId).sort()).toEqual([subscription.id, otherSubscription.id].sort());
+    expect(await backfillScheduleDocuments(stack.db.sequelize, stack.services.documents)).toBe(0);
+    expect((await PolicyDocument.findAll({ order: [['id', 'ASC']] })).map((document) => document.id)).toEqual(
+      made.map((document) => document.id),
+    );
+  });
+
+  it("lists version 1's schedule in the holder's language and answers it as a PDF to the holder and the staff", async () => {
     const listed = await list(subscription.id, auth.holder).expect(200);
     expect(listed.body.items).toEqual([
       {
@@ -81,7 +101,7 @@ describeNeeding(popplerTool(), 'policy documents API', () => {
       },
     ]);
     const [document] = listed.body.items;
-    // A second look, by the staff this time, finds the same document: nothing made twice.
+    // A second look, by the staff this time, finds the same document.
     const again = await list(subscription.id, auth.agent).expect(200);
     expect(again.body.items.map((d: { id: string }) => d.id)).toEqual([document.id]);
     expect(await PolicyDocument.count({ where: { subscriptionId: subscription.id } })).toBe(1);
@@ -158,15 +178,19 @@ describeNeeding(popplerTool(), 'policy documents API with the store down', () =>
     expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
   }
 
-  it('answers 503 within the deadline while S3 hangs, records no document, and makes it once S3 is back', async () => {
+  it('while S3 hangs the list answers (it reads no store), the back-fill fails within the deadline recording nothing and makes it once S3 is back; the download answers 503', async () => {
     const path = `/api/v1/subscriptions/${subscription.id}/documents`;
     s3.pause();
     try {
-      await expectStoreOutage(stack.api.get(path).set('Authorization', holderAuth));
+      expect((await stack.api.get(path).set('Authorization', holderAuth).expect(200)).body.items).toEqual([]);
+      const started = Date.now();
+      await expect(backfillScheduleDocuments(stack.db.sequelize, stack.services.documents)).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
       expect(await PolicyDocument.count({ where: { subscriptionId: subscription.id } })).toBe(0);
     } finally {
       s3.resume();
     }
+    expect(await backfillScheduleDocuments(stack.db.sequelize, stack.services.documents)).toBe(1);
     const listed = await stack.api.get(path).set('Authorization', holderAuth).expect(200);
     expect(listed.body.items).toHaveLength(1);
     const [document] = listed.body.items;
@@ -211,6 +235,14 @@ describeNeeding(popplerTool(), 'the schedule of a change applied by the run', ()
       (res) => res.body.status === 'active',
       `subscription ${id} active`,
     );
+    // The run that issued it made version 1's schedule: nobody has listed the documents yet.
+    const [first] = await eventually(
+      () => PolicyDocument.findAll({ where: { subscriptionId: id } }),
+      (documents) => documents.length > 0,
+      `version 1's schedule of ${id}, made by its run`,
+    );
+    expect(first).toMatchObject({ kind: 'schedule', language: 'en' });
+    expect((await SubscriptionVersion.findByPk(first.versionId))?.number).toBe(1);
     const today = new Date().toISOString().slice(0, 10);
     const quoted = await stack.api
       .post(path('/changes'))
@@ -231,7 +263,12 @@ describeNeeding(popplerTool(), 'the schedule of a change applied by the run', ()
       `change ${quoted.body.id} applied`,
     );
 
-    const listed = await stack.api.get(path('/documents')).set('Authorization', auth.holder).expect(200);
+    // The run's step after the change stores version 2's schedule; the list only shows what is stored.
+    const listed = await eventually(
+      () => stack.api.get(path('/documents')).set('Authorization', auth.holder).expect(200),
+      (res) => res.body.items.length === 2,
+      `version 2's schedule of ${id}, made by its run`,
+    );
     expect(listed.body.items.map((d: { versionNumber: number; language: string }) => [d.versionNumber, d.language])).toEqual([
       [1, 'en'],
       [2, 'en'],

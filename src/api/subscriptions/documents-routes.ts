@@ -1,14 +1,13 @@
 /**
  * A policy's documents (docs/subscriptions.md, Documents): the schedule of each version, as a PDF
- * in the holder's language. The list makes any schedule still missing first
- * (`ensureScheduleDocuments`), so a version always has its schedule once someone looks. The
- * subscription is looked up among those the caller may see first: another holder's or another
+ * in the holder's language. The list only reads: the run that writes a version makes its schedule
+ * (issuing, a re-rated renewal, a change), and `admin.js backfill-schedules` those of older
+ * policies, so a look never renders a PDF. The subscription is looked up among those the caller may see first: another holder's or another
  * tenant's policy, and a document of another policy, are 404.
  */
 import Joi from 'joi';
 import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
-import { ensureScheduleDocuments } from '../../domain/subscriptions/schedule-document';
 import { PolicyDocument, SubscriptionVersion } from '../../models';
 import { POLICY_DOCUMENT_KINDS } from '../../models/policy-document';
 import { notFound } from '../../shared/errors';
@@ -59,13 +58,12 @@ export function subscriptionDocumentRoutes(): RouteSpec[] {
     childListRoute({
       path: '/subscriptions/:id/documents',
       summary:
-        "A policy's documents: the schedule (PDF) of each version in the holder's language, made first where one is missing; its holder and the tenant's staff",
+        "A policy's documents: the schedule (PDF) of each version in the holder's language, made when the version was written; its holder and the tenant's staff",
       tag: 'subscriptions',
       access: subscriptionAccess,
       query: documentsQuery,
       schema: policyDocumentSchema,
-      list: async (subscription, query, ctx) => {
-        await ensureScheduleDocuments(ctx.services.sequelize, ctx.services.documents, subscription.id);
+      list: async (subscription, query) => {
         const page = await paginate(PolicyDocument, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
         const versions = await SubscriptionVersion.findAll({ where: { id: page.items.map((document) => document.versionId) } });
         const byId = new Map(versions.map((version) => [version.id, version]));

@@ -352,6 +352,22 @@ export async function ensureScheduleDocuments(
   });
 }
 
+/**
+ * The one-off back-fill of `admin.js backfill-schedules`: the schedules of every policy with a
+ * version that has none (version 1 of the policies issued before their run made it, a policy
+ * whose run ran on a worker without a store), policy by policy. Answers how many policies it
+ * made schedules for: run again, it finds none and makes nothing.
+ */
+export async function backfillScheduleDocuments(sequelize: Sequelize, store: DocumentStore): Promise<number> {
+  const lacking = await sequelize.query<{ subscriptionId: string }>(
+    `SELECT DISTINCT v.subscription_id AS "subscriptionId" FROM subscription_versions v
+     WHERE NOT EXISTS (SELECT 1 FROM policy_documents d WHERE d.version_id = v.id AND d.kind = 'schedule')`,
+    { type: QueryTypes.SELECT },
+  );
+  for (const { subscriptionId } of lacking) await ensureScheduleDocuments(sequelize, store, subscriptionId);
+  return lacking.length;
+}
+
 async function storeSchedule(sequelize: Sequelize, store: DocumentStore, version: SubscriptionVersion, language: Locale, bytes: Buffer) {
   const id = crypto.randomUUID();
   const storageKey = documentKey(version.tenantId, id);

@@ -13,6 +13,7 @@ import { savedReportCsv } from '../src/domain/reports/saved';
 import { repairDriftedItem } from '../src/domain/operations/drift-repairs';
 import { retryIncidentItem } from '../src/domain/operations/incident-retries';
 import { createIncidentInterceptors } from '../src/activities/incidents';
+import { startOutboxMails } from '../src/activities/outbox-mails';
 import type { Tracing } from '../src/observability/tracing';
 import type { Config } from '../src/config';
 
@@ -142,7 +143,10 @@ export interface ProcessWorkersOptions extends InsurflowWorkerOptions {
   bulk: BulkWorkerOptions;
 }
 
-/** What a worker process runs: its task queue's worker and the bulk queue's beside it, started and stopped together. */
+/**
+ * What a worker process runs: its task queue's worker and the bulk queue's beside it, started and
+ * stopped together, and the sending of the outbox's mails while they run.
+ */
 export interface ProcessWorkers {
   workers: Worker[];
   /** Resolves once every worker has drained; rejects as soon as one fails. */
@@ -174,7 +178,13 @@ export async function createProcessWorkers(options: ProcessWorkersOptions): Prom
   }
   return {
     workers,
-    run: () => Promise.all(workers.map((worker) => worker.run())).then(() => undefined),
+    run() {
+      // The outbox's mails are sent while the workers run, and no longer once they have drained.
+      const mails = startOutboxMails(options.deps);
+      return Promise.all(workers.map((worker) => worker.run()))
+        .then(() => undefined)
+        .finally(() => mails.stop());
+    },
     shutdown() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     },

@@ -29,12 +29,24 @@ export interface ReportSchedulePayload {
   definitionId: string;
 }
 
+/**
+ * A mail the worker renders and sends (src/activities/outbox-mails.ts), not the API's relay: a
+ * quote's `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts).
+ */
+export interface MailPayload {
+  mail: 'quoteIssued';
+  quoteId: string;
+}
+
 const outboxMessageColumns = () =>
   rowColumns({
-    kind: required.string<'start' | 'signal' | 'report_schedule'>(20),
-    /** The run's workflow ID, or the schedule's ID for `report_schedule`: one's messages are delivered in order. */
+    kind: required.string<'start' | 'signal' | 'report_schedule' | 'mail'>(20),
+    /**
+     * The run's workflow ID, or the schedule's ID for `report_schedule`, or the mail's notification
+     * key for `mail`: one's messages are delivered in order.
+     */
     workflowId: required.string(200),
-    payload: required.json<StartWorkflowPayload | SignalWorkflowPayload | ReportSchedulePayload>(),
+    payload: required.json<StartWorkflowPayload | SignalWorkflowPayload | ReportSchedulePayload | MailPayload>(),
     attempts: required.integer({ defaultValue: 0 }),
     lastError: optional.text(),
     /** Not before: set while one process delivers it (a lease) and after a failure (back-off). */
@@ -46,6 +58,7 @@ const outboxMessageColumns = () =>
 /**
  * A message to Temporal recorded in the transaction of the change that needs it, and delivered
  * after the commit (at once by the request, else by the relay): no run without its row, no lost
- * signal, no schedule left running for a paused report, whatever fails in between.
+ * signal, no schedule left running for a paused report, whatever fails in between. A `mail` is
+ * recorded the same way and sent by the worker.
  */
 export class OutboxMessage extends modelOf('outbox_messages', outboxMessageColumns) {}

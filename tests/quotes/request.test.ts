@@ -4,12 +4,13 @@
  * quote, a visitor's quote on the public catalog and its limit, hostile input, the mail with the
  * breakdown, an Idempotency-Key's repeat, and GraphQL's same answers.
  */
-import { AuditEvent, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
+import { AuditEvent, Notification, OutboxMessage, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
 import { toMinorUnits } from '../../src/shared/money';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
+import { statementsOf } from '../support/statements';
 import { eventually } from '../support/waiting';
 import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
 
@@ -41,10 +42,12 @@ describe('requesting a quote', () => {
   let underwriter: User;
   let outsider: User;
   let outsiderStaff: User;
+  let admin: User;
   const client = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { RATE_LIMIT_QUOTES_PER_MINUTE: String(QUOTES_PER_MINUTE) } });
+    // A worker: it sends the quotes' mails, which the API hands to the outbox.
+    stack = await startTestStack({ worker: true, env: { RATE_LIMIT_QUOTES_PER_MINUTE: String(QUOTES_PER_MINUTE) } });
     tenant = await buildTenant();
     const other = await buildTenant();
     [holder, neighbour, underwriter, outsider, outsiderStaff] = await Promise.all([
@@ -54,7 +57,7 @@ describe('requesting a quote', () => {
       buildUser({ tenantId: other.id, role: 'policyholder' }),
       buildUser({ tenantId: other.id, role: 'underwriter' }),
     ]);
-    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Rated', billingFrequency: 'quarterly' });
     fixed = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Fixed', premium: '450.00' });
     version = await buildRatingVersion(rated, admin.id);
@@ -70,7 +73,7 @@ describe('requesting a quote', () => {
   const get = (as: User, path: string) => stack.api.get(`/api/v1${path}`).set('Authorization', bearer(stack.config, as));
   const minor = (amount: string) => toMinorUnits(amount.replace('-', ''), 'EUR')! * (amount.startsWith('-') ? -1 : 1);
 
-  it("prices a holder's risk: 201 with a breakdown whose amounts add up to the premium, its instalments, version and validity; recorded and audited", async () => {
+  it("prices a holder's risk: 201 with a breakdown whose amounts add up to the premium, its instalments, version and validity; recorded, with no audit event", async () => {
     const res = await post(holder, { planId: rated.id, risk: { ...RISK, postcode: '10115', options: ['flood'] } }).expect(201);
     const quote = res.body as QuoteAnswer;
     // 300,000 / 1,000 × 1.20 = 360.00; × 1.10 = 396.00; age 1.00; × 1.20 (BER) = 475.20; no credit; + 40.00 flood.
@@ -97,7 +100,8 @@ describe('requesting a quote', () => {
 
     const row = await Quote.findByPk(quote.id, { rejectOnEmpty: true });
     expect(row).toMatchObject({ requestedById: holder.id, tenantId: tenant.id, premiumMinor: 51520, ratingVersionId: version.id });
-    expect(await AuditEvent.count({ where: { action: 'quote.create', entityId: quote.id } })).toBe(1);
+    // A quote changes no insured business: it is its own record, with no audit event (docs/audit.md).
+    expect(await AuditEvent.count({ where: { entityId: quote.id } })).toBe(0);
 
     // The holder reads it back, and finds it in their list.
     expect((await get(holder, `/quotes/${quote.id}`).expect(200)).body).toEqual(quote);
@@ -112,7 +116,39 @@ describe('requesting a quote', () => {
     expect(mail.subject).toBe('Ihr Angebot zum Tarif Home Rated: 475,20 EUR');
     expect(mail.text).toContain('Zone BER (× 1.20): 79,20 EUR');
     for (const line of quote.breakdown) expect(mail.text).toContain(`${line.label}`);
-    expect(mail.text).toContain(`GET ${stack.config.api.publicUrl}/api/v1/quotes/${quote.id}`);
+    expect(mail.text).toContain(`GET ${stack.deps.apiPublicUrl}/api/v1/quotes/${quote.id}`);
+    // The worker sent it from the outbox, under the quote's own key: once.
+    expect(await OutboxMessage.findOne({ where: { kind: 'mail', workflowId: `quote-issued-${quote.id}` } })).toMatchObject({
+      deliveredAt: expect.any(Date),
+    });
+    expect(await Notification.count({ where: { idempotencyKey: `quote-issued-${quote.id}`, status: 'sent' } })).toBe(1);
+  });
+
+  it('records a quoted quote and its mail in one statement, without a transaction, the plan and its version kept', async () => {
+    await post(holder, { planId: rated.id, risk: RISK }).expect(201);
+    const { result, statements } = await statementsOf(stack.db.sequelize, () => post(holder, { planId: rated.id, risk: RISK }).expect(201));
+    const quoteId = (result.body as QuoteAnswer).id;
+    const quoteStatements = statements.filter((sql) =>
+      /\b(quotes|rating_versions|plans|tenant_settings|outbox_messages|audit_events)\b/.test(sql),
+    );
+    expect(quoteStatements).toEqual([expect.stringMatching(/^WITH quote AS \(\s*INSERT INTO quotes/)]);
+    expect(statements.filter((sql) => /^(START TRANSACTION|BEGIN)/i.test(sql))).toEqual([]);
+    expect(await OutboxMessage.count({ where: { kind: 'mail', workflowId: `quote-issued-${quoteId}` } })).toBe(1);
+  });
+
+  it('prices with a rating version saved a moment ago: the kept version is forgotten when a new one is saved', async () => {
+    const plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Repriced' });
+    const first = await buildRatingVersion(plan, admin.id);
+    expect((await post(holder, { planId: plan.id, risk: RISK }).expect(201)).body.ratingVersion).toMatchObject({ id: first.id });
+    const today = new Date().toISOString().slice(0, 10);
+    await stack.api
+      .put(`/api/v1/plans/${plan.id}/rating`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ effectiveFrom: today, tables: { ...TABLES, ratePerThousand: '2.00' } })
+      .expect(201);
+    const repriced = (await post(holder, { planId: plan.id, risk: RISK }).expect(201)).body as QuoteAnswer;
+    expect(repriced.ratingVersion).toMatchObject({ number: 2, effectiveFrom: today });
+    expect(repriced.breakdown[0].amount).toBe('600.00');
   });
 
   it('stores a risk the referral rules catch as referred, its premium shown, starts its referral run and tells the requester', async () => {

@@ -6,6 +6,7 @@
 import type { CreationAttributes } from 'sequelize';
 import type { BreakdownLine, RatingTables, Risk } from '../../src/contracts/quote';
 import { Plan, Quote, RatingVersion } from '../../src/models';
+import { announcePlanChange } from '../../src/domain/catalog/plan-cache';
 import { DAY_MS } from '../../src/shared/time';
 
 /** Tables that accept RISK: 1.20 per 1,000 insured, a Berlin zone at 1.20, a minimum of 150.00, no tax or fees. */
@@ -52,7 +53,7 @@ export async function buildRatingVersion(
   overrides: Partial<CreationAttributes<RatingVersion>> = {},
 ): Promise<RatingVersion> {
   const number = ((await RatingVersion.max<number, RatingVersion>('number', { where: { planId: plan.id } })) ?? 0) + 1;
-  return RatingVersion.create({
+  const version = await RatingVersion.create({
     tenantId: plan.tenantId,
     planId: plan.id,
     number,
@@ -61,6 +62,9 @@ export async function buildRatingVersion(
     createdById,
     ...overrides,
   });
+  // As saving a version through the API does: a version kept with its plan is forgotten.
+  await announcePlanChange(RatingVersion.sequelize!, plan.tenantId);
+  return version;
 }
 
 /** What the quote's breakdown says it cost, by default 475.20 in two steps. */

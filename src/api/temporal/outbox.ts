@@ -34,10 +34,14 @@ export function outboxOf(services: ApiServices): Outbox {
   return outboxThrough(deliveryOf(services));
 }
 
-/** Delivers, oldest first, the messages whose delivery is due. */
+/** Delivers, oldest first, the messages to Temporal whose delivery is due (mails are the worker's: src/activities/outbox-mails.ts). */
 export async function relayOnce(services: ApiServices): Promise<number> {
   const due = await OutboxMessage.findAll({
-    where: { deliveredAt: null, [Op.or]: [{ nextAttemptAt: null }, { nextAttemptAt: { [Op.lte]: new Date() } }] },
+    where: {
+      deliveredAt: null,
+      kind: { [Op.ne]: 'mail' },
+      [Op.or]: [{ nextAttemptAt: null }, { nextAttemptAt: { [Op.lte]: new Date() } }],
+    },
     order: [['createdAt', 'ASC']],
     limit: RELAY_BATCH,
   });
@@ -66,7 +70,7 @@ export async function relayOnce(services: ApiServices): Promise<number> {
 /** Sets the backlog gauges: what is still owed to Temporal and how long the oldest has waited (the partial index of 0008 serves it). */
 async function recordBacklog(services: ApiServices): Promise<void> {
   const [backlog] = await services.sequelize.query<{ count: string; oldest: Date | null }>(
-    'SELECT count(*) AS count, min(created_at) AS oldest FROM outbox_messages WHERE delivered_at IS NULL',
+    "SELECT count(*) AS count, min(created_at) AS oldest FROM outbox_messages WHERE delivered_at IS NULL AND kind <> 'mail'",
     { type: QueryTypes.SELECT },
   );
   outboxUndelivered.set(Number(backlog.count));

@@ -15,6 +15,7 @@
  * reaches this one with its notice, within milliseconds of the commit.
  */
 import { LRUCache } from 'lru-cache';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../config/logger';
 import { followNotices, type NoticeFollower } from '../../models/change-notices';
 import { PLAN_CHANGES_CHANNEL } from '../../models/migrations/0070-plan-change-notices';
@@ -87,6 +88,20 @@ export const keptPlanReads = new KeptPlanReads();
 /** Called once a write of `tenantId`'s plans committed: what was kept of them is stale. */
 export function planWritten(tenantId: string): void {
   keptPlanReads.changed(tenantId);
+}
+
+/**
+ * Announces a change of `tenantId`'s plans that writes no `plans` row, as the triggers announce
+ * one that does: a new rating version, which this process keeps with the plan it prices. In
+ * `transaction`, the notice goes out when it commits (none if it rolls back).
+ */
+export async function announcePlanChange(sequelize: Sequelize, tenantId: string, transaction?: Transaction): Promise<void> {
+  await sequelize.query('SELECT pg_notify(:channel, :tenantId)', {
+    replacements: { channel: PLAN_CHANGES_CHANNEL, tenantId },
+    transaction,
+  });
+  if (transaction) transaction.afterCommit(() => planWritten(tenantId));
+  else planWritten(tenantId);
 }
 
 /** How the notice connection shows in pg_stat_activity. */

@@ -6,22 +6,21 @@
  * premium still shown) and goes to an underwriter (./referral.ts).
  */
 import crypto from 'node:crypto';
-import { UniqueConstraintError, type Attributes } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Attributes, type CreationAttributes, type Sequelize, type Transaction } from 'sequelize';
 import { tenantOf } from '../../access/core';
 import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
-import { Plan, Quote, RatingVersion, TenantSettings } from '../../models';
+import { Plan, Quote, RatingVersion } from '../../models';
 import { findOneWhere } from '../../models/prepared-statement';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { unprocessable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { DAY_MS } from '../../shared/time';
-import { createAudited } from '../audited';
+import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { keptPlanReads } from '../catalog/plan-cache';
 import { catalogTenant } from '../catalog/public-catalog';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { mailQuoteIssued } from './quote-mail';
+import { QUOTE_MAIL_KIND, quoteMailMessage } from './quote-mail';
 import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { openReferral } from './referral';
@@ -47,10 +46,13 @@ function knownRisk(risk: RiskInput): Risk {
   return { ...risk, propertyCategory: propertyCategory as PropertyCategory };
 }
 
+/** A rating version as this process keeps it: plain values, never changed once saved. */
+export type KeptRatingVersion = Pick<Attributes<RatingVersion>, 'id' | 'number' | 'effectiveFrom' | 'tables'>;
+
 /** A quote as recorded, with the rating version that priced it (null: the plan's fixed premium). */
 export interface RequestedQuote {
   quote: Quote;
-  ratingVersion: RatingVersion | null;
+  ratingVersion: KeptRatingVersion | null;
 }
 
 /** The day a quote is priced on (UTC), which picks the rating version and counts the building's age. */
@@ -63,6 +65,19 @@ async function activePlan(tenantId: string, planId: string): Promise<Attributes<
   const plan = await keptPlanReads.read(tenantId, `plan ${planId} ${JSON.stringify(scope)}`, read, (row) => (row ? 1 : 0));
   if (!plan) throw unprocessable('No active plan with this id in this company', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   return plan;
+}
+
+/**
+ * The plan's rating version in force on `today`, read once per change of the tenant's plans and per
+ * day, like the plan itself: a version is never changed, and saving a new one is announced as a
+ * change of its tenant's plans (./rating/versions.ts), so no process keeps pricing with the old one.
+ */
+function versionInForce(tenantId: string, planId: string, today: string): Promise<KeptRatingVersion | null> {
+  const read = async (): Promise<KeptRatingVersion | null> => {
+    const version = await ratingVersionInForce(planId, today);
+    return version && { id: version.id, number: version.number, effectiveFrom: version.effectiveFrom, tables: version.tables };
+  };
+  return keptPlanReads.read(tenantId, `rating ${planId} ${today}`, read, (version) => (version ? 1 : 0));
 }
 
 /**
@@ -82,32 +97,90 @@ function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
   return { premiumMinor, breakdown: [line], referralReasons: [] };
 }
 
+/** A quote to record: its validity follows from the tenant's settings, read by the statement that writes it. */
+type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> & { id: string; createdAt: Date };
+
 /**
- * Prices `risk` on the plan and records the quote (audited `quote.create`). `caller` null is a
- * visitor on the public catalog: the quote has no requester and no mail. A signed-in caller's
- * Idempotency-Key names the quote, so a repeat after its stored answer is gone still records one.
- * A referred quote's run is started through the outbox with it (./referral.ts); the requester is
- * mailed the quote with its breakdown after the answer.
+ * The quote's row and, for a signed-in requester, its `quoteIssued` mail in the outbox, in one
+ * statement: both or neither commit, without a transaction held open over round trips. The
+ * validity is the tenant's `quoteValidityDays` from `createdAt`, read in the same statement
+ * (tenant_settings keeps only what differs from the defaults).
+ */
+const INSERT_QUOTE = `WITH quote AS (
+    INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency, premium_minor,
+                        breakdown, instalments, referral_reasons, valid_until, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+            $13::timestamptz + make_interval(days => COALESCE(
+              (SELECT (s."values"->>'quoteValidityDays')::int FROM tenant_settings s WHERE s.tenant_id = $2), $14)),
+            $13, $13)
+    RETURNING *),
+  mail AS (
+    INSERT INTO outbox_messages (id, kind, workflow_id, payload, attempts, created_at, updated_at)
+    SELECT $15, $16, $17, $18, 0, $13, $13 FROM quote WHERE quote.requested_by_id IS NOT NULL)
+  SELECT * FROM quote`;
+
+async function insertQuote(sequelize: Sequelize, values: NewQuote, transaction?: Transaction): Promise<Quote> {
+  const mail = quoteMailMessage(values.id);
+  const json = (value: unknown) => JSON.stringify(value);
+  const [quote] = await sequelize.query<Quote>(INSERT_QUOTE, {
+    bind: [
+      values.id,
+      values.tenantId,
+      values.planId,
+      values.ratingVersionId ?? null,
+      values.requestedById ?? null,
+      values.status,
+      json(values.risk),
+      values.currency,
+      values.premiumMinor,
+      json(values.breakdown),
+      json(values.instalments),
+      json(values.referralReasons),
+      values.createdAt,
+      DEFAULT_TENANT_SETTINGS.quoteValidityDays,
+      crypto.randomUUID(),
+      QUOTE_MAIL_KIND,
+      mail.workflowId,
+      json(mail.payload),
+    ],
+    model: Quote,
+    mapToModel: true,
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return quote;
+}
+
+/**
+ * Prices `risk` on the plan and records the quote. `caller` null is a visitor on the public
+ * catalog: the quote has no requester and no mail. A signed-in caller's Idempotency-Key names the
+ * quote, so a repeat after its stored answer is gone still records one.
+ *
+ * The plan and its rating version come from what this process keeps (no read), and a quoted quote
+ * is written, with its mail handed to the worker through the outbox, in one autocommitted
+ * statement (./quote-row.ts): no transaction is held open over round trips, and no audit event is
+ * written, since a quote changes no insured business (docs/audit.md). A referred quote is written
+ * in a transaction with the start of its referral run (./referral.ts).
  */
 export async function requestQuote(caller: AuthUser | null, input: QuoteRequest, deps: CommandDeps): Promise<RequestedQuote> {
   const { tenantId } = input;
   const risk = knownRisk(input.risk);
   const plan = await activePlan(tenantId, input.planId);
-  const now = Date.now();
-  const today = todayUtc(now);
-  const [ratingVersion, settings] = await Promise.all([ratingVersionInForce(plan.id, today), TenantSettings.forTenant(tenantId)]);
+  const now = new Date();
+  const today = todayUtc(now.getTime());
+  const ratingVersion = await versionInForce(tenantId, plan.id, today);
   const price = ratingVersion
     ? priceRisk(ratingVersion.tables, risk, { currency: plan.currency, onDate: today })
     : fixedPrice(plan, risk, today);
   const key = caller && deps.idempotencyKey;
   const id = key ? idFromRequest('quote', caller.id, key, plan.id) : crypto.randomUUID();
-  const values = {
+  const values: NewQuote = {
     id,
     tenantId,
     planId: plan.id,
     ratingVersionId: ratingVersion?.id ?? null,
     requestedById: caller?.id ?? null,
-    status: price.referralReasons.length > 0 ? ('referred' as const) : ('quoted' as const),
+    status: price.referralReasons.length > 0 ? 'referred' : 'quoted',
     risk,
     currency: plan.currency,
     premiumMinor: price.premiumMinor,
@@ -119,16 +192,19 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
       durationMonths: plan.durationMonths,
     }).map(({ sequence, amountMinor }) => ({ number: sequence, amountMinor })),
     referralReasons: price.referralReasons,
-    validUntil: new Date(now + settings.quoteValidityDays * DAY_MS),
+    createdAt: now,
   };
   let quote: Quote;
   try {
-    quote = await createAudited(deps, 'quote', tenantId, async (transaction) => {
-      const created = await Quote.create(values, { transaction });
-      // In the same transaction: a referred quote never commits without the start of its run.
-      if (created.status === 'referred') await openReferral(created, deps, transaction);
-      return created;
-    });
+    quote =
+      values.status === 'quoted'
+        ? await insertQuote(deps.sequelize, values)
+        : // In one transaction: a referred quote never commits without the start of its run.
+          await deps.sequelize.transaction(async (transaction) => {
+            const created = await insertQuote(deps.sequelize, values, transaction);
+            await openReferral(created, deps, transaction);
+            return created;
+          });
   } catch (err) {
     // The same key again after its first request recorded the quote: that quote is the answer.
     if (!(err instanceof UniqueConstraintError && caller)) throw err;
@@ -136,7 +212,6 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
     if (!recorded) throw err;
     return { quote: recorded, ratingVersion: recorded.ratingVersionId ? await RatingVersion.findByPk(recorded.ratingVersionId) : null };
   }
-  if (caller) mailQuoteIssued(caller, quote, plan.name, deps);
   return { quote, ratingVersion };
 }
 

@@ -13,6 +13,7 @@ import type { AuthUser } from '../../../shared/caller';
 import { conflict, unprocessable } from '../../../shared/errors';
 import { DAY_MS } from '../../../shared/time';
 import { audited } from '../../audited';
+import { announcePlanChange } from '../../catalog/plan-cache';
 import type { Command } from '../../command';
 import { assertRatingTables } from './tables';
 
@@ -54,6 +55,8 @@ export const saveRatingVersion: Command<NewRatingVersion, RatingVersion> = async
         throw conflict(`The plan's latest rating version (${latest.number}) starts on ${latest.effectiveFrom}: a new one starts after it`, [
           { field: 'effectiveFrom', message: `must be after ${latest.effectiveFrom}` },
         ]);
+      // The API processes keep the version in force with the plan (src/domain/quotes/request.ts): they forget it at the commit.
+      await announcePlanChange(deps.sequelize, plan.tenantId, transaction);
       return RatingVersion.create(
         { tenantId: plan.tenantId, planId: plan.id, number: (latest?.number ?? 0) + 1, effectiveFrom, tables, createdById: caller.id },
         { transaction },

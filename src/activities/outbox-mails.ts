@@ -1,0 +1,103 @@
+/**
+ * The mails the API hands to the outbox (kind `mail`, src/models/outbox-message.ts), sent by the
+ * worker: it takes the due ones in batches under a lease (several workers never take the same),
+ * renders each and sends it as every notification is sent (`sendEmail`: recorded under the
+ * message's key, so a message taken again after a crash is not mailed twice), then marks it
+ * delivered. A failure backs off as the API's relay does for Temporal (src/services/outbox.ts).
+ * Mails are the worker's so that the API spends nothing on rendering or on a mail server per
+ * request (docs/performance.md, Quotes).
+ */
+import { QueryTypes } from 'sequelize';
+import { QUOTE_MAIL_KIND, quoteIssuedMail } from '../domain/quotes/quote-mail';
+import { OutboxMessage } from '../models';
+import type { MailPayload } from '../models/outbox-message';
+import type { ActivityDeps } from './deps';
+import { createNotificationActivities } from './notifications';
+
+/** Mails taken at once; a full batch sent means more are likely due, and the next follows at once. */
+const BATCH = 100;
+/** Sent side by side: a mail server's round trip, not the CPU, is what one mail waits for. */
+const CONCURRENCY = 8;
+/** How long a batch is held before another worker may take what it did not send. */
+const LEASE_SECONDS = 120;
+const MAX_BACKOFF_MS = 30_000;
+
+interface DueMail {
+  id: string;
+  workflow_id: string;
+  payload: MailPayload;
+  attempts: number;
+}
+
+/** Takes the due mails, oldest first, for one attempt each: only one worker at a time (the lease), none already sent or backing off. */
+function takeDue(deps: ActivityDeps): Promise<DueMail[]> {
+  return deps.sequelize.query<DueMail>(
+    `UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => :lease), updated_at = now()
+     WHERE id IN (SELECT id FROM outbox_messages
+                  WHERE kind = :kind AND delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                  ORDER BY created_at LIMIT :batch FOR UPDATE SKIP LOCKED)
+     RETURNING id, workflow_id, payload, attempts`,
+    { replacements: { kind: QUOTE_MAIL_KIND, lease: LEASE_SECONDS, batch: BATCH }, type: QueryTypes.SELECT },
+  );
+}
+
+/** Sends the due mails once; answers how many were taken. */
+export async function sendDueMails(deps: ActivityDeps): Promise<number> {
+  const due = await takeDue(deps);
+  const { sendEmail } = createNotificationActivities(deps);
+  const send = async (message: DueMail) => {
+    try {
+      // Nobody to mail (the quote or its requester is gone): delivered, with nothing sent.
+      const mail = await quoteIssuedMail(message.payload.quoteId, deps.apiPublicUrl);
+      if (mail) {
+        await sendEmail({
+          idempotencyKey: message.workflow_id,
+          tenantId: mail.tenantId,
+          to: { userIds: [mail.requestedById] },
+          template: { type: 'quoteIssued', values: mail.values },
+        });
+      }
+      await OutboxMessage.update({ deliveredAt: new Date(), nextAttemptAt: null, lastError: null }, { where: { id: message.id } });
+    } catch (err) {
+      const backoffMs = Math.min(1000 * 2 ** Math.min(message.attempts, 5), MAX_BACKOFF_MS);
+      // Best effort: without it the lease simply runs out and the mail is taken again a little later.
+      await OutboxMessage.update(
+        { nextAttemptAt: new Date(Date.now() + backoffMs), lastError: String((err as Error).message).slice(0, 2000) },
+        { where: { id: message.id } },
+      ).catch(() => undefined);
+      deps.logger.warn({ err, outboxMessageId: message.id, key: message.workflow_id }, 'outbox mail failed; it is tried again');
+    }
+  };
+  const queue = [...due];
+  const drain = async () => {
+    for (let message = queue.shift(); message; message = queue.shift()) await send(message);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, drain));
+  return due.length;
+}
+
+/** Sends the outbox's mails every `intervalMs` until stopped; a database outage only delays them. */
+export function startOutboxMails(deps: ActivityDeps, intervalMs = 500): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    let backlogged = false;
+    running = sendDueMails(deps)
+      .then((taken) => {
+        backlogged = taken >= BATCH;
+      })
+      .catch((err) => deps.logger.warn({ err }, 'outbox mails could not be read'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, backlogged ? 0 : intervalMs);
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -3,18 +3,19 @@
  * platform admin is created from a password on standard input, can log in and is audited; a
  * repeat changes nothing; a password is never accepted on the command line; a platform admin is
  * deactivated (their sessions end, the API refuses their token within 10 s: the CLI is another
- * process) and reactivated by e-mail, the last active one never; migrations report.
+ * process) and reactivated by e-mail, the last active one never; migrations report; the one-off
+ * back-fill makes the missing policy schedules once.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Op } from 'sequelize';
-import { AuditEvent, User } from '../../src/models';
+import { AuditEvent, PolicyDocument, User } from '../../src/models';
 import { withoutSessionEvents } from '../support/audit-events';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { TEST_JWT_SECRET } from '../support/config';
-import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -30,11 +31,14 @@ describe('admin command', () => {
 
   /** Runs `node dist/scripts/admin.js …` with the API's environment and `stdin` on standard input. */
   function admin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { documents } = stack.config;
     return new Promise((resolve) => {
       const env = {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
         DATABASE_URL: stack.db.url,
+        // The API's document store (the stack's is a local directory).
+        ...(documents.kind === 'local' && { DOCUMENTS_STORAGE: 'local', DOCUMENTS_DIR: documents.dir }),
         JWT_SECRET: TEST_JWT_SECRET.repeat(2),
         PASSWORD_HASH_MEMORY_KIB: '1024',
         PASSWORD_HASH_TIME_COST: '1',
@@ -148,6 +152,26 @@ describe('admin command', () => {
     expect(await tenantUser.reload()).toMatchObject({ isActive: true });
     expect((await admin(['reactivate-platform-admin'])).code).toBe(2);
     expect(await AuditEvent.count({ where: { entityId: [last.id, tenantUser.id], ...withoutSessionEvents } })).toBe(0);
+  });
+
+  it('back-fills the schedules of policies issued before their run made them, once: run again it makes none', async () => {
+    const holder = await buildUser({ role: 'policyholder' });
+    // Dated without a run, as the policies issued before the runs stored version 1's schedule.
+    const policy = await buildSubscription({ policyholderId: holder.id, status: 'pending' });
+    await policy.update({ status: 'active', startDate: '2026-03-01', endDate: '2027-03-01' });
+    expect(await PolicyDocument.count({ where: { subscriptionId: policy.id } })).toBe(0);
+
+    const first = await admin(['backfill-schedules']);
+    expect(first).toMatchObject({ code: 0, stdout: 'schedules made for 1 policy\n' });
+    const [schedule] = await PolicyDocument.findAll({ where: { subscriptionId: policy.id } });
+    expect(schedule).toMatchObject({ kind: 'schedule', contentType: 'application/pdf' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await stack.services.documents.read(schedule.storageKey)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).subarray(0, 5).toString()).toBe('%PDF-');
+
+    expect(await admin(['backfill-schedules'])).toMatchObject({ code: 0, stdout: 'schedules made for 0 policies\n' });
+    expect((await PolicyDocument.findAll({ where: { subscriptionId: policy.id } })).map((document) => document.id)).toEqual([schedule.id]);
+    expect(await admin(['backfill-schedules', '--all'])).toMatchObject({ code: 2, stderr: 'backfill-schedules takes no options\n' });
   });
 
   it('lists executed and pending migrations through umzug', async () => {

@@ -6,11 +6,20 @@
  * premium still shown) and goes to an underwriter (./referral.ts).
  */
 import crypto from 'node:crypto';
-import { QueryTypes, UniqueConstraintError, type Attributes, type CreationAttributes, type Sequelize, type Transaction } from 'sequelize';
+import {
+  DatabaseError,
+  QueryTypes,
+  UniqueConstraintError,
+  type Attributes,
+  type CreationAttributes,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
 import { tenantOf } from '../../access/core';
 import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
 import { Plan, Quote, RatingVersion } from '../../models';
-import { findOneWhere } from '../../models/prepared-statement';
+import { findOneWhere, instanceOf, runPrepared, type Bound } from '../../models/prepared-statement';
+import { selectListOf } from '../../models/select-list';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { unprocessable } from '../../shared/errors';
@@ -106,7 +115,7 @@ type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> & { id: string; cr
  * validity is the tenant's `quoteValidityDays` from `createdAt`, read in the same statement
  * (tenant_settings keeps only what differs from the defaults).
  */
-const INSERT_QUOTE = `WITH quote AS (
+const insertQuoteSql = () => `WITH quote AS (
     INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency, premium_minor,
                         breakdown, instalments, referral_reasons, valid_until, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
@@ -117,39 +126,49 @@ const INSERT_QUOTE = `WITH quote AS (
   mail AS (
     INSERT INTO outbox_messages (id, kind, workflow_id, payload, attempts, created_at, updated_at)
     SELECT $15, $16, $17, $18, 0, $13, $13 FROM quote WHERE quote.requested_by_id IS NOT NULL)
-  SELECT * FROM quote`;
+  SELECT ${selectListOf(Quote)} FROM quote`;
 
+/**
+ * Runs the statement on its own (autocommitted) as a prepared statement, or in `transaction`. A
+ * quote whose id is taken (a repeated Idempotency-Key) is a UniqueConstraintError either way.
+ */
 async function insertQuote(sequelize: Sequelize, values: NewQuote, transaction?: Transaction): Promise<Quote> {
   const mail = quoteMailMessage(values.id);
   const json = (value: unknown) => JSON.stringify(value);
-  const [quote] = await sequelize.query<Quote>(INSERT_QUOTE, {
-    bind: [
-      values.id,
-      values.tenantId,
-      values.planId,
-      values.ratingVersionId ?? null,
-      values.requestedById ?? null,
-      values.status,
-      json(values.risk),
-      values.currency,
-      values.premiumMinor,
-      json(values.breakdown),
-      json(values.instalments),
-      json(values.referralReasons),
-      values.createdAt,
-      DEFAULT_TENANT_SETTINGS.quoteValidityDays,
-      crypto.randomUUID(),
-      QUOTE_MAIL_KIND,
-      mail.workflowId,
-      json(mail.payload),
-    ],
-    model: Quote,
-    mapToModel: true,
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  return quote;
+  const bind: Bound[] = [
+    values.id,
+    values.tenantId,
+    values.planId,
+    values.ratingVersionId ?? null,
+    values.requestedById ?? null,
+    values.status,
+    json(values.risk),
+    values.currency,
+    values.premiumMinor,
+    json(values.breakdown),
+    json(values.instalments),
+    json(values.referralReasons),
+    values.createdAt.toISOString(),
+    DEFAULT_TENANT_SETTINGS.quoteValidityDays,
+    crypto.randomUUID(),
+    QUOTE_MAIL_KIND,
+    mail.workflowId,
+    json(mail.payload),
+  ];
+  const sql = insertQuoteSql();
+  try {
+    const [row] = transaction
+      ? await sequelize.query<object>(sql, { bind, type: QueryTypes.SELECT, transaction })
+      : await runPrepared<object>(sequelize, sql, bind, 'write');
+    return instanceOf(Quote, row);
+  } catch (err) {
+    const code = err instanceof DatabaseError ? (err.original as { code?: string }).code : undefined;
+    throw code === UNIQUE_VIOLATION ? new UniqueConstraintError({ parent: err as DatabaseError }) : err;
+  }
 }
+
+/** PostgreSQL's SQLSTATE for a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Prices `risk` on the plan and records the quote. `caller` null is a visitor on the public

@@ -5,7 +5,7 @@
  * breakdown, an Idempotency-Key's repeat, and GraphQL's same answers.
  */
 import { Client } from 'pg';
-import { AuditEvent, Notification, OutboxMessage, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
+import { AuditEvent, IdempotencyRecord, Notification, OutboxMessage, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
 import { toMinorUnits } from '../../src/shared/money';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
@@ -280,6 +280,12 @@ describe('requesting a quote', () => {
     expect(await Quote.count({ where: { requestedById: neighbour.id, risk: { sumInsured: '310000.00' } } })).toBe(1);
     // The same key for another request is refused, not replayed.
     await post(neighbour, { ...body, risk: { ...RISK, sumInsured: '320000.00' } }, 'quote-key-0001').expect(422);
+    // With the stored answer gone (its process died after the insert), the repeat answers the quote it recorded.
+    await IdempotencyRecord.destroy({ where: {} });
+    const third = await post(neighbour, body, 'quote-key-0001').expect(201);
+    expect(third.body).toMatchObject({ id: first.body.id, premium: first.body.premium, ratingVersion: first.body.ratingVersion });
+    expect(await Quote.count({ where: { requestedById: neighbour.id, risk: { sumInsured: '310000.00' } } })).toBe(1);
+    expect(await OutboxMessage.count({ where: { kind: 'mail', workflowId: `quote-issued-${first.body.id}` } })).toBe(1);
   });
 
   it('answers GraphQL quote, quotes and requestQuote as REST does', async () => {

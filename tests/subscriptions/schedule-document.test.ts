@@ -173,8 +173,11 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
   it("a policy bound from a quote: its risk's deductible and the quote's breakdown, step by step, until a change moves its premium", async () => {
     const holder = await buildUser({ tenantId, role: 'policyholder', locale: 'en' });
     const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress: address });
-    const quote = await buildQuote(basic, { requestedById: holder.id, status: 'bound', subscriptionId: pending.id, premiumMinor: 47520 });
-    await pending.update({ quoteId: quote.id, premium: '475.20', coverageAmount: RISK.sumInsured });
+    // With a deductible's credit: a line that takes money off, which the schedule writes as negative.
+    const credit = { step: 'deductible', label: 'Deductible 500.00 (credit 0.05)', factor: '0.95', amount: '-23.76' } as const;
+    const quote = await buildQuote(basic, { requestedById: holder.id, status: 'bound', subscriptionId: pending.id, premiumMinor: 45144 });
+    await quote.update({ breakdown: [...quote.breakdown, credit] });
+    await pending.update({ quoteId: quote.id, premium: '451.44', coverageAmount: RISK.sumInsured });
     await pending.update({ status: 'active', startDate: '2026-01-15', endDate: '2027-01-15' });
     await changedToBetterPlan(pending, holder);
 
@@ -182,11 +185,12 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
     const issued = await pdfText(await readAll(store, first.storageKey));
     expect(issued).toContain('Sum insured: €300,000.00');
     expect(issued).toContain('Deductible: €250.00');
-    expect(issued).toContain('Premium for the period: €475.20');
+    expect(issued).toContain('Premium for the period: €451.44');
     expect(issued).toContain('How the premium was priced');
     expect(issued).toContain('300,000.00 at 1.20 per 1,000: €360.00');
     expect(issued).toContain('Detached house (factor 1.10): €36.00');
     expect(issued).toContain('Zone BER (factor 1.20): €79.20');
+    expect(issued).toContain('Deductible 500.00 (credit 0.05) (factor 0.95): -€23.76');
     // Version 2 is priced otherwise (another plan): the quote's breakdown no longer explains it.
     const changed = await pdfText(await readAll(store, second.storageKey));
     expect(changed).toContain('Deductible: €250.00');

@@ -109,6 +109,8 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   const texts = SCHEDULE_TEXTS[facts.locale];
   const { day, money } = formatters(facts.locale, facts.currency);
   const minor = (amount: string) => toMinorUnits(amount, facts.currency) ?? 0;
+  // A breakdown line's amount is signed: a deductible's credit takes money off ("-65.34").
+  const signedMinor = (amount: string) => (amount.startsWith('-') ? -minor(amount.slice(1)) : minor(amount));
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,
@@ -172,7 +174,7 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
 
   if (facts.breakdown) {
     doc.moveDown().font('Helvetica-Bold').text(texts.breakdownHeading);
-    for (const step of facts.breakdown) field(texts.breakdownStep(step.label, step.factor), money(minor(step.amount)));
+    for (const step of facts.breakdown) field(texts.breakdownStep(step.label, step.factor), money(signedMinor(step.amount)));
   }
 
   if (facts.change) {

@@ -244,9 +244,9 @@ describe('subscriptions API with the workflow on the dev server', () => {
   it('answers 202 with the row as stored, written once with one audit event, whether the API or the run inserted it first', async () => {
     const created = await subscribe('subscribe-answer-row-1').expect(202);
     const id = created.body.id as string;
-    const stored = (await Subscription.findByPk(id))!.toJSON();
+    const row = (await Subscription.findByPk(id))!;
     // The row's fields, the run's, and the quote it was bound from (none: the plan's fixed terms).
-    expect(Object.keys(created.body).sort()).toEqual([...Object.keys(stored), 'quote', 'runId', 'stale', 'state'].sort());
+    expect(Object.keys(created.body).sort()).toEqual([...Object.keys(row.toJSON()), 'quote', 'runId', 'stale', 'state'].sort());
     expect(created.body).toMatchObject({
       id,
       quoteId: null,
@@ -261,7 +261,7 @@ describe('subscriptions API with the workflow on the dev server', () => {
       cancelledAt: null,
       cancellationReason: null,
       workflowId: `subscription-${id}`,
-      createdAt: stored.createdAt.toISOString(),
+      createdAt: row.createdAt.toISOString(),
       stale: false,
       state: null,
     });

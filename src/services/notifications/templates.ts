@@ -31,7 +31,9 @@ const SAMPLE_QUOTE = {
 const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
 const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
 const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
-const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', amount: 49.5, decimals: '2', currency: 'EUR' };
+/** An amount as mails write it: in the currency's major unit, with as many decimals as the currency has. */
+const SAMPLE_AMOUNT = { amount: 49.5, decimals: '2', currency: 'EUR' };
+const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', ...SAMPLE_AMOUNT };
 
 export const TEMPLATES = {
   verifyAccount: {
@@ -145,7 +147,8 @@ export const TEMPLATES = {
   subscriptionChanged: {
     variables: {
       ...SAMPLE_SUBSCRIPTION,
-      ...SAMPLE_INVOICE,
+      // The premium's change for the rest of the term: the run's mail names no invoice (src/workflows/subscription/messages.ts).
+      ...SAMPLE_AMOUNT,
       version: 2,
       effectiveDate: '2030-09-14',
       coverageAmount: 300000,

@@ -10,8 +10,11 @@
  * (docs/subscriptions.md, Walkthrough, Change a policy): a policy of the plan with the least cover,
  * its first premium recorded by staff, a change to the plan of its category with the most cover
  * quoted and applied, the policy read as of its first day before and after, the additional premium
- * paid by card, version 2's schedule PDF read with pdftotext. Whatever the start command sets (the Stripe
- * key, the webhook guard, the mail relay…) is tested as set, not as the other tests set it.
+ * paid by card, version 2's schedule PDF read with pdftotext. Then the walkthrough of quotes (docs/quotes.md,
+ * Try it): rating tables saved for a plan, a quote with its breakdown, one referred and accepted by the seeded
+ * underwriter with a loading, bound into a policy at that premium, its schedule listing the breakdown. Whatever
+ * the start command sets (the Stripe key, the webhook guard, the mail relay…) is tested as set, not as the other
+ * tests set it.
  *
  * It runs the build (dist/), as the start command does: `npm run build` first when run alone.
  */
@@ -100,7 +103,7 @@ describe('a newcomer on the stack the start command configures', () => {
     }
   }
 
-  async function login(role: 'policyholder' | 'tenant_admin'): Promise<string> {
+  async function login(role: 'policyholder' | 'tenant_admin' | 'underwriter'): Promise<string> {
     const body = answered(await call(api, 'POST', '/auth/login', { body: { email: demoEmail(role), password: DEMO_PASSWORD } }), 200, role);
     return body.tokens.accessToken as string;
   }
@@ -427,4 +430,151 @@ describe('a newcomer on the stack the start command configures', () => {
       return { planId: body.planId, coverageAmount: body.coverageAmount, version: body.version.number };
     }
   });
+
+  // docs/quotes.md, Try it: the same steps as curl commands.
+  describe('a quote priced by the risk: referred, accepted with a loading, bound into a policy', () => {
+    /** A detached house in zone Z2 (postcode 75…), 36 years old, deductible 500.00, glass breakage: 490.81 at 300,000.00. */
+    const risk = (sumInsured: string) => ({
+      propertyCategory: 'detached_house',
+      sumInsured,
+      deductible: '500.00',
+      postcode: '75011',
+      yearBuilt: new Date().getUTCFullYear() - 36,
+      options: ['glass'],
+    });
+    let plan: Plan;
+    let quote: { id: string; premium: string; breakdown: Array<{ step: string; label: string; factor?: string; amount: string }> };
+
+    it("saves the plan's rating tables as the tenant admin: version 1 from today", async () => {
+      const plans: Plan[] = answered(await call(api, 'GET', '/plans', { token: admin }), 200, 'the plans').items;
+      plan = plans.find((p) => p.name === 'House Standard')!;
+      const today = new Date().toISOString().slice(0, 10);
+      const version = answered(
+        await call(api, 'PUT', `/plans/${plan.id}/rating`, { token: admin, body: { effectiveFrom: today, tables: TABLES } }),
+        201,
+        'the rating tables saved',
+      );
+      expect(version).toMatchObject({ planId: plan.id, number: 1, effectiveFrom: today });
+    });
+
+    it("prices a holder's quote step by step; a sum insured above the referral limit is referred", async () => {
+      const quoted = answered<typeof quote & Record<string, unknown>>(
+        await call(api, 'POST', '/quotes', { token: holder, body: { planId: plan.id, risk: risk('300000.00') } }),
+        201,
+        'a quote',
+      );
+      expect(quoted).toMatchObject({ status: 'quoted', premium: '490.81', ratingVersion: { number: 1 }, referralReasons: [] });
+      expect(quoted.breakdown.map((line) => [line.step, line.amount])).toEqual([
+        ['base', '360.00'],
+        ['category', '36.00'],
+        ['buildingAge', '0.00'],
+        ['zone', '39.60'],
+        ['deductible', '-21.78'],
+        ['option', '25.00'],
+        ['tax', '39.49'],
+        ['fee', '12.50'],
+      ]);
+      quote = answered(
+        await call(api, 'POST', '/quotes', { token: holder, body: { planId: plan.id, risk: risk('900000.00') } }),
+        201,
+        'a quote above the referral limit',
+      );
+      expect(quote).toMatchObject({
+        status: 'referred',
+        premium: '1392.94',
+        referralReasons: ['Sum insured 900000.00 is above 750000.00'],
+      });
+      expect((await call(api, 'POST', '/subscriptions', { token: holder, body: { quoteId: quote.id } })).status).toBe(409);
+    });
+
+    it('has the seeded underwriter accept it with a loading of 0.15: quoted at the loaded premium', async () => {
+      const underwriter = await login('underwriter');
+      // The referral's run takes the decision once its start has left the outbox.
+      const accepted = await eventually(
+        () => call(api, 'POST', `/quotes/${quote.id}/accept`, { token: underwriter, body: { loading: '0.15', note: 'Large sum insured' } }),
+        (answer) => answer.status !== 503,
+        "the referral's run to take the underwriter's decision",
+        WAIT_BOUND_MS,
+      );
+      quote = answered(accepted, 200, 'the referral accepted');
+      expect(quote).toMatchObject({ status: 'quoted', premium: '1600.01' });
+      expect(quote.breakdown).toContainEqual(expect.objectContaining({ step: 'loading', factor: '1.15', amount: '189.97' }));
+    });
+
+    itNeeding(
+      popplerTool(),
+      'binds it: the policy carries the quoted premium and sum insured, its schedule lists the breakdown',
+      async () => {
+        const { id } = answered(
+          await call(api, 'POST', '/subscriptions', { token: holder, body: { quoteId: quote.id } }),
+          202,
+          'the quote bound',
+        );
+        const [first] = await eventually(
+          async () =>
+            answered(await call(api, 'GET', `/subscriptions/${id}/invoices`, { token: holder }), 200, 'the invoices').items as Invoice[],
+          (items) => items.length > 0,
+          'the first premium invoice',
+          WAIT_BOUND_MS,
+        );
+        expect(first.amount).toBe('1600.01');
+        answered(
+          await call(api, 'POST', `/invoices/${first.id}/payments`, {
+            token: admin,
+            body: { amount: first.amount, method: 'bank_transfer', reference: 'SEPA 0077' },
+          }),
+          201,
+          'the bank transfer recorded by the tenant admin',
+        );
+        const policy = await eventually(
+          async () => answered(await call(api, 'GET', `/subscriptions/${id}`, { token: holder }), 200, 'the policy'),
+          (body) => body.status === 'active',
+          'the policy active once its first premium is recorded',
+          WAIT_BOUND_MS,
+        );
+        expect(policy).toMatchObject({ planId: plan.id, premium: '1600.01', coverageAmount: '900000.00', quoteId: quote.id });
+        const documents = await eventually(
+          async () => answered(await call(api, 'GET', `/subscriptions/${id}/documents`, { token: holder }), 200, 'the documents'),
+          (body) => body.items.length === 1,
+          "version 1's schedule, stored by the policy's run",
+          WAIT_BOUND_MS,
+        );
+        const download = await fetch(`${api}/api/v1/subscriptions/${id}/documents/${documents.items[0].id}`, {
+          headers: { authorization: `Bearer ${holder}` },
+        });
+        expect(download.status).toBe(200);
+        const text = await pdfText(Buffer.from(await download.arrayBuffer()));
+        expect(text).toContain('Premium for the period: $1,600.01');
+        expect(text).toContain('How the premium was priced');
+        expect(text).toContain('Deductible 500.00 (credit 0.05) (factor 0.95): -$65.34');
+        expect(text).toContain("Underwriter's loading 0.15 (factor 1.15): $189.97");
+        expect(text).toContain('Tax at 0.09: $131.08');
+      },
+    );
+  });
 });
+
+/** The rating tables of docs/quotes.md's walkthrough (Try it), for the starter catalog's house plans. */
+const TABLES = {
+  ratePerThousand: '1.20',
+  sumInsured: { min: '50000.00', max: '1000000.00' },
+  categories: { detached_house: '1.10', bungalow: '1.00', duplex: '1.05' },
+  deductibles: [
+    { amount: '250.00', credit: '0' },
+    { amount: '500.00', credit: '0.05' },
+  ],
+  buildingAge: [
+    { upToYears: 10, factor: '0.95' },
+    { upToYears: 50, factor: '1.00' },
+    { upToYears: 200, factor: '1.25' },
+  ],
+  zones: [
+    { code: 'Z1', postcodePrefixes: ['7'], factor: '1.25' },
+    { code: 'Z2', postcodePrefixes: ['75', '69'], factor: '1.10' },
+  ],
+  options: [{ code: 'glass', label: 'Glass breakage', premium: '25.00' }],
+  minimumPremium: '150.00',
+  taxRate: '0.09',
+  fees: [{ label: 'Policy fee', amount: '12.50' }],
+  referral: { sumInsuredAbove: '750000.00' },
+};

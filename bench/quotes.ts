@@ -11,6 +11,7 @@ import { OutboxMessage, Quote } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildRatingVersion, RISK } from '../tests/support/quote-rows';
 import type { BenchInfra } from './infra';
+import { cpuMsPer, cpuSnapshot, cpuUsed } from './cpu-time';
 import { createBenchTenant, percentile } from './fixtures';
 import { apiEnvFor, startApiProcess } from './processes';
 
@@ -34,6 +35,11 @@ export interface QuotesResult {
   quotesPerSecond: number;
   quoteP95UnderLoadMs: number;
   concurrency: number;
+  /**
+   * CPU per quote in the throughput phase, per process (the API, PostgreSQL, this load generator):
+   * on cores they share, what one API process could price with a core of its own is 1,000 ÷ `api`.
+   */
+  cpuMsPerQuote: ReturnType<typeof cpuMsPer>;
   /** Every quote recorded, and the mails handed to the outbox with them: one each. */
   quotesRecorded: number;
   mailsInOutbox: number;
@@ -77,9 +83,12 @@ export async function benchQuotes(infra: BenchInfra, seconds: number): Promise<Q
     await loop(Date.now() + 2000, 201, quote);
     const planRead = summarise(await loop(Date.now() + phaseMs, 200, readPlan));
     const single = summarise(await loop(Date.now() + phaseMs, 201, quote));
+    const processes = { ...infra.pids, api: api.child.pid! };
     const until = Date.now() + phaseMs;
     const started = Date.now();
+    const cpuBefore = cpuSnapshot(processes);
     const lanes = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(until, 201, quote)));
+    const cpu = cpuUsed(cpuBefore, cpuSnapshot(processes));
     const underLoad = lanes.flat();
     const [quotesRecorded, mailsInOutbox] = await Promise.all([
       Quote.count({ where: { tenantId: bench.tenant.id } }),
@@ -92,6 +101,7 @@ export async function benchQuotes(infra: BenchInfra, seconds: number): Promise<Q
       quotesPerSecond: underLoad.length / ((Date.now() - started) / 1000),
       quoteP95UnderLoadMs: percentile(underLoad, 95),
       concurrency: CONCURRENCY,
+      cpuMsPerQuote: cpuMsPer(cpu, underLoad.length),
       quotesRecorded,
       mailsInOutbox,
     };

@@ -136,10 +136,12 @@ describe('requesting a quote', () => {
     expect(mail.text).toContain('Zone BER (× 1.20): 79,20 EUR');
     for (const line of quote.breakdown) expect(mail.text).toContain(`${line.label}`);
     expect(mail.text).toContain(`GET ${stack.deps.apiPublicUrl}/api/v1/quotes/${quote.id}`);
-    // The worker sent it from the outbox, under the quote's own key: once.
-    expect(await OutboxMessage.findOne({ where: { kind: 'mail', workflowId: `quote-issued-${quote.id}` } })).toMatchObject({
-      deliveredAt: expect.any(Date),
-    });
+    // The worker sent it from the outbox, under the quote's own key: once. It marks both just after the send.
+    await eventually(
+      () => OutboxMessage.findOne({ where: { kind: 'mail', workflowId: `quote-issued-${quote.id}` } }),
+      (message) => message?.deliveredAt instanceof Date,
+      "the mail's outbox message delivered",
+    );
     expect(await Notification.count({ where: { idempotencyKey: `quote-issued-${quote.id}`, status: 'sent' } })).toBe(1);
   });
 

@@ -113,13 +113,14 @@ type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> & { id: string; cr
  * The quote's row and, for a signed-in requester, its `quoteIssued` mail in the outbox, in one
  * statement: both or neither commit, without a transaction held open over round trips. The
  * validity is the tenant's `quoteValidityDays` from `createdAt`, read in the same statement
- * (tenant_settings keeps only what differs from the defaults).
+ * (tenant_settings keeps only what differs from the defaults), as days of 24 hours whatever the
+ * session's time zone.
  */
 const insertQuoteSql = () => `WITH quote AS (
     INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency, premium_minor,
                         breakdown, instalments, referral_reasons, valid_until, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-            $13::timestamptz + make_interval(days => COALESCE(
+            $13::timestamptz + make_interval(secs => 86400 * COALESCE(
               (SELECT (s."values"->>'quoteValidityDays')::int FROM tenant_settings s WHERE s.tenant_id = $2), $14)),
             $13, $13)
     RETURNING *),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { bearer, buildClaim, buildSubscription, buildUser } from '../../support/factories';
 import { startTestStack, type TestStack } from '../../support/stack';
+import { backfillScheduleDocuments } from '../../../src/domain/subscriptions/schedule-document';
 import { ClaimDocument, PolicyDocument, User, type Claim, type Subscription } from '../../../src/models';
 
 const PDF = Buffer.from('%PDF-1.4\n% the roofer invoice\n', 'latin1');
@@ -30,8 +31,9 @@ describe('local document store with its directory unusable', () => {
     const holder = await buildUser({ role: 'policyholder' });
     holderAuth = bearer(stack.config, holder);
     subscription = await buildSubscription({ policyholderId: holder.id, status: 'pending' });
-    // Inserted pending and then dated, as the run does: the dating writes version 1, whose schedule the list makes.
+    // Inserted pending and then dated without a run: the dating writes version 1, whose schedule the back-fill makes.
     await subscription.update({ status: 'active', startDate: '2026-03-01', endDate: '2027-03-01' });
+    await backfillScheduleDocuments(stack.db.sequelize, stack.services.documents);
   });
   afterAll(async () => {
     await stack?.close();

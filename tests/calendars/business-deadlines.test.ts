@@ -26,7 +26,7 @@ import {
 import type { ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
-import { waitUntil } from '../support/waiting';
+import { eventually, waitUntil } from '../support/waiting';
 import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, type AcknowledgementWorkflow } from '../../src/contracts/acknowledgement';
 import { CLAIM_SETTINGS, claimWorkflowInput, type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -85,7 +85,12 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       await handle.executeUpdate(transitionClaimUpdate, { args: [{ actor: actor(team.adjuster), to }] });
     }
 
-    const state = await handle.query(claimStateQuery);
+    // The due instant comes from an activity after the transition's Update has answered: wait for it.
+    const state = await eventually(
+      () => handle.query(claimStateQuery),
+      (now) => now.nextDeadline?.action === 'documents_reminder',
+      'the documents reminder set as the next deadline',
+    );
     const entered = Date.parse(state.history.at(-1)!.at);
     expect(entered - THURSDAY_1600_BERLIN).toBeLessThan(HOUR_MS);
     expect(state.nextDeadline?.action).toBe('documents_reminder');

@@ -71,4 +71,17 @@ describe("a quote's mail from the outbox", () => {
     expect(await messageOf(id)).toMatchObject({ deliveredAt: expect.any(Date) });
     expect(mailsOf(id)).toEqual([]);
   });
+
+  it("sends a referred quote's mail while the referral is open, and none once it has ended (its outcome was mailed)", async () => {
+    const open = await quote();
+    const decided = await quote();
+    const referred = { status: 'referred' as const, referralReasons: ['Sum insured above 500000.00'] };
+    await Quote.update(referred, { where: { id: [open.id, decided.id] } });
+    await Quote.update({ status: 'quoted', decidedAt: new Date(), loading: '0.1000' }, { where: { id: decided.id } });
+    await sendDueMails(stack.deps);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.text.includes(open.id));
+    expect(mail.text).toContain(open.id);
+    expect(await messageOf(decided.id)).toMatchObject({ deliveredAt: expect.any(Date) });
+    expect(mailsOf(decided.id)).toEqual([]);
+  });
 });

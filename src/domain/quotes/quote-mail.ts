@@ -57,11 +57,15 @@ export interface QuoteIssuedMail {
 
 /**
  * The mail of quote `quoteId`, read when it is sent; null when there is nobody to mail: the quote
- * is gone (its tenant offboarded, its requester's records deleted) or was a visitor's.
+ * is gone (its tenant offboarded, its requester's records deleted) or was a visitor's; or nothing to
+ * say: its referral has ended (accepted, declined or lapsed) before the mail went, and the
+ * referral's own mail has told the requester the outcome and the price, so "with an underwriter"
+ * or the accepted price again would come after it.
  */
 export async function quoteIssuedMail(quoteId: string, apiPublicUrl: string): Promise<QuoteIssuedMail | null> {
   const quote = await Quote.findByPk(quoteId);
   if (!quote?.requestedById) return null;
+  if (quote.referralReasons.length > 0 && quote.status !== 'referred') return null;
   const [plan, user] = await Promise.all([
     Plan.findByPk(quote.planId, { paranoid: false, attributes: ['name'], rejectOnEmpty: true }),
     User.findByPk(quote.requestedById, { attributes: ['locale'] }),

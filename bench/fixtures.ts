@@ -54,6 +54,19 @@ export async function runConcurrently(count: number, concurrency: number, task: 
   return latencies;
 }
 
+/** Sends `request` back to back until `until` (a time in ms); each answer must be `status`. Returns each latency in ms. */
+export async function requestsUntil(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
+  const latencies: number[] = [];
+  while (Date.now() < until) {
+    const started = performance.now();
+    const response = await request();
+    await response.arrayBuffer();
+    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
 export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

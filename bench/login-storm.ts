@@ -13,7 +13,7 @@ import { OWASP_ARGON2ID } from '../src/config/password-hashing';
 import { hashPassword } from '../src/services/passwords';
 import { issueAccessToken } from '../src/services/tokens';
 import type { BenchInfra } from './infra';
-import { createBenchTenant, percentile } from './fixtures';
+import { createBenchTenant, percentile, requestsUntil } from './fixtures';
 import { apiEnvFor, startApiProcess } from './processes';
 
 const LOGIN_LOOPS = 8;
@@ -48,19 +48,6 @@ const summarise = (values: number[]): Latencies => ({
   maxMs: Math.max(...values),
 });
 
-/** Calls `request` back to back until `until`; each answer must have `status`. Returns each latency. */
-async function loop(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
-  const latencies: number[] = [];
-  while (Date.now() < until) {
-    const started = performance.now();
-    const response = await request();
-    await response.arrayBuffer();
-    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
-    latencies.push(performance.now() - started);
-  }
-  return latencies;
-}
-
 /** The hash itself, without the hashing slot's rest that `hashPassword` takes its turn behind. */
 async function timeOneHash(): Promise<number> {
   const started = performance.now();
@@ -86,13 +73,13 @@ export async function benchLoginStorm(infra: BenchInfra): Promise<LoginStormResu
       body: JSON.stringify({ email, password: PASSWORD }),
     });
   try {
-    await loop(Date.now() + 2000, 200, readPlans);
-    await loop(Date.now() + 1000, 200, logIn(bench.policyholders[0].email, 0));
-    const idle = await loop(Date.now() + PHASE_MS, 200, readPlans);
+    await requestsUntil(Date.now() + 2000, 200, readPlans);
+    await requestsUntil(Date.now() + 1000, 200, logIn(bench.policyholders[0].email, 0));
+    const idle = await requestsUntil(Date.now() + PHASE_MS, 200, readPlans);
     const until = Date.now() + PHASE_MS;
     const [storm, ...logins] = await Promise.all([
-      loop(until, 200, readPlans),
-      ...bench.policyholders.map((user, client) => loop(until, 200, logIn(user.email, client))),
+      requestsUntil(until, 200, readPlans),
+      ...bench.policyholders.map((user, client) => requestsUntil(until, 200, logIn(user.email, client))),
     ]);
     const readerIdle = summarise(idle);
     const readerDuringStorm = summarise(storm);

@@ -12,7 +12,7 @@ import { issueAccessToken } from '../src/services/tokens';
 import { buildRatingVersion, RISK } from '../tests/support/quote-rows';
 import type { BenchInfra } from './infra';
 import { cpuMsPer, cpuSnapshot, cpuUsed } from './cpu-time';
-import { createBenchTenant, percentile } from './fixtures';
+import { createBenchTenant, percentile, requestsUntil } from './fixtures';
 import { apiEnvFor, startApiProcess } from './processes';
 
 /** Clients asking for quotes at once in the throughput phase: enough to keep one process busy. */
@@ -51,19 +51,6 @@ const summarise = (values: number[]): Latencies => ({
   p95Ms: percentile(values, 95),
 });
 
-/** Sends `request` back to back until `until`; each answer must be `status`. Returns each latency. */
-async function loop(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
-  const latencies: number[] = [];
-  while (Date.now() < until) {
-    const started = performance.now();
-    const response = await request();
-    await response.arrayBuffer();
-    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
-    latencies.push(performance.now() - started);
-  }
-  return latencies;
-}
-
 export async function benchQuotes(infra: BenchInfra, seconds: number): Promise<QuotesResult> {
   const env = await apiEnvFor(infra, 'bench-quotes');
   const config = loadConfig(env);
@@ -79,15 +66,15 @@ export async function benchQuotes(infra: BenchInfra, seconds: number): Promise<Q
   const phaseMs = seconds * 1000;
   try {
     // Warm both paths (JIT, the kept plan, the pool) before anything is timed.
-    await loop(Date.now() + 2000, 200, readPlan);
-    await loop(Date.now() + 2000, 201, quote);
-    const planRead = summarise(await loop(Date.now() + phaseMs, 200, readPlan));
-    const single = summarise(await loop(Date.now() + phaseMs, 201, quote));
+    await requestsUntil(Date.now() + 2000, 200, readPlan);
+    await requestsUntil(Date.now() + 2000, 201, quote);
+    const planRead = summarise(await requestsUntil(Date.now() + phaseMs, 200, readPlan));
+    const single = summarise(await requestsUntil(Date.now() + phaseMs, 201, quote));
     const processes = { ...infra.pids, api: api.child.pid! };
     const until = Date.now() + phaseMs;
     const started = Date.now();
     const cpuBefore = cpuSnapshot(processes);
-    const lanes = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(until, 201, quote)));
+    const lanes = await Promise.all(Array.from({ length: CONCURRENCY }, () => requestsUntil(until, 201, quote)));
     const cpu = cpuUsed(cpuBefore, cpuSnapshot(processes));
     const underLoad = lanes.flat();
     const [quotesRecorded, mailsInOutbox] = await Promise.all([

@@ -13,6 +13,7 @@ import { OutboxMessage } from '../models';
 import type { MailPayload } from '../models/outbox-message';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities } from './notifications';
+import { startPollingLoop, type PollingLoop } from '../services/polling-loop';
 
 /** Mails taken at once; a full batch sent means more are likely due, and the next follows at once. */
 const BATCH = 100;
@@ -77,27 +78,10 @@ export async function sendDueMails(deps: ActivityDeps): Promise<number> {
 }
 
 /** Sends the outbox's mails every `intervalMs` until stopped; a database outage only delays them. */
-export function startOutboxMails(deps: ActivityDeps, intervalMs = 500): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    let backlogged = false;
-    running = sendDueMails(deps)
-      .then((taken) => {
-        backlogged = taken >= BATCH;
-      })
-      .catch((err) => deps.logger.warn({ err }, 'outbox mails could not be read'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, backlogged ? 0 : intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startOutboxMails(deps: ActivityDeps, intervalMs = 500): PollingLoop {
+  return startPollingLoop(
+    async () => (await sendDueMails(deps)) >= BATCH,
+    (err) => deps.logger.warn({ err }, 'outbox mails could not be read'),
+    intervalMs,
+  );
 }

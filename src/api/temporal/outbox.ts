@@ -10,6 +10,7 @@ import { OutboxMessage } from '../../models';
 import { deliver, outboxThrough, type OutboxDelivery } from '../../services/outbox';
 import type { ApiServices } from '../runtime/services';
 import { temporalCall } from './calls';
+import { startPollingLoop, type PollingLoop } from '../../services/polling-loop';
 
 const RELAY_BATCH = 100;
 /**
@@ -78,29 +79,15 @@ async function recordBacklog(services: ApiServices): Promise<void> {
 }
 
 /** Runs the relay every `intervalMs` until stopped; an outage only delays it. */
-export function startOutboxRelay(services: ApiServices, intervalMs = 1000): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    let backlogged = false;
-    running = relayOnce(services)
-      .then((delivered) => {
-        // A full batch delivered means more are likely due: the next tick follows at once.
-        backlogged = delivered >= RELAY_BATCH;
-        return recordBacklog(services);
-      })
-      .catch((err) => services.logger.warn({ err }, 'outbox relay could not read its messages'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, backlogged ? 0 : intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+export function startOutboxRelay(services: ApiServices, intervalMs = 1000): PollingLoop {
+  return startPollingLoop(
+    async () => {
+      const delivered = await relayOnce(services);
+      await recordBacklog(services);
+      // A full batch delivered means more are likely due: the next tick follows at once.
+      return delivered >= RELAY_BATCH;
     },
-  };
+    (err) => services.logger.warn({ err }, 'outbox relay could not read its messages'),
+    intervalMs,
+  );
 }

@@ -42,7 +42,7 @@ function documentContains(sequelize: Sequelize, text: string, document = SEARCH_
  *   runs once), so PostgreSQL can OR two index scans, the trigram index and the holder column's.
  * - `walked`, the walk of the list's first rows (src/api/lists/search-walk.ts): each walked row's
  *   holder is read by its key, so the walk costs its rows, not every user bearing a common name
- *   (7,151 of them, 3.5 ms, at 1,000,000 policies: docs/performance.md, Search totals).
+ *   (7,151 of them, 3.5 ms, at 1,000,000 policies: docs/performance.md, What keeps searches flat).
  * - `alternatives`, for the total (src/api/lists/capped-count.ts): conditions of their own whose
  *   union is the matches, each counted up to the cap, the holders' as a join that stops there.
  *   Counted as the OR, a common name first collected every policy of those users (71,510).

@@ -21,7 +21,7 @@ const withOptions = new WeakMap<Joi.Schema, Joi.Schema>();
 /**
  * The schema with VALIDATION_OPTIONS as its own preferences, made once per schema. Options handed
  * to `validate()` are merged and their messages compiled (templates parsed) on every call, a
- * schema's own preferences once (docs/performance.md, "The tail of the plan list").
+ * schema's own preferences once (docs/performance.md, Lists: "What keeps a list request cheap").
  */
 export function validating<S extends Joi.Schema>(schema: S): S {
   let prepared = withOptions.get(schema);

@@ -4,8 +4,9 @@
  * `expired`, which is not stored).
  */
 import { Op } from 'sequelize';
-import { Quote, RatingVersion } from '../../models';
+import { Quote, type RatingVersion } from '../../models';
 import type { RequestedQuote } from '../../domain/quotes/request';
+import { ratingVersionSummaries } from '../../domain/quotes/rating/versions';
 import { formatMinorUnits } from '../../shared/money';
 import type { AnsweredQuoteStatus } from './schemas';
 
@@ -59,9 +60,6 @@ export const presentRequested = ({ quote, ratingVersion }: RequestedQuote) => pr
 
 /** Quotes as answered, their rating versions read in one query. */
 export async function presentQuotes(quotes: Quote[]) {
-  const ids = [...new Set(quotes.map((q) => q.ratingVersionId).filter((id): id is string => id !== null))];
-  const versions = ids.length
-    ? new Map((await RatingVersion.findAll({ where: { id: ids }, attributes: ['id', 'number', 'effectiveFrom'] })).map((v) => [v.id, v]))
-    : new Map<string, RatingVersion>();
+  const versions = await ratingVersionSummaries(quotes.map((quote) => quote.ratingVersionId));
   return quotes.map((quote) => presentQuote(quote, quote.ratingVersionId ? (versions.get(quote.ratingVersionId) ?? null) : null));
 }

@@ -10,7 +10,8 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { BreakdownLine, Risk } from '../../contracts/quote';
 import { tenantOf } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
-import { Quote, RatingVersion, type Subscription } from '../../models';
+import { Quote, type Subscription } from '../../models';
+import { ratingVersionSummaries } from './rating/versions';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 
@@ -88,10 +89,7 @@ export async function boundQuotesOf(subscriptions: readonly Subscription[]): Pro
   const quoteIds = subscriptions.flatMap((subscription) => (subscription.quoteId ? [subscription.quoteId] : []));
   if (quoteIds.length === 0) return new Map();
   const quotes = await Quote.findAll({ where: { id: quoteIds }, attributes: ['id', 'ratingVersionId', 'risk', 'breakdown'] });
-  const versionIds = quotes.flatMap((quote) => (quote.ratingVersionId ? [quote.ratingVersionId] : []));
-  const versions =
-    versionIds.length > 0 ? await RatingVersion.findAll({ where: { id: versionIds }, attributes: ['id', 'number', 'effectiveFrom'] }) : [];
-  const versionById = new Map(versions.map(({ id, number, effectiveFrom }) => [id, { id, number, effectiveFrom: String(effectiveFrom) }]));
+  const versionById = await ratingVersionSummaries(quotes.map((quote) => quote.ratingVersionId));
   const quoteById = new Map(quotes.map((quote) => [quote.id, quote]));
   const views = new Map<string, BoundQuoteView>();
   for (const subscription of subscriptions) {

@@ -93,3 +93,18 @@ export function ratingVersionInForce(planId: string, date: string, transaction?:
     transaction,
   });
 }
+
+/** A rating version as quotes and policies name it: which one priced them, from when. */
+export interface RatingVersionSummary {
+  id: string;
+  number: number;
+  effectiveFrom: string;
+}
+
+/** The summaries of the versions `ids` names, by id, in one query (none for no ids). */
+export async function ratingVersionSummaries(ids: readonly (string | null)[]): Promise<Map<string, RatingVersionSummary>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const versions = await RatingVersion.findAll({ where: { id: wanted }, attributes: ['id', 'number', 'effectiveFrom'] });
+  return new Map(versions.map(({ id, number, effectiveFrom }) => [id, { id, number, effectiveFrom: String(effectiveFrom) }]));
+}

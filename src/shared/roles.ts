@@ -9,6 +9,8 @@ export const ROLES = [
   'compliance_officer',
   /** Decides quotes the rating rules refer (docs/quotes.md, Referral): underwriting is not claims handling. */
   'underwriter',
+  /** Keeps the books (docs/ledger.md): closes months, reads the journal and the finance figures, hears of reconciliation differences. */
+  'finance',
   'policyholder',
 ] as const;
 

@@ -22,6 +22,7 @@ import { PRIVACY_VERBS } from './privacy';
 import { REPORT_VERBS } from './reports';
 import { SUBSCRIPTION_VERBS } from './subscriptions';
 import { QUOTE_VERBS } from './quotes';
+import { LEDGER_VERBS } from './ledger';
 
 const VERBS = {
   ...IDENTITY_VERBS,
@@ -39,6 +40,7 @@ const VERBS = {
   ...PREMIUM_VERBS,
   ...SUBSCRIPTION_VERBS,
   ...QUOTE_VERBS,
+  ...LEDGER_VERBS,
   ...REPORT_VERBS,
   ...COMPLIANCE_VERBS,
 };

@@ -1,0 +1,149 @@
+/**
+ * Posting to the books (docs/ledger.md): the one way an entry is written. The caller passes the
+ * transaction that records the movement itself, so the row and its entry commit together or not
+ * at all. An entry is named by its source key, unique in the tenant: posting the same key again
+ * (a retried activity, a webhook delivered twice) writes nothing and answers false.
+ *
+ * PostgreSQL checks what matters at the commit (migration 0079): the entry balances in each
+ * currency and has two lines or more. An entry dated in a month the tenant closed is refused at
+ * once; that reaches a person as 409 (`ledger_period_closed`).
+ */
+import crypto from 'node:crypto';
+import { DatabaseError, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { conflict } from '../../shared/errors';
+import type { AccountCode, SourceType } from './accounts';
+
+export interface JournalLine {
+  account: AccountCode;
+  /** Minor units: positive on the line's side; a negative amount posts to the other side. */
+  amountMinor: number;
+  side: 'debit' | 'credit';
+}
+
+export const debit = (account: AccountCode, amountMinor: number): JournalLine => ({ account, amountMinor, side: 'debit' });
+export const credit = (account: AccountCode, amountMinor: number): JournalLine => ({ account, amountMinor, side: 'credit' });
+
+export interface JournalEntry {
+  tenantId: string;
+  sourceType: SourceType;
+  /** The row whose movement this is (an invoice, a payment, a reserve change…). */
+  sourceId: string;
+  /** Unique in the tenant: what makes a retry post once (`<source type>:<id>:<what happened>`). */
+  sourceKey: string;
+  description: string;
+  /** The day the money moved: a date (`YYYY-MM-DD`) or an instant, taken as its UTC day. */
+  postedOn: string | Date;
+  currency: string;
+  lines: JournalLine[];
+  /** Found from the claim when not given; the plan from the subscription. */
+  subscriptionId?: string | null;
+  term?: number | null;
+  planId?: string | null;
+  claimId?: string | null;
+  /** Premium written or returned: the cover it earns over (first day, day after the last). */
+  coverFrom?: string | null;
+  coverUntil?: string | null;
+}
+
+/** The lines netted per account and side-corrected: what the entry writes. */
+function nettedLines(lines: readonly JournalLine[]): { account: AccountCode; debit: number; credit: number }[] {
+  const net = new Map<AccountCode, number>();
+  for (const line of lines) {
+    if (!Number.isSafeInteger(line.amountMinor)) throw new Error(`Ledger amounts are integer minor units: ${line.amountMinor}`);
+    const signed = line.side === 'debit' ? line.amountMinor : -line.amountMinor;
+    net.set(line.account, (net.get(line.account) ?? 0) + signed);
+  }
+  const written = [...net].filter(([, amount]) => amount !== 0);
+  const total = written.reduce((sum, [, amount]) => sum + amount, 0);
+  if (total !== 0) throw new Error(`A journal entry must balance: its debits exceed its credits by ${total}`);
+  return written.map(([account, amount]) => ({ account, debit: Math.max(amount, 0), credit: Math.max(-amount, 0) }));
+}
+
+const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? postedOn : postedOn.toISOString().slice(0, 10));
+
+/** The database's refusal of an entry dated in a closed month (migration 0079's trigger). */
+export const isClosedPeriod = (err: unknown) => err instanceof DatabaseError && (err.parent as { code?: string }).code === 'IF001';
+
+/**
+ * Writes the entry in the caller's transaction. Answers false when nothing was written: the key
+ * was posted before, or every amount was zero (nothing moved).
+ */
+export async function post(sequelize: Sequelize, entry: JournalEntry, transaction: Transaction): Promise<boolean> {
+  const lines = nettedLines(entry.lines);
+  if (lines.length === 0) return false;
+  const replacements: Record<string, unknown> = {
+    id: crypto.randomUUID(),
+    tenantId: entry.tenantId,
+    sourceType: entry.sourceType,
+    sourceId: entry.sourceId,
+    sourceKey: entry.sourceKey,
+    description: entry.description.slice(0, 200),
+    postedOn: dayOf(entry.postedOn),
+    currency: entry.currency,
+    subscriptionId: entry.subscriptionId ?? null,
+    term: entry.term ?? null,
+    planId: entry.planId ?? null,
+    claimId: entry.claimId ?? null,
+    coverFrom: entry.coverFrom ?? null,
+    coverUntil: entry.coverUntil ?? null,
+  };
+  const values = lines.map((line, index) => {
+    Object.assign(replacements, { [`account${index}`]: line.account, [`debit${index}`]: line.debit, [`credit${index}`]: line.credit });
+    return `(:account${index}, :debit${index}::bigint, :credit${index}::bigint)`;
+  });
+  try {
+    const written = await sequelize.query(
+      `WITH owner AS (
+         SELECT coalesce(:subscriptionId::uuid, (SELECT subscription_id FROM claims WHERE id = :claimId::uuid)) AS subscription_id),
+       entry AS (
+         INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
+                                      subscription_id, term, plan_id, claim_id, cover_from, cover_until)
+         SELECT :id, :tenantId, :sourceType, :sourceId, :sourceKey, :description, :postedOn, :currency, owner.subscription_id, :term,
+                coalesce(:planId::uuid, (SELECT plan_id FROM subscriptions WHERE id = owner.subscription_id)), :claimId, :coverFrom, :coverUntil
+           FROM owner
+         ON CONFLICT (tenant_id, source_key) DO NOTHING
+         RETURNING id, tenant_id, posted_on, currency)
+       INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+       SELECT entry.id, entry.tenant_id, line.account, entry.currency, entry.posted_on, line.debit, line.credit
+         FROM entry CROSS JOIN (VALUES ${values.join(', ')}) AS line (account, debit, credit)
+       RETURNING entry_id`,
+      { replacements, transaction, type: QueryTypes.SELECT },
+    );
+    return written.length > 0;
+  } catch (err) {
+    if (isClosedPeriod(err))
+      throw conflict(`The books for ${dayOf(entry.postedOn).slice(0, 7)} are closed: nothing dated in that month can be recorded`, [
+        { rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' },
+      ]);
+    throw err;
+  }
+}
+
+/**
+ * Posts the reverse of the entry under `originalKey` (each debit a credit), named `sourceKey`:
+ * how a movement is undone (a voided claim payment), since no entry is ever changed. Answers
+ * false when the original was never posted or the reversal was posted before.
+ */
+export async function postReversal(
+  sequelize: Sequelize,
+  reversal: { tenantId: string; originalKey: string; sourceKey: string; description: string; postedOn: string | Date },
+  transaction: Transaction,
+): Promise<boolean> {
+  const written = await sequelize.query(
+    `WITH original AS (SELECT * FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :originalKey),
+     entry AS (
+       INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
+                                    subscription_id, term, plan_id, claim_id, cover_from, cover_until, reverses_entry_id)
+       SELECT gen_random_uuid(), tenant_id, source_type, source_id, :sourceKey, :description, :postedOn, currency,
+              subscription_id, term, plan_id, claim_id, cover_from, cover_until, id
+         FROM original
+       ON CONFLICT (tenant_id, source_key) DO NOTHING
+       RETURNING id, reverses_entry_id)
+     INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+     SELECT entry.id, l.tenant_id, l.account_code, l.currency, :postedOn, l.credit_minor, l.debit_minor
+       FROM entry JOIN journal_lines l ON l.entry_id = entry.reverses_entry_id
+     RETURNING entry_id`,
+    { replacements: { ...reversal, postedOn: dayOf(reversal.postedOn) }, transaction, type: QueryTypes.SELECT },
+  );
+  return written.length > 0;
+}

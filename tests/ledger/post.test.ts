@@ -1,0 +1,153 @@
+/**
+ * The journal's own guarantees (docs/ledger.md, The journal), on the real PostgreSQL: an entry
+ * posts once per source key, PostgreSQL refuses at the commit an entry that does not balance or
+ * has one line, refuses any change or deletion, and refuses an entry dated in a closed month;
+ * a reversal posts each line on the other side.
+ */
+import crypto from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { ACCOUNT_CODES, LEDGER_ACCOUNTS } from '../../src/domain/ledger/accounts';
+import { credit, debit, post, postReversal, type JournalEntry } from '../../src/domain/ledger/post';
+import type { Tenant } from '../../src/models';
+import { buildTenant } from '../support/factories';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+describe('the journal', () => {
+  let db: TestDatabase;
+  let sequelize: Sequelize;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sequelize = db.sequelize;
+    tenant = await buildTenant();
+  });
+  afterAll(() => db?.close());
+
+  const entryOf = (overrides: Partial<JournalEntry> = {}): JournalEntry => {
+    const sourceId = crypto.randomUUID();
+    return {
+      tenantId: tenant.id,
+      sourceType: 'premium_payment',
+      sourceId,
+      sourceKey: `premium_payment:${sourceId}:received`,
+      description: 'Payment received',
+      postedOn: '2026-10-15',
+      currency: 'EUR',
+      lines: [debit('cash', 12_000), credit('premium_receivable', 12_000)],
+      ...overrides,
+    };
+  };
+
+  const linesOf = (sourceKey: string) =>
+    sequelize.query<{ account: string; debit: string; credit: string }>(
+      `SELECT l.account_code AS account, l.debit_minor AS debit, l.credit_minor AS credit
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+        WHERE e.tenant_id = :tenantId AND e.source_key = :sourceKey ORDER BY l.id`,
+      { replacements: { tenantId: tenant.id, sourceKey }, type: QueryTypes.SELECT },
+    );
+
+  it('has the same chart in the database as in the code', async () => {
+    const rows = await sequelize.query<{ code: string; name: string; kind: string }>(
+      'SELECT code, name, kind FROM ledger_chart ORDER BY code',
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
+    expect(rows).toEqual(ACCOUNT_CODES.map((code) => ({ code, ...LEDGER_ACCOUNTS[code] })).sort((a, b) => a.code.localeCompare(b.code)));
+  });
+
+  it('posts an entry once per source key, however often it is posted', async () => {
+    const entry = entryOf();
+    await expect(sequelize.transaction((t) => post(sequelize, entry, t))).resolves.toBe(true);
+    await expect(
+      sequelize.transaction((t) => post(sequelize, { ...entry, lines: [debit('cash', 1), credit('premium_receivable', 1)] }, t)),
+    ).resolves.toBe(false);
+    expect(await linesOf(entry.sourceKey)).toEqual([
+      { account: 'cash', debit: '12000', credit: '0' },
+      { account: 'premium_receivable', debit: '0', credit: '12000' },
+    ]);
+  });
+
+  it('nets lines per account and posts a negative amount on the other side', async () => {
+    const entry = entryOf({ lines: [debit('reserve_movement', -500), credit('loss_reserves', -500), debit('cash', 0), credit('cash', 0)] });
+    await sequelize.transaction((t) => post(sequelize, entry, t));
+    expect(await linesOf(entry.sourceKey)).toEqual([
+      { account: 'reserve_movement', debit: '0', credit: '500' },
+      { account: 'loss_reserves', debit: '500', credit: '0' },
+    ]);
+  });
+
+  it('writes nothing when nothing moved, and refuses in the code an entry that does not balance', async () => {
+    await expect(
+      sequelize.transaction((t) => post(sequelize, entryOf({ lines: [debit('cash', 0), credit('premium_receivable', 0)] }), t)),
+    ).resolves.toBe(false);
+    await expect(
+      sequelize.transaction((t) => post(sequelize, entryOf({ lines: [debit('cash', 10), credit('premium_receivable', 9)] }), t)),
+    ).rejects.toThrow(/must balance/);
+  });
+
+  it('is refused by PostgreSQL at the commit when its lines do not balance or it has one line, and nothing of it stays', async () => {
+    const id = crypto.randomUUID();
+    const insertEntry = `INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency)
+                         VALUES (:id, :tenantId, 'recovery', :id, :id, 'by hand', '2026-10-01', 'EUR')`;
+    const line = (account: string, debitMinor: number, creditMinor: number) =>
+      `INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+       VALUES (:id, :tenantId, '${account}', 'EUR', '2026-10-01', ${debitMinor}, ${creditMinor})`;
+    const attempt = (statements: string[]) =>
+      sequelize.transaction(async (transaction) => {
+        for (const statement of statements) await sequelize.query(statement, { replacements: { id, tenantId: tenant.id }, transaction });
+      });
+    await expect(attempt([insertEntry, line('cash', 100, 0), line('recoveries', 0, 99)])).rejects.toThrow(/does not balance in EUR/);
+    await expect(attempt([insertEntry, line('cash', 100, 0)])).rejects.toThrow(/does not balance|fewer than two lines/);
+    await expect(attempt([insertEntry])).rejects.toThrow(/fewer than two lines/);
+    expect(
+      await sequelize.query('SELECT 1 FROM journal_entries WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT }),
+    ).toEqual([]);
+  });
+
+  it('refuses any change or deletion of an entry or a line: a correction is a reversing entry', async () => {
+    const entry = entryOf();
+    await sequelize.transaction((t) => post(sequelize, entry, t));
+    const replacements = { tenantId: tenant.id, sourceKey: entry.sourceKey };
+    await expect(
+      sequelize.query(
+        `UPDATE journal_lines SET debit_minor = 1 WHERE entry_id = (SELECT id FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :sourceKey)`,
+        {
+          replacements,
+        },
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sequelize.query('DELETE FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :sourceKey', { replacements }),
+    ).rejects.toThrow(/append-only/);
+    await expect(sequelize.query('TRUNCATE journal_lines, journal_entries')).rejects.toThrow(/append-only/);
+
+    const reversed = {
+      tenantId: tenant.id,
+      originalKey: entry.sourceKey,
+      sourceKey: `${entry.sourceKey}:reversed`,
+      description: 'Reversed',
+      postedOn: '2026-10-20',
+    };
+    await expect(sequelize.transaction((t) => postReversal(sequelize, reversed, t))).resolves.toBe(true);
+    await expect(sequelize.transaction((t) => postReversal(sequelize, reversed, t))).resolves.toBe(false);
+    expect(await linesOf(reversed.sourceKey)).toEqual([
+      { account: 'cash', debit: '0', credit: '12000' },
+      { account: 'premium_receivable', debit: '12000', credit: '0' },
+    ]);
+  });
+
+  it('refuses an entry dated in a month the tenant closed with 409, and takes one in the next month', async () => {
+    await sequelize.query(
+      `INSERT INTO ledger_periods (tenant_id, month, status, closed_at) VALUES (:tenantId, '2026-09-01', 'closed', now())`,
+      {
+        replacements: { tenantId: tenant.id },
+      },
+    );
+    const late = entryOf({ postedOn: '2026-09-30' });
+    await expect(sequelize.transaction((t) => post(sequelize, late, t))).rejects.toMatchObject({ status: 409, code: 'conflict' });
+    expect(await linesOf(late.sourceKey)).toEqual([]);
+    await expect(sequelize.transaction((t) => post(sequelize, entryOf({ postedOn: '2026-10-01' }), t))).resolves.toBe(true);
+  });
+});

@@ -64,6 +64,19 @@ const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? poste
 /** The database's refusal of an entry dated in a closed month (migration 0079's trigger). */
 export const isClosedPeriod = (err: unknown) => err instanceof DatabaseError && (err.parent as { code?: string }).code === 'IF001';
 
+/** Runs a posting statement; the database's refusal of a closed month reaches a person as 409. */
+async function refusingClosedPeriod<T>(postedOn: string | Date, statement: () => Promise<T>): Promise<T> {
+  try {
+    return await statement();
+  } catch (err) {
+    if (!isClosedPeriod(err)) throw err;
+    const month = dayOf(postedOn).slice(0, 7);
+    throw conflict(`The books for ${month} are closed: nothing dated in that month can be recorded`, [
+      { rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' },
+    ]);
+  }
+}
+
 /**
  * Writes the entry in the caller's transaction. Answers false when nothing was written: the key
  * was posted before, or every amount was zero (nothing moved).
@@ -91,8 +104,8 @@ export async function post(sequelize: Sequelize, entry: JournalEntry, transactio
     Object.assign(replacements, { [`account${index}`]: line.account, [`debit${index}`]: line.debit, [`credit${index}`]: line.credit });
     return `(:account${index}, :debit${index}::bigint, :credit${index}::bigint)`;
   });
-  try {
-    const written = await sequelize.query(
+  const written = await refusingClosedPeriod(entry.postedOn, () =>
+    sequelize.query(
       `WITH owner AS (
          SELECT coalesce(:subscriptionId::uuid, (SELECT subscription_id FROM claims WHERE id = :claimId::uuid)) AS subscription_id),
        entry AS (
@@ -108,15 +121,9 @@ export async function post(sequelize: Sequelize, entry: JournalEntry, transactio
          FROM entry CROSS JOIN (VALUES ${values.join(', ')}) AS line (account, debit, credit)
        RETURNING entry_id`,
       { replacements, transaction, type: QueryTypes.SELECT },
-    );
-    return written.length > 0;
-  } catch (err) {
-    if (isClosedPeriod(err))
-      throw conflict(`The books for ${dayOf(entry.postedOn).slice(0, 7)} are closed: nothing dated in that month can be recorded`, [
-        { rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' },
-      ]);
-    throw err;
-  }
+    ),
+  );
+  return written.length > 0;
 }
 
 /**
@@ -129,8 +136,9 @@ export async function postReversal(
   reversal: { tenantId: string; originalKey: string; sourceKey: string; description: string; postedOn: string | Date },
   transaction: Transaction,
 ): Promise<boolean> {
-  const written = await sequelize.query(
-    `WITH original AS (SELECT * FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :originalKey),
+  const written = await refusingClosedPeriod(reversal.postedOn, () =>
+    sequelize.query(
+      `WITH original AS (SELECT * FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :originalKey),
      entry AS (
        INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
                                     subscription_id, term, plan_id, claim_id, cover_from, cover_until, reverses_entry_id)
@@ -143,7 +151,8 @@ export async function postReversal(
      SELECT entry.id, l.tenant_id, l.account_code, l.currency, :postedOn, l.credit_minor, l.debit_minor
        FROM entry JOIN journal_lines l ON l.entry_id = entry.reverses_entry_id
      RETURNING entry_id`,
-    { replacements: { ...reversal, postedOn: dayOf(reversal.postedOn) }, transaction, type: QueryTypes.SELECT },
+      { replacements: { ...reversal, postedOn: dayOf(reversal.postedOn) }, transaction, type: QueryTypes.SELECT },
+    ),
   );
   return written.length > 0;
 }

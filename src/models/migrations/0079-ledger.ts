@@ -124,8 +124,8 @@ export const up: MigrationFn = async (qi) => {
         /** Premium written or returned: the cover it earns over, from the first day to the day after the last. */
         cover_from: { type: DataTypes.DATEONLY },
         cover_until: { type: DataTypes.DATEONLY },
-        /** A correction names the entry it reverses. */
-        reverses_entry_id: { type: DataTypes.UUID, ...references('journal_entries') },
+        /** A correction names the entry it reverses (they go together only when the tenant is offboarded). */
+        reverses_entry_id: { type: DataTypes.UUID, ...references('journal_entries', 'CASCADE') },
         created_at: { type: DataTypes.DATE, allowNull: false, defaultValue: qi.sequelize.fn('now') },
       },
       { transaction },

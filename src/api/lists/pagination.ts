@@ -98,8 +98,8 @@ export function matchesFirst(model: ModelStatic<Model>, order: [string, 'ASC' | 
   });
 }
 
-/** The page of `rows`, read one beyond the page size so that `hasMore` is known exactly. */
-function pageOf<Row>(query: PageQuery, rows: Row[], { total, exact }: Total): Page<Row> {
+/** The page of `rows`, read one beyond the page size so that `hasMore` is known exactly (a list read by its own SQL builds its page here too). */
+export function pageOf<Row>(query: PageQuery, rows: Row[], { total, exact }: Total): Page<Row> {
   const pagination = {
     page: query.page,
     pageSize: query.pageSize,

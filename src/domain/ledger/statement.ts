@@ -1,0 +1,80 @@
+/**
+ * A policy's statement (docs/ledger.md, Reading the books): what its premium account in the books
+ * says, from the entries posted for the subscription (its invoices, payments, refunds, voids; not
+ * the earnings or its claims' money, which are the insurer's own). Figures per currency, summed
+ * by PostgreSQL over the entries' lines:
+ *
+ * - billed: premium receivable debited (invoices issued, a change's additional premium);
+ * - voided: premium receivable credited other than by a payment (a cancellation's unpaid invoices);
+ * - paid: cash received; refunded: cash paid back;
+ * - owed: premium receivable's balance; credit: policyholder credit's; refundPending: refunds
+ *   payable's (owed or sent, not yet succeeded).
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { formatMinorUnits } from '../../shared/money';
+import type { SourceType } from './accounts';
+import { ENTRY_COLUMNS, withLines, type EntryRow, type EntryView } from './reads';
+
+/** The movements of a policy's premium: its statement's entries. */
+const PREMIUM_SOURCE_TYPES: SourceType[] = [
+  'invoice',
+  'premium_payment',
+  'premium_refund',
+  'policy_change',
+  'cancellation',
+  'opening_balance',
+];
+
+/** The most entries a statement lists: years of monthly instalments and their payments. */
+export const STATEMENT_ENTRIES = 1000;
+
+const FIGURES = ['billed', 'voided', 'paid', 'refunded', 'owed', 'credit', 'refundPending'] as const;
+type Figure = (typeof FIGURES)[number];
+
+export interface Statement {
+  figures: ({ currency: string } & Record<Figure, string>)[];
+  /** Oldest first. */
+  entries: EntryView[];
+  /** More entries than listed (STATEMENT_ENTRIES): the latest are left out. */
+  truncated: boolean;
+}
+
+/** The entries of the subscription's premium, as a condition on `e`. */
+const STATEMENT_ENTRIES_SQL = `e.tenant_id = :tenantId AND e.subscription_id = :subscriptionId AND e.claim_id IS NULL
+  AND e.source_type IN (:sourceTypes)`;
+
+export async function subscriptionStatement(sequelize: Sequelize, tenantId: string, subscriptionId: string): Promise<Statement> {
+  const replacements = { tenantId, subscriptionId, sourceTypes: PREMIUM_SOURCE_TYPES, limit: STATEMENT_ENTRIES + 1 };
+  const [figures, entries] = await Promise.all([
+    sequelize.query<{ currency: string } & Record<Figure, string>>(
+      `SELECT l.currency,
+              coalesce(sum(l.debit_minor) FILTER (WHERE l.account_code = 'premium_receivable'), 0) AS billed,
+              coalesce(sum(l.credit_minor) FILTER (WHERE l.account_code = 'premium_receivable' AND e.source_type <> 'premium_payment'), 0) AS voided,
+              coalesce(sum(l.debit_minor) FILTER (WHERE l.account_code = 'cash'), 0) AS paid,
+              coalesce(sum(l.credit_minor) FILTER (WHERE l.account_code = 'cash'), 0) AS refunded,
+              coalesce(sum(l.debit_minor - l.credit_minor) FILTER (WHERE l.account_code = 'premium_receivable'), 0) AS owed,
+              coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'policyholder_credit'), 0) AS credit,
+              coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'refunds_payable'), 0) AS "refundPending"
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE ${STATEMENT_ENTRIES_SQL}
+        GROUP BY l.currency ORDER BY l.currency`,
+      { replacements, type: QueryTypes.SELECT },
+    ),
+    sequelize.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM journal_entries e WHERE ${STATEMENT_ENTRIES_SQL}
+        ORDER BY e.posted_on, e.created_at, e.id LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT },
+    ),
+  ]);
+  return {
+    figures: figures.map((row) => ({
+      currency: row.currency,
+      ...(Object.fromEntries(FIGURES.map((figure) => [figure, formatMinorUnits(Number(row[figure]), row.currency)])) as Record<
+        Figure,
+        string
+      >),
+    })),
+    entries: await withLines(sequelize, tenantId, entries.slice(0, STATEMENT_ENTRIES)),
+    truncated: entries.length > STATEMENT_ENTRIES,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Each account's totals (docs/ledger.md, Reading the books): the debits and credits of every
+ * chart account in each currency the tenant has lines in, summed by PostgreSQL over the lines
+ * (`journal_lines_account` index). Every chart account is listed in each such currency, zero ones
+ * too, so two reads of the chart line up. Money of different currencies is never added up.
+ *
+ * The trial balance is these totals as of a day: debits and credits are equal in each currency,
+ * since PostgreSQL refuses any entry that does not balance; `balanced` says so, and a false one
+ * would mean the journal was written past its triggers.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { formatMinorUnits } from '../../shared/money';
+import { ACCOUNT_CODES, LEDGER_ACCOUNTS, normalSide, type AccountCode, type AccountKind } from './accounts';
+
+/** An account's lines summed, in minor units; `balance` on its normal side (assets and expenses debit, the rest credit). */
+export interface AccountTotals {
+  code: AccountCode;
+  name: string;
+  kind: AccountKind;
+  currency: string;
+  debitMinor: number;
+  creditMinor: number;
+  balanceMinor: number;
+}
+
+export interface TotalsFilter {
+  /** The last day counted (YYYY-MM-DD, included); every line when absent. */
+  asOf?: string;
+  currency?: string;
+  transaction?: Transaction;
+}
+
+/** The signed balance of debits and credits on the account's normal side. */
+export const balanceOf = (code: AccountCode, debitMinor: number, creditMinor: number): number =>
+  normalSide(code) === 'debit' ? debitMinor - creditMinor : creditMinor - debitMinor;
+
+/** Every chart account's totals in each currency the tenant's lines (up to `asOf`) are in, currency then chart order. */
+export async function accountTotals(sequelize: Sequelize, tenantId: string, filter: TotalsFilter = {}): Promise<AccountTotals[]> {
+  const rows = await sequelize.query<{ currency: string; code: AccountCode; debit: string; credit: string }>(
+    `SELECT currency, account_code AS code, sum(debit_minor)::text AS debit, sum(credit_minor)::text AS credit
+       FROM journal_lines
+      WHERE tenant_id = :tenantId
+        ${filter.asOf ? 'AND posted_on <= :asOf' : ''}
+        ${filter.currency ? 'AND currency = :currency' : ''}
+      GROUP BY currency, account_code`,
+    {
+      replacements: { tenantId, asOf: filter.asOf ?? null, currency: filter.currency ?? null },
+      type: QueryTypes.SELECT,
+      transaction: filter.transaction,
+    },
+  );
+  const summed = new Map(rows.map((row) => [`${row.currency}:${row.code}`, row]));
+  const currencies = [...new Set(rows.map((row) => row.currency))].sort();
+  return currencies.flatMap((currency) =>
+    ACCOUNT_CODES.map((code) => {
+      const row = summed.get(`${currency}:${code}`);
+      const debitMinor = Number(row?.debit ?? 0);
+      const creditMinor = Number(row?.credit ?? 0);
+      return { code, ...LEDGER_ACCOUNTS[code], currency, debitMinor, creditMinor, balanceMinor: balanceOf(code, debitMinor, creditMinor) };
+    }),
+  );
+}
+
+export interface CurrencyTotals {
+  currency: string;
+  debitMinor: number;
+  creditMinor: number;
+  balanced: boolean;
+}
+
+export interface TrialBalance {
+  asOf: string;
+  balanced: boolean;
+  accounts: AccountTotals[];
+  totals: CurrencyTotals[];
+}
+
+/** The trial balance as of `asOf` (included): each account's totals, and per currency the sum of all of them. */
+export async function trialBalance(
+  sequelize: Sequelize,
+  tenantId: string,
+  asOf: string,
+  filter: Omit<TotalsFilter, 'asOf'> = {},
+): Promise<TrialBalance> {
+  const accounts = await accountTotals(sequelize, tenantId, { ...filter, asOf });
+  const byCurrency = new Map<string, CurrencyTotals>();
+  for (const account of accounts) {
+    const sum = byCurrency.get(account.currency) ?? { currency: account.currency, debitMinor: 0, creditMinor: 0, balanced: true };
+    sum.debitMinor += account.debitMinor;
+    sum.creditMinor += account.creditMinor;
+    sum.balanced = sum.debitMinor === sum.creditMinor;
+    byCurrency.set(account.currency, sum);
+  }
+  const totals = [...byCurrency.values()];
+  return { asOf, balanced: totals.every((total) => total.balanced), accounts, totals };
+}
+
+/** Minor units as answers write them: decimal strings with the currency's decimals (docs/api.md, Money). */
+export const accountTotalsView = (account: AccountTotals) => ({
+  code: account.code,
+  name: account.name,
+  kind: account.kind,
+  currency: account.currency,
+  debit: formatMinorUnits(account.debitMinor, account.currency),
+  credit: formatMinorUnits(account.creditMinor, account.currency),
+  balance: formatMinorUnits(account.balanceMinor, account.currency),
+});
+
+export const trialBalanceView = (balance: TrialBalance) => ({
+  asOf: balance.asOf,
+  balanced: balance.balanced,
+  accounts: balance.accounts.map(accountTotalsView),
+  totals: balance.totals.map((total) => ({
+    currency: total.currency,
+    debit: formatMinorUnits(total.debitMinor, total.currency),
+    credit: formatMinorUnits(total.creditMinor, total.currency),
+    balanced: total.balanced,
+  })),
+});
+
+/** The chart, each account with its totals in every currency the tenant has lines in (all of them, to now). */
+export async function chartBalances(sequelize: Sequelize, tenantId: string) {
+  const totals = await accountTotals(sequelize, tenantId);
+  return ACCOUNT_CODES.map((code) => ({
+    code,
+    ...LEDGER_ACCOUNTS[code],
+    normalSide: normalSide(code),
+    balances: totals
+      .filter((account) => account.code === code)
+      .map(({ currency, ...account }) => ({
+        currency,
+        debit: formatMinorUnits(account.debitMinor, currency),
+        credit: formatMinorUnits(account.creditMinor, currency),
+        balance: formatMinorUnits(account.balanceMinor, currency),
+      })),
+  }));
+}

@@ -5,7 +5,7 @@
  */
 
 /** The reports a tenant may save; the platform report belongs to no tenant. */
-export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance', 'premiums'] as const;
+export const SAVED_REPORT_KINDS = ['claims', 'policies', 'compliance', 'premiums', 'finance'] as const;
 export type SavedReportKind = (typeof SAVED_REPORT_KINDS)[number];
 
 /** Why a definition was paused without anyone asking: its owner may no longer own it. */

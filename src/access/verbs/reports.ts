@@ -6,8 +6,8 @@
 import type { SavedReportKind } from '../../contracts/scheduled-report';
 import { type Role, STAFF_ROLES } from '../../shared/roles';
 
-/** Anyone who may run some report of their tenant: claims managers, tenant admins, compliance officers. */
-const SAVED_REPORT_KEEPERS: readonly Role[] = ['claims_manager', 'tenant_admin', 'compliance_officer'];
+/** Anyone who may run some report of their tenant: claims managers, tenant admins, compliance officers, finance. */
+const SAVED_REPORT_KEEPERS: readonly Role[] = ['claims_manager', 'tenant_admin', 'compliance_officer', 'finance'];
 
 export const REPORT_VERBS = {
   runClaimsReport: ['claims_manager', 'tenant_admin'],
@@ -15,6 +15,8 @@ export const REPORT_VERBS = {
   runComplianceReport: ['compliance_officer', 'tenant_admin'],
   // Claims staff chase overdue premiums (the inbox lists them), so their managers see the money too.
   runPremiumsReport: ['claims_manager', 'tenant_admin'],
+  /** The insurer's figures from the books: those who keep them (docs/ledger.md). */
+  runFinanceReport: ['finance', 'tenant_admin'],
   /** The platform report belongs to no tenant. */
   runPlatformReport: ['platform_admin'],
   listReportDefinitions: SAVED_REPORT_KEEPERS,
@@ -35,4 +37,5 @@ export const REPORT_KIND_VERBS = {
   policies: 'runPoliciesReport',
   compliance: 'runComplianceReport',
   premiums: 'runPremiumsReport',
+  finance: 'runFinanceReport',
 } as const satisfies Record<SavedReportKind, keyof typeof REPORT_VERBS>;

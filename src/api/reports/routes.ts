@@ -24,6 +24,8 @@ const SUMMARIES: Record<SavedReportKind, string> = {
     'Policies report of the tenant: written, activated, cancelled, expired and renewed in the period per group, written premium, cancellations by reason, policies by status now, expiring within 30/60/90 days; one table as CSV with Accept: text/csv or ?format=csv',
   premiums:
     'Premiums report of the tenant: billed, collected, refunded, outstanding and overdue in the period per group (month or plan) and currency; the invoices overdue now; one table as CSV with Accept: text/csv or ?format=csv',
+  finance:
+    'Finance report of the tenant, read from the books: written, earned and unearned premium, paid and incurred losses, recoveries and the loss ratio in the period per group (month, plan or policy type) and currency; as CSV with Accept: text/csv or ?format=csv',
   compliance:
     'Compliance report of the tenant: per requirement and linked policy, its published version’s audience, acknowledged, pending, overdue and exempt, and escalations by level; as CSV (one row per requirement and policy) with Accept: text/csv or ?format=csv',
 };

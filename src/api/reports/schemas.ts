@@ -162,6 +162,30 @@ export const premiumsReportSchema = Joi.object({
   }),
 }).label('PremiumsReport');
 
+const financeFigures = {
+  currency: Joi.string().description('ISO 4217: figures of different currencies are never added up'),
+  written: amountIn.description(
+    'Premium written in the period, net of what voids and refunds returned: net credits to unearned_premium but earnings',
+  ),
+  earned: amountIn.description('Net credits to earned_premium in the period'),
+  unearned: amountIn.description('Balance of unearned_premium on the last day of the period (by month: of the month)'),
+  paid: amountIn.description('Paid out on claims in the period: credits to cash by claim payments cleared or settled'),
+  incurred: amountIn.description('Net debits to paid_losses and reserve_movement in the period, less recoveries'),
+  recoveries: amountIn.description('Net credits to recoveries in the period'),
+  lossRatio: Joi.string()
+    .allow(null)
+    .pattern(/^-?\d+\.\d{4}$/)
+    .description('incurred ÷ earned, a decimal with 4 places; null when nothing was earned'),
+};
+
+export const financeReportSchema = Joi.object({
+  ...groupedFigures(
+    'Finance',
+    financeFigures,
+    Joi.array().items(Joi.object(financeFigures).label('FinanceFigures')).description('One entry per currency'),
+  ),
+}).label('FinanceReport');
+
 export const complianceReportSchema = Joi.object({
   asOf: Joi.date(),
   requirements: Joi.array().items(
@@ -222,4 +246,5 @@ export const TENANT_REPORT_SCHEMAS: Record<SavedReportKind, Joi.ObjectSchema> = 
   policies: policiesReportSchema,
   compliance: complianceReportSchema,
   premiums: premiumsReportSchema,
+  finance: financeReportSchema,
 };

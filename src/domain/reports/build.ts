@@ -1,5 +1,5 @@
 /**
- * The JSON documents of the claims, policies, premiums and compliance reports of a tenant, from their SQL
+ * The JSON documents of the claims, policies, premiums, finance and compliance reports of a tenant, from their SQL
  * aggregates, and what their CSV tables share; the table of report kinds (kinds.ts) names them
  * with their CSV tables, for GET /reports/<kind>, a saved definition's run and the scheduled
  * delivery's attachment alike.
@@ -17,7 +17,8 @@ import {
   stageTimes,
 } from './claims-queries';
 import { complianceReport } from './compliance-queries';
-import type { claimsReportParameters, policiesReportParameters, premiumsReportParameters } from './parameters';
+import { financeGroups } from './finance-queries';
+import type { claimsReportParameters, financeReportParameters, policiesReportParameters, premiumsReportParameters } from './parameters';
 import { periodOf, periodView } from './period';
 import { cancellationsByReason, expiringCounts, expiringPolicies, policiesByStatus, policyGroups } from './policies-queries';
 import { overdueCounts, overdueInvoices, premiumGroups } from './premiums-queries';
@@ -25,6 +26,7 @@ import { overdueCounts, overdueInvoices, premiumGroups } from './premiums-querie
 export type ClaimsReportParameters = Output<typeof claimsReportParameters>;
 export type PoliciesReportParameters = Output<typeof policiesReportParameters>;
 export type PremiumsReportParameters = Output<typeof premiumsReportParameters>;
+export type FinanceReportParameters = Output<typeof financeReportParameters>;
 
 /** One table of a report, ready to be written as CSV. */
 export interface ReportTable {
@@ -108,6 +110,12 @@ export async function buildPremiumsReport(sequelize: Sequelize, tenantId: string
     ...grouped,
     overdueNow: { count, byCurrency: counts, items, truncated: count > items.length },
   };
+}
+
+export async function buildFinanceReport(sequelize: Sequelize, tenantId: string, parameters: FinanceReportParameters, now: Date) {
+  const { groupBy, section, ...dates } = parameters;
+  const period = periodOf(dates, now);
+  return { period: periodView(period), groupBy, ...(await financeGroups(sequelize, tenantId, period, groupBy)) };
 }
 
 export async function buildComplianceReport(sequelize: Sequelize, tenantId: string, asOf: Date) {

@@ -21,22 +21,27 @@ import type { KeySchemas } from '../../shared/typed-schema';
 import {
   buildClaimsReport,
   buildComplianceReport,
+  buildFinanceReport,
   buildPoliciesReport,
   buildPremiumsReport,
   columns,
   inBatches,
   type ClaimsReportParameters,
+  type FinanceReportParameters,
   type PoliciesReportParameters,
   type PremiumsReportParameters,
   type ReportTable,
 } from './build';
 import { claimCosts, claimGroups, slaBreaches, stageTimes } from './claims-queries';
 import { complianceReport } from './compliance-queries';
+import { financeGroups } from './finance-queries';
 import {
   claimsReportKeys,
   claimsReportParameters,
   complianceReportKeys,
   complianceReportParameters,
+  financeReportKeys,
+  financeReportParameters,
   policiesReportKeys,
   policiesReportParameters,
   premiumsReportKeys,
@@ -203,6 +208,21 @@ const premiums = periodReportKind<PremiumsReportParameters, PremiumsReportParame
   },
 });
 
+/** The insurer's figures, read from the journal (docs/ledger.md, The insurer's figures). */
+const finance = periodReportKind<FinanceReportParameters, FinanceReportParameters['section']>({
+  name: 'finance',
+  keys: financeReportKeys,
+  parameters: financeReportParameters,
+  json: (sequelize, tenantId, parameters, now) => buildFinanceReport(sequelize, tenantId, parameters, now),
+  csv: {
+    groups: {
+      columns: ['key', 'label', 'currency', 'written', 'earned', 'unearned', 'paid', 'incurred', 'recoveries', 'lossRatio'],
+      rows: async (sequelize, tenantId, parameters, now) =>
+        (await financeGroups(sequelize, tenantId, periodOf(parameters, now), parameters.groupBy)).groups,
+    },
+  },
+});
+
 /** The compliance report is as of now: it takes nothing, and its CSV has one row per requirement and policy. */
 const compliance = reportKind<object, 'requirements'>({
   name: 'compliance',
@@ -244,7 +264,7 @@ const compliance = reportKind<object, 'requirements'>({
 });
 
 /** The reports of a tenant, by kind: the kinds a definition may save. */
-export const TENANT_REPORT_KINDS = { claims, policies, compliance, premiums } satisfies Record<SavedReportKind, ReportKind>;
+export const TENANT_REPORT_KINDS = { claims, policies, compliance, premiums, finance } satisfies Record<SavedReportKind, ReportKind>;
 
 /**
  * The platform report (platform admins) belongs to no tenant: its tenants are a page of a list, so

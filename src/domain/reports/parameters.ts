@@ -6,6 +6,7 @@
 import Joi from 'joi';
 import { oneOf, object, withDefault } from '../../shared/typed-schema';
 import { CLAIM_GROUPINGS } from './claims-queries';
+import { FINANCE_GROUPINGS } from './finance-queries';
 import { MAX_PERIOD_DAYS } from './period';
 import { POLICY_GROUPINGS } from './policies-queries';
 import { PREMIUM_GROUPINGS } from './premiums-queries';
@@ -25,6 +26,8 @@ export const periodKeys = {
 export const CLAIM_REPORT_SECTIONS = ['groups', 'slaBreaches', 'stageTimes', 'costs'] as const;
 export const POLICY_REPORT_SECTIONS = ['groups', 'expiring', 'cancellations'] as const;
 export const PREMIUM_REPORT_SECTIONS = ['groups', 'overdue'] as const;
+/** The finance report's figures are its groups: one table. */
+export const FINANCE_REPORT_SECTIONS = ['groups'] as const;
 
 /**
  * A dated report's keys: the period, what its figures are grouped by (`defaultGroup` unless
@@ -64,9 +67,17 @@ export const premiumsReportKeys = datedReportKeys(
   PREMIUM_REPORT_SECTIONS,
 );
 
+export const financeReportKeys = datedReportKeys(
+  FINANCE_GROUPINGS,
+  'month: of the entry’s posting day; plan: the plan it was posted for; policyType: the policy’s, as issued',
+  'month',
+  FINANCE_REPORT_SECTIONS,
+);
+
 export const claimsReportParameters = object(claimsReportKeys);
 export const policiesReportParameters = object(policiesReportKeys);
 export const premiumsReportParameters = object(premiumsReportKeys);
+export const financeReportParameters = object(financeReportKeys);
 /** The compliance report is as of now: it takes nothing. */
 export const complianceReportKeys = {};
 export const complianceReportParameters = object(complianceReportKeys);

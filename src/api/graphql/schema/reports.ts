@@ -24,6 +24,7 @@ import {
   type SlaBreach,
 } from '../../../domain/reports/claims-queries';
 import { complianceReport } from '../../../domain/reports/compliance-queries';
+import { financeGroups, type FinanceFigures as FinanceFiguresRow, type FinanceGrouping } from '../../../domain/reports/finance-queries';
 import { type Period, periodOf, periodView } from '../../../domain/reports/period';
 import { pendingRegistrations } from '../../../domain/reports/platform-queries';
 import {
@@ -462,6 +463,42 @@ const PremiumsReport = builder.objectRef<ReportSource<PremiumGrouping>>('Premium
   }),
 });
 
+// Finance report
+
+const FinanceFigures = builder.objectRef<FinanceFiguresRow & { key?: string; label?: string }>('FinanceFigures').implement({
+  description: 'The insurer’s figures in one currency, read from the books (docs/ledger.md): different currencies are never added up',
+  fields: (t) => ({
+    ...groupFields(t),
+    currency: t.exposeString('currency'),
+    written: t.exposeString('written', { description: `Premium written in the period, net of voids and refunds. ${amountIn}` }),
+    earned: t.exposeString('earned', { description: 'Premium earned in the period' }),
+    unearned: t.exposeString('unearned', { description: 'Unearned premium on the last day of the period (by month: of the month)' }),
+    paid: t.exposeString('paid', { description: 'Paid out on claims in the period (cleared or settled)' }),
+    incurred: t.exposeString('incurred', { description: 'Paid losses and the change in reserves in the period, less recoveries' }),
+    recoveries: t.exposeString('recoveries', { description: 'Recovered on claims in the period' }),
+    lossRatio: t.exposeString('lossRatio', { nullable: true, description: 'incurred ÷ earned, 4 decimals; null when nothing was earned' }),
+  }),
+});
+
+const financeGroupsOf = groupsOf(financeGroups);
+
+const FinanceReport = builder.objectRef<ReportSource<FinanceGrouping>>('FinanceReport').implement({
+  fields: (t) => ({
+    ...periodFields(t),
+    totals: t.field({
+      type: [FinanceFigures],
+      extensions: ONE_STATEMENT,
+      description: 'One entry per currency',
+      resolve: async (source) => (await financeGroupsOf(source)).totals,
+    }),
+    groups: t.field({
+      type: [FinanceFigures],
+      extensions: ONE_STATEMENT,
+      resolve: async (source) => (await financeGroupsOf(source)).groups,
+    }),
+  }),
+});
+
 /** Where a report field keeps its kind and its verb's roles, for the check that both transports serve each kind alike. */
 export interface ReportFieldKind {
   name: string;
@@ -491,7 +528,7 @@ function ofReportKind<A extends object, P, R>(
   };
 }
 
-const { claims, policies, compliance, premiums } = TENANT_REPORT_KINDS;
+const { claims, policies, compliance, premiums, finance } = TENANT_REPORT_KINDS;
 
 /** The arguments of a report of a period, grouped as `groupBy` describes. */
 const periodReportArgs = (groupBy: string) =>
@@ -530,6 +567,12 @@ builder.queryFields((t) => ({
     description: "The tenant's premiums report, as GET /reports/premiums (claims managers and tenant admins)",
     args: periodReportArgs('month (default) or plan'),
     ...periodReport(premiums),
+  }),
+  financeReport: t.field({
+    type: FinanceReport,
+    description: "The tenant's finance report from the books, as GET /reports/finance (finance and tenant admins)",
+    args: periodReportArgs('month (default), plan or policyType'),
+    ...periodReport(finance),
   }),
   complianceReport: t.field({
     type: ComplianceReport,

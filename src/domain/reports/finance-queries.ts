@@ -1,0 +1,140 @@
+/**
+ * The finance report's figures (docs/reports.md, Finance; docs/ledger.md, The insurer's figures),
+ * one SQL aggregate over the tenant's journal: nothing is read from the invoices or claims, so the
+ * figures are what the books say. Money of different currencies is never added up: every group,
+ * and the totals, are per currency, summed in minor units and shown as decimal strings.
+ *
+ * In the period (by the entries' `posted_on`), opening balances left out (they carry in what came
+ * before the books, they moved nothing in the period):
+ * - written: net credits to unearned_premium by every entry but the month close's earnings (the
+ *   invoices and policy changes that write premium, less the voids and refunds that return it);
+ * - earned: net credits to earned_premium;
+ * - paid: net credits to cash by claim payments (cleared or settled): the money paid out on claims;
+ * - recoveries: net credits to recoveries;
+ * - incurred: net debits to paid_losses and reserve_movement, less recoveries;
+ * - lossRatio: incurred ÷ earned, 4 decimals, null when nothing was earned.
+ * And unearned: the balance of unearned_premium on the group's last day (the period's, or for a
+ * month the month's), opening balances included.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { formatMinorUnits } from '../../shared/money';
+import { groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
+import type { Period } from './period';
+
+export const FINANCE_GROUPINGS = ['month', 'plan', 'policyType'] as const;
+export type FinanceGrouping = (typeof FINANCE_GROUPINGS)[number];
+
+const AMOUNTS = ['written', 'earned', 'unearned', 'paid', 'incurred', 'recoveries'] as const;
+type Amount = (typeof AMOUNTS)[number];
+
+/**
+ * What a group is: the month of the entry, its plan (the one it was posted for), or the policy
+ * type its policy was issued with, as the other reports group by it. `moved` is the lines below;
+ * an entry with no plan or policy (none posts so today) is grouped under `none`.
+ */
+const GROUP_KEYS: Record<FinanceGrouping, { key: string; label: string; join: string }> = {
+  month: { key: `to_char(m.posted_on, 'YYYY-MM')`, label: `to_char(m.posted_on, 'YYYY-MM')`, join: '' },
+  plan: {
+    key: `coalesce(m.plan_id::text, 'none')`,
+    label: `coalesce(p.name, 'none')`,
+    join: 'LEFT JOIN plans p ON p.id = m.plan_id AND p.tenant_id = :tenantId',
+  },
+  policyType: {
+    key: `coalesce(s.policy_type, 'none')`,
+    label: `coalesce(s.policy_type, 'none')`,
+    join: 'LEFT JOIN subscriptions s ON s.id = m.subscription_id AND s.tenant_id = :tenantId',
+  },
+};
+
+/** The accounts the period's figures read. */
+const PERIOD_ACCOUNTS = ['unearned_premium', 'earned_premium', 'cash', 'paid_losses', 'reserve_movement', 'recoveries'];
+/** The sources of money paid out on claims (docs/ledger.md, What posts: a payment cleared, a settlement). */
+const CLAIM_PAYMENT_SOURCES = ['claim_payment', 'payment_batch'];
+
+type GroupRow = GroupingRow & { currency: string; loss_ratio: string | null } & Record<Amount, string>;
+
+export type FinanceFigures = { currency: string; lossRatio: string | null } & Record<Amount, string>;
+
+const figuresOf = (row: GroupRow): FinanceFigures => ({
+  currency: row.currency,
+  ...(Object.fromEntries(AMOUNTS.map((amount) => [amount, formatMinorUnits(Number(row[amount]), row.currency)])) as Record<Amount, string>),
+  lossRatio: row.loss_ratio,
+});
+
+/**
+ * The period's figures per group and currency, and per currency in total (one statement,
+ * GROUPING SETS). The unearned balance adds the unearned_premium lines before the period (counted
+ * on its first day) to those of the period; by month, each month's balance is the running sum up
+ * to it, and every month of the period is listed for a currency that has a balance or a figure.
+ */
+export async function financeGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: FinanceGrouping) {
+  const { key, label, join } = GROUP_KEYS[groupBy];
+  // Grouped by month, the lines before the period need no entry: only their currency counts.
+  const before =
+    groupBy === 'month'
+      ? `SELECT l.account_code, l.currency, :first::date, l.credit_minor - l.debit_minor, 'before', NULL::uuid, NULL::uuid
+           FROM journal_lines l
+          WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first`
+      : `SELECT l.account_code, l.currency, :first::date, l.credit_minor - l.debit_minor, 'before', e.plan_id, e.subscription_id
+           FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId
+          WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first`;
+  // Every month of the period, for each currency, so a month in which nothing moved still shows what was unearned.
+  const months =
+    groupBy === 'month'
+      ? `UNION ALL
+         SELECT 'unearned_premium', c.currency, month::date, 0, 'month', NULL::uuid, NULL::uuid
+           FROM generate_series(date_trunc('month', :first::date), :last::date, interval '1 month') AS month,
+                (SELECT currency FROM period UNION SELECT currency FROM before) c`
+      : '';
+  const unearned = groupBy === 'month' ? 'sum(unearned_moved) OVER (PARTITION BY currency, total ORDER BY key)' : 'unearned_moved';
+  const rows = await sequelize.query<GroupRow>(
+    `WITH period (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
+       SELECT l.account_code, l.currency, l.posted_on, l.credit_minor - l.debit_minor, e.source_type, e.plan_id, e.subscription_id
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId
+        WHERE l.tenant_id = :tenantId AND l.account_code IN (:accounts) AND l.posted_on >= :first AND l.posted_on <= :last
+          AND (l.account_code <> 'cash' OR e.source_type IN (:claimPaymentSources))
+     ), before (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
+       ${before}
+     ), moved AS (
+       SELECT * FROM period
+       UNION ALL
+       SELECT * FROM before
+       ${months}
+     ), grouped AS (
+       SELECT ${key} AS key, ${label} AS label, m.currency, GROUPING(${key}, ${label}) AS total,
+              coalesce(sum(net_credit) FILTER (WHERE account_code = 'unearned_premium'
+                                                 AND source_type NOT IN ('earning', 'opening_balance', 'before', 'month')), 0) AS written,
+              coalesce(sum(net_credit) FILTER (WHERE account_code = 'earned_premium' AND source_type <> 'opening_balance'), 0) AS earned,
+              coalesce(sum(net_credit) FILTER (WHERE account_code = 'unearned_premium'), 0) AS unearned_moved,
+              coalesce(sum(net_credit) FILTER (WHERE account_code = 'cash'), 0) AS paid,
+              coalesce(-sum(net_credit) FILTER (WHERE account_code IN ('paid_losses', 'reserve_movement')
+                                                  AND source_type <> 'opening_balance'), 0) AS expensed,
+              coalesce(sum(net_credit) FILTER (WHERE account_code = 'recoveries' AND source_type <> 'opening_balance'), 0) AS recoveries
+         FROM moved m ${join}
+        GROUP BY GROUPING SETS ((${key}, ${label}, m.currency), (m.currency))
+     ), figures AS (
+       SELECT key, label, currency, total, written, earned, ${unearned} AS unearned, paid, expensed - recoveries AS incurred, recoveries
+         FROM grouped
+     )
+     SELECT key, label, currency, total, written, earned, unearned, paid, incurred, recoveries,
+            CASE WHEN earned <> 0 THEN round(incurred::numeric / earned, 4)::text END AS loss_ratio
+       FROM figures
+      -- A group (a month, a currency) with nothing to say is left out.
+      WHERE written <> 0 OR earned <> 0 OR unearned <> 0 OR paid <> 0 OR incurred <> 0 OR recoveries <> 0
+      ORDER BY total, key, currency`,
+    {
+      replacements: {
+        tenantId,
+        first: period.from.toISOString().slice(0, 10),
+        last: new Date(period.until.getTime() - 1).toISOString().slice(0, 10),
+        accounts: PERIOD_ACCOUNTS,
+        claimPaymentSources: CLAIM_PAYMENT_SOURCES,
+      },
+      type: QueryTypes.SELECT,
+    },
+  );
+  return {
+    totals: rows.filter(isTotalRow).map(figuresOf),
+    groups: groupFigures(rows, figuresOf),
+  };
+}

@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { PremiumPayment, PremiumRefund } from '../models';
 import { recordAudit } from '../domain/audit/record';
+import { postRefundFailed, postRefundPaid } from '../domain/premiums/ledger-postings';
 import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payment-provider';
 import type { PremiumRefundOutcome } from '../contracts/premium-refund';
 import { workflowAuditSource } from './audit-source';
@@ -48,10 +49,11 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
         const row = await PremiumRefund.findByPk(refundId, { lock: transaction.LOCK.UPDATE, transaction });
         if (!row || row.providerRefundId) return 'already_sent';
         // The provider's own `charge.refunded` event may have settled the row meanwhile: its status stands.
-        await row.update(
-          { providerRefundId: outcome.providerRefundId, status: row.status === 'pending' ? outcome.status : row.status },
-          { transaction },
-        );
+        const settles = row.status === 'pending';
+        await row.update({ providerRefundId: outcome.providerRefundId, status: settles ? outcome.status : row.status }, { transaction });
+        // The books (docs/ledger.md, What posts): paid out, or no longer payable once refused.
+        if (settles && row.status === 'succeeded') await postRefundPaid(deps.sequelize, row, transaction);
+        if (settles && row.status === 'failed') await postRefundFailed(deps.sequelize, row, transaction);
         await recordAudit(
           workflowAuditSource(),
           {

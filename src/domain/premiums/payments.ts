@@ -8,7 +8,7 @@
  * again and changes nothing. An invoice it makes `paid` is told to the subscription's run (the
  * `premiumPaid` signal, written to the outbox in the same transaction: never lost, delivered by
  * the caller at once or by the relay), which reads its invoices again: a repeated signal changes
- * nothing.
+ * nothing. The payment is posted to the books with it (docs/ledger.md, What posts).
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { premiumPaidSignal, subscriptionWorkflowId } from '../../contracts/subscription';
@@ -16,6 +16,7 @@ import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { postPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
 export interface PaymentReceived {
@@ -109,6 +110,8 @@ export async function applyPayment(
       },
       { transaction },
     );
+    // Dated when the money arrived: a payment dated in a closed month is refused (409) and nothing is recorded.
+    await postPaymentReceived(sequelize, payment, invoice, transaction);
     const before = invoice.toJSON();
     let runSignal: OutboxMessage | undefined;
     if (owed > 0 && received.amountMinor >= owed) {

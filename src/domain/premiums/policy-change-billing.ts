@@ -16,6 +16,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
+import { postChangeCredits, postInvoicesIssued, postRefundsOwed } from './ledger-postings';
 import { paymentsLatestFirst, refundableOf, refundFromPayments } from './refunds';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
@@ -50,7 +51,29 @@ export async function settleChangePremium(
   const settled: ChangeMoney = { invoices: [], credits: [], refunds: [], unsettledMinor: 0 };
   if (change.premiumDeltaMinor > 0) settled.invoices = await billAdditionalPremium(sequelize, change, subscription, today, transaction);
   if (change.premiumDeltaMinor < 0) await returnPremium(change, subscription, settled, transaction);
+  await postChangeMoney(sequelize, change, subscription, settled, transaction);
   return settled;
+}
+
+/**
+ * The change's money in the books (docs/ledger.md, What posts): premium written or returned for
+ * the cover from the change's day to the term's end.
+ */
+async function postChangeMoney(
+  sequelize: Sequelize,
+  change: SubscriptionChange,
+  subscription: Subscription,
+  settled: ChangeMoney,
+  transaction: Transaction,
+): Promise<void> {
+  const term = subscription.renewalCount;
+  // A subscription changed mid-term has its term's dates.
+  const cover = { from: change.effectiveDate, until: String(subscription.endDate) };
+  const billed = { tenantId: subscription.tenantId, subscriptionId: subscription.id, currency: change.currency, term };
+  await postInvoicesIssued(sequelize, billed, settled.invoices, cover, transaction);
+  const creditedMinor = settled.credits.reduce((total, { creditMinor }) => total + creditMinor, 0);
+  await postChangeCredits(sequelize, change, term, creditedMinor, cover, transaction);
+  await postRefundsOwed(sequelize, settled.refunds, { term, cover }, transaction);
 }
 
 async function billAdditionalPremium(

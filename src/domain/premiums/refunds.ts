@@ -11,6 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { postInvoiceVoided, postRefundsOwed } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
@@ -27,7 +28,8 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
  * paid back by hand. The term's unpaid
  * invoices are voided; a paid one is `refunded` once refunds cover what was applied to it,
  * `partially_refunded` before. Nothing happens for a row that is not cancelled, or a
- * cancellation already refunded.
+ * cancellation already refunded. The refunds and what the closed invoices still owed are posted
+ * to the books with them, the refunds' first part as the term's credit given back whole.
  */
 export async function refundOnCancellation(sequelize: Sequelize, subscriptionId: string, source: AuditSource): Promise<PremiumRefund[]> {
   return sequelize.transaction(async (transaction) => {
@@ -63,12 +65,19 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       dedupeKeyOf: (paymentId: string) => `${key}:${paymentId}`,
     };
     const { refunds } = await refundFromPayments(cause, payments, refundable, owed, transaction);
+    // The premium returned is earned over the term until the cancellation day (docs/ledger.md, What posts).
+    const cover = { from: termStart, until: row.cancelledOn };
+    await postRefundsOwed(sequelize, refunds, { term: row.renewalCount, cover, creditMinor }, transaction);
 
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
       const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
-      if (UNPAID_INVOICE_STATUSES.includes(invoice.status) && applied === 0) await invoice.update({ status: 'void' }, { transaction });
+      const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
+      if (wasUnpaid && applied === 0) await invoice.update({ status: 'void' }, { transaction });
       else if (refunded > 0) await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+      // What it still owed is owed no more.
+      if (wasUnpaid && !UNPAID_INVOICE_STATUSES.includes(invoice.status))
+        await postInvoiceVoided(sequelize, invoice, invoice.amountMinor - applied, cover, transaction);
     }
     await recordAudit(
       source,

@@ -14,6 +14,8 @@ import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../
 import { recordAudit, type AuditSource } from '../../audit/record';
 import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
+import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
+import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from '../ledger-postings';
 import { recordRefundEvent } from '../refunds';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
@@ -120,6 +122,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     if (refund.amountMinor > uncovered) break;
     uncovered -= refund.amountMinor;
     await refund.update({ status: 'succeeded' }, { transaction });
+    await postRefundPaid(invoiceDatabase(), refund, transaction);
   }
   const pendingLeft = refunds.some((r) => r.status === 'pending');
   // The charge's refunded total names this refund: a redelivery under another event id adds nothing.
@@ -142,6 +145,9 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
       { transaction },
     );
     await recordRefundEvent(refund, transaction);
+    // Owed and paid at once: the provider gave it back before Insurflow knew it was owed.
+    await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term }, transaction);
+    await postRefundPaid(invoiceDatabase(), refund, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
   await recordAudit(
@@ -164,7 +170,10 @@ async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction)
   const applied = payments.reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
   const refunded = refunds.reduce((total, r) => total + r.amountMinor, 0);
   if (refunded === 0 || applied === 0) return;
+  const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
   await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+  // A partly paid invoice closed by its refund owes its unpaid rest no more.
+  if (wasUnpaid) await postInvoiceVoided(invoiceDatabase(), invoice, invoice.amountMinor - applied, {}, transaction);
 }
 
 /** A dispute moves no money yet (the provider holds it until decided): the event keeps it, and the audit record shows it to staff. */

@@ -1,0 +1,216 @@
+/**
+ * The premiums' entries in the books (docs/ledger.md, What posts). Each is posted by the code that
+ * records the movement, in its transaction, so the row and its entry commit together or not at
+ * all; each is named by its movement, so a retry posts once. Kept balanced per subscription so
+ * that, per tenant and currency, `premium_receivable` is what open and overdue invoices still owe
+ * (`INVOICE_OWED_SQL`), `refunds_payable` what refunds `owed` or `pending` come to, and
+ * `unearned_premium` + `earned_premium` the premium written less the premium returned.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import { Invoice, type PremiumPayment, type PremiumRefund } from '../../models';
+import type { BilledTerm, IssuedInvoice } from '../../models/invoice';
+import { credit, debit, post, postReversal } from '../ledger/post';
+
+/** The cover premium written or returned earns over: its first day, and the day after its last (docs/ledger.md). */
+export interface Cover {
+  from: string;
+  until: string;
+}
+
+/** An invoice issued: premium written, owed by the policyholder until paid. `cover` is the term's, or from a change's day. */
+export async function postInvoicesIssued(
+  sequelize: Sequelize,
+  billed: Pick<BilledTerm, 'tenantId' | 'subscriptionId' | 'currency' | 'term'>,
+  invoices: readonly IssuedInvoice[],
+  cover: Cover,
+  transaction: Transaction,
+): Promise<void> {
+  for (const invoice of invoices) {
+    await post(
+      sequelize,
+      {
+        tenantId: billed.tenantId,
+        sourceType: 'invoice',
+        sourceId: invoice.id,
+        sourceKey: `invoice:${invoice.id}:issued`,
+        description: `Invoice ${invoice.number} issued`,
+        postedOn: new Date(),
+        currency: billed.currency,
+        subscriptionId: billed.subscriptionId,
+        term: billed.term,
+        coverFrom: cover.from,
+        coverUntil: cover.until,
+        lines: [debit('premium_receivable', invoice.amountMinor), credit('unearned_premium', invoice.amountMinor)],
+      },
+      transaction,
+    );
+  }
+}
+
+/** A payment applied to its invoice, dated the day the money arrived: what the invoice owed leaves the receivable, the rest is credit. */
+export function postPaymentReceived(
+  sequelize: Sequelize,
+  payment: PremiumPayment,
+  invoice: Invoice,
+  transaction: Transaction,
+): Promise<boolean> {
+  return post(
+    sequelize,
+    {
+      tenantId: payment.tenantId,
+      sourceType: 'premium_payment',
+      sourceId: payment.id,
+      sourceKey: `premium_payment:${payment.id}:received`,
+      description: `Payment of invoice ${invoice.number} (${payment.method})`,
+      postedOn: payment.receivedAt,
+      currency: payment.currency,
+      subscriptionId: invoice.subscriptionId,
+      term: invoice.term,
+      lines: [
+        debit('cash', payment.amountMinor),
+        credit('premium_receivable', payment.amountMinor - payment.creditMinor),
+        credit('policyholder_credit', payment.creditMinor),
+      ],
+    },
+    transaction,
+  );
+}
+
+/**
+ * The unpaid rest of an invoice that leaves the unpaid statuses without being paid (a
+ * cancellation voids it, or a refund closes a partly paid one): premium returned, no longer owed.
+ */
+export function postInvoiceVoided(
+  sequelize: Sequelize,
+  invoice: Invoice,
+  owedMinor: number,
+  cover: Partial<Cover>,
+  transaction: Transaction,
+): Promise<boolean> {
+  return post(
+    sequelize,
+    {
+      tenantId: invoice.tenantId,
+      sourceType: 'invoice',
+      sourceId: invoice.id,
+      sourceKey: `invoice:${invoice.id}:voided`,
+      description: `Invoice ${invoice.number}: its unpaid ${invoice.status === 'void' ? 'amount voided' : 'rest written off'}`,
+      postedOn: new Date(),
+      currency: invoice.currency,
+      subscriptionId: invoice.subscriptionId,
+      term: invoice.term,
+      coverFrom: cover.from ?? null,
+      coverUntil: cover.until ?? null,
+      lines: [debit('unearned_premium', owedMinor), credit('premium_receivable', owedMinor)],
+    },
+    transaction,
+  );
+}
+
+/** A policy change's return premium taken off the term's unpaid instalments: premium returned, no longer owed. */
+export function postChangeCredits(
+  sequelize: Sequelize,
+  change: { id: string; tenantId: string; subscriptionId: string; currency: string },
+  term: number,
+  creditedMinor: number,
+  cover: Cover,
+  transaction: Transaction,
+): Promise<boolean> {
+  return post(
+    sequelize,
+    {
+      tenantId: change.tenantId,
+      sourceType: 'policy_change',
+      sourceId: change.id,
+      sourceKey: `policy_change:${change.id}:credited`,
+      description: 'Return premium of a policy change taken off unpaid instalments',
+      postedOn: new Date(),
+      currency: change.currency,
+      subscriptionId: change.subscriptionId,
+      term,
+      coverFrom: cover.from,
+      coverUntil: cover.until,
+      lines: [debit('unearned_premium', creditedMinor), credit('premium_receivable', creditedMinor)],
+    },
+    transaction,
+  );
+}
+
+/**
+ * Refunds owed (a cancellation's, a change's return premium, one made at the provider): premium
+ * returned, now payable. The first `creditMinor` of them is the policy's credit given back, not
+ * premium (a cancellation gives its term's credit back whole).
+ */
+export async function postRefundsOwed(
+  sequelize: Sequelize,
+  refunds: readonly PremiumRefund[],
+  of: { term: number; cover?: Cover; creditMinor?: number },
+  transaction: Transaction,
+): Promise<void> {
+  let creditLeft = of.creditMinor ?? 0;
+  for (const refund of refunds) {
+    const creditMinor = Math.min(creditLeft, refund.amountMinor);
+    creditLeft -= creditMinor;
+    await post(
+      sequelize,
+      {
+        tenantId: refund.tenantId,
+        sourceType: 'premium_refund',
+        sourceId: refund.id,
+        sourceKey: `premium_refund:${refund.id}:owed`,
+        description: `Refund owed: ${refund.reason}`,
+        postedOn: new Date(),
+        currency: refund.currency,
+        subscriptionId: refund.subscriptionId,
+        term: of.term,
+        coverFrom: of.cover?.from ?? null,
+        coverUntil: of.cover?.until ?? null,
+        lines: [
+          debit('unearned_premium', refund.amountMinor - creditMinor),
+          debit('policyholder_credit', creditMinor),
+          credit('refunds_payable', refund.amountMinor),
+        ],
+      },
+      transaction,
+    );
+  }
+}
+
+/** A refund the provider reports succeeded: the money left the bank. */
+export async function postRefundPaid(sequelize: Sequelize, refund: PremiumRefund, transaction: Transaction): Promise<boolean> {
+  const { term } = await Invoice.findByPk(refund.invoiceId, { attributes: ['term'], transaction, rejectOnEmpty: true });
+  return post(
+    sequelize,
+    {
+      tenantId: refund.tenantId,
+      sourceType: 'premium_refund',
+      sourceId: refund.id,
+      sourceKey: `premium_refund:${refund.id}:paid`,
+      description: `Refund paid: ${refund.reason}`,
+      postedOn: new Date(),
+      currency: refund.currency,
+      subscriptionId: refund.subscriptionId,
+      term,
+      lines: [debit('refunds_payable', refund.amountMinor), credit('cash', refund.amountMinor)],
+    },
+    transaction,
+  );
+}
+
+/**
+ * A refund the provider refused: no longer payable, and the premium counts as not given back (as
+ * `refundableOf` has it), so its owed entry is reversed. Staff pay it back another way.
+ */
+export function postRefundFailed(sequelize: Sequelize, refund: PremiumRefund, transaction: Transaction): Promise<boolean> {
+  return postReversal(
+    sequelize,
+    {
+      tenantId: refund.tenantId,
+      originalKey: `premium_refund:${refund.id}:owed`,
+      sourceKey: `premium_refund:${refund.id}:failed`,
+      description: `Refund refused by the provider: ${refund.reason}`,
+      postedOn: new Date(),
+    },
+    transaction,
+  );
+}

@@ -427,6 +427,27 @@ describe('cancellation and refunds', () => {
     expect(await expectBooksAgree(tenantId)).toMatchObject({ cash: 1000, refunds_payable: 342 });
   });
 
+  it('writes off the unpaid rest of a partly paid invoice the cancellation’s refund closes', async () => {
+    // 400.00 billed quarterly over 2026, 60.00 of the first 100.00 paid, cancelled on 11 January (10 of 365 days used).
+    const plan = await buildPlan({ billingFrequency: 'quarterly', premium: '400.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+    const [first] = await billCurrentTerm(stack.db.sequelize, subscription.id);
+    await paid(await Invoice.findByPk(first.id, { rejectOnEmpty: true }), 6000, '2026-01-02T09:00:00Z');
+    await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-01-11T12:00:00Z') });
+    // 400.00 × 10/365 = 10.958… earned, rounded up: 10.96; 60.00 − 10.96 = 49.04 back, the invoice partly refunded.
+    const [refund] = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
+    expect(refund).toMatchObject({ amountMinor: 4904, status: 'owed' });
+    expect(await Invoice.findByPk(first.id, { rejectOnEmpty: true })).toMatchObject({ status: 'partially_refunded' });
+    expect(await entryOf(plan.tenantId, `invoice:${first.id}:voided`)).toMatchObject({
+      coverUntil: '2026-01-11',
+      lines: [
+        ['premium_receivable', 0, 4000],
+        ['unearned_premium', 4000, 0],
+      ],
+    });
+    expect(await expectBooksAgree(plan.tenantId)).toMatchObject({ premium_receivable: 0, unearned_premium: 1096, refunds_payable: 4904 });
+  });
+
   it('takes a refund the provider refuses out of refunds payable: its owed entry reversed', async () => {
     stripeMock.mode = 'refuse';
     try {

@@ -1,7 +1,8 @@
 /**
  * Records what a claim's run decided about a payment (docs/claim-money.md, Payments): the payment
  * row, the reserve changes the decision made (a payment takes its amount off its line, a voided or
- * failed one gives it back) and the audit event, in one transaction.
+ * failed one gives it back), their entries in the books (docs/ledger.md) and the audit event, in one
+ * transaction.
  *
  * The database is the arbiter of a payment's status: a decision moves the row only from the
  * statuses it may follow (a void only before a batch issued the payment). When the row has moved
@@ -17,6 +18,7 @@ import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contract
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
+import { postPaymentHeld, postPaymentVoided } from '../domain/claims/ledger-postings';
 import { mayApproveAlone } from '../domain/claims/payment-authority';
 import { recordPaymentEvents } from '../domain/claims/webhook-events';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -57,18 +59,26 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
           approvedById: payment.approvedById,
         };
         if (!from) {
-          await sequelize.query(
+          const [held] = await sequelize.query<{ amount: string; currency: string }>(
             `INSERT INTO payments (id, tenant_id, claim_id, kind, status, cost_type, category, amount, currency, reference, payee_kind,
                                    payee_name, payee_iban, payee_bic, note, requested_by_id, requested_at, approved_by_id, approved_at,
                                    created_at, updated_at)
              VALUES (:id, :tenantId, :claimId, 'partial', :status, :costType, :category, :amount, :currency, :reference, :kind,
                      :name, :iban, :bic, :note, :requestedById, :requestedAt, :approvedById,
                      CASE WHEN :status = 'approved' THEN now() END, now(), now())
-             ON CONFLICT (id) DO NOTHING`,
-            { replacements, transaction },
+             ON CONFLICT (id) DO NOTHING
+             RETURNING amount, currency`,
+            { replacements, transaction, type: QueryTypes.SELECT },
           );
+          // Requested or approved, it is owed from now on (a retry finds the row, and its entry, written).
+          if (held)
+            await postPaymentHeld(
+              sequelize,
+              { tenantId, claimId, paymentId: payment.id, reference: payment.reference, ...held },
+              transaction,
+            );
         } else {
-          const moved = await sequelize.query(
+          const [moved] = await sequelize.query<{ amount: string; currency: string }>(
             `UPDATE payments SET status = :status, updated_at = now(),
                     approved_by_id = CASE WHEN :status = 'approved' THEN :actorId ELSE approved_by_id END,
                     approved_at = CASE WHEN :status = 'approved' THEN now() ELSE approved_at END,
@@ -77,10 +87,10 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
               WHERE id = :id AND claim_id = :claimId AND status IN (:from)
                 -- A payment whose card refund was started may have left: it is not voided.
                 AND (card_refund_started_at IS NULL OR :status <> 'voided')
-              RETURNING id`,
+              RETURNING amount, currency`,
             { replacements, transaction, type: QueryTypes.SELECT },
           );
-          if (moved.length === 0) {
+          if (!moved) {
             const [row] = await sequelize.query<{ status: PaymentStatus; started: Date | null }>(
               `SELECT status, card_refund_started_at AS started FROM payments WHERE id = :id FOR UPDATE`,
               { replacements, transaction, type: QueryTypes.SELECT },
@@ -98,6 +108,13 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
               },
             );
           }
+          // Approving moves no money; a void takes back what its request held.
+          if (payment.status === 'voided')
+            await postPaymentVoided(
+              sequelize,
+              { tenantId, claimId, paymentId: payment.id, reference: payment.reference, ...moved },
+              transaction,
+            );
         }
         await writeReserveChanges(sequelize, transaction, { claimId, tenantId, changes: reserveChanges });
         await recordAudit(

@@ -1,13 +1,15 @@
 /**
  * Records what a claim's run decided about its reserves (docs/claim-money.md): each change as a
  * row (inserted, or its decision written on the pending row) and, once it applies, the line's new
- * amount, with its audit event, in one transaction. Idempotent: a retry writes the same values
- * again and the audit event once per change and status (its dedupe key).
+ * amount and its entry in the books (docs/ledger.md), with its audit event, in one transaction.
+ * Idempotent: a retry writes the same values again, and the audit event and the entry once per
+ * change (their keys).
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
+import { claimCurrency, postReserveChange } from '../domain/claims/ledger-postings';
 import { recordReserveChangeEvents } from '../domain/claims/webhook-events';
 import { workflowAuditSource } from './audit-source';
 
@@ -26,6 +28,8 @@ export async function writeReserveChanges(
   transaction: Transaction,
   { claimId, tenantId, changes }: RecordReserveChangesInput,
 ): Promise<void> {
+  // Read once, when a change sets its line.
+  let currency: string | undefined;
   for (const change of changes) {
     const decided = change.status === 'approved' || change.status === 'rejected';
     await sequelize.query(
@@ -41,11 +45,24 @@ export async function writeReserveChanges(
       },
     );
     if (!NOT_APPLYING.has(change.status)) {
-      await sequelize.query(
+      // The line as it was (locked) and as it is: the books post what the line moved, so the loss
+      // reserves account is always what the lines hold (a retry that finds it set posts nothing).
+      const [before] = await sequelize.query<{ amount: string }>(
+        `SELECT amount FROM claim_reserve_lines WHERE claim_id = :claimId AND cost_type = :costType AND category = :category FOR UPDATE`,
+        { replacements: { ...change, claimId }, transaction, type: QueryTypes.SELECT },
+      );
+      const [after] = await sequelize.query<{ amount: string }>(
         `INSERT INTO claim_reserve_lines (id, tenant_id, claim_id, cost_type, category, amount, created_at, updated_at)
          VALUES (gen_random_uuid(), :tenantId, :claimId, :costType, :category, :amount, now(), now())
-         ON CONFLICT (claim_id, cost_type, category) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
-        { replacements: { ...change, claimId, tenantId }, transaction },
+         ON CONFLICT (claim_id, cost_type, category) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()
+         RETURNING amount`,
+        { replacements: { ...change, claimId, tenantId }, transaction, type: QueryTypes.SELECT },
+      );
+      currency ??= await claimCurrency(sequelize, claimId, transaction);
+      await postReserveChange(
+        sequelize,
+        { ...change, tenantId, claimId, changeId: change.id, currency, before: before?.amount ?? 0, after: after.amount },
+        transaction,
       );
     }
     await recordAudit(

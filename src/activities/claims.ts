@@ -12,6 +12,7 @@ import { formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { coverOn } from '../domain/claims/cover';
+import { claimCurrency, postSettlement } from '../domain/claims/ledger-postings';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
@@ -158,9 +159,9 @@ export function createClaimActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records the disbursement of an approved claim. The unique claim_id makes a retry (after a
-     * crash between the insert and the activity's completion) find the first payment instead of
-     * paying twice.
+     * Records the disbursement of an approved claim and posts it to the books. The unique reference
+     * makes a retry (after a crash between the insert and the activity's completion) find the first
+     * payment instead of paying twice, and its source key posts it once.
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
       const reference = input.reference ?? `PAY-${input.claimNumber}`;
@@ -195,8 +196,20 @@ export function createClaimActivities(deps: ActivityDeps) {
           },
           transaction,
         );
-        // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md).
+        // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md), and its one entry.
         await recordPaymentEvents([paid.id], 'cleared', null, transaction);
+        await postSettlement(
+          deps.sequelize,
+          {
+            tenantId: input.tenantId,
+            claimId: input.claimId,
+            paymentId: paid.id,
+            reference: paid.reference,
+            amount: paid.amount,
+            currency: await claimCurrency(deps.sequelize, input.claimId, transaction),
+          },
+          transaction,
+        );
         return paid;
       });
       deps.logger.info({ claimId: input.claimId, reference: payment.reference }, 'claim payment disbursed');

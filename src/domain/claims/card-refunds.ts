@@ -17,6 +17,7 @@ import {
   type PaymentProvider,
   type ProviderRefund,
 } from '../../services/payment-provider';
+import { postPaymentCleared, postPaymentIssued } from './ledger-postings';
 import { recordPaymentEvents } from './webhook-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
@@ -222,6 +223,17 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
           { status, issuedAt: new Date(), paidAt: status === 'cleared' ? new Date() : null, providerRefundId: refund.id },
           { transaction },
         );
+        // Issued as the provider took the refund, and cleared at once when it succeeded: the two entries a bank payment has.
+        const moved = {
+          tenantId: claim.tenantId,
+          claimId: claim.id,
+          paymentId,
+          reference: locked.reference,
+          amount: locked.amount,
+          currency,
+        };
+        await postPaymentIssued(deps.sequelize, moved, transaction);
+        if (status === 'cleared') await postPaymentCleared(deps.sequelize, moved, transaction);
         signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status }, transaction));
         // Issued as the provider took the refund; cleared too when it answered that it succeeded.
         await recordPaymentEvents([paymentId], status === 'cleared' ? ['issued', 'cleared'] : status, caller.id, transaction);

@@ -22,6 +22,7 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { formatClaimAmount, toMinorUnits } from '../../shared/money';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
+import { postRecovery } from './ledger-postings';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRunForResult } from '../../services/run-decisions';
@@ -101,7 +102,8 @@ export interface RecoveryInput {
 
 /**
  * Records money recovered on a claim, by its handler or a claims manager, as the claim's other
- * money is worked; a repeat with the same Idempotency-Key records it once. Not on a closed claim,
+ * money is worked, and posts it to the books dated the day it was received (a closed month: 409);
+ * a repeat with the same Idempotency-Key records it once. Not on a closed claim,
  * whose money is final: salvage sold after closing reopens it first (docs/claim-money.md).
  */
 export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (caller, { id, kind, amount, receivedOn, reference }, deps) => {
@@ -109,7 +111,7 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
   if (claim.assigneeId !== caller.id && !may(caller, 'recordRecoveryOnAnyClaim'))
     throw forbidden("Only the claim's handler or a claims manager records a recovery on it");
   if (claim.status === 'closed') throw conflict('The claim is closed: its money is final; reopen it to record a recovery');
-  await assertAmountIn(claim, amount, 'amount');
+  const currency = await assertAmountIn(claim, amount, 'amount');
   const receivedDay = receivedOn.toISOString().slice(0, 10);
   if (receivedDay > new Date().toISOString().slice(0, 10))
     throw unprocessable('A recovery is recorded once received', [{ field: 'receivedOn', message: 'is in the future' }]);
@@ -132,6 +134,12 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
           recordedById: caller.id,
         },
         { transaction },
+      );
+      // Dated the day it was received: in a month whose books are closed, 409 and nothing recorded.
+      await postRecovery(
+        deps.sequelize,
+        { tenantId: claim.tenantId, claimId: claim.id, recoveryId, kind, amount: recovery.amount, currency, receivedOn: receivedDay },
+        transaction,
       );
       await recordRecoveryEvent(recovery, transaction);
       return recovery;

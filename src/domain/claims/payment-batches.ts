@@ -2,13 +2,14 @@
  * Payment batches (docs/claim-money.md, Payment batches): a tenant's approved claim payments in
  * one currency, issued together as the ISO 20022 pain.001.001.09 credit-transfer file its bank
  * takes. The batch takes the payments under row locks (two batches made at once never share a
- * payment), marks them issued, keeps the file as sent, and tells each payment's claim run, all in
- * one transaction (the outbox delivers the signals after the commit).
+ * payment), marks them issued and posts each to the books, keeps the file as sent, and tells each
+ * payment's claim run, all in one transaction (the outbox delivers the signals after the commit).
  */
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { PaymentBatch, Tenant } from '../../models';
 import { tenantOf } from '../../access/core';
+import { postPaymentIssued } from './ledger-postings';
 import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from './pain001';
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -32,6 +33,7 @@ export interface PaymentBatchInput {
 
 interface BatchablePayment {
   id: string;
+  claim_id: string;
   reference: string;
   amount: string;
   currency: string;
@@ -56,7 +58,7 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
     deps,
     async (transaction) => {
       const payments = await deps.sequelize.query<BatchablePayment>(
-        `SELECT p.id, p.reference, p.amount, p.currency, p.payee_name, p.payee_iban, p.payee_bic, c.claim_number, c.workflow_id
+        `SELECT p.id, p.claim_id, p.reference, p.amount, p.currency, p.payee_name, p.payee_iban, p.payee_bic, c.claim_number, c.workflow_id
            FROM payments p JOIN claims c ON c.id = p.claim_id
           WHERE p.tenant_id = :tenantId AND p.status = 'approved' AND p.card_refund_started_at IS NULL
             -- A payee erased on its way to the run (docs/privacy.md, crypto-shredding) has no account to pay.
@@ -120,6 +122,13 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
         `UPDATE payments SET status = 'issued', issued_at = now(), batch_id = :batchId, updated_at = now() WHERE id IN (:ids)`,
         { replacements: { batchId, ids: payments.map((payment) => payment.id) }, transaction },
       );
+      // One entry per payment (docs/ledger.md, What posts): each is followed on its own to the bank's answer.
+      for (const payment of payments)
+        await postPaymentIssued(
+          deps.sequelize,
+          { tenantId, claimId: payment.claim_id, paymentId: payment.id, reference: payment.reference, amount: payment.amount, currency },
+          transaction,
+        );
       await recordPaymentEvents(
         payments.map((payment) => payment.id),
         'issued',

@@ -23,6 +23,7 @@ import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { Claim, ClaimPayment } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
+import { postPaymentCleared, postPaymentFailed } from './ledger-postings';
 import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
 import { recordPaymentEvents } from './webhook-events';
@@ -117,7 +118,8 @@ export interface SettlementInput {
 
 /**
  * Records the bank's answer on an issued payment: `cleared` (paid) or `failed` (returned, which
- * gives its amount back to the reserve line). A repeat of the same answer changes nothing.
+ * gives its amount back to the reserve line), with its entry in the books. A repeat of the same
+ * answer changes nothing.
  */
 export const settlePayment: Command<SettlementInput, ClaimPayment> = async (caller, { id, paymentId, status, reason }, deps) => {
   const claim = await findVisible(caller, claimAccess, id);
@@ -128,12 +130,12 @@ export const settlePayment: Command<SettlementInput, ClaimPayment> = async (call
   const settled = await audited(
     deps,
     async (transaction) => {
-      const [row] = await deps.sequelize.query<{ id: string }>(
+      const [row] = await deps.sequelize.query<{ reference: string; amount: string; currency: string }>(
         `UPDATE payments SET status = :status, updated_at = now(),
                 paid_at = CASE WHEN :status = 'cleared' THEN now() END,
                 failed_at = CASE WHEN :status = 'failed' THEN now() END,
                 failure_reason = :reason
-          WHERE id = :paymentId AND status = 'issued' RETURNING id`,
+          WHERE id = :paymentId AND status = 'issued' RETURNING reference, amount, currency`,
         { replacements: { status, paymentId, reason: reason ?? null }, transaction, type: QueryTypes.SELECT },
       );
       if (!row) {
@@ -142,6 +144,8 @@ export const settlePayment: Command<SettlementInput, ClaimPayment> = async (call
           { field: 'paymentId', message: `is ${now?.status}`, status: now?.status },
         ]);
       }
+      const moved = { tenantId: claim.tenantId, claimId: claim.id, paymentId, ...row };
+      await (status === 'cleared' ? postPaymentCleared : postPaymentFailed)(deps.sequelize, moved, transaction);
       signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status, ...(reason && { reason }) }, transaction));
       await recordPaymentEvents([paymentId], status, caller.id, transaction);
       return (await ClaimPayment.findByPk(paymentId, { transaction }))!;

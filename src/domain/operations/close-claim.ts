@@ -1,9 +1,9 @@
 /**
  * Closing a claim whose run the reconciler found gone, when no one should work it again (filed in
  * error, a duplicate): the row closes with an entry naming the operator and the reason, what its
- * reserve lines still hold is released (as a closing run releases it), and the drift mark goes.
- * A claim with a payment still to decide or on its way to the bank is refused: restore its run,
- * which decides them. One transaction, the row locked; audited.
+ * reserve lines still hold is released (as a closing run releases it, posted to the books too), and
+ * the drift mark goes. A claim with a payment still to decide or on its way to the bank is refused:
+ * restore its run, which decides them. One transaction, the row locked; audited.
  */
 import { QueryTypes } from 'sequelize';
 import { Claim, ClaimHistory } from '../../models';
@@ -11,6 +11,7 @@ import { findVisible } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../audit/record';
+import { claimCurrency, postReserveChange } from '../claims/ledger-postings';
 import { recordReserveChangeEvents, recordStageChangedEvent } from '../claims/webhook-events';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { conflict } from '../../shared/errors';
@@ -52,6 +53,24 @@ export const closeDriftedClaim: RepairCommand<{ id: string; reason: string }, Cl
        RETURNING id, cost_type, category, amount_before, requested_at`,
     );
     await sql(`UPDATE claim_reserve_lines SET amount = 0, updated_at = now() WHERE claim_id = :claimId AND amount > 0 RETURNING id`);
+    // Posted as a run's release is (docs/ledger.md, What posts): the loss reserves account keeps to the lines.
+    const currency = await claimCurrency(deps.sequelize, claim.id, transaction);
+    for (const change of released)
+      await postReserveChange(
+        deps.sequelize,
+        {
+          tenantId: claim.tenantId,
+          claimId: claim.id,
+          changeId: change.id,
+          status: 'released',
+          costType: change.cost_type,
+          category: change.category,
+          currency,
+          before: change.amount_before,
+          after: 0,
+        },
+        transaction,
+      );
     await sql(`UPDATE claims SET run_state = NULL, run_state_at = NULL WHERE id = :claimId RETURNING id`);
     const [{ last }] = await sql<{ last: number }>('SELECT max(sequence) AS last FROM claim_history WHERE claim_id = :claimId');
     const closedAt = new Date();

@@ -39,6 +39,8 @@ import type { RouteSpec } from './http/route';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { policyChangeRoutes } from './subscriptions/changes-routes';
 import { subscriptionDocumentRoutes } from './subscriptions/documents-routes';
+import { subscriptionStatementRoutes } from './subscriptions/statement-routes';
+import { ledgerRoutes } from './ledger/routes';
 import { tenantSettingsRoutes } from './tenant-settings/routes';
 import { tenantRoutes } from './onboarding/tenants/routes';
 import { tenantSuspensionRoutes } from './onboarding/tenants/suspension-routes';
@@ -87,7 +89,9 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...subscriptionRoutes(),
     ...policyChangeRoutes(),
     ...subscriptionDocumentRoutes(),
+    ...subscriptionStatementRoutes(),
     ...premiumRoutes(),
+    ...ledgerRoutes(),
     ...paymentRoutes(),
     ...catalogRoutes(config),
     ...catalogQuoteRoutes(config),

@@ -13,6 +13,7 @@ import './schema/compliance-policies';
 import './schema/requirements';
 import './schema/onboarding';
 import './schema/reports';
+import './schema/ledger';
 import './schema/audit';
 
 export const schema = builder.toSchema();

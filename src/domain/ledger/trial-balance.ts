@@ -10,6 +10,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { formatMinorUnits } from '../../shared/money';
+import { todayUtc } from '../subscriptions/changes/quote';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS, normalSide, type AccountCode, type AccountKind } from './accounts';
 
 /** An account's lines summed, in minor units; `balance` on its normal side (assets and expenses debit, the rest credit). */
@@ -75,11 +76,11 @@ export interface TrialBalance {
   totals: CurrencyTotals[];
 }
 
-/** The trial balance as of `asOf` (included): each account's totals, and per currency the sum of all of them. */
+/** The trial balance as of `asOf` (included; today, UTC, by default): each account's totals, and per currency the sum of all of them. */
 export async function trialBalance(
   sequelize: Sequelize,
   tenantId: string,
-  asOf: string,
+  asOf: string = todayUtc(),
   filter: Omit<TotalsFilter, 'asOf'> = {},
 ): Promise<TrialBalance> {
   const accounts = await accountTotals(sequelize, tenantId, { ...filter, asOf });

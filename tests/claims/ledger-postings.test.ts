@@ -4,8 +4,9 @@
  * its line, each step of a payment (held, voided, issued in a batch or by card refund, cleared,
  * failed), the settlement and a recovery post their entry in the transaction that records them,
  * once however the activity or the request is repeated; a recovery dated in a closed month is 409
- * and nothing is recorded. After each step the books equal the rows: loss reserves what the lines
- * hold, payments payable what is asked for or approved, in transit what is issued, per currency.
+ * and nothing is recorded; an operator's close of a drifted claim posts its releases. After each
+ * step the books equal the rows: loss reserves what the lines hold, payments payable what is asked
+ * for or approved, in transit what is issued, per currency.
  */
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -19,7 +20,7 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { Claim, ClaimPayment, ClaimRecovery, ClaimReserveChange, Invoice, TenantSettings, type User } from '../../src/models';
 import { toMinorUnits } from '../../src/shared/money';
-import { bearer, buildPlan, buildSubscription } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { keepPaymentIntent, startStripeStack, type StripeStack } from '../support/stripe-mock';
 import { waitUntil } from '../support/waiting';
@@ -226,7 +227,6 @@ describe('a claim’s money in the books (API, worker, stripe-mock)', () => {
       { currency: 'EUR', account: 'loss_reserves', balance: 1_800_000 },
       { currency: 'JPY', account: 'loss_reserves', balance: 12_000 },
     ]);
-    expect(yenClaimId).toBeDefined();
   });
 
   it('holds a payment as it is asked for, reverses the hold of a voided one, and posts each once however it is retried', async () => {
@@ -415,5 +415,24 @@ describe('a claim’s money in the books (API, worker, stripe-mock)', () => {
       { currency: 'EUR', account: 'paid_losses', balance: -(50_000 + 30_000 + 20_000) },
       { currency: 'EUR', account: 'recoveries', balance: 15_050 },
     ]);
+  });
+
+  it('posts the releases of a drifted claim an operator closes: its yen reserve leaves the books', async () => {
+    const { workflowId } = await Claim.findByPk(yenClaimId, { rejectOnEmpty: true });
+    await stack.temporal.workflow.getHandle(workflowId).terminate('filed twice');
+    // What the reconciler marks on a claim whose run it found terminated.
+    await sql(`UPDATE claims SET run_state = 'terminated', run_state_at = now() WHERE id = :yenClaimId RETURNING id`, { yenClaimId });
+    const platformAdmin = await buildUser({ tenantId: null, role: 'platform_admin' });
+    await stack.api
+      .post(`/api/v1/operations/drift/claims/${yenClaimId}/close`)
+      .set(as(platformAdmin))
+      .send({ reason: 'Filed twice by mistake' })
+      .expect(200);
+    const [release] = await ClaimReserveChange.findAll({ where: { claimId: yenClaimId, status: 'released' } });
+    expect(await linesOf(release.id)).toEqual([
+      { key: `reserve_change:${release.id}:applied`, account: 'reserve_movement', debit: 0, credit: 12_000 },
+      { key: `reserve_change:${release.id}:applied`, account: 'loss_reserves', debit: 12_000, credit: 0 },
+    ]);
+    expect((await expectBooksToEqualRows()).filter((row) => row.currency === 'JPY')).toEqual([]);
   });
 });

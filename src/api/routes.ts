@@ -53,6 +53,7 @@ import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
 import { erasureRoutes } from './privacy/erasures';
 import { legalHoldRoutes } from './privacy/holds';
+import { ledgerPeriodRoutes } from './ledger/periods';
 
 export function allRoutes(config: Config): RouteSpec[] {
   return [
@@ -105,6 +106,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...meRoutes(),
     ...erasureRoutes(),
     ...legalHoldRoutes(),
+    ...ledgerPeriodRoutes(),
     ...driftRoutes(),
     ...incidentRoutes(),
     // After any literal /operations/<name> route: `:id` would otherwise take its name.

@@ -1,0 +1,216 @@
+/**
+ * A tenant's months in the books (docs/ledger.md, Closing a month). Closing a month that has
+ * ended records it `closing` and, in the same transaction, the start of its run
+ * `ledger-close-<tenantId>-<YYYY-MM>` (outbox); the run posts the month's earned premium
+ * (`earnings.ts`) and then locks it here: `closed`, with who asked and the trial balance as of the
+ * month's last day. From then on PostgreSQL refuses any entry dated in it (migration 0079). A
+ * tenant admin may reopen it, with a reason (audited): postings dated in it are accepted again,
+ * and it may be closed again.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { tenantOf } from '../../access/core';
+import {
+  LEDGER_CLOSE_WORKFLOW_TYPE,
+  ledgerCloseWorkflowId,
+  type LedgerCloseInput,
+  type LedgerCloseWorkflow,
+  type LedgerPeriodStatus,
+} from '../../contracts/ledger-close';
+import type { AuthUser } from '../../shared/caller';
+import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { recordAudit, type AuditSource } from '../audit/record';
+import type { Command, CommandDeps } from '../command';
+import { writeWithStart } from '../runs';
+import { trialBalance, trialBalanceView, type TrialBalance } from './trial-balance';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const dayText = (time: number) => new Date(time).toISOString().slice(0, 10);
+
+/** A month (`YYYY-MM`) as days: its first, its last (E, the day its earnings are dated) and the first of the next. */
+export function monthDays(month: string): { first: string; last: string; next: string } {
+  const [year, monthNumber] = month.split('-').map(Number);
+  const next = Date.UTC(year, monthNumber, 1);
+  return { first: `${month}-01`, last: dayText(next - DAY_MS), next: dayText(next) };
+}
+
+/** A month has ended once its next month has begun (UTC). */
+export const hasEnded = (month: string, now = new Date()) => monthDays(month).next <= dayText(now.getTime());
+
+interface PeriodRow {
+  month: string;
+  status: LedgerPeriodStatus;
+  closedAt: Date | null;
+  closedById: string | null;
+  reopenedAt: Date | null;
+  reopenedById: string | null;
+  reopenReason: string | null;
+  trialBalance: TrialBalance | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const PERIOD_COLUMNS = `to_char(month, 'YYYY-MM') AS month, status, closed_at AS "closedAt", closed_by_id AS "closedById",
+  reopened_at AS "reopenedAt", reopened_by_id AS "reopenedById", reopen_reason AS "reopenReason",
+  trial_balance AS "trialBalance", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** A period as answers show it: its run, and the trial balance at the close in decimal strings. */
+export function ledgerPeriodView(tenantId: string, row: PeriodRow) {
+  return {
+    ...row,
+    workflowId: ledgerCloseWorkflowId(tenantId, row.month),
+    trialBalance: row.trialBalance && trialBalanceView(row.trialBalance),
+  };
+}
+export type LedgerPeriodView = ReturnType<typeof ledgerPeriodView>;
+
+async function periodRow(sequelize: Sequelize, tenantId: string, month: string, transaction?: Transaction): Promise<PeriodRow | null> {
+  const [row] = await sequelize.query<PeriodRow>(
+    `SELECT ${PERIOD_COLUMNS} FROM ledger_periods WHERE tenant_id = :tenantId AND month = :first${transaction ? ' FOR UPDATE' : ''}`,
+    { replacements: { tenantId, first: monthDays(month).first }, type: QueryTypes.SELECT, transaction },
+  );
+  return row ?? null;
+}
+
+/** The caller's tenant's period of `month`; 404 when it was never closed (another tenant's is never seen). */
+export async function ledgerPeriodOf(caller: AuthUser, month: string, deps: Pick<CommandDeps, 'sequelize'>): Promise<LedgerPeriodView> {
+  const tenantId = tenantOf(caller);
+  const row = await periodRow(deps.sequelize, tenantId, month);
+  if (!row) throw notFound('Ledger period');
+  return ledgerPeriodView(tenantId, row);
+}
+
+/** A window of the caller's tenant's periods, latest month first, and how many there are. */
+export async function ledgerPeriods(
+  caller: AuthUser,
+  window: { limit: number; offset: number; status?: LedgerPeriodStatus },
+  deps: Pick<CommandDeps, 'sequelize'>,
+): Promise<{ rows: LedgerPeriodView[]; total: number }> {
+  const tenantId = tenantOf(caller);
+  const where = `tenant_id = :tenantId${window.status ? ' AND status = :status' : ''}`;
+  const replacements = { tenantId, status: window.status ?? null, limit: window.limit, offset: window.offset };
+  const [rows, [{ total }]] = await Promise.all([
+    deps.sequelize.query<PeriodRow>(
+      `SELECT ${PERIOD_COLUMNS} FROM ledger_periods WHERE ${where} ORDER BY month DESC LIMIT :limit OFFSET :offset`,
+      {
+        replacements,
+        type: QueryTypes.SELECT,
+      },
+    ),
+    deps.sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM ledger_periods WHERE ${where}`, {
+      replacements,
+      type: QueryTypes.SELECT,
+    }),
+  ]);
+  return { rows: rows.map((row) => ledgerPeriodView(tenantId, row)), total };
+}
+
+/**
+ * Closes a month that has ended (422 before), unless it is closed already (409): the period is
+ * `closing` and its run is started. Asked again while it is closing, it starts the run again if
+ * that one has ended without locking it (a run still going is joined), so a close never sticks.
+ */
+export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = async (caller, { month }, deps) => {
+  const tenantId = tenantOf(caller);
+  if (!hasEnded(month))
+    throw unprocessable(`${month} has not ended: a month is closed once it is over`, [
+      { field: 'month', message: 'must be a month that has ended' },
+    ]);
+  const workflowId = ledgerCloseWorkflowId(tenantId, month);
+  const { written } = await writeWithStart<LedgerCloseWorkflow, PeriodRow>(deps, async (transaction) => {
+    const [row] = await deps.sequelize.query<PeriodRow>(
+      `INSERT INTO ledger_periods AS p (tenant_id, month, status) VALUES (:tenantId, :first, 'closing')
+       ON CONFLICT (tenant_id, month) DO UPDATE SET status = 'closing', updated_at = now() WHERE p.status <> 'closed'
+       RETURNING ${PERIOD_COLUMNS}`,
+      { replacements: { tenantId, first: monthDays(month).first }, type: QueryTypes.SELECT, transaction },
+    );
+    if (!row)
+      throw conflict(`The books for ${month} are closed already`, [
+        { field: 'month', message: 'is closed: a tenant admin may reopen it', rule: 'ledger_period_closed' },
+      ]);
+    return {
+      written: row,
+      workflowId,
+      start: {
+        workflowType: LEDGER_CLOSE_WORKFLOW_TYPE,
+        args: [{ tenantId, month, closedById: caller.id }],
+        tenantId,
+        status: 'posting_earnings',
+        summary: `Close the books for ${month}: post the earned premium, then lock the month`,
+        // A close after a reopening (or after a run that ended without locking) runs under the same ID.
+        replacesEndedRun: true,
+      },
+    };
+  });
+  return ledgerPeriodView(tenantId, written);
+};
+
+/** Reopens a closed month (tenant admins; 409 unless it is closed, 404 when it never was), audited with the reason. */
+export const reopenLedgerPeriod: Command<{ month: string; reason: string }, LedgerPeriodView> = async (caller, { month, reason }, deps) => {
+  const tenantId = tenantOf(caller);
+  const reopened = await deps.sequelize.transaction(async (transaction) => {
+    const current = await periodRow(deps.sequelize, tenantId, month, transaction);
+    if (!current) throw notFound('Ledger period');
+    if (current.status !== 'closed')
+      throw conflict(`The books for ${month} are ${current.status}: only a closed month is reopened`, [
+        { field: 'month', message: 'must be closed' },
+      ]);
+    const [row] = await deps.sequelize.query<PeriodRow>(
+      `UPDATE ledger_periods SET status = 'reopened', reopened_at = now(), reopened_by_id = :userId, reopen_reason = :reason, updated_at = now()
+        WHERE tenant_id = :tenantId AND month = :first RETURNING ${PERIOD_COLUMNS}`,
+      { replacements: { tenantId, first: monthDays(month).first, userId: caller.id, reason }, type: QueryTypes.SELECT, transaction },
+    );
+    await recordAudit(
+      deps.auditSource,
+      {
+        tenantId,
+        action: 'ledger.period_reopened',
+        entityType: 'ledger_period',
+        entityId: month,
+        before: { status: current.status },
+        after: { status: row.status, reopenReason: row.reopenReason },
+      },
+      transaction,
+    );
+    return row;
+  });
+  return ledgerPeriodView(tenantId, reopened);
+};
+
+/**
+ * The run's last step: a `closing` period becomes `closed` with its closer and the trial balance
+ * as of its last day, audited. Answers false when it is not closing (locked by an earlier attempt).
+ */
+export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerCloseInput, auditSource: AuditSource): Promise<boolean> {
+  return sequelize.transaction(async (transaction) => {
+    const current = await periodRow(sequelize, input.tenantId, input.month, transaction);
+    if (current?.status !== 'closing') return false;
+    const balance = await trialBalance(sequelize, input.tenantId, monthDays(input.month).last, { transaction });
+    const [row] = await sequelize.query<PeriodRow>(
+      `UPDATE ledger_periods SET status = 'closed', closed_at = now(), closed_by_id = :closedById, trial_balance = :balance::jsonb, updated_at = now()
+        WHERE tenant_id = :tenantId AND month = :first RETURNING ${PERIOD_COLUMNS}`,
+      {
+        replacements: {
+          tenantId: input.tenantId,
+          first: monthDays(input.month).first,
+          closedById: input.closedById,
+          balance: JSON.stringify(balance),
+        },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    await recordAudit(
+      auditSource,
+      {
+        tenantId: input.tenantId,
+        action: 'ledger.period_closed',
+        entityType: 'ledger_period',
+        entityId: input.month,
+        before: { status: current.status },
+        after: { status: row.status, closedAt: row.closedAt, closedById: row.closedById, balanced: balance.balanced },
+      },
+      transaction,
+    );
+    return true;
+  });
+}

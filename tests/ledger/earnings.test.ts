@@ -1,0 +1,274 @@
+/**
+ * The earning rule of a month's close (docs/ledger.md, Closing a month) on the real PostgreSQL:
+ * written premium posted as the premium processes post it, then the month's earnings posted page
+ * by page as the close's run posts them, and the earned premium read back from the journal.
+ */
+import crypto from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { EARNINGS_PAGE_SIZE } from '../../src/contracts/ledger-close';
+import { postEarningsPage } from '../../src/domain/ledger/earnings';
+import { credit, debit, post } from '../../src/domain/ledger/post';
+import { buildTenant } from '../support/factories';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+/** A year of 365 days, so that 100 minor units a day make every month's pro rata exact. */
+const YEAR_PREMIUM = 36_500;
+const MONTHS_2025 = Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
+const DAYS_2025 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+describe('earned premium at a month’s close', () => {
+  let db: TestDatabase;
+  let sequelize: Sequelize;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sequelize = db.sequelize;
+  });
+  afterAll(() => db?.close());
+
+  const newTenant = async () => (await buildTenant()).id;
+
+  /** Premium written (an invoice issued): Dr premium_receivable, Cr unearned_premium, with its cover. */
+  const written = (tenantId: string, subscriptionId: string, amount: number, postedOn: string, cover: [string, string], term = 0) => {
+    const id = crypto.randomUUID();
+    return sequelize.transaction((transaction) =>
+      post(
+        sequelize,
+        {
+          tenantId,
+          sourceType: 'invoice',
+          sourceId: id,
+          sourceKey: `invoice:${id}:issued`,
+          description: 'Invoice issued',
+          postedOn,
+          currency: 'EUR',
+          subscriptionId,
+          term,
+          coverFrom: cover[0],
+          coverUntil: cover[1],
+          lines: [debit('premium_receivable', amount), credit('unearned_premium', amount)],
+        },
+        transaction,
+      ),
+    );
+  };
+
+  /** A cancellation's refund owed: Dr unearned_premium, Cr refunds_payable, cover until the cancellation day. */
+  const refundOwed = (tenantId: string, subscriptionId: string, amount: number, postedOn: string, cancelledOn: string) => {
+    const id = crypto.randomUUID();
+    return sequelize.transaction((transaction) =>
+      post(
+        sequelize,
+        {
+          tenantId,
+          sourceType: 'premium_refund',
+          sourceId: id,
+          sourceKey: `premium_refund:${id}:owed`,
+          description: 'Refund owed on cancellation',
+          postedOn,
+          currency: 'EUR',
+          subscriptionId,
+          term: 0,
+          coverUntil: cancelledOn,
+          lines: [debit('unearned_premium', amount), credit('refunds_payable', amount)],
+        },
+        transaction,
+      ),
+    );
+  };
+
+  /** The month's close as its run posts it: every page until the last. */
+  async function close(tenantId: string, month: string, pageSize = EARNINGS_PAGE_SIZE) {
+    const totals = { policies: 0, entries: 0, pages: 0 };
+    let after: string | null = null;
+    do {
+      const page = await postEarningsPage(sequelize, { tenantId, month, after, pageSize });
+      totals.policies += page.policies;
+      totals.entries += page.entries;
+      totals.pages += 1;
+      after = page.next;
+    } while (after);
+    return totals;
+  }
+
+  /** The premium a policy's term earned in a month: its earning entry's credit to earned_premium (null: no entry). */
+  async function earnedIn(tenantId: string, subscriptionId: string, month: string, term = 0): Promise<number | null> {
+    const [row] = await sequelize.query<{ earned: string }>(
+      `SELECT sum(l.credit_minor - l.debit_minor) AS earned FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.source_key = :key AND l.account_code = 'earned_premium'`,
+      { replacements: { tenantId, key: `earning:${subscriptionId}:${term}:${month}` }, type: QueryTypes.SELECT },
+    );
+    return row.earned === null ? null : Number(row.earned);
+  }
+
+  /** Every line of the tenant's earning entries: each one Dr unearned_premium, Cr earned_premium (or the reverse), dated E. */
+  const earningLines = (tenantId: string) =>
+    sequelize.query<{ key: string; postedOn: string; account: string; debit: string; credit: string }>(
+      `SELECT e.source_key AS key, l.posted_on::text AS "postedOn", l.account_code AS account, l.debit_minor AS debit, l.credit_minor AS credit
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.source_type = 'earning' ORDER BY e.source_key, l.account_code`,
+      { replacements: { tenantId }, type: QueryTypes.SELECT },
+    );
+
+  it('earns a year policy written on 1 January 31/365 of its premium at January’s close, then each month its days: exactly pro rata', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    const odd = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await written(tenantId, odd, 100_000, '2025-01-01', ['2025-01-01', '2026-01-01']);
+
+    await close(tenantId, '2025-01');
+    expect(await earnedIn(tenantId, policy, '2025-01')).toBe(3100);
+    // 100,000 × 31 / 365 = 8,493.15…, rounded half up.
+    expect(await earnedIn(tenantId, odd, '2025-01')).toBe(8493);
+    expect((await earningLines(tenantId)).filter((line) => line.key.startsWith(`earning:${policy}:`))).toEqual([
+      { key: `earning:${policy}:0:2025-01`, postedOn: '2025-01-31', account: 'earned_premium', debit: '0', credit: '3100' },
+      { key: `earning:${policy}:0:2025-01`, postedOn: '2025-01-31', account: 'unearned_premium', debit: '3100', credit: '0' },
+    ]);
+
+    const oddEarnings = [8493];
+    for (const [i, month] of MONTHS_2025.entries()) {
+      if (i === 0) continue;
+      await close(tenantId, month);
+      expect(await earnedIn(tenantId, policy, month)).toBe(DAYS_2025[i] * 100);
+      oddEarnings.push((await earnedIn(tenantId, odd, month))!);
+    }
+    // Each month rounds what is left × its days / the days left: within 1.5 cents of P × days used / 365, all of it by the end.
+    expect(oddEarnings).toEqual([8493, 7671, 8493, 8219, 8493, 8219, 8493, 8493, 8220, 8493, 8220, 8493]);
+    expect(oddEarnings.reduce((sum, earned) => sum + earned, 0)).toBe(100_000);
+    // Nothing is left to earn after the term.
+    await close(tenantId, '2026-01');
+    expect(await earnedIn(tenantId, policy, '2026-01')).toBeNull();
+  });
+
+  it('earns what a cancellation leaves at once, at the close of the month it is recorded in, and nothing afterwards', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await close(tenantId, '2025-01');
+    // Cancelled on 10 February: the 325 days from then on are refunded; 1–9 February were covered.
+    await refundOwed(tenantId, policy, 32_500, '2025-02-10', '2025-02-10');
+    await close(tenantId, '2025-02');
+    expect(await earnedIn(tenantId, policy, '2025-02')).toBe(900);
+    await close(tenantId, '2025-03');
+    expect(await earnedIn(tenantId, policy, '2025-03')).toBeNull();
+  });
+
+  it('spreads a policy change written mid-term over the rest of the term from its month, and has earned everything at the term’s end', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await close(tenantId, '2025-01');
+    // A change from 15 February adds 50 a day for the 320 days left.
+    await written(tenantId, policy, 16_000, '2025-02-15', ['2025-02-15', '2026-01-01']);
+    await close(tenantId, '2025-02');
+    // U = 33,400 + 16,000 over the 334 days from 1 February: 28 of them earned, 4,141.3…
+    expect(await earnedIn(tenantId, policy, '2025-02')).toBe(4141);
+    for (const month of MONTHS_2025.slice(2)) await close(tenantId, month);
+    const [{ earned }] = await sequelize.query<{ earned: string }>(
+      `SELECT sum(l.credit_minor - l.debit_minor) AS earned FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+        WHERE e.tenant_id = :tenantId AND e.subscription_id = :policy AND l.account_code = 'earned_premium'`,
+      { replacements: { tenantId, policy }, type: QueryTypes.SELECT },
+    );
+    expect(Number(earned)).toBe(YEAR_PREMIUM + 16_000);
+  });
+
+  it('posts each earning once: a close run again, or in pages of any size, writes nothing more', async () => {
+    const tenantId = await newTenant();
+    const policies = Array.from({ length: 5 }, () => crypto.randomUUID());
+    for (const policy of policies) await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    // A second term of the first policy is its own group.
+    await written(tenantId, policies[0], YEAR_PREMIUM, '2025-01-01', ['2025-01-16', '2026-01-16'], 1);
+
+    // Pages of two policies: three pages, the last one short.
+    expect(await close(tenantId, '2025-01', 2)).toEqual({ policies: 5, entries: 6, pages: 3 });
+    const lines = await earningLines(tenantId);
+    expect(lines).toHaveLength(12);
+    expect(await earnedIn(tenantId, policies[0], '2025-01', 1)).toBe(1600);
+
+    expect(await close(tenantId, '2025-01')).toEqual({ policies: 5, entries: 0, pages: 1 });
+    expect(await close(tenantId, '2025-01', 1)).toEqual({ policies: 5, entries: 0, pages: 6 });
+    expect(await earningLines(tenantId)).toEqual(lines);
+  });
+
+  it('earns negatively when more premium was returned than was left unearned (a cancellation recorded after two closes)', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await close(tenantId, '2025-01');
+    await close(tenantId, '2025-02');
+    // Cancelled from 20 January, recorded on 5 March: 345 days refunded, 59 had been earned.
+    await refundOwed(tenantId, policy, 34_500, '2025-03-05', '2025-01-20');
+    await close(tenantId, '2025-03');
+    expect(await earnedIn(tenantId, policy, '2025-03')).toBe(-3900);
+    expect((await earningLines(tenantId)).filter((line) => line.key.endsWith(':2025-03'))).toEqual([
+      expect.objectContaining({ account: 'earned_premium', debit: '3900', credit: '0' }),
+      expect.objectContaining({ account: 'unearned_premium', debit: '0', credit: '3900' }),
+    ]);
+  });
+
+  it('earns nothing before the cover begins, nothing of another tenant’s policies, and nothing of premium without cover dates', async () => {
+    const tenantId = await newTenant();
+    const other = await newTenant();
+    const later = crypto.randomUUID();
+    const undated = crypto.randomUUID();
+    const othersPolicy = crypto.randomUUID();
+    // Written in January for cover from March.
+    await written(tenantId, later, YEAR_PREMIUM, '2025-01-15', ['2025-03-01', '2026-03-01']);
+    const id = crypto.randomUUID();
+    await sequelize.transaction((transaction) =>
+      post(
+        sequelize,
+        {
+          tenantId,
+          sourceType: 'opening_balance',
+          sourceId: id,
+          sourceKey: `opening_balance:${id}`,
+          description: 'Without cover dates',
+          postedOn: '2025-01-02',
+          currency: 'EUR',
+          subscriptionId: undated,
+          term: 0,
+          lines: [debit('premium_receivable', 5000), credit('unearned_premium', 5000)],
+        },
+        transaction,
+      ),
+    );
+    await written(other, othersPolicy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+
+    expect(await close(tenantId, '2025-01')).toEqual({ policies: 2, entries: 0, pages: 1 });
+    expect(await close(tenantId, '2025-02')).toEqual({ policies: 2, entries: 0, pages: 1 });
+    expect(await earningLines(other)).toEqual([]);
+    await close(tenantId, '2025-03');
+    expect(await earnedIn(tenantId, later, '2025-03')).toBe(3100);
+    expect(await earnedIn(tenantId, undated, '2025-03')).toBeNull();
+  });
+
+  it('posts a page of 5,000 policies in one statement and one commit in seconds', async () => {
+    const tenantId = await newTenant();
+    await sequelize.query(
+      `WITH policy AS (SELECT gen_random_uuid() AS id, gen_random_uuid() AS subscription_id FROM generate_series(1, 5000)),
+       entry AS (
+         INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
+                                      subscription_id, term, cover_from, cover_until)
+         SELECT id, :tenantId, 'invoice', id, 'invoice:' || id || ':issued', 'Invoice issued', '2025-01-01', 'EUR',
+                subscription_id, 0, '2025-01-01', '2026-01-01' FROM policy RETURNING id)
+       INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+       SELECT entry.id, :tenantId, side.account, 'EUR', '2025-01-01', side.debit, side.credit
+         FROM entry CROSS JOIN (VALUES ('premium_receivable', ${YEAR_PREMIUM}, 0), ('unearned_premium', 0, ${YEAR_PREMIUM})) AS side (account, debit, credit)`,
+      { replacements: { tenantId } },
+    );
+    const started = performance.now();
+    const page = await postEarningsPage(sequelize, { tenantId, month: '2025-01', after: null, pageSize: 5000 });
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`earnings page of 5,000 policies: ${seconds.toFixed(2)} s\n`);
+    expect(page).toMatchObject({ policies: 5000, entries: 5000 });
+    const [{ earned }] = await sequelize.query<{ earned: string }>(
+      `SELECT sum(credit_minor) AS earned FROM journal_lines WHERE tenant_id = :tenantId AND account_code = 'earned_premium'`,
+      { replacements: { tenantId }, type: QueryTypes.SELECT },
+    );
+    expect(Number(earned)).toBe(5000 * 3100);
+    // The bound is loose for a busy 2-core machine; the figure is printed above.
+    expect(seconds).toBeLessThan(30);
+  });
+});

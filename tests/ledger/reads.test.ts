@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { allRoutes } from '../../src/api/routes';
 import { ACCOUNT_CODES } from '../../src/domain/ledger/accounts';
 import { credit, debit, post, type JournalEntry } from '../../src/domain/ledger/post';
 import type { Tenant, User } from '../../src/models';
@@ -379,17 +380,43 @@ describe('reading the books', () => {
     ]);
   });
 
-  it('refuses the roles without viewLedger with 403 and malformed input with 400', async () => {
+  it('answers what the OpenAPI document declares, no field more or other', async () => {
+    const specs = allRoutes(stack.config);
+    const urls: [path: string, url: string, user: User][] = [
+      ['/ledger/trial-balance', '/ledger/trial-balance?asOf=2026-12-31', people.finance],
+      ['/ledger/accounts', '/ledger/accounts', people.finance],
+      ['/ledger/accounts/:code/entries', '/ledger/accounts/cash/entries?pageSize=100', people.finance],
+      ['/ledger/entries', '/ledger/entries?pageSize=100', people.finance],
+      ['/subscriptions/:id/statement', `/subscriptions/${subscriptionId}/statement`, people.holder],
+    ];
+    for (const [path, url, user] of urls) {
+      const schema = specs.find((spec) => spec.method === 'get' && spec.path === path)!.response.schema!;
+      const { body } = await get(url, user).expect(200);
+      const { error } = schema.validate(body, { allowUnknown: false, abortEarly: false });
+      expect({ path, problems: error?.details.map((d) => `${d.path.join('.')}: ${d.message}`) ?? [] }).toEqual({ path, problems: [] });
+    }
+  });
+
+  it('refuses the roles without viewLedger with 403 and malformed input with 400, year 0000 included', async () => {
     for (const user of [people.holder, people.agent]) {
       await get('/ledger/trial-balance', user).expect(403);
       await get('/ledger/accounts', user).expect(403);
       await get('/ledger/accounts/cash/entries', user).expect(403);
       await get('/ledger/entries', user).set('Accept', 'text/csv').expect(403);
     }
-    for (const query of ['asOf=2026-02-30', 'asOf=30.11.2026', 'currency=eur', 'currency=EURO', 'asOf=2026-11-30&extra=1']) {
+    for (const query of [
+      'asOf=0000-01-01',
+      'asOf=2026-02-30',
+      'asOf=30.11.2026',
+      'currency=eur',
+      'currency=EURO',
+      'asOf=2026-11-30&extra=1',
+    ]) {
       const res = await get(`/ledger/trial-balance?${query}`, people.finance).expect(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
+    // Year 0000 reads as a date in JavaScript but not in PostgreSQL: refused by the one day schema, here and on a policy's asOf (both were 500).
+    await get(`/subscriptions/${subscriptionId}?asOf=0000-01-01`, people.holder).expect(400);
     const backwards = await get('/ledger/entries?from=2026-11-01&to=2026-10-31', people.finance).expect(400);
     expect(backwards.body.error.details[0]).toMatchObject({ field: 'query.to' });
     await get('/ledger/entries?sourceType=gift', people.finance).expect(400);

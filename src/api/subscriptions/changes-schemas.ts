@@ -5,9 +5,12 @@ import { uuid } from '../http/common-schemas';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { holderPhone, propertyAddress } from './schemas';
 
-/** A calendar day written YYYY-MM-DD that exists (no 2026-02-30). */
+/**
+ * A calendar day written YYYY-MM-DD that exists (no 2026-02-30, and no year 0000, which JavaScript
+ * reads but PostgreSQL's dates do not have: a query with it failed with 500).
+ */
 export const calendarDay = Joi.string()
-  .pattern(/^\d{4}-\d{2}-\d{2}$/)
+  .pattern(/^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$/)
   .custom((value: string, helpers) => {
     const parsed = Date.parse(`${value}T00:00:00Z`);
     return Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== value ? helpers.error('date.base') : value;

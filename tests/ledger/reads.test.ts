@@ -380,7 +380,17 @@ describe('reading the books', () => {
     ]);
   });
 
-  it('answers what the OpenAPI document declares, no field more or other', async () => {
+  it('states its parameters in the OpenAPI document, and answers what it declares, no field more or other', async () => {
+    const { body: doc } = await stack.api.get('/api/openapi.json').expect(200);
+    const parameter = (path: string, name: string) =>
+      doc.paths[`/api/v1${path}`].get.parameters.find((p: { name: string }) => p.name === name).schema;
+    expect(parameter('/ledger/trial-balance', 'asOf')).toMatchObject({ type: 'string', format: 'date' });
+    expect(parameter('/ledger/trial-balance', 'currency')).toMatchObject({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$' });
+    expect(parameter('/ledger/accounts/{code}/entries', 'code')).toMatchObject({ maxLength: 40, pattern: '^[a-z_]+$' });
+    expect(parameter('/ledger/entries', 'sourceType').enum).toContain('premium_refund');
+    expect(parameter('/ledger/entries', 'to')).toMatchObject({ format: 'date' });
+    expect(Object.keys(doc.paths['/api/v1/ledger/entries'].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    expect(doc.paths['/api/v1/ledger/trial-balance'].get.description).toBe('Roles: finance, tenant_admin');
     const specs = allRoutes(stack.config);
     const urls: [path: string, url: string, user: User][] = [
       ['/ledger/trial-balance', '/ledger/trial-balance?asOf=2026-12-31', people.finance],

@@ -13,6 +13,8 @@ import { openDocumentStore } from '../src/services/documents';
 import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgement-link-tokens';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
+import { ensureLedgerReconciliationSchedule } from '../src/services/ledger-reconciliation-schedule';
+import { ledgerReconciliationScheduleId } from '../src/contracts/ledger-reconciliation';
 import { moveComplianceWebhooks } from '../src/domain/webhooks/compliance-webhook-move';
 import { createPaymentProvider } from '../src/services/payment-provider';
 import { ensureAuditCheckpointSchedule } from '../src/services/audit-checkpoint-schedule';
@@ -100,6 +102,15 @@ async function main(): Promise<void> {
   await ensureReconcilerSchedule(temporal, config.temporal.taskQueue, config.reconciler).then(
     (outcome) => logger.info({ scheduleId: reconcilerScheduleId(config.temporal.taskQueue), outcome }, 'reconciler schedule in place'),
     (err: unknown) => logger.error({ err }, 'reconciler schedule could not be created or updated; the next worker start tries again'),
+  );
+  await ensureLedgerReconciliationSchedule(temporal, config.temporal.taskQueue).then(
+    (outcome) =>
+      logger.info(
+        { scheduleId: ledgerReconciliationScheduleId(config.temporal.taskQueue), outcome },
+        'ledger reconciliation schedule in place',
+      ),
+    (err: unknown) =>
+      logger.error({ err }, 'ledger reconciliation schedule could not be created or updated; the next worker start tries again'),
   );
   // run() resolves once the worker has drained: in-flight tasks finished or, after the grace time, cancelled.
   const running = workers.run().finally(async () => {

@@ -14,6 +14,7 @@ import { createComplianceActivities } from './compliance';
 import { createComplianceRecurrenceActivities } from './compliance-recurrence';
 import { createComplianceRemindActivities } from './compliance-remind';
 import { createKeptRecordsActivities } from './kept-records';
+import { createLedgerReconciliationActivities } from './ledger-reconciliation';
 import { createLedgerCloseActivities } from './ledger-close';
 import { createNotificationActivities } from './notifications';
 import { createPolicyApprovalActivities } from './policy-approval';
@@ -58,6 +59,7 @@ export function createActivities(deps: ActivityDeps & ReportDeliveryDeps & Claim
     ...createQuoteReferralActivities(deps),
     ...createRetentionActivities(deps),
     ...createKeptRecordsActivities(deps),
+    ...createLedgerReconciliationActivities(deps),
     ...createLedgerCloseActivities(deps),
     ...createReportDeliveryActivities(deps),
     ...createReconcilerActivities(deps),

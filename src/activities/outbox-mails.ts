@@ -1,6 +1,6 @@
 /**
- * The mails the API hands to the outbox (kind `mail`, src/models/outbox-message.ts), sent by the
- * worker: it takes the due ones in batches under a lease (several workers never take the same),
+ * The mails handed to the outbox (kind `mail`, src/models/outbox-message.ts): a quote's and a
+ * difference in the books (src/domain/ledger/reconciliation-mail.ts), sent by the worker: it takes the due ones in batches under a lease (several workers never take the same),
  * renders each and sends it as every notification is sent (`sendEmail`: recorded under the
  * message's key, so a message taken again after a crash is not mailed twice), then marks it
  * delivered. A failure backs off as the API's relay does for Temporal (src/services/outbox.ts).
@@ -9,10 +9,11 @@
  */
 import { QueryTypes } from 'sequelize';
 import { QUOTE_MAIL_KIND, quoteIssuedMail } from '../domain/quotes/quote-mail';
+import { ledgerDifferenceMail } from '../domain/ledger/reconciliation-mail';
 import { OutboxMessage } from '../models';
 import type { MailPayload } from '../models/outbox-message';
 import type { ActivityDeps } from './deps';
-import { createNotificationActivities } from './notifications';
+import { createNotificationActivities, type EmailRecipients, type EmailTemplate } from './notifications';
 import { startPollingLoop, type PollingLoop } from '../services/polling-loop';
 
 /** Mails taken at once; a full batch sent means more are likely due, and the next follows at once. */
@@ -42,22 +43,28 @@ function takeDue(deps: ActivityDeps): Promise<DueMail[]> {
   );
 }
 
+/** What a message's mail is, read as it is sent: its tenant, recipients and template; null when there is nobody to mail. */
+async function mailOf(
+  deps: ActivityDeps,
+  payload: MailPayload,
+): Promise<{ tenantId: string; to: EmailRecipients; template: EmailTemplate } | null> {
+  if (payload.mail === 'ledgerDifference') {
+    const mail = await ledgerDifferenceMail(deps.sequelize, payload.incidentId);
+    return mail && { tenantId: mail.tenantId, to: { roles: mail.roles }, template: { type: 'ledgerDifference', values: mail.values } };
+  }
+  const mail = await quoteIssuedMail(payload.quoteId, deps.apiPublicUrl);
+  return mail && { tenantId: mail.tenantId, to: { userIds: [mail.requestedById] }, template: { type: 'quoteIssued', values: mail.values } };
+}
+
 /** Sends the due mails once; answers how many were taken. */
 export async function sendDueMails(deps: ActivityDeps): Promise<number> {
   const due = await takeDue(deps);
   const { sendEmail } = createNotificationActivities(deps);
   const send = async (message: DueMail) => {
     try {
-      // Nobody to mail (the quote or its requester is gone): delivered, with nothing sent.
-      const mail = await quoteIssuedMail(message.payload.quoteId, deps.apiPublicUrl);
-      if (mail) {
-        await sendEmail({
-          idempotencyKey: message.workflow_id,
-          tenantId: mail.tenantId,
-          to: { userIds: [mail.requestedById] },
-          template: { type: 'quoteIssued', values: mail.values },
-        });
-      }
+      // Nobody to mail (the quote, its requester or the incident is gone): delivered, with nothing sent.
+      const mail = await mailOf(deps, message.payload);
+      if (mail) await sendEmail({ idempotencyKey: message.workflow_id, ...mail });
       await OutboxMessage.update({ deliveredAt: new Date(), nextAttemptAt: null, lastError: null }, { where: { id: message.id } });
     } catch (err) {
       const backoffMs = Math.min(1000 * 2 ** Math.min(message.attempts, 5), MAX_BACKOFF_MS);

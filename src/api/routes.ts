@@ -53,6 +53,7 @@ import { staffEmailRoutes } from './users/email-routes';
 import { workflowRoutes } from './workflows/routes';
 import { erasureRoutes } from './privacy/erasures';
 import { legalHoldRoutes } from './privacy/holds';
+import { ledgerReconciliationRoutes } from './ledger/reconciliation';
 import { ledgerPeriodRoutes } from './ledger/periods';
 
 export function allRoutes(config: Config): RouteSpec[] {
@@ -106,6 +107,7 @@ export function allRoutes(config: Config): RouteSpec[] {
     ...meRoutes(),
     ...erasureRoutes(),
     ...legalHoldRoutes(),
+    ...ledgerReconciliationRoutes(),
     ...ledgerPeriodRoutes(),
     ...driftRoutes(),
     ...incidentRoutes(),

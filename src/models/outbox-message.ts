@@ -31,12 +31,10 @@ export interface ReportSchedulePayload {
 
 /**
  * A mail the worker renders and sends (src/activities/outbox-mails.ts), not the API's relay: a
- * quote's `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts).
+ * quote's `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts), a difference in the
+ * books to the tenant's finance people (src/domain/ledger/reconciliation-mail.ts).
  */
-export interface MailPayload {
-  mail: 'quoteIssued';
-  quoteId: string;
-}
+export type MailPayload = { mail: 'quoteIssued'; quoteId: string } | { mail: 'ledgerDifference'; incidentId: string };
 
 const outboxMessageColumns = () =>
   rowColumns({

@@ -174,6 +174,12 @@ export const invoicesOverdueAmount = new client.Gauge({
   registers: [workerBusinessRegistry],
 });
 
+export const ledgerDifferences = new client.Gauge({
+  name: 'insurflow_ledger_differences_open',
+  help: 'Tenants whose books differ from their rows: the open incidents reconciliation found (docs/ledger.md, Reconciliation), as its last scheduled run counted them',
+  registers: [workerBusinessRegistry],
+});
+
 export const premiumRunDrift = new client.Gauge({
   name: 'insurflow_premium_run_drift',
   help: 'What the last reconciler run found of invoices against their runs, per finding (payment_unnoticed, refund_restarted, refund_stuck)',

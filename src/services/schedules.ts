@@ -48,6 +48,8 @@ export async function ensureSchedule<W extends Workflow>(
 interface PlatformSchedule<W extends Workflow> {
   scheduleId: string;
   intervalMs: number;
+  /** Where in the interval runs fall, counted from the epoch (a daily run at 03:30 UTC: 3.5 hours); 0 when not given. */
+  offsetMs?: number;
   taskQueue: string;
   workflowType: string;
   args: Parameters<W>;
@@ -81,7 +83,7 @@ function platformIntervalSchedule<W extends Workflow>(options: PlatformSchedule<
     staticSummary: options.summary,
   } as ScheduleOptionsStartWorkflowAction<W>;
   return {
-    spec: { intervals: [{ every: options.intervalMs }] },
+    spec: { intervals: [{ every: options.intervalMs, offset: options.offsetMs ?? 0 }] },
     action,
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: options.intervalMs },
   };

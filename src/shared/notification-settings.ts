@@ -79,6 +79,7 @@ export const NOTIFICATION_TYPES = [
   'webhookEndpointDisabled',
   'runDrift',
   'auditCheckpoint',
+  'ledgerDifference',
   'reportDelivery',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -11,4 +11,8 @@ export const LEDGER_VERBS = {
   closeLedgerPeriod: ['finance', 'tenant_admin'],
   /** Reopen a closed month (audited, with a reason). */
   reopenLedgerPeriod: ['tenant_admin'],
+  /** Reconcile the books with the records now (docs/ledger.md, Reconciliation); the latest result is viewLedger's. */
+  reconcileLedger: ['finance', 'tenant_admin'],
+  /** Told by mail of a difference reconciliation found; the tenant's admins (operateOwnTenant) when it has no finance user. */
+  hearOfLedgerDifferences: ['finance'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -15,13 +15,15 @@ export const LEDGER_ACCOUNTS = {
   claim_payments_payable: { name: 'Claim payments payable', kind: 'liability' },
   claim_payments_in_transit: { name: 'Claim payments in transit', kind: 'liability' },
   recoveries: { name: 'Recoveries', kind: 'income' },
+  /** What the books held the day they opened (migration 0080): the balances whose movements were never posted. */
+  opening_balance_equity: { name: 'Opening balance equity', kind: 'equity' },
 } as const satisfies Record<string, { name: string; kind: AccountKind }>;
 
-export type AccountKind = 'asset' | 'liability' | 'income' | 'expense';
+export type AccountKind = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
 export type AccountCode = keyof typeof LEDGER_ACCOUNTS;
 export const ACCOUNT_CODES = Object.keys(LEDGER_ACCOUNTS) as AccountCode[];
 
-/** Assets and expenses grow by debits; liabilities and income by credits. */
+/** Assets and expenses grow by debits; liabilities, equity and income by credits. */
 export const normalSide = (code: AccountCode): 'debit' | 'credit' =>
   LEDGER_ACCOUNTS[code].kind === 'asset' || LEDGER_ACCOUNTS[code].kind === 'expense' ? 'debit' : 'credit';
 

@@ -65,6 +65,7 @@ import * as paymentEventOtherIntent from './0077-payment-event-other-intent';
 import * as policyChanges from './0075-policy-changes';
 import * as quotes from './0078-quotes';
 import * as ledger from './0079-ledger';
+import * as ledgerOpeningBalances from './0080-ledger-opening-balances';
 import * as financeReport from './0081-finance-report';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -149,5 +150,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0075-policy-changes', ...policyChanges },
   { name: '0078-quotes', ...quotes },
   { name: '0079-ledger', ...ledger },
+  { name: '0080-ledger-opening-balances', ...ledgerOpeningBalances },
   { name: '0081-finance-report', ...financeReport },
 ];

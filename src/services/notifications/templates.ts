@@ -204,6 +204,14 @@ export const TEMPLATES = {
   auditCheckpoint: {
     variables: { day: '2030-03-14', asOf: new Date('2030-03-14T00:00:00Z'), count: 1234, head: 'b'.repeat(64) },
   },
+  ledgerDifference: {
+    variables: {
+      checkedAt: new Date('2030-03-14T03:30:00Z'),
+      count: 2,
+      differences: 'loss_reserves EUR: 1200.00 ≠ 1250.00\nclaim_reserve CLM-2030-000042 EUR: 400.00 ≠ 450.00',
+      unnamed: 0,
+    },
+  },
   reportDelivery: { variables: { reportName: 'Open claims', kind: 'claims', fileName: 'claims-report-2030-03-01-2030-03-14.csv' } },
 } as const satisfies Record<NotificationType, Template>;
 

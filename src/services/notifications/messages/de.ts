@@ -379,6 +379,12 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
       'Die Hash-Kette des Audit-Protokolls, wie sie am {asOf, date, deadline} stand: {count, plural, one {# Ereignis} other {# Ereignisse}}, der Hash des letzten {head}.',
     body: 'Bewahren Sie diese E-Mail außerhalb von Insurflow auf. GET /api/v1/audit-events/verify über einen Zeitraum, der dann endet, nennt diesen Hash als Kopf; nennt es je einen anderen oder ein beschädigtes Ereignis, wurde das Protokoll nach dieser E-Mail verändert (docs/audit.md, Tamper evidence).',
   },
+  ledgerDifference: {
+    subject: 'Insurflow: Die Bücher weichen von den Datensätzen ab ({count, plural, one {# Abweichung} other {# Abweichungen}})',
+    intro:
+      'Der Abgleich vom {checkedAt, date, deadline} fand die Bücher abweichend von den Datensätzen, aus denen sie gebucht werden. Jede Zeile nennt die Prüfung, die Zeile, die Währung und die Bücher gegenüber dem, was die Datensätze sagen:',
+    body: '{differences}\n{unnamed, plural, =0 {Keine weitere Zeile weicht ab.} one {# weitere Zeile weicht ab.} other {# weitere Zeilen weichen ab.}}\nGET /api/v1/ledger/reconciliation zeigt das letzte Ergebnis; POST /api/v1/ledger/reconciliation prüft erneut, sobald die Ursache behoben ist (docs/ledger.md, Reconciliation). Sie erfahren es einmal je Satz von Abweichungen.',
+  },
   reportDelivery: {
     subject: 'Bericht: {reportName}',
     intro: 'Der Bericht „{reportName}“ ({kind}) ist als {fileName} angehängt.',

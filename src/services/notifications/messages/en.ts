@@ -370,6 +370,12 @@ export const en: Record<NotificationType, Messages> = {
       "The audit trail's hash chain as it stood at {asOf, date, deadline}: {count, plural, one {# event} other {# events}}, the last one's hash {head}.",
     body: 'Keep this mail outside Insurflow. GET /api/v1/audit-events/verify over a span ending then answers this hash as its head; if it ever answers another, or names a broken event, the trail was changed after this mail (docs/audit.md, Tamper evidence).',
   },
+  ledgerDifference: {
+    subject: 'Insurflow: the books differ from the records ({count, plural, one {# difference} other {# differences}})',
+    intro:
+      'The reconciliation of {checkedAt, date, deadline} found the books differing from the records they post from. Each line is the check, the row, the currency, and the books against what the records say:',
+    body: '{differences}\n{unnamed, plural, =0 {No other row differs.} one {# more row differs.} other {# more rows differ.}}\nGET /api/v1/ledger/reconciliation shows the latest result; POST /api/v1/ledger/reconciliation checks again once the cause is corrected (docs/ledger.md, Reconciliation). You are told once per set of differences.',
+  },
   reportDelivery: {
     subject: 'Report: {reportName}',
     intro: 'The report "{reportName}" ({kind}) is attached as {fileName}.',

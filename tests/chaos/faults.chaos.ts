@@ -11,23 +11,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Op } from 'sequelize';
 import crypto from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
-import { benchDataConverter } from '../../bench/production-secrets';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/shared/deterministic-id';
 import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
-import { Acknowledgement, Claim, ClaimHistory, initModels, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
-import { createSequelize } from '../../src/models/database';
+import { Acknowledgement, Claim, ClaimHistory, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import type { Role } from '../../src/shared/roles';
-import { issueAccessToken } from '../../src/services/tokens';
 import { buildPlan, buildSubscription, buildTenant, buildUsers } from '../support/factories';
 import { requiredEnv } from '../support/env';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
-import { pauseTree, resumeAll } from './process-control';
+import { type ChaosInfra, closeInfra, connectInfra, DEADLINES, tokenOf } from './infra';
+import { killProcess, pauseTree, resumeAll } from './process-control';
 import { holdsWithin, resultOf, waitUntil } from '../support/waiting';
 
 /**
@@ -46,43 +41,6 @@ const INTERVAL_MS = 200;
 const PAUSE_AFTER_MS = 1500;
 const PAUSE_MS = 6000;
 const TASK_QUEUE = 'chaos';
-/** Deadlines short enough that every outage answers well inside the 10 s contract. */
-const DEADLINES = {
-  TEMPORAL_RPC_TIMEOUT_MS: '3000',
-  TEMPORAL_UPDATE_TIMEOUT_MS: '3000',
-  TEMPORAL_QUERY_TIMEOUT_MS: '1000',
-  DB_POOL_ACQUIRE_TIMEOUT_MS: '2000',
-  DB_STATEMENT_TIMEOUT_MS: '3000',
-  DB_CONNECT_TIMEOUT_MS: '2000',
-  REQUEST_DEADLINE_MS: '8000',
-  RETRY_AFTER_SECONDS: '1',
-};
-
-/** What the suite runs against: its servers (from the global setup), its SMTP sink and its own clients. */
-interface ChaosInfra {
-  sequelize: Sequelize;
-  temporal: Client;
-  smtp: SmtpSink;
-  jwtSecret: string;
-  env: Record<string, string>;
-}
-
-async function connectInfra(): Promise<ChaosInfra> {
-  const sequelize = createSequelize(requiredEnv('CHAOS_DATABASE_URL'));
-  initModels(sequelize);
-  const address = requiredEnv('CHAOS_TEMPORAL_ADDRESS');
-  const temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: benchDataConverter() });
-  const smtp = await startSmtpSink();
-  const jwtSecret = crypto.randomBytes(32).toString('hex');
-  return {
-    sequelize,
-    temporal,
-    smtp,
-    jwtSecret,
-    env: { DATABASE_URL: requiredEnv('CHAOS_DATABASE_URL'), TEMPORAL_ADDRESS: address, JWT_SECRET: jwtSecret, ...smtp.env },
-  };
-}
-
 describe('chaos: pausing and killing real processes under load', () => {
   let infra: ChaosInfra;
   let env: Record<string, string> & { TEMPORAL_TASK_QUEUE: string; API_PORT: string };
@@ -93,11 +51,7 @@ describe('chaos: pausing and killing real processes under load', () => {
   const rows: FaultRow[] = [];
   const users: Partial<Record<'holder' | 'burstHolder' | 'manager' | 'adjuster' | 'officer' | 'reviewer', User>> = {};
   let agents: User[];
-  const token = (user: User) =>
-    issueAccessToken(
-      { secret: infra.jwtSecret, issuer: 'insurflow', audience: 'insurflow-api', accessTtlSeconds: 3600, refreshTtlSeconds: 60 },
-      user,
-    );
+  const token = (user: User) => tokenOf(infra, user);
   /** Prepared targets, taken by each fault in turn: active subscriptions, claims, acknowledgements. */
   const targets = { subscriptions: [] as string[], claims: [] as string[], acknowledgements: [] as Acknowledgement[] };
 
@@ -169,9 +123,7 @@ describe('chaos: pausing and killing real processes under load', () => {
   afterAll(async () => {
     await api?.stop();
     await worker?.stop();
-    await infra?.temporal.connection.close();
-    await infra?.smtp.stop();
-    await infra?.sequelize.close();
+    await closeInfra(infra);
     if (rows.length) {
       const printed = table(rows);
       fs.mkdirSync('reports', { recursive: true });
@@ -353,8 +305,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     };
     const burst = Promise.all(Array.from({ length: 16 }, lane));
     await waitUntil(async () => (await activeCount()) >= BURST / 3, 'a third of the burst active', 120_000);
-    worker.child.kill('SIGKILL');
-    await new Promise((resolve) => worker.child.once('exit', resolve));
+    await killProcess(worker.child);
     worker = await startWorkerProcess(infra.temporal, env);
     await burst;
     await waitUntil(async () => (await activeCount()) === BURST, 'every burst subscription active', 180_000);

@@ -1,4 +1,5 @@
 /** Pausing and resuming real server processes by PID, with their children (PostgreSQL serves each connection from a child of the postmaster). */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 
 function childrenOf(pid: number): number[] {
@@ -30,4 +31,12 @@ export function resumeAll(pids: number[]): void {
       // it ended while paused (a backend whose client gave up): nothing to resume
     }
   }
+}
+
+/** SIGKILLs a process the suite started (no shutdown of its own: work in flight is lost as in a crash) and waits for its end. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const ended = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await ended;
 }

@@ -51,6 +51,7 @@ it('promtool check rules accepts every rule', async () => {
     'InsurflowRunDrift',
     'InsurflowRunsWithoutRowEnded',
     'InsurflowPremiumRefundStuck',
+    'InsurflowLedgerDifferences',
     'InsurflowTemporalSlow',
     'InsurflowPaymentProviderCredentialsRefused',
     'InsurflowPaymentProviderUnavailable',

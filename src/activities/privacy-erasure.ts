@@ -94,13 +94,21 @@ export function pseudonymOf(key: Buffer, userId: string): string {
 
 const ids = (rows: { id: string }[]) => rows.map((row) => row.id);
 
+/**
+ * Removes the stored files of the person's rows before the rows themselves (a missing file is no
+ * error; a row without one has nothing to remove). Thrown when this worker has no store, so the
+ * activity is retried once a worker with one is deployed: no row goes before its file.
+ */
+async function removeStoredFiles(documents: DocumentStore | undefined, rows: { storageKey: string | null }[], what: string): Promise<void> {
+  if (rows.length > 0 && !documents) throw new Error(`This worker has no document store: it cannot erase ${what}`);
+  for (const { storageKey } of rows) if (storageKey) await documents!.remove(storageKey);
+}
+
 /** Claim documents the person uploaded: their files, then their rows. */
 function eraseDocuments(documents: DocumentStore | undefined): Step {
   return async ({ tenantId, user }, transaction) => {
     const rows = await ClaimDocument.findAll({ where: { tenantId, uploadedById: user.id }, transaction });
-    // Thrown, so the activity is retried once a worker with a store is deployed; no row goes before its file.
-    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase claim documents');
-    for (const row of rows) await documents!.remove(row.storageKey);
+    await removeStoredFiles(documents, rows, 'claim documents');
     const deleted = rows.length === 0 ? 0 : await ClaimDocument.destroy({ where: { id: ids(rows) }, transaction });
     return { claim_documents: { deleted } };
   };
@@ -114,8 +122,7 @@ function eraseDocuments(documents: DocumentStore | undefined): Step {
 function eraseExports(documents: DocumentStore | undefined): Step {
   return async ({ tenantId, user }, transaction) => {
     const rows = await PrivacyExport.findAll({ where: { tenantId, userId: user.id, status: 'ready' }, transaction });
-    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase stored exports');
-    for (const row of rows) if (row.storageKey) await documents!.remove(row.storageKey);
+    await removeStoredFiles(documents, rows, 'stored exports');
     const [expired] = await PrivacyExport.update({ status: 'expired' }, { where: { id: ids(rows), status: 'ready' }, transaction });
     return { privacy_exports: { deleted: expired } };
   };
@@ -272,8 +279,7 @@ function erasePolicyDocuments(documents: DocumentStore | undefined): Step {
       await Subscription.findAll({ attributes: ['id'], where: { tenantId, policyholderId: user.id }, transaction }),
     );
     const rows = await PolicyDocument.findAll({ where: { subscriptionId: subscriptionIds }, transaction });
-    if (rows.length > 0 && !documents) throw new Error('This worker has no document store: it cannot erase policy documents');
-    for (const row of rows) await documents!.remove(row.storageKey);
+    await removeStoredFiles(documents, rows, 'policy documents');
     const deleted = rows.length === 0 ? 0 : await PolicyDocument.destroy({ where: { id: ids(rows) }, transaction });
     return { policy_documents: { deleted } };
   };

@@ -48,8 +48,6 @@ const GROUP_KEYS: Record<FinanceGrouping, { key: string; label: string; join: st
 
 /** The accounts the period's figures read. */
 const PERIOD_ACCOUNTS = ['unearned_premium', 'earned_premium', 'cash', 'paid_losses', 'reserve_movement', 'recoveries'];
-/** The sources of money paid out on claims (docs/ledger.md, What posts: a payment cleared, a settlement). */
-const CLAIM_PAYMENT_SOURCES = ['claim_payment', 'payment_batch'];
 
 type GroupRow = GroupingRow & { currency: string; loss_ratio: string | null } & Record<Amount, string>;
 
@@ -69,15 +67,22 @@ const figuresOf = (row: GroupRow): FinanceFigures => ({
  */
 export async function financeGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: FinanceGrouping) {
   const { key, label, join } = GROUP_KEYS[groupBy];
-  // Grouped by month, the lines before the period need no entry: only their currency counts.
-  const before =
-    groupBy === 'month'
-      ? `SELECT l.account_code, l.currency, :first::date, l.credit_minor - l.debit_minor, 'before', NULL::uuid, NULL::uuid
-           FROM journal_lines l
-          WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first`
-      : `SELECT l.account_code, l.currency, :first::date, l.credit_minor - l.debit_minor, 'before', e.plan_id, e.subscription_id
-           FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId
-          WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first`;
+  // The lines are summed before they are grouped: per account, currency and source, and per what
+  // the group is read from (the month; the plan; the policy, whose policy type the groups read).
+  const ref = { month: null, plan: 'plan_id', policyType: 'subscription_id' }[groupBy];
+  const refs = `${ref === 'plan_id' ? 'e.plan_id' : 'NULL::uuid'}, ${ref === 'subscription_id' ? 'e.subscription_id' : 'NULL::uuid'}`;
+  const day = groupBy === 'month' ? `date_trunc('month', l.posted_on)::date` : ':first::date';
+  // What was unearned when the period began, counted on its first day. By month, only the lines
+  // are read (their currency is all that counts).
+  const before = ref
+    ? `SELECT 'unearned_premium', l.currency, :first::date, sum(l.credit_minor - l.debit_minor), 'before', ${refs}
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on < :first
+        WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first
+        GROUP BY l.currency, e.${ref}`
+    : `SELECT 'unearned_premium', l.currency, :first::date, sum(l.credit_minor - l.debit_minor), 'before', NULL::uuid, NULL::uuid
+         FROM journal_lines l
+        WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first
+        GROUP BY l.currency`;
   // Every month of the period, for each currency, so a month in which nothing moved still shows what was unearned.
   const months =
     groupBy === 'month'
@@ -88,11 +93,14 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
       : '';
   const unearned = groupBy === 'month' ? 'sum(unearned_moved) OVER (PARTITION BY currency, total ORDER BY key)' : 'unearned_moved';
   const rows = await sequelize.query<GroupRow>(
+    // An entry and its lines share their day (post.ts), so both are read by the period's range.
     `WITH period (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
-       SELECT l.account_code, l.currency, l.posted_on, l.credit_minor - l.debit_minor, e.source_type, e.plan_id, e.subscription_id
-         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId
+       SELECT l.account_code, l.currency, ${day}, sum(l.credit_minor - l.debit_minor), e.source_type, ${refs}
+         FROM journal_lines l
+         JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on >= :first AND e.posted_on <= :last
         WHERE l.tenant_id = :tenantId AND l.account_code IN (:accounts) AND l.posted_on >= :first AND l.posted_on <= :last
-          AND (l.account_code <> 'cash' OR e.source_type IN (:claimPaymentSources))
+          AND (l.account_code <> 'cash' OR e.source_type = 'claim_payment')
+        GROUP BY 1, 2, 3, 5, 6, 7
      ), before (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
        ${before}
      ), moved AS (
@@ -128,7 +136,6 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
         first: period.from.toISOString().slice(0, 10),
         last: new Date(period.until.getTime() - 1).toISOString().slice(0, 10),
         accounts: PERIOD_ACCOUNTS,
-        claimPaymentSources: CLAIM_PAYMENT_SOURCES,
       },
       type: QueryTypes.SELECT,
     },

@@ -18,7 +18,6 @@ import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec } from '../http/route';
-import type { ApiServices } from '../runtime/services';
 import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStartedResponse } from './bulk-schemas';
 import { operation, operationRoute } from '../http/operation';
 
@@ -43,12 +42,12 @@ function remindAsOperation(remind: RemindState): OperationState {
 const remindRunAsOperation = ({ remind, workflowId, runId }: RemindRun) => ({ operation: remindAsOperation(remind), workflowId, runId });
 
 /** A bulk operation the caller may see, else a remind they may see; 404 for anything else. */
-async function visibleOperation(caller: AuthUser, id: string, services: ApiServices): Promise<OperationState> {
+async function visibleOperation(caller: AuthUser, id: string): Promise<OperationState> {
   const bulk = await BulkOperation.findOne({ where: { [Op.and]: [bulkOperationAccess.scope(caller), { id }] } });
-  if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk, services);
+  if (bulk && bulkOperationAccess.canSee(caller, bulk)) return operationStateOf(bulk);
   // Platform admins run no reminds: what is not theirs is not found.
   if (may(caller, 'operateEveryTenant')) throw new NotVisible(bulkOperationAccess.resource);
-  return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id), services));
+  return remindAsOperation(await remindStateOf(await findVisible(caller, complianceRemindAccess, id)));
 }
 
 export function bulkOperationRoutes(): RouteSpec[] {
@@ -86,7 +85,7 @@ export function bulkOperationRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: operationSchema },
       handler: async (ctx) => {
-        ctx.body = await visibleOperation(ctx.state.user, ctx.state.input.params.id, ctx.services);
+        ctx.body = await visibleOperation(ctx.state.user, ctx.state.input.params.id);
       },
     }),
   ];

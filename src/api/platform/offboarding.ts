@@ -82,7 +82,7 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       params: idParams,
       response: { status: 200, schema: offboardingSchema },
       handler: async (ctx) => {
-        ctx.body = await offboardingOf(ctx.state.user, ctx.state.input.params.id, ctx.services);
+        ctx.body = await offboardingOf(ctx.state.user, ctx.state.input.params.id);
       },
     }),
     downloadRoute({

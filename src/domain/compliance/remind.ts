@@ -9,13 +9,14 @@ import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { COMPLIANCE_REMIND_WORKFLOW_TYPE, ComplianceRemindWorkflow, complianceRemindWorkflowId } from '../../contracts/compliance-remind';
-import { ComplianceRemind } from '../../models';
+import { ComplianceRemind, ComplianceRemindRecipient } from '../../models';
 import { policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
 import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict } from '../../shared/errors';
-import type { Command, CommandDeps } from '../command';
+import type { Command } from '../command';
+import { itemCounts } from '../operations/bulk-operations';
 import { writeWithStart } from '../runs';
 
 /** A remind as the API shows it: who is reached so far, counted from its recipient rows. */
@@ -41,14 +42,8 @@ export interface RemindRun {
   runId: string | null;
 }
 
-export async function remindStateOf(remind: ComplianceRemind, deps: Pick<CommandDeps, 'sequelize'>): Promise<RemindState> {
-  const [counts] = await deps.sequelize.query<{ total: number; sent: number; skipped: number }>(
-    `SELECT count(*)::int AS total,
-            (count(*) FILTER (WHERE status = 'sent'))::int AS sent,
-            (count(*) FILTER (WHERE status = 'skipped'))::int AS skipped
-       FROM compliance_remind_recipients WHERE remind_id = :remindId`,
-    { replacements: { remindId: remind.id }, type: QueryTypes.SELECT },
-  );
+export async function remindStateOf(remind: ComplianceRemind): Promise<RemindState> {
+  const counts = await itemCounts(ComplianceRemindRecipient, { remindId: remind.id }, ['sent', 'skipped']);
   const done = counts.sent + counts.skipped;
   const { id, versionId, requestedById, workflowId, createdAt } = remind;
   return { id, versionId, requestedById, workflowId, createdAt, status: done === counts.total ? 'completed' : 'running', done, ...counts };
@@ -62,7 +57,7 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
   const workflowId = complianceRemindWorkflowId(remindId);
   // A repeat whose answer was lost finds the remind it made, and starts nothing.
   const earlier = key ? await ComplianceRemind.findOne({ where: { id: remindId, tenantId } }) : null;
-  if (earlier) return { remind: await remindStateOf(earlier, deps), workflowId, runId: null };
+  if (earlier) return { remind: await remindStateOf(earlier), workflowId, runId: null };
   if (version.status !== 'published')
     throw conflict(`Only a published version has acknowledgements to remind; this version is ${version.status}`, [
       { field: 'status', message: `is ${version.status}` },
@@ -104,5 +99,5 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
       },
     };
   });
-  return { remind: await remindStateOf(remind, deps), workflowId, runId };
+  return { remind: await remindStateOf(remind), workflowId, runId };
 };

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Workflow } from '@temporalio/common';
-import { QueryTypes, type Transaction } from 'sequelize';
+import { QueryTypes, type Model, type ModelStatic, type Transaction, type WhereOptions } from 'sequelize';
 import { BulkOperation, BulkOperationItem } from '../../models';
 import type { BulkItemType, BulkOperationKind } from '../../models/bulk-operation';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
@@ -45,14 +45,26 @@ export interface OperationRun {
   runId: string | null;
 }
 
-export async function operationStateOf(operation: BulkOperation, deps: Pick<CommandDeps, 'sequelize'>): Promise<OperationState> {
-  const [counts] = await deps.sequelize.query<{ total: number; done: number; failed: number }>(
-    `SELECT count(*)::int AS total,
-            (count(*) FILTER (WHERE status = 'done'))::int AS done,
-            (count(*) FILTER (WHERE status = 'failed'))::int AS failed
-       FROM bulk_operation_items WHERE operation_id = :operationId`,
-    { replacements: { operationId: operation.id }, type: QueryTypes.SELECT },
-  );
+/**
+ * A run's progress as a count of its item rows (`status` column): how many there are, and how many
+ * are in each of `statuses` (a bulk operation's items; a compliance remind's recipients, shown as
+ * an operation too). One grouped count.
+ */
+export async function itemCounts<S extends string>(
+  items: ModelStatic<Model>,
+  where: WhereOptions,
+  statuses: readonly S[],
+): Promise<Record<'total' | S, number>> {
+  const counts = { total: 0, ...Object.fromEntries(statuses.map((status) => [status, 0])) } as Record<'total' | S, number>;
+  for (const { status, count } of await items.count({ where, group: ['status'] })) {
+    counts.total += count;
+    if (statuses.includes(status as S)) counts[status as S] = count;
+  }
+  return counts;
+}
+
+export async function operationStateOf(operation: BulkOperation): Promise<OperationState> {
+  const counts = await itemCounts(BulkOperationItem, { operationId: operation.id }, ['done', 'failed']);
   const failures = await BulkOperationItem.findAll({
     where: { operationId: operation.id, status: 'failed' },
     order: [['position', 'ASC']],
@@ -79,13 +91,13 @@ export function bulkOperationId(caller: AuthUser, deps: Pick<CommandDeps, 'idemp
 
 /** The operation a repeat of the request made (same Idempotency-Key), whose answer was lost; null for a first request. */
 export async function earlierOperation(
-  deps: Pick<CommandDeps, 'sequelize' | 'idempotencyKey'>,
+  deps: Pick<CommandDeps, 'idempotencyKey'>,
   operationId: string,
   tenantId: string | null,
   workflowId: string,
 ): Promise<OperationRun | null> {
   const earlier = deps.idempotencyKey ? await BulkOperation.findOne({ where: { id: operationId, tenantId } }) : null;
-  return earlier && { operation: await operationStateOf(earlier, deps), workflowId, runId: null };
+  return earlier && { operation: await operationStateOf(earlier), workflowId, runId: null };
 }
 
 /** An item as it is recorded: pending, or refused at once with the reason. */
@@ -195,5 +207,5 @@ export async function startBulkOperation<W extends Workflow>(
   const { written, runId } = await writeWithStart<W, BulkOperation>(deps, (transaction) =>
     recordBulkOperation(deps, operation, transaction),
   );
-  return { operation: await operationStateOf(written, deps), workflowId: operation.workflowId, runId };
+  return { operation: await operationStateOf(written), workflowId: operation.workflowId, runId };
 }

@@ -66,9 +66,9 @@ async function latestRequest(tenantId: string): Promise<TenantOffboarding | null
   return TenantOffboarding.findOne({ where: { offboardedTenantId: tenantId }, order: [['createdAt', 'DESC']] });
 }
 
-export async function offboardingViewOf(offboarding: TenantOffboarding, deps: Pick<CommandDeps, 'sequelize'>): Promise<OffboardingView> {
+export async function offboardingViewOf(offboarding: TenantOffboarding): Promise<OffboardingView> {
   const operation = offboarding.operationId ? await BulkOperation.findByPk(offboarding.operationId) : null;
-  const state = operation ? await operationStateOf(operation, deps) : null;
+  const state = operation ? await operationStateOf(operation) : null;
   return {
     id: offboarding.id,
     tenantId: offboarding.offboardedTenantId,
@@ -90,11 +90,11 @@ export async function offboardingViewOf(offboarding: TenantOffboarding, deps: Pi
 }
 
 /** `GET /platform/tenants/:id/offboarding`: the tenant's latest request; 404 when none was made. */
-export async function offboardingOf(caller: AuthUser, tenantId: string, deps: Pick<CommandDeps, 'sequelize'>): Promise<OffboardingView> {
+export async function offboardingOf(caller: AuthUser, tenantId: string): Promise<OffboardingView> {
   const tenant = await offboardableTenant(caller, tenantId);
   const offboarding = await latestRequest(tenant.id);
   if (!offboarding) throw notFound('Offboarding');
-  return offboardingViewOf(offboarding, deps);
+  return offboardingViewOf(offboarding);
 }
 
 /** The export's bytes, for platform admins: 404 until the run has made it. */
@@ -119,7 +119,7 @@ export const requestOffboarding: Command<{ tenantId: string; reason: string }, O
   const id = key ? idFromRequest('tenant-offboarding', caller.id, key, tenant.id) : crypto.randomUUID();
   // A repeat whose answer was lost finds the request it made.
   const earlier = key ? await TenantOffboarding.findByPk(id) : null;
-  if (earlier) return offboardingViewOf(earlier, deps);
+  if (earlier) return offboardingViewOf(earlier);
   try {
     const offboarding = await audited(
       deps,
@@ -136,7 +136,7 @@ export const requestOffboarding: Command<{ tenantId: string; reason: string }, O
         ),
       (created) => ({ tenantId: null, action: 'tenant.offboarding_request', entityType: 'tenant', entityId: tenant.id, after: created }),
     );
-    return offboardingViewOf(offboarding, deps);
+    return offboardingViewOf(offboarding);
   } catch (err) {
     // The partial unique index decides: one request open or done per tenant.
     if (err instanceof UniqueConstraintError) throw openAlready();
@@ -156,7 +156,7 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
   const tenant = await offboardableTenant(caller, input.tenantId);
   const running = await TenantOffboarding.findOne({ where: { offboardedTenantId: tenant.id, status: 'running', decidedById: caller.id } });
   // The approver's repeat whose answer was lost: the run is under way already.
-  if (running) return offboardingViewOf(running, deps);
+  if (running) return offboardingViewOf(running);
   const offboarding = await awaitingRequest(tenant.id);
   if (offboarding.requestedById === caller.id)
     throw samePerson('The platform admin who asked for an offboarding may not approve it: a second one must');
@@ -205,7 +205,7 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
     );
     return { row, start };
   });
-  return offboardingViewOf(await approved.reload(), deps);
+  return offboardingViewOf(await approved.reload());
 };
 
 export const rejectOffboarding: Command<{ tenantId: string; reason: string }, OffboardingView> = async (caller, input, deps) => {
@@ -230,5 +230,5 @@ export const rejectOffboarding: Command<{ tenantId: string; reason: string }, Of
       after,
     }),
   );
-  return offboardingViewOf(rejected, deps);
+  return offboardingViewOf(rejected);
 };

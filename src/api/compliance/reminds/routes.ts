@@ -36,7 +36,7 @@ export function remindRoutes(): RouteSpec[] {
       verb: 'viewRemind',
       access: complianceRemindAccess,
       schema: remindSchema,
-      view: (remind, ctx) => remindStateOf(remind, ctx.services),
+      view: (remind) => remindStateOf(remind),
     }),
   ];
 }

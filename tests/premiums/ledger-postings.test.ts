@@ -13,6 +13,7 @@ import { relayOnce } from '../../src/api/temporal/outbox';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
+import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
@@ -114,7 +115,7 @@ async function balancesOf(tenantId: string, currency = 'EUR'): Promise<Record<st
   };
 }
 
-/** The books agree with the rows: the receivable, refunds payable and cash, per tenant and currency. */
+/** The books agree with the rows: the receivable, refunds payable and cash, per tenant and currency, and each invoice's receivable. */
 async function expectBooksAgree(tenantId: string, currency = 'EUR'): Promise<Record<string, number>> {
   const balances = await balancesOf(tenantId, currency);
   const [{ owed }] = await query<{ owed: number }>(
@@ -137,6 +138,8 @@ async function expectBooksAgree(tenantId: string, currency = 'EUR'): Promise<Rec
     payable,
     cash: received - refunded,
   });
+  // The daily reconciliation agrees too, invoice by invoice.
+  expect((await compareBooks(stack.db.sequelize, tenantId)).differences).toEqual([]);
   return balances;
 }
 
@@ -570,15 +573,19 @@ describe('policy changes', () => {
     await carryOut(downgrade);
     expect((await Invoice.findByPk(invoices[6].id, { rejectOnEmpty: true })).status).toBe('void');
     expect((await Invoice.findByPk(invoices[7].id, { rejectOnEmpty: true })).amountMinor).toBe(600);
-    expect(await entryOf(tenantId, `policy_change:${downgrade.id}:credited`)).toMatchObject({
-      sourceType: 'policy_change',
+    expect(await entryOf(tenantId, `invoice:${invoices[6].id}:credited:${downgrade.id}`)).toMatchObject({
+      sourceType: 'invoice',
       coverFrom: '2026-07-01',
       coverUntil: '2027-01-01',
       lines: [
-        ['premium_receivable', 0, 3400],
-        ['unearned_premium', 3400, 0],
+        ['premium_receivable', 0, 2000],
+        ['unearned_premium', 2000, 0],
       ],
     });
+    expect((await entryOf(tenantId, `invoice:${invoices[7].id}:credited:${downgrade.id}`))?.lines).toEqual([
+      ['premium_receivable', 0, 1400],
+      ['unearned_premium', 1400, 0],
+    ]);
     const [refund] = await PremiumRefund.findAll({ where: { subscriptionId: subscription.id } });
     expect(refund).toMatchObject({ amountMinor: 1500, status: 'owed' });
     expect(await entryOf(tenantId, `premium_refund:${refund.id}:owed`)).toMatchObject({

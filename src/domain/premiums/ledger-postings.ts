@@ -107,12 +107,15 @@ export function postInvoiceVoided(
   );
 }
 
-/** A policy change's return premium taken off the term's unpaid instalments: premium returned, no longer owed. */
-export function postChangeCredits(
+/**
+ * A policy change's return premium taken off an unpaid instalment: premium returned, no longer
+ * owed. Named by the invoice and the change, since each change may credit the same instalment.
+ */
+export function postInvoiceCredited(
   sequelize: Sequelize,
   change: { id: string; tenantId: string; subscriptionId: string; currency: string },
+  credited: { invoiceId: string; number: string; creditMinor: number },
   term: number,
-  creditedMinor: number,
   cover: Cover,
   transaction: Transaction,
 ): Promise<boolean> {
@@ -120,17 +123,17 @@ export function postChangeCredits(
     sequelize,
     {
       tenantId: change.tenantId,
-      sourceType: 'policy_change',
-      sourceId: change.id,
-      sourceKey: `policy_change:${change.id}:credited`,
-      description: 'Return premium of a policy change taken off unpaid instalments',
+      sourceType: 'invoice',
+      sourceId: credited.invoiceId,
+      sourceKey: `invoice:${credited.invoiceId}:credited:${change.id}`,
+      description: `Invoice ${credited.number}: return premium of a policy change taken off`,
       postedOn: new Date(),
       currency: change.currency,
       subscriptionId: change.subscriptionId,
       term,
       coverFrom: cover.from,
       coverUntil: cover.until,
-      lines: [debit('unearned_premium', creditedMinor), credit('premium_receivable', creditedMinor)],
+      lines: [debit('unearned_premium', credited.creditMinor), credit('premium_receivable', credited.creditMinor)],
     },
     transaction,
   );

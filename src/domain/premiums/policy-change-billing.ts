@@ -16,7 +16,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
-import { postChangeCredits, postInvoicesIssued, postRefundsOwed } from './ledger-postings';
+import { postInvoiceCredited, postInvoicesIssued, postRefundsOwed } from './ledger-postings';
 import { paymentsLatestFirst, refundableOf, refundFromPayments } from './refunds';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
@@ -71,8 +71,7 @@ async function postChangeMoney(
   const cover = { from: change.effectiveDate, until: String(subscription.endDate) };
   const billed = { tenantId: subscription.tenantId, subscriptionId: subscription.id, currency: change.currency, term };
   await postInvoicesIssued(sequelize, billed, settled.invoices, cover, transaction);
-  const creditedMinor = settled.credits.reduce((total, { creditMinor }) => total + creditMinor, 0);
-  await postChangeCredits(sequelize, change, term, creditedMinor, cover, transaction);
+  for (const credited of settled.credits) await postInvoiceCredited(sequelize, change, credited, term, cover, transaction);
   await postRefundsOwed(sequelize, settled.refunds, { term, cover }, transaction);
 }
 

@@ -5,6 +5,7 @@ import type { BillingDayResult } from './billing-day';
 import type { ExpiryResult } from './expiries';
 import type { FairnessResult } from './fairness';
 import type { GraphqlScreenResult } from './graphql-screen';
+import type { LedgerCloseResult } from './ledger-close';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
 import type { PeoplePagesResult } from './people-pages';
@@ -33,6 +34,7 @@ export interface BenchResults {
   webhooks?: WebhooksResult;
   peoplePages?: PeoplePagesResult;
   quotes?: QuotesResult;
+  ledgerClose?: LedgerCloseResult;
 }
 
 export interface Machine {
@@ -362,6 +364,16 @@ export function summaryRows(r: BenchResults): Row[] {
         q.quotesPerSecond >= 1000,
       ],
     );
+  }
+  if (r.ledgerClose) {
+    const l = r.ledgerClose;
+    for (const month of l.months)
+      rows.push([
+        `ledger: ${month.month} closed, ${n(l.policies)} policies (${month.pages} pages)`,
+        `${n(month.seconds, 1)} s (page p50 ${n(month.pageP50Ms)} ms, max ${n(month.pageMaxMs)} ms; lock ${n(month.lockMs)} ms)`,
+        '< 300 s',
+        month.seconds < 300,
+      ]);
   }
   return rows;
 }

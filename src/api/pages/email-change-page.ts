@@ -12,7 +12,7 @@ import { emailChangePageForm } from '../auth/email-schemas';
 import { loginThrottle } from '../auth/login-throttle';
 import { mfaCodeThrottle } from '../auth/mfa-throttle';
 import { field, html } from './html';
-import { depsOf, FORGOT, formAs, linkProblemPage, show, tokenOf, useLink, type LinkKind, type PageRoutes } from './kit';
+import { depsOf, FORGOT, formAs, linkProblemPage, postedTokenOf, show, showLinkForm, useLink, type LinkKind, type PageRoutes } from './kit';
 import type { Context } from 'koa';
 
 const emailChangeLinkProblem = linkProblemPage('Confirm your new e-mail address', {
@@ -86,15 +86,14 @@ export function emailChangePage(config: Config): PageRoutes {
   const passwordAttempts = loginThrottle(config);
   const codeAttempts = mfaCodeThrottle(config);
   return (router, get, post) => {
-    router.get(ACTION_PAGES.confirmEmailChange, ...get, async (ctx) => {
-      const token = tokenOf(ctx);
-      const link = await describeEmailChangeLink(token);
-      if (link.problem) return emailChangeLinkProblem(ctx, link.problem, link.tenantName);
-      emailChangeForm(ctx, link, token);
-    });
+    router.get(
+      ACTION_PAGES.confirmEmailChange,
+      ...get,
+      showLinkForm(EMAIL_CHANGE_LINK, (ctx, link, token) => emailChangeForm(ctx, link, token)),
+    );
     router.post(ACTION_PAGES.confirmEmailChange, ...post, async (ctx) => {
       const form = formAs(ctx, emailChangePageForm);
-      const token = String((ctx.request.body as { token?: unknown }).token ?? '');
+      const token = postedTokenOf(ctx);
       if (form.problem?.field === 'currentPassword' || form.problem?.field === 'code') {
         return emailChangeForm(ctx, await describeEmailChangeLink(token), token, wrongAnswerOf(form.problem.field));
       }

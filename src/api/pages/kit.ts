@@ -31,6 +31,9 @@ export function tokenOf(ctx: Context): string {
   return token;
 }
 
+/** The token a form posted back, read as it came: the form is shown again with a field's problem, the token still unused. */
+export const postedTokenOf = (ctx: Context): string => String((ctx.request.body as { token?: unknown }).token ?? '');
+
 /** The posted form as `schema` reads it, or null with the message of its first problem. */
 export function formAs<T>(
   ctx: Context,
@@ -99,26 +102,37 @@ interface ButtonPage<L extends MailedLink> extends LinkKind<L> {
 
 export type PageRoutes = (router: Router, get: Middleware[], post: Middleware[]) => void;
 
+/** A link page's GET: `form` for a link that can be used (with its token, to post back), else the page of the link's problem. */
+export function showLinkForm<L extends MailedLink>(kind: LinkKind<L>, form: (ctx: Context, link: L, token: string) => void): Middleware {
+  return async (ctx) => {
+    const token = tokenOf(ctx);
+    const link = await kind.describe(token);
+    if (link.problem) return kind.problemPage(ctx, link.problem, link.tenantName);
+    form(ctx, link, token);
+  };
+}
+
 /** A button page's GET (the page, or its link's problem) and POST (its command, once). */
 export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refusals'>): PageRoutes {
   const page: ButtonPage<L> = { ...spec, refusals: 'verification_token_' };
   return (router, get, post) => {
-    router.get(page.path, ...get, async (ctx) => {
-      const token = tokenOf(ctx);
-      const link = await page.describe(token);
-      if (link.problem) return page.problemPage(ctx, link.problem, link.tenantName);
-      show(
-        ctx,
-        200,
-        page.title,
-        link.tenantName,
-        html`${page.intro(link)}
-          <form method="post" action="${page.path}">
-            <input type="hidden" name="token" value="${token}" />
-            <button type="submit">${page.button}</button>
-          </form>`,
-      );
-    });
+    router.get(
+      page.path,
+      ...get,
+      showLinkForm(page, (ctx, link, token) =>
+        show(
+          ctx,
+          200,
+          page.title,
+          link.tenantName,
+          html`${page.intro(link)}
+            <form method="post" action="${page.path}">
+              <input type="hidden" name="token" value="${token}" />
+              <button type="submit">${page.button}</button>
+            </form>`,
+        ),
+      ),
+    );
     router.post(page.path, ...post, async (ctx) => {
       // The form is the token alone, as the JSON routes' body.
       const form = formAs(ctx, verifyEmailBody);

@@ -12,7 +12,7 @@ import { describeResetLink, describeVerificationLink, type MailedLink } from '..
 import { badRequest } from '../../shared/errors';
 import { acceptInvitationBody, passwordResetConfirmBody } from '../auth/schemas';
 import { field, html, type SafeHtml } from './html';
-import { depsOf, FORGOT, formAs, linkProblemPage, show, tokenOf, useLink, type LinkKind, type PageRoutes } from './kit';
+import { depsOf, FORGOT, formAs, linkProblemPage, postedTokenOf, show, showLinkForm, useLink, type LinkKind, type PageRoutes } from './kit';
 
 const PASSWORD_RULE = 'Choose a password of 8 to 128 characters with at least one letter and one digit.';
 
@@ -52,16 +52,15 @@ function passwordForm(ctx: Context, page: PasswordPage, link: MailedLink, token:
 /** A password page's GET (the form, or its link's problem) and POST (its command, once). */
 function passwordPage(page: PasswordPage): PageRoutes {
   return (router, get, post) => {
-    router.get(page.path, ...get, async (ctx) => {
-      const token = tokenOf(ctx);
-      const link = await page.describe(token);
-      if (link.problem) return page.problemPage(ctx, link.problem, link.tenantName);
-      passwordForm(ctx, page, link, token);
-    });
+    router.get(
+      page.path,
+      ...get,
+      showLinkForm(page, (ctx, link, token) => passwordForm(ctx, page, link, token)),
+    );
     router.post(page.path, ...post, async (ctx) => {
       const form = formAs(ctx, page.schema);
       if (form.problem?.field === 'newPassword') {
-        const token = String((ctx.request.body as { token?: unknown }).token ?? '');
+        const token = postedTokenOf(ctx);
         return passwordForm(ctx, page, await page.describe(token), token, PASSWORD_RULE);
       }
       if (!form.value) throw badRequest('This form is incomplete or damaged');

@@ -6,6 +6,9 @@
  * the periods are the tenant's own and only finance and tenant admins reach them.
  */
 import crypto from 'node:crypto';
+import type Joi from 'joi';
+import { ledgerPeriodSchema } from '../../src/api/ledger/periods-schemas';
+import { pageSchema } from '../../src/api/lists/pagination';
 import { ledgerCloseWorkflowId, type LedgerCloseWorkflow } from '../../src/contracts/ledger-close';
 import { credit, debit, post } from '../../src/domain/ledger/post';
 import { AuditEvent, Invoice, PremiumPayment, type Tenant, type User } from '../../src/models';
@@ -33,6 +36,9 @@ describe('closing a month of the books', () => {
       .post(`/api/v1/invoices/${invoice.id}/payments`)
       .set(as(admin))
       .send({ amount: '100.00', method: 'bank_transfer', receivedAt: '2025-01-20T10:00:00Z' });
+  /** What the OpenAPI document declares of an answer, unknown fields refused (as the contract check reads it). */
+  const declared = (schema: Joi.Schema, body: unknown) =>
+    schema.validate(body, { allowUnknown: false, abortEarly: false }).error?.details.map((d) => `${d.path.join('.')}: ${d.message}`) ?? [];
   const totalsOf = (body: { trialBalance: { totals: { currency: string; debit: string; credit: string }[] } }) => body.trialBalance.totals;
 
   beforeAll(async () => {
@@ -91,6 +97,7 @@ describe('closing a month of the books', () => {
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: 'closed', closedById: finance.id, reopenedAt: null });
     expect(closed.body.trialBalance).toMatchObject({ asOf: '2025-01-31', balanced: true });
+    expect([...declared(ledgerPeriodSchema, asked.body), ...declared(ledgerPeriodSchema, closed.body)]).toEqual([]);
     const accounts = Object.fromEntries(
       closed.body.trialBalance.accounts.map((a: { code: string; debit: string; credit: string }) => [a.code, [a.debit, a.credit]]),
     );
@@ -157,6 +164,7 @@ describe('closing a month of the books', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((p: { month: string; status: string }) => [p.month, p.status])).toEqual([['2025-01', 'closed']]);
     expect(list.body.pagination).toMatchObject({ total: 1, hasMore: false });
+    expect([...declared(pageSchema(ledgerPeriodSchema), list.body), ...declared(ledgerPeriodSchema, reopened.body)]).toEqual([]);
   });
 
   it('answers a policyholder 403, another tenant nothing of this one’s periods (404), a malformed month 400 and a month not over 422', async () => {

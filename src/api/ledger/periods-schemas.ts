@@ -1,9 +1,9 @@
 import Joi from 'joi';
 import { LEDGER_MONTH_PATTERN, LEDGER_PERIOD_STATUSES } from '../../contracts/ledger-close';
-import { ACCOUNT_CODES, LEDGER_ACCOUNTS } from '../../domain/ledger/accounts';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { printableText, uuid } from '../http/common-schemas';
 import { pageQueryKeys } from '../lists/pagination';
+import { trialBalanceSchema } from './schemas';
 
 const month = Joi.string().max(7).pattern(LEDGER_MONTH_PATTERN, 'YYYY-MM').description('A month, YYYY-MM (UTC)');
 
@@ -17,25 +17,6 @@ export const listPeriodsQuery = object({
 export const reopenPeriodBody = object({
   reason: required(printableText(500).description('Why the month is opened again: kept on the period and in the audit trail')),
 }).label('ReopenLedgerPeriod');
-
-const decimal = Joi.string().description('A decimal amount in the currency');
-
-const trialBalanceSchema = Joi.object({
-  asOf: Joi.string().description("YYYY-MM-DD: the month's last day"),
-  balanced: Joi.boolean().description('Debits equal credits in every currency'),
-  accounts: Joi.array().items(
-    Joi.object({
-      code: oneOf(ACCOUNT_CODES),
-      name: Joi.string().valid(...Object.values(LEDGER_ACCOUNTS).map((account) => account.name)),
-      kind: Joi.string().valid('asset', 'liability', 'income', 'expense'),
-      currency: Joi.string(),
-      debit: decimal,
-      credit: decimal,
-      balance: decimal.description('On the account’s normal side: debits less credits for assets and expenses, else credits less debits'),
-    }),
-  ),
-  totals: Joi.array().items(Joi.object({ currency: Joi.string(), debit: decimal, credit: decimal, balanced: Joi.boolean() })),
-}).label('LedgerPeriodTrialBalance');
 
 export const ledgerPeriodSchema = Joi.object({
   month: Joi.string().pattern(LEDGER_MONTH_PATTERN),

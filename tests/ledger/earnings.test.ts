@@ -244,7 +244,7 @@ describe('earned premium at a month’s close', () => {
     expect(await earnedIn(tenantId, undated, '2025-03')).toBeNull();
   });
 
-  it('posts a page of 5,000 policies in one statement and one commit in seconds', async () => {
+  it('posts a page of 5,000 policies in one statement and one commit well inside the statement timeout', async () => {
     const tenantId = await newTenant();
     await sequelize.query(
       `WITH policy AS (SELECT gen_random_uuid() AS id, gen_random_uuid() AS subscription_id FROM generate_series(1, 5000)),
@@ -268,7 +268,9 @@ describe('earned premium at a month’s close', () => {
       { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
     expect(Number(earned)).toBe(5000 * 3100);
-    // The bound is loose for a busy 2-core machine; the figure is printed above.
-    expect(seconds).toBeLessThan(30);
+    // A worker's statements are cut at 10 s (DB_STATEMENT_TIMEOUT_MS): a page must stay well inside it.
+    // About 2.5 s at load 15 on 2 cores; joined to the page, the tenant's entries were read once
+    // per policy on fresh statistics (10.3 s).
+    expect(seconds).toBeLessThan(8);
   });
 });

@@ -207,6 +207,11 @@ export async function recordReconciliation(
   return sequelize.transaction(async (transaction) => {
     const { tenantId, differences } = compared;
     const select = { type: QueryTypes.SELECT, transaction } as const;
+    // One record at a time per tenant: two at once (the day's run, a person's) must not each resolve the other's incident.
+    await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('ledger-reconciliation:' || :tenantId))", {
+      ...select,
+      replacements: { tenantId },
+    });
     let incidentId: string | null = null;
     const fingerprint = differences.length > 0 ? fingerprintOf(differences) : null;
     if (fingerprint) {

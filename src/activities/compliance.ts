@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import {
   ACKNOWLEDGEMENT_WORKFLOW_TYPE,
   type AcknowledgementEvidence,
@@ -22,7 +22,7 @@ import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { failureCategory } from '../services/webhook';
-import { recordWebhookEvent } from '../domain/webhooks/events';
+import { recordWebhookEvent, type WebhookEventType } from '../domain/webhooks/events';
 import { workflowStartOptions } from '../services/workflow-start';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, NotificationResult } from './notifications';
@@ -73,6 +73,29 @@ export interface AcknowledgementStep {
  * (docs/performance.md, Rollout growth).
  */
 export const START_CONCURRENCY = 12;
+
+/**
+ * Records an acknowledgement's webhook event in the transaction of its change: its subject and the
+ * IDs every such event carries, then what the event adds; `change` names the change in the event's
+ * dedupe key, so a retried activity records it once.
+ */
+function recordAcknowledgementEvent(
+  ack: Acknowledgement,
+  event: { type: WebhookEventType; change: string; data: Record<string, unknown>; time: Date },
+  transaction: Transaction,
+): Promise<void> {
+  return recordWebhookEvent(
+    {
+      tenantId: ack.tenantId,
+      type: event.type,
+      subject: `acknowledgements/${ack.id}`,
+      data: { acknowledgementId: ack.id, employeeId: ack.employeeId, versionId: ack.versionId, ...event.data },
+      time: event.time,
+      dedupeKey: `acknowledgement:${ack.id}:${event.change}`,
+    },
+    transaction,
+  );
+}
 
 export function createComplianceActivities(deps: ActivityDeps) {
   const notifications = createNotificationActivities(deps);
@@ -285,21 +308,13 @@ export function createComplianceActivities(deps: ActivityDeps) {
           dedupeKey: `${ack.id}:escalation-${step.level}`,
         },
         (changed, transaction) =>
-          recordWebhookEvent(
+          recordAcknowledgementEvent(
+            changed,
             {
-              tenantId: changed.tenantId,
               type: 'acknowledgement.escalated',
-              subject: `acknowledgements/${changed.id}`,
-              data: {
-                acknowledgementId: changed.id,
-                employeeId: changed.employeeId,
-                versionId: changed.versionId,
-                level: step.level,
-                status: changed.status,
-                dueAt: new Date(changed.dueAt).toISOString(),
-              },
+              change: `escalation-${step.level}`,
+              data: { level: step.level, status: changed.status, dueAt: new Date(changed.dueAt).toISOString() },
               time: new Date(),
-              dedupeKey: `acknowledgement:${changed.id}:escalation-${step.level}`,
             },
             transaction,
           ),
@@ -374,20 +389,13 @@ export function createComplianceActivities(deps: ActivityDeps) {
           dedupeKey: `${input.acknowledgementId}:acknowledged`,
         },
         (changed, transaction) =>
-          recordWebhookEvent(
+          recordAcknowledgementEvent(
+            changed,
             {
-              tenantId: changed.tenantId,
               type: 'acknowledgement.acknowledged',
-              subject: `acknowledgements/${changed.id}`,
-              data: {
-                acknowledgementId: changed.id,
-                employeeId: changed.employeeId,
-                versionId: changed.versionId,
-                acknowledgedAt: input.acknowledgedAt,
-                wasStatus: ack?.status ?? 'pending',
-              },
+              change: 'acknowledged',
+              data: { acknowledgedAt: input.acknowledgedAt, wasStatus: ack?.status ?? 'pending' },
               time: new Date(input.acknowledgedAt),
-              dedupeKey: `acknowledgement:${changed.id}:acknowledged`,
             },
             transaction,
           ),

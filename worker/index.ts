@@ -11,6 +11,7 @@ import { startWorkerMetrics } from '../src/observability/worker-metrics';
 import { createSmtpMailer } from '../src/services/mailer';
 import { openDocumentStore } from '../src/services/documents';
 import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgement-link-tokens';
+import { setLedgerPosting } from '../src/domain/ledger/post';
 import { installProcessGuards } from '../src/services/process-guard';
 import { ensureReconcilerSchedule } from '../src/services/reconciler-schedule';
 import { ensureLedgerReconciliationSchedule } from '../src/services/ledger-reconciliation-schedule';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'worker');
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 20, ...databaseDeadlines(config.deadlines) });
   initModels(sequelize);
+  setLedgerPosting(config.ledgerPosting);
   const mailer = createSmtpMailer(config.smtp);
   const documents = await openDocumentStore(config.documents);
   // Before the first connection: it installs the Temporal runtime with its metrics exporter.

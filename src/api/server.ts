@@ -7,6 +7,7 @@ import { initModels } from '../models';
 import { apiDatabaseDeadlines, createSequelize } from '../models/database';
 import { flushAuthFailures } from '../domain/identity/auth-events';
 import { followPlanChanges } from '../domain/catalog/plan-cache';
+import { setLedgerPosting } from '../domain/ledger/post';
 import { openDocumentStore } from '../services/documents';
 import { createSmtpMailer } from '../services/mailer';
 import { installProcessGuards } from '../services/process-guard';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'api');
   const sequelize = createSequelize(config.databaseUrl, apiDatabaseDeadlines(config.deadlines));
   initModels(sequelize);
+  setLedgerPosting(config.ledgerPosting);
   const temporal = lazyTemporalClient(config.temporal, tracing !== undefined);
   // A bucket that cannot be reached or created stops the start here, with the store's own error.
   const documents = await openDocumentStore(config.documents);

@@ -102,6 +102,11 @@ export interface Config {
   stripe?: StripeSettings;
   logLevel: string;
   deadlines: Deadlines;
+  /**
+   * Whether money movements post to the books (docs/ledger.md). On unless `LEDGER_POSTING=off`,
+   * which exists only to measure what posting costs (bench `ledger`): off, the books miss movements.
+   */
+  ledgerPosting: boolean;
 }
 
 /**
@@ -644,6 +649,12 @@ const schema = Joi.object({
     .min(1000)
     .default(30_000),
   RETRY_AFTER_SECONDS: Joi.number().description('`Retry-After` of a 503/504').integer().min(1).default(5),
+  LEDGER_POSTING: Joi.string()
+    .description(
+      '`off` only to measure what posting to the books costs (bench `ledger`, docs/performance.md): the API and the worker then record every money movement but post none of them, so the books miss those movements and the ledger reconciliation reports the difference. The start command and compose never set it; leave it `on` everywhere else',
+    )
+    .valid('on', 'off')
+    .default('on'),
 })
   .and('S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
   .and('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
@@ -862,6 +873,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { operator = fa
       requestMs: value.REQUEST_DEADLINE_MS,
       retryAfterSeconds: value.RETRY_AFTER_SECONDS,
     },
+    ledgerPosting: value.LEDGER_POSTING === 'on',
   };
 }
 

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS } from '../../src/domain/ledger/accounts';
-import { credit, debit, post, postReversal, type JournalEntry } from '../../src/domain/ledger/post';
+import { credit, debit, post, postReversal, setLedgerPosting, type JournalEntry } from '../../src/domain/ledger/post';
 import type { Tenant } from '../../src/models';
 import { buildTenant } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -149,5 +149,30 @@ describe('the journal', () => {
     await expect(sequelize.transaction((t) => post(sequelize, late, t))).rejects.toMatchObject({ status: 409, code: 'conflict' });
     expect(await linesOf(late.sourceKey)).toEqual([]);
     await expect(sequelize.transaction((t) => post(sequelize, entryOf({ postedOn: '2026-10-01' }), t))).resolves.toBe(true);
+  });
+
+  it('writes nothing, neither an entry nor a reversal, while posting is off (LEDGER_POSTING=off, for the benchmark only)', async () => {
+    const posted = entryOf();
+    await sequelize.transaction((t) => post(sequelize, posted, t));
+    const skipped = entryOf();
+    const reversal = {
+      tenantId: tenant.id,
+      originalKey: posted.sourceKey,
+      sourceKey: `${posted.sourceKey}:reversed`,
+      description: 'Reversed',
+      postedOn: '2026-10-20',
+    };
+    setLedgerPosting(false);
+    try {
+      await expect(sequelize.transaction((t) => post(sequelize, skipped, t))).resolves.toBe(false);
+      await expect(sequelize.transaction((t) => postReversal(sequelize, reversal, t))).resolves.toBe(false);
+    } finally {
+      setLedgerPosting(true);
+    }
+    expect(await linesOf(skipped.sourceKey)).toEqual([]);
+    expect(await linesOf(reversal.sourceKey)).toEqual([]);
+    // On again, the same entry posts: nothing of it was kept back.
+    await expect(sequelize.transaction((t) => post(sequelize, skipped, t))).resolves.toBe(true);
+    expect(await linesOf(skipped.sourceKey)).toHaveLength(2);
   });
 });

@@ -59,6 +59,18 @@ function nettedLines(lines: readonly JournalLine[]): { account: AccountCode; deb
   return written.map(([account, amount]) => ({ account, debit: Math.max(amount, 0), credit: Math.max(-amount, 0) }));
 }
 
+/**
+ * Whether this process posts (`LEDGER_POSTING`, on unless set `off`): set once at the start of the
+ * API and of the worker from their configuration, as they set up their other parts. Off exists
+ * only so the benchmark can measure what posting costs (bench `ledger`); the books then miss the
+ * movements of this process.
+ */
+let postingOn = true;
+
+export function setLedgerPosting(on: boolean): void {
+  postingOn = on;
+}
+
 const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? postedOn : postedOn.toISOString().slice(0, 10));
 
 /** The database's refusal of an entry dated in a closed month (migration 0079's trigger). */
@@ -79,9 +91,10 @@ async function refusingClosedPeriod<T>(postedOn: string | Date, statement: () =>
 
 /**
  * Writes the entry in the caller's transaction. Answers false when nothing was written: the key
- * was posted before, or every amount was zero (nothing moved).
+ * was posted before, every amount was zero (nothing moved), or posting is off.
  */
 export async function post(sequelize: Sequelize, entry: JournalEntry, transaction: Transaction): Promise<boolean> {
+  if (!postingOn) return false;
   const lines = nettedLines(entry.lines);
   if (lines.length === 0) return false;
   const replacements: Record<string, unknown> = {
@@ -129,13 +142,14 @@ export async function post(sequelize: Sequelize, entry: JournalEntry, transactio
 /**
  * Posts the reverse of the entry under `originalKey` (each debit a credit), named `sourceKey`:
  * how a movement is undone (a voided claim payment), since no entry is ever changed. Answers
- * false when the original was never posted or the reversal was posted before.
+ * false when the original was never posted, the reversal was posted before, or posting is off.
  */
 export async function postReversal(
   sequelize: Sequelize,
   reversal: { tenantId: string; originalKey: string; sourceKey: string; description: string; postedOn: string | Date },
   transaction: Transaction,
 ): Promise<boolean> {
+  if (!postingOn) return false;
   const written = await refusingClosedPeriod(reversal.postedOn, () =>
     sequelize.query(
       `WITH original AS (SELECT * FROM journal_entries WHERE tenant_id = :tenantId AND source_key = :originalKey),

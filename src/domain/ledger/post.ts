@@ -94,49 +94,74 @@ async function refusingClosedPeriod<T>(postedOn: string | Date, statement: () =>
  * was posted before, every amount was zero (nothing moved), or posting is off.
  */
 export async function post(sequelize: Sequelize, entry: JournalEntry, transaction: Transaction): Promise<boolean> {
-  if (!postingOn) return false;
-  const lines = nettedLines(entry.lines);
-  if (lines.length === 0) return false;
-  const replacements: Record<string, unknown> = {
-    id: crypto.randomUUID(),
-    tenantId: entry.tenantId,
-    sourceType: entry.sourceType,
-    sourceId: entry.sourceId,
-    sourceKey: entry.sourceKey,
-    description: entry.description.slice(0, 200),
-    postedOn: dayOf(entry.postedOn),
-    currency: entry.currency,
-    subscriptionId: entry.subscriptionId ?? null,
-    term: entry.term ?? null,
-    planId: entry.planId ?? null,
-    claimId: entry.claimId ?? null,
-    coverFrom: entry.coverFrom ?? null,
-    coverUntil: entry.coverUntil ?? null,
-  };
-  const values = lines.map((line, index) => {
-    Object.assign(replacements, { [`account${index}`]: line.account, [`debit${index}`]: line.debit, [`credit${index}`]: line.credit });
-    return `(:account${index}, :debit${index}::bigint, :credit${index}::bigint)`;
+  return (await postAll(sequelize, [entry], transaction)) > 0;
+}
+
+/**
+ * Writes the entries in one statement in the caller's transaction (a term's invoices, a batch's
+ * payments): a statement per entry was most of what posting cost. Answers how many were written.
+ */
+export async function postAll(sequelize: Sequelize, entries: readonly JournalEntry[], transaction: Transaction): Promise<number> {
+  if (!postingOn) return 0;
+  const replacements: Record<string, unknown> = {};
+  const entryRows: string[] = [];
+  const lineRows: string[] = [];
+  entries.forEach((entry, e) => {
+    const lines = nettedLines(entry.lines);
+    if (lines.length === 0) return;
+    const id = crypto.randomUUID();
+    Object.assign(replacements, {
+      [`id${e}`]: id,
+      [`tenant${e}`]: entry.tenantId,
+      [`type${e}`]: entry.sourceType,
+      [`source${e}`]: entry.sourceId,
+      [`key${e}`]: entry.sourceKey,
+      [`description${e}`]: entry.description.slice(0, 200),
+      [`on${e}`]: dayOf(entry.postedOn),
+      [`currency${e}`]: entry.currency,
+      [`subscription${e}`]: entry.subscriptionId ?? null,
+      [`term${e}`]: entry.term ?? null,
+      [`plan${e}`]: entry.planId ?? null,
+      [`claim${e}`]: entry.claimId ?? null,
+      [`from${e}`]: entry.coverFrom ?? null,
+      [`until${e}`]: entry.coverUntil ?? null,
+    });
+    entryRows.push(
+      `(:id${e}::uuid, :tenant${e}::uuid, :type${e}, :source${e}::uuid, :key${e}, :description${e}, :on${e}::date, :currency${e},
+        :subscription${e}::uuid, :term${e}::integer, :plan${e}::uuid, :claim${e}::uuid, :from${e}::date, :until${e}::date)`,
+    );
+    lines.forEach((line, l) => {
+      Object.assign(replacements, { [`account${e}_${l}`]: line.account, [`debit${e}_${l}`]: line.debit, [`credit${e}_${l}`]: line.credit });
+      lineRows.push(`(:id${e}::uuid, :account${e}_${l}, :debit${e}_${l}::bigint, :credit${e}_${l}::bigint)`);
+    });
   });
-  const written = await refusingClosedPeriod(entry.postedOn, () =>
-    sequelize.query(
-      `WITH owner AS (
-         SELECT coalesce(:subscriptionId::uuid, (SELECT subscription_id FROM claims WHERE id = :claimId::uuid)) AS subscription_id),
+  if (entryRows.length === 0) return 0;
+  const written = await refusingClosedPeriod(entries[0].postedOn, () =>
+    sequelize.query<{ id: string }>(
+      `WITH given (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
+                   subscription_id, term, plan_id, claim_id, cover_from, cover_until) AS (VALUES ${entryRows.join(', ')}),
+       owned AS (
+         SELECT given.*, coalesce(given.subscription_id, (SELECT c.subscription_id FROM claims c WHERE c.id = given.claim_id)) AS owner
+           FROM given),
        entry AS (
          INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
                                       subscription_id, term, plan_id, claim_id, cover_from, cover_until)
-         SELECT :id, :tenantId, :sourceType, :sourceId, :sourceKey, :description, :postedOn, :currency, owner.subscription_id, :term,
-                coalesce(:planId::uuid, (SELECT plan_id FROM subscriptions WHERE id = owner.subscription_id)), :claimId, :coverFrom, :coverUntil
-           FROM owner
+         SELECT id, tenant_id, source_type, source_id, source_key, description, posted_on, currency, owner, term,
+                coalesce(plan_id, (SELECT s.plan_id FROM subscriptions s WHERE s.id = owner)), claim_id, cover_from, cover_until
+           FROM owned
          ON CONFLICT (tenant_id, source_key) DO NOTHING
-         RETURNING id, tenant_id, posted_on, currency)
-       INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
-       SELECT entry.id, entry.tenant_id, line.account, entry.currency, entry.posted_on, line.debit, line.credit
-         FROM entry CROSS JOIN (VALUES ${values.join(', ')}) AS line (account, debit, credit)
-       RETURNING entry_id`,
+         RETURNING id, tenant_id, posted_on, currency),
+       line (entry_id, account, debit, credit) AS (VALUES ${lineRows.join(', ')}),
+       written AS (
+         INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+         SELECT entry.id, entry.tenant_id, line.account, entry.currency, entry.posted_on, line.debit, line.credit
+           FROM entry JOIN line ON line.entry_id = entry.id
+         RETURNING entry_id)
+       SELECT DISTINCT entry_id AS id FROM written`,
       { replacements, transaction, type: QueryTypes.SELECT },
     ),
   );
-  return written.length > 0;
+  return written.length;
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, type PremiumPayment, type PremiumRefund } from '../../models';
 import type { BilledTerm, IssuedInvoice } from '../../models/invoice';
-import { credit, debit, post, postReversal } from '../ledger/post';
+import { credit, debit, post, postAll, postReversal } from '../ledger/post';
 
 /** The cover premium written or returned earns over: its first day, and the day after its last (docs/ledger.md). */
 export interface Cover {
@@ -25,26 +25,24 @@ export async function postInvoicesIssued(
   cover: Cover,
   transaction: Transaction,
 ): Promise<void> {
-  for (const invoice of invoices) {
-    await post(
-      sequelize,
-      {
-        tenantId: billed.tenantId,
-        sourceType: 'invoice',
-        sourceId: invoice.id,
-        sourceKey: `invoice:${invoice.id}:issued`,
-        description: `Invoice ${invoice.number} issued`,
-        postedOn: new Date(),
-        currency: billed.currency,
-        subscriptionId: billed.subscriptionId,
-        term: billed.term,
-        coverFrom: cover.from,
-        coverUntil: cover.until,
-        lines: [debit('premium_receivable', invoice.amountMinor), credit('unearned_premium', invoice.amountMinor)],
-      },
-      transaction,
-    );
-  }
+  await postAll(
+    sequelize,
+    invoices.map((invoice) => ({
+      tenantId: billed.tenantId,
+      sourceType: 'invoice' as const,
+      sourceId: invoice.id,
+      sourceKey: `invoice:${invoice.id}:issued`,
+      description: `Invoice ${invoice.number} issued`,
+      postedOn: new Date(),
+      currency: billed.currency,
+      subscriptionId: billed.subscriptionId,
+      term: billed.term,
+      coverFrom: cover.from,
+      coverUntil: cover.until,
+      lines: [debit('premium_receivable', invoice.amountMinor), credit('unearned_premium', invoice.amountMinor)],
+    })),
+    transaction,
+  );
 }
 
 /** A payment applied to its invoice, dated the day the money arrived: what the invoice owed leaves the receivable, the rest is credit. */

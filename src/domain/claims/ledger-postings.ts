@@ -8,7 +8,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ReserveChangeStatus } from '../../contracts/claim-reserves';
 import { toMinorUnits } from '../../shared/money';
-import { credit, debit, type JournalLine, post, postReversal } from '../ledger/post';
+import { credit, debit, type JournalEntry, type JournalLine, post, postAll, postReversal } from '../ledger/post';
 
 /** The claim's currency, read in the caller's transaction: the plan's (claim → subscription → plan). */
 export async function claimCurrency(sequelize: Sequelize, claimId: string, transaction: Transaction): Promise<string> {
@@ -42,6 +42,20 @@ type PaymentMovement = 'held' | 'issued' | 'cleared' | 'failed' | 'settled';
 const paymentKey = (paymentId: string, movement: PaymentMovement | 'voided') => `claim_payment:${paymentId}:${movement}`;
 
 /** The payment's entry for a movement, dated today (the day the row moved), with the lines of `lines(amount in minor units)`. */
+function paymentEntry(payment: PaymentMoved, movement: PaymentMovement, lines: (minor: number) => JournalLine[]): JournalEntry {
+  return {
+    tenantId: payment.tenantId,
+    sourceType: 'claim_payment',
+    sourceId: payment.paymentId,
+    sourceKey: paymentKey(payment.paymentId, movement),
+    description: `Claim payment ${payment.reference} ${movement}`,
+    postedOn: new Date(),
+    currency: payment.currency,
+    claimId: payment.claimId,
+    lines: lines(minorOf(payment.amount, payment.currency)),
+  };
+}
+
 function postPayment(
   sequelize: Sequelize,
   payment: PaymentMoved,
@@ -49,21 +63,7 @@ function postPayment(
   lines: (minor: number) => JournalLine[],
   transaction: Transaction,
 ): Promise<boolean> {
-  return post(
-    sequelize,
-    {
-      tenantId: payment.tenantId,
-      sourceType: 'claim_payment',
-      sourceId: payment.paymentId,
-      sourceKey: paymentKey(payment.paymentId, movement),
-      description: `Claim payment ${payment.reference} ${movement}`,
-      postedOn: new Date(),
-      currency: payment.currency,
-      claimId: payment.claimId,
-      lines: lines(minorOf(payment.amount, payment.currency)),
-    },
-    transaction,
-  );
+  return post(sequelize, paymentEntry(payment, movement, lines), transaction);
 }
 
 /** Asked for (or approved as asked): the loss is paid from then on, owed to the payee until it is issued. */
@@ -84,13 +84,17 @@ export const postPaymentVoided = (sequelize: Sequelize, payment: PaymentMoved, t
     transaction,
   );
 
+const issuedLines = (minor: number) => [debit('claim_payments_payable', minor), credit('claim_payments_in_transit', minor)];
+
 /** Issued in a payment batch or by card refund: no longer owed, on its way to the payee. */
 export const postPaymentIssued = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
-  postPayment(
+  postPayment(sequelize, payment, 'issued', issuedLines, transaction);
+
+/** A batch's payments issued: an entry each (each is followed on its own to the bank's answer), in one statement. */
+export const postPaymentsIssued = (sequelize: Sequelize, payments: readonly PaymentMoved[], transaction: Transaction) =>
+  postAll(
     sequelize,
-    payment,
-    'issued',
-    (minor) => [debit('claim_payments_payable', minor), credit('claim_payments_in_transit', minor)],
+    payments.map((payment) => paymentEntry(payment, 'issued', issuedLines)),
     transaction,
   );
 

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { PaymentBatch, Tenant } from '../../models';
 import { tenantOf } from '../../access/core';
-import { postPaymentIssued } from './ledger-postings';
+import { postPaymentsIssued } from './ledger-postings';
 import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xml, type Party } from './pain001';
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -123,12 +123,18 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
         { replacements: { batchId, ids: payments.map((payment) => payment.id) }, transaction },
       );
       // One entry per payment (docs/ledger.md, What posts): each is followed on its own to the bank's answer.
-      for (const payment of payments)
-        await postPaymentIssued(
-          deps.sequelize,
-          { tenantId, claimId: payment.claim_id, paymentId: payment.id, reference: payment.reference, amount: payment.amount, currency },
-          transaction,
-        );
+      await postPaymentsIssued(
+        deps.sequelize,
+        payments.map((payment) => ({
+          tenantId,
+          claimId: payment.claim_id,
+          paymentId: payment.id,
+          reference: payment.reference,
+          amount: payment.amount,
+          currency,
+        })),
+        transaction,
+      );
       await recordPaymentEvents(
         payments.map((payment) => payment.id),
         'issued',

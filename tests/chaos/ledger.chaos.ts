@@ -9,6 +9,7 @@
  * currency, the reconciliation (src/domain/ledger/reconciliation.ts) finds no difference, and cash
  * and paid losses, which it does not compare, agree with the rows too. Prints one line of figures.
  */
+import crypto from 'node:crypto';
 import { QueryTypes, Transaction } from 'sequelize';
 import { type ApiProcess, startApiProcess, startWorkerProcess, type WorkerProcess } from '../../bench/processes';
 import { freePort } from '../../scripts/local/ports';
@@ -74,7 +75,9 @@ describe('chaos: the books under faults', () => {
   const cancelledInLoad = (i: number) => i % 2 === 0;
   const token = (user: User) => tokenOf(infra, user);
 
-  const createUser = async (role: Role) => (await buildUsers(1, tenant.id, () => ({ role })))[0];
+  /** Addresses of their own: the suite's files share one database, and the factories number users per file. */
+  const createUser = async (role: Role) =>
+    (await buildUsers(1, tenant.id, () => ({ role, email: `ledger-${role}-${crypto.randomUUID()}@example.test` })))[0];
   /** A request made until it succeeds, repeated with its key while the stack answers 503/504, 409 or nothing. */
   const figures = { requests: 0, firstAnswersFailed: 0, outages: 0, kills: 0, restarts: 0, steps: 0 };
   const done = async (intent: Intent): Promise<Answer> => {

@@ -7,7 +7,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { Op, type CreationAttributes } from 'sequelize';
+import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { acknowledgeUpdate } from '../../contracts/acknowledgement';
 import {
   approvePolicyVersionUpdate,
@@ -18,7 +18,7 @@ import {
   submissionRecordedUpdate,
 } from '../../contracts/policy-approval';
 import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
-import { type Acknowledgement, CompliancePolicy, PolicyVersion, TenantSettings } from '../../models';
+import { type Acknowledgement, CompliancePolicy, type OutboxMessage, PolicyVersion, TenantSettings } from '../../models';
 import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
@@ -51,37 +51,44 @@ export const createCompliancePolicy: Command<PolicyFields, CompliancePolicy> = (
 };
 
 /**
- * Changes a policy's title, description or recurrence (`recurrenceDays`, null: no more cycles);
- * its recurrence run is told, and re-bases its timer. A retired policy is a 409.
+ * Changes a policy that is not retired (409 otherwise): `change` runs with the policy's row locked,
+ * in its transaction, and answers what it enqueued for the recurrence run, delivered once it commits.
  */
-export const updateCompliancePolicy: UpdateCommand<PolicyFields, CompliancePolicy> = async (caller, { id, fields }, deps) => {
+async function changeUnretiredPolicy(
+  caller: AuthUser,
+  id: string,
+  deps: CommandDeps,
+  change: (policy: CompliancePolicy, transaction: Transaction) => Promise<OutboxMessage[]>,
+): Promise<CompliancePolicy> {
   const found = await findVisible(caller, compliancePolicyAccess, id);
   const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
     const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
     refuseRetired(policy);
-    await updateAuditedIn(transaction, deps, 'compliance_policy', policy, fields);
-    const messages = fields.recurrenceDays !== undefined ? await enqueueRecurrenceChange(policy, transaction, deps) : [];
-    return { policy, messages };
+    return { policy, messages: await change(policy, transaction) };
   });
   await deliverInOrder(messages, deps);
   return policy;
-};
+}
+
+/**
+ * Changes a policy's title, description or recurrence (`recurrenceDays`, null: no more cycles);
+ * its recurrence run is told, and re-bases its timer. A retired policy is a 409.
+ */
+export const updateCompliancePolicy: UpdateCommand<PolicyFields, CompliancePolicy> = (caller, { id, fields }, deps) =>
+  changeUnretiredPolicy(caller, id, deps, async (policy, transaction) => {
+    await updateAuditedIn(transaction, deps, 'compliance_policy', policy, fields);
+    return fields.recurrenceDays !== undefined ? enqueueRecurrenceChange(policy, transaction, deps) : [];
+  });
 
 /**
  * Retires a policy: it starts no more attestation cycles (its recurrence run ends) and no version
  * of it can be published; what was published and acknowledged stays on record. A second retire is a 409.
  */
-export const retireCompliancePolicy: Command<{ id: string }, CompliancePolicy> = async (caller, { id }, deps) => {
-  const found = await findVisible(caller, compliancePolicyAccess, id);
-  const { policy, messages } = await deps.sequelize.transaction(async (transaction) => {
-    const policy = (await CompliancePolicy.findByPk(found.id, { lock: transaction.LOCK.UPDATE, transaction }))!;
-    refuseRetired(policy);
+export const retireCompliancePolicy: Command<{ id: string }, CompliancePolicy> = (caller, { id }, deps) =>
+  changeUnretiredPolicy(caller, id, deps, async (policy, transaction) => {
     await updateAuditedIn(transaction, deps, 'compliance_policy', policy, { retiredAt: new Date() }, 'compliance_policy.retire');
-    return { policy, messages: await enqueueRecurrenceChange(policy, transaction, deps) };
+    return enqueueRecurrenceChange(policy, transaction, deps);
   });
-  await deliverInOrder(messages, deps);
-  return policy;
-};
 
 function refuseRetired(policy: CompliancePolicy): void {
   if (policy.retiredAt) throw conflict('This policy is retired', [{ field: 'retiredAt', message: `is ${policy.retiredAt.toISOString()}` }]);

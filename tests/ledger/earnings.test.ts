@@ -29,7 +29,15 @@ describe('earned premium at a month’s close', () => {
   const newTenant = async () => (await buildTenant()).id;
 
   /** Premium written (an invoice issued): Dr premium_receivable, Cr unearned_premium, with its cover. */
-  const written = (tenantId: string, subscriptionId: string, amount: number, postedOn: string, cover: [string, string], term = 0) => {
+  const writtenIn = (
+    currency: string,
+    tenantId: string,
+    subscriptionId: string,
+    amount: number,
+    postedOn: string,
+    cover: [string, string],
+    term = 0,
+  ) => {
     const id = crypto.randomUUID();
     return sequelize.transaction((transaction) =>
       post(
@@ -41,7 +49,7 @@ describe('earned premium at a month’s close', () => {
           sourceKey: `invoice:${id}:issued`,
           description: 'Invoice issued',
           postedOn,
-          currency: 'EUR',
+          currency,
           subscriptionId,
           term,
           coverFrom: cover[0],
@@ -52,6 +60,9 @@ describe('earned premium at a month’s close', () => {
       ),
     );
   };
+  const written = (
+    ...args: [tenantId: string, subscriptionId: string, amount: number, postedOn: string, cover: [string, string], term?: number]
+  ) => writtenIn('EUR', ...args);
 
   /** A cancellation's refund owed: Dr unearned_premium, Cr refunds_payable, cover until the cancellation day. */
   const refundOwed = (tenantId: string, subscriptionId: string, amount: number, postedOn: string, cancelledOn: string) => {
@@ -189,6 +200,18 @@ describe('earned premium at a month’s close', () => {
     expect(await close(tenantId, '2025-01')).toEqual({ policies: 5, entries: 0, pages: 1 });
     expect(await close(tenantId, '2025-01', 1)).toEqual({ policies: 5, entries: 0, pages: 6 });
     expect(await earningLines(tenantId)).toEqual(lines);
+  });
+
+  it('earns a term written in two currencies in each, the second under its key followed by the currency', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await writtenIn('USD', tenantId, policy, 2 * YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    expect(await close(tenantId, '2025-01')).toEqual({ policies: 1, entries: 2, pages: 1 });
+    expect((await earningLines(tenantId)).filter((line) => line.account === 'earned_premium')).toEqual([
+      expect.objectContaining({ key: `earning:${policy}:0:2025-01`, credit: '3100' }),
+      expect.objectContaining({ key: `earning:${policy}:0:2025-01:USD`, credit: '6200' }),
+    ]);
   });
 
   it('earns negatively when more premium was returned than was left unearned (a cancellation recorded after two closes)', async () => {

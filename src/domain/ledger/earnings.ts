@@ -55,7 +55,8 @@ terms AS (
          min(e.cover_from) FILTER (WHERE e.posted_on <= :last) AS cover_from,
          min(e.cover_until) FILTER (WHERE e.posted_on <= :last) AS cover_until,
          -- Every earning, whatever its date: a later month closed first has earned this one's days already.
-         max(e.posted_on) FILTER (WHERE e.source_type = 'earning') + 1 AS after_earned
+         max(e.posted_on) FILTER (WHERE e.source_type = 'earning') + 1 AS after_earned,
+         min(e.currency) OVER (PARTITION BY e.subscription_id, e.term) AS first_currency
     FROM journal_entries e
     LEFT JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
    -- The page as a range of the index, not a join to it: joined, PostgreSQL may look the tenant's
@@ -68,7 +69,9 @@ spans AS (
    WHERE unearned <> 0 AND cover_from IS NOT NULL AND cover_until IS NOT NULL),
 earnings AS MATERIALIZED (
   SELECT gen_random_uuid() AS id, subscription_id, term, currency,
-         'earning:' || subscription_id || ':' || term || ':' || :month AS source_key,
+         -- A term with premium in a second currency (rare) earns it under the key followed by the currency.
+         'earning:' || subscription_id || ':' || term || ':' || :month
+           || CASE WHEN currency = first_currency THEN '' ELSE ':' || currency END AS source_key,
          CASE WHEN cover_until <= :next::date THEN unearned
               -- numeric's round() takes halves away from zero: half up, the same for a negative U.
               ELSE round(unearned::numeric * (:next::date - earned_from) / (cover_until - earned_from))::bigint

@@ -53,6 +53,9 @@ function cpuOfTree(pid: number): number {
   return seconds;
 }
 
+/** CPU seconds one process has used so far (a worker, beside a side's snapshot). */
+export const processCpuSeconds = (pid: number) => cpuOf(statFields(pid), false);
+
 export function cpuSnapshot(processes: CpuProcesses): CpuSnapshot {
   const own = process.cpuUsage();
   return {

@@ -158,6 +158,8 @@ export async function startApiProcess(env: Record<string, string> & { API_PORT: 
 /** The API and worker as the start command runs them. */
 export interface StackProcesses {
   api: ApiProcess;
+  /** The worker, to read its CPU time. */
+  worker: ChildProcess;
   /** Stops both and what the start command started for them. */
   stop(): Promise<void>;
 }
@@ -204,7 +206,7 @@ export async function startStackProcesses(infra: BenchInfra, env: Record<string,
     await waitForPoller(infra.temporal, stack.env.TEMPORAL_TASK_QUEUE ?? 'insurflow', worker);
     const url = `http://127.0.0.1:${stack.env.API_PORT}`;
     await waitForHttp(apiChild, `${url}/readyz`, 'API');
-    return { api: { url, child: apiChild, stop: () => stopChild(apiChild, 30_000) }, stop };
+    return { api: { url, child: apiChild, stop: () => stopChild(apiChild, 30_000) }, worker, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -5,6 +5,7 @@ import type { BillingDayResult } from './billing-day';
 import type { ExpiryResult } from './expiries';
 import type { FairnessResult } from './fairness';
 import type { GraphqlScreenResult } from './graphql-screen';
+import type { LedgerResult, PathResult } from './ledger';
 import type { LedgerCloseResult } from './ledger-close';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
@@ -34,6 +35,7 @@ export interface BenchResults {
   webhooks?: WebhooksResult;
   peoplePages?: PeoplePagesResult;
   quotes?: QuotesResult;
+  ledger?: LedgerResult;
   ledgerClose?: LedgerCloseResult;
 }
 
@@ -363,6 +365,18 @@ export function summaryRows(r: BenchResults): Row[] {
         '≥ 1,000/s',
         q.quotesPerSecond >= 1000,
       ],
+    );
+  }
+  if (r.ledger) {
+    const path = (name: string, p: PathResult): Row => [
+      `ledger: ${name}, posting on ÷ off (${p.lanes} clients)`,
+      `${ratio(p.ratio)} (${n(p.on.perSecond, 1)} vs ${n(p.off.perSecond, 1)}/s); p50 ${ratio(p.p50Ratio)}, p95 ${ratio(p.p95Ratio)} (${n(p.on.p95Ms)} vs ${n(p.off.p95Ms)} ms); CPU ${ratio(p.cpuRatio)}`,
+      '≤ 1.15 ×',
+      p.targetMet,
+    ];
+    rows.push(
+      path('POST /invoices/:id/payments', r.ledger.premiumPayments),
+      path("a claim payment's request and approval", r.ledger.claimPayments),
     );
   }
   if (r.ledgerClose) {

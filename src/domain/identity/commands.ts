@@ -267,7 +267,7 @@ export const logIn: PublicCommand<
     await recordAuthEvent(ownerDeps(deps, user), { type, tenantId: user.tenantId, userId: user.id });
     return secondStep;
   }
-  return startSession(deps, user, rehashed);
+  return startSession(deps, user, 'auth.sign_in', rehashed);
 };
 
 /**

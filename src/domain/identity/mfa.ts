@@ -427,7 +427,7 @@ async function answerChallenge<T>(
       return outcome;
     },
   );
-  return { ...(await startSession(deps, user)), value };
+  return { ...(await startSession(deps, user, 'auth.sign_in')), value };
 }
 
 /** The second step of signing in: the password step's challenge and a current code or a recovery code give the session's tokens. */

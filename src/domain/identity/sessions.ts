@@ -14,17 +14,21 @@ export const ownerSource = (deps: CommandDeps, user: Pick<User, 'id'>): AuditSou
 /** The deps of a public command acting, once it knows who, as the account's owner (its audit source). */
 export const ownerDeps = (deps: CommandDeps, user: Pick<User, 'id'>): CommandDeps => ({ ...deps, auditSource: ownerSource(deps, user) });
 
-/** Records the sign-in (with any other change of the user's row, e.g. a rehashed password) and issues a new session's tokens. */
+/**
+ * Records the sign-in as `event` (with a password, or through the company's identity provider),
+ * with any other change of the user's row (e.g. a rehashed password), and issues a new session's tokens.
+ */
 export async function startSession(
   deps: CommandDeps,
   user: User,
+  event: 'auth.sign_in' | 'sso.sign_in',
   alsoChange: { passwordHash?: string } = {},
 ): Promise<{ user: User; tokens: TokenPair }> {
   // The session and its event commit together.
   const tokens = await deps.sequelize.transaction(async (transaction) => {
     await user.update({ lastLoginAt: new Date(), ...alsoChange }, { transaction });
     const pair = await issueTokenPair(deps.config.jwt, user, undefined, transaction);
-    await recordAuthEvent(ownerDeps(deps, user), { type: 'auth.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
+    await recordAuthEvent(ownerDeps(deps, user), { type: event, tenantId: user.tenantId, userId: user.id }, transaction);
     return pair;
   });
   return { user, tokens };

@@ -18,7 +18,7 @@ import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { providerFor, type ProviderAccess } from '../../services/sso/provider';
 import { providerFailureOf } from '../../services/sso/provider-fetch';
-import { issueTokenPair, revokeAllSessions, type TokenPair } from '../../services/tokens';
+import { revokeAllSessions, type TokenPair } from '../../services/tokens';
 import { webhookGuardOf } from '../../services/webhook';
 import { ApiError, dependencyUnavailable, notFound } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
@@ -26,7 +26,7 @@ import type { Role } from '../../shared/roles';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { secondStepOf, type SignInStep } from './mfa';
-import { ownerDeps } from './sessions';
+import { ownerDeps, startSession } from './sessions';
 
 /** How long a started sign-in may take at the provider before its callback is refused. */
 export const SSO_LOGIN_TTL_MS = 10 * 60_000;
@@ -259,17 +259,6 @@ async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: Comman
 const recordRefusal = (deps: CommandDeps, tenantId: string, reason: SsoRefusalReason, email: string | undefined) =>
   recordAuthEvent(deps, { type: 'sso.sign_in_failed', tenantId, email, reason });
 
-/** The session of a company sign-in that needs no further step: the sign-in and its event commit together. */
-async function startSsoSession(deps: CommandDeps, user: User): Promise<{ user: User; tokens: TokenPair }> {
-  const tokens = await deps.sequelize.transaction(async (transaction) => {
-    await user.update({ lastLoginAt: new Date() }, { transaction });
-    const pair = await issueTokenPair(deps.config.jwt, user, undefined, transaction);
-    await recordAuthEvent(ownerDeps(deps, user), { type: 'sso.sign_in', tenantId: user.tenantId, userId: user.id }, transaction);
-    return pair;
-  });
-  return { user, tokens };
-}
-
 /**
  * Finishes a company sign-in from the provider's redirect (`query`: its code and state, or its
  * error): the code is redeemed and the ID token checked, the staff member signed in, or asked for
@@ -320,7 +309,7 @@ export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; 
       await recordAuthEvent(ownerDeps(deps, user), { type, tenantId: tenant.id, userId: user.id });
       return secondStep;
     }
-    return await startSsoSession(deps, user);
+    return await startSession(deps, user, 'sso.sign_in');
   } catch (err) {
     if (err instanceof SsoRefused) await recordRefusal(deps, login.tenantId, err.code, email);
     throw err;

@@ -1,6 +1,10 @@
 import Joi from 'joi';
+import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import { object, required } from '../../shared/typed-schema';
 import { uuid } from '../http/common-schemas';
+
+/** The rows an operator names for one bulk action by ID: at least one, at most MAX_BULK_ITEMS, none twice. */
+export const bulkIdsSchema = Joi.array().items(uuid).min(1).max(MAX_BULK_ITEMS).unique();
 
 export const reassignClaimsBody = object({
   fromUserId: required(uuid),

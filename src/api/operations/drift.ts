@@ -9,10 +9,9 @@ import Joi from 'joi';
 import { RunDrift } from '../../models';
 import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler';
 import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
-import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
-import { runStartedResponse } from './bulk-schemas';
+import { bulkIdsSchema, runStartedResponse } from './bulk-schemas';
 import { runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
@@ -60,12 +59,7 @@ const batchRepairBody = object({
   tenantId: uuid.description('The tenant whose rows to repair: platform admins only, and required of them'),
   entity: oneOf([...new Set(Object.values(REPAIRABLE_ENTITIES).flat())]).description('Only rows of this kind'),
   runState: oneOf(RUN_DRIFT_STATES).description('Only rows whose run was found so'),
-  ids: Joi.array()
-    .items(uuid)
-    .min(1)
-    .max(MAX_BULK_ITEMS)
-    .unique()
-    .description('Only these rows; an id that is not a drifted row this repair applies to is refused with the reason'),
+  ids: bulkIdsSchema.description('Only these rows; an id that is not a drifted row this repair applies to is refused with the reason'),
 }).label('BatchRepair');
 
 /** `POST` of one drifted row's repair, with the reason its history keeps; answers the row as `view` renders it. */

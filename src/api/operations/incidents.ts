@@ -9,14 +9,13 @@ import { ActivityIncident } from '../../models';
 import { activityIncidentAccess } from '../../access/operations';
 import { object, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { MAX_BULK_ITEMS } from '../../domain/operations/bulk-operations';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
-import { idParams, uuid } from '../http/common-schemas';
+import { idParams } from '../http/common-schemas';
 import type { RouteSpec } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
-import { runStartedResponse } from './bulk-schemas';
+import { bulkIdsSchema, runStartedResponse } from './bulk-schemas';
 
 const listIncidentsQuery = object({
   ...pageQueryKeys,
@@ -43,12 +42,7 @@ const incidentSchema = Joi.object({
 
 const batchRetryBody = object({
   incidentIds: required(
-    Joi.array()
-      .items(uuid)
-      .min(1)
-      .max(MAX_BULK_ITEMS)
-      .unique()
-      .description('The incidents whose activities to try again now; one the operator does not see is refused as not found'),
+    bulkIdsSchema.description('The incidents whose activities to try again now; one the operator does not see is refused as not found'),
   ),
 }).label('IncidentRetries');
 

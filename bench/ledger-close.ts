@@ -37,7 +37,7 @@ export interface LedgerCloseResult {
   targetMet: boolean;
 }
 
-async function seedWrittenPremium(sequelize: Sequelize, tenantId: string, policies: number): Promise<void> {
+export async function seedWrittenPremium(sequelize: Sequelize, tenantId: string, policies: number): Promise<void> {
   for (let done = 0; done < policies; done += SEED_BATCH) {
     await sequelize.query(
       `WITH policy AS (

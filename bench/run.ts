@@ -10,7 +10,7 @@
  * BENCH_WEBHOOK_EVENTS (200 per phase) and BENCH_WEBHOOK_ROLLOUT_EMPLOYEES (3,000) size the webhooks section;
  * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section, BENCH_QUOTE_SECONDS (10, each phase) the quotes section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
- * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_LEDGER_SECONDS (10, each half) the ledger section, BENCH_LEDGER_POLICIES (100,000) the ledgerClose section. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
+ * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_LEDGER_SECONDS (10, each half) the ledger section, BENCH_LEDGER_POLICIES (100,000) the month closed in it and the ledgerClose section. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
  * (listGrowth: bench/list-growth.ts, sized by BENCH_GROWTH_SIZES (10000,100000,1000000) and BENCH_GROWTH_REQUESTS (100 per
  * timing); rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     await section('webhooks', () => benchWebhooks(infra, size('BENCH_WEBHOOK_EVENTS', 200), size('BENCH_WEBHOOK_ROLLOUT_EMPLOYEES', 3000)));
     await section('peoplePages', () => benchPeoplePages(infra, size('BENCH_PAGE_REQUESTS', 400), size('BENCH_PAGE_SECONDS', 10)));
     await section('quotes', () => benchQuotes(infra, size('BENCH_QUOTE_SECONDS', 10)));
-    await section('ledger', () => benchLedger(infra, size('BENCH_LEDGER_SECONDS', 10)));
+    await section('ledger', () => benchLedger(infra, size('BENCH_LEDGER_SECONDS', 10), size('BENCH_LEDGER_POLICIES', 100_000)));
     await section('ledgerClose', () => benchLedgerClose(infra, size('BENCH_LEDGER_POLICIES', 100_000)));
     const curve = (name: string, measure: (set: NonNullable<typeof sizeSet>) => Promise<Curve>) =>
       section(

@@ -377,6 +377,12 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push(
       path('POST /invoices/:id/payments', r.ledger.premiumPayments),
       path("a claim payment's request and approval", r.ledger.claimPayments),
+      [
+        `ledger: ${r.ledger.close.month} closed through the API, ${n(r.ledger.close.policies)} policies`,
+        `${n(r.ledger.close.seconds, 1)} s, POST /ledger/periods/:month/close to closed (${n(r.ledger.close.earningEntries)} earnings)`,
+        '< 300 s',
+        r.ledger.close.targetMet,
+      ],
     );
   }
   if (r.ledgerClose) {

@@ -4,6 +4,7 @@
  * two at once applied one after the other, the excess kept as a credit (docs/premiums.md).
  */
 import crypto from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { AuditEvent, Invoice, PremiumPayment, Tenant, User } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { apiClient } from '../support/graphql';
@@ -199,6 +200,26 @@ describe('premium invoices and manual payments', () => {
 
     const yen = await pay(yenInvoice.id, auth.manager, { amount: '12000', method: 'cheque' }).expect(201);
     expect(yen.body).toMatchObject({ payment: { amount: '12000', amountMinor: 12000 }, invoice: { status: 'paid' } });
+  });
+
+  it('records a payment once when its request is repeated after the API stopped between the commit and the answer', async () => {
+    const key = crypto.randomUUID();
+    const body = { amount: '8.33', method: 'bank_transfer' };
+    const first = await pay(invoices[4].id, auth.staff, body, key).expect(201);
+    // What a process killed after the payment committed leaves: the key's attempt unanswered, long ago.
+    await stack.db.sequelize.query(
+      `UPDATE idempotency_records SET response_status = NULL, response_body = NULL,
+              created_at = now() - interval '1 hour', updated_at = now() - interval '1 hour' WHERE key = :key`,
+      { replacements: { key } },
+    );
+    const repeated = await pay(invoices[4].id, auth.staff, body, key).expect(201);
+    expect(repeated.body.payment.id).toBe(first.body.payment.id);
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[4].id } })).toBe(1);
+    const [{ entries }] = await stack.db.sequelize.query<{ entries: string }>(
+      "SELECT count(*) AS entries FROM journal_entries WHERE source_type = 'premium_payment' AND source_id = :id",
+      { replacements: { id: first.body.payment.id }, type: QueryTypes.SELECT },
+    );
+    expect(Number(entries)).toBe(1);
   });
 
   it('keeps what goes beyond the amount owed as a credit, and applies two payments at once one after the other', async () => {

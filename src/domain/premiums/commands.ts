@@ -6,6 +6,7 @@
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import type { PaymentMethod } from '../../models/invoice';
+import { idFromRequest } from '../../shared/deterministic-id';
 import { applyPayment, type AppliedPayment } from './payments';
 import { amountIn } from './amounts';
 import type { Command } from '../command';
@@ -23,7 +24,9 @@ export interface ManualPaymentInput {
 /**
  * Records the payment against the invoice: 404 for an invoice the caller does not see (another
  * tenant's), 422 for an amount the currency cannot hold. An amount beyond what is still owed is
- * recorded whole, the excess as a credit on the policy.
+ * recorded whole, the excess as a credit on the policy. A request with an Idempotency-Key names its
+ * payment, so a repeat whose first answer was lost (the API stopped after the commit) records nothing
+ * twice: it is answered the payment recorded.
  */
 export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = async (caller, input, deps) => {
   const invoice = await findVisible(caller, invoiceAccess, input.id);
@@ -31,6 +34,7 @@ export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = 
   const applied = await applyPayment(
     deps.sequelize,
     {
+      ...(deps.idempotencyKey && { id: idFromRequest('premium-payment', caller.id, deps.idempotencyKey, invoice.id) }),
       tenantId: invoice.tenantId,
       invoiceId: invoice.id,
       amountMinor,

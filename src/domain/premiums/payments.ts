@@ -20,6 +20,8 @@ import { postPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
 export interface PaymentReceived {
+  /** Set when the request named itself (its Idempotency-Key): a payment of that ID already recorded is answered again. */
+  id?: string;
   tenantId: string;
   invoiceId: string;
   amountMinor: number;
@@ -85,6 +87,9 @@ export async function applyPayment(
       transaction,
       rejectOnEmpty: true,
     });
+    // A repeat of a request whose first answer was lost (the API stopped after the commit).
+    const repeated = received.id ? await PremiumPayment.findByPk(received.id, { transaction }) : null;
+    if (repeated) return { payment: repeated, invoice, applied: false };
     if (received.provider && received.providerPaymentId) {
       const known = await PremiumPayment.findOne({
         where: { provider: received.provider, providerPaymentId: received.providerPaymentId },
@@ -96,6 +101,7 @@ export async function applyPayment(
     const creditMinor = Math.max(received.amountMinor - owed, 0);
     const payment = await PremiumPayment.create(
       {
+        ...(received.id && { id: received.id }),
         tenantId: invoice.tenantId,
         invoiceId: invoice.id,
         amountMinor: received.amountMinor,

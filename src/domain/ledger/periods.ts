@@ -177,28 +177,38 @@ export const reopenLedgerPeriod: Command<{ month: string; reason: string }, Ledg
 };
 
 /**
- * The run's last step: a `closing` period becomes `closed` with its closer and the trial balance
- * as of its last day, audited. Answers false when it is not closing (locked by an earlier attempt).
+ * The run's last step, in two transactions. First the month is locked: under the exclusive lock
+ * of the tenant's month, which waits for every posting dated in it that is still being written
+ * (they hold it shared, migration 0079), a `closing` period becomes `closed`, so that no entry
+ * lands in it from then on. Then the trial balance as of its last day, read once nothing more can
+ * land, is kept with it, audited. Answers false when there was nothing to lock or keep (an
+ * earlier attempt did both); a retry after the first step finishes the second.
  */
 export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerCloseInput, auditSource: AuditSource): Promise<boolean> {
+  const { first, last } = monthDays(input.month);
+  const replacements = { tenantId: input.tenantId, first, closedById: input.closedById };
+  await sequelize.transaction(async (transaction) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(ledger_period_lock_key(:tenantId, :first))', {
+      replacements,
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    await sequelize.query(
+      `UPDATE ledger_periods SET status = 'closed', closed_at = now(), closed_by_id = :closedById, trial_balance = NULL, updated_at = now()
+        WHERE tenant_id = :tenantId AND month = :first AND status = 'closing'`,
+      { replacements, transaction },
+    );
+  });
   return sequelize.transaction(async (transaction) => {
     const current = await periodRow(sequelize, input.tenantId, input.month, transaction);
-    if (current?.status !== 'closing') return false;
-    const balance = await trialBalance(sequelize, input.tenantId, monthDays(input.month).last, { transaction });
+    if (current?.status !== 'closed' || current.trialBalance) return false;
+    const balance = await trialBalance(sequelize, input.tenantId, last, { transaction });
     const [row] = await sequelize.query<PeriodRow>(
-      `UPDATE ledger_periods SET status = 'closed', closed_at = now(), closed_by_id = :closedById, trial_balance = :balance::jsonb, updated_at = now()
-        WHERE tenant_id = :tenantId AND month = :first RETURNING ${PERIOD_COLUMNS}`,
-      {
-        replacements: {
-          tenantId: input.tenantId,
-          first: monthDays(input.month).first,
-          closedById: input.closedById,
-          balance: JSON.stringify(balance),
-        },
-        type: QueryTypes.SELECT,
-        transaction,
-      },
+      `UPDATE ledger_periods SET trial_balance = :balance::jsonb, updated_at = now()
+        WHERE tenant_id = :tenantId AND month = :first AND status = 'closed' AND trial_balance IS NULL RETURNING ${PERIOD_COLUMNS}`,
+      { replacements: { ...replacements, balance: JSON.stringify(balance) }, type: QueryTypes.SELECT, transaction },
     );
+    if (!row) return false;
     await recordAudit(
       auditSource,
       {
@@ -206,7 +216,7 @@ export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerClose
         action: 'ledger.period_closed',
         entityType: 'ledger_period',
         entityId: input.month,
-        before: { status: current.status },
+        before: { status: 'closing' },
         after: { status: row.status, closedAt: row.closedAt, closedById: row.closedById, balanced: balance.balanced },
       },
       transaction,

@@ -80,15 +80,25 @@ const HAS_LINES = `CREATE FUNCTION journal_entry_has_lines() RETURNS trigger LAN
     RETURN NULL;
   END $$`;
 
-/** Before an entry is written: its date is not in a month the tenant closed. */
+/**
+ * Before an entry is written: its date is not in a month the tenant closed. The shared lock on the
+ * tenant's month, held to the commit, is what the close's lock step waits on (exclusively): an
+ * entry being written as the month closes commits first, and one after it sees the month closed.
+ */
 const OPEN_PERIOD = `CREATE FUNCTION journal_entry_in_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
+    PERFORM pg_advisory_xact_lock_shared(ledger_period_lock_key(NEW.tenant_id, NEW.posted_on));
     IF EXISTS (SELECT 1 FROM ledger_periods p WHERE p.tenant_id = NEW.tenant_id
                   AND p.month = date_trunc('month', NEW.posted_on)::date AND p.status = 'closed') THEN
       RAISE EXCEPTION 'ledger period % is closed', to_char(NEW.posted_on, 'YYYY-MM') USING ERRCODE = 'IF001';
     END IF;
     RETURN NEW;
   END $$`;
+
+/** The advisory lock of a tenant's month: postings take it shared, the close's lock step exclusive. */
+const PERIOD_LOCK_KEY = `CREATE FUNCTION ledger_period_lock_key(tenant uuid, day date) RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT hashtextextended('ledger_period:' || tenant::text || ':' || to_char(day, 'YYYY-MM'), 0)
+  $$`;
 
 export const up: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
@@ -166,6 +176,7 @@ export const up: MigrationFn = async (qi) => {
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (tenant_id, month))`);
 
+    await sql(PERIOD_LOCK_KEY);
     await sql(APPEND_ONLY);
     await sql(BALANCED);
     await sql(HAS_LINES);
@@ -194,5 +205,6 @@ export const down: MigrationFn = async (qi) => {
     await sql('DROP TABLE ledger_chart');
     for (const fn of ['ledger_append_only', 'journal_entry_balanced', 'journal_entry_has_lines', 'journal_entry_in_open_period'])
       await sql(`DROP FUNCTION ${fn}()`);
+    await sql('DROP FUNCTION ledger_period_lock_key(uuid, date)');
   });
 };

@@ -136,18 +136,25 @@ export async function postAll(sequelize: Sequelize, entries: readonly JournalEnt
     });
   });
   if (entryRows.length === 0) return 0;
+  // Only the tables a lookup needs are named: a premium's posting takes no lock on claims (a claim
+  // table's migration under load waits on fewer writers).
+  const owner = entries.some((entry) => entry.claimId && !entry.subscriptionId)
+    ? 'coalesce(given.subscription_id, (SELECT c.subscription_id FROM claims c WHERE c.id = given.claim_id))'
+    : 'given.subscription_id';
+  const plan = entries.some((entry) => !entry.planId)
+    ? 'coalesce(plan_id, (SELECT s.plan_id FROM subscriptions s WHERE s.id = owner))'
+    : 'plan_id';
   const written = await refusingClosedPeriod(entries[0].postedOn, () =>
     sequelize.query<{ id: string }>(
       `WITH given (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
                    subscription_id, term, plan_id, claim_id, cover_from, cover_until) AS (VALUES ${entryRows.join(', ')}),
        owned AS (
-         SELECT given.*, coalesce(given.subscription_id, (SELECT c.subscription_id FROM claims c WHERE c.id = given.claim_id)) AS owner
-           FROM given),
+         SELECT given.*, ${owner} AS owner FROM given),
        entry AS (
          INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
                                       subscription_id, term, plan_id, claim_id, cover_from, cover_until)
          SELECT id, tenant_id, source_type, source_id, source_key, description, posted_on, currency, owner, term,
-                coalesce(plan_id, (SELECT s.plan_id FROM subscriptions s WHERE s.id = owner)), claim_id, cover_from, cover_until
+                ${plan}, claim_id, cover_from, cover_until
            FROM owned
          ON CONFLICT (tenant_id, source_key) DO NOTHING
          RETURNING id, tenant_id, posted_on, currency),

@@ -149,32 +149,29 @@ export async function postRefundsOwed(
   transaction: Transaction,
 ): Promise<void> {
   let creditLeft = of.creditMinor ?? 0;
-  for (const refund of refunds) {
+  const entries = refunds.map((refund) => {
     const creditMinor = Math.min(creditLeft, refund.amountMinor);
     creditLeft -= creditMinor;
-    await post(
-      sequelize,
-      {
-        tenantId: refund.tenantId,
-        sourceType: 'premium_refund',
-        sourceId: refund.id,
-        sourceKey: `premium_refund:${refund.id}:owed`,
-        description: `Refund owed: ${refund.reason}`,
-        postedOn: new Date(),
-        currency: refund.currency,
-        subscriptionId: refund.subscriptionId,
-        term: of.term,
-        coverFrom: of.cover?.from ?? null,
-        coverUntil: of.cover?.until ?? null,
-        lines: [
-          debit('unearned_premium', refund.amountMinor - creditMinor),
-          debit('policyholder_credit', creditMinor),
-          credit('refunds_payable', refund.amountMinor),
-        ],
-      },
-      transaction,
-    );
-  }
+    return {
+      tenantId: refund.tenantId,
+      sourceType: 'premium_refund' as const,
+      sourceId: refund.id,
+      sourceKey: `premium_refund:${refund.id}:owed`,
+      description: `Refund owed: ${refund.reason}`,
+      postedOn: new Date(),
+      currency: refund.currency,
+      subscriptionId: refund.subscriptionId,
+      term: of.term,
+      coverFrom: of.cover?.from ?? null,
+      coverUntil: of.cover?.until ?? null,
+      lines: [
+        debit('unearned_premium', refund.amountMinor - creditMinor),
+        debit('policyholder_credit', creditMinor),
+        credit('refunds_payable', refund.amountMinor),
+      ],
+    };
+  });
+  await postAll(sequelize, entries, transaction);
 }
 
 /** A refund the provider reports succeeded: the money left the bank. */

@@ -4,13 +4,14 @@
  * their own acknowledgement runs, compliance roles the policy reviews, rollouts and recurrences and every
  * acknowledgement run, platform admins the onboarding and offboarding runs, the roles of a saved report's kind its
  * scheduled deliveries, a tenant's admins its webhook deliveries and erasures, a subject access
- * export's requester, subject and tenant admins its export run.
+ * export's requester, subject and tenant admins its export run, finance and tenant admins a month's close.
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
 import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
 import { DRIFT_REPAIR_WORKFLOW_ID_PREFIX } from '../contracts/drift-repair';
 import { INCIDENT_RETRY_WORKFLOW_ID_PREFIX } from '../contracts/incident-retry';
+import { LEDGER_CLOSE_WORKFLOW_ID_PREFIX } from '../contracts/ledger-close';
 import { CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX } from '../contracts/calendar-reschedule';
 import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
 import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
@@ -40,6 +41,7 @@ import { privacyExportAccess } from './privacy-exports';
 import { quoteAccess } from './quotes';
 import { reportDefinitionAccess } from './reports';
 import { subscriptionAccess } from './subscriptions';
+import { roleMay } from './verbs';
 import { webhookDeliveryAccess } from './webhooks';
 
 const UUID = Joi.string().uuid();
@@ -69,6 +71,16 @@ function ownerByIdIn<M extends Model>(prefix: string, rule: AccessRule<M, string
   };
 }
 
+/**
+ * A month's close (`ledger-close-<tenantId>-<YYYY-MM>`) belongs to the tenant's books, which have no row of
+ * their own before the close: whoever may view that tenant's ledger sees it.
+ */
+const ledgerCloseOwner: OwnerLookup = async (caller, workflowId) => {
+  const tenantId = workflowId.slice(LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length, LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length + 36);
+  const month = workflowId.slice(LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length + 36);
+  return caller.tenantId === tenantId && /^-\d{4}-\d{2}$/.test(month) && roleMay(caller.role, 'viewLedger');
+};
+
 const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionAccess)],
   [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimAccess)],
@@ -92,6 +104,7 @@ const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
   [PRIVACY_ERASURE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyErasureAccess)],
   [PRIVACY_EXPORT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyExportAccess)],
   [QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, ownerByIdIn(QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, quoteAccess)],
+  [LEDGER_CLOSE_WORKFLOW_ID_PREFIX, ledgerCloseOwner],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

@@ -111,6 +111,15 @@ describe('closing a month of the books', () => {
     const audited = await AuditEvent.findAll({ where: { tenantId: tenant.id, action: 'ledger.period_closed', entityId: '2025-01' } });
     expect(audited.map((event) => [event.actorType, event.actorId])).toEqual([['user', finance.id]]);
 
+    // Its run is described to the tenant's finance (GET /workflows/:id), and to nobody else (404).
+    const runOf = (user: User) => stack.api.get(`/api/v1/workflows/${asked.body.workflowId}`).set(as(user));
+    expect((await runOf(finance)).body).toMatchObject({
+      workflowId: asked.body.workflowId,
+      type: 'ledgerCloseWorkflow',
+      status: 'COMPLETED',
+    });
+    expect([(await runOf(holder)).status, (await runOf(otherFinance)).status]).toEqual([404, 404]);
+
     const again = await closeMonth(admin, '2025-01');
     expect(again.status).toBe(409);
     expect(again.body.error.details).toEqual([expect.objectContaining({ field: 'month', rule: 'ledger_period_closed' })]);
